@@ -1,0 +1,47 @@
+"""Memory fit: will this model run here, or on which OCI shape?"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from .common import ApiModel
+
+Dtype = Literal["float32", "bfloat16", "float16", "int8", "int4"]
+
+
+class FitQuery(ApiModel):
+    dtype: Dtype = "bfloat16"
+    context_length: int = Field(default=4096, ge=1, le=2_000_000)
+    concurrency: int = Field(default=1, ge=1, le=1024)
+
+
+class FitTarget(ApiModel):
+    """A place the model could run: this machine or an OCI shape."""
+
+    name: str  # "This machine (GPU 0: NVIDIA A10)" or "VM.GPU.A10.2"
+    kind: Literal["local-gpu", "local-cpu", "oci-shape"]
+    gpu_count: int
+    memory_gb: float  # usable memory (GPU memory, or RAM for CPU)
+    fits: bool
+    headroom_gb: float  # memory left over (negative when it does not fit)
+    recommended: bool = False
+
+
+class FitReport(ApiModel):
+    model_id: str
+    dtype: Dtype
+    context_length: int
+    concurrency: int
+    parameter_count: int | None
+    bytes_per_parameter: float
+    weights_gb: float | None
+    kv_cache_gb: float | None
+    overhead_gb: float | None
+    total_gb: float | None
+    arithmetic: list[str]  # each line of the estimate, for the UI to show
+    assumptions: list[str]
+    local: list[FitTarget]
+    shapes: list[FitTarget]
+    recommended_shape: str | None

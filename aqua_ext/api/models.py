@@ -1,0 +1,139 @@
+"""Models: the catalog entries a user browses, registers and deletes."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import Enum
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+
+from .common import ApiModel
+from .operations import Operation
+
+HF_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}/[A-Za-z0-9][A-Za-z0-9_.-]{0,95}$"
+MODEL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,254}$"
+
+
+class ModelSource(str, Enum):
+    CATALOG = "catalog"  # curated list shipped with aqua_ext (or OCI service models)
+    CACHE = "cache"  # already in the local Hugging Face cache
+    REGISTERED = "registered"  # a folder or a Hugging Face id the user registered
+    FINE_TUNED = "fine-tuned"
+    DEMO = "demo"  # generated offline, random weights
+
+
+class Capability(str, Enum):
+    TEXT_TO_TEXT = "TEXT_TO_TEXT"
+    IMAGE_TEXT_TO_TEXT = "IMAGE_TEXT_TO_TEXT"
+    EMBEDDING = "EMBEDDING"
+    RERANK = "RERANK"
+
+
+class ModelFormat(str, Enum):
+    SAFETENSORS = "safetensors"
+    GGUF = "gguf"
+
+
+class Architecture(ApiModel):
+    """The config.json fields that memory estimates need."""
+
+    model_type: str | None = None
+    num_hidden_layers: int | None = None
+    hidden_size: int | None = None
+    num_attention_heads: int | None = None
+    num_key_value_heads: int | None = None
+    head_dim: int | None = None
+    torch_dtype: str | None = None
+
+
+class Lineage(ApiModel):
+    base_model_id: str | None = None
+    dataset_hash: str | None = None
+    finetune_job_id: str | None = None
+
+
+class ModelSummary(ApiModel):
+    id: str
+    name: str
+    source: ModelSource
+    organization: str | None = None
+    license: str | None = None
+    task: str | None = None
+    capability: Capability
+    parameter_count: int | None = None
+    context_length: int | None = None
+    formats: list[ModelFormat]
+    size_bytes: int | None = None
+    hf_id: str | None = None
+    description: str = ""
+    tags: list[str] = []
+    gated: bool = False
+    ready_to_deploy: bool
+    ready_to_finetune: bool
+    # Where the weights are: None for catalog entries that have not been downloaded.
+    artifact_location: str | None = None
+    created_at: datetime | None = None
+
+
+class ModelDetail(ModelSummary):
+    card_markdown: str = ""
+    license_url: str | None = None
+    architecture: Architecture | None = None
+    lineage: Lineage | None = None
+    files: list[str] = []
+    # Why the model cannot be deployed or fine-tuned, when it cannot.
+    notes: list[str] = []
+
+
+class ModelList(ApiModel):
+    items: list[ModelSummary]
+    total: int
+
+
+class ModelListQuery(ApiModel):
+    """Query string of `GET aqua-ext/models`. The UI filters on the client for
+    instant keystrokes; these exist for the CLI and for scripts."""
+
+    q: str | None = Field(default=None, max_length=200)
+    source: ModelSource | None = None
+    capability: Capability | None = None
+    format: ModelFormat | None = None
+    max_size_gb: float | None = Field(default=None, gt=0)
+    refresh: bool = False
+
+
+class RegisterModelRequest(ApiModel):
+    """Register a local folder (validated in place) or a Hugging Face id
+    (downloaded in the background)."""
+
+    source: Literal["local_folder", "huggingface"]
+    path: str | None = Field(default=None, description="Folder with config.json and weights (local_folder).")
+    hf_id: str | None = Field(default=None, description="Repository id such as Qwen/Qwen2.5-0.5B-Instruct (huggingface).")
+    revision: str | None = Field(default=None, max_length=100)
+    name: str | None = Field(default=None, max_length=200, description="Display name; defaults to the folder or repo name.")
+    token: SecretStr | None = Field(default=None, description="Hugging Face token for gated models; never stored or logged.")
+
+    @field_validator("hf_id")
+    @classmethod
+    def _hf_id_shape(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(HF_ID_PATTERN, value.strip()):
+            raise ValueError("must look like 'organization/model-name' (letters, digits, '.', '_' and '-')")
+        return value.strip() if value else value
+
+    @model_validator(mode="after")
+    def _source_fields(self) -> "RegisterModelRequest":
+        if self.source == "local_folder" and not (self.path and self.path.strip()):
+            raise ValueError("path: required when source is 'local_folder'")
+        if self.source == "huggingface" and not self.hf_id:
+            raise ValueError("hf_id: required when source is 'huggingface'")
+        return self
+
+
+class RegisterModelResponse(ApiModel):
+    """A folder registers at once (`model` set, operation SUCCEEDED); a
+    download returns a RUNNING operation to poll."""
+
+    operation: Operation
+    model: ModelDetail | None = None

@@ -1,0 +1,1 @@
+"""The local backend: SQLite state, real engines and jobs on this machine."""

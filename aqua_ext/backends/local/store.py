@@ -1,0 +1,139 @@
+"""SQLite state of the local backend (`<data_dir>/state.db`).
+
+WAL mode so readers never wait for a writer; schema changes are numbered
+migrations applied in order and recorded in `PRAGMA user_version`. aiosqlite
+runs every statement on its own thread, so the event loop never blocks on disk.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+# Append only: a migration that shipped is never edited, a new one is added.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE models (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        origin      TEXT NOT NULL CHECK (origin IN ('local_folder', 'huggingface')),
+        path        TEXT NOT NULL,           -- the folder holding config.json and weights
+        owns_path   INTEGER NOT NULL,        -- 1 when aqua_ext downloaded it (delete removes it)
+        hf_id       TEXT,
+        revision    TEXT,
+        summary     TEXT NOT NULL,           -- JSON: the ModelDetail fields computed at registration
+        created_at  TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX models_path ON models(path);
+    """,
+)
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    id: str
+    name: str
+    origin: str
+    path: str
+    owns_path: bool
+    hf_id: str | None
+    revision: str | None
+    summary: dict[str, Any]
+    created_at: datetime
+
+
+class Store:
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self._db: aiosqlite.Connection | None = None
+
+    async def open(self) -> None:
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = await aiosqlite.connect(self.db_path)
+        self._db.row_factory = aiosqlite.Row
+        await self._db.execute("PRAGMA journal_mode=WAL")
+        await self._db.execute("PRAGMA foreign_keys=ON")
+        await self._migrate()
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise RuntimeError("store is not open")
+        return self._db
+
+    async def schema_version(self) -> int:
+        async with self.db.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def _migrate(self) -> None:
+        version = await self.schema_version()
+        if version > len(MIGRATIONS):
+            raise RuntimeError(
+                f"{self.db_path} was written by a newer aqua_ext (schema {version} > {len(MIGRATIONS)}); upgrade aqua_ext"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            # executescript commits first; the version bump rides in the same script.
+            await self.db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+
+    async def insert_model(self, row: ModelRow) -> None:
+        await self.db.execute(
+            "INSERT INTO models (id, name, origin, path, owns_path, hf_id, revision, summary, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (row.id, row.name, row.origin, row.path, int(row.owns_path), row.hf_id, row.revision,
+             json.dumps(row.summary), row.created_at.isoformat()),
+        )
+        await self.db.commit()
+
+    async def insert_models(self, rows: list[ModelRow]) -> None:
+        """Bulk insert in one transaction (seeding benchmarks, imports)."""
+        await self.db.executemany(
+            "INSERT INTO models (id, name, origin, path, owns_path, hf_id, revision, summary, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(r.id, r.name, r.origin, r.path, int(r.owns_path), r.hf_id, r.revision, json.dumps(r.summary),
+              r.created_at.isoformat()) for r in rows],
+        )
+        await self.db.commit()
+
+    async def list_models(self) -> list[ModelRow]:
+        async with self.db.execute("SELECT * FROM models ORDER BY created_at") as cur:
+            return [_row(r) for r in await cur.fetchall()]
+
+    async def get_model(self, model_id: str) -> ModelRow | None:
+        async with self.db.execute("SELECT * FROM models WHERE id = ?", (model_id,)) as cur:
+            r = await cur.fetchone()
+        return _row(r) if r else None
+
+    async def find_model_by_path(self, path: str) -> ModelRow | None:
+        async with self.db.execute("SELECT * FROM models WHERE path = ?", (path,)) as cur:
+            r = await cur.fetchone()
+        return _row(r) if r else None
+
+    async def find_model_by_hf_id(self, hf_id: str) -> ModelRow | None:
+        async with self.db.execute(
+            "SELECT * FROM models WHERE hf_id = ? AND origin = 'huggingface'", (hf_id,)
+        ) as cur:
+            r = await cur.fetchone()
+        return _row(r) if r else None
+
+    async def delete_model(self, model_id: str) -> None:
+        await self.db.execute("DELETE FROM models WHERE id = ?", (model_id,))
+        await self.db.commit()
+
+
+def _row(r: aiosqlite.Row) -> ModelRow:
+    return ModelRow(
+        id=r["id"], name=r["name"], origin=r["origin"], path=r["path"], owns_path=bool(r["owns_path"]),
+        hf_id=r["hf_id"], revision=r["revision"], summary=json.loads(r["summary"]),
+        created_at=datetime.fromisoformat(r["created_at"]).astimezone(timezone.utc),
+    )

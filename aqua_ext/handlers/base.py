@@ -1,0 +1,121 @@
+"""Shared handler plumbing: the one error shape, request parsing, JSON replies.
+
+Handlers stay thin: parse → call the backend or a service → serialize.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.extension.handler import ExtensionHandlerMixin
+from pydantic import BaseModel, ValidationError
+from tornado import web
+
+from ..api.common import ErrorBody, FieldError
+from ..backends.base import Backend
+from ..errors import AquaError, InvalidInput
+from ..services.operations import OperationRegistry
+
+if TYPE_CHECKING:
+    from ..app import AquaExtension
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _field_errors(exc: ValidationError, prefix: str) -> list[FieldError]:
+    fields = []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        message = err["msg"].removeprefix("Value error, ")
+        # A model-level validator names its field at the start of the message ("path: required ...").
+        if not loc and ": " in message:
+            field, message = message.split(": ", 1)
+            loc = [field]
+        fields.append(FieldError(field=".".join([prefix, *loc]) if prefix else ".".join(loc) or prefix, message=message))
+    return fields
+
+
+class AquaHandler(ExtensionHandlerMixin, APIHandler):
+    request_id: str
+
+    def prepare(self) -> Any:
+        self.request_id = uuid.uuid4().hex[:16]
+        self.set_header("X-Request-Id", self.request_id)
+        return super().prepare()
+
+    @property
+    def aqua(self) -> "AquaExtension":
+        return self.settings["aqua_app"]
+
+    async def backend(self) -> Backend:
+        return await self.aqua.get_backend()
+
+    @property
+    def operations(self) -> OperationRegistry:
+        return self.settings["aqua_operations"]
+
+    # ---- input -----------------------------------------------------------
+
+    def parse_body(self, model: type[M]) -> M:
+        try:
+            raw = json.loads(self.request.body or b"null")
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(f"The request body is not valid JSON (line {exc.lineno}, column {exc.colno}).",
+                               fields=[FieldError(field="body", message=exc.msg)]) from None
+        if not isinstance(raw, dict):
+            raise InvalidInput.field("body", "expected a JSON object")
+        try:
+            return model.model_validate(raw)
+        except ValidationError as exc:
+            fields = _field_errors(exc, "")
+            raise InvalidInput("; ".join(f"{f.field}: {f.message}" for f in fields), fields=fields) from None
+
+    def parse_query(self, model: type[M]) -> M:
+        raw: dict[str, Any] = {}
+        for name in self.request.query_arguments:
+            value = self.get_query_argument(name)
+            raw[name] = value
+        try:
+            return model.model_validate(raw)
+        except ValidationError as exc:
+            fields = _field_errors(exc, "query")
+            raise InvalidInput("; ".join(f"{f.field}: {f.message}" for f in fields), fields=fields) from None
+
+    # ---- output ----------------------------------------------------------
+
+    def reply(self, model: BaseModel | None, status: int = 200) -> None:
+        self.set_status(status)
+        if model is None:
+            self.finish()
+        else:
+            self.finish(model.model_dump_json())
+
+    def _handle_request_exception(self, e: BaseException) -> None:
+        if isinstance(e, AquaError):
+            if e.status >= 500:
+                self.log.warning("%s %s → %s: %s", self.request.method, self.request.path, e.status, e.message)
+            self.send_error(e.status, exc_info=sys.exc_info())
+            return
+        super()._handle_request_exception(e)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        fields = None
+        if isinstance(exc, AquaError):
+            message, reason, fields = exc.message, exc.reason, exc.fields
+        elif isinstance(exc, web.HTTPError):
+            message = exc.log_message % exc.args if exc.log_message and exc.args else (exc.log_message or "")
+            reason = exc.reason or self._reason
+            message = message or reason
+        else:
+            # Never a traceback in a reply: the log has it, the user gets the id to find it.
+            reason = self._reason
+            message = f"Unexpected server error; the Jupyter server log has the details (request {self.request_id})."
+        body = ErrorBody(status=status_code, message=message, reason=reason, fields=fields,
+                         request_id=getattr(self, "request_id", ""))
+        self.set_header("Content-Type", "application/json")
+        self.finish(body.model_dump_json(exclude_none=True))

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from tornado import web
+
+from ..api.fit import FitQuery
+from ..api.models import ModelList, ModelListQuery, RegisterModelRequest
+from ..services.memory_fit import estimate_fit
+from ..services.model_filter import filter_models
+from .base import AquaHandler
+
+
+class ModelsHandler(AquaHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        query = self.parse_query(ModelListQuery)
+        models = await (await self.backend()).list_models(refresh=query.refresh)
+        items = filter_models(models, query)
+        self.reply(ModelList(items=items, total=len(items)))
+
+    @web.authenticated
+    async def post(self) -> None:
+        request = self.parse_body(RegisterModelRequest)
+        self.reply(await (await self.backend()).register_model(request), status=202)
+
+
+class ModelHandler(AquaHandler):
+    @web.authenticated
+    async def get(self, model_id: str) -> None:
+        self.reply(await (await self.backend()).get_model(model_id))
+
+    @web.authenticated
+    async def delete(self, model_id: str) -> None:
+        await (await self.backend()).delete_model(model_id)
+        self.reply(None, status=204)
+
+
+class ModelFitHandler(AquaHandler):
+    @web.authenticated
+    async def get(self, model_id: str) -> None:
+        query = self.parse_query(FitQuery)
+        model = await (await self.backend()).get_model(model_id)
+        self.reply(estimate_fit(model, query, await self.aqua.get_hardware()))

@@ -1,0 +1,1 @@
+"""Backend-agnostic rules: catalog filtering, memory fit, long-running operations. No tornado here."""

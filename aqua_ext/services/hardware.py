@@ -1,0 +1,105 @@
+"""What the machine running the Jupyter server has: CPU cores, memory, GPUs,
+and which engines are installed. Cheap probes only (no torch import)."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import os
+import platform
+import shutil
+import subprocess
+
+from ..api.info import Engine, Gpu, Hardware
+
+
+def _memory_gb() -> float:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    return round(int(line.split()[1]) * 1024 / 1e9, 1)  # kB → decimal GB
+    except OSError:
+        pass
+    try:
+        return round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9, 1)
+    except (ValueError, OSError, AttributeError):
+        return 0.0
+
+
+def nvidia_gpus(timeout: float = 5.0) -> list[Gpu]:
+    """GPUs as `nvidia-smi` reports them; none when it is absent or fails."""
+    exe = shutil.which("nvidia-smi")
+    if exe is None:
+        return []
+    try:
+        out = subprocess.run(
+            [exe, "--query-gpu=index,name,memory.total", "--format=csv,noheader,nounits"],
+            capture_output=True, text=True, timeout=timeout, check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return parse_nvidia_smi(out)
+
+
+def parse_nvidia_smi(out: str) -> list[Gpu]:
+    gpus = []
+    for line in out.strip().splitlines():
+        parts = [p.strip() for p in line.split(",")]
+        if len(parts) != 3:
+            continue
+        try:
+            # nvidia-smi reports MiB; the fit arithmetic uses decimal GB throughout.
+            gpus.append(Gpu(index=int(parts[0]), name=parts[1], memory_gb=round(float(parts[2]) * 2**20 / 1e9, 2)))
+        except ValueError:
+            continue
+    return gpus
+
+
+def detect_hardware() -> Hardware:
+    return Hardware(
+        cpu_count=os.cpu_count() or 1,
+        memory_gb=_memory_gb(),
+        gpus=nvidia_gpus(),
+        platform=f"{platform.system()} {platform.machine()}",
+    )
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def detect_engines(hardware: Hardware) -> list[Engine]:
+    engines = []
+    tf_version = _version("transformers") if _installed("transformers") else None
+    serving_ok = tf_version is not None and all(_installed(m) for m in ("torch", "fastapi", "uvicorn"))
+    engines.append(Engine(
+        name="transformers", label="Transformers serve (CPU or GPU)", available=serving_ok, version=tf_version,
+        reason=None if serving_ok else "Install the local extra: pip install 'aqua_ext[local]'",
+    ))
+    vllm_version = _version("vllm") if _installed("vllm") else None
+    has_cuda = any(g.vendor == "nvidia" for g in hardware.gpus)
+    engines.append(Engine(
+        name="vllm", label="vLLM (CUDA GPU)", available=vllm_version is not None and has_cuda, version=vllm_version,
+        reason=None if vllm_version and has_cuda
+        else ("vLLM needs an NVIDIA GPU" if vllm_version else "Optional: pip install vllm (CUDA GPU only)"),
+    ))
+    llama_version = _version("llama_cpp_python") if _installed("llama_cpp") else None
+    engines.append(Engine(
+        name="llama.cpp", label="llama.cpp (GGUF)", available=llama_version is not None, version=llama_version,
+        reason=None if llama_version else "Optional: pip install 'llama-cpp-python[server]' for GGUF models",
+    ))
+    trl_version = _version("trl") if _installed("trl") else None
+    trl_ok = trl_version is not None and _installed("peft")
+    engines.append(Engine(
+        name="trl", label="LoRA fine-tuning (trl + peft)", available=trl_ok, version=trl_version,
+        reason=None if trl_ok else "Install the local extra: pip install 'aqua_ext[local]'",
+    ))
+    return engines

@@ -1,0 +1,267 @@
+"""Memory fit: estimate how much GPU (or CPU) memory a model needs to serve, and
+which local devices and OCI shapes can hold it.
+
+The estimate is deliberately simple and shown to the user line by line. That
+way a data scientist can check it against their own rule of thumb ("a 7B model
+in fp16 needs about 14 GB for its weights") instead of trusting a black box.
+Pure functions only: no I/O and no tornado, so the model explorer, deploy and
+fine-tune can all reuse it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from ..api.fit import Dtype, FitQuery, FitReport, FitTarget
+from ..api.info import Hardware
+from ..api.models import Architecture, ModelDetail, ModelSummary
+from .shapes import OCI_GPU_SHAPES, GpuShape
+
+BYTES_PER_PARAMETER: dict[str, float] = {
+    "float32": 4.0,
+    "bfloat16": 2.0,
+    "float16": 2.0,
+    "int8": 1.0,
+    "int4": 0.5,
+}
+
+# Weight-only quantization (int8/int4) still computes attention in 16-bit, so
+# the KV cache stays 16-bit unless the whole model runs in float32.
+KV_BYTES_FLOAT32 = 4
+KV_BYTES_DEFAULT = 2
+
+OVERHEAD_MIN_GB = 1.0
+OVERHEAD_FRACTION = 0.10
+# Allocator fragmentation and engine workspaces mean a GPU is never 100% usable.
+GPU_USABLE_FRACTION = 0.90
+# The OS, the Jupyter server and the user's notebooks need RAM too.
+CPU_USABLE_FRACTION = 0.80
+
+_GB = 1e9  # decimal GB, so that 7e9 params x 2 bytes = 14.0 GB exactly
+
+TargetKind = Literal["local-gpu", "local-cpu", "oci-shape"]
+
+
+@dataclass(frozen=True)
+class _KvShape:
+    layers: int
+    kv_heads: int
+    head_dim: float
+
+
+def bytes_per_parameter(dtype: Dtype) -> float:
+    return BYTES_PER_PARAMETER[dtype]
+
+
+def kv_bytes_per_element(dtype: Dtype) -> int:
+    return KV_BYTES_FLOAT32 if dtype == "float32" else KV_BYTES_DEFAULT
+
+
+def _r2(value: float) -> float:
+    return round(value, 2)
+
+
+def _fmt_int(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def _fmt_params(count: int) -> str:
+    if count >= 1e9:
+        return f"{count / 1e9:.2f} B"
+    return f"{count / 1e6:.0f} M"
+
+
+def _fmt_bytes(value: float) -> str:
+    text = f"{value:g}"
+    return f"{text} byte" if value == 1 else f"{text} bytes"
+
+
+def _fmt_ram(value: float) -> str:
+    return f"{value:.0f}" if value >= 10 or float(value).is_integer() else f"{value:.1f}"
+
+
+def _kv_shape(architecture: Architecture | None) -> tuple[_KvShape | None, list[str]]:
+    """The numbers the KV cache needs, or None together with the missing config.json fields."""
+    if architecture is None:
+        return None, ["architecture"]
+    missing: list[str] = []
+    if not architecture.num_hidden_layers:
+        missing.append("num_hidden_layers")
+    head_dim: float | None = architecture.head_dim or None
+    if head_dim is None:
+        if architecture.hidden_size and architecture.num_attention_heads:
+            head_dim = architecture.hidden_size / architecture.num_attention_heads
+        else:
+            missing.append("head_dim (or hidden_size and num_attention_heads)")
+    kv_heads = architecture.num_key_value_heads or architecture.num_attention_heads
+    if not kv_heads:
+        missing.append("num_key_value_heads (or num_attention_heads)")
+    if missing or head_dim is None or kv_heads is None or architecture.num_hidden_layers is None:
+        return None, missing
+    return _KvShape(layers=architecture.num_hidden_layers, kv_heads=kv_heads, head_dim=head_dim), []
+
+
+def _target(name: str, kind: TargetKind, gpu_count: int, memory_gb: float, usable_gb: float,
+            total_gb: float | None) -> FitTarget:
+    if total_gb is None:
+        return FitTarget(name=name, kind=kind, gpu_count=gpu_count, memory_gb=_r2(memory_gb),
+                         fits=False, headroom_gb=0.0)
+    return FitTarget(
+        name=name, kind=kind, gpu_count=gpu_count, memory_gb=_r2(memory_gb),
+        fits=total_gb <= usable_gb, headroom_gb=_r2(usable_gb - total_gb),
+    )
+
+
+def _local_targets(hardware: Hardware, total_gb: float | None) -> list[FitTarget]:
+    targets: list[FitTarget] = []
+    for gpu in hardware.gpus:
+        targets.append(_target(
+            f"This machine (GPU {gpu.index}: {gpu.name})", "local-gpu", 1,
+            gpu.memory_gb, gpu.memory_gb * GPU_USABLE_FRACTION, total_gb,
+        ))
+    if len(hardware.gpus) >= 2:
+        pooled = sum(g.memory_gb for g in hardware.gpus)
+        targets.append(_target(
+            f"This machine (all {len(hardware.gpus)} GPUs, {_fmt_ram(pooled)} GB)", "local-gpu",
+            len(hardware.gpus), pooled, pooled * GPU_USABLE_FRACTION, total_gb,
+        ))
+    cpu_usable = hardware.memory_gb * CPU_USABLE_FRACTION
+    targets.append(_target(
+        f"This machine (CPU, {_fmt_ram(hardware.memory_gb)} GB RAM)", "local-cpu", 0,
+        cpu_usable, cpu_usable, total_gb,
+    ))
+    # Targets are already in preference order: one GPU, all GPUs, then CPU.
+    for target in targets:
+        if target.fits:
+            target.recommended = True
+            break
+    return targets
+
+
+def _shape_targets(shapes: Sequence[GpuShape], total_gb: float | None) -> tuple[list[FitTarget], str | None]:
+    targets: list[FitTarget] = []
+    candidates: list[GpuShape] = []
+    for shape in shapes:
+        memory = shape.total_gpu_memory_gb
+        target = _target(shape.name, "oci-shape", shape.gpu_count, memory, memory * GPU_USABLE_FRACTION, total_gb)
+        targets.append(target)
+        if target.fits and not shape.previous_generation:
+            candidates.append(shape)
+    if not candidates:
+        return targets, None
+    # The least GPU memory that holds the model is the cheapest shape in practice.
+    best = min(candidates, key=lambda s: (s.total_gpu_memory_gb, s.gpu_count, s.name))
+    for target in targets:
+        target.recommended = target.name == best.name
+    return targets, best.name
+
+
+def estimate_fit(
+    model: ModelSummary | ModelDetail,
+    query: FitQuery,
+    hardware: Hardware,
+    shapes: Sequence[GpuShape] = OCI_GPU_SHAPES,
+) -> FitReport:
+    """Estimate the memory that serving `model` at `query` needs, and where it fits.
+
+    The estimate is total = weights + KV cache + overhead, in decimal GB, rounded
+    to two decimals. The KV cache is only estimated for a ModelDetail whose
+    architecture is known. Without it, the total covers weights and overhead
+    only, and `assumptions` says so. Without a parameter count nothing is
+    estimated and no target fits.
+    """
+    dtype = query.dtype
+    bpp = bytes_per_parameter(dtype)
+    arithmetic: list[str] = []
+    assumptions: list[str] = []
+
+    if model.context_length is not None and query.context_length > model.context_length:
+        assumptions.append(
+            f"The requested context ({query.context_length:,} tokens) is longer than the model's maximum "
+            f"({model.context_length:,} tokens); the engine will refuse or truncate longer sequences."
+        )
+
+    if model.parameter_count is None:
+        assumptions.append("Parameter count unknown: memory cannot be estimated, so no target is marked as fitting.")
+        local = _local_targets(hardware, None)
+        shape_targets, _ = _shape_targets(shapes, None)
+        return FitReport(
+            model_id=model.id, dtype=dtype, context_length=query.context_length, concurrency=query.concurrency,
+            parameter_count=None, bytes_per_parameter=bpp, weights_gb=None, kv_cache_gb=None,
+            overhead_gb=None, total_gb=None, arithmetic=arithmetic, assumptions=assumptions,
+            local=local, shapes=shape_targets, recommended_shape=None,
+        )
+
+    params = model.parameter_count
+    weights_gb = _r2(params * bpp / _GB)
+    arithmetic.append(f"weights = {_fmt_params(params)} params × {_fmt_bytes(bpp)} ({dtype}) = {weights_gb:.2f} GB")
+    if dtype in ("int8", "int4"):
+        assumptions.append(
+            f"{dtype} assumes quantized weights (e.g. AWQ, GPTQ or bitsandbytes); "
+            "quantization scales add a few percent that is not counted."
+        )
+
+    architecture = model.architecture if isinstance(model, ModelDetail) else None
+    kv, missing = _kv_shape(architecture)
+    kv_cache_gb: float | None = None
+    if kv is None:
+        detail = ("no architecture details" if missing == ["architecture"]
+                  else "config.json lacks " + ", ".join(missing))
+        arithmetic.append(f"KV cache = unknown ({detail})")
+        assumptions.append(
+            f"KV cache not estimated ({detail}): the total covers weights and overhead only, "
+            "so long contexts or many concurrent sequences may need noticeably more."
+        )
+    else:
+        kv_bytes = kv_bytes_per_element(dtype)
+        kv_raw = (2 * kv.layers * kv.kv_heads * kv.head_dim * query.context_length
+                  * query.concurrency * kv_bytes)
+        kv_cache_gb = _r2(kv_raw / _GB)
+        sequences = "sequence" if query.concurrency == 1 else "sequences"
+        arithmetic.append(
+            f"KV cache = 2 × {kv.layers} layers × {kv.kv_heads} KV heads × {_fmt_int(kv.head_dim)} head dim"
+            f" × {query.context_length:,} tokens × {query.concurrency:,} {sequences} × {_fmt_bytes(kv_bytes)}"
+            f" = {kv_cache_gb:.2f} GB"
+        )
+        assumptions.append(
+            f"KV cache is kept in {'float32' if kv_bytes == KV_BYTES_FLOAT32 else '16-bit'} precision and "
+            "sized for every sequence using the full context at once (the worst case)."
+        )
+
+    # Computed from the rounded weights, so that every line of the arithmetic adds up as shown.
+    overhead_gb = _r2(max(OVERHEAD_MIN_GB, OVERHEAD_FRACTION * weights_gb))
+    arithmetic.append(f"overhead = max(1 GB, 10% of weights) = {overhead_gb:.2f} GB")
+    assumptions.append(
+        "Overhead (CUDA context, runtime and activations) is taken as max(1 GB, 10% of weights)."
+    )
+
+    total_gb = _r2(weights_gb + (kv_cache_gb or 0.0) + overhead_gb)
+    parts = [f"{weights_gb:.2f}"] + ([f"{kv_cache_gb:.2f}"] if kv_cache_gb is not None else []) + [f"{overhead_gb:.2f}"]
+    arithmetic.append(f"total = {' + '.join(parts)} ≈ {total_gb:.2f} GB")
+
+    assumptions.append(
+        f"On GPUs, {GPU_USABLE_FRACTION:.0%} of the memory counts as usable; the rest is left "
+        "for allocator fragmentation and engine workspaces."
+    )
+    assumptions.append(
+        "Multi-GPU targets assume the model is split evenly across their GPUs (tensor parallelism)."
+    )
+    assumptions.append(
+        f"On CPU, {CPU_USABLE_FRACTION:.0%} of RAM counts as usable; {1 - CPU_USABLE_FRACTION:.0%} is "
+        "reserved for the operating system, Jupyter and your notebooks."
+    )
+    assumptions.append(
+        "Previous-generation shapes (P100, V100) are listed but never recommended: they lack bfloat16 "
+        "support and recent engine kernels."
+    )
+
+    local = _local_targets(hardware, total_gb)
+    shape_targets, recommended = _shape_targets(shapes, total_gb)
+    return FitReport(
+        model_id=model.id, dtype=dtype, context_length=query.context_length, concurrency=query.concurrency,
+        parameter_count=params, bytes_per_parameter=bpp, weights_gb=weights_gb, kv_cache_gb=kv_cache_gb,
+        overhead_gb=overhead_gb, total_gb=total_gb, arithmetic=arithmetic, assumptions=assumptions,
+        local=local, shapes=shape_targets, recommended_shape=recommended,
+    )

@@ -1,0 +1,136 @@
+"""Long-running operations: run a coroutine in the background, expose its
+progress, let the user cancel it.
+
+The work coroutine receives a `Progress` to report through, and is cancelled
+with `asyncio.CancelledError`; it must clean up in `finally`/`except` (kill
+its subprocess, remove partial files) so a cancel leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
+
+from ..api.operations import TERMINAL_STATES, Operation, OperationState
+from ..errors import AquaError, Conflict, NotFound
+
+log = logging.getLogger(__name__)
+
+MAX_KEPT = 200  # finished operations kept for the UI; older ones are forgotten
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Progress:
+    """What a work coroutine uses to report how far it got."""
+
+    def __init__(self, registry: "OperationRegistry", operation_id: str) -> None:
+        self._registry = registry
+        self._id = operation_id
+
+    def update(self, *, progress: float | None = None, message: str | None = None) -> None:
+        op = self._registry._ops[self._id]
+        changes: dict[str, object] = {"updated_at": _now()}
+        if progress is not None:
+            changes["progress"] = max(0.0, min(1.0, progress))
+        if message is not None:
+            changes["message"] = message
+        self._registry._ops[self._id] = op.model_copy(update=changes)
+
+
+Work = Callable[[Progress], Awaitable[str | None]]
+
+
+class OperationRegistry:
+    def __init__(self) -> None:
+        self._ops: OrderedDict[str, Operation] = OrderedDict()
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+
+    def start(self, kind: str, title: str, work: Work, *, resource_id: str | None = None) -> Operation:
+        now = _now()
+        op = Operation(
+            id=f"op-{uuid.uuid4().hex[:12]}", kind=kind, title=title, state=OperationState.RUNNING,
+            progress=0.0, message="Starting", resource_id=resource_id, created_at=now, updated_at=now,
+        )
+        self._remember(op)
+        self._tasks[op.id] = asyncio.get_running_loop().create_task(self._run(op.id, work))
+        return op
+
+    def finished(self, kind: str, title: str, *, resource_id: str | None, message: str) -> Operation:
+        """Record an action that completed at once, so every action has an operation."""
+        now = _now()
+        op = Operation(
+            id=f"op-{uuid.uuid4().hex[:12]}", kind=kind, title=title, state=OperationState.SUCCEEDED,
+            progress=1.0, message=message, resource_id=resource_id, created_at=now, updated_at=now,
+        )
+        self._remember(op)
+        return op
+
+    def get(self, operation_id: str) -> Operation:
+        try:
+            return self._ops[operation_id]
+        except KeyError:
+            raise NotFound(f"No operation with id '{operation_id}'.") from None
+
+    def list(self) -> list[Operation]:
+        return list(reversed(self._ops.values()))
+
+    async def cancel(self, operation_id: str) -> Operation:
+        op = self.get(operation_id)
+        if op.state in TERMINAL_STATES:
+            raise Conflict(f"Operation '{operation_id}' already ended ({op.state.value}).")
+        self._set(operation_id, state=OperationState.CANCELING, message="Canceling")
+        task = self._tasks.get(operation_id)
+        if task is not None:
+            task.cancel()
+            await asyncio.wait([task], timeout=30)
+        return self.get(operation_id)
+
+    async def wait(self, operation_id: str, timeout: float | None = None) -> Operation:
+        task = self._tasks.get(operation_id)
+        if task is not None:
+            await asyncio.wait([task], timeout=timeout)
+        return self.get(operation_id)
+
+    async def close(self) -> None:
+        tasks = [t for t in self._tasks.values() if not t.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=30)
+
+    async def _run(self, operation_id: str, work: Work) -> None:
+        try:
+            resource_id = await work(Progress(self, operation_id))
+        except asyncio.CancelledError:
+            self._set(operation_id, state=OperationState.CANCELED, message="Canceled; nothing was kept")
+        except AquaError as exc:
+            self._set(operation_id, state=OperationState.FAILED, error=exc.message, message="Failed")
+        except Exception as exc:  # an unexpected bug: keep the server alive, show the cause
+            log.exception("operation %s failed", operation_id)
+            self._set(operation_id, state=OperationState.FAILED, error=f"{type(exc).__name__}: {exc}", message="Failed")
+        else:
+            changes: dict[str, object] = {"state": OperationState.SUCCEEDED, "progress": 1.0, "message": "Done"}
+            if resource_id:
+                changes["resource_id"] = resource_id
+            self._set(operation_id, **changes)
+        finally:
+            self._tasks.pop(operation_id, None)
+
+    def _set(self, operation_id: str, **changes: object) -> None:
+        changes["updated_at"] = _now()
+        self._ops[operation_id] = self._ops[operation_id].model_copy(update=changes)
+
+    def _remember(self, op: Operation) -> None:
+        self._ops[op.id] = op
+        while len(self._ops) > MAX_KEPT:
+            oldest = next(iter(self._ops))
+            if oldest in self._tasks:  # never forget a running one
+                break
+            self._ops.pop(oldest)
