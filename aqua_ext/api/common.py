@@ -9,7 +9,9 @@ class ApiModel(BaseModel):
     """Base of every contract model: unknown fields are rejected, not ignored,
     so a typo in a request body is a 400 naming the field."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # Responses always carry every field, so the generated TypeScript types mark them
+    # required; request bodies keep their defaults optional.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, json_schema_serialization_defaults_required=True)
 
 
 class FieldError(ApiModel):

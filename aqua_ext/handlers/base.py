@@ -78,6 +78,9 @@ class AquaHandler(ExtensionHandlerMixin, APIHandler):
         raw: dict[str, Any] = {}
         for name in self.request.query_arguments:
             value = self.get_query_argument(name)
+            # `token` is Jupyter's own auth parameter; an empty value means "not set".
+            if name == "token" or value == "":
+                continue
             raw[name] = value
         try:
             return model.model_validate(raw)

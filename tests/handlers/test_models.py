@@ -71,6 +71,12 @@ async def test_list_rejects_bad_queries_naming_the_field(api: Any, params: dict[
     assert_error(status, body, 400, field)
 
 
+async def test_list_ignores_the_auth_token_and_empty_parameters(api: Any, jp_serverapp: Any) -> None:
+    token = jp_serverapp.identity_provider.token
+    status, body = await api("models", params={"token": token, "capability": "", "q": "bge"})
+    assert status == 200 and body["items"]
+
+
 async def test_models_in_the_hf_cache_are_listed(api: Any, hf_cache_dir: Path) -> None:
     snapshot = hf_cache_dir / "models--acme--tiny-chat" / "snapshots" / ("a" * 40)
     write_model_folder(snapshot, readme="---\nlicense: mit\n---\n# Tiny chat\n")

@@ -1,0 +1,245 @@
+/**
+ * Test data shaped by the generated contract types, and a fake client.
+ */
+import type { IAquaClient } from '../api/client';
+import type {
+  FitReport,
+  FitTarget,
+  Info,
+  ModelDetail,
+  ModelSummary,
+  Operation,
+  RegisterModelResponse
+} from '../api/types';
+
+export function makeModel(overrides: Partial<ModelSummary> = {}): ModelSummary {
+  return {
+    id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
+    name: 'Qwen2.5 0.5B Instruct',
+    source: 'catalog',
+    organization: 'Alibaba Cloud (Qwen)',
+    license: 'apache-2.0',
+    task: 'text-generation',
+    capability: 'TEXT_TO_TEXT',
+    parameter_count: 494_032_768,
+    context_length: 32768,
+    formats: ['safetensors'],
+    size_bytes: 988_097_824,
+    hf_id: 'Qwen/Qwen2.5-0.5B-Instruct',
+    description: 'Small instruction-tuned chat model.',
+    tags: ['chat', 'multilingual'],
+    gated: false,
+    ready_to_deploy: true,
+    ready_to_finetune: true,
+    artifact_location: null,
+    created_at: null,
+    ...overrides
+  };
+}
+
+export function makeDetail(overrides: Partial<ModelDetail> = {}): ModelDetail {
+  return {
+    ...makeModel(),
+    card_markdown: '# Qwen2.5\n\nA **small** model.',
+    license_url: 'https://www.apache.org/licenses/LICENSE-2.0',
+    architecture: {
+      model_type: 'qwen2',
+      num_hidden_layers: 24,
+      hidden_size: 896,
+      num_attention_heads: 14,
+      num_key_value_heads: 2,
+      head_dim: 64,
+      torch_dtype: 'bfloat16'
+    },
+    lineage: null,
+    files: [],
+    notes: [],
+    ...overrides
+  };
+}
+
+/** A small but varied catalog. */
+export function sampleModels(): ModelSummary[] {
+  return [
+    makeModel(),
+    makeModel({
+      id: 'catalog:meta-llama--Llama-3.1-8B-Instruct',
+      name: 'Llama 3.1 8B Instruct',
+      organization: 'Meta',
+      license: 'llama3.1',
+      hf_id: 'meta-llama/Llama-3.1-8B-Instruct',
+      parameter_count: 8_030_261_248,
+      size_bytes: 16_060_522_496,
+      gated: true,
+      description: 'Meta instruction-tuned model with tool use.',
+      tags: ['chat', 'tools'],
+      ready_to_finetune: true
+    }),
+    makeModel({
+      id: 'catalog:BAAI--bge-small-en-v1.5',
+      name: 'BGE small en v1.5',
+      organization: 'BAAI',
+      license: 'mit',
+      task: 'feature-extraction',
+      capability: 'EMBEDDING',
+      hf_id: 'BAAI/bge-small-en-v1.5',
+      parameter_count: 33_360_000,
+      size_bytes: 133_000_000,
+      description: 'English sentence embeddings for retrieval.',
+      tags: ['embeddings', 'retrieval'],
+      ready_to_finetune: false
+    }),
+    makeModel({
+      id: 'reg:tinyllama-gguf',
+      name: 'TinyLlama GGUF',
+      source: 'registered',
+      organization: null,
+      license: null,
+      hf_id: null,
+      formats: ['gguf'],
+      parameter_count: 1_100_000_000,
+      size_bytes: 669_000_000,
+      description: 'Quantized TinyLlama registered from a folder.',
+      tags: [],
+      ready_to_finetune: false,
+      artifact_location: '/home/me/models/tinyllama',
+      created_at: '2026-11-20T10:00:00Z'
+    }),
+    makeModel({
+      id: 'demo:aqua-demo-tiny',
+      name: 'Aqua demo (tiny)',
+      source: 'demo',
+      organization: 'aqua_ext',
+      license: 'apache-2.0',
+      hf_id: null,
+      parameter_count: 139_600,
+      size_bytes: 600_000,
+      description: 'Generated offline with random weights.',
+      tags: ['demo'],
+      ready_to_finetune: true,
+      created_at: '2026-11-21T10:00:00Z'
+    })
+  ];
+}
+
+/** `count` models with varied fields, for volume tests. */
+export function manyModels(count: number): ModelSummary[] {
+  const capabilities: ModelSummary['capability'][] = ['TEXT_TO_TEXT', 'IMAGE_TEXT_TO_TEXT', 'EMBEDDING', 'RERANK'];
+  const sources: ModelSummary['source'][] = ['catalog', 'cache', 'registered', 'fine-tuned', 'demo'];
+  const orgs = ['Meta', 'Mistral AI', 'Alibaba Cloud (Qwen)', 'Google', 'Microsoft', 'BAAI'];
+  return Array.from({ length: count }, (_, i) =>
+    makeModel({
+      id: `m${i}`,
+      name: `Model ${i} ${orgs[i % orgs.length]}`,
+      source: sources[i % sources.length],
+      capability: capabilities[i % capabilities.length],
+      organization: orgs[i % orgs.length],
+      hf_id: `${orgs[i % orgs.length].split(' ')[0].toLowerCase()}/model-${i}`,
+      formats: i % 3 === 0 ? ['gguf'] : ['safetensors'],
+      size_bytes: (i % 50) * 1e9 + 5e8,
+      parameter_count: (i % 70) * 1e9 + 1e8,
+      description: `A model number ${i} for ${i % 2 ? 'coding' : 'chat'} tasks.`,
+      tags: i % 7 === 0 ? ['vision', 'ocr'] : ['text'],
+      ready_to_finetune: i % 4 === 0
+    })
+  );
+}
+
+function target(overrides: Partial<FitTarget>): FitTarget {
+  return {
+    name: 'This machine (CPU)',
+    kind: 'local-cpu',
+    gpu_count: 0,
+    memory_gb: 23,
+    fits: true,
+    headroom_gb: 20,
+    recommended: false,
+    ...overrides
+  };
+}
+
+export function makeFit(overrides: Partial<FitReport> = {}): FitReport {
+  return {
+    model_id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
+    dtype: 'bfloat16',
+    context_length: 4096,
+    concurrency: 1,
+    parameter_count: 494_032_768,
+    bytes_per_parameter: 2,
+    weights_gb: 0.99,
+    kv_cache_gb: 0.05,
+    overhead_gb: 0.5,
+    total_gb: 1.54,
+    arithmetic: [
+      'weights = 494,032,768 params × 2 bytes = 0.99 GB',
+      'kv cache = 2 × 24 layers × 2 heads × 64 × 4096 tokens × 1 × 2 bytes = 0.05 GB'
+    ],
+    assumptions: ['Overhead is 0.5 GB for the engine and activations.'],
+    local: [target({})],
+    shapes: [
+      target({ name: 'VM.GPU.A10.1', kind: 'oci-shape', gpu_count: 1, memory_gb: 24, headroom_gb: 22.5, recommended: true }),
+      target({ name: 'VM.GPU.A10.2', kind: 'oci-shape', gpu_count: 2, memory_gb: 48, headroom_gb: 46.5 })
+    ],
+    recommended_shape: 'VM.GPU.A10.1',
+    ...overrides
+  };
+}
+
+export function makeInfo(overrides: Partial<Info> = {}): Info {
+  return {
+    version: '0.1.0',
+    backend: {
+      kind: 'local',
+      label: 'Local (this machine)',
+      ready: true,
+      problem: null,
+      data_dir: '/home/me/.local/share/jupyter/aqua_ext',
+      region: null,
+      compartment_id: null
+    },
+    hardware: { cpu_count: 2, memory_gb: 23.4, gpus: [], platform: 'linux' },
+    engines: [],
+    ...overrides
+  };
+}
+
+export function makeOperation(overrides: Partial<Operation> = {}): Operation {
+  return {
+    id: 'op-1',
+    kind: 'register-model',
+    title: 'Download Qwen/Qwen2.5-0.5B-Instruct',
+    state: 'RUNNING',
+    progress: 0.25,
+    message: 'Downloading model.safetensors',
+    error: null,
+    resource_id: null,
+    created_at: '2026-11-21T10:00:00Z',
+    updated_at: '2026-11-21T10:00:01Z',
+    ...overrides
+  };
+}
+
+/** A fake client: every method is a jest.fn with a sensible default. */
+export class FakeClient implements IAquaClient {
+  models: ModelSummary[] = sampleModels();
+
+  getInfo = jest.fn(async (): Promise<Info> => makeInfo());
+  listModels = jest.fn(async () => ({ items: this.models, total: this.models.length }));
+  getModel = jest.fn(async (modelId: string): Promise<ModelDetail> => {
+    const summary = this.models.find(m => m.id === modelId) ?? makeModel({ id: modelId });
+    return makeDetail({ ...summary });
+  });
+  registerModel = jest.fn(
+    async (): Promise<RegisterModelResponse> => ({
+      operation: makeOperation({ state: 'SUCCEEDED', progress: 1, resource_id: 'reg:new' }),
+      model: makeDetail({ id: 'reg:new', name: 'New model', source: 'registered' })
+    })
+  );
+  deleteModel = jest.fn(async (): Promise<void> => undefined);
+  getModelFit = jest.fn(async (): Promise<FitReport> => makeFit());
+  listOperations = jest.fn(async () => ({ items: [] as Operation[] }));
+  getOperation = jest.fn(async (operationId: string): Promise<Operation> => makeOperation({ id: operationId }));
+  cancelOperation = jest.fn(
+    async (operationId: string): Promise<Operation> => makeOperation({ id: operationId, state: 'CANCELING' })
+  );
+}

@@ -1,0 +1,109 @@
+import type { JupyterFrontEnd } from '@jupyterlab/application';
+import { ICommandPalette, MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { addIcon, refreshIcon } from '@jupyterlab/ui-components';
+
+import { aquaIcon } from './icons';
+import type { AquaPanel } from './widgets/AquaPanel';
+
+/** The extension's command ids. */
+export namespace CommandIDs {
+  /** Open (or activate) the "AI Quick Actions" panel. */
+  export const open = 'aqua-ext:open';
+  /** Open the panel on the model grid. */
+  export const openModels = 'aqua-ext:open-models';
+  /** Open the panel and its register dialog. */
+  export const registerModel = 'aqua-ext:register-model';
+  /** Rescan the model sources and reload the list. */
+  export const refreshModels = 'aqua-ext:refresh-models';
+}
+
+/** Palette and launcher category. */
+export const CATEGORY = 'AI Quick Actions';
+
+/** Id of the single main-area panel. */
+export const PANEL_ID = 'aqua-ext-main';
+
+export type AquaMainWidget = MainAreaWidget<AquaPanel>;
+
+export interface ICommandOptions {
+  app: JupyterFrontEnd;
+  trans: TranslationBundle;
+  tracker: WidgetTracker<AquaMainWidget>;
+  /** Build the panel's content (called once, when the panel first opens). */
+  createPanel: () => AquaPanel;
+  palette?: ICommandPalette | null;
+}
+
+/** Register the commands (and palette items); no network calls happen here. */
+export function registerCommands(options: ICommandOptions): void {
+  const { app, trans, tracker, createPanel, palette } = options;
+  const { commands, shell } = app;
+
+  const open = (): AquaMainWidget => {
+    let widget = tracker.find(() => true);
+    if (!widget || widget.isDisposed) {
+      widget = new MainAreaWidget<AquaPanel>({ content: createPanel() });
+      widget.id = PANEL_ID;
+      widget.addClass('jp-AquaExt-MainArea');
+      widget.title.label = trans.__('AI Quick Actions');
+      widget.title.caption = trans.__('Browse, register, deploy and fine-tune models');
+      widget.title.icon = aquaIcon;
+      widget.title.closable = true;
+      void tracker.add(widget);
+    }
+    if (!widget.isAttached) {
+      shell.add(widget, 'main');
+    }
+    shell.activateById(widget.id);
+    return widget;
+  };
+
+  commands.addCommand(CommandIDs.open, {
+    label: trans.__('AI Quick Actions'),
+    caption: trans.__('Open AI Quick Actions: browse, register, deploy and fine-tune models'),
+    icon: args => (args['isPalette'] ? undefined : aquaIcon),
+    execute: () => {
+      open();
+    }
+  });
+
+  commands.addCommand(CommandIDs.openModels, {
+    label: trans.__('Browse Models'),
+    caption: trans.__('Open the AI Quick Actions model explorer'),
+    icon: args => (args['isPalette'] ? undefined : aquaIcon),
+    execute: () => {
+      open().content.showModels();
+    }
+  });
+
+  commands.addCommand(CommandIDs.registerModel, {
+    label: trans.__('Register Model…'),
+    caption: trans.__('Register a local folder or a Hugging Face model'),
+    icon: args => (args['isPalette'] ? undefined : addIcon),
+    execute: () => {
+      open().content.requestRegister();
+    }
+  });
+
+  commands.addCommand(CommandIDs.refreshModels, {
+    label: trans.__('Refresh Models'),
+    caption: trans.__('Rescan the model sources and reload the list'),
+    icon: args => (args['isPalette'] ? undefined : refreshIcon),
+    execute: () => {
+      const existing = tracker.find(() => true);
+      if (existing && !existing.isDisposed) {
+        existing.content.requestRefresh();
+      } else {
+        // A freshly opened panel loads the list itself.
+        open();
+      }
+    }
+  });
+
+  if (palette) {
+    for (const command of [CommandIDs.open, CommandIDs.openModels, CommandIDs.registerModel, CommandIDs.refreshModels]) {
+      palette.addItem({ command, category: trans.__(CATEGORY), args: { isPalette: true } });
+    }
+  }
+}

@@ -1,0 +1,352 @@
+import * as React from 'react';
+
+import { Button } from '@jupyterlab/ui-components';
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import type { IAquaClient } from '../api/client';
+import { isTerminal, pollOperation } from '../api/operations';
+import type { Info, Operation } from '../api/types';
+import type { IAquaSettings } from '../settings';
+import { BackendBadge } from './BackendBadge';
+import type { Confirm, CopyToClipboard, Notify, RenderMarkdown } from './callbacks';
+import { describeError } from './ErrorState';
+import { ModelDetail } from './ModelDetail';
+import { ModelExplorer } from './ModelExplorer';
+import { OperationProgress } from './OperationProgress';
+import { RegisterDialog } from './RegisterDialog';
+
+export type SectionId = 'models' | 'deployments' | 'finetuning' | 'evaluations';
+export const SECTIONS: readonly SectionId[] = ['models', 'deployments', 'finetuning', 'evaluations'];
+
+export interface IAquaAppProps {
+  client: IAquaClient;
+  trans: TranslationBundle;
+  settings: IAquaSettings;
+  renderMarkdown: RenderMarkdown;
+  confirm: Confirm;
+  notify: Notify;
+  copyToClipboard?: CopyToClipboard;
+  /** Bump to open the register dialog (the `aqua-ext:register-model` command). */
+  registerRequest?: number;
+  /** Bump to rescan and reload the models (the `aqua-ext:refresh-models` command). */
+  refreshRequest?: number;
+  /** Bump to show the model grid (the `aqua-ext:open-models` command). */
+  modelsRequest?: number;
+  /** Debounce of the memory-fit inputs (tests use 0). */
+  fitDebounceMs?: number;
+}
+
+/**
+ * Run an effect once per request: counters start at 0 and only grow, so a
+ * value above the last one handled (including at the first render, when a
+ * command opened the panel and asked at once) is a new request.
+ */
+function useRequest(counter: number | undefined, effect: () => void): void {
+  const handled = React.useRef(0);
+  const latest = React.useRef(effect);
+  latest.current = effect;
+  React.useEffect(() => {
+    if (counter && counter !== handled.current) {
+      handled.current = counter;
+      latest.current();
+    }
+  }, [counter]);
+}
+
+/**
+ * The "AI Quick Actions" panel: header with the backend, section tabs, the
+ * model explorer and detail, and the register dialog.
+ */
+export function AquaApp(props: IAquaAppProps): JSX.Element {
+  const { client, trans, settings } = props;
+  const [section, setSection] = React.useState<SectionId>('models');
+  const [selectedModelId, setSelectedModelId] = React.useState<string | null>(null);
+  const [registerOpen, setRegisterOpen] = React.useState(false);
+  const [reloadCount, setReloadCount] = React.useState(0);
+  const [refreshCount, setRefreshCount] = React.useState(0);
+  const [info, setInfo] = React.useState<Info | null>(null);
+  const [infoError, setInfoError] = React.useState<unknown>(null);
+  const [background, setBackground] = React.useState<Operation[]>([]);
+  const tabIds = React.useId().replace(/:/g, '');
+  const mounted = React.useRef(true);
+  const abort = React.useRef(new AbortController());
+  const watched = React.useRef(new Set<string>());
+  const notifyRef = React.useRef(props.notify);
+  notifyRef.current = props.notify;
+  const tabRefs = React.useRef<Partial<Record<SectionId, HTMLButtonElement | null>>>({});
+
+  React.useEffect(() => {
+    mounted.current = true;
+    const controller = abort.current;
+    return () => {
+      mounted.current = false;
+      controller.abort();
+    };
+  }, []);
+
+  React.useEffect(() => {
+    let current = true;
+    client
+      .getInfo()
+      .then(result => current && setInfo(result))
+      .catch(reason => current && setInfoError(reason));
+    return () => {
+      current = false;
+    };
+  }, [client]);
+
+  /** Follow a download that runs outside the dialog; tell the user when it ends. */
+  const watchInBackground = React.useCallback(
+    (operation: Operation) => {
+      if (watched.current.has(operation.id) || isTerminal(operation)) {
+        return;
+      }
+      watched.current.add(operation.id);
+      const replace = (op: Operation): void =>
+        setBackground(items => {
+          const others = items.filter(item => item.id !== op.id);
+          return isTerminal(op) ? others : [...others, op];
+        });
+      replace(operation);
+      pollOperation(client, operation, {
+        intervalMs: settings.pollIntervalMs,
+        signal: abort.current.signal,
+        onUpdate: op => mounted.current && replace(op)
+      })
+        .then(last => {
+          if (!mounted.current || abort.current.signal.aborted) {
+            return;
+          }
+          replace(last);
+          const notify = notifyRef.current;
+          if (last.state === 'SUCCEEDED') {
+            notify(trans.__('%1: done.', last.title), 'success');
+            setReloadCount(n => n + 1);
+          } else if (last.state === 'FAILED') {
+            notify(trans.__('%1 failed: %2', last.title, last.error || last.message), 'error');
+          } else if (last.state === 'CANCELED') {
+            notify(trans.__('%1 was canceled.', last.title), 'info');
+          }
+        })
+        .catch(reason => {
+          if (mounted.current) {
+            setBackground(items => items.filter(item => item.id !== operation.id));
+            notifyRef.current(describeError(reason, trans), 'error');
+          }
+        })
+        .finally(() => watched.current.delete(operation.id));
+    },
+    [client, settings.pollIntervalMs, trans]
+  );
+
+  // Downloads started before a reload keep running on the server: show them.
+  React.useEffect(() => {
+    let current = true;
+    client
+      .listOperations()
+      .then(list => {
+        if (current) {
+          list.items.filter(op => !isTerminal(op)).forEach(watchInBackground);
+        }
+      })
+      .catch(() => {
+        /* the explorer reports an unreachable server */
+      });
+    return () => {
+      current = false;
+    };
+  }, [client, watchInBackground]);
+
+  useRequest(props.registerRequest, () => {
+    setSection('models');
+    setRegisterOpen(true);
+  });
+  useRequest(props.refreshRequest, () => setRefreshCount(n => n + 1));
+  useRequest(props.modelsRequest, () => {
+    setSection('models');
+    setSelectedModelId(null);
+  });
+
+  const labels: Record<SectionId, string> = {
+    models: trans.__('Models'),
+    deployments: trans.__('Deployments'),
+    finetuning: trans.__('Fine-tuning'),
+    evaluations: trans.__('Evaluations')
+  };
+
+  const onTabKeyDown = (event: React.KeyboardEvent): void => {
+    const index = SECTIONS.indexOf(section);
+    let next: SectionId | undefined;
+    if (event.key === 'ArrowRight') {
+      next = SECTIONS[(index + 1) % SECTIONS.length];
+    } else if (event.key === 'ArrowLeft') {
+      next = SECTIONS[(index - 1 + SECTIONS.length) % SECTIONS.length];
+    } else if (event.key === 'Home') {
+      next = SECTIONS[0];
+    } else if (event.key === 'End') {
+      next = SECTIONS[SECTIONS.length - 1];
+    }
+    if (next) {
+      event.preventDefault();
+      setSection(next);
+      tabRefs.current[next]?.focus();
+    }
+  };
+
+  const openModel = React.useCallback((modelId: string) => setSelectedModelId(modelId), []);
+  const openRegister = React.useCallback(() => setRegisterOpen(true), []);
+
+  const cancelBackground = (operation: Operation): void => {
+    client
+      .cancelOperation(operation.id)
+      .then(updated =>
+        setBackground(items => items.map(item => (item.id === updated.id && !isTerminal(updated) ? updated : item)))
+      )
+      .catch(reason => props.notify(describeError(reason, trans), 'error'));
+  };
+
+  return (
+    <div className="jp-AquaExt-App">
+      <div className="jp-AquaExt-App-header">
+        <div className="jp-AquaExt-App-titleRow">
+          <h1 className="jp-AquaExt-App-title">{trans.__('AI Quick Actions')}</h1>
+          <BackendBadge info={info} error={infoError} trans={trans} />
+        </div>
+        <div className="jp-AquaExt-App-tabs" role="tablist" aria-label={trans.__('AI Quick Actions sections')}>
+          {SECTIONS.map(id => (
+            <button
+              key={id}
+              ref={element => {
+                tabRefs.current[id] = element;
+              }}
+              type="button"
+              role="tab"
+              id={`${tabIds}-tab-${id}`}
+              aria-selected={section === id}
+              aria-controls={`${tabIds}-panel-${id}`}
+              tabIndex={section === id ? 0 : -1}
+              className={section === id ? 'jp-AquaExt-tab jp-mod-active' : 'jp-AquaExt-tab'}
+              onClick={() => setSection(id)}
+              onKeyDown={onTabKeyDown}
+            >
+              {labels[id]}
+            </button>
+          ))}
+        </div>
+        {background.length > 0 && (
+          <div className="jp-AquaExt-App-operations" aria-label={trans.__('Running operations')}>
+            {background.map(op => (
+              <div key={op.id} className="jp-AquaExt-App-operation">
+                <span className="jp-AquaExt-App-operationTitle">{op.title}</span>
+                <OperationProgress
+                  operation={op}
+                  trans={trans}
+                  compact
+                  canceling={op.state === 'CANCELING'}
+                  onCancel={() => cancelBackground(op)}
+                />
+              </div>
+            ))}
+          </div>
+        )}
+      </div>
+      {SECTIONS.map(id => (
+        <div
+          key={id}
+          role="tabpanel"
+          id={`${tabIds}-panel-${id}`}
+          aria-labelledby={`${tabIds}-tab-${id}`}
+          className={`jp-AquaExt-App-section jp-AquaExt-App-section-${id}`}
+          hidden={section !== id}
+        >
+          {id === 'models' ? (
+            <>
+              <div className="jp-AquaExt-App-explorer" hidden={selectedModelId !== null}>
+                <ModelExplorer
+                  client={client}
+                  trans={trans}
+                  onOpenModel={openModel}
+                  onRegister={openRegister}
+                  reloadRequest={reloadCount}
+                  refreshRequest={refreshCount}
+                />
+              </div>
+              {selectedModelId !== null && (
+                <ModelDetail
+                  key={selectedModelId}
+                  client={client}
+                  trans={trans}
+                  modelId={selectedModelId}
+                  renderMarkdown={props.renderMarkdown}
+                  confirm={props.confirm}
+                  notify={props.notify}
+                  copyToClipboard={props.copyToClipboard}
+                  onBack={() => setSelectedModelId(null)}
+                  onDeleted={() => {
+                    setSelectedModelId(null);
+                    setReloadCount(n => n + 1);
+                  }}
+                  fitDefaults={{
+                    dtype: settings.defaultDtype,
+                    contextLength: settings.defaultContextLength,
+                    concurrency: settings.defaultConcurrency
+                  }}
+                  fitDebounceMs={props.fitDebounceMs}
+                />
+              )}
+            </>
+          ) : (
+            <ComingSoon section={id} title={labels[id]} trans={trans} onBrowse={() => setSection('models')} />
+          )}
+        </div>
+      ))}
+      {registerOpen && (
+        <RegisterDialog
+          client={client}
+          trans={trans}
+          pollIntervalMs={settings.pollIntervalMs}
+          notify={props.notify}
+          onClose={() => setRegisterOpen(false)}
+          onRegistered={modelId => {
+            setReloadCount(n => n + 1);
+            if (modelId) {
+              setSection('models');
+              setSelectedModelId(modelId);
+            }
+          }}
+          onBackground={watchInBackground}
+        />
+      )}
+    </div>
+  );
+}
+
+function ComingSoon(props: {
+  section: SectionId;
+  title: string;
+  trans: TranslationBundle;
+  onBrowse: () => void;
+}): JSX.Element {
+  const { trans } = props;
+  const text: Record<SectionId, string> = {
+    models: '',
+    deployments: trans.__(
+      "Deployments arrive in a coming release: from a model's detail you will be able to deploy it and chat with it."
+    ),
+    finetuning: trans.__(
+      'Fine-tuning arrives in a coming release: you will be able to fine-tune a model on a JSONL dataset with LoRA and follow its loss curves here.'
+    ),
+    evaluations: trans.__(
+      'Evaluations arrive in a coming release: you will be able to score a deployed model on a dataset (ROUGE, BLEU, BERTScore) and compare the results here.'
+    )
+  };
+  return (
+    <div className="jp-AquaExt-EmptyState jp-AquaExt-ComingSoon">
+      <div className="jp-AquaExt-EmptyState-title">{props.title}</div>
+      <p>{text[props.section]}</p>
+      <Button className="jp-AquaExt-button" onClick={props.onBrowse}>
+        {trans.__('Browse models')}
+      </Button>
+    </div>
+  );
+}

@@ -1,0 +1,276 @@
+import * as React from 'react';
+
+import { HTMLSelect } from '@jupyterlab/ui-components';
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import type { IAquaClient } from '../api/client';
+import type { Dtype, FitReport, FitTarget } from '../api/types';
+import { formatGb } from '../models/format';
+import { DTYPES } from '../settings';
+import { ErrorState } from './ErrorState';
+
+export interface IMemoryFitProps {
+  client: IAquaClient;
+  trans: TranslationBundle;
+  modelId: string;
+  defaultDtype: Dtype;
+  defaultContextLength: number;
+  defaultConcurrency: number;
+  /** Wait this long after the last input change before asking the server (default 300 ms). */
+  debounceMs?: number;
+}
+
+const MAX_CONTEXT = 2_000_000;
+const MAX_CONCURRENCY = 1024;
+
+function parseBounded(text: string, max: number): number | null {
+  if (!/^\d+$/.test(text.trim())) {
+    return null;
+  }
+  const value = Number(text);
+  return value >= 1 && value <= max ? value : null;
+}
+
+/**
+ * "Will it fit?": the memory a model needs for a data type, context length and
+ * concurrency, and which local devices and OCI shapes can hold it.
+ */
+export function MemoryFit(props: IMemoryFitProps): JSX.Element {
+  const { client, trans, modelId } = props;
+  const debounceMs = props.debounceMs ?? 300;
+  const [dtype, setDtype] = React.useState<Dtype>(props.defaultDtype);
+  const [contextText, setContextText] = React.useState(String(props.defaultContextLength));
+  const [concurrencyText, setConcurrencyText] = React.useState(String(props.defaultConcurrency));
+  const [report, setReport] = React.useState<FitReport | null>(null);
+  const [error, setError] = React.useState<unknown>(null);
+  const [loading, setLoading] = React.useState(false);
+  const [attempt, setAttempt] = React.useState(0);
+  const sequence = React.useRef(0);
+
+  const contextLength = parseBounded(contextText, MAX_CONTEXT);
+  const concurrency = parseBounded(concurrencyText, MAX_CONCURRENCY);
+  const inputsValid = contextLength !== null && concurrency !== null;
+
+  React.useEffect(() => {
+    if (contextLength === null || concurrency === null) {
+      setLoading(false);
+      return;
+    }
+    const id = ++sequence.current;
+    setLoading(true);
+    const timer = setTimeout(() => {
+      client
+        .getModelFit(modelId, { dtype, context_length: contextLength, concurrency })
+        .then(result => {
+          if (id === sequence.current) {
+            setReport(result);
+            setError(null);
+          }
+        })
+        .catch(reason => {
+          if (id === sequence.current) {
+            setError(reason);
+          }
+        })
+        .finally(() => {
+          if (id === sequence.current) {
+            setLoading(false);
+          }
+        });
+    }, debounceMs);
+    return () => {
+      clearTimeout(timer);
+      // A newer request (or unmount) supersedes this one.
+      sequence.current += 1;
+    };
+  }, [client, modelId, dtype, contextLength, concurrency, debounceMs, attempt]);
+
+  return (
+    <section className="jp-AquaExt-MemoryFit" aria-label={trans.__('Memory fit')} aria-busy={loading}>
+      <h3 className="jp-AquaExt-sectionTitle">{trans.__('Will it fit?')}</h3>
+      <div className="jp-AquaExt-MemoryFit-inputs">
+        <label className="jp-AquaExt-field">
+          <span className="jp-AquaExt-field-label">{trans.__('Data type')}</span>
+          <HTMLSelect
+            aria-label={trans.__('Data type')}
+            value={dtype}
+            onChange={event => setDtype(event.target.value as Dtype)}
+            options={DTYPES.map(value => ({ value, label: value }))}
+          />
+        </label>
+        <label className="jp-AquaExt-field">
+          <span className="jp-AquaExt-field-label">{trans.__('Context length')}</span>
+          <input
+            className="jp-mod-styled jp-AquaExt-input"
+            type="number"
+            min={1}
+            max={MAX_CONTEXT}
+            step={1}
+            value={contextText}
+            aria-invalid={contextLength === null}
+            onChange={event => setContextText(event.target.value)}
+          />
+        </label>
+        <label className="jp-AquaExt-field">
+          <span className="jp-AquaExt-field-label">{trans.__('Concurrency')}</span>
+          <input
+            className="jp-mod-styled jp-AquaExt-input"
+            type="number"
+            min={1}
+            max={MAX_CONCURRENCY}
+            step={1}
+            value={concurrencyText}
+            aria-invalid={concurrency === null}
+            onChange={event => setConcurrencyText(event.target.value)}
+          />
+        </label>
+      </div>
+      {!inputsValid && (
+        <div className="jp-AquaExt-fieldError" role="alert">
+          {trans.__(
+            'Context length must be a whole number from 1 to %1 and concurrency from 1 to %2.',
+            MAX_CONTEXT.toLocaleString(),
+            MAX_CONCURRENCY
+          )}
+        </div>
+      )}
+      {error !== null && (
+        <ErrorState error={error} trans={trans} onRetry={() => setAttempt(n => n + 1)} />
+      )}
+      {report === null && error === null && (
+        <div className="jp-AquaExt-loading" role="status">
+          <span className="jp-AquaExt-spinner" aria-hidden="true" />
+          {trans.__('Estimating memory…')}
+        </div>
+      )}
+      {report !== null && <FitReportView report={report} trans={trans} stale={loading} />}
+    </section>
+  );
+}
+
+function FitReportView(props: { report: FitReport; trans: TranslationBundle; stale: boolean }): JSX.Element {
+  const { report, trans } = props;
+  return (
+    <div className={props.stale ? 'jp-AquaExt-FitReport jp-mod-stale' : 'jp-AquaExt-FitReport'}>
+      <div className="jp-AquaExt-FitReport-total">
+        <span className="jp-AquaExt-FitReport-totalLabel">{trans.__('Estimated memory')}</span>
+        <span className="jp-AquaExt-FitReport-totalValue">
+          {report.total_gb === null ? trans.__('unknown') : formatGb(report.total_gb)}
+        </span>
+      </div>
+      {report.total_gb === null && (
+        <p className="jp-AquaExt-muted">
+          {trans.__('The parameter count of this model is unknown, so its memory cannot be estimated.')}
+        </p>
+      )}
+      <BreakdownBar report={report} trans={trans} />
+      {report.arithmetic.length > 0 && (
+        <pre className="jp-AquaExt-FitReport-arithmetic" aria-label={trans.__('How the estimate is computed')}>
+          {report.arithmetic.join('\n')}
+        </pre>
+      )}
+      {report.assumptions.length > 0 && (
+        <details className="jp-AquaExt-FitReport-assumptions">
+          <summary>{trans.__('Assumptions')}</summary>
+          <ul>
+            {report.assumptions.map((line, i) => (
+              <li key={i}>{line}</li>
+            ))}
+          </ul>
+        </details>
+      )}
+      <FitTable report={report} trans={trans} />
+    </div>
+  );
+}
+
+function BreakdownBar(props: { report: FitReport; trans: TranslationBundle }): JSX.Element | null {
+  const { report, trans } = props;
+  const parts = [
+    { key: 'weights', label: trans.__('Weights'), value: report.weights_gb },
+    { key: 'kv', label: trans.__('KV cache'), value: report.kv_cache_gb },
+    { key: 'overhead', label: trans.__('Overhead'), value: report.overhead_gb }
+  ];
+  const sum = parts.reduce((total, part) => total + Math.max(0, part.value ?? 0), 0);
+  if (sum <= 0) {
+    return null;
+  }
+  return (
+    <div className="jp-AquaExt-FitReport-breakdown">
+      <div className="jp-AquaExt-FitReport-bar" role="img" aria-label={trans.__('Memory breakdown')}>
+        {parts.map(part => {
+          const share = Math.max(0, part.value ?? 0) / sum;
+          return share > 0 ? (
+            <span
+              key={part.key}
+              className={`jp-AquaExt-FitReport-segment jp-AquaExt-FitReport-segment-${part.key}`}
+              style={{ width: `${(share * 100).toFixed(2)}%` }}
+              title={`${part.label}: ${formatGb(part.value)}`}
+            />
+          ) : null;
+        })}
+      </div>
+      <ul className="jp-AquaExt-FitReport-legend">
+        {parts.map(part => (
+          <li key={part.key}>
+            <span className={`jp-AquaExt-FitReport-swatch jp-AquaExt-FitReport-segment-${part.key}`} />
+            {part.label} <strong>{formatGb(part.value)}</strong>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function FitTable(props: { report: FitReport; trans: TranslationBundle }): JSX.Element {
+  const { report, trans } = props;
+  const row = (target: FitTarget): JSX.Element => {
+    const recommended =
+      target.recommended || (target.kind === 'oci-shape' && target.name === report.recommended_shape);
+    return (
+      <tr key={`${target.kind}:${target.name}`} className={recommended ? 'jp-AquaExt-recommended' : undefined}>
+        <td className="jp-AquaExt-FitTable-name">
+          {target.name}
+          {recommended && <span className="jp-AquaExt-Badge jp-AquaExt-Badge-success">{trans.__('Recommended')}</span>}
+        </td>
+        <td className="jp-AquaExt-FitTable-number">
+          {target.gpu_count > 0
+            ? trans._n('%1 GPU', '%1 GPUs', target.gpu_count) + ' · ' + formatGb(target.memory_gb)
+            : trans.__('CPU · %1', formatGb(target.memory_gb))}
+        </td>
+        <td className={target.fits ? 'jp-AquaExt-fits' : 'jp-AquaExt-doesNotFit'}>
+          <span aria-hidden="true">{target.fits ? '✓' : '✗'}</span>
+          <span className="jp-AquaExt-srOnly">{target.fits ? trans.__('fits') : trans.__('does not fit')}</span>
+        </td>
+        <td className="jp-AquaExt-FitTable-number">{formatGb(target.headroom_gb)}</td>
+      </tr>
+    );
+  };
+  const section = (title: string, targets: FitTarget[]): JSX.Element[] =>
+    targets.length === 0
+      ? []
+      : [
+          <tr key={`section:${title}`} className="jp-AquaExt-FitTable-section">
+            <th colSpan={4} scope="colgroup">
+              {title}
+            </th>
+          </tr>,
+          ...targets.map(row)
+        ];
+  return (
+    <table className="jp-AquaExt-FitTable">
+      <thead>
+        <tr>
+          <th scope="col">{trans.__('Target')}</th>
+          <th scope="col">{trans.__('Memory')}</th>
+          <th scope="col">{trans.__('Fits')}</th>
+          <th scope="col">{trans.__('Headroom')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {section(trans.__('This machine'), report.local)}
+        {section(trans.__('OCI shapes'), report.shapes)}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,133 @@
+import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { Clipboard, Dialog, ICommandPalette, Notification, showDialog, WidgetTracker } from '@jupyterlab/apputils';
+import { ILauncher } from '@jupyterlab/launcher';
+import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
+import type { IRenderMime } from '@jupyterlab/rendermime';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
+import { Widget } from '@lumino/widgets';
+
+import { AquaClient } from './api/client';
+import { AquaMainWidget, CATEGORY, CommandIDs, registerCommands } from './commands';
+import type { Confirm, Notify, RenderMarkdown } from './components/callbacks';
+import { aquaIcon } from './icons';
+import { DEFAULT_SETTINGS, IAquaSettings, readSettings } from './settings';
+import { AquaPanel } from './widgets/AquaPanel';
+
+const PLUGIN_ID = 'aqua-ext:plugin';
+
+/**
+ * AI Quick Actions: a launcher tile, palette commands and one main-area
+ * panel. Activation only registers commands; the panel talks to the server
+ * when it first opens.
+ */
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: PLUGIN_ID,
+  description: 'AI Quick Actions: browse, register, deploy, chat with, fine-tune and evaluate models.',
+  autoStart: true,
+  optional: [ILauncher, ICommandPalette, ILayoutRestorer, ITranslator, IRenderMimeRegistry, ISettingRegistry],
+  activate: (
+    app: JupyterFrontEnd,
+    launcher: ILauncher | null,
+    palette: ICommandPalette | null,
+    restorer: ILayoutRestorer | null,
+    translator: ITranslator | null,
+    rendermime: IRenderMimeRegistry | null,
+    settingRegistry: ISettingRegistry | null
+  ): void => {
+    const trans = (translator ?? nullTranslator).load('aqua_ext');
+    const tracker = new WidgetTracker<AquaMainWidget>({ namespace: 'aqua-ext' });
+    let settings: IAquaSettings = { ...DEFAULT_SETTINGS };
+    let client: AquaClient | null = null;
+
+    const createPanel = (): AquaPanel => {
+      client = client ?? new AquaClient({ serverSettings: app.serviceManager.serverSettings });
+      return new AquaPanel({
+        client,
+        trans,
+        settings,
+        renderMarkdown: markdownRenderer(rendermime),
+        confirm: confirmWithDialog(trans),
+        notify: notify,
+        copyToClipboard: text => Clipboard.copyToSystem(text)
+      });
+    };
+
+    registerCommands({ app, trans, tracker, createPanel, palette });
+
+    if (launcher) {
+      launcher.add({ command: CommandIDs.open, category: trans.__(CATEGORY), rank: 1 });
+    }
+
+    if (restorer) {
+      void restorer.restore(tracker, { command: CommandIDs.open, name: () => 'aqua-ext' });
+    }
+
+    if (settingRegistry) {
+      settingRegistry
+        .load(PLUGIN_ID)
+        .then(loaded => {
+          const apply = (): void => {
+            settings = readSettings(loaded.composite as { [key: string]: unknown });
+            tracker.forEach(widget => {
+              widget.content.settings = settings;
+            });
+          };
+          apply();
+          loaded.changed.connect(apply);
+        })
+        .catch(reason => {
+          console.error(`aqua_ext: could not load the settings of ${PLUGIN_ID}`, reason);
+        });
+    }
+
+    // Keep the icon module referenced: it registers the settings icon.
+    void aquaIcon;
+  }
+};
+
+const notify: Notify = (message, type) => {
+  Notification.emit(message, type, { autoClose: type === 'error' ? false : 5000 });
+};
+
+function confirmWithDialog(trans: TranslationBundle): Confirm {
+  return async (message, options = {}) => {
+    const accept = options.danger
+      ? Dialog.warnButton({ label: options.acceptLabel ?? trans.__('OK') })
+      : Dialog.okButton({ label: options.acceptLabel ?? trans.__('OK') });
+    const result = await showDialog({
+      title: options.title ?? trans.__('AI Quick Actions'),
+      body: message,
+      buttons: [Dialog.cancelButton({ label: trans.__('Cancel') }), accept]
+    });
+    return result.button.accept;
+  };
+}
+
+/**
+ * Markdown through JupyterLab's rendermime (sanitized, themed); plain text
+ * when rendermime is not available.
+ */
+function markdownRenderer(rendermime: IRenderMimeRegistry | null): RenderMarkdown {
+  const rendered = new WeakMap<HTMLElement, IRenderMime.IRenderer>();
+  return async (host, markdown) => {
+    rendered.get(host)?.dispose();
+    rendered.delete(host);
+    const mimeType = 'text/markdown';
+    if (!rendermime || !rendermime.preferredMimeType({ [mimeType]: markdown }, 'any')) {
+      host.textContent = markdown;
+      return;
+    }
+    const renderer = rendermime.createRenderer(mimeType);
+    await renderer.renderModel(new MimeModel({ data: { [mimeType]: markdown }, trusted: false }));
+    host.replaceChildren();
+    if (host.isConnected) {
+      Widget.attach(renderer, host);
+    } else {
+      host.appendChild(renderer.node);
+    }
+    rendered.set(host, renderer);
+  };
+}
+
+export default plugin;

@@ -1,0 +1,45 @@
+/**
+ * Place a 400 answer's field errors next to the form inputs they concern.
+ */
+import type { FieldError } from '../api/types';
+
+export interface IPlacedFieldErrors<K extends string> {
+  /** Messages per form input. */
+  byField: Partial<Record<K, string>>;
+  /** Errors that name no known input. */
+  other: FieldError[];
+}
+
+/**
+ * Match each field error to an input by the last segment of its dotted path
+ * (`body.path`, `hf_id`, `query.token` → `path`, `hf_id`, `token`). Errors on
+ * the whole body whose message starts with a known field name (pydantic's
+ * "Value error, path: required when …") go to that field too.
+ */
+export function placeFieldErrors<K extends string>(
+  fields: readonly FieldError[] | null | undefined,
+  known: readonly K[]
+): IPlacedFieldErrors<K> {
+  const byField: Partial<Record<K, string>> = {};
+  const other: FieldError[] = [];
+  const names = new Set<string>(known);
+  for (const error of fields ?? []) {
+    const segments = error.field.split(/[.[\]/]+/).filter(Boolean);
+    let target: string | undefined = segments[segments.length - 1];
+    let message = error.message.replace(/^value error,\s*/i, '');
+    if (!target || !names.has(target)) {
+      const prefixed = /^([A-Za-z_]+):\s*(.+)$/.exec(message);
+      target = prefixed && names.has(prefixed[1]) ? prefixed[1] : undefined;
+      if (prefixed && target) {
+        message = prefixed[2];
+      }
+    }
+    if (target) {
+      const key = target as K;
+      byField[key] = byField[key] ? `${byField[key]} ${message}` : message;
+    } else {
+      other.push(error);
+    }
+  }
+  return { byField, other };
+}

@@ -1,0 +1,79 @@
+/**
+ * Number formatting for model sizes, parameter counts and memory figures.
+ * Sizes use decimal units (1 GB = 10^9 bytes), as the server's filters do.
+ */
+
+const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+
+/** 16_582_751_232 → "16.6 GB"; 512 → "512 B"; null → "—". */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes) || bytes < 0) {
+    return '—';
+  }
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < BYTE_UNITS.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  if (unit === 0) {
+    return `${Math.round(value)} B`;
+  }
+  // 999.96 MB would print as "1000.0 MB": carry to the next unit.
+  if (Number(value.toFixed(1)) >= 1000 && unit < BYTE_UNITS.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value.toFixed(1)} ${BYTE_UNITS[unit]}`;
+}
+
+const PARAM_UNITS: Array<[number, string]> = [
+  [1e12, 'T'],
+  [1e9, 'B'],
+  [1e6, 'M'],
+  [1e3, 'K']
+];
+
+/** 8_030_261_248 → "8.0B"; 139_600 → "139.6K"; 950 → "950"; null → "—". */
+export function formatParams(count: number | null | undefined): string {
+  if (count === null || count === undefined || !Number.isFinite(count) || count < 0) {
+    return '—';
+  }
+  for (let i = 0; i < PARAM_UNITS.length; i++) {
+    const [scale, suffix] = PARAM_UNITS[i];
+    if (count >= scale) {
+      const value = count / scale;
+      // 999.96M rounds to "1000.0M": show it as "1.0B" instead.
+      if (Number(value.toFixed(1)) >= 1000 && i > 0) {
+        const [biggerScale, biggerSuffix] = PARAM_UNITS[i - 1];
+        return `${(count / biggerScale).toFixed(1)}${biggerSuffix}`;
+      }
+      return `${value.toFixed(1)}${suffix}`;
+    }
+  }
+  return String(Math.round(count));
+}
+
+/** A memory figure already in GB: 17.234 → "17.2 GB"; 0.04 → "0.04 GB". */
+export function formatGb(gb: number | null | undefined): string {
+  if (gb === null || gb === undefined || !Number.isFinite(gb)) {
+    return '—';
+  }
+  const abs = Math.abs(gb);
+  const digits = abs !== 0 && abs < 0.1 ? 2 : 1;
+  return `${gb.toFixed(digits)} GB`;
+}
+
+/** 32768 → "32,768" (grouped the way the browser's locale does). */
+export function formatInteger(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) {
+    return '—';
+  }
+  return Math.round(value).toLocaleString();
+}
+
+/** A capability enum as words: "IMAGE_TEXT_TO_TEXT" → "Image text to text". */
+export function humanizeEnum(value: string): string {
+  const words = value.replace(/[_-]+/g, ' ').trim().toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

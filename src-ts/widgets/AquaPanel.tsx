@@ -1,0 +1,99 @@
+import * as React from 'react';
+
+import { ReactWidget } from '@jupyterlab/apputils';
+import type { Message } from '@lumino/messaging';
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import type { IAquaClient } from '../api/client';
+import { AquaApp } from '../components/AquaApp';
+import type { Confirm, CopyToClipboard, Notify, RenderMarkdown } from '../components/callbacks';
+import type { IAquaSettings } from '../settings';
+
+/**
+ * The Lumino shell of the "AI Quick Actions" panel: renders `AquaApp` and
+ * turns command requests (register, refresh, show models) and settings
+ * changes into props.
+ */
+export class AquaPanel extends ReactWidget {
+  constructor(options: AquaPanel.IOptions) {
+    super();
+    this.addClass('jp-AquaExt-Panel');
+    this.node.tabIndex = -1;
+    this._options = options;
+    this._settings = options.settings;
+  }
+
+  get settings(): IAquaSettings {
+    return this._settings;
+  }
+
+  set settings(value: IAquaSettings) {
+    this._settings = value;
+    this.update();
+  }
+
+  /** Open the register dialog. */
+  requestRegister(): void {
+    this._registerRequest += 1;
+    this.update();
+  }
+
+  /** Rescan the model sources and reload the list. */
+  requestRefresh(): void {
+    this._refreshRequest += 1;
+    this.update();
+  }
+
+  /** Show the model grid (leaving a model's detail). */
+  showModels(): void {
+    this._modelsRequest += 1;
+    this.update();
+  }
+
+  /** Focus moves into the panel: the search box when the grid shows. */
+  protected onActivateRequest(msg: Message): void {
+    super.onActivateRequest(msg);
+    const search = this.node.querySelector<HTMLInputElement>('.jp-AquaExt-ModelExplorer-search input');
+    if (search && search.offsetParent !== null) {
+      search.focus();
+    } else if (!this.node.contains(document.activeElement)) {
+      this.node.focus();
+    }
+  }
+
+  protected render(): JSX.Element {
+    const options = this._options;
+    return (
+      <AquaApp
+        client={options.client}
+        trans={options.trans}
+        settings={this._settings}
+        renderMarkdown={options.renderMarkdown}
+        confirm={options.confirm}
+        notify={options.notify}
+        copyToClipboard={options.copyToClipboard}
+        registerRequest={this._registerRequest}
+        refreshRequest={this._refreshRequest}
+        modelsRequest={this._modelsRequest}
+      />
+    );
+  }
+
+  private _options: AquaPanel.IOptions;
+  private _settings: IAquaSettings;
+  private _registerRequest = 0;
+  private _refreshRequest = 0;
+  private _modelsRequest = 0;
+}
+
+export namespace AquaPanel {
+  export interface IOptions {
+    client: IAquaClient;
+    trans: TranslationBundle;
+    settings: IAquaSettings;
+    renderMarkdown: RenderMarkdown;
+    confirm: Confirm;
+    notify: Notify;
+    copyToClipboard?: CopyToClipboard;
+  }
+}
