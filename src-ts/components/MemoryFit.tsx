@@ -98,32 +98,20 @@ export function MemoryFit(props: IMemoryFitProps): JSX.Element {
             options={DTYPES.map(value => ({ value, label: value }))}
           />
         </label>
-        <label className="jp-AquaExt-field">
-          <span className="jp-AquaExt-field-label">{trans.__('Context length')}</span>
-          <input
-            className="jp-mod-styled jp-AquaExt-input"
-            type="number"
-            min={1}
-            max={MAX_CONTEXT}
-            step={1}
-            value={contextText}
-            aria-invalid={contextLength === null}
-            onChange={event => setContextText(event.target.value)}
-          />
-        </label>
-        <label className="jp-AquaExt-field">
-          <span className="jp-AquaExt-field-label">{trans.__('Concurrency')}</span>
-          <input
-            className="jp-mod-styled jp-AquaExt-input"
-            type="number"
-            min={1}
-            max={MAX_CONCURRENCY}
-            step={1}
-            value={concurrencyText}
-            aria-invalid={concurrency === null}
-            onChange={event => setConcurrencyText(event.target.value)}
-          />
-        </label>
+        <IntegerField
+          label={trans.__('Context length')}
+          max={MAX_CONTEXT}
+          text={contextText}
+          valid={contextLength !== null}
+          onChange={setContextText}
+        />
+        <IntegerField
+          label={trans.__('Concurrency')}
+          max={MAX_CONCURRENCY}
+          text={concurrencyText}
+          valid={concurrency !== null}
+          onChange={setConcurrencyText}
+        />
       </div>
       {!inputsValid && (
         <div className="jp-AquaExt-fieldError" role="alert">
@@ -272,5 +260,30 @@ function FitTable(props: { report: FitReport; trans: TranslationBundle }): JSX.E
         {section(trans.__('OCI shapes'), report.shapes)}
       </tbody>
     </table>
+  );
+}
+
+/** A labelled whole-number input that keeps the raw text, so a half-typed value is not lost. */
+function IntegerField(props: {
+  label: string;
+  max: number;
+  text: string;
+  valid: boolean;
+  onChange: (text: string) => void;
+}): JSX.Element {
+  return (
+    <label className="jp-AquaExt-field">
+      <span className="jp-AquaExt-field-label">{props.label}</span>
+      <input
+        className="jp-mod-styled jp-AquaExt-input"
+        type="number"
+        min={1}
+        max={props.max}
+        step={1}
+        value={props.text}
+        aria-invalid={!props.valid}
+        onChange={event => props.onChange(event.target.value)}
+      />
+    </label>
   );
 }

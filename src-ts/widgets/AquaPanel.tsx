@@ -2,11 +2,8 @@ import * as React from 'react';
 
 import { ReactWidget } from '@jupyterlab/apputils';
 import type { Message } from '@lumino/messaging';
-import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { IAquaClient } from '../api/client';
-import { AquaApp } from '../components/AquaApp';
-import type { Confirm, CopyToClipboard, Notify, RenderMarkdown } from '../components/callbacks';
+import { AquaApp, type IAquaAppProps } from '../components/AquaApp';
 import type { IAquaSettings } from '../settings';
 
 /**
@@ -87,13 +84,6 @@ export class AquaPanel extends ReactWidget {
 }
 
 export namespace AquaPanel {
-  export interface IOptions {
-    client: IAquaClient;
-    trans: TranslationBundle;
-    settings: IAquaSettings;
-    renderMarkdown: RenderMarkdown;
-    confirm: Confirm;
-    notify: Notify;
-    copyToClipboard?: CopyToClipboard;
-  }
+  /** What the panel hands to `AquaApp`; the request counters are the panel's own. */
+  export type IOptions = Omit<IAquaAppProps, 'registerRequest' | 'refreshRequest' | 'modelsRequest'>;
 }
