@@ -56,9 +56,13 @@ class Store:
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         self._db = await aiosqlite.connect(self.db_path)
         self._db.row_factory = aiosqlite.Row
-        await self._db.execute("PRAGMA journal_mode=WAL")
-        await self._db.execute("PRAGMA foreign_keys=ON")
-        await self._migrate()
+        try:
+            await self._db.execute("PRAGMA journal_mode=WAL")
+            await self._db.execute("PRAGMA foreign_keys=ON")
+            await self._migrate()
+        except BaseException:
+            await self.close()  # else aiosqlite's thread outlives the failed open
+            raise
 
     async def close(self) -> None:
         if self._db is not None:
