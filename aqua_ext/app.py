@@ -11,8 +11,9 @@ from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Enum, Int, List, Unicode, default
 
 from . import __version__
-from .api.info import Hardware
+from .api.info import BackendDescription, Hardware
 from .backends.base import Backend
+from .errors import Unavailable
 from .handlers import routes
 from .services.hardware import detect_hardware
 from .services.operations import OperationRegistry
@@ -81,15 +82,29 @@ class AquaExtension(ExtensionApp):
 
     async def _start_jupyter_server_extension(self, serverapp: object) -> None:
         await self.get_hardware()
-        await self.get_backend()
+        backend = await self.describe_backend()
+        if backend.problem:
+            self.log.error("aqua_ext: %s", backend.problem)
 
     async def get_backend(self) -> Backend:
         """The backend, started once: by the server's start hook or by the first
         request, whichever comes first (test servers never run the start hook)."""
         if self._backend_start is None:
             self._backend_start = asyncio.get_running_loop().create_task(self.aqua_backend.start())
-        await asyncio.shield(self._backend_start)
+        try:
+            await asyncio.shield(self._backend_start)
+        except Exception as exc:
+            # The server keeps running: `info` shows the problem, other routes answer 503.
+            raise Unavailable(f"The {self.aqua_backend.kind} backend could not start: {exc}") from exc
         return self.aqua_backend
+
+    async def describe_backend(self) -> BackendDescription:
+        try:
+            backend = await self.get_backend()
+        except Unavailable as exc:
+            return BackendDescription(kind=self.aqua_backend.kind, label=self.aqua_backend.kind, ready=False,
+                                      problem=exc.message)
+        return await backend.describe()
 
     async def get_hardware(self) -> Hardware:
         # Probing GPUs runs nvidia-smi: keep it off the event loop.

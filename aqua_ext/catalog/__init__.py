@@ -21,14 +21,22 @@ def catalog_model_id(hf_id: str) -> str:
 
 
 def curated_card(entry: dict[str, Any]) -> str:
-    """A short model card in our own words, for models not downloaded yet."""
-    facts = [
-        f"- **Hugging Face id:** `{entry['hf_id']}`",
-        f"- **Organization:** {entry['organization']}",
-        f"- **License:** {entry['license']}" + (" (gated: accept the terms on Hugging Face first)" if entry.get("gated") else ""),
-        f"- **Task:** {entry['task']}",
-        f"- **Parameters:** {entry['parameter_count'] / 1e9:.2f} B",
-        f"- **Context length:** {entry['context_length']:,} tokens",
-        f"- **Formats:** {', '.join(entry['formats'])}",
+    """The card shown for a catalog model that is not downloaded yet: where its
+    real card lives and what to know before downloading. The summary and the
+    facts are already in the detail view, so they are not repeated here."""
+    url = f"https://huggingface.co/{entry['hf_id']}"
+    lines = [
+        f"# {entry['name']}",
+        "",
+        f"The publisher's full model card is on Hugging Face: [{entry['hf_id']}]({url}). "
+        "It is shown here once the model is downloaded (Register model → Hugging Face).",
+        "",
+        "## Before you download",
+        "",
+        f"- **License:** {entry['license']}. Read it before use, especially for commercial work.",
+        f"- **Download size:** about {entry['size_bytes'] / 1e9:.1f} GB.",
     ]
-    return f"# {entry['name']}\n\n{entry['description']}\n\n" + "\n".join(facts) + "\n"
+    if entry.get("gated"):
+        lines.append("- **Gated:** accept the terms on the model page first, then register it with a "
+                     "Hugging Face token that has read access.")
+    return "\n".join(lines) + "\n"

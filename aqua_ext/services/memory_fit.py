@@ -70,7 +70,9 @@ def _fmt_int(value: float) -> str:
 def _fmt_params(count: int) -> str:
     if count >= 1e9:
         return f"{count / 1e9:.2f} B"
-    return f"{count / 1e6:.0f} M"
+    if count >= 1e6:
+        return f"{count / 1e6:.0f} M"
+    return f"{count:,}"  # tiny (demo, test) models: the exact count reads better than "0 M"
 
 
 def _fmt_bytes(value: float) -> str:

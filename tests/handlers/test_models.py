@@ -23,20 +23,19 @@ def assert_error(status: int, body: Any, expected: int, field: str | None = None
 # ---- listing -----------------------------------------------------------------
 
 
-async def test_list_includes_the_curated_catalog_and_the_demo_model(api: Any) -> None:
+async def test_list_includes_the_curated_catalog(api: Any) -> None:
     status, body = await api("models")
     assert status == 200
     assert body["total"] == len(body["items"])
     sources = {m["source"] for m in body["items"]}
-    assert {"catalog", "demo"} <= sources
+    assert "catalog" in sources
     catalog = [m for m in body["items"] if m["source"] == "catalog"]
     assert len(catalog) >= 25
     assert {m["capability"] for m in catalog} == {"TEXT_TO_TEXT", "IMAGE_TEXT_TO_TEXT", "EMBEDDING", "RERANK"}
     for m in catalog:
         assert m["organization"] and m["license"] and m["hf_id"] and m["description"]
         assert m["parameter_count"] > 0 and m["context_length"] > 0 and m["size_bytes"] > 0
-    demo = next(m for m in body["items"] if m["source"] == "demo")
-    assert "random weights" in demo["name"]
+    assert "demo" not in sources, "generation is off in these tests and the model is absent: not offered"
 
 
 @pytest.mark.parametrize(

@@ -146,7 +146,8 @@ class LocalBackend(Backend):
 
     async def _build_listing(self) -> list[ModelSummary]:
         details = [*self._catalog_details(), *self._cache_details(), *await self._registered_details()]
-        details.append(await self._run(self._demo_detail))
+        if self.generate_demo or demo_model.demo_is_ready(self.demo_dir):  # turned off and absent: not offered
+            details.append(await self._run(self._demo_detail))
         return [ModelSummary.model_validate(d.model_dump(include=set(ModelSummary.model_fields))) for d in details]
 
     def _cached_by_hf_id(self) -> dict[str, CachedModel]:
