@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from .common import ApiModel
 from .operations import Operation
 
+OS_URI_PATTERN = r"^oci://[A-Za-z0-9._-]{1,256}@[A-Za-z0-9._-]{1,256}(/.*)?$"
 HF_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}/[A-Za-z0-9][A-Za-z0-9_.-]{0,95}$"
 MODEL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,254}$"
 
@@ -105,12 +106,18 @@ class ModelListQuery(ApiModel):
 
 
 class RegisterModelRequest(ApiModel):
-    """Register a local folder (validated in place) or a Hugging Face id
-    (downloaded in the background)."""
+    """Register a local folder (validated in place), a model already in OCI
+    Object Storage (by reference), or a Hugging Face id (downloaded in the
+    background; on OCI then uploaded to `os_uri`)."""
 
-    source: Literal["local_folder", "huggingface"]
+    source: Literal["local_folder", "huggingface", "object_storage"]
     path: str | None = Field(default=None, description="Folder with config.json and weights (local_folder).")
     hf_id: str | None = Field(default=None, description="Repository id such as Qwen/Qwen2.5-0.5B-Instruct (huggingface).")
+    os_uri: str | None = Field(
+        default=None,
+        description="oci://bucket@namespace/prefix: the model's folder (object_storage), or where a Hugging Face "
+                    "download is uploaded (huggingface on the OCI backend).",
+    )
     revision: str | None = Field(default=None, max_length=100)
     name: str | None = Field(default=None, max_length=200, description="Display name; defaults to the folder or repo name.")
     token: SecretStr | None = Field(default=None, description="Hugging Face token for gated models; never stored or logged.")
@@ -122,12 +129,21 @@ class RegisterModelRequest(ApiModel):
             raise ValueError("must look like 'organization/model-name' (letters, digits, '.', '_' and '-')")
         return value.strip() if value else value
 
+    @field_validator("os_uri")
+    @classmethod
+    def _os_uri_shape(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(OS_URI_PATTERN, value.strip()):
+            raise ValueError("must look like 'oci://bucket@namespace/path/to/model'")
+        return value.strip() if value else value
+
     @model_validator(mode="after")
     def _source_fields(self) -> "RegisterModelRequest":
         if self.source == "local_folder" and not (self.path and self.path.strip()):
             raise ValueError("path: required when source is 'local_folder'")
         if self.source == "huggingface" and not self.hf_id:
             raise ValueError("hf_id: required when source is 'huggingface'")
+        if self.source == "object_storage" and not self.os_uri:
+            raise ValueError("os_uri: required when source is 'object_storage'")
         return self
 
 

@@ -176,6 +176,9 @@ async def test_register_folder_errors_are_400_and_leave_nothing(
         ({"source": "huggingface"}, "hf_id"),
         ({"source": "local_folder"}, "path"),
         ({"source": "s3", "path": "/x"}, "source"),
+        ({"source": "object_storage"}, "os_uri"),
+        ({"source": "object_storage", "os_uri": "s3://bucket/x"}, "os_uri"),
+        ({"source": "object_storage", "os_uri": "oci://bucket@ns/models/m"}, "source"),
         ({"source": "local_folder", "path": "/x", "colour": "blue"}, "colour"),
     ],
 )

@@ -191,6 +191,9 @@ class LocalBackend(Backend):
     async def register_model(self, request: RegisterModelRequest) -> RegisterModelResponse:
         if request.source == "local_folder":
             return await self._register_folder(request)
+        if request.source == "object_storage":
+            raise InvalidInput.field("source", "Object Storage models are registered on the OCI backend; "
+                                               "on this machine register a local folder or a Hugging Face id")
         return await self._register_hf(request)
 
     async def _register_folder(self, request: RegisterModelRequest) -> RegisterModelResponse:
