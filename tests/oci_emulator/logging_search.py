@@ -1,0 +1,79 @@
+"""Emulated OCI Logging search (API 20190909): ``POST /search``.
+
+Records added with ``emu.logging.add_record(log_id, message, source=...)`` are returned when the search
+query mentions their log OCID (and, when the query has ``source = '*<ocid>'``, their source matches).
+With no records the response is an empty result set.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import TYPE_CHECKING
+
+from .core import OciError, Request, Response, Router, encode_page, decode_page, now_rfc3339
+
+if TYPE_CHECKING:
+    from .server import OciEmulator
+
+V = "/20190909"
+
+
+class LoggingSearchService:
+    prefix = "logging"
+
+    def __init__(self, emu: "OciEmulator") -> None:
+        self.emu = emu
+        self.records: list[dict] = []
+
+    def register(self, r: Router) -> None:
+        r.add("POST", f"{V}/search", "SearchLogs", self.search_logs)
+
+    def add_record(self, log_id: str, message: str, source: str | None = None, time: str | None = None,
+                   log_group_id: str | None = None, compartment_id: str | None = None,
+                   record_type: str = "com.oraclecloud.datascience.custom") -> None:  # fmt: skip
+        """Add a log line. ``record_type`` fills ``logContent.type`` (emulator-chosen values)."""
+        ts = time or now_rfc3339()
+        with self.emu.lock:
+            self.records.append(
+                {
+                    "_log_id": log_id,
+                    "datetime": ts,
+                    "logContent": {
+                        "id": str(uuid.uuid4()),
+                        "time": ts,
+                        "type": record_type,
+                        "source": source or "",
+                        "subject": "",
+                        "oracle": {"logid": log_id, "loggroupid": log_group_id, "compartmentid": compartment_id},
+                        "data": {"message": message},
+                    },
+                }
+            )
+
+    def search_logs(self, req: Request) -> Response:
+        body = req.json()
+        for name in ("timeStart", "timeEnd", "searchQuery"):
+            if not body.get(name):
+                raise OciError(400, "MissingParameter", f"{name} is required.")
+        query = body["searchQuery"]
+        m = re.search(r"source\s*=\s*'\*?([^']+)'", query)
+        source = m.group(1) if m else None
+        hits = [
+            r
+            for r in self.records
+            if r["_log_id"] in query
+            and (source is None or r["logContent"]["source"].endswith(source))
+            and body["timeStart"] <= r["datetime"] <= body["timeEnd"]
+        ]
+        hits.sort(key=lambda r: r["datetime"], reverse="DESC" in query.upper())
+        limit = req.q_int("limit", 100)
+        start = decode_page(req.q("page"))
+        chunk = hits[start : start + limit]
+        headers = {"opc-next-page": encode_page(start + limit)} if start + limit < len(hits) else {}
+        results = [{"data": {k: v for k, v in r.items() if not k.startswith("_")}} for r in chunk]
+        return Response(
+            200,
+            {"results": results, "fields": [], "summary": {"resultCount": len(results), "fieldCount": 0}},
+            headers,
+        )
