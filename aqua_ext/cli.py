@@ -3,9 +3,15 @@
     aqua-ext info
     aqua-ext models list [--q TEXT] [--source S] [--capability C] [--format F] [--max-size-gb N] [--refresh]
     aqua-ext models get MODEL_ID
-    aqua-ext models register (--path FOLDER | --hf-id ORG/NAME [--revision R]) [--name NAME]
+    aqua-ext models register (--path FOLDER | --os-uri oci://B@NS/PREFIX | --hf-id ORG/NAME [--revision R]
+                              [--os-uri oci://B@NS/PREFIX]) [--name NAME]
     aqua-ext models delete MODEL_ID
     aqua-ext models fit MODEL_ID [--dtype D] [--context-length N] [--concurrency N]
+
+The OCI backend (`--backend oci`) reads the same settings as the server
+extension: --oci-* flags, else OCI_CONFIG_LOCATION, OCI_CONFIG_PROFILE, OCI_IAM_TYPE,
+NB_SESSION_COMPARTMENT_OCID, PROJECT_OCID, OCI_REGION and AQUA_OCI_ENDPOINTS
+(service=url,service=url).
 
 Tables by default, JSON with --json. A Hugging Face token is read from HF_TOKEN,
 never from the command line (it would show in `ps` and shell history).
@@ -26,11 +32,11 @@ from pydantic import BaseModel, ValidationError
 
 from . import __version__
 from .api.fit import FitQuery
-from .api.info import Info
+from .api.info import BackendDescription, Info
 from .api.models import ModelListQuery, RegisterModelRequest
 from .api.operations import TERMINAL_STATES, OperationState
 from .backends.base import Backend
-from .errors import AquaError, InvalidInput
+from .errors import AquaError, InvalidInput, Unavailable
 from .services.hardware import detect_engines, detect_hardware
 from .services.memory_fit import estimate_fit
 from .services.model_filter import filter_models
@@ -44,8 +50,15 @@ def _make_backend(args: argparse.Namespace, operations: OperationRegistry) -> Ba
     kind = args.backend if args.backend != "auto" else ("oci" if in_oci_notebook_session() else "local")
     if kind == "oci":
         from .backends.oci.backend import OciBackend
+        from .backends.oci.config import OciSettings, parse_endpoints
 
-        return OciBackend(operations)
+        endpoints = parse_endpoints([os.environ.get("AQUA_OCI_ENDPOINTS", ""), *(args.oci_endpoint or [])])
+        settings = OciSettings(
+            auth=args.oci_auth or "auto", config_file=args.oci_config_file or "", profile=args.oci_profile or "",
+            region=args.oci_region or "", compartment_id=args.oci_compartment_id or "",
+            project_id=args.oci_project_id or "", endpoints=endpoints,
+        )
+        return OciBackend(operations, settings)
     from .backends.local.backend import LocalBackend
 
     data_dir = Path(args.data_dir or AquaExtension().data_dir).expanduser().resolve()
@@ -85,7 +98,17 @@ def _emit(args: argparse.Namespace, payload: BaseModel | list[BaseModel] | None,
 async def _run(args: argparse.Namespace) -> int:
     operations = OperationRegistry()
     backend = _make_backend(args, operations)
-    await backend.start()
+    try:
+        await backend.start()
+    except Exception as exc:  # e.g. an OCI configuration problem: the message says what to fix
+        await backend.close()
+        problem = f"The {backend.kind} backend could not start: {exc.message if isinstance(exc, AquaError) else exc}"
+        if args.command != "info":
+            raise Unavailable(problem) from exc
+        label = {"local": "Local (this machine)", "oci": "OCI Data Science"}.get(backend.kind, backend.kind)
+        description = BackendDescription(kind=backend.kind, label=label, ready=False, problem=problem)  # type: ignore[arg-type]
+        await _info(args, description)
+        return 1
     try:
         return await _dispatch(args, backend, operations)
     finally:
@@ -93,20 +116,23 @@ async def _run(args: argparse.Namespace) -> int:
         await backend.close()
 
 
+async def _info(args: argparse.Namespace, description: BackendDescription) -> None:
+    hardware = await asyncio.to_thread(detect_hardware)
+    info = Info(version=__version__, backend=description, hardware=hardware, engines=detect_engines(hardware))
+    gpus = ", ".join(f"{g.name} ({g.memory_gb:.0f} GB)" for g in hardware.gpus) or "none"
+    engines = "\n".join(
+        f"  {'✓' if e.available else '✗'} {e.label}" + (f" {e.version}" if e.version else "")
+        + ("" if e.available else f"  ({e.reason})") for e in info.engines
+    )
+    _emit(args, info, f"aqua_ext {info.version}\nbackend: {info.backend.label}"
+                      + (f"  [{info.backend.problem}]" if info.backend.problem else "")
+                      + f"\nhardware: {hardware.cpu_count} CPUs, {hardware.memory_gb:.0f} GB RAM, GPUs: {gpus}"
+                      + f"\nengines:\n{engines}")
+
+
 async def _dispatch(args: argparse.Namespace, backend: Backend, operations: OperationRegistry) -> int:
     if args.command == "info":
-        hardware = await asyncio.to_thread(detect_hardware)
-        info = Info(version=__version__, backend=await backend.describe(), hardware=hardware,
-                    engines=detect_engines(hardware))
-        gpus = ", ".join(f"{g.name} ({g.memory_gb:.0f} GB)" for g in hardware.gpus) or "none"
-        engines = "\n".join(
-            f"  {'✓' if e.available else '✗'} {e.label}" + (f" {e.version}" if e.version else "")
-            + ("" if e.available else f"  ({e.reason})") for e in info.engines
-        )
-        _emit(args, info, f"aqua_ext {info.version}\nbackend: {info.backend.label}"
-                          + (f"  [{info.backend.problem}]" if info.backend.problem else "")
-                          + f"\nhardware: {hardware.cpu_count} CPUs, {hardware.memory_gb:.0f} GB RAM, GPUs: {gpus}"
-                          + f"\nengines:\n{engines}")
+        await _info(args, await backend.describe())
         return 0
 
     if args.models_command == "list":
@@ -135,8 +161,11 @@ async def _dispatch(args: argparse.Namespace, backend: Backend, operations: Oper
 
     if args.models_command == "fit":
         m = await backend.get_model(args.model_id)
-        report = estimate_fit(m, FitQuery(dtype=args.dtype, context_length=args.context_length,
-                                          concurrency=args.concurrency), await asyncio.to_thread(detect_hardware))
+        shapes = await backend.fit_shapes()
+        fit_query = FitQuery(dtype=args.dtype, context_length=args.context_length, concurrency=args.concurrency)
+        hardware = await asyncio.to_thread(detect_hardware)
+        report = (estimate_fit(m, fit_query, hardware) if shapes is None
+                  else estimate_fit(m, fit_query, hardware, shapes))
         rows = [[t.name, "yes" if t.fits else "no", f"{t.memory_gb:.1f} GB", f"{t.headroom_gb:+.1f} GB",
                  "◀ recommended" if t.recommended else ""] for t in [*report.local, *report.shapes]]
         _emit(args, report, "\n".join(report.arithmetic) + "\n\n"
@@ -145,8 +174,9 @@ async def _dispatch(args: argparse.Namespace, backend: Backend, operations: Oper
 
     if args.models_command == "register":
         token = os.environ.get("HF_TOKEN") or None
+        source = "huggingface" if args.hf_id else "object_storage" if args.os_uri else "local_folder"
         request = RegisterModelRequest(
-            source="huggingface" if args.hf_id else "local_folder", path=args.path, hf_id=args.hf_id,
+            source=source, path=args.path, hf_id=args.hf_id, os_uri=args.os_uri,
             revision=args.revision, name=args.name, token=token,
         )
         response = await backend.register_model(request)
@@ -180,6 +210,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--backend", choices=["auto", "local", "oci"], default="auto")
     parser.add_argument("--data-dir", help="local backend data folder (default: as the server extension)")
     parser.add_argument("--allowed-root", action="append", help="folder registered models may live in (repeatable)")
+    oci = parser.add_argument_group("OCI backend (defaults as in the server extension and the environment)")
+    oci.add_argument("--oci-auth", choices=["auto", "resource_principal", "api_key", "security_token"])
+    oci.add_argument("--oci-config-file", help="OCI config file (default: OCI_CONFIG_LOCATION or ~/.oci/config)")
+    oci.add_argument("--oci-profile", help="profile in the config file (default: OCI_CONFIG_PROFILE or DEFAULT)")
+    oci.add_argument("--oci-region")
+    oci.add_argument("--oci-compartment-id", help="compartment OCID (default: NB_SESSION_COMPARTMENT_OCID)")
+    oci.add_argument("--oci-project-id", help="Data Science project OCID for new models (default: PROJECT_OCID)")
+    oci.add_argument("--oci-endpoint", action="append", metavar="SERVICE=URL",
+                     help="endpoint override, e.g. datascience=http://127.0.0.1:9000 (repeatable)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("info", help="version, backend, hardware and engines")
     models = sub.add_parser("models", help="browse, register and delete models").add_subparsers(
@@ -198,10 +237,13 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--dtype", default="bfloat16", choices=["float32", "bfloat16", "float16", "int8", "int4"])
     fit.add_argument("--context-length", type=int, default=4096)
     fit.add_argument("--concurrency", type=int, default=1)
-    reg = models.add_parser("register", help="register a local folder or download a Hugging Face model")
-    src = reg.add_mutually_exclusive_group(required=True)
+    reg = models.add_parser("register", help="register a local folder, an Object Storage folder (OCI) or a "
+                                             "Hugging Face model")
+    src = reg.add_mutually_exclusive_group()
     src.add_argument("--path", help="folder with config.json and safetensors/gguf weights")
     src.add_argument("--hf-id", help="Hugging Face repository id, e.g. Qwen/Qwen2.5-0.5B-Instruct (token: HF_TOKEN)")
+    reg.add_argument("--os-uri", help="oci://bucket@namespace/folder: the model to register (OCI), or where a "
+                                      "--hf-id download is uploaded")
     reg.add_argument("--revision")
     reg.add_argument("--name")
     rm = models.add_parser("delete", help="delete a registered model")
@@ -210,7 +252,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "models_command", None) == "register":
+        if not (args.path or args.hf_id or args.os_uri):
+            parser.error("models register: one of --path, --hf-id or --os-uri is required")
+        if args.path and args.os_uri:
+            parser.error("models register: --os-uri goes with --hf-id (upload destination) or alone, not with --path")
     try:
         return asyncio.run(_run(args))
     except ValidationError as exc:

@@ -7,10 +7,12 @@ walks) in its own bounded executor so the Jupyter event loop never waits.
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 
 from ..api.info import BackendDescription
 from ..api.models import ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
 from ..services.operations import OperationRegistry
+from ..services.shapes import GpuShape
 
 
 class Backend(abc.ABC):
@@ -28,6 +30,11 @@ class Backend(abc.ABC):
 
     @abc.abstractmethod
     async def describe(self) -> BackendDescription: ...
+
+    async def fit_shapes(self) -> Sequence[GpuShape] | None:
+        """The OCI GPU shapes memory fit compares against: those this user can deploy to,
+        where the backend knows them; None means every known shape."""
+        return None
 
     @abc.abstractmethod
     async def list_models(self, *, refresh: bool = False) -> list[ModelSummary]: ...

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+
 from tornado import web
 
 from ..api.fit import FitQuery
@@ -38,5 +40,8 @@ class ModelFitHandler(AquaHandler):
     @web.authenticated
     async def get(self, model_id: str) -> None:
         query = self.parse_query(FitQuery)
-        model = await (await self.backend()).get_model(model_id)
-        self.reply(estimate_fit(model, query, await self.aqua.get_hardware()))
+        backend = await self.backend()
+        model, shapes = await asyncio.gather(backend.get_model(model_id), backend.fit_shapes())
+        hardware = await self.aqua.get_hardware()
+        report = estimate_fit(model, query, hardware) if shapes is None else estimate_fit(model, query, hardware, shapes)
+        self.reply(report)

@@ -1,1 +1,6 @@
-"""The OCI Data Science backend (model catalog, deployments, jobs) through the oci SDK."""
+"""The OCI Data Science backend through the `oci` SDK, authenticated with oracle-ads.
+
+config.py (OciSettings) · auth.py (signers, lazy `ads`) · clients.py (clients built once,
+bounded executor, retries, error mapping) · mapping.py (AQUA tags ↔ our models) ·
+backend.py (OciBackend).
+"""

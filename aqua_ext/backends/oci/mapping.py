@@ -1,0 +1,256 @@
+"""OCI Data Science models ↔ our model entity, following Oracle AQUA's tags and
+metadata so that either tool sees what the other created.
+
+- service ("verified") models: category SERVICE with the freeform tag OCI_AQUA;
+- registered models: tag `aqua_custom_base_model`; fine-tuned: `aqua_fine_tuned_model`
+  (value "<base OCID>#<base name>");
+- tags `task`, `organization`, `license`, `ready_to_fine_tune`, `ready_to_import`,
+  `model_format` ("SAFETENSORS,GGUF"); `OCI_AQUA` == "active" → ready to deploy;
+- custom metadata `artifact_location` (oci://…), `model_file` (GGUF), and ours:
+  `parameter_count`, `context_length`, `size_bytes`, `architecture` (JSON), `hf_id`.
+Ids are the OCIDs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any
+
+from ...api.models import (
+    HF_ID_PATTERN,
+    Architecture,
+    Capability,
+    Lineage,
+    ModelDetail,
+    ModelFormat,
+    ModelSource,
+    ModelSummary,
+)
+from ...catalog import curated_entries
+
+TAG_AQUA = "OCI_AQUA"
+TAG_CUSTOM_BASE = "aqua_custom_base_model"
+TAG_FINE_TUNED = "aqua_fine_tuned_model"
+TAG_SERVICE_MODEL = "aqua_service_model"
+TAG_TASK = "task"
+TAG_ORGANIZATION = "organization"
+TAG_LICENSE = "license"
+TAG_READY_TO_FINE_TUNE = "ready_to_fine_tune"
+TAG_READY_TO_IMPORT = "ready_to_import"
+TAG_MODEL_FORMAT = "model_format"
+
+MD_ARTIFACT_LOCATION = "artifact_location"
+MD_MODEL_FILE = "model_file"
+MD_PARAMETER_COUNT = "parameter_count"
+MD_CONTEXT_LENGTH = "context_length"
+MD_SIZE_BYTES = "size_bytes"
+MD_ARCHITECTURE = "architecture"
+MD_HF_ID = "hf_id"
+MD_FINE_TUNE_JOB = "fine_tune_job_id"
+
+# An OCID: ocid1.<resource type>.<realm>.[region][.future use].<unique id>
+OCID_PATTERN = re.compile(r"^ocid1\.([a-z0-9]+)\.([a-z0-9-]+)\.([a-z0-9-]*)(\.[a-z0-9-]*)?\.[A-Za-z0-9._-]{1,255}$")
+OS_URI_PARTS = re.compile(r"^oci://(?P<bucket>[A-Za-z0-9._-]{1,256})@(?P<namespace>[A-Za-z0-9._-]{1,256})(?:/(?P<prefix>.*))?$")
+
+_TASK_CAPABILITY = {
+    "text-generation": Capability.TEXT_TO_TEXT,
+    "text2text-generation": Capability.TEXT_TO_TEXT,
+    "conversational": Capability.TEXT_TO_TEXT,
+    "code-synthesis": Capability.TEXT_TO_TEXT,
+    "image-text-to-text": Capability.IMAGE_TEXT_TO_TEXT,
+    "image-to-text": Capability.IMAGE_TEXT_TO_TEXT,
+    "feature-extraction": Capability.EMBEDDING,
+    "text-embedding": Capability.EMBEDDING,
+    "embedding": Capability.EMBEDDING,
+    "sentence-similarity": Capability.EMBEDDING,
+    "text-ranking": Capability.RERANK,
+    "rerank": Capability.RERANK,
+}
+
+
+def ocid_kind(value: str) -> str | None:
+    """The resource type of a well-formed OCID ("datasciencemodel"), else None."""
+    m = OCID_PATTERN.match(value or "")
+    return m.group(1) if m else None
+
+
+def parse_os_uri(uri: str) -> tuple[str, str, str]:
+    """(bucket, namespace, prefix without leading/trailing '/') of oci://bucket@namespace/prefix."""
+    m = OS_URI_PARTS.match(uri.strip())
+    if not m:
+        raise ValueError("must look like 'oci://bucket@namespace/path/to/model'")
+    return m.group("bucket"), m.group("namespace"), (m.group("prefix") or "").strip("/")
+
+
+def os_uri(bucket: str, namespace: str, prefix: str) -> str:
+    return f"oci://{bucket}@{namespace}/{prefix.strip('/')}" + ("/" if prefix.strip("/") else "")
+
+
+def _ci(tags: dict[str, Any] | None) -> dict[str, str]:
+    """Tags by lower-cased key (AQUA matches OCI_AQUA case-insensitively)."""
+    return {str(k).lower(): str(v) for k, v in (tags or {}).items()}
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("true", "yes", "1")
+
+
+def is_service_aqua_model(summary: Any) -> bool:
+    return TAG_AQUA.lower() in _ci(summary.freeform_tags)
+
+
+def is_user_aqua_model(summary: Any) -> bool:
+    tags = _ci(summary.freeform_tags)
+    return TAG_CUSTOM_BASE in tags or TAG_FINE_TUNED in tags
+
+
+def model_source(category: str | None, tags: dict[str, str]) -> ModelSource:
+    if TAG_FINE_TUNED in tags:
+        return ModelSource.FINE_TUNED
+    if (category or "").upper() == "SERVICE":
+        return ModelSource.CATALOG
+    return ModelSource.REGISTERED
+
+
+def capability_of(task: str | None) -> Capability:
+    key = (task or "").strip().lower().replace("_", "-")
+    return _TASK_CAPABILITY.get(key, Capability.TEXT_TO_TEXT)
+
+
+def formats_of(tags: dict[str, str]) -> list[ModelFormat]:
+    out = []
+    for part in (tags.get(TAG_MODEL_FORMAT) or "SAFETENSORS").split(","):
+        try:
+            fmt = ModelFormat(part.strip().lower())
+        except ValueError:
+            continue
+        if fmt not in out:
+            out.append(fmt)
+    return out or [ModelFormat.SAFETENSORS]
+
+
+def catalog_match(name: str) -> dict[str, Any] | None:
+    """A curated entry whose Hugging Face id (or its repository name) is this model's
+    display name: service models are named after their HF repository. Gives memory fit
+    the parameter count and architecture that OCI does not record."""
+    key = name.strip().lower()
+    for entry in curated_entries():
+        hf_id = entry["hf_id"].lower()
+        if key in (hf_id, hf_id.split("/", 1)[1]):
+            return entry
+    return None
+
+
+def custom_metadata(model: Any) -> dict[str, str]:
+    return {m.key: m.value for m in (getattr(model, "custom_metadata_list", None) or []) if m.key}
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _base_fields(item: Any) -> dict[str, Any]:
+    tags = _ci(item.freeform_tags)
+    source = model_source(getattr(item, "category", None), tags)
+    task = tags.get(TAG_TASK)
+    capability = capability_of(task)
+    formats = formats_of(tags)
+    ready_to_import = _truthy(tags.get(TAG_READY_TO_IMPORT))
+    if source == ModelSource.CATALOG:
+        ready_to_deploy = tags.get(TAG_AQUA.lower(), "").strip().lower() == "active" and not ready_to_import
+    else:
+        ready_to_deploy = getattr(item, "lifecycle_state", "ACTIVE") == "ACTIVE"
+    ready_to_finetune = _truthy(tags.get(TAG_READY_TO_FINE_TUNE)) and ModelFormat.SAFETENSORS in formats
+    labels = {ModelSource.CATALOG: "service", ModelSource.REGISTERED: "registered",
+              ModelSource.FINE_TUNED: "fine-tuned"}[source]
+    name = item.display_name or item.id
+    entry = catalog_match(name)
+    hf_id = entry["hf_id"] if entry else (name if re.match(HF_ID_PATTERN, name) else None)
+    created: datetime | None = getattr(item, "time_created", None)
+    return dict(
+        id=item.id, name=name, source=source, organization=tags.get(TAG_ORGANIZATION) or None,
+        license=tags.get(TAG_LICENSE) or None, task=task or None, capability=capability,
+        parameter_count=entry["parameter_count"] if entry else None,
+        context_length=entry["context_length"] if entry else None, formats=formats,
+        size_bytes=entry["size_bytes"] if entry and source == ModelSource.CATALOG else None,
+        hf_id=hf_id, description=getattr(item, "description", None) or "",
+        tags=["oci", labels, *(["verified"] if source == ModelSource.CATALOG else [])],
+        ready_to_deploy=ready_to_deploy, ready_to_finetune=ready_to_finetune, created_at=created,
+    )
+
+
+def to_summary(item: Any) -> ModelSummary:
+    """A ListModels row (oci ModelSummary) → our summary, with no further calls."""
+    return ModelSummary(**_base_fields(item))
+
+
+def to_detail(model: Any, *, readme: str | None = None, license_text: str | None = None) -> ModelDetail:
+    """A GetModel result (oci Model) plus its Readme / License artifacts → our detail."""
+    fields = _base_fields(model)
+    tags = _ci(model.freeform_tags)
+    meta = custom_metadata(model)
+    entry = catalog_match(fields["name"])
+    architecture: Architecture | None = None
+    if meta.get(MD_ARCHITECTURE):
+        try:
+            architecture = Architecture.model_validate(json.loads(meta[MD_ARCHITECTURE]))
+        except ValueError:
+            architecture = None
+    elif entry and entry.get("architecture"):
+        architecture = Architecture(**entry["architecture"])
+    fields["parameter_count"] = _int(meta.get(MD_PARAMETER_COUNT)) or fields["parameter_count"]
+    fields["context_length"] = _int(meta.get(MD_CONTEXT_LENGTH)) or fields["context_length"]
+    fields["size_bytes"] = _int(meta.get(MD_SIZE_BYTES)) or fields["size_bytes"]
+    fields["hf_id"] = meta.get(MD_HF_ID) or fields["hf_id"]
+    location = meta.get(MD_ARTIFACT_LOCATION) or None
+
+    notes: list[str] = []
+    if _truthy(tags.get(TAG_READY_TO_IMPORT)):
+        notes.append("This verified model has no weights in your tenancy yet: register it from Hugging Face with an "
+                     "Object Storage destination to deploy it.")
+    elif fields["source"] != ModelSource.CATALOG and not location:
+        notes.append("This model records no artifact_location: re-register it from Object Storage to deploy it.")
+    if model.lifecycle_state and model.lifecycle_state != "ACTIVE":
+        notes.append(f"The model is {model.lifecycle_state} in OCI Data Science.")
+    if ModelFormat.GGUF in fields["formats"] and ModelFormat.SAFETENSORS not in fields["formats"]:
+        notes.append("GGUF weights are served by llama.cpp and cannot be fine-tuned.")
+
+    lineage = None
+    if TAG_FINE_TUNED in tags:
+        base_id = tags[TAG_FINE_TUNED].split("#", 1)[0] or None
+        lineage = Lineage(base_model_id=base_id, finetune_job_id=meta.get(MD_FINE_TUNE_JOB))
+
+    card = (readme or "").strip()
+    if not card:
+        card = f"# {fields['name']}\n\nNo model card is stored with this model in OCI Data Science."
+    if license_text and license_text.strip():
+        card += "\n\n## License\n\n" + license_text.strip()
+    return ModelDetail(**fields, artifact_location=location, card_markdown=card + "\n", architecture=architecture,
+                       lineage=lineage, notes=notes, files=[])
+
+
+def registration_tags(*, task: str, organization: str | None, license: str | None,
+                      formats: list[ModelFormat], ready_to_fine_tune: bool) -> dict[str, str]:
+    """Freeform tags of a model we register, as AQUA writes them."""
+    tags = {
+        TAG_AQUA: "active",
+        TAG_CUSTOM_BASE: "true",
+        TAG_TASK: task,
+        TAG_MODEL_FORMAT: ",".join(f.value.upper() for f in formats),
+        TAG_READY_TO_FINE_TUNE: "true" if ready_to_fine_tune else "false",
+    }
+    if organization:
+        tags[TAG_ORGANIZATION] = organization
+    if license:
+        tags[TAG_LICENSE] = license
+    return tags
+
+
+def metadata_item(key: str, value: str, description: str = "") -> dict[str, str]:
+    # OCI caps a metadata value at 255 characters.
+    return {"key": key, "value": value[:255], "description": description, "category": "Other"}

@@ -1,0 +1,66 @@
+"""`aqua-ext --backend oci ...`: the same commands against the OCI emulator."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from aqua_ext.cli import main
+from tests.oci_setup import OciWorld, seed_user_model, start_world
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[OciWorld]:
+    w = start_world(tmp_path)
+    try:
+        yield w
+    finally:
+        w.emulator.stop()
+
+
+def run(capsys: pytest.CaptureFixture[str], world: OciWorld, *argv: str) -> tuple[int, str, str]:
+    code = main([*world.cli_args(), *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_info_list_register_get_fit_delete(capsys: pytest.CaptureFixture[str], world: OciWorld) -> None:
+    world.emulator.seed_service_models(3)
+    seed_user_model(world, "team-model")
+    code, out, _ = run(capsys, world, "--json", "info")
+    backend = json.loads(out)["backend"]
+    assert code == 0 and backend["kind"] == "oci" and backend["region"] == "us-ashburn-1"
+
+    code, out, _ = run(capsys, world, "models", "list", "--source", "catalog")
+    assert code == 0 and out.rstrip().endswith("3 models") and "mistralai/Mistral-7B-Instruct-v0.3" in out
+
+    uri = world.add_model_folder("models", "cli/tiny")
+    code, out, err = run(capsys, world, "--json", "models", "register", "--os-uri", uri, "--name", "CLI tiny")
+    assert code == 0, err
+    model = json.loads(out)
+    assert model["name"] == "CLI tiny" and model["source"] == "registered"
+
+    code, out, _ = run(capsys, world, "models", "get", model["id"])
+    assert code == 0 and "CLI tiny" in out and uri in out
+    code, out, _ = run(capsys, world, "models", "fit", model["id"])
+    assert code == 0 and "weights =" in out and "VM.GPU.A10.1" in out
+    code, out, _ = run(capsys, world, "models", "delete", model["id"])
+    assert code == 0 and "deleted" in out
+
+
+def test_oci_problems_are_clear_errors(capsys: pytest.CaptureFixture[str], world: OciWorld, tmp_path: Path) -> None:
+    code, _, err = run(capsys, world, "models", "register", "--os-uri", "oci://plain-bucket/x")
+    assert code == 2 and "os_uri" in err
+    world.emulator.add_bucket(None, "plain", versioned=False)
+    code, _, err = run(capsys, world, "models", "register", "--os-uri", f"oci://plain@{world.emulator.namespace}/x")
+    assert code == 2 and "--versioning Enabled" in err
+    code, _, err = run(capsys, world, "--oci-config-file", str(tmp_path / "none"), "models", "list")
+    assert code == 1 and "No OCI config file" in err
+    code, out, _ = run(capsys, world, "--oci-config-file", str(tmp_path / "none"), "--json", "info")
+    backend = json.loads(out)["backend"]
+    assert code == 1 and backend["ready"] is False and "No OCI config file" in backend["problem"]
+    code, _, err = run(capsys, world, "models", "get", "nope")
+    assert code == 2 and "model_id" in err
