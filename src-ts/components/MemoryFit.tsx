@@ -218,13 +218,13 @@ function FitTable(props: { report: FitReport; trans: TranslationBundle }): JSX.E
     return (
       <tr key={`${target.kind}:${target.name}`} className={recommended ? 'jp-AquaExt-recommended' : undefined}>
         <td className="jp-AquaExt-FitTable-name">
-          {target.name}
+          <span className="jp-AquaExt-FitTable-target">{target.name}</span>
           {recommended && <span className="jp-AquaExt-Badge jp-AquaExt-Badge-success">{trans.__('Recommended')}</span>}
-        </td>
-        <td className="jp-AquaExt-FitTable-number">
-          {target.gpu_count > 0
-            ? trans._n('%1 GPU', '%1 GPUs', target.gpu_count) + ' · ' + formatGb(target.memory_gb)
-            : trans.__('CPU · %1', formatGb(target.memory_gb))}
+          <span className="jp-AquaExt-FitTable-memory">
+            {target.gpu_count > 0
+              ? trans._n('%1 GPU', '%1 GPUs', target.gpu_count) + ' · ' + formatGb(target.memory_gb)
+              : trans.__('CPU · %1', formatGb(target.memory_gb))}
+          </span>
         </td>
         <td className={target.fits ? 'jp-AquaExt-fits' : 'jp-AquaExt-doesNotFit'}>
           <span aria-hidden="true">{target.fits ? '✓' : '✗'}</span>
@@ -239,7 +239,7 @@ function FitTable(props: { report: FitReport; trans: TranslationBundle }): JSX.E
       ? []
       : [
           <tr key={`section:${title}`} className="jp-AquaExt-FitTable-section">
-            <th colSpan={4} scope="colgroup">
+            <th colSpan={3} scope="colgroup">
               {title}
             </th>
           </tr>,
@@ -250,7 +250,6 @@ function FitTable(props: { report: FitReport; trans: TranslationBundle }): JSX.E
       <thead>
         <tr>
           <th scope="col">{trans.__('Target')}</th>
-          <th scope="col">{trans.__('Memory')}</th>
           <th scope="col">{trans.__('Fits')}</th>
           <th scope="col">{trans.__('Headroom')}</th>
         </tr>

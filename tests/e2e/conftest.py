@@ -112,6 +112,11 @@ class LabPage:
         self.page.screenshot(path=str(path), full_page=True)
         return path
 
+    def screenshot_scrolled_to(self, name: str, selector: str) -> Path:
+        """The page with an element scrolled into view (e.g. the fit table below the fold)."""
+        self.page.locator(selector).first.scroll_into_view_if_needed()
+        return self.screenshot(name)
+
 
 @pytest.fixture(scope="package")
 def lab(browser: Any, lab_server: LabServer) -> Iterator[LabPage]:

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.e2e
 CATEGORY = "AI Quick Actions"
 EXPLORER = ".jp-AquaExt-App-explorer:not([hidden])"
 CARDS = f"{EXPLORER} .jp-AquaExt-ModelCard"
-COUNT = f"{EXPLORER} .jp-AquaExt-ModelExplorer-count"
+COUNT = f"{EXPLORER} .jp-AquaExt-ModelExplorer-counts"  # "9 models" plus "of 42" when filtered
 DETAIL = ".jp-AquaExt-ModelDetail"
 FACTS = ".jp-AquaExt-ModelDetail-facts:not(.jp-mod-compact)"
 DETAIL_MODEL = "Qwen2.5 7B Instruct"
@@ -275,6 +275,7 @@ def test_model_detail_renders_card_markdown_and_memory_fit(lab: LabPage) -> None
     expect(detail.locator(".jp-AquaExt-ModelDetail-card")).not_to_contain_text("# " + DETAIL_MODEL)
     expect_memory_fit(detail)
     lab.screenshot("light-model-detail")
+    lab.screenshot_scrolled_to("light-memory-fit", ".jp-AquaExt-FitTable")
     go_back(lab)
     assert_no_page_errors(lab)
 
@@ -315,6 +316,7 @@ def test_dark_theme_keeps_text_readable(lab: LabPage, model_folders: dict) -> No
                          f"{DETAIL} .jp-AquaExt-ModelDetail-card h1", f"{DETAIL} .jp-AquaExt-FitTable td"):
             assert_readable(lab, selector)
         lab.screenshot("dark-model-detail")
+        lab.screenshot_scrolled_to("dark-memory-fit", ".jp-AquaExt-FitTable")
         go_back(lab)
 
         register_missing_then_real(lab, model_folders["dark"], "dark")
