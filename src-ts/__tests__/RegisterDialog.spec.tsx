@@ -67,6 +67,35 @@ describe('RegisterDialog', () => {
     expect(props.notify).toHaveBeenCalledWith('Registered “New model”.', 'success');
   });
 
+  it('on OCI offers Object Storage and Hugging Face, both with a bucket path', async () => {
+    const { client, props } = setup({ backendKind: 'oci' });
+    expect(screen.queryByLabelText('Local folder')).not.toBeInTheDocument();
+    expect(screen.getByLabelText('Object Storage')).toBeChecked();
+    const uri = screen.getByLabelText('Object Storage path');
+    fireEvent.change(uri, { target: { value: 's3://bucket/model' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Register' }));
+    expect(errorFor(uri)).toHaveTextContent('oci://bucket@namespace/path');
+    expect(client.registerModel).not.toHaveBeenCalled();
+    fireEvent.change(uri, { target: { value: 'oci://models@ns/llama ' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Register' }));
+    await waitFor(() => expect(props.onClose).toHaveBeenCalled());
+    expect(client.registerModel).toHaveBeenCalledWith({ source: 'object_storage', os_uri: 'oci://models@ns/llama' });
+  });
+
+  it('on OCI sends the upload destination with a Hugging Face id', async () => {
+    const { client } = setup({ backendKind: 'oci' });
+    fireEvent.click(screen.getByLabelText('Hugging Face'));
+    fireEvent.change(screen.getByLabelText('Hugging Face id'), { target: { value: 'acme/tiny' } });
+    fireEvent.change(screen.getByLabelText('Upload to'), { target: { value: 'oci://models@ns/tiny' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Register' }));
+    await waitFor(() => expect(client.registerModel).toHaveBeenCalled());
+    expect(client.registerModel).toHaveBeenCalledWith({
+      source: 'huggingface',
+      hf_id: 'acme/tiny',
+      os_uri: 'oci://models@ns/tiny'
+    });
+  });
+
   it('places server field errors under the matching input', async () => {
     const client = new FakeClient();
     client.registerModel.mockRejectedValue(

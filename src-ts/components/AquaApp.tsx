@@ -304,6 +304,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
         <RegisterDialog
           client={client}
           trans={trans}
+          backendKind={info?.backend.kind ?? 'local'}
           pollIntervalMs={settings.pollIntervalMs}
           notify={props.notify}
           onClose={() => setRegisterOpen(false)}

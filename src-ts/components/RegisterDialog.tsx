@@ -13,15 +13,18 @@ import { describeError } from './ErrorState';
 import { OperationProgress } from './OperationProgress';
 
 type Source = RegisterModelRequest['source'];
-type FieldName = 'source' | 'path' | 'hf_id' | 'revision' | 'token' | 'name';
-const FIELD_NAMES: readonly FieldName[] = ['source', 'path', 'hf_id', 'revision', 'token', 'name'];
+type FieldName = 'source' | 'path' | 'os_uri' | 'hf_id' | 'revision' | 'token' | 'name';
+const FIELD_NAMES: readonly FieldName[] = ['source', 'path', 'os_uri', 'hf_id', 'revision', 'token', 'name'];
 const HF_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*\/[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const OS_URI = /^oci:\/\/[A-Za-z0-9._-]+@[A-Za-z0-9._-]+(\/.*)?$/;
 
 export interface IRegisterDialogProps {
   client: IAquaClient;
   trans: TranslationBundle;
   /** Delay between two progress polls of a download. */
   pollIntervalMs: number;
+  /** Which backend registers: local folders on this machine, Object Storage on OCI. */
+  backendKind?: 'local' | 'oci';
   notify: Notify;
   /** Close the dialog (after success, or when the user dismisses it). */
   onClose: () => void;
@@ -41,9 +44,11 @@ export interface IRegisterDialogProps {
  */
 export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
   const { client, trans } = props;
+  const onOci = props.backendKind === 'oci';
   const ids = useIds();
-  const [source, setSource] = React.useState<Source>('local_folder');
+  const [source, setSource] = React.useState<Source>(onOci ? 'object_storage' : 'local_folder');
   const [path, setPath] = React.useState('');
+  const [osUri, setOsUri] = React.useState('');
   const [hfId, setHfId] = React.useState('');
   const [revision, setRevision] = React.useState('');
   const [token, setToken] = React.useState('');
@@ -128,6 +133,14 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
     if (source === 'local_folder' && !path.trim()) {
       errors.path = trans.__('Enter the path of a folder with config.json and weights.');
     }
+    // Hugging Face downloads on OCI are uploaded to Object Storage, so both need a bucket path.
+    if (source === 'object_storage' || (source === 'huggingface' && onOci)) {
+      if (!osUri.trim()) {
+        errors.os_uri = trans.__('Enter an Object Storage path such as oci://bucket@namespace/models/my-model.');
+      } else if (!OS_URI.test(osUri.trim())) {
+        errors.os_uri = trans.__('Must look like oci://bucket@namespace/path.');
+      }
+    }
     if (source === 'huggingface') {
       if (!hfId.trim()) {
         errors.hf_id = trans.__('Enter a Hugging Face id such as Qwen/Qwen2.5-0.5B-Instruct.');
@@ -152,9 +165,12 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
       return;
     }
     const body: RegisterModelRequest = { source };
+    if (source === 'object_storage' || (source === 'huggingface' && onOci)) {
+      body.os_uri = osUri.trim();
+    }
     if (source === 'local_folder') {
       body.path = path.trim();
-    } else {
+    } else if (source === 'huggingface') {
       body.hf_id = hfId.trim();
       if (revision.trim()) {
         body.revision = revision.trim();
@@ -307,35 +323,53 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
           </div>
           <div className="jp-AquaExt-RegisterDialog-body">
             <div className="jp-AquaExt-RegisterDialog-sources" role="radiogroup" aria-label={trans.__('Source')}>
-              <label className="jp-AquaExt-radio">
-                <input
-                  type="radio"
-                  name={ids.source}
-                  value="local_folder"
-                  checked={source === 'local_folder'}
-                  disabled={busy}
-                  onChange={() => setSource('local_folder')}
-                />
-                {trans.__('Local folder')}
-              </label>
-              <label className="jp-AquaExt-radio">
-                <input
-                  type="radio"
-                  name={ids.source}
-                  value="huggingface"
-                  checked={source === 'huggingface'}
-                  disabled={busy}
-                  onChange={() => setSource('huggingface')}
-                />
-                {trans.__('Hugging Face')}
-              </label>
+              {(onOci
+                ? ([
+                    ['object_storage', trans.__('Object Storage')],
+                    ['huggingface', trans.__('Hugging Face')]
+                  ] as const)
+                : ([
+                    ['local_folder', trans.__('Local folder')],
+                    ['huggingface', trans.__('Hugging Face')]
+                  ] as const)
+              ).map(([value, label]) => (
+                <label className="jp-AquaExt-radio" key={value}>
+                  <input
+                    type="radio"
+                    name={ids.source}
+                    value={value}
+                    checked={source === value}
+                    disabled={busy}
+                    onChange={() => setSource(value)}
+                  />
+                  {label}
+                </label>
+              ))}
             </div>
             {fieldErrors.source && (
               <div className="jp-AquaExt-fieldError" role="alert">
                 {fieldErrors.source}
               </div>
             )}
-            {source === 'local_folder'
+            {source === 'object_storage' &&
+              field(
+                'os_uri',
+                trans.__('Object Storage path'),
+                {
+                  ref: firstInput,
+                  type: 'text',
+                  placeholder: 'oci://bucket@namespace/models/my-model',
+                  value: osUri,
+                  onChange: event => setOsUri(event.target.value),
+                  autoComplete: 'off'
+                },
+                trans.__(
+                  'A prefix in a versioned bucket, with config.json and safetensors or GGUF weights. It is registered by reference, not copied.'
+                )
+              )}
+            {source === 'object_storage'
+              ? null
+              : source === 'local_folder'
               ? field(
                   'path',
                   trans.__('Folder path'),
@@ -364,7 +398,9 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
                         onChange: event => setHfId(event.target.value),
                         autoComplete: 'off'
                       },
-                      trans.__('Downloaded in the background into the Hugging Face cache.')
+                      onOci
+                        ? trans.__('Downloaded in the background, then uploaded to Object Storage.')
+                        : trans.__('Downloaded in the background into the aqua_ext data folder.')
                     )}
                   </React.Fragment>,
                   <React.Fragment key="revision">
@@ -388,7 +424,23 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
                       },
                       trans.__('Used for this download only; never stored or logged.')
                     )}
-                  </React.Fragment>
+                  </React.Fragment>,
+                  onOci && (
+                    <React.Fragment key="os_uri">
+                      {field(
+                        'os_uri',
+                        trans.__('Upload to'),
+                        {
+                          type: 'text',
+                          placeholder: 'oci://bucket@namespace/models/my-model',
+                          value: osUri,
+                          onChange: event => setOsUri(event.target.value),
+                          autoComplete: 'off'
+                        },
+                        trans.__('A prefix in a versioned bucket; the download is uploaded there, then registered.')
+                      )}
+                    </React.Fragment>
+                  )
                 ]}
             {field('name', trans.__('Display name (optional)'), {
               type: 'text',
