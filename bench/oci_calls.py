@@ -47,20 +47,6 @@ TARGET_STATUS_P99_MS = 50.0
 CONCURRENT_DETAILS = 5
 
 
-class OciLabServer(LabServer):
-    """The browser tests' lab server, with the OCI backend (traits from the config file we write)."""
-
-    def command(self) -> list[str]:
-        return [a for a in super().command() if not a.startswith("--AquaExtension.backend=")] + [
-            "--AquaExtension.backend=oci"]
-
-    def environment(self) -> dict[str, str]:
-        # This working tree's aqua_ext, even where an older copy is pip-installed in the venv.
-        env = super().environment()
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH", "")]))
-        return env
-
-
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
@@ -140,12 +126,9 @@ def main(argv: list[str] | None = None) -> int:
             seed_user_model(world, f"team-model-{i}")
         uri = world.add_model_folder("models", "team/tiny-llama", readme="# Tiny llama\n")
 
-        server = OciLabServer(base / "lab")
-        server.prepare()
         traits = world.traits(oci_read_timeout=30.0)
         traits.pop("backend")
-        (server.base / "jupyter-config" / "jupyter_server_config.json").write_text(
-            json.dumps({"AquaExtension": traits}))
+        server = LabServer(base / "lab", backend="oci", server_config={"AquaExtension": traits})
         server.start()
         world.emulator.latency_seconds = args.latency
 

@@ -81,6 +81,9 @@ class LabServer:
     token: str = field(default_factory=lambda: secrets.token_hex(16))
     port: int = field(default_factory=free_port)
     extra_args: list[str] = field(default_factory=list)
+    backend: str = "local"
+    # Written to the server's jupyter_server_config.json (e.g. the OCI traits pointing at the emulator).
+    server_config: dict[str, Any] = field(default_factory=dict)
     ready_timeout: float = 60.0
     process: subprocess.Popen[bytes] | None = None
 
@@ -122,6 +125,8 @@ class LabServer:
         notification = self.settings_dir / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
         notification.parent.mkdir(parents=True, exist_ok=True)
         notification.write_text(json.dumps({"fetchNews": "false"}))
+        if self.server_config:
+            (self.base / "jupyter-config" / "jupyter_server_config.json").write_text(json.dumps(self.server_config))
 
     def command(self) -> list[str]:
         return [
@@ -129,7 +134,7 @@ class LabServer:
             "--ip=127.0.0.1", f"--port={self.port}", "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={self.token}",
             f"--ServerApp.root_dir={self.root_dir}",
-            "--AquaExtension.backend=local",
+            f"--AquaExtension.backend={self.backend}",
             f"--AquaExtension.data_dir={self.data_dir}",
             f"--AquaExtension.hf_cache_dir={self.hf_cache_dir}",
             "--AquaExtension.generate_demo_model=False",
