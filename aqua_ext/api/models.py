@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
@@ -86,6 +86,10 @@ class ModelDetail(ModelSummary):
     files: list[str] = []
     # Why the model cannot be deployed or fine-tuned, when it cannot.
     notes: list[str] = []
+    # The publisher's serving and training defaults (OCI: the DeploymentConfiguration and
+    # FineTuneConfiguration artifacts, per shape); None where the model has none.
+    deployment_config: dict[str, Any] | None = None
+    finetune_config: dict[str, Any] | None = None
 
 
 class ModelList(ApiModel):

@@ -78,6 +78,15 @@ describe('ModelDetail', () => {
     expect(props.copyToClipboard).toHaveBeenCalledWith('Qwen/Qwen2.5-0.5B-Instruct');
   });
 
+  it('shows the publisher deployment configuration when the model has one', async () => {
+    const client = new FakeClient();
+    client.getModel.mockResolvedValue(makeDetail({ deployment_config: { shape: ['VM.GPU.A10.1'] } }));
+    setup({}, client);
+    expect(await screen.findByText('Deployment configuration')).toBeInTheDocument();
+    expect(screen.getByText(/"VM.GPU.A10.1"/)).toBeInTheDocument();
+    expect(screen.queryByText('Fine-tuning configuration')).not.toBeInTheDocument();
+  });
+
   it('offers Delete only for registered models', async () => {
     setup();
     await screen.findByRole('heading', { name: 'Qwen2.5 0.5B Instruct' });

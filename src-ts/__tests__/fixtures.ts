@@ -54,6 +54,8 @@ export function makeDetail(overrides: Partial<ModelDetail> = {}): ModelDetail {
     lineage: null,
     files: [],
     notes: [],
+    deployment_config: null,
+    finetune_config: null,
     ...overrides
   };
 }

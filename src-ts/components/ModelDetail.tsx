@@ -295,6 +295,12 @@ function ModelDetailBody(props: IModelDetailProps & { model: ModelDetailData }):
               </dl>
             </details>
           )}
+          {model.deployment_config && (
+            <ConfigDetails title={trans.__('Deployment configuration')} config={model.deployment_config} />
+          )}
+          {model.finetune_config && (
+            <ConfigDetails title={trans.__('Fine-tuning configuration')} config={model.finetune_config} />
+          )}
           {model.files.length > 0 && (
             <details className="jp-AquaExt-ModelDetail-more">
               <summary>{trans._n('%1 file', '%1 files', model.files.length)}</summary>
@@ -327,5 +333,15 @@ function ModelDetailBody(props: IModelDetailProps & { model: ModelDetailData }):
         </aside>
       </div>
     </div>
+  );
+}
+
+/** The publisher's serving or training defaults, as the JSON they are stored in. */
+function ConfigDetails(props: { title: string; config: { [key: string]: unknown } }): JSX.Element {
+  return (
+    <details className="jp-AquaExt-ModelDetail-more">
+      <summary>{props.title}</summary>
+      <pre className="jp-AquaExt-ModelDetail-config">{JSON.stringify(props.config, null, 2)}</pre>
+    </details>
   );
 }

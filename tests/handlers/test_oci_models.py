@@ -136,7 +136,9 @@ async def test_detail_has_card_license_and_memory_fit(api: Any, world: OciWorld)
     assert body["architecture"]["num_hidden_layers"] and body["parameter_count"] > 7e9
     assert body["notes"] and "Hugging Face" in body["notes"][0]
     assert body["artifact_location"].startswith("oci://service-managed-models@")
-    assert calls(started) == {"GetModel": 1, "GetModelDefinedMetadatumArtifactContent": 2}
+    assert body["deployment_config"]["shape"] == ["VM.GPU.A10.1", "VM.GPU.A10.2"]
+    assert body["finetune_config"] is None  # the model lists no FineTuneConfiguration: no call for it
+    assert calls(started) == {"GetModel": 1, "GetModelDefinedMetadatumArtifactContent": 3}
 
     started.emulator.reset_calls()
     status, fit = await api(f"models/{ids[1]}/fit")

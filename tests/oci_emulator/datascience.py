@@ -331,6 +331,12 @@ class DataScienceService:
                     defined_metadata={
                         "Readme": f"# {name}\n\n{name} is a {task} model published by {org}.\n",
                         "License": f"{lic} license text for {name}.\n",
+                        # AQUA's per-shape serving defaults (shape list + container parameters).
+                        "DeploymentConfiguration": json.dumps({
+                            "shape": ["VM.GPU.A10.1", "VM.GPU.A10.2"],
+                            "configuration": {"VM.GPU.A10.2": {"parameters": {
+                                "VLLM_PARAMS": "--max-model-len 4096 --tensor-parallel-size 2"}}},
+                        }),
                     },
                 )
             )

@@ -185,11 +185,17 @@ class OciBackend(Backend):
         model = response.data
         if model.lifecycle_state == "DELETED":
             raise NotFound(f"Model '{model_id}' was deleted.")
-        keys = {m.key for m in (model.defined_metadata_list or [])
-                if m.key in ("Readme", "License") and getattr(m, "has_artifact", None) is not False}
-        texts = await asyncio.gather(*(self._artifact_text(model_id, k) for k in ("Readme", "License") if k in keys))
-        by_key = dict(zip([k for k in ("Readme", "License") if k in keys], texts))
-        detail = mapping.to_detail(model, readme=by_key.get("Readme"), license_text=by_key.get("License"))
+        wanted = ("Readme", "License", "DeploymentConfiguration", "FineTuneConfiguration")
+        keys = [m.key for m in (model.defined_metadata_list or [])
+                if m.key in wanted and getattr(m, "has_artifact", None) is not False]
+        # Only the artifacts the model lists, fetched at once: no call for what is not there.
+        texts = await asyncio.gather(*(self._artifact_text(model_id, k) for k in keys))
+        by_key = dict(zip(keys, texts))
+        detail = mapping.to_detail(
+            model, readme=by_key.get("Readme"), license_text=by_key.get("License"),
+            deployment_config=by_key.get("DeploymentConfiguration"),
+            finetune_config=by_key.get("FineTuneConfiguration"),
+        )
         self._details[model_id] = (time.monotonic(), detail)
         return detail
 

@@ -189,7 +189,23 @@ def to_summary(item: Any) -> ModelSummary:
     return ModelSummary(**_base_fields(item))
 
 
-def to_detail(model: Any, *, readme: str | None = None, license_text: str | None = None) -> ModelDetail:
+def _config_json(text: str | None, what: str, notes: list[str]) -> dict[str, Any] | None:
+    """A configuration artifact's JSON, or None with a note when it is not a JSON object."""
+    if not text or not text.strip():
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        notes.append(f"The model's {what} artifact is not valid JSON ({exc.msg}, line {exc.lineno}).")
+        return None
+    if not isinstance(value, dict):
+        notes.append(f"The model's {what} artifact is not a JSON object.")
+        return None
+    return value
+
+
+def to_detail(model: Any, *, readme: str | None = None, license_text: str | None = None,
+              deployment_config: str | None = None, finetune_config: str | None = None) -> ModelDetail:
     """A GetModel result (oci Model) plus its Readme / License artifacts → our detail."""
     fields = _base_fields(model)
     tags = _ci(model.freeform_tags)
@@ -230,8 +246,10 @@ def to_detail(model: Any, *, readme: str | None = None, license_text: str | None
         card = f"# {fields['name']}\n\nNo model card is stored with this model in OCI Data Science."
     if license_text and license_text.strip():
         card += "\n\n## License\n\n" + license_text.strip()
+    deploy = _config_json(deployment_config, "DeploymentConfiguration", notes)
+    finetune = _config_json(finetune_config, "FineTuneConfiguration", notes)
     return ModelDetail(**fields, artifact_location=location, card_markdown=card + "\n", architecture=architecture,
-                       lineage=lineage, notes=notes, files=[])
+                       lineage=lineage, notes=notes, files=[], deployment_config=deploy, finetune_config=finetune)
 
 
 def registration_tags(*, task: str, organization: str | None, license: str | None,
