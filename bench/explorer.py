@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
-import os
 import random
 import statistics
 import sys
@@ -30,20 +29,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _bootstrap import use_repo_environment  # noqa: E402
 
-# `python bench/explorer.py` with a Python that lacks the project's packages: rerun with its venv.
-_VENV_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
-try:
-    import aiosqlite  # noqa: F401
-    import httpx  # noqa: F401
-    import jupyterlab  # noqa: F401
-    import playwright  # noqa: F401
-except ImportError:
-    if _VENV_PYTHON.is_file() and Path(sys.prefix).resolve() != (REPO_ROOT / ".venv").resolve():
-        os.execv(str(_VENV_PYTHON), [str(_VENV_PYTHON), str(Path(__file__).resolve()), *sys.argv[1:]])
+use_repo_environment(__file__, ("aiosqlite", "httpx", "jupyterlab", "playwright"))
 
 from tests.e2e.lab_server import LabServer, launch_chromium, missing_prerequisites, open_lab  # noqa: E402
 

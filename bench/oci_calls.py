@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -28,17 +27,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _bootstrap import use_repo_environment  # noqa: E402
 
-_VENV_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
-try:
-    import jupyterlab  # noqa: F401
-    import oci  # noqa: F401
-except ImportError:
-    if _VENV_PYTHON.is_file() and Path(sys.prefix).resolve() != (REPO_ROOT / ".venv").resolve():
-        os.execv(str(_VENV_PYTHON), [str(_VENV_PYTHON), str(Path(__file__).resolve()), *sys.argv[1:]])
+use_repo_environment(__file__, ("jupyterlab", "oci"))
 
 from tests.e2e.lab_server import LabServer  # noqa: E402
 from tests.oci_setup import OciWorld, seed_user_model, start_world  # noqa: E402

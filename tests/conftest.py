@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from tornado.httpclient import HTTPClientError
 
 from tests.model_folders import write_model_folder  # noqa: F401  (re-exported for tests)
+from tests.oci_setup import OciWorld, start_world
 
 
 @pytest.fixture
@@ -63,3 +65,13 @@ def api(jp_fetch: Any) -> Any:
         return response.code, (json.loads(text) if text else None)
 
     return call
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[OciWorld]:
+    """The OCI emulator (page size 3, so every list really pages) with a compartment and project."""
+    w = start_world(tmp_path)
+    try:
+        yield w
+    finally:
+        w.emulator.stop()

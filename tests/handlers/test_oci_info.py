@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 from tests.oci_emulator import write_oci_config
-from tests.oci_setup import OciWorld, start_world
+from tests.oci_setup import OciWorld
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[OciWorld]:
-    w = start_world(tmp_path)
-    try:
-        yield w
-    finally:
-        w.emulator.stop()
 
 
 def _stranger(world: OciWorld, tmp_path: Path) -> dict[str, Any]:

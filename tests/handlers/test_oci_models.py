@@ -11,18 +11,9 @@ from typing import Any, Iterator
 import pytest
 
 from tests.oci_emulator import FaultConfig
-from tests.oci_setup import OciWorld, seed_user_model, start_world
+from tests.oci_setup import OciWorld, seed_user_model
 
 PAGE = 3  # emulator page size: small, so every list really pages
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[OciWorld]:
-    w = start_world(tmp_path, page_size=PAGE)
-    try:
-        yield w
-    finally:
-        w.emulator.stop()
 
 
 @pytest.fixture

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
-from tests.oci_setup import OciWorld, start_world
+from tests.oci_setup import OciWorld
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[OciWorld]:
-    w = start_world(tmp_path)
-    try:
-        yield w
-    finally:
-        w.emulator.stop()
 
 
 @pytest.fixture

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from aqua_ext.cli import main
-from tests.oci_setup import OciWorld, seed_user_model, start_world
+from tests.oci_setup import OciWorld, seed_user_model
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[OciWorld]:
-    w = start_world(tmp_path)
-    try:
-        yield w
-    finally:
-        w.emulator.stop()
 
 
 def run(capsys: pytest.CaptureFixture[str], world: OciWorld, *argv: str) -> tuple[int, str, str]:
