@@ -256,10 +256,11 @@ export function ModelExplorer(props: IModelExplorerProps): JSX.Element {
             value={sort}
             onChange={event => setSort(event.target.value as SortKey)}
             options={[
-              { value: 'name', label: trans.__('Name') },
-              { value: 'size', label: trans.__('Largest first') },
-              { value: 'parameters', label: trans.__('Most parameters') },
-              { value: 'newest', label: trans.__('Newest') }
+              // The sort order says what it is, as the filters beside it do ("All sources").
+              { value: 'name', label: trans.__('Sort: name') },
+              { value: 'size', label: trans.__('Sort: largest first') },
+              { value: 'parameters', label: trans.__('Sort: most parameters') },
+              { value: 'newest', label: trans.__('Sort: newest') }
             ]}
           />
         </div>
