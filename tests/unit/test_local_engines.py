@@ -1,0 +1,349 @@
+"""The local engine process manager: parameter allowlist, and the lifecycle of
+a real `transformers serve` on the demo model (start, ready, stream, stop,
+reattach, crash, failed start)."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from aqua_ext.backends.local import engines
+from aqua_ext.backends.local.engines import (
+    EngineSpec,
+    build_command,
+    free_port,
+    is_alive,
+    read_run_record,
+    reattach,
+    run_record_path,
+    start,
+    stop,
+    tail_log,
+    validate_engine_params,
+    wait_ready,
+)
+from aqua_ext.errors import InvalidInput, Upstream
+
+HAVE_LOCAL = all(importlib.util.find_spec(name) is not None for name in ("torch", "transformers", "tokenizers"))
+needs_engine = pytest.mark.skipif(not HAVE_LOCAL, reason="needs the [local] extra (torch, transformers)")
+READY_TIMEOUT = 120.0
+
+
+# ---------------------------------------------------------------------------
+# Parameters
+# ---------------------------------------------------------------------------
+
+
+def test_allowed_params_are_normalised() -> None:
+    out = validate_engine_params(
+        "transformers",
+        ["--dtype", "bfloat16", "--attn-implementation=sdpa", "--no-compile", "--default-seed", "007",
+         "--chat-template-kwargs", '{"enable_thinking": false}'],
+    )
+    assert out == ["--dtype", "bfloat16", "--attn-implementation", "sdpa", "--no-compile", "--default-seed", "7",
+                   "--chat-template-kwargs", '{"enable_thinking": false}']
+    assert validate_engine_params("transformers", []) == []
+
+
+@pytest.mark.parametrize("params, named", [
+    (["--port", "9000"], "--port"),
+    (["--host", "0.0.0.0"], "--host"),
+    (["--host=0.0.0.0"], "--host"),
+    (["--served-model-name", "x"], "--served-model-name"),
+    (["--device", "cuda"], "--device"),
+    (["--trust-remote-code"], "--trust-remote-code"),
+    (["--decision-config", "/etc/passwd"], "--decision-config"),
+    (["--dtype", "float16", "--enable-cors"], "--enable-cors"),
+])
+def test_engine_owned_and_dangerous_params_are_refused(params: list[str], named: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        validate_engine_params("transformers", params)
+    err = info.value
+    assert err.status == 400
+    assert err.fields and err.fields[0].field == "params"
+    assert named in err.fields[0].message
+
+
+@pytest.mark.parametrize("params, named", [
+    (["--dtype"], "--dtype"),  # value missing
+    (["--dtype", "--no-compile"], "--dtype"),  # value missing, next is a flag
+    (["bfloat16"], "bfloat16"),  # a bare value
+    (["--no-compile", "sdpa"], "sdpa"),  # a value after a flag
+    (["--dtype", "int3"], "--dtype"),  # not a choice
+    (["--default-seed", "x"], "--default-seed"),
+    (["--cb-max-memory-percent", "2"], "--cb-max-memory-percent"),
+    (["--chat-template-kwargs", "[1]"], "--chat-template-kwargs"),
+    (["--no-compile=1"], "--no-compile"),
+    (["--frobnicate", "1"], "--frobnicate"),  # unknown
+])
+def test_malformed_params_name_the_token(params: list[str], named: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        validate_engine_params("transformers", params)
+    assert info.value.fields and info.value.fields[0].field == "params"
+    assert named in info.value.fields[0].message
+
+
+def test_unknown_or_unimplemented_engine() -> None:
+    for name in ("nope", "vllm"):
+        with pytest.raises(InvalidInput) as info:
+            validate_engine_params(name, [])
+        assert info.value.fields and info.value.fields[0].field == "engine"
+
+
+def test_build_command_pins_the_folder_on_localhost(tmp_path: Path) -> None:
+    spec = EngineSpec(engine="transformers", model_path=tmp_path / "m", served_model_name="my-model", mode="chat",
+                      port=8123, log_path=tmp_path / "engine.log", params=["--dtype=float32"])
+    cmd = build_command(spec)
+    assert cmd[1:5] == ["-m", "transformers.cli.transformers", "serve", str((tmp_path / "m").absolute())]
+    joined = " ".join(cmd)
+    assert "--host 127.0.0.1" in joined and "--port 8123" in joined and "--device cpu" in joined
+    assert cmd[-2:] == ["--dtype", "float32"]
+    for field, change in (("mode", {"mode": "embedding"}), ("device", {"device": "tpu"}), ("params", {"params": ["--port", "1"]})):
+        with pytest.raises(InvalidInput) as info:
+            build_command(EngineSpec(**{**spec.__dict__, **change}))
+        assert info.value.fields and info.value.fields[0].field == field
+
+
+def test_human_reasons() -> None:
+    assert "memory" in (engines.human_reason(["torch.OutOfMemoryError: CUDA out of memory."]) or "")
+    assert "port" in (engines.human_reason(["ERROR: [Errno 98] Address already in use"]) or "")
+    assert "incomplete" in (engines.human_reason(["OSError: x does not appear to have a file named config.json"]) or "")
+    assert "architecture" in (engines.human_reason(["ValueError: Unrecognized model in /x"]) or "")
+    assert engines.human_reason(["[aqua_ext] starting: ... --device cuda", "boom"]) is None
+
+
+# ---------------------------------------------------------------------------
+# tail_log
+# ---------------------------------------------------------------------------
+
+
+def test_tail_log_reads_only_the_end(tmp_path: Path) -> None:
+    log = tmp_path / "big.log"
+    with open(log, "w", encoding="utf-8") as f:
+        for i in range(300_000):  # ~8 MB
+            f.write(f"line {i:07d} {'x' * 12}\n")
+    assert tail_log(log, 3) == [f"line {i:07d} {'x' * 12}" for i in (299_997, 299_998, 299_999)]
+    assert len(tail_log(log, 200)) == 200
+    assert tail_log(log, 200)[0].startswith("line 0299800")
+    assert tail_log(tmp_path / "missing.log") == []
+    small = tmp_path / "small.log"
+    small.write_text("a\nb", encoding="utf-8")  # no final newline
+    assert tail_log(small, 10) == ["a", "b"]
+
+    reads: list[int] = []
+    real_open = open
+
+    class Counting:
+        def __init__(self, f):  # type: ignore[no-untyped-def]
+            self.f = f
+
+        def __enter__(self):  # type: ignore[no-untyped-def]
+            return self
+
+        def __exit__(self, *exc):  # type: ignore[no-untyped-def]
+            self.f.close()
+
+        def read(self, n: int) -> bytes:
+            reads.append(n)
+            return self.f.read(n)
+
+        def __getattr__(self, name):  # type: ignore[no-untyped-def]
+            return getattr(self.f, name)
+
+    import builtins
+
+    try:
+        builtins.open = lambda *a, **k: Counting(real_open(*a, **k))  # type: ignore[assignment]
+        tail_log(log, 20)
+    finally:
+        builtins.open = real_open  # type: ignore[assignment]
+    assert sum(reads) <= 64 * 1024
+
+
+# ---------------------------------------------------------------------------
+# A real engine on the demo model
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not HAVE_LOCAL:
+        pytest.skip("needs the [local] extra (torch, transformers)")
+    from aqua_ext.backends.local.demo_model import generate_demo_model
+
+    target = tmp_path_factory.mktemp("engines") / "demo"
+    generate_demo_model(target)
+    return target
+
+
+def _spec(folder: Path, work: Path, **changes: object) -> EngineSpec:
+    spec = EngineSpec(engine="transformers", model_path=folder, served_model_name="demo", mode="chat",
+                      port=free_port(), log_path=work / "deploy" / "engine.log", hub_cache=work / "hub")
+    return EngineSpec(**{**spec.__dict__, **changes})
+
+
+def _group_gone(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+async def _stream_chunks(base_url: str, model: str) -> list[dict[str, object]]:
+    chunks: list[dict[str, object]] = []
+    body = {"model": model, "messages": [{"role": "user", "content": "Tell me about lists"}],
+            "max_tokens": 8, "stream": True}
+    async with httpx.AsyncClient(base_url=base_url, trust_env=False, timeout=60) as client:
+        async with client.stream("POST", "/v1/chat/completions", json=body) as response:
+            assert response.status_code == 200
+            async for line in response.aiter_lines():  # no [DONE]: the stream just ends
+                if line.startswith("data:"):
+                    chunks.append(json.loads(line[5:]))
+    return chunks
+
+
+@pytest.mark.engine
+@needs_engine
+def test_engine_lifecycle(demo_folder: Path, tmp_path: Path) -> None:
+    spec = _spec(demo_folder, tmp_path)
+
+    async def scenario() -> None:
+        handle = await start(spec)
+        try:
+            record_file = run_record_path(spec.log_path)
+            record = read_run_record(record_file)
+            assert record is not None
+            assert (record.pid, record.pgid, record.port) == (handle.pid, handle.pid, spec.port)
+            assert os.getpgid(handle.pid) == handle.pid  # its own group...
+            assert os.getsid(handle.pid) == handle.pid  # ...and session: detached from us
+            assert record.create_time > 0 and record.cmd[0]
+
+            await wait_ready(handle, timeout=READY_TIMEOUT)
+            chunks = await _stream_chunks(handle.base_url, spec.engine_model_id)
+            assert len(chunks) >= 2
+
+            again = await reattach(record)
+            assert again is not None and again.proc is None and again.port == spec.port
+            assert is_alive(record)
+            # A recycled pid (same pid, other start time) is not our engine.
+            assert await reattach(engines.RunRecord(**{**record.__dict__, "create_time": record.create_time + 1})) is None
+        finally:
+            await stop(handle)
+        assert _group_gone(handle.pgid)
+        assert not is_alive(record)
+        assert await reattach(record) is None
+        await stop(handle)  # idempotent
+        await stop(again)  # a reattached handle to a gone engine: nothing to do
+        assert any("POST /v1/chat/completions" in line for line in tail_log(spec.log_path))
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.engine
+@needs_engine
+def test_killed_engine_is_not_alive(demo_folder: Path, tmp_path: Path) -> None:
+    spec = _spec(demo_folder, tmp_path)
+
+    async def scenario() -> None:
+        handle = await start(spec)
+        try:
+            assert is_alive(handle.record)
+            time.sleep(0.3)  # mid-life: it is importing torch
+            os.kill(handle.pid, signal.SIGKILL)
+            for _ in range(100):
+                handle.proc.poll()  # type: ignore[union-attr]  # we are its parent: reap it
+                if not is_alive(handle.record):
+                    break
+                await asyncio.sleep(0.05)
+            assert not is_alive(handle.record)
+            assert await reattach(handle.record) is None
+        finally:
+            await stop(handle)
+        assert _group_gone(handle.pgid)
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.engine
+@needs_engine
+def test_failed_start_explains_and_leaves_nothing(demo_folder: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "no-weights"
+    shutil.copytree(demo_folder, broken)
+    (broken / "model.safetensors").unlink()
+    spec = _spec(broken, tmp_path)
+
+    async def scenario() -> None:
+        handle = await start(spec)
+        with pytest.raises(Upstream) as info:
+            await wait_ready(handle, timeout=READY_TIMEOUT)
+        message = info.value.message
+        assert "exited" in message
+        assert "incomplete" in message  # the human reason
+        assert "Error: OSError: Error no file named model.safetensors" in message  # the traceback's last line
+        assert "Last lines of" in message and len(message.splitlines()) >= 5  # and the log lines
+        assert _group_gone(handle.pgid)
+        assert not is_alive(handle.record)
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.engine
+@needs_engine
+def test_cancelled_wait_stops_the_engine(demo_folder: Path, tmp_path: Path) -> None:
+    spec = _spec(demo_folder, tmp_path)
+
+    async def scenario() -> None:
+        handle = await start(spec)
+        waiting = asyncio.create_task(wait_ready(handle, timeout=READY_TIMEOUT))
+        await asyncio.sleep(0.5)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        assert _group_gone(handle.pgid)
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.engine
+@needs_engine
+def test_engine_outlives_the_process_that_started_it(demo_folder: Path, tmp_path: Path) -> None:
+    """What a Jupyter restart looks like: the starter exits, the engine runs on,
+    and a new process reattaches from the run record and stops it."""
+    spec = _spec(demo_folder, tmp_path)
+    starter = (
+        "import asyncio, sys; from pathlib import Path\n"
+        "from aqua_ext.backends.local.engines import EngineSpec, start\n"
+        f"spec = EngineSpec(engine='transformers', model_path=Path({str(spec.model_path)!r}), served_model_name='demo',"
+        f" mode='chat', port={spec.port}, log_path=Path({str(spec.log_path)!r}), hub_cache=Path({str(spec.hub_cache)!r}))\n"
+        "asyncio.run(start(spec))\n"
+    )
+    subprocess.run([sys.executable, "-c", starter], check=True, timeout=60,
+                   env={**os.environ, "PYTHONPATH": str(Path(engines.__file__).resolve().parents[3])})
+    record = read_run_record(run_record_path(spec.log_path))
+    assert record is not None
+
+    async def scenario() -> None:
+        try:
+            assert is_alive(record)  # its starter is gone, it is not
+            await wait_ready(engines.EngineHandle(record=record), timeout=READY_TIMEOUT)
+            handle = await reattach(record)
+            assert handle is not None
+            assert len(await _stream_chunks(handle.base_url, record.engine_model_id)) >= 2
+        finally:
+            await stop(engines.EngineHandle(record=record))
+        assert not is_alive(record)
+        assert not engines._live_group_members(record.pgid)
+
+    asyncio.run(scenario())
