@@ -1,0 +1,274 @@
+"""Streaming from an OpenAI-compatible engine (`/v1/chat/completions`, `/v1/completions`)
+through an `httpx.AsyncClient`, as typed deltas and a final summary. No tornado here.
+
+    async with limiter.slot():
+        async with contextlib.aclosing(stream_chat(client, url, payload, ...)) as stream:
+            async for item in stream:
+                ...  # ChatDelta..., then one ChatDone
+
+- the stream ends at `data: [DONE]` or at EOF (`transformers serve` sends no [DONE]);
+- a non-2xx answer raises `Upstream` carrying the engine's own message;
+- no first byte within `first_byte_timeout`, or silence longer than `idle_timeout`
+  between chunks, raises `UpstreamTimeout`;
+- a connection broken mid-answer raises `Upstream("The engine closed the stream mid-answer…")`;
+- cancellation (the consumer's task cancelled, or the generator closed early) closes the
+  upstream response at once, so the engine sees the disconnect and stops generating.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import httpx
+
+from ..errors import Unavailable, Upstream, UpstreamTimeout
+from .sse import SseParser
+
+__all__ = ["ChatDelta", "ChatDone", "StreamLimiter", "StreamBusy", "stream_chat"]
+
+_ERROR_BODY_LIMIT = 64 * 1024
+MID_ANSWER_MESSAGE = "The engine closed the stream mid-answer"
+
+
+@dataclass(frozen=True)
+class ChatDelta:
+    """A piece of the answer. `content` is the text (chat `delta.content` or completion `text`)."""
+
+    content: str
+    role: str | None = None
+    finish_reason: str | None = None
+    index: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass(frozen=True)
+class ChatDone:
+    """The end of the stream with usage and timings.
+
+    `tokens` is `usage.completion_tokens` when the engine sent usage, else the number of
+    non-empty content deltas. `tokens_per_s` is `tokens / total_s` (request start to end).
+    `ttft_s` is the time from sending the request to the first non-empty content delta.
+    """
+
+    usage: dict[str, Any] | None
+    ttft_s: float | None
+    total_s: float
+    tokens: int
+    tokens_per_s: float | None
+    finish_reason: str | None = None
+    ended_by: str = "done"  # "done" ([DONE] seen) or "eof"
+    model: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        if not out["extra"]:
+            del out["extra"]
+        return out
+
+
+def _error_message(body: bytes) -> str:
+    text = body.decode("utf-8", errors="replace").strip()
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text[:500] or "no message"
+    if isinstance(data, dict):
+        err = data.get("error")
+        if isinstance(err, dict) and err.get("message"):
+            return str(err["message"])
+        if isinstance(err, str) and err:
+            return err
+        for key in ("message", "detail"):
+            if data.get(key):
+                value = data[key]
+                return value if isinstance(value, str) else json.dumps(value)[:500]
+    return text[:500]
+
+
+async def _read_error_body(response: httpx.Response, timeout: float) -> bytes:
+    body = b""
+    try:
+        async with asyncio.timeout(timeout):
+            async for chunk in response.aiter_raw():
+                body += chunk
+                if len(body) >= _ERROR_BODY_LIMIT:
+                    break
+    except (TimeoutError, httpx.HTTPError):
+        pass
+    return body
+
+
+async def stream_chat(
+    client: httpx.AsyncClient,
+    url: str,
+    payload: dict[str, Any],
+    *,
+    headers: dict[str, str] | None = None,
+    first_byte_timeout: float = 60.0,
+    idle_timeout: float = 60.0,
+) -> AsyncIterator[ChatDelta | ChatDone]:
+    """POST `payload` (with `"stream": true` forced) to `url`; yield ChatDelta…, then ChatDone."""
+    body = dict(payload)
+    body["stream"] = True
+    started = time.perf_counter()
+    request = client.build_request("POST", url, json=body,
+                                   headers={"Accept": "text/event-stream", **(headers or {})})
+    response: httpx.Response | None = None
+    try:
+        try:
+            async with asyncio.timeout(first_byte_timeout):
+                response = await client.send(request, stream=True)
+        except TimeoutError:
+            raise UpstreamTimeout(f"The engine sent no response within {first_byte_timeout:g} s.") from None
+        except httpx.TimeoutException as exc:
+            raise UpstreamTimeout(f"The engine did not answer in time ({type(exc).__name__}).") from None
+        except httpx.TransportError as exc:
+            raise Upstream(f"Could not reach the engine: {exc or type(exc).__name__}") from None
+
+        if not response.is_success:
+            message = _error_message(await _read_error_body(response, min(idle_timeout, 10.0)))
+            err = Upstream(f"The engine answered {response.status_code}: {message}")
+            err.upstream_status = response.status_code  # type: ignore[attr-defined]
+            raise err
+
+        parser = SseParser()
+        chunks = response.aiter_raw()
+        ttft: float | None = None
+        deltas = 0
+        usage: dict[str, Any] | None = None
+        finish_reason: str | None = None
+        model: str | None = None
+        ended_by = "eof"
+        got_bytes = False
+
+        while True:
+            if got_bytes:
+                wait, what = idle_timeout, f"The engine went quiet for more than {idle_timeout:g} s mid-answer."
+            else:
+                wait = max(0.0, first_byte_timeout - (time.perf_counter() - started))
+                what = f"The engine sent no data within {first_byte_timeout:g} s."
+            try:
+                async with asyncio.timeout(wait):
+                    chunk = await chunks.__anext__()
+            except StopAsyncIteration:
+                events = parser.close()
+                chunk = None
+            except TimeoutError:
+                raise UpstreamTimeout(what) from None
+            except httpx.TimeoutException:
+                raise UpstreamTimeout(what) from None
+            except httpx.TransportError as exc:
+                raise Upstream(f"{MID_ANSWER_MESSAGE} ({exc or type(exc).__name__}).") from None
+            else:
+                got_bytes = got_bytes or bool(chunk)
+                events = parser.feed(chunk)
+
+            for event in events:
+                data = event.data.strip()
+                if data == "[DONE]":
+                    ended_by = "done"
+                    break
+                if event.event == "error":
+                    raise Upstream(f"The engine reported an error: {_error_message(event.data.encode())}")
+                if not data:
+                    continue
+                try:
+                    obj = json.loads(data)
+                except ValueError:
+                    raise Upstream(f"The engine sent a chunk that is not JSON: {data[:200]!r}") from None
+                if not isinstance(obj, dict):
+                    continue
+                if "error" in obj and not obj.get("choices"):
+                    raise Upstream(f"The engine reported an error: {_error_message(data.encode())}")
+                if obj.get("usage"):
+                    usage = obj["usage"]
+                model = obj.get("model") or model
+                for choice in obj.get("choices") or ():
+                    delta = choice.get("delta")
+                    if isinstance(delta, dict):
+                        content = delta.get("content") or ""
+                        role = delta.get("role")
+                    else:
+                        content = choice.get("text") or ""
+                        role = None
+                    reason = choice.get("finish_reason")
+                    if reason:
+                        finish_reason = reason
+                    if not content and role is None and not reason:
+                        continue
+                    if content:
+                        deltas += 1
+                        if ttft is None:
+                            ttft = time.perf_counter() - started
+                    yield ChatDelta(content=content, role=role, finish_reason=reason,
+                                    index=int(choice.get("index") or 0))
+            else:
+                if chunk is not None:
+                    continue
+            break  # [DONE] or EOF
+
+        total = time.perf_counter() - started
+        tokens = deltas
+        if usage and isinstance(usage.get("completion_tokens"), int):
+            tokens = usage["completion_tokens"]
+        yield ChatDone(usage=usage, ttft_s=ttft, total_s=total, tokens=tokens,
+                       tokens_per_s=(tokens / total) if total > 0 else None,
+                       finish_reason=finish_reason, ended_by=ended_by, model=model)
+    finally:
+        if response is not None:
+            # Shielded so that closing still happens when we are here because of a cancel;
+            # an unread body makes httpx drop the connection, which the engine sees.
+            with contextlib.suppress(Exception):
+                await asyncio.shield(response.aclose())
+
+
+class StreamBusy(Unavailable):
+    """Too many streams at once and the wait for a free slot ran out (503, retry later)."""
+
+
+class StreamLimiter:
+    """At most `max_streams` concurrent streams; a caller waits up to `max_wait_s` for a slot,
+    then gets `StreamBusy` (503). With `max_waiting`, callers beyond that many waiters are
+    turned away at once instead of queueing."""
+
+    def __init__(self, max_streams: int, *, max_wait_s: float = 10.0, max_waiting: int | None = None) -> None:
+        if max_streams < 1:
+            raise ValueError("max_streams must be at least 1")
+        self.max_streams = max_streams
+        self.max_wait_s = max_wait_s
+        self.max_waiting = max_waiting
+        self._sem = asyncio.Semaphore(max_streams)
+        self.active = 0
+        self.waiting = 0
+
+    def _busy(self) -> StreamBusy:
+        return StreamBusy(f"Too many chat streams are running ({self.max_streams} at most); "
+                          "try again in a moment.")
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        if self.max_waiting is not None and self._sem.locked() and self.waiting >= self.max_waiting:
+            raise self._busy()
+        self.waiting += 1
+        try:
+            async with asyncio.timeout(self.max_wait_s):
+                await self._sem.acquire()
+        except TimeoutError:
+            raise self._busy() from None
+        finally:
+            self.waiting -= 1
+        self.active += 1
+        try:
+            yield
+        finally:
+            self.active -= 1
+            self._sem.release()
