@@ -160,6 +160,9 @@ class LabServer:
         return env
 
     def start(self) -> LabServer:
+        if self.process is not None and self.process.poll() is None:
+            # A second start would orphan the first server (stop() only knows the last one).
+            raise RuntimeError(f"jupyter lab is already running (pid {self.process.pid})")
         self.prepare()
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(

@@ -38,7 +38,7 @@ def oci_lab(browser: Any, oci_world: OciWorld, tmp_path_factory: pytest.TempPath
     traits = oci_world.traits()
     traits.pop("backend")
     server = LabServer(tmp_path_factory.mktemp("oci-lab"), backend="oci", server_config={"AquaExtension": traits})
-    with server.start():
+    with server:
         context = browser.new_context(viewport=VIEWPORT)
         context.set_default_timeout(20_000)
         page = context.new_page()
