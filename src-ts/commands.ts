@@ -46,6 +46,9 @@ export function registerCommands(options: ICommandOptions): void {
       widget = new MainAreaWidget<AquaPanel>({ content: createPanel() });
       widget.id = PANEL_ID;
       widget.addClass('jp-AquaExt-MainArea');
+      // The panel has its own header and toolbars: the main-area toolbar would stay an
+      // empty strip above it, outside the register dialog's backdrop.
+      widget.toolbar.hide();
       widget.title.label = trans.__('AI Quick Actions');
       widget.title.caption = trans.__('Browse, register, deploy and fine-tune models');
       widget.title.icon = aquaIcon;

@@ -82,6 +82,8 @@ describe('AquaApp', () => {
     expect(props.notify).toHaveBeenCalledWith('Registered “New model”.', 'success');
     await waitFor(() => expect(client.getModel).toHaveBeenCalledWith('reg:new'));
     expect(client.listModels).toHaveBeenCalledTimes(2);
+    // One action, one toast: the dialog reports the success, nothing else repeats it.
+    expect(props.notify).toHaveBeenCalledTimes(1);
   });
 
   it('follows register, refresh and models requests from the commands', async () => {

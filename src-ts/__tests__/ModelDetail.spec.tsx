@@ -97,7 +97,9 @@ describe('ModelDetail', () => {
     const client = new FakeClient();
     client.getModel.mockResolvedValue(makeDetail({ id: 'reg:mine', name: 'Mine', source: 'registered' }));
     const { props } = setup({ modelId: 'reg:mine' }, client);
-    fireEvent.click(await screen.findByRole('button', { name: 'Delete' }));
+    const deleteButton = await screen.findByRole('button', { name: 'Delete' });
+    expect(deleteButton).toHaveClass('jp-mod-styled', 'jp-mod-warn');
+    fireEvent.click(deleteButton);
     await waitFor(() => expect(props.onDeleted).toHaveBeenCalledWith('reg:mine'));
     expect(props.confirm).toHaveBeenCalledWith(expect.stringContaining('Mine'), expect.anything());
     expect(client.deleteModel).toHaveBeenCalledWith('reg:mine');
@@ -127,6 +129,11 @@ describe('ModelDetail', () => {
     expect(within(recommended).getByText('VM.GPU.A10.1')).toBeInTheDocument();
     expect(within(recommended).getByText('Recommended')).toBeInTheDocument();
     expect(table.querySelectorAll('tr.jp-AquaExt-recommended')).toHaveLength(1);
+    const headers = Array.from(table.querySelectorAll('thead th')).map(th => th.textContent);
+    expect(headers).toEqual(['Target', 'Fits', 'Memory', 'Headroom']);
+    // Compact numbers, devices under the name.
+    const cells = Array.from(recommended.querySelectorAll('td')).map(td => td.textContent);
+    expect(cells).toEqual(['VM.GPU.A10.11 GPURecommended', '✓fits', '24 GB', '23 GB']);
     expect(within(table).getByText('This machine (CPU)')).toBeInTheDocument();
     expect(screen.getByLabelText('How the estimate is computed').textContent).toContain('weights = 494,032,768');
     expect(screen.getByText('Overhead is 0.5 GB for the engine and activations.')).toBeInTheDocument();

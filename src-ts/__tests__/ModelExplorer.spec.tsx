@@ -121,6 +121,29 @@ describe('ModelExplorer', () => {
     expect(onRegister).toHaveBeenCalled();
   });
 
+  it('lays the toolbar out in two rows: search and actions, then filters and a labelled sort', async () => {
+    setup();
+    await screen.findByRole('button', { name: 'Llama 3.1 8B Instruct' });
+    const rows = document.querySelectorAll('.jp-AquaExt-ModelExplorer-toolbarRow');
+    expect(rows).toHaveLength(2);
+    const register = screen.getByRole('button', { name: 'Register model' });
+    // JupyterLab's own primary button style, last in the first row.
+    expect(register).toHaveClass('jp-mod-styled', 'jp-mod-accept');
+    expect(rows[0].lastElementChild).toBe(register);
+    expect(within(rows[0] as HTMLElement).getByLabelText('Search models')).toBeInTheDocument();
+    const filters = within(rows[1] as HTMLElement).getByRole('group', { name: 'Filters' });
+    for (const label of ['Source', 'Capability', 'Format', 'Max size', 'Ready to fine-tune']) {
+      expect(within(filters).getByLabelText(label)).toBeInTheDocument();
+    }
+    // The sort order has a visible label, outside the filter group.
+    const sort = within(rows[1] as HTMLElement).getByLabelText('Sort by');
+    expect(sort.tagName).toBe('SELECT');
+    expect(filters).not.toContainElement(sort);
+    expect(within(rows[1] as HTMLElement).getByText('Sort by').tagName).toBe('LABEL');
+    fireEvent.change(sort, { target: { value: 'size' } });
+    expect(cards()[0]).toHaveAttribute('aria-label', 'Llama 3.1 8B Instruct');
+  });
+
   it('keeps the last list and shows a banner when a refresh fails', async () => {
     const { client } = setup();
     await screen.findByRole('button', { name: 'Llama 3.1 8B Instruct' });

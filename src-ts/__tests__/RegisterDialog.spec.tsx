@@ -45,6 +45,9 @@ describe('RegisterDialog', () => {
     expect(token).toHaveAttribute('type', 'password');
     expect(token).toHaveAttribute('autocomplete', 'off');
     expect(screen.getByLabelText('Display name (optional)')).toBeInTheDocument();
+    // JupyterLab's dialog button styles: primary Register, secondary Close.
+    expect(screen.getByRole('button', { name: 'Register' })).toHaveClass('jp-mod-styled', 'jp-mod-accept');
+    expect(screen.getByRole('button', { name: 'Close' })).toHaveClass('jp-mod-styled', 'jp-mod-reject');
   });
 
   it('validates required inputs before calling the server', async () => {
@@ -65,6 +68,7 @@ describe('RegisterDialog', () => {
     expect(client.registerModel).toHaveBeenCalledWith({ source: 'local_folder', path: '~/models/tiny', name: 'Tiny' });
     expect(props.onRegistered).toHaveBeenCalledWith('reg:new', expect.objectContaining({ id: 'reg:new' }));
     expect(props.notify).toHaveBeenCalledWith('Registered “New model”.', 'success');
+    expect(props.notify).toHaveBeenCalledTimes(1);
   });
 
   it('on OCI offers Object Storage and Hugging Face, both with a bucket path', async () => {
@@ -177,6 +181,7 @@ describe('RegisterDialog', () => {
       expect(props.onRegistered).toHaveBeenCalledWith('cache:Qwen--Qwen2.5-0.5B-Instruct', null);
       expect(props.onClose).toHaveBeenCalled();
       expect(props.notify).toHaveBeenCalledWith('Registered “Qwen/Qwen2.5-0.5B-Instruct”.', 'success');
+      expect(props.notify).toHaveBeenCalledTimes(1);
     });
 
     it('cancels the operation', async () => {

@@ -1,5 +1,5 @@
 import { stripFrontMatter } from '../models/modelCard';
-import { formatBytes, formatGb, formatInteger, formatParams, humanizeEnum } from '../models/format';
+import { formatBytes, formatGb, formatGbCompact, formatInteger, formatParams, humanizeEnum } from '../models/format';
 
 describe('formatBytes', () => {
   it('uses decimal units with one decimal', () => {
@@ -47,6 +47,18 @@ describe('other formatters', () => {
     expect(formatGb(0.04)).toBe('0.04 GB');
     expect(formatGb(-3.25)).toBe('-3.3 GB');
     expect(formatGb(null)).toBe('—');
+  });
+
+  it('formats GB figures compactly for the fit table', () => {
+    expect(formatGbCompact(1128)).toBe((1128).toLocaleString() + ' GB');
+    expect(formatGbCompact(47.4)).toBe('47 GB');
+    expect(formatGbCompact(9.96)).toBe('10 GB');
+    expect(formatGbCompact(3.27)).toBe('3.3 GB');
+    expect(formatGbCompact(0.04)).toBe('0.04 GB');
+    expect(formatGbCompact(0)).toBe('0 GB');
+    expect(formatGbCompact(-2.6)).toBe('\u22122.6 GB');
+    expect(formatGbCompact(-0.001)).toBe('0 GB');
+    expect(formatGbCompact(null)).toBe('—');
   });
 
   it('formats integers and enums', () => {

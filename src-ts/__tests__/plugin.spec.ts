@@ -79,6 +79,8 @@ describe('aqua-ext:plugin', () => {
     expect(widget).toBeInstanceOf(MainAreaWidget);
     expect(widget.content).toBeInstanceOf(AquaPanel);
     expect(widget.title.label).toBe('AI Quick Actions');
+    // No empty main-area toolbar above the panel (the dialog backdrop covers the whole panel).
+    expect(widget.toolbar.isHidden).toBe(true);
     widget.dispose();
   });
 });

@@ -345,7 +345,7 @@ function ComingSoon(props: {
     <div className="jp-AquaExt-EmptyState jp-AquaExt-ComingSoon">
       <div className="jp-AquaExt-EmptyState-title">{props.title}</div>
       <p>{text[props.section]}</p>
-      <Button className="jp-AquaExt-button" onClick={props.onBrowse}>
+      <Button className="jp-mod-styled jp-AquaExt-button" onClick={props.onBrowse}>
         {trans.__('Browse models')}
       </Button>
     </div>

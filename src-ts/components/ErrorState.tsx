@@ -41,7 +41,7 @@ export function ErrorState(props: IErrorStateProps): JSX.Element {
         <div className="jp-AquaExt-ErrorState-requestId">{trans.__('Request id: %1', requestId)}</div>
       )}
       {onRetry && (
-        <Button className="jp-AquaExt-button" onClick={onRetry} title={trans.__('Retry')}>
+        <Button className="jp-mod-styled jp-AquaExt-button" onClick={onRetry} title={trans.__('Retry')}>
           <refreshIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
           {trans.__('Retry')}
         </Button>

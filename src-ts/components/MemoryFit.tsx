@@ -5,7 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../api/client';
 import type { Dtype, FitReport, FitTarget } from '../api/types';
-import { formatGb } from '../models/format';
+import { formatGb, formatGbCompact } from '../models/format';
 import { DTYPES } from '../settings';
 import { ErrorState } from './ErrorState';
 
@@ -92,6 +92,7 @@ export function MemoryFit(props: IMemoryFitProps): JSX.Element {
         <label className="jp-AquaExt-field">
           <span className="jp-AquaExt-field-label">{trans.__('Data type')}</span>
           <HTMLSelect
+            className="jp-AquaExt-MemoryFit-select"
             aria-label={trans.__('Data type')}
             value={dtype}
             onChange={event => setDtype(event.target.value as Dtype)}
@@ -210,27 +211,39 @@ function BreakdownBar(props: { report: FitReport; trans: TranslationBundle }): J
   );
 }
 
+/**
+ * Target | Fits | Memory | Headroom. A fixed table layout: the three number
+ * columns keep their widths and the target names wrap, so the table never
+ * grows wider than the panel it sits in.
+ */
 function FitTable(props: { report: FitReport; trans: TranslationBundle }): JSX.Element {
   const { report, trans } = props;
   const row = (target: FitTarget): JSX.Element => {
     const recommended =
       target.recommended || (target.kind === 'oci-shape' && target.name === report.recommended_shape);
+    const devices =
+      target.gpu_count > 0 ? trans._n('%1 GPU', '%1 GPUs', target.gpu_count) : trans.__('CPU');
     return (
       <tr key={`${target.kind}:${target.name}`} className={recommended ? 'jp-AquaExt-recommended' : undefined}>
         <td className="jp-AquaExt-FitTable-name">
           <span className="jp-AquaExt-FitTable-target">{target.name}</span>
-          {recommended && <span className="jp-AquaExt-Badge jp-AquaExt-Badge-success">{trans.__('Recommended')}</span>}
-          <span className="jp-AquaExt-FitTable-memory">
-            {target.gpu_count > 0
-              ? trans._n('%1 GPU', '%1 GPUs', target.gpu_count) + ' · ' + formatGb(target.memory_gb)
-              : trans.__('CPU · %1', formatGb(target.memory_gb))}
+          <span className="jp-AquaExt-FitTable-devices">
+            {devices}
+            {recommended && (
+              <span className="jp-AquaExt-Badge jp-AquaExt-Badge-success">{trans.__('Recommended')}</span>
+            )}
           </span>
         </td>
-        <td className={target.fits ? 'jp-AquaExt-fits' : 'jp-AquaExt-doesNotFit'}>
+        <td className={target.fits ? 'jp-AquaExt-FitTable-fits jp-AquaExt-fits' : 'jp-AquaExt-FitTable-fits jp-AquaExt-doesNotFit'}>
           <span aria-hidden="true">{target.fits ? '✓' : '✗'}</span>
           <span className="jp-AquaExt-srOnly">{target.fits ? trans.__('fits') : trans.__('does not fit')}</span>
         </td>
-        <td className="jp-AquaExt-FitTable-number">{formatGb(target.headroom_gb)}</td>
+        <td className="jp-AquaExt-FitTable-number" title={formatGb(target.memory_gb)}>
+          {formatGbCompact(target.memory_gb)}
+        </td>
+        <td className="jp-AquaExt-FitTable-number" title={formatGb(target.headroom_gb)}>
+          {formatGbCompact(target.headroom_gb)}
+        </td>
       </tr>
     );
   };
@@ -239,7 +252,7 @@ function FitTable(props: { report: FitReport; trans: TranslationBundle }): JSX.E
       ? []
       : [
           <tr key={`section:${title}`} className="jp-AquaExt-FitTable-section">
-            <th colSpan={3} scope="colgroup">
+            <th colSpan={4} scope="colgroup">
               {title}
             </th>
           </tr>,
@@ -247,11 +260,24 @@ function FitTable(props: { report: FitReport; trans: TranslationBundle }): JSX.E
         ];
   return (
     <table className="jp-AquaExt-FitTable">
+      <colgroup>
+        <col className="jp-AquaExt-FitTable-targetColumn" />
+        <col className="jp-AquaExt-FitTable-fitsColumn" />
+        <col className="jp-AquaExt-FitTable-memoryColumn" />
+        <col className="jp-AquaExt-FitTable-headroomColumn" />
+      </colgroup>
       <thead>
         <tr>
           <th scope="col">{trans.__('Target')}</th>
-          <th scope="col">{trans.__('Fits')}</th>
-          <th scope="col">{trans.__('Headroom')}</th>
+          <th scope="col" className="jp-AquaExt-FitTable-fits">
+            {trans.__('Fits')}
+          </th>
+          <th scope="col" className="jp-AquaExt-FitTable-number">
+            {trans.__('Memory')}
+          </th>
+          <th scope="col" className="jp-AquaExt-FitTable-number">
+            {trans.__('Headroom')}
+          </th>
         </tr>
       </thead>
       <tbody>

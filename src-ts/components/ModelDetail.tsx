@@ -92,7 +92,7 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
         <span className="jp-AquaExt-toolbarSpacer" />
         {model?.source === 'registered' && (
           <Button
-            className="jp-AquaExt-button jp-mod-warn jp-AquaExt-deleteButton"
+            className="jp-mod-styled jp-mod-warn jp-AquaExt-button jp-AquaExt-deleteButton"
             onClick={() => void onDelete()}
             disabled={deleting}
           >
@@ -185,7 +185,7 @@ function ModelDetailBody(props: IModelDetailProps & { model: ModelDetailData }):
       <span className="jp-AquaExt-copyable">
         <code>{model.hf_id}</code>
         <Button
-          className="jp-AquaExt-button jp-AquaExt-copyButton"
+          className="jp-AquaExt-button jp-AquaExt-iconButton jp-AquaExt-copyButton"
           minimal
           small
           aria-label={trans.__('Copy Hugging Face id')}
@@ -313,13 +313,8 @@ function ModelDetailBody(props: IModelDetailProps & { model: ModelDetailData }):
               </ul>
             </details>
           )}
-          <h3 className="jp-AquaExt-sectionTitle">{trans.__('Model card')}</h3>
-          {card ? (
-            <div ref={cardRef} className="jp-AquaExt-ModelDetail-card" />
-          ) : (
-            <p className="jp-AquaExt-muted">{trans.__('This model has no model card.')}</p>
-          )}
         </div>
+        {/* Beside the facts on wide panels, between the facts and the model card on narrow ones. */}
         <aside className="jp-AquaExt-ModelDetail-side">
           <MemoryFit
             client={props.client}
@@ -331,6 +326,14 @@ function ModelDetailBody(props: IModelDetailProps & { model: ModelDetailData }):
             debounceMs={props.fitDebounceMs}
           />
         </aside>
+        <div className="jp-AquaExt-ModelDetail-cardSection">
+          <h3 className="jp-AquaExt-sectionTitle">{trans.__('Model card')}</h3>
+          {card ? (
+            <div ref={cardRef} className="jp-AquaExt-ModelDetail-card" />
+          ) : (
+            <p className="jp-AquaExt-muted">{trans.__('This model has no model card.')}</p>
+          )}
+        </div>
       </div>
     </div>
   );

@@ -46,6 +46,7 @@ export function ModelExplorer(props: IModelExplorerProps): JSX.Element {
   const [sort, setSort] = React.useState<SortKey>('name');
   const sequence = React.useRef(0);
   const mounted = React.useRef(true);
+  const sortId = `${React.useId().replace(/:/g, '')}-sort`;
 
   React.useEffect(() => {
     mounted.current = true;
@@ -127,7 +128,7 @@ export function ModelExplorer(props: IModelExplorerProps): JSX.Element {
       <div className="jp-AquaExt-EmptyState">
         <div className="jp-AquaExt-EmptyState-title">{trans.__('No models yet.')}</div>
         <p>{trans.__('Register a local folder or a Hugging Face model to get started.')}</p>
-        <Button className="jp-AquaExt-button jp-mod-accept" onClick={onRegister}>
+        <Button className="jp-mod-styled jp-mod-accept jp-AquaExt-button" onClick={onRegister}>
           {trans.__('Register model')}
         </Button>
       </div>
@@ -139,7 +140,7 @@ export function ModelExplorer(props: IModelExplorerProps): JSX.Element {
         <div className="jp-AquaExt-EmptyState-title">
           {query ? trans.__('No models match “%1”.', query) : trans.__('No models match these filters.')}
         </div>
-        <Button className="jp-AquaExt-button" onClick={clearFilters}>
+        <Button className="jp-mod-styled jp-AquaExt-button" onClick={clearFilters}>
           {trans.__('Clear filters')}
         </Button>
       </div>
@@ -151,7 +152,8 @@ export function ModelExplorer(props: IModelExplorerProps): JSX.Element {
   return (
     <div className="jp-AquaExt-ModelExplorer">
       <div className="jp-AquaExt-ModelExplorer-toolbar" role="toolbar" aria-label={trans.__('Model filters')}>
-        <div className="jp-AquaExt-ModelExplorer-toolbarRow">
+        {/* Row 1: search, the count (and Clear), then the actions; Register model, the primary one, far right. */}
+        <div className="jp-AquaExt-ModelExplorer-toolbarRow jp-AquaExt-ModelExplorer-searchRow">
           <InputGroup
             className="jp-AquaExt-ModelExplorer-search"
             type="search"
@@ -167,7 +169,6 @@ export function ModelExplorer(props: IModelExplorerProps): JSX.Element {
             }}
             rightIcon="ui-components:search"
           />
-          <span className="jp-AquaExt-toolbarSpacer" />
           <span className="jp-AquaExt-ModelExplorer-counts" aria-live="polite">
             <span className="jp-AquaExt-ModelExplorer-count">
               {models === null ? '' : trans._n('%1 model', '%1 models', visible.length)}
@@ -177,12 +178,17 @@ export function ModelExplorer(props: IModelExplorerProps): JSX.Element {
             )}
           </span>
           {filtered && (
-            <Button className="jp-AquaExt-button" minimal onClick={clearFilters} title={trans.__('Clear filters')}>
+            <Button
+              className="jp-AquaExt-button jp-AquaExt-clearButton"
+              minimal
+              onClick={clearFilters}
+              title={trans.__('Clear filters')}
+            >
               {trans.__('Clear')}
             </Button>
           )}
           <Button
-            className="jp-AquaExt-button jp-AquaExt-refreshButton"
+            className="jp-mod-styled jp-AquaExt-button jp-AquaExt-iconButton jp-AquaExt-refreshButton"
             onClick={() => void load(true)}
             disabled={loading}
             title={trans.__('Refresh')}
@@ -194,75 +200,85 @@ export function ModelExplorer(props: IModelExplorerProps): JSX.Element {
               className={loading ? 'jp-AquaExt-buttonIcon jp-AquaExt-spin' : 'jp-AquaExt-buttonIcon'}
             />
           </Button>
-          <Button className="jp-AquaExt-button jp-mod-accept jp-AquaExt-registerButton" onClick={onRegister}>
+          <Button
+            className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-registerButton"
+            onClick={onRegister}
+          >
             <addIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
             {trans.__('Register model')}
           </Button>
         </div>
-        <div className="jp-AquaExt-ModelExplorer-toolbarRow">
-          <HTMLSelect
-            className="jp-AquaExt-ModelExplorer-filter"
-            aria-label={trans.__('Source')}
-            value={filters.sources[0] ?? ''}
-            onChange={event =>
-              update({ sources: event.target.value ? [event.target.value as ModelSource] : [] })
-            }
-            options={[
-              { value: '', label: trans.__('All sources') },
-              ...SOURCES.map(source => ({ value: source, label: sourceLabel(source, trans) }))
-            ]}
-          />
-          <HTMLSelect
-            className="jp-AquaExt-ModelExplorer-filter"
-            aria-label={trans.__('Capability')}
-            value={filters.capability ?? ''}
-            onChange={event => update({ capability: (event.target.value || null) as Capability | null })}
-            options={[
-              { value: '', label: trans.__('All capabilities') },
-              ...CAPABILITIES.map(capability => ({ value: capability, label: capabilityLabel(capability, trans) }))
-            ]}
-          />
-          <HTMLSelect
-            className="jp-AquaExt-ModelExplorer-filter"
-            aria-label={trans.__('Format')}
-            value={filters.format ?? ''}
-            onChange={event => update({ format: (event.target.value || null) as ModelFormat | null })}
-            options={[
-              { value: '', label: trans.__('All formats') },
-              ...FORMATS.map(format => ({ value: format, label: formatLabel(format) }))
-            ]}
-          />
-          <HTMLSelect
-            className="jp-AquaExt-ModelExplorer-filter"
-            aria-label={trans.__('Max size')}
-            value={filters.maxSizeGb === null ? '' : String(filters.maxSizeGb)}
-            onChange={event => update({ maxSizeGb: event.target.value ? Number(event.target.value) : null })}
-            options={[
-              { value: '', label: trans.__('Any size') },
-              ...MAX_SIZE_CHOICES_GB.map(gb => ({ value: String(gb), label: trans.__('≤ %1 GB', gb) }))
-            ]}
-          />
-          <label className="jp-AquaExt-ModelExplorer-toggle">
-            <input
-              type="checkbox"
-              checked={filters.readyToFinetune}
-              onChange={event => update({ readyToFinetune: event.target.checked })}
+        {/* Row 2: the filters (they wrap as one group) and, on the right, the labelled sort order. */}
+        <div className="jp-AquaExt-ModelExplorer-toolbarRow jp-AquaExt-ModelExplorer-filterRow">
+          <div className="jp-AquaExt-ModelExplorer-filters" role="group" aria-label={trans.__('Filters')}>
+            <HTMLSelect
+              className="jp-AquaExt-ModelExplorer-filter"
+              aria-label={trans.__('Source')}
+              value={filters.sources[0] ?? ''}
+              onChange={event =>
+                update({ sources: event.target.value ? [event.target.value as ModelSource] : [] })
+              }
+              options={[
+                { value: '', label: trans.__('All sources') },
+                ...SOURCES.map(source => ({ value: source, label: sourceLabel(source, trans) }))
+              ]}
             />
-            {trans.__('Ready to fine-tune')}
-          </label>
-          <HTMLSelect
-            className="jp-AquaExt-ModelExplorer-filter"
-            aria-label={trans.__('Sort by')}
-            value={sort}
-            onChange={event => setSort(event.target.value as SortKey)}
-            options={[
-              // The sort order says what it is, as the filters beside it do ("All sources").
-              { value: 'name', label: trans.__('Sort: name') },
-              { value: 'size', label: trans.__('Sort: largest first') },
-              { value: 'parameters', label: trans.__('Sort: most parameters') },
-              { value: 'newest', label: trans.__('Sort: newest') }
-            ]}
-          />
+            <HTMLSelect
+              className="jp-AquaExt-ModelExplorer-filter"
+              aria-label={trans.__('Capability')}
+              value={filters.capability ?? ''}
+              onChange={event => update({ capability: (event.target.value || null) as Capability | null })}
+              options={[
+                { value: '', label: trans.__('All capabilities') },
+                ...CAPABILITIES.map(capability => ({ value: capability, label: capabilityLabel(capability, trans) }))
+              ]}
+            />
+            <HTMLSelect
+              className="jp-AquaExt-ModelExplorer-filter"
+              aria-label={trans.__('Format')}
+              value={filters.format ?? ''}
+              onChange={event => update({ format: (event.target.value || null) as ModelFormat | null })}
+              options={[
+                { value: '', label: trans.__('All formats') },
+                ...FORMATS.map(format => ({ value: format, label: formatLabel(format) }))
+              ]}
+            />
+            <HTMLSelect
+              className="jp-AquaExt-ModelExplorer-filter"
+              aria-label={trans.__('Max size')}
+              value={filters.maxSizeGb === null ? '' : String(filters.maxSizeGb)}
+              onChange={event => update({ maxSizeGb: event.target.value ? Number(event.target.value) : null })}
+              options={[
+                { value: '', label: trans.__('Any size') },
+                ...MAX_SIZE_CHOICES_GB.map(gb => ({ value: String(gb), label: trans.__('≤ %1 GB', gb) }))
+              ]}
+            />
+            <label className="jp-AquaExt-ModelExplorer-toggle">
+              <input
+                type="checkbox"
+                checked={filters.readyToFinetune}
+                onChange={event => update({ readyToFinetune: event.target.checked })}
+              />
+              {trans.__('Ready to fine-tune')}
+            </label>
+          </div>
+          <div className="jp-AquaExt-ModelExplorer-sort">
+            <label htmlFor={sortId} className="jp-AquaExt-ModelExplorer-sortLabel">
+              {trans.__('Sort by')}
+            </label>
+            <HTMLSelect
+              id={sortId}
+              className="jp-AquaExt-ModelExplorer-filter"
+              value={sort}
+              onChange={event => setSort(event.target.value as SortKey)}
+              options={[
+                { value: 'name', label: trans.__('Name') },
+                { value: 'size', label: trans.__('Largest first') },
+                { value: 'parameters', label: trans.__('Most parameters') },
+                { value: 'newest', label: trans.__('Newest') }
+              ]}
+            />
+          </div>
         </div>
       </div>
       {models !== null && error !== null && (

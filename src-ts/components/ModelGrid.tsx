@@ -11,12 +11,56 @@ import { useElementSize } from './useElementSize';
 export const CARD_MIN_WIDTH = 300;
 /** Height of a grid row, gap included. */
 export const ROW_HEIGHT = 182;
-/** Room kept for the vertical scrollbar. */
-const SCROLLBAR_ALLOWANCE = 14;
 
-/** How many card columns fit in a width. */
+/** How many card columns fit in a width (the width the cards get, scrollbar excluded). */
 export function columnCountFor(width: number): number {
-  return Math.max(1, Math.floor((width - SCROLLBAR_ALLOWANCE) / CARD_MIN_WIDTH));
+  return Math.max(1, Math.floor(width / CARD_MIN_WIDTH));
+}
+
+export interface IGridLayout {
+  columnCount: number;
+  columnWidth: number;
+  rowCount: number;
+}
+
+/**
+ * Columns for `itemCount` cards in a `width` × `height` viewport. Room for the
+ * vertical scrollbar (`scrollbarWidth`, as measured: 0 for overlay scrollbars)
+ * is only taken when the rows overflow, so the margins stay balanced.
+ */
+export function gridLayout(width: number, height: number, itemCount: number, scrollbarWidth: number): IGridLayout {
+  let columnCount = columnCountFor(width);
+  let inner = width;
+  if (scrollbarWidth > 0 && Math.ceil(itemCount / columnCount) * ROW_HEIGHT > height) {
+    inner = Math.max(1, width - scrollbarWidth);
+    columnCount = columnCountFor(inner);
+  }
+  return {
+    columnCount,
+    columnWidth: Math.max(1, Math.floor(inner / columnCount)),
+    rowCount: Math.ceil(itemCount / columnCount)
+  };
+}
+
+/**
+ * The width of a vertical scrollbar in `host` (as styled there), measured with
+ * a throwaway scrolling box; 0 where scrollbars overlay the content.
+ */
+function useScrollbarWidth(host: React.RefObject<HTMLElement>): number {
+  const [scrollbarWidth, setScrollbarWidth] = React.useState(0);
+  React.useLayoutEffect(() => {
+    const parent = host.current;
+    if (!parent) {
+      return;
+    }
+    const probe = document.createElement('div');
+    probe.className = 'jp-AquaExt-ModelGrid-probe';
+    probe.style.cssText = 'position:absolute;visibility:hidden;width:100px;height:100px;overflow-y:scroll;';
+    parent.appendChild(probe);
+    setScrollbarWidth(Math.max(0, probe.offsetWidth - probe.clientWidth));
+    probe.remove();
+  }, [host]);
+  return scrollbarWidth;
 }
 
 interface ICellData {
@@ -55,9 +99,8 @@ export function ModelGrid(props: IModelGridProps): JSX.Element {
   const containerRef = React.useRef<HTMLDivElement>(null);
   const gridRef = React.useRef<FixedSizeGrid<ICellData>>(null);
   const { width, height } = useElementSize(containerRef);
-  const columnCount = columnCountFor(width);
-  const columnWidth = Math.max(1, Math.floor((width - SCROLLBAR_ALLOWANCE) / columnCount));
-  const rowCount = Math.ceil(models.length / columnCount);
+  const scrollbarWidth = useScrollbarWidth(containerRef);
+  const { columnCount, columnWidth, rowCount } = gridLayout(width, height, models.length, scrollbarWidth);
 
   const itemData = React.useMemo<ICellData>(
     () => ({ models, columnCount, trans, onOpen }),

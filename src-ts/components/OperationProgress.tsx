@@ -54,7 +54,7 @@ export function OperationProgress(props: IOperationProgressProps): JSX.Element {
       </div>
       {props.onCancel && (
         <Button
-          className="jp-AquaExt-button jp-mod-warn jp-AquaExt-cancelOperationButton"
+          className="jp-mod-styled jp-mod-warn jp-AquaExt-button jp-AquaExt-cancelOperationButton"
           type="button"
           onClick={props.onCancel}
           disabled={props.canceling}

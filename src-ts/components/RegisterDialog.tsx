@@ -310,7 +310,7 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
           <div className="jp-AquaExt-RegisterDialog-header">
             <h2 className="jp-AquaExt-RegisterDialog-title">{trans.__('Register model')}</h2>
             <Button
-              className="jp-AquaExt-button"
+              className="jp-AquaExt-button jp-AquaExt-iconButton"
               minimal
               type="button"
               aria-label={trans.__('Close dialog')}
@@ -476,15 +476,20 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
           </div>
           <div className="jp-AquaExt-RegisterDialog-footer">
             {running && props.onBackground ? (
-              <Button className="jp-AquaExt-button" type="button" onClick={close}>
+              <Button className="jp-mod-styled jp-mod-reject jp-AquaExt-button" type="button" onClick={close}>
                 {trans.__('Continue in background')}
               </Button>
             ) : (
-              <Button className="jp-AquaExt-button" type="button" onClick={close} disabled={!canClose}>
+              <Button
+                className="jp-mod-styled jp-mod-reject jp-AquaExt-button"
+                type="button"
+                onClick={close}
+                disabled={!canClose}
+              >
                 {trans.__('Close')}
               </Button>
             )}
-            <Button className="jp-AquaExt-button jp-mod-accept" type="submit" disabled={busy}>
+            <Button className="jp-mod-styled jp-mod-accept jp-AquaExt-button" type="submit" disabled={busy}>
               {submitting ? trans.__('Registering…') : trans.__('Register')}
             </Button>
           </div>

@@ -64,6 +64,30 @@ export function formatGb(gb: number | null | undefined): string {
   return `${gb.toFixed(digits)} GB`;
 }
 
+/**
+ * A memory figure in GB for narrow table columns: whole GB from 10 GB up
+ * ("1,128 GB", "47 GB"), one decimal below ("3.3 GB"), two below 0.1 GB, and a
+ * true minus sign for negative headroom ("−2.6 GB").
+ */
+export function formatGbCompact(gb: number | null | undefined): string {
+  if (gb === null || gb === undefined || !Number.isFinite(gb)) {
+    return '—';
+  }
+  const abs = Math.abs(gb);
+  let text: string;
+  if (abs < 0.005) {
+    text = '0';
+  } else if (abs < 0.095) {
+    text = abs.toFixed(2);
+  } else if (abs < 9.95) {
+    text = abs.toFixed(1);
+  } else {
+    text = Math.round(abs).toLocaleString();
+  }
+  const negative = gb < 0 && text !== '0';
+  return `${negative ? '\u2212' : ''}${text} GB`;
+}
+
 /** 32768 → "32,768" (grouped the way the browser's locale does). */
 export function formatInteger(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) {
