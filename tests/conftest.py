@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from tests.model_folders import write_model_folder  # noqa: F401  (re-exported for tests)
+from tests.model_folders import HAS_LOCAL_EXTRA, write_model_folder  # noqa: F401  (re-exported for tests)
 from tests.oci_setup import OciWorld, start_world
 
 
@@ -75,3 +75,15 @@ def world(tmp_path: Path) -> Iterator[OciWorld]:
         yield w
     finally:
         w.emulator.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo model, generated once per run (it takes seconds) for the tests that only read it."""
+    if not HAS_LOCAL_EXTRA:
+        pytest.skip("needs the [local] extra (torch, transformers)")
+    from aqua_ext.backends.local.demo_model import generate_demo_model
+
+    target = tmp_path_factory.mktemp("demo") / "tiny"
+    generate_demo_model(target)
+    return target

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import struct
 from pathlib import Path
+
+import pytest
+
+# The [local] extra (torch, transformers) is installed by scripts/setup; tests that need it say so.
+HAS_LOCAL_EXTRA = all(importlib.util.find_spec(m) is not None for m in ("torch", "transformers", "tokenizers"))
+needs_local_extra = pytest.mark.skipif(not HAS_LOCAL_EXTRA, reason="needs the [local] extra (torch, transformers)")
 
 
 def write_safetensors(path: Path, tensors: dict[str, list[int]]) -> int:

@@ -13,6 +13,8 @@ are done, before the in-process server tests of the other folders run.
 
 from __future__ import annotations
 
+import contextlib
+
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -118,14 +120,20 @@ class LabPage:
         return self.screenshot(name)
 
 
-@pytest.fixture(scope="package")
-def lab(browser: Any, lab_server: LabServer) -> Iterator[LabPage]:
+@contextlib.contextmanager
+def lab_page(browser: Any, server: LabServer) -> Iterator[LabPage]:
+    """JupyterLab of `server` loaded in a fresh browser context, closed afterwards."""
     context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(20_000)
-    page = context.new_page()
-    lab_page = LabPage(page, lab_server)
-    open_lab(page, lab_server)
+    page = LabPage(context.new_page(), server)  # listens for page errors from the first load on
+    open_lab(page.page, server)
     try:
-        yield lab_page
+        yield page
     finally:
         context.close()
+
+
+@pytest.fixture(scope="package")
+def lab(browser: Any, lab_server: LabServer) -> Iterator[LabPage]:
+    with lab_page(browser, lab_server) as page:
+        yield page

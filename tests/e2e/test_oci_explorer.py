@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import VIEWPORT, LabPage
-from tests.e2e.lab_server import LabServer, open_lab
+from tests.e2e.conftest import LabPage, lab_page
+from tests.e2e.lab_server import LabServer
 from tests.oci_setup import OciWorld, seed_user_model, start_world
 
 pytestmark = pytest.mark.e2e
@@ -38,16 +38,8 @@ def oci_lab(browser: Any, oci_world: OciWorld, tmp_path_factory: pytest.TempPath
     traits = oci_world.traits()
     traits.pop("backend")
     server = LabServer(tmp_path_factory.mktemp("oci-lab"), backend="oci", server_config={"AquaExtension": traits})
-    with server:
-        context = browser.new_context(viewport=VIEWPORT)
-        context.set_default_timeout(20_000)
-        page = context.new_page()
-        lab = LabPage(page, server)
-        open_lab(page, server)
-        try:
-            yield lab
-        finally:
-            context.close()
+    with server, lab_page(browser, server) as page:
+        yield page
 
 
 def test_oci_explorer_lists_registers_from_object_storage_and_shows_the_backend(

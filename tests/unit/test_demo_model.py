@@ -25,22 +25,11 @@ from aqua_ext.backends.local.demo_model import (
 from aqua_ext.backends.local.model_folder import inspect_folder, validate_folder
 from aqua_ext.errors import Unavailable
 from aqua_ext.services.operations import OperationRegistry
+from tests.model_folders import needs_local_extra
 
-HAS_TORCH = all(importlib.util.find_spec(m) is not None for m in ("torch", "transformers", "tokenizers"))
-needs_torch = pytest.mark.skipif(not HAS_TORCH, reason="needs the [local] extra (torch, transformers)")
 
 EXPECTED_FILES = {"README.md", MARKER_FILE, "chat_template.jinja", "config.json", "generation_config.json",
                   "model.safetensors", "tokenizer.json", "tokenizer_config.json"}
-
-
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One generation shared by the read-only tests (it takes seconds)."""
-    if not HAS_TORCH:
-        pytest.skip("needs the [local] extra (torch, transformers)")
-    target = tmp_path_factory.mktemp("demo") / "tiny"
-    generate_demo_model(target)
-    return target
 
 
 # ---- no torch needed ---------------------------------------------------------------
@@ -97,21 +86,21 @@ def test_training_corpus_is_local_and_deterministic() -> None:
 
 
 @pytest.mark.engine
-@needs_torch
-def test_files_modes_and_marker(demo_dir: Path) -> None:
-    assert {p.name for p in demo_dir.iterdir()} == EXPECTED_FILES
-    assert all(p.stat().st_mode & 0o777 == 0o644 for p in demo_dir.iterdir())
-    assert json.loads((demo_dir / MARKER_FILE).read_text()) == {"generator_version": 1, "seed": 0}
-    assert demo_is_ready(demo_dir)
-    assert [p.name for p in demo_dir.parent.iterdir()] == ["tiny"]  # no partial folder left beside it
-    readme = (demo_dir / "README.md").read_text()
+@needs_local_extra
+def test_files_modes_and_marker(demo_model_dir: Path) -> None:
+    assert {p.name for p in demo_model_dir.iterdir()} == EXPECTED_FILES
+    assert all(p.stat().st_mode & 0o777 == 0o644 for p in demo_model_dir.iterdir())
+    assert json.loads((demo_model_dir / MARKER_FILE).read_text()) == {"generator_version": 1, "seed": 0}
+    assert demo_is_ready(demo_model_dir)
+    assert [p.name for p in demo_model_dir.parent.iterdir()] == ["tiny"]  # no partial folder left beside it
+    readme = (demo_model_dir / "README.md").read_text()
     assert "random weights" in readme.lower() and "gibberish" in readme and "offline" in readme
 
 
 @pytest.mark.engine
-@needs_torch
-def test_folder_inspection_of_the_demo(demo_dir: Path) -> None:
-    info = validate_folder(demo_dir, [demo_dir.parent])
+@needs_local_extra
+def test_folder_inspection_of_the_demo(demo_model_dir: Path) -> None:
+    info = validate_folder(demo_model_dir, [demo_model_dir.parent])
     assert info.parameter_count == 139_584
     assert info.context_length == 512 and info.has_chat_template and info.license == "apache-2.0"
     assert info.architecture is not None and info.architecture.model_type == "llama"
@@ -119,13 +108,13 @@ def test_folder_inspection_of_the_demo(demo_dir: Path) -> None:
 
 
 @pytest.mark.engine
-@needs_torch
-def test_transformers_loads_generates_and_chats(demo_dir: Path) -> None:
+@needs_local_extra
+def test_transformers_loads_generates_and_chats(demo_model_dir: Path) -> None:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(demo_dir)
-    model = AutoModelForCausalLM.from_pretrained(demo_dir)
+    tokenizer = AutoTokenizer.from_pretrained(demo_model_dir)
+    model = AutoModelForCausalLM.from_pretrained(demo_model_dir)
     assert (tokenizer.bos_token, tokenizer.eos_token, tokenizer.pad_token) == (
         "<|begin_of_text|>", "<|end_of_text|>", "<|pad|>")
     assert len(tokenizer) == 1024
@@ -148,20 +137,20 @@ def test_transformers_loads_generates_and_chats(demo_dir: Path) -> None:
 
 
 @pytest.mark.engine
-@needs_torch
-def test_same_seed_same_model_and_regeneration_replaces(tmp_path: Path, demo_dir: Path) -> None:
+@needs_local_extra
+def test_same_seed_same_model_and_regeneration_replaces(tmp_path: Path, demo_model_dir: Path) -> None:
     target = tmp_path / "tiny"
     generate_demo_model(target, seed=0)
     for name in ("model.safetensors", "tokenizer.json", "config.json"):
-        assert (target / name).read_bytes() == (demo_dir / name).read_bytes()
+        assert (target / name).read_bytes() == (demo_model_dir / name).read_bytes()
     generate_demo_model(target, seed=1)
     assert json.loads((target / MARKER_FILE).read_text())["seed"] == 1
-    assert (target / "model.safetensors").read_bytes() != (demo_dir / "model.safetensors").read_bytes()
+    assert (target / "model.safetensors").read_bytes() != (demo_model_dir / "model.safetensors").read_bytes()
     assert [p.name for p in tmp_path.iterdir()] == ["tiny"]
 
 
 @pytest.mark.engine
-@needs_torch
+@needs_local_extra
 def test_generate_in_subprocess_as_an_operation(tmp_path: Path) -> None:
     target = tmp_path / "models" / "demo"
 
@@ -183,7 +172,7 @@ def test_generate_in_subprocess_as_an_operation(tmp_path: Path) -> None:
 
 
 @pytest.mark.engine
-@needs_torch
+@needs_local_extra
 def test_cancel_kills_the_generator_and_leaves_nothing(tmp_path: Path) -> None:
     target = tmp_path / "models" / "demo"
 
@@ -208,7 +197,7 @@ def test_cancel_kills_the_generator_and_leaves_nothing(tmp_path: Path) -> None:
 
 
 @pytest.mark.engine
-@needs_torch
+@needs_local_extra
 def test_generator_failure_is_upstream(tmp_path: Path) -> None:
     from aqua_ext.errors import Upstream
 

@@ -5,7 +5,6 @@ reattach, crash, failed start)."""
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import os
 import shutil
@@ -34,9 +33,8 @@ from aqua_ext.backends.local.engines import (
     wait_ready,
 )
 from aqua_ext.errors import InvalidInput, Upstream
+from tests.model_folders import needs_local_extra
 
-HAVE_LOCAL = all(importlib.util.find_spec(name) is not None for name in ("torch", "transformers", "tokenizers"))
-needs_engine = pytest.mark.skipif(not HAVE_LOCAL, reason="needs the [local] extra (torch, transformers)")
 READY_TIMEOUT = 120.0
 
 
@@ -176,17 +174,6 @@ def test_tail_log_reads_only_the_end(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not HAVE_LOCAL:
-        pytest.skip("needs the [local] extra (torch, transformers)")
-    from aqua_ext.backends.local.demo_model import generate_demo_model
-
-    target = tmp_path_factory.mktemp("engines") / "demo"
-    generate_demo_model(target)
-    return target
-
-
 def _spec(folder: Path, work: Path, **changes: object) -> EngineSpec:
     spec = EngineSpec(engine="transformers", model_path=folder, served_model_name="demo", mode="chat",
                       port=free_port(), log_path=work / "deploy" / "engine.log", hub_cache=work / "hub")
@@ -215,9 +202,9 @@ async def _stream_chunks(base_url: str, model: str) -> list[dict[str, object]]:
 
 
 @pytest.mark.engine
-@needs_engine
-def test_engine_lifecycle(demo_folder: Path, tmp_path: Path) -> None:
-    spec = _spec(demo_folder, tmp_path)
+@needs_local_extra
+def test_engine_lifecycle(demo_model_dir: Path, tmp_path: Path) -> None:
+    spec = _spec(demo_model_dir, tmp_path)
 
     async def scenario() -> None:
         handle = await start(spec)
@@ -252,9 +239,9 @@ def test_engine_lifecycle(demo_folder: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.engine
-@needs_engine
-def test_killed_engine_is_not_alive(demo_folder: Path, tmp_path: Path) -> None:
-    spec = _spec(demo_folder, tmp_path)
+@needs_local_extra
+def test_killed_engine_is_not_alive(demo_model_dir: Path, tmp_path: Path) -> None:
+    spec = _spec(demo_model_dir, tmp_path)
 
     async def scenario() -> None:
         handle = await start(spec)
@@ -277,10 +264,10 @@ def test_killed_engine_is_not_alive(demo_folder: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.engine
-@needs_engine
-def test_failed_start_explains_and_leaves_nothing(demo_folder: Path, tmp_path: Path) -> None:
+@needs_local_extra
+def test_failed_start_explains_and_leaves_nothing(demo_model_dir: Path, tmp_path: Path) -> None:
     broken = tmp_path / "no-weights"
-    shutil.copytree(demo_folder, broken)
+    shutil.copytree(demo_model_dir, broken)
     (broken / "model.safetensors").unlink()
     spec = _spec(broken, tmp_path)
 
@@ -300,9 +287,9 @@ def test_failed_start_explains_and_leaves_nothing(demo_folder: Path, tmp_path: P
 
 
 @pytest.mark.engine
-@needs_engine
-def test_cancelled_wait_stops_the_engine(demo_folder: Path, tmp_path: Path) -> None:
-    spec = _spec(demo_folder, tmp_path)
+@needs_local_extra
+def test_cancelled_wait_stops_the_engine(demo_model_dir: Path, tmp_path: Path) -> None:
+    spec = _spec(demo_model_dir, tmp_path)
 
     async def scenario() -> None:
         handle = await start(spec)
@@ -317,11 +304,11 @@ def test_cancelled_wait_stops_the_engine(demo_folder: Path, tmp_path: Path) -> N
 
 
 @pytest.mark.engine
-@needs_engine
-def test_engine_outlives_the_process_that_started_it(demo_folder: Path, tmp_path: Path) -> None:
+@needs_local_extra
+def test_engine_outlives_the_process_that_started_it(demo_model_dir: Path, tmp_path: Path) -> None:
     """What a Jupyter restart looks like: the starter exits, the engine runs on,
     and a new process reattaches from the run record and stops it."""
-    spec = _spec(demo_folder, tmp_path)
+    spec = _spec(demo_model_dir, tmp_path)
     starter = (
         "import asyncio, sys; from pathlib import Path\n"
         "from aqua_ext.backends.local.engines import EngineSpec, start\n"
