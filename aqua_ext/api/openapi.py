@@ -57,12 +57,14 @@ def build_document() -> dict[str, Any]:
                 "content": {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(model=route.body.__name__)}}},
             }
         responses: dict[str, Any] = {}
-        if route.response is None:
+        if route.response is None and route.media_type == "application/json":
             responses[str(route.status)] = {"description": "No content"}
+        elif route.response is None:
+            responses[str(route.status)] = {"description": "OK", "content": {route.media_type: {}}}
         else:
             responses[str(route.status)] = {
                 "description": "OK",
-                "content": {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(model=route.response.__name__)}}},
+                "content": {route.media_type: {"schema": {"$ref": REF_TEMPLATE.format(model=route.response.__name__)}}},
             }
         for code in route.errors:
             responses[str(code)] = {

@@ -10,6 +10,18 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
+from .deployments import (
+    ChatRequest,
+    ChatStreamEvents,
+    CreateDeploymentRequest,
+    CreateDeploymentResponse,
+    DeploymentDetail,
+    DeploymentList,
+    DeploymentLogs,
+    DeploymentLogsQuery,
+    EmbedRequest,
+    EmbedResponse,
+)
 from .fit import FitQuery, FitReport
 from .info import Info
 from .models import ModelDetail, ModelList, ModelListQuery, RegisterModelRequest, RegisterModelResponse
@@ -27,6 +39,9 @@ class Route:
     query: type[BaseModel] | None = None
     body: type[BaseModel] | None = None
     errors: tuple[int, ...] = field(default=(400, 404))
+    # "text/event-stream" for the chat stream (the response model then documents its events);
+    # "application/octet-stream" for the OpenAI pass-through, whose bodies are OpenAI's own.
+    media_type: str = "application/json"
 
 
 ROUTES: tuple[Route, ...] = (
@@ -42,4 +57,39 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "operations", "listOperations", "Recent long-running operations", OperationList, errors=()),
     Route("GET", "operations/{operation_id}", "getOperation", "One operation's state and progress", Operation, errors=(404,)),
     Route("DELETE", "operations/{operation_id}", "cancelOperation", "Cancel a running operation", Operation, errors=(404, 409)),
+    Route("GET", "deployments", "listDeployments", "Deployments with their states", DeploymentList, errors=(502,)),
+    Route(
+        "POST", "deployments", "createDeployment", "Deploy a model on an inference engine", CreateDeploymentResponse,
+        status=202, body=CreateDeploymentRequest, errors=(400, 404, 409, 502),
+    ),
+    Route("GET", "deployments/{deployment_id}", "getDeployment", "One deployment with its endpoint and parameters",
+          DeploymentDetail, errors=(404, 502)),
+    Route("DELETE", "deployments/{deployment_id}", "deleteDeployment", "Stop and delete a deployment", None,
+          status=204, errors=(404, 409, 502)),
+    Route("POST", "deployments/{deployment_id}/activate", "activateDeployment", "Start an inactive deployment again",
+          CreateDeploymentResponse, status=202, errors=(404, 409, 502)),
+    Route("POST", "deployments/{deployment_id}/deactivate", "deactivateDeployment",
+          "Stop the engine, keep the deployment", DeploymentDetail, errors=(404, 409, 502)),
+    Route("GET", "deployments/{deployment_id}/logs", "getDeploymentLogs", "The engine log's last lines",
+          DeploymentLogs, query=DeploymentLogsQuery, errors=(400, 404, 502)),
+    Route(
+        "POST", "deployments/{deployment_id}/chat", "chatDeployment",
+        "Stream one chat or completion turn as server-sent events (delta…, then done or error)", ChatStreamEvents,
+        body=ChatRequest, errors=(400, 404, 409, 502, 503), media_type="text/event-stream",
+    ),
+    Route("POST", "deployments/{deployment_id}/embed", "embedDeployment",
+          "Embed texts and compare them (cosine similarity)", EmbedResponse, body=EmbedRequest,
+          errors=(400, 404, 409, 502)),
+    Route("POST", "deployments/{deployment_id}/v1/chat/completions", "openaiChatCompletions",
+          "OpenAI-compatible chat completions, passed through to the engine", None,
+          errors=(400, 404, 409, 502, 503), media_type="application/octet-stream"),
+    Route("POST", "deployments/{deployment_id}/v1/completions", "openaiCompletions",
+          "OpenAI-compatible completions, passed through to the engine", None,
+          errors=(400, 404, 409, 502, 503), media_type="application/octet-stream"),
+    Route("POST", "deployments/{deployment_id}/v1/embeddings", "openaiEmbeddings",
+          "OpenAI-compatible embeddings, passed through to the engine", None,
+          errors=(400, 404, 409, 502, 503), media_type="application/octet-stream"),
+    Route("GET", "deployments/{deployment_id}/v1/models", "openaiModels",
+          "OpenAI-compatible model list: the deployment's served name", None,
+          errors=(404,), media_type="application/octet-stream"),
 )

@@ -9,10 +9,20 @@ from __future__ import annotations
 import abc
 from collections.abc import Sequence
 
+from ..api.deployments import (
+    CreateDeploymentRequest,
+    CreateDeploymentResponse,
+    DeploymentDetail,
+    DeploymentLogs,
+    DeploymentLogsQuery,
+    DeploymentState,
+    DeploymentSummary,
+)
 from ..api.info import BackendDescription
 from ..api.models import ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
 from ..services.operations import OperationRegistry
 from ..services.shapes import GpuShape
+from ..services.upstream import UpstreamTarget
 
 
 class Backend(abc.ABC):
@@ -47,3 +57,42 @@ class Backend(abc.ABC):
 
     @abc.abstractmethod
     async def delete_model(self, model_id: str) -> None: ...
+
+    # ---- deployments -----------------------------------------------------
+
+    @abc.abstractmethod
+    async def list_deployments(self) -> list[DeploymentSummary]: ...
+
+    @abc.abstractmethod
+    async def get_deployment(self, deployment_id: str) -> DeploymentDetail: ...
+
+    @abc.abstractmethod
+    async def create_deployment(self, request: CreateDeploymentRequest) -> CreateDeploymentResponse:
+        """Validate everything (model ready, engine, params, shape fit: InvalidInput naming the
+        field), record the deployment as CREATING and start it in the background; the answer's
+        operation reports progress until ACTIVE or FAILED."""
+
+    @abc.abstractmethod
+    async def activate_deployment(self, deployment_id: str) -> CreateDeploymentResponse:
+        """INACTIVE (or FAILED) → UPDATING → ACTIVE. Conflict in any other state."""
+
+    @abc.abstractmethod
+    async def deactivate_deployment(self, deployment_id: str) -> DeploymentDetail:
+        """ACTIVE (or FAILED) → INACTIVE: the engine stops, the record stays."""
+
+    @abc.abstractmethod
+    async def delete_deployment(self, deployment_id: str) -> None: ...
+
+    @abc.abstractmethod
+    async def deployment_logs(self, deployment_id: str, query: DeploymentLogsQuery) -> DeploymentLogs: ...
+
+    @abc.abstractmethod
+    async def upstream(self, deployment_id: str) -> UpstreamTarget:
+        """Where an ACTIVE deployment's engine answers: NotFound for an unknown id, Conflict
+        (409) when it is not ACTIVE. Must not make a control-plane call per request."""
+
+    async def upstream_failed(self, deployment_id: str, error: str) -> DeploymentState | None:
+        """A request to the engine failed (connection refused, dropped mid-answer). The backend
+        checks whether the engine is gone and, if so, marks the deployment FAILED with the reason;
+        returns the state now known, or None when unchanged."""
+        return None

@@ -1,0 +1,239 @@
+"""Deployments: a model served by an inference engine, and the chat with it."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import Enum
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from .common import ApiModel
+from .fit import Dtype
+from .operations import Operation
+
+
+class DeploymentState(str, Enum):
+    """OCI's model deployment states; the local backend uses the same words."""
+
+    CREATING = "CREATING"
+    ACTIVE = "ACTIVE"
+    UPDATING = "UPDATING"  # activating or deactivating
+    INACTIVE = "INACTIVE"
+    DELETING = "DELETING"
+    FAILED = "FAILED"
+    NEEDS_ATTENTION = "NEEDS_ATTENTION"
+
+
+TRANSITIONAL_STATES = frozenset({DeploymentState.CREATING, DeploymentState.UPDATING, DeploymentState.DELETING})
+
+InferenceMode = Literal["chat", "completion", "embedding"]
+EngineName = Literal["transformers", "vllm", "llama.cpp", "tgi"]
+
+_PARAM_TOKEN = r"^[^\x00-\x1f]{1,1000}$"  # one argv token; no control characters
+
+
+class CreateDeploymentRequest(ApiModel):
+    model_id: str = Field(min_length=1, max_length=400)
+    name: str = Field(min_length=1, max_length=100)
+    description: str = Field(default="", max_length=2000)
+    # Local: "cpu" or "gpu" (omitted: gpu when there is one). OCI: a shape name
+    # (omitted: the smallest shape the memory fit recommends).
+    shape: str | None = Field(default=None, max_length=100)
+    replicas: int = Field(default=1, ge=1, le=10)  # OCI only; local deployments run one engine
+    # Omitted: transformers locally (llama.cpp for GGUF), vllm on OCI.
+    engine: EngineName | None = None
+    mode: InferenceMode = "chat"
+    dtype: Dtype | None = None  # for the memory fit; omitted: bfloat16 on GPU, float32 on CPU
+    max_model_len: int | None = Field(default=None, ge=16, le=2_000_000)
+    # `--name value` tokens, validated against the engine's allowlist.
+    params: list[str] = Field(default_factory=list, max_length=100)
+    log_group_id: str | None = Field(default=None, max_length=255)  # OCI logging
+    log_id: str | None = Field(default=None, max_length=255)
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
+
+    @field_validator("params")
+    @classmethod
+    def _tokens(cls, value: list[str]) -> list[str]:
+        for token in value:
+            if not re.match(_PARAM_TOKEN, token):
+                raise ValueError(f"'{token[:50]}' is empty, too long or holds control characters")
+        return value
+
+    @model_validator(mode="after")
+    def _log_pair(self) -> "CreateDeploymentRequest":
+        if bool(self.log_group_id) != bool(self.log_id):
+            raise ValueError("log_id: a log needs both log_group_id and log_id")
+        return self
+
+
+class DeploymentSummary(ApiModel):
+    id: str
+    name: str
+    description: str
+    model_id: str
+    model_name: str
+    state: DeploymentState
+    # Why the state is what it is: the human failure reason, or the current step.
+    state_message: str
+    mode: InferenceMode
+    engine: EngineName
+    shape: str  # "cpu", "gpu" or an OCI shape
+    replicas: int
+    created_at: datetime
+    updated_at: datetime
+    # The OpenAI-compatible base URL through Jupyter, relative to the server's base URL:
+    # "aqua-ext/deployments/<id>/v1".
+    openai_base_path: str
+
+
+class DeploymentDetail(DeploymentSummary):
+    params: list[str]
+    max_model_len: int | None
+    dtype: Dtype | None
+    # Where the engine really listens: http://127.0.0.1:<port> locally, the OCI predict URL.
+    # Only this server reaches it; browsers and clients go through openai_base_path.
+    upstream_url: str | None
+    log_group_id: str | None
+    log_id: str | None
+    # The deployment's operation while it is being created or activated.
+    operation_id: str | None
+    # The failure reason's evidence: the engine log's last lines (FAILED only).
+    failure_log: list[str]
+
+
+class DeploymentList(ApiModel):
+    items: list[DeploymentSummary]
+    total: int
+
+
+class CreateDeploymentResponse(ApiModel):
+    deployment: DeploymentDetail
+    operation: Operation
+
+
+class DeploymentLogsQuery(ApiModel):
+    tail: int = Field(default=200, ge=1, le=5000)
+    # Opaque cursor from a previous answer: only lines after it are returned (follow mode).
+    after: str | None = Field(default=None, max_length=200)
+
+
+class DeploymentLogs(ApiModel):
+    lines: list[str]
+    cursor: str  # pass as `after` to get only what came next
+    source: str  # the log file, or the OCI log's name
+
+
+# ---- chat -------------------------------------------------------------------
+
+
+class ChatMessage(ApiModel):
+    role: Literal["system", "user", "assistant"]
+    content: str = Field(max_length=1_000_000)
+
+
+class ChatRequest(ApiModel):
+    """One turn of a playground conversation. Chat deployments take `messages`,
+    completion deployments take `prompt`."""
+
+    messages: list[ChatMessage] | None = Field(default=None, max_length=1000)
+    prompt: str | None = Field(default=None, max_length=1_000_000)
+    max_tokens: int = Field(default=512, ge=1, le=131_072)
+    temperature: float = Field(default=0.7, ge=0.0, le=2.0)
+    top_p: float = Field(default=1.0, gt=0.0, le=1.0)
+    top_k: int | None = Field(default=None, ge=-1, le=10_000)  # -1 or None: off
+    frequency_penalty: float = Field(default=0.0, ge=-2.0, le=2.0)
+    presence_penalty: float = Field(default=0.0, ge=-2.0, le=2.0)
+    stop: list[str] = Field(default_factory=list, max_length=8)
+    seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
+
+    @model_validator(mode="after")
+    def _one_input(self) -> "ChatRequest":
+        if self.messages is None and self.prompt is None:
+            raise ValueError("messages: give messages (chat) or prompt (completion)")
+        if self.messages is not None and self.prompt is not None:
+            raise ValueError("prompt: give messages or prompt, not both")
+        if self.messages is not None:
+            if not self.messages:
+                raise ValueError("messages: must hold at least one message")
+            if self.messages[-1].role == "assistant":
+                raise ValueError("messages: the last message must be from the user (or the system)")
+        if self.prompt is not None and not self.prompt.strip():
+            raise ValueError("prompt: must not be empty")
+        if any(not s for s in self.stop):
+            raise ValueError("stop: stop sequences must not be empty")
+        return self
+
+
+class ChatDeltaEvent(ApiModel):
+    """SSE `event: delta`: a piece of the answer."""
+
+    content: str
+    role: str | None = None
+    finish_reason: str | None = None
+
+
+class ChatUsage(ApiModel):
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    total_tokens: int | None = None
+
+
+class ChatDoneEvent(ApiModel):
+    """SSE `event: done`: the end of the answer, with usage and timings."""
+
+    usage: ChatUsage | None
+    ttft_ms: float | None  # request sent → first token, as seen by this server
+    total_ms: float
+    tokens: int  # completion tokens (the engine's count when it sent usage)
+    tokens_per_s: float | None
+    finish_reason: str | None
+    stopped: bool  # the browser pressed Stop (only seen in logs; the browser closed the stream)
+
+
+class ChatErrorEvent(ApiModel):
+    """SSE `event: error`: the answer could not be completed."""
+
+    status: int
+    message: str
+    deployment_state: DeploymentState | None = None  # e.g. FAILED when the engine died
+
+
+class ChatStreamEvents(ApiModel):
+    """Not sent as such: documents the three event payloads of the chat stream
+    (`event: delta`, `event: done`, `event: error`), so TypeScript gets their types."""
+
+    delta: ChatDeltaEvent
+    done: ChatDoneEvent
+    error: ChatErrorEvent
+
+
+class EmbedRequest(ApiModel):
+    inputs: list[str] = Field(min_length=1, max_length=64)
+
+    @field_validator("inputs")
+    @classmethod
+    def _not_blank(cls, value: list[str]) -> list[str]:
+        for i, text in enumerate(value):
+            if not text.strip():
+                raise ValueError(f"input {i + 1} is empty")
+            if len(text) > 100_000:
+                raise ValueError(f"input {i + 1} is longer than 100000 characters")
+        return value
+
+
+class EmbedResponse(ApiModel):
+    dimensions: int
+    # Cosine similarity of every pair of inputs (a symmetric matrix, 1.0 on the diagonal).
+    similarity: list[list[float]]
+    # The first values of each vector, for a glance; the full vectors come from /v1/embeddings.
+    preview: list[list[float]]
+    usage: ChatUsage | None
+    total_ms: float

@@ -1,0 +1,44 @@
+"""Where a deployment's engine answers, as the chat stream and the OpenAI
+pass-through need it. Backends hand one out per request without a
+control-plane call (OCI caches the predict endpoint)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import httpx
+
+# The OpenAI paths a deployment serves, by inference mode.
+OPENAI_PATHS: dict[str, tuple[str, ...]] = {
+    "chat": ("/v1/chat/completions", "/v1/completions"),
+    "completion": ("/v1/completions",),
+    "embedding": ("/v1/embeddings",),
+}
+
+
+@dataclass(frozen=True)
+class UpstreamTarget:
+    deployment_id: str
+    mode: str  # "chat" | "completion" | "embedding"
+    # What the engine expects as the request's `model` (transformers serve: the pinned folder;
+    # OCI AQUA containers: "odsc-llm"). Clients may send anything; the proxy rewrites it.
+    model: str
+    # Local: http://127.0.0.1:<port>. OCI: the deployment's predict URL (…/<ocid>/predict).
+    base_url: str
+    # OCI model deployments take every OpenAI path on one predict URL, with the real path in a
+    # `route` header; streaming answers come from `predictWithResponseStream`.
+    oci_route: bool = False
+    # Request signing (OCI); None locally.
+    auth: httpx.Auth | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    # The name clients see in /v1/models and in answers.
+    served_model_name: str = ""
+
+    def request(self, openai_path: str, *, stream: bool) -> tuple[str, dict[str, str]]:
+        """The URL and extra headers for one OpenAI request (`/v1/chat/completions`…)."""
+        headers = dict(self.headers)
+        if not self.oci_route:
+            return self.base_url.rstrip("/") + openai_path, headers
+        headers["route"] = openai_path
+        url = self.base_url.rstrip("/")
+        return (url + "WithResponseStream" if stream else url), headers
