@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import httpx
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, default
@@ -18,6 +19,7 @@ from .backends.base import Backend
 from .errors import Unavailable
 from .handlers import routes
 from .services.hardware import detect_hardware
+from .services.chat_stream import StreamLimiter
 from .services.operations import OperationRegistry
 
 if TYPE_CHECKING:
@@ -46,6 +48,12 @@ class AquaExtension(ExtensionApp):
     hf_cache_dir = Unicode("", config=True, help="Hugging Face hub cache to scan (default: HF_HUB_CACHE).")
     generate_demo_model = Bool(True, config=True, help="Generate the offline demo model on first start.")
     executor_workers = Int(4, config=True, help="Threads for blocking file, database and SDK work.")
+    max_chat_streams = Int(
+        64, config=True,
+        help="Chat and OpenAI pass-through streams served at once; more wait up to 10 s, then get a 503.")
+    chat_idle_timeout = Float(
+        120.0, config=True, help="Seconds an engine may stay silent (before the first token, or mid-answer) "
+                                 "before a chat stream ends with an error event.")
     backend_retry_seconds = Float(
         30.0, config=True,
         help="After a backend failed to start (e.g. a missing OCI config), try again on a request this many "
@@ -102,6 +110,8 @@ class AquaExtension(ExtensionApp):
         self.hardware: Hardware | None = None
         self._backend_start: asyncio.Task[None] | None = None
         self._backend_start_at = 0.0
+        self.stream_limiter = StreamLimiter(self.max_chat_streams)
+        self._http: httpx.AsyncClient | None = None
         self.settings.update({"aqua_operations": self.operations, "aqua_app": self})
         self.log.info("aqua_ext %s: %s backend, data in %s", __version__, self.aqua_backend.kind, self.data_dir)
 
@@ -120,7 +130,7 @@ class AquaExtension(ExtensionApp):
         return LocalBackend(
             self.operations, data_dir=data_dir, allowed_roots=roots,
             hf_cache_dir=Path(self.hf_cache_dir).expanduser() if self.hf_cache_dir else None,
-            generate_demo=self.generate_demo_model, max_workers=self.executor_workers,
+            generate_demo=self.generate_demo_model, max_workers=self.executor_workers, hardware=self.get_hardware,
         )
 
     def initialize_handlers(self) -> None:
@@ -169,9 +179,24 @@ class AquaExtension(ExtensionApp):
             self.hardware = await asyncio.to_thread(detect_hardware)
         return self.hardware
 
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """One connection pool for every request to engines (chat, pass-through, embed)."""
+        if self._http is None:
+            self._http = httpx.AsyncClient(
+                # Engines are on 127.0.0.1 or OCI: never through a proxy from the environment.
+                trust_env=False,
+                timeout=httpx.Timeout(connect=10.0, read=self.chat_idle_timeout, write=30.0, pool=10.0),
+                limits=httpx.Limits(max_connections=self.max_chat_streams * 2,
+                                    max_keepalive_connections=self.max_chat_streams),
+            )
+        return self._http
+
     async def stop_extension(self) -> None:
         # An exception here would stop the server's shutdown; log it instead.
         try:
+            if self._http is not None:
+                await self._http.aclose()
             await self.operations.close()
             await self.aqua_backend.close()
         except Exception:

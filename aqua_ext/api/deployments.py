@@ -194,8 +194,7 @@ class ChatDoneEvent(ApiModel):
     total_ms: float
     tokens: int  # completion tokens (the engine's count when it sent usage)
     tokens_per_s: float | None
-    finish_reason: str | None
-    stopped: bool  # the browser pressed Stop (only seen in logs; the browser closed the stream)
+    finish_reason: str | None  # "stop", "length" (max_tokens reached), ...
 
 
 class ChatErrorEvent(ApiModel):

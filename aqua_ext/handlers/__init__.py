@@ -7,6 +7,19 @@ ID = r"([^/]+)"
 
 
 def routes() -> list[tuple[str, type]]:
+    from .deployments import (
+        DeploymentActivateHandler,
+        DeploymentChatHandler,
+        DeploymentDeactivateHandler,
+        DeploymentEmbedHandler,
+        DeploymentHandler,
+        DeploymentLogsHandler,
+        DeploymentsHandler,
+        OpenAiChatCompletionsHandler,
+        OpenAiCompletionsHandler,
+        OpenAiEmbeddingsHandler,
+        OpenAiModelsHandler,
+    )
     from .info import InfoHandler
     from .models import ModelFitHandler, ModelHandler, ModelsHandler
     from .operations import OperationHandler, OperationsHandler
@@ -18,4 +31,15 @@ def routes() -> list[tuple[str, type]]:
         (f"models/{ID}/fit", ModelFitHandler),
         ("operations", OperationsHandler),
         (f"operations/{ID}", OperationHandler),
+        ("deployments", DeploymentsHandler),
+        (f"deployments/{ID}", DeploymentHandler),
+        (f"deployments/{ID}/activate", DeploymentActivateHandler),
+        (f"deployments/{ID}/deactivate", DeploymentDeactivateHandler),
+        (f"deployments/{ID}/logs", DeploymentLogsHandler),
+        (f"deployments/{ID}/chat", DeploymentChatHandler),
+        (f"deployments/{ID}/embed", DeploymentEmbedHandler),
+        (f"deployments/{ID}/v1/chat/completions", OpenAiChatCompletionsHandler),
+        (f"deployments/{ID}/v1/completions", OpenAiCompletionsHandler),
+        (f"deployments/{ID}/v1/embeddings", OpenAiEmbeddingsHandler),
+        (f"deployments/{ID}/v1/models", OpenAiModelsHandler),
     ]

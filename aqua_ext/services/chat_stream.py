@@ -113,6 +113,7 @@ async def stream_chat(
     payload: dict[str, Any],
     *,
     headers: dict[str, str] | None = None,
+    auth: httpx.Auth | None = None,
     first_byte_timeout: float = 60.0,
     idle_timeout: float = 60.0,
 ) -> AsyncIterator[ChatDelta | ChatDone]:
@@ -126,7 +127,7 @@ async def stream_chat(
     try:
         try:
             async with asyncio.timeout(first_byte_timeout):
-                response = await client.send(request, stream=True)
+                response = await client.send(request, stream=True, **({"auth": auth} if auth else {}))
         except TimeoutError:
             raise UpstreamTimeout(f"The engine sent no response within {first_byte_timeout:g} s.") from None
         except httpx.TimeoutException as exc:

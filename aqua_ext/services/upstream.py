@@ -33,6 +33,11 @@ class UpstreamTarget:
     headers: dict[str, str] = field(default_factory=dict)
     # The name clients see in /v1/models and in answers.
     served_model_name: str = ""
+    # "openai" (vLLM, llama.cpp, TGI, OCI containers) or "transformers": `transformers serve`
+    # refuses fields outside OpenAI's schema (top_k, stream_options) and takes extra sampling
+    # settings as a whole generation config, so it needs the model's own defaults to merge into.
+    dialect: str = "openai"
+    generation_defaults: dict[str, object] | None = None
 
     def request(self, openai_path: str, *, stream: bool) -> tuple[str, dict[str, str]]:
         """The URL and extra headers for one OpenAI request (`/v1/chat/completions`…)."""

@@ -10,9 +10,19 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
+from collections.abc import Awaitable
 from typing import Any, Callable, TypeVar
 
-from ...api.info import BackendDescription
+from ...api.deployments import (
+    CreateDeploymentRequest,
+    CreateDeploymentResponse,
+    DeploymentDetail,
+    DeploymentLogs,
+    DeploymentLogsQuery,
+    DeploymentState,
+    DeploymentSummary,
+)
+from ...api.info import BackendDescription, Hardware
 from ...api.models import (
     Architecture,
     Capability,
@@ -25,9 +35,12 @@ from ...api.models import (
 )
 from ...catalog import catalog_model_id, curated_card, curated_entries
 from ...errors import Conflict, InvalidInput, NotFound, Unavailable
+from ...services.hardware import detect_hardware
 from ...services.operations import OperationRegistry, Progress
+from ...services.upstream import UpstreamTarget
 from ..base import Backend
 from . import demo_model, hf_download
+from .deployments import LocalDeployments
 from .hf_cache import CachedModel, scan_hf_cache
 from .model_folder import FolderInfo, inspect_folder, validate_folder
 from .store import ModelRow, Store
@@ -51,6 +64,7 @@ class LocalBackend(Backend):
         hf_cache_dir: Path | None = None,
         generate_demo: bool = True,
         max_workers: int = 4,
+        hardware: Callable[[], Awaitable[Hardware]] | None = None,
     ) -> None:
         super().__init__(operations)
         self.data_dir = data_dir
@@ -64,6 +78,12 @@ class LocalBackend(Backend):
         self._listing: list[ModelSummary] | None = None
         self._demo_operation: str | None = None
         self._registering: set[str] = set()  # paths / hf ids being registered, against double clicks
+        self._hardware_probe = hardware
+        self._hardware: Hardware | None = None
+        self.deployments = LocalDeployments(
+            self.store, operations, runs_dir=data_dir / "deployments", get_model=self.get_model,
+            hardware=self.hardware, hub_cache=hf_cache_dir,
+        )
 
     # ---- lifecycle -------------------------------------------------------
 
@@ -71,14 +91,23 @@ class LocalBackend(Backend):
         self.models_dir.mkdir(parents=True, exist_ok=True)
         await self.store.open()
         await self._rescan_cache()
+        await self.deployments.start()
         self.ensure_demo_model()
 
     async def close(self) -> None:
+        await self.deployments.close()
         await self.store.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     async def describe(self) -> BackendDescription:
         return BackendDescription(kind="local", label="Local (this machine)", ready=True, data_dir=str(self.data_dir))
+
+    async def hardware(self) -> Hardware:
+        if self._hardware_probe is not None:
+            return await self._hardware_probe()
+        if self._hardware is None:  # probing GPUs runs nvidia-smi: off the event loop
+            self._hardware = await self._run(detect_hardware)
+        return self._hardware
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
@@ -255,6 +284,35 @@ class LocalBackend(Backend):
         if row.owns_path:  # we downloaded it; a user's own folder is only unregistered, never removed
             await self._run(shutil.rmtree, row.path, True)
         self._listing = None
+
+    # ---- deployments ---------------------------------------------------------
+
+    async def list_deployments(self) -> list[DeploymentSummary]:
+        return await self.deployments.list()
+
+    async def get_deployment(self, deployment_id: str) -> DeploymentDetail:
+        return await self.deployments.get(deployment_id)
+
+    async def create_deployment(self, request: CreateDeploymentRequest) -> CreateDeploymentResponse:
+        return await self.deployments.create(request)
+
+    async def activate_deployment(self, deployment_id: str) -> CreateDeploymentResponse:
+        return await self.deployments.activate(deployment_id)
+
+    async def deactivate_deployment(self, deployment_id: str) -> DeploymentDetail:
+        return await self.deployments.deactivate(deployment_id)
+
+    async def delete_deployment(self, deployment_id: str) -> None:
+        await self.deployments.delete(deployment_id)
+
+    async def deployment_logs(self, deployment_id: str, query: DeploymentLogsQuery) -> DeploymentLogs:
+        return await self.deployments.logs(deployment_id, query)
+
+    async def upstream(self, deployment_id: str) -> UpstreamTarget:
+        return await self.deployments.upstream(deployment_id)
+
+    async def upstream_failed(self, deployment_id: str, error: str) -> DeploymentState | None:
+        return await self.deployments.upstream_failed(deployment_id)
 
 
 # ---- mapping to the contract ------------------------------------------------

@@ -31,6 +31,19 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE UNIQUE INDEX models_path ON models(path);
     """,
+    """
+    CREATE TABLE deployments (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        state       TEXT NOT NULL,
+        state_message TEXT NOT NULL,
+        model_id    TEXT NOT NULL,          -- not a foreign key: catalog and cache models have no row
+        config      TEXT NOT NULL,          -- JSON: the validated request and what was resolved from it
+        failure_log TEXT NOT NULL DEFAULT '[]',  -- JSON list: the engine log's last lines when FAILED
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+    """,
 )
 
 
@@ -45,6 +58,19 @@ class ModelRow:
     revision: str | None
     summary: dict[str, Any]
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class DeploymentRow:
+    id: str
+    name: str
+    state: str
+    state_message: str
+    model_id: str
+    config: dict[str, Any]
+    failure_log: list[str]
+    created_at: datetime
+    updated_at: datetime
 
 
 class Store:
@@ -133,6 +159,47 @@ class Store:
     async def delete_model(self, model_id: str) -> None:
         await self.db.execute("DELETE FROM models WHERE id = ?", (model_id,))
         await self.db.commit()
+
+    # ---- deployments -------------------------------------------------------
+
+    async def insert_deployment(self, row: DeploymentRow) -> None:
+        await self.db.execute(
+            "INSERT INTO deployments (id, name, state, state_message, model_id, config, failure_log, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (row.id, row.name, row.state, row.state_message, row.model_id, json.dumps(row.config),
+             json.dumps(row.failure_log), row.created_at.isoformat(), row.updated_at.isoformat()),
+        )
+        await self.db.commit()
+
+    async def set_deployment_state(self, deployment_id: str, state: str, message: str,
+                                   failure_log: list[str] | None = None) -> None:
+        await self.db.execute(
+            "UPDATE deployments SET state = ?, state_message = ?, failure_log = ?, updated_at = ? WHERE id = ?",
+            (state, message, json.dumps(failure_log or []), datetime.now(timezone.utc).isoformat(), deployment_id),
+        )
+        await self.db.commit()
+
+    async def list_deployments(self) -> list[DeploymentRow]:
+        async with self.db.execute("SELECT * FROM deployments ORDER BY created_at DESC") as cur:
+            return [_deployment_row(r) for r in await cur.fetchall()]
+
+    async def get_deployment(self, deployment_id: str) -> DeploymentRow | None:
+        async with self.db.execute("SELECT * FROM deployments WHERE id = ?", (deployment_id,)) as cur:
+            r = await cur.fetchone()
+        return _deployment_row(r) if r else None
+
+    async def delete_deployment(self, deployment_id: str) -> None:
+        await self.db.execute("DELETE FROM deployments WHERE id = ?", (deployment_id,))
+        await self.db.commit()
+
+
+def _deployment_row(r: aiosqlite.Row) -> DeploymentRow:
+    return DeploymentRow(
+        id=r["id"], name=r["name"], state=r["state"], state_message=r["state_message"], model_id=r["model_id"],
+        config=json.loads(r["config"]), failure_log=json.loads(r["failure_log"]),
+        created_at=datetime.fromisoformat(r["created_at"]).astimezone(timezone.utc),
+        updated_at=datetime.fromisoformat(r["updated_at"]).astimezone(timezone.utc),
+    )
 
 
 def _row(r: aiosqlite.Row) -> ModelRow:

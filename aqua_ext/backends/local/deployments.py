@@ -1,0 +1,443 @@
+"""Local deployments: one detached engine process per ACTIVE deployment, state in SQLite.
+
+States follow OCI's words: CREATING → ACTIVE once the engine answers a health check and a
+warm-up request; FAILED with a human reason and the log's last lines; deactivate → INACTIVE
+(engine stopped, record kept); activate → UPDATING → ACTIVE; delete stops and forgets.
+
+Engines outlive a Jupyter restart on purpose. On start, `reconcile` re-attaches the ones
+still answering, marks lost ones FAILED, and stops any engine no deployment should have
+running, so there are never orphans. A monitor notices an engine that dies while ACTIVE.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+import shutil
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ...api.deployments import (
+    CreateDeploymentRequest,
+    CreateDeploymentResponse,
+    DeploymentDetail,
+    DeploymentLogs,
+    DeploymentLogsQuery,
+    DeploymentState,
+    DeploymentSummary,
+)
+from ...api.fit import FitQuery
+from ...api.info import Hardware
+from ...api.models import ModelDetail, ModelFormat
+from ...errors import AquaError, Conflict, InvalidInput, NotFound
+from ...services.memory_fit import estimate_fit
+from ...services.operations import OperationRegistry, Progress
+from ...services.upstream import UpstreamTarget
+from . import engines
+from .store import DeploymentRow, Store
+
+log = logging.getLogger(__name__)
+
+S = DeploymentState
+READY_TIMEOUT_S = 600.0
+MONITOR_INTERVAL_S = 2.0
+LIVE_STATES = {S.CREATING.value, S.UPDATING.value, S.ACTIVE.value}  # an engine should be running
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _served_name(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-")
+    return slug or "model"
+
+
+def _split_failure(error: BaseException) -> tuple[str, list[str]]:
+    """engines.wait_ready's message holds the reason, then the log's last lines: split them."""
+    message = error.message if isinstance(error, AquaError) else str(error) or type(error).__name__
+    head, sep, tail = message.partition("\nLast lines of ")
+    lines = tail.split("\n")[1:] if sep else []
+    return head.strip(), lines
+
+
+class LocalDeployments:
+    def __init__(
+        self,
+        store: Store,
+        operations: OperationRegistry,
+        *,
+        runs_dir: Path,
+        get_model: Callable[[str], Awaitable[ModelDetail]],
+        hardware: Callable[[], Awaitable[Hardware]],
+        hub_cache: Path | None,
+        ready_timeout: float = READY_TIMEOUT_S,
+    ) -> None:
+        self.store = store
+        self.operations = operations
+        self.runs_dir = runs_dir
+        self._get_model = get_model
+        self._hardware = hardware
+        self._hub_cache = hub_cache
+        self.ready_timeout = ready_timeout
+        self._handles: dict[str, engines.EngineHandle] = {}
+        self._targets: dict[str, UpstreamTarget] = {}  # ACTIVE deployments: a chat costs no SQLite read
+        self._ops: dict[str, str] = {}  # deployment id → its running create/activate operation
+        self._monitor: asyncio.Task[None] | None = None
+
+    # ---- lifecycle of the manager ------------------------------------------
+
+    async def start(self) -> None:
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        await self.reconcile()
+        self._monitor = asyncio.get_running_loop().create_task(self._watch())
+
+    async def close(self) -> None:
+        # Engines keep running: a Jupyter restart must not take deployments down.
+        if self._monitor is not None:
+            self._monitor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._monitor
+
+    def _log_path(self, deployment_id: str) -> Path:
+        return self.runs_dir / deployment_id / "engine.log"
+
+    async def reconcile(self) -> None:
+        """After a restart: re-attach live engines, mark lost ones FAILED, stop strays."""
+        for row in await self.store.list_deployments():
+            record = await asyncio.to_thread(engines.read_run_record, engines.run_record_path(self._log_path(row.id)))
+            if row.state not in LIVE_STATES:
+                if record is not None and await asyncio.to_thread(engines.is_alive, record):
+                    log.info("stopping the engine of %s deployment %s", row.state, row.id)
+                    await engines.stop(engines.EngineHandle(record=record))
+                continue
+            handle = await engines.reattach(record) if record is not None else None
+            if handle is None:
+                if record is not None and await asyncio.to_thread(engines.is_alive, record):
+                    # Alive but not answering: not trustworthy, and must not linger.
+                    await engines.stop(engines.EngineHandle(record=record))
+                lines = await asyncio.to_thread(engines.tail_log, self._log_path(row.id), engines.LOG_LINES_IN_ERRORS)
+                reason = engines.human_reason(lines)
+                await self.store.set_deployment_state(
+                    row.id, S.FAILED.value,
+                    "The engine was lost while Jupyter was stopped." + (f" {reason}" if reason else ""), lines)
+                continue
+            self._handles[row.id] = handle
+            if row.state == S.ACTIVE.value:
+                self._targets[row.id] = await self._target(row, handle)
+            else:  # it was still warming up when Jupyter stopped: finish the readiness check
+                self._start_operation(row, handle=handle, activating=row.state == S.UPDATING.value)
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(MONITOR_INTERVAL_S)
+            for deployment_id in list(self._targets):
+                handle = self._handles.get(deployment_id)
+                if handle is not None and not await asyncio.to_thread(self._alive, handle):
+                    await self._engine_died(deployment_id, handle)
+
+    @staticmethod
+    def _alive(handle: engines.EngineHandle) -> bool:
+        if handle.proc is not None:
+            return handle.proc.poll() is None
+        return engines.is_alive(handle.record)
+
+    async def _engine_died(self, deployment_id: str, handle: engines.EngineHandle) -> None:
+        self._targets.pop(deployment_id, None)
+        self._handles.pop(deployment_id, None)
+        code = handle.proc.returncode if handle.proc is not None else None
+        lines = await asyncio.to_thread(engines.tail_log, handle.log_path, engines.LOG_LINES_IN_ERRORS)
+        reason = engines.human_reason(lines)
+        what = "The engine process exited" + (f" (exit code {code})" if code is not None else "") + "."
+        await engines.stop(handle)  # whatever is left of its process group
+        with contextlib.suppress(AquaError):
+            if await self.store.get_deployment(deployment_id) is not None:
+                await self.store.set_deployment_state(deployment_id, S.FAILED.value,
+                                                      what + (f" {reason}" if reason else ""), lines)
+        log.warning("deployment %s: %s", deployment_id, what)
+
+    # ---- reads ---------------------------------------------------------------
+
+    async def _row(self, deployment_id: str) -> DeploymentRow:
+        row = await self.store.get_deployment(deployment_id)
+        if row is None:
+            raise NotFound(f"No deployment with id '{deployment_id}'.")
+        return row
+
+    async def list(self) -> list[DeploymentSummary]:
+        return [self._summary(row) for row in await self.store.list_deployments()]
+
+    async def get(self, deployment_id: str) -> DeploymentDetail:
+        return self._detail(await self._row(deployment_id))
+
+    def _summary(self, row: DeploymentRow) -> DeploymentSummary:
+        c = row.config
+        return DeploymentSummary(
+            id=row.id, name=row.name, description=c["description"], model_id=row.model_id,
+            model_name=c["model_name"], state=S(row.state), state_message=row.state_message, mode=c["mode"],
+            engine=c["engine"], shape=c["shape"], replicas=1, created_at=row.created_at, updated_at=row.updated_at,
+            openai_base_path=f"aqua-ext/deployments/{row.id}/v1",
+        )
+
+    def _detail(self, row: DeploymentRow) -> DeploymentDetail:
+        c = row.config
+        handle = self._handles.get(row.id)
+        return DeploymentDetail(
+            **self._summary(row).model_dump(), params=c["params"], max_model_len=c.get("max_model_len"),
+            dtype=c.get("dtype"), upstream_url=handle.base_url if handle and row.state == S.ACTIVE.value else None,
+            log_group_id=None, log_id=None, operation_id=self._ops.get(row.id),
+            failure_log=row.failure_log if row.state == S.FAILED.value else [],
+        )
+
+    # ---- create / activate -----------------------------------------------------
+
+    async def create(self, request: CreateDeploymentRequest) -> CreateDeploymentResponse:
+        model = await self._get_model(request.model_id)
+        config = await self._resolve(request, model)
+        now = _now()
+        row = DeploymentRow(id=f"dep-{uuid.uuid4().hex[:10]}", name=request.name, state=S.CREATING.value,
+                            state_message="Starting the engine", model_id=model.id, config=config, failure_log=[],
+                            created_at=now, updated_at=now)
+        await self.store.insert_deployment(row)
+        op = self._start_operation(row)
+        return CreateDeploymentResponse(deployment=self._detail(row), operation=op)
+
+    async def _resolve(self, request: CreateDeploymentRequest, model: ModelDetail) -> dict[str, Any]:
+        """Check the request against the model and this machine; the config stored with the row."""
+        if not model.ready_to_deploy or not model.artifact_location:
+            why = " ".join(model.notes) or "its weights are not on this machine."
+            raise InvalidInput.field("model_id", f"'{model.name}' cannot be deployed here yet: {why}")
+        if request.replicas != 1:
+            raise InvalidInput.field("replicas", "a local deployment runs one engine; replicas are an OCI option")
+        if request.log_group_id or request.log_id:
+            raise InvalidInput.field("log_group_id", "OCI logging is an OCI option; local engines log to a file")
+        engine = request.engine or "transformers"
+        if engine != "transformers":
+            raise InvalidInput.field(
+                "engine", f"the {engine} engine is not available for local deployments on this machine; "
+                          "use transformers" + (" (vLLM needs a CUDA GPU and `pip install vllm`)" if engine == "vllm" else ""))
+        if ModelFormat.SAFETENSORS not in model.formats:
+            raise InvalidInput.field("engine", "transformers serves safetensors weights; this model only has "
+                                               + ", ".join(f.value for f in model.formats))
+        hardware = await self._hardware()
+        shape = request.shape or ("gpu" if hardware.gpus else "cpu")
+        if shape not in ("cpu", "gpu"):
+            raise InvalidInput.field("shape", f"'{shape}' is not a local shape; use cpu or gpu")
+        if shape == "gpu" and not hardware.gpus:
+            raise InvalidInput.field("shape", "this machine has no GPU; use cpu")
+        if request.max_model_len and model.context_length and request.max_model_len > model.context_length:
+            raise InvalidInput.field("max_model_len", f"{request.max_model_len} is longer than the model's context "
+                                                      f"length ({model.context_length})")
+        if request.dtype and any(t.split("=", 1)[0] == "--dtype" for t in request.params):
+            raise InvalidInput.field("params", "--dtype is given twice: in dtype and in params")
+        raw = ["--dtype", request.dtype, *request.params] if request.dtype else list(request.params)
+        params = engines.validate_engine_params(engine, raw, mode=request.mode)
+        dtype = request.dtype or _param_value(params, "--dtype") or ("bfloat16" if shape == "gpu" else "float32")
+        self._check_fit(model, shape, dtype, request.max_model_len, hardware)
+        # Build once to validate mode and device against the engine (nothing is started).
+        engines.build_command(self._spec("check", model.artifact_location, _served_name(request.name), request.mode,
+                                         shape, params, port=1))
+        return {
+            "description": request.description, "model_name": model.name, "model_path": model.artifact_location,
+            "engine": engine, "mode": request.mode, "shape": shape, "dtype": request.dtype,
+            "max_model_len": request.max_model_len, "params": params, "served_model_name": _served_name(request.name),
+        }
+
+    @staticmethod
+    def _check_fit(model: ModelDetail, shape: str, dtype: str, max_model_len: int | None, hardware: Hardware) -> None:
+        context = max_model_len or min(model.context_length or 4096, 4096)
+        report = estimate_fit(model, FitQuery(dtype=dtype, context_length=context), hardware)  # type: ignore[arg-type]
+        kind = "local-gpu" if shape == "gpu" else "local-cpu"
+        targets = [t for t in report.local if t.kind == kind]
+        if report.total_gb is not None and targets and not any(t.fits for t in targets):
+            best = max(targets, key=lambda t: t.memory_gb)
+            raise InvalidInput.field(
+                "shape", f"{model.name} needs about {report.total_gb:g} GB at {dtype} with a {context}-token context, "
+                         f"but {best.name} has {best.memory_gb:g} GB usable. " + " ".join(report.arithmetic))
+
+    def _spec(self, deployment_id: str, model_path: str, served: str, mode: str, shape: str, params: list[str],
+              port: int) -> engines.EngineSpec:
+        return engines.EngineSpec(
+            engine="transformers", model_path=Path(model_path), served_model_name=served, mode=mode,  # type: ignore[arg-type]
+            port=port, log_path=self._log_path(deployment_id), params=params,
+            device="cuda" if shape == "gpu" else "cpu", hub_cache=self._hub_cache,
+        )
+
+    async def activate(self, deployment_id: str) -> CreateDeploymentResponse:
+        row = await self._row(deployment_id)
+        if row.state not in (S.INACTIVE.value, S.FAILED.value):
+            raise Conflict(f"Deployment '{row.name}' is {row.state}; only INACTIVE or FAILED deployments can be activated.")
+        await self.store.set_deployment_state(row.id, S.UPDATING.value, "Starting the engine")
+        row = await self._row(deployment_id)
+        op = self._start_operation(row, activating=True)
+        return CreateDeploymentResponse(deployment=self._detail(row), operation=op)
+
+    def _start_operation(self, row: DeploymentRow, *, handle: engines.EngineHandle | None = None,
+                         activating: bool = False):  # noqa: ANN202 (Operation)
+        verb = "Activate" if activating else "Deploy"
+
+        async def work(progress: Progress) -> str:
+            try:
+                await self._bring_up(row, progress, handle)
+            except asyncio.CancelledError:
+                await self._set_state(row.id, S.INACTIVE, "Stopped before it was ready (canceled).")
+                raise
+            except Exception as exc:
+                message, lines = _split_failure(exc)
+                await self._set_state(row.id, S.FAILED, message, lines)
+                raise
+            finally:
+                self._ops.pop(row.id, None)
+            return row.id
+
+        op = self.operations.start("deploy", f"{verb} {row.name}", work, resource_id=row.id)
+        self._ops[row.id] = op.id
+        return op
+
+    async def _bring_up(self, row: DeploymentRow, progress: Progress, handle: engines.EngineHandle | None) -> None:
+        c = row.config
+        if handle is None:
+            spec = self._spec(row.id, c["model_path"], c["served_model_name"], c["mode"], c["shape"], c["params"],
+                              port=engines.free_port())
+            progress.update(progress=0.05, message=f"Starting {c['engine']} on {c['shape']}")
+            handle = await engines.start(spec)
+        self._handles[row.id] = handle
+        progress.update(progress=0.2, message="Loading the model; waiting for a health check and a warm-up request")
+        try:
+            await engines.wait_ready(handle, self.ready_timeout)
+        except BaseException:
+            self._handles.pop(row.id, None)
+            raise
+        message = f"Serving on {c['shape']} since {_now():%Y-%m-%d %H:%M} UTC"
+        await self._set_state(row.id, S.ACTIVE, message)
+        current = await self.store.get_deployment(row.id)
+        if current is None:  # deleted while warming up
+            await engines.stop(handle)
+            self._handles.pop(row.id, None)
+            return
+        self._targets[row.id] = await self._target(current, handle)
+        progress.update(progress=1.0, message="Active")
+
+    async def _set_state(self, deployment_id: str, state: DeploymentState, message: str,
+                         failure_log: list[str] | None = None) -> None:
+        if state != S.ACTIVE:
+            self._targets.pop(deployment_id, None)
+        with contextlib.suppress(Exception):  # the store may be closed during shutdown
+            if await self.store.get_deployment(deployment_id) is not None:
+                await self.store.set_deployment_state(deployment_id, state.value, message, failure_log)
+
+    async def _target(self, row: DeploymentRow, handle: engines.EngineHandle) -> UpstreamTarget:
+        c = row.config
+        defaults = await asyncio.to_thread(_generation_defaults, Path(c["model_path"]))
+        return UpstreamTarget(deployment_id=row.id, mode=c["mode"], model=handle.record.engine_model_id,
+                              base_url=handle.base_url, served_model_name=c["served_model_name"],
+                              dialect="transformers", generation_defaults=defaults)
+
+    # ---- deactivate / delete -------------------------------------------------
+
+    async def _stop_engine(self, deployment_id: str) -> None:
+        op_id = self._ops.get(deployment_id)
+        if op_id is not None:
+            with contextlib.suppress(AquaError):
+                await self.operations.cancel(op_id)
+                await self.operations.wait(op_id, timeout=30)
+        self._targets.pop(deployment_id, None)
+        handle = self._handles.pop(deployment_id, None)
+        if handle is None:
+            record = await asyncio.to_thread(engines.read_run_record,
+                                             engines.run_record_path(self._log_path(deployment_id)))
+            handle = engines.EngineHandle(record=record) if record is not None else None
+        if handle is not None:
+            await engines.stop(handle)
+
+    async def deactivate(self, deployment_id: str) -> DeploymentDetail:
+        row = await self._row(deployment_id)
+        if row.state not in (S.ACTIVE.value, S.FAILED.value):
+            raise Conflict(f"Deployment '{row.name}' is {row.state}; only ACTIVE or FAILED deployments can be deactivated.")
+        await self.store.set_deployment_state(row.id, S.UPDATING.value, "Stopping the engine")
+        await self._stop_engine(row.id)
+        await self.store.set_deployment_state(row.id, S.INACTIVE.value,
+                                              f"Deactivated {_now():%Y-%m-%d %H:%M} UTC; activate to serve again")
+        return await self.get(row.id)
+
+    async def delete(self, deployment_id: str) -> None:
+        row = await self._row(deployment_id)
+        await self._stop_engine(row.id)
+        await self.store.delete_deployment(row.id)
+        await asyncio.to_thread(shutil.rmtree, self.runs_dir / row.id, True)
+
+    # ---- logs and upstream --------------------------------------------------------
+
+    async def logs(self, deployment_id: str, query: DeploymentLogsQuery) -> DeploymentLogs:
+        await self._row(deployment_id)
+        path = self._log_path(deployment_id)
+        offset = None
+        if query.after is not None:
+            try:
+                offset = int(query.after)
+            except ValueError:
+                raise InvalidInput.field("query.after", "not a cursor from a previous answer") from None
+        lines, cursor = await asyncio.to_thread(_read_log, path, offset, query.tail)
+        return DeploymentLogs(lines=lines, cursor=str(cursor), source=str(path))
+
+    async def upstream(self, deployment_id: str) -> UpstreamTarget:
+        target = self._targets.get(deployment_id)
+        if target is not None:
+            return target
+        row = await self._row(deployment_id)
+        raise Conflict(f"Deployment '{row.name}' is {row.state}, not ACTIVE"
+                       + ("; activate it first." if row.state in (S.INACTIVE.value, S.FAILED.value) else "; wait until it is ACTIVE."))
+
+    async def upstream_failed(self, deployment_id: str) -> DeploymentState | None:
+        handle = self._handles.get(deployment_id)
+        if handle is None or deployment_id not in self._targets:
+            return None
+        # A killed process closes its sockets a moment before it can be reaped: give it that moment.
+        for _ in range(10):
+            if not await asyncio.to_thread(self._alive, handle):
+                await self._engine_died(deployment_id, handle)
+                return S.FAILED
+            await asyncio.sleep(0.1)
+        return None
+
+
+def _generation_defaults(model_path: Path) -> dict[str, Any]:
+    """The model's generation_config.json (or the token ids from config.json)."""
+    for name in ("generation_config.json", "config.json"):
+        try:
+            data = json.loads((model_path / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if name == "config.json":
+            data = {k: data[k] for k in ("bos_token_id", "eos_token_id", "pad_token_id") if k in data}
+        return {k: v for k, v in data.items() if not k.startswith("_") and k != "transformers_version"}
+    return {}
+
+
+def _param_value(params: list[str], name: str) -> str | None:
+    for i, token in enumerate(params[:-1]):
+        if token == name:
+            return params[i + 1]
+    return None
+
+
+def _read_log(path: Path, offset: int | None, tail: int) -> tuple[list[str], int]:
+    """The last `tail` lines (offset None) or the complete lines after byte `offset`; and the new cursor."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return [], 0
+    if offset is None or offset > size:  # a new log (the engine restarted) starts over
+        return engines.tail_log(path, tail), size
+    with open(path, "rb") as f:
+        f.seek(offset)
+        data = f.read(size - offset)
+    end = data.rfind(b"\n") + 1  # keep a partial last line for the next call
+    lines = data[:end].decode("utf-8", errors="replace").splitlines()
+    return lines[-tail:], offset + end

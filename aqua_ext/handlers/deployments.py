@@ -1,0 +1,281 @@
+"""Deployments: lifecycle routes, the playground's chat stream, embeddings, and the
+OpenAI-compatible pass-through that lets any OpenAI client reach a deployment through
+Jupyter's own auth."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import math
+import time
+from typing import Any, ClassVar
+
+import httpx
+from tornado import web
+from tornado.iostream import StreamClosedError
+
+from ..api.deployments import (
+    ChatDeltaEvent,
+    ChatDoneEvent,
+    ChatErrorEvent,
+    ChatRequest,
+    ChatUsage,
+    CreateDeploymentRequest,
+    DeploymentList,
+    DeploymentLogsQuery,
+    EmbedRequest,
+    EmbedResponse,
+)
+from ..backends.base import Backend
+from ..errors import AquaError, InvalidInput, Upstream, UpstreamTimeout
+from ..services.chat_payload import build_payload
+from ..services.chat_stream import ChatDelta, stream_chat
+from ..services.sse import format_comment, format_event
+from ..services.upstream import OPENAI_PATHS, UpstreamTarget
+from .base import AquaHandler
+
+PING_INTERVAL_S = 15.0  # keeps proxies from closing a stream while the engine thinks
+
+
+class DeploymentsHandler(AquaHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        items = await (await self.backend()).list_deployments()
+        self.reply(DeploymentList(items=items, total=len(items)))
+
+    @web.authenticated
+    async def post(self) -> None:
+        request = self.parse_body(CreateDeploymentRequest)
+        self.reply(await (await self.backend()).create_deployment(request), status=202)
+
+
+class DeploymentHandler(AquaHandler):
+    @web.authenticated
+    async def get(self, deployment_id: str) -> None:
+        self.reply(await (await self.backend()).get_deployment(deployment_id))
+
+    @web.authenticated
+    async def delete(self, deployment_id: str) -> None:
+        await (await self.backend()).delete_deployment(deployment_id)
+        self.reply(None, status=204)
+
+
+class DeploymentActivateHandler(AquaHandler):
+    @web.authenticated
+    async def post(self, deployment_id: str) -> None:
+        self.reply(await (await self.backend()).activate_deployment(deployment_id), status=202)
+
+
+class DeploymentDeactivateHandler(AquaHandler):
+    @web.authenticated
+    async def post(self, deployment_id: str) -> None:
+        self.reply(await (await self.backend()).deactivate_deployment(deployment_id))
+
+
+class DeploymentLogsHandler(AquaHandler):
+    @web.authenticated
+    async def get(self, deployment_id: str) -> None:
+        query = self.parse_query(DeploymentLogsQuery)
+        self.reply(await (await self.backend()).deployment_logs(deployment_id, query))
+
+
+class _StreamingHandler(AquaHandler):
+    """Streams an answer to the browser and cancels the engine request the moment the
+    browser goes away (Stop, a closed tab): the relay runs as its own task, which
+    `on_connection_close` cancels; the upstream response is closed by its `finally`."""
+
+    _relay: asyncio.Task[None] | None = None
+
+    def on_connection_close(self) -> None:
+        if self._relay is not None and not self._relay.done():
+            self._relay.cancel()
+        super().on_connection_close()
+
+    async def _run_relay(self, relay: Any) -> bool:
+        """Run `relay` as a cancellable task; False when the browser went away."""
+        self._relay = asyncio.get_running_loop().create_task(relay)
+        try:
+            await self._relay
+        except (asyncio.CancelledError, StreamClosedError):
+            self.log.debug("%s %s: the client went away; upstream request closed", self.request.method,
+                           self.request.path)
+            return False
+        return True
+
+    async def _note_failure(self, backend: Backend, deployment_id: str, exc: AquaError) -> Any:
+        # A dropped connection or a silent engine may mean it died: let the backend look.
+        if isinstance(exc, (Upstream, UpstreamTimeout)):
+            return await backend.upstream_failed(deployment_id, exc.message)
+        return None
+
+
+class DeploymentChatHandler(_StreamingHandler):
+    @web.authenticated
+    async def post(self, deployment_id: str) -> None:
+        request = self.parse_body(ChatRequest)
+        backend = await self.backend()
+        target = await backend.upstream(deployment_id)  # 404 / 409 as JSON, before any event
+        path, payload = build_payload(request, target)
+        async with self.aqua.stream_limiter.slot():  # 503 as JSON when too many run
+            self.set_status(200)
+            self.set_header("Content-Type", "text/event-stream; charset=utf-8")
+            self.set_header("Cache-Control", "no-cache, no-transform")
+            self.set_header("X-Accel-Buffering", "no")  # nginx in front of Jupyter must not buffer tokens
+            if await self._run_relay(self._chat(backend, target, path, payload)):
+                self.finish()
+
+    async def _send(self, event: str, data: Any) -> None:
+        self.write(format_event(data.model_dump(mode="json"), event=event))
+        await self.flush()
+
+    async def _ping(self) -> None:
+        while True:
+            await asyncio.sleep(PING_INTERVAL_S)
+            self.write(format_comment("ping"))
+            await self.flush()
+
+    async def _chat(self, backend: Backend, target: UpstreamTarget, path: str, payload: dict[str, Any]) -> None:
+        await self.flush()  # headers now: the browser knows the stream started
+        pinger = asyncio.get_running_loop().create_task(self._ping())
+        try:
+            url, headers = target.request(path, stream=True)
+            timeout = self.aqua.chat_idle_timeout
+            stream = stream_chat(self.aqua.http, url, payload, headers=headers, auth=target.auth,
+                                 first_byte_timeout=timeout, idle_timeout=timeout)
+            async with contextlib.aclosing(stream):
+                async for item in stream:
+                    if isinstance(item, ChatDelta):
+                        await self._send("delta", ChatDeltaEvent(content=item.content, role=item.role,
+                                                                 finish_reason=item.finish_reason))
+                        continue
+                    usage = ChatUsage.model_validate({k: item.usage.get(k) for k in ChatUsage.model_fields}) \
+                        if item.usage else None
+                    await self._send("done", ChatDoneEvent(
+                        usage=usage, ttft_ms=None if item.ttft_s is None else round(item.ttft_s * 1000, 1),
+                        total_ms=round(item.total_s * 1000, 1), tokens=item.tokens,
+                        tokens_per_s=None if item.tokens_per_s is None else round(item.tokens_per_s, 2),
+                        finish_reason=item.finish_reason))
+        except AquaError as exc:
+            state = await self._note_failure(backend, target.deployment_id, exc)
+            message = exc.message + (" The deployment is now FAILED; its detail shows why." if state else "")
+            await self._send("error", ChatErrorEvent(status=exc.status, message=message, deployment_state=state))
+        finally:
+            pinger.cancel()
+
+
+class DeploymentEmbedHandler(AquaHandler):
+    @web.authenticated
+    async def post(self, deployment_id: str) -> None:
+        request = self.parse_body(EmbedRequest)
+        backend = await self.backend()
+        target = await backend.upstream(deployment_id)
+        if target.mode != "embedding":
+            raise InvalidInput.field("inputs", f"this deployment serves {target.mode}, not embeddings")
+        url, headers = target.request("/v1/embeddings", stream=False)
+        started = time.perf_counter()
+        try:
+            response = await self.aqua.http.post(url, json={"model": target.model, "input": request.inputs},
+                                                 headers=headers, auth=target.auth or httpx.USE_CLIENT_DEFAULT)
+        except httpx.HTTPError as exc:
+            error = Upstream(f"Could not reach the engine: {exc or type(exc).__name__}")
+            await backend.upstream_failed(deployment_id, error.message)
+            raise error from None
+        total_ms = round((time.perf_counter() - started) * 1000, 1)
+        if not response.is_success:
+            raise Upstream(f"The engine answered {response.status_code}: {response.text[:500]}")
+        data = response.json()
+        vectors = [row["embedding"] for row in sorted(data["data"], key=lambda r: r["index"])]
+        usage = data.get("usage") or {}
+        self.reply(EmbedResponse(
+            dimensions=len(vectors[0]) if vectors else 0, similarity=_cosine_matrix(vectors),
+            preview=[[round(x, 4) for x in v[:8]] for v in vectors],
+            usage=ChatUsage.model_validate({k: usage.get(k) for k in ChatUsage.model_fields}) if usage else None,
+            total_ms=total_ms,
+        ))
+
+
+def _cosine_matrix(vectors: list[list[float]]) -> list[list[float]]:
+    norms = [math.sqrt(sum(x * x for x in v)) or 1.0 for v in vectors]
+    return [[round(sum(a * b for a, b in zip(u, v)) / (nu * nv), 6) for v, nv in zip(vectors, norms)]
+            for u, nu in zip(vectors, norms)]
+
+
+class OpenAiModelsHandler(AquaHandler):
+    """`GET …/v1/models`: the one model a deployment serves, under its served name."""
+
+    @web.authenticated
+    async def get(self, deployment_id: str) -> None:
+        target = await (await self.backend()).upstream(deployment_id)
+        self.finish({"object": "list", "data": [
+            {"id": target.served_model_name or target.model, "object": "model", "owned_by": "aqua_ext", "created": 0}
+        ]})
+
+
+class _OpenAiPassThrough(_StreamingHandler):
+    """`aqua-ext/deployments/<id>/v1/<path>`: the request goes to the engine as it is, with
+    `model` rewritten to what the engine serves; the answer comes back as it is (streamed
+    when the request asked for a stream). Only known, ACTIVE deployments are reachable."""
+
+    openai_path: ClassVar[str]
+
+    @web.authenticated
+    async def post(self, deployment_id: str) -> None:
+        openai_path = self.openai_path
+        try:
+            body = json.loads(self.request.body or b"null")
+        except json.JSONDecodeError as exc:
+            raise InvalidInput.field("body", f"not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+        if not isinstance(body, dict):
+            raise InvalidInput.field("body", "expected a JSON object")
+        backend = await self.backend()
+        target = await backend.upstream(deployment_id)
+        if openai_path not in OPENAI_PATHS.get(target.mode, ()):
+            raise InvalidInput.field("path", f"this deployment serves {target.mode}; {openai_path} is not one of "
+                                             + ", ".join(OPENAI_PATHS.get(target.mode, ())))
+        body["model"] = target.model
+        stream = bool(body.get("stream"))
+        url, headers = target.request(openai_path, stream=stream)
+        async with self.aqua.stream_limiter.slot():
+            request = self.aqua.http.build_request("POST", url, json=body, headers=headers)
+            try:
+                response = await self.aqua.http.send(request, stream=True,
+                                                     auth=target.auth or httpx.USE_CLIENT_DEFAULT)
+            except httpx.HTTPError as exc:
+                error = Upstream(f"Could not reach the engine: {exc or type(exc).__name__}")
+                await backend.upstream_failed(deployment_id, error.message)
+                raise error from None
+            try:
+                self.set_status(response.status_code)
+                self.set_header("Content-Type", response.headers.get("content-type", "application/json"))
+                if stream and response.is_success:
+                    self.set_header("Cache-Control", "no-cache, no-transform")
+                    self.set_header("X-Accel-Buffering", "no")
+                    if await self._run_relay(self._pipe(response)):
+                        self.finish()
+                else:
+                    self.finish(await response.aread())
+            finally:
+                await asyncio.shield(response.aclose())
+
+    async def _pipe(self, response: httpx.Response) -> None:
+        tail = b""
+        async for chunk in response.aiter_raw():
+            self.write(chunk)
+            await self.flush()
+            tail = (tail + chunk)[-64:]
+        if b"[DONE]" not in tail:
+            # transformers serve ends at EOF; OpenAI clients expect the sentinel.
+            self.write(b"data: [DONE]\n\n")
+
+
+class OpenAiChatCompletionsHandler(_OpenAiPassThrough):
+    openai_path = "/v1/chat/completions"
+
+
+class OpenAiCompletionsHandler(_OpenAiPassThrough):
+    openai_path = "/v1/completions"
+
+
+class OpenAiEmbeddingsHandler(_OpenAiPassThrough):
+    openai_path = "/v1/embeddings"

@@ -1,0 +1,55 @@
+"""A playground turn (ChatRequest) as the OpenAI request an engine understands."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..api.deployments import ChatRequest
+from ..errors import InvalidInput
+from .upstream import UpstreamTarget
+
+
+def build_payload(request: ChatRequest, target: UpstreamTarget) -> tuple[str, dict[str, Any]]:
+    """The OpenAI path and streaming body for one turn. A chat deployment takes messages (or a
+    prompt, sent to /v1/completions); a completion deployment takes a prompt only."""
+    if target.mode == "embedding":
+        raise InvalidInput.field("mode", "this is an embedding deployment: use the embeddings view (embed), not chat")
+    body: dict[str, Any] = {
+        "model": target.model,
+        "max_tokens": request.max_tokens,
+        "temperature": request.temperature,
+        "top_p": request.top_p,
+        "stream": True,
+    }
+    # Penalties are sent only when set: 0 is OpenAI's default, and transformers serve warns
+    # about presence_penalty, which it does not implement.
+    if request.frequency_penalty:
+        body["frequency_penalty"] = request.frequency_penalty
+    if request.presence_penalty:
+        body["presence_penalty"] = request.presence_penalty
+    top_k = request.top_k if request.top_k is not None and request.top_k > 0 else None  # -1 / None: off
+    if target.dialect == "transformers":
+        if top_k is not None:
+            # No top_k field: it goes in a generation config, which replaces the model's own, so
+            # the model's defaults (eos_token_id, …) are merged in or generation would never stop.
+            config = {**(target.generation_defaults or {}), "top_k": top_k, "do_sample": request.temperature > 0}
+            body["generation_config"] = json.dumps(config)
+    else:
+        # top_k is not in OpenAI's API, but vLLM, llama.cpp and TGI take it; the reference
+        # drops it silently.
+        if top_k is not None:
+            body["top_k"] = top_k
+        # Engines that support it report usage in a last chunk.
+        body["stream_options"] = {"include_usage": True}
+    if request.stop:
+        body["stop"] = request.stop
+    if request.seed is not None:
+        body["seed"] = request.seed
+    if request.messages is not None:
+        if target.mode != "chat":
+            raise InvalidInput.field("messages", "this is a completion deployment: send a prompt, not messages")
+        body["messages"] = [m.model_dump() for m in request.messages]
+        return "/v1/chat/completions", body
+    body["prompt"] = request.prompt
+    return "/v1/completions", body
