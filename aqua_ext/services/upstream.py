@@ -37,6 +37,8 @@ class UpstreamTarget:
     # refuses fields outside OpenAI's schema (top_k, stream_options) and takes extra sampling
     # settings as a whole generation config, so it needs the model's own defaults to merge into.
     dialect: str = "openai"
+    # The deployment's max model length: a turn may not ask for more new tokens than this.
+    max_model_len: int | None = None
     generation_defaults: dict[str, object] | None = None
 
     def request(self, openai_path: str, *, stream: bool) -> tuple[str, dict[str, str]]:

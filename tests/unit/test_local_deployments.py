@@ -104,3 +104,23 @@ async def test_a_broken_engine_fails_with_the_reason_and_log(data_dir: Path) -> 
         await backend.delete_deployment(created.deployment.id)
     finally:
         await backend.close()
+
+
+async def test_a_model_in_use_by_a_deployment_cannot_be_deleted(data_dir: Path, demo_model_dir: Path) -> None:
+    from aqua_ext.api.models import RegisterModelRequest
+
+    folder = data_dir / "my-model"
+    shutil.copytree(demo_model_dir, folder)
+    backend = make_backend(data_dir)
+    await backend.start()
+    try:
+        registered = await backend.register_model(RegisterModelRequest(source="local_folder", path=str(folder)))
+        assert registered.model is not None
+        created = await backend.create_deployment(CreateDeploymentRequest(model_id=registered.model.id, name="uses it"))
+        with pytest.raises(Conflict, match="uses it"):
+            await backend.delete_model(registered.model.id)
+        await backend.delete_deployment(created.deployment.id)
+        await backend.delete_model(registered.model.id)
+        assert folder.is_dir()  # the user's own folder is only unregistered
+    finally:
+        await backend.close()

@@ -306,7 +306,14 @@ class LocalDeployments:
             spec = self._spec(row.id, c["model_path"], c["served_model_name"], c["mode"], c["shape"], c["params"],
                               port=engines.free_port())
             progress.update(progress=0.05, message=f"Starting {c['engine']} on {c['shape']}")
-            handle = await engines.start(spec)
+            spawn = asyncio.ensure_future(engines.start(spec))
+            try:
+                handle = await asyncio.shield(spawn)
+            except asyncio.CancelledError:
+                # Canceled while the process was being spawned: it still starts, so stop it.
+                with contextlib.suppress(Exception):
+                    await engines.stop(await spawn)
+                raise
         self._handles[row.id] = handle
         progress.update(progress=0.2, message="Loading the model; waiting for a health check and a warm-up request")
         try:
@@ -337,7 +344,8 @@ class LocalDeployments:
         defaults = await asyncio.to_thread(_generation_defaults, Path(c["model_path"]))
         return UpstreamTarget(deployment_id=row.id, mode=c["mode"], model=handle.record.engine_model_id,
                               base_url=handle.base_url, served_model_name=c["served_model_name"],
-                              dialect="transformers", generation_defaults=defaults)
+                              dialect="transformers", generation_defaults=defaults,
+                              max_model_len=c.get("max_model_len"))
 
     # ---- deactivate / delete -------------------------------------------------
 
