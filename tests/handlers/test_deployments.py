@@ -104,6 +104,13 @@ async def test_deploy_chat_openai_client_lifecycle(api: Any, jp_fetch: Any, jp_s
         assert "".join(pieces)
         models = await asyncio.to_thread(lambda: client.models.list())
         assert [m.id for m in models.data] == ["demo-chat"]
+        # LangChain's ChatOpenAI, as in the deployment's snippet.
+        from langchain_openai import ChatOpenAI
+
+        llm = ChatOpenAI(base_url=str(client.base_url), api_key=token, model="demo-chat", max_tokens=5)
+        reply = await llm.ainvoke("Hello")
+        assert isinstance(reply.content, str)
+
         # A wrong token is refused before anything reaches the engine.
         bad = OpenAI(base_url=client.base_url, api_key="wrong", max_retries=0)
         with pytest.raises(Exception) as refused:
@@ -168,6 +175,43 @@ async def test_engine_dying_mid_stream_sends_an_error_event(api: Any, jp_fetch: 
         assert kind == "error", events[-3:]
         assert error["status"] in (502, 504) and error["deployment_state"] == "FAILED"
         assert (await wait_state(api, dep["id"], "FAILED", timeout=10))["state_message"]
+    finally:
+        await api(f"deployments/{dep['id']}", method="DELETE")
+
+
+@needs_local_extra
+@pytest.mark.engine
+async def test_embedding_deployment(api: Any, jp_serverapp: Any, jp_base_url: str, jp_http_port: int,
+                                    demo_ready: Path) -> None:
+    _, created = await api("deployments", method="POST",
+                           body={"model_id": DEMO, "name": "vectors", "mode": "embedding",
+                                 "params": ["--pooling", "mean"]})
+    dep = created["deployment"]
+    try:
+        assert (await wait_state(api, dep["id"], "ACTIVE", "FAILED"))["state"] == "ACTIVE"
+        status, result = await api(f"deployments/{dep['id']}/embed", method="POST",
+                                   body={"inputs": ["the cat sat", "the cat sat", "stock prices fell"]})
+        assert status == 200, result
+        assert result["dimensions"] == 64
+        sim = result["similarity"]
+        assert sim[0][1] == pytest.approx(1.0, abs=1e-5) and sim[0][0] == pytest.approx(1.0, abs=1e-5)
+        assert sim[0][2] == sim[2][0] and sim[0][2] < 0.99999
+        assert len(result["preview"][0]) == 8
+
+        from openai import OpenAI
+
+        client = OpenAI(base_url=f"http://127.0.0.1:{jp_http_port}{jp_base_url}aqua-ext/deployments/{dep['id']}/v1",
+                        api_key=jp_serverapp.identity_provider.token)
+        vectors = await asyncio.to_thread(lambda: client.embeddings.create(model="vectors", input=["a", "b"]))
+        assert len(vectors.data) == 2 and len(vectors.data[0].embedding) == 64
+
+        # An embedding deployment does not chat, and its pass-through serves embeddings only.
+        status, err = await api(f"deployments/{dep['id']}/chat", method="POST",
+                                body={"messages": [{"role": "user", "content": "Hi"}]})
+        assert status == 400 and "embedding" in err["message"]
+        status, err = await api(f"deployments/{dep['id']}/v1/chat/completions", method="POST",
+                                body={"messages": [{"role": "user", "content": "Hi"}]})
+        assert status == 400 and err["fields"][0]["field"] == "path"
     finally:
         await api(f"deployments/{dep['id']}", method="DELETE")
 

@@ -107,10 +107,41 @@ def test_build_command_pins_the_folder_on_localhost(tmp_path: Path) -> None:
     joined = " ".join(cmd)
     assert "--host 127.0.0.1" in joined and "--port 8123" in joined and "--device cpu" in joined
     assert cmd[-2:] == ["--dtype", "float32"]
-    for field, change in (("mode", {"mode": "embedding"}), ("device", {"device": "tpu"}), ("params", {"params": ["--port", "1"]})):
+    for field, change in (("mode", {"mode": "rerank"}), ("device", {"device": "tpu"}), ("params", {"params": ["--port", "1"]})):
         with pytest.raises(InvalidInput) as info:
             build_command(EngineSpec(**{**spec.__dict__, **change}))
         assert info.value.fields and info.value.fields[0].field == field
+
+
+def test_embedding_mode_runs_the_embedding_server(tmp_path: Path) -> None:
+    # transformers serve has no /v1/embeddings: embedding mode runs ours, on the same terms.
+    spec = EngineSpec(engine="transformers", model_path=tmp_path / "m", served_model_name="my-embedder",
+                      mode="embedding", port=8124, log_path=tmp_path / "engine.log", device="cuda:1",
+                      params=["--pooling=cls", "--max-batch-size", "016"])
+    cmd = build_command(spec)
+    assert cmd[:4] == [sys.executable, "-m", "aqua_ext.backends.local.embedding_server", str((tmp_path / "m").absolute())]
+    joined = " ".join(cmd)
+    assert "--host 127.0.0.1" in joined and "--port 8124" in joined and "--device cuda:1" in joined
+    assert cmd[-4:] == ["--pooling", "cls", "--max-batch-size", "16"]
+    assert "embedding" in engines.ENGINE_MODES["transformers"]
+
+
+def test_embedding_params_have_their_own_allowlist() -> None:
+    assert validate_engine_params("transformers", ["--dtype", "float16", "--log-level=debug", "--pooling", "last"],
+                                  "embedding") == ["--dtype", "float16", "--log-level", "debug", "--pooling", "last"]
+    for params, mode in (
+        (["--attn-implementation", "sdpa"], "embedding"),  # transformers serve's, not ours
+        (["--continuous-batching"], "embedding"),
+        (["--pooling", "max"], "embedding"),
+        (["--max-batch-size", "0"], "embedding"),
+        (["--host", "0.0.0.0"], "embedding"),
+        (["--pooling", "mean"], "chat"),  # ours, not transformers serve's
+        (["--max-batch-size", "8"], "completion"),
+    ):
+        with pytest.raises(InvalidInput) as info:
+            validate_engine_params("transformers", params, mode)
+        assert info.value.fields and info.value.fields[0].field == "params"
+        assert params[0] in info.value.fields[0].message
 
 
 def test_human_reasons() -> None:

@@ -1,5 +1,6 @@
-"""Process manager for local inference engines (`transformers serve` today;
-the design leaves room for vLLM and llama.cpp).
+"""Process manager for local inference engines (`transformers serve` today,
+with our own embedding_server.py for its "embedding" mode; the design leaves
+room for vLLM and llama.cpp).
 
 An engine runs as its own process group (its own session), bound to
 127.0.0.1 on a port we pick, with stdout/stderr going to a log file. It is
@@ -166,10 +167,32 @@ _TRANSFORMERS_PARAMS = EngineParams(
     },
 )
 
-ENGINE_PARAMS: dict[str, EngineParams] = {"transformers": _TRANSFORMERS_PARAMS}
+# Our embedding server (embedding_server.py), which stands in for transformers
+# serve in embedding mode: its own, shorter list of tuning options.
+_EMBEDDING_SERVER_PARAMS = EngineParams(
+    values={
+        "--dtype": _choice("auto", "float32", "float16", "bfloat16"),
+        "--log-level": _choice("debug", "info", "warning", "error", "critical"),
+        "--max-batch-size": _int(1, 4096),
+        "--pooling": _choice("mean", "cls", "last"),
+    },
+    flags=frozenset(),
+    owned={
+        "--port": "the port is chosen by aqua_ext",
+        "--host": "engines listen on 127.0.0.1 only",
+        "--device": "the device is set from the deployment's shape",
+        "--help": "not a serving option",
+        "-h": "not a serving option",
+    },
+)
 
-# What each engine can serve. transformers serve has no /v1/embeddings.
-ENGINE_MODES: dict[str, tuple[str, ...]] = {"transformers": ("chat", "completion")}
+ENGINE_PARAMS: dict[str, EngineParams] = {"transformers": _TRANSFORMERS_PARAMS}
+# Per engine, the parameters in embedding mode where another program serves it.
+EMBEDDING_PARAMS: dict[str, EngineParams] = {"transformers": _EMBEDDING_SERVER_PARAMS}
+
+# What each engine can serve. transformers serve has no /v1/embeddings; our
+# embedding server serves that mode for it.
+ENGINE_MODES: dict[str, tuple[str, ...]] = {"transformers": ("chat", "completion", "embedding")}
 
 
 def _check_engine(engine: str) -> EngineParams:
@@ -180,11 +203,13 @@ def _check_engine(engine: str) -> EngineParams:
     return ENGINE_PARAMS[engine]
 
 
-def validate_engine_params(engine: str, params: list[str]) -> list[str]:
+def validate_engine_params(engine: str, params: list[str], mode: str = "chat") -> list[str]:
     """Check `--name value` / `--flag` tokens against the engine's allowlist
-    and return them normalised (`--name=value` split in two, values
+    for `mode` and return them normalised (`--name=value` split in two, values
     canonicalised). Raises InvalidInput on field "params" naming the token."""
     spec = _check_engine(engine)
+    if mode == "embedding" and engine in EMBEDDING_PARAMS:
+        spec, engine = EMBEDDING_PARAMS[engine], f"{engine} embedding"
     out: list[str] = []
     i = 0
     while i < len(params):
@@ -335,6 +360,19 @@ def _transformers_command(spec: EngineSpec) -> list[str]:
     ]
 
 
+def _embedding_command(spec: EngineSpec) -> list[str]:
+    # Same terms as transformers serve: the pinned folder, 127.0.0.1, the
+    # server's own interpreter; it logs its requests at info by default.
+    return [
+        sys.executable, "-m", "aqua_ext.backends.local.embedding_server",
+        spec.engine_model_id,
+        "--host", HOST,
+        "--port", str(spec.port),
+        "--device", spec.device,
+        *spec.params,
+    ]
+
+
 def build_command(spec: EngineSpec) -> list[str]:
     """The argv that serves `spec.model_path` pinned on 127.0.0.1:spec.port.
     Validates engine, mode, device and params (InvalidInput)."""
@@ -347,9 +385,9 @@ def build_command(spec: EngineSpec) -> list[str]:
         raise InvalidInput.field("device", f"'{spec.device}' is not a device (cpu, cuda or cuda:N)")
     if not 0 < spec.port < 65536:
         raise InvalidInput.field("port", f"{spec.port} is not a port")
-    params = validate_engine_params(spec.engine, list(spec.params))
+    params = validate_engine_params(spec.engine, list(spec.params), spec.mode)
     spec = EngineSpec(**{**spec.__dict__, "params": params})
-    return _transformers_command(spec)
+    return _embedding_command(spec) if spec.mode == "embedding" else _transformers_command(spec)
 
 
 # ----------------------------------------------------------------------------
