@@ -91,10 +91,11 @@ def detect_engines(hardware: Hardware) -> list[Engine]:
         reason=None if vllm_version and has_cuda
         else ("vLLM needs an NVIDIA GPU" if vllm_version else "Optional: pip install vllm (CUDA GPU only)"),
     ))
-    llama_version = _version("llama_cpp_python") if _installed("llama_cpp") else None
+    # llama.cpp's own server binary: what its releases, Homebrew and distributions install.
+    llama_server = shutil.which("llama-server")
     engines.append(Engine(
-        name="llama.cpp", label="llama.cpp (GGUF)", available=llama_version is not None, version=llama_version,
-        reason=None if llama_version else "Optional: pip install 'llama-cpp-python[server]' for GGUF models",
+        name="llama.cpp", label="llama.cpp (GGUF, CPU or GPU)", available=llama_server is not None,
+        reason=None if llama_server else "Optional: install llama.cpp so that llama-server is on PATH (GGUF models)",
     ))
     trl_version = _version("trl") if _installed("trl") else None
     trl_ok = trl_version is not None and _installed("peft")

@@ -17,7 +17,7 @@ from tornado.httpclient import HTTPClientError
 
 from aqua_ext.backends.local import engines
 from aqua_ext.services.sse import SseParser
-from tests.model_folders import needs_local_extra
+from tests.model_folders import needs_local_extra, write_model_folder
 
 DEMO = "demo:tiny-llama"
 
@@ -287,3 +287,46 @@ async def test_chat_rejects_bad_input_before_looking_up_the_deployment(api: Any,
 async def test_pass_through_rejects_malformed_json(api: Any) -> None:
     status, err = await api("deployments/dep-nope/v1/chat/completions", method="POST", raw_body="{nope")
     assert status == 400 and err["fields"][0]["field"] == "body"
+
+
+FAKE_ENGINES = Path(__file__).resolve().parents[1] / "fake_engines"
+
+
+@pytest.mark.engine
+async def test_gguf_model_deploys_on_llama_cpp_with_its_command_line(
+        api: Any, jp_fetch: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jp_root_dir: Path) -> None:
+    # llama.cpp is not installed here: a stand-in `llama-server` (tests/fake_engines) takes the
+    # same command line and records what it was sent.
+    requests_log = tmp_path / "llama-requests.jsonl"
+    monkeypatch.setenv("PATH", f"{FAKE_ENGINES}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_LLAMA_REQUESTS", str(requests_log))
+    folder = write_model_folder(jp_root_dir / "tiny-gguf", weights=False)
+    (folder / "tiny-Q4_K_M.gguf").write_bytes(b"GGUF" + b"\0" * 60)
+    status, registered = await api("models", method="POST", body={"source": "local_folder", "path": str(folder)})
+    assert status == 202, registered
+    model_id = registered["model"]["id"]
+
+    status, created = await api("deployments", method="POST",
+                                body={"model_id": model_id, "name": "gguf", "max_model_len": 128,
+                                      "params": ["--threads", "2"]})
+    assert status == 202, created
+    dep = created["deployment"]
+    assert dep["engine"] == "llama.cpp"  # the default for GGUF-only models
+    try:
+        detail = await wait_state(api, dep["id"], "ACTIVE", "FAILED", timeout=60)
+        assert detail["state"] == "ACTIVE", detail
+        events = await chat_events(jp_fetch, dep["id"], {
+            "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 8, "top_k": 30})
+        assert "".join(d["content"] for k, d in events if k == "delta") == "llama says hi "
+        assert events[-1][1]["usage"]["completion_tokens"] == 3
+        sent = [json.loads(line) for line in requests_log.read_text().splitlines()]
+        chat = sent[-1]
+        assert chat["path"] == "/v1/chat/completions"
+        # The OpenAI dialect: top_k as a field, usage asked for, the model under its alias.
+        assert chat["body"]["top_k"] == 30 and chat["body"]["stream_options"] == {"include_usage": True}
+        assert chat["body"]["model"] == str(folder)
+        _, logs = await api(f"deployments/{dep['id']}/logs")
+        joined = "\n".join(logs["lines"])
+        assert "--ctx-size 128" in joined and "--n-gpu-layers 0" in joined and "tiny-Q4_K_M.gguf" in joined
+    finally:
+        await api(f"deployments/{dep['id']}", method="DELETE")

@@ -92,11 +92,54 @@ def test_malformed_params_name_the_token(params: list[str], named: str) -> None:
     assert named in info.value.fields[0].message
 
 
-def test_unknown_or_unimplemented_engine() -> None:
-    for name in ("nope", "vllm"):
-        with pytest.raises(InvalidInput) as info:
-            validate_engine_params(name, [])
-        assert info.value.fields and info.value.fields[0].field == "engine"
+def test_unknown_engine() -> None:
+    with pytest.raises(InvalidInput) as info:
+        validate_engine_params("nope", [])
+    assert info.value.fields and info.value.fields[0].field == "engine"
+
+
+def test_vllm_command_serves_the_folder_on_a_gpu_with_the_max_model_len(tmp_path: Path) -> None:
+    spec = EngineSpec(engine="vllm", model_path=tmp_path / "m", served_model_name="x", mode="chat", port=8124,
+                      log_path=tmp_path / "engine.log", params=["--gpu-memory-utilization", "0.8", "--enforce-eager"],
+                      device="cuda", max_model_len=4096)
+    cmd = build_command(spec)
+    assert cmd[1:3] == ["-m", "vllm.entrypoints.openai.api_server"]
+    joined = " ".join(cmd)
+    assert f"--model {(tmp_path / 'm').absolute()}" in joined and "--host 127.0.0.1 --port 8124" in joined
+    assert "--max-model-len 4096" in joined and cmd[-3:] == ["--gpu-memory-utilization", "0.8", "--enforce-eager"]
+    with pytest.raises(InvalidInput) as info:
+        build_command(EngineSpec(**{**spec.__dict__, "device": "cpu"}))
+    assert info.value.fields and info.value.fields[0].field == "shape"
+    for owned in ("--max-model-len", "--served-model-name", "--trust-remote-code", "--download-dir"):
+        with pytest.raises(InvalidInput, match=owned):
+            validate_engine_params("vllm", [owned, "1"])
+
+
+def test_llama_cpp_command_loads_the_gguf_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "model-Q4_K_M.gguf").write_bytes(b"x" * 10)
+    (folder / "model-Q8_0.gguf").write_bytes(b"x" * 20)
+    (folder / "mmproj-f16.gguf").write_bytes(b"x" * 30)
+    spec = EngineSpec(engine="llama.cpp", model_path=folder, served_model_name="x", mode="embedding", port=8125,
+                      log_path=tmp_path / "engine.log", params=["--threads", "2"], max_model_len=2048)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(InvalidInput, match="llama-server is not on PATH"):
+        build_command(spec)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "llama-server").write_text("#!/bin/sh\n")
+    (bin_dir / "llama-server").chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    cmd = build_command(spec)
+    joined = " ".join(cmd)
+    assert cmd[0] == str(bin_dir / "llama-server")
+    assert f"--model {folder / 'model-Q8_0.gguf'}" in joined  # the largest quantisation, never the projector
+    assert f"--alias {folder.absolute()}" in joined and "--ctx-size 2048" in joined
+    assert "--n-gpu-layers 0" in joined and "--embedding" in cmd and cmd[-2:] == ["--threads", "2"]
+    for owned in ("--ctx-size", "--path", "--hf-repo", "--embedding"):
+        with pytest.raises(InvalidInput, match=owned):
+            validate_engine_params("llama.cpp", [owned, "1"])
 
 
 def test_build_command_pins_the_folder_on_localhost(tmp_path: Path) -> None:

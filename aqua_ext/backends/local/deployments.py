@@ -36,6 +36,7 @@ from ...api.fit import FitQuery
 from ...api.info import Hardware
 from ...api.models import ModelDetail, ModelFormat
 from ...errors import AquaError, Conflict, InvalidInput, NotFound
+from ...services.hardware import detect_engines
 from ...services.memory_fit import estimate_fit
 from ...services.operations import OperationRegistry, Progress
 from ...services.upstream import UpstreamTarget
@@ -217,15 +218,17 @@ class LocalDeployments:
             raise InvalidInput.field("replicas", "a local deployment runs one engine; replicas are an OCI option")
         if request.log_group_id or request.log_id:
             raise InvalidInput.field("log_group_id", "OCI logging is an OCI option; local engines log to a file")
-        engine = request.engine or "transformers"
-        if engine != "transformers":
-            raise InvalidInput.field(
-                "engine", f"the {engine} engine is not available for local deployments on this machine; "
-                          "use transformers" + (" (vLLM needs a CUDA GPU and `pip install vllm`)" if engine == "vllm" else ""))
-        if ModelFormat.SAFETENSORS not in model.formats:
-            raise InvalidInput.field("engine", "transformers serves safetensors weights; this model only has "
-                                               + ", ".join(f.value for f in model.formats))
         hardware = await self._hardware()
+        gguf_only = ModelFormat.SAFETENSORS not in model.formats and ModelFormat.GGUF in model.formats
+        engine = request.engine or ("llama.cpp" if gguf_only else "transformers")
+        available = {e.name: e for e in await asyncio.to_thread(detect_engines, hardware)}
+        if engine not in available or not available[engine].available:
+            why = available[engine].reason if engine in available else "it is an OCI engine"
+            raise InvalidInput.field("engine", f"the {engine} engine is not available on this machine: {why}")
+        weights = ModelFormat.GGUF if engine == "llama.cpp" else ModelFormat.SAFETENSORS
+        if weights not in model.formats:
+            raise InvalidInput.field("engine", f"{engine} serves {weights.value} weights; this model has "
+                                               + ", ".join(f.value for f in model.formats))
         shape = request.shape or ("gpu" if hardware.gpus else "cpu")
         if shape not in ("cpu", "gpu"):
             raise InvalidInput.field("shape", f"'{shape}' is not a local shape; use cpu or gpu")
@@ -234,20 +237,27 @@ class LocalDeployments:
         if request.max_model_len and model.context_length and request.max_model_len > model.context_length:
             raise InvalidInput.field("max_model_len", f"{request.max_model_len} is longer than the model's context "
                                                       f"length ({model.context_length})")
-        if request.dtype and any(t.split("=", 1)[0] == "--dtype" for t in request.params):
-            raise InvalidInput.field("params", "--dtype is given twice: in dtype and in params")
-        raw = ["--dtype", request.dtype, *request.params] if request.dtype else list(request.params)
+        raw = list(request.params)
+        # llama.cpp's GGUF file has its precision built in: dtype only feeds the memory fit there.
+        if request.dtype and engine != "llama.cpp":
+            if request.dtype in ("int8", "int4"):
+                raise InvalidInput.field("dtype", f"{engine} loads float weights; for 8 or 4 bits pass --quantization "
+                                                  "in params, or deploy a quantized model")
+            if any(t.split("=", 1)[0] == "--dtype" for t in raw):
+                raise InvalidInput.field("params", "--dtype is given twice: in dtype and in params")
+            raw = ["--dtype", request.dtype, *raw]
         params = engines.validate_engine_params(engine, raw, mode=request.mode)
         dtype = request.dtype or _param_value(params, "--dtype") or ("bfloat16" if shape == "gpu" else "float32")
-        self._check_fit(model, shape, dtype, request.max_model_len, hardware)
-        # Build once to validate mode and device against the engine (nothing is started).
-        engines.build_command(self._spec("check", model.artifact_location, _served_name(request.name), request.mode,
-                                         shape, params, port=1))
-        return {
+        if engine != "llama.cpp" or request.dtype:
+            self._check_fit(model, shape, _fit_dtype(dtype), request.max_model_len, hardware)
+        config = {
             "description": request.description, "model_name": model.name, "model_path": model.artifact_location,
             "engine": engine, "mode": request.mode, "shape": shape, "dtype": request.dtype,
             "max_model_len": request.max_model_len, "params": params, "served_model_name": _served_name(request.name),
         }
+        # Build the command once to check mode and device against the engine (nothing is started).
+        engines.build_command(self._spec("check", config, port=1))
+        return config
 
     @staticmethod
     def _check_fit(model: ModelDetail, shape: str, dtype: str, max_model_len: int | None, hardware: Hardware) -> None:
@@ -261,12 +271,12 @@ class LocalDeployments:
                 "shape", f"{model.name} needs about {report.total_gb:g} GB at {dtype} with a {context}-token context, "
                          f"but {best.name} has {best.memory_gb:g} GB usable. " + " ".join(report.arithmetic))
 
-    def _spec(self, deployment_id: str, model_path: str, served: str, mode: str, shape: str, params: list[str],
-              port: int) -> engines.EngineSpec:
+    def _spec(self, deployment_id: str, c: dict[str, Any], port: int) -> engines.EngineSpec:
         return engines.EngineSpec(
-            engine="transformers", model_path=Path(model_path), served_model_name=served, mode=mode,  # type: ignore[arg-type]
-            port=port, log_path=self._log_path(deployment_id), params=params,
-            device="cuda" if shape == "gpu" else "cpu", hub_cache=self._hub_cache,
+            engine=c["engine"], model_path=Path(c["model_path"]), served_model_name=c["served_model_name"],
+            mode=c["mode"], port=port, log_path=self._log_path(deployment_id), params=c["params"],
+            device="cuda" if c["shape"] == "gpu" else "cpu", hub_cache=self._hub_cache,
+            max_model_len=c.get("max_model_len"),
         )
 
     async def activate(self, deployment_id: str) -> CreateDeploymentResponse:
@@ -303,8 +313,7 @@ class LocalDeployments:
     async def _bring_up(self, row: DeploymentRow, progress: Progress, handle: engines.EngineHandle | None) -> None:
         c = row.config
         if handle is None:
-            spec = self._spec(row.id, c["model_path"], c["served_model_name"], c["mode"], c["shape"], c["params"],
-                              port=engines.free_port())
+            spec = self._spec(row.id, c, port=engines.free_port())
             progress.update(progress=0.05, message=f"Starting {c['engine']} on {c['shape']}")
             spawn = asyncio.ensure_future(engines.start(spec))
             try:
@@ -344,7 +353,8 @@ class LocalDeployments:
         defaults = await asyncio.to_thread(_generation_defaults, Path(c["model_path"]))
         return UpstreamTarget(deployment_id=row.id, mode=c["mode"], model=handle.record.engine_model_id,
                               base_url=handle.base_url, served_model_name=c["served_model_name"],
-                              dialect="transformers", generation_defaults=defaults,
+                              dialect="transformers" if c["engine"] == "transformers" else "openai",
+                              generation_defaults=defaults,
                               max_model_len=c.get("max_model_len"))
 
     # ---- deactivate / delete -------------------------------------------------
@@ -426,6 +436,11 @@ def _generation_defaults(model_path: Path) -> dict[str, Any]:
             data = {k: data[k] for k in ("bos_token_id", "eos_token_id", "pad_token_id") if k in data}
         return {k: v for k, v in data.items() if not k.startswith("_") and k != "transformers_version"}
     return {}
+
+
+def _fit_dtype(dtype: str) -> str:
+    # vLLM's and transformers' spellings of the memory fit's dtypes.
+    return {"auto": "bfloat16", "half": "float16", "float": "float32"}.get(dtype, dtype)
 
 
 def _param_value(params: list[str], name: str) -> str | None:

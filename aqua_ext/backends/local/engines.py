@@ -1,6 +1,6 @@
-"""Process manager for local inference engines (`transformers serve` today,
-with our own embedding_server.py for its "embedding" mode; the design leaves
-room for vLLM and llama.cpp).
+"""Process manager for local inference engines: `transformers serve` (CPU or
+GPU; our own embedding_server.py serves its "embedding" mode), vLLM (CUDA GPU,
+when installed) and llama.cpp's `llama-server` (GGUF, when on PATH).
 
 An engine runs as its own process group (its own session), bound to
 127.0.0.1 on a port we pick, with stdout/stderr going to a log file. It is
@@ -32,6 +32,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -51,7 +52,6 @@ from .hf_cache import default_cache_dir
 
 HOST = "127.0.0.1"  # engines never listen beyond this machine; the server proxies to them
 ENGINES = ("transformers", "vllm", "llama.cpp")
-IMPLEMENTED_ENGINES = ("transformers",)
 Mode = Literal["chat", "completion", "embedding"]
 MODES: tuple[str, ...] = ("chat", "completion", "embedding")
 RUN_RECORD_SUFFIX = ".run.json"
@@ -186,20 +186,102 @@ _EMBEDDING_SERVER_PARAMS = EngineParams(
     },
 )
 
-ENGINE_PARAMS: dict[str, EngineParams] = {"transformers": _TRANSFORMERS_PARAMS}
+# From `vllm serve --help` (vLLM 0.11). vLLM runs on a CUDA GPU only.
+_VLLM_PARAMS = EngineParams(
+    values={
+        "--dtype": _choice("auto", "half", "float16", "bfloat16", "float", "float32"),
+        "--gpu-memory-utilization": _float(0.05, 1.0),
+        "--max-num-seqs": _int(1, 4096),
+        "--max-num-batched-tokens": _int(1, 1 << 22),
+        "--tensor-parallel-size": _int(1, 16),
+        "--pipeline-parallel-size": _int(1, 16),
+        "--quantization": _choice("awq", "awq_marlin", "gptq", "gptq_marlin", "fp8", "bitsandbytes",
+                                  "compressed-tensors"),
+        "--kv-cache-dtype": _choice("auto", "fp8", "fp8_e4m3", "fp8_e5m2"),
+        "--block-size": _choice("8", "16", "32", "64", "128"),
+        "--swap-space": _float(0.0, 1024.0),
+        "--seed": _int(0, 2**32 - 1),
+        "--uvicorn-log-level": _choice("debug", "info", "warning", "error", "critical"),
+    },
+    flags=frozenset({
+        "--enforce-eager", "--enable-prefix-caching", "--no-enable-prefix-caching",
+        "--enable-chunked-prefill", "--no-enable-chunked-prefill",
+    }),
+    owned={
+        "--port": "the port is chosen by aqua_ext",
+        "--host": "engines listen on 127.0.0.1 only",
+        "--model": "the model folder is set from the deployment",
+        "--served-model-name": "the model name is set from the deployment",
+        "--max-model-len": "it is set from the deployment's max model length",
+        "--trust-remote-code": "it runs code shipped with the model; it is not allowed",
+        "--download-dir": "engines never download; the model folder is local",
+        "--api-key": "the engine is reached through the Jupyter server, which authenticates",
+        "--chat-template": "it reads an arbitrary file on this machine",
+        "--allowed-local-media-path": "it exposes files on this machine",
+        "--ssl-keyfile": "the engine listens on 127.0.0.1 only",
+        "--ssl-certfile": "the engine listens on 127.0.0.1 only",
+        "--tokenizer": "the tokenizer comes from the model folder",
+        "--help": "not a serving option",
+        "-h": "not a serving option",
+    },
+)
+
+# From `llama-server --help` (llama.cpp b6xxx). GGUF weights, CPU or GPU.
+_LLAMA_CPP_PARAMS = EngineParams(
+    values={
+        "--n-gpu-layers": _int(0, 10_000),
+        "--threads": _int(1, 1024),
+        "--batch-size": _int(1, 1 << 20),
+        "--ubatch-size": _int(1, 1 << 20),
+        "--parallel": _int(1, 256),
+        "--flash-attn": _choice("on", "off", "auto"),
+        "--cache-type-k": _choice("f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1"),
+        "--cache-type-v": _choice("f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1"),
+        "--seed": _int(-1, 2**32 - 1),
+        "--pooling": _choice("none", "mean", "cls", "last", "rank"),
+    },
+    flags=frozenset({"--cont-batching", "--no-cont-batching", "--mlock", "--no-mmap", "--jinja"}),
+    owned={
+        "--port": "the port is chosen by aqua_ext",
+        "--host": "engines listen on 127.0.0.1 only",
+        "--model": "the model file is set from the deployment",
+        "-m": "the model file is set from the deployment",
+        "--alias": "the model name is set from the deployment",
+        "--ctx-size": "it is set from the deployment's max model length",
+        "-c": "it is set from the deployment's max model length",
+        "--embedding": "it is set from the deployment's inference mode",
+        "--embeddings": "it is set from the deployment's inference mode",
+        "--api-key": "the engine is reached through the Jupyter server, which authenticates",
+        "--path": "it serves files from this machine",
+        "--chat-template-file": "it reads an arbitrary file on this machine",
+        "--hf-repo": "engines never download; the model file is local",
+        "--model-url": "engines never download; the model file is local",
+        "--ssl-key-file": "the engine listens on 127.0.0.1 only",
+        "--ssl-cert-file": "the engine listens on 127.0.0.1 only",
+        "--help": "not a serving option",
+        "-h": "not a serving option",
+    },
+)
+
+ENGINE_PARAMS: dict[str, EngineParams] = {
+    "transformers": _TRANSFORMERS_PARAMS, "vllm": _VLLM_PARAMS, "llama.cpp": _LLAMA_CPP_PARAMS,
+}
 # Per engine, the parameters in embedding mode where another program serves it.
 EMBEDDING_PARAMS: dict[str, EngineParams] = {"transformers": _EMBEDDING_SERVER_PARAMS}
 
 # What each engine can serve. transformers serve has no /v1/embeddings; our
 # embedding server serves that mode for it.
-ENGINE_MODES: dict[str, tuple[str, ...]] = {"transformers": ("chat", "completion", "embedding")}
+ENGINE_MODES: dict[str, tuple[str, ...]] = {
+    "transformers": ("chat", "completion", "embedding"),
+    "vllm": ("chat", "completion"),
+    "llama.cpp": ("chat", "completion", "embedding"),
+}
+LLAMA_SERVER = "llama-server"  # llama.cpp's OpenAI-compatible server binary, found on PATH
 
 
 def _check_engine(engine: str) -> EngineParams:
-    if engine not in ENGINES:
-        raise InvalidInput.field("engine", f"unknown engine '{engine}'; known: {', '.join(ENGINES)}")
     if engine not in ENGINE_PARAMS:
-        raise InvalidInput.field("engine", f"the '{engine}' engine is not available for local deployments yet")
+        raise InvalidInput.field("engine", f"unknown engine '{engine}'; known: {', '.join(ENGINES)}")
     return ENGINE_PARAMS[engine]
 
 
@@ -257,6 +339,7 @@ class EngineSpec:
     log_path: Path  # stdout+stderr; the run record is written next to it
     params: list[str] = field(default_factory=list)  # validated `--name value` pairs
     device: str = "cpu"  # "cpu" | "cuda" | "cuda:N"
+    max_model_len: int | None = None  # vLLM --max-model-len, llama.cpp --ctx-size
     hub_cache: Path | None = None  # HF_HUB_CACHE for the engine; default: the user's hub cache
 
     @property
@@ -373,6 +456,47 @@ def _embedding_command(spec: EngineSpec) -> list[str]:
     ]
 
 
+def _vllm_command(spec: EngineSpec) -> list[str]:
+    # The server's own interpreter: vLLM must be installed in Jupyter's environment. The model is
+    # served under its folder path, the same name the proxy sends for every engine.
+    return [
+        sys.executable, "-m", "vllm.entrypoints.openai.api_server",
+        "--model", spec.engine_model_id,
+        "--host", HOST,
+        "--port", str(spec.port),
+        *(["--max-model-len", str(spec.max_model_len)] if spec.max_model_len else []),
+        *spec.params,
+    ]
+
+
+def gguf_file(model_path: Path) -> Path:
+    """The GGUF file llama.cpp loads from a model folder: the first shard of a split model,
+    else the largest file (several quantisations may sit side by side); never a projector."""
+    files = sorted(p for p in Path(model_path).rglob("*.gguf") if "mmproj" not in p.name.lower())
+    if not files:
+        raise InvalidInput.field("engine", f"llama.cpp serves GGUF weights; {model_path} has no .gguf file")
+    shards = [p for p in files if re.search(r"-0*1-of-\d+\.gguf$", p.name)]
+    return shards[0] if shards else max(files, key=lambda p: p.stat().st_size)
+
+
+def _llama_cpp_command(spec: EngineSpec) -> list[str]:
+    exe = shutil.which(LLAMA_SERVER)
+    if exe is None:
+        raise InvalidInput.field("engine", f"llama.cpp is not installed: {LLAMA_SERVER} is not on PATH")
+    gpu = spec.device != "cpu"
+    return [
+        exe,
+        "--model", str(gguf_file(spec.model_path)),
+        "--alias", spec.engine_model_id,
+        "--host", HOST,
+        "--port", str(spec.port),
+        *(["--ctx-size", str(spec.max_model_len)] if spec.max_model_len else []),
+        *([] if "--n-gpu-layers" in spec.params else ["--n-gpu-layers", "999" if gpu else "0"]),
+        *(["--embedding"] if spec.mode == "embedding" else []),
+        *spec.params,
+    ]
+
+
 def build_command(spec: EngineSpec) -> list[str]:
     """The argv that serves `spec.model_path` pinned on 127.0.0.1:spec.port.
     Validates engine, mode, device and params (InvalidInput)."""
@@ -387,6 +511,12 @@ def build_command(spec: EngineSpec) -> list[str]:
         raise InvalidInput.field("port", f"{spec.port} is not a port")
     params = validate_engine_params(spec.engine, list(spec.params), spec.mode)
     spec = EngineSpec(**{**spec.__dict__, "params": params})
+    if spec.engine == "vllm":
+        if spec.device == "cpu":
+            raise InvalidInput.field("shape", "vLLM runs on a CUDA GPU; choose the gpu shape or another engine")
+        return _vllm_command(spec)
+    if spec.engine == "llama.cpp":
+        return _llama_cpp_command(spec)
     return _embedding_command(spec) if spec.mode == "embedding" else _transformers_command(spec)
 
 
