@@ -1,0 +1,135 @@
+"""The chat stream and the OpenAI pass-through against a stub upstream: Stop (the browser
+closing the stream) cancels the upstream request at once, an upstream that ends without
+[DONE] still ends cleanly, upstream errors become error events, and concurrency is bounded.
+
+The backend's `upstream()` is pointed at the stub: these tests are about the proxy, not engines."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from aqua_ext.services.sse import SseParser
+from aqua_ext.services.upstream import UpstreamTarget
+from tests.stub_upstream import StubConfig, StubUpstream
+
+
+@pytest.fixture
+def stub() -> Iterator[StubUpstream]:
+    with StubUpstream(StubConfig(tokens=5)) as s:
+        yield s
+
+
+@pytest.fixture
+def aqua_app(jp_serverapp: Any) -> Any:
+    [app] = jp_serverapp.extension_manager.extension_apps["aqua_ext"]
+    return app
+
+
+@pytest.fixture
+def routed(aqua_app: Any, stub: StubUpstream, monkeypatch: pytest.MonkeyPatch) -> StubUpstream:
+    backend = aqua_app.aqua_backend  # started on the first request; upstream() stays patched
+
+    async def upstream(deployment_id: str) -> UpstreamTarget:
+        return UpstreamTarget(deployment_id=deployment_id, mode="chat", model="stub-model", base_url=stub.url,
+                              served_model_name="stub")
+
+    monkeypatch.setattr(backend, "upstream", upstream)
+    return stub
+
+
+@pytest.fixture
+def server(jp_fetch: Any, jp_serverapp: Any, jp_http_port: int, jp_base_url: str) -> tuple[str, dict[str, str]]:
+    # jp_fetch is what makes the test server listen on jp_http_port.
+    token = jp_serverapp.identity_provider.token
+    return f"http://127.0.0.1:{jp_http_port}{jp_base_url}aqua-ext/deployments/dep-stub", {
+        "Authorization": f"token {token}"}
+
+
+def events_of(body: bytes) -> list[tuple[str, Any]]:
+    parser = SseParser()
+    return [(e.event, e.json()) for e in parser.feed(body) + parser.close()]
+
+
+HELLO = {"messages": [{"role": "user", "content": "hi"}]}
+
+
+async def test_stream_ends_with_usage_even_without_done(routed: StubUpstream, server: Any) -> None:
+    routed.config.send_done = False
+    url, headers = server
+    async with httpx.AsyncClient(headers=headers) as client:
+        r = await client.post(url + "/chat", json={**HELLO, "max_tokens": 4})
+    events = events_of(r.content)
+    assert {k for k, _ in events[:-1]} == {"delta"} and events[-1][0] == "done"
+    assert "".join(d["content"] for k, d in events[:-1]) == "tok0 tok1 tok2 tok3"
+    assert events[-1][1]["usage"]["completion_tokens"] == 4
+
+
+async def test_browser_stop_cancels_the_upstream_request(routed: StubUpstream, server: Any) -> None:
+    routed.config.token_delay = 0.05  # 1000 tokens would take 50 s
+    url, headers = server
+    async with httpx.AsyncClient(headers=headers, timeout=30) as client:
+        async with client.stream("POST", url + "/chat", json={**HELLO, "max_tokens": 1000}) as r:
+            async for chunk in r.aiter_bytes():
+                if b"event: delta" in chunk:
+                    break  # the user pressed Stop after the first token
+    assert await asyncio.to_thread(routed.wait_for, lambda s: s.disconnected == 1, 3.0)
+    assert routed.stats.streams[0].tokens_sent < 100
+
+
+async def test_upstream_error_mid_stream_is_an_error_event(routed: StubUpstream, server: Any) -> None:
+    url, headers = server
+    async with httpx.AsyncClient(headers=headers) as client:
+        r = await client.post(url + "/chat", json={**HELLO, "max_tokens": 10})
+        routed.config.mode = "drop"
+        r2 = await client.post(url + "/chat", json={**HELLO, "max_tokens": 10})
+        routed.config.mode = "error"
+        r3 = await client.post(url + "/chat", json={**HELLO, "max_tokens": 10})
+    assert events_of(r.content)[-1][0] == "done"
+    kind, error = events_of(r2.content)[-1]
+    assert kind == "error" and error["status"] == 502 and "mid-answer" in error["message"]
+    kind, error = events_of(r3.content)[-1]
+    assert kind == "error" and "CUDA out of memory (stub)" in error["message"]
+
+
+async def test_pass_through_streams_and_adds_done(routed: StubUpstream, server: Any) -> None:
+    routed.config.send_done = False  # as transformers serve
+    url, headers = server
+    async with httpx.AsyncClient(headers=headers) as client:
+        r = await client.post(url + "/v1/chat/completions", json={**HELLO, "model": "whatever", "stream": True,
+                                                                   "max_tokens": 3})
+        plain = await client.post(url + "/v1/completions", json={"prompt": "x", "max_tokens": 2})
+        models = await client.get(url + "/v1/models")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+    data = [e.data for e in SseParser().feed(r.content)]
+    assert data[-1] == "[DONE]" and len(data) >= 4
+    assert json.loads(data[0])["model"] == "stub-model"
+    assert plain.status_code == 200 and plain.json()["choices"]
+    assert models.json()["data"][0]["id"] == "stub"
+
+
+async def test_concurrent_streams_are_bounded(aqua_app: Any, routed: StubUpstream, server: Any) -> None:
+    from aqua_ext.services.chat_stream import StreamLimiter
+
+    aqua_app.stream_limiter = StreamLimiter(1, max_wait_s=0.2)
+    routed.config.token_delay = 0.05
+    url, headers = server
+    async with httpx.AsyncClient(headers=headers, timeout=30) as client:
+        async with client.stream("POST", url + "/chat", json={**HELLO, "max_tokens": 40}):
+            busy = await client.post(url + "/chat", json=HELLO)
+    assert busy.status_code == 503
+    assert "Too many chat streams" in busy.json()["message"]
+
+
+async def test_the_proxy_needs_the_jupyter_token(routed: StubUpstream, server: Any) -> None:
+    url, _ = server
+    async with httpx.AsyncClient() as client:
+        r = await client.post(url + "/v1/chat/completions", json=HELLO,
+                              headers={"Authorization": "Bearer not-the-token"})
+    assert r.status_code == 403
+    assert routed.stats.started == 0
