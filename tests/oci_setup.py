@@ -81,3 +81,53 @@ def seed_user_model(world: OciWorld, name: str, *, fine_tuned: bool = False, **k
         custom_metadata=[{"key": "artifact_location", "value": f"oci://models@{world.emulator.namespace}/{name}/",
                           "category": "Other"}], **kw,
     )
+
+
+# ---- deployments -----------------------------------------------------------------
+
+
+def backend_settings(world: OciWorld, **overrides: Any) -> Any:
+    """OciSettings for an OciBackend built in a test (no Jupyter server), with fast polling."""
+    from aqua_ext.backends.oci.config import OciSettings
+
+    values: dict[str, Any] = dict(
+        auth="api_key", config_file=str(world.identity.config_file), profile=world.identity.profile,
+        compartment_id=world.compartment_id, project_id=world.project_id,
+        endpoints={s: world.emulator.endpoint(s) for s in SERVICES}, read_timeout=2.0, retry_base_delay=0.01,
+        poll_min_seconds=0.02, poll_max_seconds=0.1,
+    )
+    values.update(overrides)
+    return OciSettings(**values)
+
+
+def seed_deployable_model(world: OciWorld, name: str, *, parameter_count: int = 1_000_000_000, layers: int = 16,
+                          hidden_size: int = 2048, heads: int = 16, kv_heads: int = 8, context_length: int = 8192,
+                          formats: str = "SAFETENSORS", model_file: str | None = None, task: str = "text_generation",
+                          size_bytes: int | None = None, deployment_config: str | None = None) -> str:
+    """A registered AQUA model with what deploy needs: artifact location, size and architecture."""
+    import json
+
+    tags = {"OCI_AQUA": "active", "aqua_custom_base_model": "true", "task": task, "organization": "acme",
+            "license": "apache-2.0", "model_format": formats, "ready_to_fine_tune": "true"}
+    architecture = {"model_type": "llama", "num_hidden_layers": layers, "hidden_size": hidden_size,
+                    "num_attention_heads": heads, "num_key_value_heads": kv_heads}
+    meta = [
+        {"key": "artifact_location", "value": f"oci://models@{world.emulator.namespace}/{name}/", "category": "Other"},
+        {"key": "parameter_count", "value": str(parameter_count), "category": "Other"},
+        {"key": "context_length", "value": str(context_length), "category": "Other"},
+        {"key": "architecture", "value": json.dumps(architecture, separators=(",", ":")), "category": "Other"},
+    ]
+    if model_file:
+        meta.append({"key": "model_file", "value": model_file, "category": "Other"})
+    if size_bytes:
+        meta.append({"key": "size_bytes", "value": str(size_bytes), "category": "Other"})
+    defined = {"DeploymentConfiguration": deployment_config} if deployment_config else None
+    return world.emulator.add_model(world.compartment_id, name, freeform_tags=tags, project_id=world.project_id,
+                                    custom_metadata=meta, defined_metadata=defined)
+
+
+def add_log(world: OciWorld, name: str = "aqua-deployments") -> tuple[str, str]:
+    """A log group with one log in the world's compartment: (log group OCID, log OCID)."""
+    management = world.emulator.logging_management
+    group = management.add_log_group(world.compartment_id, f"{name}-group")
+    return group, management.add_log(group, name)

@@ -2,9 +2,10 @@
 
     python -m tests.oci_emulator --folder /tmp/oci-emu [--port 0] [--service-models 8] [--latency 0]
 
-Writes a throwaway key + config into ``--folder``, seeds a compartment, a project, a bucket and AQUA
-service models, writes ``<folder>/emulator.json`` (endpoints, config file, profile, compartment, project,
-namespace, bucket, pid) and serves until SIGINT/SIGTERM.
+Writes a throwaway key + config into ``--folder``, seeds a compartment, a project, a bucket, AQUA
+service models, a registered model ready to deploy and a log group with one log, writes
+``<folder>/emulator.json`` (endpoints, config file, profile, compartment, project, namespace, bucket,
+deployable model, log group and log, pid) and serves until SIGINT/SIGTERM.
 """
 
 from __future__ import annotations
@@ -37,6 +38,23 @@ def main(argv: list[str] | None = None) -> int:
     project = emu.add_project(compartment, "aqua-dev")
     emu.add_bucket(None, "aqua-models", versioned=True, compartment_id=compartment)
     emu.seed_service_models(args.service_models)
+    # Something to deploy (service models need an import first) and a log for its predict / access records.
+    deployable = emu.add_model(
+        compartment, "acme-chat-1b", project_id=project,
+        freeform_tags={"OCI_AQUA": "active", "aqua_custom_base_model": "true", "task": "text_generation",
+                       "organization": "acme", "license": "apache-2.0", "model_format": "SAFETENSORS",
+                       "ready_to_fine_tune": "true"},
+        custom_metadata=[
+            {"key": "artifact_location", "value": f"oci://aqua-models@{emu.namespace}/acme-chat-1b/"},
+            {"key": "parameter_count", "value": "1000000000"},
+            {"key": "context_length", "value": "8192"},
+            {"key": "architecture", "value": json.dumps({"model_type": "llama", "num_hidden_layers": 16,
+                                                         "hidden_size": 2048, "num_attention_heads": 16,
+                                                         "num_key_value_heads": 8})},
+        ],
+    )  # fmt: skip
+    log_group = emu.logging_management.add_log_group(compartment, "aqua-dev-logs")
+    log_id = emu.logging_management.add_log(log_group, "aqua-deployments")
     info = {
         "pid": os.getpid(),
         "base_url": emu.base_url,
@@ -49,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         "namespace": emu.namespace,
         "bucket": "aqua-models",
         "region": emu.region,
+        "deployable_model_id": deployable,
+        "log_group_id": log_group,
+        "log_id": log_id,
     }
     state = args.folder / "emulator.json"
     tmp = state.with_suffix(".tmp")

@@ -19,7 +19,8 @@ V = "/20190101"
 
 
 def _inference(name: str, display: str, tag: str, platforms: str, formats: str, predict: str,
-               restricted: list[str]) -> dict:  # fmt: skip
+               restricted: list[str], cmd: str = "--served-model-name odsc-llm --disable-custom-all-reduce --seed 42",
+               ) -> dict:  # fmt: skip
     return {
         "containerName": name,
         "displayName": display,
@@ -33,7 +34,7 @@ def _inference(name: str, display: str, tag: str, platforms: str, formats: str, 
         "workloadConfigurationDetailsList": [
             {
                 "workloadType": "MODEL_DEPLOYMENT",
-                "cmd": "--served-model-name odsc-llm --disable-custom-all-reduce --seed 42",
+                "cmd": cmd,
                 "serverPort": 8080,
                 "healthCheckPort": 8080,
                 "additionalConfigurations": {
@@ -77,8 +78,10 @@ def _job(name: str, display: str, tag: str, usage: str) -> dict:
 DEFAULT_CATALOG = [
     _inference("odsc-vllm-serving", "vLLM", "0.6.4.post1.2", "NVIDIA_GPU", "SAFETENSORS", "/v1/completions",
                ["--port", "--host", "--served-model-name", "--seed"]),  # fmt: skip
+    _inference("odsc-tgi-serving", "TGI", "2.0.1.4", "NVIDIA_GPU", "SAFETENSORS", "/v1/completions",
+               ["--port", "--hostname", "--num-shard", "--sharded", "--trust-remote-code"], cmd=""),  # fmt: skip
     _inference("odsc-llama-cpp-serving", "LLAMA-CPP", "0.3.7.0", "ARM_CPU", "GGUF", "/v1/completions",
-               ["--port", "--host", "--model"]),  # fmt: skip
+               ["--port", "--host", "--model"], cmd=""),  # fmt: skip
     _inference("odsc-tei-serving", "Text Embeddings Inference", "1.5.0.0", "NVIDIA_GPU", "SAFETENSORS",
                "/v1/embeddings", ["--port", "--hostname"]),  # fmt: skip
     _job("odsc-llm-fine-tuning", "Fine-Tuning", "2.2.62.70", "FINE_TUNE"),

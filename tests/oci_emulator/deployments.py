@@ -14,6 +14,7 @@ import uuid
 from typing import TYPE_CHECKING, Any, Callable
 
 from .core import OciError, Request, Response, Router, invalid_parameter, new_ocid, not_found, now_rfc3339, paginate
+from .predict import echo_predict
 
 if TYPE_CHECKING:
     from .datascience import DataScienceService
@@ -30,40 +31,8 @@ PredictHandler = Callable[[dict, Request], Response]
 
 
 def default_predict(md: dict, req: Request) -> Response:
-    """OpenAI-style echo: chat completions when the body has ``messages``, else completions. Streams SSE
-    (``data: {...}`` ... ``data: [DONE]``) when ``stream`` is true or ``enable-streaming: true``."""
-    try:
-        body = json.loads(req.body or b"{}")
-    except ValueError:
-        raise OciError(400, "InvalidParameter", "Body must be JSON.") from None
-    model = body.get("model", "odsc-llm")
-    chat = "messages" in body
-    if chat:
-        last = next((m.get("content") for m in reversed(body["messages"]) if m.get("role") == "user"), "")
-    else:
-        last = body.get("prompt", "")
-    text = f"Echo from {md['displayName']}: {last}"
-    created = int(time.time())
-    rid = f"cmpl-{uuid.uuid4().hex[:24]}"
-    stream = bool(body.get("stream")) or (req.header("enable-streaming") or "").lower() == "true"
-    if stream:
-        chunks = []
-        for word in text.split(" "):
-            piece = word + " "
-            choice = {"index": 0, "delta": {"content": piece}} if chat else {"index": 0, "text": piece}
-            chunks.append({"id": rid, "object": "chat.completion.chunk" if chat else "text_completion",
-                           "created": created, "model": model, "choices": [choice | {"finish_reason": None}]})  # fmt: skip
-        chunks[-1]["choices"][0]["finish_reason"] = "stop"
-        payload = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
-        return Response(200, payload.encode(), content_type="text/event-stream")
-    usage = {"prompt_tokens": len(str(last).split()), "completion_tokens": len(text.split()),
-             "total_tokens": len(str(last).split()) + len(text.split())}  # fmt: skip
-    if chat:
-        choice = {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
-        return Response(200, {"id": rid, "object": "chat.completion", "created": created, "model": model,
-                              "choices": [choice], "usage": usage})  # fmt: skip
-    return Response(200, {"id": rid, "object": "text_completion", "created": created, "model": model,
-                          "choices": [{"index": 0, "text": text, "finish_reason": "stop"}], "usage": usage})  # fmt: skip
+    """The OpenAI-style echo without pacing (see ``predict.echo_predict``)."""
+    return echo_predict(md, req)
 
 
 class ModelDeploymentService:
@@ -78,7 +47,21 @@ class ModelDeploymentService:
         self.limits: dict[str, int] = {}  # shape -> max live deployments (else 400 LimitExceeded)
         self.unavailable_shapes: set[str] = set()  # creation ends FAILED "Out of host capacity"
         self.fail_next = 0  # the next N creations end FAILED
-        self.predict_handler: PredictHandler = default_predict
+        self.fail_next_activation = 0  # the next N activations end FAILED
+        # Seconds between the chunks of a predictWithResponseStream answer (the echo streams one word per chunk).
+        self.stream_delay_seconds = 0.02
+        self.predict_handler: PredictHandler = self._echo
+
+    def _echo(self, md: dict, req: Request) -> Response:
+        return echo_predict(md, req, chunk_delay=lambda: self.stream_delay_seconds, sleep=self.emu._sleep)
+
+    def log_event(self, rec: dict, category: str, message: str) -> None:
+        """Write a record to the deployment's access / predict log (``categoryLogDetails``), if it has one."""
+        details = (rec.get("categoryLogDetails") or {}).get(category) or {}
+        if details.get("logId"):
+            self.emu.logging.add_record(details["logId"], message, source=rec["id"],
+                                        log_group_id=details.get("logGroupId"), compartment_id=rec["compartmentId"],
+                                        record_type=f"com.oraclecloud.datascience.modeldeployment.{category}")  # fmt: skip
 
     def register(self, r: Router) -> None:
         r.add("GET", f"{V}/modelDeployments", "ListModelDeployments", self.list_deployments)
@@ -213,12 +196,14 @@ class ModelDeploymentService:
                     return None
                 if fail:
                     self._touch(rec, "FAILED", fail)
+                    self.log_event(rec, "predict", f"ERROR {fail}")
                     return fail
                 count = ((cfg.get("modelConfigurationDetails") or {}).get("scalingPolicy") or {}).get(
                     "instanceCount", 1
                 )
                 rec["modelDeploymentSystemData"]["currentInstanceCount"] = count
                 self._touch(rec, "ACTIVE", None)
+                self._log_startup(rec)
                 return None
 
             rec["_create_wr"] = self.ds.workrequests.start(
@@ -228,12 +213,32 @@ class ModelDeploymentService:
 
         return self.emu.idempotent_create(req, create)
 
+    def _log_startup(self, rec: dict) -> None:
+        env = rec["modelDeploymentConfigurationDetails"].get("environmentConfigurationDetails") or {}
+        variables = env.get("environmentVariables") or {}
+        self.log_event(rec, "predict", f"Starting container {env.get('image', '?')}")
+        self.log_event(rec, "predict", f"PARAMS: {variables.get('PARAMS', '')}")
+        self.log_event(rec, "predict", "Application startup complete.")
+
     def _async(self, rec: dict, op: str, action: str, final_state: str, interim: str) -> Response:
         self._touch(rec, interim, None)
+        fail = None
+        if op == "ACTIVATE" and self.fail_next_activation > 0:
+            self.fail_next_activation -= 1
+            fail = "Model deployment activation failed: the container did not become healthy (injected)."
 
         def finish() -> str | None:
-            if rec["lifecycleState"] == interim:
-                self._touch(rec, final_state, None)
+            if rec["lifecycleState"] != interim:
+                return None
+            if fail:
+                self._touch(rec, "FAILED", fail)
+                self.log_event(rec, "predict", f"ERROR {fail}")
+                return fail
+            self._touch(rec, final_state, None)
+            if op == "ACTIVATE":
+                self._log_startup(rec)
+            elif op == "DEACTIVATE":
+                self.log_event(rec, "predict", "Shutting down: the model deployment was deactivated.")
             return None
 
         wid = self.ds.workrequests.start(f"MODEL_DEPLOYMENT_{op}", rec["compartmentId"], "modeldeployment",
@@ -343,21 +348,14 @@ class ModelDeploymentDataPlane:
         md = self.deployments.deployments.get(req.params["mdId"])
         if md is None or md["lifecycleState"] == "DELETED":
             raise not_found("model deployment")
-        if md["lifecycleState"] not in ("ACTIVE", "UPDATING"):
+        if md["lifecycleState"] != "ACTIVE":
             raise OciError(409, "IncorrectState", f"The model deployment is {md['lifecycleState']}.")
         resp = self.deployments.predict_handler(md, req)
-        self._log(md, "access", f'"POST {req.target}" {resp.status}')
-        self._log(md, "predict", f"predict request handled with status {resp.status} ({len(req.body)} bytes in)")
+        route = req.params.get("route") or req.header("route") or ""
+        self.deployments.log_event(md, "access", f'"POST {req.target}" route={route or "-"} {resp.status}')
+        self.deployments.log_event(md, "predict", f"predict request handled with status {resp.status} "
+                                                  f"({len(req.body)} bytes in)")  # fmt: skip
         return resp
-
-    def _log(self, md: dict, category: str, message: str) -> None:
-        """Write a record to the deployment's access / predict log (``categoryLogDetails``), if configured."""
-        details = (md.get("categoryLogDetails") or {}).get(category) or {}
-        if details.get("logId"):
-            emu = self.deployments.emu
-            emu.logging.add_record(details["logId"], message, source=md["id"], log_group_id=details.get("logGroupId"),
-                                   compartment_id=md["compartmentId"],
-                                   record_type=f"com.oraclecloud.datascience.modeldeployment.{category}")  # fmt: skip
 
 
 def _deep_merge(base: dict, new: dict) -> None:

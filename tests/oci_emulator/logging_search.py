@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from .core import OciError, Request, Response, Router, encode_page, decode_page, now_rfc3339
@@ -38,6 +39,7 @@ class LoggingSearchService:
             self.records.append(
                 {
                     "_log_id": log_id,
+                    "_seq": len(self.records),
                     "datetime": ts,
                     "logContent": {
                         "id": str(uuid.uuid4()),
@@ -57,6 +59,12 @@ class LoggingSearchService:
             if not body.get(name):
                 raise OciError(400, "MissingParameter", f"{name} is required.")
         query = body["searchQuery"]
+        try:  # compared as instants: the SDK sends "+00:00" offsets and microseconds, records carry "Z" and ms
+            start, end = _instant(body["timeStart"]), _instant(body["timeEnd"])
+        except ValueError:
+            raise OciError(400, "InvalidParameter", "timeStart and timeEnd must be RFC 3339 timestamps.") from None
+        if end < start:
+            raise OciError(400, "InvalidParameter", "timeEnd is before timeStart.")
         m = re.search(r"source\s*=\s*'\*?([^']+)'", query)
         source = m.group(1) if m else None
         hits = [
@@ -64,9 +72,10 @@ class LoggingSearchService:
             for r in self.records
             if r["_log_id"] in query
             and (source is None or r["logContent"]["source"].endswith(source))
-            and body["timeStart"] <= r["datetime"] <= body["timeEnd"]
+            and start <= _instant(r["datetime"]) <= end
         ]
-        hits.sort(key=lambda r: r["datetime"], reverse="DESC" in query.upper())
+        # Records written in the same millisecond keep their order (newest last, or first when DESC).
+        hits.sort(key=lambda r: (_instant(r["datetime"]), r["_seq"]), reverse="DESC" in query.upper())
         limit = req.q_int("limit", 100)
         start = decode_page(req.q("page"))
         chunk = hits[start : start + limit]
@@ -77,3 +86,7 @@ class LoggingSearchService:
             {"results": results, "fields": [], "summary": {"resultCount": len(results), "fieldCount": 0}},
             headers,
         )
+
+
+def _instant(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any, Callable, Iterable
 
 from cryptography.exceptions import InvalidSignature
@@ -53,7 +54,7 @@ _GENERIC_SIGNED = ("date", "(request-target)", "host")
 _BODY_SIGNED = ("content-length", "content-type", "x-content-sha256")
 MAX_CLOCK_SKEW_SECONDS = 300
 _LOGGED_HEADERS = {"opc-retry-token", "opc-request-id", "opc-client-retries", "if-match", "if-none-match",
-                   "content-type", "content-length", "range", "user-agent"}  # fmt: skip
+                   "content-type", "content-length", "range", "user-agent", "route", "enable-streaming"}  # fmt: skip
 # Operations the SDK calls with ``enforce_content_headers=False`` (body not covered by the signature).
 UNSIGNED_BODY_OPERATIONS = {
     "PutObject",
@@ -577,6 +578,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._write(resp, request_id)
 
     def _write(self, resp: Response, request_id: str) -> None:
+        if isinstance(resp.body, Iterator):
+            self._write_chunked(resp, request_id)
+            return
         if isinstance(resp.body, (bytes, bytearray)):
             payload = bytes(resp.body)
             ctype = resp.content_type or "application/octet-stream"
@@ -602,6 +606,33 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD" and payload:
             self.wfile.write(payload)
+
+    def _write_chunked(self, resp: Response, request_id: str) -> None:
+        """An iterator body (a streaming predict): each piece goes out as one HTTP chunk, flushed at once,
+        so the client sees it as it is produced. Runs outside ``emu.lock``; a client that hangs up ends it."""
+        self.send_response(resp.status)
+        self.send_header("opc-request-id", request_id)
+        self.send_header("Content-Type", resp.content_type or "application/octet-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        for k, v in resp.headers.items():
+            if k.lower() not in ("content-length", "transfer-encoding"):
+                self.send_header(k, v)
+        self.send_header("Date", email.utils.formatdate(usegmt=True))
+        self.end_headers()
+        body = resp.body
+        try:
+            for piece in body:
+                if piece:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                    self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except (ConnectionError, OSError):
+            self.close_connection = True
+        finally:
+            close = getattr(body, "close", None)
+            if close:
+                close()
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _dispatch
 

@@ -265,3 +265,156 @@ def test_a_401_on_the_last_attempt_is_still_a_credentials_error() -> None:
             asyncio.run(c.call("datascience", failing(*[service_error(401, "NotAuthenticated")] * 2)))
     finally:
         c.close()
+
+
+# ---- deployments: engine parameters, mapping, containers, signing ---------------------------
+
+
+def test_oci_engine_params_allowlist() -> None:
+    from aqua_ext.backends.oci.engine_params import max_len_params, param_value, validate_oci_params
+
+    assert validate_oci_params("vllm", ["--max-num-seqs=8", "--enforce-eager", "--dtype", "half"]) == [
+        "--max-num-seqs", "8", "--enforce-eager", "--dtype", "half"]
+    for token, why in (("--port", "fixed by the service container"), ("--host", "listens"),
+                       ("--served-model-name", "odsc-llm"), ("--seed", "service container sets it"),
+                       ("--max-model-len", "max_model_len"), ("--model", "deployment's model")):
+        with pytest.raises(InvalidInput, match=f"{token} cannot be set: .*{why}") as info:
+            validate_oci_params("vllm", [token, "1"])
+        assert info.value.fields[0].field == "params"
+    with pytest.raises(InvalidInput, match="the vllm service container restricts it"):
+        validate_oci_params("vllm", ["--max-num-seqs", "4"], restricted=["--max-num-seqs"])
+    with pytest.raises(InvalidInput, match="--gpu-memory-utilization must be between"):
+        validate_oci_params("vllm", ["--gpu-memory-utilization", "2"])
+    with pytest.raises(InvalidInput, match="--enforce-eager is a flag"):
+        validate_oci_params("vllm", ["--enforce-eager=1"])
+    with pytest.raises(InvalidInput, match="'8' is a value without a parameter name"):
+        validate_oci_params("vllm", ["8"])
+    with pytest.raises(InvalidInput, match="--trust-remote-code cannot be set: the TGI service container"):
+        validate_oci_params("tgi", ["--trust-remote-code"])
+    assert validate_oci_params("tgi", ["--quantize", "awq"]) == ["--quantize", "awq"]
+    with pytest.raises(InvalidInput, match="takes no parameter overrides"):
+        validate_oci_params("llama.cpp", ["--threads", "4"])
+    assert validate_oci_params("llama.cpp", []) == []
+    assert max_len_params("vllm", 4096) == ["--max-model-len", "4096"]
+    assert max_len_params("tgi", 2048) == ["--max-input-tokens", "2047", "--max-total-tokens", "2048"]
+    assert max_len_params("llama.cpp", 2048) == [] and max_len_params("vllm", None) == []
+    assert param_value(["--a", "1", "--b=2"], "--b") == "2" and param_value(["--a"], "--a") is None
+
+
+def _md(**kw: Any) -> Any:
+    """A ModelDeployment as the SDK builds it, with AQUA's conventions."""
+    m = oci.data_science.models
+    env = m.OcirModelDeploymentEnvironmentConfigurationDetails(
+        image=kw.pop("image", "dsmc://odsc-vllm-serving:0.6.4"), server_port=8080,
+        environment_variables=kw.pop("env", {"MODEL_DEPLOY_PREDICT_ENDPOINT": "/v1/chat/completions",
+                                             "PARAMS": "--served-model-name odsc-llm --max-model-len 2048"}))
+    config = m.SingleModelDeploymentConfigurationDetails(
+        deployment_type="SINGLE_MODEL", environment_configuration_details=env,
+        model_configuration_details=m.ModelConfigurationDetails(
+            model_id="ocid1.datasciencemodel.oc1.iad.m",
+            instance_configuration=m.InstanceConfiguration(instance_shape_name="VM.GPU.A10.2"),
+            scaling_policy=m.FixedSizeScalingPolicy(instance_count=3)))
+    summary = kw.pop("summary", False)
+    values = dict(id="ocid1.datasciencemodeldeployment.oc1.iad.d", display_name="d", description=None,
+                  lifecycle_state="ACTIVE", time_created=None, model_deployment_configuration_details=config,
+                  model_deployment_url="https://md.example/ocid1.datasciencemodeldeployment.oc1.iad.d/",
+                  freeform_tags={"oci_aqua": "active", "aqua_model_name": "Llama", "aqua_ext_dtype": "float16"},
+                  category_log_details=None)
+    values.update(kw)
+    return (m.ModelDeploymentSummary if summary else m.ModelDeployment)(**values)
+
+
+def test_deployment_mapping_reads_aqua_conventions() -> None:
+    from aqua_ext.api.deployments import DeploymentState
+    from aqua_ext.backends.oci import deploy_mapping as dm
+
+    detail = dm.to_detail(_md())
+    assert dm.is_aqua(_md())  # the OCI_AQUA tag, case-insensitively
+    assert (detail.engine, detail.mode, detail.shape, detail.replicas) == ("vllm", "chat", "VM.GPU.A10.2", 3)
+    assert (detail.model_name, detail.model_id, detail.dtype, detail.max_model_len) == (
+        "Llama", "ocid1.datasciencemodel.oc1.iad.m", "float16", 2048)
+    assert detail.params == ["--served-model-name", "odsc-llm", "--max-model-len", "2048"]
+    assert detail.upstream_url == "https://md.example/ocid1.datasciencemodeldeployment.oc1.iad.d/predict"
+    assert detail.state_message == "Serving" and detail.description == ""
+    failed = dm.to_detail(_md(lifecycle_state="FAILED", lifecycle_details="Out of host capacity"))
+    assert failed.state == DeploymentState.FAILED and failed.state_message == "Out of host capacity"
+    row = dm.to_detail(_md(summary=True, lifecycle_state="CREATING"))
+    assert row.state_message.startswith("OCI is creating")  # list rows carry no lifecycleDetails
+    assert dm.state_of("UNKNOWN_ENUM_VALUE") == DeploymentState.NEEDS_ATTENTION
+    for image, engine in (("dsmc://odsc-tgi-serving:2", "tgi"), ("iad.ocir.io/ns/odsc-llama-cpp-serving:1", "llama.cpp"),
+                          ("dsmc://odsc-vllm-serving-v1:0.9", "vllm"), ("dsmc://odsc-tei-serving:1", "vllm")):
+        assert dm.engine_of(image) == engine
+    assert [dm.mode_of(p) for p in ("/v1/completions", "/v1/embedding", None)] == ["completion", "embedding",
+                                                                                 "completion"]
+    m = oci.data_science.models
+    same = m.LogDetails(log_id="ocid1.log.oc1.iad.l", log_group_id="ocid1.loggroup.oc1.iad.g")
+    logs = dm.log_ids(_md(category_log_details=m.CategoryLogDetails(access=same, predict=same)))
+    assert logs == ("ocid1.loggroup.oc1.iad.g", ["ocid1.log.oc1.iad.l"])
+    tags = dm.deployment_tags(model_id="ocid1.x", model_name="M", source="catalog", task=None, dtype="bfloat16")
+    assert tags == {"OCI_AQUA": "active", "aqua_model_name": "M", "task": "text_generation",
+                    "aqua_service_model": "ocid1.x", "aqua_ext_dtype": "bfloat16"}
+
+
+def test_service_containers_are_read_like_aqua() -> None:
+    from aqua_ext.backends.oci import containers as smc
+
+    m = oci.data_science.models
+
+    def container(name: str, tag: str, latest: bool) -> Any:
+        workload = m.ModelDeployWorkloadConfigurationDetails(
+            workload_type="MODEL_DEPLOYMENT", cmd="--served-model-name odsc-llm --seed 42", server_port=8080,
+            health_check_port=8081, additional_configurations={
+                "platforms": "NVIDIA_GPU", "modelFormats": "SAFETENSORS", "restrictedParams": '["--port"]',
+                "MODEL_DEPLOY_PREDICT_ENDPOINT": "/v1/completions", "MODEL_DEPLOY_HEALTH_ENDPOINT": "",
+                "PORT": "8080"})
+        return m.ContainerSummary(container_name=name, family_name=name, tag=tag, is_latest=latest,
+                                  workload_configuration_details_list=[workload])
+
+    picked = smc.pick([container("odsc-vllm-serving", "0.5", False), container("odsc-vllm-serving", "0.6", True),
+                       container("odsc-tgi-serving", "2", True)], "odsc-vllm-serving")
+    assert picked is not None and picked.image == "dsmc://odsc-vllm-serving:0.6"
+    assert picked.cmd == ["--served-model-name", "odsc-llm", "--seed", "42"] and picked.restricted == {"--port"}
+    assert picked.env == {"MODEL_DEPLOY_PREDICT_ENDPOINT": "/v1/completions", "PORT": "8080"}  # empty ones dropped
+    assert picked.platforms == {"NVIDIA_GPU"} and picked.model_formats == {"SAFETENSORS"}
+    assert smc.pick([], "odsc-vllm-serving") is None
+    assert [smc.shape_platform(s) for s in ("NVIDIA_GPU", "ARM", "AMD_ROME", None)] == [
+        "NVIDIA_GPU", "ARM_CPU", "CPU", "CPU"]
+
+
+def test_request_signing_for_httpx_passes_the_emulator_check(tmp_path: Any) -> None:
+    import httpx
+
+    from aqua_ext.backends.oci.signing import OciRequestAuth
+    from tests.oci_emulator import OciEmulator, write_oci_config
+
+    identity = write_oci_config(tmp_path / "me")
+    with OciEmulator(config=identity) as emu:
+        signer = oci.signer.Signer.from_config(identity.as_dict())
+        current = {"signer": signer}
+        auth = OciRequestAuth(lambda: current["signer"])
+        base = emu.endpoint("datascience") + "/20190101"
+        compartment = emu.add_compartment("dev")
+        with httpx.Client(auth=auth, timeout=5) as http:
+            listed = http.get(f"{base}/models", params={"compartmentId": compartment})
+            assert listed.status_code == 200 and listed.json() == []
+            body = {"compartmentId": compartment, "projectId": emu.add_project(compartment), "displayName": "ü"}
+            created = http.post(f"{base}/models", json=body)  # body signed: x-content-sha256 and content-length
+            assert created.status_code == 200, created.text
+            sent = created.request.headers
+            assert "x-content-sha256" in sent["authorization"] and sent["x-content-sha256"]
+            # The signature covers the body: a different body under the same headers is refused.
+            tampered = created.request.content.replace("ü".encode(), "ý".encode())  # same length, other content
+            assert tampered != created.request.content
+            forged = httpx.post(f"{base}/models", content=tampered, headers=dict(sent))
+            assert forged.status_code == 401
+            # A signer swapped in (a re-read session token) is used from the next request on.
+            other = write_oci_config(tmp_path / "other")
+            current["signer"] = oci.signer.Signer.from_config(other.as_dict())
+            assert http.get(f"{base}/models", params={"compartmentId": compartment}).status_code == 401
+            current["signer"] = signer
+
+        async def signed_async() -> int:
+            async with httpx.AsyncClient(auth=auth, timeout=5) as client:
+                return (await client.post(f"{base}/models", json=body)).status_code
+
+        assert asyncio.run(signed_async()) == 200

@@ -791,7 +791,147 @@ def test_standalone_process(tmp_path: Path) -> None:
         ds = oci.data_science.DataScienceClient(config, service_endpoint=info["endpoints"]["datascience"],
                                                 retry_strategy=NO_RETRY)  # fmt: skip
         assert len(ds.list_models(info["compartment_id"], category="SERVICE").data) == 3
-        assert json.loads((tmp_path / "emulator.json").read_text())["pid"] == proc.pid
+        state = json.loads((tmp_path / "emulator.json").read_text())
+        assert state["pid"] == proc.pid
+        assert ds.get_model(state["deployable_model_id"]).data.freeform_tags["aqua_custom_base_model"] == "true"
+        assert state["log_id"].startswith("ocid1.log.")
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
+
+
+# ---------------------------------------------------------------------------------------------- data plane
+
+
+def _signed_httpx(emu: OciEmulator):
+    """An httpx client signing like the extension's chat proxy (the oci signer through httpx.Auth)."""
+    import httpx
+
+    from aqua_ext.backends.oci.signing import OciRequestAuth
+
+    signer = oci.signer.Signer.from_config(emu.config)
+    return httpx.Client(auth=OciRequestAuth(lambda: signer), timeout=10)
+
+
+def _predict_url(emu: OciEmulator, md_id: str, stream: bool = False) -> str:
+    return f"{emu.base_url}/modeldeployment/{md_id}/predict{'WithResponseStream' if stream else ''}"
+
+
+def test_predict_stream_is_chunked_and_incremental(emu: OciEmulator) -> None:
+    comp = emu.add_compartment("dev")
+    md_id = emu.add_deployment(comp, emu.add_model(comp, "m"), display_name="llm",
+                               env={"MODEL_DEPLOY_PREDICT_ENDPOINT": "/v1/chat/completions"})
+    emu.deployments.stream_delay_seconds = 0.08
+    # With the SDK: predictWithResponseStream answers a chunked stream that arrives piece by piece.
+    client = oci.model_deployment.ModelDeploymentClient(emu.config, service_endpoint=emu.endpoint("modeldeployment"),
+                                                        retry_strategy=NO_RETRY)  # fmt: skip
+    body = {"model": "odsc-llm", "messages": [{"role": "user", "content": "one two three"}], "stream": True}
+    resp = client.predict_with_response_stream(md_id, request_body=body)
+    assert resp.headers["transfer-encoding"] == "chunked"
+    assert resp.headers["content-type"] == "text/event-stream"
+    arrivals, events = [], []
+    for event in resp.data.events():  # the SDK's own SSE reader
+        arrivals.append(time.monotonic())
+        events.append(event.data)
+    assert len(arrivals) >= 5 and arrivals[-1] - arrivals[0] >= 0.3, "one flushed chunk per word, 80 ms apart"
+    assert events[-1] == "[DONE]"
+    chunks = [json.loads(e) for e in events[:-1]]
+    assert chunks[0]["choices"][0]["delta"] == {"role": "assistant", "content": ""}
+    assert "".join(c["choices"][0]["delta"].get("content", "") for c in chunks) == "Echo from llm: one two three"
+    assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
+    # The same on /predict comes at once (one body with a length), still as SSE.
+    resp = client.predict(md_id, request_body=body)
+    assert resp.headers["content-length"] and resp.data.endswith("data: [DONE]\n\n")
+
+
+def test_predict_route_header_selects_chat_completions_or_embeddings(emu: OciEmulator) -> None:
+    comp = emu.add_compartment("dev")
+    md_id = emu.add_deployment(comp, emu.add_model(comp, "m"), display_name="llm",
+                               env={"MODEL_DEPLOY_PREDICT_ENDPOINT": "/v1/completions"})
+    with _signed_httpx(emu) as http:
+        # No route header: the deployment's MODEL_DEPLOY_PREDICT_ENDPOINT.
+        reply = http.post(_predict_url(emu, md_id), json={"prompt": "hi", "max_tokens": 2})
+        assert reply.status_code == 200 and reply.json()["choices"][0] == {"index": 0, "text": "Echo from",
+                                                                           "finish_reason": "length"}
+        reply = http.post(_predict_url(emu, md_id), headers={"route": "/v1/chat/completions"},
+                          json={"messages": [{"role": "user", "content": "hi"}]})
+        assert reply.json()["object"] == "chat.completion" and reply.json()["usage"]["completion_tokens"] == 4
+        first = http.post(_predict_url(emu, md_id), headers={"route": "/v1/embeddings"},
+                          json={"input": ["alpha", "beta"]}).json()
+        again = http.post(f"{_predict_url(emu, md_id)}/v1/embeddings", json={"input": "alpha"}).json()
+        vectors = [row["embedding"] for row in first["data"]]
+        assert len(vectors[0]) == 16 and vectors[0] != vectors[1] and again["data"][0]["embedding"] == vectors[0]
+        assert abs(sum(v * v for v in vectors[0]) - 1.0) < 1e-4  # unit vectors
+        # Streaming with usage, on the streaming endpoint, for completions.
+        with http.stream("POST", _predict_url(emu, md_id, stream=True), headers={"route": "/v1/completions"},
+                         json={"prompt": "x", "stream": True, "stream_options": {"include_usage": True}}) as r:
+            text = r.read().decode()
+        assert r.headers["transfer-encoding"] == "chunked" and '"usage"' in text and text.endswith("data: [DONE]\n\n")
+        # Errors come in vLLM's shape; an unknown route is a 404.
+        bad = http.post(_predict_url(emu, md_id), headers={"route": "/v1/chat/completions"}, json={"prompt": "x"})
+        assert bad.status_code == 400 and bad.json()["object"] == "error"
+        assert http.post(_predict_url(emu, md_id), headers={"route": "/v1/nope"}, json={}).status_code == 404
+    # Unsigned: 401 before the container sees anything.
+    import httpx
+
+    assert httpx.post(_predict_url(emu, md_id), json={"prompt": "x"}).status_code == 401
+
+
+def test_predict_needs_an_active_deployment(emu: OciEmulator) -> None:
+    comp = emu.add_compartment("dev")
+    mid = emu.add_model(comp, "m")
+    with _signed_httpx(emu) as http:
+        for state in ("CREATING", "UPDATING", "INACTIVE", "FAILED"):
+            md_id = emu.add_deployment(comp, mid, lifecycle_state=state)
+            reply = http.post(_predict_url(emu, md_id, stream=True), json={"prompt": "x", "stream": True})
+            assert reply.status_code == 409 and reply.json() == {
+                "code": "IncorrectState", "message": f"The model deployment is {state}."}
+        gone = emu.add_deployment(comp, mid, lifecycle_state="DELETED")
+        assert http.post(_predict_url(emu, gone), json={"prompt": "x"}).status_code == 404
+
+
+def test_deployment_lifecycle_and_requests_are_logged(emu: OciEmulator) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    emu.transition_seconds = 0.02
+    ds = _ds(emu)
+    comp = emu.add_compartment("dev")
+    proj = emu.add_project(comp)
+    group = emu.logging_management.add_log_group(comp, "g")
+    log_id = emu.logging_management.add_log(group, "predict")
+    details = _md_details(comp, proj, emu.add_model(comp, "m"))
+    logs = M.CategoryLogDetails(predict=M.LogDetails(log_id=log_id, log_group_id=group))
+    details.category_log_details = logs
+    md = ds.create_model_deployment(details).data
+    _wait_wr(ds, emu.workrequests.work_requests[next(reversed(emu.workrequests.work_requests))]["id"])
+    with _signed_httpx(emu) as http:
+        assert http.post(_predict_url(emu, md.id), json={"prompt": "x"}).status_code == 200
+    _wait_wr(ds, ds.deactivate_model_deployment(md.id).headers["opc-work-request-id"])
+    emu.deployments.fail_next_activation = 1
+    wr = _wait_wr(ds, ds.activate_model_deployment(md.id).headers["opc-work-request-id"])
+    assert wr.status == "FAILED" and ds.get_model_deployment(md.id).data.lifecycle_state == "FAILED"
+
+    search = oci.loggingsearch.LogSearchClient(emu.config, service_endpoint=emu.endpoint("logging"),
+                                               retry_strategy=NO_RETRY)  # fmt: skip
+    now = datetime.now(timezone.utc)
+    query = f"search \"{comp}/{group}/{log_id}\" | where source = '*{md.id}' | sort by datetime asc"
+    found = search.search_logs(oci.loggingsearch.models.SearchLogsDetails(
+        time_start=now - timedelta(minutes=5), time_end=now + timedelta(minutes=1), search_query=query)).data
+    messages = [r.data["logContent"]["data"]["message"] for r in found.results]
+    assert messages[:3] == ["Starting container iad.ocir.io/ns/vllm:1", "PARAMS: --max-model-len 4096",
+                            "Application startup complete."]
+    assert "predict request handled with status 200" in messages[3]
+    assert messages[4] == "Shutting down: the model deployment was deactivated."
+    assert messages[-1].startswith("ERROR Model deployment activation failed")
+    # The window is compared as instants: the SDK's "+00:00" microsecond bounds include a record at the edge.
+    first = datetime.fromisoformat(found.results[0].data["datetime"].replace("Z", "+00:00"))
+    edge = search.search_logs(oci.loggingsearch.models.SearchLogsDetails(
+        time_start=first, time_end=first, search_query=query)).data
+    assert edge.summary.result_count >= 1
+
+
+def test_tgi_and_llama_cpp_containers_have_no_vllm_cmd(emu: OciEmulator) -> None:
+    inference = {c.container_name: c for c in _ds(emu).list_containers(usage_query_param="INFERENCE").data}
+    assert {"odsc-vllm-serving", "odsc-tgi-serving", "odsc-llama-cpp-serving"} <= set(inference)
+    tgi = inference["odsc-tgi-serving"].workload_configuration_details_list[0]
+    assert tgi.cmd == "" and "--num-shard" in json.loads(tgi.additional_configurations["restrictedParams"])

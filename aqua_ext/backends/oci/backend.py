@@ -1,4 +1,4 @@
-"""The OCI Data Science backend: the Model Explorer over the OCI model catalog.
+"""The OCI Data Science backend: the Model Explorer over the OCI model catalog, and model deployments.
 
 Calls per user action (each list paged to completion, no per-row calls):
 - open the explorer: ListModels SERVICE pages + ListModels USER pages, run
@@ -6,6 +6,7 @@ Calls per user action (each list paged to completion, no per-row calls):
   `refresh` drops the cache;
 - open a detail: GetModel, then the stored Readme / License artifacts at once;
 - memory fit: ListModelDeploymentShapes once per cache lifetime (the detail is cached);
+- deployments: see deployments.py (this class only hands the calls over);
 - register from Object Storage: GetBucket with ListObjects, then GetObject config.json
   with README.md, then CreateModel (with an opc-retry-token) and the Readme artifact;
 - register from Hugging Face: the bucket check, then in the background download here,
@@ -27,6 +28,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ...api.deployments import (
+    CreateDeploymentRequest,
+    CreateDeploymentResponse,
+    DeploymentDetail,
+    DeploymentLogs,
+    DeploymentLogsQuery,
+    DeploymentState,
+    DeploymentSummary,
+)
 from ...api.info import BackendDescription
 from ...api.models import (
     Architecture,
@@ -40,11 +50,13 @@ from ...api.models import (
 from ...errors import AquaError, Conflict, InvalidInput, NotFound, Unavailable
 from ...services.operations import OperationRegistry, Progress
 from ...services.shapes import OCI_GPU_SHAPES, GpuShape
+from ...services.upstream import UpstreamTarget
 from ..base import Backend
 from . import mapping
 from .auth import AuthProblem, make_auth
 from .clients import OciClients, OciNotAuthenticated, new_retry_token, policy_hint
 from .config import OciSettings
+from .deployments import OciDeployments
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +77,7 @@ class OciBackend(Backend):
         self._listing_task: asyncio.Task[list[ModelSummary]] | None = None
         self._details: dict[str, tuple[float, ModelDetail]] = {}
         self._registering: set[str] = set()
-        self._shapes: tuple[float, list[GpuShape]] | None = None
+        self.deployments = OciDeployments(self)
         self._check_problem: str | None = None  # a credential check that could not complete at start
 
     # ---- lifecycle -------------------------------------------------------
@@ -125,7 +137,6 @@ class OciBackend(Backend):
     def _drop_caches(self) -> None:
         self._listing = None
         self._details.clear()
-        self._shapes = None
 
     async def list_models(self, *, refresh: bool = False) -> list[ModelSummary]:
         if refresh:
@@ -216,19 +227,13 @@ class OciBackend(Backend):
     async def fit_shapes(self) -> list[GpuShape] | None:
         """The GPU shapes ListModelDeploymentShapes offers in the compartment (cached like the
         listing); None, so every known shape is shown, when OCI cannot say."""
-        if self._shapes is not None and self._fresh(self._shapes[0]):
-            return self._shapes[1]
-        c = self._c()
         try:
-            items = await c.list_all("datascience", c.data_science.list_model_deployment_shapes,
-                                     self.settings.compartment_id)
+            items = await self.deployments.shapes()  # shared with deploy, cached like the listing
         except AquaError as exc:
             log.info("OCI deployment shapes unavailable, memory fit shows every known shape: %s", exc.message)
             return None
         names = {item.name for item in items}
-        shapes = [shape for shape in OCI_GPU_SHAPES if shape.name in names]
-        self._shapes = (time.monotonic(), shapes)
-        return shapes
+        return [shape for shape in OCI_GPU_SHAPES if shape.name in names]
 
     # ---- register --------------------------------------------------------
 
@@ -493,6 +498,36 @@ class OciBackend(Backend):
         self._details.pop(model_id, None)
         if self._listing is not None:
             self._listing = [m for m in self._listing if m.id != model_id]
+
+
+    # ---- deployments (deployments.py) ----------------------------------------------
+
+    async def list_deployments(self) -> list[DeploymentSummary]:
+        return await self.deployments.list()
+
+    async def get_deployment(self, deployment_id: str) -> DeploymentDetail:
+        return await self.deployments.get(deployment_id)
+
+    async def create_deployment(self, request: CreateDeploymentRequest) -> CreateDeploymentResponse:
+        return await self.deployments.create(request)
+
+    async def activate_deployment(self, deployment_id: str) -> CreateDeploymentResponse:
+        return await self.deployments.activate(deployment_id)
+
+    async def deactivate_deployment(self, deployment_id: str) -> DeploymentDetail:
+        return await self.deployments.deactivate(deployment_id)
+
+    async def delete_deployment(self, deployment_id: str) -> None:
+        await self.deployments.delete(deployment_id)
+
+    async def deployment_logs(self, deployment_id: str, query: DeploymentLogsQuery) -> DeploymentLogs:
+        return await self.deployments.logs(deployment_id, query)
+
+    async def upstream(self, deployment_id: str) -> UpstreamTarget:
+        return await self.deployments.upstream(deployment_id)
+
+    async def upstream_failed(self, deployment_id: str, error: str) -> DeploymentState | None:
+        return await self.deployments.upstream_failed(deployment_id, error)
 
 
 class _Scaled:

@@ -100,6 +100,8 @@ class OciClients:
         self.data_science = build(oci.data_science.DataScienceClient, "datascience")
         self.object_storage = build(oci.object_storage.ObjectStorageClient, "objectstorage")
         self.identity = build(oci.identity.IdentityClient, "identity")
+        # Logging search (deployment logs); its endpoint is the "logging" one.
+        self.log_search = build(oci.loggingsearch.LogSearchClient, "logging")
         self._executor = ThreadPoolExecutor(max_workers=max(1, settings.max_workers), thread_name_prefix="aqua-oci")
         # Calls we made, by "service.operation" (attempts included): for logs, the CLI and the bench.
         self.calls: Counter[str] = Counter()
@@ -108,7 +110,7 @@ class OciClients:
         self.reauth: Callable[[], OciAuth] | None = None
 
     def _clients(self) -> list[Any]:
-        return [self.data_science, self.object_storage, self.identity]
+        return [self.data_science, self.object_storage, self.identity, self.log_search]
 
     async def _refresh_auth(self) -> bool:
         if self.reauth is None:
@@ -128,7 +130,7 @@ class OciClients:
 
     def endpoint_of(self, service: str) -> str:
         client = {"datascience": self.data_science, "objectstorage": self.object_storage,
-                  "identity": self.identity}.get(service)
+                  "identity": self.identity, "logging": self.log_search}.get(service)
         return str(getattr(getattr(client, "base_client", None), "endpoint", "")) if client else ""
 
     async def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -186,6 +188,12 @@ class OciClients:
     # ---- error mapping -------------------------------------------------------
 
     def _map_service_error(self, service: str, exc: Any, *, not_found: str | None, list_read: bool) -> AquaError:
+        error = self._service_error(service, exc, not_found=not_found, list_read=list_read)
+        # OCI's error code (LimitExceeded, IncorrectState…), for callers that explain some of them better.
+        error.oci_code = exc.code  # type: ignore[attr-defined]
+        return error
+
+    def _service_error(self, service: str, exc: Any, *, not_found: str | None, list_read: bool) -> AquaError:
         label = SERVICE_LABELS.get(service, service)
         request_id = exc.request_id or "-"
         detail = f"{exc.message} ({exc.code}, HTTP {exc.status}, opc-request-id {request_id})"

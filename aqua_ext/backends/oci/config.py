@@ -40,6 +40,15 @@ class OciSettings:
     endpoints: Mapping[str, str] = field(default_factory=dict)
     max_workers: int = 8
     cache_seconds: float = 300.0
+    # Deployments change state on their own (CREATING → ACTIVE): their list and detail are cached
+    # only briefly, while an ACTIVE state seen within `cache_seconds` still serves chat turns.
+    deployment_cache_seconds: float = 5.0
+    # Watching a deployment's work request: the first poll after this, then twice as long each
+    # time up to `poll_max_seconds` (OCI takes minutes; the emulator well under a second).
+    poll_min_seconds: float = 0.25
+    poll_max_seconds: float = 10.0
+    # How long an operation watches a create or activate before giving up (OCI: up to ~1 h).
+    deploy_timeout_seconds: float = 3 * 3600.0
     # Retries of one call: attempts in all, and the first backoff delay (doubled each time, with jitter).
     retry_attempts: int = 4
     retry_base_delay: float = 0.25
