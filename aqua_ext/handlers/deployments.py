@@ -158,7 +158,10 @@ class DeploymentChatHandler(_StreamingHandler):
                         finish_reason=item.finish_reason))
         except AquaError as exc:
             state = await self._note_failure(backend, target.deployment_id, exc)
-            message = exc.message + (" The deployment is now FAILED; its detail shows why." if state else "")
+            if state is not None:
+                message = f"{exc.message} The deployment is now {state.value}; its detail shows why."
+            else:
+                message = exc.message
             await self._send("error", ChatErrorEvent(status=exc.status, message=message, deployment_state=state))
         finally:
             pinger.cancel()

@@ -59,8 +59,17 @@ class OperationRegistry:
             progress=0.0, message="Starting", resource_id=resource_id, created_at=now, updated_at=now,
         )
         self._remember(op)
-        self._tasks[op.id] = asyncio.get_running_loop().create_task(self._run(op.id, work))
+        task = asyncio.get_running_loop().create_task(self._run(op.id, work))
+        task.add_done_callback(lambda t: self._canceled_before_start(op.id, t))
+        self._tasks[op.id] = task
         return op
+
+    def _canceled_before_start(self, operation_id: str, task: asyncio.Task[None]) -> None:
+        # A task canceled before its first step never runs _run, so nothing else records the end.
+        if task.cancelled():
+            self._tasks.pop(operation_id, None)
+            if self._ops.get(operation_id) is not None and self._ops[operation_id].state not in TERMINAL_STATES:
+                self._set(operation_id, state=OperationState.CANCELED, message="Canceled before it started")
 
     def finished(self, kind: str, title: str, *, resource_id: str | None, message: str) -> Operation:
         """Record an action that completed at once, so every action has an operation."""
