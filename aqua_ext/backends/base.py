@@ -58,33 +58,66 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     async def delete_model(self, model_id: str) -> None: ...
 
-    # ---- deployments -----------------------------------------------------
+    # ---- deployments: each backend's Deployments object does the work ----------
 
-    @abc.abstractmethod
-    async def list_deployments(self) -> list[DeploymentSummary]: ...
+    deployments: "Deployments"
 
-    @abc.abstractmethod
-    async def get_deployment(self, deployment_id: str) -> DeploymentDetail: ...
+    async def list_deployments(self) -> list[DeploymentSummary]:
+        return await self.deployments.list()
 
-    @abc.abstractmethod
+    async def get_deployment(self, deployment_id: str) -> DeploymentDetail:
+        return await self.deployments.get(deployment_id)
+
     async def create_deployment(self, request: CreateDeploymentRequest) -> CreateDeploymentResponse:
+        return await self.deployments.create(request)
+
+    async def activate_deployment(self, deployment_id: str) -> CreateDeploymentResponse:
+        return await self.deployments.activate(deployment_id)
+
+    async def deactivate_deployment(self, deployment_id: str) -> DeploymentDetail:
+        return await self.deployments.deactivate(deployment_id)
+
+    async def delete_deployment(self, deployment_id: str) -> None:
+        await self.deployments.delete(deployment_id)
+
+    async def deployment_logs(self, deployment_id: str, query: DeploymentLogsQuery) -> DeploymentLogs:
+        return await self.deployments.logs(deployment_id, query)
+
+    async def upstream(self, deployment_id: str) -> UpstreamTarget:
+        return await self.deployments.upstream(deployment_id)
+
+    async def upstream_failed(self, deployment_id: str, error: str) -> DeploymentState | None:
+        return await self.deployments.upstream_failed(deployment_id, error)
+
+
+class Deployments(abc.ABC):
+    """A backend's deployments: the lifecycle, logs, and where an engine answers."""
+
+    @abc.abstractmethod
+    async def list(self) -> list[DeploymentSummary]: ...
+
+    @abc.abstractmethod
+    async def get(self, deployment_id: str) -> DeploymentDetail: ...
+
+    @abc.abstractmethod
+    async def create(self, request: CreateDeploymentRequest) -> CreateDeploymentResponse:
         """Validate everything (model ready, engine, params, shape fit: InvalidInput naming the
         field), record the deployment as CREATING and start it in the background; the answer's
         operation reports progress until ACTIVE or FAILED."""
 
     @abc.abstractmethod
-    async def activate_deployment(self, deployment_id: str) -> CreateDeploymentResponse:
+    async def activate(self, deployment_id: str) -> CreateDeploymentResponse:
         """INACTIVE (or FAILED) → UPDATING → ACTIVE. Conflict in any other state."""
 
     @abc.abstractmethod
-    async def deactivate_deployment(self, deployment_id: str) -> DeploymentDetail:
+    async def deactivate(self, deployment_id: str) -> DeploymentDetail:
         """ACTIVE (or FAILED) → INACTIVE: the engine stops, the record stays."""
 
     @abc.abstractmethod
-    async def delete_deployment(self, deployment_id: str) -> None: ...
+    async def delete(self, deployment_id: str) -> None: ...
 
     @abc.abstractmethod
-    async def deployment_logs(self, deployment_id: str, query: DeploymentLogsQuery) -> DeploymentLogs: ...
+    async def logs(self, deployment_id: str, query: DeploymentLogsQuery) -> DeploymentLogs: ...
 
     @abc.abstractmethod
     async def upstream(self, deployment_id: str) -> UpstreamTarget:
@@ -92,7 +125,7 @@ class Backend(abc.ABC):
         (409) when it is not ACTIVE. Must not make a control-plane call per request."""
 
     async def upstream_failed(self, deployment_id: str, error: str) -> DeploymentState | None:
-        """A request to the engine failed (connection refused, dropped mid-answer). The backend
-        checks whether the engine is gone and, if so, marks the deployment FAILED with the reason;
-        returns the state now known, or None when unchanged."""
+        """A request to the engine failed (connection refused, dropped mid-answer). Check whether
+        the engine is gone and, if so, record the deployment's new state (FAILED with the reason);
+        return the state now known, or None when unchanged."""
         return None

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tornado.httpclient import HTTPClientError
 
 from aqua_ext.backends.local import engines
 from aqua_ext.services.sse import SseParser

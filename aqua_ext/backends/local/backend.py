@@ -13,15 +13,6 @@ from pathlib import Path
 from collections.abc import Awaitable
 from typing import Any, Callable, TypeVar
 
-from ...api.deployments import (
-    CreateDeploymentRequest,
-    CreateDeploymentResponse,
-    DeploymentDetail,
-    DeploymentLogs,
-    DeploymentLogsQuery,
-    DeploymentState,
-    DeploymentSummary,
-)
 from ...api.info import BackendDescription, Hardware
 from ...api.models import (
     Architecture,
@@ -37,7 +28,6 @@ from ...catalog import catalog_model_id, curated_card, curated_entries
 from ...errors import Conflict, InvalidInput, NotFound, Unavailable
 from ...services.hardware import detect_hardware
 from ...services.operations import OperationRegistry, Progress
-from ...services.upstream import UpstreamTarget
 from ..base import Backend
 from . import demo_model, hf_download
 from .deployments import LocalDeployments
@@ -287,35 +277,6 @@ class LocalBackend(Backend):
         if row.owns_path:  # we downloaded it; a user's own folder is only unregistered, never removed
             await self._run(shutil.rmtree, row.path, True)
         self._listing = None
-
-    # ---- deployments ---------------------------------------------------------
-
-    async def list_deployments(self) -> list[DeploymentSummary]:
-        return await self.deployments.list()
-
-    async def get_deployment(self, deployment_id: str) -> DeploymentDetail:
-        return await self.deployments.get(deployment_id)
-
-    async def create_deployment(self, request: CreateDeploymentRequest) -> CreateDeploymentResponse:
-        return await self.deployments.create(request)
-
-    async def activate_deployment(self, deployment_id: str) -> CreateDeploymentResponse:
-        return await self.deployments.activate(deployment_id)
-
-    async def deactivate_deployment(self, deployment_id: str) -> DeploymentDetail:
-        return await self.deployments.deactivate(deployment_id)
-
-    async def delete_deployment(self, deployment_id: str) -> None:
-        await self.deployments.delete(deployment_id)
-
-    async def deployment_logs(self, deployment_id: str, query: DeploymentLogsQuery) -> DeploymentLogs:
-        return await self.deployments.logs(deployment_id, query)
-
-    async def upstream(self, deployment_id: str) -> UpstreamTarget:
-        return await self.deployments.upstream(deployment_id)
-
-    async def upstream_failed(self, deployment_id: str, error: str) -> DeploymentState | None:
-        return await self.deployments.upstream_failed(deployment_id)
 
 
 # ---- mapping to the contract ------------------------------------------------

@@ -41,6 +41,7 @@ from ...services.memory_fit import estimate_fit
 from ...services.operations import OperationRegistry, Progress
 from ...services.upstream import UpstreamTarget
 from . import engines
+from ..base import Deployments
 from .store import DeploymentRow, Store
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ def _split_failure(error: BaseException) -> tuple[str, list[str]]:
     return head.strip(), lines
 
 
-class LocalDeployments:
+class LocalDeployments(Deployments):
     def __init__(
         self,
         store: Store,
@@ -412,7 +413,7 @@ class LocalDeployments:
         raise Conflict(f"Deployment '{row.name}' is {row.state}, not ACTIVE"
                        + ("; activate it first." if row.state in (S.INACTIVE.value, S.FAILED.value) else "; wait until it is ACTIVE."))
 
-    async def upstream_failed(self, deployment_id: str) -> DeploymentState | None:
+    async def upstream_failed(self, deployment_id: str, error: str) -> DeploymentState | None:
         handle = self._handles.get(deployment_id)
         if handle is None or deployment_id not in self._targets:
             return None

@@ -382,7 +382,6 @@ def build_app(embedder: Embedder, model_id: str, *, aliases: set[str] | None = N
 
     @app.post("/v1/embeddings")
     async def embeddings(request: Request) -> Response:
-        started = time.perf_counter()
         try:
             try:
                 body = json.loads(await request.body())

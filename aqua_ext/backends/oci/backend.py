@@ -28,15 +28,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ...api.deployments import (
-    CreateDeploymentRequest,
-    CreateDeploymentResponse,
-    DeploymentDetail,
-    DeploymentLogs,
-    DeploymentLogsQuery,
-    DeploymentState,
-    DeploymentSummary,
-)
 from ...api.info import BackendDescription
 from ...api.models import (
     Architecture,
@@ -50,7 +41,6 @@ from ...api.models import (
 from ...errors import AquaError, Conflict, InvalidInput, NotFound, Unavailable
 from ...services.operations import OperationRegistry, Progress
 from ...services.shapes import OCI_GPU_SHAPES, GpuShape
-from ...services.upstream import UpstreamTarget
 from ..base import Backend
 from . import mapping
 from .auth import AuthProblem, make_auth
@@ -498,36 +488,6 @@ class OciBackend(Backend):
         self._details.pop(model_id, None)
         if self._listing is not None:
             self._listing = [m for m in self._listing if m.id != model_id]
-
-
-    # ---- deployments (deployments.py) ----------------------------------------------
-
-    async def list_deployments(self) -> list[DeploymentSummary]:
-        return await self.deployments.list()
-
-    async def get_deployment(self, deployment_id: str) -> DeploymentDetail:
-        return await self.deployments.get(deployment_id)
-
-    async def create_deployment(self, request: CreateDeploymentRequest) -> CreateDeploymentResponse:
-        return await self.deployments.create(request)
-
-    async def activate_deployment(self, deployment_id: str) -> CreateDeploymentResponse:
-        return await self.deployments.activate(deployment_id)
-
-    async def deactivate_deployment(self, deployment_id: str) -> DeploymentDetail:
-        return await self.deployments.deactivate(deployment_id)
-
-    async def delete_deployment(self, deployment_id: str) -> None:
-        await self.deployments.delete(deployment_id)
-
-    async def deployment_logs(self, deployment_id: str, query: DeploymentLogsQuery) -> DeploymentLogs:
-        return await self.deployments.logs(deployment_id, query)
-
-    async def upstream(self, deployment_id: str) -> UpstreamTarget:
-        return await self.deployments.upstream(deployment_id)
-
-    async def upstream_failed(self, deployment_id: str, error: str) -> DeploymentState | None:
-        return await self.deployments.upstream_failed(deployment_id, error)
 
 
 class _Scaled:

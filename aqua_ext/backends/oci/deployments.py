@@ -48,6 +48,7 @@ from ...services.memory_fit import CPU_USABLE_FRACTION, GPU_USABLE_FRACTION, est
 from ...services.operations import Progress
 from ...services.shapes import get_shape
 from ...services.upstream import UpstreamTarget
+from ..base import Deployments
 from . import containers as smc
 from . import deploy_mapping as dm
 from . import mapping
@@ -97,7 +98,7 @@ class _Plan:
     shape_config: tuple[float, float] | None  # (ocpus, memory GB) of a Flex shape
 
 
-class OciDeployments:
+class OciDeployments(Deployments):
     def __init__(self, backend: "OciBackend") -> None:
         self.backend = backend
         self.settings = backend.settings
