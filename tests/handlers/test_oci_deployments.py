@@ -264,7 +264,7 @@ async def test_bad_inputs_name_the_field_and_create_nothing(world: OciWorld) -> 
         await refused("params", deploy_request(small, params=["--served-model-name=x"]), "--served-model-name")
         await refused("params", deploy_request(small, params=["--seed", "1"]), "--seed cannot be set")
         await refused("params", deploy_request(small, params=["--frobnicate"]), "--frobnicate is not an allowed "
-                      "vllm parameter on OCI; allowed:", "--max-num-seqs")
+                      "vllm (OCI) parameter; allowed:", "--max-num-seqs")
         await refused("params", deploy_request(small, params=["--max-num-seqs", "lots"]), "--max-num-seqs must be "
                       "an integer")
         await refused("engine", deploy_request(small, engine="transformers"), "local backend only")

@@ -36,6 +36,7 @@ from ...api.fit import FitQuery
 from ...api.info import Hardware
 from ...api.models import ModelDetail, ModelFormat
 from ...errors import AquaError, Conflict, InvalidInput, NotFound
+from ...services.engine_args import param_value
 from ...services.hardware import detect_engines
 from ...services.memory_fit import estimate_fit
 from ...services.operations import OperationRegistry, Progress
@@ -248,7 +249,7 @@ class LocalDeployments(Deployments):
                 raise InvalidInput.field("params", "--dtype is given twice: in dtype and in params")
             raw = ["--dtype", request.dtype, *raw]
         params = engines.validate_engine_params(engine, raw, mode=request.mode)
-        dtype = request.dtype or _param_value(params, "--dtype") or ("bfloat16" if shape == "gpu" else "float32")
+        dtype = request.dtype or param_value(params, "--dtype") or ("bfloat16" if shape == "gpu" else "float32")
         if engine != "llama.cpp" or request.dtype:
             self._check_fit(model, shape, _fit_dtype(dtype), request.max_model_len, hardware)
         config = {
@@ -442,13 +443,6 @@ def _generation_defaults(model_path: Path) -> dict[str, Any]:
 def _fit_dtype(dtype: str) -> str:
     # vLLM's and transformers' spellings of the memory fit's dtypes.
     return {"auto": "bfloat16", "half": "float16", "float": "float32"}.get(dtype, dtype)
-
-
-def _param_value(params: list[str], name: str) -> str | None:
-    for i, token in enumerate(params[:-1]):
-        if token == name:
-            return params[i + 1]
-    return None
 
 
 def _read_log(path: Path, offset: int | None, tail: int) -> tuple[list[str], int]:

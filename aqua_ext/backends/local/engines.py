@@ -38,7 +38,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -47,6 +46,15 @@ from typing import Literal
 import httpx
 
 from ...errors import InvalidInput, Upstream, UpstreamTimeout
+from ...services.engine_args import (
+    EngineParams,
+    check_params,
+    choice,
+    float_range,
+    identifier,
+    int_range,
+    json_object,
+)
 from .demo_model import child_environment
 from .hf_cache import default_cache_dir
 
@@ -61,85 +69,23 @@ LOG_LINES_IN_ERRORS = 20
 # Engine parameters
 # ----------------------------------------------------------------------------
 
-Validator = Callable[[str], str]  # returns the value to pass on, or raises ValueError(why)
-
-
-def _choice(*allowed: str) -> Validator:
-    def check(value: str) -> str:
-        if value not in allowed:
-            raise ValueError(f"must be one of {', '.join(allowed)}")
-        return value
-
-    return check
-
-
-def _int(minimum: int, maximum: int) -> Validator:
-    def check(value: str) -> str:
-        try:
-            number = int(value)
-        except ValueError:
-            raise ValueError("must be an integer") from None
-        if not minimum <= number <= maximum:
-            raise ValueError(f"must be between {minimum} and {maximum}")
-        return str(number)
-
-    return check
-
-
-def _float(minimum: float, maximum: float) -> Validator:
-    def check(value: str) -> str:
-        try:
-            number = float(value)
-        except ValueError:
-            raise ValueError("must be a number") from None
-        if not minimum <= number <= maximum:
-            raise ValueError(f"must be between {minimum} and {maximum}")
-        return value
-
-    return check
-
-
-def _identifier(value: str) -> str:
-    # Attention implementations are names (eager, sdpa, flash_attention_2,
-    # kernels-community/...); anything else has no business on a command line.
-    if not re.fullmatch(r"[A-Za-z0-9_.:/\-]{1,100}", value):
-        raise ValueError("must be an implementation name such as sdpa or eager")
-    return value
-
-
-def _json_object(value: str) -> str:
-    try:
-        parsed = json.loads(value)
-    except ValueError:
-        raise ValueError("must be a JSON object") from None
-    if not isinstance(parsed, dict):
-        raise ValueError("must be a JSON object")
-    return value
-
-
-@dataclass(frozen=True)
-class EngineParams:
-    values: dict[str, Validator]  # options that take a value
-    flags: frozenset[str]  # options that take none
-    owned: dict[str, str]  # options we set or refuse, with why
-
 
 # From `transformers serve --help` (transformers 5.23). Only options that
 # tune the engine are allowed; what decides where it listens, what it serves
 # or what code it runs belongs to us.
 _TRANSFORMERS_PARAMS = EngineParams(
     values={
-        "--dtype": _choice("auto", "float32", "float16", "bfloat16"),
-        "--attn-implementation": _identifier,
-        "--quantization": _choice("bnb-4bit", "bnb-8bit"),
-        "--reasoning": _choice("on", "off", "auto"),
-        "--chat-template-kwargs": _json_object,
-        "--log-level": _choice("debug", "info", "warning", "error", "critical"),
-        "--default-seed": _int(0, 2**32 - 1),
-        "--cb-block-size": _int(1, 1 << 20),
-        "--cb-num-blocks": _int(1, 1 << 24),
-        "--cb-max-batch-tokens": _int(1, 1 << 24),
-        "--cb-max-memory-percent": _float(0.0, 1.0),
+        "--dtype": choice("auto", "float32", "float16", "bfloat16"),
+        "--attn-implementation": identifier,
+        "--quantization": choice("bnb-4bit", "bnb-8bit"),
+        "--reasoning": choice("on", "off", "auto"),
+        "--chat-template-kwargs": json_object,
+        "--log-level": choice("debug", "info", "warning", "error", "critical"),
+        "--default-seed": int_range(0, 2**32 - 1),
+        "--cb-block-size": int_range(1, 1 << 20),
+        "--cb-num-blocks": int_range(1, 1 << 24),
+        "--cb-max-batch-tokens": int_range(1, 1 << 24),
+        "--cb-max-memory-percent": float_range(0.0, 1.0),
     },
     flags=frozenset({
         "--continuous-batching", "--no-continuous-batching",
@@ -171,10 +117,10 @@ _TRANSFORMERS_PARAMS = EngineParams(
 # serve in embedding mode: its own, shorter list of tuning options.
 _EMBEDDING_SERVER_PARAMS = EngineParams(
     values={
-        "--dtype": _choice("auto", "float32", "float16", "bfloat16"),
-        "--log-level": _choice("debug", "info", "warning", "error", "critical"),
-        "--max-batch-size": _int(1, 4096),
-        "--pooling": _choice("mean", "cls", "last"),
+        "--dtype": choice("auto", "float32", "float16", "bfloat16"),
+        "--log-level": choice("debug", "info", "warning", "error", "critical"),
+        "--max-batch-size": int_range(1, 4096),
+        "--pooling": choice("mean", "cls", "last"),
     },
     flags=frozenset(),
     owned={
@@ -189,19 +135,19 @@ _EMBEDDING_SERVER_PARAMS = EngineParams(
 # From `vllm serve --help` (vLLM 0.11). vLLM runs on a CUDA GPU only.
 _VLLM_PARAMS = EngineParams(
     values={
-        "--dtype": _choice("auto", "half", "float16", "bfloat16", "float", "float32"),
-        "--gpu-memory-utilization": _float(0.05, 1.0),
-        "--max-num-seqs": _int(1, 4096),
-        "--max-num-batched-tokens": _int(1, 1 << 22),
-        "--tensor-parallel-size": _int(1, 16),
-        "--pipeline-parallel-size": _int(1, 16),
-        "--quantization": _choice("awq", "awq_marlin", "gptq", "gptq_marlin", "fp8", "bitsandbytes",
+        "--dtype": choice("auto", "half", "float16", "bfloat16", "float", "float32"),
+        "--gpu-memory-utilization": float_range(0.05, 1.0),
+        "--max-num-seqs": int_range(1, 4096),
+        "--max-num-batched-tokens": int_range(1, 1 << 22),
+        "--tensor-parallel-size": int_range(1, 16),
+        "--pipeline-parallel-size": int_range(1, 16),
+        "--quantization": choice("awq", "awq_marlin", "gptq", "gptq_marlin", "fp8", "bitsandbytes",
                                   "compressed-tensors"),
-        "--kv-cache-dtype": _choice("auto", "fp8", "fp8_e4m3", "fp8_e5m2"),
-        "--block-size": _choice("8", "16", "32", "64", "128"),
-        "--swap-space": _float(0.0, 1024.0),
-        "--seed": _int(0, 2**32 - 1),
-        "--uvicorn-log-level": _choice("debug", "info", "warning", "error", "critical"),
+        "--kv-cache-dtype": choice("auto", "fp8", "fp8_e4m3", "fp8_e5m2"),
+        "--block-size": choice("8", "16", "32", "64", "128"),
+        "--swap-space": float_range(0.0, 1024.0),
+        "--seed": int_range(0, 2**32 - 1),
+        "--uvicorn-log-level": choice("debug", "info", "warning", "error", "critical"),
     },
     flags=frozenset({
         "--enforce-eager", "--enable-prefix-caching", "--no-enable-prefix-caching",
@@ -229,16 +175,16 @@ _VLLM_PARAMS = EngineParams(
 # From `llama-server --help` (llama.cpp b6xxx). GGUF weights, CPU or GPU.
 _LLAMA_CPP_PARAMS = EngineParams(
     values={
-        "--n-gpu-layers": _int(0, 10_000),
-        "--threads": _int(1, 1024),
-        "--batch-size": _int(1, 1 << 20),
-        "--ubatch-size": _int(1, 1 << 20),
-        "--parallel": _int(1, 256),
-        "--flash-attn": _choice("on", "off", "auto"),
-        "--cache-type-k": _choice("f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1"),
-        "--cache-type-v": _choice("f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1"),
-        "--seed": _int(-1, 2**32 - 1),
-        "--pooling": _choice("none", "mean", "cls", "last", "rank"),
+        "--n-gpu-layers": int_range(0, 10_000),
+        "--threads": int_range(1, 1024),
+        "--batch-size": int_range(1, 1 << 20),
+        "--ubatch-size": int_range(1, 1 << 20),
+        "--parallel": int_range(1, 256),
+        "--flash-attn": choice("on", "off", "auto"),
+        "--cache-type-k": choice("f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1"),
+        "--cache-type-v": choice("f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1"),
+        "--seed": int_range(-1, 2**32 - 1),
+        "--pooling": choice("none", "mean", "cls", "last", "rank"),
     },
     flags=frozenset({"--cont-batching", "--no-cont-batching", "--mlock", "--no-mmap", "--jinja"}),
     owned={
@@ -292,36 +238,7 @@ def validate_engine_params(engine: str, params: list[str], mode: str = "chat") -
     spec = _check_engine(engine)
     if mode == "embedding" and engine in EMBEDDING_PARAMS:
         spec, engine = EMBEDDING_PARAMS[engine], f"{engine} embedding"
-    out: list[str] = []
-    i = 0
-    while i < len(params):
-        token = params[i]
-        if not isinstance(token, str) or not token.startswith("-"):
-            raise InvalidInput.field("params", f"'{token}' is a value without a parameter name before it (expected --name value)")
-        name, eq, inline = token.partition("=")
-        if name in spec.owned:
-            raise InvalidInput.field("params", f"{name} cannot be set: {spec.owned[name]}")
-        if name in spec.flags:
-            if eq:
-                raise InvalidInput.field("params", f"{name} is a flag and takes no value")
-            out.append(name)
-            i += 1
-            continue
-        if name not in spec.values:
-            allowed = ", ".join(sorted([*spec.values, *spec.flags]))
-            raise InvalidInput.field("params", f"{name} is not an allowed {engine} parameter; allowed: {allowed}")
-        if eq:
-            value, i = inline, i + 1
-        elif i + 1 < len(params) and not params[i + 1].startswith("--"):
-            value, i = params[i + 1], i + 2
-        else:
-            raise InvalidInput.field("params", f"{name} needs a value")
-        try:
-            value = spec.values[name](value)
-        except ValueError as exc:
-            raise InvalidInput.field("params", f"{name} {exc}") from None
-        out += [name, value]
-    return out
+    return check_params(spec, params, engine)
 
 
 # ----------------------------------------------------------------------------

@@ -53,7 +53,8 @@ from . import containers as smc
 from . import deploy_mapping as dm
 from . import mapping
 from .clients import OciClients, new_retry_token
-from .engine_params import max_len_params, param_value, validate_oci_params
+from ...services.engine_args import param_value
+from .engine_params import max_len_params, validate_oci_params
 from .signing import OciRequestAuth
 
 if TYPE_CHECKING:

@@ -16,7 +16,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ...errors import InvalidInput
-from ..local.engines import EngineParams, Validator, _choice, _float, _identifier, _int, _json_object
+from ...services.engine_args import (
+    EngineParams,
+    check_params,
+    choice,
+    float_range,
+    identifier,
+    int_range,
+    json_object,
+)
 
 # Options every OCI engine owns, with why; merged into each engine's `owned`.
 _COMMON_OWNED = {
@@ -34,25 +42,25 @@ _COMMON_OWNED = {
 
 _VLLM = EngineParams(
     values={
-        "--dtype": _choice("auto", "half", "float16", "bfloat16", "float", "float32"),
-        "--gpu-memory-utilization": _float(0.05, 1.0),
-        "--max-num-seqs": _int(1, 65_536),
-        "--max-num-batched-tokens": _int(1, 10_000_000),
-        "--tensor-parallel-size": _int(1, 16),
-        "--pipeline-parallel-size": _int(1, 16),
-        "--quantization": _choice("awq", "gptq", "fp8", "bitsandbytes", "marlin", "awq_marlin", "gptq_marlin",
+        "--dtype": choice("auto", "half", "float16", "bfloat16", "float", "float32"),
+        "--gpu-memory-utilization": float_range(0.05, 1.0),
+        "--max-num-seqs": int_range(1, 65_536),
+        "--max-num-batched-tokens": int_range(1, 10_000_000),
+        "--tensor-parallel-size": int_range(1, 16),
+        "--pipeline-parallel-size": int_range(1, 16),
+        "--quantization": choice("awq", "gptq", "fp8", "bitsandbytes", "marlin", "awq_marlin", "gptq_marlin",
                                   "compressed-tensors", "experts_int8"),
-        "--kv-cache-dtype": _choice("auto", "fp8", "fp8_e4m3", "fp8_e5m2"),
-        "--block-size": _choice("8", "16", "32", "64", "128"),
-        "--swap-space": _int(0, 1024),
-        "--cpu-offload-gb": _int(0, 4096),
-        "--max-logprobs": _int(0, 1000),
-        "--tool-call-parser": _identifier,
-        "--reasoning-parser": _identifier,
-        "--limit-mm-per-prompt": _json_object,
-        "--rope-scaling": _json_object,
-        "--generation-config": _choice("auto", "vllm"),
-        "--max-seq-len-to-capture": _int(1, 2_000_000),
+        "--kv-cache-dtype": choice("auto", "fp8", "fp8_e4m3", "fp8_e5m2"),
+        "--block-size": choice("8", "16", "32", "64", "128"),
+        "--swap-space": int_range(0, 1024),
+        "--cpu-offload-gb": int_range(0, 4096),
+        "--max-logprobs": int_range(0, 1000),
+        "--tool-call-parser": identifier,
+        "--reasoning-parser": identifier,
+        "--limit-mm-per-prompt": json_object,
+        "--rope-scaling": json_object,
+        "--generation-config": choice("auto", "vllm"),
+        "--max-seq-len-to-capture": int_range(1, 2_000_000),
     },
     flags=frozenset({
         "--enforce-eager", "--enable-prefix-caching", "--no-enable-prefix-caching", "--enable-chunked-prefill",
@@ -74,17 +82,17 @@ _VLLM = EngineParams(
 
 _TGI = EngineParams(
     values={
-        "--max-batch-prefill-tokens": _int(1, 10_000_000),
-        "--max-batch-total-tokens": _int(1, 100_000_000),
-        "--max-concurrent-requests": _int(1, 100_000),
-        "--max-best-of": _int(1, 16),
-        "--max-stop-sequences": _int(0, 64),
-        "--quantize": _choice("awq", "gptq", "bitsandbytes", "bitsandbytes-nf4", "bitsandbytes-fp4", "eetq", "fp8",
+        "--max-batch-prefill-tokens": int_range(1, 10_000_000),
+        "--max-batch-total-tokens": int_range(1, 100_000_000),
+        "--max-concurrent-requests": int_range(1, 100_000),
+        "--max-best-of": int_range(1, 16),
+        "--max-stop-sequences": int_range(0, 64),
+        "--quantize": choice("awq", "gptq", "bitsandbytes", "bitsandbytes-nf4", "bitsandbytes-fp4", "eetq", "fp8",
                               "marlin", "exl2"),
-        "--dtype": _choice("float16", "bfloat16"),
-        "--rope-scaling": _choice("linear", "dynamic"),
-        "--rope-factor": _float(0.1, 128.0),
-        "--cuda-memory-fraction": _float(0.05, 1.0),
+        "--dtype": choice("float16", "bfloat16"),
+        "--rope-scaling": choice("linear", "dynamic"),
+        "--rope-factor": float_range(0.1, 128.0),
+        "--cuda-memory-fraction": float_range(0.05, 1.0),
     },
     flags=frozenset({"--disable-custom-kernels"}),
     owned={
@@ -108,44 +116,11 @@ def validate_oci_params(engine: str, params: list[str], restricted: Iterable[str
     (`--name=value` split in two, values canonicalised). Raises InvalidInput on field
     "params" naming the token."""
     spec = OCI_ENGINE_PARAMS[engine]
-    restricted = set(restricted)
     if params and not spec.values and not spec.flags:
         raise InvalidInput.field("params", f"the {engine} service container takes no parameter overrides "
                                            "(its server options are set by the container)")
-    out: list[str] = []
-    i = 0
-    while i < len(params):
-        token = params[i]
-        if not token.startswith("-"):
-            raise InvalidInput.field("params", f"'{token}' is a value without a parameter name before it "
-                                               "(expected --name value)")
-        name, eq, inline = token.partition("=")
-        if name in spec.owned:
-            raise InvalidInput.field("params", f"{name} cannot be set: {spec.owned[name]}")
-        if name in restricted:
-            raise InvalidInput.field("params", f"{name} cannot be set: the {engine} service container restricts it")
-        if name in spec.flags:
-            if eq:
-                raise InvalidInput.field("params", f"{name} is a flag and takes no value")
-            out.append(name)
-            i += 1
-            continue
-        check: Validator | None = spec.values.get(name)
-        if check is None:
-            allowed = ", ".join(sorted([*spec.values, *spec.flags]))
-            raise InvalidInput.field("params", f"{name} is not an allowed {engine} parameter on OCI; allowed: {allowed}")
-        if eq:
-            value, i = inline, i + 1
-        elif i + 1 < len(params) and not params[i + 1].startswith("--"):
-            value, i = params[i + 1], i + 2
-        else:
-            raise InvalidInput.field("params", f"{name} needs a value")
-        try:
-            value = check(value)
-        except ValueError as exc:
-            raise InvalidInput.field("params", f"{name} {exc}") from None
-        out += [name, value]
-    return out
+    return check_params(spec, params, f"{engine} (OCI)", restricted=restricted,
+                        restricted_why=f"the {engine} service container restricts it")
 
 
 def max_len_params(engine: str, max_model_len: int | None) -> list[str]:
@@ -158,13 +133,3 @@ def max_len_params(engine: str, max_model_len: int | None) -> list[str]:
         # TGI counts input and output together in --max-total-tokens; the input must leave room for one token.
         return ["--max-input-tokens", str(max_model_len - 1), "--max-total-tokens", str(max_model_len)]
     return []
-
-
-def param_value(tokens: list[str], name: str) -> str | None:
-    """The value of `name` in a token list (`--name value` or `--name=value`), else None."""
-    for i, token in enumerate(tokens):
-        if token == name and i + 1 < len(tokens):
-            return tokens[i + 1]
-        if token.startswith(name + "="):
-            return token.split("=", 1)[1]
-    return None
