@@ -75,6 +75,27 @@ class EngineParams:
     owned: dict[str, str]  # options we set or refuse, with why
 
 
+# vLLM's tuning options, the same whether vLLM runs here or in an OCI service container
+# (from `vllm serve --help`); each side adds its own and decides what it owns.
+VLLM_VALUES: dict[str, Validator] = {
+    "--dtype": choice("auto", "half", "float16", "bfloat16", "float", "float32"),
+    "--gpu-memory-utilization": float_range(0.05, 1.0),
+    "--max-num-seqs": int_range(1, 65_536),
+    "--max-num-batched-tokens": int_range(1, 10_000_000),
+    "--tensor-parallel-size": int_range(1, 16),
+    "--pipeline-parallel-size": int_range(1, 16),
+    "--quantization": choice("awq", "gptq", "fp8", "bitsandbytes", "marlin", "awq_marlin", "gptq_marlin",
+                             "compressed-tensors", "experts_int8"),
+    "--kv-cache-dtype": choice("auto", "fp8", "fp8_e4m3", "fp8_e5m2"),
+    "--block-size": choice("8", "16", "32", "64", "128"),
+    "--swap-space": int_range(0, 1024),
+}
+VLLM_FLAGS = frozenset({
+    "--enforce-eager", "--enable-prefix-caching", "--no-enable-prefix-caching",
+    "--enable-chunked-prefill", "--no-enable-chunked-prefill",
+})
+
+
 def check_params(spec: EngineParams, params: list[str], label: str, *, restricted: Iterable[str] = (),
                  restricted_why: str = "") -> list[str]:
     """Check `--name value` / `--flag` tokens against `spec` and return them normalised

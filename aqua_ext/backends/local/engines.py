@@ -47,6 +47,8 @@ import httpx
 
 from ...errors import InvalidInput, Upstream, UpstreamTimeout
 from ...services.engine_args import (
+    VLLM_FLAGS,
+    VLLM_VALUES,
     EngineParams,
     check_params,
     choice,
@@ -135,24 +137,11 @@ _EMBEDDING_SERVER_PARAMS = EngineParams(
 # From `vllm serve --help` (vLLM 0.11). vLLM runs on a CUDA GPU only.
 _VLLM_PARAMS = EngineParams(
     values={
-        "--dtype": choice("auto", "half", "float16", "bfloat16", "float", "float32"),
-        "--gpu-memory-utilization": float_range(0.05, 1.0),
-        "--max-num-seqs": int_range(1, 4096),
-        "--max-num-batched-tokens": int_range(1, 1 << 22),
-        "--tensor-parallel-size": int_range(1, 16),
-        "--pipeline-parallel-size": int_range(1, 16),
-        "--quantization": choice("awq", "awq_marlin", "gptq", "gptq_marlin", "fp8", "bitsandbytes",
-                                  "compressed-tensors"),
-        "--kv-cache-dtype": choice("auto", "fp8", "fp8_e4m3", "fp8_e5m2"),
-        "--block-size": choice("8", "16", "32", "64", "128"),
-        "--swap-space": float_range(0.0, 1024.0),
+        **VLLM_VALUES,
         "--seed": int_range(0, 2**32 - 1),
         "--uvicorn-log-level": choice("debug", "info", "warning", "error", "critical"),
     },
-    flags=frozenset({
-        "--enforce-eager", "--enable-prefix-caching", "--no-enable-prefix-caching",
-        "--enable-chunked-prefill", "--no-enable-chunked-prefill",
-    }),
+    flags=VLLM_FLAGS,
     owned={
         "--port": "the port is chosen by aqua_ext",
         "--host": "engines listen on 127.0.0.1 only",

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 
 from ...errors import InvalidInput
 from ...services.engine_args import (
+    VLLM_FLAGS,
+    VLLM_VALUES,
     EngineParams,
     check_params,
     choice,
@@ -42,17 +44,7 @@ _COMMON_OWNED = {
 
 _VLLM = EngineParams(
     values={
-        "--dtype": choice("auto", "half", "float16", "bfloat16", "float", "float32"),
-        "--gpu-memory-utilization": float_range(0.05, 1.0),
-        "--max-num-seqs": int_range(1, 65_536),
-        "--max-num-batched-tokens": int_range(1, 10_000_000),
-        "--tensor-parallel-size": int_range(1, 16),
-        "--pipeline-parallel-size": int_range(1, 16),
-        "--quantization": choice("awq", "gptq", "fp8", "bitsandbytes", "marlin", "awq_marlin", "gptq_marlin",
-                                  "compressed-tensors", "experts_int8"),
-        "--kv-cache-dtype": choice("auto", "fp8", "fp8_e4m3", "fp8_e5m2"),
-        "--block-size": choice("8", "16", "32", "64", "128"),
-        "--swap-space": int_range(0, 1024),
+        **VLLM_VALUES,
         "--cpu-offload-gb": int_range(0, 4096),
         "--max-logprobs": int_range(0, 1000),
         "--tool-call-parser": identifier,
@@ -62,12 +54,11 @@ _VLLM = EngineParams(
         "--generation-config": choice("auto", "vllm"),
         "--max-seq-len-to-capture": int_range(1, 2_000_000),
     },
-    flags=frozenset({
-        "--enforce-eager", "--enable-prefix-caching", "--no-enable-prefix-caching", "--enable-chunked-prefill",
-        "--no-enable-chunked-prefill", "--enable-auto-tool-choice", "--disable-log-requests", "--disable-log-stats",
+    flags=VLLM_FLAGS | {
+        "--enable-auto-tool-choice", "--disable-log-requests", "--disable-log-stats",
         # The model's own code runs inside the user's OCI container, as AQUA allows for such models.
         "--trust-remote-code",
-    }),
+    },
     owned={
         **_COMMON_OWNED,
         "--seed": "the service container sets it",
