@@ -7,6 +7,15 @@
                               [--os-uri oci://B@NS/PREFIX]) [--name NAME]
     aqua-ext models delete MODEL_ID
     aqua-ext models fit MODEL_ID [--dtype D] [--context-length N] [--concurrency N]
+    aqua-ext deployments create MODEL_ID --name NAME [--description D] [--shape S] [--replicas N]
+                              [--engine E] [--mode chat|completion|embedding] [--dtype D]
+                              [--max-model-len N] [--param '--name value' ...]
+                              [--log-group-id ID --log-id ID] [--no-wait]
+    aqua-ext deployments list
+    aqua-ext deployments get|activate|deactivate|delete DEPLOYMENT_ID
+    aqua-ext deployments logs DEPLOYMENT_ID [--tail N] [--follow]
+    aqua-ext chat DEPLOYMENT_ID "prompt" [--system S] [--max-tokens N] [--temperature T] [--top-p P]
+                              [--top-k K] [--stop S]... [--seed N] [--timeout S]
 
 The OCI backend (`--backend oci`) reads the same settings as the server
 extension: --oci-* flags, else OCI_CONFIG_LOCATION, OCI_CONFIG_PROFILE, OCI_IAM_TYPE,
@@ -15,15 +24,26 @@ NB_SESSION_COMPARTMENT_OCID, PROJECT_OCID, OCI_REGION and AQUA_OCI_ENDPOINTS
 
 Tables by default, JSON with --json. A Hugging Face token is read from HF_TOKEN,
 never from the command line (it would show in `ps` and shell history).
+
+`deployments create` and `activate` follow the deployment until it is ACTIVE or FAILED.
+On OCI, Ctrl-C (or --no-wait) only stops following. Locally this command brings the engine
+up (its readiness check runs here), so Ctrl-C while waiting cancels it (INACTIVE) and
+--no-wait is refused; once ACTIVE, the engine runs detached: it outlives this command, as it
+outlives a Jupyter restart, until `deployments deactivate` or `delete`. `chat` streams the
+answer to stdout as it arrives and a stats line (TTFT, tokens/s, usage) to stderr; Ctrl-C
+closes the stream, so the engine stops generating.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import shlex
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,23 +51,43 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from . import __version__
+from .api.deployments import (
+    TRANSITIONAL_STATES,
+    ChatMessage,
+    ChatRequest,
+    CreateDeploymentRequest,
+    DeploymentDetail,
+    DeploymentLogsQuery,
+    DeploymentState,
+)
 from .api.fit import FitQuery
 from .api.info import BackendDescription, Info
 from .api.models import ModelListQuery, RegisterModelRequest
-from .api.operations import TERMINAL_STATES, OperationState
+from .api.operations import TERMINAL_STATES, Operation, OperationState
 from .backends.base import Backend
-from .errors import AquaError, InvalidInput, Unavailable
+from .errors import AquaError, InvalidInput, NotFound, Unavailable, Upstream
 from .services.hardware import detect_engines, detect_hardware
 from .services.memory_fit import estimate_fit
 from .services.model_filter import filter_models
 from .services.operations import OperationRegistry
 
 
+def _in_oci_notebook_session() -> bool:
+    # As app.in_oci_notebook_session (a test keeps them equal): importing aqua_ext.app would import
+    # jupyter_server, which costs seconds on every command.
+    return bool(os.environ.get("OCI_RESOURCE_PRINCIPAL_VERSION") and os.environ.get("NB_SESSION_OCID"))
+
+
+def _default_data_dir() -> Path:
+    # AquaExtension.data_dir's default, without importing jupyter_server (a test keeps them equal).
+    from jupyter_core.paths import jupyter_data_dir
+
+    return Path(jupyter_data_dir()) / "aqua_ext"
+
+
 def _make_backend(args: argparse.Namespace, operations: OperationRegistry) -> Backend:
     # Same defaults as the server extension, so the CLI sees the same models.
-    from .app import AquaExtension, in_oci_notebook_session
-
-    kind = args.backend if args.backend != "auto" else ("oci" if in_oci_notebook_session() else "local")
+    kind = args.backend if args.backend != "auto" else ("oci" if _in_oci_notebook_session() else "local")
     if kind == "oci":
         from .backends.oci.backend import OciBackend
         from .backends.oci.config import OciSettings, parse_endpoints
@@ -61,7 +101,7 @@ def _make_backend(args: argparse.Namespace, operations: OperationRegistry) -> Ba
         return OciBackend(operations, settings)
     from .backends.local.backend import LocalBackend
 
-    data_dir = Path(args.data_dir or AquaExtension().data_dir).expanduser().resolve()
+    data_dir = Path(args.data_dir or _default_data_dir()).expanduser().resolve()
     roots = [Path(p).expanduser().resolve() for p in (args.allowed_root or [])] or [Path.cwd().resolve(), data_dir]
     return LocalBackend(operations, data_dir=data_dir, allowed_roots=roots, generate_demo=False)
 
@@ -100,6 +140,9 @@ async def _run(args: argparse.Namespace) -> int:
     backend = _make_backend(args, operations)
     try:
         await backend.start()
+    except asyncio.CancelledError:  # Ctrl-C while starting: still close what was opened
+        await backend.close()
+        raise
     except Exception as exc:  # e.g. an OCI configuration problem: the message says what to fix
         await backend.close()
         problem = f"The {backend.kind} backend could not start: {exc.message if isinstance(exc, AquaError) else exc}"
@@ -134,6 +177,10 @@ async def _dispatch(args: argparse.Namespace, backend: Backend, operations: Oper
     if args.command == "info":
         await _info(args, await backend.describe())
         return 0
+    if args.command == "deployments":
+        return await _deployments(args, backend, operations)
+    if args.command == "chat":
+        return await _chat(args, backend)
 
     if args.models_command == "list":
         query = ModelListQuery(q=args.q, source=args.source, capability=args.capability, format=args.format,
@@ -203,6 +250,279 @@ async def _dispatch(args: argparse.Namespace, backend: Backend, operations: Oper
     raise AssertionError(args)
 
 
+# ---- deployments ---------------------------------------------------------------------
+
+POLL_S = 1.0  # how often a wait or `logs --follow` asks again
+
+
+def _progress(prefix: str, message: str, *, tty: bool, last: list[str]) -> None:
+    """One progress line on stderr: rewritten in place on a terminal (`prefix` ticking), one line
+    per change of `message` otherwise."""
+    if tty:
+        print(f"\r{prefix} {message}"[:120].ljust(80), end="", file=sys.stderr, flush=True)
+    elif message != (last[0] if last else None):
+        print(f"{prefix} {message}", file=sys.stderr, flush=True)
+    last[:] = [message]
+
+
+async def _wait_deployment(args: argparse.Namespace, backend: Backend, operations: OperationRegistry,
+                           deployment_id: str, operation_id: str | None) -> tuple[DeploymentDetail, Operation | None]:
+    """Follow the deployment's operation (progress and message) until it ends, then the deployment
+    until it leaves its transitional state. Returns the deployment and the operation's last state."""
+    tty = sys.stderr.isatty() and not args.json
+    last: list[str] = []
+    started = time.monotonic()
+    op: Operation | None = None
+    try:
+        while True:
+            if operation_id is not None:
+                try:
+                    op = operations.get(operation_id)
+                except NotFound:  # not tracked by this process: follow the deployment alone
+                    operation_id = None
+            if op is None or op.state in TERMINAL_STATES:
+                detail = await backend.get_deployment(deployment_id)
+                # An operation that failed or was canceled is the end, whatever the record says yet.
+                if detail.state not in TRANSITIONAL_STATES or (op is not None and op.state != OperationState.SUCCEEDED):
+                    return detail, op
+                step, pct = detail.state_message or detail.state.value, None
+            else:
+                step, pct = op.message, op.progress
+            if not args.json:
+                _progress(f"[{time.monotonic() - started:4.0f}s]",
+                          f"{f'{pct * 100:3.0f}% ' if pct is not None else ''}{step}", tty=tty, last=last)
+            await asyncio.sleep(POLL_S)
+    except asyncio.CancelledError:  # Ctrl-C
+        if tty and last:
+            print(file=sys.stderr)
+        last = []
+        if backend.kind == "local":
+            print(f"canceled: a local deployment is brought up by this command, so it stops with it "
+                  f"(`aqua-ext deployments activate {deployment_id}` starts it again)", file=sys.stderr)
+        else:
+            print(f"stopped following; the deployment goes on (`aqua-ext deployments get {deployment_id}`)",
+                  file=sys.stderr)
+        raise
+    finally:
+        if tty and last:
+            print(file=sys.stderr)
+
+
+def _deployment_rows(items: Sequence[Any]) -> str:
+    rows = [[d.id, d.name, d.model_name, d.state.value, d.mode, d.engine, d.shape,
+             d.created_at.astimezone().strftime("%Y-%m-%d %H:%M")] for d in items]
+    return _table(rows, ["ID", "NAME", "MODEL", "STATE", "MODE", "ENGINE", "SHAPE", "CREATED"])
+
+
+def _deployment_text(d: DeploymentDetail) -> str:
+    facts = [("id", d.id), ("state", d.state.value + (f"  ({d.state_message})" if d.state_message else "")),
+             ("model", f"{d.model_name}  ({d.model_id})"), ("mode", d.mode), ("engine", d.engine),
+             ("shape", d.shape), ("replicas", str(d.replicas)), ("dtype", d.dtype or "-"),
+             ("max model len", str(d.max_model_len or "-")),
+             ("params", " ".join(shlex.quote(p) for p in d.params) or "-"),
+             ("openai base", d.openai_base_path), ("upstream", d.upstream_url or "-"),
+             ("log", f"{d.log_group_id} / {d.log_id}" if d.log_id else "-"),
+             ("created", d.created_at.astimezone().isoformat(timespec="seconds")),
+             ("updated", d.updated_at.astimezone().isoformat(timespec="seconds"))]
+    text = f"{d.name}" + (f" — {d.description}" if d.description else "") + "\n"
+    text += "\n".join(f"  {k:<14}{v}" for k, v in facts)
+    if d.failure_log:
+        text += "\n  engine log (last lines):\n" + "\n".join(f"    {line}" for line in d.failure_log)
+    return text
+
+
+def _report_failure(detail: DeploymentDetail, op: Operation | None) -> None:
+    reason = detail.state_message or (op.error if op is not None else None) or detail.state.value
+    if op is not None and op.state == OperationState.FAILED and op.error and op.error not in reason:
+        reason = f"{reason}: {op.error}" if detail.state_message else op.error
+    print(f"error: deployment {detail.id} is {detail.state.value}: {reason}", file=sys.stderr)
+    for line in detail.failure_log:
+        print(f"  | {line}", file=sys.stderr)
+
+
+async def _finish_wait(args: argparse.Namespace, backend: Backend, operations: OperationRegistry,
+                       detail: DeploymentDetail, op: Operation | None, verb: str) -> int:
+    detail, op = await _wait_deployment(args, backend, operations, detail.id, op.id if op is not None else None)
+    if detail.state == DeploymentState.ACTIVE:
+        _emit(args, detail, f"{verb} {detail.name} ({detail.id}): ACTIVE\n"
+                            f"  OpenAI base path: {detail.openai_base_path}\n"
+                            f"  try: aqua-ext chat {detail.id} \"Hello!\"")
+        return 0
+    _report_failure(detail, op)
+    if args.json:
+        _emit(args, detail, "")
+    return 1
+
+
+async def _deployments(args: argparse.Namespace, backend: Backend, operations: OperationRegistry) -> int:
+    cmd = args.deployments_command
+    if cmd == "list":
+        items = await backend.list_deployments()
+        _emit(args, list(items), _deployment_rows(items) + f"\n{len(items)} deployments")
+        return 0
+
+    if cmd == "get":
+        detail = await backend.get_deployment(args.deployment_id)
+        _emit(args, detail, _deployment_text(detail))
+        return 0
+
+    if getattr(args, "no_wait", False) and cmd in ("create", "activate") and backend.kind == "local":
+        # The readiness check of a local engine runs in this process; leaving at once would cancel it.
+        raise InvalidInput.field("no_wait", "a local deployment is brought up by this command and stops with it; "
+                                            "leave out --no-wait (or start it from JupyterLab)")
+
+    if cmd == "create":
+        params: list[str] = []
+        for value in args.param or []:
+            try:
+                params += shlex.split(value)
+            except ValueError as exc:
+                raise InvalidInput.field("params", f"{value!r}: {exc}") from None
+        request = CreateDeploymentRequest(
+            model_id=args.model_id, name=args.name, description=args.description or "", shape=args.shape,
+            replicas=args.replicas, engine=args.engine, mode=args.mode, dtype=args.dtype,
+            max_model_len=args.max_model_len, params=params, log_group_id=args.log_group_id, log_id=args.log_id,
+        )
+        response = await backend.create_deployment(request)
+        detail, op = response.deployment, response.operation
+        if args.no_wait:
+            _emit(args, response, f"creating {detail.name} as {detail.id} ({detail.state.value}); "
+                                  f"follow with: aqua-ext deployments get {detail.id}")
+            return 0
+        if not args.json:
+            print(f"creating {detail.name} as {detail.id} ({detail.engine}, {detail.shape})", file=sys.stderr)
+        return await _finish_wait(args, backend, operations, detail, op, "deployed")
+
+    if cmd == "activate":
+        response = await backend.activate_deployment(args.deployment_id)
+        detail, op = response.deployment, response.operation
+        if args.no_wait:
+            _emit(args, response, f"activating {detail.name} ({detail.id}): {detail.state.value}")
+            return 0
+        return await _finish_wait(args, backend, operations, detail, op, "activated")
+
+    if cmd == "deactivate":
+        detail = await backend.deactivate_deployment(args.deployment_id)
+        if detail.state in TRANSITIONAL_STATES and not args.no_wait:
+            detail, _ = await _wait_deployment(args, backend, operations, detail.id, None)
+        _emit(args, detail, f"deactivated {detail.name} ({detail.id}): {detail.state.value}")
+        return 0 if detail.state in (DeploymentState.INACTIVE, *TRANSITIONAL_STATES) else 1
+
+    if cmd == "delete":
+        await backend.delete_deployment(args.deployment_id)
+        _emit(args, None, f"deleted {args.deployment_id}")
+        return 0
+
+    if cmd == "logs":
+        logs = await backend.deployment_logs(args.deployment_id, DeploymentLogsQuery(tail=args.tail))
+        if args.json:
+            print(logs.model_dump_json() if args.follow else logs.model_dump_json(indent=2), flush=True)
+        else:
+            if not args.follow:
+                print(f"# {logs.source}", file=sys.stderr)
+            for line in logs.lines:
+                print(line, flush=True)
+        while args.follow:  # until Ctrl-C (or the deployment is deleted: NotFound ends it)
+            await asyncio.sleep(POLL_S)
+            logs = await backend.deployment_logs(args.deployment_id,
+                                                 DeploymentLogsQuery(tail=5000, after=logs.cursor))
+            if logs.lines:
+                if args.json:
+                    print(logs.model_dump_json(), flush=True)
+                else:
+                    for line in logs.lines:
+                        print(line, flush=True)
+        return 0
+    raise AssertionError(args)
+
+
+# ---- chat ----------------------------------------------------------------------------
+
+
+def _usage_text(usage: dict[str, Any] | None) -> str:
+    if not usage:
+        return "usage: not reported"
+    parts = [f"{k.removesuffix('_tokens')} {usage[k]}" for k in ("prompt_tokens", "completion_tokens", "total_tokens")
+             if isinstance(usage.get(k), int)]
+    return "usage: " + (", ".join(parts) or "not reported")
+
+
+async def _chat(args: argparse.Namespace, backend: Backend) -> int:
+    from .services.chat_payload import build_payload
+    from .services.chat_stream import ChatDelta, ChatDone, stream_chat
+
+    import httpx
+
+    # Sampling flags go through ChatRequest, so out-of-range values are the same errors the API gives.
+    sampling = {k: v for k, v in (("max_tokens", args.max_tokens), ("temperature", args.temperature),
+                                  ("top_p", args.top_p), ("top_k", args.top_k), ("seed", args.seed))
+                if v is not None}
+    if args.stop:
+        sampling["stop"] = args.stop
+    messages = [ChatMessage(role="system", content=args.system)] if args.system else []
+    request = ChatRequest(messages=[*messages, ChatMessage(role="user", content=args.prompt)], **sampling)
+
+    target = await backend.upstream(args.deployment_id)
+    if target.mode == "completion":
+        if args.system:
+            raise InvalidInput.field("system", "this is a completion deployment: it takes a prompt only, "
+                                               "no system message")
+        request = ChatRequest(prompt=args.prompt, **sampling)
+    path, body = build_payload(request, target)
+    url, headers = target.request(path, stream=True)
+
+    parts: list[str] = []
+    done: ChatDone | None = None
+    ended_with_newline = True
+    timeout = httpx.Timeout(args.timeout, read=None)  # stream_chat watches first byte and idle gaps itself
+    try:
+        async with httpx.AsyncClient(auth=target.auth, trust_env=False, timeout=timeout) as client:
+            stream = stream_chat(client, url, body, headers=headers,
+                                 first_byte_timeout=args.timeout, idle_timeout=args.timeout)
+            async with contextlib.aclosing(stream):
+                async for item in stream:
+                    if isinstance(item, ChatDelta):
+                        if item.content:
+                            parts.append(item.content)
+                            if not args.json:
+                                sys.stdout.write(item.content)
+                                sys.stdout.flush()
+                                ended_with_newline = item.content.endswith("\n")
+                    elif isinstance(item, ChatDone):
+                        done = item
+    except Upstream as exc:
+        if not ended_with_newline:
+            print(flush=True)
+        # As the chat handler does: a dropped or silent engine may mean it died; the backend looks.
+        message = exc.message
+        state = await backend.upstream_failed(args.deployment_id, exc.message)
+        if state is not None and state != DeploymentState.ACTIVE:
+            message += f" The deployment is now {state.value}; `aqua-ext deployments get {args.deployment_id}` shows why."
+        raise type(exc)(message) from None
+    except BaseException:  # Ctrl-C: the stream is closed above; end the partial line
+        if not ended_with_newline and not args.json:
+            print(flush=True)
+        raise
+
+    assert done is not None
+    stats: dict[str, Any] = {
+        "deployment_id": args.deployment_id, "content": "".join(parts), "finish_reason": done.finish_reason,
+        "usage": done.usage, "ttft_ms": None if done.ttft_s is None else round(done.ttft_s * 1000, 1),
+        "total_ms": round(done.total_s * 1000, 1), "tokens": done.tokens,
+        "tokens_per_s": None if done.tokens_per_s is None else round(done.tokens_per_s, 2),
+    }
+    if args.json:
+        print(json.dumps(stats, indent=2))
+        return 0
+    if not ended_with_newline:
+        print(flush=True)
+    ttft = f"{stats['ttft_ms']:.0f} ms" if stats["ttft_ms"] is not None else "-"
+    rate = f"{stats['tokens_per_s']:.1f} tokens/s" if stats["tokens_per_s"] is not None else "- tokens/s"
+    print(f"— TTFT {ttft} · {done.tokens} tokens in {done.total_s:.2f} s · {rate} · {_usage_text(done.usage)}"
+          f" · finish: {done.finish_reason or '-'}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aqua-ext", description="AI Quick Actions from the terminal.")
     parser.add_argument("--version", action="version", version=f"aqua_ext {__version__}")
@@ -248,6 +568,54 @@ def build_parser() -> argparse.ArgumentParser:
     reg.add_argument("--name")
     rm = models.add_parser("delete", help="delete a registered model")
     rm.add_argument("model_id")
+
+    deps = sub.add_parser("deployments", help="deploy models and manage deployments").add_subparsers(
+        dest="deployments_command", required=True)
+    create = deps.add_parser("create", help="deploy a model and follow it until ACTIVE or FAILED")
+    create.add_argument("model_id")
+    create.add_argument("--name", required=True)
+    create.add_argument("--description")
+    create.add_argument("--shape", help="local: cpu or gpu (default: gpu when there is one); OCI: a shape name "
+                                        "(default: the smallest that fits)")
+    create.add_argument("--replicas", type=int, default=1, help="instances (OCI only)")
+    create.add_argument("--engine", choices=["transformers", "vllm", "llama.cpp", "tgi"],
+                        help="default: transformers locally (llama.cpp for GGUF), vllm on OCI")
+    create.add_argument("--mode", choices=["chat", "completion", "embedding"], default="chat")
+    create.add_argument("--dtype", choices=["float32", "bfloat16", "float16", "int8", "int4"])
+    create.add_argument("--max-model-len", type=int)
+    create.add_argument("--param", action="append", metavar="'--NAME VALUE'",
+                        help="engine parameter, checked against the engine's allowlist (repeatable; "
+                             "a flag alone: --param=--compile)")
+    create.add_argument("--log-group-id", help="OCI logging: the log group (with --log-id)")
+    create.add_argument("--log-id", help="OCI logging: the log (with --log-group-id)")
+    create.add_argument("--no-wait", action="store_true",
+                        help="print the new deployment and return at once (OCI; a local deployment is brought up "
+                             "by this command)")
+    deps.add_parser("list", help="list deployments")
+    for name, text in (("get", "show one deployment"), ("activate", "start an INACTIVE or FAILED deployment again"),
+                       ("deactivate", "stop the engine, keep the deployment"),
+                       ("delete", "stop the engine and remove the deployment")):
+        cmd = deps.add_parser(name, help=text)
+        cmd.add_argument("deployment_id")
+        if name in ("activate", "deactivate"):
+            cmd.add_argument("--no-wait", action="store_true", help="return at once, without following the state")
+    logs = deps.add_parser("logs", help="the engine's log")
+    logs.add_argument("deployment_id")
+    logs.add_argument("--tail", type=int, default=200, help="last lines to show (1-5000)")
+    logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines until Ctrl-C")
+
+    chat = sub.add_parser("chat", help="one chat turn with an ACTIVE deployment, streamed")
+    chat.add_argument("deployment_id")
+    chat.add_argument("prompt")
+    chat.add_argument("--system", help="system message (chat deployments)")
+    chat.add_argument("--max-tokens", type=int, help="default 512")
+    chat.add_argument("--temperature", type=float, help="0-2, default 0.7")
+    chat.add_argument("--top-p", type=float, help="(0, 1], default 1")
+    chat.add_argument("--top-k", type=int, help="default off")
+    chat.add_argument("--stop", action="append", metavar="S", help="stop sequence (repeatable, up to 8)")
+    chat.add_argument("--seed", type=int)
+    chat.add_argument("--timeout", type=float, default=300.0,
+                      help="seconds to wait for the first token, and between tokens (default 300)")
     return parser
 
 
@@ -263,7 +631,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_run(args))
     except ValidationError as exc:
         for err in exc.errors():
-            print(f"error: {'.'.join(map(str, err['loc'])) or 'input'}: {err['msg']}", file=sys.stderr)
+            field, message = ".".join(map(str, err["loc"])), err["msg"].removeprefix("Value error, ")
+            # A model-level validator names its field at the start of the message, as the API reports it.
+            if not field and ": " in message:
+                field, message = message.split(": ", 1)
+            print(f"error: {field or 'input'}: {message}", file=sys.stderr)
         return 2
     except InvalidInput as exc:
         print(f"error: {exc.message}", file=sys.stderr)

@@ -1,21 +1,33 @@
 #!/usr/bin/env python
-"""Chat proxy benchmark — PROXY PRIMITIVE (no Jupyter route yet).
+"""Chat proxy benchmark, through the real Jupyter routes.
 
-    python bench/chat_proxy.py [--tokens 256] [--streams-c1 40] [--rounds-c32 6]
+    python bench/chat_proxy.py [--tokens 256] [--streams-c1 40] [--rounds-c32 6] [--token-delay 0]
+                               [--profile-server FILE]
 
-Three processes, as in real use (engine, Jupyter server, browser):
-  - the stub upstream (`python -m tests.stub_upstream`) streams N tokens as fast as it can;
-  - a minimal tornado app (this file with `--serve-proxy`) that does what the future
-    `POST aqua-ext/deployments/{id}/chat` handler will: `StreamLimiter` slot →
-    `stream_chat` → `format_event` per delta + flush → `event: done`; the upstream task is
-    cancelled in `on_connection_close`. It is NOT mounted in jupyter server (no route yet);
-  - this process, the client: httpx + `SseParser`, the same parsing work for both paths.
+Three processes, as in real use (engine, Jupyter server, browser or OpenAI client):
+  - the stub upstream (`python -m tests.stub_upstream`) streams N tokens as fast as it can
+    (OpenAI streaming format, like vLLM or `transformers serve`);
+  - a real Jupyter server (`jupyter_server.serverapp.ServerApp`, run by this file with
+    `--serve-jupyter` in its own process): token auth, temporary root, config and data
+    folders, the aqua_ext extension with the handlers it ships. Only its backend is swapped,
+    in that process, for a tiny `BenchBackend` whose `upstream()` points deployment `bench`
+    at the stub: the streaming handlers ask the backend nothing else, so everything on the
+    request path (auth, routing, the stream limiter, the shared httpx pool, `stream_chat`,
+    SSE framing and flushing, cancel on disconnect) is the shipped code;
+  - this process, the client: a minimal keep-alive HTTP/1.1 client on asyncio streams (httpx
+    costs ~5 ms of CPU per request at 32 concurrent streams, enough to hide what is measured)
+    + `SseParser`, the same parsing work on every path.
 
-Measured side by side in one run, direct (client → stub) vs proxied (client → proxy → stub),
-at concurrency 1 and 32, rounds interleaved: aggregate tokens/s and p50 time to first token;
-plus `GET /status` latency on the proxy while 32 streams run (event-loop health).
-Targets: throughput ratio ≥ 0.95, added TTFT ≤ 5 ms at p50, status p99 ≤ 50 ms.
-Benchmarks print, they never assert.
+Measured side by side, rounds interleaved, at concurrency 1 and 32:
+  - direct        client → stub                         POST /v1/chat/completions
+  - pass-through  client → Jupyter → stub               POST aqua-ext/deployments/bench/v1/chat/completions
+  - playground    client → Jupyter (SSE events) → stub  POST aqua-ext/deployments/bench/chat
+aggregate tokens/s (ratio to direct), p50 time to first token (added over direct), the
+Jupyter process's CPU per token, each process's CPU use (is a core the limit?), and
+`GET api/status` latency while 32 streams run (the Jupyter event loop's health).
+Targets: throughput ratio ≥ 0.95, added TTFT ≤ 5 ms at p50, api/status p99 ≤ 50 ms.
+Benchmarks print, they never assert. `--profile-server FILE` writes a cProfile of the
+Jupyter process (read it with `python -m pstats FILE`).
 """
 
 from __future__ import annotations
@@ -24,175 +36,264 @@ import argparse
 import asyncio
 import contextlib
 import json
-import logging
 import os
+import secrets
+import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _bootstrap import REPO_ROOT, use_repo_environment  # noqa: E402
 
-use_repo_environment(__file__, ("httpx", "tornado"))
+use_repo_environment(__file__, ("httpx", "tornado", "jupyter_server"))
 
 import httpx  # noqa: E402
 
-from aqua_ext.errors import AquaError  # noqa: E402
-from aqua_ext.services.chat_stream import ChatDelta, ChatDone, StreamLimiter, stream_chat  # noqa: E402
-from aqua_ext.services.sse import SseParser, format_event  # noqa: E402
+from aqua_ext.services.sse import SseParser  # noqa: E402
 
 TARGET_THROUGHPUT_RATIO = 0.95
 TARGET_ADDED_TTFT_MS = 5.0
 TARGET_STATUS_P99_MS = 50.0
-LABEL = "proxy primitive (no Jupyter route yet)"
+DEPLOYMENT_ID = "bench"
+PATHS = ("direct", "pass-through", "playground")
+LABELS = {
+    "direct": "direct        client → stub",
+    "pass-through": "pass-through  …/v1/chat/completions",
+    "playground": "playground    …/chat (SSE events)",
+}
 
 
-# ---- the proxy process -------------------------------------------------------------
+# ---- the Jupyter server process ------------------------------------------------------
 
 
-def serve_proxy(upstream: str, max_streams: int) -> None:
-    from tornado import httpserver, netutil, web
+def serve_jupyter(stub_url: str, port: int, token: str, workdir: Path, profile: str | None = None) -> None:
+    """A real ServerApp with aqua_ext; only the backend is the bench's (in this process only)."""
+    from jupyter_server.serverapp import ServerApp
 
-    logging.getLogger("tornado.access").setLevel(logging.WARNING)
+    from aqua_ext.api.deployments import (
+        CreateDeploymentRequest,
+        CreateDeploymentResponse,
+        DeploymentDetail,
+        DeploymentLogs,
+        DeploymentLogsQuery,
+        DeploymentSummary,
+    )
+    from aqua_ext.api.info import BackendDescription
+    from aqua_ext.api.models import ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
+    from aqua_ext.backends.base import Backend
+    from aqua_ext.errors import Conflict, NotFound
+    from aqua_ext.services.upstream import UpstreamTarget
 
-    class ChatHandler(web.RequestHandler):
-        def initialize(self, client: httpx.AsyncClient, limiter: StreamLimiter) -> None:
-            self.client = client
-            self.limiter = limiter
-            self.task: asyncio.Task[None] | None = None
+    class BenchBackend(Backend):
+        """One ACTIVE chat deployment, `bench`, served by the stub; nothing else."""
 
-        def on_connection_close(self) -> None:
-            if self.task is not None:
-                self.task.cancel()
+        kind = "local"
 
-        # Coalesced flushing: deltas parsed from one upstream read are written together and
-        # flushed once, when stream_chat next waits on the network (call_soon runs then). One
-        # token per read (the usual case at low load) still goes out at once; under load fewer,
-        # larger writes. Backpressure: a slow client makes us wait on the previous flush once
-        # about FLUSH_BACKLOG bytes (counted as ~64 bytes per delta) are pending.
-        FLUSH_BACKLOG = 64 * 1024
-        _flush_pending = False
-        _last_flush: "asyncio.Future[None] | None" = None
-        _unflushed = 0
+        def _target(self) -> UpstreamTarget:
+            return UpstreamTarget(deployment_id=DEPLOYMENT_ID, mode="chat", model="stub-model", base_url=stub_url,
+                                  served_model_name="bench")
 
-        def _do_flush(self) -> None:
-            self._flush_pending = False
-            self._unflushed = 0
-            if self.request.connection is None or self._finished:
-                return
-            fut = self.flush()
-            fut.add_done_callback(lambda f: f.cancelled() or f.exception())
-            self._last_flush = fut
+        async def upstream(self, deployment_id: str) -> UpstreamTarget:
+            if deployment_id != DEPLOYMENT_ID:
+                raise NotFound(f"No deployment with id '{deployment_id}'.")
+            return self._target()
 
-        async def _flush_soon(self) -> None:
-            self._unflushed += 1
-            if not self._flush_pending:
-                self._flush_pending = True
-                asyncio.get_running_loop().call_soon(self._do_flush)
-            last = self._last_flush
-            if last is not None and not last.done() and self._unflushed * 64 > self.FLUSH_BACKLOG:
-                await last
+        async def describe(self) -> BackendDescription:
+            return BackendDescription(kind="local", label="bench (stub upstream)", ready=True)
 
-        async def post(self) -> None:
-            payload = json.loads(self.request.body)
-            self.task = asyncio.create_task(self._stream(payload))
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
+        async def list_models(self, *, refresh: bool = False) -> list[ModelSummary]:
+            return []
 
-        async def _stream(self, payload: dict[str, Any]) -> None:
-            self.set_header("Content-Type", "text/event-stream")
-            self.set_header("Cache-Control", "no-cache")
-            self.set_header("X-Accel-Buffering", "no")
-            try:
-                async with self.limiter.slot():
-                    async with contextlib.aclosing(stream_chat(self.client, upstream + "/v1/chat/completions",
-                                                               payload, first_byte_timeout=30,
-                                                               idle_timeout=30)) as stream:
-                        async for item in stream:
-                            if isinstance(item, ChatDelta):
-                                if item.content:
-                                    self.write(format_event({"content": item.content}))
-                                    await self._flush_soon()
-                            elif isinstance(item, ChatDone):
-                                self.write(format_event(item.to_dict(), event="done"))
-            except AquaError as exc:
-                self.write(format_event({"status": exc.status, "message": exc.message}, event="error"))
-            self.finish()
+        async def get_model(self, model_id: str) -> ModelDetail:
+            raise NotFound(f"No model with id '{model_id}'.")
 
-    class StatusHandler(web.RequestHandler):
-        def get(self) -> None:
-            self.finish({"ok": True})
+        async def register_model(self, request: RegisterModelRequest) -> RegisterModelResponse:
+            raise Conflict("not in the bench")
 
-    async def main() -> None:
-        client = httpx.AsyncClient(limits=httpx.Limits(max_connections=256, max_keepalive_connections=64),
-                                   timeout=httpx.Timeout(30.0))
-        limiter = StreamLimiter(max_streams, max_wait_s=30)
-        app = web.Application([(r"/chat", ChatHandler, {"client": client, "limiter": limiter}),
-                               (r"/status", StatusHandler)])
-        sockets = netutil.bind_sockets(0, "127.0.0.1")
-        httpserver.HTTPServer(app).add_sockets(sockets)
-        print(f"PORT {sockets[0].getsockname()[1]}", flush=True)
-        await asyncio.Event().wait()
+        async def delete_model(self, model_id: str) -> None:
+            raise Conflict("not in the bench")
 
+        async def list_deployments(self) -> list[DeploymentSummary]:
+            return []
+
+        async def get_deployment(self, deployment_id: str) -> DeploymentDetail:
+            raise NotFound(f"No deployment with id '{deployment_id}'.")
+
+        async def create_deployment(self, request: CreateDeploymentRequest) -> CreateDeploymentResponse:
+            raise Conflict("not in the bench")
+
+        async def activate_deployment(self, deployment_id: str) -> CreateDeploymentResponse:
+            raise Conflict("not in the bench")
+
+        async def deactivate_deployment(self, deployment_id: str) -> DeploymentDetail:
+            raise Conflict("not in the bench")
+
+        async def delete_deployment(self, deployment_id: str) -> None:
+            raise Conflict("not in the bench")
+
+        async def deployment_logs(self, deployment_id: str, query: DeploymentLogsQuery) -> DeploymentLogs:
+            raise NotFound(f"No deployment with id '{deployment_id}'.")
+
+    app = ServerApp()
+    app.initialize(argv=[
+        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={workdir / 'root'}", "--ServerApp.open_browser=False",
+        f"--IdentityProvider.token={token}", "--ServerApp.log_level=WARN", "--ServerApp.allow_root=True",
+    ])
+    extension = next(iter(app.extension_manager.extension_apps["aqua_ext"]))
+    # Before the first request and the start hook, so the shipped `get_backend()` starts this one.
+    extension.aqua_backend = BenchBackend(extension.operations)
+    print(f"PORT {app.port}", flush=True)
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main())
+        app.start()
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(profile)
+
+
+def jupyter_environment(workdir: Path) -> dict[str, str]:
+    """Throwaway Jupyter folders, so the user's config and extensions stay out of the measurement."""
+    config = workdir / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    (workdir / "root").mkdir(exist_ok=True)
+    (config / "jupyter_server_config.json").write_text(json.dumps({
+        "ServerApp": {"jpserver_extensions": {"aqua_ext": True}, "allow_unauthenticated_access": False},
+        "AquaExtension": {"backend": "local", "data_dir": str(workdir / "aqua-data"), "generate_demo_model": False},
+    }))
+    return {"JUPYTER_CONFIG_DIR": str(config), "JUPYTER_DATA_DIR": str(workdir / "data"),
+            "JUPYTER_RUNTIME_DIR": str(workdir / "runtime"), "JUPYTER_PLATFORM_DIRS": "1",
+            "JUPYTER_NO_CONFIG": ""}
 
 
 # ---- the client (this process) -----------------------------------------------------
 
 
-def spawn(args: list[str]) -> tuple[subprocess.Popen[str], int]:
-    proc = subprocess.Popen([sys.executable, *args], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, start_new_session=True)
+def spawn(args: list[str], log: Path, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], int]:
+    """Start a helper process that prints `PORT <n>` when it listens; its stderr goes to `log`."""
+    with open(log, "w") as err:
+        proc = subprocess.Popen([sys.executable, *args], cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=err,
+                                text=True, env={**os.environ, "PYTHONPATH": str(REPO_ROOT), **(env or {})},
+                                start_new_session=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()
     if not line.startswith("PORT "):
         proc.kill()
-        raise SystemExit(f"{args} did not start: {line!r}")
+        proc.wait()
+        raise SystemExit(f"{args[0]} did not start: {line!r}\n{log.read_text()[-3000:]}")
     return proc, int(line.split()[1])
 
 
-async def one_stream(client: httpx.AsyncClient, url: str, payload: dict[str, Any], proxied: bool) -> tuple[int, float]:
-    """Returns (content tokens received, time to first content token in s)."""
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class RawHttp:
+    """A minimal HTTP/1.1 keep-alive client on asyncio streams: a request with a JSON body, the
+    response body yielded chunk by chunk as it arrives (chunked, sized or until close).
+
+    The client must cost far less than what it measures: httpx spends about 5 ms of CPU per
+    request at 32 concurrent streams on this kind of machine, which queues requests in the
+    client and hides the proxy's own cost. This one does the same HTTP work for every path."""
+
+    def __init__(self, headers: dict[str, str]) -> None:
+        self.headers = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self._idle: dict[tuple[str, int], list[tuple[asyncio.StreamReader, asyncio.StreamWriter]]] = {}
+
+    async def request(self, method: str, url: str, body: bytes = b"") -> AsyncIterator[bytes]:
+        parts = urlsplit(url)
+        host, port = parts.hostname or "127.0.0.1", parts.port or 80
+        idle = self._idle.setdefault((host, port), [])
+        reader, writer = idle.pop() if idle else await asyncio.open_connection(host, port)  # TCP_NODELAY is set
+        reusable = False
+        try:
+            writer.write(f"{method} {parts.path}{'?' + parts.query if parts.query else ''} HTTP/1.1\r\n"
+                         f"Host: {host}:{port}\r\n{self.headers}Content-Type: application/json\r\n"
+                         f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+            status = int((await reader.readline()).split(b" ", 2)[1])
+            headers: dict[bytes, bytes] = {}
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.partition(b":")
+                headers[name.strip().lower()] = value.strip().lower()
+            if status != 200:
+                raise RuntimeError(f"{method} {url}: {status} {await reader.read(300)!r}")
+            if headers.get(b"transfer-encoding") == b"chunked":
+                while (size := int((await reader.readline()).split(b";")[0], 16)) > 0:
+                    yield (await reader.readexactly(size + 2))[:-2]
+                while await reader.readline() not in (b"\r\n", b""):  # trailers
+                    pass
+                reusable = headers.get(b"connection") != b"close"
+            elif b"content-length" in headers:
+                yield await reader.readexactly(int(headers[b"content-length"]))
+                reusable = headers.get(b"connection") != b"close"
+            else:
+                while chunk := await reader.read(65536):
+                    yield chunk
+        finally:
+            if reusable:
+                idle.append((reader, writer))
+            else:
+                writer.close()
+
+    async def close(self) -> None:
+        for conns in self._idle.values():
+            for _, writer in conns:
+                writer.close()
+        self._idle.clear()
+
+
+async def one_stream(client: RawHttp, url: str, body: bytes, events: bool) -> tuple[int, float]:
+    """Returns (content tokens received, time to first content token in s). `events`: the
+    playground's `event: delta` stream; else OpenAI chunks."""
     parser = SseParser()
     tokens = 0
     ttft = float("nan")
     started = time.perf_counter()
-    async with client.stream("POST", url, json=payload) as response:
-        response.raise_for_status()
-        async for chunk in response.aiter_raw():
-            for event in parser.feed(chunk):
-                if event.data == "[DONE]" or event.event == "done":
-                    continue
-                if event.event == "error":
-                    raise RuntimeError(event.data)
-                obj = json.loads(event.data)
-                text = obj.get("content") if proxied else (obj["choices"][0].get("delta") or {}).get("content")
-                if text:
-                    if tokens == 0:
-                        ttft = time.perf_counter() - started
-                    tokens += 1
+    async for chunk in client.request("POST", url, body):
+        for event in parser.feed(chunk):
+            if not event.data or event.data == "[DONE]" or event.event == "done":
+                continue
+            if event.event == "error":
+                raise RuntimeError(event.data)
+            obj = json.loads(event.data)
+            text = obj.get("content") if events else (obj["choices"][0].get("delta") or {}).get("content")
+            if text:
+                if tokens == 0:
+                    ttft = time.perf_counter() - started
+                tokens += 1
     parser.close()
     return tokens, ttft
 
 
-async def run_round(client: httpx.AsyncClient, url: str, payload: dict[str, Any], proxied: bool,
+async def run_round(client: RawHttp, url: str, body: bytes, events: bool,
                     concurrency: int) -> tuple[int, float, list[float]]:
     started = time.perf_counter()
-    results = await asyncio.gather(*(one_stream(client, url, payload, proxied) for _ in range(concurrency)))
+    results = await asyncio.gather(*(one_stream(client, url, body, events) for _ in range(concurrency)))
     wall = time.perf_counter() - started
     return sum(r[0] for r in results), wall, [r[1] for r in results]
 
 
-async def poll_status(client: httpx.AsyncClient, url: str, stop: asyncio.Event, out: list[float]) -> None:
+async def poll_status(client: RawHttp, url: str, stop: asyncio.Event, out: list[float]) -> None:
     while not stop.is_set():
         t = time.perf_counter()
-        r = await client.get(url)
-        r.raise_for_status()
+        async for _ in client.request("GET", url):
+            pass
         out.append(time.perf_counter() - t)
         await asyncio.sleep(0.01)
 
@@ -211,65 +312,116 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, max(0, round(q / 100 * (len(values) - 1))))]
 
 
-async def bench(stub_port: int, proxy_port: int, proxy_pid: int, args: argparse.Namespace) -> None:
-    direct_url = f"http://127.0.0.1:{stub_port}/v1/chat/completions"
-    proxy_url = f"http://127.0.0.1:{proxy_port}/chat"
-    payload = {"model": "stub", "messages": [{"role": "user", "content": "hi"}], "stream": True,
-               "max_tokens": args.tokens, "stub": {"token_delay": args.token_delay}}
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=64)
-    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
-        for proxied, url in ((False, direct_url), (True, proxy_url)):  # warm-up: 32 pooled connections each
-            await run_round(client, url, payload, proxied, 32)
+def verdict(ok: bool) -> str:
+    return "OK" if ok else "MISS"
 
-        print(f"chat proxy bench — {LABEL}")
+
+async def wait_for_server(url: str, proc: subprocess.Popen[str], token: str) -> None:
+    deadline = time.monotonic() + 60
+    async with httpx.AsyncClient(trust_env=False, headers={"Authorization": f"token {token}"}) as client:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise SystemExit(f"the Jupyter server exited ({proc.returncode}); see jupyter.log in the work folder")
+            with contextlib.suppress(httpx.HTTPError):
+                if (await client.get(url)).status_code == 200:
+                    return
+            await asyncio.sleep(0.2)
+    raise SystemExit("the Jupyter server did not answer api/status within 60 s")
+
+
+def own_cpu_seconds() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+async def bench(stub_port: int, stub_pid: int, jupyter_port: int, jupyter_proc: subprocess.Popen[str], token: str,
+                args: argparse.Namespace) -> None:
+    jupyter_pid = jupyter_proc.pid
+    jupyter = f"http://127.0.0.1:{jupyter_port}"
+    urls = {
+        "direct": f"http://127.0.0.1:{stub_port}/v1/chat/completions",
+        "pass-through": f"{jupyter}/aqua-ext/deployments/{DEPLOYMENT_ID}/v1/chat/completions",
+        "playground": f"{jupyter}/aqua-ext/deployments/{DEPLOYMENT_ID}/chat",
+    }
+    status_url = f"{jupyter}/api/status"
+    messages = [{"role": "user", "content": "hi"}]
+    openai = {"model": "anything", "messages": messages, "stream": True, "max_tokens": args.tokens}
+    payloads = {"direct": openai, "pass-through": openai, "playground": {"messages": messages,
+                                                                        "max_tokens": args.tokens}}
+    bodies = {name: json.dumps(p).encode() for name, p in payloads.items()}
+    client = RawHttp({"Authorization": f"token {token}"})  # the stub ignores the token
+    try:
+        await wait_for_server(status_url, jupyter_proc, token)
+        for name in PATHS:  # warm-up: 32 kept-alive connections each, and the backend started
+            await run_round(client, urls[name], bodies[name], name == "playground", 32)
+
+        import jupyter_server
+
+        print(f"chat proxy bench — through the Jupyter routes (jupyter_server {jupyter_server.__version__}, "
+              f"aqua_ext handlers, token auth)")
         rate = "as fast as it can" if not args.token_delay else f"{args.token_delay * 1000:g} ms between tokens"
-        print(f"  stub upstream: {args.tokens} tokens per stream, {rate}; client: httpx + SseParser; "
-              f"3 processes; {os.cpu_count()} CPUs")
+        print(f"  stub upstream: {args.tokens} tokens per stream, {rate}; client: raw HTTP/1.1 + SseParser; "
+              f"3 processes (stub, jupyter server, client); {os.cpu_count()} CPUs")
         for concurrency, rounds in ((1, args.streams_c1), (32, args.rounds_c32)):
-            stats: dict[bool, dict[str, Any]] = {False: {"tokens": 0, "wall": 0.0, "ttft": []},
-                                                 True: {"tokens": 0, "wall": 0.0, "ttft": []}}
-            status_lat: list[float] = []
-            proxy_cpu = 0.0
+            stats = {name: {"tokens": 0, "wall": 0.0, "ttft": [], "cpu": 0.0, "status": [], "stub_cpu": 0.0,
+                            "client_cpu": 0.0} for name in PATHS}
             for r in range(rounds):
-                order = (False, True) if r % 2 == 0 else (True, False)  # interleaved, alternating first
-                for proxied in order:
-                    url = proxy_url if proxied else direct_url
+                order = PATHS[r % 3:] + PATHS[:r % 3]  # interleaved, each path first in turn
+                for name in order:
                     stop = asyncio.Event()
+                    s = stats[name]
                     poller = None
-                    if proxied and concurrency > 1:
-                        poller = asyncio.create_task(
-                            poll_status(client, f"http://127.0.0.1:{proxy_port}/status", stop, status_lat))
-                    cpu_before = cpu_seconds(proxy_pid)
-                    tokens, wall, ttfts = await run_round(client, url, payload, proxied, concurrency)
-                    if proxied:
-                        proxy_cpu += cpu_seconds(proxy_pid) - cpu_before
+                    if name != "direct" and concurrency > 1:
+                        poller = asyncio.create_task(poll_status(client, status_url, stop, s["status"]))
+                    before = cpu_seconds(jupyter_pid), cpu_seconds(stub_pid), own_cpu_seconds()
+                    tokens, wall, ttfts = await run_round(client, urls[name], bodies[name], name == "playground",
+                                                          concurrency)
+                    s["cpu"] += cpu_seconds(jupyter_pid) - before[0]
+                    s["stub_cpu"] += cpu_seconds(stub_pid) - before[1]
+                    s["client_cpu"] += own_cpu_seconds() - before[2]
                     stop.set()
                     if poller is not None:
                         await poller
-                    s = stats[proxied]
                     s["tokens"] += tokens
                     s["wall"] += wall
                     s["ttft"] += ttfts
-            d, p = stats[False], stats[True]
-            d_tps, p_tps = d["tokens"] / d["wall"], p["tokens"] / p["wall"]
-            d_ttft, p_ttft = statistics.median(d["ttft"]) * 1000, statistics.median(p["ttft"]) * 1000
-            ratio, added = p_tps / d_tps, p_ttft - d_ttft
-            n_streams = len(d["ttft"])
-            print(f"\n  concurrency {concurrency} ({n_streams} streams per path, "
-                  f"{d['tokens']} / {p['tokens']} tokens received direct / proxied)")
-            print(f"    tokens/s   direct {d_tps:10.0f}   proxied {p_tps:10.0f}   ratio {ratio:.3f}"
-                  f"   (target ≥ {TARGET_THROUGHPUT_RATIO}) {'OK' if ratio >= TARGET_THROUGHPUT_RATIO else 'MISS'}")
-            print(f"    TTFT p50   direct {d_ttft:8.2f} ms  proxied {p_ttft:8.2f} ms  added {added:+.2f} ms"
-                  f"   (target ≤ {TARGET_ADDED_TTFT_MS:g} ms) {'OK' if added <= TARGET_ADDED_TTFT_MS else 'MISS'}")
-            if proxy_cpu:
-                us = proxy_cpu / p["tokens"] * 1e6
-                print(f"    proxy process CPU: {us:.1f} µs per token  (one core sustains ≈ {1e6 / us:,.0f} tokens/s;"
-                      f" busy {proxy_cpu / p['wall'] * 100:.0f}% of a core during the proxied rounds)")
-            if status_lat:
-                p99 = pct(status_lat, 99) * 1000
-                print(f"    proxy GET /status while {concurrency} streams run: p50 {pct(status_lat, 50) * 1000:.2f} ms"
-                      f"  p99 {p99:.2f} ms over {len(status_lat)} requests   (target ≤ {TARGET_STATUS_P99_MS:g} ms)"
-                      f" {'OK' if p99 <= TARGET_STATUS_P99_MS else 'MISS'}")
+
+            d = stats["direct"]
+            d_tps, d_ttft = d["tokens"] / d["wall"], statistics.median(d["ttft"]) * 1000
+            print(f"\n  concurrency {concurrency} ({len(d['ttft'])} streams per path, interleaved)")
+            print(f"    {'path':<36} {'tokens/s':>9} {'ratio':>6} {'TTFT p50':>9} {'added':>9} "
+                  f"{'jupyter CPU/token':>18} {'(busy)':>7}")
+            for name in PATHS:
+                s = stats[name]
+                tps, ttft = s["tokens"] / s["wall"], statistics.median(s["ttft"]) * 1000
+                if name == "direct":
+                    print(f"    {LABELS[name]:<36} {tps:9.0f} {'-':>6} {ttft:7.2f}ms {'-':>9} {'-':>18} {'-':>7}")
+                    continue
+                ratio, added = tps / d_tps, ttft - d_ttft
+                us = s["cpu"] / s["tokens"] * 1e6 if s["tokens"] and s["cpu"] else float("nan")
+                busy = s["cpu"] / s["wall"] * 100  # of one core, while this path's rounds ran
+                print(f"    {LABELS[name]:<36} {tps:9.0f} {ratio:6.3f} {ttft:7.2f}ms {added:+7.2f}ms "
+                      f"{us:15.1f} µs {busy:6.0f}%   throughput {verdict(ratio >= TARGET_THROUGHPUT_RATIO)}, "
+                      f"TTFT {verdict(added <= TARGET_ADDED_TTFT_MS)}")
+            print("    CPU busy (% of one core) while each path ran — stub / jupyter / client: " + ";  ".join(
+                f"{name} {stats[name]['stub_cpu'] / stats[name]['wall'] * 100:.0f} / "
+                f"{stats[name]['cpu'] / stats[name]['wall'] * 100:.0f} / "
+                f"{stats[name]['client_cpu'] / stats[name]['wall'] * 100:.0f}" for name in PATHS))
+            for name in PATHS[1:]:
+                lat = stats[name]["status"]
+                if lat:
+                    p99 = pct(lat, 99) * 1000
+                    print(f"    GET api/status during {concurrency} {name} streams: p50 {pct(lat, 50) * 1000:.2f} ms"
+                          f"  p99 {p99:.2f} ms over {len(lat)} requests   (target ≤ {TARGET_STATUS_P99_MS:g} ms) "
+                          f"{verdict(p99 <= TARGET_STATUS_P99_MS)}")
+        print(f"\n  targets: throughput ratio ≥ {TARGET_THROUGHPUT_RATIO}, added TTFT p50 ≤ "
+              f"{TARGET_ADDED_TTFT_MS:g} ms, api/status p99 ≤ {TARGET_STATUS_P99_MS:g} ms")
+        if not args.token_delay and (os.cpu_count() or 1) < 3:
+            print(f"  note: with a stub as fast as it can and {os.cpu_count()} CPUs, three busy processes share "
+                  "the cores, so the ratios measure the proxy's CPU cost per token more than its latency; "
+                  "--token-delay 0.01 paces the stub like a 100 tokens/s engine")
+    finally:
+        await client.close()
 
 
 def main() -> None:
@@ -279,28 +431,39 @@ def main() -> None:
     parser.add_argument("--rounds-c32", type=int, default=6, help="rounds of 32 concurrent streams per path")
     parser.add_argument("--token-delay", type=float, default=0.0,
                         help="seconds between tokens at the stub (0 = as fast as it can; 0.01 ≈ a 100 tok/s engine)")
-    parser.add_argument("--serve-proxy", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--profile-server", metavar="FILE",
+                        help="write a cProfile of the Jupyter server process to FILE (pstats format)")
+    parser.add_argument("--serve-jupyter", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--upstream", help=argparse.SUPPRESS)
-    parser.add_argument("--max-streams", type=int, default=64, help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--token", help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve_proxy:
-        serve_proxy(args.upstream, args.max_streams)
+    if args.serve_jupyter:
+        serve_jupyter(args.upstream, args.port, args.token, Path(args.workdir), args.profile_server)
         return
 
-    procs: list[subprocess.Popen[str]] = []
+    workdir = Path(tempfile.mkdtemp(prefix="aqua-chat-bench-"))
+    token = secrets.token_hex(16)
+    procs: dict[str, subprocess.Popen[str]] = {}
     try:
-        stub, stub_port = spawn(["-m", "tests.stub_upstream"])
-        procs.append(stub)
-        proxy, proxy_port = spawn([str(Path(__file__).resolve()), "--serve-proxy",
-                                   "--upstream", f"http://127.0.0.1:{stub_port}"])
-        procs.append(proxy)
-        asyncio.run(bench(stub_port, proxy_port, proxy.pid, args))
+        stub, stub_port = spawn(["-m", "tests.stub_upstream", "--token-delay", str(args.token_delay)],
+                                workdir / "stub.log")
+        procs["stub"] = stub
+        jupyter, jupyter_port = spawn(
+            [str(Path(__file__).resolve()), "--serve-jupyter", "--upstream", f"http://127.0.0.1:{stub_port}",
+             "--port", str(free_port()), "--token", token, "--workdir", str(workdir),
+             *(["--profile-server", str(Path(args.profile_server).resolve())] if args.profile_server else [])],
+            workdir / "jupyter.log", env=jupyter_environment(workdir))
+        procs["jupyter"] = jupyter
+        asyncio.run(bench(stub_port, stub.pid, jupyter_port, jupyter, token, args))
     finally:
-        for proc in procs:
+        for proc in procs.values():
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGTERM)
             with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(5)
+                proc.wait(10)
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

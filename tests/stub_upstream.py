@@ -123,6 +123,11 @@ class _Handler(web.RequestHandler):
         with self.stub.stats.lock:
             self.stub.stats.streams.append(record)
         self.record = record
+        # Like uvicorn-based engines (asyncio sets TCP_NODELAY): each token leaves at once, instead of
+        # tornado's default Nagle waiting for the previous segment's ACK (delays the 2nd chunk by ms).
+        stream = getattr(self.request.connection, "stream", None)
+        if stream is not None:
+            stream.set_nodelay(True)
         self.set_header("Content-Type", "text/event-stream")
         self.set_header("Cache-Control", "no-cache")
         created = int(time.time())
@@ -256,14 +261,16 @@ class StubUpstream:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m tests.stub_upstream [--port N]`: serve in this process; prints `PORT <n>`."""
+    """`python -m tests.stub_upstream [--port N] [--token-delay S]`: serve in this process; prints
+    `PORT <n>`. `--token-delay` is the server-wide default (requests may still override it)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--token-delay", type=float, default=0.0, help="seconds between tokens (0: as fast as it can)")
     args = parser.parse_args(argv)
     logging.getLogger("tornado.access").setLevel(logging.WARNING)
 
     async def serve() -> None:
-        stub = StubUpstream()
+        stub = StubUpstream(StubConfig(token_delay=args.token_delay))
         sockets = netutil.bind_sockets(args.port, "127.0.0.1")
         stub.port = sockets[0].getsockname()[1]
         server = httpserver.HTTPServer(_make_app(stub))

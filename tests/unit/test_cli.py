@@ -51,3 +51,18 @@ def test_bad_input_is_a_clear_error(capsys: pytest.CaptureFixture[str], tmp_path
     assert code == 2 and "does not exist" in err
     code, _, err = run(capsys, tmp_path, "models", "register", "--hf-id", "not an id")
     assert code == 2 and "hf_id" in err
+
+
+def test_defaults_match_the_server_extensions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI copies two defaults from aqua_ext.app instead of importing it (jupyter_server costs seconds)."""
+    from aqua_ext import cli
+    from aqua_ext.app import AquaExtension, in_oci_notebook_session
+
+    assert cli._default_data_dir() == Path(AquaExtension().data_dir)
+    for env in ({}, {"OCI_RESOURCE_PRINCIPAL_VERSION": "2.2"}, {"OCI_RESOURCE_PRINCIPAL_VERSION": "2.2",
+                                                               "NB_SESSION_OCID": "ocid1.datasciencenotebooksession.x"}):
+        for name in ("OCI_RESOURCE_PRINCIPAL_VERSION", "NB_SESSION_OCID"):
+            monkeypatch.delenv(name, raising=False)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        assert cli._in_oci_notebook_session() == in_oci_notebook_session()
