@@ -86,6 +86,39 @@ class _StreamingHandler(AquaHandler):
     `on_connection_close` cancels; the upstream response is closed by its `finally`."""
 
     _relay: asyncio.Task[None] | None = None
+    _flushing: "asyncio.Future[None] | None" = None
+    _unflushed = False
+    _gone = False
+
+    def _start_stream(self) -> None:
+        # Tokens are small writes: without TCP_NODELAY the second one waits for the
+        # client's delayed ACK (tens of ms added to every answer's first tokens).
+        stream = getattr(self.request.connection, "stream", None)
+        if stream is not None:
+            stream.set_nodelay(True)
+
+    def _emit(self, data: bytes) -> None:
+        """Send `data` without waiting for the socket: while a flush is on its way, later
+        pieces join the next one, so a fast engine and a slow client cost fewer writes."""
+        if self._gone:
+            raise StreamClosedError()
+        self.write(data)
+        if self._flushing is None:
+            self._flush_now()
+        else:
+            self._unflushed = True
+
+    def _flush_now(self) -> None:
+        self._unflushed = False
+        self._flushing = self.flush()
+        self._flushing.add_done_callback(self._flushed)
+
+    def _flushed(self, future: "asyncio.Future[None]") -> None:
+        self._flushing = None
+        if future.cancelled() or future.exception() is not None:
+            self._gone = True  # on_connection_close cancels the relay
+        elif self._unflushed:
+            self._flush_now()
 
     def on_connection_close(self) -> None:
         if self._relay is not None and not self._relay.done():
@@ -126,16 +159,15 @@ class DeploymentChatHandler(_StreamingHandler):
                 self.finish()
 
     async def _send(self, event: str, data: Any) -> None:
-        self.write(format_event(data.model_dump(mode="json"), event=event))
-        await self.flush()
+        self._emit(format_event(data.model_dump(mode="json"), event=event))
 
     async def _ping(self) -> None:
         while True:
             await asyncio.sleep(PING_INTERVAL_S)
-            self.write(format_comment("ping"))
-            await self.flush()
+            self._emit(format_comment("ping"))
 
     async def _chat(self, backend: Backend, target: UpstreamTarget, path: str, payload: dict[str, Any]) -> None:
+        self._start_stream()
         await self.flush()  # headers now: the browser knows the stream started
         pinger = asyncio.get_running_loop().create_task(self._ping())
         try:
@@ -262,10 +294,10 @@ class _OpenAiPassThrough(_StreamingHandler):
                 await asyncio.shield(response.aclose())
 
     async def _pipe(self, response: httpx.Response) -> None:
+        self._start_stream()
         tail = b""
         async for chunk in response.aiter_raw():
-            self.write(chunk)
-            await self.flush()
+            self._emit(chunk)
             tail = (tail + chunk)[-64:]
         if b"[DONE]" not in tail:
             # transformers serve ends at EOF; OpenAI clients expect the sentinel.

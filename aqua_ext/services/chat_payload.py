@@ -33,10 +33,14 @@ def build_payload(request: ChatRequest, target: UpstreamTarget) -> tuple[str, di
         body["presence_penalty"] = request.presence_penalty
     top_k = request.top_k if request.top_k is not None and request.top_k > 0 else None  # -1 / None: off
     if target.dialect == "transformers":
-        if top_k is not None:
-            # No top_k field: it goes in a generation config, which replaces the model's own, so
-            # the model's defaults (eos_token_id, …) are merged in or generation would never stop.
-            config = {**(target.generation_defaults or {}), "top_k": top_k, "do_sample": request.temperature > 0}
+        defaults = target.generation_defaults or {}
+        sample = request.temperature > 0
+        # transformers serve applies temperature but keeps the model's do_sample, so a model
+        # whose generation_config says do_sample false would answer greedily at any temperature;
+        # and it has no top_k field. Both go in a generation config, which replaces the model's
+        # own, so its defaults (eos_token_id, …) are merged in or generation would never stop.
+        if top_k is not None or (sample and defaults.get("do_sample") is not True):
+            config = {**defaults, "do_sample": sample, **({"top_k": top_k} if top_k is not None else {})}
             body["generation_config"] = json.dumps(config)
     else:
         # top_k is not in OpenAI's API, but vLLM, llama.cpp and TGI take it; the reference

@@ -38,6 +38,17 @@ def test_transformers_dialect_puts_top_k_in_a_generation_config_with_the_model_d
     assert body["frequency_penalty"] == 0.5
 
 
+def test_transformers_dialect_samples_when_the_model_defaults_to_greedy() -> None:
+    greedy = target(dialect="transformers", generation_defaults={"eos_token_id": 2, "do_sample": False})
+    _, body = build_payload(chat(temperature=0.7), greedy)
+    assert json.loads(body["generation_config"]) == {"eos_token_id": 2, "do_sample": True}
+    _, body = build_payload(chat(temperature=0), greedy)
+    assert "generation_config" not in body  # temperature 0 is greedy already
+    sampling = target(dialect="transformers", generation_defaults={"do_sample": True})
+    _, body = build_payload(chat(temperature=0.7), sampling)
+    assert "generation_config" not in body
+
+
 def test_top_k_off_is_not_sent() -> None:
     for off in (None, -1):
         _, body = build_payload(chat(top_k=off), target())

@@ -124,3 +124,25 @@ async def test_a_model_in_use_by_a_deployment_cannot_be_deleted(data_dir: Path, 
         assert folder.is_dir()  # the user's own folder is only unregistered
     finally:
         await backend.close()
+
+
+async def test_a_server_and_the_cli_share_deployments_on_one_data_dir(data_dir: Path) -> None:
+    server = make_backend(data_dir)
+    cli = make_backend(data_dir)
+    await server.start()
+    await cli.start()
+    try:
+        # The CLI deploys: the running server can chat with it at once.
+        by_cli = await deploy(cli, "by-cli")
+        target = await server.upstream(by_cli)
+        assert target.base_url.endswith(f":{record_of(data_dir, by_cli).port}")
+        # The CLI deactivates it: the server's watcher must not call that a failure.
+        await cli.deactivate_deployment(by_cli)
+        await asyncio.sleep(2.5)  # more than the watcher's interval
+        assert (await server.get_deployment(by_cli)).state.value == "INACTIVE"
+        with pytest.raises(Conflict):
+            await server.upstream(by_cli)
+    finally:
+        await server.delete_deployment(by_cli)
+        await cli.close()
+        await server.close()

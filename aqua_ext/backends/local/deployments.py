@@ -151,7 +151,8 @@ class LocalDeployments(Deployments):
             return handle.proc.poll() is None
         return engines.is_alive(handle.record)
 
-    async def _engine_died(self, deployment_id: str, handle: engines.EngineHandle) -> None:
+    async def _engine_died(self, deployment_id: str, handle: engines.EngineHandle) -> DeploymentState | None:
+        """Forget a dead engine; mark its deployment FAILED unless it was meant to stop."""
         self._targets.pop(deployment_id, None)
         self._handles.pop(deployment_id, None)
         code = handle.proc.returncode if handle.proc is not None else None
@@ -159,11 +160,14 @@ class LocalDeployments(Deployments):
         reason = engines.human_reason(lines)
         what = "The engine process exited" + (f" (exit code {code})" if code is not None else "") + "."
         await engines.stop(handle)  # whatever is left of its process group
-        with contextlib.suppress(AquaError):
-            if await self.store.get_deployment(deployment_id) is not None:
-                await self.store.set_deployment_state(deployment_id, S.FAILED.value,
-                                                      what + (f" {reason}" if reason else ""), lines)
+        row = await self.store.get_deployment(deployment_id)
+        # Another process (the CLI) may have deactivated or deleted it: then the exit was wanted.
+        if row is None or row.state != S.ACTIVE.value:
+            return S(row.state) if row is not None else None
+        await self.store.set_deployment_state(deployment_id, S.FAILED.value, what + (f" {reason}" if reason else ""),
+                                              lines)
         log.warning("deployment %s: %s", deployment_id, what)
+        return S.FAILED
 
     # ---- reads ---------------------------------------------------------------
 
@@ -411,6 +415,15 @@ class LocalDeployments(Deployments):
         if target is not None:
             return target
         row = await self._row(deployment_id)
+        if row.state == S.ACTIVE.value:
+            # Started by another process on this data dir (the aqua-ext CLI, another server).
+            record = await asyncio.to_thread(engines.read_run_record,
+                                             engines.run_record_path(self._log_path(row.id)))
+            handle = await engines.reattach(record) if record is not None else None
+            if handle is not None:
+                self._handles[row.id] = handle
+                self._targets[row.id] = await self._target(row, handle)
+                return self._targets[row.id]
         raise Conflict(f"Deployment '{row.name}' is {row.state}, not ACTIVE"
                        + ("; activate it first." if row.state in (S.INACTIVE.value, S.FAILED.value) else "; wait until it is ACTIVE."))
 
@@ -421,8 +434,7 @@ class LocalDeployments(Deployments):
         # A killed process closes its sockets a moment before it can be reaped: give it that moment.
         for _ in range(10):
             if not await asyncio.to_thread(self._alive, handle):
-                await self._engine_died(deployment_id, handle)
-                return S.FAILED
+                return await self._engine_died(deployment_id, handle)
             await asyncio.sleep(0.1)
         return None
 
