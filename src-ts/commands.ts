@@ -5,6 +5,7 @@ import { addIcon, refreshIcon } from '@jupyterlab/ui-components';
 
 import { aquaIcon } from './icons';
 import type { AquaPanel } from './widgets/AquaPanel';
+import type { PlaygroundWidget } from './widgets/PlaygroundWidget';
 
 /** The extension's command ids. */
 export namespace CommandIDs {
@@ -16,6 +17,10 @@ export namespace CommandIDs {
   export const registerModel = 'aqua-ext:register-model';
   /** Rescan the model sources and reload the list. */
   export const refreshModels = 'aqua-ext:refresh-models';
+  /** Open the panel on the deployments (args: `deploymentId` to show one). */
+  export const openDeployments = 'aqua-ext:open-deployments';
+  /** Open (or activate) a deployment's playground tab (args: `deploymentId`). */
+  export const openPlayground = 'aqua-ext:open-playground';
 }
 
 /** Palette and launcher category. */
@@ -25,6 +30,10 @@ export const CATEGORY = 'AI Quick Actions';
 export const PANEL_ID = 'aqua-ext-main';
 
 export type AquaMainWidget = MainAreaWidget<AquaPanel>;
+export type PlaygroundMainWidget = MainAreaWidget<PlaygroundWidget>;
+
+/** Id prefix of the playground tabs (one per deployment). */
+export const PLAYGROUND_ID_PREFIX = 'aqua-ext-playground-';
 
 export interface ICommandOptions {
   app: JupyterFrontEnd;
@@ -33,11 +42,17 @@ export interface ICommandOptions {
   /** Build the panel's content (called once, when the panel first opens). */
   createPanel: () => AquaPanel;
   palette?: ICommandPalette | null;
+  /** Playground tabs; without them `aqua-ext:open-playground` is not registered. */
+  playgrounds?: {
+    tracker: WidgetTracker<PlaygroundMainWidget>;
+    /** Build a playground; `setTitle` receives the deployment's name once it is known. */
+    create: (deploymentId: string, setTitle: (name: string) => void) => PlaygroundWidget;
+  };
 }
 
 /** Register the commands (and palette items); no network calls happen here. */
 export function registerCommands(options: ICommandOptions): void {
-  const { app, trans, tracker, createPanel, palette } = options;
+  const { app, trans, tracker, createPanel, palette, playgrounds } = options;
   const { commands, shell } = app;
 
   const open = (): AquaMainWidget => {
@@ -104,8 +119,58 @@ export function registerCommands(options: ICommandOptions): void {
     }
   });
 
+  commands.addCommand(CommandIDs.openDeployments, {
+    label: trans.__('Deployments'),
+    caption: trans.__('Open the AI Quick Actions deployments'),
+    icon: args => (args['isPalette'] ? undefined : aquaIcon),
+    execute: args => {
+      const deploymentId = typeof args['deploymentId'] === 'string' ? args['deploymentId'] : null;
+      open().content.showDeployments(deploymentId);
+    }
+  });
+
+  if (playgrounds) {
+    commands.addCommand(CommandIDs.openPlayground, {
+      label: trans.__('Open Playground'),
+      caption: trans.__('Chat with a deployment in its own tab'),
+      icon: aquaIcon,
+      isEnabled: args => typeof args['deploymentId'] === 'string' && args['deploymentId'].length > 0,
+      execute: args => {
+        const deploymentId = args['deploymentId'] as string;
+        let widget = playgrounds.tracker.find(item => item.content.deploymentId === deploymentId);
+        if (!widget || widget.isDisposed) {
+          const main = new MainAreaWidget<PlaygroundWidget>({
+            content: playgrounds.create(deploymentId, name => {
+              main.title.label = trans.__('Playground: %1', name);
+              main.title.caption = trans.__('Playground of the deployment “%1”', name);
+            })
+          });
+          main.id = PLAYGROUND_ID_PREFIX + deploymentId.replace(/[^A-Za-z0-9_-]/g, '_');
+          main.addClass('jp-AquaExt-PlaygroundArea');
+          main.toolbar.hide();
+          main.title.label = trans.__('Playground');
+          main.title.icon = aquaIcon;
+          main.title.closable = true;
+          void playgrounds.tracker.add(main);
+          widget = main;
+        }
+        if (!widget.isAttached) {
+          shell.add(widget, 'main');
+        }
+        shell.activateById(widget.id);
+        return widget;
+      }
+    });
+  }
+
   if (palette) {
-    for (const command of [CommandIDs.open, CommandIDs.openModels, CommandIDs.registerModel, CommandIDs.refreshModels]) {
+    for (const command of [
+      CommandIDs.open,
+      CommandIDs.openModels,
+      CommandIDs.openDeployments,
+      CommandIDs.registerModel,
+      CommandIDs.refreshModels
+    ]) {
       palette.addItem({ command, category: trans.__(CATEGORY), args: { isPalette: true } });
     }
   }

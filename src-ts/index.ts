@@ -8,11 +8,13 @@ import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/tran
 import { Widget } from '@lumino/widgets';
 
 import { AquaClient } from './api/client';
-import { AquaMainWidget, CATEGORY, CommandIDs, registerCommands } from './commands';
+import { AquaMainWidget, CATEGORY, CommandIDs, PlaygroundMainWidget, registerCommands } from './commands';
 import type { Confirm, Notify, RenderMarkdown } from './components/callbacks';
 import { aquaIcon } from './icons';
+import { browserStorage, clearPlayground } from './playground/storage';
 import { DEFAULT_SETTINGS, IAquaSettings, readSettings } from './settings';
 import { AquaPanel } from './widgets/AquaPanel';
+import { PlaygroundWidget } from './widgets/PlaygroundWidget';
 
 const PLUGIN_ID = 'aqua-ext:plugin';
 
@@ -37,23 +39,52 @@ const plugin: JupyterFrontEndPlugin<void> = {
   ): void => {
     const trans = (translator ?? nullTranslator).load('aqua_ext');
     const tracker = new WidgetTracker<AquaMainWidget>({ namespace: 'aqua-ext' });
+    const playgroundTracker = new WidgetTracker<PlaygroundMainWidget>({ namespace: 'aqua-ext-playground' });
     let settings: IAquaSettings = { ...DEFAULT_SETTINGS };
     let client: AquaClient | null = null;
+    const getClient = (): AquaClient =>
+      (client = client ?? new AquaClient({ serverSettings: app.serviceManager.serverSettings }));
+    const renderMarkdown = markdownRenderer(rendermime);
+    const copyToClipboard = (text: string): void => Clipboard.copyToSystem(text);
 
-    const createPanel = (): AquaPanel => {
-      client = client ?? new AquaClient({ serverSettings: app.serviceManager.serverSettings });
-      return new AquaPanel({
-        client,
+    const createPanel = (): AquaPanel =>
+      new AquaPanel({
+        client: getClient(),
         trans,
         settings,
-        renderMarkdown: markdownRenderer(rendermime),
+        renderMarkdown,
         confirm: confirmWithDialog(trans),
         notify: notify,
-        copyToClipboard: text => Clipboard.copyToSystem(text)
+        copyToClipboard,
+        onOpenPlayground: deploymentId => {
+          void app.commands.execute(CommandIDs.openPlayground, { deploymentId });
+        },
+        // A deleted deployment answers nothing: its tab and its stored conversation go too.
+        onDeploymentDeleted: deploymentId => {
+          playgroundTracker.find(widget => widget.content.deploymentId === deploymentId)?.dispose();
+          clearPlayground(browserStorage(), deploymentId);
+        }
       });
-    };
 
-    registerCommands({ app, trans, tracker, createPanel, palette });
+    const createPlayground = (deploymentId: string, setTitle: (name: string) => void): PlaygroundWidget =>
+      new PlaygroundWidget({
+        client: getClient(),
+        trans,
+        deploymentId,
+        renderMarkdown,
+        copyToClipboard,
+        storage: browserStorage(),
+        onTitle: setTitle
+      });
+
+    registerCommands({
+      app,
+      trans,
+      tracker,
+      createPanel,
+      palette,
+      playgrounds: { tracker: playgroundTracker, create: createPlayground }
+    });
 
     if (launcher) {
       launcher.add({ command: CommandIDs.open, category: trans.__(CATEGORY), rank: 1 });
@@ -61,6 +92,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     if (restorer) {
       void restorer.restore(tracker, { command: CommandIDs.open, name: () => 'aqua-ext' });
+      // One tab per deployment; the conversation itself comes back from localStorage.
+      void restorer.restore(playgroundTracker, {
+        command: CommandIDs.openPlayground,
+        args: widget => ({ deploymentId: widget.content.deploymentId }),
+        name: widget => widget.content.deploymentId
+      });
     }
 
     if (settingRegistry) {

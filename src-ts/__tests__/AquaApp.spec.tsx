@@ -46,11 +46,8 @@ describe('AquaApp', () => {
     setup();
     fireEvent.click(screen.getByRole('tab', { name: 'Deployments' }));
     expect(screen.getByRole('tab', { name: 'Deployments' })).toHaveAttribute('aria-selected', 'true');
-    expect(
-      screen.getByText(
-        "Deployments arrive in a coming release: from a model's detail you will be able to deploy it and chat with it."
-      )
-    ).toBeVisible();
+    // Deployments are real now: the section lists them.
+    expect(await screen.findByRole('table', { name: 'Deployments' })).toBeVisible();
     fireEvent.click(screen.getByRole('tab', { name: 'Fine-tuning' }));
     expect(screen.getByText(/Fine-tuning arrives in a coming release/)).toBeVisible();
     fireEvent.click(screen.getByRole('tab', { name: 'Evaluations' }));
@@ -176,5 +173,44 @@ describe('AquaApp requests at first render', () => {
     render(<AquaApp {...appProps(client)} registerRequest={1} />);
     expect(screen.getByRole('dialog', { name: 'Register model' })).toBeInTheDocument();
     await screen.findByRole('button', { name: 'Llama 3.1 8B Instruct' });
+  });
+
+  it('deploys from a model’s detail and follows the new deployment in Deployments', async () => {
+    const client = new FakeClient();
+    client.deployments = [];
+    client.createDeployment.mockImplementation(async body => {
+      const { makeDeployment } = await import('./fixtures');
+      const deployment = makeDeployment({ id: 'dep-new', name: body.name, state: 'CREATING', operation_id: 'op-deploy' });
+      client.deployments = [deployment];
+      return { deployment, operation: makeOperation({ id: 'op-deploy', kind: 'deploy', message: 'Starting the engine' }) };
+    });
+    const { props } = setup(client, { onOpenPlayground: jest.fn() });
+    fireEvent.click(await screen.findByRole('button', { name: 'Qwen2.5 0.5B Instruct' }));
+    const deploy = await screen.findByRole('button', { name: 'Deploy' });
+    expect(deploy).toBeEnabled();
+    fireEvent.click(deploy);
+    const dialog = screen.getByRole('dialog', { name: 'Deploy model' });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Deploy' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(screen.getByRole('tab', { name: 'Deployments' })).toHaveAttribute('aria-selected', 'true');
+    expect(await screen.findByRole('progressbar', { name: 'Deployment progress' })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'Qwen2.5 0.5B Instruct' })).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Open playground' }));
+    expect(props.onOpenPlayground).toHaveBeenCalledWith('dep-new');
+  });
+
+  it('opens a deployment from the open-deployments command', async () => {
+    const { rerender, props } = setup();
+    rerender(<AquaApp {...props} deploymentsRequest={{ count: 1, deploymentId: 'dep-1' }} />);
+    expect(await screen.findByRole('heading', { name: 'Qwen chat' })).toBeInTheDocument();
+    expect(screen.getByRole('tab', { name: 'Deployments' })).toHaveAttribute('aria-selected', 'true');
+  });
+
+  it('keeps the Deploy button of a model that is not ready disabled', async () => {
+    const client = new FakeClient();
+    client.models = client.models.map(m => ({ ...m, ready_to_deploy: false }));
+    setup(client);
+    fireEvent.click(await screen.findByRole('button', { name: 'Qwen2.5 0.5B Instruct' }));
+    expect(await screen.findByRole('button', { name: 'Deploy' })).toBeDisabled();
   });
 });

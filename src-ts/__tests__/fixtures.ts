@@ -3,6 +3,15 @@
  */
 import type { IAquaClient } from '../api/client';
 import type {
+  ChatRequest,
+  ChatStreamEvent,
+  CreateDeploymentRequest,
+  CreateDeploymentResponse,
+  DeploymentDetail,
+  DeploymentLogs,
+  DeploymentSummary,
+  EmbedRequest,
+  EmbedResponse,
   FitReport,
   FitTarget,
   Info,
@@ -221,6 +230,74 @@ export function makeOperation(overrides: Partial<Operation> = {}): Operation {
   };
 }
 
+export function makeDeployment(overrides: Partial<DeploymentDetail> = {}): DeploymentDetail {
+  const id = overrides.id ?? 'dep-1';
+  return {
+    id,
+    name: 'Qwen chat',
+    description: '',
+    model_id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
+    model_name: 'Qwen2.5 0.5B Instruct',
+    state: 'ACTIVE',
+    state_message: '',
+    mode: 'chat',
+    engine: 'transformers',
+    shape: 'cpu',
+    replicas: 1,
+    created_at: '2026-11-21T10:00:00Z',
+    updated_at: '2026-11-21T10:00:05Z',
+    openai_base_path: `aqua-ext/deployments/${id}/v1`,
+    params: [],
+    max_model_len: null,
+    dtype: null,
+    upstream_url: 'http://127.0.0.1:40001',
+    log_group_id: null,
+    log_id: null,
+    operation_id: null,
+    failure_log: [],
+    ...overrides
+  };
+}
+
+/** The list's view of a deployment. */
+export function summaryOf(detail: DeploymentDetail): DeploymentSummary {
+  const { id, name, description, model_id, model_name, state, state_message, mode, engine, shape, replicas } = detail;
+  return {
+    id,
+    name,
+    description,
+    model_id,
+    model_name,
+    state,
+    state_message,
+    mode,
+    engine,
+    shape,
+    replicas,
+    created_at: detail.created_at,
+    updated_at: detail.updated_at,
+    openai_base_path: detail.openai_base_path
+  };
+}
+
+/** Events of one answer: the deltas, then done. */
+export function answerEvents(pieces: string[]): ChatStreamEvent[] {
+  return [
+    ...pieces.map(content => ({ type: 'delta' as const, data: { content, role: null, finish_reason: null } })),
+    {
+      type: 'done',
+      data: {
+        usage: { prompt_tokens: 12, completion_tokens: pieces.length, total_tokens: 12 + pieces.length },
+        ttft_ms: 120,
+        total_ms: 480,
+        tokens: pieces.length,
+        tokens_per_s: 25,
+        finish_reason: 'stop'
+      }
+    }
+  ];
+}
+
 /** A fake client: every method is a jest.fn with a sensible default. */
 export class FakeClient implements IAquaClient {
   models: ModelSummary[] = sampleModels();
@@ -244,4 +321,66 @@ export class FakeClient implements IAquaClient {
   cancelOperation = jest.fn(
     async (operationId: string): Promise<Operation> => makeOperation({ id: operationId, state: 'CANCELING' })
   );
+
+  deployments: DeploymentDetail[] = [makeDeployment()];
+  /** What `streamChat` answers; replace per test (a function sees the request). */
+  chatEvents:
+    | ChatStreamEvent[]
+    | ((body: ChatRequest, signal?: AbortSignal, deploymentId?: string) => AsyncIterable<ChatStreamEvent>) =
+    answerEvents(['Hello', ' there']);
+
+  listDeployments = jest.fn(async () => ({
+    items: this.deployments.map(summaryOf),
+    total: this.deployments.length
+  }));
+  getDeployment = jest.fn(async (deploymentId: string): Promise<DeploymentDetail> => {
+    const found = this.deployments.find(item => item.id === deploymentId);
+    if (!found) {
+      throw new Error(`no deployment ${deploymentId}`);
+    }
+    return found;
+  });
+  createDeployment = jest.fn(
+    async (body: CreateDeploymentRequest): Promise<CreateDeploymentResponse> => ({
+      deployment: makeDeployment({ id: 'dep-new', name: body.name, model_id: body.model_id, state: 'CREATING', operation_id: 'op-deploy' }),
+      operation: makeOperation({ id: 'op-deploy', kind: 'deploy', title: `Deploy ${body.name}`, progress: 0.1, message: 'Starting the engine' })
+    })
+  );
+  deleteDeployment = jest.fn(async (): Promise<void> => undefined);
+  activateDeployment = jest.fn(
+    async (deploymentId: string): Promise<CreateDeploymentResponse> => ({
+      deployment: makeDeployment({ id: deploymentId, state: 'UPDATING', operation_id: 'op-activate' }),
+      operation: makeOperation({ id: 'op-activate', kind: 'activate', title: 'Activate', progress: null })
+    })
+  );
+  deactivateDeployment = jest.fn(
+    async (deploymentId: string): Promise<DeploymentDetail> => makeDeployment({ id: deploymentId, state: 'INACTIVE' })
+  );
+  getDeploymentLogs = jest.fn(
+    async (): Promise<DeploymentLogs> => ({ lines: ['INFO engine ready'], cursor: 'c1', source: '/data/logs/dep-1.log' })
+  );
+  embed = jest.fn(
+    async (_id: string, body: EmbedRequest): Promise<EmbedResponse> => ({
+      dimensions: 384,
+      similarity: body.inputs.map((_, i) => body.inputs.map((__, j) => (i === j ? 1 : 0.5))),
+      preview: body.inputs.map(() => [0.1, -0.2, 0.3]),
+      usage: { prompt_tokens: 9, completion_tokens: null, total_tokens: 9 },
+      total_ms: 42
+    })
+  );
+  streamChat = jest.fn((id: string, body: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatStreamEvent> => {
+    const source = this.chatEvents;
+    if (typeof source === 'function') {
+      return source(body, signal, id);
+    }
+    return (async function* () {
+      for (const event of source) {
+        if (signal?.aborted) {
+          return;
+        }
+        yield event;
+      }
+    })();
+  });
+  serverUrl = jest.fn((path: string): string => `http://localhost:8888/${path}`);
 }

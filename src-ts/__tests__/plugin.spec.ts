@@ -7,6 +7,7 @@ import { Widget } from '@lumino/widgets';
 import { CommandIDs, PANEL_ID } from '../commands';
 import plugin from '../index';
 import { AquaPanel } from '../widgets/AquaPanel';
+import { PlaygroundWidget } from '../widgets/PlaygroundWidget';
 
 function fakeApp() {
   const commands = new CommandRegistry();
@@ -61,7 +62,7 @@ describe('aqua-ext:plugin', () => {
     expect(launcher.add).toHaveBeenCalledWith(
       expect.objectContaining({ command: CommandIDs.open, category: 'AI Quick Actions' })
     );
-    expect(palette.addItem).toHaveBeenCalledTimes(4);
+    expect(palette.addItem).toHaveBeenCalledTimes(5);
     expect(palette.addItem).toHaveBeenCalledWith(
       expect.objectContaining({ command: CommandIDs.registerModel, category: 'AI Quick Actions' })
     );
@@ -82,5 +83,28 @@ describe('aqua-ext:plugin', () => {
     // No empty main-area toolbar above the panel (the dialog backdrop covers the whole panel).
     expect(widget.toolbar.isHidden).toBe(true);
     widget.dispose();
+  });
+
+  it('opens one playground tab per deployment and restores them', async () => {
+    const { app, commands, shell, added } = fakeApp();
+    const restorer = { restore: jest.fn(async (_tracker: unknown, _options: unknown) => undefined) };
+    plugin.activate(app, null, null, restorer, null, null, null);
+    expect(restorer.restore).toHaveBeenCalledWith(
+      expect.objectContaining({ namespace: 'aqua-ext-playground' }),
+      expect.objectContaining({ command: CommandIDs.openPlayground })
+    );
+    const options = restorer.restore.mock.calls[1][1] as unknown as { args: (w: unknown) => unknown; name: (w: unknown) => string };
+    expect(commands.isEnabled(CommandIDs.openPlayground, {})).toBe(false);
+    await commands.execute(CommandIDs.openPlayground, { deploymentId: 'dep-1' });
+    await commands.execute(CommandIDs.openPlayground, { deploymentId: 'dep-1' });
+    await commands.execute(CommandIDs.openPlayground, { deploymentId: 'dep-2' });
+    expect(shell.add).toHaveBeenCalledTimes(2);
+    const first = added[0] as MainAreaWidget<PlaygroundWidget>;
+    expect(first.content).toBeInstanceOf(PlaygroundWidget);
+    expect(first.content.deploymentId).toBe('dep-1');
+    expect(first.id).toBe('aqua-ext-playground-dep-1');
+    expect(options.args(first)).toEqual({ deploymentId: 'dep-1' });
+    expect(options.name(first)).toBe('dep-1');
+    added.forEach(widget => widget.dispose());
   });
 });

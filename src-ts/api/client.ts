@@ -1,7 +1,19 @@
+import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { requestAPI } from './request';
+import { streamChat } from './chatStream';
+import { API_NAMESPACE, requestAPI } from './request';
 import type {
+  ChatRequest,
+  ChatStreamEvent,
+  CreateDeploymentRequest,
+  CreateDeploymentResponse,
+  DeploymentDetail,
+  DeploymentList,
+  DeploymentLogs,
+  DeploymentLogsQuery,
+  EmbedRequest,
+  EmbedResponse,
   FitQuery,
   FitReport,
   Info,
@@ -38,6 +50,33 @@ export interface IAquaClient {
   getOperation(operationId: string): Promise<Operation>;
   /** `DELETE aqua-ext/operations/{operation_id}` */
   cancelOperation(operationId: string): Promise<Operation>;
+  /** `GET aqua-ext/deployments` */
+  listDeployments(): Promise<DeploymentList>;
+  /** `GET aqua-ext/deployments/{deployment_id}` */
+  getDeployment(deploymentId: string): Promise<DeploymentDetail>;
+  /** `POST aqua-ext/deployments` (202: the deployment is CREATING) */
+  createDeployment(body: CreateDeploymentRequest): Promise<CreateDeploymentResponse>;
+  /** `DELETE aqua-ext/deployments/{deployment_id}` */
+  deleteDeployment(deploymentId: string): Promise<void>;
+  /** `POST aqua-ext/deployments/{deployment_id}/activate` (202) */
+  activateDeployment(deploymentId: string): Promise<CreateDeploymentResponse>;
+  /** `POST aqua-ext/deployments/{deployment_id}/deactivate` */
+  deactivateDeployment(deploymentId: string): Promise<DeploymentDetail>;
+  /** `GET aqua-ext/deployments/{deployment_id}/logs` */
+  getDeploymentLogs(deploymentId: string, query?: DeploymentLogsQuery): Promise<DeploymentLogs>;
+  /** `POST aqua-ext/deployments/{deployment_id}/embed` */
+  embed(deploymentId: string, body: EmbedRequest): Promise<EmbedResponse>;
+  /**
+   * `POST aqua-ext/deployments/{deployment_id}/chat`: the turn's events as
+   * they arrive. Rejects before the first event when the server refuses the
+   * turn; aborting `signal` ends it at once.
+   */
+  streamChat(deploymentId: string, body: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatStreamEvent>;
+  /**
+   * The absolute URL of a path relative to the server's base URL (such as a
+   * deployment's `openai_base_path`), for code that runs outside this page.
+   */
+  serverUrl(path: string): string;
 }
 
 /** The client that talks to the server extension of this Jupyter server. */
@@ -96,6 +135,67 @@ export class AquaClient implements IAquaClient {
     );
   }
 
+  listDeployments(): Promise<DeploymentList> {
+    return this._get<DeploymentList>('deployments');
+  }
+
+  getDeployment(deploymentId: string): Promise<DeploymentDetail> {
+    return this._get<DeploymentDetail>(`deployments/${encodeURIComponent(deploymentId)}`);
+  }
+
+  createDeployment(body: CreateDeploymentRequest): Promise<CreateDeploymentResponse> {
+    return this._post<CreateDeploymentResponse>('deployments', body);
+  }
+
+  async deleteDeployment(deploymentId: string): Promise<void> {
+    await requestAPI<void>(
+      `deployments/${encodeURIComponent(deploymentId)}`,
+      { method: 'DELETE' },
+      this.serverSettings
+    );
+  }
+
+  activateDeployment(deploymentId: string): Promise<CreateDeploymentResponse> {
+    return this._post<CreateDeploymentResponse>(`deployments/${encodeURIComponent(deploymentId)}/activate`);
+  }
+
+  deactivateDeployment(deploymentId: string): Promise<DeploymentDetail> {
+    return this._post<DeploymentDetail>(`deployments/${encodeURIComponent(deploymentId)}/deactivate`);
+  }
+
+  getDeploymentLogs(deploymentId: string, query: DeploymentLogsQuery = {}): Promise<DeploymentLogs> {
+    return this._get<DeploymentLogs>(`deployments/${encodeURIComponent(deploymentId)}/logs` + queryString(query));
+  }
+
+  embed(deploymentId: string, body: EmbedRequest): Promise<EmbedResponse> {
+    return this._post<EmbedResponse>(`deployments/${encodeURIComponent(deploymentId)}/embed`, body);
+  }
+
+  streamChat(deploymentId: string, body: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatStreamEvent> {
+    const url = URLExt.join(
+      this.serverSettings.baseUrl,
+      API_NAMESPACE,
+      `deployments/${encodeURIComponent(deploymentId)}/chat`
+    );
+    return streamChat(url, body, this.serverSettings, signal);
+  }
+
+  serverUrl(path: string): string {
+    return absoluteServerUrl(this.serverSettings.baseUrl, path);
+  }
+
+  private _post<T>(endPoint: string, body?: unknown): Promise<T> {
+    return requestAPI<T>(
+      endPoint,
+      {
+        method: 'POST',
+        body: body === undefined ? '' : JSON.stringify(body),
+        headers: { 'Content-Type': 'application/json' }
+      },
+      this.serverSettings
+    );
+  }
+
   private _get<T>(endPoint: string): Promise<T> {
     return requestAPI<T>(endPoint, { method: 'GET' }, this.serverSettings);
   }
@@ -115,4 +215,18 @@ export function queryString(query: object): string {
   }
   const text = params.toString();
   return text ? `?${text}` : '';
+}
+
+/**
+ * `path` joined to the server's base URL, made absolute against the page
+ * when the base URL is relative (JupyterHub and proxies serve lab under a
+ * prefix, so the origin alone would be wrong).
+ */
+export function absoluteServerUrl(baseUrl: string, path: string): string {
+  const joined = URLExt.join(baseUrl, path);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(joined)) {
+    return joined;
+  }
+  const origin = typeof window !== 'undefined' ? window.location.href : 'http://localhost/';
+  return new URL(joined, origin).toString();
 }

@@ -44,7 +44,41 @@ export type OperationState = Schemas['OperationState'];
 export type ErrorBody = Schemas['ErrorBody'];
 export type FieldError = Schemas['FieldError'];
 
+export type DeploymentState = Schemas['DeploymentState'];
+export type DeploymentSummary = Schemas['DeploymentSummary'];
+export type DeploymentDetail = Schemas['DeploymentDetail'];
+export type DeploymentList = Schemas['DeploymentList'];
+export type DeploymentLogs = Schemas['DeploymentLogs'];
+export type InferenceMode = DeploymentSummary['mode'];
+export type EngineName = DeploymentSummary['engine'];
+
+/**
+ * The deploy body. As with registering, the contract's `null` defaults come
+ * out required-but-nullable; a request may leave them out.
+ */
+export type CreateDeploymentRequest = Pick<Schemas['CreateDeploymentRequest'], 'model_id' | 'name'> &
+  Partial<Omit<Schemas['CreateDeploymentRequest'], 'model_id' | 'name'>>;
+export type CreateDeploymentResponse = Schemas['CreateDeploymentResponse'];
+
+export type ChatMessage = Schemas['ChatMessage'];
+/** One playground turn; every sampling field has a server default. */
+export type ChatRequest = Partial<Schemas['ChatRequest']>;
+export type ChatUsage = Schemas['ChatUsage'];
+export type ChatDeltaEvent = Schemas['ChatDeltaEvent'];
+export type ChatDoneEvent = Schemas['ChatDoneEvent'];
+export type ChatErrorEvent = Schemas['ChatErrorEvent'];
+type ChatStreamEvents = Schemas['ChatStreamEvents'];
+/** One event of the chat stream, tagged by its SSE `event:` name. */
+export type ChatStreamEvent = {
+  [K in keyof ChatStreamEvents]: { type: K; data: ChatStreamEvents[K] };
+}[keyof ChatStreamEvents];
+
+export type EmbedRequest = Schemas['EmbedRequest'];
+export type EmbedResponse = Schemas['EmbedResponse'];
+
 /** Query string of `GET aqua-ext/models`. */
 export type ListModelsQuery = NonNullable<operations['listModels']['parameters']['query']>;
 /** Query string of `GET aqua-ext/models/{model_id}/fit`. */
 export type FitQuery = NonNullable<operations['getModelFit']['parameters']['query']>;
+/** Query string of `GET aqua-ext/deployments/{deployment_id}/logs`. */
+export type DeploymentLogsQuery = NonNullable<operations['getDeploymentLogs']['parameters']['query']>;

@@ -5,10 +5,12 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../api/client';
 import { isTerminal, pollOperation } from '../api/operations';
-import type { Info, Operation } from '../api/types';
+import type { Info, ModelSummary, Operation } from '../api/types';
 import type { IAquaSettings } from '../settings';
 import { BackendBadge } from './BackendBadge';
 import type { Confirm, CopyToClipboard, Notify, RenderMarkdown } from './callbacks';
+import { DeployDialog } from './deployments/DeployDialog';
+import { DeploymentsSection } from './deployments/DeploymentsSection';
 import { describeError } from './ErrorState';
 import { ModelDetail } from './ModelDetail';
 import { ModelExplorer } from './ModelExplorer';
@@ -32,6 +34,14 @@ export interface IAquaAppProps {
   refreshRequest?: number;
   /** Bump to show the model grid (the `aqua-ext:open-models` command). */
   modelsRequest?: number;
+  /** Bump `count` to show the deployments (and `deploymentId`'s detail) (`aqua-ext:open-deployments`). */
+  deploymentsRequest?: { count: number; deploymentId: string | null };
+  /** False while the panel is hidden: the deployments list stops polling. */
+  visible?: boolean;
+  /** Open a deployment's playground tab. */
+  onOpenPlayground?: (deploymentId: string) => void;
+  /** A deployment was deleted from this panel. */
+  onDeploymentDeleted?: (deploymentId: string) => void;
   /** Debounce of the memory-fit inputs (tests use 0). */
   fitDebounceMs?: number;
 }
@@ -67,6 +77,14 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
   const [info, setInfo] = React.useState<Info | null>(null);
   const [infoError, setInfoError] = React.useState<unknown>(null);
   const [background, setBackground] = React.useState<Operation[]>([]);
+  const [selectedDeploymentId, setSelectedDeploymentId] = React.useState<string | null>(null);
+  /** The deploy dialog: closed (null), for one model, or with a model picker (model null). */
+  const [deployDialog, setDeployDialog] = React.useState<{ model: ModelSummary | null } | null>(null);
+  const [pendingDeployment, setPendingDeployment] = React.useState<{
+    deploymentId: string;
+    operation: Operation;
+  } | null>(null);
+  const [deploymentsReload, setDeploymentsReload] = React.useState(0);
   const tabIds = React.useId().replace(/:/g, '');
   const mounted = React.useRef(true);
   const abort = React.useRef(new AbortController());
@@ -165,6 +183,13 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
   useRequest(props.modelsRequest, () => {
     setSection('models');
     setSelectedModelId(null);
+  });
+  const deploymentsRequest = props.deploymentsRequest;
+  useRequest(deploymentsRequest?.count, () => {
+    setSection('deployments');
+    setSelectedDeploymentId(deploymentsRequest?.deploymentId ?? null);
+    // Asked for by a command: show what is there now, not what the last slow poll saw.
+    setDeploymentsReload(n => n + 1);
   });
 
   const labels: Record<SectionId, string> = {
@@ -282,6 +307,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
                   notify={props.notify}
                   copyToClipboard={props.copyToClipboard}
                   onBack={() => setSelectedModelId(null)}
+                  onDeploy={model => setDeployDialog({ model })}
                   onDeleted={() => {
                     setSelectedModelId(null);
                     setReloadCount(n => n + 1);
@@ -295,11 +321,49 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
                 />
               )}
             </>
+          ) : id === 'deployments' ? (
+            <DeploymentsSection
+              client={client}
+              trans={trans}
+              active={section === 'deployments' && props.visible !== false}
+              selectedId={selectedDeploymentId}
+              onSelect={setSelectedDeploymentId}
+              pendingOperation={pendingDeployment}
+              reloadRequest={deploymentsReload}
+              pollIntervalMs={settings.pollIntervalMs}
+              confirm={props.confirm}
+              notify={props.notify}
+              copyToClipboard={props.copyToClipboard ?? defaultCopy}
+              onNewDeployment={() => setDeployDialog({ model: null })}
+              onBrowseModels={() => setSection('models')}
+              onOpenPlayground={props.onOpenPlayground}
+              onDeleted={props.onDeploymentDeleted}
+            />
           ) : (
             <ComingSoon section={id} title={labels[id]} trans={trans} onBrowse={() => setSection('models')} />
           )}
         </div>
       ))}
+      {deployDialog && (
+        <DeployDialog
+          client={client}
+          trans={trans}
+          backendKind={info?.backend.kind ?? 'local'}
+          info={info}
+          model={deployDialog.model}
+          defaultContextLength={settings.defaultContextLength}
+          fitDebounceMs={props.fitDebounceMs}
+          notify={props.notify}
+          onClose={() => setDeployDialog(null)}
+          onCreated={response => {
+            setDeployDialog(null);
+            setPendingDeployment({ deploymentId: response.deployment.id, operation: response.operation });
+            setSection('deployments');
+            setSelectedDeploymentId(response.deployment.id);
+            setDeploymentsReload(n => n + 1);
+          }}
+        />
+      )}
       {registerOpen && (
         <RegisterDialog
           client={client}
@@ -322,6 +386,10 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
   );
 }
 
+function defaultCopy(text: string): void {
+  void navigator.clipboard?.writeText(text);
+}
+
 function ComingSoon(props: {
   section: SectionId;
   title: string;
@@ -331,9 +399,7 @@ function ComingSoon(props: {
   const { trans } = props;
   const text: Record<SectionId, string> = {
     models: '',
-    deployments: trans.__(
-      "Deployments arrive in a coming release: from a model's detail you will be able to deploy it and chat with it."
-    ),
+    deployments: '',
     finetuning: trans.__(
       'Fine-tuning arrives in a coming release: you will be able to fine-tune a model on a JSONL dataset with LoRA and follow its loss curves here.'
     ),

@@ -11,6 +11,7 @@ import type { Confirm, CopyToClipboard, Notify, RenderMarkdown } from './callbac
 import { describeError, ErrorState } from './ErrorState';
 import { capabilityLabel, formatLabel } from './labels';
 import { MemoryFit } from './MemoryFit';
+import { useCopiedFlag } from './useCopiedFlag';
 import { ModelBadges } from './ModelBadges';
 
 export interface IModelDetailProps {
@@ -23,6 +24,8 @@ export interface IModelDetailProps {
   onBack: () => void;
   /** Called after the model was deleted. */
   onDeleted: (modelId: string) => void;
+  /** Open the deploy form for this model (the Deploy button shows when given). */
+  onDeploy?: (model: ModelDetailData) => void;
   copyToClipboard?: CopyToClipboard;
   fitDefaults: { dtype: Dtype; contextLength: number; concurrency: number };
   /** Debounce of the memory-fit inputs (tests use 0). */
@@ -90,6 +93,20 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
           {trans.__('← All models')}
         </Button>
         <span className="jp-AquaExt-toolbarSpacer" />
+        {props.onDeploy && model && (
+          <Button
+            className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-deployButton"
+            onClick={() => props.onDeploy?.(model)}
+            disabled={!model.ready_to_deploy}
+            title={
+              model.ready_to_deploy
+                ? trans.__('Serve this model on an inference engine')
+                : trans.__('Not ready to deploy: the model has no weights here yet.')
+            }
+          >
+            {trans.__('Deploy')}
+          </Button>
+        )}
         {model?.source === 'registered' && (
           <Button
             className="jp-mod-styled jp-mod-warn jp-AquaExt-button jp-AquaExt-deleteButton"
@@ -124,16 +141,8 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
 function ModelDetailBody(props: IModelDetailProps & { model: ModelDetailData }): JSX.Element {
   const { model, trans } = props;
   const copy = props.copyToClipboard ?? defaultCopy;
-  const [copied, setCopied] = React.useState(false);
+  const [copied, markCopied] = useCopiedFlag();
   const cardRef = React.useRef<HTMLDivElement>(null);
-
-  React.useEffect(() => {
-    if (!copied) {
-      return;
-    }
-    const timer = setTimeout(() => setCopied(false), 1500);
-    return () => clearTimeout(timer);
-  }, [copied]);
 
   const { renderMarkdown } = props;
   const card = React.useMemo(() => stripFrontMatter(model.card_markdown), [model.card_markdown]);
@@ -192,7 +201,7 @@ function ModelDetailBody(props: IModelDetailProps & { model: ModelDetailData }):
           title={trans.__('Copy Hugging Face id')}
           onClick={() => {
             copy(model.hf_id ?? '');
-            setCopied(true);
+            markCopied();
           }}
         >
           <copyIcon.react tag="span" className="jp-AquaExt-buttonIcon" />

@@ -1,6 +1,6 @@
 import * as React from 'react';
 
-import { Button, closeIcon } from '@jupyterlab/ui-components';
+import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../api/client';
@@ -10,6 +10,8 @@ import type { FieldError, ModelDetail, Operation, RegisterModelRequest } from '.
 import { placeFieldErrors } from '../models/fieldErrors';
 import type { Notify } from './callbacks';
 import { describeError } from './ErrorState';
+import { FormErrors } from './FormErrors';
+import { ModalDialog } from './ModalDialog';
 import { OperationProgress } from './OperationProgress';
 
 type Source = RegisterModelRequest['source'];
@@ -244,13 +246,6 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
     props.onClose();
   };
 
-  const onKeyDown = (event: React.KeyboardEvent): void => {
-    if (event.key === 'Escape') {
-      event.stopPropagation();
-      close();
-    }
-  };
-
   const field = (
     key: FieldName,
     label: string,
@@ -291,211 +286,168 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
   };
 
   return (
-    <div
-      className="jp-AquaExt-overlay"
-      onMouseDown={event => {
-        if (event.target === event.currentTarget) {
-          close();
-        }
-      }}
-    >
-      <div
-        className="jp-AquaExt-RegisterDialog"
-        role="dialog"
-        aria-modal="true"
-        aria-label={trans.__('Register model')}
-        onKeyDown={onKeyDown}
-      >
-        <form onSubmit={event => void onSubmit(event)} noValidate>
-          <div className="jp-AquaExt-RegisterDialog-header">
-            <h2 className="jp-AquaExt-RegisterDialog-title">{trans.__('Register model')}</h2>
-            <Button
-              className="jp-AquaExt-button jp-AquaExt-iconButton"
-              minimal
-              type="button"
-              aria-label={trans.__('Close dialog')}
-              title={trans.__('Close dialog')}
-              onClick={close}
-              disabled={!canClose}
-            >
-              <closeIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
-            </Button>
+    <ModalDialog title={trans.__('Register model')} trans={trans} onClose={close} closeDisabled={!canClose}>
+      <form onSubmit={event => void onSubmit(event)} noValidate>
+        <div className="jp-AquaExt-RegisterDialog-body">
+          <div className="jp-AquaExt-RegisterDialog-sources" role="radiogroup" aria-label={trans.__('Source')}>
+            {(onOci
+              ? ([
+                  ['object_storage', trans.__('Object Storage')],
+                  ['huggingface', trans.__('Hugging Face')]
+                ] as const)
+              : ([
+                  ['local_folder', trans.__('Local folder')],
+                  ['huggingface', trans.__('Hugging Face')]
+                ] as const)
+            ).map(([value, label]) => (
+              <label className="jp-AquaExt-radio" key={value}>
+                <input
+                  type="radio"
+                  name={ids.source}
+                  value={value}
+                  checked={source === value}
+                  disabled={busy}
+                  onChange={() => setSource(value)}
+                />
+                {label}
+              </label>
+            ))}
           </div>
-          <div className="jp-AquaExt-RegisterDialog-body">
-            <div className="jp-AquaExt-RegisterDialog-sources" role="radiogroup" aria-label={trans.__('Source')}>
-              {(onOci
-                ? ([
-                    ['object_storage', trans.__('Object Storage')],
-                    ['huggingface', trans.__('Hugging Face')]
-                  ] as const)
-                : ([
-                    ['local_folder', trans.__('Local folder')],
-                    ['huggingface', trans.__('Hugging Face')]
-                  ] as const)
-              ).map(([value, label]) => (
-                <label className="jp-AquaExt-radio" key={value}>
-                  <input
-                    type="radio"
-                    name={ids.source}
-                    value={value}
-                    checked={source === value}
-                    disabled={busy}
-                    onChange={() => setSource(value)}
-                  />
-                  {label}
-                </label>
-              ))}
+          {fieldErrors.source && (
+            <div className="jp-AquaExt-fieldError" role="alert">
+              {fieldErrors.source}
             </div>
-            {fieldErrors.source && (
-              <div className="jp-AquaExt-fieldError" role="alert">
-                {fieldErrors.source}
-              </div>
+          )}
+          {source === 'object_storage' &&
+            field(
+              'os_uri',
+              trans.__('Object Storage path'),
+              {
+                ref: firstInput,
+                type: 'text',
+                placeholder: 'oci://bucket@namespace/models/my-model',
+                value: osUri,
+                onChange: event => setOsUri(event.target.value),
+                autoComplete: 'off'
+              },
+              trans.__(
+                'A prefix in a versioned bucket, with config.json and safetensors or GGUF weights. It is registered by reference, not copied.'
+              )
             )}
-            {source === 'object_storage' &&
-              field(
-                'os_uri',
-                trans.__('Object Storage path'),
+          {source === 'object_storage'
+            ? null
+            : source === 'local_folder'
+            ? field(
+                'path',
+                trans.__('Folder path'),
                 {
                   ref: firstInput,
                   type: 'text',
-                  placeholder: 'oci://bucket@namespace/models/my-model',
-                  value: osUri,
-                  onChange: event => setOsUri(event.target.value),
+                  placeholder: trans.__('~/models/my-model'),
+                  value: path,
+                  onChange: event => setPath(event.target.value),
                   autoComplete: 'off'
                 },
                 trans.__(
-                  'A prefix in a versioned bucket, with config.json and safetensors or GGUF weights. It is registered by reference, not copied.'
+                  'A folder on the machine that runs Jupyter, with config.json and safetensors or GGUF weights. It is registered in place, not copied.'
                 )
-              )}
-            {source === 'object_storage'
-              ? null
-              : source === 'local_folder'
-              ? field(
-                  'path',
-                  trans.__('Folder path'),
-                  {
-                    ref: firstInput,
-                    type: 'text',
-                    placeholder: trans.__('~/models/my-model'),
-                    value: path,
-                    onChange: event => setPath(event.target.value),
-                    autoComplete: 'off'
-                  },
-                  trans.__(
-                    'A folder on the machine that runs Jupyter, with config.json and safetensors or GGUF weights. It is registered in place, not copied.'
-                  )
-                )
-              : [
-                  <React.Fragment key="hf_id">
-                    {field(
-                      'hf_id',
-                      trans.__('Hugging Face id'),
-                      {
-                        ref: firstInput,
-                        type: 'text',
-                        placeholder: trans.__('org/model-name'),
-                        value: hfId,
-                        onChange: event => setHfId(event.target.value),
-                        autoComplete: 'off'
-                      },
-                      onOci
-                        ? trans.__('Downloaded in the background, then uploaded to Object Storage.')
-                        : trans.__('Downloaded in the background into the aqua_ext data folder.')
-                    )}
-                  </React.Fragment>,
-                  <React.Fragment key="revision">
-                    {field('revision', trans.__('Revision (optional)'), {
+              )
+            : [
+                <React.Fragment key="hf_id">
+                  {field(
+                    'hf_id',
+                    trans.__('Hugging Face id'),
+                    {
+                      ref: firstInput,
                       type: 'text',
-                      placeholder: trans.__('main'),
-                      value: revision,
-                      onChange: event => setRevision(event.target.value),
+                      placeholder: trans.__('org/model-name'),
+                      value: hfId,
+                      onChange: event => setHfId(event.target.value),
                       autoComplete: 'off'
-                    })}
-                  </React.Fragment>,
-                  <React.Fragment key="token">
+                    },
+                    onOci
+                      ? trans.__('Downloaded in the background, then uploaded to Object Storage.')
+                      : trans.__('Downloaded in the background into the aqua_ext data folder.')
+                  )}
+                </React.Fragment>,
+                <React.Fragment key="revision">
+                  {field('revision', trans.__('Revision (optional)'), {
+                    type: 'text',
+                    placeholder: trans.__('main'),
+                    value: revision,
+                    onChange: event => setRevision(event.target.value),
+                    autoComplete: 'off'
+                  })}
+                </React.Fragment>,
+                <React.Fragment key="token">
+                  {field(
+                    'token',
+                    trans.__('Token (gated models)'),
+                    {
+                      type: 'password',
+                      value: token,
+                      onChange: event => setToken(event.target.value),
+                      autoComplete: 'off'
+                    },
+                    trans.__('Used for this download only; never stored or logged.')
+                  )}
+                </React.Fragment>,
+                onOci && (
+                  <React.Fragment key="os_uri">
                     {field(
-                      'token',
-                      trans.__('Token (gated models)'),
+                      'os_uri',
+                      trans.__('Upload to'),
                       {
-                        type: 'password',
-                        value: token,
-                        onChange: event => setToken(event.target.value),
+                        type: 'text',
+                        placeholder: 'oci://bucket@namespace/models/my-model',
+                        value: osUri,
+                        onChange: event => setOsUri(event.target.value),
                         autoComplete: 'off'
                       },
-                      trans.__('Used for this download only; never stored or logged.')
+                      trans.__('A prefix in a versioned bucket; the download is uploaded there, then registered.')
                     )}
-                  </React.Fragment>,
-                  onOci && (
-                    <React.Fragment key="os_uri">
-                      {field(
-                        'os_uri',
-                        trans.__('Upload to'),
-                        {
-                          type: 'text',
-                          placeholder: 'oci://bucket@namespace/models/my-model',
-                          value: osUri,
-                          onChange: event => setOsUri(event.target.value),
-                          autoComplete: 'off'
-                        },
-                        trans.__('A prefix in a versioned bucket; the download is uploaded there, then registered.')
-                      )}
-                    </React.Fragment>
-                  )
-                ]}
-            {field('name', trans.__('Display name (optional)'), {
-              type: 'text',
-              placeholder: trans.__('Defaults to the folder or repository name'),
-              value: name,
-              onChange: event => setName(event.target.value),
-              autoComplete: 'off'
-            })}
-            {otherErrors.length > 0 && (
-              <ul className="jp-AquaExt-RegisterDialog-errors" role="alert">
-                {otherErrors.map((item, i) => (
-                  <li key={i}>
-                    {item.field ? `${item.field}: ` : ''}
-                    {item.message}
-                  </li>
-                ))}
-              </ul>
-            )}
-            {error && (
-              <div className="jp-AquaExt-RegisterDialog-error" role="alert">
-                {error}
-              </div>
-            )}
-            {operation && running && (
-              <OperationProgress
-                operation={operation}
-                trans={trans}
-                onCancel={() => void onCancelOperation()}
-                canceling={canceling || operation.state === 'CANCELING'}
-                label={trans.__('Registration progress')}
-              />
-            )}
-          </div>
-          <div className="jp-AquaExt-RegisterDialog-footer">
-            {running && props.onBackground ? (
-              <Button className="jp-mod-styled jp-mod-reject jp-AquaExt-button" type="button" onClick={close}>
-                {trans.__('Continue in background')}
-              </Button>
-            ) : (
-              <Button
-                className="jp-mod-styled jp-mod-reject jp-AquaExt-button"
-                type="button"
-                onClick={close}
-                disabled={!canClose}
-              >
-                {trans.__('Close')}
-              </Button>
-            )}
-            <Button className="jp-mod-styled jp-mod-accept jp-AquaExt-button" type="submit" disabled={busy}>
-              {submitting ? trans.__('Registering…') : trans.__('Register')}
+                  </React.Fragment>
+                )
+              ]}
+          {field('name', trans.__('Display name (optional)'), {
+            type: 'text',
+            placeholder: trans.__('Defaults to the folder or repository name'),
+            value: name,
+            onChange: event => setName(event.target.value),
+            autoComplete: 'off'
+          })}
+          <FormErrors fields={otherErrors} message={error} />
+          {operation && running && (
+            <OperationProgress
+              operation={operation}
+              trans={trans}
+              onCancel={() => void onCancelOperation()}
+              canceling={canceling || operation.state === 'CANCELING'}
+              label={trans.__('Registration progress')}
+            />
+          )}
+        </div>
+        <div className="jp-AquaExt-RegisterDialog-footer">
+          {running && props.onBackground ? (
+            <Button className="jp-mod-styled jp-mod-reject jp-AquaExt-button" type="button" onClick={close}>
+              {trans.__('Continue in background')}
             </Button>
-          </div>
-        </form>
-      </div>
-    </div>
+          ) : (
+            <Button
+              className="jp-mod-styled jp-mod-reject jp-AquaExt-button"
+              type="button"
+              onClick={close}
+              disabled={!canClose}
+            >
+              {trans.__('Close')}
+            </Button>
+          )}
+          <Button className="jp-mod-styled jp-mod-accept jp-AquaExt-button" type="submit" disabled={busy}>
+            {submitting ? trans.__('Registering…') : trans.__('Register')}
+          </Button>
+        </div>
+      </form>
+    </ModalDialog>
   );
 }
 

@@ -12,7 +12,8 @@ export interface IPlacedFieldErrors<K extends string> {
 
 /**
  * Match each field error to an input by the last segment of its dotted path
- * (`body.path`, `hf_id`, `query.token` → `path`, `hf_id`, `token`). Errors on
+ * that names one (`body.path`, `hf_id`, `query.token` → `path`, `hf_id`,
+ * `token`; a list item such as `body.params.3` → `params`). Errors on
  * the whole body whose message starts with a known field name (pydantic's
  * "Value error, path: required when …") go to that field too.
  */
@@ -25,7 +26,7 @@ export function placeFieldErrors<K extends string>(
   const names = new Set<string>(known);
   for (const error of fields ?? []) {
     const segments = error.field.split(/[.[\]/]+/).filter(Boolean);
-    let target: string | undefined = segments[segments.length - 1];
+    let target: string | undefined = [...segments].reverse().find(segment => names.has(segment));
     let message = error.message.replace(/^value error,\s*/i, '');
     if (!target || !names.has(target)) {
       const prefixed = /^([A-Za-z_]+):\s*(.+)$/.exec(message);

@@ -47,6 +47,25 @@ export class AquaPanel extends ReactWidget {
     this.update();
   }
 
+  /** Show the deployments, or one deployment's detail. */
+  showDeployments(deploymentId: string | null = null): void {
+    this._deploymentsRequest = { count: this._deploymentsRequest.count + 1, deploymentId };
+    this.update();
+  }
+
+  /** Polling stops while the panel is hidden (another tab in front). */
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this._visible = true;
+    this.update();
+  }
+
+  protected onAfterHide(msg: Message): void {
+    super.onAfterHide(msg);
+    this._visible = false;
+    this.update();
+  }
+
   /** Focus moves into the panel: the search box when the grid shows. */
   protected onActivateRequest(msg: Message): void {
     super.onActivateRequest(msg);
@@ -72,6 +91,10 @@ export class AquaPanel extends ReactWidget {
         registerRequest={this._registerRequest}
         refreshRequest={this._refreshRequest}
         modelsRequest={this._modelsRequest}
+        deploymentsRequest={this._deploymentsRequest}
+        visible={this._visible}
+        onOpenPlayground={options.onOpenPlayground}
+        onDeploymentDeleted={options.onDeploymentDeleted}
       />
     );
   }
@@ -81,9 +104,14 @@ export class AquaPanel extends ReactWidget {
   private _registerRequest = 0;
   private _refreshRequest = 0;
   private _modelsRequest = 0;
+  private _deploymentsRequest: { count: number; deploymentId: string | null } = { count: 0, deploymentId: null };
+  private _visible = true;
 }
 
 export namespace AquaPanel {
   /** What the panel hands to `AquaApp`; the request counters are the panel's own. */
-  export type IOptions = Omit<IAquaAppProps, 'registerRequest' | 'refreshRequest' | 'modelsRequest'>;
+  export type IOptions = Omit<
+    IAquaAppProps,
+    'registerRequest' | 'refreshRequest' | 'modelsRequest' | 'deploymentsRequest' | 'visible'
+  >;
 }

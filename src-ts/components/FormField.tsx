@@ -1,0 +1,49 @@
+import * as React from 'react';
+
+export interface IFormFieldProps {
+  /** The input's id (the label points at it; hint and error ids derive from it). */
+  id: string;
+  label: string;
+  /** The request field it maps to (for locating server errors in tests and styles). */
+  field?: string;
+  hint?: React.ReactNode;
+  error?: string;
+  className?: string;
+  /** Renders the input with the accessibility attributes it needs. */
+  children: (input: { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string }) => React.ReactNode;
+}
+
+/** A labelled input with its hint and its error message right under it. */
+export function FormField(props: IFormFieldProps): JSX.Element {
+  const { id, error, hint } = props;
+  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const classes = ['jp-AquaExt-formField'];
+  if (error) {
+    classes.push('jp-mod-error');
+  }
+  if (props.className) {
+    classes.push(props.className);
+  }
+  return (
+    <div className={classes.join(' ')} data-field={props.field}>
+      <label htmlFor={id} className="jp-AquaExt-formField-label">
+        {props.label}
+      </label>
+      {props.children({
+        id,
+        'aria-invalid': error ? true : undefined,
+        'aria-describedby': describedBy || undefined
+      })}
+      {hint && (
+        <div id={`${id}-hint`} className="jp-AquaExt-formField-hint">
+          {hint}
+        </div>
+      )}
+      {error && (
+        <div id={`${id}-error`} className="jp-AquaExt-fieldError" role="alert">
+          {error}
+        </div>
+      )}
+    </div>
+  );
+}

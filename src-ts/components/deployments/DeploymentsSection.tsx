@@ -1,0 +1,110 @@
+import * as React from 'react';
+
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import type { IAquaClient } from '../../api/client';
+import type { Operation } from '../../api/types';
+import type { IStateChange } from '../../deployments/states';
+import { useDeploymentList } from '../../deployments/useDeploymentList';
+import type { Confirm, CopyToClipboard, Notify } from '../callbacks';
+import { DeploymentDetail } from './DeploymentDetail';
+import { DeploymentList } from './DeploymentList';
+
+export interface IDeploymentsSectionProps {
+  client: IAquaClient;
+  trans: TranslationBundle;
+  /** The section and its panel are shown: poll; otherwise stay quiet. */
+  active: boolean;
+  selectedId: string | null;
+  onSelect: (deploymentId: string | null) => void;
+  /** The operation of a deployment this page just created or activated. */
+  pendingOperation?: { deploymentId: string; operation: Operation } | null;
+  /** Bump to poll at once (after a deploy). */
+  reloadRequest?: number;
+  pollIntervalMs: number;
+  confirm: Confirm;
+  notify: Notify;
+  copyToClipboard: CopyToClipboard;
+  onNewDeployment: () => void;
+  onBrowseModels: () => void;
+  onOpenPlayground?: (deploymentId: string) => void;
+  /** A deployment was deleted here (its playground tab can go). */
+  onDeleted?: (deploymentId: string) => void;
+}
+
+/** The Deployments section: the polled list, or one deployment's detail. */
+export function DeploymentsSection(props: IDeploymentsSectionProps): JSX.Element {
+  const { client, trans, selectedId } = props;
+  const notify = React.useRef(props.notify);
+  notify.current = props.notify;
+
+  const onSettled = React.useCallback(
+    (changes: IStateChange[]) => {
+      for (const { deployment, to } of changes) {
+        if (to === 'ACTIVE') {
+          notify.current(trans.__('“%1” is active.', deployment.name), 'success');
+        } else if (to === 'FAILED') {
+          notify.current(
+            trans.__('“%1” failed: %2', deployment.name, deployment.state_message || trans.__('see its log')),
+            'error'
+          );
+        }
+      }
+    },
+    [trans]
+  );
+
+  const list = useDeploymentList(client, { active: props.active, onSettled });
+  const { refresh } = list;
+
+  const handled = React.useRef(props.reloadRequest ?? 0);
+  React.useEffect(() => {
+    if (props.reloadRequest && props.reloadRequest !== handled.current) {
+      handled.current = props.reloadRequest;
+      refresh();
+    }
+  }, [props.reloadRequest, refresh]);
+
+  const summary = selectedId ? list.items?.find(item => item.id === selectedId) ?? null : null;
+  const pending =
+    props.pendingOperation && props.pendingOperation.deploymentId === selectedId
+      ? props.pendingOperation.operation
+      : null;
+
+  if (selectedId) {
+    return (
+      <DeploymentDetail
+        key={selectedId}
+        client={client}
+        trans={trans}
+        deploymentId={selectedId}
+        summary={summary}
+        initialOperation={pending}
+        pollIntervalMs={props.pollIntervalMs}
+        active={props.active}
+        confirm={props.confirm}
+        notify={props.notify}
+        copyToClipboard={props.copyToClipboard}
+        onBack={() => props.onSelect(null)}
+        onChanged={refresh}
+        onDeleted={deploymentId => {
+          props.onSelect(null);
+          refresh();
+          props.onDeleted?.(deploymentId);
+        }}
+        onOpenPlayground={props.onOpenPlayground}
+      />
+    );
+  }
+  return (
+    <DeploymentList
+      items={list.items}
+      error={list.error}
+      trans={trans}
+      onOpen={props.onSelect}
+      onNew={props.onNewDeployment}
+      onRefresh={refresh}
+      onBrowseModels={props.onBrowseModels}
+    />
+  );
+}
