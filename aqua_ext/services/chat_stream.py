@@ -116,8 +116,12 @@ async def stream_chat(
     auth: httpx.Auth | None = None,
     first_byte_timeout: float = 60.0,
     idle_timeout: float = 60.0,
+    coalesce: bool = False,
 ) -> AsyncIterator[ChatDelta | ChatDone]:
-    """POST `payload` (with `"stream": true` forced) to `url`; yield ChatDelta…, then ChatDone."""
+    """POST `payload` (with `"stream": true` forced) to `url`; yield ChatDelta…, then ChatDone.
+
+    With `coalesce`, the plain content deltas that arrived in one network read are merged into
+    one: nothing waits longer, but a relay that is behind sends fewer, larger events."""
     body = dict(payload)
     body["stream"] = True
     started = time.perf_counter()
@@ -150,6 +154,7 @@ async def stream_chat(
         model: str | None = None
         ended_by = "eof"
         got_bytes = False
+        pending: ChatDelta | None = None  # coalesce: content deltas of one read, merged
 
         while True:
             if got_bytes:
@@ -173,10 +178,11 @@ async def stream_chat(
                 got_bytes = got_bytes or bool(chunk)
                 events = parser.feed(chunk)
 
+            done = False
             for event in events:
                 data = event.data.strip()
                 if data == "[DONE]":
-                    ended_by = "done"
+                    ended_by, done = "done", True
                     break
                 if event.event == "error":
                     raise Upstream(f"The engine reported an error: {_error_message(event.data.encode())}")
@@ -210,12 +216,21 @@ async def stream_chat(
                         deltas += 1
                         if ttft is None:
                             ttft = time.perf_counter() - started
-                    yield ChatDelta(content=content, role=role, finish_reason=reason,
-                                    index=int(choice.get("index") or 0))
-            else:
-                if chunk is not None:
-                    continue
-            break  # [DONE] or EOF
+                    item = ChatDelta(content=content, role=role, finish_reason=reason,
+                                     index=int(choice.get("index") or 0))
+                    if not coalesce:
+                        yield item
+                    elif pending is not None and _mergeable(pending, item):
+                        pending = ChatDelta(content=pending.content + item.content, index=item.index)
+                    else:
+                        if pending is not None:
+                            yield pending
+                        pending = item
+            if pending is not None:
+                yield pending
+                pending = None
+            if done or chunk is None:
+                break  # [DONE] or EOF
 
         total = time.perf_counter() - started
         tokens = deltas
@@ -230,6 +245,11 @@ async def stream_chat(
             # an unread body makes httpx drop the connection, which the engine sees.
             with contextlib.suppress(Exception):
                 await asyncio.shield(response.aclose())
+
+
+def _mergeable(a: ChatDelta, b: ChatDelta) -> bool:
+    return a.index == b.index and a.role is None and b.role is None and a.finish_reason is None \
+        and b.finish_reason is None
 
 
 class StreamBusy(Unavailable):

@@ -245,3 +245,28 @@ def test_limiter_slot_is_released_when_the_stream_fails() -> None:
             pass
 
     asyncio.run(run())
+
+
+async def test_coalesce_merges_the_content_deltas_of_one_read() -> None:
+    # Three tokens in one network read, then one more: with coalesce the relay sends two deltas.
+    body = [
+        b'data: {"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}\n\n'
+        b'data: {"choices":[{"index":0,"delta":{"content":"a"}}]}\n\n'
+        b'data: {"choices":[{"index":0,"delta":{"content":"b"}}]}\n\n'
+        b'data: {"choices":[{"index":0,"delta":{"content":"c"}}]}\n\n',
+        b'data: {"choices":[{"index":0,"delta":{"content":"d"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n',
+    ]
+
+    async def stream(request: httpx.Request) -> httpx.Response:
+        async def chunks():  # type: ignore[no-untyped-def]
+            for part in body:
+                yield part
+        return httpx.Response(200, content=chunks(), headers={"content-type": "text/event-stream"})
+
+    for coalesce, expected in ((False, ["", "a", "b", "c", "d"]), (True, ["", "abc", "d"])):
+        async with httpx.AsyncClient(transport=httpx.MockTransport(stream)) as client:
+            items = [i async for i in stream_chat(client, "http://engine/v1/chat/completions", {}, coalesce=coalesce)]
+        deltas = [i for i in items if isinstance(i, ChatDelta)]
+        assert [d.content for d in deltas] == expected
+        assert deltas[0].role == "assistant" and deltas[-1].finish_reason == "stop"
+        assert items[-1].tokens == 4  # counted per engine delta, merged or not
