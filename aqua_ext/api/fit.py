@@ -27,6 +27,9 @@ class FitTarget(ApiModel):
     fits: bool
     headroom_gb: float  # memory left over (negative when it does not fit)
     recommended: bool = False
+    # OCI shapes: how many more model deployment instances of this shape the service limits
+    # still allow in the compartment's region (0: the limit is reached); None when unknown.
+    available: int | None = None
 
 
 class FitReport(ApiModel):
