@@ -74,7 +74,8 @@ class AquaExtension(ExtensionApp):
         "", config=True, help="Compartment OCID whose models are listed (default: NB_SESSION_COMPARTMENT_OCID).")
     oci_project_id = Unicode("", config=True, help="Data Science project OCID for new models (default: PROJECT_OCID).")
     oci_endpoints = Dict(
-        per_key_traits={k: Unicode() for k in ("datascience", "objectstorage", "identity", "logging")}, config=True,
+        per_key_traits={k: Unicode() for k in ("datascience", "objectstorage", "identity", "logging", "limits")},
+        config=True,
         help="Per-service endpoint overrides, e.g. {'datascience': 'http://127.0.0.1:9000'} "
              "(tests, pre-production regions).",
     )

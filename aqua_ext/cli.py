@@ -208,11 +208,11 @@ async def _dispatch(args: argparse.Namespace, backend: Backend, operations: Oper
 
     if args.models_command == "fit":
         m = await backend.get_model(args.model_id)
-        shapes = await backend.fit_shapes()
+        shapes, availability = await asyncio.gather(backend.fit_shapes(), backend.fit_availability())
         fit_query = FitQuery(dtype=args.dtype, context_length=args.context_length, concurrency=args.concurrency)
-        hardware = await asyncio.to_thread(detect_hardware)
-        report = (estimate_fit(m, fit_query, hardware) if shapes is None
-                  else estimate_fit(m, fit_query, hardware, shapes))
+        hardware = await asyncio.to_thread(detect_hardware) if backend.kind == "local" else None
+        report = (estimate_fit(m, fit_query, hardware, availability=availability) if shapes is None
+                  else estimate_fit(m, fit_query, hardware, shapes, availability=availability))
         rows = [[t.name, "yes" if t.fits else "no", f"{t.memory_gb:.1f} GB", f"{t.headroom_gb:+.1f} GB",
                  "◀ recommended" if t.recommended else ""] for t in [*report.local, *report.shapes]]
         _emit(args, report, "\n".join(report.arithmetic) + "\n\n"

@@ -9,7 +9,9 @@ bench/explorer.py do) runs aqua_ext with backend=oci against the OCI emulator
 `--latency` seconds in every OCI call. Prints (benchmarks print, they never assert):
   - OCI calls per user action, as counted by the emulator, and each action's wall time:
     open the explorer (cold, then again within the cache lifetime, then with refresh),
-    open a model detail, register a model from Object Storage, delete it;
+    open a model detail, its memory fit (ListModelDeploymentShapes, then one
+    GetResourceAvailability per distinct service limit of those shapes, at once: 5 calls in
+    two round trips with the emulator's shapes), register a model from Object Storage, delete it;
   - GET api/status (Jupyter's own route) latency p50 / p99 / max while five model details
     are being fetched at once (five slow OCI calls in flight), next to the same with nothing
     in flight; target p99 <= 50 ms (the event loop is never blocked).

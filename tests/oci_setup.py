@@ -9,7 +9,7 @@ from typing import Any
 
 from tests.oci_emulator import OciEmulator, OciTestConfig, write_oci_config
 
-SERVICES = ("datascience", "objectstorage", "identity", "logging")
+SERVICES = ("datascience", "objectstorage", "identity", "logging", "limits")
 
 
 @dataclass

@@ -7,7 +7,7 @@ walks) in its own bounded executor so the Jupyter event loop never waits.
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ..api.deployments import (
     CreateDeploymentRequest,
@@ -44,6 +44,11 @@ class Backend(abc.ABC):
     async def fit_shapes(self) -> Sequence[GpuShape] | None:
         """The OCI GPU shapes memory fit compares against: those this user can deploy to,
         where the backend knows them; None means every known shape."""
+        return None
+
+    async def fit_availability(self) -> Mapping[str, int | None] | None:
+        """Shape name → how many more instances of it the backend's service limits allow
+        (None: unknown); None when the backend has no such limits."""
         return None
 
     @abc.abstractmethod

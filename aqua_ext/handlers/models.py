@@ -8,6 +8,7 @@ from ..api.fit import FitQuery
 from ..api.models import ModelList, ModelListQuery, RegisterModelRequest
 from ..services.memory_fit import estimate_fit
 from ..services.model_filter import filter_models
+from ..services.shapes import OCI_GPU_SHAPES
 from .base import AquaHandler
 
 
@@ -41,7 +42,10 @@ class ModelFitHandler(AquaHandler):
     async def get(self, model_id: str) -> None:
         query = self.parse_query(FitQuery)
         backend = await self.backend()
-        model, shapes = await asyncio.gather(backend.get_model(model_id), backend.fit_shapes())
-        hardware = await self.aqua.get_hardware()
-        report = estimate_fit(model, query, hardware) if shapes is None else estimate_fit(model, query, hardware, shapes)
+        model, shapes, availability = await asyncio.gather(
+            backend.get_model(model_id), backend.fit_shapes(), backend.fit_availability())
+        # On OCI models run on OCI shapes; this notebook machine is no place to deploy them.
+        hardware = await self.aqua.get_hardware() if backend.kind == "local" else None
+        report = estimate_fit(model, query, hardware, OCI_GPU_SHAPES if shapes is None else shapes,
+                              availability=availability)
         self.reply(report)

@@ -10,7 +10,7 @@ fine-tune can all reuse it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -142,14 +142,17 @@ def _local_targets(hardware: Hardware, total_gb: float | None) -> list[FitTarget
     return targets
 
 
-def _shape_targets(shapes: Sequence[GpuShape], total_gb: float | None) -> tuple[list[FitTarget], str | None]:
+def _shape_targets(shapes: Sequence[GpuShape], total_gb: float | None,
+                   availability: Mapping[str, int | None] | None = None) -> tuple[list[FitTarget], str | None]:
     targets: list[FitTarget] = []
     candidates: list[GpuShape] = []
     for shape in shapes:
         memory = shape.total_gpu_memory_gb
         target = _target(shape.name, "oci-shape", shape.gpu_count, memory, memory * GPU_USABLE_FRACTION, total_gb)
+        target.available = (availability or {}).get(shape.name)
         targets.append(target)
-        if target.fits and not shape.previous_generation:
+        # A shape with no instance left is not recommended; an unknown availability does not count against it.
+        if target.fits and not shape.previous_generation and target.available != 0:
             candidates.append(shape)
     if not candidates:
         return targets, None
@@ -163,10 +166,16 @@ def _shape_targets(shapes: Sequence[GpuShape], total_gb: float | None) -> tuple[
 def estimate_fit(
     model: ModelSummary | ModelDetail,
     query: FitQuery,
-    hardware: Hardware,
+    hardware: Hardware | None,
     shapes: Sequence[GpuShape] = OCI_GPU_SHAPES,
+    availability: Mapping[str, int | None] | None = None,
 ) -> FitReport:
     """Estimate the memory that serving `model` at `query` needs, and where it fits.
+
+    `availability` (shape name → instances still allowed, None when unknown) comes from whoever
+    knows the shapes' limits; it is copied onto the shape targets, and a shape with 0 left is
+    never recommended. `hardware` None (the OCI backend: models run on OCI, not on this
+    notebook machine) leaves out the local targets.
 
     The estimate is total = weights + KV cache + overhead, in decimal GB, rounded
     to two decimals. The KV cache is only estimated for a ModelDetail whose
@@ -187,8 +196,8 @@ def estimate_fit(
 
     if model.parameter_count is None:
         assumptions.append("Parameter count unknown: memory cannot be estimated, so no target is marked as fitting.")
-        local = _local_targets(hardware, None)
-        shape_targets, _ = _shape_targets(shapes, None)
+        local = _local_targets(hardware, None) if hardware else []
+        shape_targets, _ = _shape_targets(shapes, None, availability)
         return FitReport(
             model_id=model.id, dtype=dtype, context_length=query.context_length, concurrency=query.concurrency,
             parameter_count=None, bytes_per_parameter=bpp, weights_gb=None, kv_cache_gb=None,
@@ -258,9 +267,13 @@ def estimate_fit(
         "Previous-generation shapes (P100, V100) are listed but never recommended: they lack bfloat16 "
         "support and recent engine kernels."
     )
+    if availability and any(value == 0 for value in availability.values()):
+        assumptions.append(
+            "Shapes whose service limit is reached (no instance available) are listed but not recommended."
+        )
 
-    local = _local_targets(hardware, total_gb)
-    shape_targets, recommended = _shape_targets(shapes, total_gb)
+    local = _local_targets(hardware, total_gb) if hardware else []
+    shape_targets, recommended = _shape_targets(shapes, total_gb, availability)
     return FitReport(
         model_id=model.id, dtype=dtype, context_length=query.context_length, concurrency=query.concurrency,
         parameter_count=params, bytes_per_parameter=bpp, weights_gb=weights_gb, kv_cache_gb=kv_cache_gb,

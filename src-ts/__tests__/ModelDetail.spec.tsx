@@ -5,7 +5,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 
 import { AquaApiError } from '../api/errors';
 import { IModelDetailProps, ModelDetail } from '../components/ModelDetail';
-import { FakeClient, makeDetail, makeFit } from './fixtures';
+import { FakeClient, makeDetail, makeFit, target } from './fixtures';
 
 const trans = nullTranslator.load('aqua_ext');
 
@@ -137,6 +137,34 @@ describe('ModelDetail', () => {
     expect(within(table).getByText('This machine (CPU)')).toBeInTheDocument();
     expect(screen.getByLabelText('How the estimate is computed').textContent).toContain('weights = 494,032,768');
     expect(screen.getByText('Overhead is 0.5 GB for the engine and activations.')).toBeInTheDocument();
+  });
+
+  it('shows how many more instances of each OCI shape the service limits allow', async () => {
+    const client = new FakeClient();
+    client.getModelFit.mockResolvedValue(
+      makeFit({
+        shapes: [
+          target({ name: 'VM.GPU.A10.1', kind: 'oci-shape', gpu_count: 1, memory_gb: 24, headroom_gb: 22.5, available: 0 }),
+          target({ name: 'VM.GPU.A10.2', kind: 'oci-shape', gpu_count: 2, memory_gb: 48, headroom_gb: 46.5, recommended: true, available: 3 }),
+          target({ name: 'BM.GPU4.8', kind: 'oci-shape', gpu_count: 8, memory_gb: 320, headroom_gb: 300, available: null })
+        ],
+        recommended_shape: 'VM.GPU.A10.2'
+      })
+    );
+    setup({}, client);
+    const table = await screen.findByRole('table');
+    const rowOf = (name: string): HTMLElement => within(table).getByText(name).closest('tr') as HTMLElement;
+    const full = rowOf('VM.GPU.A10.1');
+    expect(full).toHaveClass('jp-mod-limitReached');
+    const reached = within(full).getByText('limit reached');
+    expect(reached).toHaveClass('jp-AquaExt-Badge-warn');
+    expect(reached).toHaveAttribute('title', expect.stringContaining('request a limit increase or choose another shape'));
+    const open = within(rowOf('VM.GPU.A10.2')).getByText('3 available');
+    expect(open).toHaveAttribute('title', 'The service limits allow 3 more instances of this shape in this region.');
+    expect(rowOf('VM.GPU.A10.2')).toHaveClass('jp-AquaExt-recommended');
+    // Unknown (no permission to read the limits, or not an OCI shape): nothing is said.
+    expect(rowOf('BM.GPU4.8').querySelector('.jp-AquaExt-FitTable-available')).toBeNull();
+    expect(rowOf('This machine (CPU)').querySelector('.jp-AquaExt-FitTable-available')).toBeNull();
   });
 
   it('asks again when the fit inputs change', async () => {

@@ -156,7 +156,7 @@ export function manyModels(count: number): ModelSummary[] {
   );
 }
 
-function target(overrides: Partial<FitTarget>): FitTarget {
+export function target(overrides: Partial<FitTarget>): FitTarget {
   return {
     name: 'This machine (CPU)',
     kind: 'local-cpu',
@@ -165,6 +165,7 @@ function target(overrides: Partial<FitTarget>): FitTarget {
     fits: true,
     headroom_gb: 20,
     recommended: false,
+    available: null,
     ...overrides
   };
 }

@@ -211,6 +211,37 @@ function BreakdownBar(props: { report: FitReport; trans: TranslationBundle }): J
   );
 }
 
+/** "3 available" / "limit reached" for an OCI shape whose service limit is known; null when unknown. */
+export function availabilityText(target: Pick<FitTarget, 'available'>, trans: TranslationBundle): string | null {
+  const available = target.available ?? null;
+  if (available === null) {
+    return null;
+  }
+  return available <= 0 ? trans.__('limit reached') : trans.__('%1 available', available);
+}
+
+/** The service-limit badge of an OCI shape: how many more instances, or that none is left. */
+function AvailabilityBadge(props: { target: FitTarget; trans: TranslationBundle }): JSX.Element | null {
+  const { target, trans } = props;
+  const text = availabilityText(target, trans);
+  if (text === null) {
+    return null;
+  }
+  const reached = (target.available ?? 0) <= 0;
+  return (
+    <span
+      className={`jp-AquaExt-Badge ${reached ? 'jp-AquaExt-Badge-warn' : 'jp-AquaExt-Badge-muted'} jp-AquaExt-FitTable-available`}
+      title={
+        reached
+          ? trans.__('The service limit of this shape is reached in this region: request a limit increase or choose another shape.')
+          : trans.__('The service limits allow %1 more instances of this shape in this region.', target.available ?? 0)
+      }
+    >
+      {text}
+    </span>
+  );
+}
+
 /**
  * Target | Fits | Memory | Headroom. A fixed table layout: the three number
  * columns keep their widths and the target names wrap, so the table never
@@ -224,7 +255,10 @@ function FitTable(props: { report: FitReport; trans: TranslationBundle }): JSX.E
     const devices =
       target.gpu_count > 0 ? trans._n('%1 GPU', '%1 GPUs', target.gpu_count) : trans.__('CPU');
     return (
-      <tr key={`${target.kind}:${target.name}`} className={recommended ? 'jp-AquaExt-recommended' : undefined}>
+      <tr
+        key={`${target.kind}:${target.name}`}
+        className={recommended ? 'jp-AquaExt-recommended' : target.available === 0 ? 'jp-mod-limitReached' : undefined}
+      >
         <td className="jp-AquaExt-FitTable-name">
           <span className="jp-AquaExt-FitTable-target">{target.name}</span>
           <span className="jp-AquaExt-FitTable-devices">
@@ -232,6 +266,7 @@ function FitTable(props: { report: FitReport; trans: TranslationBundle }): JSX.E
             {recommended && (
               <span className="jp-AquaExt-Badge jp-AquaExt-Badge-success">{trans.__('Recommended')}</span>
             )}
+            {target.kind === 'oci-shape' && <AvailabilityBadge target={target} trans={trans} />}
           </span>
         </td>
         <td className={target.fits ? 'jp-AquaExt-FitTable-fits jp-AquaExt-fits' : 'jp-AquaExt-FitTable-fits jp-AquaExt-doesNotFit'}>

@@ -26,6 +26,7 @@ from aqua_ext.errors import Conflict, InvalidInput, NotFound
 from aqua_ext.services.chat_stream import ChatDelta, ChatDone, stream_chat
 from aqua_ext.services.operations import OperationRegistry
 from aqua_ext.services.upstream import UpstreamTarget
+from tests.oci_emulator import FaultConfig
 from tests.oci_setup import OciWorld, add_log, backend_settings, seed_deployable_model
 
 
@@ -99,9 +100,10 @@ async def test_deploy_chat_stop_start_delete(world: OciWorld) -> None:
         assert created.deployment.engine == "vllm" and created.deployment.mode == "chat"
         assert created.operation.state == OperationState.RUNNING and created.operation.resource_id == md_id
         assert created.deployment.operation_id == created.operation.id
-        # deploy = the model (GetModel) + the containers and shapes (one list each) + the create
+        # deploy = the model (GetModel) + the containers and shapes (one list each) + the service limit of
+        # the picked shape (ds-gpu-a10-count) + the create
         assert calls(world) == {"GetModel": 1, "ListContainers": 1, "ListModelDeploymentShapes": 1,
-                                "CreateModelDeployment": 1}
+                                "GetResourceAvailability": 1, "CreateModelDeployment": 1}
 
         # What OCI was asked for: AQUA's container conventions and tags, with a retry token.
         sent = request_body(world, "CreateModelDeployment")
@@ -264,7 +266,7 @@ async def test_bad_inputs_name_the_field_and_create_nothing(world: OciWorld) -> 
         await refused("params", deploy_request(small, params=["--served-model-name=x"]), "--served-model-name")
         await refused("params", deploy_request(small, params=["--seed", "1"]), "--seed cannot be set")
         await refused("params", deploy_request(small, params=["--frobnicate"]), "--frobnicate is not an allowed "
-                      "vllm (OCI) parameter; allowed:", "--max-num-seqs")
+                      "vllm (OCI) parameter; allowed:", "--dtype", "more")
         await refused("params", deploy_request(small, params=["--max-num-seqs", "lots"]), "--max-num-seqs must be "
                       "an integer")
         await refused("engine", deploy_request(small, engine="transformers"), "local backend only")
@@ -281,15 +283,116 @@ async def test_bad_inputs_name_the_field_and_create_nothing(world: OciWorld) -> 
             await backend.create_deployment(deploy_request("ocid1.datasciencemodel.oc1.iad.nope"))
         assert "CreateModelDeployment" not in calls(world)
 
-        # Service limits: OCI's LimitExceeded becomes a shape error that says what to do.
-        world.emulator.deployments.limits["VM.GPU.A10.1"] = 0
-        await refused("shape", deploy_request(small), "no VM.GPU.A10.1 capacity is left", "LimitExceeded")
+        # Service limits we could not read beforehand (no policy to): OCI's LimitExceeded becomes a shape
+        # error that says what to do.
+        world.emulator.limits.denied = True
+        world.emulator.deployments.limits["ds-gpu-a10-count"] = 0
+        await refused("shape", deploy_request(small, shape="VM.GPU.A10.1"), "no VM.GPU.A10.1 capacity is left",
+                      "LimitExceeded")
 
     # The request model itself refuses half a log and out-of-range replicas (400 before any call).
     with pytest.raises(ValidationError, match="log_id: a log needs both"):
         CreateDeploymentRequest(model_id=small, name="x", log_id="ocid1.log.oc1.iad.y")
     with pytest.raises(ValidationError, match="replicas"):
         CreateDeploymentRequest(model_id=small, name="x", replicas=11)
+
+
+async def refused_create(backend: OciBackend, field: str, request: CreateDeploymentRequest, *text: str) -> str:
+    with pytest.raises(InvalidInput) as info:
+        await backend.create_deployment(request)
+    error = info.value
+    assert [f.field for f in error.fields or []] == [field], error.message
+    for piece in text:
+        assert piece in error.message, error.message
+    return error.message
+
+
+async def test_deploy_checks_the_service_limits_before_creating(world: OciWorld) -> None:
+    small = seed_deployable_model(world, "small")  # ~3 GB: every GPU shape holds it
+    emu = world.emulator
+    emu.limits.values["ds-gpu-a10-count"] = 1  # one A10 GPU left in the region
+    async with oci_backend(world) as backend:
+        # A chosen shape whose limit has no room: refused before CreateModelDeployment, naming the limit and the fix.
+        await refused_create(backend, "shape", deploy_request(small, shape="VM.GPU.A10.2"),
+                             "VM.GPU.A10.2 has reached its service limit ds-gpu-a10-count (1 GPU left, 2 per "
+                             "instance); request a limit increase or choose another shape")
+        # Room for fewer instances than the replicas asked for.
+        await refused_create(backend, "shape", deploy_request(small, shape="VM.GPU.A10.1", replicas=2),
+                             "the service limit ds-gpu-a10-count allows 1 more VM.GPU.A10.1 instance (1 GPU left, "
+                             "1 per instance), not 2; request a limit increase or choose another shape")
+        assert "CreateModelDeployment" not in calls(world)
+        assert calls(world)["GetResourceAvailability"] == 1, "one read of the limit, kept for the second ask"
+
+        # The automatic pick skips the shapes whose limit has no room for the replicas: two A10.1 instances do
+        # not fit in one GPU, the A10.2 / A10.4 share the limit, so the next smallest that holds it is BM.GPU4.8.
+        emu.reset_calls()
+        two = await backend.create_deployment(deploy_request(small, name="two", replicas=2))
+        assert two.deployment.shape == "BM.GPU4.8" and two.deployment.replicas == 2
+        assert calls(world)["GetResourceAvailability"] == 1, "A10's limit was known; BM.GPU4.8's read once"
+        # One replica does fit in the last A10 GPU: the memory fit's first choice stands.
+        emu.reset_calls()
+        one = await backend.create_deployment(deploy_request(small, name="one"))
+        assert one.deployment.shape == "VM.GPU.A10.1"
+        assert calls(world)["GetResourceAvailability"] == 1, "our create made the cached limits stale"
+
+        # Nothing left anywhere that holds the model: the pick says which limits are full.
+        emu.limits.values["ds-gpu-a100-v2-count"] = 0
+        emu.limits.values["ds-gpu-h100-count"] = 7  # under the 8 GPUs of one instance
+        emu.reset_calls()
+        await refused_create(backend, "shape", deploy_request(small, name="none"),
+                             "the service limits allow an instance of no shape here that holds 'small': "
+                             "VM.GPU.A10.1 (ds-gpu-a10-count: 0 more instances); BM.GPU4.8 (ds-gpu4-count: 0 more "
+                             "instances); BM.GPU.A100-v2.8 (ds-gpu-a100-v2-count: 0 more instances); BM.GPU.H100.8 "
+                             "(ds-gpu-h100-count: 0 more instances); request a limit increase")
+        asked = {k: v for k, v in calls(world).items() if k not in ("GetWorkRequest", "GetModelDeployment")}
+        assert asked == {"GetResourceAvailability": 4}  # one per family it considered (the others follow creates)
+        # What the fit shows agrees with what deploy says.
+        availability = await backend.fit_availability()
+        assert availability == {"VM.GPU.A10.1": 0, "VM.GPU.A10.2": 0, "BM.GPU.A10.4": 0, "BM.GPU4.8": 0,
+                                "BM.GPU.A100-v2.8": 0, "BM.GPU.H100.8": 0}
+
+
+async def test_deploy_goes_ahead_when_the_limits_cannot_be_read(world: OciWorld) -> None:
+    small = seed_deployable_model(world, "small")
+    emu = world.emulator
+    emu.faults = FaultConfig(rate=1.0, kinds=("503",), operations=("GetResourceAvailability",))
+    async with oci_backend(world, retry_attempts=2) as backend:
+        assert await backend.fit_availability() == {name: None for name in (
+            "VM.GPU.A10.1", "VM.GPU.A10.2", "BM.GPU.A10.4", "BM.GPU4.8", "BM.GPU.A100-v2.8", "BM.GPU.H100.8")}
+        created = await backend.create_deployment(deploy_request(small, shape="VM.GPU.A10.2"))
+        assert created.deployment.shape == "VM.GPU.A10.2"  # no early word: OCI decides
+        assert calls(world)["CreateModelDeployment"] == 1
+        # Each read is retried (429/5xx) like every call, then given up as "unknown" and remembered as such for
+        # a while: the create does not ask again.
+        assert calls(world)["GetResourceAvailability"] == 4 * 2
+
+
+async def test_http_fit_and_deploy_agree_on_the_limits(api: Any, world: OciWorld) -> None:
+    assert (await api("info"))[0] == 200
+    small = seed_deployable_model(world, "small")
+    emu = world.emulator
+    emu.limits.values["ds-gpu-h100-count"] = 0
+    emu.reset_calls()
+    status, fit = await api(f"models/{small}/fit")
+    assert status == 200
+    available = {s["name"]: s["available"] for s in fit["shapes"]}
+    assert available["VM.GPU.A10.1"] == 16 and available["BM.GPU.H100.8"] == 0
+    assert calls(world)["GetResourceAvailability"] == 4
+
+    status, err = await api("deployments", method="POST",
+                            body={"name": "x", "model_id": small, "shape": "BM.GPU.H100.8"})
+    assert status == 400 and err["fields"][0]["field"] == "shape", err
+    assert "ds-gpu-h100-count" in err["message"] and "request a limit increase or choose another shape" in err[
+        "message"]
+    assert "CreateModelDeployment" not in calls(world)
+
+    # A deploy right after the fit reads no limit again; the next fit re-reads them (our create took one).
+    emu.reset_calls()
+    status, created = await api("deployments", method="POST", body={"name": "y", "model_id": small})
+    assert status == 202 and created["deployment"]["shape"] == "VM.GPU.A10.1", created
+    assert "GetResourceAvailability" not in calls(world)
+    status, fit = await api(f"models/{small}/fit")
+    assert {s["name"]: s["available"] for s in fit["shapes"]}["VM.GPU.A10.1"] == 15
 
 
 async def test_llama_cpp_on_an_arm_flex_shape_and_tgi_and_embeddings(world: OciWorld) -> None:

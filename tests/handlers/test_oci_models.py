@@ -137,10 +137,90 @@ async def test_detail_has_card_license_and_memory_fit(api: Any, world: OciWorld)
     # Only the GPU shapes this compartment can deploy to (the emulator offers A10, A100 and H100 ones).
     assert [s["name"] for s in fit["shapes"]] == ["VM.GPU.A10.1", "VM.GPU.A10.2", "BM.GPU.A10.4", "BM.GPU4.8",
                                                    "BM.GPU.A100-v2.8", "BM.GPU.H100.8"]
-    assert calls(started) == {"ListModelDeploymentShapes": 1}, "the detail is cached: no second GetModel"
+    # How many more instances of each the service limits allow: 16 GPUs per family by default in the
+    # emulator, so 16 one-GPU A10 VMs but 2 eight-GPU bare metals.
+    assert [s["available"] for s in fit["shapes"]] == [16, 8, 4, 2, 2, 2]
+    # the detail is cached (no second GetModel); one GetResourceAvailability per distinct limit (the three
+    # A10 shapes share ds-gpu-a10-count), at once
+    assert calls(started) == {"ListModelDeploymentShapes": 1, "GetResourceAvailability": 4}
     started.emulator.reset_calls()
     status, fit = await api(f"models/{ids[1]}/fit", params={"dtype": "int4"})
     assert status == 200 and calls(started) == {}
+
+
+async def test_fit_shows_service_limit_availability_and_recommends_around_full_limits(api: Any,
+                                                                                     world: OciWorld) -> None:
+    started = await start(api, world)
+    emu = started.emulator
+    mistral = emu.seed_service_models(2)[1]  # ~16 GB: every A10 shape and up holds it
+    # 4 A10 GPUs in the region, 2 of them taken by a live deployment (in another compartment: limits are
+    # regional); H100s: none at all.
+    emu.limits.values["ds-gpu-a10-count"] = 4
+    emu.limits.values["ds-gpu-h100-count"] = 0
+    elsewhere = emu.add_compartment("elsewhere")
+    emu.add_deployment(elsewhere, emu.add_model(elsewhere, "m"), shape="VM.GPU.A10.2")
+    emu.add_deployment(elsewhere, emu.add_model(elsewhere, "n"), shape="VM.GPU.A10.1", lifecycle_state="INACTIVE")
+    status, fit = await api(f"models/{mistral}/fit")
+    assert status == 200, fit
+    available = {s["name"]: s["available"] for s in fit["shapes"]}
+    assert available == {"VM.GPU.A10.1": 2, "VM.GPU.A10.2": 1, "BM.GPU.A10.4": 0, "BM.GPU4.8": 2,
+                         "BM.GPU.A100-v2.8": 2, "BM.GPU.H100.8": 0}
+    assert fit["recommended_shape"] == "VM.GPU.A10.1"
+    assert fit["local"] == []  # on OCI, models run on OCI shapes, not on this notebook machine
+    assert any("service limit is reached" in a for a in fit["assumptions"])
+    assert calls(started) == {"GetModel": 1, "GetModelDefinedMetadatumArtifactContent": 3,
+                              "ListModelDeploymentShapes": 1, "GetResourceAvailability": 4}
+    sent = [r for r in emu.request_details if r["operation"] == "GetResourceAvailability"]
+    assert sorted(r["path"].split("/")[5] for r in sent) == ["ds-gpu-a10-count", "ds-gpu-a100-v2-count",
+                                                            "ds-gpu-h100-count", "ds-gpu4-count"]
+    assert {r["query"]["compartmentId"] for r in sent} == {started.compartment_id}
+
+    # Cached with the shapes: another fit (another dtype) asks nothing.
+    emu.reset_calls()
+    status, again = await api(f"models/{mistral}/fit", params={"dtype": "int8"})
+    assert status == 200 and calls(started) == {}
+    assert [s["available"] for s in again["shapes"]] == [s["available"] for s in fit["shapes"]]
+
+
+async def test_fit_recommends_past_a_shape_at_its_limit(api: Any, world: OciWorld) -> None:
+    started = await start(api, world)
+    emu = started.emulator
+    mistral = emu.seed_service_models(2)[1]
+    emu.limits.values["ds-gpu-a10-count"] = 0  # no A10 at all: the smallest shape that holds it is out
+    status, fit = await api(f"models/{mistral}/fit")
+    assert status == 200
+    a10 = [s for s in fit["shapes"] if "A10." in s["name"]]
+    assert a10 and all(s["fits"] and s["available"] == 0 and not s["recommended"] for s in a10)
+    assert fit["recommended_shape"] == "BM.GPU4.8"
+
+
+async def test_fit_works_without_permission_to_read_limits(api: Any, world: OciWorld) -> None:
+    started = await start(api, world)
+    emu = started.emulator
+    mistral = emu.seed_service_models(2)[1]
+    emu.limits.denied = True  # no "inspect resource-availability" policy: 404 NotAuthorizedOrNotFound
+    status, fit = await api(f"models/{mistral}/fit")
+    assert status == 200, fit
+    assert [s["available"] for s in fit["shapes"]] == [None] * 6
+    assert fit["recommended_shape"] == "VM.GPU.A10.1" and fit["total_gb"] > 14
+    assert not any("service limit" in a for a in fit["assumptions"])
+    # a 404 is not retried: one call per limit, and the failure is remembered for a while
+    assert calls(started)["GetResourceAvailability"] == 4
+    emu.reset_calls()
+    assert (await api(f"models/{mistral}/fit", params={"dtype": "int4"}))[0] == 200
+    assert calls(started) == {}
+
+
+async def test_fit_survives_a_limits_service_that_keeps_failing(api: Any, world: OciWorld) -> None:
+    started = await start(api, world)
+    emu = started.emulator
+    mistral = emu.seed_service_models(2)[1]
+    emu.faults = FaultConfig(rate=1.0, kinds=("503",), operations=("GetResourceAvailability",))
+    status, fit = await api(f"models/{mistral}/fit")
+    assert status == 200, fit
+    assert [s["available"] for s in fit["shapes"]] == [None] * 6
+    assert fit["recommended_shape"] == "VM.GPU.A10.1"
+    assert calls(started)["ListModelDeploymentShapes"] == 1
 
 
 async def test_unknown_ocid_is_404_and_malformed_ids_are_400(api: Any, world: OciWorld) -> None:

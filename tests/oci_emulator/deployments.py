@@ -43,14 +43,20 @@ class ModelDeploymentService:
         self.emu = ds.emu
         self.deployments: dict[str, dict] = {}
         self._seq = 0
-        # Knobs:
-        self.limits: dict[str, int] = {}  # shape -> max live deployments (else 400 LimitExceeded)
+        # Knobs (the service limits are `emu.limits.values`, also reachable as `self.limits`):
         self.unavailable_shapes: set[str] = set()  # creation ends FAILED "Out of host capacity"
         self.fail_next = 0  # the next N creations end FAILED
         self.fail_next_activation = 0  # the next N activations end FAILED
         # Seconds between the chunks of a predictWithResponseStream answer (the echo streams one word per chunk).
         self.stream_delay_seconds = 0.02
         self.predict_handler: PredictHandler = self._echo
+
+    @property
+    def limits(self) -> dict[str, int]:
+        """The Data Science service limits, ``limit name -> value`` (e.g. ``{"ds-gpu-a10-count": 2}`` GPUs): the
+        same values the Limits service reports (``emu.limits.values``). Reaching one → 400 LimitExceeded at
+        create / activate / update."""
+        return self.emu.limits.values
 
     def _echo(self, md: dict, req: Request) -> Response:
         return echo_predict(md, req, chunk_delay=lambda: self.stream_delay_seconds, sleep=self.emu._sleep)
@@ -123,14 +129,6 @@ class ModelDeploymentService:
         if env and env.get("environmentConfigurationType") not in ("DEFAULT", "OCIR_CONTAINER"):
             raise invalid_parameter("environmentConfigurationType must be DEFAULT or OCIR_CONTAINER.")
 
-    def _live(self, shape: str) -> int:
-        return sum(
-            1
-            for d in self.deployments.values()
-            if self._shape_of(d["modelDeploymentConfigurationDetails"]) == shape
-            and d["lifecycleState"] not in ("DELETED", "FAILED")
-        )
-
     # ------------------------------------------------------------------ handlers
     def list_deployments(self, req: Request) -> Response:
         comp = req.require_q("compartmentId")
@@ -157,10 +155,9 @@ class ModelDeploymentService:
         cfg = body.get("modelDeploymentConfigurationDetails")
         self._validate_config(cfg)
         shape = self._shape_of(cfg)
-        if shape in self.limits and self._live(shape) >= self.limits[shape]:
-            raise OciError(400, "LimitExceeded", f"The service limit for {shape} model deployments is reached.")
 
         def create() -> Response:
+            self.emu.limits.check(cfg)  # inside: a retried create with its token replays instead
             self._seq += 1
             md_id = new_ocid("datasciencemodeldeployment", self.emu.region_key)
             rec = {
@@ -255,6 +252,8 @@ class ModelDeploymentService:
         def handler(req: Request) -> Response:
             rec = self._md(req.params["mdId"])
             self._check(req, rec, allowed)
+            if op == "ACTIVATE":  # an INACTIVE deployment holds no instances: starting it needs them again
+                self.emu.limits.check(rec["modelDeploymentConfigurationDetails"], exclude=rec["id"])
             return self._async(rec, op, "UPDATED", final, "UPDATING")
 
         return handler
@@ -268,6 +267,8 @@ class ModelDeploymentService:
             merged = json.loads(json.dumps(rec["modelDeploymentConfigurationDetails"]))
             _deep_merge(merged, cfg)
             self._validate_config(merged)
+            if rec["lifecycleState"] != "INACTIVE":  # more (or bigger) instances than the limits allow
+                self.emu.limits.check(merged, exclude=rec["id"])
             rec["modelDeploymentConfigurationDetails"] = merged
         for name in ("displayName", "description", "categoryLogDetails", "freeformTags", "definedTags"):
             if body.get(name) is not None:

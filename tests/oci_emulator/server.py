@@ -46,6 +46,7 @@ SERVICE_PREFIXES = {
     "resourcesearch": "search",
     "modeldeployment": "modeldeployment",
     "model_deployment": "modeldeployment",
+    "limits": "limits",
 }
 
 FAULT_KINDS = ("409", "429", "500", "503", "timeout", "drop", "drop_after")
@@ -114,7 +115,7 @@ class _Drop(Exception):
 
 class OciEmulator:
     """Emulated OCI on 127.0.0.1: Data Science (models, deployments + data plane, jobs, job runs, work
-    requests, containers), Object Storage, Identity, Logging search + management, Resource Search.
+    requests, containers), Object Storage, Identity, Logging search + management, Resource Search, Limits.
 
     Usage::
 
@@ -173,6 +174,7 @@ class OciEmulator:
 
         from .datascience import DataScienceService
         from .identity import IdentityService
+        from .limits import LimitsService
         from .logging_management import LoggingManagementService
         from .logging_search import LoggingSearchService
         from .objectstorage import ObjectStorageService
@@ -184,6 +186,7 @@ class OciEmulator:
         self.logging = LoggingSearchService(self)
         self.logging_management = LoggingManagementService(self)
         self.resource_search = ResourceSearchService(self)
+        self.limits = LimitsService(self)
         # Shortcuts to Data Science sub-areas.
         self.workrequests = self.datascience.workrequests
         self.deployments = self.datascience.deployments
@@ -195,7 +198,8 @@ class OciEmulator:
 
     def _services(self) -> list[Any]:
         """Every service object (several may share a prefix, e.g. Data Science sub-areas)."""
-        out = [self.objectstorage, self.identity, self.logging, self.logging_management, self.resource_search]
+        out = [self.objectstorage, self.identity, self.logging, self.logging_management, self.resource_search,
+               self.limits]
         out[:0] = self.datascience.services()
         return out
 

@@ -478,13 +478,131 @@ def test_model_deployment_lifecycle_and_work_requests(emu: OciEmulator) -> None:
     assert wr.status == "FAILED"
     assert "capacity" in ds.list_work_request_errors(wr.id).data[0].message
     assert ds.get_model_deployment(bad.data.id).data.lifecycle_state == "FAILED"
-    emu.deployments.limits["VM.GPU.A10.2"] = 0
+    emu.deployments.limits["ds-gpu-a10-count"] = 0  # = emu.limits.values: the A10 GPUs of the region
     with pytest.raises(oci.exceptions.ServiceError) as err:
         ds.create_model_deployment(_md_details(comp, proj, mid, shape="VM.GPU.A10.2"))
-    assert err.value.status == 400 and err.value.code == "LimitExceeded"
+    assert err.value.status == 400 and err.value.code == "LimitExceeded" and "ds-gpu-a10-count" in err.value.message
+    with pytest.raises(KeyError, match="VM.GPU.A10.2 counts against ds-gpu-a10-count"):
+        emu.deployments.limits["VM.GPU.A10.2"] = 1  # limits are keyed by limit name, not shape
     with pytest.raises(oci.exceptions.ServiceError) as err:
         ds.create_model_deployment(_md_details(comp, proj, "ocid1.datasciencemodel.oc1.iad.nope"))
     assert err.value.status == 404
+
+
+def _limits(emu: OciEmulator, **kw) -> oci.limits.LimitsClient:
+    kw.setdefault("retry_strategy", NO_RETRY)
+    return oci.limits.LimitsClient(emu.test_config.sdk_config(), service_endpoint=emu.endpoint("limits"), **kw)
+
+
+def _md_scaled(comp: str, proj: str, mid: str, shape: str, instances: int, ocpus: float | None = None):
+    details = _md_details(comp, proj, mid, shape=shape)
+    mcd = details.model_deployment_configuration_details.model_configuration_details
+    mcd.scaling_policy = M.FixedSizeScalingPolicy(instance_count=instances)
+    if ocpus is not None:
+        mcd.instance_configuration.model_deployment_instance_shape_config_details = (
+            M.ModelDeploymentInstanceShapeConfigDetails(ocpus=ocpus, memory_in_gbs=16))
+    return details
+
+
+def test_limits_resource_availability_counts_live_deployments(emu: OciEmulator) -> None:
+    emu.transition_seconds = 0.0
+    ds, limits = _ds(emu), _limits(emu)
+    comp = emu.add_compartment("dev")
+    proj = emu.add_project(comp)
+    mid = emu.add_model(comp, "m")
+    emu.limits.values["ds-gpu-a10-count"] = 6
+
+    def a10() -> oci.limits.models.ResourceAvailability:
+        return limits.get_resource_availability("data-science", "ds-gpu-a10-count", comp).data
+
+    first = a10()
+    assert isinstance(first, oci.limits.models.ResourceAvailability) and (first.used, first.available) == (0, 6)
+    # Units are GPUs: 2 instances of VM.GPU.A10.2 take 4 of the 6; one A10.1 instance takes 1 more.
+    two = ds.create_model_deployment(_md_scaled(comp, proj, mid, "VM.GPU.A10.2", 2)).data
+    assert (a10().used, a10().available) == (4, 2)
+    ds.create_model_deployment(_md_details(comp, proj, mid, shape="VM.GPU.A10.1"))
+    assert (a10().used, a10().available) == (5, 1)
+    # CreateModelDeployment agrees with the availability: 2 more GPUs are refused, 1 is not.
+    with pytest.raises(oci.exceptions.ServiceError) as err:
+        ds.create_model_deployment(_md_details(comp, proj, mid, shape="VM.GPU.A10.2"))
+    assert err.value.status == 400 and err.value.code == "LimitExceeded"
+    assert "ds-gpu-a10-count (6 GPUs in the region, 5 in use, 2 requested)" in err.value.message
+    ds.create_model_deployment(_md_details(comp, proj, mid, shape="VM.GPU.A10.1"))
+    assert a10().available == 0
+    # Other families have their own limits; the availability domain does not narrow a regional limit.
+    h100 = limits.get_resource_availability("data-science", "ds-gpu-h100-count", comp, availability_domain="AD-1").data
+    assert (h100.used, h100.available) == (0, 16)
+
+    # A deactivated deployment releases its instances, and activating it needs them again.
+    emu.fast_forward()
+    _wait_wr(ds, ds.deactivate_model_deployment(two.id).headers["opc-work-request-id"])
+    assert (a10().used, a10().available) == (2, 4)
+    ds.create_model_deployment(_md_scaled(comp, proj, mid, "VM.GPU.A10.1", 3))
+    with pytest.raises(oci.exceptions.ServiceError) as err:
+        ds.activate_model_deployment(two.id)
+    assert err.value.code == "LimitExceeded"
+    emu.limits.values["ds-gpu-a10-count"] = 9
+    _wait_wr(ds, ds.activate_model_deployment(two.id).headers["opc-work-request-id"])
+    assert (a10().used, a10().available) == (9, 0)
+    # Scaling out through an update is checked too; failed and deleted deployments count for nothing.
+    update = M.UpdateModelDeploymentDetails(
+        model_deployment_configuration_details=M.UpdateSingleModelDeploymentConfigurationDetails(
+            model_configuration_details=M.UpdateModelConfigurationDetails(
+                model_id=mid, scaling_policy=M.FixedSizeScalingPolicy(instance_count=3))))
+    with pytest.raises(oci.exceptions.ServiceError) as err:
+        ds.update_model_deployment(two.id, update)
+    assert err.value.code == "LimitExceeded"
+    _wait_wr(ds, ds.delete_model_deployment(two.id).headers["opc-work-request-id"])
+    assert a10().used == 5
+
+    # Core limits count OCPUs: a Flex instance takes its ocpus.
+    ds.create_model_deployment(_md_scaled(comp, proj, mid, "VM.Standard.E4.Flex", 2, ocpus=4))
+    e4 = limits.get_resource_availability("data-science", "ds-e4-core-count", comp).data
+    assert (e4.used, e4.available) == (8, 248)
+    assert emu.calls["GetResourceAvailability"] >= 10
+
+
+def test_limits_definitions_values_and_errors(emu: OciEmulator) -> None:
+    limits = _limits(emu)
+    comp = emu.add_compartment("dev")
+    services = limits.list_services(emu.tenancy_id).data
+    assert [s.name for s in services] == ["data-science"]
+    definitions = oci.pagination.list_call_get_all_results(
+        limits.list_limit_definitions, comp, service_name="data-science").data
+    by_name = {d.name: d for d in definitions}
+    assert {"ds-gpu-a10-count", "ds-gpu4-count", "ds-gpu-a100-v2-count", "ds-gpu-h100-count",
+            "ds-e4-core-count"} <= set(by_name)
+    a10 = by_name["ds-gpu-a10-count"]
+    assert (a10.scope_type, a10.is_resource_availability_supported, a10.service_name) == ("REGION", True,
+                                                                                          "data-science")
+    emu.limits.values["ds-gpu4-count"] = 8
+    values = limits.list_limit_values(emu.tenancy_id, "data-science", name="ds-gpu4-count").data
+    assert [(v.name, v.scope_type, v.value) for v in values] == [("ds-gpu4-count", "REGION", 8)]
+    assert limits.list_limit_values(emu.tenancy_id, "data-science", scope_type="AD").data == []
+    assert limits.list_limit_values(emu.tenancy_id, "compute").data == []
+
+    for call, status in [
+        (lambda: limits.get_resource_availability("data-science", "ds-gpu-b9000-count", comp), 404),
+        (lambda: limits.get_resource_availability("compute", "gpu-a10-count", comp), 404),
+        (lambda: limits.get_resource_availability("data-science", "ds-gpu-a10-count",
+                                                  "ocid1.compartment.oc1..unknown"), 404),
+    ]:
+        with pytest.raises(oci.exceptions.ServiceError) as err:
+            call()
+        assert err.value.status == status and err.value.code == "NotAuthorizedOrNotFound"
+    # No policy to read them: every Limits call answers 404, as OCI does without "inspect resource-availability".
+    emu.limits.denied = True
+    with pytest.raises(oci.exceptions.ServiceError) as err:
+        limits.get_resource_availability("data-science", "ds-gpu-a10-count", comp)
+    assert err.value.status == 404
+    emu.limits.denied = False
+    # Signed like every other service: a request without a signature is refused.
+    req = urllib.request.Request(
+        f"{emu.endpoint('limits')}/20190729/services/data-science/limits/ds-gpu-a10-count/resourceAvailability"
+        f"?compartmentId={comp}")
+    with pytest.raises(urllib.error.HTTPError) as http_err:
+        urllib.request.urlopen(req)
+    assert http_err.value.code == 401
 
 
 def test_model_deployment_predict_is_signed(emu: OciEmulator) -> None:
@@ -669,11 +787,18 @@ def test_wire_json_matches_sdk_models(emu: OciEmulator) -> None:
         (f"{osx}/b", oci.object_storage.models.Bucket),
         (f"{osx}/b/o?fields=name,size,etag,md5,timeCreated,timeModified", oci.object_storage.models.ListObjects),
         (f"{emu.endpoint('identity')}/20160918/compartments/{comp}", oci.identity.models.Compartment),
+        (f"{emu.endpoint('limits')}/20190729/services/data-science/limits/ds-gpu-a10-count/resourceAvailability"
+         f"?compartmentId={comp}", oci.limits.models.ResourceAvailability),
+        (f"{emu.endpoint('limits')}/20190729/limitDefinitions?compartmentId={comp}",
+         oci.limits.models.LimitDefinitionSummary),
+        (f"{emu.endpoint('limits')}/20190729/limitValues?compartmentId={comp}&serviceName=data-science",
+         oci.limits.models.LimitValueSummary),
     ]
     deserializers = {
         "data_science": ds,
         "object_storage": oci.object_storage.ObjectStorageClient(emu.config, service_endpoint=emu.base_url),
         "identity": oci.identity.IdentityClient(emu.config, service_endpoint=emu.base_url),
+        "limits": oci.limits.LimitsClient(emu.config, service_endpoint=emu.base_url),
     }
     for url, model_cls in cases:
         resp = vendored_requests.get(url, auth=signer)

@@ -5,7 +5,9 @@ Calls per user action (each list paged to completion, no per-row calls):
   concurrently; a second open within `cache_seconds` makes no call at all, and
   `refresh` drops the cache;
 - open a detail: GetModel, then the stored Readme / License artifacts at once;
-- memory fit: ListModelDeploymentShapes once per cache lifetime (the detail is cached);
+- memory fit: ListModelDeploymentShapes once per cache lifetime (the detail is cached), and
+  one GetResourceAvailability per distinct service limit of those shapes, at once (cached
+  with the shapes until our own next deployment change);
 - deployments: see deployments.py (this class only hands the calls over);
 - register from Object Storage: GetBucket with ListObjects, then GetObject config.json
   with README.md, then CreateModel (with an opc-retry-token) and the Readme artifact;
@@ -224,6 +226,16 @@ class OciBackend(Backend):
             return None
         names = {item.name for item in items}
         return [shape for shape in OCI_GPU_SHAPES if shape.name in names]
+
+    async def fit_availability(self) -> dict[str, int | None] | None:
+        """How many more instances of each of those shapes the service limits allow (None where a
+        limit cannot be read, e.g. without an "inspect resource-availability" policy). Never raises."""
+        try:
+            items = await self.deployments.shapes()  # shared with fit_shapes when both run at once
+        except AquaError:
+            return None
+        names = {item.name for item in items}
+        return await self.deployments.shape_availability([s.name for s in OCI_GPU_SHAPES if s.name in names])
 
     # ---- register --------------------------------------------------------
 

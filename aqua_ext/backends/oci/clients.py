@@ -36,6 +36,7 @@ SERVICE_LABELS = {
     "objectstorage": "Object Storage",
     "identity": "Identity",
     "logging": "Logging",
+    "limits": "Limits",
 }
 # The policy statement a 403 / NotAuthorizedOrNotFound most likely lacks, per service.
 POLICY_FAMILIES = {
@@ -43,6 +44,7 @@ POLICY_FAMILIES = {
     "objectstorage": "manage object-family",
     "identity": "inspect compartments",
     "logging": "read log-content",
+    "limits": "inspect resource-availability",
 }
 
 
@@ -102,6 +104,8 @@ class OciClients:
         self.identity = build(oci.identity.IdentityClient, "identity")
         # Logging search (deployment logs); its endpoint is the "logging" one.
         self.log_search = build(oci.loggingsearch.LogSearchClient, "logging")
+        # Service limits (how many more instances of a deployment shape the region allows).
+        self.limits = build(oci.limits.LimitsClient, "limits")
         self._executor = ThreadPoolExecutor(max_workers=max(1, settings.max_workers), thread_name_prefix="aqua-oci")
         # Calls we made, by "service.operation" (attempts included): for logs, the CLI and the bench.
         self.calls: Counter[str] = Counter()
@@ -110,7 +114,7 @@ class OciClients:
         self.reauth: Callable[[], OciAuth] | None = None
 
     def _clients(self) -> list[Any]:
-        return [self.data_science, self.object_storage, self.identity, self.log_search]
+        return [self.data_science, self.object_storage, self.identity, self.log_search, self.limits]
 
     async def _refresh_auth(self) -> bool:
         if self.reauth is None:
@@ -130,7 +134,7 @@ class OciClients:
 
     def endpoint_of(self, service: str) -> str:
         client = {"datascience": self.data_science, "objectstorage": self.object_storage,
-                  "identity": self.identity, "logging": self.log_search}.get(service)
+                  "identity": self.identity, "logging": self.log_search, "limits": self.limits}.get(service)
         return str(getattr(getattr(client, "base_client", None), "endpoint", "")) if client else ""
 
     async def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -16,7 +16,7 @@ from typing import Mapping
 
 AUTH_TYPES = ("auto", "resource_principal", "api_key", "security_token")
 # Services whose endpoint can be overridden (tests point them all at the emulator).
-SERVICES = ("datascience", "objectstorage", "identity", "logging")
+SERVICES = ("datascience", "objectstorage", "identity", "logging", "limits")
 DEFAULT_CONFIG_FILE = "~/.oci/config"
 DEFAULT_PROFILE = "DEFAULT"
 

@@ -7,9 +7,15 @@ Calls per user action (every list paged to completion, nothing per row):
 - detail: GetModelDeployment (cached as briefly), plus one Logging search for the last
   log lines of a FAILED deployment that has a log (kept until its state changes);
 - deploy: GetModel (cached with the model detail), ListContainers and
-  ListModelDeploymentShapes (cached like the model list, run together),
-  CreateModelDeployment with an opc-retry-token; then an operation polls
-  GetWorkRequest with backoff and ends with one GetModelDeployment;
+  ListModelDeploymentShapes (cached like the model list, run together), the
+  service limit of the shape (GetResourceAvailability: for a chosen shape its
+  limit, for the automatic pick the limit of the shape it would pick, and of the
+  next one only when that one has no room; cached with the shapes, so nothing
+  after a memory fit), CreateModelDeployment with an opc-retry-token; then an
+  operation polls GetWorkRequest with backoff and ends with one GetModelDeployment;
+- memory fit: ListModelDeploymentShapes and one GetResourceAvailability per
+  distinct limit of the compartment's GPU shapes, at once, both cached (the
+  limits until our own next change of a deployment);
 - activate / deactivate / delete: GetModelDeployment (skipped when seen within the
   cache window), the action, then the same polling operation;
 - a chat turn: nothing. The predict URL and an ACTIVE state seen within `cache_seconds`
@@ -52,6 +58,8 @@ from ..base import Deployments
 from . import containers as smc
 from . import deploy_mapping as dm
 from . import mapping
+from .limits import SERVICE_NAME as LIMITS_SERVICE
+from .limits import limit_of
 from .clients import OciClients, new_retry_token
 from ...services.engine_args import param_value
 from .engine_params import max_len_params, validate_oci_params
@@ -74,6 +82,10 @@ _TERMINAL_WORK = ("SUCCEEDED", "FAILED", "CANCELED")
 LOG_SEARCH_PAGE = 1000  # Logging search's largest page
 LOG_SEARCH_WINDOW = timedelta(days=14)  # the longest window Logging search accepts
 FAILURE_LOG_LINES = 20
+# Service limits are a nicety of the fit and an early word at deploy: a read that fails is kept as
+# "unknown" this long (not the whole cache lifetime), and one read never waits longer than this.
+LIMIT_FAILURE_CACHE_SECONDS = 60.0
+LIMIT_READ_BUDGET_SECONDS = 10.0
 
 
 @dataclass
@@ -109,6 +121,11 @@ class OciDeployments(Deployments):
         self._listed_at: float | None = None
         self._listing_task: asyncio.Task[list[DeploymentSummary]] | None = None
         self._shapes: tuple[float, list[Any]] | None = None
+        self._shapes_task: asyncio.Task[list[Any]] | None = None
+        # Service limits: limit name → (time read, GPUs still available or None when unreadable).
+        self._limits: dict[str, tuple[float, int | None]] = {}
+        self._limit_tasks: dict[str, asyncio.Task[int | None]] = {}
+        self._limits_generation = 0  # bumped when our own changes make the cached values stale
         self._containers: tuple[float, list[Any]] | None = None
         self._watching: dict[str, str] = {}  # deployment id → the operation following it
         self._superseded: set[str] = set()  # deployments whose followers are canceled by a delete
@@ -160,6 +177,7 @@ class OciDeployments(Deployments):
         entry.changed_at = datetime.now(timezone.utc)
         entry.failure_log = None
         self._listed_at = None  # the list is re-read after our own mutations
+        self._forget_limits()
 
     def _detail(self, entry: _Entry) -> DeploymentDetail:
         md = entry.md
@@ -239,14 +257,79 @@ class OciDeployments(Deployments):
     # ---- create ----------------------------------------------------------------
 
     async def shapes(self) -> list[Any]:
-        """ListModelDeploymentShapes of the compartment, cached like the model list."""
+        """ListModelDeploymentShapes of the compartment, cached like the model list (concurrent
+        callers, e.g. the fit's shapes and availability, share one listing)."""
         if self._shapes is not None and self._age(self._shapes[0]) < self.settings.cache_seconds:
             return self._shapes[1]
+        if self._shapes_task is None or self._shapes_task.done():
+            self._shapes_task = asyncio.get_running_loop().create_task(self._fetch_shapes())
+        return await asyncio.shield(self._shapes_task)
+
+    async def _fetch_shapes(self) -> list[Any]:
         c = self._c()
         items = await c.list_all("datascience", c.data_science.list_model_deployment_shapes,
                                  self.settings.compartment_id)
         self._shapes = (time.monotonic(), items)
         return items
+
+    # ---- service limits --------------------------------------------------------
+
+    def _forget_limits(self) -> None:
+        """Our own create / start / stop / delete changes what the limits allow: read them again."""
+        self._limits.clear()
+        self._limit_tasks.clear()  # a read in flight may predate the change: later askers start their own
+        self._limits_generation += 1
+
+    async def limit_units(self, names: set[str]) -> dict[str, int | None]:
+        """Units (GPUs) each service limit still allows in the compartment, one GetResourceAvailability
+        per limit not cached, all at once; None for a limit OCI would not tell (no policy, an unknown
+        name, OCI unreachable). Never raises."""
+        out: dict[str, int | None] = {}
+        missing: list[str] = []
+        for name in sorted(names):
+            hit = self._limits.get(name)
+            keep = self.settings.cache_seconds if hit is not None and hit[1] is not None else min(
+                self.settings.cache_seconds, LIMIT_FAILURE_CACHE_SECONDS)
+            if hit is not None and self._age(hit[0]) < keep:
+                out[name] = hit[1]
+            else:
+                missing.append(name)
+        if missing:
+            loop = asyncio.get_running_loop()
+            tasks = []
+            for name in missing:  # concurrent askers (fit and deploy) share one read per limit
+                task = self._limit_tasks.get(name)
+                if task is None or task.done():
+                    task = self._limit_tasks[name] = loop.create_task(self._fetch_limit(name))
+                tasks.append(task)
+            values = await asyncio.gather(*(asyncio.shield(t) for t in tasks))
+            out.update(zip(missing, values))
+        return out
+
+    async def _fetch_limit(self, name: str) -> int | None:
+        c = self._c()
+        generation = self._limits_generation
+        try:
+            response = await asyncio.wait_for(
+                c.call("limits", c.limits.get_resource_availability, LIMITS_SERVICE, name,
+                       self.settings.compartment_id, list_read=True),
+                LIMIT_READ_BUDGET_SECONDS)
+            available = getattr(response.data, "available", None)
+            value = int(available) if isinstance(available, (int, float)) else None
+        except (AquaError, asyncio.TimeoutError) as exc:
+            why = exc.message if isinstance(exc, AquaError) else f"no answer within {LIMIT_READ_BUDGET_SECONDS:g} s"
+            log.info("OCI service limit %s unreadable, shapes show no availability: %s", name, why)
+            value = None
+        if generation == self._limits_generation:  # not made stale by our own change meanwhile
+            self._limits[name] = (time.monotonic(), value)
+        return value
+
+    async def shape_availability(self, shape_names: list[str]) -> dict[str, int | None]:
+        """Shape name → how many more instances its service limit allows (None: unknown), for the
+        GPU shapes among `shape_names`; one read per distinct limit."""
+        limits = {name: lim for name in shape_names if (lim := limit_of(name)) is not None}
+        units = await self.limit_units({lim.name for lim in limits.values()})
+        return {name: lim.instances(units.get(lim.name)) for name, lim in limits.items()}
 
     async def _container_index(self) -> list[Any]:
         if self._containers is not None and self._age(self._containers[0]) < self.settings.cache_seconds:
@@ -277,6 +360,7 @@ class OciDeployments(Deployments):
             raise
         entry = self._remember(response.data, full=True)
         self._listed_at = None
+        self._forget_limits()
         op = self._follow_in_background(
             entry.md.id, response.headers.get("opc-work-request-id"), "create-deployment",
             f"Deploy {plan.model.name} on {plan.shape.name}", target="ACTIVE", verb="Creating",
@@ -330,7 +414,7 @@ class OciDeployments(Deployments):
         user_params = validate_oci_params(engine, request.params, container.restricted)
 
         dtype = request.dtype or "bfloat16"
-        shape, shape_config = self._pick_shape(request, model, engine, container, shapes, dtype, max_len)
+        shape, shape_config = await self._pick_shape(request, model, engine, container, shapes, dtype, max_len)
         if not request.params:
             user_params, max_len = self._publisher_defaults(model, engine, shape.name, container, max_len,
                                                             explicit_len=request.max_model_len is not None)
@@ -358,20 +442,23 @@ class OciDeployments(Deployments):
         return _Plan(model=model, engine=engine, shape=shape, container=container, params=params, env=env,
                      tags=tags, shape_config=shape_config)
 
-    def _pick_shape(self, request: CreateDeploymentRequest, model: ModelDetail, engine: str,
-                    container: smc.ServiceContainer, shapes: list[Any], dtype: str,
-                    max_len: int | None) -> tuple[Any, tuple[float, float] | None]:
-        """The shape (the one asked for, or the smallest that fits) and its Flex configuration.
-        Raises InvalidInput on field "shape" with the memory arithmetic when the model does not fit."""
+    async def _pick_shape(self, request: CreateDeploymentRequest, model: ModelDetail, engine: str,
+                          container: smc.ServiceContainer, shapes: list[Any], dtype: str,
+                          max_len: int | None) -> tuple[Any, tuple[float, float] | None]:
+        """The shape (the one asked for, or the smallest that fits and that the service limits
+        still allow `replicas` instances of) and its Flex configuration. Raises InvalidInput on field
+        "shape" with the memory arithmetic when the model does not fit, or naming the limit when
+        the shape has no room left."""
         by_name = {s.name: s for s in shapes}
         platforms = container.platforms or {"NVIDIA_GPU"}
         usable = [s for s in shapes if smc.shape_platform(s.shape_series) in platforms]
         gpu = "NVIDIA_GPU" in platforms
         report: FitReport | None = None
+        known: list[Any] = []
+        query = FitQuery(dtype=dtype, context_length=max_len or model.context_length or DEFAULT_MAX_MODEL_LEN,
+                         concurrency=1)
         if gpu:
             known = [g for g in (get_shape(s.name) for s in usable) if g is not None]
-            query = FitQuery(dtype=dtype, context_length=max_len or model.context_length or DEFAULT_MAX_MODEL_LEN,
-                             concurrency=1)
             report = estimate_fit(model, query, _NO_LOCAL_HARDWARE, known)
 
         if request.shape is None:
@@ -381,7 +468,8 @@ class OciDeployments(Deployments):
             if report is None:  # CPU engines: the first shape of the right platform, sized below
                 chosen = usable[0]
             elif report.recommended_shape:
-                chosen = by_name[report.recommended_shape]
+                chosen = by_name[await self._pick_within_limits(model, query, known, report.recommended_shape,
+                                                                request.replicas)]
             elif report.total_gb is None:
                 names = ", ".join(s.name for s in usable)
                 raise InvalidInput.field("shape", f"the size of '{model.name}' is unknown, so no shape can be "
@@ -403,10 +491,61 @@ class OciDeployments(Deployments):
                                                   f"{chosen.shape_series or platform} shape")
             if report is not None:
                 self._check_gpu_fit(model, report, chosen.name, dtype)
+                await self._check_limit(chosen.name, request.replicas)
 
         if report is not None:
             return chosen, None
         return chosen, self._cpu_config(model, chosen)
+
+    async def _pick_within_limits(self, model: ModelDetail, query: FitQuery, known: list[Any], pick: str,
+                                  replicas: int) -> str:
+        """The memory fit's pick, unless its service limit has no room for `replicas` instances:
+        then the next smallest shape that fits, and so on. Reads the limit of each shape it
+        considers (one call per family, usually only the first, and none when cached)."""
+        units: dict[str, int | None] = {}
+        full: list[str] = []
+        while True:
+            lim = limit_of(pick)
+            if lim is not None and lim.name not in units:
+                units.update(await self.limit_units({lim.name}))
+            room = lim.instances(units.get(lim.name)) if lim is not None else None
+            if room is None or room >= replicas:
+                return pick
+            full.append(f"{pick} ({lim.name}: {room} more instance{'s' if room != 1 else ''})")
+            # Shapes whose limit is read and too small count as unavailable; the others as unknown.
+            availability: dict[str, int | None] = {}
+            for shape in known:
+                other = limit_of(shape.name)
+                if other is not None and other.name in units:
+                    left = other.instances(units[other.name])
+                    availability[shape.name] = 0 if left is not None and left < replicas else left
+            nxt = estimate_fit(model, query, _NO_LOCAL_HARDWARE, known, availability=availability).recommended_shape
+            if nxt is None:
+                what = f"{replicas} instances" if replicas > 1 else "an instance"
+                fewer = ", lower the replicas" if replicas > 1 else ""
+                raise InvalidInput.field(
+                    "shape", f"the service limits allow {what} of no shape here that holds '{model.name}': "
+                             f"{'; '.join(full)}; request a limit increase{fewer} or delete a deployment you no "
+                             "longer need")
+            pick = nxt
+
+    async def _check_limit(self, shape: str, replicas: int) -> None:
+        """A chosen GPU shape whose service limit has no room for `replicas` more instances is refused
+        before CreateModelDeployment; an unreadable limit lets OCI decide."""
+        lim = limit_of(shape)
+        if lim is None:
+            return
+        units = (await self.limit_units({lim.name})).get(lim.name)
+        room = lim.instances(units)
+        if room is None or room >= replicas:
+            return
+        gpus = f"{units} GPU{'s' if units != 1 else ''} left, {lim.per_instance} per instance"
+        if room == 0:
+            why = f"{shape} has reached its service limit {lim.name} ({gpus})"
+        else:
+            why = (f"the service limit {lim.name} allows {room} more {shape} instance{'s' if room != 1 else ''} "
+                   f"({gpus}), not {replicas}")
+        raise InvalidInput.field("shape", f"{why}; request a limit increase or choose another shape")
 
     @staticmethod
     def _check_gpu_fit(model: ModelDetail, report: FitReport, shape: str, dtype: str) -> None:
@@ -564,8 +703,8 @@ class OciDeployments(Deployments):
                 else:
                     percent = float(wr.percent_complete or 0)
                     progress.update(progress=min(0.95, percent / 100),
-                                    message=f"{verb}: OCI work request {str(wr.status).lower().replace('_', ' ')} "
-                                            f"({percent:.0f}%)")
+                                    # The percentage is the operation's progress: not repeated here.
+                                    message=f"{verb}: OCI work request {str(wr.status).lower().replace('_', ' ')}")
                     if wr.status in _TERMINAL_WORK:
                         break
             else:
@@ -582,6 +721,7 @@ class OciDeployments(Deployments):
                 raise UpstreamTimeout(f"OCI did not finish {verb.lower()} the deployment within "
                                       f"{self.settings.deploy_timeout_seconds / 60:.0f} minutes; it may still "
                                       "finish: check it in the OCI Console.")
+        self._forget_limits()  # instances were taken or given back
         try:
             entry = await self._fetch(deployment_id)
         except NotFound:
@@ -617,6 +757,7 @@ class OciDeployments(Deployments):
             await c.call("datascience", c.data_science.delete_model_deployment, deployment_id, gone_ok=True)
             self._forget(deployment_id)
             self._listed_at = None
+            self._forget_limits()
         except AquaError as exc:
             log.error("could not delete the canceled deployment %s: %s", deployment_id, exc.message)
 
