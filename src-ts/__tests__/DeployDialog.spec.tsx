@@ -5,7 +5,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 
 import { AquaApiError } from '../api/errors';
 import { DeployDialog, type IDeployDialogProps } from '../components/deployments/DeployDialog';
-import { FakeClient, makeFit, makeInfo, makeModel } from './fixtures';
+import { FakeClient, makeFit, makeInfo, makeModel, target } from './fixtures';
 
 const trans = nullTranslator.load('aqua_ext');
 
@@ -138,8 +138,8 @@ describe('DeployDialog', () => {
     client.getModelFit.mockResolvedValue(
       makeFit({
         shapes: [
-          { name: 'VM.Standard.E4.Flex', kind: 'oci-shape', gpu_count: 0, memory_gb: 16, fits: false, headroom_gb: -2, recommended: false },
-          { name: 'VM.GPU.A10.1', kind: 'oci-shape', gpu_count: 1, memory_gb: 24, fits: true, headroom_gb: 22.5, recommended: true }
+          { name: 'VM.Standard.E4.Flex', kind: 'oci-shape', gpu_count: 0, memory_gb: 16, fits: false, headroom_gb: -2, recommended: false, available: null },
+          { name: 'VM.GPU.A10.1', kind: 'oci-shape', gpu_count: 1, memory_gb: 24, fits: true, headroom_gb: 22.5, recommended: true, available: null }
         ]
       })
     );
@@ -166,5 +166,71 @@ describe('DeployDialog', () => {
         log_id: 'ocid1.log.b'
       })
     );
+  });
+  it('on OCI shows the service-limit availability of each shape and disables the ones at their limit', async () => {
+    const client = new FakeClient();
+    client.getModelFit.mockResolvedValue(
+      makeFit({
+        shapes: [
+          target({ name: 'VM.GPU.A10.1', kind: 'oci-shape', gpu_count: 1, memory_gb: 24, headroom_gb: 22.5, available: 0 }),
+          target({ name: 'VM.GPU.A10.2', kind: 'oci-shape', gpu_count: 2, memory_gb: 48, headroom_gb: 46.5, recommended: true, available: 3 }),
+          target({ name: 'BM.GPU4.8', kind: 'oci-shape', gpu_count: 8, memory_gb: 320, headroom_gb: 300, available: null })
+        ],
+        recommended_shape: 'VM.GPU.A10.2'
+      })
+    );
+    setup({ backendKind: 'oci' }, client);
+    const shape = screen.getByLabelText('Shape');
+    await waitFor(() => expect(shape).toHaveValue('VM.GPU.A10.2'));
+    const full = within(shape).getByRole('option', { name: /^VM.GPU.A10.1 — 1 GPU, 24.0 GB — fits — limit reached$/ });
+    expect(full).toBeDisabled();
+    expect(full).toHaveAttribute('title', expect.stringContaining('request a limit increase or choose another shape'));
+    const open = within(shape).getByRole('option', { name: /^VM.GPU.A10.2 — 2 GPUs, 48.0 GB — fits · recommended — 3 available$/ });
+    expect(open).toBeEnabled();
+    // Unknown availability: nothing is said, and the shape stays choosable.
+    const unknown = within(shape).getByRole('option', { name: /^BM.GPU4.8 — 8 GPUs, 320.0 GB — fits$/ });
+    expect(unknown).toBeEnabled();
+    expect(screen.queryByText(/service limits allow/)).not.toBeInTheDocument();
+
+    // More replicas than the limit allows: the shape field says so before the server does.
+    fireEvent.change(screen.getByLabelText('Replicas'), { target: { value: '4' } });
+    expect(
+      screen.getByText('The service limits allow 3 more VM.GPU.A10.2 instances: lower the replicas, request a limit increase or choose another shape.')
+    ).toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText('Replicas'), { target: { value: '3' } });
+    expect(screen.queryByText(/service limits allow/)).not.toBeInTheDocument();
+  });
+
+  it('on OCI explains a chosen shape that reached its limit (the server refuses it on the shape field)', async () => {
+    const client = new FakeClient();
+    client.getModelFit.mockResolvedValue(
+      makeFit({
+        shapes: [target({ name: 'VM.GPU.A10.1', kind: 'oci-shape', gpu_count: 1, memory_gb: 24, headroom_gb: 22.5, available: 0 })],
+        recommended_shape: null
+      })
+    );
+    client.createDeployment.mockRejectedValueOnce(
+      new AquaApiError({
+        status: 400,
+        reason: 'Bad Request',
+        message: 'VM.GPU.A10.1 has reached its service limit ds-gpu-a10-count; request a limit increase or choose another shape',
+        fields: [
+          {
+            field: 'shape',
+            message: 'VM.GPU.A10.1 has reached its service limit ds-gpu-a10-count; request a limit increase or choose another shape'
+          }
+        ]
+      })
+    );
+    setup({ backendKind: 'oci' }, client);
+    const shape = screen.getByLabelText('Shape');
+    await waitFor(() => expect(within(shape).getByRole('option', { name: /limit reached/ })).toBeDisabled());
+    // The fit recommends nothing: the server would choose; a shape set by hand (e.g. from a stale fit) is explained.
+    fireEvent.change(shape, { target: { value: 'VM.GPU.A10.1' } });
+    expect(
+      screen.getByText('VM.GPU.A10.1 has reached its service limit in this region: request a limit increase or choose another shape.')
+    ).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Deploy' }));
+    await waitFor(() => expect(errorOf(shape)).toHaveTextContent('ds-gpu-a10-count'));
   });
 });

@@ -79,8 +79,8 @@ describe('deploy form', () => {
   it('finds the fit of the chosen shape; OCI lists the recommended shape first', () => {
     const fit = makeFit({
       shapes: [
-        { name: 'VM.GPU.A10.2', kind: 'oci-shape', gpu_count: 2, memory_gb: 48, fits: true, headroom_gb: 46, recommended: false },
-        { name: 'VM.GPU.A10.1', kind: 'oci-shape', gpu_count: 1, memory_gb: 24, fits: true, headroom_gb: 22, recommended: true }
+        { name: 'VM.GPU.A10.2', kind: 'oci-shape', gpu_count: 2, memory_gb: 48, fits: true, headroom_gb: 46, recommended: false, available: null },
+        { name: 'VM.GPU.A10.1', kind: 'oci-shape', gpu_count: 1, memory_gb: 24, fits: true, headroom_gb: 22, recommended: true, available: null }
       ]
     });
     expect(ociShapeChoices(fit).map(s => s.name)).toEqual(['VM.GPU.A10.1', 'VM.GPU.A10.2']);

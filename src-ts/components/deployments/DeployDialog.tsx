@@ -45,6 +45,7 @@ import type { Notify } from '../callbacks';
 import { describeError } from '../ErrorState';
 import { FormErrors } from '../FormErrors';
 import { FormField } from '../FormField';
+import { availabilityText } from '../MemoryFit';
 import { ModalDialog } from '../ModalDialog';
 
 export interface IDeployDialogProps {
@@ -66,6 +67,20 @@ export interface IDeployDialogProps {
 
 /** Fields that live under "Advanced options" (opened when one of them has an error). */
 const ADVANCED_FIELDS: readonly DeployField[] = ['max_model_len', 'dtype', 'params', 'log_group_id', 'log_id'];
+
+/** The request field each input feeds: editing the input clears that field's error (it may be fixed). */
+const FORM_FIELDS: Partial<Record<keyof IDeployForm, DeployField>> = {
+  name: 'name',
+  description: 'description',
+  shape: 'shape',
+  replicas: 'replicas',
+  mode: 'mode',
+  maxModelLen: 'max_model_len',
+  dtype: 'dtype',
+  params: 'params',
+  logGroupId: 'log_group_id',
+  logId: 'log_id'
+};
 
 /**
  * Deploy a model: name, shape with its memory fit, engine, inference mode,
@@ -173,15 +188,31 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
     };
   }, [client, form.modelId, dtype, contextLength, props.fitDebounceMs]);
 
-  // On OCI the recommended shape comes with the fit report.
+  // On OCI the recommended shape comes with the fit report (never one whose service limit is
+  // reached: then the server chooses).
   React.useEffect(() => {
     if (onOci && fit && !shapeTouched) {
-      setForm(previous => ({ ...previous, shape: defaultShape('oci', info, fit) }));
+      const pick = defaultShape('oci', info, fit);
+      const full = fit.shapes.some(shape => shape.name === pick && shape.available === 0);
+      setForm(previous => ({ ...previous, shape: full ? '' : pick }));
     }
   }, [onOci, fit, shapeTouched, info]);
 
   const update = (patch: Partial<IDeployForm>): void => {
     setForm(previous => ({ ...previous, ...patch }));
+    const edited = (Object.keys(patch) as (keyof IDeployForm)[]).map(key => FORM_FIELDS[key]);
+    setErrors(previous => {
+      if (!edited.some(field => field && previous[field])) {
+        return previous;
+      }
+      const next = { ...previous };
+      for (const field of edited) {
+        if (field) {
+          delete next[field];
+        }
+      }
+      return next;
+    });
   };
 
   const chooseModel = (modelId: string): void => {
@@ -370,7 +401,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
                   ? trans.__('Loading the shapes and their memory fit…')
                   : fitError !== null
                   ? trans.__('The memory fit is unavailable (%1); the server picks a shape if you leave it.', describeError(fitError, trans))
-                  : undefined
+                  : limitHint(target, form.replicas, trans) ?? undefined
               }
             >
               {input => (
@@ -386,7 +417,16 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
                 >
                   <option value="">{trans.__('Let the server choose (smallest that fits)')}</option>
                   {shapes.map(shape => (
-                    <option key={shape.name} value={shape.name}>
+                    <option
+                      key={shape.name}
+                      value={shape.name}
+                      disabled={shape.available === 0}
+                      title={
+                        shape.available === 0
+                          ? trans.__('The service limit of this shape is reached in this region: request a limit increase or choose another shape.')
+                          : undefined
+                      }
+                    >
                       {shapeOptionLabel(shape, fit, trans)}
                     </option>
                   ))}
@@ -592,7 +632,35 @@ function shapeOptionLabel(shape: FitTarget, fit: FitReport | null, trans: Transl
   const devices = shape.gpu_count > 0 ? trans._n('%1 GPU', '%1 GPUs', shape.gpu_count) : trans.__('CPU');
   const verdict = shape.fits ? trans.__('fits') : trans.__('does not fit');
   const recommended = shape.recommended || shape.name === fit?.recommended_shape ? ` · ${trans.__('recommended')}` : '';
-  return `${shape.name} — ${devices}, ${formatGb(shape.memory_gb)} — ${verdict}${recommended}`;
+  const available = availabilityText(shape, trans);
+  return `${shape.name} — ${devices}, ${formatGb(shape.memory_gb)} — ${verdict}${recommended}${available ? ` — ${available}` : ''}`;
+}
+
+/**
+ * What the service limits say about the chosen shape when they rule it out: no instance left,
+ * or fewer than the replicas asked for. Null when the shape has room (or nobody knows).
+ */
+function limitHint(target: FitTarget | null, replicasText: string, trans: TranslationBundle): string | null {
+  const available = target?.available ?? null;
+  if (target === null || available === null) {
+    return null;
+  }
+  if (available <= 0) {
+    return trans.__(
+      '%1 has reached its service limit in this region: request a limit increase or choose another shape.',
+      target.name
+    );
+  }
+  const replicas = Number(replicasText);
+  if (Number.isInteger(replicas) && replicas > available) {
+    return trans._n(
+      'The service limits allow %1 more %2 instance: lower the replicas, request a limit increase or choose another shape.',
+      'The service limits allow %1 more %2 instances: lower the replicas, request a limit increase or choose another shape.',
+      available,
+      target.name
+    );
+  }
+  return null;
 }
 
 /** Radio buttons for a few exclusive choices; a disabled one says why. */
@@ -686,6 +754,14 @@ function FitSummary(props: {
             <span>
               {needs === null
                 ? trans.__('%1 has %2; the model’s size is unknown.', target.name, formatGb(target.memory_gb))
+                : target.headroom_gb < 0
+                ? trans.__(
+                    'needs %1 of %2 on %3 (%4 short)',
+                    formatGb(needs),
+                    formatGb(target.memory_gb),
+                    target.name,
+                    formatGb(-target.headroom_gb)
+                  )
                 : trans.__(
                     'needs %1 of %2 on %3 (%4 headroom)',
                     formatGb(needs),
