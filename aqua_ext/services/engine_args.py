@@ -121,8 +121,7 @@ def check_params(spec: EngineParams, params: list[str], label: str, *, restricte
             i += 1
             continue
         if name not in spec.values:
-            allowed = ", ".join(sorted([*spec.values, *spec.flags]))
-            raise InvalidInput.field("params", f"{name} is not an allowed {label} parameter; allowed: {allowed}")
+            raise InvalidInput.field("params", f"{name} is not an allowed {label} parameter; {_allowed(spec)}")
         if eq:
             value, i = inline, i + 1
         elif i + 1 < len(params) and not params[i + 1].startswith("--"):
@@ -135,6 +134,17 @@ def check_params(spec: EngineParams, params: list[str], label: str, *, restricte
             raise InvalidInput.field("params", f"{name} {exc}") from None
         out += [name, value]
     return out
+
+
+ALLOWED_SHOWN = 12
+
+
+def _allowed(spec: EngineParams) -> str:
+    names = sorted([*spec.values, *spec.flags])
+    if len(names) <= ALLOWED_SHOWN:
+        return "allowed: " + ", ".join(names)
+    # A wall of 30 flags under one input helps nobody: the common ones, and how many more.
+    return f"allowed: {', '.join(names[:ALLOWED_SHOWN])} and {len(names) - ALLOWED_SHOWN} more"
 
 
 def param_value(tokens: list[str], name: str) -> str | None:

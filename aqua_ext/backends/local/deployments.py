@@ -93,6 +93,7 @@ class LocalDeployments(Deployments):
         self._targets: dict[str, UpstreamTarget] = {}  # ACTIVE deployments: a chat costs no SQLite read
         self._ops: dict[str, str] = {}  # deployment id → its running create/activate operation
         self._monitor: asyncio.Task[None] | None = None
+        self._dying = asyncio.Lock()  # one place records an engine's death: the watcher or a failed request
 
     # ---- lifecycle of the manager ------------------------------------------
 
@@ -143,7 +144,9 @@ class LocalDeployments(Deployments):
             for deployment_id in list(self._targets):
                 handle = self._handles.get(deployment_id)
                 if handle is not None and not await asyncio.to_thread(self._alive, handle):
-                    await self._engine_died(deployment_id, handle)
+                    async with self._dying:
+                        if self._handles.get(deployment_id) is handle:
+                            await self._engine_died(deployment_id, handle)
 
     @staticmethod
     def _alive(handle: engines.EngineHandle) -> bool:
@@ -428,9 +431,17 @@ class LocalDeployments(Deployments):
                        + ("; activate it first." if row.state in (S.INACTIVE.value, S.FAILED.value) else "; wait until it is ACTIVE."))
 
     async def upstream_failed(self, deployment_id: str, error: str) -> DeploymentState | None:
-        handle = self._handles.get(deployment_id)
-        if handle is None or deployment_id not in self._targets:
-            return None
+        # A killed process closes its sockets a moment before it can be reaped: give it that moment.
+        for _ in range(10):
+            async with self._dying:  # the watcher may be recording this very death
+                handle = self._handles.get(deployment_id)
+                if handle is None or deployment_id not in self._targets:
+                    row = await self.store.get_deployment(deployment_id)
+                    return S.FAILED if row is not None and row.state == S.FAILED.value else None
+                if not await asyncio.to_thread(self._alive, handle):
+                    return await self._engine_died(deployment_id, handle)
+            await asyncio.sleep(0.1)
+        return None
         # A killed process closes its sockets a moment before it can be reaped: give it that moment.
         for _ in range(10):
             if not await asyncio.to_thread(self._alive, handle):
