@@ -14,8 +14,9 @@ HAS_LOCAL_EXTRA = all(importlib.util.find_spec(m) is not None for m in ("torch",
 needs_local_extra = pytest.mark.skipif(not HAS_LOCAL_EXTRA, reason="needs the [local] extra (torch, transformers)")
 
 
-def write_safetensors(path: Path, tensors: dict[str, list[int]]) -> int:
-    """Write a valid safetensors file of zeros (float32) with the given shapes; returns parameter count."""
+def write_safetensors(path: Path, tensors: dict[str, list[int]], *, sparse: bool = False) -> int:
+    """Write a valid safetensors file of zeros (float32) with the given shapes; returns parameter count.
+    `sparse` leaves the zeros as a hole in the file: a "huge" model that takes no disk."""
     header: dict[str, object] = {}
     offset = 0
     count = 0
@@ -28,7 +29,12 @@ def write_safetensors(path: Path, tensors: dict[str, list[int]]) -> int:
         count += n
     raw = json.dumps(header).encode()
     raw += b" " * (-len(raw) % 8)
-    path.write_bytes(struct.pack("<Q", len(raw)) + raw + b"\0" * offset)
+    if sparse:
+        with open(path, "wb") as f:
+            f.write(struct.pack("<Q", len(raw)) + raw)
+            f.truncate(8 + len(raw) + offset)
+    else:
+        path.write_bytes(struct.pack("<Q", len(raw)) + raw + b"\0" * offset)
     return count
 
 

@@ -244,6 +244,24 @@ async def test_create_rejects_bad_input_naming_the_field(api: Any, demo_ready: P
     assert listing["items"] == []  # nothing half-created
 
 
+async def test_a_model_too_big_for_this_machine_is_refused_with_the_arithmetic(api: Any, jp_root_dir: Path) -> None:
+    from tests.model_folders import write_safetensors
+
+    folder = write_model_folder(jp_root_dir / "huge", weights=False)
+    # 40 billion float32 parameters (160 GB), as a sparse file that takes no disk.
+    write_safetensors(folder / "model.safetensors", {"w": [200_000, 200_000]}, sparse=True)
+    status, registered = await api("models", method="POST", body={"source": "local_folder", "path": str(folder)})
+    assert status == 202, registered
+    status, err = await api("deployments", method="POST",
+                            body={"model_id": registered["model"]["id"], "name": "huge", "dtype": "float32"})
+    assert status == 400, err
+    [field] = err["fields"]
+    assert field["field"] == "shape"
+    assert "needs about" in field["message"] and "weights = 40.00 B params × 4 bytes (float32)" in field["message"]
+    _, listing = await api("deployments")
+    assert listing["items"] == []
+
+
 @needs_local_extra
 async def test_create_for_a_model_not_on_this_machine_says_so(api: Any, demo_ready: Path) -> None:
     # Catalog models that are not downloaded cannot be deployed here at all.
