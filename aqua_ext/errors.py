@@ -40,6 +40,13 @@ class Conflict(AquaError):
     reason = "Conflict"
 
 
+class PayloadTooLarge(AquaError):
+    """An input (an uploaded or referenced file) is over the size limit."""
+
+    status = 413
+    reason = "Payload Too Large"
+
+
 class Upstream(AquaError):
     """A service we depend on (OCI, the Hugging Face hub, an engine) failed."""
 

@@ -22,6 +22,7 @@ from .deployments import (
     EmbedRequest,
     EmbedResponse,
 )
+from .datasets import DatasetReport, ValidateDatasetRequest
 from .fit import FitQuery, FitReport
 from .info import Info
 from .models import ModelDetail, ModelList, ModelListQuery, RegisterModelRequest, RegisterModelResponse
@@ -92,4 +93,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "deployments/{deployment_id}/v1/models", "openaiModels",
           "OpenAI-compatible model list: the deployment's served name", None,
           errors=(404,), media_type="application/octet-stream"),
+    Route("POST", "datasets/validate", "validateDataset",
+          "Preflight a JSONL dataset: per-line errors, counts, split and token lengths", DatasetReport,
+          body=ValidateDatasetRequest, errors=(400, 404, 413)),
 )

@@ -20,6 +20,7 @@ def routes() -> list[tuple[str, type]]:
         OpenAiEmbeddingsHandler,
         OpenAiModelsHandler,
     )
+    from .datasets import DatasetValidateHandler
     from .info import InfoHandler
     from .models import ModelFitHandler, ModelHandler, ModelsHandler
     from .operations import OperationHandler, OperationsHandler
@@ -42,4 +43,5 @@ def routes() -> list[tuple[str, type]]:
         (f"deployments/{ID}/v1/completions", OpenAiCompletionsHandler),
         (f"deployments/{ID}/v1/embeddings", OpenAiEmbeddingsHandler),
         (f"deployments/{ID}/v1/models", OpenAiModelsHandler),
+        ("datasets/validate", DatasetValidateHandler),
     ]

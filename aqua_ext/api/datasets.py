@@ -1,0 +1,57 @@
+"""Datasets: the preflight of a JSONL file before fine-tuning or evaluation."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from .common import ApiModel
+
+DatasetKind = Literal["auto", "instruction", "conversational"]
+DatasetFormat = Literal["instruction", "conversational"]
+
+
+class ValidateDatasetRequest(ApiModel):
+    # Relative to the Jupyter root folder, or absolute inside it.
+    path: str = Field(min_length=1, max_length=4096)
+    # When set, token lengths are measured with this model's own tokenizer and chat template.
+    model_id: str | None = Field(default=None, min_length=1, max_length=255)
+    max_seq_length: int = Field(default=2048, ge=16, le=131072)
+    validation_split: float = Field(default=0.1, ge=0.0, le=0.5)
+    kind: DatasetKind = "auto"
+
+
+class LineError(ApiModel):
+    line: int  # 1-based line number in the file
+    message: str
+
+
+class TokenStats(ApiModel):
+    model_id: str
+    max_seq_length: int
+    min: int
+    p50: int
+    p95: int
+    max: int
+    mean: float
+    # Rows longer than max_seq_length: training would truncate them.
+    over_limit: int
+    over_limit_lines: list[int]  # the first 20
+    template: Literal["chat_template", "prompt+completion"]
+
+
+class DatasetReport(ApiModel):
+    path: str
+    format: DatasetFormat
+    rows: int  # non-blank lines
+    valid_rows: int
+    errors: list[LineError]  # the first 100
+    errors_total: int
+    duplicates: int  # valid rows equal to an earlier one (after normalizing whitespace)
+    categories: dict[str, int]
+    train_rows: int
+    validation_rows: int
+    tokens: TokenStats | None = None
+    size_bytes: int
+    warnings: list[str]
