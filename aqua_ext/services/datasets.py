@@ -135,7 +135,8 @@ def _conversation(row: dict[str, Any], line: int) -> DatasetRow:
     return DatasetRow(line, "conversational", messages=tuple(turns))
 
 
-def _row_key(row: DatasetRow) -> bytes:
+def row_key(row: DatasetRow) -> bytes:
+    """The row's identity (normalized, keyed blake2b): duplicates share it, and it decides the split."""
     if row.format == "instruction":
         text = _norm(row.prompt) + "\x1f" + _norm(row.completion)
     else:
@@ -227,12 +228,12 @@ def scan_jsonl(
                 inst += 1
             if category is not None:
                 categories[category] = categories.get(category, 0) + 1
-            digest = _row_key(row)
+            digest = row_key(row)
             if digest in seen:
                 duplicates += 1
             else:
                 seen.add(digest)
-            if int.from_bytes(digest, "big") < threshold:
+            if _in_validation(digest, threshold):
                 validation += 1
             if keep_rows:
                 kept.append(row)
@@ -381,3 +382,13 @@ def token_stats(rows: Sequence[DatasetRow], tokenizer_dir: Path | Any, max_seq_l
         over_limit=len(over), over_limit_lines=over[:MAX_OVER_LIMIT_LINES],
         template="chat_template" if templated >= plain else "prompt+completion",
     )
+
+
+def _in_validation(digest: bytes, threshold: int) -> bool:
+    return int.from_bytes(digest, "big") < threshold
+
+
+def is_validation(row: DatasetRow, validation_split: float) -> bool:
+    """The one split rule: the preflight's counts are the rows a fine-tuning job holds out,
+    the same file always splits the same, and duplicates land on the same side."""
+    return _in_validation(row_key(row), int(validation_split * 2**64))

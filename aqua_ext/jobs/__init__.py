@@ -1,0 +1,1 @@
+"""Jobs that run outside the Jupyter server process (fine-tuning, ...)."""
