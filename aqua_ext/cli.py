@@ -51,6 +51,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from . import __version__
+from .api.datasets import ValidateDatasetRequest
 from .api.deployments import (
     TRANSITIONAL_STATES,
     ChatMessage,
@@ -66,6 +67,7 @@ from .api.models import ModelListQuery, RegisterModelRequest
 from .api.operations import TERMINAL_STATES, Operation, OperationState
 from .backends.base import Backend
 from .errors import AquaError, InvalidInput, NotFound, Unavailable, Upstream
+from .services.datasets import validate_dataset
 from .services.hardware import detect_engines, detect_hardware
 from .services.memory_fit import estimate_fit
 from .services.model_filter import filter_models
@@ -173,6 +175,25 @@ async def _info(args: argparse.Namespace, description: BackendDescription) -> No
                       + f"\nengines:\n{engines}")
 
 
+async def _datasets(args: argparse.Namespace, backend: Backend) -> int:
+    request = ValidateDatasetRequest(path=args.path, model_id=args.model_id, max_seq_length=args.max_seq_length,
+                                     validation_split=args.validation_split, kind=args.kind)
+    # Paths are relative to the current folder, as Jupyter's are to its root.
+    report = await validate_dataset(request, Path.cwd(), backend.get_model)
+    lines = [f"{report.path}: {report.rows:,} {report.format} rows, {report.duplicates:,} duplicates; "
+             f"train {report.train_rows:,} / validation {report.validation_rows:,}"]
+    if report.categories:
+        lines.append("categories: " + ", ".join(f"{k} {v:,}" for k, v in sorted(report.categories.items())))
+    if report.tokens is not None:
+        t = report.tokens
+        lines.append(f"tokens ({t.template}): min {t.min} · p50 {t.p50} · p95 {t.p95} · max {t.max}; "
+                     f"{t.over_limit:,} rows over {t.max_seq_length} would be truncated"
+                     + (f" (lines {', '.join(map(str, t.over_limit_lines))})" if t.over_limit_lines else ""))
+    lines += [f"warning: {w}" for w in report.warnings]
+    _emit(args, report, "\n".join(lines))
+    return 0
+
+
 async def _dispatch(args: argparse.Namespace, backend: Backend, operations: OperationRegistry) -> int:
     if args.command == "info":
         await _info(args, await backend.describe())
@@ -181,6 +202,8 @@ async def _dispatch(args: argparse.Namespace, backend: Backend, operations: Oper
         return await _deployments(args, backend, operations)
     if args.command == "chat":
         return await _chat(args, backend)
+    if args.command == "datasets":
+        return await _datasets(args, backend)
 
     if args.models_command == "list":
         query = ModelListQuery(q=args.q, source=args.source, capability=args.capability, format=args.format,
@@ -604,6 +627,15 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("--tail", type=int, default=200, help="last lines to show (1-5000)")
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines until Ctrl-C")
 
+    datasets = sub.add_parser("datasets", help="check fine-tuning and evaluation data").add_subparsers(
+        dest="datasets_command", required=True)
+    validate = datasets.add_parser("validate", help="preflight a JSONL file: bad lines, duplicates, split, tokens")
+    validate.add_argument("path", help="a .jsonl file under the current folder")
+    validate.add_argument("--model-id", help="count tokens with this model's tokenizer and chat template")
+    validate.add_argument("--max-seq-length", type=int, default=2048)
+    validate.add_argument("--validation-split", type=float, default=0.1)
+    validate.add_argument("--kind", choices=["auto", "instruction", "conversational"], default="auto")
+
     chat = sub.add_parser("chat", help="one chat turn with an ACTIVE deployment, streamed")
     chat.add_argument("deployment_id")
     chat.add_argument("prompt")
@@ -639,6 +671,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except InvalidInput as exc:
         print(f"error: {exc.message}", file=sys.stderr)
+        if exc.fields and len(exc.fields) > 1:  # e.g. every bad line of a dataset
+            for f in exc.fields:
+                print(f"  {f.field}: {f.message}", file=sys.stderr)
         return 2
     except AquaError as exc:
         print(f"error: {exc.message}", file=sys.stderr)

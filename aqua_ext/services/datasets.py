@@ -12,16 +12,18 @@ Two row formats, one per file:
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from ..api.common import FieldError
-from ..api.datasets import DatasetReport, LineError, TokenStats
+from ..api.datasets import DatasetReport, LineError, TokenStats, ValidateDatasetRequest
+from ..api.models import ModelDetail
 from ..errors import InvalidInput, NotFound, PayloadTooLarge
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
@@ -392,3 +394,30 @@ def is_validation(row: DatasetRow, validation_split: float) -> bool:
     """The one split rule: the preflight's counts are the rows a fine-tuning job holds out,
     the same file always splits the same, and duplicates land on the same side."""
     return _in_validation(row_key(row), int(validation_split * 2**64))
+
+
+async def validate_dataset(request: ValidateDatasetRequest, root: Path,
+                           get_model: Callable[[str], Awaitable[ModelDetail]], *,
+                           max_bytes: int = DEFAULT_MAX_BYTES) -> DatasetReport:
+    """The preflight as the REST route and the CLI run it: the file inside `root`, every line
+    checked (InvalidInput naming the bad lines), then the token pass through the model's own
+    tokenizer when `request.model_id` is given. File and tokenizer work runs in worker threads."""
+    path, shown = await asyncio.to_thread(resolve_dataset_path, request.path, root)
+    tokenizer_dir = None
+    if request.model_id:
+        model = await get_model(request.model_id)
+        tokenizer_dir = await asyncio.to_thread(tokenizer_folder, model.artifact_location)
+        if tokenizer_dir is None:
+            raise InvalidInput.field("model_id", f"tokenizer not available locally for {request.model_id}: "
+                                                 "download or register the model first")
+    scan = await asyncio.to_thread(
+        scan_jsonl, path, kind=request.kind, validation_split=request.validation_split, max_bytes=max_bytes,
+        keep_rows=tokenizer_dir is not None, display_path=shown,
+    )
+    report = scan.report
+    # A file with bad lines is bad input: fine-tuning and evaluation jobs refuse it too.
+    raise_for_line_errors(report)
+    if tokenizer_dir is not None and scan.rows:
+        report.tokens = await asyncio.to_thread(
+            token_stats, scan.rows, tokenizer_dir, request.max_seq_length, model_id=request.model_id or "")
+    return report
