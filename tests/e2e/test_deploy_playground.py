@@ -242,6 +242,9 @@ def test_deploy_chat_stop_snippet_and_delete_from_the_ui(page: LabPage, deploy_s
     expect(pg.get_by_role("tab", name=f"Playground: {DEPLOYMENT_NAME}")).to_have_attribute("aria-selected", "true")
     playground.locator("button", has_text="System prompt").click()
     playground.get_by_label("System prompt").fill("You are a terse assistant.")
+    # A fixed seed: the random-weights model samples the same long answer every run (unseeded it
+    # could draw its end-of-sequence token after a few tokens and leave nothing to watch stream).
+    playground.get_by_label("Seed").fill("42")
     send(lab, "Hello! Who are you?")
     answer = last_answer(lab)
     wait_streaming(lab, more_than=0)
@@ -257,6 +260,9 @@ def test_deploy_chat_stop_snippet_and_delete_from_the_ui(page: LabPage, deploy_s
     # -- Stop during a long answer: the fetch is aborted at once and nothing arrives after
     max_tokens = playground.get_by_label("Max tokens")
     max_tokens.fill("2000")
+    # Greedy: the demo model then repeats one token and never reaches its end-of-sequence, so
+    # the answer is surely still streaming when Stop is pressed (sampled, it may end early).
+    playground.get_by_label("Temperature").fill("0")
     send(lab, "Tell me a very long story.")
     wait_streaming(lab, more_than=10)
     playground.locator(".jp-AquaExt-stopButton").click()
@@ -360,6 +366,7 @@ def test_dark_theme_deploy_form_list_detail_and_playground(page: LabPage, deploy
         expect(playground.get_by_label("Prompt", exact=True)).to_be_visible()
         expect(playground.get_by_label("System prompt")).to_have_count(0)
         playground.get_by_label("Max tokens").fill("48")
+        playground.get_by_label("Seed").fill("42")  # the same completion every run
         send(lab, "Once upon a time")
         expect(last_answer(lab)).to_have_attribute("data-status", "done", timeout=60_000)
         expect(last_answer(lab).locator(".jp-AquaExt-MarkdownMessage .jp-RenderedMarkdown")).not_to_be_empty()
