@@ -76,7 +76,7 @@ async def test_deploy_chat_openai_client_lifecycle(api: Any, jp_fetch: Any, jp_s
         # The playground's stream: deltas, then one done event with usage and timings.
         events = await chat_events(jp_fetch, dep["id"], {
             "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello"}],
-            "max_tokens": 12, "temperature": 0.5, "top_k": 20, "stop": ["\n\n\n"],
+            "max_tokens": 12, "temperature": 0.5, "top_k": 20, "stop": ["\n\n\n"], "seed": 7,
         })
         kinds = [k for k, _ in events]
         assert kinds[-1] == "done" and set(kinds[:-1]) == {"delta"}, events
