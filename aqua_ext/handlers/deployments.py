@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import math
-import time
 from typing import Any, ClassVar
 
 import httpx
@@ -19,17 +17,16 @@ from ..api.deployments import (
     ChatDoneEvent,
     ChatErrorEvent,
     ChatRequest,
-    ChatUsage,
     CreateDeploymentRequest,
     DeploymentList,
     DeploymentLogsQuery,
     EmbedRequest,
-    EmbedResponse,
 )
 from ..backends.base import Backend
 from ..errors import AquaError, InvalidInput, Upstream, UpstreamTimeout
 from ..services.chat_payload import build_payload
 from ..services.chat_stream import ChatDelta, stream_chat
+from ..services.embeddings import EngineUnreachable, embed, usage_of
 from ..services.sse import format_comment, format_event
 from ..services.upstream import OPENAI_PATHS, UpstreamTarget
 from .base import AquaHandler
@@ -181,8 +178,7 @@ class DeploymentChatHandler(_StreamingHandler):
                         self._emit(format_event({"content": item.content, "role": item.role,
                                                  "finish_reason": item.finish_reason}, event="delta"))
                         continue
-                    usage = ChatUsage.model_validate({k: item.usage.get(k) for k in ChatUsage.model_fields}) \
-                        if item.usage else None
+                    usage = usage_of(item.usage)
                     await self._send("done", ChatDoneEvent(
                         usage=usage, ttft_ms=None if item.ttft_s is None else round(item.ttft_s * 1000, 1),
                         total_ms=round(item.total_s * 1000, 1), tokens=item.tokens,
@@ -207,33 +203,11 @@ class DeploymentEmbedHandler(AquaHandler):
         target = await backend.upstream(deployment_id)
         if target.mode != "embedding":
             raise InvalidInput.field("inputs", f"this deployment serves {target.mode}, not embeddings")
-        url, headers = target.request("/v1/embeddings", stream=False)
-        started = time.perf_counter()
         try:
-            response = await self.aqua.http.post(url, json={"model": target.model, "input": request.inputs},
-                                                 headers=headers, auth=target.auth or httpx.USE_CLIENT_DEFAULT)
-        except httpx.HTTPError as exc:
-            error = Upstream(f"Could not reach the engine: {exc or type(exc).__name__}")
-            await backend.upstream_failed(deployment_id, error.message)
-            raise error from None
-        total_ms = round((time.perf_counter() - started) * 1000, 1)
-        if not response.is_success:
-            raise Upstream(f"The engine answered {response.status_code}: {response.text[:500]}")
-        data = response.json()
-        vectors = [row["embedding"] for row in sorted(data["data"], key=lambda r: r["index"])]
-        usage = data.get("usage") or {}
-        self.reply(EmbedResponse(
-            dimensions=len(vectors[0]) if vectors else 0, similarity=_cosine_matrix(vectors),
-            preview=[[round(x, 4) for x in v[:8]] for v in vectors],
-            usage=ChatUsage.model_validate({k: usage.get(k) for k in ChatUsage.model_fields}) if usage else None,
-            total_ms=total_ms,
-        ))
-
-
-def _cosine_matrix(vectors: list[list[float]]) -> list[list[float]]:
-    norms = [math.sqrt(sum(x * x for x in v)) or 1.0 for v in vectors]
-    return [[round(sum(a * b for a, b in zip(u, v)) / (nu * nv), 6) for v, nv in zip(vectors, norms)]
-            for u, nu in zip(vectors, norms)]
+            self.reply(await embed(self.aqua.http, target, request.inputs))
+        except EngineUnreachable as exc:
+            await backend.upstream_failed(deployment_id, exc.message)
+            raise
 
 
 class OpenAiModelsHandler(AquaHandler):
