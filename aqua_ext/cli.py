@@ -52,13 +52,13 @@ from pydantic import BaseModel, ValidationError
 
 from . import __version__
 from .api.datasets import ValidateDatasetRequest
+from .api.logs import LogsQuery
 from .api.deployments import (
     TRANSITIONAL_STATES,
     ChatMessage,
     ChatRequest,
     CreateDeploymentRequest,
     DeploymentDetail,
-    DeploymentLogsQuery,
     DeploymentState,
 )
 from .api.fit import FitQuery
@@ -437,7 +437,7 @@ async def _deployments(args: argparse.Namespace, backend: Backend, operations: O
         return 0
 
     if cmd == "logs":
-        logs = await backend.deployment_logs(args.deployment_id, DeploymentLogsQuery(tail=args.tail))
+        logs = await backend.deployment_logs(args.deployment_id, LogsQuery(tail=args.tail))
         if args.json:
             print(logs.model_dump_json() if args.follow else logs.model_dump_json(indent=2), flush=True)
         else:
@@ -448,7 +448,7 @@ async def _deployments(args: argparse.Namespace, backend: Backend, operations: O
         while args.follow:  # until Ctrl-C (or the deployment is deleted: NotFound ends it)
             await asyncio.sleep(POLL_S)
             logs = await backend.deployment_logs(args.deployment_id,
-                                                 DeploymentLogsQuery(tail=5000, after=logs.cursor))
+                                                 LogsQuery(tail=5000, after=logs.cursor))
             if logs.lines:
                 if args.json:
                     print(logs.model_dump_json(), flush=True)

@@ -83,11 +83,10 @@ def serve_jupyter(stub_url: str, port: int, token: str, workdir: Path, profile: 
         CreateDeploymentRequest,
         CreateDeploymentResponse,
         DeploymentDetail,
-        DeploymentLogs,
-        DeploymentLogsQuery,
         DeploymentSummary,
     )
     from aqua_ext.api.info import BackendDescription
+    from aqua_ext.api.logs import LogPage, LogsQuery
     from aqua_ext.api.models import ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
     from aqua_ext.backends.base import Backend
     from aqua_ext.errors import Conflict, NotFound
@@ -140,7 +139,7 @@ def serve_jupyter(stub_url: str, port: int, token: str, workdir: Path, profile: 
         async def delete_deployment(self, deployment_id: str) -> None:
             raise Conflict("not in the bench")
 
-        async def deployment_logs(self, deployment_id: str, query: DeploymentLogsQuery) -> DeploymentLogs:
+        async def deployment_logs(self, deployment_id: str, query: LogsQuery) -> LogPage:
             raise NotFound(f"No deployment with id '{deployment_id}'.")
 
     app = ServerApp()

@@ -119,18 +119,6 @@ class CreateDeploymentResponse(ApiModel):
     operation: Operation
 
 
-class DeploymentLogsQuery(ApiModel):
-    tail: int = Field(default=200, ge=1, le=5000)
-    # Opaque cursor from a previous answer: only lines after it are returned (follow mode).
-    after: str | None = Field(default=None, max_length=200)
-
-
-class DeploymentLogs(ApiModel):
-    lines: list[str]
-    cursor: str  # pass as `after` to get only what came next
-    source: str  # the log file, or the OCI log's name
-
-
 # ---- chat -------------------------------------------------------------------
 
 

@@ -17,12 +17,21 @@ from .deployments import (
     CreateDeploymentResponse,
     DeploymentDetail,
     DeploymentList,
-    DeploymentLogs,
-    DeploymentLogsQuery,
     EmbedRequest,
     EmbedResponse,
 )
 from .datasets import DatasetReport, ValidateDatasetRequest
+from .logs import LogPage, LogsQuery
+from .finetunes import (
+    CreateFineTuneRequest,
+    CreateFineTuneResponse,
+    FineTuneDefaults,
+    FineTuneDefaultsQuery,
+    FineTuneDetail,
+    FineTuneList,
+    FineTuneMetrics,
+    MetricsQuery,
+)
 from .fit import FitQuery, FitReport
 from .info import Info
 from .models import ModelDetail, ModelList, ModelListQuery, RegisterModelRequest, RegisterModelResponse
@@ -72,7 +81,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "deployments/{deployment_id}/deactivate", "deactivateDeployment",
           "Stop the engine, keep the deployment", DeploymentDetail, errors=(404, 409, 502)),
     Route("GET", "deployments/{deployment_id}/logs", "getDeploymentLogs", "The engine log's last lines",
-          DeploymentLogs, query=DeploymentLogsQuery, errors=(400, 404, 502)),
+          LogPage, query=LogsQuery, errors=(400, 404, 502)),
     Route(
         "POST", "deployments/{deployment_id}/chat", "chatDeployment",
         "Stream one chat or completion turn as server-sent events (delta…, then done or error)", ChatStreamEvents,
@@ -96,4 +105,25 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "datasets/validate", "validateDataset",
           "Preflight a JSONL dataset: per-line errors, counts, split and token lengths", DatasetReport,
           body=ValidateDatasetRequest, errors=(400, 404, 413)),
+    Route("GET", "models/{model_id}/finetune-defaults", "getFineTuneDefaults",
+          "The fine-tune form's defaults for a base model: hyperparameters, shapes and the training memory fit",
+          FineTuneDefaults, query=FineTuneDefaultsQuery, errors=(400, 404, 502)),
+    Route("GET", "finetunes", "listFineTunes", "Fine-tuning jobs with their states and progress", FineTuneList,
+          errors=(502,)),
+    Route(
+        "POST", "finetunes", "createFineTune",
+        "Preflight the dataset, check the shape, and start a fine-tuning job", CreateFineTuneResponse,
+        status=202, body=CreateFineTuneRequest, errors=(400, 404, 409, 413, 502),
+    ),
+    Route("GET", "finetunes/{finetune_id}", "getFineTune", "One fine-tuning job with its parameters and lineage",
+          FineTuneDetail, errors=(404, 502)),
+    Route("DELETE", "finetunes/{finetune_id}", "deleteFineTune",
+          "Delete a finished job and the model it produced", None, status=204, errors=(404, 409, 502)),
+    Route("POST", "finetunes/{finetune_id}/cancel", "cancelFineTune", "Cancel a running job", FineTuneDetail,
+          errors=(404, 409, 502)),
+    Route("GET", "finetunes/{finetune_id}/logs", "getFineTuneLogs", "The job log's last lines", LogPage,
+          query=LogsQuery, errors=(400, 404, 502)),
+    Route("GET", "finetunes/{finetune_id}/metrics", "getFineTuneMetrics",
+          "Train and validation loss per logged step (poll with the cursor for live curves)", FineTuneMetrics,
+          query=MetricsQuery, errors=(400, 404, 502)),
 )

@@ -13,13 +13,23 @@ from ..api.deployments import (
     CreateDeploymentRequest,
     CreateDeploymentResponse,
     DeploymentDetail,
-    DeploymentLogs,
-    DeploymentLogsQuery,
     DeploymentState,
     DeploymentSummary,
 )
+from ..api.logs import LogPage, LogsQuery
+from ..api.finetunes import (
+    CreateFineTuneRequest,
+    CreateFineTuneResponse,
+    FineTuneDefaults,
+    FineTuneDefaultsQuery,
+    FineTuneDetail,
+    FineTuneMetrics,
+    FineTuneSummary,
+    MetricsQuery,
+)
 from ..api.info import BackendDescription
 from ..api.models import ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
+from ..services.datasets import DatasetAccess
 from ..services.operations import OperationRegistry
 from ..services.shapes import GpuShape
 from ..services.upstream import UpstreamTarget
@@ -85,7 +95,7 @@ class Backend(abc.ABC):
     async def delete_deployment(self, deployment_id: str) -> None:
         await self.deployments.delete(deployment_id)
 
-    async def deployment_logs(self, deployment_id: str, query: DeploymentLogsQuery) -> DeploymentLogs:
+    async def deployment_logs(self, deployment_id: str, query: LogsQuery) -> LogPage:
         return await self.deployments.logs(deployment_id, query)
 
     async def upstream(self, deployment_id: str) -> UpstreamTarget:
@@ -93,6 +103,34 @@ class Backend(abc.ABC):
 
     async def upstream_failed(self, deployment_id: str, error: str) -> DeploymentState | None:
         return await self.deployments.upstream_failed(deployment_id, error)
+
+    # ---- fine-tuning: each backend's FineTunes object does the work -------------
+
+    finetunes: "FineTunes"
+
+    async def finetune_defaults(self, model_id: str, query: FineTuneDefaultsQuery) -> FineTuneDefaults:
+        return await self.finetunes.defaults(model_id, query)
+
+    async def list_finetunes(self) -> list[FineTuneSummary]:
+        return await self.finetunes.list()
+
+    async def get_finetune(self, finetune_id: str) -> FineTuneDetail:
+        return await self.finetunes.get(finetune_id)
+
+    async def create_finetune(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> CreateFineTuneResponse:
+        return await self.finetunes.create(request, datasets)
+
+    async def cancel_finetune(self, finetune_id: str) -> FineTuneDetail:
+        return await self.finetunes.cancel(finetune_id)
+
+    async def delete_finetune(self, finetune_id: str) -> None:
+        await self.finetunes.delete(finetune_id)
+
+    async def finetune_logs(self, finetune_id: str, query: LogsQuery) -> LogPage:
+        return await self.finetunes.logs(finetune_id, query)
+
+    async def finetune_metrics(self, finetune_id: str, query: MetricsQuery) -> FineTuneMetrics:
+        return await self.finetunes.metrics(finetune_id, query)
 
 
 class Deployments(abc.ABC):
@@ -122,7 +160,7 @@ class Deployments(abc.ABC):
     async def delete(self, deployment_id: str) -> None: ...
 
     @abc.abstractmethod
-    async def logs(self, deployment_id: str, query: DeploymentLogsQuery) -> DeploymentLogs: ...
+    async def logs(self, deployment_id: str, query: LogsQuery) -> LogPage: ...
 
     @abc.abstractmethod
     async def upstream(self, deployment_id: str) -> UpstreamTarget:
@@ -134,3 +172,39 @@ class Deployments(abc.ABC):
         the engine is gone and, if so, record the deployment's new state (FAILED with the reason);
         return the state now known, or None when unchanged."""
         return None
+
+
+class FineTunes(abc.ABC):
+    """A backend's fine-tuning jobs: start, follow, cancel, and the model each produces."""
+
+    @abc.abstractmethod
+    async def defaults(self, model_id: str, query: FineTuneDefaultsQuery) -> FineTuneDefaults:
+        """The form's starting point for a base model (404 unknown, never 400 for a model that is
+        not ready: `ready_to_finetune` and `notes` say why)."""
+
+    @abc.abstractmethod
+    async def list(self) -> list[FineTuneSummary]: ...
+
+    @abc.abstractmethod
+    async def get(self, finetune_id: str) -> FineTuneDetail: ...
+
+    @abc.abstractmethod
+    async def create(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> CreateFineTuneResponse:
+        """Validate everything before anything is created (model ready to fine-tune, dataset
+        preflight with line numbers, shape fit, OCI: versioned bucket, subnet and logging for
+        replicas > 1: InvalidInput naming the field and the fix), then start the job ACCEPTED."""
+
+    @abc.abstractmethod
+    async def cancel(self, finetune_id: str) -> FineTuneDetail:
+        """ACCEPTED or IN_PROGRESS → CANCELING (→ CANCELED); Conflict once finished."""
+
+    @abc.abstractmethod
+    async def delete(self, finetune_id: str) -> None:
+        """Forget a finished job and remove the model it produced; Conflict while it runs or
+        while a deployment serves its model."""
+
+    @abc.abstractmethod
+    async def logs(self, finetune_id: str, query: LogsQuery) -> LogPage: ...
+
+    @abc.abstractmethod
+    async def metrics(self, finetune_id: str, query: MetricsQuery) -> FineTuneMetrics: ...

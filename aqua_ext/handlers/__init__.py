@@ -21,6 +21,14 @@ def routes() -> list[tuple[str, type]]:
         OpenAiModelsHandler,
     )
     from .datasets import DatasetValidateHandler
+    from .finetunes import (
+        FineTuneCancelHandler,
+        FineTuneDefaultsHandler,
+        FineTuneHandler,
+        FineTuneLogsHandler,
+        FineTuneMetricsHandler,
+        FineTunesHandler,
+    )
     from .info import InfoHandler
     from .models import ModelFitHandler, ModelHandler, ModelsHandler
     from .operations import OperationHandler, OperationsHandler
@@ -44,4 +52,10 @@ def routes() -> list[tuple[str, type]]:
         (f"deployments/{ID}/v1/embeddings", OpenAiEmbeddingsHandler),
         (f"deployments/{ID}/v1/models", OpenAiModelsHandler),
         ("datasets/validate", DatasetValidateHandler),
+        (f"models/{ID}/finetune-defaults", FineTuneDefaultsHandler),
+        ("finetunes", FineTunesHandler),
+        (f"finetunes/{ID}", FineTuneHandler),
+        (f"finetunes/{ID}/cancel", FineTuneCancelHandler),
+        (f"finetunes/{ID}/logs", FineTuneLogsHandler),
+        (f"finetunes/{ID}/metrics", FineTuneMetricsHandler),
     ]

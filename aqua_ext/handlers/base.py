@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 import uuid
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from jupyter_server.base.handlers import APIHandler
@@ -18,6 +19,7 @@ from tornado import web
 from ..api.common import ErrorBody, FieldError
 from ..backends.base import Backend
 from ..errors import AquaError, InvalidInput
+from ..services.datasets import DEFAULT_MAX_BYTES, DatasetAccess
 from ..services.operations import OperationRegistry
 
 if TYPE_CHECKING:
@@ -57,6 +59,11 @@ class AquaHandler(ExtensionHandlerMixin, APIHandler):
     @property
     def operations(self) -> OperationRegistry:
         return self.settings["aqua_operations"]
+
+    def dataset_access(self) -> DatasetAccess:
+        """Datasets are files inside the Jupyter root, under a size limit."""
+        root = Path(self.settings.get("server_root_dir") or self.aqua.serverapp.root_dir)
+        return DatasetAccess(root=root, max_bytes=int(self.settings.get("aqua_dataset_max_bytes", DEFAULT_MAX_BYTES)))
 
     # ---- input -----------------------------------------------------------
 

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 from tornado import web
 
 from ..api.datasets import ValidateDatasetRequest
-from ..services.datasets import DEFAULT_MAX_BYTES, validate_dataset
+from ..services.datasets import validate_dataset
 from .base import AquaHandler
 
 
@@ -13,8 +11,6 @@ class DatasetValidateHandler(AquaHandler):
     @web.authenticated
     async def post(self) -> None:
         request = self.parse_body(ValidateDatasetRequest)
-        root = Path(self.settings.get("server_root_dir") or self.aqua.serverapp.root_dir)
+        access = self.dataset_access()
         backend = await self.backend()
-        report = await validate_dataset(request, root, backend.get_model,
-                                        max_bytes=int(self.settings.get("aqua_dataset_max_bytes", DEFAULT_MAX_BYTES)))
-        self.reply(report)
+        self.reply(await validate_dataset(request, access.root, backend.get_model, max_bytes=access.max_bytes))

@@ -13,13 +13,13 @@ import httpx
 from tornado import web
 from tornado.iostream import StreamClosedError
 
+from ..api.logs import LogsQuery
 from ..api.deployments import (
     ChatDoneEvent,
     ChatErrorEvent,
     ChatRequest,
     CreateDeploymentRequest,
     DeploymentList,
-    DeploymentLogsQuery,
     EmbedRequest,
 )
 from ..backends.base import Backend
@@ -72,7 +72,7 @@ class DeploymentDeactivateHandler(AquaHandler):
 class DeploymentLogsHandler(AquaHandler):
     @web.authenticated
     async def get(self, deployment_id: str) -> None:
-        query = self.parse_query(DeploymentLogsQuery)
+        query = self.parse_query(LogsQuery)
         self.reply(await (await self.backend()).deployment_logs(deployment_id, query))
 
 

@@ -421,3 +421,70 @@ async def validate_dataset(request: ValidateDatasetRequest, root: Path,
         report.tokens = await asyncio.to_thread(
             token_stats, scan.rows, tokenizer_dir, request.max_seq_length, model_id=request.model_id or "")
     return report
+
+
+# ---- jobs ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DatasetAccess:
+    """Where a job may read datasets from: the Jupyter root, and the size limit."""
+
+    root: Path
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+
+@dataclass(frozen=True)
+class JobDataset:
+    path: Path  # the resolved file
+    shown: str  # relative to the Jupyter root
+    sha256: str
+    report: DatasetReport
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _refield(error: InvalidInput | NotFound | PayloadTooLarge, field_name: str) -> None:
+    """The preflight names the file "path"; a job request calls it something else."""
+    if error.fields:
+        error.fields = [FieldError(field=field_name if f.field == "path" else f"{field_name}: {f.field}",
+                                   message=f.message) for f in error.fields]
+    else:
+        error.fields = [FieldError(field=field_name, message=error.message)]
+    if error.message.startswith("path: "):
+        error.message = f"{field_name}: " + error.message[len("path: "):]
+
+
+async def preflight_for_job(access: DatasetAccess, dataset_path: str, *, field_name: str,
+                            validation_split: float, max_seq_length: int, tokenizer_dir: Path | None,
+                            model_id: str) -> JobDataset:
+    """The preflight a job runs before anything is created: the file inside the root, every line
+    valid (a 400 naming `field_name` and the lines otherwise), token lengths through the base
+    model's tokenizer when it is on this machine, and the file's hash for the lineage."""
+    try:
+        path, shown = await asyncio.to_thread(resolve_dataset_path, dataset_path, access.root)
+        scan = await asyncio.to_thread(scan_jsonl, path, validation_split=validation_split,
+                                       max_bytes=access.max_bytes, keep_rows=tokenizer_dir is not None,
+                                       display_path=shown)
+        raise_for_line_errors(scan.report)
+    except (InvalidInput, NotFound, PayloadTooLarge) as exc:
+        if isinstance(exc, NotFound):  # a missing dataset is a bad field of this request, not a missing job
+            exc = InvalidInput(exc.message)
+        _refield(exc, field_name)
+        raise exc from None
+    report = scan.report
+    if tokenizer_dir is not None and scan.rows:
+        report.tokens = await asyncio.to_thread(token_stats, scan.rows, tokenizer_dir, max_seq_length,
+                                                model_id=model_id)
+        if report.tokens is not None and report.tokens.over_limit:
+            report.warnings.append(
+                f"{report.tokens.over_limit} row{'s' if report.tokens.over_limit != 1 else ''} exceed the "
+                f"{max_seq_length}-token sequence length and will be truncated")
+    digest = await asyncio.to_thread(file_sha256, path)
+    return JobDataset(path=path, shown=shown, sha256=digest, report=report)

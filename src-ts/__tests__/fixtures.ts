@@ -8,7 +8,7 @@ import type {
   CreateDeploymentRequest,
   CreateDeploymentResponse,
   DeploymentDetail,
-  DeploymentLogs,
+  LogPage,
   DeploymentSummary,
   EmbedRequest,
   EmbedResponse,
@@ -358,7 +358,7 @@ export class FakeClient implements IAquaClient {
     async (deploymentId: string): Promise<DeploymentDetail> => makeDeployment({ id: deploymentId, state: 'INACTIVE' })
   );
   getDeploymentLogs = jest.fn(
-    async (): Promise<DeploymentLogs> => ({ lines: ['INFO engine ready'], cursor: 'c1', source: '/data/logs/dep-1.log' })
+    async (): Promise<LogPage> => ({ lines: ['INFO engine ready'], cursor: 'c1', source: '/data/logs/dep-1.log' })
   );
   embed = jest.fn(
     async (_id: string, body: EmbedRequest): Promise<EmbedResponse> => ({

@@ -10,8 +10,8 @@ import type {
   CreateDeploymentResponse,
   DeploymentDetail,
   DeploymentList,
-  DeploymentLogs,
-  DeploymentLogsQuery,
+  LogPage,
+  LogsQuery,
   EmbedRequest,
   EmbedResponse,
   FitQuery,
@@ -63,7 +63,7 @@ export interface IAquaClient {
   /** `POST aqua-ext/deployments/{deployment_id}/deactivate` */
   deactivateDeployment(deploymentId: string): Promise<DeploymentDetail>;
   /** `GET aqua-ext/deployments/{deployment_id}/logs` */
-  getDeploymentLogs(deploymentId: string, query?: DeploymentLogsQuery): Promise<DeploymentLogs>;
+  getDeploymentLogs(deploymentId: string, query?: LogsQuery): Promise<LogPage>;
   /** `POST aqua-ext/deployments/{deployment_id}/embed` */
   embed(deploymentId: string, body: EmbedRequest): Promise<EmbedResponse>;
   /**
@@ -163,8 +163,8 @@ export class AquaClient implements IAquaClient {
     return this._post<DeploymentDetail>(`deployments/${encodeURIComponent(deploymentId)}/deactivate`);
   }
 
-  getDeploymentLogs(deploymentId: string, query: DeploymentLogsQuery = {}): Promise<DeploymentLogs> {
-    return this._get<DeploymentLogs>(`deployments/${encodeURIComponent(deploymentId)}/logs` + queryString(query));
+  getDeploymentLogs(deploymentId: string, query: LogsQuery = {}): Promise<LogPage> {
+    return this._get<LogPage>(`deployments/${encodeURIComponent(deploymentId)}/logs` + queryString(query));
   }
 
   embed(deploymentId: string, body: EmbedRequest): Promise<EmbedResponse> {

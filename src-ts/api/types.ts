@@ -48,7 +48,7 @@ export type DeploymentState = Schemas['DeploymentState'];
 export type DeploymentSummary = Schemas['DeploymentSummary'];
 export type DeploymentDetail = Schemas['DeploymentDetail'];
 export type DeploymentList = Schemas['DeploymentList'];
-export type DeploymentLogs = Schemas['DeploymentLogs'];
+export type LogPage = Schemas['LogPage'];
 export type InferenceMode = DeploymentSummary['mode'];
 export type EngineName = DeploymentSummary['engine'];
 
@@ -81,4 +81,4 @@ export type ListModelsQuery = NonNullable<operations['listModels']['parameters']
 /** Query string of `GET aqua-ext/models/{model_id}/fit`. */
 export type FitQuery = NonNullable<operations['getModelFit']['parameters']['query']>;
 /** Query string of `GET aqua-ext/deployments/{deployment_id}/logs`. */
-export type DeploymentLogsQuery = NonNullable<operations['getDeploymentLogs']['parameters']['query']>;
+export type LogsQuery = NonNullable<operations['getDeploymentLogs']['parameters']['query']>;

@@ -2,7 +2,7 @@
  * The engine log view's state: the lines shown, and the server's cursor for
  * "follow" (poll with `after=<cursor>` to get only the lines written since).
  */
-import type { DeploymentLogs, DeploymentLogsQuery } from '../api/types';
+import type { LogPage, LogsQuery } from '../api/types';
 
 /** Lines kept in the view; older ones are dropped (the file keeps them all). */
 export const MAX_LOG_LINES = 2000;
@@ -25,7 +25,7 @@ export const EMPTY_LOG_VIEW: ILogView = Object.freeze({ lines: [], cursor: null,
  * The query for the next request: the tail when there is no cursor yet (or
  * when not following), the lines after the cursor when following.
  */
-export function nextLogQuery(view: ILogView, follow: boolean, tail: number = DEFAULT_TAIL): DeploymentLogsQuery {
+export function nextLogQuery(view: ILogView, follow: boolean, tail: number = DEFAULT_TAIL): LogsQuery {
   if (follow && view.cursor) {
     return { after: view.cursor };
   }
@@ -39,8 +39,8 @@ export function nextLogQuery(view: ILogView, follow: boolean, tail: number = DEF
  */
 export function applyLogAnswer(
   view: ILogView,
-  answer: DeploymentLogs,
-  query: DeploymentLogsQuery,
+  answer: LogPage,
+  query: LogsQuery,
   maxLines: number = MAX_LOG_LINES
 ): ILogView {
   const appending = Boolean(query.after);

@@ -19,7 +19,8 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from aqua_ext.api.deployments import CreateDeploymentRequest, DeploymentLogsQuery, DeploymentState
+from aqua_ext.api.deployments import CreateDeploymentRequest, DeploymentState
+from aqua_ext.api.logs import LogsQuery
 from aqua_ext.api.operations import OperationState
 from aqua_ext.backends.oci.backend import OciBackend
 from aqua_ext.errors import Conflict, InvalidInput, NotFound
@@ -147,14 +148,14 @@ async def test_deploy_chat_stop_start_delete(world: OciWorld) -> None:
         assert arrivals[-1] - arrivals[0] >= 0.1
 
         # The deployment's log: the engine's start and the request just made, oldest first.
-        logs = await backend.deployment_logs(md_id, DeploymentLogsQuery())
+        logs = await backend.deployment_logs(md_id, LogsQuery())
         assert any("Application startup complete." in line for line in logs.lines), logs.lines
         assert any("route=/v1/chat/completions 200" in line for line in logs.lines), logs.lines
         assert log_id in logs.source and logs.cursor
         await chat(target, "again")
-        more = await backend.deployment_logs(md_id, DeploymentLogsQuery(after=logs.cursor))
+        more = await backend.deployment_logs(md_id, LogsQuery(after=logs.cursor))
         assert len(more.lines) == 2 and all(line not in logs.lines for line in more.lines)
-        tail = await backend.deployment_logs(md_id, DeploymentLogsQuery(tail=1))
+        tail = await backend.deployment_logs(md_id, LogsQuery(tail=1))
         assert tail.lines == more.lines[-1:]
 
         # Stop: UPDATING at once, INACTIVE when OCI is done; the playground then gets a 409.
@@ -475,7 +476,7 @@ async def test_a_failed_create_fails_the_operation_with_oci_s_reason_and_the_log
 
         # No log configured: an empty list that says so.
         quiet = await backend.create_deployment(deploy_request(model, name="quiet"))
-        logs = await backend.deployment_logs(quiet.deployment.id, DeploymentLogsQuery())
+        logs = await backend.deployment_logs(quiet.deployment.id, LogsQuery())
         assert logs.lines == [] and logs.source == "no OCI log configured for this deployment"
         with pytest.raises(Conflict, match="CREATING; only an INACTIVE deployment can be activated: wait"):
             await backend.activate_deployment(quiet.deployment.id)

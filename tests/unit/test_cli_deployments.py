@@ -19,12 +19,11 @@ from typing import Any
 import pytest
 
 from aqua_ext import cli
+from aqua_ext.api.logs import LogPage, LogsQuery
 from aqua_ext.api.deployments import (
     CreateDeploymentRequest,
     CreateDeploymentResponse,
     DeploymentDetail,
-    DeploymentLogs,
-    DeploymentLogsQuery,
     DeploymentState,
     DeploymentSummary,
 )
@@ -158,7 +157,7 @@ class FakeBackend(Backend):
         self._get(deployment_id)
         del self.world.deployments[deployment_id]
 
-    async def deployment_logs(self, deployment_id: str, query: DeploymentLogsQuery) -> DeploymentLogs:
+    async def deployment_logs(self, deployment_id: str, query: LogsQuery) -> LogPage:
         self._get(deployment_id)
         self.world.logs_calls += 1
         if self.world.logs_until_gone is not None and self.world.logs_calls > self.world.logs_until_gone:
@@ -167,7 +166,7 @@ class FakeBackend(Backend):
         lines = self.world.log_lines[start:]
         if self.world.logs_until_gone is not None:  # follow mode: a new line appears on each call
             self.world.log_lines.append(f"line {len(self.world.log_lines)}")
-        return DeploymentLogs(lines=lines, cursor=str(start + len(lines)), source="/fake/engine.log")
+        return LogPage(lines=lines, cursor=str(start + len(lines)), source="/fake/engine.log")
 
     async def upstream(self, deployment_id: str) -> UpstreamTarget:
         detail = self._get(deployment_id)

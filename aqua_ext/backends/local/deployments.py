@@ -27,12 +27,11 @@ from ...api.deployments import (
     CreateDeploymentRequest,
     CreateDeploymentResponse,
     DeploymentDetail,
-    DeploymentLogs,
-    DeploymentLogsQuery,
     DeploymentState,
     DeploymentSummary,
 )
 from ...api.fit import FitQuery
+from ...api.logs import LogPage, LogsQuery
 from ...api.info import Hardware
 from ...api.models import ModelDetail, ModelFormat
 from ...errors import AquaError, Conflict, InvalidInput, NotFound
@@ -401,7 +400,7 @@ class LocalDeployments(Deployments):
 
     # ---- logs and upstream --------------------------------------------------------
 
-    async def logs(self, deployment_id: str, query: DeploymentLogsQuery) -> DeploymentLogs:
+    async def logs(self, deployment_id: str, query: LogsQuery) -> LogPage:
         await self._row(deployment_id)
         path = self._log_path(deployment_id)
         offset = None
@@ -411,7 +410,7 @@ class LocalDeployments(Deployments):
             except ValueError:
                 raise InvalidInput.field("query.after", "not a cursor from a previous answer") from None
         lines, cursor = await asyncio.to_thread(_read_log, path, offset, query.tail)
-        return DeploymentLogs(lines=lines, cursor=str(cursor), source=str(path))
+        return LogPage(lines=lines, cursor=str(cursor), source=str(path))
 
     async def upstream(self, deployment_id: str) -> UpstreamTarget:
         target = self._targets.get(deployment_id)

@@ -40,12 +40,11 @@ from ...api.deployments import (
     CreateDeploymentRequest,
     CreateDeploymentResponse,
     DeploymentDetail,
-    DeploymentLogs,
-    DeploymentLogsQuery,
     DeploymentState,
     DeploymentSummary,
 )
 from ...api.fit import FitQuery, FitReport
+from ...api.logs import LogPage, LogsQuery
 from ...api.info import Hardware
 from ...api.models import Capability, ModelDetail, ModelFormat
 from ...api.operations import Operation
@@ -831,11 +830,11 @@ class OciDeployments(Deployments):
 
     # ---- logs -------------------------------------------------------------------
 
-    async def logs(self, deployment_id: str, query: DeploymentLogsQuery) -> DeploymentLogs:
+    async def logs(self, deployment_id: str, query: LogsQuery) -> LogPage:
         entry = await self._current(deployment_id)
         group, logs = dm.log_ids(entry.md)
         if not logs:
-            return DeploymentLogs(lines=[], cursor=query.after or "",
+            return LogPage(lines=[], cursor=query.after or "",
                                   source="no OCI log configured for this deployment")
         after = None
         if query.after:
@@ -845,7 +844,7 @@ class OciDeployments(Deployments):
                 raise InvalidInput.field("after", "must be a cursor returned by an earlier call") from None
         lines, cursor = await self._search_logs(entry.md, query.tail, after)
         names = " and ".join(logs)
-        return DeploymentLogs(lines=lines, cursor=cursor or query.after or "",
+        return LogPage(lines=lines, cursor=cursor or query.after or "",
                               source=f"OCI Logging: log {names} (log group {group})")
 
     async def _search_logs(self, md: Any, tail: int, after: datetime | None) -> tuple[list[str], str | None]:

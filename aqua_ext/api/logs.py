@@ -1,0 +1,19 @@
+"""A page of a log (a deployment's engine, a job): the last lines, then what came next."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from .common import ApiModel
+
+
+class LogsQuery(ApiModel):
+    tail: int = Field(default=200, ge=1, le=5000)
+    # Opaque cursor from a previous answer: only lines after it are returned (follow mode).
+    after: str | None = Field(default=None, max_length=200)
+
+
+class LogPage(ApiModel):
+    lines: list[str]
+    cursor: str  # pass as `after` to get only what came next
+    source: str  # the log file, or the OCI log's name
