@@ -17,6 +17,7 @@ import pytest
 
 from aqua_ext.jobs.finetune import (
     ADAPTER_DIR,
+    MODEL_DIR,
     CANCELED,
     FAILED,
     IN_PROGRESS,
@@ -113,7 +114,11 @@ def test_lora_run_finishes_and_the_adapter_generates(tmp_path: Path, demo_model_
     inputs = tokenizer(prompt, return_tensors="pt", add_special_tokens=False)
     with torch.no_grad():
         generated = model.generate(**inputs, max_new_tokens=4, do_sample=False)
+        # The merged model (what engines serve) computes what base + adapter computes.
+        merged = AutoModelForCausalLM.from_pretrained(str(out / MODEL_DIR), local_files_only=True)
+        assert torch.allclose(merged(**inputs).logits, model(**inputs).logits, atol=1e-4)
     assert generated.shape[1] > inputs["input_ids"].shape[1]
+    assert status["artifact"] == str(out / MODEL_DIR)
 
 
 def test_sigterm_cancels_the_run(tmp_path: Path, demo_model_dir: Path) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from aqua_ext.backends.local import engines
+from aqua_ext.backends.local import engines, processes
 from aqua_ext.backends.local.engines import (
     EngineSpec,
     build_command,
@@ -405,6 +405,6 @@ def test_engine_outlives_the_process_that_started_it(demo_model_dir: Path, tmp_p
         finally:
             await stop(engines.EngineHandle(record=record))
         assert not is_alive(record)
-        assert not engines._live_group_members(record.pgid)
+        assert not processes.live_group_members(record.pgid)
 
     asyncio.run(scenario())

@@ -31,6 +31,8 @@ from ...services.operations import OperationRegistry, Progress
 from ..base import Backend
 from . import demo_model, hf_download
 from .deployments import LocalDeployments
+from .finetunes import MODEL_ID_PREFIX as FINETUNED_PREFIX
+from .finetunes import LocalFineTunes
 from .hf_cache import CachedModel, scan_hf_cache
 from .model_folder import FolderInfo, inspect_folder, validate_folder
 from .store import ModelRow, Store
@@ -74,6 +76,10 @@ class LocalBackend(Backend):
             self.store, operations, runs_dir=data_dir / "deployments", get_model=self.get_model,
             hardware=self.hardware, hub_cache=hf_cache_dir,
         )
+        self.finetunes = LocalFineTunes(
+            self.store, jobs_dir=data_dir / "finetunes", get_model=self.get_model, hardware=self.hardware,
+            models_changed=self._forget_listing,
+        )
 
     # ---- lifecycle -------------------------------------------------------
 
@@ -82,9 +88,11 @@ class LocalBackend(Backend):
         await self.store.open()
         await self._rescan_cache()
         await self.deployments.start()
+        await self.finetunes.start()
         self.ensure_demo_model()
 
     async def close(self) -> None:
+        await self.finetunes.close()
         await self.deployments.close()
         await self.store.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
@@ -163,8 +171,12 @@ class LocalBackend(Backend):
             self._listing = await self._build_listing()
         return self._listing
 
+    def _forget_listing(self) -> None:
+        self._listing = None
+
     async def _build_listing(self) -> list[ModelSummary]:
-        details = [*self._catalog_details(), *self._cache_details(), *await self._registered_details()]
+        details = [*self._catalog_details(), *self._cache_details(), *await self._registered_details(),
+                   *await self.finetunes.models()]
         if self.generate_demo or demo_model.demo_is_ready(self.demo_dir):  # turned off and absent: not offered
             details.append(await self._run(self._demo_detail))
         return [ModelSummary.model_validate(d.model_dump(include=set(ModelSummary.model_fields))) for d in details]
@@ -203,6 +215,8 @@ class LocalBackend(Backend):
             row = await self.store.get_model(model_id)
             if row is not None:
                 return await self._run(_registered_detail, row, True)
+        elif model_id.startswith(FINETUNED_PREFIX):
+            return await self.finetunes.model(model_id)
         raise NotFound(f"No model with id '{model_id}'.")
 
     # ---- register / delete -------------------------------------------------
@@ -264,6 +278,10 @@ class LocalBackend(Backend):
         return RegisterModelResponse(operation=op, model=None)
 
     async def delete_model(self, model_id: str) -> None:
+        if model_id.startswith(FINETUNED_PREFIX):
+            await self.finetunes.model(model_id)  # 404 for unknown ids
+            await self.finetunes.delete(model_id[len(FINETUNED_PREFIX):])  # the model is its job's output
+            return
         if not model_id.startswith("reg:"):
             await self.get_model(model_id)  # 404 for unknown ids
             raise Conflict("Only registered models can be deleted; catalog, cache and demo models are built in.")

@@ -42,6 +42,7 @@ from ...services.operations import OperationRegistry, Progress
 from ...services.upstream import UpstreamTarget
 from . import engines
 from ..base import Deployments
+from .logs import read_log_page
 from .store import DeploymentRow, Store
 
 log = logging.getLogger(__name__)
@@ -402,15 +403,7 @@ class LocalDeployments(Deployments):
 
     async def logs(self, deployment_id: str, query: LogsQuery) -> LogPage:
         await self._row(deployment_id)
-        path = self._log_path(deployment_id)
-        offset = None
-        if query.after is not None:
-            try:
-                offset = int(query.after)
-            except ValueError:
-                raise InvalidInput.field("query.after", "not a cursor from a previous answer") from None
-        lines, cursor = await asyncio.to_thread(_read_log, path, offset, query.tail)
-        return LogPage(lines=lines, cursor=str(cursor), source=str(path))
+        return await read_log_page(self._log_path(deployment_id), query)
 
     async def upstream(self, deployment_id: str) -> UpstreamTarget:
         target = self._targets.get(deployment_id)
@@ -441,12 +434,6 @@ class LocalDeployments(Deployments):
                     return await self._engine_died(deployment_id, handle)
             await asyncio.sleep(0.1)
         return None
-        # A killed process closes its sockets a moment before it can be reaped: give it that moment.
-        for _ in range(10):
-            if not await asyncio.to_thread(self._alive, handle):
-                return await self._engine_died(deployment_id, handle)
-            await asyncio.sleep(0.1)
-        return None
 
 
 def _generation_defaults(model_path: Path) -> dict[str, Any]:
@@ -465,19 +452,3 @@ def _generation_defaults(model_path: Path) -> dict[str, Any]:
 def _fit_dtype(dtype: str) -> str:
     # vLLM's and transformers' spellings of the memory fit's dtypes.
     return {"auto": "bfloat16", "half": "float16", "float": "float32"}.get(dtype, dtype)
-
-
-def _read_log(path: Path, offset: int | None, tail: int) -> tuple[list[str], int]:
-    """The last `tail` lines (offset None) or the complete lines after byte `offset`; and the new cursor."""
-    try:
-        size = path.stat().st_size
-    except OSError:
-        return [], 0
-    if offset is None or offset > size:  # a new log (the engine restarted) starts over
-        return engines.tail_log(path, tail), size
-    with open(path, "rb") as f:
-        f.seek(offset)
-        data = f.read(size - offset)
-    end = data.rfind(b"\n") + 1  # keep a partial last line for the next call
-    lines = data[:end].decode("utf-8", errors="replace").splitlines()
-    return lines[-tail:], offset + end

@@ -28,12 +28,10 @@ Nothing here imports torch or transformers: the engine is another process.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -58,6 +56,7 @@ from ...services.engine_args import (
     json_object,
 )
 from .demo_model import child_environment
+from .processes import process_alive, process_create_time, stop_group
 from .hf_cache import default_cache_dir
 
 HOST = "127.0.0.1"  # engines never listen beyond this machine; the server proxies to them
@@ -427,46 +426,14 @@ def build_command(spec: EngineSpec) -> list[str]:
 
 
 # ----------------------------------------------------------------------------
-# /proc helpers (Linux); cheap single-file reads
+# Liveness of a recorded engine
 # ----------------------------------------------------------------------------
-
-
-def _proc_stat(pid: int) -> tuple[str, int, int] | None:
-    """(state, pgrp, starttime) of `pid`, or None if there is no such process."""
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-    # The command name (field 2) is in parentheses and may hold spaces or ')',
-    # so split after the last ')'. Then: state(3) ppid(4) pgrp(5) ... starttime(22).
-    rest = raw[raw.rfind(")") + 2:].split()
-    try:
-        return rest[0], int(rest[2]), int(rest[19])
-    except (IndexError, ValueError):
-        return None
-
-
-def _process_create_time(pid: int) -> int | None:
-    stat = _proc_stat(pid)
-    return stat[2] if stat else None
-
-
-def _live_group_members(pgid: int) -> list[int]:
-    """Pids in process group `pgid` that are not zombies."""
-    members: list[int] = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            stat = _proc_stat(int(entry.name))
-            if stat and stat[1] == pgid and stat[0] != "Z":
-                members.append(int(entry.name))
-    return members
 
 
 def is_alive(record: RunRecord) -> bool:
     """True when the recorded engine process still runs: the pid exists, is
     not a zombie, and started at the recorded time (not a recycled pid)."""
-    stat = _proc_stat(record.pid)
-    return stat is not None and stat[0] != "Z" and stat[2] == record.create_time
+    return process_alive(record.pid, record.create_time)
 
 
 # ----------------------------------------------------------------------------
@@ -502,7 +469,7 @@ def _spawn(spec: EngineSpec, cmd: list[str], env: dict[str, str]) -> tuple[subpr
             start_new_session=True,
             close_fds=True,
         )
-    create_time = _process_create_time(proc.pid)
+    create_time = process_create_time(proc.pid)
     if create_time is None:  # it already exited and was not reaped yet: /proc still has it, so this is rare
         create_time = -1
     record = RunRecord(
@@ -671,39 +638,8 @@ async def stop(handle: EngineHandle, grace: float = 5.0) -> None:
     # A reattached engine whose pid was recycled is not ours: never signal it.
     if handle.proc is None and not is_alive(handle.record):
         return
-    pgid = handle.pgid
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    killed = False
-    while True:
-        if handle.proc is not None:
-            handle.proc.poll()  # reap our child, or it stays a zombie in the group
-        if not await asyncio.to_thread(_group_gone, pgid):
-            if time.monotonic() >= deadline and not killed:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(pgid, signal.SIGKILL)
-                killed = True
-                deadline = time.monotonic() + 5.0  # SIGKILL cannot be ignored; this only bounds the wait
-            elif killed and time.monotonic() >= deadline:
-                raise Upstream(f"Engine process group {pgid} did not exit after SIGKILL.")
-            await asyncio.sleep(0.05)
-            continue
-        break
-    if handle.proc is not None:
-        await asyncio.to_thread(handle.proc.wait)
-
-
-def _group_gone(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        pass
-    # Zombies still count for killpg; they are dead, waiting for their parent
-    # (init, or us via poll) to reap them.
-    return not _live_group_members(pgid)
+    if not await stop_group(handle.pgid, handle.proc, grace):
+        raise Upstream(f"Engine process group {handle.pgid} did not exit after SIGKILL.")
 
 
 async def _port_answers(record: RunRecord) -> bool:

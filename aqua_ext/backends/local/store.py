@@ -44,6 +44,20 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at  TEXT NOT NULL
     );
     """,
+    """
+    CREATE TABLE finetunes (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        base_model_id TEXT NOT NULL,        -- not a foreign key: catalog and cache models have no row
+        state       TEXT NOT NULL,          -- the last state seen; status.json in the job folder is the truth
+        state_message TEXT NOT NULL,
+        config      TEXT NOT NULL,          -- JSON: the validated request and what was resolved from it
+        process     TEXT NOT NULL DEFAULT '{}',  -- JSON: pid and start time of the detached job
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        finished_at TEXT
+    );
+    """,
 )
 
 
@@ -71,6 +85,20 @@ class DeploymentRow:
     failure_log: list[str]
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class FineTuneRow:
+    id: str
+    name: str
+    base_model_id: str
+    state: str
+    state_message: str
+    config: dict[str, Any]
+    process: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
 
 
 class Store:
@@ -191,6 +219,57 @@ class Store:
     async def delete_deployment(self, deployment_id: str) -> None:
         await self.db.execute("DELETE FROM deployments WHERE id = ?", (deployment_id,))
         await self.db.commit()
+
+    # ---- fine-tuning jobs ------------------------------------------------------
+
+    async def insert_finetune(self, row: FineTuneRow) -> None:
+        await self.db.execute(
+            "INSERT INTO finetunes (id, name, base_model_id, state, state_message, config, process, created_at,"
+            " updated_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (row.id, row.name, row.base_model_id, row.state, row.state_message, json.dumps(row.config),
+             json.dumps(row.process), row.created_at.isoformat(), row.updated_at.isoformat(),
+             row.finished_at.isoformat() if row.finished_at else None),
+        )
+        await self.db.commit()
+
+    async def set_finetune_process(self, finetune_id: str, process: dict[str, Any]) -> None:
+        await self.db.execute("UPDATE finetunes SET process = ? WHERE id = ?", (json.dumps(process), finetune_id))
+        await self.db.commit()
+
+    async def set_finetune_state(self, finetune_id: str, state: str, message: str, *, final: bool) -> None:
+        now = datetime.now(timezone.utc).isoformat()
+        await self.db.execute(
+            "UPDATE finetunes SET state = ?, state_message = ?, updated_at = ?,"
+            " finished_at = CASE WHEN ? THEN COALESCE(finished_at, ?) ELSE NULL END WHERE id = ?",
+            (state, message, now, int(final), now, finetune_id),
+        )
+        await self.db.commit()
+
+    async def list_finetunes(self) -> list[FineTuneRow]:
+        async with self.db.execute("SELECT * FROM finetunes ORDER BY created_at DESC") as cur:
+            return [_finetune_row(r) for r in await cur.fetchall()]
+
+    async def get_finetune(self, finetune_id: str) -> FineTuneRow | None:
+        async with self.db.execute("SELECT * FROM finetunes WHERE id = ?", (finetune_id,)) as cur:
+            r = await cur.fetchone()
+        return _finetune_row(r) if r else None
+
+    async def delete_finetune(self, finetune_id: str) -> None:
+        await self.db.execute("DELETE FROM finetunes WHERE id = ?", (finetune_id,))
+        await self.db.commit()
+
+
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(timezone.utc)
+
+
+def _finetune_row(r: aiosqlite.Row) -> FineTuneRow:
+    return FineTuneRow(
+        id=r["id"], name=r["name"], base_model_id=r["base_model_id"], state=r["state"],
+        state_message=r["state_message"], config=json.loads(r["config"]), process=json.loads(r["process"]),
+        created_at=_utc(r["created_at"]), updated_at=_utc(r["updated_at"]),
+        finished_at=_utc(r["finished_at"]) if r["finished_at"] else None,
+    )
 
 
 def _deployment_row(r: aiosqlite.Row) -> DeploymentRow:

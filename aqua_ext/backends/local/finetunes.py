@@ -1,0 +1,530 @@
+"""Local fine-tuning: one detached `python -m aqua_ext.jobs.finetune` process per job.
+
+The job folder (`<data_dir>/finetunes/<id>/`) holds the spec, a snapshot of the dataset (so
+the lineage's hash is what was trained on), `job.log`, and what the job writes: `status.json`
+(its state and progress), `metrics.jsonl`, and on success `model/` (and `adapter/` for LoRA).
+SQLite keeps the job's record and the last state seen; the job's own files are the truth.
+
+Jobs outlive a Jupyter restart on purpose: they run in their own session, and are found
+again by pid plus start time. A monitor follows every unfinished job, whichever process
+started it (this server, another one, the CLI), and records how it ended.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ...api.finetunes import (
+    FINAL_FINETUNE_STATES,
+    CreateFineTuneRequest,
+    CreateFineTuneResponse,
+    FineTuneDefaults,
+    FineTuneDefaultsQuery,
+    FineTuneDetail,
+    FineTuneMetrics,
+    FineTuneParams,
+    FineTuneState,
+    FineTuneSummary,
+    MetricPoint,
+    MetricsQuery,
+)
+from ...api.info import Hardware
+from ...api.logs import LogPage, LogsQuery
+from ...api.models import Capability, Lineage, ModelDetail, ModelFormat, ModelSource
+from ...errors import Conflict, InvalidInput, NotFound
+from ...jobs import finetune as job
+from ...services.datasets import DatasetAccess, preflight_for_job, tokenizer_folder
+from ...services.training_fit import estimate_training_fit
+from ..base import FineTunes
+from .demo_model import child_environment
+from .engines import tail_log
+from .logs import read_log_page
+from .model_folder import inspect_folder
+from .processes import process_alive, process_create_time, signal_group, stop_group
+from .store import FineTuneRow, Store
+
+log = logging.getLogger(__name__)
+
+S = FineTuneState
+FINAL = {s.value for s in FINAL_FINETUNE_STATES}
+MONITOR_INTERVAL_S = 1.0
+# A canceled job stops at its next training step; one stuck longer than this is killed.
+CANCEL_GRACE_S = 60.0
+LOG_LINES_IN_ERRORS = 30
+MODEL_ID_PREFIX = "ft:"
+OCI_ONLY = ("output_uri", "subnet_id", "log_group_id", "log_id")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def model_id_of(finetune_id: str) -> str:
+    return MODEL_ID_PREFIX + finetune_id
+
+
+@dataclass(frozen=True)
+class Observed:
+    """What a job's files and process say right now."""
+
+    state: str
+    message: str
+    status: dict[str, Any]  # status.json (empty before the job wrote it)
+    alive: bool
+
+
+class LocalFineTunes(FineTunes):
+    def __init__(
+        self,
+        store: Store,
+        *,
+        jobs_dir: Path,
+        get_model: Callable[[str], Awaitable[ModelDetail]],
+        hardware: Callable[[], Awaitable[Hardware]],
+        models_changed: Callable[[], None],
+        cancel_grace: float = CANCEL_GRACE_S,
+    ) -> None:
+        self.store = store
+        self.jobs_dir = jobs_dir
+        self._get_model = get_model
+        self._hardware = hardware
+        self._models_changed = models_changed
+        self.cancel_grace = cancel_grace
+        self._procs: dict[str, subprocess.Popen[bytes]] = {}  # jobs this server started: reaped by it
+        self._monitor: asyncio.Task[None] | None = None
+
+    # ---- lifecycle of the manager ----------------------------------------------
+
+    async def start(self) -> None:
+        self.jobs_dir.mkdir(parents=True, exist_ok=True)
+        await self.follow_jobs()  # settle what happened while Jupyter was stopped
+        self._monitor = asyncio.get_running_loop().create_task(self._watch())
+
+    async def close(self) -> None:
+        # Jobs keep running: a Jupyter restart must not stop training.
+        if self._monitor is not None:
+            self._monitor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._monitor
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(MONITOR_INTERVAL_S)
+            try:
+                await self.follow_jobs()
+            except Exception:  # noqa: BLE001 - the monitor must outlive one bad read
+                log.exception("fine-tuning monitor")
+
+    async def follow_jobs(self) -> None:
+        """Record the new state of every unfinished job; kill a cancel that hangs."""
+        for row in await self.store.list_finetunes():
+            if row.state in FINAL:
+                continue
+            proc = self._procs.get(row.id)
+            if proc is not None and proc.poll() is not None:
+                self._procs.pop(row.id, None)  # reaped
+            observed = await asyncio.to_thread(self._observe, row)
+            if row.state == S.CANCELING.value and observed.alive and self._cancel_overdue(row):
+                log.warning("fine-tune %s did not stop within %.0f s of cancel: killing it", row.id, self.cancel_grace)
+                await stop_group(int(row.process["pid"]), self._procs.pop(row.id, None), grace=0)
+                observed = await asyncio.to_thread(self._observe, row)
+            await self._record(row, observed)
+
+    def _cancel_overdue(self, row: FineTuneRow) -> bool:
+        requested = row.process.get("cancel_requested_at")
+        return requested is not None and time.time() - float(requested) > self.cancel_grace
+
+    async def _record(self, row: FineTuneRow, observed: Observed) -> None:
+        if (observed.state, observed.message) == (row.state, row.state_message):
+            return
+        final = observed.state in FINAL
+        await self.store.set_finetune_state(row.id, observed.state, observed.message, final=final)
+        if observed.state == S.SUCCEEDED.value:
+            self._models_changed()
+        if final:
+            log.info("fine-tune %s: %s (%s)", row.id, observed.state, observed.message)
+
+    # ---- files of a job -----------------------------------------------------------
+
+    def _dir(self, finetune_id: str) -> Path:
+        return self.jobs_dir / finetune_id
+
+    def _observe(self, row: FineTuneRow) -> Observed:
+        folder = self._dir(row.id)
+        try:
+            status = json.loads((folder / job.STATUS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            status = {}
+        pid, create_time = row.process.get("pid"), row.process.get("create_time")
+        alive = isinstance(pid, int) and isinstance(create_time, int) and process_alive(pid, create_time)
+        state = status.get("state") or row.state
+        message = status.get("message") or row.state_message
+        if row.state == S.CANCELING.value and state not in FINAL:
+            state, message = S.CANCELING.value, "Canceling"  # the job has not seen the signal yet
+        if state in FINAL or alive or not pid:
+            # Not launched yet (pid unknown) means a create is under way in this very moment.
+            return Observed(state, message, status, alive)
+        # The process is gone without writing a final state: killed, or it crashed before starting.
+        if row.state == S.CANCELING.value or status.get("state") == S.CANCELING.value:
+            return Observed(S.CANCELED.value, "Canceled (the job was stopped)", status, False)
+        tail = tail_log(folder / job.LOG_FILE, LOG_LINES_IN_ERRORS)
+        if not status:
+            last = next((line for line in reversed(tail) if line.strip()), "")
+            reason = "The job exited before it started" + (f": {last.strip()}" if last else "")
+        else:
+            reason = "The job was killed (out of memory, or stopped by the system) before it finished"
+        return Observed(S.FAILED.value, reason, status, False)
+
+    def _read_metrics(self, finetune_id: str) -> list[MetricPoint]:
+        try:
+            text = (self._dir(finetune_id) / job.METRICS_FILE).read_text(encoding="utf-8")
+        except OSError:
+            return []
+        points = []
+        for line in text.splitlines():
+            try:
+                points.append(MetricPoint.model_validate(json.loads(line)))
+            except ValueError:
+                break  # a line being written right now: the next poll gets it
+        return points
+
+    # ---- reads --------------------------------------------------------------------
+
+    async def _row(self, finetune_id: str) -> FineTuneRow:
+        row = await self.store.get_finetune(finetune_id)
+        if row is None:
+            raise NotFound(f"No fine-tuning job with id '{finetune_id}'.")
+        return row
+
+    async def _current(self, row: FineTuneRow) -> tuple[FineTuneRow, Observed]:
+        """The row with what its job says now recorded (the monitor may not have run yet)."""
+        observed = await asyncio.to_thread(self._observe, row)
+        if (observed.state, observed.message) != (row.state, row.state_message):
+            await self._record(row, observed)
+            row = await self.store.get_finetune(row.id) or row
+        return row, observed
+
+    async def list(self) -> list[FineTuneSummary]:
+        current = [await self._current(row) for row in await self.store.list_finetunes()]
+        return [self._summary(row, observed) for row, observed in current]
+
+    async def get(self, finetune_id: str) -> FineTuneDetail:
+        row, observed = await self._current(await self._row(finetune_id))
+        metrics = await asyncio.to_thread(self._read_metrics, row.id)
+        failure_log: list[str] = []
+        if observed.state == S.FAILED.value:
+            failure_log = await asyncio.to_thread(tail_log, self._dir(row.id) / job.LOG_FILE, LOG_LINES_IN_ERRORS)
+        return self._detail(row, observed, metrics, failure_log)
+
+    def _summary(self, row: FineTuneRow, observed: Observed) -> FineTuneSummary:
+        c, st = row.config, observed.status
+        state = observed.state
+        step = int(st.get("step") or 0)
+        total = st.get("total_steps")
+        final = state in FINAL
+        return FineTuneSummary(
+            id=row.id, name=row.name, description=c["description"], base_model_id=row.base_model_id,
+            base_model_name=c["base_model_name"], state=S(state), state_message=observed.message,
+            training_type=c["params"]["training_type"], shape=c["shape"], replicas=1,
+            dataset_path=c["dataset_path"], dataset_hash=c["dataset_hash"],
+            progress=float(st.get("progress") or (1.0 if state == S.SUCCEEDED.value else 0.0)),
+            step=step, total_steps=int(total) if total else None, epoch=float(st.get("epoch") or 0.0),
+            eta_seconds=None if final else _eta(st),
+            output_model_id=model_id_of(row.id) if state == S.SUCCEEDED.value else None,
+            created_at=row.created_at, updated_at=max(row.updated_at, _parse(st.get("updated_at")) or row.updated_at),
+            finished_at=row.finished_at if final else None,
+        )
+
+    def _detail(self, row: FineTuneRow, observed: Observed, metrics: list[MetricPoint],
+                failure_log: list[str]) -> FineTuneDetail:
+        c, st = row.config, observed.status
+        train = [p.train_loss for p in metrics if p.train_loss is not None]
+        validation = [p.validation_loss for p in metrics if p.validation_loss is not None]
+        return FineTuneDetail(
+            **self._summary(row, observed).model_dump(), params=FineTuneParams.model_validate(c["params"]),
+            validation_split=c["validation_split"], train_rows=c.get("train_rows"),
+            validation_rows=c.get("validation_rows"), final_train_loss=train[-1] if train else None,
+            final_validation_loss=validation[-1] if validation else None, job_id=None, job_run_id=None,
+            output_uri=None, experiment_name=c.get("experiment_name"), log_group_id=None, log_id=None,
+            subnet_id=None,
+            artifact_location=str(self._dir(row.id) / job.MODEL_DIR) if observed.state == S.SUCCEEDED.value else None,
+            wall_seconds=st.get("wall_s"), peak_memory_mb=st.get("peak_rss_mb"), failure_log=failure_log,
+        )
+
+    async def logs(self, finetune_id: str, query: LogsQuery) -> LogPage:
+        await self._row(finetune_id)
+        return await read_log_page(self._dir(finetune_id) / job.LOG_FILE, query)
+
+    async def metrics(self, finetune_id: str, query: MetricsQuery) -> FineTuneMetrics:
+        row, observed = await self._current(await self._row(finetune_id))
+        points = await asyncio.to_thread(self._read_metrics, row.id)
+        return FineTuneMetrics(points=points[query.after:], cursor=len(points), state=S(observed.state))
+
+    # ---- defaults and checks ---------------------------------------------------------
+
+    async def defaults(self, model_id: str, query: FineTuneDefaultsQuery) -> FineTuneDefaults:
+        model = await self._get_model(model_id)
+        hardware = await self._hardware()
+        params = default_params(model)
+        overrides = {k: v for k, v in query.model_dump(exclude={"shape"}).items() if v is not None}
+        params = params.model_copy(update=overrides)
+        shapes = (["gpu"] if hardware.gpus else []) + ["cpu"]
+        shape = query.shape if query.shape in shapes else shapes[0]
+        fit = estimate_training_fit(model, params, _dtype(shape), hardware=hardware)
+        return FineTuneDefaults(
+            model_id=model.id, ready_to_finetune=_finetunable(model), notes=_finetune_notes(model), params=params,
+            shapes=shapes, default_shape=shapes[0], max_replicas=1, fit=fit, needs_output_uri=False,
+        )
+
+    async def _check(self, request: CreateFineTuneRequest, model: ModelDetail) -> str:
+        """Everything about the request except the dataset; the shape to train on."""
+        if not _finetunable(model):
+            why = " ".join(_finetune_notes(model)) or "its weights are not on this machine."
+            raise InvalidInput.field("model_id", f"'{model.name}' cannot be fine-tuned here: {why}")
+        if request.replicas != 1:
+            raise InvalidInput.field("replicas", "a local fine-tune runs one process; replicas (distributed "
+                                                 "training) are an OCI option")
+        for name in OCI_ONLY:
+            if getattr(request, name):
+                raise InvalidInput.field(name, "an OCI option; a local job writes into the aqua_ext data folder "
+                                               "and logs to a file")
+        params = request.params
+        arch = model.architecture
+        if params.training_type == "last_layers" and arch and arch.num_hidden_layers \
+                and params.last_n_layers > arch.num_hidden_layers:
+            raise InvalidInput.field("params.last_n_layers", f"{model.name} has {arch.num_hidden_layers} layers; "
+                                                             f"train at most {arch.num_hidden_layers}")
+        if model.context_length and params.max_seq_length > model.context_length:
+            raise InvalidInput.field("params.max_seq_length", f"{params.max_seq_length} is longer than the model's "
+                                                              f"context length ({model.context_length})")
+        hardware = await self._hardware()
+        shape = request.shape or ("gpu" if hardware.gpus else "cpu")
+        if shape not in ("cpu", "gpu"):
+            raise InvalidInput.field("shape", f"'{shape}' is not a local shape; use cpu or gpu")
+        if shape == "gpu" and not hardware.gpus:
+            raise InvalidInput.field("shape", "this machine has no GPU; use cpu")
+        fit = estimate_training_fit(model, params, _dtype(shape), hardware=hardware)
+        target = next((t for t in fit.targets if t.name == shape), None)
+        if fit.total_gb is not None and target is not None and not target.fits:
+            raise InvalidInput.field(
+                "shape", f"training {model.name} needs about {fit.total_gb:g} GB on {shape} but "
+                         f"{target.memory_gb:g} GB is there; lower the batch size or sequence length, use LoRA, "
+                         "or pick a smaller model. " + " ".join(fit.arithmetic))
+        return shape
+
+    # ---- create / cancel / delete ---------------------------------------------------
+
+    async def create(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> CreateFineTuneResponse:
+        model = await self._get_model(request.model_id)
+        shape = await self._check(request, model)
+        params = request.params
+        tokenizer_dir = await asyncio.to_thread(tokenizer_folder, model.artifact_location)
+        dataset = await preflight_for_job(
+            datasets, request.dataset_path, field_name="dataset_path", validation_split=request.validation_split,
+            max_seq_length=params.max_seq_length, tokenizer_dir=tokenizer_dir, model_id=model.id)
+        report = dataset.report
+        if report.format == "conversational" and report.tokens is not None \
+                and report.tokens.template != "chat_template":
+            raise InvalidInput.field("dataset_path", f"conversational rows need a chat template, and {model.name}'s "
+                                                     "tokenizer has none; use prompt/completion rows")
+        if report.train_rows == 0:
+            raise InvalidInput.field("dataset_path", "no training rows are left after the validation split; lower "
+                                                     "validation_split or add rows")
+
+        finetune_id = f"ftj-{uuid.uuid4().hex[:10]}"
+        folder = self._dir(finetune_id)
+        config = {
+            "description": request.description, "base_model_name": model.name, "base_model_path": model.artifact_location,
+            "base_organization": model.organization, "base_license": model.license,
+            "base_context_length": model.context_length, "dataset_path": dataset.shown,
+            "dataset_hash": dataset.sha256, "dataset_format": report.format, "validation_split": request.validation_split,
+            "train_rows": report.train_rows, "validation_rows": report.validation_rows, "shape": shape,
+            "params": params.model_dump(), "experiment_name": request.experiment_name,
+        }
+        spec = _job_spec(config, params, folder, shape)
+        now = _now()
+        row = FineTuneRow(id=finetune_id, name=request.name, base_model_id=model.id, state=S.ACCEPTED.value,
+                          state_message="Starting the job", config=config, process={}, created_at=now,
+                          updated_at=now, finished_at=None)
+        await asyncio.to_thread(_prepare_folder, folder, dataset.path, spec)
+        try:
+            await self.store.insert_finetune(row)
+            proc, process = await asyncio.to_thread(_launch, folder)
+        except BaseException:
+            # Nothing half-created stays: no record without a job, no folder without a record.
+            with contextlib.suppress(Exception):
+                await self.store.delete_finetune(finetune_id)
+            await asyncio.to_thread(shutil.rmtree, folder, True)
+            raise
+        self._procs[finetune_id] = proc
+        await self.store.set_finetune_process(finetune_id, process)
+        row = await self._row(finetune_id)
+        observed = await asyncio.to_thread(self._observe, row)
+        return CreateFineTuneResponse(finetune=self._detail(row, observed, [], []), preflight=report)
+
+    async def cancel(self, finetune_id: str) -> FineTuneDetail:
+        row = await self._row(finetune_id)
+        observed = await asyncio.to_thread(self._observe, row)
+        if observed.state in FINAL:
+            await self._record(row, observed)
+            raise Conflict(f"Fine-tuning job '{row.name}' is {observed.state}; only running jobs can be canceled.")
+        pid = row.process.get("pid")
+        if observed.alive and isinstance(pid, int):
+            # The job stops at its next step (or at once while it is still loading) and writes CANCELED.
+            signal_group(pid, signal.SIGTERM)
+        await self.store.set_finetune_process(row.id, {**row.process, "cancel_requested_at": time.time()})
+        await self.store.set_finetune_state(row.id, S.CANCELING.value, "Canceling", final=False)
+        await self.follow_jobs()
+        return await self.get(row.id)
+
+    async def delete(self, finetune_id: str) -> None:
+        row = await self._row(finetune_id)
+        observed = await asyncio.to_thread(self._observe, row)
+        if observed.state not in FINAL:
+            raise Conflict(f"Fine-tuning job '{row.name}' is {observed.state}; cancel it before deleting it.")
+        users = [d.name for d in await self.store.list_deployments() if d.model_id == model_id_of(row.id)]
+        if users:
+            raise Conflict(f"The model '{row.name}' is used by the deployment(s) {', '.join(users)}; "
+                           "delete them first.")
+        await self.store.delete_finetune(row.id)
+        await asyncio.to_thread(shutil.rmtree, self._dir(row.id), True)
+        self._models_changed()
+
+    # ---- the fine-tuned models ---------------------------------------------------------
+
+    async def models(self) -> list[ModelDetail]:
+        """Every fine-tuned model (succeeded jobs), for the model listing."""
+        rows = [r for r in await self.store.list_finetunes() if r.state == S.SUCCEEDED.value]
+        return await asyncio.to_thread(lambda: [self._model(r, full=False) for r in rows])
+
+    async def model(self, model_id: str) -> ModelDetail:
+        finetune_id = model_id[len(MODEL_ID_PREFIX):]
+        row = await self.store.get_finetune(finetune_id)
+        if row is None or row.state != S.SUCCEEDED.value:
+            raise NotFound(f"No model with id '{model_id}'.")
+        return await asyncio.to_thread(self._model, row, True)
+
+    def _model(self, row: FineTuneRow, full: bool) -> ModelDetail:
+        c = row.config
+        folder = self._dir(row.id) / job.MODEL_DIR
+        info = inspect_folder(folder) if folder.is_dir() else None
+        notes = [] if info else [f"The folder {folder} is gone: delete this fine-tuned model."]
+        p = c["params"]
+        method = (f"LoRA r={p['lora_r']}" if p["training_type"] == "lora" else f"the last {p['last_n_layers']} layers")
+        description = (f"Fine-tuned from {c['base_model_name']} on {c['dataset_path']} ({c['train_rows']} rows, "
+                       f"{p['epochs']} epochs, {method}).")
+        files = sorted(str(f.relative_to(folder)) for f in folder.rglob("*") if f.is_file()) if full and info else []
+        return ModelDetail(
+            id=model_id_of(row.id), name=row.name, source=ModelSource.FINE_TUNED,
+            organization=c.get("base_organization"), license=c.get("base_license"), task="text-generation",
+            capability=Capability.TEXT_TO_TEXT, parameter_count=info.parameter_count if info else None,
+            context_length=c.get("base_context_length"), formats=[ModelFormat.SAFETENSORS],
+            size_bytes=info.size_bytes if info else None, description=description,
+            tags=["fine-tuned", p["training_type"]], ready_to_deploy=info is not None,
+            ready_to_finetune=info is not None, artifact_location=str(folder) if info else None,
+            created_at=row.finished_at or row.updated_at,
+            card_markdown=_card(row, description) if full else "",
+            architecture=info.architecture if info else None,
+            lineage=Lineage(base_model_id=row.base_model_id, dataset_hash=c["dataset_hash"], finetune_job_id=row.id),
+            files=files, notes=notes,
+        )
+
+
+# ---- pure helpers -------------------------------------------------------------------
+
+
+def _finetunable(model: ModelDetail) -> bool:
+    return bool(model.ready_to_finetune and model.artifact_location and "://" not in model.artifact_location)
+
+
+def _finetune_notes(model: ModelDetail) -> list[str]:
+    if _finetunable(model):
+        return []
+    return list(model.notes) or [f"{model.name} is not ready to fine-tune on this machine."]
+
+
+def _dtype(shape: str) -> str:
+    return "bfloat16" if shape == "gpu" else "float32"  # what the job trains in
+
+
+def default_params(model: ModelDetail) -> FineTuneParams:
+    """The form's defaults for `model`: the contract's, with a sequence length the model holds."""
+    params = FineTuneParams()
+    if model.context_length:
+        params = params.model_copy(update={"max_seq_length": min(params.max_seq_length, model.context_length)})
+    return params
+
+
+def _job_spec(config: dict[str, Any], params: FineTuneParams, folder: Path, shape: str) -> dict[str, Any]:
+    p = params.model_dump()
+    spec = {key: p[key] for key in job.DEFAULTS if key in p}
+    spec["lora_target_modules"] = p["lora_target_modules"] or "all-linear"
+    return {**spec, "base_model_path": config["base_model_path"], "dataset_path": str(folder / "dataset.jsonl"),
+            "output_dir": str(folder), "validation_split": config["validation_split"],
+            "device": "cuda" if shape == "gpu" else "cpu"}
+
+
+def _prepare_folder(folder: Path, dataset: Path, spec: dict[str, Any]) -> None:
+    folder.mkdir(parents=True)
+    shutil.copyfile(dataset, folder / "dataset.jsonl")
+    (folder / "spec.json").write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
+
+
+def _launch(folder: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
+    env = child_environment(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", HF_HUB_DISABLE_PROGRESS_BARS="1",
+                            TOKENIZERS_PARALLELISM="false")
+    with open(folder / job.LOG_FILE, "ab") as out, open("/dev/null", "rb") as devnull:
+        out.write(f"[aqua_ext] {_now().isoformat()} starting the fine-tuning job\n".encode())
+        out.flush()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "aqua_ext.jobs.finetune", str(folder / "spec.json")],
+            stdin=devnull, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=str(folder),
+            # Its own session: a Jupyter restart (signals to the server's group) does not reach it.
+            start_new_session=True, close_fds=True,
+        )
+    create_time = process_create_time(proc.pid)
+    return proc, {"pid": proc.pid, "create_time": create_time if create_time is not None else -1}
+
+
+def _parse(text: Any) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _eta(status: dict[str, Any]) -> float | None:
+    started = _parse(status.get("training_started_at"))
+    step, total = status.get("step") or 0, status.get("total_steps")
+    if started is None or not total or step <= 0:
+        return None
+    elapsed = (_now() - started).total_seconds()
+    return round(max(0.0, elapsed / step * (total - step)), 1)
+
+
+def _card(row: FineTuneRow, description: str) -> str:
+    c, p = row.config, row.config["params"]
+    lines = [f"# {row.name}", "", description, "", "| | |", "|---|---|",
+             f"| Base model | {c['base_model_name']} (`{row.base_model_id}`) |",
+             f"| Dataset | `{c['dataset_path']}` ({c['train_rows']} train, {c['validation_rows']} validation rows) |",
+             f"| Dataset sha256 | `{c['dataset_hash'][:16]}…` |",
+             f"| Training | {p['training_type']}, {p['epochs']} epochs, learning rate {p['learning_rate']:g}, "
+             f"batch {p['batch_size']}, sequence {p['max_seq_length']} |",
+             f"| Job | `{row.id}` |"]
+    return "\n".join(lines) + "\n"
