@@ -41,12 +41,14 @@ from ...api.finetunes import (
     FineTuneSummary,
     MetricPoint,
     MetricsQuery,
+    TrainingFit,
 )
 from ...api.info import Hardware
 from ...api.logs import LogPage, LogsQuery
 from ...api.models import Capability, Lineage, ModelDetail, ModelFormat, ModelSource
-from ...errors import Conflict, InvalidInput, NotFound
+from ...errors import Conflict, InvalidInput, NotFound, Unavailable
 from ...jobs import finetune as job
+from ...services.hardware import detect_engines
 from ...services.datasets import DatasetAccess, preflight_for_job, tokenizer_folder
 from ...services.training_fit import estimate_training_fit
 from ..base import FineTunes
@@ -279,12 +281,16 @@ class LocalFineTunes(FineTunes):
     async def defaults(self, model_id: str, query: FineTuneDefaultsQuery) -> FineTuneDefaults:
         model = await self._get_model(model_id)
         hardware = await self._hardware()
-        params = default_params(model)
-        overrides = {k: v for k, v in query.model_dump(exclude={"shape"}).items() if v is not None}
-        params = params.model_copy(update=overrides)
         shapes = (["gpu"] if hardware.gpus else []) + ["cpu"]
         shape = query.shape if query.shape in shapes else shapes[0]
+        overrides = {k: v for k, v in query.model_dump(exclude={"shape"}).items() if v is not None}
+        params = default_params(model).model_copy(update=overrides)
         fit = estimate_training_fit(model, params, _dtype(shape), hardware=hardware)
+        if "batch_size" not in overrides:
+            # Start from a batch that fits: halve it while the estimate says it does not.
+            while fit.total_gb is not None and not _fits(fit, shape) and params.batch_size > 1:
+                params = params.model_copy(update={"batch_size": params.batch_size // 2})
+                fit = estimate_training_fit(model, params, _dtype(shape), hardware=hardware)
         return FineTuneDefaults(
             model_id=model.id, ready_to_finetune=_finetunable(model), notes=_finetune_notes(model), params=params,
             shapes=shapes, default_shape=shapes[0], max_replicas=1, fit=fit, needs_output_uri=False,
@@ -312,6 +318,9 @@ class LocalFineTunes(FineTunes):
             raise InvalidInput.field("params.max_seq_length", f"{params.max_seq_length} is longer than the model's "
                                                               f"context length ({model.context_length})")
         hardware = await self._hardware()
+        trainer = next(e for e in await asyncio.to_thread(detect_engines, hardware) if e.name == "trl")
+        if not trainer.available:
+            raise Unavailable(f"Fine-tuning needs trl and peft on this machine: {trainer.reason}")
         shape = request.shape or ("gpu" if hardware.gpus else "cpu")
         if shape not in ("cpu", "gpu"):
             raise InvalidInput.field("shape", f"'{shape}' is not a local shape; use cpu or gpu")
@@ -319,7 +328,7 @@ class LocalFineTunes(FineTunes):
             raise InvalidInput.field("shape", "this machine has no GPU; use cpu")
         fit = estimate_training_fit(model, params, _dtype(shape), hardware=hardware)
         target = next((t for t in fit.targets if t.name == shape), None)
-        if fit.total_gb is not None and target is not None and not target.fits:
+        if fit.total_gb is not None and target is not None and not _fits(fit, shape):
             raise InvalidInput.field(
                 "shape", f"training {model.name} needs about {fit.total_gb:g} GB on {shape} but "
                          f"{target.memory_gb:g} GB is there; lower the batch size or sequence length, use LoRA, "
@@ -455,6 +464,10 @@ def _finetune_notes(model: ModelDetail) -> list[str]:
     if _finetunable(model):
         return []
     return list(model.notes) or [f"{model.name} is not ready to fine-tune on this machine."]
+
+
+def _fits(fit: TrainingFit, shape: str) -> bool:
+    return any(t.name == shape and t.fits for t in fit.targets)
 
 
 def _dtype(shape: str) -> str:
