@@ -21,7 +21,19 @@ export namespace CommandIDs {
   export const openDeployments = 'aqua-ext:open-deployments';
   /** Open (or activate) a deployment's playground tab (args: `deploymentId`). */
   export const openPlayground = 'aqua-ext:open-playground';
+  /** Open the panel on the fine-tuning jobs (args: `finetuneId` to show one). */
+  export const openFineTunes = 'aqua-ext:open-finetunes';
+  /** Open the panel and the fine-tune form (args: `modelId`, `datasetPath` to prefill it). */
+  export const newFineTune = 'aqua-ext:new-finetune';
+  /**
+   * The file browser's "Fine-tune with this dataset": the fine-tune form with
+   * the selected JSONL file (args: `path` instead of the selection).
+   */
+  export const fineTuneDataset = 'aqua-ext:finetune-dataset';
 }
+
+/** File-browser items that are JSON Lines datasets (the context menu's selector). */
+export const DATASET_ITEM_SELECTOR = '.jp-DirListing-item[data-file-type="jsonl"]';
 
 /** Palette and launcher category. */
 export const CATEGORY = 'AI Quick Actions';
@@ -42,6 +54,11 @@ export interface ICommandOptions {
   /** Build the panel's content (called once, when the panel first opens). */
   createPanel: () => AquaPanel;
   palette?: ICommandPalette | null;
+  /**
+   * The dataset file selected in the file browser (its path inside the Jupyter
+   * root), or null; without it `aqua-ext:finetune-dataset` needs a `path` argument.
+   */
+  selectedDataset?: () => string | null;
   /** Playground tabs; without them `aqua-ext:open-playground` is not registered. */
   playgrounds?: {
     tracker: WidgetTracker<PlaygroundMainWidget>;
@@ -52,7 +69,7 @@ export interface ICommandOptions {
 
 /** Register the commands (and palette items); no network calls happen here. */
 export function registerCommands(options: ICommandOptions): void {
-  const { app, trans, tracker, createPanel, palette, playgrounds } = options;
+  const { app, trans, tracker, createPanel, palette, playgrounds, selectedDataset } = options;
   const { commands, shell } = app;
 
   const open = (): AquaMainWidget => {
@@ -129,6 +146,44 @@ export function registerCommands(options: ICommandOptions): void {
     }
   });
 
+  const text = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
+
+  commands.addCommand(CommandIDs.openFineTunes, {
+    label: trans.__('Fine-tuning'),
+    caption: trans.__('Open the AI Quick Actions fine-tuning jobs'),
+    icon: args => (args['isPalette'] ? undefined : aquaIcon),
+    execute: args => {
+      open().content.showFineTunes({ finetuneId: text(args['finetuneId']) });
+    }
+  });
+
+  commands.addCommand(CommandIDs.newFineTune, {
+    label: trans.__('New Fine-tune…'),
+    caption: trans.__('Fine-tune a model on a JSONL dataset (LoRA or its last layers)'),
+    icon: args => (args['isPalette'] ? undefined : addIcon),
+    execute: args => {
+      open().content.showFineTunes({
+        newJob: true,
+        modelId: text(args['modelId']),
+        datasetPath: text(args['datasetPath'])
+      });
+    }
+  });
+
+  const datasetPath = (args: { [key: string]: unknown }): string | null => text(args['path']) ?? selectedDataset?.() ?? null;
+  commands.addCommand(CommandIDs.fineTuneDataset, {
+    label: trans.__('Fine-tune with this dataset'),
+    caption: trans.__('Open the fine-tune form with this JSONL file as the dataset'),
+    icon: aquaIcon,
+    isEnabled: args => datasetPath(args) !== null,
+    execute: args => {
+      const path = datasetPath(args);
+      if (path) {
+        open().content.showFineTunes({ newJob: true, datasetPath: path });
+      }
+    }
+  });
+
   if (playgrounds) {
     commands.addCommand(CommandIDs.openPlayground, {
       label: trans.__('Open Playground'),
@@ -168,6 +223,8 @@ export function registerCommands(options: ICommandOptions): void {
       CommandIDs.open,
       CommandIDs.openModels,
       CommandIDs.openDeployments,
+      CommandIDs.openFineTunes,
+      CommandIDs.newFineTune,
       CommandIDs.registerModel,
       CommandIDs.refreshModels
     ]) {

@@ -1,5 +1,7 @@
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { Clipboard, Dialog, ICommandPalette, Notification, showDialog, WidgetTracker } from '@jupyterlab/apputils';
+import { IDocumentManager } from '@jupyterlab/docmanager';
+import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { ILauncher } from '@jupyterlab/launcher';
 import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
 import type { IRenderMime } from '@jupyterlab/rendermime';
@@ -10,6 +12,8 @@ import { Widget } from '@lumino/widgets';
 import { AquaClient } from './api/client';
 import { AquaMainWidget, CATEGORY, CommandIDs, PlaygroundMainWidget, registerCommands } from './commands';
 import type { Confirm, Notify, RenderMarkdown } from './components/callbacks';
+import { isDatasetFile, uploadDataset } from './finetunes/datasetFiles';
+import { pickDatasetFile } from './finetunes/datasetPicker';
 import { aquaIcon } from './icons';
 import { browserStorage, clearPlayground } from './playground/storage';
 import { DEFAULT_SETTINGS, IAquaSettings, readSettings } from './settings';
@@ -27,7 +31,16 @@ const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
   description: 'AI Quick Actions: browse, register, deploy, chat with, fine-tune and evaluate models.',
   autoStart: true,
-  optional: [ILauncher, ICommandPalette, ILayoutRestorer, ITranslator, IRenderMimeRegistry, ISettingRegistry],
+  optional: [
+    ILauncher,
+    ICommandPalette,
+    ILayoutRestorer,
+    ITranslator,
+    IRenderMimeRegistry,
+    ISettingRegistry,
+    IFileBrowserFactory,
+    IDocumentManager
+  ],
   activate: (
     app: JupyterFrontEnd,
     launcher: ILauncher | null,
@@ -35,7 +48,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null,
     translator: ITranslator | null,
     rendermime: IRenderMimeRegistry | null,
-    settingRegistry: ISettingRegistry | null
+    settingRegistry: ISettingRegistry | null,
+    fileBrowserFactory?: IFileBrowserFactory | null,
+    docManager?: IDocumentManager | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('aqua_ext');
     const tracker = new WidgetTracker<AquaMainWidget>({ namespace: 'aqua-ext' });
@@ -63,7 +78,20 @@ const plugin: JupyterFrontEndPlugin<void> = {
         onDeploymentDeleted: deploymentId => {
           playgroundTracker.find(widget => widget.content.deploymentId === deploymentId)?.dispose();
           clearPlayground(browserStorage(), deploymentId);
-        }
+        },
+        // The fine-tune form's "Browse…": JupyterLab's open-file dialog over the Jupyter root.
+        pickDataset: docManager
+          ? async () => {
+              const path = await pickDatasetFile(docManager, {
+                translator: translator ?? undefined,
+                title: trans.__('Choose a dataset'),
+                label: trans.__('A JSON Lines file (.jsonl) inside the Jupyter root')
+              });
+              return path === null ? null : app.serviceManager.contents.localPath(path);
+            }
+          : undefined,
+        // "Upload…": a file of this computer saved into the Jupyter root's datasets folder.
+        uploadDataset: (file, onProgress) => uploadDataset(file, app.serviceManager.contents, { onProgress })
       });
 
     const createPlayground = (deploymentId: string, setTitle: (name: string) => void): PlaygroundWidget =>
@@ -83,8 +111,26 @@ const plugin: JupyterFrontEndPlugin<void> = {
       tracker,
       createPanel,
       palette,
-      playgrounds: { tracker: playgroundTracker, create: createPlayground }
+      playgrounds: { tracker: playgroundTracker, create: createPlayground },
+      selectedDataset: () => {
+        const path = selectedDataset(fileBrowserFactory ?? null);
+        return path === null ? null : app.serviceManager.contents.localPath(path);
+      }
     });
+
+    // The file browser's context menu offers "Fine-tune with this dataset" on .jsonl files
+    // (schema/plugin.json, `jupyter.lab.menus.context`); JupyterLab registers the "jsonl"
+    // file type that its selector relies on, and this registers it where it is missing.
+    if (app.docRegistry && !app.docRegistry.getFileType('jsonl')) {
+      app.docRegistry.addFileType({
+        name: 'jsonl',
+        displayName: trans.__('JSON Lines File'),
+        extensions: ['.jsonl', '.ndjson'],
+        mimeTypes: ['text/jsonl', 'application/jsonl'],
+        fileFormat: 'text',
+        contentType: 'file'
+      });
+    }
 
     if (launcher) {
       launcher.add({ command: CommandIDs.open, category: trans.__(CATEGORY), rank: 1 });
@@ -122,6 +168,20 @@ const plugin: JupyterFrontEndPlugin<void> = {
     void aquaIcon;
   }
 };
+
+/** The single JSON Lines file selected in the file browser, or null. */
+function selectedDataset(factory: IFileBrowserFactory | null): string | null {
+  const browser = factory?.tracker.currentWidget;
+  if (!browser) {
+    return null;
+  }
+  const items = Array.from(browser.selectedItems());
+  if (items.length !== 1) {
+    return null;
+  }
+  const [item] = items;
+  return item.type !== 'directory' && isDatasetFile(item.name) ? item.path : null;
+}
 
 const notify: Notify = (message, type) => {
   Notification.emit(message, type, { autoClose: type === 'error' ? false : 5000 });

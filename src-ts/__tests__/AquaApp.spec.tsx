@@ -49,7 +49,8 @@ describe('AquaApp', () => {
     // Deployments are real now: the section lists them.
     expect(await screen.findByRole('table', { name: 'Deployments' })).toBeVisible();
     fireEvent.click(screen.getByRole('tab', { name: 'Fine-tuning' }));
-    expect(screen.getByText(/Fine-tuning arrives in a coming release/)).toBeVisible();
+    // Fine-tuning is real too: the section lists the jobs.
+    expect(await screen.findByRole('table', { name: 'Fine-tuning jobs' })).toBeVisible();
     fireEvent.click(screen.getByRole('tab', { name: 'Evaluations' }));
     expect(screen.getByText(/Evaluations arrive in a coming release/)).toBeVisible();
     fireEvent.keyDown(screen.getByRole('tab', { name: 'Evaluations' }), { key: 'ArrowRight' });

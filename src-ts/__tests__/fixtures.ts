@@ -7,18 +7,29 @@ import type {
   ChatStreamEvent,
   CreateDeploymentRequest,
   CreateDeploymentResponse,
+  CreateFineTuneRequest,
+  CreateFineTuneResponse,
+  DatasetReport,
   DeploymentDetail,
   LogPage,
   DeploymentSummary,
   EmbedRequest,
   EmbedResponse,
+  FineTuneDefaults,
+  FineTuneDefaultsQuery,
+  FineTuneDetail,
+  FineTuneMetrics,
+  FineTuneSummary,
   FitReport,
   FitTarget,
   Info,
   ModelDetail,
   ModelSummary,
+  MetricPoint,
   Operation,
-  RegisterModelResponse
+  RegisterModelResponse,
+  TrainingFit,
+  ValidateDatasetRequest
 } from '../api/types';
 
 export function makeModel(overrides: Partial<ModelSummary> = {}): ModelSummary {
@@ -299,6 +310,164 @@ export function answerEvents(pieces: string[]): ChatStreamEvent[] {
   ];
 }
 
+export function makeFineTune(overrides: Partial<FineTuneDetail> = {}): FineTuneDetail {
+  const id = overrides.id ?? 'ftj-0a1b2c';
+  return {
+    id,
+    name: 'Qwen support',
+    description: '',
+    base_model_id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
+    base_model_name: 'Qwen2.5 0.5B Instruct',
+    state: 'IN_PROGRESS',
+    state_message: 'Training',
+    training_type: 'lora',
+    shape: 'cpu',
+    replicas: 1,
+    dataset_path: 'datasets/support.jsonl',
+    dataset_hash: '3f2a9c0d4e5b6a7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e',
+    progress: 0.25,
+    step: 30,
+    total_steps: 120,
+    epoch: 0.75,
+    eta_seconds: 125,
+    output_model_id: null,
+    created_at: '2026-11-21T10:00:00Z',
+    updated_at: '2026-11-21T10:01:00Z',
+    finished_at: null,
+    params: {
+      training_type: 'lora',
+      epochs: 3,
+      learning_rate: 2e-4,
+      batch_size: 8,
+      max_seq_length: 512,
+      pad_to_max_length: false,
+      lora_r: 8,
+      lora_alpha: 16,
+      lora_dropout: 0.05,
+      lora_target_modules: [],
+      last_n_layers: 1,
+      early_stopping_patience: 0,
+      early_stopping_threshold: 0,
+      logging_steps: 10,
+      seed: 42
+    },
+    validation_split: 0.1,
+    train_rows: 360,
+    validation_rows: 40,
+    final_train_loss: null,
+    final_validation_loss: null,
+    job_id: null,
+    job_run_id: null,
+    output_uri: null,
+    experiment_name: null,
+    log_group_id: null,
+    log_id: null,
+    subnet_id: null,
+    artifact_location: null,
+    wall_seconds: null,
+    peak_memory_mb: null,
+    failure_log: [],
+    ...overrides
+  };
+}
+
+/** The list's view of a job. */
+export function fineTuneSummaryOf(detail: FineTuneDetail): FineTuneSummary {
+  const {
+    params: _params,
+    validation_split: _split,
+    train_rows: _train,
+    validation_rows: _validation,
+    final_train_loss: _ftl,
+    final_validation_loss: _fvl,
+    job_id: _job,
+    job_run_id: _run,
+    output_uri: _uri,
+    experiment_name: _experiment,
+    log_group_id: _group,
+    log_id: _log,
+    subnet_id: _subnet,
+    artifact_location: _artifact,
+    wall_seconds: _wall,
+    peak_memory_mb: _peak,
+    failure_log: _failure,
+    ...summary
+  } = detail;
+  return summary;
+}
+
+export function makeTrainingFit(overrides: Partial<TrainingFit> = {}): TrainingFit {
+  return {
+    dtype: 'float32',
+    total_gb: 6.4,
+    arithmetic: [
+      'weights = 494,032,768 params × 4 bytes = 1.98 GB',
+      'trainable = LoRA r 8 × 24 layers × 7 matrices = 4.4M params',
+      'total ≈ 6.40 GB'
+    ],
+    assumptions: ['No gradient checkpointing: the worst case.'],
+    targets: [target({ name: 'cpu', kind: 'local-cpu', memory_gb: 23.4, headroom_gb: 12.3, fits: true, recommended: true })],
+    recommended_shape: 'cpu',
+    ...overrides
+  };
+}
+
+export function makeFineTuneDefaults(overrides: Partial<FineTuneDefaults> = {}): FineTuneDefaults {
+  return {
+    model_id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
+    ready_to_finetune: true,
+    notes: [],
+    params: { ...makeFineTune().params, batch_size: 4, max_seq_length: 1024 },
+    shapes: ['cpu'],
+    default_shape: 'cpu',
+    max_replicas: 1,
+    fit: makeTrainingFit(),
+    needs_output_uri: false,
+    ...overrides
+  };
+}
+
+export function makeDatasetReport(overrides: Partial<DatasetReport> = {}): DatasetReport {
+  return {
+    path: 'datasets/support.jsonl',
+    format: 'conversational',
+    rows: 400,
+    valid_rows: 400,
+    errors: [],
+    errors_total: 0,
+    duplicates: 3,
+    categories: {},
+    train_rows: 360,
+    validation_rows: 40,
+    tokens: {
+      model_id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
+      max_seq_length: 1024,
+      min: 20,
+      p50: 210,
+      p95: 480,
+      max: 1300,
+      mean: 230.5,
+      over_limit: 2,
+      over_limit_lines: [17, 230],
+      template: 'chat_template'
+    },
+    size_bytes: 123_456,
+    warnings: ['3 rows repeat an earlier row.'],
+    ...overrides
+  };
+}
+
+export function metricPoint(step: number, overrides: Partial<MetricPoint> = {}): MetricPoint {
+  return {
+    step,
+    epoch: step / 40,
+    train_loss: 2 - step / 100,
+    validation_loss: null,
+    learning_rate: 2e-4,
+    ...overrides
+  };
+}
+
 /** A fake client: every method is a jest.fn with a sensible default. */
 export class FakeClient implements IAquaClient {
   models: ModelSummary[] = sampleModels();
@@ -384,4 +553,59 @@ export class FakeClient implements IAquaClient {
     })();
   });
   serverUrl = jest.fn((path: string): string => `http://localhost:8888/${path}`);
+
+  finetunes: FineTuneDetail[] = [makeFineTune()];
+  /** The metric points of every job; `getFineTuneMetrics` answers those after the cursor. */
+  metricPoints: Record<string, MetricPoint[]> = {};
+
+  validateDataset = jest.fn(async (_body: ValidateDatasetRequest): Promise<DatasetReport> => makeDatasetReport());
+  getFineTuneDefaults = jest.fn(
+    async (modelId: string, _query?: FineTuneDefaultsQuery): Promise<FineTuneDefaults> =>
+      makeFineTuneDefaults({ model_id: modelId })
+  );
+  listFineTunes = jest.fn(async () => ({
+    items: this.finetunes.map(fineTuneSummaryOf),
+    total: this.finetunes.length
+  }));
+  getFineTune = jest.fn(async (finetuneId: string): Promise<FineTuneDetail> => {
+    const found = this.finetunes.find(item => item.id === finetuneId);
+    if (!found) {
+      throw new Error(`no fine-tuning job ${finetuneId}`);
+    }
+    return found;
+  });
+  createFineTune = jest.fn(
+    async (body: CreateFineTuneRequest): Promise<CreateFineTuneResponse> => ({
+      finetune: makeFineTune({
+        id: 'ftj-new',
+        name: body.name,
+        base_model_id: body.model_id,
+        dataset_path: body.dataset_path,
+        state: 'ACCEPTED',
+        state_message: 'Waiting to start',
+        step: 0,
+        progress: 0,
+        eta_seconds: null
+      }),
+      preflight: makeDatasetReport({ path: body.dataset_path })
+    })
+  );
+  deleteFineTune = jest.fn(async (): Promise<void> => undefined);
+  cancelFineTune = jest.fn(
+    async (finetuneId: string): Promise<FineTuneDetail> => ({
+      ...(this.finetunes.find(item => item.id === finetuneId) ?? makeFineTune({ id: finetuneId })),
+      state: 'CANCELING',
+      state_message: 'Canceling',
+      updated_at: '2026-11-21T10:59:00Z'
+    })
+  );
+  getFineTuneLogs = jest.fn(
+    async (): Promise<LogPage> => ({ lines: ['step 30: loss 1.7'], cursor: 'c1', source: '/data/runs/ftj-0a1b2c/job.log' })
+  );
+  getFineTuneMetrics = jest.fn(async (finetuneId: string, query: { after?: number } = {}): Promise<FineTuneMetrics> => {
+    const all = this.metricPoints[finetuneId] ?? [];
+    const after = query.after ?? 0;
+    const job = this.finetunes.find(item => item.id === finetuneId);
+    return { points: all.slice(after), cursor: all.length, state: job?.state ?? 'IN_PROGRESS' };
+  });
 }

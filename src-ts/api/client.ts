@@ -8,22 +8,32 @@ import type {
   ChatStreamEvent,
   CreateDeploymentRequest,
   CreateDeploymentResponse,
+  CreateFineTuneRequest,
+  CreateFineTuneResponse,
+  DatasetReport,
   DeploymentDetail,
   DeploymentList,
   LogPage,
   LogsQuery,
   EmbedRequest,
   EmbedResponse,
+  FineTuneDefaults,
+  FineTuneDefaultsQuery,
+  FineTuneDetail,
+  FineTuneList,
+  FineTuneMetrics,
   FitQuery,
   FitReport,
   Info,
   ListModelsQuery,
+  MetricsQuery,
   ModelDetail,
   ModelList,
   Operation,
   OperationList,
   RegisterModelRequest,
-  RegisterModelResponse
+  RegisterModelResponse,
+  ValidateDatasetRequest
 } from './types';
 
 /**
@@ -66,6 +76,24 @@ export interface IAquaClient {
   getDeploymentLogs(deploymentId: string, query?: LogsQuery): Promise<LogPage>;
   /** `POST aqua-ext/deployments/{deployment_id}/embed` */
   embed(deploymentId: string, body: EmbedRequest): Promise<EmbedResponse>;
+  /** `POST aqua-ext/datasets/validate`: the preflight (400 naming each bad line as `line N`). */
+  validateDataset(body: ValidateDatasetRequest): Promise<DatasetReport>;
+  /** `GET aqua-ext/models/{model_id}/finetune-defaults` (the query refreshes the training memory fit) */
+  getFineTuneDefaults(modelId: string, query?: FineTuneDefaultsQuery): Promise<FineTuneDefaults>;
+  /** `GET aqua-ext/finetunes` */
+  listFineTunes(): Promise<FineTuneList>;
+  /** `POST aqua-ext/finetunes` (202: the job is ACCEPTED) */
+  createFineTune(body: CreateFineTuneRequest): Promise<CreateFineTuneResponse>;
+  /** `GET aqua-ext/finetunes/{finetune_id}` */
+  getFineTune(finetuneId: string): Promise<FineTuneDetail>;
+  /** `DELETE aqua-ext/finetunes/{finetune_id}` (a finished job, and the model it produced) */
+  deleteFineTune(finetuneId: string): Promise<void>;
+  /** `POST aqua-ext/finetunes/{finetune_id}/cancel` */
+  cancelFineTune(finetuneId: string): Promise<FineTuneDetail>;
+  /** `GET aqua-ext/finetunes/{finetune_id}/logs` */
+  getFineTuneLogs(finetuneId: string, query?: LogsQuery): Promise<LogPage>;
+  /** `GET aqua-ext/finetunes/{finetune_id}/metrics` (`after`: the cursor of the previous answer) */
+  getFineTuneMetrics(finetuneId: string, query?: MetricsQuery): Promise<FineTuneMetrics>;
   /**
    * `POST aqua-ext/deployments/{deployment_id}/chat`: the turn's events as
    * they arrive. Rejects before the first event when the server refuses the
@@ -169,6 +197,42 @@ export class AquaClient implements IAquaClient {
 
   embed(deploymentId: string, body: EmbedRequest): Promise<EmbedResponse> {
     return this._post<EmbedResponse>(`deployments/${encodeURIComponent(deploymentId)}/embed`, body);
+  }
+
+  validateDataset(body: ValidateDatasetRequest): Promise<DatasetReport> {
+    return this._post<DatasetReport>('datasets/validate', body);
+  }
+
+  getFineTuneDefaults(modelId: string, query: FineTuneDefaultsQuery = {}): Promise<FineTuneDefaults> {
+    return this._get<FineTuneDefaults>(`models/${encodeURIComponent(modelId)}/finetune-defaults` + queryString(query));
+  }
+
+  listFineTunes(): Promise<FineTuneList> {
+    return this._get<FineTuneList>('finetunes');
+  }
+
+  createFineTune(body: CreateFineTuneRequest): Promise<CreateFineTuneResponse> {
+    return this._post<CreateFineTuneResponse>('finetunes', body);
+  }
+
+  getFineTune(finetuneId: string): Promise<FineTuneDetail> {
+    return this._get<FineTuneDetail>(`finetunes/${encodeURIComponent(finetuneId)}`);
+  }
+
+  async deleteFineTune(finetuneId: string): Promise<void> {
+    await requestAPI<void>(`finetunes/${encodeURIComponent(finetuneId)}`, { method: 'DELETE' }, this.serverSettings);
+  }
+
+  cancelFineTune(finetuneId: string): Promise<FineTuneDetail> {
+    return this._post<FineTuneDetail>(`finetunes/${encodeURIComponent(finetuneId)}/cancel`);
+  }
+
+  getFineTuneLogs(finetuneId: string, query: LogsQuery = {}): Promise<LogPage> {
+    return this._get<LogPage>(`finetunes/${encodeURIComponent(finetuneId)}/logs` + queryString(query));
+  }
+
+  getFineTuneMetrics(finetuneId: string, query: MetricsQuery = {}): Promise<FineTuneMetrics> {
+    return this._get<FineTuneMetrics>(`finetunes/${encodeURIComponent(finetuneId)}/metrics` + queryString(query));
   }
 
   streamChat(deploymentId: string, body: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatStreamEvent> {

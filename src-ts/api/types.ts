@@ -82,3 +82,36 @@ export type ListModelsQuery = NonNullable<operations['listModels']['parameters']
 export type FitQuery = NonNullable<operations['getModelFit']['parameters']['query']>;
 /** Query string of `GET aqua-ext/deployments/{deployment_id}/logs`. */
 export type LogsQuery = NonNullable<operations['getDeploymentLogs']['parameters']['query']>;
+
+/** The dataset preflight (`POST aqua-ext/datasets/validate`); every field but the path has a default. */
+export type ValidateDatasetRequest = Pick<Schemas['ValidateDatasetRequest'], 'path'> &
+  Partial<Omit<Schemas['ValidateDatasetRequest'], 'path'>>;
+export type DatasetReport = Schemas['DatasetReport'];
+export type LineError = Schemas['LineError'];
+export type TokenStats = Schemas['TokenStats'];
+
+export type FineTuneState = Schemas['FineTuneState'];
+export type FineTuneSummary = Schemas['FineTuneSummary'];
+export type FineTuneDetail = Schemas['FineTuneDetail'];
+export type FineTuneList = Schemas['FineTuneList'];
+/** The hyperparameters as the server answers them (every field set). */
+export type FineTuneParams = Schemas['FineTuneParams-Output'];
+export type TrainingType = FineTuneParams['training_type'];
+export type FineTuneDefaults = Schemas['FineTuneDefaults'];
+export type TrainingFit = Schemas['TrainingFit'];
+export type MetricPoint = Schemas['MetricPoint'];
+export type FineTuneMetrics = Schemas['FineTuneMetrics'];
+/**
+ * The fine-tune body. As with deploying, the contract's defaults come out
+ * required; a request may leave them out (and any hyperparameter too).
+ */
+export type CreateFineTuneRequest = Pick<Schemas['CreateFineTuneRequest'], 'model_id' | 'name' | 'dataset_path'> &
+  Partial<Omit<Schemas['CreateFineTuneRequest'], 'model_id' | 'name' | 'dataset_path' | 'params'>> & {
+    params?: Partial<Schemas['FineTuneParams-Input']>;
+  };
+export type CreateFineTuneResponse = Schemas['CreateFineTuneResponse'];
+
+/** Query string of `GET aqua-ext/models/{model_id}/finetune-defaults`. */
+export type FineTuneDefaultsQuery = NonNullable<operations['getFineTuneDefaults']['parameters']['query']>;
+/** Query string of `GET aqua-ext/finetunes/{finetune_id}/metrics`. */
+export type MetricsQuery = NonNullable<operations['getFineTuneMetrics']['parameters']['query']>;

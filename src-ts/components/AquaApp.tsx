@@ -12,6 +12,8 @@ import type { Confirm, CopyToClipboard, Notify, RenderMarkdown } from './callbac
 import { DeployDialog } from './deployments/DeployDialog';
 import { DeploymentsSection } from './deployments/DeploymentsSection';
 import { describeError } from './ErrorState';
+import { FineTuneDialog } from './finetunes/FineTuneDialog';
+import { FineTuningSection } from './finetunes/FineTuningSection';
 import { ModelDetail } from './ModelDetail';
 import { ModelExplorer } from './ModelExplorer';
 import { OperationProgress } from './OperationProgress';
@@ -36,6 +38,16 @@ export interface IAquaAppProps {
   modelsRequest?: number;
   /** Bump `count` to show the deployments (and `deploymentId`'s detail) (`aqua-ext:open-deployments`). */
   deploymentsRequest?: { count: number; deploymentId: string | null };
+  /**
+   * Bump `count` to show the fine-tuning jobs: `finetuneId`'s detail, or with
+   * `newJob` the fine-tune form, prefilled with `modelId` and `datasetPath`
+   * (`aqua-ext:open-finetunes`, `aqua-ext:new-finetune`, `aqua-ext:finetune-dataset`).
+   */
+  finetuneRequest?: IFineTuneRequest;
+  /** "Browse…" in the fine-tune form: a JSONL file of the Jupyter root (its path). */
+  pickDataset?: () => Promise<string | null>;
+  /** "Upload…" in the fine-tune form: save a local file into the Jupyter root (its path). */
+  uploadDataset?: (file: File, onProgress: (fraction: number) => void) => Promise<string>;
   /** False while the panel is hidden: the deployments list stops polling. */
   visible?: boolean;
   /** Open a deployment's playground tab. */
@@ -44,6 +56,19 @@ export interface IAquaAppProps {
   onDeploymentDeleted?: (deploymentId: string) => void;
   /** Debounce of the memory-fit inputs (tests use 0). */
   fitDebounceMs?: number;
+}
+
+/** What a fine-tuning command asks the panel to show. */
+export interface IFineTuneRequest {
+  count: number;
+  /** Open the fine-tune form. */
+  newJob?: boolean;
+  /** The base model the form starts from. */
+  modelId?: string | null;
+  /** The dataset the form starts from (a path inside the Jupyter root). */
+  datasetPath?: string | null;
+  /** Show this job's detail. */
+  finetuneId?: string | null;
 }
 
 /**
@@ -85,6 +110,13 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
     operation: Operation;
   } | null>(null);
   const [deploymentsReload, setDeploymentsReload] = React.useState(0);
+  const [selectedFineTuneId, setSelectedFineTuneId] = React.useState<string | null>(null);
+  /** The fine-tune form: closed (null), or open with a base model and a dataset to start from. */
+  const [finetuneDialog, setFineTuneDialog] = React.useState<{
+    model: ModelSummary | null;
+    datasetPath: string | null;
+  } | null>(null);
+  const [finetunesReload, setFineTunesReload] = React.useState(0);
   const tabIds = React.useId().replace(/:/g, '');
   const mounted = React.useRef(true);
   const abort = React.useRef(new AbortController());
@@ -191,6 +223,54 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
     // Asked for by a command: show what is there now, not what the last slow poll saw.
     setDeploymentsReload(n => n + 1);
   });
+
+  /** The fine-tune form for a model given by id (looked up first), or without one. */
+  const openFineTuneForm = React.useCallback(
+    (modelId: string | null, datasetPath: string | null) => {
+      if (!modelId) {
+        setFineTuneDialog({ model: null, datasetPath });
+        return;
+      }
+      client
+        .getModel(modelId)
+        .then(model => mounted.current && setFineTuneDialog({ model, datasetPath }))
+        .catch(reason => {
+          if (mounted.current) {
+            notifyRef.current(describeError(reason, trans), 'error');
+            setFineTuneDialog({ model: null, datasetPath });
+          }
+        });
+    },
+    [client, trans]
+  );
+
+  const finetuneRequest = props.finetuneRequest;
+  useRequest(finetuneRequest?.count, () => {
+    setSection('finetuning');
+    setSelectedFineTuneId(finetuneRequest?.finetuneId ?? null);
+    setFineTunesReload(n => n + 1);
+    if (finetuneRequest?.newJob) {
+      openFineTuneForm(finetuneRequest.modelId ?? null, finetuneRequest.datasetPath ?? null);
+    }
+  });
+
+  /** Deploy a model known by id (a fine-tuned one): its summary first, then the deploy form. */
+  const deployModelById = React.useCallback(
+    (modelId: string) => {
+      client
+        .getModel(modelId)
+        .then(model => mounted.current && setDeployDialog({ model }))
+        .catch(reason => mounted.current && notifyRef.current(describeError(reason, trans), 'error'));
+    },
+    [client, trans]
+  );
+
+  const viewModel = React.useCallback((modelId: string) => {
+    setSection('models');
+    setSelectedModelId(modelId);
+    // A fine-tuned model is new to the grid.
+    setReloadCount(n => n + 1);
+  }, []);
 
   const labels: Record<SectionId, string> = {
     models: trans.__('Models'),
@@ -308,6 +388,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
                   copyToClipboard={props.copyToClipboard}
                   onBack={() => setSelectedModelId(null)}
                   onDeploy={model => setDeployDialog({ model })}
+                  onFineTune={model => setFineTuneDialog({ model, datasetPath: null })}
                   onDeleted={() => {
                     setSelectedModelId(null);
                     setReloadCount(n => n + 1);
@@ -339,6 +420,23 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
               onOpenPlayground={props.onOpenPlayground}
               onDeleted={props.onDeploymentDeleted}
             />
+          ) : id === 'finetuning' ? (
+            <FineTuningSection
+              client={client}
+              trans={trans}
+              active={section === 'finetuning' && props.visible !== false}
+              selectedId={selectedFineTuneId}
+              onSelect={setSelectedFineTuneId}
+              reloadRequest={finetunesReload}
+              confirm={props.confirm}
+              notify={props.notify}
+              copyToClipboard={props.copyToClipboard ?? defaultCopy}
+              onNewFineTune={() => setFineTuneDialog({ model: null, datasetPath: null })}
+              onBrowseModels={() => setSection('models')}
+              onDeploy={deployModelById}
+              onViewModel={viewModel}
+              onModelsChanged={() => setReloadCount(n => n + 1)}
+            />
           ) : (
             <ComingSoon section={id} title={labels[id]} trans={trans} onBrowse={() => setSection('models')} />
           )}
@@ -361,6 +459,26 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
             setSection('deployments');
             setSelectedDeploymentId(response.deployment.id);
             setDeploymentsReload(n => n + 1);
+          }}
+        />
+      )}
+      {finetuneDialog && (
+        <FineTuneDialog
+          client={client}
+          trans={trans}
+          backendKind={info?.backend.kind ?? 'local'}
+          model={finetuneDialog.model}
+          datasetPath={finetuneDialog.datasetPath}
+          pickDataset={props.pickDataset}
+          uploadDataset={props.uploadDataset}
+          debounceMs={props.fitDebounceMs}
+          notify={props.notify}
+          onClose={() => setFineTuneDialog(null)}
+          onCreated={response => {
+            setFineTuneDialog(null);
+            setSection('finetuning');
+            setSelectedFineTuneId(response.finetune.id);
+            setFineTunesReload(n => n + 1);
           }}
         />
       )}
@@ -400,9 +518,7 @@ function ComingSoon(props: {
   const text: Record<SectionId, string> = {
     models: '',
     deployments: '',
-    finetuning: trans.__(
-      'Fine-tuning arrives in a coming release: you will be able to fine-tune a model on a JSONL dataset with LoRA and follow its loss curves here.'
-    ),
+    finetuning: '',
     evaluations: trans.__(
       'Evaluations arrive in a coming release: you will be able to score a deployed model on a dataset (ROUGE, BLEU, BERTScore) and compare the results here.'
     )

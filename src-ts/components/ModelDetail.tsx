@@ -26,6 +26,8 @@ export interface IModelDetailProps {
   onDeleted: (modelId: string) => void;
   /** Open the deploy form for this model (the Deploy button shows when given). */
   onDeploy?: (model: ModelDetailData) => void;
+  /** Open the fine-tune form for this model (the Fine-tune button shows when given and the model is ready). */
+  onFineTune?: (model: ModelDetailData) => void;
   copyToClipboard?: CopyToClipboard;
   fitDefaults: { dtype: Dtype; contextLength: number; concurrency: number };
   /** Debounce of the memory-fit inputs (tests use 0). */
@@ -105,6 +107,15 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
             }
           >
             {trans.__('Deploy')}
+          </Button>
+        )}
+        {props.onFineTune && model?.ready_to_finetune && (
+          <Button
+            className="jp-mod-styled jp-AquaExt-button jp-AquaExt-fineTuneButton"
+            onClick={() => props.onFineTune?.(model)}
+            title={trans.__('Fine-tune this model on a JSONL dataset')}
+          >
+            {trans.__('Fine-tune')}
           </Button>
         )}
         {model?.source === 'registered' && (

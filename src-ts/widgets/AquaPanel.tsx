@@ -3,7 +3,7 @@ import * as React from 'react';
 import { ReactWidget } from '@jupyterlab/apputils';
 import type { Message } from '@lumino/messaging';
 
-import { AquaApp, type IAquaAppProps } from '../components/AquaApp';
+import { AquaApp, type IAquaAppProps, type IFineTuneRequest } from '../components/AquaApp';
 import type { IAquaSettings } from '../settings';
 
 /**
@@ -53,6 +53,15 @@ export class AquaPanel extends ReactWidget {
     this.update();
   }
 
+  /**
+   * Show the fine-tuning jobs: one job's detail, or the fine-tune form
+   * (`newJob`) prefilled with a base model and a dataset path.
+   */
+  showFineTunes(options: Omit<IFineTuneRequest, 'count'> = {}): void {
+    this._finetuneRequest = { ...options, count: this._finetuneRequest.count + 1 };
+    this.update();
+  }
+
   /** Polling stops while the panel is hidden (another tab in front). */
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
@@ -92,6 +101,9 @@ export class AquaPanel extends ReactWidget {
         refreshRequest={this._refreshRequest}
         modelsRequest={this._modelsRequest}
         deploymentsRequest={this._deploymentsRequest}
+        finetuneRequest={this._finetuneRequest}
+        pickDataset={options.pickDataset}
+        uploadDataset={options.uploadDataset}
         visible={this._visible}
         onOpenPlayground={options.onOpenPlayground}
         onDeploymentDeleted={options.onDeploymentDeleted}
@@ -105,6 +117,7 @@ export class AquaPanel extends ReactWidget {
   private _refreshRequest = 0;
   private _modelsRequest = 0;
   private _deploymentsRequest: { count: number; deploymentId: string | null } = { count: 0, deploymentId: null };
+  private _finetuneRequest: IFineTuneRequest = { count: 0 };
   private _visible = true;
 }
 
@@ -112,6 +125,6 @@ export namespace AquaPanel {
   /** What the panel hands to `AquaApp`; the request counters are the panel's own. */
   export type IOptions = Omit<
     IAquaAppProps,
-    'registerRequest' | 'refreshRequest' | 'modelsRequest' | 'deploymentsRequest' | 'visible'
+    'registerRequest' | 'refreshRequest' | 'modelsRequest' | 'deploymentsRequest' | 'finetuneRequest' | 'visible'
   >;
 }

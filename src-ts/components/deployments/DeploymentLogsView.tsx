@@ -4,24 +4,53 @@ import { Button, refreshIcon } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
+import type { LogPage, LogsQuery } from '../../api/types';
 import { applyLogAnswer, EMPTY_LOG_VIEW, nextLogQuery, type ILogView } from '../../deployments/logFollow';
 import { ErrorState } from '../ErrorState';
 
-export interface IDeploymentLogsViewProps {
-  client: IAquaClient;
+export interface ILogsViewProps {
   trans: TranslationBundle;
-  deploymentId: string;
-  /** Follow from the start (while the deployment is being created). */
+  /**
+   * One page of the log (`{tail}` or `{after: cursor}`): a deployment's or a
+   * job's. Keep it stable (useCallback): a new function starts the view over.
+   */
+  fetchLogs: (query: LogsQuery) => Promise<LogPage>;
+  /** The heading, also the region's accessible name. */
+  title: string;
+  /** Follow from the start (while the resource is changing). */
   initialFollow?: boolean;
+  /** The resource stopped changing: fetch what is left once and stop following. */
+  ended?: boolean;
   /** Pause following while the panel is hidden. */
   active: boolean;
   /** Delay between two follow polls. */
   followIntervalMs?: number;
+  /** An extra class for the region (`jp-AquaExt-FineTuneLogs`). */
+  className?: string;
 }
 
-/** The engine log's tail, with a Follow toggle that polls for the lines after the server's cursor. */
+export interface IDeploymentLogsViewProps extends Omit<ILogsViewProps, 'fetchLogs' | 'title'> {
+  client: IAquaClient;
+  deploymentId: string;
+  title?: string;
+}
+
+/** A deployment's engine log: the log view over `GET deployments/{id}/logs`. */
 export function DeploymentLogsView(props: IDeploymentLogsViewProps): JSX.Element {
-  const { client, trans, deploymentId } = props;
+  const { client, deploymentId, trans, title, ...rest } = props;
+  const fetchLogs = React.useCallback(
+    (query: LogsQuery) => client.getDeploymentLogs(deploymentId, query),
+    [client, deploymentId]
+  );
+  return <LogsView {...rest} trans={trans} fetchLogs={fetchLogs} title={title ?? trans.__('Engine log')} />;
+}
+
+/**
+ * A log's tail, with a Follow toggle that polls for the lines after the
+ * server's cursor. The one log view of the panel: deployments and jobs alike.
+ */
+export function LogsView(props: ILogsViewProps): JSX.Element {
+  const { trans, fetchLogs } = props;
   const [view, setView] = React.useState<ILogView>(EMPTY_LOG_VIEW);
   const [follow, setFollow] = React.useState(props.initialFollow ?? false);
   const [error, setError] = React.useState<unknown>(null);
@@ -37,7 +66,7 @@ export function DeploymentLogsView(props: IDeploymentLogsViewProps): JSX.Element
     async (useCursor: boolean): Promise<boolean> => {
       const query = nextLogQuery(viewRef.current, useCursor);
       try {
-        const answer = await client.getDeploymentLogs(deploymentId, query);
+        const answer = await fetchLogs(query);
         viewRef.current = applyLogAnswer(viewRef.current, answer, query);
         setView(viewRef.current);
         setError(null);
@@ -49,7 +78,7 @@ export function DeploymentLogsView(props: IDeploymentLogsViewProps): JSX.Element
         setLoading(false);
       }
     },
-    [client, deploymentId]
+    [fetchLogs]
   );
 
   // The tail on open and on Refresh.
@@ -81,6 +110,17 @@ export function DeploymentLogsView(props: IDeploymentLogsViewProps): JSX.Element
     };
   }, [follow, props.active, fetchOnce, intervalMs]);
 
+  // The resource stopped changing: the last lines once, then no more polling.
+  const ended = props.ended ?? false;
+  const followRef = React.useRef(follow);
+  followRef.current = follow;
+  React.useEffect(() => {
+    if (ended && followRef.current) {
+      setFollow(false);
+      void fetchOnce(true);
+    }
+  }, [ended, fetchOnce]);
+
   // Keep the newest line in view while following, unless the user scrolled up to read.
   React.useLayoutEffect(() => {
     const pre = preRef.current;
@@ -90,9 +130,12 @@ export function DeploymentLogsView(props: IDeploymentLogsViewProps): JSX.Element
   }, [view, follow]);
 
   return (
-    <section className="jp-AquaExt-DeploymentLogs" aria-label={trans.__('Engine log')}>
+    <section
+      className={['jp-AquaExt-DeploymentLogs', props.className ?? ''].join(' ').trim()}
+      aria-label={props.title}
+    >
       <div className="jp-AquaExt-DeploymentLogs-header">
-        <h3 className="jp-AquaExt-sectionTitle">{trans.__('Engine log')}</h3>
+        <h3 className="jp-AquaExt-sectionTitle">{props.title}</h3>
         {view.source && (
           <code className="jp-AquaExt-DeploymentLogs-source" title={view.source}>
             {view.source}

@@ -1,0 +1,118 @@
+import * as React from 'react';
+
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import type { IAquaClient } from '../../api/client';
+import type { IFineTuneChange } from '../../finetunes/states';
+import { useFineTuneList } from '../../finetunes/useFineTuneList';
+import type { Confirm, CopyToClipboard, Notify } from '../callbacks';
+import { FineTuneDetail } from './FineTuneDetail';
+import { FineTuneList } from './FineTuneList';
+
+export interface IFineTuningSectionProps {
+  client: IAquaClient;
+  trans: TranslationBundle;
+  /** The section and its panel are shown: poll; otherwise stay quiet. */
+  active: boolean;
+  selectedId: string | null;
+  onSelect: (finetuneId: string | null) => void;
+  /** Bump to poll at once (after a new job). */
+  reloadRequest?: number;
+  confirm: Confirm;
+  notify: Notify;
+  copyToClipboard: CopyToClipboard;
+  onNewFineTune: () => void;
+  onBrowseModels: () => void;
+  /** Deploy a fine-tuned model. */
+  onDeploy?: (modelId: string) => void;
+  /** Open a model in Models. */
+  onViewModel?: (modelId: string) => void;
+  /** A finished job produced a model: the model list is worth reloading. */
+  onModelsChanged?: () => void;
+  /** Poll delays (tests shorten them). */
+  fastPollMs?: number;
+  slowPollMs?: number;
+  metricsIntervalMs?: number;
+  logIntervalMs?: number;
+}
+
+/** The Fine-tuning section: the polled job list, or one job's detail. */
+export function FineTuningSection(props: IFineTuningSectionProps): JSX.Element {
+  const { client, trans, selectedId } = props;
+  const notify = React.useRef(props.notify);
+  notify.current = props.notify;
+  const modelsChanged = React.useRef(props.onModelsChanged);
+  modelsChanged.current = props.onModelsChanged;
+
+  const onFinished = React.useCallback(
+    (changes: IFineTuneChange[]) => {
+      for (const { job, to } of changes) {
+        if (to === 'SUCCEEDED') {
+          notify.current(trans.__('“%1” finished: the fine-tuned model is in Models.', job.name), 'success');
+          modelsChanged.current?.();
+        } else if (to === 'FAILED') {
+          notify.current(trans.__('“%1” failed: %2', job.name, job.state_message || trans.__('see its log')), 'error');
+        } else if (to === 'CANCELED') {
+          notify.current(trans.__('“%1” was canceled.', job.name), 'info');
+        }
+      }
+    },
+    [trans]
+  );
+
+  const list = useFineTuneList(client, {
+    active: props.active,
+    onFinished,
+    fastMs: props.fastPollMs,
+    slowMs: props.slowPollMs
+  });
+  const { refresh } = list;
+
+  const handled = React.useRef(props.reloadRequest ?? 0);
+  React.useEffect(() => {
+    if (props.reloadRequest && props.reloadRequest !== handled.current) {
+      handled.current = props.reloadRequest;
+      refresh();
+    }
+  }, [props.reloadRequest, refresh]);
+
+  const summary = selectedId ? list.items?.find(item => item.id === selectedId) ?? null : null;
+
+  if (selectedId) {
+    return (
+      <FineTuneDetail
+        key={selectedId}
+        client={client}
+        trans={trans}
+        finetuneId={selectedId}
+        summary={summary}
+        active={props.active}
+        confirm={props.confirm}
+        notify={props.notify}
+        copyToClipboard={props.copyToClipboard}
+        onBack={() => props.onSelect(null)}
+        onChanged={refresh}
+        onDeleted={() => {
+          props.onSelect(null);
+          refresh();
+          props.onModelsChanged?.();
+        }}
+        onDeploy={props.onDeploy}
+        onViewModel={props.onViewModel}
+        metricsIntervalMs={props.metricsIntervalMs}
+        logIntervalMs={props.logIntervalMs}
+      />
+    );
+  }
+  return (
+    <FineTuneList
+      items={list.items}
+      error={list.error}
+      trans={trans}
+      onOpen={props.onSelect}
+      onNew={props.onNewFineTune}
+      onRefresh={refresh}
+      onBrowseModels={props.onBrowseModels}
+    />
+  );
+}
