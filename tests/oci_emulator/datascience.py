@@ -37,6 +37,7 @@ PROJECT_FIELDS = [
     "id", "timeCreated", "displayName", "description", "compartmentId", "createdBy", "lifecycleState",
     "freeformTags", "definedTags",
 ]  # fmt: skip
+PROVENANCE_FIELDS = ["repositoryUrl", "gitBranch", "gitCommit", "scriptDir", "trainingScript", "trainingId"]
 # The taxonomy ("defined") metadata keys the service always returns for a model.
 DEFINED_METADATA_KEYS = ("UseCaseType", "Framework", "FrameworkVersion", "Algorithm", "Hyperparameters",
                          "ArtifactTestResults")  # fmt: skip
@@ -105,6 +106,7 @@ class DataScienceService:
         from .containers import ContainerService
         from .deployments import ModelDeploymentDataPlane, ModelDeploymentService
         from .jobs import JobService
+        from .model_version_sets import ModelVersionSetService
         from .workrequests import WorkRequestService
 
         self.workrequests = WorkRequestService(self)
@@ -112,13 +114,15 @@ class DataScienceService:
         self.jobs = JobService(self)
         self.data_plane = ModelDeploymentDataPlane(self.deployments)
         self.containers = ContainerService(self)
+        self.version_sets = ModelVersionSetService(self)
         # State reported between DeleteModel and DELETED. None = keep the current state (the SDK's Model
         # enum has no DELETING); set to e.g. "DELETING" to emulate a pending-delete state explicitly.
         self.model_deleting_state: str | None = None
 
     def services(self) -> list:
         """This service plus its sub-areas (each with ``prefix`` and ``register``)."""
-        return [self, self.workrequests, self.deployments, self.jobs, self.data_plane, self.containers]
+        return [self, self.workrequests, self.deployments, self.jobs, self.data_plane, self.containers,
+                self.version_sets]
 
     # ------------------------------------------------------------------ routes
     def register(self, r: Router) -> None:
@@ -145,6 +149,9 @@ class DataScienceService:
         r.add("POST", f"{V}/models/{{modelId}}/actions/registerArtifactReference",
               "RegisterModelArtifactReference", self.register_artifact_reference)  # fmt: skip
         r.add("GET", f"{V}/modelDeploymentShapes", "ListModelDeploymentShapes", self.list_shapes)
+        r.add("POST", f"{V}/models/{{modelId}}/provenance", "CreateModelProvenance", self._provenance_put(create=True))
+        r.add("PUT", f"{V}/models/{{modelId}}/provenance", "UpdateModelProvenance", self._provenance_put(create=False))
+        r.add("GET", f"{V}/models/{{modelId}}/provenance", "GetModelProvenance", self.get_provenance)
 
     # ------------------------------------------------------------------ helpers
     def _next_seq(self) -> int:
@@ -189,6 +196,8 @@ class DataScienceService:
             return self.deployments.replay(req, resource_id)
         if resource_id in self.jobs.jobs or resource_id in self.jobs.runs:
             return self.jobs.replay(req, resource_id)
+        if resource_id in self.version_sets.sets:
+            return self.version_sets.replay(req, resource_id)
         if resource_id in self.models:
             return self._model_response(self._model(resource_id))
         if resource_id in self.projects:
@@ -443,10 +452,15 @@ class DataScienceService:
             rec = self.models[mid]
             for item in _normalize_metadata(body.get("definedMetadataList"), category=None):
                 self._merge_metadata(rec["definedMetadataList"], item)
-            for name in ("inputSchema", "outputSchema", "modelVersionSetId", "versionLabel", "retentionSetting",
-                         "backupSetting"):  # fmt: skip
+            for name in ("inputSchema", "outputSchema", "versionLabel", "retentionSetting", "backupSetting"):
                 if body.get(name) is not None:
                     rec[name] = body[name]
+            if body.get("modelVersionSetId"):
+                try:
+                    self.version_sets.attach(rec, body["modelVersionSetId"])
+                except OciError:
+                    del self.models[mid]
+                    raise
             rec["_etag"] = self._etag(rec)
             return self._model_response(rec)
 
@@ -637,6 +651,29 @@ class DataScienceService:
         wid = self.workrequests.start("REGISTER_MODEL_ARTIFACT", rec["compartmentId"], "model", rec["id"],
                                       "UPDATED", finish)  # fmt: skip
         return Response(202, None, {"opc-work-request-id": wid})
+
+    # ------------------------------------------------------------------ provenance
+    def _provenance_put(self, create: bool):
+        """CreateModelProvenance (409 when the model has one) and UpdateModelProvenance (which, like AQUA's
+        use of it right after CreateModel, also works on a model without one yet)."""
+
+        def handler(req: Request) -> Response:
+            rec = self._model(req.params["modelId"])
+            if create and rec.get("_provenance") is not None:
+                raise OciError(409, "Conflict", "The model already has provenance.")
+            body = req.json()
+            current = dict(rec.get("_provenance") or {k: None for k in PROVENANCE_FIELDS})
+            current.update({k: body[k] for k in PROVENANCE_FIELDS if body.get(k) is not None})
+            rec["_provenance"] = current
+            return Response(200, dict(current))
+
+        return handler
+
+    def get_provenance(self, req: Request) -> Response:
+        rec = self._model(req.params["modelId"])
+        if rec.get("_provenance") is None:
+            raise not_found("model provenance")
+        return Response(200, dict(rec["_provenance"]))
 
     # ------------------------------------------------------------------ shapes
     def list_shapes(self, req: Request) -> Response:

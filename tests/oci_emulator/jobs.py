@@ -1,10 +1,14 @@
 """Emulated Data Science jobs and job runs (``/20190101/jobs``, ``/jobRuns``, ``/jobShapes``).
 
-Job: CREATING -> ACTIVE; delete (202 + work request) DELETING -> DELETED.
+Job: CREATING -> ACTIVE; delete (202 + work request) DELETING -> DELETED. A job is standalone (top-level
+``jobConfigurationDetails`` + ``jobInfrastructureConfigurationDetails``) or multi-node
+(``jobNodeConfigurationDetails`` MULTI_NODE with node groups, each with its own configuration, MULTI_NODE
+infrastructure and environment; the top-level ones stay null, as ADS sends them).
 Job run: ACCEPTED -> IN_PROGRESS -> outcome of ``emu.jobs.run_outcome(run)`` (default SUCCEEDED), one step
 per ``emu.transition_seconds`` (``emu.jobs.run_seconds`` overrides the IN_PROGRESS duration). Cancel:
 CANCELING -> CANCELED. When logging is configured the run gets ``logDetails`` and log lines in
-``emu.logging`` (source = run OCID).
+``emu.logging`` (source = run OCID). A run of a job whose environment carries AQUA's fine-tuning
+arguments is played by ``emu.finetuning`` (finetuning.py) unless ``run_outcome`` is replaced.
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ RUN_FIELDS = ["id", "timeAccepted", "timeStarted", "timeFinished", "createdBy", 
               "jobId", "displayName", "jobConfigurationOverrideDetails", "jobInfrastructureConfigurationDetails",
               "jobEnvironmentConfigurationOverrideDetails", "jobLogConfigurationOverrideDetails",
               "jobStorageMountConfigurationDetailsList", "logDetails", "jobInfrastructureConfigurationOverrideDetails",
-              "lifecycleState", "lifecycleDetails", "freeformTags", "definedTags"]  # fmt: skip
+              "jobNodeConfigurationOverrideDetails", "nodeGroupDetailsList", "lifecycleState", "lifecycleDetails",
+              "freeformTags", "definedTags"]  # fmt: skip
 RUN_SUMMARY_FIELDS = ["id", "timeAccepted", "timeStarted", "timeFinished", "createdBy", "projectId",
                       "compartmentId", "jobId", "displayName", "lifecycleState", "lifecycleDetails",
                       "freeformTags", "definedTags"]  # fmt: skip
@@ -45,6 +50,7 @@ JOB_SHAPES = [
     {"name": "BM.GPU.H100.8", "coreCount": 112, "memoryInGBs": 2048, "shapeSeries": "NVIDIA_GPU"},
 ]
 INFRA_TYPES = ("STANDALONE", "ME_STANDALONE", "MULTI_NODE")
+NETWORK_TYPES = ("CUSTOM_NETWORK", "DEFAULT_NETWORK")
 
 RunOutcome = Callable[[dict], "tuple[str, str | None]"]
 
@@ -67,6 +73,9 @@ class JobService:
         self.run_outcome: RunOutcome = default_run_outcome  # (state, lifecycleDetails) at the end of a run
         self.run_seconds: float | None = None  # IN_PROGRESS duration; None = emu.transition_seconds
         self.on_run_start: Callable[[dict], None] | None = None  # called when a run turns IN_PROGRESS
+        from .finetuning import FineTuningContainer
+
+        self.finetuning = FineTuningContainer(self)  # plays AQUA's fine-tuning container in its runs
 
     def register(self, r: Router) -> None:
         r.add("GET", f"{V}/jobShapes", "ListJobShapes", self.list_job_shapes)
@@ -129,19 +138,53 @@ class JobService:
     def get_job(self, req: Request) -> Response:
         return self.replay(req, self._job(req.params["jobId"])["id"])
 
+    @staticmethod
+    def _check_infra(infra: dict, allowed: tuple[str, ...], where: str) -> None:
+        if infra.get("jobInfrastructureType") not in allowed:
+            raise invalid_parameter(f"{where}.jobInfrastructureType must be one of {', '.join(allowed)}.")
+        if infra.get("shapeName") not in {s["name"] for s in JOB_SHAPES}:
+            raise invalid_parameter(f"Unsupported job shape {infra.get('shapeName')!r}.")
+
+    @staticmethod
+    def _check_config(config: dict | None, where: str) -> None:
+        if not config:
+            raise OciError(400, "MissingParameter", f"{where} is required.")
+        if config.get("jobType") != "DEFAULT":
+            raise invalid_parameter(f"{where}.jobType must be DEFAULT.")
+
+    def _check_nodes(self, nodes: dict) -> None:
+        """A MULTI_NODE job: node groups with their own configuration, MULTI_NODE infrastructure and image."""
+        if nodes.get("jobNodeType") != "MULTI_NODE":
+            raise invalid_parameter("jobNodeConfigurationDetails.jobNodeType must be MULTI_NODE.")
+        network = nodes.get("jobNetworkConfiguration") or {}
+        if network.get("jobNetworkType") not in NETWORK_TYPES:
+            raise invalid_parameter("jobNetworkConfiguration.jobNetworkType must be one of "
+                                    f"{', '.join(NETWORK_TYPES)}.")
+        if network["jobNetworkType"] == "CUSTOM_NETWORK" and not network.get("subnetId"):
+            raise OciError(400, "MissingParameter", "jobNetworkConfiguration.subnetId is required.")
+        groups = nodes.get("jobNodeGroupConfigurationDetailsList") or []
+        if not groups:
+            raise OciError(400, "MissingParameter", "jobNodeGroupConfigurationDetailsList is required.")
+        for i, group in enumerate(groups):
+            where = f"jobNodeGroupConfigurationDetailsList[{i}]"
+            if not group.get("name") or not isinstance(group.get("replicas"), int) or group["replicas"] < 1:
+                raise invalid_parameter(f"{where} needs a name and replicas >= 1.")
+            self._check_infra(group.get("jobInfrastructureConfigurationDetails") or {}, ("MULTI_NODE",), where)
+            self._check_config(group.get("jobConfigurationDetails"), f"{where}.jobConfigurationDetails")
+
     def create_job(self, req: Request) -> Response:
         body = req.json()
-        for name in ("compartmentId", "projectId", "jobConfigurationDetails", "jobInfrastructureConfigurationDetails"):
+        for name in ("compartmentId", "projectId"):
             if not body.get(name):
                 raise OciError(400, "MissingParameter", f"{name} is required.")
-        infra = body["jobInfrastructureConfigurationDetails"]
-        if infra.get("jobInfrastructureType") not in INFRA_TYPES:
-            raise invalid_parameter(f"jobInfrastructureType must be one of {', '.join(INFRA_TYPES)}.")
-        if infra["jobInfrastructureType"] != "ME_STANDALONE":
-            if infra.get("shapeName") not in {s["name"] for s in JOB_SHAPES}:
-                raise invalid_parameter(f"Unsupported job shape {infra.get('shapeName')!r}.")
-        if body["jobConfigurationDetails"].get("jobType") != "DEFAULT":
-            raise invalid_parameter("jobConfigurationDetails.jobType must be DEFAULT.")
+        if body.get("jobNodeConfigurationDetails"):
+            self._check_nodes(body["jobNodeConfigurationDetails"])
+        else:
+            infra = body.get("jobInfrastructureConfigurationDetails")
+            if not infra:
+                raise OciError(400, "MissingParameter", "jobInfrastructureConfigurationDetails is required.")
+            self._check_infra(infra, ("STANDALONE", "ME_STANDALONE"), "jobInfrastructureConfigurationDetails")
+            self._check_config(body.get("jobConfigurationDetails"), "jobConfigurationDetails")
 
         def create() -> Response:
             jid = new_ocid("datasciencejob", self.emu.region_key)
@@ -183,7 +226,7 @@ class JobService:
         def finish() -> str | None:
             job["lifecycleState"] = "DELETED"
             for r in related:
-                r["lifecycleState"] = "DELETED"
+                _set_run_state(r, "DELETED", r.get("lifecycleDetails"))
             return None
 
         wid = self.ds.workrequests.start("JOB_DELETE", job["compartmentId"], "job", job["id"], "DELETED", finish)
@@ -251,6 +294,7 @@ class JobService:
                 jobInfrastructureConfigurationDetails=job.get("jobInfrastructureConfigurationDetails"),
                 jobStorageMountConfigurationDetailsList=job.get("jobStorageMountConfigurationDetailsList"),
                 logDetails=log_details,
+                nodeGroupDetailsList=_node_groups(job),
                 lifecycleState="ACCEPTED",
                 lifecycleDetails=None,
                 freeformTags=body.get("freeformTags") or {},
@@ -267,22 +311,27 @@ class JobService:
         def start() -> None:
             if run["lifecycleState"] != "ACCEPTED":
                 return
-            run.update(lifecycleState="IN_PROGRESS", timeStarted=now_rfc3339(), lifecycleDetails=None)
+            _set_run_state(run, "IN_PROGRESS", None, timeStarted=now_rfc3339())
             self._log(run, "Job run started")
+            duration = self.emu.transition_seconds if self.run_seconds is None else self.run_seconds
+            if self.run_outcome is default_run_outcome:
+                self.finetuning.started(run, self.jobs[run["jobId"]], duration)
             if self.on_run_start:
                 self.on_run_start(run)
-            duration = self.emu.transition_seconds if self.run_seconds is None else self.run_seconds
             self.emu.schedule(duration, finish)
 
         def finish() -> None:
             if run["lifecycleState"] != "IN_PROGRESS":
                 return
-            state, details = self.run_outcome(run)
+            outcome = None
+            if self.run_outcome is default_run_outcome:  # a test's own outcome wins over the container's
+                outcome = self.finetuning.finished(run, self.jobs[run["jobId"]])
+            state, details = outcome or self.run_outcome(run)
             if state not in TERMINAL_RUN_STATES:
                 raise ValueError(f"run_outcome returned non-terminal state {state}")
             if state == "FAILED" and details is None:
                 details = "Job run failed with exit code 1"
-            run.update(lifecycleState=state, lifecycleDetails=details, timeFinished=now_rfc3339())
+            _set_run_state(run, state, details, timeFinished=now_rfc3339())
             self._log(run, f"Job run finished: {state}" + (f" ({details})" if details else ""))
 
         self.emu.schedule(self.emu.transition_seconds, start)
@@ -291,10 +340,10 @@ class JobService:
         run = self._run(req.params["runId"])
         if run["lifecycleState"] not in ("ACCEPTED", "IN_PROGRESS", "NEEDS_ATTENTION"):
             raise OciError(409, "IncorrectState", f"The job run is {run['lifecycleState']}.")
-        run.update(lifecycleState="CANCELING", lifecycleDetails="Canceling")
+        _set_run_state(run, "CANCELING", "Canceling")
 
         def done() -> None:
-            run.update(lifecycleState="CANCELED", lifecycleDetails=None, timeFinished=now_rfc3339())
+            _set_run_state(run, "CANCELED", None, timeFinished=now_rfc3339())
             self._log(run, "Job run canceled")
 
         self.emu.schedule(self.emu.transition_seconds, done)
@@ -304,5 +353,36 @@ class JobService:
         run = self._run(req.params["runId"])
         if run["lifecycleState"] not in TERMINAL_RUN_STATES or run["lifecycleState"] == "DELETED":
             raise OciError(409, "IncorrectState", f"The job run is {run['lifecycleState']}.")
-        run["lifecycleState"] = "DELETED"
+        _set_run_state(run, "DELETED", None)
         return Response(204, None)
+
+
+def job_environment(job: dict) -> dict[str, str]:
+    """The environment variables a job's runs get: the standalone configuration's, or the first node group's."""
+    config = job.get("jobConfigurationDetails")
+    if not config:
+        groups = (job.get("jobNodeConfigurationDetails") or {}).get("jobNodeGroupConfigurationDetailsList") or [{}]
+        config = groups[0].get("jobConfigurationDetails")
+    return dict((config or {}).get("environmentVariables") or {})
+
+
+def _node_groups(job: dict) -> list[dict] | None:
+    """A multi-node run reports each node group's state (null for standalone runs)."""
+    nodes = job.get("jobNodeConfigurationDetails")
+    if not nodes:
+        return None
+    return [{"name": g["name"], "lifecycleState": "CREATING", "lifecycleDetails": None}
+            for g in nodes.get("jobNodeGroupConfigurationDetailsList") or []]  # fmt: skip
+
+
+# A node group's own lifecycle (NodeGroupDetails: CREATING, ACTIVE, DELETING, DELETED, FAILED) as its run moves:
+# its nodes are provisioned, run, and are released when the run ends (an assumption: OCI documents only the enum).
+_NODE_GROUP_STATES = {"ACCEPTED": "CREATING", "IN_PROGRESS": "ACTIVE", "CANCELING": "DELETING",
+                      "SUCCEEDED": "DELETED", "CANCELED": "DELETED", "DELETED": "DELETED", "FAILED": "FAILED",
+                      "NEEDS_ATTENTION": "FAILED"}  # fmt: skip
+
+
+def _set_run_state(run: dict, state: str, details: str | None, **times: str) -> None:
+    run.update(lifecycleState=state, lifecycleDetails=details, **times)
+    for group in run.get("nodeGroupDetailsList") or []:
+        group.update(lifecycleState=_NODE_GROUP_STATES[state], lifecycleDetails=details)

@@ -114,7 +114,7 @@ class _Drop(Exception):
 
 
 class OciEmulator:
-    """Emulated OCI on 127.0.0.1: Data Science (models, deployments + data plane, jobs, job runs, work
+    """Emulated OCI on 127.0.0.1: Data Science (models, version sets, deployments + data plane, jobs, job runs, work
     requests, containers), Object Storage, Identity, Logging search + management, Resource Search, Limits.
 
     Usage::
@@ -192,6 +192,8 @@ class OciEmulator:
         self.deployments = self.datascience.deployments
         self.jobs = self.datascience.jobs
         self.containers = self.datascience.containers
+        self.version_sets = self.datascience.version_sets
+        self.finetuning = self.jobs.finetuning
         self._routers: dict[str, Router] = {}
         for svc in self._services():
             svc.register(self._routers.setdefault(svc.prefix, Router()))

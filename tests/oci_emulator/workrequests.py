@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 V = "/20190101"
 WR_FIELDS = ["id", "operationType", "status", "compartmentId", "percentComplete", "resources", "timeAccepted",
              "timeStarted", "timeFinished"]  # fmt: skip
-ENTITY_URIS = {"modeldeployment": "modelDeployments", "job": "jobs", "jobrun": "jobRuns", "model": "models"}
+ENTITY_URIS = {"modeldeployment": "modelDeployments", "job": "jobs", "jobrun": "jobRuns", "model": "models",
+               "modelversionset": "modelVersionSets"}
 
 
 class WorkRequestService:

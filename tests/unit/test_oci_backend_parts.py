@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from types import SimpleNamespace
 from typing import Any
 
@@ -419,3 +420,161 @@ def test_request_signing_for_httpx_passes_the_emulator_check(tmp_path: Any) -> N
                 return (await client.post(f"{base}/models", json=body)).status_code
 
         assert asyncio.run(signed_async()) == 200
+
+
+# ---- fine-tuning mapping -------------------------------------------------------------
+
+
+def test_fine_tune_parameters_travel_by_aqua_names_and_back() -> None:
+    from aqua_ext.api.finetunes import FineTuneParams
+    from aqua_ext.backends.oci import finetune_mapping as fm
+
+    params = FineTuneParams(epochs=5, batch_size=4, max_seq_length=1024, lora_target_modules=["q_proj", "v_proj"],
+                            early_stopping_patience=2, early_stopping_threshold=0.01, seed=7)
+    hyper = fm.hyperparameters(params, 0.2, "oci://b@ns/d.jsonl")
+    assert hyper["sequence_len"] == 1024 and hyper["batch_size"] == 4 and hyper["lora_target_modules"] == ["q_proj",
+                                                                                                           "v_proj"]
+    assert "lora_target_linear" not in hyper and hyper["val_set_size"] == 0.2 and hyper["training_data"]
+    assert fm.params_from(hyper) == params
+    plain = FineTuneParams()
+    hyper = fm.hyperparameters(plain, 0.1, "x")
+    assert hyper["lora_target_linear"] is True and "early_stopping_patience" not in hyper
+    assert fm.params_from(hyper) == plain
+    # AQUA's own spellings, and values our contract refuses, which keep our defaults.
+    loose = fm.params_from({"epochs": 0, "micro_batch_size": 2, "learning_rate": "fast", "optimizer": "adam",
+                            "lora_target_modules": "q_proj, k_proj", "num_epochs": None})
+    assert (loose.epochs, loose.batch_size, loose.learning_rate) == (3, 2, 2e-4)
+    assert loose.lora_target_modules == ["q_proj", "k_proj"]
+
+
+def test_fine_tune_launch_command_is_aqua_s() -> None:
+    from aqua_ext.api.finetunes import FineTuneParams
+    from aqua_ext.backends.oci import finetune_mapping as fm
+
+    command = fm.launch_command("oci://b@ns/d.jsonl", "oci://o@ns/out", 0.1, FineTuneParams(epochs=2),
+                                "--trust_remote_code True")
+    assert command == ("--training_data oci://b@ns/d.jsonl --output_dir oci://o@ns/out --val_set_size 0.1 "
+                       "--num_epochs 2 --learning_rate 0.0002 --micro_batch_size 8 --sequence_len 512 "
+                       "--pad_to_sequence_len False --lora_r 8 --lora_alpha 16 --lora_dropout 0.05 --seed 42 "
+                       "--logging_steps 10 --lora_target_linear True --trust_remote_code True")
+    flags = fm.launch_flags(command)
+    assert flags["output_dir"] == "oci://o@ns/out" and flags["num_epochs"] == "2"
+    assert json.loads(fm.ft_arguments("b", "o"))["outputModel"] == {"type": "modelCatalog", "modelId": "o"}
+
+
+def test_fine_tune_metric_series_from_custom_metadata() -> None:
+    from aqua_ext.backends.oci import finetune_mapping as fm
+
+    def item(key: str, value: str, description: str) -> Any:
+        return SimpleNamespace(key=key, value=value, description=description)
+
+    model = SimpleNamespace(custom_metadata_list=[
+        item("t2", '{"epoch": 2, "loss": 1.0}', "train_metrics_epoch"),
+        item("t1", '{"epoch": 1, "loss": 1.5}', "train_metrics_epoch"),
+        item("v1", '{"epoch": 1, "eval_loss": 1.7}', "val_metrics_epoch"),
+        item("t3", "0.8", "train_metrics_epoch"),  # a bare number: the next epoch
+        item("junk", "not json", "train_metrics_epoch"),
+        item("tf", '{"epoch": 3, "loss": 0.8}', "train_metrics_final"),
+        item("artifact_location", "oci://x", ""),
+    ])
+    series = fm.metric_series(model)
+    assert [(p.step, p.train_loss, p.validation_loss) for p in series.points] == [
+        (1, 1.5, 1.7), (2, 1.0, None), (3, 0.8, None)]
+    assert series.final_train_loss == 0.8 and series.final_validation_loss is None
+    assert fm.metric_series(SimpleNamespace(custom_metadata_list=None)).points == []
+
+
+def test_fine_tune_states_and_failure_reasons() -> None:
+    from aqua_ext.api.finetunes import FineTuneState
+    from aqua_ext.backends.oci import finetune_mapping as fm
+
+    done = fm.MetricSeries(final_train_loss=0.5)
+    assert fm.state_of("NEEDS_ATTENTION", None) == FineTuneState.FAILED
+    assert fm.state_of("IN_PROGRESS", None) == FineTuneState.IN_PROGRESS
+    assert fm.state_of(None, done) == FineTuneState.SUCCEEDED and fm.state_of("DELETED", None) == FineTuneState.FAILED
+    reason = fm.failure_reason("Job run artifact execution failed with exit code 43")
+    assert "could not be loaded" in reason and reason.endswith("(exit code 43).")
+    assert "{" not in fm.failure_reason("failed with exit code 31")  # never a set literal, as AQUA once showed
+    assert fm.failure_reason("Job run failed with exit code 1") == "Fine-tuning failed: Job run failed with exit code 1"
+    assert fm.failure_reason(None).startswith("Fine-tuning failed (OCI gave no reason)")
+
+
+def test_fine_tune_progress_eta_and_facts_of_an_aqua_job() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from aqua_ext.backends.oci import finetune_mapping as fm
+
+    now = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
+    env = {"OCI__LAUNCH_CMD": "--training_data oci://b@ns/d.jsonl --output_dir oci://o@ns/x --val_set_size 0.25 "
+                              "--num_epochs 4", "NODE_COUNT": "2"}
+    infra = SimpleNamespace(shape_name="VM.GPU.A10.2")
+    group = SimpleNamespace(replicas=2, job_infrastructure_configuration_details=infra,
+                            job_configuration_details=SimpleNamespace(environment_variables=env))
+    job = SimpleNamespace(id="ocid1.datasciencejob.oc1.iad.j", job_infrastructure_configuration_details=None,
+                          job_log_configuration_details=SimpleNamespace(enable_logging=True, log_group_id="g",
+                                                                        log_id="l"),
+                          job_node_configuration_details=SimpleNamespace(
+                              job_node_group_configuration_details_list=[group],
+                              job_network_configuration=SimpleNamespace(subnet_id="ocid1.subnet.oc1.iad.s")))
+    model = summary(freeform_tags={"aqua_fine_tuned_model": "ocid1.base#Base", "OCI_AQUA": ""},
+                    time_created=now - timedelta(minutes=5), model_version_set_name="exp",
+                    custom_metadata_list=[SimpleNamespace(key="fine_tune_jobrun_id", value="ocid1.run", description=""),
+                                          SimpleNamespace(key="train_metrics_epoch_1", value='{"epoch": 1, "loss": 2.0}',
+                                                          description="train_metrics_epoch")],
+                    defined_metadata_list=[SimpleNamespace(key="Hyperparameters", value='{"epochs": 4, "lora_r": 64}')])
+    facts = fm.facts_from(model, job)
+    assert (facts.base_model_id, facts.base_model_name, facts.run_id) == ("ocid1.base", "Base", "ocid1.run")
+    assert (facts.shape, facts.replicas, facts.subnet_id, facts.log_id) == ("VM.GPU.A10.2", 2, "ocid1.subnet.oc1.iad.s",
+                                                                              "l")
+    assert (facts.params.lora_r, facts.validation_split, facts.output_uri) == (64, 0.25, "oci://o@ns/x")
+    assert facts.dataset_path == "oci://b@ns/d.jsonl" and facts.experiment_name == "exp"
+    run = SimpleNamespace(lifecycle_state="IN_PROGRESS", lifecycle_details=None, time_finished=None,
+                          time_accepted=now - timedelta(seconds=40), time_started=now - timedelta(seconds=30))
+    detail = fm.to_detail(facts, run, fm.metric_series(model), now=now)
+    assert (detail.progress, detail.step, detail.total_steps, detail.eta_seconds) == (0.25, 1, 4, 90.0)
+    assert detail.state_message == "Training: epoch 1 of 4 done" and detail.finished_at is None
+    assert fm.to_summary(detail).id == model.id and detail.output_model_id == model.id
+
+
+def test_fine_tune_configuration_and_model_tags() -> None:
+    from aqua_ext.backends.oci import finetune_mapping as fm
+
+    config = {"shape": {"VM.GPU.A10.1": {"batch_size": 2, "replica": "1-4"}},
+              "configuration": {"epochs": 6, "micro_batch_size": 1}, "finetuning_params": "--trust_remote_code True"}
+    assert fm.config_defaults(config, "VM.GPU.A10.1").batch_size == 2
+    assert fm.config_defaults(config, None).batch_size == 1 and fm.config_defaults(config, None).epochs == 6
+    assert fm.config_max_replicas(config, "VM.GPU.A10.1", 16) == 4 and fm.config_max_replicas(None, "x", 16) == 16
+    from aqua_ext.api.finetunes import FineTuneParams
+
+    asked = FineTuneParams.model_validate({"epochs": 9, "lora_r": 4})
+    merged = fm.request_params(config, "VM.GPU.A10.1", asked)
+    assert (merged.epochs, merged.lora_r, merged.batch_size, merged.learning_rate) == (9, 4, 2, 2e-4)
+    assert fm.extra_flags(config) == "--trust_remote_code True" and fm.extra_flags({"finetuning_params": 3}) == ""
+    tags = fm.model_tags({"OCI_AQUA": "active", "license": "MIT", "aqua_custom_base_model": "true", "task": "t"},
+                         "ocid1.b", "Base")
+    assert tags == {"task": "t", "OCI_AQUA": "", "aqua_fine_tuned_model": "ocid1.b#Base",
+                    "fine_tune_model_version": "v2", "ready_to_fine_tune": "false"}
+
+
+def test_fine_tuned_models_deploy_once_tagged_and_name_their_lineage() -> None:
+    running = summary(freeform_tags={"aqua_fine_tuned_model": "ocid1.b#Base", "OCI_AQUA": ""})
+    assert mapping.to_summary(running).ready_to_deploy is False
+    done = summary(freeform_tags={"aqua_fine_tuned_model": "ocid1.b#Base", "OCI_AQUA": "active"},
+                   custom_metadata_list=[SimpleNamespace(key="fine_tune_dataset_hash", value="abc")])
+    detail = mapping.to_detail(done)
+    assert detail.ready_to_deploy and detail.lineage is not None
+    assert (detail.lineage.base_model_id, detail.lineage.dataset_hash, detail.lineage.finetune_job_id) == (
+        "ocid1.b", "abc", done.id)
+    assert any("not succeeded" in n for n in mapping.to_detail(running).notes)
+
+
+def test_job_containers_are_picked_by_family() -> None:
+    from aqua_ext.backends.oci import containers
+
+    def row(tag: str, latest: bool, family: str = "odsc-llm-fine-tuning") -> Any:
+        return SimpleNamespace(family_name=family, container_name=family, tag=tag, is_latest=latest,
+                               target_workloads=["JOB_RUN"])
+
+    rows = [row("1.0", False), row("2.0", True), row("9.0", True, "odsc-llm-evaluate")]
+    assert containers.job_image(rows, "odsc-llm-fine-tuning") == "dsmc://odsc-llm-fine-tuning:2.0"
+    assert containers.job_image(rows, "odsc-nope") is None

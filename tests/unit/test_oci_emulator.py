@@ -676,6 +676,118 @@ def test_jobs_and_job_runs(emu: OciEmulator) -> None:
     assert ds.get_job_run(run.id).data.lifecycle_state == "DELETED"
 
 
+def test_model_version_sets_and_provenance(emu: OciEmulator) -> None:
+    ds = _ds(emu)
+    comp = emu.add_compartment("dev")
+    proj = emu.add_project(comp)
+    details = M.CreateModelVersionSetDetails(compartment_id=comp, project_id=proj, name="exp",
+                                             freeform_tags={"aqua_finetuning": "aqua_finetuning"})
+    mvs = ds.create_model_version_set(details, opc_retry_token="t1").data
+    assert mvs.lifecycle_state == "ACTIVE" and mvs.category == "USER" and mvs.name == "exp"
+    assert ds.create_model_version_set(details, opc_retry_token="t1").data.id == mvs.id  # replayed
+    with pytest.raises(oci.exceptions.ServiceError) as err:  # names are unique in a compartment
+        ds.create_model_version_set(details)
+    assert err.value.status == 409
+    listed = ds.list_model_version_sets(comp, name="exp").data
+    assert [s.id for s in listed] == [mvs.id] and ds.list_model_version_sets(comp, name="other").data == []
+    model = ds.create_model(M.CreateModelDetails(compartment_id=comp, project_id=proj, display_name="m",
+                                                 model_version_set_id=mvs.id)).data
+    assert (model.model_version_set_name, model.version_id) == ("exp", 1)
+    with pytest.raises(oci.exceptions.ServiceError) as err:
+        ds.create_model(M.CreateModelDetails(compartment_id=comp, project_id=proj, model_version_set_id="ocid1.x"))
+    assert err.value.status == 404 and len(emu.datascience.models) == 1
+
+    with pytest.raises(oci.exceptions.ServiceError) as err:
+        ds.get_model_provenance(model.id)
+    assert err.value.status == 404
+    ds.update_model_provenance(model.id, M.UpdateModelProvenanceDetails(training_id="ocid1.datasciencejobrun.x"))
+    assert ds.get_model_provenance(model.id).data.training_id == "ocid1.datasciencejobrun.x"
+
+    with pytest.raises(oci.exceptions.ServiceError) as err:  # it holds a model
+        ds.delete_model_version_set(mvs.id)
+    assert err.value.status == 409
+    assert ds.delete_model_version_set(mvs.id, is_delete_related_models=True).status == 202
+    emu.fast_forward()
+    assert ds.get_model_version_set(mvs.id).data.lifecycle_state == "DELETED"
+    assert ds.get_model(model.id).data.lifecycle_state == "DELETED"
+
+
+def _ft_job(ds, comp: str, proj: str, model_id: str, output: str, data: str, *, nodes: int = 1):
+    env = {"AIP_SMC_FT_ARGUMENTS": json.dumps({"baseModel": {"type": "modelCatalog", "modelId": "ocid1.base"},
+                                               "outputModel": {"type": "modelCatalog", "modelId": model_id}}),
+           "OCI__LAUNCH_CMD": f"--training_data {data} --output_dir {output} --val_set_size 0.1 --num_epochs 3",
+           "NODE_COUNT": str(nodes)}
+    config = M.DefaultJobConfigurationDetails(environment_variables=env)
+    image = M.OcirContainerJobEnvironmentConfigurationDetails(image="dsmc://odsc-llm-fine-tuning:1")
+    logs = M.JobLogConfigurationDetails(enable_logging=True, log_group_id="ocid1.loggroup.oc1.iad.g",
+                                        log_id="ocid1.log.oc1.iad.l")
+    if nodes == 1:
+        return ds.create_job(M.CreateJobDetails(
+            compartment_id=comp, project_id=proj, job_configuration_details=config,
+            job_infrastructure_configuration_details=M.ManagedEgressStandaloneJobInfrastructureConfigurationDetails(
+                shape_name="VM.GPU.A10.1", block_storage_size_in_gbs=750),
+            job_environment_configuration_details=image, job_log_configuration_details=logs)).data
+    group = M.JobNodeGroupConfigurationDetails(
+        name="node-group", replicas=nodes, minimum_success_replicas=nodes, job_configuration_details=config,
+        job_infrastructure_configuration_details=M.MultiNodeJobInfrastructureConfigurationDetails(
+            shape_name="VM.GPU.A10.2", block_storage_size_in_gbs=750),
+        job_environment_configuration_details=image)
+    return ds.create_job(M.CreateJobDetails(
+        compartment_id=comp, project_id=proj, job_log_configuration_details=logs,
+        job_node_configuration_details=M.MultiNodeJobNodeConfigurationDetails(
+            startup_order="IN_PARALLEL", job_node_group_configuration_details_list=[group],
+            job_network_configuration=M.JobCustomNetworkConfiguration(subnet_id="ocid1.subnet.oc1.iad.s")))).data
+
+
+def test_fine_tuning_container_writes_metrics_and_the_adapter(emu: OciEmulator) -> None:
+    ds = _ds(emu)
+    emu.transition_seconds = 0.0
+    comp = emu.add_compartment("dev")
+    proj = emu.add_project(comp)
+    mid = emu.add_model(comp, "ft", freeform_tags={"aqua_fine_tuned_model": "ocid1.base#base"})
+    emu.add_bucket(None, "out", versioned=True)
+    emu.put_object(None, "out", "d/train.jsonl", b"{}\n")
+    job = _ft_job(ds, comp, proj, mid, f"oci://out@{emu.namespace}/runs", f"oci://out@{emu.namespace}/d/train.jsonl",
+                  nodes=2)
+    assert job.job_infrastructure_configuration_details is None
+    assert job.job_node_configuration_details.job_node_group_configuration_details_list[0].replicas == 2
+    emu.fast_forward()
+    emu.jobs.run_seconds = 2.0
+    run = ds.create_job_run(M.CreateJobRunDetails(compartment_id=comp, project_id=proj, job_id=job.id)).data
+    assert run.node_group_details_list[0].lifecycle_state == "CREATING"
+    emu.run_due()  # IN_PROGRESS now; the epochs follow 0.5 s apart
+    time.sleep(0.75)
+    emu.run_due()
+    written = [m for m in emu.get_model_record(mid)["customMetadataList"] if m["description"] == "train_metrics_epoch"]
+    assert [json.loads(m["value"])["epoch"] for m in written] == [1]
+    emu.fast_forward()
+    run = ds.get_job_run(run.id).data
+    assert run.lifecycle_state == "SUCCEEDED" and run.node_group_details_list[0].lifecycle_state == "DELETED"
+    meta = {m["key"]: m for m in emu.get_model_record(mid)["customMetadataList"]}
+    train = [json.loads(meta[f"train_metrics_epoch_{e}"]["value"])["loss"] for e in (1, 2, 3)]
+    assert train == sorted(train, reverse=True) and meta["val_metrics_final"]["description"] == "val_metrics_final"
+    assert meta["fine_tune_output_path"]["value"] == f"oci://out@{emu.namespace}/runs/{mid}/"
+    assert emu.list_object_names(None, "out", f"runs/{mid}/") == [f"runs/{mid}/adapter_config.json",
+                                                                   f"runs/{mid}/adapter_model.safetensors"]
+    messages = [r["logContent"]["data"]["message"] for r in emu.logging.records]
+    assert "Epoch 3/3: train_loss=" in messages[-3] and messages[-1] == "Job run finished: SUCCEEDED"
+
+    # Its exit codes: an unversioned output bucket, missing data, and any code a test asks for.
+    emu.add_bucket(None, "plain", versioned=False)
+    cases = [(f"oci://plain@{emu.namespace}/r", f"oci://out@{emu.namespace}/d/train.jsonl", None, 52),
+             (f"oci://out@{emu.namespace}/r", f"oci://out@{emu.namespace}/d/none.jsonl", None, 41),
+             (f"oci://out@{emu.namespace}/r", f"oci://out@{emu.namespace}/d/train.jsonl", 100, 100)]
+    for output, data, forced, code in cases:
+        emu.finetuning.exit_code = forced
+        failing = _ft_job(ds, comp, proj, mid, output, data)
+        emu.fast_forward()
+        run = ds.create_job_run(M.CreateJobRunDetails(compartment_id=comp, project_id=proj, job_id=failing.id)).data
+        emu.fast_forward()
+        run = ds.get_job_run(run.id).data
+        assert (run.lifecycle_state, run.lifecycle_details) == (
+            "FAILED", f"Job run artifact execution failed with exit code {code}"), code
+
+
 def test_register_model_artifact_reference(emu: OciEmulator) -> None:
     ds = _ds(emu)
     comp = emu.add_compartment("dev")
@@ -764,6 +876,12 @@ def test_wire_json_matches_sdk_models(emu: OciEmulator) -> None:
     ).data
     emu.fast_forward()
     run = ds.create_job_run(M.CreateJobRunDetails(compartment_id=comp, project_id=proj, job_id=job.id)).data
+    multi = _ft_job(ds, comp, proj, user_mid, "oci://b@ns/x", "oci://b@ns/d.jsonl", nodes=2)
+    emu.fast_forward()
+    multi_run = ds.create_job_run(M.CreateJobRunDetails(compartment_id=comp, project_id=proj, job_id=multi.id)).data
+    mvs = ds.create_model_version_set(M.CreateModelVersionSetDetails(compartment_id=comp, project_id=proj,
+                                                                     name="exp")).data
+    ds.update_model_provenance(user_mid, M.UpdateModelProvenanceDetails(training_id=run.id))
     emu.fast_forward()
     emu.add_bucket(None, "b", versioned=True)
     emu.put_object(None, "b", "o", b"1")
@@ -782,6 +900,11 @@ def test_wire_json_matches_sdk_models(emu: OciEmulator) -> None:
         (f"{dsx}/jobRuns/{run.id}", M.JobRun),
         (f"{dsx}/jobRuns?compartmentId={comp}", M.JobRunSummary),
         (f"{dsx}/jobShapes?compartmentId={comp}", M.JobShapeSummary),
+        (f"{dsx}/jobs/{multi.id}", M.Job),
+        (f"{dsx}/jobRuns/{multi_run.id}", M.JobRun),
+        (f"{dsx}/modelVersionSets/{mvs.id}", M.ModelVersionSet),
+        (f"{dsx}/modelVersionSets?compartmentId={comp}", M.ModelVersionSetSummary),
+        (f"{dsx}/models/{user_mid}/provenance", M.ModelProvenance),
         (f"{dsx}/containers", M.ContainerSummary),
         (f"{dsx}/modelDeploymentShapes?compartmentId={comp}", M.ModelDeploymentShapeSummary),
         (f"{osx}/b", oci.object_storage.models.Bucket),

@@ -1,14 +1,18 @@
-"""The OCI Data Science backend: the Model Explorer over the OCI model catalog, and model deployments.
+"""The OCI Data Science backend: the Model Explorer over the OCI model catalog, model deployments
+and fine-tuning.
 
 Calls per user action (each list paged to completion, no per-row calls):
 - open the explorer: ListModels SERVICE pages + ListModels USER pages, run
   concurrently; a second open within `cache_seconds` makes no call at all, and
   `refresh` drops the cache;
-- open a detail: GetModel, then the stored Readme / License artifacts at once;
+- open a detail: GetModel, then the stored Readme / License artifacts at once (a fine-tuned
+  model not yet ready to deploy: also GetJobRun, and its detail is kept only briefly);
 - memory fit: ListModelDeploymentShapes once per cache lifetime (the detail is cached), and
   one GetResourceAvailability per distinct service limit of those shapes, at once (cached
   with the shapes until our own next deployment change);
-- deployments: see deployments.py (this class only hands the calls over);
+- deployments: see deployments.py, fine-tuning: see finetunes.py (this class only hands the
+  calls over); a listing with fine-tuned models not yet ready to deploy also asks the fine-tunes
+  whether their runs SUCCEEDED (ListJobRuns, plus GetModel + GetJob once per model not seen before);
 - register from Object Storage: GetBucket with ListObjects, then GetObject config.json
   with README.md, then CreateModel (with an opc-retry-token) and the Readme artifact;
 - register from Hugging Face: the bucket check, then in the background download here,
@@ -27,6 +31,7 @@ import logging
 import shutil
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,11 +54,23 @@ from .auth import AuthProblem, make_auth
 from .clients import OciClients, OciNotAuthenticated, new_retry_token, policy_hint
 from .config import OciSettings
 from .deployments import OciDeployments
+from .finetunes import OciFineTunes
 
 log = logging.getLogger(__name__)
 
 CONFIG_MAX_BYTES = 2_000_000  # config.json is small; anything bigger is not one
 TORCH_DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8, "int8": 1}
+STORED_ARTIFACTS = ("Readme", "License", "DeploymentConfiguration", "FineTuneConfiguration")
+
+
+@dataclass
+class ModelRecord:
+    """The catalog record behind a model detail: the oci Model (tags, custom metadata) and the texts of
+    its stored artifacts, for what the detail does not carry (fine-tuning copies them)."""
+
+    model: Any
+    artifacts: dict[str, str] = field(default_factory=dict)
+    seen: float = 0.0
 
 
 class OciBackend(Backend):
@@ -68,8 +85,10 @@ class OciBackend(Backend):
         self._listed_at = 0.0
         self._listing_task: asyncio.Task[list[ModelSummary]] | None = None
         self._details: dict[str, tuple[float, ModelDetail]] = {}
+        self._records: dict[str, ModelRecord] = {}
         self._registering: set[str] = set()
         self.deployments = OciDeployments(self)
+        self.finetunes = OciFineTunes(self)
         self._check_problem: str | None = None  # a credential check that could not complete at start
 
     # ---- lifecycle -------------------------------------------------------
@@ -129,6 +148,7 @@ class OciBackend(Backend):
     def _drop_caches(self) -> None:
         self._listing = None
         self._details.clear()
+        self._records.clear()
 
     async def list_models(self, *, refresh: bool = False) -> list[ModelSummary]:
         if refresh:
@@ -155,13 +175,25 @@ class OciBackend(Backend):
             if task in done and task.exception() is not None:
                 raise task.exception()  # type: ignore[misc]
         service, user = tasks[0].result(), tasks[1].result()
-        mine = sorted((mapping.to_summary(m) for m in user if mapping.is_user_aqua_model(m)),
+        user = [m for m in user if mapping.is_user_aqua_model(m)]
+        unsettled = [m for m in user if mapping.TAG_FINE_TUNED in mapping._ci(m.freeform_tags)
+                     and not mapping.is_ready_to_deploy_tag(m.freeform_tags)]
+        training = False
+        if unsettled:  # a run that SUCCEEDED makes its model deployable: the fine-tunes tag it so
+            settled, training = await self.finetunes.settle_listed(unsettled)
+            user = [settled.get(m.id, m) for m in user]
+        mine = sorted((mapping.to_summary(m) for m in user),
                       key=lambda m: m.created_at.timestamp() if m.created_at else 0.0, reverse=True)
         verified = sorted((mapping.to_summary(m) for m in service if mapping.is_service_aqua_model(m)),
                           key=lambda m: m.name.lower())
         self._listing = [*mine, *verified]
-        self._listed_at = time.monotonic()
+        # While a model is being trained, its readiness is looked at again soon, not after the whole cache life.
+        self._listed_at = self._short_lived() if training else time.monotonic()
         return self._listing
+
+    def _short_lived(self) -> float:
+        """A cache stamp that expires after `deployment_cache_seconds` instead of `cache_seconds`."""
+        return time.monotonic() - max(0.0, self.settings.cache_seconds - self.settings.deployment_cache_seconds)
 
     def _known(self, model_id: str) -> ModelSummary | None:
         return next((m for m in self._listing or [] if m.id == model_id), None)
@@ -188,19 +220,54 @@ class OciBackend(Backend):
         model = response.data
         if model.lifecycle_state == "DELETED":
             raise NotFound(f"Model '{model_id}' was deleted.")
-        wanted = ("Readme", "License", "DeploymentConfiguration", "FineTuneConfiguration")
         keys = [m.key for m in (model.defined_metadata_list or [])
-                if m.key in wanted and getattr(m, "has_artifact", None) is not False]
+                if m.key in STORED_ARTIFACTS and getattr(m, "has_artifact", None) is not False]
         # Only the artifacts the model lists, fetched at once: no call for what is not there.
         texts = await asyncio.gather(*(self._artifact_text(model_id, k) for k in keys))
         by_key = dict(zip(keys, texts))
+        stamp = time.monotonic()
+        if mapping.TAG_FINE_TUNED in mapping._ci(model.freeform_tags) and not mapping.is_ready_to_deploy_tag(
+                model.freeform_tags):
+            settled = await self.finetunes.deployable_now(model)  # its run may have SUCCEEDED meanwhile
+            if settled is not None:
+                model = settled
+                self.model_changed(model)  # the listing shows it deployable too
+            else:  # still training (or failed): look again soon
+                stamp = self._short_lived()
+        self._records[model_id] = ModelRecord(model, {k: v for k, v in by_key.items() if v}, stamp)
         detail = mapping.to_detail(
             model, readme=by_key.get("Readme"), license_text=by_key.get("License"),
             deployment_config=by_key.get("DeploymentConfiguration"),
             finetune_config=by_key.get("FineTuneConfiguration"),
         )
-        self._details[model_id] = (time.monotonic(), detail)
+        self._details[model_id] = (stamp, detail)
         return detail
+
+    async def model_record(self, model_id: str) -> ModelRecord:
+        """The catalog record behind `get_model`, cached with it."""
+        record = self._records.get(model_id)
+        if record is None or not self._fresh(record.seen):
+            self._details.pop(model_id, None)  # so get_model reads the record too
+            await self.get_model(model_id)
+            record = self._records[model_id]
+        return record
+
+    def model_changed(self, model: Any) -> None:
+        """A model we changed (or made): the listing shows it as it is now, its detail is read again."""
+        self._details.pop(model.id, None)
+        self._records.pop(model.id, None)
+        if self._listing is not None:
+            summary = mapping.to_summary(model)
+            if any(m.id == model.id for m in self._listing):
+                self._listing = [summary if m.id == model.id else m for m in self._listing]
+            else:
+                self._listing = [summary, *self._listing]
+
+    def model_deleted(self, model_id: str) -> None:
+        self._details.pop(model_id, None)
+        self._records.pop(model_id, None)
+        if self._listing is not None:
+            self._listing = [m for m in self._listing if m.id != model_id]
 
     async def _artifact_text(self, model_id: str, key: str) -> str | None:
         c = self._c()
@@ -250,20 +317,24 @@ class OciBackend(Backend):
             return await self._register_hf(request)
         return await self._register_os(request)
 
-    async def _versioned_bucket(self, bucket: str, namespace: str) -> None:
+    async def _versioned_bucket(self, bucket: str, namespace: str, *, field: str = "os_uri",
+                                why: str = "models registered by reference need object versioning so their "
+                                           "files cannot change under them") -> None:
+        """GetBucket (it always reports versioning): InvalidInput on `field` for a missing or unversioned
+        bucket, saying how to enable versioning."""
         c = self._c()
         try:
             data = (await c.call("objectstorage", c.object_storage.get_bucket, namespace, bucket, not_found="")).data
         except NotFound:
             hint = policy_hint("objectstorage", self.settings.compartment_id)
-            raise InvalidInput.field("os_uri", f"bucket '{bucket}' was not found in namespace '{namespace}' (or you "
-                                               f"may not read it: {hint})") from None
+            raise InvalidInput.field(field, f"bucket '{bucket}' was not found in namespace '{namespace}' (or you "
+                                            f"may not read it: {hint})") from None
         if (getattr(data, "versioning", None) or "Disabled") != "Enabled":
             raise InvalidInput.field(
-                "os_uri",
-                f"bucket '{bucket}' is not versioned; models registered by reference need object versioning so "
-                f"their files cannot change under them. Enable it with `oci os bucket update --namespace {namespace} "
-                f"--name {bucket} --versioning Enabled` (or Console → Buckets → {bucket} → Edit → Object Versioning).",
+                field,
+                f"bucket '{bucket}' is not versioned; {why}. Enable it with `oci os bucket update --namespace "
+                f"{namespace} --name {bucket} --versioning Enabled` (or Console → Buckets → {bucket} → Edit → "
+                "Object Versioning), or choose a versioned bucket.",
             )
 
     async def _inspect_prefix(self, bucket: str, namespace: str, prefix: str) -> dict[str, Any]:
@@ -497,9 +568,7 @@ class OciBackend(Backend):
                            "and fine-tuned models can.")
         await c.call("datascience", c.data_science.delete_model, model_id, gone_ok=True,
                      not_found=self._not_found(model_id))
-        self._details.pop(model_id, None)
-        if self._listing is not None:
-            self._listing = [m for m in self._listing if m.id != model_id]
+        self.model_deleted(model_id)
 
 
 class _Scaled:

@@ -1,9 +1,10 @@
-"""The OCI Data Science service ("SMC") inference containers, as AQUA picks them:
+"""The OCI Data Science service ("SMC") containers, as AQUA picks them:
 `ListContainers` (latest versions, model-deployment workload, inference usage),
 the family of the engine (`odsc-vllm-serving`…), the image `dsmc://<name>:<tag>`,
 and from the model-deployment workload configuration: the container's base
 command-line parameters, ports, supported platforms and model formats, the
-parameters it restricts, and the environment variables it expects."""
+parameters it restricts, and the environment variables it expects. Job containers
+(fine-tuning `odsc-llm-fine-tuning`, evaluation) need only their image."""
 
 from __future__ import annotations
 
@@ -72,6 +73,16 @@ def pick(summaries: list[Any], family: str) -> ServiceContainer | None:
         if container is not None:
             return container
     return None
+
+
+def job_image(summaries: list[Any], family: str) -> str | None:
+    """The image of the latest job-run container of a family (by family name, else container name)."""
+    matches = [s for s in summaries if family in (s.family_name, s.container_name)
+               and "JOB_RUN" in (getattr(s, "target_workloads", None) or ["JOB_RUN"])]
+    if not matches:
+        return None
+    best = max(matches, key=lambda s: (bool(s.is_latest), s.tag or ""))
+    return f"dsmc://{best.family_name or best.container_name}:{best.tag or 'latest'}"
 
 
 def shape_platform(series: str | None) -> str:

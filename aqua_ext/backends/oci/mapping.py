@@ -5,10 +5,12 @@ metadata so that either tool sees what the other created.
 - registered models: tag `aqua_custom_base_model`; fine-tuned: `aqua_fine_tuned_model`
   (value "<base OCID>#<base name>");
 - tags `task`, `organization`, `license`, `ready_to_fine_tune`, `ready_to_import`,
-  `model_format` ("SAFETENSORS,GGUF"); `OCI_AQUA` == "active" → ready to deploy;
+  `model_format` ("SAFETENSORS,GGUF"); `OCI_AQUA` == "active" → ready to deploy (for
+  fine-tuned models: once their job run SUCCEEDED, see finetunes.py);
 - custom metadata `artifact_location` (oci://…), `model_file` (GGUF), and ours:
-  `parameter_count`, `context_length`, `size_bytes`, `architecture` (JSON), `hf_id`.
-Ids are the OCIDs.
+  `parameter_count`, `context_length`, `size_bytes`, `architecture` (JSON), `hf_id`,
+  `fine_tune_dataset_hash` (a fine-tuned model's lineage).
+Ids are the OCIDs; a fine-tuned model's id is also its fine-tune's id.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ MD_CONTEXT_LENGTH = "context_length"
 MD_SIZE_BYTES = "size_bytes"
 MD_ARCHITECTURE = "architecture"
 MD_HF_ID = "hf_id"
-MD_FINE_TUNE_JOB = "fine_tune_job_id"
+MD_DATASET_HASH = "fine_tune_dataset_hash"
 
 # An OCID: ocid1.<resource type>.<realm>.[region][.future use].<unique id>
 OCID_PATTERN = re.compile(r"^ocid1\.([a-z0-9]+)\.([a-z0-9-]+)\.([a-z0-9-]*)(\.[a-z0-9-]*)?\.[A-Za-z0-9._-]{1,255}$")
@@ -99,6 +101,10 @@ def _truthy(value: str | None) -> bool:
 
 def is_service_aqua_model(summary: Any) -> bool:
     return TAG_AQUA.lower() in _ci(summary.freeform_tags)
+
+
+def is_ready_to_deploy_tag(tags: dict[str, Any] | None) -> bool:
+    return _ci(tags).get(TAG_AQUA.lower(), "").strip().lower() == "active"
 
 
 def is_user_aqua_model(summary: Any) -> bool:
@@ -161,10 +167,13 @@ def _base_fields(item: Any) -> dict[str, Any]:
     capability = capability_of(task)
     formats = formats_of(tags)
     ready_to_import = _truthy(tags.get(TAG_READY_TO_IMPORT))
+    active = getattr(item, "lifecycle_state", "ACTIVE") == "ACTIVE"
     if source == ModelSource.CATALOG:
-        ready_to_deploy = tags.get(TAG_AQUA.lower(), "").strip().lower() == "active" and not ready_to_import
+        ready_to_deploy = is_ready_to_deploy_tag(item.freeform_tags) and not ready_to_import
+    elif source == ModelSource.FINE_TUNED:  # AQUA leaves OCI_AQUA empty until training succeeded
+        ready_to_deploy = active and is_ready_to_deploy_tag(item.freeform_tags)
     else:
-        ready_to_deploy = getattr(item, "lifecycle_state", "ACTIVE") == "ACTIVE"
+        ready_to_deploy = active
     ready_to_finetune = _truthy(tags.get(TAG_READY_TO_FINE_TUNE)) and ModelFormat.SAFETENSORS in formats
     labels = {ModelSource.CATALOG: "service", ModelSource.REGISTERED: "registered",
               ModelSource.FINE_TUNED: "fine-tuned"}[source]
@@ -235,11 +244,15 @@ def to_detail(model: Any, *, readme: str | None = None, license_text: str | None
         notes.append(f"The model is {model.lifecycle_state} in OCI Data Science.")
     if ModelFormat.GGUF in fields["formats"] and ModelFormat.SAFETENSORS not in fields["formats"]:
         notes.append("GGUF weights are served by llama.cpp and cannot be fine-tuned.")
+    if fields["source"] == ModelSource.FINE_TUNED and not fields["ready_to_deploy"]:
+        notes.append("Its fine-tuning job has not succeeded (yet): it can be deployed once the job run SUCCEEDED.")
 
     lineage = None
     if TAG_FINE_TUNED in tags:
         base_id = tags[TAG_FINE_TUNED].split("#", 1)[0] or None
-        lineage = Lineage(base_model_id=base_id, finetune_job_id=meta.get(MD_FINE_TUNE_JOB))
+        # On OCI the fine-tune is its output model: `finetunes/{id}` answers to this model's own id.
+        lineage = Lineage(base_model_id=base_id, dataset_hash=meta.get(MD_DATASET_HASH) or None,
+                          finetune_job_id=model.id)
 
     card = (readme or "").strip()
     if not card:

@@ -1,0 +1,1093 @@
+"""OCI fine-tuning for AI Quick Actions, run the way Oracle AQUA runs it: a Data Science job on a GPU
+shape with the service fine-tuning container, training into a fine-tuned model in the catalog (whose
+OCID is the fine-tune's id). The conventions are in finetune_mapping.py.
+
+Calls per user action (lists paged to completion, nothing per row but what is said):
+- list: the model listing (shared with the explorer and cached like it) + ListJobRuns pages (kept
+  `deployment_cache_seconds`); once per fine-tuned model this process has not seen, GetModel + GetJob
+  (what never changes: parameters, dataset, shape, logging); GetModel for a running one whose metrics
+  are older than the same window;
+- detail: GetJobRun, plus GetModel while it runs (metrics; within the window it is reused) and once
+  after it ends; one Logging search for the last lines of a FAILED run that has a log (kept);
+- metrics: GetJobRun + GetModel (nothing but GetJobRun once the final series was read);
+- create: the base model (GetModel, cached with its detail), then at once ListJobShapes and
+  ListContainers (both cached like the model list), GetBucket, ListModelVersionSets by name, and for
+  the dataset HeadObject (+ GetObject of an oci:// one, to check its lines); then CreateModelVersionSet
+  (a new experiment), PutObject (a local dataset), CreateModel, the base's stored Readme / License /
+  DeploymentConfiguration copied, CreateJob, GetJob until ACTIVE, CreateJobRun, UpdateModel (job ids)
+  and UpdateModelProvenance; every create carries an opc-retry-token, and a failure removes what was made;
+- cancel: GetJobRun + CancelJobRun; delete: GetJobRun + the deployment list (cached briefly) +
+  DeleteJob (its runs with it) + DeleteModel;
+- defaults: GetModel (cached) + ListJobShapes (cached).
+A SUCCEEDED run's model is tagged ready to deploy (`OCI_AQUA = active`) the first time we see it,
+so the explorer (ours and AQUA's) offers to deploy it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import copy
+import hashlib
+import json
+import logging
+import shutil
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ...api.common import FieldError
+from ...api.datasets import DatasetReport
+from ...api.finetunes import (
+    CreateFineTuneRequest,
+    CreateFineTuneResponse,
+    FineTuneDefaults,
+    FineTuneDefaultsQuery,
+    FineTuneDetail,
+    FineTuneMetrics,
+    FineTuneParams,
+    FineTuneState,
+    FineTuneSummary,
+    MetricsQuery,
+)
+from ...api.logs import LogPage, LogsQuery
+from ...api.models import ModelDetail, ModelSource
+from ...errors import (
+    AquaError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    Unavailable,
+    Upstream,
+    UpstreamTimeout,
+)
+from ...services.datasets import DatasetAccess, preflight_for_job, tokenizer_folder
+from ...services.memory_fit import GPU_USABLE_FRACTION
+from ...services.shapes import GpuShape, get_shape
+from ...services.training_fit import estimate_training_fit
+from ..base import FineTunes
+from . import containers as smc
+from . import finetune_mapping as fm
+from . import mapping
+from .clients import OciClients, new_retry_token, policy_hint
+
+if TYPE_CHECKING:
+    from .backend import ModelRecord, OciBackend
+
+log = logging.getLogger(__name__)
+
+RUNNING_RUN_STATES = ("ACCEPTED", "IN_PROGRESS", "CANCELING")
+CANCELABLE_RUN_STATES = ("ACCEPTED", "IN_PROGRESS", "NEEDS_ATTENTION")
+DEFAULT_MAX_REPLICAS = 16  # the contract's limit, unless the model's FineTuneConfiguration says less
+FAILURE_LOG_LINES = 20
+LOG_SEARCH_PAGE = 1000  # Logging search's largest page
+LOG_SEARCH_WINDOW = timedelta(days=14)  # the longest window Logging search accepts
+JOB_ACTIVE_TIMEOUT_SECONDS = 120.0  # a new job is ACTIVE within seconds; past this something is wrong
+NODE_GROUP = "node-group"  # the node group name ADS gives a multi-node job
+
+
+@dataclass
+class _Live:
+    """What changes: the job run and the metric series, with when each was seen."""
+
+    run: Any | None = None  # JobRun or a JobRunSummary row
+    run_seen: float = 0.0
+    series: fm.MetricSeries = field(default_factory=fm.MetricSeries)
+    series_seen: float | None = None
+    series_state: str | None = None  # the run state when the series was read
+    output_path: str | None = None  # where the container says the weights went
+    marked: bool = False  # tagged ready to deploy (or the tag could not be written: not asked again)
+    failure_log: list[str] | None = None
+
+
+@dataclass
+class _Dataset:
+    uri: str  # what the job reads
+    report: DatasetReport
+    sha256: str
+    upload: Path | None = None  # a file in the Jupyter root, uploaded to `uri`
+    temp: Path | None = None  # a folder to remove once the create is over
+
+
+@dataclass
+class _Plan:
+    """Everything a fine-tuning job needs, validated."""
+
+    model: ModelDetail
+    record: "ModelRecord"
+    params: FineTuneParams
+    shape: str
+    image: str
+    output: tuple[str, str, str]  # bucket, namespace, prefix
+    dataset: _Dataset
+    version_set_id: str | None  # an existing experiment (None: create one when a name was given)
+    extra_flags: str
+
+
+@dataclass
+class _Created:
+    """What a create made so far, undone in reverse when a later step fails."""
+
+    version_set_id: str | None = None
+    uploaded: tuple[str, str, str] | None = None  # namespace, bucket, object
+    model_id: str | None = None
+    job_id: str | None = None
+    run_id: str | None = None
+
+
+class OciFineTunes(FineTunes):
+    def __init__(self, backend: "OciBackend") -> None:
+        self.backend = backend
+        self.settings = backend.settings
+        self._facts: dict[str, fm.Facts] = {}
+        self._facts_tasks: dict[str, asyncio.Task[fm.Facts]] = {}
+        self._live: dict[str, _Live] = {}
+        self._runs: tuple[float, dict[str, Any]] | None = None  # when listed, ListJobRuns rows by id
+        self._runs_task: asyncio.Task[tuple[float, dict[str, Any]]] | None = None
+        self._shapes: tuple[float, list[Any]] | None = None
+        self._containers: tuple[float, list[Any]] | None = None
+        self._cleanups: set[asyncio.Task[None]] = set()
+
+    # ---- small helpers ---------------------------------------------------------
+
+    def _c(self) -> OciClients:
+        return self.backend._c()
+
+    def _fresh(self, stamp: float | None, seconds: float) -> bool:
+        return stamp is not None and time.monotonic() - stamp < seconds
+
+    @staticmethod
+    def _check_id(finetune_id: str) -> None:
+        if mapping.ocid_kind(finetune_id) != "datasciencemodel":
+            raise NotFound(f"No fine-tune with id '{finetune_id}': on OCI a fine-tune's id is its fine-tuned model's "
+                           "OCID (ocid1.datasciencemodel.oc1.<region>.<id>).")
+
+    def _live_of(self, model_id: str) -> _Live:
+        return self._live.setdefault(model_id, _Live())
+
+    def _forget(self, model_id: str) -> None:
+        self._facts.pop(model_id, None)
+        self._live.pop(model_id, None)
+        self._runs = None
+
+    async def _cached_list(self, slot: str, fetch: Callable[[], Awaitable[list[Any]]]) -> list[Any]:
+        """A list cached like the model list (job shapes, containers)."""
+        hit: tuple[float, list[Any]] | None = getattr(self, slot)
+        if hit is not None and self._fresh(hit[0], self.settings.cache_seconds):
+            return hit[1]
+        items = await fetch()
+        setattr(self, slot, (time.monotonic(), items))
+        return items
+
+    async def job_shapes(self) -> list[Any]:
+        """ListJobShapes of the compartment, cached like the model list."""
+        c = self._c()
+        return await self._cached_list("_shapes", lambda: c.list_all(
+            "datascience", c.data_science.list_job_shapes, self.settings.compartment_id))
+
+    async def _container_index(self) -> list[Any]:
+        c = self._c()
+        return await self._cached_list("_containers", lambda: c.list_all(
+            "datascience", c.data_science.list_containers, is_latest=True, target_workload="JOB_RUN",
+            usage_query_param="FINE_TUNE"))
+
+    # ---- what a fine-tune is -----------------------------------------------------
+
+    async def _facts_of(self, model_id: str) -> fm.Facts:
+        """The fine-tune's unchanging facts: ours from the create, else GetModel + GetJob once."""
+        self._check_id(model_id)
+        if model_id in self._facts:
+            return self._facts[model_id]
+        task = self._facts_tasks.get(model_id)
+        if task is None or task.done():
+            task = self._facts_tasks[model_id] = asyncio.get_running_loop().create_task(self._read_facts(model_id))
+        try:
+            return await asyncio.shield(task)
+        finally:
+            if task.done():
+                self._facts_tasks.pop(model_id, None)
+
+    async def _read_facts(self, model_id: str) -> fm.Facts:
+        c = self._c()
+        raw = await self._get_model(model_id)
+        if mapping.TAG_FINE_TUNED not in {str(k).lower() for k in (raw.freeform_tags or {})}:
+            raise NotFound(f"'{raw.display_name}' is not a fine-tuned model (it has no {mapping.TAG_FINE_TUNED} tag), "
+                           "so it has no fine-tuning job.")
+        job_id = mapping.custom_metadata(raw).get(fm.MD_JOB_ID)
+        job = None
+        if job_id:
+            try:
+                job = (await c.call("datascience", c.data_science.get_job, job_id, not_found="")).data
+            except NotFound:  # deleted: the model still tells most of the story
+                job = None
+        facts = fm.facts_from(raw, job)
+        self._facts[model_id] = facts
+        return facts
+
+    async def _facts_many(self, model_ids: Iterable[str]) -> list[fm.Facts]:
+        """Facts of several fine-tunes at once; the ones that vanished meanwhile are left out."""
+        results = await asyncio.gather(*(self._facts_of(i) for i in model_ids), return_exceptions=True)
+        out: list[fm.Facts] = []
+        for result in results:
+            if isinstance(result, NotFound):
+                continue
+            if isinstance(result, BaseException):
+                raise result
+            out.append(result)
+        return out
+
+    async def _get_model(self, model_id: str) -> Any:
+        """GetModel, keeping what changes on it (the metric series, the output path, readiness)."""
+        c = self._c()
+        raw = (await c.call("datascience", c.data_science.get_model, model_id,
+                            not_found=f"No fine-tune with id '{model_id}' in OCI Data Science (or you may not read "
+                                      f"it: {policy_hint('datascience', self.settings.compartment_id)}).")).data
+        if raw.lifecycle_state == "DELETED":
+            self._forget(model_id)
+            raise NotFound(f"The fine-tuned model '{raw.display_name}' was deleted.")
+        live = self._live_of(model_id)
+        live.series = fm.metric_series(raw)
+        live.series_seen = time.monotonic()
+        live.series_state = getattr(live.run, "lifecycle_state", None)
+        live.output_path = mapping.custom_metadata(raw).get(fm.MD_OUTPUT_PATH) or live.output_path
+        live.marked = live.marked or mapping.is_ready_to_deploy_tag(raw.freeform_tags)
+        return raw
+
+    async def _get_run(self, facts: fm.Facts) -> Any | None:
+        live = self._live_of(facts.model_id)
+        if not facts.run_id:
+            live.run = None
+            return None
+        c = self._c()
+        try:
+            run = (await c.call("datascience", c.data_science.get_job_run, facts.run_id, not_found="")).data
+        except NotFound:
+            run = None
+        self._see_run(facts, run, time.monotonic())
+        return run
+
+    def _see_run(self, facts: fm.Facts, run: Any | None, seen: float) -> None:
+        """Keep the newest observation of the run (a listed row may be older than a GetJobRun)."""
+        live = self._live_of(facts.model_id)
+        if seen < live.run_seen:
+            return
+        before = getattr(live.run, "lifecycle_state", None)
+        live.run, live.run_seen = run, seen
+        if getattr(run, "lifecycle_state", None) != before:
+            live.failure_log = None  # it described the previous state
+        if live.series_seen is not None and live.series_seen >= seen:
+            live.series_state = getattr(run, "lifecycle_state", None)  # read after this state was: as new
+
+    async def _run_rows(self) -> tuple[float, dict[str, Any]]:
+        """ListJobRuns of the compartment by run id, and when it was read; kept briefly (runs change
+        state on their own)."""
+        if self._runs is not None and self._fresh(self._runs[0], self.settings.deployment_cache_seconds):
+            return self._runs
+        if self._runs_task is None or self._runs_task.done():
+            self._runs_task = asyncio.get_running_loop().create_task(self._fetch_runs())
+        return await asyncio.shield(self._runs_task)
+
+    async def _fetch_runs(self) -> tuple[float, dict[str, Any]]:
+        c = self._c()
+        asked = time.monotonic()
+        rows = await c.list_all("datascience", c.data_science.list_job_runs, self.settings.compartment_id)
+        self._runs = (asked, {r.id: r for r in rows})
+        return self._runs
+
+    async def _settle(self, facts: fm.Facts, *, metrics: bool = False) -> None:
+        """Read the model again when its series may have changed (always for `metrics`, unless the final
+        series was read after the run ended), and tag a SUCCEEDED one ready to deploy."""
+        live = self._live_of(facts.model_id)
+        state = getattr(live.run, "lifecycle_state", None)
+        settled = live.series_seen is not None and live.series_state == state
+        if state not in RUNNING_RUN_STATES and settled:
+            read = False  # the run is over and its final series is known
+        else:
+            read = metrics or not settled or not self._fresh(live.series_seen, self.settings.deployment_cache_seconds)
+        unmarked = state == "SUCCEEDED" and not live.marked
+        if read or unmarked:
+            raw = await self._get_model(facts.model_id)
+            if unmarked and not live.marked:
+                await self._mark_ready(raw)
+
+    async def _mark_ready(self, raw: Any, *, notify: bool = True) -> Any | None:
+        """The container leaves OCI_AQUA empty; a SUCCEEDED run's model gets "active" (ready to deploy),
+        as AQUA's explorer reads it. A failure (no policy to manage models) is logged once: this process
+        does not ask again, and shows the model deployable anyway (see `_deployable`)."""
+        import oci
+
+        c = self._c()
+        tags = {k: v for k, v in (raw.freeform_tags or {}).items() if str(k).lower() != mapping.TAG_AQUA.lower()}
+        tags[mapping.TAG_AQUA] = "active"
+        try:
+            updated = (await c.call("datascience", c.data_science.update_model, raw.id,
+                                    oci.data_science.models.UpdateModelDetails(freeform_tags=tags))).data
+        except AquaError as exc:
+            log.warning("could not tag the fine-tuned model %s ready to deploy: %s", raw.id, exc.message)
+            self._live_of(raw.id).marked = True
+            return None
+        self._live_of(raw.id).marked = True
+        if notify:
+            self.backend.model_changed(updated)
+        return updated
+
+    async def settle_listed(self, rows: list[Any]) -> tuple[dict[str, Any], bool]:
+        """For the model listing: fine-tuned models not yet tagged ready to deploy whose job run SUCCEEDED
+        are tagged now. Returns them as they now are, by id, and whether some are still training (the
+        listing is then kept only briefly). Never raises: the explorer lists without it."""
+        try:
+            _, runs = await self._run_rows()  # first, as in `list`
+            facts = await self._facts_many(r.id for r in rows)
+        except AquaError as exc:
+            log.info("fine-tune states unavailable for the model list: %s", exc.message)
+            return {}, False
+        by_id = {r.id: r for r in rows}
+        states = {f.model_id: getattr(runs.get(f.run_id or ""), "lifecycle_state", None) for f in facts}
+        done = [i for i, state in states.items() if state == "SUCCEEDED"]
+        updated = await asyncio.gather(*(self._deployable(by_id[i]) for i in done))
+        running = any(state in RUNNING_RUN_STATES for state in states.values())
+        return {u.id: u for u in updated}, running
+
+    async def deployable_now(self, raw: Any) -> Any | None:
+        """For a model detail: a fine-tuned model not tagged ready to deploy, as it is once its run
+        SUCCEEDED (tagged now), or None while it has not (one GetJobRun)."""
+        meta = mapping.custom_metadata(raw)
+        run_id = next((meta[k] for k in fm.MD_RUN_IDS if meta.get(k)), None)
+        if not run_id:
+            return None
+        c = self._c()
+        try:
+            run = (await c.call("datascience", c.data_science.get_job_run, run_id, not_found="")).data
+        except AquaError as exc:  # the detail shows without it: not deployable, as its tag says
+            log.info("job run %s of %s unreadable: %s", run_id, raw.id, exc.message)
+            return None
+        return await self._deployable(raw) if run.lifecycle_state == "SUCCEEDED" else None
+
+    async def _deployable(self, raw: Any) -> Any:
+        """Tag it ready to deploy; when the tag cannot be written (no manage policy), it is still shown
+        deployable, as its run says."""
+        known = self._live.get(raw.id)
+        updated = None if known is not None and known.marked else await self._mark_ready(raw, notify=False)
+        if updated is not None:
+            return updated
+        shown = copy.copy(raw)
+        shown.freeform_tags = {**{k: v for k, v in (raw.freeform_tags or {}).items()
+                                  if str(k).lower() != mapping.TAG_AQUA.lower()}, mapping.TAG_AQUA: "active"}
+        return shown
+
+    def _detail(self, facts: fm.Facts) -> FineTuneDetail:
+        live = self._live_of(facts.model_id)
+        return fm.to_detail(facts, live.run, live.series, artifact_location=live.output_path,
+                            failure_log=live.failure_log)
+
+    # ---- list and detail ---------------------------------------------------------
+
+    async def list(self) -> list[FineTuneSummary]:
+        models = await self.backend.list_models()
+        # The runs first: a model read after them shows metrics at least as new as their states.
+        seen, rows = await self._run_rows()
+        facts = await self._facts_many(m.id for m in models if m.source == ModelSource.FINE_TUNED)
+        await asyncio.gather(*(self._listed(f, rows, seen) for f in facts))
+        details = sorted((self._detail(f) for f in facts), key=lambda d: d.created_at, reverse=True)
+        return [fm.to_summary(d) for d in details]
+
+    async def _listed(self, facts: fm.Facts, rows: dict[str, Any], seen: float) -> None:
+        row = rows.get(facts.run_id or "")
+        if row is not None:
+            self._see_run(facts, row, seen)
+        elif facts.run_id:  # not listed (deleted, or just made): ask for it
+            await self._get_run(facts)
+        await self._settle(facts)
+
+    async def get(self, finetune_id: str) -> FineTuneDetail:
+        facts = await self._facts_of(finetune_id)
+        await self._get_run(facts)
+        await self._settle(facts)
+        detail = self._detail(facts)
+        live = self._live_of(facts.model_id)
+        if detail.state == FineTuneState.FAILED and facts.log_id and live.failure_log is None:
+            live.failure_log = await self._failure_log(facts)
+            detail = self._detail(facts)
+        return detail
+
+    async def _failure_log(self, facts: fm.Facts) -> list[str]:
+        try:
+            lines, _ = await self._search_logs(facts, FAILURE_LOG_LINES, None)
+        except AquaError as exc:  # the reason stands without its evidence
+            log.info("OCI logs of %s unreadable: %s", facts.run_id, exc.message)
+            return []
+        return lines
+
+    async def metrics(self, finetune_id: str, query: MetricsQuery) -> FineTuneMetrics:
+        facts = await self._facts_of(finetune_id)
+        await self._get_run(facts)
+        await self._settle(facts, metrics=True)
+        live = self._live_of(facts.model_id)
+        points = live.series.points
+        return FineTuneMetrics(points=points[query.after:], cursor=len(points),
+                               state=fm.state_of(getattr(live.run, "lifecycle_state", None), live.series))
+
+    # ---- defaults ------------------------------------------------------------------
+
+    @staticmethod
+    def _readiness(model: ModelDetail) -> str | None:
+        """Why this model cannot be fine-tuned on OCI, or None."""
+        if model.source == ModelSource.FINE_TUNED:
+            base = model.lineage.base_model_id if model.lineage else None
+            return ("it is itself a fine-tuned model; fine-tune its base model"
+                    + (f" ({base})" if base else "") + " with a combined dataset instead")
+        if model.source == ModelSource.CATALOG and not model.ready_to_deploy:
+            return " ".join(model.notes) or "this service model has no weights in your tenancy yet"
+        if not model.ready_to_finetune:
+            why = " ".join(n for n in model.notes if "GGUF" in n) or (
+                f"it is not marked ready to fine-tune (its {mapping.TAG_READY_TO_FINE_TUNE} tag is not true); "
+                "register its safetensors weights with fine-tuning enabled, or choose a model that is")
+            return why
+        if not model.artifact_location:
+            return "it records no artifact_location (where its weights are); re-register it from Object Storage"
+        return None
+
+    async def defaults(self, model_id: str, query: FineTuneDefaultsQuery) -> FineTuneDefaults:
+        model = await self.backend.get_model(model_id)
+        shapes = await self.job_shapes()
+        gpu = [s.name for s in shapes if smc.shape_platform(s.shape_series) == "NVIDIA_GPU"]
+        names = [*gpu, *(s.name for s in shapes if s.name not in gpu)]
+        known = _known_gpu_shapes(gpu)
+        config = model.finetune_config
+
+        def params_for(shape: str | None) -> FineTuneParams:
+            params = fm.config_defaults(config, shape)
+            overrides = {k: v for k, v in query.model_dump(exclude={"shape"}).items() if v is not None}
+            return params.model_copy(update=overrides)
+
+        shape = query.shape if query.shape in names else None
+        if shape is None:
+            shape = estimate_training_fit(model, params_for(None), "bfloat16", shapes=known).recommended_shape
+        params = params_for(shape)
+        fit = estimate_training_fit(model, params, "bfloat16", shapes=known)
+        notes: list[str] = []
+        why = self._readiness(model)
+        if why:
+            notes.append(f"'{model.name}' cannot be fine-tuned: {why}.")
+        if params.training_type != "lora":
+            notes.append("OCI's fine-tuning container trains LoRA adapters only; last-layers training runs on the "
+                         "local backend.")
+        if not gpu:
+            notes.append("This compartment offers no GPU job shape; OCI's fine-tuning container needs one.")
+        elif fit.total_gb is not None and fit.recommended_shape is None:
+            notes.append("No GPU job shape here holds this training run: lower batch_size or max_seq_length.")
+        notes.append("The output location must be a versioned Object Storage bucket (oci://bucket@namespace/prefix); "
+                     "a dataset in the Jupyter root is uploaded next to it.")
+        return FineTuneDefaults(
+            model_id=model.id, ready_to_finetune=why is None, notes=notes, params=params, shapes=names,
+            default_shape=shape, max_replicas=fm.config_max_replicas(config, shape, DEFAULT_MAX_REPLICAS), fit=fit,
+            needs_output_uri=True,
+        )
+
+    # ---- create: every check first ----------------------------------------------------
+
+    async def create(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> CreateFineTuneResponse:
+        if not self.settings.project_id:
+            raise Unavailable("No OCI Data Science project: set AquaExtension.oci_project_id (or PROJECT_OCID) "
+                              "to the project fine-tuning jobs belong to.")
+        plan = await self._plan(request, datasets)
+        created = _Created()
+        try:
+            detail = await self._launch(request, plan, created)
+        except BaseException:
+            # Nothing half-created stays: what this create made goes again, even when it was canceled.
+            await asyncio.shield(self._rollback(created))
+            raise
+        finally:
+            if plan.dataset.temp is not None:
+                await asyncio.to_thread(shutil.rmtree, plan.dataset.temp, True)
+        return CreateFineTuneResponse(finetune=detail, preflight=plan.dataset.report)
+
+    def _check_request(self, request: CreateFineTuneRequest) -> tuple[str, str, str]:
+        """The request's own rules (no call needed); returns the output location's parts."""
+        if request.params.training_type != "lora":
+            raise InvalidInput.field("params.training_type", "OCI's fine-tuning container trains LoRA adapters "
+                                                             "only; use 'lora', or train the last layers on the "
+                                                             "local backend")
+        if request.subnet_id and mapping.ocid_kind(request.subnet_id) != "subnet":
+            raise InvalidInput.field("subnet_id", "must be a VCN subnet OCID (ocid1.subnet.oc1.<region>.<id>)")
+        if request.log_id:
+            if mapping.ocid_kind(request.log_group_id or "") != "loggroup":
+                raise InvalidInput.field("log_group_id", "must be an OCI Logging log group OCID "
+                                                         "(ocid1.loggroup.oc1.<region>.<id>)")
+            if mapping.ocid_kind(request.log_id) != "log":
+                raise InvalidInput.field("log_id", "must be an OCI Logging log OCID (ocid1.log.oc1.<region>.<id>)")
+        if request.replicas > 1 and not request.subnet_id:
+            raise InvalidInput.field("subnet_id", f"{request.replicas} replicas make a distributed training run, whose "
+                                                  "nodes talk to each other over a private subnet: give the OCID of "
+                                                  "a subnet in your VCN, or use 1 replica")
+        if request.replicas > 1 and not request.log_id:
+            raise InvalidInput.field("log_id", f"{request.replicas} replicas make a distributed training run, whose "
+                                               "nodes find each other through the job run's log: give log_group_id "
+                                               "and log_id of an OCI Logging log, or use 1 replica")
+        if not request.output_uri:
+            raise InvalidInput.field("output_uri", "required on OCI: the oci://bucket@namespace/prefix, in a versioned "
+                                                   "bucket, where the fine-tuned weights are written")
+        try:
+            return mapping.parse_os_uri(request.output_uri)
+        except ValueError:
+            raise InvalidInput.field("output_uri", "must look like 'oci://bucket@namespace/prefix'") from None
+
+    async def _plan(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> _Plan:
+        output = self._check_request(request)
+        model = await self.backend.get_model(request.model_id)
+        why = self._readiness(model)
+        if why:
+            raise InvalidInput.field("model_id", f"'{model.name}' cannot be fine-tuned: {why}")
+        record = await self.backend.model_record(model.id)
+        config = model.finetune_config
+        params = fm.request_params(config, request.shape, request.params)
+        loop = asyncio.get_running_loop()
+        checks = {
+            "shape": loop.create_task(self._pick_shape(request, model, params)),
+            "image": loop.create_task(self._image(record)),
+            "output_uri": loop.create_task(self.backend._versioned_bucket(
+                output[0], output[1], field="output_uri",
+                why="OCI's fine-tuning container writes its outputs only to versioned buckets")),
+            "dataset_path": loop.create_task(self._dataset(request, model, output, datasets)),
+            "experiment_name": loop.create_task(self._experiment(request.experiment_name)),
+        }
+        results = dict(zip(checks, await asyncio.gather(*checks.values(), return_exceptions=True)))
+        errors = [r for r in results.values() if isinstance(r, BaseException)]
+        if errors:  # the first failure in the order above is the one reported
+            dataset = results["dataset_path"]
+            if isinstance(dataset, _Dataset) and dataset.temp is not None:
+                await asyncio.to_thread(shutil.rmtree, dataset.temp, True)
+            raise errors[0]
+        return _Plan(model=model, record=record, params=params, shape=results["shape"], image=results["image"],
+                     output=output, dataset=results["dataset_path"], version_set_id=results["experiment_name"],
+                     extra_flags=fm.extra_flags(config))
+
+    async def _pick_shape(self, request: CreateFineTuneRequest, model: ModelDetail, params: FineTuneParams) -> str:
+        """The job shape asked for (a GPU shape of the compartment that holds the training run), or the
+        smallest one that holds it. InvalidInput on field "shape" with the arithmetic otherwise."""
+        shapes = await self.job_shapes()
+        gpu = [s.name for s in shapes if smc.shape_platform(s.shape_series) == "NVIDIA_GPU"]
+        fit = estimate_training_fit(model, params, "bfloat16", shapes=_known_gpu_shapes(gpu))
+        listed = ", ".join(gpu) or "none"
+        if request.shape is None:
+            if fit.recommended_shape:
+                return fit.recommended_shape
+            if not gpu:
+                raise InvalidInput.field("shape", "this compartment offers no GPU job shape, and OCI's fine-tuning "
+                                                  "container needs one")
+            if fit.total_gb is None:
+                raise InvalidInput.field("shape", f"the size of '{model.name}' is unknown, so no shape can be "
+                                                  f"recommended; choose one of: {listed}")
+            raise InvalidInput.field("shape", f"no GPU job shape in this compartment holds this training run of "
+                                              f"'{model.name}' ({'; '.join(fit.arithmetic)}); lower batch_size or "
+                                              "max_seq_length")
+        names = {s.name: s for s in shapes}
+        if request.shape not in names:
+            raise InvalidInput.field("shape", f"'{request.shape}' is not a job shape in this compartment; GPU job "
+                                              f"shapes: {listed}")
+        if request.shape not in gpu:
+            raise InvalidInput.field("shape", f"{request.shape} is a {names[request.shape].shape_series or 'CPU'} "
+                                              f"shape, and OCI's fine-tuning container needs a GPU; choose one of: "
+                                              f"{listed}")
+        target = next((t for t in fit.targets if t.name == request.shape), None)
+        if target is None or fit.total_gb is None or target.fits:
+            return request.shape  # a shape we have no GPU figures for, or a model of unknown size: OCI will tell
+        usable = target.memory_gb * GPU_USABLE_FRACTION
+        hint = (f"Choose {fit.recommended_shape}, the smallest GPU job shape here that holds it, or lower batch_size "
+                "or max_seq_length." if fit.recommended_shape else
+                "No job shape here holds it: lower batch_size or max_seq_length.")
+        raise InvalidInput.field(
+            "shape",
+            f"training '{model.name}' does not fit on {request.shape}: it needs about {fit.total_gb:.2f} GB of GPU "
+            f"memory, and {request.shape} has {usable:.2f} GB usable ({target.gpu_count} GPU"
+            f"{'s' if target.gpu_count != 1 else ''}, {GPU_USABLE_FRACTION:.0%} of {target.memory_gb:g} GB). "
+            + "; ".join(fit.arithmetic) + ". " + hint,
+        )
+
+    async def _image(self, record: "ModelRecord") -> str:
+        """The fine-tuning service container: the family the base model names (AQUA's metadata), latest."""
+        family = mapping.custom_metadata(record.model).get(fm.MD_FINETUNE_CONTAINER) or fm.DEFAULT_FAMILY
+        image = smc.job_image(await self._container_index(), family)
+        if image is None:
+            raise InvalidInput.field("model_id", f"OCI Data Science offers no fine-tuning service container "
+                                                 f"'{family}' in this region")
+        return image
+
+    async def _experiment(self, name: str | None) -> str | None:
+        """The model version set of this experiment name, when it exists (None: made at launch)."""
+        if not name:
+            return None
+        c = self._c()
+        sets = await c.list_all("datascience", c.data_science.list_model_version_sets, self.settings.compartment_id,
+                                name=name, lifecycle_state="ACTIVE")
+        if not sets:
+            return None
+        found = sets[0]
+        if fm.TAG_FINETUNING not in {str(k).lower() for k in (found.freeform_tags or {})}:
+            raise InvalidInput.field("experiment_name", f"'{name}' is a model version set that is not a fine-tuning "
+                                                        f"experiment (it has no {fm.TAG_FINETUNING} tag); choose "
+                                                        "another name")
+        return found.id
+
+    # ---- the dataset ------------------------------------------------------------------
+
+    async def _dataset(self, request: CreateFineTuneRequest, model: ModelDetail, output: tuple[str, str, str],
+                       datasets: DatasetAccess) -> _Dataset:
+        if request.dataset_path.startswith("oci://"):
+            dataset = await self._remote_dataset(request, datasets)
+        else:
+            dataset = await self._local_dataset(request, model, output, datasets)
+        try:
+            valid = dataset.report.valid_rows
+            if valid < fm.MIN_ROWS:
+                raise InvalidInput.field("dataset_path", f"{dataset.report.path} has {valid} valid row"
+                                                         f"{'s' if valid != 1 else ''}; OCI's fine-tuning container "
+                                                         f"needs at least {fm.MIN_ROWS} (it stops with exit code 42)")
+        except BaseException:
+            if dataset.temp is not None:
+                await asyncio.to_thread(shutil.rmtree, dataset.temp, True)
+            raise
+        return dataset
+
+    async def _local_dataset(self, request: CreateFineTuneRequest, model: ModelDetail, output: tuple[str, str, str],
+                             datasets: DatasetAccess) -> _Dataset:
+        """A file in the Jupyter root: the preflight, then where it goes (next to the output prefix, as AQUA
+        uploads it), refusing to overwrite a different file already there."""
+        tokenizer = await asyncio.to_thread(tokenizer_folder, model.artifact_location)
+        job = await preflight_for_job(datasets, request.dataset_path, field_name="dataset_path",
+                                      validation_split=request.validation_split,
+                                      max_seq_length=request.params.max_seq_length, tokenizer_dir=tokenizer,
+                                      model_id=model.id)
+        if not job.path.name.lower().endswith(".jsonl"):
+            raise InvalidInput.field("dataset_path", f"{job.shown} must be a .jsonl file (OCI's fine-tuning "
+                                                     "container reads JSON Lines)")
+        bucket, namespace, prefix = output
+        name = f"{prefix}/{job.path.name}" if prefix else job.path.name
+        uri = f"oci://{bucket}@{namespace}/{name}"
+        c = self._c()
+        try:
+            head = await c.call("objectstorage", c.object_storage.head_object, namespace, bucket, name, not_found="")
+        except NotFound:  # nothing there yet (or no bucket: the output check says so)
+            return _Dataset(uri=uri, report=job.report, sha256=job.sha256, upload=job.path)
+        mine = await asyncio.to_thread(_md5_base64, job.path)
+        if head.headers.get("content-md5") != mine:
+            raise InvalidInput.field("dataset_path", f"{uri} already holds a different file; rename {job.shown} or "
+                                                     "choose another output_uri, so no other job's data is "
+                                                     "overwritten")
+        return _Dataset(uri=uri, report=job.report, sha256=job.sha256)  # the same file: used as it is
+
+    async def _remote_dataset(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> _Dataset:
+        """An oci:// dataset is downloaded (through the SDK, to a temporary file) and checked line by line
+        like a local one, so a bad line costs a 400 now instead of a failed GPU job later."""
+        uri = request.dataset_path
+        try:
+            bucket, namespace, name = mapping.parse_os_uri(uri)
+        except ValueError:
+            raise InvalidInput.field("dataset_path", "must be a file in the Jupyter root or "
+                                                     "oci://bucket@namespace/path/to/file.jsonl") from None
+        if not name.lower().endswith(".jsonl"):
+            raise InvalidInput.field("dataset_path", f"{uri} must be a .jsonl file (OCI's fine-tuning container "
+                                                     "reads JSON Lines)")
+        c = self._c()
+        try:
+            head = await c.call("objectstorage", c.object_storage.head_object, namespace, bucket, name, not_found="")
+        except NotFound:
+            raise InvalidInput.field("dataset_path", f"no object {uri} (or you may not read it: "
+                                                     f"{policy_hint('objectstorage', self.settings.compartment_id)})"
+                                     ) from None
+        size = int(head.headers.get("content-length") or 0)
+        if size > datasets.max_bytes:
+            raise PayloadTooLarge(f"dataset_path: {uri} is {size:,} bytes, over the {datasets.max_bytes:,}-byte "
+                                  "limit for datasets",
+                                  fields=[FieldError(field="dataset_path",
+                                                     message=f"over the {datasets.max_bytes:,}-byte limit")])
+        temp = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="aqua-oci-dataset-"))
+        local = temp / Path(name).name
+        try:
+            await self._download(namespace, bucket, name, local)
+            job = await preflight_for_job(DatasetAccess(root=temp, max_bytes=datasets.max_bytes), local.name,
+                                          field_name="dataset_path", validation_split=request.validation_split,
+                                          max_seq_length=request.params.max_seq_length, tokenizer_dir=None,
+                                          model_id=request.model_id)
+        except (InvalidInput, PayloadTooLarge) as exc:
+            await asyncio.to_thread(shutil.rmtree, temp, True)
+            exc.message = exc.message.replace(local.name, uri, 1)  # name the object, not our temporary copy
+            raise
+        except BaseException:
+            await asyncio.to_thread(shutil.rmtree, temp, True)
+            raise
+        job.report.path = uri
+        return _Dataset(uri=uri, report=job.report, sha256=job.sha256, temp=temp)
+
+    async def _download(self, namespace: str, bucket: str, name: str, target: Path) -> None:
+        c = self._c()
+
+        def fetch() -> None:
+            response = c.object_storage.get_object(namespace, bucket, name)
+            with target.open("wb") as out:
+                for chunk in response.data.raw.stream(1 << 20, decode_content=False):
+                    out.write(chunk)
+
+        await c.call("objectstorage", fetch)  # retried as a whole: each attempt rewrites the file
+
+    # ---- create: make it, in order -------------------------------------------------------
+
+    async def _launch(self, request: CreateFineTuneRequest, plan: _Plan, created: _Created) -> FineTuneDetail:
+        import oci
+
+        c = self._c()
+        m = oci.data_science.models
+        base = plan.model
+        set_id = plan.version_set_id
+        if set_id is None and request.experiment_name:
+            set_id = created.version_set_id = await self._create_version_set(request.experiment_name)
+        if plan.dataset.upload is not None:
+            bucket, namespace, _ = plan.output
+            name = plan.dataset.uri.split("/", 3)[3]
+            created.uploaded = (namespace, bucket, name)  # before the call: a lost answer may still have stored it
+            await self.backend._put_file(c, namespace, bucket, name, plan.dataset.upload)
+        meta = self._model_metadata(request, plan)
+        hyper = fm.hyperparameters(plan.params, request.validation_split, plan.dataset.uri)
+        details = m.CreateModelDetails(
+            compartment_id=self.settings.compartment_id, project_id=self.settings.project_id,
+            display_name=request.name[:255], description=(request.description or f"Fine-tuned from {base.name}")[:400],
+            freeform_tags=fm.model_tags(plan.record.model.freeform_tags, base.id, base.name),
+            custom_metadata_list=[m.Metadata(**item) for item in meta],
+            defined_metadata_list=[m.Metadata(key=fm.HYPERPARAMETERS, value=json.dumps(hyper, separators=(",", ":")))],
+            model_version_set_id=set_id,
+        )
+        model = (await c.call("datascience", c.data_science.create_model, details,
+                              opc_retry_token=new_retry_token())).data
+        created.model_id = model.id
+        await self._copy_artifacts(plan.record, model.id)
+        job = (await c.call("datascience", c.data_science.create_job, self._job_details(request, plan, model.id),
+                            opc_retry_token=new_retry_token())).data
+        created.job_id = job.id
+        await self._until_active(job)
+        run = (await c.call("datascience", c.data_science.create_job_run, m.CreateJobRunDetails(
+            compartment_id=self.settings.compartment_id, project_id=self.settings.project_id, job_id=job.id,
+            display_name=request.name[:255], freeform_tags=job.freeform_tags), opc_retry_token=new_retry_token())).data
+        created.run_id = run.id
+        # AQUA's step 6: the model names its job and run (and the run is its provenance).
+        meta += [mapping.metadata_item(fm.MD_JOB_ID, job.id, "The fine-tuning job"),
+                 mapping.metadata_item(fm.MD_RUN_IDS[0], run.id, "The fine-tuning job run")]
+        model = (await c.call("datascience", c.data_science.update_model, model.id, m.UpdateModelDetails(
+            custom_metadata_list=[m.Metadata(**item) for item in meta]))).data
+        await self._provenance(model.id, run.id)
+
+        facts = self._facts[model.id] = fm.facts_from(model, job)
+        live = self._live_of(model.id)
+        live.run, live.run_seen = run, time.monotonic()
+        live.series, live.series_seen, live.series_state = fm.MetricSeries(), time.monotonic(), run.lifecycle_state
+        self._runs = None
+        self.backend.model_changed(model)
+        return self._detail(facts)
+
+    def _model_metadata(self, request: CreateFineTuneRequest, plan: _Plan) -> list[dict[str, str]]:
+        """The fine-tuned model's custom metadata, as AQUA writes it (the base's artifact location and
+        serving container come along), plus the dataset's lineage and the base's size facts, which memory
+        fit and deploy read (an adapter adds little to the base's memory)."""
+        base = plan.model
+        base_meta = mapping.custom_metadata(plan.record.model)
+        report = plan.dataset.report
+        items = [
+            mapping.metadata_item(fm.MD_SOURCE, base.id, "The base model"),
+            mapping.metadata_item(fm.MD_SOURCE_NAME, base.name, "The base model's name"),
+            mapping.metadata_item(mapping.MD_ARTIFACT_LOCATION, base.artifact_location or "",
+                                  "Where the base model's files are"),
+            mapping.metadata_item(fm.MD_OUTPUT_PATH, request.output_uri or "", "Where the fine-tuned weights go"),
+            mapping.metadata_item(fm.MD_DATASET_HASH, plan.dataset.sha256, "sha256 of the training dataset"),
+            mapping.metadata_item(fm.MD_TRAIN_ROWS, str(report.train_rows), "Training rows (preflight)"),
+            mapping.metadata_item(fm.MD_VALIDATION_ROWS, str(report.validation_rows), "Validation rows (preflight)"),
+        ]
+        if base_meta.get(fm.MD_DEPLOYMENT_CONTAINER):
+            items.append(mapping.metadata_item(fm.MD_DEPLOYMENT_CONTAINER, base_meta[fm.MD_DEPLOYMENT_CONTAINER]))
+        if base.parameter_count:
+            items.append(mapping.metadata_item(mapping.MD_PARAMETER_COUNT, str(base.parameter_count)))
+        if base.context_length:
+            items.append(mapping.metadata_item(mapping.MD_CONTEXT_LENGTH, str(base.context_length)))
+        if base.architecture is not None:
+            compact = json.dumps(base.architecture.model_dump(exclude_none=True), separators=(",", ":"))
+            items.append(mapping.metadata_item(mapping.MD_ARCHITECTURE, compact))
+        return items
+
+    async def _copy_artifacts(self, record: "ModelRecord", model_id: str) -> None:
+        """AQUA's step 3: the base's stored card, license and serving configuration come along (its
+        fine-tuning configuration does not: the fine-tuned model is not fine-tuned again)."""
+        c = self._c()
+        texts = {k: v for k, v in record.artifacts.items() if k != "FineTuneConfiguration" and v}
+        await asyncio.gather(*(
+            c.call("datascience", c.data_science.create_model_defined_metadatum_artifact, model_id, key,
+                   text.encode("utf-8"), exists_ok=True) for key, text in texts.items()))
+
+    def _job_details(self, request: CreateFineTuneRequest, plan: _Plan, model_id: str) -> Any:
+        """CreateJobDetails as AQUA's ContainerRuntime makes them: the service container, its arguments in the
+        environment, default networking unless a subnet is given, a multi-node job for replicas > 1."""
+        import oci
+
+        m = oci.data_science.models
+        base = plan.model
+        env = {
+            fm.FT_ARGUMENTS: fm.ft_arguments(base.id, model_id),
+            fm.LAUNCH_CMD: fm.launch_command(plan.dataset.uri, request.output_uri or "", request.validation_split,
+                                             plan.params, plan.extra_flags),
+            fm.NODE_COUNT: str(request.replicas),
+        }
+        config = m.DefaultJobConfigurationDetails(job_type="DEFAULT", environment_variables=env)
+        image = m.OcirContainerJobEnvironmentConfigurationDetails(job_environment_type="OCIR_CONTAINER",
+                                                                  image=plan.image)
+        logs = None
+        if request.log_id:
+            logs = m.JobLogConfigurationDetails(enable_logging=True, enable_auto_log_creation=False,
+                                                log_group_id=request.log_group_id, log_id=request.log_id)
+        common: dict[str, Any] = dict(
+            compartment_id=self.settings.compartment_id, project_id=self.settings.project_id,
+            display_name=request.name[:255], description=f"Fine-tuning {base.name} into {request.name}"[:400],
+            job_log_configuration_details=logs,
+            freeform_tags={mapping.TAG_AQUA: "", mapping.TAG_FINE_TUNED: f"{base.id}#{base.name}"[:255]},
+        )
+        if request.replicas > 1:
+            group = m.JobNodeGroupConfigurationDetails(
+                name=NODE_GROUP, replicas=request.replicas, minimum_success_replicas=request.replicas,
+                job_infrastructure_configuration_details=m.MultiNodeJobInfrastructureConfigurationDetails(
+                    job_infrastructure_type="MULTI_NODE", shape_name=plan.shape,
+                    block_storage_size_in_gbs=fm.BLOCK_STORAGE_GB),
+                job_configuration_details=config, job_environment_configuration_details=image)
+            nodes = m.MultiNodeJobNodeConfigurationDetails(
+                job_node_type="MULTI_NODE", startup_order="IN_PARALLEL",
+                job_network_configuration=m.JobCustomNetworkConfiguration(job_network_type="CUSTOM_NETWORK",
+                                                                          subnet_id=request.subnet_id),
+                job_node_group_configuration_details_list=[group])
+            return m.CreateJobDetails(**common, job_node_configuration_details=nodes)
+        if request.subnet_id:
+            infra: Any = m.StandaloneJobInfrastructureConfigurationDetails(
+                job_infrastructure_type="STANDALONE", shape_name=plan.shape, subnet_id=request.subnet_id,
+                block_storage_size_in_gbs=fm.BLOCK_STORAGE_GB)
+        else:  # OCI's managed egress, so a job started from a notebook does not borrow the notebook's network
+            infra = m.ManagedEgressStandaloneJobInfrastructureConfigurationDetails(
+                job_infrastructure_type="ME_STANDALONE", shape_name=plan.shape,
+                block_storage_size_in_gbs=fm.BLOCK_STORAGE_GB)
+        return m.CreateJobDetails(**common, job_configuration_details=config,
+                                  job_infrastructure_configuration_details=infra,
+                                  job_environment_configuration_details=image)
+
+    async def _until_active(self, job: Any) -> None:
+        """A job takes runs once ACTIVE (OCI makes it so within seconds)."""
+        c = self._c()
+        delay = self.settings.poll_min_seconds
+        deadline = time.monotonic() + JOB_ACTIVE_TIMEOUT_SECONDS
+        while job.lifecycle_state == "CREATING":
+            if time.monotonic() > deadline:
+                raise UpstreamTimeout(f"OCI did not make the fine-tuning job {job.id} ACTIVE within "
+                                      f"{JOB_ACTIVE_TIMEOUT_SECONDS:.0f} seconds; try again.")
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.settings.poll_max_seconds)
+            job = (await c.call("datascience", c.data_science.get_job, job.id)).data
+        if job.lifecycle_state != "ACTIVE":
+            raise Upstream(f"OCI made the fine-tuning job {job.lifecycle_state}: "
+                           f"{job.lifecycle_details or 'no reason given'}.")
+
+    async def _create_version_set(self, name: str) -> str:
+        import oci
+
+        c = self._c()
+        details = oci.data_science.models.CreateModelVersionSetDetails(
+            compartment_id=self.settings.compartment_id, project_id=self.settings.project_id, name=name,
+            description="AI Quick Actions fine-tuning experiment", freeform_tags={fm.TAG_FINETUNING: fm.TAG_FINETUNING})
+        try:
+            return (await c.call("datascience", c.data_science.create_model_version_set, details,
+                                 opc_retry_token=new_retry_token())).data.id
+        except Conflict:  # made meanwhile by someone else: use it
+            found = await self._experiment(name)
+            if found is None:
+                raise
+            return found
+
+    async def _provenance(self, model_id: str, run_id: str) -> None:
+        """The run is the model's training provenance (as AQUA records it). A nicety: a failure here does
+        not undo a job that is already running."""
+        import oci
+
+        c = self._c()
+        try:
+            await c.call("datascience", c.data_science.update_model_provenance, model_id,
+                         oci.data_science.models.UpdateModelProvenanceDetails(training_id=run_id))
+        except AquaError as exc:
+            log.warning("could not record the provenance of %s: %s", model_id, exc.message)
+
+    async def _rollback(self, created: _Created) -> None:
+        c = self._c()
+
+        async def quietly(what: str, call: Awaitable[Any]) -> None:
+            try:
+                await call
+            except AquaError as exc:
+                log.error("could not remove the half-created %s: %s", what, exc.message)
+
+        if created.run_id:
+            await quietly("job run", c.call("datascience", c.data_science.cancel_job_run, created.run_id))
+        if created.job_id:
+            if created.run_id:  # a job with a live run cannot go yet: once the run is canceled
+                task = asyncio.get_running_loop().create_task(self._delete_job_later(created.job_id, created.run_id))
+                self._cleanups.add(task)
+                task.add_done_callback(self._cleanups.discard)
+            else:
+                await quietly("job", c.call("datascience", c.data_science.delete_job, created.job_id,
+                                            delete_related_job_runs=True, gone_ok=True))
+        if created.model_id:
+            await quietly("model", c.call("datascience", c.data_science.delete_model, created.model_id, gone_ok=True))
+            self._forget(created.model_id)
+            self.backend.model_deleted(created.model_id)
+        if created.uploaded:
+            namespace, bucket, name = created.uploaded
+            await quietly("dataset upload", c.call("objectstorage", c.object_storage.delete_object, namespace,
+                                                   bucket, name, gone_ok=True))
+        if created.version_set_id:
+            await quietly("experiment", c.call("datascience", c.data_science.delete_model_version_set,
+                                               created.version_set_id, is_delete_related_models=True, gone_ok=True))
+
+    async def _delete_job_later(self, job_id: str, run_id: str) -> None:
+        c = self._c()
+        deadline = time.monotonic() + JOB_ACTIVE_TIMEOUT_SECONDS * 5
+        delay = self.settings.poll_min_seconds
+        try:
+            while time.monotonic() < deadline:
+                run = (await c.call("datascience", c.data_science.get_job_run, run_id)).data
+                if run.lifecycle_state not in RUNNING_RUN_STATES:
+                    await c.call("datascience", c.data_science.delete_job, job_id, delete_related_job_runs=True,
+                                 gone_ok=True)
+                    return
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.settings.poll_max_seconds)
+            log.error("the half-created fine-tuning job %s was not canceled in time; delete it in the Console", job_id)
+        except AquaError as exc:
+            log.error("could not remove the half-created fine-tuning job %s: %s", job_id, exc.message)
+
+    # ---- cancel and delete -------------------------------------------------------------
+
+    async def cancel(self, finetune_id: str) -> FineTuneDetail:
+        facts = await self._facts_of(finetune_id)
+        run = await self._get_run(facts)
+        self._check_cancelable(facts, run)
+        c = self._c()
+        try:
+            await c.call("datascience", c.data_science.cancel_job_run, run.id)
+        except Conflict:  # it changed since we looked: say what it is now
+            self._check_cancelable(facts, await self._get_run(facts))
+            raise
+        run.lifecycle_state, run.lifecycle_details = "CANCELING", None  # OCI's answer, until the next read
+        self._runs = None
+        return self._detail(facts)
+
+    def _check_cancelable(self, facts: fm.Facts, run: Any | None) -> None:
+        if run is None:
+            raise Conflict(f"'{facts.name}' has no job run in OCI Data Science any more; there is nothing to cancel.")
+        state = run.lifecycle_state
+        if state == "CANCELING":
+            raise Conflict(f"'{facts.name}' is already being canceled.")
+        if state not in CANCELABLE_RUN_STATES:
+            raise Conflict(f"'{facts.name}' is {state}; only an ACCEPTED or IN_PROGRESS fine-tune can be canceled.")
+
+    async def delete(self, finetune_id: str) -> None:
+        facts = await self._facts_of(finetune_id)
+        run = await self._get_run(facts)
+        if run is not None and run.lifecycle_state in RUNNING_RUN_STATES:
+            raise Conflict(f"'{facts.name}' is {run.lifecycle_state}: cancel it first, and delete it once it is "
+                           "CANCELED.")
+        serving = [d for d in await self.backend.deployments.list() if d.model_id == facts.model_id]
+        if serving:
+            names = ", ".join(f"'{d.name}' ({d.state.value})" for d in serving)
+            raise Conflict(f"'{facts.name}' is served by deployment {names}; delete the deployment first.")
+        c = self._c()
+        if facts.job_id:
+            try:  # its runs go with it
+                await c.call("datascience", c.data_science.delete_job, facts.job_id, delete_related_job_runs=True,
+                             gone_ok=True, not_found="")
+            except NotFound:
+                pass
+        try:
+            await c.call("datascience", c.data_science.delete_model, facts.model_id, gone_ok=True, not_found="")
+        except NotFound:
+            pass
+        self._forget(facts.model_id)
+        self.backend.model_deleted(facts.model_id)
+
+    # ---- logs ----------------------------------------------------------------------
+
+    async def logs(self, finetune_id: str, query: LogsQuery) -> LogPage:
+        facts = await self._facts_of(finetune_id)
+        if not facts.log_id or not facts.run_id:
+            return LogPage(lines=[], cursor=query.after or "",
+                           source="Logging was not configured for this fine-tuning job: give log_group_id and log_id "
+                                  "when you create one to keep its log in OCI Logging")
+        after = None
+        if query.after:
+            try:
+                after = _instant(query.after)
+            except ValueError:
+                raise InvalidInput.field("after", "must be a cursor returned by an earlier call") from None
+        lines, cursor = await self._search_logs(facts, query.tail, after)
+        return LogPage(lines=lines, cursor=cursor or query.after or "",
+                       source=f"OCI Logging: log {facts.log_id} (log group {facts.log_group_id})")
+
+    async def _search_logs(self, facts: fm.Facts, tail: int, after: datetime | None) -> tuple[list[str], str | None]:
+        """The last `tail` lines of the job run's log (after `after`), oldest first, and the timestamp of
+        the last one as the next cursor."""
+        import oci
+
+        now = datetime.now(timezone.utc)
+        start = after or facts.created_at - timedelta(minutes=5)
+        start = max(start, now - LOG_SEARCH_WINDOW)
+        source = f'"{self.settings.compartment_id}/{facts.log_group_id}/{facts.log_id}"'
+        search = f"search {source} | where source = '*{facts.run_id}' | sort by datetime desc"
+        details = oci.loggingsearch.models.SearchLogsDetails(time_start=start, time_end=now + timedelta(minutes=1),
+                                                             search_query=search, is_return_field_info=False)
+        c = self._c()
+        rows: list[dict[str, Any]] = []
+        page: str | None = None
+        while len(rows) < tail:
+            response = await c.call("logging", c.log_search.search_logs, details,
+                                    limit=min(LOG_SEARCH_PAGE, tail - len(rows)), **({"page": page} if page else {}))
+            rows.extend(r.data for r in response.data.results or [] if isinstance(r.data, dict))
+            page = response.next_page
+            if not page:
+                break
+        out: list[tuple[datetime, str, str]] = []
+        for row in rows:
+            stamp = str(row.get("datetime") or (row.get("logContent") or {}).get("time") or "")
+            try:
+                when = _instant(stamp)
+            except ValueError:
+                continue
+            if after is not None and when <= after:
+                continue
+            data = (row.get("logContent") or {}).get("data")
+            message = data.get("message") if isinstance(data, dict) else data
+            out.append((when, stamp, f"{stamp} {message if message is not None else ''}".rstrip()))
+        out.reverse()  # newest came first; reversing keeps lines of the same instant in order
+        out.sort(key=lambda item: item[0])
+        out = out[-tail:]
+        return [line for _, _, line in out], (out[-1][1] if out else None)
+
+
+def _known_gpu_shapes(names: Iterable[str]) -> list[GpuShape]:
+    return [g for g in (get_shape(n) for n in names) if g is not None]
+
+
+def _md5_base64(path: Path) -> str:
+    digest = hashlib.md5()  # noqa: S324 - Object Storage's content-md5, not security
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return base64.b64encode(digest.digest()).decode()
+
+
+def _instant(value: str) -> datetime:
+    when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
