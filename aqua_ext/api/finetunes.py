@@ -111,7 +111,7 @@ class CreateFineTuneRequest(ApiModel):
 class MetricPoint(ApiModel):
     """One logged training step: the train loss (and learning rate), or a validation loss."""
 
-    step: int
+    step: int  # the optimizer step (local); on OCI, whose container reports per epoch, the epoch number
     epoch: float
     train_loss: float | None = None
     validation_loss: float | None = None
@@ -119,7 +119,7 @@ class MetricPoint(ApiModel):
 
 
 class FineTuneSummary(ApiModel):
-    id: str
+    id: str  # local: ftj-<hex>; OCI: the fine-tuned model's OCID, as in AQUA
     name: str
     description: str
     base_model_id: str

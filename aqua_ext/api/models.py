@@ -52,7 +52,7 @@ class Architecture(ApiModel):
 class Lineage(ApiModel):
     base_model_id: str | None = None
     dataset_hash: str | None = None
-    finetune_job_id: str | None = None
+    finetune_job_id: str | None = None  # the fine-tune (GET finetunes/{id}) that produced the model
 
 
 class ModelSummary(ApiModel):

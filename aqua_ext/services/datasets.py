@@ -463,12 +463,14 @@ def _refield(error: InvalidInput | NotFound | PayloadTooLarge, field_name: str) 
 
 async def preflight_for_job(access: DatasetAccess, dataset_path: str, *, field_name: str,
                             validation_split: float, max_seq_length: int, tokenizer_dir: Path | None,
-                            model_id: str) -> JobDataset:
+                            model_id: str, display_path: str | None = None) -> JobDataset:
     """The preflight a job runs before anything is created: the file inside the root, every line
     valid (a 400 naming `field_name` and the lines otherwise), token lengths through the base
-    model's tokenizer when it is on this machine, and the file's hash for the lineage."""
+    model's tokenizer when it is on this machine, and the file's hash for the lineage.
+    `display_path` names the file in messages (a downloaded copy of an object: its URI)."""
     try:
         path, shown = await asyncio.to_thread(resolve_dataset_path, dataset_path, access.root)
+        shown = display_path or shown
         scan = await asyncio.to_thread(scan_jsonl, path, validation_split=validation_split,
                                        max_bytes=access.max_bytes, keep_rows=tokenizer_dir is not None,
                                        display_path=shown)

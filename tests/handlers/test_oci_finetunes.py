@@ -255,6 +255,9 @@ async def test_create_train_metrics_logs_deploy_delete(api: Any, world: OciWorld
     assert await wait_deployment(api, dep_id, "ACTIVE", "FAILED") == "ACTIVE"
     md = emu.deployments.deployments[dep_id]
     assert md["freeformTags"]["aqua_fine_tuned_model"].startswith(base)
+    # AQUA's serving contract for a fine-tuned model: the base weights plus the adapter the run wrote.
+    variables = md["modelDeploymentConfigurationDetails"]["environmentConfigurationDetails"]["environmentVariables"]
+    assert variables["BASE_MODEL"] == "acme-1b" and variables["FT_MODEL"] == f"runs/{ft_id}"
     status, err = await api(f"finetunes/{ft_id}", method="DELETE")
     assert status == 409 and "math chat" in err["message"], err
     assert (await api(f"deployments/{dep_id}", method="DELETE"))[0] == 204

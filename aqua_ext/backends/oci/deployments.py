@@ -32,7 +32,7 @@ import shlex
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ...api.deployments import (
@@ -46,7 +46,7 @@ from ...api.deployments import (
 from ...api.fit import FitQuery, FitReport
 from ...api.logs import LogPage, LogsQuery
 from ...api.info import Hardware
-from ...api.models import Capability, ModelDetail, ModelFormat
+from ...api.models import Capability, ModelDetail, ModelFormat, ModelSource
 from ...api.operations import Operation
 from ...errors import AquaError, Conflict, InvalidInput, NotFound, Unavailable, Upstream, UpstreamTimeout
 from ...services.memory_fit import CPU_USABLE_FRACTION, GPU_USABLE_FRACTION, estimate_fit
@@ -56,8 +56,10 @@ from ...services.upstream import UpstreamTarget
 from ..base import Deployments
 from . import containers as smc
 from . import deploy_mapping as dm
+from . import finetune_mapping as ftm
 from . import mapping
 from .limits import SERVICE_NAME as LIMITS_SERVICE
+from .log_search import search_lines, search_log_page
 from .limits import limit_of
 from .clients import OciClients, new_retry_token
 from ...services.engine_args import param_value
@@ -78,8 +80,6 @@ CONFIG_PARAMS_KEY = {"vllm": "VLLM_PARAMS", "tgi": "TGI_PARAMS", "llama.cpp": "L
 # estimate_fit wants this machine's hardware; on OCI only the shapes matter.
 _NO_LOCAL_HARDWARE = Hardware(cpu_count=0, memory_gb=0.0, gpus=[], platform="oci")
 _TERMINAL_WORK = ("SUCCEEDED", "FAILED", "CANCELED")
-LOG_SEARCH_PAGE = 1000  # Logging search's largest page
-LOG_SEARCH_WINDOW = timedelta(days=14)  # the longest window Logging search accepts
 FAILURE_LOG_LINES = 20
 # Service limits are a nicety of the fit and an early word at deploy: a read that fails is kept as
 # "unknown" this long (not the whole cache lifetime), and one read never waits longer than this.
@@ -247,7 +247,7 @@ class OciDeployments(Deployments):
         if not dm.log_ids(md)[1]:
             return []
         try:
-            lines, _ = await self._search_logs(md, FAILURE_LOG_LINES, None)
+            lines = await self._search_logs(md, FAILURE_LOG_LINES)
         except AquaError as exc:  # the reason stands without its evidence; say why it is missing
             log.info("OCI logs of %s unreadable: %s", md.id, exc.message)
             return []
@@ -430,6 +430,15 @@ class OciDeployments(Deployments):
         })
         if params:
             env["PARAMS"] = shlex.join(params)
+        if model.source == ModelSource.FINE_TUNED:
+            # AQUA's contract: BASE_MODEL is the base weights (the fine-tuned model's artifact location
+            # points there), FT_MODEL the adapter the fine-tuning container wrote.
+            record = await self.backend.model_record(model.id)
+            output = mapping.custom_metadata(record.model).get(ftm.MD_OUTPUT_PATH)
+            if not output:
+                raise InvalidInput.field("model_id", f"'{model.name}' records no fine-tuned weights "
+                                                     f"({ftm.MD_OUTPUT_PATH}); its fine-tuning did not finish")
+            env["FT_MODEL"] = _artifact_prefix(output)
         model_file = None
         if engine == "llama.cpp":
             model_file = await self._model_file(model)
@@ -834,63 +843,18 @@ class OciDeployments(Deployments):
         entry = await self._current(deployment_id)
         group, logs = dm.log_ids(entry.md)
         if not logs:
-            return LogPage(lines=[], cursor=query.after or "",
-                                  source="no OCI log configured for this deployment")
-        after = None
-        if query.after:
-            try:
-                after = _instant(query.after)
-            except ValueError:
-                raise InvalidInput.field("after", "must be a cursor returned by an earlier call") from None
-        lines, cursor = await self._search_logs(entry.md, query.tail, after)
-        names = " and ".join(logs)
-        return LogPage(lines=lines, cursor=cursor or query.after or "",
-                              source=f"OCI Logging: log {names} (log group {group})")
+            return LogPage(lines=[], cursor=query.after or "", source="no OCI log configured for this deployment")
+        return await search_log_page(
+            self._c(), query, compartment_id=entry.md.compartment_id, log_group_id=group, log_ids=logs,
+            resource_id=entry.md.id, created=dm._aware(entry.md.time_created), with_kind=True,
+            source=f"OCI Logging: log {' and '.join(logs)} (log group {group})")
 
-    async def _search_logs(self, md: Any, tail: int, after: datetime | None) -> tuple[list[str], str | None]:
-        """The last `tail` lines of the deployment's logs (after `after`), oldest first, and the
-        timestamp of the last one as the next cursor."""
+    async def _search_logs(self, md: Any, tail: int) -> list[str]:
         group, logs = dm.log_ids(md)
-        now = datetime.now(timezone.utc)
-        created = dm._aware(md.time_created)
-        start = after or max(created - timedelta(minutes=5), now - LOG_SEARCH_WINDOW)
-        start = max(start, now - LOG_SEARCH_WINDOW)
-        sources = ", ".join(f'"{md.compartment_id}/{group}/{log_id}"' for log_id in logs)
-        search = f"search {sources} | where source = '*{md.id}' | sort by datetime desc"
-        import oci
-
-        details = oci.loggingsearch.models.SearchLogsDetails(time_start=start, time_end=now + timedelta(minutes=1),
-                                                             search_query=search, is_return_field_info=False)
-        c = self._c()
-        rows: list[dict[str, Any]] = []
-        page: str | None = None
-        while len(rows) < tail:
-            response = await c.call("logging", c.log_search.search_logs, details,
-                                    limit=min(LOG_SEARCH_PAGE, tail - len(rows)), **({"page": page} if page else {}))
-            rows.extend(r.data for r in response.data.results or [] if isinstance(r.data, dict))
-            page = response.next_page
-            if not page:
-                break
-        out: list[tuple[datetime, str, str]] = []
-        for row in rows:
-            stamp = str(row.get("datetime") or (row.get("logContent") or {}).get("time") or "")
-            try:
-                when = _instant(stamp)
-            except ValueError:
-                continue
-            if after is not None and when <= after:
-                continue
-            content = row.get("logContent") or {}
-            kind = str(content.get("type") or "").rsplit(".", 1)[-1]
-            data = content.get("data")
-            message = data.get("message") if isinstance(data, dict) else data
-            out.append((when, stamp, f"{stamp} [{kind or 'log'}] {message if message is not None else ''}".rstrip()))
-        # Newest came first: reverse (which keeps lines of the same millisecond in order), then make
-        # sure of the order by time, stably.
-        out.reverse()
-        out.sort(key=lambda item: item[0])
-        out = out[-tail:]
-        return [line for _, _, line in out], (out[-1][1] if out else None)
+        lines, _ = await search_lines(self._c(), compartment_id=md.compartment_id, log_group_id=group, log_ids=logs,
+                                      resource_id=md.id, created=dm._aware(md.time_created), tail=tail,
+                                      with_kind=True)
+        return lines
 
     # ---- the data plane ---------------------------------------------------------
 
@@ -943,7 +907,3 @@ def _artifact_prefix(location: str) -> str:
     except ValueError:
         return location.rstrip("/")
 
-
-def _instant(value: str) -> datetime:
-    when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)

@@ -36,7 +36,6 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,6 +74,7 @@ from . import containers as smc
 from . import finetune_mapping as fm
 from . import mapping
 from .clients import OciClients, new_retry_token, policy_hint
+from .log_search import search_lines, search_log_page
 
 if TYPE_CHECKING:
     from .backend import ModelRecord, OciBackend
@@ -85,8 +85,6 @@ RUNNING_RUN_STATES = ("ACCEPTED", "IN_PROGRESS", "CANCELING")
 CANCELABLE_RUN_STATES = ("ACCEPTED", "IN_PROGRESS", "NEEDS_ATTENTION")
 DEFAULT_MAX_REPLICAS = 16  # the contract's limit, unless the model's FineTuneConfiguration says less
 FAILURE_LOG_LINES = 20
-LOG_SEARCH_PAGE = 1000  # Logging search's largest page
-LOG_SEARCH_WINDOW = timedelta(days=14)  # the longest window Logging search accepts
 JOB_ACTIVE_TIMEOUT_SECONDS = 120.0  # a new job is ACTIVE within seconds; past this something is wrong
 NODE_GROUP = "node-group"  # the node group name ADS gives a multi-node job
 
@@ -417,7 +415,11 @@ class OciFineTunes(FineTunes):
 
     async def _failure_log(self, facts: fm.Facts) -> list[str]:
         try:
-            lines, _ = await self._search_logs(facts, FAILURE_LOG_LINES, None)
+            if not facts.log_id or not facts.log_group_id or not facts.run_id:
+                return []
+            lines, _ = await search_lines(
+                self._c(), compartment_id=self.settings.compartment_id or "", log_group_id=facts.log_group_id,
+                log_ids=[facts.log_id], resource_id=facts.run_id, created=facts.created_at, tail=FAILURE_LOG_LINES)
         except AquaError as exc:  # the reason stands without its evidence
             log.info("OCI logs of %s unreadable: %s", facts.run_id, exc.message)
             return []
@@ -714,15 +716,10 @@ class OciFineTunes(FineTunes):
             job = await preflight_for_job(DatasetAccess(root=temp, max_bytes=datasets.max_bytes), local.name,
                                           field_name="dataset_path", validation_split=request.validation_split,
                                           max_seq_length=request.params.max_seq_length, tokenizer_dir=None,
-                                          model_id=request.model_id)
-        except (InvalidInput, PayloadTooLarge) as exc:
-            await asyncio.to_thread(shutil.rmtree, temp, True)
-            exc.message = exc.message.replace(local.name, uri, 1)  # name the object, not our temporary copy
-            raise
+                                          model_id=request.model_id, display_path=uri)
         except BaseException:
             await asyncio.to_thread(shutil.rmtree, temp, True)
             raise
-        job.report.path = uri
         return _Dataset(uri=uri, report=job.report, sha256=job.sha256, temp=temp)
 
     async def _download(self, namespace: str, bucket: str, name: str, target: Path) -> None:
@@ -1022,58 +1019,14 @@ class OciFineTunes(FineTunes):
 
     async def logs(self, finetune_id: str, query: LogsQuery) -> LogPage:
         facts = await self._facts_of(finetune_id)
-        if not facts.log_id or not facts.run_id:
+        if not facts.log_id or not facts.log_group_id or not facts.run_id:
             return LogPage(lines=[], cursor=query.after or "",
                            source="Logging was not configured for this fine-tuning job: give log_group_id and log_id "
                                   "when you create one to keep its log in OCI Logging")
-        after = None
-        if query.after:
-            try:
-                after = _instant(query.after)
-            except ValueError:
-                raise InvalidInput.field("after", "must be a cursor returned by an earlier call") from None
-        lines, cursor = await self._search_logs(facts, query.tail, after)
-        return LogPage(lines=lines, cursor=cursor or query.after or "",
-                       source=f"OCI Logging: log {facts.log_id} (log group {facts.log_group_id})")
-
-    async def _search_logs(self, facts: fm.Facts, tail: int, after: datetime | None) -> tuple[list[str], str | None]:
-        """The last `tail` lines of the job run's log (after `after`), oldest first, and the timestamp of
-        the last one as the next cursor."""
-        import oci
-
-        now = datetime.now(timezone.utc)
-        start = after or facts.created_at - timedelta(minutes=5)
-        start = max(start, now - LOG_SEARCH_WINDOW)
-        source = f'"{self.settings.compartment_id}/{facts.log_group_id}/{facts.log_id}"'
-        search = f"search {source} | where source = '*{facts.run_id}' | sort by datetime desc"
-        details = oci.loggingsearch.models.SearchLogsDetails(time_start=start, time_end=now + timedelta(minutes=1),
-                                                             search_query=search, is_return_field_info=False)
-        c = self._c()
-        rows: list[dict[str, Any]] = []
-        page: str | None = None
-        while len(rows) < tail:
-            response = await c.call("logging", c.log_search.search_logs, details,
-                                    limit=min(LOG_SEARCH_PAGE, tail - len(rows)), **({"page": page} if page else {}))
-            rows.extend(r.data for r in response.data.results or [] if isinstance(r.data, dict))
-            page = response.next_page
-            if not page:
-                break
-        out: list[tuple[datetime, str, str]] = []
-        for row in rows:
-            stamp = str(row.get("datetime") or (row.get("logContent") or {}).get("time") or "")
-            try:
-                when = _instant(stamp)
-            except ValueError:
-                continue
-            if after is not None and when <= after:
-                continue
-            data = (row.get("logContent") or {}).get("data")
-            message = data.get("message") if isinstance(data, dict) else data
-            out.append((when, stamp, f"{stamp} {message if message is not None else ''}".rstrip()))
-        out.reverse()  # newest came first; reversing keeps lines of the same instant in order
-        out.sort(key=lambda item: item[0])
-        out = out[-tail:]
-        return [line for _, _, line in out], (out[-1][1] if out else None)
+        return await search_log_page(
+            self._c(), query, compartment_id=self.settings.compartment_id or "", log_group_id=facts.log_group_id,
+            log_ids=[facts.log_id], resource_id=facts.run_id, created=facts.created_at,
+            source=f"OCI Logging: log {facts.log_id} (log group {facts.log_group_id})")
 
 
 def _known_gpu_shapes(names: Iterable[str]) -> list[GpuShape]:
@@ -1087,7 +1040,3 @@ def _md5_base64(path: Path) -> str:
             digest.update(block)
     return base64.b64encode(digest.digest()).decode()
 
-
-def _instant(value: str) -> datetime:
-    when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
