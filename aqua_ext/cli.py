@@ -16,6 +16,17 @@
     aqua-ext deployments logs DEPLOYMENT_ID [--tail N] [--follow]
     aqua-ext chat DEPLOYMENT_ID "prompt" [--system S] [--max-tokens N] [--temperature T] [--top-p P]
                               [--top-k K] [--stop S]... [--seed N] [--timeout S]
+    aqua-ext datasets validate PATH [--model-id M] [--max-seq-length N] [--validation-split F] [--kind K]
+    aqua-ext finetune create MODEL_ID DATASET --name NAME [--epochs N] [--learning-rate F] [--batch-size N]
+                              [--max-seq-length N] [--validation-split F] [--training-type lora|last_layers]
+                              [--lora-r N] [--lora-alpha N] [--lora-dropout F] [--lora-target-modules a,b]
+                              [--last-n-layers N] [--pad-to-max-length] [--early-stopping-patience N]
+                              [--early-stopping-threshold F] [--logging-steps N] [--seed N] [--shape S]
+                              [--replicas N] [--output-uri oci://B@NS/PREFIX] [--experiment-name E]
+                              [--subnet-id ID] [--log-group-id ID --log-id ID] [--description D] [--follow]
+    aqua-ext finetune list
+    aqua-ext finetune get|cancel|delete|metrics JOB_ID
+    aqua-ext finetune logs JOB_ID [--tail N] [--follow]
 
 The OCI backend (`--backend oci`) reads the same settings as the server
 extension: --oci-* flags, else OCI_CONFIG_LOCATION, OCI_CONFIG_PROFILE, OCI_IAM_TYPE,
@@ -32,6 +43,13 @@ up (its readiness check runs here), so Ctrl-C while waiting cancels it (INACTIVE
 outlives a Jupyter restart, until `deployments deactivate` or `delete`. `chat` streams the
 answer to stdout as it arrives and a stats line (TTFT, tokens/s, usage) to stderr; Ctrl-C
 closes the stream, so the engine stops generating.
+
+`finetune create` starts from the base model's defaults (as the fine-tune form does) for the
+hyperparameters its flags leave out, checks the dataset (relative to the current folder, as
+`datasets validate`), prints the preflight's warnings and the new job's id; with --follow it
+prints the progress and each logged loss until the job ends (exit 0 on SUCCEEDED, 1 on FAILED
+or CANCELED). The job runs detached (locally a process of its own, on OCI a job run): Ctrl-C
+only stops following, and `finetune cancel` stops the job.
 """
 
 from __future__ import annotations
@@ -44,7 +62,7 @@ import os
 import shlex
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +70,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import __version__
 from .api.datasets import ValidateDatasetRequest
-from .api.logs import LogsQuery
+from .api.logs import LogPage, LogsQuery
 from .api.deployments import (
     TRANSITIONAL_STATES,
     ChatMessage,
@@ -61,13 +79,25 @@ from .api.deployments import (
     DeploymentDetail,
     DeploymentState,
 )
+from .api.finetunes import (
+    FINAL_FINETUNE_STATES,
+    CreateFineTuneRequest,
+    CreateFineTuneResponse,
+    FineTuneDefaultsQuery,
+    FineTuneDetail,
+    FineTuneParams,
+    FineTuneState,
+    FineTuneSummary,
+    MetricPoint,
+    MetricsQuery,
+)
 from .api.fit import FitQuery
 from .api.info import BackendDescription, Info
 from .api.models import ModelListQuery, RegisterModelRequest
 from .api.operations import TERMINAL_STATES, Operation, OperationState
 from .backends.base import Backend
 from .errors import AquaError, InvalidInput, NotFound, Unavailable, Upstream
-from .services.datasets import validate_dataset
+from .services.datasets import DatasetAccess, validate_dataset
 from .services.hardware import detect_engines, detect_hardware
 from .services.memory_fit import estimate_fit
 from .services.model_filter import filter_models
@@ -204,6 +234,8 @@ async def _dispatch(args: argparse.Namespace, backend: Backend, operations: Oper
         return await _chat(args, backend)
     if args.command == "datasets":
         return await _datasets(args, backend)
+    if args.command == "finetune":
+        return await _finetune(args, backend)
 
     if args.models_command == "list":
         query = ModelListQuery(q=args.q, source=args.source, capability=args.capability, format=args.format,
@@ -437,24 +469,325 @@ async def _deployments(args: argparse.Namespace, backend: Backend, operations: O
         return 0
 
     if cmd == "logs":
-        logs = await backend.deployment_logs(args.deployment_id, LogsQuery(tail=args.tail))
+        # Until Ctrl-C (or the deployment is deleted: NotFound ends it).
+        return await _print_logs(args, lambda query: backend.deployment_logs(args.deployment_id, query))
+    raise AssertionError(args)
+
+
+async def _print_logs(args: argparse.Namespace, fetch: Callable[[LogsQuery], Awaitable[LogPage]],
+                      finished: Callable[[], Awaitable[str | None]] | None = None) -> int:
+    """`logs [--tail N] [--follow]`: the last lines, then (following) what comes next, asked for
+    with the cursor every POLL_S. Following ends on Ctrl-C, or once `finished` says why (a job
+    that ended) and the lines written before that are printed."""
+    logs = await fetch(LogsQuery(tail=args.tail))
+
+    def show(page: LogPage, *, indent: bool) -> None:
         if args.json:
-            print(logs.model_dump_json() if args.follow else logs.model_dump_json(indent=2), flush=True)
+            print(page.model_dump_json(indent=2) if indent else page.model_dump_json(), flush=True)
         else:
-            if not args.follow:
-                print(f"# {logs.source}", file=sys.stderr)
-            for line in logs.lines:
+            for line in page.lines:
                 print(line, flush=True)
-        while args.follow:  # until Ctrl-C (or the deployment is deleted: NotFound ends it)
+
+    if not args.json and not args.follow:
+        print(f"# {logs.source}", file=sys.stderr)
+    show(logs, indent=not args.follow)
+    while args.follow:
+        await asyncio.sleep(POLL_S)
+        logs_next = await fetch(LogsQuery(tail=5000, after=logs.cursor))
+        if logs_next.lines:
+            show(logs_next, indent=False)
+        logs = logs_next
+        if not logs.lines and finished is not None:
+            reason = await finished()
+            if reason is not None:  # the last lines, written before it ended
+                logs = await fetch(LogsQuery(tail=5000, after=logs.cursor))
+                if logs.lines:
+                    show(logs, indent=False)
+                if not args.json:
+                    print(f"# {reason}", file=sys.stderr)
+                break
+    return 0
+
+
+# ---- fine-tuning ---------------------------------------------------------------------
+
+# Flags that become FineTuneParams fields when given; left out, the base model's defaults apply.
+_FINETUNE_PARAM_FLAGS = ("training_type", "epochs", "learning_rate", "batch_size", "max_seq_length", "lora_r",
+                         "lora_alpha", "lora_dropout", "last_n_layers", "early_stopping_patience",
+                         "early_stopping_threshold", "logging_steps", "seed")
+
+
+def _given_params(args: argparse.Namespace) -> dict[str, Any]:
+    """The hyperparameters set by flags."""
+    params: dict[str, Any] = {k: getattr(args, k) for k in _FINETUNE_PARAM_FLAGS if getattr(args, k) is not None}
+    if args.pad_to_max_length:
+        params["pad_to_max_length"] = True
+    if args.lora_target_modules is not None:
+        params["lora_target_modules"] = [m.strip() for m in args.lora_target_modules.split(",") if m.strip()]
+    return params
+
+
+def _finetune_request(args: argparse.Namespace) -> CreateFineTuneRequest:
+    """The request the REST route takes, from the flags (hyperparameters left out: the contract's
+    defaults): out-of-range values are the API's errors, named as the API names them (`params.epochs`)."""
+    params = _given_params(args)
+    body: dict[str, Any] = {
+        "model_id": args.model_id, "name": args.name, "description": args.description or "",
+        "dataset_path": args.dataset, "params": params, "shape": args.shape, "replicas": args.replicas,
+        "output_uri": args.output_uri, "experiment_name": args.experiment_name, "subnet_id": args.subnet_id,
+        "log_group_id": args.log_group_id, "log_id": args.log_id,
+    }
+    if args.validation_split is not None:
+        body["validation_split"] = args.validation_split
+    return CreateFineTuneRequest.model_validate(body)
+
+
+async def _finetune_request_with_defaults(args: argparse.Namespace, backend: Backend) -> CreateFineTuneRequest:
+    """As the fine-tune form does: hyperparameters left out are the base model's defaults (a sequence
+    length the model holds, a batch that fits the shape, given the flags that are set); the flags
+    are checked first, so a bad one is reported as the API reports it."""
+    request = _finetune_request(args)
+    given = _given_params(args)
+    query = FineTuneDefaultsQuery(shape=args.shape, **{k: v for k, v in given.items()
+                                                       if k in FineTuneDefaultsQuery.model_fields})
+    try:
+        defaults = await backend.finetune_defaults(request.model_id, query)
+    except NotFound as exc:  # a bad field of this request, as the create route reports it
+        raise InvalidInput.field("model_id", exc.message) from None
+    params = FineTuneParams.model_validate({**defaults.params.model_dump(), **given})
+    return request.model_copy(update={"params": params})
+
+
+def _fmt_loss(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
+
+
+def _fmt_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
+
+
+def _fmt_finetune_progress(f: FineTuneSummary) -> str:
+    text = f"{f.progress * 100:.0f}%"
+    if f.total_steps:
+        text += f" ({f.step}/{f.total_steps})"
+    return text
+
+
+def _point_text(point: MetricPoint, total_steps: int | None) -> str:
+    parts = [f"step {point.step}/{total_steps}" if total_steps else f"step {point.step}", f"epoch {point.epoch:.2f}"]
+    if point.train_loss is not None:
+        parts.append(f"train loss {point.train_loss:.4f}")
+    if point.validation_loss is not None:
+        parts.append(f"validation loss {point.validation_loss:.4f}")
+    if point.learning_rate is not None:
+        parts.append(f"lr {point.learning_rate:.2e}")
+    return " · ".join(parts)
+
+
+def _preflight_lines(response: CreateFineTuneResponse) -> list[str]:
+    report = response.preflight
+    lines = [f"dataset {report.path}: {report.valid_rows:,} {report.format} rows; "
+             f"train {report.train_rows:,} / validation {report.validation_rows:,}"]
+    if report.tokens is not None:
+        t = report.tokens
+        lines.append(f"tokens ({t.template}): p50 {t.p50} · p95 {t.p95} · max {t.max}; "
+                     f"{t.over_limit:,} rows over {t.max_seq_length}")
+    return lines + [f"warning: {w}" for w in report.warnings]
+
+
+def _finetune_rows(items: Sequence[FineTuneSummary]) -> str:
+    rows = [[f.id, f.name, f.base_model_name, f.state.value, _fmt_finetune_progress(f),
+             f.created_at.astimezone().strftime("%Y-%m-%d %H:%M")] for f in items]
+    return _table(rows, ["ID", "NAME", "BASE MODEL", "STATE", "PROGRESS", "CREATED"])
+
+
+def _finetune_text(f: FineTuneDetail) -> str:
+    p = f.params
+    if f.training_type == "lora":
+        method = (f"LoRA r={p.lora_r} alpha={p.lora_alpha} dropout={p.lora_dropout:g} "
+                  f"modules={','.join(p.lora_target_modules) or 'all-linear'}")
+    else:
+        method = f"last {p.last_n_layers} layer{'s' if p.last_n_layers != 1 else ''} in full"
+    hyper = (f"epochs {p.epochs} · lr {p.learning_rate:g} · batch {p.batch_size} · max seq {p.max_seq_length}"
+             + (" (padded)" if p.pad_to_max_length else "")
+             + f" · logging every {p.logging_steps} steps · seed {p.seed}")
+    if p.early_stopping_patience:
+        hyper += f" · early stopping after {p.early_stopping_patience} (threshold {p.early_stopping_threshold:g})"
+    rows = "-" if f.train_rows is None else f"train {f.train_rows:,} / validation {f.validation_rows or 0:,}"
+    progress = f"{_fmt_finetune_progress(f)} · epoch {f.epoch:.2f}"
+    if f.eta_seconds is not None and f.state not in FINAL_FINETUNE_STATES:
+        progress += f" · ETA {_fmt_duration(f.eta_seconds)}"
+    resources = [f"wall {_fmt_duration(f.wall_seconds)}"] if f.wall_seconds is not None else []
+    if f.peak_memory_mb is not None:
+        resources.append(f"peak memory {f.peak_memory_mb:,.0f} MB")
+    # The message, unless it only repeats the state ("Succeeded").
+    message = f.state_message if f.state_message.lower() != f.state.value.lower().replace("_", " ") else ""
+    facts = [("id", f.id), ("state", f.state.value + (f"  ({message})" if message else "")),
+             ("base model", f"{f.base_model_name}  ({f.base_model_id})"),
+             ("dataset", f"{f.dataset_path}  (sha256 {f.dataset_hash[:12]})"),
+             ("rows", f"{rows}  (split {f.validation_split:g})"), ("method", method), ("hyperparams", hyper),
+             ("shape", f.shape + (f" × {f.replicas}" if f.replicas > 1 else "")), ("progress", progress),
+             ("final loss", f"train {_fmt_loss(f.final_train_loss)} · "
+                            f"validation {_fmt_loss(f.final_validation_loss)}"),
+             ("output model", f.output_model_id or "-"), ("artifact", f.artifact_location or "-"),
+             ("resources", " · ".join(resources) or "-")]
+    # OCI's resources, where there are any.
+    facts += [(k, v) for k, v in (("job", f.job_id), ("job run", f.job_run_id), ("output uri", f.output_uri),
+                                  ("experiment", f.experiment_name), ("subnet", f.subnet_id),
+                                  ("log", f"{f.log_group_id} / {f.log_id}" if f.log_id else None)) if v]
+    facts += [("created", f.created_at.astimezone().isoformat(timespec="seconds")),
+              ("updated", f.updated_at.astimezone().isoformat(timespec="seconds"))]
+    if f.finished_at is not None:
+        facts.append(("finished", f.finished_at.astimezone().isoformat(timespec="seconds")))
+    text = f.name + (f" — {f.description}" if f.description else "") + "\n"
+    text += "\n".join(f"  {k:<13} {v}" for k, v in facts)
+    if f.failure_log:
+        text += "\n  job log (last lines):\n" + "\n".join(f"    {line}" for line in f.failure_log)
+    return text
+
+
+class _StatusLines:
+    """Progress on stderr: lasting lines (a state change, a logged loss) and, on a terminal, one
+    ticking line rewritten in place below them."""
+
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+        self.ticking = False
+
+    def line(self, text: str) -> None:
+        if self.ticking:
+            print("\r" + " " * 100 + "\r", end="", file=sys.stderr)
+            self.ticking = False
+        print(text, file=sys.stderr, flush=True)
+
+    def tick(self, text: str) -> None:
+        if self.tty:
+            print(f"\r{text}"[:120].ljust(100), end="", file=sys.stderr, flush=True)
+            self.ticking = True
+
+    def close(self) -> None:
+        if self.ticking:
+            print(file=sys.stderr, flush=True)
+            self.ticking = False
+
+
+async def _follow_finetune(args: argparse.Namespace, backend: Backend, detail: FineTuneDetail) -> FineTuneDetail:
+    """Print the job's state changes and each metric point as it arrives (metrics asked for with
+    the cursor, so each comes once) until the job ends; return its final detail."""
+    status = _StatusLines(sys.stderr.isatty() and not args.json)
+    started = time.monotonic()
+    cursor = 0
+    shown: tuple[FineTuneState, str] | None = None
+    try:
+        while True:
+            # The state first: once it is final, the metrics read next hold every point.
+            detail = await backend.get_finetune(detail.id)
+            metrics = await backend.finetune_metrics(detail.id, MetricsQuery(after=cursor))
+            cursor = metrics.cursor
+            if not args.json:
+                clock = f"[{time.monotonic() - started:5.0f}s]"
+                if (detail.state, detail.state_message) != shown and detail.state not in FINAL_FINETUNE_STATES:
+                    shown = (detail.state, detail.state_message)
+                    status.line(f"{clock} {detail.state.value}" + (f": {detail.state_message}"
+                                                                   if detail.state_message else ""))
+                for point in metrics.points:
+                    status.line(f"{clock} {_point_text(point, detail.total_steps)}")
+                if detail.state not in FINAL_FINETUNE_STATES:
+                    eta = f" · ETA {_fmt_duration(detail.eta_seconds)}" if detail.eta_seconds is not None else ""
+                    status.tick(f"{clock} {_fmt_finetune_progress(detail)} · epoch {detail.epoch:.2f}{eta}")
+            if detail.state in FINAL_FINETUNE_STATES:
+                return detail
             await asyncio.sleep(POLL_S)
-            logs = await backend.deployment_logs(args.deployment_id,
-                                                 LogsQuery(tail=5000, after=logs.cursor))
-            if logs.lines:
-                if args.json:
-                    print(logs.model_dump_json(), flush=True)
-                else:
-                    for line in logs.lines:
-                        print(line, flush=True)
+    except asyncio.CancelledError:  # Ctrl-C: the job is not ours to stop
+        status.close()
+        print(f"stopped following; the fine-tuning job goes on (`aqua-ext finetune get {detail.id}`; "
+              f"`aqua-ext finetune cancel {detail.id}` stops it)", file=sys.stderr)
+        raise
+    finally:
+        status.close()
+
+
+def _finetune_outcome(args: argparse.Namespace, response: CreateFineTuneResponse) -> int:
+    f = response.finetune
+    if f.state == FineTuneState.SUCCEEDED:
+        text = (f"fine-tuned {f.name} ({f.id}): SUCCEEDED" + (f" in {_fmt_duration(f.wall_seconds)}"
+                                                              if f.wall_seconds is not None else "")
+                + f"\n  final loss: train {_fmt_loss(f.final_train_loss)} · "
+                  f"validation {_fmt_loss(f.final_validation_loss)}")
+        if f.output_model_id:
+            text += (f"\n  model: {f.output_model_id}"
+                     f"\n  deploy it: aqua-ext deployments create {f.output_model_id} --name {shlex.quote(f.name)}")
+        _emit(args, response, text)
+        return 0
+    reason = f.state_message or f.state.value
+    print(f"error: fine-tuning job {f.id} is {f.state.value}: {reason}", file=sys.stderr)
+    for line in f.failure_log:
+        print(f"  | {line}", file=sys.stderr)
+    if args.json:
+        _emit(args, response, "")
+    return 1
+
+
+async def _finetune(args: argparse.Namespace, backend: Backend) -> int:
+    cmd = args.finetune_command
+    if cmd == "create":
+        request = await _finetune_request_with_defaults(args, backend)
+        # Dataset paths are relative to the current folder, as Jupyter's are to its root.
+        response = await backend.create_finetune(request, DatasetAccess(root=Path.cwd()))
+        f = response.finetune
+        if not args.json:
+            for line in _preflight_lines(response):
+                print(line, file=sys.stderr)
+        if not args.follow:
+            _emit(args, response, f"created {f.name} as {f.id}: {f.state.value} ({f.training_type}, {f.shape})\n"
+                                  f"  follow it: aqua-ext finetune get {f.id} · "
+                                  f"aqua-ext finetune logs {f.id} --follow")
+            return 0
+        if not args.json:
+            print(f"created {f.name} as {f.id} ({f.training_type}, {f.shape}); following it (Ctrl-C stops "
+                  f"following, not the job)", file=sys.stderr)
+        final = await _follow_finetune(args, backend, f)
+        return _finetune_outcome(args, response.model_copy(update={"finetune": final}))
+
+    if cmd == "list":
+        items = await backend.list_finetunes()
+        _emit(args, list(items), _finetune_rows(items) + f"\n{len(items)} fine-tuning jobs")
+        return 0
+
+    if cmd == "get":
+        detail = await backend.get_finetune(args.finetune_id)
+        _emit(args, detail, _finetune_text(detail))
+        return 0
+
+    if cmd == "cancel":
+        detail = await backend.cancel_finetune(args.finetune_id)
+        verb = "canceled" if detail.state == FineTuneState.CANCELED else "canceling"
+        _emit(args, detail, f"{verb} {detail.name} ({detail.id}): {detail.state.value}")
+        return 0
+
+    if cmd == "delete":
+        await backend.delete_finetune(args.finetune_id)
+        _emit(args, None, f"deleted {args.finetune_id}")
+        return 0
+
+    if cmd == "logs":
+        async def finished() -> str | None:
+            detail = await backend.get_finetune(args.finetune_id)
+            return f"the job is {detail.state.value}" if detail.state in FINAL_FINETUNE_STATES else None
+
+        return await _print_logs(args, lambda query: backend.finetune_logs(args.finetune_id, query), finished)
+
+    if cmd == "metrics":
+        metrics = await backend.finetune_metrics(args.finetune_id, MetricsQuery())
+        rows = [[str(p.step), f"{p.epoch:.2f}", _fmt_loss(p.train_loss), _fmt_loss(p.validation_loss),
+                 "-" if p.learning_rate is None else f"{p.learning_rate:.2e}"] for p in metrics.points]
+        _emit(args, metrics, _table(rows, ["STEP", "EPOCH", "TRAIN LOSS", "VALIDATION LOSS", "LEARNING RATE"])
+              + f"\n{len(metrics.points)} points; the job is {metrics.state.value}")
         return 0
     raise AssertionError(args)
 
@@ -544,6 +877,11 @@ async def _chat(args: argparse.Namespace, backend: Backend) -> int:
     print(f"— TTFT {ttft} · {done.tokens} tokens in {done.total_s:.2f} s · {rate} · {_usage_text(done.usage)}"
           f" · finish: {done.finish_reason or '-'}", file=sys.stderr)
     return 0
+
+
+def _param_default(name: str) -> str:
+    """The contract's default (a model's own may differ, e.g. a shorter sequence length)."""
+    return f"usually {FineTuneParams.model_fields[name].default:g}"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -636,6 +974,61 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--validation-split", type=float, default=0.1)
     validate.add_argument("--kind", choices=["auto", "instruction", "conversational"], default="auto")
 
+    ft = sub.add_parser("finetune", help="fine-tune a model on a JSONL dataset and follow the job").add_subparsers(
+        dest="finetune_command", required=True)
+    ftc = ft.add_parser("create", help="check the dataset and start a fine-tuning job (LoRA or last layers)")
+    ftc.add_argument("model_id", help="the base model (ready to fine-tune)")
+    ftc.add_argument("dataset", help="a .jsonl file under the current folder (OCI: also oci://bucket@namespace/path)")
+    ftc.add_argument("--name", required=True, help="the job's name, also the fine-tuned model's")
+    ftc.add_argument("--description")
+    split = CreateFineTuneRequest.model_fields["validation_split"].default
+    ftc.add_argument("--validation-split", type=float,
+                     help=f"share of rows held out for the validation loss (0-0.5, default {split:g})")
+    hp = ftc.add_argument_group("hyperparameters (left out: the base model's defaults, as in the fine-tune form)")
+    hp.add_argument("--training-type", choices=["lora", "last_layers"],
+                    help="lora: low-rank adapters (default); last_layers: the last N decoder layers in full")
+    hp.add_argument("--epochs", type=int, help=_param_default("epochs"))
+    hp.add_argument("--learning-rate", type=float, help=_param_default("learning_rate"))
+    hp.add_argument("--batch-size", type=int, help=_param_default("batch_size"))
+    hp.add_argument("--max-seq-length", type=int,
+                    help=f"tokens; longer rows are truncated ({_param_default('max_seq_length')})")
+    hp.add_argument("--pad-to-max-length", action="store_true", help="pad every row to --max-seq-length")
+    hp.add_argument("--lora-r", type=int, help=_param_default("lora_r"))
+    hp.add_argument("--lora-alpha", type=int, help=_param_default("lora_alpha"))
+    hp.add_argument("--lora-dropout", type=float, help=_param_default("lora_dropout"))
+    hp.add_argument("--lora-target-modules", metavar="A,B", help="module names, e.g. q_proj,v_proj "
+                                                                 "(default: every linear layer)")
+    hp.add_argument("--last-n-layers", type=int,
+                    help=f"with --training-type last_layers ({_param_default('last_n_layers')})")
+    hp.add_argument("--early-stopping-patience", type=int,
+                    help=f"evaluations without improvement before stopping (0: off; "
+                         f"{_param_default('early_stopping_patience')})")
+    hp.add_argument("--early-stopping-threshold", type=float, help="the smallest improvement that counts")
+    hp.add_argument("--logging-steps", type=int,
+                    help=f"log the train loss every N steps ({_param_default('logging_steps')})")
+    hp.add_argument("--seed", type=int, help=_param_default("seed"))
+    where = ftc.add_argument_group("where it runs")
+    where.add_argument("--shape", help="local: cpu or gpu (default: gpu when there is one); OCI: a job shape")
+    where.add_argument("--replicas", type=int, default=1, help="OCI: nodes of a distributed run")
+    where.add_argument("--output-uri", help="OCI: oci://bucket@namespace/prefix (a versioned bucket) for the weights")
+    where.add_argument("--experiment-name", help="OCI: the model version set grouping runs")
+    where.add_argument("--subnet-id", help="OCI: required for --replicas > 1")
+    where.add_argument("--log-group-id", help="OCI logging: the log group (with --log-id)")
+    where.add_argument("--log-id", help="OCI logging: the log (with --log-group-id)")
+    ftc.add_argument("--follow", "-f", action="store_true",
+                     help="print progress and losses until the job ends (exit 1 unless it SUCCEEDED); "
+                          "Ctrl-C stops following, not the job")
+    ft.add_parser("list", help="list fine-tuning jobs")
+    for name, text in (("get", "show one job"), ("cancel", "stop a running job (CANCELING, then CANCELED)"),
+                       ("delete", "remove a finished job and the model it produced"),
+                       ("metrics", "the job's logged losses")):
+        ft.add_parser(name, help=text).add_argument("finetune_id")
+    ftl = ft.add_parser("logs", help="the job's log")
+    ftl.add_argument("finetune_id")
+    ftl.add_argument("--tail", type=int, default=200, help="last lines to show (1-5000)")
+    ftl.add_argument("--follow", "-f", action="store_true", help="keep printing new lines until the job ends "
+                                                                 "(or Ctrl-C)")
+
     chat = sub.add_parser("chat", help="one chat turn with an ACTIVE deployment, streamed")
     chat.add_argument("deployment_id")
     chat.add_argument("prompt")
@@ -670,7 +1063,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {field or 'input'}: {message}", file=sys.stderr)
         return 2
     except InvalidInput as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+        message = exc.message
+        if exc.fields and len(exc.fields) == 1:
+            # Name the field where the message does not (e.g. a dataset the backend's preflight refused).
+            name = exc.fields[0].field.split(":")[0]
+            if name and f"{name}:" not in message:
+                message = f"{name}: {message}"
+        print(f"error: {message}", file=sys.stderr)
         if exc.fields and len(exc.fields) > 1:  # e.g. every bad line of a dataset
             for f in exc.fields:
                 print(f"  {f.field}: {f.message}", file=sys.stderr)
@@ -680,6 +1079,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `aqua-ext … | head`: the reader has gone; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":
