@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import math
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from ..api.common import FieldError
 from ..api.datasets import DatasetReport, LineError, TokenStats, ValidateDatasetRequest
 from ..api.models import ModelDetail
 from ..errors import InvalidInput, NotFound, PayloadTooLarge
+from .stats import percentile
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 MAX_LINE_ERRORS = 100
@@ -324,10 +324,6 @@ def tokenizer_folder(artifact_location: str | None) -> Path | None:
 # ---- token pass ----------------------------------------------------------------------
 
 
-def _percentile(sorted_values: Sequence[int], q: float) -> int:
-    index = max(0, math.ceil(q * len(sorted_values)) - 1)
-    return sorted_values[index]
-
 
 def load_tokenizer(tokenizer_dir: Path) -> Any:
     from transformers import AutoTokenizer
@@ -379,8 +375,8 @@ def token_stats(rows: Sequence[DatasetRow], tokenizer_dir: Path | Any, max_seq_l
     ordered = sorted(lengths)
     over = [row.line for row, n in zip(rows, lengths) if n > max_seq_length]
     return TokenStats(
-        model_id=model_id, max_seq_length=max_seq_length, min=ordered[0], p50=_percentile(ordered, 0.5),
-        p95=_percentile(ordered, 0.95), max=ordered[-1], mean=round(sum(lengths) / len(lengths), 2),
+        model_id=model_id, max_seq_length=max_seq_length, min=ordered[0], p50=percentile(ordered, 0.5),
+        p95=percentile(ordered, 0.95), max=ordered[-1], mean=round(sum(lengths) / len(lengths), 2),
         over_limit=len(over), over_limit_lines=over[:MAX_OVER_LIMIT_LINES],
         template="chat_template" if templated >= plain else "prompt+completion",
     )
