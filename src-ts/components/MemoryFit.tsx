@@ -8,6 +8,7 @@ import type { Dtype, FitReport, FitTarget } from '../api/types';
 import { formatGb, formatGbCompact } from '../models/format';
 import { DTYPES } from '../settings';
 import { ErrorState } from './ErrorState';
+import { Loading } from './Loading';
 
 export interface IMemoryFitProps {
   client: IAquaClient;
@@ -126,12 +127,7 @@ export function MemoryFit(props: IMemoryFitProps): JSX.Element {
       {error !== null && (
         <ErrorState error={error} trans={trans} onRetry={() => setAttempt(n => n + 1)} />
       )}
-      {report === null && error === null && (
-        <div className="jp-AquaExt-loading" role="status">
-          <span className="jp-AquaExt-spinner" aria-hidden="true" />
-          {trans.__('Estimating memory…')}
-        </div>
-      )}
+      {report === null && error === null && <Loading>{trans.__('Estimating memory…')}</Loading>}
       {report !== null && <FitReportView report={report} trans={trans} stale={loading} />}
     </section>
   );

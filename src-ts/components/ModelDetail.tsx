@@ -10,6 +10,7 @@ import { stripFrontMatter } from '../models/modelCard';
 import type { Confirm, CopyToClipboard, Notify, RenderMarkdown } from './callbacks';
 import { describeError, ErrorState } from './ErrorState';
 import { capabilityLabel, formatLabel } from './labels';
+import { Loading } from './Loading';
 import { MemoryFit } from './MemoryFit';
 import { useCopiedFlag } from './useCopiedFlag';
 import { ModelBadges } from './ModelBadges';
@@ -130,12 +131,7 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
         )}
       </div>
       {deleteError !== null && <ErrorState error={deleteError} trans={trans} />}
-      {model === null && error === null && (
-        <div className="jp-AquaExt-loading" role="status">
-          <span className="jp-AquaExt-spinner" aria-hidden="true" />
-          {trans.__('Loading model…')}
-        </div>
-      )}
+      {model === null && error === null && <Loading>{trans.__('Loading model…')}</Loading>}
       {error !== null && (
         <ErrorState
           error={error}

@@ -15,6 +15,7 @@ import {
 } from '../models/filter';
 import { ErrorState } from './ErrorState';
 import { CAPABILITIES, capabilityLabel, FORMATS, formatLabel, SOURCES, sourceLabel } from './labels';
+import { Loading } from './Loading';
 import { ModelGrid } from './ModelGrid';
 
 /** Choices of the "Max size" filter, in decimal GB. */
@@ -108,12 +109,7 @@ export function ModelExplorer(props: IModelExplorerProps): JSX.Element {
 
   let body: JSX.Element;
   if (models === null && loading) {
-    body = (
-      <div className="jp-AquaExt-loading" role="status">
-        <span className="jp-AquaExt-spinner" aria-hidden="true" />
-        {trans.__('Loading models…')}
-      </div>
-    );
+    body = <Loading>{trans.__('Loading models…')}</Loading>;
   } else if (models === null) {
     body = (
       <ErrorState

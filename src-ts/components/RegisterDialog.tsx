@@ -13,6 +13,8 @@ import { describeError } from './ErrorState';
 import { FormErrors } from './FormErrors';
 import { ModalDialog } from './ModalDialog';
 import { OperationProgress } from './OperationProgress';
+import { useDialogFocus } from './useDialogFocus';
+import { useMountedRef } from './useMountedRef';
 
 type Source = RegisterModelRequest['source'];
 type FieldName = 'source' | 'path' | 'os_uri' | 'hf_id' | 'revision' | 'token' | 'name';
@@ -62,23 +64,15 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
   const [error, setError] = React.useState<string | null>(null);
   const [canceling, setCanceling] = React.useState(false);
   const pollAbort = React.useRef<AbortController | null>(null);
-  const mounted = React.useRef(true);
+  const mounted = useMountedRef();
   const firstInput = React.useRef<HTMLInputElement>(null);
 
   const running = operation !== null && !isTerminal(operation);
   const busy = submitting || running;
 
-  // Focus the first input on open; give focus back on close; stop polling on unmount.
-  React.useEffect(() => {
-    mounted.current = true;
-    const previous = document.activeElement as HTMLElement | null;
-    firstInput.current?.focus();
-    return () => {
-      mounted.current = false;
-      pollAbort.current?.abort();
-      previous?.focus?.();
-    };
-  }, []);
+  // Stop polling on unmount; focus the first input on open and give focus back on close.
+  React.useEffect(() => () => pollAbort.current?.abort(), []);
+  useDialogFocus(firstInput);
 
   React.useEffect(() => {
     firstInput.current?.focus();

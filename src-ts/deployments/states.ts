@@ -6,6 +6,10 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { DeploymentState, DeploymentSummary } from '../api/types';
 import type { BadgeVariant } from '../components/Badge';
+import { FAST_POLL_MS, SLOW_POLL_MS, stateChanges } from '../components/polling';
+
+// The delays are the polled lists' own (the fine-tuning jobs poll alike); re-exported for callers here.
+export { FAST_POLL_MS, SLOW_POLL_MS };
 
 /** States that change by themselves; the list is polled fast while one shows. */
 export const TRANSITIONAL_STATES: ReadonlySet<DeploymentState> = new Set<DeploymentState>([
@@ -14,17 +18,18 @@ export const TRANSITIONAL_STATES: ReadonlySet<DeploymentState> = new Set<Deploym
   'DELETING'
 ]);
 
-/** Poll delay while something is changing, and otherwise (another tab may deploy meanwhile). */
-export const FAST_POLL_MS = 2000;
-export const SLOW_POLL_MS = 10000;
-
 export function isTransitional(state: DeploymentState): boolean {
   return TRANSITIONAL_STATES.has(state);
 }
 
-/** 2 s while any deployment is transitional, 10 s otherwise. */
+/** Whether the list is worth polling fast: a deployment is changing by itself. */
+export function anyTransitional(items: readonly Pick<DeploymentSummary, 'state'>[]): boolean {
+  return items.some(item => isTransitional(item.state));
+}
+
+/** 2 s while any deployment is transitional, 10 s otherwise (another tab may deploy meanwhile). */
 export function nextPollDelay(items: readonly Pick<DeploymentSummary, 'state'>[]): number {
-  return items.some(item => isTransitional(item.state)) ? FAST_POLL_MS : SLOW_POLL_MS;
+  return anyTransitional(items) ? FAST_POLL_MS : SLOW_POLL_MS;
 }
 
 export function stateVariant(state: DeploymentState): BadgeVariant {
@@ -96,13 +101,7 @@ export function settledChanges(
   previous: readonly DeploymentSummary[],
   next: readonly DeploymentSummary[]
 ): IStateChange[] {
-  const before = new Map(previous.map(item => [item.id, item.state]));
-  const changes: IStateChange[] = [];
-  for (const deployment of next) {
-    const from = before.get(deployment.id);
-    if (from !== undefined && from !== deployment.state && isTransitional(from) && !isTransitional(deployment.state)) {
-      changes.push({ deployment, from, to: deployment.state });
-    }
-  }
-  return changes;
+  return stateChanges(previous, next, (from, to) => isTransitional(from) && !isTransitional(to)).map(
+    ({ item, from, to }) => ({ deployment: item, from, to })
+  );
 }

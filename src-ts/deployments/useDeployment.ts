@@ -6,6 +6,7 @@ import * as React from 'react';
 
 import type { IAquaClient } from '../api/client';
 import type { DeploymentDetail } from '../api/types';
+import { useFetched } from '../components/useFetched';
 
 export interface IDeploymentState {
   deployment: DeploymentDetail | null;
@@ -21,27 +22,7 @@ export function useDeployment(
   reloadKey: unknown,
   onLoaded?: (deployment: DeploymentDetail) => void
 ): IDeploymentState {
-  const [deployment, setDeployment] = React.useState<DeploymentDetail | null>(null);
-  const [error, setError] = React.useState<unknown>(null);
-  const loaded = React.useRef(onLoaded);
-  loaded.current = onLoaded;
-
-  React.useEffect(() => {
-    let current = true;
-    client
-      .getDeployment(deploymentId)
-      .then(result => {
-        if (current) {
-          setDeployment(result);
-          setError(null);
-          loaded.current?.(result);
-        }
-      })
-      .catch(reason => current && setError(reason));
-    return () => {
-      current = false;
-    };
-  }, [client, deploymentId, reloadKey]);
-
-  return { deployment, error, setDeployment };
+  const load = React.useCallback(() => client.getDeployment(deploymentId), [client, deploymentId]);
+  const { value, error, setValue } = useFetched(load, reloadKey, onLoaded);
+  return { deployment: value, error, setDeployment: setValue };
 }

@@ -97,12 +97,3 @@ export function trainingTypeLabel(type: TrainingType, trans: TranslationBundle):
 export function shortHash(hash: string): string {
   return hash.length > 12 ? hash.slice(0, 12) : hash;
 }
-
-/** A date for tables: "Nov 21, 2026, 10:00 AM" in the browser's locale. */
-export function formatDateTime(iso: string | null | undefined): string {
-  if (!iso) {
-    return '—';
-  }
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}

@@ -6,21 +6,26 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { FineTuneState, FineTuneSummary } from '../api/types';
 import type { BadgeVariant } from '../components/Badge';
+import { FAST_POLL_MS, SLOW_POLL_MS, stateChanges } from '../components/polling';
+
+// The delays are the polled lists' own (the deployments poll alike); re-exported for callers here.
+export { FAST_POLL_MS, SLOW_POLL_MS };
 
 /** States after which a job no longer changes (the contract's FINAL_FINETUNE_STATES). */
 export const FINAL_STATES: ReadonlySet<FineTuneState> = new Set<FineTuneState>(['SUCCEEDED', 'FAILED', 'CANCELED']);
-
-/** Poll delay while a job runs, and otherwise (another tab or the CLI may start one meanwhile). */
-export const FAST_POLL_MS = 2000;
-export const SLOW_POLL_MS = 10000;
 
 export function isFinal(state: FineTuneState): boolean {
   return FINAL_STATES.has(state);
 }
 
-/** 2 s while any job is not final, 10 s otherwise. */
+/** Whether the list is worth polling fast: a job has not finished. */
+export function anyRunning(items: readonly Pick<FineTuneSummary, 'state'>[]): boolean {
+  return items.some(item => !isFinal(item.state));
+}
+
+/** 2 s while any job is not final, 10 s otherwise (another tab or the CLI may start one meanwhile). */
 export function nextPollDelay(items: readonly Pick<FineTuneSummary, 'state'>[]): number {
-  return items.some(item => !isFinal(item.state)) ? FAST_POLL_MS : SLOW_POLL_MS;
+  return anyRunning(items) ? FAST_POLL_MS : SLOW_POLL_MS;
 }
 
 export function stateVariant(state: FineTuneState): BadgeVariant {
@@ -86,15 +91,11 @@ export function finishedChanges(
   previous: readonly FineTuneSummary[],
   next: readonly FineTuneSummary[]
 ): IFineTuneChange[] {
-  const before = new Map(previous.map(item => [item.id, item.state]));
-  const changes: IFineTuneChange[] = [];
-  for (const job of next) {
-    const from = before.get(job.id);
-    if (from !== undefined && from !== job.state && !isFinal(from) && isFinal(job.state)) {
-      changes.push({ job, from, to: job.state });
-    }
-  }
-  return changes;
+  return stateChanges(previous, next, (from, to) => !isFinal(from) && isFinal(to)).map(({ item, from, to }) => ({
+    job: item,
+    from,
+    to
+  }));
 }
 
 /** The fields of a job the list's poll keeps current. */

@@ -1,5 +1,6 @@
 /**
- * Number formatting for model sizes, parameter counts and memory figures.
+ * Number formatting for model sizes, parameter counts and memory figures, and
+ * the date format of the tables.
  * Sizes use decimal units (1 GB = 10^9 bytes), as the server's filters do.
  */
 
@@ -94,6 +95,18 @@ export function formatInteger(value: number | null | undefined): string {
     return '—';
   }
   return Math.round(value).toLocaleString();
+}
+
+/**
+ * A date for tables: "Nov 21, 2026, 10:00 AM" in the browser's locale (the
+ * deployments and fine-tuning lists and the job's parameters).
+ */
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) {
+    return '—';
+  }
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 /** A capability enum as words: "IMAGE_TEXT_TO_TEXT" → "Image text to text". */

@@ -35,18 +35,21 @@ import {
   type BackendKind,
   type DeployErrors,
   type DeployField,
-  type IChoice,
   type IDeployForm
 } from '../../deployments/deployForm';
 import { placeFieldErrors } from '../../models/fieldErrors';
 import { formatGb, formatInteger } from '../../models/format';
 import { DTYPES } from '../../settings';
 import type { Notify } from '../callbacks';
+import { ChoiceGroup } from '../ChoiceGroup';
+import { AdvancedOptions, DescriptionField } from '../DialogParts';
 import { describeError } from '../ErrorState';
 import { FormErrors } from '../FormErrors';
 import { FormField } from '../FormField';
 import { availabilityText } from '../MemoryFit';
 import { ModalDialog } from '../ModalDialog';
+import { useDialogFocus } from '../useDialogFocus';
+import { useMountedRef } from '../useMountedRef';
 
 export interface IDeployDialogProps {
   client: IAquaClient;
@@ -104,20 +107,12 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   const [error, setError] = React.useState<string | null>(null);
   const [submitting, setSubmitting] = React.useState(false);
   const [advancedOpen, setAdvancedOpen] = React.useState(false);
-  const mounted = React.useRef(true);
+  const mounted = useMountedRef();
   const firstInput = React.useRef<HTMLInputElement | HTMLSelectElement | null>(null);
 
   const model = models?.find(item => item.id === form.modelId) ?? null;
 
-  React.useEffect(() => {
-    mounted.current = true;
-    const previous = document.activeElement as HTMLElement | null;
-    firstInput.current?.focus();
-    return () => {
-      mounted.current = false;
-      previous?.focus?.();
-    };
-  }, []);
+  useDialogFocus(firstInput);
 
   // Without a given model: the deployable ones to pick from.
   React.useEffect(() => {
@@ -371,24 +366,15 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
               />
             )}
           </FormField>
-          <FormField
+          <DescriptionField
             id={id('description')}
-            field="description"
-            label={trans.__('Description (optional)')}
+            trans={trans}
+            value={form.description}
+            maxLength={LIMITS.description}
+            disabled={busy}
             error={errors.description}
-          >
-            {input => (
-              <textarea
-                {...input}
-                className="jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea"
-                rows={2}
-                value={form.description}
-                maxLength={LIMITS.description}
-                disabled={busy}
-                onChange={event => update({ description: event.target.value })}
-              />
-            )}
-          </FormField>
+            onChange={description => update({ description })}
+          />
 
           {onOci ? (
             <FormField
@@ -490,7 +476,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
             value={form.engine}
             disabled={busy}
             error={errors.engine}
-            onChange={value => chooseEngine(value as IDeployForm['engine'])}
+            onChange={chooseEngine}
           />
           <ChoiceGroup
             id={id('mode')}
@@ -500,114 +486,107 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
             value={form.mode}
             disabled={busy}
             error={errors.mode}
-            onChange={value => update({ mode: value as IDeployForm['mode'] })}
+            onChange={mode => update({ mode })}
           />
 
-          <details
-            className="jp-AquaExt-DeployDialog-advanced"
-            open={advancedOpen}
-            onToggle={event => setAdvancedOpen((event.currentTarget as HTMLDetailsElement).open)}
-          >
-            <summary>{trans.__('Advanced options')}</summary>
-            <div className="jp-AquaExt-DeployDialog-advancedBody">
-              <FormField
-                id={id('max_model_len')}
-                field="max_model_len"
-                label={trans.__('Max model length (tokens)')}
-                error={errors.max_model_len}
-                hint={
-                  model?.context_length
-                    ? trans.__('Empty: the model’s own context length (%1 tokens).', formatInteger(model.context_length))
-                    : trans.__('Empty: the model’s own context length.')
-                }
-              >
-                {input => (
-                  <input
-                    {...input}
-                    type="number"
-                    min={LIMITS.maxModelLenMin}
-                    max={LIMITS.maxModelLenMax}
-                    step={1}
-                    className="jp-mod-styled jp-AquaExt-input jp-AquaExt-narrowInput"
-                    value={form.maxModelLen}
-                    disabled={busy}
-                    onChange={event => update({ maxModelLen: event.target.value })}
-                  />
-                )}
-              </FormField>
-              <FormField
-                id={id('dtype')}
-                field="dtype"
-                label={trans.__('Data type')}
-                error={errors.dtype}
-                hint={trans.__('Automatic: bfloat16 on a GPU, float32 on a CPU.')}
-              >
-                {input => (
-                  <select
-                    {...input}
-                    className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select jp-AquaExt-narrowInput"
-                    value={form.dtype}
-                    disabled={busy}
-                    onChange={event => update({ dtype: event.target.value as IDeployForm['dtype'] })}
-                  >
-                    <option value="">{trans.__('Automatic')}</option>
-                    {DTYPES.map(value => (
-                      <option key={value} value={value}>
-                        {value}
-                      </option>
-                    ))}
-                  </select>
-                )}
-              </FormField>
-              <ParamRows form={form} errors={errors} busy={busy} trans={trans} idPrefix={id('params')} onChange={update} />
-              {onOci && (
-                <fieldset className="jp-AquaExt-fieldset" data-field="logging">
-                  <legend className="jp-AquaExt-formField-label">{trans.__('Logging (recommended)')}</legend>
-                  <FormField
-                    id={id('log_group_id')}
-                    field="log_group_id"
-                    label={trans.__('Log group OCID')}
-                    error={errors.log_group_id}
-                  >
-                    {input => (
-                      <input
-                        {...input}
-                        type="text"
-                        className="jp-mod-styled jp-AquaExt-input"
-                        placeholder="ocid1.loggroup.oc1…"
-                        value={form.logGroupId}
-                        disabled={busy}
-                        autoComplete="off"
-                        spellCheck={false}
-                        onChange={event => update({ logGroupId: event.target.value })}
-                      />
-                    )}
-                  </FormField>
-                  <FormField
-                    id={id('log_id')}
-                    field="log_id"
-                    label={trans.__('Log OCID')}
-                    error={errors.log_id}
-                    hint={trans.__('The engine’s predict and access logs go to this log; without one, failures are harder to diagnose.')}
-                  >
-                    {input => (
-                      <input
-                        {...input}
-                        type="text"
-                        className="jp-mod-styled jp-AquaExt-input"
-                        placeholder="ocid1.log.oc1…"
-                        value={form.logId}
-                        disabled={busy}
-                        autoComplete="off"
-                        spellCheck={false}
-                        onChange={event => update({ logId: event.target.value })}
-                      />
-                    )}
-                  </FormField>
-                </fieldset>
+          <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
+            <FormField
+              id={id('max_model_len')}
+              field="max_model_len"
+              label={trans.__('Max model length (tokens)')}
+              error={errors.max_model_len}
+              hint={
+                model?.context_length
+                  ? trans.__('Empty: the model’s own context length (%1 tokens).', formatInteger(model.context_length))
+                  : trans.__('Empty: the model’s own context length.')
+              }
+            >
+              {input => (
+                <input
+                  {...input}
+                  type="number"
+                  min={LIMITS.maxModelLenMin}
+                  max={LIMITS.maxModelLenMax}
+                  step={1}
+                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-narrowInput"
+                  value={form.maxModelLen}
+                  disabled={busy}
+                  onChange={event => update({ maxModelLen: event.target.value })}
+                />
               )}
-            </div>
-          </details>
+            </FormField>
+            <FormField
+              id={id('dtype')}
+              field="dtype"
+              label={trans.__('Data type')}
+              error={errors.dtype}
+              hint={trans.__('Automatic: bfloat16 on a GPU, float32 on a CPU.')}
+            >
+              {input => (
+                <select
+                  {...input}
+                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select jp-AquaExt-narrowInput"
+                  value={form.dtype}
+                  disabled={busy}
+                  onChange={event => update({ dtype: event.target.value as IDeployForm['dtype'] })}
+                >
+                  <option value="">{trans.__('Automatic')}</option>
+                  {DTYPES.map(value => (
+                    <option key={value} value={value}>
+                      {value}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </FormField>
+            <ParamRows form={form} errors={errors} busy={busy} trans={trans} idPrefix={id('params')} onChange={update} />
+            {onOci && (
+              <fieldset className="jp-AquaExt-fieldset" data-field="logging">
+                <legend className="jp-AquaExt-formField-label">{trans.__('Logging (recommended)')}</legend>
+                <FormField
+                  id={id('log_group_id')}
+                  field="log_group_id"
+                  label={trans.__('Log group OCID')}
+                  error={errors.log_group_id}
+                >
+                  {input => (
+                    <input
+                      {...input}
+                      type="text"
+                      className="jp-mod-styled jp-AquaExt-input"
+                      placeholder="ocid1.loggroup.oc1…"
+                      value={form.logGroupId}
+                      disabled={busy}
+                      autoComplete="off"
+                      spellCheck={false}
+                      onChange={event => update({ logGroupId: event.target.value })}
+                    />
+                  )}
+                </FormField>
+                <FormField
+                  id={id('log_id')}
+                  field="log_id"
+                  label={trans.__('Log OCID')}
+                  error={errors.log_id}
+                  hint={trans.__('The engine’s predict and access logs go to this log; without one, failures are harder to diagnose.')}
+                >
+                  {input => (
+                    <input
+                      {...input}
+                      type="text"
+                      className="jp-mod-styled jp-AquaExt-input"
+                      placeholder="ocid1.log.oc1…"
+                      value={form.logId}
+                      disabled={busy}
+                      autoComplete="off"
+                      spellCheck={false}
+                      onChange={event => update({ logId: event.target.value })}
+                    />
+                  )}
+                </FormField>
+              </fieldset>
+            )}
+          </AdvancedOptions>
 
           <FormErrors fields={otherErrors} message={error} />
         </div>
@@ -661,56 +640,6 @@ function limitHint(target: FitTarget | null, replicasText: string, trans: Transl
     );
   }
   return null;
-}
-
-/** Radio buttons for a few exclusive choices; a disabled one says why. */
-function ChoiceGroup(props: {
-  id: string;
-  field: DeployField;
-  legend: string;
-  choices: IChoice[];
-  value: string;
-  disabled: boolean;
-  error?: string;
-  onChange: (value: string) => void;
-}): JSX.Element {
-  const { id, error } = props;
-  return (
-    <fieldset
-      className={error ? 'jp-AquaExt-fieldset jp-AquaExt-ChoiceGroup jp-mod-error' : 'jp-AquaExt-fieldset jp-AquaExt-ChoiceGroup'}
-      data-field={props.field}
-      aria-describedby={error ? `${id}-error` : undefined}
-    >
-      <legend className="jp-AquaExt-formField-label">{props.legend}</legend>
-      <div className="jp-AquaExt-ChoiceGroup-options">
-        {props.choices.map(choice => (
-          <label
-            key={choice.value}
-            className={choice.disabled ? 'jp-AquaExt-choice jp-mod-disabled' : 'jp-AquaExt-choice'}
-            title={choice.reason ?? undefined}
-          >
-            <input
-              type="radio"
-              name={id}
-              value={choice.value}
-              checked={props.value === choice.value}
-              disabled={props.disabled || choice.disabled}
-              onChange={() => props.onChange(choice.value)}
-            />
-            <span className="jp-AquaExt-choice-text">
-              <span className="jp-AquaExt-choice-label">{choice.label}</span>
-              {choice.reason && <span className="jp-AquaExt-choice-reason">{choice.reason}</span>}
-            </span>
-          </label>
-        ))}
-      </div>
-      {error && (
-        <div id={`${id}-error`} className="jp-AquaExt-fieldError" role="alert">
-          {error}
-        </div>
-      )}
-    </fieldset>
-  );
 }
 
 /** Will the model fit the chosen shape: the verdict, the numbers and the arithmetic behind them. */

@@ -1,6 +1,6 @@
 import * as React from 'react';
 
-import { Button, copyIcon, deleteIcon } from '@jupyterlab/ui-components';
+import { Button, copyIcon } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
@@ -11,9 +11,12 @@ import { canActivate, canChat, canDeactivate, canDelete, isTransitional } from '
 import { useDeployment } from '../../deployments/useDeployment';
 import { formatInteger } from '../../models/format';
 import type { Confirm, CopyToClipboard, Notify } from '../callbacks';
-import { describeError, ErrorState } from '../ErrorState';
+import { ErrorState } from '../ErrorState';
 import { OperationProgress } from '../OperationProgress';
+import { DeleteButton, DetailHeader, DetailLoadState, DetailTopbar, FailureNotice } from '../ResourceDetail';
+import { useBusyAction } from '../useBusyAction';
 import { useCopiedFlag } from '../useCopiedFlag';
+import { useMountedRef } from '../useMountedRef';
 import { CodeSnippets } from './CodeSnippets';
 import { DeploymentLogsView } from './DeploymentLogsView';
 import { DeploymentStateBadge } from './DeploymentStateBadge';
@@ -39,26 +42,18 @@ export interface IDeploymentDetailProps {
   onOpenPlayground?: (deploymentId: string) => void;
 }
 
-type Busy = 'activate' | 'deactivate' | 'delete' | null;
+type Busy = 'activate' | 'deactivate' | 'delete';
 
 /** Everything about one deployment: state, endpoint, parameters, code snippets, log and actions. */
 export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
   const { client, trans, deploymentId, summary } = props;
   const [attempt, setAttempt] = React.useState(0);
   const [operation, setOperation] = React.useState<Operation | null>(props.initialOperation ?? null);
-  const [busy, setBusy] = React.useState<Busy>(null);
-  const [actionError, setActionError] = React.useState<unknown>(null);
   const [copied, markCopied] = useCopiedFlag();
-  const mounted = React.useRef(true);
+  const mounted = useMountedRef();
   const onChanged = React.useRef(props.onChanged);
   onChanged.current = props.onChanged;
-
-  React.useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-    };
-  }, []);
+  const { busy, actionError, run } = useBusyAction<Busy>(props.notify, trans, () => onChanged.current());
 
   // Reload when the list shows a change (state or updated_at), on retry, and after an operation ends.
   const changeKey = summary ? `${summary.state}|${summary.updated_at}` : '';
@@ -109,24 +104,6 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
     // `operation` only seeds the first poll; re-running on each update would restart it.
   }, [client, operationId, props.pollIntervalMs]);
 
-  const run = async (kind: Exclude<Busy, null>, action: () => Promise<void>): Promise<void> => {
-    setBusy(kind);
-    setActionError(null);
-    try {
-      await action();
-      onChanged.current();
-    } catch (reason) {
-      if (mounted.current) {
-        setActionError(reason);
-      }
-      props.notify(describeError(reason, trans), 'error');
-    } finally {
-      if (mounted.current) {
-        setBusy(null);
-      }
-    }
-  };
-
   const onActivate = (): Promise<void> =>
     run('activate', async () => {
       const response = await client.activateDeployment(deploymentId);
@@ -168,11 +145,7 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
 
   return (
     <div className="jp-AquaExt-DeploymentDetail">
-      <div className="jp-AquaExt-ModelDetail-topbar jp-AquaExt-DeploymentDetail-topbar">
-        <Button className="jp-AquaExt-button jp-AquaExt-backButton" minimal onClick={props.onBack}>
-          {trans.__('← All deployments')}
-        </Button>
-        <span className="jp-AquaExt-toolbarSpacer" />
+      <DetailTopbar backLabel={trans.__('← All deployments')} onBack={props.onBack}>
         {props.onOpenPlayground && detail && (
           <Button
             className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-openPlaygroundButton"
@@ -205,42 +178,28 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
           </Button>
         )}
         {state && canDelete(state) && (
-          <Button
-            className="jp-mod-styled jp-mod-warn jp-AquaExt-button jp-AquaExt-deleteButton"
-            onClick={() => void onDelete()}
-            disabled={busy !== null}
-          >
-            <deleteIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
-            {busy === 'delete' ? trans.__('Deleting…') : trans.__('Delete')}
-          </Button>
+          <DeleteButton trans={trans} disabled={busy !== null} deleting={busy === 'delete'} onClick={() => void onDelete()} />
         )}
-      </div>
+      </DetailTopbar>
       {actionError !== null && (
         <ErrorState error={actionError} trans={trans} className="jp-AquaExt-ErrorState-banner" />
       )}
-      {detail === null && error === null && (
-        <div className="jp-AquaExt-loading" role="status">
-          <span className="jp-AquaExt-spinner" aria-hidden="true" />
-          {trans.__('Loading deployment…')}
-        </div>
-      )}
-      {detail === null && error !== null && (
-        <ErrorState
-          error={error}
+      {detail === null && (
+        <DetailLoadState
           trans={trans}
-          title={trans.__('The deployment could not be loaded.')}
+          error={error}
+          loading={trans.__('Loading deployment…')}
+          errorTitle={trans.__('The deployment could not be loaded.')}
           onRetry={() => setAttempt(n => n + 1)}
         />
       )}
       {detail !== null && (
         <div className="jp-AquaExt-DeploymentDetail-content">
-          <header className="jp-AquaExt-ModelDetail-header">
-            <div className="jp-AquaExt-DeploymentDetail-titleRow">
-              <h2 className="jp-AquaExt-ModelDetail-name">{detail.name}</h2>
-              <DeploymentStateBadge state={detail.state} trans={trans} />
-            </div>
-            {detail.description && <p className="jp-AquaExt-ModelDetail-description">{detail.description}</p>}
-          </header>
+          <DetailHeader
+            name={detail.name}
+            badge={<DeploymentStateBadge state={detail.state} trans={trans} />}
+            description={detail.description}
+          />
           {running && operation && (
             <div className="jp-AquaExt-DeploymentDetail-progress">
               <OperationProgress operation={operation} trans={trans} label={trans.__('Deployment progress')} />
@@ -346,17 +305,12 @@ function StateMessage(props: {
   const { detail, trans } = props;
   if (detail.state === 'FAILED' || detail.state === 'NEEDS_ATTENTION') {
     return (
-      <div className="jp-AquaExt-ErrorState jp-AquaExt-DeploymentDetail-failure" role="alert">
-        <div className="jp-AquaExt-ErrorState-title">
-          {detail.state === 'FAILED' ? trans.__('The deployment failed') : trans.__('The deployment needs attention')}
-        </div>
-        <div className="jp-AquaExt-ErrorState-message">{detail.state_message || trans.__('No reason was given.')}</div>
-        {detail.failure_log.length > 0 && (
-          <pre className="jp-AquaExt-DeploymentDetail-failureLog" aria-label={trans.__('Last log lines')}>
-            {detail.failure_log.join('\n')}
-          </pre>
-        )}
-      </div>
+      <FailureNotice
+        trans={trans}
+        title={detail.state === 'FAILED' ? trans.__('The deployment failed') : trans.__('The deployment needs attention')}
+        message={detail.state_message}
+        failureLog={detail.failure_log}
+      />
     );
   }
   if (!detail.state_message || props.hideWhileProgress) {

@@ -7,6 +7,7 @@ import type { Operation } from '../../api/types';
 import type { IStateChange } from '../../deployments/states';
 import { useDeploymentList } from '../../deployments/useDeploymentList';
 import type { Confirm, CopyToClipboard, Notify } from '../callbacks';
+import { useRefreshOnRequest } from '../usePolledList';
 import { DeploymentDetail } from './DeploymentDetail';
 import { DeploymentList } from './DeploymentList';
 
@@ -57,13 +58,7 @@ export function DeploymentsSection(props: IDeploymentsSectionProps): JSX.Element
   const list = useDeploymentList(client, { active: props.active, onSettled });
   const { refresh } = list;
 
-  const handled = React.useRef(props.reloadRequest ?? 0);
-  React.useEffect(() => {
-    if (props.reloadRequest && props.reloadRequest !== handled.current) {
-      handled.current = props.reloadRequest;
-      refresh();
-    }
-  }, [props.reloadRequest, refresh]);
+  useRefreshOnRequest(props.reloadRequest, refresh);
 
   const summary = selectedId ? list.items?.find(item => item.id === selectedId) ?? null : null;
   const pending =

@@ -1,13 +1,12 @@
 import * as React from 'react';
 
-import { Button, copyIcon, deleteIcon } from '@jupyterlab/ui-components';
+import { Button, copyIcon } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
 import type { FineTuneDetail as FineTuneDetailData, FineTuneSummary, LogsQuery } from '../../api/types';
 import { shapeLabel } from '../../deployments/deployForm';
 import {
-  formatDateTime,
   formatDuration,
   formatEpoch,
   formatLearningRate,
@@ -18,10 +17,14 @@ import {
 } from '../../finetunes/format';
 import { canCancel, canDelete, hasOutputModel, isFinal, stateMessageText, withLiveFields } from '../../finetunes/states';
 import { useFineTuneMetrics } from '../../finetunes/useFineTuneMetrics';
-import { formatInteger } from '../../models/format';
+import { formatDateTime, formatInteger } from '../../models/format';
 import type { Confirm, CopyToClipboard, Notify } from '../callbacks';
 import { LogsView } from '../deployments/DeploymentLogsView';
-import { describeError, ErrorState } from '../ErrorState';
+import { ErrorState } from '../ErrorState';
+import { DeleteButton, DetailHeader, DetailLoadState, DetailTopbar, FailureNotice } from '../ResourceDetail';
+import { useBusyAction } from '../useBusyAction';
+import { useFetched } from '../useFetched';
+import { useMountedRef } from '../useMountedRef';
 import { FineTuneProgress } from './FineTuneProgress';
 import { FineTuneStateBadge } from './FineTuneStateBadge';
 import { LossChart } from './LossChart';
@@ -51,45 +54,22 @@ export interface IFineTuneDetailProps {
   logIntervalMs?: number;
 }
 
-type Busy = 'cancel' | 'delete' | null;
+type Busy = 'cancel' | 'delete';
 
 /** One fine-tuning job: state, progress, live loss curves, parameters, lineage, log and actions. */
 export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
   const { client, trans, finetuneId, summary } = props;
-  const [detail, setDetail] = React.useState<FineTuneDetailData | null>(null);
-  const [error, setError] = React.useState<unknown>(null);
   const [attempt, setAttempt] = React.useState(0);
-  const [busy, setBusy] = React.useState<Busy>(null);
-  const [actionError, setActionError] = React.useState<unknown>(null);
-  const mounted = React.useRef(true);
+  const mounted = useMountedRef();
   const onChanged = React.useRef(props.onChanged);
   onChanged.current = props.onChanged;
-
-  React.useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-    };
-  }, []);
+  const { busy, actionError, run } = useBusyAction<Busy>(props.notify, trans, () => onChanged.current());
 
   // Reload on a new state (final losses, the output model, the failure log) and on retry;
   // the progress in between comes from the list's row.
   const stateKey = summary?.state ?? '';
-  React.useEffect(() => {
-    let current = true;
-    client
-      .getFineTune(finetuneId)
-      .then(result => {
-        if (current) {
-          setDetail(result);
-          setError(null);
-        }
-      })
-      .catch(reason => current && setError(reason));
-    return () => {
-      current = false;
-    };
-  }, [client, finetuneId, stateKey, attempt]);
+  const load = React.useCallback(() => client.getFineTune(finetuneId), [client, finetuneId]);
+  const { value: detail, error, setValue: setDetail } = useFetched<FineTuneDetailData>(load, `${stateKey}|${attempt}`);
 
   const job = detail ? withLiveFields(detail, summary) : null;
   const state = job?.state ?? summary?.state ?? null;
@@ -110,24 +90,6 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
   }, [metricsState]);
 
   const fetchLogs = React.useCallback((query: LogsQuery) => client.getFineTuneLogs(finetuneId, query), [client, finetuneId]);
-
-  const run = async (kind: Exclude<Busy, null>, action: () => Promise<void>): Promise<void> => {
-    setBusy(kind);
-    setActionError(null);
-    try {
-      await action();
-      onChanged.current();
-    } catch (reason) {
-      if (mounted.current) {
-        setActionError(reason);
-      }
-      props.notify(describeError(reason, trans), 'error');
-    } finally {
-      if (mounted.current) {
-        setBusy(null);
-      }
-    }
-  };
 
   const name = job?.name ?? summary?.name ?? finetuneId;
 
@@ -170,11 +132,7 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
 
   return (
     <div className="jp-AquaExt-DeploymentDetail jp-AquaExt-FineTuneDetail" data-finetune-id={finetuneId}>
-      <div className="jp-AquaExt-ModelDetail-topbar jp-AquaExt-DeploymentDetail-topbar">
-        <Button className="jp-AquaExt-button jp-AquaExt-backButton" minimal onClick={props.onBack}>
-          {trans.__('← All fine-tuning jobs')}
-        </Button>
-        <span className="jp-AquaExt-toolbarSpacer" />
+      <DetailTopbar backLabel={trans.__('← All fine-tuning jobs')} onBack={props.onBack}>
         {outputModelId && props.onViewModel && (
           <Button
             className="jp-mod-styled jp-AquaExt-button jp-AquaExt-viewModelButton"
@@ -203,40 +161,26 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
           </Button>
         )}
         {state && canDelete(state) && (
-          <Button
-            className="jp-mod-styled jp-mod-warn jp-AquaExt-button jp-AquaExt-deleteButton"
-            onClick={() => void onDelete()}
-            disabled={busy !== null}
-          >
-            <deleteIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
-            {busy === 'delete' ? trans.__('Deleting…') : trans.__('Delete')}
-          </Button>
+          <DeleteButton trans={trans} disabled={busy !== null} deleting={busy === 'delete'} onClick={() => void onDelete()} />
         )}
-      </div>
+      </DetailTopbar>
       {actionError !== null && <ErrorState error={actionError} trans={trans} className="jp-AquaExt-ErrorState-banner" />}
-      {job === null && error === null && (
-        <div className="jp-AquaExt-loading" role="status">
-          <span className="jp-AquaExt-spinner" aria-hidden="true" />
-          {trans.__('Loading fine-tuning job…')}
-        </div>
-      )}
-      {job === null && error !== null && (
-        <ErrorState
-          error={error}
+      {job === null && (
+        <DetailLoadState
           trans={trans}
-          title={trans.__('The fine-tuning job could not be loaded.')}
+          error={error}
+          loading={trans.__('Loading fine-tuning job…')}
+          errorTitle={trans.__('The fine-tuning job could not be loaded.')}
           onRetry={() => setAttempt(n => n + 1)}
         />
       )}
       {job !== null && (
         <div className="jp-AquaExt-DeploymentDetail-content jp-AquaExt-FineTuneDetail-content">
-          <header className="jp-AquaExt-ModelDetail-header">
-            <div className="jp-AquaExt-DeploymentDetail-titleRow">
-              <h2 className="jp-AquaExt-ModelDetail-name">{job.name}</h2>
-              <FineTuneStateBadge state={job.state} trans={trans} />
-            </div>
-            {job.description && <p className="jp-AquaExt-ModelDetail-description">{job.description}</p>}
-          </header>
+          <DetailHeader
+            name={job.name}
+            badge={<FineTuneStateBadge state={job.state} trans={trans} />}
+            description={job.description}
+          />
           <StateMessage job={job} trans={trans} />
           {final ? (
             <Outcome job={job} trans={trans} />
@@ -292,15 +236,13 @@ function StateMessage(props: { job: FineTuneDetailData; trans: TranslationBundle
   const { job, trans } = props;
   if (job.state === 'FAILED') {
     return (
-      <div className="jp-AquaExt-ErrorState jp-AquaExt-DeploymentDetail-failure jp-AquaExt-FineTuneDetail-failure" role="alert">
-        <div className="jp-AquaExt-ErrorState-title">{trans.__('The fine-tuning job failed')}</div>
-        <div className="jp-AquaExt-ErrorState-message">{job.state_message || trans.__('No reason was given.')}</div>
-        {job.failure_log.length > 0 && (
-          <pre className="jp-AquaExt-DeploymentDetail-failureLog" aria-label={trans.__('Last log lines')}>
-            {job.failure_log.join('\n')}
-          </pre>
-        )}
-      </div>
+      <FailureNotice
+        trans={trans}
+        title={trans.__('The fine-tuning job failed')}
+        message={job.state_message}
+        failureLog={job.failure_log}
+        className="jp-AquaExt-FineTuneDetail-failure"
+      />
     );
   }
   const message = stateMessageText(job, trans);

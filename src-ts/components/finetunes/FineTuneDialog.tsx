@@ -30,7 +30,6 @@ import {
   queryKey,
   validateFineTuneForm,
   type FineTuneErrors,
-  type FineTuneField,
   type FormKey,
   type IFineTuneForm
 } from '../../finetunes/finetuneForm';
@@ -45,11 +44,15 @@ import {
 } from '../../finetunes/preflight';
 import { formatInteger } from '../../models/format';
 import type { Notify } from '../callbacks';
+import { ChoiceGroup } from '../ChoiceGroup';
+import { AdvancedOptions, DescriptionField } from '../DialogParts';
 import { describeError } from '../ErrorState';
 import { FormErrors } from '../FormErrors';
 import { FormField } from '../FormField';
 import { availabilityText } from '../MemoryFit';
 import { ModalDialog } from '../ModalDialog';
+import { useDialogFocus } from '../useDialogFocus';
+import { useMountedRef } from '../useMountedRef';
 import { PreflightSummary } from './PreflightSummary';
 import { TrainingFitView } from './TrainingFitView';
 
@@ -111,7 +114,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   const [advancedOpen, setAdvancedOpen] = React.useState(false);
   const [upload, setUpload] = React.useState<{ name: string; fraction: number } | null>(null);
   const [browsing, setBrowsing] = React.useState(false);
-  const mounted = React.useRef(true);
+  const mounted = useMountedRef();
   const firstInput = React.useRef<HTMLSelectElement | null>(null);
   const fileInput = React.useRef<HTMLInputElement | null>(null);
   const formRef = React.useRef(form);
@@ -120,15 +123,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   const model = models?.find(item => item.id === form.modelId) ?? (props.model?.id === form.modelId ? props.model : null);
   const defaultsReady = defaults !== null && defaults.model_id === form.modelId;
 
-  React.useEffect(() => {
-    mounted.current = true;
-    const previous = document.activeElement as HTMLElement | null;
-    firstInput.current?.focus();
-    return () => {
-      mounted.current = false;
-      previous?.focus?.();
-    };
-  }, []);
+  useDialogFocus(firstInput);
 
   // The models that can be fine-tuned (the given one stays listed, with why it cannot be).
   React.useEffect(() => {
@@ -563,24 +558,15 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
             maxLength: LIMITS.name,
             hint: trans.__('The fine-tuned model gets this name too.')
           })}
-          <FormField
+          <DescriptionField
             id={id('description')}
-            field="description"
-            label={trans.__('Description (optional)')}
+            trans={trans}
+            value={form.description}
+            maxLength={LIMITS.description}
+            disabled={busy}
             error={errors.description}
-          >
-            {input => (
-              <textarea
-                {...input}
-                className="jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea"
-                rows={2}
-                value={form.description}
-                maxLength={LIMITS.description}
-                disabled={busy}
-                onChange={event => update({ description: event.target.value })}
-              />
-            )}
-          </FormField>
+            onChange={description => update({ description })}
+          />
 
           <FormField
             id={id('dataset_path')}
@@ -671,7 +657,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
             hint: trans.__('Rows held out to measure the validation loss (0 to %1%).', LIMITS.validationSplitMaxPercent)
           })}
 
-          <RadioGroup
+          <ChoiceGroup<TrainingType>
             id={id('training_type')}
             field="training_type"
             legend={trans.__('Training type')}
@@ -690,7 +676,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
                 description: trans.__('Train the last decoder layers in full (OCI Generative AI’s vanilla method).')
               }
             ]}
-            onChange={value => update({ trainingType: value as TrainingType })}
+            onChange={trainingType => update({ trainingType })}
           />
 
           <div className="jp-AquaExt-FineTuneDialog-grid">
@@ -747,7 +733,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
               )}
             </FormField>
           ) : shapes.length > 0 ? (
-            <RadioGroup
+            <ChoiceGroup
               id={id('shape')}
               field="shape"
               legend={trans.__('Shape')}
@@ -786,68 +772,61 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
             </>
           )}
 
-          <details
-            className="jp-AquaExt-DeployDialog-advanced"
-            open={advancedOpen}
-            onToggle={event => setAdvancedOpen((event.currentTarget as HTMLDetailsElement).open)}
-          >
-            <summary>{trans.__('Advanced options')}</summary>
-            <div className="jp-AquaExt-DeployDialog-advancedBody">
-              <label className="jp-AquaExt-checkbox" data-field="pad_to_max_length">
-                <input
-                  type="checkbox"
-                  checked={form.padToMaxLength}
-                  disabled={busy}
-                  onChange={event => update({ padToMaxLength: event.target.checked })}
-                />
-                {trans.__('Pad every row to the sequence length')}
-              </label>
-              {errors.pad_to_max_length && (
-                <div className="jp-AquaExt-fieldError" role="alert">
-                  {errors.pad_to_max_length}
-                </div>
-              )}
-              {lora && (
-                <div className="jp-AquaExt-FineTuneDialog-grid">
-                  {numberField('loraAlpha', trans.__('LoRA alpha'), { min: LIMITS.loraAlpha[0], max: LIMITS.loraAlpha[1] })}
-                  {numberField('loraDropout', trans.__('LoRA dropout'), { decimal: true })}
-                </div>
-              )}
-              {lora &&
-                textField('loraTargetModules', trans.__('Target modules'), {
-                  placeholder: 'q_proj, v_proj',
-                  hint: trans.__('Comma-separated module names; empty: every linear layer.')
-                })}
-              <div className="jp-AquaExt-FineTuneDialog-grid">
-                {numberField('earlyStoppingPatience', trans.__('Early-stopping patience'), {
-                  min: LIMITS.patience[0],
-                  max: LIMITS.patience[1],
-                  hint: trans.__('Evaluations without improvement before training stops; 0: off.')
-                })}
-                {numberField('earlyStoppingThreshold', trans.__('Early-stopping threshold'), {
-                  decimal: true,
-                  hint: trans.__('The least decrease of the validation loss that counts.')
-                })}
-                {numberField('loggingSteps', trans.__('Logging interval'), {
-                  min: LIMITS.loggingSteps[0],
-                  max: LIMITS.loggingSteps[1],
-                  hint: trans.__('Log the train loss every N steps.')
-                })}
+          <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
+            <label className="jp-AquaExt-checkbox" data-field="pad_to_max_length">
+              <input
+                type="checkbox"
+                checked={form.padToMaxLength}
+                disabled={busy}
+                onChange={event => update({ padToMaxLength: event.target.checked })}
+              />
+              {trans.__('Pad every row to the sequence length')}
+            </label>
+            {errors.pad_to_max_length && (
+              <div className="jp-AquaExt-fieldError" role="alert">
+                {errors.pad_to_max_length}
               </div>
-              {onOci && (
-                <fieldset className="jp-AquaExt-fieldset" data-field="networking">
-                  <legend className="jp-AquaExt-formField-label">{trans.__('Networking and logging')}</legend>
-                  {textField('subnetId', trans.__('Subnet OCID'), { placeholder: 'ocid1.subnet.oc1…', maxLength: LIMITS.ociId })}
-                  {textField('logGroupId', trans.__('Log group OCID'), { placeholder: 'ocid1.loggroup.oc1…', maxLength: LIMITS.ociId })}
-                  {textField('logId', trans.__('Log OCID'), {
-                    placeholder: 'ocid1.log.oc1…',
-                    maxLength: LIMITS.ociId,
-                    hint: trans.__('The job run’s output goes to this log.')
-                  })}
-                </fieldset>
-              )}
+            )}
+            {lora && (
+              <div className="jp-AquaExt-FineTuneDialog-grid">
+                {numberField('loraAlpha', trans.__('LoRA alpha'), { min: LIMITS.loraAlpha[0], max: LIMITS.loraAlpha[1] })}
+                {numberField('loraDropout', trans.__('LoRA dropout'), { decimal: true })}
+              </div>
+            )}
+            {lora &&
+              textField('loraTargetModules', trans.__('Target modules'), {
+                placeholder: 'q_proj, v_proj',
+                hint: trans.__('Comma-separated module names; empty: every linear layer.')
+              })}
+            <div className="jp-AquaExt-FineTuneDialog-grid">
+              {numberField('earlyStoppingPatience', trans.__('Early-stopping patience'), {
+                min: LIMITS.patience[0],
+                max: LIMITS.patience[1],
+                hint: trans.__('Evaluations without improvement before training stops; 0: off.')
+              })}
+              {numberField('earlyStoppingThreshold', trans.__('Early-stopping threshold'), {
+                decimal: true,
+                hint: trans.__('The least decrease of the validation loss that counts.')
+              })}
+              {numberField('loggingSteps', trans.__('Logging interval'), {
+                min: LIMITS.loggingSteps[0],
+                max: LIMITS.loggingSteps[1],
+                hint: trans.__('Log the train loss every N steps.')
+              })}
             </div>
-          </details>
+            {onOci && (
+              <fieldset className="jp-AquaExt-fieldset" data-field="networking">
+                <legend className="jp-AquaExt-formField-label">{trans.__('Networking and logging')}</legend>
+                {textField('subnetId', trans.__('Subnet OCID'), { placeholder: 'ocid1.subnet.oc1…', maxLength: LIMITS.ociId })}
+                {textField('logGroupId', trans.__('Log group OCID'), { placeholder: 'ocid1.loggroup.oc1…', maxLength: LIMITS.ociId })}
+                {textField('logId', trans.__('Log OCID'), {
+                  placeholder: 'ocid1.log.oc1…',
+                  maxLength: LIMITS.ociId,
+                  hint: trans.__('The job run’s output goes to this log.')
+                })}
+              </fieldset>
+            )}
+          </AdvancedOptions>
 
           <FormErrors fields={otherErrors} message={error} />
         </div>
@@ -872,50 +851,3 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
     </ModalDialog>
   );
 }
-
-/** Radio buttons for a few exclusive choices, each with a line of explanation. */
-function RadioGroup(props: {
-  id: string;
-  field: FineTuneField;
-  legend: string;
-  choices: Array<{ value: string; label: string; description?: string }>;
-  value: string;
-  disabled: boolean;
-  error?: string;
-  onChange: (value: string) => void;
-}): JSX.Element {
-  const { id, error } = props;
-  return (
-    <fieldset
-      className={error ? 'jp-AquaExt-fieldset jp-AquaExt-ChoiceGroup jp-mod-error' : 'jp-AquaExt-fieldset jp-AquaExt-ChoiceGroup'}
-      data-field={props.field}
-      aria-describedby={error ? `${id}-error` : undefined}
-    >
-      <legend className="jp-AquaExt-formField-label">{props.legend}</legend>
-      <div className="jp-AquaExt-ChoiceGroup-options">
-        {props.choices.map(choice => (
-          <label key={choice.value} className="jp-AquaExt-choice">
-            <input
-              type="radio"
-              name={id}
-              value={choice.value}
-              checked={props.value === choice.value}
-              disabled={props.disabled}
-              onChange={() => props.onChange(choice.value)}
-            />
-            <span className="jp-AquaExt-choice-text">
-              <span className="jp-AquaExt-choice-label">{choice.label}</span>
-              {choice.description && <span className="jp-AquaExt-choice-reason">{choice.description}</span>}
-            </span>
-          </label>
-        ))}
-      </div>
-      {error && (
-        <div id={`${id}-error`} className="jp-AquaExt-fieldError" role="alert">
-          {error}
-        </div>
-      )}
-    </fieldset>
-  );
-}
-

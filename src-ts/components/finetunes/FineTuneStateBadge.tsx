@@ -4,20 +4,19 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { FineTuneState } from '../../api/types';
 import { isFinal, stateLabel, stateVariant } from '../../finetunes/states';
-import { Badge } from '../Badge';
+import { StateBadge } from '../StateBadge';
 
 /** The job's state as a colored badge; a spinner while it runs (ACCEPTED, IN_PROGRESS, CANCELING). */
 export function FineTuneStateBadge(props: { state: FineTuneState; trans: TranslationBundle; title?: string }): JSX.Element {
   const { state, trans } = props;
-  const running = !isFinal(state);
   return (
-    <Badge
+    <StateBadge
+      state={state}
+      label={stateLabel(state, trans)}
       variant={stateVariant(state)}
-      className={`jp-AquaExt-StateBadge jp-AquaExt-FineTuneStateBadge jp-AquaExt-StateBadge-${state}${running ? ' jp-mod-transitional' : ''}`}
+      changing={!isFinal(state)}
+      className="jp-AquaExt-FineTuneStateBadge"
       title={props.title}
-    >
-      {running && <span className="jp-AquaExt-spinner jp-AquaExt-StateBadge-spinner" aria-hidden="true" />}
-      <span data-state={state}>{stateLabel(state, trans)}</span>
-    </Badge>
+    />
   );
 }

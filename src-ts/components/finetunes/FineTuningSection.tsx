@@ -6,6 +6,7 @@ import type { IAquaClient } from '../../api/client';
 import type { IFineTuneChange } from '../../finetunes/states';
 import { useFineTuneList } from '../../finetunes/useFineTuneList';
 import type { Confirm, CopyToClipboard, Notify } from '../callbacks';
+import { useRefreshOnRequest } from '../usePolledList';
 import { FineTuneDetail } from './FineTuneDetail';
 import { FineTuneList } from './FineTuneList';
 
@@ -68,13 +69,7 @@ export function FineTuningSection(props: IFineTuningSectionProps): JSX.Element {
   });
   const { refresh } = list;
 
-  const handled = React.useRef(props.reloadRequest ?? 0);
-  React.useEffect(() => {
-    if (props.reloadRequest && props.reloadRequest !== handled.current) {
-      handled.current = props.reloadRequest;
-      refresh();
-    }
-  }, [props.reloadRequest, refresh]);
+  useRefreshOnRequest(props.reloadRequest, refresh);
 
   const summary = selectedId ? list.items?.find(item => item.id === selectedId) ?? null : null;
 

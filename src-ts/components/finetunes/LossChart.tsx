@@ -86,6 +86,8 @@ function themeColors(element: HTMLElement): IChartColors {
   };
 }
 
+const STEP_INCREMENTS = [1, 2, 5].flatMap(m => [1, 10, 100, 1000, 10000, 100000].map(p => m * p)).sort((a, b) => a - b);
+
 function chartOptions(
   width: number,
   height: number,
@@ -110,7 +112,8 @@ function chartOptions(
     // Live data redraws with its own scales: no drag-zoom that the next poll would undo.
     cursor: { drag: { x: false, y: false, setScale: false }, points: { size: 7 } },
     scales: { x: { time: false } },
-    axes: [axis(trans.__('Step'), 40), axis(trans.__('Loss'), 56)],
+    // Steps are whole numbers: ticks at 1, 2, 5 × 10^n only, never at 2.5.
+    axes: [{ ...axis(trans.__('Step'), 40), incrs: STEP_INCREMENTS }, axis(trans.__('Loss'), 56)],
     series: [
       { label: trans.__('Step') },
       { label: trans.__('Train loss'), stroke: colors.train, width: 2, spanGaps: true },

@@ -13,6 +13,7 @@ import { loadPlayground, savePlayground, type IPlaygroundState } from '../../pla
 import { useChatSession } from '../../playground/useChatSession';
 import type { CopyToClipboard, RenderMarkdown } from '../callbacks';
 import { ErrorState } from '../ErrorState';
+import { Loading } from '../Loading';
 import { DeploymentStateBadge } from '../deployments/DeploymentStateBadge';
 import { EmbeddingsPanel } from './EmbeddingsPanel';
 import { SamplingPanel } from './SamplingPanel';
@@ -185,10 +186,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
   if (deployment === null) {
     return (
       <div className="jp-AquaExt-Playground">
-        <div className="jp-AquaExt-loading" role="status">
-          <span className="jp-AquaExt-spinner" aria-hidden="true" />
-          {trans.__('Loading deployment…')}
-        </div>
+        <Loading>{trans.__('Loading deployment…')}</Loading>
       </div>
     );
   }

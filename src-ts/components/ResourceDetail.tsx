@@ -1,0 +1,100 @@
+/**
+ * The frame shared by the deployment and fine-tuning job details: the top bar
+ * with the way back and the actions, the heading with the state badge, the
+ * Delete button and the failure notice. They keep the deployment detail's
+ * class names (the job detail is styled by them and adds its own).
+ */
+import * as React from 'react';
+
+import { Button, deleteIcon } from '@jupyterlab/ui-components';
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import { ErrorState } from './ErrorState';
+import { Loading } from './Loading';
+
+/** "← All …" on the left, the actions (children) on the right. */
+export function DetailTopbar(props: { backLabel: string; onBack: () => void; children?: React.ReactNode }): JSX.Element {
+  return (
+    <div className="jp-AquaExt-ModelDetail-topbar jp-AquaExt-DeploymentDetail-topbar">
+      <Button className="jp-AquaExt-button jp-AquaExt-backButton" minimal onClick={props.onBack}>
+        {props.backLabel}
+      </Button>
+      <span className="jp-AquaExt-toolbarSpacer" />
+      {props.children}
+    </div>
+  );
+}
+
+/** Before the detail first arrives: loading, or why it could not be loaded with a Retry. */
+export function DetailLoadState(props: {
+  trans: TranslationBundle;
+  error: unknown;
+  loading: string;
+  errorTitle: string;
+  onRetry: () => void;
+}): JSX.Element {
+  if (props.error === null) {
+    return <Loading>{props.loading}</Loading>;
+  }
+  return <ErrorState error={props.error} trans={props.trans} title={props.errorTitle} onRetry={props.onRetry} />;
+}
+
+/** The name with its state badge, and the description under it. */
+export function DetailHeader(props: { name: string; badge: React.ReactNode; description?: string | null }): JSX.Element {
+  return (
+    <header className="jp-AquaExt-ModelDetail-header">
+      <div className="jp-AquaExt-DeploymentDetail-titleRow">
+        <h2 className="jp-AquaExt-ModelDetail-name">{props.name}</h2>
+        {props.badge}
+      </div>
+      {props.description && <p className="jp-AquaExt-ModelDetail-description">{props.description}</p>}
+    </header>
+  );
+}
+
+/** The destructive Delete button; says "Deleting…" while its action runs. */
+export function DeleteButton(props: {
+  trans: TranslationBundle;
+  /** Another action (or this one) is running. */
+  disabled: boolean;
+  deleting: boolean;
+  onClick: () => void;
+}): JSX.Element {
+  const { trans } = props;
+  return (
+    <Button
+      className="jp-mod-styled jp-mod-warn jp-AquaExt-button jp-AquaExt-deleteButton"
+      onClick={props.onClick}
+      disabled={props.disabled}
+    >
+      <deleteIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
+      {props.deleting ? trans.__('Deleting…') : trans.__('Delete')}
+    </Button>
+  );
+}
+
+/** Why it failed: a title, the server's reason, and the last log lines that show it. */
+export function FailureNotice(props: {
+  trans: TranslationBundle;
+  title: string;
+  message: string;
+  failureLog: readonly string[];
+  /** Added to the shared classes. */
+  className?: string;
+}): JSX.Element {
+  const { trans } = props;
+  return (
+    <div
+      className={`jp-AquaExt-ErrorState jp-AquaExt-DeploymentDetail-failure${props.className ? ` ${props.className}` : ''}`}
+      role="alert"
+    >
+      <div className="jp-AquaExt-ErrorState-title">{props.title}</div>
+      <div className="jp-AquaExt-ErrorState-message">{props.message || trans.__('No reason was given.')}</div>
+      {props.failureLog.length > 0 && (
+        <pre className="jp-AquaExt-DeploymentDetail-failureLog" aria-label={trans.__('Last log lines')}>
+          {props.failureLog.join('\n')}
+        </pre>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,35 @@
+/**
+ * What the polled lists (deployments, fine-tuning jobs) share besides the
+ * hook itself, kept free of React so the state modules can use it: the poll
+ * delays and how a state change between two answers is found.
+ */
+
+/** Poll delay while something in the list changes by itself, and otherwise. */
+export const FAST_POLL_MS = 2000;
+export const SLOW_POLL_MS = 10000;
+
+export interface IItemStateChange<T extends { state: unknown }> {
+  item: T;
+  from: T['state'];
+  to: T['state'];
+}
+
+/**
+ * Items (matched by id) whose state changed between two answers in a way
+ * `counts` accepts; new and vanished items are not changes.
+ */
+export function stateChanges<T extends { id: string; state: unknown }>(
+  previous: readonly T[],
+  next: readonly T[],
+  counts: (from: T['state'], to: T['state']) => boolean
+): IItemStateChange<T>[] {
+  const before = new Map(previous.map(item => [item.id, item.state]));
+  const changes: IItemStateChange<T>[] = [];
+  for (const item of next) {
+    const from = before.get(item.id);
+    if (from !== undefined && from !== item.state && counts(from, item.state)) {
+      changes.push({ item, from, to: item.state });
+    }
+  }
+  return changes;
+}

@@ -1,0 +1,39 @@
+import * as React from 'react';
+
+export interface IFetched<T> {
+  value: T | null;
+  /** The last load's error; a value loaded before stays shown. */
+  error: unknown;
+  /** Take a value an action answered with (activate, cancel…) without loading again. */
+  setValue: (value: T) => void;
+}
+
+/**
+ * One thing loaded with `load` (keep it memoized), again whenever `reloadKey`
+ * changes (a newer state in the list, a retry); an answer that arrives after a
+ * newer load started, or after unmount, is dropped.
+ */
+export function useFetched<T>(load: () => Promise<T>, reloadKey: unknown, onLoaded?: (value: T) => void): IFetched<T> {
+  const [value, setValue] = React.useState<T | null>(null);
+  const [error, setError] = React.useState<unknown>(null);
+  const loaded = React.useRef(onLoaded);
+  loaded.current = onLoaded;
+
+  React.useEffect(() => {
+    let current = true;
+    load()
+      .then(result => {
+        if (current) {
+          setValue(result);
+          setError(null);
+          loaded.current?.(result);
+        }
+      })
+      .catch(reason => current && setError(reason));
+    return () => {
+      current = false;
+    };
+  }, [load, reloadKey]);
+
+  return { value, error, setValue };
+}
