@@ -22,6 +22,16 @@ from .deployments import (
 )
 from .datasets import DatasetReport, ValidateDatasetRequest
 from .logs import LogPage, LogsQuery
+from .evaluations import (
+    CompareQuery,
+    CreateEvaluationRequest,
+    CreateEvaluationResponse,
+    EvaluationComparison,
+    EvaluationDetail,
+    EvaluationList,
+    EvaluationRows,
+    EvaluationRowsQuery,
+)
 from .finetunes import (
     CreateFineTuneRequest,
     CreateFineTuneResponse,
@@ -126,4 +136,27 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "finetunes/{finetune_id}/metrics", "getFineTuneMetrics",
           "Train and validation loss per logged step (poll with the cursor for live curves)", FineTuneMetrics,
           query=MetricsQuery, errors=(400, 404, 502)),
+    Route("GET", "evaluations", "listEvaluations", "Evaluations with their states and headline scores",
+          EvaluationList, errors=(502,)),
+    Route(
+        "POST", "evaluations", "createEvaluation",
+        "Preflight the dataset and start evaluating an ACTIVE deployment on it", CreateEvaluationResponse,
+        status=202, body=CreateEvaluationRequest, errors=(400, 404, 409, 413, 502),
+    ),
+    Route("GET", "evaluations/{evaluation_id}", "getEvaluation", "One evaluation with its report",
+          EvaluationDetail, errors=(404, 502)),
+    Route("DELETE", "evaluations/{evaluation_id}", "deleteEvaluation", "Delete a finished evaluation and its report",
+          None, status=204, errors=(404, 409, 502)),
+    Route("POST", "evaluations/{evaluation_id}/cancel", "cancelEvaluation",
+          "Cancel a running evaluation (the rows answered so far stay)", EvaluationDetail, errors=(404, 409, 502)),
+    Route("GET", "evaluations/{evaluation_id}/rows", "getEvaluationRows",
+          "The answered rows with their scores, sorted and filtered", EvaluationRows, query=EvaluationRowsQuery,
+          errors=(400, 404, 502)),
+    Route("GET", "evaluations/{evaluation_id}/report.html", "getEvaluationReportHtml",
+          "The self-contained HTML report, as a download", None, errors=(404, 409, 502), media_type="text/html"),
+    Route("GET", "evaluations/{evaluation_id}/logs", "getEvaluationLogs", "The evaluation job's log", LogPage,
+          query=LogsQuery, errors=(400, 404, 502)),
+    Route("GET", "compare/evaluations", "compareEvaluations",
+          "Two or more evaluations side by side, overall and per category", EvaluationComparison, query=CompareQuery,
+          errors=(400, 404, 502)),
 )

@@ -17,6 +17,14 @@ from ..api.deployments import (
     DeploymentSummary,
 )
 from ..api.logs import LogPage, LogsQuery
+from ..api.evaluations import (
+    CreateEvaluationRequest,
+    CreateEvaluationResponse,
+    EvaluationDetail,
+    EvaluationRows,
+    EvaluationRowsQuery,
+    EvaluationSummary,
+)
 from ..api.finetunes import (
     CreateFineTuneRequest,
     CreateFineTuneResponse,
@@ -132,6 +140,35 @@ class Backend(abc.ABC):
     async def finetune_metrics(self, finetune_id: str, query: MetricsQuery) -> FineTuneMetrics:
         return await self.finetunes.metrics(finetune_id, query)
 
+    # ---- evaluations: each backend's Evaluations object does the work -------------
+
+    evaluations: "Evaluations"
+
+    async def list_evaluations(self) -> list[EvaluationSummary]:
+        return await self.evaluations.list()
+
+    async def get_evaluation(self, evaluation_id: str) -> EvaluationDetail:
+        return await self.evaluations.get(evaluation_id)
+
+    async def create_evaluation(self, request: CreateEvaluationRequest,
+                                datasets: DatasetAccess) -> CreateEvaluationResponse:
+        return await self.evaluations.create(request, datasets)
+
+    async def cancel_evaluation(self, evaluation_id: str) -> EvaluationDetail:
+        return await self.evaluations.cancel(evaluation_id)
+
+    async def delete_evaluation(self, evaluation_id: str) -> None:
+        await self.evaluations.delete(evaluation_id)
+
+    async def evaluation_rows(self, evaluation_id: str, query: EvaluationRowsQuery) -> EvaluationRows:
+        return await self.evaluations.rows(evaluation_id, query)
+
+    async def evaluation_report_html(self, evaluation_id: str) -> str:
+        return await self.evaluations.report_html(evaluation_id)
+
+    async def evaluation_logs(self, evaluation_id: str, query: LogsQuery) -> LogPage:
+        return await self.evaluations.logs(evaluation_id, query)
+
 
 class Deployments(abc.ABC):
     """A backend's deployments: the lifecycle, logs, and where an engine answers."""
@@ -208,3 +245,34 @@ class FineTunes(abc.ABC):
 
     @abc.abstractmethod
     async def metrics(self, finetune_id: str, query: MetricsQuery) -> FineTuneMetrics: ...
+
+
+class Evaluations(abc.ABC):
+    """A backend's evaluations: a deployment answers a dataset, the answers are scored."""
+
+    @abc.abstractmethod
+    async def list(self) -> list[EvaluationSummary]: ...
+
+    @abc.abstractmethod
+    async def get(self, evaluation_id: str) -> EvaluationDetail: ...
+
+    @abc.abstractmethod
+    async def create(self, request: CreateEvaluationRequest, datasets: DatasetAccess) -> CreateEvaluationResponse:
+        """Check everything first (deployment ACTIVE: Conflict otherwise; the dataset's preflight with
+        line numbers; prompt/completion rows only; OCI: shape, report location), then start the job."""
+
+    @abc.abstractmethod
+    async def cancel(self, evaluation_id: str) -> EvaluationDetail: ...
+
+    @abc.abstractmethod
+    async def delete(self, evaluation_id: str) -> None: ...
+
+    @abc.abstractmethod
+    async def rows(self, evaluation_id: str, query: EvaluationRowsQuery) -> EvaluationRows: ...
+
+    @abc.abstractmethod
+    async def report_html(self, evaluation_id: str) -> str:
+        """The self-contained report (Conflict until the evaluation SUCCEEDED)."""
+
+    @abc.abstractmethod
+    async def logs(self, evaluation_id: str, query: LogsQuery) -> LogPage: ...

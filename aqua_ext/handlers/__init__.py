@@ -21,6 +21,15 @@ def routes() -> list[tuple[str, type]]:
         OpenAiModelsHandler,
     )
     from .datasets import DatasetValidateHandler
+    from .evaluations import (
+        EvaluationCancelHandler,
+        EvaluationCompareHandler,
+        EvaluationHandler,
+        EvaluationLogsHandler,
+        EvaluationReportHandler,
+        EvaluationRowsHandler,
+        EvaluationsHandler,
+    )
     from .finetunes import (
         FineTuneCancelHandler,
         FineTuneDefaultsHandler,
@@ -58,4 +67,11 @@ def routes() -> list[tuple[str, type]]:
         (f"finetunes/{ID}/cancel", FineTuneCancelHandler),
         (f"finetunes/{ID}/logs", FineTuneLogsHandler),
         (f"finetunes/{ID}/metrics", FineTuneMetricsHandler),
+        ("evaluations", EvaluationsHandler),
+        (f"evaluations/{ID}", EvaluationHandler),
+        (f"evaluations/{ID}/cancel", EvaluationCancelHandler),
+        (f"evaluations/{ID}/rows", EvaluationRowsHandler),
+        (f"evaluations/{ID}/report.html", EvaluationReportHandler),
+        (f"evaluations/{ID}/logs", EvaluationLogsHandler),
+        ("compare/evaluations", EvaluationCompareHandler),
     ]

@@ -16,7 +16,7 @@ import asyncio
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -47,6 +47,7 @@ class DatasetRow:
     prompt: str = ""
     completion: str = ""
     messages: tuple[tuple[str, str], ...] = ()
+    category: str | None = None  # evaluation reports score per category
 
     @property
     def inst(self) -> bool:
@@ -238,7 +239,7 @@ def scan_jsonl(
             if _in_validation(digest, threshold):
                 validation += 1
             if keep_rows:
-                kept.append(row)
+                kept.append(replace(row, category=category) if category is not None else row)
 
     if rows == 0:
         raise InvalidInput(f"{shown} is empty: a dataset needs at least one JSON row",

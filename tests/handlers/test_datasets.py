@@ -5,7 +5,6 @@ and the token pass with the demo model's own tokenizer."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +23,6 @@ def jp_server_config(jp_server_config: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
-@pytest.fixture
-def demo_ready(aqua_data_dir: Path, demo_model_dir: Path) -> Path:
-    """The session's demo model, where the backend expects a generated one."""
-    target = aqua_data_dir / "models" / "demo-tiny-llama"
-    shutil.copytree(demo_model_dir, target)
-    return target
 
 
 def write(path: Path, rows: list[Any]) -> Path:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import signal
 from pathlib import Path
 from typing import Any
@@ -21,12 +20,6 @@ from tests.model_folders import needs_local_extra, write_model_folder
 DEMO = "demo:tiny-llama"
 
 
-@pytest.fixture
-def demo_ready(aqua_data_dir: Path, demo_model_dir: Path) -> Path:
-    """The session's demo model, where the backend expects a generated one."""
-    target = aqua_data_dir / "models" / "demo-tiny-llama"
-    shutil.copytree(demo_model_dir, target)
-    return target
 
 
 async def wait_state(api: Any, deployment_id: str, *states: str, timeout: float = 180.0) -> dict[str, Any]:

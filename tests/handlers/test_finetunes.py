@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +23,6 @@ FAST = {"epochs": 3, "learning_rate": 1e-2, "batch_size": 8, "max_seq_length": 6
         "lora_dropout": 0.0, "logging_steps": 5, "seed": 0}
 
 
-@pytest.fixture
-def demo_ready(aqua_data_dir: Path, demo_model_dir: Path) -> Path:
-    target = aqua_data_dir / "models" / "demo-tiny-llama"
-    shutil.copytree(demo_model_dir, target)
-    return target
 
 
 def color_rows(count: int = 200) -> list[dict[str, str]]:

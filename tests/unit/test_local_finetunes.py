@@ -64,9 +64,9 @@ async def test_a_restart_leaves_the_job_running_and_tracked(data_dir: Path) -> N
     second = make_backend(data_dir)
     await second.start()
     try:
-        row = await second.store.get_finetune(job_id)
+        row = await second.store.finetunes.get(job_id)
         assert row is not None and process_alive(row.process["pid"], row.process["create_time"])
-        assert job_id not in second.finetunes._procs  # not this server's child: found again by pid + start time
+        assert job_id not in second.finetunes.jobs.procs  # not this server's child: found again by pid + start time
         later = await wait_for(second, job_id, lambda d: d.step > before.step + 2)
         assert later.state.value == "IN_PROGRESS" and later.eta_seconds is not None
         assert [s.id for s in await second.list_finetunes()] == [job_id]
@@ -92,7 +92,7 @@ async def test_a_killed_job_is_failed_with_the_reason(data_dir: Path) -> None:
     try:
         job_id = await start_long_job(backend, data_dir)
         await wait_for(backend, job_id, lambda d: d.state.value == "IN_PROGRESS" and d.step >= 1)
-        row = await backend.store.get_finetune(job_id)
+        row = await backend.store.finetunes.get(job_id)
         assert row is not None
         os.killpg(row.process["pid"], signal.SIGKILL)  # as the out-of-memory killer would
         failed = await wait_for(backend, job_id, lambda d: d.state.value == "FAILED", timeout=30)

@@ -32,6 +32,7 @@ from ..base import Backend
 from . import demo_model, hf_download
 from .deployments import LocalDeployments
 from .finetunes import MODEL_ID_PREFIX as FINETUNED_PREFIX
+from .evaluations import LocalEvaluations
 from .finetunes import LocalFineTunes
 from .hf_cache import CachedModel, scan_hf_cache
 from .model_folder import FolderInfo, inspect_folder, validate_folder
@@ -80,6 +81,8 @@ class LocalBackend(Backend):
             self.store, jobs_dir=data_dir / "finetunes", get_model=self.get_model, hardware=self.hardware,
             models_changed=self._forget_listing,
         )
+        self.evaluations = LocalEvaluations(self.store, jobs_dir=data_dir / "evaluations", deployments=self.deployments,
+                                            finetunes_dir=data_dir / "finetunes")
 
     # ---- lifecycle -------------------------------------------------------
 
@@ -89,9 +92,11 @@ class LocalBackend(Backend):
         await self._rescan_cache()
         await self.deployments.start()
         await self.finetunes.start()
+        await self.evaluations.start()
         self.ensure_demo_model()
 
     async def close(self) -> None:
+        await self.evaluations.close()
         await self.finetunes.close()
         await self.deployments.close()
         await self.store.close()

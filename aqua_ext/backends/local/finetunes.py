@@ -1,35 +1,23 @@
-"""Local fine-tuning: one detached `python -m aqua_ext.jobs.finetune` process per job.
+"""Local fine-tuning: one detached `python -m aqua_ext.jobs.finetune` process per job
+(detached_jobs.py runs and follows them).
 
 The job folder (`<data_dir>/finetunes/<id>/`) holds the spec, a snapshot of the dataset (so
-the lineage's hash is what was trained on), `job.log`, and what the job writes: `status.json`
-(its state and progress), `metrics.jsonl`, and on success `model/` (and `adapter/` for LoRA).
-SQLite keeps the job's record and the last state seen; the job's own files are the truth.
-
-Jobs outlive a Jupyter restart on purpose: they run in their own session, and are found
-again by pid plus start time. A monitor follows every unfinished job, whichever process
-started it (this server, another one, the CLI), and records how it ended.
+the lineage's hash is what was trained on), `job.log`, and what the job writes: `status.json`,
+`metrics.jsonl`, and on success `model/` (and `adapter/` for LoRA).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import shutil
-import signal
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from ...api.finetunes import (
-    FINAL_FINETUNE_STATES,
     CreateFineTuneRequest,
     CreateFineTuneResponse,
     FineTuneDefaults,
@@ -52,41 +40,19 @@ from ...services.hardware import detect_engines
 from ...services.datasets import DatasetAccess, preflight_for_job, tokenizer_folder
 from ...services.training_fit import estimate_training_fit
 from ..base import FineTunes
-from .demo_model import child_environment
-from .engines import tail_log
-from .logs import read_log_page
+from .detached_jobs import CANCEL_GRACE_S, FINAL, DetachedJobs, Observed, eta_seconds, now, parse_time
 from .model_folder import inspect_folder
-from .processes import process_alive, process_create_time, signal_group, stop_group
-from .store import FineTuneRow, Store
+from .store import JobRow, Store
 
 log = logging.getLogger(__name__)
 
 S = FineTuneState
-FINAL = {s.value for s in FINAL_FINETUNE_STATES}
-MONITOR_INTERVAL_S = 1.0
-# A canceled job stops at its next training step; one stuck longer than this is killed.
-CANCEL_GRACE_S = 60.0
-LOG_LINES_IN_ERRORS = 30
 MODEL_ID_PREFIX = "ft:"
 OCI_ONLY = ("output_uri", "subnet_id", "log_group_id", "log_id")
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def model_id_of(finetune_id: str) -> str:
     return MODEL_ID_PREFIX + finetune_id
-
-
-@dataclass(frozen=True)
-class Observed:
-    """What a job's files and process say right now."""
-
-    state: str
-    message: str
-    status: dict[str, Any]  # status.json (empty before the job wrote it)
-    alive: bool
 
 
 class LocalFineTunes(FineTunes):
@@ -101,99 +67,22 @@ class LocalFineTunes(FineTunes):
         cancel_grace: float = CANCEL_GRACE_S,
     ) -> None:
         self.store = store
-        self.jobs_dir = jobs_dir
         self._get_model = get_model
         self._hardware = hardware
         self._models_changed = models_changed
-        self.cancel_grace = cancel_grace
-        self._procs: dict[str, subprocess.Popen[bytes]] = {}  # jobs this server started: reaped by it
-        self._monitor: asyncio.Task[None] | None = None
-
-    # ---- lifecycle of the manager ----------------------------------------------
+        self.jobs = DetachedJobs(store.finetunes, jobs_dir=jobs_dir, module="aqua_ext.jobs.finetune",
+                                 what="fine-tuning job", on_succeeded=lambda _row: models_changed(),
+                                 cancel_grace=cancel_grace)
 
     async def start(self) -> None:
-        self.jobs_dir.mkdir(parents=True, exist_ok=True)
-        await self.follow_jobs()  # settle what happened while Jupyter was stopped
-        self._monitor = asyncio.get_running_loop().create_task(self._watch())
+        await self.jobs.start()
 
     async def close(self) -> None:
-        # Jobs keep running: a Jupyter restart must not stop training.
-        if self._monitor is not None:
-            self._monitor.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._monitor
-
-    async def _watch(self) -> None:
-        while True:
-            await asyncio.sleep(MONITOR_INTERVAL_S)
-            try:
-                await self.follow_jobs()
-            except Exception:  # noqa: BLE001 - the monitor must outlive one bad read
-                log.exception("fine-tuning monitor")
-
-    async def follow_jobs(self) -> None:
-        """Record the new state of every unfinished job; kill a cancel that hangs."""
-        for row in await self.store.list_finetunes():
-            if row.state in FINAL:
-                continue
-            proc = self._procs.get(row.id)
-            if proc is not None and proc.poll() is not None:
-                self._procs.pop(row.id, None)  # reaped
-            observed = await asyncio.to_thread(self._observe, row)
-            if row.state == S.CANCELING.value and observed.alive and self._cancel_overdue(row):
-                log.warning("fine-tune %s did not stop within %.0f s of cancel: killing it", row.id, self.cancel_grace)
-                await stop_group(int(row.process["pid"]), self._procs.pop(row.id, None), grace=0)
-                observed = await asyncio.to_thread(self._observe, row)
-            await self._record(row, observed)
-
-    def _cancel_overdue(self, row: FineTuneRow) -> bool:
-        requested = row.process.get("cancel_requested_at")
-        return requested is not None and time.time() - float(requested) > self.cancel_grace
-
-    async def _record(self, row: FineTuneRow, observed: Observed) -> None:
-        if (observed.state, observed.message) == (row.state, row.state_message):
-            return
-        final = observed.state in FINAL
-        await self.store.set_finetune_state(row.id, observed.state, observed.message, final=final)
-        if observed.state == S.SUCCEEDED.value:
-            self._models_changed()
-        if final:
-            log.info("fine-tune %s: %s (%s)", row.id, observed.state, observed.message)
-
-    # ---- files of a job -----------------------------------------------------------
-
-    def _dir(self, finetune_id: str) -> Path:
-        return self.jobs_dir / finetune_id
-
-    def _observe(self, row: FineTuneRow) -> Observed:
-        folder = self._dir(row.id)
-        try:
-            status = json.loads((folder / job.STATUS_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            status = {}
-        pid, create_time = row.process.get("pid"), row.process.get("create_time")
-        alive = isinstance(pid, int) and isinstance(create_time, int) and process_alive(pid, create_time)
-        state = status.get("state") or row.state
-        message = status.get("message") or row.state_message
-        if row.state == S.CANCELING.value and state not in FINAL:
-            state, message = S.CANCELING.value, "Canceling"  # the job has not seen the signal yet
-        if state in FINAL or alive or not pid:
-            # Not launched yet (pid unknown) means a create is under way in this very moment.
-            return Observed(state, message, status, alive)
-        # The process is gone without writing a final state: killed, or it crashed before starting.
-        if row.state == S.CANCELING.value or status.get("state") == S.CANCELING.value:
-            return Observed(S.CANCELED.value, "Canceled (the job was stopped)", status, False)
-        tail = tail_log(folder / job.LOG_FILE, LOG_LINES_IN_ERRORS)
-        if not status:
-            last = next((line for line in reversed(tail) if line.strip()), "")
-            reason = "The job exited before it started" + (f": {last.strip()}" if last else "")
-        else:
-            reason = "The job was killed (out of memory, or stopped by the system) before it finished"
-        return Observed(S.FAILED.value, reason, status, False)
+        await self.jobs.close()
 
     def _read_metrics(self, finetune_id: str) -> list[MetricPoint]:
         try:
-            text = (self._dir(finetune_id) / job.METRICS_FILE).read_text(encoding="utf-8")
+            text = (self.jobs.dir(finetune_id) / job.METRICS_FILE).read_text(encoding="utf-8")
         except OSError:
             return []
         points = []
@@ -206,52 +95,34 @@ class LocalFineTunes(FineTunes):
 
     # ---- reads --------------------------------------------------------------------
 
-    async def _row(self, finetune_id: str) -> FineTuneRow:
-        row = await self.store.get_finetune(finetune_id)
-        if row is None:
-            raise NotFound(f"No fine-tuning job with id '{finetune_id}'.")
-        return row
-
-    async def _current(self, row: FineTuneRow) -> tuple[FineTuneRow, Observed]:
-        """The row with what its job says now recorded (the monitor may not have run yet)."""
-        observed = await asyncio.to_thread(self._observe, row)
-        if (observed.state, observed.message) != (row.state, row.state_message):
-            await self._record(row, observed)
-            row = await self.store.get_finetune(row.id) or row
-        return row, observed
-
     async def list(self) -> list[FineTuneSummary]:
-        current = [await self._current(row) for row in await self.store.list_finetunes()]
-        return [self._summary(row, observed) for row, observed in current]
+        return [self._summary(row, observed) for row, observed in await self.jobs.all_current()]
 
     async def get(self, finetune_id: str) -> FineTuneDetail:
-        row, observed = await self._current(await self._row(finetune_id))
+        row, observed = await self.jobs.current(await self.jobs.row(finetune_id))
         metrics = await asyncio.to_thread(self._read_metrics, row.id)
-        failure_log: list[str] = []
-        if observed.state == S.FAILED.value:
-            failure_log = await asyncio.to_thread(tail_log, self._dir(row.id) / job.LOG_FILE, LOG_LINES_IN_ERRORS)
-        return self._detail(row, observed, metrics, failure_log)
+        return self._detail(row, observed, metrics, await self.jobs.failure_log(row, observed))
 
-    def _summary(self, row: FineTuneRow, observed: Observed) -> FineTuneSummary:
+    def _summary(self, row: JobRow, observed: Observed) -> FineTuneSummary:
         c, st = row.config, observed.status
         state = observed.state
         step = int(st.get("step") or 0)
         total = st.get("total_steps")
         final = state in FINAL
         return FineTuneSummary(
-            id=row.id, name=row.name, description=c["description"], base_model_id=row.base_model_id,
+            id=row.id, name=row.name, description=c["description"], base_model_id=row.subject_id,
             base_model_name=c["base_model_name"], state=S(state), state_message=observed.message,
             training_type=c["params"]["training_type"], shape=c["shape"], replicas=1,
             dataset_path=c["dataset_path"], dataset_hash=c["dataset_hash"],
             progress=float(st.get("progress") or (1.0 if state == S.SUCCEEDED.value else 0.0)),
             step=step, total_steps=int(total) if total else None, epoch=float(st.get("epoch") or 0.0),
-            eta_seconds=None if final else _eta(st),
+            eta_seconds=None if final else eta_seconds(st, "training_started_at", "step", "total_steps"),
             output_model_id=model_id_of(row.id) if state == S.SUCCEEDED.value else None,
-            created_at=row.created_at, updated_at=max(row.updated_at, _parse(st.get("updated_at")) or row.updated_at),
+            created_at=row.created_at, updated_at=max(row.updated_at, parse_time(st.get("updated_at")) or row.updated_at),
             finished_at=row.finished_at if final else None,
         )
 
-    def _detail(self, row: FineTuneRow, observed: Observed, metrics: list[MetricPoint],
+    def _detail(self, row: JobRow, observed: Observed, metrics: list[MetricPoint],
                 failure_log: list[str]) -> FineTuneDetail:
         c, st = row.config, observed.status
         train = [p.train_loss for p in metrics if p.train_loss is not None]
@@ -263,16 +134,15 @@ class LocalFineTunes(FineTunes):
             final_validation_loss=validation[-1] if validation else None, job_id=None, job_run_id=None,
             output_uri=None, experiment_name=c.get("experiment_name"), log_group_id=None, log_id=None,
             subnet_id=None,
-            artifact_location=str(self._dir(row.id) / job.MODEL_DIR) if observed.state == S.SUCCEEDED.value else None,
+            artifact_location=str(self.jobs.dir(row.id) / job.MODEL_DIR) if observed.state == S.SUCCEEDED.value else None,
             wall_seconds=st.get("wall_s"), peak_memory_mb=st.get("peak_rss_mb"), failure_log=failure_log,
         )
 
     async def logs(self, finetune_id: str, query: LogsQuery) -> LogPage:
-        await self._row(finetune_id)
-        return await read_log_page(self._dir(finetune_id) / job.LOG_FILE, query)
+        return await self.jobs.logs(finetune_id, query)
 
     async def metrics(self, finetune_id: str, query: MetricsQuery) -> FineTuneMetrics:
-        row, observed = await self._current(await self._row(finetune_id))
+        row, observed = await self.jobs.current(await self.jobs.row(finetune_id))
         points = await asyncio.to_thread(self._read_metrics, row.id)
         return FineTuneMetrics(points=points[query.after:], cursor=len(points), state=S(observed.state))
 
@@ -355,7 +225,6 @@ class LocalFineTunes(FineTunes):
                                                      "validation_split or add rows")
 
         finetune_id = f"ftj-{uuid.uuid4().hex[:10]}"
-        folder = self._dir(finetune_id)
         config = {
             "description": request.description, "base_model_name": model.name, "base_model_path": model.artifact_location,
             "base_organization": model.organization, "base_license": model.license,
@@ -364,72 +233,51 @@ class LocalFineTunes(FineTunes):
             "train_rows": report.train_rows, "validation_rows": report.validation_rows, "shape": shape,
             "params": params.model_dump(), "experiment_name": request.experiment_name,
         }
-        spec = _job_spec(config, params, folder, shape)
-        now = _now()
-        row = FineTuneRow(id=finetune_id, name=request.name, base_model_id=model.id, state=S.ACCEPTED.value,
-                          state_message="Starting the job", config=config, process={}, created_at=now,
-                          updated_at=now, finished_at=None)
-        await asyncio.to_thread(_prepare_folder, folder, dataset.path, spec)
-        try:
-            await self.store.insert_finetune(row)
-            proc, process = await asyncio.to_thread(_launch, folder)
-        except BaseException:
-            # Nothing half-created stays: no record without a job, no folder without a record.
-            with contextlib.suppress(Exception):
-                await self.store.delete_finetune(finetune_id)
-            await asyncio.to_thread(shutil.rmtree, folder, True)
-            raise
-        self._procs[finetune_id] = proc
-        await self.store.set_finetune_process(finetune_id, process)
-        row = await self._row(finetune_id)
-        observed = await asyncio.to_thread(self._observe, row)
+        created = now()
+        row = JobRow(id=finetune_id, name=request.name, subject_id=model.id, state=S.ACCEPTED.value,
+                     state_message="Starting the job", config=config, process={}, created_at=created,
+                     updated_at=created, finished_at=None)
+
+        def prepare(folder: Path) -> None:
+            # The job trains on a snapshot: the lineage's hash stays true if the user edits the file.
+            shutil.copyfile(dataset.path, folder / "dataset.jsonl")
+            spec = _job_spec(config, params, folder, shape)
+            (folder / "spec.json").write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
+
+        row = await self.jobs.create(row, prepare)
+        observed = await asyncio.to_thread(self.jobs.observe, row)
         return CreateFineTuneResponse(finetune=self._detail(row, observed, [], []), preflight=report)
 
     async def cancel(self, finetune_id: str) -> FineTuneDetail:
-        row = await self._row(finetune_id)
-        observed = await asyncio.to_thread(self._observe, row)
-        if observed.state in FINAL:
-            await self._record(row, observed)
-            raise Conflict(f"Fine-tuning job '{row.name}' is {observed.state}; only running jobs can be canceled.")
-        pid = row.process.get("pid")
-        if observed.alive and isinstance(pid, int):
-            # The job stops at its next step (or at once while it is still loading) and writes CANCELED.
-            signal_group(pid, signal.SIGTERM)
-        await self.store.set_finetune_process(row.id, {**row.process, "cancel_requested_at": time.time()})
-        await self.store.set_finetune_state(row.id, S.CANCELING.value, "Canceling", final=False)
-        await self.follow_jobs()
-        return await self.get(row.id)
+        await self.jobs.cancel(finetune_id)
+        return await self.get(finetune_id)
 
     async def delete(self, finetune_id: str) -> None:
-        row = await self._row(finetune_id)
-        observed = await asyncio.to_thread(self._observe, row)
-        if observed.state not in FINAL:
-            raise Conflict(f"Fine-tuning job '{row.name}' is {observed.state}; cancel it before deleting it.")
+        row = await self.jobs.row(finetune_id)
         users = [d.name for d in await self.store.list_deployments() if d.model_id == model_id_of(row.id)]
         if users:
             raise Conflict(f"The model '{row.name}' is used by the deployment(s) {', '.join(users)}; "
                            "delete them first.")
-        await self.store.delete_finetune(row.id)
-        await asyncio.to_thread(shutil.rmtree, self._dir(row.id), True)
+        await self.jobs.delete(row.id)
         self._models_changed()
 
     # ---- the fine-tuned models ---------------------------------------------------------
 
     async def models(self) -> list[ModelDetail]:
         """Every fine-tuned model (succeeded jobs), for the model listing."""
-        rows = [r for r in await self.store.list_finetunes() if r.state == S.SUCCEEDED.value]
+        rows = [r for r in await self.store.finetunes.list() if r.state == S.SUCCEEDED.value]
         return await asyncio.to_thread(lambda: [self._model(r, full=False) for r in rows])
 
     async def model(self, model_id: str) -> ModelDetail:
         finetune_id = model_id[len(MODEL_ID_PREFIX):]
-        row = await self.store.get_finetune(finetune_id)
+        row = await self.store.finetunes.get(finetune_id)
         if row is None or row.state != S.SUCCEEDED.value:
             raise NotFound(f"No model with id '{model_id}'.")
         return await asyncio.to_thread(self._model, row, True)
 
-    def _model(self, row: FineTuneRow, full: bool) -> ModelDetail:
+    def _model(self, row: JobRow, full: bool) -> ModelDetail:
         c = row.config
-        folder = self._dir(row.id) / job.MODEL_DIR
+        folder = self.jobs.dir(row.id) / job.MODEL_DIR
         info = inspect_folder(folder) if folder.is_dir() else None
         notes = [] if info else [f"The folder {folder} is gone: delete this fine-tuned model."]
         p = c["params"]
@@ -448,7 +296,7 @@ class LocalFineTunes(FineTunes):
             created_at=row.finished_at or row.updated_at,
             card_markdown=_card(row, description) if full else "",
             architecture=info.architecture if info else None,
-            lineage=Lineage(base_model_id=row.base_model_id, dataset_hash=c["dataset_hash"], finetune_job_id=row.id),
+            lineage=Lineage(base_model_id=row.subject_id, dataset_hash=c["dataset_hash"], finetune_job_id=row.id),
             files=files, notes=notes,
         )
 
@@ -491,50 +339,18 @@ def _job_spec(config: dict[str, Any], params: FineTuneParams, folder: Path, shap
             "device": "cuda" if shape == "gpu" else "cpu"}
 
 
-def _prepare_folder(folder: Path, dataset: Path, spec: dict[str, Any]) -> None:
-    folder.mkdir(parents=True)
-    shutil.copyfile(dataset, folder / "dataset.jsonl")
-    (folder / "spec.json").write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
 
 
-def _launch(folder: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
-    env = child_environment(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", HF_HUB_DISABLE_PROGRESS_BARS="1",
-                            TOKENIZERS_PARALLELISM="false")
-    with open(folder / job.LOG_FILE, "ab") as out, open("/dev/null", "rb") as devnull:
-        out.write(f"[aqua_ext] {_now().isoformat()} starting the fine-tuning job\n".encode())
-        out.flush()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "aqua_ext.jobs.finetune", str(folder / "spec.json")],
-            stdin=devnull, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=str(folder),
-            # Its own session: a Jupyter restart (signals to the server's group) does not reach it.
-            start_new_session=True, close_fds=True,
-        )
-    create_time = process_create_time(proc.pid)
-    return proc, {"pid": proc.pid, "create_time": create_time if create_time is not None else -1}
 
 
-def _parse(text: Any) -> datetime | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
-def _eta(status: dict[str, Any]) -> float | None:
-    started = _parse(status.get("training_started_at"))
-    step, total = status.get("step") or 0, status.get("total_steps")
-    if started is None or not total or step <= 0:
-        return None
-    elapsed = (_now() - started).total_seconds()
-    return round(max(0.0, elapsed / step * (total - step)), 1)
 
 
-def _card(row: FineTuneRow, description: str) -> str:
+def _card(row: JobRow, description: str) -> str:
     c, p = row.config, row.config["params"]
     lines = [f"# {row.name}", "", description, "", "| | |", "|---|---|",
-             f"| Base model | {c['base_model_name']} (`{row.base_model_id}`) |",
+             f"| Base model | {c['base_model_name']} (`{row.subject_id}`) |",
              f"| Dataset | `{c['dataset_path']}` ({c['train_rows']} train, {c['validation_rows']} validation rows) |",
              f"| Dataset sha256 | `{c['dataset_hash'][:16]}…` |",
              f"| Training | {p['training_type']}, {p['epochs']} epochs, learning rate {p['learning_rate']:g}, "

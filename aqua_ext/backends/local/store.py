@@ -58,6 +58,20 @@ MIGRATIONS: tuple[str, ...] = (
         finished_at TEXT
     );
     """,
+    """
+    CREATE TABLE evaluations (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        deployment_id TEXT NOT NULL,        -- kept after the deployment is deleted: the report stays
+        state       TEXT NOT NULL,          -- the last state seen; status.json in the job folder is the truth
+        state_message TEXT NOT NULL,
+        config      TEXT NOT NULL,          -- JSON: the validated request and what was resolved from it
+        process     TEXT NOT NULL DEFAULT '{}',  -- JSON: pid and start time of the detached job
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        finished_at TEXT
+    );
+    """,
 )
 
 
@@ -88,10 +102,13 @@ class DeploymentRow:
 
 
 @dataclass(frozen=True)
-class FineTuneRow:
+class JobRow:
+    """A detached job's record: a fine-tune (subject: the base model) or an evaluation (subject:
+    the deployment)."""
+
     id: str
     name: str
-    base_model_id: str
+    subject_id: str
     state: str
     state_message: str
     config: dict[str, Any]
@@ -105,6 +122,8 @@ class Store:
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
         self._db: aiosqlite.Connection | None = None
+        self.finetunes = JobTable(self, "finetunes", "base_model_id")
+        self.evaluations = JobTable(self, "evaluations", "deployment_id")
 
     async def open(self) -> None:
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -220,56 +239,67 @@ class Store:
         await self.db.execute("DELETE FROM deployments WHERE id = ?", (deployment_id,))
         await self.db.commit()
 
-    # ---- fine-tuning jobs ------------------------------------------------------
 
-    async def insert_finetune(self, row: FineTuneRow) -> None:
-        await self.db.execute(
-            "INSERT INTO finetunes (id, name, base_model_id, state, state_message, config, process, created_at,"
+class JobTable:
+    """One table of detached jobs (`finetunes`, `evaluations`): the same columns, but the subject's."""
+
+    def __init__(self, store: Store, table: str, subject_column: str) -> None:
+        # Both names are constants of this module, never user input.
+        self._store, self._table, self._subject = store, table, subject_column
+
+    async def insert(self, row: JobRow) -> None:
+        db = self._store.db
+        await db.execute(
+            f"INSERT INTO {self._table} (id, name, {self._subject}, state, state_message, config, process, created_at,"
             " updated_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (row.id, row.name, row.base_model_id, row.state, row.state_message, json.dumps(row.config),
+            (row.id, row.name, row.subject_id, row.state, row.state_message, json.dumps(row.config),
              json.dumps(row.process), row.created_at.isoformat(), row.updated_at.isoformat(),
              row.finished_at.isoformat() if row.finished_at else None),
         )
-        await self.db.commit()
+        await db.commit()
 
-    async def set_finetune_process(self, finetune_id: str, process: dict[str, Any]) -> None:
-        await self.db.execute("UPDATE finetunes SET process = ? WHERE id = ?", (json.dumps(process), finetune_id))
-        await self.db.commit()
+    async def set_process(self, job_id: str, process: dict[str, Any]) -> None:
+        db = self._store.db
+        await db.execute(f"UPDATE {self._table} SET process = ? WHERE id = ?", (json.dumps(process), job_id))
+        await db.commit()
 
-    async def set_finetune_state(self, finetune_id: str, state: str, message: str, *, final: bool) -> None:
+    async def set_state(self, job_id: str, state: str, message: str, *, final: bool) -> None:
         now = datetime.now(timezone.utc).isoformat()
-        await self.db.execute(
-            "UPDATE finetunes SET state = ?, state_message = ?, updated_at = ?,"
+        db = self._store.db
+        await db.execute(
+            f"UPDATE {self._table} SET state = ?, state_message = ?, updated_at = ?,"
             " finished_at = CASE WHEN ? THEN COALESCE(finished_at, ?) ELSE NULL END WHERE id = ?",
-            (state, message, now, int(final), now, finetune_id),
+            (state, message, now, int(final), now, job_id),
         )
-        await self.db.commit()
+        await db.commit()
 
-    async def list_finetunes(self) -> list[FineTuneRow]:
-        async with self.db.execute("SELECT * FROM finetunes ORDER BY created_at DESC") as cur:
-            return [_finetune_row(r) for r in await cur.fetchall()]
+    async def list(self) -> list[JobRow]:
+        async with self._store.db.execute(f"SELECT * FROM {self._table} ORDER BY created_at DESC") as cur:
+            return [self._row(r) for r in await cur.fetchall()]
 
-    async def get_finetune(self, finetune_id: str) -> FineTuneRow | None:
-        async with self.db.execute("SELECT * FROM finetunes WHERE id = ?", (finetune_id,)) as cur:
+    async def get(self, job_id: str) -> JobRow | None:
+        async with self._store.db.execute(f"SELECT * FROM {self._table} WHERE id = ?", (job_id,)) as cur:
             r = await cur.fetchone()
-        return _finetune_row(r) if r else None
+        return self._row(r) if r else None
 
-    async def delete_finetune(self, finetune_id: str) -> None:
-        await self.db.execute("DELETE FROM finetunes WHERE id = ?", (finetune_id,))
-        await self.db.commit()
+    async def delete(self, job_id: str) -> None:
+        db = self._store.db
+        await db.execute(f"DELETE FROM {self._table} WHERE id = ?", (job_id,))
+        await db.commit()
+
+    def _row(self, r: aiosqlite.Row) -> JobRow:
+        return JobRow(
+            id=r["id"], name=r["name"], subject_id=r[self._subject], state=r["state"],
+            state_message=r["state_message"], config=json.loads(r["config"]), process=json.loads(r["process"]),
+            created_at=_utc(r["created_at"]), updated_at=_utc(r["updated_at"]),
+            finished_at=_utc(r["finished_at"]) if r["finished_at"] else None,
+        )
 
 
 def _utc(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(timezone.utc)
 
 
-def _finetune_row(r: aiosqlite.Row) -> FineTuneRow:
-    return FineTuneRow(
-        id=r["id"], name=r["name"], base_model_id=r["base_model_id"], state=r["state"],
-        state_message=r["state_message"], config=json.loads(r["config"]), process=json.loads(r["process"]),
-        created_at=_utc(r["created_at"]), updated_at=_utc(r["updated_at"]),
-        finished_at=_utc(r["finished_at"]) if r["finished_at"] else None,
-    )
 
 
 def _deployment_row(r: aiosqlite.Row) -> DeploymentRow:

@@ -1,0 +1,186 @@
+"""Evaluations: a deployment answers a JSONL dataset's prompts; the answers are scored against
+the references (BERTScore, ROUGE, BLEU, chrF, exact match, readability, latency) into a report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from .common import ApiModel
+from .datasets import DatasetReport
+from .finetunes import FineTuneState
+
+# Evaluations move through the same states as jobs do (OCI runs them as jobs too).
+EvaluationState = FineTuneState
+
+MetricName = Literal["bertscore", "rouge", "bleu", "chrf", "exact_match", "readability", "latency"]
+ALL_METRICS: tuple[MetricName, ...] = ("bertscore", "rouge", "bleu", "chrf", "exact_match", "readability", "latency")
+
+
+class ModelParameters(ApiModel):
+    """How the deployment is asked: the playground's sampling fields."""
+
+    max_tokens: int = Field(default=256, ge=1, le=32_768)
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    top_p: float = Field(default=1.0, gt=0.0, le=1.0)
+    top_k: int | None = Field(default=None, ge=-1, le=10_000)
+    frequency_penalty: float = Field(default=0.0, ge=-2.0, le=2.0)
+    presence_penalty: float = Field(default=0.0, ge=-2.0, le=2.0)
+    stop: list[str] = Field(default_factory=list, max_length=8)
+    seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
+
+    @field_validator("stop")
+    @classmethod
+    def _stops(cls, value: list[str]) -> list[str]:
+        if any(not s for s in value):
+            raise ValueError("stop sequences must not be empty")
+        return value
+
+
+class CreateEvaluationRequest(ApiModel):
+    deployment_id: str = Field(min_length=1, max_length=400)  # must be ACTIVE
+    name: str = Field(min_length=1, max_length=100)
+    description: str = Field(default="", max_length=2000)
+    # Rows {prompt, completion[, category]}: a JSONL file inside the Jupyter root (OCI: or oci://) ...
+    dataset_path: str | None = Field(default=None, max_length=4096)
+    # ... or the dataset a fine-tune was trained on (its snapshot), e.g. to check the tuned model.
+    finetune_id: str | None = Field(default=None, max_length=400)
+    # Evaluate a sample of N rows (a seeded, reproducible choice); None: every row.
+    sample_size: int | None = Field(default=None, ge=1, le=1_000_000)
+    metrics: list[MetricName] = Field(default_factory=lambda: list(ALL_METRICS), min_length=1, max_length=7)
+    params: ModelParameters = Field(default_factory=ModelParameters)
+    concurrency: int = Field(default=4, ge=1, le=64)  # requests in flight at once
+    shape: str | None = Field(default=None, max_length=100)  # OCI: the evaluation job's CPU shape
+    report_uri: str | None = Field(default=None, max_length=1024)  # OCI: where the report goes
+    log_group_id: str | None = Field(default=None, max_length=255)  # OCI logging
+    log_id: str | None = Field(default=None, max_length=255)
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
+
+    @field_validator("metrics")
+    @classmethod
+    def _unique(cls, value: list[MetricName]) -> list[MetricName]:
+        return list(dict.fromkeys(value))
+
+    @model_validator(mode="after")
+    def _one_dataset(self) -> "CreateEvaluationRequest":
+        if bool(self.dataset_path) == bool(self.finetune_id):
+            raise ValueError("dataset_path: give a dataset_path or a finetune_id (its training data), not both")
+        if bool(self.log_group_id) != bool(self.log_id):
+            raise ValueError("log_id: a log needs both log_group_id and log_id")
+        return self
+
+
+class MetricScores(ApiModel):
+    """Scores by name: bertscore, rouge1, rouge2, rougeL, exact_match (0..1), bleu, chrf (0..100),
+    readability (Flesch reading ease), latency_ms_mean/p50/p95, tokens_per_s_mean."""
+
+    scores: dict[str, float]
+    rows: int
+
+
+class EvaluationReport(ApiModel):
+    overall: MetricScores
+    categories: dict[str, MetricScores]
+    rows_total: int
+    rows_answered: int
+    rows_failed: int  # the deployment answered with an error (the rows table says which)
+    wall_seconds: float | None
+
+
+class EvaluationSummary(ApiModel):
+    id: str
+    name: str
+    description: str
+    deployment_id: str
+    deployment_name: str
+    model_id: str
+    model_name: str
+    state: FineTuneState
+    state_message: str
+    metrics: list[MetricName]
+    dataset_path: str
+    dataset_hash: str
+    rows_total: int
+    rows_done: int
+    progress: float  # 0..1
+    eta_seconds: float | None
+    # The headline scores once known (the report's overall scores), for lists and comparisons.
+    scores: dict[str, float]
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+
+
+class EvaluationDetail(EvaluationSummary):
+    params: ModelParameters
+    concurrency: int
+    sample_size: int | None
+    finetune_id: str | None
+    report: EvaluationReport | None
+    # OCI: the job, its run and the report's location; None locally.
+    job_id: str | None
+    job_run_id: str | None
+    report_uri: str | None
+    failure_log: list[str]
+
+
+class EvaluationList(ApiModel):
+    items: list[EvaluationSummary]
+    total: int
+
+
+class CreateEvaluationResponse(ApiModel):
+    evaluation: EvaluationDetail
+    preflight: DatasetReport
+
+
+class EvaluationRow(ApiModel):
+    index: int  # the row's place in the evaluated dataset (0-based)
+    prompt: str
+    reference: str
+    output: str
+    category: str | None
+    latency_ms: float | None
+    tokens_per_s: float | None
+    scores: dict[str, float]
+    error: str | None  # the deployment's error for this row
+
+
+class EvaluationRowsQuery(ApiModel):
+    offset: int = Field(default=0, ge=0)
+    limit: int = Field(default=100, ge=1, le=1000)
+    sort: str | None = Field(default=None, max_length=50)  # a score name, or latency_ms
+    descending: bool = False
+    category: str | None = Field(default=None, max_length=200)
+
+
+class EvaluationRows(ApiModel):
+    items: list[EvaluationRow]
+    total: int  # rows matching (before offset/limit)
+    categories: list[str]
+
+
+class CompareQuery(ApiModel):
+    ids: str = Field(min_length=1, max_length=4000)  # comma-separated evaluation ids, 2 to 8
+
+    def id_list(self) -> list[str]:
+        return list(dict.fromkeys(i.strip() for i in self.ids.split(",") if i.strip()))
+
+
+class EvaluationComparison(ApiModel):
+    evaluations: list[EvaluationSummary]
+    # metric → evaluation id → score (the overall scores side by side).
+    overall: dict[str, dict[str, float]]
+    # category → metric → evaluation id → score.
+    categories: dict[str, dict[str, dict[str, float]]]
+    # True when every evaluation scored the same dataset (same hash) and sample: a fair comparison.
+    same_dataset: bool
+    notes: list[str]  # what makes the comparison unfair, if anything

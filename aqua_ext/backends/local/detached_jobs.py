@@ -1,0 +1,263 @@
+"""Local jobs as detached processes (`python -m aqua_ext.jobs.<module> SPEC.json`), one folder each.
+
+Fine-tuning and evaluation jobs share this: the job folder (`<jobs_dir>/<id>/`) holds the spec,
+the job's inputs, `job.log`, and what the job writes, above all `status.json` (its state and
+progress: the truth). SQLite keeps the record and the last state seen.
+
+Jobs outlive a Jupyter restart on purpose: they run in their own session and are found again by
+pid plus start time. A monitor follows every unfinished job, whichever process started it (this
+server, another one, the CLI), and records how it ended; a job killed outright (the out-of-memory
+killer) is FAILED with that reason, a cancel that hangs is killed after a grace period.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ...api.finetunes import FINAL_FINETUNE_STATES, FineTuneState
+from ...api.logs import LogPage, LogsQuery
+from ...errors import Conflict, NotFound
+from ...jobs.finetune import LOG_FILE, STATUS_FILE
+from .demo_model import child_environment
+from .engines import tail_log
+from .logs import read_log_page
+from .processes import process_alive, process_create_time, signal_group, stop_group
+from .store import JobRow, JobTable
+
+log = logging.getLogger(__name__)
+
+S = FineTuneState  # the job states (OCI's job run words)
+FINAL = {s.value for s in FINAL_FINETUNE_STATES}
+MONITOR_INTERVAL_S = 1.0
+# A canceled job stops at its next step; one stuck longer than this is killed.
+CANCEL_GRACE_S = 60.0
+LOG_LINES_IN_ERRORS = 30
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Observed:
+    """What a job's files and process say right now."""
+
+    state: str
+    message: str
+    status: dict[str, Any]  # status.json (empty before the job wrote it)
+    alive: bool
+
+
+class DetachedJobs:
+    def __init__(self, table: JobTable, *, jobs_dir: Path, module: str, what: str,
+                 on_succeeded: Callable[[JobRow], None] | None = None, cancel_grace: float = CANCEL_GRACE_S) -> None:
+        self.table = table
+        self.jobs_dir = jobs_dir
+        self.module = module  # "aqua_ext.jobs.finetune"
+        self.what = what  # "fine-tuning job", for messages
+        self._on_succeeded = on_succeeded
+        self.cancel_grace = cancel_grace
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}  # jobs this server started: reaped by it
+        self._monitor: asyncio.Task[None] | None = None
+
+    # ---- the monitor ---------------------------------------------------------------
+
+    async def start(self) -> None:
+        self.jobs_dir.mkdir(parents=True, exist_ok=True)
+        await self.follow()  # settle what happened while Jupyter was stopped
+        self._monitor = asyncio.get_running_loop().create_task(self._watch())
+
+    async def close(self) -> None:
+        # Jobs keep running: a Jupyter restart must not stop them.
+        if self._monitor is not None:
+            self._monitor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._monitor
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(MONITOR_INTERVAL_S)
+            try:
+                await self.follow()
+            except Exception:  # noqa: BLE001 - the monitor must outlive one bad read
+                log.exception("%s monitor", self.what)
+
+    async def follow(self) -> None:
+        """Record the new state of every unfinished job; kill a cancel that hangs."""
+        for row in await self.table.list():
+            if row.state in FINAL:
+                continue
+            proc = self.procs.get(row.id)
+            if proc is not None and proc.poll() is not None:
+                self.procs.pop(row.id, None)  # reaped
+            observed = await asyncio.to_thread(self.observe, row)
+            if row.state == S.CANCELING.value and observed.alive and self._cancel_overdue(row):
+                log.warning("%s %s did not stop within %.0f s of cancel: killing it", self.what, row.id,
+                            self.cancel_grace)
+                await stop_group(int(row.process["pid"]), self.procs.pop(row.id, None), grace=0)
+                observed = await asyncio.to_thread(self.observe, row)
+            await self._record(row, observed)
+
+    def _cancel_overdue(self, row: JobRow) -> bool:
+        requested = row.process.get("cancel_requested_at")
+        return requested is not None and time.time() - float(requested) > self.cancel_grace
+
+    async def _record(self, row: JobRow, observed: Observed) -> None:
+        if (observed.state, observed.message) == (row.state, row.state_message):
+            return
+        final = observed.state in FINAL
+        await self.table.set_state(row.id, observed.state, observed.message, final=final)
+        if observed.state == S.SUCCEEDED.value and self._on_succeeded is not None:
+            self._on_succeeded(row)
+        if final:
+            log.info("%s %s: %s (%s)", self.what, row.id, observed.state, observed.message)
+
+    # ---- reading a job ---------------------------------------------------------------
+
+    def dir(self, job_id: str) -> Path:
+        return self.jobs_dir / job_id
+
+    def observe(self, row: JobRow) -> Observed:
+        """Blocking (file reads): call it in a worker thread."""
+        folder = self.dir(row.id)
+        try:
+            status = json.loads((folder / STATUS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            status = {}
+        pid, create_time = row.process.get("pid"), row.process.get("create_time")
+        alive = isinstance(pid, int) and isinstance(create_time, int) and process_alive(pid, create_time)
+        state = status.get("state") or row.state
+        message = status.get("message") or row.state_message
+        if row.state == S.CANCELING.value and state not in FINAL:
+            state, message = S.CANCELING.value, "Canceling"  # the job has not seen the signal yet
+        if state in FINAL or alive or not pid:
+            # Not launched yet (pid unknown) means a create is under way in this very moment.
+            return Observed(state, message, status, alive)
+        # The process is gone without writing a final state: killed, or it crashed before starting.
+        if row.state == S.CANCELING.value or status.get("state") == S.CANCELING.value:
+            return Observed(S.CANCELED.value, "Canceled (the job was stopped)", status, False)
+        tail = tail_log(folder / LOG_FILE, LOG_LINES_IN_ERRORS)
+        if not status:
+            last = next((line for line in reversed(tail) if line.strip()), "")
+            reason = "The job exited before it started" + (f": {last.strip()}" if last else "")
+        else:
+            reason = "The job was killed (out of memory, or stopped by the system) before it finished"
+        return Observed(S.FAILED.value, reason, status, False)
+
+    async def row(self, job_id: str) -> JobRow:
+        row = await self.table.get(job_id)
+        if row is None:
+            raise NotFound(f"No {self.what} with id '{job_id}'.")
+        return row
+
+    async def current(self, row: JobRow) -> tuple[JobRow, Observed]:
+        """The row with what its job says now recorded (the monitor may not have run yet)."""
+        observed = await asyncio.to_thread(self.observe, row)
+        if (observed.state, observed.message) != (row.state, row.state_message):
+            await self._record(row, observed)
+            row = await self.table.get(row.id) or row
+        return row, observed
+
+    async def all_current(self) -> list[tuple[JobRow, Observed]]:
+        return [await self.current(row) for row in await self.table.list()]
+
+    async def failure_log(self, row: JobRow, observed: Observed) -> list[str]:
+        if observed.state != S.FAILED.value:
+            return []
+        return await asyncio.to_thread(tail_log, self.dir(row.id) / LOG_FILE, LOG_LINES_IN_ERRORS)
+
+    async def logs(self, job_id: str, query: LogsQuery) -> LogPage:
+        await self.row(job_id)
+        return await read_log_page(self.dir(job_id) / LOG_FILE, query)
+
+    # ---- create / cancel / delete -------------------------------------------------------
+
+    async def create(self, row: JobRow, prepare: Callable[[Path], None]) -> JobRow:
+        """Record the job, fill its folder (`prepare(folder)`, in a worker thread: it writes
+        spec.json and copies inputs) and start it. Nothing half-created stays on failure."""
+        folder = self.dir(row.id)
+        try:
+            await asyncio.to_thread(_make_folder, folder, prepare)
+            await self.table.insert(row)
+            proc, process = await asyncio.to_thread(self._launch, folder)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await self.table.delete(row.id)
+            await asyncio.to_thread(shutil.rmtree, folder, True)
+            raise
+        self.procs[row.id] = proc
+        await self.table.set_process(row.id, process)
+        return await self.row(row.id)
+
+    def _launch(self, folder: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
+        env = child_environment(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", HF_HUB_DISABLE_PROGRESS_BARS="1",
+                                TOKENIZERS_PARALLELISM="false")
+        with open(folder / LOG_FILE, "ab") as out, open("/dev/null", "rb") as devnull:
+            out.write(f"[aqua_ext] {now().isoformat()} starting the {self.what}\n".encode())
+            out.flush()
+            proc = subprocess.Popen(
+                [sys.executable, "-m", self.module, str(folder / "spec.json")],
+                stdin=devnull, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=str(folder),
+                # Its own session: a Jupyter restart (signals to the server's group) does not reach it.
+                start_new_session=True, close_fds=True,
+            )
+        create_time = process_create_time(proc.pid)
+        return proc, {"pid": proc.pid, "create_time": create_time if create_time is not None else -1}
+
+    async def cancel(self, job_id: str) -> None:
+        """SIGTERM (the job stops at its next step and writes CANCELED); Conflict once finished."""
+        row, observed = await self.current(await self.row(job_id))
+        if observed.state in FINAL:
+            raise Conflict(f"The {self.what} '{row.name}' is {observed.state}; only running jobs can be canceled.")
+        pid = row.process.get("pid")
+        if observed.alive and isinstance(pid, int):
+            signal_group(pid, signal.SIGTERM)
+        await self.table.set_process(row.id, {**row.process, "cancel_requested_at": time.time()})
+        await self.table.set_state(row.id, S.CANCELING.value, "Canceling", final=False)
+        await self.follow()
+
+    async def delete(self, job_id: str) -> JobRow:
+        """Forget a finished job and remove its folder; Conflict while it runs."""
+        row, observed = await self.current(await self.row(job_id))
+        if observed.state not in FINAL:
+            raise Conflict(f"The {self.what} '{row.name}' is {observed.state}; cancel it before deleting it.")
+        await self.table.delete(row.id)
+        await asyncio.to_thread(shutil.rmtree, self.dir(row.id), True)
+        return row
+
+
+def _make_folder(folder: Path, prepare: Callable[[Path], None]) -> None:
+    folder.mkdir(parents=True)
+    prepare(folder)
+
+
+def parse_time(text: Any) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def eta_seconds(status: dict[str, Any], started_key: str, done_key: str, total_key: str) -> float | None:
+    """Seconds left at the pace so far (None until there is a pace)."""
+    started = parse_time(status.get(started_key))
+    done, total = status.get(done_key) or 0, status.get(total_key)
+    if started is None or not total or done <= 0:
+        return None
+    elapsed = (now() - started).total_seconds()
+    return round(max(0.0, elapsed / done * (total - done)), 1)

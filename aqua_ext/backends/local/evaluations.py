@@ -1,0 +1,200 @@
+"""Local evaluations: one detached `python -m aqua_ext.jobs.evaluate` process per evaluation
+(detached_jobs.py runs and follows them), asking a local deployment's engine directly.
+
+The job folder (`<data_dir>/evaluations/<id>/`) holds the spec, a snapshot of the dataset,
+`job.log`, and what the job writes: `status.json`, `rows.jsonl` (as rows are answered, then
+with their scores), `report.json` and `report.html`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+from ...api.deployments import ChatRequest
+from ...api.evaluations import (
+    CreateEvaluationRequest,
+    CreateEvaluationResponse,
+    EvaluationDetail,
+    EvaluationRows,
+    EvaluationRowsQuery,
+    EvaluationSummary,
+    ModelParameters,
+)
+from ...api.logs import LogPage, LogsQuery
+from ...errors import AquaError, Conflict, InvalidInput
+from ...jobs import evaluate as job
+from ...services.chat_payload import build_payload
+from ...services.datasets import DatasetAccess, JobDataset, preflight_for_job
+from ...services.evaluation_results import page_rows, parse_rows, report_from
+from ...services.upstream import UpstreamTarget
+from ..base import Evaluations
+from .deployments import LocalDeployments
+from .detached_jobs import FINAL, S, DetachedJobs, Observed, eta_seconds, now, parse_time
+from .store import JobRow, Store
+
+OCI_ONLY = ("shape", "report_uri", "log_group_id", "log_id")
+SAMPLE_SEED = 0
+
+
+class LocalEvaluations(Evaluations):
+    def __init__(self, store: Store, *, jobs_dir: Path, deployments: LocalDeployments, finetunes_dir: Path) -> None:
+        self.store = store
+        self.deployments = deployments
+        self.finetunes_dir = finetunes_dir  # a fine-tune's dataset snapshot can be evaluated on
+        self.jobs = DetachedJobs(store.evaluations, jobs_dir=jobs_dir, module="aqua_ext.jobs.evaluate",
+                                 what="evaluation")
+
+    async def start(self) -> None:
+        await self.jobs.start()
+
+    async def close(self) -> None:
+        await self.jobs.close()
+
+    # ---- reads ----------------------------------------------------------------------
+
+    async def list(self) -> list[EvaluationSummary]:
+        return [self._summary(row, observed) for row, observed in await self.jobs.all_current()]
+
+    async def get(self, evaluation_id: str) -> EvaluationDetail:
+        row, observed = await self.jobs.current(await self.jobs.row(evaluation_id))
+        report = await asyncio.to_thread(self._report, row.id)
+        c = row.config
+        return EvaluationDetail(
+            **self._summary(row, observed).model_dump(), params=ModelParameters.model_validate(c["params"]),
+            concurrency=c["concurrency"], sample_size=c.get("sample_size"), finetune_id=c.get("finetune_id"),
+            report=report_from(report) if report else None, job_id=None, job_run_id=None, report_uri=None,
+            failure_log=await self.jobs.failure_log(row, observed),
+        )
+
+    def _report(self, evaluation_id: str) -> dict[str, Any] | None:
+        try:
+            return json.loads((self.jobs.dir(evaluation_id) / job.REPORT_JSON).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def _summary(self, row: JobRow, observed: Observed) -> EvaluationSummary:
+        c, st = row.config, observed.status
+        final = observed.state in FINAL
+        return EvaluationSummary(
+            id=row.id, name=row.name, description=c["description"], deployment_id=row.subject_id,
+            deployment_name=c["deployment_name"], model_id=c["model_id"], model_name=c["model_name"],
+            state=S(observed.state), state_message=observed.message, metrics=c["metrics"],
+            dataset_path=c["dataset_path"], dataset_hash=c["dataset_hash"],
+            rows_total=int(st.get("rows_total") or c["rows_total"]), rows_done=int(st.get("rows_done") or 0),
+            progress=float(st.get("progress") or (1.0 if observed.state == S.SUCCEEDED.value else 0.0)),
+            eta_seconds=None if final else eta_seconds(st, "answering_started_at", "rows_done", "rows_total"),
+            scores=dict(st.get("scores") or {}), created_at=row.created_at,
+            updated_at=max(row.updated_at, parse_time(st.get("updated_at")) or row.updated_at),
+            finished_at=row.finished_at if final else None,
+        )
+
+    async def rows(self, evaluation_id: str, query: EvaluationRowsQuery) -> EvaluationRows:
+        await self.jobs.row(evaluation_id)
+        path = self.jobs.dir(evaluation_id) / job.ROWS_FILE
+
+        def read() -> list[Any]:
+            try:
+                return parse_rows(path.read_text(encoding="utf-8").splitlines())
+            except OSError:
+                return []
+
+        return page_rows(await asyncio.to_thread(read), query)
+
+    async def report_html(self, evaluation_id: str) -> str:
+        row, observed = await self.jobs.current(await self.jobs.row(evaluation_id))
+        if observed.state != S.SUCCEEDED.value:
+            raise Conflict(f"The evaluation '{row.name}' is {observed.state}; its report comes when it SUCCEEDED.")
+        return await asyncio.to_thread((self.jobs.dir(row.id) / job.REPORT_HTML).read_text, encoding="utf-8")
+
+    async def logs(self, evaluation_id: str, query: LogsQuery) -> LogPage:
+        return await self.jobs.logs(evaluation_id, query)
+
+    # ---- create / cancel / delete ------------------------------------------------------
+
+    async def create(self, request: CreateEvaluationRequest, datasets: DatasetAccess) -> CreateEvaluationResponse:
+        for name in OCI_ONLY:
+            if getattr(request, name):
+                raise InvalidInput.field(name, "an OCI option; a local evaluation runs on this machine, writes into "
+                                               "the aqua_ext data folder and logs to a file")
+        deployment = await self.deployments.get(request.deployment_id)  # 404 for unknown ids
+        target = await self.deployments.upstream(request.deployment_id)  # 409 unless ACTIVE
+        if target.mode == "embedding":
+            raise InvalidInput.field("deployment_id", f"'{deployment.name}' is an embedding deployment: evaluations "
+                                                      "score generated answers (chat or completion deployments)")
+        _check_params(request.params, target)
+        dataset, shown = await self._dataset(request, datasets)
+        report = dataset.report
+        if report.format != "instruction":
+            raise InvalidInput.field("dataset_path", "evaluation rows are {\"prompt\", \"completion\"[, \"category\"]}; "
+                                                     "this dataset is conversational")
+        rows_total = min(report.valid_rows, request.sample_size or report.valid_rows)
+        evaluation_id = f"evj-{uuid.uuid4().hex[:10]}"
+        config = {
+            "description": request.description, "deployment_name": deployment.name, "model_id": deployment.model_id,
+            "model_name": deployment.model_name, "metrics": list(request.metrics), "params": request.params.model_dump(),
+            "concurrency": request.concurrency, "sample_size": request.sample_size, "finetune_id": request.finetune_id,
+            "dataset_path": shown, "dataset_hash": dataset.sha256, "rows_total": rows_total,
+        }
+        created = now()
+        row = JobRow(id=evaluation_id, name=request.name, subject_id=deployment.id, state=S.ACCEPTED.value,
+                     state_message="Starting the evaluation", config=config, process={}, created_at=created,
+                     updated_at=created, finished_at=None)
+
+        def prepare(folder: Path) -> None:
+            shutil.copyfile(dataset.path, folder / "dataset.jsonl")
+            spec = {
+                "name": request.name, "dataset_path": str(folder / "dataset.jsonl"), "output_dir": str(folder),
+                "target": _target_fields(target), "params": request.params.model_dump(),
+                "metrics": list(request.metrics), "concurrency": request.concurrency,
+                "sample_size": request.sample_size, "seed": SAMPLE_SEED,
+            }
+            (folder / "spec.json").write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
+
+        row = await self.jobs.create(row, prepare)
+        return CreateEvaluationResponse(evaluation=await self.get(row.id), preflight=report)
+
+    async def _dataset(self, request: CreateEvaluationRequest, datasets: DatasetAccess) -> tuple[JobDataset, str]:
+        if request.finetune_id is None:
+            assert request.dataset_path is not None
+            dataset = await preflight_for_job(datasets, request.dataset_path, field_name="dataset_path",
+                                              validation_split=0.0, max_seq_length=131_072, tokenizer_dir=None,
+                                              model_id="")
+            return dataset, dataset.shown
+        finetune = await self.store.finetunes.get(request.finetune_id)
+        if finetune is None:
+            raise InvalidInput.field("finetune_id", f"no fine-tuning job with id '{request.finetune_id}'")
+        shown = f"{finetune.config['dataset_path']} (the training data of '{finetune.name}')"
+        folder = self.finetunes_dir / finetune.id
+        dataset = await preflight_for_job(DatasetAccess(root=folder, max_bytes=datasets.max_bytes), "dataset.jsonl",
+                                          field_name="finetune_id", validation_split=0.0, max_seq_length=131_072,
+                                          tokenizer_dir=None, model_id="", display_path=shown)
+        return dataset, shown
+
+    async def cancel(self, evaluation_id: str) -> EvaluationDetail:
+        await self.jobs.cancel(evaluation_id)
+        return await self.get(evaluation_id)
+
+    async def delete(self, evaluation_id: str) -> None:
+        await self.jobs.delete(evaluation_id)
+
+
+def _check_params(params: ModelParameters, target: UpstreamTarget) -> None:
+    """The parameters as the job will send them, checked now (max tokens against the model length…)."""
+    turn = {"messages": [{"role": "user", "content": "?"}]} if target.mode == "chat" else {"prompt": "?"}
+    try:
+        build_payload(ChatRequest.model_validate({**params.model_dump(), **turn}), target)
+    except AquaError as exc:
+        field = exc.fields[0].field if exc.fields else "params"
+        raise InvalidInput.field(f"params.{field}", exc.fields[0].message if exc.fields else exc.message) from None
+
+
+def _target_fields(target: UpstreamTarget) -> dict[str, Any]:
+    """What the job needs to reach the engine: a local engine on 127.0.0.1, no credentials."""
+    return {"base_url": target.base_url, "model": target.model, "mode": target.mode, "dialect": target.dialect,
+            "served_model_name": target.served_model_name, "max_model_len": target.max_model_len,
+            "generation_defaults": target.generation_defaults}

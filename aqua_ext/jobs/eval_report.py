@@ -1,0 +1,109 @@
+"""report.html: one self-contained file (inline SVG charts drawn by matplotlib, inline CSS, no
+script, nothing fetched), readable offline and safe to attach to an email."""
+
+from __future__ import annotations
+
+import html
+import io
+from datetime import datetime, timezone
+from typing import Any
+
+# Scores shown as bars, on the libraries' scales; latency is a table figure, not a bar.
+SCORE_LABELS = {
+    "bertscore": "BERTScore F1", "rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L",
+    "exact_match": "Exact match", "bleu": "BLEU", "chrf": "chrF", "readability": "Readability (Flesch)",
+}
+HUNDRED_SCALE = {"bleu", "chrf", "readability"}
+FIGURES = {"latency_ms_mean": "Latency mean (ms)", "latency_ms_p50": "Latency p50 (ms)",
+           "latency_ms_p95": "Latency p95 (ms)", "tokens_per_s_mean": "Tokens/s (mean)"}
+MAX_ROWS_IN_HTML = 500
+
+
+def _svg_bars(title: str, groups: dict[str, dict[str, float]]) -> str:
+    """Grouped horizontal bars (one group per metric, one bar per series), as inline SVG."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display, no GUI toolkit
+    import matplotlib.pyplot as plt
+
+    metrics = [m for m in SCORE_LABELS if any(m in g for g in groups.values())]
+    if not metrics:
+        return ""
+    series = list(groups)
+    height = 0.8 / max(1, len(series))
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(metrics) * max(1, len(series)) + 1.2))
+    for i, name in enumerate(series):
+        # Scores on 0..100 scales are drawn as fractions so every bar shares one axis.
+        values = [groups[name].get(m, 0.0) / (100 if m in HUNDRED_SCALE else 1) for m in metrics]
+        ax.barh([y + i * height for y in range(len(metrics))], values, height=height, label=name)
+    ax.set_yticks([y + height * (len(series) - 1) / 2 for y in range(len(metrics))],
+                  [SCORE_LABELS[m] + (" ÷ 100" if m in HUNDRED_SCALE else "") for m in metrics])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_title(title)
+    if len(series) > 1:
+        ax.legend(loc="lower right", fontsize="small")
+    fig.tight_layout()
+    out = io.StringIO()
+    fig.savefig(out, format="svg")
+    plt.close(fig)
+    svg = out.getvalue()
+    return svg[svg.find("<svg"):]  # drop the XML prolog: the SVG sits inside HTML
+
+
+def _fmt(name: str, value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.1f}" if name in HUNDRED_SCALE or name in FIGURES else f"{value:.3f}"
+
+
+def render_html(report: dict[str, Any], rows: list[dict[str, Any]], *, title: str) -> str:
+    overall = report["overall"]["scores"]
+    categories = report.get("categories") or {}
+    esc = html.escape
+    failed = f", {report['rows_failed']} failed" if report.get("rows_failed") else ""
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{esc(title)}: evaluation report</title>",
+        "<style>body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;padding:0 1em;color:#222}"
+        "table{border-collapse:collapse;margin:1em 0;width:100%}th,td{border-bottom:1px solid #ddd;padding:4px 8px;"
+        "text-align:left;vertical-align:top}td.n{text-align:right;font-variant-numeric:tabular-nums}"
+        ".err{color:#b00}.muted{color:#666}pre{white-space:pre-wrap;margin:0;font:inherit}svg{max-width:100%}"
+        "@media (prefers-color-scheme: dark){body{background:#111;color:#ddd}th,td{border-color:#333}}</style>",
+        "</head><body>",
+        f"<h1>{esc(title)}</h1>",
+        f"<p class='muted'>{report['rows_answered']} of {report['rows_total']} rows answered{failed}; "
+        f"generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.</p>",
+        "<h2>Summary</h2><table><tr><th>Metric</th><th>Score</th></tr>",
+    ]
+    for name, label in {**SCORE_LABELS, **FIGURES}.items():
+        if name in overall:
+            parts.append(f"<tr><td>{esc(label)}</td><td class='n'>{_fmt(name, overall[name])}</td></tr>")
+    parts.append("</table>")
+    parts.append(_svg_bars("Overall", {"overall": overall}))
+    if categories:
+        parts.append("<h2>By category</h2>")
+        parts.append(_svg_bars("By category", {name: c["scores"] for name, c in categories.items()}))
+        shown = [m for m in SCORE_LABELS if m in overall]
+        parts.append("<table><tr><th>Category</th><th>Rows</th>"
+                     + "".join(f"<th>{esc(SCORE_LABELS[m])}</th>" for m in shown) + "</tr>")
+        for name, c in categories.items():
+            parts.append(f"<tr><td>{esc(name)}</td><td class='n'>{c['rows']}</td>"
+                         + "".join(f"<td class='n'>{_fmt(m, c['scores'].get(m))}</td>" for m in shown) + "</tr>")
+        parts.append("</table>")
+    parts.append(f"<h2>Rows</h2><p class='muted'>The first {min(len(rows), MAX_ROWS_IN_HTML)} of {len(rows)}; "
+                 "every row is in rows.jsonl.</p>")
+    parts.append("<table><tr><th>#</th><th>Prompt</th><th>Reference</th><th>Output</th><th>ROUGE-L</th>"
+                 "<th>BERTScore</th><th>ms</th></tr>")
+    for row in rows[:MAX_ROWS_IN_HTML]:
+        scores = row.get("scores") or {}
+        output = (f"<span class='err'>{esc(row['error'])}</span>" if row.get("error")
+                  else f"<pre>{esc(row['output'])}</pre>")
+        parts.append(
+            f"<tr><td class='n'>{row['index'] + 1}</td><td><pre>{esc(row['prompt'])}</pre></td>"
+            f"<td><pre>{esc(row['reference'])}</pre></td><td>{output}</td>"
+            f"<td class='n'>{_fmt('rougeL', scores.get('rougeL'))}</td>"
+            f"<td class='n'>{_fmt('bertscore', scores.get('bertscore'))}</td>"
+            f"<td class='n'>{_fmt('latency_ms_mean', row.get('latency_ms'))}</td></tr>")
+    parts.append("</table></body></html>")
+    return "\n".join(parts)

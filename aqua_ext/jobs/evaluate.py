@@ -1,0 +1,268 @@
+"""The local evaluation job: `python -m aqua_ext.jobs.evaluate SPEC.json`.
+
+Asks a deployment's engine every prompt of a JSONL dataset (`{prompt, completion[, category]}`),
+`concurrency` requests at a time, and scores the answers against the references
+(aqua_ext.jobs.eval_metrics). Run detached by the server like the fine-tuning job; it writes
+into `output_dir`:
+
+- `status.json`: state, message, progress, rows_done / rows_total, pid, timings; on failure
+  `reason`. Rewritten atomically.
+- `rows.jsonl`: one line per answered row *as it arrives* (index, prompt, reference, output,
+  category, latency_ms, tokens_per_s, error), so a canceled or crashed run keeps what it has;
+  once scored, rewritten with each row's scores.
+- `report.json` (overall and per-category scores) and `report.html` (self-contained, with
+  charts), on success.
+
+States: ACCEPTED → IN_PROGRESS → SUCCEEDED | FAILED; SIGTERM → CANCELING → CANCELED (the rows
+answered so far stay). A deployment that stops answering ends the run FAILED with the reason
+and the rows it finished.
+
+The spec (JSON object): dataset_path, output_dir, target (the UpstreamTarget fields: base_url,
+model, mode, dialect, served_model_name, max_model_len, generation_defaults), params (the
+ModelParameters fields), metrics, concurrency, sample_size (None: every row), seed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import signal
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from . import finetune as jobs  # the shared status conventions (states, atomic writes, peak RSS)
+
+ROWS_FILE, REPORT_JSON, REPORT_HTML = "rows.jsonl", "report.json", "report.html"
+STATUS_FILE, LOG_FILE = jobs.STATUS_FILE, jobs.LOG_FILE
+REQUIRED = ("dataset_path", "output_dir", "target")
+DEFAULTS: dict[str, Any] = {"params": {}, "metrics": None, "concurrency": 4, "sample_size": None, "seed": 0}
+# This many failed requests in a row, with none succeeding, means the deployment is gone.
+CONSECUTIVE_FAILURES_TO_STOP = 5
+
+
+class EvaluationError(Exception):
+    """A failure with a reason people can act on."""
+
+
+def select_rows(count: int, sample_size: int | None, seed: int) -> list[int]:
+    """The dataset rows to evaluate: all, or a seeded sample kept in file order."""
+    if sample_size is None or sample_size >= count:
+        return list(range(count))
+    return sorted(random.Random(seed).sample(range(count), sample_size))
+
+
+class Evaluation:
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+        self.output_dir = Path(spec["output_dir"]).expanduser().absolute()
+        self.status: dict[str, Any] = {}
+        self.cancel_requested = False
+        self.started = time.monotonic()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._main: asyncio.Task[Any] | None = None
+
+    def update(self, **fields: Any) -> None:
+        self.status.update(fields)
+        self.status["updated_at"] = jobs._now()
+        jobs._write_json_atomic(self.output_dir / STATUS_FILE, self.status)
+
+    def on_signal(self, signum: int, _frame: Any) -> None:
+        if self.cancel_requested:
+            return
+        self.cancel_requested = True
+        print(f"Received {signal.Signals(signum).name}: canceling", flush=True)
+        if self.status.get("state") not in jobs.FINAL_STATES:
+            self.update(state=jobs.CANCELING, message="Canceling")
+        if self._loop is not None and self._main is not None:
+            self._loop.call_soon_threadsafe(self._main.cancel)  # stops asking; answered rows stay
+
+    def run(self) -> int:
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        (self.output_dir / ROWS_FILE).unlink(missing_ok=True)
+        self.update(state=jobs.ACCEPTED, message="Accepted", progress=0.0, rows_done=0, rows_total=None,
+                    started_at=jobs._now(), pid=os.getpid())
+        try:
+            finished = asyncio.run(self._answer_all())
+            if not finished:
+                self.update(state=jobs.CANCELED, message=f"Canceled after {self.status['rows_done']} rows",
+                            wall_s=round(time.monotonic() - self.started, 2))
+                print("Canceled", flush=True)
+                return 0
+            self._score()
+        except BaseException as exc:  # noqa: BLE001 - every failure must end in a FAILED status
+            traceback.print_exc()
+            reason = str(exc) if isinstance(exc, EvaluationError) else jobs.human_reason(exc)
+            self.update(state=jobs.FAILED, message=reason, reason=reason, error=f"{type(exc).__name__}: {exc}"[:2000],
+                        peak_rss_mb=jobs.peak_rss_mb(), wall_s=round(time.monotonic() - self.started, 2))
+            return 1
+        return 0
+
+    # ---- answering ---------------------------------------------------------------------
+
+    async def _answer_all(self) -> bool:
+        """Ask every selected row; False when canceled."""
+        import httpx
+
+        from ..api.deployments import ChatRequest
+        from ..services.chat_payload import build_payload
+        from ..services.chat_stream import ChatDone, stream_chat
+        from ..services.upstream import UpstreamTarget
+
+        self._loop, self._main = asyncio.get_running_loop(), asyncio.current_task()
+        if self.cancel_requested:
+            return False
+        spec = self.spec
+        rows = load_rows(Path(spec["dataset_path"]).expanduser())
+        selected = select_rows(len(rows), spec["sample_size"], int(spec["seed"]))
+        target = UpstreamTarget(deployment_id="evaluation", **spec["target"])
+        params = dict(spec["params"])
+        total = len(selected)
+        self.update(state=jobs.IN_PROGRESS, message="Asking the deployment", rows_total=total,
+                    answering_started_at=jobs._now())
+        done = failures_in_a_row = 0
+        last_error = ""
+        out = (self.output_dir / ROWS_FILE).open("a", encoding="utf-8")
+        semaphore = asyncio.Semaphore(int(spec["concurrency"]))
+
+        async def ask(index: int, client: httpx.AsyncClient) -> dict[str, Any]:
+            row = rows[index]
+            turn = ({"messages": [{"role": "user", "content": row.prompt}]} if target.mode == "chat"
+                    else {"prompt": row.prompt})
+            path, body = build_payload(ChatRequest.model_validate({**params, **turn}), target)
+            url, headers = target.request(path, stream=True)
+            record: dict[str, Any] = {"index": index, "prompt": row.prompt, "reference": row.completion,
+                                      "category": row.category, "output": "", "latency_ms": None,
+                                      "tokens_per_s": None, "error": None}
+            async with semaphore:
+                started = time.perf_counter()
+                try:
+                    parts: list[str] = []
+                    async for item in stream_chat(client, url, body, headers=headers, auth=target.auth):
+                        if isinstance(item, ChatDone):
+                            record["tokens_per_s"] = item.tokens_per_s
+                        else:
+                            parts.append(item.content)
+                    record["output"] = "".join(parts)
+                    record["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
+                except Exception as exc:  # noqa: BLE001 - a row's failure is recorded with the row
+                    record["error"] = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            return record
+
+        async with httpx.AsyncClient(timeout=httpx.Timeout(600.0, connect=10.0), trust_env=False) as client:
+            pending = [asyncio.create_task(ask(i, client)) for i in selected]
+            try:
+                for next_done in asyncio.as_completed(pending):
+                    record = await next_done
+                    out.write(json.dumps(record) + "\n")
+                    out.flush()  # a crash keeps every row answered so far
+                    done += 1
+                    if record["error"]:
+                        failures_in_a_row += 1
+                        last_error = record["error"]
+                    else:
+                        failures_in_a_row = 0
+                    self.update(rows_done=done, progress=round(done / total * 0.9, 4),
+                                rows_failed=self.status.get("rows_failed", 0) + bool(record["error"]))
+                    if failures_in_a_row >= CONSECUTIVE_FAILURES_TO_STOP and done == self.status["rows_failed"] \
+                            or failures_in_a_row >= CONSECUTIVE_FAILURES_TO_STOP * 4:
+                        raise EvaluationError(f"The deployment stopped answering ({last_error}); "
+                                              f"{done - self.status['rows_failed']} rows were answered")
+            except asyncio.CancelledError:
+                return False
+            finally:
+                for task in pending:
+                    task.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
+                out.close()
+        if self.cancel_requested:
+            return False
+        if done and self.status.get("rows_failed", 0) == done:
+            raise EvaluationError(f"The deployment answered no row ({last_error})")
+        return True
+
+    # ---- scoring and the report -----------------------------------------------------------
+
+    def _score(self) -> None:
+        from .eval_metrics import METRICS, ScoredRow, by_category, score_rows, summarize
+        from .eval_report import render_html
+
+        metrics = list(self.spec["metrics"] or METRICS)
+        self.update(message="Scoring the answers", progress=0.92)
+        records = [json.loads(line) for line in (self.output_dir / ROWS_FILE).read_text(encoding="utf-8").splitlines()]
+        records.sort(key=lambda r: r["index"])
+        answered = [r for r in records if not r["error"]]
+        scored = [ScoredRow(prompt=r["prompt"], reference=r["reference"], output=r["output"], category=r["category"],
+                            latency_ms=r["latency_ms"], tokens_per_s=r["tokens_per_s"]) for r in answered]
+        score_rows(scored, metrics)
+        for record, row in zip(answered, scored):
+            record["scores"] = row.scores
+        for record in records:
+            record.setdefault("scores", {})
+        report = {
+            "overall": {"scores": summarize(scored, metrics), "rows": len(scored)},
+            "categories": {name: value for name, value in by_category(scored, metrics).items()},
+            "rows_total": self.status["rows_total"], "rows_answered": len(answered),
+            "rows_failed": len(records) - len(answered), "wall_seconds": round(time.monotonic() - self.started, 2),
+            "metrics": metrics,
+        }
+        tmp = self.output_dir / f".{ROWS_FILE}.tmp"
+        tmp.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        os.replace(tmp, self.output_dir / ROWS_FILE)
+        jobs._write_json_atomic(self.output_dir / REPORT_JSON, report)
+        html = render_html(report, records, title=str(self.spec.get("name") or "Evaluation"))
+        tmp = self.output_dir / f".{REPORT_HTML}.tmp"
+        tmp.write_text(html, encoding="utf-8")
+        os.replace(tmp, self.output_dir / REPORT_HTML)
+        self.update(state=jobs.SUCCEEDED, message="Succeeded", progress=1.0, scores=report["overall"]["scores"],
+                    peak_rss_mb=jobs.peak_rss_mb(), wall_s=report["wall_seconds"])
+        print(f"Succeeded: {len(answered)} rows scored (peak RSS {jobs.peak_rss_mb()} MiB)", flush=True)
+
+
+def load_rows(path: Path) -> list[Any]:
+    rows = jobs.load_rows(path)
+    if any(r.format != "instruction" for r in rows):
+        raise EvaluationError("Data error: evaluation rows are {prompt, completion[, category]}")
+    return rows
+
+
+def load_spec(path: Path) -> dict[str, Any]:
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(raw, dict):
+        raise EvaluationError("Invalid job spec: expected a JSON object")
+    missing = [key for key in REQUIRED if not raw.get(key)]
+    if missing:
+        raise EvaluationError(f"Invalid job spec: missing {', '.join(missing)}")
+    unknown = sorted(set(raw) - set(DEFAULTS) - set(REQUIRED) - {"name"})
+    if unknown:
+        raise EvaluationError(f"Invalid job spec: unknown keys {', '.join(unknown)}")
+    return {**DEFAULTS, **raw}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1 or args[0] in ("-h", "--help"):
+        print("usage: python -m aqua_ext.jobs.evaluate SPEC.json", file=sys.stderr)
+        return 2
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    spec_path = Path(args[0])
+    try:
+        spec = load_spec(spec_path)
+    except (OSError, ValueError, EvaluationError) as exc:
+        print(f"aqua_ext.jobs.evaluate: {spec_path}: {exc}", file=sys.stderr)
+        return 2
+    evaluation = Evaluation(spec)
+    signal.signal(signal.SIGTERM, evaluation.on_signal)
+    signal.signal(signal.SIGINT, evaluation.on_signal)
+    return evaluation.run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Reading an evaluation's results, whichever backend holds the files: the rows page (sorted,
+filtered by category) and the comparison of several evaluations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ..api.evaluations import (
+    EvaluationComparison,
+    EvaluationDetail,
+    EvaluationReport,
+    EvaluationRow,
+    EvaluationRows,
+    EvaluationRowsQuery,
+    EvaluationSummary,
+    MetricScores,
+)
+from ..errors import InvalidInput
+
+MAX_COMPARED = 8
+
+
+def parse_rows(lines: Iterable[str]) -> list[EvaluationRow]:
+    """rows.jsonl as written by the job (a line being written right now ends the list)."""
+    rows = []
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            break
+        record.setdefault("scores", {})
+        rows.append(EvaluationRow.model_validate(record))
+    return rows
+
+
+def page_rows(rows: Sequence[EvaluationRow], query: EvaluationRowsQuery) -> EvaluationRows:
+    categories = sorted({r.category for r in rows if r.category is not None})
+    chosen = [r for r in rows if query.category is None or r.category == query.category]
+    if query.sort is None:
+        chosen.sort(key=lambda r: r.index, reverse=query.descending)
+    else:
+        key = query.sort
+        known = {"latency_ms", "tokens_per_s", "index"} | {k for r in rows for k in r.scores}
+        if key not in known:
+            raise InvalidInput.field("query.sort", f"'{key}' is not a score of these rows; sort by one of "
+                                                   f"{', '.join(sorted(known))}")
+
+        def value(row: EvaluationRow) -> float:
+            found = row.scores.get(key) if key in row.scores else getattr(row, key, None)
+            return float("-inf") if found is None else float(found)
+
+        # Rows without the score (failed rows) go last either way.
+        chosen.sort(key=lambda r: (value(r) == float("-inf"), -value(r) if query.descending else value(r)))
+    return EvaluationRows(items=chosen[query.offset:query.offset + query.limit], total=len(chosen),
+                          categories=categories)
+
+
+def report_from(data: dict[str, Any]) -> EvaluationReport:
+    """report.json as the job writes it."""
+    return EvaluationReport(
+        overall=MetricScores.model_validate(data["overall"]),
+        categories={k: MetricScores.model_validate(v) for k, v in (data.get("categories") or {}).items()},
+        rows_total=int(data.get("rows_total") or 0), rows_answered=int(data.get("rows_answered") or 0),
+        rows_failed=int(data.get("rows_failed") or 0), wall_seconds=data.get("wall_seconds"),
+    )
+
+
+def compare(details: Sequence[EvaluationDetail]) -> EvaluationComparison:
+    if not 2 <= len(details) <= MAX_COMPARED:
+        raise InvalidInput.field("query.ids", f"compare 2 to {MAX_COMPARED} evaluations; got {len(details)}")
+    overall: dict[str, dict[str, float]] = {}
+    categories: dict[str, dict[str, dict[str, float]]] = {}
+    notes: list[str] = []
+    for d in details:
+        if d.report is None:
+            notes.append(f"'{d.name}' has no report yet ({d.state.value}).")
+            continue
+        for metric, score in d.report.overall.scores.items():
+            overall.setdefault(metric, {})[d.id] = score
+        for name, scores in d.report.categories.items():
+            for metric, score in scores.scores.items():
+                categories.setdefault(name, {}).setdefault(metric, {})[d.id] = score
+    same = len({(d.dataset_hash, d.sample_size) for d in details}) == 1
+    if not same:
+        notes.append("The evaluations scored different datasets (or samples): their scores are not directly "
+                      "comparable.")
+    params = {d.params.model_dump_json() for d in details}
+    if len(params) > 1:
+        notes.append("The evaluations asked with different model parameters (temperature, max tokens…).")
+    return EvaluationComparison(evaluations=[summary_of(d) for d in details], overall=overall,
+                                categories=categories, same_dataset=same, notes=notes)
+
+
+def summary_of(detail: EvaluationDetail) -> EvaluationSummary:
+    return EvaluationSummary.model_validate(detail.model_dump(include=set(EvaluationSummary.model_fields)))
