@@ -72,6 +72,8 @@ class DetachedJobs:
         self.cancel_grace = cancel_grace
         self.procs: dict[str, subprocess.Popen[bytes]] = {}  # jobs this server started: reaped by it
         self._monitor: asyncio.Task[None] | None = None
+        # A finished job's files never change again: lists of hundreds of jobs read none of them twice.
+        self._finished: dict[str, Observed] = {}
 
     # ---- the monitor ---------------------------------------------------------------
 
@@ -163,16 +165,31 @@ class DetachedJobs:
             raise NotFound(f"No {self.what} with id '{job_id}'.")
         return row
 
-    async def current(self, row: JobRow) -> tuple[JobRow, Observed]:
-        """The row with what its job says now recorded (the monitor may not have run yet)."""
-        observed = await asyncio.to_thread(self.observe, row)
+    def _observe_cached(self, row: JobRow) -> Observed:
+        cached = self._finished.get(row.id)
+        if cached is not None and row.state == cached.state:
+            return cached
+        observed = self.observe(row)
+        if observed.state in FINAL and observed.state == row.state:
+            self._finished[row.id] = observed
+        return observed
+
+    async def _settle(self, row: JobRow, observed: Observed) -> JobRow:
         if (observed.state, observed.message) != (row.state, row.state_message):
             await self._record(row, observed)
             row = await self.table.get(row.id) or row
-        return row, observed
+        return row
+
+    async def current(self, row: JobRow) -> tuple[JobRow, Observed]:
+        """The row with what its job says now recorded (the monitor may not have run yet)."""
+        observed = await asyncio.to_thread(self._observe_cached, row)
+        return await self._settle(row, observed), observed
 
     async def all_current(self) -> list[tuple[JobRow, Observed]]:
-        return [await self.current(row) for row in await self.table.list()]
+        rows = await self.table.list()
+        # One worker-thread hop for the whole list, not one per job.
+        observed = await asyncio.to_thread(lambda: [self._observe_cached(r) for r in rows])
+        return [(await self._settle(row, seen), seen) for row, seen in zip(rows, observed)]
 
     async def failure_log(self, row: JobRow, observed: Observed) -> list[str]:
         if observed.state != S.FAILED.value:
@@ -235,6 +252,7 @@ class DetachedJobs:
         if observed.state not in FINAL:
             raise Conflict(f"The {self.what} '{row.name}' is {observed.state}; cancel it before deleting it.")
         await self.table.delete(row.id)
+        self._finished.pop(row.id, None)
         await asyncio.to_thread(shutil.rmtree, self.dir(row.id), True)
         return row
 
