@@ -8,7 +8,8 @@ Job run: ACCEPTED -> IN_PROGRESS -> outcome of ``emu.jobs.run_outcome(run)`` (de
 per ``emu.transition_seconds`` (``emu.jobs.run_seconds`` overrides the IN_PROGRESS duration). Cancel:
 CANCELING -> CANCELED. When logging is configured the run gets ``logDetails`` and log lines in
 ``emu.logging`` (source = run OCID). A run of a job whose environment carries AQUA's fine-tuning
-arguments is played by ``emu.finetuning`` (finetuning.py) unless ``run_outcome`` is replaced.
+arguments is played by ``emu.finetuning`` (finetuning.py), one carrying AQUA's evaluation arguments by
+``emu.evaluation`` (evaluation.py), unless ``run_outcome`` is replaced.
 """
 
 from __future__ import annotations
@@ -76,6 +77,9 @@ class JobService:
         from .finetuning import FineTuningContainer
 
         self.finetuning = FineTuningContainer(self)  # plays AQUA's fine-tuning container in its runs
+        from .evaluation import EvaluationContainer
+
+        self.evaluation = EvaluationContainer(self)  # plays AQUA's evaluation container in its runs
 
     def register(self, r: Router) -> None:
         r.add("GET", f"{V}/jobShapes", "ListJobShapes", self.list_job_shapes)
@@ -316,6 +320,7 @@ class JobService:
             duration = self.emu.transition_seconds if self.run_seconds is None else self.run_seconds
             if self.run_outcome is default_run_outcome:
                 self.finetuning.started(run, self.jobs[run["jobId"]], duration)
+                self.evaluation.started(run, self.jobs[run["jobId"]], duration)
             if self.on_run_start:
                 self.on_run_start(run)
             self.emu.schedule(duration, finish)
@@ -325,7 +330,8 @@ class JobService:
                 return
             outcome = None
             if self.run_outcome is default_run_outcome:  # a test's own outcome wins over the container's
-                outcome = self.finetuning.finished(run, self.jobs[run["jobId"]])
+                job = self.jobs[run["jobId"]]
+                outcome = self.finetuning.finished(run, job) or self.evaluation.finished(run, job)
             state, details = outcome or self.run_outcome(run)
             if state not in TERMINAL_RUN_STATES:
                 raise ValueError(f"run_outcome returned non-terminal state {state}")

@@ -194,6 +194,7 @@ class OciEmulator:
         self.containers = self.datascience.containers
         self.version_sets = self.datascience.version_sets
         self.finetuning = self.jobs.finetuning
+        self.evaluation = self.jobs.evaluation
         self._routers: dict[str, Router] = {}
         for svc in self._services():
             svc.register(self._routers.setdefault(svc.prefix, Router()))

@@ -578,3 +578,41 @@ def test_job_containers_are_picked_by_family() -> None:
     rows = [row("1.0", False), row("2.0", True), row("9.0", True, "odsc-llm-evaluate")]
     assert containers.job_image(rows, "odsc-llm-fine-tuning") == "dsmc://odsc-llm-fine-tuning:2.0"
     assert containers.job_image(rows, "odsc-nope") is None
+
+
+# ---- evaluations (evaluation_mapping) ---------------------------------------------------------------
+
+
+def test_evaluation_arguments_and_parameters_follow_aqua() -> None:
+    from aqua_ext.api.evaluations import ModelParameters
+    from aqua_ext.backends.oci import evaluation_mapping as em
+
+    params = ModelParameters(max_tokens=64, temperature=0.3, top_k=20, stop=["\n\n"])
+    aqua = em.model_parameters(params, "odsc-llm")
+    assert aqua["model"] == "odsc-llm" and aqua["top_k"] == 20 and aqua["stop"] == ["\n\n"]
+    assert em.params_from(aqua) == params
+    assert em.params_from({"max_tokens": 0, "top_k": -1}) == ModelParameters()  # refused values: defaults
+    args = json.loads(em.evaluation_arguments(
+        evaluation_id="ev", target_id="md", dataset_uri="oci://b@n/d.jsonl", metrics=["bertscore", "readability"],
+        output_dir="oci://b@n/r", model_params=aqua, inference={"inference_max_threads": 4}))
+    assert args["input_data"] == {"columns": {"prompt": "prompt", "completion": "completion"}, "format": ".jsonl",
+                                  "url": "oci://b@n/d.jsonl"}
+    assert args["metrics"] == [{"key": "bertscore", "args": {}}, {"key": "text_readability", "args": {}}]
+    assert em.report_folder("oci://b@n/r/", "ev") == "r/ev/" and em.report_folder("oci://b@n", "ev") == "ev/"
+
+
+def test_evaluation_reports_in_both_shapes_and_exit_codes() -> None:
+    from aqua_ext.backends.oci import evaluation_mapping as em
+
+    ours = em.report_of({"overall": {"scores": {"bleu": 30.0}, "rows": 3}, "categories": {"a": {"scores": {},
+                         "rows": 1}}, "rows_total": 3, "rows_answered": 3, "rows_failed": 0, "wall_seconds": 1.0})
+    assert ours is not None and ours.overall.scores == {"bleu": 30.0} and set(ours.categories) == {"a"}
+    aqua = em.report_of({"metric_summary_result": [{"metric": "BERTScore", "score": "0.91", "grade": "Good"},
+                                                   {"metric": "ROUGE-L", "score": "0.4"},
+                                                   {"metric": "Text Readability", "score": "n/a"}],
+                         "dataset": {"size": 12}})
+    assert aqua is not None and aqua.overall.scores == {"bertscore": 0.91, "rougeL": 0.4} and aqua.rows_total == 12
+    assert em.report_of("nope") is None and em.report_of({}) is None
+    text = em.failure_reason("Job run artifact execution failed with exit code 22")
+    assert "dataset could not be found" in text and "(exit code 22)" in text
+    assert em.failure_reason("").startswith("Evaluation failed (OCI gave no reason)")

@@ -788,6 +788,53 @@ def test_fine_tuning_container_writes_metrics_and_the_adapter(emu: OciEmulator) 
             "FAILED", f"Job run artifact execution failed with exit code {code}"), code
 
 
+def test_evaluation_container_writes_the_report_by_name(emu: OciEmulator) -> None:
+    ds = _ds(emu)
+    emu.transition_seconds = 0.0
+    comp = emu.add_compartment("dev")
+    proj = emu.add_project(comp)
+    mid = emu.add_model(comp, "eval", freeform_tags={"aqua_evaluation": "aqua_evaluation"})
+    md = emu.add_deployment(comp, mid, "target")
+    emu.add_bucket(None, "out", versioned=True)
+    rows = [{"prompt": f"p{i}", "completion": f"the answer is {i}", "category": "a" if i % 2 else "b"}
+            for i in range(6)]
+    emu.put_object(None, "out", "d/eval.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+
+    def run_eval(data: str, metrics: list[str], target: str = md) -> object:
+        args = {"evaluation_id": mid, "evaluation_target_id": target,
+                "input_data": {"format": ".jsonl", "url": f"oci://out@{emu.namespace}/{data}"},
+                "metrics": [{"key": k, "args": {}} for k in metrics], "output_dir": f"oci://out@{emu.namespace}/r",
+                "params": {"model_parameters": {"model": "odsc-llm"}}}
+        job = ds.create_job(M.CreateJobDetails(
+            compartment_id=comp, project_id=proj, display_name="eval",
+            job_configuration_details=M.DefaultJobConfigurationDetails(
+                environment_variables={"AIP_SMC_EVALUATION_ARGUMENTS": json.dumps(args)}),
+            job_infrastructure_configuration_details=M.ManagedEgressStandaloneJobInfrastructureConfigurationDetails(
+                shape_name="VM.Standard.E4.Flex", block_storage_size_in_gbs=200))).data
+        emu.fast_forward()
+        run = ds.create_job_run(M.CreateJobRunDetails(compartment_id=comp, project_id=proj, job_id=job.id)).data
+        emu.fast_forward()
+        return ds.get_job_run(run.id).data
+
+    run = run_eval("d/eval.jsonl", ["bertscore", "bleu"])
+    assert run.lifecycle_state == "SUCCEEDED", run.lifecycle_details
+    assert emu.list_object_names(None, "out", f"r/{mid}/") == [f"r/{mid}/{n}" for n in (
+        "report.html", "report.json", "rows.jsonl", "status.json")]
+    report = json.loads(emu.get_object(None, "out", f"r/{mid}/report.json"))
+    assert report["rows_total"] == 6 and set(report["categories"]) == {"a", "b"}
+    assert set(report["overall"]["scores"]) == {"bertscore", "bleu"}
+    lines = emu.get_object(None, "out", f"r/{mid}/rows.jsonl").decode().splitlines()
+    assert len(lines) == 6 and json.loads(lines[2])["scores"]["bleu"] < json.loads(lines[0])["scores"]["bleu"]
+    # Its exit codes: missing data, an unknown metric, a deployment that is gone.
+    for data, metrics, target, code in (("d/none.jsonl", ["bleu"], md, 22), ("d/eval.jsonl", ["chrf"], md, 30),
+                                        ("d/eval.jsonl", ["bleu"], "ocid1.datasciencemodeldeployment.oc1.iad.x", 25)):
+        run = run_eval(data, metrics, target)
+        assert (run.lifecycle_state, run.lifecycle_details) == (
+            "FAILED", f"Job run artifact execution failed with exit code {code}"), code
+    emu.evaluation.exit_code = 26
+    assert run_eval("d/eval.jsonl", ["bleu"]).lifecycle_details.endswith("exit code 26")
+
+
 def test_register_model_artifact_reference(emu: OciEmulator) -> None:
     ds = _ds(emu)
     comp = emu.add_compartment("dev")

@@ -10,8 +10,8 @@ Calls per user action (each list paged to completion, no per-row calls):
 - memory fit: ListModelDeploymentShapes once per cache lifetime (the detail is cached), and
   one GetResourceAvailability per distinct service limit of those shapes, at once (cached
   with the shapes until our own next deployment change);
-- deployments: see deployments.py, fine-tuning: see finetunes.py (this class only hands the
-  calls over); a listing with fine-tuned models not yet ready to deploy also asks the fine-tunes
+- deployments: see deployments.py, fine-tuning: see finetunes.py, evaluations: see evaluations.py
+  (this class only hands the calls over); a listing with fine-tuned models not yet ready to deploy also asks the fine-tunes
   whether their runs SUCCEEDED (ListJobRuns, plus GetModel + GetJob once per model not seen before);
 - register from Object Storage: GetBucket with ListObjects, then GetObject config.json
   with README.md, then CreateModel (with an opc-retry-token) and the Readme artifact;
@@ -54,6 +54,7 @@ from .auth import AuthProblem, make_auth
 from .clients import OciClients, OciNotAuthenticated, new_retry_token, policy_hint
 from .config import OciSettings
 from .deployments import OciDeployments
+from .evaluations import OciEvaluations
 from .finetunes import OciFineTunes
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ class OciBackend(Backend):
         self._registering: set[str] = set()
         self.deployments = OciDeployments(self)
         self.finetunes = OciFineTunes(self)
+        self.evaluations = OciEvaluations(self)
         self._check_problem: str | None = None  # a credential check that could not complete at start
 
     # ---- lifecycle -------------------------------------------------------

@@ -93,3 +93,29 @@ def shape_platform(series: str | None) -> str:
     if "ARM" in value or "AMPERE" in value:
         return "ARM_CPU"
     return "CPU"
+
+
+def job_container(summaries: list[Any], family: str) -> Any | None:
+    """The latest job-run ContainerSummary of a family (by family name, else container name)."""
+    matches = [s for s in summaries if family in (s.family_name, s.container_name)
+               and "JOB_RUN" in (getattr(s, "target_workloads", None) or ["JOB_RUN"])]
+    return max(matches, key=lambda s: (bool(s.is_latest), s.tag or "")) if matches else None
+
+
+def job_configuration(summary: Any) -> dict[str, Any]:
+    """The JOB_RUN workload's `additionalConfigurations` of a service container, JSON values parsed
+    (the evaluation container lists its `metrics` and evaluation `shapes` there)."""
+    workload = next((w for w in getattr(summary, "workload_configuration_details_list", None) or []
+                     if getattr(w, "workload_type", None) == "JOB_RUN"), None)
+    use_case = getattr(workload, "use_case_configuration", None)
+    extra = dict(getattr(use_case, "additional_configurations", None) or {})
+    out: dict[str, Any] = {}
+    for key, value in extra.items():
+        if isinstance(value, str) and value[:1] in "[{":
+            try:
+                out[key] = json.loads(value)
+                continue
+            except ValueError:
+                pass
+        out[key] = value
+    return out

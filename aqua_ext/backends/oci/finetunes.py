@@ -26,21 +26,15 @@ so the explorer (ours and AQUA's) offers to deploy it.
 from __future__ import annotations
 
 import asyncio
-import base64
 import copy
-import hashlib
 import json
 import logging
 import shutil
-import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...api.common import FieldError
-from ...api.datasets import DatasetReport
 from ...api.finetunes import (
     CreateFineTuneRequest,
     CreateFineTuneResponse,
@@ -60,10 +54,7 @@ from ...errors import (
     Conflict,
     InvalidInput,
     NotFound,
-    PayloadTooLarge,
     Unavailable,
-    Upstream,
-    UpstreamTimeout,
 )
 from ...services.datasets import DatasetAccess, preflight_for_job, tokenizer_folder
 from ...services.memory_fit import GPU_USABLE_FRACTION
@@ -74,6 +65,19 @@ from . import containers as smc
 from . import finetune_mapping as fm
 from . import mapping
 from .clients import OciClients, new_retry_token, policy_hint
+from .job_support import (
+    CANCELABLE_RUN_STATES,
+    RUNNING_RUN_STATES,
+    Created as _Created,
+    Rollback,
+    StagedDataset as _Dataset,
+    create_version_set,
+    find_version_set,
+    record_provenance,
+    stage_local_dataset,
+    stage_remote_dataset,
+    until_active,
+)
 from .log_search import search_lines, search_log_page
 
 if TYPE_CHECKING:
@@ -81,11 +85,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RUNNING_RUN_STATES = ("ACCEPTED", "IN_PROGRESS", "CANCELING")
-CANCELABLE_RUN_STATES = ("ACCEPTED", "IN_PROGRESS", "NEEDS_ATTENTION")
 DEFAULT_MAX_REPLICAS = 16  # the contract's limit, unless the model's FineTuneConfiguration says less
 FAILURE_LOG_LINES = 20
-JOB_ACTIVE_TIMEOUT_SECONDS = 120.0  # a new job is ACTIVE within seconds; past this something is wrong
 NODE_GROUP = "node-group"  # the node group name ADS gives a multi-node job
 
 
@@ -104,15 +105,6 @@ class _Live:
 
 
 @dataclass
-class _Dataset:
-    uri: str  # what the job reads
-    report: DatasetReport
-    sha256: str
-    upload: Path | None = None  # a file in the Jupyter root, uploaded to `uri`
-    temp: Path | None = None  # a folder to remove once the create is over
-
-
-@dataclass
 class _Plan:
     """Everything a fine-tuning job needs, validated."""
 
@@ -127,17 +119,6 @@ class _Plan:
     extra_flags: str
 
 
-@dataclass
-class _Created:
-    """What a create made so far, undone in reverse when a later step fails."""
-
-    version_set_id: str | None = None
-    uploaded: tuple[str, str, str] | None = None  # namespace, bucket, object
-    model_id: str | None = None
-    job_id: str | None = None
-    run_id: str | None = None
-
-
 class OciFineTunes(FineTunes):
     def __init__(self, backend: "OciBackend") -> None:
         self.backend = backend
@@ -149,7 +130,7 @@ class OciFineTunes(FineTunes):
         self._runs_task: asyncio.Task[tuple[float, dict[str, Any]]] | None = None
         self._shapes: tuple[float, list[Any]] | None = None
         self._containers: tuple[float, list[Any]] | None = None
-        self._cleanups: set[asyncio.Task[None]] = set()
+        self._cleanup = Rollback(self._c, self.settings, "fine-tuning")
 
     # ---- small helpers ---------------------------------------------------------
 
@@ -623,19 +604,8 @@ class OciFineTunes(FineTunes):
 
     async def _experiment(self, name: str | None) -> str | None:
         """The model version set of this experiment name, when it exists (None: made at launch)."""
-        if not name:
-            return None
-        c = self._c()
-        sets = await c.list_all("datascience", c.data_science.list_model_version_sets, self.settings.compartment_id,
-                                name=name, lifecycle_state="ACTIVE")
-        if not sets:
-            return None
-        found = sets[0]
-        if fm.TAG_FINETUNING not in {str(k).lower() for k in (found.freeform_tags or {})}:
-            raise InvalidInput.field("experiment_name", f"'{name}' is a model version set that is not a fine-tuning "
-                                                        f"experiment (it has no {fm.TAG_FINETUNING} tag); choose "
-                                                        "another name")
-        return found.id
+        return await find_version_set(self._c(), self.settings.compartment_id, name, tag=fm.TAG_FINETUNING,
+                                      field_name="experiment_name", what="a fine-tuning experiment")
 
     # ---- the dataset ------------------------------------------------------------------
 
@@ -666,72 +636,14 @@ class OciFineTunes(FineTunes):
                                       validation_split=request.validation_split,
                                       max_seq_length=request.params.max_seq_length, tokenizer_dir=tokenizer,
                                       model_id=model.id)
-        if not job.path.name.lower().endswith(".jsonl"):
-            raise InvalidInput.field("dataset_path", f"{job.shown} must be a .jsonl file (OCI's fine-tuning "
-                                                     "container reads JSON Lines)")
-        bucket, namespace, prefix = output
-        name = f"{prefix}/{job.path.name}" if prefix else job.path.name
-        uri = f"oci://{bucket}@{namespace}/{name}"
-        c = self._c()
-        try:
-            head = await c.call("objectstorage", c.object_storage.head_object, namespace, bucket, name, not_found="")
-        except NotFound:  # nothing there yet (or no bucket: the output check says so)
-            return _Dataset(uri=uri, report=job.report, sha256=job.sha256, upload=job.path)
-        mine = await asyncio.to_thread(_md5_base64, job.path)
-        if head.headers.get("content-md5") != mine:
-            raise InvalidInput.field("dataset_path", f"{uri} already holds a different file; rename {job.shown} or "
-                                                     "choose another output_uri, so no other job's data is "
-                                                     "overwritten")
-        return _Dataset(uri=uri, report=job.report, sha256=job.sha256)  # the same file: used as it is
+        return await stage_local_dataset(self._c(), job, output, container="OCI's fine-tuning container",
+                                         output_field="output_uri")
 
     async def _remote_dataset(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> _Dataset:
-        """An oci:// dataset is downloaded (through the SDK, to a temporary file) and checked line by line
-        like a local one, so a bad line costs a 400 now instead of a failed GPU job later."""
-        uri = request.dataset_path
-        try:
-            bucket, namespace, name = mapping.parse_os_uri(uri)
-        except ValueError:
-            raise InvalidInput.field("dataset_path", "must be a file in the Jupyter root or "
-                                                     "oci://bucket@namespace/path/to/file.jsonl") from None
-        if not name.lower().endswith(".jsonl"):
-            raise InvalidInput.field("dataset_path", f"{uri} must be a .jsonl file (OCI's fine-tuning container "
-                                                     "reads JSON Lines)")
-        c = self._c()
-        try:
-            head = await c.call("objectstorage", c.object_storage.head_object, namespace, bucket, name, not_found="")
-        except NotFound:
-            raise InvalidInput.field("dataset_path", f"no object {uri} (or you may not read it: "
-                                                     f"{policy_hint('objectstorage', self.settings.compartment_id)})"
-                                     ) from None
-        size = int(head.headers.get("content-length") or 0)
-        if size > datasets.max_bytes:
-            raise PayloadTooLarge(f"dataset_path: {uri} is {size:,} bytes, over the {datasets.max_bytes:,}-byte "
-                                  "limit for datasets",
-                                  fields=[FieldError(field="dataset_path",
-                                                     message=f"over the {datasets.max_bytes:,}-byte limit")])
-        temp = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="aqua-oci-dataset-"))
-        local = temp / Path(name).name
-        try:
-            await self._download(namespace, bucket, name, local)
-            job = await preflight_for_job(DatasetAccess(root=temp, max_bytes=datasets.max_bytes), local.name,
-                                          field_name="dataset_path", validation_split=request.validation_split,
-                                          max_seq_length=request.params.max_seq_length, tokenizer_dir=None,
-                                          model_id=request.model_id, display_path=uri)
-        except BaseException:
-            await asyncio.to_thread(shutil.rmtree, temp, True)
-            raise
-        return _Dataset(uri=uri, report=job.report, sha256=job.sha256, temp=temp)
-
-    async def _download(self, namespace: str, bucket: str, name: str, target: Path) -> None:
-        c = self._c()
-
-        def fetch() -> None:
-            response = c.object_storage.get_object(namespace, bucket, name)
-            with target.open("wb") as out:
-                for chunk in response.data.raw.stream(1 << 20, decode_content=False):
-                    out.write(chunk)
-
-        await c.call("objectstorage", fetch)  # retried as a whole: each attempt rewrites the file
+        return await stage_remote_dataset(
+            self._c(), self.settings.compartment_id, request.dataset_path, datasets,
+            container="OCI's fine-tuning container", validation_split=request.validation_split,
+            max_seq_length=request.params.max_seq_length, model_id=request.model_id)
 
     # ---- create: make it, in order -------------------------------------------------------
 
@@ -875,96 +787,22 @@ class OciFineTunes(FineTunes):
                                   job_environment_configuration_details=image)
 
     async def _until_active(self, job: Any) -> None:
-        """A job takes runs once ACTIVE (OCI makes it so within seconds)."""
-        c = self._c()
-        delay = self.settings.poll_min_seconds
-        deadline = time.monotonic() + JOB_ACTIVE_TIMEOUT_SECONDS
-        while job.lifecycle_state == "CREATING":
-            if time.monotonic() > deadline:
-                raise UpstreamTimeout(f"OCI did not make the fine-tuning job {job.id} ACTIVE within "
-                                      f"{JOB_ACTIVE_TIMEOUT_SECONDS:.0f} seconds; try again.")
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, self.settings.poll_max_seconds)
-            job = (await c.call("datascience", c.data_science.get_job, job.id)).data
-        if job.lifecycle_state != "ACTIVE":
-            raise Upstream(f"OCI made the fine-tuning job {job.lifecycle_state}: "
-                           f"{job.lifecycle_details or 'no reason given'}.")
+        await until_active(self._c(), self.settings, job, "fine-tuning")
 
     async def _create_version_set(self, name: str) -> str:
-        import oci
-
-        c = self._c()
-        details = oci.data_science.models.CreateModelVersionSetDetails(
-            compartment_id=self.settings.compartment_id, project_id=self.settings.project_id, name=name,
-            description="AI Quick Actions fine-tuning experiment", freeform_tags={fm.TAG_FINETUNING: fm.TAG_FINETUNING})
-        try:
-            return (await c.call("datascience", c.data_science.create_model_version_set, details,
-                                 opc_retry_token=new_retry_token())).data.id
-        except Conflict:  # made meanwhile by someone else: use it
-            found = await self._experiment(name)
-            if found is None:
-                raise
-            return found
+        return await create_version_set(self._c(), self.settings, name, tag=fm.TAG_FINETUNING,
+                                        description="AI Quick Actions fine-tuning experiment",
+                                        find=lambda: self._experiment(name))
 
     async def _provenance(self, model_id: str, run_id: str) -> None:
-        """The run is the model's training provenance (as AQUA records it). A nicety: a failure here does
-        not undo a job that is already running."""
-        import oci
-
-        c = self._c()
-        try:
-            await c.call("datascience", c.data_science.update_model_provenance, model_id,
-                         oci.data_science.models.UpdateModelProvenanceDetails(training_id=run_id))
-        except AquaError as exc:
-            log.warning("could not record the provenance of %s: %s", model_id, exc.message)
+        await record_provenance(self._c(), model_id, run_id)
 
     async def _rollback(self, created: _Created) -> None:
-        c = self._c()
+        def gone(model_id: str) -> None:
+            self._forget(model_id)
+            self.backend.model_deleted(model_id)
 
-        async def quietly(what: str, call: Awaitable[Any]) -> None:
-            try:
-                await call
-            except AquaError as exc:
-                log.error("could not remove the half-created %s: %s", what, exc.message)
-
-        if created.run_id:
-            await quietly("job run", c.call("datascience", c.data_science.cancel_job_run, created.run_id))
-        if created.job_id:
-            if created.run_id:  # a job with a live run cannot go yet: once the run is canceled
-                task = asyncio.get_running_loop().create_task(self._delete_job_later(created.job_id, created.run_id))
-                self._cleanups.add(task)
-                task.add_done_callback(self._cleanups.discard)
-            else:
-                await quietly("job", c.call("datascience", c.data_science.delete_job, created.job_id,
-                                            delete_related_job_runs=True, gone_ok=True))
-        if created.model_id:
-            await quietly("model", c.call("datascience", c.data_science.delete_model, created.model_id, gone_ok=True))
-            self._forget(created.model_id)
-            self.backend.model_deleted(created.model_id)
-        if created.uploaded:
-            namespace, bucket, name = created.uploaded
-            await quietly("dataset upload", c.call("objectstorage", c.object_storage.delete_object, namespace,
-                                                   bucket, name, gone_ok=True))
-        if created.version_set_id:
-            await quietly("experiment", c.call("datascience", c.data_science.delete_model_version_set,
-                                               created.version_set_id, is_delete_related_models=True, gone_ok=True))
-
-    async def _delete_job_later(self, job_id: str, run_id: str) -> None:
-        c = self._c()
-        deadline = time.monotonic() + JOB_ACTIVE_TIMEOUT_SECONDS * 5
-        delay = self.settings.poll_min_seconds
-        try:
-            while time.monotonic() < deadline:
-                run = (await c.call("datascience", c.data_science.get_job_run, run_id)).data
-                if run.lifecycle_state not in RUNNING_RUN_STATES:
-                    await c.call("datascience", c.data_science.delete_job, job_id, delete_related_job_runs=True,
-                                 gone_ok=True)
-                    return
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self.settings.poll_max_seconds)
-            log.error("the half-created fine-tuning job %s was not canceled in time; delete it in the Console", job_id)
-        except AquaError as exc:
-            log.error("could not remove the half-created fine-tuning job %s: %s", job_id, exc.message)
+        await self._cleanup.undo(created, model_gone=gone)
 
     # ---- cancel and delete -------------------------------------------------------------
 
@@ -1031,12 +869,4 @@ class OciFineTunes(FineTunes):
 
 def _known_gpu_shapes(names: Iterable[str]) -> list[GpuShape]:
     return [g for g in (get_shape(n) for n in names) if g is not None]
-
-
-def _md5_base64(path: Path) -> str:
-    digest = hashlib.md5()  # noqa: S324 - Object Storage's content-md5, not security
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return base64.b64encode(digest.digest()).decode()
 

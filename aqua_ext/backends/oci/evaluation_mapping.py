@@ -1,0 +1,380 @@
+"""OCI evaluation jobs ↔ our evaluation entity, following Oracle AQUA's conventions so that either
+tool sees what the other created (pure: no SDK calls).
+
+An evaluation is its evaluation model (AQUA: `AquaEvaluationSummary.id` is that model's OCID):
+- a model record without weights, tagged `aqua_evaluation`, in a model version set tagged
+  `aqua_evaluation` (AQUA's "experiment"); custom metadata `evaluation_source` (the deployment),
+  `evaluation_source_name`, `evaluation_output_path` (the report location), `evaluation_job_id`,
+  `evaluation_job_run_id`, and ours (the dataset's sha256 and row count, the served model); the taxonomy
+  metadatum `Hyperparameters` holds `{"model_params": {shape, dataset_path, report_path, model, max_tokens,
+  temperature, top_p, top_k, presence_penalty, frequency_penalty, stop}}` as AQUA writes it, plus our own
+  choices under `aqua_ext` (metrics, concurrency, fine-tune);
+- the job runs the service container `odsc-llm-evaluate` on a CPU shape with `AIP_SMC_EVALUATION_ARGUMENTS`
+  (`{evaluation_id, evaluation_target_id, input_data{columns, format, url}, metrics[{key, args}], output_dir,
+  params{model_parameters, inference_configuration}}`);
+- the container writes `report.json`, `report.html` (and, in our shape, `rows.jsonl`) under
+  `<output_dir>/<evaluation id>/`; the state is the job run's, its exit code becomes a readable reason.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import ValidationError
+
+from ...api.evaluations import (
+    EvaluationDetail,
+    EvaluationReport,
+    EvaluationState,
+    EvaluationSummary,
+    MetricName,
+    MetricScores,
+    ModelParameters,
+)
+from ...api.finetunes import FINAL_FINETUNE_STATES
+from ...services.evaluation_results import report_from
+from .mapping import _ci, custom_metadata
+
+TAG_EVALUATION = "aqua_evaluation"  # marks evaluation models, their jobs and runs, and their experiments
+MD_SOURCE = "evaluation_source"
+MD_SOURCE_NAME = "evaluation_source_name"
+MD_OUTPUT_PATH = "evaluation_output_path"
+MD_JOB_ID = "evaluation_job_id"
+MD_RUN_ID = "evaluation_job_run_id"
+MD_ERROR = "aqua_evaluate_error"
+MD_DATASET_HASH = "evaluation_dataset_hash"
+MD_ROWS = "evaluation_rows"
+MD_MODEL_ID = "evaluation_model_id"  # the deployed model (ours)
+MD_MODEL_NAME = "evaluation_model_name"
+HYPERPARAMETERS = "Hyperparameters"
+EVAL_ARGUMENTS = "AIP_SMC_EVALUATION_ARGUMENTS"
+DEFAULT_FAMILY = "odsc-llm-evaluate"
+DEFAULT_EXPERIMENT = "aqua-ext evaluations"  # the contract has no experiment name: one set for ours
+BLOCK_STORAGE_GB = 200
+REPORT_JSON, ROWS_JSONL, REPORT_HTML, STATUS_JSON = "report.json", "rows.jsonl", "report.html", "status.json"
+
+# Our metrics by the evaluation container's keys. The container computes BERTScore, ROUGE, BLEU,
+# text readability (and perplexity, which we do not offer); chrF, exact match and latency are computed
+# by our local job only, so an OCI evaluation cannot give them.
+CONTAINER_METRICS: dict[str, str] = {"bertscore": "bertscore", "rouge": "rouge", "bleu": "bleu",
+                                     "readability": "text_readability"}
+OUR_METRICS = {key: ours for ours, key in CONTAINER_METRICS.items()}
+
+# AQUA's evaluation shapes (the container's evaluation configuration), when the container lists none.
+DEFAULT_SHAPES: dict[str, dict[str, Any]] = {
+    name: {"ocpu": 8, "memory_in_gbs": 128, "block_storage_size": BLOCK_STORAGE_GB}
+    for name in ("VM.Standard.E4.Flex", "VM.Standard.E3.Flex", "VM.Standard3.Flex", "VM.Optimized3.Flex")
+}
+DEFAULT_SHAPE = "VM.Standard.E4.Flex"
+
+# Why the container stopped, by its exit code (AQUA's catalog of codes, in our words).
+EXIT_REASONS = {
+    1: "the evaluation failed; open the logs for the reason",
+    10: "the evaluation configuration (AIP_SMC_EVALUATION_ARGUMENTS) is not valid",
+    11: "the evaluation configuration was not given to the job",
+    12: "the report location is not valid: use oci://bucket@namespace/prefix",
+    13: "the dataset path is not valid: use oci://bucket@namespace/path/to/file.jsonl",
+    14: "the evaluation id is not valid",
+    15: "the evaluated deployment's id is not valid",
+    16: "the evaluation configuration failed validation",
+    20: "the report location could not be found or written: allow the job run to manage objects in the bucket",
+    21: "the dataset is not valid: its rows need prompt and completion fields",
+    22: "the dataset could not be found: check that the object exists and that the job run may read it",
+    23: "the evaluation model could not be found in the model catalog",
+    24: "this evaluation was already performed",
+    25: "the evaluated deployment could not be found (was it deleted?) or is not ACTIVE",
+    26: "the deployment answered none of the prompts: check that it is ACTIVE and that the job run may call it "
+        "(a policy allowing the job run to use model deployments)",
+    27: "computing the scores failed",
+    28: "the report could not be written",
+    29: "the deployment's answers were not in the expected format",
+    30: "some of the requested metrics are not supported by the evaluation container",
+    31: "a metric could not be computed",
+    32: "the evaluation results could not be saved to the model catalog: allow the job run to manage models",
+}
+_EXIT_CODE = re.compile(r"exit code (\d+)")
+
+
+@dataclass
+class Facts:
+    """What does not change once an evaluation exists: from our own create, or read once from the
+    model (GetModel)."""
+
+    evaluation_id: str
+    name: str
+    description: str
+    created_at: datetime
+    deployment_id: str
+    deployment_name: str
+    model_id: str
+    model_name: str
+    job_id: str | None
+    run_id: str | None
+    params: ModelParameters
+    metrics: list[MetricName]
+    dataset_path: str
+    dataset_hash: str
+    rows_total: int
+    report_uri: str | None
+    shape: str
+    concurrency: int
+    finetune_id: str | None
+    error: str | None  # aqua_evaluate_error: AQUA's record of a failure outside the run
+    log_group_id: str | None = None
+    log_id: str | None = None
+
+
+# ---- requests ---------------------------------------------------------------------------------
+
+
+def container_metrics(metrics: list[str]) -> list[dict[str, Any]]:
+    """Our metric names → the container's `[{key, args}]`."""
+    return [{"key": CONTAINER_METRICS[m], "args": {}} for m in metrics if m in CONTAINER_METRICS]
+
+
+def model_parameters(params: ModelParameters, served_model: str) -> dict[str, Any]:
+    """AQUA's model_parameters: the served model's name and the sampling fields."""
+    values: dict[str, Any] = {"model": served_model, "max_tokens": params.max_tokens,
+                              "temperature": params.temperature, "top_p": params.top_p,
+                              "top_k": params.top_k if params.top_k is not None else -1,
+                              "presence_penalty": params.presence_penalty,
+                              "frequency_penalty": params.frequency_penalty, "stop": list(params.stop)}
+    if params.seed is not None:
+        values["seed"] = params.seed
+    return values
+
+
+def params_from(values: dict[str, Any] | None) -> ModelParameters:
+    """Our parameters from AQUA's model_params; values this contract would refuse are left at defaults."""
+    ours = {k: v for k, v in (values or {}).items() if k in ModelParameters.model_fields and v is not None}
+    if ours.get("top_k") == -1:
+        ours.pop("top_k")
+    if isinstance(ours.get("stop"), str):
+        ours["stop"] = [ours["stop"]]
+    while True:
+        try:
+            return ModelParameters.model_validate(ours)
+        except ValidationError as exc:
+            bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+            if not bad & set(ours):
+                return ModelParameters()
+            for name in bad:
+                ours.pop(name, None)
+
+
+def evaluation_arguments(*, evaluation_id: str, target_id: str, dataset_uri: str, metrics: list[str],
+                         output_dir: str, model_params: dict[str, Any], inference: dict[str, Any]) -> str:
+    """AIP_SMC_EVALUATION_ARGUMENTS, as AQUA builds it."""
+    suffix = dataset_uri.rsplit(".", 1)[-1] if "." in dataset_uri.rsplit("/", 1)[-1] else "jsonl"
+    return json.dumps({
+        "evaluation_id": evaluation_id,
+        "evaluation_target_id": target_id,
+        "input_data": {"columns": {"prompt": "prompt", "completion": "completion"}, "format": f".{suffix}",
+                       "url": dataset_uri},
+        "metrics": container_metrics(metrics),
+        "output_dir": output_dir,
+        "params": {"model_parameters": model_params, "inference_configuration": inference},
+    })
+
+
+def hyperparameters(*, shape: str, dataset_uri: str, report_uri: str, model_params: dict[str, Any],
+                    metrics: list[str], concurrency: int, finetune_id: str | None) -> dict[str, Any]:
+    """The taxonomy `Hyperparameters` value: AQUA's `model_params`, and our own choices beside it."""
+    return {"model_params": {"shape": shape, "dataset_path": dataset_uri, "report_path": report_uri,
+                             **model_params},
+            "aqua_ext": {"metrics": list(metrics), "concurrency": concurrency, "finetune_id": finetune_id}}
+
+
+def report_folder(report_uri: str, evaluation_id: str) -> str:
+    """The object prefix the container writes into: `<report prefix>/<evaluation id>/`."""
+    from .mapping import parse_os_uri
+
+    prefix = parse_os_uri(report_uri)[2].strip("/")
+    return f"{prefix}/{evaluation_id}/" if prefix else f"{evaluation_id}/"
+
+
+# ---- the catalog record -------------------------------------------------------------------------
+
+
+def is_evaluation(model: Any) -> bool:
+    return TAG_EVALUATION in _ci(getattr(model, "freeform_tags", None))
+
+
+def _hyper_values(model: Any) -> dict[str, Any]:
+    item = next((m for m in getattr(model, "defined_metadata_list", None) or [] if m.key == HYPERPARAMETERS), None)
+    value = getattr(item, "value", None)
+    if isinstance(value, dict):
+        return value
+    try:
+        parsed = json.loads(value) if value else {}
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _aware(value: datetime | None) -> datetime:
+    if value is None:
+        return datetime.now(timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _int(value: Any) -> int:
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return 0
+
+
+def facts_from(model: Any, job: Any | None = None) -> Facts:
+    """The facts of an evaluation someone else (AQUA, or this server before a restart) created."""
+    meta = custom_metadata(model)
+    hyper = _hyper_values(model)
+    aqua = hyper.get("model_params") if isinstance(hyper.get("model_params"), dict) else {}
+    ours = hyper.get("aqua_ext") if isinstance(hyper.get("aqua_ext"), dict) else {}
+    metrics: list[Any] = [m for m in ours.get("metrics") or [] if m in CONTAINER_METRICS]
+    if not metrics:  # AQUA's record: which metrics is known to its job only; assume the container's set
+        metrics = list(CONTAINER_METRICS)
+    logs = getattr(job, "job_log_configuration_details", None)
+    logging_on = bool(getattr(logs, "enable_logging", False))
+    return Facts(
+        evaluation_id=model.id, name=model.display_name or model.id,
+        description=getattr(model, "description", None) or "", created_at=_aware(model.time_created),
+        deployment_id=meta.get(MD_SOURCE, ""), deployment_name=meta.get(MD_SOURCE_NAME, ""),
+        model_id=meta.get(MD_MODEL_ID, ""), model_name=meta.get(MD_MODEL_NAME, ""),
+        job_id=meta.get(MD_JOB_ID) or getattr(job, "id", None), run_id=meta.get(MD_RUN_ID) or None,
+        params=params_from(aqua), metrics=metrics, dataset_path=str(aqua.get("dataset_path") or ""),
+        dataset_hash=meta.get(MD_DATASET_HASH, ""), rows_total=_int(meta.get(MD_ROWS)),
+        report_uri=meta.get(MD_OUTPUT_PATH) or aqua.get("report_path") or None, shape=str(aqua.get("shape") or ""),
+        concurrency=max(1, min(64, _int(ours.get("concurrency")) or 4)),
+        finetune_id=ours.get("finetune_id") or None, error=meta.get(MD_ERROR) or None,
+        log_group_id=getattr(logs, "log_group_id", None) if logging_on else None,
+        log_id=getattr(logs, "log_id", None) if logging_on else None,
+    )
+
+
+# ---- reports -------------------------------------------------------------------------------------
+
+
+def _score_name(metric: str) -> str:
+    """A name of AQUA's summary table ("BERTScore", "ROUGE-L", "bleu"…) → ours."""
+    key = re.sub(r"[^a-z0-9]", "", metric.lower())
+    named = {"bertscore": "bertscore", "bleu": "bleu", "rouge1": "rouge1", "rouge2": "rouge2", "rougel": "rougeL",
+             "rougelsum": "rougeLsum", "rouge": "rougeL", "textreadability": "readability",
+             "readability": "readability", "fleschreadingease": "readability", "perplexity": "perplexity",
+             "perplexityscore": "perplexity"}
+    return named.get(key, metric)
+
+
+def report_of(data: Any) -> EvaluationReport | None:
+    """report.json in our shape, or in AQUA's (`metric_summary_result[{metric, score, grade}]`: the overall
+    scores only; AQUA's report has no per-category table in JSON)."""
+    if not isinstance(data, dict):
+        return None
+    if isinstance(data.get("overall"), dict):
+        try:
+            return report_from(data)
+        except (KeyError, TypeError, ValueError, ValidationError):
+            return None
+    summary = data.get("metric_summary_result")
+    if not isinstance(summary, list):
+        return None
+    scores: dict[str, float] = {}
+    for item in summary:
+        if not isinstance(item, dict) or not item.get("metric"):
+            continue
+        try:
+            scores[_score_name(str(item["metric"]))] = float(item.get("score"))
+        except (TypeError, ValueError):
+            continue
+    dataset = data.get("dataset") if isinstance(data.get("dataset"), dict) else {}
+    rows = _int(dataset.get("size") or dataset.get("rows") or data.get("rows_total"))
+    return EvaluationReport(overall=MetricScores(scores=scores, rows=rows), categories={}, rows_total=rows,
+                            rows_answered=rows, rows_failed=0, wall_seconds=None)
+
+
+# ---- states -------------------------------------------------------------------------------------
+
+
+def state_of(run_state: str | None, facts: Facts, report_known: bool) -> EvaluationState:
+    """A job run state → ours (AQUA's rule when the run is gone: FAILED with a recorded error,
+    SUCCEEDED when the report exists, else FAILED)."""
+    if run_state in (None, "DELETED"):
+        return EvaluationState.SUCCEEDED if report_known and not facts.error else EvaluationState.FAILED
+    if run_state == "NEEDS_ATTENTION":
+        return EvaluationState.FAILED
+    try:
+        return EvaluationState(run_state)
+    except ValueError:
+        return EvaluationState.FAILED
+
+
+def failure_reason(details: str | None) -> str:
+    text = (details or "").strip()
+    match = _EXIT_CODE.search(text)
+    if match:
+        code = int(match.group(1))
+        reason = EXIT_REASONS.get(code)
+        if reason:
+            return f"Evaluation failed: {reason} (exit code {code})."
+    return f"Evaluation failed: {text}" if text else "Evaluation failed (OCI gave no reason); open the logs."
+
+
+def state_message(state: EvaluationState, run: Any | None, facts: Facts, rows_done: int) -> str:
+    details = (getattr(run, "lifecycle_details", None) or "").strip()
+    if state == EvaluationState.FAILED:
+        if facts.error:
+            return f"Evaluation failed: {facts.error}"
+        if run is None or getattr(run, "lifecycle_state", None) == "DELETED":
+            return "The job run no longer exists in OCI Data Science, and no report was found."
+        if run.lifecycle_state == "NEEDS_ATTENTION":
+            return f"OCI reports that the job run needs attention{': ' + details if details else ''}."
+        return failure_reason(details)
+    if state == EvaluationState.ACCEPTED:
+        return f"Waiting for OCI to start the job run on {facts.shape or 'its shape'}"
+    if state == EvaluationState.IN_PROGRESS:
+        if rows_done:
+            return f"Evaluating: {rows_done} of {facts.rows_total or '?'} rows answered"
+        return "Starting: the container reads the dataset and asks the deployment"
+    return {EvaluationState.SUCCEEDED: "Done: the report is ready",
+            EvaluationState.CANCELING: "Canceling the job run",
+            EvaluationState.CANCELED: "Canceled"}[state]
+
+
+# ---- the entity ---------------------------------------------------------------------------------
+
+
+def to_detail(facts: Facts, run: Any | None, report: EvaluationReport | None, *, rows_done: int = 0,
+              failure_log: list[str] | None = None, now: datetime | None = None) -> EvaluationDetail:
+    now = now or datetime.now(timezone.utc)
+    state = state_of(getattr(run, "lifecycle_state", None), facts, report is not None)
+    total = facts.rows_total or (report.rows_total if report else 0)
+    if state == EvaluationState.SUCCEEDED:
+        done, progress = (report.rows_total if report else total), 1.0
+    else:
+        done = min(rows_done, total) if total else rows_done
+        progress = min(0.99, done / total) if total else 0.0
+    started, finished = getattr(run, "time_started", None), getattr(run, "time_finished", None)
+    eta = None
+    if state == EvaluationState.IN_PROGRESS and started is not None and 0 < progress < 1:
+        elapsed = max(0.0, (now - _aware(started)).total_seconds())
+        eta = round(elapsed * (1 - progress) / progress, 1)
+    finished_at = _aware(finished) if finished is not None and state in FINAL_FINETUNE_STATES else None
+    stamps = [facts.created_at] + [_aware(t) for t in (getattr(run, "time_accepted", None), started, finished) if t]
+    return EvaluationDetail(
+        id=facts.evaluation_id, name=facts.name, description=facts.description, deployment_id=facts.deployment_id,
+        deployment_name=facts.deployment_name, model_id=facts.model_id, model_name=facts.model_name, state=state,
+        state_message=state_message(state, run, facts, done), metrics=facts.metrics, dataset_path=facts.dataset_path,
+        dataset_hash=facts.dataset_hash, rows_total=total, rows_done=done, progress=progress, eta_seconds=eta,
+        scores=dict(report.overall.scores) if report else {}, created_at=facts.created_at, updated_at=max(stamps),
+        finished_at=finished_at, params=facts.params, concurrency=facts.concurrency, sample_size=None,
+        finetune_id=facts.finetune_id, report=report, job_id=facts.job_id, job_run_id=facts.run_id,
+        report_uri=facts.report_uri, failure_log=(failure_log or []) if state == EvaluationState.FAILED else [],
+    )
+
+
+def to_summary(detail: EvaluationDetail) -> EvaluationSummary:
+    return EvaluationSummary.model_validate(detail.model_dump(include=set(EvaluationSummary.model_fields)))

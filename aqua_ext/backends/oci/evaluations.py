@@ -1,0 +1,692 @@
+"""OCI evaluations for AI Quick Actions, run the way Oracle AQUA runs them: a Data Science job on a CPU
+shape with the service evaluation container (`odsc-llm-evaluate`), asking an ACTIVE model deployment
+every prompt of a JSONL dataset and writing the report under `<report_uri>/<evaluation id>/`. The
+evaluation's id is its evaluation model's OCID. The conventions are in evaluation_mapping.py.
+
+Calls per user action (lists paged to completion, nothing per row but what is said):
+- list: ListModels (USER, ACTIVE) pages + ListJobRuns pages, both kept `deployment_cache_seconds`; once
+  per evaluation this process has not seen, GetModel + GetJob (what never changes); once per SUCCEEDED
+  evaluation, GetObject `report.json` for its headline scores (a finished report does not change);
+- detail: GetJobRun; while IN_PROGRESS GetObject `status.json` (the rows answered so far, when the
+  container writes it); once SUCCEEDED GetObject `report.json` (kept); one Logging search for the last
+  lines of a FAILED run that has a log (kept);
+- rows: GetObject `rows.jsonl` (kept once the evaluation SUCCEEDED); report.html: GetObject `report.html`.
+  The report is read by object name, never by downloading the whole folder or artifact;
+- create: the deployment (GetModelDeployment, cached briefly), then at once ListJobShapes and
+  ListContainers (cached like the model list), GetBucket, ListModelVersionSets by name, and for the dataset
+  HeadObject (+ GetObject of an oci:// one, to check its lines; a fine-tune's training data: its detail
+  first); then CreateModelVersionSet (the first time), PutObject (a local dataset), CreateModel, CreateJob,
+  GetJob until ACTIVE, CreateJobRun, UpdateModel (job ids) and UpdateModelProvenance; every create
+  carries an opc-retry-token, and a failure removes what was made;
+- cancel: GetJobRun + CancelJobRun; delete: GetJobRun + DeleteJob (its runs with it) + DeleteModel +
+  DeleteObject of the report's objects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ...api.common import FieldError
+from ...api.deployments import DeploymentDetail, DeploymentState
+from ...api.evaluations import (
+    CreateEvaluationRequest,
+    CreateEvaluationResponse,
+    EvaluationDetail,
+    EvaluationReport,
+    EvaluationRow,
+    EvaluationRows,
+    EvaluationRowsQuery,
+    EvaluationState,
+    EvaluationSummary,
+)
+from ...api.logs import LogPage, LogsQuery
+from ...errors import AquaError, Conflict, InvalidInput, NotFound, Unavailable
+from ...services.datasets import DatasetAccess, preflight_for_job
+from ...services.evaluation_results import page_rows, parse_rows
+from ..base import Evaluations
+from . import containers as smc
+from . import deploy_mapping as dm
+from . import evaluation_mapping as em
+from . import mapping
+from .clients import OciClients, new_retry_token, policy_hint
+from .job_support import (
+    CANCELABLE_RUN_STATES,
+    RUNNING_RUN_STATES,
+    Created,
+    Rollback,
+    StagedDataset,
+    create_version_set,
+    find_version_set,
+    record_provenance,
+    stage_local_dataset,
+    stage_remote_dataset,
+    until_active,
+)
+from .log_search import search_lines, search_log_page
+
+if TYPE_CHECKING:
+    from .backend import OciBackend
+
+log = logging.getLogger(__name__)
+
+CONTAINER = "OCI's evaluation container"
+FAILURE_LOG_LINES = 20
+ROWS_CACHED = 16  # finished evaluations whose rows are kept in memory
+
+
+@dataclass
+class _Live:
+    """What changes: the job run, the rows answered so far, the report once there."""
+
+    run: Any | None = None
+    run_seen: float = 0.0
+    rows_done: int = 0
+    progress_seen: float | None = None
+    report: EvaluationReport | None = None
+    report_checked: bool = False  # report.json was looked for after the run ended (found or not)
+    failure_log: list[str] | None = None
+
+
+@dataclass
+class _Plan:
+    deployment: DeploymentDetail
+    metrics: list[Any]
+    shape: str
+    shape_config: dict[str, Any]
+    image: str
+    output: tuple[str, str, str]  # bucket, namespace, prefix
+    dataset: StagedDataset
+    version_set_id: str | None
+
+
+class OciEvaluations(Evaluations):
+    def __init__(self, backend: "OciBackend") -> None:
+        self.backend = backend
+        self.settings = backend.settings
+        self._facts: dict[str, em.Facts] = {}
+        self._facts_tasks: dict[str, asyncio.Task[em.Facts]] = {}
+        self._live: dict[str, _Live] = {}
+        self._rows: OrderedDict[str, list[EvaluationRow]] = OrderedDict()
+        self._models: tuple[float, list[Any]] | None = None
+        self._runs: tuple[float, dict[str, Any]] | None = None
+        self._containers: tuple[float, list[Any]] | None = None
+        self._cleanup = Rollback(self._c, self.settings, "evaluation")
+
+    # ---- small helpers ---------------------------------------------------------------
+
+    def _c(self) -> OciClients:
+        return self.backend._c()
+
+    def _fresh(self, stamp: float | None, seconds: float) -> bool:
+        return stamp is not None and time.monotonic() - stamp < seconds
+
+    @staticmethod
+    def _check_id(evaluation_id: str) -> None:
+        if mapping.ocid_kind(evaluation_id) != "datasciencemodel":
+            raise NotFound(f"No evaluation with id '{evaluation_id}': on OCI an evaluation's id is its evaluation "
+                           "model's OCID (ocid1.datasciencemodel.oc1.<region>.<id>).")
+
+    def _live_of(self, evaluation_id: str) -> _Live:
+        return self._live.setdefault(evaluation_id, _Live())
+
+    def _forget(self, evaluation_id: str) -> None:
+        self._facts.pop(evaluation_id, None)
+        self._live.pop(evaluation_id, None)
+        self._rows.pop(evaluation_id, None)
+        self._models = None
+        self._runs = None
+
+    async def _container_index(self) -> list[Any]:
+        hit = self._containers
+        if hit is not None and self._fresh(hit[0], self.settings.cache_seconds):
+            return hit[1]
+        c = self._c()
+        items = await c.list_all("datascience", c.data_science.list_containers, is_latest=True,
+                                 target_workload="JOB_RUN", usage_query_param="EVALUATION")
+        self._containers = (time.monotonic(), items)
+        return items
+
+    # ---- what an evaluation is ------------------------------------------------------------
+
+    async def _facts_of(self, evaluation_id: str) -> em.Facts:
+        self._check_id(evaluation_id)
+        if evaluation_id in self._facts:
+            return self._facts[evaluation_id]
+        task = self._facts_tasks.get(evaluation_id)
+        if task is None or task.done():
+            task = self._facts_tasks[evaluation_id] = asyncio.get_running_loop().create_task(
+                self._read_facts(evaluation_id))
+        try:
+            return await asyncio.shield(task)
+        finally:
+            if task.done():
+                self._facts_tasks.pop(evaluation_id, None)
+
+    async def _read_facts(self, evaluation_id: str) -> em.Facts:
+        c = self._c()
+        raw = (await c.call("datascience", c.data_science.get_model, evaluation_id,
+                            not_found=f"No evaluation with id '{evaluation_id}' in OCI Data Science (or you may not "
+                                      f"read it: {policy_hint('datascience', self.settings.compartment_id)}).")).data
+        if raw.lifecycle_state == "DELETED":
+            self._forget(evaluation_id)
+            raise NotFound(f"The evaluation '{raw.display_name}' was deleted.")
+        if not em.is_evaluation(raw):
+            raise NotFound(f"'{raw.display_name}' is not an evaluation (it has no {em.TAG_EVALUATION} tag).")
+        job_id = mapping.custom_metadata(raw).get(em.MD_JOB_ID)
+        job = None
+        if job_id:
+            try:
+                job = (await c.call("datascience", c.data_science.get_job, job_id, not_found="")).data
+            except NotFound:  # deleted: the model still tells most of the story
+                job = None
+        facts = em.facts_from(raw, job)
+        self._facts[evaluation_id] = facts
+        return facts
+
+    async def _get_run(self, facts: em.Facts) -> Any | None:
+        live = self._live_of(facts.evaluation_id)
+        if not facts.run_id:
+            live.run = None
+            return None
+        c = self._c()
+        try:
+            run = (await c.call("datascience", c.data_science.get_job_run, facts.run_id, not_found="")).data
+        except NotFound:
+            run = None
+        self._see_run(facts, run, time.monotonic())
+        return run
+
+    def _see_run(self, facts: em.Facts, run: Any | None, seen: float) -> None:
+        live = self._live_of(facts.evaluation_id)
+        if seen < live.run_seen:
+            return
+        before = getattr(live.run, "lifecycle_state", None)
+        live.run, live.run_seen = run, seen
+        if getattr(run, "lifecycle_state", None) != before:
+            live.failure_log = None
+
+    async def _run_rows(self) -> tuple[float, dict[str, Any]]:
+        if self._runs is not None and self._fresh(self._runs[0], self.settings.deployment_cache_seconds):
+            return self._runs
+        c = self._c()
+        asked = time.monotonic()
+        rows = await c.list_all("datascience", c.data_science.list_job_runs, self.settings.compartment_id)
+        self._runs = (asked, {r.id: r for r in rows})
+        return self._runs
+
+    async def _model_rows(self) -> list[Any]:
+        if self._models is not None and self._fresh(self._models[0], self.settings.deployment_cache_seconds):
+            return self._models[1]
+        c = self._c()
+        rows = await c.list_all("datascience", c.data_science.list_models, self.settings.compartment_id,
+                                category="USER", lifecycle_state="ACTIVE")
+        found = [r for r in rows if em.is_evaluation(r)]
+        self._models = (time.monotonic(), found)
+        return found
+
+    # ---- the report, by object name -------------------------------------------------------
+
+    async def _object(self, facts: em.Facts, name: str) -> bytes | None:
+        """GetObject `<report_uri>/<evaluation id>/<name>`; None when it is not there."""
+        if not facts.report_uri:
+            return None
+        try:
+            bucket, namespace, _ = mapping.parse_os_uri(facts.report_uri)
+        except ValueError:
+            return None
+        key = em.report_folder(facts.report_uri, facts.evaluation_id) + name
+        c = self._c()
+        try:
+            response = await c.call("objectstorage", c.object_storage.get_object, namespace, bucket, key,
+                                    not_found="")
+        except NotFound:
+            return None
+        return response.data.content
+
+    async def _settle(self, facts: em.Facts) -> None:
+        """Read what the run's state makes worth reading: the report once it ended, the progress while it runs."""
+        live = self._live_of(facts.evaluation_id)
+        state = getattr(live.run, "lifecycle_state", None)
+        if state in ("SUCCEEDED", None, "DELETED") and not live.report_checked:
+            raw = await self._object(facts, em.REPORT_JSON)
+            if raw is not None:
+                try:
+                    live.report = em.report_of(json.loads(raw))
+                except ValueError:
+                    live.report = None
+            live.report_checked = state == "SUCCEEDED" or live.report is not None
+        elif state == "IN_PROGRESS" and not self._fresh(live.progress_seen, self.settings.deployment_cache_seconds):
+            raw = await self._object(facts, em.STATUS_JSON)
+            live.progress_seen = time.monotonic()
+            try:
+                status = json.loads(raw) if raw else {}
+            except ValueError:
+                status = {}
+            if isinstance(status, dict) and isinstance(status.get("rows_done"), int):
+                live.rows_done = status["rows_done"]
+
+    def _detail(self, facts: em.Facts) -> EvaluationDetail:
+        live = self._live_of(facts.evaluation_id)
+        return em.to_detail(facts, live.run, live.report, rows_done=live.rows_done, failure_log=live.failure_log)
+
+    # ---- list and detail --------------------------------------------------------------------
+
+    async def list(self) -> list[EvaluationSummary]:
+        models = await self._model_rows()
+        seen, runs = await self._run_rows()
+        results = await asyncio.gather(*(self._facts_of(m.id) for m in models), return_exceptions=True)
+        facts: list[em.Facts] = []
+        for result in results:
+            if isinstance(result, NotFound):
+                continue
+            if isinstance(result, BaseException):
+                raise result
+            facts.append(result)
+
+        async def listed(f: em.Facts) -> None:
+            row = runs.get(f.run_id or "")
+            if row is not None:
+                self._see_run(f, row, seen)
+            elif f.run_id and self._live_of(f.evaluation_id).run is None:
+                await self._get_run(f)
+            live = self._live_of(f.evaluation_id)
+            if getattr(live.run, "lifecycle_state", None) == "SUCCEEDED" and not live.report_checked:
+                try:  # the headline scores, read once
+                    await self._settle(f)
+                except AquaError as exc:
+                    log.info("report of %s unreadable: %s", f.evaluation_id, exc.message)
+
+        await asyncio.gather(*(listed(f) for f in facts))
+        details = sorted((self._detail(f) for f in facts), key=lambda d: d.created_at, reverse=True)
+        return [em.to_summary(d) for d in details]
+
+    async def get(self, evaluation_id: str) -> EvaluationDetail:
+        facts = await self._facts_of(evaluation_id)
+        await self._get_run(facts)
+        await self._settle(facts)
+        detail = self._detail(facts)
+        live = self._live_of(facts.evaluation_id)
+        if detail.state == EvaluationState.FAILED and facts.log_id and live.failure_log is None:
+            live.failure_log = await self._failure_log(facts)
+            detail = self._detail(facts)
+        return detail
+
+    async def _failure_log(self, facts: em.Facts) -> list[str]:
+        try:
+            if not facts.log_id or not facts.log_group_id or not facts.run_id:
+                return []
+            lines, _ = await search_lines(
+                self._c(), compartment_id=self.settings.compartment_id or "", log_group_id=facts.log_group_id,
+                log_ids=[facts.log_id], resource_id=facts.run_id, created=facts.created_at, tail=FAILURE_LOG_LINES)
+        except AquaError as exc:
+            log.info("OCI logs of %s unreadable: %s", facts.run_id, exc.message)
+            return []
+        return lines
+
+    # ---- rows and the HTML report ---------------------------------------------------------------
+
+    async def rows(self, evaluation_id: str, query: EvaluationRowsQuery) -> EvaluationRows:
+        facts = await self._facts_of(evaluation_id)
+        cached = self._rows.get(evaluation_id)
+        if cached is None:
+            run = await self._get_run(facts)
+            raw = await self._object(facts, em.ROWS_JSONL)
+            cached = parse_rows(raw.decode("utf-8", "replace").splitlines()) if raw else []
+            if getattr(run, "lifecycle_state", None) == "SUCCEEDED" and raw is not None:
+                self._rows[evaluation_id] = cached
+                while len(self._rows) > ROWS_CACHED:
+                    self._rows.popitem(last=False)
+        else:
+            self._rows.move_to_end(evaluation_id)
+        return page_rows(cached, query)
+
+    async def report_html(self, evaluation_id: str) -> str:
+        detail = await self.get(evaluation_id)
+        if detail.state != EvaluationState.SUCCEEDED:
+            raise Conflict(f"'{detail.name}' is {detail.state.value}: its report exists once it SUCCEEDED.")
+        facts = await self._facts_of(evaluation_id)
+        raw = await self._object(facts, em.REPORT_HTML)
+        if raw is None:
+            where = (facts.report_uri or "").rstrip("/")
+            raise NotFound(f"No report.html for '{facts.name}' at {where}/{evaluation_id}/ (was it removed from "
+                           "the bucket?).")
+        return raw.decode("utf-8", "replace")
+
+    # ---- create: every check first ------------------------------------------------------------
+
+    async def create(self, request: CreateEvaluationRequest, datasets: DatasetAccess) -> CreateEvaluationResponse:
+        if not self.settings.project_id:
+            raise Unavailable("No OCI Data Science project: set AquaExtension.oci_project_id (or PROJECT_OCID) "
+                              "to the project evaluation jobs belong to.")
+        plan = await self._plan(request, datasets)
+        created = Created()
+        try:
+            detail = await self._launch(request, plan, created)
+        except BaseException:
+            await asyncio.shield(self._cleanup.undo(created, model_gone=self._forget))
+            raise
+        finally:
+            await plan.dataset.remove_temp()
+        return CreateEvaluationResponse(evaluation=detail, preflight=plan.dataset.report)
+
+    def _check_request(self, request: CreateEvaluationRequest) -> tuple[tuple[str, str, str], list[Any]]:
+        """The request's own rules (no call needed): the report location's parts and the metrics."""
+        if request.log_id:
+            if mapping.ocid_kind(request.log_group_id or "") != "loggroup":
+                raise InvalidInput.field("log_group_id", "must be an OCI Logging log group OCID "
+                                                         "(ocid1.loggroup.oc1.<region>.<id>)")
+            if mapping.ocid_kind(request.log_id) != "log":
+                raise InvalidInput.field("log_id", "must be an OCI Logging log OCID (ocid1.log.oc1.<region>.<id>)")
+        if request.sample_size is not None:
+            raise InvalidInput.field("sample_size", f"{CONTAINER} evaluates every row of the dataset; leave "
+                                                    "sample_size empty, or evaluate a smaller dataset file")
+        if "metrics" in request.model_fields_set:
+            missing = [m for m in request.metrics if m not in em.CONTAINER_METRICS]
+            if missing:
+                raise InvalidInput.field("metrics", f"{CONTAINER} does not compute {', '.join(missing)}; it computes "
+                                                    f"{', '.join(em.CONTAINER_METRICS)} (the local backend computes "
+                                                    "them all)")
+            metrics = list(request.metrics)
+        else:  # the form's default (every metric): what the container computes
+            metrics = [m for m in request.metrics if m in em.CONTAINER_METRICS]
+        if not request.report_uri:
+            raise InvalidInput.field("report_uri", "required on OCI: the oci://bucket@namespace/prefix, in a versioned "
+                                                   "bucket, where the evaluation report is written")
+        try:
+            return mapping.parse_os_uri(request.report_uri), metrics
+        except ValueError:
+            raise InvalidInput.field("report_uri", "must look like 'oci://bucket@namespace/prefix'") from None
+
+    async def _active_deployment(self, deployment_id: str) -> DeploymentDetail:
+        deployment = await self.backend.deployments.get(deployment_id)
+        if deployment.state != DeploymentState.ACTIVE:
+            why = (f"deployment '{deployment.name}' is {deployment.state.value}, not ACTIVE; an evaluation asks a "
+                   "running deployment (activate it, or wait until it is ACTIVE)")
+            raise Conflict(f"deployment_id: {why}.", fields=[FieldError(field="deployment_id", message=why)])
+        return deployment
+
+    async def _plan(self, request: CreateEvaluationRequest, datasets: DatasetAccess) -> _Plan:
+        output, metrics = self._check_request(request)
+        deployment = await self._active_deployment(request.deployment_id)
+        loop = asyncio.get_running_loop()
+        checks = {
+            "shape": loop.create_task(self._pick_shape(request.shape)),
+            "image": loop.create_task(self._image()),
+            "report_uri": loop.create_task(self.backend._versioned_bucket(
+                output[0], output[1], field="report_uri",
+                why="AQUA writes evaluation reports only to versioned buckets")),
+            "dataset_path": loop.create_task(self._dataset(request, output, datasets)),
+            "experiment": loop.create_task(self._experiment()),
+        }
+        results = dict(zip(checks, await asyncio.gather(*checks.values(), return_exceptions=True)))
+        errors = [r for r in results.values() if isinstance(r, BaseException)]
+        if errors:
+            dataset = results["dataset_path"]
+            if isinstance(dataset, StagedDataset):
+                await dataset.remove_temp()
+            raise errors[0]
+        shape, shape_config = results["shape"]
+        return _Plan(deployment=deployment, metrics=metrics, shape=shape, shape_config=shape_config,
+                     image=results["image"], output=output, dataset=results["dataset_path"],
+                     version_set_id=results["experiment"])
+
+    async def _evaluation_config(self) -> tuple[str | None, dict[str, Any]]:
+        summary = smc.job_container(await self._container_index(), em.DEFAULT_FAMILY)
+        if summary is None:
+            return None, {}
+        image = f"dsmc://{summary.family_name or summary.container_name}:{summary.tag or 'latest'}"
+        return image, smc.job_configuration(summary)
+
+    async def _image(self) -> str:
+        image, _ = await self._evaluation_config()
+        if image is None:
+            raise Unavailable(f"OCI Data Science offers no evaluation service container '{em.DEFAULT_FAMILY}' in "
+                              "this region.")
+        return image
+
+    async def _pick_shape(self, asked: str | None) -> tuple[str, dict[str, Any]]:
+        """A CPU job shape the evaluation container supports (its configuration's `shapes`, else AQUA's list)
+        and the compartment offers; the default: the first of them, VM.Standard.E4.Flex when offered."""
+        _, config = await self._evaluation_config()
+        shapes = config.get("shapes")
+        allowed: dict[str, dict[str, Any]] = {}
+        if isinstance(shapes, dict):
+            allowed = {str(k): v if isinstance(v, dict) else {} for k, v in shapes.items()}
+        elif isinstance(shapes, list):
+            allowed = {str(s.get("name")): s for s in shapes if isinstance(s, dict) and s.get("name")}
+        allowed = allowed or em.DEFAULT_SHAPES
+        offered = {s.name: s for s in await self.backend.finetunes.job_shapes()}
+        usable = [n for n in allowed if n in offered]
+        if asked is None:
+            if not usable:
+                raise InvalidInput.field("shape", f"this compartment offers none of the evaluation shapes of {CONTAINER} "
+                                                  f"({', '.join(allowed)})")
+            asked = em.DEFAULT_SHAPE if em.DEFAULT_SHAPE in usable else usable[0]
+        elif asked not in usable:
+            listed = ", ".join(usable) or "none here"
+            why = "is not a job shape in this compartment" if asked not in offered else \
+                f"is not one of the CPU shapes {CONTAINER} runs on"
+            raise InvalidInput.field("shape", f"'{asked}' {why}; choose one of: {listed}")
+        entry = allowed.get(asked) or {}
+        config_out: dict[str, Any] = {}
+        if asked.endswith(".Flex"):
+            config_out = {"ocpus": float(entry.get("ocpu") or entry.get("ocpus") or 8),
+                          "memory_in_gbs": float(entry.get("memory_in_gbs") or 128)}
+        config_out["block_storage"] = int(entry.get("block_storage_size") or em.BLOCK_STORAGE_GB)
+        return asked, config_out
+
+    async def _experiment(self) -> str | None:
+        return await find_version_set(self._c(), self.settings.compartment_id, em.DEFAULT_EXPERIMENT,
+                                      tag=em.TAG_EVALUATION, field_name="name", what="an evaluation experiment")
+
+    # ---- the dataset ----------------------------------------------------------------------------
+
+    async def _dataset(self, request: CreateEvaluationRequest, output: tuple[str, str, str],
+                       datasets: DatasetAccess) -> StagedDataset:
+        field_name = "dataset_path"
+        if request.finetune_id:
+            field_name = "finetune_id"
+            finetune = await self.backend.finetunes.get(request.finetune_id)
+            if not finetune.dataset_path.startswith("oci://"):
+                raise InvalidInput.field("finetune_id", f"the fine-tune '{finetune.name}' records no training data in "
+                                                        "Object Storage; give its dataset_path instead")
+            dataset = await self._remote(finetune.dataset_path, datasets, field_name)
+        elif (request.dataset_path or "").startswith("oci://"):
+            dataset = await self._remote(request.dataset_path or "", datasets, field_name)
+        else:
+            job = await preflight_for_job(datasets, request.dataset_path or "", field_name=field_name,
+                                          validation_split=0.0, max_seq_length=1, tokenizer_dir=None,
+                                          model_id=request.deployment_id)
+            dataset = await stage_local_dataset(self._c(), job, output, container=CONTAINER, output_field="report_uri")
+        if dataset.report.format != "instruction":
+            await dataset.remove_temp()
+            raise InvalidInput.field(field_name, f"{dataset.report.path} holds conversational rows; an evaluation "
+                                                 "reads instruction rows {\"prompt\", \"completion\"[, \"category\"]}")
+        return dataset
+
+    async def _remote(self, uri: str, datasets: DatasetAccess, field_name: str) -> StagedDataset:
+        return await stage_remote_dataset(self._c(), self.settings.compartment_id, uri, datasets, container=CONTAINER,
+                                          validation_split=0.0, max_seq_length=1, model_id="",
+                                          field_name=field_name)
+
+    # ---- create: make it, in order ----------------------------------------------------------------
+
+    async def _launch(self, request: CreateEvaluationRequest, plan: _Plan, created: Created) -> EvaluationDetail:
+        import oci
+
+        c = self._c()
+        m = oci.data_science.models
+        deployment = plan.deployment
+        set_id = plan.version_set_id
+        if set_id is None:
+            set_id = created.version_set_id = await create_version_set(
+                c, self.settings, em.DEFAULT_EXPERIMENT, tag=em.TAG_EVALUATION,
+                description="AI Quick Actions evaluations made by aqua-ext", find=self._experiment)
+        if plan.dataset.upload is not None:
+            bucket, namespace, _ = plan.output
+            name = plan.dataset.uri.split("/", 3)[3]
+            created.uploaded = (namespace, bucket, name)  # before the call: a lost answer may still have stored it
+            await self.backend._put_file(c, namespace, bucket, name, plan.dataset.upload)
+        report_uri = request.report_uri or ""
+        model_params = em.model_parameters(request.params, dm.SERVED_MODEL)
+        hyper = em.hyperparameters(shape=plan.shape, dataset_uri=plan.dataset.uri, report_uri=report_uri,
+                                   model_params=model_params, metrics=plan.metrics,
+                                   concurrency=request.concurrency, finetune_id=request.finetune_id)
+        meta = [
+            mapping.metadata_item(em.MD_SOURCE, deployment.id, "The evaluated deployment"),
+            mapping.metadata_item(em.MD_SOURCE_NAME, deployment.name, "The evaluated deployment's name"),
+            mapping.metadata_item(em.MD_OUTPUT_PATH, report_uri, "Where the evaluation report goes"),
+            mapping.metadata_item(em.MD_DATASET_HASH, plan.dataset.sha256, "sha256 of the evaluation dataset"),
+            mapping.metadata_item(em.MD_ROWS, str(plan.dataset.report.valid_rows), "Rows evaluated (preflight)"),
+            mapping.metadata_item(em.MD_MODEL_ID, deployment.model_id, "The deployed model"),
+            mapping.metadata_item(em.MD_MODEL_NAME, deployment.model_name, "The deployed model's name"),
+        ]
+        tags = {em.TAG_EVALUATION: em.TAG_EVALUATION}
+        details = m.CreateModelDetails(
+            compartment_id=self.settings.compartment_id, project_id=self.settings.project_id,
+            display_name=request.name[:255],
+            description=(request.description or f"Evaluation of {deployment.name}")[:400], freeform_tags=tags,
+            custom_metadata_list=[m.Metadata(**item) for item in meta],
+            defined_metadata_list=[m.Metadata(key=em.HYPERPARAMETERS, value=json.dumps(hyper, separators=(",", ":")))],
+            model_version_set_id=set_id,
+        )
+        model = (await c.call("datascience", c.data_science.create_model, details,
+                              opc_retry_token=new_retry_token())).data
+        created.model_id = model.id
+        arguments = em.evaluation_arguments(
+            evaluation_id=model.id, target_id=deployment.id, dataset_uri=plan.dataset.uri, metrics=plan.metrics,
+            output_dir=report_uri, model_params=model_params,
+            inference={"inference_max_threads": request.concurrency})
+        job = (await c.call("datascience", c.data_science.create_job,
+                            self._job_details(request, plan, arguments, tags),
+                            opc_retry_token=new_retry_token())).data
+        created.job_id = job.id
+        await until_active(c, self.settings, job, "evaluation")
+        run = (await c.call("datascience", c.data_science.create_job_run, m.CreateJobRunDetails(
+            compartment_id=self.settings.compartment_id, project_id=self.settings.project_id, job_id=job.id,
+            display_name=request.name[:255], freeform_tags=tags), opc_retry_token=new_retry_token())).data
+        created.run_id = run.id
+        meta += [mapping.metadata_item(em.MD_JOB_ID, job.id, "The evaluation job"),
+                 mapping.metadata_item(em.MD_RUN_ID, run.id, "The evaluation job run")]
+        model = (await c.call("datascience", c.data_science.update_model, model.id, m.UpdateModelDetails(
+            custom_metadata_list=[m.Metadata(**item) for item in meta]))).data
+        await record_provenance(c, model.id, run.id)
+
+        facts = self._facts[model.id] = em.facts_from(model, job)
+        live = self._live_of(model.id)
+        live.run, live.run_seen = run, time.monotonic()
+        self._models = None
+        self._runs = None
+        return self._detail(facts)
+
+    def _job_details(self, request: CreateEvaluationRequest, plan: _Plan, arguments: str,
+                     tags: dict[str, str]) -> Any:
+        """CreateJobDetails as AQUA's ContainerRuntime makes them: the evaluation container on a CPU shape with
+        its arguments in the environment, OCI's managed networking."""
+        import oci
+
+        m = oci.data_science.models
+        config = m.DefaultJobConfigurationDetails(job_type="DEFAULT",
+                                                  environment_variables={em.EVAL_ARGUMENTS: arguments})
+        image = m.OcirContainerJobEnvironmentConfigurationDetails(job_environment_type="OCIR_CONTAINER",
+                                                                  image=plan.image)
+        shape_config = None
+        if "ocpus" in plan.shape_config:
+            shape_config = m.JobShapeConfigDetails(ocpus=plan.shape_config["ocpus"],
+                                                   memory_in_gbs=plan.shape_config["memory_in_gbs"])
+        infra = m.ManagedEgressStandaloneJobInfrastructureConfigurationDetails(
+            job_infrastructure_type="ME_STANDALONE", shape_name=plan.shape,
+            block_storage_size_in_gbs=plan.shape_config["block_storage"], job_shape_config_details=shape_config)
+        logs = None
+        if request.log_id:
+            logs = m.JobLogConfigurationDetails(enable_logging=True, enable_auto_log_creation=False,
+                                                log_group_id=request.log_group_id, log_id=request.log_id)
+        return m.CreateJobDetails(
+            compartment_id=self.settings.compartment_id, project_id=self.settings.project_id,
+            display_name=request.name[:255], description=f"Evaluation of {plan.deployment.name}"[:400],
+            job_configuration_details=config, job_infrastructure_configuration_details=infra,
+            job_environment_configuration_details=image, job_log_configuration_details=logs, freeform_tags=tags)
+
+    # ---- cancel and delete ---------------------------------------------------------------------
+
+    async def cancel(self, evaluation_id: str) -> EvaluationDetail:
+        facts = await self._facts_of(evaluation_id)
+        run = await self._get_run(facts)
+        self._check_cancelable(facts, run)
+        c = self._c()
+        try:
+            await c.call("datascience", c.data_science.cancel_job_run, run.id)
+        except Conflict:  # it changed since we looked: say what it is now
+            self._check_cancelable(facts, await self._get_run(facts))
+            raise
+        run.lifecycle_state, run.lifecycle_details = "CANCELING", None
+        self._runs = None
+        return self._detail(facts)
+
+    @staticmethod
+    def _check_cancelable(facts: em.Facts, run: Any | None) -> None:
+        if run is None:
+            raise Conflict(f"'{facts.name}' has no job run in OCI Data Science any more; there is nothing to cancel.")
+        state = run.lifecycle_state
+        if state == "CANCELING":
+            raise Conflict(f"'{facts.name}' is already being canceled.")
+        if state not in CANCELABLE_RUN_STATES:
+            raise Conflict(f"'{facts.name}' is {state}; only an ACCEPTED or IN_PROGRESS evaluation can be canceled.")
+
+    async def delete(self, evaluation_id: str) -> None:
+        facts = await self._facts_of(evaluation_id)
+        run = await self._get_run(facts)
+        if run is not None and run.lifecycle_state in RUNNING_RUN_STATES:
+            raise Conflict(f"'{facts.name}' is {run.lifecycle_state}: cancel it first, and delete it once it is "
+                           "CANCELED.")
+        c = self._c()
+        if facts.job_id:
+            try:  # its runs go with it
+                await c.call("datascience", c.data_science.delete_job, facts.job_id, delete_related_job_runs=True,
+                             gone_ok=True, not_found="")
+            except NotFound:
+                pass
+        try:
+            await c.call("datascience", c.data_science.delete_model, facts.evaluation_id, gone_ok=True, not_found="")
+        except NotFound:
+            pass
+        await self._delete_report(facts)
+        self._forget(facts.evaluation_id)
+
+    async def _delete_report(self, facts: em.Facts) -> None:
+        """The report's objects, by name (the bucket is versioned: earlier versions stay recoverable)."""
+        if not facts.report_uri:
+            return
+        try:
+            bucket, namespace, _ = mapping.parse_os_uri(facts.report_uri)
+        except ValueError:
+            return
+        folder = em.report_folder(facts.report_uri, facts.evaluation_id)
+        c = self._c()
+        for name in (em.REPORT_JSON, em.ROWS_JSONL, em.REPORT_HTML, em.STATUS_JSON, "report.md"):
+            try:
+                await c.call("objectstorage", c.object_storage.delete_object, namespace, bucket, folder + name,
+                             gone_ok=True, not_found="")
+            except NotFound:
+                pass
+            except AquaError as exc:
+                log.warning("could not remove %s%s: %s", folder, name, exc.message)
+
+    # ---- logs ---------------------------------------------------------------------------------
+
+    async def logs(self, evaluation_id: str, query: LogsQuery) -> LogPage:
+        facts = await self._facts_of(evaluation_id)
+        if not facts.log_id or not facts.log_group_id or not facts.run_id:
+            return LogPage(lines=[], cursor=query.after or "",
+                           source="Logging was not configured for this evaluation job: give log_group_id and log_id "
+                                  "when you create one to keep its log in OCI Logging")
+        return await search_log_page(
+            self._c(), query, compartment_id=self.settings.compartment_id or "", log_group_id=facts.log_group_id,
+            log_ids=[facts.log_id], resource_id=facts.run_id, created=facts.created_at,
+            source=f"OCI Logging: log {facts.log_id} (log group {facts.log_group_id})")

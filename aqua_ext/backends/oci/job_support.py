@@ -1,0 +1,252 @@
+"""What OCI fine-tuning and evaluation jobs share: the dataset staged for a job (an oci:// object
+downloaded and preflighted, or a Jupyter-root file placed next to the output), a new job until it
+is ACTIVE, experiments (model version sets by name and tag), the run as the model's provenance,
+and the rollback of a create that failed half-way."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import logging
+import shutil
+import tempfile
+import time
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from ...api.common import FieldError
+from ...api.datasets import DatasetReport
+from ...errors import AquaError, Conflict, InvalidInput, NotFound, PayloadTooLarge, Upstream, UpstreamTimeout
+from ...services.datasets import DatasetAccess, JobDataset, preflight_for_job
+from . import mapping
+from .clients import OciClients, new_retry_token, policy_hint
+
+log = logging.getLogger(__name__)
+
+RUNNING_RUN_STATES = ("ACCEPTED", "IN_PROGRESS", "CANCELING")
+CANCELABLE_RUN_STATES = ("ACCEPTED", "IN_PROGRESS", "NEEDS_ATTENTION")
+JOB_ACTIVE_TIMEOUT_SECONDS = 120.0  # a new job is ACTIVE within seconds; past this something is wrong
+
+
+@dataclass
+class StagedDataset:
+    uri: str  # what the job reads
+    report: DatasetReport
+    sha256: str
+    upload: Path | None = None  # a file in the Jupyter root, uploaded to `uri`
+    temp: Path | None = None  # a folder to remove once the create is over
+
+    async def remove_temp(self) -> None:
+        if self.temp is not None:
+            await asyncio.to_thread(shutil.rmtree, self.temp, True)
+
+
+@dataclass
+class Created:
+    """What a create made so far, undone in reverse when a later step fails."""
+
+    version_set_id: str | None = None
+    uploaded: tuple[str, str, str] | None = None  # namespace, bucket, object
+    model_id: str | None = None
+    job_id: str | None = None
+    run_id: str | None = None
+
+
+def md5_base64(path: Path) -> str:
+    digest = hashlib.md5()  # noqa: S324 - Object Storage's content-md5, not security
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return base64.b64encode(digest.digest()).decode()
+
+
+async def download_object(c: OciClients, namespace: str, bucket: str, name: str, target: Path) -> None:
+    def fetch() -> None:
+        response = c.object_storage.get_object(namespace, bucket, name)
+        with target.open("wb") as out:
+            for chunk in response.data.raw.stream(1 << 20, decode_content=False):
+                out.write(chunk)
+
+    await c.call("objectstorage", fetch)  # retried as a whole: each attempt rewrites the file
+
+
+async def stage_remote_dataset(c: OciClients, compartment_id: str | None, uri: str, datasets: DatasetAccess, *,
+                               container: str, validation_split: float, max_seq_length: int, model_id: str,
+                               field_name: str = "dataset_path") -> StagedDataset:
+    """An oci:// dataset is downloaded (through the SDK, to a temporary file) and checked line by line
+    like a local one, so a bad line costs a 400 now instead of a failed job later."""
+    try:
+        bucket, namespace, name = mapping.parse_os_uri(uri)
+    except ValueError:
+        raise InvalidInput.field(field_name, "must be a file in the Jupyter root or "
+                                             "oci://bucket@namespace/path/to/file.jsonl") from None
+    if not name.lower().endswith(".jsonl"):
+        raise InvalidInput.field(field_name, f"{uri} must be a .jsonl file ({container} reads JSON Lines)")
+    try:
+        head = await c.call("objectstorage", c.object_storage.head_object, namespace, bucket, name, not_found="")
+    except NotFound:
+        raise InvalidInput.field(field_name, f"no object {uri} (or you may not read it: "
+                                             f"{policy_hint('objectstorage', compartment_id)})") from None
+    size = int(head.headers.get("content-length") or 0)
+    if size > datasets.max_bytes:
+        raise PayloadTooLarge(f"{field_name}: {uri} is {size:,} bytes, over the {datasets.max_bytes:,}-byte "
+                              "limit for datasets",
+                              fields=[FieldError(field=field_name,
+                                                 message=f"over the {datasets.max_bytes:,}-byte limit")])
+    temp = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="aqua-oci-dataset-"))
+    local = temp / Path(name).name
+    try:
+        await download_object(c, namespace, bucket, name, local)
+        job = await preflight_for_job(DatasetAccess(root=temp, max_bytes=datasets.max_bytes), local.name,
+                                      field_name=field_name, validation_split=validation_split,
+                                      max_seq_length=max_seq_length, tokenizer_dir=None, model_id=model_id,
+                                      display_path=uri)
+    except BaseException:
+        await asyncio.to_thread(shutil.rmtree, temp, True)
+        raise
+    return StagedDataset(uri=uri, report=job.report, sha256=job.sha256, temp=temp)
+
+
+async def stage_local_dataset(c: OciClients, job: JobDataset, output: tuple[str, str, str], *, container: str,
+                              output_field: str, field_name: str = "dataset_path") -> StagedDataset:
+    """A preflighted file of the Jupyter root: where it goes (next to the output prefix, as AQUA uploads
+    it), refusing to overwrite a different file already there."""
+    if not job.path.name.lower().endswith(".jsonl"):
+        raise InvalidInput.field(field_name, f"{job.shown} must be a .jsonl file ({container} reads JSON Lines)")
+    bucket, namespace, prefix = output
+    name = f"{prefix}/{job.path.name}" if prefix else job.path.name
+    uri = f"oci://{bucket}@{namespace}/{name}"
+    try:
+        head = await c.call("objectstorage", c.object_storage.head_object, namespace, bucket, name, not_found="")
+    except NotFound:  # nothing there yet (or no bucket: the output check says so)
+        return StagedDataset(uri=uri, report=job.report, sha256=job.sha256, upload=job.path)
+    mine = await asyncio.to_thread(md5_base64, job.path)
+    if head.headers.get("content-md5") != mine:
+        raise InvalidInput.field(field_name, f"{uri} already holds a different file; rename {job.shown} or "
+                                             f"choose another {output_field}, so no other job's data is "
+                                             "overwritten")
+    return StagedDataset(uri=uri, report=job.report, sha256=job.sha256)  # the same file: used as it is
+
+
+async def until_active(c: OciClients, settings: Any, job: Any, what: str) -> None:
+    """A job takes runs once ACTIVE (OCI makes it so within seconds)."""
+    delay = settings.poll_min_seconds
+    deadline = time.monotonic() + JOB_ACTIVE_TIMEOUT_SECONDS
+    while job.lifecycle_state == "CREATING":
+        if time.monotonic() > deadline:
+            raise UpstreamTimeout(f"OCI did not make the {what} job {job.id} ACTIVE within "
+                                  f"{JOB_ACTIVE_TIMEOUT_SECONDS:.0f} seconds; try again.")
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, settings.poll_max_seconds)
+        job = (await c.call("datascience", c.data_science.get_job, job.id)).data
+    if job.lifecycle_state != "ACTIVE":
+        raise Upstream(f"OCI made the {what} job {job.lifecycle_state}: {job.lifecycle_details or 'no reason given'}.")
+
+
+async def find_version_set(c: OciClients, compartment_id: str | None, name: str | None, *, tag: str,
+                           field_name: str, what: str) -> str | None:
+    """The model version set of this experiment name, when it exists (None: made at launch). One that
+    lacks `tag` belongs to something else: InvalidInput on `field_name`."""
+    if not name:
+        return None
+    sets = await c.list_all("datascience", c.data_science.list_model_version_sets, compartment_id, name=name,
+                            lifecycle_state="ACTIVE")
+    if not sets:
+        return None
+    found = sets[0]
+    if tag not in {str(k).lower() for k in (found.freeform_tags or {})}:
+        raise InvalidInput.field(field_name, f"'{name}' is a model version set that is not {what} (it has no "
+                                             f"{tag} tag); choose another name")
+    return found.id
+
+
+async def create_version_set(c: OciClients, settings: Any, name: str, *, tag: str, description: str,
+                             find: Callable[[], Awaitable[str | None]]) -> str:
+    import oci
+
+    details = oci.data_science.models.CreateModelVersionSetDetails(
+        compartment_id=settings.compartment_id, project_id=settings.project_id, name=name, description=description,
+        freeform_tags={tag: tag})
+    try:
+        return (await c.call("datascience", c.data_science.create_model_version_set, details,
+                             opc_retry_token=new_retry_token())).data.id
+    except Conflict:  # made meanwhile by someone else: use it
+        found = await find()
+        if found is None:
+            raise
+        return found
+
+
+async def record_provenance(c: OciClients, model_id: str, run_id: str) -> None:
+    """The run is the model's training provenance (as AQUA records it). A nicety: a failure here does
+    not undo a job that is already running."""
+    import oci
+
+    try:
+        await c.call("datascience", c.data_science.update_model_provenance, model_id,
+                     oci.data_science.models.UpdateModelProvenanceDetails(training_id=run_id))
+    except AquaError as exc:
+        log.warning("could not record the provenance of %s: %s", model_id, exc.message)
+
+
+class Rollback:
+    """Removes what a failed create made, in reverse; a job whose run is still being canceled is
+    deleted later, in the background (the tasks are kept here so they are not collected)."""
+
+    def __init__(self, clients: Callable[[], OciClients], settings: Any, what: str) -> None:
+        self._clients = clients
+        self.settings = settings
+        self.what = what
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    async def undo(self, created: Created, *, model_gone: Callable[[str], None] | None = None) -> None:
+        c = self._clients()
+
+        async def quietly(what: str, call: Awaitable[Any]) -> None:
+            try:
+                await call
+            except AquaError as exc:
+                log.error("could not remove the half-created %s: %s", what, exc.message)
+
+        if created.run_id:
+            await quietly("job run", c.call("datascience", c.data_science.cancel_job_run, created.run_id))
+        if created.job_id:
+            if created.run_id:  # a job with a live run cannot go yet: once the run is canceled
+                task = asyncio.get_running_loop().create_task(self._delete_job_later(created.job_id, created.run_id))
+                self.tasks.add(task)
+                task.add_done_callback(self.tasks.discard)
+            else:
+                await quietly("job", c.call("datascience", c.data_science.delete_job, created.job_id,
+                                            delete_related_job_runs=True, gone_ok=True))
+        if created.model_id:
+            await quietly("model", c.call("datascience", c.data_science.delete_model, created.model_id, gone_ok=True))
+            if model_gone is not None:
+                model_gone(created.model_id)
+        if created.uploaded:
+            namespace, bucket, name = created.uploaded
+            await quietly("dataset upload", c.call("objectstorage", c.object_storage.delete_object, namespace,
+                                                   bucket, name, gone_ok=True))
+        if created.version_set_id:
+            await quietly("experiment", c.call("datascience", c.data_science.delete_model_version_set,
+                                               created.version_set_id, is_delete_related_models=True, gone_ok=True))
+
+    async def _delete_job_later(self, job_id: str, run_id: str) -> None:
+        c = self._clients()
+        deadline = time.monotonic() + JOB_ACTIVE_TIMEOUT_SECONDS * 5
+        delay = self.settings.poll_min_seconds
+        try:
+            while time.monotonic() < deadline:
+                run = (await c.call("datascience", c.data_science.get_job_run, run_id)).data
+                if run.lifecycle_state not in RUNNING_RUN_STATES:
+                    await c.call("datascience", c.data_science.delete_job, job_id, delete_related_job_runs=True,
+                                 gone_ok=True)
+                    return
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.settings.poll_max_seconds)
+            log.error("the half-created %s job %s was not canceled in time; delete it in the Console", self.what,
+                      job_id)
+        except AquaError as exc:
+            log.error("could not remove the half-created %s job %s: %s", self.what, job_id, exc.message)
