@@ -41,7 +41,8 @@ ROWS_FILE, REPORT_JSON, REPORT_HTML = "rows.jsonl", "report.json", "report.html"
 STATUS_FILE, LOG_FILE = jobs.STATUS_FILE, jobs.LOG_FILE
 REQUIRED = ("dataset_path", "output_dir", "target")
 DEFAULTS: dict[str, Any] = {"params": {}, "metrics": None, "concurrency": 4, "sample_size": None, "seed": 0}
-# This many failed requests in a row, with none succeeding, means the deployment is gone.
+# This many failed requests in a row means the deployment is gone (or broken): the run stops FAILED
+# with the rows it has. A row that fails alone is recorded with its error and the run goes on.
 CONSECUTIVE_FAILURES_TO_STOP = 5
 
 
@@ -168,8 +169,7 @@ class Evaluation:
                         failures_in_a_row = 0
                     self.update(rows_done=done, progress=round(done / total * 0.9, 4),
                                 rows_failed=self.status.get("rows_failed", 0) + bool(record["error"]))
-                    if failures_in_a_row >= CONSECUTIVE_FAILURES_TO_STOP and done == self.status["rows_failed"] \
-                            or failures_in_a_row >= CONSECUTIVE_FAILURES_TO_STOP * 4:
+                    if failures_in_a_row >= min(CONSECUTIVE_FAILURES_TO_STOP, total):
                         raise EvaluationError(f"The deployment stopped answering ({last_error}); "
                                               f"{done - self.status['rows_failed']} rows were answered")
             except asyncio.CancelledError:

@@ -117,3 +117,21 @@ def test_a_sample_is_seeded_and_in_file_order() -> None:
     assert select_rows(10, None, 0) == list(range(10))
     sample = select_rows(1000, 50, 7)
     assert sample == sorted(sample) and len(set(sample)) == 50 and sample == select_rows(1000, 50, 7)
+
+
+def test_a_deployment_that_fails_mid_run_fails_the_run_and_keeps_its_rows(tmp_path: Path) -> None:
+    with StubUpstream(StubConfig(token_delay=0.1)) as stub:
+        proc, out = start(tmp_path, stub, concurrency=1)
+        deadline = time.monotonic() + 60
+        while len(rows_of(out) if (out / ROWS_FILE).exists() else []) < 2:
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.05)
+        stub.config.mode = "error"  # the engine starts failing every request (out of memory)
+        assert proc.wait(timeout=60) == 1
+    status = read_status(out)
+    assert status and status["state"] == "FAILED" and "stopped answering" in status["reason"], status
+    assert "CUDA out of memory (stub)" in status["reason"]
+    kept = rows_of(out)
+    answered = [r for r in kept if not r["error"]]
+    assert len(answered) >= 2 and all(r["output"] == ANSWER for r in answered)
+    assert f"{len(answered)} rows were answered" in status["reason"]
