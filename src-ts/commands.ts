@@ -30,6 +30,10 @@ export namespace CommandIDs {
    * the selected JSONL file (args: `path` instead of the selection).
    */
   export const fineTuneDataset = 'aqua-ext:finetune-dataset';
+  /** Open the panel on the evaluations (args: `evaluationId` to show one). */
+  export const openEvaluations = 'aqua-ext:open-evaluations';
+  /** Open the panel and the evaluation form (args: `deploymentId` or `finetuneId` to preselect). */
+  export const newEvaluation = 'aqua-ext:new-evaluation';
 }
 
 /** File-browser items that are JSON Lines datasets (the context menu's selector). */
@@ -82,7 +86,7 @@ export function registerCommands(options: ICommandOptions): void {
       // empty strip above it, outside the register dialog's backdrop.
       widget.toolbar.hide();
       widget.title.label = trans.__('AI Quick Actions');
-      widget.title.caption = trans.__('Browse, register, deploy and fine-tune models');
+      widget.title.caption = trans.__('Browse, register, deploy, fine-tune and evaluate models');
       widget.title.icon = aquaIcon;
       widget.title.closable = true;
       void tracker.add(widget);
@@ -184,6 +188,28 @@ export function registerCommands(options: ICommandOptions): void {
     }
   });
 
+  commands.addCommand(CommandIDs.openEvaluations, {
+    label: trans.__('Evaluations'),
+    caption: trans.__('Open the AI Quick Actions evaluations'),
+    icon: args => (args['isPalette'] ? undefined : aquaIcon),
+    execute: args => {
+      open().content.showEvaluations({ evaluationId: text(args['evaluationId']) });
+    }
+  });
+
+  commands.addCommand(CommandIDs.newEvaluation, {
+    label: trans.__('New Evaluation…'),
+    caption: trans.__('Score a deployment on a JSONL dataset (BERTScore, ROUGE, BLEU, chrF, exact match, readability, latency)'),
+    icon: args => (args['isPalette'] ? undefined : addIcon),
+    execute: args => {
+      open().content.showEvaluations({
+        newEvaluation: true,
+        deploymentId: text(args['deploymentId']),
+        finetuneId: text(args['finetuneId'])
+      });
+    }
+  });
+
   if (playgrounds) {
     commands.addCommand(CommandIDs.openPlayground, {
       label: trans.__('Open Playground'),
@@ -225,6 +251,8 @@ export function registerCommands(options: ICommandOptions): void {
       CommandIDs.openDeployments,
       CommandIDs.openFineTunes,
       CommandIDs.newFineTune,
+      CommandIDs.openEvaluations,
+      CommandIDs.newEvaluation,
       CommandIDs.registerModel,
       CommandIDs.refreshModels
     ]) {

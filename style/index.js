@@ -1,2 +1,3 @@
 import './base.css';
 import './finetunes.css';
+import './evaluations.css';

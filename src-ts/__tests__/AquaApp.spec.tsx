@@ -52,7 +52,8 @@ describe('AquaApp', () => {
     // Fine-tuning is real too: the section lists the jobs.
     expect(await screen.findByRole('table', { name: 'Fine-tuning jobs' })).toBeVisible();
     fireEvent.click(screen.getByRole('tab', { name: 'Evaluations' }));
-    expect(screen.getByText(/Evaluations arrive in a coming release/)).toBeVisible();
+    // Evaluations are real as well: the section lists them.
+    expect(await screen.findByRole('table', { name: 'Evaluations' })).toBeVisible();
     fireEvent.keyDown(screen.getByRole('tab', { name: 'Evaluations' }), { key: 'ArrowRight' });
     expect(screen.getByRole('tab', { name: 'Models' })).toHaveAttribute('aria-selected', 'true');
     expect(screen.getByRole('tab', { name: 'Models' })).toHaveFocus();

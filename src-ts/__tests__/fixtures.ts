@@ -7,6 +7,15 @@ import type {
   ChatStreamEvent,
   CreateDeploymentRequest,
   CreateDeploymentResponse,
+  CreateEvaluationRequest,
+  CreateEvaluationResponse,
+  EvaluationComparison,
+  EvaluationDetail,
+  EvaluationReport,
+  EvaluationRow,
+  EvaluationRows,
+  EvaluationRowsQuery,
+  EvaluationSummary,
   CreateFineTuneRequest,
   CreateFineTuneResponse,
   DatasetReport,
@@ -468,6 +477,131 @@ export function metricPoint(step: number, overrides: Partial<MetricPoint> = {}):
   };
 }
 
+export function makeEvaluationReport(overrides: Partial<EvaluationReport> = {}): EvaluationReport {
+  return {
+    overall: {
+      scores: {
+        bertscore: 0.8123,
+        rouge1: 0.5012,
+        rouge2: 0.3121,
+        rougeL: 0.4551,
+        exact_match: 0.125,
+        bleu: 23.45,
+        chrf: 48.2,
+        readability: 61.3,
+        latency_ms_mean: 812.4,
+        latency_ms_p50: 640,
+        latency_ms_p95: 1710.2,
+        tokens_per_s_mean: 25.31
+      },
+      rows: 40
+    },
+    categories: {
+      billing: { scores: { bertscore: 0.85, rougeL: 0.5, exact_match: 0.2 }, rows: 25 },
+      shipping: { scores: { bertscore: 0.75, rougeL: 0.38, exact_match: 0 }, rows: 15 }
+    },
+    rows_total: 40,
+    rows_answered: 40,
+    rows_failed: 1,
+    wall_seconds: 95,
+    ...overrides
+  };
+}
+
+export function makeEvaluation(overrides: Partial<EvaluationDetail> = {}): EvaluationDetail {
+  const id = overrides.id ?? 'evj-0a1b2c';
+  return {
+    id,
+    name: 'Qwen chat · support-qa',
+    description: '',
+    deployment_id: 'dep-1',
+    deployment_name: 'Qwen chat',
+    model_id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
+    model_name: 'Qwen2.5 0.5B Instruct',
+    state: 'IN_PROGRESS',
+    state_message: 'Asking the deployment',
+    metrics: ['bertscore', 'rouge', 'bleu', 'chrf', 'exact_match', 'readability', 'latency'],
+    dataset_path: 'datasets/support-qa.jsonl',
+    dataset_hash: '9a8b7c6d5e4f30211a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081',
+    rows_total: 40,
+    rows_done: 10,
+    progress: 0.25,
+    eta_seconds: 65,
+    scores: {},
+    created_at: '2026-11-21T12:00:00Z',
+    updated_at: '2026-11-21T12:00:30Z',
+    finished_at: null,
+    params: {
+      max_tokens: 256,
+      temperature: 0,
+      top_p: 1,
+      top_k: null,
+      frequency_penalty: 0,
+      presence_penalty: 0,
+      stop: [],
+      seed: null
+    },
+    concurrency: 4,
+    sample_size: null,
+    finetune_id: null,
+    report: null,
+    job_id: null,
+    job_run_id: null,
+    report_uri: null,
+    failure_log: [],
+    ...overrides
+  };
+}
+
+/** A finished evaluation with its report. */
+export function makeFinishedEvaluation(overrides: Partial<EvaluationDetail> = {}): EvaluationDetail {
+  const report = overrides.report ?? makeEvaluationReport();
+  return makeEvaluation({
+    state: 'SUCCEEDED',
+    state_message: '',
+    rows_done: 40,
+    progress: 1,
+    eta_seconds: null,
+    scores: report.overall.scores,
+    report,
+    finished_at: '2026-11-21T12:02:00Z',
+    updated_at: '2026-11-21T12:02:00Z',
+    ...overrides
+  });
+}
+
+/** The list's view of an evaluation. */
+export function evaluationSummaryOf(detail: EvaluationDetail): EvaluationSummary {
+  const {
+    params: _params,
+    concurrency: _concurrency,
+    sample_size: _sample,
+    finetune_id: _finetune,
+    report: _report,
+    job_id: _job,
+    job_run_id: _run,
+    report_uri: _uri,
+    failure_log: _failure,
+    ...summary
+  } = detail;
+  return summary;
+}
+
+export function makeEvaluationRow(index: number, overrides: Partial<EvaluationRow> = {}): EvaluationRow {
+  return {
+    index,
+    prompt: `Question ${index + 1}?`,
+    reference: `Answer ${index + 1}.`,
+    output: `The answer ${index + 1}.`,
+    category: index % 2 === 0 ? 'billing' : 'shipping',
+    latency_ms: 500 + index * 10,
+    tokens_per_s: 24,
+    scores: { rougeL: 0.5, bertscore: 0.8, exact_match: 0 },
+    error: null,
+    ...overrides
+  };
+}
+
 /** A fake client: every method is a jest.fn with a sensible default. */
 export class FakeClient implements IAquaClient {
   models: ModelSummary[] = sampleModels();
@@ -608,4 +742,83 @@ export class FakeClient implements IAquaClient {
     const job = this.finetunes.find(item => item.id === finetuneId);
     return { points: all.slice(after), cursor: all.length, state: job?.state ?? 'IN_PROGRESS' };
   });
+
+  evaluations: EvaluationDetail[] = [makeEvaluation()];
+  /** The rows every evaluation answers (`getEvaluationRows` pages them as asked, without sorting). */
+  evaluationRows: EvaluationRow[] = Array.from({ length: 3 }, (_, i) => makeEvaluationRow(i));
+
+  listEvaluations = jest.fn(async () => ({
+    items: this.evaluations.map(evaluationSummaryOf),
+    total: this.evaluations.length
+  }));
+  getEvaluation = jest.fn(async (evaluationId: string): Promise<EvaluationDetail> => {
+    const found = this.evaluations.find(item => item.id === evaluationId);
+    if (!found) {
+      throw new Error(`no evaluation ${evaluationId}`);
+    }
+    return found;
+  });
+  createEvaluation = jest.fn(
+    async (body: CreateEvaluationRequest): Promise<CreateEvaluationResponse> => ({
+      evaluation: makeEvaluation({
+        id: 'evj-new',
+        name: body.name,
+        deployment_id: body.deployment_id,
+        dataset_path: body.dataset_path ?? '',
+        finetune_id: body.finetune_id ?? null,
+        state: 'ACCEPTED',
+        state_message: 'Waiting to start',
+        rows_done: 0,
+        progress: 0,
+        eta_seconds: null
+      }),
+      preflight: makeDatasetReport({ path: body.dataset_path ?? '', format: 'instruction' })
+    })
+  );
+  deleteEvaluation = jest.fn(async (): Promise<void> => undefined);
+  cancelEvaluation = jest.fn(
+    async (evaluationId: string): Promise<EvaluationDetail> => ({
+      ...(this.evaluations.find(item => item.id === evaluationId) ?? makeEvaluation({ id: evaluationId })),
+      state: 'CANCELING',
+      state_message: 'Canceling',
+      updated_at: '2026-11-21T12:59:00Z'
+    })
+  );
+  getEvaluationRows = jest.fn(async (_id: string, query: EvaluationRowsQuery = {}): Promise<EvaluationRows> => {
+    const chosen = this.evaluationRows.filter(row => !query.category || row.category === query.category);
+    const offset = query.offset ?? 0;
+    return {
+      items: chosen.slice(offset, offset + (query.limit ?? 100)),
+      total: chosen.length,
+      categories: [...new Set(this.evaluationRows.map(row => row.category).filter((c): c is string => !!c))].sort()
+    };
+  });
+  getEvaluationLogs = jest.fn(
+    async (): Promise<LogPage> => ({ lines: ['row 10: 640 ms'], cursor: 'c1', source: '/data/runs/evj-0a1b2c/job.log' })
+  );
+  compareEvaluations = jest.fn(async (ids: readonly string[]): Promise<EvaluationComparison> => {
+    const chosen = this.evaluations.filter(item => ids.includes(item.id));
+    const overall: Record<string, Record<string, number>> = {};
+    const categories: Record<string, Record<string, Record<string, number>>> = {};
+    for (const item of chosen) {
+      for (const [key, value] of Object.entries(item.report?.overall.scores ?? {})) {
+        (overall[key] = overall[key] ?? {})[item.id] = value;
+      }
+      for (const [category, scores] of Object.entries(item.report?.categories ?? {})) {
+        const byMetric = (categories[category] = categories[category] ?? {});
+        for (const [key, value] of Object.entries(scores.scores)) {
+          (byMetric[key] = byMetric[key] ?? {})[item.id] = value;
+        }
+      }
+    }
+    const same = new Set(chosen.map(item => item.dataset_hash)).size <= 1;
+    return {
+      evaluations: chosen.map(evaluationSummaryOf),
+      overall,
+      categories,
+      same_dataset: same,
+      notes: same ? [] : ['The evaluations scored different datasets (or samples): their scores are not directly comparable.']
+    };
+  });
+  evaluationReportUrl = jest.fn((id: string): string => `/lab-base/aqua-ext/evaluations/${id}/report.html`);
 }

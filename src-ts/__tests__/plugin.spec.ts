@@ -62,7 +62,10 @@ describe('aqua-ext:plugin', () => {
     expect(launcher.add).toHaveBeenCalledWith(
       expect.objectContaining({ command: CommandIDs.open, category: 'AI Quick Actions' })
     );
-    expect(palette.addItem).toHaveBeenCalledTimes(7);
+    expect(palette.addItem).toHaveBeenCalledTimes(9);
+    expect(palette.addItem).toHaveBeenCalledWith(
+      expect.objectContaining({ command: CommandIDs.newEvaluation, category: 'AI Quick Actions' })
+    );
     expect(palette.addItem).toHaveBeenCalledWith(
       expect.objectContaining({ command: CommandIDs.newFineTune, category: 'AI Quick Actions' })
     );

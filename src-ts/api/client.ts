@@ -9,8 +9,16 @@ import type {
   CreateDeploymentRequest,
   CreateDeploymentResponse,
   CreateFineTuneRequest,
+  CreateEvaluationRequest,
+  CreateEvaluationResponse,
   CreateFineTuneResponse,
   DatasetReport,
+  EvaluationComparison,
+  EvaluationDetail,
+  EvaluationList,
+  EvaluationLogsQuery,
+  EvaluationRows,
+  EvaluationRowsQuery,
   DeploymentDetail,
   DeploymentList,
   LogPage,
@@ -94,6 +102,28 @@ export interface IAquaClient {
   getFineTuneLogs(finetuneId: string, query?: LogsQuery): Promise<LogPage>;
   /** `GET aqua-ext/finetunes/{finetune_id}/metrics` (`after`: the cursor of the previous answer) */
   getFineTuneMetrics(finetuneId: string, query?: MetricsQuery): Promise<FineTuneMetrics>;
+  /** `GET aqua-ext/evaluations` */
+  listEvaluations(): Promise<EvaluationList>;
+  /** `POST aqua-ext/evaluations` (202: the evaluation is ACCEPTED; 409 when the deployment is not ACTIVE) */
+  createEvaluation(body: CreateEvaluationRequest): Promise<CreateEvaluationResponse>;
+  /** `GET aqua-ext/evaluations/{evaluation_id}` */
+  getEvaluation(evaluationId: string): Promise<EvaluationDetail>;
+  /** `DELETE aqua-ext/evaluations/{evaluation_id}` (a finished evaluation, and its report) */
+  deleteEvaluation(evaluationId: string): Promise<void>;
+  /** `POST aqua-ext/evaluations/{evaluation_id}/cancel` */
+  cancelEvaluation(evaluationId: string): Promise<EvaluationDetail>;
+  /** `GET aqua-ext/evaluations/{evaluation_id}/rows` (sorted, filtered, one page) */
+  getEvaluationRows(evaluationId: string, query?: EvaluationRowsQuery): Promise<EvaluationRows>;
+  /** `GET aqua-ext/evaluations/{evaluation_id}/logs` */
+  getEvaluationLogs(evaluationId: string, query?: EvaluationLogsQuery): Promise<LogPage>;
+  /** `GET aqua-ext/compare/evaluations?ids=a,b` */
+  compareEvaluations(evaluationIds: readonly string[]): Promise<EvaluationComparison>;
+  /**
+   * The URL of `GET aqua-ext/evaluations/{evaluation_id}/report.html`, for a
+   * download link: the browser sends the session's cookie, so no token is
+   * ever put in the page.
+   */
+  evaluationReportUrl(evaluationId: string): string;
   /**
    * `POST aqua-ext/deployments/{deployment_id}/chat`: the turn's events as
    * they arrive. Rejects before the first event when the server refuses the
@@ -233,6 +263,42 @@ export class AquaClient implements IAquaClient {
 
   getFineTuneMetrics(finetuneId: string, query: MetricsQuery = {}): Promise<FineTuneMetrics> {
     return this._get<FineTuneMetrics>(`finetunes/${encodeURIComponent(finetuneId)}/metrics` + queryString(query));
+  }
+
+  listEvaluations(): Promise<EvaluationList> {
+    return this._get<EvaluationList>('evaluations');
+  }
+
+  createEvaluation(body: CreateEvaluationRequest): Promise<CreateEvaluationResponse> {
+    return this._post<CreateEvaluationResponse>('evaluations', body);
+  }
+
+  getEvaluation(evaluationId: string): Promise<EvaluationDetail> {
+    return this._get<EvaluationDetail>(`evaluations/${encodeURIComponent(evaluationId)}`);
+  }
+
+  async deleteEvaluation(evaluationId: string): Promise<void> {
+    await requestAPI<void>(`evaluations/${encodeURIComponent(evaluationId)}`, { method: 'DELETE' }, this.serverSettings);
+  }
+
+  cancelEvaluation(evaluationId: string): Promise<EvaluationDetail> {
+    return this._post<EvaluationDetail>(`evaluations/${encodeURIComponent(evaluationId)}/cancel`);
+  }
+
+  getEvaluationRows(evaluationId: string, query: EvaluationRowsQuery = {}): Promise<EvaluationRows> {
+    return this._get<EvaluationRows>(`evaluations/${encodeURIComponent(evaluationId)}/rows` + queryString(query));
+  }
+
+  getEvaluationLogs(evaluationId: string, query: EvaluationLogsQuery = {}): Promise<LogPage> {
+    return this._get<LogPage>(`evaluations/${encodeURIComponent(evaluationId)}/logs` + queryString(query));
+  }
+
+  compareEvaluations(evaluationIds: readonly string[]): Promise<EvaluationComparison> {
+    return this._get<EvaluationComparison>('compare/evaluations' + queryString({ ids: evaluationIds.join(',') }));
+  }
+
+  evaluationReportUrl(evaluationId: string): string {
+    return URLExt.join(this.serverSettings.baseUrl, API_NAMESPACE, `evaluations/${encodeURIComponent(evaluationId)}/report.html`);
   }
 
   streamChat(deploymentId: string, body: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatStreamEvent> {

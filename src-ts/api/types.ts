@@ -115,3 +115,30 @@ export type CreateFineTuneResponse = Schemas['CreateFineTuneResponse'];
 export type FineTuneDefaultsQuery = NonNullable<operations['getFineTuneDefaults']['parameters']['query']>;
 /** Query string of `GET aqua-ext/finetunes/{finetune_id}/metrics`. */
 export type MetricsQuery = NonNullable<operations['getFineTuneMetrics']['parameters']['query']>;
+
+export type EvaluationState = Schemas['EvaluationSummary']['state'];
+export type EvaluationSummary = Schemas['EvaluationSummary'];
+export type EvaluationDetail = Schemas['EvaluationDetail'];
+export type EvaluationList = Schemas['EvaluationList'];
+export type EvaluationReport = Schemas['EvaluationReport'];
+export type MetricScores = Schemas['MetricScores'];
+export type EvaluationRow = Schemas['EvaluationRow'];
+export type EvaluationRows = Schemas['EvaluationRows'];
+export type EvaluationComparison = Schemas['EvaluationComparison'];
+/** A metric family an evaluation can compute (`bertscore`, `rouge`, …). */
+export type EvaluationMetric = EvaluationSummary['metrics'][number];
+/** How the deployment is asked, as the server answers it (every field set). */
+export type ModelParameters = Schemas['ModelParameters-Output'];
+/**
+ * The evaluation body. The contract's `null` defaults come out
+ * required-but-nullable; a request may leave them out (and any model parameter).
+ */
+export type CreateEvaluationRequest = Pick<Schemas['CreateEvaluationRequest'], 'deployment_id' | 'name'> &
+  Partial<Omit<Schemas['CreateEvaluationRequest'], 'deployment_id' | 'name' | 'params'>> & {
+    params?: Partial<Schemas['ModelParameters-Input']>;
+  };
+export type CreateEvaluationResponse = Schemas['CreateEvaluationResponse'];
+/** Query string of `GET aqua-ext/evaluations/{evaluation_id}/rows`. */
+export type EvaluationRowsQuery = NonNullable<operations['getEvaluationRows']['parameters']['query']>;
+/** Query string of `GET aqua-ext/evaluations/{evaluation_id}/logs`. */
+export type EvaluationLogsQuery = NonNullable<operations['getEvaluationLogs']['parameters']['query']>;

@@ -1,6 +1,5 @@
 import * as React from 'react';
 
-import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../api/client';
@@ -12,6 +11,8 @@ import type { Confirm, CopyToClipboard, Notify, RenderMarkdown } from './callbac
 import { DeployDialog } from './deployments/DeployDialog';
 import { DeploymentsSection } from './deployments/DeploymentsSection';
 import { describeError } from './ErrorState';
+import { EvaluationDialog } from './evaluations/EvaluationDialog';
+import { EvaluationsSection } from './evaluations/EvaluationsSection';
 import { FineTuneDialog } from './finetunes/FineTuneDialog';
 import { FineTuningSection } from './finetunes/FineTuningSection';
 import { ModelDetail } from './ModelDetail';
@@ -44,6 +45,12 @@ export interface IAquaAppProps {
    * (`aqua-ext:open-finetunes`, `aqua-ext:new-finetune`, `aqua-ext:finetune-dataset`).
    */
   finetuneRequest?: IFineTuneRequest;
+  /**
+   * Bump `count` to show the evaluations: `evaluationId`'s detail, or with
+   * `newEvaluation` the evaluation form, preselecting `deploymentId` or
+   * `finetuneId` (`aqua-ext:open-evaluations`, `aqua-ext:new-evaluation`).
+   */
+  evaluationRequest?: IEvaluationRequest;
   /** "Browse…" in the fine-tune form: a JSONL file of the Jupyter root (its path). */
   pickDataset?: () => Promise<string | null>;
   /** "Upload…" in the fine-tune form: save a local file into the Jupyter root (its path). */
@@ -69,6 +76,19 @@ export interface IFineTuneRequest {
   datasetPath?: string | null;
   /** Show this job's detail. */
   finetuneId?: string | null;
+}
+
+/** What an evaluation command asks the panel to show. */
+export interface IEvaluationRequest {
+  count: number;
+  /** Open the evaluation form. */
+  newEvaluation?: boolean;
+  /** The deployment the form starts with. */
+  deploymentId?: string | null;
+  /** The fine-tune whose training data the form starts with. */
+  finetuneId?: string | null;
+  /** Show this evaluation's detail. */
+  evaluationId?: string | null;
 }
 
 /**
@@ -117,6 +137,13 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
     datasetPath: string | null;
   } | null>(null);
   const [finetunesReload, setFineTunesReload] = React.useState(0);
+  const [selectedEvaluationId, setSelectedEvaluationId] = React.useState<string | null>(null);
+  /** The evaluation form: closed (null), or open with a deployment or a fine-tune to start from. */
+  const [evaluationDialog, setEvaluationDialog] = React.useState<{
+    deploymentId: string | null;
+    finetuneId: string | null;
+  } | null>(null);
+  const [evaluationsReload, setEvaluationsReload] = React.useState(0);
   const tabIds = React.useId().replace(/:/g, '');
   const mounted = React.useRef(true);
   const abort = React.useRef(new AbortController());
@@ -251,6 +278,19 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
     setFineTunesReload(n => n + 1);
     if (finetuneRequest?.newJob) {
       openFineTuneForm(finetuneRequest.modelId ?? null, finetuneRequest.datasetPath ?? null);
+    }
+  });
+
+  const evaluationRequest = props.evaluationRequest;
+  useRequest(evaluationRequest?.count, () => {
+    setSection('evaluations');
+    setSelectedEvaluationId(evaluationRequest?.evaluationId ?? null);
+    setEvaluationsReload(n => n + 1);
+    if (evaluationRequest?.newEvaluation) {
+      setEvaluationDialog({
+        deploymentId: evaluationRequest.deploymentId ?? null,
+        finetuneId: evaluationRequest.finetuneId ?? null
+      });
     }
   });
 
@@ -419,6 +459,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
               onBrowseModels={() => setSection('models')}
               onOpenPlayground={props.onOpenPlayground}
               onDeleted={props.onDeploymentDeleted}
+              onEvaluate={deploymentId => setEvaluationDialog({ deploymentId, finetuneId: null })}
             />
           ) : id === 'finetuning' ? (
             <FineTuningSection
@@ -436,9 +477,27 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
               onDeploy={deployModelById}
               onViewModel={viewModel}
               onModelsChanged={() => setReloadCount(n => n + 1)}
+              onEvaluate={finetuneId => setEvaluationDialog({ deploymentId: null, finetuneId })}
             />
           ) : (
-            <ComingSoon section={id} title={labels[id]} trans={trans} onBrowse={() => setSection('models')} />
+            <EvaluationsSection
+              client={client}
+              trans={trans}
+              active={section === 'evaluations' && props.visible !== false}
+              selectedId={selectedEvaluationId}
+              onSelect={setSelectedEvaluationId}
+              reloadRequest={evaluationsReload}
+              confirm={props.confirm}
+              notify={props.notify}
+              copyToClipboard={props.copyToClipboard ?? defaultCopy}
+              onNewEvaluation={() => setEvaluationDialog({ deploymentId: null, finetuneId: null })}
+              onBrowseModels={() => setSection('models')}
+              onOpenDeployment={deploymentId => {
+                setSection('deployments');
+                setSelectedDeploymentId(deploymentId);
+                setDeploymentsReload(n => n + 1);
+              }}
+            />
           )}
         </div>
       ))}
@@ -482,6 +541,26 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
           }}
         />
       )}
+      {evaluationDialog && (
+        <EvaluationDialog
+          client={client}
+          trans={trans}
+          backendKind={info?.backend.kind ?? 'local'}
+          deploymentId={evaluationDialog.deploymentId}
+          finetuneId={evaluationDialog.finetuneId}
+          pickDataset={props.pickDataset}
+          uploadDataset={props.uploadDataset}
+          debounceMs={props.fitDebounceMs}
+          notify={props.notify}
+          onClose={() => setEvaluationDialog(null)}
+          onCreated={response => {
+            setEvaluationDialog(null);
+            setSection('evaluations');
+            setSelectedEvaluationId(response.evaluation.id);
+            setEvaluationsReload(n => n + 1);
+          }}
+        />
+      )}
       {registerOpen && (
         <RegisterDialog
           client={client}
@@ -506,30 +585,4 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
 
 function defaultCopy(text: string): void {
   void navigator.clipboard?.writeText(text);
-}
-
-function ComingSoon(props: {
-  section: SectionId;
-  title: string;
-  trans: TranslationBundle;
-  onBrowse: () => void;
-}): JSX.Element {
-  const { trans } = props;
-  const text: Record<SectionId, string> = {
-    models: '',
-    deployments: '',
-    finetuning: '',
-    evaluations: trans.__(
-      'Evaluations arrive in a coming release: you will be able to score a deployed model on a dataset (ROUGE, BLEU, BERTScore) and compare the results here.'
-    )
-  };
-  return (
-    <div className="jp-AquaExt-EmptyState jp-AquaExt-ComingSoon">
-      <div className="jp-AquaExt-EmptyState-title">{props.title}</div>
-      <p>{text[props.section]}</p>
-      <Button className="jp-mod-styled jp-AquaExt-button" onClick={props.onBrowse}>
-        {trans.__('Browse models')}
-      </Button>
-    </div>
-  );
 }

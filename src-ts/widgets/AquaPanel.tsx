@@ -3,7 +3,7 @@ import * as React from 'react';
 import { ReactWidget } from '@jupyterlab/apputils';
 import type { Message } from '@lumino/messaging';
 
-import { AquaApp, type IAquaAppProps, type IFineTuneRequest } from '../components/AquaApp';
+import { AquaApp, type IAquaAppProps, type IEvaluationRequest, type IFineTuneRequest } from '../components/AquaApp';
 import type { IAquaSettings } from '../settings';
 
 /**
@@ -62,6 +62,15 @@ export class AquaPanel extends ReactWidget {
     this.update();
   }
 
+  /**
+   * Show the evaluations: one evaluation's detail, or the evaluation form
+   * (`newEvaluation`) with a deployment or a fine-tune preselected.
+   */
+  showEvaluations(options: Omit<IEvaluationRequest, 'count'> = {}): void {
+    this._evaluationRequest = { ...options, count: this._evaluationRequest.count + 1 };
+    this.update();
+  }
+
   /** Polling stops while the panel is hidden (another tab in front). */
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
@@ -102,6 +111,7 @@ export class AquaPanel extends ReactWidget {
         modelsRequest={this._modelsRequest}
         deploymentsRequest={this._deploymentsRequest}
         finetuneRequest={this._finetuneRequest}
+        evaluationRequest={this._evaluationRequest}
         pickDataset={options.pickDataset}
         uploadDataset={options.uploadDataset}
         visible={this._visible}
@@ -118,6 +128,7 @@ export class AquaPanel extends ReactWidget {
   private _modelsRequest = 0;
   private _deploymentsRequest: { count: number; deploymentId: string | null } = { count: 0, deploymentId: null };
   private _finetuneRequest: IFineTuneRequest = { count: 0 };
+  private _evaluationRequest: IEvaluationRequest = { count: 0 };
   private _visible = true;
 }
 
@@ -125,6 +136,6 @@ export namespace AquaPanel {
   /** What the panel hands to `AquaApp`; the request counters are the panel's own. */
   export type IOptions = Omit<
     IAquaAppProps,
-    'registerRequest' | 'refreshRequest' | 'modelsRequest' | 'deploymentsRequest' | 'finetuneRequest' | 'visible'
+    'registerRequest' | 'refreshRequest' | 'modelsRequest' | 'deploymentsRequest' | 'finetuneRequest' | 'evaluationRequest' | 'visible'
   >;
 }

@@ -40,6 +40,8 @@ export interface IDeploymentDetailProps {
   onChanged: () => void;
   onDeleted: (deploymentId: string) => void;
   onOpenPlayground?: (deploymentId: string) => void;
+  /** Evaluate this deployment on a dataset (shown while it is ACTIVE). */
+  onEvaluate?: (deploymentId: string) => void;
 }
 
 type Busy = 'activate' | 'deactivate' | 'delete';
@@ -157,6 +159,15 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
             }
           >
             {trans.__('Open playground')}
+          </Button>
+        )}
+        {props.onEvaluate && detail && state === 'ACTIVE' && detail.mode !== 'embedding' && (
+          <Button
+            className="jp-mod-styled jp-AquaExt-button jp-AquaExt-evaluateButton"
+            onClick={() => props.onEvaluate?.(deploymentId)}
+            title={trans.__('Score this deployment’s answers on a dataset')}
+          >
+            {trans.__('Evaluate')}
           </Button>
         )}
         {state && canActivate(state) && (

@@ -29,6 +29,8 @@ export interface IDeploymentsSectionProps {
   onNewDeployment: () => void;
   onBrowseModels: () => void;
   onOpenPlayground?: (deploymentId: string) => void;
+  /** Evaluate an active deployment (its detail's Evaluate button shows when given). */
+  onEvaluate?: (deploymentId: string) => void;
   /** A deployment was deleted here (its playground tab can go). */
   onDeleted?: (deploymentId: string) => void;
 }
@@ -88,6 +90,7 @@ export function DeploymentsSection(props: IDeploymentsSectionProps): JSX.Element
           props.onDeleted?.(deploymentId);
         }}
         onOpenPlayground={props.onOpenPlayground}
+        onEvaluate={props.onEvaluate}
       />
     );
   }

@@ -48,6 +48,8 @@ export interface IFineTuneDetailProps {
   onDeploy?: (modelId: string) => void;
   /** Open a model in Models (the fine-tuned one, or the base model). */
   onViewModel?: (modelId: string) => void;
+  /** Evaluate on the job's training data (shown once it succeeded). */
+  onEvaluate?: (finetuneId: string) => void;
   /** Delay between two metric polls (default 2 s). */
   metricsIntervalMs?: number;
   /** Delay between two log polls while following (default 2 s). */
@@ -149,6 +151,15 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
             title={trans.__('Serve the fine-tuned model on an inference engine')}
           >
             {trans.__('Deploy')}
+          </Button>
+        )}
+        {outputModelId && props.onEvaluate && (
+          <Button
+            className="jp-mod-styled jp-AquaExt-button jp-AquaExt-evaluateButton jp-AquaExt-FineTuneDetail-evaluate"
+            onClick={() => props.onEvaluate?.(finetuneId)}
+            title={trans.__('Score a deployment of the fine-tuned model on the data it was trained on')}
+          >
+            {trans.__('Evaluate on its training data')}
           </Button>
         )}
         {state && canCancel(state) && (

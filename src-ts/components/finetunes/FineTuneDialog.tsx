@@ -1,6 +1,6 @@
 import * as React from 'react';
 
-import { Button, fileUploadIcon, folderIcon } from '@jupyterlab/ui-components';
+import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
@@ -45,6 +45,7 @@ import {
 import { formatInteger } from '../../models/format';
 import type { Notify } from '../callbacks';
 import { ChoiceGroup } from '../ChoiceGroup';
+import { DatasetPathField } from '../DatasetPathField';
 import { AdvancedOptions, DescriptionField } from '../DialogParts';
 import { describeError } from '../ErrorState';
 import { FormErrors } from '../FormErrors';
@@ -112,11 +113,9 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   const [error, setError] = React.useState<string | null>(null);
   const [submitting, setSubmitting] = React.useState(false);
   const [advancedOpen, setAdvancedOpen] = React.useState(false);
-  const [upload, setUpload] = React.useState<{ name: string; fraction: number } | null>(null);
-  const [browsing, setBrowsing] = React.useState(false);
+  const [uploading, setUploading] = React.useState(false);
   const mounted = useMountedRef();
   const firstInput = React.useRef<HTMLSelectElement | null>(null);
-  const fileInput = React.useRef<HTMLInputElement | null>(null);
   const formRef = React.useRef(form);
   formRef.current = form;
 
@@ -302,47 +301,6 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
     update({ modelId });
   };
 
-  const browse = async (): Promise<void> => {
-    if (!props.pickDataset) {
-      return;
-    }
-    setBrowsing(true);
-    try {
-      const path = await props.pickDataset();
-      if (path && mounted.current) {
-        update({ datasetPath: path });
-      }
-    } catch (reason) {
-      props.notify(describeError(reason, trans), 'error');
-    } finally {
-      if (mounted.current) {
-        setBrowsing(false);
-      }
-    }
-  };
-
-  const uploadFile = async (file: File): Promise<void> => {
-    if (!props.uploadDataset) {
-      return;
-    }
-    setUpload({ name: file.name, fraction: 0 });
-    try {
-      const path = await props.uploadDataset(file, fraction => mounted.current && setUpload({ name: file.name, fraction }));
-      if (mounted.current) {
-        update({ datasetPath: path });
-        props.notify(trans.__('Uploaded “%1” to %2.', file.name, path), 'success');
-      }
-    } catch (reason) {
-      if (mounted.current) {
-        setErrors(previous => ({ ...previous, dataset_path: trans.__('The upload failed: %1', describeError(reason, trans)) }));
-      }
-    } finally {
-      if (mounted.current) {
-        setUpload(null);
-      }
-    }
-  };
-
   const showErrors = (next: FineTuneErrors): void => {
     setErrors(next);
     if (ADVANCED_FIELDS.some(field => next[field])) {
@@ -355,7 +313,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
 
   const onSubmit = async (event: React.FormEvent): Promise<void> => {
     event.preventDefault();
-    if (busy || upload) {
+    if (busy || uploading) {
       return;
     }
     const local = validateFineTuneForm(form, backendKind, trans, {
@@ -568,80 +526,29 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
             onChange={description => update({ description })}
           />
 
-          <FormField
+          <DatasetPathField
             id={id('dataset_path')}
-            field="dataset_path"
+            trans={trans}
             label={trans.__('Dataset (JSONL)')}
             error={datasetError}
             hint={
-              upload
-                ? trans.__('Uploading “%1”… %2%', upload.name, Math.round(upload.fraction * 100))
-                : onOci
+              onOci
                 ? trans.__(
                     'A file inside the Jupyter root, or oci://bucket@namespace/path. Rows: {"prompt", "completion"} or {"messages": […]}.'
                   )
                 : trans.__('A file inside the Jupyter root. Rows: {"prompt", "completion"} or {"messages": […]}.')
             }
-          >
-            {input => (
-              <div className="jp-AquaExt-FineTuneDialog-dataset">
-                <input
-                  {...input}
-                  type="text"
-                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-FineTuneDialog-datasetInput"
-                  placeholder={trans.__('datasets/train.jsonl')}
-                  value={form.datasetPath}
-                  maxLength={LIMITS.datasetPath}
-                  disabled={busy || upload !== null}
-                  autoComplete="off"
-                  spellCheck={false}
-                  onChange={event => update({ datasetPath: event.target.value })}
-                />
-                {props.pickDataset && (
-                  <Button
-                    className="jp-mod-styled jp-AquaExt-button jp-AquaExt-browseDatasetButton"
-                    type="button"
-                    disabled={busy || browsing || upload !== null}
-                    title={trans.__('Choose a JSONL file in the Jupyter root')}
-                    onClick={() => void browse()}
-                  >
-                    <folderIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
-                    {trans.__('Browse…')}
-                  </Button>
-                )}
-                {props.uploadDataset && (
-                  <>
-                    <Button
-                      className="jp-mod-styled jp-AquaExt-button jp-AquaExt-uploadDatasetButton"
-                      type="button"
-                      disabled={busy || upload !== null}
-                      title={trans.__('Upload a JSONL file from this computer into the Jupyter root’s datasets folder')}
-                      onClick={() => fileInput.current?.click()}
-                    >
-                      <fileUploadIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
-                      {upload ? trans.__('Uploading…') : trans.__('Upload…')}
-                    </Button>
-                    <input
-                      ref={fileInput}
-                      type="file"
-                      accept=".jsonl,.ndjson,application/jsonl,application/x-ndjson"
-                      className="jp-AquaExt-FineTuneDialog-file"
-                      aria-label={trans.__('Dataset file to upload')}
-                      tabIndex={-1}
-                      hidden
-                      onChange={event => {
-                        const file = event.target.files?.[0];
-                        event.target.value = '';
-                        if (file) {
-                          void uploadFile(file);
-                        }
-                      }}
-                    />
-                  </>
-                )}
-              </div>
-            )}
-          </FormField>
+            value={form.datasetPath}
+            maxLength={LIMITS.datasetPath}
+            placeholder={trans.__('datasets/train.jsonl')}
+            disabled={busy}
+            pickDataset={props.pickDataset}
+            uploadDataset={props.uploadDataset}
+            notify={props.notify}
+            onChange={datasetPath => update({ datasetPath })}
+            onUploadError={message => setErrors(previous => ({ ...previous, dataset_path: message }))}
+            onUploadingChange={setUploading}
+          />
           <PreflightSummary
             result={currentPreflight}
             checking={checking}
@@ -842,7 +749,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
           <Button
             className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-finetuneSubmit"
             type="submit"
-            disabled={busy || upload !== null || preflightBlocks || (models !== null && models.length === 0)}
+            disabled={busy || uploading || preflightBlocks || (models !== null && models.length === 0)}
           >
             {submitting ? trans.__('Starting…') : trans.__('Start fine-tuning')}
           </Button>

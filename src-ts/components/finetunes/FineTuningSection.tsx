@@ -26,6 +26,8 @@ export interface IFineTuningSectionProps {
   onBrowseModels: () => void;
   /** Deploy a fine-tuned model. */
   onDeploy?: (modelId: string) => void;
+  /** Evaluate on a succeeded job's training data (its detail's button shows when given). */
+  onEvaluate?: (finetuneId: string) => void;
   /** Open a model in Models. */
   onViewModel?: (modelId: string) => void;
   /** A finished job produced a model: the model list is worth reloading. */
@@ -93,6 +95,7 @@ export function FineTuningSection(props: IFineTuningSectionProps): JSX.Element {
           props.onModelsChanged?.();
         }}
         onDeploy={props.onDeploy}
+        onEvaluate={props.onEvaluate}
         onViewModel={props.onViewModel}
         metricsIntervalMs={props.metricsIntervalMs}
         logIntervalMs={props.logIntervalMs}
