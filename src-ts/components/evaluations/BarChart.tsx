@@ -16,19 +16,8 @@ import type uPlot from 'uplot';
 
 import { barLayout, yRange, type IBarSeries } from '../../evaluations/bars';
 import { useElementSize } from '../useElementSize';
+import { loadUPlot, useThemeVersion } from '../uplotSupport';
 
-type UPlotConstructor = typeof uPlot;
-
-let uPlotModule: Promise<UPlotConstructor> | null = null;
-function loadUPlot(): Promise<UPlotConstructor> {
-  if (!uPlotModule) {
-    uPlotModule = import('uplot').then(module => ((module as { default?: UPlotConstructor }).default ?? (module as unknown as UPlotConstructor)));
-    uPlotModule.catch(() => {
-      uPlotModule = null;
-    });
-  }
-  return uPlotModule;
-}
 
 /** The theme's series colors, in order (a ninth series starts over). */
 const PALETTE = [
@@ -47,18 +36,6 @@ export function seriesColorVar(index: number): string {
   return PALETTE[index % PALETTE.length][0];
 }
 
-function useThemeVersion(): number {
-  const [version, setVersion] = React.useState(0);
-  React.useEffect(() => {
-    if (typeof MutationObserver === 'undefined' || typeof document === 'undefined') {
-      return;
-    }
-    const observer = new MutationObserver(() => setVersion(n => n + 1));
-    observer.observe(document.body, { attributes: true, attributeFilter: ['data-jp-theme-name', 'data-jp-theme-light'] });
-    return () => observer.disconnect();
-  }, []);
-  return version;
-}
 
 export interface IBarChartProps {
   /** The groups along x (categories, or metrics). */

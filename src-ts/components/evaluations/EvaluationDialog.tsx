@@ -122,14 +122,6 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
 
   useDialogFocus(firstInput);
 
-  // The sampling fields' own buttons (Add, Reset) are plain buttons here: inside this form
-  // a button without a type would submit it, and Enter in any input would press them.
-  const paramsRef = React.useRef<HTMLFieldSetElement | null>(null);
-  React.useEffect(() => {
-    paramsRef.current?.querySelectorAll<HTMLButtonElement>('button:not([type])').forEach(button => {
-      button.type = 'button';
-    });
-  });
 
   // The deployments that can answer (the preselected one stays listed, with why it cannot).
   React.useEffect(() => {
@@ -538,7 +530,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
           )}
 
           <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
-            <fieldset ref={paramsRef} className="jp-AquaExt-fieldset jp-AquaExt-EvaluationDialog-params" data-field="params">
+            <fieldset className="jp-AquaExt-fieldset jp-AquaExt-EvaluationDialog-params" data-field="params">
               <legend className="jp-AquaExt-formField-label">{trans.__('Model parameters')}</legend>
               <SamplingPanel value={form.sampling} errors={samplingErrors} trans={trans} onChange={updateSampling} />
             </fieldset>

@@ -19,6 +19,7 @@ import type { MetricPoint } from '../../api/types';
 import { formatLoss } from '../../finetunes/format';
 import { chartData, curveCounts, latestLosses, valuesAt, type LossChartData } from '../../finetunes/metrics';
 import { useElementSize } from '../useElementSize';
+import { loadUPlot, useThemeVersion } from '../uplotSupport';
 
 export interface ILossChartProps {
   points: readonly MetricPoint[];
@@ -29,33 +30,7 @@ export interface ILossChartProps {
   height?: number;
 }
 
-type UPlotConstructor = typeof uPlot;
 
-let uPlotModule: Promise<UPlotConstructor> | null = null;
-/** uPlot, loaded once (a separate chunk of the extension). */
-function loadUPlot(): Promise<UPlotConstructor> {
-  if (!uPlotModule) {
-    uPlotModule = import('uplot').then(module => ((module as { default?: UPlotConstructor }).default ?? (module as unknown as UPlotConstructor)));
-    uPlotModule.catch(() => {
-      uPlotModule = null;
-    });
-  }
-  return uPlotModule;
-}
-
-/** Bumps when JupyterLab switches theme (the chart then re-reads its colors). */
-function useThemeVersion(): number {
-  const [version, setVersion] = React.useState(0);
-  React.useEffect(() => {
-    if (typeof MutationObserver === 'undefined' || typeof document === 'undefined') {
-      return;
-    }
-    const observer = new MutationObserver(() => setVersion(n => n + 1));
-    observer.observe(document.body, { attributes: true, attributeFilter: ['data-jp-theme-name', 'data-jp-theme-light'] });
-    return () => observer.disconnect();
-  }, []);
-  return version;
-}
 
 interface IChartColors {
   train: string;

@@ -62,6 +62,7 @@ export function SamplingPanel(props: ISamplingPanelProps): JSX.Element {
       <div className="jp-AquaExt-SamplingPanel-header">
         <h3 className="jp-AquaExt-sectionTitle">{trans.__('Settings')}</h3>
         <Button
+          type="button"
           className="jp-AquaExt-button"
           minimal
           small
@@ -116,7 +117,7 @@ export function SamplingPanel(props: ISamplingPanelProps): JSX.Element {
               }
             }}
           />
-          <Button className="jp-mod-styled jp-AquaExt-button" onClick={addStop} disabled={!stopDraft}>
+          <Button type="button" className="jp-mod-styled jp-AquaExt-button" onClick={addStop} disabled={!stopDraft}>
             {trans.__('Add')}
           </Button>
         </div>
