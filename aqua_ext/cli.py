@@ -27,6 +27,17 @@
     aqua-ext finetune list
     aqua-ext finetune get|cancel|delete|metrics JOB_ID
     aqua-ext finetune logs JOB_ID [--tail N] [--follow]
+    aqua-ext evaluations create DEPLOYMENT_ID (DATASET | --finetune-id ID) --name NAME [--description D]
+                              [--sample-size N] [--metrics rouge,bleu,...] [--concurrency N] [--max-tokens N]
+                              [--temperature T] [--top-p P] [--top-k K] [--frequency-penalty F]
+                              [--presence-penalty F] [--stop S]... [--seed N] [--shape S] [--report-uri URI]
+                              [--log-group-id ID --log-id ID] [--follow]
+    aqua-ext evaluations list
+    aqua-ext evaluations get|cancel|delete EVALUATION_ID
+    aqua-ext evaluations rows EVALUATION_ID [--sort KEY] [--desc] [--category C] [--limit N] [--offset N]
+    aqua-ext evaluations report EVALUATION_ID [-o FILE] [--force]
+    aqua-ext evaluations compare EVALUATION_ID EVALUATION_ID [...]
+    aqua-ext evaluations logs EVALUATION_ID [--tail N] [--follow]
 
 The OCI backend (`--backend oci`) reads the same settings as the server
 extension: --oci-* flags, else OCI_CONFIG_LOCATION, OCI_CONFIG_PROFILE, OCI_IAM_TYPE,
@@ -50,6 +61,12 @@ hyperparameters its flags leave out, checks the dataset (relative to the current
 prints the progress and each logged loss until the job ends (exit 0 on SUCCEEDED, 1 on FAILED
 or CANCELED). The job runs detached (locally a process of its own, on OCI a job run): Ctrl-C
 only stops following, and `finetune cancel` stops the job.
+
+`evaluations create` does the same for an evaluation of an ACTIVE deployment (model parameters
+left out: the contract's defaults); --follow prints the rows answered and, at the end, the
+overall scores. `evaluations report` writes the self-contained HTML report (never over an
+existing file without --force); `evaluations compare` puts 2 to 8 evaluations side by side,
+the best score of each metric marked, with notes on what makes the comparison unfair.
 """
 
 from __future__ import annotations
@@ -57,19 +74,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
+import math
 import os
 import shlex
 import sys
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from . import __version__
-from .api.datasets import ValidateDatasetRequest
+from .api.datasets import DatasetReport, ValidateDatasetRequest
 from .api.logs import LogPage, LogsQuery
 from .api.deployments import (
     TRANSITIONAL_STATES,
@@ -78,6 +97,19 @@ from .api.deployments import (
     CreateDeploymentRequest,
     DeploymentDetail,
     DeploymentState,
+)
+from .api.evaluations import (
+    ALL_METRICS,
+    CreateEvaluationRequest,
+    CreateEvaluationResponse,
+    EvaluationComparison,
+    EvaluationDetail,
+    EvaluationReport,
+    EvaluationRows,
+    EvaluationRowsQuery,
+    EvaluationSummary,
+    MetricScores,
+    ModelParameters,
 )
 from .api.finetunes import (
     FINAL_FINETUNE_STATES,
@@ -98,6 +130,7 @@ from .api.operations import TERMINAL_STATES, Operation, OperationState
 from .backends.base import Backend
 from .errors import AquaError, InvalidInput, NotFound, Unavailable, Upstream
 from .services.datasets import DatasetAccess, validate_dataset
+from .services.evaluation_results import MAX_COMPARED, compare
 from .services.hardware import detect_engines, detect_hardware
 from .services.memory_fit import estimate_fit
 from .services.model_filter import filter_models
@@ -236,6 +269,8 @@ async def _dispatch(args: argparse.Namespace, backend: Backend, operations: Oper
         return await _datasets(args, backend)
     if args.command == "finetune":
         return await _finetune(args, backend)
+    if args.command == "evaluations":
+        return await _evaluations(args, backend)
 
     if args.models_command == "list":
         query = ModelListQuery(q=args.q, source=args.source, capability=args.capability, format=args.format,
@@ -509,6 +544,66 @@ async def _print_logs(args: argparse.Namespace, fetch: Callable[[LogsQuery], Awa
     return 0
 
 
+async def _job_logs(args: argparse.Namespace, fetch: Callable[[LogsQuery], Awaitable[LogPage]],
+                    get: Callable[[], Awaitable[FineTuneSummary | EvaluationSummary]]) -> int:
+    """A job's `logs [--tail N] [--follow]`: following ends once the job has ended."""
+    async def finished() -> str | None:
+        state = (await get()).state
+        return f"the job is {state.value}" if state in FINAL_FINETUNE_STATES else None
+
+    return await _print_logs(args, fetch, finished)
+
+
+@dataclasses.dataclass(frozen=True)
+class _JobKind:
+    """What `list`, `get`, `cancel` and `delete` of a kind of job (fine-tunes, evaluations) need."""
+
+    list: Callable[[], Awaitable[Sequence[Any]]]
+    get: Callable[[str], Awaitable[Any]]
+    cancel: Callable[[str], Awaitable[Any]]
+    delete: Callable[[str], Awaitable[None]]
+    rows: Callable[[Sequence[Any]], str]
+    text: Callable[[Any], str]
+    plural: str
+
+
+async def _job_basics(args: argparse.Namespace, cmd: str, job_id: str, kind: _JobKind) -> int | None:
+    """`list`, `get`, `cancel`, `delete` of a job; None for another command."""
+    if cmd == "list":
+        items = await kind.list()
+        _emit(args, list(items), kind.rows(items) + f"\n{len(items)} {kind.plural}")
+    elif cmd == "get":
+        detail = await kind.get(job_id)
+        _emit(args, detail, kind.text(detail))
+    elif cmd == "cancel":
+        detail = await kind.cancel(job_id)
+        verb = "canceled" if detail.state == FineTuneState.CANCELED else "canceling"
+        _emit(args, detail, f"{verb} {detail.name} ({detail.id}): {detail.state.value}")
+    elif cmd == "delete":
+        await kind.delete(job_id)
+        _emit(args, None, f"deleted {job_id}")
+    else:
+        return None
+    return 0
+
+
+def _job_created(args: argparse.Namespace, response: BaseModel, preflight: list[str],
+                 job: FineTuneSummary | EvaluationSummary, what: str, command: str, noun: str) -> bool:
+    """After a create: the preflight on stderr, then the new job's id (False: not followed), or the
+    news that it is followed (True)."""
+    if not args.json:
+        for line in preflight:
+            print(line, file=sys.stderr)
+    if not args.follow:
+        _emit(args, response, f"created {job.name} as {job.id}: {job.state.value} ({what})\n"
+                              f"  follow it: aqua-ext {command} get {job.id} · aqua-ext {command} logs {job.id} --follow")
+        return False
+    if not args.json:
+        print(f"created {job.name} as {job.id} ({what}); following it (Ctrl-C stops following, not the {noun})",
+              file=sys.stderr)
+    return True
+
+
 # ---- fine-tuning ---------------------------------------------------------------------
 
 # Flags that become FineTuneParams fields when given; left out, the base model's defaults apply.
@@ -589,10 +684,10 @@ def _point_text(point: MetricPoint, total_steps: int | None) -> str:
     return " · ".join(parts)
 
 
-def _preflight_lines(response: CreateFineTuneResponse) -> list[str]:
-    report = response.preflight
-    lines = [f"dataset {report.path}: {report.valid_rows:,} {report.format} rows; "
-             f"train {report.train_rows:,} / validation {report.validation_rows:,}"]
+def _preflight_lines(report: DatasetReport, *, split: bool = True) -> list[str]:
+    """The dataset preflight's summary and warnings (`split`: the train / validation rows)."""
+    lines = [f"dataset {report.path}: {report.valid_rows:,} {report.format} rows"
+             + (f"; train {report.train_rows:,} / validation {report.validation_rows:,}" if split else "")]
     if report.tokens is not None:
         t = report.tokens
         lines.append(f"tokens ({t.template}): p50 {t.p50} · p95 {t.p95} · max {t.max}; "
@@ -604,6 +699,12 @@ def _finetune_rows(items: Sequence[FineTuneSummary]) -> str:
     rows = [[f.id, f.name, f.base_model_name, f.state.value, _fmt_finetune_progress(f),
              f.created_at.astimezone().strftime("%Y-%m-%d %H:%M")] for f in items]
     return _table(rows, ["ID", "NAME", "BASE MODEL", "STATE", "PROGRESS", "CREATED"])
+
+
+def _state_text(state: FineTuneState, message: str) -> str:
+    """The state and its message, unless the message only repeats the state ("Succeeded")."""
+    repeats = message.lower() == state.value.lower().replace("_", " ")
+    return state.value + (f"  ({message})" if message and not repeats else "")
 
 
 def _finetune_text(f: FineTuneDetail) -> str:
@@ -625,9 +726,7 @@ def _finetune_text(f: FineTuneDetail) -> str:
     resources = [f"wall {_fmt_duration(f.wall_seconds)}"] if f.wall_seconds is not None else []
     if f.peak_memory_mb is not None:
         resources.append(f"peak memory {f.peak_memory_mb:,.0f} MB")
-    # The message, unless it only repeats the state ("Succeeded").
-    message = f.state_message if f.state_message.lower() != f.state.value.lower().replace("_", " ") else ""
-    facts = [("id", f.id), ("state", f.state.value + (f"  ({message})" if message else "")),
+    facts = [("id", f.id), ("state", _state_text(f.state, f.state_message)),
              ("base model", f"{f.base_model_name}  ({f.base_model_id})"),
              ("dataset", f"{f.dataset_path}  (sha256 {f.dataset_hash[:12]})"),
              ("rows", f"{rows}  (split {f.validation_split:g})"), ("method", method), ("hyperparams", hyper),
@@ -676,40 +775,50 @@ class _StatusLines:
             self.ticking = False
 
 
-async def _follow_finetune(args: argparse.Namespace, backend: Backend, detail: FineTuneDetail) -> FineTuneDetail:
-    """Print the job's state changes and each metric point as it arrives (metrics asked for with
-    the cursor, so each comes once) until the job ends; return its final detail."""
+async def _follow_job(args: argparse.Namespace, poll: Callable[[_StatusLines, str], Awaitable[bool]],
+                      stopped: str) -> None:
+    """Call `poll(status, clock)` every POLL_S until it says the job ended; Ctrl-C prints `stopped`
+    (the job is not ours to stop) and ends the command."""
     status = _StatusLines(sys.stderr.isatty() and not args.json)
     started = time.monotonic()
-    cursor = 0
-    shown: tuple[FineTuneState, str] | None = None
     try:
-        while True:
-            # The state first: once it is final, the metrics read next hold every point.
-            detail = await backend.get_finetune(detail.id)
-            metrics = await backend.finetune_metrics(detail.id, MetricsQuery(after=cursor))
-            cursor = metrics.cursor
-            if not args.json:
-                clock = f"[{time.monotonic() - started:5.0f}s]"
-                if (detail.state, detail.state_message) != shown and detail.state not in FINAL_FINETUNE_STATES:
-                    shown = (detail.state, detail.state_message)
-                    status.line(f"{clock} {detail.state.value}" + (f": {detail.state_message}"
-                                                                   if detail.state_message else ""))
-                for point in metrics.points:
-                    status.line(f"{clock} {_point_text(point, detail.total_steps)}")
-                if detail.state not in FINAL_FINETUNE_STATES:
-                    eta = f" · ETA {_fmt_duration(detail.eta_seconds)}" if detail.eta_seconds is not None else ""
-                    status.tick(f"{clock} {_fmt_finetune_progress(detail)} · epoch {detail.epoch:.2f}{eta}")
-            if detail.state in FINAL_FINETUNE_STATES:
-                return detail
+        while not await poll(status, f"[{time.monotonic() - started:5.0f}s]"):
             await asyncio.sleep(POLL_S)
-    except asyncio.CancelledError:  # Ctrl-C: the job is not ours to stop
+    except asyncio.CancelledError:  # Ctrl-C
         status.close()
-        print(f"stopped following; the fine-tuning job goes on (`aqua-ext finetune get {detail.id}`; "
-              f"`aqua-ext finetune cancel {detail.id}` stops it)", file=sys.stderr)
+        print(stopped, file=sys.stderr)
         raise
     finally:
         status.close()
+
+
+async def _follow_finetune(args: argparse.Namespace, backend: Backend, detail: FineTuneDetail) -> FineTuneDetail:
+    """Print the job's state changes and each metric point as it arrives (metrics asked for with
+    the cursor, so each comes once) until the job ends; return its final detail."""
+    cursor = 0
+    shown: tuple[FineTuneState, str] | None = None
+
+    async def poll(status: _StatusLines, clock: str) -> bool:
+        nonlocal detail, cursor, shown
+        # The state first: once it is final, the metrics read next hold every point.
+        detail = await backend.get_finetune(detail.id)
+        metrics = await backend.finetune_metrics(detail.id, MetricsQuery(after=cursor))
+        cursor = metrics.cursor
+        if not args.json:
+            if (detail.state, detail.state_message) != shown and detail.state not in FINAL_FINETUNE_STATES:
+                shown = (detail.state, detail.state_message)
+                status.line(f"{clock} {detail.state.value}" + (f": {detail.state_message}"
+                                                               if detail.state_message else ""))
+            for point in metrics.points:
+                status.line(f"{clock} {_point_text(point, detail.total_steps)}")
+            if detail.state not in FINAL_FINETUNE_STATES:
+                eta = f" · ETA {_fmt_duration(detail.eta_seconds)}" if detail.eta_seconds is not None else ""
+                status.tick(f"{clock} {_fmt_finetune_progress(detail)} · epoch {detail.epoch:.2f}{eta}")
+        return detail.state in FINAL_FINETUNE_STATES
+
+    await _follow_job(args, poll, f"stopped following; the fine-tuning job goes on (`aqua-ext finetune get "
+                                  f"{detail.id}`; `aqua-ext finetune cancel {detail.id}` stops it)")
+    return detail
 
 
 def _finetune_outcome(args: argparse.Namespace, response: CreateFineTuneResponse) -> int:
@@ -724,13 +833,18 @@ def _finetune_outcome(args: argparse.Namespace, response: CreateFineTuneResponse
                      f"\n  deploy it: aqua-ext deployments create {f.output_model_id} --name {shlex.quote(f.name)}")
         _emit(args, response, text)
         return 0
-    reason = f.state_message or f.state.value
-    print(f"error: fine-tuning job {f.id} is {f.state.value}: {reason}", file=sys.stderr)
-    for line in f.failure_log:
+    _job_failed(args, response, f"fine-tuning job {f.id}", f.state, f.state_message, f.failure_log)
+    return 1
+
+
+def _job_failed(args: argparse.Namespace, payload: BaseModel, what: str, state: FineTuneState, message: str,
+                failure_log: Sequence[str]) -> None:
+    """A followed job that did not succeed: why on stderr (with its log's last lines); JSON still on stdout."""
+    print(f"error: {what} is {state.value}: {message or state.value}", file=sys.stderr)
+    for line in failure_log:
         print(f"  | {line}", file=sys.stderr)
     if args.json:
-        _emit(args, response, "")
-    return 1
+        _emit(args, payload, "")
 
 
 async def _finetune(args: argparse.Namespace, backend: Backend) -> int:
@@ -740,47 +854,21 @@ async def _finetune(args: argparse.Namespace, backend: Backend) -> int:
         # Dataset paths are relative to the current folder, as Jupyter's are to its root.
         response = await backend.create_finetune(request, DatasetAccess(root=Path.cwd()))
         f = response.finetune
-        if not args.json:
-            for line in _preflight_lines(response):
-                print(line, file=sys.stderr)
-        if not args.follow:
-            _emit(args, response, f"created {f.name} as {f.id}: {f.state.value} ({f.training_type}, {f.shape})\n"
-                                  f"  follow it: aqua-ext finetune get {f.id} · "
-                                  f"aqua-ext finetune logs {f.id} --follow")
+        if not _job_created(args, response, _preflight_lines(response.preflight), f, f"{f.training_type}, {f.shape}",
+                            "finetune", "job"):
             return 0
-        if not args.json:
-            print(f"created {f.name} as {f.id} ({f.training_type}, {f.shape}); following it (Ctrl-C stops "
-                  f"following, not the job)", file=sys.stderr)
         final = await _follow_finetune(args, backend, f)
         return _finetune_outcome(args, response.model_copy(update={"finetune": final}))
 
-    if cmd == "list":
-        items = await backend.list_finetunes()
-        _emit(args, list(items), _finetune_rows(items) + f"\n{len(items)} fine-tuning jobs")
-        return 0
-
-    if cmd == "get":
-        detail = await backend.get_finetune(args.finetune_id)
-        _emit(args, detail, _finetune_text(detail))
-        return 0
-
-    if cmd == "cancel":
-        detail = await backend.cancel_finetune(args.finetune_id)
-        verb = "canceled" if detail.state == FineTuneState.CANCELED else "canceling"
-        _emit(args, detail, f"{verb} {detail.name} ({detail.id}): {detail.state.value}")
-        return 0
-
-    if cmd == "delete":
-        await backend.delete_finetune(args.finetune_id)
-        _emit(args, None, f"deleted {args.finetune_id}")
-        return 0
+    done = await _job_basics(args, cmd, getattr(args, "finetune_id", ""), _JobKind(
+        backend.list_finetunes, backend.get_finetune, backend.cancel_finetune, backend.delete_finetune,
+        _finetune_rows, _finetune_text, "fine-tuning jobs"))
+    if done is not None:
+        return done
 
     if cmd == "logs":
-        async def finished() -> str | None:
-            detail = await backend.get_finetune(args.finetune_id)
-            return f"the job is {detail.state.value}" if detail.state in FINAL_FINETUNE_STATES else None
-
-        return await _print_logs(args, lambda query: backend.finetune_logs(args.finetune_id, query), finished)
+        return await _job_logs(args, lambda query: backend.finetune_logs(args.finetune_id, query),
+                               lambda: backend.get_finetune(args.finetune_id))
 
     if cmd == "metrics":
         metrics = await backend.finetune_metrics(args.finetune_id, MetricsQuery())
@@ -789,6 +877,284 @@ async def _finetune(args: argparse.Namespace, backend: Backend) -> int:
         _emit(args, metrics, _table(rows, ["STEP", "EPOCH", "TRAIN LOSS", "VALIDATION LOSS", "LEARNING RATE"])
               + f"\n{len(metrics.points)} points; the job is {metrics.state.value}")
         return 0
+    raise AssertionError(args)
+
+
+# ---- evaluations ---------------------------------------------------------------------
+
+# Score keys in the order tables show them (as the Evaluations screens do), with their labels.
+_SCORE_LABELS = {
+    "bertscore": "BERTScore", "rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L",
+    "exact_match": "exact match", "bleu": "BLEU", "chrf": "chrF", "readability": "readability (Flesch)",
+    "latency_ms_mean": "latency mean", "latency_ms_p50": "latency p50", "latency_ms_p95": "latency p95",
+    "tokens_per_s_mean": "tokens/s mean",
+}
+_HUNDRED_SCALE = {"bleu", "chrf", "readability"}  # 0..100 (Flesch: about); the others 0..1
+# Flags that become ModelParameters fields when given; left out, the contract's defaults apply.
+_EVALUATION_PARAM_FLAGS = ("max_tokens", "temperature", "top_p", "top_k", "frequency_penalty", "presence_penalty",
+                           "seed")
+
+
+def _score_keys(keys: Iterable[str]) -> list[str]:
+    order = list(_SCORE_LABELS)
+    return sorted(set(keys), key=lambda k: (order.index(k) if k in order else len(order), k))
+
+
+def _fmt_score(key: str, value: float | None) -> str:
+    if value is None or not math.isfinite(value):
+        return "-"
+    if key.startswith("latency"):
+        return f"{value:,.0f} ms"
+    if key.startswith("tokens_per_s"):
+        return f"{value:.1f} tok/s"
+    return f"{value:.1f}" if key in _HUNDRED_SCALE else f"{value:.3f}"
+
+
+def _best_ids(key: str, values: Mapping[str, float]) -> set[str]:
+    """The evaluations holding the best value of a score (the lowest latency, else the highest);
+    none when only one has it or all tie."""
+    finite = {k: v for k, v in values.items() if math.isfinite(v)}
+    if len(finite) < 2:
+        return set()
+    best = (min if key.startswith("latency") else max)(finite.values())
+    ids = {k for k, v in finite.items() if abs(v - best) <= 1e-9}
+    return set() if len(ids) == len(finite) else ids
+
+
+def _scores_table(columns: Sequence[tuple[str, MetricScores]]) -> str:
+    """Scores down, columns (overall, then each category) across, with the rows each counted."""
+    keys = _score_keys(k for _, column in columns for k in column.scores)
+    rows = [[_SCORE_LABELS.get(k, k), *(_fmt_score(k, column.scores.get(k)) for _, column in columns)] for k in keys]
+    rows.append(["rows", *(f"{column.rows:,}" for _, column in columns)])
+    return _table(rows, ["SCORE", *(name for name, _ in columns)])
+
+
+def _report_table(report: EvaluationReport, *, categories: bool) -> str:
+    columns = [("OVERALL", report.overall)]
+    if categories:
+        columns += sorted(report.categories.items())
+    text = _scores_table(columns)
+    if report.rows_failed:
+        text += f"\n{report.rows_failed:,} of {report.rows_total:,} rows failed (the deployment answered an error)"
+    return text
+
+
+def _evaluation_request(args: argparse.Namespace) -> CreateEvaluationRequest:
+    """The request the REST route takes, from the flags (left out: the contract's defaults)."""
+    params: dict[str, Any] = {k: getattr(args, k) for k in _EVALUATION_PARAM_FLAGS if getattr(args, k) is not None}
+    if args.stop:
+        params["stop"] = args.stop
+    body: dict[str, Any] = {
+        "deployment_id": args.deployment_id, "name": args.name, "description": args.description or "",
+        "dataset_path": args.dataset, "finetune_id": args.finetune_id, "sample_size": args.sample_size,
+        "params": params, "shape": args.shape, "report_uri": args.report_uri, "log_group_id": args.log_group_id,
+        "log_id": args.log_id,
+    }
+    if args.metrics is not None:
+        body["metrics"] = [m.strip() for m in args.metrics.split(",") if m.strip()]
+    if args.concurrency is not None:
+        body["concurrency"] = args.concurrency
+    return CreateEvaluationRequest.model_validate(body)
+
+
+def _rows_done(e: EvaluationSummary) -> str:
+    return f"{e.rows_done:,}/{e.rows_total:,}"
+
+
+def _evaluation_rows(items: Sequence[EvaluationSummary]) -> str:
+    rows = [[e.id, e.name, e.deployment_name, e.state.value, _rows_done(e),
+             _fmt_score("rougeL", e.scores.get("rougeL")), _fmt_score("bertscore", e.scores.get("bertscore")),
+             e.created_at.astimezone().strftime("%Y-%m-%d %H:%M")] for e in items]
+    return _table(rows, ["ID", "NAME", "DEPLOYMENT", "STATE", "ROWS", "ROUGE-L", "BERTSCORE", "CREATED"])
+
+
+def _params_text(p: ModelParameters) -> str:
+    parts = [f"max tokens {p.max_tokens}", f"temperature {p.temperature:g}", f"top p {p.top_p:g}"]
+    parts += [f"{label} {value:g}" for label, value in (("top k", p.top_k), ("frequency penalty", p.frequency_penalty),
+                                                       ("presence penalty", p.presence_penalty), ("seed", p.seed))
+              if value]
+    if p.stop:
+        parts.append("stop " + ", ".join(map(repr, p.stop)))
+    return " · ".join(parts)
+
+
+def _evaluation_text(e: EvaluationDetail) -> str:
+    rows = f"{_rows_done(e)} answered" + (f" (a seeded sample of {e.sample_size:,})" if e.sample_size else "")
+    progress = f"{e.progress * 100:.0f}%"
+    if e.eta_seconds is not None and e.state not in FINAL_FINETUNE_STATES:
+        progress += f" · ETA {_fmt_duration(e.eta_seconds)}"
+    if e.report is not None and e.report.wall_seconds is not None:
+        progress += f" · wall {_fmt_duration(e.report.wall_seconds)}"
+    facts = [("id", e.id), ("state", _state_text(e.state, e.state_message)),
+             ("deployment", f"{e.deployment_name}  ({e.deployment_id})"), ("model", f"{e.model_name}  ({e.model_id})"),
+             ("dataset", f"{e.dataset_path}  (sha256 {e.dataset_hash[:12]})"), ("rows", rows),
+             ("metrics", ", ".join(e.metrics)), ("parameters", _params_text(e.params)),
+             ("concurrency", str(e.concurrency)), ("progress", progress)]
+    facts += [(k, v) for k, v in (("fine-tune", e.finetune_id), ("job", e.job_id), ("job run", e.job_run_id),
+                                  ("report uri", e.report_uri)) if v]
+    facts += [(k, t.astimezone().isoformat(timespec="seconds")) for k, t in
+              (("created", e.created_at), ("updated", e.updated_at), ("finished", e.finished_at)) if t is not None]
+    text = e.name + (f" — {e.description}" if e.description else "") + "\n"
+    text += "\n".join(f"  {k:<12} {v}" for k, v in facts)
+    if e.report is not None:
+        text += "\n\n" + _report_table(e.report, categories=True)
+    if e.failure_log:
+        text += "\n  job log (last lines):\n" + "\n".join(f"    {line}" for line in e.failure_log)
+    return text
+
+
+async def _follow_evaluation(args: argparse.Namespace, backend: Backend, detail: EvaluationDetail) -> EvaluationDetail:
+    """Print the state changes and the rows answered (a line each tenth; on a terminal, a ticking
+    line for every row) until the evaluation ends; return its final detail."""
+    shown: tuple[FineTuneState, str] | None = None
+    tenth = 0
+
+    async def poll(status: _StatusLines, clock: str) -> bool:
+        nonlocal detail, shown, tenth
+        detail = await backend.get_evaluation(detail.id)
+        if args.json or detail.state in FINAL_FINETUNE_STATES:
+            return detail.state in FINAL_FINETUNE_STATES
+        if (detail.state, detail.state_message) != shown:
+            shown = (detail.state, detail.state_message)
+            status.line(f"{clock} {detail.state.value}" + (f": {detail.state_message}" if detail.state_message else ""))
+        rows = f"{clock} rows {_rows_done(detail)}"
+        if detail.rows_total and detail.rows_done * 10 // detail.rows_total > tenth:
+            tenth = detail.rows_done * 10 // detail.rows_total
+            status.line(rows)
+        eta = f" · ETA {_fmt_duration(detail.eta_seconds)}" if detail.eta_seconds is not None else ""
+        status.tick(f"{rows} ({detail.progress * 100:.0f}%){eta}")
+        return False
+
+    await _follow_job(args, poll, f"stopped following; the evaluation goes on (`aqua-ext evaluations get "
+                                  f"{detail.id}`; `aqua-ext evaluations cancel {detail.id}` stops it)")
+    return detail
+
+
+def _evaluation_outcome(args: argparse.Namespace, response: CreateEvaluationResponse) -> int:
+    e = response.evaluation
+    if e.state != FineTuneState.SUCCEEDED:
+        _job_failed(args, response, f"evaluation {e.id}", e.state, e.state_message, e.failure_log)
+        return 1
+    wall = e.report.wall_seconds if e.report is not None else None
+    text = (f"evaluated {e.name} ({e.id}): SUCCEEDED · {_rows_done(e)} rows"
+            + (f" in {_fmt_duration(wall)}" if wall is not None else ""))
+    if e.report is not None:
+        text += "\n\n" + _report_table(e.report, categories=False) + "\n"
+    text += (f"\n  per category: aqua-ext evaluations get {e.id}"
+             f"\n  the rows: aqua-ext evaluations rows {e.id} --sort rougeL"
+             f"\n  the report: aqua-ext evaluations report {e.id}")
+    _emit(args, response, text)
+    return 0
+
+
+def _clip(text: str, width: int = 32) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[:width - 1] + "…"
+
+
+def _rows_text(page: EvaluationRows, query: EvaluationRowsQuery) -> str:
+    keys = _score_keys(k for r in page.items for k in r.scores)
+    rows = [[str(r.index), r.category or "-", _clip(r.prompt), _clip(r.reference),
+             _clip(f"error: {r.error}" if r.error else r.output), _fmt_score("latency", r.latency_ms),
+             *(_fmt_score(k, r.scores.get(k)) for k in keys)] for r in page.items]
+    text = _table(rows, ["INDEX", "CATEGORY", "PROMPT", "REFERENCE", "OUTPUT", "latency_ms", *keys])
+    shown = f"rows {query.offset + 1}-{query.offset + len(page.items)}" if page.items else "no rows"
+    text += f"\n{shown} of {page.total:,}" + (f" in category {query.category}" if query.category else "")
+    if query.sort:
+        text += f", by {query.sort}{' (highest first)' if query.descending else ''}"
+    if page.categories:
+        text += f"; categories: {', '.join(page.categories)}"
+    return text
+
+
+def _report_file_name(name: str) -> str:
+    stem = "".join(c if c.isalnum() or c in "._-" else "-" for c in name).strip("-.") or "evaluation"
+    return f"{stem}-report.html"
+
+
+async def _write_report(args: argparse.Namespace, backend: Backend) -> int:
+    detail = await backend.get_evaluation(args.evaluation_id)
+    path = Path(args.output or _report_file_name(detail.name))
+    if path.exists() and not args.force:
+        raise InvalidInput.field("output", f"{path} exists; --force overwrites it")
+    html = await backend.evaluation_report_html(detail.id)  # 409 until it SUCCEEDED
+    try:
+        await asyncio.to_thread(path.write_text, html, encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput.field("output", f"{path}: {exc.strerror or exc}") from None
+    size = len(html.encode())
+    if args.json:
+        print(json.dumps({"evaluation_id": detail.id, "path": str(path.resolve()), "bytes": size}, indent=2))
+    else:
+        print(f"wrote the report of {detail.name} ({detail.id}) to {path} ({size / 1024:,.0f} KB)")
+    return 0
+
+
+def _comparison_text(c: EvaluationComparison) -> str:
+    names = {e.id: _clip(e.name, 24) for e in c.evaluations}
+    if len(set(names.values())) < len(names):  # the same name twice: the ids tell them apart
+        names = {e.id: f"{_clip(e.name, 24)} ({e.id})" for e in c.evaluations}
+    ids = [e.id for e in c.evaluations]
+    lines = [f"  {names[e.id]}: {e.id} · {e.deployment_name} · {e.dataset_path} · {_rows_done(e)} rows · "
+             f"{e.state.value}" for e in c.evaluations]
+
+    def table(scores: Mapping[str, Mapping[str, float]]) -> str:
+        rows = []
+        for key in _score_keys(scores):
+            best = _best_ids(key, scores[key])
+            rows.append([_SCORE_LABELS.get(key, key), *(_fmt_score(key, scores[key].get(i))
+                                                        + (" ★" if i in best else "") for i in ids)])
+        return _table(rows, ["SCORE", *(names[i] for i in ids)])
+
+    text = "\n".join(lines) + "\n\n" + table(c.overall)
+    for category, scores in sorted(c.categories.items()):
+        text += f"\n\ncategory {category}\n" + table(scores)
+    text += "\n\n★ best (the lowest latency, else the highest score)"
+    text += "".join(f"\nnote: {note}" for note in c.notes)
+    return text
+
+
+async def _evaluations(args: argparse.Namespace, backend: Backend) -> int:
+    cmd = args.evaluations_command
+    if cmd == "create":
+        request = _evaluation_request(args)
+        # Dataset paths are relative to the current folder, as Jupyter's are to its root.
+        response = await backend.create_evaluation(request, DatasetAccess(root=Path.cwd()))
+        e = response.evaluation
+        if not _job_created(args, response, _preflight_lines(response.preflight, split=False), e,
+                            f"{e.rows_total:,} rows; {', '.join(e.metrics)}", "evaluations", "evaluation"):
+            return 0
+        final = await _follow_evaluation(args, backend, e)
+        return _evaluation_outcome(args, response.model_copy(update={"evaluation": final}))
+
+    done = await _job_basics(args, cmd, getattr(args, "evaluation_id", ""), _JobKind(
+        backend.list_evaluations, backend.get_evaluation, backend.cancel_evaluation, backend.delete_evaluation,
+        _evaluation_rows, _evaluation_text, "evaluations"))
+    if done is not None:
+        return done
+
+    if cmd == "rows":
+        query = EvaluationRowsQuery(offset=args.offset, limit=args.limit, sort=args.sort, descending=args.desc,
+                                    category=args.category)
+        page = await backend.evaluation_rows(args.evaluation_id, query)
+        _emit(args, page, _rows_text(page, query))
+        return 0
+
+    if cmd == "report":
+        return await _write_report(args, backend)
+
+    if cmd == "compare":
+        ids = list(dict.fromkeys(args.evaluation_ids))
+        if not 2 <= len(ids) <= MAX_COMPARED:
+            raise InvalidInput.field("evaluation_ids", f"compare 2 to {MAX_COMPARED} evaluations; got {len(ids)}")
+        details = await asyncio.gather(*(backend.get_evaluation(i) for i in ids))
+        comparison = compare(details)
+        _emit(args, comparison, _comparison_text(comparison))
+        return 0
+
+    if cmd == "logs":
+        return await _job_logs(args, lambda query: backend.evaluation_logs(args.evaluation_id, query),
+                               lambda: backend.get_evaluation(args.evaluation_id))
     raise AssertionError(args)
 
 
@@ -1027,6 +1393,61 @@ def build_parser() -> argparse.ArgumentParser:
     ftl.add_argument("finetune_id")
     ftl.add_argument("--tail", type=int, default=200, help="last lines to show (1-5000)")
     ftl.add_argument("--follow", "-f", action="store_true", help="keep printing new lines until the job ends "
+                                                                 "(or Ctrl-C)")
+
+    ev = sub.add_parser("evaluations", help="evaluate a deployment on a JSONL dataset; read and compare the "
+                                            "scores").add_subparsers(dest="evaluations_command", required=True)
+    evc = ev.add_parser("create", help="check the dataset and start an evaluation of an ACTIVE deployment")
+    evc.add_argument("deployment_id", help="an ACTIVE chat or completion deployment")
+    evc.add_argument("dataset", nargs="?", help="{prompt, completion[, category]} rows: a .jsonl file under the "
+                                                "current folder (OCI: also oci://bucket@namespace/path)")
+    evc.add_argument("--finetune-id", help="instead of DATASET: the training data of this fine-tuning job")
+    evc.add_argument("--name", required=True)
+    evc.add_argument("--description")
+    evc.add_argument("--sample-size", type=int, help="a seeded sample of N rows (default: every row)")
+    evc.add_argument("--metrics", metavar="A,B", help=f"of {','.join(ALL_METRICS)} (default: all)")
+    evc.add_argument("--concurrency", type=int, help="requests in flight at once (default "
+                                                     f"{CreateEvaluationRequest.model_fields['concurrency'].default})")
+    mp = evc.add_argument_group("model parameters (as in the playground)")
+    defaults = ModelParameters()
+    mp.add_argument("--max-tokens", type=int, help=f"default {defaults.max_tokens}")
+    mp.add_argument("--temperature", type=float, help=f"0-2, default {defaults.temperature:g}")
+    mp.add_argument("--top-p", type=float, help=f"(0, 1], default {defaults.top_p:g}")
+    mp.add_argument("--top-k", type=int, help="default off")
+    mp.add_argument("--frequency-penalty", type=float, help="-2 to 2, default 0")
+    mp.add_argument("--presence-penalty", type=float, help="-2 to 2, default 0")
+    mp.add_argument("--stop", action="append", metavar="S", help="stop sequence (repeatable, up to 8)")
+    mp.add_argument("--seed", type=int)
+    where = evc.add_argument_group("where it runs (OCI)")
+    where.add_argument("--shape", help="the evaluation job's CPU shape")
+    where.add_argument("--report-uri", help="oci://bucket@namespace/prefix for the report")
+    where.add_argument("--log-group-id", help="OCI logging: the log group (with --log-id)")
+    where.add_argument("--log-id", help="OCI logging: the log (with --log-group-id)")
+    evc.add_argument("--follow", "-f", action="store_true",
+                     help="print the rows answered until it ends, then the scores (exit 1 unless it SUCCEEDED); "
+                          "Ctrl-C stops following, not the evaluation")
+    ev.add_parser("list", help="list evaluations with their headline scores")
+    for name, text in (("get", "show one evaluation with its overall and per-category scores"),
+                       ("cancel", "stop a running evaluation (the rows answered stay)"),
+                       ("delete", "remove a finished evaluation and its report")):
+        ev.add_parser(name, help=text).add_argument("evaluation_id")
+    evr = ev.add_parser("rows", help="the rows behind the scores: prompt, reference, answer, scores")
+    evr.add_argument("evaluation_id")
+    evr.add_argument("--sort", metavar="KEY", help="a score (rougeL, bleu, …), latency_ms or index")
+    evr.add_argument("--desc", action="store_true", help="highest first")
+    evr.add_argument("--category")
+    evr.add_argument("--limit", type=int, default=20, help="rows to show (1-1000, default 20)")
+    evr.add_argument("--offset", type=int, default=0, help="rows to skip")
+    evh = ev.add_parser("report", help="save the self-contained HTML report (a SUCCEEDED evaluation)")
+    evh.add_argument("evaluation_id")
+    evh.add_argument("-o", "--output", metavar="FILE", help="default: <name>-report.html in the current folder")
+    evh.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    evx = ev.add_parser("compare", help="evaluations side by side, the best score of each marked")
+    evx.add_argument("evaluation_ids", nargs="+", metavar="EVALUATION_ID", help=f"2 to {MAX_COMPARED}")
+    evl = ev.add_parser("logs", help="the evaluation job's log")
+    evl.add_argument("evaluation_id")
+    evl.add_argument("--tail", type=int, default=200, help="last lines to show (1-5000)")
+    evl.add_argument("--follow", "-f", action="store_true", help="keep printing new lines until the evaluation ends "
                                                                  "(or Ctrl-C)")
 
     chat = sub.add_parser("chat", help="one chat turn with an ACTIVE deployment, streamed")

@@ -20,6 +20,7 @@ import pytest
 
 from aqua_ext import cli
 from aqua_ext.api.logs import LogPage, LogsQuery
+from tests.unit.cli_fakes import FakeBackendBase
 from aqua_ext.api.deployments import (
     CreateDeploymentRequest,
     CreateDeploymentResponse,
@@ -27,9 +28,6 @@ from aqua_ext.api.deployments import (
     DeploymentState,
     DeploymentSummary,
 )
-from aqua_ext.api.info import BackendDescription
-from aqua_ext.api.models import ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
-from aqua_ext.backends.base import Backend
 from aqua_ext.errors import Conflict, InvalidInput, NotFound, Upstream
 from aqua_ext.services.operations import OperationRegistry, Progress
 from aqua_ext.services.upstream import UpstreamTarget
@@ -56,29 +54,10 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class FakeBackend(Backend):
+class FakeBackend(FakeBackendBase):
     """Deployments only. `create` with a name containing "fail" ends FAILED with a reason and a log."""
 
-    kind = "fake"
-
-    def __init__(self, operations: OperationRegistry, world: World) -> None:
-        super().__init__(operations)
-        self.world = world
-
-    async def describe(self) -> BackendDescription:
-        return BackendDescription(kind="oci", label="Fake", ready=True)
-
-    async def list_models(self, *, refresh: bool = False) -> list[ModelSummary]:
-        return []
-
-    async def get_model(self, model_id: str) -> ModelDetail:
-        raise NotFound(f"No model with id '{model_id}'.")
-
-    async def register_model(self, request: RegisterModelRequest) -> RegisterModelResponse:
-        raise NotImplementedError
-
-    async def delete_model(self, model_id: str) -> None:
-        raise NotImplementedError
+    world: World
 
     def _get(self, deployment_id: str) -> DeploymentDetail:
         try:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import signal
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +29,10 @@ from aqua_ext.api.finetunes import (
     MetricsQuery,
     TrainingFit,
 )
-from aqua_ext.api.info import BackendDescription
 from aqua_ext.api.logs import LogPage, LogsQuery
-from aqua_ext.api.models import ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
-from aqua_ext.backends.base import Backend
 from aqua_ext.errors import Conflict, InvalidInput, NotFound
 from aqua_ext.services.datasets import DatasetAccess, preflight_for_job
-from aqua_ext.services.operations import OperationRegistry
+from tests.unit.cli_fakes import FakeBackendBase, canceled_at_tick, growing_log, main_with, now, run_main
 
 TOTAL_STEPS = 6
 
@@ -55,48 +51,20 @@ class World:
     interrupt_at_tick: int | None = None  # Ctrl-C (SIGINT to this process) on reaching this tick
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-class FakeBackend(Backend):
+class FakeBackend(FakeBackendBase):
     """Fine-tuning only. A job moves one tick per `get_finetune` (and `finetune_logs`): loading, then two steps per
     tick with a train loss each and a validation loss per epoch (3 steps), SUCCEEDED after step 6.
     A name containing "fail" ends FAILED at step 4, "cancel" never gets past loading."""
 
-    kind = "fake"
-
-    def __init__(self, operations: OperationRegistry, world: World) -> None:
-        super().__init__(operations)
-        self.world = world
-
-    async def describe(self) -> BackendDescription:
-        return BackendDescription(kind="oci", label="Fake", ready=True)
-
-    async def list_models(self, *, refresh: bool = False) -> list[ModelSummary]:
-        return []
-
-    async def get_model(self, model_id: str) -> ModelDetail:
-        raise NotFound(f"No model with id '{model_id}'.")
-
-    async def register_model(self, request: RegisterModelRequest) -> RegisterModelResponse:
-        raise NotImplementedError
-
-    async def delete_model(self, model_id: str) -> None:
-        raise NotImplementedError
+    world: World
 
     # ---- fine-tuning ----
 
     def _get(self, finetune_id: str) -> FineTuneDetail:
-        try:
-            return self.world.finetunes[finetune_id]
-        except KeyError:
-            raise NotFound(f"No fine-tuning job with id '{finetune_id}'.") from None
+        return self._lookup(self.world.finetunes, finetune_id, "fine-tuning job")  # type: ignore[no-any-return]
 
     def _set(self, finetune_id: str, **changes: Any) -> FineTuneDetail:
-        detail = self._get(finetune_id).model_copy(update={**changes, "updated_at": _now()})
-        self.world.finetunes[finetune_id] = detail
-        return detail
+        return self._update(self.world.finetunes, finetune_id, "fine-tuning job", **changes)  # type: ignore[no-any-return]
 
     def _tick(self, finetune_id: str) -> None:
         detail = self._get(finetune_id)
@@ -111,13 +79,13 @@ class FakeBackend(Backend):
             return
         step = 2 * (tick - 1)
         if "fail" in detail.name and step >= 4:
-            self._set(finetune_id, state=FineTuneState.FAILED, finished_at=_now(),
+            self._set(finetune_id, state=FineTuneState.FAILED, finished_at=now(),
                       state_message="Out of memory: lower the batch size or the sequence length",
                       failure_log=["step 3", "RuntimeError: DefaultCPUAllocator: can't allocate memory"])
             return
         if step > TOTAL_STEPS:
             self._set(finetune_id, state=FineTuneState.SUCCEEDED, state_message="Succeeded", progress=1.0,
-                      finished_at=_now(), output_model_id=f"ft:{finetune_id}", final_train_loss=1.5,
+                      finished_at=now(), output_model_id=f"ft:{finetune_id}", final_train_loss=1.5,
                       final_validation_loss=1.75, wall_seconds=83.0, peak_memory_mb=612.4,
                       artifact_location=f"/data/runs/{finetune_id}/adapter")
             return
@@ -162,13 +130,13 @@ class FakeBackend(Backend):
         self.world.requests.append(request)
         self.world.accesses.append(datasets)
         finetune_id = f"ftj-{len(self.world.finetunes) + 1:04x}"
-        now = _now()
+        created = now()
         self.world.finetunes[finetune_id] = FineTuneDetail(
             id=finetune_id, name=request.name, description=request.description, base_model_id=request.model_id,
             base_model_name="Demo model", state=FineTuneState.ACCEPTED, state_message="Accepted",
             training_type=request.params.training_type, shape=request.shape or "cpu", replicas=request.replicas,
             dataset_path=dataset.shown, dataset_hash=dataset.sha256, progress=0.0, step=0, total_steps=None,
-            epoch=0.0, eta_seconds=None, output_model_id=None, created_at=now, updated_at=now, finished_at=None,
+            epoch=0.0, eta_seconds=None, output_model_id=None, created_at=created, updated_at=created, finished_at=None,
             params=request.params, validation_split=request.validation_split,
             train_rows=dataset.report.train_rows, validation_rows=dataset.report.validation_rows,
             final_train_loss=None, final_validation_loss=None, job_id=None, job_run_id=None,
@@ -197,13 +165,8 @@ class FakeBackend(Backend):
     async def finetune_logs(self, finetune_id: str, query: LogsQuery) -> LogPage:
         if self.world.advance:  # the job goes on while its log is read
             self._tick(finetune_id)
-        lines = self.world.log_lines[finetune_id]
-        start = int(query.after) if query.after else max(0, len(lines) - query.tail)
-        page = lines[start:]
-        # While the job runs, a new line appears on each call.
-        if self._get(finetune_id).state not in FINAL_FINETUNE_STATES:
-            lines.append(f"log {len(lines)}")
-        return LogPage(lines=page, cursor=str(start + len(page)), source=f"/fake/runs/{finetune_id}/job.log")
+        return growing_log(self.world.log_lines[finetune_id], query,
+                           self._get(finetune_id).state not in FINAL_FINETUNE_STATES, f"/fake/runs/{finetune_id}/job.log")
 
     async def finetune_metrics(self, finetune_id: str, query: MetricsQuery) -> FineTuneMetrics:
         detail = self._get(finetune_id)
@@ -213,12 +176,7 @@ class FakeBackend(Backend):
 
 
 def run_with_fake(world: World, argv: list[str]) -> int:
-    original = cli._make_backend
-    cli._make_backend = lambda args, operations: FakeBackend(operations, world)  # type: ignore[assignment]
-    try:
-        return cli.main(argv)
-    finally:
-        cli._make_backend = original  # type: ignore[assignment]
+    return main_with(lambda operations: FakeBackend(operations, world), argv)
 
 
 @pytest.fixture
@@ -232,9 +190,7 @@ def world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> World:
 
 
 def run(capsys: pytest.CaptureFixture[str], world: World, *argv: str) -> tuple[int, str, str]:
-    code = run_with_fake(world, list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_main(capsys, lambda operations: FakeBackend(operations, world), *argv)
 
 
 def created(capsys: pytest.CaptureFixture[str], world: World, name: str = "ft") -> str:
@@ -344,19 +300,8 @@ def test_follow_until_failed_or_canceled(capsys: pytest.CaptureFixture[str], wor
     assert code == 1 and json.loads(out)["finetune"]["state"] == "FAILED" and "Out of memory" in err
 
     # Canceled from elsewhere while followed: exit 1 too.
-    world.interrupt_at_tick = None
-    original = FakeBackend._tick
-
-    def tick_then_cancel(self: FakeBackend, finetune_id: str) -> None:
-        original(self, finetune_id)
-        if self.world.ticks[finetune_id] == 3:
-            self._set(finetune_id, state=FineTuneState.CANCELED, state_message="Canceled", finished_at=_now())
-
-    FakeBackend._tick = tick_then_cancel  # type: ignore[method-assign]
-    try:
+    with canceled_at_tick(FakeBackend, 3, "Canceled"):
         code, out, err = run(capsys, world, "finetune", "create", "demo", "data/train.jsonl", "--name", "c", "-f")
-    finally:
-        FakeBackend._tick = original  # type: ignore[method-assign]
     assert code == 1 and "error: fine-tuning job ftj-0003 is CANCELED: Canceled" in err
 
 
