@@ -8,6 +8,7 @@ of the tuned model and its base. Screenshots (light and dark) go to .screenshots
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -103,7 +104,10 @@ def test_evaluate_watch_the_report_and_compare_with_the_base(
     expect(detail).to_be_visible()
     evaluation_id = detail.get_attribute("data-evaluation-id")
     assert evaluation_id and evaluation_id.startswith("evj-")
+    progress = detail.get_by_role("progressbar", name="Evaluation progress")
+    expect(progress).to_have_attribute("aria-valuetext", re.compile(r"rows \d+ of 24"))
     expect(detail.locator("[data-state]").first).to_have_attribute("data-state", "SUCCEEDED", timeout=180_000)
+    expect(progress).to_have_attribute("aria-valuetext", re.compile(r"rows 24 of 24"))
     scores = detail.get_by_role("table", name="Overall scores")
     expect(scores.locator("tr[data-score=rougeL]")).to_be_visible()
     expect(scores.locator("tr[data-score=bertscore]")).to_be_visible()
