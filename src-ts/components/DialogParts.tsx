@@ -1,9 +1,10 @@
 /**
- * Form pieces the deploy and fine-tune dialogs share word for word: the
- * optional description and the collapsed "Advanced options".
+ * Form pieces the deploy, fine-tune and evaluation dialogs share word for
+ * word: the optional description, the collapsed "Advanced options" and the footer.
  */
 import * as React from 'react';
 
+import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { FormField } from './FormField';
@@ -56,4 +57,45 @@ export function AdvancedOptions(props: {
       <div className="jp-AquaExt-DeployDialog-advancedBody">{props.children}</div>
     </details>
   );
+}
+
+/**
+ * The footer of a create dialog: why it cannot be sent yet (`children`, on
+ * the left), Cancel, and the submit button that says so while sending.
+ */
+export function DialogFooter(props: {
+  trans: TranslationBundle;
+  submitting: boolean;
+  onCancel: () => void;
+  /** Added to the accept button's classes (the tests find it by them). */
+  submitClassName: string;
+  submitDisabled: boolean;
+  submitLabel: string;
+  submittingLabel: string;
+  children?: React.ReactNode;
+}): JSX.Element {
+  return (
+    <div className="jp-AquaExt-RegisterDialog-footer">
+      {props.children}
+      <Button className="jp-mod-styled jp-mod-reject jp-AquaExt-button" type="button" onClick={props.onCancel} disabled={props.submitting}>
+        {props.trans.__('Cancel')}
+      </Button>
+      <Button
+        className={`jp-mod-styled jp-mod-accept jp-AquaExt-button ${props.submitClassName}`}
+        type="submit"
+        disabled={props.submitDisabled}
+      >
+        {props.submitting ? props.submittingLabel : props.submitLabel}
+      </Button>
+    </div>
+  );
+}
+
+/** Under the footer's buttons while the dataset check found errors: nothing is sent. */
+export function DatasetBlockedNotice(props: { trans: TranslationBundle; blocked: boolean }): JSX.Element | null {
+  return props.blocked ? (
+    <span className="jp-AquaExt-FineTuneDialog-blocked" role="status">
+      {props.trans.__('Fix the dataset first.')}
+    </span>
+  ) : null;
 }

@@ -1,12 +1,12 @@
 /**
- * The frame shared by the deployment and fine-tuning job details: the top bar
+ * The frame shared by the deployment, fine-tuning job and evaluation details: the top bar
  * with the way back and the actions, the heading with the state badge, the
  * Delete button and the failure notice. They keep the deployment detail's
  * class names (the job detail is styled by them and adds its own).
  */
 import * as React from 'react';
 
-import { Button, deleteIcon } from '@jupyterlab/ui-components';
+import { Button, copyIcon, deleteIcon } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { ErrorState } from './ErrorState';
@@ -96,5 +96,97 @@ export function FailureNotice(props: {
         </pre>
       )}
     </div>
+  );
+}
+
+/** A value in code with a button that copies it (ids, paths); the label names it for the button. */
+export function CopyableCode(props: {
+  trans: TranslationBundle;
+  value: string;
+  label: string;
+  copyToClipboard: (text: string) => void;
+}): JSX.Element {
+  const { trans, value, label } = props;
+  return (
+    <span className="jp-AquaExt-copyable">
+      <code>{value}</code>
+      <Button
+        className="jp-AquaExt-button jp-AquaExt-iconButton jp-AquaExt-copyButton"
+        minimal
+        small
+        aria-label={trans.__('Copy %1', label)}
+        title={trans.__('Copy %1', label)}
+        onClick={() => props.copyToClipboard(value)}
+      >
+        <copyIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
+      </Button>
+    </span>
+  );
+}
+
+/**
+ * Why a job (fine-tuning, evaluation) is in its state: for FAILED the failure
+ * notice, otherwise the state's message, if any. `classPrefix` names the
+ * page's own classes (`…-failure`, `…-stateMessage`), added to the shared ones.
+ */
+export function JobStateMessage(props: {
+  trans: TranslationBundle;
+  job: { state: string; state_message: string; failure_log: readonly string[] };
+  failedTitle: string;
+  /** The message for the other states (from the states module), or none. */
+  message: string | null | undefined;
+  classPrefix: string;
+}): JSX.Element | null {
+  const { job, trans, classPrefix } = props;
+  if (job.state === 'FAILED') {
+    return (
+      <FailureNotice
+        trans={trans}
+        title={props.failedTitle}
+        message={job.state_message}
+        failureLog={job.failure_log}
+        className={`${classPrefix}-failure`}
+      />
+    );
+  }
+  if (!props.message) {
+    return null;
+  }
+  return (
+    <p className={`jp-AquaExt-DeploymentDetail-stateMessage ${classPrefix}-stateMessage`} aria-live="polite">
+      {props.message}
+    </p>
+  );
+}
+
+/** The parameters a job ran with, one row each: [key (data-param), label, value]. */
+export function ParamsTable(props: { rows: ReadonlyArray<[string, string, string]>; className: string }): JSX.Element {
+  return (
+    <table className={props.className}>
+      <tbody>
+        {props.rows.map(([key, label, value]) => (
+          <tr key={key} data-param={key}>
+            <th scope="row">{label}</th>
+            <td>{value}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** A topbar action that says so while it runs (Cancel, Activate…); disabled while any action runs. */
+export function BusyButton(props: {
+  className: string;
+  busy: boolean;
+  disabled: boolean;
+  label: string;
+  busyLabel: string;
+  onClick: () => void;
+}): JSX.Element {
+  return (
+    <Button className={props.className} onClick={props.onClick} disabled={props.disabled}>
+      {props.busy ? props.busyLabel : props.label}
+    </Button>
   );
 }

@@ -33,3 +33,23 @@ export function stateChanges<T extends { id: string; state: unknown }>(
   }
   return changes;
 }
+
+/**
+ * A detail with the `fields` of the list's newer row laid over it, so a detail
+ * page follows progress without fetching itself on every poll. An older row,
+ * another item's, or none leaves the detail as it is (the same object).
+ */
+export function overlayLiveFields<T extends S, S extends { id: string; updated_at: string }>(
+  detail: T,
+  summary: S | null,
+  fields: readonly (keyof S)[]
+): T {
+  if (!summary || summary.id !== detail.id || summary.updated_at < detail.updated_at) {
+    return detail;
+  }
+  const merged = { ...detail };
+  for (const key of fields) {
+    (merged as S)[key] = summary[key];
+  }
+  return merged;
+}

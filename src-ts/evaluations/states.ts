@@ -3,13 +3,12 @@
  * fine-tuning jobs' states (the contract's `EvaluationState = FineTuneState`),
  * so badges, actions and the final states are the jobs' own.
  */
-import type { TranslationBundle } from '@jupyterlab/translation';
-
 import type { EvaluationState, EvaluationSummary } from '../api/types';
-import { stateChanges } from '../components/polling';
-import { canCancel, canDelete, isFinal, stateLabel, stateVariant } from '../finetunes/states';
+import { overlayLiveFields, stateChanges } from '../components/polling';
+import { canCancel, canDelete, isFinal, stateLabel, stateMessageText, stateVariant } from '../finetunes/states';
 
-export { canCancel, canDelete, isFinal, stateLabel, stateVariant };
+// The message beyond the badge is the jobs' own too (the same states and labels).
+export { canCancel, canDelete, isFinal, stateLabel, stateMessageText, stateVariant };
 
 /** Whether the list is worth polling fast: an evaluation has not finished. */
 export function anyRunning(items: readonly Pick<EvaluationSummary, 'state'>[]): boolean {
@@ -49,21 +48,5 @@ const LIVE_FIELDS = [
 
 /** An evaluation's detail with the progress of the list's newer row laid over it. */
 export function withLiveFields<T extends EvaluationSummary>(detail: T, summary: EvaluationSummary | null): T {
-  if (!summary || summary.id !== detail.id || summary.updated_at < detail.updated_at) {
-    return detail;
-  }
-  const merged = { ...detail } as T;
-  for (const key of LIVE_FIELDS) {
-    (merged as Record<string, unknown>)[key] = summary[key];
-  }
-  return merged;
-}
-
-/** The human message when it says more than the state's badge. */
-export function stateMessageText(
-  item: Pick<EvaluationSummary, 'state' | 'state_message'>,
-  trans: TranslationBundle
-): string | null {
-  const message = item.state_message.trim();
-  return message && message.toLowerCase() !== stateLabel(item.state, trans).toLowerCase() ? message : null;
+  return overlayLiveFields(detail, summary, LIVE_FIELDS);
 }

@@ -6,7 +6,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { FineTuneState, FineTuneSummary } from '../api/types';
 import type { BadgeVariant } from '../components/Badge';
-import { FAST_POLL_MS, SLOW_POLL_MS, stateChanges } from '../components/polling';
+import { FAST_POLL_MS, SLOW_POLL_MS, overlayLiveFields, stateChanges } from '../components/polling';
 
 // The delays are the polled lists' own (the deployments poll alike); re-exported for callers here.
 export { FAST_POLL_MS, SLOW_POLL_MS };
@@ -117,14 +117,7 @@ const LIVE_FIELDS = [
  * the detail follows training without fetching itself on every poll.
  */
 export function withLiveFields<T extends FineTuneSummary>(detail: T, summary: FineTuneSummary | null): T {
-  if (!summary || summary.id !== detail.id || summary.updated_at < detail.updated_at) {
-    return detail;
-  }
-  const merged = { ...detail } as T;
-  for (const key of LIVE_FIELDS) {
-    (merged as Record<string, unknown>)[key] = summary[key];
-  }
-  return merged;
+  return overlayLiveFields(detail, summary, LIVE_FIELDS);
 }
 
 /** The job's human message when it says more than its state's badge ("Training", a failure reason). */

@@ -42,7 +42,7 @@ import { formatGb, formatInteger } from '../../models/format';
 import { DTYPES } from '../../settings';
 import type { Notify } from '../callbacks';
 import { ChoiceGroup } from '../ChoiceGroup';
-import { AdvancedOptions, DescriptionField } from '../DialogParts';
+import { AdvancedOptions, DescriptionField, DialogFooter } from '../DialogParts';
 import { describeError } from '../ErrorState';
 import { FormErrors } from '../FormErrors';
 import { FormField } from '../FormField';
@@ -590,18 +590,15 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
 
           <FormErrors fields={otherErrors} message={error} />
         </div>
-        <div className="jp-AquaExt-RegisterDialog-footer">
-          <Button className="jp-mod-styled jp-mod-reject jp-AquaExt-button" type="button" onClick={close} disabled={submitting}>
-            {trans.__('Cancel')}
-          </Button>
-          <Button
-            className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-deploySubmit"
-            type="submit"
-            disabled={busy || (!props.model && models !== null && models.length === 0)}
-          >
-            {submitting ? trans.__('Deploying…') : trans.__('Deploy')}
-          </Button>
-        </div>
+        <DialogFooter
+          trans={trans}
+          submitting={submitting}
+          onCancel={close}
+          submitClassName="jp-AquaExt-deploySubmit"
+          submitDisabled={busy || (!props.model && models !== null && models.length === 0)}
+          submitLabel={trans.__('Deploy')}
+          submittingLabel={trans.__('Deploying…')}
+        />
       </form>
     </ModalDialog>
   );

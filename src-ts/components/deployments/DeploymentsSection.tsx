@@ -1,33 +1,18 @@
 import * as React from 'react';
 
-import type { TranslationBundle } from '@jupyterlab/translation';
-
-import type { IAquaClient } from '../../api/client';
 import type { Operation } from '../../api/types';
 import type { IStateChange } from '../../deployments/states';
 import { useDeploymentList } from '../../deployments/useDeploymentList';
-import type { Confirm, CopyToClipboard, Notify } from '../callbacks';
+import type { IResourceSectionProps } from '../ResourceSection';
 import { useRefreshOnRequest } from '../usePolledList';
 import { DeploymentDetail } from './DeploymentDetail';
 import { DeploymentList } from './DeploymentList';
 
-export interface IDeploymentsSectionProps {
-  client: IAquaClient;
-  trans: TranslationBundle;
-  /** The section and its panel are shown: poll; otherwise stay quiet. */
-  active: boolean;
-  selectedId: string | null;
-  onSelect: (deploymentId: string | null) => void;
+export interface IDeploymentsSectionProps extends IResourceSectionProps {
   /** The operation of a deployment this page just created or activated. */
   pendingOperation?: { deploymentId: string; operation: Operation } | null;
-  /** Bump to poll at once (after a deploy). */
-  reloadRequest?: number;
   pollIntervalMs: number;
-  confirm: Confirm;
-  notify: Notify;
-  copyToClipboard: CopyToClipboard;
   onNewDeployment: () => void;
-  onBrowseModels: () => void;
   onOpenPlayground?: (deploymentId: string) => void;
   /** Evaluate an active deployment (its detail's Evaluate button shows when given). */
   onEvaluate?: (deploymentId: string) => void;

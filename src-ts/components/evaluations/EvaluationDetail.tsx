@@ -1,6 +1,6 @@
 import * as React from 'react';
 
-import { Button, copyIcon, downloadIcon } from '@jupyterlab/ui-components';
+import { downloadIcon } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
@@ -13,10 +13,17 @@ import { formatDateTime, formatInteger } from '../../models/format';
 import type { Confirm, CopyToClipboard, Notify } from '../callbacks';
 import { LogsView } from '../deployments/DeploymentLogsView';
 import { ErrorState } from '../ErrorState';
-import { DeleteButton, DetailHeader, DetailLoadState, DetailTopbar, FailureNotice } from '../ResourceDetail';
-import { useBusyAction } from '../useBusyAction';
-import { useFetched } from '../useFetched';
-import { useMountedRef } from '../useMountedRef';
+import {
+  BusyButton,
+  CopyableCode,
+  DeleteButton,
+  DetailHeader,
+  DetailLoadState,
+  DetailTopbar,
+  JobStateMessage,
+  ParamsTable
+} from '../ResourceDetail';
+import { useJobDetail } from '../useJobDetail';
 import { BarChart } from './BarChart';
 import { EvaluationProgress } from './EvaluationProgress';
 import { EvaluationStateBadge } from './EvaluationStateBadge';
@@ -42,8 +49,6 @@ export interface IEvaluationDetailProps {
   logIntervalMs?: number;
 }
 
-type Busy = 'cancel' | 'delete';
-
 /** The 0–1 scores the per-category chart shows, when computed. */
 const CATEGORY_CHART_SCORES = ['bertscore', 'rougeL', 'exact_match'];
 
@@ -54,55 +59,48 @@ const CATEGORY_CHART_SCORES = ['bertscore', 'rougeL', 'exact_match'];
  */
 export function EvaluationDetail(props: IEvaluationDetailProps): JSX.Element {
   const { client, trans, evaluationId, summary } = props;
-  const [attempt, setAttempt] = React.useState(0);
-  const mounted = useMountedRef();
-  const onChanged = React.useRef(props.onChanged);
-  onChanged.current = props.onChanged;
-  const { busy, actionError, run } = useBusyAction<Busy>(props.notify, trans, () => onChanged.current());
-
-  const stateKey = summary?.state ?? '';
   const load = React.useCallback(() => client.getEvaluation(evaluationId), [client, evaluationId]);
-  const { value: detail, error, setValue: setDetail } = useFetched<EvaluationDetailData>(load, `${stateKey}|${attempt}`);
-
-  const evaluation = detail ? withLiveFields(detail, summary) : null;
-  const state = evaluation?.state ?? summary?.state ?? null;
-  const final = state !== null && isFinal(state);
-  const name = evaluation?.name ?? summary?.name ?? evaluationId;
+  const {
+    job: evaluation,
+    error,
+    state,
+    final,
+    name,
+    attempt,
+    retry,
+    busy,
+    actionError,
+    cancel,
+    remove
+  } = useJobDetail<EvaluationDetailData, EvaluationSummary>({
+    id: evaluationId,
+    summary,
+    load,
+    withLiveFields,
+    isFinal,
+    confirm: props.confirm,
+    notify: props.notify,
+    trans,
+    onChanged: props.onChanged,
+    onDeleted: props.onDeleted
+  });
 
   const fetchLogs = React.useCallback((query: LogsQuery) => client.getEvaluationLogs(evaluationId, query), [client, evaluationId]);
 
-  const onCancel = async (): Promise<void> => {
-    const accepted = await props.confirm(
-      trans.__('Cancel the evaluation “%1”? The rows answered so far stay.', name),
-      { title: trans.__('Cancel evaluation'), acceptLabel: trans.__('Cancel evaluation'), danger: true }
-    );
-    if (!accepted) {
-      return;
-    }
-    await run('cancel', async () => {
-      const updated = await client.cancelEvaluation(evaluationId);
-      if (mounted.current) {
-        setDetail(updated);
-      }
-      props.notify(trans.__('Canceling “%1”…', updated.name), 'info');
+  const onCancel = (): Promise<void> =>
+    cancel({
+      message: trans.__('Cancel the evaluation “%1”? The rows answered so far stay.', name),
+      options: { title: trans.__('Cancel evaluation'), acceptLabel: trans.__('Cancel evaluation'), danger: true },
+      action: () => client.cancelEvaluation(evaluationId)
     });
-  };
 
-  const onDelete = async (): Promise<void> => {
-    const accepted = await props.confirm(trans.__('Delete the evaluation “%1”, its rows, report and log?', name), {
-      title: trans.__('Delete evaluation'),
-      acceptLabel: trans.__('Delete'),
-      danger: true
+  const onDelete = (): Promise<void> =>
+    remove({
+      message: trans.__('Delete the evaluation “%1”, its rows, report and log?', name),
+      options: { title: trans.__('Delete evaluation'), acceptLabel: trans.__('Delete'), danger: true },
+      action: () => client.deleteEvaluation(evaluationId),
+      deleted: trans.__('Deleted the evaluation “%1”.', name)
     });
-    if (!accepted) {
-      return;
-    }
-    await run('delete', async () => {
-      await client.deleteEvaluation(evaluationId);
-      props.notify(trans.__('Deleted the evaluation “%1”.', name), 'success');
-      props.onDeleted(evaluationId);
-    });
-  };
 
   const report = evaluation?.report ?? null;
 
@@ -121,13 +119,14 @@ export function EvaluationDetail(props: IEvaluationDetailProps): JSX.Element {
           </a>
         )}
         {state && canCancel(state) && (
-          <Button
+          <BusyButton
             className="jp-mod-styled jp-mod-warn jp-AquaExt-button jp-AquaExt-cancelEvaluationButton"
             onClick={() => void onCancel()}
             disabled={busy !== null}
-          >
-            {busy === 'cancel' ? trans.__('Canceling…') : trans.__('Cancel evaluation')}
-          </Button>
+            busy={busy === 'cancel'}
+            label={trans.__('Cancel evaluation')}
+            busyLabel={trans.__('Canceling…')}
+          />
         )}
         {state && canDelete(state) && (
           <DeleteButton trans={trans} disabled={busy !== null} deleting={busy === 'delete'} onClick={() => void onDelete()} />
@@ -140,7 +139,7 @@ export function EvaluationDetail(props: IEvaluationDetailProps): JSX.Element {
           error={error}
           loading={trans.__('Loading evaluation…')}
           errorTitle={trans.__('The evaluation could not be loaded.')}
-          onRetry={() => setAttempt(n => n + 1)}
+          onRetry={retry}
         />
       )}
       {evaluation !== null && (
@@ -187,7 +186,7 @@ export function EvaluationDetail(props: IEvaluationDetailProps): JSX.Element {
           <div className="jp-AquaExt-FineTuneDetail-columns">
             <section className="jp-AquaExt-EvaluationDetail-params" aria-label={trans.__('Parameters')}>
               <h3 className="jp-AquaExt-sectionTitle">{trans.__('Parameters')}</h3>
-              <ParamsTable evaluation={evaluation} trans={trans} />
+              <EvaluationParams evaluation={evaluation} trans={trans} />
             </section>
             <section className="jp-AquaExt-EvaluationDetail-lineage" aria-label={trans.__('Lineage')}>
               <h3 className="jp-AquaExt-sectionTitle">{trans.__('What was evaluated')}</h3>
@@ -217,27 +216,16 @@ export function EvaluationDetail(props: IEvaluationDetailProps): JSX.Element {
   );
 }
 
-function StateMessage(props: { evaluation: EvaluationDetailData; trans: TranslationBundle }): JSX.Element | null {
+function StateMessage(props: { evaluation: EvaluationDetailData; trans: TranslationBundle }): JSX.Element {
   const { evaluation, trans } = props;
-  if (evaluation.state === 'FAILED') {
-    return (
-      <FailureNotice
-        trans={trans}
-        title={trans.__('The evaluation failed')}
-        message={evaluation.state_message}
-        failureLog={evaluation.failure_log}
-        className="jp-AquaExt-EvaluationDetail-failure"
-      />
-    );
-  }
-  const message = stateMessageText(evaluation, trans);
-  if (!message) {
-    return null;
-  }
   return (
-    <p className="jp-AquaExt-DeploymentDetail-stateMessage jp-AquaExt-EvaluationDetail-stateMessage" aria-live="polite">
-      {message}
-    </p>
+    <JobStateMessage
+      trans={trans}
+      job={evaluation}
+      failedTitle={trans.__('The evaluation failed')}
+      message={stateMessageText(evaluation, trans)}
+      classPrefix="jp-AquaExt-EvaluationDetail"
+    />
   );
 }
 
@@ -275,7 +263,7 @@ function CategoryChart(props: { report: EvaluationReport; trans: TranslationBund
   );
 }
 
-function ParamsTable(props: { evaluation: EvaluationDetailData; trans: TranslationBundle }): JSX.Element {
+function EvaluationParams(props: { evaluation: EvaluationDetailData; trans: TranslationBundle }): JSX.Element {
   const { evaluation, trans } = props;
   const p = evaluation.params;
   const rows: Array<[string, string, string]> = [
@@ -301,18 +289,7 @@ function ParamsTable(props: { evaluation: EvaluationDetailData; trans: Translati
   if (evaluation.finished_at) {
     rows.push(['finished', trans.__('Finished'), formatDateTime(evaluation.finished_at)]);
   }
-  return (
-    <table className="jp-AquaExt-FineTuneParams jp-AquaExt-EvaluationParams">
-      <tbody>
-        {rows.map(([key, label, value]) => (
-          <tr key={key} data-param={key}>
-            <th scope="row">{label}</th>
-            <td>{value}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
+  return <ParamsTable rows={rows} className="jp-AquaExt-FineTuneParams jp-AquaExt-EvaluationParams" />;
 }
 
 function Lineage(props: {
@@ -323,19 +300,7 @@ function Lineage(props: {
 }): JSX.Element {
   const { evaluation, trans } = props;
   const copy = (value: string, label: string): JSX.Element => (
-    <span className="jp-AquaExt-copyable">
-      <code>{value}</code>
-      <Button
-        className="jp-AquaExt-button jp-AquaExt-iconButton jp-AquaExt-copyButton"
-        minimal
-        small
-        aria-label={trans.__('Copy %1', label)}
-        title={trans.__('Copy %1', label)}
-        onClick={() => props.copyToClipboard(value)}
-      >
-        <copyIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
-      </Button>
-    </span>
+    <CopyableCode trans={trans} value={value} label={label} copyToClipboard={props.copyToClipboard} />
   );
   return (
     <dl className="jp-AquaExt-ModelDetail-facts jp-AquaExt-FineTuneDetail-facts">

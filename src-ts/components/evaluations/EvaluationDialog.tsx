@@ -1,6 +1,5 @@
 import * as React from 'react';
 
-import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
@@ -36,7 +35,7 @@ import type { ISamplingForm } from '../../playground/sampling';
 import type { Notify } from '../callbacks';
 import { ChoiceGroup } from '../ChoiceGroup';
 import { DatasetPathField } from '../DatasetPathField';
-import { AdvancedOptions, DescriptionField } from '../DialogParts';
+import { AdvancedOptions, DatasetBlockedNotice, DescriptionField, DialogFooter } from '../DialogParts';
 import { describeError } from '../ErrorState';
 import { PreflightSummary } from '../finetunes/PreflightSummary';
 import { FormErrors } from '../FormErrors';
@@ -558,23 +557,17 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
 
           <FormErrors fields={otherErrors} message={error} />
         </div>
-        <div className="jp-AquaExt-RegisterDialog-footer">
-          {preflightBlocks && (
-            <span className="jp-AquaExt-FineTuneDialog-blocked" role="status">
-              {trans.__('Fix the dataset first.')}
-            </span>
-          )}
-          <Button className="jp-mod-styled jp-mod-reject jp-AquaExt-button" type="button" onClick={close} disabled={submitting}>
-            {trans.__('Cancel')}
-          </Button>
-          <Button
-            className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-evaluationSubmit"
-            type="submit"
-            disabled={submitting || uploading || preflightBlocks || noneActive}
-          >
-            {submitting ? trans.__('Starting…') : trans.__('Start evaluation')}
-          </Button>
-        </div>
+        <DialogFooter
+          trans={trans}
+          submitting={submitting}
+          onCancel={close}
+          submitClassName="jp-AquaExt-evaluationSubmit"
+          submitDisabled={submitting || uploading || preflightBlocks || noneActive}
+          submitLabel={trans.__('Start evaluation')}
+          submittingLabel={trans.__('Starting…')}
+        >
+          <DatasetBlockedNotice trans={trans} blocked={preflightBlocks} />
+        </DialogFooter>
       </form>
     </ModalDialog>
   );

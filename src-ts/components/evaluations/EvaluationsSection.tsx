@@ -1,30 +1,15 @@
 import * as React from 'react';
 
-import type { TranslationBundle } from '@jupyterlab/translation';
-
-import type { IAquaClient } from '../../api/client';
 import type { IEvaluationChange } from '../../evaluations/states';
 import { useEvaluationList } from '../../evaluations/useEvaluationList';
-import type { Confirm, CopyToClipboard, Notify } from '../callbacks';
+import { type IResourceSectionProps, notifyJobEnded } from '../ResourceSection';
 import { useRefreshOnRequest } from '../usePolledList';
 import { CompareView } from './CompareView';
 import { EvaluationDetail, headlineText } from './EvaluationDetail';
 import { EvaluationList } from './EvaluationList';
 
-export interface IEvaluationsSectionProps {
-  client: IAquaClient;
-  trans: TranslationBundle;
-  /** The section and its panel are shown: poll; otherwise stay quiet. */
-  active: boolean;
-  selectedId: string | null;
-  onSelect: (evaluationId: string | null) => void;
-  /** Bump to poll at once (after a new evaluation). */
-  reloadRequest?: number;
-  confirm: Confirm;
-  notify: Notify;
-  copyToClipboard: CopyToClipboard;
+export interface IEvaluationsSectionProps extends IResourceSectionProps {
   onNewEvaluation: () => void;
-  onBrowseModels: () => void;
   /** Open a deployment's detail (from an evaluation's detail). */
   onOpenDeployment?: (deploymentId: string) => void;
   fastPollMs?: number;
@@ -49,10 +34,8 @@ export function EvaluationsSection(props: IEvaluationsSectionProps): JSX.Element
             scores ? trans.__('“%1” finished: %2.', evaluation.name, scores) : trans.__('“%1” finished.', evaluation.name),
             'success'
           );
-        } else if (to === 'FAILED') {
-          notify.current(trans.__('“%1” failed: %2', evaluation.name, evaluation.state_message || trans.__('see its log')), 'error');
-        } else if (to === 'CANCELED') {
-          notify.current(trans.__('“%1” was canceled.', evaluation.name), 'info');
+        } else {
+          notifyJobEnded(notify.current, evaluation, to, trans);
         }
       }
     },

@@ -21,10 +21,17 @@ import { formatDateTime, formatInteger } from '../../models/format';
 import type { Confirm, CopyToClipboard, Notify } from '../callbacks';
 import { LogsView } from '../deployments/DeploymentLogsView';
 import { ErrorState } from '../ErrorState';
-import { DeleteButton, DetailHeader, DetailLoadState, DetailTopbar, FailureNotice } from '../ResourceDetail';
-import { useBusyAction } from '../useBusyAction';
-import { useFetched } from '../useFetched';
-import { useMountedRef } from '../useMountedRef';
+import {
+  BusyButton,
+  CopyableCode,
+  DeleteButton,
+  DetailHeader,
+  DetailLoadState,
+  DetailTopbar,
+  JobStateMessage,
+  ParamsTable
+} from '../ResourceDetail';
+import { useJobDetail } from '../useJobDetail';
 import { FineTuneProgress } from './FineTuneProgress';
 import { FineTuneStateBadge } from './FineTuneStateBadge';
 import { LossChart } from './LossChart';
@@ -56,26 +63,25 @@ export interface IFineTuneDetailProps {
   logIntervalMs?: number;
 }
 
-type Busy = 'cancel' | 'delete';
-
 /** One fine-tuning job: state, progress, live loss curves, parameters, lineage, log and actions. */
 export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
   const { client, trans, finetuneId, summary } = props;
-  const [attempt, setAttempt] = React.useState(0);
-  const mounted = useMountedRef();
-  const onChanged = React.useRef(props.onChanged);
-  onChanged.current = props.onChanged;
-  const { busy, actionError, run } = useBusyAction<Busy>(props.notify, trans, () => onChanged.current());
-
-  // Reload on a new state (final losses, the output model, the failure log) and on retry;
-  // the progress in between comes from the list's row.
-  const stateKey = summary?.state ?? '';
   const load = React.useCallback(() => client.getFineTune(finetuneId), [client, finetuneId]);
-  const { value: detail, error, setValue: setDetail } = useFetched<FineTuneDetailData>(load, `${stateKey}|${attempt}`);
-
-  const job = detail ? withLiveFields(detail, summary) : null;
-  const state = job?.state ?? summary?.state ?? null;
-  const final = state !== null && isFinal(state);
+  const { detail, job, error, state, final, name, retry, busy, actionError, cancel, remove, onChanged } = useJobDetail<
+    FineTuneDetailData,
+    FineTuneSummary
+  >({
+    id: finetuneId,
+    summary,
+    load,
+    withLiveFields,
+    isFinal,
+    confirm: props.confirm,
+    notify: props.notify,
+    trans,
+    onChanged: props.onChanged,
+    onDeleted: props.onDeleted
+  });
 
   const { series, error: metricsError } = useFineTuneMetrics(client, finetuneId, {
     active: props.active,
@@ -86,47 +92,29 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
   const metricsState = series.state;
   React.useEffect(() => {
     if (metricsState && isFinal(metricsState) && detail && !isFinal(detail.state)) {
-      setAttempt(n => n + 1);
-      onChanged.current();
+      retry();
+      onChanged();
     }
   }, [metricsState]);
 
   const fetchLogs = React.useCallback((query: LogsQuery) => client.getFineTuneLogs(finetuneId, query), [client, finetuneId]);
 
-  const name = job?.name ?? summary?.name ?? finetuneId;
-
-  const onCancel = async (): Promise<void> => {
-    const accepted = await props.confirm(
-      trans.__('Cancel the fine-tuning job “%1”? Training stops at the next step and no model is produced.', name),
-      { title: trans.__('Cancel fine-tuning'), acceptLabel: trans.__('Cancel job'), danger: true }
-    );
-    if (!accepted) {
-      return;
-    }
-    await run('cancel', async () => {
-      const updated = await client.cancelFineTune(finetuneId);
-      if (mounted.current) {
-        setDetail(updated);
-      }
-      props.notify(trans.__('Canceling “%1”…', updated.name), 'info');
+  const onCancel = (): Promise<void> =>
+    cancel({
+      message: trans.__('Cancel the fine-tuning job “%1”? Training stops at the next step and no model is produced.', name),
+      options: { title: trans.__('Cancel fine-tuning'), acceptLabel: trans.__('Cancel job'), danger: true },
+      action: () => client.cancelFineTune(finetuneId)
     });
-  };
 
-  const onDelete = async (): Promise<void> => {
+  const onDelete = (): Promise<void> => {
     const producedModel = job?.output_model_id;
-    const accepted = await props.confirm(
-      producedModel
+    return remove({
+      message: producedModel
         ? trans.__('Delete the fine-tuning job “%1”, its log and metrics, and the model it produced (%2)?', name, producedModel)
         : trans.__('Delete the fine-tuning job “%1”, its log and metrics?', name),
-      { title: trans.__('Delete fine-tuning job'), acceptLabel: trans.__('Delete'), danger: true }
-    );
-    if (!accepted) {
-      return;
-    }
-    await run('delete', async () => {
-      await client.deleteFineTune(finetuneId);
-      props.notify(trans.__('Deleted the fine-tuning job “%1”.', name), 'success');
-      props.onDeleted(finetuneId);
+      options: { title: trans.__('Delete fine-tuning job'), acceptLabel: trans.__('Delete'), danger: true },
+      action: () => client.deleteFineTune(finetuneId),
+      deleted: trans.__('Deleted the fine-tuning job “%1”.', name)
     });
   };
 
@@ -163,13 +151,14 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
           </Button>
         )}
         {state && canCancel(state) && (
-          <Button
+          <BusyButton
             className="jp-mod-styled jp-mod-warn jp-AquaExt-button jp-AquaExt-cancelFineTuneButton"
             onClick={() => void onCancel()}
             disabled={busy !== null}
-          >
-            {busy === 'cancel' ? trans.__('Canceling…') : trans.__('Cancel job')}
-          </Button>
+            busy={busy === 'cancel'}
+            label={trans.__('Cancel job')}
+            busyLabel={trans.__('Canceling…')}
+          />
         )}
         {state && canDelete(state) && (
           <DeleteButton trans={trans} disabled={busy !== null} deleting={busy === 'delete'} onClick={() => void onDelete()} />
@@ -182,7 +171,7 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
           error={error}
           loading={trans.__('Loading fine-tuning job…')}
           errorTitle={trans.__('The fine-tuning job could not be loaded.')}
-          onRetry={() => setAttempt(n => n + 1)}
+          onRetry={retry}
         />
       )}
       {job !== null && (
@@ -212,7 +201,7 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
           <div className="jp-AquaExt-FineTuneDetail-columns">
             <section className="jp-AquaExt-FineTuneDetail-params" aria-label={trans.__('Parameters')}>
               <h3 className="jp-AquaExt-sectionTitle">{trans.__('Parameters')}</h3>
-              <ParamsTable job={job} trans={trans} />
+              <FineTuneParams job={job} trans={trans} />
             </section>
             <section className="jp-AquaExt-FineTuneDetail-lineage" aria-label={trans.__('Lineage')}>
               <h3 className="jp-AquaExt-sectionTitle">{trans.__('Lineage')}</h3>
@@ -243,27 +232,16 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
 }
 
 /** Why the job is in its state; for FAILED, the reason and the log lines that show it. */
-function StateMessage(props: { job: FineTuneDetailData; trans: TranslationBundle }): JSX.Element | null {
+function StateMessage(props: { job: FineTuneDetailData; trans: TranslationBundle }): JSX.Element {
   const { job, trans } = props;
-  if (job.state === 'FAILED') {
-    return (
-      <FailureNotice
-        trans={trans}
-        title={trans.__('The fine-tuning job failed')}
-        message={job.state_message}
-        failureLog={job.failure_log}
-        className="jp-AquaExt-FineTuneDetail-failure"
-      />
-    );
-  }
-  const message = stateMessageText(job, trans);
-  if (!message) {
-    return null;
-  }
   return (
-    <p className="jp-AquaExt-DeploymentDetail-stateMessage jp-AquaExt-FineTuneDetail-stateMessage" aria-live="polite">
-      {message}
-    </p>
+    <JobStateMessage
+      trans={trans}
+      job={job}
+      failedTitle={trans.__('The fine-tuning job failed')}
+      message={stateMessageText(job, trans)}
+      classPrefix="jp-AquaExt-FineTuneDetail"
+    />
   );
 }
 
@@ -298,7 +276,7 @@ function Outcome(props: { job: FineTuneDetailData; trans: TranslationBundle }): 
 }
 
 /** The hyperparameters the job ran with (only those of its training type). */
-function ParamsTable(props: { job: FineTuneDetailData; trans: TranslationBundle }): JSX.Element {
+function FineTuneParams(props: { job: FineTuneDetailData; trans: TranslationBundle }): JSX.Element {
   const { job, trans } = props;
   const p = job.params;
   const rows: Array<[string, string, string]> = [
@@ -352,18 +330,7 @@ function ParamsTable(props: { job: FineTuneDetailData; trans: TranslationBundle 
   if (job.finished_at) {
     rows.push(['finished', trans.__('Finished'), formatDateTime(job.finished_at)]);
   }
-  return (
-    <table className="jp-AquaExt-FineTuneParams">
-      <tbody>
-        {rows.map(([key, label, value]) => (
-          <tr key={key} data-param={key}>
-            <th scope="row">{label}</th>
-            <td>{value}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
+  return <ParamsTable rows={rows} className="jp-AquaExt-FineTuneParams" />;
 }
 
 /** Where the model came from and where it went: base model, dataset and its hash, job and run ids. */
@@ -375,19 +342,7 @@ function Lineage(props: {
 }): JSX.Element {
   const { job, trans } = props;
   const code = (value: string, label: string): JSX.Element => (
-    <span className="jp-AquaExt-copyable">
-      <code>{value}</code>
-      <Button
-        className="jp-AquaExt-button jp-AquaExt-iconButton jp-AquaExt-copyButton"
-        minimal
-        small
-        aria-label={trans.__('Copy %1', label)}
-        title={trans.__('Copy %1', label)}
-        onClick={() => props.copyToClipboard(value)}
-      >
-        <copyIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
-      </Button>
-    </span>
+    <CopyableCode trans={trans} value={value} label={label} copyToClipboard={props.copyToClipboard} />
   );
   return (
     <dl className="jp-AquaExt-ModelDetail-facts jp-AquaExt-FineTuneDetail-facts">

@@ -1,6 +1,5 @@
 import * as React from 'react';
 
-import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
@@ -46,7 +45,7 @@ import { formatInteger } from '../../models/format';
 import type { Notify } from '../callbacks';
 import { ChoiceGroup } from '../ChoiceGroup';
 import { DatasetPathField } from '../DatasetPathField';
-import { AdvancedOptions, DescriptionField } from '../DialogParts';
+import { AdvancedOptions, DatasetBlockedNotice, DescriptionField, DialogFooter } from '../DialogParts';
 import { describeError } from '../ErrorState';
 import { FormErrors } from '../FormErrors';
 import { FormField } from '../FormField';
@@ -737,23 +736,17 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
 
           <FormErrors fields={otherErrors} message={error} />
         </div>
-        <div className="jp-AquaExt-RegisterDialog-footer">
-          {preflightBlocks && (
-            <span className="jp-AquaExt-FineTuneDialog-blocked" role="status">
-              {trans.__('Fix the dataset first.')}
-            </span>
-          )}
-          <Button className="jp-mod-styled jp-mod-reject jp-AquaExt-button" type="button" onClick={close} disabled={submitting}>
-            {trans.__('Cancel')}
-          </Button>
-          <Button
-            className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-finetuneSubmit"
-            type="submit"
-            disabled={busy || uploading || preflightBlocks || (models !== null && models.length === 0)}
-          >
-            {submitting ? trans.__('Starting…') : trans.__('Start fine-tuning')}
-          </Button>
-        </div>
+        <DialogFooter
+          trans={trans}
+          submitting={submitting}
+          onCancel={close}
+          submitClassName="jp-AquaExt-finetuneSubmit"
+          submitDisabled={busy || uploading || preflightBlocks || (models !== null && models.length === 0)}
+          submitLabel={trans.__('Start fine-tuning')}
+          submittingLabel={trans.__('Starting…')}
+        >
+          <DatasetBlockedNotice trans={trans} blocked={preflightBlocks} />
+        </DialogFooter>
       </form>
     </ModalDialog>
   );

@@ -1,29 +1,14 @@
 import * as React from 'react';
 
-import type { TranslationBundle } from '@jupyterlab/translation';
-
-import type { IAquaClient } from '../../api/client';
 import type { IFineTuneChange } from '../../finetunes/states';
 import { useFineTuneList } from '../../finetunes/useFineTuneList';
-import type { Confirm, CopyToClipboard, Notify } from '../callbacks';
+import { type IResourceSectionProps, notifyJobEnded } from '../ResourceSection';
 import { useRefreshOnRequest } from '../usePolledList';
 import { FineTuneDetail } from './FineTuneDetail';
 import { FineTuneList } from './FineTuneList';
 
-export interface IFineTuningSectionProps {
-  client: IAquaClient;
-  trans: TranslationBundle;
-  /** The section and its panel are shown: poll; otherwise stay quiet. */
-  active: boolean;
-  selectedId: string | null;
-  onSelect: (finetuneId: string | null) => void;
-  /** Bump to poll at once (after a new job). */
-  reloadRequest?: number;
-  confirm: Confirm;
-  notify: Notify;
-  copyToClipboard: CopyToClipboard;
+export interface IFineTuningSectionProps extends IResourceSectionProps {
   onNewFineTune: () => void;
-  onBrowseModels: () => void;
   /** Deploy a fine-tuned model. */
   onDeploy?: (modelId: string) => void;
   /** Evaluate on a succeeded job's training data (its detail's button shows when given). */
@@ -53,10 +38,8 @@ export function FineTuningSection(props: IFineTuningSectionProps): JSX.Element {
         if (to === 'SUCCEEDED') {
           notify.current(trans.__('“%1” finished: the fine-tuned model is in Models.', job.name), 'success');
           modelsChanged.current?.();
-        } else if (to === 'FAILED') {
-          notify.current(trans.__('“%1” failed: %2', job.name, job.state_message || trans.__('see its log')), 'error');
-        } else if (to === 'CANCELED') {
-          notify.current(trans.__('“%1” was canceled.', job.name), 'info');
+        } else {
+          notifyJobEnded(notify.current, job, to, trans);
         }
       }
     },
