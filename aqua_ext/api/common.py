@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from pydantic import BaseModel, ConfigDict
 
 
@@ -12,6 +14,25 @@ class ApiModel(BaseModel):
     # Responses always carry every field, so the generated TypeScript types mark them
     # required; request bodies keep their defaults optional.
     model_config = ConfigDict(extra="forbid", populate_by_name=True, json_schema_serialization_defaults_required=True)
+
+
+M = TypeVar("M")
+
+
+def not_blank(value: str) -> str:
+    """A field validator (`_name_not_blank = field_validator("name")(not_blank)`): stripped, never blank."""
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value.strip()
+
+
+def log_pair(model: M) -> M:
+    """A model validator (`_log_pair = model_validator(mode="after")(log_pair)`): an OCI log is named by
+    both `log_group_id` and `log_id`, or not at all."""
+    target: Any = model
+    if bool(target.log_group_id) != bool(target.log_id):
+        raise ValueError("log_id: a log needs both log_group_id and log_id")
+    return model
 
 
 class FieldError(ApiModel):

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import ApiModel
+from .common import ApiModel, log_pair, not_blank
 from .fit import Dtype
 from .operations import Operation
 
@@ -52,12 +52,7 @@ class CreateDeploymentRequest(ApiModel):
     log_group_id: str | None = Field(default=None, max_length=255)  # OCI logging
     log_id: str | None = Field(default=None, max_length=255)
 
-    @field_validator("name")
-    @classmethod
-    def _name_not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be blank")
-        return value.strip()
+    _name_not_blank = field_validator("name")(not_blank)
 
     @field_validator("params")
     @classmethod
@@ -67,11 +62,7 @@ class CreateDeploymentRequest(ApiModel):
                 raise ValueError(f"'{token[:50]}' is empty, too long or holds control characters")
         return value
 
-    @model_validator(mode="after")
-    def _log_pair(self) -> "CreateDeploymentRequest":
-        if bool(self.log_group_id) != bool(self.log_id):
-            raise ValueError("log_id: a log needs both log_group_id and log_id")
-        return self
+    _log_pair = model_validator(mode="after")(log_pair)
 
 
 class DeploymentSummary(ApiModel):

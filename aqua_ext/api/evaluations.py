@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import ApiModel
+from .common import ApiModel, log_pair, not_blank
 from .datasets import DatasetReport
 from .finetunes import FineTuneState
 
@@ -57,12 +57,7 @@ class CreateEvaluationRequest(ApiModel):
     log_group_id: str | None = Field(default=None, max_length=255)  # OCI logging
     log_id: str | None = Field(default=None, max_length=255)
 
-    @field_validator("name")
-    @classmethod
-    def _name_not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be blank")
-        return value.strip()
+    _name_not_blank = field_validator("name")(not_blank)
 
     @field_validator("metrics")
     @classmethod
@@ -73,9 +68,7 @@ class CreateEvaluationRequest(ApiModel):
     def _one_dataset(self) -> "CreateEvaluationRequest":
         if bool(self.dataset_path) == bool(self.finetune_id):
             raise ValueError("dataset_path: give a dataset_path or a finetune_id (its training data), not both")
-        if bool(self.log_group_id) != bool(self.log_id):
-            raise ValueError("log_id: a log needs both log_group_id and log_id")
-        return self
+        return log_pair(self)
 
 
 class MetricScores(ApiModel):

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import ApiModel
+from .common import ApiModel, log_pair, not_blank
 from .datasets import DatasetReport
 from .fit import Dtype, FitTarget
 from .models import OS_URI_PATTERN
@@ -86,12 +86,7 @@ class CreateFineTuneRequest(ApiModel):
     log_group_id: str | None = Field(default=None, max_length=255)  # OCI: required for replicas > 1
     log_id: str | None = Field(default=None, max_length=255)
 
-    @field_validator("name")
-    @classmethod
-    def _name_not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be blank")
-        return value.strip()
+    _name_not_blank = field_validator("name")(not_blank)
 
     @field_validator("output_uri")
     @classmethod
@@ -101,11 +96,7 @@ class CreateFineTuneRequest(ApiModel):
             raise ValueError("must look like 'oci://bucket@namespace/prefix'")
         return value
 
-    @model_validator(mode="after")
-    def _log_pair(self) -> "CreateFineTuneRequest":
-        if bool(self.log_group_id) != bool(self.log_id):
-            raise ValueError("log_id: a log needs both log_group_id and log_id")
-        return self
+    _log_pair = model_validator(mode="after")(log_pair)
 
 
 class MetricPoint(ApiModel):

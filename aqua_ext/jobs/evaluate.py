@@ -35,7 +35,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from . import finetune as jobs  # the shared status conventions (states, atomic writes, peak RSS)
+from . import finetune
+from . import job_status as jobs  # the shared status conventions (states, atomic writes, peak RSS)
 
 ROWS_FILE, REPORT_JSON, REPORT_HTML = "rows.jsonl", "report.json", "report.html"
 STATUS_FILE, LOG_FILE = jobs.STATUS_FILE, jobs.LOG_FILE
@@ -58,7 +59,7 @@ def select_rows(count: int, sample_size: int | None, seed: int) -> list[int]:
     return sorted(random.Random(seed).sample(range(count), sample_size))
 
 
-class Evaluation:
+class Evaluation(jobs.StatusFile):
     def __init__(self, spec: dict[str, Any]) -> None:
         self.spec = spec
         self.output_dir = Path(spec["output_dir"]).expanduser().absolute()
@@ -67,11 +68,6 @@ class Evaluation:
         self.started = time.monotonic()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._main: asyncio.Task[Any] | None = None
-
-    def update(self, **fields: Any) -> None:
-        self.status.update(fields)
-        self.status["updated_at"] = jobs._now()
-        jobs._write_json_atomic(self.output_dir / STATUS_FILE, self.status)
 
     def on_signal(self, signum: int, _frame: Any) -> None:
         if self.cancel_requested:
@@ -87,7 +83,7 @@ class Evaluation:
         self.output_dir.mkdir(parents=True, exist_ok=True)
         (self.output_dir / ROWS_FILE).unlink(missing_ok=True)
         self.update(state=jobs.ACCEPTED, message="Accepted", progress=0.0, rows_done=0, rows_total=None,
-                    started_at=jobs._now(), pid=os.getpid())
+                    started_at=jobs.now(), pid=os.getpid())
         try:
             finished = asyncio.run(self._answer_all())
             if not finished:
@@ -98,7 +94,7 @@ class Evaluation:
             self._score()
         except BaseException as exc:  # noqa: BLE001 - every failure must end in a FAILED status
             traceback.print_exc()
-            reason = str(exc) if isinstance(exc, EvaluationError) else jobs.human_reason(exc)
+            reason = str(exc) if isinstance(exc, EvaluationError) else finetune.human_reason(exc)
             self.update(state=jobs.FAILED, message=reason, reason=reason, error=f"{type(exc).__name__}: {exc}"[:2000],
                         peak_rss_mb=jobs.peak_rss_mb(), wall_s=round(time.monotonic() - self.started, 2))
             return 1
@@ -125,7 +121,7 @@ class Evaluation:
         params = dict(spec["params"])
         total = len(selected)
         self.update(state=jobs.IN_PROGRESS, message="Asking the deployment", rows_total=total,
-                    answering_started_at=jobs._now())
+                    answering_started_at=jobs.now())
         done = failures_in_a_row = failed_so_far = 0
         last_status = 0.0
         last_error = ""
@@ -220,7 +216,7 @@ class Evaluation:
         tmp = self.output_dir / f".{ROWS_FILE}.tmp"
         tmp.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
         os.replace(tmp, self.output_dir / ROWS_FILE)
-        jobs._write_json_atomic(self.output_dir / REPORT_JSON, report)
+        jobs.write_json_atomic(self.output_dir / REPORT_JSON, report)
         html = render_html(report, records, title=str(self.spec.get("name") or "Evaluation"))
         tmp = self.output_dir / f".{REPORT_HTML}.tmp"
         tmp.write_text(html, encoding="utf-8")
@@ -231,45 +227,20 @@ class Evaluation:
 
 
 def load_rows(path: Path) -> list[Any]:
-    rows = jobs.load_rows(path)
+    rows = finetune.load_rows(path)
     if any(r.format != "instruction" for r in rows):
         raise EvaluationError("Data error: evaluation rows are {prompt, completion[, category]}")
     return rows
 
 
 def load_spec(path: Path) -> dict[str, Any]:
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(raw, dict):
-        raise EvaluationError("Invalid job spec: expected a JSON object")
-    missing = [key for key in REQUIRED if not raw.get(key)]
-    if missing:
-        raise EvaluationError(f"Invalid job spec: missing {', '.join(missing)}")
-    unknown = sorted(set(raw) - set(DEFAULTS) - set(REQUIRED) - {"name"})
-    if unknown:
-        raise EvaluationError(f"Invalid job spec: unknown keys {', '.join(unknown)}")
+    raw = jobs.read_spec(path, required=REQUIRED, allowed={*DEFAULTS, "name"}, error=EvaluationError)
     return {**DEFAULTS, **raw}
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1 or args[0] in ("-h", "--help"):
-        print("usage: python -m aqua_ext.jobs.evaluate SPEC.json", file=sys.stderr)
-        return 2
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    spec_path = Path(args[0])
-    try:
-        spec = load_spec(spec_path)
-    except (OSError, ValueError, EvaluationError) as exc:
-        print(f"aqua_ext.jobs.evaluate: {spec_path}: {exc}", file=sys.stderr)
-        return 2
-    evaluation = Evaluation(spec)
-    signal.signal(signal.SIGTERM, evaluation.on_signal)
-    signal.signal(signal.SIGINT, evaluation.on_signal)
-    return evaluation.run()
-
+    return jobs.run_main(argv, "aqua_ext.jobs.evaluate", load_spec=load_spec, spec_errors=(EvaluationError,),
+                         make_job=Evaluation)
 
 if __name__ == "__main__":
     sys.exit(main())

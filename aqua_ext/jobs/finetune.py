@@ -43,26 +43,38 @@ chat template. The loss is on the completion only.
 from __future__ import annotations
 
 import errno
-import itertools
 import json
 import os
-import resource
 import shutil
 import signal
 import sys
 import time
 import traceback
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from ..services.datasets import DatasetRow, is_validation, scan_jsonl
+from . import job_status
+from .job_status import (
+    ACCEPTED,
+    CANCELED,
+    CANCELING,
+    FAILED,
+    FINAL_STATES,
+    IN_PROGRESS,
+    STATUS_FILE,
+    SUCCEEDED,
+    StatusFile,
+    now,
+    peak_rss_mb,
+    read_spec,
+    run_main,
+)
 
 
-ACCEPTED, IN_PROGRESS, SUCCEEDED, FAILED, CANCELING, CANCELED = (
-    "ACCEPTED", "IN_PROGRESS", "SUCCEEDED", "FAILED", "CANCELING", "CANCELED")
-FINAL_STATES = frozenset({SUCCEEDED, FAILED, CANCELED})
-STATUS_FILE, METRICS_FILE, LOG_FILE = "status.json", "metrics.jsonl", "job.log"
+METRICS_FILE = "metrics.jsonl"
+LOG_FILE = job_status.LOG_FILE
+read_status = job_status.read_status  # the server reads a job's status through this module too
 ADAPTER_DIR, MODEL_DIR = "adapter", "model"
 
 DEFAULTS: dict[str, Any] = {
@@ -104,58 +116,7 @@ class Canceled(Exception):
     pass
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-_tmp_names = itertools.count()
-
-
-def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    # A fresh temp name each time: the SIGTERM handler may write while an update is half done.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{next(_tmp_names)}.tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident set size (VmHWM), in MiB."""
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie (exited, not yet reaped by its parent) is gone for our purposes.
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return fields[0] != "Z"
-    except (OSError, IndexError):
-        return True
-
-
-def read_status(output_dir: Path | str) -> dict[str, Any] | None:
-    """status.json of a job, or None before it exists. A job whose process is
-    gone in a non-final state was killed (SIGKILL, the out-of-memory killer, a
-    reboot): reported as FAILED with that reason."""
-    path = Path(output_dir) / STATUS_FILE
-    try:
-        status = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    pid = status.get("pid")
-    if status.get("state") not in FINAL_STATES and isinstance(pid, int) and not _pid_alive(pid):
-        status = {**status, "state": FAILED,
-                  "reason": "The job was killed (out of memory, or stopped by the system) before it finished",
-                  "error": "process gone without a final state"}
-    return status
-
-
-class Job:
+class Job(StatusFile):
     def __init__(self, spec: dict[str, Any]):
         self.spec = spec
         self.output_dir = Path(spec["output_dir"]).expanduser().absolute()
@@ -167,11 +128,6 @@ class Job:
         self.phase = "preparing"
 
     # ---- status and metrics -------------------------------------------------------
-
-    def update(self, **fields: Any) -> None:
-        self.status.update(fields)
-        self.status["updated_at"] = _now()
-        _write_json_atomic(self.output_dir / STATUS_FILE, self.status)
 
     def metric(self, record: dict[str, Any]) -> None:
         with (self.output_dir / METRICS_FILE).open("a", encoding="utf-8") as stream:
@@ -207,7 +163,7 @@ class Job:
         self.output_dir.mkdir(parents=True, exist_ok=True)
         (self.output_dir / METRICS_FILE).unlink(missing_ok=True)
         self.update(state=ACCEPTED, message="Accepted", progress=0.0, step=0, total_steps=None, epoch=0.0,
-                    started_at=_now(), pid=os.getpid())
+                    started_at=now(), pid=os.getpid())
         work = self.output_dir / f".work-{os.getpid()}"
         try:
             self._train(work)
@@ -314,7 +270,7 @@ class Job:
             def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
                 job.update(state=CANCELING if job.cancel_requested else IN_PROGRESS,
                            message="Canceling" if job.cancel_requested else "Training", total_steps=state.max_steps,
-                           progress=0.0, training_started_at=_now())
+                           progress=0.0, training_started_at=now())
 
             def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
                 if job.cancel_requested:
@@ -497,15 +453,7 @@ def human_reason(exc: BaseException) -> str:
 
 
 def load_spec(path: Path) -> dict[str, Any]:
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(raw, dict):
-        raise SpecError("Invalid job spec: expected a JSON object")
-    missing = [key for key in REQUIRED if not raw.get(key)]
-    if missing:
-        raise SpecError(f"Invalid job spec: missing {', '.join(missing)}")
-    unknown = sorted(set(raw) - set(DEFAULTS) - set(REQUIRED))
-    if unknown:
-        raise SpecError(f"Invalid job spec: unknown keys {', '.join(unknown)}")
+    raw = read_spec(path, required=REQUIRED, allowed=DEFAULTS, error=SpecError)
     spec = {**DEFAULTS, **raw}
     if spec["training_type"] not in ("lora", "last_layers"):
         raise SpecError('Invalid job spec: training_type must be "lora" or "last_layers"')
@@ -522,28 +470,8 @@ def load_spec(path: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1 or args[0] in ("-h", "--help"):
-        print("usage: python -m aqua_ext.jobs.finetune SPEC.json", file=sys.stderr)
-        return 2
-    # Offline for good: huggingface_hub reads these at import, so set them first.
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    spec_path = Path(args[0])
-    try:
-        spec = load_spec(spec_path)
-    except (OSError, ValueError, SpecError) as exc:
-        # No output_dir to report into (or not a trustworthy one): say it on stderr.
-        print(f"aqua_ext.jobs.finetune: {spec_path}: {exc}", file=sys.stderr)
-        return 2
-    job = Job(spec)
-    signal.signal(signal.SIGTERM, job.on_signal)
-    signal.signal(signal.SIGINT, job.on_signal)
-    return job.run()
-
+    return run_main(argv, "aqua_ext.jobs.finetune", load_spec=load_spec, spec_errors=(SpecError,), make_job=Job,
+                    offline_env=("HF_DATASETS_DISABLE_PROGRESS_BARS",))
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -5,7 +5,6 @@ answered; bad input refused before anything is created."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -15,22 +14,15 @@ import pytest
 from tests.handlers.test_deployments import DEMO, wait_state
 from tests.handlers.test_finetunes import FAST, color_rows, wait_job, write_jsonl
 from tests.model_folders import needs_local_extra
+from tests.waiting import wait_for_state
 
 pytestmark = [needs_local_extra, pytest.mark.engine]
 
 
 async def wait_evaluation(api: Any, evaluation_id: str, *states: str, timeout: float = 300.0,
                           until: Any = None) -> dict[str, Any]:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        status, detail = await api(f"evaluations/{evaluation_id}")
-        assert status == 200, detail
-        if detail["state"] in states and (until is None or until(detail)):
-            return detail
-        assert detail["state"] not in ("FAILED",) or "FAILED" in states, detail
-        assert loop.time() < deadline, f"still {detail['state']}: {detail['state_message']}"
-        await asyncio.sleep(0.3)
+    return await wait_for_state(api, f"evaluations/{evaluation_id}", *states, timeout=timeout, until=until,
+                                stop_on_failure=True)
 
 
 async def deploy(api: Any, model_id: str, name: str) -> str:
@@ -50,57 +42,61 @@ async def test_the_finetuned_model_scores_higher_than_its_base(api: Any, jp_fetc
     job = await wait_job(api, created["finetune"]["id"], "SUCCEEDED")
 
     deployments: list[str] = []
-    try:
-        deployments.append(await deploy(api, job["output_model_id"], "tuned"))
-        deployments.append(await deploy(api, DEMO, "base"))
-        evaluations = []
-        for deployment_id, name in zip(deployments, ("tuned on its data", "base on the same data")):
-            status, body = await api("evaluations", method="POST", body={
-                "deployment_id": deployment_id, "name": name, "finetune_id": job["id"], "sample_size": 24,
-                "metrics": ["rouge", "exact_match", "bleu", "bertscore", "latency"],
-                "params": {"max_tokens": 6, "temperature": 0.0}, "concurrency": 4})
-            assert status == 202, body
-            assert body["evaluation"]["rows_total"] == 24 and body["preflight"]["valid_rows"] == 200
-            assert "training data of 'Colors'" in body["evaluation"]["dataset_path"]
-            evaluations.append(body["evaluation"]["id"])
-        tuned, base = [await wait_evaluation(api, e, "SUCCEEDED") for e in evaluations]
+    try:  # engines run detached: every deployment made here is deleted, whatever happens
+        try:
+            deployments.append(await deploy(api, job["output_model_id"], "tuned"))
+            deployments.append(await deploy(api, DEMO, "base"))
+            evaluations = []
+            for deployment_id, name in zip(deployments, ("tuned on its data", "base on the same data")):
+                status, body = await api("evaluations", method="POST", body={
+                    "deployment_id": deployment_id, "name": name, "finetune_id": job["id"], "sample_size": 24,
+                    "metrics": ["rouge", "exact_match", "bleu", "bertscore", "latency"],
+                    "params": {"max_tokens": 6, "temperature": 0.0}, "concurrency": 4})
+                assert status == 202, body
+                assert body["evaluation"]["rows_total"] == 24 and body["preflight"]["valid_rows"] == 200
+                assert "training data of 'Colors'" in body["evaluation"]["dataset_path"]
+                evaluations.append(body["evaluation"]["id"])
+            tuned, base = [await wait_evaluation(api, e, "SUCCEEDED") for e in evaluations]
+        finally:
+            for deployment_id in deployments[1:]:
+                await api(f"deployments/{deployment_id}", method="DELETE")
+
+        print(f"ROUGE-L on 24 training rows: fine-tuned {tuned['scores']['rougeL']:.3f}, base {base['scores']['rougeL']:.3f}; "
+              f"exact match {tuned['scores']['exact_match']:.0%} vs {base['scores']['exact_match']:.0%}")
+        assert tuned["scores"]["rougeL"] > base["scores"]["rougeL"]
+        assert tuned["report"]["rows_answered"] == 24 and tuned["report"]["rows_failed"] == 0
+        assert tuned["scores"]["latency_ms_p95"] >= tuned["scores"]["latency_ms_p50"] > 0
+        assert 0 <= tuned["scores"]["bertscore"] <= 1 and tuned["rows_done"] == 24 and tuned["progress"] == 1.0
+
+        # The rows behind the scores, best first; the report as a download; the comparison.
+        status, rows = await api(f"evaluations/{tuned['id']}/rows", params={"sort": "rougeL", "descending": "true",
+                                                                           "limit": "5"})
+        assert status == 200 and rows["total"] == 24 and len(rows["items"]) == 5
+        values = [r["scores"]["rougeL"] for r in rows["items"]]
+        assert values == sorted(values, reverse=True)
+        assert (await api(f"evaluations/{tuned['id']}/rows", params={"sort": "nonsense"}))[0] == 400
+        response = await jp_fetch("aqua-ext", "evaluations", tuned["id"], "report.html")
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+        assert "<svg" in response.body.decode() and "tuned on its data" in response.body.decode()
+        status, comparison = await api("compare/evaluations", params={"ids": f"{tuned['id']},{base['id']}"})
+        assert status == 200 and comparison["same_dataset"] is True, comparison
+        assert set(comparison["overall"]["rougeL"]) == {tuned["id"], base["id"]}
+        assert (await api("compare/evaluations", params={"ids": tuned["id"]}))[0] == 400
+
+        # The deployment stops: a new evaluation of it is refused (409); the reports stay.
+        assert (await api(f"deployments/{deployments[0]}/deactivate", method="POST"))[0] == 200
+        status, body = await api("evaluations", method="POST", body={
+            "deployment_id": deployments[0], "name": "again", "finetune_id": job["id"]})
+        assert status == 409, body
+        await api(f"deployments/{deployments[0]}", method="DELETE")
+        _, listing = await api("evaluations")
+        assert {e["id"] for e in listing["items"]} == set(evaluations)
+        for evaluation_id in evaluations:
+            assert (await api(f"evaluations/{evaluation_id}", method="DELETE"))[0] == 204
+        assert not list((aqua_data_dir / "evaluations").iterdir())
     finally:
-        for deployment_id in deployments[1:]:
+        for deployment_id in deployments:
             await api(f"deployments/{deployment_id}", method="DELETE")
-
-    print(f"ROUGE-L on 24 training rows: fine-tuned {tuned['scores']['rougeL']:.3f}, base {base['scores']['rougeL']:.3f}; "
-          f"exact match {tuned['scores']['exact_match']:.0%} vs {base['scores']['exact_match']:.0%}")
-    assert tuned["scores"]["rougeL"] > base["scores"]["rougeL"]
-    assert tuned["report"]["rows_answered"] == 24 and tuned["report"]["rows_failed"] == 0
-    assert tuned["scores"]["latency_ms_p95"] >= tuned["scores"]["latency_ms_p50"] > 0
-    assert 0 <= tuned["scores"]["bertscore"] <= 1 and tuned["rows_done"] == 24 and tuned["progress"] == 1.0
-
-    # The rows behind the scores, best first; the report as a download; the comparison.
-    status, rows = await api(f"evaluations/{tuned['id']}/rows", params={"sort": "rougeL", "descending": "true",
-                                                                       "limit": "5"})
-    assert status == 200 and rows["total"] == 24 and len(rows["items"]) == 5
-    values = [r["scores"]["rougeL"] for r in rows["items"]]
-    assert values == sorted(values, reverse=True)
-    assert (await api(f"evaluations/{tuned['id']}/rows", params={"sort": "nonsense"}))[0] == 400
-    response = await jp_fetch("aqua-ext", "evaluations", tuned["id"], "report.html")
-    assert response.headers["Content-Disposition"].startswith("attachment;")
-    assert "<svg" in response.body.decode() and "tuned on its data" in response.body.decode()
-    status, comparison = await api("compare/evaluations", params={"ids": f"{tuned['id']},{base['id']}"})
-    assert status == 200 and comparison["same_dataset"] is True, comparison
-    assert set(comparison["overall"]["rougeL"]) == {tuned["id"], base["id"]}
-    assert (await api("compare/evaluations", params={"ids": tuned["id"]}))[0] == 400
-
-    # The deployment stops: a new evaluation of it is refused (409); the reports stay.
-    assert (await api(f"deployments/{deployments[0]}/deactivate", method="POST"))[0] == 200
-    status, body = await api("evaluations", method="POST", body={
-        "deployment_id": deployments[0], "name": "again", "finetune_id": job["id"]})
-    assert status == 409, body
-    await api(f"deployments/{deployments[0]}", method="DELETE")
-    _, listing = await api("evaluations")
-    assert {e["id"] for e in listing["items"]} == set(evaluations)
-    for evaluation_id in evaluations:
-        assert (await api(f"evaluations/{evaluation_id}", method="DELETE"))[0] == 204
-    assert not list((aqua_data_dir / "evaluations").iterdir())
 
 
 async def test_cancel_keeps_the_rows_answered_and_bad_input_creates_nothing(

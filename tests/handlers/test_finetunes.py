@@ -5,7 +5,6 @@ the base model does; cancel; bad input refused before anything is created."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ import pytest
 
 from tests.handlers.test_deployments import DEMO, wait_state
 from tests.model_folders import needs_local_extra
+from tests.waiting import wait_for_state
 
 pytestmark = [needs_local_extra, pytest.mark.engine]
 
@@ -38,16 +38,8 @@ def write_jsonl(path: Path, rows: list[Any]) -> Path:
 
 async def wait_job(api: Any, finetune_id: str, *states: str, timeout: float = 300.0,
                    until: Any = None) -> dict[str, Any]:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        status, detail = await api(f"finetunes/{finetune_id}")
-        assert status == 200, detail
-        if detail["state"] in states and (until is None or until(detail)):
-            return detail
-        assert detail["state"] not in ("FAILED",) or "FAILED" in states, detail
-        assert loop.time() < deadline, f"still {detail['state']}: {detail['state_message']}"
-        await asyncio.sleep(0.3)
+    return await wait_for_state(api, f"finetunes/{finetune_id}", *states, timeout=timeout, until=until,
+                                stop_on_failure=True)
 
 
 async def answer(api: Any, deployment_id: str, prompt: str) -> str:

@@ -10,7 +10,6 @@ that is not ACTIVE, with nothing created in OCI).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 from pathlib import Path
@@ -20,8 +19,9 @@ from urllib.parse import unquote
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from tests.handlers.test_oci_finetunes import counts, last_body
+from tests.handlers.test_oci_finetunes import bucket_uri, counts, jsonl_text, last_body, write_text
 from tests.oci_setup import OciWorld, add_log, seed_deployable_model
+from tests.waiting import wait_for_state
 
 
 @pytest.fixture
@@ -45,8 +45,7 @@ def seed_deployment(world: OciWorld, name: str = "acme chat", *, state: str = "A
 
 
 def report_bucket(world: OciWorld, name: str = "eval-out", *, versioned: bool = True) -> str:
-    world.emulator.add_bucket(None, name, versioned=versioned, compartment_id=world.compartment_id)
-    return f"oci://{name}@{world.emulator.namespace}/reports"
+    return bucket_uri(world, name, "reports", versioned=versioned)
 
 
 def eval_text(rows: int = 9, *, bad_line: int | None = None, conversational: bool = False) -> str:
@@ -57,28 +56,15 @@ def eval_text(rows: int = 9, *, bad_line: int | None = None, conversational: boo
         lines = [json.dumps({"prompt": f"What is the capital of country {i}?",
                              "completion": f"The capital of country {i} is city number {i}.",
                              "category": "geo" if i % 2 else "math"}) for i in range(rows)]
-    if bad_line is not None:
-        lines[bad_line - 1] = '{"prompt": "no completion"}'
-    return "\n".join(lines) + "\n"
+    return jsonl_text(lines, bad_line)
 
 
 def write_eval(root: Path, name: str = "data/eval.jsonl", **kw: Any) -> Path:
-    path = root / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(eval_text(**kw))
-    return path
+    return write_text(root, name, eval_text(**kw))
 
 
 async def wait_state(api: Any, evaluation_id: str, *states: str, timeout: float = 20.0) -> dict[str, Any]:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        status, detail = await api(f"evaluations/{evaluation_id}")
-        assert status == 200, detail
-        if detail["state"] in states:
-            return detail
-        assert loop.time() < deadline, f"still {detail['state']}: {detail['state_message']}"
-        await asyncio.sleep(0.05)
+    return await wait_for_state(api, f"evaluations/{evaluation_id}", *states, timeout=timeout, interval=0.05)
 
 
 # ---- the whole life -------------------------------------------------------------------------------
@@ -179,10 +165,13 @@ async def test_create_report_rows_html_compare_delete(api: Any, jp_fetch: Any, w
     assert "rougeL" in comparison["overall"] and set(comparison["overall"]["rougeL"]) == {ev_id}
     assert set(comparison["categories"]) == {"geo", "math"}
 
-    # Listed (one list of models, one of runs), newest first, with the headline scores.
+    # Listed (one list of models, one of runs), newest first, with the headline scores; no call per row.
+    emu.reset_calls()
     _, listing = await api("evaluations")
     assert [(e["id"], e["state"]) for e in listing["items"]] == [(ev2, "SUCCEEDED"), (ev_id, "SUCCEEDED")]
     assert listing["items"][1]["scores"] == done["scores"]
+    assert emu.calls["ListModels"] <= 1 and emu.calls["ListJobRuns"] <= 1, dict(emu.calls)
+    assert not {"GetModel", "GetJob", "GetJobRun", "GetObject"} & set(emu.calls), dict(emu.calls)
     status, logs = await api(f"evaluations/{ev_id}/logs")
     assert status == 200 and "Job run finished: SUCCEEDED" in "\n".join(logs["lines"])
 

@@ -20,6 +20,7 @@ import oci
 import pytest
 
 from tests.oci_setup import OciWorld, add_log
+from tests.waiting import wait_for_state
 
 FT_CONFIG = json.dumps({
     "shape": {"VM.GPU.A10.1": {"batch_size": 2, "replica": "1-4"}, "VM.GPU.A10.2": {"batch_size": 4, "replica": "1-8"}},
@@ -65,23 +66,37 @@ def seed_base(world: OciWorld, name: str = "acme-1b", *, parameter_count: int = 
                                     custom_metadata=meta, defined_metadata=defined)
 
 
-def output_bucket(world: OciWorld, name: str = "ft-out", *, versioned: bool = True) -> str:
+def bucket_uri(world: OciWorld, name: str, prefix: str, *, versioned: bool = True) -> str:
+    """A new bucket in the world's compartment, as oci://name@namespace/prefix."""
     world.emulator.add_bucket(None, name, versioned=versioned, compartment_id=world.compartment_id)
-    return f"oci://{name}@{world.emulator.namespace}/runs"
+    return f"oci://{name}@{world.emulator.namespace}/{prefix}"
 
 
-def dataset_text(rows: int = 60, *, bad_line: int | None = None) -> str:
-    lines = [json.dumps({"prompt": f"What is {i} + {i}?", "completion": str(2 * i)}) for i in range(rows)]
+def output_bucket(world: OciWorld, name: str = "ft-out", *, versioned: bool = True) -> str:
+    return bucket_uri(world, name, "runs", versioned=versioned)
+
+
+def jsonl_text(lines: list[str], bad_line: int | None = None) -> str:
+    """The lines as a JSONL file's text, line `bad_line` (1-based) replaced by a row with no completion."""
     if bad_line is not None:
         lines[bad_line - 1] = '{"prompt": "no completion"}'
     return "\n".join(lines) + "\n"
 
 
-def write_dataset(root: Path, name: str = "data/train.jsonl", **kw: Any) -> Path:
+def write_text(root: Path, name: str, text: str) -> Path:
     path = root / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(dataset_text(**kw))
+    path.write_text(text)
     return path
+
+
+def dataset_text(rows: int = 60, *, bad_line: int | None = None) -> str:
+    return jsonl_text([json.dumps({"prompt": f"What is {i} + {i}?", "completion": str(2 * i)}) for i in range(rows)],
+                      bad_line)
+
+
+def write_dataset(root: Path, name: str = "data/train.jsonl", **kw: Any) -> Path:
+    return write_text(root, name, dataset_text(**kw))
 
 
 def counts(world: OciWorld) -> dict[str, int]:
@@ -103,17 +118,7 @@ def ds_client(world: OciWorld) -> Any:
 
 
 async def wait_state(api: Any, finetune_id: str, *states: str, timeout: float = 20.0) -> dict[str, Any]:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        status, detail = await api(f"finetunes/{finetune_id}")
-        if status == 404 and "GONE" in states:
-            return {"state": "GONE"}
-        assert status == 200, detail
-        if detail["state"] in states:
-            return detail
-        assert loop.time() < deadline, f"still {detail['state']}: {detail['state_message']}"
-        await asyncio.sleep(0.05)
+    return await wait_for_state(api, f"finetunes/{finetune_id}", *states, timeout=timeout, interval=0.05)
 
 
 async def wait_deployment(api: Any, deployment_id: str, *states: str, timeout: float = 20.0) -> str:

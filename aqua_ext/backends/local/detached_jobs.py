@@ -30,7 +30,7 @@ from typing import Any
 from ...api.finetunes import FINAL_FINETUNE_STATES, FineTuneState
 from ...api.logs import LogPage, LogsQuery
 from ...errors import Conflict, NotFound
-from ...jobs.finetune import LOG_FILE, STATUS_FILE
+from ...jobs.job_status import LOG_FILE, STATUS_FILE
 from .demo_model import child_environment
 from .engines import tail_log
 from .logs import read_log_page

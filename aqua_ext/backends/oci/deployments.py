@@ -59,7 +59,7 @@ from . import deploy_mapping as dm
 from . import finetune_mapping as ftm
 from . import mapping
 from .limits import SERVICE_NAME as LIMITS_SERVICE
-from .log_search import search_lines, search_log_page
+from .log_search import check_log_ocids, search_lines, search_log_page
 from .limits import limit_of
 from .clients import OciClients, new_retry_token
 from ...services.engine_args import param_value
@@ -384,12 +384,7 @@ class OciDeployments(Deployments):
                                              f"not {engine}")
         if model.capability == Capability.EMBEDDING and request.mode != "embedding":
             raise InvalidInput.field("mode", f"'{model.name}' is an embedding model: deploy it with mode 'embedding'")
-        if request.log_id:
-            if mapping.ocid_kind(request.log_group_id or "") != "loggroup":
-                raise InvalidInput.field("log_group_id", "must be an OCI Logging log group OCID "
-                                                         "(ocid1.loggroup.oc1.<region>.<id>)")
-            if mapping.ocid_kind(request.log_id) != "log":
-                raise InvalidInput.field("log_id", "must be an OCI Logging log OCID (ocid1.log.oc1.<region>.<id>)")
+        check_log_ocids(request.log_group_id, request.log_id)
         if engine == "llama.cpp" and request.max_model_len is not None:
             raise InvalidInput.field("max_model_len", "the llama.cpp service container sets its context size itself")
         max_len = None

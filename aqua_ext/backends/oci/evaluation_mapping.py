@@ -37,6 +37,9 @@ from ...api.evaluations import (
 )
 from ...api.finetunes import FINAL_FINETUNE_STATES
 from ...services.evaluation_results import report_from
+from . import job_mapping as jm
+from .job_mapping import aware as _aware
+from .job_mapping import hyper_values as _hyper_values
 from .mapping import _ci, custom_metadata
 
 TAG_EVALUATION = "aqua_evaluation"  # marks evaluation models, their jobs and runs, and their experiments
@@ -50,7 +53,7 @@ MD_DATASET_HASH = "evaluation_dataset_hash"
 MD_ROWS = "evaluation_rows"
 MD_MODEL_ID = "evaluation_model_id"  # the deployed model (ours)
 MD_MODEL_NAME = "evaluation_model_name"
-HYPERPARAMETERS = "Hyperparameters"
+HYPERPARAMETERS = jm.HYPERPARAMETERS
 EVAL_ARGUMENTS = "AIP_SMC_EVALUATION_ARGUMENTS"
 DEFAULT_FAMILY = "odsc-llm-evaluate"
 DEFAULT_EXPERIMENT = "aqua-ext evaluations"  # the contract has no experiment name: one set for ours
@@ -96,7 +99,6 @@ EXIT_REASONS = {
     31: "a metric could not be computed",
     32: "the evaluation results could not be saved to the model catalog: allow the job run to manage models",
 }
-_EXIT_CODE = re.compile(r"exit code (\d+)")
 
 
 @dataclass
@@ -204,24 +206,6 @@ def is_evaluation(model: Any) -> bool:
     return TAG_EVALUATION in _ci(getattr(model, "freeform_tags", None))
 
 
-def _hyper_values(model: Any) -> dict[str, Any]:
-    item = next((m for m in getattr(model, "defined_metadata_list", None) or [] if m.key == HYPERPARAMETERS), None)
-    value = getattr(item, "value", None)
-    if isinstance(value, dict):
-        return value
-    try:
-        parsed = json.loads(value) if value else {}
-    except ValueError:
-        return {}
-    return parsed if isinstance(parsed, dict) else {}
-
-
-def _aware(value: datetime | None) -> datetime:
-    if value is None:
-        return datetime.now(timezone.utc)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
 def _int(value: Any) -> int:
     try:
         return max(0, int(value))
@@ -304,23 +288,11 @@ def state_of(run_state: str | None, facts: Facts, report_known: bool) -> Evaluat
     SUCCEEDED when the report exists, else FAILED)."""
     if run_state in (None, "DELETED"):
         return EvaluationState.SUCCEEDED if report_known and not facts.error else EvaluationState.FAILED
-    if run_state == "NEEDS_ATTENTION":
-        return EvaluationState.FAILED
-    try:
-        return EvaluationState(run_state)
-    except ValueError:
-        return EvaluationState.FAILED
+    return jm.run_state(run_state, EvaluationState, EvaluationState.FAILED)
 
 
 def failure_reason(details: str | None) -> str:
-    text = (details or "").strip()
-    match = _EXIT_CODE.search(text)
-    if match:
-        code = int(match.group(1))
-        reason = EXIT_REASONS.get(code)
-        if reason:
-            return f"Evaluation failed: {reason} (exit code {code})."
-    return f"Evaluation failed: {text}" if text else "Evaluation failed (OCI gave no reason); open the logs."
+    return jm.failure_reason("Evaluation", details, EXIT_REASONS)
 
 
 def state_message(state: EvaluationState, run: Any | None, facts: Facts, rows_done: int) -> str:
@@ -331,10 +303,10 @@ def state_message(state: EvaluationState, run: Any | None, facts: Facts, rows_do
         if run is None or getattr(run, "lifecycle_state", None) == "DELETED":
             return "The job run no longer exists in OCI Data Science, and no report was found."
         if run.lifecycle_state == "NEEDS_ATTENTION":
-            return f"OCI reports that the job run needs attention{': ' + details if details else ''}."
+            return jm.attention_message(details)
         return failure_reason(details)
     if state == EvaluationState.ACCEPTED:
-        return f"Waiting for OCI to start the job run on {facts.shape or 'its shape'}"
+        return jm.waiting_message(facts.shape)
     if state == EvaluationState.IN_PROGRESS:
         if rows_done:
             return f"Evaluating: {rows_done} of {facts.rows_total or '?'} rows answered"
@@ -357,19 +329,18 @@ def to_detail(facts: Facts, run: Any | None, report: EvaluationReport | None, *,
     else:
         done = min(rows_done, total) if total else rows_done
         progress = min(0.99, done / total) if total else 0.0
-    started, finished = getattr(run, "time_started", None), getattr(run, "time_finished", None)
+    started = getattr(run, "time_started", None)
     eta = None
     if state == EvaluationState.IN_PROGRESS and started is not None and 0 < progress < 1:
         elapsed = max(0.0, (now - _aware(started)).total_seconds())
         eta = round(elapsed * (1 - progress) / progress, 1)
-    finished_at = _aware(finished) if finished is not None and state in FINAL_FINETUNE_STATES else None
-    stamps = [facts.created_at] + [_aware(t) for t in (getattr(run, "time_accepted", None), started, finished) if t]
+    finished_at, updated_at = jm.run_times(facts.created_at, run, state, FINAL_FINETUNE_STATES)
     return EvaluationDetail(
         id=facts.evaluation_id, name=facts.name, description=facts.description, deployment_id=facts.deployment_id,
         deployment_name=facts.deployment_name, model_id=facts.model_id, model_name=facts.model_name, state=state,
         state_message=state_message(state, run, facts, done), metrics=facts.metrics, dataset_path=facts.dataset_path,
         dataset_hash=facts.dataset_hash, rows_total=total, rows_done=done, progress=progress, eta_seconds=eta,
-        scores=dict(report.overall.scores) if report else {}, created_at=facts.created_at, updated_at=max(stamps),
+        scores=dict(report.overall.scores) if report else {}, created_at=facts.created_at, updated_at=updated_at,
         finished_at=finished_at, params=facts.params, concurrency=facts.concurrency, sample_size=None,
         finetune_id=facts.finetune_id, report=report, job_id=facts.job_id, job_run_id=facts.run_id,
         report_uri=facts.report_uri, failure_log=(failure_log or []) if state == EvaluationState.FAILED else [],

@@ -45,7 +45,6 @@ from ...api.evaluations import (
     EvaluationState,
     EvaluationSummary,
 )
-from ...api.logs import LogPage, LogsQuery
 from ...errors import AquaError, Conflict, InvalidInput, NotFound, Unavailable
 from ...services.datasets import DatasetAccess, preflight_for_job
 from ...services.evaluation_results import page_rows, parse_rows
@@ -54,12 +53,10 @@ from . import containers as smc
 from . import deploy_mapping as dm
 from . import evaluation_mapping as em
 from . import mapping
-from .clients import OciClients, new_retry_token, policy_hint
+from .clients import new_retry_token, policy_hint
 from .job_support import (
-    CANCELABLE_RUN_STATES,
-    RUNNING_RUN_STATES,
     Created,
-    Rollback,
+    JobRunModels,
     StagedDataset,
     create_version_set,
     find_version_set,
@@ -68,7 +65,7 @@ from .job_support import (
     stage_remote_dataset,
     until_active,
 )
-from .log_search import search_lines, search_log_page
+from .log_search import check_log_ocids
 
 if TYPE_CHECKING:
     from .backend import OciBackend
@@ -76,7 +73,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CONTAINER = "OCI's evaluation container"
-FAILURE_LOG_LINES = 20
 ROWS_CACHED = 16  # finished evaluations whose rows are kept in memory
 
 
@@ -105,68 +101,35 @@ class _Plan:
     version_set_id: str | None
 
 
-class OciEvaluations(Evaluations):
+class OciEvaluations(JobRunModels, Evaluations):
+    kind = "evaluation"
+    job_kind = "evaluation"
+    id_is = "an evaluation's id is its evaluation model's OCID"
+    live_type = _Live
+
     def __init__(self, backend: "OciBackend") -> None:
-        self.backend = backend
-        self.settings = backend.settings
-        self._facts: dict[str, em.Facts] = {}
-        self._facts_tasks: dict[str, asyncio.Task[em.Facts]] = {}
-        self._live: dict[str, _Live] = {}
+        super().__init__(backend)
         self._rows: OrderedDict[str, list[EvaluationRow]] = OrderedDict()
         self._models: tuple[float, list[Any]] | None = None
-        self._runs: tuple[float, dict[str, Any]] | None = None
-        self._containers: tuple[float, list[Any]] | None = None
-        self._cleanup = Rollback(self._c, self.settings, "evaluation")
 
     # ---- small helpers ---------------------------------------------------------------
 
-    def _c(self) -> OciClients:
-        return self.backend._c()
-
-    def _fresh(self, stamp: float | None, seconds: float) -> bool:
-        return stamp is not None and time.monotonic() - stamp < seconds
-
     @staticmethod
-    def _check_id(evaluation_id: str) -> None:
-        if mapping.ocid_kind(evaluation_id) != "datasciencemodel":
-            raise NotFound(f"No evaluation with id '{evaluation_id}': on OCI an evaluation's id is its evaluation "
-                           "model's OCID (ocid1.datasciencemodel.oc1.<region>.<id>).")
-
-    def _live_of(self, evaluation_id: str) -> _Live:
-        return self._live.setdefault(evaluation_id, _Live())
+    def _key(facts: em.Facts) -> str:
+        return facts.evaluation_id
 
     def _forget(self, evaluation_id: str) -> None:
-        self._facts.pop(evaluation_id, None)
-        self._live.pop(evaluation_id, None)
+        super()._forget(evaluation_id)
         self._rows.pop(evaluation_id, None)
         self._models = None
-        self._runs = None
 
     async def _container_index(self) -> list[Any]:
-        hit = self._containers
-        if hit is not None and self._fresh(hit[0], self.settings.cache_seconds):
-            return hit[1]
         c = self._c()
-        items = await c.list_all("datascience", c.data_science.list_containers, is_latest=True,
-                                 target_workload="JOB_RUN", usage_query_param="EVALUATION")
-        self._containers = (time.monotonic(), items)
-        return items
+        return await self._cached_list("_containers", lambda: c.list_all(
+            "datascience", c.data_science.list_containers, is_latest=True, target_workload="JOB_RUN",
+            usage_query_param="EVALUATION"))
 
     # ---- what an evaluation is ------------------------------------------------------------
-
-    async def _facts_of(self, evaluation_id: str) -> em.Facts:
-        self._check_id(evaluation_id)
-        if evaluation_id in self._facts:
-            return self._facts[evaluation_id]
-        task = self._facts_tasks.get(evaluation_id)
-        if task is None or task.done():
-            task = self._facts_tasks[evaluation_id] = asyncio.get_running_loop().create_task(
-                self._read_facts(evaluation_id))
-        try:
-            return await asyncio.shield(task)
-        finally:
-            if task.done():
-                self._facts_tasks.pop(evaluation_id, None)
 
     async def _read_facts(self, evaluation_id: str) -> em.Facts:
         c = self._c()
@@ -178,47 +141,15 @@ class OciEvaluations(Evaluations):
             raise NotFound(f"The evaluation '{raw.display_name}' was deleted.")
         if not em.is_evaluation(raw):
             raise NotFound(f"'{raw.display_name}' is not an evaluation (it has no {em.TAG_EVALUATION} tag).")
-        job_id = mapping.custom_metadata(raw).get(em.MD_JOB_ID)
-        job = None
-        if job_id:
-            try:
-                job = (await c.call("datascience", c.data_science.get_job, job_id, not_found="")).data
-            except NotFound:  # deleted: the model still tells most of the story
-                job = None
+        job = await self._read_job(mapping.custom_metadata(raw).get(em.MD_JOB_ID))
         facts = em.facts_from(raw, job)
         self._facts[evaluation_id] = facts
         return facts
 
-    async def _get_run(self, facts: em.Facts) -> Any | None:
-        live = self._live_of(facts.evaluation_id)
-        if not facts.run_id:
-            live.run = None
-            return None
-        c = self._c()
-        try:
-            run = (await c.call("datascience", c.data_science.get_job_run, facts.run_id, not_found="")).data
-        except NotFound:
-            run = None
-        self._see_run(facts, run, time.monotonic())
-        return run
-
-    def _see_run(self, facts: em.Facts, run: Any | None, seen: float) -> None:
-        live = self._live_of(facts.evaluation_id)
-        if seen < live.run_seen:
-            return
-        before = getattr(live.run, "lifecycle_state", None)
-        live.run, live.run_seen = run, seen
-        if getattr(run, "lifecycle_state", None) != before:
-            live.failure_log = None
-
     async def _run_rows(self) -> tuple[float, dict[str, Any]]:
         if self._runs is not None and self._fresh(self._runs[0], self.settings.deployment_cache_seconds):
             return self._runs
-        c = self._c()
-        asked = time.monotonic()
-        rows = await c.list_all("datascience", c.data_science.list_job_runs, self.settings.compartment_id)
-        self._runs = (asked, {r.id: r for r in rows})
-        return self._runs
+        return await self._fetch_runs()
 
     async def _model_rows(self) -> list[Any]:
         if self._models is not None and self._fresh(self._models[0], self.settings.deployment_cache_seconds):
@@ -280,14 +211,7 @@ class OciEvaluations(Evaluations):
     async def list(self) -> list[EvaluationSummary]:
         models = await self._model_rows()
         seen, runs = await self._run_rows()
-        results = await asyncio.gather(*(self._facts_of(m.id) for m in models), return_exceptions=True)
-        facts: list[em.Facts] = []
-        for result in results:
-            if isinstance(result, NotFound):
-                continue
-            if isinstance(result, BaseException):
-                raise result
-            facts.append(result)
+        facts: list[em.Facts] = await self._facts_many(m.id for m in models)
 
         async def listed(f: em.Facts) -> None:
             row = runs.get(f.run_id or "")
@@ -310,24 +234,7 @@ class OciEvaluations(Evaluations):
         facts = await self._facts_of(evaluation_id)
         await self._get_run(facts)
         await self._settle(facts)
-        detail = self._detail(facts)
-        live = self._live_of(facts.evaluation_id)
-        if detail.state == EvaluationState.FAILED and facts.log_id and live.failure_log is None:
-            live.failure_log = await self._failure_log(facts)
-            detail = self._detail(facts)
-        return detail
-
-    async def _failure_log(self, facts: em.Facts) -> list[str]:
-        try:
-            if not facts.log_id or not facts.log_group_id or not facts.run_id:
-                return []
-            lines, _ = await search_lines(
-                self._c(), compartment_id=self.settings.compartment_id or "", log_group_id=facts.log_group_id,
-                log_ids=[facts.log_id], resource_id=facts.run_id, created=facts.created_at, tail=FAILURE_LOG_LINES)
-        except AquaError as exc:
-            log.info("OCI logs of %s unreadable: %s", facts.run_id, exc.message)
-            return []
-        return lines
+        return await self._with_failure_log(facts, self._detail(facts), EvaluationState.FAILED)
 
     # ---- rows and the HTML report ---------------------------------------------------------------
 
@@ -377,12 +284,7 @@ class OciEvaluations(Evaluations):
 
     def _check_request(self, request: CreateEvaluationRequest) -> tuple[tuple[str, str, str], list[Any]]:
         """The request's own rules (no call needed): the report location's parts and the metrics."""
-        if request.log_id:
-            if mapping.ocid_kind(request.log_group_id or "") != "loggroup":
-                raise InvalidInput.field("log_group_id", "must be an OCI Logging log group OCID "
-                                                         "(ocid1.loggroup.oc1.<region>.<id>)")
-            if mapping.ocid_kind(request.log_id) != "log":
-                raise InvalidInput.field("log_id", "must be an OCI Logging log OCID (ocid1.log.oc1.<region>.<id>)")
+        check_log_ocids(request.log_group_id, request.log_id)
         if request.sample_size is not None:
             raise InvalidInput.field("sample_size", f"{CONTAINER} evaluates every row of the dataset; leave "
                                                     "sample_size empty, or evaluate a smaller dataset file")
@@ -615,47 +517,9 @@ class OciEvaluations(Evaluations):
 
     # ---- cancel and delete ---------------------------------------------------------------------
 
-    async def cancel(self, evaluation_id: str) -> EvaluationDetail:
-        facts = await self._facts_of(evaluation_id)
-        run = await self._get_run(facts)
-        self._check_cancelable(facts, run)
-        c = self._c()
-        try:
-            await c.call("datascience", c.data_science.cancel_job_run, run.id)
-        except Conflict:  # it changed since we looked: say what it is now
-            self._check_cancelable(facts, await self._get_run(facts))
-            raise
-        run.lifecycle_state, run.lifecycle_details = "CANCELING", None
-        self._runs = None
-        return self._detail(facts)
-
-    @staticmethod
-    def _check_cancelable(facts: em.Facts, run: Any | None) -> None:
-        if run is None:
-            raise Conflict(f"'{facts.name}' has no job run in OCI Data Science any more; there is nothing to cancel.")
-        state = run.lifecycle_state
-        if state == "CANCELING":
-            raise Conflict(f"'{facts.name}' is already being canceled.")
-        if state not in CANCELABLE_RUN_STATES:
-            raise Conflict(f"'{facts.name}' is {state}; only an ACCEPTED or IN_PROGRESS evaluation can be canceled.")
-
     async def delete(self, evaluation_id: str) -> None:
-        facts = await self._facts_of(evaluation_id)
-        run = await self._get_run(facts)
-        if run is not None and run.lifecycle_state in RUNNING_RUN_STATES:
-            raise Conflict(f"'{facts.name}' is {run.lifecycle_state}: cancel it first, and delete it once it is "
-                           "CANCELED.")
-        c = self._c()
-        if facts.job_id:
-            try:  # its runs go with it
-                await c.call("datascience", c.data_science.delete_job, facts.job_id, delete_related_job_runs=True,
-                             gone_ok=True, not_found="")
-            except NotFound:
-                pass
-        try:
-            await c.call("datascience", c.data_science.delete_model, facts.evaluation_id, gone_ok=True, not_found="")
-        except NotFound:
-            pass
+        facts = await self._deletable(evaluation_id)
+        await self._delete_job_and_model(facts)
         await self._delete_report(facts)
         self._forget(facts.evaluation_id)
 
@@ -677,16 +541,3 @@ class OciEvaluations(Evaluations):
                 pass
             except AquaError as exc:
                 log.warning("could not remove %s%s: %s", folder, name, exc.message)
-
-    # ---- logs ---------------------------------------------------------------------------------
-
-    async def logs(self, evaluation_id: str, query: LogsQuery) -> LogPage:
-        facts = await self._facts_of(evaluation_id)
-        if not facts.log_id or not facts.log_group_id or not facts.run_id:
-            return LogPage(lines=[], cursor=query.after or "",
-                           source="Logging was not configured for this evaluation job: give log_group_id and log_id "
-                                  "when you create one to keep its log in OCI Logging")
-        return await search_log_page(
-            self._c(), query, compartment_id=self.settings.compartment_id or "", log_group_id=facts.log_group_id,
-            log_ids=[facts.log_id], resource_id=facts.run_id, created=facts.created_at,
-            source=f"OCI Logging: log {facts.log_id} (log group {facts.log_group_id})")

@@ -19,7 +19,6 @@ A fine-tune is its output model (AQUA: `AquaFineTuningSummary.id` is the fine-tu
 from __future__ import annotations
 
 import json
-import re
 import shlex
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -35,6 +34,9 @@ from ...api.finetunes import (
     FineTuneSummary,
     MetricPoint,
 )
+from . import job_mapping as jm
+from .job_mapping import aware as _aware
+from .job_mapping import hyper_values as _hyper_values
 from .mapping import MD_DATASET_HASH, TAG_AQUA, TAG_FINE_TUNED, _ci, custom_metadata
 
 TAG_FT_VERSION = "fine_tune_model_version"
@@ -50,7 +52,7 @@ MD_TRAIN_ROWS = "fine_tune_train_rows"
 MD_VALIDATION_ROWS = "fine_tune_validation_rows"
 MD_DEPLOYMENT_CONTAINER = "deployment-container"
 MD_FINETUNE_CONTAINER = "finetune-container"
-HYPERPARAMETERS = "Hyperparameters"
+HYPERPARAMETERS = jm.HYPERPARAMETERS
 TRAIN_EPOCH, VAL_EPOCH = "train_metrics_epoch", "val_metrics_epoch"
 TRAIN_FINAL, VAL_FINAL = "train_metrics_final", "val_metrics_final"
 FT_ARGUMENTS = "AIP_SMC_FT_ARGUMENTS"
@@ -108,7 +110,6 @@ EXIT_REASONS = {
     101: "a network connection timed out: with a custom subnet, check its NAT or service gateway; else try again",
     102: "no GPU was available to the job run",
 }
-_EXIT_CODE = re.compile(r"exit code (\d+)")
 
 
 @dataclass
@@ -256,26 +257,8 @@ def model_tags(base_tags: dict[str, Any] | None, base_id: str, base_name: str) -
     return tags
 
 
-def _hyper_values(model: Any) -> dict[str, Any]:
-    item = next((m for m in getattr(model, "defined_metadata_list", None) or [] if m.key == HYPERPARAMETERS), None)
-    value = getattr(item, "value", None)
-    if isinstance(value, dict):
-        return value
-    try:
-        parsed = json.loads(value) if value else {}
-    except ValueError:
-        return {}
-    return parsed if isinstance(parsed, dict) else {}
-
-
 def _int(value: str | None) -> int | None:
     return int(value) if value and value.strip().isdigit() else None
-
-
-def _aware(value: datetime | None) -> datetime:
-    if value is None:
-        return datetime.now(timezone.utc)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def _job_parts(job: Any) -> tuple[Any, Any, dict[str, str], int, str | None]:
@@ -378,24 +361,12 @@ def state_of(run_state: str | None, series: MetricSeries | None) -> FineTuneStat
     if run_state in (None, "DELETED"):
         done = series is not None and series.final_train_loss is not None
         return FineTuneState.SUCCEEDED if done else FineTuneState.FAILED
-    if run_state == "NEEDS_ATTENTION":
-        return FineTuneState.FAILED
-    try:
-        return FineTuneState(run_state)
-    except ValueError:
-        return FineTuneState.FAILED
+    return jm.run_state(run_state, FineTuneState, FineTuneState.FAILED)
 
 
 def failure_reason(details: str | None) -> str:
     """The run's lifecycleDetails, with the container's exit code explained."""
-    text = (details or "").strip()
-    match = _EXIT_CODE.search(text)
-    if match:
-        code = int(match.group(1))
-        reason = EXIT_REASONS.get(code)
-        if reason:
-            return f"Fine-tuning failed: {reason} (exit code {code})."
-    return f"Fine-tuning failed: {text}" if text else "Fine-tuning failed (OCI gave no reason); open the logs."
+    return jm.failure_reason("Fine-tuning", details, EXIT_REASONS)
 
 
 def state_message(state: FineTuneState, run: Any | None, facts: Facts, series: MetricSeries) -> str:
@@ -404,10 +375,10 @@ def state_message(state: FineTuneState, run: Any | None, facts: Facts, series: M
         if run is None or getattr(run, "lifecycle_state", None) == "DELETED":
             return "The job run no longer exists in OCI Data Science, and it recorded no final metrics."
         if run.lifecycle_state == "NEEDS_ATTENTION":
-            return f"OCI reports that the job run needs attention{': ' + details if details else ''}."
+            return jm.attention_message(details)
         return failure_reason(details)
     if state == FineTuneState.ACCEPTED:
-        return f"Waiting for OCI to start the job run on {facts.shape or 'its shape'}"
+        return jm.waiting_message(facts.shape)
     if state == FineTuneState.IN_PROGRESS:
         if series.points:
             return f"Training: epoch {series.points[-1].step} of {facts.params.epochs} done"
@@ -442,15 +413,14 @@ def to_detail(facts: Facts, run: Any | None, series: MetricSeries, *, artifact_l
     state = state_of(getattr(run, "lifecycle_state", None), series)
     progress, step, epoch, eta = _progress(state, run, facts, series, now)
     started, finished = getattr(run, "time_started", None), getattr(run, "time_finished", None)
-    finished_at = _aware(finished) if finished is not None and state in FINAL_FINETUNE_STATES else None
-    stamps = [facts.created_at] + [_aware(t) for t in (getattr(run, "time_accepted", None), started, finished) if t]
+    finished_at, updated_at = jm.run_times(facts.created_at, run, state, FINAL_FINETUNE_STATES)
     wall = (_aware(finished) - _aware(started)).total_seconds() if started and finished else None
     return FineTuneDetail(
         id=facts.model_id, name=facts.name, description=facts.description, base_model_id=facts.base_model_id,
         base_model_name=facts.base_model_name, state=state, state_message=state_message(state, run, facts, series),
         training_type="lora", shape=facts.shape, replicas=facts.replicas, dataset_path=facts.dataset_path,
         dataset_hash=facts.dataset_hash, progress=progress, step=step, total_steps=facts.params.epochs, epoch=epoch,
-        eta_seconds=eta, output_model_id=facts.model_id, created_at=facts.created_at, updated_at=max(stamps),
+        eta_seconds=eta, output_model_id=facts.model_id, created_at=facts.created_at, updated_at=updated_at,
         finished_at=finished_at, params=facts.params, validation_split=facts.validation_split,
         train_rows=facts.train_rows, validation_rows=facts.validation_rows,
         final_train_loss=series.final_train_loss, final_validation_loss=series.final_validation_loss,

@@ -31,7 +31,7 @@ import json
 import logging
 import shutil
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +47,6 @@ from ...api.finetunes import (
     FineTuneSummary,
     MetricsQuery,
 )
-from ...api.logs import LogPage, LogsQuery
 from ...api.models import ModelDetail, ModelSource
 from ...errors import (
     AquaError,
@@ -64,12 +63,11 @@ from ..base import FineTunes
 from . import containers as smc
 from . import finetune_mapping as fm
 from . import mapping
-from .clients import OciClients, new_retry_token, policy_hint
+from .clients import new_retry_token, policy_hint
 from .job_support import (
-    CANCELABLE_RUN_STATES,
     RUNNING_RUN_STATES,
     Created as _Created,
-    Rollback,
+    JobRunModels,
     StagedDataset as _Dataset,
     create_version_set,
     find_version_set,
@@ -78,7 +76,7 @@ from .job_support import (
     stage_remote_dataset,
     until_active,
 )
-from .log_search import search_lines, search_log_page
+from .log_search import check_log_ocids
 
 if TYPE_CHECKING:
     from .backend import ModelRecord, OciBackend
@@ -86,7 +84,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_REPLICAS = 16  # the contract's limit, unless the model's FineTuneConfiguration says less
-FAILURE_LOG_LINES = 20
 NODE_GROUP = "node-group"  # the node group name ADS gives a multi-node job
 
 
@@ -119,49 +116,22 @@ class _Plan:
     extra_flags: str
 
 
-class OciFineTunes(FineTunes):
+class OciFineTunes(JobRunModels, FineTunes):
+    kind = "fine-tune"
+    job_kind = "fine-tuning"
+    id_is = "a fine-tune's id is its fine-tuned model's OCID"
+    live_type = _Live
+
     def __init__(self, backend: "OciBackend") -> None:
-        self.backend = backend
-        self.settings = backend.settings
-        self._facts: dict[str, fm.Facts] = {}
-        self._facts_tasks: dict[str, asyncio.Task[fm.Facts]] = {}
-        self._live: dict[str, _Live] = {}
-        self._runs: tuple[float, dict[str, Any]] | None = None  # when listed, ListJobRuns rows by id
+        super().__init__(backend)
         self._runs_task: asyncio.Task[tuple[float, dict[str, Any]]] | None = None
         self._shapes: tuple[float, list[Any]] | None = None
-        self._containers: tuple[float, list[Any]] | None = None
-        self._cleanup = Rollback(self._c, self.settings, "fine-tuning")
 
     # ---- small helpers ---------------------------------------------------------
 
-    def _c(self) -> OciClients:
-        return self.backend._c()
-
-    def _fresh(self, stamp: float | None, seconds: float) -> bool:
-        return stamp is not None and time.monotonic() - stamp < seconds
-
     @staticmethod
-    def _check_id(finetune_id: str) -> None:
-        if mapping.ocid_kind(finetune_id) != "datasciencemodel":
-            raise NotFound(f"No fine-tune with id '{finetune_id}': on OCI a fine-tune's id is its fine-tuned model's "
-                           "OCID (ocid1.datasciencemodel.oc1.<region>.<id>).")
-
-    def _live_of(self, model_id: str) -> _Live:
-        return self._live.setdefault(model_id, _Live())
-
-    def _forget(self, model_id: str) -> None:
-        self._facts.pop(model_id, None)
-        self._live.pop(model_id, None)
-        self._runs = None
-
-    async def _cached_list(self, slot: str, fetch: Callable[[], Awaitable[list[Any]]]) -> list[Any]:
-        """A list cached like the model list (job shapes, containers)."""
-        hit: tuple[float, list[Any]] | None = getattr(self, slot)
-        if hit is not None and self._fresh(hit[0], self.settings.cache_seconds):
-            return hit[1]
-        items = await fetch()
-        setattr(self, slot, (time.monotonic(), items))
-        return items
+    def _key(facts: fm.Facts) -> str:
+        return facts.model_id
 
     async def job_shapes(self) -> list[Any]:
         """ListJobShapes of the compartment, cached like the model list."""
@@ -177,48 +147,15 @@ class OciFineTunes(FineTunes):
 
     # ---- what a fine-tune is -----------------------------------------------------
 
-    async def _facts_of(self, model_id: str) -> fm.Facts:
-        """The fine-tune's unchanging facts: ours from the create, else GetModel + GetJob once."""
-        self._check_id(model_id)
-        if model_id in self._facts:
-            return self._facts[model_id]
-        task = self._facts_tasks.get(model_id)
-        if task is None or task.done():
-            task = self._facts_tasks[model_id] = asyncio.get_running_loop().create_task(self._read_facts(model_id))
-        try:
-            return await asyncio.shield(task)
-        finally:
-            if task.done():
-                self._facts_tasks.pop(model_id, None)
-
     async def _read_facts(self, model_id: str) -> fm.Facts:
-        c = self._c()
         raw = await self._get_model(model_id)
         if mapping.TAG_FINE_TUNED not in {str(k).lower() for k in (raw.freeform_tags or {})}:
             raise NotFound(f"'{raw.display_name}' is not a fine-tuned model (it has no {mapping.TAG_FINE_TUNED} tag), "
                            "so it has no fine-tuning job.")
-        job_id = mapping.custom_metadata(raw).get(fm.MD_JOB_ID)
-        job = None
-        if job_id:
-            try:
-                job = (await c.call("datascience", c.data_science.get_job, job_id, not_found="")).data
-            except NotFound:  # deleted: the model still tells most of the story
-                job = None
+        job = await self._read_job(mapping.custom_metadata(raw).get(fm.MD_JOB_ID))
         facts = fm.facts_from(raw, job)
         self._facts[model_id] = facts
         return facts
-
-    async def _facts_many(self, model_ids: Iterable[str]) -> list[fm.Facts]:
-        """Facts of several fine-tunes at once; the ones that vanished meanwhile are left out."""
-        results = await asyncio.gather(*(self._facts_of(i) for i in model_ids), return_exceptions=True)
-        out: list[fm.Facts] = []
-        for result in results:
-            if isinstance(result, NotFound):
-                continue
-            if isinstance(result, BaseException):
-                raise result
-            out.append(result)
-        return out
 
     async def _get_model(self, model_id: str) -> Any:
         """GetModel, keeping what changes on it (the metric series, the output path, readiness)."""
@@ -237,28 +174,7 @@ class OciFineTunes(FineTunes):
         live.marked = live.marked or mapping.is_ready_to_deploy_tag(raw.freeform_tags)
         return raw
 
-    async def _get_run(self, facts: fm.Facts) -> Any | None:
-        live = self._live_of(facts.model_id)
-        if not facts.run_id:
-            live.run = None
-            return None
-        c = self._c()
-        try:
-            run = (await c.call("datascience", c.data_science.get_job_run, facts.run_id, not_found="")).data
-        except NotFound:
-            run = None
-        self._see_run(facts, run, time.monotonic())
-        return run
-
-    def _see_run(self, facts: fm.Facts, run: Any | None, seen: float) -> None:
-        """Keep the newest observation of the run (a listed row may be older than a GetJobRun)."""
-        live = self._live_of(facts.model_id)
-        if seen < live.run_seen:
-            return
-        before = getattr(live.run, "lifecycle_state", None)
-        live.run, live.run_seen = run, seen
-        if getattr(run, "lifecycle_state", None) != before:
-            live.failure_log = None  # it described the previous state
+    def _saw_run(self, live: _Live, run: Any | None, seen: float) -> None:
         if live.series_seen is not None and live.series_seen >= seen:
             live.series_state = getattr(run, "lifecycle_state", None)  # read after this state was: as new
 
@@ -270,13 +186,6 @@ class OciFineTunes(FineTunes):
         if self._runs_task is None or self._runs_task.done():
             self._runs_task = asyncio.get_running_loop().create_task(self._fetch_runs())
         return await asyncio.shield(self._runs_task)
-
-    async def _fetch_runs(self) -> tuple[float, dict[str, Any]]:
-        c = self._c()
-        asked = time.monotonic()
-        rows = await c.list_all("datascience", c.data_science.list_job_runs, self.settings.compartment_id)
-        self._runs = (asked, {r.id: r for r in rows})
-        return self._runs
 
     async def _settle(self, facts: fm.Facts, *, metrics: bool = False) -> None:
         """Read the model again when its series may have changed (always for `metrics`, unless the final
@@ -387,24 +296,7 @@ class OciFineTunes(FineTunes):
         facts = await self._facts_of(finetune_id)
         await self._get_run(facts)
         await self._settle(facts)
-        detail = self._detail(facts)
-        live = self._live_of(facts.model_id)
-        if detail.state == FineTuneState.FAILED and facts.log_id and live.failure_log is None:
-            live.failure_log = await self._failure_log(facts)
-            detail = self._detail(facts)
-        return detail
-
-    async def _failure_log(self, facts: fm.Facts) -> list[str]:
-        try:
-            if not facts.log_id or not facts.log_group_id or not facts.run_id:
-                return []
-            lines, _ = await search_lines(
-                self._c(), compartment_id=self.settings.compartment_id or "", log_group_id=facts.log_group_id,
-                log_ids=[facts.log_id], resource_id=facts.run_id, created=facts.created_at, tail=FAILURE_LOG_LINES)
-        except AquaError as exc:  # the reason stands without its evidence
-            log.info("OCI logs of %s unreadable: %s", facts.run_id, exc.message)
-            return []
-        return lines
+        return await self._with_failure_log(facts, self._detail(facts), FineTuneState.FAILED)
 
     async def metrics(self, finetune_id: str, query: MetricsQuery) -> FineTuneMetrics:
         facts = await self._facts_of(finetune_id)
@@ -499,12 +391,7 @@ class OciFineTunes(FineTunes):
                                                              "local backend")
         if request.subnet_id and mapping.ocid_kind(request.subnet_id) != "subnet":
             raise InvalidInput.field("subnet_id", "must be a VCN subnet OCID (ocid1.subnet.oc1.<region>.<id>)")
-        if request.log_id:
-            if mapping.ocid_kind(request.log_group_id or "") != "loggroup":
-                raise InvalidInput.field("log_group_id", "must be an OCI Logging log group OCID "
-                                                         "(ocid1.loggroup.oc1.<region>.<id>)")
-            if mapping.ocid_kind(request.log_id) != "log":
-                raise InvalidInput.field("log_id", "must be an OCI Logging log OCID (ocid1.log.oc1.<region>.<id>)")
+        check_log_ocids(request.log_group_id, request.log_id)
         if request.replicas > 1 and not request.subnet_id:
             raise InvalidInput.field("subnet_id", f"{request.replicas} replicas make a distributed training run, whose "
                                                   "nodes talk to each other over a private subnet: give the OCID of "
@@ -806,65 +693,15 @@ class OciFineTunes(FineTunes):
 
     # ---- cancel and delete -------------------------------------------------------------
 
-    async def cancel(self, finetune_id: str) -> FineTuneDetail:
-        facts = await self._facts_of(finetune_id)
-        run = await self._get_run(facts)
-        self._check_cancelable(facts, run)
-        c = self._c()
-        try:
-            await c.call("datascience", c.data_science.cancel_job_run, run.id)
-        except Conflict:  # it changed since we looked: say what it is now
-            self._check_cancelable(facts, await self._get_run(facts))
-            raise
-        run.lifecycle_state, run.lifecycle_details = "CANCELING", None  # OCI's answer, until the next read
-        self._runs = None
-        return self._detail(facts)
-
-    def _check_cancelable(self, facts: fm.Facts, run: Any | None) -> None:
-        if run is None:
-            raise Conflict(f"'{facts.name}' has no job run in OCI Data Science any more; there is nothing to cancel.")
-        state = run.lifecycle_state
-        if state == "CANCELING":
-            raise Conflict(f"'{facts.name}' is already being canceled.")
-        if state not in CANCELABLE_RUN_STATES:
-            raise Conflict(f"'{facts.name}' is {state}; only an ACCEPTED or IN_PROGRESS fine-tune can be canceled.")
-
     async def delete(self, finetune_id: str) -> None:
-        facts = await self._facts_of(finetune_id)
-        run = await self._get_run(facts)
-        if run is not None and run.lifecycle_state in RUNNING_RUN_STATES:
-            raise Conflict(f"'{facts.name}' is {run.lifecycle_state}: cancel it first, and delete it once it is "
-                           "CANCELED.")
+        facts = await self._deletable(finetune_id)
         serving = [d for d in await self.backend.deployments.list() if d.model_id == facts.model_id]
         if serving:
             names = ", ".join(f"'{d.name}' ({d.state.value})" for d in serving)
             raise Conflict(f"'{facts.name}' is served by deployment {names}; delete the deployment first.")
-        c = self._c()
-        if facts.job_id:
-            try:  # its runs go with it
-                await c.call("datascience", c.data_science.delete_job, facts.job_id, delete_related_job_runs=True,
-                             gone_ok=True, not_found="")
-            except NotFound:
-                pass
-        try:
-            await c.call("datascience", c.data_science.delete_model, facts.model_id, gone_ok=True, not_found="")
-        except NotFound:
-            pass
+        await self._delete_job_and_model(facts)
         self._forget(facts.model_id)
         self.backend.model_deleted(facts.model_id)
-
-    # ---- logs ----------------------------------------------------------------------
-
-    async def logs(self, finetune_id: str, query: LogsQuery) -> LogPage:
-        facts = await self._facts_of(finetune_id)
-        if not facts.log_id or not facts.log_group_id or not facts.run_id:
-            return LogPage(lines=[], cursor=query.after or "",
-                           source="Logging was not configured for this fine-tuning job: give log_group_id and log_id "
-                                  "when you create one to keep its log in OCI Logging")
-        return await search_log_page(
-            self._c(), query, compartment_id=self.settings.compartment_id or "", log_group_id=facts.log_group_id,
-            log_ids=[facts.log_id], resource_id=facts.run_id, created=facts.created_at,
-            source=f"OCI Logging: log {facts.log_id} (log group {facts.log_group_id})")
 
 
 def _known_gpu_shapes(names: Iterable[str]) -> list[GpuShape]:

@@ -1,7 +1,8 @@
 """What OCI fine-tuning and evaluation jobs share: the dataset staged for a job (an oci:// object
 downloaded and preflighted, or a Jupyter-root file placed next to the output), a new job until it
 is ACTIVE, experiments (model version sets by name and tag), the run as the model's provenance,
-and the rollback of a create that failed half-way."""
+the rollback of a create that failed half-way, and `JobRunModels`: a catalog model backed by a job
+run (its facts, run state, cancel, delete and logs)."""
 
 from __future__ import annotations
 
@@ -12,17 +13,19 @@ import logging
 import shutil
 import tempfile
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from ...api.common import FieldError
 from ...api.datasets import DatasetReport
+from ...api.logs import LogPage, LogsQuery
 from ...errors import AquaError, Conflict, InvalidInput, NotFound, PayloadTooLarge, Upstream, UpstreamTimeout
 from ...services.datasets import DatasetAccess, JobDataset, preflight_for_job
 from . import mapping
 from .clients import OciClients, new_retry_token, policy_hint
+from .log_search import search_lines, search_log_page
 
 log = logging.getLogger(__name__)
 
@@ -250,3 +253,226 @@ class Rollback:
                       job_id)
         except AquaError as exc:
             log.error("could not remove the half-created %s job %s: %s", self.what, job_id, exc.message)
+
+
+FAILURE_LOG_LINES = 20  # the last lines of a FAILED run's log shown with its reason
+
+
+class JobRunModels:
+    """What an OCI catalog model backed by a job run (a fine-tune, an evaluation) does the same way:
+    its unchanging facts read once (GetModel + GetJob, one read at a time per id), the newest
+    observation of its run, the compartment's runs listed, cancel, the job and model deleted, and the
+    run's logs. A subclass sets `kind` (as a sentence names one: "fine-tune", "evaluation"), `job_kind`
+    ("fine-tuning", "evaluation"), `id_is` (what its id is, for the error on a malformed one) and
+    `live_type` (what changes, with `run`, `run_seen` and `failure_log`), and gives `_key`, `_read_facts`
+    and `_detail`; its facts have `name`, `job_id`, `run_id`, `log_id`, `log_group_id` and `created_at`."""
+
+    kind: str
+    job_kind: str
+    id_is: str
+    live_type: Callable[[], Any]
+
+    def __init__(self, backend: Any) -> None:
+        self.backend = backend
+        self.settings = backend.settings
+        self._facts: dict[str, Any] = {}
+        self._facts_tasks: dict[str, asyncio.Task[Any]] = {}
+        self._live: dict[str, Any] = {}
+        self._runs: tuple[float, dict[str, Any]] | None = None  # when listed, ListJobRuns rows by id
+        self._containers: tuple[float, list[Any]] | None = None
+        self._cleanup = Rollback(self._c, self.settings, self.job_kind)
+
+    # ---- what a subclass gives -----------------------------------------------------------
+
+    @staticmethod
+    def _key(facts: Any) -> str:
+        raise NotImplementedError
+
+    async def _read_facts(self, key: str) -> Any:
+        raise NotImplementedError
+
+    def _detail(self, facts: Any) -> Any:
+        raise NotImplementedError
+
+    def _saw_run(self, live: Any, run: Any | None, seen: float) -> None:
+        """After a newer observation of the run was kept (a hook)."""
+
+    # ---- small helpers --------------------------------------------------------------------
+
+    def _c(self) -> OciClients:
+        return self.backend._c()
+
+    def _fresh(self, stamp: float | None, seconds: float) -> bool:
+        return stamp is not None and time.monotonic() - stamp < seconds
+
+    def _live_of(self, key: str) -> Any:
+        return self._live.setdefault(key, self.live_type())
+
+    def _check_id(self, key: str) -> None:
+        if mapping.ocid_kind(key) != "datasciencemodel":
+            raise NotFound(f"No {self.kind} with id '{key}': on OCI {self.id_is} "
+                           "(ocid1.datasciencemodel.oc1.<region>.<id>).")
+
+    def _forget(self, key: str) -> None:
+        self._facts.pop(key, None)
+        self._live.pop(key, None)
+        self._runs = None
+
+    async def _cached_list(self, slot: str, fetch: Callable[[], Awaitable[list[Any]]]) -> list[Any]:
+        """A list cached like the model list (job shapes, containers)."""
+        hit: tuple[float, list[Any]] | None = getattr(self, slot)
+        if hit is not None and self._fresh(hit[0], self.settings.cache_seconds):
+            return hit[1]
+        items = await fetch()
+        setattr(self, slot, (time.monotonic(), items))
+        return items
+
+    # ---- facts and runs ----------------------------------------------------------------------
+
+    async def _facts_of(self, key: str) -> Any:
+        """The unchanging facts: ours from the create, else `_read_facts` once (concurrent asks share it)."""
+        self._check_id(key)
+        if key in self._facts:
+            return self._facts[key]
+        task = self._facts_tasks.get(key)
+        if task is None or task.done():
+            task = self._facts_tasks[key] = asyncio.get_running_loop().create_task(self._read_facts(key))
+        try:
+            return await asyncio.shield(task)
+        finally:
+            if task.done():
+                self._facts_tasks.pop(key, None)
+
+    async def _facts_many(self, keys: Iterable[str]) -> list[Any]:
+        """Facts of several at once; the ones that vanished meanwhile are left out."""
+        results = await asyncio.gather(*(self._facts_of(i) for i in keys), return_exceptions=True)
+        out: list[Any] = []
+        for result in results:
+            if isinstance(result, NotFound):
+                continue
+            if isinstance(result, BaseException):
+                raise result
+            out.append(result)
+        return out
+
+    async def _read_job(self, job_id: str | None) -> Any | None:
+        """GetJob, None when there is none (deleted: the model still tells most of the story)."""
+        if not job_id:
+            return None
+        c = self._c()
+        try:
+            return (await c.call("datascience", c.data_science.get_job, job_id, not_found="")).data
+        except NotFound:
+            return None
+
+    async def _get_run(self, facts: Any) -> Any | None:
+        live = self._live_of(self._key(facts))
+        if not facts.run_id:
+            live.run = None
+            return None
+        c = self._c()
+        try:
+            run = (await c.call("datascience", c.data_science.get_job_run, facts.run_id, not_found="")).data
+        except NotFound:
+            run = None
+        self._see_run(facts, run, time.monotonic())
+        return run
+
+    def _see_run(self, facts: Any, run: Any | None, seen: float) -> None:
+        """Keep the newest observation of the run (a listed row may be older than a GetJobRun)."""
+        live = self._live_of(self._key(facts))
+        if seen < live.run_seen:
+            return
+        before = getattr(live.run, "lifecycle_state", None)
+        live.run, live.run_seen = run, seen
+        if getattr(run, "lifecycle_state", None) != before:
+            live.failure_log = None  # it described the previous state
+        self._saw_run(live, run, seen)
+
+    async def _fetch_runs(self) -> tuple[float, dict[str, Any]]:
+        """ListJobRuns of the compartment by run id, and when it was asked."""
+        c = self._c()
+        asked = time.monotonic()
+        rows = await c.list_all("datascience", c.data_science.list_job_runs, self.settings.compartment_id)
+        self._runs = (asked, {r.id: r for r in rows})
+        return self._runs
+
+    async def _failure_log(self, facts: Any) -> list[str]:
+        try:
+            if not facts.log_id or not facts.log_group_id or not facts.run_id:
+                return []
+            lines, _ = await search_lines(
+                self._c(), compartment_id=self.settings.compartment_id or "", log_group_id=facts.log_group_id,
+                log_ids=[facts.log_id], resource_id=facts.run_id, created=facts.created_at, tail=FAILURE_LOG_LINES)
+        except AquaError as exc:  # the reason stands without its evidence
+            log.info("OCI logs of %s unreadable: %s", facts.run_id, exc.message)
+            return []
+        return lines
+
+    async def _with_failure_log(self, facts: Any, detail: Any, failed: Any) -> Any:
+        """The detail, with the last lines of the run's log once it is `failed` (read once)."""
+        live = self._live_of(self._key(facts))
+        if detail.state == failed and facts.log_id and live.failure_log is None:
+            live.failure_log = await self._failure_log(facts)
+            detail = self._detail(facts)
+        return detail
+
+    # ---- cancel and delete --------------------------------------------------------------------
+
+    async def cancel(self, key: str) -> Any:
+        facts = await self._facts_of(key)
+        run = await self._get_run(facts)
+        self._check_cancelable(facts, run)
+        c = self._c()
+        try:
+            await c.call("datascience", c.data_science.cancel_job_run, run.id)
+        except Conflict:  # it changed since we looked: say what it is now
+            self._check_cancelable(facts, await self._get_run(facts))
+            raise
+        run.lifecycle_state, run.lifecycle_details = "CANCELING", None  # OCI's answer, until the next read
+        self._runs = None
+        return self._detail(facts)
+
+    def _check_cancelable(self, facts: Any, run: Any | None) -> None:
+        if run is None:
+            raise Conflict(f"'{facts.name}' has no job run in OCI Data Science any more; there is nothing to cancel.")
+        state = run.lifecycle_state
+        if state == "CANCELING":
+            raise Conflict(f"'{facts.name}' is already being canceled.")
+        if state not in CANCELABLE_RUN_STATES:
+            raise Conflict(f"'{facts.name}' is {state}; only an ACCEPTED or IN_PROGRESS {self.kind} can be canceled.")
+
+    async def _deletable(self, key: str) -> Any:
+        """The facts of one whose run is not running (Conflict otherwise)."""
+        facts = await self._facts_of(key)
+        run = await self._get_run(facts)
+        if run is not None and run.lifecycle_state in RUNNING_RUN_STATES:
+            raise Conflict(f"'{facts.name}' is {run.lifecycle_state}: cancel it first, and delete it once it is "
+                           "CANCELED.")
+        return facts
+
+    async def _delete_job_and_model(self, facts: Any) -> None:
+        c = self._c()
+        if facts.job_id:
+            try:  # its runs go with it
+                await c.call("datascience", c.data_science.delete_job, facts.job_id, delete_related_job_runs=True,
+                             gone_ok=True, not_found="")
+            except NotFound:
+                pass
+        try:
+            await c.call("datascience", c.data_science.delete_model, self._key(facts), gone_ok=True, not_found="")
+        except NotFound:
+            pass
+
+    # ---- logs ------------------------------------------------------------------------------------
+
+    async def logs(self, key: str, query: LogsQuery) -> LogPage:
+        facts = await self._facts_of(key)
+        if not facts.log_id or not facts.log_group_id or not facts.run_id:
+            return LogPage(lines=[], cursor=query.after or "",
+                           source=f"Logging was not configured for this {self.job_kind} job: give log_group_id and "
+                                  "log_id when you create one to keep its log in OCI Logging")
+        return await search_log_page(
+            self._c(), query, compartment_id=self.settings.compartment_id or "", log_group_id=facts.log_group_id,
+            log_ids=[facts.log_id], resource_id=facts.run_id, created=facts.created_at,
+            source=f"OCI Logging: log {facts.log_id} (log group {facts.log_group_id})")

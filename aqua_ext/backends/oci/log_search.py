@@ -8,10 +8,21 @@ from typing import Any
 
 from ...api.logs import LogPage, LogsQuery
 from ...errors import InvalidInput
+from . import mapping
 from .clients import OciClients
 
 LOG_SEARCH_PAGE = 1000  # Logging search's largest page
 LOG_SEARCH_WINDOW = timedelta(days=14)  # the longest window Logging search accepts
+
+
+def check_log_ocids(log_group_id: str | None, log_id: str | None) -> None:
+    """A log asked for (`log_id` given) is named by a log group OCID and a log OCID."""
+    if log_id:
+        if mapping.ocid_kind(log_group_id or "") != "loggroup":
+            raise InvalidInput.field("log_group_id", "must be an OCI Logging log group OCID "
+                                                     "(ocid1.loggroup.oc1.<region>.<id>)")
+        if mapping.ocid_kind(log_id) != "log":
+            raise InvalidInput.field("log_id", "must be an OCI Logging log OCID (ocid1.log.oc1.<region>.<id>)")
 
 
 def instant(value: str) -> datetime:
