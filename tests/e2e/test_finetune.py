@@ -121,7 +121,7 @@ def test_finetune_from_a_dataset_watch_the_curve_and_deploy(page: LabPage, finet
     expect(check).to_contain_text("200")  # rows
     expect(form.locator(".jp-AquaExt-TrainingFit")).to_contain_text("Fits")
     form.get_by_label("Job name").fill(JOB_NAME)
-    form.get_by_label("Epochs").fill("3")
+    form.get_by_label("Epochs").fill("4")  # long enough to watch the curve grow between polls
     form.get_by_text("Advanced options").click()
     form.get_by_label("Logging interval").fill("2")
     lab.screenshot("light-finetune-form")
@@ -135,26 +135,29 @@ def test_finetune_from_a_dataset_watch_the_curve_and_deploy(page: LabPage, finet
     assert job_id and job_id.startswith("ftj-")
     chart = detail.locator(".jp-AquaExt-LossChart")
     state_badge = detail.locator(".jp-AquaExt-ModelDetail-header [data-state]")
-    seen: list[int] = []
+    seen: list[tuple[int, str]] = []  # (points drawn, job state) each time either changed
     state = ""
+    shot = False
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         points = int(chart.get_attribute("data-train-points") or "0")
-        if not seen or points != seen[-1]:
-            seen.append(points)
         state = state_badge.get_attribute("data-state") or ""
-        if len(seen) == 3 and state == "IN_PROGRESS":
-            expect(detail.get_by_role("progressbar", name="Training progress")).to_have_attribute(
-                "aria-valuetext", re.compile(r"step \d+ of \d+"))
-            expect(detail.locator(".jp-AquaExt-FineTuneProgress-steps")).to_contain_text("of")
-            lab.screenshot("light-finetune-running")
+        if not seen or (points, state) != seen[-1]:
+            seen.append((points, state))
+            if state == "IN_PROGRESS" and points > 0 and not shot:
+                expect(detail.get_by_role("progressbar", name="Training progress")).to_have_attribute(
+                    "aria-valuetext", re.compile(r"step \d+ of \d+"))
+                expect(detail.locator(".jp-AquaExt-FineTuneProgress-steps")).to_contain_text("of")
+                lab.screenshot("light-finetune-running")
+                shot = True
         if state in FINAL:
             break
-        time.sleep(0.5)
+        time.sleep(0.25)
     assert state == "SUCCEEDED", (state, api(server, "GET", f"finetunes/{job_id}")[1])
-    growing = [p for p in seen if p > 0]
-    assert len(growing) >= 3 and growing == sorted(growing), f"the curve did not grow while training: {seen}"
-    expect(chart).to_have_attribute("data-validation-points", "3")
+    final = seen[-1][0]
+    partial = [p for p, s in seen if s == "IN_PROGRESS" and 0 < p < final]
+    assert partial and partial == sorted(partial), f"the curve did not grow while training: {seen}"
+    expect(chart).to_have_attribute("data-validation-points", "4")
     assert chart.locator("canvas").count() >= 1
     lab.screenshot("light-finetune-succeeded")
 
