@@ -89,7 +89,6 @@ from pydantic import BaseModel, ValidationError
 
 from . import __version__
 from .api.datasets import DatasetReport, ValidateDatasetRequest
-from .api.logs import LogPage, LogsQuery
 from .api.deployments import (
     TRANSITIONAL_STATES,
     ChatMessage,
@@ -125,6 +124,7 @@ from .api.finetunes import (
 )
 from .api.fit import FitQuery
 from .api.info import BackendDescription, Info
+from .api.logs import LogPage, LogsQuery
 from .api.models import ModelListQuery, RegisterModelRequest
 from .api.operations import TERMINAL_STATES, Operation, OperationState
 from .backends.base import Backend
@@ -159,9 +159,13 @@ def _make_backend(args: argparse.Namespace, operations: OperationRegistry) -> Ba
 
         endpoints = parse_endpoints([os.environ.get("AQUA_OCI_ENDPOINTS", ""), *(args.oci_endpoint or [])])
         settings = OciSettings(
-            auth=args.oci_auth or "auto", config_file=args.oci_config_file or "", profile=args.oci_profile or "",
-            region=args.oci_region or "", compartment_id=args.oci_compartment_id or "",
-            project_id=args.oci_project_id or "", endpoints=endpoints,
+            auth=args.oci_auth or "auto",
+            config_file=args.oci_config_file or "",
+            profile=args.oci_profile or "",
+            region=args.oci_region or "",
+            compartment_id=args.oci_compartment_id or "",
+            project_id=args.oci_project_id or "",
+            endpoints=endpoints,
         )
         return OciBackend(operations, settings)
     from .backends.local.backend import LocalBackend
@@ -229,29 +233,44 @@ async def _info(args: argparse.Namespace, description: BackendDescription) -> No
     info = Info(version=__version__, backend=description, hardware=hardware, engines=detect_engines(hardware))
     gpus = ", ".join(f"{g.name} ({g.memory_gb:.0f} GB)" for g in hardware.gpus) or "none"
     engines = "\n".join(
-        f"  {'✓' if e.available else '✗'} {e.label}" + (f" {e.version}" if e.version else "")
-        + ("" if e.available else f"  ({e.reason})") for e in info.engines
+        f"  {'✓' if e.available else '✗'} {e.label}"
+        + (f" {e.version}" if e.version else "")
+        + ("" if e.available else f"  ({e.reason})")
+        for e in info.engines
     )
-    _emit(args, info, f"aqua_ext {info.version}\nbackend: {info.backend.label}"
-                      + (f"  [{info.backend.problem}]" if info.backend.problem else "")
-                      + f"\nhardware: {hardware.cpu_count} CPUs, {hardware.memory_gb:.0f} GB RAM, GPUs: {gpus}"
-                      + f"\nengines:\n{engines}")
+    _emit(
+        args,
+        info,
+        f"aqua_ext {info.version}\nbackend: {info.backend.label}"
+        + (f"  [{info.backend.problem}]" if info.backend.problem else "")
+        + f"\nhardware: {hardware.cpu_count} CPUs, {hardware.memory_gb:.0f} GB RAM, GPUs: {gpus}"
+        + f"\nengines:\n{engines}",
+    )
 
 
 async def _datasets(args: argparse.Namespace, backend: Backend) -> int:
-    request = ValidateDatasetRequest(path=args.path, model_id=args.model_id, max_seq_length=args.max_seq_length,
-                                     validation_split=args.validation_split, kind=args.kind)
+    request = ValidateDatasetRequest(
+        path=args.path,
+        model_id=args.model_id,
+        max_seq_length=args.max_seq_length,
+        validation_split=args.validation_split,
+        kind=args.kind,
+    )
     # Paths are relative to the current folder, as Jupyter's are to its root.
     report = await validate_dataset(request, Path.cwd(), backend.get_model)
-    lines = [f"{report.path}: {report.rows:,} {report.format} rows, {report.duplicates:,} duplicates; "
-             f"train {report.train_rows:,} / validation {report.validation_rows:,}"]
+    lines = [
+        f"{report.path}: {report.rows:,} {report.format} rows, {report.duplicates:,} duplicates; "
+        f"train {report.train_rows:,} / validation {report.validation_rows:,}"
+    ]
     if report.categories:
         lines.append("categories: " + ", ".join(f"{k} {v:,}" for k, v in sorted(report.categories.items())))
     if report.tokens is not None:
         t = report.tokens
-        lines.append(f"tokens ({t.template}): min {t.min} · p50 {t.p50} · p95 {t.p95} · max {t.max}; "
-                     f"{t.over_limit:,} rows over {t.max_seq_length} would be truncated"
-                     + (f" (lines {', '.join(map(str, t.over_limit_lines))})" if t.over_limit_lines else ""))
+        lines.append(
+            f"tokens ({t.template}): min {t.min} · p50 {t.p50} · p95 {t.p95} · max {t.max}; "
+            f"{t.over_limit:,} rows over {t.max_seq_length} would be truncated"
+            + (f" (lines {', '.join(map(str, t.over_limit_lines))})" if t.over_limit_lines else "")
+        )
     lines += [f"warning: {w}" for w in report.warnings]
     _emit(args, report, "\n".join(lines))
     return 0
@@ -273,23 +292,51 @@ async def _dispatch(args: argparse.Namespace, backend: Backend, operations: Oper
         return await _evaluations(args, backend)
 
     if args.models_command == "list":
-        query = ModelListQuery(q=args.q, source=args.source, capability=args.capability, format=args.format,
-                               max_size_gb=args.max_size_gb, refresh=args.refresh)
+        query = ModelListQuery(
+            q=args.q,
+            source=args.source,
+            capability=args.capability,
+            format=args.format,
+            max_size_gb=args.max_size_gb,
+            refresh=args.refresh,
+        )
         models = filter_models(await backend.list_models(refresh=query.refresh), query)
-        rows = [[m.id, m.name, m.source.value, m.capability.value, _fmt_params(m.parameter_count),
-                 _fmt_size(m.size_bytes), ",".join(f.value for f in m.formats),
-                 "yes" if m.ready_to_deploy else "no"] for m in models]
-        _emit(args, list(models), _table(rows, ["ID", "NAME", "SOURCE", "CAPABILITY", "PARAMS", "SIZE",
-                                               "FORMATS", "DEPLOYABLE"]) + f"\n{len(models)} models")
+        rows = [
+            [
+                m.id,
+                m.name,
+                m.source.value,
+                m.capability.value,
+                _fmt_params(m.parameter_count),
+                _fmt_size(m.size_bytes),
+                ",".join(f.value for f in m.formats),
+                "yes" if m.ready_to_deploy else "no",
+            ]
+            for m in models
+        ]
+        _emit(
+            args,
+            list(models),
+            _table(rows, ["ID", "NAME", "SOURCE", "CAPABILITY", "PARAMS", "SIZE", "FORMATS", "DEPLOYABLE"])
+            + f"\n{len(models)} models",
+        )
         return 0
 
     if args.models_command == "get":
         m = await backend.get_model(args.model_id)
-        facts = [("id", m.id), ("source", m.source.value), ("organization", m.organization or "-"),
-                 ("license", m.license or "-"), ("task", m.task or "-"), ("capability", m.capability.value),
-                 ("parameters", _fmt_params(m.parameter_count)), ("context", str(m.context_length or "-")),
-                 ("size", _fmt_size(m.size_bytes)), ("hugging face", m.hf_id or "-"),
-                 ("location", m.artifact_location or "-")]
+        facts = [
+            ("id", m.id),
+            ("source", m.source.value),
+            ("organization", m.organization or "-"),
+            ("license", m.license or "-"),
+            ("task", m.task or "-"),
+            ("capability", m.capability.value),
+            ("parameters", _fmt_params(m.parameter_count)),
+            ("context", str(m.context_length or "-")),
+            ("size", _fmt_size(m.size_bytes)),
+            ("hugging face", m.hf_id or "-"),
+            ("location", m.artifact_location or "-"),
+        ]
         text = f"{m.name}\n" + "\n".join(f"  {k:<13} {v}" for k, v in facts)
         if m.notes:
             text += "\n" + "\n".join(f"  note: {n}" for n in m.notes)
@@ -301,20 +348,39 @@ async def _dispatch(args: argparse.Namespace, backend: Backend, operations: Oper
         shapes, availability = await asyncio.gather(backend.fit_shapes(), backend.fit_availability())
         fit_query = FitQuery(dtype=args.dtype, context_length=args.context_length, concurrency=args.concurrency)
         hardware = await asyncio.to_thread(detect_hardware) if backend.kind == "local" else None
-        report = (estimate_fit(m, fit_query, hardware, availability=availability) if shapes is None
-                  else estimate_fit(m, fit_query, hardware, shapes, availability=availability))
-        rows = [[t.name, "yes" if t.fits else "no", f"{t.memory_gb:.1f} GB", f"{t.headroom_gb:+.1f} GB",
-                 "◀ recommended" if t.recommended else ""] for t in [*report.local, *report.shapes]]
-        _emit(args, report, "\n".join(report.arithmetic) + "\n\n"
-              + _table(rows, ["TARGET", "FITS", "MEMORY", "HEADROOM", ""]))
+        report = (
+            estimate_fit(m, fit_query, hardware, availability=availability)
+            if shapes is None
+            else estimate_fit(m, fit_query, hardware, shapes, availability=availability)
+        )
+        rows = [
+            [
+                t.name,
+                "yes" if t.fits else "no",
+                f"{t.memory_gb:.1f} GB",
+                f"{t.headroom_gb:+.1f} GB",
+                "◀ recommended" if t.recommended else "",
+            ]
+            for t in [*report.local, *report.shapes]
+        ]
+        _emit(
+            args,
+            report,
+            "\n".join(report.arithmetic) + "\n\n" + _table(rows, ["TARGET", "FITS", "MEMORY", "HEADROOM", ""]),
+        )
         return 0
 
     if args.models_command == "register":
         token = os.environ.get("HF_TOKEN") or None
         source = "huggingface" if args.hf_id else "object_storage" if args.os_uri else "local_folder"
         request = RegisterModelRequest(
-            source=source, path=args.path, hf_id=args.hf_id, os_uri=args.os_uri,
-            revision=args.revision, name=args.name, token=token,
+            source=source,
+            path=args.path,
+            hf_id=args.hf_id,
+            os_uri=args.os_uri,
+            revision=args.revision,
+            name=args.name,
+            token=token,
         )
         response = await backend.register_model(request)
         op = response.operation
@@ -355,8 +421,13 @@ def _progress(prefix: str, message: str, *, tty: bool, last: list[str]) -> None:
     last[:] = [message]
 
 
-async def _wait_deployment(args: argparse.Namespace, backend: Backend, operations: OperationRegistry,
-                           deployment_id: str, operation_id: str | None) -> tuple[DeploymentDetail, Operation | None]:
+async def _wait_deployment(
+    args: argparse.Namespace,
+    backend: Backend,
+    operations: OperationRegistry,
+    deployment_id: str,
+    operation_id: str | None,
+) -> tuple[DeploymentDetail, Operation | None]:
     """Follow the deployment's operation (progress and message) until it ends, then the deployment
     until it leaves its transitional state. Returns the deployment and the operation's last state."""
     tty = sys.stderr.isatty() and not args.json
@@ -379,19 +450,28 @@ async def _wait_deployment(args: argparse.Namespace, backend: Backend, operation
             else:
                 step, pct = op.message, op.progress
             if not args.json:
-                _progress(f"[{time.monotonic() - started:4.0f}s]",
-                          f"{f'{pct * 100:3.0f}% ' if pct is not None else ''}{step}", tty=tty, last=last)
+                _progress(
+                    f"[{time.monotonic() - started:4.0f}s]",
+                    f"{f'{pct * 100:3.0f}% ' if pct is not None else ''}{step}",
+                    tty=tty,
+                    last=last,
+                )
             await asyncio.sleep(POLL_S)
     except asyncio.CancelledError:  # Ctrl-C
         if tty and last:
             print(file=sys.stderr)
         last = []
         if backend.kind == "local":
-            print(f"canceled: a local deployment is brought up by this command, so it stops with it "
-                  f"(`aqua-ext deployments activate {deployment_id}` starts it again)", file=sys.stderr)
+            print(
+                f"canceled: a local deployment is brought up by this command, so it stops with it "
+                f"(`aqua-ext deployments activate {deployment_id}` starts it again)",
+                file=sys.stderr,
+            )
         else:
-            print(f"stopped following; the deployment goes on (`aqua-ext deployments get {deployment_id}`)",
-                  file=sys.stderr)
+            print(
+                f"stopped following; the deployment goes on (`aqua-ext deployments get {deployment_id}`)",
+                file=sys.stderr,
+            )
         raise
     finally:
         if tty and last:
@@ -399,21 +479,40 @@ async def _wait_deployment(args: argparse.Namespace, backend: Backend, operation
 
 
 def _deployment_rows(items: Sequence[Any]) -> str:
-    rows = [[d.id, d.name, d.model_name, d.state.value, d.mode, d.engine, d.shape,
-             d.created_at.astimezone().strftime("%Y-%m-%d %H:%M")] for d in items]
+    rows = [
+        [
+            d.id,
+            d.name,
+            d.model_name,
+            d.state.value,
+            d.mode,
+            d.engine,
+            d.shape,
+            d.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+        ]
+        for d in items
+    ]
     return _table(rows, ["ID", "NAME", "MODEL", "STATE", "MODE", "ENGINE", "SHAPE", "CREATED"])
 
 
 def _deployment_text(d: DeploymentDetail) -> str:
-    facts = [("id", d.id), ("state", d.state.value + (f"  ({d.state_message})" if d.state_message else "")),
-             ("model", f"{d.model_name}  ({d.model_id})"), ("mode", d.mode), ("engine", d.engine),
-             ("shape", d.shape), ("replicas", str(d.replicas)), ("dtype", d.dtype or "-"),
-             ("max model len", str(d.max_model_len or "-")),
-             ("params", " ".join(shlex.quote(p) for p in d.params) or "-"),
-             ("openai base", d.openai_base_path), ("upstream", d.upstream_url or "-"),
-             ("log", f"{d.log_group_id} / {d.log_id}" if d.log_id else "-"),
-             ("created", d.created_at.astimezone().isoformat(timespec="seconds")),
-             ("updated", d.updated_at.astimezone().isoformat(timespec="seconds"))]
+    facts = [
+        ("id", d.id),
+        ("state", d.state.value + (f"  ({d.state_message})" if d.state_message else "")),
+        ("model", f"{d.model_name}  ({d.model_id})"),
+        ("mode", d.mode),
+        ("engine", d.engine),
+        ("shape", d.shape),
+        ("replicas", str(d.replicas)),
+        ("dtype", d.dtype or "-"),
+        ("max model len", str(d.max_model_len or "-")),
+        ("params", " ".join(shlex.quote(p) for p in d.params) or "-"),
+        ("openai base", d.openai_base_path),
+        ("upstream", d.upstream_url or "-"),
+        ("log", f"{d.log_group_id} / {d.log_id}" if d.log_id else "-"),
+        ("created", d.created_at.astimezone().isoformat(timespec="seconds")),
+        ("updated", d.updated_at.astimezone().isoformat(timespec="seconds")),
+    ]
     text = f"{d.name}" + (f" — {d.description}" if d.description else "") + "\n"
     text += "\n".join(f"  {k:<14}{v}" for k, v in facts)
     if d.failure_log:
@@ -430,13 +529,23 @@ def _report_failure(detail: DeploymentDetail, op: Operation | None) -> None:
         print(f"  | {line}", file=sys.stderr)
 
 
-async def _finish_wait(args: argparse.Namespace, backend: Backend, operations: OperationRegistry,
-                       detail: DeploymentDetail, op: Operation | None, verb: str) -> int:
+async def _finish_wait(
+    args: argparse.Namespace,
+    backend: Backend,
+    operations: OperationRegistry,
+    detail: DeploymentDetail,
+    op: Operation | None,
+    verb: str,
+) -> int:
     detail, op = await _wait_deployment(args, backend, operations, detail.id, op.id if op is not None else None)
     if detail.state == DeploymentState.ACTIVE:
-        _emit(args, detail, f"{verb} {detail.name} ({detail.id}): ACTIVE\n"
-                            f"  OpenAI base path: {detail.openai_base_path}\n"
-                            f"  try: aqua-ext chat {detail.id} \"Hello!\"")
+        _emit(
+            args,
+            detail,
+            f"{verb} {detail.name} ({detail.id}): ACTIVE\n"
+            f"  OpenAI base path: {detail.openai_base_path}\n"
+            f'  try: aqua-ext chat {detail.id} "Hello!"',
+        )
         return 0
     _report_failure(detail, op)
     if args.json:
@@ -458,8 +567,11 @@ async def _deployments(args: argparse.Namespace, backend: Backend, operations: O
 
     if getattr(args, "no_wait", False) and cmd in ("create", "activate") and backend.kind == "local":
         # The readiness check of a local engine runs in this process; leaving at once would cancel it.
-        raise InvalidInput.field("no_wait", "a local deployment is brought up by this command and stops with it; "
-                                            "leave out --no-wait (or start it from JupyterLab)")
+        raise InvalidInput.field(
+            "no_wait",
+            "a local deployment is brought up by this command and stops with it; "
+            "leave out --no-wait (or start it from JupyterLab)",
+        )
 
     if cmd == "create":
         params: list[str] = []
@@ -469,15 +581,28 @@ async def _deployments(args: argparse.Namespace, backend: Backend, operations: O
             except ValueError as exc:
                 raise InvalidInput.field("params", f"{value!r}: {exc}") from None
         request = CreateDeploymentRequest(
-            model_id=args.model_id, name=args.name, description=args.description or "", shape=args.shape,
-            replicas=args.replicas, engine=args.engine, mode=args.mode, dtype=args.dtype,
-            max_model_len=args.max_model_len, params=params, log_group_id=args.log_group_id, log_id=args.log_id,
+            model_id=args.model_id,
+            name=args.name,
+            description=args.description or "",
+            shape=args.shape,
+            replicas=args.replicas,
+            engine=args.engine,
+            mode=args.mode,
+            dtype=args.dtype,
+            max_model_len=args.max_model_len,
+            params=params,
+            log_group_id=args.log_group_id,
+            log_id=args.log_id,
         )
         response = await backend.create_deployment(request)
         detail, op = response.deployment, response.operation
         if args.no_wait:
-            _emit(args, response, f"creating {detail.name} as {detail.id} ({detail.state.value}); "
-                                  f"follow with: aqua-ext deployments get {detail.id}")
+            _emit(
+                args,
+                response,
+                f"creating {detail.name} as {detail.id} ({detail.state.value}); "
+                f"follow with: aqua-ext deployments get {detail.id}",
+            )
             return 0
         if not args.json:
             print(f"creating {detail.name} as {detail.id} ({detail.engine}, {detail.shape})", file=sys.stderr)
@@ -509,8 +634,11 @@ async def _deployments(args: argparse.Namespace, backend: Backend, operations: O
     raise AssertionError(args)
 
 
-async def _print_logs(args: argparse.Namespace, fetch: Callable[[LogsQuery], Awaitable[LogPage]],
-                      finished: Callable[[], Awaitable[str | None]] | None = None) -> int:
+async def _print_logs(
+    args: argparse.Namespace,
+    fetch: Callable[[LogsQuery], Awaitable[LogPage]],
+    finished: Callable[[], Awaitable[str | None]] | None = None,
+) -> int:
     """`logs [--tail N] [--follow]`: the last lines, then (following) what comes next, asked for
     with the cursor every POLL_S. Following ends on Ctrl-C, or once `finished` says why (a job
     that ended) and the lines written before that are printed."""
@@ -544,9 +672,13 @@ async def _print_logs(args: argparse.Namespace, fetch: Callable[[LogsQuery], Awa
     return 0
 
 
-async def _job_logs(args: argparse.Namespace, fetch: Callable[[LogsQuery], Awaitable[LogPage]],
-                    get: Callable[[], Awaitable[FineTuneSummary | EvaluationSummary]]) -> int:
+async def _job_logs(
+    args: argparse.Namespace,
+    fetch: Callable[[LogsQuery], Awaitable[LogPage]],
+    get: Callable[[], Awaitable[FineTuneSummary | EvaluationSummary]],
+) -> int:
     """A job's `logs [--tail N] [--follow]`: following ends once the job has ended."""
+
     async def finished() -> str | None:
         state = (await get()).state
         return f"the job is {state.value}" if state in FINAL_FINETUNE_STATES else None
@@ -587,29 +719,54 @@ async def _job_basics(args: argparse.Namespace, cmd: str, job_id: str, kind: _Jo
     return 0
 
 
-def _job_created(args: argparse.Namespace, response: BaseModel, preflight: list[str],
-                 job: FineTuneSummary | EvaluationSummary, what: str, command: str, noun: str) -> bool:
+def _job_created(
+    args: argparse.Namespace,
+    response: BaseModel,
+    preflight: list[str],
+    job: FineTuneSummary | EvaluationSummary,
+    what: str,
+    command: str,
+    noun: str,
+) -> bool:
     """After a create: the preflight on stderr, then the new job's id (False: not followed), or the
     news that it is followed (True)."""
     if not args.json:
         for line in preflight:
             print(line, file=sys.stderr)
     if not args.follow:
-        _emit(args, response, f"created {job.name} as {job.id}: {job.state.value} ({what})\n"
-                              f"  follow it: aqua-ext {command} get {job.id} · aqua-ext {command} logs {job.id} --follow")
+        _emit(
+            args,
+            response,
+            f"created {job.name} as {job.id}: {job.state.value} ({what})\n"
+            f"  follow it: aqua-ext {command} get {job.id} · aqua-ext {command} logs {job.id} --follow",
+        )
         return False
     if not args.json:
-        print(f"created {job.name} as {job.id} ({what}); following it (Ctrl-C stops following, not the {noun})",
-              file=sys.stderr)
+        print(
+            f"created {job.name} as {job.id} ({what}); following it (Ctrl-C stops following, not the {noun})",
+            file=sys.stderr,
+        )
     return True
 
 
 # ---- fine-tuning ---------------------------------------------------------------------
 
 # Flags that become FineTuneParams fields when given; left out, the base model's defaults apply.
-_FINETUNE_PARAM_FLAGS = ("training_type", "epochs", "learning_rate", "batch_size", "max_seq_length", "lora_r",
-                         "lora_alpha", "lora_dropout", "last_n_layers", "early_stopping_patience",
-                         "early_stopping_threshold", "logging_steps", "seed")
+_FINETUNE_PARAM_FLAGS = (
+    "training_type",
+    "epochs",
+    "learning_rate",
+    "batch_size",
+    "max_seq_length",
+    "lora_r",
+    "lora_alpha",
+    "lora_dropout",
+    "last_n_layers",
+    "early_stopping_patience",
+    "early_stopping_threshold",
+    "logging_steps",
+    "seed",
+)
 
 
 def _given_params(args: argparse.Namespace) -> dict[str, Any]:
@@ -627,10 +784,18 @@ def _finetune_request(args: argparse.Namespace) -> CreateFineTuneRequest:
     defaults): out-of-range values are the API's errors, named as the API names them (`params.epochs`)."""
     params = _given_params(args)
     body: dict[str, Any] = {
-        "model_id": args.model_id, "name": args.name, "description": args.description or "",
-        "dataset_path": args.dataset, "params": params, "shape": args.shape, "replicas": args.replicas,
-        "output_uri": args.output_uri, "experiment_name": args.experiment_name, "subnet_id": args.subnet_id,
-        "log_group_id": args.log_group_id, "log_id": args.log_id,
+        "model_id": args.model_id,
+        "name": args.name,
+        "description": args.description or "",
+        "dataset_path": args.dataset,
+        "params": params,
+        "shape": args.shape,
+        "replicas": args.replicas,
+        "output_uri": args.output_uri,
+        "experiment_name": args.experiment_name,
+        "subnet_id": args.subnet_id,
+        "log_group_id": args.log_group_id,
+        "log_id": args.log_id,
     }
     if args.validation_split is not None:
         body["validation_split"] = args.validation_split
@@ -643,8 +808,9 @@ async def _finetune_request_with_defaults(args: argparse.Namespace, backend: Bac
     are checked first, so a bad one is reported as the API reports it."""
     request = _finetune_request(args)
     given = _given_params(args)
-    query = FineTuneDefaultsQuery(shape=args.shape, **{k: v for k, v in given.items()
-                                                       if k in FineTuneDefaultsQuery.model_fields})
+    query = FineTuneDefaultsQuery(
+        shape=args.shape, **{k: v for k, v in given.items() if k in FineTuneDefaultsQuery.model_fields}
+    )
     try:
         defaults = await backend.finetune_defaults(request.model_id, query)
     except NotFound as exc:  # a bad field of this request, as the create route reports it
@@ -686,18 +852,31 @@ def _point_text(point: MetricPoint, total_steps: int | None) -> str:
 
 def _preflight_lines(report: DatasetReport, *, split: bool = True) -> list[str]:
     """The dataset preflight's summary and warnings (`split`: the train / validation rows)."""
-    lines = [f"dataset {report.path}: {report.valid_rows:,} {report.format} rows"
-             + (f"; train {report.train_rows:,} / validation {report.validation_rows:,}" if split else "")]
+    lines = [
+        f"dataset {report.path}: {report.valid_rows:,} {report.format} rows"
+        + (f"; train {report.train_rows:,} / validation {report.validation_rows:,}" if split else "")
+    ]
     if report.tokens is not None:
         t = report.tokens
-        lines.append(f"tokens ({t.template}): p50 {t.p50} · p95 {t.p95} · max {t.max}; "
-                     f"{t.over_limit:,} rows over {t.max_seq_length}")
+        lines.append(
+            f"tokens ({t.template}): p50 {t.p50} · p95 {t.p95} · max {t.max}; "
+            f"{t.over_limit:,} rows over {t.max_seq_length}"
+        )
     return lines + [f"warning: {w}" for w in report.warnings]
 
 
 def _finetune_rows(items: Sequence[FineTuneSummary]) -> str:
-    rows = [[f.id, f.name, f.base_model_name, f.state.value, _fmt_finetune_progress(f),
-             f.created_at.astimezone().strftime("%Y-%m-%d %H:%M")] for f in items]
+    rows = [
+        [
+            f.id,
+            f.name,
+            f.base_model_name,
+            f.state.value,
+            _fmt_finetune_progress(f),
+            f.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+        ]
+        for f in items
+    ]
     return _table(rows, ["ID", "NAME", "BASE MODEL", "STATE", "PROGRESS", "CREATED"])
 
 
@@ -710,13 +889,17 @@ def _state_text(state: FineTuneState, message: str) -> str:
 def _finetune_text(f: FineTuneDetail) -> str:
     p = f.params
     if f.training_type == "lora":
-        method = (f"LoRA r={p.lora_r} alpha={p.lora_alpha} dropout={p.lora_dropout:g} "
-                  f"modules={','.join(p.lora_target_modules) or 'all-linear'}")
+        method = (
+            f"LoRA r={p.lora_r} alpha={p.lora_alpha} dropout={p.lora_dropout:g} "
+            f"modules={','.join(p.lora_target_modules) or 'all-linear'}"
+        )
     else:
         method = f"last {p.last_n_layers} layer{'s' if p.last_n_layers != 1 else ''} in full"
-    hyper = (f"epochs {p.epochs} · lr {p.learning_rate:g} · batch {p.batch_size} · max seq {p.max_seq_length}"
-             + (" (padded)" if p.pad_to_max_length else "")
-             + f" · logging every {p.logging_steps} steps · seed {p.seed}")
+    hyper = (
+        f"epochs {p.epochs} · lr {p.learning_rate:g} · batch {p.batch_size} · max seq {p.max_seq_length}"
+        + (" (padded)" if p.pad_to_max_length else "")
+        + f" · logging every {p.logging_steps} steps · seed {p.seed}"
+    )
     if p.early_stopping_patience:
         hyper += f" · early stopping after {p.early_stopping_patience} (threshold {p.early_stopping_threshold:g})"
     rows = "-" if f.train_rows is None else f"train {f.train_rows:,} / validation {f.validation_rows or 0:,}"
@@ -726,21 +909,38 @@ def _finetune_text(f: FineTuneDetail) -> str:
     resources = [f"wall {_fmt_duration(f.wall_seconds)}"] if f.wall_seconds is not None else []
     if f.peak_memory_mb is not None:
         resources.append(f"peak memory {f.peak_memory_mb:,.0f} MB")
-    facts = [("id", f.id), ("state", _state_text(f.state, f.state_message)),
-             ("base model", f"{f.base_model_name}  ({f.base_model_id})"),
-             ("dataset", f"{f.dataset_path}  (sha256 {f.dataset_hash[:12]})"),
-             ("rows", f"{rows}  (split {f.validation_split:g})"), ("method", method), ("hyperparams", hyper),
-             ("shape", f.shape + (f" × {f.replicas}" if f.replicas > 1 else "")), ("progress", progress),
-             ("final loss", f"train {_fmt_loss(f.final_train_loss)} · "
-                            f"validation {_fmt_loss(f.final_validation_loss)}"),
-             ("output model", f.output_model_id or "-"), ("artifact", f.artifact_location or "-"),
-             ("resources", " · ".join(resources) or "-")]
+    facts = [
+        ("id", f.id),
+        ("state", _state_text(f.state, f.state_message)),
+        ("base model", f"{f.base_model_name}  ({f.base_model_id})"),
+        ("dataset", f"{f.dataset_path}  (sha256 {f.dataset_hash[:12]})"),
+        ("rows", f"{rows}  (split {f.validation_split:g})"),
+        ("method", method),
+        ("hyperparams", hyper),
+        ("shape", f.shape + (f" × {f.replicas}" if f.replicas > 1 else "")),
+        ("progress", progress),
+        ("final loss", f"train {_fmt_loss(f.final_train_loss)} · validation {_fmt_loss(f.final_validation_loss)}"),
+        ("output model", f.output_model_id or "-"),
+        ("artifact", f.artifact_location or "-"),
+        ("resources", " · ".join(resources) or "-"),
+    ]
     # OCI's resources, where there are any.
-    facts += [(k, v) for k, v in (("job", f.job_id), ("job run", f.job_run_id), ("output uri", f.output_uri),
-                                  ("experiment", f.experiment_name), ("subnet", f.subnet_id),
-                                  ("log", f"{f.log_group_id} / {f.log_id}" if f.log_id else None)) if v]
-    facts += [("created", f.created_at.astimezone().isoformat(timespec="seconds")),
-              ("updated", f.updated_at.astimezone().isoformat(timespec="seconds"))]
+    facts += [
+        (k, v)
+        for k, v in (
+            ("job", f.job_id),
+            ("job run", f.job_run_id),
+            ("output uri", f.output_uri),
+            ("experiment", f.experiment_name),
+            ("subnet", f.subnet_id),
+            ("log", f"{f.log_group_id} / {f.log_id}" if f.log_id else None),
+        )
+        if v
+    ]
+    facts += [
+        ("created", f.created_at.astimezone().isoformat(timespec="seconds")),
+        ("updated", f.updated_at.astimezone().isoformat(timespec="seconds")),
+    ]
     if f.finished_at is not None:
         facts.append(("finished", f.finished_at.astimezone().isoformat(timespec="seconds")))
     text = f.name + (f" — {f.description}" if f.description else "") + "\n"
@@ -775,8 +975,9 @@ class _StatusLines:
             self.ticking = False
 
 
-async def _follow_job(args: argparse.Namespace, poll: Callable[[_StatusLines, str], Awaitable[bool]],
-                      stopped: str) -> None:
+async def _follow_job(
+    args: argparse.Namespace, poll: Callable[[_StatusLines, str], Awaitable[bool]], stopped: str
+) -> None:
     """Call `poll(status, clock)` every POLL_S until it says the job ended; Ctrl-C prints `stopped`
     (the job is not ours to stop) and ends the command."""
     status = _StatusLines(sys.stderr.isatty() and not args.json)
@@ -807,8 +1008,9 @@ async def _follow_finetune(args: argparse.Namespace, backend: Backend, detail: F
         if not args.json:
             if (detail.state, detail.state_message) != shown and detail.state not in FINAL_FINETUNE_STATES:
                 shown = (detail.state, detail.state_message)
-                status.line(f"{clock} {detail.state.value}" + (f": {detail.state_message}"
-                                                               if detail.state_message else ""))
+                status.line(
+                    f"{clock} {detail.state.value}" + (f": {detail.state_message}" if detail.state_message else "")
+                )
             for point in metrics.points:
                 status.line(f"{clock} {_point_text(point, detail.total_steps)}")
             if detail.state not in FINAL_FINETUNE_STATES:
@@ -816,29 +1018,43 @@ async def _follow_finetune(args: argparse.Namespace, backend: Backend, detail: F
                 status.tick(f"{clock} {_fmt_finetune_progress(detail)} · epoch {detail.epoch:.2f}{eta}")
         return detail.state in FINAL_FINETUNE_STATES
 
-    await _follow_job(args, poll, f"stopped following; the fine-tuning job goes on (`aqua-ext finetune get "
-                                  f"{detail.id}`; `aqua-ext finetune cancel {detail.id}` stops it)")
+    await _follow_job(
+        args,
+        poll,
+        f"stopped following; the fine-tuning job goes on (`aqua-ext finetune get "
+        f"{detail.id}`; `aqua-ext finetune cancel {detail.id}` stops it)",
+    )
     return detail
 
 
 def _finetune_outcome(args: argparse.Namespace, response: CreateFineTuneResponse) -> int:
     f = response.finetune
     if f.state == FineTuneState.SUCCEEDED:
-        text = (f"fine-tuned {f.name} ({f.id}): SUCCEEDED" + (f" in {_fmt_duration(f.wall_seconds)}"
-                                                              if f.wall_seconds is not None else "")
-                + f"\n  final loss: train {_fmt_loss(f.final_train_loss)} · "
-                  f"validation {_fmt_loss(f.final_validation_loss)}")
+        text = (
+            f"fine-tuned {f.name} ({f.id}): SUCCEEDED"
+            + (f" in {_fmt_duration(f.wall_seconds)}" if f.wall_seconds is not None else "")
+            + f"\n  final loss: train {_fmt_loss(f.final_train_loss)} · "
+            f"validation {_fmt_loss(f.final_validation_loss)}"
+        )
         if f.output_model_id:
-            text += (f"\n  model: {f.output_model_id}"
-                     f"\n  deploy it: aqua-ext deployments create {f.output_model_id} --name {shlex.quote(f.name)}")
+            text += (
+                f"\n  model: {f.output_model_id}"
+                f"\n  deploy it: aqua-ext deployments create {f.output_model_id} --name {shlex.quote(f.name)}"
+            )
         _emit(args, response, text)
         return 0
     _job_failed(args, response, f"fine-tuning job {f.id}", f.state, f.state_message, f.failure_log)
     return 1
 
 
-def _job_failed(args: argparse.Namespace, payload: BaseModel, what: str, state: FineTuneState, message: str,
-                failure_log: Sequence[str]) -> None:
+def _job_failed(
+    args: argparse.Namespace,
+    payload: BaseModel,
+    what: str,
+    state: FineTuneState,
+    message: str,
+    failure_log: Sequence[str],
+) -> None:
     """A followed job that did not succeed: why on stderr (with its log's last lines); JSON still on stdout."""
     print(f"error: {what} is {state.value}: {message or state.value}", file=sys.stderr)
     for line in failure_log:
@@ -854,28 +1070,55 @@ async def _finetune(args: argparse.Namespace, backend: Backend) -> int:
         # Dataset paths are relative to the current folder, as Jupyter's are to its root.
         response = await backend.create_finetune(request, DatasetAccess(root=Path.cwd()))
         f = response.finetune
-        if not _job_created(args, response, _preflight_lines(response.preflight), f, f"{f.training_type}, {f.shape}",
-                            "finetune", "job"):
+        if not _job_created(
+            args, response, _preflight_lines(response.preflight), f, f"{f.training_type}, {f.shape}", "finetune", "job"
+        ):
             return 0
         final = await _follow_finetune(args, backend, f)
         return _finetune_outcome(args, response.model_copy(update={"finetune": final}))
 
-    done = await _job_basics(args, cmd, getattr(args, "finetune_id", ""), _JobKind(
-        backend.list_finetunes, backend.get_finetune, backend.cancel_finetune, backend.delete_finetune,
-        _finetune_rows, _finetune_text, "fine-tuning jobs"))
+    done = await _job_basics(
+        args,
+        cmd,
+        getattr(args, "finetune_id", ""),
+        _JobKind(
+            backend.list_finetunes,
+            backend.get_finetune,
+            backend.cancel_finetune,
+            backend.delete_finetune,
+            _finetune_rows,
+            _finetune_text,
+            "fine-tuning jobs",
+        ),
+    )
     if done is not None:
         return done
 
     if cmd == "logs":
-        return await _job_logs(args, lambda query: backend.finetune_logs(args.finetune_id, query),
-                               lambda: backend.get_finetune(args.finetune_id))
+        return await _job_logs(
+            args,
+            lambda query: backend.finetune_logs(args.finetune_id, query),
+            lambda: backend.get_finetune(args.finetune_id),
+        )
 
     if cmd == "metrics":
         metrics = await backend.finetune_metrics(args.finetune_id, MetricsQuery())
-        rows = [[str(p.step), f"{p.epoch:.2f}", _fmt_loss(p.train_loss), _fmt_loss(p.validation_loss),
-                 "-" if p.learning_rate is None else f"{p.learning_rate:.2e}"] for p in metrics.points]
-        _emit(args, metrics, _table(rows, ["STEP", "EPOCH", "TRAIN LOSS", "VALIDATION LOSS", "LEARNING RATE"])
-              + f"\n{len(metrics.points)} points; the job is {metrics.state.value}")
+        rows = [
+            [
+                str(p.step),
+                f"{p.epoch:.2f}",
+                _fmt_loss(p.train_loss),
+                _fmt_loss(p.validation_loss),
+                "-" if p.learning_rate is None else f"{p.learning_rate:.2e}",
+            ]
+            for p in metrics.points
+        ]
+        _emit(
+            args,
+            metrics,
+            _table(rows, ["STEP", "EPOCH", "TRAIN LOSS", "VALIDATION LOSS", "LEARNING RATE"])
+            + f"\n{len(metrics.points)} points; the job is {metrics.state.value}",
+        )
         return 0
     raise AssertionError(args)
 
@@ -884,15 +1127,30 @@ async def _finetune(args: argparse.Namespace, backend: Backend) -> int:
 
 # Score keys in the order tables show them (as the Evaluations screens do), with their labels.
 _SCORE_LABELS = {
-    "bertscore": "BERTScore", "rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L",
-    "exact_match": "exact match", "bleu": "BLEU", "chrf": "chrF", "readability": "readability (Flesch)",
-    "latency_ms_mean": "latency mean", "latency_ms_p50": "latency p50", "latency_ms_p95": "latency p95",
+    "bertscore": "BERTScore",
+    "rouge1": "ROUGE-1",
+    "rouge2": "ROUGE-2",
+    "rougeL": "ROUGE-L",
+    "exact_match": "exact match",
+    "bleu": "BLEU",
+    "chrf": "chrF",
+    "readability": "readability (Flesch)",
+    "latency_ms_mean": "latency mean",
+    "latency_ms_p50": "latency p50",
+    "latency_ms_p95": "latency p95",
     "tokens_per_s_mean": "tokens/s mean",
 }
 _HUNDRED_SCALE = {"bleu", "chrf", "readability"}  # 0..100 (Flesch: about); the others 0..1
 # Flags that become ModelParameters fields when given; left out, the contract's defaults apply.
-_EVALUATION_PARAM_FLAGS = ("max_tokens", "temperature", "top_p", "top_k", "frequency_penalty", "presence_penalty",
-                           "seed")
+_EVALUATION_PARAM_FLAGS = (
+    "max_tokens",
+    "temperature",
+    "top_p",
+    "top_k",
+    "frequency_penalty",
+    "presence_penalty",
+    "seed",
+)
 
 
 def _score_keys(keys: Iterable[str]) -> list[str]:
@@ -945,9 +1203,16 @@ def _evaluation_request(args: argparse.Namespace) -> CreateEvaluationRequest:
     if args.stop:
         params["stop"] = args.stop
     body: dict[str, Any] = {
-        "deployment_id": args.deployment_id, "name": args.name, "description": args.description or "",
-        "dataset_path": args.dataset, "finetune_id": args.finetune_id, "sample_size": args.sample_size,
-        "params": params, "shape": args.shape, "report_uri": args.report_uri, "log_group_id": args.log_group_id,
+        "deployment_id": args.deployment_id,
+        "name": args.name,
+        "description": args.description or "",
+        "dataset_path": args.dataset,
+        "finetune_id": args.finetune_id,
+        "sample_size": args.sample_size,
+        "params": params,
+        "shape": args.shape,
+        "report_uri": args.report_uri,
+        "log_group_id": args.log_group_id,
         "log_id": args.log_id,
     }
     if args.metrics is not None:
@@ -962,17 +1227,34 @@ def _rows_done(e: EvaluationSummary) -> str:
 
 
 def _evaluation_rows(items: Sequence[EvaluationSummary]) -> str:
-    rows = [[e.id, e.name, e.deployment_name, e.state.value, _rows_done(e),
-             _fmt_score("rougeL", e.scores.get("rougeL")), _fmt_score("bertscore", e.scores.get("bertscore")),
-             e.created_at.astimezone().strftime("%Y-%m-%d %H:%M")] for e in items]
+    rows = [
+        [
+            e.id,
+            e.name,
+            e.deployment_name,
+            e.state.value,
+            _rows_done(e),
+            _fmt_score("rougeL", e.scores.get("rougeL")),
+            _fmt_score("bertscore", e.scores.get("bertscore")),
+            e.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+        ]
+        for e in items
+    ]
     return _table(rows, ["ID", "NAME", "DEPLOYMENT", "STATE", "ROWS", "ROUGE-L", "BERTSCORE", "CREATED"])
 
 
 def _params_text(p: ModelParameters) -> str:
     parts = [f"max tokens {p.max_tokens}", f"temperature {p.temperature:g}", f"top p {p.top_p:g}"]
-    parts += [f"{label} {value:g}" for label, value in (("top k", p.top_k), ("frequency penalty", p.frequency_penalty),
-                                                       ("presence penalty", p.presence_penalty), ("seed", p.seed))
-              if value]
+    parts += [
+        f"{label} {value:g}"
+        for label, value in (
+            ("top k", p.top_k),
+            ("frequency penalty", p.frequency_penalty),
+            ("presence penalty", p.presence_penalty),
+            ("seed", p.seed),
+        )
+        if value
+    ]
     if p.stop:
         parts.append("stop " + ", ".join(map(repr, p.stop)))
     return " · ".join(parts)
@@ -985,15 +1267,33 @@ def _evaluation_text(e: EvaluationDetail) -> str:
         progress += f" · ETA {_fmt_duration(e.eta_seconds)}"
     if e.report is not None and e.report.wall_seconds is not None:
         progress += f" · wall {_fmt_duration(e.report.wall_seconds)}"
-    facts = [("id", e.id), ("state", _state_text(e.state, e.state_message)),
-             ("deployment", f"{e.deployment_name}  ({e.deployment_id})"), ("model", f"{e.model_name}  ({e.model_id})"),
-             ("dataset", f"{e.dataset_path}  (sha256 {e.dataset_hash[:12]})"), ("rows", rows),
-             ("metrics", ", ".join(e.metrics)), ("parameters", _params_text(e.params)),
-             ("concurrency", str(e.concurrency)), ("progress", progress)]
-    facts += [(k, v) for k, v in (("fine-tune", e.finetune_id), ("job", e.job_id), ("job run", e.job_run_id),
-                                  ("report uri", e.report_uri)) if v]
-    facts += [(k, t.astimezone().isoformat(timespec="seconds")) for k, t in
-              (("created", e.created_at), ("updated", e.updated_at), ("finished", e.finished_at)) if t is not None]
+    facts = [
+        ("id", e.id),
+        ("state", _state_text(e.state, e.state_message)),
+        ("deployment", f"{e.deployment_name}  ({e.deployment_id})"),
+        ("model", f"{e.model_name}  ({e.model_id})"),
+        ("dataset", f"{e.dataset_path}  (sha256 {e.dataset_hash[:12]})"),
+        ("rows", rows),
+        ("metrics", ", ".join(e.metrics)),
+        ("parameters", _params_text(e.params)),
+        ("concurrency", str(e.concurrency)),
+        ("progress", progress),
+    ]
+    facts += [
+        (k, v)
+        for k, v in (
+            ("fine-tune", e.finetune_id),
+            ("job", e.job_id),
+            ("job run", e.job_run_id),
+            ("report uri", e.report_uri),
+        )
+        if v
+    ]
+    facts += [
+        (k, t.astimezone().isoformat(timespec="seconds"))
+        for k, t in (("created", e.created_at), ("updated", e.updated_at), ("finished", e.finished_at))
+        if t is not None
+    ]
     text = e.name + (f" — {e.description}" if e.description else "") + "\n"
     text += "\n".join(f"  {k:<12} {v}" for k, v in facts)
     if e.report is not None:
@@ -1025,8 +1325,12 @@ async def _follow_evaluation(args: argparse.Namespace, backend: Backend, detail:
         status.tick(f"{rows} ({detail.progress * 100:.0f}%){eta}")
         return False
 
-    await _follow_job(args, poll, f"stopped following; the evaluation goes on (`aqua-ext evaluations get "
-                                  f"{detail.id}`; `aqua-ext evaluations cancel {detail.id}` stops it)")
+    await _follow_job(
+        args,
+        poll,
+        f"stopped following; the evaluation goes on (`aqua-ext evaluations get "
+        f"{detail.id}`; `aqua-ext evaluations cancel {detail.id}` stops it)",
+    )
     return detail
 
 
@@ -1036,27 +1340,39 @@ def _evaluation_outcome(args: argparse.Namespace, response: CreateEvaluationResp
         _job_failed(args, response, f"evaluation {e.id}", e.state, e.state_message, e.failure_log)
         return 1
     wall = e.report.wall_seconds if e.report is not None else None
-    text = (f"evaluated {e.name} ({e.id}): SUCCEEDED · {_rows_done(e)} rows"
-            + (f" in {_fmt_duration(wall)}" if wall is not None else ""))
+    text = f"evaluated {e.name} ({e.id}): SUCCEEDED · {_rows_done(e)} rows" + (
+        f" in {_fmt_duration(wall)}" if wall is not None else ""
+    )
     if e.report is not None:
         text += "\n\n" + _report_table(e.report, categories=False) + "\n"
-    text += (f"\n  per category: aqua-ext evaluations get {e.id}"
-             f"\n  the rows: aqua-ext evaluations rows {e.id} --sort rougeL"
-             f"\n  the report: aqua-ext evaluations report {e.id}")
+    text += (
+        f"\n  per category: aqua-ext evaluations get {e.id}"
+        f"\n  the rows: aqua-ext evaluations rows {e.id} --sort rougeL"
+        f"\n  the report: aqua-ext evaluations report {e.id}"
+    )
     _emit(args, response, text)
     return 0
 
 
 def _clip(text: str, width: int = 32) -> str:
     flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[:width - 1] + "…"
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def _rows_text(page: EvaluationRows, query: EvaluationRowsQuery) -> str:
     keys = _score_keys(k for r in page.items for k in r.scores)
-    rows = [[str(r.index), r.category or "-", _clip(r.prompt), _clip(r.reference),
-             _clip(f"error: {r.error}" if r.error else r.output), _fmt_score("latency", r.latency_ms),
-             *(_fmt_score(k, r.scores.get(k)) for k in keys)] for r in page.items]
+    rows = [
+        [
+            str(r.index),
+            r.category or "-",
+            _clip(r.prompt),
+            _clip(r.reference),
+            _clip(f"error: {r.error}" if r.error else r.output),
+            _fmt_score("latency", r.latency_ms),
+            *(_fmt_score(k, r.scores.get(k)) for k in keys),
+        ]
+        for r in page.items
+    ]
     text = _table(rows, ["INDEX", "CATEGORY", "PROMPT", "REFERENCE", "OUTPUT", "latency_ms", *keys])
     shown = f"rows {query.offset + 1}-{query.offset + len(page.items)}" if page.items else "no rows"
     text += f"\n{shown} of {page.total:,}" + (f" in category {query.category}" if query.category else "")
@@ -1095,15 +1411,21 @@ def _comparison_text(c: EvaluationComparison) -> str:
     if len(set(names.values())) < len(names):  # the same name twice: the ids tell them apart
         names = {e.id: f"{_clip(e.name, 24)} ({e.id})" for e in c.evaluations}
     ids = [e.id for e in c.evaluations]
-    lines = [f"  {names[e.id]}: {e.id} · {e.deployment_name} · {e.dataset_path} · {_rows_done(e)} rows · "
-             f"{e.state.value}" for e in c.evaluations]
+    lines = [
+        f"  {names[e.id]}: {e.id} · {e.deployment_name} · {e.dataset_path} · {_rows_done(e)} rows · {e.state.value}"
+        for e in c.evaluations
+    ]
 
     def table(scores: Mapping[str, Mapping[str, float]]) -> str:
         rows = []
         for key in _score_keys(scores):
             best = _best_ids(key, scores[key])
-            rows.append([_SCORE_LABELS.get(key, key), *(_fmt_score(key, scores[key].get(i))
-                                                        + (" ★" if i in best else "") for i in ids)])
+            rows.append(
+                [
+                    _SCORE_LABELS.get(key, key),
+                    *(_fmt_score(key, scores[key].get(i)) + (" ★" if i in best else "") for i in ids),
+                ]
+            )
         return _table(rows, ["SCORE", *(names[i] for i in ids)])
 
     text = "\n".join(lines) + "\n\n" + table(c.overall)
@@ -1121,21 +1443,40 @@ async def _evaluations(args: argparse.Namespace, backend: Backend) -> int:
         # Dataset paths are relative to the current folder, as Jupyter's are to its root.
         response = await backend.create_evaluation(request, DatasetAccess(root=Path.cwd()))
         e = response.evaluation
-        if not _job_created(args, response, _preflight_lines(response.preflight, split=False), e,
-                            f"{e.rows_total:,} rows; {', '.join(e.metrics)}", "evaluations", "evaluation"):
+        if not _job_created(
+            args,
+            response,
+            _preflight_lines(response.preflight, split=False),
+            e,
+            f"{e.rows_total:,} rows; {', '.join(e.metrics)}",
+            "evaluations",
+            "evaluation",
+        ):
             return 0
         final = await _follow_evaluation(args, backend, e)
         return _evaluation_outcome(args, response.model_copy(update={"evaluation": final}))
 
-    done = await _job_basics(args, cmd, getattr(args, "evaluation_id", ""), _JobKind(
-        backend.list_evaluations, backend.get_evaluation, backend.cancel_evaluation, backend.delete_evaluation,
-        _evaluation_rows, _evaluation_text, "evaluations"))
+    done = await _job_basics(
+        args,
+        cmd,
+        getattr(args, "evaluation_id", ""),
+        _JobKind(
+            backend.list_evaluations,
+            backend.get_evaluation,
+            backend.cancel_evaluation,
+            backend.delete_evaluation,
+            _evaluation_rows,
+            _evaluation_text,
+            "evaluations",
+        ),
+    )
     if done is not None:
         return done
 
     if cmd == "rows":
-        query = EvaluationRowsQuery(offset=args.offset, limit=args.limit, sort=args.sort, descending=args.desc,
-                                    category=args.category)
+        query = EvaluationRowsQuery(
+            offset=args.offset, limit=args.limit, sort=args.sort, descending=args.desc, category=args.category
+        )
         page = await backend.evaluation_rows(args.evaluation_id, query)
         _emit(args, page, _rows_text(page, query))
         return 0
@@ -1153,8 +1494,11 @@ async def _evaluations(args: argparse.Namespace, backend: Backend) -> int:
         return 0
 
     if cmd == "logs":
-        return await _job_logs(args, lambda query: backend.evaluation_logs(args.evaluation_id, query),
-                               lambda: backend.get_evaluation(args.evaluation_id))
+        return await _job_logs(
+            args,
+            lambda query: backend.evaluation_logs(args.evaluation_id, query),
+            lambda: backend.get_evaluation(args.evaluation_id),
+        )
     raise AssertionError(args)
 
 
@@ -1164,21 +1508,32 @@ async def _evaluations(args: argparse.Namespace, backend: Backend) -> int:
 def _usage_text(usage: dict[str, Any] | None) -> str:
     if not usage:
         return "usage: not reported"
-    parts = [f"{k.removesuffix('_tokens')} {usage[k]}" for k in ("prompt_tokens", "completion_tokens", "total_tokens")
-             if isinstance(usage.get(k), int)]
+    parts = [
+        f"{k.removesuffix('_tokens')} {usage[k]}"
+        for k in ("prompt_tokens", "completion_tokens", "total_tokens")
+        if isinstance(usage.get(k), int)
+    ]
     return "usage: " + (", ".join(parts) or "not reported")
 
 
 async def _chat(args: argparse.Namespace, backend: Backend) -> int:
+    import httpx
+
     from .services.chat_payload import build_payload
     from .services.chat_stream import ChatDelta, ChatDone, stream_chat
 
-    import httpx
-
     # Sampling flags go through ChatRequest, so out-of-range values are the same errors the API gives.
-    sampling = {k: v for k, v in (("max_tokens", args.max_tokens), ("temperature", args.temperature),
-                                  ("top_p", args.top_p), ("top_k", args.top_k), ("seed", args.seed))
-                if v is not None}
+    sampling = {
+        k: v
+        for k, v in (
+            ("max_tokens", args.max_tokens),
+            ("temperature", args.temperature),
+            ("top_p", args.top_p),
+            ("top_k", args.top_k),
+            ("seed", args.seed),
+        )
+        if v is not None
+    }
     if args.stop:
         sampling["stop"] = args.stop
     messages = [ChatMessage(role="system", content=args.system)] if args.system else []
@@ -1187,8 +1542,9 @@ async def _chat(args: argparse.Namespace, backend: Backend) -> int:
     target = await backend.upstream(args.deployment_id)
     if target.mode == "completion":
         if args.system:
-            raise InvalidInput.field("system", "this is a completion deployment: it takes a prompt only, "
-                                               "no system message")
+            raise InvalidInput.field(
+                "system", "this is a completion deployment: it takes a prompt only, no system message"
+            )
         request = ChatRequest(prompt=args.prompt, **sampling)
     path, body = build_payload(request, target)
     url, headers = target.request(path, stream=True)
@@ -1199,8 +1555,9 @@ async def _chat(args: argparse.Namespace, backend: Backend) -> int:
     timeout = httpx.Timeout(args.timeout, read=None)  # stream_chat watches first byte and idle gaps itself
     try:
         async with httpx.AsyncClient(auth=target.auth, trust_env=False, timeout=timeout) as client:
-            stream = stream_chat(client, url, body, headers=headers,
-                                 first_byte_timeout=args.timeout, idle_timeout=args.timeout)
+            stream = stream_chat(
+                client, url, body, headers=headers, first_byte_timeout=args.timeout, idle_timeout=args.timeout
+            )
             async with contextlib.aclosing(stream):
                 async for item in stream:
                     if isinstance(item, ChatDelta):
@@ -1219,7 +1576,9 @@ async def _chat(args: argparse.Namespace, backend: Backend) -> int:
         message = exc.message
         state = await backend.upstream_failed(args.deployment_id, exc.message)
         if state is not None and state != DeploymentState.ACTIVE:
-            message += f" The deployment is now {state.value}; `aqua-ext deployments get {args.deployment_id}` shows why."
+            message += (
+                f" The deployment is now {state.value}; `aqua-ext deployments get {args.deployment_id}` shows why."
+            )
         raise type(exc)(message) from None
     except BaseException:  # Ctrl-C: the stream is closed above; end the partial line
         if not ended_with_newline and not args.json:
@@ -1228,9 +1587,13 @@ async def _chat(args: argparse.Namespace, backend: Backend) -> int:
 
     assert done is not None
     stats: dict[str, Any] = {
-        "deployment_id": args.deployment_id, "content": "".join(parts), "finish_reason": done.finish_reason,
-        "usage": done.usage, "ttft_ms": None if done.ttft_s is None else round(done.ttft_s * 1000, 1),
-        "total_ms": round(done.total_s * 1000, 1), "tokens": done.tokens,
+        "deployment_id": args.deployment_id,
+        "content": "".join(parts),
+        "finish_reason": done.finish_reason,
+        "usage": done.usage,
+        "ttft_ms": None if done.ttft_s is None else round(done.ttft_s * 1000, 1),
+        "total_ms": round(done.total_s * 1000, 1),
+        "tokens": done.tokens,
         "tokens_per_s": None if done.tokens_per_s is None else round(done.tokens_per_s, 2),
     }
     if args.json:
@@ -1240,8 +1603,11 @@ async def _chat(args: argparse.Namespace, backend: Backend) -> int:
         print(flush=True)
     ttft = f"{stats['ttft_ms']:.0f} ms" if stats["ttft_ms"] is not None else "-"
     rate = f"{stats['tokens_per_s']:.1f} tokens/s" if stats["tokens_per_s"] is not None else "- tokens/s"
-    print(f"— TTFT {ttft} · {done.tokens} tokens in {done.total_s:.2f} s · {rate} · {_usage_text(done.usage)}"
-          f" · finish: {done.finish_reason or '-'}", file=sys.stderr)
+    print(
+        f"— TTFT {ttft} · {done.tokens} tokens in {done.total_s:.2f} s · {rate} · {_usage_text(done.usage)}"
+        f" · finish: {done.finish_reason or '-'}",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -1264,12 +1630,17 @@ def build_parser() -> argparse.ArgumentParser:
     oci.add_argument("--oci-region")
     oci.add_argument("--oci-compartment-id", help="compartment OCID (default: NB_SESSION_COMPARTMENT_OCID)")
     oci.add_argument("--oci-project-id", help="Data Science project OCID for new models (default: PROJECT_OCID)")
-    oci.add_argument("--oci-endpoint", action="append", metavar="SERVICE=URL",
-                     help="endpoint override, e.g. datascience=http://127.0.0.1:9000 (repeatable)")
+    oci.add_argument(
+        "--oci-endpoint",
+        action="append",
+        metavar="SERVICE=URL",
+        help="endpoint override, e.g. datascience=http://127.0.0.1:9000 (repeatable)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("info", help="version, backend, hardware and engines")
     models = sub.add_parser("models", help="browse, register and delete models").add_subparsers(
-        dest="models_command", required=True)
+        dest="models_command", required=True
+    )
     ls = models.add_parser("list", help="list models")
     ls.add_argument("--q", help="search words")
     ls.add_argument("--source", choices=["catalog", "cache", "registered", "fine-tuned", "demo"])
@@ -1284,44 +1655,61 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--dtype", default="bfloat16", choices=["float32", "bfloat16", "float16", "int8", "int4"])
     fit.add_argument("--context-length", type=int, default=4096)
     fit.add_argument("--concurrency", type=int, default=1)
-    reg = models.add_parser("register", help="register a local folder, an Object Storage folder (OCI) or a "
-                                             "Hugging Face model")
+    reg = models.add_parser(
+        "register", help="register a local folder, an Object Storage folder (OCI) or a Hugging Face model"
+    )
     src = reg.add_mutually_exclusive_group()
     src.add_argument("--path", help="folder with config.json and safetensors/gguf weights")
     src.add_argument("--hf-id", help="Hugging Face repository id, e.g. Qwen/Qwen2.5-0.5B-Instruct (token: HF_TOKEN)")
-    reg.add_argument("--os-uri", help="oci://bucket@namespace/folder: the model to register (OCI), or where a "
-                                      "--hf-id download is uploaded")
+    reg.add_argument(
+        "--os-uri",
+        help="oci://bucket@namespace/folder: the model to register (OCI), or where a --hf-id download is uploaded",
+    )
     reg.add_argument("--revision")
     reg.add_argument("--name")
     rm = models.add_parser("delete", help="delete a registered model")
     rm.add_argument("model_id")
 
     deps = sub.add_parser("deployments", help="deploy models and manage deployments").add_subparsers(
-        dest="deployments_command", required=True)
+        dest="deployments_command", required=True
+    )
     create = deps.add_parser("create", help="deploy a model and follow it until ACTIVE or FAILED")
     create.add_argument("model_id")
     create.add_argument("--name", required=True)
     create.add_argument("--description")
-    create.add_argument("--shape", help="local: cpu or gpu (default: gpu when there is one); OCI: a shape name "
-                                        "(default: the smallest that fits)")
+    create.add_argument(
+        "--shape",
+        help="local: cpu or gpu (default: gpu when there is one); OCI: a shape name (default: the smallest that fits)",
+    )
     create.add_argument("--replicas", type=int, default=1, help="instances (OCI only)")
-    create.add_argument("--engine", choices=["transformers", "vllm", "llama.cpp", "tgi"],
-                        help="default: transformers locally (llama.cpp for GGUF), vllm on OCI")
+    create.add_argument(
+        "--engine",
+        choices=["transformers", "vllm", "llama.cpp", "tgi"],
+        help="default: transformers locally (llama.cpp for GGUF), vllm on OCI",
+    )
     create.add_argument("--mode", choices=["chat", "completion", "embedding"], default="chat")
     create.add_argument("--dtype", choices=["float32", "bfloat16", "float16", "int8", "int4"])
     create.add_argument("--max-model-len", type=int)
-    create.add_argument("--param", action="append", metavar="'--NAME VALUE'",
-                        help="engine parameter, checked against the engine's allowlist (repeatable; "
-                             "a flag alone: --param=--compile)")
+    create.add_argument(
+        "--param",
+        action="append",
+        metavar="'--NAME VALUE'",
+        help="engine parameter, checked against the engine's allowlist (repeatable; a flag alone: --param=--compile)",
+    )
     create.add_argument("--log-group-id", help="OCI logging: the log group (with --log-id)")
     create.add_argument("--log-id", help="OCI logging: the log (with --log-group-id)")
-    create.add_argument("--no-wait", action="store_true",
-                        help="print the new deployment and return at once (OCI; a local deployment is brought up "
-                             "by this command)")
+    create.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="print the new deployment and return at once (OCI; a local deployment is brought up by this command)",
+    )
     deps.add_parser("list", help="list deployments")
-    for name, text in (("get", "show one deployment"), ("activate", "start an INACTIVE or FAILED deployment again"),
-                       ("deactivate", "stop the engine, keep the deployment"),
-                       ("delete", "stop the engine and remove the deployment")):
+    for name, text in (
+        ("get", "show one deployment"),
+        ("activate", "start an INACTIVE or FAILED deployment again"),
+        ("deactivate", "stop the engine, keep the deployment"),
+        ("delete", "stop the engine and remove the deployment"),
+    ):
         cmd = deps.add_parser(name, help=text)
         cmd.add_argument("deployment_id")
         if name in ("activate", "deactivate"):
@@ -1332,7 +1720,8 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines until Ctrl-C")
 
     datasets = sub.add_parser("datasets", help="check fine-tuning and evaluation data").add_subparsers(
-        dest="datasets_command", required=True)
+        dest="datasets_command", required=True
+    )
     validate = datasets.add_parser("validate", help="preflight a JSONL file: bad lines, duplicates, split, tokens")
     validate.add_argument("path", help="a .jsonl file under the current folder")
     validate.add_argument("--model-id", help="count tokens with this model's tokenizer and chat template")
@@ -1341,37 +1730,50 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--kind", choices=["auto", "instruction", "conversational"], default="auto")
 
     ft = sub.add_parser("finetune", help="fine-tune a model on a JSONL dataset and follow the job").add_subparsers(
-        dest="finetune_command", required=True)
+        dest="finetune_command", required=True
+    )
     ftc = ft.add_parser("create", help="check the dataset and start a fine-tuning job (LoRA or last layers)")
     ftc.add_argument("model_id", help="the base model (ready to fine-tune)")
     ftc.add_argument("dataset", help="a .jsonl file under the current folder (OCI: also oci://bucket@namespace/path)")
     ftc.add_argument("--name", required=True, help="the job's name, also the fine-tuned model's")
     ftc.add_argument("--description")
     split = CreateFineTuneRequest.model_fields["validation_split"].default
-    ftc.add_argument("--validation-split", type=float,
-                     help=f"share of rows held out for the validation loss (0-0.5, default {split:g})")
+    ftc.add_argument(
+        "--validation-split",
+        type=float,
+        help=f"share of rows held out for the validation loss (0-0.5, default {split:g})",
+    )
     hp = ftc.add_argument_group("hyperparameters (left out: the base model's defaults, as in the fine-tune form)")
-    hp.add_argument("--training-type", choices=["lora", "last_layers"],
-                    help="lora: low-rank adapters (default); last_layers: the last N decoder layers in full")
+    hp.add_argument(
+        "--training-type",
+        choices=["lora", "last_layers"],
+        help="lora: low-rank adapters (default); last_layers: the last N decoder layers in full",
+    )
     hp.add_argument("--epochs", type=int, help=_param_default("epochs"))
     hp.add_argument("--learning-rate", type=float, help=_param_default("learning_rate"))
     hp.add_argument("--batch-size", type=int, help=_param_default("batch_size"))
-    hp.add_argument("--max-seq-length", type=int,
-                    help=f"tokens; longer rows are truncated ({_param_default('max_seq_length')})")
+    hp.add_argument(
+        "--max-seq-length", type=int, help=f"tokens; longer rows are truncated ({_param_default('max_seq_length')})"
+    )
     hp.add_argument("--pad-to-max-length", action="store_true", help="pad every row to --max-seq-length")
     hp.add_argument("--lora-r", type=int, help=_param_default("lora_r"))
     hp.add_argument("--lora-alpha", type=int, help=_param_default("lora_alpha"))
     hp.add_argument("--lora-dropout", type=float, help=_param_default("lora_dropout"))
-    hp.add_argument("--lora-target-modules", metavar="A,B", help="module names, e.g. q_proj,v_proj "
-                                                                 "(default: every linear layer)")
-    hp.add_argument("--last-n-layers", type=int,
-                    help=f"with --training-type last_layers ({_param_default('last_n_layers')})")
-    hp.add_argument("--early-stopping-patience", type=int,
-                    help=f"evaluations without improvement before stopping (0: off; "
-                         f"{_param_default('early_stopping_patience')})")
+    hp.add_argument(
+        "--lora-target-modules", metavar="A,B", help="module names, e.g. q_proj,v_proj (default: every linear layer)"
+    )
+    hp.add_argument(
+        "--last-n-layers", type=int, help=f"with --training-type last_layers ({_param_default('last_n_layers')})"
+    )
+    hp.add_argument(
+        "--early-stopping-patience",
+        type=int,
+        help=f"evaluations without improvement before stopping (0: off; {_param_default('early_stopping_patience')})",
+    )
     hp.add_argument("--early-stopping-threshold", type=float, help="the smallest improvement that counts")
-    hp.add_argument("--logging-steps", type=int,
-                    help=f"log the train loss every N steps ({_param_default('logging_steps')})")
+    hp.add_argument(
+        "--logging-steps", type=int, help=f"log the train loss every N steps ({_param_default('logging_steps')})"
+    )
     hp.add_argument("--seed", type=int, help=_param_default("seed"))
     where = ftc.add_argument_group("where it runs")
     where.add_argument("--shape", help="local: cpu or gpu (default: gpu when there is one); OCI: a job shape")
@@ -1381,33 +1783,49 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--subnet-id", help="OCI: required for --replicas > 1")
     where.add_argument("--log-group-id", help="OCI logging: the log group (with --log-id)")
     where.add_argument("--log-id", help="OCI logging: the log (with --log-group-id)")
-    ftc.add_argument("--follow", "-f", action="store_true",
-                     help="print progress and losses until the job ends (exit 1 unless it SUCCEEDED); "
-                          "Ctrl-C stops following, not the job")
+    ftc.add_argument(
+        "--follow",
+        "-f",
+        action="store_true",
+        help="print progress and losses until the job ends (exit 1 unless it SUCCEEDED); "
+        "Ctrl-C stops following, not the job",
+    )
     ft.add_parser("list", help="list fine-tuning jobs")
-    for name, text in (("get", "show one job"), ("cancel", "stop a running job (CANCELING, then CANCELED)"),
-                       ("delete", "remove a finished job and the model it produced"),
-                       ("metrics", "the job's logged losses")):
+    for name, text in (
+        ("get", "show one job"),
+        ("cancel", "stop a running job (CANCELING, then CANCELED)"),
+        ("delete", "remove a finished job and the model it produced"),
+        ("metrics", "the job's logged losses"),
+    ):
         ft.add_parser(name, help=text).add_argument("finetune_id")
     ftl = ft.add_parser("logs", help="the job's log")
     ftl.add_argument("finetune_id")
     ftl.add_argument("--tail", type=int, default=200, help="last lines to show (1-5000)")
-    ftl.add_argument("--follow", "-f", action="store_true", help="keep printing new lines until the job ends "
-                                                                 "(or Ctrl-C)")
+    ftl.add_argument(
+        "--follow", "-f", action="store_true", help="keep printing new lines until the job ends (or Ctrl-C)"
+    )
 
-    ev = sub.add_parser("evaluations", help="evaluate a deployment on a JSONL dataset; read and compare the "
-                                            "scores").add_subparsers(dest="evaluations_command", required=True)
+    ev = sub.add_parser(
+        "evaluations", help="evaluate a deployment on a JSONL dataset; read and compare the scores"
+    ).add_subparsers(dest="evaluations_command", required=True)
     evc = ev.add_parser("create", help="check the dataset and start an evaluation of an ACTIVE deployment")
     evc.add_argument("deployment_id", help="an ACTIVE chat or completion deployment")
-    evc.add_argument("dataset", nargs="?", help="{prompt, completion[, category]} rows: a .jsonl file under the "
-                                                "current folder (OCI: also oci://bucket@namespace/path)")
+    evc.add_argument(
+        "dataset",
+        nargs="?",
+        help="{prompt, completion[, category]} rows: a .jsonl file under the "
+        "current folder (OCI: also oci://bucket@namespace/path)",
+    )
     evc.add_argument("--finetune-id", help="instead of DATASET: the training data of this fine-tuning job")
     evc.add_argument("--name", required=True)
     evc.add_argument("--description")
     evc.add_argument("--sample-size", type=int, help="a seeded sample of N rows (default: every row)")
     evc.add_argument("--metrics", metavar="A,B", help=f"of {','.join(ALL_METRICS)} (default: all)")
-    evc.add_argument("--concurrency", type=int, help="requests in flight at once (default "
-                                                     f"{CreateEvaluationRequest.model_fields['concurrency'].default})")
+    evc.add_argument(
+        "--concurrency",
+        type=int,
+        help=f"requests in flight at once (default {CreateEvaluationRequest.model_fields['concurrency'].default})",
+    )
     mp = evc.add_argument_group("model parameters (as in the playground)")
     defaults = ModelParameters()
     mp.add_argument("--max-tokens", type=int, help=f"default {defaults.max_tokens}")
@@ -1423,13 +1841,19 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--report-uri", help="oci://bucket@namespace/prefix for the report")
     where.add_argument("--log-group-id", help="OCI logging: the log group (with --log-id)")
     where.add_argument("--log-id", help="OCI logging: the log (with --log-group-id)")
-    evc.add_argument("--follow", "-f", action="store_true",
-                     help="print the rows answered until it ends, then the scores (exit 1 unless it SUCCEEDED); "
-                          "Ctrl-C stops following, not the evaluation")
+    evc.add_argument(
+        "--follow",
+        "-f",
+        action="store_true",
+        help="print the rows answered until it ends, then the scores (exit 1 unless it SUCCEEDED); "
+        "Ctrl-C stops following, not the evaluation",
+    )
     ev.add_parser("list", help="list evaluations with their headline scores")
-    for name, text in (("get", "show one evaluation with its overall and per-category scores"),
-                       ("cancel", "stop a running evaluation (the rows answered stay)"),
-                       ("delete", "remove a finished evaluation and its report")):
+    for name, text in (
+        ("get", "show one evaluation with its overall and per-category scores"),
+        ("cancel", "stop a running evaluation (the rows answered stay)"),
+        ("delete", "remove a finished evaluation and its report"),
+    ):
         ev.add_parser(name, help=text).add_argument("evaluation_id")
     evr = ev.add_parser("rows", help="the rows behind the scores: prompt, reference, answer, scores")
     evr.add_argument("evaluation_id")
@@ -1447,8 +1871,9 @@ def build_parser() -> argparse.ArgumentParser:
     evl = ev.add_parser("logs", help="the evaluation job's log")
     evl.add_argument("evaluation_id")
     evl.add_argument("--tail", type=int, default=200, help="last lines to show (1-5000)")
-    evl.add_argument("--follow", "-f", action="store_true", help="keep printing new lines until the evaluation ends "
-                                                                 "(or Ctrl-C)")
+    evl.add_argument(
+        "--follow", "-f", action="store_true", help="keep printing new lines until the evaluation ends (or Ctrl-C)"
+    )
 
     chat = sub.add_parser("chat", help="one chat turn with an ACTIVE deployment, streamed")
     chat.add_argument("deployment_id")
@@ -1460,8 +1885,12 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--top-k", type=int, help="default off")
     chat.add_argument("--stop", action="append", metavar="S", help="stop sequence (repeatable, up to 8)")
     chat.add_argument("--seed", type=int)
-    chat.add_argument("--timeout", type=float, default=300.0,
-                      help="seconds to wait for the first token, and between tokens (default 300)")
+    chat.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        help="seconds to wait for the first token, and between tokens (default 300)",
+    )
     return parser
 
 

@@ -24,7 +24,7 @@ class InvalidInput(AquaError):
     reason = "Bad Request"
 
     @classmethod
-    def field(cls, field: str, message: str) -> "InvalidInput":
+    def field(cls, field: str, message: str) -> InvalidInput:
         return cls(f"{field}: {message}", fields=[FieldError(field=field, message=message)])
 
 

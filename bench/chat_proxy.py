@@ -48,11 +48,10 @@ import tempfile
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _bootstrap import REPO_ROOT, use_repo_environment  # noqa: E402
+from _bootstrap import REPO_ROOT, use_repo_environment
 
 use_repo_environment(__file__, ("httpx", "tornado", "jupyter_server"))
 
@@ -98,8 +97,13 @@ def serve_jupyter(stub_url: str, port: int, token: str, workdir: Path, profile: 
         kind = "local"
 
         def _target(self) -> UpstreamTarget:
-            return UpstreamTarget(deployment_id=DEPLOYMENT_ID, mode="chat", model="stub-model", base_url=stub_url,
-                                  served_model_name="bench")
+            return UpstreamTarget(
+                deployment_id=DEPLOYMENT_ID,
+                mode="chat",
+                model="stub-model",
+                base_url=stub_url,
+                served_model_name="bench",
+            )
 
         async def upstream(self, deployment_id: str) -> UpstreamTarget:
             if deployment_id != DEPLOYMENT_ID:
@@ -143,11 +147,18 @@ def serve_jupyter(stub_url: str, port: int, token: str, workdir: Path, profile: 
             raise NotFound(f"No deployment with id '{deployment_id}'.")
 
     app = ServerApp()
-    app.initialize(argv=[
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-        f"--ServerApp.root_dir={workdir / 'root'}", "--ServerApp.open_browser=False",
-        f"--IdentityProvider.token={token}", "--ServerApp.log_level=WARN", "--ServerApp.allow_root=True",
-    ])
+    app.initialize(
+        argv=[
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            f"--ServerApp.root_dir={workdir / 'root'}",
+            "--ServerApp.open_browser=False",
+            f"--IdentityProvider.token={token}",
+            "--ServerApp.log_level=WARN",
+            "--ServerApp.allow_root=True",
+        ]
+    )
     extension = next(iter(app.extension_manager.extension_apps["aqua_ext"]))
     # Before the first request and the start hook, so the shipped `get_backend()` starts this one.
     extension.aqua_backend = BenchBackend(extension.operations)
@@ -170,13 +181,25 @@ def jupyter_environment(workdir: Path) -> dict[str, str]:
     config = workdir / "config"
     config.mkdir(parents=True, exist_ok=True)
     (workdir / "root").mkdir(exist_ok=True)
-    (config / "jupyter_server_config.json").write_text(json.dumps({
-        "ServerApp": {"jpserver_extensions": {"aqua_ext": True}, "allow_unauthenticated_access": False},
-        "AquaExtension": {"backend": "local", "data_dir": str(workdir / "aqua-data"), "generate_demo_model": False},
-    }))
-    return {"JUPYTER_CONFIG_DIR": str(config), "JUPYTER_DATA_DIR": str(workdir / "data"),
-            "JUPYTER_RUNTIME_DIR": str(workdir / "runtime"), "JUPYTER_PLATFORM_DIRS": "1",
-            "JUPYTER_NO_CONFIG": ""}
+    (config / "jupyter_server_config.json").write_text(
+        json.dumps(
+            {
+                "ServerApp": {"jpserver_extensions": {"aqua_ext": True}, "allow_unauthenticated_access": False},
+                "AquaExtension": {
+                    "backend": "local",
+                    "data_dir": str(workdir / "aqua-data"),
+                    "generate_demo_model": False,
+                },
+            }
+        )
+    )
+    return {
+        "JUPYTER_CONFIG_DIR": str(config),
+        "JUPYTER_DATA_DIR": str(workdir / "data"),
+        "JUPYTER_RUNTIME_DIR": str(workdir / "runtime"),
+        "JUPYTER_PLATFORM_DIRS": "1",
+        "JUPYTER_NO_CONFIG": "",
+    }
 
 
 # ---- the client (this process) -----------------------------------------------------
@@ -185,9 +208,15 @@ def jupyter_environment(workdir: Path) -> dict[str, str]:
 def spawn(args: list[str], log: Path, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], int]:
     """Start a helper process that prints `PORT <n>` when it listens; its stderr goes to `log`."""
     with open(log, "w") as err:
-        proc = subprocess.Popen([sys.executable, *args], cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=err,
-                                text=True, env={**os.environ, "PYTHONPATH": str(REPO_ROOT), **(env or {})},
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, *args],
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT), **(env or {})},
+            start_new_session=True,
+        )
     assert proc.stdout is not None
     line = proc.stdout.readline()
     if not line.startswith("PORT "):
@@ -222,9 +251,12 @@ class RawHttp:
         reader, writer = idle.pop() if idle else await asyncio.open_connection(host, port)  # TCP_NODELAY is set
         reusable = False
         try:
-            writer.write(f"{method} {parts.path}{'?' + parts.query if parts.query else ''} HTTP/1.1\r\n"
-                         f"Host: {host}:{port}\r\n{self.headers}Content-Type: application/json\r\n"
-                         f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+            writer.write(
+                f"{method} {parts.path}{'?' + parts.query if parts.query else ''} HTTP/1.1\r\n"
+                f"Host: {host}:{port}\r\n{self.headers}Content-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n".encode()
+                + body
+            )
             status = int((await reader.readline()).split(b" ", 2)[1])
             headers: dict[bytes, bytes] = {}
             while (line := await reader.readline()) not in (b"\r\n", b""):
@@ -280,8 +312,9 @@ async def one_stream(client: RawHttp, url: str, body: bytes, events: bool) -> tu
     return tokens, ttft
 
 
-async def run_round(client: RawHttp, url: str, body: bytes, events: bool,
-                    concurrency: int) -> tuple[int, float, list[float]]:
+async def run_round(
+    client: RawHttp, url: str, body: bytes, events: bool, concurrency: int
+) -> tuple[int, float, list[float]]:
     started = time.perf_counter()
     results = await asyncio.gather(*(one_stream(client, url, body, events) for _ in range(concurrency)))
     wall = time.perf_counter() - started
@@ -333,8 +366,14 @@ def own_cpu_seconds() -> float:
     return t.user + t.system
 
 
-async def bench(stub_port: int, stub_pid: int, jupyter_port: int, jupyter_proc: subprocess.Popen[str], token: str,
-                args: argparse.Namespace) -> None:
+async def bench(
+    stub_port: int,
+    stub_pid: int,
+    jupyter_port: int,
+    jupyter_proc: subprocess.Popen[str],
+    token: str,
+    args: argparse.Namespace,
+) -> None:
     jupyter_pid = jupyter_proc.pid
     jupyter = f"http://127.0.0.1:{jupyter_port}"
     urls = {
@@ -345,8 +384,11 @@ async def bench(stub_port: int, stub_pid: int, jupyter_port: int, jupyter_proc: 
     status_url = f"{jupyter}/api/status"
     messages = [{"role": "user", "content": "hi"}]
     openai = {"model": "anything", "messages": messages, "stream": True, "max_tokens": args.tokens}
-    payloads = {"direct": openai, "pass-through": openai, "playground": {"messages": messages,
-                                                                        "max_tokens": args.tokens}}
+    payloads = {
+        "direct": openai,
+        "pass-through": openai,
+        "playground": {"messages": messages, "max_tokens": args.tokens},
+    }
     bodies = {name: json.dumps(p).encode() for name, p in payloads.items()}
     client = RawHttp({"Authorization": f"token {token}"})  # the stub ignores the token
     try:
@@ -356,16 +398,30 @@ async def bench(stub_port: int, stub_pid: int, jupyter_port: int, jupyter_proc: 
 
         import jupyter_server
 
-        print(f"chat proxy bench — through the Jupyter routes (jupyter_server {jupyter_server.__version__}, "
-              f"aqua_ext handlers, token auth)")
+        print(
+            f"chat proxy bench — through the Jupyter routes (jupyter_server {jupyter_server.__version__}, "
+            f"aqua_ext handlers, token auth)"
+        )
         rate = "as fast as it can" if not args.token_delay else f"{args.token_delay * 1000:g} ms between tokens"
-        print(f"  stub upstream: {args.tokens} tokens per stream, {rate}; client: raw HTTP/1.1 + SseParser; "
-              f"3 processes (stub, jupyter server, client); {os.cpu_count()} CPUs")
+        print(
+            f"  stub upstream: {args.tokens} tokens per stream, {rate}; client: raw HTTP/1.1 + SseParser; "
+            f"3 processes (stub, jupyter server, client); {os.cpu_count()} CPUs"
+        )
         for concurrency, rounds in ((1, args.streams_c1), (32, args.rounds_c32)):
-            stats = {name: {"tokens": 0, "wall": 0.0, "ttft": [], "cpu": 0.0, "status": [], "stub_cpu": 0.0,
-                            "client_cpu": 0.0} for name in PATHS}
+            stats = {
+                name: {
+                    "tokens": 0,
+                    "wall": 0.0,
+                    "ttft": [],
+                    "cpu": 0.0,
+                    "status": [],
+                    "stub_cpu": 0.0,
+                    "client_cpu": 0.0,
+                }
+                for name in PATHS
+            }
             for r in range(rounds):
-                order = PATHS[r % 3:] + PATHS[:r % 3]  # interleaved, each path first in turn
+                order = PATHS[r % 3 :] + PATHS[: r % 3]  # interleaved, each path first in turn
                 for name in order:
                     stop = asyncio.Event()
                     s = stats[name]
@@ -373,8 +429,9 @@ async def bench(stub_port: int, stub_pid: int, jupyter_port: int, jupyter_proc: 
                     if name != "direct" and concurrency > 1:
                         poller = asyncio.create_task(poll_status(client, status_url, stop, s["status"]))
                     before = cpu_seconds(jupyter_pid), cpu_seconds(stub_pid), own_cpu_seconds()
-                    tokens, wall, ttfts = await run_round(client, urls[name], bodies[name], name == "playground",
-                                                          concurrency)
+                    tokens, wall, ttfts = await run_round(
+                        client, urls[name], bodies[name], name == "playground", concurrency
+                    )
                     s["cpu"] += cpu_seconds(jupyter_pid) - before[0]
                     s["stub_cpu"] += cpu_seconds(stub_pid) - before[1]
                     s["client_cpu"] += own_cpu_seconds() - before[2]
@@ -388,8 +445,10 @@ async def bench(stub_port: int, stub_pid: int, jupyter_port: int, jupyter_proc: 
             d = stats["direct"]
             d_tps, d_ttft = d["tokens"] / d["wall"], statistics.median(d["ttft"]) * 1000
             print(f"\n  concurrency {concurrency} ({len(d['ttft'])} streams per path, interleaved)")
-            print(f"    {'path':<36} {'tokens/s':>9} {'ratio':>6} {'TTFT p50':>9} {'added':>9} "
-                  f"{'jupyter CPU/token':>18} {'(busy)':>7}")
+            print(
+                f"    {'path':<36} {'tokens/s':>9} {'ratio':>6} {'TTFT p50':>9} {'added':>9} "
+                f"{'jupyter CPU/token':>18} {'(busy)':>7}"
+            )
             for name in PATHS:
                 s = stats[name]
                 tps, ttft = s["tokens"] / s["wall"], statistics.median(s["ttft"]) * 1000
@@ -399,26 +458,39 @@ async def bench(stub_port: int, stub_pid: int, jupyter_port: int, jupyter_proc: 
                 ratio, added = tps / d_tps, ttft - d_ttft
                 us = s["cpu"] / s["tokens"] * 1e6 if s["tokens"] and s["cpu"] else float("nan")
                 busy = s["cpu"] / s["wall"] * 100  # of one core, while this path's rounds ran
-                print(f"    {LABELS[name]:<36} {tps:9.0f} {ratio:6.3f} {ttft:7.2f}ms {added:+7.2f}ms "
-                      f"{us:15.1f} µs {busy:6.0f}%   throughput {verdict(ratio >= TARGET_THROUGHPUT_RATIO)}, "
-                      f"TTFT {verdict(added <= TARGET_ADDED_TTFT_MS)}")
-            print("    CPU busy (% of one core) while each path ran — stub / jupyter / client: " + ";  ".join(
-                f"{name} {stats[name]['stub_cpu'] / stats[name]['wall'] * 100:.0f} / "
-                f"{stats[name]['cpu'] / stats[name]['wall'] * 100:.0f} / "
-                f"{stats[name]['client_cpu'] / stats[name]['wall'] * 100:.0f}" for name in PATHS))
+                print(
+                    f"    {LABELS[name]:<36} {tps:9.0f} {ratio:6.3f} {ttft:7.2f}ms {added:+7.2f}ms "
+                    f"{us:15.1f} µs {busy:6.0f}%   throughput {verdict(ratio >= TARGET_THROUGHPUT_RATIO)}, "
+                    f"TTFT {verdict(added <= TARGET_ADDED_TTFT_MS)}"
+                )
+            print(
+                "    CPU busy (% of one core) while each path ran — stub / jupyter / client: "
+                + ";  ".join(
+                    f"{name} {stats[name]['stub_cpu'] / stats[name]['wall'] * 100:.0f} / "
+                    f"{stats[name]['cpu'] / stats[name]['wall'] * 100:.0f} / "
+                    f"{stats[name]['client_cpu'] / stats[name]['wall'] * 100:.0f}"
+                    for name in PATHS
+                )
+            )
             for name in PATHS[1:]:
                 lat = stats[name]["status"]
                 if lat:
                     p99 = pct(lat, 99) * 1000
-                    print(f"    GET api/status during {concurrency} {name} streams: p50 {pct(lat, 50) * 1000:.2f} ms"
-                          f"  p99 {p99:.2f} ms over {len(lat)} requests   (target ≤ {TARGET_STATUS_P99_MS:g} ms) "
-                          f"{verdict(p99 <= TARGET_STATUS_P99_MS)}")
-        print(f"\n  targets: throughput ratio ≥ {TARGET_THROUGHPUT_RATIO}, added TTFT p50 ≤ "
-              f"{TARGET_ADDED_TTFT_MS:g} ms, api/status p99 ≤ {TARGET_STATUS_P99_MS:g} ms")
+                    print(
+                        f"    GET api/status during {concurrency} {name} streams: p50 {pct(lat, 50) * 1000:.2f} ms"
+                        f"  p99 {p99:.2f} ms over {len(lat)} requests   (target ≤ {TARGET_STATUS_P99_MS:g} ms) "
+                        f"{verdict(p99 <= TARGET_STATUS_P99_MS)}"
+                    )
+        print(
+            f"\n  targets: throughput ratio ≥ {TARGET_THROUGHPUT_RATIO}, added TTFT p50 ≤ "
+            f"{TARGET_ADDED_TTFT_MS:g} ms, api/status p99 ≤ {TARGET_STATUS_P99_MS:g} ms"
+        )
         if not args.token_delay and (os.cpu_count() or 1) < 3:
-            print(f"  note: with a stub as fast as it can and {os.cpu_count()} CPUs, three busy processes share "
-                  "the cores, so the ratios measure the proxy's CPU cost per token more than its latency; "
-                  "--token-delay 0.01 paces the stub like a 100 tokens/s engine")
+            print(
+                f"  note: with a stub as fast as it can and {os.cpu_count()} CPUs, three busy processes share "
+                "the cores, so the ratios measure the proxy's CPU cost per token more than its latency; "
+                "--token-delay 0.01 paces the stub like a 100 tokens/s engine"
+            )
     finally:
         await client.close()
 
@@ -428,10 +500,17 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=256, help="tokens per stream")
     parser.add_argument("--streams-c1", type=int, default=40, help="sequential streams per path at concurrency 1")
     parser.add_argument("--rounds-c32", type=int, default=6, help="rounds of 32 concurrent streams per path")
-    parser.add_argument("--token-delay", type=float, default=0.0,
-                        help="seconds between tokens at the stub (0 = as fast as it can; 0.01 ≈ a 100 tok/s engine)")
-    parser.add_argument("--profile-server", metavar="FILE",
-                        help="write a cProfile of the Jupyter server process to FILE (pstats format)")
+    parser.add_argument(
+        "--token-delay",
+        type=float,
+        default=0.0,
+        help="seconds between tokens at the stub (0 = as fast as it can; 0.01 ≈ a 100 tok/s engine)",
+    )
+    parser.add_argument(
+        "--profile-server",
+        metavar="FILE",
+        help="write a cProfile of the Jupyter server process to FILE (pstats format)",
+    )
     parser.add_argument("--serve-jupyter", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--upstream", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -446,14 +525,27 @@ def main() -> None:
     token = secrets.token_hex(16)
     procs: dict[str, subprocess.Popen[str]] = {}
     try:
-        stub, stub_port = spawn(["-m", "tests.stub_upstream", "--token-delay", str(args.token_delay)],
-                                workdir / "stub.log")
+        stub, stub_port = spawn(
+            ["-m", "tests.stub_upstream", "--token-delay", str(args.token_delay)], workdir / "stub.log"
+        )
         procs["stub"] = stub
         jupyter, jupyter_port = spawn(
-            [str(Path(__file__).resolve()), "--serve-jupyter", "--upstream", f"http://127.0.0.1:{stub_port}",
-             "--port", str(free_port()), "--token", token, "--workdir", str(workdir),
-             *(["--profile-server", str(Path(args.profile_server).resolve())] if args.profile_server else [])],
-            workdir / "jupyter.log", env=jupyter_environment(workdir))
+            [
+                str(Path(__file__).resolve()),
+                "--serve-jupyter",
+                "--upstream",
+                f"http://127.0.0.1:{stub_port}",
+                "--port",
+                str(free_port()),
+                "--token",
+                token,
+                "--workdir",
+                str(workdir),
+                *(["--profile-server", str(Path(args.profile_server).resolve())] if args.profile_server else []),
+            ],
+            workdir / "jupyter.log",
+            env=jupyter_environment(workdir),
+        )
         procs["jupyter"] = jupyter
         asyncio.run(bench(stub_port, stub.pid, jupyter_port, jupyter, token, args))
     finally:

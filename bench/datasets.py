@@ -20,15 +20,35 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _bootstrap import use_repo_environment  # noqa: E402
+from _bootstrap import use_repo_environment
 
 use_repo_environment(__file__, ("pydantic",))
 
 from aqua_ext.services.datasets import scan_jsonl, token_stats, validate_jsonl  # noqa: E402
 
 TARGET_ROWS_PER_S = 50_000.0
-WORDS = ("model", "data", "train", "answer", "question", "token", "layer", "weight", "shape", "deploy",
-         "cloud", "notebook", "python", "vector", "matrix", "loss", "epoch", "batch", "tensor", "prompt")
+WORDS = (
+    "model",
+    "data",
+    "train",
+    "answer",
+    "question",
+    "token",
+    "layer",
+    "weight",
+    "shape",
+    "deploy",
+    "cloud",
+    "notebook",
+    "python",
+    "vector",
+    "matrix",
+    "loss",
+    "epoch",
+    "batch",
+    "tensor",
+    "prompt",
+)
 
 
 def generate(path: Path, rows: int, seed: int = 7) -> None:
@@ -60,10 +80,14 @@ def main() -> None:
         best = min(times)
         rate = report.rows / best
         verdict = "OK" if rate >= TARGET_ROWS_PER_S else "BELOW TARGET"
-        print(f"validate_jsonl: {report.rows:,} rows ({size_mb:.1f} MB) in {best * 1000:.0f} ms (best of 3) "
-              f"= {rate:,.0f} rows/s, {size_mb / best:.0f} MB/s; target >= {TARGET_ROWS_PER_S:,.0f} rows/s: {verdict}")
-        print(f"  valid={report.valid_rows:,} errors={report.errors_total} duplicates={report.duplicates} "
-              f"train={report.train_rows:,} validation={report.validation_rows:,}")
+        print(
+            f"validate_jsonl: {report.rows:,} rows ({size_mb:.1f} MB) in {best * 1000:.0f} ms (best of 3) "
+            f"= {rate:,.0f} rows/s, {size_mb / best:.0f} MB/s; target >= {TARGET_ROWS_PER_S:,.0f} rows/s: {verdict}"
+        )
+        print(
+            f"  valid={report.valid_rows:,} errors={report.errors_total} duplicates={report.duplicates} "
+            f"train={report.train_rows:,} validation={report.validation_rows:,}"
+        )
 
         try:
             from tests.model_folders import HAS_LOCAL_EXTRA
@@ -89,9 +113,11 @@ def main() -> None:
         if stats is None:
             print("token pass: no rows")
             return
-        print(f"token pass (demo model, {stats.template}): {len(rows):,} rows in {took * 1000:.0f} ms "
-              f"= {len(rows) / took:,.0f} rows/s (+ {loaded * 1000:.0f} ms tokenizer load); "
-              f"p50={stats.p50} p95={stats.p95} max={stats.max} over 256: {stats.over_limit}")
+        print(
+            f"token pass (demo model, {stats.template}): {len(rows):,} rows in {took * 1000:.0f} ms "
+            f"= {len(rows) / took:,.0f} rows/s (+ {loaded * 1000:.0f} ms tokenizer load); "
+            f"p50={stats.p50} p95={stats.p95} max={stats.max} over 256: {stats.over_limit}"
+        )
 
 
 if __name__ == "__main__":

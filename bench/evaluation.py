@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _bootstrap import REPO_ROOT, use_repo_environment  # noqa: E402
+from _bootstrap import REPO_ROOT, use_repo_environment
 
 use_repo_environment(__file__, ("pydantic", "tornado", "httpx", "aiosqlite"))
 
@@ -67,11 +67,19 @@ def percentile(values: list[float], q: float) -> float:
 def stub_process(first_byte_delay: float) -> Iterator[str]:
     """The stub upstream in a process of its own, as an engine is (in this one, it would share the GIL
     with the loop that watches the job); yields its URL."""
-    code = ("import sys; from tests.stub_upstream import StubConfig, StubUpstream; "
-            f"stub = StubUpstream(StubConfig(first_byte_delay={first_byte_delay!r}, tokens={ANSWER_TOKENS})).start(); "
-            "print('PORT', stub.port, flush=True); sys.stdin.read()")
-    proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            env=child_env(), cwd=REPO_ROOT, text=True)
+    code = (
+        "import sys; from tests.stub_upstream import StubConfig, StubUpstream; "
+        f"stub = StubUpstream(StubConfig(first_byte_delay={first_byte_delay!r}, tokens={ANSWER_TOKENS})).start(); "
+        "print('PORT', stub.port, flush=True); sys.stdin.read()"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=child_env(),
+        cwd=REPO_ROOT,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline().split()
@@ -88,8 +96,15 @@ def write_dataset(path: Path, rows: int) -> None:
     lines = []
     for i in range(rows):
         reference = answer if i % 4 == 0 else f"the answer to question {i} is {i * 7}"
-        lines.append(json.dumps({"prompt": f"Question {i}: what is {i} times 7?", "completion": reference,
-                                 "category": ("arithmetic", "trivia")[i % 2]}))
+        lines.append(
+            json.dumps(
+                {
+                    "prompt": f"Question {i}: what is {i} times 7?",
+                    "completion": reference,
+                    "category": ("arithmetic", "trivia")[i % 2],
+                }
+            )
+        )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -100,10 +115,18 @@ def run_job(tmp: Path, stub_url: str, dataset: Path, concurrency: int) -> dict[s
     out = tmp / f"job-c{concurrency}"
     out.mkdir()
     spec = {
-        "name": f"bench c{concurrency}", "dataset_path": str(dataset), "output_dir": str(out),
-        "target": {"base_url": stub_url, "model": "stub-model", "mode": "chat", "dialect": "openai",
-                   "served_model_name": "stub"},
-        "params": {"max_tokens": ANSWER_TOKENS, "temperature": 0.0}, "metrics": CHEAP_METRICS,
+        "name": f"bench c{concurrency}",
+        "dataset_path": str(dataset),
+        "output_dir": str(out),
+        "target": {
+            "base_url": stub_url,
+            "model": "stub-model",
+            "mode": "chat",
+            "dialect": "openai",
+            "served_model_name": "stub",
+        },
+        "params": {"max_tokens": ANSWER_TOKENS, "temperature": 0.0},
+        "metrics": CHEAP_METRICS,
         "concurrency": concurrency,
     }
     spec_path = out / "spec.json"
@@ -112,9 +135,15 @@ def run_job(tmp: Path, stub_url: str, dataset: Path, concurrency: int) -> dict[s
     marks: dict[str, float] = {}
     launched = time.perf_counter()
     with (out / "job.log").open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "aqua_ext.jobs.evaluate", str(spec_path)],
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=tmp,
-                                env=child_env(), start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "aqua_ext.jobs.evaluate", str(spec_path)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=tmp,
+            env=child_env(),
+            start_new_session=True,
+        )
     try:
         while True:
             ended = proc.poll() is not None
@@ -140,8 +169,14 @@ def run_job(tmp: Path, stub_url: str, dataset: Path, concurrency: int) -> dict[s
     status = json.loads(status_path.read_text(encoding="utf-8"))
     rows = [json.loads(line) for line in (out / ROWS_FILE).read_text(encoding="utf-8").splitlines() if line]
     report = json.loads((out / REPORT_JSON).read_text(encoding="utf-8")) if (out / REPORT_JSON).exists() else {}
-    return {"status": status, "rows": rows, "report": report, "marks": marks, "launched": launched,
-            "log": (out / "job.log").read_text(errors="replace")}
+    return {
+        "status": status,
+        "rows": rows,
+        "report": report,
+        "marks": marks,
+        "launched": launched,
+        "log": (out / "job.log").read_text(errors="replace"),
+    }
 
 
 def job_line(label: str, result: dict[str, Any]) -> float | None:
@@ -155,19 +190,26 @@ def job_line(label: str, result: dict[str, Any]) -> float | None:
     answering_end = marks.get("scoring") or marks.get("done")
     answering = answering_end - marks["answering"]
     rows = len(result["rows"])
-    scoring = (f"scoring {(marks['done'] - marks['scoring']) * 1000:,.0f} ms" if "scoring" in marks
-               else "scoring not observed (answering time includes it)")
-    print(f"   {label}: answering {answering:6.2f} s = {rows / answering:6.1f} rows/s "
-          f"(row latency p50 {statistics.median(latencies):.0f} ms, p95 {percentile(latencies, 0.95):.0f} ms); "
-          f"{scoring}; start-up {marks['answering'] - launched:.2f} s; process {marks['exit'] - launched:.2f} s")
+    scoring = (
+        f"scoring {(marks['done'] - marks['scoring']) * 1000:,.0f} ms"
+        if "scoring" in marks
+        else "scoring not observed (answering time includes it)"
+    )
+    print(
+        f"   {label}: answering {answering:6.2f} s = {rows / answering:6.1f} rows/s "
+        f"(row latency p50 {statistics.median(latencies):.0f} ms, p95 {percentile(latencies, 0.95):.0f} ms); "
+        f"{scoring}; start-up {marks['answering'] - launched:.2f} s; process {marks['exit'] - launched:.2f} s"
+    )
     return answering
 
 
 def concurrency_bench(tmp: Path, rows: int, answer_ms: float, concurrency: int) -> None:
     dataset = tmp / "eval.jsonl"
     write_dataset(dataset, rows)
-    print(f"1. the evaluation job (python -m aqua_ext.jobs.evaluate): {rows} rows, a stub upstream answering each "
-          f"in {answer_ms:.0f} ms ({ANSWER_TOKENS} tokens after the delay), metrics {', '.join(CHEAP_METRICS)}")
+    print(
+        f"1. the evaluation job (python -m aqua_ext.jobs.evaluate): {rows} rows, a stub upstream answering each "
+        f"in {answer_ms:.0f} ms ({ANSWER_TOKENS} tokens after the delay), metrics {', '.join(CHEAP_METRICS)}"
+    )
     with stub_process(answer_ms / 1000) as url:
         serial = job_line("concurrency 1", run_job(tmp, url, dataset, 1))
         parallel = job_line(f"concurrency {concurrency}", run_job(tmp, url, dataset, concurrency))
@@ -175,10 +217,12 @@ def concurrency_bench(tmp: Path, rows: int, answer_ms: float, concurrency: int) 
         speedup = serial / parallel
         verdict = "OK" if speedup >= TARGET_SPEEDUP else "BELOW TARGET"
         ideal = rows * answer_ms / 1000
-        print(f"   speed-up of the answering phase: ×{speedup:.2f} (target ≥ ×{TARGET_SPEEDUP:g}, at most "
-              f"×{concurrency}): {verdict}; concurrency 1 takes ×{serial / ideal:.2f} of {rows} × {answer_ms:.0f} ms, "
-              f"concurrency {concurrency} ×{parallel / (ideal / concurrency):.2f} of its ideal "
-              f"{ideal / concurrency:.2f} s")
+        print(
+            f"   speed-up of the answering phase: ×{speedup:.2f} (target ≥ ×{TARGET_SPEEDUP:g}, at most "
+            f"×{concurrency}): {verdict}; concurrency 1 takes ×{serial / ideal:.2f} of {rows} × {answer_ms:.0f} ms, "
+            f"concurrency {concurrency} ×{parallel / (ideal / concurrency):.2f} of its ideal "
+            f"{ideal / concurrency:.2f} s"
+        )
 
 
 # ---- 2. listing many evaluations -------------------------------------------------------------
@@ -188,14 +232,32 @@ def finished_status(rows: int, index: int) -> dict[str, Any]:
     """status.json as a job that SUCCEEDED leaves it."""
     quality = 0.3 + (index % 50) / 100
     return {
-        "state": "SUCCEEDED", "message": "Succeeded", "progress": 1.0, "rows_done": rows, "rows_total": rows,
-        "rows_failed": 0, "started_at": "2025-01-01T00:00:00Z", "pid": 100_000 + index,
-        "answering_started_at": "2025-01-01T00:00:02Z", "updated_at": "2025-01-01T00:05:00Z",
-        "scores": {"bertscore": quality + 0.2, "rouge1": quality + 0.05, "rouge2": quality - 0.1, "rougeL": quality,
-                   "bleu": quality * 60, "chrf": quality * 70, "exact_match": quality / 3, "readability": 61.2,
-                   "latency_ms_mean": 812.0, "latency_ms_p50": 790.0, "latency_ms_p95": 1430.0,
-                   "tokens_per_s_mean": 41.5},
-        "peak_rss_mb": 412.3, "wall_s": 298.0,
+        "state": "SUCCEEDED",
+        "message": "Succeeded",
+        "progress": 1.0,
+        "rows_done": rows,
+        "rows_total": rows,
+        "rows_failed": 0,
+        "started_at": "2025-01-01T00:00:00Z",
+        "pid": 100_000 + index,
+        "answering_started_at": "2025-01-01T00:00:02Z",
+        "updated_at": "2025-01-01T00:05:00Z",
+        "scores": {
+            "bertscore": quality + 0.2,
+            "rouge1": quality + 0.05,
+            "rouge2": quality - 0.1,
+            "rougeL": quality,
+            "bleu": quality * 60,
+            "chrf": quality * 70,
+            "exact_match": quality / 3,
+            "readability": 61.2,
+            "latency_ms_mean": 812.0,
+            "latency_ms_p50": 790.0,
+            "latency_ms_p95": 1430.0,
+            "tokens_per_s_mean": 41.5,
+        },
+        "peak_rss_mb": 412.3,
+        "wall_s": 298.0,
     }
 
 
@@ -212,18 +274,36 @@ async def seed(backend: Any, count: int) -> None:
         rows = 100 + i % 400
         created = base + timedelta(minutes=i)
         config = {
-            "description": "", "deployment_name": f"deployment {i % 7}", "model_id": "demo:tiny-llama",
-            "model_name": "Demo model", "metrics": list(ALL_METRICS), "params": ModelParameters().model_dump(),
-            "concurrency": 4, "sample_size": None, "finetune_id": None, "dataset_path": f"data/eval-{i % 9}.jsonl",
-            "dataset_hash": f"{i:064x}", "rows_total": rows,
+            "description": "",
+            "deployment_name": f"deployment {i % 7}",
+            "model_id": "demo:tiny-llama",
+            "model_name": "Demo model",
+            "metrics": list(ALL_METRICS),
+            "params": ModelParameters().model_dump(),
+            "concurrency": 4,
+            "sample_size": None,
+            "finetune_id": None,
+            "dataset_path": f"data/eval-{i % 9}.jsonl",
+            "dataset_hash": f"{i:064x}",
+            "rows_total": rows,
         }
         folder = jobs_dir / evaluation_id
         folder.mkdir(parents=True)
         (folder / "status.json").write_text(json.dumps(finished_status(rows, i), indent=2) + "\n", encoding="utf-8")
-        await backend.store.evaluations.insert(JobRow(
-            id=evaluation_id, name=f"evaluation {i}", subject_id=f"dep-{i % 7:010x}", state="SUCCEEDED",
-            state_message="Succeeded", config=config, process={"pid": 100_000 + i, "create_time": 1},
-            created_at=created, updated_at=created + timedelta(minutes=5), finished_at=created + timedelta(minutes=5)))
+        await backend.store.evaluations.insert(
+            JobRow(
+                id=evaluation_id,
+                name=f"evaluation {i}",
+                subject_id=f"dep-{i % 7:010x}",
+                state="SUCCEEDED",
+                state_message="Succeeded",
+                config=config,
+                process={"pid": 100_000 + i, "create_time": 1},
+                created_at=created,
+                updated_at=created + timedelta(minutes=5),
+                finished_at=created + timedelta(minutes=5),
+            )
+        )
 
 
 async def timed(calls: int, work: Any, before: Any = None) -> list[float]:
@@ -238,8 +318,10 @@ async def timed(calls: int, work: Any, before: Any = None) -> list[float]:
 
 
 def ms_line(label: str, times: list[float], extra: str = "") -> None:
-    print(f"   {label}: p50 {statistics.median(times):6.1f} ms · p95 {percentile(times, 0.95):6.1f} ms · "
-          f"first {times[0]:6.1f} ms · max {max(times):6.1f} ms{extra}")
+    print(
+        f"   {label}: p50 {statistics.median(times):6.1f} ms · p95 {percentile(times, 0.95):6.1f} ms · "
+        f"first {times[0]:6.1f} ms · max {max(times):6.1f} ms{extra}"
+    )
 
 
 async def listing_bench(tmp: Path, count: int, calls: int) -> None:
@@ -249,37 +331,47 @@ async def listing_bench(tmp: Path, count: int, calls: int) -> None:
     data_dir, cache = tmp / "data", tmp / "hf-cache"
     cache.mkdir()
     operations = OperationRegistry()
-    backend = LocalBackend(operations, data_dir=data_dir, allowed_roots=[tmp], hf_cache_dir=cache,
-                           generate_demo=False)
+    backend = LocalBackend(operations, data_dir=data_dir, allowed_roots=[tmp], hf_cache_dir=cache, generate_demo=False)
     await backend.start()
     try:
         started = time.perf_counter()
         await seed(backend, count)
         seeded_s = time.perf_counter() - started
-        print(f"2. LocalBackend.list_evaluations() over {count} finished evaluations (SQLite rows + job folders with "
-              f"status.json; seeded in {seeded_s:.1f} s), {calls} calls each")
+        print(
+            f"2. LocalBackend.list_evaluations() over {count} finished evaluations (SQLite rows + job folders with "
+            f"status.json; seeded in {seeded_s:.1f} s), {calls} calls each"
+        )
         listed = await backend.list_evaluations()
         assert len(listed) == count, len(listed)
         # A fresh backend on the same data: its first calls read every status.json.
         await backend.close()
-        backend = LocalBackend(operations, data_dir=data_dir, allowed_roots=[tmp], hf_cache_dir=cache,
-                               generate_demo=False)
+        backend = LocalBackend(
+            operations, data_dir=data_dir, allowed_roots=[tmp], hf_cache_dir=cache, generate_demo=False
+        )
         await backend.start()
         warm = await timed(calls, backend.list_evaluations)
         verdict = "OK" if statistics.median(warm) <= TARGET_LIST_P50_MS else "MISSES"
-        ms_line("one backend (the first call reads every status.json, later calls its cache)", warm,
-                f"; target p50 ≤ {TARGET_LIST_P50_MS:.0f} ms: {verdict} "
-                f"(×{statistics.median(warm) / TARGET_LIST_P50_MS:.2f} of it)")
+        ms_line(
+            "one backend (the first call reads every status.json, later calls its cache)",
+            warm,
+            f"; target p50 ≤ {TARGET_LIST_P50_MS:.0f} ms: {verdict} "
+            f"(×{statistics.median(warm) / TARGET_LIST_P50_MS:.2f} of it)",
+        )
         cache_of_finished = backend.evaluations.jobs._finished  # the bench empties it; the code is untouched
         cold = await timed(calls, backend.list_evaluations, before=cache_of_finished.clear)
-        ms_line(f"every call reading all {count} status.json (the cache emptied first)", cold,
-                f"; ×{statistics.median(cold) / TARGET_LIST_P50_MS:.2f} of the target")
+        ms_line(
+            f"every call reading all {count} status.json (the cache emptied first)",
+            cold,
+            f"; ×{statistics.median(cold) / TARGET_LIST_P50_MS:.2f} of the target",
+        )
         sql = await timed(calls, backend.store.evaluations.list)
         ms_line("of which the SQL query alone (store.evaluations.list: rows + JSON config)", sql)
         per_row = (statistics.median(cold) - statistics.median(warm)) / count * 1000
-        print(f"   reading and parsing one status.json costs ≈ {per_row:.0f} µs here; the rest of a cached call is "
-              f"the query ({statistics.median(sql) / statistics.median(warm):.0%} of it) and building "
-              f"{count} EvaluationSummary objects")
+        print(
+            f"   reading and parsing one status.json costs ≈ {per_row:.0f} µs here; the rest of a cached call is "
+            f"the query ({statistics.median(sql) / statistics.median(warm):.0%} of it) and building "
+            f"{count} EvaluationSummary objects"
+        )
     finally:
         await backend.close()
         await operations.close()
@@ -306,8 +398,10 @@ def main() -> None:
         concurrency_bench(tmp, rows, args.answer_ms, args.concurrency)
         asyncio.run(listing_bench(tmp, count, calls))
     # Timings on a shared machine are only as good as its load: say what it was.
-    print(f"({time.perf_counter() - started:.0f} s in all; load average {load_before:.1f} before, "
-          f"{os.getloadavg()[0]:.1f} after, on {os.cpu_count()} CPUs)")
+    print(
+        f"({time.perf_counter() - started:.0f} s in all; load average {load_before:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after, on {os.cpu_count()} CPUs)"
+    )
 
 
 if __name__ == "__main__":

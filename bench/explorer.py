@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _bootstrap import use_repo_environment  # noqa: E402
+from _bootstrap import use_repo_environment
 
 use_repo_environment(__file__, ("aiosqlite", "httpx", "jupyterlab", "playwright"))
 
@@ -50,34 +50,66 @@ QUERIES = ("llama3", "8b-ins", "14b-ft", "med 7b", "phi-4 ", "smolvl", "sql 7b",
 FAMILIES: dict[str, list[tuple[str, str, str]]] = {
     # capability: (organization, family, license)
     "TEXT_TO_TEXT": [
-        ("meta-llama", "Llama-3.1", "llama3.1"), ("meta-llama", "Llama-3.2", "llama3.2"),
-        ("Qwen", "Qwen2.5", "apache-2.0"), ("Qwen", "Qwen2.5-Coder", "apache-2.0"),
-        ("mistralai", "Mistral", "apache-2.0"), ("mistralai", "Mixtral", "apache-2.0"),
-        ("google", "gemma-2", "gemma"), ("microsoft", "Phi-3.5", "mit"), ("microsoft", "Phi-4", "mit"),
-        ("deepseek-ai", "DeepSeek-R1-Distill", "mit"), ("ibm-granite", "granite-3.1", "apache-2.0"),
-        ("HuggingFaceTB", "SmolLM2", "apache-2.0"), ("tiiuae", "Falcon3", "falcon-llm"),
-        ("allenai", "OLMo-2", "apache-2.0"), ("01-ai", "Yi-1.5", "apache-2.0"),
+        ("meta-llama", "Llama-3.1", "llama3.1"),
+        ("meta-llama", "Llama-3.2", "llama3.2"),
+        ("Qwen", "Qwen2.5", "apache-2.0"),
+        ("Qwen", "Qwen2.5-Coder", "apache-2.0"),
+        ("mistralai", "Mistral", "apache-2.0"),
+        ("mistralai", "Mixtral", "apache-2.0"),
+        ("google", "gemma-2", "gemma"),
+        ("microsoft", "Phi-3.5", "mit"),
+        ("microsoft", "Phi-4", "mit"),
+        ("deepseek-ai", "DeepSeek-R1-Distill", "mit"),
+        ("ibm-granite", "granite-3.1", "apache-2.0"),
+        ("HuggingFaceTB", "SmolLM2", "apache-2.0"),
+        ("tiiuae", "Falcon3", "falcon-llm"),
+        ("allenai", "OLMo-2", "apache-2.0"),
+        ("01-ai", "Yi-1.5", "apache-2.0"),
     ],
     "IMAGE_TEXT_TO_TEXT": [
-        ("Qwen", "Qwen2-VL", "apache-2.0"), ("meta-llama", "Llama-3.2-Vision", "llama3.2"),
-        ("HuggingFaceTB", "SmolVLM", "apache-2.0"), ("microsoft", "Phi-3.5-vision", "mit"),
+        ("Qwen", "Qwen2-VL", "apache-2.0"),
+        ("meta-llama", "Llama-3.2-Vision", "llama3.2"),
+        ("HuggingFaceTB", "SmolVLM", "apache-2.0"),
+        ("microsoft", "Phi-3.5-vision", "mit"),
     ],
     "EMBEDDING": [
-        ("BAAI", "bge", "mit"), ("intfloat", "e5", "mit"), ("sentence-transformers", "all-MiniLM", "apache-2.0"),
-        ("nomic-ai", "nomic-embed-text", "apache-2.0"), ("Snowflake", "snowflake-arctic-embed", "apache-2.0"),
+        ("BAAI", "bge", "mit"),
+        ("intfloat", "e5", "mit"),
+        ("sentence-transformers", "all-MiniLM", "apache-2.0"),
+        ("nomic-ai", "nomic-embed-text", "apache-2.0"),
+        ("Snowflake", "snowflake-arctic-embed", "apache-2.0"),
     ],
     "RERANK": [
-        ("BAAI", "bge-reranker", "apache-2.0"), ("mixedbread-ai", "mxbai-rerank", "apache-2.0"),
+        ("BAAI", "bge-reranker", "apache-2.0"),
+        ("mixedbread-ai", "mxbai-rerank", "apache-2.0"),
         ("jinaai", "jina-reranker", "cc-by-nc-4.0"),
     ],
 }
 CAPABILITY_WEIGHTS = {"TEXT_TO_TEXT": 70, "IMAGE_TEXT_TO_TEXT": 8, "EMBEDDING": 14, "RERANK": 8}
 TEXT_SIZES_B = [0.135, 0.36, 0.5, 1, 1.5, 1.7, 3, 7, 8, 9, 13, 14, 27, 32, 70]
 SMALL_SIZES_B = [0.022, 0.033, 0.11, 0.137, 0.335, 0.568]
-VARIANTS = ["Instruct", "Chat", "Base", "it", "Math", "sft", "dpo", "lora-merged", "ft-legal", "ft-support",
-            "ft-sql", "ft-medical", "distilled", "long-context"]
-TASKS = {"TEXT_TO_TEXT": "text-generation", "IMAGE_TEXT_TO_TEXT": "image-text-to-text",
-         "EMBEDDING": "feature-extraction", "RERANK": "text-ranking"}
+VARIANTS = [
+    "Instruct",
+    "Chat",
+    "Base",
+    "it",
+    "Math",
+    "sft",
+    "dpo",
+    "lora-merged",
+    "ft-legal",
+    "ft-support",
+    "ft-sql",
+    "ft-medical",
+    "distilled",
+    "long-context",
+]
+TASKS = {
+    "TEXT_TO_TEXT": "text-generation",
+    "IMAGE_TEXT_TO_TEXT": "image-text-to-text",
+    "EMBEDDING": "feature-extraction",
+    "RERANK": "text-ranking",
+}
 
 
 def _size_label(billions: float) -> str:
@@ -100,39 +132,49 @@ def seed_rows(count: int, rng: random.Random) -> list[Any]:
         variant = rng.choice(VARIANTS) if text_like else rng.choice(["v1.5", "base", "large", "small", "v2"])
         name = f"{family}-{_size_label(billions)}-{variant}-{i:04d}"
         gguf = text_like and rng.random() < 0.2
-        formats = ["gguf"] if gguf else (["safetensors", "gguf"] if text_like and rng.random() < 0.1 else ["safetensors"])
+        formats = (
+            ["gguf"] if gguf else (["safetensors", "gguf"] if text_like and rng.random() < 0.1 else ["safetensors"])
+        )
         bytes_per_param = 0.56 if gguf else 2
         layers = max(2, int(8 * math.log2(max(params / 1e8, 2))))
         hidden = 256 * max(1, int(math.sqrt(params / (12 * layers)) / 256))
         heads = max(1, hidden // 128)
         from_hub = rng.random() < 0.4
         slug = name.lower()
-        rows.append(ModelRow(
-            id=f"reg:{rng.getrandbits(48):012x}", name=name,
-            origin="huggingface" if from_hub else "local_folder",
-            path=f"/data/models/{'hf--' + org + '--' if from_hub else ''}{slug}",
-            owns_path=from_hub, hf_id=f"{org}/{name}" if from_hub else None,
-            revision=f"{rng.getrandbits(160):040x}" if from_hub else None,
-            summary={
-                "organization": org if from_hub else None,
-                "license": license_ if rng.random() < 0.8 else None,
-                "task": TASKS[capability],
-                "capability": capability,
-                "parameter_count": params,
-                "context_length": rng.choice([512, 8192, 32768, 131072]) if text_like else rng.choice([512, 8192]),
-                "formats": formats,
-                "size_bytes": int(params * bytes_per_param),
-                "architecture": {
-                    "model_type": family.split("-")[0].lower(), "num_hidden_layers": layers, "hidden_size": hidden,
-                    "num_attention_heads": heads, "num_key_value_heads": max(1, heads // 4), "head_dim": 128,
-                    "torch_dtype": "bfloat16",
+        rows.append(
+            ModelRow(
+                id=f"reg:{rng.getrandbits(48):012x}",
+                name=name,
+                origin="huggingface" if from_hub else "local_folder",
+                path=f"/data/models/{'hf--' + org + '--' if from_hub else ''}{slug}",
+                owns_path=from_hub,
+                hf_id=f"{org}/{name}" if from_hub else None,
+                revision=f"{rng.getrandbits(160):040x}" if from_hub else None,
+                summary={
+                    "organization": org if from_hub else None,
+                    "license": license_ if rng.random() < 0.8 else None,
+                    "task": TASKS[capability],
+                    "capability": capability,
+                    "parameter_count": params,
+                    "context_length": rng.choice([512, 8192, 32768, 131072]) if text_like else rng.choice([512, 8192]),
+                    "formats": formats,
+                    "size_bytes": int(params * bytes_per_param),
+                    "architecture": {
+                        "model_type": family.split("-")[0].lower(),
+                        "num_hidden_layers": layers,
+                        "hidden_size": hidden,
+                        "num_attention_heads": heads,
+                        "num_key_value_heads": max(1, heads // 4),
+                        "head_dim": 128,
+                        "torch_dtype": "bfloat16",
+                    },
+                    "ready_to_deploy": True,
+                    "ready_to_finetune": capability == "TEXT_TO_TEXT" and not gguf,
+                    "notes": [],
                 },
-                "ready_to_deploy": True,
-                "ready_to_finetune": capability == "TEXT_TO_TEXT" and not gguf,
-                "notes": [],
-            },
-            created_at=now - timedelta(minutes=rng.randrange(0, 525_600)),
-        ))
+                created_at=now - timedelta(minutes=rng.randrange(0, 525_600)),
+            )
+        )
     return rows
 
 
@@ -240,8 +282,14 @@ async ({ value, expected }) => {
 
 def search_text(model: dict[str, Any]) -> str:
     """As the frontend's searchText(): the fields it searches, lowercased."""
-    parts = [model.get("name"), model.get("hf_id"), model.get("organization"), model.get("task"),
-             model.get("description"), *(model.get("tags") or [])]
+    parts = [
+        model.get("name"),
+        model.get("hf_id"),
+        model.get("organization"),
+        model.get("task"),
+        model.get("description"),
+        *(model.get("tags") or []),
+    ]
     return " ".join(p for p in parts if p).lower()
 
 
@@ -306,13 +354,17 @@ def main() -> int:
 
     start = time.perf_counter()
     with server:
-        print(f"jupyter lab answered /api/status after {time.perf_counter() - start:.1f} s "
-              f"(python {sys.version.split()[0]}, {server.url})")
+        print(
+            f"jupyter lab answered /api/status after {time.perf_counter() - start:.1f} s "
+            f"(python {sys.version.split()[0]}, {server.url})"
+        )
         total, times = bench_http(server, args.requests)
         p50 = statistics.median(times)
-        print(f"GET aqua-ext/models ({total:,} models, {args.requests} requests): p50 {p50:.1f} ms  "
-              f"p95 {percentile(times, 95):.1f} ms  max {max(times):.1f} ms  "
-              f"target ≤ {TARGET_SERVER_P50_MS:.0f} ms p50: {verdict(p50 <= TARGET_SERVER_P50_MS)}")
+        print(
+            f"GET aqua-ext/models ({total:,} models, {args.requests} requests): p50 {p50:.1f} ms  "
+            f"p95 {percentile(times, 95):.1f} ms  max {max(times):.1f} ms  "
+            f"target ≤ {TARGET_SERVER_P50_MS:.0f} ms p50: {verdict(p50 <= TARGET_SERVER_P50_MS)}"
+        )
 
         renders, keys, problems = bench_browser(server)
     if not args.keep:
@@ -324,21 +376,25 @@ def main() -> int:
 
     painted = [r["painted"] for r in renders]
     first = statistics.median(painted)
-    print(f"first render (aqua-ext:open → first visible card, {len(renders)} runs): median {first:.0f} ms  "
-          f"(card in DOM: median {statistics.median(r['dom'] for r in renders):.0f} ms; runs "
-          + ", ".join(f"{v:.0f}" for v in painted)
-          + f" ms)  target ≤ {TARGET_FIRST_RENDER_MS / 1000:g} s: {verdict(first <= TARGET_FIRST_RENDER_MS)}")
+    print(
+        f"first render (aqua-ext:open → first visible card, {len(renders)} runs): median {first:.0f} ms  "
+        f"(card in DOM: median {statistics.median(r['dom'] for r in renders):.0f} ms; runs "
+        + ", ".join(f"{v:.0f}" for v in painted)
+        + f" ms)  target ≤ {TARGET_FIRST_RENDER_MS / 1000:g} s: {verdict(first <= TARGET_FIRST_RENDER_MS)}"
+    )
     if keys:
         # A keystroke that leaves the count as it was is "reflected" at once: only the others time the DOM.
         dom = [k["dom"] for k in keys if k["narrowed"]] or [math.nan]
         paint = [k["painted"] for k in keys]
         key_p50 = statistics.median(paint)
-        print(f"filter keystroke ({len(keys)} keys, queries {', '.join(repr(q) for q in QUERIES)}): "
-              f"input event → filtered count and grid in the DOM ({len(dom)} keys that changed the count) "
-              f"p50 {statistics.median(dom):.1f} ms  p95 {percentile(dom, 95):.1f} ms  max {max(dom):.1f} ms; "
-              f"→ next painted frame (all keys) p50 {key_p50:.1f} ms  p95 {percentile(paint, 95):.1f} ms  "
-              f"target ≤ {TARGET_KEYSTROKE_MS:.0f} ms per keystroke (painted, p95): "
-              f"{verdict(percentile(paint, 95) <= TARGET_KEYSTROKE_MS)}")
+        print(
+            f"filter keystroke ({len(keys)} keys, queries {', '.join(repr(q) for q in QUERIES)}): "
+            f"input event → filtered count and grid in the DOM ({len(dom)} keys that changed the count) "
+            f"p50 {statistics.median(dom):.1f} ms  p95 {percentile(dom, 95):.1f} ms  max {max(dom):.1f} ms; "
+            f"→ next painted frame (all keys) p50 {key_p50:.1f} ms  p95 {percentile(paint, 95):.1f} ms  "
+            f"target ≤ {TARGET_KEYSTROKE_MS:.0f} ms per keystroke (painted, p95): "
+            f"{verdict(percentile(paint, 95) <= TARGET_KEYSTROKE_MS)}"
+        )
     for problem in problems:
         print(f"  problem: {problem}")
     return 0

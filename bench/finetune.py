@@ -62,8 +62,13 @@ def has_local_extra() -> bool:
 
 def child_env() -> dict[str, str]:
     path = os.pathsep.join([str(REPO_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
-    return {**os.environ, "PYTHONPATH": path, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-            "TOKENIZERS_PARALLELISM": "false"}
+    return {
+        **os.environ,
+        "PYTHONPATH": path,
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+    }
 
 
 def busy_cpu_s() -> float | None:
@@ -78,8 +83,10 @@ def busy_cpu_s() -> float | None:
 
 def own_cpu_s() -> float:
     """CPU seconds of this process and its waited-for children."""
-    return sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
-                                                  resource.getrusage(resource.RUSAGE_CHILDREN)))
+    return sum(
+        r.ru_utime + r.ru_stime
+        for r in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+    )
 
 
 # ---- 1. the LoRA job --------------------------------------------------------------------
@@ -93,9 +100,14 @@ def run_job(tmp: Path, model_dir: Path, rows: int, epochs: int) -> None:
     params = FineTuneParams(epochs=epochs)  # the form's defaults
     out = tmp / "job"
     out.mkdir()
-    spec = {**params.model_dump(), "lora_target_modules": params.lora_target_modules or "all-linear",
-            "validation_split": 0.1, "base_model_path": str(model_dir), "dataset_path": str(data),
-            "output_dir": str(out)}
+    spec = {
+        **params.model_dump(),
+        "lora_target_modules": params.lora_target_modules or "all-linear",
+        "validation_split": 0.1,
+        "base_model_path": str(model_dir),
+        "dataset_path": str(data),
+        "output_dir": str(out),
+    }
     spec_path = tmp / "spec.json"
     spec_path.write_text(json.dumps(spec), encoding="utf-8")
 
@@ -103,9 +115,15 @@ def run_job(tmp: Path, model_dir: Path, rows: int, epochs: int) -> None:
     busy_before, own_before = busy_cpu_s(), own_cpu_s()
     training_started: float | None = None
     with (out / "job.log").open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "aqua_ext.jobs.finetune", str(spec_path)],
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=tmp,
-                                env=child_env(), start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "aqua_ext.jobs.finetune", str(spec_path)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=tmp,
+            env=child_env(),
+            start_new_session=True,
+        )
     try:
         while proc.poll() is None:
             if training_started is None and (read_status(out) or {}).get("state") == IN_PROGRESS:
@@ -118,8 +136,10 @@ def run_job(tmp: Path, model_dir: Path, rows: int, epochs: int) -> None:
     process_s = time.monotonic() - start
     busy_after, own_after = busy_cpu_s(), own_cpu_s()
     status = read_status(out) or {}
-    print(f"1. local LoRA fine-tune of the demo model (python -m aqua_ext.jobs.finetune, CPU, "
-          f"{len(os.sched_getaffinity(0))} threads)")
+    print(
+        f"1. local LoRA fine-tune of the demo model (python -m aqua_ext.jobs.finetune, CPU, "
+        f"{len(os.sched_getaffinity(0))} threads)"
+    )
     if status.get("state") != SUCCEEDED:
         print(f"   {status.get('state', 'no status')}: {status.get('reason') or status.get('error') or ''}")
         print("   " + "\n   ".join((out / "job.log").read_text(errors="replace").splitlines()[-15:]))
@@ -131,31 +151,40 @@ def run_job(tmp: Path, model_dir: Path, rows: int, epochs: int) -> None:
     steps = int(status.get("step") or 0)
     wall = float(status["wall_s"])
     targets = spec["lora_target_modules"]
-    print(f"   data: {rows} instruction rows ({status.get('train_rows')} train / {status.get('validation_rows')} "
-          f"validation), {epochs} epoch{'s' if epochs != 1 else ''}; the form's defaults: batch {params.batch_size}, "
-          f"lr {params.learning_rate:g}, LoRA r {params.lora_r} on {targets}, max seq {params.max_seq_length}")
+    print(
+        f"   data: {rows} instruction rows ({status.get('train_rows')} train / {status.get('validation_rows')} "
+        f"validation), {epochs} epoch{'s' if epochs != 1 else ''}; the form's defaults: batch {params.batch_size}, "
+        f"lr {params.learning_rate:g}, LoRA r {params.lora_r} on {targets}, max seq {params.max_seq_length}"
+    )
     print(f"   wall {wall:.1f} s (the job's own clock, as status.json reports it)")
     # Start-up as seen from here (until status.json turned IN_PROGRESS); training on the trainer's clock.
     train_s = (status.get("summary") or {}).get("train_runtime")
     if training_started is not None and train_s:
         startup_s = training_started - start
         rows_per_s = int(status.get("train_rows") or 0) * epochs / train_s
-        print(f"   the process: {process_s:.1f} s = start-up {startup_s:.1f} s (interpreter, imports, model, dataset) "
-              f"+ training {train_s:.1f} s ({steps} steps, {steps / train_s:.2f} steps/s, {rows_per_s:.1f} rows/s, "
-              f"evaluation included) "
-              f"+ saving and exit {process_s - startup_s - train_s:.1f} s")
+        print(
+            f"   the process: {process_s:.1f} s = start-up {startup_s:.1f} s (interpreter, imports, model, dataset) "
+            f"+ training {train_s:.1f} s ({steps} steps, {steps / train_s:.2f} steps/s, {rows_per_s:.1f} rows/s, "
+            f"evaluation included) "
+            f"+ saving and exit {process_s - startup_s - train_s:.1f} s"
+        )
 
     if busy_before is not None and busy_after is not None:
         # Timings on a shared machine: how much of it others took while the job ran.
         others = max(0.0, (busy_after - busy_before) - (own_after - own_before)) / process_s
-        print(f"   meanwhile other processes kept {others:.2f} of the {os.cpu_count()} CPUs busy "
-              f"(the job used {(own_after - own_before) / process_s:.2f})")
+        print(
+            f"   meanwhile other processes kept {others:.2f} of the {os.cpu_count()} CPUs busy "
+            f"(the job used {(own_after - own_before) / process_s:.2f})"
+        )
 
     baseline = imports_peak_rss_mb()
     peak = float(status["peak_rss_mb"])
-    print(f"   peak RSS {peak:,.0f} MiB; a process that only imports {', '.join(TRAINING_LIBRARIES)}: "
-          f"{baseline:,.0f} MiB (the run adds {peak - baseline:,.0f} MiB, ×{peak / baseline:.2f})")
+    print(
+        f"   peak RSS {peak:,.0f} MiB; a process that only imports {', '.join(TRAINING_LIBRARIES)}: "
+        f"{baseline:,.0f} MiB (the run adds {peak - baseline:,.0f} MiB, ×{peak / baseline:.2f})"
+    )
     if train:
+
         def series(name: str, key: str, where: str, points: list[dict[str, Any]]) -> str:
             first, last = points[0], points[-1]
             text = f"{name} loss {first[key]:.4f} ({where} {first[where]:g})"
@@ -171,10 +200,18 @@ def run_job(tmp: Path, model_dir: Path, rows: int, epochs: int) -> None:
 
 def imports_peak_rss_mb() -> float:
     """Peak RSS of a fresh process that imports the training libraries and nothing else."""
-    code = (f"import {', '.join(TRAINING_LIBRARIES)}, trl.trainer.sft_trainer, resource; "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env(),
-                            cwd=tempfile.gettempdir(), check=True)
+    code = (
+        f"import {', '.join(TRAINING_LIBRARIES)}, trl.trainer.sft_trainer, resource; "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        cwd=tempfile.gettempdir(),
+        check=True,
+    )
     return float(result.stdout.strip().splitlines()[-1])
 
 
@@ -200,11 +237,15 @@ def preflight(tmp: Path, rows: int) -> float:
     kept_best, _ = best_of(3, lambda: scan_jsonl(data, keep_rows=True))
     kept_rate = scan.report.rows / kept_best
     verdict = "OK" if rate >= TARGET_ROWS_PER_S else "BELOW TARGET"
-    print(f"2. preflight, no tokenizer (scan_jsonl): {scan.report.rows:,} rows ({size_mb:.1f} MB) in "
-          f"{best * 1000:.0f} ms (best of 3) = {rate:,.0f} rows/s, {size_mb / best:.0f} MB/s; "
-          f"target >= {TARGET_ROWS_PER_S:,.0f} rows/s: ×{rate / TARGET_ROWS_PER_S:.2f}, {verdict}")
-    print(f"   keeping the rows for a token pass: {kept_best * 1000:.0f} ms = {kept_rate:,.0f} rows/s "
-          f"(×{kept_rate / rate:.2f} of the plain scan)")
+    print(
+        f"2. preflight, no tokenizer (scan_jsonl): {scan.report.rows:,} rows ({size_mb:.1f} MB) in "
+        f"{best * 1000:.0f} ms (best of 3) = {rate:,.0f} rows/s, {size_mb / best:.0f} MB/s; "
+        f"target >= {TARGET_ROWS_PER_S:,.0f} rows/s: ×{rate / TARGET_ROWS_PER_S:.2f}, {verdict}"
+    )
+    print(
+        f"   keeping the rows for a token pass: {kept_best * 1000:.0f} ms = {kept_rate:,.0f} rows/s "
+        f"(×{kept_rate / rate:.2f} of the plain scan)"
+    )
     return rate
 
 
@@ -223,12 +264,16 @@ def token_pass(tmp: Path, model_dir: Path, rows: int, scan_rate: float) -> None:
     token_stats(scan.rows[:256], tokenizer, max_len)  # warm the template compilation
     took, stats = best_of(2, lambda: token_stats(scan.rows, tokenizer, max_len, model_id=DEMO_MODEL_ID))
     rate = len(scan.rows) / took
-    print(f"3. token pass (token_stats, demo tokenizer, {stats.template}): {len(scan.rows):,} rows in "
-          f"{took * 1000:.0f} ms (best of 2) = {rate:,.0f} rows/s, ×{scan_rate / rate:.1f} the scan's cost per row; "
-          f"p50 {stats.p50} · p95 {stats.p95} · max {stats.max} tokens, {stats.over_limit} over {max_len}")
+    print(
+        f"3. token pass (token_stats, demo tokenizer, {stats.template}): {len(scan.rows):,} rows in "
+        f"{took * 1000:.0f} ms (best of 2) = {rate:,.0f} rows/s, ×{scan_rate / rate:.1f} the scan's cost per row; "
+        f"p50 {stats.p50} · p95 {stats.p95} · max {stats.max} tokens, {stats.over_limit} over {max_len}"
+    )
     total = scan_s + load_s + took
-    print(f"   the form's inline preflight of this sample: scan {scan_s * 1000:.0f} ms + tokenizer load "
-          f"{load_s * 1000:.0f} ms + token pass {took * 1000:.0f} ms = {total:.2f} s")
+    print(
+        f"   the form's inline preflight of this sample: scan {scan_s * 1000:.0f} ms + tokenizer load "
+        f"{load_s * 1000:.0f} ms + token pass {took * 1000:.0f} ms = {total:.2f} s"
+    )
 
 
 def main() -> None:
@@ -264,9 +309,11 @@ def main() -> None:
         else:
             print("3. token pass: skipped (needs the [local] extra)")
     # Timings on a shared machine are only as good as its load: say what it was.
-    print(f"({time.perf_counter() - started:.0f} s in all; bench process peak RSS "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB; load average "
-          f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} CPUs)")
+    print(
+        f"({time.perf_counter() - started:.0f} s in all; bench process peak RSS "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB; load average "
+        f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} CPUs)"
+    )
 
 
 if __name__ == "__main__":

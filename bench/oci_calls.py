@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _bootstrap import use_repo_environment  # noqa: E402
+from _bootstrap import use_repo_environment
 
 use_repo_environment(__file__, ("jupyterlab", "oci"))
 
@@ -67,8 +67,12 @@ def request(server: LabServer, method: str, path: str, body: Any = None, timeout
     import urllib.request
 
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(f"{server.url}/{path.lstrip('/')}", data=data, method=method,
-                                 headers={"Authorization": f"token {server.token}", "Content-Type": "application/json"})
+    req = urllib.request.Request(
+        f"{server.url}/{path.lstrip('/')}",
+        data=data,
+        method=method,
+        headers={"Authorization": f"token {server.token}", "Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(req, timeout=timeout) as response:
             status, raw = response.status, response.read()
@@ -98,8 +102,10 @@ def measure_status(server: LabServer, seconds: float) -> list[float]:
 
 
 def fmt(values: list[float]) -> str:
-    return (f"p50 {statistics.median(values):5.1f} ms  p99 {percentile(values, 99):5.1f} ms  "
-            f"max {max(values):6.1f} ms  (n={len(values)})")
+    return (
+        f"p50 {statistics.median(values):5.1f} ms  p99 {percentile(values, 99):5.1f} ms  "
+        f"max {max(values):6.1f} ms  (n={len(values)})"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,8 +132,10 @@ def main(argv: list[str] | None = None) -> int:
         server.start()
         world.emulator.latency_seconds = args.latency
 
-        print(f"aqua_ext OCI backend against the emulator: {args.latency:g} s per OCI call, "
-              f"{args.service_models} service + {args.user_models} registered models, page size {args.page_size}")
+        print(
+            f"aqua_ext OCI backend against the emulator: {args.latency:g} s per OCI call, "
+            f"{args.service_models} service + {args.user_models} registered models, page size {args.page_size}"
+        )
         print("OCI calls per user action:")
         info = action(server, world, "server start (credential check, GET info)", "GET", "aqua-ext/info")
         if info["backend"]["kind"] != "oci" or not info["backend"]["ready"]:
@@ -138,8 +146,14 @@ def main(argv: list[str] | None = None) -> int:
         action(server, world, "refresh the explorer", "GET", "aqua-ext/models?refresh=true")
         action(server, world, "open a model detail", "GET", f"aqua-ext/models/{service_ids[1]}")
         action(server, world, "memory fit of that model", "GET", f"aqua-ext/models/{service_ids[1]}/fit")
-        reply = action(server, world, "register from Object Storage", "POST", "aqua-ext/models",
-                       {"source": "object_storage", "os_uri": uri})
+        reply = action(
+            server,
+            world,
+            "register from Object Storage",
+            "POST",
+            "aqua-ext/models",
+            {"source": "object_storage", "os_uri": uri},
+        )
         action(server, world, "open the explorer after registering", "GET", "aqua-ext/models")
         action(server, world, "delete the registered model", "DELETE", f"aqua-ext/models/{reply['model']['id']}")
         print(f"  ({listing['total']} models listed; every list paged to completion, no per-row calls)")
@@ -149,8 +163,10 @@ def main(argv: list[str] | None = None) -> int:
         busy: list[float] = []
         poller = threading.Thread(target=status_latencies, args=(server, stop, busy))
         world.emulator.reset_calls()
-        details = [threading.Thread(target=request, args=(server, "GET", f"aqua-ext/models/{mid}"))
-                   for mid in service_ids[2:2 + CONCURRENT_DETAILS]]
+        details = [
+            threading.Thread(target=request, args=(server, "GET", f"aqua-ext/models/{mid}"))
+            for mid in service_ids[2 : 2 + CONCURRENT_DETAILS]
+        ]
         poller.start()
         time.sleep(0.2)
         started = time.perf_counter()
@@ -162,8 +178,10 @@ def main(argv: list[str] | None = None) -> int:
         stop.set()
         poller.join()
         verdict = "OK" if percentile(busy, 99) <= TARGET_STATUS_P99_MS else "MISSED"
-        print(f"GET api/status while {CONCURRENT_DETAILS} model details wait on OCI "
-              f"({sum(world.emulator.calls.values())} slow calls, {took:.1f} s):")
+        print(
+            f"GET api/status while {CONCURRENT_DETAILS} model details wait on OCI "
+            f"({sum(world.emulator.calls.values())} slow calls, {took:.1f} s):"
+        )
         print(f"  idle:     {fmt(idle)}")
         print(f"  in flight: {fmt(busy)}  target p99 <= {TARGET_STATUS_P99_MS:g} ms: {verdict}")
         return 0

@@ -4,8 +4,8 @@ the local backend, in throwaway folders, with authentication required."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,8 +45,14 @@ def jp_server_config(aqua_data_dir: Path, hf_cache_dir: Path) -> dict[str, Any]:
 def api(jp_fetch: Any) -> Any:
     """Call aqua-ext/<path> and get (status, parsed JSON or None) without raising on 4xx/5xx."""
 
-    async def call(path: str, *, method: str = "GET", body: Any = None, params: dict[str, Any] | None = None,
-                   raw_body: str | None = None) -> tuple[int, Any]:
+    async def call(
+        path: str,
+        *,
+        method: str = "GET",
+        body: Any = None,
+        params: dict[str, Any] | None = None,
+        raw_body: str | None = None,
+    ) -> tuple[int, Any]:
         kwargs: dict[str, Any] = {"method": method}
         if params:
             kwargs["params"] = params

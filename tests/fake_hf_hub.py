@@ -64,8 +64,9 @@ class FakeHub:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         # A short poll interval so shutdown() (which waits for one poll) does not slow every test.
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
-                                        name="fake-hf-hub", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-hf-hub", daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -76,7 +77,7 @@ class FakeHub:
         self.repos[repo.repo_id] = repo
         return repo
 
-    def __enter__(self) -> "FakeHub":
+    def __enter__(self) -> FakeHub:
         self._thread.start()
         return self
 
@@ -93,8 +94,13 @@ def _handler_for(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
 
         # -- helpers -------------------------------------------------------
 
-        def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None,
-                  content_type: str = "application/json") -> None:
+        def _send(
+            self,
+            status: int,
+            body: bytes = b"",
+            headers: dict[str, str] | None = None,
+            content_type: str = "application/json",
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
@@ -115,7 +121,7 @@ def _handler_for(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
 
         def _token(self) -> str | None:
             auth = self.headers.get("Authorization") or ""
-            return auth[len("Bearer "):] if auth.startswith("Bearer ") else None
+            return auth[len("Bearer ") :] if auth.startswith("Bearer ") else None
 
         def _check_token(self, repo: FakeRepo, *, files: bool) -> bool:
             """False (after answering) when the request must be refused."""
@@ -195,7 +201,7 @@ def _handler_for(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             start = 0
             range_header = self.headers.get("Range")
             if range_header and range_header.startswith("bytes=") and self.command == "GET":
-                start = int(range_header[len("bytes="):].split("-", 1)[0] or 0)
+                start = int(range_header[len("bytes=") :].split("-", 1)[0] or 0)
             status = 206 if start else 200
             self.send_response(status)
             self.send_header("Content-Type", "application/octet-stream")
@@ -212,7 +218,7 @@ def _handler_for(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(data[start:])
                 return
             for offset in range(start, len(data), 1024):
-                self.wfile.write(data[offset:offset + 1024])
+                self.wfile.write(data[offset : offset + 1024])
                 self.wfile.flush()
                 time.sleep(delay)
 

@@ -41,11 +41,21 @@ def write_safetensors(path: Path, tensors: dict[str, list[int]], *, sparse: bool
 def write_model_folder(folder: Path, *, config: bool = True, weights: bool = True, readme: str | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     if config:
-        (folder / "config.json").write_text(json.dumps({
-            "architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 8,
-            "num_hidden_layers": 1, "num_attention_heads": 2, "num_key_value_heads": 1,
-            "max_position_embeddings": 128, "vocab_size": 16, "torch_dtype": "float32",
-        }))
+        (folder / "config.json").write_text(
+            json.dumps(
+                {
+                    "architectures": ["LlamaForCausalLM"],
+                    "model_type": "llama",
+                    "hidden_size": 8,
+                    "num_hidden_layers": 1,
+                    "num_attention_heads": 2,
+                    "num_key_value_heads": 1,
+                    "max_position_embeddings": 128,
+                    "vocab_size": 16,
+                    "torch_dtype": "float32",
+                }
+            )
+        )
     if weights:
         write_safetensors(folder / "model.safetensors", {"embed.weight": [16, 8], "layer.weight": [8, 8]})
     if readme is not None:

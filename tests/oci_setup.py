@@ -37,23 +37,44 @@ class OciWorld:
 
     def cli_args(self) -> list[str]:
         return [
-            "--backend", "oci", "--oci-auth", "api_key", "--oci-config-file", str(self.identity.config_file),
-            "--oci-profile", self.identity.profile, "--oci-compartment-id", self.compartment_id,
-            "--oci-project-id", self.project_id,
+            "--backend",
+            "oci",
+            "--oci-auth",
+            "api_key",
+            "--oci-config-file",
+            str(self.identity.config_file),
+            "--oci-profile",
+            self.identity.profile,
+            "--oci-compartment-id",
+            self.compartment_id,
+            "--oci-project-id",
+            self.project_id,
             *[a for s in SERVICES for a in ("--oci-endpoint", f"{s}={self.emulator.endpoint(s)}")],
         ]
 
-    def add_model_folder(self, bucket: str, prefix: str, *, versioned: bool = True, readme: str | None = None,
-                         weights: str = "model.safetensors", config: bool = True) -> str:
+    def add_model_folder(
+        self,
+        bucket: str,
+        prefix: str,
+        *,
+        versioned: bool = True,
+        readme: str | None = None,
+        weights: str = "model.safetensors",
+        config: bool = True,
+    ) -> str:
         """A bucket (created if needed) holding a small model folder; returns its oci:// URI."""
         emu = self.emulator
         if (emu.namespace, bucket) not in emu.objectstorage.buckets:
             emu.add_bucket(None, bucket, versioned=versioned, compartment_id=self.compartment_id)
         if config:
-            emu.put_object(None, bucket, f"{prefix}/config.json",
-                           '{"model_type": "llama", "num_hidden_layers": 2, "hidden_size": 64, '
-                           '"num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 2048, '
-                           '"torch_dtype": "bfloat16"}')
+            emu.put_object(
+                None,
+                bucket,
+                f"{prefix}/config.json",
+                '{"model_type": "llama", "num_hidden_layers": 2, "hidden_size": 64, '
+                '"num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 2048, '
+                '"torch_dtype": "bfloat16"}',
+            )
         if weights:
             emu.put_object(None, bucket, f"{prefix}/{weights}", b"\0" * 4096)
         if readme is not None:
@@ -70,16 +91,31 @@ def start_world(folder: Path, *, page_size: int = 3, latency_seconds: float = 0.
 
 
 def seed_user_model(world: OciWorld, name: str, *, fine_tuned: bool = False, **kw: Any) -> str:
-    tags = {"OCI_AQUA": "active", "task": "text_generation", "organization": "acme", "license": "apache-2.0",
-            "model_format": "SAFETENSORS", "ready_to_fine_tune": "true"}
+    tags = {
+        "OCI_AQUA": "active",
+        "task": "text_generation",
+        "organization": "acme",
+        "license": "apache-2.0",
+        "model_format": "SAFETENSORS",
+        "ready_to_fine_tune": "true",
+    }
     if fine_tuned:
         tags["aqua_fine_tuned_model"] = "ocid1.datasciencemodel.oc1.iad.base#base-model"
     else:
         tags["aqua_custom_base_model"] = "true"
     return world.emulator.add_model(
-        world.compartment_id, name, freeform_tags=tags, project_id=world.project_id,
-        custom_metadata=[{"key": "artifact_location", "value": f"oci://models@{world.emulator.namespace}/{name}/",
-                          "category": "Other"}], **kw,
+        world.compartment_id,
+        name,
+        freeform_tags=tags,
+        project_id=world.project_id,
+        custom_metadata=[
+            {
+                "key": "artifact_location",
+                "value": f"oci://models@{world.emulator.namespace}/{name}/",
+                "category": "Other",
+            }
+        ],
+        **kw,
     )
 
 
@@ -91,26 +127,56 @@ def backend_settings(world: OciWorld, **overrides: Any) -> Any:
     from aqua_ext.backends.oci.config import OciSettings
 
     values: dict[str, Any] = dict(
-        auth="api_key", config_file=str(world.identity.config_file), profile=world.identity.profile,
-        compartment_id=world.compartment_id, project_id=world.project_id,
-        endpoints={s: world.emulator.endpoint(s) for s in SERVICES}, read_timeout=2.0, retry_base_delay=0.01,
-        poll_min_seconds=0.02, poll_max_seconds=0.1,
+        auth="api_key",
+        config_file=str(world.identity.config_file),
+        profile=world.identity.profile,
+        compartment_id=world.compartment_id,
+        project_id=world.project_id,
+        endpoints={s: world.emulator.endpoint(s) for s in SERVICES},
+        read_timeout=2.0,
+        retry_base_delay=0.01,
+        poll_min_seconds=0.02,
+        poll_max_seconds=0.1,
     )
     values.update(overrides)
     return OciSettings(**values)
 
 
-def seed_deployable_model(world: OciWorld, name: str, *, parameter_count: int = 1_000_000_000, layers: int = 16,
-                          hidden_size: int = 2048, heads: int = 16, kv_heads: int = 8, context_length: int = 8192,
-                          formats: str = "SAFETENSORS", model_file: str | None = None, task: str = "text_generation",
-                          size_bytes: int | None = None, deployment_config: str | None = None) -> str:
+def seed_deployable_model(
+    world: OciWorld,
+    name: str,
+    *,
+    parameter_count: int = 1_000_000_000,
+    layers: int = 16,
+    hidden_size: int = 2048,
+    heads: int = 16,
+    kv_heads: int = 8,
+    context_length: int = 8192,
+    formats: str = "SAFETENSORS",
+    model_file: str | None = None,
+    task: str = "text_generation",
+    size_bytes: int | None = None,
+    deployment_config: str | None = None,
+) -> str:
     """A registered AQUA model with what deploy needs: artifact location, size and architecture."""
     import json
 
-    tags = {"OCI_AQUA": "active", "aqua_custom_base_model": "true", "task": task, "organization": "acme",
-            "license": "apache-2.0", "model_format": formats, "ready_to_fine_tune": "true"}
-    architecture = {"model_type": "llama", "num_hidden_layers": layers, "hidden_size": hidden_size,
-                    "num_attention_heads": heads, "num_key_value_heads": kv_heads}
+    tags = {
+        "OCI_AQUA": "active",
+        "aqua_custom_base_model": "true",
+        "task": task,
+        "organization": "acme",
+        "license": "apache-2.0",
+        "model_format": formats,
+        "ready_to_fine_tune": "true",
+    }
+    architecture = {
+        "model_type": "llama",
+        "num_hidden_layers": layers,
+        "hidden_size": hidden_size,
+        "num_attention_heads": heads,
+        "num_key_value_heads": kv_heads,
+    }
     meta = [
         {"key": "artifact_location", "value": f"oci://models@{world.emulator.namespace}/{name}/", "category": "Other"},
         {"key": "parameter_count", "value": str(parameter_count), "category": "Other"},
@@ -122,8 +188,14 @@ def seed_deployable_model(world: OciWorld, name: str, *, parameter_count: int = 
     if size_bytes:
         meta.append({"key": "size_bytes", "value": str(size_bytes), "category": "Other"})
     defined = {"DeploymentConfiguration": deployment_config} if deployment_config else None
-    return world.emulator.add_model(world.compartment_id, name, freeform_tags=tags, project_id=world.project_id,
-                                    custom_metadata=meta, defined_metadata=defined)
+    return world.emulator.add_model(
+        world.compartment_id,
+        name,
+        freeform_tags=tags,
+        project_id=world.project_id,
+        custom_metadata=meta,
+        defined_metadata=defined,
+    )
 
 
 def add_log(world: OciWorld, name: str = "aqua-deployments") -> tuple[str, str]:

@@ -77,7 +77,7 @@ class StubStats:
 
 
 class _Handler(web.RequestHandler):
-    def initialize(self, stub: "StubUpstream") -> None:
+    def initialize(self, stub: StubUpstream) -> None:
         self.stub = stub
         self.record: StreamRecord | None = None
 
@@ -107,16 +107,27 @@ class _Handler(web.RequestHandler):
         if cfg.mode == "error":
             self.set_status(cfg.error_status)
             self.set_header("Content-Type", "application/json")
-            self.finish(json.dumps({"error": {"message": cfg.error_message, "type": "stub_error",
-                                              "code": cfg.error_status}}))
+            self.finish(
+                json.dumps({"error": {"message": cfg.error_message, "type": "stub_error", "code": cfg.error_status}})
+            )
             return
         chat = kind == "chat/completions"
         if not body.get("stream"):
             text = " ".join(f"tok{i}" for i in range(cfg.tokens))
-            choice = ({"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "length"}
-                      if chat else {"index": 0, "text": text, "finish_reason": "length"})
-            self.finish({"id": "stub", "object": "chat.completion" if chat else "text_completion",
-                         "model": cfg.model, "choices": [choice], "usage": self._usage(cfg.tokens)})
+            choice = (
+                {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "length"}
+                if chat
+                else {"index": 0, "text": text, "finish_reason": "length"}
+            )
+            self.finish(
+                {
+                    "id": "stub",
+                    "object": "chat.completion" if chat else "text_completion",
+                    "model": cfg.model,
+                    "choices": [choice],
+                    "usage": self._usage(cfg.tokens),
+                }
+            )
             return
 
         record = StreamRecord(path=self.request.path, tokens_planned=cfg.tokens)
@@ -134,8 +145,13 @@ class _Handler(web.RequestHandler):
         obj = "chat.completion.chunk" if chat else "text_completion"
 
         def chunk(choice: dict[str, Any], usage: dict[str, Any] | None = None) -> bytes:
-            out: dict[str, Any] = {"id": "stub-1", "object": obj, "created": created, "model": cfg.model,
-                                   "choices": [choice]}
+            out: dict[str, Any] = {
+                "id": "stub-1",
+                "object": obj,
+                "created": created,
+                "model": cfg.model,
+                "choices": [choice],
+            }
             if usage is not None:
                 out["usage"] = usage
             return b"data: " + json.dumps(out, separators=(",", ":")).encode() + b"\n\n"
@@ -158,15 +174,23 @@ class _Handler(web.RequestHandler):
                     record.finished = True
                     return
                 piece = f"tok{i}" if i == 0 else f" tok{i}"
-                self.write(chunk({"index": 0, "delta": {"content": piece}, "finish_reason": None} if chat
-                                 else {"index": 0, "text": piece, "finish_reason": None}))
+                self.write(
+                    chunk(
+                        {"index": 0, "delta": {"content": piece}, "finish_reason": None}
+                        if chat
+                        else {"index": 0, "text": piece, "finish_reason": None}
+                    )
+                )
                 await self.flush()
                 record.tokens_sent += 1
                 if cfg.token_delay:
                     await asyncio.sleep(cfg.token_delay)
-            last = chunk({"index": 0, "delta": {}, "finish_reason": "length"} if chat
-                         else {"index": 0, "text": "", "finish_reason": "length"},
-                         self._usage(cfg.tokens) if cfg.include_usage else None)
+            last = chunk(
+                {"index": 0, "delta": {}, "finish_reason": "length"}
+                if chat
+                else {"index": 0, "text": "", "finish_reason": "length"},
+                self._usage(cfg.tokens) if cfg.include_usage else None,
+            )
             if cfg.send_done:
                 last += b"data: [DONE]\n\n"
             elif not cfg.final_blank_line:
@@ -182,7 +206,7 @@ class _Handler(web.RequestHandler):
         return {"prompt_tokens": 5, "completion_tokens": tokens, "total_tokens": 5 + tokens}
 
 
-def _make_app(stub: "StubUpstream") -> web.Application:
+def _make_app(stub: StubUpstream) -> web.Application:
     return web.Application([(r"/v1/(chat/completions|completions)", _Handler, {"stub": stub})])
 
 
@@ -202,7 +226,7 @@ class StubUpstream:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "StubUpstream":
+    def start(self) -> StubUpstream:
         sockets = netutil.bind_sockets(self._port, "127.0.0.1")
         self.port = sockets[0].getsockname()[1]
         ready = threading.Event()
@@ -253,7 +277,7 @@ class StubUpstream:
             time.sleep(0.01)
         return bool(predicate(self.stats))
 
-    def __enter__(self) -> "StubUpstream":
+    def __enter__(self) -> StubUpstream:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -17,8 +17,10 @@ def test_no_handler_lacks_an_auth_rule(tmp_path: Any) -> None:
     # Re-implements the extension template's check_auth.py: jupyter_server warns for
     # every verb without an auth decorator when unauthenticated access is off.
     app = ServerApp(
-        allow_unauthenticated_access=False, jpserver_extensions={"aqua_ext": True},
-        reraise_server_extension_failures=True, root_dir=str(tmp_path),
+        allow_unauthenticated_access=False,
+        jpserver_extensions={"aqua_ext": True},
+        reraise_server_extension_failures=True,
+        root_dir=str(tmp_path),
     )
     app.config.AquaExtension.data_dir = str(tmp_path / "data")
     app.config.AquaExtension.generate_demo_model = False
@@ -35,6 +37,7 @@ async def test_requests_without_a_valid_token_are_refused(route: Any, authorizat
     path = re.sub(r"{\w+}", "x", route.path)
     body = "{}" if route.method in ("POST", "PUT") else None
     with pytest.raises(HTTPClientError) as err:
-        await jp_fetch("aqua-ext", *path.split("/"), method=route.method, body=body,
-                       headers={"Authorization": authorization})
+        await jp_fetch(
+            "aqua-ext", *path.split("/"), method=route.method, body=body, headers={"Authorization": authorization}
+        )
     assert err.value.code == 403

@@ -7,9 +7,15 @@ from collections.abc import Callable
 from typing import Any
 
 
-async def wait_for_state(api: Any, path: str, *states: str, timeout: float, interval: float = 0.3,
-                         until: Callable[[dict[str, Any]], bool] | None = None,
-                         stop_on_failure: bool = False) -> dict[str, Any]:
+async def wait_for_state(
+    api: Any,
+    path: str,
+    *states: str,
+    timeout: float,
+    interval: float = 0.3,
+    until: Callable[[dict[str, Any]], bool] | None = None,
+    stop_on_failure: bool = False,
+) -> dict[str, Any]:
     """GET `path` until its `state` is one of `states` (and `until(detail)` holds, when given). A 404
     counts as the state "GONE" when that is asked for; with `stop_on_failure`, an unexpected FAILED
     fails at once instead of at the timeout."""

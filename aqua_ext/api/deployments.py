@@ -134,7 +134,7 @@ class ChatRequest(ApiModel):
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
 
     @model_validator(mode="after")
-    def _one_input(self) -> "ChatRequest":
+    def _one_input(self) -> ChatRequest:
         if self.messages is None and self.prompt is None:
             raise ValueError("messages: give messages (chat) or prompt (completion)")
         if self.messages is not None and self.prompt is not None:

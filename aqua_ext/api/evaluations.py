@@ -65,7 +65,7 @@ class CreateEvaluationRequest(ApiModel):
         return list(dict.fromkeys(value))
 
     @model_validator(mode="after")
-    def _one_dataset(self) -> "CreateEvaluationRequest":
+    def _one_dataset(self) -> CreateEvaluationRequest:
         if bool(self.dataset_path) == bool(self.finetune_id):
             raise ValueError("dataset_path: give a dataset_path or a finetune_id (its training data), not both")
         return log_pair(self)

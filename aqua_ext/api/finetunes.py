@@ -214,4 +214,3 @@ class FineTuneDefaultsQuery(ApiModel):
     lora_r: int | None = Field(default=None, ge=1, le=1024)
     last_n_layers: int | None = Field(default=None, ge=1, le=1000)
     shape: str | None = Field(default=None, max_length=100)
-

@@ -116,15 +116,21 @@ class RegisterModelRequest(ApiModel):
 
     source: Literal["local_folder", "huggingface", "object_storage"]
     path: str | None = Field(default=None, description="Folder with config.json and weights (local_folder).")
-    hf_id: str | None = Field(default=None, description="Repository id such as Qwen/Qwen2.5-0.5B-Instruct (huggingface).")
+    hf_id: str | None = Field(
+        default=None, description="Repository id such as Qwen/Qwen2.5-0.5B-Instruct (huggingface)."
+    )
     os_uri: str | None = Field(
         default=None,
         description="oci://bucket@namespace/prefix: the model's folder (object_storage), or where a Hugging Face "
-                    "download is uploaded (huggingface on the OCI backend).",
+        "download is uploaded (huggingface on the OCI backend).",
     )
     revision: str | None = Field(default=None, max_length=100)
-    name: str | None = Field(default=None, max_length=200, description="Display name; defaults to the folder or repo name.")
-    token: SecretStr | None = Field(default=None, description="Hugging Face token for gated models; never stored or logged.")
+    name: str | None = Field(
+        default=None, max_length=200, description="Display name; defaults to the folder or repo name."
+    )
+    token: SecretStr | None = Field(
+        default=None, description="Hugging Face token for gated models; never stored or logged."
+    )
 
     @field_validator("hf_id")
     @classmethod
@@ -141,7 +147,7 @@ class RegisterModelRequest(ApiModel):
         return value.strip() if value else value
 
     @model_validator(mode="after")
-    def _source_fields(self) -> "RegisterModelRequest":
+    def _source_fields(self) -> RegisterModelRequest:
         if self.source == "local_folder" and not (self.path and self.path.strip()):
             raise ValueError("path: required when source is 'local_folder'")
         if self.source == "huggingface" and not self.hf_id:

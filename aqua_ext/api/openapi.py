@@ -1,7 +1,7 @@
 """Build `schema/api/openapi.json` from the contract.
 
-    python -m aqua_ext.api.openapi          # rewrite the committed file
-    python -m aqua_ext.api.openapi --check  # exit 1 when it is stale
+python -m aqua_ext.api.openapi          # rewrite the committed file
+python -m aqua_ext.api.openapi --check  # exit 1 when it is stale
 """
 
 from __future__ import annotations
@@ -48,7 +48,9 @@ def build_document() -> dict[str, Any]:
         if route.query is not None:
             query_schema = route.query.model_json_schema(ref_template=REF_TEMPLATE)
             for name, prop in query_schema["properties"].items():
-                params.append({"name": name, "in": "query", "required": name in query_schema.get("required", []), "schema": prop})
+                params.append(
+                    {"name": name, "in": "query", "required": name in query_schema.get("required", []), "schema": prop}
+                )
         if params:
             op["parameters"] = params
         if route.body is not None:

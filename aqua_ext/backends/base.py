@@ -16,7 +16,6 @@ from ..api.deployments import (
     DeploymentState,
     DeploymentSummary,
 )
-from ..api.logs import LogPage, LogsQuery
 from ..api.evaluations import (
     CreateEvaluationRequest,
     CreateEvaluationResponse,
@@ -36,6 +35,7 @@ from ..api.finetunes import (
     MetricsQuery,
 )
 from ..api.info import BackendDescription
+from ..api.logs import LogPage, LogsQuery
 from ..api.models import ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
 from ..services.datasets import DatasetAccess
 from ..services.operations import OperationRegistry
@@ -83,7 +83,7 @@ class Backend(abc.ABC):
 
     # ---- deployments: each backend's Deployments object does the work ----------
 
-    deployments: "Deployments"
+    deployments: Deployments
 
     async def list_deployments(self) -> list[DeploymentSummary]:
         return await self.deployments.list()
@@ -114,7 +114,7 @@ class Backend(abc.ABC):
 
     # ---- fine-tuning: each backend's FineTunes object does the work -------------
 
-    finetunes: "FineTunes"
+    finetunes: FineTunes
 
     async def finetune_defaults(self, model_id: str, query: FineTuneDefaultsQuery) -> FineTuneDefaults:
         return await self.finetunes.defaults(model_id, query)
@@ -142,7 +142,7 @@ class Backend(abc.ABC):
 
     # ---- evaluations: each backend's Evaluations object does the work -------------
 
-    evaluations: "Evaluations"
+    evaluations: Evaluations
 
     async def list_evaluations(self) -> list[EvaluationSummary]:
         return await self.evaluations.list()
@@ -150,8 +150,9 @@ class Backend(abc.ABC):
     async def get_evaluation(self, evaluation_id: str) -> EvaluationDetail:
         return await self.evaluations.get(evaluation_id)
 
-    async def create_evaluation(self, request: CreateEvaluationRequest,
-                                datasets: DatasetAccess) -> CreateEvaluationResponse:
+    async def create_evaluation(
+        self, request: CreateEvaluationRequest, datasets: DatasetAccess
+    ) -> CreateEvaluationResponse:
         return await self.evaluations.create(request, datasets)
 
     async def cancel_evaluation(self, evaluation_id: str) -> EvaluationDetail:

@@ -37,6 +37,8 @@ def curated_card(entry: dict[str, Any]) -> str:
         f"- **Download size:** about {entry['size_bytes'] / 1e9:.1f} GB.",
     ]
     if entry.get("gated"):
-        lines.append("- **Gated:** accept the terms on the model page first, then register it with a "
-                     "Hugging Face token that has read access.")
+        lines.append(
+            "- **Gated:** accept the terms on the model page first, then register it with a "
+            "Hugging Face token that has read access."
+        )
     return "\n".join(lines) + "\n"

@@ -7,6 +7,7 @@ ID = r"([^/]+)"
 
 
 def routes() -> list[tuple[str, type]]:
+    from .datasets import DatasetValidateHandler
     from .deployments import (
         DeploymentActivateHandler,
         DeploymentChatHandler,
@@ -20,7 +21,6 @@ def routes() -> list[tuple[str, type]]:
         OpenAiEmbeddingsHandler,
         OpenAiModelsHandler,
     )
-    from .datasets import DatasetValidateHandler
     from .evaluations import (
         EvaluationCancelHandler,
         EvaluationCompareHandler,

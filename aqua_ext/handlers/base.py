@@ -37,7 +37,9 @@ def _field_errors(exc: ValidationError, prefix: str) -> list[FieldError]:
         if not loc and ": " in message:
             field, message = message.split(": ", 1)
             loc = [field]
-        fields.append(FieldError(field=".".join([prefix, *loc]) if prefix else ".".join(loc) or prefix, message=message))
+        fields.append(
+            FieldError(field=".".join([prefix, *loc]) if prefix else ".".join(loc) or prefix, message=message)
+        )
     return fields
 
 
@@ -50,7 +52,7 @@ class AquaHandler(ExtensionHandlerMixin, APIHandler):
         return super().prepare()
 
     @property
-    def aqua(self) -> "AquaExtension":
+    def aqua(self) -> AquaExtension:
         return self.settings["aqua_app"]
 
     async def backend(self) -> Backend:
@@ -71,8 +73,10 @@ class AquaHandler(ExtensionHandlerMixin, APIHandler):
         try:
             raw = json.loads(self.request.body or b"null")
         except json.JSONDecodeError as exc:
-            raise InvalidInput(f"The request body is not valid JSON (line {exc.lineno}, column {exc.colno}).",
-                               fields=[FieldError(field="body", message=exc.msg)]) from None
+            raise InvalidInput(
+                f"The request body is not valid JSON (line {exc.lineno}, column {exc.colno}).",
+                fields=[FieldError(field="body", message=exc.msg)],
+            ) from None
         if not isinstance(raw, dict):
             raise InvalidInput.field("body", "expected a JSON object")
         try:
@@ -125,7 +129,12 @@ class AquaHandler(ExtensionHandlerMixin, APIHandler):
             # Never a traceback in a reply: the log has it, the user gets the id to find it.
             reason = self._reason
             message = f"Unexpected server error; the Jupyter server log has the details (request {self.request_id})."
-        body = ErrorBody(status=status_code, message=message, reason=reason, fields=fields,
-                         request_id=getattr(self, "request_id", ""))
+        body = ErrorBody(
+            status=status_code,
+            message=message,
+            reason=reason,
+            fields=fields,
+            request_id=getattr(self, "request_id", ""),
+        )
         self.set_header("Content-Type", "application/json")
         self.finish(body.model_dump_json(exclude_none=True))

@@ -13,7 +13,6 @@ import httpx
 from tornado import web
 from tornado.iostream import StreamClosedError
 
-from ..api.logs import LogsQuery
 from ..api.deployments import (
     ChatDoneEvent,
     ChatErrorEvent,
@@ -22,6 +21,7 @@ from ..api.deployments import (
     DeploymentList,
     EmbedRequest,
 )
+from ..api.logs import LogsQuery
 from ..backends.base import Backend
 from ..errors import AquaError, InvalidInput, Upstream, UpstreamTimeout
 from ..services.chat_payload import build_payload
@@ -82,7 +82,7 @@ class _StreamingHandler(AquaHandler):
     `on_connection_close` cancels; the upstream response is closed by its `finally`."""
 
     _relay: asyncio.Task[None] | None = None
-    _flushing: "asyncio.Future[None] | None" = None
+    _flushing: asyncio.Future[None] | None = None
     _unflushed = False
     _gone = False
 
@@ -109,7 +109,7 @@ class _StreamingHandler(AquaHandler):
         self._flushing = self.flush()
         self._flushing.add_done_callback(self._flushed)
 
-    def _flushed(self, future: "asyncio.Future[None]") -> None:
+    def _flushed(self, future: asyncio.Future[None]) -> None:
         self._flushing = None
         if future.cancelled() or future.exception() is not None:
             self._gone = True  # on_connection_close cancels the relay
@@ -127,8 +127,9 @@ class _StreamingHandler(AquaHandler):
         try:
             await self._relay
         except (asyncio.CancelledError, StreamClosedError):
-            self.log.debug("%s %s: the client went away; upstream request closed", self.request.method,
-                           self.request.path)
+            self.log.debug(
+                "%s %s: the client went away; upstream request closed", self.request.method, self.request.path
+            )
             return False
         return True
 
@@ -169,21 +170,39 @@ class DeploymentChatHandler(_StreamingHandler):
         try:
             url, headers = target.request(path, stream=True)
             timeout = self.aqua.chat_idle_timeout
-            stream = stream_chat(self.aqua.http, url, payload, headers=headers, auth=target.auth,
-                                 first_byte_timeout=timeout, idle_timeout=timeout, coalesce=True)
+            stream = stream_chat(
+                self.aqua.http,
+                url,
+                payload,
+                headers=headers,
+                auth=target.auth,
+                first_byte_timeout=timeout,
+                idle_timeout=timeout,
+                coalesce=True,
+            )
             async with contextlib.aclosing(stream):
                 async for item in stream:
                     if isinstance(item, ChatDelta):
                         # The hot path (once per token): ChatDeltaEvent's fields, without a model.
-                        self._emit(format_event({"content": item.content, "role": item.role,
-                                                 "finish_reason": item.finish_reason}, event="delta"))
+                        self._emit(
+                            format_event(
+                                {"content": item.content, "role": item.role, "finish_reason": item.finish_reason},
+                                event="delta",
+                            )
+                        )
                         continue
                     usage = usage_of(item.usage)
-                    await self._send("done", ChatDoneEvent(
-                        usage=usage, ttft_ms=None if item.ttft_s is None else round(item.ttft_s * 1000, 1),
-                        total_ms=round(item.total_s * 1000, 1), tokens=item.tokens,
-                        tokens_per_s=None if item.tokens_per_s is None else round(item.tokens_per_s, 2),
-                        finish_reason=item.finish_reason))
+                    await self._send(
+                        "done",
+                        ChatDoneEvent(
+                            usage=usage,
+                            ttft_ms=None if item.ttft_s is None else round(item.ttft_s * 1000, 1),
+                            total_ms=round(item.total_s * 1000, 1),
+                            tokens=item.tokens,
+                            tokens_per_s=None if item.tokens_per_s is None else round(item.tokens_per_s, 2),
+                            finish_reason=item.finish_reason,
+                        ),
+                    )
         except AquaError as exc:
             state = await self._note_failure(backend, target.deployment_id, exc)
             if state is not None:
@@ -216,9 +235,19 @@ class OpenAiModelsHandler(AquaHandler):
     @web.authenticated
     async def get(self, deployment_id: str) -> None:
         target = await (await self.backend()).upstream(deployment_id)
-        self.finish({"object": "list", "data": [
-            {"id": target.served_model_name or target.model, "object": "model", "owned_by": "aqua_ext", "created": 0}
-        ]})
+        self.finish(
+            {
+                "object": "list",
+                "data": [
+                    {
+                        "id": target.served_model_name or target.model,
+                        "object": "model",
+                        "owned_by": "aqua_ext",
+                        "created": 0,
+                    }
+                ],
+            }
+        )
 
 
 class _OpenAiPassThrough(_StreamingHandler):
@@ -240,16 +269,18 @@ class _OpenAiPassThrough(_StreamingHandler):
         backend = await self.backend()
         target = await backend.upstream(deployment_id)
         if openai_path not in OPENAI_PATHS.get(target.mode, ()):
-            raise InvalidInput.field("path", f"this deployment serves {target.mode}; {openai_path} is not one of "
-                                             + ", ".join(OPENAI_PATHS.get(target.mode, ())))
+            raise InvalidInput.field(
+                "path",
+                f"this deployment serves {target.mode}; {openai_path} is not one of "
+                + ", ".join(OPENAI_PATHS.get(target.mode, ())),
+            )
         body["model"] = target.model
         stream = bool(body.get("stream"))
         url, headers = target.request(openai_path, stream=stream)
         async with self.aqua.stream_limiter.slot():
             request = self.aqua.http.build_request("POST", url, json=body, headers=headers)
             try:
-                response = await self.aqua.http.send(request, stream=True,
-                                                     auth=target.auth or httpx.USE_CLIENT_DEFAULT)
+                response = await self.aqua.http.send(request, stream=True, auth=target.auth or httpx.USE_CLIENT_DEFAULT)
             except httpx.HTTPError as exc:
                 error = Upstream(f"Could not reach the engine: {exc or type(exc).__name__}")
                 await backend.upstream_failed(deployment_id, error.message)

@@ -10,8 +10,8 @@ from tornado import web
 
 from ..api.evaluations import CompareQuery, CreateEvaluationRequest, EvaluationList, EvaluationRowsQuery
 from ..api.logs import LogsQuery
-from ..services.evaluation_results import MAX_COMPARED, compare
 from ..errors import InvalidInput
+from ..services.evaluation_results import MAX_COMPARED, compare
 from .base import AquaHandler
 
 

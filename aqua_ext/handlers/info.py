@@ -13,7 +13,9 @@ class InfoHandler(AquaHandler):
     async def get(self) -> None:
         hardware = await self.aqua.get_hardware()
         info = Info(
-            version=__version__, backend=await self.aqua.describe_backend(), hardware=hardware,
+            version=__version__,
+            backend=await self.aqua.describe_backend(),
+            hardware=hardware,
             engines=detect_engines(hardware),
         )
         self.reply(info)

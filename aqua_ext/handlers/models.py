@@ -43,9 +43,11 @@ class ModelFitHandler(AquaHandler):
         query = self.parse_query(FitQuery)
         backend = await self.backend()
         model, shapes, availability = await asyncio.gather(
-            backend.get_model(model_id), backend.fit_shapes(), backend.fit_availability())
+            backend.get_model(model_id), backend.fit_shapes(), backend.fit_availability()
+        )
         # On OCI models run on OCI shapes; this notebook machine is no place to deploy them.
         hardware = await self.aqua.get_hardware() if backend.kind == "local" else None
-        report = estimate_fit(model, query, hardware, OCI_GPU_SHAPES if shapes is None else shapes,
-                              availability=availability)
+        report = estimate_fit(
+            model, query, hardware, OCI_GPU_SHAPES if shapes is None else shapes, availability=availability
+        )
         self.reply(report)

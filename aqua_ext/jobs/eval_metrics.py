@@ -102,8 +102,9 @@ def bertscore_f1(outputs: Sequence[str], references: Sequence[str], *, batch_siz
     pairs = [(i, o, r) for i, (o, r) in enumerate(zip(outputs, references)) if o.strip() and r.strip()]
     if not pairs:
         return scores
-    scorer = BERTScorer(model_type=bertscore_model_path(), num_layers=BERTSCORE_LAYERS, batch_size=batch_size,
-                        device="cpu")
+    scorer = BERTScorer(
+        model_type=bertscore_model_path(), num_layers=BERTSCORE_LAYERS, batch_size=batch_size, device="cpu"
+    )
     _, _, f1 = scorer.score([o for _, o, _ in pairs], [r for _, _, r in pairs], batch_size=batch_size)
     for (i, _, _), value in zip(pairs, f1.tolist()):
         scores[i] = float(value)
@@ -149,5 +150,6 @@ def by_category(rows: Sequence[ScoredRow], metrics: Iterable[str]) -> dict[str, 
         if row.category is not None:
             groups.setdefault(row.category, []).append(row)
     wanted = list(metrics)
-    return {name: {"rows": len(members), "scores": summarize(members, wanted)}
-            for name, members in sorted(groups.items())}
+    return {
+        name: {"rows": len(members), "scores": summarize(members, wanted)} for name, members in sorted(groups.items())
+    }

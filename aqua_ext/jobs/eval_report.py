@@ -10,12 +10,22 @@ from typing import Any
 
 # Scores shown as bars, on the libraries' scales; latency is a table figure, not a bar.
 SCORE_LABELS = {
-    "bertscore": "BERTScore F1", "rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L",
-    "exact_match": "Exact match", "bleu": "BLEU", "chrf": "chrF", "readability": "Readability (Flesch)",
+    "bertscore": "BERTScore F1",
+    "rouge1": "ROUGE-1",
+    "rouge2": "ROUGE-2",
+    "rougeL": "ROUGE-L",
+    "exact_match": "Exact match",
+    "bleu": "BLEU",
+    "chrf": "chrF",
+    "readability": "Readability (Flesch)",
 }
 HUNDRED_SCALE = {"bleu", "chrf", "readability"}
-FIGURES = {"latency_ms_mean": "Latency mean (ms)", "latency_ms_p50": "Latency p50 (ms)",
-           "latency_ms_p95": "Latency p95 (ms)", "tokens_per_s_mean": "Tokens/s (mean)"}
+FIGURES = {
+    "latency_ms_mean": "Latency mean (ms)",
+    "latency_ms_p50": "Latency p50 (ms)",
+    "latency_ms_p95": "Latency p95 (ms)",
+    "tokens_per_s_mean": "Tokens/s (mean)",
+}
 MAX_ROWS_IN_HTML = 500
 
 
@@ -36,8 +46,10 @@ def _svg_bars(title: str, groups: dict[str, dict[str, float]]) -> str:
         # Scores on 0..100 scales are drawn as fractions so every bar shares one axis.
         values = [groups[name].get(m, 0.0) / (100 if m in HUNDRED_SCALE else 1) for m in metrics]
         ax.barh([y + i * height for y in range(len(metrics))], values, height=height, label=name)
-    ax.set_yticks([y + height * (len(series) - 1) / 2 for y in range(len(metrics))],
-                  [SCORE_LABELS[m] + (" ÷ 100" if m in HUNDRED_SCALE else "") for m in metrics])
+    ax.set_yticks(
+        [y + height * (len(series) - 1) / 2 for y in range(len(metrics))],
+        [SCORE_LABELS[m] + (" ÷ 100" if m in HUNDRED_SCALE else "") for m in metrics],
+    )
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.set_title(title)
@@ -48,7 +60,7 @@ def _svg_bars(title: str, groups: dict[str, dict[str, float]]) -> str:
     fig.savefig(out, format="svg")
     plt.close(fig)
     svg = out.getvalue()
-    return svg[svg.find("<svg"):]  # drop the XML prolog: the SVG sits inside HTML
+    return svg[svg.find("<svg") :]  # drop the XML prolog: the SVG sits inside HTML
 
 
 def _fmt(name: str, value: float | None) -> str:
@@ -85,25 +97,37 @@ def render_html(report: dict[str, Any], rows: list[dict[str, Any]], *, title: st
         parts.append("<h2>By category</h2>")
         parts.append(_svg_bars("By category", {name: c["scores"] for name, c in categories.items()}))
         shown = [m for m in SCORE_LABELS if m in overall]
-        parts.append("<table><tr><th>Category</th><th>Rows</th>"
-                     + "".join(f"<th>{esc(SCORE_LABELS[m])}</th>" for m in shown) + "</tr>")
+        parts.append(
+            "<table><tr><th>Category</th><th>Rows</th>"
+            + "".join(f"<th>{esc(SCORE_LABELS[m])}</th>" for m in shown)
+            + "</tr>"
+        )
         for name, c in categories.items():
-            parts.append(f"<tr><td>{esc(name)}</td><td class='n'>{c['rows']}</td>"
-                         + "".join(f"<td class='n'>{_fmt(m, c['scores'].get(m))}</td>" for m in shown) + "</tr>")
+            parts.append(
+                f"<tr><td>{esc(name)}</td><td class='n'>{c['rows']}</td>"
+                + "".join(f"<td class='n'>{_fmt(m, c['scores'].get(m))}</td>" for m in shown)
+                + "</tr>"
+            )
         parts.append("</table>")
-    parts.append(f"<h2>Rows</h2><p class='muted'>The first {min(len(rows), MAX_ROWS_IN_HTML)} of {len(rows)}; "
-                 "every row is in rows.jsonl.</p>")
-    parts.append("<table><tr><th>#</th><th>Prompt</th><th>Reference</th><th>Output</th><th>ROUGE-L</th>"
-                 "<th>BERTScore</th><th>ms</th></tr>")
+    parts.append(
+        f"<h2>Rows</h2><p class='muted'>The first {min(len(rows), MAX_ROWS_IN_HTML)} of {len(rows)}; "
+        "every row is in rows.jsonl.</p>"
+    )
+    parts.append(
+        "<table><tr><th>#</th><th>Prompt</th><th>Reference</th><th>Output</th><th>ROUGE-L</th>"
+        "<th>BERTScore</th><th>ms</th></tr>"
+    )
     for row in rows[:MAX_ROWS_IN_HTML]:
         scores = row.get("scores") or {}
-        output = (f"<span class='err'>{esc(row['error'])}</span>" if row.get("error")
-                  else f"<pre>{esc(row['output'])}</pre>")
+        output = (
+            f"<span class='err'>{esc(row['error'])}</span>" if row.get("error") else f"<pre>{esc(row['output'])}</pre>"
+        )
         parts.append(
             f"<tr><td class='n'>{row['index'] + 1}</td><td><pre>{esc(row['prompt'])}</pre></td>"
             f"<td><pre>{esc(row['reference'])}</pre></td><td>{output}</td>"
             f"<td class='n'>{_fmt('rougeL', scores.get('rougeL'))}</td>"
             f"<td class='n'>{_fmt('bertscore', scores.get('bertscore'))}</td>"
-            f"<td class='n'>{_fmt('latency_ms_mean', row.get('latency_ms'))}</td></tr>")
+            f"<td class='n'>{_fmt('latency_ms_mean', row.get('latency_ms'))}</td></tr>"
+        )
     parts.append("</table></body></html>")
     return "\n".join(parts)

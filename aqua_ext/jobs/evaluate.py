@@ -82,21 +82,37 @@ class Evaluation(jobs.StatusFile):
     def run(self) -> int:
         self.output_dir.mkdir(parents=True, exist_ok=True)
         (self.output_dir / ROWS_FILE).unlink(missing_ok=True)
-        self.update(state=jobs.ACCEPTED, message="Accepted", progress=0.0, rows_done=0, rows_total=None,
-                    started_at=jobs.now(), pid=os.getpid())
+        self.update(
+            state=jobs.ACCEPTED,
+            message="Accepted",
+            progress=0.0,
+            rows_done=0,
+            rows_total=None,
+            started_at=jobs.now(),
+            pid=os.getpid(),
+        )
         try:
             finished = asyncio.run(self._answer_all())
             if not finished:
-                self.update(state=jobs.CANCELED, message=f"Canceled after {self.status['rows_done']} rows",
-                            wall_s=round(time.monotonic() - self.started, 2))
+                self.update(
+                    state=jobs.CANCELED,
+                    message=f"Canceled after {self.status['rows_done']} rows",
+                    wall_s=round(time.monotonic() - self.started, 2),
+                )
                 print("Canceled", flush=True)
                 return 0
             self._score()
-        except BaseException as exc:  # noqa: BLE001 - every failure must end in a FAILED status
+        except BaseException as exc:
             traceback.print_exc()
             reason = str(exc) if isinstance(exc, EvaluationError) else finetune.human_reason(exc)
-            self.update(state=jobs.FAILED, message=reason, reason=reason, error=f"{type(exc).__name__}: {exc}"[:2000],
-                        peak_rss_mb=jobs.peak_rss_mb(), wall_s=round(time.monotonic() - self.started, 2))
+            self.update(
+                state=jobs.FAILED,
+                message=reason,
+                reason=reason,
+                error=f"{type(exc).__name__}: {exc}"[:2000],
+                peak_rss_mb=jobs.peak_rss_mb(),
+                wall_s=round(time.monotonic() - self.started, 2),
+            )
             return 1
         return 0
 
@@ -120,8 +136,9 @@ class Evaluation(jobs.StatusFile):
         target = UpstreamTarget(deployment_id="evaluation", **spec["target"])
         params = dict(spec["params"])
         total = len(selected)
-        self.update(state=jobs.IN_PROGRESS, message="Asking the deployment", rows_total=total,
-                    answering_started_at=jobs.now())
+        self.update(
+            state=jobs.IN_PROGRESS, message="Asking the deployment", rows_total=total, answering_started_at=jobs.now()
+        )
         done = failures_in_a_row = failed_so_far = 0
         last_status = 0.0
         last_error = ""
@@ -130,13 +147,23 @@ class Evaluation(jobs.StatusFile):
 
         async def ask(index: int, client: httpx.AsyncClient) -> dict[str, Any]:
             row = rows[index]
-            turn = ({"messages": [{"role": "user", "content": row.prompt}]} if target.mode == "chat"
-                    else {"prompt": row.prompt})
+            turn = (
+                {"messages": [{"role": "user", "content": row.prompt}]}
+                if target.mode == "chat"
+                else {"prompt": row.prompt}
+            )
             path, body = build_payload(ChatRequest.model_validate({**params, **turn}), target)
             url, headers = target.request(path, stream=True)
-            record: dict[str, Any] = {"index": index, "prompt": row.prompt, "reference": row.completion,
-                                      "category": row.category, "output": "", "latency_ms": None,
-                                      "tokens_per_s": None, "error": None}
+            record: dict[str, Any] = {
+                "index": index,
+                "prompt": row.prompt,
+                "reference": row.completion,
+                "category": row.category,
+                "output": "",
+                "latency_ms": None,
+                "tokens_per_s": None,
+                "error": None,
+            }
             async with semaphore:
                 started = time.perf_counter()
                 try:
@@ -148,7 +175,7 @@ class Evaluation(jobs.StatusFile):
                             parts.append(item.content)
                     record["output"] = "".join(parts)
                     record["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
-                except Exception as exc:  # noqa: BLE001 - a row's failure is recorded with the row
+                except Exception as exc:
                     record["error"] = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
             return record
 
@@ -172,8 +199,10 @@ class Evaluation(jobs.StatusFile):
                         self.update(rows_done=done, progress=round(done / total * 0.9, 4), rows_failed=failed_so_far)
                         last_status = time.monotonic()
                     if failures_in_a_row >= min(CONSECUTIVE_FAILURES_TO_STOP, total):
-                        raise EvaluationError(f"The deployment stopped answering ({last_error}); "
-                                              f"{done - failed_so_far} rows were answered")
+                        raise EvaluationError(
+                            f"The deployment stopped answering ({last_error}); "
+                            f"{done - failed_so_far} rows were answered"
+                        )
             except asyncio.CancelledError:
                 return False
             finally:
@@ -199,8 +228,17 @@ class Evaluation(jobs.StatusFile):
         records = [json.loads(line) for line in (self.output_dir / ROWS_FILE).read_text(encoding="utf-8").splitlines()]
         records.sort(key=lambda r: r["index"])
         answered = [r for r in records if not r["error"]]
-        scored = [ScoredRow(prompt=r["prompt"], reference=r["reference"], output=r["output"], category=r["category"],
-                            latency_ms=r["latency_ms"], tokens_per_s=r["tokens_per_s"]) for r in answered]
+        scored = [
+            ScoredRow(
+                prompt=r["prompt"],
+                reference=r["reference"],
+                output=r["output"],
+                category=r["category"],
+                latency_ms=r["latency_ms"],
+                tokens_per_s=r["tokens_per_s"],
+            )
+            for r in answered
+        ]
         score_rows(scored, metrics)
         for record, row in zip(answered, scored):
             record["scores"] = row.scores
@@ -209,8 +247,10 @@ class Evaluation(jobs.StatusFile):
         report = {
             "overall": {"scores": summarize(scored, metrics), "rows": len(scored)},
             "categories": {name: value for name, value in by_category(scored, metrics).items()},
-            "rows_total": self.status["rows_total"], "rows_answered": len(answered),
-            "rows_failed": len(records) - len(answered), "wall_seconds": round(time.monotonic() - self.started, 2),
+            "rows_total": self.status["rows_total"],
+            "rows_answered": len(answered),
+            "rows_failed": len(records) - len(answered),
+            "wall_seconds": round(time.monotonic() - self.started, 2),
             "metrics": metrics,
         }
         tmp = self.output_dir / f".{ROWS_FILE}.tmp"
@@ -221,8 +261,14 @@ class Evaluation(jobs.StatusFile):
         tmp = self.output_dir / f".{REPORT_HTML}.tmp"
         tmp.write_text(html, encoding="utf-8")
         os.replace(tmp, self.output_dir / REPORT_HTML)
-        self.update(state=jobs.SUCCEEDED, message="Succeeded", progress=1.0, scores=report["overall"]["scores"],
-                    peak_rss_mb=jobs.peak_rss_mb(), wall_s=report["wall_seconds"])
+        self.update(
+            state=jobs.SUCCEEDED,
+            message="Succeeded",
+            progress=1.0,
+            scores=report["overall"]["scores"],
+            peak_rss_mb=jobs.peak_rss_mb(),
+            wall_s=report["wall_seconds"],
+        )
         print(f"Succeeded: {len(answered)} rows scored (peak RSS {jobs.peak_rss_mb()} MiB)", flush=True)
 
 
@@ -239,8 +285,10 @@ def load_spec(path: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return jobs.run_main(argv, "aqua_ext.jobs.evaluate", load_spec=load_spec, spec_errors=(EvaluationError,),
-                         make_job=Evaluation)
+    return jobs.run_main(
+        argv, "aqua_ext.jobs.evaluate", load_spec=load_spec, spec_errors=(EvaluationError,), make_job=Evaluation
+    )
+
 
 if __name__ == "__main__":
     sys.exit(main())

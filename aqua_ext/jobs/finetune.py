@@ -71,7 +71,6 @@ from .job_status import (
     run_main,
 )
 
-
 METRICS_FILE = "metrics.jsonl"
 LOG_FILE = job_status.LOG_FILE
 read_status = job_status.read_status  # the server reads a job's status through this module too
@@ -143,8 +142,12 @@ class Job(StatusFile):
         if self.phase == "preparing" and self.status:
             # Imports and model loading can take long and hold nothing worth finishing: stop now.
             shutil.rmtree(self.output_dir / f".work-{os.getpid()}", ignore_errors=True)
-            self.update(state=CANCELED, message="Canceled", peak_rss_mb=peak_rss_mb(),
-                        wall_s=round(time.monotonic() - self.started, 2))
+            self.update(
+                state=CANCELED,
+                message="Canceled",
+                peak_rss_mb=peak_rss_mb(),
+                wall_s=round(time.monotonic() - self.started, 2),
+            )
             for stale in self.output_dir.glob(f".{STATUS_FILE}.{os.getpid()}.*.tmp"):
                 stale.unlink(missing_ok=True)  # an update this signal interrupted
             print("Canceled", flush=True)
@@ -162,23 +165,41 @@ class Job(StatusFile):
     def run(self) -> int:
         self.output_dir.mkdir(parents=True, exist_ok=True)
         (self.output_dir / METRICS_FILE).unlink(missing_ok=True)
-        self.update(state=ACCEPTED, message="Accepted", progress=0.0, step=0, total_steps=None, epoch=0.0,
-                    started_at=now(), pid=os.getpid())
+        self.update(
+            state=ACCEPTED,
+            message="Accepted",
+            progress=0.0,
+            step=0,
+            total_steps=None,
+            epoch=0.0,
+            started_at=now(),
+            pid=os.getpid(),
+        )
         work = self.output_dir / f".work-{os.getpid()}"
         try:
             self._train(work)
         except Canceled:
             shutil.rmtree(work, ignore_errors=True)
-            self.update(state=CANCELED, message="Canceled", peak_rss_mb=peak_rss_mb(),
-                        wall_s=round(time.monotonic() - self.started, 2))
+            self.update(
+                state=CANCELED,
+                message="Canceled",
+                peak_rss_mb=peak_rss_mb(),
+                wall_s=round(time.monotonic() - self.started, 2),
+            )
             print("Canceled", flush=True)
             return 0
-        except BaseException as exc:  # noqa: BLE001 - every failure must end in a FAILED status
+        except BaseException as exc:
             shutil.rmtree(work, ignore_errors=True)
             traceback.print_exc()
             reason = human_reason(exc)
-            self.update(state=FAILED, message=reason, reason=reason, error=f"{type(exc).__name__}: {exc}"[:2000],
-                        peak_rss_mb=peak_rss_mb(), wall_s=round(time.monotonic() - self.started, 2))
+            self.update(
+                state=FAILED,
+                message=reason,
+                reason=reason,
+                error=f"{type(exc).__name__}: {exc}"[:2000],
+                peak_rss_mb=peak_rss_mb(),
+                wall_s=round(time.monotonic() - self.started, 2),
+            )
             return 1
         shutil.rmtree(work, ignore_errors=True)
         return 0
@@ -206,8 +227,11 @@ class Job(StatusFile):
             tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
             # bfloat16 on GPUs (half the memory, native speed); float32 on CPUs, where bf16 is slow.
             model = AutoModelForCausalLM.from_pretrained(
-                str(base), local_files_only=True, dtype=torch.bfloat16 if on_gpu else torch.float32,
-                low_cpu_mem_usage=True)
+                str(base),
+                local_files_only=True,
+                dtype=torch.bfloat16 if on_gpu else torch.float32,
+                low_cpu_mem_usage=True,
+            )
         except (OSError, ValueError) as exc:
             if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
                 raise
@@ -224,10 +248,13 @@ class Job(StatusFile):
             from peft import LoraConfig
 
             targets = spec["lora_target_modules"]
-            peft_config = LoraConfig(r=int(spec["lora_r"]), lora_alpha=int(spec["lora_alpha"]),
-                                     lora_dropout=float(spec["lora_dropout"]),
-                                     target_modules=targets if isinstance(targets, str) else list(targets),
-                                     task_type="CAUSAL_LM")
+            peft_config = LoraConfig(
+                r=int(spec["lora_r"]),
+                lora_alpha=int(spec["lora_alpha"]),
+                lora_dropout=float(spec["lora_dropout"]),
+                target_modules=targets if isinstance(targets, str) else list(targets),
+                task_type="CAUSAL_LM",
+            )
         else:
             freeze_all_but_last_layers(model, int(spec["last_n_layers"]))
 
@@ -268,9 +295,13 @@ class Job(StatusFile):
                 self.bad_evals = 0
 
             def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-                job.update(state=CANCELING if job.cancel_requested else IN_PROGRESS,
-                           message="Canceling" if job.cancel_requested else "Training", total_steps=state.max_steps,
-                           progress=0.0, training_started_at=now())
+                job.update(
+                    state=CANCELING if job.cancel_requested else IN_PROGRESS,
+                    message="Canceling" if job.cancel_requested else "Training",
+                    total_steps=state.max_steps,
+                    progress=0.0,
+                    training_started_at=now(),
+                )
 
             def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
                 if job.cancel_requested:
@@ -279,11 +310,15 @@ class Job(StatusFile):
                     control.should_save = False
                     return
                 total = state.max_steps or 1
-                job.update(step=state.global_step, epoch=round(state.epoch or 0.0, 4),
-                           progress=round(min(state.global_step / total, 1.0) * 0.98, 4))
+                job.update(
+                    step=state.global_step,
+                    epoch=round(state.epoch or 0.0, 4),
+                    progress=round(min(state.global_step / total, 1.0) * 0.98, 4),
+                )
 
-            def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None,
-                       **kwargs: Any) -> None:
+            def on_log(
+                self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kwargs: Any
+            ) -> None:
                 logs = logs or {}
                 record: dict[str, Any] = {"step": state.global_step, "epoch": round(state.epoch or 0.0, 4)}
                 if "loss" in logs:
@@ -296,8 +331,9 @@ class Job(StatusFile):
                     return  # the end-of-training summary: it goes into status.json
                 job.metric(record)
 
-            def on_evaluate(self, args: Any, state: Any, control: Any, metrics: dict[str, Any] | None = None,
-                            **kwargs: Any) -> None:
+            def on_evaluate(
+                self, args: Any, state: Any, control: Any, metrics: dict[str, Any] | None = None, **kwargs: Any
+            ) -> None:
                 loss = (metrics or {}).get("eval_loss")
                 patience = int(job.spec["early_stopping_patience"])
                 if loss is None or patience <= 0:
@@ -316,8 +352,9 @@ class Job(StatusFile):
             model=model,
             args=config,
             train_dataset=Dataset.from_list([to_example(r, has_template) for r in train_rows]),
-            eval_dataset=(Dataset.from_list([to_example(r, has_template) for r in validation_rows])
-                          if evaluate else None),
+            eval_dataset=(
+                Dataset.from_list([to_example(r, has_template) for r in validation_rows]) if evaluate else None
+            ),
             processing_class=tokenizer,
             peft_config=peft_config,
             callbacks=[JobCallback()],
@@ -352,10 +389,19 @@ class Job(StatusFile):
         target = self.output_dir / MODEL_DIR
         shutil.rmtree(work / "trainer", ignore_errors=True)
         summary = {k: v for k, v in (result.metrics or {}).items() if isinstance(v, (int, float))}
-        self.update(state=SUCCEEDED, message="Succeeded", progress=1.0, step=trainer.state.global_step,
-                    epoch=round(trainer.state.epoch or 0.0, 4), artifact=str(target), train_rows=len(train_rows),
-                    validation_rows=len(validation_rows), summary=summary, peak_rss_mb=peak_rss_mb(),
-                    wall_s=round(time.monotonic() - self.started, 2))
+        self.update(
+            state=SUCCEEDED,
+            message="Succeeded",
+            progress=1.0,
+            step=trainer.state.global_step,
+            epoch=round(trainer.state.epoch or 0.0, 4),
+            artifact=str(target),
+            train_rows=len(train_rows),
+            validation_rows=len(validation_rows),
+            summary=summary,
+            peak_rss_mb=peak_rss_mb(),
+            wall_s=round(time.monotonic() - self.started, 2),
+        )
         print(f"Succeeded: {target} (peak RSS {peak_rss_mb()} MiB)", flush=True)
 
 
@@ -396,8 +442,10 @@ def to_example(row: DatasetRow, has_template: bool) -> dict[str, Any]:
         messages = [{"role": role, "content": content} for role, content in row.messages]
         return {"prompt": messages[:-1], "completion": messages[-1:]}
     if has_template and not row.inst:
-        return {"prompt": [{"role": "user", "content": row.prompt}],
-                "completion": [{"role": "assistant", "content": row.completion}]}
+        return {
+            "prompt": [{"role": "user", "content": row.prompt}],
+            "completion": [{"role": "assistant", "content": row.completion}],
+        }
     return {"prompt": row.prompt, "completion": row.completion}
 
 
@@ -435,9 +483,14 @@ def human_reason(exc: BaseException) -> str:
         return str(exc)
     text = str(exc)
     name = type(exc).__name__
-    if isinstance(exc, MemoryError) or name == "OutOfMemoryError" or "out of memory" in text.lower() \
-            or "can't allocate memory" in text.lower() or "DefaultCPUAllocator" in text:
-        return ("Out of memory: lower the batch size or the sequence length, use LoRA, or pick a smaller model")
+    if (
+        isinstance(exc, MemoryError)
+        or name == "OutOfMemoryError"
+        or "out of memory" in text.lower()
+        or "can't allocate memory" in text.lower()
+        or "DefaultCPUAllocator" in text
+    ):
+        return "Out of memory: lower the batch size or the sequence length, use LoRA, or pick a smaller model"
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
         return "Disk full: free space in the output folder and retry"
     if isinstance(exc, KeyboardInterrupt):
@@ -470,8 +523,15 @@ def load_spec(path: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return run_main(argv, "aqua_ext.jobs.finetune", load_spec=load_spec, spec_errors=(SpecError,), make_job=Job,
-                    offline_env=("HF_DATASETS_DISABLE_PROGRESS_BARS",))
+    return run_main(
+        argv,
+        "aqua_ext.jobs.finetune",
+        load_spec=load_spec,
+        spec_errors=(SpecError,),
+        make_job=Job,
+        offline_env=("HF_DATASETS_DISABLE_PROGRESS_BARS",),
+    )
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 ACCEPTED, IN_PROGRESS, SUCCEEDED, FAILED, CANCELING, CANCELED = (
-    "ACCEPTED", "IN_PROGRESS", "SUCCEEDED", "FAILED", "CANCELING", "CANCELED")
+    "ACCEPTED",
+    "IN_PROGRESS",
+    "SUCCEEDED",
+    "FAILED",
+    "CANCELING",
+    "CANCELED",
+)
 FINAL_STATES = frozenset({SUCCEEDED, FAILED, CANCELED})
 STATUS_FILE, LOG_FILE = "status.json", "job.log"
 
@@ -66,9 +72,12 @@ def read_status(output_dir: Path | str) -> dict[str, Any] | None:
         return None
     pid = status.get("pid")
     if status.get("state") not in FINAL_STATES and isinstance(pid, int) and not pid_alive(pid):
-        status = {**status, "state": FAILED,
-                  "reason": "The job was killed (out of memory, or stopped by the system) before it finished",
-                  "error": "process gone without a final state"}
+        status = {
+            **status,
+            "state": FAILED,
+            "reason": "The job was killed (out of memory, or stopped by the system) before it finished",
+            "error": "process gone without a final state",
+        }
     return status
 
 
@@ -84,8 +93,9 @@ class StatusFile:
         write_json_atomic(self.output_dir / STATUS_FILE, self.status)
 
 
-def read_spec(path: Path, *, required: Iterable[str], allowed: Collection[str],
-              error: Callable[[str], Exception]) -> dict[str, Any]:
+def read_spec(
+    path: Path, *, required: Iterable[str], allowed: Collection[str], error: Callable[[str], Exception]
+) -> dict[str, Any]:
     """The spec file's JSON object, every `required` key given and none but those and `allowed`."""
     raw = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(raw, dict):
@@ -106,9 +116,15 @@ class _Job(Protocol):
     def run(self) -> int: ...
 
 
-def run_main(argv: list[str] | None, module: str, *, load_spec: Callable[[Path], dict[str, Any]],
-             spec_errors: tuple[type[BaseException], ...], make_job: Callable[[dict[str, Any]], _Job],
-             offline_env: Iterable[str] = ()) -> int:
+def run_main(
+    argv: list[str] | None,
+    module: str,
+    *,
+    load_spec: Callable[[Path], dict[str, Any]],
+    spec_errors: tuple[type[BaseException], ...],
+    make_job: Callable[[dict[str, Any]], _Job],
+    offline_env: Iterable[str] = (),
+) -> int:
     """`python -m <module> SPEC.json`: offline, the spec loaded (exit 2 with the reason on stderr when it
     is unusable), SIGTERM and SIGINT cancel, the job's exit status."""
     args = sys.argv[1:] if argv is None else argv

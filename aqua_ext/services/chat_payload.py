@@ -16,8 +16,11 @@ def build_payload(request: ChatRequest, target: UpstreamTarget) -> tuple[str, di
     if target.mode == "embedding":
         raise InvalidInput.field("mode", "this is an embedding deployment: use the embeddings view (embed), not chat")
     if target.max_model_len is not None and request.max_tokens >= target.max_model_len:
-        raise InvalidInput.field("max_tokens", f"{request.max_tokens} does not fit in the deployment's max model "
-                                               f"length ({target.max_model_len} tokens, prompt included)")
+        raise InvalidInput.field(
+            "max_tokens",
+            f"{request.max_tokens} does not fit in the deployment's max model "
+            f"length ({target.max_model_len} tokens, prompt included)",
+        )
     body: dict[str, Any] = {
         "model": target.model,
         "max_tokens": request.max_tokens,

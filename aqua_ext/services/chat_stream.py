@@ -30,7 +30,7 @@ import httpx
 from ..errors import Unavailable, Upstream, UpstreamTimeout
 from .sse import SseParser
 
-__all__ = ["ChatDelta", "ChatDone", "StreamLimiter", "StreamBusy", "stream_chat"]
+__all__ = ["ChatDelta", "ChatDone", "StreamBusy", "StreamLimiter", "stream_chat"]
 
 _ERROR_BODY_LIMIT = 64 * 1024
 MID_ANSWER_MESSAGE = "The engine closed the stream mid-answer"
@@ -125,8 +125,7 @@ async def stream_chat(
     body = dict(payload)
     body["stream"] = True
     started = time.perf_counter()
-    request = client.build_request("POST", url, json=body,
-                                   headers={"Accept": "text/event-stream", **(headers or {})})
+    request = client.build_request("POST", url, json=body, headers={"Accept": "text/event-stream", **(headers or {})})
     response: httpx.Response | None = None
     try:
         try:
@@ -216,8 +215,9 @@ async def stream_chat(
                         deltas += 1
                         if ttft is None:
                             ttft = time.perf_counter() - started
-                    item = ChatDelta(content=content, role=role, finish_reason=reason,
-                                     index=int(choice.get("index") or 0))
+                    item = ChatDelta(
+                        content=content, role=role, finish_reason=reason, index=int(choice.get("index") or 0)
+                    )
                     if not coalesce:
                         yield item
                     elif pending is not None and _mergeable(pending, item):
@@ -236,9 +236,16 @@ async def stream_chat(
         tokens = deltas
         if usage and isinstance(usage.get("completion_tokens"), int):
             tokens = usage["completion_tokens"]
-        yield ChatDone(usage=usage, ttft_s=ttft, total_s=total, tokens=tokens,
-                       tokens_per_s=(tokens / total) if total > 0 else None,
-                       finish_reason=finish_reason, ended_by=ended_by, model=model)
+        yield ChatDone(
+            usage=usage,
+            ttft_s=ttft,
+            total_s=total,
+            tokens=tokens,
+            tokens_per_s=(tokens / total) if total > 0 else None,
+            finish_reason=finish_reason,
+            ended_by=ended_by,
+            model=model,
+        )
     finally:
         if response is not None:
             # Shielded so that closing still happens when we are here because of a cancel;
@@ -248,8 +255,9 @@ async def stream_chat(
 
 
 def _mergeable(a: ChatDelta, b: ChatDelta) -> bool:
-    return a.index == b.index and a.role is None and b.role is None and a.finish_reason is None \
-        and b.finish_reason is None
+    return (
+        a.index == b.index and a.role is None and b.role is None and a.finish_reason is None and b.finish_reason is None
+    )
 
 
 class StreamBusy(Unavailable):
@@ -272,8 +280,7 @@ class StreamLimiter:
         self.waiting = 0
 
     def _busy(self) -> StreamBusy:
-        return StreamBusy(f"Too many chat streams are running ({self.max_streams} at most); "
-                          "try again in a moment.")
+        return StreamBusy(f"Too many chat streams are running ({self.max_streams} at most); try again in a moment.")
 
     @contextlib.asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:

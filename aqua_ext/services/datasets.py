@@ -69,8 +69,15 @@ def _norm(text: str) -> str:
 
 
 def _type_name(value: Any) -> str:
-    return {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number",
-            type(None): "null"}.get(type(value), type(value).__name__)
+    return {
+        dict: "object",
+        list: "array",
+        str: "string",
+        bool: "boolean",
+        int: "number",
+        float: "number",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
 
 
 def _row_format(row: dict[str, Any]) -> Format:
@@ -121,7 +128,7 @@ def _conversation(row: dict[str, Any], line: int) -> DatasetRow:
         if role is None:
             raise _RowError(f'{where}: missing key "role"')
         if role not in ROLES:
-            raise _RowError(f'{where}: role must be system, user or assistant, got {json.dumps(role)}')
+            raise _RowError(f"{where}: role must be system, user or assistant, got {json.dumps(role)}")
         if content is None:
             raise _RowError(f'{where}: missing key "content"')
         if not isinstance(content, str):
@@ -165,8 +172,10 @@ def scan_jsonl(
     shown = display_path or str(path)
     size = path.stat().st_size
     if size > max_bytes:
-        raise PayloadTooLarge(f"{shown} is {size:,} bytes, over the {max_bytes:,}-byte limit for datasets",
-                              fields=[FieldError(field="path", message=f"over the {max_bytes:,}-byte limit")])
+        raise PayloadTooLarge(
+            f"{shown} is {size:,} bytes, over the {max_bytes:,}-byte limit for datasets",
+            fields=[FieldError(field="path", message=f"over the {max_bytes:,}-byte limit")],
+        )
 
     fmt: Format | None = None if kind == "auto" else kind
     first_line = 0
@@ -184,17 +193,22 @@ def scan_jsonl(
         for number, raw in enumerate(stream, start=1):
             read += len(raw)
             if read > max_bytes:  # the file grew while we read it
-                raise PayloadTooLarge(f"{shown} is over the {max_bytes:,}-byte limit for datasets (at line {number})",
-                                      fields=[FieldError(field="path", message=f"over the {max_bytes:,}-byte limit")])
+                raise PayloadTooLarge(
+                    f"{shown} is over the {max_bytes:,}-byte limit for datasets (at line {number})",
+                    fields=[FieldError(field="path", message=f"over the {max_bytes:,}-byte limit")],
+                )
             if b"\x00" in raw:
-                raise InvalidInput(f"{shown} is binary, not JSONL text: NUL byte on line {number}",
-                                   fields=[FieldError(field="path", message=f"binary data (NUL byte) on line {number}")])
+                raise InvalidInput(
+                    f"{shown} is binary, not JSONL text: NUL byte on line {number}",
+                    fields=[FieldError(field="path", message=f"binary data (NUL byte) on line {number}")],
+                )
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise InvalidInput(
                     f"{shown} is not UTF-8 text: invalid byte on line {number} (byte {exc.start + 1} of the line)",
-                    fields=[FieldError(field="path", message=f"invalid UTF-8 on line {number}")]) from None
+                    fields=[FieldError(field="path", message=f"invalid UTF-8 on line {number}")],
+                ) from None
             if number == 1 and text.startswith("\ufeff"):
                 text = text[1:]
             if not text.strip():
@@ -213,8 +227,10 @@ def scan_jsonl(
                     fmt, first_line = row_fmt, number
                 elif row_fmt != fmt:
                     if first_line:
-                        raise _RowError(f"a {row_fmt} row in an {fmt} dataset (line {first_line} set the format); "
-                                        "use one format per file")
+                        raise _RowError(
+                            f"a {row_fmt} row in an {fmt} dataset (line {first_line} set the format); "
+                            "use one format per file"
+                        )
                     raise _RowError(f"a {row_fmt} row, but the dataset kind is {fmt}")
                 row = _instruction(obj, number) if row_fmt == "instruction" else _conversation(obj, number)
                 category = _category(obj)
@@ -242,28 +258,43 @@ def scan_jsonl(
                 kept.append(replace(row, category=category) if category is not None else row)
 
     if rows == 0:
-        raise InvalidInput(f"{shown} is empty: a dataset needs at least one JSON row",
-                           fields=[FieldError(field="path", message="the file is empty")])
+        raise InvalidInput(
+            f"{shown} is empty: a dataset needs at least one JSON row",
+            fields=[FieldError(field="path", message="the file is empty")],
+        )
 
     warnings: list[str] = []
     if blank:
         warnings.append(f"{blank} blank line{'s' if blank != 1 else ''} skipped")
     if inst:
-        warnings.append(f"{inst} prompt{'s' if inst != 1 else ''} use Llama-2 [INST] … [/INST] formatting; "
-                        "they are used as written, without the model's chat template")
+        warnings.append(
+            f"{inst} prompt{'s' if inst != 1 else ''} use Llama-2 [INST] … [/INST] formatting; "
+            "they are used as written, without the model's chat template"
+        )
     if unknown_keys:
         listed = ", ".join(f'"{k}" (line {n})' for k, n in list(unknown_keys.items())[:5])
         warnings.append(f"unknown keys are ignored: {listed}")
     if duplicates:
-        warnings.append(f"{duplicates} duplicate row{'s' if duplicates != 1 else ''} (same text after "
-                        "normalizing whitespace)")
+        warnings.append(
+            f"{duplicates} duplicate row{'s' if duplicates != 1 else ''} (same text after normalizing whitespace)"
+        )
     if valid and validation_split > 0 and validation == 0:
         warnings.append("the validation split is empty: the dataset is too small for this split")
 
     report = DatasetReport(
-        path=shown, format=fmt or (kind if kind != "auto" else "instruction"), rows=rows, valid_rows=valid,
-        errors=errors, errors_total=errors_total, duplicates=duplicates, categories=categories,
-        train_rows=valid - validation, validation_rows=validation, tokens=None, size_bytes=size, warnings=warnings,
+        path=shown,
+        format=fmt or (kind if kind != "auto" else "instruction"),
+        rows=rows,
+        valid_rows=valid,
+        errors=errors,
+        errors_total=errors_total,
+        duplicates=duplicates,
+        categories=categories,
+        train_rows=valid - validation,
+        validation_rows=validation,
+        tokens=None,
+        size_bytes=size,
+        warnings=warnings,
     )
     return DatasetScan(report=report, rows=kept)
 
@@ -286,7 +317,8 @@ def raise_for_line_errors(report: DatasetReport) -> None:
         raise InvalidInput(
             f"{report.path}: {report.errors_total} invalid line{'s' if report.errors_total != 1 else ''}; "
             f"line {first.line}: {first.message}",
-            fields=[FieldError(field=f"line {e.line}", message=e.message) for e in report.errors])
+            fields=[FieldError(field=f"line {e.line}", message=e.message) for e in report.errors],
+        )
 
 
 # ---- paths -------------------------------------------------------------------------
@@ -325,15 +357,20 @@ def tokenizer_folder(artifact_location: str | None) -> Path | None:
 # ---- token pass ----------------------------------------------------------------------
 
 
-
 def load_tokenizer(tokenizer_dir: Path) -> Any:
     from transformers import AutoTokenizer
 
     return AutoTokenizer.from_pretrained(str(tokenizer_dir), local_files_only=True)
 
 
-def token_stats(rows: Sequence[DatasetRow], tokenizer_dir: Path | Any, max_seq_length: int, *,
-                model_id: str = "", batch_size: int = 512) -> TokenStats | None:
+def token_stats(
+    rows: Sequence[DatasetRow],
+    tokenizer_dir: Path | Any,
+    max_seq_length: int,
+    *,
+    model_id: str = "",
+    batch_size: int = 512,
+) -> TokenStats | None:
     """Token lengths of `rows` through the model's own tokenizer and chat template.
 
     Conversational rows go through the chat template; instruction rows too (as one user and
@@ -351,14 +388,16 @@ def token_stats(rows: Sequence[DatasetRow], tokenizer_dir: Path | Any, max_seq_l
     lengths: list[int] = []
     templated = plain = 0
     for start in range(0, len(rows), batch_size):
-        batch = rows[start:start + batch_size]
+        batch = rows[start : start + batch_size]
         texts: list[str] = []
         special: list[bool] = []
         for row in batch:
             if row.format == "conversational" or (has_template and not row.inst):
-                messages = ([{"role": r, "content": c} for r, c in row.messages] if row.format == "conversational"
-                            else [{"role": "user", "content": row.prompt},
-                                  {"role": "assistant", "content": row.completion}])
+                messages = (
+                    [{"role": r, "content": c} for r, c in row.messages]
+                    if row.format == "conversational"
+                    else [{"role": "user", "content": row.prompt}, {"role": "assistant", "content": row.completion}]
+                )
                 texts.append(tokenizer.apply_chat_template(messages, tokenize=False))
                 special.append(False)  # the template writes its own BOS/EOS
                 templated += 1
@@ -376,9 +415,15 @@ def token_stats(rows: Sequence[DatasetRow], tokenizer_dir: Path | Any, max_seq_l
     ordered = sorted(lengths)
     over = [row.line for row, n in zip(rows, lengths) if n > max_seq_length]
     return TokenStats(
-        model_id=model_id, max_seq_length=max_seq_length, min=ordered[0], p50=percentile(ordered, 0.5),
-        p95=percentile(ordered, 0.95), max=ordered[-1], mean=round(sum(lengths) / len(lengths), 2),
-        over_limit=len(over), over_limit_lines=over[:MAX_OVER_LIMIT_LINES],
+        model_id=model_id,
+        max_seq_length=max_seq_length,
+        min=ordered[0],
+        p50=percentile(ordered, 0.5),
+        p95=percentile(ordered, 0.95),
+        max=ordered[-1],
+        mean=round(sum(lengths) / len(lengths), 2),
+        over_limit=len(over),
+        over_limit_lines=over[:MAX_OVER_LIMIT_LINES],
         template="chat_template" if templated >= plain else "prompt+completion",
     )
 
@@ -393,9 +438,13 @@ def is_validation(row: DatasetRow, validation_split: float) -> bool:
     return _in_validation(row_key(row), int(validation_split * 2**64))
 
 
-async def validate_dataset(request: ValidateDatasetRequest, root: Path,
-                           get_model: Callable[[str], Awaitable[ModelDetail]], *,
-                           max_bytes: int = DEFAULT_MAX_BYTES) -> DatasetReport:
+async def validate_dataset(
+    request: ValidateDatasetRequest,
+    root: Path,
+    get_model: Callable[[str], Awaitable[ModelDetail]],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> DatasetReport:
     """The preflight as the REST route and the CLI run it: the file inside `root`, every line
     checked (InvalidInput naming the bad lines), then the token pass through the model's own
     tokenizer when `request.model_id` is given. File and tokenizer work runs in worker threads."""
@@ -405,18 +454,26 @@ async def validate_dataset(request: ValidateDatasetRequest, root: Path,
         model = await get_model(request.model_id)
         tokenizer_dir = await asyncio.to_thread(tokenizer_folder, model.artifact_location)
         if tokenizer_dir is None:
-            raise InvalidInput.field("model_id", f"tokenizer not available locally for {request.model_id}: "
-                                                 "download or register the model first")
+            raise InvalidInput.field(
+                "model_id",
+                f"tokenizer not available locally for {request.model_id}: download or register the model first",
+            )
     scan = await asyncio.to_thread(
-        scan_jsonl, path, kind=request.kind, validation_split=request.validation_split, max_bytes=max_bytes,
-        keep_rows=tokenizer_dir is not None, display_path=shown,
+        scan_jsonl,
+        path,
+        kind=request.kind,
+        validation_split=request.validation_split,
+        max_bytes=max_bytes,
+        keep_rows=tokenizer_dir is not None,
+        display_path=shown,
     )
     report = scan.report
     # A file with bad lines is bad input: fine-tuning and evaluation jobs refuse it too.
     raise_for_line_errors(report)
     if tokenizer_dir is not None and scan.rows:
         report.tokens = await asyncio.to_thread(
-            token_stats, scan.rows, tokenizer_dir, request.max_seq_length, model_id=request.model_id or "")
+            token_stats, scan.rows, tokenizer_dir, request.max_seq_length, model_id=request.model_id or ""
+        )
     return report
 
 
@@ -450,17 +507,27 @@ def file_sha256(path: Path) -> str:
 def _refield(error: InvalidInput | NotFound | PayloadTooLarge, field_name: str) -> None:
     """The preflight names the file "path"; a job request calls it something else."""
     if error.fields:
-        error.fields = [FieldError(field=field_name if f.field == "path" else f"{field_name}: {f.field}",
-                                   message=f.message) for f in error.fields]
+        error.fields = [
+            FieldError(field=field_name if f.field == "path" else f"{field_name}: {f.field}", message=f.message)
+            for f in error.fields
+        ]
     else:
         error.fields = [FieldError(field=field_name, message=error.message)]
     if error.message.startswith("path: "):
-        error.message = f"{field_name}: " + error.message[len("path: "):]
+        error.message = f"{field_name}: " + error.message[len("path: ") :]
 
 
-async def preflight_for_job(access: DatasetAccess, dataset_path: str, *, field_name: str,
-                            validation_split: float, max_seq_length: int, tokenizer_dir: Path | None,
-                            model_id: str, display_path: str | None = None) -> JobDataset:
+async def preflight_for_job(
+    access: DatasetAccess,
+    dataset_path: str,
+    *,
+    field_name: str,
+    validation_split: float,
+    max_seq_length: int,
+    tokenizer_dir: Path | None,
+    model_id: str,
+    display_path: str | None = None,
+) -> JobDataset:
     """The preflight a job runs before anything is created: the file inside the root, every line
     valid (a 400 naming `field_name` and the lines otherwise), token lengths through the base
     model's tokenizer when it is on this machine, and the file's hash for the lineage.
@@ -468,9 +535,14 @@ async def preflight_for_job(access: DatasetAccess, dataset_path: str, *, field_n
     try:
         path, shown = await asyncio.to_thread(resolve_dataset_path, dataset_path, access.root)
         shown = display_path or shown
-        scan = await asyncio.to_thread(scan_jsonl, path, validation_split=validation_split,
-                                       max_bytes=access.max_bytes, keep_rows=tokenizer_dir is not None,
-                                       display_path=shown)
+        scan = await asyncio.to_thread(
+            scan_jsonl,
+            path,
+            validation_split=validation_split,
+            max_bytes=access.max_bytes,
+            keep_rows=tokenizer_dir is not None,
+            display_path=shown,
+        )
         raise_for_line_errors(scan.report)
     except (InvalidInput, NotFound, PayloadTooLarge) as exc:
         if isinstance(exc, NotFound):  # a missing dataset is a bad field of this request, not a missing job
@@ -479,11 +551,13 @@ async def preflight_for_job(access: DatasetAccess, dataset_path: str, *, field_n
         raise exc from None
     report = scan.report
     if tokenizer_dir is not None and scan.rows:
-        report.tokens = await asyncio.to_thread(token_stats, scan.rows, tokenizer_dir, max_seq_length,
-                                                model_id=model_id)
+        report.tokens = await asyncio.to_thread(
+            token_stats, scan.rows, tokenizer_dir, max_seq_length, model_id=model_id
+        )
         if report.tokens is not None and report.tokens.over_limit:
             report.warnings.append(
                 f"{report.tokens.over_limit} row{'s' if report.tokens.over_limit != 1 else ''} exceed the "
-                f"{max_seq_length}-token sequence length and will be truncated")
+                f"{max_seq_length}-token sequence length and will be truncated"
+            )
     digest = await asyncio.to_thread(file_sha256, path)
     return JobDataset(path=path, shown=shown, sha256=digest, report=report)

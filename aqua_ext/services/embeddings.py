@@ -24,16 +24,22 @@ def usage_of(usage: dict[str, Any] | None) -> ChatUsage | None:
 
 def cosine_matrix(vectors: list[list[float]]) -> list[list[float]]:
     norms = [math.sqrt(sum(x * x for x in v)) or 1.0 for v in vectors]
-    return [[round(sum(a * b for a, b in zip(u, v)) / (nu * nv), 6) for v, nv in zip(vectors, norms)]
-            for u, nu in zip(vectors, norms)]
+    return [
+        [round(sum(a * b for a, b in zip(u, v)) / (nu * nv), 6) for v, nv in zip(vectors, norms)]
+        for u, nu in zip(vectors, norms)
+    ]
 
 
 async def embed(client: httpx.AsyncClient, target: UpstreamTarget, inputs: list[str]) -> EmbedResponse:
     url, headers = target.request("/v1/embeddings", stream=False)
     started = time.perf_counter()
     try:
-        response = await client.post(url, json={"model": target.model, "input": inputs}, headers=headers,
-                                     auth=target.auth or httpx.USE_CLIENT_DEFAULT)
+        response = await client.post(
+            url,
+            json={"model": target.model, "input": inputs},
+            headers=headers,
+            auth=target.auth or httpx.USE_CLIENT_DEFAULT,
+        )
     except httpx.HTTPError as exc:
         raise EngineUnreachable(f"Could not reach the engine: {exc or type(exc).__name__}") from None
     total_ms = round((time.perf_counter() - started) * 1000, 1)
@@ -42,7 +48,9 @@ async def embed(client: httpx.AsyncClient, target: UpstreamTarget, inputs: list[
     data = response.json()
     vectors = [row["embedding"] for row in sorted(data["data"], key=lambda r: r["index"])]
     return EmbedResponse(
-        dimensions=len(vectors[0]) if vectors else 0, similarity=cosine_matrix(vectors),
-        preview=[[round(x, 4) for x in v[:8]] for v in vectors], usage=usage_of(data.get("usage")),
+        dimensions=len(vectors[0]) if vectors else 0,
+        similarity=cosine_matrix(vectors),
+        preview=[[round(x, 4) for x in v[:8]] for v in vectors],
+        usage=usage_of(data.get("usage")),
         total_ms=total_ms,
     )

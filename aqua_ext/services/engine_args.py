@@ -84,20 +84,35 @@ VLLM_VALUES: dict[str, Validator] = {
     "--max-num-batched-tokens": int_range(1, 10_000_000),
     "--tensor-parallel-size": int_range(1, 16),
     "--pipeline-parallel-size": int_range(1, 16),
-    "--quantization": choice("awq", "gptq", "fp8", "bitsandbytes", "marlin", "awq_marlin", "gptq_marlin",
-                             "compressed-tensors", "experts_int8"),
+    "--quantization": choice(
+        "awq",
+        "gptq",
+        "fp8",
+        "bitsandbytes",
+        "marlin",
+        "awq_marlin",
+        "gptq_marlin",
+        "compressed-tensors",
+        "experts_int8",
+    ),
     "--kv-cache-dtype": choice("auto", "fp8", "fp8_e4m3", "fp8_e5m2"),
     "--block-size": choice("8", "16", "32", "64", "128"),
     "--swap-space": int_range(0, 1024),
 }
-VLLM_FLAGS = frozenset({
-    "--enforce-eager", "--enable-prefix-caching", "--no-enable-prefix-caching",
-    "--enable-chunked-prefill", "--no-enable-chunked-prefill",
-})
+VLLM_FLAGS = frozenset(
+    {
+        "--enforce-eager",
+        "--enable-prefix-caching",
+        "--no-enable-prefix-caching",
+        "--enable-chunked-prefill",
+        "--no-enable-chunked-prefill",
+    }
+)
 
 
-def check_params(spec: EngineParams, params: list[str], label: str, *, restricted: Iterable[str] = (),
-                 restricted_why: str = "") -> list[str]:
+def check_params(
+    spec: EngineParams, params: list[str], label: str, *, restricted: Iterable[str] = (), restricted_why: str = ""
+) -> list[str]:
     """Check `--name value` / `--flag` tokens against `spec` and return them normalised
     (`--name=value` split in two, values canonicalised). Raises InvalidInput on field "params"
     naming the token; `label` names the engine in messages."""
@@ -107,8 +122,9 @@ def check_params(spec: EngineParams, params: list[str], label: str, *, restricte
     while i < len(params):
         token = params[i]
         if not isinstance(token, str) or not token.startswith("-"):
-            raise InvalidInput.field("params", f"'{token}' is a value without a parameter name before it "
-                                               "(expected --name value)")
+            raise InvalidInput.field(
+                "params", f"'{token}' is a value without a parameter name before it (expected --name value)"
+            )
         name, eq, inline = token.partition("=")
         if name in spec.owned:
             raise InvalidInput.field("params", f"{name} cannot be set: {spec.owned[name]}")

@@ -44,8 +44,9 @@ def page_rows(rows: Sequence[EvaluationRow], query: EvaluationRowsQuery) -> Eval
         key = query.sort
         known = {"latency_ms", "tokens_per_s", "index"} | {k for r in rows for k in r.scores}
         if key not in known:
-            raise InvalidInput.field("query.sort", f"'{key}' is not a score of these rows; sort by one of "
-                                                   f"{', '.join(sorted(known))}")
+            raise InvalidInput.field(
+                "query.sort", f"'{key}' is not a score of these rows; sort by one of {', '.join(sorted(known))}"
+            )
 
         def value(row: EvaluationRow) -> float:
             found = row.scores.get(key) if key in row.scores else getattr(row, key, None)
@@ -53,8 +54,9 @@ def page_rows(rows: Sequence[EvaluationRow], query: EvaluationRowsQuery) -> Eval
 
         # Rows without the score (failed rows) go last either way.
         chosen.sort(key=lambda r: (value(r) == float("-inf"), -value(r) if query.descending else value(r)))
-    return EvaluationRows(items=chosen[query.offset:query.offset + query.limit], total=len(chosen),
-                          categories=categories)
+    return EvaluationRows(
+        items=chosen[query.offset : query.offset + query.limit], total=len(chosen), categories=categories
+    )
 
 
 def report_from(data: dict[str, Any]) -> EvaluationReport:
@@ -62,8 +64,10 @@ def report_from(data: dict[str, Any]) -> EvaluationReport:
     return EvaluationReport(
         overall=MetricScores.model_validate(data["overall"]),
         categories={k: MetricScores.model_validate(v) for k, v in (data.get("categories") or {}).items()},
-        rows_total=int(data.get("rows_total") or 0), rows_answered=int(data.get("rows_answered") or 0),
-        rows_failed=int(data.get("rows_failed") or 0), wall_seconds=data.get("wall_seconds"),
+        rows_total=int(data.get("rows_total") or 0),
+        rows_answered=int(data.get("rows_answered") or 0),
+        rows_failed=int(data.get("rows_failed") or 0),
+        wall_seconds=data.get("wall_seconds"),
     )
 
 
@@ -84,13 +88,19 @@ def compare(details: Sequence[EvaluationDetail]) -> EvaluationComparison:
                 categories.setdefault(name, {}).setdefault(metric, {})[d.id] = score
     same = len({(d.dataset_hash, d.sample_size) for d in details}) == 1
     if not same:
-        notes.append("The evaluations scored different datasets (or samples): their scores are not directly "
-                      "comparable.")
+        notes.append(
+            "The evaluations scored different datasets (or samples): their scores are not directly comparable."
+        )
     params = {d.params.model_dump_json() for d in details}
     if len(params) > 1:
         notes.append("The evaluations asked with different model parameters (temperature, max tokens…).")
-    return EvaluationComparison(evaluations=[summary_of(d) for d in details], overall=overall,
-                                categories=categories, same_dataset=same, notes=notes)
+    return EvaluationComparison(
+        evaluations=[summary_of(d) for d in details],
+        overall=overall,
+        categories=categories,
+        same_dataset=same,
+        notes=notes,
+    )
 
 
 def summary_of(detail: EvaluationDetail) -> EvaluationSummary:

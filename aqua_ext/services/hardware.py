@@ -35,7 +35,10 @@ def nvidia_gpus(timeout: float = 5.0) -> list[Gpu]:
     try:
         out = subprocess.run(
             [exe, "--query-gpu=index,name,memory.total", "--format=csv,noheader,nounits"],
-            capture_output=True, text=True, timeout=timeout, check=True,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=True,
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return []
@@ -80,27 +83,49 @@ def detect_engines(hardware: Hardware) -> list[Engine]:
     engines = []
     tf_version = _version("transformers") if _installed("transformers") else None
     serving_ok = tf_version is not None and all(_installed(m) for m in ("torch", "fastapi", "uvicorn"))
-    engines.append(Engine(
-        name="transformers", label="Transformers serve (CPU or GPU)", available=serving_ok, version=tf_version,
-        reason=None if serving_ok else "Install the local extra: pip install 'aqua_ext[local]'",
-    ))
+    engines.append(
+        Engine(
+            name="transformers",
+            label="Transformers serve (CPU or GPU)",
+            available=serving_ok,
+            version=tf_version,
+            reason=None if serving_ok else "Install the local extra: pip install 'aqua_ext[local]'",
+        )
+    )
     vllm_version = _version("vllm") if _installed("vllm") else None
     has_cuda = any(g.vendor == "nvidia" for g in hardware.gpus)
-    engines.append(Engine(
-        name="vllm", label="vLLM (CUDA GPU)", available=vllm_version is not None and has_cuda, version=vllm_version,
-        reason=None if vllm_version and has_cuda
-        else ("vLLM needs an NVIDIA GPU" if vllm_version else "Optional: pip install vllm (CUDA GPU only)"),
-    ))
+    engines.append(
+        Engine(
+            name="vllm",
+            label="vLLM (CUDA GPU)",
+            available=vllm_version is not None and has_cuda,
+            version=vllm_version,
+            reason=None
+            if vllm_version and has_cuda
+            else ("vLLM needs an NVIDIA GPU" if vllm_version else "Optional: pip install vllm (CUDA GPU only)"),
+        )
+    )
     # llama.cpp's own server binary: what its releases, Homebrew and distributions install.
     llama_server = shutil.which("llama-server")
-    engines.append(Engine(
-        name="llama.cpp", label="llama.cpp (GGUF, CPU or GPU)", available=llama_server is not None,
-        reason=None if llama_server else "Optional: install llama.cpp so that llama-server is on PATH (GGUF models)",
-    ))
+    engines.append(
+        Engine(
+            name="llama.cpp",
+            label="llama.cpp (GGUF, CPU or GPU)",
+            available=llama_server is not None,
+            reason=None
+            if llama_server
+            else "Optional: install llama.cpp so that llama-server is on PATH (GGUF models)",
+        )
+    )
     trl_version = _version("trl") if _installed("trl") else None
     trl_ok = trl_version is not None and _installed("peft")
-    engines.append(Engine(
-        name="trl", label="LoRA fine-tuning (trl + peft)", available=trl_ok, version=trl_version,
-        reason=None if trl_ok else "Install the local extra: pip install 'aqua_ext[local]'",
-    ))
+    engines.append(
+        Engine(
+            name="trl",
+            label="LoRA fine-tuning (trl + peft)",
+            available=trl_ok,
+            version=trl_version,
+            reason=None if trl_ok else "Install the local extra: pip install 'aqua_ext[local]'",
+        )
+    )
     return engines

@@ -105,35 +105,59 @@ def _kv_shape(architecture: Architecture | None) -> tuple[_KvShape | None, list[
     return _KvShape(layers=architecture.num_hidden_layers, kv_heads=kv_heads, head_dim=head_dim), []
 
 
-def _target(name: str, kind: TargetKind, gpu_count: int, memory_gb: float, usable_gb: float,
-            total_gb: float | None) -> FitTarget:
+def _target(
+    name: str, kind: TargetKind, gpu_count: int, memory_gb: float, usable_gb: float, total_gb: float | None
+) -> FitTarget:
     if total_gb is None:
-        return FitTarget(name=name, kind=kind, gpu_count=gpu_count, memory_gb=_r2(memory_gb),
-                         fits=False, headroom_gb=0.0)
+        return FitTarget(
+            name=name, kind=kind, gpu_count=gpu_count, memory_gb=_r2(memory_gb), fits=False, headroom_gb=0.0
+        )
     return FitTarget(
-        name=name, kind=kind, gpu_count=gpu_count, memory_gb=_r2(memory_gb),
-        fits=total_gb <= usable_gb, headroom_gb=_r2(usable_gb - total_gb),
+        name=name,
+        kind=kind,
+        gpu_count=gpu_count,
+        memory_gb=_r2(memory_gb),
+        fits=total_gb <= usable_gb,
+        headroom_gb=_r2(usable_gb - total_gb),
     )
 
 
 def _local_targets(hardware: Hardware, total_gb: float | None) -> list[FitTarget]:
     targets: list[FitTarget] = []
     for gpu in hardware.gpus:
-        targets.append(_target(
-            f"This machine (GPU {gpu.index}: {gpu.name})", "local-gpu", 1,
-            gpu.memory_gb, gpu.memory_gb * GPU_USABLE_FRACTION, total_gb,
-        ))
+        targets.append(
+            _target(
+                f"This machine (GPU {gpu.index}: {gpu.name})",
+                "local-gpu",
+                1,
+                gpu.memory_gb,
+                gpu.memory_gb * GPU_USABLE_FRACTION,
+                total_gb,
+            )
+        )
     if len(hardware.gpus) >= 2:
         pooled = sum(g.memory_gb for g in hardware.gpus)
-        targets.append(_target(
-            f"This machine (all {len(hardware.gpus)} GPUs, {_fmt_ram(pooled)} GB)", "local-gpu",
-            len(hardware.gpus), pooled, pooled * GPU_USABLE_FRACTION, total_gb,
-        ))
+        targets.append(
+            _target(
+                f"This machine (all {len(hardware.gpus)} GPUs, {_fmt_ram(pooled)} GB)",
+                "local-gpu",
+                len(hardware.gpus),
+                pooled,
+                pooled * GPU_USABLE_FRACTION,
+                total_gb,
+            )
+        )
     cpu_usable = hardware.memory_gb * CPU_USABLE_FRACTION
-    targets.append(_target(
-        f"This machine (CPU, {_fmt_ram(hardware.memory_gb)} GB RAM)", "local-cpu", 0,
-        cpu_usable, cpu_usable, total_gb,
-    ))
+    targets.append(
+        _target(
+            f"This machine (CPU, {_fmt_ram(hardware.memory_gb)} GB RAM)",
+            "local-cpu",
+            0,
+            cpu_usable,
+            cpu_usable,
+            total_gb,
+        )
+    )
     # Targets are already in preference order: one GPU, all GPUs, then CPU.
     for target in targets:
         if target.fits:
@@ -142,8 +166,9 @@ def _local_targets(hardware: Hardware, total_gb: float | None) -> list[FitTarget
     return targets
 
 
-def _shape_targets(shapes: Sequence[GpuShape], total_gb: float | None,
-                   availability: Mapping[str, int | None] | None = None) -> tuple[list[FitTarget], str | None]:
+def _shape_targets(
+    shapes: Sequence[GpuShape], total_gb: float | None, availability: Mapping[str, int | None] | None = None
+) -> tuple[list[FitTarget], str | None]:
     targets: list[FitTarget] = []
     candidates: list[GpuShape] = []
     for shape in shapes:
@@ -199,10 +224,21 @@ def estimate_fit(
         local = _local_targets(hardware, None) if hardware else []
         shape_targets, _ = _shape_targets(shapes, None, availability)
         return FitReport(
-            model_id=model.id, dtype=dtype, context_length=query.context_length, concurrency=query.concurrency,
-            parameter_count=None, bytes_per_parameter=bpp, weights_gb=None, kv_cache_gb=None,
-            overhead_gb=None, total_gb=None, arithmetic=arithmetic, assumptions=assumptions,
-            local=local, shapes=shape_targets, recommended_shape=None,
+            model_id=model.id,
+            dtype=dtype,
+            context_length=query.context_length,
+            concurrency=query.concurrency,
+            parameter_count=None,
+            bytes_per_parameter=bpp,
+            weights_gb=None,
+            kv_cache_gb=None,
+            overhead_gb=None,
+            total_gb=None,
+            arithmetic=arithmetic,
+            assumptions=assumptions,
+            local=local,
+            shapes=shape_targets,
+            recommended_shape=None,
         )
 
     params = model.parameter_count
@@ -218,8 +254,7 @@ def estimate_fit(
     kv, missing = _kv_shape(architecture)
     kv_cache_gb: float | None = None
     if kv is None:
-        detail = ("no architecture details" if missing == ["architecture"]
-                  else "config.json lacks " + ", ".join(missing))
+        detail = "no architecture details" if missing == ["architecture"] else "config.json lacks " + ", ".join(missing)
         arithmetic.append(f"KV cache = unknown ({detail})")
         assumptions.append(
             f"KV cache not estimated ({detail}): the total covers weights and overhead only, "
@@ -227,8 +262,7 @@ def estimate_fit(
         )
     else:
         kv_bytes = kv_bytes_per_element(dtype)
-        kv_raw = (2 * kv.layers * kv.kv_heads * kv.head_dim * query.context_length
-                  * query.concurrency * kv_bytes)
+        kv_raw = 2 * kv.layers * kv.kv_heads * kv.head_dim * query.context_length * query.concurrency * kv_bytes
         kv_cache_gb = _r2(kv_raw / _GB)
         sequences = "sequence" if query.concurrency == 1 else "sequences"
         arithmetic.append(
@@ -244,9 +278,7 @@ def estimate_fit(
     # Computed from the rounded weights, so that every line of the arithmetic adds up as shown.
     overhead_gb = _r2(max(OVERHEAD_MIN_GB, OVERHEAD_FRACTION * weights_gb))
     arithmetic.append(f"overhead = max(1 GB, 10% of weights) = {overhead_gb:.2f} GB")
-    assumptions.append(
-        "Overhead (CUDA context, runtime and activations) is taken as max(1 GB, 10% of weights)."
-    )
+    assumptions.append("Overhead (CUDA context, runtime and activations) is taken as max(1 GB, 10% of weights).")
 
     total_gb = _r2(weights_gb + (kv_cache_gb or 0.0) + overhead_gb)
     parts = [f"{weights_gb:.2f}"] + ([f"{kv_cache_gb:.2f}"] if kv_cache_gb is not None else []) + [f"{overhead_gb:.2f}"]
@@ -256,9 +288,7 @@ def estimate_fit(
         f"On GPUs, {GPU_USABLE_FRACTION:.0%} of the memory counts as usable; the rest is left "
         "for allocator fragmentation and engine workspaces."
     )
-    assumptions.append(
-        "Multi-GPU targets assume the model is split evenly across their GPUs (tensor parallelism)."
-    )
+    assumptions.append("Multi-GPU targets assume the model is split evenly across their GPUs (tensor parallelism).")
     assumptions.append(
         f"On CPU, {CPU_USABLE_FRACTION:.0%} of RAM counts as usable; {1 - CPU_USABLE_FRACTION:.0%} is "
         "reserved for the operating system, Jupyter and your notebooks."
@@ -275,8 +305,19 @@ def estimate_fit(
     local = _local_targets(hardware, total_gb) if hardware else []
     shape_targets, recommended = _shape_targets(shapes, total_gb, availability)
     return FitReport(
-        model_id=model.id, dtype=dtype, context_length=query.context_length, concurrency=query.concurrency,
-        parameter_count=params, bytes_per_parameter=bpp, weights_gb=weights_gb, kv_cache_gb=kv_cache_gb,
-        overhead_gb=overhead_gb, total_gb=total_gb, arithmetic=arithmetic, assumptions=assumptions,
-        local=local, shapes=shape_targets, recommended_shape=recommended,
+        model_id=model.id,
+        dtype=dtype,
+        context_length=query.context_length,
+        concurrency=query.concurrency,
+        parameter_count=params,
+        bytes_per_parameter=bpp,
+        weights_gb=weights_gb,
+        kv_cache_gb=kv_cache_gb,
+        overhead_gb=overhead_gb,
+        total_gb=total_gb,
+        arithmetic=arithmetic,
+        assumptions=assumptions,
+        local=local,
+        shapes=shape_targets,
+        recommended_shape=recommended,
     )

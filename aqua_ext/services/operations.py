@@ -30,7 +30,7 @@ def _now() -> datetime:
 class Progress:
     """What a work coroutine uses to report how far it got."""
 
-    def __init__(self, registry: "OperationRegistry", operation_id: str) -> None:
+    def __init__(self, registry: OperationRegistry, operation_id: str) -> None:
         self._registry = registry
         self._id = operation_id
 
@@ -55,8 +55,15 @@ class OperationRegistry:
     def start(self, kind: str, title: str, work: Work, *, resource_id: str | None = None) -> Operation:
         now = _now()
         op = Operation(
-            id=f"op-{uuid.uuid4().hex[:12]}", kind=kind, title=title, state=OperationState.RUNNING,
-            progress=0.0, message="Starting", resource_id=resource_id, created_at=now, updated_at=now,
+            id=f"op-{uuid.uuid4().hex[:12]}",
+            kind=kind,
+            title=title,
+            state=OperationState.RUNNING,
+            progress=0.0,
+            message="Starting",
+            resource_id=resource_id,
+            created_at=now,
+            updated_at=now,
         )
         self._remember(op)
         task = asyncio.get_running_loop().create_task(self._run(op.id, work))
@@ -75,8 +82,15 @@ class OperationRegistry:
         """Record an action that completed at once, so every action has an operation."""
         now = _now()
         op = Operation(
-            id=f"op-{uuid.uuid4().hex[:12]}", kind=kind, title=title, state=OperationState.SUCCEEDED,
-            progress=1.0, message=message, resource_id=resource_id, created_at=now, updated_at=now,
+            id=f"op-{uuid.uuid4().hex[:12]}",
+            kind=kind,
+            title=title,
+            state=OperationState.SUCCEEDED,
+            progress=1.0,
+            message=message,
+            resource_id=resource_id,
+            created_at=now,
+            updated_at=now,
         )
         self._remember(op)
         return op

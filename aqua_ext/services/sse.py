@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["SseEvent", "SseParser", "format_event", "format_comment"]
+__all__ = ["SseEvent", "SseParser", "format_comment", "format_event"]
 
 
 @dataclass(frozen=True)
@@ -126,8 +126,11 @@ class SseParser:
 
     def _dispatch(self, events: list[SseEvent]) -> None:
         if self._has_data:
-            events.append(SseEvent(data="\n".join(self._data), event=self._event or "message",
-                                   id=self._last_id, retry=self._retry))
+            events.append(
+                SseEvent(
+                    data="\n".join(self._data), event=self._event or "message", id=self._last_id, retry=self._retry
+                )
+            )
         self._data = []
         self._has_data = False
         self._event = ""

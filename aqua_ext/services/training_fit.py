@@ -60,8 +60,14 @@ def estimate_training_fit(
     hidden = arch.hidden_size if arch else None
     if count is None or not layers or not hidden:
         assumptions.append("Parameter count or architecture unknown: training memory cannot be estimated.")
-        return TrainingFit(dtype=dtype, total_gb=None, arithmetic=[], assumptions=assumptions,
-                           targets=_targets(None, hardware, shapes, availability), recommended_shape=None)
+        return TrainingFit(
+            dtype=dtype,
+            total_gb=None,
+            arithmetic=[],
+            assumptions=assumptions,
+            targets=_targets(None, hardware, shapes, availability),
+            recommended_shape=None,
+        )
 
     bpp = bytes_per_parameter(dtype)
     weights = count * bpp / _GB
@@ -70,43 +76,69 @@ def estimate_training_fit(
     if params.training_type == "lora":
         matrices = len(params.lora_target_modules) or LORA_MATRICES_PER_LAYER
         trainable = float(layers * matrices * params.lora_r * 2 * hidden)
-        arithmetic.append(f"trainable = {layers} layers × {matrices} matrices × r {params.lora_r} × 2 × "
-                          f"{hidden} hidden = {_params_text(trainable)} params")
-        assumptions.append("LoRA matrices are taken as hidden × hidden; MLP projections are wider, so the "
-                           "adapter is somewhat larger (still small next to the weights).")
+        arithmetic.append(
+            f"trainable = {layers} layers × {matrices} matrices × r {params.lora_r} × 2 × "
+            f"{hidden} hidden = {_params_text(trainable)} params"
+        )
+        assumptions.append(
+            "LoRA matrices are taken as hidden × hidden; MLP projections are wider, so the "
+            "adapter is somewhat larger (still small next to the weights)."
+        )
     else:
         n = min(params.last_n_layers, layers)
         trainable = count * n / layers
         arithmetic.append(f"trainable = {_params_text(count)} × {n}/{layers} layers = {_params_text(trainable)} params")
     optimizer = trainable * (bpp + ADAM_STATE_BYTES) / _GB
-    arithmetic.append(f"gradients + Adam = {_params_text(trainable)} × ({bpp:g} + {ADAM_STATE_BYTES}) B = "
-                      f"{optimizer:.2f} GB")
+    arithmetic.append(
+        f"gradients + Adam = {_params_text(trainable)} × ({bpp:g} + {ADAM_STATE_BYTES}) B = {optimizer:.2f} GB"
+    )
 
     act_bytes = ACTIVATION_BYTES_16BIT * bpp / 2
     activations = params.batch_size * params.max_seq_length * hidden * layers * act_bytes / _GB
-    arithmetic.append(f"activations = batch {params.batch_size} × {params.max_seq_length} tokens × {hidden} hidden × "
-                      f"{layers} layers × {act_bytes:g} B = {activations:.2f} GB")
-    assumptions.append("Activations assume every sequence padded to the full length and no gradient "
-                       "checkpointing: the worst case.")
+    arithmetic.append(
+        f"activations = batch {params.batch_size} × {params.max_seq_length} tokens × {hidden} hidden × "
+        f"{layers} layers × {act_bytes:g} B = {activations:.2f} GB"
+    )
+    assumptions.append(
+        "Activations assume every sequence padded to the full length and no gradient checkpointing: the worst case."
+    )
     overhead = max(1.0, 0.1 * weights)
     arithmetic.append(f"overhead = max(1 GB, 10% of weights) = {overhead:.2f} GB")
     total = _r2(weights + optimizer + activations + overhead)
     arithmetic.append(f"total ≈ {total:.2f} GB")
     targets = _targets(total, hardware, shapes, availability)
     recommended = next((t.name for t in targets if t.recommended), None)
-    return TrainingFit(dtype=dtype, total_gb=total, arithmetic=arithmetic, assumptions=assumptions,
-                       targets=targets, recommended_shape=recommended)
+    return TrainingFit(
+        dtype=dtype,
+        total_gb=total,
+        arithmetic=arithmetic,
+        assumptions=assumptions,
+        targets=targets,
+        recommended_shape=recommended,
+    )
 
 
-def _fit(name: str, kind: str, gpus: int, memory: float, usable: float, total: float | None,
-         available: int | None = None) -> FitTarget:
+def _fit(
+    name: str, kind: str, gpus: int, memory: float, usable: float, total: float | None, available: int | None = None
+) -> FitTarget:
     fits = total is not None and total <= usable
-    return FitTarget(name=name, kind=kind, gpu_count=gpus, memory_gb=_r2(memory), fits=fits,  # type: ignore[arg-type]
-                     headroom_gb=_r2(usable - total) if total is not None else 0.0, available=available)
+    return FitTarget(
+        name=name,
+        kind=kind,
+        gpu_count=gpus,
+        memory_gb=_r2(memory),
+        fits=fits,  # type: ignore[arg-type]
+        headroom_gb=_r2(usable - total) if total is not None else 0.0,
+        available=available,
+    )
 
 
-def _targets(total: float | None, hardware: Hardware | None, shapes: Sequence[GpuShape],
-             availability: Mapping[str, int | None] | None) -> list[FitTarget]:
+def _targets(
+    total: float | None,
+    hardware: Hardware | None,
+    shapes: Sequence[GpuShape],
+    availability: Mapping[str, int | None] | None,
+) -> list[FitTarget]:
     targets: list[FitTarget] = []
     if hardware is not None:
         # Local shapes are named as the form names them: "gpu" (the first GPU) and "cpu".
@@ -117,8 +149,17 @@ def _targets(total: float | None, hardware: Hardware | None, shapes: Sequence[Gp
         targets.append(_fit("cpu", "local-cpu", 0, ram, ram * CPU_USABLE_FRACTION, total))
     for shape in shapes:
         memory = shape.total_gpu_memory_gb
-        targets.append(_fit(shape.name, "oci-shape", shape.gpu_count, memory, memory * GPU_USABLE_FRACTION, total,
-                            (availability or {}).get(shape.name)))
+        targets.append(
+            _fit(
+                shape.name,
+                "oci-shape",
+                shape.gpu_count,
+                memory,
+                memory * GPU_USABLE_FRACTION,
+                total,
+                (availability or {}).get(shape.name),
+            )
+        )
     fitting = [t for t in targets if t.fits and t.available != 0]
     if fitting:
         # Locally the GPU comes first; on OCI the least memory that holds it is the cheapest.

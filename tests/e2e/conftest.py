@@ -14,7 +14,6 @@ are done, before the in-process server tests of the other folders run.
 from __future__ import annotations
 
 import contextlib
-
 import os
 from collections.abc import Iterator
 from pathlib import Path

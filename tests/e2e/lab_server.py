@@ -28,8 +28,14 @@ from typing import Any
 
 CHROMIUM = os.environ.get("AQUA_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 LABEXTENSION_NAME = "aqua-ext"
 
@@ -64,8 +70,10 @@ def missing_prerequisites(*, browser: bool = True) -> list[str]:
         except ImportError:
             reasons.append("the playwright package is not installed (pip install '.[test]')")
     if installed_labextension() is None:
-        reasons.append(f"the {LABEXTENSION_NAME} labextension is not installed in {sys.prefix} "
-                       "(run scripts/setup, or pip install .)")
+        reasons.append(
+            f"the {LABEXTENSION_NAME} labextension is not installed in {sys.prefix} "
+            "(run scripts/setup, or pip install .)"
+        )
     try:
         import aqua_ext  # noqa: F401
     except ImportError:
@@ -117,9 +125,16 @@ class LabServer:
 
     def prepare(self) -> None:
         """Create the folders (idempotent); call before seeding data_dir or root_dir."""
-        for folder in (self.root_dir, self.data_dir, self.hf_cache_dir, self.settings_dir,
-                       self.base / "workspaces", self.base / "jupyter-config", self.base / "jupyter-data",
-                       self.base / "jupyter-runtime"):
+        for folder in (
+            self.root_dir,
+            self.data_dir,
+            self.hf_cache_dir,
+            self.settings_dir,
+            self.base / "workspaces",
+            self.base / "jupyter-config",
+            self.base / "jupyter-data",
+            self.base / "jupyter-runtime",
+        ):
             folder.mkdir(parents=True, exist_ok=True)
         # The news toast would cover the bottom right of every screenshot.
         notification = self.settings_dir / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
@@ -130,8 +145,15 @@ class LabServer:
 
     def command(self) -> list[str]:
         return [
-            sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-            "--ip=127.0.0.1", f"--port={self.port}", "--ServerApp.port_retries=0",
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--allow-root",
+            "--ip=127.0.0.1",
+            f"--port={self.port}",
+            "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={self.token}",
             f"--ServerApp.root_dir={self.root_dir}",
             f"--AquaExtension.backend={self.backend}",
@@ -144,17 +166,19 @@ class LabServer:
 
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
-        env.update({
-            # User-level folders only: the venv's share/jupyter (labextensions, lab settings) stays searched.
-            "JUPYTER_CONFIG_DIR": str(self.base / "jupyter-config"),
-            "JUPYTER_DATA_DIR": str(self.base / "jupyter-data"),
-            "JUPYTER_RUNTIME_DIR": str(self.base / "jupyter-runtime"),
-            "JUPYTERLAB_SETTINGS_DIR": str(self.settings_dir),
-            "JUPYTERLAB_WORKSPACES_DIR": str(self.base / "workspaces"),
-            "HF_HUB_OFFLINE": "1",
-            "HF_HUB_CACHE": str(self.hf_cache_dir),
-            "PYTHONUNBUFFERED": "1",
-        })
+        env.update(
+            {
+                # User-level folders only: the venv's share/jupyter (labextensions, lab settings) stays searched.
+                "JUPYTER_CONFIG_DIR": str(self.base / "jupyter-config"),
+                "JUPYTER_DATA_DIR": str(self.base / "jupyter-data"),
+                "JUPYTER_RUNTIME_DIR": str(self.base / "jupyter-runtime"),
+                "JUPYTERLAB_SETTINGS_DIR": str(self.settings_dir),
+                "JUPYTERLAB_WORKSPACES_DIR": str(self.base / "workspaces"),
+                "HF_HUB_OFFLINE": "1",
+                "HF_HUB_CACHE": str(self.hf_cache_dir),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         # The venv's bin first, as `jupyter` execs `jupyter-lab` from PATH.
         env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
         return env
@@ -166,8 +190,13 @@ class LabServer:
         self.prepare()
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            self.command(), cwd=self.root_dir, env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            self.command(),
+            cwd=self.root_dir,
+            env=self.environment(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
         log.close()
         try:
@@ -183,8 +212,9 @@ class LabServer:
         while time.monotonic() < deadline:
             assert self.process is not None
             if self.process.poll() is not None:
-                raise RuntimeError(f"jupyter lab exited with code {self.process.returncode} before it was ready:\n"
-                                   f"{self.log_tail()}")
+                raise RuntimeError(
+                    f"jupyter lab exited with code {self.process.returncode} before it was ready:\n{self.log_tail()}"
+                )
             try:
                 status, _ = self.get("api/status", timeout=2)
                 if status == 200:
@@ -193,13 +223,16 @@ class LabServer:
             except OSError as exc:
                 last_error = str(exc)
             time.sleep(0.25)
-        raise TimeoutError(f"jupyter lab did not answer /api/status within {self.ready_timeout:.0f} s "
-                           f"({last_error}):\n{self.log_tail()}")
+        raise TimeoutError(
+            f"jupyter lab did not answer /api/status within {self.ready_timeout:.0f} s "
+            f"({last_error}):\n{self.log_tail()}"
+        )
 
     def get(self, path: str, *, timeout: float = 30) -> tuple[int, Any]:
         """GET <url>/<path> with the token; (status, parsed JSON or text or None)."""
-        request = urllib.request.Request(f"{self.url}/{path.lstrip('/')}",
-                                         headers={"Authorization": f"token {self.token}"})
+        request = urllib.request.Request(
+            f"{self.url}/{path.lstrip('/')}", headers={"Authorization": f"token {self.token}"}
+        )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 status, body = response.status, response.read()
@@ -248,5 +281,8 @@ def open_lab(page: Any, server: LabServer, *, timeout_ms: float = 60_000) -> Non
     """Load JupyterLab and wait until the launcher and `window.jupyterapp` are there."""
     page.goto(server.lab_url, wait_until="domcontentloaded", timeout=timeout_ms)
     page.wait_for_selector(".jp-Launcher", state="visible", timeout=timeout_ms)
-    page.wait_for_function("() => !!(window.jupyterapp && window.jupyterapp.commands"
-                           " && window.jupyterapp.commands.hasCommand('aqua-ext:open'))", timeout=timeout_ms)
+    page.wait_for_function(
+        "() => !!(window.jupyterapp && window.jupyterapp.commands"
+        " && window.jupyterapp.commands.hasCommand('aqua-ext:open'))",
+        timeout=timeout_ms,
+    )

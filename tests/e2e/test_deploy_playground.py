@@ -56,9 +56,12 @@ ACTIVE_TIMEOUT_MS = 180_000
 def api(server: LabServer, method: str, path: str, body: Any = None) -> tuple[int, Any]:
     """Call aqua-ext/<path> with the server's token; (status, parsed JSON or None)."""
     data = json.dumps(body).encode() if body is not None else (b"" if method == "POST" else None)
-    request = urllib.request.Request(f"{server.url}/aqua-ext/{path}", data=data, method=method,
-                                     headers={"Authorization": f"token {server.token}",
-                                              "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{server.url}/aqua-ext/{path}",
+        data=data,
+        method=method,
+        headers={"Authorization": f"token {server.token}", "Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             status, raw = response.status, response.read()
@@ -76,8 +79,9 @@ def delete_all_deployments(server: LabServer) -> None:
 
 
 @pytest.fixture(scope="module")
-def deploy_server(lab_prerequisites: None, demo_model_dir: Path,
-                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+def deploy_server(
+    lab_prerequisites: None, demo_model_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LabServer]:
     """A lab server of its own, with the session's demo model where the local backend expects it."""
     server = LabServer(tmp_path_factory.mktemp("e2e-deploy"))
     server.prepare()
@@ -137,7 +141,8 @@ def our_dom_text(lab: LabPage) -> str:
     """The HTML of everything this extension rendered (JupyterLab's own page config holds the token)."""
     return lab.page.evaluate(
         "() => [...document.querySelectorAll('.jp-AquaExt-Panel, .jp-AquaExt-PlaygroundWidget, .jp-Dialog')]"
-        ".map(e => e.outerHTML).join('\\n')")
+        ".map(e => e.outerHTML).join('\\n')"
+    )
 
 
 def wait_streaming(lab: LabPage, more_than: int) -> None:
@@ -147,7 +152,9 @@ def wait_streaming(lab: LabPage, more_than: int) -> None:
              const answer = [...document.querySelectorAll(selector)].pop();
              return !!answer && answer.dataset.status === 'streaming' && Number(answer.dataset.chars) > least;
            }""",
-        arg=[f"{PLAYGROUND} .jp-AquaExt-Turn.jp-mod-assistant", more_than], timeout=60_000)
+        arg=[f"{PLAYGROUND} .jp-AquaExt-Turn.jp-mod-assistant", more_than],
+        timeout=60_000,
+    )
 
 
 def send(lab: LabPage, text: str) -> None:
@@ -223,8 +230,13 @@ def test_deploy_chat_stop_snippet_and_delete_from_the_ui(page: LabPage, deploy_s
     env = {**os.environ, "JUPYTER_TOKEN": server.token, "NO_PROXY": "127.0.0.1,localhost"}
     run = subprocess.run([sys.executable, "-c", snippet], env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, f"the snippet failed:\n{run.stderr[-2000:]}"
-    wrong = subprocess.run([sys.executable, "-c", snippet], env={**env, "JUPYTER_TOKEN": "not-the-token"},
-                           capture_output=True, text=True, timeout=120)
+    wrong = subprocess.run(
+        [sys.executable, "-c", snippet],
+        env={**env, "JUPYTER_TOKEN": "not-the-token"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert wrong.returncode != 0, "the endpoint answered without the right token"
 
     # -- the list: one row, ACTIVE, no spinner
@@ -321,7 +333,9 @@ def test_dark_theme_deploy_form_list_detail_and_playground(page: LabPage, deploy
     pg = lab.page
     # A completion deployment: the prompt box, and an answer with visible text (the demo model's
     # chat answers are only whitespace) rendered through rendermime.
-    status, created = api(server, "POST", "deployments", {"model_id": DEMO_ID, "name": "e2e dark", "mode": "completion"})
+    status, created = api(
+        server, "POST", "deployments", {"model_id": DEMO_ID, "name": "e2e dark", "mode": "completion"}
+    )
     assert status == 202, created
     deployment_id = created["deployment"]["id"]
     execute(lab, "apputils:change-theme", {"theme": "JupyterLab Dark"})
@@ -338,8 +352,12 @@ def test_dark_theme_deploy_form_list_detail_and_playground(page: LabPage, deploy
         expect(dialog.get_by_label("Deployment name")).to_have_value(DEMO_NAME)
         expect(dialog.locator(".jp-AquaExt-DeployFit")).to_contain_text("Fits", timeout=20_000)
         pg.wait_for_timeout(300)
-        for selector in (f"{DIALOG} .jp-AquaExt-formField-label", f"{DIALOG} .jp-AquaExt-choice-label",
-                         f"{DIALOG} .jp-AquaExt-choice-reason", f"{DIALOG} .jp-AquaExt-DeployFit-verdict"):
+        for selector in (
+            f"{DIALOG} .jp-AquaExt-formField-label",
+            f"{DIALOG} .jp-AquaExt-choice-label",
+            f"{DIALOG} .jp-AquaExt-choice-reason",
+            f"{DIALOG} .jp-AquaExt-DeployFit-verdict",
+        ):
             assert_readable(lab, selector)
         lab.screenshot("dark-deploy-form")
         dialog.get_by_role("button", name="Cancel").click()
@@ -347,16 +365,22 @@ def test_dark_theme_deploy_form_list_detail_and_playground(page: LabPage, deploy
 
         row = pg.locator(f'.jp-AquaExt-DeploymentRow[data-deployment-id="{deployment_id}"]')
         expect(row.locator(".jp-AquaExt-StateBadge")).to_have_text("Active")
-        for selector in (".jp-AquaExt-DeploymentRow .jp-AquaExt-linkButton", ".jp-AquaExt-DeploymentRow-model",
-                         ".jp-AquaExt-DeploymentRow .jp-AquaExt-StateBadge"):
+        for selector in (
+            ".jp-AquaExt-DeploymentRow .jp-AquaExt-linkButton",
+            ".jp-AquaExt-DeploymentRow-model",
+            ".jp-AquaExt-DeploymentRow .jp-AquaExt-StateBadge",
+        ):
             assert_readable(lab, selector)
         lab.screenshot("dark-deployments-list")
 
         row.get_by_role("button", name="e2e dark").click()
         detail = pg.locator(DETAIL)
         expect(detail.locator(".jp-AquaExt-DeploymentDetail-endpoint")).to_contain_text(deployment_id)
-        for selector in (f"{DETAIL} .jp-AquaExt-ModelDetail-facts dd", f"{DETAIL} .jp-AquaExt-CodeSnippets-code",
-                         f"{DETAIL} .jp-AquaExt-DeploymentLogs-lines"):
+        for selector in (
+            f"{DETAIL} .jp-AquaExt-ModelDetail-facts dd",
+            f"{DETAIL} .jp-AquaExt-CodeSnippets-code",
+            f"{DETAIL} .jp-AquaExt-DeploymentLogs-lines",
+        ):
             assert_readable(lab, selector)
         lab.screenshot("dark-deployment-detail")
 
@@ -370,9 +394,12 @@ def test_dark_theme_deploy_form_list_detail_and_playground(page: LabPage, deploy
         send(lab, "Once upon a time")
         expect(last_answer(lab)).to_have_attribute("data-status", "done", timeout=60_000)
         expect(last_answer(lab).locator(".jp-AquaExt-MarkdownMessage .jp-RenderedMarkdown")).not_to_be_empty()
-        for selector in (f"{PLAYGROUND} .jp-AquaExt-Turn.jp-mod-user .jp-AquaExt-Turn-text",
-                         f"{PLAYGROUND} .jp-AquaExt-MarkdownMessage",
-                         f"{PLAYGROUND} .jp-AquaExt-Turn-stats", f"{PLAYGROUND} .jp-AquaExt-SamplingPanel label"):
+        for selector in (
+            f"{PLAYGROUND} .jp-AquaExt-Turn.jp-mod-user .jp-AquaExt-Turn-text",
+            f"{PLAYGROUND} .jp-AquaExt-MarkdownMessage",
+            f"{PLAYGROUND} .jp-AquaExt-Turn-stats",
+            f"{PLAYGROUND} .jp-AquaExt-SamplingPanel label",
+        ):
             assert_readable(lab, selector)
         lab.screenshot("dark-playground")
         assert_no_page_errors(lab)

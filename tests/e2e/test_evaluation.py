@@ -48,8 +48,9 @@ def wait_for(server: LabServer, path: str, done: Any, timeout: float = 300) -> d
 
 
 @pytest.fixture(scope="module")
-def evaluation_server(lab_prerequisites: None, demo_model_dir: Path,
-                      tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LabServer, dict[str, str]]]:
+def evaluation_server(
+    lab_prerequisites: None, demo_model_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[LabServer, dict[str, str]]]:
     """A lab server with the demo model fine-tuned on colors.jsonl, the tuned and the base model deployed."""
     server = LabServer(tmp_path_factory.mktemp("e2e-evaluation"))
     server.prepare()
@@ -57,8 +58,12 @@ def evaluation_server(lab_prerequisites: None, demo_model_dir: Path,
     (server.root_dir / "colors.jsonl").write_text("".join(json.dumps(r) + "\n" for r in color_rows()), encoding="utf-8")
     with server:
         try:
-            status, body = api(server, "POST", "finetunes", {"model_id": "demo:tiny-llama", "name": "Colors",
-                                                            "dataset_path": "colors.jsonl", "params": FAST})
+            status, body = api(
+                server,
+                "POST",
+                "finetunes",
+                {"model_id": "demo:tiny-llama", "name": "Colors", "dataset_path": "colors.jsonl", "params": FAST},
+            )
             assert status == 202, body
             job = wait_for(server, f"finetunes/{body['finetune']['id']}", lambda d: d["state"] in FINAL)
             assert job["state"] == "SUCCEEDED", job
@@ -82,7 +87,8 @@ def page(browser: Any, evaluation_server: tuple[LabServer, dict[str, str]]) -> I
 
 
 def test_evaluate_watch_the_report_and_compare_with_the_base(
-        page: LabPage, evaluation_server: tuple[LabServer, dict[str, str]]) -> None:
+    page: LabPage, evaluation_server: tuple[LabServer, dict[str, str]]
+) -> None:
     lab, (server, ids) = page, evaluation_server
     pg = lab.page
 
@@ -126,9 +132,17 @@ def test_evaluate_watch_the_report_and_compare_with_the_base(
     assert download.value.suggested_filename.endswith("-report.html")
 
     # -- the base model on the same rows (through the API), then Compare in the list
-    status, body = api(server, "POST", "evaluations", {
-        "deployment_id": ids["base"], "name": "base on the same data", "finetune_id": ids["finetune"],
-        "sample_size": 24})
+    status, body = api(
+        server,
+        "POST",
+        "evaluations",
+        {
+            "deployment_id": ids["base"],
+            "name": "base on the same data",
+            "finetune_id": ids["finetune"],
+            "sample_size": 24,
+        },
+    )
     assert status == 202, body
     base_id = body["evaluation"]["id"]
     wait_for(server, f"evaluations/{base_id}", lambda d: d["state"] in FINAL)

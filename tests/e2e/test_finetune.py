@@ -59,8 +59,9 @@ def delete_all_finetunes(server: LabServer) -> None:
 
 
 @pytest.fixture(scope="module")
-def finetune_server(lab_prerequisites: None, demo_model_dir: Path,
-                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+def finetune_server(
+    lab_prerequisites: None, demo_model_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LabServer]:
     server = LabServer(tmp_path_factory.mktemp("e2e-finetune"))
     server.prepare()
     shutil.copytree(demo_model_dir, server.data_dir / "models" / "demo-tiny-llama")
@@ -68,8 +69,9 @@ def finetune_server(lab_prerequisites: None, demo_model_dir: Path,
     datasets.mkdir()
     rows = color_rows()
     (datasets / "colors.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    (datasets / "broken.jsonl").write_text(json.dumps(rows[0]) + "\n{not json\n" + json.dumps(rows[1]) + "\n",
-                                           encoding="utf-8")
+    (datasets / "broken.jsonl").write_text(
+        json.dumps(rows[0]) + "\n{not json\n" + json.dumps(rows[1]) + "\n", encoding="utf-8"
+    )
     with server:
         try:
             yield server
@@ -146,7 +148,8 @@ def test_finetune_from_a_dataset_watch_the_curve_and_deploy(page: LabPage, finet
             seen.append((points, state))
             if state == "IN_PROGRESS" and points > 0 and not shot:
                 expect(detail.get_by_role("progressbar", name="Training progress")).to_have_attribute(
-                    "aria-valuetext", re.compile(r"step \d+ of \d+"))
+                    "aria-valuetext", re.compile(r"step \d+ of \d+")
+                )
                 expect(detail.locator(".jp-AquaExt-FineTuneProgress-steps")).to_contain_text("of")
                 lab.screenshot("light-finetune-running")
                 shot = True

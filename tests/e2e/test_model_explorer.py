@@ -123,8 +123,9 @@ def register_missing_then_real(lab: LabPage, folder: Any, shot_prefix: str) -> A
     expect(error).to_contain_text("does not exist")
     expect(path_input).to_have_attribute("aria-invalid", "true")
     input_box, error_box = path_input.bounding_box(), error.bounding_box()
-    assert input_box and error_box and error_box["y"] >= input_box["y"] + input_box["height"] - 1, \
+    assert input_box and error_box and error_box["y"] >= input_box["y"] + input_box["height"] - 1, (
         "the field error is not under the path input"
+    )
     expect(dialog).to_be_visible()
     assert len(api_models(server)) == len(before), "a failed registration added a model"
     lab.screenshot(f"{shot_prefix}-register-error")
@@ -217,7 +218,8 @@ def test_settings_registry_holds_only_the_plugin_schema(lab_server: LabServer) -
 def test_launcher_tile_opens_explorer_that_searches_and_filters(lab: LabPage) -> None:
     page, server = lab.page, lab.server
     section = page.locator(".jp-Launcher-section").filter(
-        has=page.locator(".jp-Launcher-sectionTitle", has_text=re.compile(rf"^\s*{CATEGORY}\s*$")))
+        has=page.locator(".jp-Launcher-sectionTitle", has_text=re.compile(rf"^\s*{CATEGORY}\s*$"))
+    )
     expect(section).to_have_count(1)
     tile = section.locator(".jp-LauncherCard").filter(has_text=CATEGORY)
     expect(tile).to_have_count(1)
@@ -304,16 +306,25 @@ def test_dark_theme_keeps_text_readable(lab: LabPage, model_folders: dict) -> No
         page.wait_for_selector('body[data-jp-theme-light="false"]', state="attached", timeout=20_000)
         show_explorer(lab)
         page.wait_for_timeout(300)  # let the theme's stylesheet settle before reading colors
-        for selector in (CARDS, f"{CARDS} .jp-AquaExt-ModelCard-name", f"{CARDS} .jp-AquaExt-ModelCard-meta",
-                         f"{CARDS} .jp-AquaExt-ModelCard-description", f"{CARDS} .jp-AquaExt-Badge-capability",
-                         COUNT):
+        for selector in (
+            CARDS,
+            f"{CARDS} .jp-AquaExt-ModelCard-name",
+            f"{CARDS} .jp-AquaExt-ModelCard-meta",
+            f"{CARDS} .jp-AquaExt-ModelCard-description",
+            f"{CARDS} .jp-AquaExt-Badge-capability",
+            COUNT,
+        ):
             assert_readable(lab, selector)
         lab.screenshot("dark-explorer")
 
         detail = open_model(lab, DETAIL_MODEL)
         expect_memory_fit(detail)
-        for selector in (f"{DETAIL} .jp-AquaExt-ModelDetail-name", f"{DETAIL} {FACTS} dd",
-                         f"{DETAIL} .jp-AquaExt-ModelDetail-card h1", f"{DETAIL} .jp-AquaExt-FitTable td"):
+        for selector in (
+            f"{DETAIL} .jp-AquaExt-ModelDetail-name",
+            f"{DETAIL} {FACTS} dd",
+            f"{DETAIL} .jp-AquaExt-ModelDetail-card h1",
+            f"{DETAIL} .jp-AquaExt-FitTable td",
+        ):
             assert_readable(lab, selector)
         lab.screenshot("dark-model-detail")
         lab.screenshot_scrolled_to("dark-memory-fit", ".jp-AquaExt-FitTable")

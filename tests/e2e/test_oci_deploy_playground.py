@@ -67,8 +67,9 @@ def oci_world(lab_prerequisites: None, tmp_path_factory: pytest.TempPathFactory)
 def oci_server(oci_world: OciWorld, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     traits = oci_world.traits()
     traits.pop("backend")
-    server = LabServer(tmp_path_factory.mktemp("oci-deploy-lab"), backend="oci",
-                       server_config={"AquaExtension": traits})
+    server = LabServer(
+        tmp_path_factory.mktemp("oci-deploy-lab"), backend="oci", server_config={"AquaExtension": traits}
+    )
     with server:
         try:
             yield server
@@ -124,7 +125,8 @@ def record_answer_growth(lab: LabPage) -> None:
                                               attributes: true, attributeFilter: ['data-chars', 'data-status']});
              window.__aquaGrowthObserver = observer;
            }""",
-        ANSWERS)
+        ANSWERS,
+    )
 
 
 def answer_growth(lab: LabPage) -> list[str]:
@@ -136,8 +138,16 @@ def test_oci_deploy_chat_logs_deactivate_delete_from_the_ui(
 ) -> None:
     lab, server, emu = oci_page, oci_server, oci_world.emulator
     pg = lab.page
-    model_id = seed_deployable_model(oci_world, MODEL_NAME, parameter_count=13_000_000_000, layers=40,
-                                     hidden_size=5120, heads=40, kv_heads=40, context_length=4096)
+    model_id = seed_deployable_model(
+        oci_world,
+        MODEL_NAME,
+        parameter_count=13_000_000_000,
+        layers=40,
+        hidden_size=5120,
+        heads=40,
+        kv_heads=40,
+        context_length=4096,
+    )
     log_group, log_id = add_log(oci_world, "aqua-e2e")
     emu.deployments.stream_delay_seconds = STREAM_DELAY_SECONDS
     emu.transition_seconds = CREATE_STEP_SECONDS
@@ -163,7 +173,8 @@ def test_oci_deploy_chat_logs_deactivate_delete_from_the_ui(
     expect(fit).to_have_class(re.compile(r"jp-mod-doesNotFit"))
     expect(fit.locator(".jp-AquaExt-DeployFit-verdict")).to_contain_text("✗ Does not fit")
     expect(fit.locator(".jp-AquaExt-DeployFit-verdict")).to_contain_text(
-        "needs 32.0 GB of 24.0 GB on VM.GPU.A10.1 (10.4 GB short)")
+        "needs 32.0 GB of 24.0 GB on VM.GPU.A10.1 (10.4 GB short)"
+    )
     expect(arithmetic).to_contain_text("weights = 13.00 B params × 2 bytes (bfloat16) = 26.00 GB")
     expect(arithmetic).to_contain_text("KV cache = 2 × 40 layers")
     expect(arithmetic).to_contain_text("total = 26.00 + 3.36 + 2.60 ≈ 31.96 GB")
@@ -172,7 +183,8 @@ def test_oci_deploy_chat_logs_deactivate_delete_from_the_ui(
     expect(fit).to_have_class(re.compile(r"jp-mod-fits"))
     expect(fit.locator(".jp-AquaExt-DeployFit-verdict")).to_contain_text("✓ Fits")
     expect(fit.locator(".jp-AquaExt-DeployFit-verdict")).to_contain_text(
-        "needs 32.0 GB of 48.0 GB on VM.GPU.A10.2 (11.2 GB headroom)")
+        "needs 32.0 GB of 48.0 GB on VM.GPU.A10.2 (11.2 GB headroom)"
+    )
     expect(arithmetic).to_contain_text("overhead = max(1 GB, 10% of weights) = 2.60 GB")
 
     # Name, replicas, and the OCI log the engine writes to.
@@ -308,8 +320,9 @@ def test_oci_deploy_chat_logs_deactivate_delete_from_the_ui(
     expect(confirm).to_contain_text(DEPLOYMENT_NAME)
     confirm.get_by_role("button", name="Delete").click()
     expect(pg.locator(DETAIL)).to_have_count(0)
-    expect(pg.locator(".jp-AquaExt-DeploymentList .jp-AquaExt-EmptyState")).to_contain_text("No deployments yet",
-                                                                                            timeout=30_000)
+    expect(pg.locator(".jp-AquaExt-DeploymentList .jp-AquaExt-EmptyState")).to_contain_text(
+        "No deployments yet", timeout=30_000
+    )
     assert api(server, "GET", "deployments")[1]["total"] == 0
     assert emu.calls["DeleteModelDeployment"] == 1
     expect(pg.get_by_role("tab", name=f"Playground: {DEPLOYMENT_NAME}")).to_have_count(0)

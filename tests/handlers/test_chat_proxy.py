@@ -36,8 +36,9 @@ def routed(aqua_app: Any, stub: StubUpstream, monkeypatch: pytest.MonkeyPatch) -
     backend = aqua_app.aqua_backend  # started on the first request; upstream() stays patched
 
     async def upstream(deployment_id: str) -> UpstreamTarget:
-        return UpstreamTarget(deployment_id=deployment_id, mode="chat", model="stub-model", base_url=stub.url,
-                              served_model_name="stub")
+        return UpstreamTarget(
+            deployment_id=deployment_id, mode="chat", model="stub-model", base_url=stub.url, served_model_name="stub"
+        )
 
     monkeypatch.setattr(backend, "upstream", upstream)
     return stub
@@ -48,7 +49,8 @@ def server(jp_fetch: Any, jp_serverapp: Any, jp_http_port: int, jp_base_url: str
     # jp_fetch is what makes the test server listen on jp_http_port.
     token = jp_serverapp.identity_provider.token
     return f"http://127.0.0.1:{jp_http_port}{jp_base_url}aqua-ext/deployments/dep-stub", {
-        "Authorization": f"token {token}"}
+        "Authorization": f"token {token}"
+    }
 
 
 def events_of(body: bytes) -> list[tuple[str, Any]]:
@@ -101,8 +103,9 @@ async def test_pass_through_streams_and_adds_done(routed: StubUpstream, server: 
     routed.config.send_done = False  # as transformers serve
     url, headers = server
     async with httpx.AsyncClient(headers=headers) as client:
-        r = await client.post(url + "/v1/chat/completions", json={**HELLO, "model": "whatever", "stream": True,
-                                                                   "max_tokens": 3})
+        r = await client.post(
+            url + "/v1/chat/completions", json={**HELLO, "model": "whatever", "stream": True, "max_tokens": 3}
+        )
         plain = await client.post(url + "/v1/completions", json={"prompt": "x", "max_tokens": 2})
         models = await client.get(url + "/v1/models")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
@@ -129,7 +132,8 @@ async def test_concurrent_streams_are_bounded(aqua_app: Any, routed: StubUpstrea
 async def test_the_proxy_needs_the_jupyter_token(routed: StubUpstream, server: Any) -> None:
     url, _ = server
     async with httpx.AsyncClient() as client:
-        r = await client.post(url + "/v1/chat/completions", json=HELLO,
-                              headers={"Authorization": "Bearer not-the-token"})
+        r = await client.post(
+            url + "/v1/chat/completions", json=HELLO, headers={"Authorization": "Bearer not-the-token"}
+        )
     assert r.status_code == 403
     assert routed.stats.started == 0

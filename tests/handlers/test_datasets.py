@@ -23,8 +23,6 @@ def jp_server_config(jp_server_config: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
-
-
 def write(path: Path, rows: list[Any]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows))
@@ -52,8 +50,11 @@ async def test_validate_a_file_in_the_root(api: Any, jp_root_dir: Path) -> None:
     assert report["categories"] == {"a": 1} and report["tokens"] is None
 
     # An absolute path inside the root is the same file.
-    status, again = await api("datasets/validate", method="POST",
-                              body={"path": str(jp_root_dir / "data" / "train.jsonl"), "validation_split": 0.5})
+    status, again = await api(
+        "datasets/validate",
+        method="POST",
+        body={"path": str(jp_root_dir / "data" / "train.jsonl"), "validation_split": 0.5},
+    )
     assert status == 200 and again["path"] == "data/train.jsonl"
 
 
@@ -87,8 +88,11 @@ async def test_missing_file_empty_binary_and_too_large(api: Any, jp_root_dir: Pa
 
 async def test_request_validation(api: Any, jp_root_dir: Path) -> None:
     write(jp_root_dir / "d.jsonl", [pc(1)])
-    status, body = await api("datasets/validate", method="POST",
-                             body={"path": "d.jsonl", "max_seq_length": 8, "validation_split": 0.9, "kind": "x"})
+    status, body = await api(
+        "datasets/validate",
+        method="POST",
+        body={"path": "d.jsonl", "max_seq_length": 8, "validation_split": 0.9, "kind": "x"},
+    )
     assert status == 400
     assert {f["field"] for f in body["fields"]} == {"max_seq_length", "validation_split", "kind"}
     status, body = await api("datasets/validate", method="POST", body={"path": "d.jsonl", "model_id": "nope"})
@@ -99,18 +103,22 @@ async def test_request_validation(api: Any, jp_root_dir: Path) -> None:
 async def test_token_pass_with_the_demo_model(api: Any, jp_root_dir: Path, demo_ready: Path) -> None:
     long = "tokens " * 200
     write(jp_root_dir / "t.jsonl", [pc(1), {"prompt": long, "completion": "ok"}, pc(3)])
-    write(jp_root_dir / "c.jsonl", [{"messages": [{"role": "user", "content": long},
-                                                   {"role": "assistant", "content": "fine"}]}])
-    status, report = await api("datasets/validate", method="POST",
-                               body={"path": "t.jsonl", "model_id": DEMO, "max_seq_length": 64})
+    write(
+        jp_root_dir / "c.jsonl",
+        [{"messages": [{"role": "user", "content": long}, {"role": "assistant", "content": "fine"}]}],
+    )
+    status, report = await api(
+        "datasets/validate", method="POST", body={"path": "t.jsonl", "model_id": DEMO, "max_seq_length": 64}
+    )
     assert status == 200, report
     tokens = report["tokens"]
     assert tokens["model_id"] == DEMO and tokens["max_seq_length"] == 64 and tokens["template"] == "chat_template"
     assert tokens["over_limit"] == 1 and tokens["over_limit_lines"] == [2]
     assert tokens["max"] > 64 and tokens["min"] <= tokens["p50"] <= tokens["p95"] <= tokens["max"]
 
-    status, report = await api("datasets/validate", method="POST",
-                               body={"path": "c.jsonl", "model_id": DEMO, "max_seq_length": 64})
+    status, report = await api(
+        "datasets/validate", method="POST", body={"path": "c.jsonl", "model_id": DEMO, "max_seq_length": 64}
+    )
     assert status == 200 and report["format"] == "conversational" and report["tokens"]["over_limit"] == 1
 
 

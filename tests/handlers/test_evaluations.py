@@ -19,10 +19,12 @@ from tests.waiting import wait_for_state
 pytestmark = [needs_local_extra, pytest.mark.engine]
 
 
-async def wait_evaluation(api: Any, evaluation_id: str, *states: str, timeout: float = 300.0,
-                          until: Any = None) -> dict[str, Any]:
-    return await wait_for_state(api, f"evaluations/{evaluation_id}", *states, timeout=timeout, until=until,
-                                stop_on_failure=True)
+async def wait_evaluation(
+    api: Any, evaluation_id: str, *states: str, timeout: float = 300.0, until: Any = None
+) -> dict[str, Any]:
+    return await wait_for_state(
+        api, f"evaluations/{evaluation_id}", *states, timeout=timeout, until=until, stop_on_failure=True
+    )
 
 
 async def deploy(api: Any, model_id: str, name: str) -> str:
@@ -33,11 +35,15 @@ async def deploy(api: Any, model_id: str, name: str) -> str:
     return deployment_id
 
 
-async def test_the_finetuned_model_scores_higher_than_its_base(api: Any, jp_fetch: Any, jp_root_dir: Path,
-                                                              aqua_data_dir: Path, demo_ready: Path) -> None:
+async def test_the_finetuned_model_scores_higher_than_its_base(
+    api: Any, jp_fetch: Any, jp_root_dir: Path, aqua_data_dir: Path, demo_ready: Path
+) -> None:
     write_jsonl(jp_root_dir / "colors.jsonl", color_rows())
-    status, created = await api("finetunes", method="POST", body={
-        "model_id": DEMO, "name": "Colors", "dataset_path": "colors.jsonl", "params": FAST})
+    status, created = await api(
+        "finetunes",
+        method="POST",
+        body={"model_id": DEMO, "name": "Colors", "dataset_path": "colors.jsonl", "params": FAST},
+    )
     assert status == 202, created
     job = await wait_job(api, created["finetune"]["id"], "SUCCEEDED")
 
@@ -48,10 +54,19 @@ async def test_the_finetuned_model_scores_higher_than_its_base(api: Any, jp_fetc
             deployments.append(await deploy(api, DEMO, "base"))
             evaluations = []
             for deployment_id, name in zip(deployments, ("tuned on its data", "base on the same data")):
-                status, body = await api("evaluations", method="POST", body={
-                    "deployment_id": deployment_id, "name": name, "finetune_id": job["id"], "sample_size": 24,
-                    "metrics": ["rouge", "exact_match", "bleu", "bertscore", "latency"],
-                    "params": {"max_tokens": 6, "temperature": 0.0}, "concurrency": 4})
+                status, body = await api(
+                    "evaluations",
+                    method="POST",
+                    body={
+                        "deployment_id": deployment_id,
+                        "name": name,
+                        "finetune_id": job["id"],
+                        "sample_size": 24,
+                        "metrics": ["rouge", "exact_match", "bleu", "bertscore", "latency"],
+                        "params": {"max_tokens": 6, "temperature": 0.0},
+                        "concurrency": 4,
+                    },
+                )
                 assert status == 202, body
                 assert body["evaluation"]["rows_total"] == 24 and body["preflight"]["valid_rows"] == 200
                 assert "training data of 'Colors'" in body["evaluation"]["dataset_path"]
@@ -61,16 +76,19 @@ async def test_the_finetuned_model_scores_higher_than_its_base(api: Any, jp_fetc
             for deployment_id in deployments[1:]:
                 await api(f"deployments/{deployment_id}", method="DELETE")
 
-        print(f"ROUGE-L on 24 training rows: fine-tuned {tuned['scores']['rougeL']:.3f}, base {base['scores']['rougeL']:.3f}; "
-              f"exact match {tuned['scores']['exact_match']:.0%} vs {base['scores']['exact_match']:.0%}")
+        print(
+            f"ROUGE-L on 24 training rows: fine-tuned {tuned['scores']['rougeL']:.3f}, base {base['scores']['rougeL']:.3f}; "
+            f"exact match {tuned['scores']['exact_match']:.0%} vs {base['scores']['exact_match']:.0%}"
+        )
         assert tuned["scores"]["rougeL"] > base["scores"]["rougeL"]
         assert tuned["report"]["rows_answered"] == 24 and tuned["report"]["rows_failed"] == 0
         assert tuned["scores"]["latency_ms_p95"] >= tuned["scores"]["latency_ms_p50"] > 0
         assert 0 <= tuned["scores"]["bertscore"] <= 1 and tuned["rows_done"] == 24 and tuned["progress"] == 1.0
 
         # The rows behind the scores, best first; the report as a download; the comparison.
-        status, rows = await api(f"evaluations/{tuned['id']}/rows", params={"sort": "rougeL", "descending": "true",
-                                                                           "limit": "5"})
+        status, rows = await api(
+            f"evaluations/{tuned['id']}/rows", params={"sort": "rougeL", "descending": "true", "limit": "5"}
+        )
         assert status == 200 and rows["total"] == 24 and len(rows["items"]) == 5
         values = [r["scores"]["rougeL"] for r in rows["items"]]
         assert values == sorted(values, reverse=True)
@@ -85,8 +103,11 @@ async def test_the_finetuned_model_scores_higher_than_its_base(api: Any, jp_fetc
 
         # The deployment stops: a new evaluation of it is refused (409); the reports stay.
         assert (await api(f"deployments/{deployments[0]}/deactivate", method="POST"))[0] == 200
-        status, body = await api("evaluations", method="POST", body={
-            "deployment_id": deployments[0], "name": "again", "finetune_id": job["id"]})
+        status, body = await api(
+            "evaluations",
+            method="POST",
+            body={"deployment_id": deployments[0], "name": "again", "finetune_id": job["id"]},
+        )
         assert status == 409, body
         await api(f"deployments/{deployments[0]}", method="DELETE")
         _, listing = await api("evaluations")
@@ -100,11 +121,14 @@ async def test_the_finetuned_model_scores_higher_than_its_base(api: Any, jp_fetc
 
 
 async def test_cancel_keeps_the_rows_answered_and_bad_input_creates_nothing(
-        api: Any, jp_root_dir: Path, aqua_data_dir: Path, demo_ready: Path) -> None:
+    api: Any, jp_root_dir: Path, aqua_data_dir: Path, demo_ready: Path
+) -> None:
     rows = color_rows(60)
     write_jsonl(jp_root_dir / "colors.jsonl", rows)
-    write_jsonl(jp_root_dir / "chat.jsonl", [{"messages": [{"role": "user", "content": "hi"},
-                                                           {"role": "assistant", "content": "hello"}]}])
+    write_jsonl(
+        jp_root_dir / "chat.jsonl",
+        [{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]}],
+    )
     write_jsonl(jp_root_dir / "bad.jsonl", [rows[0], '{"prompt": "x"', rows[1]])
     deployment_id = await deploy(api, DEMO, "base")
     try:
@@ -130,9 +154,17 @@ async def test_cancel_keeps_the_rows_answered_and_bad_input_creates_nothing(
         assert not (aqua_data_dir / "evaluations").exists() or not list((aqua_data_dir / "evaluations").iterdir())
 
         # Long answers one at a time (the random-weights model never stops by itself): cancel mid-run.
-        status, body = await api("evaluations", method="POST", body={
-            **base, "name": "long", "metrics": ["rouge"], "params": {"max_tokens": 120, "temperature": 0.0},
-            "concurrency": 1})
+        status, body = await api(
+            "evaluations",
+            method="POST",
+            body={
+                **base,
+                "name": "long",
+                "metrics": ["rouge"],
+                "params": {"max_tokens": 120, "temperature": 0.0},
+                "concurrency": 1,
+            },
+        )
         assert status == 202, body
         evaluation_id = body["evaluation"]["id"]
         running = await wait_evaluation(api, evaluation_id, "IN_PROGRESS", until=lambda d: d["rows_done"] >= 1)

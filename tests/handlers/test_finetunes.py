@@ -19,15 +19,24 @@ pytestmark = [needs_local_extra, pytest.mark.engine]
 
 COLORS = ("red", "green", "blue", "yellow")
 # Values the demo model learns in 3 epochs: the answer is a word of the prompt, always the same one.
-FAST = {"epochs": 3, "learning_rate": 1e-2, "batch_size": 8, "max_seq_length": 64, "lora_r": 8, "lora_alpha": 16,
-        "lora_dropout": 0.0, "logging_steps": 5, "seed": 0}
-
-
+FAST = {
+    "epochs": 3,
+    "learning_rate": 1e-2,
+    "batch_size": 8,
+    "max_seq_length": 64,
+    "lora_r": 8,
+    "lora_alpha": 16,
+    "lora_dropout": 0.0,
+    "logging_steps": 5,
+    "seed": 0,
+}
 
 
 def color_rows(count: int = 200) -> list[dict[str, str]]:
-    return [{"prompt": f"Item {i} is {COLORS[i % 4]}. Which color is item {i}?", "completion": COLORS[i % 4]}
-            for i in range(count)]
+    return [
+        {"prompt": f"Item {i} is {COLORS[i % 4]}. Which color is item {i}?", "completion": COLORS[i % 4]}
+        for i in range(count)
+    ]
 
 
 def write_jsonl(path: Path, rows: list[Any]) -> Path:
@@ -36,15 +45,20 @@ def write_jsonl(path: Path, rows: list[Any]) -> Path:
     return path
 
 
-async def wait_job(api: Any, finetune_id: str, *states: str, timeout: float = 300.0,
-                   until: Any = None) -> dict[str, Any]:
-    return await wait_for_state(api, f"finetunes/{finetune_id}", *states, timeout=timeout, until=until,
-                                stop_on_failure=True)
+async def wait_job(
+    api: Any, finetune_id: str, *states: str, timeout: float = 300.0, until: Any = None
+) -> dict[str, Any]:
+    return await wait_for_state(
+        api, f"finetunes/{finetune_id}", *states, timeout=timeout, until=until, stop_on_failure=True
+    )
 
 
 async def answer(api: Any, deployment_id: str, prompt: str) -> str:
-    status, body = await api(f"deployments/{deployment_id}/v1/chat/completions", method="POST", body={
-        "model": "x", "messages": [{"role": "user", "content": prompt}], "max_tokens": 6, "temperature": 0.0})
+    status, body = await api(
+        f"deployments/{deployment_id}/v1/chat/completions",
+        method="POST",
+        body={"model": "x", "messages": [{"role": "user", "content": prompt}], "max_tokens": 6, "temperature": 0.0},
+    )
     assert status == 200, body
     return body["choices"][0]["message"]["content"]
 
@@ -54,8 +68,9 @@ async def exact_match_rate(api: Any, deployment_id: str, rows: list[dict[str, st
     return sum(hits) / len(hits)
 
 
-async def test_finetune_deploy_and_beat_the_base_model(api: Any, jp_root_dir: Path, aqua_data_dir: Path,
-                                                      demo_ready: Path) -> None:
+async def test_finetune_deploy_and_beat_the_base_model(
+    api: Any, jp_root_dir: Path, aqua_data_dir: Path, demo_ready: Path
+) -> None:
     rows = color_rows()
     write_jsonl(jp_root_dir / "data" / "colors.jsonl", rows)
 
@@ -65,9 +80,17 @@ async def test_finetune_deploy_and_beat_the_base_model(api: Any, jp_root_dir: Pa
     assert defaults["fit"]["total_gb"] > 0 and any(t["name"] == "cpu" and t["fits"] for t in defaults["fit"]["targets"])
     assert defaults["params"]["max_seq_length"] <= 512  # the demo model's context
 
-    status, created = await api("finetunes", method="POST", body={
-        "model_id": DEMO, "name": "Colors", "dataset_path": "data/colors.jsonl", "validation_split": 0.1,
-        "params": FAST})
+    status, created = await api(
+        "finetunes",
+        method="POST",
+        body={
+            "model_id": DEMO,
+            "name": "Colors",
+            "dataset_path": "data/colors.jsonl",
+            "validation_split": 0.1,
+            "params": FAST,
+        },
+    )
     assert status == 202, created
     job = created["finetune"]
     assert job["state"] == "ACCEPTED" and job["base_model_id"] == DEMO and job["shape"] == "cpu"
@@ -102,8 +125,11 @@ async def test_finetune_deploy_and_beat_the_base_model(api: Any, jp_root_dir: Pa
     assert [m["id"] for m in models["items"]] == [model_id]
     _, model = await api(f"models/{model_id}")
     assert model["source"] == "fine-tuned" and model["ready_to_deploy"] and model["name"] == "Colors"
-    assert model["lineage"] == {"base_model_id": DEMO, "dataset_hash": job["dataset_hash"],
-                                "finetune_job_id": job["id"]}
+    assert model["lineage"] == {
+        "base_model_id": DEMO,
+        "dataset_hash": job["dataset_hash"],
+        "finetune_job_id": job["id"],
+    }
     assert "config.json" in model["files"] and "Colors" in model["card_markdown"]
 
     # Deployed side by side, the fine-tuned model answers its training prompts; the base does not.
@@ -136,8 +162,11 @@ async def test_finetune_deploy_and_beat_the_base_model(api: Any, jp_root_dir: Pa
 
 async def test_cancel_a_running_job(api: Any, jp_root_dir: Path, demo_ready: Path) -> None:
     write_jsonl(jp_root_dir / "colors.jsonl", color_rows())
-    status, created = await api("finetunes", method="POST", body={
-        "model_id": DEMO, "name": "Long", "dataset_path": "colors.jsonl", "params": {**FAST, "epochs": 50}})
+    status, created = await api(
+        "finetunes",
+        method="POST",
+        body={"model_id": DEMO, "name": "Long", "dataset_path": "colors.jsonl", "params": {**FAST, "epochs": 50}},
+    )
     assert status == 202, created
     job_id = created["finetune"]["id"]
     running = await wait_job(api, job_id, "IN_PROGRESS", until=lambda d: d["step"] >= 2)
@@ -155,11 +184,14 @@ async def test_cancel_a_running_job(api: Any, jp_root_dir: Path, demo_ready: Pat
     assert (await api(f"finetunes/{job_id}", method="DELETE"))[0] == 204
 
 
-async def test_bad_requests_create_nothing(api: Any, jp_root_dir: Path, aqua_data_dir: Path, tmp_path: Path,
-                                           demo_ready: Path) -> None:
+async def test_bad_requests_create_nothing(
+    api: Any, jp_root_dir: Path, aqua_data_dir: Path, tmp_path: Path, demo_ready: Path
+) -> None:
     good = write_jsonl(jp_root_dir / "good.jsonl", color_rows(20))
-    write_jsonl(jp_root_dir / "bad.jsonl", [color_rows(1)[0], color_rows(2)[1], '{"prompt": "x", "completion": ',
-                                            {"prompt": "no completion"}])
+    write_jsonl(
+        jp_root_dir / "bad.jsonl",
+        [color_rows(1)[0], color_rows(2)[1], '{"prompt": "x", "completion": ', {"prompt": "no completion"}],
+    )
     (jp_root_dir / "empty.jsonl").write_text("")
     (jp_root_dir / "binary.jsonl").write_bytes(b'{"prompt": "a"}\n\x00\x01\x02\n')
     outside = write_jsonl(tmp_path / "outside.jsonl", color_rows(5))

@@ -93,7 +93,9 @@ async def test_models_in_the_hf_cache_are_listed(api: Any, hf_cache_dir: Path) -
 
 
 async def test_catalog_detail_has_card_architecture_and_notes(api: Any) -> None:
-    _, listing = await api("models", params={"q": "Llama 3.1 8B Instruct", "source": "catalog", "format": "safetensors"})
+    _, listing = await api(
+        "models", params={"q": "Llama 3.1 8B Instruct", "source": "catalog", "format": "safetensors"}
+    )
     model_id = listing["items"][0]["id"]
     status, detail = await api(f"models/{model_id}")
     assert status == 200
@@ -116,8 +118,9 @@ async def test_register_folder_lists_it_and_delete_unregisters_without_touching_
     api: Any, jp_root_dir: Path
 ) -> None:
     folder = write_model_folder(jp_root_dir / "my-model", readme="# My model\n\nHello.")
-    status, body = await api("models", method="POST", body={"source": "local_folder", "path": str(folder),
-                                                            "name": "My model"})
+    status, body = await api(
+        "models", method="POST", body={"source": "local_folder", "path": str(folder), "name": "My model"}
+    )
     assert status == 202, body
     assert body["operation"]["state"] == "SUCCEEDED"
     model = body["model"]
@@ -224,7 +227,9 @@ async def test_built_in_models_cannot_be_deleted(api: Any) -> None:
 
 
 async def test_fit_shows_arithmetic_and_recommends_a_shape(api: Any) -> None:
-    _, listing = await api("models", params={"q": "Llama 3.1 8B Instruct", "source": "catalog", "format": "safetensors"})
+    _, listing = await api(
+        "models", params={"q": "Llama 3.1 8B Instruct", "source": "catalog", "format": "safetensors"}
+    )
     model_id = listing["items"][0]["id"]
     status, fit = await api(f"models/{model_id}/fit", params={"dtype": "float16", "context_length": "8192"})
     assert status == 200
@@ -238,8 +243,11 @@ async def test_fit_shows_arithmetic_and_recommends_a_shape(api: Any) -> None:
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"dtype": "float8"}, "query.dtype"), ({"context_length": "0"}, "query.context_length"),
-     ({"concurrency": "many"}, "query.concurrency")],
+    [
+        ({"dtype": "float8"}, "query.dtype"),
+        ({"context_length": "0"}, "query.context_length"),
+        ({"concurrency": "many"}, "query.concurrency"),
+    ],
 )
 async def test_fit_rejects_bad_parameters(api: Any, params: dict[str, str], field: str) -> None:
     _, listing = await api("models", params={"source": "catalog"})

@@ -92,9 +92,16 @@ async def test_deploy_chat_stop_start_delete(world: OciWorld) -> None:
     group, log_id = add_log(world)
     world.emulator.deployments.stream_delay_seconds = 0.05
     async with oci_backend(world) as backend:
-        created = await backend.create_deployment(deploy_request(
-            model, description="the playground's model", params=["--enforce-eager", "--max-num-seqs=8"],
-            log_group_id=group, log_id=log_id, replicas=2))
+        created = await backend.create_deployment(
+            deploy_request(
+                model,
+                description="the playground's model",
+                params=["--enforce-eager", "--max-num-seqs=8"],
+                log_group_id=group,
+                log_id=log_id,
+                replicas=2,
+            )
+        )
         md_id = created.deployment.id
         assert created.deployment.state == DeploymentState.CREATING
         assert created.deployment.shape == "VM.GPU.A10.1"  # the smallest shape that fits, chosen by the memory fit
@@ -103,8 +110,13 @@ async def test_deploy_chat_stop_start_delete(world: OciWorld) -> None:
         assert created.deployment.operation_id == created.operation.id
         # deploy = the model (GetModel) + the containers and shapes (one list each) + the service limit of
         # the picked shape (ds-gpu-a10-count) + the create
-        assert calls(world) == {"GetModel": 1, "ListContainers": 1, "ListModelDeploymentShapes": 1,
-                                "GetResourceAvailability": 1, "CreateModelDeployment": 1}
+        assert calls(world) == {
+            "GetModel": 1,
+            "ListContainers": 1,
+            "ListModelDeploymentShapes": 1,
+            "GetResourceAvailability": 1,
+            "CreateModelDeployment": 1,
+        }
 
         # What OCI was asked for: AQUA's container conventions and tags, with a retry token.
         sent = request_body(world, "CreateModelDeployment")
@@ -116,8 +128,10 @@ async def test_deploy_chat_stop_start_delete(world: OciWorld) -> None:
         variables = env["environmentVariables"]
         assert variables["BASE_MODEL"] == "acme-1b"
         assert variables["MODEL_DEPLOY_PREDICT_ENDPOINT"] == "/v1/chat/completions"
-        assert variables["PARAMS"] == ("--served-model-name odsc-llm --disable-custom-all-reduce --seed 42 "
-                                       "--max-model-len 4096 --enforce-eager --max-num-seqs 8")
+        assert variables["PARAMS"] == (
+            "--served-model-name odsc-llm --disable-custom-all-reduce --seed 42 "
+            "--max-model-len 4096 --enforce-eager --max-num-seqs 8"
+        )
         assert variables["PORT"] == "8080" and variables["MD_COMPARTMENT_OCID"] == world.compartment_id
         assert cfg["modelConfigurationDetails"]["scalingPolicy"] == {"policyType": "FIXED_SIZE", "instanceCount": 2}
         assert md["categoryLogDetails"]["predict"] == {"logId": log_id, "logGroupId": group}
@@ -190,14 +204,23 @@ async def test_deploy_chat_stop_start_delete(world: OciWorld) -> None:
 async def test_list_is_one_paged_call_of_aqua_deployments_cached_briefly(world: OciWorld) -> None:
     emu = world.emulator
     model = seed_deployable_model(world, "m")
-    mine = [emu.add_deployment(world.compartment_id, model, f"aqua-{i}",
-                               freeform_tags={"OCI_AQUA": "active", "aqua_model_name": "m"},
-                               env={"MODEL_DEPLOY_PREDICT_ENDPOINT": "/v1/completions",
-                                    "PARAMS": "--served-model-name odsc-llm --max-model-len 2048"})
-            for i in range(4)]
+    mine = [
+        emu.add_deployment(
+            world.compartment_id,
+            model,
+            f"aqua-{i}",
+            freeform_tags={"OCI_AQUA": "active", "aqua_model_name": "m"},
+            env={
+                "MODEL_DEPLOY_PREDICT_ENDPOINT": "/v1/completions",
+                "PARAMS": "--served-model-name odsc-llm --max-model-len 2048",
+            },
+        )
+        for i in range(4)
+    ]
     emu.add_deployment(world.compartment_id, model, "not-aqua")  # no OCI_AQUA tag: someone else's
-    gone = emu.add_deployment(world.compartment_id, model, "gone", lifecycle_state="DELETED",
-                              freeform_tags={"OCI_AQUA": "active"})
+    gone = emu.add_deployment(
+        world.compartment_id, model, "gone", lifecycle_state="DELETED", freeform_tags={"OCI_AQUA": "active"}
+    )
     async with oci_backend(world) as backend:
         items = await backend.list_deployments()
         assert {d.id for d in items} == set(mine) and gone not in {d.id for d in items}
@@ -217,8 +240,9 @@ async def test_list_is_one_paged_call_of_aqua_deployments_cached_briefly(world: 
         assert calls(world)["ListModelDeployments"] == 2
 
         with pytest.raises(NotFound, match="not created by AI Quick Actions"):
-            await backend.get_deployment(next(d for d, r in emu.deployments.deployments.items()
-                                              if r["displayName"] == "not-aqua"))
+            await backend.get_deployment(
+                next(d for d, r in emu.deployments.deployments.items() if r["displayName"] == "not-aqua")
+            )
         with pytest.raises(NotFound):
             await backend.get_deployment("nonsense")
 
@@ -239,10 +263,19 @@ async def test_list_cache_expires_after_a_few_seconds(world: OciWorld) -> None:
 async def test_bad_inputs_name_the_field_and_create_nothing(world: OciWorld) -> None:
     small = seed_deployable_model(world, "small")
     # 70 B parameters: 140 GB of bf16 weights, more than any A10 shape.
-    big = seed_deployable_model(world, "big-70b", parameter_count=70_000_000_000, layers=80, hidden_size=8192,
-                                heads=64, kv_heads=8, context_length=131072)
-    gguf = seed_deployable_model(world, "tiny-gguf", formats="GGUF", model_file="tiny.Q4_0.gguf",
-                                 size_bytes=700_000_000)
+    big = seed_deployable_model(
+        world,
+        "big-70b",
+        parameter_count=70_000_000_000,
+        layers=80,
+        hidden_size=8192,
+        heads=64,
+        kv_heads=8,
+        context_length=131072,
+    )
+    gguf = seed_deployable_model(
+        world, "tiny-gguf", formats="GGUF", model_file="tiny.Q4_0.gguf", size_bytes=700_000_000
+    )
     embedder = seed_deployable_model(world, "embedder", task="feature_extraction")
 
     async def refused(field: str, request: CreateDeploymentRequest, *text: str) -> str:
@@ -255,30 +288,56 @@ async def test_bad_inputs_name_the_field_and_create_nothing(world: OciWorld) -> 
         return error.message
 
     async with oci_backend(world) as backend:
-        await refused("shape", deploy_request(small, shape="VM.GPU.Z9.1"), "'VM.GPU.Z9.1' is not a model deployment "
-                      "shape in this compartment", "VM.GPU.A10.1")
-        message = await refused("shape", deploy_request(big, shape="VM.GPU.A10.2"), "does not fit on VM.GPU.A10.2",
-                                "43.20 GB usable", "weights = 70.00 B params × 2 bytes (bfloat16) = 140.00 GB",
-                                "KV cache = 2 × 80 layers", "total =", "Choose BM.GPU4.8, the smallest shape")
+        await refused(
+            "shape",
+            deploy_request(small, shape="VM.GPU.Z9.1"),
+            "'VM.GPU.Z9.1' is not a model deployment shape in this compartment",
+            "VM.GPU.A10.1",
+        )
+        message = await refused(
+            "shape",
+            deploy_request(big, shape="VM.GPU.A10.2"),
+            "does not fit on VM.GPU.A10.2",
+            "43.20 GB usable",
+            "weights = 70.00 B params × 2 bytes (bfloat16) = 140.00 GB",
+            "KV cache = 2 × 80 layers",
+            "total =",
+            "Choose BM.GPU4.8, the smallest shape",
+        )
         assert "overhead = max(1 GB, 10% of weights) = 14.00 GB" in message
-        await refused("shape", deploy_request(small, shape="VM.Standard.E4.Flex"),
-                      "runs on NVIDIA_GPU shapes; VM.Standard.E4.Flex is a AMD_ROME shape")
+        await refused(
+            "shape",
+            deploy_request(small, shape="VM.Standard.E4.Flex"),
+            "runs on NVIDIA_GPU shapes; VM.Standard.E4.Flex is a AMD_ROME shape",
+        )
         await refused("params", deploy_request(small, params=["--port", "9000"]), "--port cannot be set")
         await refused("params", deploy_request(small, params=["--served-model-name=x"]), "--served-model-name")
         await refused("params", deploy_request(small, params=["--seed", "1"]), "--seed cannot be set")
-        await refused("params", deploy_request(small, params=["--frobnicate"]), "--frobnicate is not an allowed "
-                      "vllm (OCI) parameter; allowed:", "--dtype", "more")
-        await refused("params", deploy_request(small, params=["--max-num-seqs", "lots"]), "--max-num-seqs must be "
-                      "an integer")
+        await refused(
+            "params",
+            deploy_request(small, params=["--frobnicate"]),
+            "--frobnicate is not an allowed vllm (OCI) parameter; allowed:",
+            "--dtype",
+            "more",
+        )
+        await refused(
+            "params", deploy_request(small, params=["--max-num-seqs", "lots"]), "--max-num-seqs must be an integer"
+        )
         await refused("engine", deploy_request(small, engine="transformers"), "local backend only")
         await refused("engine", deploy_request(gguf, engine="vllm"), "vllm serves SAFETENSORS weights")
         await refused("mode", deploy_request(gguf, mode="embedding"), "embedding deployments run on vllm or tgi")
         await refused("mode", deploy_request(embedder), "is an embedding model")
         await refused("params", deploy_request(gguf, params=["--threads", "4"]), "takes no parameter overrides")
-        await refused("max_model_len", deploy_request(small, max_model_len=100_000), "longer than the model's "
-                      "context length (8,192 tokens)")
-        await refused("log_group_id", deploy_request(small, log_group_id="ocid1.log.oc1.iad.x",
-                                                     log_id="ocid1.log.oc1.iad.y"), "log group OCID")
+        await refused(
+            "max_model_len",
+            deploy_request(small, max_model_len=100_000),
+            "longer than the model's context length (8,192 tokens)",
+        )
+        await refused(
+            "log_group_id",
+            deploy_request(small, log_group_id="ocid1.log.oc1.iad.x", log_id="ocid1.log.oc1.iad.y"),
+            "log group OCID",
+        )
         await refused("model_id", deploy_request("ocid1.compartment.oc1..x"), "OCI Data Science model OCID")
         with pytest.raises(NotFound):
             await backend.create_deployment(deploy_request("ocid1.datasciencemodel.oc1.iad.nope"))
@@ -288,8 +347,9 @@ async def test_bad_inputs_name_the_field_and_create_nothing(world: OciWorld) -> 
         # error that says what to do.
         world.emulator.limits.denied = True
         world.emulator.deployments.limits["ds-gpu-a10-count"] = 0
-        await refused("shape", deploy_request(small, shape="VM.GPU.A10.1"), "no VM.GPU.A10.1 capacity is left",
-                      "LimitExceeded")
+        await refused(
+            "shape", deploy_request(small, shape="VM.GPU.A10.1"), "no VM.GPU.A10.1 capacity is left", "LimitExceeded"
+        )
 
     # The request model itself refuses half a log and out-of-range replicas (400 before any call).
     with pytest.raises(ValidationError, match="log_id: a log needs both"):
@@ -314,13 +374,21 @@ async def test_deploy_checks_the_service_limits_before_creating(world: OciWorld)
     emu.limits.values["ds-gpu-a10-count"] = 1  # one A10 GPU left in the region
     async with oci_backend(world) as backend:
         # A chosen shape whose limit has no room: refused before CreateModelDeployment, naming the limit and the fix.
-        await refused_create(backend, "shape", deploy_request(small, shape="VM.GPU.A10.2"),
-                             "VM.GPU.A10.2 has reached its service limit ds-gpu-a10-count (1 GPU left, 2 per "
-                             "instance); request a limit increase or choose another shape")
+        await refused_create(
+            backend,
+            "shape",
+            deploy_request(small, shape="VM.GPU.A10.2"),
+            "VM.GPU.A10.2 has reached its service limit ds-gpu-a10-count (1 GPU left, 2 per "
+            "instance); request a limit increase or choose another shape",
+        )
         # Room for fewer instances than the replicas asked for.
-        await refused_create(backend, "shape", deploy_request(small, shape="VM.GPU.A10.1", replicas=2),
-                             "the service limit ds-gpu-a10-count allows 1 more VM.GPU.A10.1 instance (1 GPU left, "
-                             "1 per instance), not 2; request a limit increase or choose another shape")
+        await refused_create(
+            backend,
+            "shape",
+            deploy_request(small, shape="VM.GPU.A10.1", replicas=2),
+            "the service limit ds-gpu-a10-count allows 1 more VM.GPU.A10.1 instance (1 GPU left, "
+            "1 per instance), not 2; request a limit increase or choose another shape",
+        )
         assert "CreateModelDeployment" not in calls(world)
         assert calls(world)["GetResourceAvailability"] == 1, "one read of the limit, kept for the second ask"
 
@@ -340,17 +408,27 @@ async def test_deploy_checks_the_service_limits_before_creating(world: OciWorld)
         emu.limits.values["ds-gpu-a100-v2-count"] = 0
         emu.limits.values["ds-gpu-h100-count"] = 7  # under the 8 GPUs of one instance
         emu.reset_calls()
-        await refused_create(backend, "shape", deploy_request(small, name="none"),
-                             "the service limits allow an instance of no shape here that holds 'small': "
-                             "VM.GPU.A10.1 (ds-gpu-a10-count: 0 more instances); BM.GPU4.8 (ds-gpu4-count: 0 more "
-                             "instances); BM.GPU.A100-v2.8 (ds-gpu-a100-v2-count: 0 more instances); BM.GPU.H100.8 "
-                             "(ds-gpu-h100-count: 0 more instances); request a limit increase")
+        await refused_create(
+            backend,
+            "shape",
+            deploy_request(small, name="none"),
+            "the service limits allow an instance of no shape here that holds 'small': "
+            "VM.GPU.A10.1 (ds-gpu-a10-count: 0 more instances); BM.GPU4.8 (ds-gpu4-count: 0 more "
+            "instances); BM.GPU.A100-v2.8 (ds-gpu-a100-v2-count: 0 more instances); BM.GPU.H100.8 "
+            "(ds-gpu-h100-count: 0 more instances); request a limit increase",
+        )
         asked = {k: v for k, v in calls(world).items() if k not in ("GetWorkRequest", "GetModelDeployment")}
         assert asked == {"GetResourceAvailability": 4}  # one per family it considered (the others follow creates)
         # What the fit shows agrees with what deploy says.
         availability = await backend.fit_availability()
-        assert availability == {"VM.GPU.A10.1": 0, "VM.GPU.A10.2": 0, "BM.GPU.A10.4": 0, "BM.GPU4.8": 0,
-                                "BM.GPU.A100-v2.8": 0, "BM.GPU.H100.8": 0}
+        assert availability == {
+            "VM.GPU.A10.1": 0,
+            "VM.GPU.A10.2": 0,
+            "BM.GPU.A10.4": 0,
+            "BM.GPU4.8": 0,
+            "BM.GPU.A100-v2.8": 0,
+            "BM.GPU.H100.8": 0,
+        }
 
 
 async def test_deploy_goes_ahead_when_the_limits_cannot_be_read(world: OciWorld) -> None:
@@ -358,8 +436,17 @@ async def test_deploy_goes_ahead_when_the_limits_cannot_be_read(world: OciWorld)
     emu = world.emulator
     emu.faults = FaultConfig(rate=1.0, kinds=("503",), operations=("GetResourceAvailability",))
     async with oci_backend(world, retry_attempts=2) as backend:
-        assert await backend.fit_availability() == {name: None for name in (
-            "VM.GPU.A10.1", "VM.GPU.A10.2", "BM.GPU.A10.4", "BM.GPU4.8", "BM.GPU.A100-v2.8", "BM.GPU.H100.8")}
+        assert await backend.fit_availability() == {
+            name: None
+            for name in (
+                "VM.GPU.A10.1",
+                "VM.GPU.A10.2",
+                "BM.GPU.A10.4",
+                "BM.GPU4.8",
+                "BM.GPU.A100-v2.8",
+                "BM.GPU.H100.8",
+            )
+        }
         created = await backend.create_deployment(deploy_request(small, shape="VM.GPU.A10.2"))
         assert created.deployment.shape == "VM.GPU.A10.2"  # no early word: OCI decides
         assert calls(world)["CreateModelDeployment"] == 1
@@ -380,11 +467,13 @@ async def test_http_fit_and_deploy_agree_on_the_limits(api: Any, world: OciWorld
     assert available["VM.GPU.A10.1"] == 16 and available["BM.GPU.H100.8"] == 0
     assert calls(world)["GetResourceAvailability"] == 4
 
-    status, err = await api("deployments", method="POST",
-                            body={"name": "x", "model_id": small, "shape": "BM.GPU.H100.8"})
+    status, err = await api(
+        "deployments", method="POST", body={"name": "x", "model_id": small, "shape": "BM.GPU.H100.8"}
+    )
     assert status == 400 and err["fields"][0]["field"] == "shape", err
-    assert "ds-gpu-h100-count" in err["message"] and "request a limit increase or choose another shape" in err[
-        "message"]
+    assert (
+        "ds-gpu-h100-count" in err["message"] and "request a limit increase or choose another shape" in err["message"]
+    )
     assert "CreateModelDeployment" not in calls(world)
 
     # A deploy right after the fit reads no limit again; the next fit re-reads them (our create took one).
@@ -397,8 +486,9 @@ async def test_http_fit_and_deploy_agree_on_the_limits(api: Any, world: OciWorld
 
 
 async def test_llama_cpp_on_an_arm_flex_shape_and_tgi_and_embeddings(world: OciWorld) -> None:
-    gguf = seed_deployable_model(world, "tiny-gguf", formats="GGUF", model_file="tiny.Q4_0.gguf",
-                                 size_bytes=700_000_000)
+    gguf = seed_deployable_model(
+        world, "tiny-gguf", formats="GGUF", model_file="tiny.Q4_0.gguf", size_bytes=700_000_000
+    )
     small = seed_deployable_model(world, "small")
     embedder = seed_deployable_model(world, "embedder", task="feature_extraction")
     async with oci_backend(world) as backend:
@@ -413,12 +503,17 @@ async def test_llama_cpp_on_an_arm_flex_shape_and_tgi_and_embeddings(world: OciW
         assert env["environmentVariables"]["BASE_MODEL_FILE"] == "tiny.Q4_0.gguf"
         assert "PARAMS" not in env["environmentVariables"] and md["freeformTags"]["model_file"] == "tiny.Q4_0.gguf"
 
-        tgi = await backend.create_deployment(deploy_request(small, name="tgi", engine="tgi", max_model_len=2048,
-                                                             params=["--max-concurrent-requests", "64"]))
+        tgi = await backend.create_deployment(
+            deploy_request(
+                small, name="tgi", engine="tgi", max_model_len=2048, params=["--max-concurrent-requests", "64"]
+            )
+        )
         env = world.emulator.deployments.deployments[tgi.deployment.id]["modelDeploymentConfigurationDetails"][
-            "environmentConfigurationDetails"]
-        assert env["environmentVariables"]["PARAMS"] == ("--max-input-tokens 2047 --max-total-tokens 2048 "
-                                                         "--max-concurrent-requests 64")
+            "environmentConfigurationDetails"
+        ]
+        assert env["environmentVariables"]["PARAMS"] == (
+            "--max-input-tokens 2047 --max-total-tokens 2048 --max-concurrent-requests 64"
+        )
         assert tgi.deployment.engine == "tgi" and tgi.deployment.max_model_len == 2048
 
         emb = await backend.create_deployment(deploy_request(embedder, name="emb", mode="embedding"))
@@ -434,20 +529,34 @@ async def test_llama_cpp_on_an_arm_flex_shape_and_tgi_and_embeddings(world: OciW
 
 
 async def test_publisher_defaults_apply_when_no_params_are_given(world: OciWorld) -> None:
-    config = json.dumps({"shape": ["VM.GPU.A10.2"], "configuration": {"VM.GPU.A10.2": {"parameters": {
-        "VLLM_PARAMS": "--max-model-len 2048 --tensor-parallel-size 2 --port 1"}}}})
+    config = json.dumps(
+        {
+            "shape": ["VM.GPU.A10.2"],
+            "configuration": {
+                "VM.GPU.A10.2": {
+                    "parameters": {"VLLM_PARAMS": "--max-model-len 2048 --tensor-parallel-size 2 --port 1"}
+                }
+            },
+        }
+    )
     model = seed_deployable_model(world, "published", deployment_config=config)
     async with oci_backend(world) as backend:
         created = await backend.create_deployment(deploy_request(model, shape="VM.GPU.A10.2"))
         assert created.deployment.max_model_len == 4096  # --port is refused, so none of the defaults apply
-        config = json.dumps({"configuration": {"VM.GPU.A10.2": {"parameters": {
-            "VLLM_PARAMS": "--max-model-len 2048 --tensor-parallel-size 2"}}}})
+        config = json.dumps(
+            {
+                "configuration": {
+                    "VM.GPU.A10.2": {"parameters": {"VLLM_PARAMS": "--max-model-len 2048 --tensor-parallel-size 2"}}
+                }
+            }
+        )
         other = seed_deployable_model(world, "published-2", deployment_config=config)
         created = await backend.create_deployment(deploy_request(other, shape="VM.GPU.A10.2"))
         assert created.deployment.max_model_len == 2048
         assert created.deployment.params[-4:] == ["--max-model-len", "2048", "--tensor-parallel-size", "2"]
-        explicit = await backend.create_deployment(deploy_request(other, shape="VM.GPU.A10.2",
-                                                                  params=["--enforce-eager"]))
+        explicit = await backend.create_deployment(
+            deploy_request(other, shape="VM.GPU.A10.2", params=["--enforce-eager"])
+        )
         assert "--tensor-parallel-size" not in explicit.deployment.params
 
 
@@ -496,8 +605,13 @@ async def test_canceling_a_create_deletes_the_half_made_deployment(world: OciWor
 async def test_upstream_needs_no_call_and_a_failed_predict_rechecks_the_state(world: OciWorld) -> None:
     emu = world.emulator
     model = seed_deployable_model(world, "m")
-    md_id = emu.add_deployment(world.compartment_id, model, "served", freeform_tags={"OCI_AQUA": "active"},
-                               env={"MODEL_DEPLOY_PREDICT_ENDPOINT": "/v1/chat/completions"})
+    md_id = emu.add_deployment(
+        world.compartment_id,
+        model,
+        "served",
+        freeform_tags={"OCI_AQUA": "active"},
+        env={"MODEL_DEPLOY_PREDICT_ENDPOINT": "/v1/chat/completions"},
+    )
     async with oci_backend(world) as backend:
         with pytest.raises(NotFound):
             await backend.upstream("ocid1.datasciencemodeldeployment.oc1.iad.unknown")
@@ -569,7 +683,9 @@ async def wait_state(api: Any, deployment_id: str, *states: str, timeout: float 
         await asyncio.sleep(0.1)
 
 
-async def chat_events(jp_fetch: Any, deployment_id: str, body: dict[str, Any]) -> tuple[list[tuple[str, Any]], list[float]]:
+async def chat_events(
+    jp_fetch: Any, deployment_id: str, body: dict[str, Any]
+) -> tuple[list[tuple[str, Any]], list[float]]:
     """The chat stream's events, and when each piece of the body arrived."""
     from aqua_ext.services.sse import SseParser
 
@@ -581,24 +697,34 @@ async def chat_events(jp_fetch: Any, deployment_id: str, body: dict[str, Any]) -
         arrivals.append(time.monotonic())
         events.extend((e.event, e.json()) for e in parser.feed(chunk))
 
-    response = await jp_fetch("aqua-ext", "deployments", deployment_id, "chat", method="POST", body=json.dumps(body),
-                              streaming_callback=on_chunk)
+    response = await jp_fetch(
+        "aqua-ext",
+        "deployments",
+        deployment_id,
+        "chat",
+        method="POST",
+        body=json.dumps(body),
+        streaming_callback=on_chunk,
+    )
     assert response.code == 200 and response.headers["Content-Type"].startswith("text/event-stream")
     events.extend((e.event, e.json()) for e in parser.close())
     return events, arrivals
 
 
-async def test_http_deploy_chat_openai_client_stop_start_delete(api: Any, jp_fetch: Any, jp_serverapp: Any,
-                                                                jp_base_url: str, jp_http_port: int,
-                                                                world: OciWorld) -> None:
+async def test_http_deploy_chat_openai_client_stop_start_delete(
+    api: Any, jp_fetch: Any, jp_serverapp: Any, jp_base_url: str, jp_http_port: int, world: OciWorld
+) -> None:
     status, info = await api("info")
     assert status == 200 and info["backend"]["kind"] == "oci" and info["backend"]["ready"], info
     model = seed_deployable_model(world, "acme-1b")
     group, log_id = add_log(world)
     world.emulator.deployments.stream_delay_seconds = 0.05
 
-    status, created = await api("deployments", method="POST", body={
-        "model_id": model, "name": "OCI chat", "log_group_id": group, "log_id": log_id})
+    status, created = await api(
+        "deployments",
+        method="POST",
+        body={"model_id": model, "name": "OCI chat", "log_group_id": group, "log_id": log_id},
+    )
     assert status == 202, created
     dep = created["deployment"]
     assert (dep["state"], dep["shape"], dep["engine"], dep["mode"]) == ("CREATING", "VM.GPU.A10.1", "vllm", "chat")
@@ -612,9 +738,16 @@ async def test_http_deploy_chat_openai_client_stop_start_delete(api: Any, jp_fet
 
     # The playground's stream: deltas as the engine sends them, then done; no control-plane call.
     world.emulator.reset_calls()
-    events, arrivals = await chat_events(jp_fetch, dep["id"], {
-        "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello"}],
-        "max_tokens": 50, "temperature": 0.5, "top_k": 20})
+    events, arrivals = await chat_events(
+        jp_fetch,
+        dep["id"],
+        {
+            "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello"}],
+            "max_tokens": 50,
+            "temperature": 0.5,
+            "top_k": 20,
+        },
+    )
     kinds = [k for k, _ in events]
     assert kinds[-1] == "done" and set(kinds[:-1]) == {"delta"}, events
     assert "".join(d["content"] for k, d in events if k == "delta") == "Echo from OCI chat: Hello"
@@ -626,22 +759,37 @@ async def test_http_deploy_chat_openai_client_stop_start_delete(api: Any, jp_fet
     events, _ = await chat_events(jp_fetch, dep["id"], {"prompt": "Once upon a time", "max_tokens": 3})
     assert "".join(d["content"] for k, d in events if k == "delta") == "Echo from OCI"
     assert events[-1][1]["finish_reason"] == "length"
-    routes = [r["headers"].get("route") for r in world.emulator.request_details
-              if r["operation"] == "PredictWithResponseStream"]
+    routes = [
+        r["headers"].get("route")
+        for r in world.emulator.request_details
+        if r["operation"] == "PredictWithResponseStream"
+    ]
     assert routes == ["/v1/chat/completions", "/v1/completions"]
 
     # Any OpenAI client reaches it through Jupyter's auth (the token as the API key), signed on to OCI.
     from openai import OpenAI
 
     token = jp_serverapp.identity_provider.token
-    client = OpenAI(base_url=f"http://127.0.0.1:{jp_http_port}{jp_base_url}aqua-ext/deployments/{dep['id']}/v1",
-                    api_key=token, max_retries=0)
-    answer = await asyncio.to_thread(lambda: client.chat.completions.create(
-        model="anything", messages=[{"role": "user", "content": "Hi"}], max_tokens=20))
+    client = OpenAI(
+        base_url=f"http://127.0.0.1:{jp_http_port}{jp_base_url}aqua-ext/deployments/{dep['id']}/v1",
+        api_key=token,
+        max_retries=0,
+    )
+    answer = await asyncio.to_thread(
+        lambda: client.chat.completions.create(
+            model="anything", messages=[{"role": "user", "content": "Hi"}], max_tokens=20
+        )
+    )
     assert answer.choices[0].message.content == "Echo from OCI chat: Hi"
-    pieces = await asyncio.to_thread(lambda: [
-        c.choices[0].delta.content or "" for c in client.chat.completions.create(
-            model="x", messages=[{"role": "user", "content": "Hi"}], max_tokens=20, stream=True) if c.choices])
+    pieces = await asyncio.to_thread(
+        lambda: [
+            c.choices[0].delta.content or ""
+            for c in client.chat.completions.create(
+                model="x", messages=[{"role": "user", "content": "Hi"}], max_tokens=20, stream=True
+            )
+            if c.choices
+        ]
+    )
     assert "".join(pieces) == "Echo from OCI chat: Hi"
     completion = await asyncio.to_thread(lambda: client.completions.create(model="x", prompt="Tell", max_tokens=20))
     assert completion.choices[0].text == "Echo from OCI chat: Tell"
@@ -663,8 +811,9 @@ async def test_http_deploy_chat_openai_client_stop_start_delete(api: Any, jp_fet
     status, stopped = await api(f"deployments/{dep['id']}/deactivate", method="POST")
     assert status == 200 and stopped["state"] == "UPDATING" and stopped["operation_id"], stopped
     assert (await wait_state(api, dep["id"], "INACTIVE"))["state"] == "INACTIVE"
-    status, err = await api(f"deployments/{dep['id']}/chat", method="POST",
-                            body={"messages": [{"role": "user", "content": "Hi"}]})
+    status, err = await api(
+        f"deployments/{dep['id']}/chat", method="POST", body={"messages": [{"role": "user", "content": "Hi"}]}
+    )
     assert status == 409 and "INACTIVE" in err["message"], err
     status, err = await api(f"deployments/{dep['id']}/deactivate", method="POST")
     assert status == 409 and "is INACTIVE" in err["message"]
@@ -683,8 +832,16 @@ async def test_http_deploy_chat_openai_client_stop_start_delete(api: Any, jp_fet
 async def test_http_refusals_are_400_404_409_with_fields(api: Any, world: OciWorld) -> None:
     assert (await api("info"))[0] == 200
     small = seed_deployable_model(world, "small")
-    big = seed_deployable_model(world, "big-70b", parameter_count=70_000_000_000, layers=80, hidden_size=8192,
-                                heads=64, kv_heads=8, context_length=131072)
+    big = seed_deployable_model(
+        world,
+        "big-70b",
+        parameter_count=70_000_000_000,
+        layers=80,
+        hidden_size=8192,
+        heads=64,
+        kv_heads=8,
+        context_length=131072,
+    )
 
     async def create(body: dict[str, Any]) -> tuple[int, Any]:
         return await api("deployments", method="POST", body={"name": "x", **body})
@@ -707,11 +864,11 @@ async def test_http_refusals_are_400_404_409_with_fields(api: Any, world: OciWor
     status, err = await api("deployments/ocid1.datasciencemodeldeployment.oc1.iad.missing")
     assert status == 404 and "No deployment" in err["message"]
     for action in ("activate", "deactivate"):
-        status, err = await api(f"deployments/ocid1.datasciencemodeldeployment.oc1.iad.missing/{action}",
-                                method="POST")
+        status, err = await api(f"deployments/ocid1.datasciencemodeldeployment.oc1.iad.missing/{action}", method="POST")
         assert status == 404, err
-    status, err = await api("deployments/not-an-ocid/chat", method="POST",
-                            body={"messages": [{"role": "user", "content": "Hi"}]})
+    status, err = await api(
+        "deployments/not-an-ocid/chat", method="POST", body={"messages": [{"role": "user", "content": "Hi"}]}
+    )
     assert status == 404
 
     world.emulator.deployments.fail_next = 1
@@ -723,6 +880,9 @@ async def test_http_refusals_are_400_404_409_with_fields(api: Any, world: OciWor
     assert op["state"] == "FAILED" and op["error"] == failed["state_message"]
     status, err = await api(f"deployments/{created['deployment']['id']}/activate", method="POST")
     assert status == 409 and "FAILED" in err["message"]
-    status, err = await api(f"deployments/{created['deployment']['id']}/chat", method="POST",
-                            body={"messages": [{"role": "user", "content": "Hi"}]})
+    status, err = await api(
+        f"deployments/{created['deployment']['id']}/chat",
+        method="POST",
+        body={"messages": [{"role": "user", "content": "Hi"}]},
+    )
     assert status == 409 and "FAILED" in err["message"]

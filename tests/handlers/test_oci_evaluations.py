@@ -39,9 +39,14 @@ def jp_server_config(world: OciWorld) -> dict[str, Any]:
 
 def seed_deployment(world: OciWorld, name: str = "acme chat", *, state: str = "ACTIVE") -> str:
     model = seed_deployable_model(world, f"{name}-model")
-    return world.emulator.add_deployment(world.compartment_id, model, name, lifecycle_state=state,
-                                         freeform_tags={"OCI_AQUA": "active", "aqua_model_name": f"{name}-model"},
-                                         project_id=world.project_id)
+    return world.emulator.add_deployment(
+        world.compartment_id,
+        model,
+        name,
+        lifecycle_state=state,
+        freeform_tags={"OCI_AQUA": "active", "aqua_model_name": f"{name}-model"},
+        project_id=world.project_id,
+    )
 
 
 def report_bucket(world: OciWorld, name: str = "eval-out", *, versioned: bool = True) -> str:
@@ -50,12 +55,23 @@ def report_bucket(world: OciWorld, name: str = "eval-out", *, versioned: bool = 
 
 def eval_text(rows: int = 9, *, bad_line: int | None = None, conversational: bool = False) -> str:
     if conversational:
-        lines = [json.dumps({"messages": [{"role": "user", "content": f"hi {i}"},
-                                          {"role": "assistant", "content": f"hello {i}"}]}) for i in range(rows)]
+        lines = [
+            json.dumps(
+                {"messages": [{"role": "user", "content": f"hi {i}"}, {"role": "assistant", "content": f"hello {i}"}]}
+            )
+            for i in range(rows)
+        ]
     else:
-        lines = [json.dumps({"prompt": f"What is the capital of country {i}?",
-                             "completion": f"The capital of country {i} is city number {i}.",
-                             "category": "geo" if i % 2 else "math"}) for i in range(rows)]
+        lines = [
+            json.dumps(
+                {
+                    "prompt": f"What is the capital of country {i}?",
+                    "completion": f"The capital of country {i} is city number {i}.",
+                    "category": "geo" if i % 2 else "math",
+                }
+            )
+            for i in range(rows)
+        ]
     return jsonl_text(lines, bad_line)
 
 
@@ -70,8 +86,9 @@ async def wait_state(api: Any, evaluation_id: str, *states: str, timeout: float 
 # ---- the whole life -------------------------------------------------------------------------------
 
 
-async def test_create_report_rows_html_compare_delete(api: Any, jp_fetch: Any, world: OciWorld,
-                                                      jp_root_dir: Path) -> None:
+async def test_create_report_rows_html_compare_delete(
+    api: Any, jp_fetch: Any, world: OciWorld, jp_root_dir: Path
+) -> None:
     emu = world.emulator
     assert (await api("info"))[0] == 200
     dep = seed_deployment(world)
@@ -80,9 +97,19 @@ async def test_create_report_rows_html_compare_delete(api: Any, jp_fetch: Any, w
     data = write_eval(jp_root_dir)
     emu.reset_calls()
 
-    status, created = await api("evaluations", method="POST", body={
-        "deployment_id": dep, "name": "geo check", "dataset_path": "data/eval.jsonl", "report_uri": report,
-        "log_group_id": group, "log_id": log_id, "params": {"max_tokens": 64, "temperature": 0.2}})
+    status, created = await api(
+        "evaluations",
+        method="POST",
+        body={
+            "deployment_id": dep,
+            "name": "geo check",
+            "dataset_path": "data/eval.jsonl",
+            "report_uri": report,
+            "log_group_id": group,
+            "log_id": log_id,
+            "params": {"max_tokens": 64, "temperature": 0.2},
+        },
+    )
     assert status == 202, created
     ev = created["evaluation"]
     ev_id = ev["id"]
@@ -108,8 +135,10 @@ async def test_create_report_rows_html_compare_delete(api: Any, jp_fetch: Any, w
     hyper = json.loads(next(m["value"] for m in record["definedMetadataList"] if m["key"] == "Hyperparameters"))
     assert hyper["model_params"]["shape"] == "VM.Standard.E4.Flex" and hyper["model_params"]["report_path"] == report
     assert hyper["model_params"]["model"] == "odsc-llm" and hyper["model_params"]["max_tokens"] == 64
-    assert record["modelVersionSetName"] == "aqua-ext evaluations" and record["_provenance"]["trainingId"] == ev[
-        "job_run_id"]
+    assert (
+        record["modelVersionSetName"] == "aqua-ext evaluations"
+        and record["_provenance"]["trainingId"] == ev["job_run_id"]
+    )
     assert next(iter(emu.version_sets.sets.values()))["freeformTags"] == {"aqua_evaluation": "aqua_evaluation"}
     job = emu.jobs.jobs[ev["job_id"]]
     args = json.loads(job["jobConfigurationDetails"]["environmentVariables"]["AIP_SMC_EVALUATION_ARGUMENTS"])
@@ -152,9 +181,17 @@ async def test_create_report_rows_html_compare_delete(api: Any, jp_fetch: Any, w
     assert not {"ListObjects", "GetModelArtifactContent", "HeadModelArtifact"} & set(emu.calls)
 
     # A second evaluation, compared with the first.
-    status, second = await api("evaluations", method="POST", body={
-        "deployment_id": dep, "name": "geo check 2", "dataset_path": "data/eval.jsonl", "report_uri": report,
-        "metrics": ["bertscore", "bleu"]})
+    status, second = await api(
+        "evaluations",
+        method="POST",
+        body={
+            "deployment_id": dep,
+            "name": "geo check 2",
+            "dataset_path": "data/eval.jsonl",
+            "report_uri": report,
+            "metrics": ["bertscore", "bleu"],
+        },
+    )
     assert status == 202, second
     ev2 = second["evaluation"]["id"]
     assert emu.calls["CreateModelVersionSet"] == 0  # the experiment is reused
@@ -189,8 +226,16 @@ async def test_cancel_and_delete_follow_the_run(api: Any, world: OciWorld, jp_ro
     world.emulator.jobs.run_seconds = 30.0  # it keeps running until canceled
     dep = seed_deployment(world)
     write_eval(jp_root_dir)
-    status, created = await api("evaluations", method="POST", body={
-        "deployment_id": dep, "name": "long", "dataset_path": "data/eval.jsonl", "report_uri": report_bucket(world)})
+    status, created = await api(
+        "evaluations",
+        method="POST",
+        body={
+            "deployment_id": dep,
+            "name": "long",
+            "dataset_path": "data/eval.jsonl",
+            "report_uri": report_bucket(world),
+        },
+    )
     assert status == 202, created
     ev_id = created["evaluation"]["id"]
     running = await wait_state(api, ev_id, "IN_PROGRESS")
@@ -272,10 +317,12 @@ async def test_bad_input_is_refused_before_anything_is_created(api: Any, world: 
     await refused({"shape": "VM.GPU.A10.1"}, "shape", "CPU shapes", "VM.Standard.E4.Flex")
     await refused({"shape": "VM.Nope"}, "shape", "not a job shape")
     await refused({"sample_size": 3}, "sample_size", "every row")
-    await refused({"log_group_id": "ocid1.loggroup.oc1.iad.g", "log_id": "ocid1.bucket.oc1.iad.x"}, "log_id",
-                  "log OCID")
-    status, err = await api("evaluations", method="POST",
-                            body={**good, "deployment_id": "ocid1.datasciencemodeldeployment.oc1.iad.missing"})
+    await refused(
+        {"log_group_id": "ocid1.loggroup.oc1.iad.g", "log_id": "ocid1.bucket.oc1.iad.x"}, "log_id", "log OCID"
+    )
+    status, err = await api(
+        "evaluations", method="POST", body={**good, "deployment_id": "ocid1.datasciencemodeldeployment.oc1.iad.missing"}
+    )
     assert status == 404, err
 
     assert counts(world) == before
@@ -293,13 +340,27 @@ async def test_a_fine_tunes_training_data_is_evaluated(api: Any, world: OciWorld
     emu.add_bucket(None, "ft-out", versioned=True, compartment_id=world.compartment_id)
     emu.add_bucket(None, "data", versioned=True, compartment_id=world.compartment_id)
     emu.put_object(None, "data", "train.jsonl", eval_text(60))
-    status, ft = await api("finetunes", method="POST", body={
-        "model_id": base, "name": "tuned", "dataset_path": f"oci://data@{emu.namespace}/train.jsonl",
-        "output_uri": f"oci://ft-out@{emu.namespace}/runs"})
+    status, ft = await api(
+        "finetunes",
+        method="POST",
+        body={
+            "model_id": base,
+            "name": "tuned",
+            "dataset_path": f"oci://data@{emu.namespace}/train.jsonl",
+            "output_uri": f"oci://ft-out@{emu.namespace}/runs",
+        },
+    )
     assert status == 202, ft
-    status, created = await api("evaluations", method="POST", body={
-        "deployment_id": dep, "name": "on training data", "finetune_id": ft["finetune"]["id"],
-        "report_uri": report_bucket(world)})
+    status, created = await api(
+        "evaluations",
+        method="POST",
+        body={
+            "deployment_id": dep,
+            "name": "on training data",
+            "finetune_id": ft["finetune"]["id"],
+            "report_uri": report_bucket(world),
+        },
+    )
     assert status == 202, created
     ev = created["evaluation"]
     assert ev["dataset_path"] == f"oci://data@{emu.namespace}/train.jsonl" and ev["finetune_id"] == ft["finetune"]["id"]

@@ -22,12 +22,23 @@ import pytest
 from tests.oci_setup import OciWorld, add_log
 from tests.waiting import wait_for_state
 
-FT_CONFIG = json.dumps({
-    "shape": {"VM.GPU.A10.1": {"batch_size": 2, "replica": "1-4"}, "VM.GPU.A10.2": {"batch_size": 4, "replica": "1-8"}},
-    "finetuning_params": "--trust_remote_code True",
-    "configuration": {"epochs": 2, "learning_rate": 0.0003, "micro_batch_size": 1, "sequence_len": 1024,
-                      "lora_r": 16, "lora_alpha": 32},
-})
+FT_CONFIG = json.dumps(
+    {
+        "shape": {
+            "VM.GPU.A10.1": {"batch_size": 2, "replica": "1-4"},
+            "VM.GPU.A10.2": {"batch_size": 4, "replica": "1-8"},
+        },
+        "finetuning_params": "--trust_remote_code True",
+        "configuration": {
+            "epochs": 2,
+            "learning_rate": 0.0003,
+            "micro_batch_size": 1,
+            "sequence_len": 1024,
+            "lora_r": 16,
+            "lora_alpha": 32,
+        },
+    }
+)
 
 
 @pytest.fixture
@@ -44,14 +55,33 @@ def jp_server_config(world: OciWorld) -> dict[str, Any]:
 # ---- helpers -----------------------------------------------------------------------------------
 
 
-def seed_base(world: OciWorld, name: str = "acme-1b", *, parameter_count: int = 1_000_000_000, layers: int = 16,
-              hidden: int = 2048, ready: bool = True, ft_config: str | None = FT_CONFIG) -> str:
+def seed_base(
+    world: OciWorld,
+    name: str = "acme-1b",
+    *,
+    parameter_count: int = 1_000_000_000,
+    layers: int = 16,
+    hidden: int = 2048,
+    ready: bool = True,
+    ft_config: str | None = FT_CONFIG,
+) -> str:
     """A registered AQUA model that can be fine-tuned: safetensors, size and architecture, a card."""
-    tags = {"OCI_AQUA": "active", "aqua_custom_base_model": "true", "task": "text_generation",
-            "organization": "acme", "license": "apache-2.0", "model_format": "SAFETENSORS",
-            "ready_to_fine_tune": "true" if ready else "false"}
-    architecture = {"model_type": "llama", "num_hidden_layers": layers, "hidden_size": hidden,
-                    "num_attention_heads": 16, "num_key_value_heads": 8}
+    tags = {
+        "OCI_AQUA": "active",
+        "aqua_custom_base_model": "true",
+        "task": "text_generation",
+        "organization": "acme",
+        "license": "apache-2.0",
+        "model_format": "SAFETENSORS",
+        "ready_to_fine_tune": "true" if ready else "false",
+    }
+    architecture = {
+        "model_type": "llama",
+        "num_hidden_layers": layers,
+        "hidden_size": hidden,
+        "num_attention_heads": 16,
+        "num_key_value_heads": 8,
+    }
     meta = [
         {"key": "artifact_location", "value": f"oci://models@{world.emulator.namespace}/{name}/", "category": "Other"},
         {"key": "parameter_count", "value": str(parameter_count), "category": "Other"},
@@ -62,8 +92,14 @@ def seed_base(world: OciWorld, name: str = "acme-1b", *, parameter_count: int = 
     defined = {"Readme": f"# {name}\n\nA base model.\n"}
     if ft_config:
         defined["FineTuneConfiguration"] = ft_config
-    return world.emulator.add_model(world.compartment_id, name, freeform_tags=tags, project_id=world.project_id,
-                                    custom_metadata=meta, defined_metadata=defined)
+    return world.emulator.add_model(
+        world.compartment_id,
+        name,
+        freeform_tags=tags,
+        project_id=world.project_id,
+        custom_metadata=meta,
+        defined_metadata=defined,
+    )
 
 
 def bucket_uri(world: OciWorld, name: str, prefix: str, *, versioned: bool = True) -> str:
@@ -91,8 +127,9 @@ def write_text(root: Path, name: str, text: str) -> Path:
 
 
 def dataset_text(rows: int = 60, *, bad_line: int | None = None) -> str:
-    return jsonl_text([json.dumps({"prompt": f"What is {i} + {i}?", "completion": str(2 * i)}) for i in range(rows)],
-                      bad_line)
+    return jsonl_text(
+        [json.dumps({"prompt": f"What is {i} + {i}?", "completion": str(2 * i)}) for i in range(rows)], bad_line
+    )
 
 
 def write_dataset(root: Path, name: str = "data/train.jsonl", **kw: Any) -> Path:
@@ -112,9 +149,11 @@ def counts(world: OciWorld) -> dict[str, int]:
 
 
 def ds_client(world: OciWorld) -> Any:
-    return oci.data_science.DataScienceClient(world.identity.sdk_config(),
-                                              service_endpoint=world.emulator.endpoint("datascience"),
-                                              retry_strategy=oci.retry.NoneRetryStrategy())
+    return oci.data_science.DataScienceClient(
+        world.identity.sdk_config(),
+        service_endpoint=world.emulator.endpoint("datascience"),
+        retry_strategy=oci.retry.NoneRetryStrategy(),
+    )
 
 
 async def wait_state(api: Any, finetune_id: str, *states: str, timeout: float = 20.0) -> dict[str, Any]:
@@ -150,9 +189,20 @@ async def test_create_train_metrics_logs_deploy_delete(api: Any, world: OciWorld
     data = write_dataset(jp_root_dir)
     emu.reset_calls()
 
-    status, created = await api("finetunes", method="POST", body={
-        "model_id": base, "name": "acme-math", "dataset_path": "data/train.jsonl", "output_uri": output,
-        "experiment_name": "math", "log_group_id": group, "log_id": log_id, "params": {"epochs": 3}})
+    status, created = await api(
+        "finetunes",
+        method="POST",
+        body={
+            "model_id": base,
+            "name": "acme-math",
+            "dataset_path": "data/train.jsonl",
+            "output_uri": output,
+            "experiment_name": "math",
+            "log_group_id": group,
+            "log_id": log_id,
+            "params": {"epochs": 3},
+        },
+    )
     assert status == 202, created
     ft = created["finetune"]
     ft_id = ft["id"]
@@ -195,16 +245,21 @@ async def test_create_train_metrics_logs_deploy_delete(api: Any, world: OciWorld
     assert record["_provenance"]["trainingId"] == ft["job_run_id"]
     job = emu.jobs.jobs[ft["job_id"]]
     env = job["jobConfigurationDetails"]["environmentVariables"]
-    assert json.loads(env["AIP_SMC_FT_ARGUMENTS"]) == {"baseModel": {"type": "modelCatalog", "modelId": base},
-                                                       "outputModel": {"type": "modelCatalog", "modelId": ft_id}}
+    assert json.loads(env["AIP_SMC_FT_ARGUMENTS"]) == {
+        "baseModel": {"type": "modelCatalog", "modelId": base},
+        "outputModel": {"type": "modelCatalog", "modelId": ft_id},
+    }
     command = env["OCI__LAUNCH_CMD"]
     assert command.startswith(f"--training_data {ft['dataset_path']} --output_dir {output} --val_set_size 0.1 ")
     assert "--num_epochs 3" in command and "--micro_batch_size 1" in command and "--lora_target_linear True" in command
     assert command.endswith("--trust_remote_code True")  # the model's own finetuning_params
     assert env["NODE_COUNT"] == "1"
     infra = job["jobInfrastructureConfigurationDetails"]
-    assert infra == {"jobInfrastructureType": "ME_STANDALONE", "shapeName": "VM.GPU.A10.1",
-                     "blockStorageSizeInGBs": 750}
+    assert infra == {
+        "jobInfrastructureType": "ME_STANDALONE",
+        "shapeName": "VM.GPU.A10.1",
+        "blockStorageSizeInGBs": 750,
+    }
     assert job["jobEnvironmentConfigurationDetails"]["image"] == "dsmc://odsc-llm-fine-tuning:2.2.62.70"
     assert job["jobLogConfigurationDetails"]["logId"] == log_id
 
@@ -220,7 +275,9 @@ async def test_create_train_metrics_logs_deploy_delete(api: Any, world: OciWorld
     assert done["artifact_location"] == f"oci://ft-out@{emu.namespace}/runs/{ft_id}/"
     assert done["finished_at"] and done["wall_seconds"] is not None and done["failure_log"] == []
     assert emu.list_object_names(None, "ft-out", f"runs/{ft_id}/") == [
-        f"runs/{ft_id}/adapter_config.json", f"runs/{ft_id}/adapter_model.safetensors"]
+        f"runs/{ft_id}/adapter_config.json",
+        f"runs/{ft_id}/adapter_model.safetensors",
+    ]
 
     # The loss per epoch, and the cursor that gives only what came next.
     status, metrics = await api(f"finetunes/{ft_id}/metrics")
@@ -286,8 +343,11 @@ async def test_cancel_and_delete_follow_the_run(api: Any, world: OciWorld, jp_ro
     base = seed_base(world)
     output = output_bucket(world)
     write_dataset(jp_root_dir)
-    status, created = await api("finetunes", method="POST", body={
-        "model_id": base, "name": "long", "dataset_path": "data/train.jsonl", "output_uri": output})
+    status, created = await api(
+        "finetunes",
+        method="POST",
+        body={"model_id": base, "name": "long", "dataset_path": "data/train.jsonl", "output_uri": output},
+    )
     assert status == 202, created
     ft_id = created["finetune"]["id"]
     assert created["finetune"]["experiment_name"] is None and not world.emulator.version_sets.sets
@@ -325,10 +385,22 @@ async def test_multi_node_run_from_an_oci_dataset(api: Any, world: OciWorld) -> 
     group, log_id = add_log(world)
     subnet = "ocid1.subnet.oc1.iad.aaaaexample"
     uri = f"oci://data@{emu.namespace}/sets/train.jsonl"
-    status, created = await api("finetunes", method="POST", body={
-        "model_id": base, "name": "wide", "dataset_path": uri, "output_uri": output, "replicas": 2,
-        "shape": "VM.GPU.A10.2", "subnet_id": subnet, "log_group_id": group, "log_id": log_id,
-        "validation_split": 0.2})
+    status, created = await api(
+        "finetunes",
+        method="POST",
+        body={
+            "model_id": base,
+            "name": "wide",
+            "dataset_path": uri,
+            "output_uri": output,
+            "replicas": 2,
+            "shape": "VM.GPU.A10.2",
+            "subnet_id": subnet,
+            "log_group_id": group,
+            "log_id": log_id,
+            "validation_split": 0.2,
+        },
+    )
     assert status == 202, created
     ft = created["finetune"]
     assert (ft["replicas"], ft["shape"], ft["subnet_id"]) == (2, "VM.GPU.A10.2", subnet)
@@ -341,7 +413,9 @@ async def test_multi_node_run_from_an_oci_dataset(api: Any, world: OciWorld) -> 
     assert job["jobInfrastructureConfigurationDetails"] is None and job["jobConfigurationDetails"] is None
     nodes = job["jobNodeConfigurationDetails"]
     assert nodes["jobNodeType"] == "MULTI_NODE" and nodes["jobNetworkConfiguration"] == {
-        "jobNetworkType": "CUSTOM_NETWORK", "subnetId": subnet}
+        "jobNetworkType": "CUSTOM_NETWORK",
+        "subnetId": subnet,
+    }
     group_cfg = nodes["jobNodeGroupConfigurationDetailsList"][0]
     assert group_cfg["replicas"] == 2 and group_cfg["minimumSuccessReplicas"] == 2
     assert group_cfg["jobInfrastructureConfigurationDetails"]["shapeName"] == "VM.GPU.A10.2"
@@ -359,9 +433,18 @@ async def test_a_failed_run_says_why_with_its_log(api: Any, world: OciWorld, jp_
     group, log_id = add_log(world)
     write_dataset(jp_root_dir)
     world.emulator.finetuning.exit_code = 100
-    status, created = await api("finetunes", method="POST", body={
-        "model_id": base, "name": "oom", "dataset_path": "data/train.jsonl", "output_uri": output,
-        "log_group_id": group, "log_id": log_id})
+    status, created = await api(
+        "finetunes",
+        method="POST",
+        body={
+            "model_id": base,
+            "name": "oom",
+            "dataset_path": "data/train.jsonl",
+            "output_uri": output,
+            "log_group_id": group,
+            "log_id": log_id,
+        },
+    )
     assert status == 202, created
     failed = await wait_state(api, created["finetune"]["id"], "FAILED", "SUCCEEDED")
     assert failed["state"] == "FAILED"
@@ -375,33 +458,73 @@ async def test_a_fine_tune_aqua_made_is_listed(api: Any, world: OciWorld) -> Non
     """AQUA's own records (its tags, metadata keys and job), with no metadata of ours: listed and explained."""
     emu = world.emulator
     base = seed_base(world)
-    hyper = {"epochs": 4, "learning_rate": 0.0002, "batch_size": 2, "sequence_len": 2048, "lora_r": 32,
-             "lora_alpha": 16, "lora_dropout": 0.05, "lora_target_linear": True, "val_set_size": 0.15,
-             "training_data": f"oci://b@{emu.namespace}/d.jsonl"}
-    ft_id = emu.add_model(world.compartment_id, "aqua-made", project_id=world.project_id,
-                          freeform_tags={"OCI_AQUA": "", "aqua_fine_tuned_model": f"{base}#acme-1b",
-                                         "fine_tune_model_version": "v2", "task": "text_generation"},
-                          custom_metadata={"fine_tune_source": base, "fine_tune_source_name": "acme-1b"},
-                          defined_metadata={"Hyperparameters": json.dumps(hyper)})
+    hyper = {
+        "epochs": 4,
+        "learning_rate": 0.0002,
+        "batch_size": 2,
+        "sequence_len": 2048,
+        "lora_r": 32,
+        "lora_alpha": 16,
+        "lora_dropout": 0.05,
+        "lora_target_linear": True,
+        "val_set_size": 0.15,
+        "training_data": f"oci://b@{emu.namespace}/d.jsonl",
+    }
+    ft_id = emu.add_model(
+        world.compartment_id,
+        "aqua-made",
+        project_id=world.project_id,
+        freeform_tags={
+            "OCI_AQUA": "",
+            "aqua_fine_tuned_model": f"{base}#acme-1b",
+            "fine_tune_model_version": "v2",
+            "task": "text_generation",
+        },
+        custom_metadata={"fine_tune_source": base, "fine_tune_source_name": "acme-1b"},
+        defined_metadata={"Hyperparameters": json.dumps(hyper)},
+    )
     m = oci.data_science.models
     ds = ds_client(world)
-    job = ds.create_job(m.CreateJobDetails(
-        compartment_id=world.compartment_id, project_id=world.project_id, display_name="aqua-made",
-        job_configuration_details=m.DefaultJobConfigurationDetails(environment_variables={
-            "AIP_SMC_FT_ARGUMENTS": json.dumps({"baseModel": {"type": "modelCatalog", "modelId": base},
-                                                "outputModel": {"type": "modelCatalog", "modelId": ft_id}}),
-            "OCI__LAUNCH_CMD": f"--training_data {hyper['training_data']} --output_dir oci://o@{emu.namespace}/x "
-                               "--val_set_size 0.15 --num_epochs 4"}),
-        job_infrastructure_configuration_details=m.ManagedEgressStandaloneJobInfrastructureConfigurationDetails(
-            shape_name="VM.GPU.A10.2", block_storage_size_in_gbs=750),
-        job_environment_configuration_details=m.OcirContainerJobEnvironmentConfigurationDetails(
-            image="dsmc://odsc-llm-fine-tuning:1")), opc_retry_token="aqua").data
+    job = ds.create_job(
+        m.CreateJobDetails(
+            compartment_id=world.compartment_id,
+            project_id=world.project_id,
+            display_name="aqua-made",
+            job_configuration_details=m.DefaultJobConfigurationDetails(
+                environment_variables={
+                    "AIP_SMC_FT_ARGUMENTS": json.dumps(
+                        {
+                            "baseModel": {"type": "modelCatalog", "modelId": base},
+                            "outputModel": {"type": "modelCatalog", "modelId": ft_id},
+                        }
+                    ),
+                    "OCI__LAUNCH_CMD": f"--training_data {hyper['training_data']} --output_dir oci://o@{emu.namespace}/x "
+                    "--val_set_size 0.15 --num_epochs 4",
+                }
+            ),
+            job_infrastructure_configuration_details=m.ManagedEgressStandaloneJobInfrastructureConfigurationDetails(
+                shape_name="VM.GPU.A10.2", block_storage_size_in_gbs=750
+            ),
+            job_environment_configuration_details=m.OcirContainerJobEnvironmentConfigurationDetails(
+                image="dsmc://odsc-llm-fine-tuning:1"
+            ),
+        ),
+        opc_retry_token="aqua",
+    ).data
     emu.fast_forward()
-    run = ds.create_job_run(m.CreateJobRunDetails(compartment_id=world.compartment_id, project_id=world.project_id,
-                                                  job_id=job.id)).data
-    ds.update_model(ft_id, m.UpdateModelDetails(custom_metadata_list=[
-        m.Metadata(key="fine_tune_source", value=base), m.Metadata(key="fine_tune_job_id", value=job.id),
-        m.Metadata(key="fine_tune_job_run_id", value=run.id)]))
+    run = ds.create_job_run(
+        m.CreateJobRunDetails(compartment_id=world.compartment_id, project_id=world.project_id, job_id=job.id)
+    ).data
+    ds.update_model(
+        ft_id,
+        m.UpdateModelDetails(
+            custom_metadata_list=[
+                m.Metadata(key="fine_tune_source", value=base),
+                m.Metadata(key="fine_tune_job_id", value=job.id),
+                m.Metadata(key="fine_tune_job_run_id", value=run.id),
+            ]
+        ),
+    )
     emu.fast_forward()  # the container finds no training data: exit code 41
 
     assert (await api("info"))[0] == 200
@@ -410,7 +533,10 @@ async def test_a_fine_tune_aqua_made_is_listed(api: Any, world: OciWorld) -> Non
     assert status == 200 and [f["id"] for f in listing["items"]] == [ft_id]
     # The model list pages, the runs in one list, and what never changes read once: GetModel + GetJob.
     assert {k: v for k, v in emu.calls.items() if k not in ("ListModels",)} == {
-        "ListJobRuns": 1, "GetModel": 1, "GetJob": 1}, emu.calls
+        "ListJobRuns": 1,
+        "GetModel": 1,
+        "GetJob": 1,
+    }, emu.calls
     emu.reset_calls()
     assert (await api("finetunes"))[1] == listing and not emu.calls  # within the cache windows: no call
     item = listing["items"][0]
@@ -453,8 +579,9 @@ async def test_defaults_for_the_form(api: Any, world: OciWorld) -> None:
 # ---- refused inputs: a 400 naming the field, and nothing created -----------------------------------
 
 
-async def test_bad_input_is_refused_before_anything_is_created(api: Any, world: OciWorld, jp_root_dir: Path,
-                                                               tmp_path: Path) -> None:
+async def test_bad_input_is_refused_before_anything_is_created(
+    api: Any, world: OciWorld, jp_root_dir: Path, tmp_path: Path
+) -> None:
     emu = world.emulator
     assert (await api("info"))[0] == 200
     base = seed_base(world)
@@ -484,8 +611,13 @@ async def test_bad_input_is_refused_before_anything_is_created(api: Any, world: 
     await refused({"model_id": not_ready}, "model_id", "cannot be fine-tuned", "ready_to_fine_tune")
     await refused({"shape": "VM.GPU.Nope"}, "shape", "not a job shape", "VM.GPU.A10.1")
     await refused({"shape": "VM.Standard.E4.Flex"}, "shape", "needs a GPU")
-    await refused({"model_id": big, "shape": "VM.GPU.A10.1"}, "shape", "does not fit on VM.GPU.A10.1",
-                  "weights = 70B params", "Choose BM.GPU")
+    await refused(
+        {"model_id": big, "shape": "VM.GPU.A10.1"},
+        "shape",
+        "does not fit on VM.GPU.A10.1",
+        "weights = 70B params",
+        "Choose BM.GPU",
+    )
     await refused({"output_uri": unversioned}, "output_uri", "not versioned", "--versioning Enabled")
     await refused({"output_uri": None}, "output_uri", "versioned bucket")
     await refused({"output_uri": f"oci://nope@{emu.namespace}/x"}, "output_uri", "was not found")
@@ -495,8 +627,12 @@ async def test_bad_input_is_refused_before_anything_is_created(api: Any, world: 
     await refused({"dataset_path": str(outside)}, "dataset_path", "outside the Jupyter root")
     await refused({"dataset_path": "data/missing.jsonl"}, "dataset_path", "no such file")
     await refused({"dataset_path": "data/small.jsonl"}, "dataset_path", "at least 50")
-    await refused({"dataset_path": f"oci://data@{emu.namespace}/bad.jsonl"}, "dataset_path: line 12",
-                  f"oci://data@{emu.namespace}/bad.jsonl", "line 12")
+    await refused(
+        {"dataset_path": f"oci://data@{emu.namespace}/bad.jsonl"},
+        "dataset_path: line 12",
+        f"oci://data@{emu.namespace}/bad.jsonl",
+        "line 12",
+    )
     await refused({"dataset_path": f"oci://data@{emu.namespace}/none.jsonl"}, "dataset_path", "no object")
     await refused({"dataset_path": f"oci://data@{emu.namespace}/x.csv"}, "dataset_path", ".jsonl")
     await refused({"experiment_name": "evals"}, "experiment_name", "not a fine-tuning experiment")
@@ -523,9 +659,17 @@ async def test_a_failure_after_the_model_exists_leaves_nothing(api: Any, world: 
     assert (await api("info"))[0] == 200
     before = counts(world)
     emu.faults = FaultConfig(rate=1.0, kinds=("409",), operations=("CreateJob",))
-    status, err = await api("finetunes", method="POST", body={
-        "model_id": base, "name": "doomed", "dataset_path": "data/train.jsonl", "output_uri": output,
-        "experiment_name": "doomed-exp"})
+    status, err = await api(
+        "finetunes",
+        method="POST",
+        body={
+            "model_id": base,
+            "name": "doomed",
+            "dataset_path": "data/train.jsonl",
+            "output_uri": output,
+            "experiment_name": "doomed-exp",
+        },
+    )
     assert status == 409 and "IncorrectState" in err["message"], err
     assert emu.calls["CreateModel"] == emu.calls["DeleteModel"] == 1 and emu.calls["PutObject"] == 1
     emu.faults = None
@@ -542,8 +686,11 @@ async def test_the_explorer_tags_a_finished_model_deployable(api: Any, world: Oc
     base = seed_base(world)
     output = output_bucket(world)
     write_dataset(jp_root_dir)
-    status, created = await api("finetunes", method="POST", body={
-        "model_id": base, "name": "unwatched", "dataset_path": "data/train.jsonl", "output_uri": output})
+    status, created = await api(
+        "finetunes",
+        method="POST",
+        body={"model_id": base, "name": "unwatched", "dataset_path": "data/train.jsonl", "output_uri": output},
+    )
     assert status == 202, created
     ft_id = created["finetune"]["id"]
     emu.fast_forward()
@@ -561,8 +708,9 @@ async def test_the_explorer_tags_a_finished_model_deployable(api: Any, world: Oc
     assert emu.calls["UpdateModel"] == 1  # tagged once
 
 
-async def test_a_dataset_already_uploaded_is_reused_never_overwritten(api: Any, world: OciWorld,
-                                                                      jp_root_dir: Path) -> None:
+async def test_a_dataset_already_uploaded_is_reused_never_overwritten(
+    api: Any, world: OciWorld, jp_root_dir: Path
+) -> None:
     emu = world.emulator
     base = seed_base(world)
     output = output_bucket(world)
@@ -584,8 +732,16 @@ async def test_an_unwatched_finished_fine_tune_deploys_at_once(api: Any, world: 
     emu = world.emulator
     base = seed_base(world)
     write_dataset(jp_root_dir)
-    status, created = await api("finetunes", method="POST", body={
-        "model_id": base, "name": "quiet", "dataset_path": "data/train.jsonl", "output_uri": output_bucket(world)})
+    status, created = await api(
+        "finetunes",
+        method="POST",
+        body={
+            "model_id": base,
+            "name": "quiet",
+            "dataset_path": "data/train.jsonl",
+            "output_uri": output_bucket(world),
+        },
+    )
     assert status == 202, created
     ft_id = created["finetune"]["id"]
     emu.fast_forward()
@@ -598,15 +754,24 @@ async def test_an_unwatched_finished_fine_tune_deploys_at_once(api: Any, world: 
     assert {m["id"]: m for m in models["items"]}[ft_id]["ready_to_deploy"] is True
 
 
-async def test_without_a_policy_to_tag_it_the_model_still_shows_deployable(api: Any, world: OciWorld,
-                                                                           jp_root_dir: Path) -> None:
+async def test_without_a_policy_to_tag_it_the_model_still_shows_deployable(
+    api: Any, world: OciWorld, jp_root_dir: Path
+) -> None:
     from tests.oci_emulator import FaultConfig
 
     emu = world.emulator
     base = seed_base(world)
     write_dataset(jp_root_dir)
-    status, created = await api("finetunes", method="POST", body={
-        "model_id": base, "name": "readonly", "dataset_path": "data/train.jsonl", "output_uri": output_bucket(world)})
+    status, created = await api(
+        "finetunes",
+        method="POST",
+        body={
+            "model_id": base,
+            "name": "readonly",
+            "dataset_path": "data/train.jsonl",
+            "output_uri": output_bucket(world),
+        },
+    )
     assert status == 202, created
     ft_id = created["finetune"]["id"]
     emu.fast_forward()

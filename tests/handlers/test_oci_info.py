@@ -11,8 +11,6 @@ from tests.oci_emulator import write_oci_config
 from tests.oci_setup import OciWorld
 
 
-
-
 def _stranger(world: OciWorld, tmp_path: Path) -> dict[str, Any]:
     # A well-formed identity whose key the emulator does not know: OCI answers 401.
     other = write_oci_config(tmp_path / "stranger")

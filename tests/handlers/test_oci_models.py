@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -81,7 +82,11 @@ async def test_list_pages_to_completion_without_per_row_calls_and_caches(api: An
     names = {m["name"] for m in body["items"]}
     assert not names & {"not-aqua-service", "someone-elses-sklearn-model", "in-another-compartment"}
     mistral = next(m for m in service if m["name"] == "mistralai/Mistral-7B-Instruct-v0.3")
-    assert (mistral["organization"], mistral["license"], mistral["task"]) == ("Mistral AI", "Apache 2.0", "text-generation")
+    assert (mistral["organization"], mistral["license"], mistral["task"]) == (
+        "Mistral AI",
+        "Apache 2.0",
+        "text-generation",
+    )
     assert mistral["ready_to_finetune"] is True and mistral["ready_to_deploy"] is False  # ready_to_import: HF first
     assert mistral["parameter_count"] and mistral["hf_id"] == "mistralai/Mistral-7B-Instruct-v0.3"
     e5 = next(m for m in service if m["name"] == "intfloat/e5-mistral-7b-instruct")
@@ -135,8 +140,14 @@ async def test_detail_has_card_license_and_memory_fit(api: Any, world: OciWorld)
     status, fit = await api(f"models/{ids[1]}/fit")
     assert status == 200 and fit["total_gb"] > 14 and fit["recommended_shape"] == "VM.GPU.A10.1"
     # Only the GPU shapes this compartment can deploy to (the emulator offers A10, A100 and H100 ones).
-    assert [s["name"] for s in fit["shapes"]] == ["VM.GPU.A10.1", "VM.GPU.A10.2", "BM.GPU.A10.4", "BM.GPU4.8",
-                                                   "BM.GPU.A100-v2.8", "BM.GPU.H100.8"]
+    assert [s["name"] for s in fit["shapes"]] == [
+        "VM.GPU.A10.1",
+        "VM.GPU.A10.2",
+        "BM.GPU.A10.4",
+        "BM.GPU4.8",
+        "BM.GPU.A100-v2.8",
+        "BM.GPU.H100.8",
+    ]
     # How many more instances of each the service limits allow: 16 GPUs per family by default in the
     # emulator, so 16 one-GPU A10 VMs but 2 eight-GPU bare metals.
     assert [s["available"] for s in fit["shapes"]] == [16, 8, 4, 2, 2, 2]
@@ -148,8 +159,9 @@ async def test_detail_has_card_license_and_memory_fit(api: Any, world: OciWorld)
     assert status == 200 and calls(started) == {}
 
 
-async def test_fit_shows_service_limit_availability_and_recommends_around_full_limits(api: Any,
-                                                                                     world: OciWorld) -> None:
+async def test_fit_shows_service_limit_availability_and_recommends_around_full_limits(
+    api: Any, world: OciWorld
+) -> None:
     started = await start(api, world)
     emu = started.emulator
     mistral = emu.seed_service_models(2)[1]  # ~16 GB: every A10 shape and up holds it
@@ -163,16 +175,30 @@ async def test_fit_shows_service_limit_availability_and_recommends_around_full_l
     status, fit = await api(f"models/{mistral}/fit")
     assert status == 200, fit
     available = {s["name"]: s["available"] for s in fit["shapes"]}
-    assert available == {"VM.GPU.A10.1": 2, "VM.GPU.A10.2": 1, "BM.GPU.A10.4": 0, "BM.GPU4.8": 2,
-                         "BM.GPU.A100-v2.8": 2, "BM.GPU.H100.8": 0}
+    assert available == {
+        "VM.GPU.A10.1": 2,
+        "VM.GPU.A10.2": 1,
+        "BM.GPU.A10.4": 0,
+        "BM.GPU4.8": 2,
+        "BM.GPU.A100-v2.8": 2,
+        "BM.GPU.H100.8": 0,
+    }
     assert fit["recommended_shape"] == "VM.GPU.A10.1"
     assert fit["local"] == []  # on OCI, models run on OCI shapes, not on this notebook machine
     assert any("service limit is reached" in a for a in fit["assumptions"])
-    assert calls(started) == {"GetModel": 1, "GetModelDefinedMetadatumArtifactContent": 3,
-                              "ListModelDeploymentShapes": 1, "GetResourceAvailability": 4}
+    assert calls(started) == {
+        "GetModel": 1,
+        "GetModelDefinedMetadatumArtifactContent": 3,
+        "ListModelDeploymentShapes": 1,
+        "GetResourceAvailability": 4,
+    }
     sent = [r for r in emu.request_details if r["operation"] == "GetResourceAvailability"]
-    assert sorted(r["path"].split("/")[5] for r in sent) == ["ds-gpu-a10-count", "ds-gpu-a100-v2-count",
-                                                            "ds-gpu-h100-count", "ds-gpu4-count"]
+    assert sorted(r["path"].split("/")[5] for r in sent) == [
+        "ds-gpu-a10-count",
+        "ds-gpu-a100-v2-count",
+        "ds-gpu-h100-count",
+        "ds-gpu4-count",
+    ]
     assert {r["query"]["compartmentId"] for r in sent} == {started.compartment_id}
 
     # Cached with the shapes: another fit (another dtype) asks nothing.
@@ -249,8 +275,9 @@ async def test_register_from_object_storage_creates_an_aqua_model(api: Any, worl
     uri = world.add_model_folder("models", "team/tiny-llama", readme="# Tiny llama\n\nOur model.")
     world.emulator.reset_calls()
 
-    status, body = await api("models", method="POST",
-                             body={"source": "object_storage", "os_uri": uri, "name": "Tiny llama"})
+    status, body = await api(
+        "models", method="POST", body={"source": "object_storage", "os_uri": uri, "name": "Tiny llama"}
+    )
     assert status == 202, body
     assert body["operation"]["state"] == "SUCCEEDED"
     model = body["model"]
@@ -258,8 +285,13 @@ async def test_register_from_object_storage_creates_an_aqua_model(api: Any, worl
     assert model["artifact_location"] == uri + "/"
     assert model["architecture"]["num_hidden_layers"] == 2 and model["context_length"] == 2048
     assert "Our model." in model["card_markdown"]
-    assert calls(world) == {"GetBucket": 1, "ListObjects": 1, "GetObject": 2, "CreateModel": 1,
-                            "CreateModelDefinedMetadatumArtifact": 1}
+    assert calls(world) == {
+        "GetBucket": 1,
+        "ListObjects": 1,
+        "GetObject": 2,
+        "CreateModel": 1,
+        "CreateModelDefinedMetadatumArtifact": 1,
+    }
 
     record = world.emulator.get_model_record(model["id"])
     assert record["freeformTags"]["aqua_custom_base_model"] == "true"
@@ -287,8 +319,9 @@ async def test_register_from_object_storage_creates_an_aqua_model(api: Any, worl
         (lambda w: w.add_model_folder("models", "noweights", weights=""), "no *.safetensors or *.gguf"),
     ],
 )
-async def test_register_rejects_bad_folders_creating_nothing(api: Any, world: OciWorld, setup: Any,
-                                                             expected: str) -> None:
+async def test_register_rejects_bad_folders_creating_nothing(
+    api: Any, world: OciWorld, setup: Any, expected: str
+) -> None:
     started = await start(api, world)
     uri = setup(started)
     status, body = await api("models", method="POST", body={"source": "object_storage", "os_uri": uri})
@@ -425,8 +458,11 @@ async def test_timeouts_are_a_clear_504(api: Any, world: OciWorld) -> None:
 
 async def test_a_missing_bucket_names_the_policy(api: Any, world: OciWorld) -> None:
     started = await start(api, world)
-    status, body = await api("models", method="POST",
-                             body={"source": "object_storage", "os_uri": f"oci://gone@{started.emulator.namespace}/m"})
+    status, body = await api(
+        "models",
+        method="POST",
+        body={"source": "object_storage", "os_uri": f"oci://gone@{started.emulator.namespace}/m"},
+    )
     assert_error(status, body, 400, "os_uri")
     assert "manage object-family" in body["message"]
 
@@ -444,10 +480,17 @@ def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     with FakeHub() as fake:
         monkeypatch.setenv("HF_ENDPOINT", fake.url)
-        config = b'{"model_type": "llama", "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2, ' \
-                 b'"max_position_embeddings": 64}'
-        fake.add_repo(FakeRepo("org/tiny", {"config.json": config, "model.safetensors": b"\0" * 2048,
-                                            "README.md": b"# tiny\n\nFrom the hub.\n"}, license="mit"))
+        config = (
+            b'{"model_type": "llama", "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2, '
+            b'"max_position_embeddings": 64}'
+        )
+        fake.add_repo(
+            FakeRepo(
+                "org/tiny",
+                {"config.json": config, "model.safetensors": b"\0" * 2048, "README.md": b"# tiny\n\nFrom the hub.\n"},
+                license="mit",
+            )
+        )
         yield fake
 
 
@@ -466,7 +509,9 @@ async def test_register_from_hugging_face_uploads_then_creates(api: Any, world: 
     started = await start(api, world)
     started.emulator.add_bucket(None, "models", versioned=True, compartment_id=started.compartment_id)
     uri = f"oci://models@{started.emulator.namespace}/hf/tiny"
-    status, body = await api("models", method="POST", body={"source": "huggingface", "hf_id": "org/tiny", "os_uri": uri})
+    status, body = await api(
+        "models", method="POST", body={"source": "huggingface", "hf_id": "org/tiny", "os_uri": uri}
+    )
     assert status == 202, body
     assert body["model"] is None and body["operation"]["state"] == "RUNNING"
     op = await wait_operation(api, body["operation"]["id"])
@@ -483,16 +528,22 @@ async def test_register_from_hugging_face_uploads_then_creates(api: Any, world: 
     assert status == 200 and detail["hf_id"] == "org/tiny" and "From the hub." in detail["card_markdown"]
 
 
-async def test_register_from_hugging_face_into_an_unversioned_bucket_is_400(api: Any, world: OciWorld,
-                                                                             hub: Any) -> None:
+async def test_register_from_hugging_face_into_an_unversioned_bucket_is_400(
+    api: Any, world: OciWorld, hub: Any
+) -> None:
     started = await start(api, world)
     started.emulator.add_bucket(None, "plain", versioned=False, compartment_id=started.compartment_id)
-    status, body = await api("models", method="POST", body={
-        "source": "huggingface", "hf_id": "org/tiny", "os_uri": f"oci://plain@{started.emulator.namespace}/x"})
+    status, body = await api(
+        "models",
+        method="POST",
+        body={"source": "huggingface", "hf_id": "org/tiny", "os_uri": f"oci://plain@{started.emulator.namespace}/x"},
+    )
     assert_error(status, body, 400, "os_uri")
     assert "--versioning Enabled" in body["message"]
     occupied = started.add_model_folder("models", "taken")
-    status, body = await api("models", method="POST", body={"source": "huggingface", "hf_id": "org/tiny", "os_uri": occupied})
+    status, body = await api(
+        "models", method="POST", body={"source": "huggingface", "hf_id": "org/tiny", "os_uri": occupied}
+    )
     assert_error(status, body, 400, "os_uri")
     assert "already holds files" in body["message"]
 
@@ -502,11 +553,19 @@ async def test_hugging_face_cancel_or_upload_failure_leaves_nothing(api: Any, wo
 
     started = await start(api, world)
     started.emulator.add_bucket(None, "models", versioned=True, compartment_id=started.compartment_id)
-    hub.add_repo(FakeRepo("org/slow", {"config.json": b"{}", "model.safetensors": b"\0" * 64 * 1024},
-                          slow_files={"model.safetensors": 0.05}))
+    hub.add_repo(
+        FakeRepo(
+            "org/slow",
+            {"config.json": b"{}", "model.safetensors": b"\0" * 64 * 1024},
+            slow_files={"model.safetensors": 0.05},
+        )
+    )
     ns = started.emulator.namespace
-    status, body = await api("models", method="POST",
-                             body={"source": "huggingface", "hf_id": "org/slow", "os_uri": f"oci://models@{ns}/slow"})
+    status, body = await api(
+        "models",
+        method="POST",
+        body={"source": "huggingface", "hf_id": "org/slow", "os_uri": f"oci://models@{ns}/slow"},
+    )
     assert status == 202, body
     await asyncio.sleep(0.5)
     status, op = await api(f"operations/{body['operation']['id']}", method="DELETE")
@@ -515,8 +574,11 @@ async def test_hugging_face_cancel_or_upload_failure_leaves_nothing(api: Any, wo
     assert op["state"] == "CANCELED"
 
     started.emulator.faults = FaultConfig(rate=1.0, kinds=("500",), operations=("PutObject",))
-    status, body = await api("models", method="POST",
-                             body={"source": "huggingface", "hf_id": "org/tiny", "os_uri": f"oci://models@{ns}/tiny"})
+    status, body = await api(
+        "models",
+        method="POST",
+        body={"source": "huggingface", "hf_id": "org/tiny", "os_uri": f"oci://models@{ns}/tiny"},
+    )
     assert status == 202, body
     op = await wait_operation(api, body["operation"]["id"])
     assert op["state"] == "FAILED" and "Object Storage" in op["error"] and "after 4 attempts" in op["error"]
@@ -544,8 +606,10 @@ async def test_authorization_failures_name_the_missing_policy(api: Any, world: O
     status, body = await api("models")
     assert_error(status, body, 502)
     assert "NotAuthorizedOrNotFound" in body["message"]
-    assert (f"Allow dynamic-group <your notebook dynamic group> to manage data-science-family in compartment id "
-            f"{started.compartment_id}") in body["message"]
+    assert (
+        f"Allow dynamic-group <your notebook dynamic group> to manage data-science-family in compartment id "
+        f"{started.compartment_id}"
+    ) in body["message"]
     deny(started, "CreateModel", 403, "NotAuthorized")
     uri = started.add_model_folder("models", "m")
     status, body = await api("models", method="POST", body={"source": "object_storage", "os_uri": uri})

@@ -11,8 +11,6 @@ import pytest
 from tests.oci_setup import OciWorld
 
 
-
-
 @pytest.fixture
 def later_config(tmp_path: Path) -> Path:
     return tmp_path / "written-later" / "config"
@@ -22,8 +20,10 @@ def later_config(tmp_path: Path) -> Path:
 def jp_server_config(world: OciWorld, later_config: Path) -> dict[str, Any]:
     traits = world.traits(oci_config_file=str(later_config))
     traits["backend_retry_seconds"] = 0.0
-    return {"ServerApp": {"jpserver_extensions": {"aqua_ext": True}, "allow_unauthenticated_access": False},
-            "AquaExtension": traits}
+    return {
+        "ServerApp": {"jpserver_extensions": {"aqua_ext": True}, "allow_unauthenticated_access": False},
+        "AquaExtension": traits,
+    }
 
 
 async def test_a_config_written_later_is_picked_up(api: Any, world: OciWorld, later_config: Path) -> None:

@@ -7,4 +7,4 @@ from .core import OciError, new_ocid
 from .keys import OciTestConfig, write_oci_config
 from .server import FAULT_KINDS, FaultConfig, OciEmulator
 
-__all__ = ["OciEmulator", "FaultConfig", "FAULT_KINDS", "OciTestConfig", "write_oci_config", "OciError", "new_ocid"]
+__all__ = ["FAULT_KINDS", "FaultConfig", "OciEmulator", "OciError", "OciTestConfig", "new_ocid", "write_oci_config"]

@@ -66,8 +66,10 @@ def _job(name: str, display: str, tag: str, usage: str, config: dict | None = No
         "tag": tag,
         "lifecycleState": "ACTIVE",
         "workloadConfigurationDetailsList": [
-            {"workloadType": "JOB_RUN",
-             "useCaseConfiguration": {"useCaseType": "GENERIC", "additionalConfigurations": dict(config or {})}}
+            {
+                "workloadType": "JOB_RUN",
+                "useCaseConfiguration": {"useCaseType": "GENERIC", "additionalConfigurations": dict(config or {})},
+            }
         ],
         "tagConfigurationList": None,
         "freeformTags": {},
@@ -78,24 +80,65 @@ def _job(name: str, display: str, tag: str, usage: str, config: dict | None = No
 # The evaluation container's configuration (AQUA's `evaluation_configuration`: metrics and CPU shapes), as
 # JSON strings in the JOB_RUN workload's additionalConfigurations (an assumption: a map of strings).
 EVALUATION_CONFIG = {
-    "metrics": json.dumps([
-        {"key": key, "name": name, "task": ["text-generation"], "args": {}, "tags": []}
-        for key, name in (("bertscore", "BERTScore"), ("rouge", "ROUGE"), ("bleu", "BLEU"),
-                          ("perplexity_score", "Perplexity"), ("text_readability", "Text readability"))]),
-    "shapes": json.dumps([
-        {"name": name, "ocpu": 8, "memory_in_gbs": 128, "block_storage_size": 200}
-        for name in ("VM.Standard.E3.Flex", "VM.Standard.E4.Flex", "VM.Standard3.Flex", "VM.Optimized3.Flex")]),
+    "metrics": json.dumps(
+        [
+            {"key": key, "name": name, "task": ["text-generation"], "args": {}, "tags": []}
+            for key, name in (
+                ("bertscore", "BERTScore"),
+                ("rouge", "ROUGE"),
+                ("bleu", "BLEU"),
+                ("perplexity_score", "Perplexity"),
+                ("text_readability", "Text readability"),
+            )
+        ]
+    ),
+    "shapes": json.dumps(
+        [
+            {"name": name, "ocpu": 8, "memory_in_gbs": 128, "block_storage_size": 200}
+            for name in ("VM.Standard.E3.Flex", "VM.Standard.E4.Flex", "VM.Standard3.Flex", "VM.Optimized3.Flex")
+        ]
+    ),
 }
 
 DEFAULT_CATALOG = [
-    _inference("odsc-vllm-serving", "vLLM", "0.6.4.post1.2", "NVIDIA_GPU", "SAFETENSORS", "/v1/completions",
-               ["--port", "--host", "--served-model-name", "--seed"]),  # fmt: skip
-    _inference("odsc-tgi-serving", "TGI", "2.0.1.4", "NVIDIA_GPU", "SAFETENSORS", "/v1/completions",
-               ["--port", "--hostname", "--num-shard", "--sharded", "--trust-remote-code"], cmd=""),  # fmt: skip
-    _inference("odsc-llama-cpp-serving", "LLAMA-CPP", "0.3.7.0", "ARM_CPU", "GGUF", "/v1/completions",
-               ["--port", "--host", "--model"], cmd=""),  # fmt: skip
-    _inference("odsc-tei-serving", "Text Embeddings Inference", "1.5.0.0", "NVIDIA_GPU", "SAFETENSORS",
-               "/v1/embeddings", ["--port", "--hostname"]),  # fmt: skip
+    _inference(
+        "odsc-vllm-serving",
+        "vLLM",
+        "0.6.4.post1.2",
+        "NVIDIA_GPU",
+        "SAFETENSORS",
+        "/v1/completions",
+        ["--port", "--host", "--served-model-name", "--seed"],
+    ),  # fmt: skip
+    _inference(
+        "odsc-tgi-serving",
+        "TGI",
+        "2.0.1.4",
+        "NVIDIA_GPU",
+        "SAFETENSORS",
+        "/v1/completions",
+        ["--port", "--hostname", "--num-shard", "--sharded", "--trust-remote-code"],
+        cmd="",
+    ),  # fmt: skip
+    _inference(
+        "odsc-llama-cpp-serving",
+        "LLAMA-CPP",
+        "0.3.7.0",
+        "ARM_CPU",
+        "GGUF",
+        "/v1/completions",
+        ["--port", "--host", "--model"],
+        cmd="",
+    ),  # fmt: skip
+    _inference(
+        "odsc-tei-serving",
+        "Text Embeddings Inference",
+        "1.5.0.0",
+        "NVIDIA_GPU",
+        "SAFETENSORS",
+        "/v1/embeddings",
+        ["--port", "--hostname"],
+    ),  # fmt: skip
     _job("odsc-llm-fine-tuning", "Fine-Tuning", "2.2.62.70", "FINE_TUNE"),
     _job("odsc-llm-evaluate", "Evaluation", "0.1.3.4", "EVALUATION", EVALUATION_CONFIG),
 ]
@@ -104,7 +147,7 @@ DEFAULT_CATALOG = [
 class ContainerService:
     prefix = "datascience"
 
-    def __init__(self, ds: "DataScienceService") -> None:
+    def __init__(self, ds: DataScienceService) -> None:
         self.ds = ds
         self.emu = ds.emu
         self.catalog: list[dict] = json.loads(json.dumps(DEFAULT_CATALOG))

@@ -6,9 +6,10 @@ import base64
 import json
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, unquote
 
 _OCID_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
@@ -178,7 +179,7 @@ def decode_page(token: str | None) -> int:
     try:
         pad = "=" * (-len(token) % 4)
         return int(json.loads(base64.urlsafe_b64decode(token + pad))["o"])
-    except Exception:  # noqa: BLE001
+    except Exception:
         raise invalid_parameter("Invalid page token.") from None
 
 

@@ -94,7 +94,7 @@ def _normalize_metadata(value: Any, category: str | None = "Other") -> list[dict
 class DataScienceService:
     prefix = "datascience"
 
-    def __init__(self, emu: "OciEmulator") -> None:
+    def __init__(self, emu: OciEmulator) -> None:
         self.emu = emu
         self.projects: dict[str, dict] = {}
         self.models: dict[str, dict] = {}
@@ -121,8 +121,15 @@ class DataScienceService:
 
     def services(self) -> list:
         """This service plus its sub-areas (each with ``prefix`` and ``register``)."""
-        return [self, self.workrequests, self.deployments, self.jobs, self.data_plane, self.containers,
-                self.version_sets]
+        return [
+            self,
+            self.workrequests,
+            self.deployments,
+            self.jobs,
+            self.data_plane,
+            self.containers,
+            self.version_sets,
+        ]
 
     # ------------------------------------------------------------------ routes
     def register(self, r: Router) -> None:
@@ -160,7 +167,7 @@ class DataScienceService:
 
     @staticmethod
     def _etag(rec: dict) -> str:
-        return hashlib.md5(repr(sorted((k, repr(v)) for k, v in rec.items())).encode()).hexdigest()  # noqa: S324
+        return hashlib.md5(repr(sorted((k, repr(v)) for k, v in rec.items())).encode()).hexdigest()
 
     def _tick(self, rec: dict) -> dict:
         return rec  # transitions are applied by emu.run_due() before every handler
@@ -341,11 +348,16 @@ class DataScienceService:
                         "Readme": f"# {name}\n\n{name} is a {task} model published by {org}.\n",
                         "License": f"{lic} license text for {name}.\n",
                         # AQUA's per-shape serving defaults (shape list + container parameters).
-                        "DeploymentConfiguration": json.dumps({
-                            "shape": ["VM.GPU.A10.1", "VM.GPU.A10.2"],
-                            "configuration": {"VM.GPU.A10.2": {"parameters": {
-                                "VLLM_PARAMS": "--max-model-len 4096 --tensor-parallel-size 2"}}},
-                        }),
+                        "DeploymentConfiguration": json.dumps(
+                            {
+                                "shape": ["VM.GPU.A10.1", "VM.GPU.A10.2"],
+                                "configuration": {
+                                    "VM.GPU.A10.2": {
+                                        "parameters": {"VLLM_PARAMS": "--max-model-len 4096 --tensor-parallel-size 2"}
+                                    }
+                                },
+                            }
+                        ),
                     },
                 )
             )
@@ -537,8 +549,8 @@ class DataScienceService:
     @staticmethod
     def _content_response(req: Request, data: bytes, disposition: str | None) -> Response:
         headers = {
-            "etag": hashlib.md5(data).hexdigest(),  # noqa: S324
-            "content-md5": base64.b64encode(hashlib.md5(data).digest()).decode(),  # noqa: S324
+            "etag": hashlib.md5(data).hexdigest(),
+            "content-md5": base64.b64encode(hashlib.md5(data).digest()).decode(),
             "last-modified": time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime()),
         }
         if disposition:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from .core import OciError, Request, Response, Router, invalid_parameter, new_ocid, not_found, now_rfc3339, paginate
 from .predict import echo_predict
@@ -38,7 +39,7 @@ def default_predict(md: dict, req: Request) -> Response:
 class ModelDeploymentService:
     prefix = "datascience"
 
-    def __init__(self, ds: "DataScienceService") -> None:
+    def __init__(self, ds: DataScienceService) -> None:
         self.ds = ds
         self.emu = ds.emu
         self.deployments: dict[str, dict] = {}
@@ -171,8 +172,11 @@ class ModelDeploymentService:
                 "modelDeploymentConfigurationDetails": cfg,
                 "categoryLogDetails": body.get("categoryLogDetails"),
                 "modelDeploymentUrl": f"{self.emu.base_url}/modeldeployment/{md_id}",
-                "modelDeploymentSystemData": {"systemInfraType": "INSTANCE_POOL", "modelType": "MANAGED_MODEL",
-                                              "currentInstanceCount": 0},  # fmt: skip
+                "modelDeploymentSystemData": {
+                    "systemInfraType": "INSTANCE_POOL",
+                    "modelType": "MANAGED_MODEL",
+                    "currentInstanceCount": 0,
+                },  # fmt: skip
                 "lifecycleState": "CREATING",
                 "lifecycleDetails": "Creating model deployment",
                 "freeformTags": body.get("freeformTags") or {},
@@ -314,8 +318,11 @@ class ModelDeploymentService:
                 },
                 "categoryLogDetails": None,
                 "modelDeploymentUrl": f"{self.emu.base_url}/modeldeployment/{md_id}",
-                "modelDeploymentSystemData": {"systemInfraType": "INSTANCE_POOL", "modelType": "MANAGED_MODEL",
-                                              "currentInstanceCount": 1},  # fmt: skip
+                "modelDeploymentSystemData": {
+                    "systemInfraType": "INSTANCE_POOL",
+                    "modelType": "MANAGED_MODEL",
+                    "currentInstanceCount": 1,
+                },  # fmt: skip
                 "lifecycleState": lifecycle_state,
                 "lifecycleDetails": None,
                 "freeformTags": dict(freeform_tags or {}),

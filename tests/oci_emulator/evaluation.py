@@ -23,8 +23,9 @@ answers with a shortened one; scores are simple token overlaps (a fixture, not t
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from .core import now_rfc3339
 from .finetuning import _os_parts
@@ -69,7 +70,7 @@ def row_scores(output: str, reference: str, metrics: list[str]) -> dict[str, flo
     if "rouge" in metrics:
         scores["rouge1"], scores["rougeL"] = f1, round(f1 * 0.95, 4)
     if "bleu" in metrics:
-        scores["bleu"] = round(100 * f1 ** 2, 2)
+        scores["bleu"] = round(100 * f1**2, 2)
     if "text_readability" in metrics:
         scores["readability"] = round(100 - 5 * len(_tokens(output)), 2)
     return scores
@@ -80,7 +81,7 @@ def _mean(rows: list[dict], metric_names: list[str]) -> dict[str, float]:
 
 
 class EvaluationContainer:
-    def __init__(self, jobs: "JobService") -> None:
+    def __init__(self, jobs: JobService) -> None:
         self.jobs = jobs
         self.emu = jobs.emu
         self.running: dict[str, _Evaluation] = {}  # run OCID -> what it evaluates
@@ -97,10 +98,14 @@ class EvaluationContainer:
         if EVAL_ARGUMENTS not in env:
             return None
         args = json.loads(env[EVAL_ARGUMENTS])
-        return _Evaluation(evaluation_id=args.get("evaluation_id", ""), target_id=args.get("evaluation_target_id", ""),
-                           dataset=(args.get("input_data") or {}).get("url", ""), output_dir=args.get("output_dir", ""),
-                           metrics=[m.get("key", "") for m in args.get("metrics") or []],
-                           params=args.get("params") or {})
+        return _Evaluation(
+            evaluation_id=args.get("evaluation_id", ""),
+            target_id=args.get("evaluation_target_id", ""),
+            dataset=(args.get("input_data") or {}).get("url", ""),
+            output_dir=args.get("output_dir", ""),
+            metrics=[m.get("key", "") for m in args.get("metrics") or []],
+            params=args.get("params") or {},
+        )
 
     def _folder(self, plan: _Evaluation) -> tuple[str, str, str] | None:
         out = _os_parts(plan.output_dir)
@@ -129,8 +134,9 @@ class EvaluationContainer:
         if plan is None:
             return
         self.running[run["id"]] = plan
-        self.jobs._log(run, f"Evaluating deployment {plan.target_id} on {plan.dataset} "
-                            f"(metrics: {', '.join(plan.metrics)})")
+        self.jobs._log(
+            run, f"Evaluating deployment {plan.target_id} on {plan.dataset} (metrics: {', '.join(plan.metrics)})"
+        )
         rows = self._rows(plan) or []
         for step in range(1, self.progress_steps + 1):
             done = len(rows) * step // (self.progress_steps + 1)
@@ -185,28 +191,42 @@ class EvaluationContainer:
             if r["category"] is not None:
                 categories.setdefault(str(r["category"]), []).append(r)
         if self.aqua_report:
-            labels = {"bertscore": "BERTScore", "rouge1": "ROUGE-1", "rougeL": "ROUGE-L", "bleu": "BLEU",
-                      "readability": "Text Readability"}
+            labels = {
+                "bertscore": "BERTScore",
+                "rouge1": "ROUGE-1",
+                "rougeL": "ROUGE-L",
+                "bleu": "BLEU",
+                "readability": "Text Readability",
+            }
             overall = _mean(records, names)
             report: dict[str, Any] = {
                 "metric_results": {k: {"key": k, "name": labels.get(k, k), "description": ""} for k in names},
-                "metric_summary_result": [{"metric": labels.get(k, k), "score": str(v), "grade": "-"}
-                                          for k, v in overall.items()],
+                "metric_summary_result": [
+                    {"metric": labels.get(k, k), "score": str(v), "grade": "-"} for k, v in overall.items()
+                ],
                 "dataset": {"url": plan.dataset, "size": len(records)},
             }
         else:
             report = {
                 "overall": {"scores": _mean(records, names), "rows": len(records)},
-                "categories": {name: {"scores": _mean(rs, names), "rows": len(rs)}
-                               for name, rs in sorted(categories.items())},
-                "rows_total": len(records), "rows_answered": len(records), "rows_failed": 0, "wall_seconds": 1.5,
+                "categories": {
+                    name: {"scores": _mean(rs, names), "rows": len(rs)} for name, rs in sorted(categories.items())
+                },
+                "rows_total": len(records),
+                "rows_answered": len(records),
+                "rows_failed": 0,
+                "wall_seconds": 1.5,
                 "metrics": plan.metrics,
             }
             self._put(plan, "rows.jsonl", "".join(json.dumps(r) + "\n" for r in records))
         self._put(plan, "report.json", json.dumps(report))
-        self._put(plan, "report.html", f"<!doctype html><html><head><title>Evaluation {plan.evaluation_id}</title>"
-                                       f"</head><body><h1>Evaluation report</h1><p>{len(records)} rows, "
-                                       f"{now_rfc3339()}</p></body></html>")
+        self._put(
+            plan,
+            "report.html",
+            f"<!doctype html><html><head><title>Evaluation {plan.evaluation_id}</title>"
+            f"</head><body><h1>Evaluation report</h1><p>{len(records)} rows, "
+            f"{now_rfc3339()}</p></body></html>",
+        )
         self._put(plan, "status.json", json.dumps({"rows_done": len(records), "rows_total": len(records)}))
         self.jobs._log(run, f"Wrote the report for {len(records)} rows to {plan.output_dir}/{plan.evaluation_id}/")
         return "SUCCEEDED", None

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from .core import now_rfc3339
 
@@ -36,7 +37,7 @@ CATEGORY = "Performance"
 
 
 def default_loss(epoch: int, validation: bool) -> float:
-    return round(2.0 * 0.75 ** epoch + (0.15 if validation else 0.0), 4)
+    return round(2.0 * 0.75**epoch + (0.15 if validation else 0.0), 4)
 
 
 @dataclass
@@ -56,13 +57,13 @@ def _os_parts(uri: str) -> tuple[str, str, str] | None:
     """(bucket, namespace, object name or prefix) of oci://bucket@namespace/name."""
     if not uri.startswith("oci://") or "@" not in uri:
         return None
-    bucket, _, rest = uri[len("oci://"):].partition("@")
+    bucket, _, rest = uri[len("oci://") :].partition("@")
     namespace, _, name = rest.partition("/")
     return bucket, namespace, name.strip("/")
 
 
 class FineTuningContainer:
-    def __init__(self, jobs: "JobService") -> None:
+    def __init__(self, jobs: JobService) -> None:
         self.jobs = jobs
         self.ds = jobs.ds
         self.emu = jobs.emu
@@ -81,8 +82,12 @@ class FineTuningContainer:
             return None
         args = json.loads(env[FT_ARGUMENTS])
         flags = _flags(env.get(LAUNCH_CMD, ""))
-        return _Training(model_id=args["outputModel"]["modelId"], epochs=int(flags.get("num_epochs", "3")),
-                         training_data=flags.get("training_data", ""), output_dir=flags.get("output_dir", ""))
+        return _Training(
+            model_id=args["outputModel"]["modelId"],
+            epochs=int(flags.get("num_epochs", "3")),
+            training_data=flags.get("training_data", ""),
+            output_dir=flags.get("output_dir", ""),
+        )
 
     def _add_metadata(self, model_id: str, key: str, value: str, description: str) -> None:
         rec = self.ds.models.get(model_id)

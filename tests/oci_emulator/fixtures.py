@@ -1,6 +1,6 @@
 """pytest fixtures for the OCI emulator. Import them into a test module to use them:
 
-    from tests.oci_emulator.fixtures import oci_emulator, oci_test_config  # noqa: F401
+from tests.oci_emulator.fixtures import oci_emulator, oci_test_config  # noqa: F401
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ COMPARTMENT_FIELDS = ["id", "compartmentId", "name", "description", "timeCreated
 class IdentityService:
     prefix = "identity"
 
-    def __init__(self, emu: "OciEmulator") -> None:
+    def __init__(self, emu: OciEmulator) -> None:
         self.emu = emu
         self.compartments: dict[str, dict] = {}
         self._seq = 0
@@ -96,8 +96,6 @@ class IdentityService:
         if rec is None:
             raise not_found("compartment")
         return Response(200, {k: rec.get(k) for k in COMPARTMENT_FIELDS})
-
-
 
     def _tenancy_or_404(self, tenancy_id: str) -> None:
         if tenancy_id != self.emu.tenancy_id:

@@ -15,7 +15,8 @@ arguments is played by ``emu.finetuning`` (finetuning.py), one carrying AQUA's e
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .core import OciError, Request, Response, Router, invalid_parameter, new_ocid, not_found, now_rfc3339, paginate
 
@@ -63,7 +64,7 @@ def default_run_outcome(run: dict) -> tuple[str, str | None]:
 class JobService:
     prefix = "datascience"
 
-    def __init__(self, ds: "DataScienceService") -> None:
+    def __init__(self, ds: DataScienceService) -> None:
         self.ds = ds
         self.emu = ds.emu
         self.jobs: dict[str, dict] = {}
@@ -162,8 +163,9 @@ class JobService:
             raise invalid_parameter("jobNodeConfigurationDetails.jobNodeType must be MULTI_NODE.")
         network = nodes.get("jobNetworkConfiguration") or {}
         if network.get("jobNetworkType") not in NETWORK_TYPES:
-            raise invalid_parameter("jobNetworkConfiguration.jobNetworkType must be one of "
-                                    f"{', '.join(NETWORK_TYPES)}.")
+            raise invalid_parameter(
+                f"jobNetworkConfiguration.jobNetworkType must be one of {', '.join(NETWORK_TYPES)}."
+            )
         if network["jobNetworkType"] == "CUSTOM_NETWORK" and not network.get("subnetId"):
             raise OciError(400, "MissingParameter", "jobNetworkConfiguration.subnetId is required.")
         groups = nodes.get("jobNodeGroupConfigurationDetailsList") or []

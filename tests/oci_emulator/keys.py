@@ -43,7 +43,7 @@ def fingerprint(key: rsa.RSAPrivateKey | rsa.RSAPublicKey) -> str:
     """OCI API-key fingerprint: MD5 of the DER SubjectPublicKeyInfo, colon-separated hex."""
     pub = key.public_key() if isinstance(key, rsa.RSAPrivateKey) else key
     der = pub.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    digest = hashlib.md5(der).hexdigest()  # noqa: S324 - this is what OCI uses
+    digest = hashlib.md5(der).hexdigest()
     return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
 
@@ -105,14 +105,7 @@ def write_oci_config(
     key_file.write_bytes(private_key_pem(key))
     key_file.chmod(0o600)
     config_file = folder / "config"
-    section = (
-        f"[{profile}]\n"
-        f"user={user}\n"
-        f"fingerprint={fp}\n"
-        f"tenancy={tenancy}\n"
-        f"region={region}\n"
-        f"key_file={key_file}\n"
-    )
+    section = f"[{profile}]\nuser={user}\nfingerprint={fp}\ntenancy={tenancy}\nregion={region}\nkey_file={key_file}\n"
     existing = config_file.read_text() if config_file.exists() else ""
     config_file.write_text((existing + "\n" if existing else "") + section)
     config_file.chmod(0o600)

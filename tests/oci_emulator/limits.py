@@ -19,8 +19,9 @@ compares ``available`` with the shape's GPU count); core limits count OCPUs (a F
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from .core import OciError, Request, Response, Router, invalid_parameter, not_found, paginate
 
@@ -97,7 +98,7 @@ class LimitValues(dict):
 class LimitsService:
     prefix = "limits"
 
-    def __init__(self, emu: "OciEmulator") -> None:
+    def __init__(self, emu: OciEmulator) -> None:
         self.emu = emu
         # Knobs: the region's value of each limit (shared with CreateModelDeployment's LimitExceeded), and
         # `denied = True` to answer every Limits call 404 NotAuthorizedOrNotFound (no "inspect
@@ -114,7 +115,7 @@ class LimitsService:
 
     # ------------------------------------------------------------------ accounting
     def _shape_cores(self, shape: str, cfg: dict) -> int:
-        instance = ((cfg.get("modelConfigurationDetails") or {}).get("instanceConfiguration") or {})
+        instance = (cfg.get("modelConfigurationDetails") or {}).get("instanceConfiguration") or {}
         ocpus = (instance.get("modelDeploymentInstanceShapeConfigDetails") or {}).get("ocpus")
         if ocpus:
             return max(1, int(float(ocpus) + 0.999))
@@ -216,8 +217,16 @@ class LimitsService:
         value = self.values.get(name)  # a value deleted from the knob: no limit, nothing to say
         used = self.used(name)
         available = None if value is None else max(0, value - used)
-        return Response(200, {"used": used, "available": available, "fractionalUsage": None,
-                              "fractionalAvailability": None, "effectiveQuotaValue": None})
+        return Response(
+            200,
+            {
+                "used": used,
+                "available": available,
+                "fractionalUsage": None,
+                "fractionalAvailability": None,
+                "effectiveQuotaValue": None,
+            },
+        )
 
 
-__all__ = ["LimitsService", "LimitDefinition", "DATA_SCIENCE_LIMITS", "limit_for_shape", "gpus_of", "LimitValues"]
+__all__ = ["DATA_SCIENCE_LIMITS", "LimitDefinition", "LimitValues", "LimitsService", "gpus_of", "limit_for_shape"]

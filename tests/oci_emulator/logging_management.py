@@ -25,7 +25,7 @@ LOG_FIELDS = ["id", "tenancyId", "logGroupId", "displayName", "logType", "isEnab
 class LoggingManagementService:
     prefix = "logging"
 
-    def __init__(self, emu: "OciEmulator") -> None:
+    def __init__(self, emu: OciEmulator) -> None:
         self.emu = emu
         self.log_groups: dict[str, dict] = {}
         self.logs: dict[str, dict] = {}

@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from .core import OciError, Request, Response, Router, encode_page, decode_page, now_rfc3339
+from .core import OciError, Request, Response, Router, decode_page, encode_page, now_rfc3339
 
 if TYPE_CHECKING:
     from .server import OciEmulator
@@ -23,7 +23,7 @@ V = "/20190909"
 class LoggingSearchService:
     prefix = "logging"
 
-    def __init__(self, emu: "OciEmulator") -> None:
+    def __init__(self, emu: OciEmulator) -> None:
         self.emu = emu
         self.records: list[dict] = []
 

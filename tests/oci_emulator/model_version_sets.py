@@ -25,7 +25,7 @@ SUMMARY_FIELDS = [f for f in FIELDS if f != "description"]
 class ModelVersionSetService:
     prefix = "datascience"
 
-    def __init__(self, ds: "DataScienceService") -> None:
+    def __init__(self, ds: DataScienceService) -> None:
         self.ds = ds
         self.emu = ds.emu
         self.sets: dict[str, dict] = {}
@@ -47,8 +47,16 @@ class ModelVersionSetService:
     def replay(self, req: Request, set_id: str) -> Response:
         return Response(200, {k: self.sets[set_id].get(k) for k in FIELDS}, {"etag": str(self.sets[set_id]["_seq"])})
 
-    def add_set(self, compartment_id: str, project_id: str, name: str, *, description: str | None = None,
-                freeform_tags: dict[str, str] | None = None, created_by: str | None = None) -> str:
+    def add_set(
+        self,
+        compartment_id: str,
+        project_id: str,
+        name: str,
+        *,
+        description: str | None = None,
+        freeform_tags: dict[str, str] | None = None,
+        created_by: str | None = None,
+    ) -> str:
         """Seed (or create) a version set; raises 409 when a live set of this compartment has the name."""
         with self.emu.lock:
             if any(s["name"] == name and s["compartmentId"] == compartment_id and s["lifecycleState"] != "DELETED"

@@ -14,7 +14,8 @@ Anything else answers 400 InvalidParameter. Free-text search matches display nam
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from .core import OciError, Request, Response, Router, decode_page, encode_page, invalid_parameter
 
@@ -32,7 +33,7 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise invalid_parameter(f"Cannot parse search query near {text[pos:pos + 20]!r}.")
+            raise invalid_parameter(f"Cannot parse search query near {text[pos : pos + 20]!r}.")
         op, string, word, comma = m.groups()
         if op:
             tokens.append(("op", op))
@@ -113,7 +114,7 @@ class _Parser:
 class ResourceSearchService:
     prefix = "search"
 
-    def __init__(self, emu: "OciEmulator") -> None:
+    def __init__(self, emu: OciEmulator) -> None:
         self.emu = emu
 
     def register(self, r: Router) -> None:
@@ -180,7 +181,9 @@ class ResourceSearchService:
                 types = list(resources)
             unknown = [t for t in types if t not in resources]
             if unknown:
-                raise invalid_parameter(f"Unknown resource type(s) {', '.join(unknown)} (emulated: {', '.join(resources)}).")
+                raise invalid_parameter(
+                    f"Unknown resource type(s) {', '.join(unknown)} (emulated: {', '.join(resources)})."
+                )
             items = [r for t in types for r in resources[t] if predicate(r)]
         elif kind == "FreeText":
             text = (body.get("text") or "").lower()
@@ -188,7 +191,8 @@ class ResourceSearchService:
                 r
                 for rows in resources.values()
                 for r in rows
-                if text in (r["displayName"] or "").lower() or any(text in str(v).lower() for v in r["freeformTags"].values())
+                if text in (r["displayName"] or "").lower()
+                or any(text in str(v).lower() for v in r["freeformTags"].values())
             ]
         else:
             raise OciError(400, "InvalidParameter", "type must be Structured or FreeText.")

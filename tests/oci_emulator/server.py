@@ -17,11 +17,11 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from collections.abc import Iterator
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -201,13 +201,19 @@ class OciEmulator:
 
     def _services(self) -> list[Any]:
         """Every service object (several may share a prefix, e.g. Data Science sub-areas)."""
-        out = [self.objectstorage, self.identity, self.logging, self.logging_management, self.resource_search,
-               self.limits]
+        out = [
+            self.objectstorage,
+            self.identity,
+            self.logging,
+            self.logging_management,
+            self.resource_search,
+            self.limits,
+        ]
         out[:0] = self.datascience.services()
         return out
 
     # ------------------------------------------------------------------ lifecycle
-    def start(self) -> "OciEmulator":
+    def start(self) -> OciEmulator:
         if self._server is not None:
             return self
         emu = self
@@ -242,7 +248,7 @@ class OciEmulator:
         self._server = None
         self._thread = None
 
-    def __enter__(self) -> "OciEmulator":
+    def __enter__(self) -> OciEmulator:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -525,7 +531,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "OciEmulator/1.0"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def setup(self) -> None:
@@ -580,7 +586,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return
         except OciError as err:
             resp = Response(err.status, {"code": err.code, "message": err.message}, dict(err.headers))
-        except Exception as err:  # noqa: BLE001 - emulator bug -> 500 like the service would
+        except Exception as err:
             resp = Response(500, {"code": "InternalServerError", "message": f"Emulator error: {err!r}"})
         self._write(resp, request_id)
 
@@ -644,4 +650,4 @@ class _RequestHandler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _dispatch
 
 
-__all__ = ["OciEmulator", "FaultConfig", "FAULT_KINDS", "SERVICE_PREFIXES", "now_rfc3339"]
+__all__ = ["FAULT_KINDS", "SERVICE_PREFIXES", "FaultConfig", "OciEmulator", "now_rfc3339"]

@@ -4,7 +4,8 @@ run an asynchronous operation: ACCEPTED -> IN_PROGRESS -> SUCCEEDED | FAILED, on
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .core import Request, Response, Router, new_ocid, not_found, now_rfc3339, paginate
 
@@ -14,14 +15,19 @@ if TYPE_CHECKING:
 V = "/20190101"
 WR_FIELDS = ["id", "operationType", "status", "compartmentId", "percentComplete", "resources", "timeAccepted",
              "timeStarted", "timeFinished"]  # fmt: skip
-ENTITY_URIS = {"modeldeployment": "modelDeployments", "job": "jobs", "jobrun": "jobRuns", "model": "models",
-               "modelversionset": "modelVersionSets"}
+ENTITY_URIS = {
+    "modeldeployment": "modelDeployments",
+    "job": "jobs",
+    "jobrun": "jobRuns",
+    "model": "models",
+    "modelversionset": "modelVersionSets",
+}
 
 
 class WorkRequestService:
     prefix = "datascience"
 
-    def __init__(self, ds: "DataScienceService") -> None:
+    def __init__(self, ds: DataScienceService) -> None:
         self.ds = ds
         self.emu = ds.emu
         self.work_requests: dict[str, dict] = {}

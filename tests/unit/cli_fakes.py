@@ -100,8 +100,9 @@ def main_with(make: Callable[[OperationRegistry], Backend], argv: list[str]) -> 
         cli._make_backend = original  # type: ignore[assignment]
 
 
-def run_main(capsys: pytest.CaptureFixture[str], make: Callable[[OperationRegistry], Backend],
-             *argv: str) -> tuple[int, str, str]:
+def run_main(
+    capsys: pytest.CaptureFixture[str], make: Callable[[OperationRegistry], Backend], *argv: str
+) -> tuple[int, str, str]:
     """The exit code, stdout and stderr of one command."""
     code = main_with(make, list(argv))
     out, err = capsys.readouterr()

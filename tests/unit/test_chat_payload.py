@@ -34,7 +34,12 @@ def test_transformers_dialect_puts_top_k_in_a_generation_config_with_the_model_d
     t = target(dialect="transformers", generation_defaults={"eos_token_id": 2, "bos_token_id": 1})
     _, body = build_payload(chat(top_k=5, temperature=0.8, frequency_penalty=0.5), t)
     assert "top_k" not in body and "stream_options" not in body
-    assert json.loads(body["generation_config"]) == {"eos_token_id": 2, "bos_token_id": 1, "top_k": 5, "do_sample": True}
+    assert json.loads(body["generation_config"]) == {
+        "eos_token_id": 2,
+        "bos_token_id": 1,
+        "top_k": 5,
+        "do_sample": True,
+    }
     assert body["frequency_penalty"] == 0.5
 
 
@@ -78,5 +83,7 @@ def test_max_tokens_must_fit_the_max_model_length() -> None:
 def test_oci_targets_post_to_predict_with_a_route_header() -> None:
     t = target(oci_route=True, base_url="https://md.example/ocid1.x/predict")
     assert t.request("/v1/chat/completions", stream=True) == (
-        "https://md.example/ocid1.x/predictWithResponseStream", {"route": "/v1/chat/completions"})
+        "https://md.example/ocid1.x/predictWithResponseStream",
+        {"route": "/v1/chat/completions"},
+    )
     assert t.request("/v1/completions", stream=False)[0] == "https://md.example/ocid1.x/predict"

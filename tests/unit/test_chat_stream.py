@@ -47,8 +47,13 @@ def test_deltas_in_order_and_done_at_done_marker(stub: StubUpstream) -> None:
     items = collect(stub.url + "/v1/chat/completions", chat(stub))
     assert isinstance(items[0], ChatDelta) and items[0].role == "assistant"
     assert text_of(items) == "tok0 tok1 tok2 tok3 tok4"
-    assert [i.content for i in items if isinstance(i, ChatDelta) and i.content] == \
-        ["tok0", " tok1", " tok2", " tok3", " tok4"]
+    assert [i.content for i in items if isinstance(i, ChatDelta) and i.content] == [
+        "tok0",
+        " tok1",
+        " tok2",
+        " tok3",
+        " tok4",
+    ]
     finals = [i for i in items if isinstance(i, ChatDelta) and i.finish_reason]
     assert finals and finals[-1].finish_reason == "length"
     done = items[-1]
@@ -87,7 +92,9 @@ def test_completions_endpoint(stub: StubUpstream) -> None:
 
 def test_upstream_500_raises_upstream_with_its_message(stub: StubUpstream) -> None:
     with pytest.raises(Upstream) as info:
-        collect(stub.url + "/v1/chat/completions", chat(stub, mode="error", error_message="context too long: 9000 > 2048"))
+        collect(
+            stub.url + "/v1/chat/completions", chat(stub, mode="error", error_message="context too long: 9000 > 2048")
+        )
     assert not isinstance(info.value, UpstreamTimeout)
     assert info.value.status == 502
     assert "500" in info.value.message and "context too long: 9000 > 2048" in info.value.message
@@ -99,8 +106,13 @@ def test_drop_mid_stream_raises_upstream_after_the_first_deltas(stub: StubUpstre
 
     async def run() -> None:
         async with httpx.AsyncClient() as client:
-            async for item in stream_chat(client, stub.url + "/v1/chat/completions", chat(stub, mode="drop", drop_after=2),
-                                          first_byte_timeout=5, idle_timeout=5):
+            async for item in stream_chat(
+                client,
+                stub.url + "/v1/chat/completions",
+                chat(stub, mode="drop", drop_after=2),
+                first_byte_timeout=5,
+                idle_timeout=5,
+            ):
                 if isinstance(item, ChatDelta):
                     seen.append(item.content)
 
@@ -147,8 +159,9 @@ def test_cancelling_the_consumer_closes_the_upstream_at_once() -> None:
 
             async def consume() -> None:
                 async with httpx.AsyncClient() as client:
-                    async for item in stream_chat(client, own.url + "/v1/chat/completions", {"messages": []},
-                                                  first_byte_timeout=5, idle_timeout=5):
+                    async for item in stream_chat(
+                        client, own.url + "/v1/chat/completions", {"messages": []}, first_byte_timeout=5, idle_timeout=5
+                    ):
                         if isinstance(item, ChatDelta) and item.content:
                             got.append(item.content)
                             first.set()
@@ -171,6 +184,7 @@ def test_cancelling_the_consumer_closes_the_upstream_at_once() -> None:
 
 def test_breaking_out_of_the_loop_closes_the_upstream() -> None:
     with StubUpstream(StubConfig(tokens=500, token_delay=0.01)) as own:
+
         async def run() -> None:
             async with httpx.AsyncClient() as client:
                 async with contextlib.aclosing(stream_chat(client, own.url + "/v1/completions", {"prompt": "x"})) as s:
@@ -261,6 +275,7 @@ async def test_coalesce_merges_the_content_deltas_of_one_read() -> None:
         async def chunks():  # type: ignore[no-untyped-def]
             for part in body:
                 yield part
+
         return httpx.Response(200, content=chunks(), headers={"content-type": "text/event-stream"})
 
     for coalesce, expected in ((False, ["", "a", "b", "c", "d"]), (True, ["", "abc", "d"])):

@@ -59,8 +59,11 @@ def test_defaults_match_the_server_extensions(monkeypatch: pytest.MonkeyPatch) -
     from aqua_ext.app import AquaExtension, in_oci_notebook_session
 
     assert cli._default_data_dir() == Path(AquaExtension().data_dir)
-    for env in ({}, {"OCI_RESOURCE_PRINCIPAL_VERSION": "2.2"}, {"OCI_RESOURCE_PRINCIPAL_VERSION": "2.2",
-                                                               "NB_SESSION_OCID": "ocid1.datasciencenotebooksession.x"}):
+    for env in (
+        {},
+        {"OCI_RESOURCE_PRINCIPAL_VERSION": "2.2"},
+        {"OCI_RESOURCE_PRINCIPAL_VERSION": "2.2", "NB_SESSION_OCID": "ocid1.datasciencenotebooksession.x"},
+    ):
         for name in ("OCI_RESOURCE_PRINCIPAL_VERSION", "NB_SESSION_OCID"):
             monkeypatch.delenv(name, raising=False)
         for name, value in env.items():

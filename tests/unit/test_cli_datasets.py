@@ -16,8 +16,9 @@ def run(capsys: pytest.CaptureFixture[str], tmp_path: Path, *argv: str) -> tuple
     return code, out, err
 
 
-def test_validate_reports_a_clean_file_and_names_bad_lines(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_validate_reports_a_clean_file_and_names_bad_lines(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     rows = [{"prompt": f"q{i}", "completion": f"a{i}", "category": "math" if i % 2 else "text"} for i in range(20)]
     (tmp_path / "good.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows + rows[:2]))

@@ -19,8 +19,6 @@ from typing import Any
 import pytest
 
 from aqua_ext import cli
-from aqua_ext.api.logs import LogPage, LogsQuery
-from tests.unit.cli_fakes import FakeBackendBase
 from aqua_ext.api.deployments import (
     CreateDeploymentRequest,
     CreateDeploymentResponse,
@@ -28,11 +26,13 @@ from aqua_ext.api.deployments import (
     DeploymentState,
     DeploymentSummary,
 )
+from aqua_ext.api.logs import LogPage, LogsQuery
 from aqua_ext.errors import Conflict, InvalidInput, NotFound, Upstream
 from aqua_ext.services.operations import OperationRegistry, Progress
 from aqua_ext.services.upstream import UpstreamTarget
 from tests.model_folders import HAS_LOCAL_EXTRA
 from tests.stub_upstream import StubConfig, StubUpstream
+from tests.unit.cli_fakes import FakeBackendBase
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,8 +71,10 @@ class FakeBackend(FakeBackendBase):
         return detail
 
     async def list_deployments(self) -> list[DeploymentSummary]:
-        return [DeploymentSummary.model_validate(d.model_dump(include=set(DeploymentSummary.model_fields)))
-                for d in self.world.deployments.values()]
+        return [
+            DeploymentSummary.model_validate(d.model_dump(include=set(DeploymentSummary.model_fields)))
+            for d in self.world.deployments.values()
+        ]
 
     async def get_deployment(self, deployment_id: str) -> DeploymentDetail:
         return self._get(deployment_id)
@@ -84,13 +86,21 @@ class FakeBackend(FakeBackendBase):
                 self._set(deployment_id, state_message=step)
                 await asyncio.sleep(0.02)
             if fail:
-                self._set(deployment_id, state=DeploymentState.FAILED,
-                          state_message="The engine ran out of memory while loading the weights.",
-                          failure_log=["Loading weights", "torch.OutOfMemoryError: CUDA out of memory"],
-                          operation_id=None)
+                self._set(
+                    deployment_id,
+                    state=DeploymentState.FAILED,
+                    state_message="The engine ran out of memory while loading the weights.",
+                    failure_log=["Loading weights", "torch.OutOfMemoryError: CUDA out of memory"],
+                    operation_id=None,
+                )
                 raise Upstream("The engine ran out of memory while loading the weights.")
-            self._set(deployment_id, state=DeploymentState.ACTIVE, state_message="", operation_id=None,
-                      upstream_url=self.world.upstream_url)
+            self._set(
+                deployment_id,
+                state=DeploymentState.ACTIVE,
+                state_message="",
+                operation_id=None,
+                upstream_url=self.world.upstream_url,
+            )
             return deployment_id
 
         return work
@@ -104,26 +114,52 @@ class FakeBackend(FakeBackendBase):
         deployment_id = f"dep-{len(self.world.deployments) + 1}"
         now = _now()
         self.world.deployments[deployment_id] = DeploymentDetail(
-            id=deployment_id, name=request.name, description=request.description, model_id=request.model_id,
-            model_name="Demo model", state=DeploymentState.CREATING, state_message="Queued", mode=request.mode,
-            engine=request.engine or "transformers", shape=request.shape or "cpu", replicas=request.replicas,
-            created_at=now, updated_at=now, openai_base_path=f"aqua-ext/deployments/{deployment_id}/v1",
-            params=request.params, max_model_len=request.max_model_len, dtype=request.dtype, upstream_url=None,
-            log_group_id=request.log_group_id, log_id=request.log_id, operation_id=None, failure_log=[],
+            id=deployment_id,
+            name=request.name,
+            description=request.description,
+            model_id=request.model_id,
+            model_name="Demo model",
+            state=DeploymentState.CREATING,
+            state_message="Queued",
+            mode=request.mode,
+            engine=request.engine or "transformers",
+            shape=request.shape or "cpu",
+            replicas=request.replicas,
+            created_at=now,
+            updated_at=now,
+            openai_base_path=f"aqua-ext/deployments/{deployment_id}/v1",
+            params=request.params,
+            max_model_len=request.max_model_len,
+            dtype=request.dtype,
+            upstream_url=None,
+            log_group_id=request.log_group_id,
+            log_id=request.log_id,
+            operation_id=None,
+            failure_log=[],
         )
-        op = self.operations.start("create-deployment", f"Deploy {request.name}",
-                                   self._start(deployment_id, "fail" in request.name), resource_id=deployment_id)
+        op = self.operations.start(
+            "create-deployment",
+            f"Deploy {request.name}",
+            self._start(deployment_id, "fail" in request.name),
+            resource_id=deployment_id,
+        )
         detail = self._set(deployment_id, operation_id=op.id)
         return CreateDeploymentResponse(deployment=detail, operation=op)
 
     async def activate_deployment(self, deployment_id: str) -> CreateDeploymentResponse:
         detail = self._get(deployment_id)
         if detail.state not in (DeploymentState.INACTIVE, DeploymentState.FAILED):
-            raise Conflict(f"Deployment '{deployment_id}' is {detail.state.value}; only an INACTIVE or FAILED "
-                           "deployment can be activated.")
+            raise Conflict(
+                f"Deployment '{deployment_id}' is {detail.state.value}; only an INACTIVE or FAILED "
+                "deployment can be activated."
+            )
         self._set(deployment_id, state=DeploymentState.UPDATING, failure_log=[])
-        op = self.operations.start("activate-deployment", f"Activate {detail.name}",
-                                   self._start(deployment_id, False), resource_id=deployment_id)
+        op = self.operations.start(
+            "activate-deployment",
+            f"Activate {detail.name}",
+            self._start(deployment_id, False),
+            resource_id=deployment_id,
+        )
         return CreateDeploymentResponse(deployment=self._set(deployment_id, operation_id=op.id), operation=op)
 
     async def deactivate_deployment(self, deployment_id: str) -> DeploymentDetail:
@@ -151,8 +187,13 @@ class FakeBackend(FakeBackendBase):
         detail = self._get(deployment_id)
         if detail.state != DeploymentState.ACTIVE:
             raise Conflict(f"Deployment '{deployment_id}' is {detail.state.value}, not ACTIVE.")
-        return UpstreamTarget(deployment_id=deployment_id, mode=detail.mode, model="/pinned/model",
-                              base_url=self.world.upstream_url, served_model_name=detail.name)
+        return UpstreamTarget(
+            deployment_id=deployment_id,
+            mode=detail.mode,
+            model="/pinned/model",
+            base_url=self.world.upstream_url,
+            served_model_name=detail.name,
+        )
 
     async def upstream_failed(self, deployment_id: str, error: str) -> DeploymentState | None:
         self.world.upstream_failures.append(error)
@@ -194,10 +235,28 @@ def active(capsys: pytest.CaptureFixture[str], world: World, mode: str = "chat")
 
 
 def test_create_follows_the_operation_to_active(capsys: pytest.CaptureFixture[str], world: World) -> None:
-    code, out, err = run(capsys, world, "deployments", "create", "demo", "--name", "  My chat ",
-                         "--description", "for the demo", "--shape", "cpu", "--max-model-len", "2048",
-                         "--dtype", "float32", "--param", "--dtype float32", "--param=--compile",
-                         "--param", "--chat-template-kwargs '{\"a\": 1}'")
+    code, out, err = run(
+        capsys,
+        world,
+        "deployments",
+        "create",
+        "demo",
+        "--name",
+        "  My chat ",
+        "--description",
+        "for the demo",
+        "--shape",
+        "cpu",
+        "--max-model-len",
+        "2048",
+        "--dtype",
+        "float32",
+        "--param",
+        "--dtype float32",
+        "--param=--compile",
+        "--param",
+        "--chat-template-kwargs '{\"a\": 1}'",
+    )
     assert code == 0, err
     request = world.requests[-1]
     assert request.name == "My chat" and request.max_model_len == 2048 and request.dtype == "float32"
@@ -233,8 +292,7 @@ def test_create_no_wait(capsys: pytest.CaptureFixture[str], world: World) -> Non
 
 
 def test_no_wait_is_refused_on_the_local_backend(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code = cli.main(["--data-dir", str(tmp_path / "data"), "deployments", "create", "any", "--name", "x",
-                     "--no-wait"])
+    code = cli.main(["--data-dir", str(tmp_path / "data"), "deployments", "create", "any", "--name", "x", "--no-wait"])
     _, err = capsys.readouterr()
     assert code == 2 and "no_wait: a local deployment is brought up by this command" in err
 
@@ -258,8 +316,16 @@ def test_create_input_errors(capsys: pytest.CaptureFixture[str], world: World) -
 def test_list_get_deactivate_activate_delete(capsys: pytest.CaptureFixture[str], world: World) -> None:
     dep = active(capsys, world)
     code, out, _ = run(capsys, world, "deployments", "list")
-    assert code == 0 and out.splitlines()[0].split() == ["ID", "NAME", "MODEL", "STATE", "MODE", "ENGINE",
-                                                         "SHAPE", "CREATED"]
+    assert code == 0 and out.splitlines()[0].split() == [
+        "ID",
+        "NAME",
+        "MODEL",
+        "STATE",
+        "MODE",
+        "ENGINE",
+        "SHAPE",
+        "CREATED",
+    ]
     assert dep in out and "ACTIVE" in out and out.rstrip().endswith("1 deployments")
     code, out, _ = run(capsys, world, "--json", "deployments", "list")
     assert code == 0 and [d["id"] for d in json.loads(out)] == [dep]
@@ -322,10 +388,31 @@ def stub(world: World) -> Any:
         yield s
 
 
-def test_chat_streams_the_answer_and_stats(capsys: pytest.CaptureFixture[str], world: World, stub: StubUpstream) -> None:
+def test_chat_streams_the_answer_and_stats(
+    capsys: pytest.CaptureFixture[str], world: World, stub: StubUpstream
+) -> None:
     dep = active(capsys, world)
-    code, out, err = run(capsys, world, "chat", dep, "Hello", "--system", "Be brief", "--max-tokens", "5",
-                         "--temperature", "0", "--top-k", "40", "--stop", "###", "--stop", "END", "--seed", "7")
+    code, out, err = run(
+        capsys,
+        world,
+        "chat",
+        dep,
+        "Hello",
+        "--system",
+        "Be brief",
+        "--max-tokens",
+        "5",
+        "--temperature",
+        "0",
+        "--top-k",
+        "40",
+        "--stop",
+        "###",
+        "--stop",
+        "END",
+        "--seed",
+        "7",
+    )
     assert code == 0, err
     assert out == "tok0 tok1 tok2 tok3 tok4\n"
     assert err.startswith("— TTFT ") and "5 tokens in" in err and "tokens/s" in err
@@ -339,8 +426,9 @@ def test_chat_streams_the_answer_and_stats(capsys: pytest.CaptureFixture[str], w
     assert stats["usage"]["completion_tokens"] == 3 and stats["ttft_ms"] >= 0 and stats["tokens_per_s"] > 0
 
 
-def test_chat_payload_is_the_handlers(capsys: pytest.CaptureFixture[str], world: World,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_chat_payload_is_the_handlers(
+    capsys: pytest.CaptureFixture[str], world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The body sent upstream is build_payload's (the handler's), with the target's model name."""
     from aqua_ext.services import chat_stream
 
@@ -376,15 +464,18 @@ def test_chat_completion_mode(capsys: pytest.CaptureFixture[str], world: World, 
     assert code == 2 and "system: this is a completion deployment" in err
 
 
-def test_chat_flags_are_validated_as_the_api_does(capsys: pytest.CaptureFixture[str], world: World,
-                                                  stub: StubUpstream) -> None:
+def test_chat_flags_are_validated_as_the_api_does(
+    capsys: pytest.CaptureFixture[str], world: World, stub: StubUpstream
+) -> None:
     dep = active(capsys, world)
-    for flags, expected in ((["--temperature", "3"], "temperature: Input should be less than or equal to 2"),
-                            (["--top-p", "0"], "top_p: Input should be greater than 0"),
-                            (["--max-tokens", "0"], "max_tokens: Input should be greater than or equal to 1"),
-                            (["--top-k", "-5"], "top_k: Input should be greater than or equal to -1"),
-                            (["--stop", ""], "stop: stop sequences must not be empty"),
-                            (["--stop", "a"] * 9, "stop: List should have at most 8 items")):
+    for flags, expected in (
+        (["--temperature", "3"], "temperature: Input should be less than or equal to 2"),
+        (["--top-p", "0"], "top_p: Input should be greater than 0"),
+        (["--max-tokens", "0"], "max_tokens: Input should be greater than or equal to 1"),
+        (["--top-k", "-5"], "top_k: Input should be greater than or equal to -1"),
+        (["--stop", ""], "stop: stop sequences must not be empty"),
+        (["--stop", "a"] * 9, "stop: List should have at most 8 items"),
+    ):
         code, _, err = run(capsys, world, "chat", dep, "hi", *flags)
         assert code == 2 and f"error: {expected}" in err, (flags, err)
     assert stub.stats.started == 0  # nothing reached the engine
@@ -417,12 +508,25 @@ def test_chat_streams_as_tokens_arrive_and_ctrl_c_closes_the_stream(world: World
         world.upstream_url = stub.url
         dep = "dep-1"
         asyncio.run(_seed_active(world, dep))
-        script = ("import json, sys; from tests.unit.test_cli_deployments import World, run_with_fake, _world_from; "
-                  "sys.exit(run_with_fake(_world_from(sys.argv[1]), sys.argv[2:]))")
+        script = (
+            "import json, sys; from tests.unit.test_cli_deployments import World, run_with_fake, _world_from; "
+            "sys.exit(run_with_fake(_world_from(sys.argv[1]), sys.argv[2:]))"
+        )
         proc = subprocess.Popen(
-            [sys.executable, "-c", script, json.dumps({"url": stub.url, "id": dep}), "chat", dep, "count",
-             "--max-tokens", "400"],
-            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            [
+                sys.executable,
+                "-c",
+                script,
+                json.dumps({"url": stub.url, "id": dep}),
+                "chat",
+                dep,
+                "count",
+                "--max-tokens",
+                "400",
+            ],
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             env={**os.environ, "PYTHONPATH": str(REPO_ROOT), "PYTHONUNBUFFERED": "1"},
         )
         try:
@@ -459,7 +563,8 @@ async def _seed_active(world: World, deployment_id: str) -> None:
     await backend.operations.wait(response.operation.id)
     if response.deployment.id != deployment_id:
         world.deployments[deployment_id] = world.deployments.pop(response.deployment.id).model_copy(
-            update={"id": deployment_id})
+            update={"id": deployment_id}
+        )
 
 
 def test_usage_and_parser() -> None:
@@ -481,8 +586,9 @@ def _local_deployments_ready() -> bool:
 
 
 @pytest.mark.skipif(not _local_deployments_ready(), reason="needs the [local] extra and local deployments")
-def test_local_deploy_chat_deactivate_delete(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                             demo_model_dir: Path) -> None:
+def test_local_deploy_chat_deactivate_delete(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, demo_model_dir: Path
+) -> None:
     """The real thing: register the demo model, deploy it (a detached transformers serve), chat
     with it from a new CLI process-worth of backend, deactivate and delete."""
     base = ["--data-dir", str(tmp_path / "data"), "--allowed-root", str(demo_model_dir.parent)]
@@ -532,8 +638,9 @@ def oci_world(tmp_path: Path) -> Any:
         w.emulator.stop()
 
 
-def test_oci_deploy_chat_deactivate_delete(capsys: pytest.CaptureFixture[str], oci_world: Any,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_oci_deploy_chat_deactivate_delete(
+    capsys: pytest.CaptureFixture[str], oci_world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The OCI flow: create follows the work request to ACTIVE; chat streams through the signed
     predictWithResponseStream call (target.auth, the `route` header); --no-wait is allowed on OCI."""
     from tests.oci_setup import seed_deployable_model
@@ -546,8 +653,7 @@ def test_oci_deploy_chat_deactivate_delete(capsys: pytest.CaptureFixture[str], o
         out, err = capsys.readouterr()
         return code, out, err
 
-    code, out, err = call("--json", "deployments", "create", model_id, "--name", "cli md",
-                          "--shape", "VM.GPU.A10.1")
+    code, out, err = call("--json", "deployments", "create", model_id, "--name", "cli md", "--shape", "VM.GPU.A10.1")
     assert code == 0, err
     dep = json.loads(out)
     assert dep["state"] == "ACTIVE" and dep["shape"] == "VM.GPU.A10.1"

@@ -58,18 +58,41 @@ class World:
 
 
 def _scores(quality: float, latency: float) -> dict[str, float]:
-    return {"rougeL": quality, "rouge1": quality + 0.05, "bleu": quality * 60, "exact_match": quality / 2,
-            "latency_ms_p50": latency, "latency_ms_p95": latency * 1.5}
+    return {
+        "rougeL": quality,
+        "rouge1": quality + 0.05,
+        "bleu": quality * 60,
+        "exact_match": quality / 2,
+        "latency_ms_p50": latency,
+        "latency_ms_p95": latency * 1.5,
+    }
 
 
 def _row(index: int, quality: float, category: str) -> EvaluationRow:
     if index == 2:  # the deployment answered this one with an error
-        return EvaluationRow(index=2, prompt="Question 2?", reference="answer 2", output="", category=category,
-                             latency_ms=None, tokens_per_s=None, scores={}, error="The engine answered 500")
+        return EvaluationRow(
+            index=2,
+            prompt="Question 2?",
+            reference="answer 2",
+            output="",
+            category=category,
+            latency_ms=None,
+            tokens_per_s=None,
+            scores={},
+            error="The engine answered 500",
+        )
     rouge = round(quality * (index % 4 + 1) / 4, 3)
-    return EvaluationRow(index=index, prompt=f"Question {index}?\nPlease answer briefly.", reference=f"answer {index}",
-                         output=f"the answer {index}", category=category, latency_ms=100.0 + index,
-                         tokens_per_s=20.0, scores={"rougeL": rouge, "bleu": rouge * 60}, error=None)
+    return EvaluationRow(
+        index=index,
+        prompt=f"Question {index}?\nPlease answer briefly.",
+        reference=f"answer {index}",
+        output=f"the answer {index}",
+        category=category,
+        latency_ms=100.0 + index,
+        tokens_per_s=20.0,
+        scores={"rougeL": rouge, "bleu": rouge * 60},
+        error=None,
+    )
 
 
 class FakeBackend(FakeBackendBase):
@@ -93,27 +116,51 @@ class FakeBackend(FakeBackendBase):
         if tick == self.world.interrupt_at_tick:
             signal.raise_signal(signal.SIGINT)
         if "fail" in e.name and e.rows_done >= ROWS_PER_TICK:
-            self._set(evaluation_id, state=S.FAILED, finished_at=now(),
-                      state_message="The deployment stopped answering (connection refused); 3 rows were answered",
-                      failure_log=["row 4", "httpx.ConnectError: connection refused"])
+            self._set(
+                evaluation_id,
+                state=S.FAILED,
+                finished_at=now(),
+                state_message="The deployment stopped answering (connection refused); 3 rows were answered",
+                failure_log=["row 4", "httpx.ConnectError: connection refused"],
+            )
             return
         if e.rows_done < e.rows_total:
             done = e.rows_done if tick == 1 or "slow" in e.name else min(e.rows_total, e.rows_done + ROWS_PER_TICK)
             quality = QUALITY.get(e.deployment_id, 0.5)
             self.world.rows[evaluation_id] = [_row(i, quality, "easy" if i % 2 else "hard") for i in range(done)]
-            self._set(evaluation_id, state=S.IN_PROGRESS, state_message="Asking the deployment", rows_done=done,
-                      progress=round(done / e.rows_total * 0.9, 4), eta_seconds=(e.rows_total - done) * 2.0)
+            self._set(
+                evaluation_id,
+                state=S.IN_PROGRESS,
+                state_message="Asking the deployment",
+                rows_done=done,
+                progress=round(done / e.rows_total * 0.9, 4),
+                eta_seconds=(e.rows_total - done) * 2.0,
+            )
         elif e.state_message != "Scoring the answers":
             self._set(evaluation_id, state_message="Scoring the answers", progress=0.92, eta_seconds=None)
         else:
             quality, latency = QUALITY.get(e.deployment_id, 0.5), 300.0 - 200 * QUALITY.get(e.deployment_id, 0.5)
-            categories = {name: MetricScores(scores=_scores(quality + delta, latency), rows=e.rows_total // 2)
-                          for name, delta in (("easy", 0.1), ("hard", -0.1))}
-            report = EvaluationReport(overall=MetricScores(scores=_scores(quality, latency), rows=e.rows_total - 1),
-                                      categories=categories, rows_total=e.rows_total, rows_answered=e.rows_total - 1,
-                                      rows_failed=1, wall_seconds=75.0)
-            self._set(evaluation_id, state=S.SUCCEEDED, state_message="Succeeded", progress=1.0, finished_at=now(),
-                      report=report, scores=report.overall.scores)
+            categories = {
+                name: MetricScores(scores=_scores(quality + delta, latency), rows=e.rows_total // 2)
+                for name, delta in (("easy", 0.1), ("hard", -0.1))
+            }
+            report = EvaluationReport(
+                overall=MetricScores(scores=_scores(quality, latency), rows=e.rows_total - 1),
+                categories=categories,
+                rows_total=e.rows_total,
+                rows_answered=e.rows_total - 1,
+                rows_failed=1,
+                wall_seconds=75.0,
+            )
+            self._set(
+                evaluation_id,
+                state=S.SUCCEEDED,
+                state_message="Succeeded",
+                progress=1.0,
+                finished_at=now(),
+                report=report,
+                scores=report.overall.scores,
+            )
 
     async def list_evaluations(self) -> list[EvaluationSummary]:
         return [summary_of(e) for e in self.world.evaluations.values()]
@@ -123,8 +170,9 @@ class FakeBackend(FakeBackendBase):
             self._tick(evaluation_id)
         return self._get(evaluation_id)
 
-    async def create_evaluation(self, request: CreateEvaluationRequest,
-                                datasets: DatasetAccess) -> CreateEvaluationResponse:
+    async def create_evaluation(
+        self, request: CreateEvaluationRequest, datasets: DatasetAccess
+    ) -> CreateEvaluationResponse:
         if request.deployment_id not in DEPLOYMENTS:
             raise NotFound(f"No deployment with id '{request.deployment_id}'.")
         name, state = DEPLOYMENTS[request.deployment_id]
@@ -134,28 +182,62 @@ class FakeBackend(FakeBackendBase):
             if request.finetune_id != "ftj-1" or self.world.finetune_data is None:
                 raise InvalidInput.field("finetune_id", f"no fine-tuning job with id '{request.finetune_id}'")
             folder = self.world.finetune_data.parent
-            dataset = await preflight_for_job(DatasetAccess(root=folder), self.world.finetune_data.name,
-                                              field_name="finetune_id", validation_split=0.0, max_seq_length=131_072,
-                                              tokenizer_dir=None, model_id="",
-                                              display_path="sums.jsonl (the training data of 'Sums')")
+            dataset = await preflight_for_job(
+                DatasetAccess(root=folder),
+                self.world.finetune_data.name,
+                field_name="finetune_id",
+                validation_split=0.0,
+                max_seq_length=131_072,
+                tokenizer_dir=None,
+                model_id="",
+                display_path="sums.jsonl (the training data of 'Sums')",
+            )
         else:
             assert request.dataset_path is not None
-            dataset = await preflight_for_job(datasets, request.dataset_path, field_name="dataset_path",
-                                              validation_split=0.0, max_seq_length=131_072, tokenizer_dir=None,
-                                              model_id="")
+            dataset = await preflight_for_job(
+                datasets,
+                request.dataset_path,
+                field_name="dataset_path",
+                validation_split=0.0,
+                max_seq_length=131_072,
+                tokenizer_dir=None,
+                model_id="",
+            )
         self.world.requests.append(request)
         self.world.accesses.append(datasets)
         evaluation_id = f"evj-{len(self.world.evaluations) + 1:04x}"
         created = now()
         rows_total = min(dataset.report.valid_rows, request.sample_size or dataset.report.valid_rows)
         self.world.evaluations[evaluation_id] = EvaluationDetail(
-            id=evaluation_id, name=request.name, description=request.description, deployment_id=request.deployment_id,
-            deployment_name=name, model_id="demo", model_name="Demo model", state=S.ACCEPTED,
-            state_message="Starting the evaluation", metrics=request.metrics, dataset_path=dataset.shown,
-            dataset_hash=dataset.sha256, rows_total=rows_total, rows_done=0, progress=0.0, eta_seconds=None,
-            scores={}, created_at=created, updated_at=created, finished_at=None, params=request.params,
-            concurrency=request.concurrency, sample_size=request.sample_size, finetune_id=request.finetune_id,
-            report=None, job_id=None, job_run_id=None, report_uri=request.report_uri, failure_log=[],
+            id=evaluation_id,
+            name=request.name,
+            description=request.description,
+            deployment_id=request.deployment_id,
+            deployment_name=name,
+            model_id="demo",
+            model_name="Demo model",
+            state=S.ACCEPTED,
+            state_message="Starting the evaluation",
+            metrics=request.metrics,
+            dataset_path=dataset.shown,
+            dataset_hash=dataset.sha256,
+            rows_total=rows_total,
+            rows_done=0,
+            progress=0.0,
+            eta_seconds=None,
+            scores={},
+            created_at=created,
+            updated_at=created,
+            finished_at=None,
+            params=request.params,
+            concurrency=request.concurrency,
+            sample_size=request.sample_size,
+            finetune_id=request.finetune_id,
+            report=None,
+            job_id=None,
+            job_run_id=None,
+            report_uri=request.report_uri,
+            failure_log=[],
         )
         self.world.ticks[evaluation_id] = 0
         self.world.rows[evaluation_id] = []
@@ -187,17 +269,22 @@ class FakeBackend(FakeBackendBase):
     async def evaluation_logs(self, evaluation_id: str, query: LogsQuery) -> LogPage:
         if self.world.advance:  # the job goes on while its log is read
             self._tick(evaluation_id)
-        return growing_log(self.world.log_lines[evaluation_id], query,
-                           self._get(evaluation_id).state not in FINAL_FINETUNE_STATES,
-                           f"/fake/evaluations/{evaluation_id}/job.log")
+        return growing_log(
+            self.world.log_lines[evaluation_id],
+            query,
+            self._get(evaluation_id).state not in FINAL_FINETUNE_STATES,
+            f"/fake/evaluations/{evaluation_id}/job.log",
+        )
 
 
 @pytest.fixture
 def world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> World:
     monkeypatch.setattr(cli, "POLL_S", 0.01)
     monkeypatch.chdir(tmp_path)  # datasets are relative to the current folder
-    rows = [{"prompt": f"What is {i}+1?", "completion": str(i + 1), "category": "easy" if i % 2 else "hard"}
-            for i in range(10)]
+    rows = [
+        {"prompt": f"What is {i}+1?", "completion": str(i + 1), "category": "easy" if i % 2 else "hard"}
+        for i in range(10)
+    ]
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "eval.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows + rows[:1]))
     (tmp_path / "data" / "chat.jsonl").write_text(json.dumps({"messages": [{"role": "user", "content": "hi"}]}) + "\n")
@@ -211,8 +298,9 @@ def run(capsys: pytest.CaptureFixture[str], world: World, *argv: str) -> tuple[i
 
 
 def created(capsys: pytest.CaptureFixture[str], world: World, name: str = "ev", deployment: str = "dep-1") -> str:
-    code, out, err = run(capsys, world, "--json", "evaluations", "create", deployment, "data/eval.jsonl",
-                         "--name", name)
+    code, out, err = run(
+        capsys, world, "--json", "evaluations", "create", deployment, "data/eval.jsonl", "--name", name
+    )
     assert code == 0, err
     return str(json.loads(out)["evaluation"]["id"])
 
@@ -228,25 +316,72 @@ def finish(capsys: pytest.CaptureFixture[str], world: World, evaluation_id: str)
 # ---- create --------------------------------------------------------------------------------
 
 
-def test_create_builds_the_request_from_flags(capsys: pytest.CaptureFixture[str], world: World,
-                                              tmp_path: Path) -> None:
+def test_create_builds_the_request_from_flags(capsys: pytest.CaptureFixture[str], world: World, tmp_path: Path) -> None:
     code, out, err = run(
-        capsys, world, "evaluations", "create", "dep-1", "data/eval.jsonl", "--name", "  Sums ",
-        "--description", "after tuning", "--sample-size", "8", "--metrics", "rouge, bleu,latency,",
-        "--max-tokens", "64", "--temperature", "0.3", "--top-p", "0.9", "--top-k", "40",
-        "--frequency-penalty", "0.5", "--presence-penalty", "-0.5", "--stop", "###", "--stop", "\n\n",
-        "--seed", "7", "--concurrency", "8", "--shape", "VM.Standard.E4.Flex", "--report-uri", "oci://b@ns/r",
-        "--log-group-id", "ocid1.loggroup.x", "--log-id", "ocid1.log.x")
+        capsys,
+        world,
+        "evaluations",
+        "create",
+        "dep-1",
+        "data/eval.jsonl",
+        "--name",
+        "  Sums ",
+        "--description",
+        "after tuning",
+        "--sample-size",
+        "8",
+        "--metrics",
+        "rouge, bleu,latency,",
+        "--max-tokens",
+        "64",
+        "--temperature",
+        "0.3",
+        "--top-p",
+        "0.9",
+        "--top-k",
+        "40",
+        "--frequency-penalty",
+        "0.5",
+        "--presence-penalty",
+        "-0.5",
+        "--stop",
+        "###",
+        "--stop",
+        "\n\n",
+        "--seed",
+        "7",
+        "--concurrency",
+        "8",
+        "--shape",
+        "VM.Standard.E4.Flex",
+        "--report-uri",
+        "oci://b@ns/r",
+        "--log-group-id",
+        "ocid1.loggroup.x",
+        "--log-id",
+        "ocid1.log.x",
+    )
     assert code == 0, err
     request = world.requests[-1]
     assert (request.deployment_id, request.name, request.description) == ("dep-1", "Sums", "after tuning")
     assert request.dataset_path == "data/eval.jsonl" and request.finetune_id is None and request.sample_size == 8
     assert request.metrics == ["rouge", "bleu", "latency"] and request.concurrency == 8
-    assert request.params == ModelParameters(max_tokens=64, temperature=0.3, top_p=0.9, top_k=40,
-                                             frequency_penalty=0.5, presence_penalty=-0.5, stop=["###", "\n\n"],
-                                             seed=7)
+    assert request.params == ModelParameters(
+        max_tokens=64,
+        temperature=0.3,
+        top_p=0.9,
+        top_k=40,
+        frequency_penalty=0.5,
+        presence_penalty=-0.5,
+        stop=["###", "\n\n"],
+        seed=7,
+    )
     assert (request.shape, request.report_uri, request.log_group_id, request.log_id) == (
-        "VM.Standard.E4.Flex", "oci://b@ns/r", "ocid1.loggroup.x", "ocid1.log.x")
+        "VM.Standard.E4.Flex",
+        "oci://b@ns/r",
+        "ocid1.loggroup.x",
+        "ocid1.log.x",
+    )
     # The dataset is looked up under the current folder, as `datasets validate` does.
     assert world.accesses[-1].root == tmp_path
     # The preflight's summary and warnings (no train/validation split here), then the id; not followed.
@@ -258,8 +393,9 @@ def test_create_builds_the_request_from_flags(capsys: pytest.CaptureFixture[str]
 
 
 def test_flags_left_out_take_the_contracts_defaults(capsys: pytest.CaptureFixture[str], world: World) -> None:
-    code, out, err = run(capsys, world, "--json", "evaluations", "create", "dep-1", "--finetune-id", "ftj-1",
-                         "--name", "x")
+    code, out, err = run(
+        capsys, world, "--json", "evaluations", "create", "dep-1", "--finetune-id", "ftj-1", "--name", "x"
+    )
     assert code == 0 and err == ""  # JSON: nothing on stderr, the warnings are in the preflight
     assert world.requests[-1] == CreateEvaluationRequest(deployment_id="dep-1", name="x", finetune_id="ftj-1")
     assert world.requests[-1].metrics == list(ALL_METRICS)
@@ -269,8 +405,9 @@ def test_flags_left_out_take_the_contracts_defaults(capsys: pytest.CaptureFixtur
 
 
 def test_follow_until_succeeded_prints_rows_then_scores(capsys: pytest.CaptureFixture[str], world: World) -> None:
-    code, out, err = run(capsys, world, "evaluations", "create", "dep-1", "data/eval.jsonl", "--name", "sums",
-                         "--follow")
+    code, out, err = run(
+        capsys, world, "evaluations", "create", "dep-1", "data/eval.jsonl", "--name", "sums", "--follow"
+    )
     assert code == 0, err
     assert "created sums as evj-0001 (11 rows; bertscore, rouge" in err and "following it" in err
     progress = [line.split("] ", 1)[1] for line in err.splitlines() if line.startswith("[")]
@@ -286,31 +423,37 @@ def test_follow_until_succeeded_prints_rows_then_scores(capsys: pytest.CaptureFi
     lines = out.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("SCORE"))
     assert lines[header].split() == ["SCORE", "OVERALL"]  # the overall scores only; categories: `get`
-    table = dict(re.split(r"\s{2,}", line, maxsplit=1) for line in lines[header + 2:]
-                 if re.match(r"\S", line) and "  " in line)
+    table = dict(
+        re.split(r"\s{2,}", line, maxsplit=1) for line in lines[header + 2 :] if re.match(r"\S", line) and "  " in line
+    )
     assert table["ROUGE-1"] == "0.850" and table["ROUGE-L"] == "0.800" and table["BLEU"] == "48.0"
     assert table["latency p50"] == "140 ms" and table["rows"] == "10"
     assert list(table)[:4] == ["ROUGE-1", "ROUGE-L", "exact match", "BLEU"]  # in the screens' order
     assert "1 of 11 rows failed" in out
     assert "aqua-ext evaluations rows evj-0001 --sort rougeL" in out and "aqua-ext evaluations report evj-0001" in out
 
-    code, out, err = run(capsys, world, "--json", "evaluations", "create", "dep-1", "data/eval.jsonl", "--name", "j",
-                         "-f")
+    code, out, err = run(
+        capsys, world, "--json", "evaluations", "create", "dep-1", "data/eval.jsonl", "--name", "j", "-f"
+    )
     body = json.loads(out)
     assert code == 0 and err == ""
     assert body["evaluation"]["state"] == "SUCCEEDED" and body["evaluation"]["report"]["rows_failed"] == 1
 
 
 def test_follow_until_failed_or_canceled(capsys: pytest.CaptureFixture[str], world: World) -> None:
-    code, out, err = run(capsys, world, "evaluations", "create", "dep-1", "data/eval.jsonl", "--name", "will fail",
-                         "-f")
+    code, out, err = run(
+        capsys, world, "evaluations", "create", "dep-1", "data/eval.jsonl", "--name", "will fail", "-f"
+    )
     assert code == 1 and out == ""
     assert "rows 3/11" in err and "rows 6/11" not in err
-    assert ("error: evaluation evj-0001 is FAILED: The deployment stopped answering (connection refused); 3 rows "
-            "were answered") in err
+    assert (
+        "error: evaluation evj-0001 is FAILED: The deployment stopped answering (connection refused); 3 rows "
+        "were answered"
+    ) in err
     assert "| httpx.ConnectError: connection refused" in err
-    code, out, err = run(capsys, world, "--json", "evaluations", "create", "dep-1", "data/eval.jsonl", "--name",
-                         "fail again", "--follow")
+    code, out, err = run(
+        capsys, world, "--json", "evaluations", "create", "dep-1", "data/eval.jsonl", "--name", "fail again", "--follow"
+    )
     assert code == 1 and json.loads(out)["evaluation"]["state"] == "FAILED" and "connection refused" in err
 
     with canceled_at_tick(FakeBackend, 2, "Canceled after 3 rows"):
@@ -329,8 +472,9 @@ def test_ctrl_c_stops_following_not_the_evaluation(capsys: pytest.CaptureFixture
 
 def test_create_input_errors(capsys: pytest.CaptureFixture[str], world: World) -> None:
     def create(*flags: str, dataset: str | None = "data/eval.jsonl", deployment: str = "dep-1") -> tuple[int, str]:
-        code, _, err = run(capsys, world, "evaluations", "create", deployment, *([dataset] if dataset else []),
-                           "--name", "x", *flags)
+        code, _, err = run(
+            capsys, world, "evaluations", "create", deployment, *([dataset] if dataset else []), "--name", "x", *flags
+        )
         return code, err
 
     # Refused by the contract, before the backend is asked: exit 2, the field named.
@@ -375,8 +519,16 @@ def test_list_get_cancel_delete(capsys: pytest.CaptureFixture[str], world: World
     world.advance = False
     code, out, _ = run(capsys, world, "evaluations", "list")
     lines = out.splitlines()
-    assert code == 0 and lines[0].split() == ["ID", "NAME", "DEPLOYMENT", "STATE", "ROWS", "ROUGE-L", "BERTSCORE",
-                                              "CREATED"]
+    assert code == 0 and lines[0].split() == [
+        "ID",
+        "NAME",
+        "DEPLOYMENT",
+        "STATE",
+        "ROWS",
+        "ROUGE-L",
+        "BERTSCORE",
+        "CREATED",
+    ]
     assert lines[2].split()[:7] == [done, "done", "tuned", "SUCCEEDED", "11/11", "0.800", "-"]
     assert lines[3].split()[:8] == [running, "slow", "one", "base", "IN_PROGRESS", "0/11", "-", "-"]
     assert lines[-1] == "2 evaluations"
@@ -395,7 +547,11 @@ def test_list_get_cancel_delete(capsys: pytest.CaptureFixture[str], world: World
     header = next(line for line in out.splitlines() if line.startswith("SCORE"))
     assert header.split() == ["SCORE", "OVERALL", "easy", "hard"]
     assert next(line for line in out.splitlines() if line.startswith("ROUGE-L")).split() == [
-        "ROUGE-L", "0.800", "0.900", "0.700"]
+        "ROUGE-L",
+        "0.800",
+        "0.900",
+        "0.700",
+    ]
     assert next(line for line in out.splitlines() if line.startswith("rows ")).split() == ["rows", "10", "5", "5"]
     code, out, _ = run(capsys, world, "--json", "evaluations", "get", done)
     assert code == 0 and json.loads(out)["report"]["overall"]["scores"]["rougeL"] == 0.8
@@ -444,16 +600,36 @@ def test_rows_table_sorted_filtered_limited(capsys: pytest.CaptureFixture[str], 
 
     code, out, _ = run(capsys, world, "evaluations", "rows", evaluation)
     lines = out.splitlines()
-    assert code == 0 and lines[0].split() == ["INDEX", "CATEGORY", "PROMPT", "REFERENCE", "OUTPUT", "latency_ms",
-                                              "rougeL", "bleu"]
+    assert code == 0 and lines[0].split() == [
+        "INDEX",
+        "CATEGORY",
+        "PROMPT",
+        "REFERENCE",
+        "OUTPUT",
+        "latency_ms",
+        "rougeL",
+        "bleu",
+    ]
     assert len(lines) == 2 + 11 + 1 and lines[-1] == "rows 1-11 of 11; categories: easy, hard"
     # One line a row: the prompt's newline folded, long text clipped.
     assert lines[2].split()[:6] == ["0", "hard", "Question", "0?", "Please", "answer"]
     assert "Question 0? Please answer brief… " in lines[2] and "answer 0" in lines[2] and "100 ms" in lines[2]
     assert "error: The engine answered 500" in lines[4] and lines[4].split()[-3:] == ["-", "-", "-"]
 
-    code, out, _ = run(capsys, world, "evaluations", "rows", evaluation, "--sort", "rougeL", "--desc",
-                       "--category", "easy", "--limit", "3")
+    code, out, _ = run(
+        capsys,
+        world,
+        "evaluations",
+        "rows",
+        evaluation,
+        "--sort",
+        "rougeL",
+        "--desc",
+        "--category",
+        "easy",
+        "--limit",
+        "3",
+    )
     lines = out.splitlines()
     values = [float(line.split()[-2]) for line in lines[2:-1]]
     assert code == 0 and len(values) == 3 and values == sorted(values, reverse=True) and values[0] == 0.8
@@ -473,8 +649,7 @@ def test_rows_table_sorted_filtered_limited(capsys: pytest.CaptureFixture[str], 
     assert code == 2 and "error: limit: Input should be greater than or equal to 1" in err
 
 
-def test_report_is_written_once_unless_forced(capsys: pytest.CaptureFixture[str], world: World,
-                                              tmp_path: Path) -> None:
+def test_report_is_written_once_unless_forced(capsys: pytest.CaptureFixture[str], world: World, tmp_path: Path) -> None:
     running = created(capsys, world, "slow")
     code, _, err = run(capsys, world, "evaluations", "report", running)
     assert code == 1 and "its report comes when it SUCCEEDED" in err
@@ -515,18 +690,37 @@ def test_compare_marks_the_best_and_says_what_is_unfair(capsys: pytest.CaptureFi
     assert lines[0].startswith(f"  tuned: {tuned} · tuned · data/eval.jsonl · 11/11 rows · SUCCEEDED")
     header = lines.index(next(line for line in lines if line.startswith("SCORE")))
     assert lines[header].split() == ["SCORE", "tuned", "base"]
-    rows = {line[:20].strip(): line[20:].split("  ") for line in lines[header + 2:header + 9]}
+    rows = {line[:20].strip(): line[20:].split("  ") for line in lines[header + 2 : header + 9]}
     assert lines[header + 2].split() == ["ROUGE-1", "0.850", "★", "0.450"]
     assert next(line for line in lines if line.startswith("BLEU")).split() == ["BLEU", "48.0", "★", "24.0"]
     # Latency: the lower is the better.
     assert next(line for line in lines if line.startswith("latency p50")).split() == [
-        "latency", "p50", "140", "ms", "★", "220", "ms"]
+        "latency",
+        "p50",
+        "140",
+        "ms",
+        "★",
+        "220",
+        "ms",
+    ]
     assert rows and "category easy" in out and "category hard" in out
     assert "★ best (the lowest latency, else the highest score)" in out and "note:" not in out
 
     # A different dataset and different parameters: the notes say so.
-    code, out, err = run(capsys, world, "--json", "evaluations", "create", "dep-2", "--finetune-id", "ftj-1", "--name",
-                         "other", "--temperature", "0.7")
+    code, out, err = run(
+        capsys,
+        world,
+        "--json",
+        "evaluations",
+        "create",
+        "dep-2",
+        "--finetune-id",
+        "ftj-1",
+        "--name",
+        "other",
+        "--temperature",
+        "0.7",
+    )
     other = json.loads(out)["evaluation"]["id"]
     world.advance = True
     finish(capsys, world, other)
@@ -557,8 +751,9 @@ def test_parser() -> None:
     with pytest.raises(SystemExit):
         parser.parse_args(["evaluations", "compare"])
     args = parser.parse_args(["evaluations", "create", "dep-1", "d.jsonl", "--name", "x"])
-    assert cli._evaluation_request(args) == CreateEvaluationRequest(deployment_id="dep-1", name="x",
-                                                                    dataset_path="d.jsonl")
+    assert cli._evaluation_request(args) == CreateEvaluationRequest(
+        deployment_id="dep-1", name="x", dataset_path="d.jsonl"
+    )
 
 
 # ---- end to end on the local backend with the demo model ------------------------------------
@@ -576,14 +771,17 @@ def _local_evaluations_ready() -> bool:
 
 @pytest.mark.engine
 @pytest.mark.skipif(not _local_evaluations_ready(), reason="needs the [local] extra (torch, transformers, rouge-score)")
-def test_local_deploy_evaluate_report_compare(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch, demo_model_dir: Path) -> None:
+def test_local_deploy_evaluate_report_compare(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_model_dir: Path
+) -> None:
     """The real thing: the demo model deployed (a detached transformers serve), evaluated twice on a
     small dataset with cheap metrics and followed to SUCCEEDED, its rows, its report, the comparison."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(cli, "POLL_S", 0.2)
-    rows = [{"prompt": f"What is {i}+1?", "completion": str(i + 1), "category": "easy" if i % 2 else "hard"}
-            for i in range(8)]
+    rows = [
+        {"prompt": f"What is {i}+1?", "completion": str(i + 1), "category": "easy" if i % 2 else "hard"}
+        for i in range(8)
+    ]
     (tmp_path / "sums.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     base = ["--data-dir", str(tmp_path / "data"), "--allowed-root", str(demo_model_dir.parent)]
 
@@ -600,9 +798,23 @@ def test_local_deploy_evaluate_report_compare(capsys: pytest.CaptureFixture[str]
         assert code == 0 and dep["state"] == "ACTIVE", err
         ids = []
         for name, temperature in (("greedy", "0"), ("warm", "0.9")):
-            code, out, err = call("evaluations", "create", dep["id"], "sums.jsonl", "--name", name, "--metrics",
-                                  "rouge,exact_match,latency", "--max-tokens", "4", "--temperature", temperature,
-                                  "--seed", "1", "--follow")
+            code, out, err = call(
+                "evaluations",
+                "create",
+                dep["id"],
+                "sums.jsonl",
+                "--name",
+                name,
+                "--metrics",
+                "rouge,exact_match,latency",
+                "--max-tokens",
+                "4",
+                "--temperature",
+                temperature,
+                "--seed",
+                "1",
+                "--follow",
+            )
             assert code == 0, err
             assert "dataset sums.jsonl: 8 instruction rows" in err and "rows 8/8" in err
             assert f"evaluated {name} (evj-" in out and "ROUGE-L" in out and "latency p50" in out

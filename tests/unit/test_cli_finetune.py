@@ -79,21 +79,41 @@ class FakeBackend(FakeBackendBase):
             return
         step = 2 * (tick - 1)
         if "fail" in detail.name and step >= 4:
-            self._set(finetune_id, state=FineTuneState.FAILED, finished_at=now(),
-                      state_message="Out of memory: lower the batch size or the sequence length",
-                      failure_log=["step 3", "RuntimeError: DefaultCPUAllocator: can't allocate memory"])
+            self._set(
+                finetune_id,
+                state=FineTuneState.FAILED,
+                finished_at=now(),
+                state_message="Out of memory: lower the batch size or the sequence length",
+                failure_log=["step 3", "RuntimeError: DefaultCPUAllocator: can't allocate memory"],
+            )
             return
         if step > TOTAL_STEPS:
-            self._set(finetune_id, state=FineTuneState.SUCCEEDED, state_message="Succeeded", progress=1.0,
-                      finished_at=now(), output_model_id=f"ft:{finetune_id}", final_train_loss=1.5,
-                      final_validation_loss=1.75, wall_seconds=83.0, peak_memory_mb=612.4,
-                      artifact_location=f"/data/runs/{finetune_id}/adapter")
+            self._set(
+                finetune_id,
+                state=FineTuneState.SUCCEEDED,
+                state_message="Succeeded",
+                progress=1.0,
+                finished_at=now(),
+                output_model_id=f"ft:{finetune_id}",
+                final_train_loss=1.5,
+                final_validation_loss=1.75,
+                wall_seconds=83.0,
+                peak_memory_mb=612.4,
+                artifact_location=f"/data/runs/{finetune_id}/adapter",
+            )
             return
         points.append(MetricPoint(step=step, epoch=step / 3, train_loss=3.0 - step / 4, learning_rate=2e-4))
         if step % 3 == 0:
             points.append(MetricPoint(step=step, epoch=step / 3, validation_loss=3.1 - step / 4))
-        self._set(finetune_id, state_message="Training", step=step, total_steps=TOTAL_STEPS, epoch=step / 3,
-                  progress=step / TOTAL_STEPS, eta_seconds=(TOTAL_STEPS - step) * 10.0)
+        self._set(
+            finetune_id,
+            state_message="Training",
+            step=step,
+            total_steps=TOTAL_STEPS,
+            epoch=step / 3,
+            progress=step / TOTAL_STEPS,
+            eta_seconds=(TOTAL_STEPS - step) * 10.0,
+        )
 
     async def finetune_defaults(self, model_id: str, query: FineTuneDefaultsQuery) -> FineTuneDefaults:
         """The demo model's own: a 256-token context; a batch of 4 fits (unless one is asked for)."""
@@ -102,15 +122,26 @@ class FakeBackend(FakeBackendBase):
         self.world.defaults_queries.append(query)
         overrides = {k: v for k, v in query.model_dump(exclude={"shape"}).items() if v is not None}
         params = FineTuneParams(max_seq_length=256, batch_size=4).model_copy(update=overrides)
-        fit = TrainingFit(dtype="float32", total_gb=None, arithmetic=[], assumptions=[], targets=[],
-                          recommended_shape=None)
-        return FineTuneDefaults(model_id=model_id, ready_to_finetune=True, notes=[], params=params,
-                                shapes=["cpu"], default_shape="cpu", max_replicas=1, fit=fit,
-                                needs_output_uri=False)
+        fit = TrainingFit(
+            dtype="float32", total_gb=None, arithmetic=[], assumptions=[], targets=[], recommended_shape=None
+        )
+        return FineTuneDefaults(
+            model_id=model_id,
+            ready_to_finetune=True,
+            notes=[],
+            params=params,
+            shapes=["cpu"],
+            default_shape="cpu",
+            max_replicas=1,
+            fit=fit,
+            needs_output_uri=False,
+        )
 
     async def list_finetunes(self) -> list[FineTuneSummary]:
-        return [FineTuneSummary.model_validate(f.model_dump(include=set(FineTuneSummary.model_fields)))
-                for f in self.world.finetunes.values()]
+        return [
+            FineTuneSummary.model_validate(f.model_dump(include=set(FineTuneSummary.model_fields)))
+            for f in self.world.finetunes.values()
+        ]
 
     async def get_finetune(self, finetune_id: str) -> FineTuneDetail:
         if self.world.advance:
@@ -121,28 +152,62 @@ class FakeBackend(FakeBackendBase):
         if request.model_id != "demo":
             raise InvalidInput.field("model_id", f"no model '{request.model_id}'")
         if request.shape == "VM.Nope":  # a 400 whose message does not name its field
-            raise InvalidInput("VM.Nope is not a job shape in this compartment",
-                               fields=[FieldError(field="shape", message="not available")])
-        dataset = await preflight_for_job(datasets, request.dataset_path, field_name="dataset_path",
-                                          validation_split=request.validation_split,
-                                          max_seq_length=request.params.max_seq_length, tokenizer_dir=None,
-                                          model_id=request.model_id)
+            raise InvalidInput(
+                "VM.Nope is not a job shape in this compartment",
+                fields=[FieldError(field="shape", message="not available")],
+            )
+        dataset = await preflight_for_job(
+            datasets,
+            request.dataset_path,
+            field_name="dataset_path",
+            validation_split=request.validation_split,
+            max_seq_length=request.params.max_seq_length,
+            tokenizer_dir=None,
+            model_id=request.model_id,
+        )
         self.world.requests.append(request)
         self.world.accesses.append(datasets)
         finetune_id = f"ftj-{len(self.world.finetunes) + 1:04x}"
         created = now()
         self.world.finetunes[finetune_id] = FineTuneDetail(
-            id=finetune_id, name=request.name, description=request.description, base_model_id=request.model_id,
-            base_model_name="Demo model", state=FineTuneState.ACCEPTED, state_message="Accepted",
-            training_type=request.params.training_type, shape=request.shape or "cpu", replicas=request.replicas,
-            dataset_path=dataset.shown, dataset_hash=dataset.sha256, progress=0.0, step=0, total_steps=None,
-            epoch=0.0, eta_seconds=None, output_model_id=None, created_at=created, updated_at=created, finished_at=None,
-            params=request.params, validation_split=request.validation_split,
-            train_rows=dataset.report.train_rows, validation_rows=dataset.report.validation_rows,
-            final_train_loss=None, final_validation_loss=None, job_id=None, job_run_id=None,
-            output_uri=request.output_uri, experiment_name=request.experiment_name, log_group_id=request.log_group_id,
-            log_id=request.log_id, subnet_id=request.subnet_id, artifact_location=None, wall_seconds=None,
-            peak_memory_mb=None, failure_log=[],
+            id=finetune_id,
+            name=request.name,
+            description=request.description,
+            base_model_id=request.model_id,
+            base_model_name="Demo model",
+            state=FineTuneState.ACCEPTED,
+            state_message="Accepted",
+            training_type=request.params.training_type,
+            shape=request.shape or "cpu",
+            replicas=request.replicas,
+            dataset_path=dataset.shown,
+            dataset_hash=dataset.sha256,
+            progress=0.0,
+            step=0,
+            total_steps=None,
+            epoch=0.0,
+            eta_seconds=None,
+            output_model_id=None,
+            created_at=created,
+            updated_at=created,
+            finished_at=None,
+            params=request.params,
+            validation_split=request.validation_split,
+            train_rows=dataset.report.train_rows,
+            validation_rows=dataset.report.validation_rows,
+            final_train_loss=None,
+            final_validation_loss=None,
+            job_id=None,
+            job_run_id=None,
+            output_uri=request.output_uri,
+            experiment_name=request.experiment_name,
+            log_group_id=request.log_group_id,
+            log_id=request.log_id,
+            subnet_id=request.subnet_id,
+            artifact_location=None,
+            wall_seconds=None,
+            peak_memory_mb=None,
+            failure_log=[],
         )
         self.world.points[finetune_id] = []
         self.world.ticks[finetune_id] = 0
@@ -152,8 +217,9 @@ class FakeBackend(FakeBackendBase):
     async def cancel_finetune(self, finetune_id: str) -> FineTuneDetail:
         detail = self._get(finetune_id)
         if detail.state in FINAL_FINETUNE_STATES:
-            raise Conflict(f"Fine-tuning job '{finetune_id}' is {detail.state.value}; only a running job can be "
-                           "canceled.")
+            raise Conflict(
+                f"Fine-tuning job '{finetune_id}' is {detail.state.value}; only a running job can be canceled."
+            )
         return self._set(finetune_id, state=FineTuneState.CANCELING, state_message="Canceling")
 
     async def delete_finetune(self, finetune_id: str) -> None:
@@ -165,14 +231,18 @@ class FakeBackend(FakeBackendBase):
     async def finetune_logs(self, finetune_id: str, query: LogsQuery) -> LogPage:
         if self.world.advance:  # the job goes on while its log is read
             self._tick(finetune_id)
-        return growing_log(self.world.log_lines[finetune_id], query,
-                           self._get(finetune_id).state not in FINAL_FINETUNE_STATES, f"/fake/runs/{finetune_id}/job.log")
+        return growing_log(
+            self.world.log_lines[finetune_id],
+            query,
+            self._get(finetune_id).state not in FINAL_FINETUNE_STATES,
+            f"/fake/runs/{finetune_id}/job.log",
+        )
 
     async def finetune_metrics(self, finetune_id: str, query: MetricsQuery) -> FineTuneMetrics:
         detail = self._get(finetune_id)
         self.world.metrics_after.append(query.after)
         points = self.world.points[finetune_id]
-        return FineTuneMetrics(points=points[query.after:], cursor=len(points), state=detail.state)
+        return FineTuneMetrics(points=points[query.after :], cursor=len(points), state=detail.state)
 
 
 def run_with_fake(world: World, argv: list[str]) -> int:
@@ -202,24 +272,73 @@ def created(capsys: pytest.CaptureFixture[str], world: World, name: str = "ft") 
 # ---- create --------------------------------------------------------------------------------
 
 
-def test_create_builds_the_request_from_flags(capsys: pytest.CaptureFixture[str], world: World,
-                                              tmp_path: Path) -> None:
+def test_create_builds_the_request_from_flags(capsys: pytest.CaptureFixture[str], world: World, tmp_path: Path) -> None:
     code, out, err = run(
-        capsys, world, "finetune", "create", "demo", "data/train.jsonl", "--name", "  My tune ",
-        "--description", "sums", "--epochs", "5", "--learning-rate", "1e-3", "--batch-size", "4",
-        "--max-seq-length", "256", "--validation-split", "0.2", "--training-type", "lora", "--lora-r", "16",
-        "--lora-alpha", "32", "--lora-dropout", "0.1", "--lora-target-modules", "q_proj, v_proj,",
-        "--pad-to-max-length", "--early-stopping-patience", "2", "--early-stopping-threshold", "0.01",
-        "--logging-steps", "5", "--seed", "7", "--shape", "cpu", "--replicas", "2",
-        "--output-uri", "oci://b@ns/out", "--experiment-name", "exp", "--subnet-id", "ocid1.subnet.x",
-        "--log-group-id", "ocid1.loggroup.x", "--log-id", "ocid1.log.x")
+        capsys,
+        world,
+        "finetune",
+        "create",
+        "demo",
+        "data/train.jsonl",
+        "--name",
+        "  My tune ",
+        "--description",
+        "sums",
+        "--epochs",
+        "5",
+        "--learning-rate",
+        "1e-3",
+        "--batch-size",
+        "4",
+        "--max-seq-length",
+        "256",
+        "--validation-split",
+        "0.2",
+        "--training-type",
+        "lora",
+        "--lora-r",
+        "16",
+        "--lora-alpha",
+        "32",
+        "--lora-dropout",
+        "0.1",
+        "--lora-target-modules",
+        "q_proj, v_proj,",
+        "--pad-to-max-length",
+        "--early-stopping-patience",
+        "2",
+        "--early-stopping-threshold",
+        "0.01",
+        "--logging-steps",
+        "5",
+        "--seed",
+        "7",
+        "--shape",
+        "cpu",
+        "--replicas",
+        "2",
+        "--output-uri",
+        "oci://b@ns/out",
+        "--experiment-name",
+        "exp",
+        "--subnet-id",
+        "ocid1.subnet.x",
+        "--log-group-id",
+        "ocid1.loggroup.x",
+        "--log-id",
+        "ocid1.log.x",
+    )
     assert code == 0, err
     request = world.requests[-1]
     assert request.model_id == "demo" and request.name == "My tune" and request.description == "sums"
     assert request.dataset_path == "data/train.jsonl" and request.validation_split == 0.2
     assert request.shape == "cpu" and request.replicas == 2 and request.output_uri == "oci://b@ns/out"
     assert (request.experiment_name, request.subnet_id, request.log_group_id, request.log_id) == (
-        "exp", "ocid1.subnet.x", "ocid1.loggroup.x", "ocid1.log.x")
+        "exp",
+        "ocid1.subnet.x",
+        "ocid1.loggroup.x",
+        "ocid1.log.x",
+    )
     p = request.params
     assert (p.training_type, p.epochs, p.learning_rate, p.batch_size, p.max_seq_length) == ("lora", 5, 1e-3, 4, 256)
     assert (p.lora_r, p.lora_alpha, p.lora_dropout, p.lora_target_modules) == (16, 32, 0.1, ["q_proj", "v_proj"])
@@ -237,23 +356,53 @@ def test_create_builds_the_request_from_flags(capsys: pytest.CaptureFixture[str]
 def test_flags_left_out_take_the_models_defaults(capsys: pytest.CaptureFixture[str], world: World) -> None:
     """As the form: what the flags leave out comes from the base model's defaults, asked for with
     the flags that change them (a batch that fits depends on the sequence length and the shape)."""
-    code, out, err = run(capsys, world, "--json", "finetune", "create", "demo", "data/train.jsonl", "--name", "x",
-                         "--training-type", "last_layers", "--last-n-layers", "2", "--epochs", "4",
-                         "--shape", "cpu")
+    code, out, err = run(
+        capsys,
+        world,
+        "--json",
+        "finetune",
+        "create",
+        "demo",
+        "data/train.jsonl",
+        "--name",
+        "x",
+        "--training-type",
+        "last_layers",
+        "--last-n-layers",
+        "2",
+        "--epochs",
+        "4",
+        "--shape",
+        "cpu",
+    )
     assert code == 0 and err == ""  # JSON: nothing on stderr, the warnings are in the preflight
     body = json.loads(out)
     assert body["finetune"]["state"] == "ACCEPTED"
     assert body["preflight"]["warnings"] == ["2 duplicate rows (same text after normalizing whitespace)"]
-    assert world.defaults_queries[-1] == FineTuneDefaultsQuery(training_type="last_layers", last_n_layers=2,
-                                                               shape="cpu")
+    assert world.defaults_queries[-1] == FineTuneDefaultsQuery(
+        training_type="last_layers", last_n_layers=2, shape="cpu"
+    )
     request = world.requests[-1]
-    assert request.params == FineTuneParams(training_type="last_layers", last_n_layers=2, epochs=4,
-                                            max_seq_length=256, batch_size=4)
+    assert request.params == FineTuneParams(
+        training_type="last_layers", last_n_layers=2, epochs=4, max_seq_length=256, batch_size=4
+    )
     contract = CreateFineTuneRequest(model_id="demo", name="x", dataset_path="data/train.jsonl")
     assert request.validation_split == contract.validation_split and request.replicas == 1
 
-    code, _, err = run(capsys, world, "finetune", "create", "demo", "data/train.jsonl", "--name", "y",
-                       "--batch-size", "16", "--max-seq-length", "128")
+    code, _, err = run(
+        capsys,
+        world,
+        "finetune",
+        "create",
+        "demo",
+        "data/train.jsonl",
+        "--name",
+        "y",
+        "--batch-size",
+        "16",
+        "--max-seq-length",
+        "128",
+    )
     assert code == 0, err
     assert world.defaults_queries[-1] == FineTuneDefaultsQuery(batch_size=16, max_seq_length=128)
     assert world.requests[-1].params == FineTuneParams(batch_size=16, max_seq_length=128)
@@ -261,8 +410,7 @@ def test_flags_left_out_take_the_models_defaults(capsys: pytest.CaptureFixture[s
 
 
 def test_follow_until_succeeded(capsys: pytest.CaptureFixture[str], world: World) -> None:
-    code, out, err = run(capsys, world, "finetune", "create", "demo", "data/train.jsonl", "--name", "sums",
-                         "--follow")
+    code, out, err = run(capsys, world, "finetune", "create", "demo", "data/train.jsonl", "--name", "sums", "--follow")
     assert code == 0, err
     assert "warning: 2 duplicate rows" in err and "created sums as ftj-0001 (lora, cpu); following it" in err
     progress = [line.split("] ", 1)[1] for line in err.splitlines() if line.startswith("[")]
@@ -280,23 +428,25 @@ def test_follow_until_succeeded(capsys: pytest.CaptureFixture[str], world: World
     assert "final loss: train 1.5000 · validation 1.7500" in out
     assert "model: ft:ftj-0001" in out and "aqua-ext deployments create ft:ftj-0001 --name sums" in out
 
-    code, out, err = run(capsys, world, "--json", "finetune", "create", "demo", "data/train.jsonl", "--name", "j",
-                         "-f")
+    code, out, err = run(capsys, world, "--json", "finetune", "create", "demo", "data/train.jsonl", "--name", "j", "-f")
     body = json.loads(out)
     assert code == 0 and err == ""
     assert body["finetune"]["state"] == "SUCCEEDED" and body["preflight"]["rows"] == 42
 
 
 def test_follow_until_failed_or_canceled(capsys: pytest.CaptureFixture[str], world: World) -> None:
-    code, out, err = run(capsys, world, "finetune", "create", "demo", "data/train.jsonl", "--name", "will fail",
-                         "--follow")
+    code, out, err = run(
+        capsys, world, "finetune", "create", "demo", "data/train.jsonl", "--name", "will fail", "--follow"
+    )
     assert code == 1 and out == ""
     assert "step 2/6" in err and "step 4/6" not in err
-    assert ("error: fine-tuning job ftj-0001 is FAILED: Out of memory: lower the batch size or the sequence "
-            "length") in err
+    assert (
+        "error: fine-tuning job ftj-0001 is FAILED: Out of memory: lower the batch size or the sequence length"
+    ) in err
     assert "| RuntimeError: DefaultCPUAllocator: can't allocate memory" in err
-    code, out, err = run(capsys, world, "--json", "finetune", "create", "demo", "data/train.jsonl", "--name",
-                         "fail again", "--follow")
+    code, out, err = run(
+        capsys, world, "--json", "finetune", "create", "demo", "data/train.jsonl", "--name", "fail again", "--follow"
+    )
     assert code == 1 and json.loads(out)["finetune"]["state"] == "FAILED" and "Out of memory" in err
 
     # Canceled from elsewhere while followed: exit 1 too.
@@ -435,8 +585,16 @@ def test_metrics_table(capsys: pytest.CaptureFixture[str], world: World) -> None
     world.advance = False
     code, out, _ = run(capsys, world, "finetune", "metrics", job)
     lines = out.splitlines()
-    assert code == 0 and lines[0].split() == ["STEP", "EPOCH", "TRAIN", "LOSS", "VALIDATION", "LOSS", "LEARNING",
-                                              "RATE"]
+    assert code == 0 and lines[0].split() == [
+        "STEP",
+        "EPOCH",
+        "TRAIN",
+        "LOSS",
+        "VALIDATION",
+        "LOSS",
+        "LEARNING",
+        "RATE",
+    ]
     assert lines[2].split() == ["2", "0.67", "2.5000", "-", "2.00e-04"]
     assert lines[5].split() == ["6", "2.00", "-", "1.6000", "-"]
     assert lines[-1] == "4 points; the job is SUCCEEDED"
@@ -466,13 +624,15 @@ def _local_finetunes_ready() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("aqua_ext.backends.local.finetunes") is not None and all(
-        importlib.util.find_spec(name) is not None for name in ("trl", "peft", "datasets"))
+        importlib.util.find_spec(name) is not None for name in ("trl", "peft", "datasets")
+    )
 
 
 @pytest.mark.engine
 @pytest.mark.skipif(not _local_finetunes_ready(), reason="needs the [local] extra (torch, transformers, trl, peft)")
-def test_local_finetune_follow_metrics_delete(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch, demo_model_dir: Path) -> None:
+def test_local_finetune_follow_metrics_delete(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_model_dir: Path
+) -> None:
     """The real thing: a LoRA job on the demo model, followed to SUCCEEDED, its losses, its model."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(cli, "POLL_S", 0.2)
@@ -488,8 +648,21 @@ def test_local_finetune_follow_metrics_delete(capsys: pytest.CaptureFixture[str]
     code, out, err = call("--json", "models", "register", "--path", str(demo_model_dir), "--name", "Demo")
     assert code == 0, err
     model_id = json.loads(out)["id"]
-    code, out, err = call("finetune", "create", model_id, "sums.jsonl", "--name", "sums", "--epochs", "1",
-                          "--learning-rate", "5e-3", "--logging-steps", "2", "--follow")
+    code, out, err = call(
+        "finetune",
+        "create",
+        model_id,
+        "sums.jsonl",
+        "--name",
+        "sums",
+        "--epochs",
+        "1",
+        "--learning-rate",
+        "5e-3",
+        "--logging-steps",
+        "2",
+        "--follow",
+    )
     assert code == 0, err
     assert "dataset sums.jsonl: 48 instruction rows" in err and "tokens (chat_template)" in err
     assert "IN_PROGRESS: Training" in err and "train loss" in err and "validation loss" in err

@@ -11,8 +11,6 @@ from aqua_ext.cli import main
 from tests.oci_setup import OciWorld, seed_user_model
 
 
-
-
 def run(capsys: pytest.CaptureFixture[str], world: OciWorld, *argv: str) -> tuple[int, str, str]:
     code = main([*world.cli_args(), *argv])
     out, err = capsys.readouterr()

@@ -58,19 +58,22 @@ def test_conversational_rows(tmp_path: Path) -> None:
 
 
 def test_per_line_errors_name_the_line(tmp_path: Path) -> None:
-    f = write(tmp_path / "bad.jsonl", [
-        pc(1),                                     # 1 ok
-        '{"prompt": "a", "completion": "b"',       # 2 bad JSON
-        {"prompt": "only"},                        # 3 missing completion
-        {"prompt": 3, "completion": "x"},          # 4 wrong type
-        {"prompt": "  ", "completion": "x"},       # 5 empty prompt
-        [1, 2],                                    # 6 not an object
-        {"text": "x"},                             # 7 neither format
-        "",                                        # 8 blank: skipped, not an error
-        {"prompt": "p", "completion": "c", "category": 5},  # 9 bad category
-        {"prompt": "[INST] hi", "completion": "x"},  # 10 unclosed [INST]
-        pc(11),                                    # 11 ok
-    ])
+    f = write(
+        tmp_path / "bad.jsonl",
+        [
+            pc(1),  # 1 ok
+            '{"prompt": "a", "completion": "b"',  # 2 bad JSON
+            {"prompt": "only"},  # 3 missing completion
+            {"prompt": 3, "completion": "x"},  # 4 wrong type
+            {"prompt": "  ", "completion": "x"},  # 5 empty prompt
+            [1, 2],  # 6 not an object
+            {"text": "x"},  # 7 neither format
+            "",  # 8 blank: skipped, not an error
+            {"prompt": "p", "completion": "c", "category": 5},  # 9 bad category
+            {"prompt": "[INST] hi", "completion": "x"},  # 10 unclosed [INST]
+            pc(11),  # 11 ok
+        ],
+    )
     report = validate_jsonl(f)
     errors = errors_by_line(report)
     assert sorted(errors) == [2, 3, 4, 5, 6, 7, 9, 10]
@@ -91,18 +94,26 @@ def test_per_line_errors_name_the_line(tmp_path: Path) -> None:
 
 
 def test_conversation_rules(tmp_path: Path) -> None:
-    f = write(tmp_path / "c.jsonl", [
-        chat(1),
-        {"messages": []},
-        {"messages": "hi"},
-        {"messages": [{"role": "bot", "content": "x"}, {"role": "assistant", "content": "y"}]},
-        {"messages": [{"role": "user", "content": "x"}]},
-        {"messages": [{"role": "user", "content": "x"}, {"role": "assistant"}]},
-        {"messages": [{"role": "user", "content": "x"}, {"role": "system", "content": "s"},
-                      {"role": "assistant", "content": "y"}]},
-        {"messages": [{"role": "assistant", "content": "y"}]},
-        {"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": ["y"]}]},
-    ])
+    f = write(
+        tmp_path / "c.jsonl",
+        [
+            chat(1),
+            {"messages": []},
+            {"messages": "hi"},
+            {"messages": [{"role": "bot", "content": "x"}, {"role": "assistant", "content": "y"}]},
+            {"messages": [{"role": "user", "content": "x"}]},
+            {"messages": [{"role": "user", "content": "x"}, {"role": "assistant"}]},
+            {
+                "messages": [
+                    {"role": "user", "content": "x"},
+                    {"role": "system", "content": "s"},
+                    {"role": "assistant", "content": "y"},
+                ]
+            },
+            {"messages": [{"role": "assistant", "content": "y"}]},
+            {"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": ["y"]}]},
+        ],
+    )
     errors = errors_by_line(validate_jsonl(f))
     assert sorted(errors) == [2, 3, 4, 5, 6, 7, 8, 9]
     assert '"messages" is empty' in errors[2]
@@ -132,20 +143,30 @@ def test_explicit_kind(tmp_path: Path) -> None:
 
 
 def test_llama2_inst_prompts_are_instruction_rows(tmp_path: Path) -> None:
-    f = write(tmp_path / "l.jsonl", [
-        {"prompt": "<s>[INST] <<SYS>>\nBe kind.\n<</SYS>>\n\nWhat is 2+2? [/INST]", "completion": "4 </s>"},
-        {"prompt": "[INST] Name a color. [/INST]", "completion": "Blue"},
-        pc(3),
-    ])
+    f = write(
+        tmp_path / "l.jsonl",
+        [
+            {"prompt": "<s>[INST] <<SYS>>\nBe kind.\n<</SYS>>\n\nWhat is 2+2? [/INST]", "completion": "4 </s>"},
+            {"prompt": "[INST] Name a color. [/INST]", "completion": "Blue"},
+            pc(3),
+        ],
+    )
     report = validate_jsonl(f)
     assert report.format == "instruction" and report.valid_rows == 3 and report.errors == []
     assert any("2 prompts use Llama-2 [INST]" in w for w in report.warnings)
 
 
 def test_duplicates_after_whitespace_normalization(tmp_path: Path) -> None:
-    f = write(tmp_path / "d.jsonl", [
-        pc(1), {"prompt": "Question  1?\n", "completion": " Answer 1."}, pc(2), pc(1, category="x"), chat(9),
-    ])
+    f = write(
+        tmp_path / "d.jsonl",
+        [
+            pc(1),
+            {"prompt": "Question  1?\n", "completion": " Answer 1."},
+            pc(2),
+            pc(1, category="x"),
+            chat(9),
+        ],
+    )
     report = validate_jsonl(f)
     assert report.duplicates == 2 and report.errors_total == 1  # the chat row is the mixed-format error
     assert any("2 duplicate rows" in w for w in report.warnings)
@@ -204,8 +225,9 @@ def test_invalid_utf8_names_the_line(tmp_path: Path) -> None:
 
 def test_utf8_bom_and_non_ascii_are_fine(tmp_path: Path) -> None:
     f = tmp_path / "bom.jsonl"
-    f.write_bytes(b"\xef\xbb\xbf" + json.dumps({"prompt": "café ☕", "completion": "ok"}, ensure_ascii=False).encode()
-                  + b"\n")
+    f.write_bytes(
+        b"\xef\xbb\xbf" + json.dumps({"prompt": "café ☕", "completion": "ok"}, ensure_ascii=False).encode() + b"\n"
+    )
     assert validate_jsonl(f).valid_rows == 1
 
 
@@ -276,8 +298,10 @@ def test_tokenizer_folder(tmp_path: Path) -> None:
 @needs_local_extra
 def test_token_stats_with_the_demo_model(tmp_path: Path, demo_model_dir: Path) -> None:
     long = "word " * 400
-    f = write(tmp_path / "t.jsonl", [pc(1), {"prompt": long, "completion": "ok"}, pc(3),
-                                     {"prompt": "[INST] hi [/INST]", "completion": "yo"}])
+    f = write(
+        tmp_path / "t.jsonl",
+        [pc(1), {"prompt": long, "completion": "ok"}, pc(3), {"prompt": "[INST] hi [/INST]", "completion": "yo"}],
+    )
     scan = scan_jsonl(f, keep_rows=True)
     stats = token_stats(scan.rows, demo_model_dir, 64, model_id="demo:tiny-llama")
     assert stats is not None

@@ -22,14 +22,21 @@ from aqua_ext.backends.local.demo_model import (
     generate_demo_model,
     generate_in_subprocess,
 )
-from aqua_ext.backends.local.model_folder import inspect_folder, validate_folder
+from aqua_ext.backends.local.model_folder import validate_folder
 from aqua_ext.errors import Unavailable
 from aqua_ext.services.operations import OperationRegistry
 from tests.model_folders import needs_local_extra
 
-
-EXPECTED_FILES = {"README.md", MARKER_FILE, "chat_template.jinja", "config.json", "generation_config.json",
-                  "model.safetensors", "tokenizer.json", "tokenizer_config.json"}
+EXPECTED_FILES = {
+    "README.md",
+    MARKER_FILE,
+    "chat_template.jinja",
+    "config.json",
+    "generation_config.json",
+    "model.safetensors",
+    "tokenizer.json",
+    "tokenizer_config.json",
+}
 
 
 # ---- no torch needed ---------------------------------------------------------------
@@ -37,17 +44,26 @@ EXPECTED_FILES = {"README.md", MARKER_FILE, "chat_template.jinja", "config.json"
 
 def test_server_side_imports_stay_light() -> None:
     # The Jupyter server imports these modules; torch and transformers must only load in the children.
-    code = ("import sys; import aqua_ext.backends.local.demo_model, aqua_ext.backends.local.hf_download, "
-            "aqua_ext.backends.local.hf_cache, aqua_ext.backends.local.model_folder; "
-            "print(sorted(m for m in ('torch', 'transformers', 'tokenizers') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[2])
+    code = (
+        "import sys; import aqua_ext.backends.local.demo_model, aqua_ext.backends.local.hf_download, "
+        "aqua_ext.backends.local.hf_cache, aqua_ext.backends.local.model_folder; "
+        "print(sorted(m for m in ('torch', 'transformers', 'tokenizers') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert out.stdout.strip() == "[]"
 
 
 def test_missing_local_extra_is_unavailable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real = importlib.util.find_spec
-    monkeypatch.setattr(demo_model.importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
+    monkeypatch.setattr(
+        demo_model.importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a)
+    )
 
     class Progress:
         def update(self, **_: object) -> None:
@@ -116,7 +132,10 @@ def test_transformers_loads_generates_and_chats(demo_model_dir: Path) -> None:
     tokenizer = AutoTokenizer.from_pretrained(demo_model_dir)
     model = AutoModelForCausalLM.from_pretrained(demo_model_dir)
     assert (tokenizer.bos_token, tokenizer.eos_token, tokenizer.pad_token) == (
-        "<|begin_of_text|>", "<|end_of_text|>", "<|pad|>")
+        "<|begin_of_text|>",
+        "<|end_of_text|>",
+        "<|pad|>",
+    )
     assert len(tokenizer) == 1024
     assert model.generation_config.do_sample is False
 
@@ -186,7 +205,9 @@ def test_cancel_kills_the_generator_and_leaves_nothing(tmp_path: Path) -> None:
         op = registry.start("generate-demo-model", "Generate", work)
         deadline = time.monotonic() + 60
         # Wait until the child is writing its work folder, then cancel: the worst moment.
-        while not (target.parent.is_dir() and any(p.name.startswith(".demo.partial-") for p in target.parent.iterdir())):
+        while not (
+            target.parent.is_dir() and any(p.name.startswith(".demo.partial-") for p in target.parent.iterdir())
+        ):
             assert time.monotonic() < deadline and registry.get(op.id).state == OperationState.RUNNING
             await asyncio.sleep(0.02)
         return (await registry.cancel(op.id)).state

@@ -48,9 +48,16 @@ TEXTS = [
 
 
 def _spec(folder: Path, work: Path, params: list[str] | None = None) -> EngineSpec:
-    return EngineSpec(engine="transformers", model_path=folder, served_model_name="demo-embed", mode="embedding",
-                      port=free_port(), log_path=work / "deploy" / "engine.log", hub_cache=work / "hub",
-                      params=params or [])
+    return EngineSpec(
+        engine="transformers",
+        model_path=folder,
+        served_model_name="demo-embed",
+        mode="embedding",
+        port=free_port(),
+        log_path=work / "deploy" / "engine.log",
+        hub_cache=work / "hub",
+        params=params or [],
+    )
 
 
 def _group_gone(pgid: int) -> bool:
@@ -149,8 +156,9 @@ def test_batching_gives_the_same_vectors_as_one_by_one(server: tuple[EngineHandl
         assert max(abs(a - b) for a, b in zip(vector, alone)) < 1e-5
 
 
-def test_token_ids_and_model_omitted(server: tuple[EngineHandle, str], client: httpx.Client,
-                                     demo_model_dir: Path) -> None:
+def test_token_ids_and_model_omitted(
+    server: tuple[EngineHandle, str], client: httpx.Client, demo_model_dir: Path
+) -> None:
     from transformers import AutoTokenizer
 
     model = server[1]
@@ -213,32 +221,35 @@ def test_models_and_health(server: tuple[EngineHandle, str], client: httpx.Clien
     assert client.get("/health").status_code == 200
 
 
-@pytest.mark.parametrize("body, param", [
-    ({"input": ""}, "input"),
-    ({"input": []}, "input"),
-    ({"input": [""]}, "input"),
-    ({"input": ["ok", ""]}, "input"),
-    ({"input": [[]]}, "input"),
-    ({"input": 5}, "input"),
-    ({"input": None}, "input"),
-    ({"input": {"text": "x"}}, "input"),
-    ({"input": ["a", 1]}, "input"),
-    ({"input": [1, True]}, "input"),
-    ({"input": [1.5]}, "input"),
-    ({"input": [[1, "a"]]}, "input"),
-    ({"input": [[[1]]]}, "input"),
-    ({"input": [-1]}, "input"),
-    ({"input": [10**12]}, "input"),
-    ({"input": ["x"] * 2049}, "input"),
-    ({}, "input"),
-    ({"input": "x", "encoding_format": "int8"}, "encoding_format"),
-    ({"input": "x", "dimensions": 0}, "dimensions"),
-    ({"input": "x", "dimensions": 65}, "dimensions"),
-    ({"input": "x", "dimensions": "8"}, "dimensions"),
-    ({"input": "x", "model": 3}, "model"),
-    ([{"input": "x"}], None),
-    ("not json", None),
-])
+@pytest.mark.parametrize(
+    "body, param",
+    [
+        ({"input": ""}, "input"),
+        ({"input": []}, "input"),
+        ({"input": [""]}, "input"),
+        ({"input": ["ok", ""]}, "input"),
+        ({"input": [[]]}, "input"),
+        ({"input": 5}, "input"),
+        ({"input": None}, "input"),
+        ({"input": {"text": "x"}}, "input"),
+        ({"input": ["a", 1]}, "input"),
+        ({"input": [1, True]}, "input"),
+        ({"input": [1.5]}, "input"),
+        ({"input": [[1, "a"]]}, "input"),
+        ({"input": [[[1]]]}, "input"),
+        ({"input": [-1]}, "input"),
+        ({"input": [10**12]}, "input"),
+        ({"input": ["x"] * 2049}, "input"),
+        ({}, "input"),
+        ({"input": "x", "encoding_format": "int8"}, "encoding_format"),
+        ({"input": "x", "dimensions": 0}, "dimensions"),
+        ({"input": "x", "dimensions": 65}, "dimensions"),
+        ({"input": "x", "dimensions": "8"}, "dimensions"),
+        ({"input": "x", "model": 3}, "model"),
+        ([{"input": "x"}], None),
+        ("not json", None),
+    ],
+)
 def test_bad_input_is_a_400_with_an_openai_error(client: httpx.Client, body: object, param: str | None) -> None:
     if body == "not json":
         response = client.post("/v1/embeddings", content=b"{not json", headers={"content-type": "application/json"})
@@ -300,8 +311,7 @@ def test_lifecycle_logs_requests_and_stop_leaves_nothing(demo_model_dir: Path, t
         handle = await start(spec)
         try:
             assert handle.record.mode == "embedding"
-            assert handle.record.cmd[1:4] == ["-m", "aqua_ext.backends.local.embedding_server",
-                                              spec.engine_model_id]
+            assert handle.record.cmd[1:4] == ["-m", "aqua_ext.backends.local.embedding_server", spec.engine_model_id]
             await wait_ready(handle, timeout=READY_TIMEOUT)
             again = await reattach(handle.record)
             assert again is not None and again.port == spec.port

@@ -11,9 +11,11 @@ from aqua_ext.jobs.eval_metrics import ScoredRow, bertscore_model_path, by_categ
 def test_bertscore_matches_the_library_and_empty_answers_score_zero() -> None:
     from bert_score import BERTScorer
 
-    rows = [ScoredRow(prompt="p", reference="A cat sat on a mat.", output="The cat sat on the mat.", category="a"),
-            ScoredRow(prompt="p", reference="Paris is the capital of France.", output="It is Paris.", category="a"),
-            ScoredRow(prompt="p", reference="Seven.", output="   ", category="b")]
+    rows = [
+        ScoredRow(prompt="p", reference="A cat sat on a mat.", output="The cat sat on the mat.", category="a"),
+        ScoredRow(prompt="p", reference="Paris is the capital of France.", output="It is Paris.", category="a"),
+        ScoredRow(prompt="p", reference="Seven.", output="   ", category="b"),
+    ]
     score_rows(rows, ["bertscore", "exact_match"])
     direct = BERTScorer(model_type=bertscore_model_path(), num_layers=6, device="cpu")
     _, _, f1 = direct.score([r.output for r in rows[:2]], [r.reference for r in rows[:2]])

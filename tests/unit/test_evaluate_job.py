@@ -35,18 +35,32 @@ def write_rows(path: Path, count: int = 12) -> Path:
 def start(tmp_path: Path, stub: StubUpstream, **overrides: Any) -> tuple[subprocess.Popen[bytes], Path]:
     out = tmp_path / "eval"
     spec = {
-        "dataset_path": str(write_rows(tmp_path / "rows.jsonl")), "output_dir": str(out), "name": "stub eval",
-        "target": {"base_url": stub.url, "model": "stub-model", "mode": "chat", "dialect": "openai",
-                   "served_model_name": "stub"},
-        "params": {"max_tokens": 3, "temperature": 0.0}, "concurrency": 4,
-        "metrics": ["rouge", "bleu", "chrf", "exact_match", "readability", "latency"], **overrides,
+        "dataset_path": str(write_rows(tmp_path / "rows.jsonl")),
+        "output_dir": str(out),
+        "name": "stub eval",
+        "target": {
+            "base_url": stub.url,
+            "model": "stub-model",
+            "mode": "chat",
+            "dialect": "openai",
+            "served_model_name": "stub",
+        },
+        "params": {"max_tokens": 3, "temperature": 0.0},
+        "concurrency": 4,
+        "metrics": ["rouge", "bleu", "chrf", "exact_match", "readability", "latency"],
+        **overrides,
     }
     (tmp_path / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
     out.mkdir()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     with (out / "job.log").open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "aqua_ext.jobs.evaluate", str(tmp_path / "spec.json")],
-                                stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "aqua_ext.jobs.evaluate", str(tmp_path / "spec.json")],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
     return proc, out
 
 

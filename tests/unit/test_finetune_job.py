@@ -17,11 +17,11 @@ import pytest
 
 from aqua_ext.jobs.finetune import (
     ADAPTER_DIR,
-    MODEL_DIR,
     CANCELED,
     FAILED,
     IN_PROGRESS,
     METRICS_FILE,
+    MODEL_DIR,
     SUCCEEDED,
     read_status,
 )
@@ -47,19 +47,36 @@ def write_dataset(path: Path, rows: int = 200, bad_line: int | None = None) -> P
 def start_job(tmp_path: Path, model: Path, dataset: Path, **overrides: Any) -> tuple[subprocess.Popen[bytes], Path]:
     out = tmp_path / "job"
     spec = {
-        "base_model_path": str(model), "dataset_path": str(dataset), "output_dir": str(out),
-        "training_type": "lora", "epochs": 3, "learning_rate": 5e-3, "batch_size": 8, "max_seq_length": 64,
-        "lora_r": 8, "lora_alpha": 16, "lora_dropout": 0.0, "logging_steps": 5, "validation_split": 0.1,
-        "seed": 0, **overrides,
+        "base_model_path": str(model),
+        "dataset_path": str(dataset),
+        "output_dir": str(out),
+        "training_type": "lora",
+        "epochs": 3,
+        "learning_rate": 5e-3,
+        "batch_size": 8,
+        "max_seq_length": 64,
+        "lora_r": 8,
+        "lora_alpha": 16,
+        "lora_dropout": 0.0,
+        "logging_steps": 5,
+        "validation_split": 0.1,
+        "seed": 0,
+        **overrides,
     }
     spec_path = tmp_path / "spec.json"
     spec_path.write_text(json.dumps(spec), encoding="utf-8")
     out.mkdir()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     with (out / "job.log").open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "aqua_ext.jobs.finetune", str(spec_path)],
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                cwd=tmp_path, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "aqua_ext.jobs.finetune", str(spec_path)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=tmp_path,
+            start_new_session=True,
+        )
     return proc, out
 
 
@@ -109,8 +126,9 @@ def test_lora_run_finishes_and_the_adapter_generates(tmp_path: Path, demo_model_
     tokenizer = AutoTokenizer.from_pretrained(str(adapter), local_files_only=True)
     base = AutoModelForCausalLM.from_pretrained(str(demo_model_dir), local_files_only=True)
     model = PeftModel.from_pretrained(base, str(adapter))
-    prompt = tokenizer.apply_chat_template([{"role": "user", "content": "What is 2+3?"}], tokenize=False,
-                                           add_generation_prompt=True)
+    prompt = tokenizer.apply_chat_template(
+        [{"role": "user", "content": "What is 2+3?"}], tokenize=False, add_generation_prompt=True
+    )
     inputs = tokenizer(prompt, return_tensors="pt", add_special_tokens=False)
     with torch.no_grad():
         generated = model.generate(**inputs, max_new_tokens=4, do_sample=False)

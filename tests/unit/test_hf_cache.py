@@ -14,8 +14,14 @@ import pytest
 from aqua_ext.api.models import Capability, ModelFormat
 from aqua_ext.backends.local.hf_cache import default_cache_dir, scan_hf_cache
 
-CONFIG = {"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "hidden_size": 8,
-          "num_hidden_layers": 1, "num_attention_heads": 2, "max_position_embeddings": 32768}
+CONFIG = {
+    "architectures": ["Qwen2ForCausalLM"],
+    "model_type": "qwen2",
+    "hidden_size": 8,
+    "num_hidden_layers": 1,
+    "num_attention_heads": 2,
+    "max_position_embeddings": 32768,
+}
 
 
 def safetensors_bytes(shapes: dict[str, list[int]]) -> bytes:
@@ -30,8 +36,16 @@ def safetensors_bytes(shapes: dict[str, list[int]]) -> bytes:
     return struct.pack("<Q", len(raw)) + raw + b"\0" * offset
 
 
-def add_snapshot(cache: Path, repo_id: str, files: dict[str, bytes], *, ref: str | None = "main",
-                 commit: str | None = None, mtime: float | None = None, repo_type: str = "models") -> str:
+def add_snapshot(
+    cache: Path,
+    repo_id: str,
+    files: dict[str, bytes],
+    *,
+    ref: str | None = "main",
+    commit: str | None = None,
+    mtime: float | None = None,
+    repo_type: str = "models",
+) -> str:
     """Lay out one snapshot the way huggingface_hub does: content in blobs/<hash>,
     snapshots/<commit>/<file> a relative symlink to it, refs/<ref> the commit."""
     repo = cache / f"{repo_type}--{repo_id.replace('/', '--')}"
@@ -54,13 +68,19 @@ def add_snapshot(cache: Path, repo_id: str, files: dict[str, bytes], *, ref: str
 
 
 def complete_files(**extra: bytes) -> dict[str, bytes]:
-    return {"config.json": json.dumps(CONFIG).encode(),
-            "model.safetensors": safetensors_bytes({"embed": [16, 8], "norm": [8]}), **extra}
+    return {
+        "config.json": json.dumps(CONFIG).encode(),
+        "model.safetensors": safetensors_bytes({"embed": [16, 8], "norm": [8]}),
+        **extra,
+    }
 
 
 def test_complete_repo_is_found(tmp_path: Path) -> None:
-    commit = add_snapshot(tmp_path, "Qwen/Qwen2.5-0.5B-Instruct",
-                          complete_files(**{"README.md": b"---\nlicense: apache-2.0\n---\n# Qwen"}))
+    commit = add_snapshot(
+        tmp_path,
+        "Qwen/Qwen2.5-0.5B-Instruct",
+        complete_files(**{"README.md": b"---\nlicense: apache-2.0\n---\n# Qwen"}),
+    )
     [model] = scan_hf_cache(tmp_path)
     assert model.hf_id == "Qwen/Qwen2.5-0.5B-Instruct"
     assert model.revision == commit
@@ -75,8 +95,17 @@ def test_complete_repo_is_found(tmp_path: Path) -> None:
 def test_partial_downloads_and_other_repo_types_are_skipped(tmp_path: Path) -> None:
     add_snapshot(tmp_path, "org/no-weights", {"config.json": json.dumps(CONFIG).encode()})
     add_snapshot(tmp_path, "org/no-config", {"model.safetensors": safetensors_bytes({"a": [2]})})
-    add_snapshot(tmp_path, "org/missing-shard", complete_files(**{"model.safetensors.index.json": json.dumps(
-        {"weight_map": {"a": "model.safetensors", "b": "model-00002-of-00002.safetensors"}}).encode()}))
+    add_snapshot(
+        tmp_path,
+        "org/missing-shard",
+        complete_files(
+            **{
+                "model.safetensors.index.json": json.dumps(
+                    {"weight_map": {"a": "model.safetensors", "b": "model-00002-of-00002.safetensors"}}
+                ).encode()
+            }
+        ),
+    )
     add_snapshot(tmp_path, "org/a-dataset", complete_files(), repo_type="datasets")
     add_snapshot(tmp_path, "org/good", complete_files())
     assert [m.hf_id for m in scan_hf_cache(tmp_path)] == ["org/good"]
@@ -98,8 +127,11 @@ def test_without_main_the_newest_revision_is_used(tmp_path: Path) -> None:
 
 def test_reranker_capability_uses_the_repo_id(tmp_path: Path) -> None:
     config = {"architectures": ["XLMRobertaForSequenceClassification"], "num_labels": 2}
-    add_snapshot(tmp_path, "BAAI/bge-reranker-base", {"config.json": json.dumps(config).encode(),
-                                                      "model.safetensors": safetensors_bytes({"a": [2]})})
+    add_snapshot(
+        tmp_path,
+        "BAAI/bge-reranker-base",
+        {"config.json": json.dumps(config).encode(), "model.safetensors": safetensors_bytes({"a": [2]})},
+    )
     [model] = scan_hf_cache(tmp_path)
     assert model.info.capability == Capability.RERANK
 

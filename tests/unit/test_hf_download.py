@@ -21,8 +21,16 @@ from aqua_ext.backends.local.model_folder import validate_folder
 from aqua_ext.errors import Conflict, InvalidInput, Upstream, UpstreamTimeout
 from tests.fake_hf_hub import FakeHub, FakeRepo
 
-CONFIG = json.dumps({"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 8,
-                     "num_hidden_layers": 1, "num_attention_heads": 2, "max_position_embeddings": 64}).encode()
+CONFIG = json.dumps(
+    {
+        "architectures": ["LlamaForCausalLM"],
+        "model_type": "llama",
+        "hidden_size": 8,
+        "num_hidden_layers": 1,
+        "num_attention_heads": 2,
+        "max_position_embeddings": 64,
+    }
+).encode()
 
 
 def safetensors_bytes(shapes: dict[str, list[int]]) -> bytes:
@@ -69,10 +77,19 @@ def isolated_hf_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
     with FakeHub() as fake:
         monkeypatch.setenv("HF_ENDPOINT", fake.url)
-        fake.add_repo(FakeRepo("org/tiny", {"config.json": CONFIG, "model.safetensors": WEIGHTS,
-                                            "README.md": b"---\nlicense: mit\n---\n# tiny\n",
-                                            "pytorch_model.bin": b"pickle" * 100,
-                                            "onnx/model.onnx": b"onnx"}, license="mit"))
+        fake.add_repo(
+            FakeRepo(
+                "org/tiny",
+                {
+                    "config.json": CONFIG,
+                    "model.safetensors": WEIGHTS,
+                    "README.md": b"---\nlicense: mit\n---\n# tiny\n",
+                    "pytorch_model.bin": b"pickle" * 100,
+                    "onnx/model.onnx": b"onnx",
+                },
+                license="mit",
+            )
+        )
         yield fake
 
 
@@ -164,16 +181,29 @@ GATED_MESSAGE = "this model is gated: accept its terms on huggingface.co and ent
 
 @pytest.mark.parametrize("info_too", [False, True])
 def test_gated_repo_without_access(hub: FakeHub, info_too: bool) -> None:
-    hub.add_repo(FakeRepo("org/gated", {"config.json": CONFIG, "model.safetensors": WEIGHTS}, gated=True,
-                          gated_info_too=info_too, valid_tokens={"hf_goodtoken123456"}))
+    hub.add_repo(
+        FakeRepo(
+            "org/gated",
+            {"config.json": CONFIG, "model.safetensors": WEIGHTS},
+            gated=True,
+            gated_info_too=info_too,
+            valid_tokens={"hf_goodtoken123456"},
+        )
+    )
     with pytest.raises(InvalidInput) as exc:
         asyncio.run(check_hub("org/gated", None, None))
     assert field_of(exc) == ("token", GATED_MESSAGE)
 
 
 def test_gated_repo_with_a_token_of_another_account(hub: FakeHub) -> None:
-    hub.add_repo(FakeRepo("org/gated", {"config.json": CONFIG, "model.safetensors": WEIGHTS}, gated=True,
-                          valid_tokens={"hf_goodtoken123456"}))
+    hub.add_repo(
+        FakeRepo(
+            "org/gated",
+            {"config.json": CONFIG, "model.safetensors": WEIGHTS},
+            gated=True,
+            valid_tokens={"hf_goodtoken123456"},
+        )
+    )
     hub.add_repo(FakeRepo("org/other", {"config.json": CONFIG}, valid_tokens={"hf_otheruser123456"}))
     with pytest.raises(InvalidInput) as exc:
         asyncio.run(check_hub("org/gated", None, "hf_otheruser123456"))  # valid token, no access: 403 GatedRepo
@@ -181,8 +211,14 @@ def test_gated_repo_with_a_token_of_another_account(hub: FakeHub) -> None:
 
 
 def test_gated_repo_with_access(hub: FakeHub) -> None:
-    hub.add_repo(FakeRepo("org/gated", {"config.json": CONFIG, "model.safetensors": WEIGHTS}, gated=True,
-                          valid_tokens={"hf_goodtoken123456"}))
+    hub.add_repo(
+        FakeRepo(
+            "org/gated",
+            {"config.json": CONFIG, "model.safetensors": WEIGHTS},
+            gated=True,
+            valid_tokens={"hf_goodtoken123456"},
+        )
+    )
     info = asyncio.run(check_hub("org/gated", None, "hf_goodtoken123456"))
     assert info.gated and info.files == ["config.json", "model.safetensors"]
     assert hub.requests[-1][2] == "Bearer hf_goodtoken123456"
@@ -222,8 +258,14 @@ def test_download_end_to_end(hub: FakeHub, tmp_path: Path) -> None:
 
 
 def test_download_passes_the_token_through_the_environment(hub: FakeHub, tmp_path: Path) -> None:
-    hub.add_repo(FakeRepo("org/gated", {"config.json": CONFIG, "model.safetensors": WEIGHTS}, gated=True,
-                          valid_tokens={"hf_goodtoken123456"}))
+    hub.add_repo(
+        FakeRepo(
+            "org/gated",
+            {"config.json": CONFIG, "model.safetensors": WEIGHTS},
+            gated=True,
+            valid_tokens={"hf_goodtoken123456"},
+        )
+    )
     target = tmp_path / "gated"
 
     async def run() -> None:
@@ -238,8 +280,9 @@ def test_download_passes_the_token_through_the_environment(hub: FakeHub, tmp_pat
 
 def test_cancel_mid_download_leaves_nothing(hub: FakeHub, tmp_path: Path) -> None:
     big = safetensors_bytes({"embed": [64, 256]})  # 64 KB, served 1 KB every 50 ms: ~3 s
-    hub.add_repo(FakeRepo("org/slow", {"config.json": CONFIG, "model.safetensors": big},
-                          slow_files={"model.safetensors": 0.05}))
+    hub.add_repo(
+        FakeRepo("org/slow", {"config.json": CONFIG, "model.safetensors": big}, slow_files={"model.safetensors": 0.05})
+    )
     target = tmp_path / "models" / "slow"
     partial = hf_download.partial_dir(target)
     progress = RecordingProgress()
@@ -296,20 +339,51 @@ def sizes(*names: str, size: int = 10) -> dict[str, int]:
 
 
 def test_select_files_prefers_transformers_shards_over_consolidated() -> None:
-    files, fmt = select_files(sizes(
-        "config.json", "tokenizer.json", "tokenizer.model", "chat_template.jinja", "README.md", ".gitattributes",
-        "consolidated.safetensors", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
-        "model.safetensors.index.json", "params.json", "original/consolidated.00.pth", "onnx/model.onnx",
-        "1_Pooling/config.json", "pytorch_model.bin"))
+    files, fmt = select_files(
+        sizes(
+            "config.json",
+            "tokenizer.json",
+            "tokenizer.model",
+            "chat_template.jinja",
+            "README.md",
+            ".gitattributes",
+            "consolidated.safetensors",
+            "model-00001-of-00002.safetensors",
+            "model-00002-of-00002.safetensors",
+            "model.safetensors.index.json",
+            "params.json",
+            "original/consolidated.00.pth",
+            "onnx/model.onnx",
+            "1_Pooling/config.json",
+            "pytorch_model.bin",
+        )
+    )
     assert fmt == ModelFormat.SAFETENSORS
-    assert files == ["1_Pooling/config.json", "README.md", "chat_template.jinja", "config.json",
-                     "model.safetensors.index.json", "params.json", "tokenizer.json", "tokenizer.model",
-                     "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"]
+    assert files == [
+        "1_Pooling/config.json",
+        "README.md",
+        "chat_template.jinja",
+        "config.json",
+        "model.safetensors.index.json",
+        "params.json",
+        "tokenizer.json",
+        "tokenizer.model",
+        "model-00001-of-00002.safetensors",
+        "model-00002-of-00002.safetensors",
+    ]
 
 
 def test_select_files_picks_one_gguf_quantization() -> None:
-    files, fmt = select_files(sizes("config.json", "m-Q2_K.gguf", "m-Q8_0.gguf", "m-Q4_K_M-00001-of-00002.gguf",
-                                    "m-Q4_K_M-00002-of-00002.gguf", "mmproj-f16.gguf"))
+    files, fmt = select_files(
+        sizes(
+            "config.json",
+            "m-Q2_K.gguf",
+            "m-Q8_0.gguf",
+            "m-Q4_K_M-00001-of-00002.gguf",
+            "m-Q4_K_M-00002-of-00002.gguf",
+            "mmproj-f16.gguf",
+        )
+    )
     assert fmt == ModelFormat.GGUF
     assert files == ["config.json", "m-Q4_K_M-00001-of-00002.gguf", "m-Q4_K_M-00002-of-00002.gguf"]
     files, _ = select_files({"config.json": 1, "a-IQ2.gguf": 50, "a-IQ1.gguf": 20})
@@ -322,7 +396,11 @@ def test_select_files_without_weights() -> None:
 
 def test_format_bytes() -> None:
     assert [format_bytes(n) for n in (512, 1_234, 1_200_000_000, 16_100_000_000)] == [
-        "512 B", "1.2 KB", "1.2 GB", "16.1 GB"]
+        "512 B",
+        "1.2 KB",
+        "1.2 GB",
+        "16.1 GB",
+    ]
 
 
 def test_child_error_lines_are_redacted() -> None:

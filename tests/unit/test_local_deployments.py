@@ -22,8 +22,13 @@ pytestmark = [needs_local_extra, pytest.mark.engine]
 
 
 def make_backend(data_dir: Path) -> LocalBackend:
-    return LocalBackend(OperationRegistry(), data_dir=data_dir, allowed_roots=[data_dir], generate_demo=False,
-                        hf_cache_dir=data_dir / "hf")
+    return LocalBackend(
+        OperationRegistry(),
+        data_dir=data_dir,
+        allowed_roots=[data_dir],
+        generate_demo=False,
+        hf_cache_dir=data_dir / "hf",
+    )
 
 
 @pytest.fixture

@@ -46,24 +46,44 @@ READY_TIMEOUT = 120.0
 def test_allowed_params_are_normalised() -> None:
     out = validate_engine_params(
         "transformers",
-        ["--dtype", "bfloat16", "--attn-implementation=sdpa", "--no-compile", "--default-seed", "007",
-         "--chat-template-kwargs", '{"enable_thinking": false}'],
+        [
+            "--dtype",
+            "bfloat16",
+            "--attn-implementation=sdpa",
+            "--no-compile",
+            "--default-seed",
+            "007",
+            "--chat-template-kwargs",
+            '{"enable_thinking": false}',
+        ],
     )
-    assert out == ["--dtype", "bfloat16", "--attn-implementation", "sdpa", "--no-compile", "--default-seed", "7",
-                   "--chat-template-kwargs", '{"enable_thinking": false}']
+    assert out == [
+        "--dtype",
+        "bfloat16",
+        "--attn-implementation",
+        "sdpa",
+        "--no-compile",
+        "--default-seed",
+        "7",
+        "--chat-template-kwargs",
+        '{"enable_thinking": false}',
+    ]
     assert validate_engine_params("transformers", []) == []
 
 
-@pytest.mark.parametrize("params, named", [
-    (["--port", "9000"], "--port"),
-    (["--host", "0.0.0.0"], "--host"),
-    (["--host=0.0.0.0"], "--host"),
-    (["--served-model-name", "x"], "--served-model-name"),
-    (["--device", "cuda"], "--device"),
-    (["--trust-remote-code"], "--trust-remote-code"),
-    (["--decision-config", "/etc/passwd"], "--decision-config"),
-    (["--dtype", "float16", "--enable-cors"], "--enable-cors"),
-])
+@pytest.mark.parametrize(
+    "params, named",
+    [
+        (["--port", "9000"], "--port"),
+        (["--host", "0.0.0.0"], "--host"),
+        (["--host=0.0.0.0"], "--host"),
+        (["--served-model-name", "x"], "--served-model-name"),
+        (["--device", "cuda"], "--device"),
+        (["--trust-remote-code"], "--trust-remote-code"),
+        (["--decision-config", "/etc/passwd"], "--decision-config"),
+        (["--dtype", "float16", "--enable-cors"], "--enable-cors"),
+    ],
+)
 def test_engine_owned_and_dangerous_params_are_refused(params: list[str], named: str) -> None:
     with pytest.raises(InvalidInput) as info:
         validate_engine_params("transformers", params)
@@ -73,18 +93,21 @@ def test_engine_owned_and_dangerous_params_are_refused(params: list[str], named:
     assert named in err.fields[0].message
 
 
-@pytest.mark.parametrize("params, named", [
-    (["--dtype"], "--dtype"),  # value missing
-    (["--dtype", "--no-compile"], "--dtype"),  # value missing, next is a flag
-    (["bfloat16"], "bfloat16"),  # a bare value
-    (["--no-compile", "sdpa"], "sdpa"),  # a value after a flag
-    (["--dtype", "int3"], "--dtype"),  # not a choice
-    (["--default-seed", "x"], "--default-seed"),
-    (["--cb-max-memory-percent", "2"], "--cb-max-memory-percent"),
-    (["--chat-template-kwargs", "[1]"], "--chat-template-kwargs"),
-    (["--no-compile=1"], "--no-compile"),
-    (["--frobnicate", "1"], "--frobnicate"),  # unknown
-])
+@pytest.mark.parametrize(
+    "params, named",
+    [
+        (["--dtype"], "--dtype"),  # value missing
+        (["--dtype", "--no-compile"], "--dtype"),  # value missing, next is a flag
+        (["bfloat16"], "bfloat16"),  # a bare value
+        (["--no-compile", "sdpa"], "sdpa"),  # a value after a flag
+        (["--dtype", "int3"], "--dtype"),  # not a choice
+        (["--default-seed", "x"], "--default-seed"),
+        (["--cb-max-memory-percent", "2"], "--cb-max-memory-percent"),
+        (["--chat-template-kwargs", "[1]"], "--chat-template-kwargs"),
+        (["--no-compile=1"], "--no-compile"),
+        (["--frobnicate", "1"], "--frobnicate"),  # unknown
+    ],
+)
 def test_malformed_params_name_the_token(params: list[str], named: str) -> None:
     with pytest.raises(InvalidInput) as info:
         validate_engine_params("transformers", params)
@@ -99,9 +122,17 @@ def test_unknown_engine() -> None:
 
 
 def test_vllm_command_serves_the_folder_on_a_gpu_with_the_max_model_len(tmp_path: Path) -> None:
-    spec = EngineSpec(engine="vllm", model_path=tmp_path / "m", served_model_name="x", mode="chat", port=8124,
-                      log_path=tmp_path / "engine.log", params=["--gpu-memory-utilization", "0.8", "--enforce-eager"],
-                      device="cuda", max_model_len=4096)
+    spec = EngineSpec(
+        engine="vllm",
+        model_path=tmp_path / "m",
+        served_model_name="x",
+        mode="chat",
+        port=8124,
+        log_path=tmp_path / "engine.log",
+        params=["--gpu-memory-utilization", "0.8", "--enforce-eager"],
+        device="cuda",
+        max_model_len=4096,
+    )
     cmd = build_command(spec)
     assert cmd[1:3] == ["-m", "vllm.entrypoints.openai.api_server"]
     joined = " ".join(cmd)
@@ -121,8 +152,16 @@ def test_llama_cpp_command_loads_the_gguf_file(tmp_path: Path, monkeypatch: pyte
     (folder / "model-Q4_K_M.gguf").write_bytes(b"x" * 10)
     (folder / "model-Q8_0.gguf").write_bytes(b"x" * 20)
     (folder / "mmproj-f16.gguf").write_bytes(b"x" * 30)
-    spec = EngineSpec(engine="llama.cpp", model_path=folder, served_model_name="x", mode="embedding", port=8125,
-                      log_path=tmp_path / "engine.log", params=["--threads", "2"], max_model_len=2048)
+    spec = EngineSpec(
+        engine="llama.cpp",
+        model_path=folder,
+        served_model_name="x",
+        mode="embedding",
+        port=8125,
+        log_path=tmp_path / "engine.log",
+        params=["--threads", "2"],
+        max_model_len=2048,
+    )
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     with pytest.raises(InvalidInput, match="llama-server is not on PATH"):
         build_command(spec)
@@ -143,14 +182,25 @@ def test_llama_cpp_command_loads_the_gguf_file(tmp_path: Path, monkeypatch: pyte
 
 
 def test_build_command_pins_the_folder_on_localhost(tmp_path: Path) -> None:
-    spec = EngineSpec(engine="transformers", model_path=tmp_path / "m", served_model_name="my-model", mode="chat",
-                      port=8123, log_path=tmp_path / "engine.log", params=["--dtype=float32"])
+    spec = EngineSpec(
+        engine="transformers",
+        model_path=tmp_path / "m",
+        served_model_name="my-model",
+        mode="chat",
+        port=8123,
+        log_path=tmp_path / "engine.log",
+        params=["--dtype=float32"],
+    )
     cmd = build_command(spec)
     assert cmd[1:5] == ["-m", "transformers.cli.transformers", "serve", str((tmp_path / "m").absolute())]
     joined = " ".join(cmd)
     assert "--host 127.0.0.1" in joined and "--port 8123" in joined and "--device cpu" in joined
     assert cmd[-2:] == ["--dtype", "float32"]
-    for field, change in (("mode", {"mode": "rerank"}), ("device", {"device": "tpu"}), ("params", {"params": ["--port", "1"]})):
+    for field, change in (
+        ("mode", {"mode": "rerank"}),
+        ("device", {"device": "tpu"}),
+        ("params", {"params": ["--port", "1"]}),
+    ):
         with pytest.raises(InvalidInput) as info:
             build_command(EngineSpec(**{**spec.__dict__, **change}))
         assert info.value.fields and info.value.fields[0].field == field
@@ -158,11 +208,23 @@ def test_build_command_pins_the_folder_on_localhost(tmp_path: Path) -> None:
 
 def test_embedding_mode_runs_the_embedding_server(tmp_path: Path) -> None:
     # transformers serve has no /v1/embeddings: embedding mode runs ours, on the same terms.
-    spec = EngineSpec(engine="transformers", model_path=tmp_path / "m", served_model_name="my-embedder",
-                      mode="embedding", port=8124, log_path=tmp_path / "engine.log", device="cuda:1",
-                      params=["--pooling=cls", "--max-batch-size", "016"])
+    spec = EngineSpec(
+        engine="transformers",
+        model_path=tmp_path / "m",
+        served_model_name="my-embedder",
+        mode="embedding",
+        port=8124,
+        log_path=tmp_path / "engine.log",
+        device="cuda:1",
+        params=["--pooling=cls", "--max-batch-size", "016"],
+    )
     cmd = build_command(spec)
-    assert cmd[:4] == [sys.executable, "-m", "aqua_ext.backends.local.embedding_server", str((tmp_path / "m").absolute())]
+    assert cmd[:4] == [
+        sys.executable,
+        "-m",
+        "aqua_ext.backends.local.embedding_server",
+        str((tmp_path / "m").absolute()),
+    ]
     joined = " ".join(cmd)
     assert "--host 127.0.0.1" in joined and "--port 8124" in joined and "--device cuda:1" in joined
     assert cmd[-4:] == ["--pooling", "cls", "--max-batch-size", "16"]
@@ -170,8 +232,9 @@ def test_embedding_mode_runs_the_embedding_server(tmp_path: Path) -> None:
 
 
 def test_embedding_params_have_their_own_allowlist() -> None:
-    assert validate_engine_params("transformers", ["--dtype", "float16", "--log-level=debug", "--pooling", "last"],
-                                  "embedding") == ["--dtype", "float16", "--log-level", "debug", "--pooling", "last"]
+    assert validate_engine_params(
+        "transformers", ["--dtype", "float16", "--log-level=debug", "--pooling", "last"], "embedding"
+    ) == ["--dtype", "float16", "--log-level", "debug", "--pooling", "last"]
     for params, mode in (
         (["--attn-implementation", "sdpa"], "embedding"),  # transformers serve's, not ours
         (["--continuous-batching"], "embedding"),
@@ -249,8 +312,15 @@ def test_tail_log_reads_only_the_end(tmp_path: Path) -> None:
 
 
 def _spec(folder: Path, work: Path, **changes: object) -> EngineSpec:
-    spec = EngineSpec(engine="transformers", model_path=folder, served_model_name="demo", mode="chat",
-                      port=free_port(), log_path=work / "deploy" / "engine.log", hub_cache=work / "hub")
+    spec = EngineSpec(
+        engine="transformers",
+        model_path=folder,
+        served_model_name="demo",
+        mode="chat",
+        port=free_port(),
+        log_path=work / "deploy" / "engine.log",
+        hub_cache=work / "hub",
+    )
     return EngineSpec(**{**spec.__dict__, **changes})
 
 
@@ -264,8 +334,12 @@ def _group_gone(pgid: int) -> bool:
 
 async def _stream_chunks(base_url: str, model: str) -> list[dict[str, object]]:
     chunks: list[dict[str, object]] = []
-    body = {"model": model, "messages": [{"role": "user", "content": "Tell me about lists"}],
-            "max_tokens": 8, "stream": True}
+    body = {
+        "model": model,
+        "messages": [{"role": "user", "content": "Tell me about lists"}],
+        "max_tokens": 8,
+        "stream": True,
+    }
     async with httpx.AsyncClient(base_url=base_url, trust_env=False, timeout=60) as client:
         async with client.stream("POST", "/v1/chat/completions", json=body) as response:
             assert response.status_code == 200
@@ -299,7 +373,9 @@ def test_engine_lifecycle(demo_model_dir: Path, tmp_path: Path) -> None:
             assert again is not None and again.proc is None and again.port == spec.port
             assert is_alive(record)
             # A recycled pid (same pid, other start time) is not our engine.
-            assert await reattach(engines.RunRecord(**{**record.__dict__, "create_time": record.create_time + 1})) is None
+            assert (
+                await reattach(engines.RunRecord(**{**record.__dict__, "create_time": record.create_time + 1})) is None
+            )
         finally:
             await stop(handle)
         assert _group_gone(handle.pgid)
@@ -390,8 +466,12 @@ def test_engine_outlives_the_process_that_started_it(demo_model_dir: Path, tmp_p
         f" mode='chat', port={spec.port}, log_path=Path({str(spec.log_path)!r}), hub_cache=Path({str(spec.hub_cache)!r}))\n"
         "asyncio.run(start(spec))\n"
     )
-    subprocess.run([sys.executable, "-c", starter], check=True, timeout=60,
-                   env={**os.environ, "PYTHONPATH": str(Path(engines.__file__).resolve().parents[3])})
+    subprocess.run(
+        [sys.executable, "-c", starter],
+        check=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(Path(engines.__file__).resolve().parents[3])},
+    )
     record = read_run_record(run_record_path(spec.log_path))
     assert record is not None
 

@@ -23,8 +23,13 @@ pytestmark = [needs_local_extra, pytest.mark.engine]
 
 
 def make_backend(data_dir: Path) -> LocalBackend:
-    return LocalBackend(OperationRegistry(), data_dir=data_dir, allowed_roots=[data_dir], generate_demo=False,
-                        hf_cache_dir=data_dir / "hf")
+    return LocalBackend(
+        OperationRegistry(),
+        data_dir=data_dir,
+        allowed_roots=[data_dir],
+        generate_demo=False,
+        hf_cache_dir=data_dir / "hf",
+    )
 
 
 @pytest.fixture
@@ -36,13 +41,18 @@ def data_dir(tmp_path: Path, demo_model_dir: Path) -> Path:
 
 async def start_long_job(backend: LocalBackend, data_dir: Path) -> str:
     created = await backend.create_finetune(
-        CreateFineTuneRequest(model_id="demo:tiny-llama", name="Long", dataset_path="colors.jsonl",
-                              params=FineTuneParams(epochs=40, max_seq_length=64, logging_steps=2)),
-        DatasetAccess(root=data_dir))
+        CreateFineTuneRequest(
+            model_id="demo:tiny-llama",
+            name="Long",
+            dataset_path="colors.jsonl",
+            params=FineTuneParams(epochs=40, max_seq_length=64, logging_steps=2),
+        ),
+        DatasetAccess(root=data_dir),
+    )
     return created.finetune.id
 
 
-async def wait_for(backend: LocalBackend, job_id: str, predicate, timeout: float = 120.0):  # noqa: ANN001, ANN201
+async def wait_for(backend: LocalBackend, job_id: str, predicate, timeout: float = 120.0):
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         detail = await backend.get_finetune(job_id)

@@ -12,16 +12,29 @@ from aqua_ext.services.memory_fit import estimate_fit
 from aqua_ext.services.shapes import OCI_GPU_SHAPES, GpuShape, get_shape
 
 LLAMA_8B_ARCH = Architecture(
-    model_type="llama", num_hidden_layers=32, hidden_size=4096, num_attention_heads=32,
-    num_key_value_heads=8, torch_dtype="bfloat16",
+    model_type="llama",
+    num_hidden_layers=32,
+    hidden_size=4096,
+    num_attention_heads=32,
+    num_key_value_heads=8,
+    torch_dtype="bfloat16",
 )
 LLAMA_70B_ARCH = Architecture(
-    model_type="llama", num_hidden_layers=80, hidden_size=8192, num_attention_heads=64,
-    num_key_value_heads=8, torch_dtype="bfloat16",
+    model_type="llama",
+    num_hidden_layers=80,
+    hidden_size=8192,
+    num_attention_heads=64,
+    num_key_value_heads=8,
+    torch_dtype="bfloat16",
 )
 LLAMA_1B_ARCH = Architecture(
-    model_type="llama", num_hidden_layers=16, hidden_size=2048, num_attention_heads=32,
-    num_key_value_heads=8, head_dim=64, torch_dtype="bfloat16",
+    model_type="llama",
+    num_hidden_layers=16,
+    hidden_size=2048,
+    num_attention_heads=32,
+    num_key_value_heads=8,
+    head_dim=64,
+    torch_dtype="bfloat16",
 )
 
 NO_GPU = Hardware(cpu_count=8, memory_gb=24.0, gpus=[], platform="Linux x86_64")
@@ -29,28 +42,40 @@ NO_GPU = Hardware(cpu_count=8, memory_gb=24.0, gpus=[], platform="Linux x86_64")
 
 def _summary(parameter_count: int | None, model_id: str = "org/model") -> ModelSummary:
     return ModelSummary(
-        id=model_id, name=model_id.split("/")[-1], source=ModelSource.CATALOG,
-        capability=Capability.TEXT_TO_TEXT, parameter_count=parameter_count, context_length=131072,
-        formats=[ModelFormat.SAFETENSORS], ready_to_deploy=True, ready_to_finetune=True,
+        id=model_id,
+        name=model_id.split("/")[-1],
+        source=ModelSource.CATALOG,
+        capability=Capability.TEXT_TO_TEXT,
+        parameter_count=parameter_count,
+        context_length=131072,
+        formats=[ModelFormat.SAFETENSORS],
+        ready_to_deploy=True,
+        ready_to_finetune=True,
     )
 
 
-def _detail(parameter_count: int | None, architecture: Architecture | None,
-            model_id: str = "org/model") -> ModelDetail:
+def _detail(parameter_count: int | None, architecture: Architecture | None, model_id: str = "org/model") -> ModelDetail:
     return ModelDetail(**_summary(parameter_count, model_id).model_dump(), architecture=architecture)
 
 
-def _fit(model: ModelSummary, dtype: Dtype = "bfloat16", context_length: int = 4096, concurrency: int = 1,
-         hardware: Hardware = NO_GPU) -> FitReport:
-    return estimate_fit(model, FitQuery(dtype=dtype, context_length=context_length, concurrency=concurrency),
-                        hardware)
+def _fit(
+    model: ModelSummary,
+    dtype: Dtype = "bfloat16",
+    context_length: int = 4096,
+    concurrency: int = 1,
+    hardware: Hardware = NO_GPU,
+) -> FitReport:
+    return estimate_fit(model, FitQuery(dtype=dtype, context_length=context_length, concurrency=concurrency), hardware)
 
 
 def _smallest_fitting_shape(total_gb: float) -> GpuShape:
     """The test's own statement of the rule: the fitting current-generation shape with
     the least total GPU memory, where 90% of the memory counts as usable."""
-    fitting = [s for s in OCI_GPU_SHAPES
-               if not s.previous_generation and total_gb <= 0.9 * s.gpu_count * s.gpu_memory_gb_per_gpu]
+    fitting = [
+        s
+        for s in OCI_GPU_SHAPES
+        if not s.previous_generation and total_gb <= 0.9 * s.gpu_count * s.gpu_memory_gb_per_gpu
+    ]
     return sorted(fitting, key=lambda s: (s.gpu_count * s.gpu_memory_gb_per_gpu, s.gpu_count, s.name))[0]
 
 
@@ -137,8 +162,11 @@ def test_previous_generation_shapes_are_listed_but_not_recommended() -> None:
 
 
 def test_unknown_architecture_leaves_kv_cache_unknown() -> None:
-    for model in (_summary(8_030_261_248), _detail(8_030_261_248, None),
-                  _detail(8_030_261_248, Architecture(model_type="llama", hidden_size=4096))):
+    for model in (
+        _summary(8_030_261_248),
+        _detail(8_030_261_248, None),
+        _detail(8_030_261_248, Architecture(model_type="llama", hidden_size=4096)),
+    ):
         report = _fit(model)
         assert report.kv_cache_gb is None
         assert report.weights_gb == 16.06
@@ -149,8 +177,9 @@ def test_unknown_architecture_leaves_kv_cache_unknown() -> None:
 
 
 def test_unknown_parameter_count_fits_nowhere() -> None:
-    hardware = Hardware(cpu_count=8, memory_gb=512.0, gpus=[Gpu(index=0, name="NVIDIA H100", memory_gb=80.0)],
-                        platform="Linux x86_64")
+    hardware = Hardware(
+        cpu_count=8, memory_gb=512.0, gpus=[Gpu(index=0, name="NVIDIA H100", memory_gb=80.0)], platform="Linux x86_64"
+    )
     report = _fit(_detail(None, LLAMA_8B_ARCH), hardware=hardware)
     assert report.weights_gb is None and report.kv_cache_gb is None
     assert report.overhead_gb is None and report.total_gb is None
@@ -174,8 +203,12 @@ def test_cpu_target_uses_80_percent_of_ram() -> None:
 
 
 def test_two_local_gpus_add_an_all_gpus_target() -> None:
-    hardware = Hardware(cpu_count=16, memory_gb=128.0, platform="Linux x86_64",
-                        gpus=parse_nvidia_smi("0, NVIDIA A10, 23028\n1, NVIDIA A10, 23028\n"))
+    hardware = Hardware(
+        cpu_count=16,
+        memory_gb=128.0,
+        platform="Linux x86_64",
+        gpus=parse_nvidia_smi("0, NVIDIA A10, 23028\n1, NVIDIA A10, 23028\n"),
+    )
     report = _fit(_detail(8_030_261_248, LLAMA_8B_ARCH), hardware=hardware)
     assert [t.kind for t in report.local] == ["local-gpu", "local-gpu", "local-gpu", "local-cpu"]
     assert [t.gpu_count for t in report.local] == [1, 1, 2, 0]
@@ -188,20 +221,27 @@ def test_two_local_gpus_add_an_all_gpus_target() -> None:
 
 
 def test_local_recommendation_prefers_all_gpus_over_cpu() -> None:
-    hardware = Hardware(cpu_count=16, memory_gb=256.0, platform="Linux x86_64",
-                        gpus=[Gpu(index=0, name="NVIDIA L4", memory_gb=24.0),
-                              Gpu(index=1, name="NVIDIA L4", memory_gb=24.0)])
+    hardware = Hardware(
+        cpu_count=16,
+        memory_gb=256.0,
+        platform="Linux x86_64",
+        gpus=[Gpu(index=0, name="NVIDIA L4", memory_gb=24.0), Gpu(index=1, name="NVIDIA L4", memory_gb=24.0)],
+    )
     report = _fit(_summary(14_000_000_000), hardware=hardware)  # 28 + 2.8 = 30.8 GB
     assert [(t.fits, t.recommended) for t in report.local] == [
-        (False, False), (False, False), (True, True), (True, False),
+        (False, False),
+        (False, False),
+        (True, True),
+        (True, False),
     ]
 
 
 def test_arithmetic_lines_show_the_numbers() -> None:
     lines = _fit(_detail(8_030_261_248, LLAMA_8B_ARCH)).arithmetic
     assert lines[0] == "weights = 8.03 B params × 2 bytes (bfloat16) = 16.06 GB"
-    assert lines[1] == ("KV cache = 2 × 32 layers × 8 KV heads × 128 head dim × 4,096 tokens"
-                        " × 1 sequence × 2 bytes = 0.54 GB")
+    assert lines[1] == (
+        "KV cache = 2 × 32 layers × 8 KV heads × 128 head dim × 4,096 tokens × 1 sequence × 2 bytes = 0.54 GB"
+    )
     assert lines[2] == "overhead = max(1 GB, 10% of weights) = 1.61 GB"
     assert "18.21 GB" in lines[3] and lines[3].startswith("total")
 
@@ -214,8 +254,16 @@ def test_context_longer_than_the_model_supports_is_flagged() -> None:
 def test_shape_table_is_consistent() -> None:
     names = [s.name for s in OCI_GPU_SHAPES]
     assert len(names) == len(set(names))
-    for required in ("VM.GPU.A10.1", "VM.GPU.A10.2", "BM.GPU.A10.4", "BM.GPU4.8", "BM.GPU.A100-v2.8",
-                     "BM.GPU.H100.8", "BM.GPU.H200.8", "BM.GPU.L40S.4"):
+    for required in (
+        "VM.GPU.A10.1",
+        "VM.GPU.A10.2",
+        "BM.GPU.A10.4",
+        "BM.GPU4.8",
+        "BM.GPU.A100-v2.8",
+        "BM.GPU.H100.8",
+        "BM.GPU.H200.8",
+        "BM.GPU.L40S.4",
+    ):
         assert get_shape(required) is not None
     h200 = get_shape("BM.GPU.H200.8")
     assert h200 is not None and h200.gpu_count == 8 and h200.total_gpu_memory_gb == 8 * 141

@@ -88,8 +88,9 @@ def test_sharded_weights_and_metadata_are_summed(tmp_path: Path) -> None:
     folder = make_folder(tmp_path / "m", weights=False)
     a = write_safetensors(folder / "model-00001-of-00002.safetensors", {"a": [10, 10]}, metadata={"format": "pt"})
     b = write_safetensors(folder / "model-00002-of-00002.safetensors", {"b": [3, 4, 5], "scalar": []})
-    (folder / "model.safetensors.index.json").write_text(json.dumps({"weight_map": {
-        "a": "model-00001-of-00002.safetensors", "b": "model-00002-of-00002.safetensors"}}))
+    (folder / "model.safetensors.index.json").write_text(
+        json.dumps({"weight_map": {"a": "model-00001-of-00002.safetensors", "b": "model-00002-of-00002.safetensors"}})
+    )
     info = inspect_folder(folder)
     assert info.parameter_count == a + b == 100 + 60 + 1
     assert len(info.weight_files) == 2 and info.missing_shards == []
@@ -99,15 +100,19 @@ def test_safetensors_written_by_the_library_agree(tmp_path: Path) -> None:
     numpy = pytest.importorskip("numpy")
     st = pytest.importorskip("safetensors.numpy")
     folder = make_folder(tmp_path / "m", weights=False)
-    st.save_file({"w": numpy.zeros((7, 3), dtype="float16"), "b": numpy.zeros((3,), dtype="int8")},
-                 str(folder / "model.safetensors"), metadata={"format": "pt"})
+    st.save_file(
+        {"w": numpy.zeros((7, 3), dtype="float16"), "b": numpy.zeros((3,), dtype="int8")},
+        str(folder / "model.safetensors"),
+        metadata={"format": "pt"},
+    )
     assert inspect_folder(folder).parameter_count == 24
 
 
 def test_missing_shard_is_reported(tmp_path: Path) -> None:
     folder = make_folder(tmp_path / "m")
-    (folder / "model.safetensors.index.json").write_text(json.dumps({"weight_map": {
-        "x": "model.safetensors", "y": "model-00002-of-00002.safetensors"}}))
+    (folder / "model.safetensors.index.json").write_text(
+        json.dumps({"weight_map": {"x": "model.safetensors", "y": "model-00002-of-00002.safetensors"}})
+    )
     info = inspect_folder(folder)
     assert info.missing_shards == ["model-00002-of-00002.safetensors"] and not info.complete
 
@@ -129,22 +134,42 @@ def test_weights_in_subfolders_and_hidden_files_are_ignored(tmp_path: Path) -> N
 
 
 def test_context_length_alternatives_and_text_config(tmp_path: Path) -> None:
-    gpt2 = inspect_folder(make_folder(tmp_path / "gpt2", {"architectures": ["GPT2LMHeadModel"], "n_positions": 1024,
-                                                          "n_embd": 768, "n_head": 12, "n_layer": 12}))
+    gpt2 = inspect_folder(
+        make_folder(
+            tmp_path / "gpt2",
+            {"architectures": ["GPT2LMHeadModel"], "n_positions": 1024, "n_embd": 768, "n_head": 12, "n_layer": 12},
+        )
+    )
     assert gpt2.context_length == 1024
     assert gpt2.architecture is not None and gpt2.architecture.head_dim == 64
     mpt = inspect_folder(make_folder(tmp_path / "mpt", {"max_seq_len": 2048}))
     assert mpt.context_length == 2048
-    vlm = inspect_folder(make_folder(tmp_path / "vlm", {
-        "architectures": ["Gemma3ForConditionalGeneration"], "model_type": "gemma3",
-        "text_config": {"max_position_embeddings": 131072, "hidden_size": 2560, "num_hidden_layers": 34,
-                        "num_attention_heads": 8, "num_key_value_heads": 4, "head_dim": 256,
-                        "torch_dtype": "bfloat16"},
-        "vision_config": {"hidden_size": 1152}}))
+    vlm = inspect_folder(
+        make_folder(
+            tmp_path / "vlm",
+            {
+                "architectures": ["Gemma3ForConditionalGeneration"],
+                "model_type": "gemma3",
+                "text_config": {
+                    "max_position_embeddings": 131072,
+                    "hidden_size": 2560,
+                    "num_hidden_layers": 34,
+                    "num_attention_heads": 8,
+                    "num_key_value_heads": 4,
+                    "head_dim": 256,
+                    "torch_dtype": "bfloat16",
+                },
+                "vision_config": {"hidden_size": 1152},
+            },
+        )
+    )
     assert vlm.context_length == 131072
     assert vlm.architecture is not None
     assert (vlm.architecture.hidden_size, vlm.architecture.head_dim, vlm.architecture.torch_dtype) == (
-        2560, 256, "bfloat16")
+        2560,
+        256,
+        "bfloat16",
+    )
 
 
 @pytest.mark.parametrize(
@@ -154,10 +179,16 @@ def test_context_length_alternatives_and_text_config(tmp_path: Path) -> None:
         ({"architectures": ["LlavaForConditionalGeneration"], "vision_config": {}}, {}, Capability.IMAGE_TEXT_TO_TEXT),
         ({"architectures": ["T5ForConditionalGeneration"]}, {}, Capability.TEXT_TO_TEXT),
         ({"architectures": ["XLMRobertaForSequenceClassification"], "num_labels": 1}, {}, Capability.RERANK),
-        ({"architectures": ["XLMRobertaForSequenceClassification"], "id2label": {"0": "LABEL_0"}}, {},
-         Capability.RERANK),
-        ({"architectures": ["BertForSequenceClassification"], "id2label": {"0": "neg", "1": "pos"}}, {},
-         Capability.TEXT_TO_TEXT),
+        (
+            {"architectures": ["XLMRobertaForSequenceClassification"], "id2label": {"0": "LABEL_0"}},
+            {},
+            Capability.RERANK,
+        ),
+        (
+            {"architectures": ["BertForSequenceClassification"], "id2label": {"0": "neg", "1": "pos"}},
+            {},
+            Capability.TEXT_TO_TEXT,
+        ),
         ({"architectures": ["BertModel"]}, {}, Capability.EMBEDDING),
         ({"architectures": ["XLMRobertaModel"]}, {}, Capability.EMBEDDING),
         # sentence-transformers' own file wins over a decoder architecture (Qwen3-Embedding).

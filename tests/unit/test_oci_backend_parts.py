@@ -42,7 +42,10 @@ def test_settings_keep_mistakes_as_a_problem_instead_of_raising() -> None:
 
 def test_parse_endpoints() -> None:
     assert parse_endpoints(["datascience=http://a", "objectstorage=http://b,identity=http://c", ""]) == {
-        "datascience": "http://a", "objectstorage": "http://b", "identity": "http://c"}
+        "datascience": "http://a",
+        "objectstorage": "http://b",
+        "identity": "http://c",
+    }
     with pytest.raises(ValueError, match="service=url"):
         parse_endpoints(["http://a"])
 
@@ -59,8 +62,10 @@ def test_missing_profile_and_bad_key_are_named(tmp_path: Any) -> None:
     config = tmp_path / "config"
     key = tmp_path / "key.pem"
     key.write_text("not a key")
-    config.write_text(f"[DEFAULT]\nuser=ocid1.user.oc1..aaaa\nfingerprint={':'.join(['aa'] * 16)}\n"
-                      f"tenancy=ocid1.tenancy.oc1..aaaa\nregion=us-ashburn-1\nkey_file={key}\n")
+    config.write_text(
+        f"[DEFAULT]\nuser=ocid1.user.oc1..aaaa\nfingerprint={':'.join(['aa'] * 16)}\n"
+        f"tenancy=ocid1.tenancy.oc1..aaaa\nregion=us-ashburn-1\nkey_file={key}\n"
+    )
     with pytest.raises(AuthProblem, match="no profile 'OTHER'"):
         make_auth(OciSettings(auth="api_key", config_file=str(config), profile="OTHER"))
     with pytest.raises(AuthProblem, match="private key"):
@@ -77,8 +82,15 @@ def test_resource_principal_outside_oci_is_explained(monkeypatch: pytest.MonkeyP
 
 
 def summary(**kw: Any) -> Any:
-    base = dict(id="ocid1.datasciencemodel.oc1.iad.abc", display_name="m", category="USER", freeform_tags={},
-                lifecycle_state="ACTIVE", time_created=None, description=None)
+    base = dict(
+        id="ocid1.datasciencemodel.oc1.iad.abc",
+        display_name="m",
+        category="USER",
+        freeform_tags={},
+        lifecycle_state="ACTIVE",
+        time_created=None,
+        description=None,
+    )
     base.update(kw)
     return SimpleNamespace(**base)
 
@@ -96,15 +108,26 @@ def test_ocids_and_os_uris() -> None:
 
 
 def test_mapping_follows_aqua_tags() -> None:
-    service = mapping.to_summary(summary(
-        category="SERVICE", display_name="Qwen/Qwen2.5-7B-Instruct",
-        freeform_tags={"oci_aqua": "ACTIVE", "task": "text_generation", "organization": "Alibaba",
-                       "license": "Apache 2.0", "ready_to_fine_tune": "TRUE", "model_format": "SAFETENSORS,GGUF"}))
+    service = mapping.to_summary(
+        summary(
+            category="SERVICE",
+            display_name="Qwen/Qwen2.5-7B-Instruct",
+            freeform_tags={
+                "oci_aqua": "ACTIVE",
+                "task": "text_generation",
+                "organization": "Alibaba",
+                "license": "Apache 2.0",
+                "ready_to_fine_tune": "TRUE",
+                "model_format": "SAFETENSORS,GGUF",
+            },
+        )
+    )
     assert service.source == ModelSource.CATALOG and service.ready_to_deploy and service.ready_to_finetune
     assert service.formats == [ModelFormat.SAFETENSORS, ModelFormat.GGUF]
     assert service.parameter_count and service.hf_id == "Qwen/Qwen2.5-7B-Instruct"  # from the curated catalog
-    embed = mapping.to_summary(summary(freeform_tags={"aqua_custom_base_model": "true", "task": "feature_extraction",
-                                                      "model_format": "GGUF"}))
+    embed = mapping.to_summary(
+        summary(freeform_tags={"aqua_custom_base_model": "true", "task": "feature_extraction", "model_format": "GGUF"})
+    )
     assert embed.source == ModelSource.REGISTERED and embed.capability == Capability.EMBEDDING
     assert embed.ready_to_finetune is False
     tuned = mapping.to_summary(summary(freeform_tags={"aqua_fine_tuned_model": "ocid1.x#base"}))
@@ -114,12 +137,15 @@ def test_mapping_follows_aqua_tags() -> None:
 
 
 def test_detail_reads_custom_metadata_and_lineage() -> None:
-    meta = [SimpleNamespace(key="artifact_location", value="oci://b@ns/m/"),
-            SimpleNamespace(key="architecture", value='{"model_type":"llama","num_hidden_layers":2}'),
-            SimpleNamespace(key="parameter_count", value="1000"),
-            SimpleNamespace(key="fine_tune_job_id", value="ocid1.datasciencejob.oc1.iad.j")]
-    model = summary(freeform_tags={"aqua_fine_tuned_model": "ocid1.datasciencemodel.oc1.iad.base#Base"},
-                    custom_metadata_list=meta)
+    meta = [
+        SimpleNamespace(key="artifact_location", value="oci://b@ns/m/"),
+        SimpleNamespace(key="architecture", value='{"model_type":"llama","num_hidden_layers":2}'),
+        SimpleNamespace(key="parameter_count", value="1000"),
+        SimpleNamespace(key="fine_tune_job_id", value="ocid1.datasciencejob.oc1.iad.j"),
+    ]
+    model = summary(
+        freeform_tags={"aqua_fine_tuned_model": "ocid1.datasciencemodel.oc1.iad.base#Base"}, custom_metadata_list=meta
+    )
     detail = mapping.to_detail(model, readme="# Card", license_text="MIT")
     assert detail.artifact_location == "oci://b@ns/m/" and detail.parameter_count == 1000
     assert detail.architecture and detail.architecture.num_hidden_layers == 2
@@ -133,7 +159,7 @@ def test_detail_reads_custom_metadata_and_lineage() -> None:
 class FakeClients(OciClients):
     """The retry and error logic without SDK clients."""
 
-    def __init__(self, settings: OciSettings) -> None:  # noqa: D107 - no super(): no clients needed
+    def __init__(self, settings: OciSettings) -> None:
         from collections import Counter
         from concurrent.futures import ThreadPoolExecutor
 
@@ -172,16 +198,21 @@ def clients() -> Any:
     ("error", "kwargs", "expected", "text"),
     [
         (service_error(404, "NotAuthorizedOrNotFound"), {"not_found": "No model X"}, NotFound, "No model X"),
-        (service_error(404, "NotAuthorizedOrNotFound"), {"list_read": True}, Upstream,
-         "Allow dynamic-group <your notebook dynamic group> to manage data-science-family in compartment"),
+        (
+            service_error(404, "NotAuthorizedOrNotFound"),
+            {"list_read": True},
+            Upstream,
+            "Allow dynamic-group <your notebook dynamic group> to manage data-science-family in compartment",
+        ),
         (service_error(403, "NotAuthorized"), {}, Upstream, "manage data-science-family"),
         (service_error(400, "InvalidParameter"), {}, InvalidInput, "InvalidParameter"),
         (service_error(409, "IncorrectState"), {}, Conflict, "IncorrectState"),
         (service_error(401, "NotAuthenticated"), {}, OciNotAuthenticated, "fingerprint and key_file"),
     ],
 )
-def test_service_errors_map_to_clear_domain_errors(clients: Any, error: Any, kwargs: dict, expected: type,
-                                                   text: str) -> None:
+def test_service_errors_map_to_clear_domain_errors(
+    clients: Any, error: Any, kwargs: dict, expected: type, text: str
+) -> None:
     with pytest.raises(expected) as info:
         asyncio.run(clients.call("datascience", failing(error), **kwargs))
     assert text in info.value.message
@@ -276,10 +307,20 @@ def test_oci_engine_params_allowlist() -> None:
     from aqua_ext.services.engine_args import param_value
 
     assert validate_oci_params("vllm", ["--max-num-seqs=8", "--enforce-eager", "--dtype", "half"]) == [
-        "--max-num-seqs", "8", "--enforce-eager", "--dtype", "half"]
-    for token, why in (("--port", "fixed by the service container"), ("--host", "listens"),
-                       ("--served-model-name", "odsc-llm"), ("--seed", "service container sets it"),
-                       ("--max-model-len", "max_model_len"), ("--model", "deployment's model")):
+        "--max-num-seqs",
+        "8",
+        "--enforce-eager",
+        "--dtype",
+        "half",
+    ]
+    for token, why in (
+        ("--port", "fixed by the service container"),
+        ("--host", "listens"),
+        ("--served-model-name", "odsc-llm"),
+        ("--seed", "service container sets it"),
+        ("--max-model-len", "max_model_len"),
+        ("--model", "deployment's model"),
+    ):
         with pytest.raises(InvalidInput, match=f"{token} cannot be set: .*{why}") as info:
             validate_oci_params("vllm", [token, "1"])
         assert info.value.fields[0].field == "params"
@@ -307,21 +348,37 @@ def _md(**kw: Any) -> Any:
     """A ModelDeployment as the SDK builds it, with AQUA's conventions."""
     m = oci.data_science.models
     env = m.OcirModelDeploymentEnvironmentConfigurationDetails(
-        image=kw.pop("image", "dsmc://odsc-vllm-serving:0.6.4"), server_port=8080,
-        environment_variables=kw.pop("env", {"MODEL_DEPLOY_PREDICT_ENDPOINT": "/v1/chat/completions",
-                                             "PARAMS": "--served-model-name odsc-llm --max-model-len 2048"}))
+        image=kw.pop("image", "dsmc://odsc-vllm-serving:0.6.4"),
+        server_port=8080,
+        environment_variables=kw.pop(
+            "env",
+            {
+                "MODEL_DEPLOY_PREDICT_ENDPOINT": "/v1/chat/completions",
+                "PARAMS": "--served-model-name odsc-llm --max-model-len 2048",
+            },
+        ),
+    )
     config = m.SingleModelDeploymentConfigurationDetails(
-        deployment_type="SINGLE_MODEL", environment_configuration_details=env,
+        deployment_type="SINGLE_MODEL",
+        environment_configuration_details=env,
         model_configuration_details=m.ModelConfigurationDetails(
             model_id="ocid1.datasciencemodel.oc1.iad.m",
             instance_configuration=m.InstanceConfiguration(instance_shape_name="VM.GPU.A10.2"),
-            scaling_policy=m.FixedSizeScalingPolicy(instance_count=3)))
+            scaling_policy=m.FixedSizeScalingPolicy(instance_count=3),
+        ),
+    )
     summary = kw.pop("summary", False)
-    values = dict(id="ocid1.datasciencemodeldeployment.oc1.iad.d", display_name="d", description=None,
-                  lifecycle_state="ACTIVE", time_created=None, model_deployment_configuration_details=config,
-                  model_deployment_url="https://md.example/ocid1.datasciencemodeldeployment.oc1.iad.d/",
-                  freeform_tags={"oci_aqua": "active", "aqua_model_name": "Llama", "aqua_ext_dtype": "float16"},
-                  category_log_details=None)
+    values = dict(
+        id="ocid1.datasciencemodeldeployment.oc1.iad.d",
+        display_name="d",
+        description=None,
+        lifecycle_state="ACTIVE",
+        time_created=None,
+        model_deployment_configuration_details=config,
+        model_deployment_url="https://md.example/ocid1.datasciencemodeldeployment.oc1.iad.d/",
+        freeform_tags={"oci_aqua": "active", "aqua_model_name": "Llama", "aqua_ext_dtype": "float16"},
+        category_log_details=None,
+    )
     values.update(kw)
     return (m.ModelDeploymentSummary if summary else m.ModelDeployment)(**values)
 
@@ -334,7 +391,11 @@ def test_deployment_mapping_reads_aqua_conventions() -> None:
     assert dm.is_aqua(_md())  # the OCI_AQUA tag, case-insensitively
     assert (detail.engine, detail.mode, detail.shape, detail.replicas) == ("vllm", "chat", "VM.GPU.A10.2", 3)
     assert (detail.model_name, detail.model_id, detail.dtype, detail.max_model_len) == (
-        "Llama", "ocid1.datasciencemodel.oc1.iad.m", "float16", 2048)
+        "Llama",
+        "ocid1.datasciencemodel.oc1.iad.m",
+        "float16",
+        2048,
+    )
     assert detail.params == ["--served-model-name", "odsc-llm", "--max-model-len", "2048"]
     assert detail.upstream_url == "https://md.example/ocid1.datasciencemodeldeployment.oc1.iad.d/predict"
     assert detail.state_message == "Serving" and detail.description == ""
@@ -343,18 +404,30 @@ def test_deployment_mapping_reads_aqua_conventions() -> None:
     row = dm.to_detail(_md(summary=True, lifecycle_state="CREATING"))
     assert row.state_message.startswith("OCI is creating")  # list rows carry no lifecycleDetails
     assert dm.state_of("UNKNOWN_ENUM_VALUE") == DeploymentState.NEEDS_ATTENTION
-    for image, engine in (("dsmc://odsc-tgi-serving:2", "tgi"), ("iad.ocir.io/ns/odsc-llama-cpp-serving:1", "llama.cpp"),
-                          ("dsmc://odsc-vllm-serving-v1:0.9", "vllm"), ("dsmc://odsc-tei-serving:1", "vllm")):
+    for image, engine in (
+        ("dsmc://odsc-tgi-serving:2", "tgi"),
+        ("iad.ocir.io/ns/odsc-llama-cpp-serving:1", "llama.cpp"),
+        ("dsmc://odsc-vllm-serving-v1:0.9", "vllm"),
+        ("dsmc://odsc-tei-serving:1", "vllm"),
+    ):
         assert dm.engine_of(image) == engine
-    assert [dm.mode_of(p) for p in ("/v1/completions", "/v1/embedding", None)] == ["completion", "embedding",
-                                                                                 "completion"]
+    assert [dm.mode_of(p) for p in ("/v1/completions", "/v1/embedding", None)] == [
+        "completion",
+        "embedding",
+        "completion",
+    ]
     m = oci.data_science.models
     same = m.LogDetails(log_id="ocid1.log.oc1.iad.l", log_group_id="ocid1.loggroup.oc1.iad.g")
     logs = dm.log_ids(_md(category_log_details=m.CategoryLogDetails(access=same, predict=same)))
     assert logs == ("ocid1.loggroup.oc1.iad.g", ["ocid1.log.oc1.iad.l"])
     tags = dm.deployment_tags(model_id="ocid1.x", model_name="M", source="catalog", task=None, dtype="bfloat16")
-    assert tags == {"OCI_AQUA": "active", "aqua_model_name": "M", "task": "text_generation",
-                    "aqua_service_model": "ocid1.x", "aqua_ext_dtype": "bfloat16"}
+    assert tags == {
+        "OCI_AQUA": "active",
+        "aqua_model_name": "M",
+        "task": "text_generation",
+        "aqua_service_model": "ocid1.x",
+        "aqua_ext_dtype": "bfloat16",
+    }
 
 
 def test_service_containers_are_read_like_aqua() -> None:
@@ -364,23 +437,46 @@ def test_service_containers_are_read_like_aqua() -> None:
 
     def container(name: str, tag: str, latest: bool) -> Any:
         workload = m.ModelDeployWorkloadConfigurationDetails(
-            workload_type="MODEL_DEPLOYMENT", cmd="--served-model-name odsc-llm --seed 42", server_port=8080,
-            health_check_port=8081, additional_configurations={
-                "platforms": "NVIDIA_GPU", "modelFormats": "SAFETENSORS", "restrictedParams": '["--port"]',
-                "MODEL_DEPLOY_PREDICT_ENDPOINT": "/v1/completions", "MODEL_DEPLOY_HEALTH_ENDPOINT": "",
-                "PORT": "8080"})
-        return m.ContainerSummary(container_name=name, family_name=name, tag=tag, is_latest=latest,
-                                  workload_configuration_details_list=[workload])
+            workload_type="MODEL_DEPLOYMENT",
+            cmd="--served-model-name odsc-llm --seed 42",
+            server_port=8080,
+            health_check_port=8081,
+            additional_configurations={
+                "platforms": "NVIDIA_GPU",
+                "modelFormats": "SAFETENSORS",
+                "restrictedParams": '["--port"]',
+                "MODEL_DEPLOY_PREDICT_ENDPOINT": "/v1/completions",
+                "MODEL_DEPLOY_HEALTH_ENDPOINT": "",
+                "PORT": "8080",
+            },
+        )
+        return m.ContainerSummary(
+            container_name=name,
+            family_name=name,
+            tag=tag,
+            is_latest=latest,
+            workload_configuration_details_list=[workload],
+        )
 
-    picked = smc.pick([container("odsc-vllm-serving", "0.5", False), container("odsc-vllm-serving", "0.6", True),
-                       container("odsc-tgi-serving", "2", True)], "odsc-vllm-serving")
+    picked = smc.pick(
+        [
+            container("odsc-vllm-serving", "0.5", False),
+            container("odsc-vllm-serving", "0.6", True),
+            container("odsc-tgi-serving", "2", True),
+        ],
+        "odsc-vllm-serving",
+    )
     assert picked is not None and picked.image == "dsmc://odsc-vllm-serving:0.6"
     assert picked.cmd == ["--served-model-name", "odsc-llm", "--seed", "42"] and picked.restricted == {"--port"}
     assert picked.env == {"MODEL_DEPLOY_PREDICT_ENDPOINT": "/v1/completions", "PORT": "8080"}  # empty ones dropped
     assert picked.platforms == {"NVIDIA_GPU"} and picked.model_formats == {"SAFETENSORS"}
     assert smc.pick([], "odsc-vllm-serving") is None
     assert [smc.shape_platform(s) for s in ("NVIDIA_GPU", "ARM", "AMD_ROME", None)] == [
-        "NVIDIA_GPU", "ARM_CPU", "CPU", "CPU"]
+        "NVIDIA_GPU",
+        "ARM_CPU",
+        "CPU",
+        "CPU",
+    ]
 
 
 def test_request_signing_for_httpx_passes_the_emulator_check(tmp_path: Any) -> None:
@@ -429,11 +525,21 @@ def test_fine_tune_parameters_travel_by_aqua_names_and_back() -> None:
     from aqua_ext.api.finetunes import FineTuneParams
     from aqua_ext.backends.oci import finetune_mapping as fm
 
-    params = FineTuneParams(epochs=5, batch_size=4, max_seq_length=1024, lora_target_modules=["q_proj", "v_proj"],
-                            early_stopping_patience=2, early_stopping_threshold=0.01, seed=7)
+    params = FineTuneParams(
+        epochs=5,
+        batch_size=4,
+        max_seq_length=1024,
+        lora_target_modules=["q_proj", "v_proj"],
+        early_stopping_patience=2,
+        early_stopping_threshold=0.01,
+        seed=7,
+    )
     hyper = fm.hyperparameters(params, 0.2, "oci://b@ns/d.jsonl")
-    assert hyper["sequence_len"] == 1024 and hyper["batch_size"] == 4 and hyper["lora_target_modules"] == ["q_proj",
-                                                                                                           "v_proj"]
+    assert (
+        hyper["sequence_len"] == 1024
+        and hyper["batch_size"] == 4
+        and hyper["lora_target_modules"] == ["q_proj", "v_proj"]
+    )
     assert "lora_target_linear" not in hyper and hyper["val_set_size"] == 0.2 and hyper["training_data"]
     assert fm.params_from(hyper) == params
     plain = FineTuneParams()
@@ -441,8 +547,16 @@ def test_fine_tune_parameters_travel_by_aqua_names_and_back() -> None:
     assert hyper["lora_target_linear"] is True and "early_stopping_patience" not in hyper
     assert fm.params_from(hyper) == plain
     # AQUA's own spellings, and values our contract refuses, which keep our defaults.
-    loose = fm.params_from({"epochs": 0, "micro_batch_size": 2, "learning_rate": "fast", "optimizer": "adam",
-                            "lora_target_modules": "q_proj, k_proj", "num_epochs": None})
+    loose = fm.params_from(
+        {
+            "epochs": 0,
+            "micro_batch_size": 2,
+            "learning_rate": "fast",
+            "optimizer": "adam",
+            "lora_target_modules": "q_proj, k_proj",
+            "num_epochs": None,
+        }
+    )
     assert (loose.epochs, loose.batch_size, loose.learning_rate) == (3, 2, 2e-4)
     assert loose.lora_target_modules == ["q_proj", "k_proj"]
 
@@ -451,12 +565,15 @@ def test_fine_tune_launch_command_is_aqua_s() -> None:
     from aqua_ext.api.finetunes import FineTuneParams
     from aqua_ext.backends.oci import finetune_mapping as fm
 
-    command = fm.launch_command("oci://b@ns/d.jsonl", "oci://o@ns/out", 0.1, FineTuneParams(epochs=2),
-                                "--trust_remote_code True")
-    assert command == ("--training_data oci://b@ns/d.jsonl --output_dir oci://o@ns/out --val_set_size 0.1 "
-                       "--num_epochs 2 --learning_rate 0.0002 --micro_batch_size 8 --sequence_len 512 "
-                       "--pad_to_sequence_len False --lora_r 8 --lora_alpha 16 --lora_dropout 0.05 --seed 42 "
-                       "--logging_steps 10 --lora_target_linear True --trust_remote_code True")
+    command = fm.launch_command(
+        "oci://b@ns/d.jsonl", "oci://o@ns/out", 0.1, FineTuneParams(epochs=2), "--trust_remote_code True"
+    )
+    assert command == (
+        "--training_data oci://b@ns/d.jsonl --output_dir oci://o@ns/out --val_set_size 0.1 "
+        "--num_epochs 2 --learning_rate 0.0002 --micro_batch_size 8 --sequence_len 512 "
+        "--pad_to_sequence_len False --lora_r 8 --lora_alpha 16 --lora_dropout 0.05 --seed 42 "
+        "--logging_steps 10 --lora_target_linear True --trust_remote_code True"
+    )
     flags = fm.launch_flags(command)
     assert flags["output_dir"] == "oci://o@ns/out" and flags["num_epochs"] == "2"
     assert json.loads(fm.ft_arguments("b", "o"))["outputModel"] == {"type": "modelCatalog", "modelId": "o"}
@@ -468,18 +585,23 @@ def test_fine_tune_metric_series_from_custom_metadata() -> None:
     def item(key: str, value: str, description: str) -> Any:
         return SimpleNamespace(key=key, value=value, description=description)
 
-    model = SimpleNamespace(custom_metadata_list=[
-        item("t2", '{"epoch": 2, "loss": 1.0}', "train_metrics_epoch"),
-        item("t1", '{"epoch": 1, "loss": 1.5}', "train_metrics_epoch"),
-        item("v1", '{"epoch": 1, "eval_loss": 1.7}', "val_metrics_epoch"),
-        item("t3", "0.8", "train_metrics_epoch"),  # a bare number: the next epoch
-        item("junk", "not json", "train_metrics_epoch"),
-        item("tf", '{"epoch": 3, "loss": 0.8}', "train_metrics_final"),
-        item("artifact_location", "oci://x", ""),
-    ])
+    model = SimpleNamespace(
+        custom_metadata_list=[
+            item("t2", '{"epoch": 2, "loss": 1.0}', "train_metrics_epoch"),
+            item("t1", '{"epoch": 1, "loss": 1.5}', "train_metrics_epoch"),
+            item("v1", '{"epoch": 1, "eval_loss": 1.7}', "val_metrics_epoch"),
+            item("t3", "0.8", "train_metrics_epoch"),  # a bare number: the next epoch
+            item("junk", "not json", "train_metrics_epoch"),
+            item("tf", '{"epoch": 3, "loss": 0.8}', "train_metrics_final"),
+            item("artifact_location", "oci://x", ""),
+        ]
+    )
     series = fm.metric_series(model)
     assert [(p.step, p.train_loss, p.validation_loss) for p in series.points] == [
-        (1, 1.5, 1.7), (2, 1.0, None), (3, 0.8, None)]
+        (1, 1.5, 1.7),
+        (2, 1.0, None),
+        (3, 0.8, None),
+    ]
     assert series.final_train_loss == 0.8 and series.final_validation_loss is None
     assert fm.metric_series(SimpleNamespace(custom_metadata_list=None)).points == []
 
@@ -505,31 +627,55 @@ def test_fine_tune_progress_eta_and_facts_of_an_aqua_job() -> None:
     from aqua_ext.backends.oci import finetune_mapping as fm
 
     now = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
-    env = {"OCI__LAUNCH_CMD": "--training_data oci://b@ns/d.jsonl --output_dir oci://o@ns/x --val_set_size 0.25 "
-                              "--num_epochs 4", "NODE_COUNT": "2"}
+    env = {
+        "OCI__LAUNCH_CMD": "--training_data oci://b@ns/d.jsonl --output_dir oci://o@ns/x --val_set_size 0.25 "
+        "--num_epochs 4",
+        "NODE_COUNT": "2",
+    }
     infra = SimpleNamespace(shape_name="VM.GPU.A10.2")
-    group = SimpleNamespace(replicas=2, job_infrastructure_configuration_details=infra,
-                            job_configuration_details=SimpleNamespace(environment_variables=env))
-    job = SimpleNamespace(id="ocid1.datasciencejob.oc1.iad.j", job_infrastructure_configuration_details=None,
-                          job_log_configuration_details=SimpleNamespace(enable_logging=True, log_group_id="g",
-                                                                        log_id="l"),
-                          job_node_configuration_details=SimpleNamespace(
-                              job_node_group_configuration_details_list=[group],
-                              job_network_configuration=SimpleNamespace(subnet_id="ocid1.subnet.oc1.iad.s")))
-    model = summary(freeform_tags={"aqua_fine_tuned_model": "ocid1.base#Base", "OCI_AQUA": ""},
-                    time_created=now - timedelta(minutes=5), model_version_set_name="exp",
-                    custom_metadata_list=[SimpleNamespace(key="fine_tune_jobrun_id", value="ocid1.run", description=""),
-                                          SimpleNamespace(key="train_metrics_epoch_1", value='{"epoch": 1, "loss": 2.0}',
-                                                          description="train_metrics_epoch")],
-                    defined_metadata_list=[SimpleNamespace(key="Hyperparameters", value='{"epochs": 4, "lora_r": 64}')])
+    group = SimpleNamespace(
+        replicas=2,
+        job_infrastructure_configuration_details=infra,
+        job_configuration_details=SimpleNamespace(environment_variables=env),
+    )
+    job = SimpleNamespace(
+        id="ocid1.datasciencejob.oc1.iad.j",
+        job_infrastructure_configuration_details=None,
+        job_log_configuration_details=SimpleNamespace(enable_logging=True, log_group_id="g", log_id="l"),
+        job_node_configuration_details=SimpleNamespace(
+            job_node_group_configuration_details_list=[group],
+            job_network_configuration=SimpleNamespace(subnet_id="ocid1.subnet.oc1.iad.s"),
+        ),
+    )
+    model = summary(
+        freeform_tags={"aqua_fine_tuned_model": "ocid1.base#Base", "OCI_AQUA": ""},
+        time_created=now - timedelta(minutes=5),
+        model_version_set_name="exp",
+        custom_metadata_list=[
+            SimpleNamespace(key="fine_tune_jobrun_id", value="ocid1.run", description=""),
+            SimpleNamespace(
+                key="train_metrics_epoch_1", value='{"epoch": 1, "loss": 2.0}', description="train_metrics_epoch"
+            ),
+        ],
+        defined_metadata_list=[SimpleNamespace(key="Hyperparameters", value='{"epochs": 4, "lora_r": 64}')],
+    )
     facts = fm.facts_from(model, job)
     assert (facts.base_model_id, facts.base_model_name, facts.run_id) == ("ocid1.base", "Base", "ocid1.run")
-    assert (facts.shape, facts.replicas, facts.subnet_id, facts.log_id) == ("VM.GPU.A10.2", 2, "ocid1.subnet.oc1.iad.s",
-                                                                              "l")
+    assert (facts.shape, facts.replicas, facts.subnet_id, facts.log_id) == (
+        "VM.GPU.A10.2",
+        2,
+        "ocid1.subnet.oc1.iad.s",
+        "l",
+    )
     assert (facts.params.lora_r, facts.validation_split, facts.output_uri) == (64, 0.25, "oci://o@ns/x")
     assert facts.dataset_path == "oci://b@ns/d.jsonl" and facts.experiment_name == "exp"
-    run = SimpleNamespace(lifecycle_state="IN_PROGRESS", lifecycle_details=None, time_finished=None,
-                          time_accepted=now - timedelta(seconds=40), time_started=now - timedelta(seconds=30))
+    run = SimpleNamespace(
+        lifecycle_state="IN_PROGRESS",
+        lifecycle_details=None,
+        time_finished=None,
+        time_accepted=now - timedelta(seconds=40),
+        time_started=now - timedelta(seconds=30),
+    )
     detail = fm.to_detail(facts, run, fm.metric_series(model), now=now)
     assert (detail.progress, detail.step, detail.total_steps, detail.eta_seconds) == (0.25, 1, 4, 90.0)
     assert detail.state_message == "Training: epoch 1 of 4 done" and detail.finished_at is None
@@ -539,8 +685,11 @@ def test_fine_tune_progress_eta_and_facts_of_an_aqua_job() -> None:
 def test_fine_tune_configuration_and_model_tags() -> None:
     from aqua_ext.backends.oci import finetune_mapping as fm
 
-    config = {"shape": {"VM.GPU.A10.1": {"batch_size": 2, "replica": "1-4"}},
-              "configuration": {"epochs": 6, "micro_batch_size": 1}, "finetuning_params": "--trust_remote_code True"}
+    config = {
+        "shape": {"VM.GPU.A10.1": {"batch_size": 2, "replica": "1-4"}},
+        "configuration": {"epochs": 6, "micro_batch_size": 1},
+        "finetuning_params": "--trust_remote_code True",
+    }
     assert fm.config_defaults(config, "VM.GPU.A10.1").batch_size == 2
     assert fm.config_defaults(config, None).batch_size == 1 and fm.config_defaults(config, None).epochs == 6
     assert fm.config_max_replicas(config, "VM.GPU.A10.1", 16) == 4 and fm.config_max_replicas(None, "x", 16) == 16
@@ -550,21 +699,32 @@ def test_fine_tune_configuration_and_model_tags() -> None:
     merged = fm.request_params(config, "VM.GPU.A10.1", asked)
     assert (merged.epochs, merged.lora_r, merged.batch_size, merged.learning_rate) == (9, 4, 2, 2e-4)
     assert fm.extra_flags(config) == "--trust_remote_code True" and fm.extra_flags({"finetuning_params": 3}) == ""
-    tags = fm.model_tags({"OCI_AQUA": "active", "license": "MIT", "aqua_custom_base_model": "true", "task": "t"},
-                         "ocid1.b", "Base")
-    assert tags == {"task": "t", "OCI_AQUA": "", "aqua_fine_tuned_model": "ocid1.b#Base",
-                    "fine_tune_model_version": "v2", "ready_to_fine_tune": "false"}
+    tags = fm.model_tags(
+        {"OCI_AQUA": "active", "license": "MIT", "aqua_custom_base_model": "true", "task": "t"}, "ocid1.b", "Base"
+    )
+    assert tags == {
+        "task": "t",
+        "OCI_AQUA": "",
+        "aqua_fine_tuned_model": "ocid1.b#Base",
+        "fine_tune_model_version": "v2",
+        "ready_to_fine_tune": "false",
+    }
 
 
 def test_fine_tuned_models_deploy_once_tagged_and_name_their_lineage() -> None:
     running = summary(freeform_tags={"aqua_fine_tuned_model": "ocid1.b#Base", "OCI_AQUA": ""})
     assert mapping.to_summary(running).ready_to_deploy is False
-    done = summary(freeform_tags={"aqua_fine_tuned_model": "ocid1.b#Base", "OCI_AQUA": "active"},
-                   custom_metadata_list=[SimpleNamespace(key="fine_tune_dataset_hash", value="abc")])
+    done = summary(
+        freeform_tags={"aqua_fine_tuned_model": "ocid1.b#Base", "OCI_AQUA": "active"},
+        custom_metadata_list=[SimpleNamespace(key="fine_tune_dataset_hash", value="abc")],
+    )
     detail = mapping.to_detail(done)
     assert detail.ready_to_deploy and detail.lineage is not None
     assert (detail.lineage.base_model_id, detail.lineage.dataset_hash, detail.lineage.finetune_job_id) == (
-        "ocid1.b", "abc", done.id)
+        "ocid1.b",
+        "abc",
+        done.id,
+    )
     assert any("not succeeded" in n for n in mapping.to_detail(running).notes)
 
 
@@ -572,8 +732,9 @@ def test_job_containers_are_picked_by_family() -> None:
     from aqua_ext.backends.oci import containers
 
     def row(tag: str, latest: bool, family: str = "odsc-llm-fine-tuning") -> Any:
-        return SimpleNamespace(family_name=family, container_name=family, tag=tag, is_latest=latest,
-                               target_workloads=["JOB_RUN"])
+        return SimpleNamespace(
+            family_name=family, container_name=family, tag=tag, is_latest=latest, target_workloads=["JOB_RUN"]
+        )
 
     rows = [row("1.0", False), row("2.0", True), row("9.0", True, "odsc-llm-evaluate")]
     assert containers.job_image(rows, "odsc-llm-fine-tuning") == "dsmc://odsc-llm-fine-tuning:2.0"
@@ -592,11 +753,22 @@ def test_evaluation_arguments_and_parameters_follow_aqua() -> None:
     assert aqua["model"] == "odsc-llm" and aqua["top_k"] == 20 and aqua["stop"] == ["\n\n"]
     assert em.params_from(aqua) == params
     assert em.params_from({"max_tokens": 0, "top_k": -1}) == ModelParameters()  # refused values: defaults
-    args = json.loads(em.evaluation_arguments(
-        evaluation_id="ev", target_id="md", dataset_uri="oci://b@n/d.jsonl", metrics=["bertscore", "readability"],
-        output_dir="oci://b@n/r", model_params=aqua, inference={"inference_max_threads": 4}))
-    assert args["input_data"] == {"columns": {"prompt": "prompt", "completion": "completion"}, "format": ".jsonl",
-                                  "url": "oci://b@n/d.jsonl"}
+    args = json.loads(
+        em.evaluation_arguments(
+            evaluation_id="ev",
+            target_id="md",
+            dataset_uri="oci://b@n/d.jsonl",
+            metrics=["bertscore", "readability"],
+            output_dir="oci://b@n/r",
+            model_params=aqua,
+            inference={"inference_max_threads": 4},
+        )
+    )
+    assert args["input_data"] == {
+        "columns": {"prompt": "prompt", "completion": "completion"},
+        "format": ".jsonl",
+        "url": "oci://b@n/d.jsonl",
+    }
     assert args["metrics"] == [{"key": "bertscore", "args": {}}, {"key": "text_readability", "args": {}}]
     assert em.report_folder("oci://b@n/r/", "ev") == "r/ev/" and em.report_folder("oci://b@n", "ev") == "ev/"
 
@@ -604,13 +776,27 @@ def test_evaluation_arguments_and_parameters_follow_aqua() -> None:
 def test_evaluation_reports_in_both_shapes_and_exit_codes() -> None:
     from aqua_ext.backends.oci import evaluation_mapping as em
 
-    ours = em.report_of({"overall": {"scores": {"bleu": 30.0}, "rows": 3}, "categories": {"a": {"scores": {},
-                         "rows": 1}}, "rows_total": 3, "rows_answered": 3, "rows_failed": 0, "wall_seconds": 1.0})
+    ours = em.report_of(
+        {
+            "overall": {"scores": {"bleu": 30.0}, "rows": 3},
+            "categories": {"a": {"scores": {}, "rows": 1}},
+            "rows_total": 3,
+            "rows_answered": 3,
+            "rows_failed": 0,
+            "wall_seconds": 1.0,
+        }
+    )
     assert ours is not None and ours.overall.scores == {"bleu": 30.0} and set(ours.categories) == {"a"}
-    aqua = em.report_of({"metric_summary_result": [{"metric": "BERTScore", "score": "0.91", "grade": "Good"},
-                                                   {"metric": "ROUGE-L", "score": "0.4"},
-                                                   {"metric": "Text Readability", "score": "n/a"}],
-                         "dataset": {"size": 12}})
+    aqua = em.report_of(
+        {
+            "metric_summary_result": [
+                {"metric": "BERTScore", "score": "0.91", "grade": "Good"},
+                {"metric": "ROUGE-L", "score": "0.4"},
+                {"metric": "Text Readability", "score": "n/a"},
+            ],
+            "dataset": {"size": 12},
+        }
+    )
     assert aqua is not None and aqua.overall.scores == {"bertscore": 0.91, "rougeL": 0.4} and aqua.rows_total == 12
     assert em.report_of("nope") is None and em.report_of({}) is None
     text = em.failure_reason("Job run artifact execution failed with exit code 22")

@@ -136,7 +136,9 @@ def test_list_models_pages_with_opc_next_page(emu: OciEmulator) -> None:
     assert len(ds.list_models(comp, limit=1000).data) == 26  # no state filter: includes FAILED
 
     service = ds.list_models(comp, category="SERVICE", lifecycle_state="ACTIVE").data
-    assert len(service) == 3 and all(m.category == "SERVICE" and m.freeform_tags["OCI_AQUA"] == "active" for m in service)
+    assert len(service) == 3 and all(
+        m.category == "SERVICE" and m.freeform_tags["OCI_AQUA"] == "active" for m in service
+    )
 
     with pytest.raises(oci.exceptions.ServiceError) as err:
         ds.list_models(comp, limit=1, page="garbage!")
@@ -345,12 +347,12 @@ def test_fault_rate_one_gives_500(emu: OciEmulator) -> None:
 def test_dropped_and_timed_out_connections(emu: OciEmulator) -> None:
     ds = _ds(emu, timeout=(2, 0.5))
     emu.faults = FaultConfig(rate=1.0, kinds=("drop",))
-    with pytest.raises(Exception) as err:  # noqa: PT011 - the vendored requests' ConnectionError
+    with pytest.raises(Exception) as err:
         ds.list_models(emu.tenancy_id)
     assert not isinstance(err.value, oci.exceptions.ServiceError)
     emu.faults = FaultConfig(rate=1.0, kinds=("timeout",), timeout_seconds=3.0)
     started = time.monotonic()
-    with pytest.raises(Exception) as err:  # noqa: PT011 - read timeout
+    with pytest.raises(Exception) as err:
         ds.list_models(emu.tenancy_id)
     assert "timed out" in repr(err.value).lower() or "timeout" in repr(err.value).lower()
     assert 0.5 <= time.monotonic() - started < 2.5  # the client's 0.5 s read timeout, not the 3 s stall
@@ -372,7 +374,7 @@ def test_default_retry_strategy_survives_twenty_percent_faults(
     for _ in range(20):
         try:
             ok += len(ds.list_models(comp).data) == 1
-        except Exception:  # noqa: BLE001
+        except Exception:
             pass
     assert ok >= 18
     assert emu.calls["ListModels"] > 20  # some attempts were faulted and retried
@@ -392,7 +394,7 @@ def test_latency_is_added_and_concurrent_calls_overlap(emu: OciEmulator) -> None
     def call(client: oci.data_science.DataScienceClient) -> None:
         try:
             client.list_models(emu.tenancy_id)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=call, args=(c,)) for c in clients]
@@ -435,7 +437,9 @@ def _md_details(comp: str, proj: str, model_id: str, shape: str = "VM.GPU.A10.1"
                 scaling_policy=M.FixedSizeScalingPolicy(instance_count=1),
             ),
             environment_configuration_details=M.OcirModelDeploymentEnvironmentConfigurationDetails(
-                image="iad.ocir.io/ns/vllm:1", server_port=8080, environment_variables={"PARAMS": "--max-model-len 4096"}
+                image="iad.ocir.io/ns/vllm:1",
+                server_port=8080,
+                environment_variables={"PARAMS": "--max-model-len 4096"},
             ),
         ),
     )
@@ -500,7 +504,8 @@ def _md_scaled(comp: str, proj: str, mid: str, shape: str, instances: int, ocpus
     mcd.scaling_policy = M.FixedSizeScalingPolicy(instance_count=instances)
     if ocpus is not None:
         mcd.instance_configuration.model_deployment_instance_shape_config_details = (
-            M.ModelDeploymentInstanceShapeConfigDetails(ocpus=ocpus, memory_in_gbs=16))
+            M.ModelDeploymentInstanceShapeConfigDetails(ocpus=ocpus, memory_in_gbs=16)
+        )
     return details
 
 
@@ -548,7 +553,10 @@ def test_limits_resource_availability_counts_live_deployments(emu: OciEmulator) 
     update = M.UpdateModelDeploymentDetails(
         model_deployment_configuration_details=M.UpdateSingleModelDeploymentConfigurationDetails(
             model_configuration_details=M.UpdateModelConfigurationDetails(
-                model_id=mid, scaling_policy=M.FixedSizeScalingPolicy(instance_count=3))))
+                model_id=mid, scaling_policy=M.FixedSizeScalingPolicy(instance_count=3)
+            )
+        )
+    )
     with pytest.raises(oci.exceptions.ServiceError) as err:
         ds.update_model_deployment(two.id, update)
     assert err.value.code == "LimitExceeded"
@@ -568,13 +576,22 @@ def test_limits_definitions_values_and_errors(emu: OciEmulator) -> None:
     services = limits.list_services(emu.tenancy_id).data
     assert [s.name for s in services] == ["data-science"]
     definitions = oci.pagination.list_call_get_all_results(
-        limits.list_limit_definitions, comp, service_name="data-science").data
+        limits.list_limit_definitions, comp, service_name="data-science"
+    ).data
     by_name = {d.name: d for d in definitions}
-    assert {"ds-gpu-a10-count", "ds-gpu4-count", "ds-gpu-a100-v2-count", "ds-gpu-h100-count",
-            "ds-e4-core-count"} <= set(by_name)
+    assert {
+        "ds-gpu-a10-count",
+        "ds-gpu4-count",
+        "ds-gpu-a100-v2-count",
+        "ds-gpu-h100-count",
+        "ds-e4-core-count",
+    } <= set(by_name)
     a10 = by_name["ds-gpu-a10-count"]
-    assert (a10.scope_type, a10.is_resource_availability_supported, a10.service_name) == ("REGION", True,
-                                                                                          "data-science")
+    assert (a10.scope_type, a10.is_resource_availability_supported, a10.service_name) == (
+        "REGION",
+        True,
+        "data-science",
+    )
     emu.limits.values["ds-gpu4-count"] = 8
     values = limits.list_limit_values(emu.tenancy_id, "data-science", name="ds-gpu4-count").data
     assert [(v.name, v.scope_type, v.value) for v in values] == [("ds-gpu4-count", "REGION", 8)]
@@ -584,8 +601,12 @@ def test_limits_definitions_values_and_errors(emu: OciEmulator) -> None:
     for call, status in [
         (lambda: limits.get_resource_availability("data-science", "ds-gpu-b9000-count", comp), 404),
         (lambda: limits.get_resource_availability("compute", "gpu-a10-count", comp), 404),
-        (lambda: limits.get_resource_availability("data-science", "ds-gpu-a10-count",
-                                                  "ocid1.compartment.oc1..unknown"), 404),
+        (
+            lambda: limits.get_resource_availability(
+                "data-science", "ds-gpu-a10-count", "ocid1.compartment.oc1..unknown"
+            ),
+            404,
+        ),
     ]:
         with pytest.raises(oci.exceptions.ServiceError) as err:
             call()
@@ -599,7 +620,8 @@ def test_limits_definitions_values_and_errors(emu: OciEmulator) -> None:
     # Signed like every other service: a request without a signature is refused.
     req = urllib.request.Request(
         f"{emu.endpoint('limits')}/20190729/services/data-science/limits/ds-gpu-a10-count/resourceAvailability"
-        f"?compartmentId={comp}")
+        f"?compartmentId={comp}"
+    )
     with pytest.raises(urllib.error.HTTPError) as http_err:
         urllib.request.urlopen(req)
     assert http_err.value.code == 401
@@ -680,8 +702,9 @@ def test_model_version_sets_and_provenance(emu: OciEmulator) -> None:
     ds = _ds(emu)
     comp = emu.add_compartment("dev")
     proj = emu.add_project(comp)
-    details = M.CreateModelVersionSetDetails(compartment_id=comp, project_id=proj, name="exp",
-                                             freeform_tags={"aqua_finetuning": "aqua_finetuning"})
+    details = M.CreateModelVersionSetDetails(
+        compartment_id=comp, project_id=proj, name="exp", freeform_tags={"aqua_finetuning": "aqua_finetuning"}
+    )
     mvs = ds.create_model_version_set(details, opc_retry_token="t1").data
     assert mvs.lifecycle_state == "ACTIVE" and mvs.category == "USER" and mvs.name == "exp"
     assert ds.create_model_version_set(details, opc_retry_token="t1").data.id == mvs.id  # replayed
@@ -690,8 +713,9 @@ def test_model_version_sets_and_provenance(emu: OciEmulator) -> None:
     assert err.value.status == 409
     listed = ds.list_model_version_sets(comp, name="exp").data
     assert [s.id for s in listed] == [mvs.id] and ds.list_model_version_sets(comp, name="other").data == []
-    model = ds.create_model(M.CreateModelDetails(compartment_id=comp, project_id=proj, display_name="m",
-                                                 model_version_set_id=mvs.id)).data
+    model = ds.create_model(
+        M.CreateModelDetails(compartment_id=comp, project_id=proj, display_name="m", model_version_set_id=mvs.id)
+    ).data
     assert (model.model_version_set_name, model.version_id) == ("exp", 1)
     with pytest.raises(oci.exceptions.ServiceError) as err:
         ds.create_model(M.CreateModelDetails(compartment_id=comp, project_id=proj, model_version_set_id="ocid1.x"))
@@ -713,30 +737,56 @@ def test_model_version_sets_and_provenance(emu: OciEmulator) -> None:
 
 
 def _ft_job(ds, comp: str, proj: str, model_id: str, output: str, data: str, *, nodes: int = 1):
-    env = {"AIP_SMC_FT_ARGUMENTS": json.dumps({"baseModel": {"type": "modelCatalog", "modelId": "ocid1.base"},
-                                               "outputModel": {"type": "modelCatalog", "modelId": model_id}}),
-           "OCI__LAUNCH_CMD": f"--training_data {data} --output_dir {output} --val_set_size 0.1 --num_epochs 3",
-           "NODE_COUNT": str(nodes)}
+    env = {
+        "AIP_SMC_FT_ARGUMENTS": json.dumps(
+            {
+                "baseModel": {"type": "modelCatalog", "modelId": "ocid1.base"},
+                "outputModel": {"type": "modelCatalog", "modelId": model_id},
+            }
+        ),
+        "OCI__LAUNCH_CMD": f"--training_data {data} --output_dir {output} --val_set_size 0.1 --num_epochs 3",
+        "NODE_COUNT": str(nodes),
+    }
     config = M.DefaultJobConfigurationDetails(environment_variables=env)
     image = M.OcirContainerJobEnvironmentConfigurationDetails(image="dsmc://odsc-llm-fine-tuning:1")
-    logs = M.JobLogConfigurationDetails(enable_logging=True, log_group_id="ocid1.loggroup.oc1.iad.g",
-                                        log_id="ocid1.log.oc1.iad.l")
+    logs = M.JobLogConfigurationDetails(
+        enable_logging=True, log_group_id="ocid1.loggroup.oc1.iad.g", log_id="ocid1.log.oc1.iad.l"
+    )
     if nodes == 1:
-        return ds.create_job(M.CreateJobDetails(
-            compartment_id=comp, project_id=proj, job_configuration_details=config,
-            job_infrastructure_configuration_details=M.ManagedEgressStandaloneJobInfrastructureConfigurationDetails(
-                shape_name="VM.GPU.A10.1", block_storage_size_in_gbs=750),
-            job_environment_configuration_details=image, job_log_configuration_details=logs)).data
+        return ds.create_job(
+            M.CreateJobDetails(
+                compartment_id=comp,
+                project_id=proj,
+                job_configuration_details=config,
+                job_infrastructure_configuration_details=M.ManagedEgressStandaloneJobInfrastructureConfigurationDetails(
+                    shape_name="VM.GPU.A10.1", block_storage_size_in_gbs=750
+                ),
+                job_environment_configuration_details=image,
+                job_log_configuration_details=logs,
+            )
+        ).data
     group = M.JobNodeGroupConfigurationDetails(
-        name="node-group", replicas=nodes, minimum_success_replicas=nodes, job_configuration_details=config,
+        name="node-group",
+        replicas=nodes,
+        minimum_success_replicas=nodes,
+        job_configuration_details=config,
         job_infrastructure_configuration_details=M.MultiNodeJobInfrastructureConfigurationDetails(
-            shape_name="VM.GPU.A10.2", block_storage_size_in_gbs=750),
-        job_environment_configuration_details=image)
-    return ds.create_job(M.CreateJobDetails(
-        compartment_id=comp, project_id=proj, job_log_configuration_details=logs,
-        job_node_configuration_details=M.MultiNodeJobNodeConfigurationDetails(
-            startup_order="IN_PARALLEL", job_node_group_configuration_details_list=[group],
-            job_network_configuration=M.JobCustomNetworkConfiguration(subnet_id="ocid1.subnet.oc1.iad.s")))).data
+            shape_name="VM.GPU.A10.2", block_storage_size_in_gbs=750
+        ),
+        job_environment_configuration_details=image,
+    )
+    return ds.create_job(
+        M.CreateJobDetails(
+            compartment_id=comp,
+            project_id=proj,
+            job_log_configuration_details=logs,
+            job_node_configuration_details=M.MultiNodeJobNodeConfigurationDetails(
+                startup_order="IN_PARALLEL",
+                job_node_group_configuration_details_list=[group],
+                job_network_configuration=M.JobCustomNetworkConfiguration(subnet_id="ocid1.subnet.oc1.iad.s"),
+            ),
+        )
+    ).data
 
 
 def test_fine_tuning_container_writes_metrics_and_the_adapter(emu: OciEmulator) -> None:
@@ -747,8 +797,9 @@ def test_fine_tuning_container_writes_metrics_and_the_adapter(emu: OciEmulator) 
     mid = emu.add_model(comp, "ft", freeform_tags={"aqua_fine_tuned_model": "ocid1.base#base"})
     emu.add_bucket(None, "out", versioned=True)
     emu.put_object(None, "out", "d/train.jsonl", b"{}\n")
-    job = _ft_job(ds, comp, proj, mid, f"oci://out@{emu.namespace}/runs", f"oci://out@{emu.namespace}/d/train.jsonl",
-                  nodes=2)
+    job = _ft_job(
+        ds, comp, proj, mid, f"oci://out@{emu.namespace}/runs", f"oci://out@{emu.namespace}/d/train.jsonl", nodes=2
+    )
     assert job.job_infrastructure_configuration_details is None
     assert job.job_node_configuration_details.job_node_group_configuration_details_list[0].replicas == 2
     emu.fast_forward()
@@ -767,16 +818,20 @@ def test_fine_tuning_container_writes_metrics_and_the_adapter(emu: OciEmulator) 
     train = [json.loads(meta[f"train_metrics_epoch_{e}"]["value"])["loss"] for e in (1, 2, 3)]
     assert train == sorted(train, reverse=True) and meta["val_metrics_final"]["description"] == "val_metrics_final"
     assert meta["fine_tune_output_path"]["value"] == f"oci://out@{emu.namespace}/runs/{mid}/"
-    assert emu.list_object_names(None, "out", f"runs/{mid}/") == [f"runs/{mid}/adapter_config.json",
-                                                                   f"runs/{mid}/adapter_model.safetensors"]
+    assert emu.list_object_names(None, "out", f"runs/{mid}/") == [
+        f"runs/{mid}/adapter_config.json",
+        f"runs/{mid}/adapter_model.safetensors",
+    ]
     messages = [r["logContent"]["data"]["message"] for r in emu.logging.records]
     assert "Epoch 3/3: train_loss=" in messages[-3] and messages[-1] == "Job run finished: SUCCEEDED"
 
     # Its exit codes: an unversioned output bucket, missing data, and any code a test asks for.
     emu.add_bucket(None, "plain", versioned=False)
-    cases = [(f"oci://plain@{emu.namespace}/r", f"oci://out@{emu.namespace}/d/train.jsonl", None, 52),
-             (f"oci://out@{emu.namespace}/r", f"oci://out@{emu.namespace}/d/none.jsonl", None, 41),
-             (f"oci://out@{emu.namespace}/r", f"oci://out@{emu.namespace}/d/train.jsonl", 100, 100)]
+    cases = [
+        (f"oci://plain@{emu.namespace}/r", f"oci://out@{emu.namespace}/d/train.jsonl", None, 52),
+        (f"oci://out@{emu.namespace}/r", f"oci://out@{emu.namespace}/d/none.jsonl", None, 41),
+        (f"oci://out@{emu.namespace}/r", f"oci://out@{emu.namespace}/d/train.jsonl", 100, 100),
+    ]
     for output, data, forced, code in cases:
         emu.finetuning.exit_code = forced
         failing = _ft_job(ds, comp, proj, mid, output, data)
@@ -785,7 +840,9 @@ def test_fine_tuning_container_writes_metrics_and_the_adapter(emu: OciEmulator) 
         emu.fast_forward()
         run = ds.get_job_run(run.id).data
         assert (run.lifecycle_state, run.lifecycle_details) == (
-            "FAILED", f"Job run artifact execution failed with exit code {code}"), code
+            "FAILED",
+            f"Job run artifact execution failed with exit code {code}",
+        ), code
 
 
 def test_evaluation_container_writes_the_report_by_name(emu: OciEmulator) -> None:
@@ -796,21 +853,33 @@ def test_evaluation_container_writes_the_report_by_name(emu: OciEmulator) -> Non
     mid = emu.add_model(comp, "eval", freeform_tags={"aqua_evaluation": "aqua_evaluation"})
     md = emu.add_deployment(comp, mid, "target")
     emu.add_bucket(None, "out", versioned=True)
-    rows = [{"prompt": f"p{i}", "completion": f"the answer is {i}", "category": "a" if i % 2 else "b"}
-            for i in range(6)]
+    rows = [
+        {"prompt": f"p{i}", "completion": f"the answer is {i}", "category": "a" if i % 2 else "b"} for i in range(6)
+    ]
     emu.put_object(None, "out", "d/eval.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
 
     def run_eval(data: str, metrics: list[str], target: str = md) -> object:
-        args = {"evaluation_id": mid, "evaluation_target_id": target,
-                "input_data": {"format": ".jsonl", "url": f"oci://out@{emu.namespace}/{data}"},
-                "metrics": [{"key": k, "args": {}} for k in metrics], "output_dir": f"oci://out@{emu.namespace}/r",
-                "params": {"model_parameters": {"model": "odsc-llm"}}}
-        job = ds.create_job(M.CreateJobDetails(
-            compartment_id=comp, project_id=proj, display_name="eval",
-            job_configuration_details=M.DefaultJobConfigurationDetails(
-                environment_variables={"AIP_SMC_EVALUATION_ARGUMENTS": json.dumps(args)}),
-            job_infrastructure_configuration_details=M.ManagedEgressStandaloneJobInfrastructureConfigurationDetails(
-                shape_name="VM.Standard.E4.Flex", block_storage_size_in_gbs=200))).data
+        args = {
+            "evaluation_id": mid,
+            "evaluation_target_id": target,
+            "input_data": {"format": ".jsonl", "url": f"oci://out@{emu.namespace}/{data}"},
+            "metrics": [{"key": k, "args": {}} for k in metrics],
+            "output_dir": f"oci://out@{emu.namespace}/r",
+            "params": {"model_parameters": {"model": "odsc-llm"}},
+        }
+        job = ds.create_job(
+            M.CreateJobDetails(
+                compartment_id=comp,
+                project_id=proj,
+                display_name="eval",
+                job_configuration_details=M.DefaultJobConfigurationDetails(
+                    environment_variables={"AIP_SMC_EVALUATION_ARGUMENTS": json.dumps(args)}
+                ),
+                job_infrastructure_configuration_details=M.ManagedEgressStandaloneJobInfrastructureConfigurationDetails(
+                    shape_name="VM.Standard.E4.Flex", block_storage_size_in_gbs=200
+                ),
+            )
+        ).data
         emu.fast_forward()
         run = ds.create_job_run(M.CreateJobRunDetails(compartment_id=comp, project_id=proj, job_id=job.id)).data
         emu.fast_forward()
@@ -818,19 +887,25 @@ def test_evaluation_container_writes_the_report_by_name(emu: OciEmulator) -> Non
 
     run = run_eval("d/eval.jsonl", ["bertscore", "bleu"])
     assert run.lifecycle_state == "SUCCEEDED", run.lifecycle_details
-    assert emu.list_object_names(None, "out", f"r/{mid}/") == [f"r/{mid}/{n}" for n in (
-        "report.html", "report.json", "rows.jsonl", "status.json")]
+    assert emu.list_object_names(None, "out", f"r/{mid}/") == [
+        f"r/{mid}/{n}" for n in ("report.html", "report.json", "rows.jsonl", "status.json")
+    ]
     report = json.loads(emu.get_object(None, "out", f"r/{mid}/report.json"))
     assert report["rows_total"] == 6 and set(report["categories"]) == {"a", "b"}
     assert set(report["overall"]["scores"]) == {"bertscore", "bleu"}
     lines = emu.get_object(None, "out", f"r/{mid}/rows.jsonl").decode().splitlines()
     assert len(lines) == 6 and json.loads(lines[2])["scores"]["bleu"] < json.loads(lines[0])["scores"]["bleu"]
     # Its exit codes: missing data, an unknown metric, a deployment that is gone.
-    for data, metrics, target, code in (("d/none.jsonl", ["bleu"], md, 22), ("d/eval.jsonl", ["chrf"], md, 30),
-                                        ("d/eval.jsonl", ["bleu"], "ocid1.datasciencemodeldeployment.oc1.iad.x", 25)):
+    for data, metrics, target, code in (
+        ("d/none.jsonl", ["bleu"], md, 22),
+        ("d/eval.jsonl", ["chrf"], md, 30),
+        ("d/eval.jsonl", ["bleu"], "ocid1.datasciencemodeldeployment.oc1.iad.x", 25),
+    ):
         run = run_eval(data, metrics, target)
         assert (run.lifecycle_state, run.lifecycle_details) == (
-            "FAILED", f"Job run artifact execution failed with exit code {code}"), code
+            "FAILED",
+            f"Job run artifact execution failed with exit code {code}",
+        ), code
     emu.evaluation.exit_code = 26
     assert run_eval("d/eval.jsonl", ["bleu"]).lifecycle_details.endswith("exit code 26")
 
@@ -916,7 +991,8 @@ def test_wire_json_matches_sdk_models(emu: OciEmulator) -> None:
             project_id=proj,
             job_configuration_details=M.DefaultJobConfigurationDetails(),
             job_infrastructure_configuration_details=M.StandaloneJobInfrastructureConfigurationDetails(
-                shape_name="VM.Standard.E4.Flex", job_shape_config_details=M.JobShapeConfigDetails(ocpus=2, memory_in_gbs=32)
+                shape_name="VM.Standard.E4.Flex",
+                job_shape_config_details=M.JobShapeConfigDetails(ocpus=2, memory_in_gbs=32),
             ),
             job_environment_configuration_details=M.OcirContainerJobEnvironmentConfigurationDetails(image="x/y:1"),
         )
@@ -926,8 +1002,9 @@ def test_wire_json_matches_sdk_models(emu: OciEmulator) -> None:
     multi = _ft_job(ds, comp, proj, user_mid, "oci://b@ns/x", "oci://b@ns/d.jsonl", nodes=2)
     emu.fast_forward()
     multi_run = ds.create_job_run(M.CreateJobRunDetails(compartment_id=comp, project_id=proj, job_id=multi.id)).data
-    mvs = ds.create_model_version_set(M.CreateModelVersionSetDetails(compartment_id=comp, project_id=proj,
-                                                                     name="exp")).data
+    mvs = ds.create_model_version_set(
+        M.CreateModelVersionSetDetails(compartment_id=comp, project_id=proj, name="exp")
+    ).data
     ds.update_model_provenance(user_mid, M.UpdateModelProvenanceDetails(training_id=run.id))
     emu.fast_forward()
     emu.add_bucket(None, "b", versioned=True)
@@ -957,12 +1034,19 @@ def test_wire_json_matches_sdk_models(emu: OciEmulator) -> None:
         (f"{osx}/b", oci.object_storage.models.Bucket),
         (f"{osx}/b/o?fields=name,size,etag,md5,timeCreated,timeModified", oci.object_storage.models.ListObjects),
         (f"{emu.endpoint('identity')}/20160918/compartments/{comp}", oci.identity.models.Compartment),
-        (f"{emu.endpoint('limits')}/20190729/services/data-science/limits/ds-gpu-a10-count/resourceAvailability"
-         f"?compartmentId={comp}", oci.limits.models.ResourceAvailability),
-        (f"{emu.endpoint('limits')}/20190729/limitDefinitions?compartmentId={comp}",
-         oci.limits.models.LimitDefinitionSummary),
-        (f"{emu.endpoint('limits')}/20190729/limitValues?compartmentId={comp}&serviceName=data-science",
-         oci.limits.models.LimitValueSummary),
+        (
+            f"{emu.endpoint('limits')}/20190729/services/data-science/limits/ds-gpu-a10-count/resourceAvailability"
+            f"?compartmentId={comp}",
+            oci.limits.models.ResourceAvailability,
+        ),
+        (
+            f"{emu.endpoint('limits')}/20190729/limitDefinitions?compartmentId={comp}",
+            oci.limits.models.LimitDefinitionSummary,
+        ),
+        (
+            f"{emu.endpoint('limits')}/20190729/limitValues?compartmentId={comp}&serviceName=data-science",
+            oci.limits.models.LimitValueSummary,
+        ),
     ]
     deserializers = {
         "data_science": ds,
@@ -988,12 +1072,15 @@ def test_resource_search_like_aqua(emu: OciEmulator) -> None:
     comp = emu.add_compartment("dev")
     ft = emu.add_model(comp, "ft", freeform_tags={"OCI_AQUA": "active", "aqua_fine_tuned_model": "ocid#base"})
     emu.add_model(comp, "custom", freeform_tags={"OCI_AQUA": "active", "aqua_custom_base_model": "true"})
-    emu.add_model(comp, "old-ft", freeform_tags={"OCI_AQUA": "", "aqua_fine_tuned_model": "x"}, lifecycle_state="INACTIVE")
+    emu.add_model(
+        comp, "old-ft", freeform_tags={"OCI_AQUA": "", "aqua_fine_tuned_model": "x"}, lifecycle_state="INACTIVE"
+    )
     emu.seed_service_models(2)
     query = (f"query datasciencemodel resources where (compartmentId = '{comp}' && lifecycleState = 'ACTIVE' "
              "&& (freeformTags.key = 'OCI_AQUA' && freeformTags.key = 'aqua_fine_tuned_model'))")  # fmt: skip
     result = oci.pagination.list_call_get_all_results(
-        search.search_resources, oci.resource_search.models.StructuredSearchDetails(query=query, type="Structured"),
+        search.search_resources,
+        oci.resource_search.models.StructuredSearchDetails(query=query, type="Structured"),
         tenant_id=emu.tenancy_id,
     ).data
     assert [r.identifier for r in result] == [ft] and result[0].resource_type == "DataScienceModel"
@@ -1063,7 +1150,7 @@ def test_lost_reply_then_retry_with_same_token_creates_once(emu: OciEmulator) ->
     proj = emu.add_project(comp)
     details = M.CreateModelDetails(compartment_id=comp, project_id=proj, display_name="once")
     emu.faults = FaultConfig(rate=1.0, kinds=("drop_after",), operations=("CreateModel",))
-    with pytest.raises(Exception) as err:  # noqa: PT011 - connection closed without a reply
+    with pytest.raises(Exception) as err:
         ds.create_model(details, opc_retry_token="lost-1")
     assert not isinstance(err.value, oci.exceptions.ServiceError)
     assert len(ds.list_models(comp).data) == 1  # it was created although the reply was lost
@@ -1114,8 +1201,12 @@ def _predict_url(emu: OciEmulator, md_id: str, stream: bool = False) -> str:
 
 def test_predict_stream_is_chunked_and_incremental(emu: OciEmulator) -> None:
     comp = emu.add_compartment("dev")
-    md_id = emu.add_deployment(comp, emu.add_model(comp, "m"), display_name="llm",
-                               env={"MODEL_DEPLOY_PREDICT_ENDPOINT": "/v1/chat/completions"})
+    md_id = emu.add_deployment(
+        comp,
+        emu.add_model(comp, "m"),
+        display_name="llm",
+        env={"MODEL_DEPLOY_PREDICT_ENDPOINT": "/v1/chat/completions"},
+    )
     emu.deployments.stream_delay_seconds = 0.08
     # With the SDK: predictWithResponseStream answers a chunked stream that arrives piece by piece.
     client = oci.model_deployment.ModelDeploymentClient(emu.config, service_endpoint=emu.endpoint("modeldeployment"),
@@ -1141,25 +1232,37 @@ def test_predict_stream_is_chunked_and_incremental(emu: OciEmulator) -> None:
 
 def test_predict_route_header_selects_chat_completions_or_embeddings(emu: OciEmulator) -> None:
     comp = emu.add_compartment("dev")
-    md_id = emu.add_deployment(comp, emu.add_model(comp, "m"), display_name="llm",
-                               env={"MODEL_DEPLOY_PREDICT_ENDPOINT": "/v1/completions"})
+    md_id = emu.add_deployment(
+        comp, emu.add_model(comp, "m"), display_name="llm", env={"MODEL_DEPLOY_PREDICT_ENDPOINT": "/v1/completions"}
+    )
     with _signed_httpx(emu) as http:
         # No route header: the deployment's MODEL_DEPLOY_PREDICT_ENDPOINT.
         reply = http.post(_predict_url(emu, md_id), json={"prompt": "hi", "max_tokens": 2})
-        assert reply.status_code == 200 and reply.json()["choices"][0] == {"index": 0, "text": "Echo from",
-                                                                           "finish_reason": "length"}
-        reply = http.post(_predict_url(emu, md_id), headers={"route": "/v1/chat/completions"},
-                          json={"messages": [{"role": "user", "content": "hi"}]})
+        assert reply.status_code == 200 and reply.json()["choices"][0] == {
+            "index": 0,
+            "text": "Echo from",
+            "finish_reason": "length",
+        }
+        reply = http.post(
+            _predict_url(emu, md_id),
+            headers={"route": "/v1/chat/completions"},
+            json={"messages": [{"role": "user", "content": "hi"}]},
+        )
         assert reply.json()["object"] == "chat.completion" and reply.json()["usage"]["completion_tokens"] == 4
-        first = http.post(_predict_url(emu, md_id), headers={"route": "/v1/embeddings"},
-                          json={"input": ["alpha", "beta"]}).json()
+        first = http.post(
+            _predict_url(emu, md_id), headers={"route": "/v1/embeddings"}, json={"input": ["alpha", "beta"]}
+        ).json()
         again = http.post(f"{_predict_url(emu, md_id)}/v1/embeddings", json={"input": "alpha"}).json()
         vectors = [row["embedding"] for row in first["data"]]
         assert len(vectors[0]) == 16 and vectors[0] != vectors[1] and again["data"][0]["embedding"] == vectors[0]
         assert abs(sum(v * v for v in vectors[0]) - 1.0) < 1e-4  # unit vectors
         # Streaming with usage, on the streaming endpoint, for completions.
-        with http.stream("POST", _predict_url(emu, md_id, stream=True), headers={"route": "/v1/completions"},
-                         json={"prompt": "x", "stream": True, "stream_options": {"include_usage": True}}) as r:
+        with http.stream(
+            "POST",
+            _predict_url(emu, md_id, stream=True),
+            headers={"route": "/v1/completions"},
+            json={"prompt": "x", "stream": True, "stream_options": {"include_usage": True}},
+        ) as r:
             text = r.read().decode()
         assert r.headers["transfer-encoding"] == "chunked" and '"usage"' in text and text.endswith("data: [DONE]\n\n")
         # Errors come in vLLM's shape; an unknown route is a 404.
@@ -1180,7 +1283,9 @@ def test_predict_needs_an_active_deployment(emu: OciEmulator) -> None:
             md_id = emu.add_deployment(comp, mid, lifecycle_state=state)
             reply = http.post(_predict_url(emu, md_id, stream=True), json={"prompt": "x", "stream": True})
             assert reply.status_code == 409 and reply.json() == {
-                "code": "IncorrectState", "message": f"The model deployment is {state}."}
+                "code": "IncorrectState",
+                "message": f"The model deployment is {state}.",
+            }
         gone = emu.add_deployment(comp, mid, lifecycle_state="DELETED")
         assert http.post(_predict_url(emu, gone), json={"prompt": "x"}).status_code == 404
 
@@ -1210,18 +1315,25 @@ def test_deployment_lifecycle_and_requests_are_logged(emu: OciEmulator) -> None:
                                                retry_strategy=NO_RETRY)  # fmt: skip
     now = datetime.now(timezone.utc)
     query = f"search \"{comp}/{group}/{log_id}\" | where source = '*{md.id}' | sort by datetime asc"
-    found = search.search_logs(oci.loggingsearch.models.SearchLogsDetails(
-        time_start=now - timedelta(minutes=5), time_end=now + timedelta(minutes=1), search_query=query)).data
+    found = search.search_logs(
+        oci.loggingsearch.models.SearchLogsDetails(
+            time_start=now - timedelta(minutes=5), time_end=now + timedelta(minutes=1), search_query=query
+        )
+    ).data
     messages = [r.data["logContent"]["data"]["message"] for r in found.results]
-    assert messages[:3] == ["Starting container iad.ocir.io/ns/vllm:1", "PARAMS: --max-model-len 4096",
-                            "Application startup complete."]
+    assert messages[:3] == [
+        "Starting container iad.ocir.io/ns/vllm:1",
+        "PARAMS: --max-model-len 4096",
+        "Application startup complete.",
+    ]
     assert "predict request handled with status 200" in messages[3]
     assert messages[4] == "Shutting down: the model deployment was deactivated."
     assert messages[-1].startswith("ERROR Model deployment activation failed")
     # The window is compared as instants: the SDK's "+00:00" microsecond bounds include a record at the edge.
     first = datetime.fromisoformat(found.results[0].data["datetime"].replace("Z", "+00:00"))
-    edge = search.search_logs(oci.loggingsearch.models.SearchLogsDetails(
-        time_start=first, time_end=first, search_query=query)).data
+    edge = search.search_logs(
+        oci.loggingsearch.models.SearchLogsDetails(time_start=first, time_end=first, search_query=query)
+    ).data
     assert edge.summary.result_count >= 1
 
 

@@ -18,7 +18,7 @@ SAMPLE = (
     "data: line two\n"
     "\n"
     "data: 🙂 tail without blank line"
-).encode("utf-8")
+).encode()
 
 EXPECTED = [
     SseEvent(data='{"content":"héllo — 世界 🙂"}'),
@@ -77,18 +77,24 @@ def test_comments_only_give_no_events() -> None:
 
 
 def test_field_rules() -> None:
-    events = parse_all([
-        b"data\n\n"              # field with no colon: empty data
-        b"data:no-space\n\n"     # no space after the colon
-        b"data:  two spaces\n\n"  # only one leading space is removed
-        b"unknown: x\ndata: y\n\n"  # unknown fields are ignored
-        b"retry: soon\ndata: z\n\n"  # non-numeric retry is ignored
-        b"event: only-event\n\n"  # no data: nothing dispatched, event name reset
-        b"data: after\n\n"
-    ])
+    events = parse_all(
+        [
+            b"data\n\n"  # field with no colon: empty data
+            b"data:no-space\n\n"  # no space after the colon
+            b"data:  two spaces\n\n"  # only one leading space is removed
+            b"unknown: x\ndata: y\n\n"  # unknown fields are ignored
+            b"retry: soon\ndata: z\n\n"  # non-numeric retry is ignored
+            b"event: only-event\n\n"  # no data: nothing dispatched, event name reset
+            b"data: after\n\n"
+        ]
+    )
     assert events == [
-        SseEvent(data=""), SseEvent(data="no-space"), SseEvent(data=" two spaces"),
-        SseEvent(data="y"), SseEvent(data="z"), SseEvent(data="after"),
+        SseEvent(data=""),
+        SseEvent(data="no-space"),
+        SseEvent(data=" two spaces"),
+        SseEvent(data="y"),
+        SseEvent(data="z"),
+        SseEvent(data="after"),
     ]
 
 

@@ -11,9 +11,17 @@ from aqua_ext.backends.local.store import MIGRATIONS, ModelRow, Store
 
 
 def _row(i: int) -> ModelRow:
-    return ModelRow(id=f"reg:{i:012d}", name=f"m{i}", origin="local_folder", path=f"/models/{i}", owns_path=False,
-                    hf_id=None, revision=None, summary={"capability": "TEXT_TO_TEXT"},
-                    created_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    return ModelRow(
+        id=f"reg:{i:012d}",
+        name=f"m{i}",
+        origin="local_folder",
+        path=f"/models/{i}",
+        owns_path=False,
+        hf_id=None,
+        revision=None,
+        summary={"capability": "TEXT_TO_TEXT"},
+        created_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+    )
 
 
 def test_migrations_apply_once_and_use_wal(tmp_path: Path) -> None:

@@ -11,8 +11,14 @@ from aqua_ext.services.training_fit import estimate_training_fit
 
 def model(params: int = 7_000_000_000, layers: int = 32, hidden: int = 4096) -> ModelDetail:
     return ModelDetail(
-        id="m", name="M", source=ModelSource.REGISTERED, capability=Capability.TEXT_TO_TEXT, parameter_count=params,
-        formats=[ModelFormat.SAFETENSORS], ready_to_deploy=True, ready_to_finetune=True,
+        id="m",
+        name="M",
+        source=ModelSource.REGISTERED,
+        capability=Capability.TEXT_TO_TEXT,
+        parameter_count=params,
+        formats=[ModelFormat.SAFETENSORS],
+        ready_to_deploy=True,
+        ready_to_finetune=True,
         architecture=Architecture(num_hidden_layers=layers, hidden_size=hidden, num_attention_heads=32),
     )
 
@@ -21,8 +27,12 @@ MACHINE = Hardware(cpu_count=2, memory_gb=24.0, gpus=[], platform="linux")
 
 
 def test_lora_on_a_7b_model_in_bfloat16_is_weights_plus_small_terms() -> None:
-    fit = estimate_training_fit(model(), FineTuneParams(batch_size=1, max_seq_length=512), "bfloat16",
-                                shapes=[get_shape("VM.GPU.A10.1"), get_shape("VM.GPU.A10.2"), get_shape("BM.GPU.H100.8")])
+    fit = estimate_training_fit(
+        model(),
+        FineTuneParams(batch_size=1, max_seq_length=512),
+        "bfloat16",
+        shapes=[get_shape("VM.GPU.A10.1"), get_shape("VM.GPU.A10.2"), get_shape("BM.GPU.H100.8")],
+    )
     assert fit.arithmetic[0] == "weights = 7B params × 2 B (bfloat16) = 14.00 GB"
     # 32 layers × 7 matrices × r 8 × 2 × 4096 = 14.7M trainable parameters, × (2 + 8) bytes.
     assert "= 14.7M params" in fit.arithmetic[1] and "= 0.15 GB" in fit.arithmetic[2]
@@ -43,9 +53,14 @@ def test_full_layers_cost_optimizer_state_and_may_not_fit() -> None:
 
 
 def test_a_tiny_model_fits_this_machine_and_an_unknown_one_is_not_guessed() -> None:
-    tiny = estimate_training_fit(model(params=140_000, layers=2, hidden=64), FineTuneParams(), "float32",
-                                 hardware=Hardware(cpu_count=2, memory_gb=24.0, platform="linux",
-                                                   gpus=[Gpu(index=0, name="A10", memory_gb=24.0)]))
+    tiny = estimate_training_fit(
+        model(params=140_000, layers=2, hidden=64),
+        FineTuneParams(),
+        "float32",
+        hardware=Hardware(
+            cpu_count=2, memory_gb=24.0, platform="linux", gpus=[Gpu(index=0, name="A10", memory_gb=24.0)]
+        ),
+    )
     assert [t.name for t in tiny.targets] == ["gpu", "cpu"] and tiny.recommended_shape == "gpu"
     unknown = model()
     unknown.parameter_count = None

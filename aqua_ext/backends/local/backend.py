@@ -7,11 +7,11 @@ import asyncio
 import logging
 import shutil
 import uuid
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
-from collections.abc import Awaitable
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from ...api.info import BackendDescription, Hardware
 from ...api.models import (
@@ -31,8 +31,8 @@ from ...services.operations import OperationRegistry, Progress
 from ..base import Backend
 from . import demo_model, hf_download
 from .deployments import LocalDeployments
-from .finetunes import MODEL_ID_PREFIX as FINETUNED_PREFIX
 from .evaluations import LocalEvaluations
+from .finetunes import MODEL_ID_PREFIX as FINETUNED_PREFIX
 from .finetunes import LocalFineTunes
 from .hf_cache import CachedModel, scan_hf_cache
 from .model_folder import FolderInfo, inspect_folder, validate_folder
@@ -74,15 +74,26 @@ class LocalBackend(Backend):
         self._hardware_probe = hardware
         self._hardware: Hardware | None = None
         self.deployments = LocalDeployments(
-            self.store, operations, runs_dir=data_dir / "deployments", get_model=self.get_model,
-            hardware=self.hardware, hub_cache=hf_cache_dir,
+            self.store,
+            operations,
+            runs_dir=data_dir / "deployments",
+            get_model=self.get_model,
+            hardware=self.hardware,
+            hub_cache=hf_cache_dir,
         )
         self.finetunes = LocalFineTunes(
-            self.store, jobs_dir=data_dir / "finetunes", get_model=self.get_model, hardware=self.hardware,
+            self.store,
+            jobs_dir=data_dir / "finetunes",
+            get_model=self.get_model,
+            hardware=self.hardware,
             models_changed=self._forget_listing,
         )
-        self.evaluations = LocalEvaluations(self.store, jobs_dir=data_dir / "evaluations", deployments=self.deployments,
-                                            finetunes_dir=data_dir / "finetunes")
+        self.evaluations = LocalEvaluations(
+            self.store,
+            jobs_dir=data_dir / "evaluations",
+            deployments=self.deployments,
+            finetunes_dir=data_dir / "finetunes",
+        )
 
     # ---- lifecycle -------------------------------------------------------
 
@@ -136,8 +147,9 @@ class LocalBackend(Backend):
             return demo_model.DEMO_MODEL_ID
 
         try:
-            op = self.operations.start("generate-demo-model", "Generate the offline demo model", work,
-                                       resource_id=demo_model.DEMO_MODEL_ID)
+            op = self.operations.start(
+                "generate-demo-model", "Generate the offline demo model", work, resource_id=demo_model.DEMO_MODEL_ID
+            )
         except Unavailable:
             return None
         self._demo_operation = op.id
@@ -146,21 +158,38 @@ class LocalBackend(Backend):
     def _demo_detail(self) -> ModelDetail:
         ready = demo_model.demo_is_ready(self.demo_dir)
         info = inspect_folder(self.demo_dir) if ready else None
-        notes = [] if ready else [
-            "The demo model is generated on this machine on first use (a few seconds, no network)."
-            + ("" if self.generate_demo else " Generation is turned off (AquaExtension.generate_demo_model).")
-        ]
+        notes = (
+            []
+            if ready
+            else [
+                "The demo model is generated on this machine on first use (a few seconds, no network)."
+                + ("" if self.generate_demo else " Generation is turned off (AquaExtension.generate_demo_model).")
+            ]
+        )
         return ModelDetail(
-            id=demo_model.DEMO_MODEL_ID, name="Demo tiny Llama (random weights)", source=ModelSource.DEMO,
-            organization="aqua_ext", license="apache-2.0", task="text-generation",
-            capability=Capability.TEXT_TO_TEXT, parameter_count=info.parameter_count if info else 139_584,
-            context_length=512, formats=[ModelFormat.SAFETENSORS], size_bytes=info.size_bytes if info else None,
+            id=demo_model.DEMO_MODEL_ID,
+            name="Demo tiny Llama (random weights)",
+            source=ModelSource.DEMO,
+            organization="aqua_ext",
+            license="apache-2.0",
+            task="text-generation",
+            capability=Capability.TEXT_TO_TEXT,
+            parameter_count=info.parameter_count if info else 139_584,
+            context_length=512,
+            formats=[ModelFormat.SAFETENSORS],
+            size_bytes=info.size_bytes if info else None,
             description="A 140K-parameter Llama with random weights and a tokenizer trained offline. It answers "
-                        "gibberish, fast: use it to try deploy, chat, fine-tune and evaluate with no download.",
-            tags=["demo", "offline", "random-weights", "small"], ready_to_deploy=ready, ready_to_finetune=ready,
+            "gibberish, fast: use it to try deploy, chat, fine-tune and evaluate with no download.",
+            tags=["demo", "offline", "random-weights", "small"],
+            ready_to_deploy=ready,
+            ready_to_finetune=ready,
             artifact_location=str(self.demo_dir) if ready else None,
-            card_markdown=(info.readme if info and info.readme else "# Demo tiny Llama\n\nRandom weights, generated offline."),
-            architecture=info.architecture if info else None, files=_files(info), notes=notes,
+            card_markdown=(
+                info.readme if info and info.readme else "# Demo tiny Llama\n\nRandom weights, generated offline."
+            ),
+            architecture=info.architecture if info else None,
+            files=_files(info),
+            notes=notes,
         )
 
     # ---- listing ---------------------------------------------------------
@@ -180,8 +209,12 @@ class LocalBackend(Backend):
         self._listing = None
 
     async def _build_listing(self) -> list[ModelSummary]:
-        details = [*self._catalog_details(), *self._cache_details(), *await self._registered_details(),
-                   *await self.finetunes.models()]
+        details = [
+            *self._catalog_details(),
+            *self._cache_details(),
+            *await self._registered_details(),
+            *await self.finetunes.models(),
+        ]
         if self.generate_demo or demo_model.demo_is_ready(self.demo_dir):  # turned off and absent: not offered
             details.append(await self._run(self._demo_detail))
         return [ModelSummary.model_validate(d.model_dump(include=set(ModelSummary.model_fields))) for d in details]
@@ -230,8 +263,11 @@ class LocalBackend(Backend):
         if request.source == "local_folder":
             return await self._register_folder(request)
         if request.source == "object_storage":
-            raise InvalidInput.field("source", "Object Storage models are registered on the OCI backend; "
-                                               "on this machine register a local folder or a Hugging Face id")
+            raise InvalidInput.field(
+                "source",
+                "Object Storage models are registered on the OCI backend; "
+                "on this machine register a local folder or a Hugging Face id",
+            )
         return await self._register_hf(request)
 
     async def _register_folder(self, request: RegisterModelRequest) -> RegisterModelResponse:
@@ -246,8 +282,9 @@ class LocalBackend(Backend):
         await self.store.insert_model(row)
         self._listing = None
         detail = await self._run(_registered_detail, row, True)
-        op = self.operations.finished("register-model", f"Register folder {path}", resource_id=row.id,
-                                      message=f"Registered '{name}'")
+        op = self.operations.finished(
+            "register-model", f"Register folder {path}", resource_id=row.id, message=f"Registered '{name}'"
+        )
         return RegisterModelResponse(operation=op, model=detail)
 
     async def _register_hf(self, request: RegisterModelRequest) -> RegisterModelResponse:
@@ -268,8 +305,9 @@ class LocalBackend(Backend):
             try:
                 await hf_download.download(hf_id, request.revision, token, target, repo, progress)
                 info = await self._run(validate_folder, target, [self.models_dir])
-                row = _new_row(name, "huggingface", str(info.path), owns_path=True, hf_id=hf_id,
-                               revision=repo.sha, info=info)
+                row = _new_row(
+                    name, "huggingface", str(info.path), owns_path=True, hf_id=hf_id, revision=repo.sha, info=info
+                )
                 await self.store.insert_model(row)
                 self._listing = None
                 return row.id
@@ -285,7 +323,7 @@ class LocalBackend(Backend):
     async def delete_model(self, model_id: str) -> None:
         if model_id.startswith(FINETUNED_PREFIX):
             await self.finetunes.model(model_id)  # 404 for unknown ids
-            await self.finetunes.delete(model_id[len(FINETUNED_PREFIX):])  # the model is its job's output
+            await self.finetunes.delete(model_id[len(FINETUNED_PREFIX) :])  # the model is its job's output
             return
         if not model_id.startswith("reg:"):
             await self.get_model(model_id)  # 404 for unknown ids
@@ -322,7 +360,9 @@ def _readiness(info: FolderInfo | None) -> tuple[bool, bool, list[str]]:
     servable = bool(set(info.formats) & SERVABLE_FORMATS)
     finetunable = ModelFormat.SAFETENSORS in info.formats and info.capability == Capability.TEXT_TO_TEXT
     if ModelFormat.GGUF in info.formats and ModelFormat.SAFETENSORS not in info.formats:
-        notes.append("GGUF weights are served by llama.cpp and cannot be fine-tuned; register safetensors weights to fine-tune.")
+        notes.append(
+            "GGUF weights are served by llama.cpp and cannot be fine-tuned; register safetensors weights to fine-tune."
+        )
     if info.capability != Capability.TEXT_TO_TEXT:
         notes.append(f"Fine-tuning supports text generation models; this one is {info.capability.value}.")
     return servable, finetunable, notes
@@ -331,25 +371,42 @@ def _readiness(info: FolderInfo | None) -> tuple[bool, bool, list[str]]:
 def _catalog_detail(entry: dict[str, Any], local: CachedModel | None, full: bool = False) -> ModelDetail:
     info = inspect_folder(local.path) if (local and full) else (local.info if local else None)
     deployable = local is not None
-    notes = [] if deployable else [
-        "Not downloaded yet: register it from Hugging Face (Register model → Hugging Face) to deploy or fine-tune it here."
-    ]
+    notes = (
+        []
+        if deployable
+        else [
+            "Not downloaded yet: register it from Hugging Face (Register model → Hugging Face) to deploy or fine-tune it here."
+        ]
+    )
     if entry.get("gated"):
         notes.append("Gated on Hugging Face: accept the license on the model page and use a token with read access.")
     card = curated_card(entry)
     if full and info is not None and info.readme:
         card = info.readme
     return ModelDetail(
-        id=catalog_model_id(entry["hf_id"]), name=entry["name"], source=ModelSource.CATALOG,
-        organization=entry["organization"], license=entry["license"], license_url=entry.get("license_url"),
-        task=entry["task"], capability=Capability(entry["capability"]), parameter_count=entry["parameter_count"],
-        context_length=entry["context_length"], formats=[ModelFormat(f) for f in entry["formats"]],
-        size_bytes=entry["size_bytes"], hf_id=entry["hf_id"], description=entry["description"],
-        tags=entry.get("tags", []), gated=bool(entry.get("gated")), ready_to_deploy=deployable,
+        id=catalog_model_id(entry["hf_id"]),
+        name=entry["name"],
+        source=ModelSource.CATALOG,
+        organization=entry["organization"],
+        license=entry["license"],
+        license_url=entry.get("license_url"),
+        task=entry["task"],
+        capability=Capability(entry["capability"]),
+        parameter_count=entry["parameter_count"],
+        context_length=entry["context_length"],
+        formats=[ModelFormat(f) for f in entry["formats"]],
+        size_bytes=entry["size_bytes"],
+        hf_id=entry["hf_id"],
+        description=entry["description"],
+        tags=entry.get("tags", []),
+        gated=bool(entry.get("gated")),
+        ready_to_deploy=deployable,
         ready_to_finetune=deployable and bool(entry.get("ready_to_finetune")),
         artifact_location=str(local.path) if local else None,
-        card_markdown=card if full else "", architecture=Architecture(**entry["architecture"]),
-        files=_files(info) if full else [], notes=notes,
+        card_markdown=card if full else "",
+        architecture=Architecture(**entry["architecture"]),
+        files=_files(info) if full else [],
+        notes=notes,
     )
 
 
@@ -358,15 +415,28 @@ def _cache_detail(cached: CachedModel, full: bool = False) -> ModelDetail:
     deployable, finetunable, notes = _readiness(info)
     org = cached.hf_id.split("/", 1)[0]
     return ModelDetail(
-        id=_cache_id(cached.hf_id), name=cached.hf_id.split("/", 1)[-1], source=ModelSource.CACHE,
-        organization=org, license=info.license, task=_task(info.capability), capability=info.capability,
-        parameter_count=info.parameter_count, context_length=info.context_length, formats=info.formats,
-        size_bytes=info.size_bytes, hf_id=cached.hf_id,
+        id=_cache_id(cached.hf_id),
+        name=cached.hf_id.split("/", 1)[-1],
+        source=ModelSource.CACHE,
+        organization=org,
+        license=info.license,
+        task=_task(info.capability),
+        capability=info.capability,
+        parameter_count=info.parameter_count,
+        context_length=info.context_length,
+        formats=info.formats,
+        size_bytes=info.size_bytes,
+        hf_id=cached.hf_id,
         description=f"Found in the local Hugging Face cache (revision {cached.revision[:8]}).",
-        tags=["cached"], ready_to_deploy=deployable, ready_to_finetune=finetunable,
-        artifact_location=str(cached.path), created_at=cached.last_modified,
-        card_markdown=(info.readme or "") if full else "", architecture=info.architecture,
-        files=_files(info) if full else [], notes=notes,
+        tags=["cached"],
+        ready_to_deploy=deployable,
+        ready_to_finetune=finetunable,
+        artifact_location=str(cached.path),
+        created_at=cached.last_modified,
+        card_markdown=(info.readme or "") if full else "",
+        architecture=info.architecture,
+        files=_files(info) if full else [],
+        notes=notes,
     )
 
 
@@ -379,8 +449,9 @@ def _task(capability: Capability) -> str:
     }[capability]
 
 
-def _new_row(name: str, origin: str, path: str, *, owns_path: bool, hf_id: str | None, revision: str | None,
-             info: FolderInfo) -> ModelRow:
+def _new_row(
+    name: str, origin: str, path: str, *, owns_path: bool, hf_id: str | None, revision: str | None, info: FolderInfo
+) -> ModelRow:
     deployable, finetunable, notes = _readiness(info)
     summary = {
         "organization": hf_id.split("/", 1)[0] if hf_id else None,
@@ -396,8 +467,17 @@ def _new_row(name: str, origin: str, path: str, *, owns_path: bool, hf_id: str |
         "ready_to_finetune": finetunable,
         "notes": notes,
     }
-    return ModelRow(id=f"reg:{uuid.uuid4().hex[:12]}", name=name, origin=origin, path=path, owns_path=owns_path,
-                    hf_id=hf_id, revision=revision, summary=summary, created_at=datetime.now(timezone.utc))
+    return ModelRow(
+        id=f"reg:{uuid.uuid4().hex[:12]}",
+        name=name,
+        origin=origin,
+        path=path,
+        owns_path=owns_path,
+        hf_id=hf_id,
+        revision=revision,
+        summary=summary,
+        created_at=datetime.now(timezone.utc),
+    )
 
 
 def _registered_detail(row: ModelRow, full: bool = False) -> ModelDetail:
@@ -406,15 +486,30 @@ def _registered_detail(row: ModelRow, full: bool = False) -> ModelDetail:
     notes = list(s.get("notes", []))
     if full and info is None:
         notes.insert(0, f"The folder {row.path} is gone: restore it or delete this registration.")
-    origin = f"Downloaded from Hugging Face ({row.hf_id})" if row.origin == "huggingface" else f"Registered from {row.path}"
+    origin = (
+        f"Downloaded from Hugging Face ({row.hf_id})" if row.origin == "huggingface" else f"Registered from {row.path}"
+    )
     return ModelDetail(
-        id=row.id, name=row.name, source=ModelSource.REGISTERED, organization=s.get("organization"),
-        license=s.get("license"), task=s.get("task"), capability=Capability(s["capability"]),
-        parameter_count=s.get("parameter_count"), context_length=s.get("context_length"),
-        formats=[ModelFormat(f) for f in s.get("formats", [])], size_bytes=s.get("size_bytes"), hf_id=row.hf_id,
-        description=origin + ".", tags=["registered"], ready_to_deploy=bool(s.get("ready_to_deploy")),
-        ready_to_finetune=bool(s.get("ready_to_finetune")), artifact_location=row.path, created_at=row.created_at,
+        id=row.id,
+        name=row.name,
+        source=ModelSource.REGISTERED,
+        organization=s.get("organization"),
+        license=s.get("license"),
+        task=s.get("task"),
+        capability=Capability(s["capability"]),
+        parameter_count=s.get("parameter_count"),
+        context_length=s.get("context_length"),
+        formats=[ModelFormat(f) for f in s.get("formats", [])],
+        size_bytes=s.get("size_bytes"),
+        hf_id=row.hf_id,
+        description=origin + ".",
+        tags=["registered"],
+        ready_to_deploy=bool(s.get("ready_to_deploy")),
+        ready_to_finetune=bool(s.get("ready_to_finetune")),
+        artifact_location=row.path,
+        created_at=row.created_at,
         card_markdown=(info.readme or "") if info else "",
         architecture=Architecture(**s["architecture"]) if s.get("architecture") else None,
-        files=_files(info) if info else [], notes=notes,
+        files=_files(info) if info else [],
+        notes=notes,
     )

@@ -52,13 +52,67 @@ CHAT_TEMPLATE = (
 # modules, in this order. Fixed so the vocabulary is the same on every
 # machine with the same Python, and local so nothing is downloaded.
 CORPUS_MODULES = (
-    "abc", "argparse", "array", "asyncio", "base64", "bisect", "calendar", "collections", "contextlib", "copy",
-    "csv", "dataclasses", "datetime", "decimal", "difflib", "enum", "fractions", "functools", "gzip", "hashlib",
-    "heapq", "hmac", "html", "http.client", "inspect", "io", "ipaddress", "itertools", "json", "logging",
-    "math", "operator", "os", "pathlib", "pickle", "pprint", "queue", "random", "re", "sched", "secrets",
-    "shlex", "shutil", "socket", "statistics", "string", "struct", "subprocess", "tarfile", "tempfile",
-    "textwrap", "threading", "time", "timeit", "typing", "unittest", "urllib.parse", "uuid", "warnings",
-    "weakref", "zipfile",
+    "abc",
+    "argparse",
+    "array",
+    "asyncio",
+    "base64",
+    "bisect",
+    "calendar",
+    "collections",
+    "contextlib",
+    "copy",
+    "csv",
+    "dataclasses",
+    "datetime",
+    "decimal",
+    "difflib",
+    "enum",
+    "fractions",
+    "functools",
+    "gzip",
+    "hashlib",
+    "heapq",
+    "hmac",
+    "html",
+    "http.client",
+    "inspect",
+    "io",
+    "ipaddress",
+    "itertools",
+    "json",
+    "logging",
+    "math",
+    "operator",
+    "os",
+    "pathlib",
+    "pickle",
+    "pprint",
+    "queue",
+    "random",
+    "re",
+    "sched",
+    "secrets",
+    "shlex",
+    "shutil",
+    "socket",
+    "statistics",
+    "string",
+    "struct",
+    "subprocess",
+    "tarfile",
+    "tempfile",
+    "textwrap",
+    "threading",
+    "time",
+    "timeit",
+    "typing",
+    "unittest",
+    "urllib.parse",
+    "uuid",
+    "warnings",
+    "weakref",
+    "zipfile",
 )
 
 README = """\
@@ -292,7 +346,10 @@ async def generate_in_subprocess(target: Path, progress: Progress) -> None:
     target = target.expanduser().absolute()
     progress.update(progress=0.01, message="Starting the generator")
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", __name__, str(target),
+        sys.executable,
+        "-m",
+        __name__,
+        str(target),
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -306,7 +363,7 @@ async def generate_in_subprocess(target: Path, progress: Progress) -> None:
         async for raw in proc.stdout:
             line = raw.decode("utf-8", errors="replace").strip()
             if line.startswith(PROGRESS_PREFIX):
-                fraction, _, message = line[len(PROGRESS_PREFIX):].partition(" ")
+                fraction, _, message = line[len(PROGRESS_PREFIX) :].partition(" ")
                 with contextlib.suppress(ValueError):
                     progress.update(progress=min(float(fraction), 0.99), message=message)
 
@@ -344,7 +401,9 @@ def _kill_group(pid: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m aqua_ext.backends.local.demo_model", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m aqua_ext.backends.local.demo_model", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("target", type=Path, help="folder to create (replaced if it exists)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)

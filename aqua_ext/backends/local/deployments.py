@@ -31,8 +31,8 @@ from ...api.deployments import (
     DeploymentSummary,
 )
 from ...api.fit import FitQuery
-from ...api.logs import LogPage, LogsQuery
 from ...api.info import Hardware
+from ...api.logs import LogPage, LogsQuery
 from ...api.models import ModelDetail, ModelFormat
 from ...errors import AquaError, Conflict, InvalidInput, NotFound
 from ...services.engine_args import param_value
@@ -40,8 +40,8 @@ from ...services.hardware import detect_engines
 from ...services.memory_fit import estimate_fit
 from ...services.operations import OperationRegistry, Progress
 from ...services.upstream import UpstreamTarget
-from . import engines
 from ..base import Deployments
+from . import engines
 from .logs import read_log_page
 from .store import DeploymentRow, Store
 
@@ -129,8 +129,11 @@ class LocalDeployments(Deployments):
                 lines = await asyncio.to_thread(engines.tail_log, self._log_path(row.id), engines.LOG_LINES_IN_ERRORS)
                 reason = engines.human_reason(lines)
                 await self.store.set_deployment_state(
-                    row.id, S.FAILED.value,
-                    "The engine was lost while Jupyter was stopped." + (f" {reason}" if reason else ""), lines)
+                    row.id,
+                    S.FAILED.value,
+                    "The engine was lost while Jupyter was stopped." + (f" {reason}" if reason else ""),
+                    lines,
+                )
                 continue
             self._handles[row.id] = handle
             if row.state == S.ACTIVE.value:
@@ -167,8 +170,9 @@ class LocalDeployments(Deployments):
         # Another process (the CLI) may have deactivated or deleted it: then the exit was wanted.
         if row is None or row.state != S.ACTIVE.value:
             return S(row.state) if row is not None else None
-        await self.store.set_deployment_state(deployment_id, S.FAILED.value, what + (f" {reason}" if reason else ""),
-                                              lines)
+        await self.store.set_deployment_state(
+            deployment_id, S.FAILED.value, what + (f" {reason}" if reason else ""), lines
+        )
         log.warning("deployment %s: %s", deployment_id, what)
         return S.FAILED
 
@@ -189,9 +193,19 @@ class LocalDeployments(Deployments):
     def _summary(self, row: DeploymentRow) -> DeploymentSummary:
         c = row.config
         return DeploymentSummary(
-            id=row.id, name=row.name, description=c["description"], model_id=row.model_id,
-            model_name=c["model_name"], state=S(row.state), state_message=row.state_message, mode=c["mode"],
-            engine=c["engine"], shape=c["shape"], replicas=1, created_at=row.created_at, updated_at=row.updated_at,
+            id=row.id,
+            name=row.name,
+            description=c["description"],
+            model_id=row.model_id,
+            model_name=c["model_name"],
+            state=S(row.state),
+            state_message=row.state_message,
+            mode=c["mode"],
+            engine=c["engine"],
+            shape=c["shape"],
+            replicas=1,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
             openai_base_path=f"aqua-ext/deployments/{row.id}/v1",
         )
 
@@ -199,9 +213,14 @@ class LocalDeployments(Deployments):
         c = row.config
         handle = self._handles.get(row.id)
         return DeploymentDetail(
-            **self._summary(row).model_dump(), params=c["params"], max_model_len=c.get("max_model_len"),
-            dtype=c.get("dtype"), upstream_url=handle.base_url if handle and row.state == S.ACTIVE.value else None,
-            log_group_id=None, log_id=None, operation_id=self._ops.get(row.id),
+            **self._summary(row).model_dump(),
+            params=c["params"],
+            max_model_len=c.get("max_model_len"),
+            dtype=c.get("dtype"),
+            upstream_url=handle.base_url if handle and row.state == S.ACTIVE.value else None,
+            log_group_id=None,
+            log_id=None,
+            operation_id=self._ops.get(row.id),
             failure_log=row.failure_log if row.state == S.FAILED.value else [],
         )
 
@@ -211,9 +230,17 @@ class LocalDeployments(Deployments):
         model = await self._get_model(request.model_id)
         config = await self._resolve(request, model)
         now = _now()
-        row = DeploymentRow(id=f"dep-{uuid.uuid4().hex[:10]}", name=request.name, state=S.CREATING.value,
-                            state_message="Starting the engine", model_id=model.id, config=config, failure_log=[],
-                            created_at=now, updated_at=now)
+        row = DeploymentRow(
+            id=f"dep-{uuid.uuid4().hex[:10]}",
+            name=request.name,
+            state=S.CREATING.value,
+            state_message="Starting the engine",
+            model_id=model.id,
+            config=config,
+            failure_log=[],
+            created_at=now,
+            updated_at=now,
+        )
         await self.store.insert_deployment(row)
         op = self._start_operation(row)
         return CreateDeploymentResponse(deployment=self._detail(row), operation=op)
@@ -236,22 +263,29 @@ class LocalDeployments(Deployments):
             raise InvalidInput.field("engine", f"the {engine} engine is not available on this machine: {why}")
         weights = ModelFormat.GGUF if engine == "llama.cpp" else ModelFormat.SAFETENSORS
         if weights not in model.formats:
-            raise InvalidInput.field("engine", f"{engine} serves {weights.value} weights; this model has "
-                                               + ", ".join(f.value for f in model.formats))
+            raise InvalidInput.field(
+                "engine",
+                f"{engine} serves {weights.value} weights; this model has " + ", ".join(f.value for f in model.formats),
+            )
         shape = request.shape or ("gpu" if hardware.gpus else "cpu")
         if shape not in ("cpu", "gpu"):
             raise InvalidInput.field("shape", f"'{shape}' is not a local shape; use cpu or gpu")
         if shape == "gpu" and not hardware.gpus:
             raise InvalidInput.field("shape", "this machine has no GPU; use cpu")
         if request.max_model_len and model.context_length and request.max_model_len > model.context_length:
-            raise InvalidInput.field("max_model_len", f"{request.max_model_len} is longer than the model's context "
-                                                      f"length ({model.context_length})")
+            raise InvalidInput.field(
+                "max_model_len",
+                f"{request.max_model_len} is longer than the model's context length ({model.context_length})",
+            )
         raw = list(request.params)
         # llama.cpp's GGUF file has its precision built in: dtype only feeds the memory fit there.
         if request.dtype and engine != "llama.cpp":
             if request.dtype in ("int8", "int4"):
-                raise InvalidInput.field("dtype", f"{engine} loads float weights; for 8 or 4 bits pass --quantization "
-                                                  "in params, or deploy a quantized model")
+                raise InvalidInput.field(
+                    "dtype",
+                    f"{engine} loads float weights; for 8 or 4 bits pass --quantization "
+                    "in params, or deploy a quantized model",
+                )
             if any(t.split("=", 1)[0] == "--dtype" for t in raw):
                 raise InvalidInput.field("params", "--dtype is given twice: in dtype and in params")
             raw = ["--dtype", request.dtype, *raw]
@@ -260,9 +294,16 @@ class LocalDeployments(Deployments):
         if engine != "llama.cpp" or request.dtype:
             self._check_fit(model, shape, _fit_dtype(dtype), request.max_model_len, hardware)
         config = {
-            "description": request.description, "model_name": model.name, "model_path": model.artifact_location,
-            "engine": engine, "mode": request.mode, "shape": shape, "dtype": request.dtype,
-            "max_model_len": request.max_model_len, "params": params, "served_model_name": _served_name(request.name),
+            "description": request.description,
+            "model_name": model.name,
+            "model_path": model.artifact_location,
+            "engine": engine,
+            "mode": request.mode,
+            "shape": shape,
+            "dtype": request.dtype,
+            "max_model_len": request.max_model_len,
+            "params": params,
+            "served_model_name": _served_name(request.name),
         }
         # Build the command once to check mode and device against the engine (nothing is started).
         engines.build_command(self._spec("check", config, port=1))
@@ -277,28 +318,39 @@ class LocalDeployments(Deployments):
         if report.total_gb is not None and targets and not any(t.fits for t in targets):
             best = max(targets, key=lambda t: t.memory_gb)
             raise InvalidInput.field(
-                "shape", f"{model.name} needs about {report.total_gb:g} GB at {dtype} with a {context}-token context, "
-                         f"but {best.name} has {best.memory_gb:g} GB usable. " + " ".join(report.arithmetic))
+                "shape",
+                f"{model.name} needs about {report.total_gb:g} GB at {dtype} with a {context}-token context, "
+                f"but {best.name} has {best.memory_gb:g} GB usable. " + " ".join(report.arithmetic),
+            )
 
     def _spec(self, deployment_id: str, c: dict[str, Any], port: int) -> engines.EngineSpec:
         return engines.EngineSpec(
-            engine=c["engine"], model_path=Path(c["model_path"]), served_model_name=c["served_model_name"],
-            mode=c["mode"], port=port, log_path=self._log_path(deployment_id), params=c["params"],
-            device="cuda" if c["shape"] == "gpu" else "cpu", hub_cache=self._hub_cache,
+            engine=c["engine"],
+            model_path=Path(c["model_path"]),
+            served_model_name=c["served_model_name"],
+            mode=c["mode"],
+            port=port,
+            log_path=self._log_path(deployment_id),
+            params=c["params"],
+            device="cuda" if c["shape"] == "gpu" else "cpu",
+            hub_cache=self._hub_cache,
             max_model_len=c.get("max_model_len"),
         )
 
     async def activate(self, deployment_id: str) -> CreateDeploymentResponse:
         row = await self._row(deployment_id)
         if row.state not in (S.INACTIVE.value, S.FAILED.value):
-            raise Conflict(f"Deployment '{row.name}' is {row.state}; only INACTIVE or FAILED deployments can be activated.")
+            raise Conflict(
+                f"Deployment '{row.name}' is {row.state}; only INACTIVE or FAILED deployments can be activated."
+            )
         await self.store.set_deployment_state(row.id, S.UPDATING.value, "Starting the engine")
         row = await self._row(deployment_id)
         op = self._start_operation(row, activating=True)
         return CreateDeploymentResponse(deployment=self._detail(row), operation=op)
 
-    def _start_operation(self, row: DeploymentRow, *, handle: engines.EngineHandle | None = None,
-                         activating: bool = False):  # noqa: ANN202 (Operation)
+    def _start_operation(
+        self, row: DeploymentRow, *, handle: engines.EngineHandle | None = None, activating: bool = False
+    ):
         verb = "Activate" if activating else "Deploy"
 
         async def work(progress: Progress) -> str:
@@ -349,8 +401,9 @@ class LocalDeployments(Deployments):
         self._targets[row.id] = await self._target(current, handle)
         progress.update(progress=1.0, message="Active")
 
-    async def _set_state(self, deployment_id: str, state: DeploymentState, message: str,
-                         failure_log: list[str] | None = None) -> None:
+    async def _set_state(
+        self, deployment_id: str, state: DeploymentState, message: str, failure_log: list[str] | None = None
+    ) -> None:
         if state != S.ACTIVE:
             self._targets.pop(deployment_id, None)
         with contextlib.suppress(Exception):  # the store may be closed during shutdown
@@ -360,11 +413,16 @@ class LocalDeployments(Deployments):
     async def _target(self, row: DeploymentRow, handle: engines.EngineHandle) -> UpstreamTarget:
         c = row.config
         defaults = await asyncio.to_thread(_generation_defaults, Path(c["model_path"]))
-        return UpstreamTarget(deployment_id=row.id, mode=c["mode"], model=handle.record.engine_model_id,
-                              base_url=handle.base_url, served_model_name=c["served_model_name"],
-                              dialect="transformers" if c["engine"] == "transformers" else "openai",
-                              generation_defaults=defaults,
-                              max_model_len=c.get("max_model_len"))
+        return UpstreamTarget(
+            deployment_id=row.id,
+            mode=c["mode"],
+            model=handle.record.engine_model_id,
+            base_url=handle.base_url,
+            served_model_name=c["served_model_name"],
+            dialect="transformers" if c["engine"] == "transformers" else "openai",
+            generation_defaults=defaults,
+            max_model_len=c.get("max_model_len"),
+        )
 
     # ---- deactivate / delete -------------------------------------------------
 
@@ -377,8 +435,9 @@ class LocalDeployments(Deployments):
         self._targets.pop(deployment_id, None)
         handle = self._handles.pop(deployment_id, None)
         if handle is None:
-            record = await asyncio.to_thread(engines.read_run_record,
-                                             engines.run_record_path(self._log_path(deployment_id)))
+            record = await asyncio.to_thread(
+                engines.read_run_record, engines.run_record_path(self._log_path(deployment_id))
+            )
             handle = engines.EngineHandle(record=record) if record is not None else None
         if handle is not None:
             await engines.stop(handle)
@@ -386,11 +445,14 @@ class LocalDeployments(Deployments):
     async def deactivate(self, deployment_id: str) -> DeploymentDetail:
         row = await self._row(deployment_id)
         if row.state not in (S.ACTIVE.value, S.FAILED.value):
-            raise Conflict(f"Deployment '{row.name}' is {row.state}; only ACTIVE or FAILED deployments can be deactivated.")
+            raise Conflict(
+                f"Deployment '{row.name}' is {row.state}; only ACTIVE or FAILED deployments can be deactivated."
+            )
         await self.store.set_deployment_state(row.id, S.UPDATING.value, "Stopping the engine")
         await self._stop_engine(row.id)
-        await self.store.set_deployment_state(row.id, S.INACTIVE.value,
-                                              f"Deactivated {_now():%Y-%m-%d %H:%M} UTC; activate to serve again")
+        await self.store.set_deployment_state(
+            row.id, S.INACTIVE.value, f"Deactivated {_now():%Y-%m-%d %H:%M} UTC; activate to serve again"
+        )
         return await self.get(row.id)
 
     async def delete(self, deployment_id: str) -> None:
@@ -412,15 +474,20 @@ class LocalDeployments(Deployments):
         row = await self._row(deployment_id)
         if row.state == S.ACTIVE.value:
             # Started by another process on this data dir (the aqua-ext CLI, another server).
-            record = await asyncio.to_thread(engines.read_run_record,
-                                             engines.run_record_path(self._log_path(row.id)))
+            record = await asyncio.to_thread(engines.read_run_record, engines.run_record_path(self._log_path(row.id)))
             handle = await engines.reattach(record) if record is not None else None
             if handle is not None:
                 self._handles[row.id] = handle
                 self._targets[row.id] = await self._target(row, handle)
                 return self._targets[row.id]
-        raise Conflict(f"Deployment '{row.name}' is {row.state}, not ACTIVE"
-                       + ("; activate it first." if row.state in (S.INACTIVE.value, S.FAILED.value) else "; wait until it is ACTIVE."))
+        raise Conflict(
+            f"Deployment '{row.name}' is {row.state}, not ACTIVE"
+            + (
+                "; activate it first."
+                if row.state in (S.INACTIVE.value, S.FAILED.value)
+                else "; wait until it is ACTIVE."
+            )
+        )
 
     async def upstream_failed(self, deployment_id: str, error: str) -> DeploymentState | None:
         # A killed process closes its sockets a moment before it can be reaped: give it that moment.

@@ -62,8 +62,16 @@ class Observed:
 
 
 class DetachedJobs:
-    def __init__(self, table: JobTable, *, jobs_dir: Path, module: str, what: str,
-                 on_succeeded: Callable[[JobRow], None] | None = None, cancel_grace: float = CANCEL_GRACE_S) -> None:
+    def __init__(
+        self,
+        table: JobTable,
+        *,
+        jobs_dir: Path,
+        module: str,
+        what: str,
+        on_succeeded: Callable[[JobRow], None] | None = None,
+        cancel_grace: float = CANCEL_GRACE_S,
+    ) -> None:
         self.table = table
         self.jobs_dir = jobs_dir
         self.module = module  # "aqua_ext.jobs.finetune"
@@ -94,7 +102,7 @@ class DetachedJobs:
             await asyncio.sleep(MONITOR_INTERVAL_S)
             try:
                 await self.follow()
-            except Exception:  # noqa: BLE001 - the monitor must outlive one bad read
+            except Exception:
                 log.exception("%s monitor", self.what)
 
     async def follow(self) -> None:
@@ -107,8 +115,9 @@ class DetachedJobs:
                 self.procs.pop(row.id, None)  # reaped
             observed = await asyncio.to_thread(self.observe, row)
             if row.state == S.CANCELING.value and observed.alive and self._cancel_overdue(row):
-                log.warning("%s %s did not stop within %.0f s of cancel: killing it", self.what, row.id,
-                            self.cancel_grace)
+                log.warning(
+                    "%s %s did not stop within %.0f s of cancel: killing it", self.what, row.id, self.cancel_grace
+                )
                 await stop_group(int(row.process["pid"]), self.procs.pop(row.id, None), grace=0)
                 observed = await asyncio.to_thread(self.observe, row)
             await self._record(row, observed)
@@ -220,16 +229,25 @@ class DetachedJobs:
         return await self.row(row.id)
 
     def _launch(self, folder: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
-        env = child_environment(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", HF_HUB_DISABLE_PROGRESS_BARS="1",
-                                TOKENIZERS_PARALLELISM="false")
+        env = child_environment(
+            HF_HUB_OFFLINE="1",
+            TRANSFORMERS_OFFLINE="1",
+            HF_HUB_DISABLE_PROGRESS_BARS="1",
+            TOKENIZERS_PARALLELISM="false",
+        )
         with open(folder / LOG_FILE, "ab") as out, open("/dev/null", "rb") as devnull:
             out.write(f"[aqua_ext] {now().isoformat()} starting the {self.what}\n".encode())
             out.flush()
             proc = subprocess.Popen(
                 [sys.executable, "-m", self.module, str(folder / "spec.json")],
-                stdin=devnull, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=str(folder),
+                stdin=devnull,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=str(folder),
                 # Its own session: a Jupyter restart (signals to the server's group) does not reach it.
-                start_new_session=True, close_fds=True,
+                start_new_session=True,
+                close_fds=True,
             )
         create_time = process_create_time(proc.pid)
         return proc, {"pid": proc.pid, "create_time": create_time if create_time is not None else -1}

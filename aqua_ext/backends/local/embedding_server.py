@@ -84,8 +84,15 @@ Input = str | list[int]
 class ApiError(Exception):
     """An error answered as an OpenAI error body."""
 
-    def __init__(self, status: int, message: str, *, type: str = "invalid_request_error",
-                 param: str | None = None, code: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        type: str = "invalid_request_error",
+        param: str | None = None,
+        code: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
@@ -161,8 +168,12 @@ def parse_request(body: object, *, model_names: set[str], dimension: int, vocab_
         if model not in model_names:
             # Like transformers serve in pinned mode, we serve one folder; unlike
             # it, answer as OpenAI does for an unknown model.
-            raise ApiError(404, f"The model '{model}' does not exist; this server serves '{min(model_names)}'.",
-                           param="model", code="model_not_found")
+            raise ApiError(
+                404,
+                f"The model '{model}' does not exist; this server serves '{min(model_names)}'.",
+                param="model",
+                code="model_not_found",
+            )
     if "input" not in body:
         raise _bad("'input' is a required property.", "input")
     inputs = parse_input(body["input"], vocab_size)
@@ -172,8 +183,9 @@ def parse_request(body: object, *, model_names: set[str], dimension: int, vocab_
     dimensions = body.get("dimensions")
     if dimensions is not None and (not _is_int(dimensions) or not 1 <= dimensions <= dimension):
         raise _bad(f"'dimensions' must be an integer from 1 to {dimension} (this model's dimension).", "dimensions")
-    return EmbeddingRequest(inputs=inputs, encoding_format="base64" if encoding == "base64" else "float",
-                            dimensions=dimensions)
+    return EmbeddingRequest(
+        inputs=inputs, encoding_format="base64" if encoding == "base64" else "float", dimensions=dimensions
+    )
 
 
 # ----------------------------------------------------------------------------
@@ -197,8 +209,15 @@ def _pool(hidden: torch.Tensor, mask: torch.Tensor, lengths: torch.Tensor, pooli
 class Embedder:
     """A tokenizer and a base model (no head) loaded from one folder."""
 
-    def __init__(self, folder: Path, *, device: str = "cpu", dtype: str = "auto", pooling: Pooling = "mean",
-                 max_batch_size: int = DEFAULT_MAX_BATCH_SIZE) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        device: str = "cpu",
+        dtype: str = "auto",
+        pooling: Pooling = "mean",
+        max_batch_size: int = DEFAULT_MAX_BATCH_SIZE,
+    ) -> None:
         import torch
         from transformers import AutoModel, AutoTokenizer
         from transformers.utils import logging as hf_logging
@@ -214,7 +233,9 @@ class Embedder:
         self._lock = threading.Lock()
         self.tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True, trust_remote_code=False)
         model = AutoModel.from_pretrained(
-            folder, local_files_only=True, trust_remote_code=False,
+            folder,
+            local_files_only=True,
+            trust_remote_code=False,
             dtype="auto" if dtype == "auto" else getattr(torch, dtype),
         )
         if getattr(model.config, "is_encoder_decoder", False) and hasattr(model, "get_encoder"):
@@ -230,9 +251,14 @@ class Embedder:
         self.dimension = int(self._forward([[0]]).shape[-1])
 
     def _max_length(self) -> int:
-        limits = [int(n) for n in (getattr(self.tokenizer, "model_max_length", None),
-                                   getattr(self.model.config, "max_position_embeddings", None))
-                  if isinstance(n, int) and 0 < n < _NO_LIMIT]
+        limits = [
+            int(n)
+            for n in (
+                getattr(self.tokenizer, "model_max_length", None),
+                getattr(self.model.config, "max_position_embeddings", None),
+            )
+            if isinstance(n, int) and 0 < n < _NO_LIMIT
+        ]
         return min(limits) if limits else _FALLBACK_MAX_LENGTH
 
     def embed(self, inputs: list[Input]) -> tuple[torch.Tensor, int]:
@@ -262,7 +288,7 @@ class Embedder:
         order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
         with torch.inference_mode():
             for start in range(0, len(order), self.max_batch_size):
-                rows = order[start: start + self.max_batch_size]
+                rows = order[start : start + self.max_batch_size]
                 lengths = torch.tensor([max(1, len(ids[i])) for i in rows])
                 width = int(lengths.max())
                 # Right padding, always: real tokens keep positions 0..n-1 and, in a
@@ -346,8 +372,15 @@ def build_app(embedder: Embedder, model_id: str, *, aliases: set[str] | None = N
         finally:
             client = f"{request.client.host}:{request.client.port}" if request.client else "-"
             detail = getattr(request.state, "log_detail", "")
-            LOG.info('%s "%s %s" %d %.1f ms%s', client, request.method, request.url.path, status,
-                     (time.perf_counter() - started) * 1000, detail)
+            LOG.info(
+                '%s "%s %s" %d %.1f ms%s',
+                client,
+                request.method,
+                request.url.path,
+                status,
+                (time.perf_counter() - started) * 1000,
+                detail,
+            )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> Response:
@@ -377,8 +410,9 @@ def build_app(embedder: Embedder, model_id: str, *, aliases: set[str] | None = N
         # The id is an absolute path; a client may send it with or without the leading slash.
         if name in names or f"/{name}" in names:
             return JSONResponse(model_card)
-        return _error_response(ApiError(404, f"The model '{name}' does not exist.", param="model",
-                                        code="model_not_found"))
+        return _error_response(
+            ApiError(404, f"The model '{name}' does not exist.", param="model", code="model_not_found")
+        )
 
     @app.post("/v1/embeddings")
     async def embeddings(request: Request) -> Response:
@@ -387,8 +421,9 @@ def build_app(embedder: Embedder, model_id: str, *, aliases: set[str] | None = N
                 body = json.loads(await request.body())
             except ValueError:
                 raise _bad("The request body is not valid JSON.") from None
-            parsed = parse_request(body, model_names=names, dimension=embedder.dimension,
-                                   vocab_size=embedder.vocab_size)
+            parsed = parse_request(
+                body, model_names=names, dimension=embedder.dimension, vocab_size=embedder.vocab_size
+            )
             # Off the event loop: /health and other requests stay answered meanwhile.
             content, tokens = await to_thread.run_sync(embeddings_body, embedder, parsed, model_id)
         except ApiError as error:
@@ -396,8 +431,9 @@ def build_app(embedder: Embedder, model_id: str, *, aliases: set[str] | None = N
             return _error_response(error)
         except Exception:
             LOG.exception("an embedding request failed")
-            return _error_response(ApiError(500, "The embedding server failed to embed the input; see its log.",
-                                            type="server_error"))
+            return _error_response(
+                ApiError(500, "The embedding server failed to embed the input; see its log.", type="server_error")
+            )
         request.state.log_detail = f" {len(parsed.inputs)} inputs, {tokens} tokens"
         return Response(content, media_type="application/json")
 
@@ -417,25 +453,33 @@ def _positive_int(value: str) -> int:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m aqua_ext.backends.local.embedding_server",
-                                     description="Serve OpenAI-compatible /v1/embeddings for one model folder.")
+    parser = argparse.ArgumentParser(
+        prog="python -m aqua_ext.backends.local.embedding_server",
+        description="Serve OpenAI-compatible /v1/embeddings for one model folder.",
+    )
     parser.add_argument("model", type=Path, help="the model folder (config, weights, tokenizer)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     parser.add_argument("--dtype", choices=DTYPES, default="auto")
     parser.add_argument("--log-level", choices=LOG_LEVELS, default="info")
-    parser.add_argument("--max-batch-size", type=_positive_int, default=DEFAULT_MAX_BATCH_SIZE,
-                        help="inputs per forward pass")
-    parser.add_argument("--pooling", choices=POOLINGS, default="mean",
-                        help="mean over tokens (default), the first token (cls), or the last token (last)")
+    parser.add_argument(
+        "--max-batch-size", type=_positive_int, default=DEFAULT_MAX_BATCH_SIZE, help="inputs per forward pass"
+    )
+    parser.add_argument(
+        "--pooling",
+        choices=POOLINGS,
+        default="mean",
+        help="mean over tokens (default), the first token (cls), or the last token (last)",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), stream=sys.stdout,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=args.log_level.upper(), stream=sys.stdout, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     import uvicorn
 
     folder = args.model.expanduser().absolute()
@@ -444,15 +488,28 @@ def main(argv: list[str] | None = None) -> int:
     # Loaded before the port is bound: once /health answers, embeddings work.
     # A failure here is a traceback in the log and a non-zero exit, which
     # engines.wait_ready reports with the log's last lines.
-    embedder = Embedder(folder, device=args.device, dtype=args.dtype, pooling=args.pooling,
-                        max_batch_size=args.max_batch_size)
-    LOG.info("loaded in %.1f s: dimension %d, max length %d tokens, %s", time.perf_counter() - started,
-             embedder.dimension, embedder.max_length, type(embedder.model).__name__)
+    embedder = Embedder(
+        folder, device=args.device, dtype=args.dtype, pooling=args.pooling, max_batch_size=args.max_batch_size
+    )
+    LOG.info(
+        "loaded in %.1f s: dimension %d, max length %d tokens, %s",
+        time.perf_counter() - started,
+        embedder.dimension,
+        embedder.max_length,
+        type(embedder.model).__name__,
+    )
     app = build_app(embedder, str(folder), aliases={str(args.model)})
     # log_config=None: uvicorn's loggers go through the root handler set above,
     # in the same format; our middleware writes the access lines.
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, log_config=None,
-                access_log=False, timeout_graceful_shutdown=3)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=3,
+    )
     return 0
 
 

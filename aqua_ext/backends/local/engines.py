@@ -56,8 +56,8 @@ from ...services.engine_args import (
     json_object,
 )
 from .demo_model import child_environment
-from .processes import process_alive, process_create_time, stop_group
 from .hf_cache import default_cache_dir
+from .processes import process_alive, process_create_time, stop_group
 
 HOST = "127.0.0.1"  # engines never listen beyond this machine; the server proxies to them
 ENGINES = ("transformers", "vllm", "llama.cpp")
@@ -88,12 +88,17 @@ _TRANSFORMERS_PARAMS = EngineParams(
         "--cb-max-batch-tokens": int_range(1, 1 << 24),
         "--cb-max-memory-percent": float_range(0.0, 1.0),
     },
-    flags=frozenset({
-        "--continuous-batching", "--no-continuous-batching",
-        "--compile", "--no-compile",
-        "--cb-use-cuda-graph", "--no-cb-use-cuda-graph",
-        "--no-trust-remote-code",  # the default; harmless to repeat
-    }),
+    flags=frozenset(
+        {
+            "--continuous-batching",
+            "--no-continuous-batching",
+            "--compile",
+            "--no-compile",
+            "--cb-use-cuda-graph",
+            "--no-cb-use-cuda-graph",
+            "--no-trust-remote-code",  # the default; harmless to repeat
+        }
+    ),
     owned={
         "--port": "the port is chosen by aqua_ext",
         "--host": "engines listen on 127.0.0.1 only",
@@ -198,7 +203,9 @@ _LLAMA_CPP_PARAMS = EngineParams(
 )
 
 ENGINE_PARAMS: dict[str, EngineParams] = {
-    "transformers": _TRANSFORMERS_PARAMS, "vllm": _VLLM_PARAMS, "llama.cpp": _LLAMA_CPP_PARAMS,
+    "transformers": _TRANSFORMERS_PARAMS,
+    "vllm": _VLLM_PARAMS,
+    "llama.cpp": _LLAMA_CPP_PARAMS,
 }
 # Per engine, the parameters in embedding mode where another program serves it.
 EMBEDDING_PARAMS: dict[str, EngineParams] = {"transformers": _EMBEDDING_SERVER_PARAMS}
@@ -276,7 +283,7 @@ class RunRecord:
         return json.dumps(asdict(self), indent=2) + "\n"
 
     @classmethod
-    def from_dict(cls, data: dict[str, object]) -> "RunRecord":
+    def from_dict(cls, data: dict[str, object]) -> RunRecord:
         names = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in names})  # type: ignore[arg-type]
 
@@ -336,11 +343,17 @@ def _transformers_command(spec: EngineSpec) -> list[str]:
     # `transformers` console script, but runs with the server's own
     # interpreter: no reliance on PATH or on where the venv's bin/ is.
     return [
-        sys.executable, "-m", "transformers.cli.transformers", "serve",
+        sys.executable,
+        "-m",
+        "transformers.cli.transformers",
+        "serve",
         spec.engine_model_id,
-        "--host", HOST,
-        "--port", str(spec.port),
-        "--device", spec.device,
+        "--host",
+        HOST,
+        "--port",
+        str(spec.port),
+        "--device",
+        spec.device,
         # uvicorn's access log ("POST /v1/... 200") is what shows the engine is
         # working when someone opens the log; warning hides it.
         *([] if "--log-level" in spec.params else ["--log-level", "info"]),
@@ -352,11 +365,16 @@ def _embedding_command(spec: EngineSpec) -> list[str]:
     # Same terms as transformers serve: the pinned folder, 127.0.0.1, the
     # server's own interpreter; it logs its requests at info by default.
     return [
-        sys.executable, "-m", "aqua_ext.backends.local.embedding_server",
+        sys.executable,
+        "-m",
+        "aqua_ext.backends.local.embedding_server",
         spec.engine_model_id,
-        "--host", HOST,
-        "--port", str(spec.port),
-        "--device", spec.device,
+        "--host",
+        HOST,
+        "--port",
+        str(spec.port),
+        "--device",
+        spec.device,
         *spec.params,
     ]
 
@@ -365,10 +383,15 @@ def _vllm_command(spec: EngineSpec) -> list[str]:
     # The server's own interpreter: vLLM must be installed in Jupyter's environment. The model is
     # served under its folder path, the same name the proxy sends for every engine.
     return [
-        sys.executable, "-m", "vllm.entrypoints.openai.api_server",
-        "--model", spec.engine_model_id,
-        "--host", HOST,
-        "--port", str(spec.port),
+        sys.executable,
+        "-m",
+        "vllm.entrypoints.openai.api_server",
+        "--model",
+        spec.engine_model_id,
+        "--host",
+        HOST,
+        "--port",
+        str(spec.port),
         *(["--max-model-len", str(spec.max_model_len)] if spec.max_model_len else []),
         *spec.params,
     ]
@@ -391,10 +414,14 @@ def _llama_cpp_command(spec: EngineSpec) -> list[str]:
     gpu = spec.device != "cpu"
     return [
         exe,
-        "--model", str(gguf_file(spec.model_path)),
-        "--alias", spec.engine_model_id,
-        "--host", HOST,
-        "--port", str(spec.port),
+        "--model",
+        str(gguf_file(spec.model_path)),
+        "--alias",
+        spec.engine_model_id,
+        "--host",
+        HOST,
+        "--port",
+        str(spec.port),
         *(["--ctx-size", str(spec.max_model_len)] if spec.max_model_len else []),
         *([] if "--n-gpu-layers" in spec.params else ["--n-gpu-layers", "999" if gpu else "0"]),
         *(["--embedding"] if spec.mode == "embedding" else []),
@@ -408,7 +435,8 @@ def build_command(spec: EngineSpec) -> list[str]:
     _check_engine(spec.engine)
     if spec.mode not in ENGINE_MODES[spec.engine]:
         raise InvalidInput.field(
-            "mode", f"the {spec.engine} engine cannot serve '{spec.mode}'; it serves {', '.join(ENGINE_MODES[spec.engine])}"
+            "mode",
+            f"the {spec.engine} engine cannot serve '{spec.mode}'; it serves {', '.join(ENGINE_MODES[spec.engine])}",
         )
     if not re.fullmatch(r"cpu|cuda(:\d+)?", spec.device):
         raise InvalidInput.field("device", f"'{spec.device}' is not a device (cpu, cuda or cuda:N)")
@@ -571,7 +599,8 @@ async def _wait_ready(handle: EngineHandle, timeout: float, poll_interval: float
                     if warm.status_code >= 400 and warm.status_code != 503:
                         await stop(handle)
                         raise await _failure(
-                            handle, f"The engine answered the warm-up request with HTTP {warm.status_code}: {warm.text[:500]}"
+                            handle,
+                            f"The engine answered the warm-up request with HTTP {warm.status_code}: {warm.text[:500]}",
                         )
             except httpx.TransportError:
                 pass  # not listening yet, or it died: the next poll tells
@@ -580,21 +609,38 @@ async def _wait_ready(handle: EngineHandle, timeout: float, poll_interval: float
 
 # Known failure signatures in engine logs, most specific first.
 _REASONS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"out of memory|OutOfMemoryError|Cannot allocate memory|MemoryError", re.I),
-     "The model does not fit in memory. Choose a bigger shape, a smaller model, or a lower precision (--dtype)."),
-    (re.compile(r"Address already in use|address in use|Errno 98", re.I),
-     "The engine's port was taken by another process. Try again (a new port is picked)."),
-    (re.compile(r"does not appear to have a file named|no file named .*safetensors|Error no file named|"
-                r"Unrecognized processing class|Can't load tokenizer|couldn't find .*file", re.I),
-     "The model folder is incomplete: weights, config or tokenizer files are missing."),
-    (re.compile(r"Unrecognized model|not supported|does not recognize this architecture|model type .* not", re.I),
-     "This engine does not support this model's architecture."),
-    (re.compile(r"max_position_embeddings|maximum context length|context length|too long", re.I),
-     "The requested context is longer than the model supports (max_position_embeddings)."),
-    (re.compile(r"CUDA|NVIDIA driver|no GPU|nccl", re.I),
-     "The GPU could not be used (CUDA error, no GPU, or a driver problem)."),
-    (re.compile(r"ModuleNotFoundError|No module named", re.I),
-     "The engine is not installed in this environment (pip install 'aqua_ext[local]')."),
+    (
+        re.compile(r"out of memory|OutOfMemoryError|Cannot allocate memory|MemoryError", re.I),
+        "The model does not fit in memory. Choose a bigger shape, a smaller model, or a lower precision (--dtype).",
+    ),
+    (
+        re.compile(r"Address already in use|address in use|Errno 98", re.I),
+        "The engine's port was taken by another process. Try again (a new port is picked).",
+    ),
+    (
+        re.compile(
+            r"does not appear to have a file named|no file named .*safetensors|Error no file named|"
+            r"Unrecognized processing class|Can't load tokenizer|couldn't find .*file",
+            re.I,
+        ),
+        "The model folder is incomplete: weights, config or tokenizer files are missing.",
+    ),
+    (
+        re.compile(r"Unrecognized model|not supported|does not recognize this architecture|model type .* not", re.I),
+        "This engine does not support this model's architecture.",
+    ),
+    (
+        re.compile(r"max_position_embeddings|maximum context length|context length|too long", re.I),
+        "The requested context is longer than the model supports (max_position_embeddings).",
+    ),
+    (
+        re.compile(r"CUDA|NVIDIA driver|no GPU|nccl", re.I),
+        "The GPU could not be used (CUDA error, no GPU, or a driver problem).",
+    ),
+    (
+        re.compile(r"ModuleNotFoundError|No module named", re.I),
+        "The engine is not installed in this environment (pip install 'aqua_ext[local]').",
+    ),
 ]
 
 

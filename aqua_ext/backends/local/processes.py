@@ -24,7 +24,7 @@ def proc_stat(pid: int) -> tuple[str, int, int] | None:
         return None
     # The command name (field 2) is in parentheses and may hold spaces or ')',
     # so split after the last ')'. Then: state(3) ppid(4) pgrp(5) ... starttime(22).
-    rest = raw[raw.rfind(")") + 2:].split()
+    rest = raw[raw.rfind(")") + 2 :].split()
     try:
         return rest[0], int(rest[2]), int(rest[19])
     except (IndexError, ValueError):

@@ -167,8 +167,17 @@ class Store:
         await self.db.execute(
             "INSERT INTO models (id, name, origin, path, owns_path, hf_id, revision, summary, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (row.id, row.name, row.origin, row.path, int(row.owns_path), row.hf_id, row.revision,
-             json.dumps(row.summary), row.created_at.isoformat()),
+            (
+                row.id,
+                row.name,
+                row.origin,
+                row.path,
+                int(row.owns_path),
+                row.hf_id,
+                row.revision,
+                json.dumps(row.summary),
+                row.created_at.isoformat(),
+            ),
         )
         await self.db.commit()
 
@@ -177,8 +186,20 @@ class Store:
         await self.db.executemany(
             "INSERT INTO models (id, name, origin, path, owns_path, hf_id, revision, summary, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(r.id, r.name, r.origin, r.path, int(r.owns_path), r.hf_id, r.revision, json.dumps(r.summary),
-              r.created_at.isoformat()) for r in rows],
+            [
+                (
+                    r.id,
+                    r.name,
+                    r.origin,
+                    r.path,
+                    int(r.owns_path),
+                    r.hf_id,
+                    r.revision,
+                    json.dumps(r.summary),
+                    r.created_at.isoformat(),
+                )
+                for r in rows
+            ],
         )
         await self.db.commit()
 
@@ -197,9 +218,7 @@ class Store:
         return _row(r) if r else None
 
     async def find_model_by_hf_id(self, hf_id: str) -> ModelRow | None:
-        async with self.db.execute(
-            "SELECT * FROM models WHERE hf_id = ? AND origin = 'huggingface'", (hf_id,)
-        ) as cur:
+        async with self.db.execute("SELECT * FROM models WHERE hf_id = ? AND origin = 'huggingface'", (hf_id,)) as cur:
             r = await cur.fetchone()
         return _row(r) if r else None
 
@@ -213,13 +232,23 @@ class Store:
         await self.db.execute(
             "INSERT INTO deployments (id, name, state, state_message, model_id, config, failure_log, created_at,"
             " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (row.id, row.name, row.state, row.state_message, row.model_id, json.dumps(row.config),
-             json.dumps(row.failure_log), row.created_at.isoformat(), row.updated_at.isoformat()),
+            (
+                row.id,
+                row.name,
+                row.state,
+                row.state_message,
+                row.model_id,
+                json.dumps(row.config),
+                json.dumps(row.failure_log),
+                row.created_at.isoformat(),
+                row.updated_at.isoformat(),
+            ),
         )
         await self.db.commit()
 
-    async def set_deployment_state(self, deployment_id: str, state: str, message: str,
-                                   failure_log: list[str] | None = None) -> None:
+    async def set_deployment_state(
+        self, deployment_id: str, state: str, message: str, failure_log: list[str] | None = None
+    ) -> None:
         await self.db.execute(
             "UPDATE deployments SET state = ?, state_message = ?, failure_log = ?, updated_at = ? WHERE id = ?",
             (state, message, json.dumps(failure_log or []), datetime.now(timezone.utc).isoformat(), deployment_id),
@@ -252,9 +281,18 @@ class JobTable:
         await db.execute(
             f"INSERT INTO {self._table} (id, name, {self._subject}, state, state_message, config, process, created_at,"
             " updated_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (row.id, row.name, row.subject_id, row.state, row.state_message, json.dumps(row.config),
-             json.dumps(row.process), row.created_at.isoformat(), row.updated_at.isoformat(),
-             row.finished_at.isoformat() if row.finished_at else None),
+            (
+                row.id,
+                row.name,
+                row.subject_id,
+                row.state,
+                row.state_message,
+                json.dumps(row.config),
+                json.dumps(row.process),
+                row.created_at.isoformat(),
+                row.updated_at.isoformat(),
+                row.finished_at.isoformat() if row.finished_at else None,
+            ),
         )
         await db.commit()
 
@@ -289,9 +327,15 @@ class JobTable:
 
     def _row(self, r: aiosqlite.Row) -> JobRow:
         return JobRow(
-            id=r["id"], name=r["name"], subject_id=r[self._subject], state=r["state"],
-            state_message=r["state_message"], config=json.loads(r["config"]), process=json.loads(r["process"]),
-            created_at=_utc(r["created_at"]), updated_at=_utc(r["updated_at"]),
+            id=r["id"],
+            name=r["name"],
+            subject_id=r[self._subject],
+            state=r["state"],
+            state_message=r["state_message"],
+            config=json.loads(r["config"]),
+            process=json.loads(r["process"]),
+            created_at=_utc(r["created_at"]),
+            updated_at=_utc(r["updated_at"]),
             finished_at=_utc(r["finished_at"]) if r["finished_at"] else None,
         )
 
@@ -300,12 +344,15 @@ def _utc(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(timezone.utc)
 
 
-
-
 def _deployment_row(r: aiosqlite.Row) -> DeploymentRow:
     return DeploymentRow(
-        id=r["id"], name=r["name"], state=r["state"], state_message=r["state_message"], model_id=r["model_id"],
-        config=json.loads(r["config"]), failure_log=json.loads(r["failure_log"]),
+        id=r["id"],
+        name=r["name"],
+        state=r["state"],
+        state_message=r["state_message"],
+        model_id=r["model_id"],
+        config=json.loads(r["config"]),
+        failure_log=json.loads(r["failure_log"]),
         created_at=datetime.fromisoformat(r["created_at"]).astimezone(timezone.utc),
         updated_at=datetime.fromisoformat(r["updated_at"]).astimezone(timezone.utc),
     )
@@ -313,7 +360,13 @@ def _deployment_row(r: aiosqlite.Row) -> DeploymentRow:
 
 def _row(r: aiosqlite.Row) -> ModelRow:
     return ModelRow(
-        id=r["id"], name=r["name"], origin=r["origin"], path=r["path"], owns_path=bool(r["owns_path"]),
-        hf_id=r["hf_id"], revision=r["revision"], summary=json.loads(r["summary"]),
+        id=r["id"],
+        name=r["name"],
+        origin=r["origin"],
+        path=r["path"],
+        owns_path=bool(r["owns_path"]),
+        hf_id=r["hf_id"],
+        revision=r["revision"],
+        summary=json.loads(r["summary"]),
         created_at=datetime.fromisoformat(r["created_at"]).astimezone(timezone.utc),
     )

@@ -43,22 +43,36 @@ def _profile_problem(settings: OciSettings, exc: BaseException) -> AuthProblem:
 
     where = f"profile '{settings.profile}' of {settings.config_file}"
     if isinstance(exc, oci.exceptions.ConfigFileNotFound) or (
-            isinstance(exc, FileNotFoundError) and not os.path.exists(settings.config_file)):
+        isinstance(exc, FileNotFoundError) and not os.path.exists(settings.config_file)
+    ):
         return AuthProblem(
             f"No OCI config file at {settings.config_file}. Create one with `oci setup config` (API key) or "
             "`oci session authenticate` (security token), or point AquaExtension.oci_config_file at yours; "
             "inside an OCI notebook session use AquaExtension.oci_auth=resource_principal."
         )
     if isinstance(exc, oci.exceptions.ProfileNotFound):
-        return AuthProblem(f"The OCI config file {settings.config_file} has no profile '{settings.profile}': "
-                           "set AquaExtension.oci_profile (or OCI_CONFIG_PROFILE) to one it has.")
+        return AuthProblem(
+            f"The OCI config file {settings.config_file} has no profile '{settings.profile}': "
+            "set AquaExtension.oci_profile (or OCI_CONFIG_PROFILE) to one it has."
+        )
     if isinstance(exc, oci.exceptions.InvalidConfig):
-        return AuthProblem(f"The OCI config ({where}) is invalid: {exc}. Fix it, or write a new one with "
-                           "`oci setup config`.")
-    if isinstance(exc, (oci.exceptions.InvalidPrivateKey, oci.exceptions.InvalidKeyFilePath, FileNotFoundError,
-                        IsADirectoryError, PermissionError)):
-        return AuthProblem(f"The private key named by {where} cannot be used ({type(exc).__name__}: {exc}). "
-                           "Check key_file (and pass_phrase for an encrypted key).")
+        return AuthProblem(
+            f"The OCI config ({where}) is invalid: {exc}. Fix it, or write a new one with `oci setup config`."
+        )
+    if isinstance(
+        exc,
+        (
+            oci.exceptions.InvalidPrivateKey,
+            oci.exceptions.InvalidKeyFilePath,
+            FileNotFoundError,
+            IsADirectoryError,
+            PermissionError,
+        ),
+    ):
+        return AuthProblem(
+            f"The private key named by {where} cannot be used ({type(exc).__name__}: {exc}). "
+            "Check key_file (and pass_phrase for an encrypted key)."
+        )
     return AuthProblem(f"OCI authentication with {where} failed ({type(exc).__name__}: {exc}).")
 
 
@@ -72,14 +86,18 @@ def make_auth(settings: OciSettings) -> OciAuth:
 
     if kind == "resource_principal":
         if not os.environ.get("OCI_RESOURCE_PRINCIPAL_VERSION"):
-            raise AuthProblem("Resource principal authentication works inside OCI (a notebook session, job run or "
-                              "pipeline), where OCI_RESOURCE_PRINCIPAL_VERSION is set; elsewhere use "
-                              "AquaExtension.oci_auth=api_key with an OCI config file.")
+            raise AuthProblem(
+                "Resource principal authentication works inside OCI (a notebook session, job run or "
+                "pipeline), where OCI_RESOURCE_PRINCIPAL_VERSION is set; elsewhere use "
+                "AquaExtension.oci_auth=api_key with an OCI config file."
+            )
         try:
             result = ads_auth.resource_principal()
         except Exception as exc:
-            raise AuthProblem(f"Resource principal authentication failed ({type(exc).__name__}: {exc}). Check that "
-                              "this notebook session's dynamic group has a policy for data-science-family.") from exc
+            raise AuthProblem(
+                f"Resource principal authentication failed ({type(exc).__name__}: {exc}). Check that "
+                "this notebook session's dynamic group has a policy for data-science-family."
+            ) from exc
         signer = result["signer"]
         region = settings.region or getattr(signer, "region", None) or os.environ.get("OCI_REGION", "")
         if not region:
@@ -93,14 +111,18 @@ def make_auth(settings: OciSettings) -> OciAuth:
         result = helper(oci_config=settings.config_file, profile=settings.profile)
     except Exception as exc:
         if kind == "security_token" and "expired" in str(exc).lower():
-            raise AuthProblem(f"The security token of profile '{settings.profile}' has expired: run "
-                              f"`oci session authenticate --profile-name {settings.profile}`.") from exc
+            raise AuthProblem(
+                f"The security token of profile '{settings.profile}' has expired: run "
+                f"`oci session authenticate --profile-name {settings.profile}`."
+            ) from exc
         raise _profile_problem(settings, exc) from exc
     config = dict(result["config"])
     if settings.region:
         config["region"] = settings.region
     region = config.get("region") or ""
     if not region:
-        raise AuthProblem(f"Profile '{settings.profile}' of {settings.config_file} names no region: "
-                          "add region=... there or set AquaExtension.oci_region.")
+        raise AuthProblem(
+            f"Profile '{settings.profile}' of {settings.config_file} names no region: "
+            "add region=... there or set AquaExtension.oci_region."
+        )
     return OciAuth(kind, config, result["signer"], region, config.get("tenancy"))

@@ -103,14 +103,20 @@ class OciBackend(Backend):
         if s.problem:
             raise AuthProblem(s.problem + ".")
         if not s.compartment_id:
-            raise AuthProblem("No OCI compartment: set AquaExtension.oci_compartment_id (or "
-                              "NB_SESSION_COMPARTMENT_OCID) to the compartment whose models you want to see.")
+            raise AuthProblem(
+                "No OCI compartment: set AquaExtension.oci_compartment_id (or "
+                "NB_SESSION_COMPARTMENT_OCID) to the compartment whose models you want to see."
+            )
         if mapping.ocid_kind(s.compartment_id) not in ("compartment", "tenancy"):
-            raise AuthProblem(f"AquaExtension.oci_compartment_id '{s.compartment_id}' is not a compartment OCID "
-                              "(ocid1.compartment.oc1..…).")
+            raise AuthProblem(
+                f"AquaExtension.oci_compartment_id '{s.compartment_id}' is not a compartment OCID "
+                "(ocid1.compartment.oc1..…)."
+            )
         if s.project_id and mapping.ocid_kind(s.project_id) != "datascienceproject":
-            raise AuthProblem(f"AquaExtension.oci_project_id '{s.project_id}' is not a Data Science project OCID "
-                              "(ocid1.datascienceproject.oc1.…).")
+            raise AuthProblem(
+                f"AquaExtension.oci_project_id '{s.project_id}' is not a Data Science project OCID "
+                "(ocid1.datascienceproject.oc1.…)."
+            )
         auth = await asyncio.to_thread(make_auth, s)  # imports ads (~4 s the first time): off the event loop
         self.clients = OciClients(s, auth)
         if auth.kind == "security_token":  # session tokens expire within hours: re-read on a 401
@@ -133,8 +139,12 @@ class OciBackend(Backend):
     async def describe(self) -> BackendDescription:
         region = self.clients.auth.region if self.clients else (self.settings.region or None)
         return BackendDescription(
-            kind="oci", label=f"OCI Data Science · {region}" if region else "OCI Data Science", ready=True,
-            problem=self._check_problem, region=region, compartment_id=self.settings.compartment_id or None,
+            kind="oci",
+            label=f"OCI Data Science · {region}" if region else "OCI Data Science",
+            ready=True,
+            problem=self._check_problem,
+            region=region,
+            compartment_id=self.settings.compartment_id or None,
         )
 
     def _c(self) -> OciClients:
@@ -168,8 +178,12 @@ class OciBackend(Backend):
         compartment = self.settings.compartment_id
         # Both lists at once; when one fails the other is abandoned, and the first error is reported.
         loop = asyncio.get_running_loop()
-        tasks = [loop.create_task(c.list_all("datascience", ds.list_models, compartment, category=category,
-                                             lifecycle_state="ACTIVE")) for category in ("SERVICE", "USER")]
+        tasks = [
+            loop.create_task(
+                c.list_all("datascience", ds.list_models, compartment, category=category, lifecycle_state="ACTIVE")
+            )
+            for category in ("SERVICE", "USER")
+        ]
         done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         for task in pending:
             task.cancel()
@@ -178,16 +192,24 @@ class OciBackend(Backend):
                 raise task.exception()  # type: ignore[misc]
         service, user = tasks[0].result(), tasks[1].result()
         user = [m for m in user if mapping.is_user_aqua_model(m)]
-        unsettled = [m for m in user if mapping.TAG_FINE_TUNED in mapping._ci(m.freeform_tags)
-                     and not mapping.is_ready_to_deploy_tag(m.freeform_tags)]
+        unsettled = [
+            m
+            for m in user
+            if mapping.TAG_FINE_TUNED in mapping._ci(m.freeform_tags)
+            and not mapping.is_ready_to_deploy_tag(m.freeform_tags)
+        ]
         training = False
         if unsettled:  # a run that SUCCEEDED makes its model deployable: the fine-tunes tag it so
             settled, training = await self.finetunes.settle_listed(unsettled)
             user = [settled.get(m.id, m) for m in user]
-        mine = sorted((mapping.to_summary(m) for m in user),
-                      key=lambda m: m.created_at.timestamp() if m.created_at else 0.0, reverse=True)
-        verified = sorted((mapping.to_summary(m) for m in service if mapping.is_service_aqua_model(m)),
-                          key=lambda m: m.name.lower())
+        mine = sorted(
+            (mapping.to_summary(m) for m in user),
+            key=lambda m: m.created_at.timestamp() if m.created_at else 0.0,
+            reverse=True,
+        )
+        verified = sorted(
+            (mapping.to_summary(m) for m in service if mapping.is_service_aqua_model(m)), key=lambda m: m.name.lower()
+        )
         self._listing = [*mine, *verified]
         # While a model is being trained, its readiness is looked at again soon, not after the whole cache life.
         self._listed_at = self._short_lived() if training else time.monotonic()
@@ -205,12 +227,15 @@ class OciBackend(Backend):
     @staticmethod
     def _check_model_id(model_id: str) -> None:
         if mapping.ocid_kind(model_id) != "datasciencemodel":
-            raise InvalidInput.field("model_id", "must be an OCI Data Science model OCID "
-                                                 "(ocid1.datasciencemodel.oc1.<region>.<id>)")
+            raise InvalidInput.field(
+                "model_id", "must be an OCI Data Science model OCID (ocid1.datasciencemodel.oc1.<region>.<id>)"
+            )
 
     def _not_found(self, model_id: str) -> str:
-        return (f"No model with id '{model_id}' in OCI Data Science (or you may not read it: "
-                f"{policy_hint('datascience', self.settings.compartment_id)}).")
+        return (
+            f"No model with id '{model_id}' in OCI Data Science (or you may not read it: "
+            f"{policy_hint('datascience', self.settings.compartment_id)})."
+        )
 
     async def get_model(self, model_id: str) -> ModelDetail:
         self._check_model_id(model_id)
@@ -222,14 +247,18 @@ class OciBackend(Backend):
         model = response.data
         if model.lifecycle_state == "DELETED":
             raise NotFound(f"Model '{model_id}' was deleted.")
-        keys = [m.key for m in (model.defined_metadata_list or [])
-                if m.key in STORED_ARTIFACTS and getattr(m, "has_artifact", None) is not False]
+        keys = [
+            m.key
+            for m in (model.defined_metadata_list or [])
+            if m.key in STORED_ARTIFACTS and getattr(m, "has_artifact", None) is not False
+        ]
         # Only the artifacts the model lists, fetched at once: no call for what is not there.
         texts = await asyncio.gather(*(self._artifact_text(model_id, k) for k in keys))
         by_key = dict(zip(keys, texts))
         stamp = time.monotonic()
         if mapping.TAG_FINE_TUNED in mapping._ci(model.freeform_tags) and not mapping.is_ready_to_deploy_tag(
-                model.freeform_tags):
+            model.freeform_tags
+        ):
             settled = await self.finetunes.deployable_now(model)  # its run may have SUCCEEDED meanwhile
             if settled is not None:
                 model = settled
@@ -238,7 +267,9 @@ class OciBackend(Backend):
                 stamp = self._short_lived()
         self._records[model_id] = ModelRecord(model, {k: v for k, v in by_key.items() if v}, stamp)
         detail = mapping.to_detail(
-            model, readme=by_key.get("Readme"), license_text=by_key.get("License"),
+            model,
+            readme=by_key.get("Readme"),
+            license_text=by_key.get("License"),
             deployment_config=by_key.get("DeploymentConfiguration"),
             finetune_config=by_key.get("FineTuneConfiguration"),
         )
@@ -274,8 +305,9 @@ class OciBackend(Backend):
     async def _artifact_text(self, model_id: str, key: str) -> str | None:
         c = self._c()
         try:
-            response = await c.call("datascience", c.data_science.get_model_defined_metadatum_artifact_content,
-                                    model_id, key, not_found="")
+            response = await c.call(
+                "datascience", c.data_science.get_model_defined_metadatum_artifact_content, model_id, key, not_found=""
+            )
         except NotFound:
             return None
         except AquaError as exc:  # the card is a nicety: show the model, say why the card is missing
@@ -310,18 +342,28 @@ class OciBackend(Backend):
 
     async def register_model(self, request: RegisterModelRequest) -> RegisterModelResponse:
         if request.source == "local_folder":
-            raise InvalidInput.field("source", "a local folder is registered on the local backend; on OCI upload it "
-                                               "to Object Storage and register its oci:// URI (source 'object_storage')")
+            raise InvalidInput.field(
+                "source",
+                "a local folder is registered on the local backend; on OCI upload it "
+                "to Object Storage and register its oci:// URI (source 'object_storage')",
+            )
         if not self.settings.project_id:
-            raise Unavailable("No OCI Data Science project: set AquaExtension.oci_project_id (or PROJECT_OCID) "
-                              "to the project new models belong to.")
+            raise Unavailable(
+                "No OCI Data Science project: set AquaExtension.oci_project_id (or PROJECT_OCID) "
+                "to the project new models belong to."
+            )
         if request.source == "huggingface":
             return await self._register_hf(request)
         return await self._register_os(request)
 
-    async def _versioned_bucket(self, bucket: str, namespace: str, *, field: str = "os_uri",
-                                why: str = "models registered by reference need object versioning so their "
-                                           "files cannot change under them") -> None:
+    async def _versioned_bucket(
+        self,
+        bucket: str,
+        namespace: str,
+        *,
+        field: str = "os_uri",
+        why: str = "models registered by reference need object versioning so their files cannot change under them",
+    ) -> None:
         """GetBucket (it always reports versioning): InvalidInput on `field` for a missing or unversioned
         bucket, saying how to enable versioning."""
         c = self._c()
@@ -329,8 +371,9 @@ class OciBackend(Backend):
             data = (await c.call("objectstorage", c.object_storage.get_bucket, namespace, bucket, not_found="")).data
         except NotFound:
             hint = policy_hint("objectstorage", self.settings.compartment_id)
-            raise InvalidInput.field(field, f"bucket '{bucket}' was not found in namespace '{namespace}' (or you "
-                                            f"may not read it: {hint})") from None
+            raise InvalidInput.field(
+                field, f"bucket '{bucket}' was not found in namespace '{namespace}' (or you may not read it: {hint})"
+            ) from None
         if (getattr(data, "versioning", None) or "Disabled") != "Enabled":
             raise InvalidInput.field(
                 field,
@@ -344,25 +387,29 @@ class OciBackend(Backend):
         c = self._c()
         base = f"{prefix}/" if prefix else ""
         objects = await c.list_objects_all(namespace, bucket, base)
-        relative = {o.name[len(base):]: (o.size or 0) for o in objects}
+        relative = {o.name[len(base) :]: (o.size or 0) for o in objects}
         top = {name: size for name, size in relative.items() if name and "/" not in name}  # the folder itself
         where = mapping.os_uri(bucket, namespace, prefix)
         safetensors = sorted(n for n in top if n.endswith(".safetensors"))
         ggufs = sorted(n for n in top if n.lower().endswith(".gguf"))
         if not safetensors and not ggufs:
             shown = ", ".join(sorted(top)[:8]) or "nothing"
-            raise InvalidInput.field("os_uri", f"no *.safetensors or *.gguf weights directly under {where} (found {shown})")
+            raise InvalidInput.field(
+                "os_uri", f"no *.safetensors or *.gguf weights directly under {where} (found {shown})"
+            )
         if safetensors and "config.json" not in top:
-            raise InvalidInput.field("os_uri", f"no config.json under {where}: safetensors weights need the "
-                                               "model's config.json next to them")
+            raise InvalidInput.field(
+                "os_uri", f"no config.json under {where}: safetensors weights need the model's config.json next to them"
+            )
         formats = ([ModelFormat.SAFETENSORS] if safetensors else []) + ([ModelFormat.GGUF] if ggufs else [])
         facts: dict[str, Any] = {"formats": formats, "size_bytes": sum(top.values()), "files": sorted(top)}
         if len(ggufs) == 1:
             facts["model_file"] = ggufs[0]
         readme = next((n for n in ("README.md", "readme.md", "README") if n in top), None)
         wanted = [n for n in ("config.json", readme) if n and n in top and top[n] <= CONFIG_MAX_BYTES]
-        contents = await asyncio.gather(*(
-            c.call("objectstorage", c.object_storage.get_object, namespace, bucket, base + n) for n in wanted))
+        contents = await asyncio.gather(
+            *(c.call("objectstorage", c.object_storage.get_object, namespace, bucket, base + n) for n in wanted)
+        )
         texts = {n: r.data.content for n, r in zip(wanted, contents)}
         if "config.json" in texts:
             try:
@@ -403,22 +450,42 @@ class OciBackend(Backend):
             detail = await self._create_model(name, location, facts, description=f"Registered from {location}")
         finally:
             self._registering.discard(location)
-        op = self.operations.finished("register-model", f"Register {location}", resource_id=detail.id,
-                                      message=f"Registered '{detail.name}'")
+        op = self.operations.finished(
+            "register-model", f"Register {location}", resource_id=detail.id, message=f"Registered '{detail.name}'"
+        )
         return RegisterModelResponse(operation=op, model=detail)
 
-    async def _create_model(self, name: str, location: str, facts: dict[str, Any], *, description: str,
-                            hf_id: str | None = None, organization: str | None = None,
-                            license: str | None = None, task: str | None = None) -> ModelDetail:
+    async def _create_model(
+        self,
+        name: str,
+        location: str,
+        facts: dict[str, Any],
+        *,
+        description: str,
+        hf_id: str | None = None,
+        organization: str | None = None,
+        license: str | None = None,
+        task: str | None = None,
+    ) -> ModelDetail:
         import oci
 
         c = self._c()
         formats: list[ModelFormat] = facts["formats"]
         finetunable = ModelFormat.SAFETENSORS in formats
-        tags = mapping.registration_tags(task=task or "text_generation", organization=organization, license=license,
-                                         formats=formats, ready_to_fine_tune=finetunable)
+        tags = mapping.registration_tags(
+            task=task or "text_generation",
+            organization=organization,
+            license=license,
+            formats=formats,
+            ready_to_fine_tune=finetunable,
+        )
         meta = [mapping.metadata_item(mapping.MD_ARTIFACT_LOCATION, location, "Where the model's files are")]
-        for key in (mapping.MD_MODEL_FILE, mapping.MD_PARAMETER_COUNT, mapping.MD_CONTEXT_LENGTH, mapping.MD_SIZE_BYTES):
+        for key in (
+            mapping.MD_MODEL_FILE,
+            mapping.MD_PARAMETER_COUNT,
+            mapping.MD_CONTEXT_LENGTH,
+            mapping.MD_SIZE_BYTES,
+        ):
             if facts.get(key) is not None:
                 meta.append(mapping.metadata_item(key, str(facts[key])))
         if facts.get("architecture"):
@@ -427,19 +494,29 @@ class OciBackend(Backend):
         if hf_id:
             meta.append(mapping.metadata_item(mapping.MD_HF_ID, hf_id))
         details = oci.data_science.models.CreateModelDetails(
-            compartment_id=self.settings.compartment_id, project_id=self.settings.project_id, display_name=name[:255],
-            description=description[:400], freeform_tags=tags,
+            compartment_id=self.settings.compartment_id,
+            project_id=self.settings.project_id,
+            display_name=name[:255],
+            description=description[:400],
+            freeform_tags=tags,
             custom_metadata_list=[oci.data_science.models.Metadata(**m) for m in meta],
         )
         # One token for every attempt: a create retried after a lost answer returns the same model.
-        model = (await c.call("datascience", c.data_science.create_model, details,
-                              opc_retry_token=new_retry_token())).data
+        model = (
+            await c.call("datascience", c.data_science.create_model, details, opc_retry_token=new_retry_token())
+        ).data
         readme = facts.get("readme")
         if readme:
             try:  # the card, as a defined-metadata artifact (as AQUA stores it)
-                await c.call("datascience", c.data_science.create_model_defined_metadatum_artifact, model.id,
-                             "Readme", readme.encode("utf-8"), content_disposition='attachment; filename="README.md"',
-                             exists_ok=True)
+                await c.call(
+                    "datascience",
+                    c.data_science.create_model_defined_metadatum_artifact,
+                    model.id,
+                    "Readme",
+                    readme.encode("utf-8"),
+                    content_disposition='attachment; filename="README.md"',
+                    exists_ok=True,
+                )
             except BaseException:
                 # Nothing half-created: a model without the card it was registered with is removed again.
                 await asyncio.shield(self._rollback_model(model.id))
@@ -466,8 +543,9 @@ class OciBackend(Backend):
 
         assert request.hf_id is not None
         if not request.os_uri:
-            raise InvalidInput.field("os_uri", "required on the OCI backend: the oci://bucket@namespace/folder the "
-                                               "download is uploaded to")
+            raise InvalidInput.field(
+                "os_uri", "required on the OCI backend: the oci://bucket@namespace/folder the download is uploaded to"
+            )
         hf_id = request.hf_id
         bucket, namespace, prefix = mapping.parse_os_uri(request.os_uri)
         prefix = prefix or hf_id.replace("/", "--")
@@ -476,11 +554,23 @@ class OciBackend(Backend):
             raise Conflict(f"{location} is already being registered.")
         await self._versioned_bucket(bucket, namespace)
         c = self._c()
-        existing = (await c.call("objectstorage", c.object_storage.list_objects, namespace, bucket,
-                                 prefix=f"{prefix}/", limit=1, list_read=True)).data.objects
+        existing = (
+            await c.call(
+                "objectstorage",
+                c.object_storage.list_objects,
+                namespace,
+                bucket,
+                prefix=f"{prefix}/",
+                limit=1,
+                list_read=True,
+            )
+        ).data.objects
         if existing:
-            raise InvalidInput.field("os_uri", f"{location} already holds files ({existing[0].name}); upload into an "
-                                               "empty folder so no other model's files are overwritten")
+            raise InvalidInput.field(
+                "os_uri",
+                f"{location} already holds files ({existing[0].name}); upload into an "
+                "empty folder so no other model's files are overwritten",
+            )
         token = request.token.get_secret_value() if request.token else None
         repo = await hf_download.check_hub(hf_id, request.revision, token)
         name = (request.name or "").strip() or hf_id.split("/", 1)[1]
@@ -497,9 +587,15 @@ class OciBackend(Backend):
                 progress.update(progress=0.96, message="Checking the upload and creating the model")
                 facts = await self._inspect_prefix(bucket, namespace, prefix)
                 detail = await self._create_model(
-                    name, location, facts, description=f"Hugging Face {hf_id} at {repo.sha[:12]}, uploaded to {location}",
-                    hf_id=hf_id, organization=repo.author or hf_id.split("/", 1)[0], license=repo.license,
-                    task=(repo.pipeline_tag or "text-generation").replace("-", "_"))
+                    name,
+                    location,
+                    facts,
+                    description=f"Hugging Face {hf_id} at {repo.sha[:12]}, uploaded to {location}",
+                    hf_id=hf_id,
+                    organization=repo.author or hf_id.split("/", 1)[0],
+                    license=repo.license,
+                    task=(repo.pipeline_tag or "text-generation").replace("-", "_"),
+                )
                 uploaded.clear()  # the model owns them now
                 return detail.id
             finally:
@@ -557,19 +653,25 @@ class OciBackend(Backend):
         known = self._known(model_id)
         c = self._c()
         if known is None:
-            model = (await c.call("datascience", c.data_science.get_model, model_id,
-                                  not_found=self._not_found(model_id))).data
+            model = (
+                await c.call("datascience", c.data_science.get_model, model_id, not_found=self._not_found(model_id))
+            ).data
             if model.lifecycle_state == "DELETED":
                 raise NotFound(f"Model '{model_id}' was already deleted.")
             known = mapping.to_summary(model)
             if known.source == ModelSource.REGISTERED and not mapping.is_user_aqua_model(model):
-                raise Conflict("This model was not registered through AI Quick Actions; delete it in the OCI Console "
-                               "or with `oci data-science model delete`.")
+                raise Conflict(
+                    "This model was not registered through AI Quick Actions; delete it in the OCI Console "
+                    "or with `oci data-science model delete`."
+                )
         if known.source == ModelSource.CATALOG:
-            raise Conflict("Service models are provided by OCI Data Science and cannot be deleted; only registered "
-                           "and fine-tuned models can.")
-        await c.call("datascience", c.data_science.delete_model, model_id, gone_ok=True,
-                     not_found=self._not_found(model_id))
+            raise Conflict(
+                "Service models are provided by OCI Data Science and cannot be deleted; only registered "
+                "and fine-tuned models can."
+            )
+        await c.call(
+            "datascience", c.data_science.delete_model, model_id, gone_ok=True, not_found=self._not_found(model_id)
+        )
         self.model_deleted(model_id)
 
 
@@ -597,4 +699,3 @@ def _config_facts(config: dict[str, Any], weight_bytes: int) -> dict[str, Any]:
     if weight_bytes:
         facts["parameter_count"] = int(weight_bytes / TORCH_DTYPE_BYTES.get(dtype, 2))
     return facts
-

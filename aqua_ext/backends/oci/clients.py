@@ -22,8 +22,9 @@ import random
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 from ...errors import AquaError, Conflict, InvalidInput, NotFound, Upstream, UpstreamTimeout
 from .auth import OciAuth
@@ -56,8 +57,10 @@ def policy_hint(service: str, compartment: str | None) -> str:
     # Policy syntax takes a compartment name or `compartment id <ocid>`; we know the OCID.
     where = f"compartment id {compartment}" if compartment else "compartment <your compartment>"
     family = POLICY_FAMILIES.get(service, "manage data-science-family")
-    return (f"the likely missing policy is \"Allow dynamic-group <your notebook dynamic group> to {family} in {where}\" "
-            f"(or \"Allow group <your group> to {family} in {where}\" for API-key users)")
+    return (
+        f'the likely missing policy is "Allow dynamic-group <your notebook dynamic group> to {family} in {where}" '
+        f'(or "Allow group <your group> to {family} in {where}" for API-key users)'
+    )
 
 
 def new_retry_token() -> str:
@@ -133,16 +136,30 @@ class OciClients:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     def endpoint_of(self, service: str) -> str:
-        client = {"datascience": self.data_science, "objectstorage": self.object_storage,
-                  "identity": self.identity, "logging": self.log_search, "limits": self.limits}.get(service)
+        client = {
+            "datascience": self.data_science,
+            "objectstorage": self.object_storage,
+            "identity": self.identity,
+            "logging": self.log_search,
+            "limits": self.limits,
+        }.get(service)
         return str(getattr(getattr(client, "base_client", None), "endpoint", "")) if client else ""
 
     async def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run a blocking function in the OCI pool (no retries, no error mapping)."""
         return await asyncio.get_running_loop().run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
 
-    async def call(self, service: str, fn: Callable[..., Any], *args: Any, not_found: str | None = None,
-                   list_read: bool = False, gone_ok: bool = False, exists_ok: bool = False, **kwargs: Any) -> Any:
+    async def call(
+        self,
+        service: str,
+        fn: Callable[..., Any],
+        *args: Any,
+        not_found: str | None = None,
+        list_read: bool = False,
+        gone_ok: bool = False,
+        exists_ok: bool = False,
+        **kwargs: Any,
+    ) -> Any:
         """Call `fn(*args, **kwargs)` (an SDK client method) with retries; returns the SDK Response.
 
         not_found: the message for a 404 (else the service's own); list_read: a 404 or 403 means
@@ -206,10 +223,13 @@ class OciClients:
             return OciNotAuthenticated(
                 f"OCI {label} did not accept this server's credentials: {detail}. Check the user, tenancy, "
                 f"fingerprint and key_file of profile '{self.settings.profile}' in {self.settings.config_file} "
-                "(the key must be the one uploaded for that user), or renew an expired session token.")
+                "(the key must be the one uploaded for that user), or renew an expired session token."
+            )
         if exc.status == 403 or (exc.status == 404 and list_read):
-            return Upstream(f"OCI {label} refused this request: {detail}. Either the resource does not exist or "
-                            f"you are not authorized: {policy_hint(service, compartment)}.")
+            return Upstream(
+                f"OCI {label} refused this request: {detail}. Either the resource does not exist or "
+                f"you are not authorized: {policy_hint(service, compartment)}."
+            )
         if exc.status == 404:
             return NotFound(not_found or f"OCI {label}: {detail}")
         if exc.status == 400:
@@ -224,14 +244,20 @@ class OciClients:
         label = SERVICE_LABELS.get(service, service)
         tries = f"after {attempts} attempt{'s' if attempts > 1 else ''}"
         if isinstance(exc, oci.exceptions.ServiceError):
-            return Upstream(f"OCI {label} is unavailable or throttling ({exc.code}, HTTP {exc.status}) {tries}; "
-                            f"try again in a moment (opc-request-id {exc.request_id or '-'}).")
+            return Upstream(
+                f"OCI {label} is unavailable or throttling ({exc.code}, HTTP {exc.status}) {tries}; "
+                f"try again in a moment (opc-request-id {exc.request_id or '-'})."
+            )
         endpoint = self.endpoint_of(service)
         if _is_timeout(exc):
-            return UpstreamTimeout(f"OCI {label} did not answer in time {tries} ({endpoint}); "
-                                   "try again, or check the network and AquaExtension.oci_endpoints.")
-        return Upstream(f"Cannot reach OCI {label} at {endpoint} {tries}: check the network, proxy settings and "
-                        "AquaExtension.oci_endpoints.")
+            return UpstreamTimeout(
+                f"OCI {label} did not answer in time {tries} ({endpoint}); "
+                "try again, or check the network and AquaExtension.oci_endpoints."
+            )
+        return Upstream(
+            f"Cannot reach OCI {label} at {endpoint} {tries}: check the network, proxy settings and "
+            "AquaExtension.oci_endpoints."
+        )
 
     # ---- pagination ------------------------------------------------------------
 
@@ -251,9 +277,18 @@ class OciClients:
         objects: list[Any] = []
         start: str | None = None
         while True:
-            response = await self.call("objectstorage", self.object_storage.list_objects, namespace, bucket,
-                                       prefix=prefix, fields="name,size", **({"start": start} if start else {}),
-                                       not_found=None, list_read=True, **kwargs)
+            response = await self.call(
+                "objectstorage",
+                self.object_storage.list_objects,
+                namespace,
+                bucket,
+                prefix=prefix,
+                fields="name,size",
+                **({"start": start} if start else {}),
+                not_found=None,
+                list_read=True,
+                **kwargs,
+            )
             objects.extend(response.data.objects or [])
             start = response.data.next_start_with
             if not start:

@@ -11,8 +11,8 @@ OCI_CONFIG_PROFILE, auth ← OCI_IAM_TYPE.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 AUTH_TYPES = ("auto", "resource_principal", "api_key", "security_token")
 # Services whose endpoint can be overridden (tests point them all at the emulator).
@@ -76,8 +76,9 @@ class OciSettings:
         endpoints = {k.strip().lower(): v.strip().rstrip("/") for k, v in dict(self.endpoints or {}).items() if v}
         unknown = sorted(set(endpoints) - set(SERVICES))
         if unknown:
-            problems.append(f"AquaExtension.oci_endpoints names unknown service {', '.join(unknown)} "
-                            f"(known: {', '.join(SERVICES)})")
+            problems.append(
+                f"AquaExtension.oci_endpoints names unknown service {', '.join(unknown)} (known: {', '.join(SERVICES)})"
+            )
         for service, url in endpoints.items():
             if not url.startswith(("http://", "https://")):
                 problems.append(f"the {service} endpoint '{url}' must start with http:// or https://")
@@ -102,6 +103,8 @@ def parse_endpoints(values: list[str] | None) -> dict[str, str]:
                 continue
             service, sep, url = item.partition("=")
             if not sep or not url.strip():
-                raise ValueError(f"endpoint '{item}' must look like service=url, e.g. datascience=http://127.0.0.1:9000")
+                raise ValueError(
+                    f"endpoint '{item}' must look like service=url, e.g. datascience=http://127.0.0.1:9000"
+                )
             out[service.strip().lower()] = url.strip()
     return out

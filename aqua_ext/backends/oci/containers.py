@@ -42,8 +42,14 @@ def _words(value: Any) -> frozenset[str]:
 
 def parse(summary: Any) -> ServiceContainer | None:
     """A ContainerSummary → ServiceContainer, or None when it has no model-deployment workload."""
-    workload = next((w for w in summary.workload_configuration_details_list or []
-                     if getattr(w, "workload_type", None) == "MODEL_DEPLOYMENT"), None)
+    workload = next(
+        (
+            w
+            for w in summary.workload_configuration_details_list or []
+            if getattr(w, "workload_type", None) == "MODEL_DEPLOYMENT"
+        ),
+        None,
+    )
     if workload is None:
         return None
     extra = dict(getattr(workload, "additional_configurations", None) or {})
@@ -56,9 +62,13 @@ def parse(summary: Any) -> ServiceContainer | None:
     except ValueError:
         cmd = (workload.cmd or "").split()
     return ServiceContainer(
-        name=summary.family_name or summary.container_name, tag=summary.tag or "latest", cmd=cmd,
-        server_port=workload.server_port, health_check_port=workload.health_check_port,
-        platforms=_words(extra.get("platforms")), model_formats=_words(extra.get("modelFormats")),
+        name=summary.family_name or summary.container_name,
+        tag=summary.tag or "latest",
+        cmd=cmd,
+        server_port=workload.server_port,
+        health_check_port=workload.health_check_port,
+        platforms=_words(extra.get("platforms")),
+        model_formats=_words(extra.get("modelFormats")),
         restricted=frozenset(str(p) for p in restricted if isinstance(p, str)),
         env={k: str(v) for k, v in extra.items() if _ENV_KEY.match(k) and v not in (None, "")},
     )
@@ -77,8 +87,12 @@ def pick(summaries: list[Any], family: str) -> ServiceContainer | None:
 
 def job_image(summaries: list[Any], family: str) -> str | None:
     """The image of the latest job-run container of a family (by family name, else container name)."""
-    matches = [s for s in summaries if family in (s.family_name, s.container_name)
-               and "JOB_RUN" in (getattr(s, "target_workloads", None) or ["JOB_RUN"])]
+    matches = [
+        s
+        for s in summaries
+        if family in (s.family_name, s.container_name)
+        and "JOB_RUN" in (getattr(s, "target_workloads", None) or ["JOB_RUN"])
+    ]
     if not matches:
         return None
     best = max(matches, key=lambda s: (bool(s.is_latest), s.tag or ""))
@@ -97,16 +111,26 @@ def shape_platform(series: str | None) -> str:
 
 def job_container(summaries: list[Any], family: str) -> Any | None:
     """The latest job-run ContainerSummary of a family (by family name, else container name)."""
-    matches = [s for s in summaries if family in (s.family_name, s.container_name)
-               and "JOB_RUN" in (getattr(s, "target_workloads", None) or ["JOB_RUN"])]
+    matches = [
+        s
+        for s in summaries
+        if family in (s.family_name, s.container_name)
+        and "JOB_RUN" in (getattr(s, "target_workloads", None) or ["JOB_RUN"])
+    ]
     return max(matches, key=lambda s: (bool(s.is_latest), s.tag or "")) if matches else None
 
 
 def job_configuration(summary: Any) -> dict[str, Any]:
     """The JOB_RUN workload's `additionalConfigurations` of a service container, JSON values parsed
     (the evaluation container lists its `metrics` and evaluation `shapes` there)."""
-    workload = next((w for w in getattr(summary, "workload_configuration_details_list", None) or []
-                     if getattr(w, "workload_type", None) == "JOB_RUN"), None)
+    workload = next(
+        (
+            w
+            for w in getattr(summary, "workload_configuration_details_list", None) or []
+            if getattr(w, "workload_type", None) == "JOB_RUN"
+        ),
+        None,
+    )
     use_case = getattr(workload, "use_case_configuration", None)
     extra = dict(getattr(use_case, "additional_configurations", None) or {})
     out: dict[str, Any] = {}

@@ -83,7 +83,8 @@ def _config(md: Any) -> tuple[Any, Any, Any]:
     """(modelConfigurationDetails, instanceConfiguration, environmentConfigurationDetails), each maybe None."""
     cfg = getattr(md, "model_deployment_configuration_details", None)
     model_cfg = getattr(cfg, "model_configuration_details", None) or getattr(
-        cfg, "infrastructure_configuration_details", None)
+        cfg, "infrastructure_configuration_details", None
+    )
     instance = getattr(model_cfg, "instance_configuration", None)
     env = getattr(cfg, "environment_configuration_details", None)
     return model_cfg, instance, env
@@ -126,8 +127,13 @@ def _aware(value: datetime | None) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
-def to_detail(md: Any, *, operation_id: str | None = None, updated_at: datetime | None = None,
-              failure_log: list[str] | None = None) -> DeploymentDetail:
+def to_detail(
+    md: Any,
+    *,
+    operation_id: str | None = None,
+    updated_at: datetime | None = None,
+    failure_log: list[str] | None = None,
+) -> DeploymentDetail:
     """A ListModelDeployments row or a GetModelDeployment answer → our detail (a row has no
     lifecycleDetails: the state's generic message stands in)."""
     tags = _ci(md.freeform_tags)
@@ -143,17 +149,27 @@ def to_detail(md: Any, *, operation_id: str | None = None, updated_at: datetime 
     created = _aware(md.time_created)
     group, logs = log_ids(md)
     return DeploymentDetail(
-        id=md.id, name=md.display_name or md.id, description=md.description or "",
+        id=md.id,
+        name=md.display_name or md.id,
+        description=md.description or "",
         model_id=getattr(model_cfg, "model_id", None) or tags.get(TAG_MODEL_ID) or "",
-        model_name=tags.get(TAG_MODEL_NAME) or "", state=state,
-        state_message=details or STATE_MESSAGES[state], mode=mode_of(variables.get("MODEL_DEPLOY_PREDICT_ENDPOINT")),
-        engine=engine, shape=getattr(instance, "instance_shape_name", None) or "",
-        replicas=int(getattr(scaling, "instance_count", None) or 1), created_at=created,
+        model_name=tags.get(TAG_MODEL_NAME) or "",
+        state=state,
+        state_message=details or STATE_MESSAGES[state],
+        mode=mode_of(variables.get("MODEL_DEPLOY_PREDICT_ENDPOINT")),
+        engine=engine,
+        shape=getattr(instance, "instance_shape_name", None) or "",
+        replicas=int(getattr(scaling, "instance_count", None) or 1),
+        created_at=created,
         updated_at=max(created, updated_at) if updated_at else created,
         openai_base_path=f"aqua-ext/deployments/{md.id}/v1",
-        params=params, max_model_len=int(max_len) if max_len and max_len.isdigit() else None,
-        dtype=dtype if dtype in get_args(Dtype) else None, upstream_url=predict_url(md),
-        log_group_id=group, log_id=logs[0] if logs else None, operation_id=operation_id,
+        params=params,
+        max_model_len=int(max_len) if max_len and max_len.isdigit() else None,
+        dtype=dtype if dtype in get_args(Dtype) else None,
+        upstream_url=predict_url(md),
+        log_group_id=group,
+        log_id=logs[0] if logs else None,
+        operation_id=operation_id,
         failure_log=failure_log or [],
     )
 
@@ -162,8 +178,16 @@ def to_summary(detail: DeploymentDetail) -> DeploymentSummary:
     return DeploymentSummary.model_validate(detail.model_dump(include=set(DeploymentSummary.model_fields)))
 
 
-def deployment_tags(*, model_id: str, model_name: str, source: str, task: str | None, dtype: str | None,
-                    base_model_id: str | None = None, model_file: str | None = None) -> dict[str, str]:
+def deployment_tags(
+    *,
+    model_id: str,
+    model_name: str,
+    source: str,
+    task: str | None,
+    dtype: str | None,
+    base_model_id: str | None = None,
+    model_file: str | None = None,
+) -> dict[str, str]:
     """Freeform tags of a deployment we create, as AQUA writes them (plus our dtype)."""
     tags = {TAG_AQUA: "active", TAG_MODEL_NAME: model_name[:255], TAG_TASK: task or "text_generation"}
     if source == "catalog":

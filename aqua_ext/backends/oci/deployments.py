@@ -44,11 +44,12 @@ from ...api.deployments import (
     DeploymentSummary,
 )
 from ...api.fit import FitQuery, FitReport
-from ...api.logs import LogPage, LogsQuery
 from ...api.info import Hardware
+from ...api.logs import LogPage, LogsQuery
 from ...api.models import Capability, ModelDetail, ModelFormat, ModelSource
 from ...api.operations import Operation
 from ...errors import AquaError, Conflict, InvalidInput, NotFound, Unavailable, Upstream, UpstreamTimeout
+from ...services.engine_args import param_value
 from ...services.memory_fit import CPU_USABLE_FRACTION, GPU_USABLE_FRACTION, estimate_fit
 from ...services.operations import Progress
 from ...services.shapes import get_shape
@@ -58,12 +59,11 @@ from . import containers as smc
 from . import deploy_mapping as dm
 from . import finetune_mapping as ftm
 from . import mapping
-from .limits import SERVICE_NAME as LIMITS_SERVICE
-from .log_search import check_log_ocids, search_lines, search_log_page
-from .limits import limit_of
 from .clients import OciClients, new_retry_token
-from ...services.engine_args import param_value
 from .engine_params import max_len_params, validate_oci_params
+from .limits import SERVICE_NAME as LIMITS_SERVICE
+from .limits import limit_of
+from .log_search import check_log_ocids, search_lines, search_log_page
 from .signing import OciRequestAuth
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ class _Plan:
 
 
 class OciDeployments(Deployments):
-    def __init__(self, backend: "OciBackend") -> None:
+    def __init__(self, backend: OciBackend) -> None:
         self.backend = backend
         self.settings = backend.settings
         self.operations = backend.operations
@@ -144,8 +144,10 @@ class OciDeployments(Deployments):
     @staticmethod
     def _check_id(deployment_id: str) -> None:
         if mapping.ocid_kind(deployment_id) != "datasciencemodeldeployment":
-            raise NotFound(f"No deployment with id '{deployment_id}': OCI model deployment ids look like "
-                           "ocid1.datasciencemodeldeployment.oc1.<region>.<id>.")
+            raise NotFound(
+                f"No deployment with id '{deployment_id}': OCI model deployment ids look like "
+                "ocid1.datasciencemodeldeployment.oc1.<region>.<id>."
+            )
 
     def _remember(self, md: Any, *, full: bool) -> _Entry:
         old = self._entries.get(md.id)
@@ -180,8 +182,9 @@ class OciDeployments(Deployments):
 
     def _detail(self, entry: _Entry) -> DeploymentDetail:
         md = entry.md
-        return dm.to_detail(md, operation_id=self._watching.get(md.id), updated_at=entry.changed_at,
-                            failure_log=entry.failure_log)
+        return dm.to_detail(
+            md, operation_id=self._watching.get(md.id), updated_at=entry.changed_at, failure_log=entry.failure_log
+        )
 
     def _not_found(self, deployment_id: str) -> str:
         return f"No deployment with id '{deployment_id}' in OCI Data Science (or you may not read it)."
@@ -189,14 +192,22 @@ class OciDeployments(Deployments):
     async def _fetch(self, deployment_id: str) -> _Entry:
         """GetModelDeployment → the cache. NotFound for deleted and non-AQUA deployments."""
         c = self._c()
-        md = (await c.call("datascience", c.data_science.get_model_deployment, deployment_id,
-                           not_found=self._not_found(deployment_id))).data
+        md = (
+            await c.call(
+                "datascience",
+                c.data_science.get_model_deployment,
+                deployment_id,
+                not_found=self._not_found(deployment_id),
+            )
+        ).data
         if md.lifecycle_state == "DELETED":
             self._forget(deployment_id)
             raise NotFound(f"Deployment '{md.display_name}' was deleted.")
         if not dm.is_aqua(md):
-            raise NotFound(f"The model deployment '{md.display_name}' was not created by AI Quick Actions (it has "
-                           f"no {mapping.TAG_AQUA} tag); manage it in the OCI Console.")
+            raise NotFound(
+                f"The model deployment '{md.display_name}' was not created by AI Quick Actions (it has "
+                f"no {mapping.TAG_AQUA} tag); manage it in the OCI Console."
+            )
         return self._remember(md, full=True)
 
     async def _current(self, deployment_id: str) -> _Entry:
@@ -266,8 +277,9 @@ class OciDeployments(Deployments):
 
     async def _fetch_shapes(self) -> list[Any]:
         c = self._c()
-        items = await c.list_all("datascience", c.data_science.list_model_deployment_shapes,
-                                 self.settings.compartment_id)
+        items = await c.list_all(
+            "datascience", c.data_science.list_model_deployment_shapes, self.settings.compartment_id
+        )
         self._shapes = (time.monotonic(), items)
         return items
 
@@ -287,8 +299,11 @@ class OciDeployments(Deployments):
         missing: list[str] = []
         for name in sorted(names):
             hit = self._limits.get(name)
-            keep = self.settings.cache_seconds if hit is not None and hit[1] is not None else min(
-                self.settings.cache_seconds, LIMIT_FAILURE_CACHE_SECONDS)
+            keep = (
+                self.settings.cache_seconds
+                if hit is not None and hit[1] is not None
+                else min(self.settings.cache_seconds, LIMIT_FAILURE_CACHE_SECONDS)
+            )
             if hit is not None and self._age(hit[0]) < keep:
                 out[name] = hit[1]
             else:
@@ -310,9 +325,16 @@ class OciDeployments(Deployments):
         generation = self._limits_generation
         try:
             response = await asyncio.wait_for(
-                c.call("limits", c.limits.get_resource_availability, LIMITS_SERVICE, name,
-                       self.settings.compartment_id, list_read=True),
-                LIMIT_READ_BUDGET_SECONDS)
+                c.call(
+                    "limits",
+                    c.limits.get_resource_availability,
+                    LIMITS_SERVICE,
+                    name,
+                    self.settings.compartment_id,
+                    list_read=True,
+                ),
+                LIMIT_READ_BUDGET_SECONDS,
+            )
             available = getattr(response.data, "available", None)
             value = int(available) if isinstance(available, (int, float)) else None
         except (AquaError, asyncio.TimeoutError) as exc:
@@ -334,36 +356,51 @@ class OciDeployments(Deployments):
         if self._containers is not None and self._age(self._containers[0]) < self.settings.cache_seconds:
             return self._containers[1]
         c = self._c()
-        items = await c.list_all("datascience", c.data_science.list_containers, is_latest=True,
-                                 target_workload="MODEL_DEPLOYMENT", usage_query_param="INFERENCE")
+        items = await c.list_all(
+            "datascience",
+            c.data_science.list_containers,
+            is_latest=True,
+            target_workload="MODEL_DEPLOYMENT",
+            usage_query_param="INFERENCE",
+        )
         self._containers = (time.monotonic(), items)
         return items
 
     async def create(self, request: CreateDeploymentRequest) -> CreateDeploymentResponse:
         if not self.settings.project_id:
-            raise Unavailable("No OCI Data Science project: set AquaExtension.oci_project_id (or PROJECT_OCID) "
-                              "to the project new deployments belong to.")
+            raise Unavailable(
+                "No OCI Data Science project: set AquaExtension.oci_project_id (or PROJECT_OCID) "
+                "to the project new deployments belong to."
+            )
         plan = await self._plan(request)
         details = self._create_details(request, plan)
         c = self._c()
         try:
             # One token for every attempt: a create retried after a lost answer makes one deployment.
-            response = await c.call("datascience", c.data_science.create_model_deployment, details,
-                                    opc_retry_token=new_retry_token())
+            response = await c.call(
+                "datascience", c.data_science.create_model_deployment, details, opc_retry_token=new_retry_token()
+            )
         except InvalidInput as exc:
             if getattr(exc, "oci_code", "") in ("LimitExceeded", "QuotaExceeded"):
                 raise InvalidInput.field(
-                    "shape", f"no {plan.shape.name} capacity is left in your service limits or compartment quotas "
-                             f"({exc.message}); ask your tenancy administrator to raise the limit, delete a "
-                             "deployment you no longer need, or choose another shape") from None
+                    "shape",
+                    f"no {plan.shape.name} capacity is left in your service limits or compartment quotas "
+                    f"({exc.message}); ask your tenancy administrator to raise the limit, delete a "
+                    "deployment you no longer need, or choose another shape",
+                ) from None
             raise
         entry = self._remember(response.data, full=True)
         self._listed_at = None
         self._forget_limits()
         op = self._follow_in_background(
-            entry.md.id, response.headers.get("opc-work-request-id"), "create-deployment",
-            f"Deploy {plan.model.name} on {plan.shape.name}", target="ACTIVE", verb="Creating",
-            on_cancel=lambda: self._delete_quietly(entry.md.id))
+            entry.md.id,
+            response.headers.get("opc-work-request-id"),
+            "create-deployment",
+            f"Deploy {plan.model.name} on {plan.shape.name}",
+            target="ACTIVE",
+            verb="Creating",
+            on_cancel=lambda: self._delete_quietly(entry.md.id),
+        )
         return CreateDeploymentResponse(deployment=self._detail(entry), operation=op)
 
     async def _plan(self, request: CreateDeploymentRequest) -> _Plan:
@@ -372,16 +409,21 @@ class OciDeployments(Deployments):
             why = " ".join(model.notes) or "it is not ready to deploy"
             raise InvalidInput.field("model_id", f"'{model.name}' cannot be deployed: {why}")
         if not model.artifact_location:
-            raise InvalidInput.field("model_id", f"'{model.name}' records no artifact_location (where its weights "
-                                                 "are); re-register it from Object Storage to deploy it")
+            raise InvalidInput.field(
+                "model_id",
+                f"'{model.name}' records no artifact_location (where its weights "
+                "are); re-register it from Object Storage to deploy it",
+            )
         formats = set(model.formats)
         engine = request.engine or ("llama.cpp" if formats == {ModelFormat.GGUF} else "vllm")
         if engine not in OCI_ENGINES:
-            raise InvalidInput.field("engine", f"'{engine}' runs on the local backend only; on OCI choose one of "
-                                               f"{', '.join(OCI_ENGINES)}")
+            raise InvalidInput.field(
+                "engine", f"'{engine}' runs on the local backend only; on OCI choose one of {', '.join(OCI_ENGINES)}"
+            )
         if request.mode == "embedding" and engine not in EMBEDDING_ENGINES:
-            raise InvalidInput.field("mode", f"embedding deployments run on {' or '.join(EMBEDDING_ENGINES)}, "
-                                             f"not {engine}")
+            raise InvalidInput.field(
+                "mode", f"embedding deployments run on {' or '.join(EMBEDDING_ENGINES)}, not {engine}"
+            )
         if model.capability == Capability.EMBEDDING and request.mode != "embedding":
             raise InvalidInput.field("mode", f"'{model.name}' is an embedding model: deploy it with mode 'embedding'")
         check_log_ocids(request.log_group_id, request.log_id)
@@ -389,40 +431,48 @@ class OciDeployments(Deployments):
             raise InvalidInput.field("max_model_len", "the llama.cpp service container sets its context size itself")
         max_len = None
         if engine != "llama.cpp":
-            max_len = request.max_model_len or min(model.context_length or DEFAULT_MAX_MODEL_LEN,
-                                                   DEFAULT_MAX_MODEL_LEN)
+            max_len = request.max_model_len or min(model.context_length or DEFAULT_MAX_MODEL_LEN, DEFAULT_MAX_MODEL_LEN)
             if model.context_length and max_len > model.context_length:
-                raise InvalidInput.field("max_model_len", f"{max_len:,} is longer than the model's context length "
-                                                          f"({model.context_length:,} tokens)")
+                raise InvalidInput.field(
+                    "max_model_len",
+                    f"{max_len:,} is longer than the model's context length ({model.context_length:,} tokens)",
+                )
 
         index, shapes = await asyncio.gather(self._container_index(), self.shapes())
         family = dm.ENGINE_FAMILIES[engine]
         container = smc.pick(index, family)
         if container is None:
-            raise InvalidInput.field("engine", f"OCI Data Science offers no {engine} service container ({family}) "
-                                               "in this region")
+            raise InvalidInput.field(
+                "engine", f"OCI Data Science offers no {engine} service container ({family}) in this region"
+            )
         wanted = {f.value.upper() for f in formats}
         if container.model_formats and not wanted & container.model_formats:
-            raise InvalidInput.field("engine", f"{engine} serves {', '.join(sorted(container.model_formats))} "
-                                               f"weights; '{model.name}' has {', '.join(sorted(wanted))}")
+            raise InvalidInput.field(
+                "engine",
+                f"{engine} serves {', '.join(sorted(container.model_formats))} "
+                f"weights; '{model.name}' has {', '.join(sorted(wanted))}",
+            )
         user_params = validate_oci_params(engine, request.params, container.restricted)
 
         dtype = request.dtype or "bfloat16"
         shape, shape_config = await self._pick_shape(request, model, engine, container, shapes, dtype, max_len)
         if not request.params:
-            user_params, max_len = self._publisher_defaults(model, engine, shape.name, container, max_len,
-                                                            explicit_len=request.max_model_len is not None)
+            user_params, max_len = self._publisher_defaults(
+                model, engine, shape.name, container, max_len, explicit_len=request.max_model_len is not None
+            )
         params = list(container.cmd)
         if engine == "vllm" and "--served-model-name" not in params:
             params = ["--served-model-name", dm.SERVED_MODEL, *params]
         params += [*max_len_params(engine, max_len), *user_params]
 
         env = dict(container.env)
-        env.update({
-            "BASE_MODEL": _artifact_prefix(model.artifact_location),
-            "MODEL_DEPLOY_PREDICT_ENDPOINT": dm.PREDICT_ENDPOINTS[request.mode],
-            "MD_COMPARTMENT_OCID": self.settings.compartment_id,
-        })
+        env.update(
+            {
+                "BASE_MODEL": _artifact_prefix(model.artifact_location),
+                "MODEL_DEPLOY_PREDICT_ENDPOINT": dm.PREDICT_ENDPOINTS[request.mode],
+                "MD_COMPARTMENT_OCID": self.settings.compartment_id,
+            }
+        )
         if params:
             env["PARAMS"] = shlex.join(params)
         if model.source == ModelSource.FINE_TUNED:
@@ -431,23 +481,46 @@ class OciDeployments(Deployments):
             record = await self.backend.model_record(model.id)
             output = mapping.custom_metadata(record.model).get(ftm.MD_OUTPUT_PATH)
             if not output:
-                raise InvalidInput.field("model_id", f"'{model.name}' records no fine-tuned weights "
-                                                     f"({ftm.MD_OUTPUT_PATH}); its fine-tuning did not finish")
+                raise InvalidInput.field(
+                    "model_id",
+                    f"'{model.name}' records no fine-tuned weights "
+                    f"({ftm.MD_OUTPUT_PATH}); its fine-tuning did not finish",
+                )
             env["FT_MODEL"] = _artifact_prefix(output)
         model_file = None
         if engine == "llama.cpp":
             model_file = await self._model_file(model)
             env["BASE_MODEL_FILE"] = model_file
         tags = dm.deployment_tags(
-            model_id=model.id, model_name=model.name, source=model.source.value, task=model.task,
+            model_id=model.id,
+            model_name=model.name,
+            source=model.source.value,
+            task=model.task,
             dtype=dtype if engine != "llama.cpp" else None,
-            base_model_id=model.lineage.base_model_id if model.lineage else None, model_file=model_file)
-        return _Plan(model=model, engine=engine, shape=shape, container=container, params=params, env=env,
-                     tags=tags, shape_config=shape_config)
+            base_model_id=model.lineage.base_model_id if model.lineage else None,
+            model_file=model_file,
+        )
+        return _Plan(
+            model=model,
+            engine=engine,
+            shape=shape,
+            container=container,
+            params=params,
+            env=env,
+            tags=tags,
+            shape_config=shape_config,
+        )
 
-    async def _pick_shape(self, request: CreateDeploymentRequest, model: ModelDetail, engine: str,
-                          container: smc.ServiceContainer, shapes: list[Any], dtype: str,
-                          max_len: int | None) -> tuple[Any, tuple[float, float] | None]:
+    async def _pick_shape(
+        self,
+        request: CreateDeploymentRequest,
+        model: ModelDetail,
+        engine: str,
+        container: smc.ServiceContainer,
+        shapes: list[Any],
+        dtype: str,
+        max_len: int | None,
+    ) -> tuple[Any, tuple[float, float] | None]:
         """The shape (the one asked for, or the smallest that fits and that the service limits
         still allow `replicas` instances of) and its Flex configuration. Raises InvalidInput on field
         "shape" with the memory arithmetic when the model does not fit, or naming the limit when
@@ -458,40 +531,54 @@ class OciDeployments(Deployments):
         gpu = "NVIDIA_GPU" in platforms
         report: FitReport | None = None
         known: list[Any] = []
-        query = FitQuery(dtype=dtype, context_length=max_len or model.context_length or DEFAULT_MAX_MODEL_LEN,
-                         concurrency=1)
+        query = FitQuery(
+            dtype=dtype, context_length=max_len or model.context_length or DEFAULT_MAX_MODEL_LEN, concurrency=1
+        )
         if gpu:
             known = [g for g in (get_shape(s.name) for s in usable) if g is not None]
             report = estimate_fit(model, query, _NO_LOCAL_HARDWARE, known)
 
         if request.shape is None:
             if not usable:
-                raise InvalidInput.field("shape", f"this compartment offers no {'/'.join(sorted(platforms))} "
-                                                  f"model deployment shape for {engine}")
+                raise InvalidInput.field(
+                    "shape",
+                    f"this compartment offers no {'/'.join(sorted(platforms))} model deployment shape for {engine}",
+                )
             if report is None:  # CPU engines: the first shape of the right platform, sized below
                 chosen = usable[0]
             elif report.recommended_shape:
-                chosen = by_name[await self._pick_within_limits(model, query, known, report.recommended_shape,
-                                                                request.replicas)]
+                chosen = by_name[
+                    await self._pick_within_limits(model, query, known, report.recommended_shape, request.replicas)
+                ]
             elif report.total_gb is None:
                 names = ", ".join(s.name for s in usable)
-                raise InvalidInput.field("shape", f"the size of '{model.name}' is unknown, so no shape can be "
-                                                  f"recommended; choose one of: {names}")
+                raise InvalidInput.field(
+                    "shape",
+                    f"the size of '{model.name}' is unknown, so no shape can be recommended; choose one of: {names}",
+                )
             else:
-                raise InvalidInput.field("shape", f"no GPU shape in this compartment holds '{model.name}' "
-                                                  f"({'; '.join(report.arithmetic)}); lower max_model_len or "
-                                                  "use a smaller dtype")
+                raise InvalidInput.field(
+                    "shape",
+                    f"no GPU shape in this compartment holds '{model.name}' "
+                    f"({'; '.join(report.arithmetic)}); lower max_model_len or "
+                    "use a smaller dtype",
+                )
         else:
             chosen = by_name.get(request.shape)
             if chosen is None:
                 names = ", ".join(s.name for s in shapes) or "none"
-                raise InvalidInput.field("shape", f"'{request.shape}' is not a model deployment shape in this "
-                                                  f"compartment; available: {names}")
+                raise InvalidInput.field(
+                    "shape",
+                    f"'{request.shape}' is not a model deployment shape in this compartment; available: {names}",
+                )
             platform = smc.shape_platform(chosen.shape_series)
             if platform not in platforms:
-                raise InvalidInput.field("shape", f"the {engine} service container runs on "
-                                                  f"{', '.join(sorted(platforms))} shapes; {chosen.name} is a "
-                                                  f"{chosen.shape_series or platform} shape")
+                raise InvalidInput.field(
+                    "shape",
+                    f"the {engine} service container runs on "
+                    f"{', '.join(sorted(platforms))} shapes; {chosen.name} is a "
+                    f"{chosen.shape_series or platform} shape",
+                )
             if report is not None:
                 self._check_gpu_fit(model, report, chosen.name, dtype)
                 await self._check_limit(chosen.name, request.replicas)
@@ -500,8 +587,9 @@ class OciDeployments(Deployments):
             return chosen, None
         return chosen, self._cpu_config(model, chosen)
 
-    async def _pick_within_limits(self, model: ModelDetail, query: FitQuery, known: list[Any], pick: str,
-                                  replicas: int) -> str:
+    async def _pick_within_limits(
+        self, model: ModelDetail, query: FitQuery, known: list[Any], pick: str, replicas: int
+    ) -> str:
         """The memory fit's pick, unless its service limit has no room for `replicas` instances:
         then the next smallest shape that fits, and so on. Reads the limit of each shape it
         considers (one call per family, usually only the first, and none when cached)."""
@@ -527,9 +615,11 @@ class OciDeployments(Deployments):
                 what = f"{replicas} instances" if replicas > 1 else "an instance"
                 fewer = ", lower the replicas" if replicas > 1 else ""
                 raise InvalidInput.field(
-                    "shape", f"the service limits allow {what} of no shape here that holds '{model.name}': "
-                             f"{'; '.join(full)}; request a limit increase{fewer} or delete a deployment you no "
-                             "longer need")
+                    "shape",
+                    f"the service limits allow {what} of no shape here that holds '{model.name}': "
+                    f"{'; '.join(full)}; request a limit increase{fewer} or delete a deployment you no "
+                    "longer need",
+                )
             pick = nxt
 
     async def _check_limit(self, shape: str, replicas: int) -> None:
@@ -546,8 +636,10 @@ class OciDeployments(Deployments):
         if room == 0:
             why = f"{shape} has reached its service limit {lim.name} ({gpus})"
         else:
-            why = (f"the service limit {lim.name} allows {room} more {shape} instance{'s' if room != 1 else ''} "
-                   f"({gpus}), not {replicas}")
+            why = (
+                f"the service limit {lim.name} allows {room} more {shape} instance{'s' if room != 1 else ''} "
+                f"({gpus}), not {replicas}"
+            )
         raise InvalidInput.field("shape", f"{why}; request a limit increase or choose another shape")
 
     @staticmethod
@@ -558,15 +650,19 @@ class OciDeployments(Deployments):
         gpu = get_shape(shape)
         assert gpu is not None
         usable = gpu.total_gpu_memory_gb * GPU_USABLE_FRACTION
-        hint = (f"Choose {report.recommended_shape}, the smallest shape here that holds it, or lower max_model_len."
-                if report.recommended_shape else "No shape here holds it: lower max_model_len or use a smaller "
-                                                 "dtype (int8, int4).")
+        hint = (
+            f"Choose {report.recommended_shape}, the smallest shape here that holds it, or lower max_model_len."
+            if report.recommended_shape
+            else "No shape here holds it: lower max_model_len or use a smaller dtype (int8, int4)."
+        )
         raise InvalidInput.field(
             "shape",
             f"'{model.name}' does not fit on {shape}: it needs about {report.total_gb:.2f} GB of GPU memory "
             f"({dtype}, max_model_len {report.context_length:,}), and {shape} has {usable:.2f} GB usable "
             f"({gpu.gpu_count} × {gpu.gpu_memory_gb_per_gpu:g} GB, {GPU_USABLE_FRACTION:.0%}). "
-            + "; ".join(report.arithmetic) + ". " + hint,
+            + "; ".join(report.arithmetic)
+            + ". "
+            + hint,
         )
 
     @staticmethod
@@ -575,10 +671,13 @@ class OciDeployments(Deployments):
         memory = float(shape.memory_in_gbs or 0)
         need = (model.size_bytes / 1e9) * 1.2 + 1.0 if model.size_bytes else None  # weights + KV cache + runtime
         if need is not None and memory and need > memory * CPU_USABLE_FRACTION:
-            raise InvalidInput.field("shape", f"'{model.name}' needs about {need:.1f} GB of memory (its "
-                                              f"{model.size_bytes / 1e9:.1f} GB file + 20% + 1 GB) and {shape.name} "
-                                              f"has {memory * CPU_USABLE_FRACTION:.1f} GB usable "
-                                              f"({CPU_USABLE_FRACTION:.0%} of {memory:g} GB)")
+            raise InvalidInput.field(
+                "shape",
+                f"'{model.name}' needs about {need:.1f} GB of memory (its "
+                f"{model.size_bytes / 1e9:.1f} GB file + 20% + 1 GB) and {shape.name} "
+                f"has {memory * CPU_USABLE_FRACTION:.1f} GB usable "
+                f"({CPU_USABLE_FRACTION:.0%} of {memory:g} GB)",
+            )
         if not shape.name.endswith(".Flex"):
             return None
         # Flex shapes are sized per deployment: enough memory for the model, 16 GB per OCPU.
@@ -588,8 +687,15 @@ class OciDeployments(Deployments):
         return float(ocpus), float(gb)
 
     @staticmethod
-    def _publisher_defaults(model: ModelDetail, engine: str, shape: str, container: smc.ServiceContainer,
-                            max_len: int | None, *, explicit_len: bool) -> tuple[list[str], int | None]:
+    def _publisher_defaults(
+        model: ModelDetail,
+        engine: str,
+        shape: str,
+        container: smc.ServiceContainer,
+        max_len: int | None,
+        *,
+        explicit_len: bool,
+    ) -> tuple[list[str], int | None]:
         """The model publisher's parameters for this shape (DeploymentConfiguration), used when the
         user gives none, as AQUA does; a --max-model-len there wins over our default."""
         config = model.deployment_config or {}
@@ -624,8 +730,11 @@ class OciDeployments(Deployments):
         raw = (await c.call("datascience", c.data_science.get_model, model.id)).data
         name = mapping.custom_metadata(raw).get(mapping.MD_MODEL_FILE)
         if not name:
-            raise InvalidInput.field("model_id", f"'{model.name}' records no model_file: llama.cpp needs the name "
-                                                 "of its .gguf file; re-register it from a folder with one .gguf file")
+            raise InvalidInput.field(
+                "model_id",
+                f"'{model.name}' records no model_file: llama.cpp needs the name "
+                "of its .gguf file; re-register it from a folder with one .gguf file",
+            )
         return name
 
     def _create_details(self, request: CreateDeploymentRequest, plan: _Plan) -> Any:
@@ -634,38 +743,53 @@ class OciDeployments(Deployments):
         m = oci.data_science.models
         shape_config = None
         if plan.shape_config is not None:
-            shape_config = m.ModelDeploymentInstanceShapeConfigDetails(ocpus=plan.shape_config[0],
-                                                                       memory_in_gbs=plan.shape_config[1])
+            shape_config = m.ModelDeploymentInstanceShapeConfigDetails(
+                ocpus=plan.shape_config[0], memory_in_gbs=plan.shape_config[1]
+            )
         logs = None
         if request.log_id:
             # One log for both categories: the playground shows requests and engine lines together.
             item = m.LogDetails(log_id=request.log_id, log_group_id=request.log_group_id)
             logs = m.CategoryLogDetails(access=item, predict=item)
         return m.CreateModelDeploymentDetails(
-            display_name=request.name, description=request.description or None,
-            project_id=self.settings.project_id, compartment_id=self.settings.compartment_id,
-            category_log_details=logs, freeform_tags=plan.tags,
+            display_name=request.name,
+            description=request.description or None,
+            project_id=self.settings.project_id,
+            compartment_id=self.settings.compartment_id,
+            category_log_details=logs,
+            freeform_tags=plan.tags,
             model_deployment_configuration_details=m.SingleModelDeploymentConfigurationDetails(
                 deployment_type="SINGLE_MODEL",
                 model_configuration_details=m.ModelConfigurationDetails(
                     model_id=plan.model.id,
                     instance_configuration=m.InstanceConfiguration(
-                        instance_shape_name=plan.shape.name,
-                        model_deployment_instance_shape_config_details=shape_config),
+                        instance_shape_name=plan.shape.name, model_deployment_instance_shape_config_details=shape_config
+                    ),
                     scaling_policy=m.FixedSizeScalingPolicy(instance_count=request.replicas),
                     bandwidth_mbps=10,
                 ),
                 environment_configuration_details=m.OcirModelDeploymentEnvironmentConfigurationDetails(
-                    image=plan.container.image, server_port=plan.container.server_port,
-                    health_check_port=plan.container.health_check_port, environment_variables=plan.env),
+                    image=plan.container.image,
+                    server_port=plan.container.server_port,
+                    health_check_port=plan.container.health_check_port,
+                    environment_variables=plan.env,
+                ),
             ),
         )
 
     # ---- following a change through to its end ------------------------------------------
 
-    def _follow_in_background(self, deployment_id: str, work_request_id: str | None, kind: str, title: str, *,
-                              target: str, verb: str,
-                              on_cancel: Callable[[], Awaitable[None]] | None = None) -> Operation:
+    def _follow_in_background(
+        self,
+        deployment_id: str,
+        work_request_id: str | None,
+        kind: str,
+        title: str,
+        *,
+        target: str,
+        verb: str,
+        on_cancel: Callable[[], Awaitable[None]] | None = None,
+    ) -> Operation:
         started: dict[str, str] = {}
 
         async def work(progress: Progress) -> str:
@@ -684,8 +808,9 @@ class OciDeployments(Deployments):
         self._watching[deployment_id] = op.id
         return op
 
-    async def _follow(self, deployment_id: str, work_request_id: str | None, progress: Progress, *,
-                      target: str, verb: str) -> str:
+    async def _follow(
+        self, deployment_id: str, work_request_id: str | None, progress: Progress, *, target: str, verb: str
+    ) -> str:
         """Poll the work request (with backoff) until it ends, then read the deployment once.
         Succeeds when the deployment reached `target`; else fails with OCI's reason."""
         c = self._c()
@@ -705,9 +830,11 @@ class OciDeployments(Deployments):
                     log.info("OCI work request %s unreadable: %s", work_request_id, exc.message)
                 else:
                     percent = float(wr.percent_complete or 0)
-                    progress.update(progress=min(0.95, percent / 100),
-                                    # The percentage is the operation's progress: not repeated here.
-                                    message=f"{verb}: OCI work request {str(wr.status).lower().replace('_', ' ')}")
+                    progress.update(
+                        progress=min(0.95, percent / 100),
+                        # The percentage is the operation's progress: not repeated here.
+                        message=f"{verb}: OCI work request {str(wr.status).lower().replace('_', ' ')}",
+                    )
                     if wr.status in _TERMINAL_WORK:
                         break
             else:
@@ -721,9 +848,11 @@ class OciDeployments(Deployments):
                 if dm.state_of(entry.md.lifecycle_state) not in TRANSITIONAL_STATES:
                     break
             if time.monotonic() > deadline:
-                raise UpstreamTimeout(f"OCI did not finish {verb.lower()} the deployment within "
-                                      f"{self.settings.deploy_timeout_seconds / 60:.0f} minutes; it may still "
-                                      "finish: check it in the OCI Console.")
+                raise UpstreamTimeout(
+                    f"OCI did not finish {verb.lower()} the deployment within "
+                    f"{self.settings.deploy_timeout_seconds / 60:.0f} minutes; it may still "
+                    "finish: check it in the OCI Console."
+                )
         self._forget_limits()  # instances were taken or given back
         try:
             entry = await self._fetch(deployment_id)
@@ -778,18 +907,22 @@ class OciDeployments(Deployments):
         }.get((action, state))
         if why is None and dm.state_of(state) in TRANSITIONAL_STATES:
             why = "wait until OCI finishes the change in progress."
-        return Conflict(f"Deployment '{md.display_name}' is {state}; only {allowed} deployment can be "
-                        f"{action}d{': ' + why if why else '.'}")
+        return Conflict(
+            f"Deployment '{md.display_name}' is {state}; only {allowed} deployment can be "
+            f"{action}d{': ' + why if why else '.'}"
+        )
 
-    async def _act(self, deployment_id: str, fn: Callable[..., Any], action: str, allowed: tuple[str, ...],
-                   allowed_text: str) -> tuple[_Entry, str | None]:
+    async def _act(
+        self, deployment_id: str, fn: Callable[..., Any], action: str, allowed: tuple[str, ...], allowed_text: str
+    ) -> tuple[_Entry, str | None]:
         entry = await self._current(deployment_id)
         if entry.md.lifecycle_state not in allowed:
             raise self._wrong_state(entry, action, allowed_text)
         c = self._c()
         try:
-            response = await c.call("datascience", fn, deployment_id, not_found=self._not_found(deployment_id),
-                                    gone_ok=action == "delete")
+            response = await c.call(
+                "datascience", fn, deployment_id, not_found=self._not_found(deployment_id), gone_ok=action == "delete"
+            )
         except Conflict:  # it changed since we looked: say what it is now
             entry = await self._fetch(deployment_id)
             raise self._wrong_state(entry, action, allowed_text) from None
@@ -798,27 +931,49 @@ class OciDeployments(Deployments):
 
     async def activate(self, deployment_id: str) -> CreateDeploymentResponse:
         c = self._c()
-        entry, wr = await self._act(deployment_id, c.data_science.activate_model_deployment, "activate",
-                                    ("INACTIVE",), "an INACTIVE")
+        entry, wr = await self._act(
+            deployment_id, c.data_science.activate_model_deployment, "activate", ("INACTIVE",), "an INACTIVE"
+        )
         self._set_state(entry, "UPDATING")
-        op = self._follow_in_background(deployment_id, wr, "activate-deployment",
-                                        f"Activate {entry.md.display_name}", target="ACTIVE", verb="Activating")
+        op = self._follow_in_background(
+            deployment_id,
+            wr,
+            "activate-deployment",
+            f"Activate {entry.md.display_name}",
+            target="ACTIVE",
+            verb="Activating",
+        )
         return CreateDeploymentResponse(deployment=self._detail(entry), operation=op)
 
     async def deactivate(self, deployment_id: str) -> DeploymentDetail:
         c = self._c()
-        entry, wr = await self._act(deployment_id, c.data_science.deactivate_model_deployment, "deactivate",
-                                    ("ACTIVE", "NEEDS_ATTENTION"), "an ACTIVE")
+        entry, wr = await self._act(
+            deployment_id,
+            c.data_science.deactivate_model_deployment,
+            "deactivate",
+            ("ACTIVE", "NEEDS_ATTENTION"),
+            "an ACTIVE",
+        )
         self._set_state(entry, "UPDATING")
-        self._follow_in_background(deployment_id, wr, "deactivate-deployment",
-                                   f"Deactivate {entry.md.display_name}", target="INACTIVE", verb="Deactivating")
+        self._follow_in_background(
+            deployment_id,
+            wr,
+            "deactivate-deployment",
+            f"Deactivate {entry.md.display_name}",
+            target="INACTIVE",
+            verb="Deactivating",
+        )
         return self._detail(entry)
 
     async def delete(self, deployment_id: str) -> None:
         c = self._c()
-        entry, wr = await self._act(deployment_id, c.data_science.delete_model_deployment, "delete",
-                                    ("ACTIVE", "INACTIVE", "FAILED", "NEEDS_ATTENTION", "CREATING"),
-                                    "an ACTIVE, INACTIVE, FAILED or CREATING")
+        entry, wr = await self._act(
+            deployment_id,
+            c.data_science.delete_model_deployment,
+            "delete",
+            ("ACTIVE", "INACTIVE", "FAILED", "NEEDS_ATTENTION", "CREATING"),
+            "an ACTIVE, INACTIVE, FAILED or CREATING",
+        )
         previous = self._watching.get(deployment_id)
         if previous is not None:  # stop following a create (or activation) that is being deleted
             self._superseded.add(deployment_id)
@@ -829,8 +984,9 @@ class OciDeployments(Deployments):
             finally:
                 self._superseded.discard(deployment_id)
         self._set_state(entry, "DELETING")
-        self._follow_in_background(deployment_id, wr, "delete-deployment", f"Delete {entry.md.display_name}",
-                                   target="DELETED", verb="Deleting")
+        self._follow_in_background(
+            deployment_id, wr, "delete-deployment", f"Delete {entry.md.display_name}", target="DELETED", verb="Deleting"
+        )
 
     # ---- logs -------------------------------------------------------------------
 
@@ -840,15 +996,29 @@ class OciDeployments(Deployments):
         if not logs:
             return LogPage(lines=[], cursor=query.after or "", source="no OCI log configured for this deployment")
         return await search_log_page(
-            self._c(), query, compartment_id=entry.md.compartment_id, log_group_id=group, log_ids=logs,
-            resource_id=entry.md.id, created=dm._aware(entry.md.time_created), with_kind=True,
-            source=f"OCI Logging: log {' and '.join(logs)} (log group {group})")
+            self._c(),
+            query,
+            compartment_id=entry.md.compartment_id,
+            log_group_id=group,
+            log_ids=logs,
+            resource_id=entry.md.id,
+            created=dm._aware(entry.md.time_created),
+            with_kind=True,
+            source=f"OCI Logging: log {' and '.join(logs)} (log group {group})",
+        )
 
     async def _search_logs(self, md: Any, tail: int) -> list[str]:
         group, logs = dm.log_ids(md)
-        lines, _ = await search_lines(self._c(), compartment_id=md.compartment_id, log_group_id=group, log_ids=logs,
-                                      resource_id=md.id, created=dm._aware(md.time_created), tail=tail,
-                                      with_kind=True)
+        lines, _ = await search_lines(
+            self._c(),
+            compartment_id=md.compartment_id,
+            log_group_id=group,
+            log_ids=logs,
+            resource_id=md.id,
+            created=dm._aware(md.time_created),
+            tail=tail,
+            with_kind=True,
+        )
         return lines
 
     # ---- the data plane ---------------------------------------------------------
@@ -857,16 +1027,25 @@ class OciDeployments(Deployments):
         detail = self._detail(entry)
         assert detail.upstream_url is not None
         return UpstreamTarget(
-            deployment_id=detail.id, mode=detail.mode, model=dm.SERVED_MODEL, base_url=detail.upstream_url,
-            oci_route=True, auth=self.auth, served_model_name=_served_name(detail.name),
+            deployment_id=detail.id,
+            mode=detail.mode,
+            model=dm.SERVED_MODEL,
+            base_url=detail.upstream_url,
+            oci_route=True,
+            auth=self.auth,
+            served_model_name=_served_name(detail.name),
         )
 
     async def upstream(self, deployment_id: str) -> UpstreamTarget:
         self._check_id(deployment_id)
         entry = self._entries.get(deployment_id)
         # An ACTIVE state seen within the cache window is enough: a chat turn makes no control-plane call.
-        if (entry is not None and entry.md.lifecycle_state == "ACTIVE" and entry.md.model_deployment_url
-                and self._age(entry.seen) < self.settings.cache_seconds):
+        if (
+            entry is not None
+            and entry.md.lifecycle_state == "ACTIVE"
+            and entry.md.model_deployment_url
+            and self._age(entry.seen) < self.settings.cache_seconds
+        ):
             return self._target(entry)
         entry = await self._fetch(deployment_id)
         if entry.md.lifecycle_state != "ACTIVE" or not entry.md.model_deployment_url:
@@ -901,4 +1080,3 @@ def _artifact_prefix(location: str) -> str:
         return mapping.parse_os_uri(location)[2]
     except ValueError:
         return location.rstrip("/")
-

@@ -54,8 +54,11 @@ _VLLM = EngineParams(
         "--generation-config": choice("auto", "vllm"),
         "--max-seq-len-to-capture": int_range(1, 2_000_000),
     },
-    flags=VLLM_FLAGS | {
-        "--enable-auto-tool-choice", "--disable-log-requests", "--disable-log-stats",
+    flags=VLLM_FLAGS
+    | {
+        "--enable-auto-tool-choice",
+        "--disable-log-requests",
+        "--disable-log-stats",
         # The model's own code runs inside the user's OCI container, as AQUA allows for such models.
         "--trust-remote-code",
     },
@@ -78,8 +81,9 @@ _TGI = EngineParams(
         "--max-concurrent-requests": int_range(1, 100_000),
         "--max-best-of": int_range(1, 16),
         "--max-stop-sequences": int_range(0, 64),
-        "--quantize": choice("awq", "gptq", "bitsandbytes", "bitsandbytes-nf4", "bitsandbytes-fp4", "eetq", "fp8",
-                              "marlin", "exl2"),
+        "--quantize": choice(
+            "awq", "gptq", "bitsandbytes", "bitsandbytes-nf4", "bitsandbytes-fp4", "eetq", "fp8", "marlin", "exl2"
+        ),
         "--dtype": choice("float16", "bfloat16"),
         "--rope-scaling": choice("linear", "dynamic"),
         "--rope-factor": float_range(0.1, 128.0),
@@ -108,10 +112,18 @@ def validate_oci_params(engine: str, params: list[str], restricted: Iterable[str
     "params" naming the token."""
     spec = OCI_ENGINE_PARAMS[engine]
     if params and not spec.values and not spec.flags:
-        raise InvalidInput.field("params", f"the {engine} service container takes no parameter overrides "
-                                           "(its server options are set by the container)")
-    return check_params(spec, params, f"{engine} (OCI)", restricted=restricted,
-                        restricted_why=f"the {engine} service container restricts it")
+        raise InvalidInput.field(
+            "params",
+            f"the {engine} service container takes no parameter overrides "
+            "(its server options are set by the container)",
+        )
+    return check_params(
+        spec,
+        params,
+        f"{engine} (OCI)",
+        restricted=restricted,
+        restricted_why=f"the {engine} service container restricts it",
+    )
 
 
 def max_len_params(engine: str, max_model_len: int | None) -> list[str]:

@@ -63,8 +63,12 @@ REPORT_JSON, ROWS_JSONL, REPORT_HTML, STATUS_JSON = "report.json", "rows.jsonl",
 # Our metrics by the evaluation container's keys. The container computes BERTScore, ROUGE, BLEU,
 # text readability (and perplexity, which we do not offer); chrF, exact match and latency are computed
 # by our local job only, so an OCI evaluation cannot give them.
-CONTAINER_METRICS: dict[str, str] = {"bertscore": "bertscore", "rouge": "rouge", "bleu": "bleu",
-                                     "readability": "text_readability"}
+CONTAINER_METRICS: dict[str, str] = {
+    "bertscore": "bertscore",
+    "rouge": "rouge",
+    "bleu": "bleu",
+    "readability": "text_readability",
+}
 OUR_METRICS = {key: ours for ours, key in CONTAINER_METRICS.items()}
 
 # AQUA's evaluation shapes (the container's evaluation configuration), when the container lists none.
@@ -91,7 +95,7 @@ EXIT_REASONS = {
     24: "this evaluation was already performed",
     25: "the evaluated deployment could not be found (was it deleted?) or is not ACTIVE",
     26: "the deployment answered none of the prompts: check that it is ACTIVE and that the job run may call it "
-        "(a policy allowing the job run to use model deployments)",
+    "(a policy allowing the job run to use model deployments)",
     27: "computing the scores failed",
     28: "the report could not be written",
     29: "the deployment's answers were not in the expected format",
@@ -140,11 +144,16 @@ def container_metrics(metrics: list[str]) -> list[dict[str, Any]]:
 
 def model_parameters(params: ModelParameters, served_model: str) -> dict[str, Any]:
     """AQUA's model_parameters: the served model's name and the sampling fields."""
-    values: dict[str, Any] = {"model": served_model, "max_tokens": params.max_tokens,
-                              "temperature": params.temperature, "top_p": params.top_p,
-                              "top_k": params.top_k if params.top_k is not None else -1,
-                              "presence_penalty": params.presence_penalty,
-                              "frequency_penalty": params.frequency_penalty, "stop": list(params.stop)}
+    values: dict[str, Any] = {
+        "model": served_model,
+        "max_tokens": params.max_tokens,
+        "temperature": params.temperature,
+        "top_p": params.top_p,
+        "top_k": params.top_k if params.top_k is not None else -1,
+        "presence_penalty": params.presence_penalty,
+        "frequency_penalty": params.frequency_penalty,
+        "stop": list(params.stop),
+    }
     if params.seed is not None:
         values["seed"] = params.seed
     return values
@@ -168,27 +177,49 @@ def params_from(values: dict[str, Any] | None) -> ModelParameters:
                 ours.pop(name, None)
 
 
-def evaluation_arguments(*, evaluation_id: str, target_id: str, dataset_uri: str, metrics: list[str],
-                         output_dir: str, model_params: dict[str, Any], inference: dict[str, Any]) -> str:
+def evaluation_arguments(
+    *,
+    evaluation_id: str,
+    target_id: str,
+    dataset_uri: str,
+    metrics: list[str],
+    output_dir: str,
+    model_params: dict[str, Any],
+    inference: dict[str, Any],
+) -> str:
     """AIP_SMC_EVALUATION_ARGUMENTS, as AQUA builds it."""
     suffix = dataset_uri.rsplit(".", 1)[-1] if "." in dataset_uri.rsplit("/", 1)[-1] else "jsonl"
-    return json.dumps({
-        "evaluation_id": evaluation_id,
-        "evaluation_target_id": target_id,
-        "input_data": {"columns": {"prompt": "prompt", "completion": "completion"}, "format": f".{suffix}",
-                       "url": dataset_uri},
-        "metrics": container_metrics(metrics),
-        "output_dir": output_dir,
-        "params": {"model_parameters": model_params, "inference_configuration": inference},
-    })
+    return json.dumps(
+        {
+            "evaluation_id": evaluation_id,
+            "evaluation_target_id": target_id,
+            "input_data": {
+                "columns": {"prompt": "prompt", "completion": "completion"},
+                "format": f".{suffix}",
+                "url": dataset_uri,
+            },
+            "metrics": container_metrics(metrics),
+            "output_dir": output_dir,
+            "params": {"model_parameters": model_params, "inference_configuration": inference},
+        }
+    )
 
 
-def hyperparameters(*, shape: str, dataset_uri: str, report_uri: str, model_params: dict[str, Any],
-                    metrics: list[str], concurrency: int, finetune_id: str | None) -> dict[str, Any]:
+def hyperparameters(
+    *,
+    shape: str,
+    dataset_uri: str,
+    report_uri: str,
+    model_params: dict[str, Any],
+    metrics: list[str],
+    concurrency: int,
+    finetune_id: str | None,
+) -> dict[str, Any]:
     """The taxonomy `Hyperparameters` value: AQUA's `model_params`, and our own choices beside it."""
-    return {"model_params": {"shape": shape, "dataset_path": dataset_uri, "report_path": report_uri,
-                             **model_params},
-            "aqua_ext": {"metrics": list(metrics), "concurrency": concurrency, "finetune_id": finetune_id}}
+    return {
+        "model_params": {"shape": shape, "dataset_path": dataset_uri, "report_path": report_uri, **model_params},
+        "aqua_ext": {"metrics": list(metrics), "concurrency": concurrency, "finetune_id": finetune_id},
+    }
 
 
 def report_folder(report_uri: str, evaluation_id: str) -> str:
@@ -225,16 +256,26 @@ def facts_from(model: Any, job: Any | None = None) -> Facts:
     logs = getattr(job, "job_log_configuration_details", None)
     logging_on = bool(getattr(logs, "enable_logging", False))
     return Facts(
-        evaluation_id=model.id, name=model.display_name or model.id,
-        description=getattr(model, "description", None) or "", created_at=_aware(model.time_created),
-        deployment_id=meta.get(MD_SOURCE, ""), deployment_name=meta.get(MD_SOURCE_NAME, ""),
-        model_id=meta.get(MD_MODEL_ID, ""), model_name=meta.get(MD_MODEL_NAME, ""),
-        job_id=meta.get(MD_JOB_ID) or getattr(job, "id", None), run_id=meta.get(MD_RUN_ID) or None,
-        params=params_from(aqua), metrics=metrics, dataset_path=str(aqua.get("dataset_path") or ""),
-        dataset_hash=meta.get(MD_DATASET_HASH, ""), rows_total=_int(meta.get(MD_ROWS)),
-        report_uri=meta.get(MD_OUTPUT_PATH) or aqua.get("report_path") or None, shape=str(aqua.get("shape") or ""),
+        evaluation_id=model.id,
+        name=model.display_name or model.id,
+        description=getattr(model, "description", None) or "",
+        created_at=_aware(model.time_created),
+        deployment_id=meta.get(MD_SOURCE, ""),
+        deployment_name=meta.get(MD_SOURCE_NAME, ""),
+        model_id=meta.get(MD_MODEL_ID, ""),
+        model_name=meta.get(MD_MODEL_NAME, ""),
+        job_id=meta.get(MD_JOB_ID) or getattr(job, "id", None),
+        run_id=meta.get(MD_RUN_ID) or None,
+        params=params_from(aqua),
+        metrics=metrics,
+        dataset_path=str(aqua.get("dataset_path") or ""),
+        dataset_hash=meta.get(MD_DATASET_HASH, ""),
+        rows_total=_int(meta.get(MD_ROWS)),
+        report_uri=meta.get(MD_OUTPUT_PATH) or aqua.get("report_path") or None,
+        shape=str(aqua.get("shape") or ""),
         concurrency=max(1, min(64, _int(ours.get("concurrency")) or 4)),
-        finetune_id=ours.get("finetune_id") or None, error=meta.get(MD_ERROR) or None,
+        finetune_id=ours.get("finetune_id") or None,
+        error=meta.get(MD_ERROR) or None,
         log_group_id=getattr(logs, "log_group_id", None) if logging_on else None,
         log_id=getattr(logs, "log_id", None) if logging_on else None,
     )
@@ -246,10 +287,20 @@ def facts_from(model: Any, job: Any | None = None) -> Facts:
 def _score_name(metric: str) -> str:
     """A name of AQUA's summary table ("BERTScore", "ROUGE-L", "bleu"…) → ours."""
     key = re.sub(r"[^a-z0-9]", "", metric.lower())
-    named = {"bertscore": "bertscore", "bleu": "bleu", "rouge1": "rouge1", "rouge2": "rouge2", "rougel": "rougeL",
-             "rougelsum": "rougeLsum", "rouge": "rougeL", "textreadability": "readability",
-             "readability": "readability", "fleschreadingease": "readability", "perplexity": "perplexity",
-             "perplexityscore": "perplexity"}
+    named = {
+        "bertscore": "bertscore",
+        "bleu": "bleu",
+        "rouge1": "rouge1",
+        "rouge2": "rouge2",
+        "rougel": "rougeL",
+        "rougelsum": "rougeLsum",
+        "rouge": "rougeL",
+        "textreadability": "readability",
+        "readability": "readability",
+        "fleschreadingease": "readability",
+        "perplexity": "perplexity",
+        "perplexityscore": "perplexity",
+    }
     return named.get(key, metric)
 
 
@@ -276,8 +327,14 @@ def report_of(data: Any) -> EvaluationReport | None:
             continue
     dataset = data.get("dataset") if isinstance(data.get("dataset"), dict) else {}
     rows = _int(dataset.get("size") or dataset.get("rows") or data.get("rows_total"))
-    return EvaluationReport(overall=MetricScores(scores=scores, rows=rows), categories={}, rows_total=rows,
-                            rows_answered=rows, rows_failed=0, wall_seconds=None)
+    return EvaluationReport(
+        overall=MetricScores(scores=scores, rows=rows),
+        categories={},
+        rows_total=rows,
+        rows_answered=rows,
+        rows_failed=0,
+        wall_seconds=None,
+    )
 
 
 # ---- states -------------------------------------------------------------------------------------
@@ -311,16 +368,25 @@ def state_message(state: EvaluationState, run: Any | None, facts: Facts, rows_do
         if rows_done:
             return f"Evaluating: {rows_done} of {facts.rows_total or '?'} rows answered"
         return "Starting: the container reads the dataset and asks the deployment"
-    return {EvaluationState.SUCCEEDED: "Done: the report is ready",
-            EvaluationState.CANCELING: "Canceling the job run",
-            EvaluationState.CANCELED: "Canceled"}[state]
+    return {
+        EvaluationState.SUCCEEDED: "Done: the report is ready",
+        EvaluationState.CANCELING: "Canceling the job run",
+        EvaluationState.CANCELED: "Canceled",
+    }[state]
 
 
 # ---- the entity ---------------------------------------------------------------------------------
 
 
-def to_detail(facts: Facts, run: Any | None, report: EvaluationReport | None, *, rows_done: int = 0,
-              failure_log: list[str] | None = None, now: datetime | None = None) -> EvaluationDetail:
+def to_detail(
+    facts: Facts,
+    run: Any | None,
+    report: EvaluationReport | None,
+    *,
+    rows_done: int = 0,
+    failure_log: list[str] | None = None,
+    now: datetime | None = None,
+) -> EvaluationDetail:
     now = now or datetime.now(timezone.utc)
     state = state_of(getattr(run, "lifecycle_state", None), facts, report is not None)
     total = facts.rows_total or (report.rows_total if report else 0)
@@ -336,14 +402,35 @@ def to_detail(facts: Facts, run: Any | None, report: EvaluationReport | None, *,
         eta = round(elapsed * (1 - progress) / progress, 1)
     finished_at, updated_at = jm.run_times(facts.created_at, run, state, FINAL_FINETUNE_STATES)
     return EvaluationDetail(
-        id=facts.evaluation_id, name=facts.name, description=facts.description, deployment_id=facts.deployment_id,
-        deployment_name=facts.deployment_name, model_id=facts.model_id, model_name=facts.model_name, state=state,
-        state_message=state_message(state, run, facts, done), metrics=facts.metrics, dataset_path=facts.dataset_path,
-        dataset_hash=facts.dataset_hash, rows_total=total, rows_done=done, progress=progress, eta_seconds=eta,
-        scores=dict(report.overall.scores) if report else {}, created_at=facts.created_at, updated_at=updated_at,
-        finished_at=finished_at, params=facts.params, concurrency=facts.concurrency, sample_size=None,
-        finetune_id=facts.finetune_id, report=report, job_id=facts.job_id, job_run_id=facts.run_id,
-        report_uri=facts.report_uri, failure_log=(failure_log or []) if state == EvaluationState.FAILED else [],
+        id=facts.evaluation_id,
+        name=facts.name,
+        description=facts.description,
+        deployment_id=facts.deployment_id,
+        deployment_name=facts.deployment_name,
+        model_id=facts.model_id,
+        model_name=facts.model_name,
+        state=state,
+        state_message=state_message(state, run, facts, done),
+        metrics=facts.metrics,
+        dataset_path=facts.dataset_path,
+        dataset_hash=facts.dataset_hash,
+        rows_total=total,
+        rows_done=done,
+        progress=progress,
+        eta_seconds=eta,
+        scores=dict(report.overall.scores) if report else {},
+        created_at=facts.created_at,
+        updated_at=updated_at,
+        finished_at=finished_at,
+        params=facts.params,
+        concurrency=facts.concurrency,
+        sample_size=None,
+        finetune_id=facts.finetune_id,
+        report=report,
+        job_id=facts.job_id,
+        job_run_id=facts.run_id,
+        report_uri=facts.report_uri,
+        failure_log=(failure_log or []) if state == EvaluationState.FAILED else [],
     )
 
 

@@ -107,7 +107,7 @@ class OciEvaluations(JobRunModels, Evaluations):
     id_is = "an evaluation's id is its evaluation model's OCID"
     live_type = _Live
 
-    def __init__(self, backend: "OciBackend") -> None:
+    def __init__(self, backend: OciBackend) -> None:
         super().__init__(backend)
         self._rows: OrderedDict[str, list[EvaluationRow]] = OrderedDict()
         self._models: tuple[float, list[Any]] | None = None
@@ -125,17 +125,30 @@ class OciEvaluations(JobRunModels, Evaluations):
 
     async def _container_index(self) -> list[Any]:
         c = self._c()
-        return await self._cached_list("_containers", lambda: c.list_all(
-            "datascience", c.data_science.list_containers, is_latest=True, target_workload="JOB_RUN",
-            usage_query_param="EVALUATION"))
+        return await self._cached_list(
+            "_containers",
+            lambda: c.list_all(
+                "datascience",
+                c.data_science.list_containers,
+                is_latest=True,
+                target_workload="JOB_RUN",
+                usage_query_param="EVALUATION",
+            ),
+        )
 
     # ---- what an evaluation is ------------------------------------------------------------
 
     async def _read_facts(self, evaluation_id: str) -> em.Facts:
         c = self._c()
-        raw = (await c.call("datascience", c.data_science.get_model, evaluation_id,
-                            not_found=f"No evaluation with id '{evaluation_id}' in OCI Data Science (or you may not "
-                                      f"read it: {policy_hint('datascience', self.settings.compartment_id)}).")).data
+        raw = (
+            await c.call(
+                "datascience",
+                c.data_science.get_model,
+                evaluation_id,
+                not_found=f"No evaluation with id '{evaluation_id}' in OCI Data Science (or you may not "
+                f"read it: {policy_hint('datascience', self.settings.compartment_id)}).",
+            )
+        ).data
         if raw.lifecycle_state == "DELETED":
             self._forget(evaluation_id)
             raise NotFound(f"The evaluation '{raw.display_name}' was deleted.")
@@ -155,8 +168,13 @@ class OciEvaluations(JobRunModels, Evaluations):
         if self._models is not None and self._fresh(self._models[0], self.settings.deployment_cache_seconds):
             return self._models[1]
         c = self._c()
-        rows = await c.list_all("datascience", c.data_science.list_models, self.settings.compartment_id,
-                                category="USER", lifecycle_state="ACTIVE")
+        rows = await c.list_all(
+            "datascience",
+            c.data_science.list_models,
+            self.settings.compartment_id,
+            category="USER",
+            lifecycle_state="ACTIVE",
+        )
         found = [r for r in rows if em.is_evaluation(r)]
         self._models = (time.monotonic(), found)
         return found
@@ -174,8 +192,7 @@ class OciEvaluations(JobRunModels, Evaluations):
         key = em.report_folder(facts.report_uri, facts.evaluation_id) + name
         c = self._c()
         try:
-            response = await c.call("objectstorage", c.object_storage.get_object, namespace, bucket, key,
-                                    not_found="")
+            response = await c.call("objectstorage", c.object_storage.get_object, namespace, bucket, key, not_found="")
         except NotFound:
             return None
         return response.data.content
@@ -261,16 +278,19 @@ class OciEvaluations(JobRunModels, Evaluations):
         raw = await self._object(facts, em.REPORT_HTML)
         if raw is None:
             where = (facts.report_uri or "").rstrip("/")
-            raise NotFound(f"No report.html for '{facts.name}' at {where}/{evaluation_id}/ (was it removed from "
-                           "the bucket?).")
+            raise NotFound(
+                f"No report.html for '{facts.name}' at {where}/{evaluation_id}/ (was it removed from the bucket?)."
+            )
         return raw.decode("utf-8", "replace")
 
     # ---- create: every check first ------------------------------------------------------------
 
     async def create(self, request: CreateEvaluationRequest, datasets: DatasetAccess) -> CreateEvaluationResponse:
         if not self.settings.project_id:
-            raise Unavailable("No OCI Data Science project: set AquaExtension.oci_project_id (or PROJECT_OCID) "
-                              "to the project evaluation jobs belong to.")
+            raise Unavailable(
+                "No OCI Data Science project: set AquaExtension.oci_project_id (or PROJECT_OCID) "
+                "to the project evaluation jobs belong to."
+            )
         plan = await self._plan(request, datasets)
         created = Created()
         try:
@@ -286,20 +306,29 @@ class OciEvaluations(JobRunModels, Evaluations):
         """The request's own rules (no call needed): the report location's parts and the metrics."""
         check_log_ocids(request.log_group_id, request.log_id)
         if request.sample_size is not None:
-            raise InvalidInput.field("sample_size", f"{CONTAINER} evaluates every row of the dataset; leave "
-                                                    "sample_size empty, or evaluate a smaller dataset file")
+            raise InvalidInput.field(
+                "sample_size",
+                f"{CONTAINER} evaluates every row of the dataset; leave "
+                "sample_size empty, or evaluate a smaller dataset file",
+            )
         if "metrics" in request.model_fields_set:
             missing = [m for m in request.metrics if m not in em.CONTAINER_METRICS]
             if missing:
-                raise InvalidInput.field("metrics", f"{CONTAINER} does not compute {', '.join(missing)}; it computes "
-                                                    f"{', '.join(em.CONTAINER_METRICS)} (the local backend computes "
-                                                    "them all)")
+                raise InvalidInput.field(
+                    "metrics",
+                    f"{CONTAINER} does not compute {', '.join(missing)}; it computes "
+                    f"{', '.join(em.CONTAINER_METRICS)} (the local backend computes "
+                    "them all)",
+                )
             metrics = list(request.metrics)
         else:  # the form's default (every metric): what the container computes
             metrics = [m for m in request.metrics if m in em.CONTAINER_METRICS]
         if not request.report_uri:
-            raise InvalidInput.field("report_uri", "required on OCI: the oci://bucket@namespace/prefix, in a versioned "
-                                                   "bucket, where the evaluation report is written")
+            raise InvalidInput.field(
+                "report_uri",
+                "required on OCI: the oci://bucket@namespace/prefix, in a versioned "
+                "bucket, where the evaluation report is written",
+            )
         try:
             return mapping.parse_os_uri(request.report_uri), metrics
         except ValueError:
@@ -308,8 +337,10 @@ class OciEvaluations(JobRunModels, Evaluations):
     async def _active_deployment(self, deployment_id: str) -> DeploymentDetail:
         deployment = await self.backend.deployments.get(deployment_id)
         if deployment.state != DeploymentState.ACTIVE:
-            why = (f"deployment '{deployment.name}' is {deployment.state.value}, not ACTIVE; an evaluation asks a "
-                   "running deployment (activate it, or wait until it is ACTIVE)")
+            why = (
+                f"deployment '{deployment.name}' is {deployment.state.value}, not ACTIVE; an evaluation asks a "
+                "running deployment (activate it, or wait until it is ACTIVE)"
+            )
             raise Conflict(f"deployment_id: {why}.", fields=[FieldError(field="deployment_id", message=why)])
         return deployment
 
@@ -320,9 +351,14 @@ class OciEvaluations(JobRunModels, Evaluations):
         checks = {
             "shape": loop.create_task(self._pick_shape(request.shape)),
             "image": loop.create_task(self._image()),
-            "report_uri": loop.create_task(self.backend._versioned_bucket(
-                output[0], output[1], field="report_uri",
-                why="AQUA writes evaluation reports only to versioned buckets")),
+            "report_uri": loop.create_task(
+                self.backend._versioned_bucket(
+                    output[0],
+                    output[1],
+                    field="report_uri",
+                    why="AQUA writes evaluation reports only to versioned buckets",
+                )
+            ),
             "dataset_path": loop.create_task(self._dataset(request, output, datasets)),
             "experiment": loop.create_task(self._experiment()),
         }
@@ -334,9 +370,16 @@ class OciEvaluations(JobRunModels, Evaluations):
                 await dataset.remove_temp()
             raise errors[0]
         shape, shape_config = results["shape"]
-        return _Plan(deployment=deployment, metrics=metrics, shape=shape, shape_config=shape_config,
-                     image=results["image"], output=output, dataset=results["dataset_path"],
-                     version_set_id=results["experiment"])
+        return _Plan(
+            deployment=deployment,
+            metrics=metrics,
+            shape=shape,
+            shape_config=shape_config,
+            image=results["image"],
+            output=output,
+            dataset=results["dataset_path"],
+            version_set_id=results["experiment"],
+        )
 
     async def _evaluation_config(self) -> tuple[str | None, dict[str, Any]]:
         summary = smc.job_container(await self._container_index(), em.DEFAULT_FAMILY)
@@ -348,8 +391,9 @@ class OciEvaluations(JobRunModels, Evaluations):
     async def _image(self) -> str:
         image, _ = await self._evaluation_config()
         if image is None:
-            raise Unavailable(f"OCI Data Science offers no evaluation service container '{em.DEFAULT_FAMILY}' in "
-                              "this region.")
+            raise Unavailable(
+                f"OCI Data Science offers no evaluation service container '{em.DEFAULT_FAMILY}' in this region."
+            )
         return image
 
     async def _pick_shape(self, asked: str | None) -> tuple[str, dict[str, Any]]:
@@ -367,55 +411,89 @@ class OciEvaluations(JobRunModels, Evaluations):
         usable = [n for n in allowed if n in offered]
         if asked is None:
             if not usable:
-                raise InvalidInput.field("shape", f"this compartment offers none of the evaluation shapes of {CONTAINER} "
-                                                  f"({', '.join(allowed)})")
+                raise InvalidInput.field(
+                    "shape",
+                    f"this compartment offers none of the evaluation shapes of {CONTAINER} ({', '.join(allowed)})",
+                )
             asked = em.DEFAULT_SHAPE if em.DEFAULT_SHAPE in usable else usable[0]
         elif asked not in usable:
             listed = ", ".join(usable) or "none here"
-            why = "is not a job shape in this compartment" if asked not in offered else \
-                f"is not one of the CPU shapes {CONTAINER} runs on"
+            why = (
+                "is not a job shape in this compartment"
+                if asked not in offered
+                else f"is not one of the CPU shapes {CONTAINER} runs on"
+            )
             raise InvalidInput.field("shape", f"'{asked}' {why}; choose one of: {listed}")
         entry = allowed.get(asked) or {}
         config_out: dict[str, Any] = {}
         if asked.endswith(".Flex"):
-            config_out = {"ocpus": float(entry.get("ocpu") or entry.get("ocpus") or 8),
-                          "memory_in_gbs": float(entry.get("memory_in_gbs") or 128)}
+            config_out = {
+                "ocpus": float(entry.get("ocpu") or entry.get("ocpus") or 8),
+                "memory_in_gbs": float(entry.get("memory_in_gbs") or 128),
+            }
         config_out["block_storage"] = int(entry.get("block_storage_size") or em.BLOCK_STORAGE_GB)
         return asked, config_out
 
     async def _experiment(self) -> str | None:
-        return await find_version_set(self._c(), self.settings.compartment_id, em.DEFAULT_EXPERIMENT,
-                                      tag=em.TAG_EVALUATION, field_name="name", what="an evaluation experiment")
+        return await find_version_set(
+            self._c(),
+            self.settings.compartment_id,
+            em.DEFAULT_EXPERIMENT,
+            tag=em.TAG_EVALUATION,
+            field_name="name",
+            what="an evaluation experiment",
+        )
 
     # ---- the dataset ----------------------------------------------------------------------------
 
-    async def _dataset(self, request: CreateEvaluationRequest, output: tuple[str, str, str],
-                       datasets: DatasetAccess) -> StagedDataset:
+    async def _dataset(
+        self, request: CreateEvaluationRequest, output: tuple[str, str, str], datasets: DatasetAccess
+    ) -> StagedDataset:
         field_name = "dataset_path"
         if request.finetune_id:
             field_name = "finetune_id"
             finetune = await self.backend.finetunes.get(request.finetune_id)
             if not finetune.dataset_path.startswith("oci://"):
-                raise InvalidInput.field("finetune_id", f"the fine-tune '{finetune.name}' records no training data in "
-                                                        "Object Storage; give its dataset_path instead")
+                raise InvalidInput.field(
+                    "finetune_id",
+                    f"the fine-tune '{finetune.name}' records no training data in "
+                    "Object Storage; give its dataset_path instead",
+                )
             dataset = await self._remote(finetune.dataset_path, datasets, field_name)
         elif (request.dataset_path or "").startswith("oci://"):
             dataset = await self._remote(request.dataset_path or "", datasets, field_name)
         else:
-            job = await preflight_for_job(datasets, request.dataset_path or "", field_name=field_name,
-                                          validation_split=0.0, max_seq_length=1, tokenizer_dir=None,
-                                          model_id=request.deployment_id)
+            job = await preflight_for_job(
+                datasets,
+                request.dataset_path or "",
+                field_name=field_name,
+                validation_split=0.0,
+                max_seq_length=1,
+                tokenizer_dir=None,
+                model_id=request.deployment_id,
+            )
             dataset = await stage_local_dataset(self._c(), job, output, container=CONTAINER, output_field="report_uri")
         if dataset.report.format != "instruction":
             await dataset.remove_temp()
-            raise InvalidInput.field(field_name, f"{dataset.report.path} holds conversational rows; an evaluation "
-                                                 "reads instruction rows {\"prompt\", \"completion\"[, \"category\"]}")
+            raise InvalidInput.field(
+                field_name,
+                f"{dataset.report.path} holds conversational rows; an evaluation "
+                'reads instruction rows {"prompt", "completion"[, "category"]}',
+            )
         return dataset
 
     async def _remote(self, uri: str, datasets: DatasetAccess, field_name: str) -> StagedDataset:
-        return await stage_remote_dataset(self._c(), self.settings.compartment_id, uri, datasets, container=CONTAINER,
-                                          validation_split=0.0, max_seq_length=1, model_id="",
-                                          field_name=field_name)
+        return await stage_remote_dataset(
+            self._c(),
+            self.settings.compartment_id,
+            uri,
+            datasets,
+            container=CONTAINER,
+            validation_split=0.0,
+            max_seq_length=1,
+            model_id="",
+            field_name=field_name,
+        )
 
     # ---- create: make it, in order ----------------------------------------------------------------
 
@@ -428,8 +506,13 @@ class OciEvaluations(JobRunModels, Evaluations):
         set_id = plan.version_set_id
         if set_id is None:
             set_id = created.version_set_id = await create_version_set(
-                c, self.settings, em.DEFAULT_EXPERIMENT, tag=em.TAG_EVALUATION,
-                description="AI Quick Actions evaluations made by aqua-ext", find=self._experiment)
+                c,
+                self.settings,
+                em.DEFAULT_EXPERIMENT,
+                tag=em.TAG_EVALUATION,
+                description="AI Quick Actions evaluations made by aqua-ext",
+                find=self._experiment,
+            )
         if plan.dataset.upload is not None:
             bucket, namespace, _ = plan.output
             name = plan.dataset.uri.split("/", 3)[3]
@@ -437,9 +520,15 @@ class OciEvaluations(JobRunModels, Evaluations):
             await self.backend._put_file(c, namespace, bucket, name, plan.dataset.upload)
         report_uri = request.report_uri or ""
         model_params = em.model_parameters(request.params, dm.SERVED_MODEL)
-        hyper = em.hyperparameters(shape=plan.shape, dataset_uri=plan.dataset.uri, report_uri=report_uri,
-                                   model_params=model_params, metrics=plan.metrics,
-                                   concurrency=request.concurrency, finetune_id=request.finetune_id)
+        hyper = em.hyperparameters(
+            shape=plan.shape,
+            dataset_uri=plan.dataset.uri,
+            report_uri=report_uri,
+            model_params=model_params,
+            metrics=plan.metrics,
+            concurrency=request.concurrency,
+            finetune_id=request.finetune_id,
+        )
         meta = [
             mapping.metadata_item(em.MD_SOURCE, deployment.id, "The evaluated deployment"),
             mapping.metadata_item(em.MD_SOURCE_NAME, deployment.name, "The evaluated deployment's name"),
@@ -451,33 +540,65 @@ class OciEvaluations(JobRunModels, Evaluations):
         ]
         tags = {em.TAG_EVALUATION: em.TAG_EVALUATION}
         details = m.CreateModelDetails(
-            compartment_id=self.settings.compartment_id, project_id=self.settings.project_id,
+            compartment_id=self.settings.compartment_id,
+            project_id=self.settings.project_id,
             display_name=request.name[:255],
-            description=(request.description or f"Evaluation of {deployment.name}")[:400], freeform_tags=tags,
+            description=(request.description or f"Evaluation of {deployment.name}")[:400],
+            freeform_tags=tags,
             custom_metadata_list=[m.Metadata(**item) for item in meta],
             defined_metadata_list=[m.Metadata(key=em.HYPERPARAMETERS, value=json.dumps(hyper, separators=(",", ":")))],
             model_version_set_id=set_id,
         )
-        model = (await c.call("datascience", c.data_science.create_model, details,
-                              opc_retry_token=new_retry_token())).data
+        model = (
+            await c.call("datascience", c.data_science.create_model, details, opc_retry_token=new_retry_token())
+        ).data
         created.model_id = model.id
         arguments = em.evaluation_arguments(
-            evaluation_id=model.id, target_id=deployment.id, dataset_uri=plan.dataset.uri, metrics=plan.metrics,
-            output_dir=report_uri, model_params=model_params,
-            inference={"inference_max_threads": request.concurrency})
-        job = (await c.call("datascience", c.data_science.create_job,
-                            self._job_details(request, plan, arguments, tags),
-                            opc_retry_token=new_retry_token())).data
+            evaluation_id=model.id,
+            target_id=deployment.id,
+            dataset_uri=plan.dataset.uri,
+            metrics=plan.metrics,
+            output_dir=report_uri,
+            model_params=model_params,
+            inference={"inference_max_threads": request.concurrency},
+        )
+        job = (
+            await c.call(
+                "datascience",
+                c.data_science.create_job,
+                self._job_details(request, plan, arguments, tags),
+                opc_retry_token=new_retry_token(),
+            )
+        ).data
         created.job_id = job.id
         await until_active(c, self.settings, job, "evaluation")
-        run = (await c.call("datascience", c.data_science.create_job_run, m.CreateJobRunDetails(
-            compartment_id=self.settings.compartment_id, project_id=self.settings.project_id, job_id=job.id,
-            display_name=request.name[:255], freeform_tags=tags), opc_retry_token=new_retry_token())).data
+        run = (
+            await c.call(
+                "datascience",
+                c.data_science.create_job_run,
+                m.CreateJobRunDetails(
+                    compartment_id=self.settings.compartment_id,
+                    project_id=self.settings.project_id,
+                    job_id=job.id,
+                    display_name=request.name[:255],
+                    freeform_tags=tags,
+                ),
+                opc_retry_token=new_retry_token(),
+            )
+        ).data
         created.run_id = run.id
-        meta += [mapping.metadata_item(em.MD_JOB_ID, job.id, "The evaluation job"),
-                 mapping.metadata_item(em.MD_RUN_ID, run.id, "The evaluation job run")]
-        model = (await c.call("datascience", c.data_science.update_model, model.id, m.UpdateModelDetails(
-            custom_metadata_list=[m.Metadata(**item) for item in meta]))).data
+        meta += [
+            mapping.metadata_item(em.MD_JOB_ID, job.id, "The evaluation job"),
+            mapping.metadata_item(em.MD_RUN_ID, run.id, "The evaluation job run"),
+        ]
+        model = (
+            await c.call(
+                "datascience",
+                c.data_science.update_model,
+                model.id,
+                m.UpdateModelDetails(custom_metadata_list=[m.Metadata(**item) for item in meta]),
+            )
+        ).data
         await record_provenance(c, model.id, run.id)
 
         facts = self._facts[model.id] = em.facts_from(model, job)
@@ -487,33 +608,48 @@ class OciEvaluations(JobRunModels, Evaluations):
         self._runs = None
         return self._detail(facts)
 
-    def _job_details(self, request: CreateEvaluationRequest, plan: _Plan, arguments: str,
-                     tags: dict[str, str]) -> Any:
+    def _job_details(self, request: CreateEvaluationRequest, plan: _Plan, arguments: str, tags: dict[str, str]) -> Any:
         """CreateJobDetails as AQUA's ContainerRuntime makes them: the evaluation container on a CPU shape with
         its arguments in the environment, OCI's managed networking."""
         import oci
 
         m = oci.data_science.models
-        config = m.DefaultJobConfigurationDetails(job_type="DEFAULT",
-                                                  environment_variables={em.EVAL_ARGUMENTS: arguments})
-        image = m.OcirContainerJobEnvironmentConfigurationDetails(job_environment_type="OCIR_CONTAINER",
-                                                                  image=plan.image)
+        config = m.DefaultJobConfigurationDetails(
+            job_type="DEFAULT", environment_variables={em.EVAL_ARGUMENTS: arguments}
+        )
+        image = m.OcirContainerJobEnvironmentConfigurationDetails(
+            job_environment_type="OCIR_CONTAINER", image=plan.image
+        )
         shape_config = None
         if "ocpus" in plan.shape_config:
-            shape_config = m.JobShapeConfigDetails(ocpus=plan.shape_config["ocpus"],
-                                                   memory_in_gbs=plan.shape_config["memory_in_gbs"])
+            shape_config = m.JobShapeConfigDetails(
+                ocpus=plan.shape_config["ocpus"], memory_in_gbs=plan.shape_config["memory_in_gbs"]
+            )
         infra = m.ManagedEgressStandaloneJobInfrastructureConfigurationDetails(
-            job_infrastructure_type="ME_STANDALONE", shape_name=plan.shape,
-            block_storage_size_in_gbs=plan.shape_config["block_storage"], job_shape_config_details=shape_config)
+            job_infrastructure_type="ME_STANDALONE",
+            shape_name=plan.shape,
+            block_storage_size_in_gbs=plan.shape_config["block_storage"],
+            job_shape_config_details=shape_config,
+        )
         logs = None
         if request.log_id:
-            logs = m.JobLogConfigurationDetails(enable_logging=True, enable_auto_log_creation=False,
-                                                log_group_id=request.log_group_id, log_id=request.log_id)
+            logs = m.JobLogConfigurationDetails(
+                enable_logging=True,
+                enable_auto_log_creation=False,
+                log_group_id=request.log_group_id,
+                log_id=request.log_id,
+            )
         return m.CreateJobDetails(
-            compartment_id=self.settings.compartment_id, project_id=self.settings.project_id,
-            display_name=request.name[:255], description=f"Evaluation of {plan.deployment.name}"[:400],
-            job_configuration_details=config, job_infrastructure_configuration_details=infra,
-            job_environment_configuration_details=image, job_log_configuration_details=logs, freeform_tags=tags)
+            compartment_id=self.settings.compartment_id,
+            project_id=self.settings.project_id,
+            display_name=request.name[:255],
+            description=f"Evaluation of {plan.deployment.name}"[:400],
+            job_configuration_details=config,
+            job_infrastructure_configuration_details=infra,
+            job_environment_configuration_details=image,
+            job_log_configuration_details=logs,
+            freeform_tags=tags,
+        )
 
     # ---- cancel and delete ---------------------------------------------------------------------
 
@@ -535,8 +671,15 @@ class OciEvaluations(JobRunModels, Evaluations):
         c = self._c()
         for name in (em.REPORT_JSON, em.ROWS_JSONL, em.REPORT_HTML, em.STATUS_JSON, "report.md"):
             try:
-                await c.call("objectstorage", c.object_storage.delete_object, namespace, bucket, folder + name,
-                             gone_ok=True, not_found="")
+                await c.call(
+                    "objectstorage",
+                    c.object_storage.delete_object,
+                    namespace,
+                    bucket,
+                    folder + name,
+                    gone_ok=True,
+                    not_found="",
+                )
             except NotFound:
                 pass
             except AquaError as exc:

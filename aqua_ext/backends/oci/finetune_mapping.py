@@ -66,21 +66,31 @@ MIN_ROWS = 50  # the container refuses smaller datasets (exit code 42)
 # epochs as --num_epochs). `seed` and `logging_steps` are not in AQUA's list; AQUA passes extra keys
 # through as flags, so they travel the same way.
 _AQUA_NAMES = {
-    "epochs": "epochs", "learning_rate": "learning_rate", "batch_size": "batch_size",
-    "max_seq_length": "sequence_len", "pad_to_max_length": "pad_to_sequence_len", "lora_r": "lora_r",
-    "lora_alpha": "lora_alpha", "lora_dropout": "lora_dropout", "early_stopping_patience": "early_stopping_patience",
-    "early_stopping_threshold": "early_stopping_threshold", "seed": "seed", "logging_steps": "logging_steps",
+    "epochs": "epochs",
+    "learning_rate": "learning_rate",
+    "batch_size": "batch_size",
+    "max_seq_length": "sequence_len",
+    "pad_to_max_length": "pad_to_sequence_len",
+    "lora_r": "lora_r",
+    "lora_alpha": "lora_alpha",
+    "lora_dropout": "lora_dropout",
+    "early_stopping_patience": "early_stopping_patience",
+    "early_stopping_threshold": "early_stopping_threshold",
+    "seed": "seed",
+    "logging_steps": "logging_steps",
 }
-_OUR_NAMES = {aqua: ours for ours, aqua in _AQUA_NAMES.items()} | {"micro_batch_size": "batch_size",
-                                                                    "num_epochs": "epochs"}
+_OUR_NAMES = {aqua: ours for ours, aqua in _AQUA_NAMES.items()} | {
+    "micro_batch_size": "batch_size",
+    "num_epochs": "epochs",
+}
 
 # Why the container stopped, by its exit code (AQUA's catalog of codes, in our words).
 EXIT_REASONS = {
-    30: "the model contains custom code and trust_remote_code is not enabled; add \"--trust_remote_code True\" "
-        "to finetuning_params in the model's FineTuneConfiguration",
+    30: 'the model contains custom code and trust_remote_code is not enabled; add "--trust_remote_code True" '
+    "to finetuning_params in the model's FineTuneConfiguration",
     31: "distributed training could not read the job run's logs; the job run needs permission to use Logging",
     32: "an Object Storage path could not be parsed or read; use oci://bucket@namespace/prefix and allow the job "
-        "run to read it",
+    "run to read it",
     40: "no training data was given",
     41: "the training data could not be read: check that the file exists and that the job run may read it",
     42: f"the training data has too few rows: the container needs at least {MIN_ROWS}",
@@ -98,11 +108,11 @@ EXIT_REASONS = {
     64: "a model could not be created in the model catalog: allow the job run to manage models",
     65: "the output model could not be updated: allow the job run to manage models",
     66: "the model artifact could not be uploaded: the model must be ACTIVE without an artifact, and the job run "
-        "needs permission to upload it",
+    "needs permission to upload it",
     67: "the job's details could not be read: allow the job run to read jobs",
     68: "the job run's details could not be read: allow the job run to read job runs",
     81: "the subnet's details could not be read (needed for distributed training): allow the job run to read "
-        "virtual networks",
+    "virtual networks",
     82: "the logs could not be searched (needed for distributed training): allow the job run to read log content",
     91: "the Logging service could not be used (needed for distributed training): check the job run's policies",
     92: "Object Storage could not be used: check the job run's policies",
@@ -184,8 +194,9 @@ def params_from(values: dict[str, Any] | None) -> FineTuneParams:
                 ours.pop(name, None)
 
 
-def launch_command(training_data: str, output_uri: str, validation_split: float, params: FineTuneParams,
-                   extra: str = "") -> str:
+def launch_command(
+    training_data: str, output_uri: str, validation_split: float, params: FineTuneParams, extra: str = ""
+) -> str:
     """OCI__LAUNCH_CMD: the container's flags, as AQUA builds them (a batch size is a micro batch size,
     epochs are --num_epochs, module lists are comma-separated), then the model's own finetuning_params."""
     words = ["--training_data", training_data, "--output_dir", output_uri, "--val_set_size", f"{validation_split:g}"]
@@ -201,8 +212,12 @@ def launch_command(training_data: str, output_uri: str, validation_split: float,
 
 def ft_arguments(base_model_id: str, output_model_id: str) -> str:
     """AIP_SMC_FT_ARGUMENTS: which catalog model to train and which one receives the result."""
-    return json.dumps({"baseModel": {"type": "modelCatalog", "modelId": base_model_id},
-                       "outputModel": {"type": "modelCatalog", "modelId": output_model_id}})
+    return json.dumps(
+        {
+            "baseModel": {"type": "modelCatalog", "modelId": base_model_id},
+            "outputModel": {"type": "modelCatalog", "modelId": output_model_id},
+        }
+    )
 
 
 def launch_flags(command: str) -> dict[str, str]:
@@ -250,10 +265,19 @@ def extra_flags(config: dict[str, Any] | None) -> str:
 def model_tags(base_tags: dict[str, Any] | None, base_id: str, base_name: str) -> dict[str, str]:
     """The fine-tuned model's freeform tags, as AQUA sets them: the base's (less license and the
     registered-model mark), not ready to deploy until the run succeeds, not fine-tunable again."""
-    tags = {str(k): str(v) for k, v in (base_tags or {}).items()
-            if str(k).lower() not in ("license", "aqua_custom_base_model", TAG_AQUA.lower())}
-    tags.update({TAG_AQUA: "", TAG_FINE_TUNED: f"{base_id}#{base_name}"[:255], TAG_FT_VERSION: FT_VERSION,
-                 "ready_to_fine_tune": "false"})
+    tags = {
+        str(k): str(v)
+        for k, v in (base_tags or {}).items()
+        if str(k).lower() not in ("license", "aqua_custom_base_model", TAG_AQUA.lower())
+    }
+    tags.update(
+        {
+            TAG_AQUA: "",
+            TAG_FINE_TUNED: f"{base_id}#{base_name}"[:255],
+            TAG_FT_VERSION: FT_VERSION,
+            "ready_to_fine_tune": "false",
+        }
+    )
     return tags
 
 
@@ -272,8 +296,13 @@ def _job_parts(job: Any) -> tuple[Any, Any, dict[str, str], int, str | None]:
         group = groups[0]
         env = getattr(group.job_configuration_details, "environment_variables", None) or {}
         network = getattr(nodes, "job_network_configuration", None)
-        return (group.job_infrastructure_configuration_details, logs, dict(env), int(group.replicas or 1),
-                getattr(network, "subnet_id", None))
+        return (
+            group.job_infrastructure_configuration_details,
+            logs,
+            dict(env),
+            int(group.replicas or 1),
+            getattr(network, "subnet_id", None),
+        )
     infra = getattr(job, "job_infrastructure_configuration_details", None)
     env = getattr(getattr(job, "job_configuration_details", None), "environment_variables", None) or {}
     replicas = _int(dict(env).get(NODE_COUNT)) or 1
@@ -295,16 +324,26 @@ def facts_from(model: Any, job: Any | None) -> Facts:
         validation_split = 0.1
     logging_on = bool(getattr(logs, "enable_logging", False))
     return Facts(
-        model_id=model.id, name=model.display_name or model.id, description=getattr(model, "description", None) or "",
-        created_at=_aware(model.time_created), base_model_id=meta.get(MD_SOURCE) or base_id,
-        base_model_name=meta.get(MD_SOURCE_NAME) or base_name, job_id=meta.get(MD_JOB_ID) or getattr(job, "id", None),
-        run_id=next((meta[k] for k in MD_RUN_IDS if meta.get(k)), None), params=params_from(hyper),
+        model_id=model.id,
+        name=model.display_name or model.id,
+        description=getattr(model, "description", None) or "",
+        created_at=_aware(model.time_created),
+        base_model_id=meta.get(MD_SOURCE) or base_id,
+        base_model_name=meta.get(MD_SOURCE_NAME) or base_name,
+        job_id=meta.get(MD_JOB_ID) or getattr(job, "id", None),
+        run_id=next((meta[k] for k in MD_RUN_IDS if meta.get(k)), None),
+        params=params_from(hyper),
         validation_split=validation_split,
         dataset_path=str(hyper.get("training_data") or flags.get("training_data") or ""),
-        dataset_hash=meta.get(MD_DATASET_HASH) or "", train_rows=_int(meta.get(MD_TRAIN_ROWS)),
-        validation_rows=_int(meta.get(MD_VALIDATION_ROWS)), output_uri=flags.get("output_dir"),
-        experiment_name=getattr(model, "model_version_set_name", None), shape=getattr(infra, "shape_name", None) or "",
-        replicas=replicas, subnet_id=subnet, log_group_id=getattr(logs, "log_group_id", None) if logging_on else None,
+        dataset_hash=meta.get(MD_DATASET_HASH) or "",
+        train_rows=_int(meta.get(MD_TRAIN_ROWS)),
+        validation_rows=_int(meta.get(MD_VALIDATION_ROWS)),
+        output_uri=flags.get("output_dir"),
+        experiment_name=getattr(model, "model_version_set_name", None),
+        shape=getattr(infra, "shape_name", None) or "",
+        replicas=replicas,
+        subnet_id=subnet,
+        log_group_id=getattr(logs, "log_group_id", None) if logging_on else None,
         log_id=getattr(logs, "log_id", None) if logging_on else None,
     )
 
@@ -346,10 +385,13 @@ def metric_series(model: Any) -> MetricSeries:
             if found is not None:
                 finals[description] = found[1]
     train, val = by_series[TRAIN_EPOCH], by_series[VAL_EPOCH]
-    points = [MetricPoint(step=epoch, epoch=float(epoch), train_loss=train.get(epoch), validation_loss=val.get(epoch))
-              for epoch in sorted(set(train) | set(val))]
-    return MetricSeries(points=points, final_train_loss=finals.get(TRAIN_FINAL),
-                        final_validation_loss=finals.get(VAL_FINAL))
+    points = [
+        MetricPoint(step=epoch, epoch=float(epoch), train_loss=train.get(epoch), validation_loss=val.get(epoch))
+        for epoch in sorted(set(train) | set(val))
+    ]
+    return MetricSeries(
+        points=points, final_train_loss=finals.get(TRAIN_FINAL), final_validation_loss=finals.get(VAL_FINAL)
+    )
 
 
 # ---- states --------------------------------------------------------------------------
@@ -383,16 +425,19 @@ def state_message(state: FineTuneState, run: Any | None, facts: Facts, series: M
         if series.points:
             return f"Training: epoch {series.points[-1].step} of {facts.params.epochs} done"
         return "Starting: the container downloads the base model and the dataset"
-    return {FineTuneState.SUCCEEDED: "Done: the fine-tuned model is ready to deploy",
-            FineTuneState.CANCELING: "Canceling the job run",
-            FineTuneState.CANCELED: "Canceled"}[state]
+    return {
+        FineTuneState.SUCCEEDED: "Done: the fine-tuned model is ready to deploy",
+        FineTuneState.CANCELING: "Canceling the job run",
+        FineTuneState.CANCELED: "Canceled",
+    }[state]
 
 
 # ---- the entity ------------------------------------------------------------------------
 
 
-def _progress(state: FineTuneState, run: Any | None, facts: Facts, series: MetricSeries,
-              now: datetime) -> tuple[float, int, float, float | None]:
+def _progress(
+    state: FineTuneState, run: Any | None, facts: Facts, series: MetricSeries, now: datetime
+) -> tuple[float, int, float, float | None]:
     """(progress 0..1, step, epoch, eta seconds) from the epochs recorded so far."""
     epochs = max(1, facts.params.epochs)
     done = series.points[-1].step if series.points else 0
@@ -407,8 +452,15 @@ def _progress(state: FineTuneState, run: Any | None, facts: Facts, series: Metri
     return progress, done, float(done), eta
 
 
-def to_detail(facts: Facts, run: Any | None, series: MetricSeries, *, artifact_location: str | None = None,
-              failure_log: list[str] | None = None, now: datetime | None = None) -> FineTuneDetail:
+def to_detail(
+    facts: Facts,
+    run: Any | None,
+    series: MetricSeries,
+    *,
+    artifact_location: str | None = None,
+    failure_log: list[str] | None = None,
+    now: datetime | None = None,
+) -> FineTuneDetail:
     now = now or datetime.now(timezone.utc)
     state = state_of(getattr(run, "lifecycle_state", None), series)
     progress, step, epoch, eta = _progress(state, run, facts, series, now)
@@ -416,18 +468,43 @@ def to_detail(facts: Facts, run: Any | None, series: MetricSeries, *, artifact_l
     finished_at, updated_at = jm.run_times(facts.created_at, run, state, FINAL_FINETUNE_STATES)
     wall = (_aware(finished) - _aware(started)).total_seconds() if started and finished else None
     return FineTuneDetail(
-        id=facts.model_id, name=facts.name, description=facts.description, base_model_id=facts.base_model_id,
-        base_model_name=facts.base_model_name, state=state, state_message=state_message(state, run, facts, series),
-        training_type="lora", shape=facts.shape, replicas=facts.replicas, dataset_path=facts.dataset_path,
-        dataset_hash=facts.dataset_hash, progress=progress, step=step, total_steps=facts.params.epochs, epoch=epoch,
-        eta_seconds=eta, output_model_id=facts.model_id, created_at=facts.created_at, updated_at=updated_at,
-        finished_at=finished_at, params=facts.params, validation_split=facts.validation_split,
-        train_rows=facts.train_rows, validation_rows=facts.validation_rows,
-        final_train_loss=series.final_train_loss, final_validation_loss=series.final_validation_loss,
-        job_id=facts.job_id, job_run_id=facts.run_id, output_uri=facts.output_uri,
-        experiment_name=facts.experiment_name, log_group_id=facts.log_group_id, log_id=facts.log_id,
-        subnet_id=facts.subnet_id, artifact_location=artifact_location or facts.output_uri,
-        wall_seconds=round(wall, 1) if wall is not None else None, peak_memory_mb=None,
+        id=facts.model_id,
+        name=facts.name,
+        description=facts.description,
+        base_model_id=facts.base_model_id,
+        base_model_name=facts.base_model_name,
+        state=state,
+        state_message=state_message(state, run, facts, series),
+        training_type="lora",
+        shape=facts.shape,
+        replicas=facts.replicas,
+        dataset_path=facts.dataset_path,
+        dataset_hash=facts.dataset_hash,
+        progress=progress,
+        step=step,
+        total_steps=facts.params.epochs,
+        epoch=epoch,
+        eta_seconds=eta,
+        output_model_id=facts.model_id,
+        created_at=facts.created_at,
+        updated_at=updated_at,
+        finished_at=finished_at,
+        params=facts.params,
+        validation_split=facts.validation_split,
+        train_rows=facts.train_rows,
+        validation_rows=facts.validation_rows,
+        final_train_loss=series.final_train_loss,
+        final_validation_loss=series.final_validation_loss,
+        job_id=facts.job_id,
+        job_run_id=facts.run_id,
+        output_uri=facts.output_uri,
+        experiment_name=facts.experiment_name,
+        log_group_id=facts.log_group_id,
+        log_id=facts.log_id,
+        subnet_id=facts.subnet_id,
+        artifact_location=artifact_location or facts.output_uri,
+        wall_seconds=round(wall, 1) if wall is not None else None,
+        peak_memory_mb=None,
         failure_log=(failure_log or []) if state == FineTuneState.FAILED else [],
     )
 

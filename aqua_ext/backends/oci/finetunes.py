@@ -66,15 +66,19 @@ from . import mapping
 from .clients import new_retry_token, policy_hint
 from .job_support import (
     RUNNING_RUN_STATES,
-    Created as _Created,
     JobRunModels,
-    StagedDataset as _Dataset,
     create_version_set,
     find_version_set,
     record_provenance,
     stage_local_dataset,
     stage_remote_dataset,
     until_active,
+)
+from .job_support import (
+    Created as _Created,
+)
+from .job_support import (
+    StagedDataset as _Dataset,
 )
 from .log_search import check_log_ocids
 
@@ -106,7 +110,7 @@ class _Plan:
     """Everything a fine-tuning job needs, validated."""
 
     model: ModelDetail
-    record: "ModelRecord"
+    record: ModelRecord
     params: FineTuneParams
     shape: str
     image: str
@@ -122,7 +126,7 @@ class OciFineTunes(JobRunModels, FineTunes):
     id_is = "a fine-tune's id is its fine-tuned model's OCID"
     live_type = _Live
 
-    def __init__(self, backend: "OciBackend") -> None:
+    def __init__(self, backend: OciBackend) -> None:
         super().__init__(backend)
         self._runs_task: asyncio.Task[tuple[float, dict[str, Any]]] | None = None
         self._shapes: tuple[float, list[Any]] | None = None
@@ -136,22 +140,32 @@ class OciFineTunes(JobRunModels, FineTunes):
     async def job_shapes(self) -> list[Any]:
         """ListJobShapes of the compartment, cached like the model list."""
         c = self._c()
-        return await self._cached_list("_shapes", lambda: c.list_all(
-            "datascience", c.data_science.list_job_shapes, self.settings.compartment_id))
+        return await self._cached_list(
+            "_shapes", lambda: c.list_all("datascience", c.data_science.list_job_shapes, self.settings.compartment_id)
+        )
 
     async def _container_index(self) -> list[Any]:
         c = self._c()
-        return await self._cached_list("_containers", lambda: c.list_all(
-            "datascience", c.data_science.list_containers, is_latest=True, target_workload="JOB_RUN",
-            usage_query_param="FINE_TUNE"))
+        return await self._cached_list(
+            "_containers",
+            lambda: c.list_all(
+                "datascience",
+                c.data_science.list_containers,
+                is_latest=True,
+                target_workload="JOB_RUN",
+                usage_query_param="FINE_TUNE",
+            ),
+        )
 
     # ---- what a fine-tune is -----------------------------------------------------
 
     async def _read_facts(self, model_id: str) -> fm.Facts:
         raw = await self._get_model(model_id)
         if mapping.TAG_FINE_TUNED not in {str(k).lower() for k in (raw.freeform_tags or {})}:
-            raise NotFound(f"'{raw.display_name}' is not a fine-tuned model (it has no {mapping.TAG_FINE_TUNED} tag), "
-                           "so it has no fine-tuning job.")
+            raise NotFound(
+                f"'{raw.display_name}' is not a fine-tuned model (it has no {mapping.TAG_FINE_TUNED} tag), "
+                "so it has no fine-tuning job."
+            )
         job = await self._read_job(mapping.custom_metadata(raw).get(fm.MD_JOB_ID))
         facts = fm.facts_from(raw, job)
         self._facts[model_id] = facts
@@ -160,9 +174,15 @@ class OciFineTunes(JobRunModels, FineTunes):
     async def _get_model(self, model_id: str) -> Any:
         """GetModel, keeping what changes on it (the metric series, the output path, readiness)."""
         c = self._c()
-        raw = (await c.call("datascience", c.data_science.get_model, model_id,
-                            not_found=f"No fine-tune with id '{model_id}' in OCI Data Science (or you may not read "
-                                      f"it: {policy_hint('datascience', self.settings.compartment_id)}).")).data
+        raw = (
+            await c.call(
+                "datascience",
+                c.data_science.get_model,
+                model_id,
+                not_found=f"No fine-tune with id '{model_id}' in OCI Data Science (or you may not read "
+                f"it: {policy_hint('datascience', self.settings.compartment_id)}).",
+            )
+        ).data
         if raw.lifecycle_state == "DELETED":
             self._forget(model_id)
             raise NotFound(f"The fine-tuned model '{raw.display_name}' was deleted.")
@@ -213,8 +233,14 @@ class OciFineTunes(JobRunModels, FineTunes):
         tags = {k: v for k, v in (raw.freeform_tags or {}).items() if str(k).lower() != mapping.TAG_AQUA.lower()}
         tags[mapping.TAG_AQUA] = "active"
         try:
-            updated = (await c.call("datascience", c.data_science.update_model, raw.id,
-                                    oci.data_science.models.UpdateModelDetails(freeform_tags=tags))).data
+            updated = (
+                await c.call(
+                    "datascience",
+                    c.data_science.update_model,
+                    raw.id,
+                    oci.data_science.models.UpdateModelDetails(freeform_tags=tags),
+                )
+            ).data
         except AquaError as exc:
             log.warning("could not tag the fine-tuned model %s ready to deploy: %s", raw.id, exc.message)
             self._live_of(raw.id).marked = True
@@ -264,14 +290,17 @@ class OciFineTunes(JobRunModels, FineTunes):
         if updated is not None:
             return updated
         shown = copy.copy(raw)
-        shown.freeform_tags = {**{k: v for k, v in (raw.freeform_tags or {}).items()
-                                  if str(k).lower() != mapping.TAG_AQUA.lower()}, mapping.TAG_AQUA: "active"}
+        shown.freeform_tags = {
+            **{k: v for k, v in (raw.freeform_tags or {}).items() if str(k).lower() != mapping.TAG_AQUA.lower()},
+            mapping.TAG_AQUA: "active",
+        }
         return shown
 
     def _detail(self, facts: fm.Facts) -> FineTuneDetail:
         live = self._live_of(facts.model_id)
-        return fm.to_detail(facts, live.run, live.series, artifact_location=live.output_path,
-                            failure_log=live.failure_log)
+        return fm.to_detail(
+            facts, live.run, live.series, artifact_location=live.output_path, failure_log=live.failure_log
+        )
 
     # ---- list and detail ---------------------------------------------------------
 
@@ -304,8 +333,11 @@ class OciFineTunes(JobRunModels, FineTunes):
         await self._settle(facts, metrics=True)
         live = self._live_of(facts.model_id)
         points = live.series.points
-        return FineTuneMetrics(points=points[query.after:], cursor=len(points),
-                               state=fm.state_of(getattr(live.run, "lifecycle_state", None), live.series))
+        return FineTuneMetrics(
+            points=points[query.after :],
+            cursor=len(points),
+            state=fm.state_of(getattr(live.run, "lifecycle_state", None), live.series),
+        )
 
     # ---- defaults ------------------------------------------------------------------
 
@@ -314,14 +346,18 @@ class OciFineTunes(JobRunModels, FineTunes):
         """Why this model cannot be fine-tuned on OCI, or None."""
         if model.source == ModelSource.FINE_TUNED:
             base = model.lineage.base_model_id if model.lineage else None
-            return ("it is itself a fine-tuned model; fine-tune its base model"
-                    + (f" ({base})" if base else "") + " with a combined dataset instead")
+            return (
+                "it is itself a fine-tuned model; fine-tune its base model"
+                + (f" ({base})" if base else "")
+                + " with a combined dataset instead"
+            )
         if model.source == ModelSource.CATALOG and not model.ready_to_deploy:
             return " ".join(model.notes) or "this service model has no weights in your tenancy yet"
         if not model.ready_to_finetune:
             why = " ".join(n for n in model.notes if "GGUF" in n) or (
                 f"it is not marked ready to fine-tune (its {mapping.TAG_READY_TO_FINE_TUNE} tag is not true); "
-                "register its safetensors weights with fine-tuning enabled, or choose a model that is")
+                "register its safetensors weights with fine-tuning enabled, or choose a model that is"
+            )
             return why
         if not model.artifact_location:
             return "it records no artifact_location (where its weights are); re-register it from Object Storage"
@@ -350,17 +386,26 @@ class OciFineTunes(JobRunModels, FineTunes):
         if why:
             notes.append(f"'{model.name}' cannot be fine-tuned: {why}.")
         if params.training_type != "lora":
-            notes.append("OCI's fine-tuning container trains LoRA adapters only; last-layers training runs on the "
-                         "local backend.")
+            notes.append(
+                "OCI's fine-tuning container trains LoRA adapters only; last-layers training runs on the local backend."
+            )
         if not gpu:
             notes.append("This compartment offers no GPU job shape; OCI's fine-tuning container needs one.")
         elif fit.total_gb is not None and fit.recommended_shape is None:
             notes.append("No GPU job shape here holds this training run: lower batch_size or max_seq_length.")
-        notes.append("The output location must be a versioned Object Storage bucket (oci://bucket@namespace/prefix); "
-                     "a dataset in the Jupyter root is uploaded next to it.")
+        notes.append(
+            "The output location must be a versioned Object Storage bucket (oci://bucket@namespace/prefix); "
+            "a dataset in the Jupyter root is uploaded next to it."
+        )
         return FineTuneDefaults(
-            model_id=model.id, ready_to_finetune=why is None, notes=notes, params=params, shapes=names,
-            default_shape=shape, max_replicas=fm.config_max_replicas(config, shape, DEFAULT_MAX_REPLICAS), fit=fit,
+            model_id=model.id,
+            ready_to_finetune=why is None,
+            notes=notes,
+            params=params,
+            shapes=names,
+            default_shape=shape,
+            max_replicas=fm.config_max_replicas(config, shape, DEFAULT_MAX_REPLICAS),
+            fit=fit,
             needs_output_uri=True,
         )
 
@@ -368,8 +413,10 @@ class OciFineTunes(JobRunModels, FineTunes):
 
     async def create(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> CreateFineTuneResponse:
         if not self.settings.project_id:
-            raise Unavailable("No OCI Data Science project: set AquaExtension.oci_project_id (or PROJECT_OCID) "
-                              "to the project fine-tuning jobs belong to.")
+            raise Unavailable(
+                "No OCI Data Science project: set AquaExtension.oci_project_id (or PROJECT_OCID) "
+                "to the project fine-tuning jobs belong to."
+            )
         plan = await self._plan(request, datasets)
         created = _Created()
         try:
@@ -386,23 +433,35 @@ class OciFineTunes(JobRunModels, FineTunes):
     def _check_request(self, request: CreateFineTuneRequest) -> tuple[str, str, str]:
         """The request's own rules (no call needed); returns the output location's parts."""
         if request.params.training_type != "lora":
-            raise InvalidInput.field("params.training_type", "OCI's fine-tuning container trains LoRA adapters "
-                                                             "only; use 'lora', or train the last layers on the "
-                                                             "local backend")
+            raise InvalidInput.field(
+                "params.training_type",
+                "OCI's fine-tuning container trains LoRA adapters "
+                "only; use 'lora', or train the last layers on the "
+                "local backend",
+            )
         if request.subnet_id and mapping.ocid_kind(request.subnet_id) != "subnet":
             raise InvalidInput.field("subnet_id", "must be a VCN subnet OCID (ocid1.subnet.oc1.<region>.<id>)")
         check_log_ocids(request.log_group_id, request.log_id)
         if request.replicas > 1 and not request.subnet_id:
-            raise InvalidInput.field("subnet_id", f"{request.replicas} replicas make a distributed training run, whose "
-                                                  "nodes talk to each other over a private subnet: give the OCID of "
-                                                  "a subnet in your VCN, or use 1 replica")
+            raise InvalidInput.field(
+                "subnet_id",
+                f"{request.replicas} replicas make a distributed training run, whose "
+                "nodes talk to each other over a private subnet: give the OCID of "
+                "a subnet in your VCN, or use 1 replica",
+            )
         if request.replicas > 1 and not request.log_id:
-            raise InvalidInput.field("log_id", f"{request.replicas} replicas make a distributed training run, whose "
-                                               "nodes find each other through the job run's log: give log_group_id "
-                                               "and log_id of an OCI Logging log, or use 1 replica")
+            raise InvalidInput.field(
+                "log_id",
+                f"{request.replicas} replicas make a distributed training run, whose "
+                "nodes find each other through the job run's log: give log_group_id "
+                "and log_id of an OCI Logging log, or use 1 replica",
+            )
         if not request.output_uri:
-            raise InvalidInput.field("output_uri", "required on OCI: the oci://bucket@namespace/prefix, in a versioned "
-                                                   "bucket, where the fine-tuned weights are written")
+            raise InvalidInput.field(
+                "output_uri",
+                "required on OCI: the oci://bucket@namespace/prefix, in a versioned "
+                "bucket, where the fine-tuned weights are written",
+            )
         try:
             return mapping.parse_os_uri(request.output_uri)
         except ValueError:
@@ -421,9 +480,14 @@ class OciFineTunes(JobRunModels, FineTunes):
         checks = {
             "shape": loop.create_task(self._pick_shape(request, model, params)),
             "image": loop.create_task(self._image(record)),
-            "output_uri": loop.create_task(self.backend._versioned_bucket(
-                output[0], output[1], field="output_uri",
-                why="OCI's fine-tuning container writes its outputs only to versioned buckets")),
+            "output_uri": loop.create_task(
+                self.backend._versioned_bucket(
+                    output[0],
+                    output[1],
+                    field="output_uri",
+                    why="OCI's fine-tuning container writes its outputs only to versioned buckets",
+                )
+            ),
             "dataset_path": loop.create_task(self._dataset(request, model, output, datasets)),
             "experiment_name": loop.create_task(self._experiment(request.experiment_name)),
         }
@@ -434,9 +498,17 @@ class OciFineTunes(JobRunModels, FineTunes):
             if isinstance(dataset, _Dataset) and dataset.temp is not None:
                 await asyncio.to_thread(shutil.rmtree, dataset.temp, True)
             raise errors[0]
-        return _Plan(model=model, record=record, params=params, shape=results["shape"], image=results["image"],
-                     output=output, dataset=results["dataset_path"], version_set_id=results["experiment_name"],
-                     extra_flags=fm.extra_flags(config))
+        return _Plan(
+            model=model,
+            record=record,
+            params=params,
+            shape=results["shape"],
+            image=results["image"],
+            output=output,
+            dataset=results["dataset_path"],
+            version_set_id=results["experiment_name"],
+            extra_flags=fm.extra_flags(config),
+        )
 
     async def _pick_shape(self, request: CreateFineTuneRequest, model: ModelDetail, params: FineTuneParams) -> str:
         """The job shape asked for (a GPU shape of the compartment that holds the training run), or the
@@ -449,55 +521,78 @@ class OciFineTunes(JobRunModels, FineTunes):
             if fit.recommended_shape:
                 return fit.recommended_shape
             if not gpu:
-                raise InvalidInput.field("shape", "this compartment offers no GPU job shape, and OCI's fine-tuning "
-                                                  "container needs one")
+                raise InvalidInput.field(
+                    "shape", "this compartment offers no GPU job shape, and OCI's fine-tuning container needs one"
+                )
             if fit.total_gb is None:
-                raise InvalidInput.field("shape", f"the size of '{model.name}' is unknown, so no shape can be "
-                                                  f"recommended; choose one of: {listed}")
-            raise InvalidInput.field("shape", f"no GPU job shape in this compartment holds this training run of "
-                                              f"'{model.name}' ({'; '.join(fit.arithmetic)}); lower batch_size or "
-                                              "max_seq_length")
+                raise InvalidInput.field(
+                    "shape",
+                    f"the size of '{model.name}' is unknown, so no shape can be recommended; choose one of: {listed}",
+                )
+            raise InvalidInput.field(
+                "shape",
+                f"no GPU job shape in this compartment holds this training run of "
+                f"'{model.name}' ({'; '.join(fit.arithmetic)}); lower batch_size or "
+                "max_seq_length",
+            )
         names = {s.name: s for s in shapes}
         if request.shape not in names:
-            raise InvalidInput.field("shape", f"'{request.shape}' is not a job shape in this compartment; GPU job "
-                                              f"shapes: {listed}")
+            raise InvalidInput.field(
+                "shape", f"'{request.shape}' is not a job shape in this compartment; GPU job shapes: {listed}"
+            )
         if request.shape not in gpu:
-            raise InvalidInput.field("shape", f"{request.shape} is a {names[request.shape].shape_series or 'CPU'} "
-                                              f"shape, and OCI's fine-tuning container needs a GPU; choose one of: "
-                                              f"{listed}")
+            raise InvalidInput.field(
+                "shape",
+                f"{request.shape} is a {names[request.shape].shape_series or 'CPU'} "
+                f"shape, and OCI's fine-tuning container needs a GPU; choose one of: "
+                f"{listed}",
+            )
         target = next((t for t in fit.targets if t.name == request.shape), None)
         if target is None or fit.total_gb is None or target.fits:
             return request.shape  # a shape we have no GPU figures for, or a model of unknown size: OCI will tell
         usable = target.memory_gb * GPU_USABLE_FRACTION
-        hint = (f"Choose {fit.recommended_shape}, the smallest GPU job shape here that holds it, or lower batch_size "
-                "or max_seq_length." if fit.recommended_shape else
-                "No job shape here holds it: lower batch_size or max_seq_length.")
+        hint = (
+            f"Choose {fit.recommended_shape}, the smallest GPU job shape here that holds it, or lower batch_size "
+            "or max_seq_length."
+            if fit.recommended_shape
+            else "No job shape here holds it: lower batch_size or max_seq_length."
+        )
         raise InvalidInput.field(
             "shape",
             f"training '{model.name}' does not fit on {request.shape}: it needs about {fit.total_gb:.2f} GB of GPU "
             f"memory, and {request.shape} has {usable:.2f} GB usable ({target.gpu_count} GPU"
             f"{'s' if target.gpu_count != 1 else ''}, {GPU_USABLE_FRACTION:.0%} of {target.memory_gb:g} GB). "
-            + "; ".join(fit.arithmetic) + ". " + hint,
+            + "; ".join(fit.arithmetic)
+            + ". "
+            + hint,
         )
 
-    async def _image(self, record: "ModelRecord") -> str:
+    async def _image(self, record: ModelRecord) -> str:
         """The fine-tuning service container: the family the base model names (AQUA's metadata), latest."""
         family = mapping.custom_metadata(record.model).get(fm.MD_FINETUNE_CONTAINER) or fm.DEFAULT_FAMILY
         image = smc.job_image(await self._container_index(), family)
         if image is None:
-            raise InvalidInput.field("model_id", f"OCI Data Science offers no fine-tuning service container "
-                                                 f"'{family}' in this region")
+            raise InvalidInput.field(
+                "model_id", f"OCI Data Science offers no fine-tuning service container '{family}' in this region"
+            )
         return image
 
     async def _experiment(self, name: str | None) -> str | None:
         """The model version set of this experiment name, when it exists (None: made at launch)."""
-        return await find_version_set(self._c(), self.settings.compartment_id, name, tag=fm.TAG_FINETUNING,
-                                      field_name="experiment_name", what="a fine-tuning experiment")
+        return await find_version_set(
+            self._c(),
+            self.settings.compartment_id,
+            name,
+            tag=fm.TAG_FINETUNING,
+            field_name="experiment_name",
+            what="a fine-tuning experiment",
+        )
 
     # ---- the dataset ------------------------------------------------------------------
 
-    async def _dataset(self, request: CreateFineTuneRequest, model: ModelDetail, output: tuple[str, str, str],
-                       datasets: DatasetAccess) -> _Dataset:
+    async def _dataset(
+        self, request: CreateFineTuneRequest, model: ModelDetail, output: tuple[str, str, str], datasets: DatasetAccess
+    ) -> _Dataset:
         if request.dataset_path.startswith("oci://"):
             dataset = await self._remote_dataset(request, datasets)
         else:
@@ -505,32 +600,48 @@ class OciFineTunes(JobRunModels, FineTunes):
         try:
             valid = dataset.report.valid_rows
             if valid < fm.MIN_ROWS:
-                raise InvalidInput.field("dataset_path", f"{dataset.report.path} has {valid} valid row"
-                                                         f"{'s' if valid != 1 else ''}; OCI's fine-tuning container "
-                                                         f"needs at least {fm.MIN_ROWS} (it stops with exit code 42)")
+                raise InvalidInput.field(
+                    "dataset_path",
+                    f"{dataset.report.path} has {valid} valid row"
+                    f"{'s' if valid != 1 else ''}; OCI's fine-tuning container "
+                    f"needs at least {fm.MIN_ROWS} (it stops with exit code 42)",
+                )
         except BaseException:
             if dataset.temp is not None:
                 await asyncio.to_thread(shutil.rmtree, dataset.temp, True)
             raise
         return dataset
 
-    async def _local_dataset(self, request: CreateFineTuneRequest, model: ModelDetail, output: tuple[str, str, str],
-                             datasets: DatasetAccess) -> _Dataset:
+    async def _local_dataset(
+        self, request: CreateFineTuneRequest, model: ModelDetail, output: tuple[str, str, str], datasets: DatasetAccess
+    ) -> _Dataset:
         """A file in the Jupyter root: the preflight, then where it goes (next to the output prefix, as AQUA
         uploads it), refusing to overwrite a different file already there."""
         tokenizer = await asyncio.to_thread(tokenizer_folder, model.artifact_location)
-        job = await preflight_for_job(datasets, request.dataset_path, field_name="dataset_path",
-                                      validation_split=request.validation_split,
-                                      max_seq_length=request.params.max_seq_length, tokenizer_dir=tokenizer,
-                                      model_id=model.id)
-        return await stage_local_dataset(self._c(), job, output, container="OCI's fine-tuning container",
-                                         output_field="output_uri")
+        job = await preflight_for_job(
+            datasets,
+            request.dataset_path,
+            field_name="dataset_path",
+            validation_split=request.validation_split,
+            max_seq_length=request.params.max_seq_length,
+            tokenizer_dir=tokenizer,
+            model_id=model.id,
+        )
+        return await stage_local_dataset(
+            self._c(), job, output, container="OCI's fine-tuning container", output_field="output_uri"
+        )
 
     async def _remote_dataset(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> _Dataset:
         return await stage_remote_dataset(
-            self._c(), self.settings.compartment_id, request.dataset_path, datasets,
-            container="OCI's fine-tuning container", validation_split=request.validation_split,
-            max_seq_length=request.params.max_seq_length, model_id=request.model_id)
+            self._c(),
+            self.settings.compartment_id,
+            request.dataset_path,
+            datasets,
+            container="OCI's fine-tuning container",
+            validation_split=request.validation_split,
+            max_seq_length=request.params.max_seq_length,
+            model_id=request.model_id,
+        )
 
     # ---- create: make it, in order -------------------------------------------------------
 
@@ -551,30 +662,58 @@ class OciFineTunes(JobRunModels, FineTunes):
         meta = self._model_metadata(request, plan)
         hyper = fm.hyperparameters(plan.params, request.validation_split, plan.dataset.uri)
         details = m.CreateModelDetails(
-            compartment_id=self.settings.compartment_id, project_id=self.settings.project_id,
-            display_name=request.name[:255], description=(request.description or f"Fine-tuned from {base.name}")[:400],
+            compartment_id=self.settings.compartment_id,
+            project_id=self.settings.project_id,
+            display_name=request.name[:255],
+            description=(request.description or f"Fine-tuned from {base.name}")[:400],
             freeform_tags=fm.model_tags(plan.record.model.freeform_tags, base.id, base.name),
             custom_metadata_list=[m.Metadata(**item) for item in meta],
             defined_metadata_list=[m.Metadata(key=fm.HYPERPARAMETERS, value=json.dumps(hyper, separators=(",", ":")))],
             model_version_set_id=set_id,
         )
-        model = (await c.call("datascience", c.data_science.create_model, details,
-                              opc_retry_token=new_retry_token())).data
+        model = (
+            await c.call("datascience", c.data_science.create_model, details, opc_retry_token=new_retry_token())
+        ).data
         created.model_id = model.id
         await self._copy_artifacts(plan.record, model.id)
-        job = (await c.call("datascience", c.data_science.create_job, self._job_details(request, plan, model.id),
-                            opc_retry_token=new_retry_token())).data
+        job = (
+            await c.call(
+                "datascience",
+                c.data_science.create_job,
+                self._job_details(request, plan, model.id),
+                opc_retry_token=new_retry_token(),
+            )
+        ).data
         created.job_id = job.id
         await self._until_active(job)
-        run = (await c.call("datascience", c.data_science.create_job_run, m.CreateJobRunDetails(
-            compartment_id=self.settings.compartment_id, project_id=self.settings.project_id, job_id=job.id,
-            display_name=request.name[:255], freeform_tags=job.freeform_tags), opc_retry_token=new_retry_token())).data
+        run = (
+            await c.call(
+                "datascience",
+                c.data_science.create_job_run,
+                m.CreateJobRunDetails(
+                    compartment_id=self.settings.compartment_id,
+                    project_id=self.settings.project_id,
+                    job_id=job.id,
+                    display_name=request.name[:255],
+                    freeform_tags=job.freeform_tags,
+                ),
+                opc_retry_token=new_retry_token(),
+            )
+        ).data
         created.run_id = run.id
         # AQUA's step 6: the model names its job and run (and the run is its provenance).
-        meta += [mapping.metadata_item(fm.MD_JOB_ID, job.id, "The fine-tuning job"),
-                 mapping.metadata_item(fm.MD_RUN_IDS[0], run.id, "The fine-tuning job run")]
-        model = (await c.call("datascience", c.data_science.update_model, model.id, m.UpdateModelDetails(
-            custom_metadata_list=[m.Metadata(**item) for item in meta]))).data
+        meta += [
+            mapping.metadata_item(fm.MD_JOB_ID, job.id, "The fine-tuning job"),
+            mapping.metadata_item(fm.MD_RUN_IDS[0], run.id, "The fine-tuning job run"),
+        ]
+        model = (
+            await c.call(
+                "datascience",
+                c.data_science.update_model,
+                model.id,
+                m.UpdateModelDetails(custom_metadata_list=[m.Metadata(**item) for item in meta]),
+            )
+        ).data
         await self._provenance(model.id, run.id)
 
         facts = self._facts[model.id] = fm.facts_from(model, job)
@@ -595,8 +734,9 @@ class OciFineTunes(JobRunModels, FineTunes):
         items = [
             mapping.metadata_item(fm.MD_SOURCE, base.id, "The base model"),
             mapping.metadata_item(fm.MD_SOURCE_NAME, base.name, "The base model's name"),
-            mapping.metadata_item(mapping.MD_ARTIFACT_LOCATION, base.artifact_location or "",
-                                  "Where the base model's files are"),
+            mapping.metadata_item(
+                mapping.MD_ARTIFACT_LOCATION, base.artifact_location or "", "Where the base model's files are"
+            ),
             mapping.metadata_item(fm.MD_OUTPUT_PATH, request.output_uri or "", "Where the fine-tuned weights go"),
             mapping.metadata_item(fm.MD_DATASET_HASH, plan.dataset.sha256, "sha256 of the training dataset"),
             mapping.metadata_item(fm.MD_TRAIN_ROWS, str(report.train_rows), "Training rows (preflight)"),
@@ -613,14 +753,24 @@ class OciFineTunes(JobRunModels, FineTunes):
             items.append(mapping.metadata_item(mapping.MD_ARCHITECTURE, compact))
         return items
 
-    async def _copy_artifacts(self, record: "ModelRecord", model_id: str) -> None:
+    async def _copy_artifacts(self, record: ModelRecord, model_id: str) -> None:
         """AQUA's step 3: the base's stored card, license and serving configuration come along (its
         fine-tuning configuration does not: the fine-tuned model is not fine-tuned again)."""
         c = self._c()
         texts = {k: v for k, v in record.artifacts.items() if k != "FineTuneConfiguration" and v}
-        await asyncio.gather(*(
-            c.call("datascience", c.data_science.create_model_defined_metadatum_artifact, model_id, key,
-                   text.encode("utf-8"), exists_ok=True) for key, text in texts.items()))
+        await asyncio.gather(
+            *(
+                c.call(
+                    "datascience",
+                    c.data_science.create_model_defined_metadatum_artifact,
+                    model_id,
+                    key,
+                    text.encode("utf-8"),
+                    exists_ok=True,
+                )
+                for key, text in texts.items()
+            )
+        )
 
     def _job_details(self, request: CreateFineTuneRequest, plan: _Plan, model_id: str) -> Any:
         """CreateJobDetails as AQUA's ContainerRuntime makes them: the service container, its arguments in the
@@ -631,55 +781,85 @@ class OciFineTunes(JobRunModels, FineTunes):
         base = plan.model
         env = {
             fm.FT_ARGUMENTS: fm.ft_arguments(base.id, model_id),
-            fm.LAUNCH_CMD: fm.launch_command(plan.dataset.uri, request.output_uri or "", request.validation_split,
-                                             plan.params, plan.extra_flags),
+            fm.LAUNCH_CMD: fm.launch_command(
+                plan.dataset.uri, request.output_uri or "", request.validation_split, plan.params, plan.extra_flags
+            ),
             fm.NODE_COUNT: str(request.replicas),
         }
         config = m.DefaultJobConfigurationDetails(job_type="DEFAULT", environment_variables=env)
-        image = m.OcirContainerJobEnvironmentConfigurationDetails(job_environment_type="OCIR_CONTAINER",
-                                                                  image=plan.image)
+        image = m.OcirContainerJobEnvironmentConfigurationDetails(
+            job_environment_type="OCIR_CONTAINER", image=plan.image
+        )
         logs = None
         if request.log_id:
-            logs = m.JobLogConfigurationDetails(enable_logging=True, enable_auto_log_creation=False,
-                                                log_group_id=request.log_group_id, log_id=request.log_id)
+            logs = m.JobLogConfigurationDetails(
+                enable_logging=True,
+                enable_auto_log_creation=False,
+                log_group_id=request.log_group_id,
+                log_id=request.log_id,
+            )
         common: dict[str, Any] = dict(
-            compartment_id=self.settings.compartment_id, project_id=self.settings.project_id,
-            display_name=request.name[:255], description=f"Fine-tuning {base.name} into {request.name}"[:400],
+            compartment_id=self.settings.compartment_id,
+            project_id=self.settings.project_id,
+            display_name=request.name[:255],
+            description=f"Fine-tuning {base.name} into {request.name}"[:400],
             job_log_configuration_details=logs,
             freeform_tags={mapping.TAG_AQUA: "", mapping.TAG_FINE_TUNED: f"{base.id}#{base.name}"[:255]},
         )
         if request.replicas > 1:
             group = m.JobNodeGroupConfigurationDetails(
-                name=NODE_GROUP, replicas=request.replicas, minimum_success_replicas=request.replicas,
+                name=NODE_GROUP,
+                replicas=request.replicas,
+                minimum_success_replicas=request.replicas,
                 job_infrastructure_configuration_details=m.MultiNodeJobInfrastructureConfigurationDetails(
-                    job_infrastructure_type="MULTI_NODE", shape_name=plan.shape,
-                    block_storage_size_in_gbs=fm.BLOCK_STORAGE_GB),
-                job_configuration_details=config, job_environment_configuration_details=image)
+                    job_infrastructure_type="MULTI_NODE",
+                    shape_name=plan.shape,
+                    block_storage_size_in_gbs=fm.BLOCK_STORAGE_GB,
+                ),
+                job_configuration_details=config,
+                job_environment_configuration_details=image,
+            )
             nodes = m.MultiNodeJobNodeConfigurationDetails(
-                job_node_type="MULTI_NODE", startup_order="IN_PARALLEL",
-                job_network_configuration=m.JobCustomNetworkConfiguration(job_network_type="CUSTOM_NETWORK",
-                                                                          subnet_id=request.subnet_id),
-                job_node_group_configuration_details_list=[group])
+                job_node_type="MULTI_NODE",
+                startup_order="IN_PARALLEL",
+                job_network_configuration=m.JobCustomNetworkConfiguration(
+                    job_network_type="CUSTOM_NETWORK", subnet_id=request.subnet_id
+                ),
+                job_node_group_configuration_details_list=[group],
+            )
             return m.CreateJobDetails(**common, job_node_configuration_details=nodes)
         if request.subnet_id:
             infra: Any = m.StandaloneJobInfrastructureConfigurationDetails(
-                job_infrastructure_type="STANDALONE", shape_name=plan.shape, subnet_id=request.subnet_id,
-                block_storage_size_in_gbs=fm.BLOCK_STORAGE_GB)
+                job_infrastructure_type="STANDALONE",
+                shape_name=plan.shape,
+                subnet_id=request.subnet_id,
+                block_storage_size_in_gbs=fm.BLOCK_STORAGE_GB,
+            )
         else:  # OCI's managed egress, so a job started from a notebook does not borrow the notebook's network
             infra = m.ManagedEgressStandaloneJobInfrastructureConfigurationDetails(
-                job_infrastructure_type="ME_STANDALONE", shape_name=plan.shape,
-                block_storage_size_in_gbs=fm.BLOCK_STORAGE_GB)
-        return m.CreateJobDetails(**common, job_configuration_details=config,
-                                  job_infrastructure_configuration_details=infra,
-                                  job_environment_configuration_details=image)
+                job_infrastructure_type="ME_STANDALONE",
+                shape_name=plan.shape,
+                block_storage_size_in_gbs=fm.BLOCK_STORAGE_GB,
+            )
+        return m.CreateJobDetails(
+            **common,
+            job_configuration_details=config,
+            job_infrastructure_configuration_details=infra,
+            job_environment_configuration_details=image,
+        )
 
     async def _until_active(self, job: Any) -> None:
         await until_active(self._c(), self.settings, job, "fine-tuning")
 
     async def _create_version_set(self, name: str) -> str:
-        return await create_version_set(self._c(), self.settings, name, tag=fm.TAG_FINETUNING,
-                                        description="AI Quick Actions fine-tuning experiment",
-                                        find=lambda: self._experiment(name))
+        return await create_version_set(
+            self._c(),
+            self.settings,
+            name,
+            tag=fm.TAG_FINETUNING,
+            description="AI Quick Actions fine-tuning experiment",
+            find=lambda: self._experiment(name),
+        )
 
     async def _provenance(self, model_id: str, run_id: str) -> None:
         await record_provenance(self._c(), model_id, run_id)
@@ -706,4 +886,3 @@ class OciFineTunes(JobRunModels, FineTunes):
 
 def _known_gpu_shapes(names: Iterable[str]) -> list[GpuShape]:
     return [g for g in (get_shape(n) for n in names) if g is not None]
-

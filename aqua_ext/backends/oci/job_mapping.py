@@ -66,8 +66,9 @@ def waiting_message(shape: str | None) -> str:
     return f"Waiting for OCI to start the job run on {shape or 'its shape'}"
 
 
-def run_times(created_at: datetime, run: Any | None, state: Any,
-              final_states: Container[Any]) -> tuple[datetime | None, datetime]:
+def run_times(
+    created_at: datetime, run: Any | None, state: Any, final_states: Container[Any]
+) -> tuple[datetime | None, datetime]:
     """(finished_at once the state is final, updated_at: the latest of the creation and the run's stamps)."""
     started, finished = getattr(run, "time_started", None), getattr(run, "time_finished", None)
     finished_at = aware(finished) if finished is not None and state in final_states else None

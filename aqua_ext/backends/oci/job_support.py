@@ -13,10 +13,10 @@ import logging
 import shutil
 import tempfile
 import time
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ...api.common import FieldError
 from ...api.datasets import DatasetReport
@@ -59,7 +59,7 @@ class Created:
 
 
 def md5_base64(path: Path) -> str:
-    digest = hashlib.md5()  # noqa: S324 - Object Storage's content-md5, not security
+    digest = hashlib.md5()
     with path.open("rb") as stream:
         for block in iter(lambda: stream.read(1 << 20), b""):
             digest.update(block)
@@ -76,45 +76,69 @@ async def download_object(c: OciClients, namespace: str, bucket: str, name: str,
     await c.call("objectstorage", fetch)  # retried as a whole: each attempt rewrites the file
 
 
-async def stage_remote_dataset(c: OciClients, compartment_id: str | None, uri: str, datasets: DatasetAccess, *,
-                               container: str, validation_split: float, max_seq_length: int, model_id: str,
-                               field_name: str = "dataset_path") -> StagedDataset:
+async def stage_remote_dataset(
+    c: OciClients,
+    compartment_id: str | None,
+    uri: str,
+    datasets: DatasetAccess,
+    *,
+    container: str,
+    validation_split: float,
+    max_seq_length: int,
+    model_id: str,
+    field_name: str = "dataset_path",
+) -> StagedDataset:
     """An oci:// dataset is downloaded (through the SDK, to a temporary file) and checked line by line
     like a local one, so a bad line costs a 400 now instead of a failed job later."""
     try:
         bucket, namespace, name = mapping.parse_os_uri(uri)
     except ValueError:
-        raise InvalidInput.field(field_name, "must be a file in the Jupyter root or "
-                                             "oci://bucket@namespace/path/to/file.jsonl") from None
+        raise InvalidInput.field(
+            field_name, "must be a file in the Jupyter root or oci://bucket@namespace/path/to/file.jsonl"
+        ) from None
     if not name.lower().endswith(".jsonl"):
         raise InvalidInput.field(field_name, f"{uri} must be a .jsonl file ({container} reads JSON Lines)")
     try:
         head = await c.call("objectstorage", c.object_storage.head_object, namespace, bucket, name, not_found="")
     except NotFound:
-        raise InvalidInput.field(field_name, f"no object {uri} (or you may not read it: "
-                                             f"{policy_hint('objectstorage', compartment_id)})") from None
+        raise InvalidInput.field(
+            field_name, f"no object {uri} (or you may not read it: {policy_hint('objectstorage', compartment_id)})"
+        ) from None
     size = int(head.headers.get("content-length") or 0)
     if size > datasets.max_bytes:
-        raise PayloadTooLarge(f"{field_name}: {uri} is {size:,} bytes, over the {datasets.max_bytes:,}-byte "
-                              "limit for datasets",
-                              fields=[FieldError(field=field_name,
-                                                 message=f"over the {datasets.max_bytes:,}-byte limit")])
+        raise PayloadTooLarge(
+            f"{field_name}: {uri} is {size:,} bytes, over the {datasets.max_bytes:,}-byte limit for datasets",
+            fields=[FieldError(field=field_name, message=f"over the {datasets.max_bytes:,}-byte limit")],
+        )
     temp = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="aqua-oci-dataset-"))
     local = temp / Path(name).name
     try:
         await download_object(c, namespace, bucket, name, local)
-        job = await preflight_for_job(DatasetAccess(root=temp, max_bytes=datasets.max_bytes), local.name,
-                                      field_name=field_name, validation_split=validation_split,
-                                      max_seq_length=max_seq_length, tokenizer_dir=None, model_id=model_id,
-                                      display_path=uri)
+        job = await preflight_for_job(
+            DatasetAccess(root=temp, max_bytes=datasets.max_bytes),
+            local.name,
+            field_name=field_name,
+            validation_split=validation_split,
+            max_seq_length=max_seq_length,
+            tokenizer_dir=None,
+            model_id=model_id,
+            display_path=uri,
+        )
     except BaseException:
         await asyncio.to_thread(shutil.rmtree, temp, True)
         raise
     return StagedDataset(uri=uri, report=job.report, sha256=job.sha256, temp=temp)
 
 
-async def stage_local_dataset(c: OciClients, job: JobDataset, output: tuple[str, str, str], *, container: str,
-                              output_field: str, field_name: str = "dataset_path") -> StagedDataset:
+async def stage_local_dataset(
+    c: OciClients,
+    job: JobDataset,
+    output: tuple[str, str, str],
+    *,
+    container: str,
+    output_field: str,
+    field_name: str = "dataset_path",
+) -> StagedDataset:
     """A preflighted file of the Jupyter root: where it goes (next to the output prefix, as AQUA uploads
     it), refusing to overwrite a different file already there."""
     if not job.path.name.lower().endswith(".jsonl"):
@@ -128,9 +152,12 @@ async def stage_local_dataset(c: OciClients, job: JobDataset, output: tuple[str,
         return StagedDataset(uri=uri, report=job.report, sha256=job.sha256, upload=job.path)
     mine = await asyncio.to_thread(md5_base64, job.path)
     if head.headers.get("content-md5") != mine:
-        raise InvalidInput.field(field_name, f"{uri} already holds a different file; rename {job.shown} or "
-                                             f"choose another {output_field}, so no other job's data is "
-                                             "overwritten")
+        raise InvalidInput.field(
+            field_name,
+            f"{uri} already holds a different file; rename {job.shown} or "
+            f"choose another {output_field}, so no other job's data is "
+            "overwritten",
+        )
     return StagedDataset(uri=uri, report=job.report, sha256=job.sha256)  # the same file: used as it is
 
 
@@ -140,8 +167,10 @@ async def until_active(c: OciClients, settings: Any, job: Any, what: str) -> Non
     deadline = time.monotonic() + JOB_ACTIVE_TIMEOUT_SECONDS
     while job.lifecycle_state == "CREATING":
         if time.monotonic() > deadline:
-            raise UpstreamTimeout(f"OCI did not make the {what} job {job.id} ACTIVE within "
-                                  f"{JOB_ACTIVE_TIMEOUT_SECONDS:.0f} seconds; try again.")
+            raise UpstreamTimeout(
+                f"OCI did not make the {what} job {job.id} ACTIVE within "
+                f"{JOB_ACTIVE_TIMEOUT_SECONDS:.0f} seconds; try again."
+            )
         await asyncio.sleep(delay)
         delay = min(delay * 2, settings.poll_max_seconds)
         job = (await c.call("datascience", c.data_science.get_job, job.id)).data
@@ -149,33 +178,44 @@ async def until_active(c: OciClients, settings: Any, job: Any, what: str) -> Non
         raise Upstream(f"OCI made the {what} job {job.lifecycle_state}: {job.lifecycle_details or 'no reason given'}.")
 
 
-async def find_version_set(c: OciClients, compartment_id: str | None, name: str | None, *, tag: str,
-                           field_name: str, what: str) -> str | None:
+async def find_version_set(
+    c: OciClients, compartment_id: str | None, name: str | None, *, tag: str, field_name: str, what: str
+) -> str | None:
     """The model version set of this experiment name, when it exists (None: made at launch). One that
     lacks `tag` belongs to something else: InvalidInput on `field_name`."""
     if not name:
         return None
-    sets = await c.list_all("datascience", c.data_science.list_model_version_sets, compartment_id, name=name,
-                            lifecycle_state="ACTIVE")
+    sets = await c.list_all(
+        "datascience", c.data_science.list_model_version_sets, compartment_id, name=name, lifecycle_state="ACTIVE"
+    )
     if not sets:
         return None
     found = sets[0]
     if tag not in {str(k).lower() for k in (found.freeform_tags or {})}:
-        raise InvalidInput.field(field_name, f"'{name}' is a model version set that is not {what} (it has no "
-                                             f"{tag} tag); choose another name")
+        raise InvalidInput.field(
+            field_name, f"'{name}' is a model version set that is not {what} (it has no {tag} tag); choose another name"
+        )
     return found.id
 
 
-async def create_version_set(c: OciClients, settings: Any, name: str, *, tag: str, description: str,
-                             find: Callable[[], Awaitable[str | None]]) -> str:
+async def create_version_set(
+    c: OciClients, settings: Any, name: str, *, tag: str, description: str, find: Callable[[], Awaitable[str | None]]
+) -> str:
     import oci
 
     details = oci.data_science.models.CreateModelVersionSetDetails(
-        compartment_id=settings.compartment_id, project_id=settings.project_id, name=name, description=description,
-        freeform_tags={tag: tag})
+        compartment_id=settings.compartment_id,
+        project_id=settings.project_id,
+        name=name,
+        description=description,
+        freeform_tags={tag: tag},
+    )
     try:
-        return (await c.call("datascience", c.data_science.create_model_version_set, details,
-                             opc_retry_token=new_retry_token())).data.id
+        return (
+            await c.call(
+                "datascience", c.data_science.create_model_version_set, details, opc_retry_token=new_retry_token()
+            )
+        ).data.id
     except Conflict:  # made meanwhile by someone else: use it
         found = await find()
         if found is None:
@@ -189,8 +229,12 @@ async def record_provenance(c: OciClients, model_id: str, run_id: str) -> None:
     import oci
 
     try:
-        await c.call("datascience", c.data_science.update_model_provenance, model_id,
-                     oci.data_science.models.UpdateModelProvenanceDetails(training_id=run_id))
+        await c.call(
+            "datascience",
+            c.data_science.update_model_provenance,
+            model_id,
+            oci.data_science.models.UpdateModelProvenanceDetails(training_id=run_id),
+        )
     except AquaError as exc:
         log.warning("could not record the provenance of %s: %s", model_id, exc.message)
 
@@ -222,19 +266,37 @@ class Rollback:
                 self.tasks.add(task)
                 task.add_done_callback(self.tasks.discard)
             else:
-                await quietly("job", c.call("datascience", c.data_science.delete_job, created.job_id,
-                                            delete_related_job_runs=True, gone_ok=True))
+                await quietly(
+                    "job",
+                    c.call(
+                        "datascience",
+                        c.data_science.delete_job,
+                        created.job_id,
+                        delete_related_job_runs=True,
+                        gone_ok=True,
+                    ),
+                )
         if created.model_id:
             await quietly("model", c.call("datascience", c.data_science.delete_model, created.model_id, gone_ok=True))
             if model_gone is not None:
                 model_gone(created.model_id)
         if created.uploaded:
             namespace, bucket, name = created.uploaded
-            await quietly("dataset upload", c.call("objectstorage", c.object_storage.delete_object, namespace,
-                                                   bucket, name, gone_ok=True))
+            await quietly(
+                "dataset upload",
+                c.call("objectstorage", c.object_storage.delete_object, namespace, bucket, name, gone_ok=True),
+            )
         if created.version_set_id:
-            await quietly("experiment", c.call("datascience", c.data_science.delete_model_version_set,
-                                               created.version_set_id, is_delete_related_models=True, gone_ok=True))
+            await quietly(
+                "experiment",
+                c.call(
+                    "datascience",
+                    c.data_science.delete_model_version_set,
+                    created.version_set_id,
+                    is_delete_related_models=True,
+                    gone_ok=True,
+                ),
+            )
 
     async def _delete_job_later(self, job_id: str, run_id: str) -> None:
         c = self._clients()
@@ -244,13 +306,15 @@ class Rollback:
             while time.monotonic() < deadline:
                 run = (await c.call("datascience", c.data_science.get_job_run, run_id)).data
                 if run.lifecycle_state not in RUNNING_RUN_STATES:
-                    await c.call("datascience", c.data_science.delete_job, job_id, delete_related_job_runs=True,
-                                 gone_ok=True)
+                    await c.call(
+                        "datascience", c.data_science.delete_job, job_id, delete_related_job_runs=True, gone_ok=True
+                    )
                     return
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.settings.poll_max_seconds)
-            log.error("the half-created %s job %s was not canceled in time; delete it in the Console", self.what,
-                      job_id)
+            log.error(
+                "the half-created %s job %s was not canceled in time; delete it in the Console", self.what, job_id
+            )
         except AquaError as exc:
             log.error("could not remove the half-created %s job %s: %s", self.what, job_id, exc.message)
 
@@ -310,8 +374,9 @@ class JobRunModels:
 
     def _check_id(self, key: str) -> None:
         if mapping.ocid_kind(key) != "datasciencemodel":
-            raise NotFound(f"No {self.kind} with id '{key}': on OCI {self.id_is} "
-                           "(ocid1.datasciencemodel.oc1.<region>.<id>).")
+            raise NotFound(
+                f"No {self.kind} with id '{key}': on OCI {self.id_is} (ocid1.datasciencemodel.oc1.<region>.<id>)."
+            )
 
     def _forget(self, key: str) -> None:
         self._facts.pop(key, None)
@@ -402,8 +467,14 @@ class JobRunModels:
             if not facts.log_id or not facts.log_group_id or not facts.run_id:
                 return []
             lines, _ = await search_lines(
-                self._c(), compartment_id=self.settings.compartment_id or "", log_group_id=facts.log_group_id,
-                log_ids=[facts.log_id], resource_id=facts.run_id, created=facts.created_at, tail=FAILURE_LOG_LINES)
+                self._c(),
+                compartment_id=self.settings.compartment_id or "",
+                log_group_id=facts.log_group_id,
+                log_ids=[facts.log_id],
+                resource_id=facts.run_id,
+                created=facts.created_at,
+                tail=FAILURE_LOG_LINES,
+            )
         except AquaError as exc:  # the reason stands without its evidence
             log.info("OCI logs of %s unreadable: %s", facts.run_id, exc.message)
             return []
@@ -447,16 +518,23 @@ class JobRunModels:
         facts = await self._facts_of(key)
         run = await self._get_run(facts)
         if run is not None and run.lifecycle_state in RUNNING_RUN_STATES:
-            raise Conflict(f"'{facts.name}' is {run.lifecycle_state}: cancel it first, and delete it once it is "
-                           "CANCELED.")
+            raise Conflict(
+                f"'{facts.name}' is {run.lifecycle_state}: cancel it first, and delete it once it is CANCELED."
+            )
         return facts
 
     async def _delete_job_and_model(self, facts: Any) -> None:
         c = self._c()
         if facts.job_id:
             try:  # its runs go with it
-                await c.call("datascience", c.data_science.delete_job, facts.job_id, delete_related_job_runs=True,
-                             gone_ok=True, not_found="")
+                await c.call(
+                    "datascience",
+                    c.data_science.delete_job,
+                    facts.job_id,
+                    delete_related_job_runs=True,
+                    gone_ok=True,
+                    not_found="",
+                )
             except NotFound:
                 pass
         try:
@@ -469,10 +547,19 @@ class JobRunModels:
     async def logs(self, key: str, query: LogsQuery) -> LogPage:
         facts = await self._facts_of(key)
         if not facts.log_id or not facts.log_group_id or not facts.run_id:
-            return LogPage(lines=[], cursor=query.after or "",
-                           source=f"Logging was not configured for this {self.job_kind} job: give log_group_id and "
-                                  "log_id when you create one to keep its log in OCI Logging")
+            return LogPage(
+                lines=[],
+                cursor=query.after or "",
+                source=f"Logging was not configured for this {self.job_kind} job: give log_group_id and "
+                "log_id when you create one to keep its log in OCI Logging",
+            )
         return await search_log_page(
-            self._c(), query, compartment_id=self.settings.compartment_id or "", log_group_id=facts.log_group_id,
-            log_ids=[facts.log_id], resource_id=facts.run_id, created=facts.created_at,
-            source=f"OCI Logging: log {facts.log_id} (log group {facts.log_group_id})")
+            self._c(),
+            query,
+            compartment_id=self.settings.compartment_id or "",
+            log_group_id=facts.log_group_id,
+            log_ids=[facts.log_id],
+            resource_id=facts.run_id,
+            created=facts.created_at,
+            source=f"OCI Logging: log {facts.log_id} (log group {facts.log_group_id})",
+        )

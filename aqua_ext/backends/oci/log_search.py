@@ -19,8 +19,9 @@ def check_log_ocids(log_group_id: str | None, log_id: str | None) -> None:
     """A log asked for (`log_id` given) is named by a log group OCID and a log OCID."""
     if log_id:
         if mapping.ocid_kind(log_group_id or "") != "loggroup":
-            raise InvalidInput.field("log_group_id", "must be an OCI Logging log group OCID "
-                                                     "(ocid1.loggroup.oc1.<region>.<id>)")
+            raise InvalidInput.field(
+                "log_group_id", "must be an OCI Logging log group OCID (ocid1.loggroup.oc1.<region>.<id>)"
+            )
         if mapping.ocid_kind(log_id) != "log":
             raise InvalidInput.field("log_id", "must be an OCI Logging log OCID (ocid1.log.oc1.<region>.<id>)")
 
@@ -30,9 +31,18 @@ def instant(value: str) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
-async def search_log_page(clients: OciClients, query: LogsQuery, *, compartment_id: str, log_group_id: str,
-                          log_ids: list[str], resource_id: str, created: datetime, source: str,
-                          with_kind: bool = False) -> LogPage:
+async def search_log_page(
+    clients: OciClients,
+    query: LogsQuery,
+    *,
+    compartment_id: str,
+    log_group_id: str,
+    log_ids: list[str],
+    resource_id: str,
+    created: datetime,
+    source: str,
+    with_kind: bool = False,
+) -> LogPage:
     """The page of `resource_id`'s lines in the given logs. `with_kind` prefixes each line with
     its log's type (access or predict, for deployments)."""
     after = None
@@ -41,15 +51,32 @@ async def search_log_page(clients: OciClients, query: LogsQuery, *, compartment_
             after = instant(query.after)
         except ValueError:
             raise InvalidInput.field("after", "must be a cursor returned by an earlier call") from None
-    lines, cursor = await search_lines(clients, compartment_id=compartment_id, log_group_id=log_group_id,
-                                       log_ids=log_ids, resource_id=resource_id, created=created, tail=query.tail,
-                                       after=after, with_kind=with_kind)
+    lines, cursor = await search_lines(
+        clients,
+        compartment_id=compartment_id,
+        log_group_id=log_group_id,
+        log_ids=log_ids,
+        resource_id=resource_id,
+        created=created,
+        tail=query.tail,
+        after=after,
+        with_kind=with_kind,
+    )
     return LogPage(lines=lines, cursor=cursor or query.after or "", source=source)
 
 
-async def search_lines(clients: OciClients, *, compartment_id: str, log_group_id: str, log_ids: list[str],
-                       resource_id: str, created: datetime, tail: int, after: datetime | None = None,
-                       with_kind: bool = False) -> tuple[list[str], str | None]:
+async def search_lines(
+    clients: OciClients,
+    *,
+    compartment_id: str,
+    log_group_id: str,
+    log_ids: list[str],
+    resource_id: str,
+    created: datetime,
+    tail: int,
+    after: datetime | None = None,
+    with_kind: bool = False,
+) -> tuple[list[str], str | None]:
     """The last `tail` lines (after `after`), oldest first, and the timestamp of the last one."""
     import oci
 
@@ -57,13 +84,19 @@ async def search_lines(clients: OciClients, *, compartment_id: str, log_group_id
     start = max(after or created - timedelta(minutes=5), now - LOG_SEARCH_WINDOW)
     sources = ", ".join(f'"{compartment_id}/{log_group_id}/{log_id}"' for log_id in log_ids)
     search = f"search {sources} | where source = '*{resource_id}' | sort by datetime desc"
-    details = oci.loggingsearch.models.SearchLogsDetails(time_start=start, time_end=now + timedelta(minutes=1),
-                                                         search_query=search, is_return_field_info=False)
+    details = oci.loggingsearch.models.SearchLogsDetails(
+        time_start=start, time_end=now + timedelta(minutes=1), search_query=search, is_return_field_info=False
+    )
     rows: list[dict[str, Any]] = []
     page: str | None = None
     while len(rows) < tail:
-        response = await clients.call("logging", clients.log_search.search_logs, details,
-                                      limit=min(LOG_SEARCH_PAGE, tail - len(rows)), **({"page": page} if page else {}))
+        response = await clients.call(
+            "logging",
+            clients.log_search.search_logs,
+            details,
+            limit=min(LOG_SEARCH_PAGE, tail - len(rows)),
+            **({"page": page} if page else {}),
+        )
         rows.extend(r.data for r in response.data.results or [] if isinstance(r.data, dict))
         page = response.next_page
         if not page:

@@ -54,7 +54,9 @@ MD_DATASET_HASH = "fine_tune_dataset_hash"
 
 # An OCID: ocid1.<resource type>.<realm>.[region][.future use].<unique id>
 OCID_PATTERN = re.compile(r"^ocid1\.([a-z0-9]+)\.([a-z0-9-]+)\.([a-z0-9-]*)(\.[a-z0-9-]*)?\.[A-Za-z0-9._-]{1,255}$")
-OS_URI_PARTS = re.compile(r"^oci://(?P<bucket>[A-Za-z0-9._-]{1,256})@(?P<namespace>[A-Za-z0-9._-]{1,256})(?:/(?P<prefix>.*))?$")
+OS_URI_PARTS = re.compile(
+    r"^oci://(?P<bucket>[A-Za-z0-9._-]{1,256})@(?P<namespace>[A-Za-z0-9._-]{1,256})(?:/(?P<prefix>.*))?$"
+)
 
 _TASK_CAPABILITY = {
     "text-generation": Capability.TEXT_TO_TEXT,
@@ -175,21 +177,33 @@ def _base_fields(item: Any) -> dict[str, Any]:
     else:
         ready_to_deploy = active
     ready_to_finetune = _truthy(tags.get(TAG_READY_TO_FINE_TUNE)) and ModelFormat.SAFETENSORS in formats
-    labels = {ModelSource.CATALOG: "service", ModelSource.REGISTERED: "registered",
-              ModelSource.FINE_TUNED: "fine-tuned"}[source]
+    labels = {
+        ModelSource.CATALOG: "service",
+        ModelSource.REGISTERED: "registered",
+        ModelSource.FINE_TUNED: "fine-tuned",
+    }[source]
     name = item.display_name or item.id
     entry = catalog_match(name)
     hf_id = entry["hf_id"] if entry else (name if re.match(HF_ID_PATTERN, name) else None)
     created: datetime | None = getattr(item, "time_created", None)
     return dict(
-        id=item.id, name=name, source=source, organization=tags.get(TAG_ORGANIZATION) or None,
-        license=tags.get(TAG_LICENSE) or None, task=task or None, capability=capability,
+        id=item.id,
+        name=name,
+        source=source,
+        organization=tags.get(TAG_ORGANIZATION) or None,
+        license=tags.get(TAG_LICENSE) or None,
+        task=task or None,
+        capability=capability,
         parameter_count=entry["parameter_count"] if entry else None,
-        context_length=entry["context_length"] if entry else None, formats=formats,
+        context_length=entry["context_length"] if entry else None,
+        formats=formats,
         size_bytes=entry["size_bytes"] if entry and source == ModelSource.CATALOG else None,
-        hf_id=hf_id, description=getattr(item, "description", None) or "",
+        hf_id=hf_id,
+        description=getattr(item, "description", None) or "",
         tags=["oci", labels, *(["verified"] if source == ModelSource.CATALOG else [])],
-        ready_to_deploy=ready_to_deploy, ready_to_finetune=ready_to_finetune, created_at=created,
+        ready_to_deploy=ready_to_deploy,
+        ready_to_finetune=ready_to_finetune,
+        created_at=created,
     )
 
 
@@ -213,8 +227,14 @@ def _config_json(text: str | None, what: str, notes: list[str]) -> dict[str, Any
     return value
 
 
-def to_detail(model: Any, *, readme: str | None = None, license_text: str | None = None,
-              deployment_config: str | None = None, finetune_config: str | None = None) -> ModelDetail:
+def to_detail(
+    model: Any,
+    *,
+    readme: str | None = None,
+    license_text: str | None = None,
+    deployment_config: str | None = None,
+    finetune_config: str | None = None,
+) -> ModelDetail:
     """A GetModel result (oci Model) plus its Readme / License artifacts → our detail."""
     fields = _base_fields(model)
     tags = _ci(model.freeform_tags)
@@ -236,8 +256,10 @@ def to_detail(model: Any, *, readme: str | None = None, license_text: str | None
 
     notes: list[str] = []
     if _truthy(tags.get(TAG_READY_TO_IMPORT)):
-        notes.append("This verified model has no weights in your tenancy yet: register it from Hugging Face with an "
-                     "Object Storage destination to deploy it.")
+        notes.append(
+            "This verified model has no weights in your tenancy yet: register it from Hugging Face with an "
+            "Object Storage destination to deploy it."
+        )
     elif fields["source"] != ModelSource.CATALOG and not location:
         notes.append("This model records no artifact_location: re-register it from Object Storage to deploy it.")
     if model.lifecycle_state and model.lifecycle_state != "ACTIVE":
@@ -251,8 +273,9 @@ def to_detail(model: Any, *, readme: str | None = None, license_text: str | None
     if TAG_FINE_TUNED in tags:
         base_id = tags[TAG_FINE_TUNED].split("#", 1)[0] or None
         # On OCI the fine-tune is its output model: `finetunes/{id}` answers to this model's own id.
-        lineage = Lineage(base_model_id=base_id, dataset_hash=meta.get(MD_DATASET_HASH) or None,
-                          finetune_job_id=model.id)
+        lineage = Lineage(
+            base_model_id=base_id, dataset_hash=meta.get(MD_DATASET_HASH) or None, finetune_job_id=model.id
+        )
 
     card = (readme or "").strip()
     if not card:
@@ -261,12 +284,22 @@ def to_detail(model: Any, *, readme: str | None = None, license_text: str | None
         card += "\n\n## License\n\n" + license_text.strip()
     deploy = _config_json(deployment_config, "DeploymentConfiguration", notes)
     finetune = _config_json(finetune_config, "FineTuneConfiguration", notes)
-    return ModelDetail(**fields, artifact_location=location, card_markdown=card + "\n", architecture=architecture,
-                       lineage=lineage, notes=notes, files=[], deployment_config=deploy, finetune_config=finetune)
+    return ModelDetail(
+        **fields,
+        artifact_location=location,
+        card_markdown=card + "\n",
+        architecture=architecture,
+        lineage=lineage,
+        notes=notes,
+        files=[],
+        deployment_config=deploy,
+        finetune_config=finetune,
+    )
 
 
-def registration_tags(*, task: str, organization: str | None, license: str | None,
-                      formats: list[ModelFormat], ready_to_fine_tune: bool) -> dict[str, str]:
+def registration_tags(
+    *, task: str, organization: str | None, license: str | None, formats: list[ModelFormat], ready_to_fine_tune: bool
+) -> dict[str, str]:
     """Freeform tags of a model we register, as AQUA writes them."""
     tags = {
         TAG_AQUA: "active",

@@ -42,8 +42,9 @@ class OciRequestAuth(httpx.Auth):
         # Only the headers the signature covers need to travel; the signer reads
         # content-type from here, and `requests` computes Content-Length from the body.
         headers = {k: v for k, v in request.headers.items() if k.lower() not in ("content-length", "host")}
-        prepared = vendored.Request(request.method, str(request.url), headers=headers,
-                                    data=body if body else None).prepare()
+        prepared = vendored.Request(
+            request.method, str(request.url), headers=headers, data=body if body else None
+        ).prepare()
         if request.method.upper() in ("POST", "PUT", "PATCH") and not body:
             prepared.headers["content-length"] = "0"  # an empty body is still hashed and signed
         signed = self._signer()(prepared)
