@@ -29,7 +29,8 @@ from ...errors import Conflict, InvalidInput, NotFound, Unavailable
 from ...services.hardware import detect_hardware
 from ...services.operations import OperationRegistry, Progress
 from ..base import Backend
-from . import demo_model, hf_download
+from ..huggingface import download as hf_download
+from . import demo_model
 from .deployments import LocalDeployments
 from .evaluations import LocalEvaluations
 from .finetunes import MODEL_ID_PREFIX as FINETUNED_PREFIX

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...errors import Unavailable, Upstream
+from ..child_env import child_environment
 
 if TYPE_CHECKING:
     from ...services.operations import Progress
@@ -314,22 +315,6 @@ def _cleanup_after_child(target: Path, pid: int) -> None:
 
 def _missing_local_extra() -> list[str]:
     return [name for name in ("torch", "transformers", "tokenizers") if importlib.util.find_spec(name) is None]
-
-
-def _package_root() -> Path:
-    # The folder holding the aqua_ext package, for PYTHONPATH: the child must
-    # import this very copy of aqua_ext even when it is not pip-installed and
-    # the server's working directory is elsewhere.
-    return Path(__file__).resolve().parents[3]
-
-
-def child_environment(**extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    root = str(_package_root())
-    env["PYTHONPATH"] = os.pathsep.join([root, *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])])
-    env["PYTHONUNBUFFERED"] = "1"  # progress lines must arrive as they are printed
-    env.update(extra)
-    return env
 
 
 async def generate_in_subprocess(target: Path, progress: Progress) -> None:

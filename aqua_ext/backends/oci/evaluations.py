@@ -68,7 +68,9 @@ from .job_support import (
 from .log_search import check_log_ocids
 
 if TYPE_CHECKING:
-    from .backend import OciBackend
+    from .context import OciContext
+    from .deployments import OciDeployments
+    from .finetunes import OciFineTunes
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +109,10 @@ class OciEvaluations(JobRunModels, Evaluations):
     id_is = "an evaluation's id is its evaluation model's OCID"
     live_type = _Live
 
-    def __init__(self, backend: OciBackend) -> None:
-        super().__init__(backend)
+    def __init__(self, ctx: OciContext, deployments: OciDeployments, finetunes: OciFineTunes) -> None:
+        super().__init__(ctx)
+        self.deployments = deployments
+        self.finetunes = finetunes
         self._rows: OrderedDict[str, list[EvaluationRow]] = OrderedDict()
         self._models: tuple[float, list[Any]] | None = None
 
@@ -335,7 +339,7 @@ class OciEvaluations(JobRunModels, Evaluations):
             raise InvalidInput.field("report_uri", "must look like 'oci://bucket@namespace/prefix'") from None
 
     async def _active_deployment(self, deployment_id: str) -> DeploymentDetail:
-        deployment = await self.backend.deployments.get(deployment_id)
+        deployment = await self.deployments.get(deployment_id)
         if deployment.state != DeploymentState.ACTIVE:
             why = (
                 f"deployment '{deployment.name}' is {deployment.state.value}, not ACTIVE; an evaluation asks a "
@@ -352,7 +356,7 @@ class OciEvaluations(JobRunModels, Evaluations):
             "shape": loop.create_task(self._pick_shape(request.shape)),
             "image": loop.create_task(self._image()),
             "report_uri": loop.create_task(
-                self.backend._versioned_bucket(
+                self.ctx.versioned_bucket(
                     output[0],
                     output[1],
                     field="report_uri",
@@ -407,7 +411,7 @@ class OciEvaluations(JobRunModels, Evaluations):
         elif isinstance(shapes, list):
             allowed = {str(s.get("name")): s for s in shapes if isinstance(s, dict) and s.get("name")}
         allowed = allowed or em.DEFAULT_SHAPES
-        offered = {s.name: s for s in await self.backend.finetunes.job_shapes()}
+        offered = {s.name: s for s in await self.finetunes.job_shapes()}
         usable = [n for n in allowed if n in offered]
         if asked is None:
             if not usable:
@@ -452,7 +456,7 @@ class OciEvaluations(JobRunModels, Evaluations):
         field_name = "dataset_path"
         if request.finetune_id:
             field_name = "finetune_id"
-            finetune = await self.backend.finetunes.get(request.finetune_id)
+            finetune = await self.finetunes.get(request.finetune_id)
             if not finetune.dataset_path.startswith("oci://"):
                 raise InvalidInput.field(
                     "finetune_id",
@@ -517,7 +521,7 @@ class OciEvaluations(JobRunModels, Evaluations):
             bucket, namespace, _ = plan.output
             name = plan.dataset.uri.split("/", 3)[3]
             created.uploaded = (namespace, bucket, name)  # before the call: a lost answer may still have stored it
-            await self.backend._put_file(c, namespace, bucket, name, plan.dataset.upload)
+            await self.ctx.put_file(namespace, bucket, name, plan.dataset.upload)
         report_uri = request.report_uri or ""
         model_params = em.model_parameters(request.params, dm.SERVED_MODEL)
         hyper = em.hyperparameters(

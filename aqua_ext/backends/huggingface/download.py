@@ -10,7 +10,7 @@ here to report progress.
 The hub endpoint is huggingface_hub's own setting (the HF_ENDPOINT
 environment variable), which is also how tests point it at a fake hub.
 
-Run as `python -m aqua_ext.backends.local.hf_download <hf_id> <revision> <folder> [file ...]`;
+Run as `python -m aqua_ext.backends.huggingface.download <hf_id> <revision> <folder> [file ...]`;
 the token comes from the HF_TOKEN environment variable, never from the
 command line (which every user of the machine can read with `ps`).
 """
@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...api.models import ModelFormat
 from ...errors import Conflict, InvalidInput, Upstream, UpstreamTimeout
-from .demo_model import child_environment
+from ..child_env import child_environment
 
 if TYPE_CHECKING:
     from ...services.operations import Progress
@@ -454,7 +454,7 @@ async def _download(
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m aqua_ext.backends.local.hf_download")
+    parser = argparse.ArgumentParser(prog="python -m aqua_ext.backends.huggingface.download")
     parser.add_argument("hf_id")
     parser.add_argument("revision", help="branch, tag or (best) commit hash")
     parser.add_argument("local_dir", type=Path)
