@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...api.models import ModelFormat
 from ...errors import Conflict, InvalidInput, Upstream, UpstreamTimeout
-from ..child_env import child_environment
+from ..child_env import child_environment, keep_tail
 
 if TYPE_CHECKING:
     from ...services.operations import Progress
@@ -400,15 +400,7 @@ async def _download(
         shutil.rmtree(partial, ignore_errors=True)
         raise
     stderr_tail: deque[str] = deque(maxlen=30)
-
-    async def read_stderr() -> None:
-        assert proc.stderr is not None
-        async for raw in proc.stderr:
-            line = raw.decode("utf-8", errors="replace").rstrip()
-            if line:
-                stderr_tail.append(line)
-
-    reader = asyncio.create_task(read_stderr())
+    reader = asyncio.create_task(keep_tail(proc.stderr, stderr_tail))
     waiter = asyncio.create_task(proc.wait())
     try:
         while not waiter.done():

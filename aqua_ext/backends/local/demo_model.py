@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...errors import Unavailable, Upstream
-from ..child_env import child_environment
+from ..child_env import child_environment, keep_tail
 
 if TYPE_CHECKING:
     from ...services.operations import Progress
@@ -352,15 +352,8 @@ async def generate_in_subprocess(target: Path, progress: Progress) -> None:
                 with contextlib.suppress(ValueError):
                     progress.update(progress=min(float(fraction), 0.99), message=message)
 
-    async def read_stderr() -> None:
-        assert proc.stderr is not None
-        async for raw in proc.stderr:
-            line = raw.decode("utf-8", errors="replace").rstrip()
-            if line:
-                stderr_tail.append(line)
-
     try:
-        await asyncio.gather(read_stdout(), read_stderr())
+        await asyncio.gather(read_stdout(), keep_tail(proc.stderr, stderr_tail))
         code = await proc.wait()
     except BaseException:
         _kill_group(proc.pid)

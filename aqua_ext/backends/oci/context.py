@@ -138,7 +138,7 @@ class OciContext:
             import oci
 
             manager = oci.object_storage.UploadManager(c.object_storage, allow_parallel_uploads=False)
-            await c.run(manager.upload_file, namespace, bucket, name, str(path))
+            await self.run(manager.upload_file, namespace, bucket, name, str(path))
             return
 
         def put() -> Any:

@@ -368,7 +368,7 @@ class JobRunModels:
         return self.ctx.client()
 
     def _fresh(self, stamp: float | None, seconds: float) -> bool:
-        return stamp is not None and time.monotonic() - stamp < seconds
+        return self.ctx.fresh(stamp, seconds)
 
     def _live_of(self, key: str) -> Any:
         return self._live.setdefault(key, self.live_type())
