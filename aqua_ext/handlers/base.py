@@ -18,7 +18,7 @@ from tornado import web
 
 from ..api.common import ErrorBody, FieldError
 from ..backends.base import Backend
-from ..errors import AquaError, InvalidInput
+from ..errors import AquaError, InvalidInput, NotFound
 from ..services.datasets import DEFAULT_MAX_BYTES, DatasetAccess
 from ..services.operations import OperationRegistry
 
@@ -71,7 +71,14 @@ class AquaHandler(ExtensionHandlerMixin, APIHandler):
 
     def parse_body(self, model: type[M]) -> M:
         try:
-            raw = json.loads(self.request.body or b"null")
+            text = (self.request.body or b"null").decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(
+                f"The request body is not UTF-8 text (byte {exc.start}).",
+                fields=[FieldError(field="body", message="must be JSON encoded as UTF-8")],
+            ) from None
+        try:
+            raw = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InvalidInput(
                 f"The request body is not valid JSON (line {exc.lineno}, column {exc.colno}).",
@@ -138,3 +145,14 @@ class AquaHandler(ExtensionHandlerMixin, APIHandler):
         )
         self.set_header("Content-Type", "application/json")
         self.finish(body.model_dump_json(exclude_none=True))
+
+
+class UnknownRouteHandler(AquaHandler):
+    """Registered last: any other path under aqua-ext/ answers the one error shape (404),
+    not Jupyter's HTML page. Authenticated like every route: without a token it is a 403."""
+
+    @web.authenticated
+    def get(self) -> None:
+        raise NotFound(f"No route {self.request.method} {self.request.path}; the OpenAPI document lists the routes.")
+
+    post = put = patch = delete = get
