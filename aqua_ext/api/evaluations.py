@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import ApiModel, log_pair, not_blank
+from .common import ApiModel, UserPath, log_pair, not_blank
 from .datasets import DatasetReport
 from .finetunes import FineTuneState
 
@@ -44,7 +44,7 @@ class CreateEvaluationRequest(ApiModel):
     name: str = Field(min_length=1, max_length=100)
     description: str = Field(default="", max_length=2000)
     # Rows {prompt, completion[, category]}: a JSONL file inside the Jupyter root (OCI: or oci://) ...
-    dataset_path: str | None = Field(default=None, max_length=4096)
+    dataset_path: UserPath | None = None
     # ... or the dataset a fine-tune was trained on (its snapshot), e.g. to check the tuned model.
     finetune_id: str | None = Field(default=None, max_length=400)
     # Evaluate a sample of N rows (a seeded, reproducible choice); None: every row.

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import ApiModel, log_pair, not_blank
+from .common import ApiModel, UserPath, log_pair, not_blank
 from .datasets import DatasetReport
 from .fit import Dtype, FitTarget
 from .models import OS_URI_PATTERN
@@ -72,7 +72,7 @@ class CreateFineTuneRequest(ApiModel):
     name: str = Field(min_length=1, max_length=100)  # also the fine-tuned model's name
     description: str = Field(default="", max_length=2000)
     # A JSONL file inside the Jupyter root (relative or absolute); on OCI also an oci:// URI.
-    dataset_path: str = Field(min_length=1, max_length=4096)
+    dataset_path: UserPath
     validation_split: float = Field(default=0.1, ge=0.0, le=0.5)
     params: FineTuneParams = Field(default_factory=FineTuneParams)
     # Local: "cpu" or "gpu" (omitted: gpu when there is one). OCI: a job shape name.

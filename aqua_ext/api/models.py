@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from .common import ApiModel
+from .common import ApiModel, UserPath
 from .operations import Operation
 
 OS_URI_PATTERN = r"^oci://[A-Za-z0-9._-]{1,256}@[A-Za-z0-9._-]{1,256}(/.*)?$"
@@ -115,7 +115,7 @@ class RegisterModelRequest(ApiModel):
     background; on OCI then uploaded to `os_uri`)."""
 
     source: Literal["local_folder", "huggingface", "object_storage"]
-    path: str | None = Field(default=None, description="Folder with config.json and weights (local_folder).")
+    path: UserPath | None = Field(default=None, description="Folder with config.json and weights (local_folder).")
     hf_id: str | None = Field(
         default=None, description="Repository id such as Qwen/Qwen2.5-0.5B-Instruct (huggingface)."
     )

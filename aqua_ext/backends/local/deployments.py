@@ -43,6 +43,7 @@ from ...services.upstream import UpstreamTarget
 from ..base import Deployments
 from . import engines
 from .logs import read_log_page
+from .model_folder import model_file
 from .store import DeploymentRow, Store
 
 log = logging.getLogger(__name__)
@@ -506,9 +507,12 @@ class LocalDeployments(Deployments):
 def _generation_defaults(model_path: Path) -> dict[str, Any]:
     """The model's generation_config.json (or the token ids from config.json)."""
     for name in ("generation_config.json", "config.json"):
+        file = model_file(model_path, name)  # never a link out of the model's folder
         try:
-            data = json.loads((model_path / name).read_text(encoding="utf-8"))
+            data = json.loads(file.read_text(encoding="utf-8")) if file else None
         except (OSError, ValueError):
+            continue
+        if not isinstance(data, dict):
             continue
         if name == "config.json":
             data = {k: data[k] for k in ("bos_token_id", "eos_token_id", "pad_token_id") if k in data}
