@@ -6,7 +6,6 @@ from pydantic import Field
 
 from .common import ApiModel
 
-
 CURSOR_PATTERN = r"^[0-9][0-9A-Za-z:.+ _-]*$"
 
 
