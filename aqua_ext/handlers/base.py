@@ -6,7 +6,6 @@ Handlers stay thin: parse → call the backend or a service → serialize.
 from __future__ import annotations
 
 import json
-import sys
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -18,7 +17,7 @@ from tornado import web
 
 from ..api.common import ErrorBody, FieldError
 from ..backends.base import Backend
-from ..errors import AquaError, InvalidInput, NotFound
+from ..errors import AquaError, InvalidInput, NotFound, storage_error
 from ..services.datasets import DEFAULT_MAX_BYTES, DatasetAccess
 from ..services.operations import OperationRegistry
 
@@ -116,10 +115,12 @@ class AquaHandler(ExtensionHandlerMixin, APIHandler):
             self.finish(model.model_dump_json())
 
     def _handle_request_exception(self, e: BaseException) -> None:
+        # A full disk at any write point is a 507 naming the cause, not an unexpected 500.
+        e = e if isinstance(e, AquaError) else (storage_error(e) or e)
         if isinstance(e, AquaError):
             if e.status >= 500:
                 self.log.warning("%s %s → %s: %s", self.request.method, self.request.path, e.status, e.message)
-            self.send_error(e.status, exc_info=sys.exc_info())
+            self.send_error(e.status, exc_info=(type(e), e, e.__traceback__))
             return
         super()._handle_request_exception(e)
 

@@ -87,7 +87,13 @@ async def test_a_negative_log_cursor_is_a_400(after: str, api: Any) -> None:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "nope"), ("GET", "models/x/nope"), ("POST", "deployments/x/y/z"), ("DELETE", "operations/x/y"), ("PUT", "info")],
+    [
+        ("GET", "nope"),
+        ("GET", "models/x/nope"),
+        ("POST", "deployments/x/y/z"),
+        ("DELETE", "operations/x/y"),
+        ("PUT", "info"),
+    ],
 )
 async def test_an_unknown_path_under_aqua_ext_is_a_json_404(method: str, path: str, jp_fetch: Any) -> None:
     kwargs: dict[str, Any] = {"method": method}
@@ -135,9 +141,7 @@ async def test_the_report_is_served_as_html_and_its_errors_as_json(
 # ---- a registered folder's card, config and tokenizer never link outside the allowed roots ----
 
 
-async def test_a_symlinked_card_outside_the_roots_is_never_read(
-    api: Any, jp_root_dir: Path, tmp_path: Path
-) -> None:
+async def test_a_symlinked_card_outside_the_roots_is_never_read(api: Any, jp_root_dir: Path, tmp_path: Path) -> None:
     from tests.model_folders import write_model_folder
 
     secret = tmp_path / "outside" / "passwd"

@@ -322,6 +322,36 @@ def test_failed_download_raises_upstream_and_cleans_up(hub: FakeHub, tmp_path: P
     assert not target.exists() and not hf_download.partial_dir(target).exists()
 
 
+def test_a_full_disk_during_a_download_is_insufficient_storage_and_leaves_nothing(
+    hub: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aqua_ext.errors import InsufficientStorage
+
+    # The download runs in a child process: its snapshot_download writes part of a file, then the disk is full.
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(
+        "import errno, pathlib, huggingface_hub\n"
+        "def full(*args, local_dir, **kwargs):\n"
+        "    part = pathlib.Path(local_dir) / 'model.safetensors'\n"
+        "    part.write_bytes(b'half')\n"
+        "    raise OSError(errno.ENOSPC, 'No space left on device', str(part))\n"
+        "huggingface_hub.snapshot_download = full\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(site))
+    target = tmp_path / "models" / "tiny"
+
+    async def run() -> None:
+        info = await check_hub("org/tiny", None, None)
+        await download("org/tiny", None, None, target, info, RecordingProgress())
+
+    with pytest.raises(InsufficientStorage) as exc:
+        asyncio.run(run())
+    assert exc.value.status == 507 and "the disk is full" in exc.value.message
+    assert "no space left on device" in exc.value.message.lower()
+    assert not target.exists() and not hf_download.partial_dir(target).exists()
+
+
 def test_existing_target_is_a_conflict(hub: FakeHub, tmp_path: Path) -> None:
     target = tmp_path / "exists"
     target.mkdir()

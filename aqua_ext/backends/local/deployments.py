@@ -34,7 +34,7 @@ from ...api.fit import FitQuery
 from ...api.info import Hardware
 from ...api.logs import LogPage, LogsQuery
 from ...api.models import ModelDetail, ModelFormat
-from ...errors import AquaError, Conflict, InvalidInput, NotFound
+from ...errors import AquaError, Conflict, InvalidInput, NotFound, storage_error
 from ...services.engine_args import param_value
 from ...services.hardware import detect_engines
 from ...services.memory_fit import estimate_fit
@@ -65,6 +65,7 @@ def _served_name(name: str) -> str:
 
 def _split_failure(error: BaseException) -> tuple[str, list[str]]:
     """engines.wait_ready's message holds the reason, then the log's last lines: split them."""
+    error = storage_error(error) or error  # a full disk says so
     message = error.message if isinstance(error, AquaError) else str(error) or type(error).__name__
     head, sep, tail = message.partition("\nLast lines of ")
     lines = tail.split("\n")[1:] if sep else []

@@ -471,8 +471,12 @@ def is_alive(record: RunRecord) -> bool:
 
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:  # a full disk leaves no half-written temp file
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _spawn(spec: EngineSpec, cmd: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], RunRecord]:
