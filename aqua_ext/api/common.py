@@ -19,6 +19,16 @@ class ApiModel(BaseModel):
 M = TypeVar("M")
 
 
+# What a validator checks, written into the OpenAPI document too (as `json_schema_extra`), so the
+# document is never looser than the server; the validator keeps its clearer message.
+NOT_BLANK_SCHEMA: dict[str, Any] = {"pattern": r"\S"}  # holds a character other than whitespace
+
+
+def padded(pattern: str) -> str:
+    """`^…$` of a value the validator strips first, as the document says it: blanks around allowed."""
+    return r"^\s*" + pattern.removeprefix("^").removesuffix("$") + r"\s*$"
+
+
 def not_blank(value: str) -> str:
     """A field validator (`_name_not_blank = field_validator("name")(not_blank)`): stripped, never blank."""
     if not value.strip():

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import ApiModel, log_pair, not_blank
+from .common import NOT_BLANK_SCHEMA, ApiModel, log_pair, not_blank
 from .fit import Dtype
 from .operations import Operation
 
@@ -36,7 +36,7 @@ _PARAM_TOKEN = r"^[^\x00-\x1f]{1,1000}$"  # one argv token; no control character
 
 class CreateDeploymentRequest(ApiModel):
     model_id: str = Field(min_length=1, max_length=400)
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, json_schema_extra=NOT_BLANK_SCHEMA)
     description: str = Field(default="", max_length=2000)
     # Local: "cpu" or "gpu" (omitted: gpu when there is one). OCI: a shape name
     # (omitted: the smallest shape the memory fit recommends).
@@ -48,7 +48,9 @@ class CreateDeploymentRequest(ApiModel):
     dtype: Dtype | None = None  # for the memory fit; omitted: bfloat16 on GPU, float32 on CPU
     max_model_len: int | None = Field(default=None, ge=16, le=2_000_000)
     # `--name value` tokens, validated against the engine's allowlist.
-    params: list[str] = Field(default_factory=list, max_length=100)
+    params: list[str] = Field(
+        default_factory=list, max_length=100, json_schema_extra={"items": {"type": "string", "pattern": _PARAM_TOKEN}}
+    )
     log_group_id: str | None = Field(default=None, max_length=255)  # OCI logging
     log_id: str | None = Field(default=None, max_length=255)
 
@@ -122,7 +124,7 @@ class ChatRequest(ApiModel):
     """One turn of a playground conversation. Chat deployments take `messages`,
     completion deployments take `prompt`."""
 
-    messages: list[ChatMessage] | None = Field(default=None, max_length=1000)
+    messages: list[ChatMessage] | None = Field(default=None, max_length=1000, json_schema_extra={"minItems": 1})
     prompt: str | None = Field(default=None, max_length=1_000_000)
     max_tokens: int = Field(default=512, ge=1, le=131_072)
     temperature: float = Field(default=0.7, ge=0.0, le=2.0)
@@ -194,7 +196,11 @@ class ChatStreamEvents(ApiModel):
 
 
 class EmbedRequest(ApiModel):
-    inputs: list[str] = Field(min_length=1, max_length=64)
+    inputs: list[str] = Field(
+        min_length=1,
+        max_length=64,
+        json_schema_extra={"items": {"type": "string", "maxLength": 100_000, **NOT_BLANK_SCHEMA}},
+    )
 
     @field_validator("inputs")
     @classmethod

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import ApiModel, UserPath, log_pair, not_blank
+from .common import NOT_BLANK_SCHEMA, ApiModel, UserPath, log_pair, not_blank
 from .datasets import DatasetReport
 from .finetunes import FineTuneState
 
@@ -28,7 +28,9 @@ class ModelParameters(ApiModel):
     top_k: int | None = Field(default=None, ge=-1, le=10_000)
     frequency_penalty: float = Field(default=0.0, ge=-2.0, le=2.0)
     presence_penalty: float = Field(default=0.0, ge=-2.0, le=2.0)
-    stop: list[str] = Field(default_factory=list, max_length=8)
+    stop: list[str] = Field(
+        default_factory=list, max_length=8, json_schema_extra={"items": {"type": "string", "minLength": 1}}
+    )
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
 
     @field_validator("stop")
@@ -41,7 +43,7 @@ class ModelParameters(ApiModel):
 
 class CreateEvaluationRequest(ApiModel):
     deployment_id: str = Field(min_length=1, max_length=400)  # must be ACTIVE
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, json_schema_extra=NOT_BLANK_SCHEMA)
     description: str = Field(default="", max_length=2000)
     # Rows {prompt, completion[, category]}: a JSONL file inside the Jupyter root (OCI: or oci://) ...
     dataset_path: UserPath | None = None

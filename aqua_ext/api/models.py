@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from .common import ApiModel, UserPath
+from .common import ApiModel, UserPath, padded
 from .operations import Operation
 
 OS_URI_PATTERN = r"^oci://[A-Za-z0-9._-]{1,256}@[A-Za-z0-9._-]{1,256}(/.*)?$"
@@ -117,12 +117,15 @@ class RegisterModelRequest(ApiModel):
     source: Literal["local_folder", "huggingface", "object_storage"]
     path: UserPath | None = Field(default=None, description="Folder with config.json and weights (local_folder).")
     hf_id: str | None = Field(
-        default=None, description="Repository id such as Qwen/Qwen2.5-0.5B-Instruct (huggingface)."
+        default=None,
+        description="Repository id such as Qwen/Qwen2.5-0.5B-Instruct (huggingface).",
+        json_schema_extra={"pattern": padded(HF_ID_PATTERN)},
     )
     os_uri: str | None = Field(
         default=None,
         description="oci://bucket@namespace/prefix: the model's folder (object_storage), or where a Hugging Face "
         "download is uploaded (huggingface on the OCI backend).",
+        json_schema_extra={"pattern": padded(OS_URI_PATTERN)},
     )
     revision: str | None = Field(default=None, max_length=100)
     name: str | None = Field(
