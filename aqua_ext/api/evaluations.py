@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from .common import NOT_BLANK_SCHEMA, ApiModel, UserPath, log_pair, not_blank
 from .datasets import DatasetReport
@@ -42,6 +42,16 @@ class ModelParameters(ApiModel):
 
 
 class CreateEvaluationRequest(ApiModel):
+    # The document says what _one_dataset checks: a dataset_path or a finetune_id, exactly one.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["dataset_path"], "properties": {"dataset_path": {"type": "string"}}},
+                {"required": ["finetune_id"], "properties": {"finetune_id": {"type": "string", "minLength": 1}}},
+            ]
+        }
+    )
+
     deployment_id: str = Field(min_length=1, max_length=400)  # must be ACTIVE
     name: str = Field(min_length=1, max_length=100, json_schema_extra=NOT_BLANK_SCHEMA)
     description: str = Field(default="", max_length=2000)
@@ -164,7 +174,10 @@ class EvaluationRows(ApiModel):
 
 
 class CompareQuery(ApiModel):
-    ids: str = Field(min_length=1, max_length=4000)  # comma-separated evaluation ids, 2 to 8
+    # Comma-separated evaluation ids, 2 to 8 (the pattern: at least two that are not blank).
+    ids: str = Field(
+        min_length=1, max_length=4000, json_schema_extra={"pattern": r"^(.*,)?[^,]*[^\s,][^,]*,(.*,)?[^,]*[^\s,]"}
+    )
 
     def id_list(self) -> list[str]:
         return list(dict.fromkeys(i.strip() for i in self.ids.split(",") if i.strip()))

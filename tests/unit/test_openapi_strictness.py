@@ -55,6 +55,8 @@ REFUSED: list[tuple[type[BaseModel], dict[str, Any]]] = [
     (CreateFineTuneRequest, {**FINETUNE, "params": {"lora_target_modules": ["q_proj; rm -rf"]}}),
     (CreateEvaluationRequest, {**EVALUATION, "name": "\t"}),
     (CreateEvaluationRequest, {**EVALUATION, "params": {"stop": [""]}}),
+    (CreateEvaluationRequest, {**EVALUATION, "finetune_id": "ft-1"}),  # both
+    (CreateEvaluationRequest, {**EVALUATION, "dataset_path": None}),  # neither
     (RegisterModelRequest, {"source": "huggingface", "hf_id": "no-slash"}),
     (RegisterModelRequest, {"source": "object_storage", "os_uri": "oci://bucket"}),
     (RegisterModelRequest, {"source": "local_folder", "path": "a\x00"}),
@@ -67,6 +69,8 @@ ACCEPTED: list[tuple[type[BaseModel], dict[str, Any]]] = [
     (CreateFineTuneRequest, {**FINETUNE, "output_uri": " oci://b@ns/out ", "params": {"lora_target_modules": ["q"]}}),
     (CreateFineTuneRequest, {**FINETUNE, "output_uri": ""}),
     (CreateEvaluationRequest, {**EVALUATION, "params": {"stop": ["\n"]}}),
+    (CreateEvaluationRequest, {**EVALUATION, "dataset_path": None, "finetune_id": "ft-1"}),
+    (CreateEvaluationRequest, {**EVALUATION, "finetune_id": ""}),
     (RegisterModelRequest, {"source": "huggingface", "hf_id": " Qwen/Qwen2.5-0.5B-Instruct "}),
     (RegisterModelRequest, {"source": "object_storage", "os_uri": "oci://bucket@ns/models/x"}),
 ]
@@ -90,3 +94,15 @@ def test_the_log_cursor_and_the_error_body_are_documented() -> None:
     assert after["schema"]["anyOf"][0]["pattern"] == LogsQuery.model_fields["after"].metadata[-1].pattern
     error = DOCUMENT["components"]["schemas"]["ErrorBody"]
     assert "fields" in error["properties"] and "fields" not in error["required"]
+
+
+@pytest.mark.parametrize(
+    ("ids", "ok"), [("a,b", True), (" a , b ,", True), (",a,,b", True), ("a", False), ("a, ", False)]
+)
+def test_the_compared_ids_are_documented(ids: str, ok: bool) -> None:
+    from aqua_ext.api.evaluations import CompareQuery
+
+    [param] = DOCUMENT["paths"]["/aqua-ext/compare/evaluations"]["get"]["parameters"]
+    documented = Draft202012Validator(param["schema"]).is_valid(ids)
+    served = len(CompareQuery(ids=ids).id_list()) >= 2
+    assert documented == served == ok
