@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from .common import NOT_BLANK_SCHEMA, ApiModel, log_pair, not_blank
 from .fit import Dtype
@@ -122,17 +122,29 @@ class ChatMessage(ApiModel):
 
 class ChatRequest(ApiModel):
     """One turn of a playground conversation. Chat deployments take `messages`,
-    completion deployments take `prompt`."""
+    completion deployments take `prompt`; the last message is not the assistant's."""
+
+    # The document says what _one_input checks (but the last message's role): messages or prompt, one.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["messages"], "properties": {"messages": {"type": "array"}}},
+                {"required": ["prompt"], "properties": {"prompt": {"type": "string"}}},
+            ]
+        }
+    )
 
     messages: list[ChatMessage] | None = Field(default=None, max_length=1000, json_schema_extra={"minItems": 1})
-    prompt: str | None = Field(default=None, max_length=1_000_000)
+    prompt: str | None = Field(default=None, max_length=1_000_000, json_schema_extra=NOT_BLANK_SCHEMA)
     max_tokens: int = Field(default=512, ge=1, le=131_072)
     temperature: float = Field(default=0.7, ge=0.0, le=2.0)
     top_p: float = Field(default=1.0, gt=0.0, le=1.0)
     top_k: int | None = Field(default=None, ge=-1, le=10_000)  # -1 or None: off
     frequency_penalty: float = Field(default=0.0, ge=-2.0, le=2.0)
     presence_penalty: float = Field(default=0.0, ge=-2.0, le=2.0)
-    stop: list[str] = Field(default_factory=list, max_length=8)
+    stop: list[str] = Field(
+        default_factory=list, max_length=8, json_schema_extra={"items": {"type": "string", "minLength": 1}}
+    )
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
 
     @model_validator(mode="after")
