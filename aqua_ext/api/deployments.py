@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from .common import NOT_BLANK_SCHEMA, ApiModel, log_pair, not_blank
+from .common import LOG_PAIR_SCHEMA, NOT_BLANK_SCHEMA, ApiModel, log_pair, not_blank
 from .fit import Dtype
 from .operations import Operation
 
@@ -35,6 +35,8 @@ _PARAM_TOKEN = r"^[^\x00-\x1f]{1,1000}$"  # one argv token; no control character
 
 
 class CreateDeploymentRequest(ApiModel):
+    model_config = ConfigDict(json_schema_extra=LOG_PAIR_SCHEMA)
+
     model_id: str = Field(min_length=1, max_length=400)
     name: str = Field(min_length=1, max_length=100, json_schema_extra=NOT_BLANK_SCHEMA)
     description: str = Field(default="", max_length=2000)

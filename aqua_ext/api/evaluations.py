@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from .common import NOT_BLANK_SCHEMA, ApiModel, UserPath, log_pair, not_blank
+from .common import LOG_PAIR_SCHEMA, NOT_BLANK_SCHEMA, ApiModel, UserPath, log_pair, not_blank
 from .datasets import DatasetReport
 from .finetunes import FineTuneState
 
@@ -42,13 +42,14 @@ class ModelParameters(ApiModel):
 
 
 class CreateEvaluationRequest(ApiModel):
-    # The document says what _one_dataset checks: a dataset_path or a finetune_id, exactly one.
+    # The document says what _one_dataset checks: a dataset_path or a finetune_id, exactly one; a log pair.
     model_config = ConfigDict(
         json_schema_extra={
+            **LOG_PAIR_SCHEMA,
             "oneOf": [
                 {"required": ["dataset_path"], "properties": {"dataset_path": {"type": "string"}}},
                 {"required": ["finetune_id"], "properties": {"finetune_id": {"type": "string", "minLength": 1}}},
-            ]
+            ],
         }
     )
 

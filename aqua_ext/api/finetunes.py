@@ -7,9 +7,9 @@ from datetime import datetime
 from enum import Enum
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from .common import NOT_BLANK_SCHEMA, ApiModel, UserPath, log_pair, not_blank, padded
+from .common import LOG_PAIR_SCHEMA, NOT_BLANK_SCHEMA, ApiModel, UserPath, log_pair, not_blank, padded
 from .datasets import DatasetReport
 from .fit import Dtype, FitTarget
 from .models import OS_URI_PATTERN
@@ -70,6 +70,8 @@ class FineTuneParams(ApiModel):
 
 
 class CreateFineTuneRequest(ApiModel):
+    model_config = ConfigDict(json_schema_extra=LOG_PAIR_SCHEMA)
+
     model_id: str = Field(min_length=1, max_length=400)  # the base model; must be ready to fine-tune
     name: str = Field(min_length=1, max_length=100, json_schema_extra=NOT_BLANK_SCHEMA)  # the fine-tuned model's too
     description: str = Field(default="", max_length=2000)

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from .common import ApiModel, UserPath, padded
 from .operations import Operation
@@ -113,6 +113,19 @@ class RegisterModelRequest(ApiModel):
     """Register a local folder (validated in place), a model already in OCI
     Object Storage (by reference), or a Hugging Face id (downloaded in the
     background; on OCI then uploaded to `os_uri`)."""
+
+    # The document says what _source_fields checks: each source needs its own field.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                {
+                    "if": {"properties": {"source": {"const": source}}},
+                    "then": {"required": [field], "properties": {field: {"type": "string", "pattern": r"\S"}}},
+                }
+                for source, field in (("local_folder", "path"), ("huggingface", "hf_id"), ("object_storage", "os_uri"))
+            ]
+        }
+    )
 
     source: Literal["local_folder", "huggingface", "object_storage"]
     path: UserPath | None = Field(default=None, description="Folder with config.json and weights (local_folder).")

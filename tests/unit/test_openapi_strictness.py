@@ -64,6 +64,12 @@ REFUSED: list[tuple[type[BaseModel], dict[str, Any]]] = [
     (RegisterModelRequest, {"source": "huggingface", "hf_id": "no-slash"}),
     (RegisterModelRequest, {"source": "object_storage", "os_uri": "oci://bucket"}),
     (RegisterModelRequest, {"source": "local_folder", "path": "a\x00"}),
+    (RegisterModelRequest, {"source": "local_folder", "hf_id": "org/name"}),
+    (RegisterModelRequest, {"source": "huggingface", "hf_id": None}),
+    (RegisterModelRequest, {"source": "object_storage"}),
+    (CreateDeploymentRequest, {**DEPLOY, "log_group_id": "ocid1.loggroup.x"}),
+    (CreateFineTuneRequest, {**FINETUNE, "log_id": "ocid1.log.x", "log_group_id": ""}),
+    (CreateEvaluationRequest, {**EVALUATION, "log_id": "ocid1.log.x", "log_group_id": None}),
 ]
 ACCEPTED: list[tuple[type[BaseModel], dict[str, Any]]] = [
     (ValidateDatasetRequest, {"path": "data/train.jsonl"}),
@@ -78,6 +84,9 @@ ACCEPTED: list[tuple[type[BaseModel], dict[str, Any]]] = [
     (CreateEvaluationRequest, {**EVALUATION, "finetune_id": ""}),
     (RegisterModelRequest, {"source": "huggingface", "hf_id": " Qwen/Qwen2.5-0.5B-Instruct "}),
     (RegisterModelRequest, {"source": "object_storage", "os_uri": "oci://bucket@ns/models/x"}),
+    (RegisterModelRequest, {"source": "local_folder", "path": "models/m", "hf_id": None}),
+    (CreateDeploymentRequest, {**DEPLOY, "log_group_id": "ocid1.loggroup.x", "log_id": "ocid1.log.x"}),
+    (CreateFineTuneRequest, {**FINETUNE, "log_id": "", "log_group_id": None}),
 ]
 
 
