@@ -232,3 +232,40 @@ def test_generator_failure_is_upstream(tmp_path: Path) -> None:
     with pytest.raises(Upstream) as exc:
         asyncio.run(generate_in_subprocess(blocker / "demo", Progress()))  # type: ignore[arg-type]
     assert "exit code 1" in exc.value.message and "Error" in exc.value.message
+
+
+@pytest.mark.engine
+@needs_local_extra
+def test_a_full_disk_while_generating_is_insufficient_storage_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The generator is a child process: its README.md write finds the disk full (after the weights).
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(
+        "import errno, pathlib\n"
+        "_write_text = pathlib.Path.write_text\n"
+        "def write_text(self, *args, **kwargs):\n"
+        "    if self.name == 'README.md':\n"
+        "        raise OSError(errno.ENOSPC, 'No space left on device', str(self))\n"
+        "    return _write_text(self, *args, **kwargs)\n"
+        "pathlib.Path.write_text = write_text\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(site))
+    target = tmp_path / "models" / "demo"
+
+    async def run() -> tuple[OperationState, str | None]:
+        registry = OperationRegistry()
+
+        async def work(progress):  # type: ignore[no-untyped-def]
+            await generate_in_subprocess(target, progress)
+            return DEMO_MODEL_ID
+
+        op = registry.start("generate-demo-model", "Generate", work)
+        done = await registry.wait(op.id, timeout=120)
+        return done.state, done.error
+
+    state, error = asyncio.run(run())
+    assert state == OperationState.FAILED and error is not None
+    assert error.startswith("Generating the demo model failed: the disk is full"), error
+    assert not target.exists() and (not target.parent.exists() or list(target.parent.iterdir()) == [])
