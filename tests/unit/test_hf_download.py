@@ -19,6 +19,7 @@ from aqua_ext.backends.local import hf_download
 from aqua_ext.backends.local.hf_download import RepoInfo, check_hub, download, format_bytes, select_files
 from aqua_ext.backends.local.model_folder import validate_folder
 from aqua_ext.errors import Conflict, InvalidInput, Upstream, UpstreamTimeout
+from tests.child_faults import in_children
 from tests.fake_hf_hub import FakeHub, FakeRepo
 
 CONFIG = json.dumps(
@@ -328,17 +329,16 @@ def test_a_full_disk_during_a_download_is_insufficient_storage_and_leaves_nothin
     from aqua_ext.errors import InsufficientStorage
 
     # The download runs in a child process: its snapshot_download writes part of a file, then the disk is full.
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "sitecustomize.py").write_text(
+    in_children(
         "import errno, pathlib, huggingface_hub\n"
         "def full(*args, local_dir, **kwargs):\n"
         "    part = pathlib.Path(local_dir) / 'model.safetensors'\n"
         "    part.write_bytes(b'half')\n"
         "    raise OSError(errno.ENOSPC, 'No space left on device', str(part))\n"
-        "huggingface_hub.snapshot_download = full\n"
+        "huggingface_hub.snapshot_download = full\n",
+        tmp_path,
+        monkeypatch,
     )
-    monkeypatch.setenv("PYTHONPATH", str(site))
     target = tmp_path / "models" / "tiny"
 
     async def run() -> None:
