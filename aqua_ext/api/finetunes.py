@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .common import ApiModel, log_pair, not_blank
+from .common import ApiModel, TargetProblem, log_pair, not_blank
 from .datasets import DatasetReport
 from .fit import Dtype, FitTarget
 from .models import OS_URI_PATTERN
@@ -25,6 +25,9 @@ class FineTuneState(str, Enum):
     CANCELING = "CANCELING"
     CANCELED = "CANCELED"
 
+
+# What may be done with a fine-tune now: deploy and evaluate its model once it SUCCEEDED.
+FineTuneAction = Literal["cancel", "delete", "deploy", "evaluate"]
 
 FINAL_FINETUNE_STATES = frozenset({FineTuneState.SUCCEEDED, FineTuneState.FAILED, FineTuneState.CANCELED})
 
@@ -85,6 +88,8 @@ class CreateFineTuneRequest(ApiModel):
     subnet_id: str | None = Field(default=None, max_length=255)  # OCI: required for replicas > 1
     log_group_id: str | None = Field(default=None, max_length=255)  # OCI: required for replicas > 1
     log_id: str | None = Field(default=None, max_length=255)
+    # The target to train on (GET info lists them); omitted: the base model's own target.
+    target: str | None = Field(default=None, max_length=50)
 
     _name_not_blank = field_validator("name")(not_blank)
 
@@ -134,6 +139,8 @@ class FineTuneSummary(ApiModel):
     created_at: datetime
     updated_at: datetime
     finished_at: datetime | None
+    target: str = ""  # the target that runs the job ("local", "oci")
+    actions: list[FineTuneAction] = []
 
 
 class FineTuneDetail(FineTuneSummary):
@@ -162,6 +169,7 @@ class FineTuneDetail(FineTuneSummary):
 class FineTuneList(ApiModel):
     items: list[FineTuneSummary]
     total: int
+    problems: list[TargetProblem] = []  # targets whose jobs are missing, and why
 
 
 class CreateFineTuneResponse(ApiModel):
