@@ -28,6 +28,10 @@ class TargetProblem:
     message: str
 
 
+async def _nothing() -> None:
+    return None
+
+
 class _Slot:
     def __init__(self, driver: Backend) -> None:
         self.driver = driver
@@ -44,10 +48,14 @@ class Targets:
         *,
         retry_seconds: float = 30.0,
         hardware: Callable[[], Awaitable[Hardware]] | None = None,
+        started: bool = False,
     ) -> None:
+        """`started`: the drivers were started by the caller (tests, a driver shared with another
+        registry); they are not started again."""
         if not drivers:
             raise ValueError("at least one target")
         self._slots = {d.kind: _Slot(d) for d in drivers}
+        self._started = started
         self.retry_seconds = retry_seconds
         self._hardware = hardware
 
@@ -72,7 +80,9 @@ class Targets:
             raise InvalidInput.field("target", f"'{name}' is not an enabled target (enabled: {', '.join(self.names)})")
         task = slot.task
         failed = task is not None and task.done() and not task.cancelled() and task.exception() is not None
-        if task is None or (failed and time.monotonic() - slot.started_at >= self.retry_seconds):
+        if task is None and self._started:
+            slot.task = asyncio.get_running_loop().create_task(_nothing())
+        elif task is None or (failed and time.monotonic() - slot.started_at >= self.retry_seconds):
             slot.started_at = time.monotonic()
             slot.task = asyncio.get_running_loop().create_task(slot.driver.start())
         assert slot.task is not None
