@@ -87,7 +87,7 @@ async def test_lists_merge_targets_and_tag_each_item_with_its_target() -> None:
 
 
 async def test_a_target_that_fails_to_start_never_hides_the_others() -> None:
-    local, cloud, targets = two(fail_starts=99)
+    local, _, targets = two(fail_starts=99)
     listed = await Models(targets).list()
     assert [m.id for m in listed.items] == ["reg:a"]
     assert [(p.target, p.message) for p in listed.problems] == [
