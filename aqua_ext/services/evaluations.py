@@ -24,20 +24,15 @@ from ..errors import Conflict, InvalidInput
 from .datasets import DatasetAccess
 from .deployments import Deployments
 from .evaluation_results import MAX_COMPARED, compare
-from .finetunes import job_why
+from .finetunes import job_actions, job_why
 from .resources import Lifecycle, create_target, merged
 from .targets import Targets
 
 S = EvaluationState
 
-_JOB_ACTIONS: dict[EvaluationState, frozenset[EvaluationAction]] = {
-    S.ACCEPTED: frozenset({"cancel"}),
-    S.IN_PROGRESS: frozenset({"cancel"}),
-    S.CANCELING: frozenset(),
-    S.SUCCEEDED: frozenset({"compare", "delete"}),
-    S.FAILED: frozenset({"delete"}),
-    S.CANCELED: frozenset({"delete"}),
-}
+_JOB_ACTIONS: dict[EvaluationState, frozenset[EvaluationAction]] = job_actions(
+    "cancel", "delete", frozenset({"compare"})
+)
 EVALUATION_ACTIONS: dict[str, dict[EvaluationState, frozenset[EvaluationAction]]] = {
     "local": _JOB_ACTIONS,
     "oci": _JOB_ACTIONS,

@@ -26,17 +26,27 @@ from .resources import Lifecycle, create_target, merged
 from .targets import Targets
 
 S = FineTuneState
+A = TypeVar("A", bound=str)
 
-# state → the actions it allows. Local jobs and OCI job runs move through the same states and allow
-# the same actions; the table is per target all the same, so a target that differs says so here.
-_JOB_ACTIONS: dict[FineTuneState, frozenset[FineTuneAction]] = {
-    S.ACCEPTED: frozenset({"cancel"}),
-    S.IN_PROGRESS: frozenset({"cancel"}),
-    S.CANCELING: frozenset(),
-    S.SUCCEEDED: frozenset({"deploy", "evaluate", "delete"}),
-    S.FAILED: frozenset({"delete"}),
-    S.CANCELED: frozenset({"delete"}),
-}
+
+def job_actions(cancel: A, delete: A, succeeded: frozenset[A]) -> dict[FineTuneState, frozenset[A]]:
+    """state → the actions a job (a fine-tune or an evaluation) allows: canceled while it runs, deleted
+    once it ended, and what its success allows (`succeeded`). Nothing while OCI or the process cancels it."""
+    return {
+        S.ACCEPTED: frozenset({cancel}),
+        S.IN_PROGRESS: frozenset({cancel}),
+        S.CANCELING: frozenset(),
+        S.SUCCEEDED: succeeded | {delete},
+        S.FAILED: frozenset({delete}),
+        S.CANCELED: frozenset({delete}),
+    }
+
+
+# Local jobs and OCI job runs move through the same states and allow the same actions; the table is
+# per target all the same, so a target that differs says so here.
+_JOB_ACTIONS: dict[FineTuneState, frozenset[FineTuneAction]] = job_actions(
+    "cancel", "delete", frozenset({"deploy", "evaluate"})
+)
 FINETUNE_ACTIONS: dict[str, dict[FineTuneState, frozenset[FineTuneAction]]] = {
     "local": _JOB_ACTIONS,
     "oci": _JOB_ACTIONS,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.model_folders import write_model_folder
-from tests.oci_setup import OciWorld, seed_deployable_model
+from tests.oci_setup import OciWorld, seed_deployable_model, seed_deployment
 
 
 def both(world: OciWorld, aqua_data_dir: Path, hf_cache_dir: Path, **oci: Any) -> dict[str, Any]:
@@ -33,18 +33,6 @@ def jp_server_config(world: OciWorld, aqua_data_dir: Path, hf_cache_dir: Path) -
     return both(world, aqua_data_dir, hf_cache_dir)
 
 
-def seed_deployment(world: OciWorld, name: str, state: str) -> str:
-    model = seed_deployable_model(world, f"{name}-model")
-    return world.emulator.add_deployment(
-        world.compartment_id,
-        model,
-        name,
-        lifecycle_state=state,
-        freeform_tags={"OCI_AQUA": "active", "aqua_model_name": f"{name}-model"},
-        project_id=world.project_id,
-    )
-
-
 async def test_info_lists_every_target_with_its_hardware_or_shapes(api: Any) -> None:
     status, info = await api("info")
     assert status == 200, info
@@ -63,8 +51,8 @@ async def test_lists_merge_both_targets_and_requests_route_by_id(
 ) -> None:
     emu = world.emulator
     service = emu.seed_service_models(1)[0]
-    active = seed_deployment(world, "cloud chat", "ACTIVE")
-    failed = seed_deployment(world, "cloud broken", "FAILED")
+    active = seed_deployment(world, "cloud chat", state="ACTIVE")
+    failed = seed_deployment(world, "cloud broken", state="FAILED")
     folder = write_model_folder(jp_root_dir / "mine")
 
     # A register that names no target goes to the first ready one (local).
