@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import TypeVar
 
 from ..api.common import FieldError
@@ -106,8 +107,8 @@ class Evaluations:
         driver = await self.targets.route(evaluation_id)
         return await driver.evaluation_logs(evaluation_id, query)
 
-    async def compare(self, ids: list[str]) -> EvaluationComparison:
+    async def compare(self, ids: Sequence[str]) -> EvaluationComparison:
         if not 2 <= len(ids) <= MAX_COMPARED:
             raise InvalidInput.field("query.ids", f"give 2 to {MAX_COMPARED} evaluation ids, separated by commas")
         details = await asyncio.gather(*(self.get(i) for i in ids))
-        return compare(list(details))
+        return compare(details)

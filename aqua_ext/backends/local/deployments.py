@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import re
 import shutil
 import uuid
 from collections.abc import Awaitable, Callable
@@ -39,7 +38,7 @@ from ...services.engine_args import param_value
 from ...services.hardware import detect_engines
 from ...services.memory_fit import estimate_fit, require_fit
 from ...services.operations import OperationRegistry, Progress
-from ...services.upstream import UpstreamTarget
+from ...services.upstream import UpstreamTarget, served_name
 from ..base import Deployments
 from . import engines
 from .logs import read_log_page
@@ -55,11 +54,6 @@ LIVE_STATES = {S.CREATING.value, S.UPDATING.value, S.ACTIVE.value}  # an engine 
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _served_name(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-")
-    return slug or "model"
 
 
 def _split_failure(error: BaseException) -> tuple[str, list[str]]:
@@ -303,7 +297,7 @@ class LocalDeployments(Deployments):
             "dtype": request.dtype,
             "max_model_len": request.max_model_len,
             "params": params,
-            "served_model_name": _served_name(request.name),
+            "served_model_name": served_name(request.name),
         }
         # Build the command once to check mode and device against the engine (nothing is started).
         engines.build_command(self._spec("check", config, port=1))

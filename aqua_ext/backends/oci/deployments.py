@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import re
 import shlex
 import time
 from collections.abc import Awaitable, Callable
@@ -53,7 +52,7 @@ from ...services.engine_args import param_value
 from ...services.memory_fit import CPU_USABLE_FRACTION, GPU_USABLE_FRACTION, estimate_fit, require_fit
 from ...services.operations import Progress
 from ...services.shapes import get_shape
-from ...services.upstream import UpstreamTarget
+from ...services.upstream import UpstreamTarget, served_name
 from ..base import Deployments
 from . import containers as smc
 from . import deploy_mapping as dm
@@ -1000,7 +999,7 @@ class OciDeployments(Deployments):
             base_url=detail.upstream_url,
             oci_route=True,
             auth=self.auth,
-            served_model_name=_served_name(detail.name),
+            served_model_name=served_name(detail.name),
         )
 
     async def upstream(self, deployment_id: str) -> UpstreamTarget:
@@ -1033,12 +1032,6 @@ class OciDeployments(Deployments):
             return None
         state = dm.state_of(entry.md.lifecycle_state)
         return None if state == DeploymentState.ACTIVE else state
-
-
-def _served_name(name: str) -> str:
-    """The model name clients see (/v1/models), as on the local backend: the deployment's name as a slug."""
-    slug = re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-")
-    return slug or "model"
 
 
 def _artifact_prefix(location: str) -> str:
