@@ -49,13 +49,16 @@ class Targets:
         retry_seconds: float = 30.0,
         hardware: Callable[[], Awaitable[Hardware]] | None = None,
         started: bool = False,
+        start_wait_seconds: float = 10.0,
     ) -> None:
         """`started`: the drivers were started by the caller (tests, a driver shared with another
-        registry); they are not started again."""
+        registry); they are not started again. `start_wait_seconds`: how long a merged list waits for
+        a target that is still starting (e.g. OCI unreachable from a laptop) once another is ready."""
         if not drivers:
             raise ValueError("at least one target")
         self._slots = {d.kind: _Slot(d) for d in drivers}
         self._started = started
+        self.start_wait_seconds = start_wait_seconds
         self.retry_seconds = retry_seconds
         self._hardware = hardware
 
@@ -96,17 +99,27 @@ class Targets:
 
     async def started(self) -> tuple[list[Backend], list[TargetProblem]]:
         """Every target that started (starting those not started yet, all at once), and a problem
-        for each that did not."""
-        results = await asyncio.gather(*(self.get(n) for n in self.names), return_exceptions=True)
+        for each that did not. A slow start never holds the others back for more than
+        `start_wait_seconds`: it goes on in the background and is reported as still starting."""
+        tasks = {name: asyncio.ensure_future(self.get(name)) for name in self.names}
+        _, pending = await asyncio.wait(tasks.values(), timeout=self.start_wait_seconds)
+        while pending and not any(t.done() and t.exception() is None for t in tasks.values()):
+            # None is ready yet: wait on, for the first that starts (or for every one to fail).
+            _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
         drivers: list[Backend] = []
         problems: list[TargetProblem] = []
-        for name, result in zip(self.names, results, strict=True):
-            if isinstance(result, Backend):
-                drivers.append(result)
-            elif isinstance(result, AquaError):
-                problems.append(TargetProblem(name, result.message))
-            elif isinstance(result, BaseException):
-                raise result
+        for name, task in tasks.items():
+            if task in pending:
+                task.cancel()  # only this wait: the start itself is shielded and goes on
+                problems.append(TargetProblem(name, f"The {name} target is still starting; try again shortly."))
+                continue
+            error = task.exception()
+            if error is None:
+                drivers.append(task.result())
+            elif isinstance(error, AquaError):
+                problems.append(TargetProblem(name, error.message))
+            else:
+                raise error
         return drivers, problems
 
     async def default(self) -> Backend:
@@ -148,7 +161,13 @@ class Targets:
     async def _describe(self, name: str) -> BackendDescription:
         driver = self._slots[name].driver
         try:
-            await self.get(name)
+            if len(self._slots) == 1:
+                await self.get(name)
+            else:  # a slow start (OCI unreachable) does not keep the other targets from being shown
+                try:
+                    await asyncio.wait_for(self.get(name), self.start_wait_seconds)
+                except asyncio.TimeoutError:
+                    raise Unavailable(f"The {name} target is still starting; try again shortly.") from None
         except Unavailable as exc:
             settings = getattr(driver, "settings", None)  # the OCI driver's, for region/compartment
             return BackendDescription(

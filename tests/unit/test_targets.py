@@ -4,6 +4,7 @@ by id; the settings the server and the CLI both read."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,38 @@ async def test_a_target_that_fails_to_start_never_hides_the_others() -> None:
         await targets.route("ocid1.datasciencemodel.oc1.iad.b")
     assert (await targets.route("reg:a")) is local
     assert (await targets.default()) is local  # the first ready target takes creates that name none
+
+
+async def test_a_slow_start_does_not_hold_the_other_targets_lists_back() -> None:
+    local = FakeDriver("local", ["reg:a"])
+    cloud = FakeDriver("oci", ["ocid1.datasciencemodel.oc1.iad.b"])
+    gate = asyncio.Event()
+
+    async def slow_start() -> None:  # e.g. OCI unreachable from a laptop that has an OCI config
+        await gate.wait()
+
+    cloud.start = slow_start  # type: ignore[method-assign]
+    targets = Targets([local, cloud], start_wait_seconds=0.05)
+    listed = await Models(targets).list()
+    assert [m.id for m in listed.items] == ["reg:a"]
+    assert [(p.target, p.message) for p in listed.problems] == [
+        ("oci", "The oci target is still starting; try again shortly.")
+    ]
+    [described] = [t for t in await targets.describe() if t.name == "oci"]
+    assert not described.ready and described.problem == "The oci target is still starting; try again shortly."
+    gate.set()  # the start went on in the background
+    assert [m.target for m in (await Models(targets).list()).items] == ["local", "oci"]
+
+
+async def test_with_no_target_ready_yet_the_list_waits_for_the_first() -> None:
+    cloud = FakeDriver("oci", ["ocid1.datasciencemodel.oc1.iad.b"])
+
+    async def slow_start() -> None:
+        await asyncio.sleep(0.2)
+
+    cloud.start = slow_start  # type: ignore[method-assign]
+    listed = await Models(Targets([cloud], start_wait_seconds=0.01)).list()
+    assert [m.target for m in listed.items] == ["oci"] and listed.problems == []
 
 
 async def test_a_target_whose_list_fails_is_a_problem_not_a_failed_list() -> None:
