@@ -59,6 +59,16 @@ class AquaExtension(AquaConfig, ExtensionApp):
         """The first enabled target's driver (what a single-backend server had)."""
         return self.registry.driver(self.registry.names[0])
 
+    @aqua_backend.setter
+    def aqua_backend(self, driver: Backend) -> None:
+        """Serve this one driver instead (bench/ stubs the backend before the first request)."""
+        self.registry = Targets([driver], retry_seconds=self.backend_retry_seconds, hardware=self.get_hardware)
+        self.services = Services(self.registry)
+        self.settings["aqua_services"] = self.services
+        web_app = getattr(self.serverapp, "web_app", None)
+        if web_app is not None:
+            web_app.settings["aqua_services"] = self.services
+
     def initialize_handlers(self) -> None:
         self.handlers.extend((rf"/aqua-ext/{pattern}", handler) for pattern, handler in routes())
 

@@ -143,7 +143,8 @@ class RegisterModelRequest(ApiModel):
     target: str | None = Field(
         default=None,
         max_length=50,
-        description="The target to register on (GET info lists them); omitted: the first ready target.",
+        description="The target to register on (GET info lists them); omitted: oci when os_uri is given, "
+        "else the first ready target.",
     )
 
     @field_validator("hf_id")

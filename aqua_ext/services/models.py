@@ -74,7 +74,12 @@ class Models:
         return annotate(driver.kind, await driver.get_model(model_id))
 
     async def register(self, request: RegisterModelRequest) -> RegisterModelResponse:
-        driver = await self.targets.for_create(request.target)
+        """On the target the request names; else on OCI when the model is or goes to Object Storage
+        (`os_uri`), else on the first ready target."""
+        target = request.target
+        if target is None and request.os_uri and "oci" in self.targets.names:
+            target = "oci"
+        driver = await self.targets.for_create(target)
         response = await driver.register_model(request)
         if response.model is None:
             return response

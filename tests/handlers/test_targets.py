@@ -114,6 +114,12 @@ async def test_a_create_runs_on_the_target_that_owns_its_model(api: Any, world: 
     assert created["deployment"]["target"] == "oci" and created["deployment"]["id"].startswith("ocid1.")
     assert created["deployment"]["actions"] == ["delete"]  # CREATING
 
+    # A model in Object Storage is registered on OCI without naming the target.
+    uri = world.add_model_folder("models", "team/tiny-llama")
+    status, registered = await api("models", method="POST", body={"source": "object_storage", "os_uri": uri})
+    assert status == 202, registered
+    assert registered["model"]["target"] == "oci" and registered["model"]["id"].startswith("ocid1.")
+
 
 class TestBrokenOci:
     """The OCI target's config file is missing: OCI cannot start, the local target serves on."""
