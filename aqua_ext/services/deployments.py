@@ -3,7 +3,7 @@ routing by id. The drivers start and stop engines or call OCI; the rules are her
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ..api.deployments import (
     TRANSITIONAL_STATES,
@@ -16,9 +16,8 @@ from ..api.deployments import (
     DeploymentSummary,
 )
 from ..api.logs import LogPage, LogsQuery
-from ..errors import Conflict
-from .resources import Lifecycle, create_target, merged
-from .targets import Targets
+from ..backends.base import Backend
+from .resources import Lifecycle, LifecycleService, create_target
 from .upstream import UpstreamTarget
 
 S = DeploymentState
@@ -96,26 +95,22 @@ def annotate(target: str, item: D) -> D:
     return item.model_copy(update={"target": target, "actions": deployment_actions(target, item)})
 
 
-class Deployments:
-    def __init__(self, targets: Targets) -> None:
-        self.targets = targets
+class Deployments(LifecycleService[DeploymentState, DeploymentAction, DeploymentDetail]):
+    lifecycle = DEPLOYMENTS
+
+    def annotate(self, target: str, item: Any) -> Any:
+        return annotate(target, item)
+
+    async def read(self, driver: Backend, resource_id: str) -> DeploymentDetail:
+        return await driver.get_deployment(resource_id)
+
+    def refused(self, detail: Any, action: DeploymentAction) -> str:
+        # Allowed by the state, not by the mode: an embedding model gives vectors, not answers to evaluate.
+        return f"Deployment '{detail.name}' serves {detail.mode}; it cannot be {action}d."
 
     async def list(self) -> DeploymentList:
-        items, problems = await merged(self.targets, lambda d: d.list_deployments())
-        out = [annotate(t, i) for t, i in items]
-        return DeploymentList(items=out, total=len(out), problems=problems)
-
-    async def get(self, deployment_id: str) -> DeploymentDetail:
-        driver = await self.targets.route(deployment_id)
-        return annotate(driver.kind, await driver.get_deployment(deployment_id))
-
-    async def require(self, deployment_id: str, action: DeploymentAction) -> DeploymentDetail:
-        """The deployment, when its state allows `action` (Conflict otherwise)."""
-        detail = await self.get(deployment_id)
-        DEPLOYMENTS.require(detail.target, detail.name, detail.state, action)
-        if action not in detail.actions:  # allowed by the state, not by the mode (evaluate an embedding model)
-            raise Conflict(f"Deployment '{detail.name}' serves {detail.mode}; it cannot be {action}d.")
-        return detail
+        items, problems = await self.items(lambda d: d.list_deployments())
+        return DeploymentList(items=items, total=len(items), problems=problems)
 
     async def create(self, request: CreateDeploymentRequest) -> CreateDeploymentResponse:
         driver = await create_target(self.targets, request.target, request.model_id, "model_id")
@@ -123,19 +118,16 @@ class Deployments:
         return response.model_copy(update={"deployment": annotate(driver.kind, response.deployment)})
 
     async def activate(self, deployment_id: str) -> CreateDeploymentResponse:
-        detail = await self.require(deployment_id, "activate")
-        driver = await self.targets.get(detail.target)
+        _, driver = await self.checked(deployment_id, "activate")
         response = await driver.activate_deployment(deployment_id)
         return response.model_copy(update={"deployment": annotate(driver.kind, response.deployment)})
 
     async def deactivate(self, deployment_id: str) -> DeploymentDetail:
-        detail = await self.require(deployment_id, "deactivate")
-        driver = await self.targets.get(detail.target)
+        _, driver = await self.checked(deployment_id, "deactivate")
         return annotate(driver.kind, await driver.deactivate_deployment(deployment_id))
 
     async def delete(self, deployment_id: str) -> None:
-        detail = await self.require(deployment_id, "delete")
-        driver = await self.targets.get(detail.target)
+        _, driver = await self.checked(deployment_id, "delete")
         await driver.delete_deployment(deployment_id)
 
     async def logs(self, deployment_id: str, query: LogsQuery) -> LogPage:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ..api.common import FieldError
 from ..api.evaluations import (
@@ -21,12 +21,13 @@ from ..api.evaluations import (
     EvaluationSummary,
 )
 from ..api.logs import LogPage, LogsQuery
+from ..backends.base import Backend
 from ..errors import Conflict, InvalidInput
 from .datasets import DatasetAccess
 from .deployments import Deployments
 from .evaluation_results import MAX_COMPARED, compare
 from .finetunes import job_actions, job_why
-from .resources import Lifecycle, create_target, merged
+from .resources import Lifecycle, LifecycleService, create_target
 from .targets import Targets
 
 S = EvaluationState
@@ -48,19 +49,22 @@ def annotate(target: str, item: E) -> E:
     return item.model_copy(update={"target": target, "actions": EVALUATIONS.actions(target, item.state)})
 
 
-class Evaluations:
+class Evaluations(LifecycleService[EvaluationState, EvaluationAction, EvaluationDetail]):
+    lifecycle = EVALUATIONS
+
     def __init__(self, targets: Targets, deployments: Deployments) -> None:
-        self.targets = targets
+        super().__init__(targets)
         self.deployments = deployments
 
-    async def list(self) -> EvaluationList:
-        items, problems = await merged(self.targets, lambda d: d.list_evaluations())
-        out = [annotate(t, i) for t, i in items]
-        return EvaluationList(items=out, total=len(out), problems=problems)
+    def annotate(self, target: str, item: Any) -> Any:
+        return annotate(target, item)
 
-    async def get(self, evaluation_id: str) -> EvaluationDetail:
-        driver = await self.targets.route(evaluation_id)
-        return annotate(driver.kind, await driver.get_evaluation(evaluation_id))
+    async def read(self, driver: Backend, resource_id: str) -> EvaluationDetail:
+        return await driver.get_evaluation(resource_id)
+
+    async def list(self) -> EvaluationList:
+        items, problems = await self.items(lambda d: d.list_evaluations())
+        return EvaluationList(items=items, total=len(items), problems=problems)
 
     async def create(self, request: CreateEvaluationRequest, datasets: DatasetAccess) -> CreateEvaluationResponse:
         driver = await create_target(self.targets, request.target, request.deployment_id, "deployment_id")
@@ -78,15 +82,11 @@ class Evaluations:
         return response.model_copy(update={"evaluation": annotate(driver.kind, response.evaluation)})
 
     async def cancel(self, evaluation_id: str) -> EvaluationDetail:
-        detail = await self.get(evaluation_id)
-        EVALUATIONS.require(detail.target, detail.name, detail.state, "cancel")
-        driver = await self.targets.get(detail.target)
+        _, driver = await self.checked(evaluation_id, "cancel")
         return annotate(driver.kind, await driver.cancel_evaluation(evaluation_id))
 
     async def delete(self, evaluation_id: str) -> None:
-        detail = await self.get(evaluation_id)
-        EVALUATIONS.require(detail.target, detail.name, detail.state, "delete")
-        driver = await self.targets.get(detail.target)
+        _, driver = await self.checked(evaluation_id, "delete")
         await driver.delete_evaluation(evaluation_id)
 
     async def rows(self, evaluation_id: str, query: EvaluationRowsQuery) -> EvaluationRows:

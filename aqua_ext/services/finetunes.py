@@ -3,7 +3,7 @@ deployment serves is not deleted under it."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ..api.finetunes import (
     CreateFineTuneRequest,
@@ -22,8 +22,7 @@ from ..api.logs import LogPage, LogsQuery
 from ..backends.base import Backend
 from ..errors import Conflict
 from .datasets import DatasetAccess
-from .resources import Lifecycle, create_target, merged
-from .targets import Targets
+from .resources import Lifecycle, LifecycleService, create_target
 
 S = FineTuneState
 A = TypeVar("A", bound=str)
@@ -91,22 +90,22 @@ async def refuse_if_served(driver: Backend, model_id: str | None, name: str) -> 
         raise Conflict(f"'{name}' is served by deployment {names}; delete the deployment first.")
 
 
-class FineTunes:
-    def __init__(self, targets: Targets) -> None:
-        self.targets = targets
+class FineTunes(LifecycleService[FineTuneState, FineTuneAction, FineTuneDetail]):
+    lifecycle = FINETUNES
+
+    def annotate(self, target: str, item: Any) -> Any:
+        return annotate(target, item)
+
+    async def read(self, driver: Backend, resource_id: str) -> FineTuneDetail:
+        return await driver.get_finetune(resource_id)
 
     async def defaults(self, model_id: str, query: FineTuneDefaultsQuery) -> FineTuneDefaults:
         driver = await self.targets.route(model_id)
         return await driver.finetune_defaults(model_id, query)
 
     async def list(self) -> FineTuneList:
-        items, problems = await merged(self.targets, lambda d: d.list_finetunes())
-        out = [annotate(t, i) for t, i in items]
-        return FineTuneList(items=out, total=len(out), problems=problems)
-
-    async def get(self, finetune_id: str) -> FineTuneDetail:
-        driver = await self.targets.route(finetune_id)
-        return annotate(driver.kind, await driver.get_finetune(finetune_id))
+        items, problems = await self.items(lambda d: d.list_finetunes())
+        return FineTuneList(items=items, total=len(items), problems=problems)
 
     async def create(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> CreateFineTuneResponse:
         driver = await create_target(self.targets, request.target, request.model_id, "model_id")
@@ -114,15 +113,11 @@ class FineTunes:
         return response.model_copy(update={"finetune": annotate(driver.kind, response.finetune)})
 
     async def cancel(self, finetune_id: str) -> FineTuneDetail:
-        detail = await self.get(finetune_id)
-        FINETUNES.require(detail.target, detail.name, detail.state, "cancel")
-        driver = await self.targets.get(detail.target)
+        _, driver = await self.checked(finetune_id, "cancel")
         return annotate(driver.kind, await driver.cancel_finetune(finetune_id))
 
     async def delete(self, finetune_id: str) -> None:
-        detail = await self.get(finetune_id)
-        FINETUNES.require(detail.target, detail.name, detail.state, "delete")
-        driver = await self.targets.get(detail.target)
+        detail, driver = await self.checked(finetune_id, "delete")
         await refuse_if_served(driver, detail.output_model_id, detail.name)
         await driver.delete_finetune(finetune_id)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ..api.common import TargetProblem
 from ..backends.base import Backend
@@ -122,3 +122,45 @@ async def create_target(targets: Targets, requested: str | None, owned_id: str, 
             "target", f"'{owned_id}' ({field}) belongs to the {owner} target; it cannot be used on {requested}"
         )
     return await targets.get(owner)
+
+
+D = TypeVar("D")  # a resource detail (the contract model)
+
+
+class LifecycleService(Generic[S, A, D]):
+    """What the services of resources with a lifecycle (deployments, fine-tunes, evaluations) share:
+    a merged list, a detail routed by id, and an action checked against the lifecycle table before
+    the owning target's driver is asked. Each item carries its target and the actions allowed now."""
+
+    lifecycle: Lifecycle[S, A]
+
+    def __init__(self, targets: Targets) -> None:
+        self.targets = targets
+
+    def annotate(self, target: str, item: Any) -> Any:
+        """The item with `target` and the `actions` its state (and facts) allow."""
+        raise NotImplementedError
+
+    async def read(self, driver: Backend, resource_id: str) -> D:
+        """The driver's detail of `resource_id`."""
+        raise NotImplementedError
+
+    def refused(self, detail: Any, action: A) -> str:
+        """Why `action` is refused though the state allows it (a fact of the resource, not its state)."""
+        return f"{self.lifecycle.noun} '{detail.name}' cannot be {_past(action)} now."
+
+    async def items(self, fetch: Callable[[Backend], Awaitable[list[T]]]) -> tuple[list[T], list[TargetProblem]]:
+        tagged, problems = await merged(self.targets, fetch)
+        return [self.annotate(target, item) for target, item in tagged], problems
+
+    async def get(self, resource_id: str) -> D:
+        driver = await self.targets.route(resource_id)
+        return self.annotate(driver.kind, await self.read(driver, resource_id))  # type: ignore[no-any-return]
+
+    async def checked(self, resource_id: str, action: A) -> tuple[D, Backend]:
+        """The resource and its target's driver, when the resource allows `action` now (409 otherwise)."""
+        detail: Any = await self.get(resource_id)
+        self.lifecycle.require(detail.target, detail.name, detail.state, action)
+        if action not in detail.actions:
+            raise Conflict(self.refused(detail, action))
+        return detail, await self.targets.get(detail.target)
