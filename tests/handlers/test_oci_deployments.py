@@ -812,7 +812,7 @@ async def test_http_deploy_chat_openai_client_stop_start_delete(
     _, more = await api(f"deployments/{dep['id']}/logs", params={"after": logs["cursor"]})
     assert len(more["lines"]) == 2 and "route=/v1/completions 200" in more["lines"][0], more
     status, bad = await api(f"deployments/{dep['id']}/logs", params={"after": "yesterday"})
-    assert status == 400 and bad["fields"][0]["field"] == "after"
+    assert status == 400 and bad["fields"][0]["field"] == "query.after"
 
     # Stop: the chat is then a 409 that names the state; start again; delete.
     status, stopped = await api(f"deployments/{dep['id']}/deactivate", method="POST")
