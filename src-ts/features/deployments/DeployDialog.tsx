@@ -1,0 +1,795 @@
+import * as React from 'react';
+
+import { addIcon, Button, closeIcon } from '@jupyterlab/ui-components';
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import type { IAquaClient } from '../../api/client';
+import { AquaApiError } from '../../api/errors';
+import type {
+  CreateDeploymentResponse,
+  Dtype,
+  FieldError,
+  FitReport,
+  FitTarget,
+  Info,
+  ModelSummary
+} from '../../api/types';
+import {
+  buildDeployRequest,
+  DEPLOY_FIELDS,
+  defaultDeploymentName,
+  defaultEngine,
+  defaultMode,
+  defaultShape,
+  effectiveDtype,
+  engineChoices,
+  fitTargetForShape,
+  initialDeployForm,
+  isDeployable,
+  LIMITS,
+  localShapeChoices,
+  modeChoices,
+  newParamRow,
+  ociShapeChoices,
+  validateDeployForm,
+  type BackendKind,
+  type DeployErrors,
+  type DeployField,
+  type IDeployForm
+} from './deployForm';
+import { placeFieldErrors } from '../../shared/fieldErrors';
+import { formatGb, formatInteger } from '../../shared/format';
+import { DTYPES } from '../../shared/settings';
+import type { Notify } from '../../shared/callbacks';
+import { ChoiceGroup } from '../../ui/ChoiceGroup';
+import { AdvancedOptions, DescriptionField, DialogFooter } from '../../ui/DialogParts';
+import { describeError } from '../../ui/ErrorState';
+import { FormErrors } from '../../ui/FormErrors';
+import { FormField } from '../../ui/FormField';
+import { availabilityText } from '../../ui/MemoryFit';
+import { ModalDialog } from '../../ui/ModalDialog';
+import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
+import { useMountedRef } from '../../ui/hooks/useMountedRef';
+
+export interface IDeployDialogProps {
+  client: IAquaClient;
+  trans: TranslationBundle;
+  backendKind: BackendKind;
+  info: Info | null;
+  /** The model to deploy; null offers a picker of the deployable models. */
+  model: ModelSummary | null;
+  /** Context length the memory fit assumes when no max model length is set. */
+  defaultContextLength: number;
+  /** Debounce of the memory-fit request (tests use 0). */
+  fitDebounceMs?: number;
+  notify: Notify;
+  onClose: () => void;
+  /** The server accepted the deployment (202): it is CREATING. */
+  onCreated: (response: CreateDeploymentResponse) => void;
+}
+
+/** Fields that live under "Advanced options" (opened when one of them has an error). */
+const ADVANCED_FIELDS: readonly DeployField[] = ['max_model_len', 'dtype', 'params', 'log_group_id', 'log_id'];
+
+/** The request field each input feeds: editing the input clears that field's error (it may be fixed). */
+const FORM_FIELDS: Partial<Record<keyof IDeployForm, DeployField>> = {
+  name: 'name',
+  description: 'description',
+  shape: 'shape',
+  replicas: 'replicas',
+  mode: 'mode',
+  maxModelLen: 'max_model_len',
+  dtype: 'dtype',
+  params: 'params',
+  logGroupId: 'log_group_id',
+  logId: 'log_id'
+};
+
+/**
+ * Deploy a model: name, shape with its memory fit, engine, inference mode,
+ * and (collapsed) context length, data type, engine parameters and logging.
+ */
+export function DeployDialog(props: IDeployDialogProps): JSX.Element {
+  const { client, trans, backendKind, info } = props;
+  const onOci = backendKind === 'oci';
+  const ids = React.useId().replace(/:/g, '');
+  const id = (name: string): string => `jp-AquaExt-deploy-${ids}-${name}`;
+  const [models, setModels] = React.useState<ModelSummary[] | null>(props.model ? [props.model] : null);
+  const [modelsError, setModelsError] = React.useState<unknown>(null);
+  const [form, setForm] = React.useState<IDeployForm>(() => initialDeployForm(props.model, backendKind, info));
+  const [nameTouched, setNameTouched] = React.useState(false);
+  const [shapeTouched, setShapeTouched] = React.useState(false);
+  const [fit, setFit] = React.useState<FitReport | null>(null);
+  const [fitError, setFitError] = React.useState<unknown>(null);
+  const [fitLoading, setFitLoading] = React.useState(false);
+  const [errors, setErrors] = React.useState<DeployErrors>({});
+  const [otherErrors, setOtherErrors] = React.useState<FieldError[]>([]);
+  const [error, setError] = React.useState<string | null>(null);
+  const [submitting, setSubmitting] = React.useState(false);
+  const [advancedOpen, setAdvancedOpen] = React.useState(false);
+  const mounted = useMountedRef();
+  const firstInput = React.useRef<HTMLInputElement | HTMLSelectElement | null>(null);
+
+  const model = models?.find(item => item.id === form.modelId) ?? null;
+
+  useDialogFocus(firstInput);
+
+  // Without a given model: the deployable ones to pick from.
+  React.useEffect(() => {
+    if (props.model) {
+      return;
+    }
+    let current = true;
+    client
+      .listModels()
+      .then(list => current && setModels(list.items.filter(isDeployable)))
+      .catch(reason => current && setModelsError(reason));
+    return () => {
+      current = false;
+    };
+  }, [client, props.model]);
+
+  // The engine defaults come from /info, which may arrive after the dialog opened.
+  React.useEffect(() => {
+    if (!info) {
+      return;
+    }
+    setForm(previous => {
+      const engine = engineChoices(backendKind, info, trans).find(choice => choice.value === previous.engine);
+      const next = { ...previous };
+      if (engine?.disabled) {
+        next.engine = defaultEngine(backendKind, model, info);
+      }
+      if (!shapeTouched && backendKind === 'local') {
+        next.shape = defaultShape(backendKind, info, null);
+      }
+      return next;
+    });
+    // Only when /info changes: the user's own choices win afterwards.
+  }, [info]);
+
+  const maxModelLen = /^\d+$/.test(form.maxModelLen.trim()) ? Number(form.maxModelLen.trim()) : null;
+  const contextLength =
+    maxModelLen !== null && maxModelLen >= LIMITS.maxModelLenMin
+      ? maxModelLen
+      : model?.context_length
+      ? Math.min(props.defaultContextLength, model.context_length)
+      : props.defaultContextLength;
+  const dtype: Dtype = effectiveDtype(form, backendKind);
+
+  // The memory fit for the model, data type and context (debounced like the model detail's).
+  React.useEffect(() => {
+    if (!form.modelId) {
+      setFit(null);
+      return;
+    }
+    let current = true;
+    setFitLoading(true);
+    const timer = setTimeout(() => {
+      client
+        .getModelFit(form.modelId, { dtype, context_length: contextLength, concurrency: 1 })
+        .then(report => {
+          if (current) {
+            setFit(report);
+            setFitError(null);
+          }
+        })
+        .catch(reason => current && setFitError(reason))
+        .finally(() => current && setFitLoading(false));
+    }, props.fitDebounceMs ?? 300);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [client, form.modelId, dtype, contextLength, props.fitDebounceMs]);
+
+  // On OCI the recommended shape comes with the fit report (never one whose service limit is
+  // reached: then the server chooses).
+  React.useEffect(() => {
+    if (onOci && fit && !shapeTouched) {
+      const pick = defaultShape('oci', info, fit);
+      const full = fit.shapes.some(shape => shape.name === pick && shape.available === 0);
+      setForm(previous => ({ ...previous, shape: full ? '' : pick }));
+    }
+  }, [onOci, fit, shapeTouched, info]);
+
+  const update = (patch: Partial<IDeployForm>): void => {
+    setForm(previous => ({ ...previous, ...patch }));
+    const edited = (Object.keys(patch) as (keyof IDeployForm)[]).map(key => FORM_FIELDS[key]);
+    setErrors(previous => {
+      if (!edited.some(field => field && previous[field])) {
+        return previous;
+      }
+      const next = { ...previous };
+      for (const field of edited) {
+        if (field) {
+          delete next[field];
+        }
+      }
+      return next;
+    });
+  };
+
+  const chooseModel = (modelId: string): void => {
+    const next = models?.find(item => item.id === modelId) ?? null;
+    const engine = defaultEngine(backendKind, next, info);
+    setForm(previous => ({
+      ...previous,
+      modelId,
+      name: nameTouched ? previous.name : defaultDeploymentName(next),
+      engine,
+      mode: defaultMode(next, engine)
+    }));
+    setFit(null);
+    if (onOci) {
+      setShapeTouched(false);
+    }
+  };
+
+  const engines = engineChoices(backendKind, info, trans);
+  const modes = modeChoices(form.engine, trans);
+
+  const chooseEngine = (engine: IDeployForm['engine']): void => {
+    const allowed = modeChoices(engine, trans);
+    setForm(previous => ({
+      ...previous,
+      engine,
+      // A mode the new engine cannot serve falls back to chat.
+      mode: allowed.find(choice => choice.value === previous.mode)?.disabled ? 'chat' : previous.mode
+    }));
+  };
+
+  const busy = submitting;
+
+  const onSubmit = async (event: React.FormEvent): Promise<void> => {
+    event.preventDefault();
+    if (busy) {
+      return;
+    }
+    const local = validateDeployForm(form, backendKind, trans);
+    setErrors(local);
+    setOtherErrors([]);
+    setError(null);
+    if (Object.keys(local).length > 0) {
+      if (ADVANCED_FIELDS.some(field => local[field])) {
+        setAdvancedOpen(true);
+      }
+      return;
+    }
+    setSubmitting(true);
+    try {
+      const response = await client.createDeployment(buildDeployRequest(form, backendKind));
+      if (!mounted.current) {
+        return;
+      }
+      props.notify(trans.__('Deploying “%1”…', response.deployment.name), 'info');
+      props.onCreated(response);
+    } catch (reason) {
+      if (!mounted.current) {
+        return;
+      }
+      if (reason instanceof AquaApiError && reason.fields && reason.fields.length > 0) {
+        const placed = placeFieldErrors(reason.fields, DEPLOY_FIELDS);
+        setErrors(placed.byField);
+        setOtherErrors(placed.other);
+        if (ADVANCED_FIELDS.some(field => placed.byField[field])) {
+          setAdvancedOpen(true);
+        }
+        if (placed.other.length === 0 && Object.keys(placed.byField).length === 0) {
+          setError(describeError(reason, trans));
+        }
+      } else {
+        setError(describeError(reason, trans));
+      }
+    } finally {
+      if (mounted.current) {
+        setSubmitting(false);
+      }
+    }
+  };
+
+  const close = (): void => {
+    if (!submitting) {
+      props.onClose();
+    }
+  };
+
+  const target = fitTargetForShape(fit, backendKind, form.shape);
+  const shapes = ociShapeChoices(fit);
+
+  return (
+    <ModalDialog
+      title={props.model ? trans.__('Deploy “%1”', props.model.name) : trans.__('New deployment')}
+      label={trans.__('Deploy model')}
+      className="jp-AquaExt-DeployDialog"
+      trans={trans}
+      onClose={close}
+      closeDisabled={submitting}
+    >
+      <form onSubmit={event => void onSubmit(event)} noValidate>
+        <div className="jp-AquaExt-RegisterDialog-body">
+          {!props.model && (
+            <FormField
+              id={id('model')}
+              field="model_id"
+              label={trans.__('Model')}
+              error={errors.model_id}
+              hint={
+                modelsError !== null
+                  ? describeError(modelsError, trans)
+                  : models !== null && models.length === 0
+                  ? trans.__('No model is ready to deploy: register or download one in Models first.')
+                  : undefined
+              }
+            >
+              {input => (
+                <select
+                  {...input}
+                  ref={element => {
+                    firstInput.current = element;
+                  }}
+                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
+                  value={form.modelId}
+                  disabled={busy || models === null}
+                  onChange={event => chooseModel(event.target.value)}
+                >
+                  <option value="">{models === null ? trans.__('Loading models…') : trans.__('Choose a model…')}</option>
+                  {(models ?? []).map(item => (
+                    <option key={item.id} value={item.id}>
+                      {item.name}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </FormField>
+          )}
+          <FormField id={id('name')} field="name" label={trans.__('Deployment name')} error={errors.name}>
+            {input => (
+              <input
+                {...input}
+                ref={element => {
+                  if (props.model) {
+                    firstInput.current = element;
+                  }
+                }}
+                type="text"
+                className="jp-mod-styled jp-AquaExt-input"
+                value={form.name}
+                maxLength={LIMITS.name}
+                disabled={busy}
+                autoComplete="off"
+                spellCheck={false}
+                onChange={event => {
+                  setNameTouched(true);
+                  update({ name: event.target.value });
+                }}
+              />
+            )}
+          </FormField>
+          <DescriptionField
+            id={id('description')}
+            trans={trans}
+            value={form.description}
+            maxLength={LIMITS.description}
+            disabled={busy}
+            error={errors.description}
+            onChange={description => update({ description })}
+          />
+
+          {onOci ? (
+            <FormField
+              id={id('shape')}
+              field="shape"
+              label={trans.__('Shape')}
+              error={errors.shape}
+              hint={
+                fit === null && fitError === null
+                  ? trans.__('Loading the shapes and their memory fit…')
+                  : fitError !== null
+                  ? trans.__('The memory fit is unavailable (%1); the server picks a shape if you leave it.', describeError(fitError, trans))
+                  : limitHint(target, form.replicas, trans) ?? undefined
+              }
+            >
+              {input => (
+                <select
+                  {...input}
+                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
+                  value={form.shape}
+                  disabled={busy}
+                  onChange={event => {
+                    setShapeTouched(true);
+                    update({ shape: event.target.value });
+                  }}
+                >
+                  <option value="">{trans.__('Let the server choose (smallest that fits)')}</option>
+                  {shapes.map(shape => (
+                    <option
+                      key={shape.name}
+                      value={shape.name}
+                      disabled={shape.available === 0}
+                      title={
+                        shape.available === 0
+                          ? trans.__('The service limit of this shape is reached in this region: request a limit increase or choose another shape.')
+                          : undefined
+                      }
+                    >
+                      {shapeOptionLabel(shape, fit, trans)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </FormField>
+          ) : (
+            <ChoiceGroup
+              id={id('shape')}
+              field="shape"
+              legend={trans.__('Shape')}
+              choices={localShapeChoices(info, trans)}
+              value={form.shape}
+              disabled={busy}
+              error={errors.shape}
+              onChange={value => {
+                setShapeTouched(true);
+                update({ shape: value });
+              }}
+            />
+          )}
+          <FitSummary
+            target={target}
+            fit={fit}
+            loading={fitLoading}
+            hasModel={!!form.modelId}
+            dtype={dtype}
+            contextLength={contextLength}
+            trans={trans}
+          />
+
+          {onOci && (
+            <FormField
+              id={id('replicas')}
+              field="replicas"
+              label={trans.__('Replicas')}
+              error={errors.replicas}
+              hint={trans.__('Instances behind the load balancer (%1 to %2).', LIMITS.replicasMin, LIMITS.replicasMax)}
+            >
+              {input => (
+                <input
+                  {...input}
+                  type="number"
+                  min={LIMITS.replicasMin}
+                  max={LIMITS.replicasMax}
+                  step={1}
+                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-narrowInput"
+                  value={form.replicas}
+                  disabled={busy}
+                  onChange={event => update({ replicas: event.target.value })}
+                />
+              )}
+            </FormField>
+          )}
+
+          <ChoiceGroup
+            id={id('engine')}
+            field="engine"
+            legend={trans.__('Engine')}
+            choices={engines}
+            value={form.engine}
+            disabled={busy}
+            error={errors.engine}
+            onChange={chooseEngine}
+          />
+          <ChoiceGroup
+            id={id('mode')}
+            field="mode"
+            legend={trans.__('Inference mode')}
+            choices={modes}
+            value={form.mode}
+            disabled={busy}
+            error={errors.mode}
+            onChange={mode => update({ mode })}
+          />
+
+          <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
+            <FormField
+              id={id('max_model_len')}
+              field="max_model_len"
+              label={trans.__('Max model length (tokens)')}
+              error={errors.max_model_len}
+              hint={
+                model?.context_length
+                  ? trans.__('Empty: the model’s own context length (%1 tokens).', formatInteger(model.context_length))
+                  : trans.__('Empty: the model’s own context length.')
+              }
+            >
+              {input => (
+                <input
+                  {...input}
+                  type="number"
+                  min={LIMITS.maxModelLenMin}
+                  max={LIMITS.maxModelLenMax}
+                  step={1}
+                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-narrowInput"
+                  value={form.maxModelLen}
+                  disabled={busy}
+                  onChange={event => update({ maxModelLen: event.target.value })}
+                />
+              )}
+            </FormField>
+            <FormField
+              id={id('dtype')}
+              field="dtype"
+              label={trans.__('Data type')}
+              error={errors.dtype}
+              hint={trans.__('Automatic: bfloat16 on a GPU, float32 on a CPU.')}
+            >
+              {input => (
+                <select
+                  {...input}
+                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select jp-AquaExt-narrowInput"
+                  value={form.dtype}
+                  disabled={busy}
+                  onChange={event => update({ dtype: event.target.value as IDeployForm['dtype'] })}
+                >
+                  <option value="">{trans.__('Automatic')}</option>
+                  {DTYPES.map(value => (
+                    <option key={value} value={value}>
+                      {value}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </FormField>
+            <ParamRows form={form} errors={errors} busy={busy} trans={trans} idPrefix={id('params')} onChange={update} />
+            {onOci && (
+              <fieldset className="jp-AquaExt-fieldset" data-field="logging">
+                <legend className="jp-AquaExt-formField-label">{trans.__('Logging (recommended)')}</legend>
+                <FormField
+                  id={id('log_group_id')}
+                  field="log_group_id"
+                  label={trans.__('Log group OCID')}
+                  error={errors.log_group_id}
+                >
+                  {input => (
+                    <input
+                      {...input}
+                      type="text"
+                      className="jp-mod-styled jp-AquaExt-input"
+                      placeholder="ocid1.loggroup.oc1…"
+                      value={form.logGroupId}
+                      disabled={busy}
+                      autoComplete="off"
+                      spellCheck={false}
+                      onChange={event => update({ logGroupId: event.target.value })}
+                    />
+                  )}
+                </FormField>
+                <FormField
+                  id={id('log_id')}
+                  field="log_id"
+                  label={trans.__('Log OCID')}
+                  error={errors.log_id}
+                  hint={trans.__('The engine’s predict and access logs go to this log; without one, failures are harder to diagnose.')}
+                >
+                  {input => (
+                    <input
+                      {...input}
+                      type="text"
+                      className="jp-mod-styled jp-AquaExt-input"
+                      placeholder="ocid1.log.oc1…"
+                      value={form.logId}
+                      disabled={busy}
+                      autoComplete="off"
+                      spellCheck={false}
+                      onChange={event => update({ logId: event.target.value })}
+                    />
+                  )}
+                </FormField>
+              </fieldset>
+            )}
+          </AdvancedOptions>
+
+          <FormErrors fields={otherErrors} message={error} />
+        </div>
+        <DialogFooter
+          trans={trans}
+          submitting={submitting}
+          onCancel={close}
+          submitClassName="jp-AquaExt-deploySubmit"
+          submitDisabled={busy || (!props.model && models !== null && models.length === 0)}
+          submitLabel={trans.__('Deploy')}
+          submittingLabel={trans.__('Deploying…')}
+        />
+      </form>
+    </ModalDialog>
+  );
+}
+
+function shapeOptionLabel(shape: FitTarget, fit: FitReport | null, trans: TranslationBundle): string {
+  const devices = shape.gpu_count > 0 ? trans._n('%1 GPU', '%1 GPUs', shape.gpu_count) : trans.__('CPU');
+  const verdict = shape.fits ? trans.__('fits') : trans.__('does not fit');
+  const recommended = shape.recommended || shape.name === fit?.recommended_shape ? ` · ${trans.__('recommended')}` : '';
+  const available = availabilityText(shape, trans);
+  return `${shape.name} — ${devices}, ${formatGb(shape.memory_gb)} — ${verdict}${recommended}${available ? ` — ${available}` : ''}`;
+}
+
+/**
+ * What the service limits say about the chosen shape when they rule it out: no instance left,
+ * or fewer than the replicas asked for. Null when the shape has room (or nobody knows).
+ */
+function limitHint(target: FitTarget | null, replicasText: string, trans: TranslationBundle): string | null {
+  const available = target?.available ?? null;
+  if (target === null || available === null) {
+    return null;
+  }
+  if (available <= 0) {
+    return trans.__(
+      '%1 has reached its service limit in this region: request a limit increase or choose another shape.',
+      target.name
+    );
+  }
+  const replicas = Number(replicasText);
+  if (Number.isInteger(replicas) && replicas > available) {
+    return trans._n(
+      'The service limits allow %1 more %2 instance: lower the replicas, request a limit increase or choose another shape.',
+      'The service limits allow %1 more %2 instances: lower the replicas, request a limit increase or choose another shape.',
+      available,
+      target.name
+    );
+  }
+  return null;
+}
+
+/** Will the model fit the chosen shape: the verdict, the numbers and the arithmetic behind them. */
+function FitSummary(props: {
+  target: FitTarget | null;
+  fit: FitReport | null;
+  loading: boolean;
+  hasModel: boolean;
+  dtype: Dtype;
+  contextLength: number;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { target, fit, trans } = props;
+  if (!props.hasModel) {
+    return null;
+  }
+  if (!fit) {
+    return (
+      <div className="jp-AquaExt-DeployFit jp-mod-pending" aria-live="polite">
+        {props.loading ? trans.__('Estimating memory…') : trans.__('No memory estimate for this model.')}
+      </div>
+    );
+  }
+  const needs = fit.total_gb;
+  return (
+    <div
+      className={
+        'jp-AquaExt-DeployFit' +
+        (target ? (target.fits ? ' jp-mod-fits' : ' jp-mod-doesNotFit') : '') +
+        (props.loading ? ' jp-mod-stale' : '')
+      }
+      aria-live="polite"
+      aria-label={trans.__('Memory fit of the chosen shape')}
+    >
+      <div className="jp-AquaExt-DeployFit-verdict">
+        {target ? (
+          <>
+            <span className={target.fits ? 'jp-AquaExt-fits' : 'jp-AquaExt-doesNotFit'}>
+              {target.fits ? trans.__('✓ Fits') : trans.__('✗ Does not fit')}
+            </span>
+            <span>
+              {needs === null
+                ? trans.__('%1 has %2; the model’s size is unknown.', target.name, formatGb(target.memory_gb))
+                : target.headroom_gb < 0
+                ? trans.__(
+                    'needs %1 of %2 on %3 (%4 short)',
+                    formatGb(needs),
+                    formatGb(target.memory_gb),
+                    target.name,
+                    formatGb(-target.headroom_gb)
+                  )
+                : trans.__(
+                    'needs %1 of %2 on %3 (%4 headroom)',
+                    formatGb(needs),
+                    formatGb(target.memory_gb),
+                    target.name,
+                    formatGb(target.headroom_gb)
+                  )}
+            </span>
+          </>
+        ) : (
+          <span>
+            {needs === null
+              ? trans.__('The model’s memory need is unknown.')
+              : trans.__('Needs about %1 (the server picks the shape).', formatGb(needs))}
+          </span>
+        )}
+      </div>
+      <div className="jp-AquaExt-formField-hint">
+        {trans.__('For %1 weights and a %2-token context, one request at a time.', props.dtype, formatInteger(props.contextLength))}
+      </div>
+      {fit.arithmetic.length > 0 && (
+        <pre className="jp-AquaExt-FitReport-arithmetic jp-AquaExt-DeployFit-arithmetic">{fit.arithmetic.join('\n')}</pre>
+      )}
+    </div>
+  );
+}
+
+/** The engine parameters as editable `--name value` rows. */
+function ParamRows(props: {
+  form: IDeployForm;
+  errors: DeployErrors;
+  busy: boolean;
+  trans: TranslationBundle;
+  idPrefix: string;
+  onChange: (patch: Partial<IDeployForm>) => void;
+}): JSX.Element {
+  const { form, errors, trans, idPrefix } = props;
+  const setRow = (key: number, patch: { name?: string; value?: string }): void =>
+    props.onChange({ params: form.params.map(row => (row.key === key ? { ...row, ...patch } : row)) });
+  return (
+    <fieldset
+      className={errors.params ? 'jp-AquaExt-fieldset jp-AquaExt-ParamRows jp-mod-error' : 'jp-AquaExt-fieldset jp-AquaExt-ParamRows'}
+      data-field="params"
+      aria-describedby={errors.params ? `${idPrefix}-error` : `${idPrefix}-hint`}
+    >
+      <legend className="jp-AquaExt-formField-label">{trans.__('Engine parameters')}</legend>
+      {form.params.map((row, index) => (
+        <div className="jp-AquaExt-ParamRows-row" key={row.key}>
+          <input
+            type="text"
+            className="jp-mod-styled jp-AquaExt-input jp-AquaExt-ParamRows-name"
+            aria-label={trans.__('Parameter %1 name', index + 1)}
+            placeholder="--name"
+            value={row.name}
+            disabled={props.busy}
+            autoComplete="off"
+            spellCheck={false}
+            onChange={event => setRow(row.key, { name: event.target.value })}
+          />
+          <input
+            type="text"
+            className="jp-mod-styled jp-AquaExt-input jp-AquaExt-ParamRows-value"
+            aria-label={trans.__('Parameter %1 value', index + 1)}
+            placeholder={trans.__('value (empty for a flag)')}
+            value={row.value}
+            disabled={props.busy}
+            autoComplete="off"
+            spellCheck={false}
+            onChange={event => setRow(row.key, { value: event.target.value })}
+          />
+          <Button
+            className="jp-AquaExt-button jp-AquaExt-iconButton"
+            minimal
+            type="button"
+            aria-label={trans.__('Remove parameter %1', index + 1)}
+            title={trans.__('Remove')}
+            disabled={props.busy}
+            onClick={() => props.onChange({ params: form.params.filter(item => item.key !== row.key) })}
+          >
+            <closeIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
+          </Button>
+        </div>
+      ))}
+      <div>
+        <Button
+          className="jp-mod-styled jp-AquaExt-button"
+          type="button"
+          disabled={props.busy || form.params.length >= LIMITS.params / 2}
+          onClick={() => props.onChange({ params: [...form.params, newParamRow()] })}
+        >
+          <addIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
+          {trans.__('Add parameter')}
+        </Button>
+      </div>
+      <div id={`${idPrefix}-hint`} className="jp-AquaExt-formField-hint">
+        {trans.__('Passed to the engine’s command line, checked against its allowed options (for example --dtype bfloat16).')}
+      </div>
+      {errors.params && (
+        <div id={`${idPrefix}-error`} className="jp-AquaExt-fieldError" role="alert">
+          {errors.params}
+        </div>
+      )}
+    </fieldset>
+  );
+}

@@ -1,0 +1,128 @@
+import * as React from 'react';
+
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import type { FitTarget, TrainingFit } from '../../api/types';
+import { shapeLabel } from '../deployments/deployForm';
+import { formatGb, formatGbCompact } from '../../shared/format';
+import { availabilityText } from '../../ui/MemoryFit';
+
+export interface ITrainingFitViewProps {
+  fit: TrainingFit | null;
+  /** The fit row of the chosen shape (or the one the server would pick). */
+  target: FitTarget | null;
+  /** A refresh is on its way (the shown fit is dimmed). */
+  loading: boolean;
+  hasModel: boolean;
+  trans: TranslationBundle;
+}
+
+/**
+ * Will training fit: the verdict on the chosen shape, the total, every line
+ * of the arithmetic, and the verdict on every target.
+ */
+export function TrainingFitView(props: ITrainingFitViewProps): JSX.Element | null {
+  const { fit, target, trans } = props;
+  if (!props.hasModel) {
+    return null;
+  }
+  if (!fit) {
+    return (
+      <div className="jp-AquaExt-DeployFit jp-AquaExt-TrainingFit jp-mod-pending" aria-live="polite">
+        {props.loading ? trans.__('Estimating the training memory…') : trans.__('No training memory estimate for this model.')}
+      </div>
+    );
+  }
+  const needs = fit.total_gb;
+  return (
+    <div
+      className={
+        'jp-AquaExt-DeployFit jp-AquaExt-TrainingFit' +
+        (target ? (target.fits ? ' jp-mod-fits' : ' jp-mod-doesNotFit') : '') +
+        (props.loading ? ' jp-mod-stale' : '')
+      }
+      aria-live="polite"
+      aria-busy={props.loading}
+      aria-label={trans.__('Training memory fit')}
+    >
+      <div className="jp-AquaExt-DeployFit-verdict">
+        {target ? (
+          <>
+            <span className={target.fits ? 'jp-AquaExt-fits' : 'jp-AquaExt-doesNotFit'}>
+              {target.fits ? trans.__('✓ Fits') : trans.__('✗ Does not fit')}
+            </span>
+            <span>
+              {needs === null
+                ? trans.__('%1 has %2; the memory training needs is unknown.', shapeLabel(target.name, trans), formatGb(target.memory_gb))
+                : target.headroom_gb < 0
+                ? trans.__(
+                    'training needs %1 of %2 on %3 (%4 short)',
+                    formatGb(needs),
+                    formatGb(target.memory_gb),
+                    shapeLabel(target.name, trans),
+                    formatGb(-target.headroom_gb)
+                  )
+                : trans.__(
+                    'training needs %1 of %2 on %3 (%4 headroom)',
+                    formatGb(needs),
+                    formatGb(target.memory_gb),
+                    shapeLabel(target.name, trans),
+                    formatGb(target.headroom_gb)
+                  )}
+            </span>
+          </>
+        ) : (
+          <span>
+            {needs === null
+              ? trans.__('The memory training needs is unknown.')
+              : trans.__('Training needs about %1.', formatGb(needs))}
+          </span>
+        )}
+      </div>
+      <div className="jp-AquaExt-formField-hint">{trans.__('Weights in %1, with gradients, optimizer state and activations.', fit.dtype)}</div>
+      {fit.arithmetic.length > 0 && (
+        <pre
+          className="jp-AquaExt-FitReport-arithmetic jp-AquaExt-DeployFit-arithmetic"
+          aria-label={trans.__('How the estimate is computed')}
+        >
+          {fit.arithmetic.join('\n')}
+        </pre>
+      )}
+      {fit.targets.length > 0 && (
+        <ul className="jp-AquaExt-TrainingFit-targets" aria-label={trans.__('Fit per target')}>
+          {fit.targets.map(item => {
+            const available = item.kind === 'oci-shape' ? availabilityText(item, trans) : null;
+            return (
+              <li
+                key={`${item.kind}:${item.name}`}
+                className={item.name === target?.name ? 'jp-mod-selected' : undefined}
+                data-target={item.name}
+              >
+                <span className={item.fits ? 'jp-AquaExt-fits' : 'jp-AquaExt-doesNotFit'} aria-hidden="true">
+                  {item.fits ? '✓' : '✗'}
+                </span>
+                <span className="jp-AquaExt-srOnly">{item.fits ? trans.__('fits') : trans.__('does not fit')}</span>
+                <span className="jp-AquaExt-TrainingFit-name">{shapeLabel(item.name, trans)}</span>
+                <span className="jp-AquaExt-TrainingFit-memory" title={formatGb(item.memory_gb)}>
+                  {formatGbCompact(item.memory_gb)}
+                </span>
+                {item.recommended && <span className="jp-AquaExt-Badge jp-AquaExt-Badge-success">{trans.__('Recommended')}</span>}
+                {available && <span className="jp-AquaExt-Badge jp-AquaExt-Badge-muted">{available}</span>}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {fit.assumptions.length > 0 && (
+        <details className="jp-AquaExt-FitReport-assumptions">
+          <summary>{trans.__('Assumptions')}</summary>
+          <ul>
+            {fit.assumptions.map((line, i) => (
+              <li key={i}>{line}</li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </div>
+  );
+}
