@@ -3,46 +3,7 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import { streamChat } from './chatStream';
 import { API_NAMESPACE, requestAPI } from './request';
-import type {
-  ChatRequest,
-  ChatStreamEvent,
-  CreateDeploymentRequest,
-  CreateDeploymentResponse,
-  CreateFineTuneRequest,
-  CreateEvaluationRequest,
-  CreateEvaluationResponse,
-  CreateFineTuneResponse,
-  DatasetReport,
-  EvaluationComparison,
-  EvaluationDetail,
-  EvaluationList,
-  EvaluationLogsQuery,
-  EvaluationRows,
-  EvaluationRowsQuery,
-  DeploymentDetail,
-  DeploymentList,
-  LogPage,
-  LogsQuery,
-  EmbedRequest,
-  EmbedResponse,
-  FineTuneDefaults,
-  FineTuneDefaultsQuery,
-  FineTuneDetail,
-  FineTuneList,
-  FineTuneMetrics,
-  FitQuery,
-  FitReport,
-  Info,
-  ListModelsQuery,
-  MetricsQuery,
-  ModelDetail,
-  ModelList,
-  Operation,
-  OperationList,
-  RegisterModelRequest,
-  RegisterModelResponse,
-  ValidateDatasetRequest
-} from './types';
+import type { ChatRequest, ChatStreamEvent, CreateDeploymentRequest, CreateDeploymentResponse, CreateFineTuneRequest, CreateEvaluationRequest, CreateEvaluationResponse, CreateFineTuneResponse, DatasetReport, EvaluationComparison, EvaluationDetail, EvaluationList, EvaluationLogsQuery, EvaluationRows, EvaluationRowsQuery, DeploymentDetail, DeploymentList, LogPage, LogsQuery, EmbedRequest, EmbedResponse, FineTuneDefaults, FineTuneDefaultsQuery, FineTuneDetail, FineTuneList, FineTuneMetrics, FitQuery, FitReport, Info, ListModelsQuery, MetricsQuery, ModelDetail, ModelList, Operation, OperationList, RegisterModelRequest, RegisterModelResponse, ValidateDatasetRequest } from './types';
 
 /**
  * The typed aqua_ext REST API: one method per route of

@@ -3,7 +3,7 @@ import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { Info } from '../api/types';
-import { describeError } from '../ui/ErrorState';
+import { describeError } from '../shared/errors';
 
 /** "Local · 2 CPUs · 23 GB RAM · no GPU" or "OCI · us-ashburn-1 · …a1b2c3". */
 export function backendSummary(info: Info, trans: TranslationBundle): string {

@@ -5,7 +5,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { DeploymentState, DeploymentSummary } from '../api/types';
-import type { BadgeVariant } from '../ui/Badge';
+import type { BadgeVariant } from './variants';
 import { FAST_POLL_MS, SLOW_POLL_MS, stateChanges } from './polling';
 
 // The delays are the polled lists' own (the fine-tuning jobs poll alike); re-exported for callers here.

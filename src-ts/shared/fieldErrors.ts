@@ -1,7 +1,7 @@
 /**
  * Place a 400 answer's field errors next to the form inputs they concern.
  */
-import type { FieldError } from '../api/types';
+import type { FieldError, LineError } from '../api/types';
 
 export interface IPlacedFieldErrors<K extends string> {
   /** Messages per form input. */
@@ -43,4 +43,43 @@ export function placeFieldErrors<K extends string>(
     }
   }
   return { byField, other };
+}
+
+/** `line 3` (from `datasets/validate`) or `dataset_path: line 3` (from a job's preflight) → 3. */
+export function lineNumberOf(field: string): number | null {
+  const match = /^(?:[A-Za-z_]+:\s*)?line (\d+)$/i.exec(field.trim());
+  return match ? Number(match[1]) : null;
+}
+
+export interface IPlacedLineErrors<K extends string> extends IPlacedFieldErrors<K> {
+  /** The dataset's bad lines (the preflight lists them; the dataset input says how many). */
+  lines: LineError[];
+}
+
+/**
+ * Place a 400's field errors under the inputs. The dataset preflight names a
+ * bad line `line 3` (or `dataset_path: line 3` when a job ran it): those come
+ * back as `lines`; any other `name: detail` field lands under `name` with the
+ * detail kept in the message.
+ */
+export function placeLineErrors<K extends string>(
+  fields: readonly FieldError[] | null | undefined,
+  known: readonly K[]
+): IPlacedLineErrors<K> {
+  const lines: LineError[] = [];
+  const rest: FieldError[] = [];
+  for (const error of fields ?? []) {
+    const line = lineNumberOf(error.field);
+    if (line !== null) {
+      lines.push({ line, message: error.message });
+      continue;
+    }
+    const prefixed = /^([A-Za-z_]+):\s*(.+)$/.exec(error.field);
+    if (prefixed && (known as readonly string[]).includes(prefixed[1])) {
+      rest.push({ field: prefixed[1], message: `${prefixed[2]}: ${error.message}` });
+    } else {
+      rest.push(error);
+    }
+  }
+  return { ...placeFieldErrors(rest, known), lines };
 }

@@ -2,44 +2,7 @@
  * Test data shaped by the generated contract types, and a fake client.
  */
 import type { IAquaClient } from '../api/client';
-import type {
-  ChatRequest,
-  ChatStreamEvent,
-  CreateDeploymentRequest,
-  CreateDeploymentResponse,
-  CreateEvaluationRequest,
-  CreateEvaluationResponse,
-  EvaluationComparison,
-  EvaluationDetail,
-  EvaluationReport,
-  EvaluationRow,
-  EvaluationRows,
-  EvaluationRowsQuery,
-  EvaluationSummary,
-  CreateFineTuneRequest,
-  CreateFineTuneResponse,
-  DatasetReport,
-  DeploymentDetail,
-  LogPage,
-  DeploymentSummary,
-  EmbedRequest,
-  EmbedResponse,
-  FineTuneDefaults,
-  FineTuneDefaultsQuery,
-  FineTuneDetail,
-  FineTuneMetrics,
-  FineTuneSummary,
-  FitReport,
-  FitTarget,
-  Info,
-  ModelDetail,
-  ModelSummary,
-  MetricPoint,
-  Operation,
-  RegisterModelResponse,
-  TrainingFit,
-  ValidateDatasetRequest
-} from '../api/types';
+import type { ChatRequest, ChatStreamEvent, CreateDeploymentRequest, CreateDeploymentResponse, CreateEvaluationRequest, CreateEvaluationResponse, EvaluationComparison, EvaluationDetail, EvaluationReport, EvaluationRow, EvaluationRows, EvaluationRowsQuery, EvaluationSummary, CreateFineTuneRequest, CreateFineTuneResponse, DatasetReport, DeploymentDetail, LogPage, DeploymentSummary, EmbedRequest, EmbedResponse, FineTuneDefaults, FineTuneDefaultsQuery, FineTuneDetail, FineTuneMetrics, FineTuneSummary, FitReport, FitTarget, Info, ModelDetail, ModelSummary, MetricPoint, Operation, RegisterModelResponse, TrainingFit, ValidateDatasetRequest } from '../api/types';
 
 export function makeModel(overrides: Partial<ModelSummary> = {}): ModelSummary {
   return {

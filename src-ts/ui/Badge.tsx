@@ -1,6 +1,6 @@
 import * as React from 'react';
 
-export type BadgeVariant = 'default' | 'accent' | 'warn' | 'error' | 'success' | 'muted';
+import type { BadgeVariant } from '../shared/variants';
 
 export interface IBadgeProps {
   children: React.ReactNode;

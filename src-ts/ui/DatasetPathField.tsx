@@ -1,8 +1,8 @@
 /**
  * The dataset input of the fine-tune and evaluation forms: a path inside the
- * Jupyter root, "Browse…" (JupyterLab's file dialog, `finetunes/datasetPicker`)
+ * Jupyter root, "Browse…" (JupyterLab's file dialog, `app/datasetPicker`)
  * and "Upload…" (a file of this computer saved into `datasets/`,
- * `finetunes/datasetFiles`), with the upload's progress in the hint and its
+ * `app/datasetFiles`), with the upload's progress in the hint and its
  * failure under the input. Both forms use this one component.
  */
 import * as React from 'react';
@@ -11,7 +11,7 @@ import { Button, fileUploadIcon, folderIcon } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { Notify } from '../shared/callbacks';
-import { describeError } from './ErrorState';
+import { describeError } from '../shared/errors';
 import { FormField } from './FormField';
 import { useMountedRef } from './hooks/useMountedRef';
 

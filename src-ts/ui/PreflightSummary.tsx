@@ -3,7 +3,7 @@ import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { DatasetReport } from '../api/types';
-import type { IPreflightResult } from '../features/finetunes/preflight';
+import type { IPreflightResult } from '../shared/datasetPreflight';
 import { formatBytes, formatInteger } from '../shared/format';
 
 /** Lines listed before "… and N more". */

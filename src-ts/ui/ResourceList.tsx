@@ -3,7 +3,7 @@ import * as React from 'react';
 import { addIcon, Button, refreshIcon } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import { shapeLabel } from '../features/deployments/deployForm';
+import { shapeLabel } from '../shared/labels';
 import { formatDateTime } from '../shared/format';
 import { ErrorState } from './ErrorState';
 import { Loading } from './Loading';

@@ -3,12 +3,7 @@ import * as React from 'react';
 import { Button, closeIcon } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import {
-  DEFAULT_SAMPLING,
-  SAMPLING_LIMITS,
-  type ISamplingForm,
-  type SamplingField
-} from '../shared/sampling';
+import { DEFAULT_SAMPLING, SAMPLING_LIMITS, type ISamplingForm, type SamplingField } from '../shared/sampling';
 import { FormField } from './FormField';
 
 export interface ISamplingPanelProps {

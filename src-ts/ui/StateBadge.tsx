@@ -1,6 +1,7 @@
 import * as React from 'react';
 
-import { Badge, type BadgeVariant } from './Badge';
+import { Badge } from './Badge';
+import { type BadgeVariant } from '../shared/variants';
 
 /**
  * A state as a colored badge (`jp-AquaExt-StateBadge-<STATE>`, the label in a

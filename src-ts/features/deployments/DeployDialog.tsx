@@ -5,45 +5,16 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
 import { AquaApiError } from '../../api/errors';
-import type {
-  CreateDeploymentResponse,
-  Dtype,
-  FieldError,
-  FitReport,
-  FitTarget,
-  Info,
-  ModelSummary
-} from '../../api/types';
-import {
-  buildDeployRequest,
-  DEPLOY_FIELDS,
-  defaultDeploymentName,
-  defaultEngine,
-  defaultMode,
-  defaultShape,
-  effectiveDtype,
-  engineChoices,
-  fitTargetForShape,
-  initialDeployForm,
-  isDeployable,
-  LIMITS,
-  localShapeChoices,
-  modeChoices,
-  newParamRow,
-  ociShapeChoices,
-  validateDeployForm,
-  type BackendKind,
-  type DeployErrors,
-  type DeployField,
-  type IDeployForm
-} from './deployForm';
+import type { CreateDeploymentResponse, Dtype, FieldError, FitReport, FitTarget, Info, ModelSummary } from '../../api/types';
+import { buildDeployRequest, DEPLOY_FIELDS, defaultDeploymentName, defaultEngine, defaultMode, defaultShape, effectiveDtype, engineChoices, fitTargetForShape, initialDeployForm, isDeployable, LIMITS, localShapeChoices, modeChoices, newParamRow, ociShapeChoices, validateDeployForm, type DeployErrors, type DeployField, type IDeployForm } from './deployForm';
+import { type BackendKind } from '../../shared/labels';
 import { placeFieldErrors } from '../../shared/fieldErrors';
 import { formatGb, formatInteger } from '../../shared/format';
 import { DTYPES } from '../../shared/settings';
 import type { Notify } from '../../shared/callbacks';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
 import { AdvancedOptions, DescriptionField, DialogFooter } from '../../ui/DialogParts';
-import { describeError } from '../../ui/ErrorState';
+import { describeError } from '../../shared/errors';
 import { FormErrors } from '../../ui/FormErrors';
 import { FormField } from '../../ui/FormField';
 import { availabilityText } from '../../ui/MemoryFit';

@@ -6,7 +6,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IAquaClient } from '../../api/client';
 import { isTerminal, pollOperation } from '../../api/operations';
 import type { DeploymentDetail as DeploymentDetailData, DeploymentSummary, Operation } from '../../api/types';
-import { engineLabel, modeLabel, shapeLabel } from './deployForm';
+import { engineLabel, modeLabel, shapeLabel } from '../../shared/labels';
 import { canActivate, canChat, canDeactivate, canDelete, isTransitional } from '../../shared/deploymentStates';
 import { useDeployment } from '../../ui/hooks/useDeployment';
 import { formatInteger } from '../../shared/format';

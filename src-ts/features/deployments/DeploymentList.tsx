@@ -1,7 +1,7 @@
 import * as React from 'react';
 
 import type { DeploymentSummary } from '../../api/types';
-import { engineLabel, modeLabel } from './deployForm';
+import { engineLabel, modeLabel } from '../../shared/labels';
 import { ResourceList, shapeColumn, type IResourceListSectionProps } from '../../ui/ResourceList';
 import { DeploymentStateBadge } from '../../ui/DeploymentStateBadge';
 

@@ -6,18 +6,8 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type {
-  CreateDeploymentRequest,
-  Dtype,
-  EngineName,
-  FitReport,
-  FitTarget,
-  InferenceMode,
-  Info,
-  ModelSummary
-} from '../../api/types';
-
-export type BackendKind = 'local' | 'oci';
+import type { CreateDeploymentRequest, Dtype, EngineName, FitReport, FitTarget, InferenceMode, Info, ModelSummary } from '../../api/types';
+import { engineLabel, modeLabel, type BackendKind } from '../../shared/labels';
 
 export type DeployField =
   | 'model_id'
@@ -98,39 +88,6 @@ export type DeployErrors = Partial<Record<DeployField, string>>;
 export const LOCAL_ENGINES: readonly EngineName[] = ['transformers', 'vllm', 'llama.cpp'];
 export const OCI_ENGINES: readonly EngineName[] = ['vllm', 'llama.cpp', 'tgi'];
 export const MODES: readonly InferenceMode[] = ['chat', 'completion', 'embedding'];
-
-export function engineLabel(engine: EngineName): string {
-  switch (engine) {
-    case 'transformers':
-      return 'transformers';
-    case 'vllm':
-      return 'vLLM';
-    case 'llama.cpp':
-      return 'llama.cpp';
-    case 'tgi':
-      return 'TGI';
-    default:
-      return String(engine);
-  }
-}
-
-export function modeLabel(mode: InferenceMode, trans: TranslationBundle): string {
-  switch (mode) {
-    case 'chat':
-      return trans.__('Chat');
-    case 'completion':
-      return trans.__('Completion');
-    case 'embedding':
-      return trans.__('Embedding');
-    default:
-      return String(mode);
-  }
-}
-
-/** A deployment's shape for people: "CPU", "GPU" or the OCI shape's name. */
-export function shapeLabel(shape: string, trans: TranslationBundle): string {
-  return shape === 'cpu' ? trans.__('CPU') : shape === 'gpu' ? trans.__('GPU') : shape;
-}
 
 /** Only models that are ready can be deployed (downloaded, with weights). */
 export function isDeployable(model: Pick<ModelSummary, 'ready_to_deploy'>): boolean {

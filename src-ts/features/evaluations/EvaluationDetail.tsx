@@ -8,21 +8,12 @@ import type { EvaluationDetail as EvaluationDetailData, EvaluationReport, Evalua
 import { escapeStop } from '../../shared/sampling';
 import { formatScore, metricLabel, scoreInfo, scoreLabel } from './format';
 import { canCancel, canDelete, isFinal, stateMessageText, withLiveFields } from './states';
-import { shortHash } from '../finetunes/format';
+import { shortHash } from '../../shared/format';
 import { formatDateTime, formatInteger } from '../../shared/format';
 import type { Confirm, CopyToClipboard, Notify } from '../../shared/callbacks';
 import { LogsView } from '../../ui/LogsView';
 import { ErrorState } from '../../ui/ErrorState';
-import {
-  BusyButton,
-  CopyableCode,
-  DeleteButton,
-  DetailHeader,
-  DetailLoadState,
-  DetailTopbar,
-  JobStateMessage,
-  ParamsTable
-} from '../../ui/ResourceDetail';
+import { BusyButton, CopyableCode, DeleteButton, DetailHeader, DetailLoadState, DetailTopbar, JobStateMessage, ParamsTable } from '../../ui/ResourceDetail';
 import { useJobDetail } from '../../ui/hooks/useJobDetail';
 import { BarChart } from './BarChart';
 import { EvaluationProgress } from './EvaluationProgress';

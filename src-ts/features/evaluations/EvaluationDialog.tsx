@@ -4,39 +4,18 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
 import { AquaApiError } from '../../api/errors';
-import type {
-  CreateEvaluationResponse,
-  DeploymentSummary,
-  EvaluationMetric,
-  FieldError,
-  FineTuneSummary,
-  ValidateDatasetRequest
-} from '../../api/types';
-import type { BackendKind } from '../deployments/deployForm';
-import {
-  buildEvaluationRequest,
-  defaultEvaluationName,
-  EVALUATION_LIMITS,
-  hasErrors,
-  hasTrainingData,
-  initialEvaluationForm,
-  isEvaluable,
-  placeEvaluationErrors,
-  validateEvaluationForm,
-  type DatasetSource,
-  type EvaluationErrors,
-  type IEvaluationForm,
-  type SamplingErrors
-} from './evaluationForm';
+import type { CreateEvaluationResponse, DeploymentSummary, EvaluationMetric, FieldError, FineTuneSummary, ValidateDatasetRequest } from '../../api/types';
+import type { BackendKind } from '../../shared/labels';
+import { buildEvaluationRequest, defaultEvaluationName, EVALUATION_LIMITS, hasErrors, hasTrainingData, initialEvaluationForm, isEvaluable, placeEvaluationErrors, validateEvaluationForm, type DatasetSource, type EvaluationErrors, type IEvaluationForm, type SamplingErrors } from './evaluationForm';
 import { metricDescription, metricLabel, METRICS } from './format';
 import { evaluationPreflightKey, evaluationPreflightRequest, evaluationResult } from './preflight';
-import { blocksSubmit, errorResult, type IPreflightResult } from '../finetunes/preflight';
+import { blocksSubmit, errorResult, type IPreflightResult } from '../../shared/datasetPreflight';
 import type { ISamplingForm } from '../../shared/sampling';
 import type { Notify } from '../../shared/callbacks';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
 import { DatasetPathField } from '../../ui/DatasetPathField';
 import { AdvancedOptions, DatasetBlockedNotice, DescriptionField, DialogFooter } from '../../ui/DialogParts';
-import { describeError } from '../../ui/ErrorState';
+import { describeError } from '../../shared/errors';
 import { PreflightSummary } from '../../ui/PreflightSummary';
 import { FormErrors } from '../../ui/FormErrors';
 import { FormField } from '../../ui/FormField';

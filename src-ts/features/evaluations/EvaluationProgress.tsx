@@ -5,7 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { EvaluationSummary } from '../../api/types';
 import { evaluationFraction, rowsText } from './format';
 import { isFinal } from './states';
-import { etaText } from '../finetunes/format';
+import { etaText } from '../../shared/format';
 
 export interface IEvaluationProgressProps {
   evaluation: Pick<EvaluationSummary, 'state' | 'progress' | 'rows_done' | 'rows_total' | 'eta_seconds'>;

@@ -6,18 +6,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IAquaClient } from '../../api/client';
 import type { EvaluationMetric, EvaluationRow, EvaluationRows } from '../../api/types';
 import { formatScore, scoreLabel } from './format';
-import {
-  ariaSort,
-  INITIAL_ROWS_VIEW,
-  isSortable,
-  pageRange,
-  ROW_SCORE_COLUMNS,
-  rowsQuery,
-  toggleSort,
-  turnPage,
-  withCategory,
-  type IRowsView
-} from './rowsView';
+import { ariaSort, INITIAL_ROWS_VIEW, isSortable, pageRange, ROW_SCORE_COLUMNS, rowsQuery, toggleSort, turnPage, withCategory, type IRowsView } from './rowsView';
 import { formatInteger } from '../../shared/format';
 import { ErrorState } from '../../ui/ErrorState';
 import { Loading } from '../../ui/Loading';

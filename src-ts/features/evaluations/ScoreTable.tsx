@@ -4,7 +4,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { EvaluationReport } from '../../api/types';
 import { formatScore, orderedScoreKeys, scaleText, scoreInfo, scoreLabel } from './format';
-import { formatDuration } from '../finetunes/format';
+import { formatDuration } from '../../shared/format';
 import { formatInteger } from '../../shared/format';
 
 /** The overall scores of a report, each with its scale; the row counts under them. */

@@ -2,21 +2,15 @@
  * The evaluation form without React: its values (raw text, so a half-typed
  * number survives), client-side validation with the contract's bounds, the
  * request it becomes, and where a 400's field errors go. Model parameters are
- * the playground's sampling fields (`playground/sampling.ts`), parsed the
+ * the playground's sampling fields (`shared/sampling.ts`), parsed the
  * same way; their server errors (`params.temperature`) land under the same
  * inputs.
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type {
-  CreateEvaluationRequest,
-  DeploymentSummary,
-  EvaluationMetric,
-  FieldError,
-  FineTuneSummary
-} from '../../api/types';
-import type { BackendKind } from '../deployments/deployForm';
-import { datasetStem } from '../finetunes/finetuneForm';
+import type { CreateEvaluationRequest, DeploymentSummary, EvaluationMetric, FieldError, FineTuneSummary } from '../../api/types';
+import type { BackendKind } from '../../shared/labels';
+import { datasetStem } from '../../shared/format';
 import { placeFieldErrors } from '../../shared/fieldErrors';
 import { parseSampling, type ISamplingForm, type SamplingField } from '../../shared/sampling';
 import { METRICS } from './format';

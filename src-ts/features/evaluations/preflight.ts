@@ -1,6 +1,6 @@
 /**
  * The evaluation form's dataset preflight: the fine-tune form's check
- * (`finetunes/preflight.ts`: bad lines, a missing file, one too large), plus
+ * (`shared/datasetPreflight.ts`: bad lines, a missing file, one too large), plus
  * the evaluation's own rule: the rows must be instructions
  * (`{"prompt", "completion"[, "category"]}`) since each answer is scored
  * against its reference; a conversational file is refused inline.
@@ -8,7 +8,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { DatasetReport, ValidateDatasetRequest } from '../../api/types';
-import { okResult, type IPreflightResult } from '../finetunes/preflight';
+import { okResult, type IPreflightResult } from '../../shared/datasetPreflight';
 import type { IEvaluationForm } from './evaluationForm';
 
 /** The preflight request for the form; null while there is no file to check here. */

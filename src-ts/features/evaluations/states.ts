@@ -5,7 +5,7 @@
  */
 import type { EvaluationState, EvaluationSummary } from '../../api/types';
 import { overlayLiveFields, stateChanges } from '../../shared/polling';
-import { canCancel, canDelete, isFinal, stateLabel, stateMessageText, stateVariant } from '../finetunes/states';
+import { canCancel, canDelete, isFinal, stateLabel, stateMessageText, stateVariant } from '../../shared/jobStates';
 
 // The message beyond the badge is the jobs' own too (the same states and labels).
 export { canCancel, canDelete, isFinal, stateLabel, stateMessageText, stateVariant };

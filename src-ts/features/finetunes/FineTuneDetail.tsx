@@ -5,32 +5,17 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
 import type { FineTuneDetail as FineTuneDetailData, FineTuneSummary, LogsQuery } from '../../api/types';
-import { shapeLabel } from '../deployments/deployForm';
-import {
-  formatDuration,
-  formatEpoch,
-  formatLearningRate,
-  formatLoss,
-  formatPercent,
-  shortHash,
-  trainingTypeLabel
-} from './format';
-import { canCancel, canDelete, hasOutputModel, isFinal, stateMessageText, withLiveFields } from './states';
+import { shapeLabel } from '../../shared/labels';
+import { formatDuration, shortHash } from '../../shared/format';
+import { formatEpoch, formatLearningRate, formatLoss, formatPercent, trainingTypeLabel } from './format';
+import { canCancel, canDelete, isFinal, stateMessageText } from '../../shared/jobStates';
+import { hasOutputModel, withLiveFields } from './states';
 import { useFineTuneMetrics } from './useFineTuneMetrics';
 import { formatDateTime, formatInteger } from '../../shared/format';
 import type { Confirm, CopyToClipboard, Notify } from '../../shared/callbacks';
 import { LogsView } from '../../ui/LogsView';
 import { ErrorState } from '../../ui/ErrorState';
-import {
-  BusyButton,
-  CopyableCode,
-  DeleteButton,
-  DetailHeader,
-  DetailLoadState,
-  DetailTopbar,
-  JobStateMessage,
-  ParamsTable
-} from '../../ui/ResourceDetail';
+import { BusyButton, CopyableCode, DeleteButton, DetailHeader, DetailLoadState, DetailTopbar, JobStateMessage, ParamsTable } from '../../ui/ResourceDetail';
 import { useJobDetail } from '../../ui/hooks/useJobDetail';
 import { FineTuneProgress } from './FineTuneProgress';
 import { FineTuneStateBadge } from './FineTuneStateBadge';

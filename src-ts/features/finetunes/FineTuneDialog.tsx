@@ -4,49 +4,17 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
 import { AquaApiError } from '../../api/errors';
-import type {
-  CreateFineTuneResponse,
-  FieldError,
-  FineTuneDefaults,
-  ModelSummary,
-  TrainingFit,
-  TrainingType,
-  ValidateDatasetRequest
-} from '../../api/types';
-import { shapeLabel, type BackendKind } from '../deployments/deployForm';
-import {
-  ADVANCED_FIELDS,
-  applyDefaults,
-  buildFineTuneRequest,
-  defaultJobName,
-  fitQuery,
-  fitTargetFor,
-  FORM_FIELDS,
-  initialFineTuneForm,
-  isFineTunable,
-  LIMITS,
-  placeFineTuneErrors,
-  queryKey,
-  validateFineTuneForm,
-  type FineTuneErrors,
-  type FormKey,
-  type IFineTuneForm
-} from './finetuneForm';
-import {
-  blocksSubmit,
-  errorResult,
-  isTokenizerMissing,
-  okResult,
-  preflightKey,
-  preflightRequest,
-  type IPreflightResult
-} from './preflight';
+import type { CreateFineTuneResponse, FieldError, FineTuneDefaults, ModelSummary, TrainingFit, TrainingType, ValidateDatasetRequest } from '../../api/types';
+import { shapeLabel, type BackendKind } from '../../shared/labels';
+import { ADVANCED_FIELDS, applyDefaults, buildFineTuneRequest, defaultJobName, fitQuery, fitTargetFor, FORM_FIELDS, initialFineTuneForm, isFineTunable, LIMITS, placeFineTuneErrors, queryKey, validateFineTuneForm, type FineTuneErrors, type FormKey, type IFineTuneForm } from './finetuneForm';
+import { blocksSubmit, errorResult, isTokenizerMissing, okResult, type IPreflightResult } from '../../shared/datasetPreflight';
+import { preflightKey, preflightRequest } from './preflight';
 import { formatInteger } from '../../shared/format';
 import type { Notify } from '../../shared/callbacks';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
 import { DatasetPathField } from '../../ui/DatasetPathField';
 import { AdvancedOptions, DatasetBlockedNotice, DescriptionField, DialogFooter } from '../../ui/DialogParts';
-import { describeError } from '../../ui/ErrorState';
+import { describeError } from '../../shared/errors';
 import { FormErrors } from '../../ui/FormErrors';
 import { FormField } from '../../ui/FormField';
 import { availabilityText } from '../../ui/MemoryFit';

@@ -2,7 +2,7 @@ import * as React from 'react';
 
 import type { FineTuneSummary } from '../../api/types';
 import { trainingTypeLabel } from './format';
-import { stateMessageText } from './states';
+import { stateMessageText } from '../../shared/jobStates';
 import { ResourceList, shapeColumn, type IResourceListSectionProps } from '../../ui/ResourceList';
 import { FineTuneProgress } from './FineTuneProgress';
 import { FineTuneStateBadge } from './FineTuneStateBadge';

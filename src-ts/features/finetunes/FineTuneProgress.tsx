@@ -3,8 +3,9 @@ import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { FineTuneSummary } from '../../api/types';
-import { etaText, formatEpoch, progressFraction, stepText } from './format';
-import { isFinal } from './states';
+import { etaText } from '../../shared/format';
+import { formatEpoch, progressFraction, stepText } from './format';
+import { isFinal } from '../../shared/jobStates';
 
 export interface IFineTuneProgressProps {
   job: Pick<FineTuneSummary, 'state' | 'progress' | 'step' | 'total_steps' | 'epoch' | 'eta_seconds'>;

@@ -3,7 +3,7 @@ import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { FineTuneState } from '../../api/types';
-import { isFinal, stateLabel, stateVariant } from './states';
+import { isFinal, stateLabel, stateVariant } from '../../shared/jobStates';
 import { StateBadge } from '../../ui/StateBadge';
 
 /** The job's state as a colored badge; a spinner while it runs (ACCEPTED, IN_PROGRESS, CANCELING). */

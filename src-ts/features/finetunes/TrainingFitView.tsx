@@ -3,7 +3,7 @@ import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { FitTarget, TrainingFit } from '../../api/types';
-import { shapeLabel } from '../deployments/deployForm';
+import { shapeLabel } from '../../shared/labels';
 import { formatGb, formatGbCompact } from '../../shared/format';
 import { availabilityText } from '../../ui/MemoryFit';
 

@@ -8,20 +8,10 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type {
-  CreateFineTuneRequest,
-  FieldError,
-  FineTuneDefaults,
-  FineTuneDefaultsQuery,
-  FineTuneParams,
-  FitTarget,
-  LineError,
-  ModelSummary,
-  TrainingFit,
-  TrainingType
-} from '../../api/types';
-import type { BackendKind } from '../deployments/deployForm';
-import { placeFieldErrors, type IPlacedFieldErrors } from '../../shared/fieldErrors';
+import type { CreateFineTuneRequest, FieldError, FineTuneDefaults, FineTuneDefaultsQuery, FineTuneParams, FitTarget, ModelSummary, TrainingFit, TrainingType } from '../../api/types';
+import type { BackendKind } from '../../shared/labels';
+import { placeLineErrors, type IPlacedLineErrors } from '../../shared/fieldErrors';
+import { datasetStem } from '../../shared/format';
 
 export type FineTuneField =
   | 'model_id'
@@ -224,12 +214,6 @@ export const CONTRACT_DEFAULTS: Readonly<FineTuneParams> = Object.freeze({
 /** Only models that are ready can be fine-tuned (weights and tokenizer on hand). */
 export function isFineTunable(model: Pick<ModelSummary, 'ready_to_finetune'>): boolean {
   return model.ready_to_finetune;
-}
-
-/** "support-chats" from "data/support-chats.jsonl" (and from an oci:// URI). */
-export function datasetStem(path: string): string {
-  const base = path.trim().replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? '';
-  return base.replace(/\.(jsonl|ndjson|json)$/i, '');
 }
 
 /** "Qwen2.5 0.5B Instruct · support-chats", or "… fine-tuned" before a dataset is chosen. */
@@ -589,38 +573,9 @@ export function fitTargetFor(fit: TrainingFit | null, shape: string): FitTarget 
 
 // ---- server errors -------------------------------------------------------------------
 
-export interface IPlacedFineTuneErrors extends IPlacedFieldErrors<FineTuneField> {
-  /** The dataset's bad lines (the preflight lists them; the dataset input says how many). */
-  lines: LineError[];
-}
+export type IPlacedFineTuneErrors = IPlacedLineErrors<FineTuneField>;
 
-/** `line 3` (from `datasets/validate`) or `dataset_path: line 3` (from a job's preflight) → 3. */
-export function lineNumberOf(field: string): number | null {
-  const match = /^(?:[A-Za-z_]+:\s*)?line (\d+)$/i.exec(field.trim());
-  return match ? Number(match[1]) : null;
-}
-
-/**
- * Place a 400's field errors under the inputs. The dataset preflight names a
- * bad line `line 3` (or `dataset_path: line 3` when a job ran it): those come
- * back as `lines`; any other `name: detail` field lands under `name` with the
- * detail kept in the message.
- */
+/** Place a 400's field errors under the fine-tune form's inputs (`placeLineErrors`). */
 export function placeFineTuneErrors(fields: readonly FieldError[] | null | undefined): IPlacedFineTuneErrors {
-  const lines: LineError[] = [];
-  const rest: FieldError[] = [];
-  for (const error of fields ?? []) {
-    const line = lineNumberOf(error.field);
-    if (line !== null) {
-      lines.push({ line, message: error.message });
-      continue;
-    }
-    const prefixed = /^([A-Za-z_]+):\s*(.+)$/.exec(error.field);
-    if (prefixed && (FINETUNE_FIELDS as readonly string[]).includes(prefixed[1])) {
-      rest.push({ field: prefixed[1], message: `${prefixed[2]}: ${error.message}` });
-    } else {
-      rest.push(error);
-    }
-  }
-  return { ...placeFieldErrors(rest, FINETUNE_FIELDS), lines };
+  return placeLineErrors(fields, FINETUNE_FIELDS);
 }

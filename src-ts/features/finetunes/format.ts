@@ -6,42 +6,6 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { FineTuneSummary, TrainingType } from '../../api/types';
 
-/**
- * A duration for people, two units at most, rounded to what matters:
- * 42 → "42 s", 125 → "2 min 5 s", 3720 → "1 h 2 min", 90061 → "1 d 1 h".
- * Null, negative or not finite → "—"; under one second → "< 1 s".
- */
-export function formatDuration(seconds: number | null | undefined, trans: TranslationBundle): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) {
-    return '—';
-  }
-  if (seconds < 1) {
-    return trans.__('< 1 s');
-  }
-  const total = Math.round(seconds);
-  const days = Math.floor(total / 86400);
-  const hours = Math.floor((total % 86400) / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const secs = total % 60;
-  if (days > 0) {
-    return hours > 0 ? trans.__('%1 d %2 h', days, hours) : trans.__('%1 d', days);
-  }
-  if (hours > 0) {
-    return minutes > 0 ? trans.__('%1 h %2 min', hours, minutes) : trans.__('%1 h', hours);
-  }
-  if (minutes > 0) {
-    // Past ten minutes the seconds are noise.
-    return secs > 0 && minutes < 10 ? trans.__('%1 min %2 s', minutes, secs) : trans.__('%1 min', minutes);
-  }
-  return trans.__('%1 s', secs);
-}
-
-/** "about 2 min 5 s left", "—" when the pace is not known yet. */
-export function etaText(seconds: number | null | undefined, trans: TranslationBundle): string {
-  const text = formatDuration(seconds, trans);
-  return text === '—' ? text : trans.__('about %1 left', text);
-}
-
 /** "step 40 of 120", or "step 40" while the total is unknown. */
 export function stepText(step: number, totalSteps: number | null | undefined, trans: TranslationBundle): string {
   return totalSteps ? trans.__('step %1 of %2', step.toLocaleString(), totalSteps.toLocaleString()) : trans.__('step %1', step.toLocaleString());
@@ -91,9 +55,4 @@ export function formatEpoch(epoch: number): string {
 
 export function trainingTypeLabel(type: TrainingType, trans: TranslationBundle): string {
   return type === 'last_layers' ? trans.__('Last N layers') : trans.__('LoRA');
-}
-
-/** The first 12 hex digits of a sha256: enough to tell datasets apart. */
-export function shortHash(hash: string): string {
-  return hash.length > 12 ? hash.slice(0, 12) : hash;
 }

@@ -7,7 +7,7 @@ import * as React from 'react';
 
 import type { IAquaClient } from '../../api/client';
 import { appendMetrics, EMPTY_SERIES, metricsQuery, type IMetricSeries } from './metrics';
-import { isFinal } from './states';
+import { isFinal } from '../../shared/jobStates';
 
 /** Delay between two metric polls. */
 export const METRICS_POLL_MS = 2000;

@@ -5,14 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
 import type { Capability, ModelFormat, ModelSource, ModelSummary } from '../../api/types';
-import {
-  EMPTY_FILTERS,
-  filterModels,
-  hasActiveFilters,
-  IModelFilters,
-  SortKey,
-  sortModels
-} from './filter';
+import { EMPTY_FILTERS, filterModels, hasActiveFilters, IModelFilters, SortKey, sortModels } from './filter';
 import { ErrorState } from '../../ui/ErrorState';
 import { CAPABILITIES, capabilityLabel, FORMATS, formatLabel, SOURCES, sourceLabel } from './labels';
 import { Loading } from '../../ui/Loading';

@@ -9,7 +9,7 @@ import { isTerminal, pollOperation } from '../../api/operations';
 import type { FieldError, ModelDetail, Operation, RegisterModelRequest } from '../../api/types';
 import { placeFieldErrors } from '../../shared/fieldErrors';
 import type { Notify } from '../../shared/callbacks';
-import { describeError } from '../../ui/ErrorState';
+import { describeError } from '../../shared/errors';
 import { FormErrors } from '../../ui/FormErrors';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { OperationProgress } from '../../ui/OperationProgress';

@@ -5,15 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
 import type { EmbedResponse } from '../../api/types';
-import {
-  checkEmbedInputs,
-  EMBED_LIMITS,
-  formatPreview,
-  formatSimilarity,
-  inputLabel,
-  mostSimilarPairs,
-  similarityLevel
-} from './embeddings';
+import { checkEmbedInputs, EMBED_LIMITS, formatPreview, formatSimilarity, inputLabel, mostSimilarPairs, similarityLevel } from './embeddings';
 import { formatMs } from './stats';
 import { ErrorState } from '../../ui/ErrorState';
 

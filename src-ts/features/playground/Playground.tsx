@@ -5,7 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
 import type { DeploymentSummary, InferenceMode } from '../../api/types';
-import { engineLabel, modeLabel, shapeLabel } from '../deployments/deployForm';
+import { engineLabel, modeLabel, shapeLabel } from '../../shared/labels';
 import { canChat, FAST_POLL_MS, isTransitional, stateLabel } from '../../shared/deploymentStates';
 import { useDeployment } from '../../ui/hooks/useDeployment';
 import { DEFAULT_SAMPLING, parseSampling, type ISamplingForm } from '../../shared/sampling';

@@ -9,18 +9,9 @@ import { isAbortError } from '../../api/chatStream';
 import type { IAquaClient } from '../../api/client';
 import { AquaApiError } from '../../api/errors';
 import type { ChatRequest, InferenceMode } from '../../api/types';
-import { describeError } from '../../ui/ErrorState';
+import { describeError } from '../../shared/errors';
 import type { SamplingRequestFields } from '../../shared/sampling';
-import {
-  applyChatEvent,
-  assistantTurn,
-  chatMessages,
-  failAnswer,
-  stopAnswer,
-  updateAnswer,
-  userTurn,
-  type Turn
-} from './transcript';
+import { applyChatEvent, assistantTurn, chatMessages, failAnswer, stopAnswer, updateAnswer, userTurn, type Turn } from './transcript';
 
 export interface IChatSession {
   turns: Turn[];

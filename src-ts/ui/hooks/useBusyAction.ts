@@ -3,7 +3,7 @@ import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { Notify } from '../../shared/callbacks';
-import { describeError } from '../ErrorState';
+import { describeError } from '../../shared/errors';
 import { useMountedRef } from './useMountedRef';
 
 export interface IBusyAction<K extends string> {

@@ -1,20 +1,6 @@
 import { nullTranslator } from '@jupyterlab/translation';
 
-import {
-  buildDeployRequest,
-  DEPLOY_FIELDS,
-  effectiveDtype,
-  engineChoices,
-  fitTargetForShape,
-  initialDeployForm,
-  localShapeChoices,
-  modeChoices,
-  newParamRow,
-  ociShapeChoices,
-  paramTokens,
-  validateDeployForm,
-  type IDeployForm
-} from '../deployForm';
+import { buildDeployRequest, DEPLOY_FIELDS, effectiveDtype, engineChoices, fitTargetForShape, initialDeployForm, localShapeChoices, modeChoices, newParamRow, ociShapeChoices, paramTokens, validateDeployForm, type IDeployForm } from '../deployForm';
 import { placeFieldErrors } from '../../../shared/fieldErrors';
 import { makeFit, makeInfo, makeModel } from '../../../test-support/fixtures';
 

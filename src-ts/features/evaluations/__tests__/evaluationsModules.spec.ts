@@ -2,21 +2,12 @@ import { nullTranslator } from '@jupyterlab/translation';
 
 import { barLayout, yRange } from '../bars';
 import { bestIds, categoryRows, orderedEvaluations, overallRows, scaleGroups } from '../compare';
-import {
-  buildEvaluationRequest,
-  defaultEvaluationName,
-  hasErrors,
-  initialEvaluationForm,
-  isEvaluable,
-  placeEvaluationErrors,
-  validateEvaluationForm,
-  type IEvaluationForm
-} from '../evaluationForm';
+import { buildEvaluationRequest, defaultEvaluationName, hasErrors, initialEvaluationForm, isEvaluable, placeEvaluationErrors, validateEvaluationForm, type IEvaluationForm } from '../evaluationForm';
 import { evaluationFraction, formatScore, orderedScoreKeys, rowsText, scoreInfo } from '../format';
 import { evaluationPreflightRequest, evaluationResult } from '../preflight';
 import { ariaSort, INITIAL_ROWS_VIEW, isSortable, rowsQuery, toggleSort, turnPage, withCategory } from '../rowsView';
 import { finishedChanges, withLiveFields } from '../states';
-import { blocksSubmit } from '../../finetunes/preflight';
+import { blocksSubmit } from '../../../shared/datasetPreflight';
 import { evaluationSummaryOf, makeDatasetReport, makeEvaluation, makeFinishedEvaluation } from '../../../test-support/fixtures';
 
 const trans = nullTranslator.load('aqua_ext');

@@ -5,14 +5,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 
 import { AquaApiError } from '../../../api/errors';
 import { FineTuneDialog, type IFineTuneDialogProps } from '../FineTuneDialog';
-import {
-  FakeClient,
-  makeDatasetReport,
-  makeFineTuneDefaults,
-  makeModel,
-  makeTrainingFit,
-  target
-} from '../../../test-support/fixtures';
+import { FakeClient, makeDatasetReport, makeFineTuneDefaults, makeModel, makeTrainingFit, target } from '../../../test-support/fixtures';
 
 const trans = nullTranslator.load('aqua_ext');
 

@@ -1,19 +1,6 @@
 import { nullTranslator } from '@jupyterlab/translation';
 
-import {
-  applyDefaults,
-  buildFineTuneRequest,
-  fitQuery,
-  fitTargetFor,
-  initialFineTuneForm,
-  parseModules,
-  placeFineTuneErrors,
-  queryKey,
-  splitFraction,
-  validateFineTuneForm,
-  type FormKey,
-  type IFineTuneForm
-} from '../finetuneForm';
+import { applyDefaults, buildFineTuneRequest, fitQuery, fitTargetFor, initialFineTuneForm, parseModules, placeFineTuneErrors, queryKey, splitFraction, validateFineTuneForm, type FormKey, type IFineTuneForm } from '../finetuneForm';
 import { makeFineTuneDefaults, makeModel, makeTrainingFit, target } from '../../../test-support/fixtures';
 
 const trans = nullTranslator.load('aqua_ext');

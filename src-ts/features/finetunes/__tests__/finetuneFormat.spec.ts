@@ -1,21 +1,9 @@
 import { nullTranslator } from '@jupyterlab/translation';
 
-import {
-  datasetStem,
-  defaultJobName
-} from '../finetuneForm';
-import {
-  etaText,
-  formatDuration,
-  formatEpoch,
-  formatLearningRate,
-  formatLoss,
-  formatPercent,
-  progressFraction,
-  shortHash,
-  stepText,
-  trainingTypeLabel
-} from '../format';
+import { datasetStem } from '../../../shared/format';
+import { defaultJobName } from '../finetuneForm';
+import { etaText, formatDuration, shortHash } from '../../../shared/format';
+import { formatEpoch, formatLearningRate, formatLoss, formatPercent, progressFraction, stepText, trainingTypeLabel } from '../format';
 
 const trans = nullTranslator.load('aqua_ext');
 

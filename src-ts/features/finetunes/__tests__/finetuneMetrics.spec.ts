@@ -1,13 +1,5 @@
 import type { FineTuneMetrics } from '../../../api/types';
-import {
-  appendMetrics,
-  chartData,
-  curveCounts,
-  EMPTY_SERIES,
-  latestLosses,
-  metricsQuery,
-  valuesAt
-} from '../metrics';
+import { appendMetrics, chartData, curveCounts, EMPTY_SERIES, latestLosses, metricsQuery, valuesAt } from '../metrics';
 import { metricPoint } from '../../../test-support/fixtures';
 
 function answer(points: FineTuneMetrics['points'], cursor: number, state: FineTuneMetrics['state'] = 'IN_PROGRESS'): FineTuneMetrics {

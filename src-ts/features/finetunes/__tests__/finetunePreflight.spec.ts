@@ -1,6 +1,7 @@
 import { AquaApiError } from '../../../api/errors';
 import { initialFineTuneForm } from '../finetuneForm';
-import { blocksSubmit, errorResult, isTokenizerMissing, okResult, preflightKey, preflightRequest } from '../preflight';
+import { blocksSubmit, errorResult, isTokenizerMissing, okResult } from '../../../shared/datasetPreflight';
+import { preflightKey, preflightRequest } from '../preflight';
 import { makeDatasetReport, makeModel } from '../../../test-support/fixtures';
 
 const describe_ = (error: unknown): string => (error instanceof Error ? error.message : 'failed');

@@ -1,19 +1,7 @@
 import { nullTranslator } from '@jupyterlab/translation';
 
-import {
-  canCancel,
-  canDelete,
-  FAST_POLL_MS,
-  finishedChanges,
-  hasOutputModel,
-  isFinal,
-  nextPollDelay,
-  SLOW_POLL_MS,
-  stateLabel,
-  stateMessageText,
-  stateVariant,
-  withLiveFields
-} from '../states';
+import { canCancel, canDelete, isFinal, stateLabel, stateMessageText, stateVariant } from '../../../shared/jobStates';
+import { FAST_POLL_MS, finishedChanges, hasOutputModel, nextPollDelay, SLOW_POLL_MS, withLiveFields } from '../states';
 import { fineTuneSummaryOf, makeFineTune } from '../../../test-support/fixtures';
 
 const trans = nullTranslator.load('aqua_ext');

@@ -1,14 +1,4 @@
-import {
-  applyChatEvent,
-  assistantTurn,
-  chatMessages,
-  failAnswer,
-  restoreTurns,
-  stopAnswer,
-  userTurn,
-  type IAssistantTurn,
-  type Turn
-} from '../transcript';
+import { applyChatEvent, assistantTurn, chatMessages, failAnswer, restoreTurns, stopAnswer, userTurn, type IAssistantTurn, type Turn } from '../transcript';
 import { turnRequest } from '../useChatSession';
 import { answerEvents } from '../../../test-support/fixtures';
 
