@@ -10,11 +10,12 @@ import { BackendBadge } from './BackendBadge';
 import type { Confirm, CopyToClipboard, Notify, RenderMarkdown } from '../shared/callbacks';
 import { DeployDialog } from '../features/deployments/DeployDialog';
 import { DeploymentsSection } from '../features/deployments/DeploymentsSection';
-import { describeError } from '../ui/ErrorState';
+import { describeError } from '../shared/errors';
 import { EvaluationDialog } from '../features/evaluations/EvaluationDialog';
 import { EvaluationsSection } from '../features/evaluations/EvaluationsSection';
 import { FineTuneDialog } from '../features/finetunes/FineTuneDialog';
 import { FineTuningSection } from '../features/finetunes/FineTuningSection';
+import type { NavigationRequest, Navigator } from './navigator';
 import { ModelDetail } from '../features/models/ModelDetail';
 import { ModelExplorer } from '../features/models/ModelExplorer';
 import { OperationProgress } from '../ui/OperationProgress';
@@ -31,26 +32,8 @@ export interface IAquaAppProps {
   confirm: Confirm;
   notify: Notify;
   copyToClipboard?: CopyToClipboard;
-  /** Bump to open the register dialog (the `aqua-ext:register-model` command). */
-  registerRequest?: number;
-  /** Bump to rescan and reload the models (the `aqua-ext:refresh-models` command). */
-  refreshRequest?: number;
-  /** Bump to show the model grid (the `aqua-ext:open-models` command). */
-  modelsRequest?: number;
-  /** Bump `count` to show the deployments (and `deploymentId`'s detail) (`aqua-ext:open-deployments`). */
-  deploymentsRequest?: { count: number; deploymentId: string | null };
-  /**
-   * Bump `count` to show the fine-tuning jobs: `finetuneId`'s detail, or with
-   * `newJob` the fine-tune form, prefilled with `modelId` and `datasetPath`
-   * (`aqua-ext:open-finetunes`, `aqua-ext:new-finetune`, `aqua-ext:finetune-dataset`).
-   */
-  finetuneRequest?: IFineTuneRequest;
-  /**
-   * Bump `count` to show the evaluations: `evaluationId`'s detail, or with
-   * `newEvaluation` the evaluation form, preselecting `deploymentId` or
-   * `finetuneId` (`aqua-ext:open-evaluations`, `aqua-ext:new-evaluation`).
-   */
-  evaluationRequest?: IEvaluationRequest;
+  /** Where commands send the panel (`aqua-ext:open-models`, `aqua-ext:new-finetune`…). */
+  navigator?: Navigator;
   /** "Browse…" in the fine-tune form: a JSONL file of the Jupyter root (its path). */
   pickDataset?: () => Promise<string | null>;
   /** "Upload…" in the fine-tune form: save a local file into the Jupyter root (its path). */
@@ -63,49 +46,6 @@ export interface IAquaAppProps {
   onDeploymentDeleted?: (deploymentId: string) => void;
   /** Debounce of the memory-fit inputs (tests use 0). */
   fitDebounceMs?: number;
-}
-
-/** What a fine-tuning command asks the panel to show. */
-export interface IFineTuneRequest {
-  count: number;
-  /** Open the fine-tune form. */
-  newJob?: boolean;
-  /** The base model the form starts from. */
-  modelId?: string | null;
-  /** The dataset the form starts from (a path inside the Jupyter root). */
-  datasetPath?: string | null;
-  /** Show this job's detail. */
-  finetuneId?: string | null;
-}
-
-/** What an evaluation command asks the panel to show. */
-export interface IEvaluationRequest {
-  count: number;
-  /** Open the evaluation form. */
-  newEvaluation?: boolean;
-  /** The deployment the form starts with. */
-  deploymentId?: string | null;
-  /** The fine-tune whose training data the form starts with. */
-  finetuneId?: string | null;
-  /** Show this evaluation's detail. */
-  evaluationId?: string | null;
-}
-
-/**
- * Run an effect once per request: counters start at 0 and only grow, so a
- * value above the last one handled (including at the first render, when a
- * command opened the panel and asked at once) is a new request.
- */
-function useRequest(counter: number | undefined, effect: () => void): void {
-  const handled = React.useRef(0);
-  const latest = React.useRef(effect);
-  latest.current = effect;
-  React.useEffect(() => {
-    if (counter && counter !== handled.current) {
-      handled.current = counter;
-      latest.current();
-    }
-  }, [counter]);
 }
 
 /**
@@ -234,23 +174,6 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
     };
   }, [client, watchInBackground]);
 
-  useRequest(props.registerRequest, () => {
-    setSection('models');
-    setRegisterOpen(true);
-  });
-  useRequest(props.refreshRequest, () => setRefreshCount(n => n + 1));
-  useRequest(props.modelsRequest, () => {
-    setSection('models');
-    setSelectedModelId(null);
-  });
-  const deploymentsRequest = props.deploymentsRequest;
-  useRequest(deploymentsRequest?.count, () => {
-    setSection('deployments');
-    setSelectedDeploymentId(deploymentsRequest?.deploymentId ?? null);
-    // Asked for by a command: show what is there now, not what the last slow poll saw.
-    setDeploymentsReload(n => n + 1);
-  });
-
   /** The fine-tune form for a model given by id (looked up first), or without one. */
   const openFineTuneForm = React.useCallback(
     (modelId: string | null, datasetPath: string | null) => {
@@ -271,28 +194,50 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
     [client, trans]
   );
 
-  const finetuneRequest = props.finetuneRequest;
-  useRequest(finetuneRequest?.count, () => {
-    setSection('finetuning');
-    setSelectedFineTuneId(finetuneRequest?.finetuneId ?? null);
-    setFineTunesReload(n => n + 1);
-    if (finetuneRequest?.newJob) {
-      openFineTuneForm(finetuneRequest.modelId ?? null, finetuneRequest.datasetPath ?? null);
-    }
-  });
+  /** Go where a command (or a link inside the panel) asks. */
+  const go = React.useCallback(
+    (request: NavigationRequest): void => {
+      switch (request.to) {
+        case 'models':
+          setSection('models');
+          setSelectedModelId(null);
+          break;
+        case 'register':
+          setSection('models');
+          setRegisterOpen(true);
+          break;
+        case 'refresh-models':
+          setRefreshCount(n => n + 1);
+          break;
+        case 'deployments':
+          setSection('deployments');
+          setSelectedDeploymentId(request.deploymentId ?? null);
+          // Asked for by a command: show what is there now, not what the last slow poll saw.
+          setDeploymentsReload(n => n + 1);
+          break;
+        case 'finetunes':
+          setSection('finetuning');
+          setSelectedFineTuneId(request.finetuneId ?? null);
+          setFineTunesReload(n => n + 1);
+          if (request.newJob) {
+            openFineTuneForm(request.modelId ?? null, request.datasetPath ?? null);
+          }
+          break;
+        case 'evaluations':
+          setSection('evaluations');
+          setSelectedEvaluationId(request.evaluationId ?? null);
+          setEvaluationsReload(n => n + 1);
+          if (request.newEvaluation) {
+            setEvaluationDialog({ deploymentId: request.deploymentId ?? null, finetuneId: request.finetuneId ?? null });
+          }
+          break;
+      }
+    },
+    [openFineTuneForm]
+  );
 
-  const evaluationRequest = props.evaluationRequest;
-  useRequest(evaluationRequest?.count, () => {
-    setSection('evaluations');
-    setSelectedEvaluationId(evaluationRequest?.evaluationId ?? null);
-    setEvaluationsReload(n => n + 1);
-    if (evaluationRequest?.newEvaluation) {
-      setEvaluationDialog({
-        deploymentId: evaluationRequest.deploymentId ?? null,
-        finetuneId: evaluationRequest.finetuneId ?? null
-      });
-    }
-  });
+  const navigator = props.navigator;
+  React.useEffect(() => navigator?.connect(go), [navigator, go]);
 
   /** Deploy a model known by id (a fine-tuned one): its summary first, then the deploy form. */
   const deployModelById = React.useCallback(
@@ -492,11 +437,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
               copyToClipboard={props.copyToClipboard ?? defaultCopy}
               onNewEvaluation={() => setEvaluationDialog({ deploymentId: null, finetuneId: null })}
               onBrowseModels={() => setSection('models')}
-              onOpenDeployment={deploymentId => {
-                setSection('deployments');
-                setSelectedDeploymentId(deploymentId);
-                setDeploymentsReload(n => n + 1);
-              }}
+              onOpenDeployment={deploymentId => go({ to: 'deployments', deploymentId })}
             />
           )}
         </div>

@@ -3,13 +3,13 @@ import * as React from 'react';
 import { ReactWidget } from '@jupyterlab/apputils';
 import type { Message } from '@lumino/messaging';
 
-import { AquaApp, type IAquaAppProps, type IEvaluationRequest, type IFineTuneRequest } from './AquaApp';
+import { AquaApp, type IAquaAppProps } from './AquaApp';
+import { Navigator } from './navigator';
 import type { IAquaSettings } from '../shared/settings';
 
 /**
- * The Lumino shell of the "AI Quick Actions" panel: renders `AquaApp` and
- * turns command requests (register, refresh, show models) and settings
- * changes into props.
+ * The Lumino shell of the "AI Quick Actions" panel: renders `AquaApp`, hands
+ * it the navigator that commands use, and turns settings changes into props.
  */
 export class AquaPanel extends ReactWidget {
   constructor(options: AquaPanel.IOptions) {
@@ -29,47 +29,8 @@ export class AquaPanel extends ReactWidget {
     this.update();
   }
 
-  /** Open the register dialog. */
-  requestRegister(): void {
-    this._registerRequest += 1;
-    this.update();
-  }
-
-  /** Rescan the model sources and reload the list. */
-  requestRefresh(): void {
-    this._refreshRequest += 1;
-    this.update();
-  }
-
-  /** Show the model grid (leaving a model's detail). */
-  showModels(): void {
-    this._modelsRequest += 1;
-    this.update();
-  }
-
-  /** Show the deployments, or one deployment's detail. */
-  showDeployments(deploymentId: string | null = null): void {
-    this._deploymentsRequest = { count: this._deploymentsRequest.count + 1, deploymentId };
-    this.update();
-  }
-
-  /**
-   * Show the fine-tuning jobs: one job's detail, or the fine-tune form
-   * (`newJob`) prefilled with a base model and a dataset path.
-   */
-  showFineTunes(options: Omit<IFineTuneRequest, 'count'> = {}): void {
-    this._finetuneRequest = { ...options, count: this._finetuneRequest.count + 1 };
-    this.update();
-  }
-
-  /**
-   * Show the evaluations: one evaluation's detail, or the evaluation form
-   * (`newEvaluation`) with a deployment or a fine-tune preselected.
-   */
-  showEvaluations(options: Omit<IEvaluationRequest, 'count'> = {}): void {
-    this._evaluationRequest = { ...options, count: this._evaluationRequest.count + 1 };
-    this.update();
-  }
+  /** Where commands send the panel: the app inside follows its requests. */
+  readonly navigator = new Navigator();
 
   /** Polling stops while the panel is hidden (another tab in front). */
   protected onAfterShow(msg: Message): void {
@@ -106,12 +67,7 @@ export class AquaPanel extends ReactWidget {
         confirm={options.confirm}
         notify={options.notify}
         copyToClipboard={options.copyToClipboard}
-        registerRequest={this._registerRequest}
-        refreshRequest={this._refreshRequest}
-        modelsRequest={this._modelsRequest}
-        deploymentsRequest={this._deploymentsRequest}
-        finetuneRequest={this._finetuneRequest}
-        evaluationRequest={this._evaluationRequest}
+        navigator={this.navigator}
         pickDataset={options.pickDataset}
         uploadDataset={options.uploadDataset}
         visible={this._visible}
@@ -123,19 +79,10 @@ export class AquaPanel extends ReactWidget {
 
   private _options: AquaPanel.IOptions;
   private _settings: IAquaSettings;
-  private _registerRequest = 0;
-  private _refreshRequest = 0;
-  private _modelsRequest = 0;
-  private _deploymentsRequest: { count: number; deploymentId: string | null } = { count: 0, deploymentId: null };
-  private _finetuneRequest: IFineTuneRequest = { count: 0 };
-  private _evaluationRequest: IEvaluationRequest = { count: 0 };
   private _visible = true;
 }
 
 export namespace AquaPanel {
-  /** What the panel hands to `AquaApp`; the request counters are the panel's own. */
-  export type IOptions = Omit<
-    IAquaAppProps,
-    'registerRequest' | 'refreshRequest' | 'modelsRequest' | 'deploymentsRequest' | 'finetuneRequest' | 'evaluationRequest' | 'visible'
-  >;
+  /** What the panel hands to `AquaApp`; the navigator and the visibility are the panel's own. */
+  export type IOptions = Omit<IAquaAppProps, 'navigator' | 'visible'>;
 }

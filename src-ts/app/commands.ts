@@ -112,7 +112,7 @@ export function registerCommands(options: ICommandOptions): void {
     caption: trans.__('Open the AI Quick Actions model explorer'),
     icon: args => (args['isPalette'] ? undefined : aquaIcon),
     execute: () => {
-      open().content.showModels();
+      open().content.navigator.navigate({ to: 'models' });
     }
   });
 
@@ -121,7 +121,7 @@ export function registerCommands(options: ICommandOptions): void {
     caption: trans.__('Register a local folder or a Hugging Face model'),
     icon: args => (args['isPalette'] ? undefined : addIcon),
     execute: () => {
-      open().content.requestRegister();
+      open().content.navigator.navigate({ to: 'register' });
     }
   });
 
@@ -132,7 +132,7 @@ export function registerCommands(options: ICommandOptions): void {
     execute: () => {
       const existing = tracker.find(() => true);
       if (existing && !existing.isDisposed) {
-        existing.content.requestRefresh();
+        existing.content.navigator.navigate({ to: 'refresh-models' });
       } else {
         // A freshly opened panel loads the list itself.
         open();
@@ -146,7 +146,7 @@ export function registerCommands(options: ICommandOptions): void {
     icon: args => (args['isPalette'] ? undefined : aquaIcon),
     execute: args => {
       const deploymentId = typeof args['deploymentId'] === 'string' ? args['deploymentId'] : null;
-      open().content.showDeployments(deploymentId);
+      open().content.navigator.navigate({ to: 'deployments', deploymentId });
     }
   });
 
@@ -157,7 +157,7 @@ export function registerCommands(options: ICommandOptions): void {
     caption: trans.__('Open the AI Quick Actions fine-tuning jobs'),
     icon: args => (args['isPalette'] ? undefined : aquaIcon),
     execute: args => {
-      open().content.showFineTunes({ finetuneId: text(args['finetuneId']) });
+      open().content.navigator.navigate({ to: 'finetunes', finetuneId: text(args['finetuneId']) });
     }
   });
 
@@ -166,7 +166,8 @@ export function registerCommands(options: ICommandOptions): void {
     caption: trans.__('Fine-tune a model on a JSONL dataset (LoRA or its last layers)'),
     icon: args => (args['isPalette'] ? undefined : addIcon),
     execute: args => {
-      open().content.showFineTunes({
+      open().content.navigator.navigate({
+        to: 'finetunes',
         newJob: true,
         modelId: text(args['modelId']),
         datasetPath: text(args['datasetPath'])
@@ -183,7 +184,7 @@ export function registerCommands(options: ICommandOptions): void {
     execute: args => {
       const path = datasetPath(args);
       if (path) {
-        open().content.showFineTunes({ newJob: true, datasetPath: path });
+        open().content.navigator.navigate({ to: 'finetunes', newJob: true, datasetPath: path });
       }
     }
   });
@@ -193,7 +194,7 @@ export function registerCommands(options: ICommandOptions): void {
     caption: trans.__('Open the AI Quick Actions evaluations'),
     icon: args => (args['isPalette'] ? undefined : aquaIcon),
     execute: args => {
-      open().content.showEvaluations({ evaluationId: text(args['evaluationId']) });
+      open().content.navigator.navigate({ to: 'evaluations', evaluationId: text(args['evaluationId']) });
     }
   });
 
@@ -202,7 +203,8 @@ export function registerCommands(options: ICommandOptions): void {
     caption: trans.__('Score a deployment on a JSONL dataset (BERTScore, ROUGE, BLEU, chrF, exact match, readability, latency)'),
     icon: args => (args['isPalette'] ? undefined : addIcon),
     execute: args => {
-      open().content.showEvaluations({
+      open().content.navigator.navigate({
+        to: 'evaluations',
         newEvaluation: true,
         deploymentId: text(args['deploymentId']),
         finetuneId: text(args['finetuneId'])

@@ -6,6 +6,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { AquaApiError } from '../../api/errors';
 import { AquaApp, IAquaAppProps } from '../AquaApp';
 import { backendSummary } from '../BackendBadge';
+import { Navigator } from '../navigator';
 import { DEFAULT_SETTINGS } from '../../shared/settings';
 import { FakeClient, makeInfo, makeOperation } from '../../test-support/fixtures';
 
@@ -20,6 +21,7 @@ function appProps(client: FakeClient, overrides: Partial<IAquaAppProps> = {}): I
     confirm: jest.fn(async () => true),
     notify: jest.fn(),
     fitDebounceMs: 0,
+    navigator: new Navigator(),
     ...overrides
   };
 }
@@ -88,17 +90,17 @@ describe('AquaApp', () => {
   it('follows register, refresh and models requests from the commands', async () => {
     const client = new FakeClient();
     const props = appProps(client);
-    const { rerender } = render(<AquaApp {...props} registerRequest={0} refreshRequest={0} modelsRequest={0} />);
+    render(<AquaApp {...props} />);
     await screen.findByRole('button', { name: 'Llama 3.1 8B Instruct' });
     fireEvent.click(screen.getByRole('tab', { name: 'Evaluations' }));
     await act(async () => {
-      rerender(<AquaApp {...props} registerRequest={1} refreshRequest={0} modelsRequest={0} />);
+      props.navigator?.navigate({ to: 'register' });
     });
     expect(screen.getByRole('dialog', { name: 'Register model' })).toBeInTheDocument();
     expect(screen.getByRole('tab', { name: 'Models' })).toHaveAttribute('aria-selected', 'true');
     fireEvent.click(screen.getByRole('button', { name: 'Close' }));
     await act(async () => {
-      rerender(<AquaApp {...props} registerRequest={1} refreshRequest={1} modelsRequest={0} />);
+      props.navigator?.navigate({ to: 'refresh-models' });
     });
     expect(client.listModels).toHaveBeenLastCalledWith({ refresh: true });
   });
@@ -172,7 +174,10 @@ describe('AquaApp', () => {
 describe('AquaApp requests at first render', () => {
   it('opens the register dialog when the panel is created by the register command', async () => {
     const client = new FakeClient();
-    render(<AquaApp {...appProps(client)} registerRequest={1} />);
+    const props = appProps(client);
+    // The command asks before the panel has rendered.
+    props.navigator?.navigate({ to: 'register' });
+    render(<AquaApp {...props} />);
     expect(screen.getByRole('dialog', { name: 'Register model' })).toBeInTheDocument();
     await screen.findByRole('button', { name: 'Llama 3.1 8B Instruct' });
   });
@@ -202,8 +207,8 @@ describe('AquaApp requests at first render', () => {
   });
 
   it('opens a deployment from the open-deployments command', async () => {
-    const { rerender, props } = setup();
-    rerender(<AquaApp {...props} deploymentsRequest={{ count: 1, deploymentId: 'dep-1' }} />);
+    const { props } = setup();
+    act(() => props.navigator?.navigate({ to: 'deployments', deploymentId: 'dep-1' }));
     expect(await screen.findByRole('heading', { name: 'Qwen chat' })).toBeInTheDocument();
     expect(screen.getByRole('tab', { name: 'Deployments' })).toHaveAttribute('aria-selected', 'true');
   });

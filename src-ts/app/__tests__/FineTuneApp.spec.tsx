@@ -1,9 +1,10 @@
 import * as React from 'react';
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 
 import { nullTranslator } from '@jupyterlab/translation';
 
 import { AquaApp, type IAquaAppProps } from '../AquaApp';
+import { Navigator } from '../navigator';
 import { DEFAULT_SETTINGS } from '../../shared/settings';
 import { FakeClient, makeFineTune, makeModel } from '../../test-support/fixtures';
 
@@ -20,6 +21,7 @@ function appProps(client: FakeClient, overrides: Partial<IAquaAppProps> = {}): I
     confirm: jest.fn(async () => true),
     notify: jest.fn(),
     fitDebounceMs: 0,
+    navigator: new Navigator(),
     ...overrides
   };
 }
@@ -52,8 +54,8 @@ describe('AquaApp fine-tuning', () => {
   it('opens the form prefilled with a dataset when a command asks', async () => {
     const client = new FakeClient();
     const props = appProps(client);
-    const { rerender } = render(<AquaApp {...props} />);
-    rerender(<AquaApp {...props} finetuneRequest={{ count: 1, newJob: true, datasetPath: 'data/chats.jsonl' }} />);
+    render(<AquaApp {...props} />);
+    act(() => props.navigator?.navigate({ to: 'finetunes', newJob: true, datasetPath: 'data/chats.jsonl' }));
     const dialog = await screen.findByRole('dialog', { name: 'Fine-tune model' });
     expect(screen.getByRole('tab', { name: 'Fine-tuning' })).toHaveAttribute('aria-selected', 'true');
     expect(within(dialog).getByLabelText('Dataset (JSONL)')).toHaveValue('data/chats.jsonl');
@@ -61,7 +63,7 @@ describe('AquaApp fine-tuning', () => {
 
     // With a model too: it is looked up and preselected.
     fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
-    rerender(<AquaApp {...props} finetuneRequest={{ count: 2, newJob: true, modelId: 'demo:aqua-demo-tiny', datasetPath: null }} />);
+    act(() => props.navigator?.navigate({ to: 'finetunes', newJob: true, modelId: 'demo:aqua-demo-tiny', datasetPath: null }));
     const again = await screen.findByRole('dialog', { name: 'Fine-tune model' });
     expect(client.getModel).toHaveBeenCalledWith('demo:aqua-demo-tiny');
     await waitFor(() => expect(within(again).getByLabelText('Base model')).toHaveValue('demo:aqua-demo-tiny'));
@@ -72,8 +74,8 @@ describe('AquaApp fine-tuning', () => {
     client.models = [...client.models, makeModel({ id: 'ft:ftj-0a1b2c', name: 'Qwen support', source: 'fine-tuned' })];
     client.finetunes = [makeFineTune({ state: 'SUCCEEDED', output_model_id: 'ft:ftj-0a1b2c', step: 120, progress: 1 })];
     const props = appProps(client);
-    const { rerender } = render(<AquaApp {...props} />);
-    rerender(<AquaApp {...props} finetuneRequest={{ count: 1, finetuneId: 'ftj-0a1b2c' }} />);
+    render(<AquaApp {...props} />);
+    act(() => props.navigator?.navigate({ to: 'finetunes', finetuneId: 'ftj-0a1b2c' }));
     fireEvent.click(await screen.findByRole('button', { name: 'Deploy' }));
     const dialog = await screen.findByRole('dialog', { name: 'Deploy model' });
     expect(client.getModel).toHaveBeenCalledWith('ft:ftj-0a1b2c');

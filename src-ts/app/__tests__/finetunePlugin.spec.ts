@@ -7,6 +7,7 @@ import { Widget } from '@lumino/widgets';
 import { CommandIDs, DATASET_ITEM_SELECTOR } from '../commands';
 import plugin from '../../index';
 import { AquaPanel } from '../AquaPanel';
+import { Navigator } from '../navigator';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const schema = require('../../../schema/plugin.json');
@@ -85,15 +86,15 @@ describe('fine-tuning commands', () => {
     const browsers = fakeBrowsers([{ name: 'chats.jsonl', path: 'data/chats.jsonl', type: 'file' }]);
     plugin.activate(app, null, null, null, null, null, null, browsers as never, null);
     expect(commands.isEnabled(CommandIDs.fineTuneDataset, {})).toBe(true);
-    const spy = jest.spyOn(AquaPanel.prototype, 'showFineTunes');
+    const spy = jest.spyOn(Navigator.prototype, 'navigate');
     await commands.execute(CommandIDs.fineTuneDataset, {});
-    expect(spy).toHaveBeenCalledWith({ newJob: true, datasetPath: 'data/chats.jsonl' });
+    expect(spy).toHaveBeenCalledWith({ to: 'finetunes', newJob: true, datasetPath: 'data/chats.jsonl' });
     await commands.execute(CommandIDs.fineTuneDataset, { path: 'other/x.jsonl' });
-    expect(spy).toHaveBeenLastCalledWith({ newJob: true, datasetPath: 'other/x.jsonl' });
+    expect(spy).toHaveBeenLastCalledWith({ to: 'finetunes', newJob: true, datasetPath: 'other/x.jsonl' });
     await commands.execute(CommandIDs.newFineTune, { modelId: 'demo:aqua-demo-tiny' });
-    expect(spy).toHaveBeenLastCalledWith({ newJob: true, modelId: 'demo:aqua-demo-tiny', datasetPath: null });
+    expect(spy).toHaveBeenLastCalledWith({ to: 'finetunes', newJob: true, modelId: 'demo:aqua-demo-tiny', datasetPath: null });
     await commands.execute(CommandIDs.openFineTunes, { finetuneId: 'ftj-1' });
-    expect(spy).toHaveBeenLastCalledWith({ finetuneId: 'ftj-1' });
+    expect(spy).toHaveBeenLastCalledWith({ to: 'finetunes', finetuneId: 'ftj-1' });
     // One panel for all of them.
     expect(added).toHaveLength(1);
     expect((added[0] as MainAreaWidget<AquaPanel>).content).toBeInstanceOf(AquaPanel);
