@@ -4,11 +4,9 @@ import { addIcon, Button, closeIcon } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
-import { AquaApiError } from '../../api/errors';
-import type { CreateDeploymentResponse, Dtype, FieldError, FitReport, FitTarget, Info, ModelSummary } from '../../api/types';
+import type { CreateDeploymentResponse, Dtype, FitReport, FitTarget, Info, ModelSummary } from '../../api/types';
 import { buildDeployRequest, DEPLOY_FIELDS, defaultDeploymentName, defaultEngine, defaultMode, defaultShape, effectiveDtype, engineChoices, fitTargetForShape, initialDeployForm, isDeployable, LIMITS, localShapeChoices, modeChoices, newParamRow, ociShapeChoices, validateDeployForm, type DeployErrors, type DeployField, type IDeployForm } from './deployForm';
 import { type BackendKind } from '../../shared/labels';
-import { placeFieldErrors } from '../../shared/fieldErrors';
 import { formatGb, formatInteger } from '../../shared/format';
 import { DTYPES } from '../../shared/settings';
 import type { Notify } from '../../shared/callbacks';
@@ -20,7 +18,7 @@ import { FormField } from '../../ui/FormField';
 import { availabilityText } from '../../ui/MemoryFit';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
-import { useMountedRef } from '../../ui/hooks/useMountedRef';
+import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 
 export interface IDeployDialogProps {
   client: IAquaClient;
@@ -73,12 +71,16 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   const [fit, setFit] = React.useState<FitReport | null>(null);
   const [fitError, setFitError] = React.useState<unknown>(null);
   const [fitLoading, setFitLoading] = React.useState(false);
-  const [errors, setErrors] = React.useState<DeployErrors>({});
-  const [otherErrors, setOtherErrors] = React.useState<FieldError[]>([]);
-  const [error, setError] = React.useState<string | null>(null);
-  const [submitting, setSubmitting] = React.useState(false);
   const [advancedOpen, setAdvancedOpen] = React.useState(false);
-  const mounted = useMountedRef();
+  const { errors, otherErrors, error, submitting, showErrors, clearErrors, submit } = useFormSubmit<DeployField>({
+    trans,
+    fields: DEPLOY_FIELDS,
+    onShow: shown => {
+      if (ADVANCED_FIELDS.some(field => shown[field])) {
+        setAdvancedOpen(true);
+      }
+    }
+  });
   const firstInput = React.useRef<HTMLInputElement | HTMLSelectElement | null>(null);
 
   const model = models?.find(item => item.id === form.modelId) ?? null;
@@ -166,19 +168,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
 
   const update = (patch: Partial<IDeployForm>): void => {
     setForm(previous => ({ ...previous, ...patch }));
-    const edited = (Object.keys(patch) as (keyof IDeployForm)[]).map(key => FORM_FIELDS[key]);
-    setErrors(previous => {
-      if (!edited.some(field => field && previous[field])) {
-        return previous;
-      }
-      const next = { ...previous };
-      for (const field of edited) {
-        if (field) {
-          delete next[field];
-        }
-      }
-      return next;
-    });
+    clearErrors((Object.keys(patch) as (keyof IDeployForm)[]).map(key => FORM_FIELDS[key]).filter((field): field is DeployField => !!field));
   };
 
   const chooseModel = (modelId: string): void => {
@@ -212,52 +202,15 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
 
   const busy = submitting;
 
-  const onSubmit = async (event: React.FormEvent): Promise<void> => {
-    event.preventDefault();
-    if (busy) {
-      return;
-    }
-    const local = validateDeployForm(form, backendKind, trans);
-    setErrors(local);
-    setOtherErrors([]);
-    setError(null);
-    if (Object.keys(local).length > 0) {
-      if (ADVANCED_FIELDS.some(field => local[field])) {
-        setAdvancedOpen(true);
+  const onSubmit = (event: React.FormEvent): Promise<void> =>
+    submit(event, {
+      validate: () => showErrors(validateDeployForm(form, backendKind, trans)),
+      send: () => client.createDeployment(buildDeployRequest(form, backendKind)),
+      done: response => {
+        props.notify(trans.__('Deploying “%1”…', response.deployment.name), 'info');
+        props.onCreated(response);
       }
-      return;
-    }
-    setSubmitting(true);
-    try {
-      const response = await client.createDeployment(buildDeployRequest(form, backendKind));
-      if (!mounted.current) {
-        return;
-      }
-      props.notify(trans.__('Deploying “%1”…', response.deployment.name), 'info');
-      props.onCreated(response);
-    } catch (reason) {
-      if (!mounted.current) {
-        return;
-      }
-      if (reason instanceof AquaApiError && reason.fields && reason.fields.length > 0) {
-        const placed = placeFieldErrors(reason.fields, DEPLOY_FIELDS);
-        setErrors(placed.byField);
-        setOtherErrors(placed.other);
-        if (ADVANCED_FIELDS.some(field => placed.byField[field])) {
-          setAdvancedOpen(true);
-        }
-        if (placed.other.length === 0 && Object.keys(placed.byField).length === 0) {
-          setError(describeError(reason, trans));
-        }
-      } else {
-        setError(describeError(reason, trans));
-      }
-    } finally {
-      if (mounted.current) {
-        setSubmitting(false);
-      }
-    }
-  };
+    });
 
   const close = (): void => {
     if (!submitting) {

@@ -3,10 +3,9 @@ import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
-import { AquaApiError } from '../../api/errors';
-import type { CreateEvaluationResponse, DeploymentSummary, EvaluationMetric, FieldError, FineTuneSummary, ValidateDatasetRequest } from '../../api/types';
+import type { CreateEvaluationResponse, DeploymentSummary, EvaluationMetric, FineTuneSummary, ValidateDatasetRequest } from '../../api/types';
 import type { BackendKind } from '../../shared/labels';
-import { buildEvaluationRequest, defaultEvaluationName, EVALUATION_LIMITS, hasErrors, hasTrainingData, initialEvaluationForm, isEvaluable, placeEvaluationErrors, validateEvaluationForm, type DatasetSource, type EvaluationErrors, type IEvaluationForm, type SamplingErrors } from './evaluationForm';
+import { buildEvaluationRequest, defaultEvaluationName, EVALUATION_FIELDS, EVALUATION_LIMITS, hasErrors, hasTrainingData, initialEvaluationForm, isEvaluable, placeEvaluationErrors, validateEvaluationForm, type DatasetSource, type EvaluationErrors, type EvaluationField, type IEvaluationForm, type SamplingErrors } from './evaluationForm';
 import { metricDescription, metricLabel, METRICS } from './format';
 import { evaluationPreflightKey, evaluationPreflightRequest, evaluationResult } from './preflight';
 import { blocksSubmit, errorResult, type IPreflightResult } from '../../shared/datasetPreflight';
@@ -22,6 +21,7 @@ import { FormField } from '../../ui/FormField';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { SamplingPanel } from '../../ui/SamplingPanel';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
+import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
 
 export interface IEvaluationDialogProps {
@@ -84,17 +84,57 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
     initialEvaluationForm({ deploymentId: props.deploymentId, finetuneId: props.finetuneId, datasetPath: props.datasetPath })
   );
   const touched = React.useRef(new Set<FormKey>());
-  const [errors, setErrors] = React.useState<EvaluationErrors>({});
   const [samplingErrors, setSamplingErrors] = React.useState<SamplingErrors>({});
-  const [otherErrors, setOtherErrors] = React.useState<FieldError[]>([]);
-  const [error, setError] = React.useState<string | null>(null);
-  const [submitting, setSubmitting] = React.useState(false);
   const [uploading, setUploading] = React.useState(false);
   const [advancedOpen, setAdvancedOpen] = React.useState(false);
   const [preflight, setPreflight] = React.useState<IPreflightResult | null>(null);
   const [checking, setChecking] = React.useState(false);
   const preflightSeq = React.useRef(0);
   const [deploymentsVersion, setDeploymentsVersion] = React.useState(0);
+  const refusedSource = React.useRef<{ source: DatasetSource; requestKey: string; hasRequest: boolean }>({
+    source: 'file',
+    requestKey: '',
+    hasRequest: false
+  });
+  const { errors, otherErrors, error, submitting, showErrors, clearErrors, addError, submit } = useFormSubmit<EvaluationField>({
+    trans,
+    fields: EVALUATION_FIELDS,
+    placeRefusal: reason => {
+      const at = refusedSource.current;
+      setSamplingErrors({});
+      if (reason.kind === 'api' && reason.status === 409) {
+        // The deployment stopped being ACTIVE meanwhile: say so under it, and list the active ones again.
+        setDeploymentsVersion(n => n + 1);
+        return { byField: { deployment_id: describeError(reason, trans) }, other: [] };
+      }
+      if (reason.fields && reason.fields.length > 0) {
+        const placed = placeEvaluationErrors(reason.fields);
+        const lines = placed.other.filter(item => /^line \d+/i.test(item.message) || /line/.test(item.field));
+        if (lines.length > 0 && at.hasRequest) {
+          setPreflight(errorResult(at.requestKey, reason, e => describeError(e, trans)));
+        }
+        setSamplingErrors(placed.sampling);
+        if (Object.keys(placed.sampling).length > 0) {
+          setAdvancedOpen(true);
+        }
+        return {
+          byField: placed.byField,
+          other: placed.other.filter(item => !lines.includes(item)),
+          quiet: placed.other.length > 0 || Object.keys(placed.sampling).length > 0
+        };
+      }
+      if (reason.kind === 'api' && reason.status === 404) {
+        const message = describeError(reason, trans);
+        return { byField: at.source === 'file' ? { dataset_path: message } : { finetune_id: message }, other: [] };
+      }
+      return undefined;
+    },
+    onShow: shown => {
+      if (ADVANCED.some(field => shown[field])) {
+        setAdvancedOpen(true);
+      }
+    }
+  });
   const mounted = useMountedRef();
   const firstInput = React.useRef<HTMLSelectElement | null>(null);
 
@@ -201,14 +241,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
     if (keys.includes('source')) {
       edited.push('dataset_path', 'finetune_id');
     }
-    setErrors(previous => {
-      if (!edited.some(field => previous[field])) {
-        return previous;
-      }
-      const next = { ...previous };
-      edited.forEach(field => delete next[field]);
-      return next;
-    });
+    clearErrors(edited);
   };
 
   const updateSampling = (sampling: ISamplingForm): void => {
@@ -228,73 +261,40 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
     update({ metrics: on ? METRICS.filter(m => m === metric || form.metrics.includes(m)) : form.metrics.filter(m => m !== metric) });
   };
 
-  const showErrors = (next: EvaluationErrors, sampling: SamplingErrors): void => {
-    setErrors(next);
-    setSamplingErrors(sampling);
-    if (ADVANCED.some(field => next[field]) || Object.keys(sampling).length > 0) {
-      setAdvancedOpen(true);
-    }
-  };
-
-  const onSubmit = async (event: React.FormEvent): Promise<void> => {
+  const onSubmit = (event: React.FormEvent): Promise<void> | void => {
     event.preventDefault();
-    if (submitting || uploading) {
+    if (uploading) {
       return;
     }
-    const local = validateEvaluationForm(form, backendKind, trans);
-    setOtherErrors([]);
-    setError(null);
-    showErrors(local.errors, local.sampling);
-    if (hasErrors(local)) {
-      return;
-    }
-    setSubmitting(true);
-    try {
-      let checked = currentPreflight;
-      if (request && !checked) {
-        checked = await runPreflight(request);
-      }
-      if (!mounted.current || blocksSubmit(checked)) {
-        return;
-      }
-      const response = await client.createEvaluation(buildEvaluationRequest(form, backendKind, trans));
-      if (!mounted.current) {
-        return;
-      }
-      props.notify(
-        trans.__('Evaluating “%1” on %2 rows.', response.evaluation.deployment_name, response.evaluation.rows_total || response.preflight.valid_rows),
-        'info'
-      );
-      props.onCreated(response);
-    } catch (reason) {
-      if (!mounted.current) {
-        return;
-      }
-      if (reason instanceof AquaApiError && reason.kind === 'api' && reason.status === 409) {
-        // The deployment stopped being ACTIVE meanwhile: say so under it, and list the active ones again.
-        showErrors({ deployment_id: describeError(reason, trans) }, {});
-        setDeploymentsVersion(n => n + 1);
-      } else if (reason instanceof AquaApiError && reason.fields && reason.fields.length > 0) {
-        const placed = placeEvaluationErrors(reason.fields);
-        const lines = placed.other.filter(item => /^line \d+/i.test(item.message) || /line/.test(item.field));
-        if (lines.length > 0 && request) {
-          setPreflight(errorResult(requestKey, reason, e => describeError(e, trans)));
+    refusedSource.current = { source: form.source, requestKey, hasRequest: request !== null };
+    return submit(null, {
+      validate: () => {
+        const local = validateEvaluationForm(form, backendKind, trans);
+        setSamplingErrors(local.sampling);
+        if (Object.keys(local.sampling).length > 0) {
+          setAdvancedOpen(true);
         }
-        showErrors(placed.byField, placed.sampling);
-        setOtherErrors(placed.other.filter(item => !lines.includes(item)));
-        if (placed.other.length === 0 && Object.keys(placed.byField).length === 0 && Object.keys(placed.sampling).length === 0) {
-          setError(describeError(reason, trans));
+        showErrors(local.errors);
+        return !hasErrors(local);
+      },
+      send: async alive => {
+        let checked = currentPreflight;
+        if (request && !checked) {
+          checked = await runPreflight(request);
         }
-      } else if (reason instanceof AquaApiError && reason.kind === 'api' && reason.status === 404) {
-        showErrors(form.source === 'file' ? { dataset_path: describeError(reason, trans) } : { finetune_id: describeError(reason, trans) }, {});
-      } else {
-        setError(describeError(reason, trans));
+        if (!alive() || blocksSubmit(checked)) {
+          return null;
+        }
+        return client.createEvaluation(buildEvaluationRequest(form, backendKind, trans));
+      },
+      done: response => {
+        props.notify(
+          trans.__('Evaluating “%1” on %2 rows.', response.evaluation.deployment_name, response.evaluation.rows_total || response.preflight.valid_rows),
+          'info'
+        );
+        props.onCreated(response);
       }
-    } finally {
-      if (mounted.current) {
-        setSubmitting(false);
-      }
-    }
+    });
   };
 
   const close = (): void => {
@@ -431,7 +431,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
                 uploadDataset={props.uploadDataset}
                 notify={props.notify}
                 onChange={datasetPath => update({ datasetPath })}
-                onUploadError={message => setErrors(previous => ({ ...previous, dataset_path: message }))}
+                onUploadError={message => addError('dataset_path', message)}
                 onUploadingChange={setUploading}
               />
               <PreflightSummary

@@ -3,10 +3,9 @@ import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
-import { AquaApiError } from '../../api/errors';
-import type { CreateFineTuneResponse, FieldError, FineTuneDefaults, ModelSummary, TrainingFit, TrainingType, ValidateDatasetRequest } from '../../api/types';
+import type { CreateFineTuneResponse, FineTuneDefaults, ModelSummary, TrainingFit, TrainingType, ValidateDatasetRequest } from '../../api/types';
 import { shapeLabel, type BackendKind } from '../../shared/labels';
-import { ADVANCED_FIELDS, applyDefaults, buildFineTuneRequest, defaultJobName, fitQuery, fitTargetFor, FORM_FIELDS, initialFineTuneForm, isFineTunable, LIMITS, placeFineTuneErrors, queryKey, validateFineTuneForm, type FineTuneErrors, type FormKey, type IFineTuneForm } from './finetuneForm';
+import { ADVANCED_FIELDS, applyDefaults, buildFineTuneRequest, defaultJobName, fitQuery, fitTargetFor, FINETUNE_FIELDS, FORM_FIELDS, initialFineTuneForm, isFineTunable, LIMITS, placeFineTuneErrors, queryKey, validateFineTuneForm, type FineTuneErrors, type FineTuneField, type FormKey, type IFineTuneForm } from './finetuneForm';
 import { blocksSubmit, errorResult, isTokenizerMissing, okResult, type IPreflightResult } from '../../shared/datasetPreflight';
 import { preflightKey, preflightRequest } from './preflight';
 import { formatInteger } from '../../shared/format';
@@ -20,6 +19,7 @@ import { FormField } from '../../ui/FormField';
 import { availabilityText } from '../../ui/MemoryFit';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
+import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
 import { PreflightSummary } from '../../ui/PreflightSummary';
 import { TrainingFitView } from './TrainingFitView';
@@ -75,11 +75,29 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   const [preflight, setPreflight] = React.useState<IPreflightResult | null>(null);
   const [checking, setChecking] = React.useState(false);
   const preflightSeq = React.useRef(0);
-  const [errors, setErrors] = React.useState<FineTuneErrors>({});
-  const [otherErrors, setOtherErrors] = React.useState<FieldError[]>([]);
-  const [error, setError] = React.useState<string | null>(null);
-  const [submitting, setSubmitting] = React.useState(false);
   const [advancedOpen, setAdvancedOpen] = React.useState(false);
+  const { errors, otherErrors, error, submitting, showErrors, clearErrors, addError, submit } = useFormSubmit<FineTuneField>({
+    trans,
+    fields: FINETUNE_FIELDS,
+    placeRefusal: reason => {
+      if (!reason.fields || reason.fields.length === 0) {
+        return undefined;
+      }
+      const placed = placeFineTuneErrors(reason.fields);
+      const byField: FineTuneErrors = { ...placed.byField };
+      if (placed.lines.length > 0) {
+        // The job's own preflight found bad lines: list them where the check shows.
+        setPreflight(errorResult(requestKeyRef.current, reason, e => describeError(e, trans)));
+        byField.dataset_path = trans._n('%1 invalid line in the dataset.', '%1 invalid lines in the dataset.', placed.lines.length);
+      }
+      return { byField, other: placed.other };
+    },
+    onShow: shown => {
+      if (ADVANCED_FIELDS.some(field => shown[field])) {
+        setAdvancedOpen(true);
+      }
+    }
+  });
   const [uploading, setUploading] = React.useState(false);
   const mounted = useMountedRef();
   const firstInput = React.useRef<HTMLSelectElement | null>(null);
@@ -217,6 +235,8 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   // (once the model's defaults are in: they may change the sequence length).
   const request = preflightRequest(form);
   const requestKey = preflightKey(request);
+  const requestKeyRef = React.useRef(requestKey);
+  requestKeyRef.current = requestKey;
   const waitingForDefaults = !!form.modelId && defaults?.model_id !== form.modelId && defaultsError === null;
   React.useEffect(() => {
     if (waitingForDefaults) {
@@ -251,15 +271,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
       }
       return next;
     });
-    const edited = keys.map(key => FORM_FIELDS[key]);
-    setErrors(previous => {
-      if (!edited.some(field => previous[field])) {
-        return previous;
-      }
-      const next = { ...previous };
-      edited.forEach(field => delete next[field]);
-      return next;
-    });
+    clearErrors(keys.map(key => FORM_FIELDS[key]));
   };
 
   const chooseModel = (modelId: string): void => {
@@ -268,86 +280,49 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
     update({ modelId });
   };
 
-  const showErrors = (next: FineTuneErrors): void => {
-    setErrors(next);
-    if (ADVANCED_FIELDS.some(field => next[field])) {
-      setAdvancedOpen(true);
-    }
-  };
-
   const busy = submitting;
   const preflightBlocks = blocksSubmit(currentPreflight);
 
-  const onSubmit = async (event: React.FormEvent): Promise<void> => {
+  const onSubmit = (event: React.FormEvent): Promise<void> | void => {
     event.preventDefault();
-    if (busy || uploading) {
+    if (uploading) {
       return;
     }
-    const local = validateFineTuneForm(form, backendKind, trans, {
-      needsOutputUri: defaults?.needs_output_uri,
-      maxReplicas: defaults?.max_replicas
+    return submit(null, {
+      validate: () =>
+        showErrors(
+          validateFineTuneForm(form, backendKind, trans, {
+            needsOutputUri: defaults?.needs_output_uri,
+            maxReplicas: defaults?.max_replicas
+          })
+        ),
+      send: async alive => {
+        // The preflight runs inline: a dataset with bad lines is never sent.
+        let checked = currentPreflight;
+        if (request && !checked) {
+          checked = await runPreflight(request);
+        }
+        if (!alive() || blocksSubmit(checked)) {
+          return null;
+        }
+        return client.createFineTune(buildFineTuneRequest(form, backendKind));
+      },
+      done: response => {
+        const warnings = response.preflight.warnings.length + (response.preflight.tokens?.over_limit ? 1 : 0);
+        props.notify(
+          warnings > 0
+            ? trans._n(
+                'Fine-tuning “%2” started (the dataset check has %1 warning).',
+                'Fine-tuning “%2” started (the dataset check has %1 warnings).',
+                warnings,
+                response.finetune.name
+              )
+            : trans.__('Fine-tuning “%1” started.', response.finetune.name),
+          'info'
+        );
+        props.onCreated(response);
+      }
     });
-    setOtherErrors([]);
-    setError(null);
-    showErrors(local);
-    if (Object.keys(local).length > 0) {
-      return;
-    }
-    setSubmitting(true);
-    try {
-      // The preflight runs inline: a dataset with bad lines is never sent.
-      let checked = currentPreflight;
-      if (request && !checked) {
-        checked = await runPreflight(request);
-      }
-      if (!mounted.current) {
-        return;
-      }
-      if (blocksSubmit(checked)) {
-        return;
-      }
-      const response = await client.createFineTune(buildFineTuneRequest(form, backendKind));
-      if (!mounted.current) {
-        return;
-      }
-      const warnings = response.preflight.warnings.length + (response.preflight.tokens?.over_limit ? 1 : 0);
-      props.notify(
-        warnings > 0
-          ? trans._n(
-              'Fine-tuning “%2” started (the dataset check has %1 warning).',
-              'Fine-tuning “%2” started (the dataset check has %1 warnings).',
-              warnings,
-              response.finetune.name
-            )
-          : trans.__('Fine-tuning “%1” started.', response.finetune.name),
-        'info'
-      );
-      props.onCreated(response);
-    } catch (reason) {
-      if (!mounted.current) {
-        return;
-      }
-      if (reason instanceof AquaApiError && reason.fields && reason.fields.length > 0) {
-        const placed = placeFineTuneErrors(reason.fields);
-        const byField: FineTuneErrors = { ...placed.byField };
-        if (placed.lines.length > 0) {
-          // The job's own preflight found bad lines: list them where the check shows.
-          setPreflight(errorResult(requestKey, reason, e => describeError(e, trans)));
-          byField.dataset_path = trans._n('%1 invalid line in the dataset.', '%1 invalid lines in the dataset.', placed.lines.length);
-        }
-        showErrors(byField);
-        setOtherErrors(placed.other);
-        if (placed.other.length === 0 && Object.keys(byField).length === 0) {
-          setError(describeError(reason, trans));
-        }
-      } else {
-        setError(describeError(reason, trans));
-      }
-    } finally {
-      if (mounted.current) {
-        setSubmitting(false);
-      }
-    }
   };
 
   const close = (): void => {
@@ -513,7 +488,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
             uploadDataset={props.uploadDataset}
             notify={props.notify}
             onChange={datasetPath => update({ datasetPath })}
-            onUploadError={message => setErrors(previous => ({ ...previous, dataset_path: message }))}
+            onUploadError={message => addError('dataset_path', message)}
             onUploadingChange={setUploading}
           />
           <PreflightSummary

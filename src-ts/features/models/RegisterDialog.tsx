@@ -4,16 +4,15 @@ import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
-import { AquaApiError } from '../../api/errors';
 import { isTerminal, pollOperation } from '../../api/operations';
-import type { FieldError, ModelDetail, Operation, RegisterModelRequest } from '../../api/types';
-import { placeFieldErrors } from '../../shared/fieldErrors';
+import type { ModelDetail, Operation, RegisterModelRequest } from '../../api/types';
 import type { Notify } from '../../shared/callbacks';
 import { describeError } from '../../shared/errors';
 import { FormErrors } from '../../ui/FormErrors';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { OperationProgress } from '../../ui/OperationProgress';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
+import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
 
 type Source = RegisterModelRequest['source'];
@@ -57,11 +56,16 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
   const [revision, setRevision] = React.useState('');
   const [token, setToken] = React.useState('');
   const [name, setName] = React.useState('');
-  const [submitting, setSubmitting] = React.useState(false);
   const [operation, setOperation] = React.useState<Operation | null>(null);
-  const [fieldErrors, setFieldErrors] = React.useState<Partial<Record<FieldName, string>>>({});
-  const [otherErrors, setOtherErrors] = React.useState<FieldError[]>([]);
-  const [error, setError] = React.useState<string | null>(null);
+  const {
+    errors: fieldErrors,
+    otherErrors,
+    error,
+    setError,
+    submitting,
+    showErrors,
+    submit
+  } = useFormSubmit<FieldName>({ trans, fields: FIELD_NAMES });
   const [canceling, setCanceling] = React.useState(false);
   const pollAbort = React.useRef<AbortController | null>(null);
   const mounted = useMountedRef();
@@ -147,19 +151,7 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
     return errors;
   };
 
-  const onSubmit = async (event: React.FormEvent): Promise<void> => {
-    event.preventDefault();
-    if (busy) {
-      return;
-    }
-    const local = validate();
-    setFieldErrors(local);
-    setOtherErrors([]);
-    setError(null);
-    setOperation(null);
-    if (Object.keys(local).length > 0) {
-      return;
-    }
+  const requestBody = (): RegisterModelRequest => {
     const body: RegisterModelRequest = { source };
     if (source === 'object_storage' || (source === 'huggingface' && onOci)) {
       body.os_uri = osUri.trim();
@@ -178,30 +170,22 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
     if (name.trim()) {
       body.name = name.trim();
     }
-    setSubmitting(true);
-    try {
-      const response = await client.registerModel(body);
-      if (!mounted.current) {
-        return;
-      }
-      setSubmitting(false);
-      await watch(response.operation, response.model ?? null);
-    } catch (reason) {
-      if (!mounted.current) {
-        return;
-      }
-      setSubmitting(false);
-      if (reason instanceof AquaApiError && reason.fields && reason.fields.length > 0) {
-        const placed = placeFieldErrors(reason.fields, FIELD_NAMES);
-        setFieldErrors(placed.byField);
-        setOtherErrors(placed.other);
-        if (placed.other.length === 0 && Object.keys(placed.byField).length === 0) {
-          setError(describeError(reason, trans));
-        }
-      } else {
-        setError(describeError(reason, trans));
-      }
+    return body;
+  };
+
+  const onSubmit = (event: React.FormEvent): Promise<void> | void => {
+    event.preventDefault();
+    if (busy) {
+      return;
     }
+    return submit(null, {
+      validate: () => {
+        setOperation(null);
+        return showErrors(validate());
+      },
+      send: () => client.registerModel(requestBody()),
+      done: response => watch(response.operation, response.model ?? null)
+    });
   };
 
   const onCancelOperation = async (): Promise<void> => {
