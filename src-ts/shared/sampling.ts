@@ -5,6 +5,7 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
+import { CONTRACT_LIMITS } from '../api/limits';
 import type { ChatRequest } from '../api/types';
 
 export interface ISamplingForm {
@@ -34,15 +35,17 @@ export const DEFAULT_SAMPLING: Readonly<ISamplingForm> = Object.freeze({
   seed: ''
 });
 
-/** Bounds of ChatRequest (aqua_ext/api/deployments.py). */
+const CHAT = CONTRACT_LIMITS.ChatRequest;
+
+/** Bounds of ChatRequest (schema/api/openapi.json); top_p's lower bound is exclusive there. */
 export const SAMPLING_LIMITS = {
-  maxTokens: [1, 131_072],
-  temperature: [0, 2],
-  topP: [0, 1],
-  topK: [-1, 10_000],
-  penalty: [-2, 2],
-  seed: [0, 2 ** 32 - 1],
-  stop: 8
+  maxTokens: [CHAT.max_tokens.minimum, CHAT.max_tokens.maximum],
+  temperature: [CHAT.temperature.minimum, CHAT.temperature.maximum],
+  topP: [CHAT.top_p.exclusiveMinimum, CHAT.top_p.maximum],
+  topK: [CHAT.top_k.minimum, CHAT.top_k.maximum],
+  penalty: [CHAT.frequency_penalty.minimum, CHAT.frequency_penalty.maximum],
+  seed: [CHAT.seed.minimum, CHAT.seed.maximum],
+  stop: CHAT.stop.maxItems
 } as const;
 
 export type SamplingRequestFields = Pick<

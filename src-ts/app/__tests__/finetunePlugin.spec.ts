@@ -9,7 +9,6 @@ import plugin from '../../index';
 import { AquaPanel } from '../AquaPanel';
 import { Navigator } from '../navigator';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const schema = require('../../../schema/plugin.json');
 
 function fakeApp() {

@@ -19,6 +19,7 @@ import { availabilityText } from '../../ui/MemoryFit';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
+import { useLatest } from '../../ui/hooks/useLatest';
 
 export interface IDeployDialogProps {
   client: IAquaClient;
@@ -103,10 +104,12 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   }, [client, props.model]);
 
   // The engine defaults come from /info, which may arrive after the dialog opened.
+  const forInfo = useLatest({ backendKind, model, shapeTouched, trans });
   React.useEffect(() => {
     if (!info) {
       return;
     }
+    const { backendKind, model, shapeTouched, trans } = forInfo.current;
     setForm(previous => {
       const engine = engineChoices(backendKind, info, trans).find(choice => choice.value === previous.engine);
       const next = { ...previous };
@@ -119,7 +122,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
       return next;
     });
     // Only when /info changes: the user's own choices win afterwards.
-  }, [info]);
+  }, [info, forInfo]);
 
   const maxModelLen = /^\d+$/.test(form.maxModelLen.trim()) ? Number(form.maxModelLen.trim()) : null;
   const contextLength =

@@ -16,6 +16,7 @@ import { OperationProgress } from '../../ui/OperationProgress';
 import { DeleteButton, DetailHeader, DetailLoadState, DetailTopbar, FailureNotice } from '../../ui/ResourceDetail';
 import { useBusyAction } from '../../ui/hooks/useBusyAction';
 import { useCopiedFlag } from '../../ui/hooks/useCopiedFlag';
+import { useLatest } from '../../ui/hooks/useLatest';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
 import { CodeSnippets } from './CodeSnippets';
 import { DeploymentLogsView } from '../../ui/LogsView';
@@ -68,13 +69,16 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
   // Follow the create/activate operation while the deployment is transitional.
   const operationId =
     operation?.id ?? (detail && isTransitional(detail.state) ? detail.operation_id ?? null : null);
+  // `operation` only seeds the first poll; re-running on each update would restart it.
+  const seed = useLatest(operation);
   React.useEffect(() => {
     if (!operationId) {
       return;
     }
     const controller = new AbortController();
+    const known = seed.current;
     const start: Operation | Promise<Operation> =
-      operation && operation.id === operationId ? operation : client.getOperation(operationId);
+      known && known.id === operationId ? known : client.getOperation(operationId);
     Promise.resolve(start)
       .then(initial => {
         if (controller.signal.aborted) {
@@ -103,8 +107,7 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
         }
       });
     return () => controller.abort();
-    // `operation` only seeds the first poll; re-running on each update would restart it.
-  }, [client, operationId, props.pollIntervalMs]);
+  }, [client, operationId, props.pollIntervalMs, mounted, seed]);
 
   const onActivate = (): Promise<void> =>
     run('activate', async () => {

@@ -6,6 +6,7 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
+import { CONTRACT_LIMITS } from '../../api/limits';
 import type { CreateDeploymentRequest, Dtype, EngineName, FitReport, FitTarget, InferenceMode, Info, ModelSummary } from '../../api/types';
 import { engineLabel, modeLabel, type BackendKind } from '../../shared/labels';
 
@@ -38,16 +39,18 @@ export const DEPLOY_FIELDS: readonly DeployField[] = [
   'log_id'
 ];
 
-/** Bounds of the contract (aqua_ext/api/deployments.py). */
+const CONTRACT = CONTRACT_LIMITS.CreateDeploymentRequest;
+
+/** Bounds of the contract (CreateDeploymentRequest in schema/api/openapi.json). */
 export const LIMITS = {
-  name: 100,
-  description: 2000,
-  replicasMin: 1,
-  replicasMax: 10,
-  maxModelLenMin: 16,
-  maxModelLenMax: 2_000_000,
-  params: 100,
-  logId: 255
+  name: CONTRACT.name.maxLength,
+  description: CONTRACT.description.maxLength,
+  replicasMin: CONTRACT.replicas.minimum,
+  replicasMax: CONTRACT.replicas.maximum,
+  maxModelLenMin: CONTRACT.max_model_len.minimum,
+  maxModelLenMax: CONTRACT.max_model_len.maximum,
+  params: CONTRACT.params.maxItems,
+  logId: CONTRACT.log_id.maxLength
 } as const;
 
 /** One `--name value` row of the engine parameters (value empty for a flag). */
@@ -265,7 +268,10 @@ export function paramTokens(rows: readonly IParamRow[]): string[] {
   return tokens;
 }
 
-const CONTROL = /[\u0000-\u001f]/;
+/** Whether the text holds a control character (U+0000 to U+001F). */
+function hasControl(text: string): boolean {
+  return [...text].some(char => char.charCodeAt(0) < 0x20);
+}
 
 function wholeNumber(text: string): number | null {
   return /^\d+$/.test(text.trim()) ? Number(text.trim()) : null;
@@ -316,7 +322,7 @@ export function validateDeployForm(form: IDeployForm, backend: BackendKind, tran
       paramErrors.push(trans.__('“%1” has no parameter name before it.', row.value.trim()));
     } else if (!/^--?[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(rowName)) {
       paramErrors.push(trans.__('“%1” is not a parameter name such as --max-num-seqs.', rowName));
-    } else if (CONTROL.test(row.value)) {
+    } else if (hasControl(row.value)) {
       paramErrors.push(trans.__('The value of %1 holds control characters.', rowName));
     }
   }

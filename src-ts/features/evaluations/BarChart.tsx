@@ -16,6 +16,7 @@ import type uPlot from 'uplot';
 
 import { barLayout, yRange, type IBarSeries } from './bars';
 import { useElementSize } from '../../ui/hooks/useElementSize';
+import { useLatest } from '../../ui/hooks/useLatest';
 import { loadUPlot, useThemeVersion } from '../../ui/uplotSupport';
 
 
@@ -68,9 +69,12 @@ export function BarChart(props: IBarChartProps): JSX.Element {
   formatRef.current = props.format;
   const hasWidth = width > 0;
   const dataKey = JSON.stringify([groups, series.map(item => [item.label, item.values]), props.max]);
+  // The chart is rebuilt when the data (dataKey), the theme or the height change; it reads them here.
+  const drawn = useLatest({ groups, series, layout, range, width });
 
   React.useEffect(() => {
     const host = plotRef.current;
+    const { groups, series, layout, range, width } = drawn.current;
     if (!hasWidth || !host || groups.length === 0) {
       return;
     }
@@ -139,7 +143,7 @@ export function BarChart(props: IBarChartProps): JSX.Element {
       chartRef.current?.destroy();
       chartRef.current = null;
     };
-  }, [hasWidth, height, themeVersion, dataKey]);
+  }, [hasWidth, height, themeVersion, dataKey, drawn]);
 
   React.useEffect(() => {
     if (width > 0) {

@@ -223,15 +223,18 @@ function StateMessage(props: { evaluation: EvaluationDetailData; trans: Translat
 /** Per category: the 0–1 scores side by side (when there is more than one category). */
 function CategoryChart(props: { report: EvaluationReport; trans: TranslationBundle }): JSX.Element | null {
   const { report, trans } = props;
-  const categories = Object.keys(report.categories).sort((a, b) => a.localeCompare(b));
-  const keys = CATEGORY_CHART_SCORES.filter(key => categories.some(c => report.categories[c].scores[key] !== undefined));
+  const { categories, keys } = React.useMemo(() => {
+    const categories = Object.keys(report.categories).sort((a, b) => a.localeCompare(b));
+    const keys = CATEGORY_CHART_SCORES.filter(key => categories.some(c => report.categories[c].scores[key] !== undefined));
+    return { categories, keys };
+  }, [report]);
   const series = React.useMemo(
     () =>
       keys.map(key => ({
         label: scoreLabel(key, trans),
         values: categories.map(category => report.categories[category].scores[key] ?? null)
       })),
-    [report, trans]
+    [categories, keys, report, trans]
   );
   if (categories.length < 2 || keys.length === 0) {
     return null;

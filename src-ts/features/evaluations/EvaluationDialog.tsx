@@ -22,6 +22,7 @@ import { ModalDialog } from '../../ui/ModalDialog';
 import { SamplingPanel } from '../../ui/SamplingPanel';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
+import { useLatest } from '../../ui/hooks/useLatest';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
 
 export interface IEvaluationDialogProps {
@@ -182,15 +183,16 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
   // The name follows the deployment and the data until the user names it.
   const autoName = defaultEvaluationName(deployment?.name, form, finetune?.name, trans);
   React.useEffect(() => {
-    if (!touched.current.has('name') && autoName !== form.name) {
-      setForm(previous => ({ ...previous, name: autoName }));
+    if (!touched.current.has('name')) {
+      setForm(previous => (previous.name === autoName ? previous : { ...previous, name: autoName }));
     }
   }, [autoName]);
 
   // The only active deployment is the obvious choice.
   React.useEffect(() => {
-    if (!form.deploymentId && evaluable.length === 1) {
-      setForm(previous => (previous.deploymentId ? previous : { ...previous, deploymentId: evaluable[0].id }));
+    const active = (deployments ?? []).filter(isEvaluable);
+    if (active.length === 1) {
+      setForm(previous => (previous.deploymentId ? previous : { ...previous, deploymentId: active[0].id }));
     }
   }, [deployments]);
 
@@ -211,12 +213,15 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
       }
       return result;
     },
-    [client, trans]
+    [client, trans, mounted]
   );
 
   const request = evaluationPreflightRequest(form);
   const requestKey = evaluationPreflightKey(request);
+  // The check runs when the request changes (requestKey); it reads the request and the last answer here.
+  const checkState = useLatest({ request, preflight });
   React.useEffect(() => {
+    const { request, preflight } = checkState.current;
     if (!request) {
       preflightSeq.current += 1;
       setPreflight(null);
@@ -228,7 +233,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
     }
     const timer = setTimeout(() => void runPreflight(request), debounceMs * 2);
     return () => clearTimeout(timer);
-  }, [requestKey, runPreflight, debounceMs]);
+  }, [requestKey, runPreflight, debounceMs, checkState]);
 
   const currentPreflight = preflight && preflight.key === requestKey ? preflight : null;
   const preflightBlocks = blocksSubmit(currentPreflight);

@@ -10,6 +10,7 @@ import { ariaSort, INITIAL_ROWS_VIEW, isSortable, pageRange, ROW_SCORE_COLUMNS, 
 import { formatInteger } from '../../shared/format';
 import { ErrorState } from '../../ui/ErrorState';
 import { Loading } from '../../ui/Loading';
+import { useLatest } from '../../ui/hooks/useLatest';
 
 export interface IRowsTableProps {
   client: IAquaClient;
@@ -35,12 +36,15 @@ export function RowsTable(props: IRowsTableProps): JSX.Element {
   const [attempt, setAttempt] = React.useState(0);
   const categoryId = React.useId().replace(/:/g, '');
 
-  const queryKey = JSON.stringify(rowsQuery(view));
+  const query = rowsQuery(view);
+  const queryKey = JSON.stringify(query);
+  // Asked again when the query says something new (queryKey), not on each new view object.
+  const asked = useLatest(query);
   React.useEffect(() => {
     let current = true;
     setLoading(true);
     client
-      .getEvaluationRows(evaluationId, rowsQuery(view))
+      .getEvaluationRows(evaluationId, asked.current)
       .then(answer => {
         if (current) {
           setPage(answer);
@@ -52,7 +56,7 @@ export function RowsTable(props: IRowsTableProps): JSX.Element {
     return () => {
       current = false;
     };
-  }, [client, evaluationId, queryKey, props.reloadKey, attempt]);
+  }, [client, evaluationId, queryKey, props.reloadKey, attempt, asked]);
 
   const header = (key: string, label: string, sortable: boolean, className?: string): JSX.Element => {
     const sort = ariaSort(view, key);

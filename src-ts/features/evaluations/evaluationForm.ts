@@ -8,6 +8,7 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
+import { CONTRACT_LIMITS } from '../../api/limits';
 import type { CreateEvaluationRequest, DeploymentSummary, EvaluationMetric, FieldError, FineTuneSummary } from '../../api/types';
 import type { BackendKind } from '../../shared/labels';
 import { datasetStem } from '../../shared/format';
@@ -82,17 +83,19 @@ export const PARAM_FIELDS: Readonly<Record<string, SamplingField>> = {
   seed: 'seed'
 };
 
-/** Bounds of the contract (aqua_ext/api/evaluations.py). */
+const CONTRACT = CONTRACT_LIMITS.CreateEvaluationRequest;
+
+/** Bounds of the contract (CreateEvaluationRequest and ModelParameters in schema/api/openapi.json). */
 export const EVALUATION_LIMITS = {
-  name: 100,
-  description: 2000,
-  datasetPath: 4096,
-  sampleSize: [1, 1_000_000],
-  concurrency: [1, 64],
-  maxTokens: 32_768,
-  shape: 100,
-  reportUri: 1024,
-  ociId: 255
+  name: CONTRACT.name.maxLength,
+  description: CONTRACT.description.maxLength,
+  datasetPath: CONTRACT.dataset_path.maxLength,
+  sampleSize: [CONTRACT.sample_size.minimum, CONTRACT.sample_size.maximum],
+  concurrency: [CONTRACT.concurrency.minimum, CONTRACT.concurrency.maximum],
+  maxTokens: CONTRACT_LIMITS['ModelParameters-Input'].max_tokens.maximum,
+  shape: CONTRACT.shape.maxLength,
+  reportUri: CONTRACT.report_uri.maxLength,
+  ociId: CONTRACT.log_id.maxLength
 } as const;
 
 /** An evaluation asks greedily and briefly by default (the contract's ModelParameters). */

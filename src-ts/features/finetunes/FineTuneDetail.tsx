@@ -20,6 +20,7 @@ import { useJobDetail } from '../../ui/hooks/useJobDetail';
 import { FineTuneProgress } from './FineTuneProgress';
 import { FineTuneStateBadge } from './FineTuneStateBadge';
 import { LossChart } from './LossChart';
+import { useLatest } from '../../ui/hooks/useLatest';
 
 export interface IFineTuneDetailProps {
   client: IAquaClient;
@@ -75,12 +76,14 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
 
   // The curves saw the job finish before the list did: reload the detail for its results.
   const metricsState = series.state;
+  const shown = useLatest({ detail, retry, onChanged });
   React.useEffect(() => {
+    const { detail, retry, onChanged } = shown.current;
     if (metricsState && isFinal(metricsState) && detail && !isFinal(detail.state)) {
       retry();
       onChanged();
     }
-  }, [metricsState]);
+  }, [metricsState, shown]);
 
   const fetchLogs = React.useCallback((query: LogsQuery) => client.getFineTuneLogs(finetuneId, query), [client, finetuneId]);
 

@@ -20,6 +20,7 @@ import { availabilityText } from '../../ui/MemoryFit';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
+import { useLatest } from '../../ui/hooks/useLatest';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
 import { PreflightSummary } from '../../ui/PreflightSummary';
 import { TrainingFitView } from './TrainingFitView';
@@ -171,7 +172,10 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   // The fit again when batch size, sequence length, r, layers, type or shape change.
   const query = fitQuery(form);
   const currentFitKey = queryKey(form.modelId, query);
+  // currentFitKey says when the query changed; the model and the query are read here.
+  const fitAsk = useLatest({ modelId: form.modelId, query });
   React.useEffect(() => {
+    const { modelId, query } = fitAsk.current;
     if (!defaultsReady || !query || !currentFitKey || currentFitKey === fitKey.current) {
       return;
     }
@@ -179,7 +183,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
     setFitRefreshing(true);
     const timer = setTimeout(() => {
       client
-        .getFineTuneDefaults(form.modelId, query)
+        .getFineTuneDefaults(modelId, query)
         .then(answer => {
           if (current) {
             fitKey.current = currentFitKey;
@@ -197,7 +201,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
       // Superseded: the next refresh (if any) says it is loading again.
       setFitRefreshing(false);
     };
-  }, [client, defaultsReady, currentFitKey, debounceMs]);
+  }, [client, defaultsReady, currentFitKey, debounceMs, fitAsk]);
 
   /** Check the dataset now; the answer counts only while it answers the latest request. */
   const runPreflight = React.useCallback(
@@ -228,17 +232,19 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
       }
       return result;
     },
-    [client, trans]
+    [client, trans, mounted]
   );
 
   // The dataset check when the dataset, the model, the sequence length or the split change
   // (once the model's defaults are in: they may change the sequence length).
   const request = preflightRequest(form);
   const requestKey = preflightKey(request);
-  const requestKeyRef = React.useRef(requestKey);
-  requestKeyRef.current = requestKey;
+  const requestKeyRef = useLatest(requestKey);
   const waitingForDefaults = !!form.modelId && defaults?.model_id !== form.modelId && defaultsError === null;
+  // The check runs when the request changes (requestKey); it reads the request and the last answer here.
+  const checkState = useLatest({ request, preflight });
   React.useEffect(() => {
+    const { request, preflight } = checkState.current;
     if (waitingForDefaults) {
       return;
     }
@@ -253,7 +259,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
     }
     const timer = setTimeout(() => void runPreflight(request), debounceMs * PREFLIGHT_DELAY_FACTOR);
     return () => clearTimeout(timer);
-  }, [requestKey, runPreflight, debounceMs, waitingForDefaults]);
+  }, [requestKey, runPreflight, debounceMs, waitingForDefaults, checkState]);
 
   const currentPreflight = preflight && preflight.key === requestKey ? preflight : null;
 

@@ -19,6 +19,7 @@ import type { MetricPoint } from '../../api/types';
 import { formatLoss } from './format';
 import { chartData, curveCounts, latestLosses, valuesAt, type LossChartData } from './metrics';
 import { useElementSize } from '../../ui/hooks/useElementSize';
+import { useLatest } from '../../ui/hooks/useLatest';
 import { loadUPlot, useThemeVersion } from '../../ui/uplotSupport';
 
 export interface ILossChartProps {
@@ -134,10 +135,13 @@ export function LossChart(props: ILossChartProps): JSX.Element {
   const counts = curveCounts(data);
   const empty = data[0].length === 0;
   const hasWidth = width > 0;
+  // Width changes resize the chart below; only the theme and the height rebuild it.
+  const widthRef = useLatest(width);
 
   // Build the chart once it has a width (and again with the theme's new colors).
   React.useEffect(() => {
     const host = plotRef.current;
+    const width = widthRef.current;
     if (!hasWidth || !host) {
       return;
     }
@@ -168,8 +172,7 @@ export function LossChart(props: ILossChartProps): JSX.Element {
       chartRef.current?.destroy();
       chartRef.current = null;
     };
-    // Width changes resize the chart below; only the theme and the height rebuild it.
-  }, [hasWidth, height, themeVersion, trans]);
+  }, [hasWidth, height, themeVersion, trans, widthRef]);
 
   // The curves grow: new columns, same chart.
   React.useEffect(() => {

@@ -8,6 +8,7 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
+import { CONTRACT_LIMITS } from '../../api/limits';
 import type { CreateFineTuneRequest, FieldError, FineTuneDefaults, FineTuneDefaultsQuery, FineTuneParams, FitTarget, ModelSummary, TrainingFit, TrainingType } from '../../api/types';
 import type { BackendKind } from '../../shared/labels';
 import { placeLineErrors, type IPlacedLineErrors } from '../../shared/fieldErrors';
@@ -72,27 +73,31 @@ export const FINETUNE_FIELDS: readonly FineTuneField[] = [
 
 export type FineTuneErrors = Partial<Record<FineTuneField, string>>;
 
-/** Bounds of the contract (aqua_ext/api/finetunes.py). */
+const CONTRACT = CONTRACT_LIMITS.CreateFineTuneRequest;
+const PARAMS = CONTRACT_LIMITS['FineTuneParams-Input'];
+const range = (bounds: { minimum: number; maximum: number }): readonly [number, number] => [bounds.minimum, bounds.maximum];
+
+/** Bounds of the contract (CreateFineTuneRequest and FineTuneParams in schema/api/openapi.json). */
 export const LIMITS = {
-  name: 100,
-  description: 2000,
-  datasetPath: 4096,
-  validationSplitMaxPercent: 50,
-  epochs: [1, 100],
-  learningRateMax: 1,
-  batchSize: [1, 1024],
-  maxSeqLength: [16, 131_072],
-  loraR: [1, 1024],
-  loraAlpha: [1, 4096],
-  targetModules: 50,
-  lastNLayers: [1, 1000],
-  patience: [0, 100],
-  thresholdMax: 100,
-  loggingSteps: [1, 100_000],
-  replicasMax: 16,
-  ociId: 255,
-  outputUri: 1024,
-  experimentName: 255
+  name: CONTRACT.name.maxLength,
+  description: CONTRACT.description.maxLength,
+  datasetPath: CONTRACT.dataset_path.maxLength,
+  validationSplitMaxPercent: Math.round(CONTRACT.validation_split.maximum * 100),
+  epochs: range(PARAMS.epochs),
+  learningRateMax: PARAMS.learning_rate.maximum,
+  batchSize: range(PARAMS.batch_size),
+  maxSeqLength: range(PARAMS.max_seq_length),
+  loraR: range(PARAMS.lora_r),
+  loraAlpha: range(PARAMS.lora_alpha),
+  targetModules: PARAMS.lora_target_modules.maxItems,
+  lastNLayers: range(PARAMS.last_n_layers),
+  patience: range(PARAMS.early_stopping_patience),
+  thresholdMax: PARAMS.early_stopping_threshold.maximum,
+  loggingSteps: range(PARAMS.logging_steps),
+  replicasMax: CONTRACT.replicas.maximum,
+  ociId: CONTRACT.subnet_id.maxLength,
+  outputUri: CONTRACT.output_uri.maxLength,
+  experimentName: CONTRACT.experiment_name.maxLength
 } as const;
 
 export interface IFineTuneForm {

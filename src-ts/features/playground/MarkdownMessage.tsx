@@ -26,6 +26,8 @@ export function MarkdownMessage(props: IMarkdownMessageProps): JSX.Element {
   latest.current = props;
   const state = React.useRef({ rendering: false, again: false, lastAt: 0, shown: null as string | null });
   const timer = React.useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  // `render` and `schedule` call each other; both are created once and only read refs.
+  const scheduleRef = React.useRef<() => void>(() => undefined);
 
   const render = React.useCallback(async (): Promise<void> => {
     const element = host.current;
@@ -53,8 +55,7 @@ export function MarkdownMessage(props: IMarkdownMessageProps): JSX.Element {
     s.rendering = false;
     if (s.again || latest.current.text !== text) {
       s.again = false;
-      // `schedule` (below) is created once, like this callback: both only read refs.
-      schedule();
+      scheduleRef.current();
     }
   }, []);
 
@@ -71,6 +72,7 @@ export function MarkdownMessage(props: IMarkdownMessageProps): JSX.Element {
       void render();
     }, wait);
   }, [render]);
+  scheduleRef.current = schedule;
 
   React.useEffect(() => {
     if (!props.streaming && timer.current !== undefined) {

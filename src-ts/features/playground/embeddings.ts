@@ -4,8 +4,13 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-/** The contract's bounds of EmbedRequest. */
-export const EMBED_LIMITS = { inputs: 64, chars: 100_000 } as const;
+import { CONTRACT_LIMITS } from '../../api/limits';
+
+/**
+ * The bounds of EmbedRequest: the number of inputs is the contract's; the length of one
+ * input is checked by the server's validator only (not in the OpenAPI document).
+ */
+export const EMBED_LIMITS = { inputs: CONTRACT_LIMITS.EmbedRequest.inputs.maxItems, chars: 100_000 } as const;
 
 const MINUS = '\u2212';
 

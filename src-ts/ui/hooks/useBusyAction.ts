@@ -46,7 +46,7 @@ export function useBusyAction<K extends string>(
         setBusy(null);
       }
     }
-  }, []);
+  }, [mounted]);
 
   return { busy, actionError, run };
 }

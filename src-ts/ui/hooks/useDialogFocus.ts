@@ -11,6 +11,6 @@ export function useDialogFocus(first: React.RefObject<HTMLElement | null>): void
     return () => {
       previous?.focus?.();
     };
-    // Only on open and close: later focus moves are the user's.
-  }, []);
+    // Only on open and close (the ref stays the same): later focus moves are the user's.
+  }, [first]);
 }
