@@ -19,7 +19,10 @@ const UP = '(\\.\\./)+';
 /** A no-restricted-imports rule from [regex, message] pairs. */
 function restrict(...pairs) {
   return {
-    'no-restricted-imports': ['error', { patterns: pairs.map(([regex, message]) => ({ regex, message, caseSensitive: true })) }]
+    'no-restricted-imports': [
+      'error',
+      { patterns: pairs.map(([regex, message]) => ({ regex, message, caseSensitive: true })) }
+    ]
   };
 }
 
@@ -77,11 +80,18 @@ export default tseslint.config(
   },
   {
     files: ['src-ts/features/*/*.tsx'],
-    rules: restrict(NOT_APP, ['^\\.\\./(?!\\.\\./)', 'A feature never imports another feature: move what both need to shared/ or ui/.'])
+    rules: restrict(NOT_APP, [
+      '^\\.\\./(?!\\.\\./)',
+      'A feature never imports another feature: move what both need to shared/ or ui/.'
+    ])
   },
   {
     files: ['src-ts/features/*/*.ts'],
-    rules: restrict(NOT_APP, ['^\\.\\./(?!\\.\\./)', 'A feature never imports another feature: move what both need to shared/ or ui/.'], VIEW)
+    rules: restrict(
+      NOT_APP,
+      ['^\\.\\./(?!\\.\\./)', 'A feature never imports another feature: move what both need to shared/ or ui/.'],
+      VIEW
+    )
   },
   {
     files: ['src-ts/features/*/__tests__/*'],

@@ -22,9 +22,19 @@ const baseConfig = jestJupyterLab(__dirname);
 module.exports = {
   ...baseConfig,
   automock: false,
-  collectCoverageFrom: ['src-ts/**/*.{ts,tsx}', '!src-ts/**/*.d.ts', '!src-ts/**/__tests__/**', '!src-ts/test-support/**'],
+  collectCoverageFrom: [
+    'src-ts/**/*.{ts,tsx}',
+    '!src-ts/**/*.d.ts',
+    '!src-ts/**/__tests__/**',
+    '!src-ts/test-support/**'
+  ],
   coverageReporters: ['lcov', 'text'],
-  modulePathIgnorePatterns: ['<rootDir>/aqua_ext/labextension', '<rootDir>/.venv', '<rootDir>/ui-tests', '<rootDir>/lib'],
+  modulePathIgnorePatterns: [
+    '<rootDir>/aqua_ext/labextension',
+    '<rootDir>/.venv',
+    '<rootDir>/ui-tests',
+    '<rootDir>/lib'
+  ],
   reporters: ['default'],
   setupFilesAfterEnv: ['<rootDir>/src-ts/test-support/setup.ts'],
   testRegex: 'src-ts/.*/.*.spec.tsx?$',

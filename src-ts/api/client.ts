@@ -3,7 +3,46 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import { streamChat } from './chatStream';
 import { API_NAMESPACE, requestAPI } from './request';
-import type { ChatRequest, ChatStreamEvent, CreateDeploymentRequest, CreateDeploymentResponse, CreateFineTuneRequest, CreateEvaluationRequest, CreateEvaluationResponse, CreateFineTuneResponse, DatasetReport, EvaluationComparison, EvaluationDetail, EvaluationList, EvaluationLogsQuery, EvaluationRows, EvaluationRowsQuery, DeploymentDetail, DeploymentList, LogPage, LogsQuery, EmbedRequest, EmbedResponse, FineTuneDefaults, FineTuneDefaultsQuery, FineTuneDetail, FineTuneList, FineTuneMetrics, FitQuery, FitReport, Info, ListModelsQuery, MetricsQuery, ModelDetail, ModelList, Operation, OperationList, RegisterModelRequest, RegisterModelResponse, ValidateDatasetRequest } from './types';
+import type {
+  ChatRequest,
+  ChatStreamEvent,
+  CreateDeploymentRequest,
+  CreateDeploymentResponse,
+  CreateFineTuneRequest,
+  CreateEvaluationRequest,
+  CreateEvaluationResponse,
+  CreateFineTuneResponse,
+  DatasetReport,
+  EvaluationComparison,
+  EvaluationDetail,
+  EvaluationList,
+  EvaluationLogsQuery,
+  EvaluationRows,
+  EvaluationRowsQuery,
+  DeploymentDetail,
+  DeploymentList,
+  LogPage,
+  LogsQuery,
+  EmbedRequest,
+  EmbedResponse,
+  FineTuneDefaults,
+  FineTuneDefaultsQuery,
+  FineTuneDetail,
+  FineTuneList,
+  FineTuneMetrics,
+  FitQuery,
+  FitReport,
+  Info,
+  ListModelsQuery,
+  MetricsQuery,
+  ModelDetail,
+  ModelList,
+  Operation,
+  OperationList,
+  RegisterModelRequest,
+  RegisterModelResponse,
+  ValidateDatasetRequest
+} from './types';
 
 /**
  * The typed aqua_ext REST API: one method per route of
@@ -239,7 +278,11 @@ export class AquaClient implements IAquaClient {
   }
 
   async deleteEvaluation(evaluationId: string): Promise<void> {
-    await requestAPI<void>(`evaluations/${encodeURIComponent(evaluationId)}`, { method: 'DELETE' }, this.serverSettings);
+    await requestAPI<void>(
+      `evaluations/${encodeURIComponent(evaluationId)}`,
+      { method: 'DELETE' },
+      this.serverSettings
+    );
   }
 
   cancelEvaluation(evaluationId: string): Promise<EvaluationDetail> {
@@ -259,7 +302,11 @@ export class AquaClient implements IAquaClient {
   }
 
   evaluationReportUrl(evaluationId: string): string {
-    return URLExt.join(this.serverSettings.baseUrl, API_NAMESPACE, `evaluations/${encodeURIComponent(evaluationId)}/report.html`);
+    return URLExt.join(
+      this.serverSettings.baseUrl,
+      API_NAMESPACE,
+      `evaluations/${encodeURIComponent(evaluationId)}/report.html`
+    );
   }
 
   streamChat(deploymentId: string, body: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatStreamEvent> {

@@ -175,7 +175,8 @@ export function registerCommands(options: ICommandOptions): void {
     }
   });
 
-  const datasetPath = (args: { [key: string]: unknown }): string | null => text(args['path']) ?? selectedDataset?.() ?? null;
+  const datasetPath = (args: { [key: string]: unknown }): string | null =>
+    text(args['path']) ?? selectedDataset?.() ?? null;
   commands.addCommand(CommandIDs.fineTuneDataset, {
     label: trans.__('Fine-tune with this dataset'),
     caption: trans.__('Open the fine-tune form with this JSONL file as the dataset'),
@@ -200,7 +201,9 @@ export function registerCommands(options: ICommandOptions): void {
 
   commands.addCommand(CommandIDs.newEvaluation, {
     label: trans.__('New Evaluation…'),
-    caption: trans.__('Score a deployment on a JSONL dataset (BERTScore, ROUGE, BLEU, chrF, exact match, readability, latency)'),
+    caption: trans.__(
+      'Score a deployment on a JSONL dataset (BERTScore, ROUGE, BLEU, chrF, exact match, readability, latency)'
+    ),
     icon: args => (args['isPalette'] ? undefined : addIcon),
     execute: args => {
       open().content.navigator.navigate({

@@ -24,8 +24,8 @@ export type IContentsLike = Pick<Contents.IManager, 'get' | 'save'>;
 /** A file name safe to put in a path: no folders, no control characters, not hidden. */
 export function safeFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, '').replace(/^\.+/, '').trim();
+  const printable = [...base].filter(char => char.charCodeAt(0) >= 0x20 && char.charCodeAt(0) !== 0x7f).join('');
+  const cleaned = printable.replace(/^\.+/, '').trim();
   return cleaned || 'dataset.jsonl';
 }
 

@@ -11,7 +11,12 @@ import { placeLineErrors } from './fieldErrors';
 
 /** The form inputs a preflight answer can name. */
 export type DatasetField = 'dataset_path' | 'model_id' | 'max_seq_length' | 'validation_split';
-export const DATASET_FIELDS: readonly DatasetField[] = ['dataset_path', 'model_id', 'max_seq_length', 'validation_split'];
+export const DATASET_FIELDS: readonly DatasetField[] = [
+  'dataset_path',
+  'model_id',
+  'max_seq_length',
+  'validation_split'
+];
 export type DatasetErrors = Partial<Record<DatasetField, string>>;
 
 export interface IPreflightResult {

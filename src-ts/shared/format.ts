@@ -107,7 +107,9 @@ export function formatDateTime(iso: string | null | undefined): string {
     return '—';
   }
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return Number.isNaN(date.getTime())
+    ? iso
+    : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 /** A capability enum as words: "IMAGE_TEXT_TO_TEXT" → "Image text to text". */
@@ -159,6 +161,11 @@ export function shortHash(hash: string): string {
 
 /** "support-chats" from "data/support-chats.jsonl" (and from an oci:// URI). */
 export function datasetStem(path: string): string {
-  const base = path.trim().replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? '';
+  const base =
+    path
+      .trim()
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .pop() ?? '';
   return base.replace(/\.(jsonl|ndjson|json)$/i, '');
 }

@@ -98,8 +98,8 @@ export function parseSampling(form: ISamplingForm, trans: TranslationBundle): IP
       errors[field] = options.integer
         ? trans.__('A whole number from %1 to %2.', min, max)
         : options.exclusiveMin
-        ? trans.__('A number above %1, at most %2.', min, max)
-        : trans.__('A number from %1 to %2.', min, max);
+          ? trans.__('A number above %1, at most %2.', min, max)
+          : trans.__('A number from %1 to %2.', min, max);
       return null;
     }
     return value;

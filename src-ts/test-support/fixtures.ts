@@ -2,7 +2,44 @@
  * Test data shaped by the generated contract types, and a fake client.
  */
 import type { IAquaClient } from '../api/client';
-import type { ChatRequest, ChatStreamEvent, CreateDeploymentRequest, CreateDeploymentResponse, CreateEvaluationRequest, CreateEvaluationResponse, EvaluationComparison, EvaluationDetail, EvaluationReport, EvaluationRow, EvaluationRows, EvaluationRowsQuery, EvaluationSummary, CreateFineTuneRequest, CreateFineTuneResponse, DatasetReport, DeploymentDetail, LogPage, DeploymentSummary, EmbedRequest, EmbedResponse, FineTuneDefaults, FineTuneDefaultsQuery, FineTuneDetail, FineTuneMetrics, FineTuneSummary, FitReport, FitTarget, Info, ModelDetail, ModelSummary, MetricPoint, Operation, RegisterModelResponse, TrainingFit, ValidateDatasetRequest } from '../api/types';
+import type {
+  ChatRequest,
+  ChatStreamEvent,
+  CreateDeploymentRequest,
+  CreateDeploymentResponse,
+  CreateEvaluationRequest,
+  CreateEvaluationResponse,
+  EvaluationComparison,
+  EvaluationDetail,
+  EvaluationReport,
+  EvaluationRow,
+  EvaluationRows,
+  EvaluationRowsQuery,
+  EvaluationSummary,
+  CreateFineTuneRequest,
+  CreateFineTuneResponse,
+  DatasetReport,
+  DeploymentDetail,
+  LogPage,
+  DeploymentSummary,
+  EmbedRequest,
+  EmbedResponse,
+  FineTuneDefaults,
+  FineTuneDefaultsQuery,
+  FineTuneDetail,
+  FineTuneMetrics,
+  FineTuneSummary,
+  FitReport,
+  FitTarget,
+  Info,
+  ModelDetail,
+  ModelSummary,
+  MetricPoint,
+  Operation,
+  RegisterModelResponse,
+  TrainingFit,
+  ValidateDatasetRequest
+} from '../api/types';
 
 export function makeModel(overrides: Partial<ModelSummary> = {}): ModelSummary {
   return {
@@ -172,7 +209,14 @@ export function makeFit(overrides: Partial<FitReport> = {}): FitReport {
     assumptions: ['Overhead is 0.5 GB for the engine and activations.'],
     local: [target({})],
     shapes: [
-      target({ name: 'VM.GPU.A10.1', kind: 'oci-shape', gpu_count: 1, memory_gb: 24, headroom_gb: 22.5, recommended: true }),
+      target({
+        name: 'VM.GPU.A10.1',
+        kind: 'oci-shape',
+        gpu_count: 1,
+        memory_gb: 24,
+        headroom_gb: 22.5,
+        recommended: true
+      }),
       target({ name: 'VM.GPU.A10.2', kind: 'oci-shape', gpu_count: 2, memory_gb: 48, headroom_gb: 46.5 })
     ],
     recommended_shape: 'VM.GPU.A10.1',
@@ -378,7 +422,9 @@ export function makeTrainingFit(overrides: Partial<TrainingFit> = {}): TrainingF
       'total ≈ 6.40 GB'
     ],
     assumptions: ['No gradient checkpointing: the worst case.'],
-    targets: [target({ name: 'cpu', kind: 'local-cpu', memory_gb: 23.4, headroom_gb: 12.3, fits: true, recommended: true })],
+    targets: [
+      target({ name: 'cpu', kind: 'local-cpu', memory_gb: 23.4, headroom_gb: 12.3, fits: true, recommended: true })
+    ],
     recommended_shape: 'cpu',
     ...overrides
   };
@@ -575,18 +621,16 @@ export class FakeClient implements IAquaClient {
     const summary = this.models.find(m => m.id === modelId) ?? makeModel({ id: modelId });
     return makeDetail({ ...summary });
   });
-  registerModel = jest.fn(
-    async (): Promise<RegisterModelResponse> => ({
-      operation: makeOperation({ state: 'SUCCEEDED', progress: 1, resource_id: 'reg:new' }),
-      model: makeDetail({ id: 'reg:new', name: 'New model', source: 'registered' })
-    })
-  );
+  registerModel = jest.fn(async (): Promise<RegisterModelResponse> => ({
+    operation: makeOperation({ state: 'SUCCEEDED', progress: 1, resource_id: 'reg:new' }),
+    model: makeDetail({ id: 'reg:new', name: 'New model', source: 'registered' })
+  }));
   deleteModel = jest.fn(async (): Promise<void> => undefined);
   getModelFit = jest.fn(async (): Promise<FitReport> => makeFit());
   listOperations = jest.fn(async () => ({ items: [] as Operation[] }));
   getOperation = jest.fn(async (operationId: string): Promise<Operation> => makeOperation({ id: operationId }));
-  cancelOperation = jest.fn(
-    async (operationId: string): Promise<Operation> => makeOperation({ id: operationId, state: 'CANCELING' })
+  cancelOperation = jest.fn(async (operationId: string): Promise<Operation> =>
+    makeOperation({ id: operationId, state: 'CANCELING' })
   );
 
   deployments: DeploymentDetail[] = [makeDeployment()];
@@ -607,34 +651,42 @@ export class FakeClient implements IAquaClient {
     }
     return found;
   });
-  createDeployment = jest.fn(
-    async (body: CreateDeploymentRequest): Promise<CreateDeploymentResponse> => ({
-      deployment: makeDeployment({ id: 'dep-new', name: body.name, model_id: body.model_id, state: 'CREATING', operation_id: 'op-deploy' }),
-      operation: makeOperation({ id: 'op-deploy', kind: 'deploy', title: `Deploy ${body.name}`, progress: 0.1, message: 'Starting the engine' })
+  createDeployment = jest.fn(async (body: CreateDeploymentRequest): Promise<CreateDeploymentResponse> => ({
+    deployment: makeDeployment({
+      id: 'dep-new',
+      name: body.name,
+      model_id: body.model_id,
+      state: 'CREATING',
+      operation_id: 'op-deploy'
+    }),
+    operation: makeOperation({
+      id: 'op-deploy',
+      kind: 'deploy',
+      title: `Deploy ${body.name}`,
+      progress: 0.1,
+      message: 'Starting the engine'
     })
-  );
+  }));
   deleteDeployment = jest.fn(async (): Promise<void> => undefined);
-  activateDeployment = jest.fn(
-    async (deploymentId: string): Promise<CreateDeploymentResponse> => ({
-      deployment: makeDeployment({ id: deploymentId, state: 'UPDATING', operation_id: 'op-activate' }),
-      operation: makeOperation({ id: 'op-activate', kind: 'activate', title: 'Activate', progress: null })
-    })
+  activateDeployment = jest.fn(async (deploymentId: string): Promise<CreateDeploymentResponse> => ({
+    deployment: makeDeployment({ id: deploymentId, state: 'UPDATING', operation_id: 'op-activate' }),
+    operation: makeOperation({ id: 'op-activate', kind: 'activate', title: 'Activate', progress: null })
+  }));
+  deactivateDeployment = jest.fn(async (deploymentId: string): Promise<DeploymentDetail> =>
+    makeDeployment({ id: deploymentId, state: 'INACTIVE' })
   );
-  deactivateDeployment = jest.fn(
-    async (deploymentId: string): Promise<DeploymentDetail> => makeDeployment({ id: deploymentId, state: 'INACTIVE' })
-  );
-  getDeploymentLogs = jest.fn(
-    async (): Promise<LogPage> => ({ lines: ['INFO engine ready'], cursor: 'c1', source: '/data/logs/dep-1.log' })
-  );
-  embed = jest.fn(
-    async (_id: string, body: EmbedRequest): Promise<EmbedResponse> => ({
-      dimensions: 384,
-      similarity: body.inputs.map((_, i) => body.inputs.map((__, j) => (i === j ? 1 : 0.5))),
-      preview: body.inputs.map(() => [0.1, -0.2, 0.3]),
-      usage: { prompt_tokens: 9, completion_tokens: null, total_tokens: 9 },
-      total_ms: 42
-    })
-  );
+  getDeploymentLogs = jest.fn(async (): Promise<LogPage> => ({
+    lines: ['INFO engine ready'],
+    cursor: 'c1',
+    source: '/data/logs/dep-1.log'
+  }));
+  embed = jest.fn(async (_id: string, body: EmbedRequest): Promise<EmbedResponse> => ({
+    dimensions: 384,
+    similarity: body.inputs.map((_, i) => body.inputs.map((__, j) => (i === j ? 1 : 0.5))),
+    preview: body.inputs.map(() => [0.1, -0.2, 0.3]),
+    usage: { prompt_tokens: 9, completion_tokens: null, total_tokens: 9 },
+    total_ms: 42
+  }));
   streamChat = jest.fn((id: string, body: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatStreamEvent> => {
     const source = this.chatEvents;
     if (typeof source === 'function') {
@@ -656,9 +708,8 @@ export class FakeClient implements IAquaClient {
   metricPoints: Record<string, MetricPoint[]> = {};
 
   validateDataset = jest.fn(async (_body: ValidateDatasetRequest): Promise<DatasetReport> => makeDatasetReport());
-  getFineTuneDefaults = jest.fn(
-    async (modelId: string, _query?: FineTuneDefaultsQuery): Promise<FineTuneDefaults> =>
-      makeFineTuneDefaults({ model_id: modelId })
+  getFineTuneDefaults = jest.fn(async (modelId: string, _query?: FineTuneDefaultsQuery): Promise<FineTuneDefaults> =>
+    makeFineTuneDefaults({ model_id: modelId })
   );
   listFineTunes = jest.fn(async () => ({
     items: this.finetunes.map(fineTuneSummaryOf),
@@ -671,34 +722,32 @@ export class FakeClient implements IAquaClient {
     }
     return found;
   });
-  createFineTune = jest.fn(
-    async (body: CreateFineTuneRequest): Promise<CreateFineTuneResponse> => ({
-      finetune: makeFineTune({
-        id: 'ftj-new',
-        name: body.name,
-        base_model_id: body.model_id,
-        dataset_path: body.dataset_path,
-        state: 'ACCEPTED',
-        state_message: 'Waiting to start',
-        step: 0,
-        progress: 0,
-        eta_seconds: null
-      }),
-      preflight: makeDatasetReport({ path: body.dataset_path })
-    })
-  );
+  createFineTune = jest.fn(async (body: CreateFineTuneRequest): Promise<CreateFineTuneResponse> => ({
+    finetune: makeFineTune({
+      id: 'ftj-new',
+      name: body.name,
+      base_model_id: body.model_id,
+      dataset_path: body.dataset_path,
+      state: 'ACCEPTED',
+      state_message: 'Waiting to start',
+      step: 0,
+      progress: 0,
+      eta_seconds: null
+    }),
+    preflight: makeDatasetReport({ path: body.dataset_path })
+  }));
   deleteFineTune = jest.fn(async (): Promise<void> => undefined);
-  cancelFineTune = jest.fn(
-    async (finetuneId: string): Promise<FineTuneDetail> => ({
-      ...(this.finetunes.find(item => item.id === finetuneId) ?? makeFineTune({ id: finetuneId })),
-      state: 'CANCELING',
-      state_message: 'Canceling',
-      updated_at: '2026-11-21T10:59:00Z'
-    })
-  );
-  getFineTuneLogs = jest.fn(
-    async (): Promise<LogPage> => ({ lines: ['step 30: loss 1.7'], cursor: 'c1', source: '/data/runs/ftj-0a1b2c/job.log' })
-  );
+  cancelFineTune = jest.fn(async (finetuneId: string): Promise<FineTuneDetail> => ({
+    ...(this.finetunes.find(item => item.id === finetuneId) ?? makeFineTune({ id: finetuneId })),
+    state: 'CANCELING',
+    state_message: 'Canceling',
+    updated_at: '2026-11-21T10:59:00Z'
+  }));
+  getFineTuneLogs = jest.fn(async (): Promise<LogPage> => ({
+    lines: ['step 30: loss 1.7'],
+    cursor: 'c1',
+    source: '/data/runs/ftj-0a1b2c/job.log'
+  }));
   getFineTuneMetrics = jest.fn(async (finetuneId: string, query: { after?: number } = {}): Promise<FineTuneMetrics> => {
     const all = this.metricPoints[finetuneId] ?? [];
     const after = query.after ?? 0;
@@ -721,32 +770,28 @@ export class FakeClient implements IAquaClient {
     }
     return found;
   });
-  createEvaluation = jest.fn(
-    async (body: CreateEvaluationRequest): Promise<CreateEvaluationResponse> => ({
-      evaluation: makeEvaluation({
-        id: 'evj-new',
-        name: body.name,
-        deployment_id: body.deployment_id,
-        dataset_path: body.dataset_path ?? '',
-        finetune_id: body.finetune_id ?? null,
-        state: 'ACCEPTED',
-        state_message: 'Waiting to start',
-        rows_done: 0,
-        progress: 0,
-        eta_seconds: null
-      }),
-      preflight: makeDatasetReport({ path: body.dataset_path ?? '', format: 'instruction' })
-    })
-  );
+  createEvaluation = jest.fn(async (body: CreateEvaluationRequest): Promise<CreateEvaluationResponse> => ({
+    evaluation: makeEvaluation({
+      id: 'evj-new',
+      name: body.name,
+      deployment_id: body.deployment_id,
+      dataset_path: body.dataset_path ?? '',
+      finetune_id: body.finetune_id ?? null,
+      state: 'ACCEPTED',
+      state_message: 'Waiting to start',
+      rows_done: 0,
+      progress: 0,
+      eta_seconds: null
+    }),
+    preflight: makeDatasetReport({ path: body.dataset_path ?? '', format: 'instruction' })
+  }));
   deleteEvaluation = jest.fn(async (): Promise<void> => undefined);
-  cancelEvaluation = jest.fn(
-    async (evaluationId: string): Promise<EvaluationDetail> => ({
-      ...(this.evaluations.find(item => item.id === evaluationId) ?? makeEvaluation({ id: evaluationId })),
-      state: 'CANCELING',
-      state_message: 'Canceling',
-      updated_at: '2026-11-21T12:59:00Z'
-    })
-  );
+  cancelEvaluation = jest.fn(async (evaluationId: string): Promise<EvaluationDetail> => ({
+    ...(this.evaluations.find(item => item.id === evaluationId) ?? makeEvaluation({ id: evaluationId })),
+    state: 'CANCELING',
+    state_message: 'Canceling',
+    updated_at: '2026-11-21T12:59:00Z'
+  }));
   getEvaluationRows = jest.fn(async (_id: string, query: EvaluationRowsQuery = {}): Promise<EvaluationRows> => {
     const chosen = this.evaluationRows.filter(row => !query.category || row.category === query.category);
     const offset = query.offset ?? 0;
@@ -756,9 +801,11 @@ export class FakeClient implements IAquaClient {
       categories: [...new Set(this.evaluationRows.map(row => row.category).filter((c): c is string => !!c))].sort()
     };
   });
-  getEvaluationLogs = jest.fn(
-    async (): Promise<LogPage> => ({ lines: ['row 10: 640 ms'], cursor: 'c1', source: '/data/runs/evj-0a1b2c/job.log' })
-  );
+  getEvaluationLogs = jest.fn(async (): Promise<LogPage> => ({
+    lines: ['row 10: 640 ms'],
+    cursor: 'c1',
+    source: '/data/runs/evj-0a1b2c/job.log'
+  }));
   compareEvaluations = jest.fn(async (ids: readonly string[]): Promise<EvaluationComparison> => {
     const chosen = this.evaluations.filter(item => ids.includes(item.id));
     const overall: Record<string, Record<string, number>> = {};
@@ -780,7 +827,9 @@ export class FakeClient implements IAquaClient {
       overall,
       categories,
       same_dataset: same,
-      notes: same ? [] : ['The evaluations scored different datasets (or samples): their scores are not directly comparable.']
+      notes: same
+        ? []
+        : ['The evaluations scored different datasets (or samples): their scores are not directly comparable.']
     };
   });
   evaluationReportUrl = jest.fn((id: string): string => `/lab-base/aqua-ext/evaluations/${id}/report.html`);

@@ -35,7 +35,9 @@ export function ChoiceGroup<T extends string = string>(props: IChoiceGroupProps<
   const { id, error } = props;
   return (
     <fieldset
-      className={error ? 'jp-AquaExt-fieldset jp-AquaExt-ChoiceGroup jp-mod-error' : 'jp-AquaExt-fieldset jp-AquaExt-ChoiceGroup'}
+      className={
+        error ? 'jp-AquaExt-fieldset jp-AquaExt-ChoiceGroup jp-mod-error' : 'jp-AquaExt-fieldset jp-AquaExt-ChoiceGroup'
+      }
       data-field={props.field}
       aria-describedby={error ? `${id}-error` : undefined}
     >

@@ -76,7 +76,10 @@ export function DatasetPathField(props: IDatasetPathFieldProps): JSX.Element {
     setUpload({ name: file.name, fraction: 0 });
     uploadingChange.current?.(true);
     try {
-      const path = await props.uploadDataset(file, fraction => mounted.current && setUpload({ name: file.name, fraction }));
+      const path = await props.uploadDataset(
+        file,
+        fraction => mounted.current && setUpload({ name: file.name, fraction })
+      );
       if (mounted.current) {
         props.onChange(path);
         props.notify(trans.__('Uploaded “%1” to %2.', file.name, path), 'success');

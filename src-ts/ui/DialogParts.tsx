@@ -77,7 +77,12 @@ export function DialogFooter(props: {
   return (
     <div className="jp-AquaExt-RegisterDialog-footer">
       {props.children}
-      <Button className="jp-mod-styled jp-mod-reject jp-AquaExt-button" type="button" onClick={props.onCancel} disabled={props.submitting}>
+      <Button
+        className="jp-mod-styled jp-mod-reject jp-AquaExt-button"
+        type="button"
+        onClick={props.onCancel}
+        disabled={props.submitting}
+      >
         {props.trans.__('Cancel')}
       </Button>
       <Button

@@ -24,9 +24,7 @@ export function ErrorState(props: IErrorStateProps): JSX.Element {
     <div className={['jp-AquaExt-ErrorState', props.className ?? ''].join(' ').trim()} role="alert">
       {title && <div className="jp-AquaExt-ErrorState-title">{title}</div>}
       <div className="jp-AquaExt-ErrorState-message">{describeError(error, trans)}</div>
-      {requestId && (
-        <div className="jp-AquaExt-ErrorState-requestId">{trans.__('Request id: %1', requestId)}</div>
-      )}
+      {requestId && <div className="jp-AquaExt-ErrorState-requestId">{trans.__('Request id: %1', requestId)}</div>}
       {onRetry && (
         <Button className="jp-mod-styled jp-AquaExt-button" onClick={onRetry} title={trans.__('Retry')}>
           <refreshIcon.react tag="span" className="jp-AquaExt-buttonIcon" />

@@ -130,10 +130,7 @@ export function LogsView(props: ILogsViewProps): JSX.Element {
   }, [view, follow]);
 
   return (
-    <section
-      className={['jp-AquaExt-DeploymentLogs', props.className ?? ''].join(' ').trim()}
-      aria-label={props.title}
-    >
+    <section className={['jp-AquaExt-DeploymentLogs', props.className ?? ''].join(' ').trim()} aria-label={props.title}>
       <div className="jp-AquaExt-DeploymentLogs-header">
         <h3 className="jp-AquaExt-sectionTitle">{props.title}</h3>
         {view.source && (
@@ -184,8 +181,8 @@ export function LogsView(props: ILogsViewProps): JSX.Element {
         {view.lines.length > 0
           ? view.lines.join('\n')
           : loading
-          ? trans.__('Loading the log…')
-          : trans.__('The log is empty.')}
+            ? trans.__('Loading the log…')
+            : trans.__('The log is empty.')}
       </pre>
     </section>
   );

@@ -124,9 +124,7 @@ export function MemoryFit(props: IMemoryFitProps): JSX.Element {
           )}
         </div>
       )}
-      {error !== null && (
-        <ErrorState error={error} trans={trans} onRetry={() => setAttempt(n => n + 1)} />
-      )}
+      {error !== null && <ErrorState error={error} trans={trans} onRetry={() => setAttempt(n => n + 1)} />}
       {report === null && error === null && <Loading>{trans.__('Estimating memory…')}</Loading>}
       {report !== null && <FitReportView report={report} trans={trans} stale={loading} />}
     </section>
@@ -229,7 +227,9 @@ function AvailabilityBadge(props: { target: FitTarget; trans: TranslationBundle 
       className={`jp-AquaExt-Badge ${reached ? 'jp-AquaExt-Badge-warn' : 'jp-AquaExt-Badge-muted'} jp-AquaExt-FitTable-available`}
       title={
         reached
-          ? trans.__('The service limit of this shape is reached in this region: request a limit increase or choose another shape.')
+          ? trans.__(
+              'The service limit of this shape is reached in this region: request a limit increase or choose another shape.'
+            )
           : trans.__('The service limits allow %1 more instances of this shape in this region.', target.available ?? 0)
       }
     >
@@ -246,10 +246,8 @@ function AvailabilityBadge(props: { target: FitTarget; trans: TranslationBundle 
 function FitTable(props: { report: FitReport; trans: TranslationBundle }): JSX.Element {
   const { report, trans } = props;
   const row = (target: FitTarget): JSX.Element => {
-    const recommended =
-      target.recommended || (target.kind === 'oci-shape' && target.name === report.recommended_shape);
-    const devices =
-      target.gpu_count > 0 ? trans._n('%1 GPU', '%1 GPUs', target.gpu_count) : trans.__('CPU');
+    const recommended = target.recommended || (target.kind === 'oci-shape' && target.name === report.recommended_shape);
+    const devices = target.gpu_count > 0 ? trans._n('%1 GPU', '%1 GPUs', target.gpu_count) : trans.__('CPU');
     return (
       <tr
         key={`${target.kind}:${target.name}`}
@@ -265,7 +263,11 @@ function FitTable(props: { report: FitReport; trans: TranslationBundle }): JSX.E
             {target.kind === 'oci-shape' && <AvailabilityBadge target={target} trans={trans} />}
           </span>
         </td>
-        <td className={target.fits ? 'jp-AquaExt-FitTable-fits jp-AquaExt-fits' : 'jp-AquaExt-FitTable-fits jp-AquaExt-doesNotFit'}>
+        <td
+          className={
+            target.fits ? 'jp-AquaExt-FitTable-fits jp-AquaExt-fits' : 'jp-AquaExt-FitTable-fits jp-AquaExt-doesNotFit'
+          }
+        >
           <span aria-hidden="true">{target.fits ? '✓' : '✗'}</span>
           <span className="jp-AquaExt-srOnly">{target.fits ? trans.__('fits') : trans.__('does not fit')}</span>
         </td>

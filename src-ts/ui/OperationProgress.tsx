@@ -40,9 +40,7 @@ export function OperationProgress(props: IOperationProgressProps): JSX.Element {
         <span className="jp-AquaExt-OperationProgress-percent">{percent === null ? '' : `${percent}%`}</span>
       </div>
       <div
-        className={
-          percent === null ? 'jp-AquaExt-progress jp-mod-indeterminate' : 'jp-AquaExt-progress'
-        }
+        className={percent === null ? 'jp-AquaExt-progress jp-mod-indeterminate' : 'jp-AquaExt-progress'}
         role="progressbar"
         aria-label={props.label ?? operation.title}
         aria-valuemin={0}

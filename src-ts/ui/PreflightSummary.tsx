@@ -44,7 +44,9 @@ export function PreflightSummary(props: IPreflightSummaryProps): JSX.Element | n
           {trans.__('Checking the dataset…')}
         </div>
       )}
-      {result?.status === 'ok' && result.report && <ReportView report={result.report} tokenNote={result.tokenNote} trans={trans} />}
+      {result?.status === 'ok' && result.report && (
+        <ReportView report={result.report} tokenNote={result.tokenNote} trans={trans} />
+      )}
       {result?.status === 'invalid' && result.lines.length > 0 && (
         <div className="jp-AquaExt-Preflight-invalid">
           <div className="jp-AquaExt-Preflight-headline">
@@ -84,12 +86,19 @@ export function PreflightSummary(props: IPreflightSummaryProps): JSX.Element | n
       )}
       {result?.status === 'failed' && (
         <div className="jp-AquaExt-Preflight-failed">
-          {trans.__('The dataset could not be checked (%1); the job checks it again when it starts.', result.message ?? '')}
+          {trans.__(
+            'The dataset could not be checked (%1); the job checks it again when it starts.',
+            result.message ?? ''
+          )}
         </div>
       )}
       {result && result.status !== 'ok' && !checking && props.onRecheck && (
         <div className="jp-AquaExt-Preflight-actions">
-          <button type="button" className="jp-AquaExt-linkButton jp-AquaExt-Preflight-recheck" onClick={props.onRecheck}>
+          <button
+            type="button"
+            className="jp-AquaExt-linkButton jp-AquaExt-Preflight-recheck"
+            onClick={props.onRecheck}
+          >
             {trans.__('Check again')}
           </button>
         </div>
@@ -120,7 +129,11 @@ function ReportView(props: { report: DatasetReport; tokenNote: string | null; tr
         <div>
           <dt>{trans.__('Split')}</dt>
           <dd className="jp-AquaExt-Preflight-split">
-            {trans.__('%1 train · %2 validation', formatInteger(report.train_rows), formatInteger(report.validation_rows))}
+            {trans.__(
+              '%1 train · %2 validation',
+              formatInteger(report.train_rows),
+              formatInteger(report.validation_rows)
+            )}
           </dd>
         </div>
         <div>
@@ -166,7 +179,11 @@ function ReportView(props: { report: DatasetReport; tokenNote: string | null; tr
             formatInteger(tokens.max_seq_length)
           )}
           {tokens.over_limit_lines.length > 0
-            ? trans.__(' (lines %1%2).', tokens.over_limit_lines.join(', '), tokens.over_limit > tokens.over_limit_lines.length ? ', …' : '')
+            ? trans.__(
+                ' (lines %1%2).',
+                tokens.over_limit_lines.join(', '),
+                tokens.over_limit > tokens.over_limit_lines.length ? ', …' : ''
+              )
             : '.'}
         </div>
       )}

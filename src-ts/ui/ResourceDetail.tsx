@@ -13,7 +13,11 @@ import { ErrorState } from './ErrorState';
 import { Loading } from './Loading';
 
 /** "← All …" on the left, the actions (children) on the right. */
-export function DetailTopbar(props: { backLabel: string; onBack: () => void; children?: React.ReactNode }): JSX.Element {
+export function DetailTopbar(props: {
+  backLabel: string;
+  onBack: () => void;
+  children?: React.ReactNode;
+}): JSX.Element {
   return (
     <div className="jp-AquaExt-ModelDetail-topbar jp-AquaExt-DeploymentDetail-topbar">
       <Button className="jp-AquaExt-button jp-AquaExt-backButton" minimal onClick={props.onBack}>
@@ -40,7 +44,11 @@ export function DetailLoadState(props: {
 }
 
 /** The name with its state badge, and the description under it. */
-export function DetailHeader(props: { name: string; badge: React.ReactNode; description?: string | null }): JSX.Element {
+export function DetailHeader(props: {
+  name: string;
+  badge: React.ReactNode;
+  description?: string | null;
+}): JSX.Element {
   return (
     <header className="jp-AquaExt-ModelDetail-header">
       <div className="jp-AquaExt-DeploymentDetail-titleRow">

@@ -41,8 +41,9 @@ export interface IResourceListSectionProps<T> {
   onBrowseModels: () => void;
 }
 
-export interface IResourceListProps<T extends { id: string; name: string; created_at: string }>
-  extends IResourceListSectionProps<T> {
+export interface IResourceListProps<
+  T extends { id: string; name: string; created_at: string }
+> extends IResourceListSectionProps<T> {
   text: IResourceListText;
   /**
    * Class names added to the shared ones: the fine-tuning list is laid out by
@@ -57,7 +58,9 @@ export interface IResourceListProps<T extends { id: string; name: string; create
 }
 
 /** The shape column: "CPU", "GPU" or an OCI shape, "× N" past one replica or node. */
-export function shapeColumn<T extends { shape: string; replicas: number }>(trans: TranslationBundle): IResourceListColumn<T> {
+export function shapeColumn<T extends { shape: string; replicas: number }>(
+  trans: TranslationBundle
+): IResourceListColumn<T> {
   return {
     key: 'shape',
     header: trans.__('Shape'),
@@ -95,7 +98,10 @@ export function ResourceList<T extends { id: string; name: string; created_at: s
           <refreshIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
           {trans.__('Refresh')}
         </Button>
-        <Button className={`jp-mod-styled jp-mod-accept jp-AquaExt-button ${classNames.newButton}`} onClick={props.onNew}>
+        <Button
+          className={`jp-mod-styled jp-mod-accept jp-AquaExt-button ${classNames.newButton}`}
+          onClick={props.onNew}
+        >
           <addIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
           {text.newLabel}
         </Button>

@@ -26,7 +26,13 @@ export function SamplingPanel(props: ISamplingPanelProps): JSX.Element {
     hint?: string
   ): JSX.Element => {
     return (
-      <FormField id={`${ids}-${key}`} field={key} label={label} error={errors[key]} hint={errors[key] ? undefined : hint}>
+      <FormField
+        id={`${ids}-${key}`}
+        field={key}
+        label={label}
+        error={errors[key]}
+        hint={errors[key] ? undefined : hint}
+      >
         {aria => (
           <input
             {...aria}
@@ -68,9 +74,19 @@ export function SamplingPanel(props: ISamplingPanelProps): JSX.Element {
         </Button>
       </div>
       {field('maxTokens', trans.__('Max tokens'), { min: 1, max: SAMPLING_LIMITS.maxTokens[1], step: 1 })}
-      {field('temperature', trans.__('Temperature'), { min: 0, max: 2, step: 0.1 }, trans.__('0 is greedy; higher is more varied.'))}
+      {field(
+        'temperature',
+        trans.__('Temperature'),
+        { min: 0, max: 2, step: 0.1 },
+        trans.__('0 is greedy; higher is more varied.')
+      )}
       {field('topP', trans.__('Top-p'), { min: 0, max: 1, step: 0.05 })}
-      {field('topK', trans.__('Top-k'), { min: -1, max: SAMPLING_LIMITS.topK[1], step: 1, placeholder: trans.__('off') })}
+      {field('topK', trans.__('Top-k'), {
+        min: -1,
+        max: SAMPLING_LIMITS.topK[1],
+        step: 1,
+        placeholder: trans.__('off')
+      })}
       {field('frequencyPenalty', trans.__('Frequency penalty'), { min: -2, max: 2, step: 0.1 })}
       {field('presencePenalty', trans.__('Presence penalty'), { min: -2, max: 2, step: 0.1 })}
       <div className={errors.stop ? 'jp-AquaExt-formField jp-mod-error' : 'jp-AquaExt-formField'} data-field="stop">
@@ -125,7 +141,12 @@ export function SamplingPanel(props: ISamplingPanelProps): JSX.Element {
           </div>
         )}
       </div>
-      {field('seed', trans.__('Seed'), { min: 0, max: SAMPLING_LIMITS.seed[1], step: 1, placeholder: trans.__('random') })}
+      {field('seed', trans.__('Seed'), {
+        min: 0,
+        max: SAMPLING_LIMITS.seed[1],
+        step: 1,
+        placeholder: trans.__('random')
+      })}
     </section>
   );
 }

@@ -12,7 +12,9 @@ let uPlotModule: Promise<UPlotConstructor> | null = null;
 
 export function loadUPlot(): Promise<UPlotConstructor> {
   if (!uPlotModule) {
-    uPlotModule = import('uplot').then(module => ((module as { default?: UPlotConstructor }).default ?? (module as unknown as UPlotConstructor)));
+    uPlotModule = import('uplot').then(
+      module => (module as { default?: UPlotConstructor }).default ?? (module as unknown as UPlotConstructor)
+    );
     uPlotModule.catch(() => {
       uPlotModule = null; // a failed chunk load is tried again next time
     });
@@ -28,7 +30,10 @@ export function useThemeVersion(): number {
       return;
     }
     const observer = new MutationObserver(() => setVersion(n => n + 1));
-    observer.observe(document.body, { attributes: true, attributeFilter: ['data-jp-theme-name', 'data-jp-theme-light'] });
+    observer.observe(document.body, {
+      attributes: true,
+      attributeFilter: ['data-jp-theme-name', 'data-jp-theme-light']
+    });
     return () => observer.disconnect();
   }, []);
   return version;

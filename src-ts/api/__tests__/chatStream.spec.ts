@@ -58,7 +58,9 @@ describe('chatEventsFromText', () => {
 
   it('turns a stream cut before its verdict into an error', async () => {
     const events = await collect(chatEventsFromText(chunks('event: delta\ndata: {"content":"par')));
-    expect(events).toEqual([{ type: 'error', data: { status: 0, message: STREAM_CUT_MESSAGE, deployment_state: null } }]);
+    expect(events).toEqual([
+      { type: 'error', data: { status: 0, message: STREAM_CUT_MESSAGE, deployment_state: null } }
+    ]);
   });
 
   it('accepts a last event without its blank line', async () => {
@@ -109,8 +111,10 @@ describe('streamChat', () => {
       controller.abort();
       throw new ServerConnection.NetworkError(new TypeError('Failed to fetch'));
     });
-    await expect(collect(streamChat('http://localhost:8888/x', {}, settings, controller.signal))).rejects.toMatchObject({
-      name: 'AbortError'
-    });
+    await expect(collect(streamChat('http://localhost:8888/x', {}, settings, controller.signal))).rejects.toMatchObject(
+      {
+        name: 'AbortError'
+      }
+    );
   });
 });

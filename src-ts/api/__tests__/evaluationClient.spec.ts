@@ -25,12 +25,20 @@ describe('AquaClient evaluation routes', () => {
     await client.createEvaluation({ deployment_id: 'dep-1', name: 'n', dataset_path: 'd.jsonl' });
     await client.getEvaluation('evj-1');
     await client.cancelEvaluation('evj-1');
-    await client.getEvaluationRows('evj-1', { offset: 100, limit: 100, sort: 'rougeL', descending: true, category: 'a b' });
+    await client.getEvaluationRows('evj-1', {
+      offset: 100,
+      limit: 100,
+      sort: 'rougeL',
+      descending: true,
+      category: 'a b'
+    });
     await client.getEvaluationLogs('evj-1', { after: 'c1' });
     await client.compareEvaluations(['evj-1', 'evj-2']);
     makeRequest.mockImplementation(async () => new Response(null, { status: 204 }));
     await client.deleteEvaluation('evj-1');
-    expect(makeRequest.mock.calls.map(([url, init]) => `${(init as RequestInit).method} ${String(url).slice(base.length)}`)).toEqual([
+    expect(
+      makeRequest.mock.calls.map(([url, init]) => `${(init as RequestInit).method} ${String(url).slice(base.length)}`)
+    ).toEqual([
       'GET evaluations',
       'POST evaluations',
       'GET evaluations/evj-1',

@@ -32,7 +32,9 @@ describe('AquaClient fine-tuning routes', () => {
     await client.getFineTuneMetrics('ftj-1', { after: 12 });
     makeRequest.mockImplementation(async () => new Response(null, { status: 204 }));
     await client.deleteFineTune('ftj-1');
-    expect(makeRequest.mock.calls.map(([url, init]) => `${(init as RequestInit).method} ${String(url).slice(base.length)}`)).toEqual([
+    expect(
+      makeRequest.mock.calls.map(([url, init]) => `${(init as RequestInit).method} ${String(url).slice(base.length)}`)
+    ).toEqual([
       'GET models/catalog%3AQwen%2FQwen%202/finetune-defaults?batch_size=4&max_seq_length=1024',
       'GET finetunes',
       'GET finetunes/ftj-1',
@@ -46,7 +48,9 @@ describe('AquaClient fine-tuning routes', () => {
 
   it('posts the job and the preflight as JSON', async () => {
     const client = new AquaClient({ serverSettings: settings });
-    makeRequest.mockResolvedValueOnce(json(202, { finetune: makeFineTune({ id: 'ftj-new' }), preflight: makeDatasetReport() }));
+    makeRequest.mockResolvedValueOnce(
+      json(202, { finetune: makeFineTune({ id: 'ftj-new' }), preflight: makeDatasetReport() })
+    );
     const created = await client.createFineTune({
       model_id: 'm',
       name: 'n',
@@ -56,7 +60,12 @@ describe('AquaClient fine-tuning routes', () => {
     expect(created.finetune.id).toBe('ftj-new');
     expect(call(0)[0]).toBe(`${base}finetunes`);
     expect(call(0)[1].method).toBe('POST');
-    expect(JSON.parse(call(0)[1].body as string)).toEqual({ model_id: 'm', name: 'n', dataset_path: 'd.jsonl', params: { epochs: 2 } });
+    expect(JSON.parse(call(0)[1].body as string)).toEqual({
+      model_id: 'm',
+      name: 'n',
+      dataset_path: 'd.jsonl',
+      params: { epochs: 2 }
+    });
 
     makeRequest.mockResolvedValueOnce(json(200, makeDatasetReport()));
     const report = await client.validateDataset({ path: 'd.jsonl', max_seq_length: 512 });

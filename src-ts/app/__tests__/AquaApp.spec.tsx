@@ -187,9 +187,17 @@ describe('AquaApp requests at first render', () => {
     client.deployments = [];
     client.createDeployment.mockImplementation(async body => {
       const { makeDeployment } = await import('../../test-support/fixtures');
-      const deployment = makeDeployment({ id: 'dep-new', name: body.name, state: 'CREATING', operation_id: 'op-deploy' });
+      const deployment = makeDeployment({
+        id: 'dep-new',
+        name: body.name,
+        state: 'CREATING',
+        operation_id: 'op-deploy'
+      });
       client.deployments = [deployment];
-      return { deployment, operation: makeOperation({ id: 'op-deploy', kind: 'deploy', message: 'Starting the engine' }) };
+      return {
+        deployment,
+        operation: makeOperation({ id: 'op-deploy', kind: 'deploy', message: 'Starting the engine' })
+      };
     });
     const { props } = setup(client, { onOpenPlayground: jest.fn() });
     fireEvent.click(await screen.findByRole('button', { name: 'Qwen2.5 0.5B Instruct' }));

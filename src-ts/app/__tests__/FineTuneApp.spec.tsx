@@ -34,9 +34,13 @@ describe('AquaApp fine-tuning', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'Fine-tune' }));
     const dialog = screen.getByRole('dialog', { name: 'Fine-tune model' });
     expect(within(dialog).getByRole('heading', { name: 'Fine-tune “Qwen2.5 0.5B Instruct”' })).toBeInTheDocument();
-    await waitFor(() => expect(within(dialog).getByLabelText('Base model')).toHaveValue('catalog:Qwen--Qwen2.5-0.5B-Instruct'));
+    await waitFor(() =>
+      expect(within(dialog).getByLabelText('Base model')).toHaveValue('catalog:Qwen--Qwen2.5-0.5B-Instruct')
+    );
     fireEvent.change(within(dialog).getByLabelText('Dataset (JSONL)'), { target: { value: 'datasets/support.jsonl' } });
-    await waitFor(() => expect(within(dialog).getByRole('region', { name: 'Dataset check' })).toHaveAttribute('data-status', 'ok'));
+    await waitFor(() =>
+      expect(within(dialog).getByRole('region', { name: 'Dataset check' })).toHaveAttribute('data-status', 'ok')
+    );
     fireEvent.click(within(dialog).getByRole('button', { name: 'Start fine-tuning' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
     expect(screen.getByRole('tab', { name: 'Fine-tuning' })).toHaveAttribute('aria-selected', 'true');
@@ -63,7 +67,9 @@ describe('AquaApp fine-tuning', () => {
 
     // With a model too: it is looked up and preselected.
     fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
-    act(() => props.navigator?.navigate({ to: 'finetunes', newJob: true, modelId: 'demo:aqua-demo-tiny', datasetPath: null }));
+    act(() =>
+      props.navigator?.navigate({ to: 'finetunes', newJob: true, modelId: 'demo:aqua-demo-tiny', datasetPath: null })
+    );
     const again = await screen.findByRole('dialog', { name: 'Fine-tune model' });
     expect(client.getModel).toHaveBeenCalledWith('demo:aqua-demo-tiny');
     await waitFor(() => expect(within(again).getByLabelText('Base model')).toHaveValue('demo:aqua-demo-tiny'));

@@ -1,4 +1,11 @@
-import { CHUNK_SIZE, candidateName, isDatasetFile, safeFileName, uploadDataset, type IContentsLike } from '../datasetFiles';
+import {
+  CHUNK_SIZE,
+  candidateName,
+  isDatasetFile,
+  safeFileName,
+  uploadDataset,
+  type IContentsLike
+} from '../datasetFiles';
 
 /** A contents manager over a set of paths; records every save. */
 function fakeContents(existing: string[]) {

@@ -65,7 +65,9 @@ describe('fine-tuning commands', () => {
     }
     expect(commands.label(CommandIDs.newFineTune)).toBe('New Fine-tune…');
     expect(commands.label(CommandIDs.fineTuneDataset)).toBe('Fine-tune with this dataset');
-    expect(docRegistry.addFileType).toHaveBeenCalledWith(expect.objectContaining({ name: 'jsonl', extensions: ['.jsonl', '.ndjson'] }));
+    expect(docRegistry.addFileType).toHaveBeenCalledWith(
+      expect.objectContaining({ name: 'jsonl', extensions: ['.jsonl', '.ndjson'] })
+    );
     expect(makeRequest).not.toHaveBeenCalled();
   });
 
@@ -91,7 +93,12 @@ describe('fine-tuning commands', () => {
     await commands.execute(CommandIDs.fineTuneDataset, { path: 'other/x.jsonl' });
     expect(spy).toHaveBeenLastCalledWith({ to: 'finetunes', newJob: true, datasetPath: 'other/x.jsonl' });
     await commands.execute(CommandIDs.newFineTune, { modelId: 'demo:aqua-demo-tiny' });
-    expect(spy).toHaveBeenLastCalledWith({ to: 'finetunes', newJob: true, modelId: 'demo:aqua-demo-tiny', datasetPath: null });
+    expect(spy).toHaveBeenLastCalledWith({
+      to: 'finetunes',
+      newJob: true,
+      modelId: 'demo:aqua-demo-tiny',
+      datasetPath: null
+    });
     await commands.execute(CommandIDs.openFineTunes, { finetuneId: 'ftj-1' });
     expect(spy).toHaveBeenLastCalledWith({ to: 'finetunes', finetuneId: 'ftj-1' });
     // One panel for all of them.
@@ -103,7 +110,17 @@ describe('fine-tuning commands', () => {
 
   it('is disabled without a single dataset file selected', () => {
     const { app, commands } = fakeApp();
-    plugin.activate(app, null, null, null, null, null, null, fakeBrowsers([{ name: 'notes.txt', path: 'notes.txt', type: 'file' }]) as never, null);
+    plugin.activate(
+      app,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      fakeBrowsers([{ name: 'notes.txt', path: 'notes.txt', type: 'file' }]) as never,
+      null
+    );
     expect(commands.isEnabled(CommandIDs.fineTuneDataset, {})).toBe(false);
     const { app: app2, commands: commands2 } = fakeApp();
     plugin.activate(

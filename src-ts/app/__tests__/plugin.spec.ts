@@ -99,7 +99,10 @@ describe('aqua-ext:plugin', () => {
       expect.objectContaining({ namespace: 'aqua-ext-playground' }),
       expect.objectContaining({ command: CommandIDs.openPlayground })
     );
-    const options = restorer.restore.mock.calls[1][1] as unknown as { args: (w: unknown) => unknown; name: (w: unknown) => string };
+    const options = restorer.restore.mock.calls[1][1] as unknown as {
+      args: (w: unknown) => unknown;
+      name: (w: unknown) => string;
+    };
     expect(commands.isEnabled(CommandIDs.openPlayground, {})).toBe(false);
     await commands.execute(CommandIDs.openPlayground, { deploymentId: 'dep-1' });
     await commands.execute(CommandIDs.openPlayground, { deploymentId: 'dep-1' });

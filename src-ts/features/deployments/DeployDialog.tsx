@@ -5,7 +5,28 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
 import type { CreateDeploymentResponse, Dtype, FitReport, FitTarget, Info, ModelSummary } from '../../api/types';
-import { buildDeployRequest, DEPLOY_FIELDS, defaultDeploymentName, defaultEngine, defaultMode, defaultShape, effectiveDtype, engineChoices, fitTargetForShape, initialDeployForm, isDeployable, LIMITS, localShapeChoices, modeChoices, newParamRow, ociShapeChoices, validateDeployForm, type DeployErrors, type DeployField, type IDeployForm } from './deployForm';
+import {
+  buildDeployRequest,
+  DEPLOY_FIELDS,
+  defaultDeploymentName,
+  defaultEngine,
+  defaultMode,
+  defaultShape,
+  effectiveDtype,
+  engineChoices,
+  fitTargetForShape,
+  initialDeployForm,
+  isDeployable,
+  LIMITS,
+  localShapeChoices,
+  modeChoices,
+  newParamRow,
+  ociShapeChoices,
+  validateDeployForm,
+  type DeployErrors,
+  type DeployField,
+  type IDeployForm
+} from './deployForm';
 import { type BackendKind } from '../../shared/labels';
 import { formatGb, formatInteger } from '../../shared/format';
 import { DTYPES } from '../../shared/settings';
@@ -129,8 +150,8 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
     maxModelLen !== null && maxModelLen >= LIMITS.maxModelLenMin
       ? maxModelLen
       : model?.context_length
-      ? Math.min(props.defaultContextLength, model.context_length)
-      : props.defaultContextLength;
+        ? Math.min(props.defaultContextLength, model.context_length)
+        : props.defaultContextLength;
   const dtype: Dtype = effectiveDtype(form, backendKind);
 
   // The memory fit for the model, data type and context (debounced like the model detail's).
@@ -171,7 +192,11 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
 
   const update = (patch: Partial<IDeployForm>): void => {
     setForm(previous => ({ ...previous, ...patch }));
-    clearErrors((Object.keys(patch) as (keyof IDeployForm)[]).map(key => FORM_FIELDS[key]).filter((field): field is DeployField => !!field));
+    clearErrors(
+      (Object.keys(patch) as (keyof IDeployForm)[])
+        .map(key => FORM_FIELDS[key])
+        .filter((field): field is DeployField => !!field)
+    );
   };
 
   const chooseModel = (modelId: string): void => {
@@ -245,8 +270,8 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
                 modelsError !== null
                   ? describeError(modelsError, trans)
                   : models !== null && models.length === 0
-                  ? trans.__('No model is ready to deploy: register or download one in Models first.')
-                  : undefined
+                    ? trans.__('No model is ready to deploy: register or download one in Models first.')
+                    : undefined
               }
             >
               {input => (
@@ -260,7 +285,9 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
                   disabled={busy || models === null}
                   onChange={event => chooseModel(event.target.value)}
                 >
-                  <option value="">{models === null ? trans.__('Loading models…') : trans.__('Choose a model…')}</option>
+                  <option value="">
+                    {models === null ? trans.__('Loading models…') : trans.__('Choose a model…')}
+                  </option>
                   {(models ?? []).map(item => (
                     <option key={item.id} value={item.id}>
                       {item.name}
@@ -313,8 +340,11 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
                 fit === null && fitError === null
                   ? trans.__('Loading the shapes and their memory fit…')
                   : fitError !== null
-                  ? trans.__('The memory fit is unavailable (%1); the server picks a shape if you leave it.', describeError(fitError, trans))
-                  : limitHint(target, form.replicas, trans) ?? undefined
+                    ? trans.__(
+                        'The memory fit is unavailable (%1); the server picks a shape if you leave it.',
+                        describeError(fitError, trans)
+                      )
+                    : (limitHint(target, form.replicas, trans) ?? undefined)
               }
             >
               {input => (
@@ -336,7 +366,9 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
                       disabled={shape.available === 0}
                       title={
                         shape.available === 0
-                          ? trans.__('The service limit of this shape is reached in this region: request a limit increase or choose another shape.')
+                          ? trans.__(
+                              'The service limit of this shape is reached in this region: request a limit increase or choose another shape.'
+                            )
                           : undefined
                       }
                     >
@@ -466,7 +498,14 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
                 </select>
               )}
             </FormField>
-            <ParamRows form={form} errors={errors} busy={busy} trans={trans} idPrefix={id('params')} onChange={update} />
+            <ParamRows
+              form={form}
+              errors={errors}
+              busy={busy}
+              trans={trans}
+              idPrefix={id('params')}
+              onChange={update}
+            />
             {onOci && (
               <fieldset className="jp-AquaExt-fieldset" data-field="logging">
                 <legend className="jp-AquaExt-formField-label">{trans.__('Logging (recommended)')}</legend>
@@ -495,7 +534,9 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
                   field="log_id"
                   label={trans.__('Log OCID')}
                   error={errors.log_id}
-                  hint={trans.__('The engine’s predict and access logs go to this log; without one, failures are harder to diagnose.')}
+                  hint={trans.__(
+                    'The engine’s predict and access logs go to this log; without one, failures are harder to diagnose.'
+                  )}
                 >
                   {input => (
                     <input
@@ -608,20 +649,20 @@ function FitSummary(props: {
               {needs === null
                 ? trans.__('%1 has %2; the model’s size is unknown.', target.name, formatGb(target.memory_gb))
                 : target.headroom_gb < 0
-                ? trans.__(
-                    'needs %1 of %2 on %3 (%4 short)',
-                    formatGb(needs),
-                    formatGb(target.memory_gb),
-                    target.name,
-                    formatGb(-target.headroom_gb)
-                  )
-                : trans.__(
-                    'needs %1 of %2 on %3 (%4 headroom)',
-                    formatGb(needs),
-                    formatGb(target.memory_gb),
-                    target.name,
-                    formatGb(target.headroom_gb)
-                  )}
+                  ? trans.__(
+                      'needs %1 of %2 on %3 (%4 short)',
+                      formatGb(needs),
+                      formatGb(target.memory_gb),
+                      target.name,
+                      formatGb(-target.headroom_gb)
+                    )
+                  : trans.__(
+                      'needs %1 of %2 on %3 (%4 headroom)',
+                      formatGb(needs),
+                      formatGb(target.memory_gb),
+                      target.name,
+                      formatGb(target.headroom_gb)
+                    )}
             </span>
           </>
         ) : (
@@ -633,10 +674,16 @@ function FitSummary(props: {
         )}
       </div>
       <div className="jp-AquaExt-formField-hint">
-        {trans.__('For %1 weights and a %2-token context, one request at a time.', props.dtype, formatInteger(props.contextLength))}
+        {trans.__(
+          'For %1 weights and a %2-token context, one request at a time.',
+          props.dtype,
+          formatInteger(props.contextLength)
+        )}
       </div>
       {fit.arithmetic.length > 0 && (
-        <pre className="jp-AquaExt-FitReport-arithmetic jp-AquaExt-DeployFit-arithmetic">{fit.arithmetic.join('\n')}</pre>
+        <pre className="jp-AquaExt-FitReport-arithmetic jp-AquaExt-DeployFit-arithmetic">
+          {fit.arithmetic.join('\n')}
+        </pre>
       )}
     </div>
   );
@@ -656,7 +703,11 @@ function ParamRows(props: {
     props.onChange({ params: form.params.map(row => (row.key === key ? { ...row, ...patch } : row)) });
   return (
     <fieldset
-      className={errors.params ? 'jp-AquaExt-fieldset jp-AquaExt-ParamRows jp-mod-error' : 'jp-AquaExt-fieldset jp-AquaExt-ParamRows'}
+      className={
+        errors.params
+          ? 'jp-AquaExt-fieldset jp-AquaExt-ParamRows jp-mod-error'
+          : 'jp-AquaExt-fieldset jp-AquaExt-ParamRows'
+      }
       data-field="params"
       aria-describedby={errors.params ? `${idPrefix}-error` : `${idPrefix}-hint`}
     >
@@ -710,7 +761,9 @@ function ParamRows(props: {
         </Button>
       </div>
       <div id={`${idPrefix}-hint`} className="jp-AquaExt-formField-hint">
-        {trans.__('Passed to the engine’s command line, checked against its allowed options (for example --dtype bfloat16).')}
+        {trans.__(
+          'Passed to the engine’s command line, checked against its allowed options (for example --dtype bfloat16).'
+        )}
       </div>
       {errors.params && (
         <div id={`${idPrefix}-error`} className="jp-AquaExt-fieldError" role="alert">

@@ -60,15 +60,14 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
 
   // Reload when the list shows a change (state or updated_at), on retry, and after an operation ends.
   const changeKey = summary ? `${summary.state}|${summary.updated_at}` : '';
-  const { deployment: detail, error, setDeployment: setDetail } = useDeployment(
-    client,
-    deploymentId,
-    `${changeKey}|${attempt}`
-  );
+  const {
+    deployment: detail,
+    error,
+    setDeployment: setDetail
+  } = useDeployment(client, deploymentId, `${changeKey}|${attempt}`);
 
   // Follow the create/activate operation while the deployment is transitional.
-  const operationId =
-    operation?.id ?? (detail && isTransitional(detail.state) ? detail.operation_id ?? null : null);
+  const operationId = operation?.id ?? (detail && isTransitional(detail.state) ? (detail.operation_id ?? null) : null);
   // `operation` only seeds the first poll; re-running on each update would restart it.
   const seed = useLatest(operation);
   React.useEffect(() => {
@@ -131,7 +130,10 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
   const onDelete = async (): Promise<void> => {
     const name = detail?.name ?? summary?.name ?? deploymentId;
     const accepted = await props.confirm(
-      trans.__('Delete the deployment “%1”? Its engine is stopped and its endpoint stops answering. The model stays.', name),
+      trans.__(
+        'Delete the deployment “%1”? Its engine is stopped and its endpoint stops answering. The model stays.',
+        name
+      ),
       { title: trans.__('Delete deployment'), acceptLabel: trans.__('Delete'), danger: true }
     );
     if (!accepted) {
@@ -192,7 +194,12 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
           </Button>
         )}
         {state && canDelete(state) && (
-          <DeleteButton trans={trans} disabled={busy !== null} deleting={busy === 'delete'} onClick={() => void onDelete()} />
+          <DeleteButton
+            trans={trans}
+            disabled={busy !== null}
+            deleting={busy === 'delete'}
+            onClick={() => void onDelete()}
+          />
         )}
       </DetailTopbar>
       {actionError !== null && (
@@ -321,7 +328,9 @@ function StateMessage(props: {
     return (
       <FailureNotice
         trans={trans}
-        title={detail.state === 'FAILED' ? trans.__('The deployment failed') : trans.__('The deployment needs attention')}
+        title={
+          detail.state === 'FAILED' ? trans.__('The deployment failed') : trans.__('The deployment needs attention')
+        }
         message={detail.state_message}
         failureLog={detail.failure_log}
       />

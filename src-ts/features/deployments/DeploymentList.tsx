@@ -35,11 +35,12 @@ export function DeploymentList(props: IDeploymentListProps): JSX.Element {
           cell: item => (
             <>
               <DeploymentStateBadge state={item.state} trans={trans} title={item.state_message || undefined} />
-              {item.state_message && (item.state === 'FAILED' || item.state === 'CREATING' || item.state === 'UPDATING') && (
-                <span className="jp-AquaExt-DeploymentRow-message" title={item.state_message}>
-                  {item.state_message}
-                </span>
-              )}
+              {item.state_message &&
+                (item.state === 'FAILED' || item.state === 'CREATING' || item.state === 'UPDATING') && (
+                  <span className="jp-AquaExt-DeploymentRow-message" title={item.state_message}>
+                    {item.state_message}
+                  </span>
+                )}
             </>
           )
         },

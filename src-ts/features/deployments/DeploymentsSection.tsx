@@ -47,7 +47,7 @@ export function DeploymentsSection(props: IDeploymentsSectionProps): JSX.Element
 
   useRefreshOnRequest(props.reloadRequest, refresh);
 
-  const summary = selectedId ? list.items?.find(item => item.id === selectedId) ?? null : null;
+  const summary = selectedId ? (list.items?.find(item => item.id === selectedId) ?? null) : null;
   const pending =
     props.pendingOperation && props.pendingOperation.deploymentId === selectedId
       ? props.pendingOperation.operation

@@ -7,7 +7,16 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { CONTRACT_LIMITS } from '../../api/limits';
-import type { CreateDeploymentRequest, Dtype, EngineName, FitReport, FitTarget, InferenceMode, Info, ModelSummary } from '../../api/types';
+import type {
+  CreateDeploymentRequest,
+  Dtype,
+  EngineName,
+  FitReport,
+  FitTarget,
+  InferenceMode,
+  Info,
+  ModelSummary
+} from '../../api/types';
 import { engineLabel, modeLabel, type BackendKind } from '../../shared/labels';
 
 export type DeployField =
@@ -154,8 +163,13 @@ export function localShapeChoices(info: Info | null, trans: TranslationBundle): 
       gpus.length === 0
         ? trans.__('GPU')
         : gpus.length === 1
-        ? trans.__('GPU (%1, %2 GB)', gpus[0].name, Math.round(gpus[0].memory_gb))
-        : trans.__('GPU (%1 × %2, %3 GB in all)', gpus.length, gpus[0].name, Math.round(gpus.reduce((sum, g) => sum + g.memory_gb, 0))),
+          ? trans.__('GPU (%1, %2 GB)', gpus[0].name, Math.round(gpus[0].memory_gb))
+          : trans.__(
+              'GPU (%1 × %2, %3 GB in all)',
+              gpus.length,
+              gpus[0].name,
+              Math.round(gpus.reduce((sum, g) => sum + g.memory_gb, 0))
+            ),
     disabled: gpus.length === 0,
     reason: gpus.length === 0 ? trans.__('No GPU on this machine.') : null
   };
@@ -229,11 +243,7 @@ export function newParamRow(name = '', value = ''): IParamRow {
   return { key: rowKey, name, value };
 }
 
-export function initialDeployForm(
-  model: ModelSummary | null,
-  backend: BackendKind,
-  info: Info | null
-): IDeployForm {
+export function initialDeployForm(model: ModelSummary | null, backend: BackendKind, info: Info | null): IDeployForm {
   const engine = defaultEngine(backend, model, info);
   return {
     modelId: model?.id ?? '',

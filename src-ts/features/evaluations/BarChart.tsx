@@ -19,7 +19,6 @@ import { useElementSize } from '../../ui/hooks/useElementSize';
 import { useLatest } from '../../ui/hooks/useLatest';
 import { loadUPlot, useThemeVersion } from '../../ui/uplotSupport';
 
-
 /** The theme's series colors, in order (a ninth series starts over). */
 const PALETTE = [
   ['--jp-brand-color1', 'steelblue'],
@@ -36,7 +35,6 @@ const PALETTE = [
 export function seriesColorVar(index: number): string {
   return PALETTE[index % PALETTE.length][0];
 }
-
 
 export interface IBarChartProps {
   /** The groups along x (categories, or metrics). */
@@ -152,7 +150,10 @@ export function BarChart(props: IBarChartProps): JSX.Element {
   }, [width, height]);
 
   const summary = `${props.title}: ${groups
-    .map((group, g) => `${group} — ${series.map(item => `${item.label} ${valueText(item.values[g], props.format)}`).join(', ')}`)
+    .map(
+      (group, g) =>
+        `${group} — ${series.map(item => `${item.label} ${valueText(item.values[g], props.format)}`).join(', ')}`
+    )
     .join('; ')}`;
 
   return (
@@ -181,7 +182,9 @@ export function BarChart(props: IBarChartProps): JSX.Element {
         <div ref={plotRef} className="jp-AquaExt-LossChart-plot jp-AquaExt-BarChart-plot" aria-hidden="true" />
         {groups.length === 0 && <div className="jp-AquaExt-LossChart-empty">{trans.__('Nothing to chart yet.')}</div>}
         {loadError !== null && (
-          <div className="jp-AquaExt-LossChart-empty">{trans.__('The chart could not be drawn here; the table has the same values.')}</div>
+          <div className="jp-AquaExt-LossChart-empty">
+            {trans.__('The chart could not be drawn here; the table has the same values.')}
+          </div>
         )}
       </div>
     </figure>

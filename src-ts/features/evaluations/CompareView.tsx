@@ -39,7 +39,11 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
   return (
     <div className="jp-AquaExt-DeploymentDetail jp-AquaExt-CompareView">
       <DetailTopbar backLabel={trans.__('← All evaluations')} onBack={props.onBack}>
-        <Button className="jp-mod-styled jp-AquaExt-button" onClick={() => setAttempt(n => n + 1)} title={trans.__('Compare again')}>
+        <Button
+          className="jp-mod-styled jp-AquaExt-button"
+          onClick={() => setAttempt(n => n + 1)}
+          title={trans.__('Compare again')}
+        >
           <refreshIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
           {trans.__('Refresh')}
         </Button>
@@ -125,7 +129,9 @@ function Comparison(props: {
                   values: group.keys.map(key => byKey.get(key)?.values[item.id] ?? null)
                 }))}
                 max={FIXED_MAX[group.scale] ?? null}
-                format={value => (group.scale === 'unit' ? value.toFixed(2) : Math.round(value).toLocaleString('en-US'))}
+                format={value =>
+                  group.scale === 'unit' ? value.toFixed(2) : Math.round(value).toLocaleString('en-US')
+                }
                 title={trans.__('Scores compared, %1', scaleText(group.scale, trans))}
                 trans={trans}
                 height={200}
@@ -139,7 +145,10 @@ function Comparison(props: {
         <section aria-label={trans.__('Scores by category')}>
           <h3 className="jp-AquaExt-sectionTitle">{trans.__('By category')}</h3>
           <div className="jp-AquaExt-CompareTable-scroll">
-            <table className="jp-AquaExt-CompareTable jp-AquaExt-CompareTable-categories" aria-label={trans.__('Scores by category compared')}>
+            <table
+              className="jp-AquaExt-CompareTable jp-AquaExt-CompareTable-categories"
+              aria-label={trans.__('Scores by category compared')}
+            >
               <EvaluationHeader evaluations={evaluations} trans={trans} onOpen={props.onOpen} />
               {categories.map(group => (
                 <tbody key={group.category} data-category={group.category}>
@@ -187,7 +196,11 @@ function EvaluationHeader(props: {
   );
 }
 
-function ScoreRow(props: { row: ICompareRow; evaluations: readonly EvaluationSummary[]; trans: TranslationBundle }): JSX.Element {
+function ScoreRow(props: {
+  row: ICompareRow;
+  evaluations: readonly EvaluationSummary[];
+  trans: TranslationBundle;
+}): JSX.Element {
   const { row, trans } = props;
   return (
     <tr data-score={row.key}>

@@ -4,7 +4,12 @@ import { downloadIcon } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
-import type { EvaluationDetail as EvaluationDetailData, EvaluationReport, EvaluationSummary, LogsQuery } from '../../api/types';
+import type {
+  EvaluationDetail as EvaluationDetailData,
+  EvaluationReport,
+  EvaluationSummary,
+  LogsQuery
+} from '../../api/types';
 import { escapeStop } from '../../shared/sampling';
 import { formatScore, metricLabel, scoreInfo, scoreLabel } from './format';
 import { canCancel, canDelete, isFinal, stateMessageText, withLiveFields } from './states';
@@ -13,7 +18,16 @@ import { formatDateTime, formatInteger } from '../../shared/format';
 import type { Confirm, CopyToClipboard, Notify } from '../../shared/callbacks';
 import { LogsView } from '../../ui/LogsView';
 import { ErrorState } from '../../ui/ErrorState';
-import { BusyButton, CopyableCode, DeleteButton, DetailHeader, DetailLoadState, DetailTopbar, JobStateMessage, ParamsTable } from '../../ui/ResourceDetail';
+import {
+  BusyButton,
+  CopyableCode,
+  DeleteButton,
+  DetailHeader,
+  DetailLoadState,
+  DetailTopbar,
+  JobStateMessage,
+  ParamsTable
+} from '../../ui/ResourceDetail';
 import { useJobDetail } from '../../ui/hooks/useJobDetail';
 import { BarChart } from './BarChart';
 import { EvaluationProgress } from './EvaluationProgress';
@@ -76,7 +90,10 @@ export function EvaluationDetail(props: IEvaluationDetailProps): JSX.Element {
     onDeleted: props.onDeleted
   });
 
-  const fetchLogs = React.useCallback((query: LogsQuery) => client.getEvaluationLogs(evaluationId, query), [client, evaluationId]);
+  const fetchLogs = React.useCallback(
+    (query: LogsQuery) => client.getEvaluationLogs(evaluationId, query),
+    [client, evaluationId]
+  );
 
   const onCancel = (): Promise<void> =>
     cancel({
@@ -120,10 +137,17 @@ export function EvaluationDetail(props: IEvaluationDetailProps): JSX.Element {
           />
         )}
         {state && canDelete(state) && (
-          <DeleteButton trans={trans} disabled={busy !== null} deleting={busy === 'delete'} onClick={() => void onDelete()} />
+          <DeleteButton
+            trans={trans}
+            disabled={busy !== null}
+            deleting={busy === 'delete'}
+            onClick={() => void onDelete()}
+          />
         )}
       </DetailTopbar>
-      {actionError !== null && <ErrorState error={actionError} trans={trans} className="jp-AquaExt-ErrorState-banner" />}
+      {actionError !== null && (
+        <ErrorState error={actionError} trans={trans} className="jp-AquaExt-ErrorState-banner" />
+      )}
       {evaluation === null && (
         <DetailLoadState
           trans={trans}
@@ -225,7 +249,9 @@ function CategoryChart(props: { report: EvaluationReport; trans: TranslationBund
   const { report, trans } = props;
   const { categories, keys } = React.useMemo(() => {
     const categories = Object.keys(report.categories).sort((a, b) => a.localeCompare(b));
-    const keys = CATEGORY_CHART_SCORES.filter(key => categories.some(c => report.categories[c].scores[key] !== undefined));
+    const keys = CATEGORY_CHART_SCORES.filter(key =>
+      categories.some(c => report.categories[c].scores[key] !== undefined)
+    );
     return { categories, keys };
   }, [report]);
   const series = React.useMemo(
@@ -268,9 +294,17 @@ function EvaluationParams(props: { evaluation: EvaluationDetailData; trans: Tran
     ['top_k', trans.__('Top-k'), p.top_k === null || p.top_k === undefined ? trans.__('off') : String(p.top_k)],
     ['frequency_penalty', trans.__('Frequency penalty'), String(p.frequency_penalty)],
     ['presence_penalty', trans.__('Presence penalty'), String(p.presence_penalty)],
-    ['stop', trans.__('Stop sequences'), p.stop && p.stop.length > 0 ? p.stop.map(escapeStop).join('  ') : trans.__('none')],
+    [
+      'stop',
+      trans.__('Stop sequences'),
+      p.stop && p.stop.length > 0 ? p.stop.map(escapeStop).join('  ') : trans.__('none')
+    ],
     ['seed', trans.__('Seed'), p.seed === null || p.seed === undefined ? trans.__('random') : String(p.seed)],
-    ['concurrency', trans.__('Concurrency'), trans._n('%1 request at once', '%1 requests at once', evaluation.concurrency)],
+    [
+      'concurrency',
+      trans.__('Concurrency'),
+      trans._n('%1 request at once', '%1 requests at once', evaluation.concurrency)
+    ],
     [
       'sample_size',
       trans.__('Rows'),
@@ -301,7 +335,11 @@ function Lineage(props: {
       <dt>{trans.__('Deployment')}</dt>
       <dd>
         {props.onOpenDeployment ? (
-          <button type="button" className="jp-AquaExt-linkButton" onClick={() => props.onOpenDeployment?.(evaluation.deployment_id)}>
+          <button
+            type="button"
+            className="jp-AquaExt-linkButton"
+            onClick={() => props.onOpenDeployment?.(evaluation.deployment_id)}
+          >
             {evaluation.deployment_name}
           </button>
         ) : (

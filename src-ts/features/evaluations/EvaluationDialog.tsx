@@ -3,9 +3,31 @@ import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
-import type { CreateEvaluationResponse, DeploymentSummary, EvaluationMetric, FineTuneSummary, ValidateDatasetRequest } from '../../api/types';
+import type {
+  CreateEvaluationResponse,
+  DeploymentSummary,
+  EvaluationMetric,
+  FineTuneSummary,
+  ValidateDatasetRequest
+} from '../../api/types';
 import type { BackendKind } from '../../shared/labels';
-import { buildEvaluationRequest, defaultEvaluationName, EVALUATION_FIELDS, EVALUATION_LIMITS, hasErrors, hasTrainingData, initialEvaluationForm, isEvaluable, placeEvaluationErrors, validateEvaluationForm, type DatasetSource, type EvaluationErrors, type EvaluationField, type IEvaluationForm, type SamplingErrors } from './evaluationForm';
+import {
+  buildEvaluationRequest,
+  defaultEvaluationName,
+  EVALUATION_FIELDS,
+  EVALUATION_LIMITS,
+  hasErrors,
+  hasTrainingData,
+  initialEvaluationForm,
+  isEvaluable,
+  placeEvaluationErrors,
+  validateEvaluationForm,
+  type DatasetSource,
+  type EvaluationErrors,
+  type EvaluationField,
+  type IEvaluationForm,
+  type SamplingErrors
+} from './evaluationForm';
 import { metricDescription, metricLabel, METRICS } from './format';
 import { evaluationPreflightKey, evaluationPreflightRequest, evaluationResult } from './preflight';
 import { blocksSubmit, errorResult, type IPreflightResult } from '../../shared/datasetPreflight';
@@ -82,7 +104,11 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
   const [deploymentsError, setDeploymentsError] = React.useState<unknown>(null);
   const [finetunes, setFineTunes] = React.useState<FineTuneSummary[] | null>(null);
   const [form, setForm] = React.useState<IEvaluationForm>(() =>
-    initialEvaluationForm({ deploymentId: props.deploymentId, finetuneId: props.finetuneId, datasetPath: props.datasetPath })
+    initialEvaluationForm({
+      deploymentId: props.deploymentId,
+      finetuneId: props.finetuneId,
+      datasetPath: props.datasetPath
+    })
   );
   const touched = React.useRef(new Set<FormKey>());
   const [samplingErrors, setSamplingErrors] = React.useState<SamplingErrors>({});
@@ -97,50 +123,50 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
     requestKey: '',
     hasRequest: false
   });
-  const { errors, otherErrors, error, submitting, showErrors, clearErrors, addError, submit } = useFormSubmit<EvaluationField>({
-    trans,
-    fields: EVALUATION_FIELDS,
-    placeRefusal: reason => {
-      const at = refusedSource.current;
-      setSamplingErrors({});
-      if (reason.kind === 'api' && reason.status === 409) {
-        // The deployment stopped being ACTIVE meanwhile: say so under it, and list the active ones again.
-        setDeploymentsVersion(n => n + 1);
-        return { byField: { deployment_id: describeError(reason, trans) }, other: [] };
-      }
-      if (reason.fields && reason.fields.length > 0) {
-        const placed = placeEvaluationErrors(reason.fields);
-        const lines = placed.other.filter(item => /^line \d+/i.test(item.message) || /line/.test(item.field));
-        if (lines.length > 0 && at.hasRequest) {
-          setPreflight(errorResult(at.requestKey, reason, e => describeError(e, trans)));
+  const { errors, otherErrors, error, submitting, showErrors, clearErrors, addError, submit } =
+    useFormSubmit<EvaluationField>({
+      trans,
+      fields: EVALUATION_FIELDS,
+      placeRefusal: reason => {
+        const at = refusedSource.current;
+        setSamplingErrors({});
+        if (reason.kind === 'api' && reason.status === 409) {
+          // The deployment stopped being ACTIVE meanwhile: say so under it, and list the active ones again.
+          setDeploymentsVersion(n => n + 1);
+          return { byField: { deployment_id: describeError(reason, trans) }, other: [] };
         }
-        setSamplingErrors(placed.sampling);
-        if (Object.keys(placed.sampling).length > 0) {
+        if (reason.fields && reason.fields.length > 0) {
+          const placed = placeEvaluationErrors(reason.fields);
+          const lines = placed.other.filter(item => /^line \d+/i.test(item.message) || /line/.test(item.field));
+          if (lines.length > 0 && at.hasRequest) {
+            setPreflight(errorResult(at.requestKey, reason, e => describeError(e, trans)));
+          }
+          setSamplingErrors(placed.sampling);
+          if (Object.keys(placed.sampling).length > 0) {
+            setAdvancedOpen(true);
+          }
+          return {
+            byField: placed.byField,
+            other: placed.other.filter(item => !lines.includes(item)),
+            quiet: placed.other.length > 0 || Object.keys(placed.sampling).length > 0
+          };
+        }
+        if (reason.kind === 'api' && reason.status === 404) {
+          const message = describeError(reason, trans);
+          return { byField: at.source === 'file' ? { dataset_path: message } : { finetune_id: message }, other: [] };
+        }
+        return undefined;
+      },
+      onShow: shown => {
+        if (ADVANCED.some(field => shown[field])) {
           setAdvancedOpen(true);
         }
-        return {
-          byField: placed.byField,
-          other: placed.other.filter(item => !lines.includes(item)),
-          quiet: placed.other.length > 0 || Object.keys(placed.sampling).length > 0
-        };
       }
-      if (reason.kind === 'api' && reason.status === 404) {
-        const message = describeError(reason, trans);
-        return { byField: at.source === 'file' ? { dataset_path: message } : { finetune_id: message }, other: [] };
-      }
-      return undefined;
-    },
-    onShow: shown => {
-      if (ADVANCED.some(field => shown[field])) {
-        setAdvancedOpen(true);
-      }
-    }
-  });
+    });
   const mounted = useMountedRef();
   const firstInput = React.useRef<HTMLSelectElement | null>(null);
 
   useDialogFocus(firstInput);
-
 
   // The deployments that can answer (the preselected one stays listed, with why it cannot).
   React.useEffect(() => {
@@ -263,7 +289,11 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
   };
 
   const toggleMetric = (metric: EvaluationMetric, on: boolean): void => {
-    update({ metrics: on ? METRICS.filter(m => m === metric || form.metrics.includes(m)) : form.metrics.filter(m => m !== metric) });
+    update({
+      metrics: on
+        ? METRICS.filter(m => m === metric || form.metrics.includes(m))
+        : form.metrics.filter(m => m !== metric)
+    });
   };
 
   const onSubmit = (event: React.FormEvent): Promise<void> | void => {
@@ -294,7 +324,11 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
       },
       done: response => {
         props.notify(
-          trans.__('Evaluating “%1” on %2 rows.', response.evaluation.deployment_name, response.evaluation.rows_total || response.preflight.valid_rows),
+          trans.__(
+            'Evaluating “%1” on %2 rows.',
+            response.evaluation.deployment_name,
+            response.evaluation.rows_total || response.preflight.valid_rows
+          ),
           'info'
         );
         props.onCreated(response);
@@ -321,7 +355,11 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
             {...input}
             type="text"
             inputMode={options.numeric ? 'numeric' : undefined}
-            className={options.numeric ? 'jp-mod-styled jp-AquaExt-input jp-AquaExt-narrowInput' : 'jp-mod-styled jp-AquaExt-input'}
+            className={
+              options.numeric
+                ? 'jp-mod-styled jp-AquaExt-input jp-AquaExt-narrowInput'
+                : 'jp-mod-styled jp-AquaExt-input'
+            }
             placeholder={options.placeholder}
             maxLength={options.maxLength}
             value={form[key]}
@@ -340,7 +378,11 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
 
   return (
     <ModalDialog
-      title={deployment && props.deploymentId === deployment.id ? trans.__('Evaluate “%1”', deployment.name) : trans.__('New evaluation')}
+      title={
+        deployment && props.deploymentId === deployment.id
+          ? trans.__('Evaluate “%1”', deployment.name)
+          : trans.__('New evaluation')
+      }
       label={trans.__('New evaluation')}
       className="jp-AquaExt-DeployDialog jp-AquaExt-FineTuneDialog jp-AquaExt-EvaluationDialog"
       trans={trans}
@@ -358,12 +400,12 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
               deploymentsError !== null
                 ? describeError(deploymentsError, trans)
                 : noneActive
-                ? trans.__('No deployment is active: deploy a model (or activate a deployment) first.')
-                : deployment && !isEvaluable(deployment)
-                ? deployment.mode === 'embedding'
-                  ? trans.__('An embedding deployment has no answers to score.')
-                  : trans.__('This deployment is not active: activate it first.')
-                : trans.__('Only active deployments answer prompts.')
+                  ? trans.__('No deployment is active: deploy a model (or activate a deployment) first.')
+                  : deployment && !isEvaluable(deployment)
+                    ? deployment.mode === 'embedding'
+                      ? trans.__('An embedding deployment has no answers to score.')
+                      : trans.__('This deployment is not active: activate it first.')
+                    : trans.__('Only active deployments answer prompts.')
             }
           >
             {input => (
@@ -377,7 +419,9 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
                 disabled={submitting}
                 onChange={event => update({ deploymentId: event.target.value })}
               >
-                <option value="">{deployments === null ? trans.__('Loading deployments…') : trans.__('Choose a deployment…')}</option>
+                <option value="">
+                  {deployments === null ? trans.__('Loading deployments…') : trans.__('Choose a deployment…')}
+                </option>
                 {listed.map(item => (
                   <option key={item.id} value={item.id} disabled={!isEvaluable(item)}>
                     {trans.__('%1 — %2', item.name, item.model_name)}
@@ -405,13 +449,20 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
             value={form.source}
             disabled={submitting}
             choices={[
-              { value: 'file', label: trans.__('A dataset'), description: trans.__('A JSONL file of {"prompt", "completion"[, "category"]} rows.') },
+              {
+                value: 'file',
+                label: trans.__('A dataset'),
+                description: trans.__('A JSONL file of {"prompt", "completion"[, "category"]} rows.')
+              },
               {
                 value: 'finetune',
                 label: trans.__('The training data of a fine-tune'),
                 description: trans.__('The snapshot a fine-tuning job trained on: how well did it learn?'),
                 disabled: finetunes !== null && finetunes.length === 0,
-                reason: finetunes !== null && finetunes.length === 0 ? trans.__('No fine-tuning job has succeeded yet.') : null
+                reason:
+                  finetunes !== null && finetunes.length === 0
+                    ? trans.__('No fine-tuning job has succeeded yet.')
+                    : null
               }
             ]}
             onChange={source => update({ source })}
@@ -447,7 +498,12 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
               />
             </>
           ) : (
-            <FormField id={id('finetune_id')} field="finetune_id" label={trans.__('Fine-tuning job')} error={errors.finetune_id}>
+            <FormField
+              id={id('finetune_id')}
+              field="finetune_id"
+              label={trans.__('Fine-tuning job')}
+              error={errors.finetune_id}
+            >
               {input => (
                 <select
                   {...input}
@@ -456,8 +512,12 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
                   disabled={submitting}
                   onChange={event => update({ finetuneId: event.target.value })}
                 >
-                  <option value="">{finetunes === null ? trans.__('Loading fine-tuning jobs…') : trans.__('Choose a fine-tuning job…')}</option>
-                  {form.finetuneId && finetunes !== null && !finetune && <option value={form.finetuneId}>{form.finetuneId}</option>}
+                  <option value="">
+                    {finetunes === null ? trans.__('Loading fine-tuning jobs…') : trans.__('Choose a fine-tuning job…')}
+                  </option>
+                  {form.finetuneId && finetunes !== null && !finetune && (
+                    <option value={form.finetuneId}>{form.finetuneId}</option>
+                  )}
                   {(finetunes ?? []).map(item => (
                     <option key={item.id} value={item.id}>
                       {trans.__('%1 — %2', item.name, item.base_model_name)}
@@ -474,7 +534,11 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
           })}
 
           <fieldset
-            className={errors.metrics ? 'jp-AquaExt-fieldset jp-AquaExt-EvaluationDialog-metrics jp-mod-error' : 'jp-AquaExt-fieldset jp-AquaExt-EvaluationDialog-metrics'}
+            className={
+              errors.metrics
+                ? 'jp-AquaExt-fieldset jp-AquaExt-EvaluationDialog-metrics jp-mod-error'
+                : 'jp-AquaExt-fieldset jp-AquaExt-EvaluationDialog-metrics'
+            }
             data-field="metrics"
             aria-describedby={errors.metrics ? `${id('metrics')}-error` : undefined}
           >
@@ -529,7 +593,10 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
                   maxLength: EVALUATION_LIMITS.shape,
                   hint: trans.__('The evaluation job’s CPU shape; empty lets the server choose.')
                 })}
-                {textField('logGroupId', trans.__('Log group OCID'), { placeholder: 'ocid1.loggroup.oc1…', maxLength: EVALUATION_LIMITS.ociId })}
+                {textField('logGroupId', trans.__('Log group OCID'), {
+                  placeholder: 'ocid1.loggroup.oc1…',
+                  maxLength: EVALUATION_LIMITS.ociId
+                })}
                 {textField('logId', trans.__('Log OCID'), {
                   placeholder: 'ocid1.log.oc1…',
                   maxLength: EVALUATION_LIMITS.ociId,

@@ -35,8 +35,8 @@ export function EvaluationList(props: IEvaluationListProps): JSX.Element {
             {selected.length === 0
               ? trans.__('Tick two or more evaluations to compare them.')
               : selected.length > MAX_COMPARED
-              ? trans.__('At most %1 evaluations can be compared at once.', MAX_COMPARED)
-              : trans._n('%1 evaluation selected', '%1 evaluations selected', selected.length)}
+                ? trans.__('At most %1 evaluations can be compared at once.', MAX_COMPARED)
+                : trans._n('%1 evaluation selected', '%1 evaluations selected', selected.length)}
           </span>
           <span className="jp-AquaExt-toolbarSpacer" />
           <Button
@@ -114,7 +114,12 @@ export function EvaluationList(props: IEvaluationListProps): JSX.Element {
             headerClassName: 'jp-AquaExt-FineTuneTable-progressColumn',
             className: 'jp-AquaExt-FineTuneRow-progress',
             cell: item => (
-              <EvaluationProgress evaluation={item} trans={trans} compact label={trans.__('Progress of %1', item.name)} />
+              <EvaluationProgress
+                evaluation={item}
+                trans={trans}
+                compact
+                label={trans.__('Progress of %1', item.name)}
+              />
             )
           },
           ...HEADLINE_SCORES.map(key => ({

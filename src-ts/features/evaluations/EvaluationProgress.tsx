@@ -22,7 +22,8 @@ export function EvaluationProgress(props: IEvaluationProgressProps): JSX.Element
   const waiting = evaluation.state === 'ACCEPTED' && evaluation.rows_done === 0;
   const percent = Math.round(evaluationFraction(evaluation) * 100);
   const rows = waiting ? trans.__('Waiting to start…') : rowsText(evaluation.rows_done, evaluation.rows_total, trans);
-  const eta = !isFinal(evaluation.state) && evaluation.eta_seconds !== null ? etaText(evaluation.eta_seconds, trans) : null;
+  const eta =
+    !isFinal(evaluation.state) && evaluation.eta_seconds !== null ? etaText(evaluation.eta_seconds, trans) : null;
   return (
     <div
       className={

@@ -7,7 +7,11 @@ import { isFinal, stateLabel, stateVariant } from './states';
 import { StateBadge } from '../../ui/StateBadge';
 
 /** The evaluation's state as a colored badge; a spinner while it runs. */
-export function EvaluationStateBadge(props: { state: EvaluationState; trans: TranslationBundle; title?: string }): JSX.Element {
+export function EvaluationStateBadge(props: {
+  state: EvaluationState;
+  trans: TranslationBundle;
+  title?: string;
+}): JSX.Element {
   const { state, trans } = props;
   return (
     <StateBadge

@@ -31,7 +31,9 @@ export function EvaluationsSection(props: IEvaluationsSectionProps): JSX.Element
         if (to === 'SUCCEEDED') {
           const scores = headlineText(evaluation.scores, trans);
           notify.current(
-            scores ? trans.__('“%1” finished: %2.', evaluation.name, scores) : trans.__('“%1” finished.', evaluation.name),
+            scores
+              ? trans.__('“%1” finished: %2.', evaluation.name, scores)
+              : trans.__('“%1” finished.', evaluation.name),
             'success'
           );
         } else {
@@ -63,7 +65,9 @@ export function EvaluationsSection(props: IEvaluationsSectionProps): JSX.Element
   }, [items]);
 
   const toggle = React.useCallback((evaluationId: string) => {
-    setSelected(previous => (previous.includes(evaluationId) ? previous.filter(id => id !== evaluationId) : [...previous, evaluationId]));
+    setSelected(previous =>
+      previous.includes(evaluationId) ? previous.filter(id => id !== evaluationId) : [...previous, evaluationId]
+    );
   }, []);
 
   if (selectedId) {

@@ -6,7 +6,18 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IAquaClient } from '../../api/client';
 import type { EvaluationMetric, EvaluationRow, EvaluationRows } from '../../api/types';
 import { formatScore, scoreLabel } from './format';
-import { ariaSort, INITIAL_ROWS_VIEW, isSortable, pageRange, ROW_SCORE_COLUMNS, rowsQuery, toggleSort, turnPage, withCategory, type IRowsView } from './rowsView';
+import {
+  ariaSort,
+  INITIAL_ROWS_VIEW,
+  isSortable,
+  pageRange,
+  ROW_SCORE_COLUMNS,
+  rowsQuery,
+  toggleSort,
+  turnPage,
+  withCategory,
+  type IRowsView
+} from './rowsView';
 import { formatInteger } from '../../shared/format';
 import { ErrorState } from '../../ui/ErrorState';
 import { Loading } from '../../ui/Loading';
@@ -148,7 +159,12 @@ export function RowsTable(props: IRowsTableProps): JSX.Element {
                 <th scope="col">{trans.__('Reference')}</th>
                 <th scope="col">{trans.__('Output')}</th>
                 {ROW_SCORE_COLUMNS.map(column =>
-                  header(column.key, scoreLabel(column.key, trans), isSortable(column, props.metrics), 'jp-AquaExt-numeric')
+                  header(
+                    column.key,
+                    scoreLabel(column.key, trans),
+                    isSortable(column, props.metrics),
+                    'jp-AquaExt-numeric'
+                  )
                 )}
               </tr>
             </thead>
@@ -159,7 +175,9 @@ export function RowsTable(props: IRowsTableProps): JSX.Element {
               {rows.length === 0 && (
                 <tr>
                   <td colSpan={4 + ROW_SCORE_COLUMNS.length} className="jp-AquaExt-muted">
-                    {view.category ? trans.__('No answered row in this category yet.') : trans.__('No row answered yet.')}
+                    {view.category
+                      ? trans.__('No answered row in this category yet.')
+                      : trans.__('No row answered yet.')}
                   </td>
                 </tr>
               )}
@@ -181,7 +199,10 @@ function RowView(props: { row: EvaluationRow; trans: TranslationBundle }): JSX.E
     </td>
   );
   return (
-    <tr data-row-index={row.index} className={row.error ? 'jp-AquaExt-RowsTable-row jp-mod-error' : 'jp-AquaExt-RowsTable-row'}>
+    <tr
+      data-row-index={row.index}
+      className={row.error ? 'jp-AquaExt-RowsTable-row jp-mod-error' : 'jp-AquaExt-RowsTable-row'}
+    >
       <td className="jp-AquaExt-numeric">
         {row.index + 1}
         {row.category && <span className="jp-AquaExt-RowsTable-category">{row.category}</span>}
@@ -202,10 +223,10 @@ function RowView(props: { row: EvaluationRow; trans: TranslationBundle }): JSX.E
           {column.key === 'latency_ms'
             ? formatScore('latency_ms', row.latency_ms ?? row.scores.latency_ms)
             : column.key === 'exact_match' && row.scores.exact_match !== undefined
-            ? row.scores.exact_match >= 1
-              ? trans.__('Yes')
-              : trans.__('No')
-            : formatScore(column.key, row.scores[column.key])}
+              ? row.scores.exact_match >= 1
+                ? trans.__('Yes')
+                : trans.__('No')
+              : formatScore(column.key, row.scores[column.key])}
         </td>
       ))}
     </tr>

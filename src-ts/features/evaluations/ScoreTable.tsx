@@ -27,7 +27,9 @@ export function ScoreTable(props: { report: EvaluationReport; trans: Translation
           {keys.map(key => (
             <tr key={key} data-score={key}>
               <th scope="row">{scoreLabel(key, trans)}</th>
-              <td className="jp-AquaExt-numeric jp-AquaExt-ScoreTable-value">{formatScore(key, report.overall.scores[key])}</td>
+              <td className="jp-AquaExt-numeric jp-AquaExt-ScoreTable-value">
+                {formatScore(key, report.overall.scores[key])}
+              </td>
               <td className="jp-AquaExt-muted">{scaleText(scoreInfo(key).scale, trans)}</td>
             </tr>
           ))}
@@ -41,11 +43,7 @@ export function ScoreTable(props: { report: EvaluationReport; trans: Translation
         </tbody>
       </table>
       <p className="jp-AquaExt-ScoreTable-rows">
-        {trans.__(
-          '%1 of %2 rows answered',
-          formatInteger(report.rows_answered),
-          formatInteger(report.rows_total)
-        )}
+        {trans.__('%1 of %2 rows answered', formatInteger(report.rows_answered), formatInteger(report.rows_total))}
         {report.rows_failed > 0 && (
           <span className="jp-AquaExt-ScoreTable-failed">
             {' · '}

@@ -47,7 +47,9 @@ export function yRange(fixedMax: number | null, series: readonly IBarSeries[]): 
   if (fixedMax !== null) {
     return [0, fixedMax];
   }
-  const values = series.flatMap(item => item.values).filter((v): v is number => v !== null && v !== undefined && Number.isFinite(v));
+  const values = series
+    .flatMap(item => item.values)
+    .filter((v): v is number => v !== null && v !== undefined && Number.isFinite(v));
   const max = values.length ? Math.max(...values) : 1;
   const min = values.length ? Math.min(0, ...values) : 0;
   return [min, max > 0 ? max * 1.1 : 1];

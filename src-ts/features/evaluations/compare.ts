@@ -20,7 +20,10 @@ export function bestIds(key: string, values: Readonly<Record<string, number>>): 
     return [];
   }
   const higher = scoreInfo(key).higherIsBetter;
-  const best = entries.reduce((acc, [, value]) => (higher ? Math.max(acc, value) : Math.min(acc, value)), higher ? -Infinity : Infinity);
+  const best = entries.reduce(
+    (acc, [, value]) => (higher ? Math.max(acc, value) : Math.min(acc, value)),
+    higher ? -Infinity : Infinity
+  );
   const ids = entries.filter(([, value]) => Math.abs(value - best) <= EPSILON).map(([id]) => id);
   // Everyone tied: nobody stands out.
   return ids.length === entries.length ? [] : ids;
@@ -82,7 +85,10 @@ export function scaleGroups(keys: readonly string[]): IScaleGroup[] {
 }
 
 /** The evaluations in the order the user chose them (the answer may reorder). */
-export function orderedEvaluations(comparison: Pick<EvaluationComparison, 'evaluations'>, ids: readonly string[]): EvaluationSummary[] {
+export function orderedEvaluations(
+  comparison: Pick<EvaluationComparison, 'evaluations'>,
+  ids: readonly string[]
+): EvaluationSummary[] {
   const byId = new Map(comparison.evaluations.map(item => [item.id, item]));
   const chosen = ids.map(id => byId.get(id)).filter((item): item is EvaluationSummary => !!item);
   const rest = comparison.evaluations.filter(item => !ids.includes(item.id));

@@ -9,7 +9,13 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { CONTRACT_LIMITS } from '../../api/limits';
-import type { CreateEvaluationRequest, DeploymentSummary, EvaluationMetric, FieldError, FineTuneSummary } from '../../api/types';
+import type {
+  CreateEvaluationRequest,
+  DeploymentSummary,
+  EvaluationMetric,
+  FieldError,
+  FineTuneSummary
+} from '../../api/types';
 import type { BackendKind } from '../../shared/labels';
 import { datasetStem } from '../../shared/format';
 import { placeFieldErrors } from '../../shared/fieldErrors';
@@ -203,7 +209,11 @@ export function validateEvaluationForm(
     const size = wholeNumber(form.sampleSize);
     const [min, max] = EVALUATION_LIMITS.sampleSize;
     if (size === null || size < min || size > max) {
-      errors.sample_size = trans.__('A whole number from %1 to %2, or empty for every row.', min, max.toLocaleString('en-US'));
+      errors.sample_size = trans.__(
+        'A whole number from %1 to %2, or empty for every row.',
+        min,
+        max.toLocaleString('en-US')
+      );
     }
   }
   if (form.metrics.length === 0) {
@@ -220,7 +230,9 @@ export function validateEvaluationForm(
       errors.report_uri = trans.__('An Object Storage location: oci://bucket@namespace/prefix.');
     }
     if (!!form.logGroupId.trim() !== !!form.logId.trim()) {
-      errors[form.logGroupId.trim() ? 'log_id' : 'log_group_id'] = trans.__('A log needs both the log group and the log.');
+      errors[form.logGroupId.trim() ? 'log_id' : 'log_group_id'] = trans.__(
+        'A log needs both the log group and the log.'
+      );
     }
   }
   const parsed = parseSampling(form.sampling, trans);

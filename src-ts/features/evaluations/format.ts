@@ -43,7 +43,9 @@ const BY_KEY = new Map(SCORES.map(info => [info.key, info]));
 
 /** What is known of a score (an unknown one reads as a 0–1 score, higher better). */
 export function scoreInfo(key: string): IScoreInfo {
-  return BY_KEY.get(key) ?? { key, metric: 'bertscore', scale: guessScale(key), higherIsBetter: !key.startsWith('latency') };
+  return (
+    BY_KEY.get(key) ?? { key, metric: 'bertscore', scale: guessScale(key), higherIsBetter: !key.startsWith('latency') }
+  );
 }
 
 function guessScale(key: string): ScoreScale {
@@ -57,7 +59,15 @@ function guessScale(key: string): ScoreScale {
 }
 
 /** Every metric family, in the form's order. */
-export const METRICS: readonly EvaluationMetric[] = ['bertscore', 'rouge', 'bleu', 'chrf', 'exact_match', 'readability', 'latency'];
+export const METRICS: readonly EvaluationMetric[] = [
+  'bertscore',
+  'rouge',
+  'bleu',
+  'chrf',
+  'exact_match',
+  'readability',
+  'latency'
+];
 
 export function metricLabel(metric: EvaluationMetric, trans: TranslationBundle): string {
   switch (metric) {
@@ -190,7 +200,9 @@ export function rowsText(done: number, total: number, trans: TranslationBundle):
 }
 
 /** The progress fraction clamped to 0..1 (a succeeded evaluation reads 100%). */
-export function evaluationFraction(item: Pick<EvaluationSummary, 'state' | 'progress' | 'rows_done' | 'rows_total'>): number {
+export function evaluationFraction(
+  item: Pick<EvaluationSummary, 'state' | 'progress' | 'rows_done' | 'rows_total'>
+): number {
   if (item.state === 'SUCCEEDED') {
     return 1;
   }

@@ -12,7 +12,9 @@ import { okResult, type IPreflightResult } from '../../shared/datasetPreflight';
 import type { IEvaluationForm } from './evaluationForm';
 
 /** The preflight request for the form; null while there is no file to check here. */
-export function evaluationPreflightRequest(form: Pick<IEvaluationForm, 'source' | 'datasetPath'>): ValidateDatasetRequest | null {
+export function evaluationPreflightRequest(
+  form: Pick<IEvaluationForm, 'source' | 'datasetPath'>
+): ValidateDatasetRequest | null {
   const path = form.datasetPath.trim();
   // oci:// datasets are read by the job itself; a fine-tune's snapshot was checked when it trained.
   if (form.source !== 'file' || !path || path.startsWith('oci://')) {

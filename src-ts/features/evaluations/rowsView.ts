@@ -18,7 +18,12 @@ export interface IRowsView {
   offset: number;
 }
 
-export const INITIAL_ROWS_VIEW: Readonly<IRowsView> = Object.freeze({ sort: null, descending: false, category: null, offset: 0 });
+export const INITIAL_ROWS_VIEW: Readonly<IRowsView> = Object.freeze({
+  sort: null,
+  descending: false,
+  category: null,
+  offset: 0
+});
 
 /**
  * A click on a column's header: a new column sorts ascending; the sorted

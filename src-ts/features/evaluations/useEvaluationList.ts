@@ -17,7 +17,10 @@ export interface IEvaluationListOptions {
   slowMs?: number;
 }
 
-export function useEvaluationList(client: IAquaClient, options: IEvaluationListOptions): IPolledList<EvaluationSummary> {
+export function useEvaluationList(
+  client: IAquaClient,
+  options: IEvaluationListOptions
+): IPolledList<EvaluationSummary> {
   const fetch = React.useCallback(() => client.listEvaluations(), [client]);
   return usePolledList(fetch, {
     active: options.active,

@@ -15,7 +15,16 @@ import { formatDateTime, formatInteger } from '../../shared/format';
 import type { Confirm, CopyToClipboard, Notify } from '../../shared/callbacks';
 import { LogsView } from '../../ui/LogsView';
 import { ErrorState } from '../../ui/ErrorState';
-import { BusyButton, CopyableCode, DeleteButton, DetailHeader, DetailLoadState, DetailTopbar, JobStateMessage, ParamsTable } from '../../ui/ResourceDetail';
+import {
+  BusyButton,
+  CopyableCode,
+  DeleteButton,
+  DetailHeader,
+  DetailLoadState,
+  DetailTopbar,
+  JobStateMessage,
+  ParamsTable
+} from '../../ui/ResourceDetail';
 import { useJobDetail } from '../../ui/hooks/useJobDetail';
 import { FineTuneProgress } from './FineTuneProgress';
 import { FineTuneStateBadge } from './FineTuneStateBadge';
@@ -85,11 +94,17 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
     }
   }, [metricsState, shown]);
 
-  const fetchLogs = React.useCallback((query: LogsQuery) => client.getFineTuneLogs(finetuneId, query), [client, finetuneId]);
+  const fetchLogs = React.useCallback(
+    (query: LogsQuery) => client.getFineTuneLogs(finetuneId, query),
+    [client, finetuneId]
+  );
 
   const onCancel = (): Promise<void> =>
     cancel({
-      message: trans.__('Cancel the fine-tuning job “%1”? Training stops at the next step and no model is produced.', name),
+      message: trans.__(
+        'Cancel the fine-tuning job “%1”? Training stops at the next step and no model is produced.',
+        name
+      ),
       options: { title: trans.__('Cancel fine-tuning'), acceptLabel: trans.__('Cancel job'), danger: true },
       action: () => client.cancelFineTune(finetuneId)
     });
@@ -98,7 +113,11 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
     const producedModel = job?.output_model_id;
     return remove({
       message: producedModel
-        ? trans.__('Delete the fine-tuning job “%1”, its log and metrics, and the model it produced (%2)?', name, producedModel)
+        ? trans.__(
+            'Delete the fine-tuning job “%1”, its log and metrics, and the model it produced (%2)?',
+            name,
+            producedModel
+          )
         : trans.__('Delete the fine-tuning job “%1”, its log and metrics?', name),
       options: { title: trans.__('Delete fine-tuning job'), acceptLabel: trans.__('Delete'), danger: true },
       action: () => client.deleteFineTune(finetuneId),
@@ -149,10 +168,17 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
           />
         )}
         {state && canDelete(state) && (
-          <DeleteButton trans={trans} disabled={busy !== null} deleting={busy === 'delete'} onClick={() => void onDelete()} />
+          <DeleteButton
+            trans={trans}
+            disabled={busy !== null}
+            deleting={busy === 'delete'}
+            onClick={() => void onDelete()}
+          />
         )}
       </DetailTopbar>
-      {actionError !== null && <ErrorState error={actionError} trans={trans} className="jp-AquaExt-ErrorState-banner" />}
+      {actionError !== null && (
+        <ErrorState error={actionError} trans={trans} className="jp-AquaExt-ErrorState-banner" />
+      )}
       {job === null && (
         <DetailLoadState
           trans={trans}
@@ -237,7 +263,10 @@ function StateMessage(props: { job: FineTuneDetailData; trans: TranslationBundle
 function Outcome(props: { job: FineTuneDetailData; trans: TranslationBundle }): JSX.Element {
   const { job, trans } = props;
   const items: Array<[string, string]> = [];
-  items.push([trans.__('Steps'), job.total_steps ? `${formatInteger(job.step)} / ${formatInteger(job.total_steps)}` : formatInteger(job.step)]);
+  items.push([
+    trans.__('Steps'),
+    job.total_steps ? `${formatInteger(job.step)} / ${formatInteger(job.total_steps)}` : formatInteger(job.step)
+  ]);
   items.push([trans.__('Epochs'), `${formatEpoch(job.epoch)} / ${job.params.epochs}`]);
   if (job.final_train_loss !== null) {
     items.push([trans.__('Final train loss'), formatLoss(job.final_train_loss)]);
@@ -287,7 +316,11 @@ function FineTuneParams(props: { job: FineTuneDetailData; trans: TranslationBund
       ]
     );
   } else {
-    rows.push(['last_n_layers', trans.__('Layers trained'), trans._n('The last %1 layer', 'The last %1 layers', p.last_n_layers)]);
+    rows.push([
+      'last_n_layers',
+      trans.__('Layers trained'),
+      trans._n('The last %1 layer', 'The last %1 layers', p.last_n_layers)
+    ]);
   }
   rows.push(
     [
@@ -313,7 +346,11 @@ function FineTuneParams(props: { job: FineTuneDetailData; trans: TranslationBund
       trans.__('%1 train · %2 validation', formatInteger(job.train_rows ?? 0), formatInteger(job.validation_rows ?? 0))
     ]);
   }
-  rows.push(['shape', trans.__('Shape'), `${shapeLabel(job.shape, trans)}${job.replicas > 1 ? ` × ${trans._n('%1 node', '%1 nodes', job.replicas)}` : ''}`]);
+  rows.push([
+    'shape',
+    trans.__('Shape'),
+    `${shapeLabel(job.shape, trans)}${job.replicas > 1 ? ` × ${trans._n('%1 node', '%1 nodes', job.replicas)}` : ''}`
+  ]);
   rows.push(['created', trans.__('Created'), formatDateTime(job.created_at)]);
   if (job.finished_at) {
     rows.push(['finished', trans.__('Finished'), formatDateTime(job.finished_at)]);
@@ -337,7 +374,11 @@ function Lineage(props: {
       <dt>{trans.__('Base model')}</dt>
       <dd>
         {props.onViewModel ? (
-          <button type="button" className="jp-AquaExt-linkButton" onClick={() => props.onViewModel?.(job.base_model_id)}>
+          <button
+            type="button"
+            className="jp-AquaExt-linkButton"
+            onClick={() => props.onViewModel?.(job.base_model_id)}
+          >
             {job.base_model_name}
           </button>
         ) : (
@@ -371,7 +412,11 @@ function Lineage(props: {
           <dt>{trans.__('Fine-tuned model')}</dt>
           <dd>
             {props.onViewModel && job.state === 'SUCCEEDED' ? (
-              <button type="button" className="jp-AquaExt-linkButton" onClick={() => props.onViewModel?.(job.output_model_id ?? '')}>
+              <button
+                type="button"
+                className="jp-AquaExt-linkButton"
+                onClick={() => props.onViewModel?.(job.output_model_id ?? '')}
+              >
                 {job.output_model_id}
               </button>
             ) : (

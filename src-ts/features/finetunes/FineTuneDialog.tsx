@@ -3,10 +3,42 @@ import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
-import type { CreateFineTuneResponse, FineTuneDefaults, ModelSummary, TrainingFit, TrainingType, ValidateDatasetRequest } from '../../api/types';
+import type {
+  CreateFineTuneResponse,
+  FineTuneDefaults,
+  ModelSummary,
+  TrainingFit,
+  TrainingType,
+  ValidateDatasetRequest
+} from '../../api/types';
 import { shapeLabel, type BackendKind } from '../../shared/labels';
-import { ADVANCED_FIELDS, applyDefaults, buildFineTuneRequest, defaultJobName, fitQuery, fitTargetFor, FINETUNE_FIELDS, FORM_FIELDS, initialFineTuneForm, isFineTunable, LIMITS, placeFineTuneErrors, queryKey, validateFineTuneForm, type FineTuneErrors, type FineTuneField, type FormKey, type IFineTuneForm } from './finetuneForm';
-import { blocksSubmit, errorResult, isTokenizerMissing, okResult, type IPreflightResult } from '../../shared/datasetPreflight';
+import {
+  ADVANCED_FIELDS,
+  applyDefaults,
+  buildFineTuneRequest,
+  defaultJobName,
+  fitQuery,
+  fitTargetFor,
+  FINETUNE_FIELDS,
+  FORM_FIELDS,
+  initialFineTuneForm,
+  isFineTunable,
+  LIMITS,
+  placeFineTuneErrors,
+  queryKey,
+  validateFineTuneForm,
+  type FineTuneErrors,
+  type FineTuneField,
+  type FormKey,
+  type IFineTuneForm
+} from './finetuneForm';
+import {
+  blocksSubmit,
+  errorResult,
+  isTokenizerMissing,
+  okResult,
+  type IPreflightResult
+} from '../../shared/datasetPreflight';
 import { preflightKey, preflightRequest } from './preflight';
 import { formatInteger } from '../../shared/format';
 import type { Notify } from '../../shared/callbacks';
@@ -77,35 +109,41 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   const [checking, setChecking] = React.useState(false);
   const preflightSeq = React.useRef(0);
   const [advancedOpen, setAdvancedOpen] = React.useState(false);
-  const { errors, otherErrors, error, submitting, showErrors, clearErrors, addError, submit } = useFormSubmit<FineTuneField>({
-    trans,
-    fields: FINETUNE_FIELDS,
-    placeRefusal: reason => {
-      if (!reason.fields || reason.fields.length === 0) {
-        return undefined;
+  const { errors, otherErrors, error, submitting, showErrors, clearErrors, addError, submit } =
+    useFormSubmit<FineTuneField>({
+      trans,
+      fields: FINETUNE_FIELDS,
+      placeRefusal: reason => {
+        if (!reason.fields || reason.fields.length === 0) {
+          return undefined;
+        }
+        const placed = placeFineTuneErrors(reason.fields);
+        const byField: FineTuneErrors = { ...placed.byField };
+        if (placed.lines.length > 0) {
+          // The job's own preflight found bad lines: list them where the check shows.
+          setPreflight(errorResult(requestKeyRef.current, reason, e => describeError(e, trans)));
+          byField.dataset_path = trans._n(
+            '%1 invalid line in the dataset.',
+            '%1 invalid lines in the dataset.',
+            placed.lines.length
+          );
+        }
+        return { byField, other: placed.other };
+      },
+      onShow: shown => {
+        if (ADVANCED_FIELDS.some(field => shown[field])) {
+          setAdvancedOpen(true);
+        }
       }
-      const placed = placeFineTuneErrors(reason.fields);
-      const byField: FineTuneErrors = { ...placed.byField };
-      if (placed.lines.length > 0) {
-        // The job's own preflight found bad lines: list them where the check shows.
-        setPreflight(errorResult(requestKeyRef.current, reason, e => describeError(e, trans)));
-        byField.dataset_path = trans._n('%1 invalid line in the dataset.', '%1 invalid lines in the dataset.', placed.lines.length);
-      }
-      return { byField, other: placed.other };
-    },
-    onShow: shown => {
-      if (ADVANCED_FIELDS.some(field => shown[field])) {
-        setAdvancedOpen(true);
-      }
-    }
-  });
+    });
   const [uploading, setUploading] = React.useState(false);
   const mounted = useMountedRef();
   const firstInput = React.useRef<HTMLSelectElement | null>(null);
   const formRef = React.useRef(form);
   formRef.current = form;
 
-  const model = models?.find(item => item.id === form.modelId) ?? (props.model?.id === form.modelId ? props.model : null);
+  const model =
+    models?.find(item => item.id === form.modelId) ?? (props.model?.id === form.modelId ? props.model : null);
   const defaultsReady = defaults !== null && defaults.model_id === form.modelId;
 
   useDialogFocus(firstInput);
@@ -272,7 +310,8 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
       const next = { ...previous, ...patch };
       // The job's name follows the model and the dataset until the user names it.
       if (!touched.current.has('name') && (keys.includes('modelId') || keys.includes('datasetPath'))) {
-        const chosen = models?.find(item => item.id === next.modelId) ?? (props.model?.id === next.modelId ? props.model : null);
+        const chosen =
+          models?.find(item => item.id === next.modelId) ?? (props.model?.id === next.modelId ? props.model : null);
         next.name = defaultJobName(chosen?.name, next.datasetPath);
       }
       return next;
@@ -346,7 +385,14 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   const numberField = (
     key: FormKey,
     label: string,
-    options: { hint?: React.ReactNode; min?: number; max?: number; step?: number | 'any'; decimal?: boolean; suffix?: string } = {}
+    options: {
+      hint?: React.ReactNode;
+      min?: number;
+      max?: number;
+      step?: number | 'any';
+      decimal?: boolean;
+      suffix?: string;
+    } = {}
   ): JSX.Element => {
     const field = FORM_FIELDS[key];
     return (
@@ -374,7 +420,11 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
     );
   };
 
-  const textField = (key: FormKey, label: string, options: { hint?: React.ReactNode; placeholder?: string; maxLength?: number } = {}): JSX.Element => {
+  const textField = (
+    key: FormKey,
+    label: string,
+    options: { hint?: React.ReactNode; placeholder?: string; maxLength?: number } = {}
+  ): JSX.Element => {
     const field = FORM_FIELDS[key];
     return (
       <FormField id={id(field)} field={field} label={label} error={errors[field]} hint={options.hint}>
@@ -416,10 +466,13 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
               modelsError !== null
                 ? describeError(modelsError, trans)
                 : models !== null && models.length === 0
-                ? trans.__('No model is ready to fine-tune: download or register one in Models first.')
-                : defaultsError !== null
-                ? trans.__('The model’s defaults are unavailable (%1); the form keeps the usual ones.', describeError(defaultsError, trans))
-                : undefined
+                  ? trans.__('No model is ready to fine-tune: download or register one in Models first.')
+                  : defaultsError !== null
+                    ? trans.__(
+                        'The model’s defaults are unavailable (%1); the form keeps the usual ones.',
+                        describeError(defaultsError, trans)
+                      )
+                    : undefined
             }
           >
             {input => (
@@ -536,18 +589,27 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
 
           <div className="jp-AquaExt-FineTuneDialog-grid">
             {numberField('epochs', trans.__('Epochs'), { min: LIMITS.epochs[0], max: LIMITS.epochs[1] })}
-            {numberField('learningRate', trans.__('Learning rate'), { decimal: true, hint: trans.__('For example 2e-4.') })}
+            {numberField('learningRate', trans.__('Learning rate'), {
+              decimal: true,
+              hint: trans.__('For example 2e-4.')
+            })}
             {numberField('batchSize', trans.__('Batch size'), { min: LIMITS.batchSize[0], max: LIMITS.batchSize[1] })}
             {numberField('maxSeqLength', trans.__('Sequence length'), {
               min: LIMITS.maxSeqLength[0],
               max: LIMITS.maxSeqLength[1],
-              hint:
-                model?.context_length
-                  ? trans.__('Tokens per row; longer rows are truncated (the model reads %1).', formatInteger(model.context_length))
-                  : trans.__('Tokens per row; longer rows are truncated.')
+              hint: model?.context_length
+                ? trans.__(
+                    'Tokens per row; longer rows are truncated (the model reads %1).',
+                    formatInteger(model.context_length)
+                  )
+                : trans.__('Tokens per row; longer rows are truncated.')
             })}
             {lora
-              ? numberField('loraR', trans.__('LoRA r'), { min: LIMITS.loraR[0], max: LIMITS.loraR[1], hint: trans.__('Rank of the adapters.') })
+              ? numberField('loraR', trans.__('LoRA r'), {
+                  min: LIMITS.loraR[0],
+                  max: LIMITS.loraR[1],
+                  hint: trans.__('Rank of the adapters.')
+                })
               : numberField('lastNLayers', trans.__('Last N layers'), {
                   min: LIMITS.lastNLayers[0],
                   max: LIMITS.lastNLayers[1],
@@ -600,26 +662,42 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
                 return {
                   value: name,
                   label: shapeLabel(name, trans),
-                  description: row ? (row.fits ? trans.__('Training fits') : trans.__('Training does not fit')) : undefined
+                  description: row
+                    ? row.fits
+                      ? trans.__('Training fits')
+                      : trans.__('Training does not fit')
+                    : undefined
                 };
               })}
               onChange={value => update({ shape: value })}
             />
           ) : null}
-          <TrainingFitView fit={fit} target={target} loading={defaultsLoading || fitRefreshing} hasModel={!!form.modelId} trans={trans} />
+          <TrainingFitView
+            fit={fit}
+            target={target}
+            loading={defaultsLoading || fitRefreshing}
+            hasModel={!!form.modelId}
+            trans={trans}
+          />
 
           {onOci && (
             <>
               {numberField('replicas', trans.__('Nodes'), {
                 min: 1,
                 max: Math.min(LIMITS.replicasMax, defaults?.max_replicas ?? LIMITS.replicasMax),
-                hint: trans.__('More than one runs distributed training; it needs a subnet and logging (Advanced options).')
+                hint: trans.__(
+                  'More than one runs distributed training; it needs a subnet and logging (Advanced options).'
+                )
               })}
-              {textField('outputUri', defaults?.needs_output_uri ? trans.__('Output location') : trans.__('Output location (optional)'), {
-                placeholder: 'oci://bucket@namespace/prefix',
-                maxLength: LIMITS.outputUri,
-                hint: trans.__('Where the fine-tuned weights go: a versioned Object Storage bucket.')
-              })}
+              {textField(
+                'outputUri',
+                defaults?.needs_output_uri ? trans.__('Output location') : trans.__('Output location (optional)'),
+                {
+                  placeholder: 'oci://bucket@namespace/prefix',
+                  maxLength: LIMITS.outputUri,
+                  hint: trans.__('Where the fine-tuned weights go: a versioned Object Storage bucket.')
+                }
+              )}
               {textField('experimentName', trans.__('Experiment (optional)'), {
                 maxLength: LIMITS.experimentName,
                 hint: trans.__('The model version set grouping runs; created when new.')
@@ -644,7 +722,10 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
             )}
             {lora && (
               <div className="jp-AquaExt-FineTuneDialog-grid">
-                {numberField('loraAlpha', trans.__('LoRA alpha'), { min: LIMITS.loraAlpha[0], max: LIMITS.loraAlpha[1] })}
+                {numberField('loraAlpha', trans.__('LoRA alpha'), {
+                  min: LIMITS.loraAlpha[0],
+                  max: LIMITS.loraAlpha[1]
+                })}
                 {numberField('loraDropout', trans.__('LoRA dropout'), { decimal: true })}
               </div>
             )}
@@ -672,8 +753,14 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
             {onOci && (
               <fieldset className="jp-AquaExt-fieldset" data-field="networking">
                 <legend className="jp-AquaExt-formField-label">{trans.__('Networking and logging')}</legend>
-                {textField('subnetId', trans.__('Subnet OCID'), { placeholder: 'ocid1.subnet.oc1…', maxLength: LIMITS.ociId })}
-                {textField('logGroupId', trans.__('Log group OCID'), { placeholder: 'ocid1.loggroup.oc1…', maxLength: LIMITS.ociId })}
+                {textField('subnetId', trans.__('Subnet OCID'), {
+                  placeholder: 'ocid1.subnet.oc1…',
+                  maxLength: LIMITS.ociId
+                })}
+                {textField('logGroupId', trans.__('Log group OCID'), {
+                  placeholder: 'ocid1.loggroup.oc1…',
+                  maxLength: LIMITS.ociId
+                })}
                 {textField('logId', trans.__('Log OCID'), {
                   placeholder: 'ocid1.log.oc1…',
                   maxLength: LIMITS.ociId,

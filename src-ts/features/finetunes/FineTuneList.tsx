@@ -58,7 +58,9 @@ export function FineTuneList(props: IFineTuneListProps): JSX.Element {
           header: trans.__('Progress'),
           headerClassName: 'jp-AquaExt-FineTuneTable-progressColumn',
           className: 'jp-AquaExt-FineTuneRow-progress',
-          cell: item => <FineTuneProgress job={item} trans={trans} compact label={trans.__('Progress of %1', item.name)} />
+          cell: item => (
+            <FineTuneProgress job={item} trans={trans} compact label={trans.__('Progress of %1', item.name)} />
+          )
         },
         { key: 'training', header: trans.__('Training'), cell: item => trainingTypeLabel(item.training_type, trans) },
         shapeColumn(trans)

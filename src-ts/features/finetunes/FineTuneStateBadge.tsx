@@ -7,7 +7,11 @@ import { isFinal, stateLabel, stateVariant } from '../../shared/jobStates';
 import { StateBadge } from '../../ui/StateBadge';
 
 /** The job's state as a colored badge; a spinner while it runs (ACCEPTED, IN_PROGRESS, CANCELING). */
-export function FineTuneStateBadge(props: { state: FineTuneState; trans: TranslationBundle; title?: string }): JSX.Element {
+export function FineTuneStateBadge(props: {
+  state: FineTuneState;
+  trans: TranslationBundle;
+  title?: string;
+}): JSX.Element {
   const { state, trans } = props;
   return (
     <StateBadge

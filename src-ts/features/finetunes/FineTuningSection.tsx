@@ -56,7 +56,7 @@ export function FineTuningSection(props: IFineTuningSectionProps): JSX.Element {
 
   useRefreshOnRequest(props.reloadRequest, refresh);
 
-  const summary = selectedId ? list.items?.find(item => item.id === selectedId) ?? null : null;
+  const summary = selectedId ? (list.items?.find(item => item.id === selectedId) ?? null) : null;
 
   if (selectedId) {
     return (

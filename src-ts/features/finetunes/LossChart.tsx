@@ -31,8 +31,6 @@ export interface ILossChartProps {
   height?: number;
 }
 
-
-
 interface IChartColors {
   train: string;
   validation: string;
@@ -186,16 +184,12 @@ export function LossChart(props: ILossChartProps): JSX.Element {
   }, [width, height]);
 
   const hovered = valuesAt(data, cursorIndex);
-  const trainText = hovered
-    ? formatLoss(hovered.train)
-    : latest.train
-    ? formatLoss(latest.train.value)
-    : '—';
+  const trainText = hovered ? formatLoss(hovered.train) : latest.train ? formatLoss(latest.train.value) : '—';
   const validationText = hovered
     ? formatLoss(hovered.validation)
     : latest.validation
-    ? formatLoss(latest.validation.value)
-    : '—';
+      ? formatLoss(latest.validation.value)
+      : '—';
   const summary = empty
     ? trans.__('Loss curves: no loss logged yet.')
     : trans.__(
@@ -227,8 +221,12 @@ export function LossChart(props: ILossChartProps): JSX.Element {
           {hovered
             ? trans.__('at step %1', hovered.step.toLocaleString())
             : latest.bestValidation
-            ? trans.__('best validation %1 at step %2', formatLoss(latest.bestValidation.value), latest.bestValidation.step.toLocaleString())
-            : ''}
+              ? trans.__(
+                  'best validation %1 at step %2',
+                  formatLoss(latest.bestValidation.value),
+                  latest.bestValidation.step.toLocaleString()
+                )
+              : ''}
         </span>
       </figcaption>
       <div ref={containerRef} className="jp-AquaExt-LossChart-plotArea" style={{ height }}>
@@ -241,7 +239,9 @@ export function LossChart(props: ILossChartProps): JSX.Element {
           </div>
         )}
         {loadError !== null && (
-          <div className="jp-AquaExt-LossChart-empty">{trans.__('The chart could not be drawn here; the latest values are above.')}</div>
+          <div className="jp-AquaExt-LossChart-empty">
+            {trans.__('The chart could not be drawn here; the latest values are above.')}
+          </div>
         )}
       </div>
     </figure>

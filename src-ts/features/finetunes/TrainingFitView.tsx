@@ -29,7 +29,9 @@ export function TrainingFitView(props: ITrainingFitViewProps): JSX.Element | nul
   if (!fit) {
     return (
       <div className="jp-AquaExt-DeployFit jp-AquaExt-TrainingFit jp-mod-pending" aria-live="polite">
-        {props.loading ? trans.__('Estimating the training memory…') : trans.__('No training memory estimate for this model.')}
+        {props.loading
+          ? trans.__('Estimating the training memory…')
+          : trans.__('No training memory estimate for this model.')}
       </div>
     );
   }
@@ -53,22 +55,26 @@ export function TrainingFitView(props: ITrainingFitViewProps): JSX.Element | nul
             </span>
             <span>
               {needs === null
-                ? trans.__('%1 has %2; the memory training needs is unknown.', shapeLabel(target.name, trans), formatGb(target.memory_gb))
-                : target.headroom_gb < 0
                 ? trans.__(
-                    'training needs %1 of %2 on %3 (%4 short)',
-                    formatGb(needs),
-                    formatGb(target.memory_gb),
+                    '%1 has %2; the memory training needs is unknown.',
                     shapeLabel(target.name, trans),
-                    formatGb(-target.headroom_gb)
+                    formatGb(target.memory_gb)
                   )
-                : trans.__(
-                    'training needs %1 of %2 on %3 (%4 headroom)',
-                    formatGb(needs),
-                    formatGb(target.memory_gb),
-                    shapeLabel(target.name, trans),
-                    formatGb(target.headroom_gb)
-                  )}
+                : target.headroom_gb < 0
+                  ? trans.__(
+                      'training needs %1 of %2 on %3 (%4 short)',
+                      formatGb(needs),
+                      formatGb(target.memory_gb),
+                      shapeLabel(target.name, trans),
+                      formatGb(-target.headroom_gb)
+                    )
+                  : trans.__(
+                      'training needs %1 of %2 on %3 (%4 headroom)',
+                      formatGb(needs),
+                      formatGb(target.memory_gb),
+                      shapeLabel(target.name, trans),
+                      formatGb(target.headroom_gb)
+                    )}
             </span>
           </>
         ) : (
@@ -79,7 +85,9 @@ export function TrainingFitView(props: ITrainingFitViewProps): JSX.Element | nul
           </span>
         )}
       </div>
-      <div className="jp-AquaExt-formField-hint">{trans.__('Weights in %1, with gradients, optimizer state and activations.', fit.dtype)}</div>
+      <div className="jp-AquaExt-formField-hint">
+        {trans.__('Weights in %1, with gradients, optimizer state and activations.', fit.dtype)}
+      </div>
       {fit.arithmetic.length > 0 && (
         <pre
           className="jp-AquaExt-FitReport-arithmetic jp-AquaExt-DeployFit-arithmetic"
@@ -106,7 +114,9 @@ export function TrainingFitView(props: ITrainingFitViewProps): JSX.Element | nul
                 <span className="jp-AquaExt-TrainingFit-memory" title={formatGb(item.memory_gb)}>
                   {formatGbCompact(item.memory_gb)}
                 </span>
-                {item.recommended && <span className="jp-AquaExt-Badge jp-AquaExt-Badge-success">{trans.__('Recommended')}</span>}
+                {item.recommended && (
+                  <span className="jp-AquaExt-Badge jp-AquaExt-Badge-success">{trans.__('Recommended')}</span>
+                )}
                 {available && <span className="jp-AquaExt-Badge jp-AquaExt-Badge-muted">{available}</span>}
               </li>
             );

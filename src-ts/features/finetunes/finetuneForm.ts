@@ -9,7 +9,17 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { CONTRACT_LIMITS } from '../../api/limits';
-import type { CreateFineTuneRequest, FieldError, FineTuneDefaults, FineTuneDefaultsQuery, FineTuneParams, FitTarget, ModelSummary, TrainingFit, TrainingType } from '../../api/types';
+import type {
+  CreateFineTuneRequest,
+  FieldError,
+  FineTuneDefaults,
+  FineTuneDefaultsQuery,
+  FineTuneParams,
+  FitTarget,
+  ModelSummary,
+  TrainingFit,
+  TrainingType
+} from '../../api/types';
 import type { BackendKind } from '../../shared/labels';
 import { placeLineErrors, type IPlacedLineErrors } from '../../shared/fieldErrors';
 import { datasetStem } from '../../shared/format';
@@ -75,7 +85,10 @@ export type FineTuneErrors = Partial<Record<FineTuneField, string>>;
 
 const CONTRACT = CONTRACT_LIMITS.CreateFineTuneRequest;
 const PARAMS = CONTRACT_LIMITS['FineTuneParams-Input'];
-const range = (bounds: { minimum: number; maximum: number }): readonly [number, number] => [bounds.minimum, bounds.maximum];
+const range = (bounds: { minimum: number; maximum: number }): readonly [number, number] => [
+  bounds.minimum,
+  bounds.maximum
+];
 
 /** Bounds of the contract (CreateFineTuneRequest and FineTuneParams in schema/api/openapi.json). */
 export const LIMITS = {
@@ -249,10 +262,7 @@ export function paramsToForm(params: FineTuneParams): Pick<IFineTuneForm, (typeo
   };
 }
 
-export function initialFineTuneForm(
-  model: Pick<ModelSummary, 'id' | 'name'> | null,
-  datasetPath = ''
-): IFineTuneForm {
+export function initialFineTuneForm(model: Pick<ModelSummary, 'id' | 'name'> | null, datasetPath = ''): IFineTuneForm {
   return {
     modelId: model?.id ?? '',
     name: defaultJobName(model?.name, datasetPath),
@@ -398,7 +408,10 @@ export function validateFineTuneForm(
     const modules = parseModules(form.loraTargetModules);
     const bad = modules.find(item => !MODULE_NAME.test(item));
     if (bad !== undefined) {
-      errors.lora_target_modules = trans.__('“%1” is not a module name (letters, digits, “_” and “.”).', bad.slice(0, 50));
+      errors.lora_target_modules = trans.__(
+        '“%1” is not a module name (letters, digits, “_” and “.”).',
+        bad.slice(0, 50)
+      );
     } else if (modules.length > LIMITS.targetModules) {
       errors.lora_target_modules = trans.__('At most %1 modules.', LIMITS.targetModules);
     }
@@ -426,7 +439,9 @@ export function validateFineTuneForm(
     }
     const uri = form.outputUri.trim();
     if (!uri && options.needsOutputUri) {
-      errors.output_uri = trans.__('Choose where the fine-tuned weights go: oci://bucket@namespace/prefix in a versioned bucket.');
+      errors.output_uri = trans.__(
+        'Choose where the fine-tuned weights go: oci://bucket@namespace/prefix in a versioned bucket.'
+      );
     } else if (uri && !OS_URI.test(uri)) {
       errors.output_uri = trans.__('Must look like oci://bucket@namespace/prefix.');
     } else if (uri.length > LIMITS.outputUri) {

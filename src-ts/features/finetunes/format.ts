@@ -8,7 +8,9 @@ import type { FineTuneSummary, TrainingType } from '../../api/types';
 
 /** "step 40 of 120", or "step 40" while the total is unknown. */
 export function stepText(step: number, totalSteps: number | null | undefined, trans: TranslationBundle): string {
-  return totalSteps ? trans.__('step %1 of %2', step.toLocaleString(), totalSteps.toLocaleString()) : trans.__('step %1', step.toLocaleString());
+  return totalSteps
+    ? trans.__('step %1 of %2', step.toLocaleString(), totalSteps.toLocaleString())
+    : trans.__('step %1', step.toLocaleString());
 }
 
 /** The progress fraction clamped to 0..1 (a finished job reads 100%). */

@@ -32,6 +32,10 @@ export function preflightKey(request: ValidateDatasetRequest | null): string {
   if (request === null) {
     return '';
   }
-  return JSON.stringify([request.path, request.model_id ?? null, request.max_seq_length ?? null, request.validation_split ?? null]);
+  return JSON.stringify([
+    request.path,
+    request.model_id ?? null,
+    request.max_seq_length ?? null,
+    request.validation_split ?? null
+  ]);
 }
-

@@ -50,7 +50,9 @@ export const ModelCard = React.memo(function ModelCard(props: IModelCardProps): 
       </div>
       <div className="jp-AquaExt-ModelCard-footer">
         <span className="jp-AquaExt-ModelCard-stat" title={trans.__('Parameters')}>
-          {model.parameter_count !== null ? trans.__('%1 params', formatParams(model.parameter_count)) : trans.__('params unknown')}
+          {model.parameter_count !== null
+            ? trans.__('%1 params', formatParams(model.parameter_count))
+            : trans.__('params unknown')}
         </span>
         <span className="jp-AquaExt-ModelCard-stat" title={trans.__('Size on disk')}>
           {formatBytes(model.size_bytes)}

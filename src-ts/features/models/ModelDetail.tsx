@@ -185,10 +185,7 @@ function ModelDetailBody(props: IModelDetailProps & { model: ModelDetailData }):
       )
     ]);
   }
-  facts.push([
-    trans.__('Task'),
-    [model.task, capabilityLabel(model.capability, trans)].filter(Boolean).join(' · ')
-  ]);
+  facts.push([trans.__('Task'), [model.task, capabilityLabel(model.capability, trans)].filter(Boolean).join(' · ')]);
   facts.push([trans.__('Parameters'), formatParams(model.parameter_count)]);
   facts.push([
     trans.__('Context length'),

@@ -204,9 +204,7 @@ export function ModelExplorer(props: IModelExplorerProps): JSX.Element {
               className="jp-AquaExt-ModelExplorer-filter"
               aria-label={trans.__('Source')}
               value={filters.sources[0] ?? ''}
-              onChange={event =>
-                update({ sources: event.target.value ? [event.target.value as ModelSource] : [] })
-              }
+              onChange={event => update({ sources: event.target.value ? [event.target.value as ModelSource] : [] })}
               options={[
                 { value: '', label: trans.__('All sources') },
                 ...SOURCES.map(source => ({ value: source, label: sourceLabel(source, trans) }))

@@ -143,9 +143,7 @@ export function ModelGrid(props: IModelGridProps): JSX.Element {
       columnIndex: next % columnCount
     });
     const focusNext = (): void => {
-      const target = containerRef.current?.querySelector<HTMLElement>(
-        `[data-index="${next}"] .jp-AquaExt-ModelCard`
-      );
+      const target = containerRef.current?.querySelector<HTMLElement>(`[data-index="${next}"] .jp-AquaExt-ModelCard`);
       target?.focus();
     };
     // The target row may only render after the scroll.

@@ -83,7 +83,15 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
   }, [source]);
 
   const displayName = (model: ModelDetail | null): string =>
-    model?.name || name.trim() || (source === 'huggingface' ? hfId.trim() : path.trim().replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? '');
+    model?.name ||
+    name.trim() ||
+    (source === 'huggingface'
+      ? hfId.trim()
+      : (path
+          .trim()
+          .replace(/[\\/]+$/, '')
+          .split(/[\\/]/)
+          .pop() ?? ''));
 
   const finish = (op: Operation, model: ModelDetail | null): void => {
     if (!mounted.current) {
@@ -315,78 +323,78 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
           {source === 'object_storage'
             ? null
             : source === 'local_folder'
-            ? field(
-                'path',
-                trans.__('Folder path'),
-                {
-                  ref: firstInput,
-                  type: 'text',
-                  placeholder: trans.__('~/models/my-model'),
-                  value: path,
-                  onChange: event => setPath(event.target.value),
-                  autoComplete: 'off'
-                },
-                trans.__(
-                  'A folder on the machine that runs Jupyter, with config.json and safetensors or GGUF weights. It is registered in place, not copied.'
-                )
-              )
-            : [
-                <React.Fragment key="hf_id">
-                  {field(
-                    'hf_id',
-                    trans.__('Hugging Face id'),
-                    {
-                      ref: firstInput,
-                      type: 'text',
-                      placeholder: trans.__('org/model-name'),
-                      value: hfId,
-                      onChange: event => setHfId(event.target.value),
-                      autoComplete: 'off'
-                    },
-                    onOci
-                      ? trans.__('Downloaded in the background, then uploaded to Object Storage.')
-                      : trans.__('Downloaded in the background into the aqua_ext data folder.')
-                  )}
-                </React.Fragment>,
-                <React.Fragment key="revision">
-                  {field('revision', trans.__('Revision (optional)'), {
+              ? field(
+                  'path',
+                  trans.__('Folder path'),
+                  {
+                    ref: firstInput,
                     type: 'text',
-                    placeholder: trans.__('main'),
-                    value: revision,
-                    onChange: event => setRevision(event.target.value),
+                    placeholder: trans.__('~/models/my-model'),
+                    value: path,
+                    onChange: event => setPath(event.target.value),
                     autoComplete: 'off'
-                  })}
-                </React.Fragment>,
-                <React.Fragment key="token">
-                  {field(
-                    'token',
-                    trans.__('Token (gated models)'),
-                    {
-                      type: 'password',
-                      value: token,
-                      onChange: event => setToken(event.target.value),
-                      autoComplete: 'off'
-                    },
-                    trans.__('Used for this download only; never stored or logged.')
-                  )}
-                </React.Fragment>,
-                onOci && (
-                  <React.Fragment key="os_uri">
+                  },
+                  trans.__(
+                    'A folder on the machine that runs Jupyter, with config.json and safetensors or GGUF weights. It is registered in place, not copied.'
+                  )
+                )
+              : [
+                  <React.Fragment key="hf_id">
                     {field(
-                      'os_uri',
-                      trans.__('Upload to'),
+                      'hf_id',
+                      trans.__('Hugging Face id'),
                       {
+                        ref: firstInput,
                         type: 'text',
-                        placeholder: 'oci://bucket@namespace/models/my-model',
-                        value: osUri,
-                        onChange: event => setOsUri(event.target.value),
+                        placeholder: trans.__('org/model-name'),
+                        value: hfId,
+                        onChange: event => setHfId(event.target.value),
                         autoComplete: 'off'
                       },
-                      trans.__('A prefix in a versioned bucket; the download is uploaded there, then registered.')
+                      onOci
+                        ? trans.__('Downloaded in the background, then uploaded to Object Storage.')
+                        : trans.__('Downloaded in the background into the aqua_ext data folder.')
                     )}
-                  </React.Fragment>
-                )
-              ]}
+                  </React.Fragment>,
+                  <React.Fragment key="revision">
+                    {field('revision', trans.__('Revision (optional)'), {
+                      type: 'text',
+                      placeholder: trans.__('main'),
+                      value: revision,
+                      onChange: event => setRevision(event.target.value),
+                      autoComplete: 'off'
+                    })}
+                  </React.Fragment>,
+                  <React.Fragment key="token">
+                    {field(
+                      'token',
+                      trans.__('Token (gated models)'),
+                      {
+                        type: 'password',
+                        value: token,
+                        onChange: event => setToken(event.target.value),
+                        autoComplete: 'off'
+                      },
+                      trans.__('Used for this download only; never stored or logged.')
+                    )}
+                  </React.Fragment>,
+                  onOci && (
+                    <React.Fragment key="os_uri">
+                      {field(
+                        'os_uri',
+                        trans.__('Upload to'),
+                        {
+                          type: 'text',
+                          placeholder: 'oci://bucket@namespace/models/my-model',
+                          value: osUri,
+                          onChange: event => setOsUri(event.target.value),
+                          autoComplete: 'off'
+                        },
+                        trans.__('A prefix in a versioned bucket; the download is uploaded there, then registered.')
+                      )}
+                    </React.Fragment>
+                  )
+                ]}
           {field('name', trans.__('Display name (optional)'), {
             type: 'text',
             placeholder: trans.__('Defaults to the folder or repository name'),

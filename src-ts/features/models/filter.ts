@@ -105,7 +105,10 @@ export function filterModels(
     if (f.format !== null && !model.formats.includes(f.format)) {
       continue;
     }
-    if (maxBytes !== null && (model.size_bytes === null || model.size_bytes === undefined || model.size_bytes > maxBytes)) {
+    if (
+      maxBytes !== null &&
+      (model.size_bytes === null || model.size_bytes === undefined || model.size_bytes > maxBytes)
+    ) {
       continue;
     }
     if (f.readyToFinetune && !model.ready_to_finetune) {

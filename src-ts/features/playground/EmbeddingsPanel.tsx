@@ -5,7 +5,15 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
 import type { EmbedResponse } from '../../api/types';
-import { checkEmbedInputs, EMBED_LIMITS, formatPreview, formatSimilarity, inputLabel, mostSimilarPairs, similarityLevel } from './embeddings';
+import {
+  checkEmbedInputs,
+  EMBED_LIMITS,
+  formatPreview,
+  formatSimilarity,
+  inputLabel,
+  mostSimilarPairs,
+  similarityLevel
+} from './embeddings';
 import { formatMs } from './stats';
 import { ErrorState } from '../../ui/ErrorState';
 
@@ -114,7 +122,9 @@ function EmbeddingResult(props: { response: EmbedResponse; texts: string[]; tran
   return (
     <section className="jp-AquaExt-Embeddings-result" aria-label={trans.__('Embedding result')}>
       <div className="jp-AquaExt-Turn-stats">
-        <span className="jp-AquaExt-Embeddings-dimensions">{trans._n('%1 dimension', '%1 dimensions', response.dimensions)}</span>
+        <span className="jp-AquaExt-Embeddings-dimensions">
+          {trans._n('%1 dimension', '%1 dimensions', response.dimensions)}
+        </span>
         <span>{formatMs(response.total_ms)}</span>
         {response.usage?.prompt_tokens !== null && response.usage?.prompt_tokens !== undefined && (
           <span>{trans._n('%1 token', '%1 tokens', response.usage.prompt_tokens)}</span>
@@ -168,7 +178,8 @@ function EmbeddingResult(props: { response: EmbedResponse; texts: string[]; tran
         <ul className="jp-AquaExt-Embeddings-previews">
           {response.preview.map((vector, i) => (
             <li key={i}>
-              <span className="jp-AquaExt-muted">{i + 1}</span> <code>{formatPreview(vector, response.dimensions)}</code>
+              <span className="jp-AquaExt-muted">{i + 1}</span>{' '}
+              <code>{formatPreview(vector, response.dimensions)}</code>
             </li>
           ))}
         </ul>

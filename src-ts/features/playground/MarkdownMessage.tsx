@@ -64,9 +64,7 @@ export function MarkdownMessage(props: IMarkdownMessageProps): JSX.Element {
     if (timer.current !== undefined) {
       return;
     }
-    const wait = latest.current.streaming
-      ? Math.max(0, s.lastAt + STREAM_RENDER_INTERVAL_MS - Date.now())
-      : 0;
+    const wait = latest.current.streaming ? Math.max(0, s.lastAt + STREAM_RENDER_INTERVAL_MS - Date.now()) : 0;
     timer.current = setTimeout(() => {
       timer.current = undefined;
       void render();

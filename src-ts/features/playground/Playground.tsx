@@ -97,7 +97,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
   React.useEffect(loadOthers, [loadOthers]);
 
   const mode: InferenceMode = deployment?.mode ?? 'chat';
-  const partner = compareWith ? others.find(item => item.id === compareWith) ?? null : null;
+  const partner = compareWith ? (others.find(item => item.id === compareWith) ?? null) : null;
   const reload = React.useCallback(() => setReloadCount(n => n + 1), []);
 
   const primary = useChatSession({
@@ -137,7 +137,18 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
       saveTimer.current = undefined;
       savePlayground(storage, deploymentId, latest.current);
     }, props.saveDelayMs ?? 500);
-  }, [storage, deploymentId, system, sampling, draft, compareWith, embedInputs, primary.turns, secondary.turns, props.saveDelayMs]);
+  }, [
+    storage,
+    deploymentId,
+    system,
+    sampling,
+    draft,
+    compareWith,
+    embedInputs,
+    primary.turns,
+    secondary.turns,
+    props.saveDelayMs
+  ]);
   React.useEffect(
     () => () => {
       if (saveTimer.current !== undefined) {
@@ -222,8 +233,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                   { value: '', label: trans.__('Nothing (single)') },
                   ...others.map(item => ({
                     value: item.id,
-                    label:
-                      item.state === 'ACTIVE' ? item.name : `${item.name} (${stateLabel(item.state, trans)})`
+                    label: item.state === 'ACTIVE' ? item.name : `${item.name} (${stateLabel(item.state, trans)})`
                   }))
                 ]}
               />
@@ -286,12 +296,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
               </div>
             )}
             <div className="jp-AquaExt-Playground-columns">
-              <Column
-                title={compareWith ? deployment.name : null}
-                turns={primary.turns}
-                mode={mode}
-                props={props}
-              />
+              <Column title={compareWith ? deployment.name : null} turns={primary.turns} mode={mode} props={props} />
               {compareWith && (
                 <Column
                   title={partner ? partner.name : trans.__('(deployment not found)')}
@@ -316,8 +321,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                 onChange={event => setDraft(event.target.value)}
                 onKeyDown={event => {
                   const submit =
-                    event.key === 'Enter' &&
-                    (mode === 'completion' ? event.ctrlKey || event.metaKey : !event.shiftKey);
+                    event.key === 'Enter' && (mode === 'completion' ? event.ctrlKey || event.metaKey : !event.shiftKey);
                   if (submit && !event.nativeEvent.isComposing) {
                     event.preventDefault();
                     send();

@@ -83,8 +83,16 @@ function AnswerView(props: ITranscriptViewProps & { turn: IAssistantTurn }): JSX
         // Rendered markdown of whitespace is nothing at all: say what arrived instead of an empty answer.
         <div className="jp-AquaExt-Turn-blank">
           {streaming
-            ? trans._n('Only whitespace so far (%1 character)…', 'Only whitespace so far (%1 characters)…', turn.content.length)
-            : trans._n('The answer is only whitespace (%1 character).', 'The answer is only whitespace (%1 characters).', turn.content.length)}
+            ? trans._n(
+                'Only whitespace so far (%1 character)…',
+                'Only whitespace so far (%1 characters)…',
+                turn.content.length
+              )
+            : trans._n(
+                'The answer is only whitespace (%1 character).',
+                'The answer is only whitespace (%1 characters).',
+                turn.content.length
+              )}
         </div>
       )}
       {turn.content.trim() && (

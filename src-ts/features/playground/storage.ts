@@ -120,7 +120,10 @@ export function savePlayground(storage: Storage | null, deploymentId: string, st
     turns: state.turns.slice(-MAX_STORED_TURNS),
     compareTurns: state.compareTurns.slice(-MAX_STORED_TURNS)
   };
-  return attempt(capped) || attempt({ ...capped, turns: capped.turns.slice(-10), compareTurns: capped.compareTurns.slice(-10) });
+  return (
+    attempt(capped) ||
+    attempt({ ...capped, turns: capped.turns.slice(-10), compareTurns: capped.compareTurns.slice(-10) })
+  );
 }
 
 export function clearPlayground(storage: Storage | null, deploymentId: string): void {

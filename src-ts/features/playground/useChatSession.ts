@@ -11,7 +11,16 @@ import { AquaApiError } from '../../api/errors';
 import type { ChatRequest, InferenceMode } from '../../api/types';
 import { describeError } from '../../shared/errors';
 import type { SamplingRequestFields } from '../../shared/sampling';
-import { applyChatEvent, assistantTurn, chatMessages, failAnswer, stopAnswer, updateAnswer, userTurn, type Turn } from './transcript';
+import {
+  applyChatEvent,
+  assistantTurn,
+  chatMessages,
+  failAnswer,
+  stopAnswer,
+  updateAnswer,
+  userTurn,
+  type Turn
+} from './transcript';
 
 export interface IChatSession {
   turns: Turn[];

@@ -3,7 +3,11 @@ import { applyLogAnswer, EMPTY_LOG_VIEW, nextLogQuery } from '../logFollow';
 describe('log follow', () => {
   it('asks for the tail first, then only what came after the cursor while following', () => {
     expect(nextLogQuery(EMPTY_LOG_VIEW, true)).toEqual({ tail: 200 });
-    const view = applyLogAnswer(EMPTY_LOG_VIEW, { lines: ['a', 'b'], cursor: 'c2', source: 'engine.log' }, { tail: 200 });
+    const view = applyLogAnswer(
+      EMPTY_LOG_VIEW,
+      { lines: ['a', 'b'], cursor: 'c2', source: 'engine.log' },
+      { tail: 200 }
+    );
     expect(view).toEqual({ lines: ['a', 'b'], cursor: 'c2', source: 'engine.log', dropped: 0 });
     expect(nextLogQuery(view, true)).toEqual({ after: 'c2' });
     expect(nextLogQuery(view, false)).toEqual({ tail: 200 });

@@ -30,23 +30,26 @@ export function useBusyAction<K extends string>(
   const latest = React.useRef({ notify, trans, onDone });
   latest.current = { notify, trans, onDone };
 
-  const run = React.useCallback(async (kind: K, action: () => Promise<void>): Promise<void> => {
-    setBusy(kind);
-    setActionError(null);
-    try {
-      await action();
-      latest.current.onDone();
-    } catch (reason) {
-      if (mounted.current) {
-        setActionError(reason);
+  const run = React.useCallback(
+    async (kind: K, action: () => Promise<void>): Promise<void> => {
+      setBusy(kind);
+      setActionError(null);
+      try {
+        await action();
+        latest.current.onDone();
+      } catch (reason) {
+        if (mounted.current) {
+          setActionError(reason);
+        }
+        latest.current.notify(describeError(reason, latest.current.trans), 'error');
+      } finally {
+        if (mounted.current) {
+          setBusy(null);
+        }
       }
-      latest.current.notify(describeError(reason, latest.current.trans), 'error');
-    } finally {
-      if (mounted.current) {
-        setBusy(null);
-      }
-    }
-  }, [mounted]);
+    },
+    [mounted]
+  );
 
   return { busy, actionError, run };
 }

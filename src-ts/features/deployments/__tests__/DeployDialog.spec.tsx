@@ -12,7 +12,13 @@ const trans = nullTranslator.load('aqua_ext');
 const info = makeInfo({
   engines: [
     { name: 'transformers', label: 'Transformers', available: true, version: null, reason: null },
-    { name: 'vllm', label: 'vLLM', available: false, version: null, reason: 'Optional: pip install vllm (CUDA GPU only)' }
+    {
+      name: 'vllm',
+      label: 'vLLM',
+      available: false,
+      version: null,
+      reason: 'Optional: pip install vllm (CUDA GPU only)'
+    }
   ]
 });
 
@@ -101,7 +107,9 @@ describe('DeployDialog', () => {
     fireEvent.change(screen.getByLabelText('Parameter 1 value'), { target: { value: '1234' } });
     fireEvent.click(screen.getByText('Advanced options')); // collapsed again before submitting
     // The details element reports its toggle in a task of its own.
-    await waitFor(() => expect(document.querySelector('details.jp-AquaExt-DeployDialog-advanced')).not.toHaveAttribute('open'));
+    await waitFor(() =>
+      expect(document.querySelector('details.jp-AquaExt-DeployDialog-advanced')).not.toHaveAttribute('open')
+    );
     await new Promise(resolve => setTimeout(resolve, 0));
     fireEvent.click(screen.getByRole('button', { name: 'Deploy' }));
     const params = screen.getByRole('group', { name: 'Engine parameters' });
@@ -138,15 +146,35 @@ describe('DeployDialog', () => {
     client.getModelFit.mockResolvedValue(
       makeFit({
         shapes: [
-          { name: 'VM.Standard.E4.Flex', kind: 'oci-shape', gpu_count: 0, memory_gb: 16, fits: false, headroom_gb: -2, recommended: false, available: null },
-          { name: 'VM.GPU.A10.1', kind: 'oci-shape', gpu_count: 1, memory_gb: 24, fits: true, headroom_gb: 22.5, recommended: true, available: null }
+          {
+            name: 'VM.Standard.E4.Flex',
+            kind: 'oci-shape',
+            gpu_count: 0,
+            memory_gb: 16,
+            fits: false,
+            headroom_gb: -2,
+            recommended: false,
+            available: null
+          },
+          {
+            name: 'VM.GPU.A10.1',
+            kind: 'oci-shape',
+            gpu_count: 1,
+            memory_gb: 24,
+            fits: true,
+            headroom_gb: 22.5,
+            recommended: true,
+            available: null
+          }
         ]
       })
     );
     const { props } = setup({ backendKind: 'oci' }, client);
     const shape = screen.getByLabelText('Shape');
     await waitFor(() => expect(shape).toHaveValue('VM.GPU.A10.1'));
-    expect(within(shape).getByRole('option', { name: /VM.Standard.E4.Flex — CPU, 16.0 GB — does not fit/ })).toBeInTheDocument();
+    expect(
+      within(shape).getByRole('option', { name: /VM.Standard.E4.Flex — CPU, 16.0 GB — does not fit/ })
+    ).toBeInTheDocument();
     expect(screen.getByLabelText('Memory fit of the chosen shape')).toHaveTextContent('✓ Fits');
     fireEvent.change(shape, { target: { value: 'VM.Standard.E4.Flex' } });
     expect(screen.getByLabelText('Memory fit of the chosen shape')).toHaveTextContent('✗ Does not fit');
@@ -172,9 +200,31 @@ describe('DeployDialog', () => {
     client.getModelFit.mockResolvedValue(
       makeFit({
         shapes: [
-          target({ name: 'VM.GPU.A10.1', kind: 'oci-shape', gpu_count: 1, memory_gb: 24, headroom_gb: 22.5, available: 0 }),
-          target({ name: 'VM.GPU.A10.2', kind: 'oci-shape', gpu_count: 2, memory_gb: 48, headroom_gb: 46.5, recommended: true, available: 3 }),
-          target({ name: 'BM.GPU4.8', kind: 'oci-shape', gpu_count: 8, memory_gb: 320, headroom_gb: 300, available: null })
+          target({
+            name: 'VM.GPU.A10.1',
+            kind: 'oci-shape',
+            gpu_count: 1,
+            memory_gb: 24,
+            headroom_gb: 22.5,
+            available: 0
+          }),
+          target({
+            name: 'VM.GPU.A10.2',
+            kind: 'oci-shape',
+            gpu_count: 2,
+            memory_gb: 48,
+            headroom_gb: 46.5,
+            recommended: true,
+            available: 3
+          }),
+          target({
+            name: 'BM.GPU4.8',
+            kind: 'oci-shape',
+            gpu_count: 8,
+            memory_gb: 320,
+            headroom_gb: 300,
+            available: null
+          })
         ],
         recommended_shape: 'VM.GPU.A10.2'
       })
@@ -185,7 +235,9 @@ describe('DeployDialog', () => {
     const full = within(shape).getByRole('option', { name: /^VM.GPU.A10.1 — 1 GPU, 24.0 GB — fits — limit reached$/ });
     expect(full).toBeDisabled();
     expect(full).toHaveAttribute('title', expect.stringContaining('request a limit increase or choose another shape'));
-    const open = within(shape).getByRole('option', { name: /^VM.GPU.A10.2 — 2 GPUs, 48.0 GB — fits · recommended — 3 available$/ });
+    const open = within(shape).getByRole('option', {
+      name: /^VM.GPU.A10.2 — 2 GPUs, 48.0 GB — fits · recommended — 3 available$/
+    });
     expect(open).toBeEnabled();
     // Unknown availability: nothing is said, and the shape stays choosable.
     const unknown = within(shape).getByRole('option', { name: /^BM.GPU4.8 — 8 GPUs, 320.0 GB — fits$/ });
@@ -195,7 +247,9 @@ describe('DeployDialog', () => {
     // More replicas than the limit allows: the shape field says so before the server does.
     fireEvent.change(screen.getByLabelText('Replicas'), { target: { value: '4' } });
     expect(
-      screen.getByText('The service limits allow 3 more VM.GPU.A10.2 instances: lower the replicas, request a limit increase or choose another shape.')
+      screen.getByText(
+        'The service limits allow 3 more VM.GPU.A10.2 instances: lower the replicas, request a limit increase or choose another shape.'
+      )
     ).toBeInTheDocument();
     fireEvent.change(screen.getByLabelText('Replicas'), { target: { value: '3' } });
     expect(screen.queryByText(/service limits allow/)).not.toBeInTheDocument();
@@ -205,7 +259,16 @@ describe('DeployDialog', () => {
     const client = new FakeClient();
     client.getModelFit.mockResolvedValue(
       makeFit({
-        shapes: [target({ name: 'VM.GPU.A10.1', kind: 'oci-shape', gpu_count: 1, memory_gb: 24, headroom_gb: 22.5, available: 0 })],
+        shapes: [
+          target({
+            name: 'VM.GPU.A10.1',
+            kind: 'oci-shape',
+            gpu_count: 1,
+            memory_gb: 24,
+            headroom_gb: 22.5,
+            available: 0
+          })
+        ],
         recommended_shape: null
       })
     );
@@ -213,11 +276,13 @@ describe('DeployDialog', () => {
       new AquaApiError({
         status: 400,
         reason: 'Bad Request',
-        message: 'VM.GPU.A10.1 has reached its service limit ds-gpu-a10-count; request a limit increase or choose another shape',
+        message:
+          'VM.GPU.A10.1 has reached its service limit ds-gpu-a10-count; request a limit increase or choose another shape',
         fields: [
           {
             field: 'shape',
-            message: 'VM.GPU.A10.1 has reached its service limit ds-gpu-a10-count; request a limit increase or choose another shape'
+            message:
+              'VM.GPU.A10.1 has reached its service limit ds-gpu-a10-count; request a limit increase or choose another shape'
           }
         ]
       })
@@ -228,7 +293,9 @@ describe('DeployDialog', () => {
     // The fit recommends nothing: the server would choose; a shape set by hand (e.g. from a stale fit) is explained.
     fireEvent.change(shape, { target: { value: 'VM.GPU.A10.1' } });
     expect(
-      screen.getByText('VM.GPU.A10.1 has reached its service limit in this region: request a limit increase or choose another shape.')
+      screen.getByText(
+        'VM.GPU.A10.1 has reached its service limit in this region: request a limit increase or choose another shape.'
+      )
     ).toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: 'Deploy' }));
     await waitFor(() => expect(errorOf(shape)).toHaveTextContent('ds-gpu-a10-count'));

@@ -113,7 +113,10 @@ describe('DeploymentsSection', () => {
 
     fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
     await waitFor(() => expect(client.deleteDeployment).toHaveBeenCalledWith('dep-1'));
-    expect(props.confirm).toHaveBeenCalledWith(expect.stringContaining('“Qwen chat”'), expect.objectContaining({ danger: true }));
+    expect(props.confirm).toHaveBeenCalledWith(
+      expect.stringContaining('“Qwen chat”'),
+      expect.objectContaining({ danger: true })
+    );
     expect(await screen.findByRole('table', { name: 'Deployments' })).toBeInTheDocument();
   });
 

@@ -1,6 +1,20 @@
 import { nullTranslator } from '@jupyterlab/translation';
 
-import { buildDeployRequest, DEPLOY_FIELDS, effectiveDtype, engineChoices, fitTargetForShape, initialDeployForm, localShapeChoices, modeChoices, newParamRow, ociShapeChoices, paramTokens, validateDeployForm, type IDeployForm } from '../deployForm';
+import {
+  buildDeployRequest,
+  DEPLOY_FIELDS,
+  effectiveDtype,
+  engineChoices,
+  fitTargetForShape,
+  initialDeployForm,
+  localShapeChoices,
+  modeChoices,
+  newParamRow,
+  ociShapeChoices,
+  paramTokens,
+  validateDeployForm,
+  type IDeployForm
+} from '../deployForm';
 import { placeFieldErrors } from '../../../shared/fieldErrors';
 import { makeFit, makeInfo, makeModel } from '../../../test-support/fixtures';
 
@@ -9,7 +23,13 @@ const trans = nullTranslator.load('aqua_ext');
 const info = makeInfo({
   engines: [
     { name: 'transformers', label: 'Transformers', available: true, version: '5.23.0', reason: null },
-    { name: 'vllm', label: 'vLLM', available: false, version: null, reason: 'Optional: pip install vllm (CUDA GPU only)' },
+    {
+      name: 'vllm',
+      label: 'vLLM',
+      available: false,
+      version: null,
+      reason: 'Optional: pip install vllm (CUDA GPU only)'
+    },
     { name: 'llama.cpp', label: 'llama.cpp', available: false, version: null, reason: 'Install llama-server' },
     { name: 'trl', label: 'trl', available: true, version: '1', reason: null }
   ]
@@ -30,7 +50,14 @@ describe('deploy form', () => {
       replicas: '1',
       params: []
     });
-    const withGpu = makeInfo({ hardware: { cpu_count: 8, memory_gb: 64, gpus: [{ index: 0, name: 'A10', memory_gb: 24, vendor: 'nvidia' }], platform: 'linux' } });
+    const withGpu = makeInfo({
+      hardware: {
+        cpu_count: 8,
+        memory_gb: 64,
+        gpus: [{ index: 0, name: 'A10', memory_gb: 24, vendor: 'nvidia' }],
+        platform: 'linux'
+      }
+    });
     expect(initialDeployForm(makeModel(), 'local', withGpu).shape).toBe('gpu');
     expect(initialDeployForm(makeModel(), 'oci', info)).toMatchObject({ engine: 'vllm', shape: '' });
     expect(initialDeployForm(makeModel({ capability: 'EMBEDDING' }), 'oci', info).mode).toBe('embedding');
@@ -65,8 +92,26 @@ describe('deploy form', () => {
   it('finds the fit of the chosen shape; OCI lists the recommended shape first', () => {
     const fit = makeFit({
       shapes: [
-        { name: 'VM.GPU.A10.2', kind: 'oci-shape', gpu_count: 2, memory_gb: 48, fits: true, headroom_gb: 46, recommended: false, available: null },
-        { name: 'VM.GPU.A10.1', kind: 'oci-shape', gpu_count: 1, memory_gb: 24, fits: true, headroom_gb: 22, recommended: true, available: null }
+        {
+          name: 'VM.GPU.A10.2',
+          kind: 'oci-shape',
+          gpu_count: 2,
+          memory_gb: 48,
+          fits: true,
+          headroom_gb: 46,
+          recommended: false,
+          available: null
+        },
+        {
+          name: 'VM.GPU.A10.1',
+          kind: 'oci-shape',
+          gpu_count: 1,
+          memory_gb: 24,
+          fits: true,
+          headroom_gb: 22,
+          recommended: true,
+          available: null
+        }
       ]
     });
     expect(ociShapeChoices(fit).map(s => s.name)).toEqual(['VM.GPU.A10.1', 'VM.GPU.A10.2']);
@@ -136,7 +181,9 @@ describe('deploy form', () => {
       log_id: 'ocid1.log.b'
     });
     // Replicas and logging are OCI-only.
-    expect(buildDeployRequest(form({ replicas: '3', logGroupId: 'g', logId: 'l' }), 'local')).not.toHaveProperty('replicas');
+    expect(buildDeployRequest(form({ replicas: '3', logGroupId: 'g', logId: 'l' }), 'local')).not.toHaveProperty(
+      'replicas'
+    );
   });
 
   it('turns rows into argv tokens', () => {

@@ -21,7 +21,9 @@ describe('deployment states', () => {
       summaryOf(makeDeployment({ id: 'c', state: 'FAILED' })),
       summaryOf(makeDeployment({ id: 'd', state: 'ACTIVE' }))
     ];
-    expect(settledChanges(before, after).map(c => [c.deployment.id, c.from, c.to])).toEqual([['a', 'CREATING', 'ACTIVE']]);
+    expect(settledChanges(before, after).map(c => [c.deployment.id, c.from, c.to])).toEqual([
+      ['a', 'CREATING', 'ACTIVE']
+    ]);
   });
 
   it('allows the actions the server accepts', () => {

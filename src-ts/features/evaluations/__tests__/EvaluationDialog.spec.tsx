@@ -54,12 +54,20 @@ describe('EvaluationDialog', () => {
     expect(within(deployment).queryByRole('option', { name: /Old one/ })).not.toBeInTheDocument();
     fireEvent.change(within(dialog).getByLabelText('Dataset (JSONL)'), { target: { value: 'datasets/qa.jsonl' } });
     await settle();
-    expect(client.validateDataset).toHaveBeenLastCalledWith({ path: 'datasets/qa.jsonl', kind: 'auto', validation_split: 0 });
+    expect(client.validateDataset).toHaveBeenLastCalledWith({
+      path: 'datasets/qa.jsonl',
+      kind: 'auto',
+      validation_split: 0
+    });
     expect(within(dialog).getByRole('region', { name: 'Dataset check' })).toHaveTextContent('400 rows, all valid');
     expect((within(dialog).getByLabelText('Name') as HTMLInputElement).value).toBe('Qwen chat · qa');
     // Every metric is on by default; turn BLEU off.
     const metrics = within(dialog).getByRole('group', { name: 'Metrics' });
-    expect(within(metrics).getAllByRole('checkbox').every(box => (box as HTMLInputElement).checked)).toBe(true);
+    expect(
+      within(metrics)
+        .getAllByRole('checkbox')
+        .every(box => (box as HTMLInputElement).checked)
+    ).toBe(true);
     fireEvent.click(within(metrics).getByRole('checkbox', { name: /BLEU/ }));
     fireEvent.change(within(dialog).getByLabelText('Sample size (optional)'), { target: { value: '20' } });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Start evaluation' }));
@@ -135,14 +143,18 @@ describe('EvaluationDialog', () => {
     const listed = client.listDeployments.mock.calls.length;
     fireEvent.click(screen.getByRole('button', { name: 'Start evaluation' }));
     await waitFor(() =>
-      expect(errorOf(screen.getByLabelText('Deployment'))).toHaveTextContent('Deployment dep-1 is INACTIVE: activate it first.')
+      expect(errorOf(screen.getByLabelText('Deployment'))).toHaveTextContent(
+        'Deployment dep-1 is INACTIVE: activate it first.'
+      )
     );
     expect(client.listDeployments.mock.calls.length).toBe(listed + 1);
   });
 
   it('evaluates on a fine-tune’s training data', async () => {
     const client = new FakeClient();
-    client.finetunes = [makeFineTune({ id: 'ftj-9', name: 'Qwen support', state: 'SUCCEEDED', output_model_id: 'ft:ftj-9' })];
+    client.finetunes = [
+      makeFineTune({ id: 'ftj-9', name: 'Qwen support', state: 'SUCCEEDED', output_model_id: 'ft:ftj-9' })
+    ];
     const { props } = setup({ finetuneId: 'ftj-9' }, client);
     await settle();
     expect(screen.getByRole('radio', { name: /The training data of a fine-tune/ })).toBeChecked();
@@ -182,7 +194,9 @@ describe('EvaluationDialog', () => {
     client.deployments = [makeDeployment({ state: 'INACTIVE' })];
     setup({ deploymentId: null }, client);
     await settle();
-    expect(screen.getByText('No deployment is active: deploy a model (or activate a deployment) first.')).toBeInTheDocument();
+    expect(
+      screen.getByText('No deployment is active: deploy a model (or activate a deployment) first.')
+    ).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Start evaluation' })).toBeDisabled();
   });
 });

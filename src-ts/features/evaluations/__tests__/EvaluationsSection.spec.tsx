@@ -5,7 +5,13 @@ import { nullTranslator } from '@jupyterlab/translation';
 
 import { EvaluationsSection, type IEvaluationsSectionProps } from '../EvaluationsSection';
 import { FakeUPlot } from '../../../test-support/fakeUplot';
-import { FakeClient, makeEvaluation, makeEvaluationRow, makeEvaluationReport, makeFinishedEvaluation } from '../../../test-support/fixtures';
+import {
+  FakeClient,
+  makeEvaluation,
+  makeEvaluationRow,
+  makeEvaluationReport,
+  makeFinishedEvaluation
+} from '../../../test-support/fixtures';
 
 // The fake uPlot with the bars path builder the bar charts ask for.
 jest.mock('uplot', () => {
@@ -73,7 +79,10 @@ describe('EvaluationsSection', () => {
     expect(rows[0]).toHaveTextContent('Qwen chat · Qwen2.5 0.5B Instruct');
     expect(rows[0]).toHaveTextContent('In progress');
     expect(rows[0]).toHaveTextContent('rows 10 of 40');
-    expect(within(rows[0]).getByRole('progressbar', { name: 'Progress of Alpha' })).toHaveAttribute('aria-valuenow', '25');
+    expect(within(rows[0]).getByRole('progressbar', { name: 'Progress of Alpha' })).toHaveAttribute(
+      'aria-valuenow',
+      '25'
+    );
     expect(rows[1]).toHaveTextContent('Succeeded');
     expect(rows[1]).toHaveTextContent('0.812');
     expect(rows[1]).toHaveTextContent('0.455');
@@ -156,12 +165,22 @@ describe('EvaluationsSection', () => {
     expect(client.getEvaluationRows).toHaveBeenLastCalledWith('evj-1', { offset: 0, limit: 100 });
     fireEvent.click(within(rows).getByRole('button', { name: 'ROUGE-L' }));
     await waitFor(() =>
-      expect(client.getEvaluationRows).toHaveBeenLastCalledWith('evj-1', { offset: 0, limit: 100, sort: 'rougeL', descending: false })
+      expect(client.getEvaluationRows).toHaveBeenLastCalledWith('evj-1', {
+        offset: 0,
+        limit: 100,
+        sort: 'rougeL',
+        descending: false
+      })
     );
     expect(within(rows).getByRole('columnheader', { name: /ROUGE-L/ })).toHaveAttribute('aria-sort', 'ascending');
     fireEvent.click(within(screen.getByRole('table', { name: 'Rows' })).getByRole('button', { name: /ROUGE-L/ }));
     await waitFor(() =>
-      expect(client.getEvaluationRows).toHaveBeenLastCalledWith('evj-1', { offset: 0, limit: 100, sort: 'rougeL', descending: true })
+      expect(client.getEvaluationRows).toHaveBeenLastCalledWith('evj-1', {
+        offset: 0,
+        limit: 100,
+        sort: 'rougeL',
+        descending: true
+      })
     );
     fireEvent.change(screen.getByLabelText('Category'), { target: { value: 'shipping' } });
     await waitFor(() =>

@@ -2,18 +2,36 @@ import { nullTranslator } from '@jupyterlab/translation';
 
 import { barLayout, yRange } from '../bars';
 import { bestIds, categoryRows, orderedEvaluations, overallRows, scaleGroups } from '../compare';
-import { buildEvaluationRequest, defaultEvaluationName, hasErrors, initialEvaluationForm, isEvaluable, placeEvaluationErrors, validateEvaluationForm, type IEvaluationForm } from '../evaluationForm';
+import {
+  buildEvaluationRequest,
+  defaultEvaluationName,
+  hasErrors,
+  initialEvaluationForm,
+  isEvaluable,
+  placeEvaluationErrors,
+  validateEvaluationForm,
+  type IEvaluationForm
+} from '../evaluationForm';
 import { evaluationFraction, formatScore, orderedScoreKeys, rowsText, scoreInfo } from '../format';
 import { evaluationPreflightRequest, evaluationResult } from '../preflight';
 import { ariaSort, INITIAL_ROWS_VIEW, isSortable, rowsQuery, toggleSort, turnPage, withCategory } from '../rowsView';
 import { finishedChanges, withLiveFields } from '../states';
 import { blocksSubmit } from '../../../shared/datasetPreflight';
-import { evaluationSummaryOf, makeDatasetReport, makeEvaluation, makeFinishedEvaluation } from '../../../test-support/fixtures';
+import {
+  evaluationSummaryOf,
+  makeDatasetReport,
+  makeEvaluation,
+  makeFinishedEvaluation
+} from '../../../test-support/fixtures';
 
 const trans = nullTranslator.load('aqua_ext');
 
 function form(overrides: Partial<IEvaluationForm> = {}): IEvaluationForm {
-  return { ...initialEvaluationForm({ deploymentId: 'dep-1', datasetPath: 'datasets/qa.jsonl' }), name: 'Run 1', ...overrides };
+  return {
+    ...initialEvaluationForm({ deploymentId: 'dep-1', datasetPath: 'datasets/qa.jsonl' }),
+    name: 'Run 1',
+    ...overrides
+  };
 }
 
 describe('evaluation form', () => {
@@ -65,7 +83,12 @@ describe('evaluation form', () => {
   });
 
   it('sends the OCI fields only on OCI, and a log only with its group', () => {
-    const oci = form({ reportUri: 'oci://b@ns/reports', logGroupId: 'ocid1.loggroup.x', logId: 'ocid1.log.y', shape: 'VM.Standard.E4.Flex' });
+    const oci = form({
+      reportUri: 'oci://b@ns/reports',
+      logGroupId: 'ocid1.loggroup.x',
+      logId: 'ocid1.log.y',
+      shape: 'VM.Standard.E4.Flex'
+    });
     expect(buildEvaluationRequest(oci, 'oci', trans)).toMatchObject({
       report_uri: 'oci://b@ns/reports',
       log_group_id: 'ocid1.loggroup.x',
@@ -90,9 +113,20 @@ describe('evaluation form', () => {
       'local',
       trans
     );
-    expect(Object.keys(bad.errors).sort()).toEqual(['concurrency', 'dataset_path', 'deployment_id', 'metrics', 'name', 'sample_size']);
+    expect(Object.keys(bad.errors).sort()).toEqual([
+      'concurrency',
+      'dataset_path',
+      'deployment_id',
+      'metrics',
+      'name',
+      'sample_size'
+    ]);
     expect(bad.sampling.temperature).toBe('A number from 0 to 2.');
-    const tooLong = validateEvaluationForm(form({ sampling: { ...form().sampling, maxTokens: '40000' } }), 'local', trans);
+    const tooLong = validateEvaluationForm(
+      form({ sampling: { ...form().sampling, maxTokens: '40000' } }),
+      'local',
+      trans
+    );
     expect(tooLong.sampling.maxTokens).toBe('A whole number from 1 to 32768.');
     expect(validateEvaluationForm(form({ source: 'finetune' }), 'local', trans).errors.finetune_id).toBeTruthy();
     const oci = validateEvaluationForm(form({ reportUri: 's3://x', logId: 'ocid1.log.y' }), 'oci', trans).errors;
@@ -101,9 +135,9 @@ describe('evaluation form', () => {
   });
 
   it('names the evaluation after the deployment and the data', () => {
-    expect(defaultEvaluationName('Qwen chat', { source: 'file', datasetPath: 'data/support-qa.jsonl' }, null, trans)).toBe(
-      'Qwen chat · support-qa'
-    );
+    expect(
+      defaultEvaluationName('Qwen chat', { source: 'file', datasetPath: 'data/support-qa.jsonl' }, null, trans)
+    ).toBe('Qwen chat · support-qa');
     expect(defaultEvaluationName('Qwen chat', { source: 'finetune', datasetPath: '' }, 'Qwen support', trans)).toBe(
       'Qwen chat · training data of Qwen support'
     );
@@ -196,7 +230,12 @@ describe('comparison', () => {
 
   it('builds the overall and per-category rows in the usual order, and groups charts by scale', () => {
     const comparison = {
-      overall: { rougeL: { a: 0.4, b: 0.5 }, bleu: { a: 20, b: 10 }, bertscore: { a: 0.9, b: 0.8 }, latency_ms_p50: { a: 100, b: 90 } },
+      overall: {
+        rougeL: { a: 0.4, b: 0.5 },
+        bleu: { a: 20, b: 10 },
+        bertscore: { a: 0.9, b: 0.8 },
+        latency_ms_p50: { a: 100, b: 90 }
+      },
       categories: { shipping: { rougeL: { a: 0.1, b: 0.2 } }, billing: { bertscore: { a: 0.3, b: 0.2 } } }
     };
     const rows = overallRows(comparison);
@@ -272,5 +311,4 @@ describe('evaluation states', () => {
     expect(withLiveFields(detail, newer).rows_done).toBe(20);
     expect(withLiveFields(detail, { ...newer, updated_at: '2026-11-21T11:00:00Z' }).rows_done).toBe(10);
   });
-
 });

@@ -5,7 +5,14 @@ import { nullTranslator } from '@jupyterlab/translation';
 
 import { AquaApiError } from '../../../api/errors';
 import { FineTuneDialog, type IFineTuneDialogProps } from '../FineTuneDialog';
-import { FakeClient, makeDatasetReport, makeFineTuneDefaults, makeModel, makeTrainingFit, target } from '../../../test-support/fixtures';
+import {
+  FakeClient,
+  makeDatasetReport,
+  makeFineTuneDefaults,
+  makeModel,
+  makeTrainingFit,
+  target
+} from '../../../test-support/fixtures';
 
 const trans = nullTranslator.load('aqua_ext');
 
@@ -102,10 +109,11 @@ describe('FineTuneDialog', () => {
     const check = await screen.findByRole('region', { name: 'Dataset check' });
     await waitFor(() => expect(check).toHaveAttribute('data-status', 'invalid'));
     const lines = within(check).getByRole('list', { name: 'Invalid lines' });
-    expect(within(lines).getAllByRole('listitem').map(li => li.textContent)).toEqual([
-      'Line 3not JSON: Expecting value',
-      'Line 9a conversational row needs "messages"'
-    ]);
+    expect(
+      within(lines)
+        .getAllByRole('listitem')
+        .map(li => li.textContent)
+    ).toEqual(['Line 3not JSON: Expecting value', 'Line 9a conversational row needs "messages"']);
     expect(check).toHaveTextContent('2 invalid lines');
     expect(screen.getByRole('button', { name: 'Start fine-tuning' })).toBeDisabled();
     expect(screen.getByText('Fix the dataset first.')).toBeInTheDocument();
@@ -116,7 +124,9 @@ describe('FineTuneDialog', () => {
     await waitFor(() => expect(client.validateDataset).toHaveBeenCalledTimes(calls + 1));
     await waitFor(() => expect(check).toHaveAttribute('data-status', 'invalid'));
     fireEvent.change(screen.getByLabelText('Dataset (JSONL)'), { target: { value: 'datasets/fixed.jsonl' } });
-    await waitFor(() => expect(screen.getByRole('region', { name: 'Dataset check' })).toHaveAttribute('data-status', 'ok'));
+    await waitFor(() =>
+      expect(screen.getByRole('region', { name: 'Dataset check' })).toHaveAttribute('data-status', 'ok')
+    );
     expect(screen.getByRole('button', { name: 'Start fine-tuning' })).toBeEnabled();
     // The name follows the dataset until the user names the job.
     expect(screen.getByLabelText('Job name')).toHaveValue('Qwen2.5 0.5B Instruct · fixed');
@@ -125,7 +135,12 @@ describe('FineTuneDialog', () => {
   it('says a missing file under the dataset input', async () => {
     const client = new FakeClient();
     client.validateDataset.mockRejectedValue(
-      new AquaApiError({ status: 404, message: 'path: datasets/nope.jsonl does not exist', reason: 'Not Found', requestId: 'r' })
+      new AquaApiError({
+        status: 404,
+        message: 'path: datasets/nope.jsonl does not exist',
+        reason: 'Not Found',
+        requestId: 'r'
+      })
     );
     setup({ datasetPath: 'datasets/nope.jsonl' }, client);
     const input = screen.getByLabelText('Dataset (JSONL)');
@@ -197,7 +212,9 @@ describe('FineTuneDialog', () => {
   it('starts the job with what the form says and hands the answer back', async () => {
     const { client, props } = setup();
     await waitFor(() => expect(screen.getByLabelText('Batch size')).toHaveValue(4));
-    await waitFor(() => expect(screen.getByRole('region', { name: 'Dataset check' })).toHaveAttribute('data-status', 'ok'));
+    await waitFor(() =>
+      expect(screen.getByRole('region', { name: 'Dataset check' })).toHaveAttribute('data-status', 'ok')
+    );
     fireEvent.change(screen.getByLabelText('Epochs'), { target: { value: '2' } });
     fireEvent.change(screen.getByLabelText('Learning rate'), { target: { value: '1e-4' } });
     fireEvent.click(screen.getByText('Advanced options'));
@@ -263,9 +280,13 @@ describe('FineTuneDialog', () => {
       })
     );
     setup({}, client);
-    await waitFor(() => expect(screen.getByRole('region', { name: 'Dataset check' })).toHaveAttribute('data-status', 'ok'));
+    await waitFor(() =>
+      expect(screen.getByRole('region', { name: 'Dataset check' })).toHaveAttribute('data-status', 'ok')
+    );
     fireEvent.click(screen.getByRole('button', { name: 'Start fine-tuning' }));
-    await waitFor(() => expect(errorOf(screen.getByLabelText('Epochs'))).toHaveTextContent('less than or equal to 100'));
+    await waitFor(() =>
+      expect(errorOf(screen.getByLabelText('Epochs'))).toHaveTextContent('less than or equal to 100')
+    );
     expect(errorOf(screen.getByLabelText('Logging interval'))).toHaveTextContent('greater than or equal to 1');
     // The error inside "Advanced options" opened it.
     expect(screen.getByText('Advanced options').closest('details')).toHaveAttribute('open');
@@ -284,7 +305,9 @@ describe('FineTuneDialog', () => {
       })
     );
     fireEvent.click(screen.getByRole('button', { name: 'Start fine-tuning' }));
-    await waitFor(() => expect(errorOf(screen.getByLabelText('Dataset (JSONL)'))).toHaveTextContent('1 invalid line in the dataset.'));
+    await waitFor(() =>
+      expect(errorOf(screen.getByLabelText('Dataset (JSONL)'))).toHaveTextContent('1 invalid line in the dataset.')
+    );
     expect(screen.getByRole('list', { name: 'Invalid lines' })).toHaveTextContent('Line 4not JSON');
     expect(screen.getByRole('button', { name: 'Start fine-tuning' })).toBeDisabled();
   });
@@ -337,7 +360,14 @@ describe('FineTuneDialog', () => {
         fit: makeTrainingFit({
           dtype: 'bfloat16',
           targets: [
-            target({ name: 'VM.GPU.A10.1', kind: 'oci-shape', gpu_count: 1, memory_gb: 24, recommended: true, available: 2 }),
+            target({
+              name: 'VM.GPU.A10.1',
+              kind: 'oci-shape',
+              gpu_count: 1,
+              memory_gb: 24,
+              recommended: true,
+              available: 2
+            }),
             target({ name: 'VM.GPU.A10.2', kind: 'oci-shape', gpu_count: 2, memory_gb: 48, available: 0 })
           ],
           recommended_shape: 'VM.GPU.A10.1'
@@ -347,7 +377,9 @@ describe('FineTuneDialog', () => {
     setup({ backendKind: 'oci' }, client);
     const shape = screen.getByLabelText('Shape');
     await waitFor(() => expect(shape).toHaveValue('VM.GPU.A10.1'));
-    expect(within(shape).getByRole('option', { name: /VM.GPU.A10.1 — fits · recommended — 2 available/ })).toBeEnabled();
+    expect(
+      within(shape).getByRole('option', { name: /VM.GPU.A10.1 — fits · recommended — 2 available/ })
+    ).toBeEnabled();
     expect(within(shape).getByRole('option', { name: /VM.GPU.A10.2 — fits — limit reached/ })).toBeDisabled();
     expect(screen.getByLabelText('Nodes')).toHaveValue(1);
     fireEvent.click(screen.getByRole('button', { name: 'Start fine-tuning' }));

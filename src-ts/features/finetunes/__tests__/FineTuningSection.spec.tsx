@@ -94,7 +94,10 @@ describe('FineTuningSection', () => {
     expect(alpha).toHaveTextContent('Qwen2.5 0.5B Instruct');
     expect(alpha).toHaveTextContent('In progress');
     expect(alpha).toHaveTextContent('step 30 of 120');
-    expect(within(alpha).getByRole('progressbar', { name: 'Progress of Alpha' })).toHaveAttribute('aria-valuenow', '25');
+    expect(within(alpha).getByRole('progressbar', { name: 'Progress of Alpha' })).toHaveAttribute(
+      'aria-valuenow',
+      '25'
+    );
     expect(alpha).toHaveTextContent('LoRA');
     expect(alpha).toHaveTextContent('CPU');
     expect(rows[1]).toHaveTextContent('Failed');
@@ -105,7 +108,11 @@ describe('FineTuningSection', () => {
 
     await advance(2000);
     expect(client.listFineTunes).toHaveBeenCalledTimes(2);
-    client.finetunes = [succeeded, client.finetunes[1]].map((job, i) => ({ ...job, id: i === 0 ? 'a' : 'b', name: i === 0 ? 'Alpha' : 'Beta' }));
+    client.finetunes = [succeeded, client.finetunes[1]].map((job, i) => ({
+      ...job,
+      id: i === 0 ? 'a' : 'b',
+      name: i === 0 ? 'Alpha' : 'Beta'
+    }));
     await advance(2000);
     expect(client.listFineTunes).toHaveBeenCalledTimes(3);
     expect(props.notify).toHaveBeenCalledWith('“Alpha” finished: the fine-tuned model is in Models.', 'success');
@@ -154,7 +161,10 @@ describe('FineTuningSection', () => {
       [2.1, 1.9],
       [null, 2.0]
     ]);
-    expect(figure).toHaveAttribute('aria-label', expect.stringContaining('latest train loss 1.9, latest validation loss 2'));
+    expect(figure).toHaveAttribute(
+      'aria-label',
+      expect.stringContaining('latest train loss 1.9, latest validation loss 2')
+    );
 
     // Training goes on: the next poll asks only for what came after the cursor.
     client.metricPoints['ftj-0a1b2c'].push(metricPoint(30, { train_loss: 1.7 }), metricPoint(40, { train_loss: 1.5 }));
@@ -214,7 +224,10 @@ describe('FineTuningSection', () => {
 
     fireEvent.click(screen.getByRole('button', { name: 'Cancel job' }));
     await waitFor(() => expect(client.cancelFineTune).toHaveBeenCalledWith('ftj-0a1b2c'));
-    expect(props.confirm).toHaveBeenCalledWith(expect.stringContaining('“Qwen support”'), expect.objectContaining({ danger: true }));
+    expect(props.confirm).toHaveBeenCalledWith(
+      expect.stringContaining('“Qwen support”'),
+      expect.objectContaining({ danger: true })
+    );
     expect(await screen.findByText('Canceling', { selector: '[data-state]' })).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Cancel job' })).not.toBeInTheDocument();
   });
@@ -236,11 +249,16 @@ describe('FineTuningSection', () => {
     fireEvent.click(screen.getByRole('button', { name: 'View model' }));
     expect(props.onViewModel).toHaveBeenCalledWith('ft:ftj-0a1b2c');
     // A finished job's log is not followed.
-    expect(within(screen.getByRole('region', { name: 'Job log' })).getByRole('checkbox', { name: 'Follow' })).not.toBeChecked();
+    expect(
+      within(screen.getByRole('region', { name: 'Job log' })).getByRole('checkbox', { name: 'Follow' })
+    ).not.toBeChecked();
 
     fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
     await waitFor(() => expect(client.deleteFineTune).toHaveBeenCalledWith('ftj-0a1b2c'));
-    expect(props.confirm).toHaveBeenCalledWith(expect.stringContaining('the model it produced (ft:ftj-0a1b2c)'), expect.anything());
+    expect(props.confirm).toHaveBeenCalledWith(
+      expect.stringContaining('the model it produced (ft:ftj-0a1b2c)'),
+      expect.anything()
+    );
     expect(await screen.findByRole('table', { name: 'Fine-tuning jobs' })).toBeInTheDocument();
     expect(props.onModelsChanged).toHaveBeenCalled();
   });
@@ -266,7 +284,9 @@ describe('FineTuningSection', () => {
 
   it('waits for the first loss with an empty chart', async () => {
     const client = new FakeClient();
-    client.finetunes = [makeFineTune({ state: 'ACCEPTED', step: 0, progress: 0, eta_seconds: null, state_message: 'Waiting to start' })];
+    client.finetunes = [
+      makeFineTune({ state: 'ACCEPTED', step: 0, progress: 0, eta_seconds: null, state_message: 'Waiting to start' })
+    ];
     setup({ initial: 'ftj-0a1b2c' }, client);
     expect(await screen.findByText('Waiting for the first logged loss…')).toBeInTheDocument();
     const progress = screen.getByRole('progressbar', { name: 'Training progress' });

@@ -1,6 +1,19 @@
 import { nullTranslator } from '@jupyterlab/translation';
 
-import { applyDefaults, buildFineTuneRequest, fitQuery, fitTargetFor, initialFineTuneForm, parseModules, placeFineTuneErrors, queryKey, splitFraction, validateFineTuneForm, type FormKey, type IFineTuneForm } from '../finetuneForm';
+import {
+  applyDefaults,
+  buildFineTuneRequest,
+  fitQuery,
+  fitTargetFor,
+  initialFineTuneForm,
+  parseModules,
+  placeFineTuneErrors,
+  queryKey,
+  splitFraction,
+  validateFineTuneForm,
+  type FormKey,
+  type IFineTuneForm
+} from '../finetuneForm';
 import { makeFineTuneDefaults, makeModel, makeTrainingFit, target } from '../../../test-support/fixtures';
 
 const trans = nullTranslator.load('aqua_ext');
@@ -32,7 +45,12 @@ describe('fine-tune form', () => {
 
   it('merges a model’s defaults into the fields the user has not edited', () => {
     const defaults = makeFineTuneDefaults({
-      params: { ...makeFineTuneDefaults().params, batch_size: 4, max_seq_length: 1024, lora_target_modules: ['q_proj', 'v_proj'] },
+      params: {
+        ...makeFineTuneDefaults().params,
+        batch_size: 4,
+        max_seq_length: 1024,
+        lora_target_modules: ['q_proj', 'v_proj']
+      },
       shapes: ['cpu', 'gpu'],
       default_shape: 'gpu'
     });
@@ -88,9 +106,15 @@ describe('fine-tune form', () => {
     );
     expect(errors.lora_target_modules).toContain('“9bad”');
     // The LoRA fields do not matter when training the last layers; the layer count does.
-    const lastLayers = validateFineTuneForm(form({ trainingType: 'last_layers', loraR: '0', lastNLayers: '0' }), 'local', trans);
+    const lastLayers = validateFineTuneForm(
+      form({ trainingType: 'last_layers', loraR: '0', lastNLayers: '0' }),
+      'local',
+      trans
+    );
     expect(Object.keys(lastLayers)).toEqual(['last_n_layers']);
-    expect(validateFineTuneForm(form({ datasetPath: 'oci://b@ns/x.jsonl' }), 'local', trans).dataset_path).toContain('OCI');
+    expect(validateFineTuneForm(form({ datasetPath: 'oci://b@ns/x.jsonl' }), 'local', trans).dataset_path).toContain(
+      'OCI'
+    );
   });
 
   it('checks the OCI-only fields on OCI', () => {
@@ -111,7 +135,13 @@ describe('fine-tune form', () => {
 
   it('builds the request: every hyperparameter of the training type, OCI fields only on OCI', () => {
     const local = buildFineTuneRequest(
-      form({ description: '  tone ', validationSplit: '12.5', loraTargetModules: 'q_proj,  v_proj', shape: 'cpu', outputUri: 'oci://b@n/p' }),
+      form({
+        description: '  tone ',
+        validationSplit: '12.5',
+        loraTargetModules: 'q_proj,  v_proj',
+        shape: 'cpu',
+        outputUri: 'oci://b@n/p'
+      }),
       'local'
     );
     expect(local).toEqual({
@@ -138,7 +168,14 @@ describe('fine-tune form', () => {
       }
     });
     const oci = buildFineTuneRequest(
-      form({ trainingType: 'last_layers', lastNLayers: '2', replicas: '2', outputUri: ' oci://b@n/p ', subnetId: 'ocid1.subnet', experimentName: '' }),
+      form({
+        trainingType: 'last_layers',
+        lastNLayers: '2',
+        replicas: '2',
+        outputUri: ' oci://b@n/p ',
+        subnetId: 'ocid1.subnet',
+        experimentName: ''
+      }),
       'oci'
     );
     expect(oci.params).toMatchObject({ training_type: 'last_layers', last_n_layers: 2 });

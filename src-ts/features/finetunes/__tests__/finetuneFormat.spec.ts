@@ -3,7 +3,15 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { datasetStem } from '../../../shared/format';
 import { defaultJobName } from '../finetuneForm';
 import { etaText, formatDuration, shortHash } from '../../../shared/format';
-import { formatEpoch, formatLearningRate, formatLoss, formatPercent, progressFraction, stepText, trainingTypeLabel } from '../format';
+import {
+  formatEpoch,
+  formatLearningRate,
+  formatLoss,
+  formatPercent,
+  progressFraction,
+  stepText,
+  trainingTypeLabel
+} from '../format';
 
 const trans = nullTranslator.load('aqua_ext');
 

@@ -2,7 +2,11 @@ import type { FineTuneMetrics } from '../../../api/types';
 import { appendMetrics, chartData, curveCounts, EMPTY_SERIES, latestLosses, metricsQuery, valuesAt } from '../metrics';
 import { metricPoint } from '../../../test-support/fixtures';
 
-function answer(points: FineTuneMetrics['points'], cursor: number, state: FineTuneMetrics['state'] = 'IN_PROGRESS'): FineTuneMetrics {
+function answer(
+  points: FineTuneMetrics['points'],
+  cursor: number,
+  state: FineTuneMetrics['state'] = 'IN_PROGRESS'
+): FineTuneMetrics {
   return { points, cursor, state };
 }
 
@@ -26,7 +30,9 @@ describe('metric series', () => {
   });
 
   it('starts over when the cursor goes back', () => {
-    const series = appendMetrics(EMPTY_SERIES, answer([metricPoint(10), metricPoint(20), metricPoint(30)], 3), { after: 0 });
+    const series = appendMetrics(EMPTY_SERIES, answer([metricPoint(10), metricPoint(20), metricPoint(30)], 3), {
+      after: 0
+    });
     const reset = appendMetrics(series, answer([metricPoint(5)], 1), { after: 3 });
     expect(reset.points.map(p => p.step)).toEqual([5]);
     expect(reset.cursor).toBe(1);

@@ -11,7 +11,11 @@ function apiError(status: number, message: string, fields?: Array<{ field: strin
 }
 
 describe('dataset preflight', () => {
-  const form = { ...initialFineTuneForm(makeModel(), 'datasets/support.jsonl'), maxSeqLength: '1024', validationSplit: '20' };
+  const form = {
+    ...initialFineTuneForm(makeModel(), 'datasets/support.jsonl'),
+    maxSeqLength: '1024',
+    validationSplit: '20'
+  };
 
   it('asks with the path, the model, the sequence length and the split', () => {
     expect(preflightRequest(form)).toEqual({
@@ -25,7 +29,9 @@ describe('dataset preflight', () => {
     expect(preflightRequest({ ...form, maxSeqLength: 'x' })).toBeNull();
     // The job reads an oci:// dataset itself.
     expect(preflightRequest({ ...form, datasetPath: 'oci://b@n/d.jsonl' })).toBeNull();
-    expect(preflightKey(preflightRequest(form))).not.toBe(preflightKey(preflightRequest({ ...form, validationSplit: '10' })));
+    expect(preflightKey(preflightRequest(form))).not.toBe(
+      preflightKey(preflightRequest({ ...form, validationSplit: '10' }))
+    );
     expect(preflightKey(null)).toBe('');
   });
 
@@ -48,12 +54,20 @@ describe('dataset preflight', () => {
   });
 
   it('puts a missing or oversized file under the dataset input', () => {
-    const missing = errorResult('k', apiError(404, 'path: datasets/nope.jsonl does not exist', [{ field: 'path', message: 'not found' }]), describe_);
+    const missing = errorResult(
+      'k',
+      apiError(404, 'path: datasets/nope.jsonl does not exist', [{ field: 'path', message: 'not found' }]),
+      describe_
+    );
     expect(missing.status).toBe('invalid');
     expect(missing.fields.dataset_path).toBe('path: datasets/nope.jsonl does not exist');
     const big = errorResult('k', apiError(413, 'over the limit'), describe_);
     expect(big.fields.dataset_path).toBe('over the limit');
-    const binary = errorResult('k', apiError(400, 'binary', [{ field: 'body.path', message: 'binary data (NUL byte) on line 2' }]), describe_);
+    const binary = errorResult(
+      'k',
+      apiError(400, 'binary', [{ field: 'body.path', message: 'binary data (NUL byte) on line 2' }]),
+      describe_
+    );
     expect(binary.fields.dataset_path).toBe('binary data (NUL byte) on line 2');
     expect(blocksSubmit(binary)).toBe(true);
   });
@@ -67,7 +81,9 @@ describe('dataset preflight', () => {
   });
 
   it('recognizes a tokenizer that is not on this machine', () => {
-    expect(isTokenizerMissing(apiError(400, 'no tokenizer', [{ field: 'model_id', message: 'tokenizer not available' }]))).toBe(true);
+    expect(
+      isTokenizerMissing(apiError(400, 'no tokenizer', [{ field: 'model_id', message: 'tokenizer not available' }]))
+    ).toBe(true);
     expect(isTokenizerMissing(apiError(400, 'bad', [{ field: 'line 3', message: 'x' }]))).toBe(false);
     expect(isTokenizerMissing(new Error('x'))).toBe(false);
   });

@@ -35,21 +35,27 @@ describe('fine-tuning job states', () => {
   });
 
   it('tells which jobs just finished', () => {
-    const before = [makeFineTune({ id: 'a' }), makeFineTune({ id: 'b', state: 'SUCCEEDED' }), makeFineTune({ id: 'c' })].map(
-      fineTuneSummaryOf
-    );
+    const before = [
+      makeFineTune({ id: 'a' }),
+      makeFineTune({ id: 'b', state: 'SUCCEEDED' }),
+      makeFineTune({ id: 'c' })
+    ].map(fineTuneSummaryOf);
     const after = [
       makeFineTune({ id: 'a', state: 'SUCCEEDED' }),
       makeFineTune({ id: 'b', state: 'SUCCEEDED' }),
       makeFineTune({ id: 'c', state: 'IN_PROGRESS' }),
       makeFineTune({ id: 'd', state: 'FAILED' })
     ].map(fineTuneSummaryOf);
-    expect(finishedChanges(before, after).map(c => [c.job.id, c.from, c.to])).toEqual([['a', 'IN_PROGRESS', 'SUCCEEDED']]);
+    expect(finishedChanges(before, after).map(c => [c.job.id, c.from, c.to])).toEqual([
+      ['a', 'IN_PROGRESS', 'SUCCEEDED']
+    ]);
   });
 
   it('lays the list’s newer progress over the detail', () => {
     const detail = makeFineTune({ step: 30, updated_at: '2026-11-21T10:01:00Z' });
-    const newer = fineTuneSummaryOf(makeFineTune({ step: 40, progress: 0.33, eta_seconds: 90, updated_at: '2026-11-21T10:01:10Z' }));
+    const newer = fineTuneSummaryOf(
+      makeFineTune({ step: 40, progress: 0.33, eta_seconds: 90, updated_at: '2026-11-21T10:01:10Z' })
+    );
     const merged = withLiveFields(detail, newer);
     expect(merged.step).toBe(40);
     expect(merged.eta_seconds).toBe(90);

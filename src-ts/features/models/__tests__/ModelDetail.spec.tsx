@@ -144,9 +144,31 @@ describe('ModelDetail', () => {
     client.getModelFit.mockResolvedValue(
       makeFit({
         shapes: [
-          target({ name: 'VM.GPU.A10.1', kind: 'oci-shape', gpu_count: 1, memory_gb: 24, headroom_gb: 22.5, available: 0 }),
-          target({ name: 'VM.GPU.A10.2', kind: 'oci-shape', gpu_count: 2, memory_gb: 48, headroom_gb: 46.5, recommended: true, available: 3 }),
-          target({ name: 'BM.GPU4.8', kind: 'oci-shape', gpu_count: 8, memory_gb: 320, headroom_gb: 300, available: null })
+          target({
+            name: 'VM.GPU.A10.1',
+            kind: 'oci-shape',
+            gpu_count: 1,
+            memory_gb: 24,
+            headroom_gb: 22.5,
+            available: 0
+          }),
+          target({
+            name: 'VM.GPU.A10.2',
+            kind: 'oci-shape',
+            gpu_count: 2,
+            memory_gb: 48,
+            headroom_gb: 46.5,
+            recommended: true,
+            available: 3
+          }),
+          target({
+            name: 'BM.GPU4.8',
+            kind: 'oci-shape',
+            gpu_count: 8,
+            memory_gb: 320,
+            headroom_gb: 300,
+            available: null
+          })
         ],
         recommended_shape: 'VM.GPU.A10.2'
       })
@@ -158,7 +180,10 @@ describe('ModelDetail', () => {
     expect(full).toHaveClass('jp-mod-limitReached');
     const reached = within(full).getByText('limit reached');
     expect(reached).toHaveClass('jp-AquaExt-Badge-warn');
-    expect(reached).toHaveAttribute('title', expect.stringContaining('request a limit increase or choose another shape'));
+    expect(reached).toHaveAttribute(
+      'title',
+      expect.stringContaining('request a limit increase or choose another shape')
+    );
     const open = within(rowOf('VM.GPU.A10.2')).getByText('3 available');
     expect(open).toHaveAttribute('title', 'The service limits allow 3 more instances of this shape in this region.');
     expect(rowOf('VM.GPU.A10.2')).toHaveClass('jp-AquaExt-recommended');
@@ -188,7 +213,10 @@ describe('ModelDetail', () => {
     client.getModel.mockResolvedValue(makeDetail({ context_length: 2048 }));
     setup({}, client);
     await screen.findByRole('table');
-    expect(client.getModelFit).toHaveBeenCalledWith(expect.any(String), expect.objectContaining({ context_length: 2048 }));
+    expect(client.getModelFit).toHaveBeenCalledWith(
+      expect.any(String),
+      expect.objectContaining({ context_length: 2048 })
+    );
     expect(screen.getByLabelText('Context length')).toHaveValue(2048);
   });
 

@@ -95,7 +95,12 @@ describe('ModelExplorer', () => {
   it('shows the server message and a Retry button when loading fails', async () => {
     const client = new FakeClient();
     client.listModels.mockRejectedValueOnce(
-      new AquaApiError({ status: 502, message: 'The Hugging Face hub did not answer.', reason: 'Bad Gateway', requestId: 'r1' })
+      new AquaApiError({
+        status: 502,
+        message: 'The Hugging Face hub did not answer.',
+        reason: 'Bad Gateway',
+        requestId: 'r1'
+      })
     );
     setup(client);
     expect(await screen.findByText('The Hugging Face hub did not answer.')).toBeInTheDocument();

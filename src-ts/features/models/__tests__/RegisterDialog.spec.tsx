@@ -128,7 +128,11 @@ describe('RegisterDialog', () => {
       'This token cannot read the repository.'
     );
     expect(errorFor(screen.getByLabelText('Revision (optional)'))).toBeNull();
-    expect(client.registerModel).toHaveBeenCalledWith({ source: 'huggingface', hf_id: 'org/missing', token: 'hf_secret' });
+    expect(client.registerModel).toHaveBeenCalledWith({
+      source: 'huggingface',
+      hf_id: 'org/missing',
+      token: 'hf_secret'
+    });
   });
 
   it('shows a non-field error (409) as a message in the dialog', async () => {
@@ -147,7 +151,10 @@ describe('RegisterDialog', () => {
     afterEach(() => jest.useRealTimers());
 
     async function startDownload(client: FakeClient, props: Partial<IRegisterDialogProps> = {}) {
-      client.registerModel.mockResolvedValue({ operation: makeOperation({ progress: 0.1, message: 'Starting' }), model: null });
+      client.registerModel.mockResolvedValue({
+        operation: makeOperation({ progress: 0.1, message: 'Starting' }),
+        model: null
+      });
       const utils = setup(props, client);
       fireEvent.click(screen.getByLabelText('Hugging Face'));
       fireEvent.change(screen.getByLabelText('Hugging Face id'), { target: { value: 'Qwen/Qwen2.5-0.5B-Instruct' } });
@@ -161,7 +168,9 @@ describe('RegisterDialog', () => {
       const client = new FakeClient();
       client.getOperation
         .mockResolvedValueOnce(makeOperation({ progress: 0.42, message: 'Downloading model.safetensors' }))
-        .mockResolvedValueOnce(makeOperation({ state: 'SUCCEEDED', progress: 1, resource_id: 'cache:Qwen--Qwen2.5-0.5B-Instruct' }));
+        .mockResolvedValueOnce(
+          makeOperation({ state: 'SUCCEEDED', progress: 1, resource_id: 'cache:Qwen--Qwen2.5-0.5B-Instruct' })
+        );
       const { props } = await startDownload(client);
       const bar = screen.getByRole('progressbar', { name: 'Registration progress' });
       expect(bar).toHaveAttribute('aria-valuenow', '10');

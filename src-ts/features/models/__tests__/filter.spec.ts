@@ -117,10 +117,16 @@ describe('sortModels', () => {
   });
 
   it('sorts by size and parameters, largest first, unknown last', () => {
-    const withUnknown = [{ ...models[0], id: 'x', name: 'Unknown', size_bytes: null, parameter_count: null }, ...models];
+    const withUnknown = [
+      { ...models[0], id: 'x', name: 'Unknown', size_bytes: null, parameter_count: null },
+      ...models
+    ];
     expect(names(sortModels(withUnknown, 'size'))[0]).toBe('Llama 3.1 8B Instruct');
     expect(names(sortModels(withUnknown, 'size')).pop()).toBe('Unknown');
-    expect(names(sortModels(withUnknown, 'parameters')).slice(0, 2)).toEqual(['Llama 3.1 8B Instruct', 'TinyLlama GGUF']);
+    expect(names(sortModels(withUnknown, 'parameters')).slice(0, 2)).toEqual([
+      'Llama 3.1 8B Instruct',
+      'TinyLlama GGUF'
+    ]);
   });
 
   it('sorts newest first', () => {

@@ -118,7 +118,11 @@ describe('Playground', () => {
     const client = new FakeClient();
     client.deployments = [makeDeployment({ state: 'INACTIVE', state_message: 'Stopped by you.' })];
     client.chatEvents = () => {
-      throw new AquaApiError({ status: 409, message: "Deployment 'Qwen chat' is INACTIVE, not ACTIVE", reason: 'Conflict' });
+      throw new AquaApiError({
+        status: 409,
+        message: "Deployment 'Qwen chat' is INACTIVE, not ACTIVE",
+        reason: 'Conflict'
+      });
     };
     setup({}, client);
     await screen.findByRole('heading', { name: 'Qwen chat' });

@@ -1,6 +1,13 @@
 import { nullTranslator } from '@jupyterlab/translation';
 
-import { checkEmbedInputs, formatPreview, formatSimilarity, inputLabel, mostSimilarPairs, similarityLevel } from '../embeddings';
+import {
+  checkEmbedInputs,
+  formatPreview,
+  formatSimilarity,
+  inputLabel,
+  mostSimilarPairs,
+  similarityLevel
+} from '../embeddings';
 
 const trans = nullTranslator.load('aqua_ext');
 

@@ -26,7 +26,11 @@ describe('playground storage', () => {
   it('round-trips per deployment; an answer cut by the reload comes back stopped', () => {
     expect(savePlayground(window.localStorage, 'dep-1', state())).toBe(true);
     const loaded = loadPlayground(window.localStorage, 'dep-1');
-    expect(loaded).toMatchObject({ system: 'Be brief.', draft: 'half typed', sampling: { maxTokens: '64', stop: ['\\n\\n'] } });
+    expect(loaded).toMatchObject({
+      system: 'Be brief.',
+      draft: 'half typed',
+      sampling: { maxTokens: '64', stop: ['\\n\\n'] }
+    });
     expect(loaded?.turns.map(t => (t.role === 'assistant' ? t.status : t.role))).toEqual(['user', 'stopped']);
     expect(loadPlayground(window.localStorage, 'dep-2')).toBeNull();
     clearPlayground(window.localStorage, 'dep-1');
@@ -38,7 +42,11 @@ describe('playground storage', () => {
     expect(loadPlayground(window.localStorage, 'bad')).toBeNull();
     window.localStorage.setItem(
       storageKey('odd'),
-      JSON.stringify({ system: 3, sampling: { maxTokens: 7, temperature: '0.1' }, turns: [{ role: 'hacker' }, { id: 'u', role: 'user', content: 'ok' }] })
+      JSON.stringify({
+        system: 3,
+        sampling: { maxTokens: 7, temperature: '0.1' },
+        turns: [{ role: 'hacker' }, { id: 'u', role: 'user', content: 'ok' }]
+      })
     );
     expect(loadPlayground(window.localStorage, 'odd')).toMatchObject({
       system: '',
@@ -79,7 +87,10 @@ describe('sampling settings', () => {
       },
       errors: {}
     });
-    expect(parseSampling({ ...DEFAULT_SAMPLING, topK: '-1', seed: '42' }, trans).value).toMatchObject({ top_k: null, seed: 42 });
+    expect(parseSampling({ ...DEFAULT_SAMPLING, topK: '-1', seed: '42' }, trans).value).toMatchObject({
+      top_k: null,
+      seed: 42
+    });
   });
 
   it('names each bad input', () => {

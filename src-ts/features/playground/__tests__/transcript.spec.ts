@@ -1,4 +1,14 @@
-import { applyChatEvent, assistantTurn, chatMessages, failAnswer, restoreTurns, stopAnswer, userTurn, type IAssistantTurn, type Turn } from '../transcript';
+import {
+  applyChatEvent,
+  assistantTurn,
+  chatMessages,
+  failAnswer,
+  restoreTurns,
+  stopAnswer,
+  userTurn,
+  type IAssistantTurn,
+  type Turn
+} from '../transcript';
 import { turnRequest } from '../useChatSession';
 import { answerEvents } from '../../../test-support/fixtures';
 
@@ -41,7 +51,12 @@ describe('transcript', () => {
       { type: 'error', data: { status: 502, message: 'The engine died.', deployment_state: 'FAILED' } },
       10
     );
-    expect(failed).toMatchObject({ status: 'error', error: 'The engine died.', errorStatus: 502, deploymentState: 'FAILED' });
+    expect(failed).toMatchObject({
+      status: 'error',
+      error: 'The engine died.',
+      errorStatus: 502,
+      deploymentState: 'FAILED'
+    });
     const refused = failAnswer(assistantTurn(0), 'Not active', 409, 5);
     expect(refused).toMatchObject({ status: 'error', error: 'Not active', errorStatus: 409 });
   });
@@ -89,7 +104,11 @@ describe('transcript', () => {
         { role: 'user', content: 'b' }
       ]
     });
-    const completion = turnRequest('completion', 'ignored', [userTurn('a')], 'Once upon', { ...sampling, top_k: 40, seed: 7 });
+    const completion = turnRequest('completion', 'ignored', [userTurn('a')], 'Once upon', {
+      ...sampling,
+      top_k: 40,
+      seed: 7
+    });
     expect(completion).toMatchObject({ prompt: 'Once upon', top_k: 40, seed: 7 });
     expect(completion).not.toHaveProperty('messages');
   });
