@@ -1,10 +1,9 @@
 import * as React from 'react';
 
-import { addIcon, Button, closeIcon } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
-import type { CreateDeploymentResponse, Dtype, FitReport, FitTarget, Info, ModelSummary } from '../../api/types';
+import type { CreateDeploymentResponse, Dtype, FitReport, Info, ModelSummary } from '../../api/types';
 import {
   buildDeployRequest,
   DEPLOY_FIELDS,
@@ -20,15 +19,13 @@ import {
   LIMITS,
   localShapeChoices,
   modeChoices,
-  newParamRow,
   ociShapeChoices,
   validateDeployForm,
-  type DeployErrors,
   type DeployField,
   type IDeployForm
 } from './deployForm';
 import { type BackendKind } from '../../shared/labels';
-import { formatGb, formatInteger } from '../../shared/format';
+import { formatInteger } from '../../shared/format';
 import { DTYPES } from '../../shared/settings';
 import type { Notify } from '../../shared/callbacks';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
@@ -36,8 +33,9 @@ import { AdvancedOptions, DescriptionField, DialogFooter } from '../../ui/Dialog
 import { describeError } from '../../shared/errors';
 import { FormErrors } from '../../ui/FormErrors';
 import { FormField } from '../../ui/FormField';
-import { availabilityText } from '../../ui/MemoryFit';
 import { ModalDialog } from '../../ui/ModalDialog';
+import { FitSummary, limitHint, shapeOptionLabel } from './DeployFit';
+import { ParamRows } from './ParamRows';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useLatest } from '../../ui/hooks/useLatest';
@@ -569,207 +567,5 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
         />
       </form>
     </ModalDialog>
-  );
-}
-
-function shapeOptionLabel(shape: FitTarget, fit: FitReport | null, trans: TranslationBundle): string {
-  const devices = shape.gpu_count > 0 ? trans._n('%1 GPU', '%1 GPUs', shape.gpu_count) : trans.__('CPU');
-  const verdict = shape.fits ? trans.__('fits') : trans.__('does not fit');
-  const recommended = shape.recommended || shape.name === fit?.recommended_shape ? ` · ${trans.__('recommended')}` : '';
-  const available = availabilityText(shape, trans);
-  return `${shape.name} — ${devices}, ${formatGb(shape.memory_gb)} — ${verdict}${recommended}${available ? ` — ${available}` : ''}`;
-}
-
-/**
- * What the service limits say about the chosen shape when they rule it out: no instance left,
- * or fewer than the replicas asked for. Null when the shape has room (or nobody knows).
- */
-function limitHint(target: FitTarget | null, replicasText: string, trans: TranslationBundle): string | null {
-  const available = target?.available ?? null;
-  if (target === null || available === null) {
-    return null;
-  }
-  if (available <= 0) {
-    return trans.__(
-      '%1 has reached its service limit in this region: request a limit increase or choose another shape.',
-      target.name
-    );
-  }
-  const replicas = Number(replicasText);
-  if (Number.isInteger(replicas) && replicas > available) {
-    return trans._n(
-      'The service limits allow %1 more %2 instance: lower the replicas, request a limit increase or choose another shape.',
-      'The service limits allow %1 more %2 instances: lower the replicas, request a limit increase or choose another shape.',
-      available,
-      target.name
-    );
-  }
-  return null;
-}
-
-/** Will the model fit the chosen shape: the verdict, the numbers and the arithmetic behind them. */
-function FitSummary(props: {
-  target: FitTarget | null;
-  fit: FitReport | null;
-  loading: boolean;
-  hasModel: boolean;
-  dtype: Dtype;
-  contextLength: number;
-  trans: TranslationBundle;
-}): JSX.Element | null {
-  const { target, fit, trans } = props;
-  if (!props.hasModel) {
-    return null;
-  }
-  if (!fit) {
-    return (
-      <div className="jp-AquaExt-DeployFit jp-mod-pending" aria-live="polite">
-        {props.loading ? trans.__('Estimating memory…') : trans.__('No memory estimate for this model.')}
-      </div>
-    );
-  }
-  const needs = fit.total_gb;
-  return (
-    <div
-      className={
-        'jp-AquaExt-DeployFit' +
-        (target ? (target.fits ? ' jp-mod-fits' : ' jp-mod-doesNotFit') : '') +
-        (props.loading ? ' jp-mod-stale' : '')
-      }
-      aria-live="polite"
-      aria-label={trans.__('Memory fit of the chosen shape')}
-    >
-      <div className="jp-AquaExt-DeployFit-verdict">
-        {target ? (
-          <>
-            <span className={target.fits ? 'jp-AquaExt-fits' : 'jp-AquaExt-doesNotFit'}>
-              {target.fits ? trans.__('✓ Fits') : trans.__('✗ Does not fit')}
-            </span>
-            <span>
-              {needs === null
-                ? trans.__('%1 has %2; the model’s size is unknown.', target.name, formatGb(target.memory_gb))
-                : target.headroom_gb < 0
-                  ? trans.__(
-                      'needs %1 of %2 on %3 (%4 short)',
-                      formatGb(needs),
-                      formatGb(target.memory_gb),
-                      target.name,
-                      formatGb(-target.headroom_gb)
-                    )
-                  : trans.__(
-                      'needs %1 of %2 on %3 (%4 headroom)',
-                      formatGb(needs),
-                      formatGb(target.memory_gb),
-                      target.name,
-                      formatGb(target.headroom_gb)
-                    )}
-            </span>
-          </>
-        ) : (
-          <span>
-            {needs === null
-              ? trans.__('The model’s memory need is unknown.')
-              : trans.__('Needs about %1 (the server picks the shape).', formatGb(needs))}
-          </span>
-        )}
-      </div>
-      <div className="jp-AquaExt-formField-hint">
-        {trans.__(
-          'For %1 weights and a %2-token context, one request at a time.',
-          props.dtype,
-          formatInteger(props.contextLength)
-        )}
-      </div>
-      {fit.arithmetic.length > 0 && (
-        <pre className="jp-AquaExt-FitReport-arithmetic jp-AquaExt-DeployFit-arithmetic">
-          {fit.arithmetic.join('\n')}
-        </pre>
-      )}
-    </div>
-  );
-}
-
-/** The engine parameters as editable `--name value` rows. */
-function ParamRows(props: {
-  form: IDeployForm;
-  errors: DeployErrors;
-  busy: boolean;
-  trans: TranslationBundle;
-  idPrefix: string;
-  onChange: (patch: Partial<IDeployForm>) => void;
-}): JSX.Element {
-  const { form, errors, trans, idPrefix } = props;
-  const setRow = (key: number, patch: { name?: string; value?: string }): void =>
-    props.onChange({ params: form.params.map(row => (row.key === key ? { ...row, ...patch } : row)) });
-  return (
-    <fieldset
-      className={
-        errors.params
-          ? 'jp-AquaExt-fieldset jp-AquaExt-ParamRows jp-mod-error'
-          : 'jp-AquaExt-fieldset jp-AquaExt-ParamRows'
-      }
-      data-field="params"
-      aria-describedby={errors.params ? `${idPrefix}-error` : `${idPrefix}-hint`}
-    >
-      <legend className="jp-AquaExt-formField-label">{trans.__('Engine parameters')}</legend>
-      {form.params.map((row, index) => (
-        <div className="jp-AquaExt-ParamRows-row" key={row.key}>
-          <input
-            type="text"
-            className="jp-mod-styled jp-AquaExt-input jp-AquaExt-ParamRows-name"
-            aria-label={trans.__('Parameter %1 name', index + 1)}
-            placeholder="--name"
-            value={row.name}
-            disabled={props.busy}
-            autoComplete="off"
-            spellCheck={false}
-            onChange={event => setRow(row.key, { name: event.target.value })}
-          />
-          <input
-            type="text"
-            className="jp-mod-styled jp-AquaExt-input jp-AquaExt-ParamRows-value"
-            aria-label={trans.__('Parameter %1 value', index + 1)}
-            placeholder={trans.__('value (empty for a flag)')}
-            value={row.value}
-            disabled={props.busy}
-            autoComplete="off"
-            spellCheck={false}
-            onChange={event => setRow(row.key, { value: event.target.value })}
-          />
-          <Button
-            className="jp-AquaExt-button jp-AquaExt-iconButton"
-            minimal
-            type="button"
-            aria-label={trans.__('Remove parameter %1', index + 1)}
-            title={trans.__('Remove')}
-            disabled={props.busy}
-            onClick={() => props.onChange({ params: form.params.filter(item => item.key !== row.key) })}
-          >
-            <closeIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
-          </Button>
-        </div>
-      ))}
-      <div>
-        <Button
-          className="jp-mod-styled jp-AquaExt-button"
-          type="button"
-          disabled={props.busy || form.params.length >= LIMITS.params / 2}
-          onClick={() => props.onChange({ params: [...form.params, newParamRow()] })}
-        >
-          <addIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
-          {trans.__('Add parameter')}
-        </Button>
-      </div>
-      <div id={`${idPrefix}-hint`} className="jp-AquaExt-formField-hint">
-        {trans.__(
-          'Passed to the engine’s command line, checked against its allowed options (for example --dtype bfloat16).'
-        )}
-      </div>
-      {errors.params && (
-        <div id={`${idPrefix}-error`} className="jp-AquaExt-fieldError" role="alert">
-          {errors.params}
-        </div>
-      )}
-    </fieldset>
   );
 }

@@ -11,7 +11,7 @@ import type {
   TrainingType,
   ValidateDatasetRequest
 } from '../../api/types';
-import { shapeLabel, type BackendKind } from '../../shared/labels';
+import type { BackendKind } from '../../shared/labels';
 import {
   ADVANCED_FIELDS,
   applyDefaults,
@@ -48,13 +48,13 @@ import { AdvancedOptions, DatasetBlockedNotice, DescriptionField, DialogFooter }
 import { describeError } from '../../shared/errors';
 import { FormErrors } from '../../ui/FormErrors';
 import { FormField } from '../../ui/FormField';
-import { availabilityText } from '../../ui/MemoryFit';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useLatest } from '../../ui/hooks/useLatest';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
 import { PreflightSummary } from '../../ui/PreflightSummary';
+import { FineTuneAdvancedFields, FineTuneShapeField, fineTuneInputs } from './FineTuneFields';
 import { TrainingFitView } from './TrainingFitView';
 
 export interface IFineTuneDialogProps {
@@ -381,70 +381,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   const target = fitTargetFor(fit, form.shape);
   const lora = form.trainingType === 'lora';
 
-  /** A whole-number or decimal input bound to one form key. */
-  const numberField = (
-    key: FormKey,
-    label: string,
-    options: {
-      hint?: React.ReactNode;
-      min?: number;
-      max?: number;
-      step?: number | 'any';
-      decimal?: boolean;
-      suffix?: string;
-    } = {}
-  ): JSX.Element => {
-    const field = FORM_FIELDS[key];
-    return (
-      <FormField id={id(field)} field={field} label={label} error={errors[field]} hint={options.hint}>
-        {input => (
-          <span className="jp-AquaExt-FineTuneDialog-number">
-            <input
-              {...input}
-              type={options.decimal ? 'text' : 'number'}
-              inputMode={options.decimal ? 'decimal' : 'numeric'}
-              min={options.min}
-              max={options.max}
-              step={options.step ?? 1}
-              className="jp-mod-styled jp-AquaExt-input jp-AquaExt-narrowInput"
-              value={form[key] as string}
-              disabled={busy}
-              autoComplete="off"
-              spellCheck={false}
-              onChange={event => update({ [key]: event.target.value } as Partial<IFineTuneForm>)}
-            />
-            {options.suffix && <span className="jp-AquaExt-FineTuneDialog-suffix">{options.suffix}</span>}
-          </span>
-        )}
-      </FormField>
-    );
-  };
-
-  const textField = (
-    key: FormKey,
-    label: string,
-    options: { hint?: React.ReactNode; placeholder?: string; maxLength?: number } = {}
-  ): JSX.Element => {
-    const field = FORM_FIELDS[key];
-    return (
-      <FormField id={id(field)} field={field} label={label} error={errors[field]} hint={options.hint}>
-        {input => (
-          <input
-            {...input}
-            type="text"
-            className="jp-mod-styled jp-AquaExt-input"
-            placeholder={options.placeholder}
-            maxLength={options.maxLength}
-            value={form[key] as string}
-            disabled={busy}
-            autoComplete="off"
-            spellCheck={false}
-            onChange={event => update({ [key]: event.target.value } as Partial<IFineTuneForm>)}
-          />
-        )}
-      </FormField>
-    );
-  };
+  const { numberField, textField } = fineTuneInputs({ form, errors, busy, update, id });
 
   return (
     <ModalDialog
@@ -617,61 +554,18 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
                 })}
           </div>
 
-          {onOci ? (
-            <FormField
-              id={id('shape')}
-              field="shape"
-              label={trans.__('Shape')}
-              error={errors.shape}
-              hint={!defaultsReady && form.modelId ? trans.__('Loading the shapes and their training fit…') : undefined}
-            >
-              {input => (
-                <select
-                  {...input}
-                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
-                  value={form.shape}
-                  disabled={busy}
-                  onChange={event => update({ shape: event.target.value })}
-                >
-                  <option value="">{trans.__('Let the server choose (smallest that fits)')}</option>
-                  {shapes.map(name => {
-                    const row = fit?.targets.find(item => item.name === name);
-                    const available = row ? availabilityText(row, trans) : null;
-                    return (
-                      <option key={name} value={name} disabled={row?.available === 0}>
-                        {name}
-                        {row ? ` — ${row.fits ? trans.__('fits') : trans.__('does not fit')}` : ''}
-                        {row?.recommended ? ` · ${trans.__('recommended')}` : ''}
-                        {available ? ` — ${available}` : ''}
-                      </option>
-                    );
-                  })}
-                </select>
-              )}
-            </FormField>
-          ) : shapes.length > 0 ? (
-            <ChoiceGroup
-              id={id('shape')}
-              field="shape"
-              legend={trans.__('Shape')}
-              value={form.shape}
-              disabled={busy}
-              error={errors.shape}
-              choices={shapes.map(name => {
-                const row = fit?.targets.find(item => item.name === name);
-                return {
-                  value: name,
-                  label: shapeLabel(name, trans),
-                  description: row
-                    ? row.fits
-                      ? trans.__('Training fits')
-                      : trans.__('Training does not fit')
-                    : undefined
-                };
-              })}
-              onChange={value => update({ shape: value })}
-            />
-          ) : null}
+          <FineTuneShapeField
+            id={id('shape')}
+            onOci={onOci}
+            value={form.shape}
+            shapes={shapes}
+            fit={fit}
+            loading={!defaultsReady && !!form.modelId}
+            error={errors.shape}
+            disabled={busy}
+            trans={trans}
+            onChange={shape => update({ shape })}
+          />
           <TrainingFitView
             fit={fit}
             target={target}
@@ -706,68 +600,15 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
           )}
 
           <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
-            <label className="jp-AquaExt-checkbox" data-field="pad_to_max_length">
-              <input
-                type="checkbox"
-                checked={form.padToMaxLength}
-                disabled={busy}
-                onChange={event => update({ padToMaxLength: event.target.checked })}
-              />
-              {trans.__('Pad every row to the sequence length')}
-            </label>
-            {errors.pad_to_max_length && (
-              <div className="jp-AquaExt-fieldError" role="alert">
-                {errors.pad_to_max_length}
-              </div>
-            )}
-            {lora && (
-              <div className="jp-AquaExt-FineTuneDialog-grid">
-                {numberField('loraAlpha', trans.__('LoRA alpha'), {
-                  min: LIMITS.loraAlpha[0],
-                  max: LIMITS.loraAlpha[1]
-                })}
-                {numberField('loraDropout', trans.__('LoRA dropout'), { decimal: true })}
-              </div>
-            )}
-            {lora &&
-              textField('loraTargetModules', trans.__('Target modules'), {
-                placeholder: 'q_proj, v_proj',
-                hint: trans.__('Comma-separated module names; empty: every linear layer.')
-              })}
-            <div className="jp-AquaExt-FineTuneDialog-grid">
-              {numberField('earlyStoppingPatience', trans.__('Early-stopping patience'), {
-                min: LIMITS.patience[0],
-                max: LIMITS.patience[1],
-                hint: trans.__('Evaluations without improvement before training stops; 0: off.')
-              })}
-              {numberField('earlyStoppingThreshold', trans.__('Early-stopping threshold'), {
-                decimal: true,
-                hint: trans.__('The least decrease of the validation loss that counts.')
-              })}
-              {numberField('loggingSteps', trans.__('Logging interval'), {
-                min: LIMITS.loggingSteps[0],
-                max: LIMITS.loggingSteps[1],
-                hint: trans.__('Log the train loss every N steps.')
-              })}
-            </div>
-            {onOci && (
-              <fieldset className="jp-AquaExt-fieldset" data-field="networking">
-                <legend className="jp-AquaExt-formField-label">{trans.__('Networking and logging')}</legend>
-                {textField('subnetId', trans.__('Subnet OCID'), {
-                  placeholder: 'ocid1.subnet.oc1…',
-                  maxLength: LIMITS.ociId
-                })}
-                {textField('logGroupId', trans.__('Log group OCID'), {
-                  placeholder: 'ocid1.loggroup.oc1…',
-                  maxLength: LIMITS.ociId
-                })}
-                {textField('logId', trans.__('Log OCID'), {
-                  placeholder: 'ocid1.log.oc1…',
-                  maxLength: LIMITS.ociId,
-                  hint: trans.__('The job run’s output goes to this log.')
-                })}
-              </fieldset>
-            )}
+            <FineTuneAdvancedFields
+              inputs={{ numberField, textField }}
+              form={form}
+              errors={errors}
+              disabled={busy}
+              onOci={onOci}
+              trans={trans}
+              update={update}
+            />
           </AdvancedOptions>
 
           <FormErrors fields={otherErrors} message={error} />
