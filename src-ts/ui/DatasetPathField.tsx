@@ -106,11 +106,11 @@ export function DatasetPathField(props: IDatasetPathFieldProps): JSX.Element {
       hint={upload ? trans.__('Uploading “%1”… %2%', upload.name, Math.round(upload.fraction * 100)) : props.hint}
     >
       {input => (
-        <div className="jp-AquaExt-FineTuneDialog-dataset jp-AquaExt-DatasetField">
+        <div className="jp-AquaExt-DatasetField-row jp-AquaExt-DatasetField">
           <input
             {...input}
             type="text"
-            className="jp-mod-styled jp-AquaExt-input jp-AquaExt-FineTuneDialog-datasetInput"
+            className="jp-mod-styled jp-AquaExt-input jp-AquaExt-DatasetField-input"
             placeholder={props.placeholder}
             value={props.value}
             maxLength={props.maxLength}
@@ -147,7 +147,7 @@ export function DatasetPathField(props: IDatasetPathFieldProps): JSX.Element {
                 ref={fileInput}
                 type="file"
                 accept=".jsonl,.ndjson,application/jsonl,application/x-ndjson"
-                className="jp-AquaExt-FineTuneDialog-file"
+                className="jp-AquaExt-DatasetField-file"
                 aria-label={trans.__('Dataset file to upload')}
                 tabIndex={-1}
                 hidden

@@ -49,12 +49,12 @@ export function AdvancedOptions(props: {
 }): JSX.Element {
   return (
     <details
-      className="jp-AquaExt-DeployDialog-advanced"
+      className="jp-AquaExt-AdvancedOptions"
       open={props.open}
       onToggle={event => props.onToggle((event.currentTarget as HTMLDetailsElement).open)}
     >
       <summary>{props.trans.__('Advanced options')}</summary>
-      <div className="jp-AquaExt-DeployDialog-advancedBody">{props.children}</div>
+      <div className="jp-AquaExt-AdvancedOptions-body">{props.children}</div>
     </details>
   );
 }
@@ -75,7 +75,7 @@ export function DialogFooter(props: {
   children?: React.ReactNode;
 }): JSX.Element {
   return (
-    <div className="jp-AquaExt-RegisterDialog-footer">
+    <div className="jp-AquaExt-ModalDialog-footer">
       {props.children}
       <Button
         className="jp-mod-styled jp-mod-reject jp-AquaExt-button"
@@ -99,7 +99,7 @@ export function DialogFooter(props: {
 /** Under the footer's buttons while the dataset check found errors: nothing is sent. */
 export function DatasetBlockedNotice(props: { trans: TranslationBundle; blocked: boolean }): JSX.Element | null {
   return props.blocked ? (
-    <span className="jp-AquaExt-FineTuneDialog-blocked" role="status">
+    <span className="jp-AquaExt-DatasetBlockedNotice" role="status">
       {props.trans.__('Fix the dataset first.')}
     </span>
   ) : null;

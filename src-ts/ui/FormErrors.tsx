@@ -10,7 +10,7 @@ export function FormErrors(props: { fields: FieldError[]; message: string | null
   return (
     <>
       {props.fields.length > 0 && (
-        <ul className="jp-AquaExt-RegisterDialog-errors" role="alert">
+        <ul className="jp-AquaExt-FormErrors-list" role="alert">
           {props.fields.map((item, i) => (
             <li key={i}>
               {item.field ? `${item.field}: ` : ''}
@@ -20,7 +20,7 @@ export function FormErrors(props: { fields: FieldError[]; message: string | null
         </ul>
       )}
       {props.message && (
-        <div className="jp-AquaExt-RegisterDialog-error" role="alert">
+        <div className="jp-AquaExt-FormErrors-message" role="alert">
           {props.message}
         </div>
       )}

@@ -3,7 +3,6 @@ import * as React from 'react';
 import { Button, refreshIcon } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { IAquaClient } from '../api/client';
 import type { LogPage, LogsQuery } from '../api/types';
 import { applyLogAnswer, EMPTY_LOG_VIEW, nextLogQuery, type ILogView } from '../shared/logFollow';
 import { ErrorState } from './ErrorState';
@@ -27,22 +26,6 @@ export interface ILogsViewProps {
   followIntervalMs?: number;
   /** An extra class for the region (`jp-AquaExt-FineTuneLogs`). */
   className?: string;
-}
-
-export interface IDeploymentLogsViewProps extends Omit<ILogsViewProps, 'fetchLogs' | 'title'> {
-  client: IAquaClient;
-  deploymentId: string;
-  title?: string;
-}
-
-/** A deployment's engine log: the log view over `GET deployments/{id}/logs`. */
-export function DeploymentLogsView(props: IDeploymentLogsViewProps): JSX.Element {
-  const { client, deploymentId, trans, title, ...rest } = props;
-  const fetchLogs = React.useCallback(
-    (query: LogsQuery) => client.getDeploymentLogs(deploymentId, query),
-    [client, deploymentId]
-  );
-  return <LogsView {...rest} trans={trans} fetchLogs={fetchLogs} title={title ?? trans.__('Engine log')} />;
 }
 
 /**
@@ -130,11 +113,11 @@ export function LogsView(props: ILogsViewProps): JSX.Element {
   }, [view, follow]);
 
   return (
-    <section className={['jp-AquaExt-DeploymentLogs', props.className ?? ''].join(' ').trim()} aria-label={props.title}>
-      <div className="jp-AquaExt-DeploymentLogs-header">
+    <section className={['jp-AquaExt-LogsView', props.className ?? ''].join(' ').trim()} aria-label={props.title}>
+      <div className="jp-AquaExt-LogsView-header">
         <h3 className="jp-AquaExt-sectionTitle">{props.title}</h3>
         {view.source && (
-          <code className="jp-AquaExt-DeploymentLogs-source" title={view.source}>
+          <code className="jp-AquaExt-LogsView-source" title={view.source}>
             {view.source}
           </code>
         )}
@@ -163,7 +146,7 @@ export function LogsView(props: ILogsViewProps): JSX.Element {
       {error !== null && <ErrorState error={error} trans={trans} className="jp-AquaExt-ErrorState-inline" />}
       <pre
         ref={preRef}
-        className="jp-AquaExt-DeploymentLogs-lines"
+        className="jp-AquaExt-LogsView-lines"
         tabIndex={0}
         aria-live={follow ? 'polite' : undefined}
         aria-busy={loading}

@@ -34,7 +34,7 @@ export function ModalDialog(props: IModalDialogProps): JSX.Element {
       }}
     >
       <div
-        className={['jp-AquaExt-RegisterDialog', props.className ?? ''].join(' ').trim()}
+        className={['jp-AquaExt-ModalDialog', props.className ?? ''].join(' ').trim()}
         role="dialog"
         aria-modal="true"
         aria-label={props.label ?? props.title}
@@ -45,8 +45,8 @@ export function ModalDialog(props: IModalDialogProps): JSX.Element {
           }
         }}
       >
-        <div className="jp-AquaExt-RegisterDialog-header">
-          <h2 className="jp-AquaExt-RegisterDialog-title">{props.title}</h2>
+        <div className="jp-AquaExt-ModalDialog-header">
+          <h2 className="jp-AquaExt-ModalDialog-title">{props.title}</h2>
           <Button
             className="jp-AquaExt-button jp-AquaExt-iconButton"
             minimal

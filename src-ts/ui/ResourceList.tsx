@@ -90,9 +90,9 @@ export function ResourceList<T extends { id: string; name: string; created_at: s
     [items]
   );
   return (
-    <div className={withClass('jp-AquaExt-DeploymentList', classNames.root)}>
-      <div className="jp-AquaExt-DeploymentList-toolbar">
-        <span className="jp-AquaExt-DeploymentList-count">{sorted === null ? '' : text.count(sorted.length)}</span>
+    <div className={withClass('jp-AquaExt-ResourceList', classNames.root)}>
+      <div className="jp-AquaExt-ResourceList-toolbar">
+        <span className="jp-AquaExt-ResourceList-count">{sorted === null ? '' : text.count(sorted.length)}</span>
         <span className="jp-AquaExt-toolbarSpacer" />
         <Button className="jp-mod-styled jp-AquaExt-button" onClick={props.onRefresh} title={text.reloadTitle}>
           <refreshIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
@@ -131,8 +131,8 @@ export function ResourceList<T extends { id: string; name: string; created_at: s
         </div>
       )}
       {sorted !== null && sorted.length > 0 && (
-        <div className="jp-AquaExt-DeploymentList-scroll">
-          <table className={withClass('jp-AquaExt-DeploymentTable', classNames.table)} aria-label={text.tableLabel}>
+        <div className="jp-AquaExt-ResourceList-scroll">
+          <table className={withClass('jp-AquaExt-ResourceList-table', classNames.table)} aria-label={text.tableLabel}>
             <thead>
               <tr>
                 <th scope="col">{trans.__('Name')}</th>
@@ -150,11 +150,11 @@ export function ResourceList<T extends { id: string; name: string; created_at: s
                 return (
                   <tr
                     key={item.id}
-                    className={withClass('jp-AquaExt-DeploymentRow', classNames.row)}
+                    className={withClass('jp-AquaExt-ResourceList-row', classNames.row)}
                     {...{ [props.rowIdAttribute]: item.id }}
                     onClick={() => props.onOpen(item.id)}
                   >
-                    <td className="jp-AquaExt-DeploymentRow-name">
+                    <td className="jp-AquaExt-ResourceList-name">
                       <button
                         type="button"
                         className="jp-AquaExt-linkButton"
@@ -165,7 +165,7 @@ export function ResourceList<T extends { id: string; name: string; created_at: s
                       >
                         {item.name}
                       </button>
-                      <span className="jp-AquaExt-DeploymentRow-model" title={model.title}>
+                      <span className="jp-AquaExt-ResourceList-model" title={model.title}>
                         {model.name}
                       </span>
                     </td>
@@ -174,7 +174,7 @@ export function ResourceList<T extends { id: string; name: string; created_at: s
                         {column.cell(item)}
                       </td>
                     ))}
-                    <td className="jp-AquaExt-DeploymentRow-created">
+                    <td className="jp-AquaExt-ResourceList-created">
                       <time dateTime={item.created_at} title={new Date(item.created_at).toLocaleString()}>
                         {formatDateTime(item.created_at)}
                       </time>

@@ -196,7 +196,7 @@ def test_deploy_chat_stop_snippet_and_delete_from_the_ui(page: LabPage, deploy_s
 
     dialog.get_by_role("button", name="Remove parameter 1").click()
     dialog.locator("summary", has_text="Advanced options").click()
-    dialog.locator(".jp-AquaExt-RegisterDialog-body").evaluate("body => body.scrollTo(0, 0)")
+    dialog.locator(".jp-AquaExt-ModalDialog-body").evaluate("body => body.scrollTo(0, 0)")
     lab.screenshot("light-deploy-form")
     dialog.get_by_role("button", name="Deploy", exact=True).click()
 
@@ -219,7 +219,7 @@ def test_deploy_chat_stop_snippet_and_delete_from_the_ui(page: LabPage, deploy_s
     expect(progress).to_have_count(0)
     endpoint = f"{server.url}/aqua-ext/deployments/{deployment_id}/v1"
     expect(detail.locator(".jp-AquaExt-DeploymentDetail-endpoint")).to_have_text(endpoint)
-    expect(detail.locator(".jp-AquaExt-DeploymentLogs-lines")).not_to_be_empty()
+    expect(detail.locator(".jp-AquaExt-LogsView-lines")).not_to_be_empty()
     lab.screenshot("light-deployment-detail")
     lab.screenshot_scrolled_to("light-deployment-snippets", f"{DETAIL} .jp-AquaExt-DeploymentLogs")
 
@@ -367,7 +367,7 @@ def test_dark_theme_deploy_form_list_detail_and_playground(page: LabPage, deploy
         expect(row.locator(".jp-AquaExt-StateBadge")).to_have_text("Active")
         for selector in (
             ".jp-AquaExt-DeploymentRow .jp-AquaExt-linkButton",
-            ".jp-AquaExt-DeploymentRow-model",
+            ".jp-AquaExt-DeploymentRow .jp-AquaExt-ResourceList-model",
             ".jp-AquaExt-DeploymentRow .jp-AquaExt-StateBadge",
         ):
             assert_readable(lab, selector)
@@ -379,7 +379,7 @@ def test_dark_theme_deploy_form_list_detail_and_playground(page: LabPage, deploy
         for selector in (
             f"{DETAIL} .jp-AquaExt-ModelDetail-facts dd",
             f"{DETAIL} .jp-AquaExt-CodeSnippets-code",
-            f"{DETAIL} .jp-AquaExt-DeploymentLogs-lines",
+            f"{DETAIL} .jp-AquaExt-LogsView-lines",
         ):
             assert_readable(lab, selector)
         lab.screenshot("dark-deployment-detail")

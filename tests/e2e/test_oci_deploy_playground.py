@@ -209,7 +209,7 @@ def test_oci_deploy_chat_logs_deactivate_delete_from_the_ui(
     dialog.get_by_role("button", name="Remove parameter 1").click()
     expect(error).to_have_count(0)  # the refused parameter is gone, and so is its error
     lab.screenshot_scrolled_to("oci-deploy-form-logging", f'{DIALOG} [data-field="logging"]')
-    dialog.locator(".jp-AquaExt-RegisterDialog-body").evaluate("body => body.scrollTo(0, 0)")
+    dialog.locator(".jp-AquaExt-ModalDialog-body").evaluate("body => body.scrollTo(0, 0)")
     lab.screenshot("oci-deploy-form")
     dialog.get_by_role("button", name="Deploy", exact=True).click()
 
@@ -256,10 +256,10 @@ def test_oci_deploy_chat_logs_deactivate_delete_from_the_ui(
     expect(facts).to_contain_text("VM.GPU.A10.2 × 2 replicas")
     expect(facts).to_contain_text(f"{log_group} / {log_id}")
     expect(facts).to_contain_text("vLLM")
-    logs = detail.locator(".jp-AquaExt-DeploymentLogs-lines")
+    logs = detail.locator(".jp-AquaExt-LogsView-lines")
     expect(logs).to_contain_text("Application startup complete.")
     expect(logs).to_contain_text("Starting container dsmc://odsc-vllm-serving")
-    expect(detail.locator(".jp-AquaExt-DeploymentLogs-source")).to_contain_text(log_id)
+    expect(detail.locator(".jp-AquaExt-LogsView-source")).to_contain_text(log_id)
 
     # -- the playground: the echo streams in word by word, then the answer's stats
     detail.get_by_role("button", name="Open playground").click()

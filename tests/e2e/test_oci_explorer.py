@@ -62,7 +62,7 @@ def test_oci_explorer_lists_registers_from_object_storage_and_shows_the_backend(
     path = dialog.get_by_label("Object Storage path")
     path.fill(unversioned)
     dialog.get_by_role("button", name="Register", exact=True).click()
-    error = dialog.locator('[data-field="os_uri"] .jp-AquaExt-fieldError, .jp-AquaExt-RegisterDialog-error')
+    error = dialog.locator('[data-field="os_uri"] .jp-AquaExt-fieldError, .jp-AquaExt-FormErrors-message')
     expect(error.first).to_contain_text(re.compile("versioning", re.I))
     oci_lab.screenshot("oci-register-error")
 

@@ -257,7 +257,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
       closeDisabled={submitting}
     >
       <form onSubmit={event => void onSubmit(event)} noValidate>
-        <div className="jp-AquaExt-RegisterDialog-body">
+        <div className="jp-AquaExt-ModalDialog-body">
           {!props.model && (
             <FormField
               id={id('model')}

@@ -19,7 +19,7 @@ import { useCopiedFlag } from '../../ui/hooks/useCopiedFlag';
 import { useLatest } from '../../ui/hooks/useLatest';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
 import { CodeSnippets } from './CodeSnippets';
-import { DeploymentLogsView } from '../../ui/LogsView';
+import { DeploymentLogsView } from './DeploymentLogsView';
 import { DeploymentStateBadge } from '../../ui/DeploymentStateBadge';
 
 export interface IDeploymentDetailProps {

@@ -25,7 +25,12 @@ export function DeploymentList(props: IDeploymentListProps): JSX.Element {
         ),
         tableLabel: trans.__('Deployments')
       }}
-      classNames={{ newButton: 'jp-AquaExt-newDeploymentButton' }}
+      classNames={{
+        root: 'jp-AquaExt-DeploymentList',
+        table: 'jp-AquaExt-DeploymentTable',
+        row: 'jp-AquaExt-DeploymentRow',
+        newButton: 'jp-AquaExt-newDeploymentButton'
+      }}
       rowIdAttribute="data-deployment-id"
       model={item => ({ name: item.model_name })}
       columns={[
@@ -37,7 +42,7 @@ export function DeploymentList(props: IDeploymentListProps): JSX.Element {
               <DeploymentStateBadge state={item.state} trans={trans} title={item.state_message || undefined} />
               {item.state_message &&
                 (item.state === 'FAILED' || item.state === 'CREATING' || item.state === 'UPDATING') && (
-                  <span className="jp-AquaExt-DeploymentRow-message" title={item.state_message}>
+                  <span className="jp-AquaExt-ResourceList-message" title={item.state_message}>
                     {item.state_message}
                   </span>
                 )}

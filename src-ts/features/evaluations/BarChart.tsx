@@ -165,9 +165,9 @@ export function BarChart(props: IBarChartProps): JSX.Element {
       data-series={series.length}
     >
       {series.length > 1 && (
-        <figcaption className="jp-AquaExt-LossChart-legend jp-AquaExt-BarChart-legend">
+        <figcaption className="jp-AquaExt-Chart-legend jp-AquaExt-BarChart-legend">
           {series.map((item, index) => (
-            <span key={`${index}:${item.label}`} className="jp-AquaExt-LossChart-key">
+            <span key={`${index}:${item.label}`} className="jp-AquaExt-Chart-key">
               <span
                 className="jp-AquaExt-BarChart-swatch"
                 style={{ background: `var(${seriesColorVar(index)})` }}
@@ -178,11 +178,11 @@ export function BarChart(props: IBarChartProps): JSX.Element {
           ))}
         </figcaption>
       )}
-      <div ref={containerRef} className="jp-AquaExt-LossChart-plotArea jp-AquaExt-BarChart-plotArea" style={{ height }}>
-        <div ref={plotRef} className="jp-AquaExt-LossChart-plot jp-AquaExt-BarChart-plot" aria-hidden="true" />
-        {groups.length === 0 && <div className="jp-AquaExt-LossChart-empty">{trans.__('Nothing to chart yet.')}</div>}
+      <div ref={containerRef} className="jp-AquaExt-Chart-plotArea jp-AquaExt-BarChart-plotArea" style={{ height }}>
+        <div ref={plotRef} className="jp-AquaExt-Chart-plot jp-AquaExt-BarChart-plot" aria-hidden="true" />
+        {groups.length === 0 && <div className="jp-AquaExt-Chart-empty">{trans.__('Nothing to chart yet.')}</div>}
         {loadError !== null && (
-          <div className="jp-AquaExt-LossChart-empty">
+          <div className="jp-AquaExt-Chart-empty">
             {trans.__('The chart could not be drawn here; the table has the same values.')}
           </div>
         )}

@@ -390,7 +390,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
       closeDisabled={submitting}
     >
       <form onSubmit={event => void onSubmit(event)} noValidate>
-        <div className="jp-AquaExt-RegisterDialog-body">
+        <div className="jp-AquaExt-ModalDialog-body">
           <FormField
             id={id('deployment_id')}
             field="deployment_id"

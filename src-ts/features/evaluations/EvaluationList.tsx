@@ -100,7 +100,7 @@ export function EvaluationList(props: IEvaluationListProps): JSX.Element {
                 <>
                   <EvaluationStateBadge state={item.state} trans={trans} title={item.state_message || undefined} />
                   {message && (
-                    <span className="jp-AquaExt-DeploymentRow-message" title={item.state_message}>
+                    <span className="jp-AquaExt-ResourceList-message" title={item.state_message}>
                       {message}
                     </span>
                   )}

@@ -393,7 +393,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
       closeDisabled={submitting}
     >
       <form onSubmit={event => void onSubmit(event)} noValidate>
-        <div className="jp-AquaExt-RegisterDialog-body">
+        <div className="jp-AquaExt-ModalDialog-body">
           <FormField
             id={id('model_id')}
             field="model_id"

@@ -45,7 +45,7 @@ export function FineTuneList(props: IFineTuneListProps): JSX.Element {
               <>
                 <FineTuneStateBadge state={item.state} trans={trans} title={item.state_message || undefined} />
                 {message && (
-                  <span className="jp-AquaExt-DeploymentRow-message" title={item.state_message}>
+                  <span className="jp-AquaExt-ResourceList-message" title={item.state_message}>
                     {message}
                   </span>
                 )}

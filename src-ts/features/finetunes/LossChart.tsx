@@ -208,12 +208,12 @@ export function LossChart(props: ILossChartProps): JSX.Element {
       data-train-points={counts.train}
       data-validation-points={counts.validation}
     >
-      <figcaption className="jp-AquaExt-LossChart-legend">
-        <span className="jp-AquaExt-LossChart-key jp-AquaExt-LossChart-key-train">
+      <figcaption className="jp-AquaExt-Chart-legend">
+        <span className="jp-AquaExt-Chart-key jp-AquaExt-LossChart-key-train">
           <span className="jp-AquaExt-LossChart-swatch jp-AquaExt-LossChart-swatch-train" aria-hidden="true" />
           {trans.__('Train loss')} <strong className="jp-AquaExt-LossChart-value">{trainText}</strong>
         </span>
-        <span className="jp-AquaExt-LossChart-key jp-AquaExt-LossChart-key-validation">
+        <span className="jp-AquaExt-Chart-key jp-AquaExt-LossChart-key-validation">
           <span className="jp-AquaExt-LossChart-swatch jp-AquaExt-LossChart-swatch-validation" aria-hidden="true" />
           {trans.__('Validation loss')} <strong className="jp-AquaExt-LossChart-value">{validationText}</strong>
         </span>
@@ -229,17 +229,17 @@ export function LossChart(props: ILossChartProps): JSX.Element {
               : ''}
         </span>
       </figcaption>
-      <div ref={containerRef} className="jp-AquaExt-LossChart-plotArea" style={{ height }}>
-        <div ref={plotRef} className="jp-AquaExt-LossChart-plot" aria-hidden="true" />
+      <div ref={containerRef} className="jp-AquaExt-Chart-plotArea" style={{ height }}>
+        <div ref={plotRef} className="jp-AquaExt-Chart-plot" aria-hidden="true" />
         {empty && (
-          <div className="jp-AquaExt-LossChart-empty">
+          <div className="jp-AquaExt-Chart-empty">
             {props.running
               ? trans.__('Waiting for the first logged loss…')
               : trans.__('No loss was logged for this job.')}
           </div>
         )}
         {loadError !== null && (
-          <div className="jp-AquaExt-LossChart-empty">
+          <div className="jp-AquaExt-Chart-empty">
             {trans.__('The chart could not be drawn here; the latest values are above.')}
           </div>
         )}

@@ -274,7 +274,7 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
   return (
     <ModalDialog title={trans.__('Register model')} trans={trans} onClose={close} closeDisabled={!canClose}>
       <form onSubmit={event => void onSubmit(event)} noValidate>
-        <div className="jp-AquaExt-RegisterDialog-body">
+        <div className="jp-AquaExt-ModalDialog-body">
           <div className="jp-AquaExt-RegisterDialog-sources" role="radiogroup" aria-label={trans.__('Source')}>
             {(onOci
               ? ([
@@ -413,7 +413,7 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
             />
           )}
         </div>
-        <div className="jp-AquaExt-RegisterDialog-footer">
+        <div className="jp-AquaExt-ModalDialog-footer">
           {running && props.onBackground ? (
             <Button className="jp-mod-styled jp-mod-reject jp-AquaExt-button" type="button" onClick={close}>
               {trans.__('Continue in background')}

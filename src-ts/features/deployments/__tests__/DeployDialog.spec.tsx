@@ -108,14 +108,14 @@ describe('DeployDialog', () => {
     fireEvent.click(screen.getByText('Advanced options')); // collapsed again before submitting
     // The details element reports its toggle in a task of its own.
     await waitFor(() =>
-      expect(document.querySelector('details.jp-AquaExt-DeployDialog-advanced')).not.toHaveAttribute('open')
+      expect(document.querySelector('details.jp-AquaExt-AdvancedOptions')).not.toHaveAttribute('open')
     );
     await new Promise(resolve => setTimeout(resolve, 0));
     fireEvent.click(screen.getByRole('button', { name: 'Deploy' }));
     const params = screen.getByRole('group', { name: 'Engine parameters' });
     await waitFor(() => expect(errorOf(params)).toHaveTextContent('--port cannot be set'));
     expect(client.createDeployment.mock.calls[0][0].params).toEqual(['--port', '1234']);
-    expect(document.querySelector('details.jp-AquaExt-DeployDialog-advanced')).toHaveAttribute('open');
+    expect(document.querySelector('details.jp-AquaExt-AdvancedOptions')).toHaveAttribute('open');
     expect(props.onCreated).not.toHaveBeenCalled();
     expect(screen.getByRole('dialog')).toBeInTheDocument();
   });

@@ -219,7 +219,7 @@ describe('FineTuningSection', () => {
     const log = screen.getByRole('region', { name: 'Job log' });
     expect(log).toHaveClass('jp-AquaExt-FineTuneLogs');
     expect(await within(log).findByText('step 30: loss 1.7')).toBeInTheDocument();
-    expect(log.querySelector('.jp-AquaExt-DeploymentLogs-lines')).not.toBeNull();
+    expect(log.querySelector('.jp-AquaExt-LogsView-lines')).not.toBeNull();
     expect(within(log).getByRole('checkbox', { name: 'Follow' })).toBeChecked();
 
     fireEvent.click(screen.getByRole('button', { name: 'Cancel job' }));
