@@ -19,7 +19,7 @@ export function DetailTopbar(props: {
   children?: React.ReactNode;
 }): JSX.Element {
   return (
-    <div className="jp-AquaExt-ModelDetail-topbar jp-AquaExt-DeploymentDetail-topbar">
+    <div className="jp-AquaExt-ResourceDetail-topbar">
       <Button className="jp-AquaExt-button jp-AquaExt-backButton" minimal onClick={props.onBack}>
         {props.backLabel}
       </Button>
@@ -50,12 +50,12 @@ export function DetailHeader(props: {
   description?: string | null;
 }): JSX.Element {
   return (
-    <header className="jp-AquaExt-ModelDetail-header">
-      <div className="jp-AquaExt-DeploymentDetail-titleRow">
-        <h2 className="jp-AquaExt-ModelDetail-name">{props.name}</h2>
+    <header className="jp-AquaExt-ResourceDetail-header">
+      <div className="jp-AquaExt-ResourceDetail-titleRow">
+        <h2 className="jp-AquaExt-ResourceDetail-name">{props.name}</h2>
         {props.badge}
       </div>
-      {props.description && <p className="jp-AquaExt-ModelDetail-description">{props.description}</p>}
+      {props.description && <p className="jp-AquaExt-ResourceDetail-description">{props.description}</p>}
     </header>
   );
 }
@@ -93,13 +93,13 @@ export function FailureNotice(props: {
   const { trans } = props;
   return (
     <div
-      className={`jp-AquaExt-ErrorState jp-AquaExt-DeploymentDetail-failure${props.className ? ` ${props.className}` : ''}`}
+      className={`jp-AquaExt-ErrorState jp-AquaExt-ResourceDetail-failure${props.className ? ` ${props.className}` : ''}`}
       role="alert"
     >
       <div className="jp-AquaExt-ErrorState-title">{props.title}</div>
       <div className="jp-AquaExt-ErrorState-message">{props.message || trans.__('No reason was given.')}</div>
       {props.failureLog.length > 0 && (
-        <pre className="jp-AquaExt-DeploymentDetail-failureLog" aria-label={trans.__('Last log lines')}>
+        <pre className="jp-AquaExt-ResourceDetail-failureLog" aria-label={trans.__('Last log lines')}>
           {props.failureLog.join('\n')}
         </pre>
       )}
@@ -161,7 +161,7 @@ export function JobStateMessage(props: {
     return null;
   }
   return (
-    <p className={`jp-AquaExt-DeploymentDetail-stateMessage ${classPrefix}-stateMessage`} aria-live="polite">
+    <p className={`jp-AquaExt-ResourceDetail-stateMessage ${classPrefix}-stateMessage`} aria-live="polite">
       {props.message}
     </p>
   );

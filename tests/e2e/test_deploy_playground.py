@@ -120,7 +120,7 @@ def open_deploy_form_from_model(lab: LabPage) -> Any:
     explorer.locator('input[aria-label="Search models"]').fill("demo")
     explorer.locator(f'.jp-AquaExt-ModelCard[aria-label="{DEMO_NAME}"]').click()
     detail = lab.page.locator(".jp-AquaExt-ModelDetail")
-    expect(detail.locator(".jp-AquaExt-ModelDetail-name")).to_have_text(DEMO_NAME)
+    expect(detail.locator(".jp-AquaExt-ResourceDetail-name")).to_have_text(DEMO_NAME)
     deploy = detail.get_by_role("button", name="Deploy", exact=True)
     expect(deploy).to_be_enabled()
     deploy.click()
@@ -204,7 +204,7 @@ def test_deploy_chat_stop_snippet_and_delete_from_the_ui(page: LabPage, deploy_s
     expect(pg.locator(DIALOG)).to_have_count(0)
     expect(deployments_tab(lab)).to_have_attribute("aria-selected", "true")
     detail = pg.locator(DETAIL)
-    expect(detail.locator(".jp-AquaExt-ModelDetail-name")).to_have_text(DEPLOYMENT_NAME)
+    expect(detail.locator(".jp-AquaExt-ResourceDetail-name")).to_have_text(DEPLOYMENT_NAME)
     progress = detail.get_by_role("progressbar", name="Deployment progress")
     expect(progress).to_be_visible(timeout=10_000)
     expect(detail.locator(".jp-AquaExt-StateBadge.jp-mod-transitional")).to_contain_text("Creating")
@@ -377,7 +377,7 @@ def test_dark_theme_deploy_form_list_detail_and_playground(page: LabPage, deploy
         detail = pg.locator(DETAIL)
         expect(detail.locator(".jp-AquaExt-DeploymentDetail-endpoint")).to_contain_text(deployment_id)
         for selector in (
-            f"{DETAIL} .jp-AquaExt-ModelDetail-facts dd",
+            f"{DETAIL} .jp-AquaExt-ResourceDetail-facts dd",
             f"{DETAIL} .jp-AquaExt-CodeSnippets-code",
             f"{DETAIL} .jp-AquaExt-LogsView-lines",
         ):

@@ -136,7 +136,7 @@ def test_finetune_from_a_dataset_watch_the_curve_and_deploy(page: LabPage, finet
     job_id = detail.get_attribute("data-finetune-id")
     assert job_id and job_id.startswith("ftj-")
     chart = detail.locator(".jp-AquaExt-LossChart")
-    state_badge = detail.locator(".jp-AquaExt-ModelDetail-header [data-state]")
+    state_badge = detail.locator(".jp-AquaExt-ResourceDetail-header [data-state]")
     seen: list[tuple[int, str]] = []  # (points drawn, job state) each time either changed
     state = ""
     shot = False

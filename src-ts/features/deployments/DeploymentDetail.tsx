@@ -151,7 +151,7 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
   const endpoint = detail ? client.serverUrl(detail.openai_base_path) : '';
 
   return (
-    <div className="jp-AquaExt-DeploymentDetail">
+    <div className="jp-AquaExt-ResourceDetail jp-AquaExt-DeploymentDetail">
       <DetailTopbar backLabel={trans.__('← All deployments')} onBack={props.onBack}>
         {props.onOpenPlayground && detail && (
           <Button
@@ -215,19 +215,19 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
         />
       )}
       {detail !== null && (
-        <div className="jp-AquaExt-DeploymentDetail-content">
+        <div className="jp-AquaExt-ResourceDetail-content">
           <DetailHeader
             name={detail.name}
             badge={<DeploymentStateBadge state={detail.state} trans={trans} />}
             description={detail.description}
           />
           {running && operation && (
-            <div className="jp-AquaExt-DeploymentDetail-progress">
+            <div className="jp-AquaExt-ResourceDetail-progress">
               <OperationProgress operation={operation} trans={trans} label={trans.__('Deployment progress')} />
             </div>
           )}
           <StateMessage detail={detail} trans={trans} hideWhileProgress={running} />
-          <dl className="jp-AquaExt-ModelDetail-facts jp-AquaExt-DeploymentDetail-facts">
+          <dl className="jp-AquaExt-ResourceDetail-facts jp-AquaExt-DeploymentDetail-facts">
             <dt>{trans.__('Endpoint')}</dt>
             <dd>
               <span className="jp-AquaExt-copyable">
@@ -339,5 +339,5 @@ function StateMessage(props: {
   if (!detail.state_message || props.hideWhileProgress) {
     return null;
   }
-  return <p className="jp-AquaExt-DeploymentDetail-stateMessage">{detail.state_message}</p>;
+  return <p className="jp-AquaExt-ResourceDetail-stateMessage">{detail.state_message}</p>;
 }

@@ -37,7 +37,7 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
   const { value: comparison, error } = useFetched<EvaluationComparison>(load, attempt);
 
   return (
-    <div className="jp-AquaExt-DeploymentDetail jp-AquaExt-CompareView">
+    <div className="jp-AquaExt-ResourceDetail jp-AquaExt-CompareView">
       <DetailTopbar backLabel={trans.__('← All evaluations')} onBack={props.onBack}>
         <Button
           className="jp-mod-styled jp-AquaExt-button"
@@ -77,9 +77,9 @@ function Comparison(props: {
   const byKey = new Map(overall.map(row => [row.key, row]));
 
   return (
-    <div className="jp-AquaExt-DeploymentDetail-content jp-AquaExt-CompareView-content">
-      <header className="jp-AquaExt-ModelDetail-header">
-        <h2 className="jp-AquaExt-ModelDetail-name">
+    <div className="jp-AquaExt-ResourceDetail-content jp-AquaExt-CompareView-content">
+      <header className="jp-AquaExt-ResourceDetail-header">
+        <h2 className="jp-AquaExt-ResourceDetail-name">
           {trans._n('Comparing %1 evaluation', 'Comparing %1 evaluations', evaluations.length)}
         </h2>
       </header>

@@ -113,7 +113,7 @@ export function EvaluationDetail(props: IEvaluationDetailProps): JSX.Element {
   const report = evaluation?.report ?? null;
 
   return (
-    <div className="jp-AquaExt-DeploymentDetail jp-AquaExt-EvaluationDetail" data-evaluation-id={evaluationId}>
+    <div className="jp-AquaExt-ResourceDetail jp-AquaExt-EvaluationDetail" data-evaluation-id={evaluationId}>
       <DetailTopbar backLabel={trans.__('← All evaluations')} onBack={props.onBack}>
         {report && (
           <a
@@ -158,14 +158,14 @@ export function EvaluationDetail(props: IEvaluationDetailProps): JSX.Element {
         />
       )}
       {evaluation !== null && (
-        <div className="jp-AquaExt-DeploymentDetail-content jp-AquaExt-EvaluationDetail-content">
+        <div className="jp-AquaExt-ResourceDetail-content jp-AquaExt-EvaluationDetail-content">
           <DetailHeader
             name={evaluation.name}
             badge={<EvaluationStateBadge state={evaluation.state} trans={trans} />}
             description={evaluation.description}
           />
           <StateMessage evaluation={evaluation} trans={trans} />
-          <div className="jp-AquaExt-DeploymentDetail-progress jp-AquaExt-EvaluationDetail-progress">
+          <div className="jp-AquaExt-ResourceDetail-progress jp-AquaExt-EvaluationDetail-progress">
             <EvaluationProgress evaluation={evaluation} trans={trans} />
           </div>
 
@@ -198,7 +198,7 @@ export function EvaluationDetail(props: IEvaluationDetailProps): JSX.Element {
             </section>
           )}
 
-          <div className="jp-AquaExt-FineTuneDetail-columns">
+          <div className="jp-AquaExt-JobDetail-columns">
             <section className="jp-AquaExt-EvaluationDetail-params" aria-label={trans.__('Parameters')}>
               <h3 className="jp-AquaExt-sectionTitle">{trans.__('Parameters')}</h3>
               <EvaluationParams evaluation={evaluation} trans={trans} />
@@ -317,7 +317,7 @@ function EvaluationParams(props: { evaluation: EvaluationDetailData; trans: Tran
   if (evaluation.finished_at) {
     rows.push(['finished', trans.__('Finished'), formatDateTime(evaluation.finished_at)]);
   }
-  return <ParamsTable rows={rows} className="jp-AquaExt-FineTuneParams jp-AquaExt-EvaluationParams" />;
+  return <ParamsTable rows={rows} className="jp-AquaExt-JobParams jp-AquaExt-EvaluationParams" />;
 }
 
 function Lineage(props: {
@@ -331,7 +331,7 @@ function Lineage(props: {
     <CopyableCode trans={trans} value={value} label={label} copyToClipboard={props.copyToClipboard} />
   );
   return (
-    <dl className="jp-AquaExt-ModelDetail-facts jp-AquaExt-FineTuneDetail-facts">
+    <dl className="jp-AquaExt-ResourceDetail-facts jp-AquaExt-JobDetail-facts">
       <dt>{trans.__('Deployment')}</dt>
       <dd>
         {props.onOpenDeployment ? (
@@ -358,7 +358,7 @@ function Lineage(props: {
           <div className="jp-AquaExt-muted">{trans.__('The training data of %1', evaluation.finetune_id)}</div>
         )}
         {evaluation.dataset_hash && (
-          <div className="jp-AquaExt-FineTuneDetail-hash" title={evaluation.dataset_hash}>
+          <div className="jp-AquaExt-JobDetail-hash" title={evaluation.dataset_hash}>
             {trans.__('sha256')} <code>{shortHash(evaluation.dataset_hash)}</code>
           </div>
         )}

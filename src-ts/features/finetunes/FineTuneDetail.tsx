@@ -128,7 +128,7 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
   const outputModelId = job && hasOutputModel(job) ? job.output_model_id : null;
 
   return (
-    <div className="jp-AquaExt-DeploymentDetail jp-AquaExt-FineTuneDetail" data-finetune-id={finetuneId}>
+    <div className="jp-AquaExt-ResourceDetail jp-AquaExt-FineTuneDetail" data-finetune-id={finetuneId}>
       <DetailTopbar backLabel={trans.__('← All fine-tuning jobs')} onBack={props.onBack}>
         {outputModelId && props.onViewModel && (
           <Button
@@ -189,7 +189,7 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
         />
       )}
       {job !== null && (
-        <div className="jp-AquaExt-DeploymentDetail-content jp-AquaExt-FineTuneDetail-content">
+        <div className="jp-AquaExt-ResourceDetail-content jp-AquaExt-FineTuneDetail-content">
           <DetailHeader
             name={job.name}
             badge={<FineTuneStateBadge state={job.state} trans={trans} />}
@@ -199,7 +199,7 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
           {final ? (
             <Outcome job={job} trans={trans} />
           ) : (
-            <div className="jp-AquaExt-DeploymentDetail-progress jp-AquaExt-FineTuneDetail-progress">
+            <div className="jp-AquaExt-ResourceDetail-progress jp-AquaExt-FineTuneDetail-progress">
               <FineTuneProgress job={job} trans={trans} epochs={job.params.epochs} />
             </div>
           )}
@@ -212,7 +212,7 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
             <LossChart points={series.points} trans={trans} running={!final} />
           </section>
 
-          <div className="jp-AquaExt-FineTuneDetail-columns">
+          <div className="jp-AquaExt-JobDetail-columns">
             <section className="jp-AquaExt-FineTuneDetail-params" aria-label={trans.__('Parameters')}>
               <h3 className="jp-AquaExt-sectionTitle">{trans.__('Parameters')}</h3>
               <FineTuneParams job={job} trans={trans} />
@@ -355,7 +355,7 @@ function FineTuneParams(props: { job: FineTuneDetailData; trans: TranslationBund
   if (job.finished_at) {
     rows.push(['finished', trans.__('Finished'), formatDateTime(job.finished_at)]);
   }
-  return <ParamsTable rows={rows} className="jp-AquaExt-FineTuneParams" />;
+  return <ParamsTable rows={rows} className="jp-AquaExt-JobParams" />;
 }
 
 /** Where the model came from and where it went: base model, dataset and its hash, job and run ids. */
@@ -370,7 +370,7 @@ function Lineage(props: {
     <CopyableCode trans={trans} value={value} label={label} copyToClipboard={props.copyToClipboard} />
   );
   return (
-    <dl className="jp-AquaExt-ModelDetail-facts jp-AquaExt-FineTuneDetail-facts">
+    <dl className="jp-AquaExt-ResourceDetail-facts jp-AquaExt-JobDetail-facts">
       <dt>{trans.__('Base model')}</dt>
       <dd>
         {props.onViewModel ? (
@@ -390,7 +390,7 @@ function Lineage(props: {
       <dd>
         {code(job.dataset_path, trans.__('dataset path'))}
         {job.dataset_hash && (
-          <div className="jp-AquaExt-FineTuneDetail-hash" title={job.dataset_hash}>
+          <div className="jp-AquaExt-JobDetail-hash" title={job.dataset_hash}>
             {trans.__('sha256')} <code>{shortHash(job.dataset_hash)}</code>
             <Button
               className="jp-AquaExt-button jp-AquaExt-iconButton jp-AquaExt-copyButton"

@@ -92,7 +92,7 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
 
   return (
     <div className="jp-AquaExt-ModelDetail">
-      <div className="jp-AquaExt-ModelDetail-topbar">
+      <div className="jp-AquaExt-ResourceDetail-topbar">
         <Button className="jp-AquaExt-button jp-AquaExt-backButton" minimal onClick={onBack}>
           {trans.__('← All models')}
         </Button>
@@ -263,10 +263,10 @@ function ModelDetailBody(props: IModelDetailProps & { model: ModelDetailData }):
 
   return (
     <div className="jp-AquaExt-ModelDetail-content">
-      <header className="jp-AquaExt-ModelDetail-header">
-        <h2 className="jp-AquaExt-ModelDetail-name">{model.name}</h2>
+      <header className="jp-AquaExt-ResourceDetail-header">
+        <h2 className="jp-AquaExt-ResourceDetail-name">{model.name}</h2>
         <ModelBadges model={model} trans={trans} showFormats />
-        {model.description && <p className="jp-AquaExt-ModelDetail-description">{model.description}</p>}
+        {model.description && <p className="jp-AquaExt-ResourceDetail-description">{model.description}</p>}
         {model.tags.length > 0 && (
           <div className="jp-AquaExt-ModelDetail-tags">
             {model.tags.map(tag => (
@@ -286,7 +286,7 @@ function ModelDetailBody(props: IModelDetailProps & { model: ModelDetailData }):
               ))}
             </ul>
           )}
-          <dl className="jp-AquaExt-ModelDetail-facts">
+          <dl className="jp-AquaExt-ResourceDetail-facts">
             {facts.map(([label, value]) => (
               <React.Fragment key={label}>
                 <dt>{label}</dt>
@@ -295,9 +295,9 @@ function ModelDetailBody(props: IModelDetailProps & { model: ModelDetailData }):
             ))}
           </dl>
           {architectureRows.length > 0 && (
-            <details className="jp-AquaExt-ModelDetail-more">
+            <details className="jp-AquaExt-ResourceDetail-more">
               <summary>{trans.__('Architecture')}</summary>
-              <dl className="jp-AquaExt-ModelDetail-facts jp-mod-compact">
+              <dl className="jp-AquaExt-ResourceDetail-facts jp-mod-compact">
                 {architectureRows.map(([key, value]) => (
                   <React.Fragment key={key}>
                     <dt>
@@ -316,7 +316,7 @@ function ModelDetailBody(props: IModelDetailProps & { model: ModelDetailData }):
             <ConfigDetails title={trans.__('Fine-tuning configuration')} config={model.finetune_config} />
           )}
           {model.files.length > 0 && (
-            <details className="jp-AquaExt-ModelDetail-more">
+            <details className="jp-AquaExt-ResourceDetail-more">
               <summary>{trans._n('%1 file', '%1 files', model.files.length)}</summary>
               <ul className="jp-AquaExt-ModelDetail-files">
                 {model.files.map(file => (
@@ -356,7 +356,7 @@ function ModelDetailBody(props: IModelDetailProps & { model: ModelDetailData }):
 /** The publisher's serving or training defaults, as the JSON they are stored in. */
 function ConfigDetails(props: { title: string; config: { [key: string]: unknown } }): JSX.Element {
   return (
-    <details className="jp-AquaExt-ModelDetail-more">
+    <details className="jp-AquaExt-ResourceDetail-more">
       <summary>{props.title}</summary>
       <pre className="jp-AquaExt-ModelDetail-config">{JSON.stringify(props.config, null, 2)}</pre>
     </details>

@@ -173,7 +173,7 @@ function EmbeddingResult(props: { response: EmbedResponse; texts: string[]; tran
           ))}
         </ol>
       )}
-      <details className="jp-AquaExt-ModelDetail-more">
+      <details className="jp-AquaExt-ResourceDetail-more">
         <summary>{trans.__('Vector previews')}</summary>
         <ul className="jp-AquaExt-Embeddings-previews">
           {response.preview.map((vector, i) => (

@@ -38,7 +38,7 @@ describe('ModelDetail', () => {
     expect(client.getModel).toHaveBeenCalledWith('catalog:Qwen--Qwen2.5-0.5B-Instruct');
     const root = document.querySelector('.jp-AquaExt-ModelDetail') as HTMLElement;
     expect(root).toBeInTheDocument();
-    const facts = root.querySelector('.jp-AquaExt-ModelDetail-facts') as HTMLElement;
+    const facts = root.querySelector('.jp-AquaExt-ResourceDetail-facts') as HTMLElement;
     expect(within(facts).getByText('Alibaba Cloud (Qwen)')).toBeInTheDocument();
     expect(within(facts).getByRole('link', { name: 'apache-2.0' })).toHaveAttribute(
       'href',
