@@ -150,7 +150,7 @@ def test_finetune_from_a_dataset_watch_the_curve_and_deploy(page: LabPage, finet
                 expect(detail.get_by_role("progressbar", name="Training progress")).to_have_attribute(
                     "aria-valuetext", re.compile(r"step \d+ of \d+")
                 )
-                expect(detail.locator(".jp-AquaExt-FineTuneProgress-steps")).to_contain_text("of")
+                expect(detail.locator(".jp-AquaExt-JobProgress-steps")).to_contain_text("of")
                 lab.screenshot("light-finetune-running")
                 shot = True
         if state in FINAL:

@@ -10,7 +10,7 @@ import { formatScore, scaleText, scoreLabel, type ScoreScale } from './format';
 import { DetailLoadState, DetailTopbar } from '../../ui/ResourceDetail';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { BarChart } from './BarChart';
-import { EvaluationStateBadge } from './EvaluationStateBadge';
+import { JobStateBadge } from '../../ui/JobStateBadge';
 
 export interface ICompareViewProps {
   client: IAquaClient;
@@ -188,7 +188,7 @@ function EvaluationHeader(props: {
             <span className="jp-AquaExt-CompareTable-sub">
               {item.deployment_name} · {item.model_name}
             </span>
-            {item.state !== 'SUCCEEDED' && <EvaluationStateBadge state={item.state} trans={trans} />}
+            {item.state !== 'SUCCEEDED' && <JobStateBadge state={item.state} trans={trans} />}
           </th>
         ))}
       </tr>

@@ -31,7 +31,7 @@ import {
 import { useJobDetail } from '../../ui/hooks/useJobDetail';
 import { BarChart } from './BarChart';
 import { EvaluationProgress } from './EvaluationProgress';
-import { EvaluationStateBadge } from './EvaluationStateBadge';
+import { JobStateBadge } from '../../ui/JobStateBadge';
 import { RowsTable } from './RowsTable';
 import { ScoreTable } from './ScoreTable';
 
@@ -161,7 +161,7 @@ export function EvaluationDetail(props: IEvaluationDetailProps): JSX.Element {
         <div className="jp-AquaExt-ResourceDetail-content jp-AquaExt-EvaluationDetail-content">
           <DetailHeader
             name={evaluation.name}
-            badge={<EvaluationStateBadge state={evaluation.state} trans={trans} />}
+            badge={<JobStateBadge state={evaluation.state} trans={trans} />}
             description={evaluation.description}
           />
           <StateMessage evaluation={evaluation} trans={trans} />

@@ -7,7 +7,7 @@ import { formatScore, HEADLINE_SCORES, scoreLabel } from './format';
 import { stateMessageText } from './states';
 import { ResourceList, type IResourceListSectionProps } from '../../ui/ResourceList';
 import { EvaluationProgress } from './EvaluationProgress';
-import { EvaluationStateBadge } from './EvaluationStateBadge';
+import { JobStateBadge } from '../../ui/JobStateBadge';
 
 /** The contract compares 2 to 8 evaluations at once. */
 export const MAX_COMPARED = 8;
@@ -98,7 +98,7 @@ export function EvaluationList(props: IEvaluationListProps): JSX.Element {
               const message = stateMessageText(item, trans);
               return (
                 <>
-                  <EvaluationStateBadge state={item.state} trans={trans} title={item.state_message || undefined} />
+                  <JobStateBadge state={item.state} trans={trans} title={item.state_message || undefined} />
                   {message && (
                     <span className="jp-AquaExt-ResourceList-message" title={item.state_message}>
                       {message}

@@ -6,6 +6,7 @@ import type { EvaluationSummary } from '../../api/types';
 import { evaluationFraction, rowsText } from './format';
 import { isFinal } from './states';
 import { etaText } from '../../shared/format';
+import { JobProgress } from '../../ui/JobProgress';
 
 export interface IEvaluationProgressProps {
   evaluation: Pick<EvaluationSummary, 'state' | 'progress' | 'rows_done' | 'rows_total' | 'eta_seconds'>;
@@ -25,30 +26,17 @@ export function EvaluationProgress(props: IEvaluationProgressProps): JSX.Element
   const eta =
     !isFinal(evaluation.state) && evaluation.eta_seconds !== null ? etaText(evaluation.eta_seconds, trans) : null;
   return (
-    <div
-      className={
-        'jp-AquaExt-FineTuneProgress jp-AquaExt-EvaluationProgress' +
-        (props.compact ? ' jp-mod-compact' : '') +
-        ` jp-AquaExt-FineTuneProgress-${evaluation.state}`
-      }
-    >
-      <div className="jp-AquaExt-FineTuneProgress-row">
-        <span className="jp-AquaExt-FineTuneProgress-steps jp-AquaExt-EvaluationProgress-rows">{rows}</span>
-        {!props.compact && eta && <span className="jp-AquaExt-FineTuneProgress-eta">{eta}</span>}
-        <span className="jp-AquaExt-toolbarSpacer" />
-        <span className="jp-AquaExt-FineTuneProgress-percent">{waiting ? '' : `${percent}%`}</span>
-      </div>
-      <div
-        className={waiting ? 'jp-AquaExt-progress jp-mod-indeterminate' : 'jp-AquaExt-progress'}
-        role="progressbar"
-        aria-label={props.label ?? trans.__('Evaluation progress')}
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={waiting ? undefined : percent}
-        aria-valuetext={waiting ? rows : `${percent}% · ${rows}${eta ? ` · ${eta}` : ''}`}
-      >
-        <div className="jp-AquaExt-progress-fill" style={waiting ? undefined : { width: `${percent}%` }} />
-      </div>
-    </div>
+    <JobProgress
+      state={evaluation.state}
+      waiting={waiting}
+      percent={percent}
+      done={rows}
+      doneClassName="jp-AquaExt-EvaluationProgress-rows"
+      eta={eta}
+      compact={props.compact}
+      label={props.label ?? trans.__('Evaluation progress')}
+      valueText={waiting ? rows : `${percent}% · ${rows}${eta ? ` · ${eta}` : ''}`}
+      className="jp-AquaExt-EvaluationProgress"
+    />
   );
 }

@@ -27,7 +27,7 @@ import {
 } from '../../ui/ResourceDetail';
 import { useJobDetail } from '../../ui/hooks/useJobDetail';
 import { FineTuneProgress } from './FineTuneProgress';
-import { FineTuneStateBadge } from './FineTuneStateBadge';
+import { JobStateBadge } from '../../ui/JobStateBadge';
 import { LossChart } from './LossChart';
 import { useLatest } from '../../ui/hooks/useLatest';
 
@@ -192,7 +192,7 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
         <div className="jp-AquaExt-ResourceDetail-content jp-AquaExt-FineTuneDetail-content">
           <DetailHeader
             name={job.name}
-            badge={<FineTuneStateBadge state={job.state} trans={trans} />}
+            badge={<JobStateBadge state={job.state} trans={trans} />}
             description={job.description}
           />
           <StateMessage job={job} trans={trans} />

@@ -5,7 +5,7 @@ import { trainingTypeLabel } from './format';
 import { stateMessageText } from '../../shared/jobStates';
 import { ResourceList, shapeColumn, type IResourceListSectionProps } from '../../ui/ResourceList';
 import { FineTuneProgress } from './FineTuneProgress';
-import { FineTuneStateBadge } from './FineTuneStateBadge';
+import { JobStateBadge } from '../../ui/JobStateBadge';
 
 export type IFineTuneListProps = IResourceListSectionProps<FineTuneSummary>;
 
@@ -43,7 +43,7 @@ export function FineTuneList(props: IFineTuneListProps): JSX.Element {
             const message = stateMessageText(item, trans);
             return (
               <>
-                <FineTuneStateBadge state={item.state} trans={trans} title={item.state_message || undefined} />
+                <JobStateBadge state={item.state} trans={trans} title={item.state_message || undefined} />
                 {message && (
                   <span className="jp-AquaExt-ResourceList-message" title={item.state_message}>
                     {message}

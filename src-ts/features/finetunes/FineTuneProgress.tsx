@@ -6,6 +6,7 @@ import type { FineTuneSummary } from '../../api/types';
 import { etaText } from '../../shared/format';
 import { formatEpoch, progressFraction, stepText } from './format';
 import { isFinal } from '../../shared/jobStates';
+import { JobProgress } from '../../ui/JobProgress';
 
 export interface IFineTuneProgressProps {
   job: Pick<FineTuneSummary, 'state' | 'progress' | 'step' | 'total_steps' | 'epoch' | 'eta_seconds'>;
@@ -34,31 +35,17 @@ export function FineTuneProgress(props: IFineTuneProgressProps): JSX.Element {
   const eta = !isFinal(job.state) && job.eta_seconds !== null ? etaText(job.eta_seconds, trans) : null;
   const valueText = waiting ? steps : `${percent}% · ${steps}`;
   return (
-    <div
-      className={
-        'jp-AquaExt-FineTuneProgress' +
-        (props.compact ? ' jp-mod-compact' : '') +
-        ` jp-AquaExt-FineTuneProgress-${job.state}`
-      }
-    >
-      <div className="jp-AquaExt-FineTuneProgress-row">
-        <span className="jp-AquaExt-FineTuneProgress-steps">{steps}</span>
-        {!props.compact && !waiting && <span className="jp-AquaExt-FineTuneProgress-epoch">{epoch}</span>}
-        {!props.compact && eta && <span className="jp-AquaExt-FineTuneProgress-eta">{eta}</span>}
-        <span className="jp-AquaExt-toolbarSpacer" />
-        <span className="jp-AquaExt-FineTuneProgress-percent">{waiting ? '' : `${percent}%`}</span>
-      </div>
-      <div
-        className={waiting ? 'jp-AquaExt-progress jp-mod-indeterminate' : 'jp-AquaExt-progress'}
-        role="progressbar"
-        aria-label={props.label ?? trans.__('Training progress')}
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={waiting ? undefined : percent}
-        aria-valuetext={valueText}
-      >
-        <div className="jp-AquaExt-progress-fill" style={waiting ? undefined : { width: `${percent}%` }} />
-      </div>
-    </div>
+    <JobProgress
+      state={job.state}
+      waiting={waiting}
+      percent={percent}
+      done={steps}
+      details={!waiting && <span className="jp-AquaExt-FineTuneProgress-epoch">{epoch}</span>}
+      eta={eta}
+      compact={props.compact}
+      label={props.label ?? trans.__('Training progress')}
+      valueText={valueText}
+      className="jp-AquaExt-FineTuneProgress"
+    />
   );
 }

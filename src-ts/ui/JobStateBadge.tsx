@@ -2,13 +2,13 @@ import * as React from 'react';
 
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { EvaluationState } from '../../api/types';
-import { isFinal, stateLabel, stateVariant } from './states';
-import { StateBadge } from '../../ui/StateBadge';
+import type { EvaluationState, FineTuneState } from '../api/types';
+import { isFinal, stateLabel, stateVariant } from '../shared/jobStates';
+import { StateBadge } from './StateBadge';
 
-/** The evaluation's state as a colored badge; a spinner while it runs. */
-export function EvaluationStateBadge(props: {
-  state: EvaluationState;
+/** A job's state (fine-tune or evaluation) as a colored badge; a spinner while it runs. */
+export function JobStateBadge(props: {
+  state: FineTuneState | EvaluationState;
   trans: TranslationBundle;
   title?: string;
 }): JSX.Element {
@@ -19,7 +19,6 @@ export function EvaluationStateBadge(props: {
       label={stateLabel(state, trans)}
       variant={stateVariant(state)}
       changing={!isFinal(state)}
-      className="jp-AquaExt-EvaluationStateBadge"
       title={props.title}
     />
   );
