@@ -178,9 +178,9 @@ def test_deploy_chat_stop_snippet_and_delete_from_the_ui(page: LabPage, deploy_s
     expect(dialog.get_by_role("radio", name=re.compile(r"^transformers"))).to_be_checked()
     expect(dialog.get_by_role("radio", name=re.compile(r"^vLLM"))).to_be_disabled()
     expect(dialog.locator('[data-field="engine"]')).to_contain_text("pip install vllm")
-    fit = dialog.locator(".jp-AquaExt-DeployFit")
+    fit = dialog.locator(".jp-AquaExt-FitSummary")
     expect(fit).to_contain_text("Fits", timeout=20_000)
-    expect(fit.locator(".jp-AquaExt-DeployFit-arithmetic")).to_contain_text("weights =")
+    expect(fit.locator(".jp-AquaExt-FitSummary-arithmetic")).to_contain_text("weights =")
 
     # A parameter the engine refuses: the server's 400 lands under the parameters.
     name.fill(DEPLOYMENT_NAME)
@@ -350,13 +350,13 @@ def test_dark_theme_deploy_form_list_detail_and_playground(page: LabPage, deploy
         expect(dialog).to_be_visible()
         dialog.get_by_label("Model", exact=True).select_option(DEMO_ID)
         expect(dialog.get_by_label("Deployment name")).to_have_value(DEMO_NAME)
-        expect(dialog.locator(".jp-AquaExt-DeployFit")).to_contain_text("Fits", timeout=20_000)
+        expect(dialog.locator(".jp-AquaExt-FitSummary")).to_contain_text("Fits", timeout=20_000)
         pg.wait_for_timeout(300)
         for selector in (
             f"{DIALOG} .jp-AquaExt-formField-label",
             f"{DIALOG} .jp-AquaExt-choice-label",
             f"{DIALOG} .jp-AquaExt-choice-reason",
-            f"{DIALOG} .jp-AquaExt-DeployFit-verdict",
+            f"{DIALOG} .jp-AquaExt-FitSummary-verdict",
         ):
             assert_readable(lab, selector)
         lab.screenshot("dark-deploy-form")

@@ -167,12 +167,12 @@ def test_oci_deploy_chat_logs_deactivate_delete_from_the_ui(
     assert any(text.startswith("VM.GPU.A10.2 — 2 GPUs, 48.0 GB — fits · recommended") for text in fitting), options
     assert options[0].startswith("Let the server choose")
 
-    fit = dialog.locator(".jp-AquaExt-DeployFit")
-    arithmetic = fit.locator(".jp-AquaExt-DeployFit-arithmetic")
+    fit = dialog.locator(".jp-AquaExt-FitSummary")
+    arithmetic = fit.locator(".jp-AquaExt-FitSummary-arithmetic")
     shape.select_option("VM.GPU.A10.1")
     expect(fit).to_have_class(re.compile(r"jp-mod-doesNotFit"))
-    expect(fit.locator(".jp-AquaExt-DeployFit-verdict")).to_contain_text("✗ Does not fit")
-    expect(fit.locator(".jp-AquaExt-DeployFit-verdict")).to_contain_text(
+    expect(fit.locator(".jp-AquaExt-FitSummary-verdict")).to_contain_text("✗ Does not fit")
+    expect(fit.locator(".jp-AquaExt-FitSummary-verdict")).to_contain_text(
         "needs 32.0 GB of 24.0 GB on VM.GPU.A10.1 (10.4 GB short)"
     )
     expect(arithmetic).to_contain_text("weights = 13.00 B params × 2 bytes (bfloat16) = 26.00 GB")
@@ -181,8 +181,8 @@ def test_oci_deploy_chat_logs_deactivate_delete_from_the_ui(
     lab.screenshot("oci-deploy-form-does-not-fit")
     shape.select_option("VM.GPU.A10.2")
     expect(fit).to_have_class(re.compile(r"jp-mod-fits"))
-    expect(fit.locator(".jp-AquaExt-DeployFit-verdict")).to_contain_text("✓ Fits")
-    expect(fit.locator(".jp-AquaExt-DeployFit-verdict")).to_contain_text(
+    expect(fit.locator(".jp-AquaExt-FitSummary-verdict")).to_contain_text("✓ Fits")
+    expect(fit.locator(".jp-AquaExt-FitSummary-verdict")).to_contain_text(
         "needs 32.0 GB of 48.0 GB on VM.GPU.A10.2 (11.2 GB headroom)"
     )
     expect(arithmetic).to_contain_text("overhead = max(1 GB, 10% of weights) = 2.60 GB")

@@ -34,7 +34,7 @@ import { describeError } from '../../shared/errors';
 import { FormErrors } from '../../ui/FormErrors';
 import { FormField } from '../../ui/FormField';
 import { ModalDialog } from '../../ui/ModalDialog';
-import { FitSummary, limitHint, shapeOptionLabel } from './DeployFit';
+import { DeployFitSummary, limitHint, shapeOptionLabel } from './DeployFit';
 import { ParamRows } from './ParamRows';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
@@ -391,7 +391,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
               }}
             />
           )}
-          <FitSummary
+          <DeployFitSummary
             target={target}
             fit={fit}
             loading={fitLoading}

@@ -5,6 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { Dtype, FitReport, FitTarget } from '../../api/types';
 import { formatGb, formatInteger } from '../../shared/format';
+import { FitSummary } from '../../ui/FitSummary';
 import { availabilityText } from '../../ui/MemoryFit';
 
 export function shapeOptionLabel(shape: FitTarget, fit: FitReport | null, trans: TranslationBundle): string {
@@ -43,7 +44,7 @@ export function limitHint(target: FitTarget | null, replicasText: string, trans:
 }
 
 /** Will the model fit the chosen shape: the verdict, the numbers and the arithmetic behind them. */
-export function FitSummary(props: {
+export function DeployFitSummary(props: {
   target: FitTarget | null;
   fit: FitReport | null;
   loading: boolean;
@@ -56,70 +57,49 @@ export function FitSummary(props: {
   if (!props.hasModel) {
     return null;
   }
-  if (!fit) {
-    return (
-      <div className="jp-AquaExt-DeployFit jp-mod-pending" aria-live="polite">
-        {props.loading ? trans.__('Estimating memory…') : trans.__('No memory estimate for this model.')}
-      </div>
-    );
+  const needs = fit?.total_gb ?? null;
+  let text: string;
+  if (!target) {
+    text =
+      needs === null
+        ? trans.__('The model’s memory need is unknown.')
+        : trans.__('Needs about %1 (the server picks the shape).', formatGb(needs));
+  } else if (needs === null) {
+    text = trans.__('%1 has %2; the model’s size is unknown.', target.name, formatGb(target.memory_gb));
+  } else {
+    text =
+      target.headroom_gb < 0
+        ? trans.__(
+            'needs %1 of %2 on %3 (%4 short)',
+            formatGb(needs),
+            formatGb(target.memory_gb),
+            target.name,
+            formatGb(-target.headroom_gb)
+          )
+        : trans.__(
+            'needs %1 of %2 on %3 (%4 headroom)',
+            formatGb(needs),
+            formatGb(target.memory_gb),
+            target.name,
+            formatGb(target.headroom_gb)
+          );
   }
-  const needs = fit.total_gb;
   return (
-    <div
-      className={
-        'jp-AquaExt-DeployFit' +
-        (target ? (target.fits ? ' jp-mod-fits' : ' jp-mod-doesNotFit') : '') +
-        (props.loading ? ' jp-mod-stale' : '')
+    <FitSummary
+      label={trans.__('Memory fit of the chosen shape')}
+      pending={
+        fit ? null : props.loading ? trans.__('Estimating memory…') : trans.__('No memory estimate for this model.')
       }
-      aria-live="polite"
-      aria-label={trans.__('Memory fit of the chosen shape')}
-    >
-      <div className="jp-AquaExt-DeployFit-verdict">
-        {target ? (
-          <>
-            <span className={target.fits ? 'jp-AquaExt-fits' : 'jp-AquaExt-doesNotFit'}>
-              {target.fits ? trans.__('✓ Fits') : trans.__('✗ Does not fit')}
-            </span>
-            <span>
-              {needs === null
-                ? trans.__('%1 has %2; the model’s size is unknown.', target.name, formatGb(target.memory_gb))
-                : target.headroom_gb < 0
-                  ? trans.__(
-                      'needs %1 of %2 on %3 (%4 short)',
-                      formatGb(needs),
-                      formatGb(target.memory_gb),
-                      target.name,
-                      formatGb(-target.headroom_gb)
-                    )
-                  : trans.__(
-                      'needs %1 of %2 on %3 (%4 headroom)',
-                      formatGb(needs),
-                      formatGb(target.memory_gb),
-                      target.name,
-                      formatGb(target.headroom_gb)
-                    )}
-            </span>
-          </>
-        ) : (
-          <span>
-            {needs === null
-              ? trans.__('The model’s memory need is unknown.')
-              : trans.__('Needs about %1 (the server picks the shape).', formatGb(needs))}
-          </span>
-        )}
-      </div>
-      <div className="jp-AquaExt-formField-hint">
-        {trans.__(
-          'For %1 weights and a %2-token context, one request at a time.',
-          props.dtype,
-          formatInteger(props.contextLength)
-        )}
-      </div>
-      {fit.arithmetic.length > 0 && (
-        <pre className="jp-AquaExt-FitReport-arithmetic jp-AquaExt-DeployFit-arithmetic">
-          {fit.arithmetic.join('\n')}
-        </pre>
+      fits={target ? target.fits : null}
+      text={text}
+      hint={trans.__(
+        'For %1 weights and a %2-token context, one request at a time.',
+        props.dtype,
+        formatInteger(props.contextLength)
       )}
-    </div>
+      arithmetic={fit?.arithmetic ?? []}
+      stale={props.loading}
+      trans={trans}
+    />
   );
 }

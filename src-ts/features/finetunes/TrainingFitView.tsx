@@ -5,6 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { FitTarget, TrainingFit } from '../../api/types';
 import { shapeLabel } from '../../shared/labels';
 import { formatGb, formatGbCompact } from '../../shared/format';
+import { FitSummary } from '../../ui/FitSummary';
 import { availabilityText } from '../../ui/MemoryFit';
 
 export interface ITrainingFitViewProps {
@@ -26,76 +27,70 @@ export function TrainingFitView(props: ITrainingFitViewProps): JSX.Element | nul
   if (!props.hasModel) {
     return null;
   }
+  const needs = fit?.total_gb ?? null;
+  let text: string;
+  if (!target) {
+    text =
+      needs === null
+        ? trans.__('The memory training needs is unknown.')
+        : trans.__('Training needs about %1.', formatGb(needs));
+  } else if (needs === null) {
+    text = trans.__(
+      '%1 has %2; the memory training needs is unknown.',
+      shapeLabel(target.name, trans),
+      formatGb(target.memory_gb)
+    );
+  } else {
+    text =
+      target.headroom_gb < 0
+        ? trans.__(
+            'training needs %1 of %2 on %3 (%4 short)',
+            formatGb(needs),
+            formatGb(target.memory_gb),
+            shapeLabel(target.name, trans),
+            formatGb(-target.headroom_gb)
+          )
+        : trans.__(
+            'training needs %1 of %2 on %3 (%4 headroom)',
+            formatGb(needs),
+            formatGb(target.memory_gb),
+            shapeLabel(target.name, trans),
+            formatGb(target.headroom_gb)
+          );
+  }
   if (!fit) {
     return (
-      <div className="jp-AquaExt-DeployFit jp-AquaExt-TrainingFit jp-mod-pending" aria-live="polite">
-        {props.loading
-          ? trans.__('Estimating the training memory…')
-          : trans.__('No training memory estimate for this model.')}
-      </div>
+      <FitSummary
+        label={trans.__('Training memory fit')}
+        pending={
+          props.loading
+            ? trans.__('Estimating the training memory…')
+            : trans.__('No training memory estimate for this model.')
+        }
+        fits={null}
+        text=""
+        hint={null}
+        arithmetic={[]}
+        stale={false}
+        className="jp-AquaExt-TrainingFit"
+        trans={trans}
+      />
     );
   }
-  const needs = fit.total_gb;
   return (
-    <div
-      className={
-        'jp-AquaExt-DeployFit jp-AquaExt-TrainingFit' +
-        (target ? (target.fits ? ' jp-mod-fits' : ' jp-mod-doesNotFit') : '') +
-        (props.loading ? ' jp-mod-stale' : '')
-      }
-      aria-live="polite"
-      aria-busy={props.loading}
-      aria-label={trans.__('Training memory fit')}
+    <FitSummary
+      label={trans.__('Training memory fit')}
+      pending={null}
+      fits={target ? target.fits : null}
+      text={text}
+      hint={trans.__('Weights in %1, with gradients, optimizer state and activations.', fit.dtype)}
+      arithmetic={fit.arithmetic}
+      arithmeticLabel={trans.__('How the estimate is computed')}
+      stale={props.loading}
+      busy
+      className="jp-AquaExt-TrainingFit"
+      trans={trans}
     >
-      <div className="jp-AquaExt-DeployFit-verdict">
-        {target ? (
-          <>
-            <span className={target.fits ? 'jp-AquaExt-fits' : 'jp-AquaExt-doesNotFit'}>
-              {target.fits ? trans.__('✓ Fits') : trans.__('✗ Does not fit')}
-            </span>
-            <span>
-              {needs === null
-                ? trans.__(
-                    '%1 has %2; the memory training needs is unknown.',
-                    shapeLabel(target.name, trans),
-                    formatGb(target.memory_gb)
-                  )
-                : target.headroom_gb < 0
-                  ? trans.__(
-                      'training needs %1 of %2 on %3 (%4 short)',
-                      formatGb(needs),
-                      formatGb(target.memory_gb),
-                      shapeLabel(target.name, trans),
-                      formatGb(-target.headroom_gb)
-                    )
-                  : trans.__(
-                      'training needs %1 of %2 on %3 (%4 headroom)',
-                      formatGb(needs),
-                      formatGb(target.memory_gb),
-                      shapeLabel(target.name, trans),
-                      formatGb(target.headroom_gb)
-                    )}
-            </span>
-          </>
-        ) : (
-          <span>
-            {needs === null
-              ? trans.__('The memory training needs is unknown.')
-              : trans.__('Training needs about %1.', formatGb(needs))}
-          </span>
-        )}
-      </div>
-      <div className="jp-AquaExt-formField-hint">
-        {trans.__('Weights in %1, with gradients, optimizer state and activations.', fit.dtype)}
-      </div>
-      {fit.arithmetic.length > 0 && (
-        <pre
-          className="jp-AquaExt-FitReport-arithmetic jp-AquaExt-DeployFit-arithmetic"
-          aria-label={trans.__('How the estimate is computed')}
-        >
-          {fit.arithmetic.join('\n')}
-        </pre>
-      )}
       {fit.targets.length > 0 && (
         <ul className="jp-AquaExt-TrainingFit-targets" aria-label={trans.__('Fit per target')}>
           {fit.targets.map(item => {
@@ -133,6 +128,6 @@ export function TrainingFitView(props: ITrainingFitViewProps): JSX.Element | nul
           </ul>
         </details>
       )}
-    </div>
+    </FitSummary>
   );
 }
