@@ -251,7 +251,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
     <ModalDialog
       title={props.model ? trans.__('Deploy “%1”', props.model.name) : trans.__('New deployment')}
       label={trans.__('Deploy model')}
-      className="jp-AquaExt-DeployDialog"
+      className="jp-AquaExt-FormDialog jp-AquaExt-DeployDialog"
       trans={trans}
       onClose={close}
       closeDisabled={submitting}

@@ -384,7 +384,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
           : trans.__('New evaluation')
       }
       label={trans.__('New evaluation')}
-      className="jp-AquaExt-DeployDialog jp-AquaExt-FineTuneDialog jp-AquaExt-EvaluationDialog"
+      className="jp-AquaExt-FormDialog jp-AquaExt-EvaluationDialog"
       trans={trans}
       onClose={close}
       closeDisabled={submitting}

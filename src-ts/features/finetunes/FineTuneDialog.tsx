@@ -387,7 +387,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
     <ModalDialog
       title={props.model ? trans.__('Fine-tune “%1”', props.model.name) : trans.__('New fine-tune')}
       label={trans.__('Fine-tune model')}
-      className="jp-AquaExt-DeployDialog jp-AquaExt-FineTuneDialog"
+      className="jp-AquaExt-FormDialog jp-AquaExt-FineTuneDialog"
       trans={trans}
       onClose={close}
       closeDisabled={submitting}
