@@ -2,6 +2,9 @@ import * as React from 'react';
 
 import type { TranslationBundle } from '@jupyterlab/translation';
 
+import type { FitTarget } from '../api/types';
+import { formatGb } from '../shared/format';
+
 export interface IFitSummaryProps {
   /** Accessible name of the region. */
   label: string;
@@ -69,4 +72,38 @@ export function FitSummary(props: IFitSummaryProps): JSX.Element {
       {props.children}
     </div>
   );
+}
+
+/** The sentences of a fit verdict, translated by the caller (each one a literal there). */
+export interface IFitWords {
+  /** No target chosen and the need is unknown. */
+  unknown: () => string;
+  /** No target chosen: about how much it needs. */
+  about: (needs: string) => string;
+  /** A target, but the need is unknown. */
+  unknownNeed: (target: string, memory: string) => string;
+  /** Needs more than the target has. */
+  short: (needs: string, memory: string, target: string, missing: string) => string;
+  /** Fits, with room to spare. */
+  headroom: (needs: string, memory: string, target: string, spare: string) => string;
+}
+
+/** What the numbers say about a target (or about the need alone when none is chosen). */
+export function fitText(
+  target: FitTarget | null,
+  needs: number | null,
+  targetName: (name: string) => string,
+  words: IFitWords
+): string {
+  if (!target) {
+    return needs === null ? words.unknown() : words.about(formatGb(needs));
+  }
+  const name = targetName(target.name);
+  const memory = formatGb(target.memory_gb);
+  if (needs === null) {
+    return words.unknownNeed(name, memory);
+  }
+  return target.headroom_gb < 0
+    ? words.short(formatGb(needs), memory, name, formatGb(-target.headroom_gb))
+    : words.headroom(formatGb(needs), memory, name, formatGb(target.headroom_gb));
 }

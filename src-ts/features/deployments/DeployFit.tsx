@@ -5,7 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { Dtype, FitReport, FitTarget } from '../../api/types';
 import { formatGb, formatInteger } from '../../shared/format';
-import { FitSummary } from '../../ui/FitSummary';
+import { FitSummary, fitText } from '../../ui/FitSummary';
 import { availabilityText } from '../../ui/MemoryFit';
 
 export function shapeOptionLabel(shape: FitTarget, fit: FitReport | null, trans: TranslationBundle): string {
@@ -57,33 +57,13 @@ export function DeployFitSummary(props: {
   if (!props.hasModel) {
     return null;
   }
-  const needs = fit?.total_gb ?? null;
-  let text: string;
-  if (!target) {
-    text =
-      needs === null
-        ? trans.__('The model’s memory need is unknown.')
-        : trans.__('Needs about %1 (the server picks the shape).', formatGb(needs));
-  } else if (needs === null) {
-    text = trans.__('%1 has %2; the model’s size is unknown.', target.name, formatGb(target.memory_gb));
-  } else {
-    text =
-      target.headroom_gb < 0
-        ? trans.__(
-            'needs %1 of %2 on %3 (%4 short)',
-            formatGb(needs),
-            formatGb(target.memory_gb),
-            target.name,
-            formatGb(-target.headroom_gb)
-          )
-        : trans.__(
-            'needs %1 of %2 on %3 (%4 headroom)',
-            formatGb(needs),
-            formatGb(target.memory_gb),
-            target.name,
-            formatGb(target.headroom_gb)
-          );
-  }
+  const text = fitText(target, fit?.total_gb ?? null, name => name, {
+    unknown: () => trans.__('The model’s memory need is unknown.'),
+    about: needs => trans.__('Needs about %1 (the server picks the shape).', needs),
+    unknownNeed: (name, memory) => trans.__('%1 has %2; the model’s size is unknown.', name, memory),
+    short: (needs, memory, name, missing) => trans.__('needs %1 of %2 on %3 (%4 short)', needs, memory, name, missing),
+    headroom: (needs, memory, name, spare) => trans.__('needs %1 of %2 on %3 (%4 headroom)', needs, memory, name, spare)
+  });
   return (
     <FitSummary
       label={trans.__('Memory fit of the chosen shape')}

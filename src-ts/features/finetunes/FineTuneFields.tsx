@@ -13,26 +13,26 @@ import { FormField } from '../../ui/FormField';
 import { availabilityText } from '../../ui/MemoryFit';
 import { FORM_FIELDS, LIMITS, type FineTuneErrors, type FormKey, type IFineTuneForm } from './finetuneForm';
 
+interface INumberOptions {
+  hint?: React.ReactNode;
+  min?: number;
+  max?: number;
+  step?: number | 'any';
+  decimal?: boolean;
+  suffix?: string;
+}
+
+interface ITextOptions {
+  hint?: React.ReactNode;
+  placeholder?: string;
+  maxLength?: number;
+}
+
 export interface IFineTuneInputs {
   /** A whole-number or decimal input bound to one form key. */
-  numberField: (
-    key: FormKey,
-    label: string,
-    options?: {
-      hint?: React.ReactNode;
-      min?: number;
-      max?: number;
-      step?: number | 'any';
-      decimal?: boolean;
-      suffix?: string;
-    }
-  ) => JSX.Element;
+  numberField: (key: FormKey, label: string, options?: INumberOptions) => JSX.Element;
   /** A text input bound to one form key. */
-  textField: (
-    key: FormKey,
-    label: string,
-    options?: { hint?: React.ReactNode; placeholder?: string; maxLength?: number }
-  ) => JSX.Element;
+  textField: (key: FormKey, label: string, options?: ITextOptions) => JSX.Element;
 }
 
 /** The inputs of the fine-tune form, bound to its values, errors and updates. */
@@ -44,19 +44,7 @@ export function fineTuneInputs(binding: {
   id: (name: string) => string;
 }): IFineTuneInputs {
   const { form, errors, busy, update, id } = binding;
-  /** A whole-number or decimal input bound to one form key. */
-  const numberField = (
-    key: FormKey,
-    label: string,
-    options: {
-      hint?: React.ReactNode;
-      min?: number;
-      max?: number;
-      step?: number | 'any';
-      decimal?: boolean;
-      suffix?: string;
-    } = {}
-  ): JSX.Element => {
+  const numberField = (key: FormKey, label: string, options: INumberOptions = {}): JSX.Element => {
     const field = FORM_FIELDS[key];
     return (
       <FormField id={id(field)} field={field} label={label} error={errors[field]} hint={options.hint}>
@@ -83,11 +71,7 @@ export function fineTuneInputs(binding: {
     );
   };
 
-  const textField = (
-    key: FormKey,
-    label: string,
-    options: { hint?: React.ReactNode; placeholder?: string; maxLength?: number } = {}
-  ): JSX.Element => {
+  const textField = (key: FormKey, label: string, options: ITextOptions = {}): JSX.Element => {
     const field = FORM_FIELDS[key];
     return (
       <FormField id={id(field)} field={field} label={label} error={errors[field]} hint={options.hint}>

@@ -5,7 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { FitTarget, TrainingFit } from '../../api/types';
 import { shapeLabel } from '../../shared/labels';
 import { formatGb, formatGbCompact } from '../../shared/format';
-import { FitSummary } from '../../ui/FitSummary';
+import { FitSummary, fitText } from '../../ui/FitSummary';
 import { availabilityText } from '../../ui/MemoryFit';
 
 export interface ITrainingFitViewProps {
@@ -27,37 +27,15 @@ export function TrainingFitView(props: ITrainingFitViewProps): JSX.Element | nul
   if (!props.hasModel) {
     return null;
   }
-  const needs = fit?.total_gb ?? null;
-  let text: string;
-  if (!target) {
-    text =
-      needs === null
-        ? trans.__('The memory training needs is unknown.')
-        : trans.__('Training needs about %1.', formatGb(needs));
-  } else if (needs === null) {
-    text = trans.__(
-      '%1 has %2; the memory training needs is unknown.',
-      shapeLabel(target.name, trans),
-      formatGb(target.memory_gb)
-    );
-  } else {
-    text =
-      target.headroom_gb < 0
-        ? trans.__(
-            'training needs %1 of %2 on %3 (%4 short)',
-            formatGb(needs),
-            formatGb(target.memory_gb),
-            shapeLabel(target.name, trans),
-            formatGb(-target.headroom_gb)
-          )
-        : trans.__(
-            'training needs %1 of %2 on %3 (%4 headroom)',
-            formatGb(needs),
-            formatGb(target.memory_gb),
-            shapeLabel(target.name, trans),
-            formatGb(target.headroom_gb)
-          );
-  }
+  const text = fitText(target, fit?.total_gb ?? null, name => shapeLabel(name, trans), {
+    unknown: () => trans.__('The memory training needs is unknown.'),
+    about: needs => trans.__('Training needs about %1.', needs),
+    unknownNeed: (name, memory) => trans.__('%1 has %2; the memory training needs is unknown.', name, memory),
+    short: (needs, memory, name, missing) =>
+      trans.__('training needs %1 of %2 on %3 (%4 short)', needs, memory, name, missing),
+    headroom: (needs, memory, name, spare) =>
+      trans.__('training needs %1 of %2 on %3 (%4 headroom)', needs, memory, name, spare)
+  });
   if (!fit) {
     return (
       <FitSummary
