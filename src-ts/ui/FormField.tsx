@@ -47,3 +47,56 @@ export function FormField(props: IFormFieldProps): JSX.Element {
     </div>
   );
 }
+
+export interface ITextFieldProps extends Omit<IFormFieldProps, 'children'> {
+  value: string;
+  onChange: (value: string) => void;
+  disabled?: boolean;
+  placeholder?: string;
+  maxLength?: number;
+  /** `number` for whole numbers with arrows; decimals stay `text` with a decimal keyboard. */
+  type?: 'text' | 'number';
+  inputMode?: 'numeric' | 'decimal';
+  min?: number;
+  max?: number;
+  step?: number | 'any';
+  /** A narrow input (numbers). */
+  narrow?: boolean;
+  inputRef?: React.Ref<HTMLInputElement>;
+  /** Put the input inside something (a unit after it, for example). */
+  wrap?: (input: JSX.Element) => React.ReactNode;
+}
+
+/** A labelled one-line input: text, or a number typed as text. */
+export function TextField(props: ITextFieldProps): JSX.Element {
+  const { value, onChange, disabled, placeholder, maxLength, type, inputMode, min, max, step, narrow, inputRef, wrap } =
+    props;
+  return (
+    <FormField id={props.id} label={props.label} field={props.field} hint={props.hint} error={props.error}>
+      {attributes => {
+        const input = (
+          <input
+            {...attributes}
+            ref={inputRef}
+            type={type ?? 'text'}
+            inputMode={inputMode}
+            min={min}
+            max={max}
+            step={step}
+            className={
+              narrow ? 'jp-mod-styled jp-AquaExt-input jp-AquaExt-narrowInput' : 'jp-mod-styled jp-AquaExt-input'
+            }
+            placeholder={placeholder}
+            maxLength={maxLength}
+            value={value}
+            disabled={disabled}
+            autoComplete="off"
+            spellCheck={false}
+            onChange={event => onChange(event.target.value)}
+          />
+        );
+        return wrap ? wrap(input) : input;
+      }}
+    </FormField>
+  );
+}

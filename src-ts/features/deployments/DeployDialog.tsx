@@ -32,7 +32,7 @@ import { ChoiceGroup } from '../../ui/ChoiceGroup';
 import { AdvancedOptions, DescriptionField, DialogFooter } from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
 import { FormErrors } from '../../ui/FormErrors';
-import { FormField } from '../../ui/FormField';
+import { FormField, TextField } from '../../ui/FormField';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { DeployFitSummary, limitHint, shapeOptionLabel } from './DeployFit';
 import { ParamRows } from './ParamRows';
@@ -295,29 +295,24 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
               )}
             </FormField>
           )}
-          <FormField id={id('name')} field="name" label={trans.__('Deployment name')} error={errors.name}>
-            {input => (
-              <input
-                {...input}
-                ref={element => {
-                  if (props.model) {
-                    firstInput.current = element;
-                  }
-                }}
-                type="text"
-                className="jp-mod-styled jp-AquaExt-input"
-                value={form.name}
-                maxLength={LIMITS.name}
-                disabled={busy}
-                autoComplete="off"
-                spellCheck={false}
-                onChange={event => {
-                  setNameTouched(true);
-                  update({ name: event.target.value });
-                }}
-              />
-            )}
-          </FormField>
+          <TextField
+            id={id('name')}
+            field="name"
+            label={trans.__('Deployment name')}
+            error={errors.name}
+            inputRef={element => {
+              if (props.model) {
+                firstInput.current = element;
+              }
+            }}
+            value={form.name}
+            maxLength={LIMITS.name}
+            disabled={busy}
+            onChange={name => {
+              setNameTouched(true);
+              update({ name });
+            }}
+          />
           <DescriptionField
             id={id('description')}
             trans={trans}
@@ -402,27 +397,21 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
           />
 
           {onOci && (
-            <FormField
+            <TextField
               id={id('replicas')}
               field="replicas"
               label={trans.__('Replicas')}
               error={errors.replicas}
               hint={trans.__('Instances behind the load balancer (%1 to %2).', LIMITS.replicasMin, LIMITS.replicasMax)}
-            >
-              {input => (
-                <input
-                  {...input}
-                  type="number"
-                  min={LIMITS.replicasMin}
-                  max={LIMITS.replicasMax}
-                  step={1}
-                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-narrowInput"
-                  value={form.replicas}
-                  disabled={busy}
-                  onChange={event => update({ replicas: event.target.value })}
-                />
-              )}
-            </FormField>
+              type="number"
+              min={LIMITS.replicasMin}
+              max={LIMITS.replicasMax}
+              step={1}
+              narrow
+              value={form.replicas}
+              disabled={busy}
+              onChange={replicas => update({ replicas })}
+            />
           )}
 
           <ChoiceGroup
@@ -447,7 +436,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
           />
 
           <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
-            <FormField
+            <TextField
               id={id('max_model_len')}
               field="max_model_len"
               label={trans.__('Max model length (tokens)')}
@@ -457,21 +446,15 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
                   ? trans.__('Empty: the model’s own context length (%1 tokens).', formatInteger(model.context_length))
                   : trans.__('Empty: the model’s own context length.')
               }
-            >
-              {input => (
-                <input
-                  {...input}
-                  type="number"
-                  min={LIMITS.maxModelLenMin}
-                  max={LIMITS.maxModelLenMax}
-                  step={1}
-                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-narrowInput"
-                  value={form.maxModelLen}
-                  disabled={busy}
-                  onChange={event => update({ maxModelLen: event.target.value })}
-                />
-              )}
-            </FormField>
+              type="number"
+              min={LIMITS.maxModelLenMin}
+              max={LIMITS.maxModelLenMax}
+              step={1}
+              narrow
+              value={form.maxModelLen}
+              disabled={busy}
+              onChange={maxModelLen => update({ maxModelLen })}
+            />
             <FormField
               id={id('dtype')}
               field="dtype"
@@ -507,27 +490,17 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
             {onOci && (
               <fieldset className="jp-AquaExt-fieldset" data-field="logging">
                 <legend className="jp-AquaExt-formField-label">{trans.__('Logging (recommended)')}</legend>
-                <FormField
+                <TextField
                   id={id('log_group_id')}
                   field="log_group_id"
                   label={trans.__('Log group OCID')}
                   error={errors.log_group_id}
-                >
-                  {input => (
-                    <input
-                      {...input}
-                      type="text"
-                      className="jp-mod-styled jp-AquaExt-input"
-                      placeholder="ocid1.loggroup.oc1…"
-                      value={form.logGroupId}
-                      disabled={busy}
-                      autoComplete="off"
-                      spellCheck={false}
-                      onChange={event => update({ logGroupId: event.target.value })}
-                    />
-                  )}
-                </FormField>
-                <FormField
+                  placeholder="ocid1.loggroup.oc1…"
+                  value={form.logGroupId}
+                  disabled={busy}
+                  onChange={logGroupId => update({ logGroupId })}
+                />
+                <TextField
                   id={id('log_id')}
                   field="log_id"
                   label={trans.__('Log OCID')}
@@ -535,21 +508,11 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
                   hint={trans.__(
                     'The engine’s predict and access logs go to this log; without one, failures are harder to diagnose.'
                   )}
-                >
-                  {input => (
-                    <input
-                      {...input}
-                      type="text"
-                      className="jp-mod-styled jp-AquaExt-input"
-                      placeholder="ocid1.log.oc1…"
-                      value={form.logId}
-                      disabled={busy}
-                      autoComplete="off"
-                      spellCheck={false}
-                      onChange={event => update({ logId: event.target.value })}
-                    />
-                  )}
-                </FormField>
+                  placeholder="ocid1.log.oc1…"
+                  value={form.logId}
+                  disabled={busy}
+                  onChange={logId => update({ logId })}
+                />
               </fieldset>
             )}
           </AdvancedOptions>

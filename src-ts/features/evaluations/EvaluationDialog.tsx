@@ -39,7 +39,7 @@ import { AdvancedOptions, DatasetBlockedNotice, DescriptionField, DialogFooter }
 import { describeError } from '../../shared/errors';
 import { PreflightSummary } from '../../ui/PreflightSummary';
 import { FormErrors } from '../../ui/FormErrors';
-import { FormField } from '../../ui/FormField';
+import { FormField, TextField } from '../../ui/FormField';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { SamplingPanel } from '../../ui/SamplingPanel';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
@@ -349,27 +349,20 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
   ): JSX.Element => {
     const field = FORM_FIELDS[key] as keyof EvaluationErrors;
     return (
-      <FormField id={id(field)} field={field} label={label} error={errors[field]} hint={options.hint}>
-        {input => (
-          <input
-            {...input}
-            type="text"
-            inputMode={options.numeric ? 'numeric' : undefined}
-            className={
-              options.numeric
-                ? 'jp-mod-styled jp-AquaExt-input jp-AquaExt-narrowInput'
-                : 'jp-mod-styled jp-AquaExt-input'
-            }
-            placeholder={options.placeholder}
-            maxLength={options.maxLength}
-            value={form[key]}
-            disabled={submitting}
-            autoComplete="off"
-            spellCheck={false}
-            onChange={event => update({ [key]: event.target.value } as Partial<IEvaluationForm>)}
-          />
-        )}
-      </FormField>
+      <TextField
+        id={id(field)}
+        field={field}
+        label={label}
+        error={errors[field]}
+        hint={options.hint}
+        inputMode={options.numeric ? 'numeric' : undefined}
+        narrow={options.numeric}
+        placeholder={options.placeholder}
+        maxLength={options.maxLength}
+        value={form[key]}
+        disabled={submitting}
+        onChange={value => update({ [key]: value } as Partial<IEvaluationForm>)}
+      />
     );
   };
 

@@ -9,7 +9,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { TrainingFit } from '../../api/types';
 import { shapeLabel } from '../../shared/labels';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
-import { FormField } from '../../ui/FormField';
+import { FormField, TextField } from '../../ui/FormField';
 import { availabilityText } from '../../ui/MemoryFit';
 import { FORM_FIELDS, LIMITS, type FineTuneErrors, type FormKey, type IFineTuneForm } from './finetuneForm';
 
@@ -44,55 +44,45 @@ export function fineTuneInputs(binding: {
   id: (name: string) => string;
 }): IFineTuneInputs {
   const { form, errors, busy, update, id } = binding;
-  const numberField = (key: FormKey, label: string, options: INumberOptions = {}): JSX.Element => {
+  const bind = (key: FormKey) => {
     const field = FORM_FIELDS[key];
-    return (
-      <FormField id={id(field)} field={field} label={label} error={errors[field]} hint={options.hint}>
-        {input => (
-          <span className="jp-AquaExt-FineTuneDialog-number">
-            <input
-              {...input}
-              type={options.decimal ? 'text' : 'number'}
-              inputMode={options.decimal ? 'decimal' : 'numeric'}
-              min={options.min}
-              max={options.max}
-              step={options.step ?? 1}
-              className="jp-mod-styled jp-AquaExt-input jp-AquaExt-narrowInput"
-              value={form[key] as string}
-              disabled={busy}
-              autoComplete="off"
-              spellCheck={false}
-              onChange={event => update({ [key]: event.target.value } as Partial<IFineTuneForm>)}
-            />
-            {options.suffix && <span className="jp-AquaExt-FineTuneDialog-suffix">{options.suffix}</span>}
-          </span>
-        )}
-      </FormField>
-    );
+    return {
+      id: id(field),
+      field,
+      error: errors[field],
+      value: form[key] as string,
+      disabled: busy,
+      onChange: (value: string) => update({ [key]: value } as Partial<IFineTuneForm>)
+    };
   };
-
-  const textField = (key: FormKey, label: string, options: ITextOptions = {}): JSX.Element => {
-    const field = FORM_FIELDS[key];
-    return (
-      <FormField id={id(field)} field={field} label={label} error={errors[field]} hint={options.hint}>
-        {input => (
-          <input
-            {...input}
-            type="text"
-            className="jp-mod-styled jp-AquaExt-input"
-            placeholder={options.placeholder}
-            maxLength={options.maxLength}
-            value={form[key] as string}
-            disabled={busy}
-            autoComplete="off"
-            spellCheck={false}
-            onChange={event => update({ [key]: event.target.value } as Partial<IFineTuneForm>)}
-          />
-        )}
-      </FormField>
-    );
-  };
-
+  const numberField = (key: FormKey, label: string, options: INumberOptions = {}): JSX.Element => (
+    <TextField
+      {...bind(key)}
+      label={label}
+      hint={options.hint}
+      type={options.decimal ? 'text' : 'number'}
+      inputMode={options.decimal ? 'decimal' : 'numeric'}
+      min={options.min}
+      max={options.max}
+      step={options.step ?? 1}
+      narrow
+      wrap={input => (
+        <span className="jp-AquaExt-FineTuneDialog-number">
+          {input}
+          {options.suffix && <span className="jp-AquaExt-FineTuneDialog-suffix">{options.suffix}</span>}
+        </span>
+      )}
+    />
+  );
+  const textField = (key: FormKey, label: string, options: ITextOptions = {}): JSX.Element => (
+    <TextField
+      {...bind(key)}
+      label={label}
+      hint={options.hint}
+      placeholder={options.placeholder}
+      maxLength={options.maxLength}
+    />
+  );
   return { numberField, textField };
 }
 
