@@ -43,9 +43,8 @@ import { FormField, TextField } from '../../ui/FormField';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { SamplingPanel } from '../../ui/SamplingPanel';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
+import { useDatasetPreflight } from '../../ui/hooks/useDatasetPreflight';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
-import { useLatest } from '../../ui/hooks/useLatest';
-import { useMountedRef } from '../../ui/hooks/useMountedRef';
 
 export interface IEvaluationDialogProps {
   client: IAquaClient;
@@ -114,9 +113,6 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
   const [samplingErrors, setSamplingErrors] = React.useState<SamplingErrors>({});
   const [uploading, setUploading] = React.useState(false);
   const [advancedOpen, setAdvancedOpen] = React.useState(false);
-  const [preflight, setPreflight] = React.useState<IPreflightResult | null>(null);
-  const [checking, setChecking] = React.useState(false);
-  const preflightSeq = React.useRef(0);
   const [deploymentsVersion, setDeploymentsVersion] = React.useState(0);
   const refusedSource = React.useRef<{ source: DatasetSource; requestKey: string; hasRequest: boolean }>({
     source: 'file',
@@ -139,7 +135,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
           const placed = placeEvaluationErrors(reason.fields);
           const lines = placed.other.filter(item => /^line \d+/i.test(item.message) || /line/.test(item.field));
           if (lines.length > 0 && at.hasRequest) {
-            setPreflight(errorResult(at.requestKey, reason, e => describeError(e, trans)));
+            showPreflight(errorResult(at.requestKey, reason, e => describeError(e, trans)));
           }
           setSamplingErrors(placed.sampling);
           if (Object.keys(placed.sampling).length > 0) {
@@ -163,7 +159,6 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
         }
       }
     });
-  const mounted = useMountedRef();
   const firstInput = React.useRef<HTMLSelectElement | null>(null);
 
   useDialogFocus(firstInput);
@@ -222,46 +217,27 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
     }
   }, [deployments]);
 
-  const runPreflight = React.useCallback(
-    async (request: ValidateDatasetRequest): Promise<IPreflightResult> => {
-      const key = evaluationPreflightKey(request);
-      const seq = ++preflightSeq.current;
-      setChecking(true);
-      let result: IPreflightResult;
-      try {
-        result = evaluationResult(key, await client.validateDataset(request), trans);
-      } catch (reason) {
-        result = errorResult(key, reason, e => describeError(e, trans));
-      }
-      if (mounted.current && seq === preflightSeq.current) {
-        setPreflight(result);
-        setChecking(false);
-      }
-      return result;
-    },
-    [client, trans, mounted]
+  const checkDataset = React.useCallback(
+    async (request: ValidateDatasetRequest, key: string): Promise<IPreflightResult> =>
+      evaluationResult(key, await client.validateDataset(request), trans),
+    [client, trans]
   );
 
   const request = evaluationPreflightRequest(form);
   const requestKey = evaluationPreflightKey(request);
-  // The check runs when the request changes (requestKey); it reads the request and the last answer here.
-  const checkState = useLatest({ request, preflight });
-  React.useEffect(() => {
-    const { request, preflight } = checkState.current;
-    if (!request) {
-      preflightSeq.current += 1;
-      setPreflight(null);
-      setChecking(false);
-      return;
-    }
-    if (preflight?.key === requestKey) {
-      return;
-    }
-    const timer = setTimeout(() => void runPreflight(request), debounceMs * 2);
-    return () => clearTimeout(timer);
-  }, [requestKey, runPreflight, debounceMs, checkState]);
+  const {
+    current: currentPreflight,
+    checking,
+    run: runPreflight,
+    show: showPreflight
+  } = useDatasetPreflight({
+    request,
+    keyOf: evaluationPreflightKey,
+    check: checkDataset,
+    delayMs: debounceMs * 2,
+    trans
+  });
 
-  const currentPreflight = preflight && preflight.key === requestKey ? preflight : null;
   const preflightBlocks = blocksSubmit(currentPreflight);
 
   const update = (patch: Partial<IEvaluationForm>): void => {

@@ -50,9 +50,9 @@ import { FormErrors } from '../../ui/FormErrors';
 import { FormField } from '../../ui/FormField';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
+import { useDatasetPreflight } from '../../ui/hooks/useDatasetPreflight';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useLatest } from '../../ui/hooks/useLatest';
-import { useMountedRef } from '../../ui/hooks/useMountedRef';
 import { PreflightSummary } from '../../ui/PreflightSummary';
 import { FineTuneAdvancedFields, FineTuneShapeField, fineTuneInputs } from './FineTuneFields';
 import { TrainingFitView } from './TrainingFitView';
@@ -105,9 +105,6 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   const [defaultsLoading, setDefaultsLoading] = React.useState(false);
   const [fitRefreshing, setFitRefreshing] = React.useState(false);
   const fitKey = React.useRef('');
-  const [preflight, setPreflight] = React.useState<IPreflightResult | null>(null);
-  const [checking, setChecking] = React.useState(false);
-  const preflightSeq = React.useRef(0);
   const [advancedOpen, setAdvancedOpen] = React.useState(false);
   const { errors, otherErrors, error, submitting, showErrors, clearErrors, addError, submit } =
     useFormSubmit<FineTuneField>({
@@ -121,7 +118,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
         const byField: FineTuneErrors = { ...placed.byField };
         if (placed.lines.length > 0) {
           // The job's own preflight found bad lines: list them where the check shows.
-          setPreflight(errorResult(requestKeyRef.current, reason, e => describeError(e, trans)));
+          showPreflight(errorResult(requestKeyRef.current, reason, e => describeError(e, trans)));
           byField.dataset_path = trans._n(
             '%1 invalid line in the dataset.',
             '%1 invalid lines in the dataset.',
@@ -137,7 +134,6 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
       }
     });
   const [uploading, setUploading] = React.useState(false);
-  const mounted = useMountedRef();
   const firstInput = React.useRef<HTMLSelectElement | null>(null);
   const formRef = React.useRef(form);
   formRef.current = form;
@@ -241,36 +237,21 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
     };
   }, [client, defaultsReady, currentFitKey, debounceMs, fitAsk]);
 
-  /** Check the dataset now; the answer counts only while it answers the latest request. */
-  const runPreflight = React.useCallback(
-    async (request: ValidateDatasetRequest): Promise<IPreflightResult> => {
-      const key = preflightKey(request);
-      const seq = ++preflightSeq.current;
-      setChecking(true);
-      let result: IPreflightResult;
+  /** Check the dataset; without the base model's tokenizer here, check the file without token lengths. */
+  const checkDataset = React.useCallback(
+    async (request: ValidateDatasetRequest, key: string): Promise<IPreflightResult> => {
       try {
-        result = okResult(key, await client.validateDataset(request));
+        return okResult(key, await client.validateDataset(request));
       } catch (reason) {
-        if (isTokenizerMissing(reason) && request.model_id) {
-          // The base model's tokenizer is not here: check the file without token lengths.
-          const withoutModel = { ...request };
-          delete withoutModel.model_id;
-          try {
-            result = okResult(key, await client.validateDataset(withoutModel), describeError(reason, trans));
-          } catch (second) {
-            result = errorResult(key, second, e => describeError(e, trans));
-          }
-        } else {
-          result = errorResult(key, reason, e => describeError(e, trans));
+        if (!isTokenizerMissing(reason) || !request.model_id) {
+          throw reason;
         }
+        const withoutModel = { ...request };
+        delete withoutModel.model_id;
+        return okResult(key, await client.validateDataset(withoutModel), describeError(reason, trans));
       }
-      if (mounted.current && seq === preflightSeq.current) {
-        setPreflight(result);
-        setChecking(false);
-      }
-      return result;
     },
-    [client, trans, mounted]
+    [client, trans]
   );
 
   // The dataset check when the dataset, the model, the sequence length or the split change
@@ -279,27 +260,19 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   const requestKey = preflightKey(request);
   const requestKeyRef = useLatest(requestKey);
   const waitingForDefaults = !!form.modelId && defaults?.model_id !== form.modelId && defaultsError === null;
-  // The check runs when the request changes (requestKey); it reads the request and the last answer here.
-  const checkState = useLatest({ request, preflight });
-  React.useEffect(() => {
-    const { request, preflight } = checkState.current;
-    if (waitingForDefaults) {
-      return;
-    }
-    if (!request) {
-      preflightSeq.current += 1;
-      setPreflight(null);
-      setChecking(false);
-      return;
-    }
-    if (preflight?.key === requestKey) {
-      return;
-    }
-    const timer = setTimeout(() => void runPreflight(request), debounceMs * PREFLIGHT_DELAY_FACTOR);
-    return () => clearTimeout(timer);
-  }, [requestKey, runPreflight, debounceMs, waitingForDefaults, checkState]);
-
-  const currentPreflight = preflight && preflight.key === requestKey ? preflight : null;
+  const {
+    current: currentPreflight,
+    checking,
+    run: runPreflight,
+    show: showPreflight
+  } = useDatasetPreflight({
+    request,
+    keyOf: preflightKey,
+    check: checkDataset,
+    delayMs: debounceMs * PREFLIGHT_DELAY_FACTOR,
+    paused: waitingForDefaults,
+    trans
+  });
 
   const update = (patch: Partial<IFineTuneForm>, userEdit = true): void => {
     const keys = Object.keys(patch) as FormKey[];
