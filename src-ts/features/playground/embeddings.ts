@@ -6,11 +6,11 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { CONTRACT_LIMITS } from '../../api/limits';
 
-/**
- * The bounds of EmbedRequest: the number of inputs is the contract's; the length of one
- * input is checked by the server's validator only (not in the OpenAPI document).
- */
-export const EMBED_LIMITS = { inputs: CONTRACT_LIMITS.EmbedRequest.inputs.maxItems, chars: 100_000 } as const;
+/** The contract's bounds of EmbedRequest: how many inputs, how long each. */
+export const EMBED_LIMITS = {
+  inputs: CONTRACT_LIMITS.EmbedRequest.inputs.maxItems,
+  chars: CONTRACT_LIMITS.EmbedRequest.inputs.items.maxLength
+} as const;
 
 const MINUS = '\u2212';
 
