@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from ...api.info import BackendDescription
 from ...api.models import ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
+from ...errors import AquaError
 from ...services.operations import OperationRegistry
 from ...services.shapes import GpuShape
 from ..base import Backend
@@ -39,7 +40,7 @@ class OciBackend(Backend):
         self.deployments = OciDeployments(
             self.context, self.shapes, DeployPlanner(self.context, self.models, self.shapes)
         )
-        self.finetunes = OciFineTunes(self.context, self.models, self.deployments)
+        self.finetunes = OciFineTunes(self.context, self.models)
         self.evaluations = OciEvaluations(self.context, self.deployments, self.finetunes)
         self.models.readiness = self.finetunes  # a fine-tuned model is deployable once its run SUCCEEDED
 
@@ -76,7 +77,17 @@ class OciBackend(Backend):
     async def delete_model(self, model_id: str) -> None:
         await self.models.delete_model(model_id)
 
-    # ---- memory fit ------------------------------------------------------
+    # ---- shapes and memory fit --------------------------------------------
+
+    def owns(self, resource_id: str) -> bool:
+        return resource_id.startswith("ocid1.")
+
+    async def target_shapes(self) -> list[str] | None:
+        """The model deployment shapes the compartment offers (cached like the listing); [] when unknown."""
+        try:
+            return [item.name for item in await self.shapes.shapes()]
+        except AquaError:
+            return []
 
     async def fit_shapes(self) -> list[GpuShape] | None:
         return await self.shapes.fit_shapes()

@@ -23,7 +23,7 @@ from ...api.fit import FitQuery, FitReport
 from ...api.models import Capability, ModelDetail, ModelFormat, ModelSource
 from ...errors import InvalidInput
 from ...services.engine_args import param_value
-from ...services.memory_fit import CPU_USABLE_FRACTION, GPU_USABLE_FRACTION, estimate_fit
+from ...services.memory_fit import CPU_USABLE_FRACTION, GPU_USABLE_FRACTION, estimate_fit, require_fit
 from ...services.shapes import get_shape
 from . import containers as smc
 from . import deploy_mapping as dm
@@ -270,24 +270,21 @@ class DeployPlanner:
     @staticmethod
     def _check_gpu_fit(model: ModelDetail, report: FitReport, shape: str, dtype: str) -> None:
         target = next((t for t in report.shapes if t.name == shape), None)
-        if target is None or report.total_gb is None or target.fits:
-            return  # a shape we have no GPU figures for, or a model of unknown size: OCI will tell
         gpu = get_shape(shape)
-        assert gpu is not None
-        usable = gpu.total_gpu_memory_gb * GPU_USABLE_FRACTION
-        hint = (
-            f"Choose {report.recommended_shape}, the smallest shape here that holds it, or lower max_model_len."
+        require_fit(
+            f"'{model.name}'",
+            shape,
+            target,
+            report.total_gb,
+            report.arithmetic,
+            usable_gb=gpu.total_gpu_memory_gb * GPU_USABLE_FRACTION if gpu else None,
+            need_detail=f"{dtype}, max_model_len {report.context_length:,}",
+            usable_detail=f"{gpu.gpu_count} × {gpu.gpu_memory_gb_per_gpu:g} GB, {GPU_USABLE_FRACTION:.0%}"
+            if gpu
+            else "",
+            hint=f"Choose {report.recommended_shape}, the smallest shape here that holds it, or lower max_model_len."
             if report.recommended_shape
-            else "No shape here holds it: lower max_model_len or use a smaller dtype (int8, int4)."
-        )
-        raise InvalidInput.field(
-            "shape",
-            f"'{model.name}' does not fit on {shape}: it needs about {report.total_gb:.2f} GB of GPU memory "
-            f"({dtype}, max_model_len {report.context_length:,}), and {shape} has {usable:.2f} GB usable "
-            f"({gpu.gpu_count} × {gpu.gpu_memory_gb_per_gpu:g} GB, {GPU_USABLE_FRACTION:.0%}). "
-            + "; ".join(report.arithmetic)
-            + ". "
-            + hint,
+            else "No shape here holds it: lower max_model_len or use a smaller dtype (int8, int4).",
         )
 
     @staticmethod

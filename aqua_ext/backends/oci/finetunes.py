@@ -50,13 +50,12 @@ from ...api.finetunes import (
 from ...api.models import ModelDetail, ModelSource
 from ...errors import (
     AquaError,
-    Conflict,
     InvalidInput,
     NotFound,
     Unavailable,
 )
 from ...services.datasets import DatasetAccess, preflight_for_job, tokenizer_folder
-from ...services.memory_fit import GPU_USABLE_FRACTION
+from ...services.memory_fit import GPU_USABLE_FRACTION, require_fit
 from ...services.shapes import GpuShape, get_shape
 from ...services.training_fit import estimate_training_fit
 from ..base import FineTunes
@@ -84,7 +83,6 @@ from .log_search import check_log_ocids
 
 if TYPE_CHECKING:
     from .context import OciContext
-    from .deployments import OciDeployments
     from .models import ModelRecord, OciModels
 
 log = logging.getLogger(__name__)
@@ -128,10 +126,9 @@ class OciFineTunes(JobRunModels, FineTunes):
     id_is = "a fine-tune's id is its fine-tuned model's OCID"
     live_type = _Live
 
-    def __init__(self, ctx: OciContext, models: OciModels, deployments: OciDeployments) -> None:
+    def __init__(self, ctx: OciContext, models: OciModels) -> None:
         super().__init__(ctx)
         self.models = models
-        self.deployments = deployments
         self._runs_task: asyncio.Task[tuple[float, dict[str, Any]]] | None = None
         self._shapes: tuple[float, list[Any]] | None = None
 
@@ -552,24 +549,23 @@ class OciFineTunes(JobRunModels, FineTunes):
                 f"{listed}",
             )
         target = next((t for t in fit.targets if t.name == request.shape), None)
-        if target is None or fit.total_gb is None or target.fits:
-            return request.shape  # a shape we have no GPU figures for, or a model of unknown size: OCI will tell
-        usable = target.memory_gb * GPU_USABLE_FRACTION
-        hint = (
-            f"Choose {fit.recommended_shape}, the smallest GPU job shape here that holds it, or lower batch_size "
-            "or max_seq_length."
+        require_fit(
+            f"training '{model.name}'",
+            request.shape,
+            target,
+            fit.total_gb,
+            fit.arithmetic,
+            usable_gb=target.memory_gb * GPU_USABLE_FRACTION if target else None,
+            usable_detail=f"{target.gpu_count} GPU{'s' if target.gpu_count != 1 else ''}, "
+            f"{GPU_USABLE_FRACTION:.0%} of {target.memory_gb:g} GB"
+            if target
+            else "",
+            hint=f"Choose {fit.recommended_shape}, the smallest GPU job shape here that holds it, or lower "
+            "batch_size or max_seq_length."
             if fit.recommended_shape
-            else "No job shape here holds it: lower batch_size or max_seq_length."
+            else "No job shape here holds it: lower batch_size or max_seq_length.",
         )
-        raise InvalidInput.field(
-            "shape",
-            f"training '{model.name}' does not fit on {request.shape}: it needs about {fit.total_gb:.2f} GB of GPU "
-            f"memory, and {request.shape} has {usable:.2f} GB usable ({target.gpu_count} GPU"
-            f"{'s' if target.gpu_count != 1 else ''}, {GPU_USABLE_FRACTION:.0%} of {target.memory_gb:g} GB). "
-            + "; ".join(fit.arithmetic)
-            + ". "
-            + hint,
-        )
+        return request.shape
 
     async def _image(self, record: ModelRecord) -> str:
         """The fine-tuning service container: the family the base model names (AQUA's metadata), latest."""
@@ -878,11 +874,7 @@ class OciFineTunes(JobRunModels, FineTunes):
     # ---- cancel and delete -------------------------------------------------------------
 
     async def delete(self, finetune_id: str) -> None:
-        facts = await self._deletable(finetune_id)
-        serving = [d for d in await self.deployments.list() if d.model_id == facts.model_id]
-        if serving:
-            names = ", ".join(f"'{d.name}' ({d.state.value})" for d in serving)
-            raise Conflict(f"'{facts.name}' is served by deployment {names}; delete the deployment first.")
+        facts = await self._facts_of(finetune_id)
         await self._delete_job_and_model(facts)
         self._forget(facts.model_id)
         self.models.model_deleted(facts.model_id)
