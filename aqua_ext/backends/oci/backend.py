@@ -30,6 +30,9 @@ from .models import OciModels
 
 class OciBackend(Backend):
     kind = "oci"
+    deployments: OciDeployments
+    finetunes: OciFineTunes
+    evaluations: OciEvaluations
 
     def __init__(self, operations: OperationRegistry, settings: OciSettings | None = None) -> None:
         super().__init__(operations)

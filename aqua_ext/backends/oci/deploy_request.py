@@ -291,12 +291,13 @@ class DeployPlanner:
     def _cpu_config(model: ModelDetail, shape: Any) -> tuple[float, float] | None:
         """A CPU shape: the GGUF file must fit in its memory; Flex shapes get a size."""
         memory = float(shape.memory_in_gbs or 0)
-        need = (model.size_bytes / 1e9) * 1.2 + 1.0 if model.size_bytes else None  # weights + KV cache + runtime
+        size = model.size_bytes or 0
+        need = (size / 1e9) * 1.2 + 1.0 if size else None  # weights + KV cache + runtime
         if need is not None and memory and need > memory * CPU_USABLE_FRACTION:
             raise InvalidInput.field(
                 "shape",
                 f"'{model.name}' needs about {need:.1f} GB of memory (its "
-                f"{model.size_bytes / 1e9:.1f} GB file + 20% + 1 GB) and {shape.name} "
+                f"{size / 1e9:.1f} GB file + 20% + 1 GB) and {shape.name} "
                 f"has {memory * CPU_USABLE_FRACTION:.1f} GB usable "
                 f"({CPU_USABLE_FRACTION:.0%} of {memory:g} GB)",
             )

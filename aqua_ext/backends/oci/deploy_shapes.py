@@ -100,7 +100,7 @@ class OciShapes:
                     task = self._limit_tasks[name] = loop.create_task(self._fetch_limit(name))
                 tasks.append(task)
             values = await asyncio.gather(*(asyncio.shield(t) for t in tasks))
-            out.update(zip(missing, values))
+            out.update(zip(missing, values, strict=True))
         return out
 
     async def _fetch_limit(self, name: str) -> int | None:
@@ -148,7 +148,7 @@ class OciShapes:
             if lim is not None and lim.name not in units:
                 units.update(await self.limit_units({lim.name}))
             room = lim.instances(units.get(lim.name)) if lim is not None else None
-            if room is None or room >= replicas:
+            if lim is None or room is None or room >= replicas:
                 return pick
             full.append(f"{pick} ({lim.name}: {room} more instance{'s' if room != 1 else ''})")
             # Shapes whose limit is read and too small count as unavailable; the others as unknown.

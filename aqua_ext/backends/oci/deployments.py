@@ -27,6 +27,7 @@ Calls per user action (every list paged to completion, nothing per row):
 from __future__ import annotations
 
 import asyncio
+import builtins
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -185,10 +186,10 @@ class OciDeployments(Deployments):
             self._listing_task = asyncio.get_running_loop().create_task(self._fetch_list())
         return await asyncio.shield(self._listing_task)
 
-    def _summaries(self) -> list[DeploymentSummary]:
+    def _summaries(self) -> builtins.list[DeploymentSummary]:
         return [dm.to_summary(self._detail(self._entries[i])) for i in self._order if i in self._entries]
 
-    async def _fetch_list(self) -> list[DeploymentSummary]:
+    async def _fetch_list(self) -> builtins.list[DeploymentSummary]:
         c = self._c()
         rows = await c.list_all("datascience", c.data_science.list_model_deployments, self.settings.compartment_id)
         rows = [r for r in rows if r.lifecycle_state != "DELETED" and dm.is_aqua(r)]
@@ -210,7 +211,7 @@ class OciDeployments(Deployments):
             entry.failure_log = await self._failure_log(entry.md)
         return self._detail(entry)
 
-    async def _failure_log(self, md: Any) -> list[str]:
+    async def _failure_log(self, md: Any) -> builtins.list[str]:
         """The evidence of a failure: the deployment log's last lines, when it has a log."""
         if not dm.log_ids(md)[1]:
             return []
@@ -446,7 +447,7 @@ class OciDeployments(Deployments):
     async def logs(self, deployment_id: str, query: LogsQuery) -> LogPage:
         entry = await self._current(deployment_id)
         group, logs = dm.log_ids(entry.md)
-        if not logs:
+        if not logs or group is None:
             return LogPage(lines=[], cursor=query.after or "", source="no OCI log configured for this deployment")
         return await search_log_page(
             self._c(),
@@ -460,8 +461,10 @@ class OciDeployments(Deployments):
             source=f"OCI Logging: log {' and '.join(logs)} (log group {group})",
         )
 
-    async def _search_logs(self, md: Any, tail: int) -> list[str]:
+    async def _search_logs(self, md: Any, tail: int) -> builtins.list[str]:
         group, logs = dm.log_ids(md)
+        if not logs or group is None:
+            return []
         lines, _ = await search_lines(
             self._c(),
             compartment_id=md.compartment_id,

@@ -194,7 +194,7 @@ class OciModels:
         ]
         # Only the artifacts the model lists, fetched at once: no call for what is not there.
         texts = await asyncio.gather(*(self._artifact_text(model_id, k) for k in keys))
-        by_key = dict(zip(keys, texts))
+        by_key = dict(zip(keys, texts, strict=True))
         stamp = time.monotonic()
         if mapping.TAG_FINE_TUNED in mapping.ci_tags(model.freeform_tags) and not mapping.is_ready_to_deploy_tag(
             model.freeform_tags
@@ -303,7 +303,7 @@ class OciModels:
         contents = await asyncio.gather(
             *(c.call("objectstorage", c.object_storage.get_object, namespace, bucket, base + n) for n in wanted)
         )
-        texts = {n: r.data.content for n, r in zip(wanted, contents)}
+        texts = {n: r.data.content for n, r in zip(wanted, contents, strict=True)}
         if "config.json" in texts:
             try:
                 config = json.loads(texts["config.json"])
@@ -556,7 +556,7 @@ class _Scaled:
 
 def _config_facts(config: dict[str, Any], weight_bytes: int) -> dict[str, Any]:
     """Memory-fit facts from config.json (and the safetensors size, for the parameter count)."""
-    text = config.get("text_config") if isinstance(config.get("text_config"), dict) else config
+    text = v if isinstance(v := config.get("text_config"), dict) else config
     arch = {k: text.get(k) for k in Architecture.model_fields if isinstance(text.get(k), (int, str))}
     arch["model_type"] = config.get("model_type") or arch.get("model_type")
     facts: dict[str, Any] = {"architecture": {k: v for k, v in arch.items() if v is not None} or None}
