@@ -1,0 +1,238 @@
+"""What every command is handed: the settings read (the server's Jupyter configuration, then the
+global flags), and the one object commands call (`ctx.backend` today; the services later).
+
+    settings = load_settings(args)        # jupyter_server_config.* → the config class's traits, flags over them
+    await run(args, command)              # builds the backend from them, starts it, calls command(ctx), closes
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import os
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import AquaError, InvalidInput, Unavailable
+from ..services.operations import OperationRegistry
+from . import jupyter_config
+
+if TYPE_CHECKING:
+    from traitlets.config import Configurable
+
+    from ..backends.base import Backend
+
+
+# ---- the configuration the CLI reads: one place to switch ------------------------------
+
+# The config sections a setting may be written in, as the server reads them
+# (`c.AquaExtension.data_dir = ...` in jupyter_server_config.py).
+CONFIG_SECTIONS: tuple[str, ...] = ("AquaExtension",)
+
+
+def config_class() -> type[Configurable]:
+    """The Configurable whose traits the server extension reads (imported when a command runs:
+    `aqua_ext.app` imports jupyter_server). Its traits' defaults are the server's."""
+    from ..app import AquaExtension
+
+    return AquaExtension
+
+
+# Global flags → the trait each overrides (the OCI endpoints merge with the configured ones).
+FLAG_TRAITS = {
+    "backend": "backend",
+    "data_dir": "data_dir",
+    "allowed_root": "allowed_model_roots",
+    "oci_auth": "oci_auth",
+    "oci_config_file": "oci_config_file",
+    "oci_profile": "oci_profile",
+    "oci_region": "oci_region",
+    "oci_compartment_id": "oci_compartment_id",
+    "oci_project_id": "oci_project_id",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """The configuration a command runs with, and where each part came from."""
+
+    config: Any  # an instance of config_class()
+    dirs: list[str]  # Jupyter config folders searched, most specific first
+    files: list[str]  # config files read, lowest priority first
+    origins: dict[str, str]  # trait → the file, flag or environment variable that set it
+
+    @property
+    def backend_kind(self) -> str:
+        return str(self.config.resolved_backend_kind())
+
+    @property
+    def targets(self) -> list[str]:
+        """The targets enabled (one today: the backend)."""
+        return [self.backend_kind]
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.config.data_dir).expanduser().resolve()
+
+    def origin(self, trait: str) -> str:
+        return self.origins.get(trait, "default")
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def load_settings(args: argparse.Namespace, dirs: list[str] | None = None) -> Settings:
+    """The server's configuration (`jupyter_server_config.*` in Jupyter's config path), with the
+    global flags over it."""
+    from ..backends.oci.config import parse_endpoints
+
+    overrides: dict[str, tuple[object, str]] = {}
+    for flag, trait in FLAG_TRAITS.items():
+        value = getattr(args, flag, None)
+        if value is not None and value != []:
+            overrides[trait] = (value, _flag(flag))
+    loaded = jupyter_config.load(config_class(), CONFIG_SECTIONS, overrides, dirs)
+    config, origins = loaded.config, dict(loaded.origins)
+    # Endpoint overrides: the configured ones, then AQUA_OCI_ENDPOINTS, then --oci-endpoint.
+    for origin, values in (
+        ("AQUA_OCI_ENDPOINTS", [os.environ.get("AQUA_OCI_ENDPOINTS", "")]),
+        ("--oci-endpoint", getattr(args, "oci_endpoint", None)),
+    ):
+        try:
+            extra = parse_endpoints(values)
+        except ValueError as exc:
+            raise InvalidInput.field("oci_endpoint", str(exc)) from None
+        if extra:
+            config.oci_endpoints = {**config.oci_endpoints, **extra}
+            origins["oci_endpoints"] = origin
+    return Settings(config, loaded.dirs, loaded.files, origins)
+
+
+# ---- the context ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Context:
+    """What a command calls. Relative paths (datasets, model folders) are relative to `root`, the
+    current folder, as Jupyter's are to its root dir."""
+
+    args: argparse.Namespace
+    settings: Settings
+    backend: Backend
+    operations: OperationRegistry
+    root: Path
+
+
+def make_backend(settings: Settings, operations: OperationRegistry) -> Backend:
+    """The backend the server would build from the same settings (models registered from this
+    folder are allowed unless allowed_model_roots says otherwise; no demo model is generated)."""
+    config = settings.config
+    if settings.backend_kind == "oci":
+        from ..backends.oci.backend import OciBackend
+
+        return OciBackend(operations, config.oci_settings())
+    from ..backends.local.backend import LocalBackend
+
+    data_dir = settings.data_dir
+    roots = [Path(p).expanduser().resolve() for p in config.allowed_model_roots] or [Path.cwd().resolve(), data_dir]
+    return LocalBackend(
+        operations,
+        data_dir=data_dir,
+        allowed_roots=roots,
+        hf_cache_dir=Path(config.hf_cache_dir).expanduser() if config.hf_cache_dir else None,
+        generate_demo=False,
+        max_workers=config.executor_workers,
+    )
+
+
+Command = Callable[[Context], Awaitable[int]]
+Unready = Callable[[Context, str], Awaitable[int]]
+
+
+async def run(args: argparse.Namespace, command: Command, unavailable: Unready | None = None) -> int:
+    """Build and start the backend, run `command`, close everything. A backend that cannot start
+    is an error (exit 1), unless `unavailable(ctx, problem)` says what to print instead."""
+    settings = load_settings(args)
+    operations = OperationRegistry()
+    backend = make_backend(settings, operations)
+    ctx = Context(args, settings, backend, operations, Path.cwd())
+    try:
+        await backend.start()
+    except asyncio.CancelledError:  # Ctrl-C while starting: still close what was opened
+        await backend.close()
+        raise
+    except Exception as exc:  # e.g. an OCI configuration problem: the message says what to fix
+        await backend.close()
+        problem = f"The {backend.kind} backend could not start: {exc.message if isinstance(exc, AquaError) else exc}"
+        if unavailable is None:
+            raise Unavailable(problem) from exc
+        return await unavailable(ctx, problem)
+    try:
+        return await command(ctx)
+    finally:
+        await operations.close()
+        await backend.close()
+
+
+# ---- the global flags: before the command or after it (`aqua-ext models list --json`) ---------
+
+
+def add_global_flags(parser: argparse.ArgumentParser, *, on_command: bool = False) -> None:
+    """The flags every command takes. On a command's own parser (`on_command`), a flag left out
+    sets nothing, so it never hides the same flag given before the command."""
+    unset = argparse.SUPPRESS if on_command else None
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS if on_command else False,
+        help="print JSON instead of tables",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=["auto", "local", "oci"],
+        default=unset,
+        help="default: the server's (AquaExtension.backend)",
+    )
+    parser.add_argument("--data-dir", default=unset, help="local backend data folder (default: the server's)")
+    parser.add_argument(
+        "--allowed-root", action="append", default=unset, help="folder registered models may live in (repeatable)"
+    )
+    oci = parser.add_argument_group("OCI backend (default: the server's settings, then the environment)")
+    oci.add_argument("--oci-auth", choices=["auto", "resource_principal", "api_key", "security_token"], default=unset)
+    oci.add_argument(
+        "--oci-config-file", default=unset, help="OCI config file (default: OCI_CONFIG_LOCATION or ~/.oci/config)"
+    )
+    oci.add_argument(
+        "--oci-profile", default=unset, help="profile in the config file (default: OCI_CONFIG_PROFILE or DEFAULT)"
+    )
+    oci.add_argument("--oci-region", default=unset)
+    oci.add_argument(
+        "--oci-compartment-id", default=unset, help="compartment OCID (default: NB_SESSION_COMPARTMENT_OCID)"
+    )
+    oci.add_argument(
+        "--oci-project-id", default=unset, help="Data Science project OCID for new models (default: PROJECT_OCID)"
+    )
+    oci.add_argument(
+        "--oci-endpoint",
+        action="append",
+        default=unset,
+        metavar="SERVICE=URL",
+        help="endpoint override, e.g. datascience=http://127.0.0.1:9000 (repeatable)",
+    )
+
+
+def _command_flags() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    add_global_flags(parent, on_command=True)
+    return parent
+
+
+_COMMAND_FLAGS = _command_flags()
+
+
+def add_command(sub: Any, name: str, help: str, **kwargs: Any) -> argparse.ArgumentParser:
+    """A (sub)command's parser, taking the global flags too."""
+    return sub.add_parser(name, help=help, parents=[_COMMAND_FLAGS], **kwargs)
