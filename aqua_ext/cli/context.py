@@ -79,6 +79,11 @@ class Settings:
     def origin(self, trait: str) -> str:
         return self.origins.get(trait, "default")
 
+    @property
+    def targets_origin(self) -> str:
+        """Where the targets came from."""
+        return self.origins.get("backend") or "default: oci in an OCI notebook session, else local"
+
 
 def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")

@@ -41,8 +41,8 @@ def configuration(settings: Settings) -> dict[str, Any]:
         "targets": settings.targets,
         "sources": {
             "data_dir": settings.origin("data_dir"),
-            "targets": settings.origin("backend"),
-            **{k: v for k, v in sorted(settings.origins.items()) if k not in ("data_dir", "backend")},
+            "targets": settings.targets_origin,
+            **{k: v for k, v in sorted(settings.origins.items()) if k not in ("data_dir", "backend", "targets")},
         },
         "config_files": settings.files,
         "config_path": settings.dirs,
@@ -50,19 +50,16 @@ def configuration(settings: Settings) -> dict[str, Any]:
 
 
 def _configuration_text(settings: Settings) -> str:
-    targets = ", ".join(settings.targets)
-    backend = settings.config.backend
-    how = settings.origin("backend") + ("" if backend != "auto" else ", 'auto': oci in an OCI notebook session")
     lines = [
         f"data dir: {settings.data_dir}  ({settings.origin('data_dir')}"
         + ("" if "local" in settings.targets else "; unused: no local target")
         + ")",
-        f"targets: {targets}  (backend '{backend}' from {how})",
+        f"targets: {', '.join(settings.targets)}  ({settings.targets_origin})",
     ]
     lines += [
         f"  {k} = {getattr(settings.config, k)!r}  ({v})"
         for k, v in sorted(settings.origins.items())
-        if k not in ("data_dir", "backend")
+        if k not in ("data_dir", "backend", "targets")
     ]
     if settings.files:
         lines.append("config files read: " + ", ".join(settings.files))

@@ -116,7 +116,7 @@ def test_info_says_which_data_dir_and_targets_and_where_they_came_from(
     out, _ = capsys.readouterr()
     assert code == 0
     assert f"data dir: {data.resolve()}  ({config_file})" in out
-    assert f"targets: local  (backend 'local' from {config_file})" in out
+    assert f"targets: local  ({config_file})" in out
     assert f"config files read: {config_file}" in out
 
     code = main(["info", "--json"])
