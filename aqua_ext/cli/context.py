@@ -100,7 +100,8 @@ def load_settings(args: argparse.Namespace, dirs: list[str] | None = None) -> Se
         if value is not None and value != []:
             overrides[trait] = (value, _flag(flag))
     loaded = jupyter_config.load(config_class(), CONFIG_SECTIONS, overrides, dirs)
-    config, origins = loaded.config, dict(loaded.origins)
+    config: Any = loaded.config  # the traits of config_class()
+    origins = dict(loaded.origins)
     # Endpoint overrides: the configured ones, then AQUA_OCI_ENDPOINTS, then --oci-endpoint.
     for origin, values in (
         ("AQUA_OCI_ENDPOINTS", [os.environ.get("AQUA_OCI_ENDPOINTS", "")]),

@@ -144,7 +144,7 @@ def _best_ids(key: str, values: Mapping[str, float]) -> set[str]:
     return set() if len(ids) == len(finite) else ids
 
 
-def _scorestable(columns: Sequence[tuple[str, MetricScores]]) -> str:
+def _scores_table(columns: Sequence[tuple[str, MetricScores]]) -> str:
     """Scores down, columns (overall, then each category) across, with the rows each counted."""
     keys = score_keys(k for _, column in columns for k in column.scores)
     rows = [[SCORE_LABELS.get(k, k), *(fmt_score(k, column.scores.get(k)) for _, column in columns)] for k in keys]
@@ -152,11 +152,11 @@ def _scorestable(columns: Sequence[tuple[str, MetricScores]]) -> str:
     return table(rows, ["SCORE", *(name for name, _ in columns)])
 
 
-def _reporttable(report: EvaluationReport, *, categories: bool) -> str:
+def _report_table(report: EvaluationReport, *, categories: bool) -> str:
     columns = [("OVERALL", report.overall)]
     if categories:
         columns += sorted(report.categories.items())
-    text = _scorestable(columns)
+    text = _scores_table(columns)
     if report.rows_failed:
         text += f"\n{report.rows_failed:,} of {report.rows_total:,} rows failed (the deployment answered an error)"
     return text
@@ -262,7 +262,7 @@ def _evaluation_text(e: EvaluationDetail) -> str:
     text = e.name + (f" — {e.description}" if e.description else "") + "\n"
     text += facts_text(facts, 12)
     if e.report is not None:
-        text += "\n\n" + _reporttable(e.report, categories=True)
+        text += "\n\n" + _report_table(e.report, categories=True)
     if e.failure_log:
         text += "\n  job log (last lines):\n" + "\n".join(f"    {line}" for line in e.failure_log)
     return text
@@ -291,12 +291,7 @@ async def _follow_evaluation(ctx: Context, detail: EvaluationDetail) -> Evaluati
         status.tick(f"{rows} ({detail.progress * 100:.0f}%){eta}")
         return False
 
-    await follow_job(
-        args,
-        poll,
-        f"stopped following; the evaluation goes on (`aqua-ext evaluations get "
-        f"{detail.id}`; `aqua-ext evaluations cancel {detail.id}` stops it)",
-    )
+    await follow_job(args, poll, "evaluations", "the evaluation", detail.id)
     return detail
 
 
@@ -310,7 +305,7 @@ def _evaluation_outcome(args: argparse.Namespace, response: CreateEvaluationResp
         f" in {fmt_duration(wall)}" if wall is not None else ""
     )
     if e.report is not None:
-        text += "\n\n" + _reporttable(e.report, categories=False) + "\n"
+        text += "\n\n" + _report_table(e.report, categories=False) + "\n"
     text += (
         f"\n  per category: aqua-ext evaluations get {e.id}"
         f"\n  the rows: aqua-ext evaluations rows {e.id} --sort rougeL"

@@ -317,12 +317,7 @@ async def _follow_finetune(ctx: Context, detail: FineTuneDetail) -> FineTuneDeta
                 status.tick(f"{clock} {_fmt_finetune_progress(detail)} · epoch {detail.epoch:.2f}{eta}")
         return detail.state in FINAL_FINETUNE_STATES
 
-    await follow_job(
-        args,
-        poll,
-        f"stopped following; the fine-tuning job goes on (`aqua-ext finetune get "
-        f"{detail.id}`; `aqua-ext finetune cancel {detail.id}` stops it)",
-    )
+    await follow_job(args, poll, "finetune", "the fine-tuning job", detail.id)
     return detail
 
 

@@ -85,10 +85,10 @@ def job_created(
 
 
 async def follow_job(
-    args: argparse.Namespace, poll: Callable[[StatusLines, str], Awaitable[bool]], stopped: str
+    args: argparse.Namespace, poll: Callable[[StatusLines, str], Awaitable[bool]], command: str, what: str, job_id: str
 ) -> None:
-    """Call `poll(status, clock)` every POLL_S until it says the job ended; Ctrl-C prints `stopped`
-    (the job is not ours to stop) and ends the command."""
+    """Call `poll(status, clock)` every POLL_S until it says the job ended; Ctrl-C says that `what`
+    (the job of `aqua-ext <command>`) goes on, as it is not ours to stop, and ends the command."""
     status = StatusLines(sys.stderr.isatty() and not args.json)
     started = time.monotonic()
     try:
@@ -96,7 +96,11 @@ async def follow_job(
             await follow.sleep()
     except asyncio.CancelledError:  # Ctrl-C
         status.close()
-        print(stopped, file=sys.stderr)
+        print(
+            f"stopped following; {what} goes on (`aqua-ext {command} get {job_id}`; "
+            f"`aqua-ext {command} cancel {job_id}` stops it)",
+            file=sys.stderr,
+        )
         raise
     finally:
         status.close()

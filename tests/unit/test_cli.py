@@ -162,3 +162,38 @@ def test_commands_use_the_jupyter_server_config(
     code = main(["models", "list"])
     err = capsys.readouterr().err
     assert code == 2 and "jupyter_server_config.py" in err and "backend" in err
+
+
+def test_config_files_are_read_as_the_server_reads_them(tmp_path: Path) -> None:
+    """jupyter_server_config over jupyter_config over the extension's own file; the more specific
+    folder first; jupyter_server_config.d/ enables extensions only (the server reads no setting there)."""
+    from aqua_ext.cli import build_parser
+    from aqua_ext.cli.context import load_settings
+
+    system, user = tmp_path / "system", tmp_path / "user"
+    (user / "jupyter_server_config.d").mkdir(parents=True)
+    system.mkdir()
+
+    def write(folder: Path, name: str, **traits: object) -> Path:
+        path = folder / name
+        path.write_text(json.dumps({"AquaExtension": traits}))
+        return path
+
+    write(user, "jupyter_aqua_ext_config.json", data_dir="/ext", hf_cache_dir="/ext-hf", executor_workers=3)
+    write(user, "jupyter_config.json", data_dir="/jupyter-config", hf_cache_dir="/jupyter-config-hf")
+    server = write(user, "jupyter_server_config.json", data_dir="/server")
+    write(system, "jupyter_server_config.json", data_dir="/system", oci_region="system-region")
+    write(user / "jupyter_server_config.d", "x.json", oci_profile="ignored")
+
+    settings = load_settings(build_parser().parse_args(["info"]), dirs=[str(user), str(system)])
+    config = settings.config
+    assert (config.data_dir, config.hf_cache_dir, config.executor_workers) == ("/server", "/jupyter-config-hf", 3)
+    assert (config.oci_region, config.oci_profile) == ("system-region", "")
+    assert settings.origins["data_dir"] == str(server)
+    assert settings.origins["executor_workers"] == str(user / "jupyter_aqua_ext_config.json")
+    assert "oci_profile" not in settings.origins
+
+    flags = build_parser().parse_args(["info", "--oci-endpoint", "datascience=http://127.0.0.1:1", "--data-dir", "/f"])
+    settings = load_settings(flags, dirs=[str(user), str(system)])
+    assert settings.config.oci_endpoints == {"datascience": "http://127.0.0.1:1"}
+    assert settings.origins["oci_endpoints"] == "--oci-endpoint" and settings.origins["data_dir"] == "--data-dir"
