@@ -53,11 +53,11 @@ Global flags go before the command or after it (`aqua-ext --json models list` an
 `aqua-ext models list --json` are the same). Tables by default, JSON with --json. A Hugging Face
 token is read from HF_TOKEN, never from the command line (it would show in `ps` and shell history).
 
-The package: `main` (parser, dispatch, exit codes), `context` (settings → what commands call),
+The package: `entry` (`main`: parser, dispatch, exit codes), `context` (settings → what commands call),
 `jupyter_config` (reading the server's config files), `output` (tables, JSON, formatting), `follow`
 and `jobs` (following, and what the job groups share), and one module per command group.
 """
 
-from .main import build_parser, main
+from .entry import build_parser, main
 
 __all__ = ["build_parser", "main"]
