@@ -190,20 +190,21 @@ def add_global_flags(parser: argparse.ArgumentParser, *, on_command: bool = Fals
     """The flags every command takes. On a command's own parser (`on_command`), a flag left out
     sets nothing, so it never hides the same flag given before the command."""
     unset = argparse.SUPPRESS if on_command else None
-    parser.add_argument(
+    flags = parser.add_argument_group("global options (before or after the command; default: the server's config)")
+    flags.add_argument(
         "--json",
         action="store_true",
         default=argparse.SUPPRESS if on_command else False,
         help="print JSON instead of tables",
     )
-    parser.add_argument(
+    flags.add_argument(
         "--backend",
         choices=["auto", "local", "oci"],
         default=unset,
         help="default: the server's (AquaExtension.backend)",
     )
-    parser.add_argument("--data-dir", default=unset, help="local backend data folder (default: the server's)")
-    parser.add_argument(
+    flags.add_argument("--data-dir", default=unset, help="local backend data folder (default: the server's)")
+    flags.add_argument(
         "--allowed-root", action="append", default=unset, help="folder registered models may live in (repeatable)"
     )
     oci = parser.add_argument_group("OCI backend (default: the server's settings, then the environment)")
