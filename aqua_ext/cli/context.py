@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import dataclasses
 import os
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -100,6 +101,8 @@ def load_settings(args: argparse.Namespace, dirs: list[str] | None = None) -> Se
         if value is not None and value != []:
             overrides[trait] = (value, _flag(flag))
     loaded = jupyter_config.load(config_class(), CONFIG_SECTIONS, overrides, dirs)
+    for problem in loaded.problems:
+        print(f"warning: Jupyter config file not read: {problem}", file=sys.stderr)
     config: Any = loaded.config  # the traits of config_class()
     origins = dict(loaded.origins)
     # Endpoint overrides: the configured ones, then AQUA_OCI_ENDPOINTS, then --oci-endpoint.

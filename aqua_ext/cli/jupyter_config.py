@@ -36,6 +36,7 @@ class Loaded(Generic[C]):
     dirs: list[str]  # the folders searched, most specific first (as jupyter_config_path())
     files: list[str]  # the files read, lowest priority first
     origins: dict[str, str]  # trait name → the file (or flag) that set it; absent: the default
+    problems: list[str]  # files that could not be read (skipped, as the server skips them)
 
 
 def config_dirs() -> list[str]:
@@ -46,9 +47,11 @@ def config_dirs() -> list[str]:
     return dirs
 
 
-def read_files(dirs: Sequence[str], names: Sequence[str] = CONFIG_FILES) -> list[tuple[Config, str]]:
-    """Each config file found, with its path, lowest priority first (`.py` below `.json` in a folder)."""
+def read_files(dirs: Sequence[str], names: Sequence[str] = CONFIG_FILES) -> tuple[list[tuple[Config, str]], list[str]]:
+    """Each config file found, with its path, lowest priority first (`.py` below `.json` in a folder);
+    and what was wrong with each file that could not be read (the server logs it and goes on)."""
     found: list[tuple[Config, str]] = []
+    problems: list[str] = []
     for name in names:
         for directory in reversed(dirs):
             for loader in (
@@ -60,9 +63,10 @@ def read_files(dirs: Sequence[str], names: Sequence[str] = CONFIG_FILES) -> list
                 except ConfigFileNotFound:
                     continue
                 except Exception as exc:  # a syntax error in the .py, bad JSON
-                    raise InvalidInput(f"Jupyter config file {loader.full_filename}: {exc}") from None
+                    problems.append(f"{loader.full_filename or name}: {exc}")
+                    continue
                 found.append((config, loader.full_filename))
-    return found
+    return found, problems
 
 
 def load(
@@ -76,7 +80,7 @@ def load(
     searched = list(config_dirs() if dirs is None else dirs)
     merged = Config()
     origins: dict[str, str] = {}
-    files = read_files(searched)
+    files, problems = read_files(searched)
     for config, filename in files:
         for section in sections:
             if section in config:
@@ -89,4 +93,4 @@ def load(
         instance = cls(config=Config({cls.__name__: merged}))
     except TraitError as exc:
         raise InvalidInput(f"Jupyter config ({', '.join(f for _, f in files) or 'flags'}): {exc}") from None
-    return Loaded(instance, searched, [f for _, f in files], origins)
+    return Loaded(instance, searched, [f for _, f in files], origins, problems)

@@ -164,9 +164,10 @@ def test_commands_use_the_jupyter_server_config(
     assert code == 2 and "jupyter_server_config.py" in err and "backend" in err
 
 
-def test_config_files_are_read_as_the_server_reads_them(tmp_path: Path) -> None:
+def test_config_files_are_read_as_the_server_reads_them(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """jupyter_server_config over jupyter_config over the extension's own file; the more specific
-    folder first; jupyter_server_config.d/ enables extensions only (the server reads no setting there)."""
+    folder first; jupyter_server_config.d/ enables extensions only (the server reads no setting there);
+    a file that cannot be read is skipped with a warning, as the server skips it."""
     from aqua_ext.cli import build_parser
     from aqua_ext.cli.context import load_settings
 
@@ -184,6 +185,7 @@ def test_config_files_are_read_as_the_server_reads_them(tmp_path: Path) -> None:
     server = write(user, "jupyter_server_config.json", data_dir="/server")
     write(system, "jupyter_server_config.json", data_dir="/system", oci_region="system-region")
     write(user / "jupyter_server_config.d", "x.json", oci_profile="ignored")
+    (system / "jupyter_config.py").write_text("c.AquaExtension.oci_profile = (\n")
 
     settings = load_settings(build_parser().parse_args(["info"]), dirs=[str(user), str(system)])
     config = settings.config
@@ -192,6 +194,7 @@ def test_config_files_are_read_as_the_server_reads_them(tmp_path: Path) -> None:
     assert settings.origins["data_dir"] == str(server)
     assert settings.origins["executor_workers"] == str(user / "jupyter_aqua_ext_config.json")
     assert "oci_profile" not in settings.origins
+    assert f"warning: Jupyter config file not read: {system / 'jupyter_config.py'}" in capsys.readouterr().err
 
     flags = build_parser().parse_args(["info", "--oci-endpoint", "datascience=http://127.0.0.1:1", "--data-dir", "/f"])
     settings = load_settings(flags, dirs=[str(user), str(system)])
