@@ -90,6 +90,13 @@ def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
+def _flag_value(args: argparse.Namespace, name: str) -> Any:
+    """A global flag's value; a repeatable one given before and after the command, both lists."""
+    value = getattr(args, name, None)
+    after = getattr(args, name + AFTER, None)
+    return [*(value or []), *after] if after is not None else value
+
+
 def load_settings(args: argparse.Namespace, dirs: list[str] | None = None) -> Settings:
     """The server's configuration (`jupyter_server_config.*` in Jupyter's config path), with the
     global flags over it."""
@@ -97,7 +104,7 @@ def load_settings(args: argparse.Namespace, dirs: list[str] | None = None) -> Se
 
     overrides: dict[str, tuple[object, str]] = {}
     for flag, trait in FLAG_TRAITS.items():
-        value = getattr(args, flag, None)
+        value = _flag_value(args, flag)
         if value is not None and value != []:
             overrides[trait] = (value, _flag(flag))
     loaded = jupyter_config.load(config_class(), CONFIG_SECTIONS, overrides, dirs)
@@ -108,7 +115,7 @@ def load_settings(args: argparse.Namespace, dirs: list[str] | None = None) -> Se
     # Endpoint overrides: the configured ones, then AQUA_OCI_ENDPOINTS, then --oci-endpoint.
     for origin, values in (
         ("AQUA_OCI_ENDPOINTS", [os.environ.get("AQUA_OCI_ENDPOINTS", "")]),
-        ("--oci-endpoint", getattr(args, "oci_endpoint", None)),
+        ("--oci-endpoint", _flag_value(args, "oci_endpoint")),
     ):
         try:
             extra = parse_endpoints(values)
@@ -189,6 +196,11 @@ async def run(args: argparse.Namespace, command: Command, unavailable: Unready |
 # ---- the global flags: before the command or after it (`aqua-ext models list --json`) ---------
 
 
+# The repeatable flags given after the command land here (argparse sets a command's values over
+# those parsed before it), so that both count.
+AFTER = "_after_command"
+
+
 def add_global_flags(parser: argparse.ArgumentParser, *, on_command: bool = False) -> None:
     """The flags every command takes. On a command's own parser (`on_command`), a flag left out
     sets nothing, so it never hides the same flag given before the command."""
@@ -208,7 +220,12 @@ def add_global_flags(parser: argparse.ArgumentParser, *, on_command: bool = Fals
     )
     flags.add_argument("--data-dir", default=unset, help="local backend data folder (default: the server's)")
     flags.add_argument(
-        "--allowed-root", action="append", default=unset, help="folder registered models may live in (repeatable)"
+        "--allowed-root",
+        action="append",
+        default=unset,
+        dest="allowed_root" + (AFTER if on_command else ""),
+        metavar="FOLDER",
+        help="folder registered models may live in (repeatable)",
     )
     oci = parser.add_argument_group("OCI backend (default: the server's settings, then the environment)")
     oci.add_argument("--oci-auth", choices=["auto", "resource_principal", "api_key", "security_token"], default=unset)
@@ -229,6 +246,7 @@ def add_global_flags(parser: argparse.ArgumentParser, *, on_command: bool = Fals
         "--oci-endpoint",
         action="append",
         default=unset,
+        dest="oci_endpoint" + (AFTER if on_command else ""),
         metavar="SERVICE=URL",
         help="endpoint override, e.g. datascience=http://127.0.0.1:9000 (repeatable)",
     )

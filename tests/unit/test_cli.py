@@ -199,4 +199,7 @@ def test_config_files_are_read_as_the_server_reads_them(capsys: pytest.CaptureFi
     flags = build_parser().parse_args(["info", "--oci-endpoint", "datascience=http://127.0.0.1:1", "--data-dir", "/f"])
     settings = load_settings(flags, dirs=[str(user), str(system)])
     assert settings.config.oci_endpoints == {"datascience": "http://127.0.0.1:1"}
+    # A repeatable flag counts before and after the command.
+    both = build_parser().parse_args(["--allowed-root", "/a", "models", "list", "--allowed-root", "/b"])
+    assert load_settings(both, dirs=[str(user)]).config.allowed_model_roots == ["/a", "/b"]
     assert settings.origins["oci_endpoints"] == "--oci-endpoint" and settings.origins["data_dir"] == "--data-dir"
