@@ -219,14 +219,12 @@ def add_global_flags(parser: argparse.ArgumentParser, *, on_command: bool = Fals
         help="default: the server's (AquaExtension.backend)",
     )
     flags.add_argument("--data-dir", default=unset, help="local backend data folder (default: the server's)")
-    flags.add_argument(
-        "--allowed-root",
-        action="append",
-        default=unset,
-        dest="allowed_root" + (AFTER if on_command else ""),
-        metavar="FOLDER",
-        help="folder registered models may live in (repeatable)",
-    )
+
+    def repeatable(group: Any, flag: str, metavar: str, help: str) -> None:
+        dest = flag.removeprefix("--").replace("-", "_") + (AFTER if on_command else "")
+        group.add_argument(flag, action="append", default=unset, dest=dest, metavar=metavar, help=help)
+
+    repeatable(flags, "--allowed-root", "FOLDER", "folder registered models may live in (repeatable)")
     oci = parser.add_argument_group("OCI backend (default: the server's settings, then the environment)")
     oci.add_argument("--oci-auth", choices=["auto", "resource_principal", "api_key", "security_token"], default=unset)
     oci.add_argument(
@@ -242,13 +240,8 @@ def add_global_flags(parser: argparse.ArgumentParser, *, on_command: bool = Fals
     oci.add_argument(
         "--oci-project-id", default=unset, help="Data Science project OCID for new models (default: PROJECT_OCID)"
     )
-    oci.add_argument(
-        "--oci-endpoint",
-        action="append",
-        default=unset,
-        dest="oci_endpoint" + (AFTER if on_command else ""),
-        metavar="SERVICE=URL",
-        help="endpoint override, e.g. datascience=http://127.0.0.1:9000 (repeatable)",
+    repeatable(
+        oci, "--oci-endpoint", "SERVICE=URL", "endpoint override, e.g. datascience=http://127.0.0.1:9000 (repeatable)"
     )
 
 
