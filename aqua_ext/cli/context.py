@@ -254,6 +254,12 @@ def _command_flags() -> argparse.ArgumentParser:
 _COMMAND_FLAGS = _command_flags()
 
 
+def add_oci_logging_flags(group: Any) -> None:
+    """`--log-group-id ID --log-id ID`: where an OCI deployment or job writes its log."""
+    group.add_argument("--log-group-id", help="OCI logging: the log group (with --log-id)")
+    group.add_argument("--log-id", help="OCI logging: the log (with --log-group-id)")
+
+
 def add_command(sub: Any, name: str, help: str, **kwargs: Any) -> argparse.ArgumentParser:
     """A (sub)command's parser, taking the global flags too."""
     return sub.add_parser(name, help=help, parents=[_COMMAND_FLAGS], **kwargs)

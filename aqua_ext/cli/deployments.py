@@ -18,7 +18,7 @@ from ..api.deployments import TRANSITIONAL_STATES, CreateDeploymentRequest, Depl
 from ..api.operations import TERMINAL_STATES, Operation, OperationState
 from ..errors import InvalidInput, NotFound
 from . import follow
-from .context import Context, add_command
+from .context import Context, add_command, add_oci_logging_flags
 from .output import emit, error, facts_text, progress, table
 
 
@@ -49,8 +49,7 @@ def add_parser(sub: Any) -> None:
         metavar="'--NAME VALUE'",
         help="engine parameter, checked against the engine's allowlist (repeatable; a flag alone: --param=--compile)",
     )
-    create.add_argument("--log-group-id", help="OCI logging: the log group (with --log-id)")
-    create.add_argument("--log-id", help="OCI logging: the log (with --log-group-id)")
+    add_oci_logging_flags(create)
     create.add_argument(
         "--no-wait",
         action="store_true",

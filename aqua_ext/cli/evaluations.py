@@ -32,8 +32,8 @@ from ..api.finetunes import FINAL_FINETUNE_STATES, FineTuneState
 from ..errors import InvalidInput
 from ..services.datasets import DatasetAccess
 from ..services.evaluation_results import MAX_COMPARED, compare
-from .context import Context, add_command
-from .jobs import JobKind, add_job_commands, follow_job, job_basics, job_created, job_failed, job_logs
+from .context import Context, add_command, add_oci_logging_flags
+from .jobs import JobKind, add_job_commands, follow_job, job_basics, job_created, job_failed
 from .output import (
     SCORE_LABELS,
     StatusLines,
@@ -85,8 +85,7 @@ def add_parser(sub: Any) -> None:
     where = evc.add_argument_group("where it runs (OCI)")
     where.add_argument("--shape", help="the evaluation job's CPU shape")
     where.add_argument("--report-uri", help="oci://bucket@namespace/prefix for the report")
-    where.add_argument("--log-group-id", help="OCI logging: the log group (with --log-id)")
-    where.add_argument("--log-id", help="OCI logging: the log (with --log-group-id)")
+    add_oci_logging_flags(where)
     evc.add_argument(
         "--follow",
         "-f",
@@ -417,15 +416,16 @@ async def run(ctx: Context) -> int:
     done = await job_basics(
         args,
         cmd,
-        getattr(args, "evaluation_id", ""),
         JobKind(
+            "evaluations",
+            "evaluation_id",
             backend.list_evaluations,
             backend.get_evaluation,
             backend.cancel_evaluation,
             backend.delete_evaluation,
+            backend.evaluation_logs,
             _evaluation_rows,
             _evaluation_text,
-            "evaluations",
         ),
     )
     if done is not None:
@@ -450,11 +450,4 @@ async def run(ctx: Context) -> int:
         comparison = compare(details)
         emit(args, comparison, _comparison_text(comparison))
         return 0
-
-    if cmd == "logs":
-        return await job_logs(
-            args,
-            lambda query: backend.evaluation_logs(args.evaluation_id, query),
-            lambda: backend.get_evaluation(args.evaluation_id),
-        )
     raise AssertionError(args)

@@ -28,8 +28,8 @@ from ..api.finetunes import (
 )
 from ..errors import InvalidInput, NotFound
 from ..services.datasets import DatasetAccess
-from .context import Context, add_command
-from .jobs import JobKind, add_job_commands, follow_job, job_basics, job_created, job_failed, job_logs
+from .context import Context, add_command, add_oci_logging_flags
+from .jobs import JobKind, add_job_commands, follow_job, job_basics, job_created, job_failed
 from .output import (
     StatusLines,
     emit,
@@ -100,8 +100,7 @@ def add_parser(sub: Any) -> None:
     where.add_argument("--output-uri", help="OCI: oci://bucket@namespace/prefix (a versioned bucket) for the weights")
     where.add_argument("--experiment-name", help="OCI: the model version set grouping runs")
     where.add_argument("--subnet-id", help="OCI: required for --replicas > 1")
-    where.add_argument("--log-group-id", help="OCI logging: the log group (with --log-id)")
-    where.add_argument("--log-id", help="OCI logging: the log (with --log-group-id)")
+    add_oci_logging_flags(where)
     ftc.add_argument(
         "--follow",
         "-f",
@@ -359,26 +358,20 @@ async def run(ctx: Context) -> int:
     done = await job_basics(
         args,
         cmd,
-        getattr(args, "finetune_id", ""),
         JobKind(
+            "fine-tuning jobs",
+            "finetune_id",
             backend.list_finetunes,
             backend.get_finetune,
             backend.cancel_finetune,
             backend.delete_finetune,
+            backend.finetune_logs,
             _finetune_rows,
             _finetune_text,
-            "fine-tuning jobs",
         ),
     )
     if done is not None:
         return done
-
-    if cmd == "logs":
-        return await job_logs(
-            args,
-            lambda query: backend.finetune_logs(args.finetune_id, query),
-            lambda: backend.get_finetune(args.finetune_id),
-        )
 
     if cmd == "metrics":
         metrics = await backend.finetune_metrics(args.finetune_id, MetricsQuery())

@@ -23,19 +23,22 @@ from .output import StatusLines, emit, error
 
 @dataclasses.dataclass(frozen=True)
 class JobKind:
-    """What `list`, `get`, `cancel` and `delete` of a kind of job (fine-tunes, evaluations) need."""
+    """What `list`, `get`, `cancel`, `delete` and `logs` of a kind of job (fine-tunes, evaluations) need."""
 
+    plural: str
+    id_name: str  # the job id's argument
     list: Callable[[], Awaitable[Sequence[Any]]]
     get: Callable[[str], Awaitable[Any]]
     cancel: Callable[[str], Awaitable[Any]]
     delete: Callable[[str], Awaitable[None]]
+    logs: Callable[[str, LogsQuery], Awaitable[LogPage]]
     rows: Callable[[Sequence[Any]], str]
     text: Callable[[Any], str]
-    plural: str
 
 
-async def job_basics(args: argparse.Namespace, cmd: str, job_id: str, kind: JobKind) -> int | None:
-    """`list`, `get`, `cancel`, `delete` of a job; None for another command."""
+async def job_basics(args: argparse.Namespace, cmd: str, kind: JobKind) -> int | None:
+    """`list`, `get`, `cancel`, `delete`, `logs` of a job; None for another command."""
+    job_id = getattr(args, kind.id_name, "")
     if cmd == "list":
         items = await kind.list()
         emit(args, list(items), kind.rows(items) + f"\n{len(items)} {kind.plural}")
@@ -49,6 +52,8 @@ async def job_basics(args: argparse.Namespace, cmd: str, job_id: str, kind: JobK
     elif cmd == "delete":
         await kind.delete(job_id)
         emit(args, None, f"deleted {job_id}")
+    elif cmd == "logs":
+        return await job_logs(args, lambda query: kind.logs(job_id, query), lambda: kind.get(job_id))
     else:
         return None
     return 0
