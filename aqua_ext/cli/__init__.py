@@ -40,7 +40,7 @@ in a terminal.
     aqua-ext evaluations compare EVALUATION_ID EVALUATION_ID [...]
     aqua-ext evaluations logs EVALUATION_ID [--tail N] [--follow]
 
-Configuration: what the server reads. The traits of the server extension (`data_dir`, `backend`,
+Configuration: what the server reads. The traits of the server extension (`data_dir`, `targets`,
 `allowed_model_roots`, `hf_cache_dir`, `oci_*`) come from `jupyter_server_config.{py,json}` (and
 `jupyter_config.*`, `jupyter_aqua_ext_config.*`) in Jupyter's config path, e.g.
 `{"AquaExtension": {"data_dir": "/data/aqua"}}`; the global flags override them: --backend,

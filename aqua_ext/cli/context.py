@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..config import SECTIONS, AquaConfig
 from ..errors import AquaError, InvalidInput, Unavailable
 from ..services.operations import OperationRegistry
 from . import jupyter_config
@@ -30,20 +31,17 @@ if TYPE_CHECKING:
 
 # The config sections a setting may be written in, as the server reads them
 # (`c.AquaExtension.data_dir = ...` in jupyter_server_config.py).
-CONFIG_SECTIONS: tuple[str, ...] = ("AquaExtension",)
+CONFIG_SECTIONS: tuple[str, ...] = SECTIONS
 
 
 def config_class() -> type[Configurable]:
-    """The Configurable whose traits the server extension reads (imported when a command runs:
-    `aqua_ext.app` imports jupyter_server). Its traits' defaults are the server's."""
-    from ..app import AquaExtension
-
-    return AquaExtension
+    """The Configurable whose traits the server extension reads (its traits' defaults are the server's)."""
+    return AquaConfig
 
 
-# Global flags → the trait each overrides (the OCI endpoints merge with the configured ones).
+# Global flags → the trait each overrides (the OCI endpoints merge with the configured ones;
+# `--backend` sets `targets`).
 FLAG_TRAITS = {
-    "backend": "backend",
     "data_dir": "data_dir",
     "allowed_root": "allowed_model_roots",
     "oci_auth": "oci_auth",
@@ -65,13 +63,14 @@ class Settings:
     origins: dict[str, str]  # trait → the file, flag or environment variable that set it
 
     @property
-    def backend_kind(self) -> str:
-        return str(self.config.resolved_backend_kind())
+    def targets(self) -> list[str]:
+        """The targets enabled, in order."""
+        return list(self.config.enabled_targets())
 
     @property
-    def targets(self) -> list[str]:
-        """The targets enabled (one today: the backend)."""
-        return [self.backend_kind]
+    def backend_kind(self) -> str:
+        """The target commands use (the first enabled: one backend until the CLI calls services)."""
+        return self.targets[0]
 
     @property
     def data_dir(self) -> Path:
@@ -83,7 +82,11 @@ class Settings:
     @property
     def targets_origin(self) -> str:
         """Where the targets came from."""
-        return self.origins.get("backend") or "default: oci in an OCI notebook session, else local"
+        if "targets" in self.origins:
+            return self.origins["targets"]
+        if "backend" in self.origins:
+            return f"backend in {self.origins['backend']}"
+        return "default: local, plus oci when it is configured"
 
 
 def _flag(name: str) -> str:
@@ -107,6 +110,8 @@ def load_settings(args: argparse.Namespace, dirs: list[str] | None = None) -> Se
         value = _flag_value(args, flag)
         if value is not None and value != []:
             overrides[trait] = (value, _flag(flag))
+    if getattr(args, "backend", None) not in (None, "auto"):
+        overrides["targets"] = ([args.backend], "--backend")
     loaded = jupyter_config.load(config_class(), CONFIG_SECTIONS, overrides, dirs)
     for problem in loaded.problems:
         print(f"warning: Jupyter config file not read: {problem}", file=sys.stderr)
@@ -145,23 +150,11 @@ class Context:
 def make_backend(settings: Settings, operations: OperationRegistry) -> Backend:
     """The backend the server would build from the same settings (models registered from this
     folder are allowed unless allowed_model_roots says otherwise; no demo model is generated)."""
-    config = settings.config
-    if settings.backend_kind == "oci":
-        from ..backends.oci.backend import OciBackend
+    from ..services.target_factory import build_targets
 
-        return OciBackend(operations, config.oci_settings())
-    from ..backends.local.backend import LocalBackend
-
-    data_dir = settings.data_dir
-    roots = [Path(p).expanduser().resolve() for p in config.allowed_model_roots] or [Path.cwd().resolve(), data_dir]
-    return LocalBackend(
-        operations,
-        data_dir=data_dir,
-        allowed_roots=roots,
-        hf_cache_dir=Path(config.hf_cache_dir).expanduser() if config.hf_cache_dir else None,
-        generate_demo=False,
-        max_workers=config.executor_workers,
-    )
+    name = settings.backend_kind
+    targets = build_targets(settings.config, operations, root_dir=Path.cwd(), generate_demo=False, names=[name])
+    return targets.driver(name)
 
 
 Command = Callable[[Context], Awaitable[int]]
@@ -216,7 +209,7 @@ def add_global_flags(parser: argparse.ArgumentParser, *, on_command: bool = Fals
         "--backend",
         choices=["auto", "local", "oci"],
         default=unset,
-        help="default: the server's (AquaExtension.backend)",
+        help="the target commands act on (default: the first of AquaExtension.targets)",
     )
     flags.add_argument("--data-dir", default=unset, help="local backend data folder (default: the server's)")
 

@@ -39,6 +39,7 @@ def configuration(settings: Settings) -> dict[str, Any]:
     return {
         "data_dir": str(settings.data_dir),
         "targets": settings.targets,
+        "target": settings.backend_kind,  # the one commands act on
         "sources": {
             "data_dir": settings.origin("data_dir"),
             "targets": settings.targets_origin,
@@ -54,7 +55,10 @@ def _configuration_text(settings: Settings) -> str:
         f"data dir: {settings.data_dir}  ({settings.origin('data_dir')}"
         + ("" if "local" in settings.targets else "; unused: no local target")
         + ")",
-        f"targets: {', '.join(settings.targets)}  ({settings.targets_origin})",
+        f"targets: {', '.join(settings.targets)}  ({settings.targets_origin})"
+        + (
+            "" if len(settings.targets) == 1 else f"; commands act on {settings.backend_kind} (--backend picks another)"
+        ),
     ]
     lines += [
         f"  {k} = {getattr(settings.config, k)!r}  ({v})"

@@ -71,7 +71,7 @@ def test_defaults_match_the_server_extensions(monkeypatch: pytest.MonkeyPatch, t
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         settings = load_settings(args, dirs=[str(tmp_path)])
-        assert settings.targets == [AquaExtension().resolved_backend_kind()]
+        assert settings.targets == AquaExtension().enabled_targets()
 
 
 # ---- global flags after the command; the server's Jupyter configuration ------------------------
@@ -111,7 +111,7 @@ def test_info_says_which_data_dir_and_targets_and_where_they_came_from(
 ) -> None:
     data = tmp_path / "configured-data"
     config_file = config_dir / "jupyter_server_config.json"
-    config_file.write_text(json.dumps({"AquaExtension": {"data_dir": str(data), "backend": "local"}}))
+    config_file.write_text(json.dumps({"AquaExtension": {"data_dir": str(data), "targets": ["local"]}}))
     code = main(["info"])
     out, _ = capsys.readouterr()
     assert code == 0
