@@ -16,8 +16,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..api.info import Hardware
 from ..config import SECTIONS, AquaConfig
-from ..errors import AquaError, InvalidInput, Unavailable
+from ..errors import InvalidInput, Unavailable
+from ..services.hardware import detect_hardware
 from ..services.operations import OperationRegistry
 from . import jupyter_config
 
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from traitlets.config import Configurable
 
     from ..backends.base import Backend
+    from ..services import Services
 
 
 # ---- the configuration the CLI reads: one place to switch ------------------------------
@@ -142,7 +145,8 @@ class Context:
 
     args: argparse.Namespace
     settings: Settings
-    backend: Backend
+    backend: Backend  # the target's driver, for what the CLI does not ask of services yet
+    services: Services
     operations: OperationRegistry
     root: Path
 
@@ -164,26 +168,39 @@ Unready = Callable[[Context, str], Awaitable[int]]
 async def run(args: argparse.Namespace, command: Command, unavailable: Unready | None = None) -> int:
     """Build and start the backend, run `command`, close everything. A backend that cannot start
     is an error (exit 1), unless `unavailable(ctx, problem)` says what to print instead."""
+    from ..services import Services
+    from ..services.targets import Targets
+
     settings = load_settings(args)
     operations = OperationRegistry()
     backend = make_backend(settings, operations)
-    ctx = Context(args, settings, backend, operations, Path.cwd())
+    targets = Targets([backend], hardware=_hardware)
+    ctx = Context(args, settings, backend, Services(targets), operations, Path.cwd())
     try:
-        await backend.start()
-    except asyncio.CancelledError:  # Ctrl-C while starting: still close what was opened
-        await backend.close()
-        raise
-    except Exception as exc:  # e.g. an OCI configuration problem: the message says what to fix
-        await backend.close()
-        problem = f"The {backend.kind} backend could not start: {exc.message if isinstance(exc, AquaError) else exc}"
+        await targets.get(backend.kind)  # e.g. an OCI configuration problem: the message says what to fix
+    except Unavailable as exc:
+        await targets.close()
         if unavailable is None:
-            raise Unavailable(problem) from exc
-        return await unavailable(ctx, problem)
+            raise
+        return await unavailable(ctx, exc.message)
+    except BaseException:  # Ctrl-C while starting: still close what was opened
+        await targets.close()
+        raise
     try:
         return await command(ctx)
     finally:
         await operations.close()
-        await backend.close()
+        await targets.close()
+
+
+_probed: list[Hardware] = []
+
+
+async def _hardware() -> Hardware:
+    """This machine's hardware (a local target's fit), probed once."""
+    if not _probed:
+        _probed.append(await asyncio.to_thread(detect_hardware))
+    return _probed[0]
 
 
 # ---- the global flags: before the command or after it (`aqua-ext models list --json`) ---------

@@ -32,7 +32,7 @@ async def run(ctx: Context) -> int:
         kind=args.kind,
     )
     # Paths are relative to the current folder, as Jupyter's are to its root.
-    report = await validate_dataset(request, ctx.root, ctx.backend.get_model)
+    report = await validate_dataset(request, ctx.root, ctx.services.models.get)
     lines = [
         f"{report.path}: {report.rows:,} {report.format} rows, {report.duplicates:,} duplicates; "
         f"train {report.train_rows:,} / validation {report.validation_rows:,}"

@@ -11,9 +11,6 @@ from typing import Any
 from ..api.fit import FitQuery
 from ..api.models import ModelListQuery, RegisterModelRequest
 from ..api.operations import TERMINAL_STATES, OperationState
-from ..services.hardware import detect_hardware
-from ..services.memory_fit import estimate_fit
-from ..services.model_filter import filter_models
 from .context import Context, add_command
 from .output import emit, error, facts_text, fmt_params, fmt_size, table
 
@@ -60,7 +57,7 @@ def check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Non
 
 
 async def run(ctx: Context) -> int:
-    args, backend = ctx.args, ctx.backend
+    args, models = ctx.args, ctx.services.models
     cmd = args.models_command
     if cmd == "list":
         query = ModelListQuery(
@@ -71,7 +68,7 @@ async def run(ctx: Context) -> int:
             max_size_gb=args.max_size_gb,
             refresh=args.refresh,
         )
-        models = filter_models(await backend.list_models(refresh=query.refresh), query)
+        items = (await models.list(query)).items
         rows = [
             [
                 m.id,
@@ -83,18 +80,18 @@ async def run(ctx: Context) -> int:
                 ",".join(f.value for f in m.formats),
                 "yes" if m.ready_to_deploy else "no",
             ]
-            for m in models
+            for m in items
         ]
         emit(
             args,
-            list(models),
+            list(items),
             table(rows, ["ID", "NAME", "SOURCE", "CAPABILITY", "PARAMS", "SIZE", "FORMATS", "DEPLOYABLE"])
-            + f"\n{len(models)} models",
+            + f"\n{len(items)} models",
         )
         return 0
 
     if cmd == "get":
-        m = await backend.get_model(args.model_id)
+        m = await models.get(args.model_id)
         facts = [
             ("id", m.id),
             ("source", m.source.value),
@@ -115,17 +112,8 @@ async def run(ctx: Context) -> int:
         return 0
 
     if cmd == "fit":
-        # The fit verdict's inputs (shapes, availability, this machine's hardware for the local
-        # backend) are gathered here as in the fit handler: a rule for services/models.py.
-        m = await backend.get_model(args.model_id)
-        shapes, availability = await asyncio.gather(backend.fit_shapes(), backend.fit_availability())
         fit_query = FitQuery(dtype=args.dtype, context_length=args.context_length, concurrency=args.concurrency)
-        hardware = await asyncio.to_thread(detect_hardware) if backend.kind == "local" else None
-        report = (
-            estimate_fit(m, fit_query, hardware, availability=availability)
-            if shapes is None
-            else estimate_fit(m, fit_query, hardware, shapes, availability=availability)
-        )
+        report = await models.fit(args.model_id, fit_query)
         rows = [
             [
                 t.name,
@@ -155,7 +143,7 @@ async def run(ctx: Context) -> int:
             name=args.name,
             token=token,
         )
-        response = await backend.register_model(request)
+        response = await models.register(request)
         op = response.operation
         while op.state not in TERMINAL_STATES:
             if not args.json:
@@ -168,12 +156,12 @@ async def run(ctx: Context) -> int:
         if op.state != OperationState.SUCCEEDED:
             error(op.error or op.state.value)
             return 1
-        model = response.model or await backend.get_model(op.resource_id or "")
+        model = response.model or await models.get(op.resource_id or "")
         emit(args, model, f"registered {model.name} as {model.id}")
         return 0
 
     if cmd == "delete":
-        await backend.delete_model(args.model_id)
+        await models.delete(args.model_id)
         emit(args, None, f"deleted {args.model_id}")
         return 0
     raise AssertionError(args)
