@@ -114,8 +114,10 @@ class LocalDeployments(Deployments):
     async def own(self) -> None:
         """This process took the data dir's lease: settle every deployment, then watch them all."""
         self.owner = True
+        self._seen_version = await self.store.data_version()
         await self.reconcile()
-        self._monitor = asyncio.get_running_loop().create_task(self._watch())
+        if self._monitor is None:  # own() again after a failed start: one monitor still
+            self._monitor = asyncio.get_running_loop().create_task(self._watch())
 
     async def close(self) -> None:
         # Engines keep running: a Jupyter restart must not take deployments down.

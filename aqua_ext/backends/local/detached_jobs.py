@@ -95,7 +95,8 @@ class DetachedJobs:
         """This process took the data dir's lease: settle what happened meanwhile, then follow."""
         self.owner = True
         await self.follow()
-        self._monitor = asyncio.get_running_loop().create_task(self._watch())
+        if self._monitor is None:  # own() again after a failed start: one monitor still
+            self._monitor = asyncio.get_running_loop().create_task(self._watch())
 
     async def close(self) -> None:
         # Jobs keep running: a Jupyter restart must not stop them.
