@@ -8,10 +8,11 @@ Engines outlive a Jupyter restart on purpose. Several processes share a data dir
 `aqua-ext` commands); the one holding the data dir's lease (lease.py) judges engines: when it
 takes the lease, `own` re-attaches the engines still answering, marks lost ones FAILED, and
 stops any engine no deployment should have running, so there are never orphans; then its
-monitor notices an engine that dies while ACTIVE and adopts what other processes start. The
-process that brings an engine up holds that deployment's bring-up lock until it is ACTIVE or
-FAILED, and the lease holder leaves it alone meanwhile. Processes without the lease read and
-write records, and start or stop engines on a user's request, but never judge an engine.
+monitor notices an engine that dies while ACTIVE and adopts what other processes start. A
+process that starts or stops an engine holds that deployment's engine lock until the engine is
+ready, failed or stopped, and the lease holder leaves the deployment alone meanwhile. Processes
+without the lease read and write records, and start or stop engines on a user's request, but
+never judge an engine.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from ...services.operations import OperationRegistry, Progress
 from ...services.upstream import UpstreamTarget
 from ..base import Deployments
 from . import engines
-from .lease import FileLock, bring_up_lock
+from .lease import FileLock, engine_lock
 from .logs import read_log_page
 from .store import DeploymentRow, Store
 
@@ -104,7 +105,7 @@ class LocalDeployments(Deployments):
         self.owner = False  # this process holds the data dir's lease: it judges engines (own())
         self._seen_version: int | None = None  # the store's data_version at the monitor's last look
         self._judged: dict[str, datetime] = {}  # deployment id → updated_at of the row last judged
-        self._busy: set[str] = set()  # deployments another live process is bringing up
+        self._busy: set[str] = set()  # deployments another live process is starting or stopping
 
     # ---- lifecycle of the manager ------------------------------------------
 
@@ -141,10 +142,10 @@ class LocalDeployments(Deployments):
 
     async def _judge(self, deployment_id: str, *, at_start: bool) -> None:
         run_dir = self.runs_dir / deployment_id
-        lock = bring_up_lock(run_dir)
-        # Under the row's bring-up lock, so that no start begins between reading and acting.
+        lock = engine_lock(run_dir)
+        # Under the deployment's engine lock: no start or stop begins between reading and acting.
         if run_dir.is_dir() and not await asyncio.to_thread(lock.try_acquire):
-            self._busy.add(deployment_id)  # another live process is bringing it up: look again later
+            self._busy.add(deployment_id)  # another live process starts or stops it: look again later
             return
         try:
             row = await self.store.get_deployment(deployment_id)
@@ -291,8 +292,9 @@ class LocalDeployments(Deployments):
         config = await self._resolve(request, model)
         now = _now()
         deployment_id = f"dep-{uuid.uuid4().hex[:10]}"
-        # Held from before the row exists until the engine is ready: the lease holder leaves it alone.
-        lock = await self._bring_up_lock(deployment_id)
+        # Held from before the row exists until the engine is ready or failed: the lease holder
+        # leaves the deployment alone meanwhile.
+        lock = await self._engine_lock(deployment_id)
         row = DeploymentRow(
             id=deployment_id,
             name=request.name,
@@ -312,15 +314,15 @@ class LocalDeployments(Deployments):
             raise
         return CreateDeploymentResponse(deployment=self._detail(row), operation=op)
 
-    async def _bring_up_lock(self, deployment_id: str) -> FileLock:
-        lock = bring_up_lock(self.runs_dir / deployment_id)
+    async def _engine_lock(self, deployment_id: str) -> FileLock:
+        lock = engine_lock(self.runs_dir / deployment_id)
         # The lease holder may be looking at this deployment this very moment (its look takes the lock
-        # for an instant): wait for it, but not for a start that another process has under way.
+        # for an instant): wait for it, but not for a start or stop that another process has under way.
         for _ in range(50):
             if await asyncio.to_thread(lock.try_acquire, {"pid": os.getpid()}):
                 return lock
             await asyncio.sleep(0.02)
-        raise Conflict("Another process is starting this deployment's engine; wait until it is ACTIVE or FAILED.")
+        raise Conflict("Another process is starting or stopping this deployment's engine; try again in a moment.")
 
     async def _resolve(self, request: CreateDeploymentRequest, model: ModelDetail) -> dict[str, Any]:
         """Check the request against the model and this machine; the config stored with the row."""
@@ -420,7 +422,7 @@ class LocalDeployments(Deployments):
             raise Conflict(
                 f"Deployment '{row.name}' is {row.state}; only INACTIVE or FAILED deployments can be activated."
             )
-        lock = await self._bring_up_lock(row.id)
+        lock = await self._engine_lock(row.id)
         try:
             await self.store.set_deployment_state(row.id, S.UPDATING.value, "Starting the engine")
             row = await self._row(deployment_id)
@@ -439,7 +441,7 @@ class LocalDeployments(Deployments):
         activating: bool = False,
     ):
         """Bring the engine up (or finish its readiness check) in an operation; `lock`, the
-        deployment's bring-up lock held by the caller, is released when the operation ends."""
+        deployment's engine lock held by the caller, is released when the operation ends."""
         verb = "Activate" if activating else "Deploy"
 
         async def work(progress: Progress) -> str:
@@ -542,18 +544,31 @@ class LocalDeployments(Deployments):
             raise Conflict(
                 f"Deployment '{row.name}' is {row.state}; only ACTIVE or FAILED deployments can be deactivated."
             )
-        await self.store.set_deployment_state(row.id, S.UPDATING.value, "Stopping the engine")
-        await self._stop_engine(row.id)
-        await self.store.set_deployment_state(
-            row.id, S.INACTIVE.value, f"Deactivated {_now():%Y-%m-%d %H:%M} UTC; activate to serve again"
-        )
+        lock = await self._engine_lock(row.id)  # the lease holder must not judge it half-stopped
+        try:
+            await self.store.set_deployment_state(row.id, S.UPDATING.value, "Stopping the engine")
+            await self._stop_engine(row.id)
+            await self.store.set_deployment_state(
+                row.id, S.INACTIVE.value, f"Deactivated {_now():%Y-%m-%d %H:%M} UTC; activate to serve again"
+            )
+        finally:
+            lock.release()
         return await self.get(row.id)
 
     async def delete(self, deployment_id: str) -> None:
         row = await self._row(deployment_id)
-        await self._stop_engine(row.id)
-        await self.store.delete_deployment(row.id)
-        await asyncio.to_thread(shutil.rmtree, self.runs_dir / row.id, True)
+        await self._stop_engine(row.id)  # cancels this process's own start first: it holds the lock
+        try:
+            lock: FileLock | None = await self._engine_lock(row.id)
+        except Conflict:
+            lock = None  # another process is starting it: it finds the row gone and stops
+        try:
+            await self._stop_engine(row.id)  # an engine started meanwhile
+            await self.store.delete_deployment(row.id)
+            await asyncio.to_thread(shutil.rmtree, self.runs_dir / row.id, True)
+        finally:
+            if lock is not None:
+                lock.release()
 
     # ---- logs and upstream --------------------------------------------------------
 

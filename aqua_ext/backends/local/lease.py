@@ -17,11 +17,11 @@ command's own process is the only one that can tell a lost engine from a live on
 server runs the command simply does not get it (it exits within seconds, and a server that
 started meanwhile takes over at its next try).
 
-What protects work in flight is the second lock: a process that brings an engine up (the
-server's deploy, `aqua-ext deployments create`) holds `deployments/<id>/bring-up.lock` until
-the engine is ready or has failed. The lease holder leaves such a deployment alone while that
-lock is held by someone else, and adopts it (finishes the readiness check or records the
-failure) once its starter is gone without finishing.
+What protects work in flight is the second lock: a process that starts or stops an engine (the
+server's deploy, `aqua-ext deployments create`, a deactivate) holds `deployments/<id>/engine.lock`
+until the engine is ready, failed or stopped. The lease holder judges a deployment only under
+that lock: it leaves the deployment alone while another process holds it, and adopts it
+(finishes the readiness check or records the failure) once its starter is gone without finishing.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 LEASE_FILE = "owner.lock"
-BRING_UP_FILE = "bring-up.lock"
+ENGINE_LOCK_FILE = "engine.lock"
 
 
 class FileLock:
@@ -116,9 +116,9 @@ class Lease(FileLock):
         return super().try_acquire(note if note is not None else _who())
 
 
-def bring_up_lock(run_dir: Path) -> FileLock:
-    """The lock a process holds while it brings a deployment's engine up."""
-    return FileLock(run_dir / BRING_UP_FILE)
+def engine_lock(run_dir: Path) -> FileLock:
+    """The lock a process holds while it starts or stops a deployment's engine."""
+    return FileLock(run_dir / ENGINE_LOCK_FILE)
 
 
 def _who() -> dict[str, Any]:
