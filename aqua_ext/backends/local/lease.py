@@ -1,4 +1,4 @@
-"""One owner of the running processes of a data dir: the lease, and a lock per engine start.
+"""One owner of the running processes of a data dir: the lease, and a lock per engine change.
 
 Several processes open the same data dir: the Jupyter server, `aqua-ext` commands, now and
 then a second server. Each reads and writes the records in `state.db`, but only one of them,
@@ -12,10 +12,12 @@ reading it. The kernel releases a flock when its holder exits, however it exits 
 out-of-memory killer), so a lease is never left behind by a crash; the file descriptor is
 close-on-exec, so engines and jobs started by the holder do not inherit it. The first process
 takes the lease at start; the others try again every few seconds and take over when the holder
-goes away. Every process takes it by construction, the CLI too: when no server runs, a
-command's own process is the only one that can tell a lost engine from a live one, and while a
-server runs the command simply does not get it (it exits within seconds, and a server that
-started meanwhile takes over at its next try).
+goes away. Every process takes it by construction, the CLI too (the alternative, a CLI that never
+judges, would list a deployment whose engine died with the machine as ACTIVE until a server
+starts): when no server runs, a command's own process is the only one that can tell a lost engine
+from a live one; while a server runs, the command does not get the lease; and a server started
+while a command holds it serves records at once and takes over within seconds of the command's
+exit (a `--follow` may hold it longer, and does the watching meanwhile).
 
 What protects work in flight is the second lock: a process that starts or stops an engine (the
 server's deploy, `aqua-ext deployments create`, a deactivate) holds `deployments/<id>/engine.lock`
