@@ -143,6 +143,7 @@ class LocalDeployments(Deployments):
     async def _judge(self, deployment_id: str, *, at_start: bool) -> None:
         run_dir = self.runs_dir / deployment_id
         lock = engine_lock(run_dir)
+        handed_over = False
         # Under the deployment's engine lock: no start or stop begins between reading and acting.
         if run_dir.is_dir() and not await asyncio.to_thread(lock.try_acquire):
             self._busy.add(deployment_id)  # another live process starts or stops it: look again later
@@ -181,9 +182,9 @@ class LocalDeployments(Deployments):
                 self._targets[row.id] = await self._target(row, handle)
             else:  # its starter went away while it warmed up: finish the readiness check here
                 self._start_operation(row, handle=handle, activating=row.state == S.UPDATING.value, lock=lock)
-                lock = None  # the operation releases it
+                handed_over = True  # the operation releases the lock
         finally:
-            if lock is not None:
+            if not handed_over:
                 lock.release()
 
     async def _watch(self) -> None:
