@@ -23,6 +23,7 @@ from aqua_ext.backends.local import engines
 from aqua_ext.backends.local.backend import LocalBackend
 from aqua_ext.backends.local.lease import Lease
 from aqua_ext.backends.local.store import DeploymentRow, JobRow, Store
+from aqua_ext.errors import Conflict
 from aqua_ext.services.operations import OperationRegistry
 from tests.model_folders import write_model_folder
 
@@ -67,11 +68,16 @@ def gguf_folder(root: Path) -> Path:
 
 
 @pytest.fixture
-def slow_llama(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The stand-in llama-server, loading its model for 6 s before it listens (a real engine takes
-    that and more): long enough for another process to look while the deployment is CREATING."""
+def fake_llama(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stand-in llama-server (tests/fake_engines) on PATH: GGUF models deploy in a second."""
     monkeypatch.setenv("PATH", f"{FAKE_ENGINES}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("FAKE_LLAMA_REQUESTS", str(tmp_path / "llama-requests.jsonl"))
+
+
+@pytest.fixture
+def slow_llama(fake_llama: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stand-in llama-server, loading its model for 6 s before it listens (a real engine takes
+    that and more): long enough for another process to look while the deployment is CREATING."""
     monkeypatch.setenv("FAKE_LLAMA_LOAD_SECONDS", "6")
 
 
@@ -187,7 +193,7 @@ async def test_without_the_lease_a_backend_marks_nothing_and_takes_over_when_the
 
         await eventually(settled, 5, "the lease was not taken over")
         detail = await backend.deployments.get("dep-lost")
-        assert detail.state.value == "FAILED" and "lost while Jupyter was stopped" in detail.state_message
+        assert detail.state.value == "FAILED" and "The engine process exited" in detail.state_message
         # And now it is the holder: nobody else gets the lease.
         assert not Lease(tmp_path).try_acquire()
     finally:
@@ -273,6 +279,42 @@ async def test_a_new_holder_leaves_a_start_under_way_elsewhere_alone_then_adopts
         if holder is not None:
             await holder.close()
         await starter.close()
+
+
+async def test_without_the_lease_a_dead_engine_is_forgotten_not_judged(tmp_path: Path, fake_llama: None) -> None:
+    server = Lease(tmp_path)  # another process holds the lease
+    assert server.try_acquire()
+    backend = make_backend(tmp_path, lease_retry=0.2)
+    await backend.start()
+    try:
+        registered = await backend.register_model(
+            RegisterModelRequest(source="local_folder", path=str(gguf_folder(tmp_path)))
+        )
+        assert registered.model is not None
+        created = await backend.deployments.create(CreateDeploymentRequest(model_id=registered.model.id, name="d"))
+        dep = created.deployment.id
+        op = await backend.operations.wait(created.operation.id, timeout=60)
+        assert op.state.value == "SUCCEEDED", op
+        await backend.deployments.upstream(dep)
+        record = engines.read_run_record(engines.run_record_path(tmp_path / "deployments" / dep / "engine.log"))
+        assert record is not None
+        os.killpg(record.pgid, signal.SIGKILL)
+        # A chat finds the engine gone: this process forgets it, and leaves the verdict to the holder.
+        assert await backend.deployments.upstream_failed(dep, "connection refused") is None
+        await asyncio.sleep(1.0)
+        assert (await backend.deployments.get(dep)).state.value == "ACTIVE"
+
+        server.release()
+
+        async def judged() -> bool:
+            return (await backend.deployments.get(dep)).state.value == "FAILED"
+
+        await eventually(judged, 5, "the new holder did not record the engine's death")
+        with pytest.raises(Conflict):
+            await backend.deployments.upstream(dep)
+        await backend.deployments.delete(dep)
+    finally:
+        await backend.close()
 
 
 # ---- what one process writes, another sees ----------------------------------------------------------

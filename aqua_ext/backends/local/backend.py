@@ -117,7 +117,7 @@ class LocalBackend(Backend):
         await self.evaluations.start()
         # One process judges engines and jobs: the first to take the lease; the others take over
         # when it goes away (lease.py says why the CLI takes it too).
-        if not await self._take_lease():
+        if not await self._take_lease(at_start=True):
             holder = self.lease.holder() or {}
             log.info(
                 "%s is owned by pid %s (%s): watching for its lease",
@@ -133,11 +133,11 @@ class LocalBackend(Backend):
         """This process holds the data dir's lease: it reconciles and watches engines and jobs."""
         return self.lease.held
 
-    async def _take_lease(self) -> bool:
+    async def _take_lease(self, *, at_start: bool) -> bool:
         if not await self._run(self.lease.try_acquire):
             return False
         log.info("%s: this process (pid %s) now reconciles and watches engines and jobs", self.data_dir, os.getpid())
-        await self.deployments.own()
+        await self.deployments.own(at_start=at_start)
         await self.finetunes.own()
         await self.evaluations.own()
         return True
@@ -146,7 +146,7 @@ class LocalBackend(Backend):
         while True:
             await asyncio.sleep(self.lease_retry)
             try:
-                if await self._take_lease():
+                if await self._take_lease(at_start=False):
                     return
             except Exception:
                 log.exception("taking over the lease of %s", self.data_dir)

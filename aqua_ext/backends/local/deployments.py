@@ -112,11 +112,12 @@ class LocalDeployments(Deployments):
     async def start(self) -> None:
         self.runs_dir.mkdir(parents=True, exist_ok=True)
 
-    async def own(self) -> None:
-        """This process took the data dir's lease: settle every deployment, then watch them all."""
+    async def own(self, *, at_start: bool = True) -> None:
+        """This process took the data dir's lease (at its start, or later from a holder that went
+        away): settle every deployment, then watch them all."""
         self.owner = True
         self._seen_version = await self.store.data_version()
-        await self.reconcile()
+        await self.reconcile(at_start=at_start)
         if self._monitor is None:  # own() again after a failed start: one monitor still
             self._monitor = asyncio.get_running_loop().create_task(self._watch())
 
@@ -132,8 +133,8 @@ class LocalDeployments(Deployments):
 
     async def reconcile(self, *, at_start: bool = True) -> None:
         """Judge every deployment this process does not run itself: re-attach live engines, mark
-        lost ones FAILED, stop strays (at start: what happened while Jupyter was stopped; later:
-        what other processes started, deactivated or left behind)."""
+        lost ones FAILED, stop strays (at this process's start: what happened while Jupyter was
+        stopped; later: what other processes started, deactivated or left behind)."""
         self._busy.clear()
         for row in await self.store.list_deployments():
             if row.id in self._handles or row.id in self._ops or self._judged.get(row.id) == row.updated_at:
