@@ -5,19 +5,21 @@ take over when the holder goes away, and see what other processes wrote."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from aqua_ext.api.deployments import CreateDeploymentRequest
+from aqua_ext.api.deployments import CreateDeploymentRequest, CreateDeploymentResponse
 from aqua_ext.api.models import RegisterModelRequest
 from aqua_ext.backends.local import engines
 from aqua_ext.backends.local.backend import LocalBackend
@@ -31,8 +33,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 FAKE_ENGINES = REPO_ROOT / "tests" / "fake_engines"
 
 
-def make_backend(data_dir: Path, *, lease_retry: float = 0.2) -> LocalBackend:
-    return LocalBackend(
+@contextlib.asynccontextmanager
+async def running(data_dir: Path, *, lease_retry: float = 0.2) -> AsyncIterator[LocalBackend]:
+    """A local backend on `data_dir`, as one process (a server, a command) opens it."""
+    backend = LocalBackend(
         OperationRegistry(),
         data_dir=data_dir,
         allowed_roots=[data_dir],
@@ -40,6 +44,26 @@ def make_backend(data_dir: Path, *, lease_retry: float = 0.2) -> LocalBackend:
         hf_cache_dir=data_dir / "hf",
         lease_retry=lease_retry,
     )
+    await backend.start()
+    try:
+        yield backend
+    finally:
+        await backend.close()
+
+
+async def create_gguf_deployment(backend: LocalBackend, data_dir: Path) -> CreateDeploymentResponse:
+    """Register a GGUF folder and deploy it on the stand-in llama-server."""
+    registered = await backend.register_model(
+        RegisterModelRequest(source="local_folder", path=str(gguf_folder(data_dir)))
+    )
+    assert registered.model is not None
+    return await backend.deployments.create(CreateDeploymentRequest(model_id=registered.model.id, name="d"))
+
+
+def engine_of(data_dir: Path, deployment_id: str) -> engines.RunRecord:
+    record = engines.read_run_record(engines.run_record_path(data_dir / "deployments" / deployment_id / "engine.log"))
+    assert record is not None
+    return record
 
 
 def cli(data_dir: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -175,9 +199,7 @@ async def test_without_the_lease_a_backend_marks_nothing_and_takes_over_when_the
     await seed(tmp_path)
     server = Lease(tmp_path)  # another process holds the lease (a server)
     assert server.try_acquire()
-    backend = make_backend(tmp_path)
-    await backend.start()
-    try:
+    async with running(tmp_path) as backend:
         assert not backend.owns_processes
         # It shows what the job's files say (its process is gone), and writes no verdict.
         [job] = await backend.finetunes.list()
@@ -196,8 +218,6 @@ async def test_without_the_lease_a_backend_marks_nothing_and_takes_over_when_the
         assert detail.state.value == "FAILED" and "The engine process exited" in detail.state_message
         # And now it is the holder: nobody else gets the lease.
         assert not Lease(tmp_path).try_acquire()
-    finally:
-        await backend.close()
     assert Lease(tmp_path).try_acquire()  # released on close
 
 
@@ -205,15 +225,9 @@ async def test_without_the_lease_a_backend_marks_nothing_and_takes_over_when_the
 
 
 async def test_a_cli_listing_leaves_a_deployment_the_server_is_starting_alone(tmp_path: Path, slow_llama: None) -> None:
-    server = make_backend(tmp_path)
-    await server.start()
-    try:
+    async with running(tmp_path) as server:
         assert server.owns_processes
-        registered = await server.register_model(
-            RegisterModelRequest(source="local_folder", path=str(gguf_folder(tmp_path)))
-        )
-        assert registered.model is not None
-        created = await server.deployments.create(CreateDeploymentRequest(model_id=registered.model.id, name="slow"))
+        created = await create_gguf_deployment(server, tmp_path)
         dep = created.deployment.id
         started = time.monotonic()
         # `aqua-ext deployments list` while the engine still loads (it answers only after 6 s).
@@ -228,8 +242,6 @@ async def test_a_cli_listing_leaves_a_deployment_the_server_is_starting_alone(tm
         listed = await asyncio.to_thread(cli, tmp_path, "deployments", "list")
         assert [d["state"] for d in json.loads(listed.stdout)] == ["ACTIVE"]
         await server.deployments.delete(dep)
-    finally:
-        await server.close()
 
 
 async def test_a_new_holder_leaves_a_start_under_way_elsewhere_alone_then_adopts_the_engine(
@@ -237,21 +249,15 @@ async def test_a_new_holder_leaves_a_start_under_way_elsewhere_alone_then_adopts
 ) -> None:
     first = Lease(tmp_path)  # a server holds the lease while a second process deploys
     assert first.try_acquire()
-    starter = make_backend(tmp_path, lease_retry=600)  # it will not take the lease over itself
-    await starter.start()
-    holder: LocalBackend | None = None
-    try:
+    async with contextlib.AsyncExitStack() as stack:
+        # A process without the lease that will not take it over itself deploys.
+        starter = await stack.enter_async_context(running(tmp_path, lease_retry=600))
         assert not starter.owns_processes
-        registered = await starter.register_model(
-            RegisterModelRequest(source="local_folder", path=str(gguf_folder(tmp_path)))
-        )
-        assert registered.model is not None
-        created = await starter.deployments.create(CreateDeploymentRequest(model_id=registered.model.id, name="slow"))
+        created = await create_gguf_deployment(starter, tmp_path)
         dep = created.deployment.id
         # The server restarts while the engine loads: the new holder must not take it for lost.
         first.release()
-        holder = make_backend(tmp_path)
-        await holder.start()
+        holder = await stack.enter_async_context(running(tmp_path))
         assert holder.owns_processes
         assert (await holder.deployments.get(dep)).state.value == "CREATING"
         op = await starter.operations.wait(created.operation.id, timeout=60)
@@ -259,46 +265,32 @@ async def test_a_new_holder_leaves_a_start_under_way_elsewhere_alone_then_adopts
         assert (await holder.deployments.get(dep)).state.value == "ACTIVE"
 
         # The holder watches the engine another process started: its death is recorded.
-        record = engines.read_run_record(engines.run_record_path(tmp_path / "deployments" / dep / "engine.log"))
-        assert record is not None
-        watched = holder
+        record = engine_of(tmp_path, dep)
 
         async def adopted() -> bool:
-            return dep in watched.deployments._handles
+            return dep in holder.deployments._handles
 
         await eventually(adopted, 10, "the holder did not adopt the engine")
         os.killpg(record.pgid, signal.SIGKILL)
 
         async def failed() -> bool:
-            return (await watched.deployments.get(dep)).state.value == "FAILED"
+            return (await holder.deployments.get(dep)).state.value == "FAILED"
 
         await eventually(failed, 10, "the engine's death was not recorded")
         assert "exited" in (await holder.deployments.get(dep)).state_message
         await holder.deployments.delete(dep)
-    finally:
-        if holder is not None:
-            await holder.close()
-        await starter.close()
 
 
 async def test_without_the_lease_a_dead_engine_is_forgotten_not_judged(tmp_path: Path, fake_llama: None) -> None:
     server = Lease(tmp_path)  # another process holds the lease
     assert server.try_acquire()
-    backend = make_backend(tmp_path, lease_retry=0.2)
-    await backend.start()
-    try:
-        registered = await backend.register_model(
-            RegisterModelRequest(source="local_folder", path=str(gguf_folder(tmp_path)))
-        )
-        assert registered.model is not None
-        created = await backend.deployments.create(CreateDeploymentRequest(model_id=registered.model.id, name="d"))
+    async with running(tmp_path) as backend:
+        created = await create_gguf_deployment(backend, tmp_path)
         dep = created.deployment.id
         op = await backend.operations.wait(created.operation.id, timeout=60)
         assert op.state.value == "SUCCEEDED", op
         await backend.deployments.upstream(dep)
-        record = engines.read_run_record(engines.run_record_path(tmp_path / "deployments" / dep / "engine.log"))
-        assert record is not None
-        os.killpg(record.pgid, signal.SIGKILL)
+        os.killpg(engine_of(tmp_path, dep).pgid, signal.SIGKILL)
         # A chat finds the engine gone: this process forgets it, and leaves the verdict to the holder.
         assert await backend.deployments.upstream_failed(dep, "connection refused") is None
         await asyncio.sleep(1.0)
@@ -313,8 +305,6 @@ async def test_without_the_lease_a_dead_engine_is_forgotten_not_judged(tmp_path:
         with pytest.raises(Conflict):
             await backend.deployments.upstream(dep)
         await backend.deployments.delete(dep)
-    finally:
-        await backend.close()
 
 
 # ---- what one process writes, another sees ----------------------------------------------------------
@@ -322,9 +312,7 @@ async def test_without_the_lease_a_dead_engine_is_forgotten_not_judged(tmp_path:
 
 async def test_the_server_model_list_sees_a_registration_made_by_the_cli(tmp_path: Path) -> None:
     folder = write_model_folder(tmp_path / "my-model")
-    server = make_backend(tmp_path)
-    await server.start()
-    try:
+    async with running(tmp_path) as server:
         before = {m.id for m in await server.list_models()}  # builds and caches the listing
         registered = await asyncio.to_thread(
             cli, tmp_path, "--allowed-root", str(tmp_path), "models", "register", "--path", str(folder)
@@ -336,16 +324,10 @@ async def test_the_server_model_list_sees_a_registration_made_by_the_cli(tmp_pat
         deleted = await asyncio.to_thread(cli, tmp_path, "models", "delete", model_id)
         assert deleted.returncode == 0, deleted.stderr
         assert {m.id for m in await server.list_models()} == before
-    finally:
-        await server.close()
 
 
 async def test_the_model_list_is_not_rebuilt_when_nothing_it_shows_changed(tmp_path: Path) -> None:
-    server = make_backend(tmp_path)
-    other = make_backend(tmp_path)
-    await server.start()
-    await other.start()
-    try:
+    async with running(tmp_path) as server, running(tmp_path) as other:
         first = await server.list_models()
         assert await server.list_models() is first  # cached
         # Another process writes something the model list does not show: still the same listing.
@@ -356,6 +338,3 @@ async def test_the_model_list_is_not_rebuilt_when_nothing_it_shows_changed(tmp_p
         folder = write_model_folder(tmp_path / "my-model")
         await other.register_model(RegisterModelRequest(source="local_folder", path=str(folder)))
         assert await server.list_models() is not first
-    finally:
-        await other.close()
-        await server.close()
