@@ -99,10 +99,12 @@ def fake_llama(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def slow_llama(fake_llama: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The stand-in llama-server, loading its model for 6 s before it listens (a real engine takes
-    that and more): long enough for another process to look while the deployment is CREATING."""
-    monkeypatch.setenv("FAKE_LLAMA_LOAD_SECONDS", "6")
+def slow_llama(fake_llama: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The stand-in llama-server, "loading its model" (not listening) until the returned file is
+    written: the deployment stays CREATING as long as a test needs, whatever the machine's speed."""
+    loaded = tmp_path / "llama-loaded"
+    monkeypatch.setenv("FAKE_LLAMA_LOADED", str(loaded))
+    return loaded
 
 
 FT_CONFIG = {
@@ -224,18 +226,19 @@ async def test_without_the_lease_a_backend_marks_nothing_and_takes_over_when_the
 # ---- the CLI race of issue 11 ------------------------------------------------------------------
 
 
-async def test_a_cli_listing_leaves_a_deployment_the_server_is_starting_alone(tmp_path: Path, slow_llama: None) -> None:
+async def test_a_cli_listing_leaves_a_deployment_the_server_is_starting_alone(tmp_path: Path, slow_llama: Path) -> None:
     async with running(tmp_path) as server:
         assert server.owns_processes
         created = await create_gguf_deployment(server, tmp_path)
         dep = created.deployment.id
-        started = time.monotonic()
-        # `aqua-ext deployments list` while the engine still loads (it answers only after 6 s).
+        # At once, while the engine is still loading (it listens once `slow_llama` is written):
+        # `aqua-ext deployments list`, a command of its own on the same data dir.
         listed = await asyncio.to_thread(cli, tmp_path, "deployments", "list")
         assert listed.returncode == 0, listed.stderr
-        assert time.monotonic() - started < 6, "the listing came too late to race the engine's start"
         [seen] = json.loads(listed.stdout)
         assert (seen["id"], seen["state"]) == (dep, "CREATING"), seen
+        assert engines.is_alive(engine_of(tmp_path, dep)), "the command stopped the engine"
+        slow_llama.write_text("")  # the model is loaded: the engine listens
         op = await server.operations.wait(created.operation.id, timeout=60)
         detail = await server.deployments.get(dep)
         assert (op.state.value, detail.state.value) == ("SUCCEEDED", "ACTIVE"), (op, detail)
@@ -245,7 +248,7 @@ async def test_a_cli_listing_leaves_a_deployment_the_server_is_starting_alone(tm
 
 
 async def test_a_new_holder_leaves_a_start_under_way_elsewhere_alone_then_adopts_the_engine(
-    tmp_path: Path, slow_llama: None
+    tmp_path: Path, slow_llama: Path
 ) -> None:
     first = Lease(tmp_path)  # a server holds the lease while a second process deploys
     assert first.try_acquire()
@@ -260,6 +263,10 @@ async def test_a_new_holder_leaves_a_start_under_way_elsewhere_alone_then_adopts
         holder = await stack.enter_async_context(running(tmp_path))
         assert holder.owns_processes
         assert (await holder.deployments.get(dep)).state.value == "CREATING"
+        await asyncio.sleep(2.5)  # more than a monitor's look: the holder still leaves it alone
+        assert (await holder.deployments.get(dep)).state.value == "CREATING"
+        assert engines.is_alive(engine_of(tmp_path, dep))
+        slow_llama.write_text("")
         op = await starter.operations.wait(created.operation.id, timeout=60)
         assert op.state.value == "SUCCEEDED", op
         assert (await holder.deployments.get(dep)).state.value == "ACTIVE"
