@@ -315,6 +315,7 @@ class LocalDeployments(Deployments):
             op = self._start_operation(row, lock=lock)
         except BaseException:
             lock.release()
+            await asyncio.to_thread(shutil.rmtree, self.runs_dir / deployment_id, True)  # nothing half-created
             raise
         return CreateDeploymentResponse(deployment=self._detail(row), operation=op)
 
