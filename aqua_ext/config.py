@@ -142,6 +142,16 @@ class AquaConfig(LoggingConfigurable):
                 names.append(name)
         return names or ["local"]
 
+    def add_oci_endpoints(self, values: list[str] | None) -> bool:
+        """Endpoint overrides over the configured ones, as `service=url` pairs (comma-separated, as
+        AQUA_OCI_ENDPOINTS or `--oci-endpoint` give them); ValueError for one that is not. Whether any was added."""
+        from .backends.oci.config import parse_endpoints
+
+        extra = parse_endpoints(values)
+        if extra:
+            self.oci_endpoints = {**self.oci_endpoints, **extra}
+        return bool(extra)
+
     def oci_settings(self) -> OciSettings:
         from .backends.oci.config import OciSettings
 
