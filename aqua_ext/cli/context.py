@@ -254,7 +254,7 @@ def add_oci_logging_flags(group: Any) -> None:
     group.add_argument("--log-id", help="OCI logging: the log (with --log-group-id)")
 
 
-def add_target_flag(parser: argparse.ArgumentParser, what: str) -> None:
+def add_target_flag(parser: Any, what: str) -> None:
     """`--target NAME`: where a create request goes (as the API's `target` field)."""
     parser.add_argument(
         "--target", help=f"the enabled target {what} (default: as the server chooses; `aqua-ext info` lists them)"

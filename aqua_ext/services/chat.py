@@ -5,7 +5,7 @@ for the deployment (its target is asked whether the engine died)."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -18,6 +18,8 @@ from .upstream import UpstreamTarget
 
 if TYPE_CHECKING:
     from .deployments import Deployments
+
+Piece = chat_stream.ChatDelta | chat_stream.ChatDone  # what a streamed answer is made of
 
 
 def for_mode(request: ChatRequest, target: UpstreamTarget) -> ChatRequest:
@@ -47,12 +49,13 @@ class ChatTurn:
 
     async def stream(
         self, client: httpx.AsyncClient, *, timeout: float, coalesce: bool = False
-    ) -> AsyncIterator[chat_stream.ChatDelta | chat_stream.ChatDone]:
+    ) -> AsyncGenerator[Piece, None]:
         """The answer as it arrives (ChatDelta…, then ChatDone); the engine request is closed when
         the caller stops reading. An engine that dropped the stream or went silent may have died:
         its target looks (the state is kept in `deployment_state`) before the error is raised."""
         url, headers = self.target.request(self.path, stream=True)
-        stream = chat_stream.stream_chat(
+        # stream_chat is an async generator (closed by aclosing), typed as an iterator.
+        stream: AsyncGenerator[Piece, None] = chat_stream.stream_chat(  # type: ignore[assignment]
             client,
             url,
             self.payload,
