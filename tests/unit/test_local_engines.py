@@ -463,7 +463,8 @@ def test_engine_outlives_the_process_that_started_it(demo_model_dir: Path, tmp_p
         "import asyncio, sys; from pathlib import Path\n"
         "from aqua_ext.backends.local.engines import EngineSpec, start\n"
         f"spec = EngineSpec(engine='transformers', model_path=Path({str(spec.model_path)!r}), served_model_name='demo',"
-        f" mode='chat', port={spec.port}, log_path=Path({str(spec.log_path)!r}), hub_cache=Path({str(spec.hub_cache)!r}))\n"
+        f" mode='chat', port={spec.port}, log_path=Path({str(spec.log_path)!r}),"
+        f" hub_cache=Path({str(spec.hub_cache)!r}))\n"
         "asyncio.run(start(spec))\n"
     )
     subprocess.run(

@@ -1067,8 +1067,9 @@ def test_wire_json_matches_sdk_models(emu: OciEmulator) -> None:
 
 
 def test_resource_search_like_aqua(emu: OciEmulator) -> None:
-    search = oci.resource_search.ResourceSearchClient(emu.test_config.sdk_config(), service_endpoint=emu.endpoint("search"),
-                                                      retry_strategy=NO_RETRY)  # fmt: skip
+    search = oci.resource_search.ResourceSearchClient(
+        emu.test_config.sdk_config(), service_endpoint=emu.endpoint("search"), retry_strategy=NO_RETRY
+    )
     comp = emu.add_compartment("dev")
     ft = emu.add_model(comp, "ft", freeform_tags={"OCI_AQUA": "active", "aqua_fine_tuned_model": "ocid#base"})
     emu.add_model(comp, "custom", freeform_tags={"OCI_AQUA": "active", "aqua_custom_base_model": "true"})
@@ -1165,8 +1166,12 @@ def test_standalone_process(tmp_path: Path) -> None:
     import sys
 
     repo = Path(__file__).resolve().parents[2]
-    proc = subprocess.Popen([sys.executable, "-m", "tests.oci_emulator", "--folder", str(tmp_path), "--service-models", "3"],
-                            cwd=repo, stdout=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.oci_emulator", "--folder", str(tmp_path), "--service-models", "3"],
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         info = json.loads(proc.stdout.readline())
         config = oci.config.from_file(info["config_file"], info["profile"])

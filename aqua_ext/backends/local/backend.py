@@ -375,7 +375,8 @@ def _catalog_detail(entry: dict[str, Any], local: CachedModel | None, full: bool
         []
         if deployable
         else [
-            "Not downloaded yet: register it from Hugging Face (Register model → Hugging Face) to deploy or fine-tune it here."
+            "Not downloaded yet: register it from Hugging Face (Register model → Hugging Face)"
+            " to deploy or fine-tune it here."
         ]
     )
     if entry.get("gated"):

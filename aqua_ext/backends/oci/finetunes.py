@@ -491,7 +491,7 @@ class OciFineTunes(JobRunModels, FineTunes):
             "dataset_path": loop.create_task(self._dataset(request, model, output, datasets)),
             "experiment_name": loop.create_task(self._experiment(request.experiment_name)),
         }
-        results = dict(zip(checks, await asyncio.gather(*checks.values(), return_exceptions=True)))
+        results = dict(zip(checks, await asyncio.gather(*checks.values(), return_exceptions=True), strict=True))
         errors = [r for r in results.values() if isinstance(r, BaseException)]
         if errors:  # the first failure in the order above is the one reported
             dataset = results["dataset_path"]
