@@ -49,11 +49,11 @@ class Backend(abc.ABC):
     def __init__(self, operations: OperationRegistry) -> None:
         self.operations = operations
 
-    async def start(self) -> None:
+    async def start(self) -> None:  # noqa: B027 (an optional hook: most backends have nothing to open)
         """Open connections, reconcile state. Must not raise for a
         misconfiguration: `describe()` reports it instead."""
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027 (an optional hook: most backends have nothing to release)
         """Release resources; running operations are canceled by the registry."""
 
     @abc.abstractmethod

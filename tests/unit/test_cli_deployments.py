@@ -541,7 +541,7 @@ def test_chat_streams_as_tokens_arrive_and_ctrl_c_closes_the_stream(world: World
             assert seen.startswith(b"tok0 tok1 tok2 tok3"), seen
             assert stub.stats.streams[0].tokens_sent < 100  # still generating: this is streaming
             proc.send_signal(signal.SIGINT)
-            out, err = proc.communicate(timeout=20)
+            _out, err = proc.communicate(timeout=20)
         finally:
             if proc.poll() is None:
                 proc.kill()

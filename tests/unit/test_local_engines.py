@@ -340,12 +340,14 @@ async def _stream_chunks(base_url: str, model: str) -> list[dict[str, object]]:
         "max_tokens": 8,
         "stream": True,
     }
-    async with httpx.AsyncClient(base_url=base_url, trust_env=False, timeout=60) as client:
-        async with client.stream("POST", "/v1/chat/completions", json=body) as response:
-            assert response.status_code == 200
-            async for line in response.aiter_lines():  # no [DONE]: the stream just ends
-                if line.startswith("data:"):
-                    chunks.append(json.loads(line[5:]))
+    async with (
+        httpx.AsyncClient(base_url=base_url, trust_env=False, timeout=60) as client,
+        client.stream("POST", "/v1/chat/completions", json=body) as response,
+    ):
+        assert response.status_code == 200
+        async for line in response.aiter_lines():  # no [DONE]: the stream just ends
+            if line.startswith("data:"):
+                chunks.append(json.loads(line[5:]))
     return chunks
 
 

@@ -12,7 +12,8 @@ Calls per user action (each list paged to completion, no per-row calls):
   with the shapes until our own next deployment change);
 - deployments: see deployments.py, fine-tuning: see finetunes.py, evaluations: see evaluations.py
   (this class only hands the calls over); a listing with fine-tuned models not yet ready to deploy
-  also asks the fine-tunes whether their runs SUCCEEDED (ListJobRuns, plus GetModel + GetJob once per model not seen before);
+  also asks the fine-tunes whether their runs SUCCEEDED (ListJobRuns, plus GetModel + GetJob once
+  per model not seen before);
 - register from Object Storage: GetBucket with ListObjects, then GetObject config.json
   with README.md, then CreateModel (with an opc-retry-token) and the Readme artifact;
 - register from Hugging Face: the bucket check, then in the background download here,

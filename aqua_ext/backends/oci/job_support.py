@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import logging
 import shutil
@@ -526,7 +527,7 @@ class JobRunModels:
     async def _delete_job_and_model(self, facts: Any) -> None:
         c = self._c()
         if facts.job_id:
-            try:  # its runs go with it
+            with contextlib.suppress(NotFound):  # its runs go with it
                 await c.call(
                     "datascience",
                     c.data_science.delete_job,
@@ -535,12 +536,8 @@ class JobRunModels:
                     gone_ok=True,
                     not_found="",
                 )
-            except NotFound:
-                pass
-        try:
+        with contextlib.suppress(NotFound):
             await c.call("datascience", c.data_science.delete_model, self._key(facts), gone_ok=True, not_found="")
-        except NotFound:
-            pass
 
     # ---- logs ------------------------------------------------------------------------------------
 
