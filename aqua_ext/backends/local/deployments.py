@@ -12,6 +12,7 @@ running, so there are never orphans. A monitor notices an engine that dies while
 from __future__ import annotations
 
 import asyncio
+import builtins
 import contextlib
 import json
 import logging
@@ -402,7 +403,7 @@ class LocalDeployments(Deployments):
         progress.update(progress=1.0, message="Active")
 
     async def _set_state(
-        self, deployment_id: str, state: DeploymentState, message: str, failure_log: list[str] | None = None
+        self, deployment_id: str, state: DeploymentState, message: str, failure_log: builtins.list[str] | None = None
     ) -> None:
         if state != S.ACTIVE:
             self._targets.pop(deployment_id, None)

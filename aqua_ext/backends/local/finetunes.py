@@ -9,6 +9,7 @@ the lineage's hash is what was trained on), `job.log`, and what the job writes: 
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 import logging
 import shutil
@@ -139,7 +140,7 @@ class LocalFineTunes(FineTunes):
         )
 
     def _detail(
-        self, row: JobRow, observed: Observed, metrics: list[MetricPoint], failure_log: list[str]
+        self, row: JobRow, observed: Observed, metrics: builtins.list[MetricPoint], failure_log: builtins.list[str]
     ) -> FineTuneDetail:
         c, st = row.config, observed.status
         train = [p.train_loss for p in metrics if p.train_loss is not None]
@@ -344,7 +345,7 @@ class LocalFineTunes(FineTunes):
 
     # ---- the fine-tuned models ---------------------------------------------------------
 
-    async def models(self) -> list[ModelDetail]:
+    async def models(self) -> builtins.list[ModelDetail]:
         """Every fine-tuned model (succeeded jobs), for the model listing."""
         rows = [r for r in await self.store.finetunes.list() if r.state == S.SUCCEEDED.value]
         return await asyncio.to_thread(lambda: [self._model(r, full=False) for r in rows])

@@ -25,6 +25,7 @@ Calls per user action (lists paged to completion, nothing per row but what is sa
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 import logging
 import time
@@ -302,7 +303,7 @@ class OciEvaluations(JobRunModels, Evaluations):
             await plan.dataset.remove_temp()
         return CreateEvaluationResponse(evaluation=detail, preflight=plan.dataset.report)
 
-    def _check_request(self, request: CreateEvaluationRequest) -> tuple[tuple[str, str, str], list[Any]]:
+    def _check_request(self, request: CreateEvaluationRequest) -> tuple[tuple[str, str, str], builtins.list[Any]]:
         """The request's own rules (no call needed): the report location's parts and the metrics."""
         check_log_ocids(request.log_group_id, request.log_id)
         if request.sample_size is not None:

@@ -26,6 +26,7 @@ so the explorer (ours and AQUA's) offers to deploy it.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import copy
 import json
 import logging
@@ -724,7 +725,7 @@ class OciFineTunes(JobRunModels, FineTunes):
         self.backend.model_changed(model)
         return self._detail(facts)
 
-    def _model_metadata(self, request: CreateFineTuneRequest, plan: _Plan) -> list[dict[str, str]]:
+    def _model_metadata(self, request: CreateFineTuneRequest, plan: _Plan) -> builtins.list[dict[str, str]]:
         """The fine-tuned model's custom metadata, as AQUA writes it (the base's artifact location and
         serving container come along), plus the dataset's lineage and the base's size facts, which memory
         fit and deploy read (an adapter adds little to the base's memory)."""
