@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -117,7 +117,7 @@ async def stream_chat(
     first_byte_timeout: float = 60.0,
     idle_timeout: float = 60.0,
     coalesce: bool = False,
-) -> AsyncIterator[ChatDelta | ChatDone]:
+) -> AsyncGenerator[ChatDelta | ChatDone, None]:
     """POST `payload` (with `"stream": true` forced) to `url`; yield ChatDelta…, then ChatDone.
 
     With `coalesce`, the plain content deltas that arrived in one network read are merged into

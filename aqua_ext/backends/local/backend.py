@@ -47,6 +47,9 @@ SERVABLE_FORMATS = {ModelFormat.SAFETENSORS, ModelFormat.GGUF}
 
 class LocalBackend(Backend):
     kind = "local"
+    deployments: LocalDeployments
+    finetunes: LocalFineTunes
+    evaluations: LocalEvaluations
 
     def __init__(
         self,

@@ -260,8 +260,8 @@ class LocalDeployments(Deployments):
         engine = request.engine or ("llama.cpp" if gguf_only else "transformers")
         available = {e.name: e for e in await asyncio.to_thread(detect_engines, hardware)}
         if engine not in available or not available[engine].available:
-            why = available[engine].reason if engine in available else "it is an OCI engine"
-            raise InvalidInput.field("engine", f"the {engine} engine is not available on this machine: {why}")
+            reason = available[engine].reason if engine in available else "it is an OCI engine"
+            raise InvalidInput.field("engine", f"the {engine} engine is not available on this machine: {reason}")
         weights = ModelFormat.GGUF if engine == "llama.cpp" else ModelFormat.SAFETENSORS
         if weights not in model.formats:
             raise InvalidInput.field(
@@ -313,7 +313,7 @@ class LocalDeployments(Deployments):
     @staticmethod
     def _check_fit(model: ModelDetail, shape: str, dtype: str, max_model_len: int | None, hardware: Hardware) -> None:
         context = max_model_len or min(model.context_length or 4096, 4096)
-        report = estimate_fit(model, FitQuery(dtype=dtype, context_length=context), hardware)  # type: ignore[arg-type]
+        report = estimate_fit(model, FitQuery(dtype=dtype, context_length=context), hardware)
         kind = "local-gpu" if shape == "gpu" else "local-cpu"
         targets = [t for t in report.local if t.kind == kind]
         if report.total_gb is not None and targets and not any(t.fits for t in targets):

@@ -32,6 +32,7 @@ from ...api.finetunes import (
     MetricsQuery,
     TrainingFit,
 )
+from ...api.fit import Dtype
 from ...api.info import Hardware
 from ...api.logs import LogPage, LogsQuery
 from ...api.models import Capability, Lineage, ModelDetail, ModelFormat, ModelSource
@@ -412,7 +413,7 @@ def _fits(fit: TrainingFit, shape: str) -> bool:
     return any(t.name == shape and t.fits for t in fit.targets)
 
 
-def _dtype(shape: str) -> str:
+def _dtype(shape: str) -> Dtype:
     return "bfloat16" if shape == "gpu" else "float32"  # what the job trains in
 
 

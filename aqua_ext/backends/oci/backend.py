@@ -77,6 +77,9 @@ class ModelRecord:
 
 class OciBackend(Backend):
     kind = "oci"
+    deployments: OciDeployments
+    finetunes: OciFineTunes
+    evaluations: OciEvaluations
 
     def __init__(self, operations: OperationRegistry, settings: OciSettings | None = None) -> None:
         super().__init__(operations)
@@ -689,7 +692,7 @@ class _Scaled:
 
 def _config_facts(config: dict[str, Any], weight_bytes: int) -> dict[str, Any]:
     """Memory-fit facts from config.json (and the safetensors size, for the parameter count)."""
-    text = config.get("text_config") if isinstance(config.get("text_config"), dict) else config
+    text = v if isinstance(v := config.get("text_config"), dict) else config
     arch = {k: text.get(k) for k in Architecture.model_fields if isinstance(text.get(k), (int, str))}
     arch["model_type"] = config.get("model_type") or arch.get("model_type")
     facts: dict[str, Any] = {"architecture": {k: v for k, v in arch.items() if v is not None} or None}

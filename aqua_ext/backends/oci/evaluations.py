@@ -363,7 +363,10 @@ class OciEvaluations(JobRunModels, Evaluations):
             "dataset_path": loop.create_task(self._dataset(request, output, datasets)),
             "experiment": loop.create_task(self._experiment()),
         }
-        results = dict(zip(checks, await asyncio.gather(*checks.values(), return_exceptions=True), strict=True))
+        # One value per check, each of its own type; any exception among them is raised below.
+        results: dict[str, Any] = dict(
+            zip(checks, await asyncio.gather(*checks.values(), return_exceptions=True), strict=True)
+        )
         errors = [r for r in results.values() if isinstance(r, BaseException)]
         if errors:
             dataset = results["dataset_path"]

@@ -492,7 +492,10 @@ class OciFineTunes(JobRunModels, FineTunes):
             "dataset_path": loop.create_task(self._dataset(request, model, output, datasets)),
             "experiment_name": loop.create_task(self._experiment(request.experiment_name)),
         }
-        results = dict(zip(checks, await asyncio.gather(*checks.values(), return_exceptions=True), strict=True))
+        # One value per check, each of its own type; any exception among them is raised below.
+        results: dict[str, Any] = dict(
+            zip(checks, await asyncio.gather(*checks.values(), return_exceptions=True), strict=True)
+        )
         errors = [r for r in results.values() if isinstance(r, BaseException)]
         if errors:  # the first failure in the order above is the one reported
             dataset = results["dataset_path"]

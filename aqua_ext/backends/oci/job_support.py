@@ -493,8 +493,7 @@ class JobRunModels:
 
     async def cancel(self, key: str) -> Any:
         facts = await self._facts_of(key)
-        run = await self._get_run(facts)
-        self._check_cancelable(facts, run)
+        run = self._check_cancelable(facts, await self._get_run(facts))
         c = self._c()
         try:
             await c.call("datascience", c.data_science.cancel_job_run, run.id)
@@ -505,7 +504,8 @@ class JobRunModels:
         self._runs = None
         return self._detail(facts)
 
-    def _check_cancelable(self, facts: Any, run: Any | None) -> None:
+    def _check_cancelable(self, facts: Any, run: Any | None) -> Any:
+        """The run, when it can be canceled now (Conflict otherwise)."""
         if run is None:
             raise Conflict(f"'{facts.name}' has no job run in OCI Data Science any more; there is nothing to cancel.")
         state = run.lifecycle_state
@@ -513,6 +513,7 @@ class JobRunModels:
             raise Conflict(f"'{facts.name}' is already being canceled.")
         if state not in CANCELABLE_RUN_STATES:
             raise Conflict(f"'{facts.name}' is {state}; only an ACCEPTED or IN_PROGRESS {self.kind} can be canceled.")
+        return run
 
     async def _deletable(self, key: str) -> Any:
         """The facts of one whose run is not running (Conflict otherwise)."""
