@@ -149,6 +149,7 @@ class AquaExtension(ExtensionApp):
         from .backends.local.backend import LocalBackend
 
         data_dir = Path(self.data_dir).expanduser().resolve()
+        assert self.serverapp is not None  # set before the extension's settings are initialized
         roots = [Path(p).expanduser().resolve() for p in self.allowed_model_roots] or [
             Path(self.serverapp.root_dir).expanduser().resolve(),
             data_dir,
@@ -181,9 +182,9 @@ class AquaExtension(ExtensionApp):
             # A start that failed is tried again a little later, so a fixed OCI config file,
             # key or policy is picked up without restarting Jupyter.
             self._backend_start_at = time.monotonic()
-            self._backend_start = asyncio.get_running_loop().create_task(self.aqua_backend.start())
+            task = self._backend_start = asyncio.get_running_loop().create_task(self.aqua_backend.start())
         try:
-            await asyncio.shield(self._backend_start)
+            await asyncio.shield(task)
         except Exception as exc:
             # The server keeps running: `info` shows the problem, other routes answer 503.
             raise Unavailable(f"The {self.aqua_backend.kind} backend could not start: {exc}") from exc

@@ -190,7 +190,7 @@ def _fmt_params(n: int | None) -> str:
 
 def _table(rows: list[list[str]], headers: list[str]) -> str:
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
 
 
@@ -218,7 +218,7 @@ async def _run(args: argparse.Namespace) -> int:
         if args.command != "info":
             raise Unavailable(problem) from exc
         label = {"local": "Local (this machine)", "oci": "OCI Data Science"}.get(backend.kind, backend.kind)
-        description = BackendDescription(kind=backend.kind, label=label, ready=False, problem=problem)  # type: ignore[arg-type]
+        description = BackendDescription(kind=backend.kind, label=label, ready=False, problem=problem)
         await _info(args, description)
         return 1
     try:
@@ -826,7 +826,7 @@ def _fmt_loss(value: float | None) -> str:
 def _fmt_duration(seconds: float | None) -> str:
     if seconds is None:
         return "-"
-    total = int(round(seconds))
+    total = round(seconds)
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
