@@ -6,6 +6,9 @@ status each class names; nothing below the handlers knows about HTTP.
 
 from __future__ import annotations
 
+import errno
+import sqlite3
+
 from .api.common import FieldError
 
 
@@ -64,3 +67,43 @@ class Unavailable(AquaError):
 
     status = 503
     reason = "Service Unavailable"
+
+
+class InsufficientStorage(AquaError):
+    """The disk (or the user's quota) is full: nothing was kept of what was being written."""
+
+    status = 507
+    reason = "Insufficient Storage"
+
+
+_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+# How a full disk reads in another process's error line (a download's, a job's).
+_FULL_DISK_TEXTS = ("no space left on device", "disk quota exceeded", "database or disk is full")
+
+
+def says_disk_full(text: str) -> bool:
+    """Another process's error line says the disk is full."""
+    return any(mark in text.lower() for mark in _FULL_DISK_TEXTS)
+
+
+def storage_error(exc: BaseException) -> InsufficientStorage | None:
+    """The InsufficientStorage that `exc` amounts to (an OSError ENOSPC or EDQUOT, SQLite's
+    "database or disk is full", here or as the cause of another error), or None."""
+    seen: BaseException | None = exc
+    for _ in range(5):  # the error itself, or what it was raised from
+        if seen is None:
+            return None
+        if isinstance(seen, InsufficientStorage):
+            return seen
+        if isinstance(seen, OSError) and seen.errno in _FULL_ERRNOS:
+            where = f" while writing {seen.filename}" if seen.filename else ""
+            what = "the disk quota is exceeded" if seen.errno == errno.EDQUOT else "no space is left on the disk"
+            return InsufficientStorage(f"The server's disk is full ({what}){where}; free some space and try again.")
+        if isinstance(seen, sqlite3.Error) and (
+            getattr(seen, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(seen)
+        ):
+            return InsufficientStorage(
+                "The server's disk is full (the database could not be written); free some space and try again."
+            )
+        seen = seen.__cause__ or seen.__context__
+    return None

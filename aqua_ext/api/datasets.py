@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import ApiModel
+from .common import ApiModel, UserPath
 
 DatasetKind = Literal["auto", "instruction", "conversational"]
 DatasetFormat = Literal["instruction", "conversational"]
@@ -14,7 +14,7 @@ DatasetFormat = Literal["instruction", "conversational"]
 
 class ValidateDatasetRequest(ApiModel):
     # Relative to the Jupyter root folder, or absolute inside it.
-    path: str = Field(min_length=1, max_length=4096)
+    path: UserPath
     # When set, token lengths are measured with this model's own tokenizer and chat template.
     model_id: str | None = Field(default=None, min_length=1, max_length=255)
     max_seq_length: int = Field(default=2048, ge=16, le=131072)

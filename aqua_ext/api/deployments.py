@@ -7,9 +7,9 @@ from datetime import datetime
 from enum import Enum
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from .common import ApiModel, log_pair, not_blank
+from .common import LOG_PAIR_SCHEMA, NOT_BLANK_SCHEMA, ApiModel, log_pair, not_blank
 from .fit import Dtype
 from .operations import Operation
 
@@ -35,8 +35,10 @@ _PARAM_TOKEN = r"^[^\x00-\x1f]{1,1000}$"  # one argv token; no control character
 
 
 class CreateDeploymentRequest(ApiModel):
+    model_config = ConfigDict(json_schema_extra=LOG_PAIR_SCHEMA)
+
     model_id: str = Field(min_length=1, max_length=400)
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, json_schema_extra=NOT_BLANK_SCHEMA)
     description: str = Field(default="", max_length=2000)
     # Local: "cpu" or "gpu" (omitted: gpu when there is one). OCI: a shape name
     # (omitted: the smallest shape the memory fit recommends).
@@ -48,7 +50,9 @@ class CreateDeploymentRequest(ApiModel):
     dtype: Dtype | None = None  # for the memory fit; omitted: bfloat16 on GPU, float32 on CPU
     max_model_len: int | None = Field(default=None, ge=16, le=2_000_000)
     # `--name value` tokens, validated against the engine's allowlist.
-    params: list[str] = Field(default_factory=list, max_length=100)
+    params: list[str] = Field(
+        default_factory=list, max_length=100, json_schema_extra={"items": {"type": "string", "pattern": _PARAM_TOKEN}}
+    )
     log_group_id: str | None = Field(default=None, max_length=255)  # OCI logging
     log_id: str | None = Field(default=None, max_length=255)
 
@@ -120,17 +124,29 @@ class ChatMessage(ApiModel):
 
 class ChatRequest(ApiModel):
     """One turn of a playground conversation. Chat deployments take `messages`,
-    completion deployments take `prompt`."""
+    completion deployments take `prompt`; the last message is not the assistant's."""
 
-    messages: list[ChatMessage] | None = Field(default=None, max_length=1000)
-    prompt: str | None = Field(default=None, max_length=1_000_000)
+    # The document says what _one_input checks (but the last message's role): messages or prompt, one.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["messages"], "properties": {"messages": {"type": "array"}}},
+                {"required": ["prompt"], "properties": {"prompt": {"type": "string"}}},
+            ]
+        }
+    )
+
+    messages: list[ChatMessage] | None = Field(default=None, max_length=1000, json_schema_extra={"minItems": 1})
+    prompt: str | None = Field(default=None, max_length=1_000_000, json_schema_extra=NOT_BLANK_SCHEMA)
     max_tokens: int = Field(default=512, ge=1, le=131_072)
     temperature: float = Field(default=0.7, ge=0.0, le=2.0)
     top_p: float = Field(default=1.0, gt=0.0, le=1.0)
     top_k: int | None = Field(default=None, ge=-1, le=10_000)  # -1 or None: off
     frequency_penalty: float = Field(default=0.0, ge=-2.0, le=2.0)
     presence_penalty: float = Field(default=0.0, ge=-2.0, le=2.0)
-    stop: list[str] = Field(default_factory=list, max_length=8)
+    stop: list[str] = Field(
+        default_factory=list, max_length=8, json_schema_extra={"items": {"type": "string", "minLength": 1}}
+    )
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
 
     @model_validator(mode="after")
@@ -194,7 +210,11 @@ class ChatStreamEvents(ApiModel):
 
 
 class EmbedRequest(ApiModel):
-    inputs: list[str] = Field(min_length=1, max_length=64)
+    inputs: list[str] = Field(
+        min_length=1,
+        max_length=64,
+        json_schema_extra={"items": {"type": "string", "maxLength": 100_000, **NOT_BLANK_SCHEMA}},
+    )
 
     @field_validator("inputs")
     @classmethod

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from .common import ApiModel, log_pair, not_blank
+from .common import LOG_PAIR_SCHEMA, NOT_BLANK_SCHEMA, ApiModel, UserPath, log_pair, not_blank
 from .datasets import DatasetReport
 from .finetunes import FineTuneState
 
@@ -28,7 +28,9 @@ class ModelParameters(ApiModel):
     top_k: int | None = Field(default=None, ge=-1, le=10_000)
     frequency_penalty: float = Field(default=0.0, ge=-2.0, le=2.0)
     presence_penalty: float = Field(default=0.0, ge=-2.0, le=2.0)
-    stop: list[str] = Field(default_factory=list, max_length=8)
+    stop: list[str] = Field(
+        default_factory=list, max_length=8, json_schema_extra={"items": {"type": "string", "minLength": 1}}
+    )
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
 
     @field_validator("stop")
@@ -40,11 +42,22 @@ class ModelParameters(ApiModel):
 
 
 class CreateEvaluationRequest(ApiModel):
+    # The document says what _one_dataset checks: a dataset_path or a finetune_id, exactly one; a log pair.
+    model_config = ConfigDict(
+        json_schema_extra={
+            **LOG_PAIR_SCHEMA,
+            "oneOf": [
+                {"required": ["dataset_path"], "properties": {"dataset_path": {"type": "string"}}},
+                {"required": ["finetune_id"], "properties": {"finetune_id": {"type": "string", "minLength": 1}}},
+            ],
+        }
+    )
+
     deployment_id: str = Field(min_length=1, max_length=400)  # must be ACTIVE
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, json_schema_extra=NOT_BLANK_SCHEMA)
     description: str = Field(default="", max_length=2000)
     # Rows {prompt, completion[, category]}: a JSONL file inside the Jupyter root (OCI: or oci://) ...
-    dataset_path: str | None = Field(default=None, max_length=4096)
+    dataset_path: UserPath | None = None
     # ... or the dataset a fine-tune was trained on (its snapshot), e.g. to check the tuned model.
     finetune_id: str | None = Field(default=None, max_length=400)
     # Evaluate a sample of N rows (a seeded, reproducible choice); None: every row.
@@ -162,7 +175,10 @@ class EvaluationRows(ApiModel):
 
 
 class CompareQuery(ApiModel):
-    ids: str = Field(min_length=1, max_length=4000)  # comma-separated evaluation ids, 2 to 8
+    # Comma-separated evaluation ids, 2 to 8 (the pattern: at least two that are not blank).
+    ids: str = Field(
+        min_length=1, max_length=4000, json_schema_extra={"pattern": r"^(.*,)?[^,]*[^\s,][^,]*,(.*,)?[^,]*[^\s,]"}
+    )
 
     def id_list(self) -> list[str]:
         return list(dict.fromkeys(i.strip() for i in self.ids.split(",") if i.strip()))

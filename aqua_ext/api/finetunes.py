@@ -7,9 +7,9 @@ from datetime import datetime
 from enum import Enum
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from .common import ApiModel, log_pair, not_blank
+from .common import LOG_PAIR_SCHEMA, NOT_BLANK_SCHEMA, ApiModel, UserPath, log_pair, not_blank, padded
 from .datasets import DatasetReport
 from .fit import Dtype, FitTarget
 from .models import OS_URI_PATTERN
@@ -49,7 +49,9 @@ class FineTuneParams(ApiModel):
     lora_alpha: int = Field(default=16, ge=1, le=4096)
     lora_dropout: float = Field(default=0.05, ge=0.0, lt=1.0)
     # Module names such as q_proj; empty: every linear layer ("all-linear").
-    lora_target_modules: list[str] = Field(default_factory=list, max_length=50)
+    lora_target_modules: list[str] = Field(
+        default_factory=list, max_length=50, json_schema_extra={"items": {"type": "string", "pattern": _MODULE_NAME}}
+    )
     last_n_layers: int = Field(default=1, ge=1, le=1000)
     # Evaluations (one per epoch) without improvement before training stops; 0: off.
     early_stopping_patience: int = Field(default=0, ge=0, le=100)
@@ -68,18 +70,22 @@ class FineTuneParams(ApiModel):
 
 
 class CreateFineTuneRequest(ApiModel):
+    model_config = ConfigDict(json_schema_extra=LOG_PAIR_SCHEMA)
+
     model_id: str = Field(min_length=1, max_length=400)  # the base model; must be ready to fine-tune
-    name: str = Field(min_length=1, max_length=100)  # also the fine-tuned model's name
+    name: str = Field(min_length=1, max_length=100, json_schema_extra=NOT_BLANK_SCHEMA)  # the fine-tuned model's too
     description: str = Field(default="", max_length=2000)
     # A JSONL file inside the Jupyter root (relative or absolute); on OCI also an oci:// URI.
-    dataset_path: str = Field(min_length=1, max_length=4096)
+    dataset_path: UserPath
     validation_split: float = Field(default=0.1, ge=0.0, le=0.5)
     params: FineTuneParams = Field(default_factory=FineTuneParams)
     # Local: "cpu" or "gpu" (omitted: gpu when there is one). OCI: a job shape name.
     shape: str | None = Field(default=None, max_length=100)
     replicas: int = Field(default=1, ge=1, le=16)  # OCI: nodes of a distributed run
     # OCI: where the fine-tuned weights go, oci://bucket@namespace/prefix in a versioned bucket.
-    output_uri: str | None = Field(default=None, max_length=1024)
+    output_uri: str | None = Field(
+        default=None, max_length=1024, json_schema_extra={"pattern": "^\\s*$|" + padded(OS_URI_PATTERN)}
+    )
     # OCI: the model version set grouping runs (AQUA's "experiment"); created when new.
     experiment_name: str | None = Field(default=None, max_length=255)
     subnet_id: str | None = Field(default=None, max_length=255)  # OCI: required for replicas > 1

@@ -6,11 +6,14 @@ from pydantic import Field
 
 from .common import ApiModel
 
+CURSOR_PATTERN = r"^[0-9][0-9A-Za-z:.+ _-]*$"
+
 
 class LogsQuery(ApiModel):
     tail: int = Field(default=200, ge=1, le=5000)
     # Opaque cursor from a previous answer: only lines after it are returned (follow mode).
-    after: str | None = Field(default=None, max_length=200)
+    # Cursors are a byte offset (local) or a timestamp (OCI): never negative, always a digit first.
+    after: str | None = Field(default=None, max_length=200, pattern=CURSOR_PATTERN)
 
 
 class LogPage(ApiModel):

@@ -7,9 +7,9 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from .common import ApiModel
+from .common import ApiModel, UserPath, padded
 from .operations import Operation
 
 OS_URI_PATTERN = r"^oci://[A-Za-z0-9._-]{1,256}@[A-Za-z0-9._-]{1,256}(/.*)?$"
@@ -114,15 +114,31 @@ class RegisterModelRequest(ApiModel):
     Object Storage (by reference), or a Hugging Face id (downloaded in the
     background; on OCI then uploaded to `os_uri`)."""
 
+    # The document says what _source_fields checks: each source needs its own field.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                {
+                    "if": {"properties": {"source": {"const": source}}},
+                    "then": {"required": [field], "properties": {field: {"type": "string", "pattern": r"\S"}}},
+                }
+                for source, field in (("local_folder", "path"), ("huggingface", "hf_id"), ("object_storage", "os_uri"))
+            ]
+        }
+    )
+
     source: Literal["local_folder", "huggingface", "object_storage"]
-    path: str | None = Field(default=None, description="Folder with config.json and weights (local_folder).")
+    path: UserPath | None = Field(default=None, description="Folder with config.json and weights (local_folder).")
     hf_id: str | None = Field(
-        default=None, description="Repository id such as Qwen/Qwen2.5-0.5B-Instruct (huggingface)."
+        default=None,
+        description="Repository id such as Qwen/Qwen2.5-0.5B-Instruct (huggingface).",
+        json_schema_extra={"pattern": padded(HF_ID_PATTERN)},
     )
     os_uri: str | None = Field(
         default=None,
         description="oci://bucket@namespace/prefix: the model's folder (object_storage), or where a Hugging Face "
         "download is uploaded (huggingface on the OCI backend).",
+        json_schema_extra={"pattern": padded(OS_URI_PATTERN)},
     )
     revision: str | None = Field(default=None, max_length=100)
     name: str | None = Field(

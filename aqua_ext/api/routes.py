@@ -58,6 +58,7 @@ class Route:
     status: int = 200
     query: type[BaseModel] | None = None
     body: type[BaseModel] | None = None
+    # 507: the disk is full where the route writes (nothing half-created stays).
     errors: tuple[int, ...] = field(default=(400, 404))
     # "text/event-stream" for the chat stream (the response model then documents its events);
     # "application/octet-stream" for the OpenAI pass-through, whose bodies are OpenAI's own.
@@ -83,7 +84,7 @@ ROUTES: tuple[Route, ...] = (
         RegisterModelResponse,
         status=202,
         body=RegisterModelRequest,
-        errors=(400, 409, 502, 504),
+        errors=(400, 409, 502, 504, 507),
     ),
     Route("GET", "models/{model_id}", "getModel", "Model detail with card, metadata and lineage", ModelDetail),
     Route(
@@ -123,7 +124,7 @@ ROUTES: tuple[Route, ...] = (
         CreateDeploymentResponse,
         status=202,
         body=CreateDeploymentRequest,
-        errors=(400, 404, 409, 502),
+        errors=(400, 404, 409, 502, 507),
     ),
     Route(
         "GET",
@@ -257,7 +258,7 @@ ROUTES: tuple[Route, ...] = (
         CreateFineTuneResponse,
         status=202,
         body=CreateFineTuneRequest,
-        errors=(400, 404, 409, 413, 502),
+        errors=(400, 404, 409, 413, 502, 507),
     ),
     Route(
         "GET",
@@ -318,7 +319,7 @@ ROUTES: tuple[Route, ...] = (
         CreateEvaluationResponse,
         status=202,
         body=CreateEvaluationRequest,
-        errors=(400, 404, 409, 413, 502),
+        errors=(400, 404, 409, 413, 502, 507),
     ),
     Route(
         "GET",

@@ -7,6 +7,7 @@ ID = r"([^/]+)"
 
 
 def routes() -> list[tuple[str, type]]:
+    from .base import UnknownRouteHandler
     from .datasets import DatasetValidateHandler
     from .deployments import (
         DeploymentActivateHandler,
@@ -74,4 +75,6 @@ def routes() -> list[tuple[str, type]]:
         (f"evaluations/{ID}/report.html", EvaluationReportHandler),
         (f"evaluations/{ID}/logs", EvaluationLogsHandler),
         ("compare/evaluations", EvaluationCompareHandler),
+        # Last: any other path under aqua-ext/ is a 404 in the error shape.
+        (".*", UnknownRouteHandler),
     ]

@@ -6,7 +6,6 @@ Handlers stay thin: parse → call the backend or a service → serialize.
 from __future__ import annotations
 
 import json
-import sys
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -18,7 +17,7 @@ from tornado import web
 
 from ..api.common import ErrorBody, FieldError
 from ..backends.base import Backend
-from ..errors import AquaError, InvalidInput
+from ..errors import AquaError, InvalidInput, NotFound, storage_error
 from ..services.datasets import DEFAULT_MAX_BYTES, DatasetAccess
 from ..services.operations import OperationRegistry
 
@@ -71,7 +70,14 @@ class AquaHandler(ExtensionHandlerMixin, APIHandler):
 
     def parse_body(self, model: type[M]) -> M:
         try:
-            raw = json.loads(self.request.body or b"null")
+            text = (self.request.body or b"null").decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(
+                f"The request body is not UTF-8 text (byte {exc.start}).",
+                fields=[FieldError(field="body", message="must be JSON encoded as UTF-8")],
+            ) from None
+        try:
+            raw = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InvalidInput(
                 f"The request body is not valid JSON (line {exc.lineno}, column {exc.colno}).",
@@ -109,10 +115,12 @@ class AquaHandler(ExtensionHandlerMixin, APIHandler):
             self.finish(model.model_dump_json())
 
     def _handle_request_exception(self, e: BaseException) -> None:
+        # A full disk at any write point is a 507 naming the cause, not an unexpected 500.
+        e = e if isinstance(e, AquaError) else (storage_error(e) or e)
         if isinstance(e, AquaError):
             if e.status >= 500:
                 self.log.warning("%s %s → %s: %s", self.request.method, self.request.path, e.status, e.message)
-            self.send_error(e.status, exc_info=sys.exc_info())
+            self.send_error(e.status, exc_info=(type(e), e, e.__traceback__))
             return
         super()._handle_request_exception(e)
 
@@ -138,3 +146,14 @@ class AquaHandler(ExtensionHandlerMixin, APIHandler):
         )
         self.set_header("Content-Type", "application/json")
         self.finish(body.model_dump_json(exclude_none=True))
+
+
+class UnknownRouteHandler(AquaHandler):
+    """Registered last: any other path under aqua-ext/ answers the one error shape (404),
+    not Jupyter's HTML page. Authenticated like every route: without a token it is a 403."""
+
+    @web.authenticated
+    def get(self) -> None:
+        raise NotFound(f"No route {self.request.method} {self.request.path}; the OpenAPI document lists the routes.")
+
+    post = put = patch = delete = get

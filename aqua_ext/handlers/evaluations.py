@@ -58,11 +58,11 @@ class EvaluationReportHandler(AquaHandler):
         html = await backend.evaluation_report_html(evaluation_id)
         name = (await backend.get_evaluation(evaluation_id)).name
         filename = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "evaluation"
-        self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Content-Disposition", f'attachment; filename="{filename}-report.html"')
         # The report is our own HTML, but a download is never rendered in Jupyter's origin with scripts.
         self.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
-        self.finish(html)
+        # APIHandler.finish would otherwise say application/json.
+        self.finish(html, set_content_type="text/html; charset=utf-8")
 
 
 class EvaluationLogsHandler(AquaHandler):

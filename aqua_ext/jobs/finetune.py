@@ -233,7 +233,7 @@ class Job(StatusFile):
                 low_cpu_mem_usage=True,
             )
         except (OSError, ValueError) as exc:
-            if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise
             raise JobError(f"Could not load the base model from {base}: {exc}") from exc
         if tokenizer.pad_token is None:
@@ -415,7 +415,7 @@ def load_rows(path: Path) -> list[DatasetRow]:
     except FileNotFoundError:
         raise DataError(f"Data error: {path}: no such file") from None
     except Exception as exc:  # the preflight's InvalidInput / PayloadTooLarge: empty, binary, too big
-        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
             raise
         raise DataError(f"Data error: {exc}") from exc
     report = scan.report
@@ -491,7 +491,7 @@ def human_reason(exc: BaseException) -> str:
         or "DefaultCPUAllocator" in text
     ):
         return "Out of memory: lower the batch size or the sequence length, use LoRA, or pick a smaller model"
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return "Disk full: free space in the output folder and retry"
     if isinstance(exc, KeyboardInterrupt):
         return "Killed: the job was interrupted"

@@ -37,8 +37,12 @@ _tmp_names = itertools.count()
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     # A fresh temp name each time: the SIGTERM handler may write while an update is half done.
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{next(_tmp_names)}.tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:  # a full disk leaves no half-written temp file
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def peak_rss_mb() -> float:

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from ..api.common import FieldError
 from ..api.datasets import DatasetReport, LineError, TokenStats, ValidateDatasetRequest
 from ..api.models import ModelDetail
+from ..backends.local.model_folder import model_file
 from ..errors import InvalidInput, NotFound, PayloadTooLarge
 from .stats import percentile
 
@@ -34,6 +35,15 @@ MAX_OVER_LIMIT_LINES = 20
 SPLIT_SEED = b"aqua-ext-split-v1"
 ROLES = ("system", "user", "assistant")
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "tokenizer_config.json", "vocab.json")
+# What loading a tokenizer reads besides: none of it may link outside the model's folder.
+TOKENIZER_READS = (
+    *TOKENIZER_FILES,
+    "special_tokens_map.json",
+    "added_tokens.json",
+    "merges.txt",
+    "chat_template.jinja",
+    "config.json",
+)
 
 Format = Literal["instruction", "conversational"]
 
@@ -331,27 +341,35 @@ def resolve_dataset_path(path: str, root: Path) -> tuple[Path, str]:
     check comes first so the answer does not reveal what exists outside it.
     """
     root = root.expanduser().resolve()
-    candidate = Path(path).expanduser()
-    if not candidate.is_absolute():
-        candidate = root / candidate
-    resolved = candidate.resolve()
-    if not (resolved == root or resolved.is_relative_to(root)):
-        raise InvalidInput.field("path", f"{path} is outside the Jupyter root folder")
-    if not resolved.exists():
-        raise NotFound(f"{path}: no such file in the Jupyter root folder")
-    if not resolved.is_file():
+    try:
+        candidate = Path(path).expanduser()
+        if not candidate.is_absolute():
+            candidate = root / candidate
+        resolved = candidate.resolve()
+        if not (resolved == root or resolved.is_relative_to(root)):
+            raise InvalidInput.field("path", f"{path} is outside the Jupyter root folder")
+        if not resolved.exists():
+            raise NotFound(f"{path}: no such file in the Jupyter root folder")
+        is_file = resolved.is_file()
+    except (OSError, ValueError, RuntimeError) as exc:  # a name too long, a NUL byte, ~nobody
+        raise InvalidInput.field("path", f"not a path this file system can open ({exc})") from None
+    if not is_file:
         raise InvalidInput.field("path", f"{path} is a folder, not a JSONL file")
     return resolved, resolved.relative_to(root).as_posix()
 
 
 def tokenizer_folder(artifact_location: str | None) -> Path | None:
-    """The local folder holding a tokenizer, or None (remote artifact, no tokenizer files)."""
+    """The local folder holding a tokenizer, or None (remote artifact, no tokenizer files, or a
+    tokenizer file that links outside the model's folder: transformers would read it)."""
     if not artifact_location or "://" in artifact_location:
         return None
     folder = Path(artifact_location).expanduser()
     if not folder.is_dir():
         return None
-    return folder if any((folder / name).is_file() for name in TOKENIZER_FILES) else None
+    present = [name for name in TOKENIZER_READS if (folder / name).is_file()]
+    if any(model_file(folder, name) is None for name in present):
+        return None
+    return folder if any(name in TOKENIZER_FILES for name in present) else None
 
 
 # ---- token pass ----------------------------------------------------------------------

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 
 from ..api.operations import TERMINAL_STATES, Operation, OperationState
-from ..errors import AquaError, Conflict, NotFound
+from ..errors import AquaError, Conflict, NotFound, storage_error
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,11 @@ class OperationRegistry:
             self._set(operation_id, state=OperationState.CANCELED, message="Canceled; nothing was kept")
         except AquaError as exc:
             self._set(operation_id, state=OperationState.FAILED, error=exc.message, message="Failed")
-        except Exception as exc:  # an unexpected bug: keep the server alive, show the cause
+        except Exception as exc:  # a full disk, or an unexpected bug: keep the server alive, show the cause
+            full = storage_error(exc)
+            if full is not None:
+                self._set(operation_id, state=OperationState.FAILED, error=full.message, message="Failed")
+                return
             log.exception("operation %s failed", operation_id)
             self._set(operation_id, state=OperationState.FAILED, error=f"{type(exc).__name__}: {exc}", message="Failed")
         else:

@@ -25,6 +25,7 @@ from aqua_ext.backends.local.demo_model import (
 from aqua_ext.backends.local.model_folder import validate_folder
 from aqua_ext.errors import Unavailable
 from aqua_ext.services.operations import OperationRegistry
+from tests.child_faults import in_children
 from tests.model_folders import needs_local_extra
 
 EXPECTED_FILES = {
@@ -168,23 +169,23 @@ def test_same_seed_same_model_and_regeneration_replaces(tmp_path: Path, demo_mod
     assert [p.name for p in tmp_path.iterdir()] == ["tiny"]
 
 
+async def generate_as_an_operation(target: Path) -> tuple[OperationState, str | None, float | None]:
+    registry = OperationRegistry()
+
+    async def work(progress):  # type: ignore[no-untyped-def]
+        await generate_in_subprocess(target, progress)
+        return DEMO_MODEL_ID
+
+    op = registry.start("generate-demo-model", "Generate", work)
+    done = await registry.wait(op.id, timeout=120)
+    return done.state, done.error, done.progress
+
+
 @pytest.mark.engine
 @needs_local_extra
 def test_generate_in_subprocess_as_an_operation(tmp_path: Path) -> None:
     target = tmp_path / "models" / "demo"
-
-    async def run() -> tuple[OperationState, str | None, float | None]:
-        registry = OperationRegistry()
-
-        async def work(progress):  # type: ignore[no-untyped-def]
-            await generate_in_subprocess(target, progress)
-            return DEMO_MODEL_ID
-
-        op = registry.start("generate-demo-model", "Generate", work)
-        done = await registry.wait(op.id, timeout=120)
-        return done.state, done.error, done.progress
-
-    state, error, progress = asyncio.run(run())
+    state, error, progress = asyncio.run(generate_as_an_operation(target))
     assert (state, error, progress) == (OperationState.SUCCEEDED, None, 1.0)
     assert demo_is_ready(target)
     assert [p.name for p in target.parent.iterdir()] == ["demo"]
@@ -232,3 +233,27 @@ def test_generator_failure_is_upstream(tmp_path: Path) -> None:
     with pytest.raises(Upstream) as exc:
         asyncio.run(generate_in_subprocess(blocker / "demo", Progress()))  # type: ignore[arg-type]
     assert "exit code 1" in exc.value.message and "Error" in exc.value.message
+
+
+@pytest.mark.engine
+@needs_local_extra
+def test_a_full_disk_while_generating_is_insufficient_storage_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The generator is a child process: its README.md write finds the disk full (after the weights).
+    in_children(
+        "import errno, pathlib\n"
+        "_write_text = pathlib.Path.write_text\n"
+        "def write_text(self, *args, **kwargs):\n"
+        "    if self.name == 'README.md':\n"
+        "        raise OSError(errno.ENOSPC, 'No space left on device', str(self))\n"
+        "    return _write_text(self, *args, **kwargs)\n"
+        "pathlib.Path.write_text = write_text\n",
+        tmp_path,
+        monkeypatch,
+    )
+    target = tmp_path / "models" / "demo"
+    state, error, _ = asyncio.run(generate_as_an_operation(target))
+    assert state == OperationState.FAILED and error is not None
+    assert error.startswith("Generating the demo model failed: the disk is full"), error
+    assert not target.exists() and (not target.parent.exists() or list(target.parent.iterdir()) == [])

@@ -19,6 +19,7 @@ from aqua_ext.backends.local import hf_download
 from aqua_ext.backends.local.hf_download import RepoInfo, check_hub, download, format_bytes, select_files
 from aqua_ext.backends.local.model_folder import validate_folder
 from aqua_ext.errors import Conflict, InvalidInput, Upstream, UpstreamTimeout
+from tests.child_faults import in_children
 from tests.fake_hf_hub import FakeHub, FakeRepo
 
 CONFIG = json.dumps(
@@ -319,6 +320,35 @@ def test_failed_download_raises_upstream_and_cleans_up(hub: FakeHub, tmp_path: P
         asyncio.run(run())
     assert exc.value.message.startswith("Downloading org/tiny failed: ")
     assert "hf_secrettoken123456" not in exc.value.message
+    assert not target.exists() and not hf_download.partial_dir(target).exists()
+
+
+def test_a_full_disk_during_a_download_is_insufficient_storage_and_leaves_nothing(
+    hub: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aqua_ext.errors import InsufficientStorage
+
+    # The download runs in a child process: its snapshot_download writes part of a file, then the disk is full.
+    in_children(
+        "import errno, pathlib, huggingface_hub\n"
+        "def full(*args, local_dir, **kwargs):\n"
+        "    part = pathlib.Path(local_dir) / 'model.safetensors'\n"
+        "    part.write_bytes(b'half')\n"
+        "    raise OSError(errno.ENOSPC, 'No space left on device', str(part))\n"
+        "huggingface_hub.snapshot_download = full\n",
+        tmp_path,
+        monkeypatch,
+    )
+    target = tmp_path / "models" / "tiny"
+
+    async def run() -> None:
+        info = await check_hub("org/tiny", None, None)
+        await download("org/tiny", None, None, target, info, RecordingProgress())
+
+    with pytest.raises(InsufficientStorage) as exc:
+        asyncio.run(run())
+    assert exc.value.status == 507 and "the disk is full" in exc.value.message
+    assert "no space left on device" in exc.value.message.lower()
     assert not target.exists() and not hf_download.partial_dir(target).exists()
 
 

@@ -258,6 +258,30 @@ def test_human_reasons() -> None:
     assert engines.human_reason(["[aqua_ext] starting: ... --device cuda", "boom"]) is None
 
 
+def test_a_failure_reason_comes_from_the_error_not_from_the_printed_config() -> None:
+    # The engine prints its configuration (words such as "max_position_embeddings", "CUDA",
+    # "not supported") before it fails: the reason is the traceback's exception.
+    log = [
+        "INFO 05-01 12:00:00 [config.py:1] Config: max_position_embeddings=32768, context length 32768",
+        "INFO 05-01 12:00:00 [config.py:2] CUDA graphs not supported on this platform; out of memory guard on",
+        "Traceback (most recent call last):",
+        '  File "/x/vllm/entrypoints/openai/api_server.py", line 1, in <module>',
+        "    from vllm.model_executor import layers",
+        "ImportError: cannot import name 'layers' from 'vllm.model_executor'",
+    ]
+    assert "not installed" in (engines.human_reason(log) or "")
+    # The last exception first; an earlier one names the root cause when the last says nothing.
+    chained = [
+        "ValueError: The model's max seq len (131072) is too long for this engine",
+        "RuntimeError: Engine core initialization failed. See root cause above.",
+    ]
+    assert "context" in (engines.human_reason(chained) or "")
+    # Without any exception or error-level line there is no evidence: no reason is made up.
+    assert engines.human_reason(["INFO max_position_embeddings=4096 out of memory CUDA"]) is None
+    # An error-level record (no traceback) still counts.
+    assert "memory" in (engines.human_reason(["INFO loading", "ERROR 05-01 [core.py:9] CUDA out of memory"]) or "")
+
+
 # ---------------------------------------------------------------------------
 # tail_log
 # ---------------------------------------------------------------------------

@@ -405,3 +405,43 @@ def test_read_safetensors_header(tmp_path: Path) -> None:
     write_safetensors(file, {"w": [2, 3]}, metadata={"format": "pt"})
     header = read_safetensors_header(file)
     assert header["__metadata__"] == {"format": "pt"} and header["w"]["shape"] == [2, 3]
+
+
+def test_small_files_linking_outside_the_roots_are_not_read(tmp_path: Path) -> None:
+    from aqua_ext.services.datasets import tokenizer_folder
+
+    secret = tmp_path / "outside.txt"
+    secret.write_text('{"chat_template": "secret"}')
+    root = tmp_path / "root"
+    folder = root / "m"
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps(LLAMA_CONFIG))
+    write_safetensors(folder / "model.safetensors", {"w": [2, 2]})
+    (folder / "tokenizer.json").write_text("{}")
+    for name in ("README.md", "tokenizer_config.json", "model.safetensors.index.json"):
+        (folder / name).symlink_to(secret)
+    info = inspect_folder(folder, roots=[root])
+    assert info.readme is None and not info.has_chat_template and info.missing_shards == []
+    assert tokenizer_folder(str(folder)) is None, "transformers would read the linked tokenizer_config.json"
+    (folder / "tokenizer_config.json").unlink()
+    assert tokenizer_folder(str(folder)) == folder
+
+    (folder / "config.json").unlink()
+    (folder / "config.json").symlink_to(secret)
+    info = inspect_folder(folder, roots=[root])
+    assert info.config is None and "links outside" in (info.config_error or "")
+    with pytest.raises(InvalidInput, match="links outside"):
+        validate_folder(folder, [root])
+
+
+def test_a_hugging_face_snapshot_reads_its_repo_blobs(tmp_path: Path) -> None:
+    repo = tmp_path / "hub" / "models--org--m"
+    (repo / "blobs").mkdir(parents=True)
+    snapshot = repo / "snapshots" / "abc123"
+    snapshot.mkdir(parents=True)
+    (repo / "blobs" / "c1").write_text(json.dumps(LLAMA_CONFIG))
+    (repo / "blobs" / "r1").write_text("# Card\n")
+    (snapshot / "config.json").symlink_to("../../blobs/c1")
+    (snapshot / "README.md").symlink_to("../../blobs/r1")
+    info = inspect_folder(snapshot)
+    assert info.config == LLAMA_CONFIG and info.readme == "# Card\n"

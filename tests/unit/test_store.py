@@ -65,3 +65,30 @@ def test_paths_are_unique_and_lookups_work(tmp_path: Path) -> None:
         await store.close()
 
     asyncio.run(scenario())
+
+
+def test_a_full_disk_is_insufficient_storage_and_leaves_no_row(tmp_path: Path) -> None:
+    from aqua_ext.errors import InsufficientStorage
+
+    async def scenario() -> None:
+        store = Store(tmp_path / "state.db")
+        await store.open()
+        await store.insert_model(_row(1))
+        # SQLite's own "database or disk is full": no page may be added to the file.
+        async with store.db.execute("PRAGMA page_count") as cur:
+            pages = (await cur.fetchone())[0]
+        await store.db.execute(f"PRAGMA max_page_count = {pages}")
+        big = ModelRow(**{**_row(2).__dict__, "summary": {"notes": ["x" * 200_000]}})
+        with pytest.raises(InsufficientStorage, match="disk is full"):
+            await store.insert_model(big)
+        assert [r.id for r in await store.list_models()] == ["reg:000000000001"]
+        # Nothing half-written waits in an open transaction: the next write commits alone.
+        await store.db.execute("PRAGMA max_page_count = 1073741823")
+        await store.insert_model(_row(3))
+        await store.close()
+        again = Store(tmp_path / "state.db")
+        await again.open()
+        assert [r.id for r in await again.list_models()] == ["reg:000000000001", "reg:000000000003"]
+        await again.close()
+
+    asyncio.run(scenario())

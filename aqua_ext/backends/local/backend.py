@@ -255,7 +255,7 @@ class LocalBackend(Backend):
         elif model_id.startswith("reg:"):
             row = await self.store.get_model(model_id)
             if row is not None:
-                return await self._run(_registered_detail, row, True)
+                return await self._run(_registered_detail, row, True, self.allowed_roots)
         elif model_id.startswith(FINETUNED_PREFIX):
             return await self.finetunes.model(model_id)
         raise NotFound(f"No model with id '{model_id}'.")
@@ -284,7 +284,7 @@ class LocalBackend(Backend):
         row = _new_row(name, "local_folder", path, owns_path=False, hf_id=None, revision=None, info=info)
         await self.store.insert_model(row)
         self._listing = None
-        detail = await self._run(_registered_detail, row, True)
+        detail = await self._run(_registered_detail, row, True, self.allowed_roots)
         op = self.operations.finished(
             "register-model", f"Register folder {path}", resource_id=row.id, message=f"Registered '{name}'"
         )
@@ -484,9 +484,11 @@ def _new_row(
     )
 
 
-def _registered_detail(row: ModelRow, full: bool = False) -> ModelDetail:
+def _registered_detail(row: ModelRow, full: bool = False, allowed_roots: list[Path] | None = None) -> ModelDetail:
+    """`allowed_roots`: where a user's folder's card and config may point (a download of ours: the folder)."""
     s = row.summary
-    info = inspect_folder(Path(row.path)) if full and Path(row.path).is_dir() else None
+    roots = None if row.owns_path else allowed_roots
+    info = inspect_folder(Path(row.path), roots=roots) if full and Path(row.path).is_dir() else None
     notes = list(s.get("notes", []))
     if full and info is None:
         notes.insert(0, f"The folder {row.path} is gone: restore it or delete this registration.")

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ...errors import Unavailable, Upstream
+from ...errors import InsufficientStorage, Unavailable, Upstream, says_disk_full
 
 if TYPE_CHECKING:
     from ...services.operations import Progress
@@ -387,6 +387,8 @@ async def generate_in_subprocess(target: Path, progress: Progress) -> None:
     if code != 0:
         await asyncio.to_thread(_cleanup_after_child, target, proc.pid)
         detail = "\n".join(list(stderr_tail)[-8:]) or "no error output"
+        if says_disk_full(detail):  # the child removed its partial folder
+            raise InsufficientStorage(f"Generating the demo model failed: the disk is full.\n{detail}")
         raise Upstream(f"Generating the demo model failed (exit code {code}):\n{detail}")
     if not demo_is_ready(target):
         raise Upstream(f"The demo model generator exited without writing a complete model to {target}.")

@@ -35,7 +35,7 @@ from ...api.fit import FitQuery
 from ...api.info import Hardware
 from ...api.logs import LogPage, LogsQuery
 from ...api.models import ModelDetail, ModelFormat
-from ...errors import AquaError, Conflict, InvalidInput, NotFound
+from ...errors import AquaError, Conflict, InvalidInput, NotFound, storage_error
 from ...services.engine_args import param_value
 from ...services.hardware import detect_engines
 from ...services.memory_fit import estimate_fit
@@ -44,6 +44,7 @@ from ...services.upstream import UpstreamTarget
 from ..base import Deployments
 from . import engines
 from .logs import read_log_page
+from .model_folder import model_file
 from .store import DeploymentRow, Store
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ def _served_name(name: str) -> str:
 
 def _split_failure(error: BaseException) -> tuple[str, list[str]]:
     """engines.wait_ready's message holds the reason, then the log's last lines: split them."""
+    error = storage_error(error) or error  # a full disk says so
     message = error.message if isinstance(error, AquaError) else str(error) or type(error).__name__
     head, sep, tail = message.partition("\nLast lines of ")
     lines = tail.split("\n")[1:] if sep else []
@@ -507,9 +509,12 @@ class LocalDeployments(Deployments):
 def _generation_defaults(model_path: Path) -> dict[str, Any]:
     """The model's generation_config.json (or the token ids from config.json)."""
     for name in ("generation_config.json", "config.json"):
+        file = model_file(model_path, name)  # never a link out of the model's folder
         try:
-            data = json.loads((model_path / name).read_text(encoding="utf-8"))
+            data = json.loads(file.read_text(encoding="utf-8")) if file else None
         except (OSError, ValueError):
+            continue
+        if not isinstance(data, dict):
             continue
         if name == "config.json":
             data = {k: data[k] for k in ("bos_token_id", "eos_token_id", "pad_token_id") if k in data}

@@ -471,8 +471,12 @@ def is_alive(record: RunRecord) -> bool:
 
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:  # a full disk leaves no half-written temp file
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _spawn(spec: EngineSpec, cmd: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], RunRecord]:
@@ -638,23 +642,33 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [
         "The GPU could not be used (CUDA error, no GPU, or a driver problem).",
     ),
     (
-        re.compile(r"ModuleNotFoundError|No module named", re.I),
+        re.compile(r"ModuleNotFoundError|No module named|ImportError|cannot import name", re.I),
         "The engine is not installed in this environment (pip install 'aqua_ext[local]').",
     ),
 ]
 
+_ERROR_LINE = re.compile(r"^(?:[\w.]+\.)?\w*(?:Error|Exception|Interrupt)\b.*")
+# A log record at error level (vLLM's "ERROR 05-01 …", uvicorn's "ERROR:", llama.cpp's "error loading").
+_ERROR_LEVEL = re.compile(r"\b(?:ERROR|CRITICAL|FATAL|error)\b")
+
+
+def _error_lines(lines: list[str]) -> list[str]:
+    """The lines that say what went wrong, the most telling first: the exceptions of the log's
+    tracebacks (the last one first), then error-level records (the last one first). Everything
+    else (the configuration an engine prints, our own header with its command) is no evidence."""
+    lines = [line.strip() for line in lines if not line.startswith("[aqua_ext]")]
+    exceptions = [line for line in reversed(lines) if _ERROR_LINE.match(line)]
+    errors = [line for line in reversed(lines) if _ERROR_LEVEL.search(line) and not _ERROR_LINE.match(line)]
+    return exceptions + errors
+
 
 def human_reason(log_lines: list[str]) -> str | None:
-    """A one-sentence reason for a failed engine, from its log, or None."""
-    # Our own header line holds the command (e.g. "--device cuda"): not evidence.
-    text = "\n".join(line for line in log_lines if not line.startswith("[aqua_ext]"))
-    for pattern, reason in _REASONS:
-        if pattern.search(text):
-            return reason
+    """A one-sentence reason for a failed engine, from the error lines of its log, or None."""
+    for line in _error_lines(log_lines):
+        for pattern, reason in _REASONS:
+            if pattern.search(line):
+                return reason
     return None
-
-
-_ERROR_LINE = re.compile(r"^(?:[\w.]+\.)?\w*(?:Error|Exception|Interrupt)\b.*")
 
 
 def _last_error_line(lines: list[str]) -> str | None:

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ...api.models import ModelFormat
-from ...errors import Conflict, InvalidInput, Upstream, UpstreamTimeout
+from ...errors import Conflict, InsufficientStorage, InvalidInput, Upstream, UpstreamTimeout, says_disk_full
 from .demo_model import child_environment
 
 
@@ -440,6 +440,8 @@ async def _download(
         errors = [line[len(ERROR_PREFIX) :] for line in stderr_tail if line.startswith(ERROR_PREFIX)]
         detail = errors[-1] if errors else "\n".join(list(stderr_tail)[-6:]) or f"exit code {code}"
         where = f"{hf_id}@{revision}" if revision else hf_id
+        if says_disk_full(detail):  # nothing of it was kept (removed above)
+            raise InsufficientStorage(f"Downloading {where} failed: the disk is full ({_redact(detail, token)}).")
         raise Upstream(f"Downloading {where} failed: {_redact(detail, token)}")
     # The final rename runs in a thread that a cancel cannot stop: let it
     # finish, then undo it, so a cancel still leaves nothing behind.

@@ -11,6 +11,7 @@ import contextlib
 import json
 import re
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,34 +85,63 @@ class FolderInfo:
 # ---- inspection -------------------------------------------------------------
 
 
-def inspect_folder(path: Path, *, name_hint: str | None = None) -> FolderInfo:
+def within(path: Path, roots: Sequence[Path]) -> bool:
+    """`path` (already resolved) is one of `roots` or inside one."""
+    return any(path == root or path.is_relative_to(root) for root in roots)
+
+
+def folder_roots(path: Path) -> list[Path]:
+    """Where the files of a model folder may point when no allowed roots are given: the folder itself
+    and, for a Hugging Face cache snapshot (…/models--org--name/snapshots/<commit>/), its repo folder,
+    whose blobs/ the snapshot's files link to."""
+    folder = path.expanduser().resolve()
+    return [folder, folder.parent.parent] if folder.parent.name == "snapshots" else [folder]
+
+
+def model_file(folder: Path, name: str, roots: Sequence[Path] | None = None) -> Path | None:
+    """`folder/name` when it is a regular file that resolves, every symlink followed, inside `roots`
+    (default: `folder_roots(folder)`); None otherwise. A README.md, config.json or tokenizer file
+    that links outside (to /etc/passwd, say) is never read."""
+    candidate = folder / name
+    try:
+        return candidate if candidate.is_file() and within(candidate.resolve(), roots or folder_roots(folder)) else None
+    except (OSError, RuntimeError):  # a link loop, a vanished folder
+        return None
+
+
+def inspect_folder(path: Path, *, name_hint: str | None = None, roots: Sequence[Path] | None = None) -> FolderInfo:
     """Read what can be read from `path`; never raises for a bad folder.
 
     `name_hint` is a human name for the model (a hub id, say) used only to
     guess the capability: a cache snapshot folder is named by a commit hash,
-    which says nothing about a reranker.
+    which says nothing about a reranker. The small files read (config, card,
+    tokenizer config, shard index) must resolve inside `roots` (see `model_file`).
     """
     info = FolderInfo(path=path)
     if not path.is_dir():
         return info
+    roots = roots or folder_roots(path)
 
-    info.config, info.config_error = _read_config(path / "config.json")
-    _inspect_weights(path, info)
+    info.config, info.config_error = _read_config(path, roots)
+    _inspect_weights(path, info, roots)
     if info.config is not None:
         info.architectures = [a for a in info.config.get("architectures") or [] if isinstance(a, str)]
         info.architecture = architecture_from_config(info.config)
         info.context_length = context_length_from_config(info.config)
         hint = " ".join(x for x in (name_hint, path.name, str(info.config.get("_name_or_path") or "")) if x)
         info.capability = guess_capability(info.config, hint, sentence_transformers=_is_sentence_transformers(path))
-    info.readme = _read_readme(path / "README.md")
+    info.readme = _read_readme(model_file(path, "README.md", roots))
     info.license = license_from_card(info.readme) if info.readme else None
-    info.has_chat_template = _has_chat_template(path)
+    info.has_chat_template = _has_chat_template(path, roots)
     return info
 
 
-def _read_config(config_path: Path) -> tuple[dict[str, Any] | None, str | None]:
-    if not config_path.is_file():
+def _read_config(path: Path, roots: Sequence[Path]) -> tuple[dict[str, Any] | None, str | None]:
+    if not (path / "config.json").is_file():
         return None, None
+    config_path = model_file(path, "config.json", roots)
+    if config_path is None:
+        return None, "config.json links outside the folders models may be read from"
     try:
         text = config_path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -125,7 +155,7 @@ def _read_config(config_path: Path) -> tuple[dict[str, Any] | None, str | None]:
     return data, None
 
 
-def _inspect_weights(path: Path, info: FolderInfo) -> None:
+def _inspect_weights(path: Path, info: FolderInfo, roots: Sequence[Path]) -> None:
     # Top level only: engines load the top-level weights, and repos often carry
     # other copies in sub-folders (onnx/, original/) that are not this model.
     try:
@@ -151,7 +181,7 @@ def _inspect_weights(path: Path, info: FolderInfo) -> None:
             info.header_errors[weight.name] = str(exc)
     # A count over part of the shards would be confidently wrong; none is better.
     info.parameter_count = total if safetensors and not info.header_errors else None
-    info.missing_shards = _missing_shards(path)
+    info.missing_shards = _missing_shards(path, roots)
 
 
 def read_safetensors_header(file: Path) -> dict[str, Any]:
@@ -192,11 +222,11 @@ def safetensors_parameter_count(file: Path) -> int:
     return total
 
 
-def _missing_shards(path: Path) -> list[str]:
+def _missing_shards(path: Path, roots: Sequence[Path]) -> list[str]:
     # An interrupted download of a sharded model leaves some shards out; the
     # index names them all, so we can tell before an engine fails to load it.
-    index = path / "model.safetensors.index.json"
-    if not index.is_file():
+    index = model_file(path, "model.safetensors.index.json", roots)
+    if index is None:
         return []
     try:
         weight_map = json.loads(index.read_text(encoding="utf-8")).get("weight_map") or {}
@@ -276,8 +306,8 @@ def _is_sentence_transformers(path: Path) -> bool:
     return (path / "modules.json").is_file() or (path / "config_sentence_transformers.json").is_file()
 
 
-def _read_readme(readme: Path) -> str | None:
-    if not readme.is_file():
+def _read_readme(readme: Path | None) -> str | None:
+    if readme is None:
         return None
     try:
         with readme.open("rb") as fh:
@@ -305,13 +335,13 @@ def license_from_card(card: str) -> str | None:
     return value or None
 
 
-def _has_chat_template(path: Path) -> bool:
+def _has_chat_template(path: Path, roots: Sequence[Path]) -> bool:
     # transformers 5 writes chat_template.jinja; older tokenizers keep it in
     # tokenizer_config.json; processors (VLMs) use chat_template.json.
-    if (path / "chat_template.jinja").is_file() or (path / "chat_template.json").is_file():
+    if model_file(path, "chat_template.jinja", roots) or model_file(path, "chat_template.json", roots):
         return True
-    tokenizer_config = path / "tokenizer_config.json"
-    if not tokenizer_config.is_file():
+    tokenizer_config = model_file(path, "tokenizer_config.json", roots)
+    if tokenizer_config is None:
         return False
     try:
         data = json.loads(tokenizer_config.read_text(encoding="utf-8"))
@@ -343,26 +373,30 @@ def validate_folder(path: Path, allowed_roots: list[Path]) -> FolderInfo:
     followed), which is what must be stored: the check was made on it.
     Raises InvalidInput on the field "path" with a message saying what to fix.
     """
-    candidate = _resolve_user_path(path, allowed_roots)
-    resolved = candidate.resolve()  # follows every symlink, so a link cannot escape the roots
     roots = [root.expanduser().resolve() for root in allowed_roots]
-    # The root check comes before the existence check so that the answer does
-    # not reveal whether a path outside the allowed roots exists.
-    if not any(resolved == root or resolved.is_relative_to(root) for root in roots):
-        listed = ", ".join(str(r) for r in roots) or "(none configured)"
-        raise InvalidInput.field(
-            "path",
-            f"{candidate} is outside the folders models can be registered from: {listed}"
-            + (f" (it resolves to {resolved})" if resolved != candidate else ""),
-        )
-    if not resolved.exists():
+    try:
+        candidate = _resolve_user_path(path, allowed_roots)
+        resolved = candidate.resolve()  # follows every symlink, so a link cannot escape the roots
+        # The root check comes before the existence check so that the answer does
+        # not reveal whether a path outside the allowed roots exists.
+        if not within(resolved, roots):
+            listed = ", ".join(str(r) for r in roots) or "(none configured)"
+            raise InvalidInput.field(
+                "path",
+                f"{candidate} is outside the folders models can be registered from: {listed}"
+                + (f" (it resolves to {resolved})" if resolved != candidate else ""),
+            )
+        exists, is_dir = resolved.exists(), resolved.is_dir()
+    except (OSError, ValueError, RuntimeError) as exc:  # a name too long, a NUL byte, ~nobody
+        raise InvalidInput.field("path", f"not a path this file system can open ({exc})") from None
+    if not exists:
         raise InvalidInput.field("path", f"{candidate} does not exist")
-    if not resolved.is_dir():
+    if not is_dir:
         raise InvalidInput.field(
             "path", f"{candidate} is a file, not a folder; enter the folder that holds config.json"
         )
 
-    info = inspect_folder(resolved)
+    info = inspect_folder(resolved, roots=roots)
     if info.config is None and info.config_error is None:
         raise InvalidInput.field("path", f"{candidate} has no config.json; a Hugging Face model folder needs one")
     if info.config_error is not None:
@@ -384,10 +418,13 @@ __all__ = [
     "FolderInfo",
     "architecture_from_config",
     "context_length_from_config",
+    "folder_roots",
     "guess_capability",
     "inspect_folder",
     "license_from_card",
+    "model_file",
     "read_safetensors_header",
     "safetensors_parameter_count",
     "validate_folder",
+    "within",
 ]

@@ -7,6 +7,7 @@ runs every statement on its own thread, so the event loop never blocks on disk.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+
+from ...errors import storage_error
 
 # Append only: a migration that shipped is never edited, a new one is added.
 MIGRATIONS: tuple[str, ...] = (
@@ -165,7 +168,8 @@ class Store:
             await self.db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
 
     async def insert_model(self, row: ModelRow) -> None:
-        await self.db.execute(
+        await _write(
+            self.db,
             "INSERT INTO models (id, name, origin, path, owns_path, hf_id, revision, summary, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -180,11 +184,11 @@ class Store:
                 row.created_at.isoformat(),
             ),
         )
-        await self.db.commit()
 
     async def insert_models(self, rows: list[ModelRow]) -> None:
         """Bulk insert in one transaction (seeding benchmarks, imports)."""
-        await self.db.executemany(
+        await _write(
+            self.db,
             "INSERT INTO models (id, name, origin, path, owns_path, hf_id, revision, summary, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -201,8 +205,8 @@ class Store:
                 )
                 for r in rows
             ],
+            many=True,
         )
-        await self.db.commit()
 
     async def list_models(self) -> list[ModelRow]:
         async with self.db.execute("SELECT * FROM models ORDER BY created_at") as cur:
@@ -224,13 +228,13 @@ class Store:
         return _row(r) if r else None
 
     async def delete_model(self, model_id: str) -> None:
-        await self.db.execute("DELETE FROM models WHERE id = ?", (model_id,))
-        await self.db.commit()
+        await _write(self.db, "DELETE FROM models WHERE id = ?", (model_id,))
 
     # ---- deployments -------------------------------------------------------
 
     async def insert_deployment(self, row: DeploymentRow) -> None:
-        await self.db.execute(
+        await _write(
+            self.db,
             "INSERT INTO deployments (id, name, state, state_message, model_id, config, failure_log, created_at,"
             " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -245,16 +249,15 @@ class Store:
                 row.updated_at.isoformat(),
             ),
         )
-        await self.db.commit()
 
     async def set_deployment_state(
         self, deployment_id: str, state: str, message: str, failure_log: list[str] | None = None
     ) -> None:
-        await self.db.execute(
+        await _write(
+            self.db,
             "UPDATE deployments SET state = ?, state_message = ?, failure_log = ?, updated_at = ? WHERE id = ?",
             (state, message, json.dumps(failure_log or []), datetime.now(timezone.utc).isoformat(), deployment_id),
         )
-        await self.db.commit()
 
     async def list_deployments(self) -> list[DeploymentRow]:
         async with self.db.execute("SELECT * FROM deployments ORDER BY created_at DESC") as cur:
@@ -266,8 +269,7 @@ class Store:
         return _deployment_row(r) if r else None
 
     async def delete_deployment(self, deployment_id: str) -> None:
-        await self.db.execute("DELETE FROM deployments WHERE id = ?", (deployment_id,))
-        await self.db.commit()
+        await _write(self.db, "DELETE FROM deployments WHERE id = ?", (deployment_id,))
 
 
 class JobTable:
@@ -279,7 +281,8 @@ class JobTable:
 
     async def insert(self, row: JobRow) -> None:
         db = self._store.db
-        await db.execute(
+        await _write(
+            db,
             f"INSERT INTO {self._table} (id, name, {self._subject}, state, state_message, config, process, created_at,"
             " updated_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -295,22 +298,20 @@ class JobTable:
                 row.finished_at.isoformat() if row.finished_at else None,
             ),
         )
-        await db.commit()
 
     async def set_process(self, job_id: str, process: dict[str, Any]) -> None:
         db = self._store.db
-        await db.execute(f"UPDATE {self._table} SET process = ? WHERE id = ?", (json.dumps(process), job_id))
-        await db.commit()
+        await _write(db, f"UPDATE {self._table} SET process = ? WHERE id = ?", (json.dumps(process), job_id))
 
     async def set_state(self, job_id: str, state: str, message: str, *, final: bool) -> None:
         now = datetime.now(timezone.utc).isoformat()
         db = self._store.db
-        await db.execute(
+        await _write(
+            db,
             f"UPDATE {self._table} SET state = ?, state_message = ?, updated_at = ?,"
             " finished_at = CASE WHEN ? THEN COALESCE(finished_at, ?) ELSE NULL END WHERE id = ?",
             (state, message, now, int(final), now, job_id),
         )
-        await db.commit()
 
     async def list(self) -> list[JobRow]:
         async with self._store.db.execute(f"SELECT * FROM {self._table} ORDER BY created_at DESC") as cur:
@@ -323,8 +324,7 @@ class JobTable:
 
     async def delete(self, job_id: str) -> None:
         db = self._store.db
-        await db.execute(f"DELETE FROM {self._table} WHERE id = ?", (job_id,))
-        await db.commit()
+        await _write(db, f"DELETE FROM {self._table} WHERE id = ?", (job_id,))
 
     def _row(self, r: aiosqlite.Row) -> JobRow:
         return JobRow(
@@ -339,6 +339,21 @@ class JobTable:
             updated_at=_utc(r["updated_at"]),
             finished_at=_utc(r["finished_at"]) if r["finished_at"] else None,
         )
+
+
+async def _write(db: aiosqlite.Connection, sql: str, params: Any, *, many: bool = False) -> None:
+    """One write in its own transaction: committed whole, or rolled back whole. A full disk
+    (SQLite's "database or disk is full") is InsufficientStorage, and leaves no row behind."""
+    try:
+        await (db.executemany(sql, params) if many else db.execute(sql, params))
+        await db.commit()
+    except BaseException as exc:
+        with contextlib.suppress(Exception):
+            await db.rollback()
+        full = storage_error(exc)
+        if full is not None:
+            raise full from exc
+        raise
 
 
 def _utc(text: str) -> datetime:
