@@ -22,11 +22,21 @@ const baseConfig = jestJupyterLab(__dirname);
 module.exports = {
   ...baseConfig,
   automock: false,
-  collectCoverageFrom: ['src-ts/**/*.{ts,tsx}', '!src-ts/**/*.d.ts', '!src-ts/**/__tests__/**'],
+  collectCoverageFrom: [
+    'src-ts/**/*.{ts,tsx}',
+    '!src-ts/**/*.d.ts',
+    '!src-ts/**/__tests__/**',
+    '!src-ts/test-support/**'
+  ],
   coverageReporters: ['lcov', 'text'],
-  modulePathIgnorePatterns: ['<rootDir>/aqua_ext/labextension', '<rootDir>/.venv', '<rootDir>/ui-tests', '<rootDir>/lib'],
+  modulePathIgnorePatterns: [
+    '<rootDir>/aqua_ext/labextension',
+    '<rootDir>/.venv',
+    '<rootDir>/ui-tests',
+    '<rootDir>/lib'
+  ],
   reporters: ['default'],
-  setupFilesAfterEnv: ['<rootDir>/src-ts/__tests__/setup.ts'],
+  setupFilesAfterEnv: ['<rootDir>/src-ts/test-support/setup.ts'],
   testRegex: 'src-ts/.*/.*.spec.tsx?$',
   testPathIgnorePatterns: ['/node_modules/', '/lib/', '/.venv/'],
   transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]

@@ -10,15 +10,15 @@ import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/tran
 import { Widget } from '@lumino/widgets';
 
 import { AquaClient } from './api/client';
-import { AquaMainWidget, CATEGORY, CommandIDs, PlaygroundMainWidget, registerCommands } from './commands';
-import type { Confirm, Notify, RenderMarkdown } from './components/callbacks';
-import { isDatasetFile, uploadDataset } from './finetunes/datasetFiles';
-import { pickDatasetFile } from './finetunes/datasetPicker';
-import { aquaIcon } from './icons';
-import { browserStorage, clearPlayground } from './playground/storage';
-import { DEFAULT_SETTINGS, IAquaSettings, readSettings } from './settings';
-import { AquaPanel } from './widgets/AquaPanel';
-import { PlaygroundWidget } from './widgets/PlaygroundWidget';
+import { AquaMainWidget, CATEGORY, CommandIDs, PlaygroundMainWidget, registerCommands } from './app/commands';
+import type { Confirm, Notify, RenderMarkdown } from './shared/callbacks';
+import { isDatasetFile, uploadDataset } from './app/datasetFiles';
+import { pickDatasetFile } from './app/datasetPicker';
+import { aquaIcon } from './app/icons';
+import { browserStorage, clearPlayground } from './features/playground/storage';
+import { DEFAULT_SETTINGS, IAquaSettings, readSettings } from './shared/settings';
+import { AquaPanel } from './app/AquaPanel';
+import { PlaygroundWidget } from './app/PlaygroundWidget';
 
 const PLUGIN_ID = 'aqua-ext:plugin';
 

@@ -14,7 +14,8 @@ import { AquaApiError } from './errors';
 import type { ChatRequest, ChatStreamEvent } from './types';
 
 /** Said when the stream closes without its `done` or `error` event (a dropped connection). */
-export const STREAM_CUT_MESSAGE = 'The answer stopped before the server said it was complete (the connection was closed).';
+export const STREAM_CUT_MESSAGE =
+  'The answer stopped before the server said it was complete (the connection was closed).';
 
 /**
  * One SSE message as a typed chat event, or null for what this client does

@@ -278,7 +278,11 @@ export class AquaClient implements IAquaClient {
   }
 
   async deleteEvaluation(evaluationId: string): Promise<void> {
-    await requestAPI<void>(`evaluations/${encodeURIComponent(evaluationId)}`, { method: 'DELETE' }, this.serverSettings);
+    await requestAPI<void>(
+      `evaluations/${encodeURIComponent(evaluationId)}`,
+      { method: 'DELETE' },
+      this.serverSettings
+    );
   }
 
   cancelEvaluation(evaluationId: string): Promise<EvaluationDetail> {
@@ -298,7 +302,11 @@ export class AquaClient implements IAquaClient {
   }
 
   evaluationReportUrl(evaluationId: string): string {
-    return URLExt.join(this.serverSettings.baseUrl, API_NAMESPACE, `evaluations/${encodeURIComponent(evaluationId)}/report.html`);
+    return URLExt.join(
+      this.serverSettings.baseUrl,
+      API_NAMESPACE,
+      `evaluations/${encodeURIComponent(evaluationId)}/report.html`
+    );
   }
 
   streamChat(deploymentId: string, body: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatStreamEvent> {

@@ -70,10 +70,7 @@ export class AquaApiError extends Error {
    * Map a non-OK response and its decoded body (JSON value, raw text, or
    * undefined when empty) to an error.
    */
-  static fromResponse(
-    response: { status: number; statusText: string },
-    body: unknown
-  ): AquaApiError {
+  static fromResponse(response: { status: number; statusText: string }, body: unknown): AquaApiError {
     if (isErrorBody(body)) {
       return new AquaApiError({
         status: body.status || response.status,
@@ -96,7 +93,7 @@ export class AquaApiError extends Error {
     // Jupyter's APIHandler errors carry {message, reason} even outside our shape.
     const message =
       typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string'
-        ? ((body as { message: string }).message || reason)
+        ? (body as { message: string }).message || reason
         : `The server answered ${response.status} ${reason}.`;
     return new AquaApiError({
       status: response.status,

@@ -35,7 +35,7 @@ export async function requestAPI<T>(
     throw AquaApiError.network(error);
   }
 
-  let text = '';
+  let text: string;
   try {
     text = await response.text();
   } catch (error) {

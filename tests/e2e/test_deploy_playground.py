@@ -120,7 +120,7 @@ def open_deploy_form_from_model(lab: LabPage) -> Any:
     explorer.locator('input[aria-label="Search models"]').fill("demo")
     explorer.locator(f'.jp-AquaExt-ModelCard[aria-label="{DEMO_NAME}"]').click()
     detail = lab.page.locator(".jp-AquaExt-ModelDetail")
-    expect(detail.locator(".jp-AquaExt-ModelDetail-name")).to_have_text(DEMO_NAME)
+    expect(detail.locator(".jp-AquaExt-ResourceDetail-name")).to_have_text(DEMO_NAME)
     deploy = detail.get_by_role("button", name="Deploy", exact=True)
     expect(deploy).to_be_enabled()
     deploy.click()
@@ -178,9 +178,9 @@ def test_deploy_chat_stop_snippet_and_delete_from_the_ui(page: LabPage, deploy_s
     expect(dialog.get_by_role("radio", name=re.compile(r"^transformers"))).to_be_checked()
     expect(dialog.get_by_role("radio", name=re.compile(r"^vLLM"))).to_be_disabled()
     expect(dialog.locator('[data-field="engine"]')).to_contain_text("pip install vllm")
-    fit = dialog.locator(".jp-AquaExt-DeployFit")
+    fit = dialog.locator(".jp-AquaExt-FitSummary")
     expect(fit).to_contain_text("Fits", timeout=20_000)
-    expect(fit.locator(".jp-AquaExt-DeployFit-arithmetic")).to_contain_text("weights =")
+    expect(fit.locator(".jp-AquaExt-FitSummary-arithmetic")).to_contain_text("weights =")
 
     # A parameter the engine refuses: the server's 400 lands under the parameters.
     name.fill(DEPLOYMENT_NAME)
@@ -196,7 +196,7 @@ def test_deploy_chat_stop_snippet_and_delete_from_the_ui(page: LabPage, deploy_s
 
     dialog.get_by_role("button", name="Remove parameter 1").click()
     dialog.locator("summary", has_text="Advanced options").click()
-    dialog.locator(".jp-AquaExt-RegisterDialog-body").evaluate("body => body.scrollTo(0, 0)")
+    dialog.locator(".jp-AquaExt-ModalDialog-body").evaluate("body => body.scrollTo(0, 0)")
     lab.screenshot("light-deploy-form")
     dialog.get_by_role("button", name="Deploy", exact=True).click()
 
@@ -204,7 +204,7 @@ def test_deploy_chat_stop_snippet_and_delete_from_the_ui(page: LabPage, deploy_s
     expect(pg.locator(DIALOG)).to_have_count(0)
     expect(deployments_tab(lab)).to_have_attribute("aria-selected", "true")
     detail = pg.locator(DETAIL)
-    expect(detail.locator(".jp-AquaExt-ModelDetail-name")).to_have_text(DEPLOYMENT_NAME)
+    expect(detail.locator(".jp-AquaExt-ResourceDetail-name")).to_have_text(DEPLOYMENT_NAME)
     progress = detail.get_by_role("progressbar", name="Deployment progress")
     expect(progress).to_be_visible(timeout=10_000)
     expect(detail.locator(".jp-AquaExt-StateBadge.jp-mod-transitional")).to_contain_text("Creating")
@@ -219,7 +219,7 @@ def test_deploy_chat_stop_snippet_and_delete_from_the_ui(page: LabPage, deploy_s
     expect(progress).to_have_count(0)
     endpoint = f"{server.url}/aqua-ext/deployments/{deployment_id}/v1"
     expect(detail.locator(".jp-AquaExt-DeploymentDetail-endpoint")).to_have_text(endpoint)
-    expect(detail.locator(".jp-AquaExt-DeploymentLogs-lines")).not_to_be_empty()
+    expect(detail.locator(".jp-AquaExt-LogsView-lines")).not_to_be_empty()
     lab.screenshot("light-deployment-detail")
     lab.screenshot_scrolled_to("light-deployment-snippets", f"{DETAIL} .jp-AquaExt-DeploymentLogs")
 
@@ -350,13 +350,13 @@ def test_dark_theme_deploy_form_list_detail_and_playground(page: LabPage, deploy
         expect(dialog).to_be_visible()
         dialog.get_by_label("Model", exact=True).select_option(DEMO_ID)
         expect(dialog.get_by_label("Deployment name")).to_have_value(DEMO_NAME)
-        expect(dialog.locator(".jp-AquaExt-DeployFit")).to_contain_text("Fits", timeout=20_000)
+        expect(dialog.locator(".jp-AquaExt-FitSummary")).to_contain_text("Fits", timeout=20_000)
         pg.wait_for_timeout(300)
         for selector in (
             f"{DIALOG} .jp-AquaExt-formField-label",
             f"{DIALOG} .jp-AquaExt-choice-label",
             f"{DIALOG} .jp-AquaExt-choice-reason",
-            f"{DIALOG} .jp-AquaExt-DeployFit-verdict",
+            f"{DIALOG} .jp-AquaExt-FitSummary-verdict",
         ):
             assert_readable(lab, selector)
         lab.screenshot("dark-deploy-form")
@@ -367,7 +367,7 @@ def test_dark_theme_deploy_form_list_detail_and_playground(page: LabPage, deploy
         expect(row.locator(".jp-AquaExt-StateBadge")).to_have_text("Active")
         for selector in (
             ".jp-AquaExt-DeploymentRow .jp-AquaExt-linkButton",
-            ".jp-AquaExt-DeploymentRow-model",
+            ".jp-AquaExt-DeploymentRow .jp-AquaExt-ResourceList-model",
             ".jp-AquaExt-DeploymentRow .jp-AquaExt-StateBadge",
         ):
             assert_readable(lab, selector)
@@ -377,9 +377,9 @@ def test_dark_theme_deploy_form_list_detail_and_playground(page: LabPage, deploy
         detail = pg.locator(DETAIL)
         expect(detail.locator(".jp-AquaExt-DeploymentDetail-endpoint")).to_contain_text(deployment_id)
         for selector in (
-            f"{DETAIL} .jp-AquaExt-ModelDetail-facts dd",
+            f"{DETAIL} .jp-AquaExt-ResourceDetail-facts dd",
             f"{DETAIL} .jp-AquaExt-CodeSnippets-code",
-            f"{DETAIL} .jp-AquaExt-DeploymentLogs-lines",
+            f"{DETAIL} .jp-AquaExt-LogsView-lines",
         ):
             assert_readable(lab, selector)
         lab.screenshot("dark-deployment-detail")

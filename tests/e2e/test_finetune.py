@@ -136,7 +136,7 @@ def test_finetune_from_a_dataset_watch_the_curve_and_deploy(page: LabPage, finet
     job_id = detail.get_attribute("data-finetune-id")
     assert job_id and job_id.startswith("ftj-")
     chart = detail.locator(".jp-AquaExt-LossChart")
-    state_badge = detail.locator(".jp-AquaExt-ModelDetail-header [data-state]")
+    state_badge = detail.locator(".jp-AquaExt-ResourceDetail-header [data-state]")
     seen: list[tuple[int, str]] = []  # (points drawn, job state) each time either changed
     state = ""
     shot = False
@@ -150,7 +150,7 @@ def test_finetune_from_a_dataset_watch_the_curve_and_deploy(page: LabPage, finet
                 expect(detail.get_by_role("progressbar", name="Training progress")).to_have_attribute(
                     "aria-valuetext", re.compile(r"step \d+ of \d+")
                 )
-                expect(detail.locator(".jp-AquaExt-FineTuneProgress-steps")).to_contain_text("of")
+                expect(detail.locator(".jp-AquaExt-JobProgress-steps")).to_contain_text("of")
                 lab.screenshot("light-finetune-running")
                 shot = True
         if state in FINAL:

@@ -28,7 +28,7 @@ EXPLORER = ".jp-AquaExt-App-explorer:not([hidden])"
 CARDS = f"{EXPLORER} .jp-AquaExt-ModelCard"
 COUNT = f"{EXPLORER} .jp-AquaExt-ModelExplorer-counts"  # "9 models" plus "of 42" when filtered
 DETAIL = ".jp-AquaExt-ModelDetail"
-FACTS = ".jp-AquaExt-ModelDetail-facts:not(.jp-mod-compact)"
+FACTS = ".jp-AquaExt-ResourceDetail-facts:not(.jp-mod-compact)"
 DETAIL_MODEL = "Qwen2.5 7B Instruct"
 
 
@@ -79,7 +79,7 @@ def open_model(lab: LabPage, name: str) -> Any:
     search_box(lab).fill(name)
     lab.page.locator(f'{CARDS}[aria-label="{name}"]').click()
     detail = lab.page.locator(DETAIL)
-    expect(detail.locator(".jp-AquaExt-ModelDetail-name")).to_have_text(name)
+    expect(detail.locator(".jp-AquaExt-ResourceDetail-name")).to_have_text(name)
     return detail
 
 
@@ -136,8 +136,8 @@ def register_missing_then_real(lab: LabPage, folder: Any, shot_prefix: str) -> A
 
     # The app opens the new model's detail.
     detail = lab.page.locator(DETAIL)
-    expect(detail.locator(".jp-AquaExt-ModelDetail-name")).to_have_text(folder.name)
-    expect(detail.locator(".jp-AquaExt-ModelDetail-header .jp-AquaExt-Badge-source")).to_have_text("Registered")
+    expect(detail.locator(".jp-AquaExt-ResourceDetail-name")).to_have_text(folder.name)
+    expect(detail.locator(".jp-AquaExt-ResourceDetail-header .jp-AquaExt-Badge-source")).to_have_text("Registered")
     expect(detail.locator(FACTS)).to_contain_text(str(folder.resolve()))
     expect(detail.locator(".jp-AquaExt-ModelDetail-card h1")).to_contain_text("Tiny e2e model")
     expect_memory_fit(detail)
@@ -270,7 +270,7 @@ def test_model_detail_renders_card_markdown_and_memory_fit(lab: LabPage) -> None
     expect(facts).to_contain_text("License")
     expect(facts).to_contain_text("Parameters")
     expect(facts).to_contain_text("Qwen/Qwen2.5-7B-Instruct")
-    expect(detail.locator(".jp-AquaExt-ModelDetail-header .jp-AquaExt-Badge-source")).to_have_text("Catalog")
+    expect(detail.locator(".jp-AquaExt-ResourceDetail-header .jp-AquaExt-Badge-source")).to_have_text("Catalog")
     heading = detail.locator(".jp-AquaExt-ModelDetail-card .jp-RenderedMarkdown h1")
     expect(heading).to_contain_text(DETAIL_MODEL)
     # Rendered, not shown as source text.
@@ -320,7 +320,7 @@ def test_dark_theme_keeps_text_readable(lab: LabPage, model_folders: dict) -> No
         detail = open_model(lab, DETAIL_MODEL)
         expect_memory_fit(detail)
         for selector in (
-            f"{DETAIL} .jp-AquaExt-ModelDetail-name",
+            f"{DETAIL} .jp-AquaExt-ResourceDetail-name",
             f"{DETAIL} {FACTS} dd",
             f"{DETAIL} .jp-AquaExt-ModelDetail-card h1",
             f"{DETAIL} .jp-AquaExt-FitTable td",

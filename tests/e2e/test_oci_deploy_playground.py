@@ -94,7 +94,7 @@ def open_deploy_form(lab: LabPage) -> Any:
     explorer.locator('input[aria-label="Search models"]').fill("acme-chat")
     explorer.locator(f'.jp-AquaExt-ModelCard[aria-label="{MODEL_NAME}"]').click()
     detail = pg.locator(".jp-AquaExt-ModelDetail")
-    expect(detail.locator(".jp-AquaExt-ModelDetail-name")).to_have_text(MODEL_NAME)
+    expect(detail.locator(".jp-AquaExt-ResourceDetail-name")).to_have_text(MODEL_NAME)
     deploy = detail.get_by_role("button", name="Deploy", exact=True)
     expect(deploy).to_be_enabled()
     deploy.click()
@@ -169,12 +169,12 @@ def test_oci_deploy_chat_logs_deactivate_delete_from_the_ui(
     assert any(text.startswith("VM.GPU.A10.2 — 2 GPUs, 48.0 GB — fits · recommended") for text in fitting), options
     assert options[0].startswith("Let the server choose")
 
-    fit = dialog.locator(".jp-AquaExt-DeployFit")
-    arithmetic = fit.locator(".jp-AquaExt-DeployFit-arithmetic")
+    fit = dialog.locator(".jp-AquaExt-FitSummary")
+    arithmetic = fit.locator(".jp-AquaExt-FitSummary-arithmetic")
     shape.select_option("VM.GPU.A10.1")
     expect(fit).to_have_class(re.compile(r"jp-mod-doesNotFit"))
-    expect(fit.locator(".jp-AquaExt-DeployFit-verdict")).to_contain_text("✗ Does not fit")
-    expect(fit.locator(".jp-AquaExt-DeployFit-verdict")).to_contain_text(
+    expect(fit.locator(".jp-AquaExt-FitSummary-verdict")).to_contain_text("✗ Does not fit")
+    expect(fit.locator(".jp-AquaExt-FitSummary-verdict")).to_contain_text(
         "needs 32.0 GB of 24.0 GB on VM.GPU.A10.1 (10.4 GB short)"
     )
     expect(arithmetic).to_contain_text("weights = 13.00 B params × 2 bytes (bfloat16) = 26.00 GB")
@@ -183,8 +183,8 @@ def test_oci_deploy_chat_logs_deactivate_delete_from_the_ui(
     lab.screenshot("oci-deploy-form-does-not-fit")
     shape.select_option("VM.GPU.A10.2")
     expect(fit).to_have_class(re.compile(r"jp-mod-fits"))
-    expect(fit.locator(".jp-AquaExt-DeployFit-verdict")).to_contain_text("✓ Fits")
-    expect(fit.locator(".jp-AquaExt-DeployFit-verdict")).to_contain_text(
+    expect(fit.locator(".jp-AquaExt-FitSummary-verdict")).to_contain_text("✓ Fits")
+    expect(fit.locator(".jp-AquaExt-FitSummary-verdict")).to_contain_text(
         "needs 32.0 GB of 48.0 GB on VM.GPU.A10.2 (11.2 GB headroom)"
     )
     expect(arithmetic).to_contain_text("overhead = max(1 GB, 10% of weights) = 2.60 GB")
@@ -211,7 +211,7 @@ def test_oci_deploy_chat_logs_deactivate_delete_from_the_ui(
     dialog.get_by_role("button", name="Remove parameter 1").click()
     expect(error).to_have_count(0)  # the refused parameter is gone, and so is its error
     lab.screenshot_scrolled_to("oci-deploy-form-logging", f'{DIALOG} [data-field="logging"]')
-    dialog.locator(".jp-AquaExt-RegisterDialog-body").evaluate("body => body.scrollTo(0, 0)")
+    dialog.locator(".jp-AquaExt-ModalDialog-body").evaluate("body => body.scrollTo(0, 0)")
     lab.screenshot("oci-deploy-form")
     dialog.get_by_role("button", name="Deploy", exact=True).click()
 
@@ -219,7 +219,7 @@ def test_oci_deploy_chat_logs_deactivate_delete_from_the_ui(
     expect(pg.locator(DIALOG)).to_have_count(0)
     expect(pg.get_by_role("tab", name="Deployments")).to_have_attribute("aria-selected", "true")
     detail = pg.locator(DETAIL)
-    expect(detail.locator(".jp-AquaExt-ModelDetail-name")).to_have_text(DEPLOYMENT_NAME)
+    expect(detail.locator(".jp-AquaExt-ResourceDetail-name")).to_have_text(DEPLOYMENT_NAME)
     expect(detail.locator(".jp-AquaExt-StateBadge.jp-mod-transitional")).to_contain_text("Creating")
     progress = detail.get_by_role("progressbar", name="Deployment progress")
     expect(progress).to_be_visible(timeout=10_000)
@@ -258,10 +258,10 @@ def test_oci_deploy_chat_logs_deactivate_delete_from_the_ui(
     expect(facts).to_contain_text("VM.GPU.A10.2 × 2 replicas")
     expect(facts).to_contain_text(f"{log_group} / {log_id}")
     expect(facts).to_contain_text("vLLM")
-    logs = detail.locator(".jp-AquaExt-DeploymentLogs-lines")
+    logs = detail.locator(".jp-AquaExt-LogsView-lines")
     expect(logs).to_contain_text("Application startup complete.")
     expect(logs).to_contain_text("Starting container dsmc://odsc-vllm-serving")
-    expect(detail.locator(".jp-AquaExt-DeploymentLogs-source")).to_contain_text(log_id)
+    expect(detail.locator(".jp-AquaExt-LogsView-source")).to_contain_text(log_id)
 
     # -- the playground: the echo streams in word by word, then the answer's stats
     detail.get_by_role("button", name="Open playground").click()
@@ -293,7 +293,7 @@ def test_oci_deploy_chat_logs_deactivate_delete_from_the_ui(
 
     # -- the chat is in the log now (OCI's access record, found through Logging search)
     execute(lab, "aqua-ext:open-deployments", {"deploymentId": deployment_id})
-    expect(detail.locator(".jp-AquaExt-ModelDetail-name")).to_have_text(DEPLOYMENT_NAME)
+    expect(detail.locator(".jp-AquaExt-ResourceDetail-name")).to_have_text(DEPLOYMENT_NAME)
     detail.locator(".jp-AquaExt-DeploymentLogs").get_by_role("button", name="Refresh").click()
     expect(logs).to_contain_text("route=/v1/chat/completions 200")
     hide_toasts(lab)

@@ -62,7 +62,7 @@ def test_oci_explorer_lists_registers_from_object_storage_and_shows_the_backend(
     path = dialog.get_by_label("Object Storage path")
     path.fill(unversioned)
     dialog.get_by_role("button", name="Register", exact=True).click()
-    error = dialog.locator('[data-field="os_uri"] .jp-AquaExt-fieldError, .jp-AquaExt-RegisterDialog-error')
+    error = dialog.locator('[data-field="os_uri"] .jp-AquaExt-fieldError, .jp-AquaExt-FormErrors-message')
     expect(error.first).to_contain_text(re.compile("versioning", re.I))
     oci_lab.screenshot("oci-register-error")
 
@@ -71,8 +71,8 @@ def test_oci_explorer_lists_registers_from_object_storage_and_shows_the_backend(
     dialog.get_by_role("button", name="Register", exact=True).click()
     expect(dialog).to_have_count(0, timeout=30_000)
     detail = page.locator(DETAIL)
-    expect(detail.locator(".jp-AquaExt-ModelDetail-name")).to_have_text("Tiny llama (OCI)")
-    expect(detail.locator(".jp-AquaExt-ModelDetail-facts").first).to_contain_text(uri)
+    expect(detail.locator(".jp-AquaExt-ResourceDetail-name")).to_have_text("Tiny llama (OCI)")
+    expect(detail.locator(".jp-AquaExt-ResourceDetail-facts").first).to_contain_text(uri)
     oci_lab.screenshot("oci-registered-detail")
     assert oci_world.emulator.calls["CreateModel"] == 1
     assert not oci_lab.errors, oci_lab.errors

@@ -1,0 +1,529 @@
+import * as React from 'react';
+
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import type { IAquaClient } from '../api/client';
+import { isTerminal, pollOperation } from '../api/operations';
+import type { Info, ModelSummary, Operation } from '../api/types';
+import type { IAquaSettings } from '../shared/settings';
+import { BackendBadge } from './BackendBadge';
+import type { Confirm, CopyToClipboard, Notify, RenderMarkdown } from '../shared/callbacks';
+import { DeployDialog } from '../features/deployments/DeployDialog';
+import { DeploymentsSection } from '../features/deployments/DeploymentsSection';
+import { describeError } from '../shared/errors';
+import { EvaluationDialog } from '../features/evaluations/EvaluationDialog';
+import { EvaluationsSection } from '../features/evaluations/EvaluationsSection';
+import { FineTuneDialog } from '../features/finetunes/FineTuneDialog';
+import { FineTuningSection } from '../features/finetunes/FineTuningSection';
+import type { NavigationRequest, Navigator } from './navigator';
+import { ModelDetail } from '../features/models/ModelDetail';
+import { ModelExplorer } from '../features/models/ModelExplorer';
+import { OperationProgress } from '../ui/OperationProgress';
+import { RegisterDialog } from '../features/models/RegisterDialog';
+
+export type SectionId = 'models' | 'deployments' | 'finetuning' | 'evaluations';
+export const SECTIONS: readonly SectionId[] = ['models', 'deployments', 'finetuning', 'evaluations'];
+
+export interface IAquaAppProps {
+  client: IAquaClient;
+  trans: TranslationBundle;
+  settings: IAquaSettings;
+  renderMarkdown: RenderMarkdown;
+  confirm: Confirm;
+  notify: Notify;
+  copyToClipboard?: CopyToClipboard;
+  /** Where commands send the panel (`aqua-ext:open-models`, `aqua-ext:new-finetune`…). */
+  navigator?: Navigator;
+  /** "Browse…" in the fine-tune form: a JSONL file of the Jupyter root (its path). */
+  pickDataset?: () => Promise<string | null>;
+  /** "Upload…" in the fine-tune form: save a local file into the Jupyter root (its path). */
+  uploadDataset?: (file: File, onProgress: (fraction: number) => void) => Promise<string>;
+  /** False while the panel is hidden: the deployments list stops polling. */
+  visible?: boolean;
+  /** Open a deployment's playground tab. */
+  onOpenPlayground?: (deploymentId: string) => void;
+  /** A deployment was deleted from this panel. */
+  onDeploymentDeleted?: (deploymentId: string) => void;
+  /** Debounce of the memory-fit inputs (tests use 0). */
+  fitDebounceMs?: number;
+}
+
+/**
+ * The "AI Quick Actions" panel: header with the backend, section tabs, the
+ * model explorer and detail, and the register dialog.
+ */
+export function AquaApp(props: IAquaAppProps): JSX.Element {
+  const { client, trans, settings } = props;
+  const [section, setSection] = React.useState<SectionId>('models');
+  const [selectedModelId, setSelectedModelId] = React.useState<string | null>(null);
+  const [registerOpen, setRegisterOpen] = React.useState(false);
+  const [reloadCount, setReloadCount] = React.useState(0);
+  const [refreshCount, setRefreshCount] = React.useState(0);
+  const [info, setInfo] = React.useState<Info | null>(null);
+  const [infoError, setInfoError] = React.useState<unknown>(null);
+  const [background, setBackground] = React.useState<Operation[]>([]);
+  const [selectedDeploymentId, setSelectedDeploymentId] = React.useState<string | null>(null);
+  /** The deploy dialog: closed (null), for one model, or with a model picker (model null). */
+  const [deployDialog, setDeployDialog] = React.useState<{ model: ModelSummary | null } | null>(null);
+  const [pendingDeployment, setPendingDeployment] = React.useState<{
+    deploymentId: string;
+    operation: Operation;
+  } | null>(null);
+  const [deploymentsReload, setDeploymentsReload] = React.useState(0);
+  const [selectedFineTuneId, setSelectedFineTuneId] = React.useState<string | null>(null);
+  /** The fine-tune form: closed (null), or open with a base model and a dataset to start from. */
+  const [finetuneDialog, setFineTuneDialog] = React.useState<{
+    model: ModelSummary | null;
+    datasetPath: string | null;
+  } | null>(null);
+  const [finetunesReload, setFineTunesReload] = React.useState(0);
+  const [selectedEvaluationId, setSelectedEvaluationId] = React.useState<string | null>(null);
+  /** The evaluation form: closed (null), or open with a deployment or a fine-tune to start from. */
+  const [evaluationDialog, setEvaluationDialog] = React.useState<{
+    deploymentId: string | null;
+    finetuneId: string | null;
+  } | null>(null);
+  const [evaluationsReload, setEvaluationsReload] = React.useState(0);
+  const tabIds = React.useId().replace(/:/g, '');
+  const mounted = React.useRef(true);
+  const abort = React.useRef(new AbortController());
+  const watched = React.useRef(new Set<string>());
+  const notifyRef = React.useRef(props.notify);
+  notifyRef.current = props.notify;
+  const tabRefs = React.useRef<Partial<Record<SectionId, HTMLButtonElement | null>>>({});
+
+  React.useEffect(() => {
+    mounted.current = true;
+    const controller = abort.current;
+    return () => {
+      mounted.current = false;
+      controller.abort();
+    };
+  }, []);
+
+  React.useEffect(() => {
+    let current = true;
+    client
+      .getInfo()
+      .then(result => current && setInfo(result))
+      .catch(reason => current && setInfoError(reason));
+    return () => {
+      current = false;
+    };
+  }, [client]);
+
+  /** Follow a download that runs outside the dialog; tell the user when it ends. */
+  const watchInBackground = React.useCallback(
+    (operation: Operation) => {
+      if (watched.current.has(operation.id) || isTerminal(operation)) {
+        return;
+      }
+      watched.current.add(operation.id);
+      const replace = (op: Operation): void =>
+        setBackground(items => {
+          const others = items.filter(item => item.id !== op.id);
+          return isTerminal(op) ? others : [...others, op];
+        });
+      replace(operation);
+      pollOperation(client, operation, {
+        intervalMs: settings.pollIntervalMs,
+        signal: abort.current.signal,
+        onUpdate: op => mounted.current && replace(op)
+      })
+        .then(last => {
+          if (!mounted.current || abort.current.signal.aborted) {
+            return;
+          }
+          replace(last);
+          const notify = notifyRef.current;
+          if (last.state === 'SUCCEEDED') {
+            notify(trans.__('%1: done.', last.title), 'success');
+            setReloadCount(n => n + 1);
+          } else if (last.state === 'FAILED') {
+            notify(trans.__('%1 failed: %2', last.title, last.error || last.message), 'error');
+          } else if (last.state === 'CANCELED') {
+            notify(trans.__('%1 was canceled.', last.title), 'info');
+          }
+        })
+        .catch(reason => {
+          if (mounted.current) {
+            setBackground(items => items.filter(item => item.id !== operation.id));
+            notifyRef.current(describeError(reason, trans), 'error');
+          }
+        })
+        .finally(() => watched.current.delete(operation.id));
+    },
+    [client, settings.pollIntervalMs, trans]
+  );
+
+  // Downloads started before a reload keep running on the server: show them.
+  React.useEffect(() => {
+    let current = true;
+    client
+      .listOperations()
+      .then(list => {
+        if (current) {
+          list.items.filter(op => !isTerminal(op)).forEach(watchInBackground);
+        }
+      })
+      .catch(() => {
+        /* the explorer reports an unreachable server */
+      });
+    return () => {
+      current = false;
+    };
+  }, [client, watchInBackground]);
+
+  /** The fine-tune form for a model given by id (looked up first), or without one. */
+  const openFineTuneForm = React.useCallback(
+    (modelId: string | null, datasetPath: string | null) => {
+      if (!modelId) {
+        setFineTuneDialog({ model: null, datasetPath });
+        return;
+      }
+      client
+        .getModel(modelId)
+        .then(model => mounted.current && setFineTuneDialog({ model, datasetPath }))
+        .catch(reason => {
+          if (mounted.current) {
+            notifyRef.current(describeError(reason, trans), 'error');
+            setFineTuneDialog({ model: null, datasetPath });
+          }
+        });
+    },
+    [client, trans]
+  );
+
+  /** Go where a command (or a link inside the panel) asks. */
+  const go = React.useCallback(
+    (request: NavigationRequest): void => {
+      switch (request.to) {
+        case 'models':
+          setSection('models');
+          setSelectedModelId(null);
+          break;
+        case 'register':
+          setSection('models');
+          setRegisterOpen(true);
+          break;
+        case 'refresh-models':
+          setRefreshCount(n => n + 1);
+          break;
+        case 'deployments':
+          setSection('deployments');
+          setSelectedDeploymentId(request.deploymentId ?? null);
+          // Asked for by a command: show what is there now, not what the last slow poll saw.
+          setDeploymentsReload(n => n + 1);
+          break;
+        case 'finetunes':
+          setSection('finetuning');
+          setSelectedFineTuneId(request.finetuneId ?? null);
+          setFineTunesReload(n => n + 1);
+          if (request.newJob) {
+            openFineTuneForm(request.modelId ?? null, request.datasetPath ?? null);
+          }
+          break;
+        case 'evaluations':
+          setSection('evaluations');
+          setSelectedEvaluationId(request.evaluationId ?? null);
+          setEvaluationsReload(n => n + 1);
+          if (request.newEvaluation) {
+            setEvaluationDialog({ deploymentId: request.deploymentId ?? null, finetuneId: request.finetuneId ?? null });
+          }
+          break;
+      }
+    },
+    [openFineTuneForm]
+  );
+
+  const navigator = props.navigator;
+  React.useEffect(() => navigator?.connect(go), [navigator, go]);
+
+  /** Deploy a model known by id (a fine-tuned one): its summary first, then the deploy form. */
+  const deployModelById = React.useCallback(
+    (modelId: string) => {
+      client
+        .getModel(modelId)
+        .then(model => mounted.current && setDeployDialog({ model }))
+        .catch(reason => mounted.current && notifyRef.current(describeError(reason, trans), 'error'));
+    },
+    [client, trans]
+  );
+
+  const viewModel = React.useCallback((modelId: string) => {
+    setSection('models');
+    setSelectedModelId(modelId);
+    // A fine-tuned model is new to the grid.
+    setReloadCount(n => n + 1);
+  }, []);
+
+  const labels: Record<SectionId, string> = {
+    models: trans.__('Models'),
+    deployments: trans.__('Deployments'),
+    finetuning: trans.__('Fine-tuning'),
+    evaluations: trans.__('Evaluations')
+  };
+
+  const onTabKeyDown = (event: React.KeyboardEvent): void => {
+    const index = SECTIONS.indexOf(section);
+    let next: SectionId | undefined;
+    if (event.key === 'ArrowRight') {
+      next = SECTIONS[(index + 1) % SECTIONS.length];
+    } else if (event.key === 'ArrowLeft') {
+      next = SECTIONS[(index - 1 + SECTIONS.length) % SECTIONS.length];
+    } else if (event.key === 'Home') {
+      next = SECTIONS[0];
+    } else if (event.key === 'End') {
+      next = SECTIONS[SECTIONS.length - 1];
+    }
+    if (next) {
+      event.preventDefault();
+      setSection(next);
+      tabRefs.current[next]?.focus();
+    }
+  };
+
+  const openModel = React.useCallback((modelId: string) => setSelectedModelId(modelId), []);
+  const openRegister = React.useCallback(() => setRegisterOpen(true), []);
+
+  const cancelBackground = (operation: Operation): void => {
+    client
+      .cancelOperation(operation.id)
+      .then(updated =>
+        setBackground(items => items.map(item => (item.id === updated.id && !isTerminal(updated) ? updated : item)))
+      )
+      .catch(reason => props.notify(describeError(reason, trans), 'error'));
+  };
+
+  return (
+    <div className="jp-AquaExt-App">
+      <div className="jp-AquaExt-App-header">
+        <div className="jp-AquaExt-App-titleRow">
+          <h1 className="jp-AquaExt-App-title">{trans.__('AI Quick Actions')}</h1>
+          <BackendBadge info={info} error={infoError} trans={trans} />
+        </div>
+        <div className="jp-AquaExt-App-tabs" role="tablist" aria-label={trans.__('AI Quick Actions sections')}>
+          {SECTIONS.map(id => (
+            <button
+              key={id}
+              ref={element => {
+                tabRefs.current[id] = element;
+              }}
+              type="button"
+              role="tab"
+              id={`${tabIds}-tab-${id}`}
+              aria-selected={section === id}
+              aria-controls={`${tabIds}-panel-${id}`}
+              tabIndex={section === id ? 0 : -1}
+              className={section === id ? 'jp-AquaExt-tab jp-mod-active' : 'jp-AquaExt-tab'}
+              onClick={() => setSection(id)}
+              onKeyDown={onTabKeyDown}
+            >
+              {labels[id]}
+            </button>
+          ))}
+        </div>
+        {background.length > 0 && (
+          <div className="jp-AquaExt-App-operations" aria-label={trans.__('Running operations')}>
+            {background.map(op => (
+              <div key={op.id} className="jp-AquaExt-App-operation">
+                <span className="jp-AquaExt-App-operationTitle">{op.title}</span>
+                <OperationProgress
+                  operation={op}
+                  trans={trans}
+                  compact
+                  canceling={op.state === 'CANCELING'}
+                  onCancel={() => cancelBackground(op)}
+                />
+              </div>
+            ))}
+          </div>
+        )}
+      </div>
+      {SECTIONS.map(id => (
+        <div
+          key={id}
+          role="tabpanel"
+          id={`${tabIds}-panel-${id}`}
+          aria-labelledby={`${tabIds}-tab-${id}`}
+          className={`jp-AquaExt-App-section jp-AquaExt-App-section-${id}`}
+          hidden={section !== id}
+        >
+          {id === 'models' ? (
+            <>
+              <div className="jp-AquaExt-App-explorer" hidden={selectedModelId !== null}>
+                <ModelExplorer
+                  client={client}
+                  trans={trans}
+                  onOpenModel={openModel}
+                  onRegister={openRegister}
+                  reloadRequest={reloadCount}
+                  refreshRequest={refreshCount}
+                />
+              </div>
+              {selectedModelId !== null && (
+                <ModelDetail
+                  key={selectedModelId}
+                  client={client}
+                  trans={trans}
+                  modelId={selectedModelId}
+                  renderMarkdown={props.renderMarkdown}
+                  confirm={props.confirm}
+                  notify={props.notify}
+                  copyToClipboard={props.copyToClipboard}
+                  onBack={() => setSelectedModelId(null)}
+                  onDeploy={model => setDeployDialog({ model })}
+                  onFineTune={model => setFineTuneDialog({ model, datasetPath: null })}
+                  onDeleted={() => {
+                    setSelectedModelId(null);
+                    setReloadCount(n => n + 1);
+                  }}
+                  fitDefaults={{
+                    dtype: settings.defaultDtype,
+                    contextLength: settings.defaultContextLength,
+                    concurrency: settings.defaultConcurrency
+                  }}
+                  fitDebounceMs={props.fitDebounceMs}
+                />
+              )}
+            </>
+          ) : id === 'deployments' ? (
+            <DeploymentsSection
+              client={client}
+              trans={trans}
+              active={section === 'deployments' && props.visible !== false}
+              selectedId={selectedDeploymentId}
+              onSelect={setSelectedDeploymentId}
+              pendingOperation={pendingDeployment}
+              reloadRequest={deploymentsReload}
+              pollIntervalMs={settings.pollIntervalMs}
+              confirm={props.confirm}
+              notify={props.notify}
+              copyToClipboard={props.copyToClipboard ?? defaultCopy}
+              onNewDeployment={() => setDeployDialog({ model: null })}
+              onBrowseModels={() => setSection('models')}
+              onOpenPlayground={props.onOpenPlayground}
+              onDeleted={props.onDeploymentDeleted}
+              onEvaluate={deploymentId => setEvaluationDialog({ deploymentId, finetuneId: null })}
+            />
+          ) : id === 'finetuning' ? (
+            <FineTuningSection
+              client={client}
+              trans={trans}
+              active={section === 'finetuning' && props.visible !== false}
+              selectedId={selectedFineTuneId}
+              onSelect={setSelectedFineTuneId}
+              reloadRequest={finetunesReload}
+              confirm={props.confirm}
+              notify={props.notify}
+              copyToClipboard={props.copyToClipboard ?? defaultCopy}
+              onNewFineTune={() => setFineTuneDialog({ model: null, datasetPath: null })}
+              onBrowseModels={() => setSection('models')}
+              onDeploy={deployModelById}
+              onViewModel={viewModel}
+              onModelsChanged={() => setReloadCount(n => n + 1)}
+              onEvaluate={finetuneId => setEvaluationDialog({ deploymentId: null, finetuneId })}
+            />
+          ) : (
+            <EvaluationsSection
+              client={client}
+              trans={trans}
+              active={section === 'evaluations' && props.visible !== false}
+              selectedId={selectedEvaluationId}
+              onSelect={setSelectedEvaluationId}
+              reloadRequest={evaluationsReload}
+              confirm={props.confirm}
+              notify={props.notify}
+              copyToClipboard={props.copyToClipboard ?? defaultCopy}
+              onNewEvaluation={() => setEvaluationDialog({ deploymentId: null, finetuneId: null })}
+              onBrowseModels={() => setSection('models')}
+              onOpenDeployment={deploymentId => go({ to: 'deployments', deploymentId })}
+            />
+          )}
+        </div>
+      ))}
+      {deployDialog && (
+        <DeployDialog
+          client={client}
+          trans={trans}
+          backendKind={info?.backend.kind ?? 'local'}
+          info={info}
+          model={deployDialog.model}
+          defaultContextLength={settings.defaultContextLength}
+          fitDebounceMs={props.fitDebounceMs}
+          notify={props.notify}
+          onClose={() => setDeployDialog(null)}
+          onCreated={response => {
+            setDeployDialog(null);
+            setPendingDeployment({ deploymentId: response.deployment.id, operation: response.operation });
+            setSection('deployments');
+            setSelectedDeploymentId(response.deployment.id);
+            setDeploymentsReload(n => n + 1);
+          }}
+        />
+      )}
+      {finetuneDialog && (
+        <FineTuneDialog
+          client={client}
+          trans={trans}
+          backendKind={info?.backend.kind ?? 'local'}
+          model={finetuneDialog.model}
+          datasetPath={finetuneDialog.datasetPath}
+          pickDataset={props.pickDataset}
+          uploadDataset={props.uploadDataset}
+          debounceMs={props.fitDebounceMs}
+          notify={props.notify}
+          onClose={() => setFineTuneDialog(null)}
+          onCreated={response => {
+            setFineTuneDialog(null);
+            setSection('finetuning');
+            setSelectedFineTuneId(response.finetune.id);
+            setFineTunesReload(n => n + 1);
+          }}
+        />
+      )}
+      {evaluationDialog && (
+        <EvaluationDialog
+          client={client}
+          trans={trans}
+          backendKind={info?.backend.kind ?? 'local'}
+          deploymentId={evaluationDialog.deploymentId}
+          finetuneId={evaluationDialog.finetuneId}
+          pickDataset={props.pickDataset}
+          uploadDataset={props.uploadDataset}
+          debounceMs={props.fitDebounceMs}
+          notify={props.notify}
+          onClose={() => setEvaluationDialog(null)}
+          onCreated={response => {
+            setEvaluationDialog(null);
+            setSection('evaluations');
+            setSelectedEvaluationId(response.evaluation.id);
+            setEvaluationsReload(n => n + 1);
+          }}
+        />
+      )}
+      {registerOpen && (
+        <RegisterDialog
+          client={client}
+          trans={trans}
+          backendKind={info?.backend.kind ?? 'local'}
+          pollIntervalMs={settings.pollIntervalMs}
+          notify={props.notify}
+          onClose={() => setRegisterOpen(false)}
+          onRegistered={modelId => {
+            setReloadCount(n => n + 1);
+            if (modelId) {
+              setSection('models');
+              setSelectedModelId(modelId);
+            }
+          }}
+          onBackground={watchInBackground}
+        />
+      )}
+    </div>
+  );
+}
+
+function defaultCopy(text: string): void {
+  void navigator.clipboard?.writeText(text);
+}

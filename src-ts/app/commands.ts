@@ -1,0 +1,267 @@
+import type { JupyterFrontEnd } from '@jupyterlab/application';
+import { ICommandPalette, MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { addIcon, refreshIcon } from '@jupyterlab/ui-components';
+
+import { aquaIcon } from './icons';
+import type { AquaPanel } from './AquaPanel';
+import type { PlaygroundWidget } from './PlaygroundWidget';
+
+/** The extension's command ids. */
+export namespace CommandIDs {
+  /** Open (or activate) the "AI Quick Actions" panel. */
+  export const open = 'aqua-ext:open';
+  /** Open the panel on the model grid. */
+  export const openModels = 'aqua-ext:open-models';
+  /** Open the panel and its register dialog. */
+  export const registerModel = 'aqua-ext:register-model';
+  /** Rescan the model sources and reload the list. */
+  export const refreshModels = 'aqua-ext:refresh-models';
+  /** Open the panel on the deployments (args: `deploymentId` to show one). */
+  export const openDeployments = 'aqua-ext:open-deployments';
+  /** Open (or activate) a deployment's playground tab (args: `deploymentId`). */
+  export const openPlayground = 'aqua-ext:open-playground';
+  /** Open the panel on the fine-tuning jobs (args: `finetuneId` to show one). */
+  export const openFineTunes = 'aqua-ext:open-finetunes';
+  /** Open the panel and the fine-tune form (args: `modelId`, `datasetPath` to prefill it). */
+  export const newFineTune = 'aqua-ext:new-finetune';
+  /**
+   * The file browser's "Fine-tune with this dataset": the fine-tune form with
+   * the selected JSONL file (args: `path` instead of the selection).
+   */
+  export const fineTuneDataset = 'aqua-ext:finetune-dataset';
+  /** Open the panel on the evaluations (args: `evaluationId` to show one). */
+  export const openEvaluations = 'aqua-ext:open-evaluations';
+  /** Open the panel and the evaluation form (args: `deploymentId` or `finetuneId` to preselect). */
+  export const newEvaluation = 'aqua-ext:new-evaluation';
+}
+
+/** File-browser items that are JSON Lines datasets (the context menu's selector). */
+export const DATASET_ITEM_SELECTOR = '.jp-DirListing-item[data-file-type="jsonl"]';
+
+/** Palette and launcher category. */
+export const CATEGORY = 'AI Quick Actions';
+
+/** Id of the single main-area panel. */
+export const PANEL_ID = 'aqua-ext-main';
+
+export type AquaMainWidget = MainAreaWidget<AquaPanel>;
+export type PlaygroundMainWidget = MainAreaWidget<PlaygroundWidget>;
+
+/** Id prefix of the playground tabs (one per deployment). */
+export const PLAYGROUND_ID_PREFIX = 'aqua-ext-playground-';
+
+export interface ICommandOptions {
+  app: JupyterFrontEnd;
+  trans: TranslationBundle;
+  tracker: WidgetTracker<AquaMainWidget>;
+  /** Build the panel's content (called once, when the panel first opens). */
+  createPanel: () => AquaPanel;
+  palette?: ICommandPalette | null;
+  /**
+   * The dataset file selected in the file browser (its path inside the Jupyter
+   * root), or null; without it `aqua-ext:finetune-dataset` needs a `path` argument.
+   */
+  selectedDataset?: () => string | null;
+  /** Playground tabs; without them `aqua-ext:open-playground` is not registered. */
+  playgrounds?: {
+    tracker: WidgetTracker<PlaygroundMainWidget>;
+    /** Build a playground; `setTitle` receives the deployment's name once it is known. */
+    create: (deploymentId: string, setTitle: (name: string) => void) => PlaygroundWidget;
+  };
+}
+
+/** Register the commands (and palette items); no network calls happen here. */
+export function registerCommands(options: ICommandOptions): void {
+  const { app, trans, tracker, createPanel, palette, playgrounds, selectedDataset } = options;
+  const { commands, shell } = app;
+
+  const open = (): AquaMainWidget => {
+    let widget = tracker.find(() => true);
+    if (!widget || widget.isDisposed) {
+      widget = new MainAreaWidget<AquaPanel>({ content: createPanel() });
+      widget.id = PANEL_ID;
+      widget.addClass('jp-AquaExt-MainArea');
+      // The panel has its own header and toolbars: the main-area toolbar would stay an
+      // empty strip above it, outside the register dialog's backdrop.
+      widget.toolbar.hide();
+      widget.title.label = trans.__('AI Quick Actions');
+      widget.title.caption = trans.__('Browse, register, deploy, fine-tune and evaluate models');
+      widget.title.icon = aquaIcon;
+      widget.title.closable = true;
+      void tracker.add(widget);
+    }
+    if (!widget.isAttached) {
+      shell.add(widget, 'main');
+    }
+    shell.activateById(widget.id);
+    return widget;
+  };
+
+  commands.addCommand(CommandIDs.open, {
+    label: trans.__('AI Quick Actions'),
+    caption: trans.__('Open AI Quick Actions: browse, register, deploy and fine-tune models'),
+    icon: args => (args['isPalette'] ? undefined : aquaIcon),
+    execute: () => {
+      open();
+    }
+  });
+
+  commands.addCommand(CommandIDs.openModels, {
+    label: trans.__('Browse Models'),
+    caption: trans.__('Open the AI Quick Actions model explorer'),
+    icon: args => (args['isPalette'] ? undefined : aquaIcon),
+    execute: () => {
+      open().content.navigator.navigate({ to: 'models' });
+    }
+  });
+
+  commands.addCommand(CommandIDs.registerModel, {
+    label: trans.__('Register Model…'),
+    caption: trans.__('Register a local folder or a Hugging Face model'),
+    icon: args => (args['isPalette'] ? undefined : addIcon),
+    execute: () => {
+      open().content.navigator.navigate({ to: 'register' });
+    }
+  });
+
+  commands.addCommand(CommandIDs.refreshModels, {
+    label: trans.__('Refresh Models'),
+    caption: trans.__('Rescan the model sources and reload the list'),
+    icon: args => (args['isPalette'] ? undefined : refreshIcon),
+    execute: () => {
+      const existing = tracker.find(() => true);
+      if (existing && !existing.isDisposed) {
+        existing.content.navigator.navigate({ to: 'refresh-models' });
+      } else {
+        // A freshly opened panel loads the list itself.
+        open();
+      }
+    }
+  });
+
+  commands.addCommand(CommandIDs.openDeployments, {
+    label: trans.__('Deployments'),
+    caption: trans.__('Open the AI Quick Actions deployments'),
+    icon: args => (args['isPalette'] ? undefined : aquaIcon),
+    execute: args => {
+      const deploymentId = typeof args['deploymentId'] === 'string' ? args['deploymentId'] : null;
+      open().content.navigator.navigate({ to: 'deployments', deploymentId });
+    }
+  });
+
+  const text = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
+
+  commands.addCommand(CommandIDs.openFineTunes, {
+    label: trans.__('Fine-tuning'),
+    caption: trans.__('Open the AI Quick Actions fine-tuning jobs'),
+    icon: args => (args['isPalette'] ? undefined : aquaIcon),
+    execute: args => {
+      open().content.navigator.navigate({ to: 'finetunes', finetuneId: text(args['finetuneId']) });
+    }
+  });
+
+  commands.addCommand(CommandIDs.newFineTune, {
+    label: trans.__('New Fine-tune…'),
+    caption: trans.__('Fine-tune a model on a JSONL dataset (LoRA or its last layers)'),
+    icon: args => (args['isPalette'] ? undefined : addIcon),
+    execute: args => {
+      open().content.navigator.navigate({
+        to: 'finetunes',
+        newJob: true,
+        modelId: text(args['modelId']),
+        datasetPath: text(args['datasetPath'])
+      });
+    }
+  });
+
+  const datasetPath = (args: { [key: string]: unknown }): string | null =>
+    text(args['path']) ?? selectedDataset?.() ?? null;
+  commands.addCommand(CommandIDs.fineTuneDataset, {
+    label: trans.__('Fine-tune with this dataset'),
+    caption: trans.__('Open the fine-tune form with this JSONL file as the dataset'),
+    icon: aquaIcon,
+    isEnabled: args => datasetPath(args) !== null,
+    execute: args => {
+      const path = datasetPath(args);
+      if (path) {
+        open().content.navigator.navigate({ to: 'finetunes', newJob: true, datasetPath: path });
+      }
+    }
+  });
+
+  commands.addCommand(CommandIDs.openEvaluations, {
+    label: trans.__('Evaluations'),
+    caption: trans.__('Open the AI Quick Actions evaluations'),
+    icon: args => (args['isPalette'] ? undefined : aquaIcon),
+    execute: args => {
+      open().content.navigator.navigate({ to: 'evaluations', evaluationId: text(args['evaluationId']) });
+    }
+  });
+
+  commands.addCommand(CommandIDs.newEvaluation, {
+    label: trans.__('New Evaluation…'),
+    caption: trans.__(
+      'Score a deployment on a JSONL dataset (BERTScore, ROUGE, BLEU, chrF, exact match, readability, latency)'
+    ),
+    icon: args => (args['isPalette'] ? undefined : addIcon),
+    execute: args => {
+      open().content.navigator.navigate({
+        to: 'evaluations',
+        newEvaluation: true,
+        deploymentId: text(args['deploymentId']),
+        finetuneId: text(args['finetuneId'])
+      });
+    }
+  });
+
+  if (playgrounds) {
+    commands.addCommand(CommandIDs.openPlayground, {
+      label: trans.__('Open Playground'),
+      caption: trans.__('Chat with a deployment in its own tab'),
+      icon: aquaIcon,
+      isEnabled: args => typeof args['deploymentId'] === 'string' && args['deploymentId'].length > 0,
+      execute: args => {
+        const deploymentId = args['deploymentId'] as string;
+        let widget = playgrounds.tracker.find(item => item.content.deploymentId === deploymentId);
+        if (!widget || widget.isDisposed) {
+          const main = new MainAreaWidget<PlaygroundWidget>({
+            content: playgrounds.create(deploymentId, name => {
+              main.title.label = trans.__('Playground: %1', name);
+              main.title.caption = trans.__('Playground of the deployment “%1”', name);
+            })
+          });
+          main.id = PLAYGROUND_ID_PREFIX + deploymentId.replace(/[^A-Za-z0-9_-]/g, '_');
+          main.addClass('jp-AquaExt-PlaygroundArea');
+          main.toolbar.hide();
+          main.title.label = trans.__('Playground');
+          main.title.icon = aquaIcon;
+          main.title.closable = true;
+          void playgrounds.tracker.add(main);
+          widget = main;
+        }
+        if (!widget.isAttached) {
+          shell.add(widget, 'main');
+        }
+        shell.activateById(widget.id);
+        return widget;
+      }
+    });
+  }
+
+  if (palette) {
+    for (const command of [
+      CommandIDs.open,
+      CommandIDs.openModels,
+      CommandIDs.openDeployments,
+      CommandIDs.openFineTunes,
+      CommandIDs.newFineTune,
+      CommandIDs.openEvaluations,
+      CommandIDs.newEvaluation,
+      CommandIDs.registerModel,
+      CommandIDs.refreshModels
+    ]) {
+      palette.addItem({ command, category: trans.__(CATEGORY), args: { isPalette: true } });
+    }
+  }
+}

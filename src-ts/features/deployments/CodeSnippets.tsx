@@ -1,0 +1,77 @@
+import * as React from 'react';
+
+import { Button, copyIcon } from '@jupyterlab/ui-components';
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import { makeSnippet, SNIPPET_KINDS, TOKEN_ENV, type ISnippetTarget, type SnippetKind } from './snippets';
+import type { CopyToClipboard } from '../../shared/callbacks';
+import { useCopiedFlag } from '../../ui/hooks/useCopiedFlag';
+
+export interface ICodeSnippetsProps {
+  target: ISnippetTarget;
+  trans: TranslationBundle;
+  copyToClipboard: CopyToClipboard;
+}
+
+/** curl / Python openai / LangChain code for the deployment, with a Copy button. */
+export function CodeSnippets(props: ICodeSnippetsProps): JSX.Element {
+  const { target, trans } = props;
+  const [kind, setKind] = React.useState<SnippetKind>('python');
+  const [copied, markCopied] = useCopiedFlag();
+  const ids = React.useId().replace(/:/g, '');
+  const code = React.useMemo(() => makeSnippet(kind, target), [kind, target]);
+  const labels: Record<SnippetKind, string> = {
+    curl: 'curl',
+    python: trans.__('Python (openai)'),
+    langchain: 'LangChain'
+  };
+
+  return (
+    <section className="jp-AquaExt-CodeSnippets" aria-label={trans.__('Code snippets')}>
+      <div className="jp-AquaExt-CodeSnippets-header">
+        <div className="jp-AquaExt-CodeSnippets-tabs" role="tablist" aria-label={trans.__('Snippet language')}>
+          {SNIPPET_KINDS.map(value => (
+            <button
+              key={value}
+              type="button"
+              role="tab"
+              id={`${ids}-tab-${value}`}
+              aria-selected={kind === value}
+              aria-controls={`${ids}-code`}
+              className={kind === value ? 'jp-AquaExt-tab jp-mod-active' : 'jp-AquaExt-tab'}
+              onClick={() => setKind(value)}
+            >
+              {labels[value]}
+            </button>
+          ))}
+        </div>
+        <Button
+          className="jp-mod-styled jp-AquaExt-button jp-AquaExt-CodeSnippets-copy"
+          onClick={() => {
+            props.copyToClipboard(code);
+            markCopied();
+          }}
+          title={trans.__('Copy the code')}
+        >
+          <copyIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
+          {copied ? trans.__('Copied') : trans.__('Copy')}
+        </Button>
+      </div>
+      <pre
+        className="jp-AquaExt-CodeSnippets-code"
+        id={`${ids}-code`}
+        role="tabpanel"
+        aria-labelledby={`${ids}-tab-${kind}`}
+        data-snippet={kind}
+      >
+        <code>{code}</code>
+      </pre>
+      <p className="jp-AquaExt-formField-hint">
+        {trans.__(
+          'The code reads this Jupyter server’s token from the %1 environment variable (jupyter server list shows the token); the token itself is never shown here.',
+          TOKEN_ENV
+        )}
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,534 @@
+import * as React from 'react';
+
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import type { IAquaClient } from '../../api/client';
+import type { CreateDeploymentResponse, Dtype, FitReport, Info, ModelSummary } from '../../api/types';
+import {
+  buildDeployRequest,
+  DEPLOY_FIELDS,
+  defaultDeploymentName,
+  defaultEngine,
+  defaultMode,
+  defaultShape,
+  effectiveDtype,
+  engineChoices,
+  fitTargetForShape,
+  initialDeployForm,
+  isDeployable,
+  LIMITS,
+  localShapeChoices,
+  modeChoices,
+  ociShapeChoices,
+  validateDeployForm,
+  type DeployField,
+  type IDeployForm
+} from './deployForm';
+import { type BackendKind } from '../../shared/labels';
+import { formatInteger } from '../../shared/format';
+import { DTYPES } from '../../shared/settings';
+import type { Notify } from '../../shared/callbacks';
+import { ChoiceGroup } from '../../ui/ChoiceGroup';
+import { AdvancedOptions, DescriptionField, DialogFooter } from '../../ui/DialogParts';
+import { describeError } from '../../shared/errors';
+import { FormErrors } from '../../ui/FormErrors';
+import { FormField, TextField } from '../../ui/FormField';
+import { ModalDialog } from '../../ui/ModalDialog';
+import { DeployFitSummary, limitHint, shapeOptionLabel } from './DeployFit';
+import { ParamRows } from './ParamRows';
+import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
+import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
+import { useLatest } from '../../ui/hooks/useLatest';
+
+export interface IDeployDialogProps {
+  client: IAquaClient;
+  trans: TranslationBundle;
+  backendKind: BackendKind;
+  info: Info | null;
+  /** The model to deploy; null offers a picker of the deployable models. */
+  model: ModelSummary | null;
+  /** Context length the memory fit assumes when no max model length is set. */
+  defaultContextLength: number;
+  /** Debounce of the memory-fit request (tests use 0). */
+  fitDebounceMs?: number;
+  notify: Notify;
+  onClose: () => void;
+  /** The server accepted the deployment (202): it is CREATING. */
+  onCreated: (response: CreateDeploymentResponse) => void;
+}
+
+/** Fields that live under "Advanced options" (opened when one of them has an error). */
+const ADVANCED_FIELDS: readonly DeployField[] = ['max_model_len', 'dtype', 'params', 'log_group_id', 'log_id'];
+
+/** The request field each input feeds: editing the input clears that field's error (it may be fixed). */
+const FORM_FIELDS: Partial<Record<keyof IDeployForm, DeployField>> = {
+  name: 'name',
+  description: 'description',
+  shape: 'shape',
+  replicas: 'replicas',
+  mode: 'mode',
+  maxModelLen: 'max_model_len',
+  dtype: 'dtype',
+  params: 'params',
+  logGroupId: 'log_group_id',
+  logId: 'log_id'
+};
+
+/**
+ * Deploy a model: name, shape with its memory fit, engine, inference mode,
+ * and (collapsed) context length, data type, engine parameters and logging.
+ */
+export function DeployDialog(props: IDeployDialogProps): JSX.Element {
+  const { client, trans, backendKind, info } = props;
+  const onOci = backendKind === 'oci';
+  const ids = React.useId().replace(/:/g, '');
+  const id = (name: string): string => `jp-AquaExt-deploy-${ids}-${name}`;
+  const [models, setModels] = React.useState<ModelSummary[] | null>(props.model ? [props.model] : null);
+  const [modelsError, setModelsError] = React.useState<unknown>(null);
+  const [form, setForm] = React.useState<IDeployForm>(() => initialDeployForm(props.model, backendKind, info));
+  const [nameTouched, setNameTouched] = React.useState(false);
+  const [shapeTouched, setShapeTouched] = React.useState(false);
+  const [fit, setFit] = React.useState<FitReport | null>(null);
+  const [fitError, setFitError] = React.useState<unknown>(null);
+  const [fitLoading, setFitLoading] = React.useState(false);
+  const [advancedOpen, setAdvancedOpen] = React.useState(false);
+  const { errors, otherErrors, error, submitting, showErrors, clearErrors, submit } = useFormSubmit<DeployField>({
+    trans,
+    fields: DEPLOY_FIELDS,
+    onShow: shown => {
+      if (ADVANCED_FIELDS.some(field => shown[field])) {
+        setAdvancedOpen(true);
+      }
+    }
+  });
+  const firstInput = React.useRef<HTMLInputElement | HTMLSelectElement | null>(null);
+
+  const model = models?.find(item => item.id === form.modelId) ?? null;
+
+  useDialogFocus(firstInput);
+
+  // Without a given model: the deployable ones to pick from.
+  React.useEffect(() => {
+    if (props.model) {
+      return;
+    }
+    let current = true;
+    client
+      .listModels()
+      .then(list => current && setModels(list.items.filter(isDeployable)))
+      .catch(reason => current && setModelsError(reason));
+    return () => {
+      current = false;
+    };
+  }, [client, props.model]);
+
+  // The engine defaults come from /info, which may arrive after the dialog opened.
+  const forInfo = useLatest({ backendKind, model, shapeTouched, trans });
+  React.useEffect(() => {
+    if (!info) {
+      return;
+    }
+    const { backendKind, model, shapeTouched, trans } = forInfo.current;
+    setForm(previous => {
+      const engine = engineChoices(backendKind, info, trans).find(choice => choice.value === previous.engine);
+      const next = { ...previous };
+      if (engine?.disabled) {
+        next.engine = defaultEngine(backendKind, model, info);
+      }
+      if (!shapeTouched && backendKind === 'local') {
+        next.shape = defaultShape(backendKind, info, null);
+      }
+      return next;
+    });
+    // Only when /info changes: the user's own choices win afterwards.
+  }, [info, forInfo]);
+
+  const maxModelLen = /^\d+$/.test(form.maxModelLen.trim()) ? Number(form.maxModelLen.trim()) : null;
+  const contextLength =
+    maxModelLen !== null && maxModelLen >= LIMITS.maxModelLenMin
+      ? maxModelLen
+      : model?.context_length
+        ? Math.min(props.defaultContextLength, model.context_length)
+        : props.defaultContextLength;
+  const dtype: Dtype = effectiveDtype(form, backendKind);
+
+  // The memory fit for the model, data type and context (debounced like the model detail's).
+  React.useEffect(() => {
+    if (!form.modelId) {
+      setFit(null);
+      return;
+    }
+    let current = true;
+    setFitLoading(true);
+    const timer = setTimeout(() => {
+      client
+        .getModelFit(form.modelId, { dtype, context_length: contextLength, concurrency: 1 })
+        .then(report => {
+          if (current) {
+            setFit(report);
+            setFitError(null);
+          }
+        })
+        .catch(reason => current && setFitError(reason))
+        .finally(() => current && setFitLoading(false));
+    }, props.fitDebounceMs ?? 300);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [client, form.modelId, dtype, contextLength, props.fitDebounceMs]);
+
+  // On OCI the recommended shape comes with the fit report (never one whose service limit is
+  // reached: then the server chooses).
+  React.useEffect(() => {
+    if (onOci && fit && !shapeTouched) {
+      const pick = defaultShape('oci', info, fit);
+      const full = fit.shapes.some(shape => shape.name === pick && shape.available === 0);
+      setForm(previous => ({ ...previous, shape: full ? '' : pick }));
+    }
+  }, [onOci, fit, shapeTouched, info]);
+
+  const update = (patch: Partial<IDeployForm>): void => {
+    setForm(previous => ({ ...previous, ...patch }));
+    clearErrors(
+      (Object.keys(patch) as (keyof IDeployForm)[])
+        .map(key => FORM_FIELDS[key])
+        .filter((field): field is DeployField => !!field)
+    );
+  };
+
+  const chooseModel = (modelId: string): void => {
+    const next = models?.find(item => item.id === modelId) ?? null;
+    const engine = defaultEngine(backendKind, next, info);
+    setForm(previous => ({
+      ...previous,
+      modelId,
+      name: nameTouched ? previous.name : defaultDeploymentName(next),
+      engine,
+      mode: defaultMode(next, engine)
+    }));
+    setFit(null);
+    if (onOci) {
+      setShapeTouched(false);
+    }
+  };
+
+  const engines = engineChoices(backendKind, info, trans);
+  const modes = modeChoices(form.engine, trans);
+
+  const chooseEngine = (engine: IDeployForm['engine']): void => {
+    const allowed = modeChoices(engine, trans);
+    setForm(previous => ({
+      ...previous,
+      engine,
+      // A mode the new engine cannot serve falls back to chat.
+      mode: allowed.find(choice => choice.value === previous.mode)?.disabled ? 'chat' : previous.mode
+    }));
+  };
+
+  const busy = submitting;
+
+  const onSubmit = (event: React.FormEvent): Promise<void> =>
+    submit(event, {
+      validate: () => showErrors(validateDeployForm(form, backendKind, trans)),
+      send: () => client.createDeployment(buildDeployRequest(form, backendKind)),
+      done: response => {
+        props.notify(trans.__('Deploying “%1”…', response.deployment.name), 'info');
+        props.onCreated(response);
+      }
+    });
+
+  const close = (): void => {
+    if (!submitting) {
+      props.onClose();
+    }
+  };
+
+  const target = fitTargetForShape(fit, backendKind, form.shape);
+  const shapes = ociShapeChoices(fit);
+
+  return (
+    <ModalDialog
+      title={props.model ? trans.__('Deploy “%1”', props.model.name) : trans.__('New deployment')}
+      label={trans.__('Deploy model')}
+      className="jp-AquaExt-FormDialog jp-AquaExt-DeployDialog"
+      trans={trans}
+      onClose={close}
+      closeDisabled={submitting}
+    >
+      <form onSubmit={event => void onSubmit(event)} noValidate>
+        <div className="jp-AquaExt-ModalDialog-body">
+          {!props.model && (
+            <FormField
+              id={id('model')}
+              field="model_id"
+              label={trans.__('Model')}
+              error={errors.model_id}
+              hint={
+                modelsError !== null
+                  ? describeError(modelsError, trans)
+                  : models !== null && models.length === 0
+                    ? trans.__('No model is ready to deploy: register or download one in Models first.')
+                    : undefined
+              }
+            >
+              {input => (
+                <select
+                  {...input}
+                  ref={element => {
+                    firstInput.current = element;
+                  }}
+                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
+                  value={form.modelId}
+                  disabled={busy || models === null}
+                  onChange={event => chooseModel(event.target.value)}
+                >
+                  <option value="">
+                    {models === null ? trans.__('Loading models…') : trans.__('Choose a model…')}
+                  </option>
+                  {(models ?? []).map(item => (
+                    <option key={item.id} value={item.id}>
+                      {item.name}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </FormField>
+          )}
+          <TextField
+            id={id('name')}
+            field="name"
+            label={trans.__('Deployment name')}
+            error={errors.name}
+            inputRef={element => {
+              if (props.model) {
+                firstInput.current = element;
+              }
+            }}
+            value={form.name}
+            maxLength={LIMITS.name}
+            disabled={busy}
+            onChange={name => {
+              setNameTouched(true);
+              update({ name });
+            }}
+          />
+          <DescriptionField
+            id={id('description')}
+            trans={trans}
+            value={form.description}
+            maxLength={LIMITS.description}
+            disabled={busy}
+            error={errors.description}
+            onChange={description => update({ description })}
+          />
+
+          {onOci ? (
+            <FormField
+              id={id('shape')}
+              field="shape"
+              label={trans.__('Shape')}
+              error={errors.shape}
+              hint={
+                fit === null && fitError === null
+                  ? trans.__('Loading the shapes and their memory fit…')
+                  : fitError !== null
+                    ? trans.__(
+                        'The memory fit is unavailable (%1); the server picks a shape if you leave it.',
+                        describeError(fitError, trans)
+                      )
+                    : (limitHint(target, form.replicas, trans) ?? undefined)
+              }
+            >
+              {input => (
+                <select
+                  {...input}
+                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
+                  value={form.shape}
+                  disabled={busy}
+                  onChange={event => {
+                    setShapeTouched(true);
+                    update({ shape: event.target.value });
+                  }}
+                >
+                  <option value="">{trans.__('Let the server choose (smallest that fits)')}</option>
+                  {shapes.map(shape => (
+                    <option
+                      key={shape.name}
+                      value={shape.name}
+                      disabled={shape.available === 0}
+                      title={
+                        shape.available === 0
+                          ? trans.__(
+                              'The service limit of this shape is reached in this region: request a limit increase or choose another shape.'
+                            )
+                          : undefined
+                      }
+                    >
+                      {shapeOptionLabel(shape, fit, trans)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </FormField>
+          ) : (
+            <ChoiceGroup
+              id={id('shape')}
+              field="shape"
+              legend={trans.__('Shape')}
+              choices={localShapeChoices(info, trans)}
+              value={form.shape}
+              disabled={busy}
+              error={errors.shape}
+              onChange={value => {
+                setShapeTouched(true);
+                update({ shape: value });
+              }}
+            />
+          )}
+          <DeployFitSummary
+            target={target}
+            fit={fit}
+            loading={fitLoading}
+            hasModel={!!form.modelId}
+            dtype={dtype}
+            contextLength={contextLength}
+            trans={trans}
+          />
+
+          {onOci && (
+            <TextField
+              id={id('replicas')}
+              field="replicas"
+              label={trans.__('Replicas')}
+              error={errors.replicas}
+              hint={trans.__('Instances behind the load balancer (%1 to %2).', LIMITS.replicasMin, LIMITS.replicasMax)}
+              type="number"
+              min={LIMITS.replicasMin}
+              max={LIMITS.replicasMax}
+              step={1}
+              narrow
+              value={form.replicas}
+              disabled={busy}
+              onChange={replicas => update({ replicas })}
+            />
+          )}
+
+          <ChoiceGroup
+            id={id('engine')}
+            field="engine"
+            legend={trans.__('Engine')}
+            choices={engines}
+            value={form.engine}
+            disabled={busy}
+            error={errors.engine}
+            onChange={chooseEngine}
+          />
+          <ChoiceGroup
+            id={id('mode')}
+            field="mode"
+            legend={trans.__('Inference mode')}
+            choices={modes}
+            value={form.mode}
+            disabled={busy}
+            error={errors.mode}
+            onChange={mode => update({ mode })}
+          />
+
+          <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
+            <TextField
+              id={id('max_model_len')}
+              field="max_model_len"
+              label={trans.__('Max model length (tokens)')}
+              error={errors.max_model_len}
+              hint={
+                model?.context_length
+                  ? trans.__('Empty: the model’s own context length (%1 tokens).', formatInteger(model.context_length))
+                  : trans.__('Empty: the model’s own context length.')
+              }
+              type="number"
+              min={LIMITS.maxModelLenMin}
+              max={LIMITS.maxModelLenMax}
+              step={1}
+              narrow
+              value={form.maxModelLen}
+              disabled={busy}
+              onChange={maxModelLen => update({ maxModelLen })}
+            />
+            <FormField
+              id={id('dtype')}
+              field="dtype"
+              label={trans.__('Data type')}
+              error={errors.dtype}
+              hint={trans.__('Automatic: bfloat16 on a GPU, float32 on a CPU.')}
+            >
+              {input => (
+                <select
+                  {...input}
+                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select jp-AquaExt-narrowInput"
+                  value={form.dtype}
+                  disabled={busy}
+                  onChange={event => update({ dtype: event.target.value as IDeployForm['dtype'] })}
+                >
+                  <option value="">{trans.__('Automatic')}</option>
+                  {DTYPES.map(value => (
+                    <option key={value} value={value}>
+                      {value}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </FormField>
+            <ParamRows
+              form={form}
+              errors={errors}
+              busy={busy}
+              trans={trans}
+              idPrefix={id('params')}
+              onChange={update}
+            />
+            {onOci && (
+              <fieldset className="jp-AquaExt-fieldset" data-field="logging">
+                <legend className="jp-AquaExt-formField-label">{trans.__('Logging (recommended)')}</legend>
+                <TextField
+                  id={id('log_group_id')}
+                  field="log_group_id"
+                  label={trans.__('Log group OCID')}
+                  error={errors.log_group_id}
+                  placeholder="ocid1.loggroup.oc1…"
+                  value={form.logGroupId}
+                  disabled={busy}
+                  onChange={logGroupId => update({ logGroupId })}
+                />
+                <TextField
+                  id={id('log_id')}
+                  field="log_id"
+                  label={trans.__('Log OCID')}
+                  error={errors.log_id}
+                  hint={trans.__(
+                    'The engine’s predict and access logs go to this log; without one, failures are harder to diagnose.'
+                  )}
+                  placeholder="ocid1.log.oc1…"
+                  value={form.logId}
+                  disabled={busy}
+                  onChange={logId => update({ logId })}
+                />
+              </fieldset>
+            )}
+          </AdvancedOptions>
+
+          <FormErrors fields={otherErrors} message={error} />
+        </div>
+        <DialogFooter
+          trans={trans}
+          submitting={submitting}
+          onCancel={close}
+          submitClassName="jp-AquaExt-deploySubmit"
+          submitDisabled={busy || (!props.model && models !== null && models.length === 0)}
+          submitLabel={trans.__('Deploy')}
+          submittingLabel={trans.__('Deploying…')}
+        />
+      </form>
+    </ModalDialog>
+  );
+}

@@ -1,0 +1,91 @@
+import * as React from 'react';
+
+import { addIcon, Button, closeIcon } from '@jupyterlab/ui-components';
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import { LIMITS, newParamRow, type DeployErrors, type IDeployForm } from './deployForm';
+
+/** The engine parameters as editable `--name value` rows. */
+export function ParamRows(props: {
+  form: IDeployForm;
+  errors: DeployErrors;
+  busy: boolean;
+  trans: TranslationBundle;
+  idPrefix: string;
+  onChange: (patch: Partial<IDeployForm>) => void;
+}): JSX.Element {
+  const { form, errors, trans, idPrefix } = props;
+  const setRow = (key: number, patch: { name?: string; value?: string }): void =>
+    props.onChange({ params: form.params.map(row => (row.key === key ? { ...row, ...patch } : row)) });
+  return (
+    <fieldset
+      className={
+        errors.params
+          ? 'jp-AquaExt-fieldset jp-AquaExt-ParamRows jp-mod-error'
+          : 'jp-AquaExt-fieldset jp-AquaExt-ParamRows'
+      }
+      data-field="params"
+      aria-describedby={errors.params ? `${idPrefix}-error` : `${idPrefix}-hint`}
+    >
+      <legend className="jp-AquaExt-formField-label">{trans.__('Engine parameters')}</legend>
+      {form.params.map((row, index) => (
+        <div className="jp-AquaExt-ParamRows-row" key={row.key}>
+          <input
+            type="text"
+            className="jp-mod-styled jp-AquaExt-input jp-AquaExt-ParamRows-name"
+            aria-label={trans.__('Parameter %1 name', index + 1)}
+            placeholder="--name"
+            value={row.name}
+            disabled={props.busy}
+            autoComplete="off"
+            spellCheck={false}
+            onChange={event => setRow(row.key, { name: event.target.value })}
+          />
+          <input
+            type="text"
+            className="jp-mod-styled jp-AquaExt-input jp-AquaExt-ParamRows-value"
+            aria-label={trans.__('Parameter %1 value', index + 1)}
+            placeholder={trans.__('value (empty for a flag)')}
+            value={row.value}
+            disabled={props.busy}
+            autoComplete="off"
+            spellCheck={false}
+            onChange={event => setRow(row.key, { value: event.target.value })}
+          />
+          <Button
+            className="jp-AquaExt-button jp-AquaExt-iconButton"
+            minimal
+            type="button"
+            aria-label={trans.__('Remove parameter %1', index + 1)}
+            title={trans.__('Remove')}
+            disabled={props.busy}
+            onClick={() => props.onChange({ params: form.params.filter(item => item.key !== row.key) })}
+          >
+            <closeIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
+          </Button>
+        </div>
+      ))}
+      <div>
+        <Button
+          className="jp-mod-styled jp-AquaExt-button"
+          type="button"
+          disabled={props.busy || form.params.length >= LIMITS.params / 2}
+          onClick={() => props.onChange({ params: [...form.params, newParamRow()] })}
+        >
+          <addIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
+          {trans.__('Add parameter')}
+        </Button>
+      </div>
+      <div id={`${idPrefix}-hint`} className="jp-AquaExt-formField-hint">
+        {trans.__(
+          'Passed to the engine’s command line, checked against its allowed options (for example --dtype bfloat16).'
+        )}
+      </div>
+      {errors.params && (
+        <div id={`${idPrefix}-error`} className="jp-AquaExt-fieldError" role="alert">
+          {errors.params}
+        </div>
+      )}
+    </fieldset>
+  );
+}

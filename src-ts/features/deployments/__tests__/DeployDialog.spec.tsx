@@ -1,0 +1,303 @@
+import * as React from 'react';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+
+import { nullTranslator } from '@jupyterlab/translation';
+
+import { AquaApiError } from '../../../api/errors';
+import { DeployDialog, type IDeployDialogProps } from '../DeployDialog';
+import { FakeClient, makeFit, makeInfo, makeModel, target } from '../../../test-support/fixtures';
+
+const trans = nullTranslator.load('aqua_ext');
+
+const info = makeInfo({
+  engines: [
+    { name: 'transformers', label: 'Transformers', available: true, version: null, reason: null },
+    {
+      name: 'vllm',
+      label: 'vLLM',
+      available: false,
+      version: null,
+      reason: 'Optional: pip install vllm (CUDA GPU only)'
+    }
+  ]
+});
+
+function setup(overrides: Partial<IDeployDialogProps> = {}, client = new FakeClient()) {
+  const props: IDeployDialogProps = {
+    client,
+    trans,
+    backendKind: 'local',
+    info,
+    model: makeModel(),
+    defaultContextLength: 4096,
+    fitDebounceMs: 0,
+    notify: jest.fn(),
+    onClose: jest.fn(),
+    onCreated: jest.fn(),
+    ...overrides
+  };
+  const utils = render(<DeployDialog {...props} />);
+  return { props, client, ...utils };
+}
+
+function errorOf(element: HTMLElement): HTMLElement | null {
+  const id = (element.getAttribute('aria-describedby') ?? '').split(' ').find(part => part.endsWith('-error'));
+  return id ? document.getElementById(id) : null;
+}
+
+describe('DeployDialog', () => {
+  it('starts from the model and shows the memory fit of the chosen shape', async () => {
+    const { client } = setup();
+    expect(screen.getByRole('dialog', { name: 'Deploy model' })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'Deploy “Qwen2.5 0.5B Instruct”' })).toBeInTheDocument();
+    expect(screen.getByLabelText('Deployment name')).toHaveValue('Qwen2.5 0.5B Instruct');
+    expect(screen.getByLabelText('Deployment name')).toHaveFocus();
+    expect(screen.getByRole('radio', { name: /^CPU/ })).toBeChecked();
+    expect(screen.getByRole('radio', { name: /^GPU/ })).toBeDisabled();
+    expect(screen.getByRole('radio', { name: /^vLLM/ })).toBeDisabled();
+    expect(screen.getByText('Optional: pip install vllm (CUDA GPU only)')).toBeInTheDocument();
+    expect(screen.getByRole('radio', { name: /^Embedding/ })).toBeDisabled();
+    // No replicas or logging on this machine.
+    expect(screen.queryByLabelText('Replicas')).not.toBeInTheDocument();
+    const fit = await screen.findByLabelText('Memory fit of the chosen shape');
+    expect(fit).toHaveTextContent('✓ Fits');
+    expect(fit).toHaveTextContent('needs 1.5 GB of 23.0 GB on This machine (CPU)');
+    expect(fit).toHaveTextContent('weights = 494,032,768 params');
+    // CPU means float32 unless a data type is chosen.
+    expect(client.getModelFit).toHaveBeenLastCalledWith('catalog:Qwen--Qwen2.5-0.5B-Instruct', {
+      dtype: 'float32',
+      context_length: 4096,
+      concurrency: 1
+    });
+  });
+
+  it('deploys and hands the 202 answer over', async () => {
+    const { client, props } = setup();
+    fireEvent.change(screen.getByLabelText('Deployment name'), { target: { value: 'My chat' } });
+    fireEvent.click(screen.getByRole('radio', { name: /^Completion/ }));
+    fireEvent.click(screen.getByRole('button', { name: 'Deploy' }));
+    await waitFor(() => expect(props.onCreated).toHaveBeenCalled());
+    expect(client.createDeployment).toHaveBeenCalledWith({
+      model_id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
+      name: 'My chat',
+      engine: 'transformers',
+      mode: 'completion',
+      shape: 'cpu'
+    });
+    expect(props.onCreated).toHaveBeenCalledWith(
+      expect.objectContaining({ deployment: expect.objectContaining({ id: 'dep-new', state: 'CREATING' }) })
+    );
+    expect(props.notify).toHaveBeenCalledWith('Deploying “My chat”…', 'info');
+  });
+
+  it('puts the server’s 400 under the engine parameters and opens the advanced options', async () => {
+    const client = new FakeClient();
+    client.createDeployment.mockRejectedValueOnce(
+      new AquaApiError({
+        status: 400,
+        message: 'params: --port cannot be set: the port is chosen by aqua_ext',
+        reason: 'Bad Request',
+        fields: [{ field: 'params', message: '--port cannot be set: the port is chosen by aqua_ext' }]
+      })
+    );
+    const { props } = setup({}, client);
+    fireEvent.click(screen.getByText('Advanced options'));
+    fireEvent.click(screen.getByRole('button', { name: 'Add parameter' }));
+    fireEvent.change(screen.getByLabelText('Parameter 1 name'), { target: { value: '--port' } });
+    fireEvent.change(screen.getByLabelText('Parameter 1 value'), { target: { value: '1234' } });
+    fireEvent.click(screen.getByText('Advanced options')); // collapsed again before submitting
+    // The details element reports its toggle in a task of its own.
+    await waitFor(() =>
+      expect(document.querySelector('details.jp-AquaExt-AdvancedOptions')).not.toHaveAttribute('open')
+    );
+    await new Promise(resolve => setTimeout(resolve, 0));
+    fireEvent.click(screen.getByRole('button', { name: 'Deploy' }));
+    const params = screen.getByRole('group', { name: 'Engine parameters' });
+    await waitFor(() => expect(errorOf(params)).toHaveTextContent('--port cannot be set'));
+    expect(client.createDeployment.mock.calls[0][0].params).toEqual(['--port', '1234']);
+    expect(document.querySelector('details.jp-AquaExt-AdvancedOptions')).toHaveAttribute('open');
+    expect(props.onCreated).not.toHaveBeenCalled();
+    expect(screen.getByRole('dialog')).toBeInTheDocument();
+  });
+
+  it('checks the inputs before sending', () => {
+    const { client } = setup();
+    fireEvent.change(screen.getByLabelText('Deployment name'), { target: { value: ' ' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Deploy' }));
+    expect(errorOf(screen.getByLabelText('Deployment name'))).toHaveTextContent('Enter a name for the deployment.');
+    expect(client.createDeployment).not.toHaveBeenCalled();
+  });
+
+  it('offers the deployable models when opened from "New deployment"', async () => {
+    const client = new FakeClient();
+    client.models = [makeModel(), makeModel({ id: 'not-ready', name: 'Not downloaded', ready_to_deploy: false })];
+    setup({ model: null }, client);
+    expect(screen.getByRole('heading', { name: 'New deployment' })).toBeInTheDocument();
+    const picker = screen.getByLabelText('Model');
+    await waitFor(() => expect(picker).toBeEnabled());
+    expect(within(picker).queryByRole('option', { name: 'Not downloaded' })).not.toBeInTheDocument();
+    fireEvent.change(picker, { target: { value: 'catalog:Qwen--Qwen2.5-0.5B-Instruct' } });
+    expect(screen.getByLabelText('Deployment name')).toHaveValue('Qwen2.5 0.5B Instruct');
+    await screen.findByLabelText('Memory fit of the chosen shape');
+  });
+
+  it('on OCI picks the recommended shape from the fit, with replicas and logging', async () => {
+    const client = new FakeClient();
+    client.getModelFit.mockResolvedValue(
+      makeFit({
+        shapes: [
+          {
+            name: 'VM.Standard.E4.Flex',
+            kind: 'oci-shape',
+            gpu_count: 0,
+            memory_gb: 16,
+            fits: false,
+            headroom_gb: -2,
+            recommended: false,
+            available: null
+          },
+          {
+            name: 'VM.GPU.A10.1',
+            kind: 'oci-shape',
+            gpu_count: 1,
+            memory_gb: 24,
+            fits: true,
+            headroom_gb: 22.5,
+            recommended: true,
+            available: null
+          }
+        ]
+      })
+    );
+    const { props } = setup({ backendKind: 'oci' }, client);
+    const shape = screen.getByLabelText('Shape');
+    await waitFor(() => expect(shape).toHaveValue('VM.GPU.A10.1'));
+    expect(
+      within(shape).getByRole('option', { name: /VM.Standard.E4.Flex — CPU, 16.0 GB — does not fit/ })
+    ).toBeInTheDocument();
+    expect(screen.getByLabelText('Memory fit of the chosen shape')).toHaveTextContent('✓ Fits');
+    fireEvent.change(shape, { target: { value: 'VM.Standard.E4.Flex' } });
+    expect(screen.getByLabelText('Memory fit of the chosen shape')).toHaveTextContent('✗ Does not fit');
+    expect(screen.getByRole('radio', { name: 'vLLM' })).toBeChecked();
+    fireEvent.change(screen.getByLabelText('Replicas'), { target: { value: '2' } });
+    fireEvent.click(screen.getByText('Advanced options'));
+    fireEvent.change(screen.getByLabelText('Log group OCID'), { target: { value: 'ocid1.loggroup.a' } });
+    fireEvent.change(screen.getByLabelText('Log OCID'), { target: { value: 'ocid1.log.b' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Deploy' }));
+    await waitFor(() => expect(props.onCreated).toHaveBeenCalled());
+    expect(client.createDeployment).toHaveBeenCalledWith(
+      expect.objectContaining({
+        shape: 'VM.Standard.E4.Flex',
+        replicas: 2,
+        engine: 'vllm',
+        log_group_id: 'ocid1.loggroup.a',
+        log_id: 'ocid1.log.b'
+      })
+    );
+  });
+  it('on OCI shows the service-limit availability of each shape and disables the ones at their limit', async () => {
+    const client = new FakeClient();
+    client.getModelFit.mockResolvedValue(
+      makeFit({
+        shapes: [
+          target({
+            name: 'VM.GPU.A10.1',
+            kind: 'oci-shape',
+            gpu_count: 1,
+            memory_gb: 24,
+            headroom_gb: 22.5,
+            available: 0
+          }),
+          target({
+            name: 'VM.GPU.A10.2',
+            kind: 'oci-shape',
+            gpu_count: 2,
+            memory_gb: 48,
+            headroom_gb: 46.5,
+            recommended: true,
+            available: 3
+          }),
+          target({
+            name: 'BM.GPU4.8',
+            kind: 'oci-shape',
+            gpu_count: 8,
+            memory_gb: 320,
+            headroom_gb: 300,
+            available: null
+          })
+        ],
+        recommended_shape: 'VM.GPU.A10.2'
+      })
+    );
+    setup({ backendKind: 'oci' }, client);
+    const shape = screen.getByLabelText('Shape');
+    await waitFor(() => expect(shape).toHaveValue('VM.GPU.A10.2'));
+    const full = within(shape).getByRole('option', { name: /^VM.GPU.A10.1 — 1 GPU, 24.0 GB — fits — limit reached$/ });
+    expect(full).toBeDisabled();
+    expect(full).toHaveAttribute('title', expect.stringContaining('request a limit increase or choose another shape'));
+    const open = within(shape).getByRole('option', {
+      name: /^VM.GPU.A10.2 — 2 GPUs, 48.0 GB — fits · recommended — 3 available$/
+    });
+    expect(open).toBeEnabled();
+    // Unknown availability: nothing is said, and the shape stays choosable.
+    const unknown = within(shape).getByRole('option', { name: /^BM.GPU4.8 — 8 GPUs, 320.0 GB — fits$/ });
+    expect(unknown).toBeEnabled();
+    expect(screen.queryByText(/service limits allow/)).not.toBeInTheDocument();
+
+    // More replicas than the limit allows: the shape field says so before the server does.
+    fireEvent.change(screen.getByLabelText('Replicas'), { target: { value: '4' } });
+    expect(
+      screen.getByText(
+        'The service limits allow 3 more VM.GPU.A10.2 instances: lower the replicas, request a limit increase or choose another shape.'
+      )
+    ).toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText('Replicas'), { target: { value: '3' } });
+    expect(screen.queryByText(/service limits allow/)).not.toBeInTheDocument();
+  });
+
+  it('on OCI explains a chosen shape that reached its limit (the server refuses it on the shape field)', async () => {
+    const client = new FakeClient();
+    client.getModelFit.mockResolvedValue(
+      makeFit({
+        shapes: [
+          target({
+            name: 'VM.GPU.A10.1',
+            kind: 'oci-shape',
+            gpu_count: 1,
+            memory_gb: 24,
+            headroom_gb: 22.5,
+            available: 0
+          })
+        ],
+        recommended_shape: null
+      })
+    );
+    client.createDeployment.mockRejectedValueOnce(
+      new AquaApiError({
+        status: 400,
+        reason: 'Bad Request',
+        message:
+          'VM.GPU.A10.1 has reached its service limit ds-gpu-a10-count; request a limit increase or choose another shape',
+        fields: [
+          {
+            field: 'shape',
+            message:
+              'VM.GPU.A10.1 has reached its service limit ds-gpu-a10-count; request a limit increase or choose another shape'
+          }
+        ]
+      })
+    );
+    setup({ backendKind: 'oci' }, client);
+    const shape = screen.getByLabelText('Shape');
+    await waitFor(() => expect(within(shape).getByRole('option', { name: /limit reached/ })).toBeDisabled());
+    // The fit recommends nothing: the server would choose; a shape set by hand (e.g. from a stale fit) is explained.
+    fireEvent.change(shape, { target: { value: 'VM.GPU.A10.1' } });
+    expect(
+      screen.getByText(
+        'VM.GPU.A10.1 has reached its service limit in this region: request a limit increase or choose another shape.'
+      )
+    ).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Deploy' }));
+    await waitFor(() => expect(errorOf(shape)).toHaveTextContent('ds-gpu-a10-count'));
+  });
+});

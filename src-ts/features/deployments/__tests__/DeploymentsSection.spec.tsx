@@ -1,0 +1,158 @@
+import * as React from 'react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+
+import { nullTranslator } from '@jupyterlab/translation';
+
+import { DeploymentsSection, type IDeploymentsSectionProps } from '../DeploymentsSection';
+import { FakeClient, makeDeployment, makeOperation } from '../../../test-support/fixtures';
+
+const trans = nullTranslator.load('aqua_ext');
+
+function Harness(props: Omit<IDeploymentsSectionProps, 'selectedId' | 'onSelect'> & { initial?: string | null }) {
+  const [selected, setSelected] = React.useState<string | null>(props.initial ?? null);
+  return <DeploymentsSection {...props} selectedId={selected} onSelect={setSelected} />;
+}
+
+function setup(overrides: Partial<React.ComponentProps<typeof Harness>> = {}, client = new FakeClient()) {
+  const props: React.ComponentProps<typeof Harness> = {
+    client,
+    trans,
+    active: true,
+    pollIntervalMs: 1000,
+    confirm: jest.fn(async () => true),
+    notify: jest.fn(),
+    copyToClipboard: jest.fn(),
+    onNewDeployment: jest.fn(),
+    onBrowseModels: jest.fn(),
+    onOpenPlayground: jest.fn(),
+    ...overrides
+  };
+  const utils = render(<Harness {...props} />);
+  return { props, client, ...utils };
+}
+
+async function advance(ms: number): Promise<void> {
+  await act(async () => {
+    jest.advanceTimersByTime(ms);
+  });
+}
+
+describe('DeploymentsSection', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('lists deployments with their states; one list call per poll, 2 s while one is creating', async () => {
+    jest.useFakeTimers();
+    const client = new FakeClient();
+    client.deployments = [
+      makeDeployment({ id: 'a', name: 'Alpha', state: 'CREATING', state_message: 'Loading the model' }),
+      makeDeployment({ id: 'b', name: 'Beta', state: 'FAILED', state_message: 'Out of memory' })
+    ];
+    const { props } = setup({}, client);
+    const table = await screen.findByRole('table', { name: 'Deployments' });
+    const alpha = within(table).getByRole('button', { name: 'Alpha' }).closest('tr') as HTMLElement;
+    expect(alpha.querySelector('.jp-AquaExt-StateBadge.jp-mod-transitional .jp-AquaExt-spinner')).not.toBeNull();
+    expect(alpha).toHaveTextContent('Creating');
+    expect(alpha).toHaveTextContent('Loading the model');
+    expect(within(table).getByRole('button', { name: 'Beta' }).closest('tr')).toHaveTextContent('Out of memory');
+    expect(client.listDeployments).toHaveBeenCalledTimes(1);
+
+    await advance(2000);
+    expect(client.listDeployments).toHaveBeenCalledTimes(2);
+    client.deployments = [makeDeployment({ id: 'a', name: 'Alpha', state: 'ACTIVE' })];
+    await advance(2000);
+    expect(client.listDeployments).toHaveBeenCalledTimes(3);
+    expect(props.notify).toHaveBeenCalledWith('“Alpha” is active.', 'success');
+    // Nothing is changing now: the next poll is 10 s away.
+    await advance(9000);
+    expect(client.listDeployments).toHaveBeenCalledTimes(3);
+    await advance(1000);
+    expect(client.listDeployments).toHaveBeenCalledTimes(4);
+    expect(client.getDeployment).not.toHaveBeenCalled();
+  });
+
+  it('does not poll while hidden', async () => {
+    jest.useFakeTimers();
+    const client = new FakeClient();
+    const { rerender, props } = setup({ active: false }, client);
+    await advance(30_000);
+    expect(client.listDeployments).not.toHaveBeenCalled();
+    rerender(<Harness {...props} active={true} />);
+    await waitFor(() => expect(client.listDeployments).toHaveBeenCalledTimes(1));
+  });
+
+  it('offers a first deployment when there is none', async () => {
+    const client = new FakeClient();
+    client.deployments = [];
+    const { props } = setup({}, client);
+    expect(await screen.findByText('No deployments yet')).toBeInTheDocument();
+    fireEvent.click(screen.getAllByRole('button', { name: 'New deployment' })[1]);
+    expect(props.onNewDeployment).toHaveBeenCalled();
+  });
+
+  it('shows a deployment: endpoint, snippets without the token, log, and its actions', async () => {
+    const { client, props } = setup();
+    fireEvent.click(await screen.findByRole('button', { name: 'Qwen chat' }));
+    expect(await screen.findByRole('heading', { name: 'Qwen chat' })).toBeInTheDocument();
+    expect(document.querySelector('.jp-AquaExt-DeploymentDetail-endpoint')).toHaveTextContent(
+      'http://localhost:8888/aqua-ext/deployments/dep-1/v1'
+    );
+    const code = document.querySelector('.jp-AquaExt-CodeSnippets-code') as HTMLElement;
+    expect(code).toHaveTextContent('os.environ["JUPYTER_TOKEN"]');
+    fireEvent.click(screen.getByRole('tab', { name: 'curl' }));
+    expect(document.querySelector('.jp-AquaExt-CodeSnippets-code')).toHaveTextContent('$JUPYTER_TOKEN');
+    fireEvent.click(screen.getByRole('button', { name: 'Copy' }));
+    expect(props.copyToClipboard).toHaveBeenCalledWith(expect.stringContaining('curl '));
+    expect(await screen.findByText('INFO engine ready')).toBeInTheDocument();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Open playground' }));
+    expect(props.onOpenPlayground).toHaveBeenCalledWith('dep-1');
+
+    fireEvent.click(screen.getByRole('button', { name: 'Deactivate' }));
+    await waitFor(() => expect(client.deactivateDeployment).toHaveBeenCalledWith('dep-1'));
+    expect(await screen.findByRole('button', { name: 'Activate' })).toBeInTheDocument();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
+    await waitFor(() => expect(client.deleteDeployment).toHaveBeenCalledWith('dep-1'));
+    expect(props.confirm).toHaveBeenCalledWith(
+      expect.stringContaining('“Qwen chat”'),
+      expect.objectContaining({ danger: true })
+    );
+    expect(await screen.findByRole('table', { name: 'Deployments' })).toBeInTheDocument();
+  });
+
+  it('explains a failure with the engine’s last log lines', async () => {
+    const client = new FakeClient();
+    client.deployments = [
+      makeDeployment({
+        state: 'FAILED',
+        state_message: 'The engine exited with code 1: CUDA out of memory.',
+        failure_log: ['Traceback (most recent call last):', 'torch.OutOfMemoryError: CUDA out of memory.']
+      })
+    ];
+    setup({ initial: 'dep-1' }, client);
+    const failure = await screen.findByRole('alert');
+    expect(failure).toHaveTextContent('The deployment failed');
+    expect(failure).toHaveTextContent('The engine exited with code 1: CUDA out of memory.');
+    expect(within(failure).getByLabelText('Last log lines')).toHaveTextContent('torch.OutOfMemoryError');
+    expect(screen.getByRole('button', { name: 'Activate' })).toBeInTheDocument();
+  });
+
+  it('shows the progress of the deployment it just created', async () => {
+    const client = new FakeClient();
+    client.deployments = [makeDeployment({ id: 'dep-new', state: 'CREATING', operation_id: 'op-deploy' })];
+    client.getOperation.mockResolvedValue(makeOperation({ id: 'op-deploy', progress: 0.5, message: 'Warming up' }));
+    setup(
+      {
+        initial: 'dep-new',
+        pendingOperation: {
+          deploymentId: 'dep-new',
+          operation: makeOperation({ id: 'op-deploy', progress: 0.1, message: 'Starting the engine' })
+        }
+      },
+      client
+    );
+    const progress = await screen.findByRole('progressbar', { name: 'Deployment progress' });
+    expect(progress).toHaveAttribute('aria-valuenow', '10');
+    expect(screen.getByText('Starting the engine')).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,214 @@
+import { nullTranslator } from '@jupyterlab/translation';
+
+import {
+  buildDeployRequest,
+  DEPLOY_FIELDS,
+  effectiveDtype,
+  engineChoices,
+  fitTargetForShape,
+  initialDeployForm,
+  localShapeChoices,
+  modeChoices,
+  newParamRow,
+  ociShapeChoices,
+  paramTokens,
+  validateDeployForm,
+  type IDeployForm
+} from '../deployForm';
+import { placeFieldErrors } from '../../../shared/fieldErrors';
+import { makeFit, makeInfo, makeModel } from '../../../test-support/fixtures';
+
+const trans = nullTranslator.load('aqua_ext');
+
+const info = makeInfo({
+  engines: [
+    { name: 'transformers', label: 'Transformers', available: true, version: '5.23.0', reason: null },
+    {
+      name: 'vllm',
+      label: 'vLLM',
+      available: false,
+      version: null,
+      reason: 'Optional: pip install vllm (CUDA GPU only)'
+    },
+    { name: 'llama.cpp', label: 'llama.cpp', available: false, version: null, reason: 'Install llama-server' },
+    { name: 'trl', label: 'trl', available: true, version: '1', reason: null }
+  ]
+});
+
+function form(overrides: Partial<IDeployForm> = {}): IDeployForm {
+  return { ...initialDeployForm(makeModel(), 'local', info), ...overrides };
+}
+
+describe('deploy form', () => {
+  it('starts from the model: its name, CPU without a GPU, transformers, chat', () => {
+    expect(form()).toMatchObject({
+      modelId: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
+      name: 'Qwen2.5 0.5B Instruct',
+      shape: 'cpu',
+      engine: 'transformers',
+      mode: 'chat',
+      replicas: '1',
+      params: []
+    });
+    const withGpu = makeInfo({
+      hardware: {
+        cpu_count: 8,
+        memory_gb: 64,
+        gpus: [{ index: 0, name: 'A10', memory_gb: 24, vendor: 'nvidia' }],
+        platform: 'linux'
+      }
+    });
+    expect(initialDeployForm(makeModel(), 'local', withGpu).shape).toBe('gpu');
+    expect(initialDeployForm(makeModel(), 'oci', info)).toMatchObject({ engine: 'vllm', shape: '' });
+    expect(initialDeployForm(makeModel({ capability: 'EMBEDDING' }), 'oci', info).mode).toBe('embedding');
+    // transformers serve has no embeddings: an embedding model starts in chat there.
+    expect(initialDeployForm(makeModel({ capability: 'EMBEDDING' }), 'local', info).mode).toBe('chat');
+  });
+
+  it('offers local engines with the reason the missing ones are disabled', () => {
+    const choices = engineChoices('local', info, trans);
+    expect(choices.map(c => [c.value, c.disabled])).toEqual([
+      ['transformers', false],
+      ['vllm', true],
+      ['llama.cpp', true]
+    ]);
+    expect(choices[0].label).toBe('transformers 5.23.0');
+    expect(choices[1].reason).toBe('Optional: pip install vllm (CUDA GPU only)');
+    expect(engineChoices('oci', info, trans).map(c => [c.value, c.disabled])).toEqual([
+      ['vllm', false],
+      ['llama.cpp', false],
+      ['tgi', false]
+    ]);
+    expect(modeChoices('transformers', trans).find(c => c.value === 'embedding')?.disabled).toBe(true);
+    expect(modeChoices('vllm', trans).every(c => !c.disabled)).toBe(true);
+  });
+
+  it('offers GPU only when the machine has one', () => {
+    const [cpu, gpu] = localShapeChoices(info, trans);
+    expect(cpu.label).toBe('CPU (2 cores, 23 GB memory)');
+    expect(gpu).toMatchObject({ disabled: true, reason: 'No GPU on this machine.' });
+  });
+
+  it('finds the fit of the chosen shape; OCI lists the recommended shape first', () => {
+    const fit = makeFit({
+      shapes: [
+        {
+          name: 'VM.GPU.A10.2',
+          kind: 'oci-shape',
+          gpu_count: 2,
+          memory_gb: 48,
+          fits: true,
+          headroom_gb: 46,
+          recommended: false,
+          available: null
+        },
+        {
+          name: 'VM.GPU.A10.1',
+          kind: 'oci-shape',
+          gpu_count: 1,
+          memory_gb: 24,
+          fits: true,
+          headroom_gb: 22,
+          recommended: true,
+          available: null
+        }
+      ]
+    });
+    expect(ociShapeChoices(fit).map(s => s.name)).toEqual(['VM.GPU.A10.1', 'VM.GPU.A10.2']);
+    expect(fitTargetForShape(fit, 'oci', 'VM.GPU.A10.2')?.memory_gb).toBe(48);
+    expect(fitTargetForShape(fit, 'local', 'cpu')?.kind).toBe('local-cpu');
+    expect(fitTargetForShape(fit, 'local', 'gpu')).toBeNull();
+    expect(fitTargetForShape(null, 'local', 'cpu')).toBeNull();
+    expect(effectiveDtype({ dtype: '', shape: 'cpu' }, 'local')).toBe('float32');
+    expect(effectiveDtype({ dtype: '', shape: 'gpu' }, 'local')).toBe('bfloat16');
+    expect(effectiveDtype({ dtype: 'int4', shape: 'cpu' }, 'local')).toBe('int4');
+  });
+
+  it('validates before sending', () => {
+    expect(validateDeployForm(form(), 'local', trans)).toEqual({});
+    const errors = validateDeployForm(
+      form({
+        modelId: '',
+        name: '  ',
+        maxModelLen: '8',
+        params: [newParamRow('max-num-seqs', '4'), newParamRow('', 'orphan')]
+      }),
+      'local',
+      trans
+    );
+    expect(Object.keys(errors).sort()).toEqual(['max_model_len', 'model_id', 'name', 'params']);
+    expect(errors.params).toContain('“max-num-seqs” is not a parameter name');
+    expect(errors.params).toContain('“orphan” has no parameter name before it.');
+    const oci = validateDeployForm(form({ replicas: '11', logGroupId: 'ocid1.loggroup.x' }), 'oci', trans);
+    expect(oci.replicas).toBe('A whole number from 1 to 10.');
+    expect(oci.log_id).toBe('A log needs both the log group and the log.');
+  });
+
+  it('builds the request, leaving empty options to the server', () => {
+    expect(buildDeployRequest(form({ description: '  ' }), 'local')).toEqual({
+      model_id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
+      name: 'Qwen2.5 0.5B Instruct',
+      engine: 'transformers',
+      mode: 'chat',
+      shape: 'cpu'
+    });
+    const full = buildDeployRequest(
+      form({
+        engine: 'vllm',
+        shape: 'VM.GPU.A10.1',
+        replicas: '2',
+        maxModelLen: '8192',
+        dtype: 'bfloat16',
+        description: 'For the demo',
+        params: [newParamRow('--max-num-seqs', '8'), newParamRow('--enforce-eager', ''), newParamRow('', '')],
+        logGroupId: ' ocid1.loggroup.a ',
+        logId: 'ocid1.log.b'
+      }),
+      'oci'
+    );
+    expect(full).toEqual({
+      model_id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
+      name: 'Qwen2.5 0.5B Instruct',
+      engine: 'vllm',
+      mode: 'chat',
+      description: 'For the demo',
+      shape: 'VM.GPU.A10.1',
+      dtype: 'bfloat16',
+      max_model_len: 8192,
+      params: ['--max-num-seqs', '8', '--enforce-eager'],
+      replicas: 2,
+      log_group_id: 'ocid1.loggroup.a',
+      log_id: 'ocid1.log.b'
+    });
+    // Replicas and logging are OCI-only.
+    expect(buildDeployRequest(form({ replicas: '3', logGroupId: 'g', logId: 'l' }), 'local')).not.toHaveProperty(
+      'replicas'
+    );
+  });
+
+  it('turns rows into argv tokens', () => {
+    expect(paramTokens([newParamRow(' --dtype ', ' bfloat16 '), newParamRow('--compile', '')])).toEqual([
+      '--dtype',
+      'bfloat16',
+      '--compile'
+    ]);
+  });
+
+  it('places the server’s 400 field errors under the right inputs', () => {
+    const placed = placeFieldErrors(
+      [
+        { field: 'params', message: '--port cannot be set: the port is chosen by aqua_ext' },
+        { field: 'body.params.3', message: 'too long' },
+        { field: 'body', message: 'Value error, log_id: a log needs both log_group_id and log_id' },
+        { field: 'engine', message: "the 'vllm' engine is not available for local deployments yet" }
+      ],
+      DEPLOY_FIELDS
+    );
+    expect(placed.byField).toEqual({
+      params: '--port cannot be set: the port is chosen by aqua_ext too long',
+      log_id: 'a log needs both log_group_id and log_id',
+      engine: "the 'vllm' engine is not available for local deployments yet"
+    });
+    expect(placed.other).toEqual([]);
+  });
+});

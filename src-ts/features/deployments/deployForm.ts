@@ -1,0 +1,392 @@
+/**
+ * The deploy form without React: its values, the choices each backend
+ * offers (engines, modes, shapes), client-side validation and the request
+ * body it becomes. The server validates again; its 400 field errors land
+ * under the same inputs (DEPLOY_FIELDS are the request's field names).
+ */
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import { CONTRACT_LIMITS } from '../../api/limits';
+import type {
+  CreateDeploymentRequest,
+  Dtype,
+  EngineName,
+  FitReport,
+  FitTarget,
+  InferenceMode,
+  Info,
+  ModelSummary
+} from '../../api/types';
+import { engineLabel, modeLabel, type BackendKind } from '../../shared/labels';
+
+export type DeployField =
+  | 'model_id'
+  | 'name'
+  | 'description'
+  | 'shape'
+  | 'replicas'
+  | 'engine'
+  | 'mode'
+  | 'max_model_len'
+  | 'dtype'
+  | 'params'
+  | 'log_group_id'
+  | 'log_id';
+
+export const DEPLOY_FIELDS: readonly DeployField[] = [
+  'model_id',
+  'name',
+  'description',
+  'shape',
+  'replicas',
+  'engine',
+  'mode',
+  'max_model_len',
+  'dtype',
+  'params',
+  'log_group_id',
+  'log_id'
+];
+
+const CONTRACT = CONTRACT_LIMITS.CreateDeploymentRequest;
+
+/** Bounds of the contract (CreateDeploymentRequest in schema/api/openapi.json). */
+export const LIMITS = {
+  name: CONTRACT.name.maxLength,
+  description: CONTRACT.description.maxLength,
+  replicasMin: CONTRACT.replicas.minimum,
+  replicasMax: CONTRACT.replicas.maximum,
+  maxModelLenMin: CONTRACT.max_model_len.minimum,
+  maxModelLenMax: CONTRACT.max_model_len.maximum,
+  params: CONTRACT.params.maxItems,
+  logId: CONTRACT.log_id.maxLength
+} as const;
+
+/** One `--name value` row of the engine parameters (value empty for a flag). */
+export interface IParamRow {
+  /** Stable React key. */
+  key: number;
+  name: string;
+  value: string;
+}
+
+export interface IDeployForm {
+  modelId: string;
+  name: string;
+  description: string;
+  /** Local: 'cpu' or 'gpu'. OCI: a shape name, or '' to let the server pick. */
+  shape: string;
+  replicas: string;
+  engine: EngineName;
+  mode: InferenceMode;
+  maxModelLen: string;
+  /** '' = the server's default (bfloat16 on GPU, float32 on CPU). */
+  dtype: Dtype | '';
+  params: IParamRow[];
+  logGroupId: string;
+  logId: string;
+}
+
+export interface IChoice<T extends string = string> {
+  value: T;
+  label: string;
+  disabled: boolean;
+  /** Why it is disabled (shown next to the choice). */
+  reason: string | null;
+}
+
+export type DeployErrors = Partial<Record<DeployField, string>>;
+
+export const LOCAL_ENGINES: readonly EngineName[] = ['transformers', 'vllm', 'llama.cpp'];
+export const OCI_ENGINES: readonly EngineName[] = ['vllm', 'llama.cpp', 'tgi'];
+export const MODES: readonly InferenceMode[] = ['chat', 'completion', 'embedding'];
+
+/** Only models that are ready can be deployed (downloaded, with weights). */
+export function isDeployable(model: Pick<ModelSummary, 'ready_to_deploy'>): boolean {
+  return model.ready_to_deploy;
+}
+
+export function defaultDeploymentName(model: Pick<ModelSummary, 'name'> | null): string {
+  return (model?.name ?? '').trim().slice(0, LIMITS.name);
+}
+
+/** Engines to choose from; on this machine the ones not installed are disabled with the reason. */
+export function engineChoices(
+  backend: BackendKind,
+  info: Info | null,
+  trans: TranslationBundle
+): IChoice<EngineName>[] {
+  if (backend === 'oci') {
+    return OCI_ENGINES.map(value => ({ value, label: engineLabel(value), disabled: false, reason: null }));
+  }
+  return LOCAL_ENGINES.map(value => {
+    const engine = info?.engines.find(item => item.name === value);
+    // transformers is what the local backend always ships; the others must be installed.
+    const available = engine ? engine.available : value === 'transformers';
+    return {
+      value,
+      label: engine?.version ? `${engineLabel(value)} ${engine.version}` : engineLabel(value),
+      disabled: !available,
+      reason: available ? null : engine?.reason || trans.__('Not installed on this machine.')
+    };
+  });
+}
+
+/** Inference modes; `transformers serve` has no embeddings endpoint. */
+export function modeChoices(engine: EngineName, trans: TranslationBundle): IChoice<InferenceMode>[] {
+  return MODES.map(value => {
+    const noEmbeddings = value === 'embedding' && engine === 'transformers';
+    return {
+      value,
+      label: modeLabel(value, trans),
+      disabled: noEmbeddings,
+      reason: noEmbeddings ? trans.__('transformers serve has no embeddings endpoint: use vLLM or llama.cpp.') : null
+    };
+  });
+}
+
+/** CPU, and GPU when this machine has one. */
+export function localShapeChoices(info: Info | null, trans: TranslationBundle): IChoice[] {
+  const hardware = info?.hardware;
+  const cpu: IChoice = {
+    value: 'cpu',
+    label: hardware
+      ? trans.__('CPU (%1 cores, %2 GB memory)', hardware.cpu_count, Math.round(hardware.memory_gb))
+      : trans.__('CPU'),
+    disabled: false,
+    reason: null
+  };
+  const gpus = hardware?.gpus ?? [];
+  const gpu: IChoice = {
+    value: 'gpu',
+    label:
+      gpus.length === 0
+        ? trans.__('GPU')
+        : gpus.length === 1
+          ? trans.__('GPU (%1, %2 GB)', gpus[0].name, Math.round(gpus[0].memory_gb))
+          : trans.__(
+              'GPU (%1 × %2, %3 GB in all)',
+              gpus.length,
+              gpus[0].name,
+              Math.round(gpus.reduce((sum, g) => sum + g.memory_gb, 0))
+            ),
+    disabled: gpus.length === 0,
+    reason: gpus.length === 0 ? trans.__('No GPU on this machine.') : null
+  };
+  return [cpu, gpu];
+}
+
+/** The OCI shapes of the fit report, the recommended one first. */
+export function ociShapeChoices(fit: FitReport | null): FitTarget[] {
+  if (!fit) {
+    return [];
+  }
+  return [...fit.shapes].sort((a, b) => {
+    const ra = a.recommended || a.name === fit.recommended_shape ? 0 : 1;
+    const rb = b.recommended || b.name === fit.recommended_shape ? 0 : 1;
+    return ra - rb;
+  });
+}
+
+/** The fit report's row for the chosen shape (local: the CPU or the first GPU row). */
+export function fitTargetForShape(fit: FitReport | null, backend: BackendKind, shape: string): FitTarget | null {
+  if (!fit) {
+    return null;
+  }
+  if (backend === 'oci') {
+    return fit.shapes.find(target => target.name === shape) ?? null;
+  }
+  const kind = shape === 'gpu' ? 'local-gpu' : 'local-cpu';
+  const rows = fit.local.filter(target => target.kind === kind);
+  return rows.find(target => target.recommended) ?? rows[0] ?? null;
+}
+
+/** The data type the fit is computed for: the chosen one, else what the server will use. */
+export function effectiveDtype(form: Pick<IDeployForm, 'dtype' | 'shape'>, backend: BackendKind): Dtype {
+  if (form.dtype) {
+    return form.dtype;
+  }
+  return backend === 'local' && form.shape !== 'gpu' ? 'float32' : 'bfloat16';
+}
+
+/** The shape the server would pick when the user has not chosen one. */
+export function defaultShape(backend: BackendKind, info: Info | null, fit: FitReport | null): string {
+  if (backend === 'local') {
+    return (info?.hardware.gpus.length ?? 0) > 0 ? 'gpu' : 'cpu';
+  }
+  if (!fit) {
+    return '';
+  }
+  return fit.recommended_shape ?? fit.shapes.find(shape => shape.fits)?.name ?? fit.shapes[0]?.name ?? '';
+}
+
+export function defaultEngine(
+  backend: BackendKind,
+  model: Pick<ModelSummary, 'formats'> | null,
+  info: Info | null
+): EngineName {
+  if (backend === 'oci') {
+    return 'vllm';
+  }
+  const ggufOnly = !!model && model.formats.length > 0 && model.formats.every(format => format === 'gguf');
+  const llamaCpp = info?.engines.find(engine => engine.name === 'llama.cpp');
+  return ggufOnly && llamaCpp?.available ? 'llama.cpp' : 'transformers';
+}
+
+export function defaultMode(model: Pick<ModelSummary, 'capability'> | null, engine: EngineName): InferenceMode {
+  return model?.capability === 'EMBEDDING' && engine !== 'transformers' ? 'embedding' : 'chat';
+}
+
+let rowKey = 0;
+export function newParamRow(name = '', value = ''): IParamRow {
+  rowKey += 1;
+  return { key: rowKey, name, value };
+}
+
+export function initialDeployForm(model: ModelSummary | null, backend: BackendKind, info: Info | null): IDeployForm {
+  const engine = defaultEngine(backend, model, info);
+  return {
+    modelId: model?.id ?? '',
+    name: defaultDeploymentName(model),
+    description: '',
+    shape: defaultShape(backend, info, null),
+    replicas: '1',
+    engine,
+    mode: defaultMode(model, engine),
+    maxModelLen: '',
+    dtype: '',
+    params: [],
+    logGroupId: '',
+    logId: ''
+  };
+}
+
+/** `--name value` rows as argv tokens; empty rows are skipped, a row without a value is a flag. */
+export function paramTokens(rows: readonly IParamRow[]): string[] {
+  const tokens: string[] = [];
+  for (const row of rows) {
+    const name = row.name.trim();
+    const value = row.value.trim();
+    if (!name && !value) {
+      continue;
+    }
+    tokens.push(name);
+    if (value) {
+      tokens.push(value);
+    }
+  }
+  return tokens;
+}
+
+/** Whether the text holds a control character (U+0000 to U+001F). */
+function hasControl(text: string): boolean {
+  return [...text].some(char => char.charCodeAt(0) < 0x20);
+}
+
+function wholeNumber(text: string): number | null {
+  return /^\d+$/.test(text.trim()) ? Number(text.trim()) : null;
+}
+
+/** Errors to show before anything is sent; empty when the form can be submitted. */
+export function validateDeployForm(form: IDeployForm, backend: BackendKind, trans: TranslationBundle): DeployErrors {
+  const errors: DeployErrors = {};
+  if (!form.modelId) {
+    errors.model_id = trans.__('Choose a model to deploy.');
+  }
+  const name = form.name.trim();
+  if (!name) {
+    errors.name = trans.__('Enter a name for the deployment.');
+  } else if (name.length > LIMITS.name) {
+    errors.name = trans.__('At most %1 characters.', LIMITS.name);
+  }
+  if (form.description.length > LIMITS.description) {
+    errors.description = trans.__('At most %1 characters.', LIMITS.description);
+  }
+  if (backend === 'local' && form.shape !== 'cpu' && form.shape !== 'gpu') {
+    errors.shape = trans.__('Choose CPU or GPU.');
+  }
+  if (backend === 'oci') {
+    const replicas = wholeNumber(form.replicas);
+    if (replicas === null || replicas < LIMITS.replicasMin || replicas > LIMITS.replicasMax) {
+      errors.replicas = trans.__('A whole number from %1 to %2.', LIMITS.replicasMin, LIMITS.replicasMax);
+    }
+  }
+  if (form.maxModelLen.trim()) {
+    const length = wholeNumber(form.maxModelLen);
+    if (length === null || length < LIMITS.maxModelLenMin || length > LIMITS.maxModelLenMax) {
+      errors.max_model_len = trans.__(
+        'A whole number of tokens from %1 to %2, or empty for the model’s own.',
+        LIMITS.maxModelLenMin,
+        LIMITS.maxModelLenMax.toLocaleString()
+      );
+    }
+  }
+  const paramErrors: string[] = [];
+  const filled = form.params.filter(row => row.name.trim() || row.value.trim());
+  if (filled.length > LIMITS.params / 2) {
+    paramErrors.push(trans.__('At most %1 parameters.', LIMITS.params / 2));
+  }
+  for (const row of filled) {
+    const rowName = row.name.trim();
+    if (!rowName) {
+      paramErrors.push(trans.__('“%1” has no parameter name before it.', row.value.trim()));
+    } else if (!/^--?[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(rowName)) {
+      paramErrors.push(trans.__('“%1” is not a parameter name such as --max-num-seqs.', rowName));
+    } else if (hasControl(row.value)) {
+      paramErrors.push(trans.__('The value of %1 holds control characters.', rowName));
+    }
+  }
+  if (paramErrors.length > 0) {
+    errors.params = paramErrors.join(' ');
+  }
+  if (backend === 'oci') {
+    const group = form.logGroupId.trim();
+    const log = form.logId.trim();
+    if (group && !log) {
+      errors.log_id = trans.__('A log needs both the log group and the log.');
+    } else if (log && !group) {
+      errors.log_group_id = trans.__('A log needs both the log group and the log.');
+    }
+    if (group.length > LIMITS.logId) {
+      errors.log_group_id = trans.__('At most %1 characters.', LIMITS.logId);
+    }
+    if (log.length > LIMITS.logId) {
+      errors.log_id = trans.__('At most %1 characters.', LIMITS.logId);
+    }
+  }
+  return errors;
+}
+
+/** The request body; optional fields left empty are left out (the server's defaults apply). */
+export function buildDeployRequest(form: IDeployForm, backend: BackendKind): CreateDeploymentRequest {
+  const body: CreateDeploymentRequest = {
+    model_id: form.modelId,
+    name: form.name.trim(),
+    engine: form.engine,
+    mode: form.mode
+  };
+  if (form.description.trim()) {
+    body.description = form.description.trim();
+  }
+  if (form.shape) {
+    body.shape = form.shape;
+  }
+  if (form.dtype) {
+    body.dtype = form.dtype;
+  }
+  if (form.maxModelLen.trim()) {
+    body.max_model_len = Number(form.maxModelLen.trim());
+  }
+  const params = paramTokens(form.params);
+  if (params.length > 0) {
+    body.params = params;
+  }
+  if (backend === 'oci') {
+    body.replicas = Number(form.replicas.trim());
+    if (form.logGroupId.trim() && form.logId.trim()) {
+      body.log_group_id = form.logGroupId.trim();
+      body.log_id = form.logId.trim();
+    }
+  }
+  return body;
+}

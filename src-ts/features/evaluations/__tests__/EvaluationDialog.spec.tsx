@@ -1,0 +1,202 @@
+import * as React from 'react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+
+import { nullTranslator } from '@jupyterlab/translation';
+
+import { AquaApiError } from '../../../api/errors';
+import { EvaluationDialog, type IEvaluationDialogProps } from '../EvaluationDialog';
+import { FakeClient, makeDatasetReport, makeDeployment, makeFineTune } from '../../../test-support/fixtures';
+
+const trans = nullTranslator.load('aqua_ext');
+
+function setup(overrides: Partial<IEvaluationDialogProps> = {}, client = new FakeClient()) {
+  const props: IEvaluationDialogProps = {
+    client,
+    trans,
+    backendKind: 'local',
+    deploymentId: 'dep-1',
+    debounceMs: 0,
+    notify: jest.fn(),
+    onClose: jest.fn(),
+    onCreated: jest.fn(),
+    ...overrides
+  };
+  const utils = render(<EvaluationDialog {...props} />);
+  return { props, client, ...utils };
+}
+
+function errorOf(element: HTMLElement): HTMLElement | null {
+  const id = (element.getAttribute('aria-describedby') ?? '').split(' ').find(part => part.endsWith('-error'));
+  return id ? document.getElementById(id) : null;
+}
+
+async function settle(): Promise<void> {
+  await act(async () => {
+    await new Promise(resolve => setTimeout(resolve, 5));
+  });
+}
+
+function instructionReport() {
+  return makeDatasetReport({ path: 'datasets/qa.jsonl', format: 'instruction', tokens: null, warnings: [] });
+}
+
+describe('EvaluationDialog', () => {
+  it('starts from the deployment, checks the dataset inline and sends the evaluation', async () => {
+    const client = new FakeClient();
+    client.deployments = [makeDeployment(), makeDeployment({ id: 'dep-2', name: 'Old one', state: 'INACTIVE' })];
+    client.validateDataset.mockResolvedValue(instructionReport());
+    const { props } = setup({}, client);
+    const dialog = screen.getByRole('dialog', { name: 'New evaluation' });
+    await settle();
+    const deployment = within(dialog).getByLabelText('Deployment') as HTMLSelectElement;
+    expect(deployment.value).toBe('dep-1');
+    // An inactive deployment cannot answer: it is not offered.
+    expect(within(deployment).queryByRole('option', { name: /Old one/ })).not.toBeInTheDocument();
+    fireEvent.change(within(dialog).getByLabelText('Dataset (JSONL)'), { target: { value: 'datasets/qa.jsonl' } });
+    await settle();
+    expect(client.validateDataset).toHaveBeenLastCalledWith({
+      path: 'datasets/qa.jsonl',
+      kind: 'auto',
+      validation_split: 0
+    });
+    expect(within(dialog).getByRole('region', { name: 'Dataset check' })).toHaveTextContent('400 rows, all valid');
+    expect((within(dialog).getByLabelText('Name') as HTMLInputElement).value).toBe('Qwen chat · qa');
+    // Every metric is on by default; turn BLEU off.
+    const metrics = within(dialog).getByRole('group', { name: 'Metrics' });
+    expect(
+      within(metrics)
+        .getAllByRole('checkbox')
+        .every(box => (box as HTMLInputElement).checked)
+    ).toBe(true);
+    fireEvent.click(within(metrics).getByRole('checkbox', { name: /BLEU/ }));
+    fireEvent.change(within(dialog).getByLabelText('Sample size (optional)'), { target: { value: '20' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Start evaluation' }));
+    await waitFor(() => expect(props.onCreated).toHaveBeenCalled());
+    expect(client.createEvaluation).toHaveBeenCalledWith({
+      deployment_id: 'dep-1',
+      name: 'Qwen chat · qa',
+      description: '',
+      dataset_path: 'datasets/qa.jsonl',
+      sample_size: 20,
+      metrics: ['bertscore', 'rouge', 'chrf', 'exact_match', 'readability', 'latency'],
+      concurrency: 4,
+      params: { max_tokens: 256, temperature: 0, top_p: 1, frequency_penalty: 0, presence_penalty: 0, stop: [] }
+    });
+  });
+
+  it('refuses a conversational dataset inline', async () => {
+    const client = new FakeClient();
+    client.validateDataset.mockResolvedValue(makeDatasetReport({ format: 'conversational' }));
+    setup({}, client);
+    const input = screen.getByLabelText('Dataset (JSONL)');
+    fireEvent.change(input, { target: { value: 'datasets/chats.jsonl' } });
+    await settle();
+    expect(errorOf(input)).toHaveTextContent(/conversational/);
+    expect(screen.getByText('Fix the dataset first.')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Start evaluation' })).toBeDisabled();
+    expect(client.createEvaluation).not.toHaveBeenCalled();
+  });
+
+  it('lists the bad lines the preflight found', async () => {
+    const client = new FakeClient();
+    client.validateDataset.mockRejectedValue(
+      new AquaApiError({
+        status: 400,
+        message: 'datasets/qa.jsonl: 1 invalid line; line 3: not JSON',
+        reason: 'Bad Request',
+        fields: [{ field: 'line 3', message: 'not JSON: Expecting value' }]
+      })
+    );
+    setup({}, client);
+    fireEvent.change(screen.getByLabelText('Dataset (JSONL)'), { target: { value: 'datasets/qa.jsonl' } });
+    await settle();
+    const lines = screen.getByRole('list', { name: 'Invalid lines' });
+    expect(lines).toHaveTextContent('Line 3not JSON: Expecting value');
+    expect(screen.getByRole('button', { name: 'Start evaluation' })).toBeDisabled();
+  });
+
+  it('puts the server’s 400 under its fields and a 409 under the deployment', async () => {
+    const client = new FakeClient();
+    client.validateDataset.mockResolvedValue(instructionReport());
+    client.createEvaluation.mockRejectedValueOnce(
+      new AquaApiError({
+        status: 400,
+        message: 'Invalid input',
+        reason: 'Bad Request',
+        fields: [
+          { field: 'body.name', message: 'already used' },
+          { field: 'body.params.temperature', message: 'Input should be less than or equal to 2' }
+        ]
+      })
+    );
+    setup({ datasetPath: 'datasets/qa.jsonl' }, client);
+    await settle();
+    fireEvent.click(screen.getByRole('button', { name: 'Start evaluation' }));
+    await waitFor(() => expect(errorOf(screen.getByLabelText('Name'))).toHaveTextContent('already used'));
+    // Model parameters live under Advanced options, which open to show the error.
+    expect(errorOf(screen.getByLabelText('Temperature'))).toHaveTextContent('Input should be less than or equal to 2');
+
+    client.createEvaluation.mockRejectedValueOnce(
+      new AquaApiError({ status: 409, message: 'Deployment dep-1 is INACTIVE: activate it first.', reason: 'Conflict' })
+    );
+    fireEvent.change(screen.getByLabelText('Name'), { target: { value: 'Second try' } });
+    const listed = client.listDeployments.mock.calls.length;
+    fireEvent.click(screen.getByRole('button', { name: 'Start evaluation' }));
+    await waitFor(() =>
+      expect(errorOf(screen.getByLabelText('Deployment'))).toHaveTextContent(
+        'Deployment dep-1 is INACTIVE: activate it first.'
+      )
+    );
+    expect(client.listDeployments.mock.calls.length).toBe(listed + 1);
+  });
+
+  it('evaluates on a fine-tune’s training data', async () => {
+    const client = new FakeClient();
+    client.finetunes = [
+      makeFineTune({ id: 'ftj-9', name: 'Qwen support', state: 'SUCCEEDED', output_model_id: 'ft:ftj-9' })
+    ];
+    const { props } = setup({ finetuneId: 'ftj-9' }, client);
+    await settle();
+    expect(screen.getByRole('radio', { name: /The training data of a fine-tune/ })).toBeChecked();
+    expect((screen.getByLabelText('Fine-tuning job') as HTMLSelectElement).value).toBe('ftj-9');
+    expect((screen.getByLabelText('Name') as HTMLInputElement).value).toBe('Qwen chat · training data of Qwen support');
+    fireEvent.click(screen.getByRole('button', { name: 'Start evaluation' }));
+    await waitFor(() => expect(props.onCreated).toHaveBeenCalled());
+    expect(client.validateDataset).not.toHaveBeenCalled();
+    expect(client.createEvaluation.mock.calls[0][0]).toMatchObject({ finetune_id: 'ftj-9', deployment_id: 'dep-1' });
+    expect(client.createEvaluation.mock.calls[0][0]).not.toHaveProperty('dataset_path');
+  });
+
+  it('adds a stop sequence without sending the form, and asks for the OCI report location', async () => {
+    const client = new FakeClient();
+    setup({ backendKind: 'oci', datasetPath: 'oci://bucket@ns/qa.jsonl' }, client);
+    await settle();
+    expect(screen.getByLabelText('Report location')).toBeInTheDocument();
+    fireEvent.click(screen.getByText('Advanced options'));
+    fireEvent.change(screen.getByLabelText('Stop sequences'), { target: { value: '###' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add' }));
+    expect(screen.getByText('###')).toBeInTheDocument();
+    expect(client.createEvaluation).not.toHaveBeenCalled();
+    fireEvent.change(screen.getByLabelText('Report location'), { target: { value: 'oci://reports@ns/evals' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Start evaluation' }));
+    await waitFor(() => expect(client.createEvaluation).toHaveBeenCalled());
+    expect(client.createEvaluation.mock.calls[0][0]).toMatchObject({
+      dataset_path: 'oci://bucket@ns/qa.jsonl',
+      report_uri: 'oci://reports@ns/evals',
+      params: expect.objectContaining({ stop: ['###'] })
+    });
+    // oci:// files are read by the job: no local preflight.
+    expect(client.validateDataset).not.toHaveBeenCalled();
+  });
+
+  it('says when no deployment is active', async () => {
+    const client = new FakeClient();
+    client.deployments = [makeDeployment({ state: 'INACTIVE' })];
+    setup({ deploymentId: null }, client);
+    await settle();
+    expect(
+      screen.getByText('No deployment is active: deploy a model (or activate a deployment) first.')
+    ).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Start evaluation' })).toBeDisabled();
+  });
+});

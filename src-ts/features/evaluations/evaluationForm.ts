@@ -1,0 +1,337 @@
+/**
+ * The evaluation form without React: its values (raw text, so a half-typed
+ * number survives), client-side validation with the contract's bounds, the
+ * request it becomes, and where a 400's field errors go. Model parameters are
+ * the playground's sampling fields (`shared/sampling.ts`), parsed the
+ * same way; their server errors (`params.temperature`) land under the same
+ * inputs.
+ */
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import { CONTRACT_LIMITS } from '../../api/limits';
+import type {
+  CreateEvaluationRequest,
+  DeploymentSummary,
+  EvaluationMetric,
+  FieldError,
+  FineTuneSummary
+} from '../../api/types';
+import type { BackendKind } from '../../shared/labels';
+import { datasetStem } from '../../shared/format';
+import { placeFieldErrors } from '../../shared/fieldErrors';
+import { parseSampling, type ISamplingForm, type SamplingField } from '../../shared/sampling';
+import { METRICS } from './format';
+
+/** Where the rows come from: a JSONL file, or the dataset a fine-tune was trained on. */
+export type DatasetSource = 'file' | 'finetune';
+
+export interface IEvaluationForm {
+  deploymentId: string;
+  name: string;
+  description: string;
+  source: DatasetSource;
+  datasetPath: string;
+  finetuneId: string;
+  /** Empty: every row. */
+  sampleSize: string;
+  metrics: EvaluationMetric[];
+  sampling: ISamplingForm;
+  concurrency: string;
+  /** OCI: the evaluation job's CPU shape ('' lets the server choose). */
+  shape: string;
+  /** OCI: where the report goes (oci://bucket@namespace/prefix). */
+  reportUri: string;
+  logGroupId: string;
+  logId: string;
+}
+
+export type EvaluationField =
+  | 'deployment_id'
+  | 'name'
+  | 'description'
+  | 'dataset_path'
+  | 'finetune_id'
+  | 'sample_size'
+  | 'metrics'
+  | 'concurrency'
+  | 'shape'
+  | 'report_uri'
+  | 'log_group_id'
+  | 'log_id';
+
+export const EVALUATION_FIELDS: readonly EvaluationField[] = [
+  'deployment_id',
+  'name',
+  'description',
+  'dataset_path',
+  'finetune_id',
+  'sample_size',
+  'metrics',
+  'concurrency',
+  'shape',
+  'report_uri',
+  'log_group_id',
+  'log_id'
+];
+
+export type EvaluationErrors = Partial<Record<EvaluationField, string>>;
+export type SamplingErrors = Partial<Record<SamplingField, string>>;
+
+/** The request's `params` fields and the sampling inputs they come from. */
+export const PARAM_FIELDS: Readonly<Record<string, SamplingField>> = {
+  max_tokens: 'maxTokens',
+  temperature: 'temperature',
+  top_p: 'topP',
+  top_k: 'topK',
+  frequency_penalty: 'frequencyPenalty',
+  presence_penalty: 'presencePenalty',
+  stop: 'stop',
+  seed: 'seed'
+};
+
+const CONTRACT = CONTRACT_LIMITS.CreateEvaluationRequest;
+
+/** Bounds of the contract (CreateEvaluationRequest and ModelParameters in schema/api/openapi.json). */
+export const EVALUATION_LIMITS = {
+  name: CONTRACT.name.maxLength,
+  description: CONTRACT.description.maxLength,
+  datasetPath: CONTRACT.dataset_path.maxLength,
+  sampleSize: [CONTRACT.sample_size.minimum, CONTRACT.sample_size.maximum],
+  concurrency: [CONTRACT.concurrency.minimum, CONTRACT.concurrency.maximum],
+  maxTokens: CONTRACT_LIMITS['ModelParameters-Input'].max_tokens.maximum,
+  shape: CONTRACT.shape.maxLength,
+  reportUri: CONTRACT.report_uri.maxLength,
+  ociId: CONTRACT.log_id.maxLength
+} as const;
+
+/** An evaluation asks greedily and briefly by default (the contract's ModelParameters). */
+export const EVALUATION_SAMPLING: Readonly<ISamplingForm> = Object.freeze({
+  maxTokens: '256',
+  temperature: '0',
+  topP: '1',
+  topK: '',
+  frequencyPenalty: '0',
+  presencePenalty: '0',
+  stop: [],
+  seed: ''
+});
+
+export function initialEvaluationForm(
+  options: { deploymentId?: string | null; finetuneId?: string | null; datasetPath?: string | null } = {}
+): IEvaluationForm {
+  return {
+    deploymentId: options.deploymentId ?? '',
+    name: '',
+    description: '',
+    source: options.finetuneId ? 'finetune' : 'file',
+    datasetPath: options.datasetPath ?? '',
+    finetuneId: options.finetuneId ?? '',
+    sampleSize: '',
+    metrics: [...METRICS],
+    sampling: { ...EVALUATION_SAMPLING, stop: [] },
+    concurrency: '4',
+    shape: '',
+    reportUri: '',
+    logGroupId: '',
+    logId: ''
+  };
+}
+
+/** Only an ACTIVE deployment answers prompts; embedding deployments have no text to score. */
+export function isEvaluable(deployment: Pick<DeploymentSummary, 'state' | 'mode'>): boolean {
+  return deployment.state === 'ACTIVE' && deployment.mode !== 'embedding';
+}
+
+/** A fine-tune whose training data can be evaluated on: one that succeeded. */
+export function hasTrainingData(job: Pick<FineTuneSummary, 'state'>): boolean {
+  return job.state === 'SUCCEEDED';
+}
+
+/** "Qwen chat · support-qa", "Qwen chat · training data of Qwen support", or the deployment's name alone. */
+export function defaultEvaluationName(
+  deploymentName: string | null | undefined,
+  form: Pick<IEvaluationForm, 'source' | 'datasetPath'>,
+  finetuneName: string | null | undefined,
+  trans: TranslationBundle
+): string {
+  const deployment = (deploymentName ?? '').trim();
+  const data =
+    form.source === 'finetune'
+      ? finetuneName
+        ? trans.__('training data of %1', finetuneName)
+        : ''
+      : datasetStem(form.datasetPath);
+  const name = deployment && data ? `${deployment} · ${data}` : deployment || data;
+  return name.slice(0, EVALUATION_LIMITS.name).trim();
+}
+
+function wholeNumber(text: string): number | null {
+  const trimmed = text.trim();
+  if (!/^\d+$/.test(trimmed)) {
+    return null;
+  }
+  return Number(trimmed);
+}
+
+export interface IEvaluationValidation {
+  errors: EvaluationErrors;
+  sampling: SamplingErrors;
+}
+
+/** What is wrong with the form before it is sent (the server checks again). */
+export function validateEvaluationForm(
+  form: IEvaluationForm,
+  backendKind: BackendKind,
+  trans: TranslationBundle
+): IEvaluationValidation {
+  const errors: EvaluationErrors = {};
+  if (!form.deploymentId) {
+    errors.deployment_id = trans.__('Choose an active deployment.');
+  }
+  if (!form.name.trim()) {
+    errors.name = trans.__('Give the evaluation a name.');
+  } else if (form.name.trim().length > EVALUATION_LIMITS.name) {
+    errors.name = trans.__('At most %1 characters.', EVALUATION_LIMITS.name);
+  }
+  if (form.description.length > EVALUATION_LIMITS.description) {
+    errors.description = trans.__('At most %1 characters.', EVALUATION_LIMITS.description);
+  }
+  if (form.source === 'file') {
+    if (!form.datasetPath.trim()) {
+      errors.dataset_path = trans.__('Choose a JSONL dataset.');
+    } else if (form.datasetPath.length > EVALUATION_LIMITS.datasetPath) {
+      errors.dataset_path = trans.__('At most %1 characters.', EVALUATION_LIMITS.datasetPath);
+    }
+  } else if (!form.finetuneId) {
+    errors.finetune_id = trans.__('Choose a fine-tuning job that succeeded.');
+  }
+  if (form.sampleSize.trim()) {
+    const size = wholeNumber(form.sampleSize);
+    const [min, max] = EVALUATION_LIMITS.sampleSize;
+    if (size === null || size < min || size > max) {
+      errors.sample_size = trans.__(
+        'A whole number from %1 to %2, or empty for every row.',
+        min,
+        max.toLocaleString('en-US')
+      );
+    }
+  }
+  if (form.metrics.length === 0) {
+    errors.metrics = trans.__('Choose at least one metric.');
+  }
+  const concurrency = wholeNumber(form.concurrency);
+  const [cMin, cMax] = EVALUATION_LIMITS.concurrency;
+  if (concurrency === null || concurrency < cMin || concurrency > cMax) {
+    errors.concurrency = trans.__('A whole number from %1 to %2.', cMin, cMax);
+  }
+  if (backendKind === 'oci') {
+    const uri = form.reportUri.trim();
+    if (uri && !uri.startsWith('oci://')) {
+      errors.report_uri = trans.__('An Object Storage location: oci://bucket@namespace/prefix.');
+    }
+    if (!!form.logGroupId.trim() !== !!form.logId.trim()) {
+      errors[form.logGroupId.trim() ? 'log_id' : 'log_group_id'] = trans.__(
+        'A log needs both the log group and the log.'
+      );
+    }
+  }
+  const parsed = parseSampling(form.sampling, trans);
+  const sampling: SamplingErrors = { ...parsed.errors };
+  if (parsed.value && parsed.value.max_tokens !== undefined && parsed.value.max_tokens > EVALUATION_LIMITS.maxTokens) {
+    sampling.maxTokens = trans.__('A whole number from %1 to %2.', 1, EVALUATION_LIMITS.maxTokens);
+  }
+  return { errors, sampling };
+}
+
+export function hasErrors(validation: IEvaluationValidation): boolean {
+  return Object.keys(validation.errors).length > 0 || Object.keys(validation.sampling).length > 0;
+}
+
+/** The request body for a valid form; the metrics in their usual order. */
+export function buildEvaluationRequest(
+  form: IEvaluationForm,
+  backendKind: BackendKind,
+  trans: TranslationBundle
+): CreateEvaluationRequest {
+  const parsed = parseSampling(form.sampling, trans).value;
+  const request: CreateEvaluationRequest = {
+    deployment_id: form.deploymentId,
+    name: form.name.trim(),
+    description: form.description.trim(),
+    metrics: METRICS.filter(metric => form.metrics.includes(metric)),
+    concurrency: Number(form.concurrency.trim())
+  };
+  if (form.source === 'file') {
+    request.dataset_path = form.datasetPath.trim();
+  } else {
+    request.finetune_id = form.finetuneId;
+  }
+  if (form.sampleSize.trim()) {
+    request.sample_size = Number(form.sampleSize.trim());
+  }
+  if (parsed) {
+    const params: NonNullable<CreateEvaluationRequest['params']> = {
+      max_tokens: parsed.max_tokens,
+      temperature: parsed.temperature,
+      top_p: parsed.top_p,
+      frequency_penalty: parsed.frequency_penalty,
+      presence_penalty: parsed.presence_penalty,
+      stop: parsed.stop ?? []
+    };
+    if (parsed.top_k !== null && parsed.top_k !== undefined) {
+      params.top_k = parsed.top_k;
+    }
+    if (parsed.seed !== null && parsed.seed !== undefined) {
+      params.seed = parsed.seed;
+    }
+    request.params = params;
+  }
+  if (backendKind === 'oci') {
+    const text = (value: string): string | undefined => value.trim() || undefined;
+    const shape = text(form.shape);
+    const reportUri = text(form.reportUri);
+    const logGroupId = text(form.logGroupId);
+    const logId = text(form.logId);
+    if (shape) {
+      request.shape = shape;
+    }
+    if (reportUri) {
+      request.report_uri = reportUri;
+    }
+    if (logGroupId && logId) {
+      request.log_group_id = logGroupId;
+      request.log_id = logId;
+    }
+  }
+  return request;
+}
+
+export interface IPlacedEvaluationErrors {
+  byField: EvaluationErrors;
+  sampling: SamplingErrors;
+  /** Errors that name no input of the form. */
+  other: FieldError[];
+}
+
+/**
+ * A 400's field errors under their inputs: `body.name` → name,
+ * `body.params.temperature` → the temperature input, and pydantic's
+ * "Value error, dataset_path: …" on the whole body → the dataset.
+ */
+export function placeEvaluationErrors(fields: readonly FieldError[] | null | undefined): IPlacedEvaluationErrors {
+  const known = [...EVALUATION_FIELDS, ...Object.keys(PARAM_FIELDS)];
+  const placed = placeFieldErrors<string>(fields, known);
+  const byField: EvaluationErrors = {};
+  const sampling: SamplingErrors = {};
+  for (const [key, message] of Object.entries(placed.byField)) {
+    if (!message) {
+      continue;
+    }
+    if (key in PARAM_FIELDS) {
+      sampling[PARAM_FIELDS[key]] = message;
+    } else {
+      byField[key as EvaluationField] = message;
+    }
+  }
+  return { byField, sampling, other: placed.other };
+}

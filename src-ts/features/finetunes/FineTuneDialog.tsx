@@ -1,0 +1,603 @@
+import * as React from 'react';
+
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import type { IAquaClient } from '../../api/client';
+import type {
+  CreateFineTuneResponse,
+  FineTuneDefaults,
+  ModelSummary,
+  TrainingFit,
+  TrainingType,
+  ValidateDatasetRequest
+} from '../../api/types';
+import type { BackendKind } from '../../shared/labels';
+import {
+  ADVANCED_FIELDS,
+  applyDefaults,
+  buildFineTuneRequest,
+  defaultJobName,
+  fitQuery,
+  fitTargetFor,
+  FINETUNE_FIELDS,
+  FORM_FIELDS,
+  initialFineTuneForm,
+  isFineTunable,
+  LIMITS,
+  placeFineTuneErrors,
+  queryKey,
+  validateFineTuneForm,
+  type FineTuneErrors,
+  type FineTuneField,
+  type FormKey,
+  type IFineTuneForm
+} from './finetuneForm';
+import {
+  blocksSubmit,
+  errorResult,
+  isTokenizerMissing,
+  okResult,
+  type IPreflightResult
+} from '../../shared/datasetPreflight';
+import { preflightKey, preflightRequest } from './preflight';
+import { formatInteger } from '../../shared/format';
+import type { Notify } from '../../shared/callbacks';
+import { ChoiceGroup } from '../../ui/ChoiceGroup';
+import { DatasetPathField } from '../../ui/DatasetPathField';
+import { AdvancedOptions, DatasetBlockedNotice, DescriptionField, DialogFooter } from '../../ui/DialogParts';
+import { describeError } from '../../shared/errors';
+import { FormErrors } from '../../ui/FormErrors';
+import { FormField } from '../../ui/FormField';
+import { ModalDialog } from '../../ui/ModalDialog';
+import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
+import { useDatasetPreflight } from '../../ui/hooks/useDatasetPreflight';
+import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
+import { useLatest } from '../../ui/hooks/useLatest';
+import { PreflightSummary } from '../../ui/PreflightSummary';
+import { FineTuneAdvancedFields, FineTuneShapeField, fineTuneInputs } from './FineTuneFields';
+import { TrainingFitView } from './TrainingFitView';
+
+export interface IFineTuneDialogProps {
+  client: IAquaClient;
+  trans: TranslationBundle;
+  backendKind: BackendKind;
+  /** The base model to start from (opened from a model); the picker still offers the others. */
+  model: ModelSummary | null;
+  /** A dataset to start from (opened from the file browser). */
+  datasetPath?: string | null;
+  /** "Browse…": a JSONL file of the Jupyter root, null when dismissed. The button shows when given. */
+  pickDataset?: () => Promise<string | null>;
+  /** "Upload…": save a file of this computer into the Jupyter root and answer its path. */
+  uploadDataset?: (file: File, onProgress: (fraction: number) => void) => Promise<string>;
+  /** Debounce of the memory-fit refresh and the dataset check (tests use 0). */
+  debounceMs?: number;
+  notify: Notify;
+  onClose: () => void;
+  /** The server accepted the job (202). */
+  onCreated: (response: CreateFineTuneResponse) => void;
+}
+
+/** The dataset check waits a little longer than the fit: it reads the whole file. */
+const PREFLIGHT_DELAY_FACTOR = 2;
+
+/**
+ * Fine-tune a model: base model, name, dataset (path, Browse…, Upload…) with
+ * its inline preflight, split, training type and hyperparameters, the shape
+ * with its training memory fit, and (on OCI) nodes, output location,
+ * experiment, subnet and logging. Defaults come from the model.
+ */
+export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
+  const { client, trans, backendKind } = props;
+  const onOci = backendKind === 'oci';
+  const debounceMs = props.debounceMs ?? 400;
+  const ids = React.useId().replace(/:/g, '');
+  const id = (name: string): string => `jp-AquaExt-finetune-${ids}-${name}`;
+
+  const [models, setModels] = React.useState<ModelSummary[] | null>(props.model ? [props.model] : null);
+  const [modelsError, setModelsError] = React.useState<unknown>(null);
+  const [form, setForm] = React.useState<IFineTuneForm>(() =>
+    initialFineTuneForm(props.model && isFineTunable(props.model) ? props.model : null, props.datasetPath ?? '')
+  );
+  const touched = React.useRef(new Set<FormKey>());
+  const [defaults, setDefaults] = React.useState<FineTuneDefaults | null>(null);
+  const [defaultsError, setDefaultsError] = React.useState<unknown>(null);
+  const [fit, setFit] = React.useState<TrainingFit | null>(null);
+  const [defaultsLoading, setDefaultsLoading] = React.useState(false);
+  const [fitRefreshing, setFitRefreshing] = React.useState(false);
+  const fitKey = React.useRef('');
+  const [advancedOpen, setAdvancedOpen] = React.useState(false);
+  const { errors, otherErrors, error, submitting, showErrors, clearErrors, addError, submit } =
+    useFormSubmit<FineTuneField>({
+      trans,
+      fields: FINETUNE_FIELDS,
+      placeRefusal: reason => {
+        if (!reason.fields || reason.fields.length === 0) {
+          return undefined;
+        }
+        const placed = placeFineTuneErrors(reason.fields);
+        const byField: FineTuneErrors = { ...placed.byField };
+        if (placed.lines.length > 0) {
+          // The job's own preflight found bad lines: list them where the check shows.
+          showPreflight(errorResult(requestKeyRef.current, reason, e => describeError(e, trans)));
+          byField.dataset_path = trans._n(
+            '%1 invalid line in the dataset.',
+            '%1 invalid lines in the dataset.',
+            placed.lines.length
+          );
+        }
+        return { byField, other: placed.other };
+      },
+      onShow: shown => {
+        if (ADVANCED_FIELDS.some(field => shown[field])) {
+          setAdvancedOpen(true);
+        }
+      }
+    });
+  const [uploading, setUploading] = React.useState(false);
+  const firstInput = React.useRef<HTMLSelectElement | null>(null);
+  const formRef = React.useRef(form);
+  formRef.current = form;
+
+  const model =
+    models?.find(item => item.id === form.modelId) ?? (props.model?.id === form.modelId ? props.model : null);
+  const defaultsReady = defaults !== null && defaults.model_id === form.modelId;
+
+  useDialogFocus(firstInput);
+
+  // The models that can be fine-tuned (the given one stays listed, with why it cannot be).
+  React.useEffect(() => {
+    let current = true;
+    client
+      .listModels()
+      .then(list => {
+        if (!current) {
+          return;
+        }
+        const ready = list.items.filter(isFineTunable);
+        if (props.model && !ready.some(item => item.id === props.model?.id)) {
+          ready.unshift(props.model);
+        }
+        setModels(ready);
+      })
+      .catch(reason => {
+        if (current) {
+          setModelsError(reason);
+          setModels(props.model ? [props.model] : []);
+        }
+      });
+    return () => {
+      current = false;
+    };
+  }, [client, props.model]);
+
+  // The model's defaults: hyperparameters, shapes and the training fit for them.
+  React.useEffect(() => {
+    const modelId = form.modelId;
+    setDefaults(null);
+    setDefaultsError(null);
+    setFit(null);
+    fitKey.current = '';
+    if (!modelId) {
+      return;
+    }
+    let current = true;
+    setDefaultsLoading(true);
+    client
+      .getFineTuneDefaults(modelId)
+      .then(answer => {
+        if (!current) {
+          return;
+        }
+        const merged = applyDefaults(formRef.current, answer, touched.current);
+        // The answer's fit is for the model's own defaults: remember which query that is.
+        fitKey.current = queryKey(modelId, fitQuery(applyDefaults(formRef.current, answer, new Set())));
+        setDefaults(answer);
+        setFit(answer.fit);
+        setForm(merged);
+      })
+      .catch(reason => current && setDefaultsError(reason))
+      .finally(() => current && setDefaultsLoading(false));
+    return () => {
+      current = false;
+      setDefaultsLoading(false);
+    };
+  }, [client, form.modelId]);
+
+  // The fit again when batch size, sequence length, r, layers, type or shape change.
+  const query = fitQuery(form);
+  const currentFitKey = queryKey(form.modelId, query);
+  // currentFitKey says when the query changed; the model and the query are read here.
+  const fitAsk = useLatest({ modelId: form.modelId, query });
+  React.useEffect(() => {
+    const { modelId, query } = fitAsk.current;
+    if (!defaultsReady || !query || !currentFitKey || currentFitKey === fitKey.current) {
+      return;
+    }
+    let current = true;
+    setFitRefreshing(true);
+    const timer = setTimeout(() => {
+      client
+        .getFineTuneDefaults(modelId, query)
+        .then(answer => {
+          if (current) {
+            fitKey.current = currentFitKey;
+            setFit(answer.fit);
+          }
+        })
+        .catch(() => {
+          // The last fit stays; the server checks the shape again on submit.
+        })
+        .finally(() => current && setFitRefreshing(false));
+    }, debounceMs);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+      // Superseded: the next refresh (if any) says it is loading again.
+      setFitRefreshing(false);
+    };
+  }, [client, defaultsReady, currentFitKey, debounceMs, fitAsk]);
+
+  /** Check the dataset; without the base model's tokenizer here, check the file without token lengths. */
+  const checkDataset = React.useCallback(
+    async (request: ValidateDatasetRequest, key: string): Promise<IPreflightResult> => {
+      try {
+        return okResult(key, await client.validateDataset(request));
+      } catch (reason) {
+        if (!isTokenizerMissing(reason) || !request.model_id) {
+          throw reason;
+        }
+        const withoutModel = { ...request };
+        delete withoutModel.model_id;
+        return okResult(key, await client.validateDataset(withoutModel), describeError(reason, trans));
+      }
+    },
+    [client, trans]
+  );
+
+  // The dataset check when the dataset, the model, the sequence length or the split change
+  // (once the model's defaults are in: they may change the sequence length).
+  const request = preflightRequest(form);
+  const requestKey = preflightKey(request);
+  const requestKeyRef = useLatest(requestKey);
+  const waitingForDefaults = !!form.modelId && defaults?.model_id !== form.modelId && defaultsError === null;
+  const {
+    current: currentPreflight,
+    checking,
+    run: runPreflight,
+    show: showPreflight
+  } = useDatasetPreflight({
+    request,
+    keyOf: preflightKey,
+    check: checkDataset,
+    delayMs: debounceMs * PREFLIGHT_DELAY_FACTOR,
+    paused: waitingForDefaults,
+    trans
+  });
+
+  const update = (patch: Partial<IFineTuneForm>, userEdit = true): void => {
+    const keys = Object.keys(patch) as FormKey[];
+    if (userEdit) {
+      keys.forEach(key => touched.current.add(key));
+    }
+    setForm(previous => {
+      const next = { ...previous, ...patch };
+      // The job's name follows the model and the dataset until the user names it.
+      if (!touched.current.has('name') && (keys.includes('modelId') || keys.includes('datasetPath'))) {
+        const chosen =
+          models?.find(item => item.id === next.modelId) ?? (props.model?.id === next.modelId ? props.model : null);
+        next.name = defaultJobName(chosen?.name, next.datasetPath);
+      }
+      return next;
+    });
+    clearErrors(keys.map(key => FORM_FIELDS[key]));
+  };
+
+  const chooseModel = (modelId: string): void => {
+    // A new base model brings its own defaults: the shape is the model's again.
+    touched.current.delete('shape');
+    update({ modelId });
+  };
+
+  const busy = submitting;
+  const preflightBlocks = blocksSubmit(currentPreflight);
+
+  const onSubmit = (event: React.FormEvent): Promise<void> | void => {
+    event.preventDefault();
+    if (uploading) {
+      return;
+    }
+    return submit(null, {
+      validate: () =>
+        showErrors(
+          validateFineTuneForm(form, backendKind, trans, {
+            needsOutputUri: defaults?.needs_output_uri,
+            maxReplicas: defaults?.max_replicas
+          })
+        ),
+      send: async alive => {
+        // The preflight runs inline: a dataset with bad lines is never sent.
+        let checked = currentPreflight;
+        if (request && !checked) {
+          checked = await runPreflight(request);
+        }
+        if (!alive() || blocksSubmit(checked)) {
+          return null;
+        }
+        return client.createFineTune(buildFineTuneRequest(form, backendKind));
+      },
+      done: response => {
+        const warnings = response.preflight.warnings.length + (response.preflight.tokens?.over_limit ? 1 : 0);
+        props.notify(
+          warnings > 0
+            ? trans._n(
+                'Fine-tuning “%2” started (the dataset check has %1 warning).',
+                'Fine-tuning “%2” started (the dataset check has %1 warnings).',
+                warnings,
+                response.finetune.name
+              )
+            : trans.__('Fine-tuning “%1” started.', response.finetune.name),
+          'info'
+        );
+        props.onCreated(response);
+      }
+    });
+  };
+
+  const close = (): void => {
+    if (!submitting) {
+      props.onClose();
+    }
+  };
+
+  const datasetError = errors.dataset_path ?? currentPreflight?.fields.dataset_path;
+  const shapes = defaultsReady ? defaults.shapes : [];
+  const target = fitTargetFor(fit, form.shape);
+  const lora = form.trainingType === 'lora';
+
+  const { numberField, textField } = fineTuneInputs({ form, errors, busy, update, id });
+
+  return (
+    <ModalDialog
+      title={props.model ? trans.__('Fine-tune “%1”', props.model.name) : trans.__('New fine-tune')}
+      label={trans.__('Fine-tune model')}
+      className="jp-AquaExt-FormDialog jp-AquaExt-FineTuneDialog"
+      trans={trans}
+      onClose={close}
+      closeDisabled={submitting}
+    >
+      <form onSubmit={event => void onSubmit(event)} noValidate>
+        <div className="jp-AquaExt-ModalDialog-body">
+          <FormField
+            id={id('model_id')}
+            field="model_id"
+            label={trans.__('Base model')}
+            error={errors.model_id}
+            hint={
+              modelsError !== null
+                ? describeError(modelsError, trans)
+                : models !== null && models.length === 0
+                  ? trans.__('No model is ready to fine-tune: download or register one in Models first.')
+                  : defaultsError !== null
+                    ? trans.__(
+                        'The model’s defaults are unavailable (%1); the form keeps the usual ones.',
+                        describeError(defaultsError, trans)
+                      )
+                    : undefined
+            }
+          >
+            {input => (
+              <select
+                {...input}
+                ref={element => {
+                  firstInput.current = element;
+                }}
+                className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
+                value={form.modelId}
+                disabled={busy}
+                onChange={event => chooseModel(event.target.value)}
+              >
+                <option value="">{models === null ? trans.__('Loading models…') : trans.__('Choose a model…')}</option>
+                {(models ?? []).map(item => (
+                  <option key={item.id} value={item.id} disabled={!isFineTunable(item)}>
+                    {item.name}
+                    {isFineTunable(item) ? '' : ` — ${trans.__('not ready to fine-tune')}`}
+                  </option>
+                ))}
+              </select>
+            )}
+          </FormField>
+          {defaultsReady && (defaults.notes.length > 0 || !defaults.ready_to_finetune) && (
+            <ul
+              className={
+                defaults.ready_to_finetune
+                  ? 'jp-AquaExt-FineTuneDialog-notes'
+                  : 'jp-AquaExt-FineTuneDialog-notes jp-mod-warn'
+              }
+              aria-label={trans.__('About this model')}
+            >
+              {!defaults.ready_to_finetune && defaults.notes.length === 0 && (
+                <li>{trans.__('This model cannot be fine-tuned here.')}</li>
+              )}
+              {defaults.notes.map((note, i) => (
+                <li key={i}>{note}</li>
+              ))}
+            </ul>
+          )}
+          {textField('name', trans.__('Job name'), {
+            maxLength: LIMITS.name,
+            hint: trans.__('The fine-tuned model gets this name too.')
+          })}
+          <DescriptionField
+            id={id('description')}
+            trans={trans}
+            value={form.description}
+            maxLength={LIMITS.description}
+            disabled={busy}
+            error={errors.description}
+            onChange={description => update({ description })}
+          />
+
+          <DatasetPathField
+            id={id('dataset_path')}
+            trans={trans}
+            label={trans.__('Dataset (JSONL)')}
+            error={datasetError}
+            hint={
+              onOci
+                ? trans.__(
+                    'A file inside the Jupyter root, or oci://bucket@namespace/path. Rows: {"prompt", "completion"} or {"messages": […]}.'
+                  )
+                : trans.__('A file inside the Jupyter root. Rows: {"prompt", "completion"} or {"messages": […]}.')
+            }
+            value={form.datasetPath}
+            maxLength={LIMITS.datasetPath}
+            placeholder={trans.__('datasets/train.jsonl')}
+            disabled={busy}
+            pickDataset={props.pickDataset}
+            uploadDataset={props.uploadDataset}
+            notify={props.notify}
+            onChange={datasetPath => update({ datasetPath })}
+            onUploadError={message => addError('dataset_path', message)}
+            onUploadingChange={setUploading}
+          />
+          <PreflightSummary
+            result={currentPreflight}
+            checking={checking}
+            trans={trans}
+            onRecheck={request && !busy ? () => void runPreflight(request) : undefined}
+          />
+
+          {numberField('validationSplit', trans.__('Validation split'), {
+            min: 0,
+            max: LIMITS.validationSplitMaxPercent,
+            step: 'any',
+            suffix: '%',
+            hint: trans.__('Rows held out to measure the validation loss (0 to %1%).', LIMITS.validationSplitMaxPercent)
+          })}
+
+          <ChoiceGroup<TrainingType>
+            id={id('training_type')}
+            field="training_type"
+            legend={trans.__('Training type')}
+            value={form.trainingType}
+            disabled={busy}
+            error={errors.training_type}
+            choices={[
+              {
+                value: 'lora',
+                label: trans.__('LoRA'),
+                description: trans.__('Low-rank adapters on the base weights: little memory, fast.')
+              },
+              {
+                value: 'last_layers',
+                label: trans.__('Last N layers'),
+                description: trans.__('Train the last decoder layers in full (OCI Generative AI’s vanilla method).')
+              }
+            ]}
+            onChange={trainingType => update({ trainingType })}
+          />
+
+          <div className="jp-AquaExt-FineTuneDialog-grid">
+            {numberField('epochs', trans.__('Epochs'), { min: LIMITS.epochs[0], max: LIMITS.epochs[1] })}
+            {numberField('learningRate', trans.__('Learning rate'), {
+              decimal: true,
+              hint: trans.__('For example 2e-4.')
+            })}
+            {numberField('batchSize', trans.__('Batch size'), { min: LIMITS.batchSize[0], max: LIMITS.batchSize[1] })}
+            {numberField('maxSeqLength', trans.__('Sequence length'), {
+              min: LIMITS.maxSeqLength[0],
+              max: LIMITS.maxSeqLength[1],
+              hint: model?.context_length
+                ? trans.__(
+                    'Tokens per row; longer rows are truncated (the model reads %1).',
+                    formatInteger(model.context_length)
+                  )
+                : trans.__('Tokens per row; longer rows are truncated.')
+            })}
+            {lora
+              ? numberField('loraR', trans.__('LoRA r'), {
+                  min: LIMITS.loraR[0],
+                  max: LIMITS.loraR[1],
+                  hint: trans.__('Rank of the adapters.')
+                })
+              : numberField('lastNLayers', trans.__('Last N layers'), {
+                  min: LIMITS.lastNLayers[0],
+                  max: LIMITS.lastNLayers[1],
+                  hint: model ? trans.__('Decoder layers trained, counted from the top.') : undefined
+                })}
+          </div>
+
+          <FineTuneShapeField
+            id={id('shape')}
+            onOci={onOci}
+            value={form.shape}
+            shapes={shapes}
+            fit={fit}
+            loading={!defaultsReady && !!form.modelId}
+            error={errors.shape}
+            disabled={busy}
+            trans={trans}
+            onChange={shape => update({ shape })}
+          />
+          <TrainingFitView
+            fit={fit}
+            target={target}
+            loading={defaultsLoading || fitRefreshing}
+            hasModel={!!form.modelId}
+            trans={trans}
+          />
+
+          {onOci && (
+            <>
+              {numberField('replicas', trans.__('Nodes'), {
+                min: 1,
+                max: Math.min(LIMITS.replicasMax, defaults?.max_replicas ?? LIMITS.replicasMax),
+                hint: trans.__(
+                  'More than one runs distributed training; it needs a subnet and logging (Advanced options).'
+                )
+              })}
+              {textField(
+                'outputUri',
+                defaults?.needs_output_uri ? trans.__('Output location') : trans.__('Output location (optional)'),
+                {
+                  placeholder: 'oci://bucket@namespace/prefix',
+                  maxLength: LIMITS.outputUri,
+                  hint: trans.__('Where the fine-tuned weights go: a versioned Object Storage bucket.')
+                }
+              )}
+              {textField('experimentName', trans.__('Experiment (optional)'), {
+                maxLength: LIMITS.experimentName,
+                hint: trans.__('The model version set grouping runs; created when new.')
+              })}
+            </>
+          )}
+
+          <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
+            <FineTuneAdvancedFields
+              inputs={{ numberField, textField }}
+              form={form}
+              errors={errors}
+              disabled={busy}
+              onOci={onOci}
+              trans={trans}
+              update={update}
+            />
+          </AdvancedOptions>
+
+          <FormErrors fields={otherErrors} message={error} />
+        </div>
+        <DialogFooter
+          trans={trans}
+          submitting={submitting}
+          onCancel={close}
+          submitClassName="jp-AquaExt-finetuneSubmit"
+          submitDisabled={busy || uploading || preflightBlocks || (models !== null && models.length === 0)}
+          submitLabel={trans.__('Start fine-tuning')}
+          submittingLabel={trans.__('Starting…')}
+        >
+          <DatasetBlockedNotice trans={trans} blocked={preflightBlocks} />
+        </DialogFooter>
+      </form>
+    </ModalDialog>
+  );
+}

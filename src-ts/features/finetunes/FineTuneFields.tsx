@@ -1,0 +1,242 @@
+/**
+ * Parts of the fine-tune form: its text and number inputs bound to the form,
+ * the shape picker, and the advanced options.
+ */
+import * as React from 'react';
+
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import type { TrainingFit } from '../../api/types';
+import { shapeLabel } from '../../shared/labels';
+import { ChoiceGroup } from '../../ui/ChoiceGroup';
+import { FormField, TextField } from '../../ui/FormField';
+import { availabilityText } from '../../ui/MemoryFit';
+import { FORM_FIELDS, LIMITS, type FineTuneErrors, type FormKey, type IFineTuneForm } from './finetuneForm';
+
+interface INumberOptions {
+  hint?: React.ReactNode;
+  min?: number;
+  max?: number;
+  step?: number | 'any';
+  decimal?: boolean;
+  suffix?: string;
+}
+
+interface ITextOptions {
+  hint?: React.ReactNode;
+  placeholder?: string;
+  maxLength?: number;
+}
+
+export interface IFineTuneInputs {
+  /** A whole-number or decimal input bound to one form key. */
+  numberField: (key: FormKey, label: string, options?: INumberOptions) => JSX.Element;
+  /** A text input bound to one form key. */
+  textField: (key: FormKey, label: string, options?: ITextOptions) => JSX.Element;
+}
+
+/** The inputs of the fine-tune form, bound to its values, errors and updates. */
+export function fineTuneInputs(binding: {
+  form: IFineTuneForm;
+  errors: FineTuneErrors;
+  busy: boolean;
+  update: (patch: Partial<IFineTuneForm>) => void;
+  id: (name: string) => string;
+}): IFineTuneInputs {
+  const { form, errors, busy, update, id } = binding;
+  const bind = (key: FormKey) => {
+    const field = FORM_FIELDS[key];
+    return {
+      id: id(field),
+      field,
+      error: errors[field],
+      value: form[key] as string,
+      disabled: busy,
+      onChange: (value: string) => update({ [key]: value } as Partial<IFineTuneForm>)
+    };
+  };
+  const numberField = (key: FormKey, label: string, options: INumberOptions = {}): JSX.Element => (
+    <TextField
+      {...bind(key)}
+      label={label}
+      hint={options.hint}
+      type={options.decimal ? 'text' : 'number'}
+      inputMode={options.decimal ? 'decimal' : 'numeric'}
+      min={options.min}
+      max={options.max}
+      step={options.step ?? 1}
+      narrow
+      wrap={input => (
+        <span className="jp-AquaExt-FineTuneDialog-number">
+          {input}
+          {options.suffix && <span className="jp-AquaExt-FineTuneDialog-suffix">{options.suffix}</span>}
+        </span>
+      )}
+    />
+  );
+  const textField = (key: FormKey, label: string, options: ITextOptions = {}): JSX.Element => (
+    <TextField
+      {...bind(key)}
+      label={label}
+      hint={options.hint}
+      placeholder={options.placeholder}
+      maxLength={options.maxLength}
+    />
+  );
+  return { numberField, textField };
+}
+
+/** The shape: a select of the OCI shapes with their training fit, or the local devices as choices. */
+export function FineTuneShapeField(props: {
+  id: string;
+  onOci: boolean;
+  value: string;
+  shapes: readonly string[];
+  fit: TrainingFit | null;
+  loading: boolean;
+  error?: string;
+  disabled: boolean;
+  trans: TranslationBundle;
+  onChange: (shape: string) => void;
+}): JSX.Element | null {
+  const { onOci, shapes, fit, trans } = props;
+  if (onOci) {
+    return (
+      <FormField
+        id={props.id}
+        field="shape"
+        label={trans.__('Shape')}
+        error={props.error}
+        hint={props.loading ? trans.__('Loading the shapes and their training fit…') : undefined}
+      >
+        {input => (
+          <select
+            {...input}
+            className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
+            value={props.value}
+            disabled={props.disabled}
+            onChange={event => props.onChange(event.target.value)}
+          >
+            <option value="">{trans.__('Let the server choose (smallest that fits)')}</option>
+            {shapes.map(name => {
+              const row = fit?.targets.find(item => item.name === name);
+              const available = row ? availabilityText(row, trans) : null;
+              return (
+                <option key={name} value={name} disabled={row?.available === 0}>
+                  {name}
+                  {row ? ` — ${row.fits ? trans.__('fits') : trans.__('does not fit')}` : ''}
+                  {row?.recommended ? ` · ${trans.__('recommended')}` : ''}
+                  {available ? ` — ${available}` : ''}
+                </option>
+              );
+            })}
+          </select>
+        )}
+      </FormField>
+    );
+  }
+  if (shapes.length === 0) {
+    return null;
+  }
+  return (
+    <ChoiceGroup
+      id={props.id}
+      field="shape"
+      legend={trans.__('Shape')}
+      value={props.value}
+      disabled={props.disabled}
+      error={props.error}
+      choices={shapes.map(name => {
+        const row = fit?.targets.find(item => item.name === name);
+        return {
+          value: name,
+          label: shapeLabel(name, trans),
+          description: row ? (row.fits ? trans.__('Training fits') : trans.__('Training does not fit')) : undefined
+        };
+      })}
+      onChange={props.onChange}
+    />
+  );
+}
+
+/** The advanced options: padding, LoRA details, early stopping, logging, and OCI networking. */
+export function FineTuneAdvancedFields(props: {
+  inputs: IFineTuneInputs;
+  form: IFineTuneForm;
+  errors: FineTuneErrors;
+  disabled: boolean;
+  onOci: boolean;
+  trans: TranslationBundle;
+  update: (patch: Partial<IFineTuneForm>) => void;
+}): JSX.Element {
+  const { form, errors, onOci, trans, update } = props;
+  const { numberField, textField } = props.inputs;
+  const busy = props.disabled;
+  const lora = form.trainingType === 'lora';
+  return (
+    <>
+      <label className="jp-AquaExt-checkbox" data-field="pad_to_max_length">
+        <input
+          type="checkbox"
+          checked={form.padToMaxLength}
+          disabled={busy}
+          onChange={event => update({ padToMaxLength: event.target.checked })}
+        />
+        {trans.__('Pad every row to the sequence length')}
+      </label>
+      {errors.pad_to_max_length && (
+        <div className="jp-AquaExt-fieldError" role="alert">
+          {errors.pad_to_max_length}
+        </div>
+      )}
+      {lora && (
+        <div className="jp-AquaExt-FineTuneDialog-grid">
+          {numberField('loraAlpha', trans.__('LoRA alpha'), {
+            min: LIMITS.loraAlpha[0],
+            max: LIMITS.loraAlpha[1]
+          })}
+          {numberField('loraDropout', trans.__('LoRA dropout'), { decimal: true })}
+        </div>
+      )}
+      {lora &&
+        textField('loraTargetModules', trans.__('Target modules'), {
+          placeholder: 'q_proj, v_proj',
+          hint: trans.__('Comma-separated module names; empty: every linear layer.')
+        })}
+      <div className="jp-AquaExt-FineTuneDialog-grid">
+        {numberField('earlyStoppingPatience', trans.__('Early-stopping patience'), {
+          min: LIMITS.patience[0],
+          max: LIMITS.patience[1],
+          hint: trans.__('Evaluations without improvement before training stops; 0: off.')
+        })}
+        {numberField('earlyStoppingThreshold', trans.__('Early-stopping threshold'), {
+          decimal: true,
+          hint: trans.__('The least decrease of the validation loss that counts.')
+        })}
+        {numberField('loggingSteps', trans.__('Logging interval'), {
+          min: LIMITS.loggingSteps[0],
+          max: LIMITS.loggingSteps[1],
+          hint: trans.__('Log the train loss every N steps.')
+        })}
+      </div>
+      {onOci && (
+        <fieldset className="jp-AquaExt-fieldset" data-field="networking">
+          <legend className="jp-AquaExt-formField-label">{trans.__('Networking and logging')}</legend>
+          {textField('subnetId', trans.__('Subnet OCID'), {
+            placeholder: 'ocid1.subnet.oc1…',
+            maxLength: LIMITS.ociId
+          })}
+          {textField('logGroupId', trans.__('Log group OCID'), {
+            placeholder: 'ocid1.loggroup.oc1…',
+            maxLength: LIMITS.ociId
+          })}
+          {textField('logId', trans.__('Log OCID'), {
+            placeholder: 'ocid1.log.oc1…',
+            maxLength: LIMITS.ociId,
+            hint: trans.__('The job run’s output goes to this log.')
+          })}
+        </fieldset>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,172 @@
+/**
+ * One conversation with one deployment: send a turn, fold its stream events
+ * into the transcript as they arrive, stop it at once.
+ */
+import * as React from 'react';
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import { isAbortError } from '../../api/chatStream';
+import type { IAquaClient } from '../../api/client';
+import { AquaApiError } from '../../api/errors';
+import type { ChatRequest, InferenceMode } from '../../api/types';
+import { describeError } from '../../shared/errors';
+import type { SamplingRequestFields } from '../../shared/sampling';
+import {
+  applyChatEvent,
+  assistantTurn,
+  chatMessages,
+  failAnswer,
+  stopAnswer,
+  updateAnswer,
+  userTurn,
+  type Turn
+} from './transcript';
+
+export interface IChatSession {
+  turns: Turn[];
+  streaming: boolean;
+  /** Send `text` as the next user turn (chat) or as the prompt (completion). */
+  send: (text: string, system: string, sampling: SamplingRequestFields) => void;
+  /** Abort the answer being written; what arrived stays. */
+  stop: () => void;
+  clear: () => void;
+}
+
+export interface IChatSessionOptions {
+  client: IAquaClient;
+  trans: TranslationBundle;
+  deploymentId: string | null;
+  mode: InferenceMode;
+  initialTurns: Turn[];
+  /** Called after a turn ended in an error (e.g. to reload the deployment's state). */
+  onError?: (status: number | null) => void;
+  now?: () => number;
+}
+
+/** The request body of one turn: the whole conversation for chat, the prompt alone for completion. */
+export function turnRequest(
+  mode: InferenceMode,
+  system: string,
+  history: readonly Turn[],
+  text: string,
+  sampling: SamplingRequestFields
+): ChatRequest {
+  const body: ChatRequest = { ...sampling };
+  if (body.top_k === null) {
+    delete body.top_k;
+  }
+  if (body.seed === null) {
+    delete body.seed;
+  }
+  if (mode === 'completion') {
+    body.prompt = text;
+  } else {
+    body.messages = chatMessages(system, [...history, { id: 'next', role: 'user', content: text }]);
+  }
+  return body;
+}
+
+export function useChatSession(options: IChatSessionOptions): IChatSession {
+  const { client, trans, deploymentId, mode } = options;
+  const now = options.now ?? Date.now;
+  const [turns, setTurnsState] = React.useState<Turn[]>(options.initialTurns);
+  const turnsRef = React.useRef(turns);
+  const controller = React.useRef<AbortController | null>(null);
+  const activeAnswer = React.useRef<string | null>(null);
+  const mounted = React.useRef(true);
+  const onErrorRef = React.useRef(options.onError);
+  onErrorRef.current = options.onError;
+
+  const setTurns = React.useCallback((update: (previous: Turn[]) => Turn[]) => {
+    const next = update(turnsRef.current);
+    if (next === turnsRef.current) {
+      return;
+    }
+    turnsRef.current = next;
+    if (mounted.current) {
+      setTurnsState(next);
+    }
+  }, []);
+
+  React.useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+      controller.current?.abort();
+    };
+  }, []);
+
+  const stop = React.useCallback(() => {
+    const answerId = activeAnswer.current;
+    controller.current?.abort();
+    controller.current = null;
+    activeAnswer.current = null;
+    if (answerId) {
+      setTurns(previous => updateAnswer(previous, answerId, turn => stopAnswer(turn, now())));
+    }
+  }, [setTurns, now]);
+
+  const send = React.useCallback(
+    (text: string, system: string, sampling: SamplingRequestFields) => {
+      if (!deploymentId || activeAnswer.current) {
+        return;
+      }
+      const history = turnsRef.current;
+      const body = turnRequest(mode, system, history, text, sampling);
+      const question = userTurn(text);
+      const answer = assistantTurn(now());
+      const abort = new AbortController();
+      controller.current = abort;
+      activeAnswer.current = answer.id;
+      setTurns(previous => [...previous, question, answer]);
+
+      const run = async (): Promise<void> => {
+        let failedStatus: number | null | undefined = undefined;
+        try {
+          for await (const event of client.streamChat(deploymentId, body, abort.signal)) {
+            if (abort.signal.aborted) {
+              break;
+            }
+            setTurns(previous => updateAnswer(previous, answer.id, turn => applyChatEvent(turn, event, now())));
+            if (event.type === 'error') {
+              failedStatus = event.data.status || null;
+            }
+          }
+        } catch (error) {
+          if (!abort.signal.aborted && !isAbortError(error)) {
+            const status = error instanceof AquaApiError ? error.status || null : null;
+            failedStatus = status;
+            setTurns(previous =>
+              updateAnswer(previous, answer.id, turn => failAnswer(turn, describeError(error, trans), status, now()))
+            );
+          }
+        } finally {
+          if (activeAnswer.current === answer.id) {
+            activeAnswer.current = null;
+            controller.current = null;
+          }
+          // A stream that ended without a verdict (should not happen) is not left spinning.
+          setTurns(previous => updateAnswer(previous, answer.id, turn => stopAnswer(turn, now())));
+          if (failedStatus !== undefined) {
+            onErrorRef.current?.(failedStatus);
+          }
+        }
+      };
+      void run();
+    },
+    [client, deploymentId, mode, now, setTurns, trans]
+  );
+
+  const clear = React.useCallback(() => {
+    stop();
+    setTurns(() => []);
+  }, [stop, setTurns]);
+
+  return {
+    turns,
+    streaming: turns.some(turn => turn.role === 'assistant' && turn.status === 'streaming'),
+    send,
+    stop,
+    clear
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * What a deployment's state means for the UI: its badge, which actions it
+ * allows, and how often the list is worth polling.
+ */
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import type { DeploymentState, DeploymentSummary } from '../api/types';
+import type { BadgeVariant } from './variants';
+import { FAST_POLL_MS, SLOW_POLL_MS, stateChanges } from './polling';
+
+// The delays are the polled lists' own (the fine-tuning jobs poll alike); re-exported for callers here.
+export { FAST_POLL_MS, SLOW_POLL_MS };
+
+/** States that change by themselves; the list is polled fast while one shows. */
+export const TRANSITIONAL_STATES: ReadonlySet<DeploymentState> = new Set<DeploymentState>([
+  'CREATING',
+  'UPDATING',
+  'DELETING'
+]);
+
+export function isTransitional(state: DeploymentState): boolean {
+  return TRANSITIONAL_STATES.has(state);
+}
+
+/** Whether the list is worth polling fast: a deployment is changing by itself. */
+export function anyTransitional(items: readonly Pick<DeploymentSummary, 'state'>[]): boolean {
+  return items.some(item => isTransitional(item.state));
+}
+
+/** 2 s while any deployment is transitional, 10 s otherwise (another tab may deploy meanwhile). */
+export function nextPollDelay(items: readonly Pick<DeploymentSummary, 'state'>[]): number {
+  return anyTransitional(items) ? FAST_POLL_MS : SLOW_POLL_MS;
+}
+
+export function stateVariant(state: DeploymentState): BadgeVariant {
+  switch (state) {
+    case 'ACTIVE':
+      return 'success';
+    case 'FAILED':
+      return 'error';
+    case 'NEEDS_ATTENTION':
+      return 'warn';
+    case 'INACTIVE':
+      return 'muted';
+    default:
+      return 'accent';
+  }
+}
+
+export function stateLabel(state: DeploymentState, trans: TranslationBundle): string {
+  switch (state) {
+    case 'CREATING':
+      return trans.__('Creating');
+    case 'ACTIVE':
+      return trans.__('Active');
+    case 'UPDATING':
+      return trans.__('Updating');
+    case 'INACTIVE':
+      return trans.__('Inactive');
+    case 'DELETING':
+      return trans.__('Deleting');
+    case 'FAILED':
+      return trans.__('Failed');
+    case 'NEEDS_ATTENTION':
+      return trans.__('Needs attention');
+    default:
+      return String(state);
+  }
+}
+
+/** Start again: a stopped or failed deployment. */
+export function canActivate(state: DeploymentState): boolean {
+  return state === 'INACTIVE' || state === 'FAILED';
+}
+
+/** Stop the engine (a FAILED one too, to leave it INACTIVE and quiet). */
+export function canDeactivate(state: DeploymentState): boolean {
+  return state === 'ACTIVE' || state === 'FAILED' || state === 'NEEDS_ATTENTION';
+}
+
+export function canDelete(state: DeploymentState): boolean {
+  return state !== 'DELETING';
+}
+
+/** Only an active engine answers; the playground says so instead of sending. */
+export function canChat(state: DeploymentState): boolean {
+  return state === 'ACTIVE';
+}
+
+export interface IStateChange {
+  deployment: DeploymentSummary;
+  from: DeploymentState;
+  to: DeploymentState;
+}
+
+/**
+ * Deployments that left a transitional state between two polls (to tell the
+ * user "is active" or "failed"); new and vanished deployments are not changes.
+ */
+export function settledChanges(
+  previous: readonly DeploymentSummary[],
+  next: readonly DeploymentSummary[]
+): IStateChange[] {
+  return stateChanges(previous, next, (from, to) => isTransitional(from) && !isTransitional(to)).map(
+    ({ item, from, to }) => ({ deployment: item, from, to })
+  );
+}

@@ -1,0 +1,68 @@
+/**
+ * What a job's state (fine-tune or evaluation: the same lifecycle) means for the
+ * UI: its badge, its label, and whether it ended.
+ */
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import type { FineTuneState, FineTuneSummary } from '../api/types';
+import type { BadgeVariant } from './variants';
+
+/** States after which a job no longer changes (the contract's FINAL_FINETUNE_STATES). */
+export const FINAL_STATES: ReadonlySet<FineTuneState> = new Set<FineTuneState>(['SUCCEEDED', 'FAILED', 'CANCELED']);
+
+export function isFinal(state: FineTuneState): boolean {
+  return FINAL_STATES.has(state);
+}
+
+export function stateVariant(state: FineTuneState): BadgeVariant {
+  switch (state) {
+    case 'SUCCEEDED':
+      return 'success';
+    case 'FAILED':
+      return 'error';
+    case 'CANCELING':
+      return 'warn';
+    case 'CANCELED':
+      return 'muted';
+    default:
+      return 'accent';
+  }
+}
+
+export function stateLabel(state: FineTuneState, trans: TranslationBundle): string {
+  switch (state) {
+    case 'ACCEPTED':
+      return trans.__('Accepted');
+    case 'IN_PROGRESS':
+      return trans.__('In progress');
+    case 'SUCCEEDED':
+      return trans.__('Succeeded');
+    case 'FAILED':
+      return trans.__('Failed');
+    case 'CANCELING':
+      return trans.__('Canceling');
+    case 'CANCELED':
+      return trans.__('Canceled');
+    default:
+      return String(state);
+  }
+}
+
+/** A job that has not finished (and is not already being canceled) can be canceled. */
+export function canCancel(state: FineTuneState): boolean {
+  return state === 'ACCEPTED' || state === 'IN_PROGRESS';
+}
+
+/** Only a finished job can be deleted (the server answers 409 otherwise). */
+export function canDelete(state: FineTuneState): boolean {
+  return isFinal(state);
+}
+
+/** The job's human message when it says more than its state's badge ("Training", a failure reason). */
+export function stateMessageText(
+  job: Pick<FineTuneSummary, 'state' | 'state_message'>,
+  trans: TranslationBundle
+): string | null {
+  const message = job.state_message.trim();
+  return message && message.toLowerCase() !== stateLabel(job.state, trans).toLowerCase() ? message : null;
+}

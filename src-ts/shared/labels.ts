@@ -1,0 +1,39 @@
+/** Labels of the contract's backend kinds, engines, modes and shapes, shared by the features that show them. */
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import type { EngineName, InferenceMode } from '../api/types';
+
+export type BackendKind = 'local' | 'oci';
+
+export function engineLabel(engine: EngineName): string {
+  switch (engine) {
+    case 'transformers':
+      return 'transformers';
+    case 'vllm':
+      return 'vLLM';
+    case 'llama.cpp':
+      return 'llama.cpp';
+    case 'tgi':
+      return 'TGI';
+    default:
+      return String(engine);
+  }
+}
+
+export function modeLabel(mode: InferenceMode, trans: TranslationBundle): string {
+  switch (mode) {
+    case 'chat':
+      return trans.__('Chat');
+    case 'completion':
+      return trans.__('Completion');
+    case 'embedding':
+      return trans.__('Embedding');
+    default:
+      return String(mode);
+  }
+}
+
+/** A deployment's shape for people: "CPU", "GPU" or the OCI shape's name. */
+export function shapeLabel(shape: string, trans: TranslationBundle): string {
+  return shape === 'cpu' ? trans.__('CPU') : shape === 'gpu' ? trans.__('GPU') : shape;
+}

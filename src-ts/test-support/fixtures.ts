@@ -1,0 +1,836 @@
+/**
+ * Test data shaped by the generated contract types, and a fake client.
+ */
+import type { IAquaClient } from '../api/client';
+import type {
+  ChatRequest,
+  ChatStreamEvent,
+  CreateDeploymentRequest,
+  CreateDeploymentResponse,
+  CreateEvaluationRequest,
+  CreateEvaluationResponse,
+  EvaluationComparison,
+  EvaluationDetail,
+  EvaluationReport,
+  EvaluationRow,
+  EvaluationRows,
+  EvaluationRowsQuery,
+  EvaluationSummary,
+  CreateFineTuneRequest,
+  CreateFineTuneResponse,
+  DatasetReport,
+  DeploymentDetail,
+  LogPage,
+  DeploymentSummary,
+  EmbedRequest,
+  EmbedResponse,
+  FineTuneDefaults,
+  FineTuneDefaultsQuery,
+  FineTuneDetail,
+  FineTuneMetrics,
+  FineTuneSummary,
+  FitReport,
+  FitTarget,
+  Info,
+  ModelDetail,
+  ModelSummary,
+  MetricPoint,
+  Operation,
+  RegisterModelResponse,
+  TrainingFit,
+  ValidateDatasetRequest
+} from '../api/types';
+
+export function makeModel(overrides: Partial<ModelSummary> = {}): ModelSummary {
+  return {
+    id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
+    name: 'Qwen2.5 0.5B Instruct',
+    source: 'catalog',
+    organization: 'Alibaba Cloud (Qwen)',
+    license: 'apache-2.0',
+    task: 'text-generation',
+    capability: 'TEXT_TO_TEXT',
+    parameter_count: 494_032_768,
+    context_length: 32768,
+    formats: ['safetensors'],
+    size_bytes: 988_097_824,
+    hf_id: 'Qwen/Qwen2.5-0.5B-Instruct',
+    description: 'Small instruction-tuned chat model.',
+    tags: ['chat', 'multilingual'],
+    gated: false,
+    ready_to_deploy: true,
+    ready_to_finetune: true,
+    artifact_location: null,
+    created_at: null,
+    ...overrides
+  };
+}
+
+export function makeDetail(overrides: Partial<ModelDetail> = {}): ModelDetail {
+  return {
+    ...makeModel(),
+    card_markdown: '# Qwen2.5\n\nA **small** model.',
+    license_url: 'https://www.apache.org/licenses/LICENSE-2.0',
+    architecture: {
+      model_type: 'qwen2',
+      num_hidden_layers: 24,
+      hidden_size: 896,
+      num_attention_heads: 14,
+      num_key_value_heads: 2,
+      head_dim: 64,
+      torch_dtype: 'bfloat16'
+    },
+    lineage: null,
+    files: [],
+    notes: [],
+    deployment_config: null,
+    finetune_config: null,
+    ...overrides
+  };
+}
+
+/** A small but varied catalog. */
+export function sampleModels(): ModelSummary[] {
+  return [
+    makeModel(),
+    makeModel({
+      id: 'catalog:meta-llama--Llama-3.1-8B-Instruct',
+      name: 'Llama 3.1 8B Instruct',
+      organization: 'Meta',
+      license: 'llama3.1',
+      hf_id: 'meta-llama/Llama-3.1-8B-Instruct',
+      parameter_count: 8_030_261_248,
+      size_bytes: 16_060_522_496,
+      gated: true,
+      description: 'Meta instruction-tuned model with tool use.',
+      tags: ['chat', 'tools'],
+      ready_to_finetune: true
+    }),
+    makeModel({
+      id: 'catalog:BAAI--bge-small-en-v1.5',
+      name: 'BGE small en v1.5',
+      organization: 'BAAI',
+      license: 'mit',
+      task: 'feature-extraction',
+      capability: 'EMBEDDING',
+      hf_id: 'BAAI/bge-small-en-v1.5',
+      parameter_count: 33_360_000,
+      size_bytes: 133_000_000,
+      description: 'English sentence embeddings for retrieval.',
+      tags: ['embeddings', 'retrieval'],
+      ready_to_finetune: false
+    }),
+    makeModel({
+      id: 'reg:tinyllama-gguf',
+      name: 'TinyLlama GGUF',
+      source: 'registered',
+      organization: null,
+      license: null,
+      hf_id: null,
+      formats: ['gguf'],
+      parameter_count: 1_100_000_000,
+      size_bytes: 669_000_000,
+      description: 'Quantized TinyLlama registered from a folder.',
+      tags: [],
+      ready_to_finetune: false,
+      artifact_location: '/home/me/models/tinyllama',
+      created_at: '2026-11-20T10:00:00Z'
+    }),
+    makeModel({
+      id: 'demo:aqua-demo-tiny',
+      name: 'Aqua demo (tiny)',
+      source: 'demo',
+      organization: 'aqua_ext',
+      license: 'apache-2.0',
+      hf_id: null,
+      parameter_count: 139_600,
+      size_bytes: 600_000,
+      description: 'Generated offline with random weights.',
+      tags: ['demo'],
+      ready_to_finetune: true,
+      created_at: '2026-11-21T10:00:00Z'
+    })
+  ];
+}
+
+/** `count` models with varied fields, for volume tests. */
+export function manyModels(count: number): ModelSummary[] {
+  const capabilities: ModelSummary['capability'][] = ['TEXT_TO_TEXT', 'IMAGE_TEXT_TO_TEXT', 'EMBEDDING', 'RERANK'];
+  const sources: ModelSummary['source'][] = ['catalog', 'cache', 'registered', 'fine-tuned', 'demo'];
+  const orgs = ['Meta', 'Mistral AI', 'Alibaba Cloud (Qwen)', 'Google', 'Microsoft', 'BAAI'];
+  return Array.from({ length: count }, (_, i) =>
+    makeModel({
+      id: `m${i}`,
+      name: `Model ${i} ${orgs[i % orgs.length]}`,
+      source: sources[i % sources.length],
+      capability: capabilities[i % capabilities.length],
+      organization: orgs[i % orgs.length],
+      hf_id: `${orgs[i % orgs.length].split(' ')[0].toLowerCase()}/model-${i}`,
+      formats: i % 3 === 0 ? ['gguf'] : ['safetensors'],
+      size_bytes: (i % 50) * 1e9 + 5e8,
+      parameter_count: (i % 70) * 1e9 + 1e8,
+      description: `A model number ${i} for ${i % 2 ? 'coding' : 'chat'} tasks.`,
+      tags: i % 7 === 0 ? ['vision', 'ocr'] : ['text'],
+      ready_to_finetune: i % 4 === 0
+    })
+  );
+}
+
+export function target(overrides: Partial<FitTarget>): FitTarget {
+  return {
+    name: 'This machine (CPU)',
+    kind: 'local-cpu',
+    gpu_count: 0,
+    memory_gb: 23,
+    fits: true,
+    headroom_gb: 20,
+    recommended: false,
+    available: null,
+    ...overrides
+  };
+}
+
+export function makeFit(overrides: Partial<FitReport> = {}): FitReport {
+  return {
+    model_id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
+    dtype: 'bfloat16',
+    context_length: 4096,
+    concurrency: 1,
+    parameter_count: 494_032_768,
+    bytes_per_parameter: 2,
+    weights_gb: 0.99,
+    kv_cache_gb: 0.05,
+    overhead_gb: 0.5,
+    total_gb: 1.54,
+    arithmetic: [
+      'weights = 494,032,768 params × 2 bytes = 0.99 GB',
+      'kv cache = 2 × 24 layers × 2 heads × 64 × 4096 tokens × 1 × 2 bytes = 0.05 GB'
+    ],
+    assumptions: ['Overhead is 0.5 GB for the engine and activations.'],
+    local: [target({})],
+    shapes: [
+      target({
+        name: 'VM.GPU.A10.1',
+        kind: 'oci-shape',
+        gpu_count: 1,
+        memory_gb: 24,
+        headroom_gb: 22.5,
+        recommended: true
+      }),
+      target({ name: 'VM.GPU.A10.2', kind: 'oci-shape', gpu_count: 2, memory_gb: 48, headroom_gb: 46.5 })
+    ],
+    recommended_shape: 'VM.GPU.A10.1',
+    ...overrides
+  };
+}
+
+export function makeInfo(overrides: Partial<Info> = {}): Info {
+  return {
+    version: '0.1.0',
+    backend: {
+      kind: 'local',
+      label: 'Local (this machine)',
+      ready: true,
+      problem: null,
+      data_dir: '/home/me/.local/share/jupyter/aqua_ext',
+      region: null,
+      compartment_id: null
+    },
+    hardware: { cpu_count: 2, memory_gb: 23.4, gpus: [], platform: 'linux' },
+    engines: [],
+    ...overrides
+  };
+}
+
+export function makeOperation(overrides: Partial<Operation> = {}): Operation {
+  return {
+    id: 'op-1',
+    kind: 'register-model',
+    title: 'Download Qwen/Qwen2.5-0.5B-Instruct',
+    state: 'RUNNING',
+    progress: 0.25,
+    message: 'Downloading model.safetensors',
+    error: null,
+    resource_id: null,
+    created_at: '2026-11-21T10:00:00Z',
+    updated_at: '2026-11-21T10:00:01Z',
+    ...overrides
+  };
+}
+
+export function makeDeployment(overrides: Partial<DeploymentDetail> = {}): DeploymentDetail {
+  const id = overrides.id ?? 'dep-1';
+  return {
+    id,
+    name: 'Qwen chat',
+    description: '',
+    model_id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
+    model_name: 'Qwen2.5 0.5B Instruct',
+    state: 'ACTIVE',
+    state_message: '',
+    mode: 'chat',
+    engine: 'transformers',
+    shape: 'cpu',
+    replicas: 1,
+    created_at: '2026-11-21T10:00:00Z',
+    updated_at: '2026-11-21T10:00:05Z',
+    openai_base_path: `aqua-ext/deployments/${id}/v1`,
+    params: [],
+    max_model_len: null,
+    dtype: null,
+    upstream_url: 'http://127.0.0.1:40001',
+    log_group_id: null,
+    log_id: null,
+    operation_id: null,
+    failure_log: [],
+    ...overrides
+  };
+}
+
+/** The list's view of a deployment. */
+export function summaryOf(detail: DeploymentDetail): DeploymentSummary {
+  const { id, name, description, model_id, model_name, state, state_message, mode, engine, shape, replicas } = detail;
+  return {
+    id,
+    name,
+    description,
+    model_id,
+    model_name,
+    state,
+    state_message,
+    mode,
+    engine,
+    shape,
+    replicas,
+    created_at: detail.created_at,
+    updated_at: detail.updated_at,
+    openai_base_path: detail.openai_base_path
+  };
+}
+
+/** Events of one answer: the deltas, then done. */
+export function answerEvents(pieces: string[]): ChatStreamEvent[] {
+  return [
+    ...pieces.map(content => ({ type: 'delta' as const, data: { content, role: null, finish_reason: null } })),
+    {
+      type: 'done',
+      data: {
+        usage: { prompt_tokens: 12, completion_tokens: pieces.length, total_tokens: 12 + pieces.length },
+        ttft_ms: 120,
+        total_ms: 480,
+        tokens: pieces.length,
+        tokens_per_s: 25,
+        finish_reason: 'stop'
+      }
+    }
+  ];
+}
+
+export function makeFineTune(overrides: Partial<FineTuneDetail> = {}): FineTuneDetail {
+  const id = overrides.id ?? 'ftj-0a1b2c';
+  return {
+    id,
+    name: 'Qwen support',
+    description: '',
+    base_model_id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
+    base_model_name: 'Qwen2.5 0.5B Instruct',
+    state: 'IN_PROGRESS',
+    state_message: 'Training',
+    training_type: 'lora',
+    shape: 'cpu',
+    replicas: 1,
+    dataset_path: 'datasets/support.jsonl',
+    dataset_hash: '3f2a9c0d4e5b6a7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e',
+    progress: 0.25,
+    step: 30,
+    total_steps: 120,
+    epoch: 0.75,
+    eta_seconds: 125,
+    output_model_id: null,
+    created_at: '2026-11-21T10:00:00Z',
+    updated_at: '2026-11-21T10:01:00Z',
+    finished_at: null,
+    params: {
+      training_type: 'lora',
+      epochs: 3,
+      learning_rate: 2e-4,
+      batch_size: 8,
+      max_seq_length: 512,
+      pad_to_max_length: false,
+      lora_r: 8,
+      lora_alpha: 16,
+      lora_dropout: 0.05,
+      lora_target_modules: [],
+      last_n_layers: 1,
+      early_stopping_patience: 0,
+      early_stopping_threshold: 0,
+      logging_steps: 10,
+      seed: 42
+    },
+    validation_split: 0.1,
+    train_rows: 360,
+    validation_rows: 40,
+    final_train_loss: null,
+    final_validation_loss: null,
+    job_id: null,
+    job_run_id: null,
+    output_uri: null,
+    experiment_name: null,
+    log_group_id: null,
+    log_id: null,
+    subnet_id: null,
+    artifact_location: null,
+    wall_seconds: null,
+    peak_memory_mb: null,
+    failure_log: [],
+    ...overrides
+  };
+}
+
+/** The list's view of a job. */
+export function fineTuneSummaryOf(detail: FineTuneDetail): FineTuneSummary {
+  const {
+    params: _params,
+    validation_split: _split,
+    train_rows: _train,
+    validation_rows: _validation,
+    final_train_loss: _ftl,
+    final_validation_loss: _fvl,
+    job_id: _job,
+    job_run_id: _run,
+    output_uri: _uri,
+    experiment_name: _experiment,
+    log_group_id: _group,
+    log_id: _log,
+    subnet_id: _subnet,
+    artifact_location: _artifact,
+    wall_seconds: _wall,
+    peak_memory_mb: _peak,
+    failure_log: _failure,
+    ...summary
+  } = detail;
+  return summary;
+}
+
+export function makeTrainingFit(overrides: Partial<TrainingFit> = {}): TrainingFit {
+  return {
+    dtype: 'float32',
+    total_gb: 6.4,
+    arithmetic: [
+      'weights = 494,032,768 params × 4 bytes = 1.98 GB',
+      'trainable = LoRA r 8 × 24 layers × 7 matrices = 4.4M params',
+      'total ≈ 6.40 GB'
+    ],
+    assumptions: ['No gradient checkpointing: the worst case.'],
+    targets: [
+      target({ name: 'cpu', kind: 'local-cpu', memory_gb: 23.4, headroom_gb: 12.3, fits: true, recommended: true })
+    ],
+    recommended_shape: 'cpu',
+    ...overrides
+  };
+}
+
+export function makeFineTuneDefaults(overrides: Partial<FineTuneDefaults> = {}): FineTuneDefaults {
+  return {
+    model_id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
+    ready_to_finetune: true,
+    notes: [],
+    params: { ...makeFineTune().params, batch_size: 4, max_seq_length: 1024 },
+    shapes: ['cpu'],
+    default_shape: 'cpu',
+    max_replicas: 1,
+    fit: makeTrainingFit(),
+    needs_output_uri: false,
+    ...overrides
+  };
+}
+
+export function makeDatasetReport(overrides: Partial<DatasetReport> = {}): DatasetReport {
+  return {
+    path: 'datasets/support.jsonl',
+    format: 'conversational',
+    rows: 400,
+    valid_rows: 400,
+    errors: [],
+    errors_total: 0,
+    duplicates: 3,
+    categories: {},
+    train_rows: 360,
+    validation_rows: 40,
+    tokens: {
+      model_id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
+      max_seq_length: 1024,
+      min: 20,
+      p50: 210,
+      p95: 480,
+      max: 1300,
+      mean: 230.5,
+      over_limit: 2,
+      over_limit_lines: [17, 230],
+      template: 'chat_template'
+    },
+    size_bytes: 123_456,
+    warnings: ['3 rows repeat an earlier row.'],
+    ...overrides
+  };
+}
+
+export function metricPoint(step: number, overrides: Partial<MetricPoint> = {}): MetricPoint {
+  return {
+    step,
+    epoch: step / 40,
+    train_loss: 2 - step / 100,
+    validation_loss: null,
+    learning_rate: 2e-4,
+    ...overrides
+  };
+}
+
+export function makeEvaluationReport(overrides: Partial<EvaluationReport> = {}): EvaluationReport {
+  return {
+    overall: {
+      scores: {
+        bertscore: 0.8123,
+        rouge1: 0.5012,
+        rouge2: 0.3121,
+        rougeL: 0.4551,
+        exact_match: 0.125,
+        bleu: 23.45,
+        chrf: 48.2,
+        readability: 61.3,
+        latency_ms_mean: 812.4,
+        latency_ms_p50: 640,
+        latency_ms_p95: 1710.2,
+        tokens_per_s_mean: 25.31
+      },
+      rows: 40
+    },
+    categories: {
+      billing: { scores: { bertscore: 0.85, rougeL: 0.5, exact_match: 0.2 }, rows: 25 },
+      shipping: { scores: { bertscore: 0.75, rougeL: 0.38, exact_match: 0 }, rows: 15 }
+    },
+    rows_total: 40,
+    rows_answered: 40,
+    rows_failed: 1,
+    wall_seconds: 95,
+    ...overrides
+  };
+}
+
+export function makeEvaluation(overrides: Partial<EvaluationDetail> = {}): EvaluationDetail {
+  const id = overrides.id ?? 'evj-0a1b2c';
+  return {
+    id,
+    name: 'Qwen chat · support-qa',
+    description: '',
+    deployment_id: 'dep-1',
+    deployment_name: 'Qwen chat',
+    model_id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
+    model_name: 'Qwen2.5 0.5B Instruct',
+    state: 'IN_PROGRESS',
+    state_message: 'Asking the deployment',
+    metrics: ['bertscore', 'rouge', 'bleu', 'chrf', 'exact_match', 'readability', 'latency'],
+    dataset_path: 'datasets/support-qa.jsonl',
+    dataset_hash: '9a8b7c6d5e4f30211a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081',
+    rows_total: 40,
+    rows_done: 10,
+    progress: 0.25,
+    eta_seconds: 65,
+    scores: {},
+    created_at: '2026-11-21T12:00:00Z',
+    updated_at: '2026-11-21T12:00:30Z',
+    finished_at: null,
+    params: {
+      max_tokens: 256,
+      temperature: 0,
+      top_p: 1,
+      top_k: null,
+      frequency_penalty: 0,
+      presence_penalty: 0,
+      stop: [],
+      seed: null
+    },
+    concurrency: 4,
+    sample_size: null,
+    finetune_id: null,
+    report: null,
+    job_id: null,
+    job_run_id: null,
+    report_uri: null,
+    failure_log: [],
+    ...overrides
+  };
+}
+
+/** A finished evaluation with its report. */
+export function makeFinishedEvaluation(overrides: Partial<EvaluationDetail> = {}): EvaluationDetail {
+  const report = overrides.report ?? makeEvaluationReport();
+  return makeEvaluation({
+    state: 'SUCCEEDED',
+    state_message: '',
+    rows_done: 40,
+    progress: 1,
+    eta_seconds: null,
+    scores: report.overall.scores,
+    report,
+    finished_at: '2026-11-21T12:02:00Z',
+    updated_at: '2026-11-21T12:02:00Z',
+    ...overrides
+  });
+}
+
+/** The list's view of an evaluation. */
+export function evaluationSummaryOf(detail: EvaluationDetail): EvaluationSummary {
+  const {
+    params: _params,
+    concurrency: _concurrency,
+    sample_size: _sample,
+    finetune_id: _finetune,
+    report: _report,
+    job_id: _job,
+    job_run_id: _run,
+    report_uri: _uri,
+    failure_log: _failure,
+    ...summary
+  } = detail;
+  return summary;
+}
+
+export function makeEvaluationRow(index: number, overrides: Partial<EvaluationRow> = {}): EvaluationRow {
+  return {
+    index,
+    prompt: `Question ${index + 1}?`,
+    reference: `Answer ${index + 1}.`,
+    output: `The answer ${index + 1}.`,
+    category: index % 2 === 0 ? 'billing' : 'shipping',
+    latency_ms: 500 + index * 10,
+    tokens_per_s: 24,
+    scores: { rougeL: 0.5, bertscore: 0.8, exact_match: 0 },
+    error: null,
+    ...overrides
+  };
+}
+
+/** A fake client: every method is a jest.fn with a sensible default. */
+export class FakeClient implements IAquaClient {
+  models: ModelSummary[] = sampleModels();
+
+  getInfo = jest.fn(async (): Promise<Info> => makeInfo());
+  listModels = jest.fn(async () => ({ items: this.models, total: this.models.length }));
+  getModel = jest.fn(async (modelId: string): Promise<ModelDetail> => {
+    const summary = this.models.find(m => m.id === modelId) ?? makeModel({ id: modelId });
+    return makeDetail({ ...summary });
+  });
+  registerModel = jest.fn(async (): Promise<RegisterModelResponse> => ({
+    operation: makeOperation({ state: 'SUCCEEDED', progress: 1, resource_id: 'reg:new' }),
+    model: makeDetail({ id: 'reg:new', name: 'New model', source: 'registered' })
+  }));
+  deleteModel = jest.fn(async (): Promise<void> => undefined);
+  getModelFit = jest.fn(async (): Promise<FitReport> => makeFit());
+  listOperations = jest.fn(async () => ({ items: [] as Operation[] }));
+  getOperation = jest.fn(async (operationId: string): Promise<Operation> => makeOperation({ id: operationId }));
+  cancelOperation = jest.fn(async (operationId: string): Promise<Operation> =>
+    makeOperation({ id: operationId, state: 'CANCELING' })
+  );
+
+  deployments: DeploymentDetail[] = [makeDeployment()];
+  /** What `streamChat` answers; replace per test (a function sees the request). */
+  chatEvents:
+    | ChatStreamEvent[]
+    | ((body: ChatRequest, signal?: AbortSignal, deploymentId?: string) => AsyncIterable<ChatStreamEvent>) =
+    answerEvents(['Hello', ' there']);
+
+  listDeployments = jest.fn(async () => ({
+    items: this.deployments.map(summaryOf),
+    total: this.deployments.length
+  }));
+  getDeployment = jest.fn(async (deploymentId: string): Promise<DeploymentDetail> => {
+    const found = this.deployments.find(item => item.id === deploymentId);
+    if (!found) {
+      throw new Error(`no deployment ${deploymentId}`);
+    }
+    return found;
+  });
+  createDeployment = jest.fn(async (body: CreateDeploymentRequest): Promise<CreateDeploymentResponse> => ({
+    deployment: makeDeployment({
+      id: 'dep-new',
+      name: body.name,
+      model_id: body.model_id,
+      state: 'CREATING',
+      operation_id: 'op-deploy'
+    }),
+    operation: makeOperation({
+      id: 'op-deploy',
+      kind: 'deploy',
+      title: `Deploy ${body.name}`,
+      progress: 0.1,
+      message: 'Starting the engine'
+    })
+  }));
+  deleteDeployment = jest.fn(async (): Promise<void> => undefined);
+  activateDeployment = jest.fn(async (deploymentId: string): Promise<CreateDeploymentResponse> => ({
+    deployment: makeDeployment({ id: deploymentId, state: 'UPDATING', operation_id: 'op-activate' }),
+    operation: makeOperation({ id: 'op-activate', kind: 'activate', title: 'Activate', progress: null })
+  }));
+  deactivateDeployment = jest.fn(async (deploymentId: string): Promise<DeploymentDetail> =>
+    makeDeployment({ id: deploymentId, state: 'INACTIVE' })
+  );
+  getDeploymentLogs = jest.fn(async (): Promise<LogPage> => ({
+    lines: ['INFO engine ready'],
+    cursor: 'c1',
+    source: '/data/logs/dep-1.log'
+  }));
+  embed = jest.fn(async (_id: string, body: EmbedRequest): Promise<EmbedResponse> => ({
+    dimensions: 384,
+    similarity: body.inputs.map((_, i) => body.inputs.map((__, j) => (i === j ? 1 : 0.5))),
+    preview: body.inputs.map(() => [0.1, -0.2, 0.3]),
+    usage: { prompt_tokens: 9, completion_tokens: null, total_tokens: 9 },
+    total_ms: 42
+  }));
+  streamChat = jest.fn((id: string, body: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatStreamEvent> => {
+    const source = this.chatEvents;
+    if (typeof source === 'function') {
+      return source(body, signal, id);
+    }
+    return (async function* () {
+      for (const event of source) {
+        if (signal?.aborted) {
+          return;
+        }
+        yield event;
+      }
+    })();
+  });
+  serverUrl = jest.fn((path: string): string => `http://localhost:8888/${path}`);
+
+  finetunes: FineTuneDetail[] = [makeFineTune()];
+  /** The metric points of every job; `getFineTuneMetrics` answers those after the cursor. */
+  metricPoints: Record<string, MetricPoint[]> = {};
+
+  validateDataset = jest.fn(async (_body: ValidateDatasetRequest): Promise<DatasetReport> => makeDatasetReport());
+  getFineTuneDefaults = jest.fn(async (modelId: string, _query?: FineTuneDefaultsQuery): Promise<FineTuneDefaults> =>
+    makeFineTuneDefaults({ model_id: modelId })
+  );
+  listFineTunes = jest.fn(async () => ({
+    items: this.finetunes.map(fineTuneSummaryOf),
+    total: this.finetunes.length
+  }));
+  getFineTune = jest.fn(async (finetuneId: string): Promise<FineTuneDetail> => {
+    const found = this.finetunes.find(item => item.id === finetuneId);
+    if (!found) {
+      throw new Error(`no fine-tuning job ${finetuneId}`);
+    }
+    return found;
+  });
+  createFineTune = jest.fn(async (body: CreateFineTuneRequest): Promise<CreateFineTuneResponse> => ({
+    finetune: makeFineTune({
+      id: 'ftj-new',
+      name: body.name,
+      base_model_id: body.model_id,
+      dataset_path: body.dataset_path,
+      state: 'ACCEPTED',
+      state_message: 'Waiting to start',
+      step: 0,
+      progress: 0,
+      eta_seconds: null
+    }),
+    preflight: makeDatasetReport({ path: body.dataset_path })
+  }));
+  deleteFineTune = jest.fn(async (): Promise<void> => undefined);
+  cancelFineTune = jest.fn(async (finetuneId: string): Promise<FineTuneDetail> => ({
+    ...(this.finetunes.find(item => item.id === finetuneId) ?? makeFineTune({ id: finetuneId })),
+    state: 'CANCELING',
+    state_message: 'Canceling',
+    updated_at: '2026-11-21T10:59:00Z'
+  }));
+  getFineTuneLogs = jest.fn(async (): Promise<LogPage> => ({
+    lines: ['step 30: loss 1.7'],
+    cursor: 'c1',
+    source: '/data/runs/ftj-0a1b2c/job.log'
+  }));
+  getFineTuneMetrics = jest.fn(async (finetuneId: string, query: { after?: number } = {}): Promise<FineTuneMetrics> => {
+    const all = this.metricPoints[finetuneId] ?? [];
+    const after = query.after ?? 0;
+    const job = this.finetunes.find(item => item.id === finetuneId);
+    return { points: all.slice(after), cursor: all.length, state: job?.state ?? 'IN_PROGRESS' };
+  });
+
+  evaluations: EvaluationDetail[] = [makeEvaluation()];
+  /** The rows every evaluation answers (`getEvaluationRows` pages them as asked, without sorting). */
+  evaluationRows: EvaluationRow[] = Array.from({ length: 3 }, (_, i) => makeEvaluationRow(i));
+
+  listEvaluations = jest.fn(async () => ({
+    items: this.evaluations.map(evaluationSummaryOf),
+    total: this.evaluations.length
+  }));
+  getEvaluation = jest.fn(async (evaluationId: string): Promise<EvaluationDetail> => {
+    const found = this.evaluations.find(item => item.id === evaluationId);
+    if (!found) {
+      throw new Error(`no evaluation ${evaluationId}`);
+    }
+    return found;
+  });
+  createEvaluation = jest.fn(async (body: CreateEvaluationRequest): Promise<CreateEvaluationResponse> => ({
+    evaluation: makeEvaluation({
+      id: 'evj-new',
+      name: body.name,
+      deployment_id: body.deployment_id,
+      dataset_path: body.dataset_path ?? '',
+      finetune_id: body.finetune_id ?? null,
+      state: 'ACCEPTED',
+      state_message: 'Waiting to start',
+      rows_done: 0,
+      progress: 0,
+      eta_seconds: null
+    }),
+    preflight: makeDatasetReport({ path: body.dataset_path ?? '', format: 'instruction' })
+  }));
+  deleteEvaluation = jest.fn(async (): Promise<void> => undefined);
+  cancelEvaluation = jest.fn(async (evaluationId: string): Promise<EvaluationDetail> => ({
+    ...(this.evaluations.find(item => item.id === evaluationId) ?? makeEvaluation({ id: evaluationId })),
+    state: 'CANCELING',
+    state_message: 'Canceling',
+    updated_at: '2026-11-21T12:59:00Z'
+  }));
+  getEvaluationRows = jest.fn(async (_id: string, query: EvaluationRowsQuery = {}): Promise<EvaluationRows> => {
+    const chosen = this.evaluationRows.filter(row => !query.category || row.category === query.category);
+    const offset = query.offset ?? 0;
+    return {
+      items: chosen.slice(offset, offset + (query.limit ?? 100)),
+      total: chosen.length,
+      categories: [...new Set(this.evaluationRows.map(row => row.category).filter((c): c is string => !!c))].sort()
+    };
+  });
+  getEvaluationLogs = jest.fn(async (): Promise<LogPage> => ({
+    lines: ['row 10: 640 ms'],
+    cursor: 'c1',
+    source: '/data/runs/evj-0a1b2c/job.log'
+  }));
+  compareEvaluations = jest.fn(async (ids: readonly string[]): Promise<EvaluationComparison> => {
+    const chosen = this.evaluations.filter(item => ids.includes(item.id));
+    const overall: Record<string, Record<string, number>> = {};
+    const categories: Record<string, Record<string, Record<string, number>>> = {};
+    for (const item of chosen) {
+      for (const [key, value] of Object.entries(item.report?.overall.scores ?? {})) {
+        (overall[key] = overall[key] ?? {})[item.id] = value;
+      }
+      for (const [category, scores] of Object.entries(item.report?.categories ?? {})) {
+        const byMetric = (categories[category] = categories[category] ?? {});
+        for (const [key, value] of Object.entries(scores.scores)) {
+          (byMetric[key] = byMetric[key] ?? {})[item.id] = value;
+        }
+      }
+    }
+    const same = new Set(chosen.map(item => item.dataset_hash)).size <= 1;
+    return {
+      evaluations: chosen.map(evaluationSummaryOf),
+      overall,
+      categories,
+      same_dataset: same,
+      notes: same
+        ? []
+        : ['The evaluations scored different datasets (or samples): their scores are not directly comparable.']
+    };
+  });
+  evaluationReportUrl = jest.fn((id: string): string => `/lab-base/aqua-ext/evaluations/${id}/report.html`);
+}

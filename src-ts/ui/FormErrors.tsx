@@ -1,0 +1,29 @@
+import * as React from 'react';
+
+import type { FieldError } from '../api/types';
+
+/**
+ * What a form could not place under an input: field errors the form has no
+ * input for, and a message for the whole request (404, 409, network).
+ */
+export function FormErrors(props: { fields: FieldError[]; message: string | null }): JSX.Element {
+  return (
+    <>
+      {props.fields.length > 0 && (
+        <ul className="jp-AquaExt-FormErrors-list" role="alert">
+          {props.fields.map((item, i) => (
+            <li key={i}>
+              {item.field ? `${item.field}: ` : ''}
+              {item.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {props.message && (
+        <div className="jp-AquaExt-FormErrors-message" role="alert">
+          {props.message}
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,102 @@
+import * as React from 'react';
+
+export interface IFormFieldProps {
+  /** The input's id (the label points at it; hint and error ids derive from it). */
+  id: string;
+  label: string;
+  /** The request field it maps to (for locating server errors in tests and styles). */
+  field?: string;
+  hint?: React.ReactNode;
+  error?: string;
+  className?: string;
+  /** Renders the input with the accessibility attributes it needs. */
+  children: (input: { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string }) => React.ReactNode;
+}
+
+/** A labelled input with its hint and its error message right under it. */
+export function FormField(props: IFormFieldProps): JSX.Element {
+  const { id, error, hint } = props;
+  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const classes = ['jp-AquaExt-formField'];
+  if (error) {
+    classes.push('jp-mod-error');
+  }
+  if (props.className) {
+    classes.push(props.className);
+  }
+  return (
+    <div className={classes.join(' ')} data-field={props.field}>
+      <label htmlFor={id} className="jp-AquaExt-formField-label">
+        {props.label}
+      </label>
+      {props.children({
+        id,
+        'aria-invalid': error ? true : undefined,
+        'aria-describedby': describedBy || undefined
+      })}
+      {hint && (
+        <div id={`${id}-hint`} className="jp-AquaExt-formField-hint">
+          {hint}
+        </div>
+      )}
+      {error && (
+        <div id={`${id}-error`} className="jp-AquaExt-fieldError" role="alert">
+          {error}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export interface ITextFieldProps extends Omit<IFormFieldProps, 'children'> {
+  value: string;
+  onChange: (value: string) => void;
+  disabled?: boolean;
+  placeholder?: string;
+  maxLength?: number;
+  /** `number` for whole numbers with arrows; decimals stay `text` with a decimal keyboard. */
+  type?: 'text' | 'number';
+  inputMode?: 'numeric' | 'decimal';
+  min?: number;
+  max?: number;
+  step?: number | 'any';
+  /** A narrow input (numbers). */
+  narrow?: boolean;
+  inputRef?: React.Ref<HTMLInputElement>;
+  /** Put the input inside something (a unit after it, for example). */
+  wrap?: (input: JSX.Element) => React.ReactNode;
+}
+
+/** A labelled one-line input: text, or a number typed as text. */
+export function TextField(props: ITextFieldProps): JSX.Element {
+  const { value, onChange, disabled, placeholder, maxLength, type, inputMode, min, max, step, narrow, inputRef, wrap } =
+    props;
+  return (
+    <FormField id={props.id} label={props.label} field={props.field} hint={props.hint} error={props.error}>
+      {attributes => {
+        const input = (
+          <input
+            {...attributes}
+            ref={inputRef}
+            type={type ?? 'text'}
+            inputMode={inputMode}
+            min={min}
+            max={max}
+            step={step}
+            className={
+              narrow ? 'jp-mod-styled jp-AquaExt-input jp-AquaExt-narrowInput' : 'jp-mod-styled jp-AquaExt-input'
+            }
+            placeholder={placeholder}
+            maxLength={maxLength}
+            value={value}
+            disabled={disabled}
+            autoComplete="off"
+            spellCheck={false}
+            onChange={event => onChange(event.target.value)}
+          />
+        );
+        return wrap ? wrap(input) : input;
+      }}
+    </FormField>
+  );
+}

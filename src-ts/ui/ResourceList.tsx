@@ -1,0 +1,191 @@
+import * as React from 'react';
+
+import { addIcon, Button, refreshIcon } from '@jupyterlab/ui-components';
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import { shapeLabel } from '../shared/labels';
+import { formatDateTime } from '../shared/format';
+import { ErrorState } from './ErrorState';
+import { Loading } from './Loading';
+
+/** A column between the name and the creation date. */
+export interface IResourceListColumn<T> {
+  key: string;
+  header: string;
+  headerClassName?: string;
+  className?: string;
+  cell: (item: T) => React.ReactNode;
+}
+
+/** The words of one kind of list (deployments, fine-tuning jobs). */
+export interface IResourceListText {
+  count: (n: number) => string;
+  reloadTitle: string;
+  newLabel: string;
+  loadError: string;
+  loading: string;
+  emptyTitle: string;
+  emptyBody: string;
+  tableLabel: string;
+}
+
+/** What a section passes to its list (the list itself brings words and columns). */
+export interface IResourceListSectionProps<T> {
+  items: T[] | null;
+  error: unknown;
+  trans: TranslationBundle;
+  /** Open one row's detail (by id). */
+  onOpen: (id: string) => void;
+  onNew: () => void;
+  onRefresh: () => void;
+  onBrowseModels: () => void;
+}
+
+export interface IResourceListProps<
+  T extends { id: string; name: string; created_at: string }
+> extends IResourceListSectionProps<T> {
+  text: IResourceListText;
+  /**
+   * Class names added to the shared ones: the fine-tuning list is laid out by
+   * the deployment list's classes and adds its own for what differs.
+   */
+  classNames: { root?: string; newButton: string; table?: string; row?: string };
+  /** The row's data attribute holding its id (`data-deployment-id`, `data-finetune-id`). */
+  rowIdAttribute: `data-${string}`;
+  /** The model under the name: its name, and a tooltip. */
+  model: (item: T) => { name: string; title?: string };
+  columns: readonly IResourceListColumn<T>[];
+}
+
+/** The shape column: "CPU", "GPU" or an OCI shape, "× N" past one replica or node. */
+export function shapeColumn<T extends { shape: string; replicas: number }>(
+  trans: TranslationBundle
+): IResourceListColumn<T> {
+  return {
+    key: 'shape',
+    header: trans.__('Shape'),
+    cell: item => (
+      <>
+        {shapeLabel(item.shape, trans)}
+        {item.replicas > 1 ? ` × ${item.replicas}` : ''}
+      </>
+    )
+  };
+}
+
+const withClass = (base: string, extra: string | undefined): string => (extra ? `${base} ${extra}` : base);
+
+/**
+ * A polled list of things the user created from a model (deployments,
+ * fine-tuning jobs), newest first: toolbar with count, Refresh and New, the
+ * load error, the empty state, and a table whose row opens the detail. Both
+ * sections use it so they behave and look alike; only columns and words differ.
+ */
+export function ResourceList<T extends { id: string; name: string; created_at: string }>(
+  props: IResourceListProps<T>
+): JSX.Element {
+  const { items, error, trans, text, classNames } = props;
+  const sorted = React.useMemo(
+    () => (items ? [...items].sort((a, b) => b.created_at.localeCompare(a.created_at)) : null),
+    [items]
+  );
+  return (
+    <div className={withClass('jp-AquaExt-ResourceList', classNames.root)}>
+      <div className="jp-AquaExt-ResourceList-toolbar">
+        <span className="jp-AquaExt-ResourceList-count">{sorted === null ? '' : text.count(sorted.length)}</span>
+        <span className="jp-AquaExt-toolbarSpacer" />
+        <Button className="jp-mod-styled jp-AquaExt-button" onClick={props.onRefresh} title={text.reloadTitle}>
+          <refreshIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
+          {trans.__('Refresh')}
+        </Button>
+        <Button
+          className={`jp-mod-styled jp-mod-accept jp-AquaExt-button ${classNames.newButton}`}
+          onClick={props.onNew}
+        >
+          <addIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
+          {text.newLabel}
+        </Button>
+      </div>
+      {error !== null && (
+        <ErrorState
+          error={error}
+          trans={trans}
+          title={text.loadError}
+          onRetry={props.onRefresh}
+          className="jp-AquaExt-ErrorState-banner"
+        />
+      )}
+      {sorted === null && error === null && <Loading>{text.loading}</Loading>}
+      {sorted !== null && sorted.length === 0 && (
+        <div className="jp-AquaExt-EmptyState">
+          <div className="jp-AquaExt-EmptyState-title">{text.emptyTitle}</div>
+          <p>{text.emptyBody}</p>
+          <div className="jp-AquaExt-EmptyState-actions">
+            <Button className="jp-mod-styled jp-mod-accept jp-AquaExt-button" onClick={props.onNew}>
+              {text.newLabel}
+            </Button>
+            <Button className="jp-mod-styled jp-AquaExt-button" onClick={props.onBrowseModels}>
+              {trans.__('Browse models')}
+            </Button>
+          </div>
+        </div>
+      )}
+      {sorted !== null && sorted.length > 0 && (
+        <div className="jp-AquaExt-ResourceList-scroll">
+          <table className={withClass('jp-AquaExt-ResourceList-table', classNames.table)} aria-label={text.tableLabel}>
+            <thead>
+              <tr>
+                <th scope="col">{trans.__('Name')}</th>
+                {props.columns.map(column => (
+                  <th key={column.key} scope="col" className={column.headerClassName}>
+                    {column.header}
+                  </th>
+                ))}
+                <th scope="col">{trans.__('Created')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {sorted.map(item => {
+                const model = props.model(item);
+                return (
+                  <tr
+                    key={item.id}
+                    className={withClass('jp-AquaExt-ResourceList-row', classNames.row)}
+                    {...{ [props.rowIdAttribute]: item.id }}
+                    onClick={() => props.onOpen(item.id)}
+                  >
+                    <td className="jp-AquaExt-ResourceList-name">
+                      <button
+                        type="button"
+                        className="jp-AquaExt-linkButton"
+                        onClick={event => {
+                          event.stopPropagation();
+                          props.onOpen(item.id);
+                        }}
+                      >
+                        {item.name}
+                      </button>
+                      <span className="jp-AquaExt-ResourceList-model" title={model.title}>
+                        {model.name}
+                      </span>
+                    </td>
+                    {props.columns.map(column => (
+                      <td key={column.key} className={column.className}>
+                        {column.cell(item)}
+                      </td>
+                    ))}
+                    <td className="jp-AquaExt-ResourceList-created">
+                      <time dateTime={item.created_at} title={new Date(item.created_at).toLocaleString()}>
+                        {formatDateTime(item.created_at)}
+                      </time>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,93 @@
+import * as React from 'react';
+
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import type { Confirm, IConfirmOptions, Notify } from '../../shared/callbacks';
+import { useBusyAction } from './useBusyAction';
+import { useFetched } from './useFetched';
+import { useMountedRef } from './useMountedRef';
+
+/** What a job's detail and its list row have in common (fine-tuning jobs, evaluations). */
+interface IJobLike {
+  id: string;
+  name: string;
+  state: string;
+}
+
+export interface IJobDetailOptions<D extends S, S extends IJobLike> {
+  id: string;
+  /** The list's row: its progress shows at once; a new state reloads the detail. */
+  summary: S | null;
+  /** Loads the detail (keep it memoized on the client and id). */
+  load: () => Promise<D>;
+  withLiveFields: (detail: D, summary: S | null) => D;
+  isFinal: (state: S['state']) => boolean;
+  confirm: Confirm;
+  notify: Notify;
+  trans: TranslationBundle;
+  /** Something changed server-side: reload the list now. */
+  onChanged: () => void;
+  onDeleted: (id: string) => void;
+}
+
+/** Asks first, then runs the action; the message and the dialog's options are the page's. */
+interface IConfirmedAction<R> {
+  message: string;
+  options: IConfirmOptions;
+  action: () => Promise<R>;
+}
+
+/**
+ * The state and actions a job's detail page (fine-tuning, evaluation) shares:
+ * the detail loaded again on each new state of the list's row and on retry,
+ * with the row's newer progress laid over it; Cancel and Delete, each asked
+ * first and run one at a time (see `useBusyAction`).
+ */
+export function useJobDetail<D extends S, S extends IJobLike>(options: IJobDetailOptions<D, S>) {
+  const { id, summary, trans } = options;
+  const [attempt, setAttempt] = React.useState(0);
+  const mounted = useMountedRef();
+  const latest = React.useRef(options);
+  latest.current = options;
+  const onChanged = React.useCallback(() => latest.current.onChanged(), []);
+  const { busy, actionError, run } = useBusyAction<'cancel' | 'delete'>(options.notify, trans, onChanged);
+
+  // Reload on a new state (final results, the failure log) and on retry;
+  // the progress in between comes from the list's row.
+  const stateKey = summary?.state ?? '';
+  const { value: detail, error, setValue: setDetail } = useFetched<D>(options.load, `${stateKey}|${attempt}`);
+
+  const job = detail ? options.withLiveFields(detail, summary) : null;
+  const state: S['state'] | null = job?.state ?? summary?.state ?? null;
+  const final = state !== null && options.isFinal(state);
+  const name = job?.name ?? summary?.name ?? id;
+  const retry = React.useCallback(() => setAttempt(n => n + 1), []);
+
+  /** Cancel: the detail takes the server's answer, and the user hears it is canceling. */
+  const cancel = async (request: IConfirmedAction<D>): Promise<void> => {
+    if (!(await latest.current.confirm(request.message, request.options))) {
+      return;
+    }
+    await run('cancel', async () => {
+      const updated = await request.action();
+      if (mounted.current) {
+        setDetail(updated);
+      }
+      latest.current.notify(trans.__('Canceling “%1”…', updated.name), 'info');
+    });
+  };
+
+  /** Delete: once done, `deleted` is notified and the page is left through `onDeleted`. */
+  const remove = async (request: IConfirmedAction<void> & { deleted: string }): Promise<void> => {
+    if (!(await latest.current.confirm(request.message, request.options))) {
+      return;
+    }
+    await run('delete', async () => {
+      await request.action();
+      latest.current.notify(request.deleted, 'success');
+      latest.current.onDeleted(id);
+    });
+  };
+
+  return { detail, job, error, state, final, name, attempt, retry, busy, actionError, cancel, remove, onChanged };
+}
