@@ -198,6 +198,19 @@ def seed_deployable_model(
     )
 
 
+def seed_deployment(world: OciWorld, name: str = "acme chat", *, state: str = "ACTIVE") -> str:
+    """A deployment AQUA made (tagged), of a model seeded for it, in `state`."""
+    model = seed_deployable_model(world, f"{name}-model")
+    return world.emulator.add_deployment(
+        world.compartment_id,
+        model,
+        name,
+        lifecycle_state=state,
+        freeform_tags={"OCI_AQUA": "active", "aqua_model_name": f"{name}-model"},
+        project_id=world.project_id,
+    )
+
+
 def add_log(world: OciWorld, name: str = "aqua-deployments") -> tuple[str, str]:
     """A log group with one log in the world's compartment: (log group OCID, log OCID)."""
     management = world.emulator.logging_management

@@ -98,6 +98,14 @@ class FieldError(ApiModel):
     message: str
 
 
+class TargetProblem(ApiModel):
+    """A target that could not answer a merged list (it did not start, or OCI failed): the list
+    still holds every other target's items."""
+
+    target: str
+    message: str
+
+
 class ErrorBody(ApiModel):
     """The one error shape every handler answers with. `fields` is left out when no field is to blame."""
 

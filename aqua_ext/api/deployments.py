@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from .common import LOG_PAIR_SCHEMA, NOT_BLANK_SCHEMA, ApiModel, log_pair, not_blank
+from .common import LOG_PAIR_SCHEMA, NOT_BLANK_SCHEMA, ApiModel, TargetProblem, log_pair, not_blank
 from .fit import Dtype
 from .operations import Operation
 
@@ -25,6 +25,9 @@ class DeploymentState(str, Enum):
     FAILED = "FAILED"
     NEEDS_ATTENTION = "NEEDS_ATTENTION"
 
+
+# What may be done with a deployment now (the UI shows a button for each, and only those).
+DeploymentAction = Literal["activate", "deactivate", "delete", "chat", "evaluate"]
 
 TRANSITIONAL_STATES = frozenset({DeploymentState.CREATING, DeploymentState.UPDATING, DeploymentState.DELETING})
 
@@ -55,6 +58,8 @@ class CreateDeploymentRequest(ApiModel):
     )
     log_group_id: str | None = Field(default=None, max_length=255)  # OCI logging
     log_id: str | None = Field(default=None, max_length=255)
+    # The target to deploy on (GET info lists them); omitted: the model's own target.
+    target: str | None = Field(default=None, max_length=50)
 
     _name_not_blank = field_validator("name")(not_blank)
 
@@ -87,6 +92,9 @@ class DeploymentSummary(ApiModel):
     # The OpenAI-compatible base URL through Jupyter, relative to the server's base URL:
     # "aqua-ext/deployments/<id>/v1".
     openai_base_path: str
+    # The target that runs it ("local", "oci").
+    target: str = ""
+    actions: list[DeploymentAction] = []
 
 
 class DeploymentDetail(DeploymentSummary):
@@ -107,6 +115,7 @@ class DeploymentDetail(DeploymentSummary):
 class DeploymentList(ApiModel):
     items: list[DeploymentSummary]
     total: int
+    problems: list[TargetProblem] = []  # targets whose deployments are missing, and why
 
 
 class CreateDeploymentResponse(ApiModel):

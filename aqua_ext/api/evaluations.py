@@ -8,12 +8,15 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from .common import LOG_PAIR_SCHEMA, NOT_BLANK_SCHEMA, ApiModel, UserPath, log_pair, not_blank
+from .common import LOG_PAIR_SCHEMA, NOT_BLANK_SCHEMA, ApiModel, TargetProblem, UserPath, log_pair, not_blank
 from .datasets import DatasetReport
 from .finetunes import FineTuneState
 
 # Evaluations move through the same states as jobs do (OCI runs them as jobs too).
 EvaluationState = FineTuneState
+
+# What may be done with an evaluation now: compare it with others once it SUCCEEDED.
+EvaluationAction = Literal["cancel", "delete", "compare"]
 
 MetricName = Literal["bertscore", "rouge", "bleu", "chrf", "exact_match", "readability", "latency"]
 ALL_METRICS: tuple[MetricName, ...] = ("bertscore", "rouge", "bleu", "chrf", "exact_match", "readability", "latency")
@@ -69,6 +72,8 @@ class CreateEvaluationRequest(ApiModel):
     report_uri: str | None = Field(default=None, max_length=1024)  # OCI: where the report goes
     log_group_id: str | None = Field(default=None, max_length=255)  # OCI logging
     log_id: str | None = Field(default=None, max_length=255)
+    # The target to run the evaluation on; omitted: the deployment's own target (the only one allowed).
+    target: str | None = Field(default=None, max_length=50)
 
     _name_not_blank = field_validator("name")(not_blank)
 
@@ -123,6 +128,8 @@ class EvaluationSummary(ApiModel):
     created_at: datetime
     updated_at: datetime
     finished_at: datetime | None
+    target: str = ""  # the target that runs the job ("local", "oci")
+    actions: list[EvaluationAction] = []
 
 
 class EvaluationDetail(EvaluationSummary):
@@ -141,6 +148,7 @@ class EvaluationDetail(EvaluationSummary):
 class EvaluationList(ApiModel):
     items: list[EvaluationSummary]
     total: int
+    problems: list[TargetProblem] = []  # targets whose evaluations are missing, and why
 
 
 class CreateEvaluationResponse(ApiModel):

@@ -9,7 +9,16 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from .common import LOG_PAIR_SCHEMA, NOT_BLANK_SCHEMA, ApiModel, UserPath, log_pair, not_blank, padded
+from .common import (
+    LOG_PAIR_SCHEMA,
+    NOT_BLANK_SCHEMA,
+    ApiModel,
+    TargetProblem,
+    UserPath,
+    log_pair,
+    not_blank,
+    padded,
+)
 from .datasets import DatasetReport
 from .fit import Dtype, FitTarget
 from .models import OS_URI_PATTERN
@@ -25,6 +34,9 @@ class FineTuneState(str, Enum):
     CANCELING = "CANCELING"
     CANCELED = "CANCELED"
 
+
+# What may be done with a fine-tune now: deploy and evaluate its model once it SUCCEEDED.
+FineTuneAction = Literal["cancel", "delete", "deploy", "evaluate"]
 
 FINAL_FINETUNE_STATES = frozenset({FineTuneState.SUCCEEDED, FineTuneState.FAILED, FineTuneState.CANCELED})
 
@@ -91,6 +103,8 @@ class CreateFineTuneRequest(ApiModel):
     subnet_id: str | None = Field(default=None, max_length=255)  # OCI: required for replicas > 1
     log_group_id: str | None = Field(default=None, max_length=255)  # OCI: required for replicas > 1
     log_id: str | None = Field(default=None, max_length=255)
+    # The target to train on (GET info lists them); omitted: the base model's own target.
+    target: str | None = Field(default=None, max_length=50)
 
     _name_not_blank = field_validator("name")(not_blank)
 
@@ -140,6 +154,8 @@ class FineTuneSummary(ApiModel):
     created_at: datetime
     updated_at: datetime
     finished_at: datetime | None
+    target: str = ""  # the target that runs the job ("local", "oci")
+    actions: list[FineTuneAction] = []
 
 
 class FineTuneDetail(FineTuneSummary):
@@ -168,6 +184,7 @@ class FineTuneDetail(FineTuneSummary):
 class FineTuneList(ApiModel):
     items: list[FineTuneSummary]
     total: int
+    problems: list[TargetProblem] = []  # targets whose jobs are missing, and why
 
 
 class CreateFineTuneResponse(ApiModel):

@@ -31,18 +31,35 @@ class Engine(ApiModel):
     reason: str | None = None  # why it is unavailable, and what to install
 
 
+TargetKind = Literal["local", "oci"]
+
+
 class BackendDescription(ApiModel):
-    kind: Literal["local", "oci"]
+    """One target: what it is, whether it is ready (or why not), and what it runs on."""
+
+    kind: TargetKind
+    # The target's name, as in every resource's `target` and in create requests' `target`.
+    name: str = ""
     label: str  # "Local (this machine)" or "OCI Data Science · us-ashburn-1"
     ready: bool
-    problem: str | None = None  # e.g. a missing OCI config; the server still runs
-    data_dir: str | None = None  # local backend only
-    region: str | None = None  # oci backend only
-    compartment_id: str | None = None  # oci backend only
+    problem: str | None = None  # why it is unavailable (e.g. a missing OCI config); the server still runs
+    data_dir: str | None = None  # local target only
+    region: str | None = None  # oci target only
+    compartment_id: str | None = None  # oci target only
+    # What a deployment or a job runs on: this machine's hardware (local) ...
+    hardware: Hardware | None = None
+    # ... or the model deployment shapes the compartment offers (oci); empty when unknown.
+    shapes: list[str] = []
+
+
+TargetDescription = BackendDescription
 
 
 class Info(ApiModel):
     version: str
+    # The first enabled target (the default of create requests), as before several targets existed.
     backend: BackendDescription
+    # Every enabled target, in order; the first ready one is the default of create requests.
+    targets: list[BackendDescription] = []
     hardware: Hardware
     engines: list[Engine]

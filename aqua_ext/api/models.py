@@ -9,12 +9,16 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from .common import ApiModel, UserPath, padded
+from .common import ApiModel, TargetProblem, UserPath, padded
 from .operations import Operation
 
 OS_URI_PATTERN = r"^oci://[A-Za-z0-9._-]{1,256}@[A-Za-z0-9._-]{1,256}(/.*)?$"
 HF_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}/[A-Za-z0-9][A-Za-z0-9_.-]{0,95}$"
 MODEL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,254}$"
+
+
+# What may be done with a model now (the UI shows a button for each, and only those).
+ModelAction = Literal["deploy", "finetune", "delete"]
 
 
 class ModelSource(str, Enum):
@@ -76,6 +80,9 @@ class ModelSummary(ApiModel):
     # Where the weights are: None for catalog entries that have not been downloaded.
     artifact_location: str | None = None
     created_at: datetime | None = None
+    # The target that owns the model ("local", "oci"): where it is deployed or fine-tuned.
+    target: str = ""
+    actions: list[ModelAction] = []
 
 
 class ModelDetail(ModelSummary):
@@ -95,6 +102,8 @@ class ModelDetail(ModelSummary):
 class ModelList(ApiModel):
     items: list[ModelSummary]
     total: int
+    # Targets whose models are missing from `items`, and why (the others are listed).
+    problems: list[TargetProblem] = []
 
 
 class ModelListQuery(ApiModel):
@@ -146,6 +155,12 @@ class RegisterModelRequest(ApiModel):
     )
     token: SecretStr | None = Field(
         default=None, description="Hugging Face token for gated models; never stored or logged."
+    )
+    target: str | None = Field(
+        default=None,
+        max_length=50,
+        description="The target to register on (GET info lists them); omitted: oci when os_uri is given, "
+        "else the first ready target.",
     )
 
     @field_validator("hf_id")

@@ -49,6 +49,15 @@ class Backend(abc.ABC):
     def __init__(self, operations: OperationRegistry) -> None:
         self.operations = operations
 
+    def owns(self, resource_id: str) -> bool:
+        """Whether `resource_id` (a model, deployment, fine-tune or evaluation id) is this target's.
+        The ids of one target never look like another's (OCI: OCIDs)."""
+        return not resource_id.startswith("ocid1.")
+
+    async def target_shapes(self) -> list[str] | None:
+        """The shapes a deployment may run on here, for `info` (None: not a shape-based target)."""
+        return None
+
     async def start(self) -> None:  # noqa: B027 (an optional hook: most backends have nothing to open)
         """Open connections, reconcile state. Must not raise for a
         misconfiguration: `describe()` reports it instead."""

@@ -1,6 +1,7 @@
 """Shared handler plumbing: the one error shape, request parsing, JSON replies.
 
-Handlers stay thin: parse → call the backend or a service → serialize.
+Handlers stay thin: parse → call a service → serialize. They never touch a backend (a target's
+driver): the services route each request to the target that owns the resource.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from pydantic import BaseModel, ValidationError
 from tornado import web
 
 from ..api.common import ErrorBody, FieldError
-from ..backends.base import Backend
 from ..errors import AquaError, InvalidInput, NotFound, storage_error
+from ..services import Services
 from ..services.datasets import DEFAULT_MAX_BYTES, DatasetAccess
 from ..services.operations import OperationRegistry
 
@@ -54,8 +55,9 @@ class AquaHandler(ExtensionHandlerMixin, APIHandler):
     def aqua(self) -> AquaExtension:
         return self.settings["aqua_app"]
 
-    async def backend(self) -> Backend:
-        return await self.aqua.get_backend()
+    @property
+    def services(self) -> Services:
+        return self.settings["aqua_services"]
 
     @property
     def operations(self) -> OperationRegistry:

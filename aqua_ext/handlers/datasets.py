@@ -12,5 +12,4 @@ class DatasetValidateHandler(AquaHandler):
     async def post(self) -> None:
         request = self.parse_body(ValidateDatasetRequest)
         access = self.dataset_access()
-        backend = await self.backend()
-        self.reply(await validate_dataset(request, access.root, backend.get_model, max_bytes=access.max_bytes))
+        self.reply(await validate_dataset(request, access.root, self.services.models.get, max_bytes=access.max_bytes))

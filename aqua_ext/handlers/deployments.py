@@ -18,14 +18,13 @@ from ..api.deployments import (
     ChatErrorEvent,
     ChatRequest,
     CreateDeploymentRequest,
-    DeploymentList,
     EmbedRequest,
 )
 from ..api.logs import LogsQuery
-from ..backends.base import Backend
 from ..errors import AquaError, InvalidInput, Upstream, UpstreamTimeout
 from ..services.chat_payload import build_payload
 from ..services.chat_stream import ChatDelta, stream_chat
+from ..services.deployments import Deployments
 from ..services.embeddings import EngineUnreachable, embed, usage_of
 from ..services.sse import format_comment, format_event
 from ..services.upstream import OPENAI_PATHS, UpstreamTarget
@@ -37,43 +36,42 @@ PING_INTERVAL_S = 15.0  # keeps proxies from closing a stream while the engine t
 class DeploymentsHandler(AquaHandler):
     @web.authenticated
     async def get(self) -> None:
-        items = await (await self.backend()).list_deployments()
-        self.reply(DeploymentList(items=items, total=len(items)))
+        self.reply(await self.services.deployments.list())
 
     @web.authenticated
     async def post(self) -> None:
         request = self.parse_body(CreateDeploymentRequest)
-        self.reply(await (await self.backend()).create_deployment(request), status=202)
+        self.reply(await self.services.deployments.create(request), status=202)
 
 
 class DeploymentHandler(AquaHandler):
     @web.authenticated
     async def get(self, deployment_id: str) -> None:
-        self.reply(await (await self.backend()).get_deployment(deployment_id))
+        self.reply(await self.services.deployments.get(deployment_id))
 
     @web.authenticated
     async def delete(self, deployment_id: str) -> None:
-        await (await self.backend()).delete_deployment(deployment_id)
+        await self.services.deployments.delete(deployment_id)
         self.reply(None, status=204)
 
 
 class DeploymentActivateHandler(AquaHandler):
     @web.authenticated
     async def post(self, deployment_id: str) -> None:
-        self.reply(await (await self.backend()).activate_deployment(deployment_id), status=202)
+        self.reply(await self.services.deployments.activate(deployment_id), status=202)
 
 
 class DeploymentDeactivateHandler(AquaHandler):
     @web.authenticated
     async def post(self, deployment_id: str) -> None:
-        self.reply(await (await self.backend()).deactivate_deployment(deployment_id))
+        self.reply(await self.services.deployments.deactivate(deployment_id))
 
 
 class DeploymentLogsHandler(AquaHandler):
     @web.authenticated
     async def get(self, deployment_id: str) -> None:
         query = self.parse_query(LogsQuery)
-        self.reply(await (await self.backend()).deployment_logs(deployment_id, query))
+        self.reply(await self.services.deployments.logs(deployment_id, query))
 
 
 class _StreamingHandler(AquaHandler):
@@ -133,10 +131,10 @@ class _StreamingHandler(AquaHandler):
             return False
         return True
 
-    async def _note_failure(self, backend: Backend, deployment_id: str, exc: AquaError) -> Any:
-        # A dropped connection or a silent engine may mean it died: let the backend look.
+    async def _note_failure(self, deployments: Deployments, deployment_id: str, exc: AquaError) -> Any:
+        # A dropped connection or a silent engine may mean it died: let its target look.
         if isinstance(exc, (Upstream, UpstreamTimeout)):
-            return await backend.upstream_failed(deployment_id, exc.message)
+            return await deployments.upstream_failed(deployment_id, exc.message)
         return None
 
 
@@ -144,15 +142,15 @@ class DeploymentChatHandler(_StreamingHandler):
     @web.authenticated
     async def post(self, deployment_id: str) -> None:
         request = self.parse_body(ChatRequest)
-        backend = await self.backend()
-        target = await backend.upstream(deployment_id)  # 404 / 409 as JSON, before any event
+        deployments = self.services.deployments
+        target = await deployments.upstream(deployment_id)  # 404 / 409 as JSON, before any event
         path, payload = build_payload(request, target)
         async with self.aqua.stream_limiter.slot():  # 503 as JSON when too many run
             self.set_status(200)
             self.set_header("Content-Type", "text/event-stream; charset=utf-8")
             self.set_header("Cache-Control", "no-cache, no-transform")
             self.set_header("X-Accel-Buffering", "no")  # nginx in front of Jupyter must not buffer tokens
-            if await self._run_relay(self._chat(backend, target, path, payload)):
+            if await self._run_relay(self._chat(deployments, target, path, payload)):
                 self.finish()
 
     async def _send(self, event: str, data: Any) -> None:
@@ -163,7 +161,7 @@ class DeploymentChatHandler(_StreamingHandler):
             await asyncio.sleep(PING_INTERVAL_S)
             self._emit(format_comment("ping"))
 
-    async def _chat(self, backend: Backend, target: UpstreamTarget, path: str, payload: dict[str, Any]) -> None:
+    async def _chat(self, deployments: Deployments, target: UpstreamTarget, path: str, payload: dict[str, Any]) -> None:
         self._start_stream()
         await self.flush()  # headers now: the browser knows the stream started
         pinger = asyncio.get_running_loop().create_task(self._ping())
@@ -204,7 +202,7 @@ class DeploymentChatHandler(_StreamingHandler):
                         ),
                     )
         except AquaError as exc:
-            state = await self._note_failure(backend, target.deployment_id, exc)
+            state = await self._note_failure(deployments, target.deployment_id, exc)
             if state is not None:
                 message = f"{exc.message} The deployment is now {state.value}; its detail shows why."
             else:
@@ -218,14 +216,14 @@ class DeploymentEmbedHandler(AquaHandler):
     @web.authenticated
     async def post(self, deployment_id: str) -> None:
         request = self.parse_body(EmbedRequest)
-        backend = await self.backend()
-        target = await backend.upstream(deployment_id)
+        deployments = self.services.deployments
+        target = await deployments.upstream(deployment_id)
         if target.mode != "embedding":
             raise InvalidInput.field("inputs", f"this deployment serves {target.mode}, not embeddings")
         try:
             self.reply(await embed(self.aqua.http, target, request.inputs))
         except EngineUnreachable as exc:
-            await backend.upstream_failed(deployment_id, exc.message)
+            await deployments.upstream_failed(deployment_id, exc.message)
             raise
 
 
@@ -234,7 +232,7 @@ class OpenAiModelsHandler(AquaHandler):
 
     @web.authenticated
     async def get(self, deployment_id: str) -> None:
-        target = await (await self.backend()).upstream(deployment_id)
+        target = await self.services.deployments.upstream(deployment_id)
         self.finish(
             {
                 "object": "list",
@@ -266,8 +264,8 @@ class _OpenAiPassThrough(_StreamingHandler):
             raise InvalidInput.field("body", f"not valid JSON (line {exc.lineno}, column {exc.colno})") from None
         if not isinstance(body, dict):
             raise InvalidInput.field("body", "expected a JSON object")
-        backend = await self.backend()
-        target = await backend.upstream(deployment_id)
+        deployments = self.services.deployments
+        target = await deployments.upstream(deployment_id)
         if openai_path not in OPENAI_PATHS.get(target.mode, ()):
             raise InvalidInput.field(
                 "path",
@@ -283,7 +281,7 @@ class _OpenAiPassThrough(_StreamingHandler):
                 response = await self.aqua.http.send(request, stream=True, auth=target.auth or httpx.USE_CLIENT_DEFAULT)
             except httpx.HTTPError as exc:
                 error = Upstream(f"Could not reach the engine: {exc or type(exc).__name__}")
-                await backend.upstream_failed(deployment_id, error.message)
+                await deployments.upstream_failed(deployment_id, error.message)
                 raise error from None
             try:
                 self.set_status(response.status_code)

@@ -1,1 +1,39 @@
-"""Backend-agnostic rules: catalog filtering, memory fit, long-running operations. No tornado here."""
+"""The owners of every rule, one module per resource (lifecycle tables, allowed actions, fit
+checks, defaults), over the enabled targets. No tornado here.
+
+`Services` bundles one service per resource; the server extension puts it in the handlers'
+settings, the CLI builds its own from the same configuration (`target_factory.build_targets`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .deployments import Deployments
+    from .evaluations import Evaluations
+    from .finetunes import FineTunes
+    from .info import Info
+    from .models import Models
+    from .targets import Targets
+
+
+class Services:
+    """One service per resource, over one set of targets."""
+
+    def __init__(self, targets: Targets) -> None:
+        from .deployments import Deployments
+        from .evaluations import Evaluations
+        from .finetunes import FineTunes
+        from .info import Info
+        from .models import Models
+
+        self.targets = targets
+        self.models: Models = Models(targets)
+        self.deployments: Deployments = Deployments(targets)
+        self.finetunes: FineTunes = FineTunes(targets)
+        self.evaluations: Evaluations = Evaluations(targets, self.deployments)
+        self.info: Info = Info(targets)
+
+    async def close(self) -> None:
+        await self.targets.close()

@@ -17,6 +17,7 @@ from typing import Literal
 from ..api.fit import Dtype, FitQuery, FitReport, FitTarget
 from ..api.info import Hardware
 from ..api.models import Architecture, ModelDetail, ModelSummary
+from ..errors import InvalidInput
 from .shapes import OCI_GPU_SHAPES, GpuShape
 
 BYTES_PER_PARAMETER: dict[str, float] = {
@@ -320,4 +321,37 @@ def estimate_fit(
         local=local,
         shapes=shape_targets,
         recommended_shape=recommended,
+    )
+
+
+def require_fit(
+    subject: str,
+    shape: str,
+    target: FitTarget | None,
+    total_gb: float | None,
+    arithmetic: Sequence[str],
+    *,
+    usable_gb: float | None = None,
+    need_detail: str = "",
+    usable_detail: str = "",
+    hint: str = "",
+) -> None:
+    """The one "does not fit" rule of deploy and fine-tune, on every target: InvalidInput on the
+    field "shape" when `target` (the chosen shape's row of a fit estimate) cannot hold the `total_gb`
+    the estimate needs, with the arithmetic and what to change. Silent when either is unknown (a
+    shape without figures, a model of unknown size): the engine or the cloud will tell."""
+    if target is None or total_gb is None or target.fits:
+        return
+    memory = "memory" if target.kind == "local-cpu" else "GPU memory"
+    usable = target.memory_gb if usable_gb is None else usable_gb
+    raise InvalidInput.field(
+        "shape",
+        f"{subject} does not fit on {shape}: it needs about {total_gb:.2f} GB of {memory}"
+        + (f" ({need_detail})" if need_detail else "")
+        + f", and {shape} has {usable:.2f} GB usable"
+        + (f" ({usable_detail})" if usable_detail else "")
+        + ". "
+        + "; ".join(arithmetic)
+        + ". "
+        + hint,
     )

@@ -4,6 +4,7 @@ control-plane call (OCI caches the predict endpoint)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import httpx
@@ -14,6 +15,12 @@ OPENAI_PATHS: dict[str, tuple[str, ...]] = {
     "completion": ("/v1/completions",),
     "embedding": ("/v1/embeddings",),
 }
+
+
+def served_name(deployment_name: str) -> str:
+    """The model name clients see (/v1/models) on every target: the deployment's name as a slug."""
+    slug = re.sub(r"[^a-z0-9._-]+", "-", deployment_name.lower()).strip("-")
+    return slug or "model"
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,8 @@ export function makeModel(overrides: Partial<ModelSummary> = {}): ModelSummary {
     ready_to_finetune: true,
     artifact_location: null,
     created_at: null,
+    target: 'local',
+    actions: ['deploy', 'finetune'],
     ...overrides
   };
 }
@@ -224,18 +226,24 @@ export function makeFit(overrides: Partial<FitReport> = {}): FitReport {
   };
 }
 
+const LOCAL_TARGET: Info['backend'] = {
+  kind: 'local',
+  name: 'local',
+  label: 'Local (this machine)',
+  ready: true,
+  problem: null,
+  data_dir: '/home/me/.local/share/jupyter/aqua_ext',
+  region: null,
+  compartment_id: null,
+  hardware: null,
+  shapes: []
+};
+
 export function makeInfo(overrides: Partial<Info> = {}): Info {
   return {
     version: '0.1.0',
-    backend: {
-      kind: 'local',
-      label: 'Local (this machine)',
-      ready: true,
-      problem: null,
-      data_dir: '/home/me/.local/share/jupyter/aqua_ext',
-      region: null,
-      compartment_id: null
-    },
+    backend: LOCAL_TARGET,
+    targets: [LOCAL_TARGET],
     hardware: { cpu_count: 2, memory_gb: 23.4, gpus: [], platform: 'linux' },
     engines: [],
     ...overrides
@@ -275,6 +283,8 @@ export function makeDeployment(overrides: Partial<DeploymentDetail> = {}): Deplo
     created_at: '2026-11-21T10:00:00Z',
     updated_at: '2026-11-21T10:00:05Z',
     openai_base_path: `aqua-ext/deployments/${id}/v1`,
+    target: 'local',
+    actions: ['chat', 'evaluate', 'deactivate', 'delete'],
     params: [],
     max_model_len: null,
     dtype: null,
@@ -304,7 +314,9 @@ export function summaryOf(detail: DeploymentDetail): DeploymentSummary {
     replicas,
     created_at: detail.created_at,
     updated_at: detail.updated_at,
-    openai_base_path: detail.openai_base_path
+    openai_base_path: detail.openai_base_path,
+    target: detail.target,
+    actions: detail.actions
   };
 }
 
@@ -350,6 +362,8 @@ export function makeFineTune(overrides: Partial<FineTuneDetail> = {}): FineTuneD
     created_at: '2026-11-21T10:00:00Z',
     updated_at: '2026-11-21T10:01:00Z',
     finished_at: null,
+    target: 'local',
+    actions: ['cancel'],
     params: {
       training_type: 'lora',
       epochs: 3,
@@ -540,6 +554,8 @@ export function makeEvaluation(overrides: Partial<EvaluationDetail> = {}): Evalu
     created_at: '2026-11-21T12:00:00Z',
     updated_at: '2026-11-21T12:00:30Z',
     finished_at: null,
+    target: 'local',
+    actions: ['cancel'],
     params: {
       max_tokens: 256,
       temperature: 0,
@@ -616,7 +632,7 @@ export class FakeClient implements IAquaClient {
   models: ModelSummary[] = sampleModels();
 
   getInfo = jest.fn(async (): Promise<Info> => makeInfo());
-  listModels = jest.fn(async () => ({ items: this.models, total: this.models.length }));
+  listModels = jest.fn(async () => ({ items: this.models, total: this.models.length, problems: [] }));
   getModel = jest.fn(async (modelId: string): Promise<ModelDetail> => {
     const summary = this.models.find(m => m.id === modelId) ?? makeModel({ id: modelId });
     return makeDetail({ ...summary });
@@ -642,7 +658,8 @@ export class FakeClient implements IAquaClient {
 
   listDeployments = jest.fn(async () => ({
     items: this.deployments.map(summaryOf),
-    total: this.deployments.length
+    total: this.deployments.length,
+    problems: []
   }));
   getDeployment = jest.fn(async (deploymentId: string): Promise<DeploymentDetail> => {
     const found = this.deployments.find(item => item.id === deploymentId);
@@ -713,7 +730,8 @@ export class FakeClient implements IAquaClient {
   );
   listFineTunes = jest.fn(async () => ({
     items: this.finetunes.map(fineTuneSummaryOf),
-    total: this.finetunes.length
+    total: this.finetunes.length,
+    problems: []
   }));
   getFineTune = jest.fn(async (finetuneId: string): Promise<FineTuneDetail> => {
     const found = this.finetunes.find(item => item.id === finetuneId);
@@ -761,7 +779,8 @@ export class FakeClient implements IAquaClient {
 
   listEvaluations = jest.fn(async () => ({
     items: this.evaluations.map(evaluationSummaryOf),
-    total: this.evaluations.length
+    total: this.evaluations.length,
+    problems: []
   }));
   getEvaluation = jest.fn(async (evaluationId: string): Promise<EvaluationDetail> => {
     const found = this.evaluations.find(item => item.id === evaluationId);

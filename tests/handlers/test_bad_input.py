@@ -115,22 +115,15 @@ async def test_an_unknown_path_still_needs_the_token(jp_fetch: Any) -> None:
 async def test_the_report_is_served_as_html_and_its_errors_as_json(
     jp_fetch: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from aqua_ext.backends.local.backend import LocalBackend
+    from aqua_ext.services.evaluations import Evaluations
 
     response = await fetch(jp_fetch, "evaluations/nope/report.html")
     error_of(response, 404)
 
-    class Named:
-        name = "My run"
+    async def report(self: Any, evaluation_id: str) -> tuple[str, str]:
+        return "<!doctype html><html><body>report</body></html>", "My run"
 
-    async def report(self: Any, evaluation_id: str) -> str:
-        return "<!doctype html><html><body>report</body></html>"
-
-    async def get_evaluation(self: Any, evaluation_id: str) -> Any:
-        return Named()
-
-    monkeypatch.setattr(LocalBackend, "evaluation_report_html", report)
-    monkeypatch.setattr(LocalBackend, "get_evaluation", get_evaluation)
+    monkeypatch.setattr(Evaluations, "report_html", report)
     response = await fetch(jp_fetch, "evaluations/e1/report.html")
     assert response.code == 200
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"

@@ -25,7 +25,9 @@ from aqua_ext.api.operations import OperationState
 from aqua_ext.backends.oci.backend import OciBackend
 from aqua_ext.errors import Conflict, InvalidInput, NotFound
 from aqua_ext.services.chat_stream import ChatDelta, ChatDone, stream_chat
+from aqua_ext.services.deployments import Deployments
 from aqua_ext.services.operations import OperationRegistry
+from aqua_ext.services.targets import Targets
 from aqua_ext.services.upstream import UpstreamTarget
 from tests.oci_emulator import FaultConfig
 from tests.oci_setup import OciWorld, add_log, backend_settings, seed_deployable_model
@@ -41,6 +43,11 @@ async def oci_backend(world: OciWorld, **overrides: Any) -> AsyncIterator[OciBac
     finally:
         await backend.operations.close()
         await backend.close()
+
+
+def rules(backend: OciBackend) -> Deployments:
+    """The deployments service over this one started backend: where the lifecycle rules live."""
+    return Deployments(Targets([backend], started=True))
 
 
 def calls(world: OciWorld) -> dict[str, int]:
@@ -182,7 +189,7 @@ async def test_deploy_chat_stop_start_delete(world: OciWorld) -> None:
         with pytest.raises(Conflict, match="INACTIVE, not ACTIVE"):
             await backend.upstream(md_id)
         with pytest.raises(Conflict, match="is INACTIVE; only an ACTIVE deployment can be deactivated"):
-            await backend.deactivate_deployment(md_id)
+            await rules(backend).deactivate(md_id)
 
         # Start again.
         started = await backend.activate_deployment(md_id)
@@ -190,7 +197,7 @@ async def test_deploy_chat_stop_start_delete(world: OciWorld) -> None:
         assert (await finished(backend, started.operation.id)).state == OperationState.SUCCEEDED
         assert (await backend.upstream(md_id)).base_url == detail.upstream_url
         with pytest.raises(Conflict, match="is ACTIVE; only an INACTIVE deployment can be activated"):
-            await backend.activate_deployment(md_id)
+            await rules(backend).activate(md_id)
 
         # Delete: DELETING, then gone from the list and the detail.
         assert await backend.delete_deployment(md_id) is None
@@ -578,9 +585,9 @@ async def test_a_failed_create_fails_the_operation_with_oci_s_reason_and_the_log
         assert detail.state == DeploymentState.FAILED and detail.state_message == op.error
         assert any("ERROR Model deployment failed" in line for line in detail.failure_log)
         with pytest.raises(Conflict, match="OCI cannot restart a FAILED model deployment"):
-            await backend.activate_deployment(created.deployment.id)
+            await rules(backend).activate(created.deployment.id)
         with pytest.raises(Conflict, match="FAILED deployment is not running"):
-            await backend.deactivate_deployment(created.deployment.id)
+            await rules(backend).deactivate(created.deployment.id)
         with pytest.raises(Conflict, match="FAILED, not ACTIVE"):
             await backend.upstream(created.deployment.id)
         await backend.delete_deployment(created.deployment.id)  # a FAILED deployment can go
@@ -590,7 +597,7 @@ async def test_a_failed_create_fails_the_operation_with_oci_s_reason_and_the_log
         logs = await backend.deployment_logs(quiet.deployment.id, LogsQuery())
         assert logs.lines == [] and logs.source == "no OCI log configured for this deployment"
         with pytest.raises(Conflict, match="CREATING; only an INACTIVE deployment can be activated: wait"):
-            await backend.activate_deployment(quiet.deployment.id)
+            await rules(backend).activate(quiet.deployment.id)
 
 
 async def test_canceling_a_create_deletes_the_half_made_deployment(world: OciWorld) -> None:
@@ -807,7 +814,7 @@ async def test_http_deploy_chat_openai_client_stop_start_delete(
     _, more = await api(f"deployments/{dep['id']}/logs", params={"after": logs["cursor"]})
     assert len(more["lines"]) == 2 and "route=/v1/completions 200" in more["lines"][0], more
     status, bad = await api(f"deployments/{dep['id']}/logs", params={"after": "yesterday"})
-    assert status == 400 and bad["fields"][0]["field"] == "after"
+    assert status == 400 and bad["fields"][0]["field"] == "query.after"
 
     # Stop: the chat is then a 409 that names the state; start again; delete.
     status, stopped = await api(f"deployments/{dep['id']}/deactivate", method="POST")

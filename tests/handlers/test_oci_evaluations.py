@@ -20,7 +20,7 @@ import pytest
 from tornado.httpclient import HTTPClientError
 
 from tests.handlers.test_oci_finetunes import bucket_uri, counts, jsonl_text, last_body, write_text
-from tests.oci_setup import OciWorld, add_log, seed_deployable_model
+from tests.oci_setup import OciWorld, add_log, seed_deployment
 from tests.waiting import wait_for_state
 
 
@@ -35,18 +35,6 @@ def jp_server_config(world: OciWorld) -> dict[str, Any]:
 
 
 # ---- helpers -----------------------------------------------------------------------------------
-
-
-def seed_deployment(world: OciWorld, name: str = "acme chat", *, state: str = "ACTIVE") -> str:
-    model = seed_deployable_model(world, f"{name}-model")
-    return world.emulator.add_deployment(
-        world.compartment_id,
-        model,
-        name,
-        lifecycle_state=state,
-        freeform_tags={"OCI_AQUA": "active", "aqua_model_name": f"{name}-model"},
-        project_id=world.project_id,
-    )
 
 
 def report_bucket(world: OciWorld, name: str = "eval-out", *, versioned: bool = True) -> str:

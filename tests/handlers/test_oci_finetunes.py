@@ -359,10 +359,12 @@ async def test_cancel_and_delete_follow_the_run(api: Any, world: OciWorld, jp_ro
     status, logs = await api(f"finetunes/{ft_id}/logs")
     assert status == 200 and logs["lines"] == [] and "Logging was not configured" in logs["source"]
 
+    world.emulator.transition_seconds = 0.5  # CANCELING lasts long enough for the second cancel to see it
     status, canceling = await api(f"finetunes/{ft_id}/cancel", method="POST")
     assert status == 200 and canceling["state"] == "CANCELING", canceling
     status, err = await api(f"finetunes/{ft_id}/cancel", method="POST")
     assert status == 409 and "already being canceled" in err["message"]
+    world.emulator.transition_seconds = 0.02
     canceled = await wait_state(api, ft_id, "CANCELED")
     assert canceled["finished_at"] and canceled["state_message"] == "Canceled"
     status, err = await api(f"finetunes/{ft_id}/cancel", method="POST")

@@ -15,7 +15,9 @@ from aqua_ext.api.deployments import CreateDeploymentRequest
 from aqua_ext.backends.local import engines
 from aqua_ext.backends.local.backend import LocalBackend
 from aqua_ext.errors import Conflict
+from aqua_ext.services.models import Models
 from aqua_ext.services.operations import OperationRegistry
+from aqua_ext.services.targets import Targets
 from tests.model_folders import needs_local_extra
 
 pytestmark = [needs_local_extra, pytest.mark.engine]
@@ -122,8 +124,9 @@ async def test_a_model_in_use_by_a_deployment_cannot_be_deleted(data_dir: Path, 
         registered = await backend.register_model(RegisterModelRequest(source="local_folder", path=str(folder)))
         assert registered.model is not None
         created = await backend.create_deployment(CreateDeploymentRequest(model_id=registered.model.id, name="uses it"))
+        models = Models(Targets([backend], started=True))  # the rule lives in the models service
         with pytest.raises(Conflict, match="uses it"):
-            await backend.delete_model(registered.model.id)
+            await models.delete(registered.model.id)
         await backend.delete_deployment(created.deployment.id)
         await backend.delete_model(registered.model.id)
         assert folder.is_dir()  # the user's own folder is only unregistered

@@ -334,9 +334,6 @@ class LocalBackend(Backend):
         row = await self.store.get_model(model_id)
         if row is None:
             raise NotFound(f"No model with id '{model_id}'.")
-        users = [d.name for d in await self.store.list_deployments() if d.model_id == model_id]
-        if users:
-            raise Conflict(f"'{row.name}' is used by the deployment(s) {', '.join(users)}; delete them first.")
         await self.store.delete_model(model_id)
         if row.owns_path:  # we downloaded it; a user's own folder is only unregistered, never removed
             await self._run(shutil.rmtree, row.path, True)

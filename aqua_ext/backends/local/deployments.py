@@ -16,7 +16,6 @@ import builtins
 import contextlib
 import json
 import logging
-import re
 import shutil
 import uuid
 from collections.abc import Awaitable, Callable
@@ -38,9 +37,9 @@ from ...api.models import ModelDetail, ModelFormat
 from ...errors import AquaError, Conflict, InvalidInput, NotFound, storage_error
 from ...services.engine_args import param_value
 from ...services.hardware import detect_engines
-from ...services.memory_fit import estimate_fit
+from ...services.memory_fit import estimate_fit, require_fit
 from ...services.operations import OperationRegistry, Progress
-from ...services.upstream import UpstreamTarget
+from ...services.upstream import UpstreamTarget, served_name
 from ..base import Deployments
 from . import engines
 from .logs import read_log_page
@@ -57,11 +56,6 @@ LIVE_STATES = {S.CREATING.value, S.UPDATING.value, S.ACTIVE.value}  # an engine 
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _served_name(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-")
-    return slug or "model"
 
 
 def _split_failure(error: BaseException) -> tuple[str, list[str]]:
@@ -306,7 +300,7 @@ class LocalDeployments(Deployments):
             "dtype": request.dtype,
             "max_model_len": request.max_model_len,
             "params": params,
-            "served_model_name": _served_name(request.name),
+            "served_model_name": served_name(request.name),
         }
         # Build the command once to check mode and device against the engine (nothing is started).
         engines.build_command(self._spec("check", config, port=1))
@@ -318,13 +312,17 @@ class LocalDeployments(Deployments):
         report = estimate_fit(model, FitQuery(dtype=dtype, context_length=context), hardware)
         kind = "local-gpu" if shape == "gpu" else "local-cpu"
         targets = [t for t in report.local if t.kind == kind]
-        if report.total_gb is not None and targets and not any(t.fits for t in targets):
-            best = max(targets, key=lambda t: t.memory_gb)
-            raise InvalidInput.field(
-                "shape",
-                f"{model.name} needs about {report.total_gb:g} GB at {dtype} with a {context}-token context, "
-                f"but {best.name} has {best.memory_gb:g} GB usable. " + " ".join(report.arithmetic),
-            )
+        best = max(targets, key=lambda t: (t.fits, t.memory_gb)) if targets else None
+        require_fit(
+            f"'{model.name}'",
+            shape,
+            best,
+            report.total_gb,
+            report.arithmetic,
+            need_detail=f"{dtype}, a {context}-token context",
+            usable_detail=best.name if best else "",
+            hint="Choose a smaller model, a lower precision (dtype) or a shorter max_model_len.",
+        )
 
     def _spec(self, deployment_id: str, c: dict[str, Any], port: int) -> engines.EngineSpec:
         return engines.EngineSpec(
@@ -341,11 +339,8 @@ class LocalDeployments(Deployments):
         )
 
     async def activate(self, deployment_id: str) -> CreateDeploymentResponse:
+        # Which states may be activated is the service's rule (services/deployments.py).
         row = await self._row(deployment_id)
-        if row.state not in (S.INACTIVE.value, S.FAILED.value):
-            raise Conflict(
-                f"Deployment '{row.name}' is {row.state}; only INACTIVE or FAILED deployments can be activated."
-            )
         await self.store.set_deployment_state(row.id, S.UPDATING.value, "Starting the engine")
         row = await self._row(deployment_id)
         op = self._start_operation(row, activating=True)
@@ -447,10 +442,6 @@ class LocalDeployments(Deployments):
 
     async def deactivate(self, deployment_id: str) -> DeploymentDetail:
         row = await self._row(deployment_id)
-        if row.state not in (S.ACTIVE.value, S.FAILED.value):
-            raise Conflict(
-                f"Deployment '{row.name}' is {row.state}; only ACTIVE or FAILED deployments can be deactivated."
-            )
         await self.store.set_deployment_state(row.id, S.UPDATING.value, "Stopping the engine")
         await self._stop_engine(row.id)
         await self.store.set_deployment_state(

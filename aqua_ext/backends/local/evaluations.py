@@ -133,10 +133,12 @@ class LocalEvaluations(Evaluations):
         return page_rows(await asyncio.to_thread(read), query)
 
     async def report_html(self, evaluation_id: str) -> str:
-        row, observed = await self.jobs.current(await self.jobs.row(evaluation_id))
-        if observed.state != S.SUCCEEDED.value:
-            raise Conflict(f"The evaluation '{row.name}' is {observed.state}; its report comes when it SUCCEEDED.")
-        return await asyncio.to_thread((self.jobs.dir(row.id) / job.REPORT_HTML).read_text, encoding="utf-8")
+        # Only a SUCCEEDED evaluation has a report: the service's rule (services/evaluations.py).
+        row = await self.jobs.row(evaluation_id)
+        try:
+            return await asyncio.to_thread((self.jobs.dir(row.id) / job.REPORT_HTML).read_text, encoding="utf-8")
+        except FileNotFoundError:
+            raise Conflict(f"The evaluation '{row.name}' has no report (yet).") from None
 
     async def logs(self, evaluation_id: str, query: LogsQuery) -> LogPage:
         return await self.jobs.logs(evaluation_id, query)

@@ -36,10 +36,11 @@ from ...api.fit import Dtype
 from ...api.info import Hardware
 from ...api.logs import LogPage, LogsQuery
 from ...api.models import Capability, Lineage, ModelDetail, ModelFormat, ModelSource
-from ...errors import Conflict, InvalidInput, NotFound, Unavailable
+from ...errors import InvalidInput, NotFound, Unavailable
 from ...jobs import finetune as job
 from ...services.datasets import DatasetAccess, preflight_for_job, tokenizer_folder
 from ...services.hardware import detect_engines
+from ...services.memory_fit import require_fit
 from ...services.training_fit import estimate_training_fit
 from ..base import FineTunes
 from .detached_jobs import CANCEL_GRACE_S, FINAL, DetachedJobs, Observed, eta_seconds, now, parse_time
@@ -246,13 +247,14 @@ class LocalFineTunes(FineTunes):
             raise InvalidInput.field("shape", "this machine has no GPU; use cpu")
         fit = estimate_training_fit(model, params, _dtype(shape), hardware=hardware)
         target = next((t for t in fit.targets if t.name == shape), None)
-        if fit.total_gb is not None and target is not None and not _fits(fit, shape):
-            raise InvalidInput.field(
-                "shape",
-                f"training {model.name} needs about {fit.total_gb:g} GB on {shape} but "
-                f"{target.memory_gb:g} GB is there; lower the batch size or sequence length, use LoRA, "
-                "or pick a smaller model. " + " ".join(fit.arithmetic),
-            )
+        require_fit(
+            f"training '{model.name}'",
+            shape,
+            target.model_copy(update={"fits": _fits(fit, shape)}) if target else None,
+            fit.total_gb,
+            fit.arithmetic,
+            hint="Lower the batch size or sequence length, use LoRA, or pick a smaller model.",
+        )
         return shape
 
     # ---- create / cancel / delete ---------------------------------------------------
@@ -336,11 +338,6 @@ class LocalFineTunes(FineTunes):
 
     async def delete(self, finetune_id: str) -> None:
         row = await self.jobs.row(finetune_id)
-        users = [d.name for d in await self.store.list_deployments() if d.model_id == model_id_of(row.id)]
-        if users:
-            raise Conflict(
-                f"The model '{row.name}' is used by the deployment(s) {', '.join(users)}; delete them first."
-            )
         await self.jobs.delete(row.id)
         self._models_changed()
 

@@ -321,6 +321,16 @@ class OciBackend(Backend):
         raw = data.content if hasattr(data, "content") else data
         return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw or "")
 
+    def owns(self, resource_id: str) -> bool:
+        return resource_id.startswith("ocid1.")
+
+    async def target_shapes(self) -> list[str] | None:
+        """The model deployment shapes the compartment offers (cached like the listing); [] when unknown."""
+        try:
+            return [item.name for item in await self.deployments.shapes()]
+        except AquaError:
+            return []
+
     async def fit_shapes(self) -> list[GpuShape] | None:
         """The GPU shapes ListModelDeploymentShapes offers in the compartment (cached like the
         listing); None, so every known shape is shown, when OCI cannot say."""

@@ -28,7 +28,6 @@ import asyncio
 import builtins
 import logging
 import math
-import re
 import shlex
 import time
 from collections.abc import Awaitable, Callable
@@ -51,10 +50,10 @@ from ...api.models import Capability, ModelDetail, ModelFormat, ModelSource
 from ...api.operations import Operation
 from ...errors import AquaError, Conflict, InvalidInput, NotFound, Unavailable, Upstream, UpstreamTimeout
 from ...services.engine_args import param_value
-from ...services.memory_fit import CPU_USABLE_FRACTION, GPU_USABLE_FRACTION, estimate_fit
+from ...services.memory_fit import CPU_USABLE_FRACTION, GPU_USABLE_FRACTION, estimate_fit, require_fit
 from ...services.operations import Progress
 from ...services.shapes import get_shape
-from ...services.upstream import UpstreamTarget
+from ...services.upstream import UpstreamTarget, served_name
 from ..base import Deployments
 from . import containers as smc
 from . import deploy_mapping as dm
@@ -646,24 +645,21 @@ class OciDeployments(Deployments):
     @staticmethod
     def _check_gpu_fit(model: ModelDetail, report: FitReport, shape: str, dtype: str) -> None:
         target = next((t for t in report.shapes if t.name == shape), None)
-        if target is None or report.total_gb is None or target.fits:
-            return  # a shape we have no GPU figures for, or a model of unknown size: OCI will tell
         gpu = get_shape(shape)
-        assert gpu is not None
-        usable = gpu.total_gpu_memory_gb * GPU_USABLE_FRACTION
-        hint = (
-            f"Choose {report.recommended_shape}, the smallest shape here that holds it, or lower max_model_len."
+        require_fit(
+            f"'{model.name}'",
+            shape,
+            target,
+            report.total_gb,
+            report.arithmetic,
+            usable_gb=gpu.total_gpu_memory_gb * GPU_USABLE_FRACTION if gpu else None,
+            need_detail=f"{dtype}, max_model_len {report.context_length:,}",
+            usable_detail=f"{gpu.gpu_count} × {gpu.gpu_memory_gb_per_gpu:g} GB, {GPU_USABLE_FRACTION:.0%}"
+            if gpu
+            else "",
+            hint=f"Choose {report.recommended_shape}, the smallest shape here that holds it, or lower max_model_len."
             if report.recommended_shape
-            else "No shape here holds it: lower max_model_len or use a smaller dtype (int8, int4)."
-        )
-        raise InvalidInput.field(
-            "shape",
-            f"'{model.name}' does not fit on {shape}: it needs about {report.total_gb:.2f} GB of GPU memory "
-            f"({dtype}, max_model_len {report.context_length:,}), and {shape} has {usable:.2f} GB usable "
-            f"({gpu.gpu_count} × {gpu.gpu_memory_gb_per_gpu:g} GB, {GPU_USABLE_FRACTION:.0%}). "
-            + "; ".join(report.arithmetic)
-            + ". "
-            + hint,
+            else "No shape here holds it: lower max_model_len or use a smaller dtype (int8, int4).",
         )
 
     @staticmethod
@@ -897,45 +893,27 @@ class OciDeployments(Deployments):
 
     # ---- activate, deactivate, delete -------------------------------------------
 
-    def _wrong_state(self, entry: _Entry, action: str, allowed: str) -> Conflict:
-        md = entry.md
-        state = md.lifecycle_state
-        why = {
-            ("activate", "FAILED"): "OCI cannot restart a FAILED model deployment: delete it and deploy again.",
-            ("deactivate", "FAILED"): "a FAILED deployment is not running: delete it, or deploy the model again.",
-            ("activate", "ACTIVE"): "it is already serving.",
-            ("deactivate", "INACTIVE"): "it is already stopped.",
-            ("delete", "DELETING"): "it is already being deleted.",
-        }.get((action, state))
-        if why is None and dm.state_of(state) in TRANSITIONAL_STATES:
-            why = "wait until OCI finishes the change in progress."
-        return Conflict(
-            f"Deployment '{md.display_name}' is {state}; only {allowed} deployment can be "
-            f"{action}d{': ' + why if why else '.'}"
-        )
-
-    async def _act(
-        self, deployment_id: str, fn: Callable[..., Any], action: str, allowed: tuple[str, ...], allowed_text: str
-    ) -> tuple[_Entry, str | None]:
+    async def _act(self, deployment_id: str, fn: Callable[..., Any], action: str) -> tuple[_Entry, str | None]:
+        """Ask OCI to `action` the deployment. Which states allow it is the service's rule
+        (services/deployments.py); OCI refusing it (it changed since we looked) is a Conflict saying
+        what it is now."""
         entry = await self._current(deployment_id)
-        if entry.md.lifecycle_state not in allowed:
-            raise self._wrong_state(entry, action, allowed_text)
         c = self._c()
         try:
             response = await c.call(
                 "datascience", fn, deployment_id, not_found=self._not_found(deployment_id), gone_ok=action == "delete"
             )
-        except Conflict:  # it changed since we looked: say what it is now
+        except Conflict:
             entry = await self._fetch(deployment_id)
-            raise self._wrong_state(entry, action, allowed_text) from None
+            raise Conflict(
+                f"Deployment '{entry.md.display_name}' is {entry.md.lifecycle_state}; OCI did not {action} it."
+            ) from None
         work_request = response.headers.get("opc-work-request-id") if response is not None else None
         return entry, work_request
 
     async def activate(self, deployment_id: str) -> CreateDeploymentResponse:
         c = self._c()
-        entry, wr = await self._act(
-            deployment_id, c.data_science.activate_model_deployment, "activate", ("INACTIVE",), "an INACTIVE"
-        )
+        entry, wr = await self._act(deployment_id, c.data_science.activate_model_deployment, "activate")
         self._set_state(entry, "UPDATING")
         op = self._follow_in_background(
             deployment_id,
@@ -949,13 +927,7 @@ class OciDeployments(Deployments):
 
     async def deactivate(self, deployment_id: str) -> DeploymentDetail:
         c = self._c()
-        entry, wr = await self._act(
-            deployment_id,
-            c.data_science.deactivate_model_deployment,
-            "deactivate",
-            ("ACTIVE", "NEEDS_ATTENTION"),
-            "an ACTIVE",
-        )
+        entry, wr = await self._act(deployment_id, c.data_science.deactivate_model_deployment, "deactivate")
         self._set_state(entry, "UPDATING")
         self._follow_in_background(
             deployment_id,
@@ -969,13 +941,7 @@ class OciDeployments(Deployments):
 
     async def delete(self, deployment_id: str) -> None:
         c = self._c()
-        entry, wr = await self._act(
-            deployment_id,
-            c.data_science.delete_model_deployment,
-            "delete",
-            ("ACTIVE", "INACTIVE", "FAILED", "NEEDS_ATTENTION", "CREATING"),
-            "an ACTIVE, INACTIVE, FAILED or CREATING",
-        )
+        entry, wr = await self._act(deployment_id, c.data_science.delete_model_deployment, "delete")
         previous = self._watching.get(deployment_id)
         if previous is not None:  # stop following a create (or activation) that is being deleted
             self._superseded.add(deployment_id)
@@ -1037,7 +1003,7 @@ class OciDeployments(Deployments):
             base_url=detail.upstream_url,
             oci_route=True,
             auth=self.auth,
-            served_model_name=_served_name(detail.name),
+            served_model_name=served_name(detail.name),
         )
 
     async def upstream(self, deployment_id: str) -> UpstreamTarget:
@@ -1070,12 +1036,6 @@ class OciDeployments(Deployments):
             return None
         state = dm.state_of(entry.md.lifecycle_state)
         return None if state == DeploymentState.ACTIVE else state
-
-
-def _served_name(name: str) -> str:
-    """The model name clients see (/v1/models), as on the local backend: the deployment's name as a slug."""
-    slug = re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-")
-    return slug or "model"
 
 
 def _artifact_prefix(location: str) -> str:

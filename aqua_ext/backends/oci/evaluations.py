@@ -33,8 +33,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ...api.common import FieldError
-from ...api.deployments import DeploymentDetail, DeploymentState
+from ...api.deployments import DeploymentDetail
 from ...api.evaluations import (
     CreateEvaluationRequest,
     CreateEvaluationResponse,
@@ -46,7 +45,7 @@ from ...api.evaluations import (
     EvaluationState,
     EvaluationSummary,
 )
-from ...errors import AquaError, Conflict, InvalidInput, NotFound, Unavailable
+from ...errors import AquaError, InvalidInput, NotFound, Unavailable
 from ...services.datasets import DatasetAccess, preflight_for_job
 from ...services.evaluation_results import page_rows, parse_rows
 from ..base import Evaluations
@@ -272,9 +271,7 @@ class OciEvaluations(JobRunModels, Evaluations):
         return page_rows(cached, query)
 
     async def report_html(self, evaluation_id: str) -> str:
-        detail = await self.get(evaluation_id)
-        if detail.state != EvaluationState.SUCCEEDED:
-            raise Conflict(f"'{detail.name}' is {detail.state.value}: its report exists once it SUCCEEDED.")
+        # Only a SUCCEEDED evaluation has a report: the service's rule (services/evaluations.py).
         facts = await self._facts_of(evaluation_id)
         raw = await self._object(facts, em.REPORT_HTML)
         if raw is None:
@@ -336,14 +333,8 @@ class OciEvaluations(JobRunModels, Evaluations):
             raise InvalidInput.field("report_uri", "must look like 'oci://bucket@namespace/prefix'") from None
 
     async def _active_deployment(self, deployment_id: str) -> DeploymentDetail:
-        deployment = await self.backend.deployments.get(deployment_id)
-        if deployment.state != DeploymentState.ACTIVE:
-            why = (
-                f"deployment '{deployment.name}' is {deployment.state.value}, not ACTIVE; an evaluation asks a "
-                "running deployment (activate it, or wait until it is ACTIVE)"
-            )
-            raise Conflict(f"deployment_id: {why}.", fields=[FieldError(field="deployment_id", message=why)])
-        return deployment
+        # That it is ACTIVE (it allows "evaluate") is the service's rule (services/evaluations.py).
+        return await self.backend.deployments.get(deployment_id)
 
     async def _plan(self, request: CreateEvaluationRequest, datasets: DatasetAccess) -> _Plan:
         output, metrics = self._check_request(request)
@@ -658,7 +649,7 @@ class OciEvaluations(JobRunModels, Evaluations):
     # ---- cancel and delete ---------------------------------------------------------------------
 
     async def delete(self, evaluation_id: str) -> None:
-        facts = await self._deletable(evaluation_id)
+        facts = await self._facts_of(evaluation_id)
         await self._delete_job_and_model(facts)
         await self._delete_report(facts)
         self._forget(facts.evaluation_id)

@@ -51,13 +51,12 @@ from ...api.finetunes import (
 from ...api.models import ModelDetail, ModelSource
 from ...errors import (
     AquaError,
-    Conflict,
     InvalidInput,
     NotFound,
     Unavailable,
 )
 from ...services.datasets import DatasetAccess, preflight_for_job, tokenizer_folder
-from ...services.memory_fit import GPU_USABLE_FRACTION
+from ...services.memory_fit import GPU_USABLE_FRACTION, require_fit
 from ...services.shapes import GpuShape, get_shape
 from ...services.training_fit import estimate_training_fit
 from ..base import FineTunes
@@ -552,24 +551,23 @@ class OciFineTunes(JobRunModels, FineTunes):
                 f"{listed}",
             )
         target = next((t for t in fit.targets if t.name == request.shape), None)
-        if target is None or fit.total_gb is None or target.fits:
-            return request.shape  # a shape we have no GPU figures for, or a model of unknown size: OCI will tell
-        usable = target.memory_gb * GPU_USABLE_FRACTION
-        hint = (
-            f"Choose {fit.recommended_shape}, the smallest GPU job shape here that holds it, or lower batch_size "
-            "or max_seq_length."
+        require_fit(
+            f"training '{model.name}'",
+            request.shape,
+            target,
+            fit.total_gb,
+            fit.arithmetic,
+            usable_gb=target.memory_gb * GPU_USABLE_FRACTION if target else None,
+            usable_detail=f"{target.gpu_count} GPU{'s' if target.gpu_count != 1 else ''}, "
+            f"{GPU_USABLE_FRACTION:.0%} of {target.memory_gb:g} GB"
+            if target
+            else "",
+            hint=f"Choose {fit.recommended_shape}, the smallest GPU job shape here that holds it, or lower "
+            "batch_size or max_seq_length."
             if fit.recommended_shape
-            else "No job shape here holds it: lower batch_size or max_seq_length."
+            else "No job shape here holds it: lower batch_size or max_seq_length.",
         )
-        raise InvalidInput.field(
-            "shape",
-            f"training '{model.name}' does not fit on {request.shape}: it needs about {fit.total_gb:.2f} GB of GPU "
-            f"memory, and {request.shape} has {usable:.2f} GB usable ({target.gpu_count} GPU"
-            f"{'s' if target.gpu_count != 1 else ''}, {GPU_USABLE_FRACTION:.0%} of {target.memory_gb:g} GB). "
-            + "; ".join(fit.arithmetic)
-            + ". "
-            + hint,
-        )
+        return request.shape
 
     async def _image(self, record: ModelRecord) -> str:
         """The fine-tuning service container: the family the base model names (AQUA's metadata), latest."""
@@ -878,11 +876,7 @@ class OciFineTunes(JobRunModels, FineTunes):
     # ---- cancel and delete -------------------------------------------------------------
 
     async def delete(self, finetune_id: str) -> None:
-        facts = await self._deletable(finetune_id)
-        serving = [d for d in await self.backend.deployments.list() if d.model_id == facts.model_id]
-        if serving:
-            names = ", ".join(f"'{d.name}' ({d.state.value})" for d in serving)
-            raise Conflict(f"'{facts.name}' is served by deployment {names}; delete the deployment first.")
+        facts = await self._facts_of(finetune_id)
         await self._delete_job_and_model(facts)
         self._forget(facts.model_id)
         self.backend.model_deleted(facts.model_id)

@@ -31,7 +31,6 @@ from .log_search import search_lines, search_log_page
 log = logging.getLogger(__name__)
 
 RUNNING_RUN_STATES = ("ACCEPTED", "IN_PROGRESS", "CANCELING")
-CANCELABLE_RUN_STATES = ("ACCEPTED", "IN_PROGRESS", "NEEDS_ATTENTION")
 JOB_ACTIVE_TIMEOUT_SECONDS = 120.0  # a new job is ACTIVE within seconds; past this something is wrong
 
 
@@ -498,32 +497,19 @@ class JobRunModels:
         try:
             await c.call("datascience", c.data_science.cancel_job_run, run.id)
         except Conflict:  # it changed since we looked: say what it is now
-            self._check_cancelable(facts, await self._get_run(facts))
-            raise
+            now = self._check_cancelable(facts, await self._get_run(facts))
+            raise Conflict(f"'{facts.name}' is {now.lifecycle_state}: OCI did not cancel it.") from None
         run.lifecycle_state, run.lifecycle_details = "CANCELING", None  # OCI's answer, until the next read
         self._runs = None
         return self._detail(facts)
 
     def _check_cancelable(self, facts: Any, run: Any | None) -> Any:
-        """The run, when it can be canceled now (Conflict otherwise)."""
+        """The run, while OCI still has it (Conflict otherwise)."""
+        # Which states may be canceled is the service's rule (services/finetunes.py, evaluations.py);
+        # here only what OCI says: a run that is gone, or one OCI refused to cancel (its state now).
         if run is None:
             raise Conflict(f"'{facts.name}' has no job run in OCI Data Science any more; there is nothing to cancel.")
-        state = run.lifecycle_state
-        if state == "CANCELING":
-            raise Conflict(f"'{facts.name}' is already being canceled.")
-        if state not in CANCELABLE_RUN_STATES:
-            raise Conflict(f"'{facts.name}' is {state}; only an ACCEPTED or IN_PROGRESS {self.kind} can be canceled.")
         return run
-
-    async def _deletable(self, key: str) -> Any:
-        """The facts of one whose run is not running (Conflict otherwise)."""
-        facts = await self._facts_of(key)
-        run = await self._get_run(facts)
-        if run is not None and run.lifecycle_state in RUNNING_RUN_STATES:
-            raise Conflict(
-                f"'{facts.name}' is {run.lifecycle_state}: cancel it first, and delete it once it is CANCELED."
-            )
-        return facts
 
     async def _delete_job_and_model(self, facts: Any) -> None:
         c = self._c()

@@ -111,12 +111,15 @@ describe('AquaApp', () => {
       makeInfo({
         backend: {
           kind: 'oci',
+          name: 'oci',
           label: 'OCI Data Science · us-ashburn-1',
           ready: false,
           problem: 'No OCI config found at ~/.oci/config.',
           data_dir: null,
           region: 'us-ashburn-1',
-          compartment_id: 'ocid1.compartment.oc1..aaaaaaaabbbbbbbbcccccccc12345678'
+          compartment_id: 'ocid1.compartment.oc1..aaaaaaaabbbbbbbbcccccccc12345678',
+          hardware: null,
+          shapes: []
         }
       })
     );

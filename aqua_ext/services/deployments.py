@@ -1,0 +1,145 @@
+"""Deployments: the lifecycle table (which action each state allows, per target), merged lists,
+routing by id. The drivers start and stop engines or call OCI; the rules are here."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from ..api.deployments import (
+    TRANSITIONAL_STATES,
+    CreateDeploymentRequest,
+    CreateDeploymentResponse,
+    DeploymentAction,
+    DeploymentDetail,
+    DeploymentList,
+    DeploymentState,
+    DeploymentSummary,
+)
+from ..api.logs import LogPage, LogsQuery
+from ..backends.base import Backend
+from .resources import Lifecycle, LifecycleService, create_target
+from .upstream import UpstreamTarget
+
+S = DeploymentState
+_SERVING: frozenset[DeploymentAction] = frozenset({"chat", "evaluate", "deactivate", "delete"})
+
+# state → the actions it allows, per target kind. Local: the engine is our process, so a FAILED one
+# can be started again (activate) or left quiet (deactivate), and anything can be deleted (the engine
+# is stopped first). OCI: a FAILED model deployment cannot be activated nor deactivated (OCI refuses
+# both), only deleted; nothing can be done while OCI is changing it (UPDATING, DELETING).
+DEPLOYMENT_ACTIONS: dict[str, dict[DeploymentState, frozenset[DeploymentAction]]] = {
+    "local": {
+        S.CREATING: frozenset({"delete"}),
+        S.ACTIVE: _SERVING,
+        S.UPDATING: frozenset({"delete"}),
+        S.INACTIVE: frozenset({"activate", "delete"}),
+        S.FAILED: frozenset({"activate", "deactivate", "delete"}),
+        S.NEEDS_ATTENTION: frozenset({"deactivate", "delete"}),
+        S.DELETING: frozenset({"delete"}),
+    },
+    "oci": {
+        S.CREATING: frozenset({"delete"}),
+        S.ACTIVE: _SERVING,
+        S.UPDATING: frozenset(),
+        S.INACTIVE: frozenset({"activate", "delete"}),
+        S.FAILED: frozenset({"delete"}),
+        S.NEEDS_ATTENTION: frozenset({"deactivate", "delete"}),
+        S.DELETING: frozenset(),
+    },
+}
+
+_WHY: dict[tuple[str, DeploymentAction, DeploymentState], str] = {
+    ("oci", "activate", S.FAILED): "OCI cannot restart a FAILED model deployment: delete it and deploy again.",
+    ("oci", "deactivate", S.FAILED): "a FAILED deployment is not running: delete it, or deploy the model again.",
+    ("oci", "delete", S.DELETING): "it is already being deleted.",
+}
+
+
+def _default_why(target: str, action: DeploymentAction, state: DeploymentState) -> str | None:
+    if action == "activate" and state == S.ACTIVE:
+        return "it is already serving."
+    if action == "deactivate" and state == S.INACTIVE:
+        return "it is already stopped."
+    if action in ("chat", "evaluate") and state in (S.INACTIVE, S.FAILED):
+        return "activate it first."
+    if state in TRANSITIONAL_STATES:
+        return "wait until the change in progress is finished."
+    return None
+
+
+DEPLOYMENTS = Lifecycle[DeploymentState, DeploymentAction](
+    "Deployment",
+    DEPLOYMENT_ACTIONS,
+    why=_WHY,
+    default_why=_default_why,
+    allowed_text={
+        ("oci", "activate"): "an INACTIVE deployment",
+        ("oci", "deactivate"): "an ACTIVE deployment",
+        ("oci", "delete"): "an ACTIVE, INACTIVE, FAILED or CREATING deployment",
+    },
+)
+
+
+def deployment_actions(target: str, item: DeploymentSummary) -> list[DeploymentAction]:
+    actions = DEPLOYMENTS.actions(target, item.state)
+    if item.mode == "embedding":  # an evaluation asks for answers; an embedding model gives vectors
+        actions = [a for a in actions if a != "evaluate"]
+    return actions
+
+
+D = TypeVar("D", bound=DeploymentSummary)
+
+
+def annotate(target: str, item: D) -> D:
+    """The item with its target and the actions allowed now."""
+    return item.model_copy(update={"target": target, "actions": deployment_actions(target, item)})
+
+
+class Deployments(LifecycleService[DeploymentState, DeploymentAction, DeploymentDetail]):
+    lifecycle = DEPLOYMENTS
+
+    def annotate(self, target: str, item: Any) -> Any:
+        return annotate(target, item)
+
+    async def read(self, driver: Backend, resource_id: str) -> DeploymentDetail:
+        return await driver.get_deployment(resource_id)
+
+    def refused(self, detail: Any, action: DeploymentAction) -> str:
+        # Allowed by the state, not by the mode: an embedding model gives vectors, not answers to evaluate.
+        return f"Deployment '{detail.name}' serves {detail.mode}; it cannot be {action}d."
+
+    async def list(self) -> DeploymentList:
+        items, problems = await self.items(lambda d: d.list_deployments())
+        return DeploymentList(items=items, total=len(items), problems=problems)
+
+    async def create(self, request: CreateDeploymentRequest) -> CreateDeploymentResponse:
+        driver = await create_target(self.targets, request.target, request.model_id, "model_id")
+        response = await driver.create_deployment(request)
+        return response.model_copy(update={"deployment": annotate(driver.kind, response.deployment)})
+
+    async def activate(self, deployment_id: str) -> CreateDeploymentResponse:
+        _, driver = await self.checked(deployment_id, "activate")
+        response = await driver.activate_deployment(deployment_id)
+        return response.model_copy(update={"deployment": annotate(driver.kind, response.deployment)})
+
+    async def deactivate(self, deployment_id: str) -> DeploymentDetail:
+        _, driver = await self.checked(deployment_id, "deactivate")
+        return annotate(driver.kind, await driver.deactivate_deployment(deployment_id))
+
+    async def delete(self, deployment_id: str) -> None:
+        _, driver = await self.checked(deployment_id, "delete")
+        await driver.delete_deployment(deployment_id)
+
+    async def logs(self, deployment_id: str, query: LogsQuery) -> LogPage:
+        driver = await self.targets.route(deployment_id)
+        return await driver.deployment_logs(deployment_id, query)
+
+    async def upstream(self, deployment_id: str) -> UpstreamTarget:
+        """Where an ACTIVE deployment's engine answers (no control-plane call per chat turn: the driver
+        keeps what it last saw; a deployment that is not serving is a Conflict naming its state)."""
+        driver = await self.targets.route(deployment_id)
+        return await driver.upstream(deployment_id)
+
+    async def upstream_failed(self, deployment_id: str, error: str) -> DeploymentState | None:
+        driver = await self.targets.route(deployment_id)
+        return await driver.upstream_failed(deployment_id, error)

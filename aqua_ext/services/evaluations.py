@@ -1,0 +1,114 @@
+"""Evaluations: the lifecycle table, merged lists, routing by id, the deployment an evaluation asks
+(it must allow "evaluate"), and the comparison of several runs."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from ..api.common import FieldError
+from ..api.evaluations import (
+    CreateEvaluationRequest,
+    CreateEvaluationResponse,
+    EvaluationAction,
+    EvaluationComparison,
+    EvaluationDetail,
+    EvaluationList,
+    EvaluationRows,
+    EvaluationRowsQuery,
+    EvaluationState,
+    EvaluationSummary,
+)
+from ..api.logs import LogPage, LogsQuery
+from ..backends.base import Backend
+from ..errors import Conflict, InvalidInput
+from .datasets import DatasetAccess
+from .deployments import Deployments
+from .evaluation_results import MAX_COMPARED, compare
+from .finetunes import job_actions, job_why
+from .resources import Lifecycle, LifecycleService, create_target
+from .targets import Targets
+
+S = EvaluationState
+
+_JOB_ACTIONS: dict[EvaluationState, frozenset[EvaluationAction]] = job_actions(
+    "cancel", "delete", frozenset({"compare"})
+)
+EVALUATION_ACTIONS: dict[str, dict[EvaluationState, frozenset[EvaluationAction]]] = {
+    "local": _JOB_ACTIONS,
+    "oci": _JOB_ACTIONS,
+}
+
+EVALUATIONS = Lifecycle[EvaluationState, EvaluationAction]("Evaluation", EVALUATION_ACTIONS, default_why=job_why)
+
+E = TypeVar("E", bound=EvaluationSummary)
+
+
+def annotate(target: str, item: E) -> E:
+    return item.model_copy(update={"target": target, "actions": EVALUATIONS.actions(target, item.state)})
+
+
+class Evaluations(LifecycleService[EvaluationState, EvaluationAction, EvaluationDetail]):
+    lifecycle = EVALUATIONS
+
+    def __init__(self, targets: Targets, deployments: Deployments) -> None:
+        super().__init__(targets)
+        self.deployments = deployments
+
+    def annotate(self, target: str, item: Any) -> Any:
+        return annotate(target, item)
+
+    async def read(self, driver: Backend, resource_id: str) -> EvaluationDetail:
+        return await driver.get_evaluation(resource_id)
+
+    async def list(self) -> EvaluationList:
+        items, problems = await self.items(lambda d: d.list_evaluations())
+        return EvaluationList(items=items, total=len(items), problems=problems)
+
+    async def create(self, request: CreateEvaluationRequest, datasets: DatasetAccess) -> CreateEvaluationResponse:
+        driver = await create_target(self.targets, request.target, request.deployment_id, "deployment_id")
+        deployment = await self.deployments.get(request.deployment_id)
+        if "evaluate" not in deployment.actions:
+            why = (
+                f"deployment '{deployment.name}' is {deployment.state.value}, not ACTIVE; an evaluation asks a "
+                "running deployment (activate it, or wait until it is ACTIVE)"
+                if deployment.state.value != "ACTIVE"
+                else f"deployment '{deployment.name}' serves {deployment.mode}; an evaluation needs chat or "
+                "completion answers"
+            )
+            raise Conflict(f"deployment_id: {why}.", fields=[FieldError(field="deployment_id", message=why)])
+        response = await driver.create_evaluation(request, datasets)
+        return response.model_copy(update={"evaluation": annotate(driver.kind, response.evaluation)})
+
+    async def cancel(self, evaluation_id: str) -> EvaluationDetail:
+        _, driver = await self.checked(evaluation_id, "cancel")
+        return annotate(driver.kind, await driver.cancel_evaluation(evaluation_id))
+
+    async def delete(self, evaluation_id: str) -> None:
+        _, driver = await self.checked(evaluation_id, "delete")
+        await driver.delete_evaluation(evaluation_id)
+
+    async def rows(self, evaluation_id: str, query: EvaluationRowsQuery) -> EvaluationRows:
+        driver = await self.targets.route(evaluation_id)
+        return await driver.evaluation_rows(evaluation_id, query)
+
+    async def report_html(self, evaluation_id: str) -> tuple[str, str]:
+        """The report (Conflict until the evaluation SUCCEEDED) and the evaluation's name."""
+        detail = await self.get(evaluation_id)
+        if detail.state != S.SUCCEEDED:
+            raise Conflict(
+                f"The evaluation '{detail.name}' is {detail.state.value}; its report comes when it SUCCEEDED."
+            )
+        driver = await self.targets.get(detail.target)
+        return await driver.evaluation_report_html(evaluation_id), detail.name
+
+    async def logs(self, evaluation_id: str, query: LogsQuery) -> LogPage:
+        driver = await self.targets.route(evaluation_id)
+        return await driver.evaluation_logs(evaluation_id, query)
+
+    async def compare(self, ids: Sequence[str]) -> EvaluationComparison:
+        if not 2 <= len(ids) <= MAX_COMPARED:
+            raise InvalidInput.field("query.ids", f"give 2 to {MAX_COMPARED} evaluation ids, separated by commas")
+        details = await asyncio.gather(*(self.get(i) for i in ids))
+        return compare(details)

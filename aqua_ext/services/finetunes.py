@@ -1,0 +1,130 @@
+"""Fine-tuning jobs: the lifecycle table, merged lists, routing by id, and the rule that a model a
+deployment serves is not deleted under it."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from ..api.finetunes import (
+    CreateFineTuneRequest,
+    CreateFineTuneResponse,
+    FineTuneAction,
+    FineTuneDefaults,
+    FineTuneDefaultsQuery,
+    FineTuneDetail,
+    FineTuneList,
+    FineTuneMetrics,
+    FineTuneState,
+    FineTuneSummary,
+    MetricsQuery,
+)
+from ..api.logs import LogPage, LogsQuery
+from ..backends.base import Backend
+from ..errors import Conflict
+from .datasets import DatasetAccess
+from .resources import Lifecycle, LifecycleService, create_target
+
+S = FineTuneState
+A = TypeVar("A", bound=str)
+
+
+def job_actions(cancel: A, delete: A, succeeded: frozenset[A]) -> dict[FineTuneState, frozenset[A]]:
+    """state → the actions a job (a fine-tune or an evaluation) allows: canceled while it runs, deleted
+    once it ended, and what its success allows (`succeeded`). Nothing while OCI or the process cancels it."""
+    return {
+        S.ACCEPTED: frozenset({cancel}),
+        S.IN_PROGRESS: frozenset({cancel}),
+        S.CANCELING: frozenset(),
+        S.SUCCEEDED: succeeded | {delete},
+        S.FAILED: frozenset({delete}),
+        S.CANCELED: frozenset({delete}),
+    }
+
+
+# Local jobs and OCI job runs move through the same states and allow the same actions; the table is
+# per target all the same, so a target that differs says so here.
+_JOB_ACTIONS: dict[FineTuneState, frozenset[FineTuneAction]] = job_actions(
+    "cancel", "delete", frozenset({"deploy", "evaluate"})
+)
+FINETUNE_ACTIONS: dict[str, dict[FineTuneState, frozenset[FineTuneAction]]] = {
+    "local": _JOB_ACTIONS,
+    "oci": _JOB_ACTIONS,
+}
+
+
+def job_why(target: str, action: str, state: FineTuneState) -> str | None:
+    """Why a job action is refused (shared by fine-tunes and evaluations)."""
+    if action == "cancel" and state == S.CANCELING:
+        return "it is already being canceled."
+    if action == "delete" and state in (S.ACCEPTED, S.IN_PROGRESS, S.CANCELING):
+        return "cancel it first, and delete it once it is CANCELED."
+    if action in ("deploy", "evaluate", "compare"):
+        return "wait until it SUCCEEDED."
+    return None
+
+
+FINETUNES = Lifecycle[FineTuneState, FineTuneAction]("Fine-tune", FINETUNE_ACTIONS, default_why=job_why)
+
+
+def finetune_actions(target: str, item: FineTuneSummary) -> list[FineTuneAction]:
+    actions = FINETUNES.actions(target, item.state)
+    if not item.output_model_id:  # deploy and evaluate need the fine-tuned model
+        actions = [a for a in actions if a not in ("deploy", "evaluate")]
+    return actions
+
+
+F = TypeVar("F", bound=FineTuneSummary)
+
+
+def annotate(target: str, item: F) -> F:
+    return item.model_copy(update={"target": target, "actions": finetune_actions(target, item)})
+
+
+async def refuse_if_served(driver: Backend, model_id: str | None, name: str) -> None:
+    """Conflict when a deployment of this target serves `model_id`: it must go first."""
+    if not model_id:
+        return
+    serving = [d for d in await driver.list_deployments() if d.model_id == model_id]
+    if serving:
+        names = ", ".join(f"'{d.name}' ({d.state.value})" for d in serving)
+        raise Conflict(f"'{name}' is served by deployment {names}; delete the deployment first.")
+
+
+class FineTunes(LifecycleService[FineTuneState, FineTuneAction, FineTuneDetail]):
+    lifecycle = FINETUNES
+
+    def annotate(self, target: str, item: Any) -> Any:
+        return annotate(target, item)
+
+    async def read(self, driver: Backend, resource_id: str) -> FineTuneDetail:
+        return await driver.get_finetune(resource_id)
+
+    async def defaults(self, model_id: str, query: FineTuneDefaultsQuery) -> FineTuneDefaults:
+        driver = await self.targets.route(model_id)
+        return await driver.finetune_defaults(model_id, query)
+
+    async def list(self) -> FineTuneList:
+        items, problems = await self.items(lambda d: d.list_finetunes())
+        return FineTuneList(items=items, total=len(items), problems=problems)
+
+    async def create(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> CreateFineTuneResponse:
+        driver = await create_target(self.targets, request.target, request.model_id, "model_id")
+        response = await driver.create_finetune(request, datasets)
+        return response.model_copy(update={"finetune": annotate(driver.kind, response.finetune)})
+
+    async def cancel(self, finetune_id: str) -> FineTuneDetail:
+        _, driver = await self.checked(finetune_id, "cancel")
+        return annotate(driver.kind, await driver.cancel_finetune(finetune_id))
+
+    async def delete(self, finetune_id: str) -> None:
+        detail, driver = await self.checked(finetune_id, "delete")
+        await refuse_if_served(driver, detail.output_model_id, detail.name)
+        await driver.delete_finetune(finetune_id)
+
+    async def logs(self, finetune_id: str, query: LogsQuery) -> LogPage:
+        driver = await self.targets.route(finetune_id)
+        return await driver.finetune_logs(finetune_id, query)
+
+    async def metrics(self, finetune_id: str, query: MetricsQuery) -> FineTuneMetrics:
+        driver = await self.targets.route(finetune_id)
+        return await driver.finetune_metrics(finetune_id, query)

@@ -1,0 +1,111 @@
+"""Models: merged lists over the targets, routing by id, which actions a model allows (deploy,
+fine-tune, delete), and the memory fit (the one place a fit report is built)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TypeVar
+
+from ..api.fit import FitQuery, FitReport
+from ..api.models import (
+    ModelAction,
+    ModelDetail,
+    ModelList,
+    ModelListQuery,
+    ModelSource,
+    ModelSummary,
+    RegisterModelRequest,
+    RegisterModelResponse,
+)
+from ..errors import Conflict
+from .finetunes import refuse_if_served
+from .memory_fit import estimate_fit
+from .model_filter import filter_models
+from .resources import merged
+from .shapes import OCI_GPU_SHAPES
+from .targets import Targets
+
+# Per target kind: the sources a user may delete (the rest are built in or provided by the service),
+# why the others cannot be, and whether we check first that no deployment serves the model (OCI
+# refuses deleting a model a deployment uses by itself, at no extra call of ours).
+DELETABLE_SOURCES: dict[str, frozenset[ModelSource]] = {
+    "local": frozenset({ModelSource.REGISTERED, ModelSource.FINE_TUNED}),
+    "oci": frozenset({ModelSource.REGISTERED, ModelSource.FINE_TUNED}),
+}
+NOT_DELETABLE_WHY: dict[str, str] = {
+    "local": "Only registered models can be deleted; catalog, cache and demo models are built in.",
+    "oci": "Service models are provided by OCI Data Science and cannot be deleted; only registered "
+    "and fine-tuned models can.",
+}
+CHECK_SERVED_BEFORE_DELETE: dict[str, bool] = {"local": True, "oci": False}
+
+
+def model_actions(target: str, model: ModelSummary) -> list[ModelAction]:
+    actions: list[ModelAction] = []
+    if model.ready_to_deploy:
+        actions.append("deploy")
+    if model.ready_to_finetune:
+        actions.append("finetune")
+    if model.source in DELETABLE_SOURCES.get(target, frozenset()):
+        actions.append("delete")
+    return actions
+
+
+M = TypeVar("M", bound=ModelSummary)
+
+
+def annotate(target: str, model: M) -> M:
+    return model.model_copy(update={"target": target, "actions": model_actions(target, model)})
+
+
+class Models:
+    def __init__(self, targets: Targets) -> None:
+        self.targets = targets
+
+    async def list(self, query: ModelListQuery | None = None) -> ModelList:
+        query = query or ModelListQuery()
+        refresh = query.refresh
+        items, problems = await merged(self.targets, lambda d: d.list_models(refresh=refresh))
+        models = filter_models([annotate(t, m) for t, m in items], query)
+        return ModelList(items=models, total=len(models), problems=problems)
+
+    async def get(self, model_id: str) -> ModelDetail:
+        driver = await self.targets.route(model_id)
+        return annotate(driver.kind, await driver.get_model(model_id))
+
+    async def register(self, request: RegisterModelRequest) -> RegisterModelResponse:
+        """On the target the request names; else on OCI when the model is or goes to Object Storage
+        (`os_uri`), else on the first ready target."""
+        target = request.target
+        if target is None and request.os_uri and "oci" in self.targets.names:
+            target = "oci"
+        driver = await self.targets.for_create(target)
+        response = await driver.register_model(request)
+        if response.model is None:
+            return response
+        return response.model_copy(update={"model": annotate(driver.kind, response.model)})
+
+    async def delete(self, model_id: str) -> None:
+        driver = await self.targets.route(model_id)
+        target = driver.kind
+        # The listing is cached by every driver: the rule costs no call when it knows the model.
+        known = next((m for m in await driver.list_models() if m.id == model_id), None)
+        if known is not None:
+            if known.source not in DELETABLE_SOURCES.get(target, frozenset()):
+                raise Conflict(NOT_DELETABLE_WHY.get(target, f"'{known.name}' cannot be deleted."))
+            if CHECK_SERVED_BEFORE_DELETE.get(target):
+                await refuse_if_served(driver, model_id, known.name)
+        await driver.delete_model(model_id)
+
+    async def fit(self, model_id: str, query: FitQuery) -> FitReport:
+        """Where the model fits: this machine's CPU and GPUs (local target) and the OCI shapes (those the
+        target can deploy to, where it knows them; every known shape otherwise)."""
+        driver = await self.targets.route(model_id)
+        model, shapes, availability = await asyncio.gather(
+            driver.get_model(model_id), driver.fit_shapes(), driver.fit_availability()
+        )
+        # On OCI models run on OCI shapes; this notebook machine is no place to deploy them.
+        hardware = await self.targets.hardware() if driver.kind == "local" else None
+        return estimate_fit(
+            model, query, hardware, OCI_GPU_SHAPES if shapes is None else shapes, availability=availability
+        )
