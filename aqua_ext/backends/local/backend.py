@@ -53,6 +53,9 @@ LEASE_RETRY_S = 2.0
 
 class LocalBackend(Backend):
     kind = "local"
+    deployments: LocalDeployments
+    finetunes: LocalFineTunes
+    evaluations: LocalEvaluations
 
     def __init__(
         self,
@@ -437,7 +440,8 @@ def _catalog_detail(entry: dict[str, Any], local: CachedModel | None, full: bool
         []
         if deployable
         else [
-            "Not downloaded yet: register it from Hugging Face (Register model → Hugging Face) to deploy or fine-tune it here."
+            "Not downloaded yet: register it from Hugging Face (Register model → Hugging Face)"
+            " to deploy or fine-tune it here."
         ]
     )
     if entry.get("gated"):
