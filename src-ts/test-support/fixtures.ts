@@ -40,9 +40,11 @@ import type {
   TrainingFit,
   ValidateDatasetRequest
 } from '../api/types';
+import { deploymentActions, evaluationActions, fineTuneActions, modelActions } from './serverActions';
 
+/** A model; its `actions` are the server's for its readiness and source unless given. */
 export function makeModel(overrides: Partial<ModelSummary> = {}): ModelSummary {
-  return {
+  const model: ModelSummary = {
     id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
     name: 'Qwen2.5 0.5B Instruct',
     source: 'catalog',
@@ -63,9 +65,10 @@ export function makeModel(overrides: Partial<ModelSummary> = {}): ModelSummary {
     artifact_location: null,
     created_at: null,
     target: 'local',
-    actions: ['deploy', 'finetune'],
+    actions: [],
     ...overrides
   };
+  return { ...model, actions: overrides.actions ?? modelActions(model) };
 }
 
 export function makeDetail(overrides: Partial<ModelDetail> = {}): ModelDetail {
@@ -266,9 +269,10 @@ export function makeOperation(overrides: Partial<Operation> = {}): Operation {
   };
 }
 
+/** A deployment; its `actions` are the server's for its target, state and mode unless given. */
 export function makeDeployment(overrides: Partial<DeploymentDetail> = {}): DeploymentDetail {
   const id = overrides.id ?? 'dep-1';
-  return {
+  const deployment: DeploymentDetail = {
     id,
     name: 'Qwen chat',
     description: '',
@@ -284,7 +288,7 @@ export function makeDeployment(overrides: Partial<DeploymentDetail> = {}): Deplo
     updated_at: '2026-11-21T10:00:05Z',
     openai_base_path: `aqua-ext/deployments/${id}/v1`,
     target: 'local',
-    actions: ['chat', 'evaluate', 'deactivate', 'delete'],
+    actions: [],
     params: [],
     max_model_len: null,
     dtype: null,
@@ -295,6 +299,7 @@ export function makeDeployment(overrides: Partial<DeploymentDetail> = {}): Deplo
     failure_log: [],
     ...overrides
   };
+  return { ...deployment, actions: overrides.actions ?? deploymentActions(deployment) };
 }
 
 /** The list's view of a deployment. */
@@ -338,9 +343,10 @@ export function answerEvents(pieces: string[]): ChatStreamEvent[] {
   ];
 }
 
+/** A fine-tuning job; its `actions` are the server's for its state unless given. */
 export function makeFineTune(overrides: Partial<FineTuneDetail> = {}): FineTuneDetail {
   const id = overrides.id ?? 'ftj-0a1b2c';
-  return {
+  const job: FineTuneDetail = {
     id,
     name: 'Qwen support',
     description: '',
@@ -363,7 +369,7 @@ export function makeFineTune(overrides: Partial<FineTuneDetail> = {}): FineTuneD
     updated_at: '2026-11-21T10:01:00Z',
     finished_at: null,
     target: 'local',
-    actions: ['cancel'],
+    actions: [],
     params: {
       training_type: 'lora',
       epochs: 3,
@@ -399,6 +405,7 @@ export function makeFineTune(overrides: Partial<FineTuneDetail> = {}): FineTuneD
     failure_log: [],
     ...overrides
   };
+  return { ...job, actions: overrides.actions ?? fineTuneActions(job) };
 }
 
 /** The list's view of a job. */
@@ -531,9 +538,10 @@ export function makeEvaluationReport(overrides: Partial<EvaluationReport> = {}):
   };
 }
 
+/** An evaluation; its `actions` are the server's for its state unless given. */
 export function makeEvaluation(overrides: Partial<EvaluationDetail> = {}): EvaluationDetail {
   const id = overrides.id ?? 'evj-0a1b2c';
-  return {
+  const evaluation: EvaluationDetail = {
     id,
     name: 'Qwen chat · support-qa',
     description: '',
@@ -555,7 +563,7 @@ export function makeEvaluation(overrides: Partial<EvaluationDetail> = {}): Evalu
     updated_at: '2026-11-21T12:00:30Z',
     finished_at: null,
     target: 'local',
-    actions: ['cancel'],
+    actions: [],
     params: {
       max_tokens: 256,
       temperature: 0,
@@ -576,6 +584,7 @@ export function makeEvaluation(overrides: Partial<EvaluationDetail> = {}): Evalu
     failure_log: [],
     ...overrides
   };
+  return { ...evaluation, actions: overrides.actions ?? evaluationActions(evaluation) };
 }
 
 /** A finished evaluation with its report. */
@@ -759,6 +768,7 @@ export class FakeClient implements IAquaClient {
     ...(this.finetunes.find(item => item.id === finetuneId) ?? makeFineTune({ id: finetuneId })),
     state: 'CANCELING',
     state_message: 'Canceling',
+    actions: [],
     updated_at: '2026-11-21T10:59:00Z'
   }));
   getFineTuneLogs = jest.fn(async (): Promise<LogPage> => ({
@@ -809,6 +819,7 @@ export class FakeClient implements IAquaClient {
     ...(this.evaluations.find(item => item.id === evaluationId) ?? makeEvaluation({ id: evaluationId })),
     state: 'CANCELING',
     state_message: 'Canceling',
+    actions: [],
     updated_at: '2026-11-21T12:59:00Z'
   }));
   getEvaluationRows = jest.fn(async (_id: string, query: EvaluationRowsQuery = {}): Promise<EvaluationRows> => {

@@ -10,6 +10,7 @@ import type {
   FineTuneSummary,
   ValidateDatasetRequest
 } from '../../api/types';
+import { allows } from '../../shared/actions';
 import type { BackendKind } from '../../shared/labels';
 import {
   buildEvaluationRequest,
@@ -17,9 +18,7 @@ import {
   EVALUATION_FIELDS,
   EVALUATION_LIMITS,
   hasErrors,
-  hasTrainingData,
   initialEvaluationForm,
-  isEvaluable,
   placeEvaluationErrors,
   validateEvaluationForm,
   type DatasetSource,
@@ -189,7 +188,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
     let current = true;
     client
       .listFineTunes()
-      .then(list => current && setFineTunes(list.items.filter(hasTrainingData)))
+      .then(list => current && setFineTunes(list.items.filter(job => allows(job, 'evaluate'))))
       .catch(() => current && setFineTunes([]));
     return () => {
       current = false;
@@ -198,8 +197,8 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
 
   const deployment = deployments?.find(item => item.id === form.deploymentId) ?? null;
   const finetune = finetunes?.find(item => item.id === form.finetuneId) ?? null;
-  const evaluable = (deployments ?? []).filter(isEvaluable);
-  const listed = deployment && !isEvaluable(deployment) ? [deployment, ...evaluable] : evaluable;
+  const evaluable = (deployments ?? []).filter(item => allows(item, 'evaluate'));
+  const listed = deployment && !allows(deployment, 'evaluate') ? [deployment, ...evaluable] : evaluable;
 
   // The name follows the deployment and the data until the user names it.
   const autoName = defaultEvaluationName(deployment?.name, form, finetune?.name, trans);
@@ -211,7 +210,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
 
   // The only active deployment is the obvious choice.
   React.useEffect(() => {
-    const active = (deployments ?? []).filter(isEvaluable);
+    const active = (deployments ?? []).filter(item => allows(item, 'evaluate'));
     if (active.length === 1) {
       setForm(previous => (previous.deploymentId ? previous : { ...previous, deploymentId: active[0].id }));
     }
@@ -370,7 +369,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
                 ? describeError(deploymentsError, trans)
                 : noneActive
                   ? trans.__('No deployment is active: deploy a model (or activate a deployment) first.')
-                  : deployment && !isEvaluable(deployment)
+                  : deployment && !allows(deployment, 'evaluate')
                     ? deployment.mode === 'embedding'
                       ? trans.__('An embedding deployment has no answers to score.')
                       : trans.__('This deployment is not active: activate it first.')
@@ -392,9 +391,9 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
                   {deployments === null ? trans.__('Loading deployments…') : trans.__('Choose a deployment…')}
                 </option>
                 {listed.map(item => (
-                  <option key={item.id} value={item.id} disabled={!isEvaluable(item)}>
+                  <option key={item.id} value={item.id} disabled={!allows(item, 'evaluate')}>
                     {trans.__('%1 — %2', item.name, item.model_name)}
-                    {isEvaluable(item) ? '' : ` (${item.state.toLowerCase()})`}
+                    {allows(item, 'evaluate') ? '' : ` (${item.state.toLowerCase()})`}
                   </option>
                 ))}
               </select>
