@@ -72,7 +72,7 @@ export function makeModel(overrides: Partial<ModelSummary> = {}): ModelSummary {
 }
 
 export function makeDetail(overrides: Partial<ModelDetail> = {}): ModelDetail {
-  return {
+  const detail: ModelDetail = {
     ...makeModel(),
     card_markdown: '# Qwen2.5\n\nA **small** model.',
     license_url: 'https://www.apache.org/licenses/LICENSE-2.0',
@@ -92,6 +92,7 @@ export function makeDetail(overrides: Partial<ModelDetail> = {}): ModelDetail {
     finetune_config: null,
     ...overrides
   };
+  return { ...detail, actions: overrides.actions ?? modelActions(detail) };
 }
 
 /** A small but varied catalog. */

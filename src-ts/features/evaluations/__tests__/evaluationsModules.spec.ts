@@ -7,7 +7,6 @@ import {
   defaultEvaluationName,
   hasErrors,
   initialEvaluationForm,
-  isEvaluable,
   placeEvaluationErrors,
   validateEvaluationForm,
   type IEvaluationForm
@@ -142,12 +141,6 @@ describe('evaluation form', () => {
       'Qwen chat · training data of Qwen support'
     );
     expect(defaultEvaluationName(null, { source: 'file', datasetPath: '' }, null, trans)).toBe('');
-  });
-
-  it('only offers active text deployments', () => {
-    expect(isEvaluable({ state: 'ACTIVE', mode: 'chat' })).toBe(true);
-    expect(isEvaluable({ state: 'INACTIVE', mode: 'chat' })).toBe(false);
-    expect(isEvaluable({ state: 'ACTIVE', mode: 'embedding' })).toBe(false);
   });
 
   it('places a 400 under its inputs, model parameters under the sampling fields', () => {
