@@ -243,6 +243,23 @@ const LOCAL_TARGET: Info['backend'] = {
   shapes: []
 };
 
+/** An enabled OCI target (ready unless told otherwise), to sit beside the local one in `makeInfo({ targets })`. */
+export function ociTarget(overrides: Partial<Info['backend']> = {}): Info['backend'] {
+  return {
+    ...LOCAL_TARGET,
+    kind: 'oci',
+    name: 'oci',
+    label: 'OCI Data Science',
+    data_dir: null,
+    region: 'us-ashburn-1',
+    compartment_id: 'ocid1.compartment.oc1..aaaaexample123',
+    shapes: ['VM.Standard.E4.Flex', 'VM.GPU.A10.1', 'VM.GPU.A10.2'],
+    ...overrides
+  };
+}
+
+export { LOCAL_TARGET };
+
 export function makeInfo(overrides: Partial<Info> = {}): Info {
   return {
     version: '0.1.0',

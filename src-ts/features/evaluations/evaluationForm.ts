@@ -9,11 +9,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { CONTRACT_LIMITS } from '../../api/limits';
-import type {
-  CreateEvaluationRequest,
-  EvaluationMetric,
-  FieldError
-} from '../../api/types';
+import type { CreateEvaluationRequest, EvaluationMetric, FieldError } from '../../api/types';
 import type { BackendKind } from '../../shared/labels';
 import { datasetStem } from '../../shared/format';
 import { placeFieldErrors } from '../../shared/fieldErrors';
