@@ -1,0 +1,45 @@
+import * as React from 'react';
+
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import type { IFormTarget } from './hooks/useFormTarget';
+import { FormField } from './FormField';
+
+/**
+ * "Target": where a form creates its resource, shown only when several
+ * targets are enabled; an unavailable one is listed, disabled, with why.
+ */
+export function TargetField(props: {
+  id: string;
+  formTarget: IFormTarget;
+  targets: readonly { name: string; label: string; ready: boolean; problem: string | null }[];
+  disabled?: boolean;
+  hint?: string;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { formTarget, trans } = props;
+  if (!formTarget.several) {
+    return null;
+  }
+  return (
+    <FormField id={props.id} field="target" label={trans.__('Target')} hint={props.hint}>
+      {input => (
+        <select
+          {...input}
+          className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select jp-AquaExt-TargetField"
+          value={formTarget.target?.name ?? ''}
+          disabled={props.disabled}
+          onChange={event => formTarget.choose(event.target.value)}
+        >
+          {props.targets.map(target => (
+            <option key={target.name} value={target.name} disabled={!target.ready} title={target.problem ?? undefined}>
+              {target.ready
+                ? target.label
+                : trans.__('%1 (unavailable: %2)', target.label, target.problem || trans.__('not ready'))}
+            </option>
+          ))}
+        </select>
+      )}
+    </FormField>
+  );
+}
