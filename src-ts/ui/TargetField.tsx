@@ -22,13 +22,18 @@ export function TargetField(props: {
     return null;
   }
   return (
-    <FormField id={props.id} field="target" label={trans.__('Target')} hint={props.hint}>
+    <FormField
+      id={props.id}
+      field="target"
+      label={trans.__('Target')}
+      hint={formTarget.locked ? trans.__('Where it is: a resource is made on its own target.') : props.hint}
+    >
       {input => (
         <select
           {...input}
           className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select jp-AquaExt-TargetField"
           value={formTarget.target?.name ?? ''}
-          disabled={props.disabled}
+          disabled={props.disabled || formTarget.locked}
           onChange={event => formTarget.choose(event.target.value)}
         >
           {props.targets.map(target => (

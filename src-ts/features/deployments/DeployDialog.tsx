@@ -109,8 +109,9 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   const firstInput = React.useRef<HTMLInputElement | HTMLSelectElement | null>(null);
 
   const model = models?.find(item => item.id === form.modelId) ?? null;
-  // The target deploys where the model is (as the server defaults), or where the user picks.
-  const formTarget = useFormTarget(props.info, props.backendKind, model?.target);
+  // A given model fixes the target (the server deploys a model on its own target); without one,
+  // the user picks the target and then one of its models.
+  const formTarget = useFormTarget(props.info, props.backendKind, props.model?.target);
   const { kind: backendKind, info } = formTarget;
   const onOci = backendKind === 'oci';
 
@@ -133,13 +134,23 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
 
   // The engine defaults come from /info, which may arrive after the dialog opened, and follow
   // the chosen target (its hardware, its engines): a new target offers its own shapes afresh.
+  const forInfo = useLatest({ backendKind, info, model, shapeTouched, trans, holds: formTarget.holds });
   const targetName = formTarget.target?.name ?? '';
   const shownTarget = React.useRef(targetName);
-  if (shownTarget.current !== targetName && shapeTouched) {
+  React.useEffect(() => {
+    if (shownTarget.current === targetName) {
+      return;
+    }
+    shownTarget.current = targetName;
+    const { backendKind, info, model, holds } = forInfo.current;
     setShapeTouched(false);
-  }
-  shownTarget.current = targetName;
-  const forInfo = useLatest({ backendKind, model, shapeTouched, trans });
+    setFit(null);
+    setForm(previous => ({
+      ...previous,
+      shape: defaultShape(backendKind, info, null),
+      modelId: model && !holds(model) ? '' : previous.modelId
+    }));
+  }, [targetName, forInfo]);
   React.useEffect(() => {
     if (!info) {
       return;
@@ -303,7 +314,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
                   <option value="">
                     {models === null ? trans.__('Loading models…') : trans.__('Choose a model…')}
                   </option>
-                  {(models ?? []).map(item => (
+                  {(models ?? []).filter(formTarget.holds).map(item => (
                     <option key={item.id} value={item.id}>
                       {item.name}
                     </option>

@@ -13,19 +13,25 @@ export interface IFormTarget {
   info: Info | null;
   /** Several targets are enabled: the form shows the picker and names the target in its request. */
   several: boolean;
+  /** The resource the form starts from fixes the target (a model lives on one target). */
+  locked: boolean;
   choose: (name: string) => void;
+  /** Whether an item (a model, a deployment to pick) lives on the chosen target. */
+  holds: (item: { target: string }) => boolean;
   /** The `target` of the create request: only when the user had a choice. */
   requestTarget: string | undefined;
 }
 
 /**
- * The target a create form (deploy, fine-tune, evaluate, register) works on:
- * `owner` (the resource's own target) until the user picks another, else the
- * server's default; `fallbackKind` until `GET info` answered.
+ * The target a create form (deploy, fine-tune, evaluate, register) works on.
+ * The server creates a resource on the target of what it is made from (a
+ * model, a deployment) and refuses another, so a given `owner` fixes it;
+ * otherwise the user picks one (the server's default first) and the form
+ * offers only what lives there. `fallbackKind` serves until `GET info` answered.
  */
 export function useFormTarget(info: Info | null, fallbackKind: BackendKind, owner?: string | null): IFormTarget {
   const [picked, setPicked] = React.useState<string | null>(null);
-  const target = pickTarget(info, picked ?? owner);
+  const target = pickTarget(info, owner ?? picked);
   const targetInfo = React.useMemo(() => infoForTarget(info, target), [info, target]);
   const several = (info?.targets.length ?? 0) > 1;
   return {
@@ -33,7 +39,9 @@ export function useFormTarget(info: Info | null, fallbackKind: BackendKind, owne
     kind: target?.kind ?? fallbackKind,
     info: targetInfo,
     several,
+    locked: !!owner,
     choose: setPicked,
+    holds: item => !several || !target || item.target === target.name,
     requestTarget: several ? target?.name : undefined
   };
 }

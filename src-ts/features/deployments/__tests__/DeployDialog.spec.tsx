@@ -156,22 +156,41 @@ describe('DeployDialog', () => {
     await screen.findByLabelText('Memory fit of the chosen shape');
   });
 
-  it('with local and OCI enabled, deploys where the model is unless another target is picked', async () => {
-    const client = new FakeClient();
-    const both = { ...info, targets: [LOCAL_TARGET, ociTarget()] };
-    setup({ info: both }, client);
+  it('with local and OCI enabled, deploys a given model on its own target', () => {
+    setup({ info: { ...info, targets: [LOCAL_TARGET, ociTarget()] } });
     const picker = screen.getByLabelText('Target');
     expect(picker).toHaveValue('local');
+    expect(picker).toBeDisabled();
     expect(screen.getByRole('radio', { name: /^CPU/ })).toBeChecked();
-    expect(screen.queryByLabelText('Replicas')).not.toBeInTheDocument();
-    // OCI: its shapes and replicas instead of this machine's hardware.
+  });
+
+  it('with local and OCI enabled, picks a target, then one of its models, and shows that target’s shapes', async () => {
+    const client = new FakeClient();
+    client.models = [
+      makeModel(),
+      makeModel({ id: 'ocid1.datasciencemodel.oc1..m', name: 'Qwen on OCI', target: 'oci' })
+    ];
+    setup({ model: null, info: { ...info, targets: [LOCAL_TARGET, ociTarget()] } }, client);
+    const picker = screen.getByLabelText('Target');
+    expect(picker).toHaveValue('local');
+    const models = screen.getByLabelText('Model');
+    await waitFor(() => expect(within(models).getAllByRole('option')).toHaveLength(2));
+    expect(within(models).queryByRole('option', { name: 'Qwen on OCI' })).not.toBeInTheDocument();
+    expect(screen.getByRole('radio', { name: /^CPU/ })).toBeChecked();
+    // OCI: its models, its shapes and replicas instead of this machine's hardware.
     fireEvent.change(picker, { target: { value: 'oci' } });
+    expect(within(models).queryByRole('option', { name: 'Qwen2.5 0.5B Instruct' })).not.toBeInTheDocument();
+    fireEvent.change(models, { target: { value: 'ocid1.datasciencemodel.oc1..m' } });
     expect(screen.queryByRole('radio', { name: /^CPU/ })).not.toBeInTheDocument();
     expect(screen.getByLabelText('Replicas')).toBeInTheDocument();
     expect(await screen.findByRole('option', { name: /VM.GPU.A10.1/ })).toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: 'Deploy' }));
     await waitFor(() => expect(client.createDeployment).toHaveBeenCalled());
-    expect(client.createDeployment.mock.calls[0][0]).toMatchObject({ target: 'oci', engine: 'vllm' });
+    expect(client.createDeployment.mock.calls[0][0]).toMatchObject({
+      target: 'oci',
+      model_id: 'ocid1.datasciencemodel.oc1..m',
+      engine: 'vllm'
+    });
   });
 
   it('with an unavailable target, lists it disabled with why', () => {
