@@ -469,6 +469,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
             client={client}
             trans={trans}
             backendKind={info?.backend.kind ?? 'local'}
+            info={info}
             model={finetuneDialog.model}
             datasetPath={finetuneDialog.datasetPath}
             pickDataset={props.pickDataset}
@@ -489,6 +490,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
             client={client}
             trans={trans}
             backendKind={info?.backend.kind ?? 'local'}
+            info={info}
             deploymentId={evaluationDialog.deploymentId}
             finetuneId={evaluationDialog.finetuneId}
             pickDataset={props.pickDataset}

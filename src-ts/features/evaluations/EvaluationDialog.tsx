@@ -8,10 +8,14 @@ import type {
   DeploymentSummary,
   EvaluationMetric,
   FineTuneSummary,
+  Info,
   ValidateDatasetRequest
 } from '../../api/types';
 import { allows } from '../../shared/actions';
 import type { BackendKind } from '../../shared/labels';
+import { useFormTarget } from '../../ui/hooks/useFormTarget';
+import { useLatest } from '../../ui/hooks/useLatest';
+import { TargetField } from '../../ui/TargetField';
 import {
   buildEvaluationRequest,
   defaultEvaluationName,
@@ -49,6 +53,8 @@ export interface IEvaluationDialogProps {
   client: IAquaClient;
   trans: TranslationBundle;
   backendKind: BackendKind;
+  /** The enabled targets (`GET info`): with several, the form picks one and offers its deployments. */
+  info?: Info | null;
   /** The deployment to evaluate (opened from its detail); the picker still offers the others. */
   deploymentId?: string | null;
   /** Evaluate on this fine-tune's training data (opened from its detail). */
@@ -92,7 +98,10 @@ const ADVANCED: ReadonlyArray<keyof EvaluationErrors> = ['concurrency', 'shape',
  * sampling fields), concurrency, and on OCI where the report and log go.
  */
 export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
-  const { client, trans, backendKind } = props;
+  const { client, trans } = props;
+  // The target is the chosen deployment's (the server evaluates a deployment on its own target).
+  const formTarget = useFormTarget(props.info ?? null, props.backendKind);
+  const backendKind = formTarget.kind;
   const onOci = backendKind === 'oci';
   const debounceMs = props.debounceMs ?? 400;
   const ids = React.useId().replace(/:/g, '');
@@ -197,7 +206,30 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
 
   const deployment = deployments?.find(item => item.id === form.deploymentId) ?? null;
   const finetune = finetunes?.find(item => item.id === form.finetuneId) ?? null;
-  const evaluable = (deployments ?? []).filter(item => allows(item, 'evaluate'));
+  const evaluable = (deployments ?? []).filter(item => allows(item, 'evaluate') && formTarget.holds(item));
+
+  // A deployment chosen elsewhere (its detail, the only active one) brings its target; another
+  // target picked here offers that target's deployments.
+  const targetName = formTarget.target?.name ?? '';
+  const onTarget = useLatest({ deployment, formTarget });
+  const chosenId = deployment?.id ?? '';
+  React.useEffect(() => {
+    const { deployment, formTarget } = onTarget.current;
+    if (deployment && !formTarget.holds(deployment)) {
+      formTarget.choose(deployment.target);
+    }
+  }, [chosenId, onTarget]);
+  const shownTarget = React.useRef(targetName);
+  React.useEffect(() => {
+    if (shownTarget.current === targetName) {
+      return;
+    }
+    shownTarget.current = targetName;
+    const { deployment, formTarget } = onTarget.current;
+    if (deployment && !formTarget.holds(deployment)) {
+      setForm(previous => ({ ...previous, deploymentId: '' }));
+    }
+  }, [targetName, onTarget]);
   const listed = deployment && !allows(deployment, 'evaluate') ? [deployment, ...evaluable] : evaluable;
 
   // The name follows the deployment and the data until the user names it.
@@ -295,7 +327,10 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
         if (!alive() || blocksSubmit(checked)) {
           return null;
         }
-        return client.createEvaluation(buildEvaluationRequest(form, backendKind, trans));
+        return client.createEvaluation({
+          ...buildEvaluationRequest(form, backendKind, trans),
+          target: formTarget.requestTarget
+        });
       },
       done: response => {
         props.notify(
@@ -359,6 +394,14 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
     >
       <form onSubmit={event => void onSubmit(event)} noValidate>
         <div className="jp-AquaExt-ModalDialog-body">
+          <TargetField
+            id={id('target')}
+            formTarget={formTarget}
+            targets={props.info?.targets ?? []}
+            disabled={submitting}
+            hint={trans.__('Where the evaluation runs; the deployments listed are that target’s.')}
+            trans={trans}
+          />
           <FormField
             id={id('deployment_id')}
             field="deployment_id"

@@ -29,8 +29,14 @@ export interface IFormTarget {
  * otherwise the user picks one (the server's default first) and the form
  * offers only what lives there. `fallbackKind` serves until `GET info` answered.
  */
-export function useFormTarget(info: Info | null, fallbackKind: BackendKind, owner?: string | null): IFormTarget {
-  const [picked, setPicked] = React.useState<string | null>(null);
+export function useFormTarget(
+  info: Info | null,
+  fallbackKind: BackendKind,
+  owner?: string | null,
+  /** The first pick when nothing fixes the target (the form opened from a model the user may change). */
+  initial?: string | null
+): IFormTarget {
+  const [picked, setPicked] = React.useState<string | null>(initial ?? null);
   const target = pickTarget(info, owner ?? picked);
   const targetInfo = React.useMemo(() => infoForTarget(info, target), [info, target]);
   const several = (info?.targets.length ?? 0) > 1;
