@@ -511,6 +511,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
             client={client}
             trans={trans}
             backendKind={info?.backend.kind ?? 'local'}
+            info={info}
             pollIntervalMs={settings.pollIntervalMs}
             notify={props.notify}
             onClose={() => setRegisterOpen(false)}
