@@ -37,6 +37,7 @@ import type {
   MetricPoint,
   Operation,
   RegisterModelResponse,
+  TargetProblem,
   TrainingFit,
   ValidateDatasetRequest
 } from '../api/types';
@@ -659,7 +660,11 @@ export class FakeClient implements IAquaClient {
   models: ModelSummary[] = sampleModels();
 
   getInfo = jest.fn(async (): Promise<Info> => makeInfo());
-  listModels = jest.fn(async () => ({ items: this.models, total: this.models.length, problems: [] }));
+  listModels = jest.fn(async () => ({
+    items: this.models,
+    total: this.models.length,
+    problems: [] as TargetProblem[]
+  }));
   getModel = jest.fn(async (modelId: string): Promise<ModelDetail> => {
     const summary = this.models.find(m => m.id === modelId) ?? makeModel({ id: modelId });
     return makeDetail({ ...summary });
@@ -686,7 +691,7 @@ export class FakeClient implements IAquaClient {
   listDeployments = jest.fn(async () => ({
     items: this.deployments.map(summaryOf),
     total: this.deployments.length,
-    problems: []
+    problems: [] as TargetProblem[]
   }));
   getDeployment = jest.fn(async (deploymentId: string): Promise<DeploymentDetail> => {
     const found = this.deployments.find(item => item.id === deploymentId);
@@ -758,7 +763,7 @@ export class FakeClient implements IAquaClient {
   listFineTunes = jest.fn(async () => ({
     items: this.finetunes.map(fineTuneSummaryOf),
     total: this.finetunes.length,
-    problems: []
+    problems: [] as TargetProblem[]
   }));
   getFineTune = jest.fn(async (finetuneId: string): Promise<FineTuneDetail> => {
     const found = this.finetunes.find(item => item.id === finetuneId);
@@ -808,7 +813,7 @@ export class FakeClient implements IAquaClient {
   listEvaluations = jest.fn(async () => ({
     items: this.evaluations.map(evaluationSummaryOf),
     total: this.evaluations.length,
-    problems: []
+    problems: [] as TargetProblem[]
   }));
   getEvaluation = jest.fn(async (evaluationId: string): Promise<EvaluationDetail> => {
     const found = this.evaluations.find(item => item.id === evaluationId);
