@@ -17,6 +17,7 @@ from aqua_ext.api.info import BackendDescription
 from aqua_ext.api.logs import LogPage, LogsQuery
 from aqua_ext.api.models import ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
 from aqua_ext.backends.base import Backend
+from aqua_ext.cli import context
 from aqua_ext.errors import NotFound
 from aqua_ext.services.operations import OperationRegistry
 
@@ -92,12 +93,12 @@ def canceled_at_tick(backend: type[Any], tick: int, message: str) -> Iterator[No
 
 def main_with(make: Callable[[OperationRegistry], Backend], argv: list[str]) -> int:
     """`cli.main(argv)` with the backend `make(operations)` builds."""
-    original = cli._make_backend
-    cli._make_backend = lambda args, operations: make(operations)  # type: ignore[assignment]
+    original = context.make_backend
+    context.make_backend = lambda settings, operations: make(operations)  # type: ignore[assignment]
     try:
         return cli.main(argv)
     finally:
-        cli._make_backend = original  # type: ignore[assignment]
+        context.make_backend = original  # type: ignore[assignment]
 
 
 def run_main(

@@ -53,12 +53,14 @@ def test_bad_input_is_a_clear_error(capsys: pytest.CaptureFixture[str], tmp_path
     assert code == 2 and "hf_id" in err
 
 
-def test_defaults_match_the_server_extensions(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The CLI copies two defaults from aqua_ext.app instead of importing it (jupyter_server costs seconds)."""
-    from aqua_ext import cli
-    from aqua_ext.app import AquaExtension, in_oci_notebook_session
+def test_defaults_match_the_server_extensions(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """With no config file and no flag, the CLI reads the server extension's own defaults."""
+    from aqua_ext.app import AquaExtension
+    from aqua_ext.cli import build_parser
+    from aqua_ext.cli.context import load_settings
 
-    assert cli._default_data_dir() == Path(AquaExtension().data_dir)
+    args = build_parser().parse_args(["info"])
+    assert load_settings(args, dirs=[str(tmp_path)]).data_dir == Path(AquaExtension().data_dir).resolve()
     for env in (
         {},
         {"OCI_RESOURCE_PRINCIPAL_VERSION": "2.2"},
@@ -68,4 +70,136 @@ def test_defaults_match_the_server_extensions(monkeypatch: pytest.MonkeyPatch) -
             monkeypatch.delenv(name, raising=False)
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-        assert cli._in_oci_notebook_session() == in_oci_notebook_session()
+        settings = load_settings(args, dirs=[str(tmp_path)])
+        assert settings.targets == AquaExtension().enabled_targets()
+
+
+# ---- global flags after the command; the server's Jupyter configuration ------------------------
+
+
+def test_global_flags_go_before_or_after_the_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    data = str(tmp_path / "data")
+    for argv in (
+        ["models", "list", "--capability", "EMBEDDING", "--json", "--data-dir", data],  # as the README writes it
+        ["--json", "--data-dir", data, "models", "list", "--capability", "EMBEDDING"],
+        ["--data-dir", data, "models", "--json", "list", "--capability", "EMBEDDING"],
+    ):
+        code = main(argv)
+        out, err = capsys.readouterr()
+        models = json.loads(out)
+        assert code == 0 and models and all(m["capability"] == "EMBEDDING" for m in models), (argv, err)
+    # A flag given before the command is kept when the command does not repeat it.
+    code = main(["--json", "info", "--data-dir", str(tmp_path / "other")])
+    out, _ = capsys.readouterr()
+    assert code == 0 and json.loads(out)["configuration"]["data_dir"] == str((tmp_path / "other").resolve())
+    code = main(["--data-dir", data, "info"])
+    out, _ = capsys.readouterr()
+    assert code == 0 and f"data dir: {Path(data).resolve()}  (--data-dir)" in out
+
+
+@pytest.fixture
+def config_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """An empty JUPYTER_CONFIG_DIR, the first folder of Jupyter's config path."""
+    folder = tmp_path / "jupyter-config"
+    folder.mkdir()
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(folder))
+    return folder
+
+
+def test_info_says_which_data_dir_and_targets_and_where_they_came_from(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, config_dir: Path
+) -> None:
+    data = tmp_path / "configured-data"
+    config_file = config_dir / "jupyter_server_config.json"
+    config_file.write_text(json.dumps({"AquaExtension": {"data_dir": str(data), "targets": ["local"]}}))
+    code = main(["info"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert f"data dir: {data.resolve()}  ({config_file})" in out
+    assert f"targets: local  ({config_file})" in out
+    assert f"config files read: {config_file}" in out
+
+    code = main(["info", "--json"])
+    configuration = json.loads(capsys.readouterr().out)["configuration"]
+    assert code == 0 and configuration["data_dir"] == str(data.resolve()) and configuration["targets"] == ["local"]
+    assert (
+        configuration["sources"]["data_dir"] == str(config_file) and str(config_file) in configuration["config_files"]
+    )
+    assert str(config_dir) in configuration["config_path"]
+
+    # A flag wins over the file, and says so.
+    code = main(["info", "--json", "--data-dir", str(tmp_path / "flag-data")])
+    configuration = json.loads(capsys.readouterr().out)["configuration"]
+    assert configuration["data_dir"] == str((tmp_path / "flag-data").resolve())
+    assert configuration["sources"]["data_dir"] == "--data-dir"
+
+
+def test_commands_use_the_jupyter_server_config(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, config_dir: Path
+) -> None:
+    """A model registered with the settings of jupyter_server_config.json (data dir, allowed roots)
+    lands in that data dir, where the next command (and the server) finds it."""
+    data = tmp_path / "configured-data"
+    models_root = tmp_path / "my-models"
+    folder = write_model_folder(models_root / "m")
+    settings = {"data_dir": str(data), "allowed_model_roots": [str(models_root)]}
+    (config_dir / "jupyter_server_config.json").write_text(json.dumps({"AquaExtension": settings}))
+    code = main(["models", "register", "--path", str(folder), "--name", "Configured", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    model_id = json.loads(out)["id"]
+    assert (data / "state.db").exists()
+    code = main(["models", "get", model_id])
+    assert code == 0 and "Configured" in capsys.readouterr().out
+
+    # A folder outside the configured roots is refused, as the server refuses it.
+    outside = write_model_folder(tmp_path / "elsewhere" / "m")
+    code = main(["models", "register", "--path", str(outside)])
+    assert code == 2 and "path" in capsys.readouterr().err
+
+    # A .py config is read too; a value the trait refuses is a clear error naming the file.
+    (config_dir / "jupyter_server_config.py").write_text("c.AquaExtension.backend = 'elsewhere'\n")
+    code = main(["models", "list"])
+    err = capsys.readouterr().err
+    assert code == 2 and "jupyter_server_config.py" in err and "backend" in err
+
+
+def test_config_files_are_read_as_the_server_reads_them(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """jupyter_server_config over jupyter_config over the extension's own file; the more specific
+    folder first; jupyter_server_config.d/ enables extensions only (the server reads no setting there);
+    a file that cannot be read is skipped with a warning, as the server skips it."""
+    from aqua_ext.cli import build_parser
+    from aqua_ext.cli.context import load_settings
+
+    system, user = tmp_path / "system", tmp_path / "user"
+    (user / "jupyter_server_config.d").mkdir(parents=True)
+    system.mkdir()
+
+    def write(folder: Path, name: str, **traits: object) -> Path:
+        path = folder / name
+        path.write_text(json.dumps({"AquaExtension": traits}))
+        return path
+
+    write(user, "jupyter_aqua_ext_config.json", data_dir="/ext", hf_cache_dir="/ext-hf", executor_workers=3)
+    write(user, "jupyter_config.json", data_dir="/jupyter-config", hf_cache_dir="/jupyter-config-hf")
+    server = write(user, "jupyter_server_config.json", data_dir="/server")
+    write(system, "jupyter_server_config.json", data_dir="/system", oci_region="system-region")
+    write(user / "jupyter_server_config.d", "x.json", oci_profile="ignored")
+    (system / "jupyter_config.py").write_text("c.AquaExtension.oci_profile = (\n")
+
+    settings = load_settings(build_parser().parse_args(["info"]), dirs=[str(user), str(system)])
+    config = settings.config
+    assert (config.data_dir, config.hf_cache_dir, config.executor_workers) == ("/server", "/jupyter-config-hf", 3)
+    assert (config.oci_region, config.oci_profile) == ("system-region", "")
+    assert settings.origins["data_dir"] == str(server)
+    assert settings.origins["executor_workers"] == str(user / "jupyter_aqua_ext_config.json")
+    assert "oci_profile" not in settings.origins
+    assert f"warning: Jupyter config file not read: {system / 'jupyter_config.py'}" in capsys.readouterr().err
+
+    flags = build_parser().parse_args(["info", "--oci-endpoint", "datascience=http://127.0.0.1:1", "--data-dir", "/f"])
+    settings = load_settings(flags, dirs=[str(user), str(system)])
+    assert settings.config.oci_endpoints == {"datascience": "http://127.0.0.1:1"}
+    # A repeatable flag counts before and after the command.
+    both = build_parser().parse_args(["--allowed-root", "/a", "models", "list", "--allowed-root", "/b"])
+    assert load_settings(both, dirs=[str(user)]).config.allowed_model_roots == ["/a", "/b"]
+    assert settings.origins["oci_endpoints"] == "--oci-endpoint" and settings.origins["data_dir"] == "--data-dir"

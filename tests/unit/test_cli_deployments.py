@@ -27,6 +27,8 @@ from aqua_ext.api.deployments import (
     DeploymentSummary,
 )
 from aqua_ext.api.logs import LogPage, LogsQuery
+from aqua_ext.cli import chat as cli_chat
+from aqua_ext.cli import context, follow
 from aqua_ext.errors import Conflict, InvalidInput, NotFound, Upstream
 from aqua_ext.services.operations import OperationRegistry, Progress
 from aqua_ext.services.upstream import UpstreamTarget
@@ -205,17 +207,17 @@ class FakeBackend(FakeBackendBase):
 
 def run_with_fake(world: World, argv: list[str]) -> int:
     """main() with the fake backend in place of the real one (also used from a subprocess)."""
-    original = cli._make_backend
-    cli._make_backend = lambda args, operations: FakeBackend(operations, world)  # type: ignore[assignment]
+    original = context.make_backend
+    context.make_backend = lambda settings, operations: FakeBackend(operations, world)  # type: ignore[assignment]
     try:
         return cli.main(argv)
     finally:
-        cli._make_backend = original  # type: ignore[assignment]
+        context.make_backend = original  # type: ignore[assignment]
 
 
 @pytest.fixture
 def world(monkeypatch: pytest.MonkeyPatch) -> World:
-    monkeypatch.setattr(cli, "POLL_S", 0.01)
+    monkeypatch.setattr(follow, "POLL_S", 0.01)
     return World()
 
 
@@ -541,7 +543,7 @@ def test_chat_streams_as_tokens_arrive_and_ctrl_c_closes_the_stream(world: World
             assert seen.startswith(b"tok0 tok1 tok2 tok3"), seen
             assert stub.stats.streams[0].tokens_sent < 100  # still generating: this is streaming
             proc.send_signal(signal.SIGINT)
-            out, err = proc.communicate(timeout=20)
+            _out, err = proc.communicate(timeout=20)
         finally:
             if proc.poll() is None:
                 proc.kill()
@@ -568,8 +570,8 @@ async def _seed_active(world: World, deployment_id: str) -> None:
 
 
 def test_usage_and_parser() -> None:
-    assert cli._usage_text({"prompt_tokens": 3, "completion_tokens": 4}) == "usage: prompt 3, completion 4"
-    assert cli._usage_text(None) == "usage: not reported"
+    assert cli_chat._usage_text({"prompt_tokens": 3, "completion_tokens": 4}) == "usage: prompt 3, completion 4"
+    assert cli_chat._usage_text(None) == "usage: not reported"
     with pytest.raises(SystemExit):
         cli.build_parser().parse_args(["deployments", "create", "demo"])  # --name is required
 
@@ -645,7 +647,7 @@ def test_oci_deploy_chat_deactivate_delete(
     predictWithResponseStream call (target.auth, the `route` header); --no-wait is allowed on OCI."""
     from tests.oci_setup import seed_deployable_model
 
-    monkeypatch.setattr(cli, "POLL_S", 0.05)
+    monkeypatch.setattr(follow, "POLL_S", 0.05)
     model_id = seed_deployable_model(oci_world, "cli-deploy")
 
     def call(*argv: str) -> tuple[int, str, str]:

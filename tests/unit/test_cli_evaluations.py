@@ -31,6 +31,8 @@ from aqua_ext.api.evaluations import (
 )
 from aqua_ext.api.finetunes import FINAL_FINETUNE_STATES, FineTuneState
 from aqua_ext.api.logs import LogPage, LogsQuery
+from aqua_ext.cli import evaluations as cli_evaluations
+from aqua_ext.cli import follow
 from aqua_ext.errors import Conflict, InvalidInput, NotFound
 from aqua_ext.services.datasets import DatasetAccess, preflight_for_job
 from aqua_ext.services.evaluation_results import page_rows, summary_of
@@ -279,7 +281,7 @@ class FakeBackend(FakeBackendBase):
 
 @pytest.fixture
 def world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> World:
-    monkeypatch.setattr(cli, "POLL_S", 0.01)
+    monkeypatch.setattr(follow, "POLL_S", 0.01)
     monkeypatch.chdir(tmp_path)  # datasets are relative to the current folder
     rows = [
         {"prompt": f"What is {i}+1?", "completion": str(i + 1), "category": "easy" if i % 2 else "hard"}
@@ -751,7 +753,7 @@ def test_parser() -> None:
     with pytest.raises(SystemExit):
         parser.parse_args(["evaluations", "compare"])
     args = parser.parse_args(["evaluations", "create", "dep-1", "d.jsonl", "--name", "x"])
-    assert cli._evaluation_request(args) == CreateEvaluationRequest(
+    assert cli_evaluations._evaluation_request(args) == CreateEvaluationRequest(
         deployment_id="dep-1", name="x", dataset_path="d.jsonl"
     )
 
@@ -777,7 +779,7 @@ def test_local_deploy_evaluate_report_compare(
     """The real thing: the demo model deployed (a detached transformers serve), evaluated twice on a
     small dataset with cheap metrics and followed to SUCCEEDED, its rows, its report, the comparison."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(cli, "POLL_S", 0.2)
+    monkeypatch.setattr(follow, "POLL_S", 0.2)
     rows = [
         {"prompt": f"What is {i}+1?", "completion": str(i + 1), "category": "easy" if i % 2 else "hard"}
         for i in range(8)

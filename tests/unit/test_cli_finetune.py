@@ -30,6 +30,8 @@ from aqua_ext.api.finetunes import (
     TrainingFit,
 )
 from aqua_ext.api.logs import LogPage, LogsQuery
+from aqua_ext.cli import finetune as cli_finetune
+from aqua_ext.cli import follow
 from aqua_ext.errors import Conflict, InvalidInput, NotFound
 from aqua_ext.services.datasets import DatasetAccess, preflight_for_job
 from tests.unit.cli_fakes import FakeBackendBase, canceled_at_tick, growing_log, main_with, now, run_main
@@ -251,7 +253,7 @@ def run_with_fake(world: World, argv: list[str]) -> int:
 
 @pytest.fixture
 def world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> World:
-    monkeypatch.setattr(cli, "POLL_S", 0.01)
+    monkeypatch.setattr(follow, "POLL_S", 0.01)
     monkeypatch.chdir(tmp_path)  # datasets are relative to the current folder
     rows = [{"prompt": f"What is {i}+1?", "completion": str(i + 1)} for i in range(40)]
     (tmp_path / "data").mkdir()
@@ -610,7 +612,9 @@ def test_parser() -> None:
     with pytest.raises(SystemExit):
         parser.parse_args(["finetune", "create", "demo", "d.jsonl", "--name", "x", "--training-type", "full"])
     args = parser.parse_args(["finetune", "create", "demo", "d.jsonl", "--name", "x"])
-    assert cli._finetune_request(args) == CreateFineTuneRequest(model_id="demo", name="x", dataset_path="d.jsonl")
+    assert cli_finetune._finetune_request(args) == CreateFineTuneRequest(
+        model_id="demo", name="x", dataset_path="d.jsonl"
+    )
 
 
 # ---- end to end on the local backend with the demo model ------------------------------------
@@ -635,7 +639,7 @@ def test_local_finetune_follow_metrics_delete(
 ) -> None:
     """The real thing: a LoRA job on the demo model, followed to SUCCEEDED, its losses, its model."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(cli, "POLL_S", 0.2)
+    monkeypatch.setattr(follow, "POLL_S", 0.2)
     rows = [{"prompt": f"What is {i // 20}+{i % 20}?", "completion": str(i // 20 + i % 20)} for i in range(48)]
     (tmp_path / "sums.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     base = ["--data-dir", str(tmp_path / "data"), "--allowed-root", str(demo_model_dir.parent)]

@@ -1,0 +1,275 @@
+"""What every command is handed: the settings read (the server's Jupyter configuration, then the
+global flags), and the one object commands call (`ctx.backend` today; the services later).
+
+    settings = load_settings(args)        # jupyter_server_config.* → the config class's traits, flags over them
+    await run(args, command)              # builds the backend from them, starts it, calls command(ctx), closes
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..api.info import Hardware
+from ..config import SECTIONS, AquaConfig
+from ..errors import InvalidInput, Unavailable
+from ..services.hardware import detect_hardware
+from ..services.operations import OperationRegistry
+from . import jupyter_config
+
+if TYPE_CHECKING:
+    from traitlets.config import Configurable
+
+    from ..backends.base import Backend
+    from ..services import Services
+
+
+# ---- the configuration the CLI reads: one place to switch ------------------------------
+
+# The config sections a setting may be written in, as the server reads them
+# (`c.AquaExtension.data_dir = ...` in jupyter_server_config.py).
+CONFIG_SECTIONS: tuple[str, ...] = SECTIONS
+
+
+def config_class() -> type[Configurable]:
+    """The Configurable whose traits the server extension reads (its traits' defaults are the server's)."""
+    return AquaConfig
+
+
+# Global flags → the trait each overrides (the OCI endpoints merge with the configured ones;
+# `--backend` sets `targets`).
+FLAG_TRAITS = {
+    "data_dir": "data_dir",
+    "allowed_root": "allowed_model_roots",
+    "oci_auth": "oci_auth",
+    "oci_config_file": "oci_config_file",
+    "oci_profile": "oci_profile",
+    "oci_region": "oci_region",
+    "oci_compartment_id": "oci_compartment_id",
+    "oci_project_id": "oci_project_id",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """The configuration a command runs with, and where each part came from."""
+
+    config: Any  # an instance of config_class()
+    dirs: list[str]  # Jupyter config folders searched, most specific first
+    files: list[str]  # config files read, lowest priority first
+    origins: dict[str, str]  # trait → the file, flag or environment variable that set it
+
+    @property
+    def targets(self) -> list[str]:
+        """The targets enabled, in order."""
+        return list(self.config.enabled_targets())
+
+    @property
+    def backend_kind(self) -> str:
+        """The target commands use (the first enabled: one backend until the CLI calls services)."""
+        return self.targets[0]
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.config.data_dir).expanduser().resolve()
+
+    def origin(self, trait: str) -> str:
+        return self.origins.get(trait, "default")
+
+    @property
+    def targets_origin(self) -> str:
+        """Where the targets came from."""
+        if "targets" in self.origins:
+            return self.origins["targets"]
+        if "backend" in self.origins:
+            return f"backend in {self.origins['backend']}"
+        return "default: local, plus oci when it is configured"
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _flag_value(args: argparse.Namespace, name: str) -> Any:
+    """A global flag's value; a repeatable one given before and after the command, both lists."""
+    value = getattr(args, name, None)
+    after = getattr(args, name + AFTER, None)
+    return [*(value or []), *after] if after is not None else value
+
+
+def load_settings(args: argparse.Namespace, dirs: list[str] | None = None) -> Settings:
+    """The server's configuration (`jupyter_server_config.*` in Jupyter's config path), with the
+    global flags over it."""
+    from ..backends.oci.config import parse_endpoints
+
+    overrides: dict[str, tuple[object, str]] = {}
+    for flag, trait in FLAG_TRAITS.items():
+        value = _flag_value(args, flag)
+        if value is not None and value != []:
+            overrides[trait] = (value, _flag(flag))
+    if getattr(args, "backend", None) not in (None, "auto"):
+        overrides["targets"] = ([args.backend], "--backend")
+    loaded = jupyter_config.load(config_class(), CONFIG_SECTIONS, overrides, dirs)
+    for problem in loaded.problems:
+        print(f"warning: Jupyter config file not read: {problem}", file=sys.stderr)
+    config: Any = loaded.config  # the traits of config_class()
+    origins = dict(loaded.origins)
+    # Endpoint overrides: the configured ones, then AQUA_OCI_ENDPOINTS, then --oci-endpoint.
+    for origin, values in (
+        ("AQUA_OCI_ENDPOINTS", [os.environ.get("AQUA_OCI_ENDPOINTS", "")]),
+        ("--oci-endpoint", _flag_value(args, "oci_endpoint")),
+    ):
+        try:
+            extra = parse_endpoints(values)
+        except ValueError as exc:
+            raise InvalidInput.field("oci_endpoint", str(exc)) from None
+        if extra:
+            config.oci_endpoints = {**config.oci_endpoints, **extra}
+            origins["oci_endpoints"] = origin
+    return Settings(config, loaded.dirs, loaded.files, origins)
+
+
+# ---- the context ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Context:
+    """What a command calls. Relative paths (datasets, model folders) are relative to `root`, the
+    current folder, as Jupyter's are to its root dir."""
+
+    args: argparse.Namespace
+    settings: Settings
+    backend: Backend  # the target's driver, for what the CLI does not ask of services yet
+    services: Services
+    operations: OperationRegistry
+    root: Path
+
+
+def make_backend(settings: Settings, operations: OperationRegistry) -> Backend:
+    """The backend the server would build from the same settings (models registered from this
+    folder are allowed unless allowed_model_roots says otherwise; no demo model is generated)."""
+    from ..services.target_factory import build_targets
+
+    name = settings.backend_kind
+    targets = build_targets(settings.config, operations, root_dir=Path.cwd(), generate_demo=False, names=[name])
+    return targets.driver(name)
+
+
+Command = Callable[[Context], Awaitable[int]]
+Unready = Callable[[Context, str], Awaitable[int]]
+
+
+async def run(args: argparse.Namespace, command: Command, unavailable: Unready | None = None) -> int:
+    """Build and start the backend, run `command`, close everything. A backend that cannot start
+    is an error (exit 1), unless `unavailable(ctx, problem)` says what to print instead."""
+    from ..services import Services
+    from ..services.targets import Targets
+
+    settings = load_settings(args)
+    operations = OperationRegistry()
+    backend = make_backend(settings, operations)
+    targets = Targets([backend], hardware=_hardware)
+    ctx = Context(args, settings, backend, Services(targets), operations, Path.cwd())
+    try:
+        await targets.get(backend.kind)  # e.g. an OCI configuration problem: the message says what to fix
+    except Unavailable as exc:
+        await targets.close()
+        if unavailable is None:
+            raise
+        return await unavailable(ctx, exc.message)
+    except BaseException:  # Ctrl-C while starting: still close what was opened
+        await targets.close()
+        raise
+    try:
+        return await command(ctx)
+    finally:
+        await operations.close()
+        await targets.close()
+
+
+_probed: list[Hardware] = []
+
+
+async def _hardware() -> Hardware:
+    """This machine's hardware (a local target's fit), probed once."""
+    if not _probed:
+        _probed.append(await asyncio.to_thread(detect_hardware))
+    return _probed[0]
+
+
+# ---- the global flags: before the command or after it (`aqua-ext models list --json`) ---------
+
+
+# The repeatable flags given after the command land here (argparse sets a command's values over
+# those parsed before it), so that both count.
+AFTER = "_after_command"
+
+
+def add_global_flags(parser: argparse.ArgumentParser, *, on_command: bool = False) -> None:
+    """The flags every command takes. On a command's own parser (`on_command`), a flag left out
+    sets nothing, so it never hides the same flag given before the command."""
+    unset = argparse.SUPPRESS if on_command else None
+    flags = parser.add_argument_group("global options (before or after the command; default: the server's config)")
+    flags.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS if on_command else False,
+        help="print JSON instead of tables",
+    )
+    flags.add_argument(
+        "--backend",
+        choices=["auto", "local", "oci"],
+        default=unset,
+        help="the target commands act on (default: the first of AquaExtension.targets)",
+    )
+    flags.add_argument("--data-dir", default=unset, help="local backend data folder (default: the server's)")
+
+    def repeatable(group: Any, flag: str, metavar: str, help: str) -> None:
+        dest = flag.removeprefix("--").replace("-", "_") + (AFTER if on_command else "")
+        group.add_argument(flag, action="append", default=unset, dest=dest, metavar=metavar, help=help)
+
+    repeatable(flags, "--allowed-root", "FOLDER", "folder registered models may live in (repeatable)")
+    oci = parser.add_argument_group("OCI backend (default: the server's settings, then the environment)")
+    oci.add_argument("--oci-auth", choices=["auto", "resource_principal", "api_key", "security_token"], default=unset)
+    oci.add_argument(
+        "--oci-config-file", default=unset, help="OCI config file (default: OCI_CONFIG_LOCATION or ~/.oci/config)"
+    )
+    oci.add_argument(
+        "--oci-profile", default=unset, help="profile in the config file (default: OCI_CONFIG_PROFILE or DEFAULT)"
+    )
+    oci.add_argument("--oci-region", default=unset)
+    oci.add_argument(
+        "--oci-compartment-id", default=unset, help="compartment OCID (default: NB_SESSION_COMPARTMENT_OCID)"
+    )
+    oci.add_argument(
+        "--oci-project-id", default=unset, help="Data Science project OCID for new models (default: PROJECT_OCID)"
+    )
+    repeatable(
+        oci, "--oci-endpoint", "SERVICE=URL", "endpoint override, e.g. datascience=http://127.0.0.1:9000 (repeatable)"
+    )
+
+
+def _command_flags() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    add_global_flags(parent, on_command=True)
+    return parent
+
+
+_COMMAND_FLAGS = _command_flags()
+
+
+def add_oci_logging_flags(group: Any) -> None:
+    """`--log-group-id ID --log-id ID`: where an OCI deployment or job writes its log."""
+    group.add_argument("--log-group-id", help="OCI logging: the log group (with --log-id)")
+    group.add_argument("--log-id", help="OCI logging: the log (with --log-group-id)")
+
+
+def add_command(sub: Any, name: str, help: str, **kwargs: Any) -> argparse.ArgumentParser:
+    """A (sub)command's parser, taking the global flags too."""
+    return sub.add_parser(name, help=help, parents=[_COMMAND_FLAGS], **kwargs)

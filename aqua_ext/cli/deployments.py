@@ -1,0 +1,283 @@
+"""`aqua-ext deployments create|list|get|activate|deactivate|delete|logs`.
+
+`create` and `activate` follow the deployment until it is ACTIVE or FAILED. On OCI, Ctrl-C (or
+--no-wait) only stops following. Locally this command brings the engine up (its readiness check
+runs here), so Ctrl-C while waiting cancels it (INACTIVE) and --no-wait is refused; once ACTIVE,
+the engine runs detached until `deployments deactivate` or `delete`."""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from ..api.deployments import TRANSITIONAL_STATES, CreateDeploymentRequest, DeploymentDetail, DeploymentState
+from ..api.operations import TERMINAL_STATES, Operation, OperationState
+from ..errors import InvalidInput, NotFound
+from . import follow
+from .context import Context, add_command, add_oci_logging_flags
+from .output import emit, error, facts_text, progress, table
+
+
+def add_parser(sub: Any) -> None:
+    deps = add_command(sub, "deployments", "deploy models and manage deployments").add_subparsers(
+        dest="deployments_command", required=True
+    )
+    create = add_command(deps, "create", "deploy a model and follow it until ACTIVE or FAILED")
+    create.add_argument("model_id")
+    create.add_argument("--name", required=True)
+    create.add_argument("--description")
+    create.add_argument(
+        "--shape",
+        help="local: cpu or gpu (default: gpu when there is one); OCI: a shape name (default: the smallest that fits)",
+    )
+    create.add_argument("--replicas", type=int, default=1, help="instances (OCI only)")
+    create.add_argument(
+        "--engine",
+        choices=["transformers", "vllm", "llama.cpp", "tgi"],
+        help="default: transformers locally (llama.cpp for GGUF), vllm on OCI",
+    )
+    create.add_argument("--mode", choices=["chat", "completion", "embedding"], default="chat")
+    create.add_argument("--dtype", choices=["float32", "bfloat16", "float16", "int8", "int4"])
+    create.add_argument("--max-model-len", type=int)
+    create.add_argument(
+        "--param",
+        action="append",
+        metavar="'--NAME VALUE'",
+        help="engine parameter, checked against the engine's allowlist (repeatable; a flag alone: --param=--compile)",
+    )
+    add_oci_logging_flags(create)
+    create.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="print the new deployment and return at once (OCI; a local deployment is brought up by this command)",
+    )
+    add_command(deps, "list", "list deployments")
+    for name, text in (
+        ("get", "show one deployment"),
+        ("activate", "start an INACTIVE or FAILED deployment again"),
+        ("deactivate", "stop the engine, keep the deployment"),
+        ("delete", "stop the engine and remove the deployment"),
+    ):
+        cmd = add_command(deps, name, text)
+        cmd.add_argument("deployment_id")
+        if name in ("activate", "deactivate"):
+            cmd.add_argument("--no-wait", action="store_true", help="return at once, without following the state")
+    logs = add_command(deps, "logs", "the engine's log")
+    logs.add_argument("deployment_id")
+    follow.add_logs_flags(logs, "keep printing new lines until Ctrl-C")
+
+
+async def _wait_deployment(
+    ctx: Context,
+    deployment_id: str,
+    operation_id: str | None,
+) -> tuple[DeploymentDetail, Operation | None]:
+    """Follow the deployment's operation (progress and message) until it ends, then the deployment
+    until it leaves its transitional state. Returns the deployment and the operation's last state."""
+    args, backend = ctx.args, ctx.backend
+    tty = sys.stderr.isatty() and not args.json
+    last: list[str] = []
+    started = time.monotonic()
+    op: Operation | None = None
+    try:
+        while True:
+            if operation_id is not None:
+                try:
+                    op = ctx.operations.get(operation_id)
+                except NotFound:  # not tracked by this process: follow the deployment alone
+                    operation_id = None
+            if op is None or op.state in TERMINAL_STATES:
+                detail = await backend.get_deployment(deployment_id)
+                # An operation that failed or was canceled is the end, whatever the record says yet.
+                if detail.state not in TRANSITIONAL_STATES or (op is not None and op.state != OperationState.SUCCEEDED):
+                    return detail, op
+                step, pct = detail.state_message or detail.state.value, None
+            else:
+                step, pct = op.message, op.progress
+            if not args.json:
+                progress(
+                    f"[{time.monotonic() - started:4.0f}s]",
+                    f"{f'{pct * 100:3.0f}% ' if pct is not None else ''}{step}",
+                    tty=tty,
+                    last=last,
+                )
+            await follow.sleep()
+    except asyncio.CancelledError:  # Ctrl-C
+        if tty and last:
+            print(file=sys.stderr)
+        last = []
+        if backend.kind == "local":
+            print(
+                f"canceled: a local deployment is brought up by this command, so it stops with it "
+                f"(`aqua-ext deployments activate {deployment_id}` starts it again)",
+                file=sys.stderr,
+            )
+        else:
+            print(
+                f"stopped following; the deployment goes on (`aqua-ext deployments get {deployment_id}`)",
+                file=sys.stderr,
+            )
+        raise
+    finally:
+        if tty and last:
+            print(file=sys.stderr)
+
+
+def _deployment_rows(items: Sequence[Any]) -> str:
+    rows = [
+        [
+            d.id,
+            d.name,
+            d.model_name,
+            d.state.value,
+            d.mode,
+            d.engine,
+            d.shape,
+            d.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+        ]
+        for d in items
+    ]
+    return table(rows, ["ID", "NAME", "MODEL", "STATE", "MODE", "ENGINE", "SHAPE", "CREATED"])
+
+
+def _deployment_text(d: DeploymentDetail) -> str:
+    facts = [
+        ("id", d.id),
+        ("state", d.state.value + (f"  ({d.state_message})" if d.state_message else "")),
+        ("model", f"{d.model_name}  ({d.model_id})"),
+        ("mode", d.mode),
+        ("engine", d.engine),
+        ("shape", d.shape),
+        ("replicas", str(d.replicas)),
+        ("dtype", d.dtype or "-"),
+        ("max model len", str(d.max_model_len or "-")),
+        ("params", " ".join(shlex.quote(p) for p in d.params) or "-"),
+        ("openai base", d.openai_base_path),
+        ("upstream", d.upstream_url or "-"),
+        ("log", f"{d.log_group_id} / {d.log_id}" if d.log_id else "-"),
+        ("created", d.created_at.astimezone().isoformat(timespec="seconds")),
+        ("updated", d.updated_at.astimezone().isoformat(timespec="seconds")),
+    ]
+    text = f"{d.name}" + (f" — {d.description}" if d.description else "") + "\n"
+    text += facts_text(facts, 13)
+    if d.failure_log:
+        text += "\n  engine log (last lines):\n" + "\n".join(f"    {line}" for line in d.failure_log)
+    return text
+
+
+def _report_failure(detail: DeploymentDetail, op: Operation | None) -> None:
+    reason = detail.state_message or (op.error if op is not None else None) or detail.state.value
+    if op is not None and op.state == OperationState.FAILED and op.error and op.error not in reason:
+        reason = f"{reason}: {op.error}" if detail.state_message else op.error
+    error(f"deployment {detail.id} is {detail.state.value}: {reason}")
+    for line in detail.failure_log:
+        print(f"  | {line}", file=sys.stderr)
+
+
+async def _finish_wait(
+    ctx: Context,
+    detail: DeploymentDetail,
+    op: Operation | None,
+    verb: str,
+) -> int:
+    args = ctx.args
+    detail, op = await _wait_deployment(ctx, detail.id, op.id if op is not None else None)
+    if detail.state == DeploymentState.ACTIVE:
+        emit(
+            args,
+            detail,
+            f"{verb} {detail.name} ({detail.id}): ACTIVE\n"
+            f"  OpenAI base path: {detail.openai_base_path}\n"
+            f'  try: aqua-ext chat {detail.id} "Hello!"',
+        )
+        return 0
+    _report_failure(detail, op)
+    if args.json:
+        emit(args, detail, "")
+    return 1
+
+
+async def run(ctx: Context) -> int:
+    args, backend = ctx.args, ctx.backend
+    cmd = args.deployments_command
+    if cmd == "list":
+        items = await backend.list_deployments()
+        emit(args, list(items), _deployment_rows(items) + f"\n{len(items)} deployments")
+        return 0
+
+    if cmd == "get":
+        detail = await backend.get_deployment(args.deployment_id)
+        emit(args, detail, _deployment_text(detail))
+        return 0
+
+    if getattr(args, "no_wait", False) and cmd in ("create", "activate") and backend.kind == "local":
+        # The readiness check of a local engine runs in this process; leaving at once would cancel it.
+        raise InvalidInput.field(
+            "no_wait",
+            "a local deployment is brought up by this command and stops with it; "
+            "leave out --no-wait (or start it from JupyterLab)",
+        )
+
+    if cmd == "create":
+        params: list[str] = []
+        for value in args.param or []:
+            try:
+                params += shlex.split(value)
+            except ValueError as exc:
+                raise InvalidInput.field("params", f"{value!r}: {exc}") from None
+        request = CreateDeploymentRequest(
+            model_id=args.model_id,
+            name=args.name,
+            description=args.description or "",
+            shape=args.shape,
+            replicas=args.replicas,
+            engine=args.engine,
+            mode=args.mode,
+            dtype=args.dtype,
+            max_model_len=args.max_model_len,
+            params=params,
+            log_group_id=args.log_group_id,
+            log_id=args.log_id,
+        )
+        response = await backend.create_deployment(request)
+        detail, op = response.deployment, response.operation
+        if args.no_wait:
+            emit(
+                args,
+                response,
+                f"creating {detail.name} as {detail.id} ({detail.state.value}); "
+                f"follow with: aqua-ext deployments get {detail.id}",
+            )
+            return 0
+        if not args.json:
+            print(f"creating {detail.name} as {detail.id} ({detail.engine}, {detail.shape})", file=sys.stderr)
+        return await _finish_wait(ctx, detail, op, "deployed")
+
+    if cmd == "activate":
+        response = await backend.activate_deployment(args.deployment_id)
+        detail, op = response.deployment, response.operation
+        if args.no_wait:
+            emit(args, response, f"activating {detail.name} ({detail.id}): {detail.state.value}")
+            return 0
+        return await _finish_wait(ctx, detail, op, "activated")
+
+    if cmd == "deactivate":
+        detail = await backend.deactivate_deployment(args.deployment_id)
+        if detail.state in TRANSITIONAL_STATES and not args.no_wait:
+            detail, _ = await _wait_deployment(ctx, detail.id, None)
+        emit(args, detail, f"deactivated {detail.name} ({detail.id}): {detail.state.value}")
+        return 0 if detail.state in (DeploymentState.INACTIVE, *TRANSITIONAL_STATES) else 1
+
+    if cmd == "delete":
+        await backend.delete_deployment(args.deployment_id)
+        emit(args, None, f"deleted {args.deployment_id}")
+        return 0
+
+    if cmd == "logs":
+        # Until Ctrl-C (or the deployment is deleted: NotFound ends it).
+        return await follow.print_logs(args, lambda query: backend.deployment_logs(args.deployment_id, query))
+    raise AssertionError(args)

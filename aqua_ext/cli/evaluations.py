@@ -1,0 +1,453 @@
+"""`aqua-ext evaluations create|list|get|cancel|delete|rows|report|compare|logs`.
+
+`create` checks the dataset and starts an evaluation of an ACTIVE deployment (model parameters left
+out: the contract's defaults); --follow prints the rows answered and, at the end, the overall
+scores. `report` writes the self-contained HTML report (never over an existing file without
+--force); `compare` puts 2 to 8 evaluations side by side, the best score of each metric marked,
+with notes on what makes the comparison unfair."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..api.evaluations import (
+    ALL_METRICS,
+    CreateEvaluationRequest,
+    CreateEvaluationResponse,
+    EvaluationComparison,
+    EvaluationDetail,
+    EvaluationReport,
+    EvaluationRows,
+    EvaluationRowsQuery,
+    EvaluationSummary,
+    MetricScores,
+    ModelParameters,
+)
+from ..api.finetunes import FINAL_FINETUNE_STATES, FineTuneState
+from ..errors import InvalidInput
+from ..services.datasets import DatasetAccess
+from ..services.evaluation_results import MAX_COMPARED, compare
+from .context import Context, add_command, add_oci_logging_flags
+from .jobs import JobKind, add_job_commands, follow_job, job_basics, job_created, job_failed
+from .output import (
+    SCORE_LABELS,
+    StatusLines,
+    clip,
+    emit,
+    emit_json,
+    facts_text,
+    fmt_duration,
+    fmt_score,
+    preflight_lines,
+    score_keys,
+    state_text,
+    table,
+)
+
+
+def add_parser(sub: Any) -> None:
+    ev = add_command(
+        sub, "evaluations", "evaluate a deployment on a JSONL dataset; read and compare the scores"
+    ).add_subparsers(dest="evaluations_command", required=True)
+    evc = add_command(ev, "create", "check the dataset and start an evaluation of an ACTIVE deployment")
+    evc.add_argument("deployment_id", help="an ACTIVE chat or completion deployment")
+    evc.add_argument(
+        "dataset",
+        nargs="?",
+        help="{prompt, completion[, category]} rows: a .jsonl file under the "
+        "current folder (OCI: also oci://bucket@namespace/path)",
+    )
+    evc.add_argument("--finetune-id", help="instead of DATASET: the training data of this fine-tuning job")
+    evc.add_argument("--name", required=True)
+    evc.add_argument("--description")
+    evc.add_argument("--sample-size", type=int, help="a seeded sample of N rows (default: every row)")
+    evc.add_argument("--metrics", metavar="A,B", help=f"of {','.join(ALL_METRICS)} (default: all)")
+    evc.add_argument(
+        "--concurrency",
+        type=int,
+        help=f"requests in flight at once (default {CreateEvaluationRequest.model_fields['concurrency'].default})",
+    )
+    mp = evc.add_argument_group("model parameters (as in the playground)")
+    defaults = ModelParameters()
+    mp.add_argument("--max-tokens", type=int, help=f"default {defaults.max_tokens}")
+    mp.add_argument("--temperature", type=float, help=f"0-2, default {defaults.temperature:g}")
+    mp.add_argument("--top-p", type=float, help=f"(0, 1], default {defaults.top_p:g}")
+    mp.add_argument("--top-k", type=int, help="default off")
+    mp.add_argument("--frequency-penalty", type=float, help="-2 to 2, default 0")
+    mp.add_argument("--presence-penalty", type=float, help="-2 to 2, default 0")
+    mp.add_argument("--stop", action="append", metavar="S", help="stop sequence (repeatable, up to 8)")
+    mp.add_argument("--seed", type=int)
+    where = evc.add_argument_group("where it runs (OCI)")
+    where.add_argument("--shape", help="the evaluation job's CPU shape")
+    where.add_argument("--report-uri", help="oci://bucket@namespace/prefix for the report")
+    add_oci_logging_flags(where)
+    evc.add_argument(
+        "--follow",
+        "-f",
+        action="store_true",
+        help="print the rows answered until it ends, then the scores (exit 1 unless it SUCCEEDED); "
+        "Ctrl-C stops following, not the evaluation",
+    )
+    add_job_commands(
+        ev,
+        "evaluation_id",
+        "list evaluations with their headline scores",
+        (
+            ("get", "show one evaluation with its overall and per-category scores"),
+            ("cancel", "stop a running evaluation (the rows answered stay)"),
+            ("delete", "remove a finished evaluation and its report"),
+        ),
+        "the evaluation job's log",
+        "keep printing new lines until the evaluation ends (or Ctrl-C)",
+    )
+    evr = add_command(ev, "rows", "the rows behind the scores: prompt, reference, answer, scores")
+    evr.add_argument("evaluation_id")
+    evr.add_argument("--sort", metavar="KEY", help="a score (rougeL, bleu, …), latency_ms or index")
+    evr.add_argument("--desc", action="store_true", help="highest first")
+    evr.add_argument("--category")
+    evr.add_argument("--limit", type=int, default=20, help="rows to show (1-1000, default 20)")
+    evr.add_argument("--offset", type=int, default=0, help="rows to skip")
+    evh = add_command(ev, "report", "save the self-contained HTML report (a SUCCEEDED evaluation)")
+    evh.add_argument("evaluation_id")
+    evh.add_argument("-o", "--output", metavar="FILE", help="default: <name>-report.html in the current folder")
+    evh.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    evx = add_command(ev, "compare", "evaluations side by side, the best score of each marked")
+    evx.add_argument("evaluation_ids", nargs="+", metavar="EVALUATION_ID", help=f"2 to {MAX_COMPARED}")
+
+
+# Flags that become ModelParameters fields when given; left out, the contract's defaults apply.
+_EVALUATION_PARAM_FLAGS = (
+    "max_tokens",
+    "temperature",
+    "top_p",
+    "top_k",
+    "frequency_penalty",
+    "presence_penalty",
+    "seed",
+)
+
+
+def _best_ids(key: str, values: Mapping[str, float]) -> set[str]:
+    """The evaluations holding the best value of a score (the lowest latency, else the highest);
+    none when only one has it or all tie."""
+    finite = {k: v for k, v in values.items() if math.isfinite(v)}
+    if len(finite) < 2:
+        return set()
+    best = (min if key.startswith("latency") else max)(finite.values())
+    ids = {k for k, v in finite.items() if abs(v - best) <= 1e-9}
+    return set() if len(ids) == len(finite) else ids
+
+
+def _scores_table(columns: Sequence[tuple[str, MetricScores]]) -> str:
+    """Scores down, columns (overall, then each category) across, with the rows each counted."""
+    keys = score_keys(k for _, column in columns for k in column.scores)
+    rows = [[SCORE_LABELS.get(k, k), *(fmt_score(k, column.scores.get(k)) for _, column in columns)] for k in keys]
+    rows.append(["rows", *(f"{column.rows:,}" for _, column in columns)])
+    return table(rows, ["SCORE", *(name for name, _ in columns)])
+
+
+def _report_table(report: EvaluationReport, *, categories: bool) -> str:
+    columns = [("OVERALL", report.overall)]
+    if categories:
+        columns += sorted(report.categories.items())
+    text = _scores_table(columns)
+    if report.rows_failed:
+        text += f"\n{report.rows_failed:,} of {report.rows_total:,} rows failed (the deployment answered an error)"
+    return text
+
+
+def _evaluation_request(args: argparse.Namespace) -> CreateEvaluationRequest:
+    """The request the REST route takes, from the flags (left out: the contract's defaults)."""
+    params: dict[str, Any] = {k: getattr(args, k) for k in _EVALUATION_PARAM_FLAGS if getattr(args, k) is not None}
+    if args.stop:
+        params["stop"] = args.stop
+    body: dict[str, Any] = {
+        "deployment_id": args.deployment_id,
+        "name": args.name,
+        "description": args.description or "",
+        "dataset_path": args.dataset,
+        "finetune_id": args.finetune_id,
+        "sample_size": args.sample_size,
+        "params": params,
+        "shape": args.shape,
+        "report_uri": args.report_uri,
+        "log_group_id": args.log_group_id,
+        "log_id": args.log_id,
+    }
+    if args.metrics is not None:
+        body["metrics"] = [m.strip() for m in args.metrics.split(",") if m.strip()]
+    if args.concurrency is not None:
+        body["concurrency"] = args.concurrency
+    return CreateEvaluationRequest.model_validate(body)
+
+
+def _rows_done(e: EvaluationSummary) -> str:
+    return f"{e.rows_done:,}/{e.rows_total:,}"
+
+
+def _evaluation_rows(items: Sequence[EvaluationSummary]) -> str:
+    rows = [
+        [
+            e.id,
+            e.name,
+            e.deployment_name,
+            e.state.value,
+            _rows_done(e),
+            fmt_score("rougeL", e.scores.get("rougeL")),
+            fmt_score("bertscore", e.scores.get("bertscore")),
+            e.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+        ]
+        for e in items
+    ]
+    return table(rows, ["ID", "NAME", "DEPLOYMENT", "STATE", "ROWS", "ROUGE-L", "BERTSCORE", "CREATED"])
+
+
+def _params_text(p: ModelParameters) -> str:
+    parts = [f"max tokens {p.max_tokens}", f"temperature {p.temperature:g}", f"top p {p.top_p:g}"]
+    parts += [
+        f"{label} {value:g}"
+        for label, value in (
+            ("top k", p.top_k),
+            ("frequency penalty", p.frequency_penalty),
+            ("presence penalty", p.presence_penalty),
+            ("seed", p.seed),
+        )
+        if value
+    ]
+    if p.stop:
+        parts.append("stop " + ", ".join(map(repr, p.stop)))
+    return " · ".join(parts)
+
+
+def _evaluation_text(e: EvaluationDetail) -> str:
+    rows = f"{_rows_done(e)} answered" + (f" (a seeded sample of {e.sample_size:,})" if e.sample_size else "")
+    progress = f"{e.progress * 100:.0f}%"
+    if e.eta_seconds is not None and e.state not in FINAL_FINETUNE_STATES:
+        progress += f" · ETA {fmt_duration(e.eta_seconds)}"
+    if e.report is not None and e.report.wall_seconds is not None:
+        progress += f" · wall {fmt_duration(e.report.wall_seconds)}"
+    facts = [
+        ("id", e.id),
+        ("state", state_text(e.state, e.state_message)),
+        ("deployment", f"{e.deployment_name}  ({e.deployment_id})"),
+        ("model", f"{e.model_name}  ({e.model_id})"),
+        ("dataset", f"{e.dataset_path}  (sha256 {e.dataset_hash[:12]})"),
+        ("rows", rows),
+        ("metrics", ", ".join(e.metrics)),
+        ("parameters", _params_text(e.params)),
+        ("concurrency", str(e.concurrency)),
+        ("progress", progress),
+    ]
+    facts += [
+        (k, v)
+        for k, v in (
+            ("fine-tune", e.finetune_id),
+            ("job", e.job_id),
+            ("job run", e.job_run_id),
+            ("report uri", e.report_uri),
+        )
+        if v
+    ]
+    facts += [
+        (k, t.astimezone().isoformat(timespec="seconds"))
+        for k, t in (("created", e.created_at), ("updated", e.updated_at), ("finished", e.finished_at))
+        if t is not None
+    ]
+    text = e.name + (f" — {e.description}" if e.description else "") + "\n"
+    text += facts_text(facts, 12)
+    if e.report is not None:
+        text += "\n\n" + _report_table(e.report, categories=True)
+    if e.failure_log:
+        text += "\n  job log (last lines):\n" + "\n".join(f"    {line}" for line in e.failure_log)
+    return text
+
+
+async def _follow_evaluation(ctx: Context, detail: EvaluationDetail) -> EvaluationDetail:
+    """Print the state changes and the rows answered (a line each tenth; on a terminal, a ticking
+    line for every row) until the evaluation ends; return its final detail."""
+    args, backend = ctx.args, ctx.backend
+    shown: tuple[FineTuneState, str] | None = None
+    tenth = 0
+
+    async def poll(status: StatusLines, clock: str) -> bool:
+        nonlocal detail, shown, tenth
+        detail = await backend.get_evaluation(detail.id)
+        if args.json or detail.state in FINAL_FINETUNE_STATES:
+            return detail.state in FINAL_FINETUNE_STATES
+        if (detail.state, detail.state_message) != shown:
+            shown = (detail.state, detail.state_message)
+            status.line(f"{clock} {detail.state.value}" + (f": {detail.state_message}" if detail.state_message else ""))
+        rows = f"{clock} rows {_rows_done(detail)}"
+        if detail.rows_total and detail.rows_done * 10 // detail.rows_total > tenth:
+            tenth = detail.rows_done * 10 // detail.rows_total
+            status.line(rows)
+        eta = f" · ETA {fmt_duration(detail.eta_seconds)}" if detail.eta_seconds is not None else ""
+        status.tick(f"{rows} ({detail.progress * 100:.0f}%){eta}")
+        return False
+
+    await follow_job(args, poll, "evaluations", "the evaluation", detail.id)
+    return detail
+
+
+def _evaluation_outcome(args: argparse.Namespace, response: CreateEvaluationResponse) -> int:
+    e = response.evaluation
+    if e.state != FineTuneState.SUCCEEDED:
+        job_failed(args, response, f"evaluation {e.id}", e.state, e.state_message, e.failure_log)
+        return 1
+    wall = e.report.wall_seconds if e.report is not None else None
+    text = f"evaluated {e.name} ({e.id}): SUCCEEDED · {_rows_done(e)} rows" + (
+        f" in {fmt_duration(wall)}" if wall is not None else ""
+    )
+    if e.report is not None:
+        text += "\n\n" + _report_table(e.report, categories=False) + "\n"
+    text += (
+        f"\n  per category: aqua-ext evaluations get {e.id}"
+        f"\n  the rows: aqua-ext evaluations rows {e.id} --sort rougeL"
+        f"\n  the report: aqua-ext evaluations report {e.id}"
+    )
+    emit(args, response, text)
+    return 0
+
+
+def _rows_text(page: EvaluationRows, query: EvaluationRowsQuery) -> str:
+    keys = score_keys(k for r in page.items for k in r.scores)
+    rows = [
+        [
+            str(r.index),
+            r.category or "-",
+            clip(r.prompt),
+            clip(r.reference),
+            clip(f"error: {r.error}" if r.error else r.output),
+            fmt_score("latency", r.latency_ms),
+            *(fmt_score(k, r.scores.get(k)) for k in keys),
+        ]
+        for r in page.items
+    ]
+    text = table(rows, ["INDEX", "CATEGORY", "PROMPT", "REFERENCE", "OUTPUT", "latency_ms", *keys])
+    shown = f"rows {query.offset + 1}-{query.offset + len(page.items)}" if page.items else "no rows"
+    text += f"\n{shown} of {page.total:,}" + (f" in category {query.category}" if query.category else "")
+    if query.sort:
+        text += f", by {query.sort}{' (highest first)' if query.descending else ''}"
+    if page.categories:
+        text += f"; categories: {', '.join(page.categories)}"
+    return text
+
+
+def _report_file_name(name: str) -> str:
+    stem = "".join(c if c.isalnum() or c in "._-" else "-" for c in name).strip("-.") or "evaluation"
+    return f"{stem}-report.html"
+
+
+async def _write_report(ctx: Context) -> int:
+    args, backend = ctx.args, ctx.backend
+    detail = await backend.get_evaluation(args.evaluation_id)
+    path = Path(args.output or _report_file_name(detail.name))
+    if path.exists() and not args.force:
+        raise InvalidInput.field("output", f"{path} exists; --force overwrites it")
+    html = await backend.evaluation_report_html(detail.id)  # 409 until it SUCCEEDED
+    try:
+        await asyncio.to_thread(path.write_text, html, encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput.field("output", f"{path}: {exc.strerror or exc}") from None
+    size = len(html.encode())
+    if args.json:
+        emit_json({"evaluation_id": detail.id, "path": str(path.resolve()), "bytes": size})
+    else:
+        print(f"wrote the report of {detail.name} ({detail.id}) to {path} ({size / 1024:,.0f} KB)")
+    return 0
+
+
+def _comparison_text(c: EvaluationComparison) -> str:
+    names = {e.id: clip(e.name, 24) for e in c.evaluations}
+    if len(set(names.values())) < len(names):  # the same name twice: the ids tell them apart
+        names = {e.id: f"{clip(e.name, 24)} ({e.id})" for e in c.evaluations}
+    ids = [e.id for e in c.evaluations]
+    lines = [
+        f"  {names[e.id]}: {e.id} · {e.deployment_name} · {e.dataset_path} · {_rows_done(e)} rows · {e.state.value}"
+        for e in c.evaluations
+    ]
+
+    def compared(scores: Mapping[str, Mapping[str, float]]) -> str:
+        rows = []
+        for key in score_keys(scores):
+            best = _best_ids(key, scores[key])
+            rows.append(
+                [
+                    SCORE_LABELS.get(key, key),
+                    *(fmt_score(key, scores[key].get(i)) + (" ★" if i in best else "") for i in ids),
+                ]
+            )
+        return table(rows, ["SCORE", *(names[i] for i in ids)])
+
+    text = "\n".join(lines) + "\n\n" + compared(c.overall)
+    for category, scores in sorted(c.categories.items()):
+        text += f"\n\ncategory {category}\n" + compared(scores)
+    text += "\n\n★ best (the lowest latency, else the highest score)"
+    text += "".join(f"\nnote: {note}" for note in c.notes)
+    return text
+
+
+async def run(ctx: Context) -> int:
+    args, backend = ctx.args, ctx.backend
+    cmd = args.evaluations_command
+    if cmd == "create":
+        request = _evaluation_request(args)
+        # Dataset paths are relative to the current folder, as Jupyter's are to its root.
+        response = await backend.create_evaluation(request, DatasetAccess(root=ctx.root))
+        e = response.evaluation
+        if not job_created(
+            args,
+            response,
+            preflight_lines(response.preflight, split=False),
+            e,
+            f"{e.rows_total:,} rows; {', '.join(e.metrics)}",
+            "evaluations",
+            "evaluation",
+        ):
+            return 0
+        final = await _follow_evaluation(ctx, e)
+        return _evaluation_outcome(args, response.model_copy(update={"evaluation": final}))
+
+    done = await job_basics(
+        args,
+        cmd,
+        JobKind(
+            "evaluations",
+            "evaluation_id",
+            backend.list_evaluations,
+            backend.get_evaluation,
+            backend.cancel_evaluation,
+            backend.delete_evaluation,
+            backend.evaluation_logs,
+            _evaluation_rows,
+            _evaluation_text,
+        ),
+    )
+    if done is not None:
+        return done
+
+    if cmd == "rows":
+        query = EvaluationRowsQuery(
+            offset=args.offset, limit=args.limit, sort=args.sort, descending=args.desc, category=args.category
+        )
+        page = await backend.evaluation_rows(args.evaluation_id, query)
+        emit(args, page, _rows_text(page, query))
+        return 0
+
+    if cmd == "report":
+        return await _write_report(ctx)
+
+    if cmd == "compare":
+        ids = list(dict.fromkeys(args.evaluation_ids))
+        if not 2 <= len(ids) <= MAX_COMPARED:
+            raise InvalidInput.field("evaluation_ids", f"compare 2 to {MAX_COMPARED} evaluations; got {len(ids)}")
+        details = await asyncio.gather(*(backend.get_evaluation(i) for i in ids))
+        comparison = compare(details)
+        emit(args, comparison, _comparison_text(comparison))
+        return 0
+    raise AssertionError(args)

@@ -1,0 +1,395 @@
+"""`aqua-ext finetune create|list|get|cancel|delete|metrics|logs`.
+
+`create` starts from the base model's defaults (as the fine-tune form does) for the hyperparameters
+its flags leave out, checks the dataset (relative to the current folder, as `datasets validate`),
+prints the preflight's warnings and the new job's id; with --follow it prints the progress and each
+logged loss until the job ends (exit 0 on SUCCEEDED, 1 on FAILED or CANCELED). The job runs
+detached (locally a process of its own, on OCI a job run): Ctrl-C only stops following, and
+`finetune cancel` stops the job."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+from collections.abc import Sequence
+from typing import Any
+
+from ..api.finetunes import (
+    FINAL_FINETUNE_STATES,
+    CreateFineTuneRequest,
+    CreateFineTuneResponse,
+    FineTuneDefaultsQuery,
+    FineTuneDetail,
+    FineTuneParams,
+    FineTuneState,
+    FineTuneSummary,
+    MetricPoint,
+    MetricsQuery,
+)
+from ..errors import InvalidInput, NotFound
+from ..services.datasets import DatasetAccess
+from .context import Context, add_command, add_oci_logging_flags
+from .jobs import JobKind, add_job_commands, follow_job, job_basics, job_created, job_failed
+from .output import (
+    StatusLines,
+    emit,
+    facts_text,
+    fmt_duration,
+    fmt_loss,
+    preflight_lines,
+    state_text,
+    table,
+)
+
+
+def _param_default(name: str) -> str:
+    """The contract's default (a model's own may differ, e.g. a shorter sequence length)."""
+    return f"usually {FineTuneParams.model_fields[name].default:g}"
+
+
+def add_parser(sub: Any) -> None:
+    ft = add_command(sub, "finetune", "fine-tune a model on a JSONL dataset and follow the job").add_subparsers(
+        dest="finetune_command", required=True
+    )
+    ftc = add_command(ft, "create", "check the dataset and start a fine-tuning job (LoRA or last layers)")
+    ftc.add_argument("model_id", help="the base model (ready to fine-tune)")
+    ftc.add_argument("dataset", help="a .jsonl file under the current folder (OCI: also oci://bucket@namespace/path)")
+    ftc.add_argument("--name", required=True, help="the job's name, also the fine-tuned model's")
+    ftc.add_argument("--description")
+    split = CreateFineTuneRequest.model_fields["validation_split"].default
+    ftc.add_argument(
+        "--validation-split",
+        type=float,
+        help=f"share of rows held out for the validation loss (0-0.5, default {split:g})",
+    )
+    hp = ftc.add_argument_group("hyperparameters (left out: the base model's defaults, as in the fine-tune form)")
+    hp.add_argument(
+        "--training-type",
+        choices=["lora", "last_layers"],
+        help="lora: low-rank adapters (default); last_layers: the last N decoder layers in full",
+    )
+    hp.add_argument("--epochs", type=int, help=_param_default("epochs"))
+    hp.add_argument("--learning-rate", type=float, help=_param_default("learning_rate"))
+    hp.add_argument("--batch-size", type=int, help=_param_default("batch_size"))
+    hp.add_argument(
+        "--max-seq-length", type=int, help=f"tokens; longer rows are truncated ({_param_default('max_seq_length')})"
+    )
+    hp.add_argument("--pad-to-max-length", action="store_true", help="pad every row to --max-seq-length")
+    hp.add_argument("--lora-r", type=int, help=_param_default("lora_r"))
+    hp.add_argument("--lora-alpha", type=int, help=_param_default("lora_alpha"))
+    hp.add_argument("--lora-dropout", type=float, help=_param_default("lora_dropout"))
+    hp.add_argument(
+        "--lora-target-modules", metavar="A,B", help="module names, e.g. q_proj,v_proj (default: every linear layer)"
+    )
+    hp.add_argument(
+        "--last-n-layers", type=int, help=f"with --training-type last_layers ({_param_default('last_n_layers')})"
+    )
+    hp.add_argument(
+        "--early-stopping-patience",
+        type=int,
+        help=f"evaluations without improvement before stopping (0: off; {_param_default('early_stopping_patience')})",
+    )
+    hp.add_argument("--early-stopping-threshold", type=float, help="the smallest improvement that counts")
+    hp.add_argument(
+        "--logging-steps", type=int, help=f"log the train loss every N steps ({_param_default('logging_steps')})"
+    )
+    hp.add_argument("--seed", type=int, help=_param_default("seed"))
+    where = ftc.add_argument_group("where it runs")
+    where.add_argument("--shape", help="local: cpu or gpu (default: gpu when there is one); OCI: a job shape")
+    where.add_argument("--replicas", type=int, default=1, help="OCI: nodes of a distributed run")
+    where.add_argument("--output-uri", help="OCI: oci://bucket@namespace/prefix (a versioned bucket) for the weights")
+    where.add_argument("--experiment-name", help="OCI: the model version set grouping runs")
+    where.add_argument("--subnet-id", help="OCI: required for --replicas > 1")
+    add_oci_logging_flags(where)
+    ftc.add_argument(
+        "--follow",
+        "-f",
+        action="store_true",
+        help="print progress and losses until the job ends (exit 1 unless it SUCCEEDED); "
+        "Ctrl-C stops following, not the job",
+    )
+    add_job_commands(
+        ft,
+        "finetune_id",
+        "list fine-tuning jobs",
+        (
+            ("get", "show one job"),
+            ("cancel", "stop a running job (CANCELING, then CANCELED)"),
+            ("delete", "remove a finished job and the model it produced"),
+            ("metrics", "the job's logged losses"),
+        ),
+        "the job's log",
+        "keep printing new lines until the job ends (or Ctrl-C)",
+    )
+
+
+# Flags that become FineTuneParams fields when given; left out, the base model's defaults apply.
+_FINETUNE_PARAM_FLAGS = (
+    "training_type",
+    "epochs",
+    "learning_rate",
+    "batch_size",
+    "max_seq_length",
+    "lora_r",
+    "lora_alpha",
+    "lora_dropout",
+    "last_n_layers",
+    "early_stopping_patience",
+    "early_stopping_threshold",
+    "logging_steps",
+    "seed",
+)
+
+
+def _given_params(args: argparse.Namespace) -> dict[str, Any]:
+    """The hyperparameters set by flags."""
+    params: dict[str, Any] = {k: getattr(args, k) for k in _FINETUNE_PARAM_FLAGS if getattr(args, k) is not None}
+    if args.pad_to_max_length:
+        params["pad_to_max_length"] = True
+    if args.lora_target_modules is not None:
+        params["lora_target_modules"] = [m.strip() for m in args.lora_target_modules.split(",") if m.strip()]
+    return params
+
+
+def _finetune_request(args: argparse.Namespace) -> CreateFineTuneRequest:
+    """The request the REST route takes, from the flags (hyperparameters left out: the contract's
+    defaults): out-of-range values are the API's errors, named as the API names them (`params.epochs`)."""
+    params = _given_params(args)
+    body: dict[str, Any] = {
+        "model_id": args.model_id,
+        "name": args.name,
+        "description": args.description or "",
+        "dataset_path": args.dataset,
+        "params": params,
+        "shape": args.shape,
+        "replicas": args.replicas,
+        "output_uri": args.output_uri,
+        "experiment_name": args.experiment_name,
+        "subnet_id": args.subnet_id,
+        "log_group_id": args.log_group_id,
+        "log_id": args.log_id,
+    }
+    if args.validation_split is not None:
+        body["validation_split"] = args.validation_split
+    return CreateFineTuneRequest.model_validate(body)
+
+
+async def _finetune_request_with_defaults(ctx: Context) -> CreateFineTuneRequest:
+    """As the fine-tune form does: hyperparameters left out are the base model's defaults (a sequence
+    length the model holds, a batch that fits the shape, given the flags that are set); the flags
+    are checked first, so a bad one is reported as the API reports it. (Filling in the defaults is a
+    rule for services/finetunes.py, as the form's defaults route is.)"""
+    args = ctx.args
+    request = _finetune_request(args)
+    given = _given_params(args)
+    query = FineTuneDefaultsQuery(
+        shape=args.shape, **{k: v for k, v in given.items() if k in FineTuneDefaultsQuery.model_fields}
+    )
+    try:
+        defaults = await ctx.backend.finetune_defaults(request.model_id, query)
+    except NotFound as exc:  # a bad field of this request, as the create route reports it
+        raise InvalidInput.field("model_id", exc.message) from None
+    params = FineTuneParams.model_validate({**defaults.params.model_dump(), **given})
+    return request.model_copy(update={"params": params})
+
+
+def _fmt_finetune_progress(f: FineTuneSummary) -> str:
+    text = f"{f.progress * 100:.0f}%"
+    if f.total_steps:
+        text += f" ({f.step}/{f.total_steps})"
+    return text
+
+
+def _point_text(point: MetricPoint, total_steps: int | None) -> str:
+    parts = [f"step {point.step}/{total_steps}" if total_steps else f"step {point.step}", f"epoch {point.epoch:.2f}"]
+    if point.train_loss is not None:
+        parts.append(f"train loss {point.train_loss:.4f}")
+    if point.validation_loss is not None:
+        parts.append(f"validation loss {point.validation_loss:.4f}")
+    if point.learning_rate is not None:
+        parts.append(f"lr {point.learning_rate:.2e}")
+    return " · ".join(parts)
+
+
+def _finetune_rows(items: Sequence[FineTuneSummary]) -> str:
+    rows = [
+        [
+            f.id,
+            f.name,
+            f.base_model_name,
+            f.state.value,
+            _fmt_finetune_progress(f),
+            f.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+        ]
+        for f in items
+    ]
+    return table(rows, ["ID", "NAME", "BASE MODEL", "STATE", "PROGRESS", "CREATED"])
+
+
+def _finetune_text(f: FineTuneDetail) -> str:
+    p = f.params
+    if f.training_type == "lora":
+        method = (
+            f"LoRA r={p.lora_r} alpha={p.lora_alpha} dropout={p.lora_dropout:g} "
+            f"modules={','.join(p.lora_target_modules) or 'all-linear'}"
+        )
+    else:
+        method = f"last {p.last_n_layers} layer{'s' if p.last_n_layers != 1 else ''} in full"
+    hyper = (
+        f"epochs {p.epochs} · lr {p.learning_rate:g} · batch {p.batch_size} · max seq {p.max_seq_length}"
+        + (" (padded)" if p.pad_to_max_length else "")
+        + f" · logging every {p.logging_steps} steps · seed {p.seed}"
+    )
+    if p.early_stopping_patience:
+        hyper += f" · early stopping after {p.early_stopping_patience} (threshold {p.early_stopping_threshold:g})"
+    rows = "-" if f.train_rows is None else f"train {f.train_rows:,} / validation {f.validation_rows or 0:,}"
+    progress = f"{_fmt_finetune_progress(f)} · epoch {f.epoch:.2f}"
+    if f.eta_seconds is not None and f.state not in FINAL_FINETUNE_STATES:
+        progress += f" · ETA {fmt_duration(f.eta_seconds)}"
+    resources = [f"wall {fmt_duration(f.wall_seconds)}"] if f.wall_seconds is not None else []
+    if f.peak_memory_mb is not None:
+        resources.append(f"peak memory {f.peak_memory_mb:,.0f} MB")
+    facts = [
+        ("id", f.id),
+        ("state", state_text(f.state, f.state_message)),
+        ("base model", f"{f.base_model_name}  ({f.base_model_id})"),
+        ("dataset", f"{f.dataset_path}  (sha256 {f.dataset_hash[:12]})"),
+        ("rows", f"{rows}  (split {f.validation_split:g})"),
+        ("method", method),
+        ("hyperparams", hyper),
+        ("shape", f.shape + (f" × {f.replicas}" if f.replicas > 1 else "")),
+        ("progress", progress),
+        ("final loss", f"train {fmt_loss(f.final_train_loss)} · validation {fmt_loss(f.final_validation_loss)}"),
+        ("output model", f.output_model_id or "-"),
+        ("artifact", f.artifact_location or "-"),
+        ("resources", " · ".join(resources) or "-"),
+    ]
+    # OCI's resources, where there are any.
+    facts += [
+        (k, v)
+        for k, v in (
+            ("job", f.job_id),
+            ("job run", f.job_run_id),
+            ("output uri", f.output_uri),
+            ("experiment", f.experiment_name),
+            ("subnet", f.subnet_id),
+            ("log", f"{f.log_group_id} / {f.log_id}" if f.log_id else None),
+        )
+        if v
+    ]
+    facts += [
+        ("created", f.created_at.astimezone().isoformat(timespec="seconds")),
+        ("updated", f.updated_at.astimezone().isoformat(timespec="seconds")),
+    ]
+    if f.finished_at is not None:
+        facts.append(("finished", f.finished_at.astimezone().isoformat(timespec="seconds")))
+    text = f.name + (f" — {f.description}" if f.description else "") + "\n"
+    text += facts_text(facts, 13)
+    if f.failure_log:
+        text += "\n  job log (last lines):\n" + "\n".join(f"    {line}" for line in f.failure_log)
+    return text
+
+
+async def _follow_finetune(ctx: Context, detail: FineTuneDetail) -> FineTuneDetail:
+    """Print the job's state changes and each metric point as it arrives (metrics asked for with
+    the cursor, so each comes once) until the job ends; return its final detail."""
+    args, backend = ctx.args, ctx.backend
+    cursor = 0
+    shown: tuple[FineTuneState, str] | None = None
+
+    async def poll(status: StatusLines, clock: str) -> bool:
+        nonlocal detail, cursor, shown
+        # The state first: once it is final, the metrics read next hold every point.
+        detail = await backend.get_finetune(detail.id)
+        metrics = await backend.finetune_metrics(detail.id, MetricsQuery(after=cursor))
+        cursor = metrics.cursor
+        if not args.json:
+            if (detail.state, detail.state_message) != shown and detail.state not in FINAL_FINETUNE_STATES:
+                shown = (detail.state, detail.state_message)
+                status.line(
+                    f"{clock} {detail.state.value}" + (f": {detail.state_message}" if detail.state_message else "")
+                )
+            for point in metrics.points:
+                status.line(f"{clock} {_point_text(point, detail.total_steps)}")
+            if detail.state not in FINAL_FINETUNE_STATES:
+                eta = f" · ETA {fmt_duration(detail.eta_seconds)}" if detail.eta_seconds is not None else ""
+                status.tick(f"{clock} {_fmt_finetune_progress(detail)} · epoch {detail.epoch:.2f}{eta}")
+        return detail.state in FINAL_FINETUNE_STATES
+
+    await follow_job(args, poll, "finetune", "the fine-tuning job", detail.id)
+    return detail
+
+
+def _finetune_outcome(args: argparse.Namespace, response: CreateFineTuneResponse) -> int:
+    f = response.finetune
+    if f.state == FineTuneState.SUCCEEDED:
+        text = (
+            f"fine-tuned {f.name} ({f.id}): SUCCEEDED"
+            + (f" in {fmt_duration(f.wall_seconds)}" if f.wall_seconds is not None else "")
+            + f"\n  final loss: train {fmt_loss(f.final_train_loss)} · "
+            f"validation {fmt_loss(f.final_validation_loss)}"
+        )
+        if f.output_model_id:
+            text += (
+                f"\n  model: {f.output_model_id}"
+                f"\n  deploy it: aqua-ext deployments create {f.output_model_id} --name {shlex.quote(f.name)}"
+            )
+        emit(args, response, text)
+        return 0
+    job_failed(args, response, f"fine-tuning job {f.id}", f.state, f.state_message, f.failure_log)
+    return 1
+
+
+async def run(ctx: Context) -> int:
+    args, backend = ctx.args, ctx.backend
+    cmd = args.finetune_command
+    if cmd == "create":
+        request = await _finetune_request_with_defaults(ctx)
+        # Dataset paths are relative to the current folder, as Jupyter's are to its root.
+        response = await backend.create_finetune(request, DatasetAccess(root=ctx.root))
+        f = response.finetune
+        if not job_created(
+            args, response, preflight_lines(response.preflight), f, f"{f.training_type}, {f.shape}", "finetune", "job"
+        ):
+            return 0
+        final = await _follow_finetune(ctx, f)
+        return _finetune_outcome(args, response.model_copy(update={"finetune": final}))
+
+    done = await job_basics(
+        args,
+        cmd,
+        JobKind(
+            "fine-tuning jobs",
+            "finetune_id",
+            backend.list_finetunes,
+            backend.get_finetune,
+            backend.cancel_finetune,
+            backend.delete_finetune,
+            backend.finetune_logs,
+            _finetune_rows,
+            _finetune_text,
+        ),
+    )
+    if done is not None:
+        return done
+
+    if cmd == "metrics":
+        metrics = await backend.finetune_metrics(args.finetune_id, MetricsQuery())
+        rows = [
+            [
+                str(p.step),
+                f"{p.epoch:.2f}",
+                fmt_loss(p.train_loss),
+                fmt_loss(p.validation_loss),
+                "-" if p.learning_rate is None else f"{p.learning_rate:.2e}",
+            ]
+            for p in metrics.points
+        ]
+        emit(
+            args,
+            metrics,
+            table(rows, ["STEP", "EPOCH", "TRAIN LOSS", "VALIDATION LOSS", "LEARNING RATE"])
+            + f"\n{len(metrics.points)} points; the job is {metrics.state.value}",
+        )
+        return 0
+    raise AssertionError(args)

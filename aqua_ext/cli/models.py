@@ -1,0 +1,167 @@
+"""`aqua-ext models list|get|fit|register|delete`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from typing import Any
+
+from ..api.fit import FitQuery
+from ..api.models import ModelListQuery, RegisterModelRequest
+from ..api.operations import TERMINAL_STATES, OperationState
+from .context import Context, add_command
+from .output import emit, error, facts_text, fmt_params, fmt_size, table
+
+
+def add_parser(sub: Any) -> None:
+    models = add_command(sub, "models", "browse, register and delete models").add_subparsers(
+        dest="models_command", required=True
+    )
+    ls = add_command(models, "list", "list models")
+    ls.add_argument("--q", help="search words")
+    ls.add_argument("--source", choices=["catalog", "cache", "registered", "fine-tuned", "demo"])
+    ls.add_argument("--capability", choices=["TEXT_TO_TEXT", "IMAGE_TEXT_TO_TEXT", "EMBEDDING", "RERANK"])
+    ls.add_argument("--format", choices=["safetensors", "gguf"])
+    ls.add_argument("--max-size-gb", type=float)
+    ls.add_argument("--refresh", action="store_true", help="rescan the Hugging Face cache")
+    add_command(models, "get", "show one model").add_argument("model_id")
+    fit = add_command(models, "fit", "memory estimate against this machine and OCI shapes")
+    fit.add_argument("model_id")
+    fit.add_argument("--dtype", default="bfloat16", choices=["float32", "bfloat16", "float16", "int8", "int4"])
+    fit.add_argument("--context-length", type=int, default=4096)
+    fit.add_argument("--concurrency", type=int, default=1)
+    reg = add_command(
+        models, "register", "register a local folder, an Object Storage folder (OCI) or a Hugging Face model"
+    )
+    src = reg.add_mutually_exclusive_group()
+    src.add_argument("--path", help="folder with config.json and safetensors/gguf weights")
+    src.add_argument("--hf-id", help="Hugging Face repository id, e.g. Qwen/Qwen2.5-0.5B-Instruct (token: HF_TOKEN)")
+    reg.add_argument(
+        "--os-uri",
+        help="oci://bucket@namespace/folder: the model to register (OCI), or where a --hf-id download is uploaded",
+    )
+    reg.add_argument("--revision")
+    reg.add_argument("--name")
+    add_command(models, "delete", "delete a registered model").add_argument("model_id")
+
+
+def check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """What argparse cannot say: `register` takes one source."""
+    if args.models_command == "register":
+        if not (args.path or args.hf_id or args.os_uri):
+            parser.error("models register: one of --path, --hf-id or --os-uri is required")
+        if args.path and args.os_uri:
+            parser.error("models register: --os-uri goes with --hf-id (upload destination) or alone, not with --path")
+
+
+async def run(ctx: Context) -> int:
+    args, models = ctx.args, ctx.services.models
+    cmd = args.models_command
+    if cmd == "list":
+        query = ModelListQuery(
+            q=args.q,
+            source=args.source,
+            capability=args.capability,
+            format=args.format,
+            max_size_gb=args.max_size_gb,
+            refresh=args.refresh,
+        )
+        items = (await models.list(query)).items
+        rows = [
+            [
+                m.id,
+                m.name,
+                m.source.value,
+                m.capability.value,
+                fmt_params(m.parameter_count),
+                fmt_size(m.size_bytes),
+                ",".join(f.value for f in m.formats),
+                "yes" if m.ready_to_deploy else "no",
+            ]
+            for m in items
+        ]
+        emit(
+            args,
+            list(items),
+            table(rows, ["ID", "NAME", "SOURCE", "CAPABILITY", "PARAMS", "SIZE", "FORMATS", "DEPLOYABLE"])
+            + f"\n{len(items)} models",
+        )
+        return 0
+
+    if cmd == "get":
+        m = await models.get(args.model_id)
+        facts = [
+            ("id", m.id),
+            ("source", m.source.value),
+            ("organization", m.organization or "-"),
+            ("license", m.license or "-"),
+            ("task", m.task or "-"),
+            ("capability", m.capability.value),
+            ("parameters", fmt_params(m.parameter_count)),
+            ("context", str(m.context_length or "-")),
+            ("size", fmt_size(m.size_bytes)),
+            ("hugging face", m.hf_id or "-"),
+            ("location", m.artifact_location or "-"),
+        ]
+        text = f"{m.name}\n" + facts_text(facts, 13)
+        if m.notes:
+            text += "\n" + "\n".join(f"  note: {n}" for n in m.notes)
+        emit(args, m, text)
+        return 0
+
+    if cmd == "fit":
+        fit_query = FitQuery(dtype=args.dtype, context_length=args.context_length, concurrency=args.concurrency)
+        report = await models.fit(args.model_id, fit_query)
+        rows = [
+            [
+                t.name,
+                "yes" if t.fits else "no",
+                f"{t.memory_gb:.1f} GB",
+                f"{t.headroom_gb:+.1f} GB",
+                "◀ recommended" if t.recommended else "",
+            ]
+            for t in [*report.local, *report.shapes]
+        ]
+        emit(
+            args,
+            report,
+            "\n".join(report.arithmetic) + "\n\n" + table(rows, ["TARGET", "FITS", "MEMORY", "HEADROOM", ""]),
+        )
+        return 0
+
+    if cmd == "register":
+        token = os.environ.get("HF_TOKEN") or None
+        source = "huggingface" if args.hf_id else "object_storage" if args.os_uri else "local_folder"
+        request = RegisterModelRequest(
+            source=source,
+            path=args.path,
+            hf_id=args.hf_id,
+            os_uri=args.os_uri,
+            revision=args.revision,
+            name=args.name,
+            token=token,
+        )
+        response = await models.register(request)
+        op = response.operation
+        while op.state not in TERMINAL_STATES:
+            if not args.json:
+                pct = f"{op.progress * 100:5.1f}%" if op.progress is not None else ""
+                print(f"\r{pct} {op.message}".ljust(70), end="", file=sys.stderr, flush=True)
+            await asyncio.sleep(0.5)
+            op = ctx.operations.get(op.id)
+        if not args.json:
+            print(file=sys.stderr)
+        if op.state != OperationState.SUCCEEDED:
+            error(op.error or op.state.value)
+            return 1
+        model = response.model or await models.get(op.resource_id or "")
+        emit(args, model, f"registered {model.name} as {model.id}")
+        return 0
+
+    if cmd == "delete":
+        await models.delete(args.model_id)
+        emit(args, None, f"deleted {args.model_id}")
+        return 0
+    raise AssertionError(args)

@@ -1,0 +1,172 @@
+"""What the CLI prints: tables, --json emission, progress lines on stderr, and the formatting of
+sizes, durations, losses and scores. No command logic, no backend."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..api.datasets import DatasetReport
+from ..api.finetunes import FineTuneState
+
+
+def emit(args: argparse.Namespace, payload: BaseModel | list[BaseModel] | None, text: str) -> None:
+    """`payload` as JSON with --json, else `text`."""
+    if args.json:
+        if isinstance(payload, list):
+            print(json.dumps([p.model_dump(mode="json") for p in payload], indent=2))
+        elif payload is not None:
+            print(payload.model_dump_json(indent=2))
+    else:
+        print(text)
+
+
+def emit_json(value: Any) -> None:
+    print(json.dumps(value, indent=2))
+
+
+def table(rows: list[list[str]], headers: list[str]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
+
+
+def facts_text(facts: Sequence[tuple[str, str]], width: int) -> str:
+    """`key value` lines, indented, the values aligned."""
+    return "\n".join(f"  {k:<{width}} {v}" for k, v in facts)
+
+
+def error(text: str) -> None:
+    print(f"error: {text}", file=sys.stderr)
+
+
+# ---- progress on stderr --------------------------------------------------------------
+
+
+def progress(prefix: str, message: str, *, tty: bool, last: list[str]) -> None:
+    """One progress line on stderr: rewritten in place on a terminal (`prefix` ticking), one line
+    per change of `message` otherwise."""
+    if tty:
+        print(f"\r{prefix} {message}"[:120].ljust(80), end="", file=sys.stderr, flush=True)
+    elif message != (last[0] if last else None):
+        print(f"{prefix} {message}", file=sys.stderr, flush=True)
+    last[:] = [message]
+
+
+class StatusLines:
+    """Progress on stderr: lasting lines (a state change, a logged loss) and, on a terminal, one
+    ticking line rewritten in place below them."""
+
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+        self.ticking = False
+
+    def line(self, text: str) -> None:
+        if self.ticking:
+            print("\r" + " " * 100 + "\r", end="", file=sys.stderr)
+            self.ticking = False
+        print(text, file=sys.stderr, flush=True)
+
+    def tick(self, text: str) -> None:
+        if self.tty:
+            print(f"\r{text}"[:120].ljust(100), end="", file=sys.stderr, flush=True)
+            self.ticking = True
+
+    def close(self) -> None:
+        if self.ticking:
+            print(file=sys.stderr, flush=True)
+            self.ticking = False
+
+
+# ---- formatting ----------------------------------------------------------------------
+
+
+def fmt_size(n: int | None) -> str:
+    return "-" if n is None else f"{n / 1e9:.1f} GB" if n >= 1e8 else f"{n / 1e6:.1f} MB"
+
+
+def fmt_params(n: int | None) -> str:
+    if n is None:
+        return "-"
+    for unit, scale in (("B", 1e9), ("M", 1e6), ("K", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f}{unit}"
+    return str(n)
+
+
+def fmt_loss(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
+
+
+def fmt_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
+
+
+def clip(text: str, width: int = 32) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def state_text(state: FineTuneState, message: str) -> str:
+    """The state and its message, unless the message only repeats the state ("Succeeded")."""
+    repeats = message.lower() == state.value.lower().replace("_", " ")
+    return state.value + (f"  ({message})" if message and not repeats else "")
+
+
+def preflight_lines(report: DatasetReport, *, split: bool = True) -> list[str]:
+    """The dataset preflight's summary and warnings (`split`: the train / validation rows)."""
+    lines = [
+        f"dataset {report.path}: {report.valid_rows:,} {report.format} rows"
+        + (f"; train {report.train_rows:,} / validation {report.validation_rows:,}" if split else "")
+    ]
+    if report.tokens is not None:
+        t = report.tokens
+        lines.append(
+            f"tokens ({t.template}): p50 {t.p50} · p95 {t.p95} · max {t.max}; "
+            f"{t.over_limit:,} rows over {t.max_seq_length}"
+        )
+    return lines + [f"warning: {w}" for w in report.warnings]
+
+
+# Score keys in the order tables show them (as the Evaluations screens do), with their labels.
+SCORE_LABELS = {
+    "bertscore": "BERTScore",
+    "rouge1": "ROUGE-1",
+    "rouge2": "ROUGE-2",
+    "rougeL": "ROUGE-L",
+    "exact_match": "exact match",
+    "bleu": "BLEU",
+    "chrf": "chrF",
+    "readability": "readability (Flesch)",
+    "latency_ms_mean": "latency mean",
+    "latency_ms_p50": "latency p50",
+    "latency_ms_p95": "latency p95",
+    "tokens_per_s_mean": "tokens/s mean",
+}
+_HUNDRED_SCALE = {"bleu", "chrf", "readability"}  # 0..100 (Flesch: about); the others 0..1
+
+
+def score_keys(keys: Iterable[str]) -> list[str]:
+    order = list(SCORE_LABELS)
+    return sorted(set(keys), key=lambda k: (order.index(k) if k in order else len(order), k))
+
+
+def fmt_score(key: str, value: float | None) -> str:
+    if value is None or not math.isfinite(value):
+        return "-"
+    if key.startswith("latency"):
+        return f"{value:,.0f} ms"
+    if key.startswith("tokens_per_s"):
+        return f"{value:.1f} tok/s"
+    return f"{value:.1f}" if key in _HUNDRED_SCALE else f"{value:.3f}"
