@@ -39,7 +39,7 @@ import { ParamRows } from './ParamRows';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useLatest } from '../../ui/hooks/useLatest';
-import { useFormTarget } from '../../ui/hooks/useFormTarget';
+import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
 import { TargetField } from '../../ui/TargetField';
 import { infoForTarget, pickTarget } from '../../shared/targets';
 
@@ -134,23 +134,16 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
 
   // The engine defaults come from /info, which may arrive after the dialog opened, and follow
   // the chosen target (its hardware, its engines): a new target offers its own shapes afresh.
-  const forInfo = useLatest({ backendKind, info, model, shapeTouched, trans, holds: formTarget.holds });
-  const targetName = formTarget.target?.name ?? '';
-  const shownTarget = React.useRef(targetName);
-  React.useEffect(() => {
-    if (shownTarget.current === targetName) {
-      return;
-    }
-    shownTarget.current = targetName;
-    const { backendKind, info, model, holds } = forInfo.current;
+  const forInfo = useLatest({ backendKind, model, shapeTouched, trans });
+  useTargetChange(formTarget, () => {
     setShapeTouched(false);
     setFit(null);
     setForm(previous => ({
       ...previous,
       shape: defaultShape(backendKind, info, null),
-      modelId: model && !holds(model) ? '' : previous.modelId
+      modelId: model && !formTarget.holds(model) ? '' : previous.modelId
     }));
-  }, [targetName, forInfo]);
+  });
   React.useEffect(() => {
     if (!info) {
       return;

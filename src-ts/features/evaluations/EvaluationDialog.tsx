@@ -13,7 +13,7 @@ import type {
 } from '../../api/types';
 import { allows } from '../../shared/actions';
 import type { BackendKind } from '../../shared/labels';
-import { useFormTarget } from '../../ui/hooks/useFormTarget';
+import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
 import { useLatest } from '../../ui/hooks/useLatest';
 import { TargetField } from '../../ui/TargetField';
 import {
@@ -210,7 +210,6 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
 
   // A deployment chosen elsewhere (its detail, the only active one) brings its target; another
   // target picked here offers that target's deployments.
-  const targetName = formTarget.target?.name ?? '';
   const onTarget = useLatest({ deployment, formTarget });
   const chosenId = deployment?.id ?? '';
   React.useEffect(() => {
@@ -219,17 +218,11 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
       formTarget.choose(deployment.target);
     }
   }, [chosenId, onTarget]);
-  const shownTarget = React.useRef(targetName);
-  React.useEffect(() => {
-    if (shownTarget.current === targetName) {
-      return;
-    }
-    shownTarget.current = targetName;
-    const { deployment, formTarget } = onTarget.current;
+  useTargetChange(formTarget, () => {
     if (deployment && !formTarget.holds(deployment)) {
       setForm(previous => ({ ...previous, deploymentId: '' }));
     }
-  }, [targetName, onTarget]);
+  });
   const listed = deployment && !allows(deployment, 'evaluate') ? [deployment, ...evaluable] : evaluable;
 
   // The name follows the deployment and the data until the user names it.

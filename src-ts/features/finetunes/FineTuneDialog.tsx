@@ -54,7 +54,7 @@ import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useDatasetPreflight } from '../../ui/hooks/useDatasetPreflight';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useLatest } from '../../ui/hooks/useLatest';
-import { useFormTarget } from '../../ui/hooks/useFormTarget';
+import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
 import { TargetField } from '../../ui/TargetField';
 import { PreflightSummary } from '../../ui/PreflightSummary';
 import { FineTuneAdvancedFields, FineTuneShapeField, fineTuneInputs } from './FineTuneFields';
@@ -151,20 +151,12 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   const defaultsReady = defaults !== null && defaults.model_id === form.modelId;
 
   // Another target: its own models (the server fine-tunes a model on its own target).
-  const targetName = formTarget.target?.name ?? '';
-  const onTarget = useLatest({ model, holds: formTarget.holds });
-  const shownTarget = React.useRef(targetName);
-  React.useEffect(() => {
-    if (shownTarget.current === targetName) {
-      return;
-    }
-    shownTarget.current = targetName;
-    const { model, holds } = onTarget.current;
-    if (model && !holds(model)) {
+  useTargetChange(formTarget, () => {
+    if (model && !formTarget.holds(model)) {
       touched.current.delete('shape');
       setForm(previous => ({ ...previous, modelId: '' }));
     }
-  }, [targetName, onTarget]);
+  });
 
   useDialogFocus(firstInput);
 

@@ -14,7 +14,7 @@ import { OperationProgress } from '../../ui/OperationProgress';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
-import { useFormTarget } from '../../ui/hooks/useFormTarget';
+import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
 import { TargetField } from '../../ui/TargetField';
 
 type Source = RegisterModelRequest['source'];
@@ -56,13 +56,7 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
   const ids = useIds();
   const [source, setSource] = React.useState<Source>(onOci ? 'object_storage' : 'local_folder');
   // Another target offers its own sources (a folder here, Object Storage on OCI).
-  const shownKind = React.useRef(formTarget.kind);
-  React.useEffect(() => {
-    if (shownKind.current !== formTarget.kind) {
-      shownKind.current = formTarget.kind;
-      setSource(formTarget.kind === 'oci' ? 'object_storage' : 'local_folder');
-    }
-  }, [formTarget.kind]);
+  useTargetChange(formTarget, () => setSource(formTarget.kind === 'oci' ? 'object_storage' : 'local_folder'));
   const [path, setPath] = React.useState('');
   const [osUri, setOsUri] = React.useState('');
   const [hfId, setHfId] = React.useState('');

@@ -3,6 +3,7 @@ import * as React from 'react';
 import type { BackendDescription, Info } from '../../api/types';
 import type { BackendKind } from '../../shared/labels';
 import { infoForTarget, pickTarget } from '../../shared/targets';
+import { useLatest } from './useLatest';
 
 export interface IFormTarget {
   /** The chosen target (null until `GET info` answered). */
@@ -50,4 +51,20 @@ export function useFormTarget(
     holds: item => !several || !target || item.target === target.name,
     requestTarget: several ? target?.name : undefined
   };
+}
+
+/**
+ * Run the latest `onChange` after the user chose another target (never on the
+ * first render): the form then offers what lives there.
+ */
+export function useTargetChange(formTarget: IFormTarget, onChange: () => void): void {
+  const name = formTarget.target?.name ?? '';
+  const shown = React.useRef(name);
+  const latest = useLatest(onChange);
+  React.useEffect(() => {
+    if (shown.current !== name) {
+      shown.current = name;
+      latest.current();
+    }
+  }, [name, latest]);
 }
