@@ -296,238 +296,238 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
       .catch(reason => props.notify(describeError(reason, trans), 'error'));
   };
 
-  return (
-    <TargetsContext.Provider value={info?.targets ?? []}>
-      <div className="jp-AquaExt-App">
-        <div className="jp-AquaExt-App-header">
-          <div className="jp-AquaExt-App-titleRow">
-            <h1 className="jp-AquaExt-App-title">{trans.__('AI Quick Actions')}</h1>
-            <BackendBadge info={info} error={infoError} trans={trans} />
-          </div>
-          <div className="jp-AquaExt-App-tabs" role="tablist" aria-label={trans.__('AI Quick Actions sections')}>
-            {SECTIONS.map(id => (
-              <button
-                key={id}
-                ref={element => {
-                  tabRefs.current[id] = element;
-                }}
-                type="button"
-                role="tab"
-                id={`${tabIds}-tab-${id}`}
-                aria-selected={section === id}
-                aria-controls={`${tabIds}-panel-${id}`}
-                tabIndex={section === id ? 0 : -1}
-                className={section === id ? 'jp-AquaExt-tab jp-mod-active' : 'jp-AquaExt-tab'}
-                onClick={() => setSection(id)}
-                onKeyDown={onTabKeyDown}
-              >
-                {labels[id]}
-              </button>
+  // Every list and form below knows the enabled targets (a row's target badge, a form's target picker).
+  const app = (
+    <div className="jp-AquaExt-App">
+      <div className="jp-AquaExt-App-header">
+        <div className="jp-AquaExt-App-titleRow">
+          <h1 className="jp-AquaExt-App-title">{trans.__('AI Quick Actions')}</h1>
+          <BackendBadge info={info} error={infoError} trans={trans} />
+        </div>
+        <div className="jp-AquaExt-App-tabs" role="tablist" aria-label={trans.__('AI Quick Actions sections')}>
+          {SECTIONS.map(id => (
+            <button
+              key={id}
+              ref={element => {
+                tabRefs.current[id] = element;
+              }}
+              type="button"
+              role="tab"
+              id={`${tabIds}-tab-${id}`}
+              aria-selected={section === id}
+              aria-controls={`${tabIds}-panel-${id}`}
+              tabIndex={section === id ? 0 : -1}
+              className={section === id ? 'jp-AquaExt-tab jp-mod-active' : 'jp-AquaExt-tab'}
+              onClick={() => setSection(id)}
+              onKeyDown={onTabKeyDown}
+            >
+              {labels[id]}
+            </button>
+          ))}
+        </div>
+        {background.length > 0 && (
+          <div className="jp-AquaExt-App-operations" aria-label={trans.__('Running operations')}>
+            {background.map(op => (
+              <div key={op.id} className="jp-AquaExt-App-operation">
+                <span className="jp-AquaExt-App-operationTitle">{op.title}</span>
+                <OperationProgress
+                  operation={op}
+                  trans={trans}
+                  compact
+                  canceling={op.state === 'CANCELING'}
+                  onCancel={() => cancelBackground(op)}
+                />
+              </div>
             ))}
           </div>
-          {background.length > 0 && (
-            <div className="jp-AquaExt-App-operations" aria-label={trans.__('Running operations')}>
-              {background.map(op => (
-                <div key={op.id} className="jp-AquaExt-App-operation">
-                  <span className="jp-AquaExt-App-operationTitle">{op.title}</span>
-                  <OperationProgress
-                    operation={op}
-                    trans={trans}
-                    compact
-                    canceling={op.state === 'CANCELING'}
-                    onCancel={() => cancelBackground(op)}
-                  />
-                </div>
-              ))}
-            </div>
-          )}
-        </div>
-        {SECTIONS.map(id => (
-          <div
-            key={id}
-            role="tabpanel"
-            id={`${tabIds}-panel-${id}`}
-            aria-labelledby={`${tabIds}-tab-${id}`}
-            className={`jp-AquaExt-App-section jp-AquaExt-App-section-${id}`}
-            hidden={section !== id}
-          >
-            {id === 'models' ? (
-              <>
-                <div className="jp-AquaExt-App-explorer" hidden={selectedModelId !== null}>
-                  <ModelExplorer
-                    client={client}
-                    trans={trans}
-                    onOpenModel={openModel}
-                    onRegister={openRegister}
-                    reloadRequest={reloadCount}
-                    refreshRequest={refreshCount}
-                  />
-                </div>
-                {selectedModelId !== null && (
-                  <ModelDetail
-                    key={selectedModelId}
-                    client={client}
-                    trans={trans}
-                    modelId={selectedModelId}
-                    renderMarkdown={props.renderMarkdown}
-                    confirm={props.confirm}
-                    notify={props.notify}
-                    copyToClipboard={props.copyToClipboard}
-                    onBack={() => setSelectedModelId(null)}
-                    onDeploy={model => setDeployDialog({ model })}
-                    onFineTune={model => setFineTuneDialog({ model, datasetPath: null })}
-                    onDeleted={() => {
-                      setSelectedModelId(null);
-                      setReloadCount(n => n + 1);
-                    }}
-                    fitDefaults={{
-                      dtype: settings.defaultDtype,
-                      contextLength: settings.defaultContextLength,
-                      concurrency: settings.defaultConcurrency
-                    }}
-                    fitDebounceMs={props.fitDebounceMs}
-                  />
-                )}
-              </>
-            ) : id === 'deployments' ? (
-              <DeploymentsSection
-                client={client}
-                trans={trans}
-                active={section === 'deployments' && props.visible !== false}
-                selectedId={selectedDeploymentId}
-                onSelect={setSelectedDeploymentId}
-                pendingOperation={pendingDeployment}
-                reloadRequest={deploymentsReload}
-                pollIntervalMs={settings.pollIntervalMs}
-                confirm={props.confirm}
-                notify={props.notify}
-                copyToClipboard={props.copyToClipboard ?? defaultCopy}
-                onNewDeployment={() => setDeployDialog({ model: null })}
-                onBrowseModels={() => setSection('models')}
-                onOpenPlayground={props.onOpenPlayground}
-                onDeleted={props.onDeploymentDeleted}
-                onEvaluate={deploymentId => setEvaluationDialog({ deploymentId, finetuneId: null })}
-              />
-            ) : id === 'finetuning' ? (
-              <FineTuningSection
-                client={client}
-                trans={trans}
-                active={section === 'finetuning' && props.visible !== false}
-                selectedId={selectedFineTuneId}
-                onSelect={setSelectedFineTuneId}
-                reloadRequest={finetunesReload}
-                confirm={props.confirm}
-                notify={props.notify}
-                copyToClipboard={props.copyToClipboard ?? defaultCopy}
-                onNewFineTune={() => setFineTuneDialog({ model: null, datasetPath: null })}
-                onBrowseModels={() => setSection('models')}
-                onDeploy={deployModelById}
-                onViewModel={viewModel}
-                onModelsChanged={() => setReloadCount(n => n + 1)}
-                onEvaluate={finetuneId => setEvaluationDialog({ deploymentId: null, finetuneId })}
-              />
-            ) : (
-              <EvaluationsSection
-                client={client}
-                trans={trans}
-                active={section === 'evaluations' && props.visible !== false}
-                selectedId={selectedEvaluationId}
-                onSelect={setSelectedEvaluationId}
-                reloadRequest={evaluationsReload}
-                confirm={props.confirm}
-                notify={props.notify}
-                copyToClipboard={props.copyToClipboard ?? defaultCopy}
-                onNewEvaluation={() => setEvaluationDialog({ deploymentId: null, finetuneId: null })}
-                onBrowseModels={() => setSection('models')}
-                onOpenDeployment={deploymentId => go({ to: 'deployments', deploymentId })}
-              />
-            )}
-          </div>
-        ))}
-        {deployDialog && (
-          <DeployDialog
-            client={client}
-            trans={trans}
-            backendKind={info?.backend.kind ?? 'local'}
-            info={info}
-            model={deployDialog.model}
-            defaultContextLength={settings.defaultContextLength}
-            fitDebounceMs={props.fitDebounceMs}
-            notify={props.notify}
-            onClose={() => setDeployDialog(null)}
-            onCreated={response => {
-              setDeployDialog(null);
-              setPendingDeployment({ deploymentId: response.deployment.id, operation: response.operation });
-              setSection('deployments');
-              setSelectedDeploymentId(response.deployment.id);
-              setDeploymentsReload(n => n + 1);
-            }}
-          />
-        )}
-        {finetuneDialog && (
-          <FineTuneDialog
-            client={client}
-            trans={trans}
-            backendKind={info?.backend.kind ?? 'local'}
-            info={info}
-            model={finetuneDialog.model}
-            datasetPath={finetuneDialog.datasetPath}
-            pickDataset={props.pickDataset}
-            uploadDataset={props.uploadDataset}
-            debounceMs={props.fitDebounceMs}
-            notify={props.notify}
-            onClose={() => setFineTuneDialog(null)}
-            onCreated={response => {
-              setFineTuneDialog(null);
-              setSection('finetuning');
-              setSelectedFineTuneId(response.finetune.id);
-              setFineTunesReload(n => n + 1);
-            }}
-          />
-        )}
-        {evaluationDialog && (
-          <EvaluationDialog
-            client={client}
-            trans={trans}
-            backendKind={info?.backend.kind ?? 'local'}
-            info={info}
-            deploymentId={evaluationDialog.deploymentId}
-            finetuneId={evaluationDialog.finetuneId}
-            pickDataset={props.pickDataset}
-            uploadDataset={props.uploadDataset}
-            debounceMs={props.fitDebounceMs}
-            notify={props.notify}
-            onClose={() => setEvaluationDialog(null)}
-            onCreated={response => {
-              setEvaluationDialog(null);
-              setSection('evaluations');
-              setSelectedEvaluationId(response.evaluation.id);
-              setEvaluationsReload(n => n + 1);
-            }}
-          />
-        )}
-        {registerOpen && (
-          <RegisterDialog
-            client={client}
-            trans={trans}
-            backendKind={info?.backend.kind ?? 'local'}
-            info={info}
-            pollIntervalMs={settings.pollIntervalMs}
-            notify={props.notify}
-            onClose={() => setRegisterOpen(false)}
-            onRegistered={modelId => {
-              setReloadCount(n => n + 1);
-              if (modelId) {
-                setSection('models');
-                setSelectedModelId(modelId);
-              }
-            }}
-            onBackground={watchInBackground}
-          />
         )}
       </div>
-    </TargetsContext.Provider>
+      {SECTIONS.map(id => (
+        <div
+          key={id}
+          role="tabpanel"
+          id={`${tabIds}-panel-${id}`}
+          aria-labelledby={`${tabIds}-tab-${id}`}
+          className={`jp-AquaExt-App-section jp-AquaExt-App-section-${id}`}
+          hidden={section !== id}
+        >
+          {id === 'models' ? (
+            <>
+              <div className="jp-AquaExt-App-explorer" hidden={selectedModelId !== null}>
+                <ModelExplorer
+                  client={client}
+                  trans={trans}
+                  onOpenModel={openModel}
+                  onRegister={openRegister}
+                  reloadRequest={reloadCount}
+                  refreshRequest={refreshCount}
+                />
+              </div>
+              {selectedModelId !== null && (
+                <ModelDetail
+                  key={selectedModelId}
+                  client={client}
+                  trans={trans}
+                  modelId={selectedModelId}
+                  renderMarkdown={props.renderMarkdown}
+                  confirm={props.confirm}
+                  notify={props.notify}
+                  copyToClipboard={props.copyToClipboard}
+                  onBack={() => setSelectedModelId(null)}
+                  onDeploy={model => setDeployDialog({ model })}
+                  onFineTune={model => setFineTuneDialog({ model, datasetPath: null })}
+                  onDeleted={() => {
+                    setSelectedModelId(null);
+                    setReloadCount(n => n + 1);
+                  }}
+                  fitDefaults={{
+                    dtype: settings.defaultDtype,
+                    contextLength: settings.defaultContextLength,
+                    concurrency: settings.defaultConcurrency
+                  }}
+                  fitDebounceMs={props.fitDebounceMs}
+                />
+              )}
+            </>
+          ) : id === 'deployments' ? (
+            <DeploymentsSection
+              client={client}
+              trans={trans}
+              active={section === 'deployments' && props.visible !== false}
+              selectedId={selectedDeploymentId}
+              onSelect={setSelectedDeploymentId}
+              pendingOperation={pendingDeployment}
+              reloadRequest={deploymentsReload}
+              pollIntervalMs={settings.pollIntervalMs}
+              confirm={props.confirm}
+              notify={props.notify}
+              copyToClipboard={props.copyToClipboard ?? defaultCopy}
+              onNewDeployment={() => setDeployDialog({ model: null })}
+              onBrowseModels={() => setSection('models')}
+              onOpenPlayground={props.onOpenPlayground}
+              onDeleted={props.onDeploymentDeleted}
+              onEvaluate={deploymentId => setEvaluationDialog({ deploymentId, finetuneId: null })}
+            />
+          ) : id === 'finetuning' ? (
+            <FineTuningSection
+              client={client}
+              trans={trans}
+              active={section === 'finetuning' && props.visible !== false}
+              selectedId={selectedFineTuneId}
+              onSelect={setSelectedFineTuneId}
+              reloadRequest={finetunesReload}
+              confirm={props.confirm}
+              notify={props.notify}
+              copyToClipboard={props.copyToClipboard ?? defaultCopy}
+              onNewFineTune={() => setFineTuneDialog({ model: null, datasetPath: null })}
+              onBrowseModels={() => setSection('models')}
+              onDeploy={deployModelById}
+              onViewModel={viewModel}
+              onModelsChanged={() => setReloadCount(n => n + 1)}
+              onEvaluate={finetuneId => setEvaluationDialog({ deploymentId: null, finetuneId })}
+            />
+          ) : (
+            <EvaluationsSection
+              client={client}
+              trans={trans}
+              active={section === 'evaluations' && props.visible !== false}
+              selectedId={selectedEvaluationId}
+              onSelect={setSelectedEvaluationId}
+              reloadRequest={evaluationsReload}
+              confirm={props.confirm}
+              notify={props.notify}
+              copyToClipboard={props.copyToClipboard ?? defaultCopy}
+              onNewEvaluation={() => setEvaluationDialog({ deploymentId: null, finetuneId: null })}
+              onBrowseModels={() => setSection('models')}
+              onOpenDeployment={deploymentId => go({ to: 'deployments', deploymentId })}
+            />
+          )}
+        </div>
+      ))}
+      {deployDialog && (
+        <DeployDialog
+          client={client}
+          trans={trans}
+          backendKind={info?.backend.kind ?? 'local'}
+          info={info}
+          model={deployDialog.model}
+          defaultContextLength={settings.defaultContextLength}
+          fitDebounceMs={props.fitDebounceMs}
+          notify={props.notify}
+          onClose={() => setDeployDialog(null)}
+          onCreated={response => {
+            setDeployDialog(null);
+            setPendingDeployment({ deploymentId: response.deployment.id, operation: response.operation });
+            setSection('deployments');
+            setSelectedDeploymentId(response.deployment.id);
+            setDeploymentsReload(n => n + 1);
+          }}
+        />
+      )}
+      {finetuneDialog && (
+        <FineTuneDialog
+          client={client}
+          trans={trans}
+          backendKind={info?.backend.kind ?? 'local'}
+          info={info}
+          model={finetuneDialog.model}
+          datasetPath={finetuneDialog.datasetPath}
+          pickDataset={props.pickDataset}
+          uploadDataset={props.uploadDataset}
+          debounceMs={props.fitDebounceMs}
+          notify={props.notify}
+          onClose={() => setFineTuneDialog(null)}
+          onCreated={response => {
+            setFineTuneDialog(null);
+            setSection('finetuning');
+            setSelectedFineTuneId(response.finetune.id);
+            setFineTunesReload(n => n + 1);
+          }}
+        />
+      )}
+      {evaluationDialog && (
+        <EvaluationDialog
+          client={client}
+          trans={trans}
+          backendKind={info?.backend.kind ?? 'local'}
+          info={info}
+          deploymentId={evaluationDialog.deploymentId}
+          finetuneId={evaluationDialog.finetuneId}
+          pickDataset={props.pickDataset}
+          uploadDataset={props.uploadDataset}
+          debounceMs={props.fitDebounceMs}
+          notify={props.notify}
+          onClose={() => setEvaluationDialog(null)}
+          onCreated={response => {
+            setEvaluationDialog(null);
+            setSection('evaluations');
+            setSelectedEvaluationId(response.evaluation.id);
+            setEvaluationsReload(n => n + 1);
+          }}
+        />
+      )}
+      {registerOpen && (
+        <RegisterDialog
+          client={client}
+          trans={trans}
+          backendKind={info?.backend.kind ?? 'local'}
+          info={info}
+          pollIntervalMs={settings.pollIntervalMs}
+          notify={props.notify}
+          onClose={() => setRegisterOpen(false)}
+          onRegistered={modelId => {
+            setReloadCount(n => n + 1);
+            if (modelId) {
+              setSection('models');
+              setSelectedModelId(modelId);
+            }
+          }}
+          onBackground={watchInBackground}
+        />
+      )}
+    </div>
   );
+  return <TargetsContext.Provider value={info?.targets ?? []}>{app}</TargetsContext.Provider>;
 }
 
 function defaultCopy(text: string): void {
