@@ -12,7 +12,6 @@ import { FormField } from './FormField';
 export function TargetField(props: {
   id: string;
   formTarget: IFormTarget;
-  targets: readonly { name: string; label: string; ready: boolean; problem: string | null }[];
   disabled?: boolean;
   hint?: string;
   trans: TranslationBundle;
@@ -36,7 +35,7 @@ export function TargetField(props: {
           disabled={props.disabled || formTarget.locked}
           onChange={event => formTarget.choose(event.target.value)}
         >
-          {props.targets.map(target => (
+          {formTarget.targets.map(target => (
             <option key={target.name} value={target.name} disabled={!target.ready} title={target.problem ?? undefined}>
               {target.ready
                 ? target.label

@@ -319,7 +319,6 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
           <TargetField
             id={id('target')}
             formTarget={formTarget}
-            targets={props.info?.targets ?? []}
             disabled={busy}
             hint={trans.__('Where the deployment runs; by default where the model is.')}
             trans={trans}

@@ -390,7 +390,6 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
           <TargetField
             id={id('target')}
             formTarget={formTarget}
-            targets={props.info?.targets ?? []}
             disabled={submitting}
             hint={trans.__('Where the evaluation runs; the deployments listed are that target’s.')}
             trans={trans}

@@ -386,7 +386,6 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
           <TargetField
             id={id('target')}
             formTarget={formTarget}
-            targets={props.info?.targets ?? []}
             disabled={busy}
             hint={trans.__('Where the job runs; the base models listed are that target’s.')}
             trans={trans}

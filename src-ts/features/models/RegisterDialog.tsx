@@ -285,7 +285,6 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
           <TargetField
             id={`${ids.source}-target`}
             formTarget={formTarget}
-            targets={props.info?.targets ?? []}
             disabled={busy}
             hint={trans.__('Where the model is registered, and deployed and fine-tuned later.')}
             trans={trans}

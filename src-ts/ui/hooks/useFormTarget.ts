@@ -6,6 +6,8 @@ import { infoForTarget, pickTarget } from '../../shared/targets';
 import { useLatest } from './useLatest';
 
 export interface IFormTarget {
+  /** The enabled targets to pick from (`GET info` → `targets`). */
+  targets: readonly BackendDescription[];
   /** The chosen target (null until `GET info` answered). */
   target: BackendDescription | null;
   /** Its kind: what the form offers (local hardware or OCI shapes). */
@@ -42,6 +44,7 @@ export function useFormTarget(
   const targetInfo = React.useMemo(() => infoForTarget(info, target), [info, target]);
   const several = (info?.targets.length ?? 0) > 1;
   return {
+    targets: info?.targets ?? [],
     target,
     kind: target?.kind ?? fallbackKind,
     info: targetInfo,
