@@ -1,8 +1,8 @@
 """AquaConfig: the settings both the server extension and the `aqua-ext` CLI read.
 
 The server's `AquaExtension` inherits these traits, so `c.AquaExtension.data_dir = ...` in a
-`jupyter_server_config.py` (or `.json`) keeps working; the CLI loads the same files with
-`AquaConfig.from_jupyter_config()` and reads the `AquaExtension` (and `AquaConfig`) sections.
+`jupyter_server_config.py` (or `.json`) keeps working; the CLI reads the same files as the server
+(`aqua_ext/cli/jupyter_config.py`: the `AquaExtension`, and `AquaConfig`, sections).
 No jupyter_server import here: the CLI must start fast.
 """
 
@@ -12,9 +12,9 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jupyter_core.paths import jupyter_config_path, jupyter_data_dir
+from jupyter_core.paths import jupyter_data_dir
 from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, default, observe
-from traitlets.config import Config, LoggingConfigurable
+from traitlets.config import LoggingConfigurable
 
 if TYPE_CHECKING:
     from .backends.oci.config import OciSettings
@@ -142,6 +142,16 @@ class AquaConfig(LoggingConfigurable):
                 names.append(name)
         return names or ["local"]
 
+    def add_oci_endpoints(self, values: list[str] | None) -> bool:
+        """Endpoint overrides over the configured ones, as `service=url` pairs (comma-separated, as
+        AQUA_OCI_ENDPOINTS or `--oci-endpoint` give them); ValueError for one that is not. Whether any was added."""
+        from .backends.oci.config import parse_endpoints
+
+        extra = parse_endpoints(values)
+        if extra:
+            self.oci_endpoints = {**self.oci_endpoints, **extra}
+        return bool(extra)
+
     def oci_settings(self) -> OciSettings:
         from .backends.oci.config import OciSettings
 
@@ -158,40 +168,3 @@ class AquaConfig(LoggingConfigurable):
             retry_attempts=self.oci_retry_attempts,
             read_timeout=self.oci_read_timeout,
         )
-
-    @classmethod
-    def from_config(cls, config: Config) -> AquaConfig:
-        """An AquaConfig from a loaded Jupyter config: the `AquaExtension` section (what the server reads),
-        overridden by an `AquaConfig` section where both set a trait."""
-        merged = Config()
-        for section in SECTIONS:
-            if section in config:
-                merged.AquaConfig.merge(config[section])
-        return cls(config=merged)
-
-    @classmethod
-    def from_jupyter_config(cls, config_dirs: list[str] | None = None) -> AquaConfig:
-        """The settings of `jupyter_server_config.{json,py}` (and `jupyter_server_config.d/*.json`) found in
-        Jupyter's config path, as the server would read them."""
-        return cls.from_config(load_jupyter_server_config(config_dirs))
-
-
-def load_jupyter_server_config(config_dirs: list[str] | None = None) -> Config:
-    """The merged `jupyter_server_config` files of `config_dirs` (default: Jupyter's config path); later
-    (more specific) directories win, as in Jupyter."""
-    from traitlets.config.loader import ConfigFileNotFound, JSONFileConfigLoader, PyFileConfigLoader
-
-    merged = Config()
-    dirs = list(reversed(jupyter_config_path())) if config_dirs is None else list(config_dirs)
-    for directory in dirs:
-        conf_d = Path(directory) / "jupyter_server_config.d"
-        paths = sorted(conf_d.glob("*.json")) if conf_d.is_dir() else []
-        loaders: list[Any] = [JSONFileConfigLoader(p.name, str(p.parent)) for p in paths]
-        loaders.append(JSONFileConfigLoader("jupyter_server_config.json", directory))
-        loaders.append(PyFileConfigLoader("jupyter_server_config.py", directory))
-        for loader in loaders:
-            try:
-                merged.merge(loader.load_config())
-            except ConfigFileNotFound:
-                continue
-    return merged

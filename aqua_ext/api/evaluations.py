@@ -201,3 +201,8 @@ class EvaluationComparison(ApiModel):
     # True when every evaluation scored the same dataset (same hash) and sample: a fair comparison.
     same_dataset: bool
     notes: list[str]  # what makes the comparison unfair, if anything
+    # metric → the ids holding its best overall score (the lowest latency, else the highest); empty
+    # (the metric left out) when fewer than two have the score or all tie.
+    best: dict[str, list[str]]
+    # category → metric → the ids holding its best score in that category, the same way.
+    category_best: dict[str, dict[str, list[str]]]

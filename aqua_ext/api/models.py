@@ -185,7 +185,20 @@ class RegisterModelRequest(ApiModel):
             raise ValueError("hf_id: required when source is 'huggingface'")
         if self.source == "object_storage" and not self.os_uri:
             raise ValueError("os_uri: required when source is 'object_storage'")
+        if self.path and self.source != "local_folder":
+            raise ValueError(
+                "path: a local folder is registered alone; os_uri is the model's Object Storage folder, "
+                "or where a Hugging Face download is uploaded"
+            )
         return self
+
+    @classmethod
+    def from_fields(cls, **fields: Any) -> RegisterModelRequest:
+        """The request for the fields given, its source chosen from them: a Hugging Face id (with
+        os_uri: where the download is uploaded on OCI), else an Object Storage folder, else a local
+        folder. Validated as the route validates it."""
+        source = "huggingface" if fields.get("hf_id") else "object_storage" if fields.get("os_uri") else "local_folder"
+        return cls.model_validate({"source": source, **fields})
 
 
 class RegisterModelResponse(ApiModel):

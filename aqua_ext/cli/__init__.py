@@ -5,13 +5,13 @@ in a terminal.
     aqua-ext models list [--q TEXT] [--source S] [--capability C] [--format F] [--max-size-gb N] [--refresh]
     aqua-ext models get MODEL_ID
     aqua-ext models register (--path FOLDER | --os-uri oci://B@NS/PREFIX | --hf-id ORG/NAME [--revision R]
-                              [--os-uri oci://B@NS/PREFIX]) [--name NAME]
+                              [--os-uri oci://B@NS/PREFIX]) [--name NAME] [--target T]
     aqua-ext models delete MODEL_ID
     aqua-ext models fit MODEL_ID [--dtype D] [--context-length N] [--concurrency N]
     aqua-ext deployments create MODEL_ID --name NAME [--description D] [--shape S] [--replicas N]
                               [--engine E] [--mode chat|completion|embedding] [--dtype D]
                               [--max-model-len N] [--param '--name value' ...]
-                              [--log-group-id ID --log-id ID] [--no-wait]
+                              [--log-group-id ID --log-id ID] [--target T] [--no-wait]
     aqua-ext deployments list
     aqua-ext deployments get|activate|deactivate|delete DEPLOYMENT_ID
     aqua-ext deployments logs DEPLOYMENT_ID [--tail N] [--follow]
@@ -24,7 +24,8 @@ in a terminal.
                               [--last-n-layers N] [--pad-to-max-length] [--early-stopping-patience N]
                               [--early-stopping-threshold F] [--logging-steps N] [--seed N] [--shape S]
                               [--replicas N] [--output-uri oci://B@NS/PREFIX] [--experiment-name E]
-                              [--subnet-id ID] [--log-group-id ID --log-id ID] [--description D] [--follow]
+                              [--subnet-id ID] [--log-group-id ID --log-id ID] [--description D] [--target T]
+                              [--follow]
     aqua-ext finetune list
     aqua-ext finetune get|cancel|delete|metrics JOB_ID
     aqua-ext finetune logs JOB_ID [--tail N] [--follow]
@@ -32,7 +33,7 @@ in a terminal.
                               [--sample-size N] [--metrics rouge,bleu,...] [--concurrency N] [--max-tokens N]
                               [--temperature T] [--top-p P] [--top-k K] [--frequency-penalty F]
                               [--presence-penalty F] [--stop S]... [--seed N] [--shape S] [--report-uri URI]
-                              [--log-group-id ID --log-id ID] [--follow]
+                              [--log-group-id ID --log-id ID] [--target T] [--follow]
     aqua-ext evaluations list
     aqua-ext evaluations get|cancel|delete EVALUATION_ID
     aqua-ext evaluations rows EVALUATION_ID [--sort KEY] [--desc] [--category C] [--limit N] [--offset N]
@@ -48,6 +49,11 @@ Configuration: what the server reads. The traits of the server extension (`data_
 back to OCI_CONFIG_LOCATION, OCI_CONFIG_PROFILE, OCI_IAM_TYPE, NB_SESSION_COMPARTMENT_OCID,
 PROJECT_OCID and OCI_REGION, as in the server. `aqua-ext info` says which data dir and targets a
 command uses and which file or flag set them.
+
+Commands call the server's services (never a backend) over every enabled target: lists merge
+the targets (a target that cannot start is a warning on stderr; with several, tables have a
+TARGET column), an id is routed to the target that owns it, a create takes `--target` (default:
+where the server's services put it); `--backend NAME` keeps one target.
 
 Global flags go before the command or after it (`aqua-ext --json models list` and
 `aqua-ext models list --json` are the same). Tables by default, JSON with --json. A Hugging Face

@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from ..api.deployments import ChatMessage, ChatRequest, DeploymentState
-from ..errors import InvalidInput, Upstream
+from ..errors import Upstream
 from .context import Context, add_command
 from .output import emit_json
 
@@ -47,10 +47,9 @@ def _usage_text(usage: dict[str, Any] | None) -> str:
 async def run(ctx: Context) -> int:
     import httpx
 
-    from ..services.chat_payload import build_payload
-    from ..services.chat_stream import ChatDelta, ChatDone, stream_chat
+    from ..services.chat_stream import ChatDelta, ChatDone
 
-    args, backend = ctx.args, ctx.backend
+    args, deployments = ctx.args, ctx.services.deployments
     # Sampling flags go through ChatRequest, so out-of-range values are the same errors the API gives.
     sampling = {
         k: v
@@ -67,26 +66,16 @@ async def run(ctx: Context) -> int:
         sampling["stop"] = args.stop
     messages = [ChatMessage(role="system", content=args.system)] if args.system else []
     request = ChatRequest(messages=[*messages, ChatMessage(role="user", content=args.prompt)], **sampling)
-
-    target = await backend.upstream(args.deployment_id)
-    if target.mode == "completion":
-        if args.system:
-            raise InvalidInput.field(
-                "system", "this is a completion deployment: it takes a prompt only, no system message"
-            )
-        request = ChatRequest(prompt=args.prompt, **sampling)
-    path, body = build_payload(request, target)
-    url, headers = target.request(path, stream=True)
+    # As the chat handler: what the deployment's mode takes (a completion deployment: the prompt), the payload.
+    turn = await deployments.chat(args.deployment_id, request)
 
     parts: list[str] = []
     done: ChatDone | None = None
     ended_with_newline = True
-    timeout = httpx.Timeout(args.timeout, read=None)  # stream_chat watches first byte and idle gaps itself
+    timeout = httpx.Timeout(args.timeout, read=None)  # the turn watches first byte and idle gaps itself
     try:
-        async with httpx.AsyncClient(auth=target.auth, trust_env=False, timeout=timeout) as client:
-            stream = stream_chat(
-                client, url, body, headers=headers, first_byte_timeout=args.timeout, idle_timeout=args.timeout
-            )
+        async with httpx.AsyncClient(trust_env=False, timeout=timeout) as client:
+            stream = turn.stream(client, timeout=args.timeout)
             async with contextlib.aclosing(stream):
                 async for item in stream:
                     if isinstance(item, ChatDelta):
@@ -101,9 +90,9 @@ async def run(ctx: Context) -> int:
     except Upstream as exc:
         if not ended_with_newline:
             print(flush=True)
-        # As the chat handler does: a dropped or silent engine may mean it died; the backend looks.
+        # A dropped or silent engine may mean it died: the turn asked its target.
         message = exc.message
-        state = await backend.upstream_failed(args.deployment_id, exc.message)
+        state = turn.deployment_state
         if state is not None and state != DeploymentState.ACTIVE:
             message += (
                 f" The deployment is now {state.value}; `aqua-ext deployments get {args.deployment_id}` shows why."

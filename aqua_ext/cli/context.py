@@ -1,8 +1,8 @@
 """What every command is handed: the settings read (the server's Jupyter configuration, then the
-global flags), and the one object commands call (`ctx.backend` today; the services later).
+global flags), and the services commands call (as the server's handlers do, over the same targets).
 
     settings = load_settings(args)        # jupyter_server_config.* → the config class's traits, flags over them
-    await run(args, command)              # builds the backend from them, starts it, calls command(ctx), closes
+    await run(args, command)              # builds the targets and services from them, calls command(ctx), closes
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..api.info import Hardware
 from ..config import SECTIONS, AquaConfig
-from ..errors import InvalidInput, Unavailable
+from ..errors import InvalidInput
 from ..services.hardware import detect_hardware
 from ..services.operations import OperationRegistry
 from . import jupyter_config
@@ -26,8 +26,8 @@ from . import jupyter_config
 if TYPE_CHECKING:
     from traitlets.config import Configurable
 
-    from ..backends.base import Backend
     from ..services import Services
+    from ..services.targets import Targets
 
 
 # ---- the configuration the CLI reads: one place to switch ------------------------------
@@ -71,11 +71,6 @@ class Settings:
         return list(self.config.enabled_targets())
 
     @property
-    def backend_kind(self) -> str:
-        """The target commands use (the first enabled: one backend until the CLI calls services)."""
-        return self.targets[0]
-
-    @property
     def data_dir(self) -> Path:
         return Path(self.config.data_dir).expanduser().resolve()
 
@@ -106,8 +101,6 @@ def _flag_value(args: argparse.Namespace, name: str) -> Any:
 def load_settings(args: argparse.Namespace, dirs: list[str] | None = None) -> Settings:
     """The server's configuration (`jupyter_server_config.*` in Jupyter's config path), with the
     global flags over it."""
-    from ..backends.oci.config import parse_endpoints
-
     overrides: dict[str, tuple[object, str]] = {}
     for flag, trait in FLAG_TRAITS.items():
         value = _flag_value(args, flag)
@@ -126,11 +119,10 @@ def load_settings(args: argparse.Namespace, dirs: list[str] | None = None) -> Se
         ("--oci-endpoint", _flag_value(args, "oci_endpoint")),
     ):
         try:
-            extra = parse_endpoints(values)
+            added = config.add_oci_endpoints(values)
         except ValueError as exc:
             raise InvalidInput.field("oci_endpoint", str(exc)) from None
-        if extra:
-            config.oci_endpoints = {**config.oci_endpoints, **extra}
+        if added:
             origins["oci_endpoints"] = origin
     return Settings(config, loaded.dirs, loaded.files, origins)
 
@@ -140,57 +132,49 @@ def load_settings(args: argparse.Namespace, dirs: list[str] | None = None) -> Se
 
 @dataclasses.dataclass(frozen=True)
 class Context:
-    """What a command calls. Relative paths (datasets, model folders) are relative to `root`, the
-    current folder, as Jupyter's are to its root dir."""
+    """What a command calls: the services, over every enabled target (lists merge them, an id is
+    routed to its owner, a create goes where `--target` says or where the services choose).
+    Relative paths (datasets, model folders) are relative to `root`, the current folder, as
+    Jupyter's are to its root dir."""
 
     args: argparse.Namespace
     settings: Settings
-    backend: Backend  # the target's driver, for what the CLI does not ask of services yet
     services: Services
     operations: OperationRegistry
     root: Path
 
+    @property
+    def several_targets(self) -> bool:
+        """More than one target is enabled: tables say which target owns each row."""
+        return len(self.services.targets.names) > 1
 
-def make_backend(settings: Settings, operations: OperationRegistry) -> Backend:
-    """The backend the server would build from the same settings (models registered from this
-    folder are allowed unless allowed_model_roots says otherwise; no demo model is generated)."""
+
+def make_targets(settings: Settings, operations: OperationRegistry) -> Targets:
+    """The targets the server would build from the same settings (models registered from this
+    folder are allowed unless allowed_model_roots says otherwise; no demo model is generated).
+    None is started yet: each starts when a command first needs it."""
     from ..services.target_factory import build_targets
 
-    name = settings.backend_kind
-    targets = build_targets(settings.config, operations, root_dir=Path.cwd(), generate_demo=False, names=[name])
-    return targets.driver(name)
+    return build_targets(settings.config, operations, root_dir=Path.cwd(), hardware=_hardware, generate_demo=False)
 
 
 Command = Callable[[Context], Awaitable[int]]
-Unready = Callable[[Context, str], Awaitable[int]]
 
 
-async def run(args: argparse.Namespace, command: Command, unavailable: Unready | None = None) -> int:
-    """Build and start the backend, run `command`, close everything. A backend that cannot start
-    is an error (exit 1), unless `unavailable(ctx, problem)` says what to print instead."""
+async def run(args: argparse.Namespace, command: Command) -> int:
+    """Build the targets and services, run `command`, close everything. A target that cannot
+    start is an error (exit 1) where a command needs it; a list reports it as a warning."""
     from ..services import Services
-    from ..services.targets import Targets
 
     settings = load_settings(args)
     operations = OperationRegistry()
-    backend = make_backend(settings, operations)
-    targets = Targets([backend], hardware=_hardware)
-    ctx = Context(args, settings, backend, Services(targets), operations, Path.cwd())
-    try:
-        await targets.get(backend.kind)  # e.g. an OCI configuration problem: the message says what to fix
-    except Unavailable as exc:
-        await targets.close()
-        if unavailable is None:
-            raise
-        return await unavailable(ctx, exc.message)
-    except BaseException:  # Ctrl-C while starting: still close what was opened
-        await targets.close()
-        raise
+    services = Services(make_targets(settings, operations))
+    ctx = Context(args, settings, services, operations, Path.cwd())
     try:
         return await command(ctx)
     finally:
         await operations.close()
-        await targets.close()
+        await services.close()
 
 
 _probed: list[Hardware] = []
@@ -226,7 +210,7 @@ def add_global_flags(parser: argparse.ArgumentParser, *, on_command: bool = Fals
         "--backend",
         choices=["auto", "local", "oci"],
         default=unset,
-        help="the target commands act on (default: the first of AquaExtension.targets)",
+        help="act on this target only (default: every target of AquaExtension.targets, as the server)",
     )
     flags.add_argument("--data-dir", default=unset, help="local backend data folder (default: the server's)")
 
@@ -268,6 +252,13 @@ def add_oci_logging_flags(group: Any) -> None:
     """`--log-group-id ID --log-id ID`: where an OCI deployment or job writes its log."""
     group.add_argument("--log-group-id", help="OCI logging: the log group (with --log-id)")
     group.add_argument("--log-id", help="OCI logging: the log (with --log-group-id)")
+
+
+def add_target_flag(parser: Any, what: str) -> None:
+    """`--target NAME`: where a create request goes (as the API's `target` field)."""
+    parser.add_argument(
+        "--target", help=f"the enabled target {what} (default: as the server chooses; `aqua-ext info` lists them)"
+    )
 
 
 def add_command(sub: Any, name: str, help: str, **kwargs: Any) -> argparse.ArgumentParser:

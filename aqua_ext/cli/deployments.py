@@ -18,8 +18,8 @@ from ..api.deployments import TRANSITIONAL_STATES, CreateDeploymentRequest, Depl
 from ..api.operations import TERMINAL_STATES, Operation, OperationState
 from ..errors import InvalidInput, NotFound
 from . import follow
-from .context import Context, add_command, add_oci_logging_flags
-from .output import emit, error, facts_text, progress, table
+from .context import Context, add_command, add_oci_logging_flags, add_target_flag
+from .output import emit, error, facts_text, listing, progress, warn_problems
 
 
 def add_parser(sub: Any) -> None:
@@ -50,6 +50,7 @@ def add_parser(sub: Any) -> None:
         help="engine parameter, checked against the engine's allowlist (repeatable; a flag alone: --param=--compile)",
     )
     add_oci_logging_flags(create)
+    add_target_flag(create, "to deploy on (the model's own)")
     create.add_argument(
         "--no-wait",
         action="store_true",
@@ -78,7 +79,7 @@ async def _wait_deployment(
 ) -> tuple[DeploymentDetail, Operation | None]:
     """Follow the deployment's operation (progress and message) until it ends, then the deployment
     until it leaves its transitional state. Returns the deployment and the operation's last state."""
-    args, backend = ctx.args, ctx.backend
+    args, deployments = ctx.args, ctx.services.deployments
     tty = sys.stderr.isatty() and not args.json
     last: list[str] = []
     started = time.monotonic()
@@ -91,7 +92,7 @@ async def _wait_deployment(
                 except NotFound:  # not tracked by this process: follow the deployment alone
                     operation_id = None
             if op is None or op.state in TERMINAL_STATES:
-                detail = await backend.get_deployment(deployment_id)
+                detail = await deployments.get(deployment_id)
                 # An operation that failed or was canceled is the end, whatever the record says yet.
                 if detail.state not in TRANSITIONAL_STATES or (op is not None and op.state != OperationState.SUCCEEDED):
                     return detail, op
@@ -110,7 +111,7 @@ async def _wait_deployment(
         if tty and last:
             print(file=sys.stderr)
         last = []
-        if backend.kind == "local":
+        if deployments.targets.owner(deployment_id) == "local":
             print(
                 f"canceled: a local deployment is brought up by this command, so it stops with it "
                 f"(`aqua-ext deployments activate {deployment_id}` starts it again)",
@@ -127,7 +128,7 @@ async def _wait_deployment(
             print(file=sys.stderr)
 
 
-def _deployment_rows(items: Sequence[Any]) -> str:
+def _deployment_rows(items: Sequence[Any], several_targets: bool) -> str:
     rows = [
         [
             d.id,
@@ -141,13 +142,16 @@ def _deployment_rows(items: Sequence[Any]) -> str:
         ]
         for d in items
     ]
-    return table(rows, ["ID", "NAME", "MODEL", "STATE", "MODE", "ENGINE", "SHAPE", "CREATED"])
+    headers = ["ID", "NAME", "MODEL", "STATE", "MODE", "ENGINE", "SHAPE", "CREATED"]
+    return listing(rows, headers, items, several_targets=several_targets)
 
 
 def _deployment_text(d: DeploymentDetail) -> str:
     facts = [
         ("id", d.id),
+        ("target", d.target or "-"),
         ("state", d.state.value + (f"  ({d.state_message})" if d.state_message else "")),
+        ("actions", ", ".join(d.actions) or "-"),
         ("model", f"{d.model_name}  ({d.model_id})"),
         ("mode", d.mode),
         ("engine", d.engine),
@@ -202,25 +206,32 @@ async def _finish_wait(
 
 
 async def run(ctx: Context) -> int:
-    args, backend = ctx.args, ctx.backend
+    args, deployments = ctx.args, ctx.services.deployments
     cmd = args.deployments_command
     if cmd == "list":
-        items = await backend.list_deployments()
-        emit(args, list(items), _deployment_rows(items) + f"\n{len(items)} deployments")
+        listed = await deployments.list()
+        warn_problems(listed.problems)
+        items = listed.items
+        emit(args, list(items), _deployment_rows(items, ctx.several_targets) + f"\n{len(items)} deployments")
         return 0
 
     if cmd == "get":
-        detail = await backend.get_deployment(args.deployment_id)
+        detail = await deployments.get(args.deployment_id)
         emit(args, detail, _deployment_text(detail))
         return 0
 
-    if getattr(args, "no_wait", False) and cmd in ("create", "activate") and backend.kind == "local":
-        # The readiness check of a local engine runs in this process; leaving at once would cancel it.
-        raise InvalidInput.field(
-            "no_wait",
-            "a local deployment is brought up by this command and stops with it; "
-            "leave out --no-wait (or start it from JupyterLab)",
+    if getattr(args, "no_wait", False) and cmd in ("create", "activate"):
+        # Where it runs: the target named, else the model's (create), the deployment's (activate).
+        target = getattr(args, "target", None) or deployments.targets.owner(
+            args.model_id if cmd == "create" else args.deployment_id
         )
+        if target == "local":
+            # The readiness check of a local engine runs in this process; leaving at once would cancel it.
+            raise InvalidInput.field(
+                "no_wait",
+                "a local deployment is brought up by this command and stops with it; "
+                "leave out --no-wait (or start it from JupyterLab)",
+            )
 
     if cmd == "create":
         params: list[str] = []
@@ -242,8 +253,9 @@ async def run(ctx: Context) -> int:
             params=params,
             log_group_id=args.log_group_id,
             log_id=args.log_id,
+            target=args.target,
         )
-        response = await backend.create_deployment(request)
+        response = await deployments.create(request)
         detail, op = response.deployment, response.operation
         if args.no_wait:
             emit(
@@ -258,7 +270,7 @@ async def run(ctx: Context) -> int:
         return await _finish_wait(ctx, detail, op, "deployed")
 
     if cmd == "activate":
-        response = await backend.activate_deployment(args.deployment_id)
+        response = await deployments.activate(args.deployment_id)
         detail, op = response.deployment, response.operation
         if args.no_wait:
             emit(args, response, f"activating {detail.name} ({detail.id}): {detail.state.value}")
@@ -266,18 +278,18 @@ async def run(ctx: Context) -> int:
         return await _finish_wait(ctx, detail, op, "activated")
 
     if cmd == "deactivate":
-        detail = await backend.deactivate_deployment(args.deployment_id)
+        detail = await deployments.deactivate(args.deployment_id)
         if detail.state in TRANSITIONAL_STATES and not args.no_wait:
             detail, _ = await _wait_deployment(ctx, detail.id, None)
         emit(args, detail, f"deactivated {detail.name} ({detail.id}): {detail.state.value}")
         return 0 if detail.state in (DeploymentState.INACTIVE, *TRANSITIONAL_STATES) else 1
 
     if cmd == "delete":
-        await backend.delete_deployment(args.deployment_id)
+        await deployments.delete(args.deployment_id)
         emit(args, None, f"deleted {args.deployment_id}")
         return 0
 
     if cmd == "logs":
         # Until Ctrl-C (or the deployment is deleted: NotFound ends it).
-        return await follow.print_logs(args, lambda query: backend.deployment_logs(args.deployment_id, query))
+        return await follow.print_logs(args, lambda query: deployments.logs(args.deployment_id, query))
     raise AssertionError(args)

@@ -17,7 +17,7 @@ from . import chat, context, datasets, deployments, evaluations, finetune, info,
 from .output import error
 
 # Command groups, in the order `aqua-ext --help` lists them: each has `add_parser(sub)` and
-# `run(ctx)` (and may have `check_args(parser, args)`, `unavailable(ctx, problem)`).
+# `run(ctx)` (and may have `check_args(parser, args)`).
 COMMANDS = {
     "info": info,
     "models": models,
@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if hasattr(group, "check_args"):
         group.check_args(parser, args)
     try:
-        return asyncio.run(context.run(args, group.run, getattr(group, "unavailable", None)))
+        return asyncio.run(context.run(args, group.run))
     except ValidationError as exc:
         for err in exc.errors():
             field, message = ".".join(map(str, err["loc"])), err["msg"].removeprefix("Value error, ")

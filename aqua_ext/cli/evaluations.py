@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,8 +30,8 @@ from ..api.evaluations import (
 from ..api.finetunes import FINAL_FINETUNE_STATES, FineTuneState
 from ..errors import InvalidInput
 from ..services.datasets import DatasetAccess
-from ..services.evaluation_results import MAX_COMPARED, compare
-from .context import Context, add_command, add_oci_logging_flags
+from ..services.evaluation_results import MAX_COMPARED
+from .context import Context, add_command, add_oci_logging_flags, add_target_flag
 from .jobs import JobKind, add_job_commands, follow_job, job_basics, job_created, job_failed
 from .output import (
     SCORE_LABELS,
@@ -43,6 +42,7 @@ from .output import (
     facts_text,
     fmt_duration,
     fmt_score,
+    listing,
     preflight_lines,
     score_keys,
     state_text,
@@ -86,6 +86,7 @@ def add_parser(sub: Any) -> None:
     where.add_argument("--shape", help="the evaluation job's CPU shape")
     where.add_argument("--report-uri", help="oci://bucket@namespace/prefix for the report")
     add_oci_logging_flags(where)
+    add_target_flag(where, "to run on (the deployment's own)")
     evc.add_argument(
         "--follow",
         "-f",
@@ -132,17 +133,6 @@ _EVALUATION_PARAM_FLAGS = (
 )
 
 
-def _best_ids(key: str, values: Mapping[str, float]) -> set[str]:
-    """The evaluations holding the best value of a score (the lowest latency, else the highest);
-    none when only one has it or all tie."""
-    finite = {k: v for k, v in values.items() if math.isfinite(v)}
-    if len(finite) < 2:
-        return set()
-    best = (min if key.startswith("latency") else max)(finite.values())
-    ids = {k for k, v in finite.items() if abs(v - best) <= 1e-9}
-    return set() if len(ids) == len(finite) else ids
-
-
 def _scores_table(columns: Sequence[tuple[str, MetricScores]]) -> str:
     """Scores down, columns (overall, then each category) across, with the rows each counted."""
     keys = score_keys(k for _, column in columns for k in column.scores)
@@ -178,6 +168,7 @@ def _evaluation_request(args: argparse.Namespace) -> CreateEvaluationRequest:
         "report_uri": args.report_uri,
         "log_group_id": args.log_group_id,
         "log_id": args.log_id,
+        "target": args.target,
     }
     if args.metrics is not None:
         body["metrics"] = [m.strip() for m in args.metrics.split(",") if m.strip()]
@@ -190,7 +181,7 @@ def _rows_done(e: EvaluationSummary) -> str:
     return f"{e.rows_done:,}/{e.rows_total:,}"
 
 
-def _evaluation_rows(items: Sequence[EvaluationSummary]) -> str:
+def _evaluation_rows(items: Sequence[EvaluationSummary], several_targets: bool) -> str:
     rows = [
         [
             e.id,
@@ -204,7 +195,8 @@ def _evaluation_rows(items: Sequence[EvaluationSummary]) -> str:
         ]
         for e in items
     ]
-    return table(rows, ["ID", "NAME", "DEPLOYMENT", "STATE", "ROWS", "ROUGE-L", "BERTSCORE", "CREATED"])
+    headers = ["ID", "NAME", "DEPLOYMENT", "STATE", "ROWS", "ROUGE-L", "BERTSCORE", "CREATED"]
+    return listing(rows, headers, items, several_targets=several_targets)
 
 
 def _params_text(p: ModelParameters) -> str:
@@ -233,7 +225,9 @@ def _evaluation_text(e: EvaluationDetail) -> str:
         progress += f" · wall {fmt_duration(e.report.wall_seconds)}"
     facts = [
         ("id", e.id),
+        ("target", e.target or "-"),
         ("state", state_text(e.state, e.state_message)),
+        ("actions", ", ".join(e.actions) or "-"),
         ("deployment", f"{e.deployment_name}  ({e.deployment_id})"),
         ("model", f"{e.model_name}  ({e.model_id})"),
         ("dataset", f"{e.dataset_path}  (sha256 {e.dataset_hash[:12]})"),
@@ -270,13 +264,13 @@ def _evaluation_text(e: EvaluationDetail) -> str:
 async def _follow_evaluation(ctx: Context, detail: EvaluationDetail) -> EvaluationDetail:
     """Print the state changes and the rows answered (a line each tenth; on a terminal, a ticking
     line for every row) until the evaluation ends; return its final detail."""
-    args, backend = ctx.args, ctx.backend
+    args, evaluations = ctx.args, ctx.services.evaluations
     shown: tuple[FineTuneState, str] | None = None
     tenth = 0
 
     async def poll(status: StatusLines, clock: str) -> bool:
         nonlocal detail, shown, tenth
-        detail = await backend.get_evaluation(detail.id)
+        detail = await evaluations.get(detail.id)
         if args.json or detail.state in FINAL_FINETUNE_STATES:
             return detail.state in FINAL_FINETUNE_STATES
         if (detail.state, detail.state_message) != shown:
@@ -344,12 +338,12 @@ def _report_file_name(name: str) -> str:
 
 
 async def _write_report(ctx: Context) -> int:
-    args, backend = ctx.args, ctx.backend
-    detail = await backend.get_evaluation(args.evaluation_id)
+    args, evaluations = ctx.args, ctx.services.evaluations
+    detail = await evaluations.get(args.evaluation_id)
     path = Path(args.output or _report_file_name(detail.name))
     if path.exists() and not args.force:
         raise InvalidInput.field("output", f"{path} exists; --force overwrites it")
-    html = await backend.evaluation_report_html(detail.id)  # 409 until it SUCCEEDED
+    html, _ = await evaluations.report_html(detail.id)  # 409 until it SUCCEEDED
     try:
         await asyncio.to_thread(path.write_text, html, encoding="utf-8")
     except OSError as exc:
@@ -372,10 +366,10 @@ def _comparison_text(c: EvaluationComparison) -> str:
         for e in c.evaluations
     ]
 
-    def compared(scores: Mapping[str, Mapping[str, float]]) -> str:
+    def compared(scores: Mapping[str, Mapping[str, float]], best_of: Mapping[str, Sequence[str]]) -> str:
         rows = []
         for key in score_keys(scores):
-            best = _best_ids(key, scores[key])
+            best = best_of.get(key, ())
             rows.append(
                 [
                     SCORE_LABELS.get(key, key),
@@ -384,21 +378,21 @@ def _comparison_text(c: EvaluationComparison) -> str:
             )
         return table(rows, ["SCORE", *(names[i] for i in ids)])
 
-    text = "\n".join(lines) + "\n\n" + compared(c.overall)
+    text = "\n".join(lines) + "\n\n" + compared(c.overall, c.best)
     for category, scores in sorted(c.categories.items()):
-        text += f"\n\ncategory {category}\n" + compared(scores)
+        text += f"\n\ncategory {category}\n" + compared(scores, c.category_best.get(category, {}))
     text += "\n\n★ best (the lowest latency, else the highest score)"
     text += "".join(f"\nnote: {note}" for note in c.notes)
     return text
 
 
 async def run(ctx: Context) -> int:
-    args, backend = ctx.args, ctx.backend
+    args, evaluations = ctx.args, ctx.services.evaluations
     cmd = args.evaluations_command
     if cmd == "create":
         request = _evaluation_request(args)
         # Dataset paths are relative to the current folder, as Jupyter's are to its root.
-        response = await backend.create_evaluation(request, DatasetAccess(root=ctx.root))
+        response = await evaluations.create(request, DatasetAccess(root=ctx.root))
         e = response.evaluation
         if not job_created(
             args,
@@ -413,21 +407,8 @@ async def run(ctx: Context) -> int:
         final = await _follow_evaluation(ctx, e)
         return _evaluation_outcome(args, response.model_copy(update={"evaluation": final}))
 
-    done = await job_basics(
-        args,
-        cmd,
-        JobKind(
-            "evaluations",
-            "evaluation_id",
-            backend.list_evaluations,
-            backend.get_evaluation,
-            backend.cancel_evaluation,
-            backend.delete_evaluation,
-            backend.evaluation_logs,
-            _evaluation_rows,
-            _evaluation_text,
-        ),
-    )
+    kind = JobKind("evaluations", "evaluation_id", evaluations, _evaluation_rows, _evaluation_text)
+    done = await job_basics(ctx, cmd, kind)
     if done is not None:
         return done
 
@@ -435,7 +416,7 @@ async def run(ctx: Context) -> int:
         query = EvaluationRowsQuery(
             offset=args.offset, limit=args.limit, sort=args.sort, descending=args.desc, category=args.category
         )
-        page = await backend.evaluation_rows(args.evaluation_id, query)
+        page = await evaluations.rows(args.evaluation_id, query)
         emit(args, page, _rows_text(page, query))
         return 0
 
@@ -443,11 +424,7 @@ async def run(ctx: Context) -> int:
         return await _write_report(ctx)
 
     if cmd == "compare":
-        ids = list(dict.fromkeys(args.evaluation_ids))
-        if not 2 <= len(ids) <= MAX_COMPARED:
-            raise InvalidInput.field("evaluation_ids", f"compare 2 to {MAX_COMPARED} evaluations; got {len(ids)}")
-        details = await asyncio.gather(*(backend.get_evaluation(i) for i in ids))
-        comparison = compare(details)
+        comparison = await evaluations.compare(args.evaluation_ids, field="evaluation_ids")
         emit(args, comparison, _comparison_text(comparison))
         return 0
     raise AssertionError(args)

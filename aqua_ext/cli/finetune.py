@@ -18,7 +18,6 @@ from ..api.finetunes import (
     FINAL_FINETUNE_STATES,
     CreateFineTuneRequest,
     CreateFineTuneResponse,
-    FineTuneDefaultsQuery,
     FineTuneDetail,
     FineTuneParams,
     FineTuneState,
@@ -26,9 +25,8 @@ from ..api.finetunes import (
     MetricPoint,
     MetricsQuery,
 )
-from ..errors import InvalidInput, NotFound
 from ..services.datasets import DatasetAccess
-from .context import Context, add_command, add_oci_logging_flags
+from .context import Context, add_command, add_oci_logging_flags, add_target_flag
 from .jobs import JobKind, add_job_commands, follow_job, job_basics, job_created, job_failed
 from .output import (
     StatusLines,
@@ -36,6 +34,7 @@ from .output import (
     facts_text,
     fmt_duration,
     fmt_loss,
+    listing,
     preflight_lines,
     state_text,
     table,
@@ -101,6 +100,7 @@ def add_parser(sub: Any) -> None:
     where.add_argument("--experiment-name", help="OCI: the model version set grouping runs")
     where.add_argument("--subnet-id", help="OCI: required for --replicas > 1")
     add_oci_logging_flags(where)
+    add_target_flag(where, "to fine-tune on (the base model's own)")
     ftc.add_argument(
         "--follow",
         "-f",
@@ -152,8 +152,9 @@ def _given_params(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _finetune_request(args: argparse.Namespace) -> CreateFineTuneRequest:
-    """The request the REST route takes, from the flags (hyperparameters left out: the contract's
-    defaults): out-of-range values are the API's errors, named as the API names them (`params.epochs`)."""
+    """The request the REST route takes, from the flags: out-of-range values are the API's errors,
+    named as the API names them (`params.epochs`). The hyperparameters left out are not in
+    `params.model_fields_set`: the service fills them with the base model's defaults."""
     params = _given_params(args)
     body: dict[str, Any] = {
         "model_id": args.model_id,
@@ -168,29 +169,11 @@ def _finetune_request(args: argparse.Namespace) -> CreateFineTuneRequest:
         "subnet_id": args.subnet_id,
         "log_group_id": args.log_group_id,
         "log_id": args.log_id,
+        "target": args.target,
     }
     if args.validation_split is not None:
         body["validation_split"] = args.validation_split
     return CreateFineTuneRequest.model_validate(body)
-
-
-async def _finetune_request_with_defaults(ctx: Context) -> CreateFineTuneRequest:
-    """As the fine-tune form does: hyperparameters left out are the base model's defaults (a sequence
-    length the model holds, a batch that fits the shape, given the flags that are set); the flags
-    are checked first, so a bad one is reported as the API reports it. (Filling in the defaults is a
-    rule for services/finetunes.py, as the form's defaults route is.)"""
-    args = ctx.args
-    request = _finetune_request(args)
-    given = _given_params(args)
-    query = FineTuneDefaultsQuery(
-        shape=args.shape, **{k: v for k, v in given.items() if k in FineTuneDefaultsQuery.model_fields}
-    )
-    try:
-        defaults = await ctx.backend.finetune_defaults(request.model_id, query)
-    except NotFound as exc:  # a bad field of this request, as the create route reports it
-        raise InvalidInput.field("model_id", exc.message) from None
-    params = FineTuneParams.model_validate({**defaults.params.model_dump(), **given})
-    return request.model_copy(update={"params": params})
 
 
 def _fmt_finetune_progress(f: FineTuneSummary) -> str:
@@ -211,7 +194,7 @@ def _point_text(point: MetricPoint, total_steps: int | None) -> str:
     return " · ".join(parts)
 
 
-def _finetune_rows(items: Sequence[FineTuneSummary]) -> str:
+def _finetune_rows(items: Sequence[FineTuneSummary], several_targets: bool) -> str:
     rows = [
         [
             f.id,
@@ -223,7 +206,8 @@ def _finetune_rows(items: Sequence[FineTuneSummary]) -> str:
         ]
         for f in items
     ]
-    return table(rows, ["ID", "NAME", "BASE MODEL", "STATE", "PROGRESS", "CREATED"])
+    headers = ["ID", "NAME", "BASE MODEL", "STATE", "PROGRESS", "CREATED"]
+    return listing(rows, headers, items, several_targets=several_targets)
 
 
 def _finetune_text(f: FineTuneDetail) -> str:
@@ -251,7 +235,9 @@ def _finetune_text(f: FineTuneDetail) -> str:
         resources.append(f"peak memory {f.peak_memory_mb:,.0f} MB")
     facts = [
         ("id", f.id),
+        ("target", f.target or "-"),
         ("state", state_text(f.state, f.state_message)),
+        ("actions", ", ".join(f.actions) or "-"),
         ("base model", f"{f.base_model_name}  ({f.base_model_id})"),
         ("dataset", f"{f.dataset_path}  (sha256 {f.dataset_hash[:12]})"),
         ("rows", f"{rows}  (split {f.validation_split:g})"),
@@ -293,15 +279,15 @@ def _finetune_text(f: FineTuneDetail) -> str:
 async def _follow_finetune(ctx: Context, detail: FineTuneDetail) -> FineTuneDetail:
     """Print the job's state changes and each metric point as it arrives (metrics asked for with
     the cursor, so each comes once) until the job ends; return its final detail."""
-    args, backend = ctx.args, ctx.backend
+    args, finetunes = ctx.args, ctx.services.finetunes
     cursor = 0
     shown: tuple[FineTuneState, str] | None = None
 
     async def poll(status: StatusLines, clock: str) -> bool:
         nonlocal detail, cursor, shown
         # The state first: once it is final, the metrics read next hold every point.
-        detail = await backend.get_finetune(detail.id)
-        metrics = await backend.finetune_metrics(detail.id, MetricsQuery(after=cursor))
+        detail = await finetunes.get(detail.id)
+        metrics = await finetunes.metrics(detail.id, MetricsQuery(after=cursor))
         cursor = metrics.cursor
         if not args.json:
             if (detail.state, detail.state_message) != shown and detail.state not in FINAL_FINETUNE_STATES:
@@ -341,12 +327,13 @@ def _finetune_outcome(args: argparse.Namespace, response: CreateFineTuneResponse
 
 
 async def run(ctx: Context) -> int:
-    args, backend = ctx.args, ctx.backend
+    args, finetunes = ctx.args, ctx.services.finetunes
     cmd = args.finetune_command
     if cmd == "create":
-        request = await _finetune_request_with_defaults(ctx)
+        # As the fine-tune form: the hyperparameters left out are the base model's defaults.
+        request = await finetunes.with_model_defaults(_finetune_request(args))
         # Dataset paths are relative to the current folder, as Jupyter's are to its root.
-        response = await backend.create_finetune(request, DatasetAccess(root=ctx.root))
+        response = await finetunes.create(request, DatasetAccess(root=ctx.root))
         f = response.finetune
         if not job_created(
             args, response, preflight_lines(response.preflight), f, f"{f.training_type}, {f.shape}", "finetune", "job"
@@ -355,26 +342,13 @@ async def run(ctx: Context) -> int:
         final = await _follow_finetune(ctx, f)
         return _finetune_outcome(args, response.model_copy(update={"finetune": final}))
 
-    done = await job_basics(
-        args,
-        cmd,
-        JobKind(
-            "fine-tuning jobs",
-            "finetune_id",
-            backend.list_finetunes,
-            backend.get_finetune,
-            backend.cancel_finetune,
-            backend.delete_finetune,
-            backend.finetune_logs,
-            _finetune_rows,
-            _finetune_text,
-        ),
-    )
+    kind = JobKind("fine-tuning jobs", "finetune_id", finetunes, _finetune_rows, _finetune_text)
+    done = await job_basics(ctx, cmd, kind)
     if done is not None:
         return done
 
     if cmd == "metrics":
-        metrics = await backend.finetune_metrics(args.finetune_id, MetricsQuery())
+        metrics = await finetunes.metrics(args.finetune_id, MetricsQuery())
         rows = [
             [
                 str(p.step),

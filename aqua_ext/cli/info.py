@@ -3,12 +3,9 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-from .. import __version__
 from ..api.info import BackendDescription, Info
-from ..services.hardware import detect_engines, detect_hardware
 from .context import Context, Settings, add_command
 from .output import emit_json
 
@@ -20,18 +17,11 @@ def add_parser(sub: Any) -> None:
 
 
 async def run(ctx: Context) -> int:
-    await _show(ctx, await ctx.backend.describe())
-    return 0
-
-
-async def unavailable(ctx: Context, problem: str) -> int:
-    """The backend did not start: say so (exit 1), with everything else `info` shows."""
-    kind = ctx.backend.kind
-    # The labels as the server's describe_backend writes them.
-    label = {"local": "Local (this machine)", "oci": "OCI Data Science"}.get(kind, kind)
-    description = BackendDescription(kind=kind, label=label, ready=False, problem=problem)  # type: ignore[arg-type]
-    await _show(ctx, description)
-    return 1
+    """What the server's info route says (every enabled target, ready or why not), and the
+    configuration read. Exit 1 when no target is ready."""
+    info = await ctx.services.info.get()
+    _show(ctx, info)
+    return 0 if any(t.ready for t in info.targets) else 1
 
 
 def configuration(settings: Settings) -> dict[str, Any]:
@@ -39,7 +29,6 @@ def configuration(settings: Settings) -> dict[str, Any]:
     return {
         "data_dir": str(settings.data_dir),
         "targets": settings.targets,
-        "target": settings.backend_kind,  # the one commands act on
         "sources": {
             "data_dir": settings.origin("data_dir"),
             "targets": settings.targets_origin,
@@ -55,10 +44,9 @@ def _configuration_text(settings: Settings) -> str:
         f"data dir: {settings.data_dir}  ({settings.origin('data_dir')}"
         + ("" if "local" in settings.targets else "; unused: no local target")
         + ")",
-        f"targets: {', '.join(settings.targets)}  ({settings.targets_origin})"
-        + (
-            "" if len(settings.targets) == 1 else f"; commands act on {settings.backend_kind} (--backend picks another)"
-        ),
+        f"targets: {', '.join(settings.targets)}  ({settings.targets_origin}"
+        + ("" if len(settings.targets) == 1 else "; commands act on each, --backend on one")
+        + ")",
     ]
     lines += [
         f"  {k} = {getattr(settings.config, k)!r}  ({v})"
@@ -72,12 +60,15 @@ def _configuration_text(settings: Settings) -> str:
     return "\n".join(lines)
 
 
-async def _show(ctx: Context, description: BackendDescription) -> None:
-    hardware = await asyncio.to_thread(detect_hardware)
-    info = Info(version=__version__, backend=description, hardware=hardware, engines=detect_engines(hardware))
+def _target_text(t: BackendDescription) -> str:
+    return f"{t.label}" + (f"  [{t.problem}]" if t.problem else "")
+
+
+def _show(ctx: Context, info: Info) -> None:
     if ctx.args.json:
         emit_json({**info.model_dump(mode="json"), "configuration": configuration(ctx.settings)})
         return
+    hardware = info.hardware
     gpus = ", ".join(f"{g.name} ({g.memory_gb:.0f} GB)" for g in hardware.gpus) or "none"
     engines = "\n".join(
         f"  {'✓' if e.available else '✗'} {e.label}"
@@ -85,9 +76,13 @@ async def _show(ctx: Context, description: BackendDescription) -> None:
         + ("" if e.available else f"  ({e.reason})")
         for e in info.engines
     )
+    backends = (
+        f"backend: {_target_text(info.backend)}"
+        if len(info.targets) < 2
+        else "backends:\n" + "\n".join(f"  {t.name or t.kind}: {_target_text(t)}" for t in info.targets)
+    )
     print(
-        f"aqua_ext {info.version}\nbackend: {info.backend.label}"
-        + (f"  [{info.backend.problem}]" if info.backend.problem else "")
+        f"aqua_ext {info.version}\n{backends}"
         + f"\n{_configuration_text(ctx.settings)}"
         + f"\nhardware: {hardware.cpu_count} CPUs, {hardware.memory_gb:.0f} GB RAM, GPUs: {gpus}"
         + f"\nengines:\n{engines}"

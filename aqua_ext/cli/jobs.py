@@ -17,43 +17,44 @@ from ..api.evaluations import EvaluationSummary
 from ..api.finetunes import FINAL_FINETUNE_STATES, FineTuneState, FineTuneSummary
 from ..api.logs import LogPage, LogsQuery
 from . import follow
-from .context import add_command
-from .output import StatusLines, emit, error
+from .context import Context, add_command
+from .output import StatusLines, emit, error, warn_problems
 
 
 @dataclasses.dataclass(frozen=True)
 class JobKind:
-    """What `list`, `get`, `cancel`, `delete` and `logs` of a kind of job (fine-tunes, evaluations) need."""
+    """What `list`, `get`, `cancel`, `delete` and `logs` of a kind of job (fine-tunes, evaluations) need:
+    its service (`services.finetunes`, `services.evaluations`: the lifecycle rules are there) and how
+    its jobs are shown."""
 
     plural: str
     id_name: str  # the job id's argument
-    list: Callable[[], Awaitable[Sequence[Any]]]
-    get: Callable[[str], Awaitable[Any]]
-    cancel: Callable[[str], Awaitable[Any]]
-    delete: Callable[[str], Awaitable[None]]
-    logs: Callable[[str, LogsQuery], Awaitable[LogPage]]
-    rows: Callable[[Sequence[Any]], str]
+    service: Any
+    rows: Callable[[Sequence[Any], bool], str]  # (items, several targets) → table
     text: Callable[[Any], str]
 
 
-async def job_basics(args: argparse.Namespace, cmd: str, kind: JobKind) -> int | None:
+async def job_basics(ctx: Context, cmd: str, kind: JobKind) -> int | None:
     """`list`, `get`, `cancel`, `delete`, `logs` of a job; None for another command."""
+    args, service = ctx.args, kind.service
     job_id = getattr(args, kind.id_name, "")
     if cmd == "list":
-        items = await kind.list()
-        emit(args, list(items), kind.rows(items) + f"\n{len(items)} {kind.plural}")
+        listed = await service.list()
+        warn_problems(listed.problems)
+        items = listed.items
+        emit(args, list(items), kind.rows(items, ctx.several_targets) + f"\n{len(items)} {kind.plural}")
     elif cmd == "get":
-        detail = await kind.get(job_id)
+        detail = await service.get(job_id)
         emit(args, detail, kind.text(detail))
     elif cmd == "cancel":
-        detail = await kind.cancel(job_id)
+        detail = await service.cancel(job_id)
         verb = "canceled" if detail.state == FineTuneState.CANCELED else "canceling"
         emit(args, detail, f"{verb} {detail.name} ({detail.id}): {detail.state.value}")
     elif cmd == "delete":
-        await kind.delete(job_id)
+        await service.delete(job_id)
         emit(args, None, f"deleted {job_id}")
     elif cmd == "logs":
-        return await job_logs(args, lambda query: kind.logs(job_id, query), lambda: kind.get(job_id))
+        return await job_logs(args, lambda query: service.logs(job_id, query), lambda: service.get(job_id))
     else:
         return None
     return 0

@@ -11,8 +11,8 @@ from typing import Any
 from ..api.fit import FitQuery
 from ..api.models import ModelListQuery, RegisterModelRequest
 from ..api.operations import TERMINAL_STATES, OperationState
-from .context import Context, add_command
-from .output import emit, error, facts_text, fmt_params, fmt_size, table
+from .context import Context, add_command, add_target_flag
+from .output import emit, error, facts_text, fmt_params, fmt_size, listing, table, warn_problems
 
 
 def add_parser(sub: Any) -> None:
@@ -44,16 +44,14 @@ def add_parser(sub: Any) -> None:
     )
     reg.add_argument("--revision")
     reg.add_argument("--name")
+    add_target_flag(reg, "to register on (default: oci for --os-uri, else the first ready)")
     add_command(models, "delete", "delete a registered model").add_argument("model_id")
 
 
 def check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    """What argparse cannot say: `register` takes one source."""
-    if args.models_command == "register":
-        if not (args.path or args.hf_id or args.os_uri):
-            parser.error("models register: one of --path, --hf-id or --os-uri is required")
-        if args.path and args.os_uri:
-            parser.error("models register: --os-uri goes with --hf-id (upload destination) or alone, not with --path")
+    """What argparse cannot say: `register` takes a source (which fields go together: the request's rule)."""
+    if args.models_command == "register" and not (args.path or args.hf_id or args.os_uri):
+        parser.error("models register: one of --path, --hf-id or --os-uri is required")
 
 
 async def run(ctx: Context) -> int:
@@ -68,7 +66,9 @@ async def run(ctx: Context) -> int:
             max_size_gb=args.max_size_gb,
             refresh=args.refresh,
         )
-        items = (await models.list(query)).items
+        listed = await models.list(query)
+        warn_problems(listed.problems)
+        items = listed.items
         rows = [
             [
                 m.id,
@@ -85,7 +85,12 @@ async def run(ctx: Context) -> int:
         emit(
             args,
             list(items),
-            table(rows, ["ID", "NAME", "SOURCE", "CAPABILITY", "PARAMS", "SIZE", "FORMATS", "DEPLOYABLE"])
+            listing(
+                rows,
+                ["ID", "NAME", "SOURCE", "CAPABILITY", "PARAMS", "SIZE", "FORMATS", "DEPLOYABLE"],
+                items,
+                several_targets=ctx.several_targets,
+            )
             + f"\n{len(items)} models",
         )
         return 0
@@ -94,6 +99,7 @@ async def run(ctx: Context) -> int:
         m = await models.get(args.model_id)
         facts = [
             ("id", m.id),
+            ("target", m.target or "-"),
             ("source", m.source.value),
             ("organization", m.organization or "-"),
             ("license", m.license or "-"),
@@ -133,15 +139,14 @@ async def run(ctx: Context) -> int:
 
     if cmd == "register":
         token = os.environ.get("HF_TOKEN") or None
-        source = "huggingface" if args.hf_id else "object_storage" if args.os_uri else "local_folder"
-        request = RegisterModelRequest(
-            source=source,
+        request = RegisterModelRequest.from_fields(
             path=args.path,
             hf_id=args.hf_id,
             os_uri=args.os_uri,
             revision=args.revision,
             name=args.name,
             token=token,
+            target=args.target,
         )
         response = await models.register(request)
         op = response.operation

@@ -37,6 +37,20 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
 
 
+def listing(rows: list[list[str]], headers: list[str], items: Sequence[Any], *, several_targets: bool) -> str:
+    """A table of resources; with several targets enabled, which target owns each (after its id)."""
+    if several_targets:
+        rows = [[r[0], str(getattr(i, "target", "") or "-"), *r[1:]] for r, i in zip(rows, items, strict=True)]
+        headers = [headers[0], "TARGET", *headers[1:]]
+    return table(rows, headers)
+
+
+def warn_problems(problems: Iterable[Any]) -> None:
+    """The targets a merged list could not ask (did not start, or their list failed), on stderr."""
+    for problem in problems:
+        print(f"warning: {problem.target}: {problem.message}", file=sys.stderr)
+
+
 def facts_text(facts: Sequence[tuple[str, str]], width: int) -> str:
     """`key value` lines, indented, the values aligned."""
     return "\n".join(f"  {k:<{width}} {v}" for k, v in facts)

@@ -21,13 +21,12 @@ from ..api.deployments import (
     EmbedRequest,
 )
 from ..api.logs import LogsQuery
-from ..errors import AquaError, InvalidInput, Upstream, UpstreamTimeout
-from ..services.chat_payload import build_payload
-from ..services.chat_stream import ChatDelta, stream_chat
-from ..services.deployments import Deployments
+from ..errors import AquaError, InvalidInput, Upstream
+from ..services.chat import ChatTurn
+from ..services.chat_stream import ChatDelta
 from ..services.embeddings import EngineUnreachable, embed, usage_of
 from ..services.sse import format_comment, format_event
-from ..services.upstream import OPENAI_PATHS, UpstreamTarget
+from ..services.upstream import OPENAI_PATHS
 from .base import AquaHandler
 
 PING_INTERVAL_S = 15.0  # keeps proxies from closing a stream while the engine thinks
@@ -131,26 +130,18 @@ class _StreamingHandler(AquaHandler):
             return False
         return True
 
-    async def _note_failure(self, deployments: Deployments, deployment_id: str, exc: AquaError) -> Any:
-        # A dropped connection or a silent engine may mean it died: let its target look.
-        if isinstance(exc, (Upstream, UpstreamTimeout)):
-            return await deployments.upstream_failed(deployment_id, exc.message)
-        return None
-
 
 class DeploymentChatHandler(_StreamingHandler):
     @web.authenticated
     async def post(self, deployment_id: str) -> None:
         request = self.parse_body(ChatRequest)
-        deployments = self.services.deployments
-        target = await deployments.upstream(deployment_id)  # 404 / 409 as JSON, before any event
-        path, payload = build_payload(request, target)
+        turn = await self.services.deployments.chat(deployment_id, request)  # 404 / 409 / 400 as JSON, before any event
         async with self.aqua.stream_limiter.slot():  # 503 as JSON when too many run
             self.set_status(200)
             self.set_header("Content-Type", "text/event-stream; charset=utf-8")
             self.set_header("Cache-Control", "no-cache, no-transform")
             self.set_header("X-Accel-Buffering", "no")  # nginx in front of Jupyter must not buffer tokens
-            if await self._run_relay(self._chat(deployments, target, path, payload)):
+            if await self._run_relay(self._chat(turn)):
                 self.finish()
 
     async def _send(self, event: str, data: Any) -> None:
@@ -161,23 +152,12 @@ class DeploymentChatHandler(_StreamingHandler):
             await asyncio.sleep(PING_INTERVAL_S)
             self._emit(format_comment("ping"))
 
-    async def _chat(self, deployments: Deployments, target: UpstreamTarget, path: str, payload: dict[str, Any]) -> None:
+    async def _chat(self, turn: ChatTurn) -> None:
         self._start_stream()
         await self.flush()  # headers now: the browser knows the stream started
         pinger = asyncio.get_running_loop().create_task(self._ping())
         try:
-            url, headers = target.request(path, stream=True)
-            timeout = self.aqua.chat_idle_timeout
-            stream = stream_chat(
-                self.aqua.http,
-                url,
-                payload,
-                headers=headers,
-                auth=target.auth,
-                first_byte_timeout=timeout,
-                idle_timeout=timeout,
-                coalesce=True,
-            )
+            stream = turn.stream(self.aqua.http, timeout=self.aqua.chat_idle_timeout, coalesce=True)
             async with contextlib.aclosing(stream):
                 async for item in stream:
                     if isinstance(item, ChatDelta):
@@ -202,7 +182,7 @@ class DeploymentChatHandler(_StreamingHandler):
                         ),
                     )
         except AquaError as exc:
-            state = await self._note_failure(deployments, target.deployment_id, exc)
+            state = turn.deployment_state  # the engine died (FAILED), as its target saw
             if state is not None:
                 message = f"{exc.message} The deployment is now {state.value}; its detail shows why."
             else:

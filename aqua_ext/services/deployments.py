@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from ..api.deployments import (
     TRANSITIONAL_STATES,
+    ChatRequest,
     CreateDeploymentRequest,
     CreateDeploymentResponse,
     DeploymentAction,
@@ -17,6 +18,7 @@ from ..api.deployments import (
 )
 from ..api.logs import LogPage, LogsQuery
 from ..backends.base import Backend
+from .chat import ChatTurn, start_turn
 from .resources import Lifecycle, LifecycleService, create_target
 from .upstream import UpstreamTarget
 
@@ -139,6 +141,10 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
         keeps what it last saw; a deployment that is not serving is a Conflict naming its state)."""
         driver = await self.targets.route(deployment_id)
         return await driver.upstream(deployment_id)
+
+    async def chat(self, deployment_id: str, request: ChatRequest) -> ChatTurn:
+        """One playground turn, ready to stream (what the deployment's mode takes is checked here)."""
+        return await start_turn(self, deployment_id, request)
 
     async def upstream_failed(self, deployment_id: str, error: str) -> DeploymentState | None:
         driver = await self.targets.route(deployment_id)

@@ -4,7 +4,8 @@ filtered by category) and the comparison of several evaluations."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..api.evaluations import (
@@ -71,9 +72,24 @@ def report_from(data: dict[str, Any]) -> EvaluationReport:
     )
 
 
+def best_ids(metric: str, values: Mapping[str, float]) -> list[str]:
+    """The evaluations holding the best value of a score (the lowest latency, else the highest), in
+    their order; none when fewer than two have it or all tie."""
+    finite = {k: v for k, v in values.items() if math.isfinite(v)}
+    if len(finite) < 2:
+        return []
+    best = (min if metric.startswith("latency") else max)(finite.values())
+    ids = [k for k, v in finite.items() if abs(v - best) <= 1e-9]
+    return [] if len(ids) == len(finite) else ids
+
+
+def _best(scores: Mapping[str, Mapping[str, float]]) -> dict[str, list[str]]:
+    return {metric: ids for metric, values in scores.items() if (ids := best_ids(metric, values))}
+
+
 def compare(details: Sequence[EvaluationDetail]) -> EvaluationComparison:
-    if not 2 <= len(details) <= MAX_COMPARED:
-        raise InvalidInput.field("query.ids", f"compare 2 to {MAX_COMPARED} evaluations; got {len(details)}")
+    """Several evaluations side by side (the service checks how many): the scores, the best of
+    each, and what makes the comparison unfair."""
     overall: dict[str, dict[str, float]] = {}
     categories: dict[str, dict[str, dict[str, float]]] = {}
     notes: list[str] = []
@@ -100,6 +116,8 @@ def compare(details: Sequence[EvaluationDetail]) -> EvaluationComparison:
         categories=categories,
         same_dataset=same,
         notes=notes,
+        best=_best(overall),
+        category_best={name: _best(scores) for name, scores in categories.items()},
     )
 
 

@@ -107,8 +107,11 @@ class Evaluations(LifecycleService[EvaluationState, EvaluationAction, Evaluation
         driver = await self.targets.route(evaluation_id)
         return await driver.evaluation_logs(evaluation_id, query)
 
-    async def compare(self, ids: Sequence[str]) -> EvaluationComparison:
-        if not 2 <= len(ids) <= MAX_COMPARED:
-            raise InvalidInput.field("query.ids", f"give 2 to {MAX_COMPARED} evaluation ids, separated by commas")
-        details = await asyncio.gather(*(self.get(i) for i in ids))
+    async def compare(self, ids: Sequence[str], *, field: str = "query.ids") -> EvaluationComparison:
+        """2 to MAX_COMPARED evaluations side by side (an id given twice counts once), the best score
+        of each metric named. `field`: how the caller's input names the ids (the route's query)."""
+        unique = list(dict.fromkeys(ids))
+        if not 2 <= len(unique) <= MAX_COMPARED:
+            raise InvalidInput.field(field, f"compare 2 to {MAX_COMPARED} evaluations; got {len(unique)}")
+        details = await asyncio.gather(*(self.get(i) for i in unique))
         return compare(details)

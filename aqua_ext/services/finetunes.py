@@ -14,13 +14,14 @@ from ..api.finetunes import (
     FineTuneDetail,
     FineTuneList,
     FineTuneMetrics,
+    FineTuneParams,
     FineTuneState,
     FineTuneSummary,
     MetricsQuery,
 )
 from ..api.logs import LogPage, LogsQuery
 from ..backends.base import Backend
-from ..errors import Conflict
+from ..errors import Conflict, InvalidInput, NotFound
 from .datasets import DatasetAccess
 from .resources import Lifecycle, LifecycleService, create_target
 
@@ -102,6 +103,22 @@ class FineTunes(LifecycleService[FineTuneState, FineTuneAction, FineTuneDetail])
     async def defaults(self, model_id: str, query: FineTuneDefaultsQuery) -> FineTuneDefaults:
         driver = await self.targets.route(model_id)
         return await driver.finetune_defaults(model_id, query)
+
+    async def with_model_defaults(self, request: CreateFineTuneRequest) -> CreateFineTuneRequest:
+        """The request with the hyperparameters it leaves out (not in `params.model_fields_set`) taken
+        from the base model's defaults, as the fine-tune form fills them in: a sequence length the
+        model holds, a batch that fits the shape, given the hyperparameters and shape it sets. An
+        unknown model is a bad `model_id` (400), as the create route reports it."""
+        given = request.params.model_dump(include=request.params.model_fields_set)
+        query = FineTuneDefaultsQuery(
+            shape=request.shape, **{k: v for k, v in given.items() if k in FineTuneDefaultsQuery.model_fields}
+        )
+        try:
+            defaults = await self.defaults(request.model_id, query)
+        except NotFound as exc:
+            raise InvalidInput.field("model_id", exc.message) from None
+        params = FineTuneParams.model_validate({**defaults.params.model_dump(), **given})
+        return request.model_copy(update={"params": params})
 
     async def list(self) -> FineTuneList:
         items, problems = await self.items(lambda d: d.list_finetunes())

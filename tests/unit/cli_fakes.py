@@ -1,6 +1,10 @@
-"""What the `aqua-ext` CLI tests' fake backends share: a backend with no models (each test adds
-the resources it fakes, kept in a `world` that outlives one command) and running the real
-`cli.main` against it."""
+"""What the `aqua-ext` CLI tests' fake backends share: a backend with no models and no deployments
+(each test adds the resources it fakes, kept in a `world` that outlives one command) and running
+the real `cli.main` against it, as the one enabled target, through the real services.
+
+A fake is a driver: it reports states and decides no rule (the services' lifecycle tables do). Its
+`kind` is a real target kind, whose rules the services apply: "local" unless a test needs OCI's
+(a subclass with kind "oci")."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from typing import Any
 import pytest
 
 from aqua_ext import cli
+from aqua_ext.api.deployments import DeploymentSummary
 from aqua_ext.api.finetunes import FineTuneState
 from aqua_ext.api.info import BackendDescription
 from aqua_ext.api.logs import LogPage, LogsQuery
@@ -20,6 +25,7 @@ from aqua_ext.backends.base import Backend
 from aqua_ext.cli import context
 from aqua_ext.errors import NotFound
 from aqua_ext.services.operations import OperationRegistry
+from aqua_ext.services.targets import Targets
 
 
 def now() -> datetime:
@@ -29,20 +35,23 @@ def now() -> datetime:
 class FakeBackendBase(Backend):
     """No models; `world` holds what a subclass fakes, across CLI invocations."""
 
-    kind = "fake"
+    kind = "local"
 
     def __init__(self, operations: OperationRegistry, world: Any) -> None:
         super().__init__(operations)
         self.world = world
 
     async def describe(self) -> BackendDescription:
-        return BackendDescription(kind="oci", label="Fake", ready=True)
+        return BackendDescription(kind=self.kind, label="Fake", ready=True)  # type: ignore[arg-type]
 
     async def list_models(self, *, refresh: bool = False) -> list[ModelSummary]:
         return []
 
     async def get_model(self, model_id: str) -> ModelDetail:
         raise NotFound(f"No model with id '{model_id}'.")
+
+    async def list_deployments(self) -> list[DeploymentSummary]:
+        return []
 
     async def register_model(self, request: RegisterModelRequest) -> RegisterModelResponse:
         raise NotImplementedError
@@ -92,13 +101,13 @@ def canceled_at_tick(backend: type[Any], tick: int, message: str) -> Iterator[No
 
 
 def main_with(make: Callable[[OperationRegistry], Backend], argv: list[str]) -> int:
-    """`cli.main(argv)` with the backend `make(operations)` builds."""
-    original = context.make_backend
-    context.make_backend = lambda settings, operations: make(operations)  # type: ignore[assignment]
+    """`cli.main(argv)` with the backend `make(operations)` builds as the one enabled target."""
+    original = context.make_targets
+    context.make_targets = lambda settings, operations: Targets([make(operations)])  # type: ignore[assignment]
     try:
         return cli.main(argv)
     finally:
-        context.make_backend = original  # type: ignore[assignment]
+        context.make_targets = original  # type: ignore[assignment]
 
 
 def run_main(

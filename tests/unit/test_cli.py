@@ -51,6 +51,9 @@ def test_bad_input_is_a_clear_error(capsys: pytest.CaptureFixture[str], tmp_path
     assert code == 2 and "does not exist" in err
     code, _, err = run(capsys, tmp_path, "models", "register", "--hf-id", "not an id")
     assert code == 2 and "hf_id" in err
+    # Which fields go together is the request's rule (RegisterModelRequest), as the API checks it.
+    code, _, err = run(capsys, tmp_path, "models", "register", "--path", str(tmp_path), "--os-uri", "oci://b@ns/m")
+    assert code == 2 and "error: path: a local folder is registered alone" in err
 
 
 def test_defaults_match_the_server_extensions(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -203,3 +206,33 @@ def test_config_files_are_read_as_the_server_reads_them(capsys: pytest.CaptureFi
     both = build_parser().parse_args(["--allowed-root", "/a", "models", "list", "--allowed-root", "/b"])
     assert load_settings(both, dirs=[str(user)]).config.allowed_model_roots == ["/a", "/b"]
     assert settings.origins["oci_endpoints"] == "--oci-endpoint" and settings.origins["data_dir"] == "--data-dir"
+
+
+def test_commands_act_on_every_enabled_target(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, config_dir: Path
+) -> None:
+    """As the server: lists merge the targets (a target that cannot start is a warning, not a
+    failed list), tables say which target owns each row, `info` says how each target is."""
+    missing = tmp_path / "no-oci-config"
+    settings = {"data_dir": str(tmp_path / "data"), "targets": ["local", "oci"], "oci_config_file": str(missing)}
+    (config_dir / "jupyter_server_config.json").write_text(json.dumps({"AquaExtension": settings}))
+
+    code = main(["models", "list", "--source", "catalog", "--q", "qwen"])
+    out, err = capsys.readouterr()
+    assert code == 0 and out.splitlines()[0].split()[:3] == ["ID", "TARGET", "NAME"]
+    assert all(line.split()[1] == "local" for line in out.splitlines()[2:-1]) and "Qwen" in out
+    assert "warning: oci: The oci backend could not start" in err
+    code = main(["deployments", "list"])
+    out, err = capsys.readouterr()
+    assert code == 0 and out.rstrip().endswith("0 deployments") and "warning: oci:" in err
+
+    code = main(["--json", "info"])
+    out, _ = capsys.readouterr()
+    targets = {t["name"]: t for t in json.loads(out)["targets"]}
+    assert code == 0 and targets["local"]["ready"] and not targets["oci"]["ready"]
+    code = main(["info"])
+    out, _ = capsys.readouterr()
+    assert code == 0 and "backends:\n  local: Local (this machine)\n  oci: OCI Data Science  [" in out
+    # --backend keeps one target: its failure is the command's.
+    code = main(["--backend", "oci", "models", "list"])
+    assert code == 1 and "error: The oci backend could not start" in capsys.readouterr().err

@@ -28,13 +28,13 @@ from aqua_ext.api.deployments import (
 )
 from aqua_ext.api.logs import LogPage, LogsQuery
 from aqua_ext.cli import chat as cli_chat
-from aqua_ext.cli import context, follow
+from aqua_ext.cli import follow
 from aqua_ext.errors import Conflict, InvalidInput, NotFound, Upstream
 from aqua_ext.services.operations import OperationRegistry, Progress
 from aqua_ext.services.upstream import UpstreamTarget
 from tests.model_folders import HAS_LOCAL_EXTRA
 from tests.stub_upstream import StubConfig, StubUpstream
-from tests.unit.cli_fakes import FakeBackendBase
+from tests.unit.cli_fakes import FakeBackendBase, main_with
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,6 +50,7 @@ class World:
     upstream_failures: list[str] = field(default_factory=list)
     logs_calls: int = 0
     logs_until_gone: int | None = None  # `deployment_logs` raises NotFound after this many calls
+    target: str = "local"  # the fake's target kind, whose rules the services apply ("oci": OciFakeBackend)
 
 
 def _now() -> datetime:
@@ -57,7 +58,8 @@ def _now() -> datetime:
 
 
 class FakeBackend(FakeBackendBase):
-    """Deployments only. `create` with a name containing "fail" ends FAILED with a reason and a log."""
+    """Deployments only, on a local-like target. `create` with a name containing "fail" ends FAILED
+    with a reason and a log. As a driver, it checks no state: the deployments service does."""
 
     world: World
 
@@ -150,11 +152,6 @@ class FakeBackend(FakeBackendBase):
 
     async def activate_deployment(self, deployment_id: str) -> CreateDeploymentResponse:
         detail = self._get(deployment_id)
-        if detail.state not in (DeploymentState.INACTIVE, DeploymentState.FAILED):
-            raise Conflict(
-                f"Deployment '{deployment_id}' is {detail.state.value}; only an INACTIVE or FAILED "
-                "deployment can be activated."
-            )
         self._set(deployment_id, state=DeploymentState.UPDATING, failure_log=[])
         op = self.operations.start(
             "activate-deployment",
@@ -165,9 +162,7 @@ class FakeBackend(FakeBackendBase):
         return CreateDeploymentResponse(deployment=self._set(deployment_id, operation_id=op.id), operation=op)
 
     async def deactivate_deployment(self, deployment_id: str) -> DeploymentDetail:
-        detail = self._get(deployment_id)
-        if detail.state not in (DeploymentState.ACTIVE, DeploymentState.FAILED):
-            raise Conflict(f"Deployment '{deployment_id}' is {detail.state.value}.")
+        self._get(deployment_id)
         return self._set(deployment_id, state=DeploymentState.INACTIVE, upstream_url=None)
 
     async def delete_deployment(self, deployment_id: str) -> None:
@@ -205,14 +200,17 @@ class FakeBackend(FakeBackendBase):
         return DeploymentState.FAILED
 
 
+class OciFakeBackend(FakeBackend):
+    """The same deployments on an OCI-like target: OCI's rules (a deployment goes on by itself, so
+    --no-wait is allowed; nothing may be done while it is UPDATING)."""
+
+    kind = "oci"
+
+
 def run_with_fake(world: World, argv: list[str]) -> int:
     """main() with the fake backend in place of the real one (also used from a subprocess)."""
-    original = context.make_backend
-    context.make_backend = lambda settings, operations: FakeBackend(operations, world)  # type: ignore[assignment]
-    try:
-        return cli.main(argv)
-    finally:
-        context.make_backend = original  # type: ignore[assignment]
+    fake = OciFakeBackend if world.target == "oci" else FakeBackend
+    return main_with(lambda operations: fake(operations, world), argv)
 
 
 @pytest.fixture
@@ -286,17 +284,35 @@ def test_create_failed_exits_non_zero_with_the_reason(capsys: pytest.CaptureFixt
 
 
 def test_create_no_wait(capsys: pytest.CaptureFixture[str], world: World) -> None:
+    world.target = "oci"  # OCI goes on by itself: leaving at once is allowed
     code, out, _ = run(capsys, world, "--json", "deployments", "create", "demo", "--name", "x", "--no-wait")
     body = json.loads(out)
     assert code == 0 and body["deployment"]["state"] == "CREATING" and body["operation"]["state"] == "RUNNING"
     code, out, _ = run(capsys, world, "deployments", "create", "demo", "--name", "y", "--no-wait")
     assert code == 0 and "creating y as dep-2 (CREATING)" in out
 
+    dep = active(capsys, world)
+    code, out, _ = run(capsys, world, "--json", "deployments", "deactivate", dep)
+    assert code == 0 and json.loads(out)["state"] == "INACTIVE"
+    code, out, _ = run(capsys, world, "--json", "deployments", "activate", dep, "--no-wait")
+    assert code == 0 and json.loads(out)["deployment"]["state"] == "UPDATING"
+    # OCI's rule, from the deployments service: nothing is done while OCI changes it.
+    code, _, err = run(capsys, world, "deployments", "delete", dep)
+    assert code == 1 and "error: Deployment 'd' is UPDATING; only an ACTIVE, INACTIVE, FAILED or CREATING" in err
+    assert dep in world.deployments
 
-def test_no_wait_is_refused_on_the_local_backend(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+
+def test_no_wait_is_refused_on_the_local_backend(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, world: World
+) -> None:
     code = cli.main(["--data-dir", str(tmp_path / "data"), "deployments", "create", "any", "--name", "x", "--no-wait"])
     _, err = capsys.readouterr()
     assert code == 2 and "no_wait: a local deployment is brought up by this command" in err
+    dep = active(capsys, world)
+    assert run(capsys, world, "deployments", "deactivate", dep)[0] == 0
+    code, _, err = run(capsys, world, "deployments", "activate", dep, "--no-wait")
+    assert code == 2 and "no_wait: a local deployment is brought up by this command" in err
+    assert world.deployments[dep].state == DeploymentState.INACTIVE
 
 
 def test_create_input_errors(capsys: pytest.CaptureFixture[str], world: World) -> None:
@@ -348,8 +364,6 @@ def test_list_get_deactivate_activate_delete(capsys: pytest.CaptureFixture[str],
     assert code == 0 and f"activated d ({dep}): ACTIVE" in out and "Warming up" in err
     code, out, _ = run(capsys, world, "--json", "deployments", "deactivate", dep)
     assert code == 0 and json.loads(out)["state"] == "INACTIVE"
-    code, out, _ = run(capsys, world, "--json", "deployments", "activate", dep, "--no-wait")
-    assert code == 0 and json.loads(out)["deployment"]["state"] == "UPDATING"
 
     code, out, _ = run(capsys, world, "deployments", "delete", dep)
     assert code == 0 and f"deleted {dep}" in out
@@ -357,6 +371,22 @@ def test_list_get_deactivate_activate_delete(capsys: pytest.CaptureFixture[str],
     assert code == 1 and "No deployment" in err
     code, out, _ = run(capsys, world, "--json", "deployments", "list")
     assert json.loads(out) == []
+
+
+def test_activate_an_active_deployment_is_refused(capsys: pytest.CaptureFixture[str], world: World) -> None:
+    """The deployments service's rule, as the server answers it (409): the driver is not asked."""
+    dep = active(capsys, world)
+    code, out, err = run(capsys, world, "deployments", "activate", dep)
+    assert code == 1 and out == ""
+    assert (
+        "error: Deployment 'd' is ACTIVE; only INACTIVE or FAILED deployments can be activated: "
+        "it is already serving." in err
+    )
+    assert world.deployments[dep].state == DeploymentState.ACTIVE and world.deployments[dep].operation_id is None
+    # The JSON shows which actions the deployment allows now (what the UI's buttons are made of).
+    code, out, _ = run(capsys, world, "--json", "deployments", "get", dep)
+    assert json.loads(out)["actions"] == ["chat", "evaluate", "deactivate", "delete"]
+    assert json.loads(out)["target"] == "local"
 
 
 def test_logs_tail_and_follow(capsys: pytest.CaptureFixture[str], world: World) -> None:

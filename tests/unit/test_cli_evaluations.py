@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from aqua_ext import cli
+from aqua_ext.api.deployments import DeploymentDetail, DeploymentState
 from aqua_ext.api.evaluations import (
     ALL_METRICS,
     CreateEvaluationRequest,
@@ -172,14 +173,41 @@ class FakeBackend(FakeBackendBase):
             self._tick(evaluation_id)
         return self._get(evaluation_id)
 
+    async def get_deployment(self, deployment_id: str) -> DeploymentDetail:
+        """The deployments evaluated (the evaluations service checks one allows "evaluate")."""
+        if deployment_id not in DEPLOYMENTS:
+            raise NotFound(f"No deployment with id '{deployment_id}'.")
+        name, state = DEPLOYMENTS[deployment_id]
+        created = now()
+        return DeploymentDetail(
+            id=deployment_id,
+            name=name,
+            description="",
+            model_id="demo",
+            model_name="Demo model",
+            state=DeploymentState(state),
+            state_message="",
+            mode="chat",
+            engine="transformers",
+            shape="cpu",
+            replicas=1,
+            created_at=created,
+            updated_at=created,
+            openai_base_path=f"aqua-ext/deployments/{deployment_id}/v1",
+            params=[],
+            max_model_len=None,
+            dtype=None,
+            upstream_url=None,
+            log_group_id=None,
+            log_id=None,
+            operation_id=None,
+            failure_log=[],
+        )
+
     async def create_evaluation(
         self, request: CreateEvaluationRequest, datasets: DatasetAccess
     ) -> CreateEvaluationResponse:
-        if request.deployment_id not in DEPLOYMENTS:
-            raise NotFound(f"No deployment with id '{request.deployment_id}'.")
-        name, state = DEPLOYMENTS[request.deployment_id]
-        if state != "ACTIVE":
-            raise Conflict(f"Deployment '{name}' is {state}; activate it first.")
+        name, _ = DEPLOYMENTS[request.deployment_id]
         if request.finetune_id is not None:
             if request.finetune_id != "ftj-1" or self.world.finetune_data is None:
                 raise InvalidInput.field("finetune_id", f"no fine-tuning job with id '{request.finetune_id}'")
@@ -246,16 +274,13 @@ class FakeBackend(FakeBackendBase):
         self.world.log_lines[evaluation_id] = []
         return CreateEvaluationResponse(evaluation=self.world.evaluations[evaluation_id], preflight=dataset.report)
 
+    # A driver checks no state: the evaluations service does (cancel a running one, delete an ended one).
     async def cancel_evaluation(self, evaluation_id: str) -> EvaluationDetail:
-        e = self._get(evaluation_id)
-        if e.state in FINAL_FINETUNE_STATES:
-            raise Conflict(f"The evaluation '{e.name}' is {e.state.value}; only running jobs can be canceled.")
+        self._get(evaluation_id)
         return self._set(evaluation_id, state=S.CANCELING, state_message="Canceling")
 
     async def delete_evaluation(self, evaluation_id: str) -> None:
-        e = self._get(evaluation_id)
-        if e.state not in FINAL_FINETUNE_STATES:
-            raise Conflict(f"The evaluation '{e.name}' is {e.state.value}; cancel it first.")
+        self._get(evaluation_id)
         del self.world.evaluations[evaluation_id]
 
     async def evaluation_rows(self, evaluation_id: str, query: EvaluationRowsQuery) -> EvaluationRows:
@@ -494,7 +519,7 @@ def test_create_input_errors(capsys: pytest.CaptureFixture[str], world: World) -
     assert code == 2 and "error: params.stop: stop sequences must not be empty" in err
     code, err = create("--log-id", "ocid1.log.x")
     assert code == 2 and "error: log_id: a log needs both log_group_id and log_id" in err
-    # Refused by the backend: a bad field (400) is exit 2, an unknown or stopped deployment exit 1.
+    # Refused by the backend or the service: a bad field (400) is exit 2, an unknown or stopped deployment exit 1.
     code, err = create(dataset="missing.jsonl")
     assert code == 2 and "error: dataset_path: missing.jsonl: no such file" in err
     code, err = create(dataset="/etc/passwd")
@@ -504,7 +529,10 @@ def test_create_input_errors(capsys: pytest.CaptureFixture[str], world: World) -
     code, err = create(deployment="dep-nope")
     assert code == 1 and "error: No deployment with id 'dep-nope'." in err
     code, err = create(deployment="dep-off")
-    assert code == 1 and "error: Deployment 'stopped' is INACTIVE; activate it first." in err
+    assert code == 1 and (
+        "error: deployment_id: deployment 'stopped' is INACTIVE, not ACTIVE; an evaluation asks a running "
+        "deployment (activate it, or wait until it is ACTIVE)." in err
+    )
     assert not world.evaluations
 
 
@@ -565,7 +593,7 @@ def test_list_get_cancel_delete(capsys: pytest.CaptureFixture[str], world: World
     code, out, _ = run(capsys, world, "evaluations", "cancel", running)
     assert code == 0 and f"canceling slow one ({running}): CANCELING" in out
     code, _, err = run(capsys, world, "evaluations", "cancel", done)
-    assert code == 1 and "only running jobs can be canceled" in err
+    assert code == 1 and "error: Evaluation 'done' is SUCCEEDED; only ACCEPTED or IN_PROGRESS evaluations can be" in err
     code, _, err = run(capsys, world, "evaluations", "delete", running)
     assert code == 1 and "cancel it first" in err
     code, out, _ = run(capsys, world, "evaluations", "delete", done)
@@ -734,6 +762,9 @@ def test_compare_marks_the_best_and_says_what_is_unfair(capsys: pytest.CaptureFi
     code, out, _ = run(capsys, world, "--json", "evaluations", "compare", tuned, base)
     body = json.loads(out)
     assert code == 0 and body["same_dataset"] is True and set(body["overall"]["rougeL"]) == {tuned, base}
+    # The best of each score, chosen by the evaluations service (the ★ above; the UI may mark the same).
+    assert body["best"]["rougeL"] == [tuned] and body["best"]["latency_ms_p50"] == [tuned]
+    assert body["category_best"]["hard"]["bleu"] == [tuned]
 
     code, _, err = run(capsys, world, "evaluations", "compare", tuned, tuned)
     assert code == 2 and "error: evaluation_ids: compare 2 to 8 evaluations; got 1" in err

@@ -32,7 +32,7 @@ from aqua_ext.api.finetunes import (
 from aqua_ext.api.logs import LogPage, LogsQuery
 from aqua_ext.cli import finetune as cli_finetune
 from aqua_ext.cli import follow
-from aqua_ext.errors import Conflict, InvalidInput, NotFound
+from aqua_ext.errors import InvalidInput, NotFound
 from aqua_ext.services.datasets import DatasetAccess, preflight_for_job
 from tests.unit.cli_fakes import FakeBackendBase, canceled_at_tick, growing_log, main_with, now, run_main
 
@@ -216,18 +216,13 @@ class FakeBackend(FakeBackendBase):
         self.world.log_lines[finetune_id] = []
         return CreateFineTuneResponse(finetune=self.world.finetunes[finetune_id], preflight=dataset.report)
 
+    # A driver checks no state: the fine-tunes service does (cancel a running job, delete an ended one).
     async def cancel_finetune(self, finetune_id: str) -> FineTuneDetail:
-        detail = self._get(finetune_id)
-        if detail.state in FINAL_FINETUNE_STATES:
-            raise Conflict(
-                f"Fine-tuning job '{finetune_id}' is {detail.state.value}; only a running job can be canceled."
-            )
+        self._get(finetune_id)
         return self._set(finetune_id, state=FineTuneState.CANCELING, state_message="Canceling")
 
     async def delete_finetune(self, finetune_id: str) -> None:
-        detail = self._get(finetune_id)
-        if detail.state not in FINAL_FINETUNE_STATES:
-            raise Conflict(f"Fine-tuning job '{finetune_id}' is {detail.state.value}; cancel it first.")
+        self._get(finetune_id)
         del self.world.finetunes[finetune_id]
 
     async def finetune_logs(self, finetune_id: str, query: LogsQuery) -> LogPage:
@@ -535,7 +530,10 @@ def test_list_get_cancel_delete(capsys: pytest.CaptureFixture[str], world: World
     code, out, _ = run(capsys, world, "finetune", "cancel", running)
     assert code == 0 and f"canceling cancel me ({running}): CANCELING" in out
     code, _, err = run(capsys, world, "finetune", "cancel", done)
-    assert code == 1 and "only a running job can be canceled" in err
+    assert (
+        code == 1
+        and "error: Fine-tune 'done' is SUCCEEDED; only ACCEPTED or IN_PROGRESS fine-tunes can be canceled." in err
+    )
     code, _, err = run(capsys, world, "finetune", "delete", running)
     assert code == 1 and "cancel it first" in err
 

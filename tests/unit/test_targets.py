@@ -226,7 +226,11 @@ def test_the_old_backend_trait_still_works(no_oci: None) -> None:
 
 
 def test_the_cli_reads_the_server_s_config_files(tmp_path: Path) -> None:
-    """`c.AquaExtension.*` in jupyter_server_config.{json,py}, as the server reads them."""
+    """`c.AquaExtension.*` in jupyter_server_config.{json,py}, as the server reads them; not
+    jupyter_server_config.d/*.json, which the server reads for enabling extensions only."""
+    from aqua_ext.cli.jupyter_config import load
+    from aqua_ext.config import SECTIONS
+
     (tmp_path / "jupyter_server_config.json").write_text(
         json.dumps({"AquaExtension": {"data_dir": "/from/json", "targets": ["local", "oci"], "oci_profile": "P"}})
     )
@@ -235,14 +239,10 @@ def test_the_cli_reads_the_server_s_config_files(tmp_path: Path) -> None:
     (tmp_path / "jupyter_server_config.d" / "aqua.json").write_text(
         json.dumps({"AquaExtension": {"oci_compartment_id": "ocid1.compartment.oc1..x"}})
     )
-    config = AquaConfig.from_jupyter_config([str(tmp_path)])
+    config = load(AquaConfig, SECTIONS, dirs=[str(tmp_path)]).config
     assert config.data_dir == "/from/json"
     assert config.enabled_targets() == ["local", "oci"]
-    assert (config.oci_profile, config.oci_region, config.oci_compartment_id) == (
-        "P",
-        "eu-frankfurt-1",
-        "ocid1.compartment.oc1..x",
-    )
+    assert (config.oci_profile, config.oci_region, config.oci_compartment_id) == ("P", "eu-frankfurt-1", "")
     settings = config.oci_settings()
     assert settings.region == "eu-frankfurt-1" and settings.profile == "P"
 

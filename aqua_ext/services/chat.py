@@ -1,0 +1,82 @@
+"""One playground turn with a deployment, for the chat handler and `aqua-ext chat` alike: what a
+deployment's mode accepts, the OpenAI request sent to its engine, and what an engine error means
+for the deployment (its target is asked whether the engine died)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncGenerator
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ..api.deployments import ChatRequest, DeploymentState
+from ..errors import InvalidInput, Upstream, UpstreamTimeout
+from . import chat_stream
+from .chat_payload import build_payload
+from .upstream import UpstreamTarget
+
+if TYPE_CHECKING:
+    from .deployments import Deployments
+
+Piece = chat_stream.ChatDelta | chat_stream.ChatDone  # what a streamed answer is made of
+
+
+def for_mode(request: ChatRequest, target: UpstreamTarget) -> ChatRequest:
+    """A completion deployment takes a prompt: a turn of one user message is sent as its prompt, a
+    system message is refused (field `system`). Anything else goes to `build_payload` as it is."""
+    messages = request.messages
+    if target.mode != "completion" or messages is None:
+        return request
+    if any(m.role == "system" for m in messages):
+        raise InvalidInput.field("system", "this is a completion deployment: it takes a prompt only, no system message")
+    if len(messages) == 1 and messages[0].role == "user":
+        return request.model_copy(update={"messages": None, "prompt": messages[0].content})
+    return request
+
+
+class ChatTurn:
+    """A turn ready to send: the deployment's engine (`target`), the OpenAI path and body. After a
+    failed `stream`, `deployment_state` is the deployment's state when the failure changed it
+    (e.g. FAILED: the engine died), else None."""
+
+    def __init__(self, deployments: Deployments, target: UpstreamTarget, path: str, payload: dict[str, Any]) -> None:
+        self.deployments = deployments
+        self.target = target
+        self.path = path
+        self.payload = payload
+        self.deployment_state: DeploymentState | None = None
+
+    async def stream(
+        self, client: httpx.AsyncClient, *, timeout: float, coalesce: bool = False
+    ) -> AsyncGenerator[Piece, None]:
+        """The answer as it arrives (ChatDelta…, then ChatDone); the engine request is closed when
+        the caller stops reading. An engine that dropped the stream or went silent may have died:
+        its target looks (the state is kept in `deployment_state`) before the error is raised."""
+        url, headers = self.target.request(self.path, stream=True)
+        # stream_chat is an async generator (closed by aclosing), typed as an iterator.
+        stream: AsyncGenerator[Piece, None] = chat_stream.stream_chat(  # type: ignore[assignment]
+            client,
+            url,
+            self.payload,
+            headers=headers,
+            auth=self.target.auth,
+            first_byte_timeout=timeout,
+            idle_timeout=timeout,
+            coalesce=coalesce,
+        )
+        try:
+            async with contextlib.aclosing(stream):
+                async for item in stream:
+                    yield item
+        except (Upstream, UpstreamTimeout) as exc:
+            self.deployment_state = await self.deployments.upstream_failed(self.target.deployment_id, exc.message)
+            raise
+
+
+async def start_turn(deployments: Deployments, deployment_id: str, request: ChatRequest) -> ChatTurn:
+    """The turn for an ACTIVE deployment (404 / 409 before anything is sent; 400 for what its mode
+    does not take)."""
+    target = await deployments.upstream(deployment_id)
+    path, payload = build_payload(for_mode(request, target), target)
+    return ChatTurn(deployments, target, path, payload)
