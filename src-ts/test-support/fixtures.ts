@@ -41,7 +41,7 @@ import type {
   TrainingFit,
   ValidateDatasetRequest
 } from '../api/types';
-import { deploymentActions, evaluationActions, fineTuneActions, modelActions } from './serverActions';
+import { bestOf, deploymentActions, evaluationActions, fineTuneActions, modelActions } from './serverActions';
 
 /** A model; its `actions` are the server's for its readiness and source unless given. */
 export function makeModel(overrides: Partial<ModelSummary> = {}): ModelSummary {
@@ -880,6 +880,8 @@ export class FakeClient implements IAquaClient {
       overall,
       categories,
       same_dataset: same,
+      best: bestOf(overall),
+      category_best: Object.fromEntries(Object.entries(categories).map(([name, scores]) => [name, bestOf(scores)])),
       notes: same
         ? []
         : ['The evaluations scored different datasets (or samples): their scores are not directly comparable.']

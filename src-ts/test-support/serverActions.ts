@@ -1,7 +1,8 @@
 /**
- * What the server's services answer as `actions` (aqua_ext/services/*.py),
- * so a fixture built from a state carries the actions the server would send.
- * Only tests use these tables: the UI itself never derives an action.
+ * What the server's services answer (aqua_ext/services/*.py): the `actions`
+ * of a resource in a state, the best of each score in a comparison. Fixtures
+ * and the fake client carry what the server would send; only tests use
+ * these rules, the UI itself never derives them.
  */
 import type {
   DeploymentState,
@@ -78,4 +79,18 @@ export function modelActions(
     actions.push('delete');
   }
   return actions;
+}
+
+/** The evaluations holding the best value of each score (the lowest latency, else the highest); none when all tie. */
+export function bestOf(scores: Readonly<Record<string, Readonly<Record<string, number>>>>): Record<string, string[]> {
+  const best: Record<string, string[]> = {};
+  for (const [metric, values] of Object.entries(scores)) {
+    const finite = Object.entries(values).filter(([, value]) => Number.isFinite(value));
+    const top = (metric.startsWith('latency') ? Math.min : Math.max)(...finite.map(([, value]) => value));
+    const ids = finite.filter(([, value]) => Math.abs(value - top) <= 1e-9).map(([id]) => id);
+    if (finite.length >= 2 && ids.length < finite.length) {
+      best[metric] = ids;
+    }
+  }
+  return best;
 }
