@@ -4,7 +4,9 @@ user registrations (SQLite) and the offline demo model."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import shutil
 import uuid
 from collections.abc import Awaitable, Callable
@@ -35,6 +37,7 @@ from .evaluations import LocalEvaluations
 from .finetunes import MODEL_ID_PREFIX as FINETUNED_PREFIX
 from .finetunes import LocalFineTunes
 from .hf_cache import CachedModel, scan_hf_cache
+from .lease import Lease
 from .model_folder import FolderInfo, inspect_folder, validate_folder
 from .store import ModelRow, Store
 
@@ -43,6 +46,8 @@ T = TypeVar("T")
 
 # Engines need these files next to the weights; a registered folder's other files are left alone.
 SERVABLE_FORMATS = {ModelFormat.SAFETENSORS, ModelFormat.GGUF}
+# How often a process without the data dir's lease tries to take it over (lease.py).
+LEASE_RETRY_S = 2.0
 
 
 class LocalBackend(Backend):
@@ -58,6 +63,7 @@ class LocalBackend(Backend):
         generate_demo: bool = True,
         max_workers: int = 4,
         hardware: Callable[[], Awaitable[Hardware]] | None = None,
+        lease_retry: float = LEASE_RETRY_S,
     ) -> None:
         super().__init__(operations)
         self.data_dir = data_dir
@@ -69,6 +75,11 @@ class LocalBackend(Backend):
         self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="aqua-local")
         self._cache_models: list[CachedModel] = []
         self._listing: list[ModelSummary] | None = None
+        self._seen_version: int | None = None  # the store's data_version when the listing was last checked
+        self._fingerprint: tuple[Any, ...] | None = None  # what the listing was built from (another process may write)
+        self.lease = Lease(data_dir)
+        self.lease_retry = lease_retry
+        self._lease_task: asyncio.Task[None] | None = None
         self._demo_operation: str | None = None
         self._registering: set[str] = set()  # paths / hf ids being registered, against double clicks
         self._hardware_probe = hardware
@@ -104,13 +115,52 @@ class LocalBackend(Backend):
         await self.deployments.start()
         await self.finetunes.start()
         await self.evaluations.start()
+        # One process judges engines and jobs: the first to take the lease; the others take over
+        # when it goes away (lease.py says why the CLI takes it too).
+        if not await self._take_lease(at_start=True):
+            holder = self.lease.holder() or {}
+            log.info(
+                "%s is owned by pid %s (%s): watching for its lease",
+                self.data_dir,
+                holder.get("pid"),
+                holder.get("command"),
+            )
+            self._lease_task = asyncio.get_running_loop().create_task(self._wait_for_lease())
         self.ensure_demo_model()
 
+    @property
+    def owns_processes(self) -> bool:
+        """This process holds the data dir's lease: it reconciles and watches engines and jobs."""
+        return self.lease.held
+
+    async def _take_lease(self, *, at_start: bool) -> bool:
+        if not await self._run(self.lease.try_acquire):
+            return False
+        log.info("%s: this process (pid %s) now reconciles and watches engines and jobs", self.data_dir, os.getpid())
+        await self.deployments.own(at_start=at_start)
+        await self.finetunes.own()
+        await self.evaluations.own()
+        return True
+
+    async def _wait_for_lease(self) -> None:
+        while True:
+            await asyncio.sleep(self.lease_retry)
+            try:
+                if await self._take_lease(at_start=False):
+                    return
+            except Exception:
+                log.exception("taking over the lease of %s", self.data_dir)
+
     async def close(self) -> None:
+        if self._lease_task is not None:
+            self._lease_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._lease_task
         await self.evaluations.close()
         await self.finetunes.close()
         await self.deployments.close()
         await self.store.close()
+        self.lease.release()  # after the monitors stopped: the next holder starts from the records
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     async def describe(self) -> BackendDescription:
@@ -201,9 +251,23 @@ class LocalBackend(Backend):
     async def list_models(self, *, refresh: bool = False) -> list[ModelSummary]:
         if refresh:
             await self._rescan_cache()
+        await self._notice_other_writers()
         if self._listing is None:
             self._listing = await self._build_listing()
         return self._listing
+
+    async def _notice_other_writers(self) -> None:
+        """Forget the listing when another process (the CLI, another server) registered or deleted a
+        model or finished a fine-tune: one PRAGMA when nothing changed, one small query when
+        something did, and a rebuild only when the listing's own rows changed."""
+        version = await self.store.data_version()
+        if version == self._seen_version:
+            return
+        self._seen_version = version
+        fingerprint = await self.store.models_fingerprint()
+        if fingerprint != self._fingerprint:
+            self._fingerprint = fingerprint
+            self._listing = None
 
     def _forget_listing(self) -> None:
         self._listing = None

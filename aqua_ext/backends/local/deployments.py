@@ -4,9 +4,15 @@ States follow OCI's words: CREATING → ACTIVE once the engine answers a health 
 warm-up request; FAILED with a human reason and the log's last lines; deactivate → INACTIVE
 (engine stopped, record kept); activate → UPDATING → ACTIVE; delete stops and forgets.
 
-Engines outlive a Jupyter restart on purpose. On start, `reconcile` re-attaches the ones
-still answering, marks lost ones FAILED, and stops any engine no deployment should have
-running, so there are never orphans. A monitor notices an engine that dies while ACTIVE.
+Engines outlive a Jupyter restart on purpose. Several processes share a data dir (the server,
+`aqua-ext` commands); the one holding the data dir's lease (lease.py) judges engines: when it
+takes the lease, `own` re-attaches the engines still answering, marks lost ones FAILED, and
+stops any engine no deployment should have running, so there are never orphans; then its
+monitor notices an engine that dies while ACTIVE and adopts what other processes start. A
+process that starts or stops an engine holds that deployment's engine lock until the engine is
+ready, failed or stopped, and the lease holder leaves the deployment alone meanwhile. Processes
+without the lease read and write records, and start or stop engines on a user's request, but
+never judge an engine.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import shutil
 import uuid
 from collections.abc import Awaitable, Callable
@@ -41,6 +48,7 @@ from ...services.operations import OperationRegistry, Progress
 from ...services.upstream import UpstreamTarget, served_name
 from ..base import Deployments
 from . import engines
+from .lease import FileLock, engine_lock
 from .logs import read_log_page
 from .model_folder import model_file
 from .store import DeploymentRow, Store
@@ -90,13 +98,24 @@ class LocalDeployments(Deployments):
         self._ops: dict[str, str] = {}  # deployment id → its running create/activate operation
         self._monitor: asyncio.Task[None] | None = None
         self._dying = asyncio.Lock()  # one place records an engine's death: the watcher or a failed request
+        self.owner = False  # this process holds the data dir's lease: it judges engines (own())
+        self._seen_version: int | None = None  # the store's data_version at the monitor's last look
+        self._judged: dict[str, datetime] = {}  # deployment id → updated_at of the row last judged
+        self._busy: set[str] = set()  # deployments another live process is starting or stopping
 
     # ---- lifecycle of the manager ------------------------------------------
 
     async def start(self) -> None:
         self.runs_dir.mkdir(parents=True, exist_ok=True)
-        await self.reconcile()
-        self._monitor = asyncio.get_running_loop().create_task(self._watch())
+
+    async def own(self, *, at_start: bool = True) -> None:
+        """This process took the data dir's lease (at its start, or later from a holder that went
+        away): settle every deployment, then watch them all."""
+        self.owner = True
+        self._seen_version = await self.store.data_version()
+        await self.reconcile(at_start=at_start)
+        if self._monitor is None:  # own() again after a failed start: one monitor still
+            self._monitor = asyncio.get_running_loop().create_task(self._watch())
 
     async def close(self) -> None:
         # Engines keep running: a Jupyter restart must not take deployments down.
@@ -108,15 +127,35 @@ class LocalDeployments(Deployments):
     def _log_path(self, deployment_id: str) -> Path:
         return self.runs_dir / deployment_id / "engine.log"
 
-    async def reconcile(self) -> None:
-        """After a restart: re-attach live engines, mark lost ones FAILED, stop strays."""
+    async def reconcile(self, *, at_start: bool = True) -> None:
+        """Judge every deployment this process does not run itself: re-attach live engines, mark
+        lost ones FAILED, stop strays (at this process's start: what happened while Jupyter was
+        stopped; later: what other processes started, deactivated or left behind)."""
+        self._busy.clear()
         for row in await self.store.list_deployments():
+            if row.id in self._handles or row.id in self._ops or self._judged.get(row.id) == row.updated_at:
+                continue
+            await self._judge(row.id, at_start=at_start)
+
+    async def _judge(self, deployment_id: str, *, at_start: bool) -> None:
+        run_dir = self.runs_dir / deployment_id
+        lock = engine_lock(run_dir)
+        handed_over = False
+        # Under the deployment's engine lock: no start or stop begins between reading and acting.
+        if run_dir.is_dir() and not await asyncio.to_thread(lock.try_acquire):
+            self._busy.add(deployment_id)  # another live process starts or stops it: look again later
+            return
+        try:
+            row = await self.store.get_deployment(deployment_id)
+            if row is None:
+                return
             record = await asyncio.to_thread(engines.read_run_record, engines.run_record_path(self._log_path(row.id)))
             if row.state not in LIVE_STATES:
                 if record is not None and await asyncio.to_thread(engines.is_alive, record):
                     log.info("stopping the engine of %s deployment %s", row.state, row.id)
                     await engines.stop(engines.EngineHandle(record=record))
-                continue
+                self._judged[row.id] = row.updated_at
+                return
             handle = await engines.reattach(record) if record is not None else None
             if handle is None:
                 if record is not None and await asyncio.to_thread(engines.is_alive, record):
@@ -124,28 +163,48 @@ class LocalDeployments(Deployments):
                     await engines.stop(engines.EngineHandle(record=record))
                 lines = await asyncio.to_thread(engines.tail_log, self._log_path(row.id), engines.LOG_LINES_IN_ERRORS)
                 reason = engines.human_reason(lines)
+                if at_start:
+                    what = "The engine was lost while Jupyter was stopped."
+                elif row.state == S.ACTIVE.value:
+                    what = "The engine process exited."
+                else:
+                    what = "The process that was starting the engine ended before the engine was ready."
                 await self.store.set_deployment_state(
-                    row.id,
-                    S.FAILED.value,
-                    "The engine was lost while Jupyter was stopped." + (f" {reason}" if reason else ""),
-                    lines,
+                    row.id, S.FAILED.value, what + (f" {reason}" if reason else ""), lines
                 )
-                continue
+                log.warning("deployment %s: %s", row.id, what)
+                return
             self._handles[row.id] = handle
             if row.state == S.ACTIVE.value:
                 self._targets[row.id] = await self._target(row, handle)
-            else:  # it was still warming up when Jupyter stopped: finish the readiness check
-                self._start_operation(row, handle=handle, activating=row.state == S.UPDATING.value)
+            else:  # its starter went away while it warmed up: finish the readiness check here
+                self._start_operation(row, handle=handle, activating=row.state == S.UPDATING.value, lock=lock)
+                handed_over = True  # the operation releases the lock
+        finally:
+            if not handed_over:
+                lock.release()
 
     async def _watch(self) -> None:
         while True:
             await asyncio.sleep(MONITOR_INTERVAL_S)
-            for deployment_id in list(self._targets):
-                handle = self._handles.get(deployment_id)
-                if handle is not None and not await asyncio.to_thread(self._alive, handle):
-                    async with self._dying:
-                        if self._handles.get(deployment_id) is handle:
-                            await self._engine_died(deployment_id, handle)
+            try:
+                await self._look()
+            except Exception:
+                log.exception("deployment monitor")
+
+    async def _look(self) -> None:
+        for deployment_id in list(self._targets):
+            handle = self._handles.get(deployment_id)
+            if handle is not None and not await asyncio.to_thread(self._alive, handle):
+                async with self._dying:
+                    if self._handles.get(deployment_id) is handle:
+                        await self._engine_died(deployment_id, handle)
+        # What other processes wrote (a deployment the CLI started, deactivated, deleted) shows as a
+        # new data_version: one PRAGMA per look, the table is read only when something changed.
+        version = await self.store.data_version()
+        if version != self._seen_version or self._busy:
+            self._seen_version = version
+            await self.reconcile(at_start=False)
 
     @staticmethod
     def _alive(handle: engines.EngineHandle) -> bool:
@@ -154,9 +213,13 @@ class LocalDeployments(Deployments):
         return engines.is_alive(handle.record)
 
     async def _engine_died(self, deployment_id: str, handle: engines.EngineHandle) -> DeploymentState | None:
-        """Forget a dead engine; mark its deployment FAILED unless it was meant to stop."""
+        """Forget a dead engine; mark its deployment FAILED unless it was meant to stop (the lease
+        holder only: another process forgets it and leaves the verdict to the holder's monitor)."""
         self._targets.pop(deployment_id, None)
         self._handles.pop(deployment_id, None)
+        if not self.owner:
+            row = await self.store.get_deployment(deployment_id)
+            return S(row.state) if row is not None and row.state == S.FAILED.value else None
         code = handle.proc.returncode if handle.proc is not None else None
         lines = await asyncio.to_thread(engines.tail_log, handle.log_path, engines.LOG_LINES_IN_ERRORS)
         reason = engines.human_reason(lines)
@@ -226,8 +289,12 @@ class LocalDeployments(Deployments):
         model = await self._get_model(request.model_id)
         config = await self._resolve(request, model)
         now = _now()
+        deployment_id = f"dep-{uuid.uuid4().hex[:10]}"
+        # Held from before the row exists until the engine is ready or failed: the lease holder
+        # leaves the deployment alone meanwhile.
+        lock = await self._engine_lock(deployment_id)
         row = DeploymentRow(
-            id=f"dep-{uuid.uuid4().hex[:10]}",
+            id=deployment_id,
             name=request.name,
             state=S.CREATING.value,
             state_message="Starting the engine",
@@ -237,9 +304,24 @@ class LocalDeployments(Deployments):
             created_at=now,
             updated_at=now,
         )
-        await self.store.insert_deployment(row)
-        op = self._start_operation(row)
+        try:
+            await self.store.insert_deployment(row)
+            op = self._start_operation(row, lock=lock)
+        except BaseException:
+            lock.release()
+            await asyncio.to_thread(shutil.rmtree, self.runs_dir / deployment_id, True)  # nothing half-created
+            raise
         return CreateDeploymentResponse(deployment=self._detail(row), operation=op)
+
+    async def _engine_lock(self, deployment_id: str) -> FileLock:
+        lock = engine_lock(self.runs_dir / deployment_id)
+        # The lease holder may be looking at this deployment this very moment (its look takes the lock
+        # for an instant): wait for it, but not for a start or stop that another process has under way.
+        for _ in range(50):
+            if await asyncio.to_thread(lock.try_acquire, {"pid": os.getpid()}):
+                return lock
+            await asyncio.sleep(0.02)
+        raise Conflict("Another process is starting or stopping this deployment's engine; try again in a moment.")
 
     async def _resolve(self, request: CreateDeploymentRequest, model: ModelDetail) -> dict[str, Any]:
         """Check the request against the model and this machine; the config stored with the row."""
@@ -340,14 +422,26 @@ class LocalDeployments(Deployments):
     async def activate(self, deployment_id: str) -> CreateDeploymentResponse:
         # Which states may be activated is the service's rule (services/deployments.py).
         row = await self._row(deployment_id)
-        await self.store.set_deployment_state(row.id, S.UPDATING.value, "Starting the engine")
-        row = await self._row(deployment_id)
-        op = self._start_operation(row, activating=True)
+        lock = await self._engine_lock(row.id)
+        try:
+            await self.store.set_deployment_state(row.id, S.UPDATING.value, "Starting the engine")
+            row = await self._row(deployment_id)
+            op = self._start_operation(row, activating=True, lock=lock)
+        except BaseException:
+            lock.release()
+            raise
         return CreateDeploymentResponse(deployment=self._detail(row), operation=op)
 
     def _start_operation(
-        self, row: DeploymentRow, *, handle: engines.EngineHandle | None = None, activating: bool = False
+        self,
+        row: DeploymentRow,
+        *,
+        lock: FileLock,
+        handle: engines.EngineHandle | None = None,
+        activating: bool = False,
     ):
+        """Bring the engine up (or finish its readiness check) in an operation; `lock`, the
+        deployment's engine lock held by the caller, is released when the operation ends."""
         verb = "Activate" if activating else "Deploy"
 
         async def work(progress: Progress) -> str:
@@ -362,9 +456,14 @@ class LocalDeployments(Deployments):
                 raise
             finally:
                 self._ops.pop(row.id, None)
+                lock.release()
             return row.id
 
-        op = self.operations.start("deploy", f"{verb} {row.name}", work, resource_id=row.id)
+        try:
+            op = self.operations.start("deploy", f"{verb} {row.name}", work, resource_id=row.id)
+        except BaseException:
+            lock.release()
+            raise
         self._ops[row.id] = op.id
         return op
 
@@ -441,18 +540,31 @@ class LocalDeployments(Deployments):
 
     async def deactivate(self, deployment_id: str) -> DeploymentDetail:
         row = await self._row(deployment_id)
-        await self.store.set_deployment_state(row.id, S.UPDATING.value, "Stopping the engine")
-        await self._stop_engine(row.id)
-        await self.store.set_deployment_state(
-            row.id, S.INACTIVE.value, f"Deactivated {_now():%Y-%m-%d %H:%M} UTC; activate to serve again"
-        )
+        lock = await self._engine_lock(row.id)  # the lease holder must not judge it half-stopped
+        try:
+            await self.store.set_deployment_state(row.id, S.UPDATING.value, "Stopping the engine")
+            await self._stop_engine(row.id)
+            await self.store.set_deployment_state(
+                row.id, S.INACTIVE.value, f"Deactivated {_now():%Y-%m-%d %H:%M} UTC; activate to serve again"
+            )
+        finally:
+            lock.release()
         return await self.get(row.id)
 
     async def delete(self, deployment_id: str) -> None:
         row = await self._row(deployment_id)
-        await self._stop_engine(row.id)
-        await self.store.delete_deployment(row.id)
-        await asyncio.to_thread(shutil.rmtree, self.runs_dir / row.id, True)
+        await self._stop_engine(row.id)  # cancels this process's own start first: it holds the lock
+        try:
+            lock: FileLock | None = await self._engine_lock(row.id)
+        except Conflict:
+            lock = None  # another process is starting it: it finds the row gone and stops
+        try:
+            await self._stop_engine(row.id)  # an engine started meanwhile
+            await self.store.delete_deployment(row.id)
+            await asyncio.to_thread(shutil.rmtree, self.runs_dir / row.id, True)
+        finally:
+            if lock is not None:
+                lock.release()
 
     # ---- logs and upstream --------------------------------------------------------
 
@@ -462,9 +574,16 @@ class LocalDeployments(Deployments):
 
     async def upstream(self, deployment_id: str) -> UpstreamTarget:
         target = self._targets.get(deployment_id)
-        if target is not None:
-            return target
+        if target is not None and self.owner:
+            return target  # the monitor keeps this process's view of ACTIVE engines true
         row = await self._row(deployment_id)
+        if target is not None:
+            if row.state == S.ACTIVE.value:
+                return target
+            self._targets.pop(deployment_id, None)  # the lease holder judged it meanwhile
+            handle = self._handles.pop(deployment_id, None)
+            if handle is not None and handle.proc is not None:
+                handle.proc.poll()  # reap it if it was our child
         if row.state == S.ACTIVE.value:
             # Started by another process on this data dir (the aqua-ext CLI, another server).
             record = await asyncio.to_thread(engines.read_run_record, engines.run_record_path(self._log_path(row.id)))

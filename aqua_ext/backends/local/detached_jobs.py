@@ -5,9 +5,11 @@ the job's inputs, `job.log`, and what the job writes, above all `status.json` (i
 progress: the truth). SQLite keeps the record and the last state seen.
 
 Jobs outlive a Jupyter restart on purpose: they run in their own session and are found again by
-pid plus start time. A monitor follows every unfinished job, whichever process started it (this
-server, another one, the CLI), and records how it ended; a job killed outright (the out-of-memory
-killer) is FAILED with that reason, a cancel that hangs is killed after a grace period.
+pid plus start time. The process holding the data dir's lease (lease.py) runs a monitor that
+follows every unfinished job, whichever process started it (this server, another one, the CLI),
+and records how it ended; a job killed outright (the out-of-memory killer) is FAILED with that
+reason, a cancel that hangs is killed after a grace period. Other processes show what a job's
+files say now, and write nothing of their own judgement.
 """
 
 from __future__ import annotations
@@ -82,13 +84,19 @@ class DetachedJobs:
         self._monitor: asyncio.Task[None] | None = None
         # A finished job's files never change again: lists of hundreds of jobs read none of them twice.
         self._finished: dict[str, Observed] = {}
+        self.owner = False  # this process holds the data dir's lease: it records and enforces (own())
 
     # ---- the monitor ---------------------------------------------------------------
 
     async def start(self) -> None:
         self.jobs_dir.mkdir(parents=True, exist_ok=True)
-        await self.follow()  # settle what happened while Jupyter was stopped
-        self._monitor = asyncio.get_running_loop().create_task(self._watch())
+
+    async def own(self) -> None:
+        """This process took the data dir's lease: settle what happened meanwhile, then follow."""
+        self.owner = True
+        await self.follow()
+        if self._monitor is None:  # own() again after a failed start: one monitor still
+            self._monitor = asyncio.get_running_loop().create_task(self._watch())
 
     async def close(self) -> None:
         # Jobs keep running: a Jupyter restart must not stop them.
@@ -184,17 +192,26 @@ class DetachedJobs:
         return observed
 
     async def _settle(self, row: JobRow, observed: Observed) -> JobRow:
-        if (observed.state, observed.message) != (row.state, row.state_message):
+        # Only the lease holder records; the others show the observation as it is.
+        if self.owner and (observed.state, observed.message) != (row.state, row.state_message):
             await self._record(row, observed)
             row = await self.table.get(row.id) or row
         return row
 
+    def _reap(self) -> None:
+        # Without the lease no monitor runs here: reap this process's own children as they end.
+        for job_id, proc in list(self.procs.items()):
+            if proc.poll() is not None:
+                self.procs.pop(job_id, None)
+
     async def current(self, row: JobRow) -> tuple[JobRow, Observed]:
         """The row with what its job says now recorded (the monitor may not have run yet)."""
+        self._reap()
         observed = await asyncio.to_thread(self._observe_cached, row)
         return await self._settle(row, observed), observed
 
     async def all_current(self) -> list[tuple[JobRow, Observed]]:
+        self._reap()
         rows = await self.table.list()
         # One worker-thread hop for the whole list, not one per job.
         observed = await asyncio.to_thread(lambda: [self._observe_cached(r) for r in rows])
@@ -262,7 +279,8 @@ class DetachedJobs:
             signal_group(pid, signal.SIGTERM)
         await self.table.set_process(row.id, {**row.process, "cancel_requested_at": time.time()})
         await self.table.set_state(row.id, S.CANCELING.value, "Canceling", final=False)
-        await self.follow()
+        if self.owner:
+            await self.follow()
 
     async def delete(self, job_id: str) -> JobRow:
         """Forget a finished job and remove its folder; Conflict while it runs."""

@@ -62,6 +62,9 @@ class LocalEvaluations(Evaluations):
     async def start(self) -> None:
         await self.jobs.start()
 
+    async def own(self) -> None:
+        await self.jobs.own()
+
     async def close(self) -> None:
         await self.jobs.close()
 

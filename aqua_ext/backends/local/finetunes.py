@@ -83,6 +83,9 @@ class LocalFineTunes(FineTunes):
     async def start(self) -> None:
         await self.jobs.start()
 
+    async def own(self) -> None:
+        await self.jobs.own()
+
     async def close(self) -> None:
         await self.jobs.close()
 

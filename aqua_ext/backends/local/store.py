@@ -156,6 +156,26 @@ class Store:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
 
+    async def data_version(self) -> int:
+        """SQLite's `PRAGMA data_version`: it changes when another connection (another process on
+        this data dir) commits, and never for this connection's own commits. One cheap call, no
+        table read: how a process notices that another one wrote."""
+        async with self.db.execute("PRAGMA data_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def models_fingerprint(self) -> tuple[Any, ...]:
+        """What the model listing depends on in this database: the registrations and the succeeded
+        fine-tunes (their models). Registrations are only inserted and deleted, and a finished
+        fine-tune is not written again, so counts and newest times tell every change."""
+        async with self.db.execute(
+            "SELECT (SELECT count(*) FROM models), (SELECT max(created_at) FROM models),"
+            " (SELECT count(*) FROM finetunes WHERE state = 'SUCCEEDED'),"
+            " (SELECT max(updated_at) FROM finetunes WHERE state = 'SUCCEEDED')"
+        ) as cur:
+            row = await cur.fetchone()
+        return tuple(row) if row else ()
+
     async def _migrate(self) -> None:
         version = await self.schema_version()
         if version > len(MIGRATIONS):
