@@ -45,6 +45,7 @@ class AquaExtension(AquaConfig, ExtensionApp):
     def initialize_settings(self) -> None:
         self.operations = OperationRegistry()
         self.hardware: Hardware | None = None
+        assert self.serverapp is not None  # set before the extension's settings are initialized
         self.registry: Targets = build_targets(
             self, self.operations, root_dir=self.serverapp.root_dir, hardware=self.get_hardware
         )

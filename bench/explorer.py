@@ -272,7 +272,10 @@ async ({ value, expected }) => {
     queueMicrotask(() => {
       if (shown() === expected) { observer.disconnect(); resolve(performance.now()); }
     });
-    setTimeout(() => { observer.disconnect(); reject(new Error(`count never showed ${expected} for "${value}" (shows ${count.textContent})`)); }, 5000);
+    setTimeout(() => {
+      observer.disconnect();
+      reject(new Error(`count never showed ${expected} for "${value}" (shows ${count.textContent})`));
+    }, 5000);
   });
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
   return { dom: tDom - t0, painted: performance.now() - t0 };

@@ -30,10 +30,10 @@ def _version() -> str:
 
 def build_document() -> dict[str, Any]:
     # Responses are described as they are serialized, request bodies as they are validated.
-    responses = {ErrorBody} | {r.response for r in ROUTES if r.response is not None}
+    response_models = {ErrorBody} | {r.response for r in ROUTES if r.response is not None}
     bodies = {r.body for r in ROUTES if r.body is not None}
     by_name = lambda m: m.__name__  # noqa: E731
-    keyed: list[tuple[type[BaseModel], Any]] = [(m, "serialization") for m in sorted(responses, key=by_name)]
+    keyed: list[tuple[type[BaseModel], Any]] = [(m, "serialization") for m in sorted(response_models, key=by_name)]
     keyed += [(m, "validation") for m in sorted(bodies, key=by_name)]
     _, defs = models_json_schema(keyed, ref_template=REF_TEMPLATE)
     schemas = dict(sorted(defs.get("$defs", {}).items()))

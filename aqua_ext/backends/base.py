@@ -58,11 +58,11 @@ class Backend(abc.ABC):
         """The shapes a deployment may run on here, for `info` (None: not a shape-based target)."""
         return None
 
-    async def start(self) -> None:
+    async def start(self) -> None:  # noqa: B027 (an optional hook: most backends have nothing to open)
         """Open connections, reconcile state. Must not raise for a
         misconfiguration: `describe()` reports it instead."""
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027 (an optional hook: most backends have nothing to release)
         """Release resources; running operations are canceled by the registry."""
 
     @abc.abstractmethod

@@ -46,10 +46,10 @@ def _field_errors(exc: ValidationError, prefix: str) -> list[FieldError]:
 class AquaHandler(ExtensionHandlerMixin, APIHandler):
     request_id: str
 
-    def prepare(self) -> Any:
+    async def prepare(self) -> None:  # type: ignore[override]  # as APIHandler.prepare, which drops a private flag
         self.request_id = uuid.uuid4().hex[:16]
         self.set_header("X-Request-Id", self.request_id)
-        return super().prepare()
+        await super().prepare()
 
     @property
     def aqua(self) -> AquaExtension:
@@ -65,7 +65,7 @@ class AquaHandler(ExtensionHandlerMixin, APIHandler):
 
     def dataset_access(self) -> DatasetAccess:
         """Datasets are files inside the Jupyter root, under a size limit."""
-        root = Path(self.settings.get("server_root_dir") or self.aqua.serverapp.root_dir)
+        root = Path(self.settings.get("server_root_dir") or self.serverapp.root_dir)
         return DatasetAccess(root=root, max_bytes=int(self.settings.get("aqua_dataset_max_bytes", DEFAULT_MAX_BYTES)))
 
     # ---- input -----------------------------------------------------------

@@ -83,7 +83,7 @@ def score_rows(rows: Sequence[ScoredRow], metrics: Iterable[str], *, batch_size:
             if row.output.strip():
                 row.scores["readability"] = float(textstat.flesch_reading_ease(row.output))
     if "bertscore" in wanted:
-        for row, f1 in zip(rows, bertscore_f1(outputs, references, batch_size=batch_size)):
+        for row, f1 in zip(rows, bertscore_f1(outputs, references, batch_size=batch_size), strict=True):
             row.scores["bertscore"] = f1
     if "latency" in wanted:
         for row in rows:
@@ -99,14 +99,14 @@ def bertscore_f1(outputs: Sequence[str], references: Sequence[str], *, batch_siz
     from bert_score import BERTScorer
 
     scores = [0.0] * len(outputs)
-    pairs = [(i, o, r) for i, (o, r) in enumerate(zip(outputs, references)) if o.strip() and r.strip()]
+    pairs = [(i, o, r) for i, (o, r) in enumerate(zip(outputs, references, strict=True)) if o.strip() and r.strip()]
     if not pairs:
         return scores
     scorer = BERTScorer(
         model_type=bertscore_model_path(), num_layers=BERTSCORE_LAYERS, batch_size=batch_size, device="cpu"
     )
     _, _, f1 = scorer.score([o for _, o, _ in pairs], [r for _, _, r in pairs], batch_size=batch_size)
-    for (i, _, _), value in zip(pairs, f1.tolist()):
+    for (i, _, _), value in zip(pairs, f1.tolist(), strict=True):
         scores[i] = float(value)
     return scores
 

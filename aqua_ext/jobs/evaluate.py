@@ -240,7 +240,7 @@ class Evaluation(jobs.StatusFile):
             for r in answered
         ]
         score_rows(scored, metrics)
-        for record, row in zip(answered, scored):
+        for record, row in zip(answered, scored, strict=True):
             record["scores"] = row.scores
         for record in records:
             record.setdefault("scores", {})

@@ -367,7 +367,7 @@ class Job(StatusFile):
 
         self.update(message="Saving", progress=0.99)
         staged: dict[str, Path] = {}
-        trained = trainer.model
+        trained: Any = trainer.model  # a PeftModel for LoRA (merge_and_unload), else the PreTrainedModel
         if spec["training_type"] == "lora":
             staged[ADAPTER_DIR] = work / ADAPTER_DIR
             trained.save_pretrained(str(staged[ADAPTER_DIR]))

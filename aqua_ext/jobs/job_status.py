@@ -143,9 +143,10 @@ def run_main(
         os.environ.setdefault(name, "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     spec_path = Path(args[0])
+    bad_spec: tuple[type[BaseException], ...] = (OSError, ValueError, *spec_errors)
     try:
         spec = load_spec(spec_path)
-    except (OSError, ValueError, *spec_errors) as exc:
+    except bad_spec as exc:
         # No output_dir to report into (or not a trustworthy one): say it on stderr.
         print(f"{module}: {spec_path}: {exc}", file=sys.stderr)
         return 2

@@ -54,8 +54,7 @@ class ChatTurn:
         the caller stops reading. An engine that dropped the stream or went silent may have died:
         its target looks (the state is kept in `deployment_state`) before the error is raised."""
         url, headers = self.target.request(self.path, stream=True)
-        # stream_chat is an async generator (closed by aclosing), typed as an iterator.
-        stream: AsyncGenerator[Piece, None] = chat_stream.stream_chat(  # type: ignore[assignment]
+        stream: AsyncGenerator[Piece, None] = chat_stream.stream_chat(
             client,
             url,
             self.payload,

@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -117,7 +117,7 @@ async def stream_chat(
     first_byte_timeout: float = 60.0,
     idle_timeout: float = 60.0,
     coalesce: bool = False,
-) -> AsyncIterator[ChatDelta | ChatDone]:
+) -> AsyncGenerator[ChatDelta | ChatDone, None]:
     """POST `payload` (with `"stream": true` forced) to `url`; yield ChatDelta…, then ChatDone.
 
     With `coalesce`, the plain content deltas that arrived in one network read are merged into
@@ -130,7 +130,7 @@ async def stream_chat(
     try:
         try:
             async with asyncio.timeout(first_byte_timeout):
-                response = await client.send(request, stream=True, **({"auth": auth} if auth else {}))
+                response = await client.send(request, stream=True, auth=auth or httpx.USE_CLIENT_DEFAULT)
         except TimeoutError:
             raise UpstreamTimeout(f"The engine sent no response within {first_byte_timeout:g} s.") from None
         except httpx.TimeoutException as exc:
@@ -161,9 +161,10 @@ async def stream_chat(
             else:
                 wait = max(0.0, first_byte_timeout - (time.perf_counter() - started))
                 what = f"The engine sent no data within {first_byte_timeout:g} s."
+            chunk: bytes | None
             try:
                 async with asyncio.timeout(wait):
-                    chunk = await chunks.__anext__()
+                    read = await chunks.__anext__()
             except StopAsyncIteration:
                 events = parser.close()
                 chunk = None
@@ -174,8 +175,9 @@ async def stream_chat(
             except httpx.TransportError as exc:
                 raise Upstream(f"{MID_ANSWER_MESSAGE} ({exc or type(exc).__name__}).") from None
             else:
-                got_bytes = got_bytes or bool(chunk)
-                events = parser.feed(chunk)
+                chunk = read
+                got_bytes = got_bytes or bool(read)
+                events = parser.feed(read)
 
             done = False
             for event in events:

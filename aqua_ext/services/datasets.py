@@ -423,15 +423,15 @@ def token_stats(
                 texts.append(row.prompt + row.completion)
                 special.append(True)
                 plain += 1
-        with_special = [t for t, s in zip(texts, special) if s]
-        without = [t for t, s in zip(texts, special) if not s]
+        with_special = [t for t, s in zip(texts, special, strict=True) if s]
+        without = [t for t, s in zip(texts, special, strict=True) if not s]
         ids_with = iter(tokenizer(with_special, add_special_tokens=True)["input_ids"] if with_special else [])
         ids_without = iter(tokenizer(without, add_special_tokens=False)["input_ids"] if without else [])
         for s in special:
             lengths.append(len(next(ids_with) if s else next(ids_without)))
 
     ordered = sorted(lengths)
-    over = [row.line for row, n in zip(rows, lengths) if n > max_seq_length]
+    over = [row.line for row, n in zip(rows, lengths, strict=True) if n > max_seq_length]
     return TokenStats(
         model_id=model_id,
         max_seq_length=max_seq_length,

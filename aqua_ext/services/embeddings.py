@@ -25,8 +25,11 @@ def usage_of(usage: dict[str, Any] | None) -> ChatUsage | None:
 def cosine_matrix(vectors: list[list[float]]) -> list[list[float]]:
     norms = [math.sqrt(sum(x * x for x in v)) or 1.0 for v in vectors]
     return [
-        [round(sum(a * b for a, b in zip(u, v)) / (nu * nv), 6) for v, nv in zip(vectors, norms)]
-        for u, nu in zip(vectors, norms)
+        [
+            round(sum(a * b for a, b in zip(u, v, strict=True)) / (nu * nv), 6)
+            for v, nv in zip(vectors, norms, strict=True)
+        ]
+        for u, nu in zip(vectors, norms, strict=True)
     ]
 
 

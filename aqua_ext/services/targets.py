@@ -171,7 +171,7 @@ class Targets:
         except Unavailable as exc:
             settings = getattr(driver, "settings", None)  # the OCI driver's, for region/compartment
             return BackendDescription(
-                kind=driver.kind,  # type: ignore[arg-type]
+                kind=driver.kind,
                 name=name,
                 label=LABELS.get(name, name),
                 ready=False,

@@ -127,7 +127,7 @@ def _fit(
         kind=kind,
         gpu_count=gpus,
         memory_gb=_r2(memory),
-        fits=fits,  # type: ignore[arg-type]
+        fits=fits,
         headroom_gb=_r2(usable - total) if total is not None else 0.0,
         available=available,
     )

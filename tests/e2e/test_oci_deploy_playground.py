@@ -29,6 +29,8 @@ try:
 except ImportError:  # the browser_prerequisites fixture skips (or, under CI, fails) with the reason
     expect = None
 
+import itertools
+
 from tests.e2e.conftest import LabPage, lab_page
 from tests.e2e.lab_server import LabServer
 from tests.e2e.test_deploy_playground import api, delete_all_deployments
@@ -279,7 +281,7 @@ def test_oci_deploy_chat_logs_deactivate_delete_from_the_ui(
     # Word by word: many partial answers, each a longer prefix of the whole.
     assert len(growth) >= 5, growth
     assert all(expected.startswith(text) for text in growth), growth
-    assert all(len(a) < len(b) for a, b in zip(growth, growth[1:])), growth
+    assert all(len(a) < len(b) for a, b in itertools.pairwise(growth)), growth
     assert len(growth[0]) < len(expected) / 2, growth
     stats = answer.locator(".jp-AquaExt-Turn-stats")
     expect(stats.locator(".jp-AquaExt-Turn-stat-ttft")).to_contain_text(re.compile(r"TTFT \d"))

@@ -75,11 +75,13 @@ async def test_stream_ends_with_usage_even_without_done(routed: StubUpstream, se
 async def test_browser_stop_cancels_the_upstream_request(routed: StubUpstream, server: Any) -> None:
     routed.config.token_delay = 0.05  # 1000 tokens would take 50 s
     url, headers = server
-    async with httpx.AsyncClient(headers=headers, timeout=30) as client:
-        async with client.stream("POST", url + "/chat", json={**HELLO, "max_tokens": 1000}) as r:
-            async for chunk in r.aiter_bytes():
-                if b"event: delta" in chunk:
-                    break  # the user pressed Stop after the first token
+    async with (
+        httpx.AsyncClient(headers=headers, timeout=30) as client,
+        client.stream("POST", url + "/chat", json={**HELLO, "max_tokens": 1000}) as r,
+    ):
+        async for chunk in r.aiter_bytes():
+            if b"event: delta" in chunk:
+                break  # the user pressed Stop after the first token
     assert await asyncio.to_thread(routed.wait_for, lambda s: s.disconnected == 1, 3.0)
     assert routed.stats.streams[0].tokens_sent < 100
 
@@ -122,9 +124,11 @@ async def test_concurrent_streams_are_bounded(aqua_app: Any, routed: StubUpstrea
     aqua_app.stream_limiter = StreamLimiter(1, max_wait_s=0.2)
     routed.config.token_delay = 0.05
     url, headers = server
-    async with httpx.AsyncClient(headers=headers, timeout=30) as client:
-        async with client.stream("POST", url + "/chat", json={**HELLO, "max_tokens": 40}):
-            busy = await client.post(url + "/chat", json=HELLO)
+    async with (
+        httpx.AsyncClient(headers=headers, timeout=30) as client,
+        client.stream("POST", url + "/chat", json={**HELLO, "max_tokens": 40}),
+    ):
+        busy = await client.post(url + "/chat", json=HELLO)
     assert busy.status_code == 503
     assert "Too many chat streams" in busy.json()["message"]
 

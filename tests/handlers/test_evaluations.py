@@ -53,7 +53,7 @@ async def test_the_finetuned_model_scores_higher_than_its_base(
             deployments.append(await deploy(api, job["output_model_id"], "tuned"))
             deployments.append(await deploy(api, DEMO, "base"))
             evaluations = []
-            for deployment_id, name in zip(deployments, ("tuned on its data", "base on the same data")):
+            for deployment_id, name in zip(deployments, ("tuned on its data", "base on the same data"), strict=True):
                 status, body = await api(
                     "evaluations",
                     method="POST",
@@ -77,7 +77,8 @@ async def test_the_finetuned_model_scores_higher_than_its_base(
                 await api(f"deployments/{deployment_id}", method="DELETE")
 
         print(
-            f"ROUGE-L on 24 training rows: fine-tuned {tuned['scores']['rougeL']:.3f}, base {base['scores']['rougeL']:.3f}; "
+            f"ROUGE-L on 24 training rows: fine-tuned {tuned['scores']['rougeL']:.3f},"
+            f" base {base['scores']['rougeL']:.3f}; "
             f"exact match {tuned['scores']['exact_match']:.0%} vs {base['scores']['exact_match']:.0%}"
         )
         assert tuned["scores"]["rougeL"] > base["scores"]["rougeL"]

@@ -237,7 +237,7 @@ async def test_fit_shows_arithmetic_and_recommends_a_shape(api: Any) -> None:
     assert fit["kv_cache_gb"] > 0
     assert fit["recommended_shape"] == "VM.GPU.A10.1"
     assert any("weights" in line for line in fit["arithmetic"])
-    assert [t for t in fit["shapes"] if t["recommended"]][0]["name"] == "VM.GPU.A10.1"
+    assert next(t for t in fit["shapes"] if t["recommended"])["name"] == "VM.GPU.A10.1"
     assert fit["local"] and fit["local"][-1]["kind"] == "local-cpu"
 
 

@@ -75,14 +75,16 @@ async def chat(target: UpstreamTarget, text: str, **extra: Any) -> tuple[list[Ch
     deltas: list[ChatDelta] = []
     arrivals: list[float] = []
     done: ChatDone | None = None
-    async with httpx.AsyncClient(auth=target.auth, timeout=10) as client:
-        async with contextlib.aclosing(stream_chat(client, url, body, headers=headers)) as stream:
-            async for item in stream:
-                if isinstance(item, ChatDone):
-                    done = item
-                elif item.content:
-                    deltas.append(item)
-                    arrivals.append(time.monotonic())
+    async with (
+        httpx.AsyncClient(auth=target.auth, timeout=10) as client,
+        contextlib.aclosing(stream_chat(client, url, body, headers=headers)) as stream,
+    ):
+        async for item in stream:
+            if isinstance(item, ChatDone):
+                done = item
+            elif item.content:
+                deltas.append(item)
+                arrivals.append(time.monotonic())
     assert done is not None
     return deltas, done, arrivals
 

@@ -500,8 +500,8 @@ async def test_a_fine_tune_aqua_made_is_listed(api: Any, world: OciWorld) -> Non
                             "outputModel": {"type": "modelCatalog", "modelId": ft_id},
                         }
                     ),
-                    "OCI__LAUNCH_CMD": f"--training_data {hyper['training_data']} --output_dir oci://o@{emu.namespace}/x "
-                    "--val_set_size 0.15 --num_epochs 4",
+                    "OCI__LAUNCH_CMD": f"--training_data {hyper['training_data']}"
+                    f" --output_dir oci://o@{emu.namespace}/x --val_set_size 0.15 --num_epochs 4",
                 }
             ),
             job_infrastructure_configuration_details=m.ManagedEgressStandaloneJobInfrastructureConfigurationDetails(

@@ -109,7 +109,7 @@ DEFAULT_CATALOG = [
         "SAFETENSORS",
         "/v1/completions",
         ["--port", "--host", "--served-model-name", "--seed"],
-    ),  # fmt: skip
+    ),
     _inference(
         "odsc-tgi-serving",
         "TGI",
@@ -119,7 +119,7 @@ DEFAULT_CATALOG = [
         "/v1/completions",
         ["--port", "--hostname", "--num-shard", "--sharded", "--trust-remote-code"],
         cmd="",
-    ),  # fmt: skip
+    ),
     _inference(
         "odsc-llama-cpp-serving",
         "LLAMA-CPP",
@@ -129,7 +129,7 @@ DEFAULT_CATALOG = [
         "/v1/completions",
         ["--port", "--host", "--model"],
         cmd="",
-    ),  # fmt: skip
+    ),
     _inference(
         "odsc-tei-serving",
         "Text Embeddings Inference",
@@ -138,7 +138,7 @@ DEFAULT_CATALOG = [
         "SAFETENSORS",
         "/v1/embeddings",
         ["--port", "--hostname"],
-    ),  # fmt: skip
+    ),
     _job("odsc-llm-fine-tuning", "Fine-Tuning", "2.2.62.70", "FINE_TUNE"),
     _job("odsc-llm-evaluate", "Evaluation", "0.1.3.4", "EVALUATION", EVALUATION_CONFIG),
 ]

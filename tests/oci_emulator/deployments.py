@@ -21,9 +21,23 @@ if TYPE_CHECKING:
     from .datascience import DataScienceService
 
 V = "/20190101"
-MD_FIELDS = ["id", "timeCreated", "displayName", "description", "projectId", "createdBy", "compartmentId",
-             "modelDeploymentConfigurationDetails", "categoryLogDetails", "modelDeploymentUrl",
-             "modelDeploymentSystemData", "lifecycleState", "lifecycleDetails", "freeformTags", "definedTags"]  # fmt: skip
+MD_FIELDS = [
+    "id",
+    "timeCreated",
+    "displayName",
+    "description",
+    "projectId",
+    "createdBy",
+    "compartmentId",
+    "modelDeploymentConfigurationDetails",
+    "categoryLogDetails",
+    "modelDeploymentUrl",
+    "modelDeploymentSystemData",
+    "lifecycleState",
+    "lifecycleDetails",
+    "freeformTags",
+    "definedTags",
+]
 MD_SUMMARY_FIELDS = [f for f in MD_FIELDS if f != "lifecycleDetails"]
 MD_STATES = ("CREATING", "ACTIVE", "DELETING", "FAILED", "INACTIVE", "UPDATING", "DELETED", "NEEDS_ATTENTION")
 DEPLOYMENT_TYPES = ("SINGLE_MODEL", "MODEL_GROUP", "SINGLE_MODEL_FLEX")
@@ -66,9 +80,14 @@ class ModelDeploymentService:
         """Write a record to the deployment's access / predict log (``categoryLogDetails``), if it has one."""
         details = (rec.get("categoryLogDetails") or {}).get(category) or {}
         if details.get("logId"):
-            self.emu.logging.add_record(details["logId"], message, source=rec["id"],
-                                        log_group_id=details.get("logGroupId"), compartment_id=rec["compartmentId"],
-                                        record_type=f"com.oraclecloud.datascience.modeldeployment.{category}")  # fmt: skip
+            self.emu.logging.add_record(
+                details["logId"],
+                message,
+                source=rec["id"],
+                log_group_id=details.get("logGroupId"),
+                compartment_id=rec["compartmentId"],
+                record_type=f"com.oraclecloud.datascience.modeldeployment.{category}",
+            )
 
     def register(self, r: Router) -> None:
         r.add("GET", f"{V}/modelDeployments", "ListModelDeployments", self.list_deployments)
@@ -176,7 +195,7 @@ class ModelDeploymentService:
                     "systemInfraType": "INSTANCE_POOL",
                     "modelType": "MANAGED_MODEL",
                     "currentInstanceCount": 0,
-                },  # fmt: skip
+                },
                 "lifecycleState": "CREATING",
                 "lifecycleDetails": "Creating model deployment",
                 "freeformTags": body.get("freeformTags") or {},
@@ -322,7 +341,7 @@ class ModelDeploymentService:
                     "systemInfraType": "INSTANCE_POOL",
                     "modelType": "MANAGED_MODEL",
                     "currentInstanceCount": 1,
-                },  # fmt: skip
+                },
                 "lifecycleState": lifecycle_state,
                 "lifecycleDetails": None,
                 "freeformTags": dict(freeform_tags or {}),

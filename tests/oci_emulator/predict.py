@@ -110,8 +110,17 @@ def echo_predict(md: dict, req: Request, *, chunk_delay: Callable[[], float] = l
             choice = {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}
             return Response(200, {"id": rid, "object": "chat.completion", "created": created, "model": model,
                                   "choices": [choice], "usage": usage})  # fmt: skip
-        return Response(200, {"id": rid, "object": "text_completion", "created": created, "model": model,
-                              "choices": [{"index": 0, "text": text, "finish_reason": finish}], "usage": usage})  # fmt: skip
+        return Response(
+            200,
+            {
+                "id": rid,
+                "object": "text_completion",
+                "created": created,
+                "model": model,
+                "choices": [{"index": 0, "text": text, "finish_reason": finish}],
+                "usage": usage,
+            },
+        )
 
     include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
     kind = "chat.completion.chunk" if chat else "text_completion"

@@ -7,6 +7,7 @@ slow calls overlap); it never touches the test's asyncio / tornado loop.
 from __future__ import annotations
 
 import base64
+import contextlib
 import email.utils
 import hashlib
 import heapq
@@ -239,10 +240,8 @@ class OciEmulator:
         with self.lock:
             conns, self._connections = list(self._connections), set()
         for conn in conns:  # idle keep-alive connections would otherwise keep handler threads alive
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         if self._thread:
             self._thread.join(timeout=5)
         self._server = None
@@ -579,10 +578,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             resp = emu.handle(req)
         except _Drop:
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
         except OciError as err:
             resp = Response(err.status, {"code": err.code, "message": err.message}, dict(err.headers))

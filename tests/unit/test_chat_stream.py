@@ -28,9 +28,11 @@ def collect(url: str, payload: dict[str, Any], **kw: Any) -> list[ChatDelta | Ch
     kw.setdefault("idle_timeout", 5.0)
 
     async def run() -> list[ChatDelta | ChatDone]:
-        async with httpx.AsyncClient() as client:
-            async with contextlib.aclosing(stream_chat(client, url, payload, **kw)) as stream:
-                return [item async for item in stream]
+        async with (
+            httpx.AsyncClient() as client,
+            contextlib.aclosing(stream_chat(client, url, payload, **kw)) as stream,
+        ):
+            return [item async for item in stream]
 
     return asyncio.run(run())
 
@@ -186,11 +188,13 @@ def test_breaking_out_of_the_loop_closes_the_upstream() -> None:
     with StubUpstream(StubConfig(tokens=500, token_delay=0.01)) as own:
 
         async def run() -> None:
-            async with httpx.AsyncClient() as client:
-                async with contextlib.aclosing(stream_chat(client, own.url + "/v1/completions", {"prompt": "x"})) as s:
-                    async for item in s:
-                        if isinstance(item, ChatDelta) and item.content:
-                            break
+            async with (
+                httpx.AsyncClient() as client,
+                contextlib.aclosing(stream_chat(client, own.url + "/v1/completions", {"prompt": "x"})) as s,
+            ):
+                async for item in s:
+                    if isinstance(item, ChatDelta) and item.content:
+                        break
 
         asyncio.run(run())
         assert own.wait_for(lambda s: s.disconnected == 1, timeout=3), own.stats

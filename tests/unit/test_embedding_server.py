@@ -109,7 +109,7 @@ def _norm(v: list[float]) -> float:
 
 
 def _cosine(a: list[float], b: list[float]) -> float:
-    return sum(x * y for x, y in zip(a, b)) / (_norm(a) * _norm(b))
+    return sum(x * y for x, y in zip(a, b, strict=True)) / (_norm(a) * _norm(b))
 
 
 def _hidden_size(folder: Path) -> int:
@@ -151,9 +151,9 @@ def test_identical_inputs_have_cosine_one(server: tuple[EngineHandle, str], clie
 def test_batching_gives_the_same_vectors_as_one_by_one(server: tuple[EngineHandle, str], client: httpx.Client) -> None:
     model = server[1]
     batched = _vectors(_embed(client, model, TEXTS))  # 5 inputs of mixed lengths: 3 padded forward passes
-    for text, vector in zip(TEXTS, batched):
+    for text, vector in zip(TEXTS, batched, strict=True):
         alone = _vectors(_embed(client, model, text))[0]
-        assert max(abs(a - b) for a, b in zip(vector, alone)) < 1e-5
+        assert max(abs(a - b) for a, b in zip(vector, alone, strict=True)) < 1e-5
 
 
 def test_token_ids_and_model_omitted(
@@ -167,7 +167,7 @@ def test_token_ids_and_model_omitted(
     from_ids = _vectors(_embed(client, model, ids))  # list[list[int]]
     one = _vectors(_embed(client, model, ids[0]))  # list[int]: one input
     for a, b in ((from_text[0], from_ids[0]), (from_text[1], from_ids[1]), (from_text[0], one[0])):
-        assert max(abs(x - y) for x, y in zip(a, b)) < 1e-5
+        assert max(abs(x - y) for x, y in zip(a, b, strict=True)) < 1e-5
     # `model` may be left out: the server serves one model.
     response = client.post("/v1/embeddings", json={"input": TEXTS[0]})
     assert response.status_code == 200 and response.json()["model"] == model
@@ -190,11 +190,11 @@ def test_dimensions_and_base64(server: tuple[EngineHandle, str], client: httpx.C
     short = _vectors(_embed(client, model, TEXTS[0], dimensions=16))[0]
     assert len(short) == 16 and abs(_norm(short) - 1.0) < 1e-5
     scale = _norm(full[:16])
-    assert max(abs(s - f / scale) for s, f in zip(short, full[:16])) < 1e-5
+    assert max(abs(s - f / scale) for s, f in zip(short, full[:16], strict=True)) < 1e-5
     encoded = _embed(client, model, TEXTS[0], encoding_format="base64")["data"][0]["embedding"]
     raw = base64.b64decode(encoded)
     decoded = struct.unpack(f"<{len(raw) // 4}f", raw)
-    assert len(decoded) == 64 and max(abs(a - b) for a, b in zip(decoded, full)) < 1e-6
+    assert len(decoded) == 64 and max(abs(a - b) for a, b in zip(decoded, full, strict=True)) < 1e-6
 
 
 def test_openai_client(server: tuple[EngineHandle, str]) -> None:

@@ -364,12 +364,14 @@ async def _stream_chunks(base_url: str, model: str) -> list[dict[str, object]]:
         "max_tokens": 8,
         "stream": True,
     }
-    async with httpx.AsyncClient(base_url=base_url, trust_env=False, timeout=60) as client:
-        async with client.stream("POST", "/v1/chat/completions", json=body) as response:
-            assert response.status_code == 200
-            async for line in response.aiter_lines():  # no [DONE]: the stream just ends
-                if line.startswith("data:"):
-                    chunks.append(json.loads(line[5:]))
+    async with (
+        httpx.AsyncClient(base_url=base_url, trust_env=False, timeout=60) as client,
+        client.stream("POST", "/v1/chat/completions", json=body) as response,
+    ):
+        assert response.status_code == 200
+        async for line in response.aiter_lines():  # no [DONE]: the stream just ends
+            if line.startswith("data:"):
+                chunks.append(json.loads(line[5:]))
     return chunks
 
 
@@ -487,7 +489,8 @@ def test_engine_outlives_the_process_that_started_it(demo_model_dir: Path, tmp_p
         "import asyncio, sys; from pathlib import Path\n"
         "from aqua_ext.backends.local.engines import EngineSpec, start\n"
         f"spec = EngineSpec(engine='transformers', model_path=Path({str(spec.model_path)!r}), served_model_name='demo',"
-        f" mode='chat', port={spec.port}, log_path=Path({str(spec.log_path)!r}), hub_cache=Path({str(spec.hub_cache)!r}))\n"
+        f" mode='chat', port={spec.port}, log_path=Path({str(spec.log_path)!r}),"
+        f" hub_cache=Path({str(spec.hub_cache)!r}))\n"
         "asyncio.run(start(spec))\n"
     )
     subprocess.run(

@@ -54,7 +54,7 @@ def test_parse_endpoints() -> None:
 
 
 def test_missing_config_file_says_how_to_create_one(tmp_path: Any) -> None:
-    with pytest.raises(AuthProblem, match="No OCI config file at .*oci setup config"):
+    with pytest.raises(AuthProblem, match=r"No OCI config file at .*oci setup config"):
         make_auth(OciSettings(auth="api_key", config_file=str(tmp_path / "nope")))
 
 
@@ -276,7 +276,7 @@ def test_resource_principal_failure_names_the_dynamic_group_policy(monkeypatch: 
     monkeypatch.setenv("OCI_RESOURCE_PRINCIPAL_VERSION", "2.2")
     for name in ("OCI_RESOURCE_PRINCIPAL_RPST", "OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM", "OCI_RESOURCE_PRINCIPAL_REGION"):
         monkeypatch.delenv(name, raising=False)
-    with pytest.raises(AuthProblem, match="Resource principal authentication failed.*dynamic group"):
+    with pytest.raises(AuthProblem, match=r"Resource principal authentication failed.*dynamic group"):
         make_auth(OciSettings())  # auto → resource principal where OCI_RESOURCE_PRINCIPAL_VERSION is set
 
 

@@ -5,6 +5,7 @@ These prove the emulator speaks the wire format the pinned SDK expects; they say
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import threading
@@ -372,10 +373,8 @@ def test_default_retry_strategy_survives_twenty_percent_faults(
     emu.faults = FaultConfig(rate=0.2, kinds=("429", "500", "drop"), seed=1)
     ok = 0
     for _ in range(20):
-        try:
+        with contextlib.suppress(Exception):
             ok += len(ds.list_models(comp).data) == 1
-        except Exception:
-            pass
     assert ok >= 18
     assert emu.calls["ListModels"] > 20  # some attempts were faulted and retried
     assert sleeps
@@ -486,7 +485,7 @@ def test_model_deployment_lifecycle_and_work_requests(emu: OciEmulator) -> None:
     with pytest.raises(oci.exceptions.ServiceError) as err:
         ds.create_model_deployment(_md_details(comp, proj, mid, shape="VM.GPU.A10.2"))
     assert err.value.status == 400 and err.value.code == "LimitExceeded" and "ds-gpu-a10-count" in err.value.message
-    with pytest.raises(KeyError, match="VM.GPU.A10.2 counts against ds-gpu-a10-count"):
+    with pytest.raises(KeyError, match=r"VM\.GPU\.A10\.2 counts against ds-gpu-a10-count"):
         emu.deployments.limits["VM.GPU.A10.2"] = 1  # limits are keyed by limit name, not shape
     with pytest.raises(oci.exceptions.ServiceError) as err:
         ds.create_model_deployment(_md_details(comp, proj, "ocid1.datasciencemodel.oc1.iad.nope"))
@@ -1067,8 +1066,9 @@ def test_wire_json_matches_sdk_models(emu: OciEmulator) -> None:
 
 
 def test_resource_search_like_aqua(emu: OciEmulator) -> None:
-    search = oci.resource_search.ResourceSearchClient(emu.test_config.sdk_config(), service_endpoint=emu.endpoint("search"),
-                                                      retry_strategy=NO_RETRY)  # fmt: skip
+    search = oci.resource_search.ResourceSearchClient(
+        emu.test_config.sdk_config(), service_endpoint=emu.endpoint("search"), retry_strategy=NO_RETRY
+    )
     comp = emu.add_compartment("dev")
     ft = emu.add_model(comp, "ft", freeform_tags={"OCI_AQUA": "active", "aqua_fine_tuned_model": "ocid#base"})
     emu.add_model(comp, "custom", freeform_tags={"OCI_AQUA": "active", "aqua_custom_base_model": "true"})
@@ -1165,8 +1165,12 @@ def test_standalone_process(tmp_path: Path) -> None:
     import sys
 
     repo = Path(__file__).resolve().parents[2]
-    proc = subprocess.Popen([sys.executable, "-m", "tests.oci_emulator", "--folder", str(tmp_path), "--service-models", "3"],
-                            cwd=repo, stdout=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.oci_emulator", "--folder", str(tmp_path), "--service-models", "3"],
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         info = json.loads(proc.stdout.readline())
         config = oci.config.from_file(info["config_file"], info["profile"])

@@ -52,6 +52,9 @@ LEASE_RETRY_S = 2.0
 
 class LocalBackend(Backend):
     kind = "local"
+    deployments: LocalDeployments
+    finetunes: LocalFineTunes
+    evaluations: LocalEvaluations
 
     def __init__(
         self,
@@ -436,7 +439,8 @@ def _catalog_detail(entry: dict[str, Any], local: CachedModel | None, full: bool
         []
         if deployable
         else [
-            "Not downloaded yet: register it from Hugging Face (Register model → Hugging Face) to deploy or fine-tune it here."
+            "Not downloaded yet: register it from Hugging Face (Register model → Hugging Face)"
+            " to deploy or fine-tune it here."
         ]
     )
     if entry.get("gated"):

@@ -18,6 +18,7 @@ never judge an engine.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import contextlib
 import json
 import logging
@@ -337,8 +338,8 @@ class LocalDeployments(Deployments):
         engine = request.engine or ("llama.cpp" if gguf_only else "transformers")
         available = {e.name: e for e in await asyncio.to_thread(detect_engines, hardware)}
         if engine not in available or not available[engine].available:
-            why = available[engine].reason if engine in available else "it is an OCI engine"
-            raise InvalidInput.field("engine", f"the {engine} engine is not available on this machine: {why}")
+            reason = available[engine].reason if engine in available else "it is an OCI engine"
+            raise InvalidInput.field("engine", f"the {engine} engine is not available on this machine: {reason}")
         weights = ModelFormat.GGUF if engine == "llama.cpp" else ModelFormat.SAFETENSORS
         if weights not in model.formats:
             raise InvalidInput.field(
@@ -390,7 +391,7 @@ class LocalDeployments(Deployments):
     @staticmethod
     def _check_fit(model: ModelDetail, shape: str, dtype: str, max_model_len: int | None, hardware: Hardware) -> None:
         context = max_model_len or min(model.context_length or 4096, 4096)
-        report = estimate_fit(model, FitQuery(dtype=dtype, context_length=context), hardware)  # type: ignore[arg-type]
+        report = estimate_fit(model, FitQuery(dtype=dtype, context_length=context), hardware)
         kind = "local-gpu" if shape == "gpu" else "local-cpu"
         targets = [t for t in report.local if t.kind == kind]
         best = max(targets, key=lambda t: (t.fits, t.memory_gb)) if targets else None
@@ -498,7 +499,7 @@ class LocalDeployments(Deployments):
         progress.update(progress=1.0, message="Active")
 
     async def _set_state(
-        self, deployment_id: str, state: DeploymentState, message: str, failure_log: list[str] | None = None
+        self, deployment_id: str, state: DeploymentState, message: str, failure_log: builtins.list[str] | None = None
     ) -> None:
         if state != S.ACTIVE:
             self._targets.pop(deployment_id, None)

@@ -215,7 +215,7 @@ class DetachedJobs:
         rows = await self.table.list()
         # One worker-thread hop for the whole list, not one per job.
         observed = await asyncio.to_thread(lambda: [self._observe_cached(r) for r in rows])
-        return [(await self._settle(row, seen), seen) for row, seen in zip(rows, observed)]
+        return [(await self._settle(row, seen), seen) for row, seen in zip(rows, observed, strict=True)]
 
     async def failure_log(self, row: JobRow, observed: Observed) -> list[str]:
         if observed.state != S.FAILED.value:

@@ -270,7 +270,7 @@ class Embedder:
             ids: list[list[int]] = [item[: self.max_length] if isinstance(item, list) else [] for item in inputs]
             if texts:
                 encoded = self.tokenizer([text for _, text in texts], truncation=True, max_length=self.max_length)
-                for (i, _), tokens in zip(texts, encoded["input_ids"]):
+                for (i, _), tokens in zip(texts, encoded["input_ids"], strict=True):
                     ids[i] = list(tokens)
             # A tokenizer that drops whitespace and adds no special tokens can leave
             # nothing to pool: that is the client's input, not our failure.

@@ -13,6 +13,7 @@ import importlib.util
 import json
 import shutil
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -272,7 +273,7 @@ def _check_params(params: ModelParameters, target: UpstreamTarget) -> None:
         raise InvalidInput.field(f"params.{field}", exc.fields[0].message if exc.fields else exc.message) from None
 
 
-def _missing_metric_packages(metrics: list[str]) -> list[str]:
+def _missing_metric_packages(metrics: Iterable[str]) -> list[str]:
     needed = {name for metric in metrics for name in METRIC_PACKAGES.get(metric, ())}
     return sorted(name for name in needed if importlib.util.find_spec(name) is None)
 

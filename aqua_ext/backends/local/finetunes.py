@@ -9,6 +9,7 @@ the lineage's hash is what was trained on), `job.log`, and what the job writes: 
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 import logging
 import shutil
@@ -31,6 +32,7 @@ from ...api.finetunes import (
     MetricsQuery,
     TrainingFit,
 )
+from ...api.fit import Dtype
 from ...api.info import Hardware
 from ...api.logs import LogPage, LogsQuery
 from ...api.models import Capability, Lineage, ModelDetail, ModelFormat, ModelSource
@@ -143,7 +145,7 @@ class LocalFineTunes(FineTunes):
         )
 
     def _detail(
-        self, row: JobRow, observed: Observed, metrics: list[MetricPoint], failure_log: list[str]
+        self, row: JobRow, observed: Observed, metrics: builtins.list[MetricPoint], failure_log: builtins.list[str]
     ) -> FineTuneDetail:
         c, st = row.config, observed.status
         train = [p.train_loss for p in metrics if p.train_loss is not None]
@@ -344,7 +346,7 @@ class LocalFineTunes(FineTunes):
 
     # ---- the fine-tuned models ---------------------------------------------------------
 
-    async def models(self) -> list[ModelDetail]:
+    async def models(self) -> builtins.list[ModelDetail]:
         """Every fine-tuned model (succeeded jobs), for the model listing."""
         rows = [r for r in await self.store.finetunes.list() if r.state == S.SUCCEEDED.value]
         return await asyncio.to_thread(lambda: [self._model(r, full=False) for r in rows])
@@ -411,7 +413,7 @@ def _fits(fit: TrainingFit, shape: str) -> bool:
     return any(t.name == shape and t.fits for t in fit.targets)
 
 
-def _dtype(shape: str) -> str:
+def _dtype(shape: str) -> Dtype:
     return "bfloat16" if shape == "gpu" else "float32"  # what the job trains in
 
 

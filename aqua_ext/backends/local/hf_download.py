@@ -29,14 +29,18 @@ import sys
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ...api.models import ModelFormat
 from ...errors import Conflict, InsufficientStorage, InvalidInput, Upstream, UpstreamTimeout, says_disk_full
 from .demo_model import child_environment
 
-if TYPE_CHECKING:
-    from ...services.operations import Progress
+
+class ProgressSink(Protocol):
+    """Where a download reports how far it got: an operation's Progress, or a view of part of it."""
+
+    def update(self, *, progress: float | None = None, message: str | None = None) -> None: ...
+
 
 POLL_INTERVAL = 0.5
 ERROR_PREFIX = "@@error "
@@ -342,7 +346,7 @@ async def download(
     token: str | None,
     target: Path,
     info: RepoInfo,
-    progress: Progress,
+    progress: ProgressSink,
 ) -> None:
     """Download `info.files` of `hf_id` at commit `info.sha` into `target`.
 
@@ -373,7 +377,7 @@ async def _download(
     target: Path,
     partial: Path,
     info: RepoInfo,
-    progress: Progress,
+    progress: ProgressSink,
 ) -> None:
     partial.mkdir(parents=True, exist_ok=True)
     extra = {"HF_ENDPOINT": hub_endpoint(), "HF_HUB_DISABLE_PROGRESS_BARS": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}

@@ -7,6 +7,7 @@ Hugging Face cache when the model list is built. No torch, no transformers.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import struct
@@ -169,10 +170,8 @@ def _inspect_weights(path: Path, info: FolderInfo, roots: Sequence[Path]) -> Non
         info.formats.append(ModelFormat.GGUF)
     for weight in [*safetensors, *gguf]:
         info.weight_files.append(weight.name)
-        try:
+        with contextlib.suppress(OSError):
             info.size_bytes += weight.stat().st_size
-        except OSError:
-            pass
 
     total = 0
     for weight in safetensors:

@@ -180,7 +180,8 @@ class Store:
         version = await self.schema_version()
         if version > len(MIGRATIONS):
             raise RuntimeError(
-                f"{self.db_path} was written by a newer aqua_ext (schema {version} > {len(MIGRATIONS)}); upgrade aqua_ext"
+                f"{self.db_path} was written by a newer aqua_ext (schema {version} > {len(MIGRATIONS)});"
+                " upgrade aqua_ext"
             )
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             # executescript commits first; the version bump rides in the same script.

@@ -11,8 +11,9 @@ Calls per user action (each list paged to completion, no per-row calls):
   one GetResourceAvailability per distinct service limit of those shapes, at once (cached
   with the shapes until our own next deployment change);
 - deployments: see deployments.py, fine-tuning: see finetunes.py, evaluations: see evaluations.py
-  (this class only hands the calls over); a listing with fine-tuned models not yet ready to deploy also asks the fine-tunes
-  whether their runs SUCCEEDED (ListJobRuns, plus GetModel + GetJob once per model not seen before);
+  (this class only hands the calls over); a listing with fine-tuned models not yet ready to deploy
+  also asks the fine-tunes whether their runs SUCCEEDED (ListJobRuns, plus GetModel + GetJob once
+  per model not seen before);
 - register from Object Storage: GetBucket with ListObjects, then GetObject config.json
   with README.md, then CreateModel (with an opc-retry-token) and the Readme artifact;
 - register from Hugging Face: the bucket check, then in the background download here,
@@ -76,6 +77,9 @@ class ModelRecord:
 
 class OciBackend(Backend):
     kind = "oci"
+    deployments: OciDeployments
+    finetunes: OciFineTunes
+    evaluations: OciEvaluations
 
     def __init__(self, operations: OperationRegistry, settings: OciSettings | None = None) -> None:
         super().__init__(operations)
@@ -254,7 +258,7 @@ class OciBackend(Backend):
         ]
         # Only the artifacts the model lists, fetched at once: no call for what is not there.
         texts = await asyncio.gather(*(self._artifact_text(model_id, k) for k in keys))
-        by_key = dict(zip(keys, texts))
+        by_key = dict(zip(keys, texts, strict=True))
         stamp = time.monotonic()
         if mapping.TAG_FINE_TUNED in mapping._ci(model.freeform_tags) and not mapping.is_ready_to_deploy_tag(
             model.freeform_tags
@@ -420,7 +424,7 @@ class OciBackend(Backend):
         contents = await asyncio.gather(
             *(c.call("objectstorage", c.object_storage.get_object, namespace, bucket, base + n) for n in wanted)
         )
-        texts = {n: r.data.content for n, r in zip(wanted, contents)}
+        texts = {n: r.data.content for n, r in zip(wanted, contents, strict=True)}
         if "config.json" in texts:
             try:
                 config = json.loads(texts["config.json"])
@@ -698,7 +702,7 @@ class _Scaled:
 
 def _config_facts(config: dict[str, Any], weight_bytes: int) -> dict[str, Any]:
     """Memory-fit facts from config.json (and the safetensors size, for the parameter count)."""
-    text = config.get("text_config") if isinstance(config.get("text_config"), dict) else config
+    text = v if isinstance(v := config.get("text_config"), dict) else config
     arch = {k: text.get(k) for k in Architecture.model_fields if isinstance(text.get(k), (int, str))}
     arch["model_type"] = config.get("model_type") or arch.get("model_type")
     facts: dict[str, Any] = {"architecture": {k: v for k, v in arch.items() if v is not None} or None}

@@ -266,7 +266,8 @@ class OciClients:
         items: list[Any] = []
         page: str | None = None
         while True:
-            response = await self.call(service, fn, *args, list_read=True, **({"page": page} if page else {}), **kwargs)
+            paging: dict[str, Any] = {"page": page} if page else {}
+            response = await self.call(service, fn, *args, list_read=True, **paging, **kwargs)
             items.extend(response.data or [])
             page = response.next_page
             if not page:
@@ -277,6 +278,7 @@ class OciClients:
         objects: list[Any] = []
         start: str | None = None
         while True:
+            paging: dict[str, Any] = {"start": start} if start else {}
             response = await self.call(
                 "objectstorage",
                 self.object_storage.list_objects,
@@ -284,7 +286,7 @@ class OciClients:
                 bucket,
                 prefix=prefix,
                 fields="name,size",
-                **({"start": start} if start else {}),
+                **paging,
                 not_found=None,
                 list_read=True,
                 **kwargs,

@@ -25,6 +25,7 @@ Calls per user action (every list paged to completion, nothing per row):
 from __future__ import annotations
 
 import asyncio
+import builtins
 import logging
 import math
 import shlex
@@ -227,10 +228,10 @@ class OciDeployments(Deployments):
             self._listing_task = asyncio.get_running_loop().create_task(self._fetch_list())
         return await asyncio.shield(self._listing_task)
 
-    def _summaries(self) -> list[DeploymentSummary]:
+    def _summaries(self) -> builtins.list[DeploymentSummary]:
         return [dm.to_summary(self._detail(self._entries[i])) for i in self._order if i in self._entries]
 
-    async def _fetch_list(self) -> list[DeploymentSummary]:
+    async def _fetch_list(self) -> builtins.list[DeploymentSummary]:
         c = self._c()
         rows = await c.list_all("datascience", c.data_science.list_model_deployments, self.settings.compartment_id)
         rows = [r for r in rows if r.lifecycle_state != "DELETED" and dm.is_aqua(r)]
@@ -252,7 +253,7 @@ class OciDeployments(Deployments):
             entry.failure_log = await self._failure_log(entry.md)
         return self._detail(entry)
 
-    async def _failure_log(self, md: Any) -> list[str]:
+    async def _failure_log(self, md: Any) -> builtins.list[str]:
         """The evidence of a failure: the deployment log's last lines, when it has a log."""
         if not dm.log_ids(md)[1]:
             return []
@@ -265,7 +266,7 @@ class OciDeployments(Deployments):
 
     # ---- create ----------------------------------------------------------------
 
-    async def shapes(self) -> list[Any]:
+    async def shapes(self) -> builtins.list[Any]:
         """ListModelDeploymentShapes of the compartment, cached like the model list (concurrent
         callers, e.g. the fit's shapes and availability, share one listing)."""
         if self._shapes is not None and self._age(self._shapes[0]) < self.settings.cache_seconds:
@@ -274,7 +275,7 @@ class OciDeployments(Deployments):
             self._shapes_task = asyncio.get_running_loop().create_task(self._fetch_shapes())
         return await asyncio.shield(self._shapes_task)
 
-    async def _fetch_shapes(self) -> list[Any]:
+    async def _fetch_shapes(self) -> builtins.list[Any]:
         c = self._c()
         items = await c.list_all(
             "datascience", c.data_science.list_model_deployment_shapes, self.settings.compartment_id
@@ -316,7 +317,7 @@ class OciDeployments(Deployments):
                     task = self._limit_tasks[name] = loop.create_task(self._fetch_limit(name))
                 tasks.append(task)
             values = await asyncio.gather(*(asyncio.shield(t) for t in tasks))
-            out.update(zip(missing, values))
+            out.update(zip(missing, values, strict=True))
         return out
 
     async def _fetch_limit(self, name: str) -> int | None:
@@ -344,14 +345,14 @@ class OciDeployments(Deployments):
             self._limits[name] = (time.monotonic(), value)
         return value
 
-    async def shape_availability(self, shape_names: list[str]) -> dict[str, int | None]:
+    async def shape_availability(self, shape_names: builtins.list[str]) -> dict[str, int | None]:
         """Shape name → how many more instances its service limit allows (None: unknown), for the
         GPU shapes among `shape_names`; one read per distinct limit."""
         limits = {name: lim for name in shape_names if (lim := limit_of(name)) is not None}
         units = await self.limit_units({lim.name for lim in limits.values()})
         return {name: lim.instances(units.get(lim.name)) for name, lim in limits.items()}
 
-    async def _container_index(self) -> list[Any]:
+    async def _container_index(self) -> builtins.list[Any]:
         if self._containers is not None and self._age(self._containers[0]) < self.settings.cache_seconds:
             return self._containers[1]
         c = self._c()
@@ -516,7 +517,7 @@ class OciDeployments(Deployments):
         model: ModelDetail,
         engine: str,
         container: smc.ServiceContainer,
-        shapes: list[Any],
+        shapes: builtins.list[Any],
         dtype: str,
         max_len: int | None,
     ) -> tuple[Any, tuple[float, float] | None]:
@@ -587,7 +588,7 @@ class OciDeployments(Deployments):
         return chosen, self._cpu_config(model, chosen)
 
     async def _pick_within_limits(
-        self, model: ModelDetail, query: FitQuery, known: list[Any], pick: str, replicas: int
+        self, model: ModelDetail, query: FitQuery, known: builtins.list[Any], pick: str, replicas: int
     ) -> str:
         """The memory fit's pick, unless its service limit has no room for `replicas` instances:
         then the next smallest shape that fits, and so on. Reads the limit of each shape it
@@ -599,7 +600,7 @@ class OciDeployments(Deployments):
             if lim is not None and lim.name not in units:
                 units.update(await self.limit_units({lim.name}))
             room = lim.instances(units.get(lim.name)) if lim is not None else None
-            if room is None or room >= replicas:
+            if lim is None or room is None or room >= replicas:
                 return pick
             full.append(f"{pick} ({lim.name}: {room} more instance{'s' if room != 1 else ''})")
             # Shapes whose limit is read and too small count as unavailable; the others as unknown.
@@ -665,12 +666,13 @@ class OciDeployments(Deployments):
     def _cpu_config(model: ModelDetail, shape: Any) -> tuple[float, float] | None:
         """A CPU shape: the GGUF file must fit in its memory; Flex shapes get a size."""
         memory = float(shape.memory_in_gbs or 0)
-        need = (model.size_bytes / 1e9) * 1.2 + 1.0 if model.size_bytes else None  # weights + KV cache + runtime
+        size = model.size_bytes or 0
+        need = (size / 1e9) * 1.2 + 1.0 if size else None  # weights + KV cache + runtime
         if need is not None and memory and need > memory * CPU_USABLE_FRACTION:
             raise InvalidInput.field(
                 "shape",
                 f"'{model.name}' needs about {need:.1f} GB of memory (its "
-                f"{model.size_bytes / 1e9:.1f} GB file + 20% + 1 GB) and {shape.name} "
+                f"{size / 1e9:.1f} GB file + 20% + 1 GB) and {shape.name} "
                 f"has {memory * CPU_USABLE_FRACTION:.1f} GB usable "
                 f"({CPU_USABLE_FRACTION:.0%} of {memory:g} GB)",
             )
@@ -691,7 +693,7 @@ class OciDeployments(Deployments):
         max_len: int | None,
         *,
         explicit_len: bool,
-    ) -> tuple[list[str], int | None]:
+    ) -> tuple[builtins.list[str], int | None]:
         """The model publisher's parameters for this shape (DeploymentConfiguration), used when the
         user gives none, as AQUA does; a --max-model-len there wins over our default."""
         config = model.deployment_config or {}
@@ -959,7 +961,7 @@ class OciDeployments(Deployments):
     async def logs(self, deployment_id: str, query: LogsQuery) -> LogPage:
         entry = await self._current(deployment_id)
         group, logs = dm.log_ids(entry.md)
-        if not logs:
+        if not logs or group is None:
             return LogPage(lines=[], cursor=query.after or "", source="no OCI log configured for this deployment")
         return await search_log_page(
             self._c(),
@@ -973,8 +975,10 @@ class OciDeployments(Deployments):
             source=f"OCI Logging: log {' and '.join(logs)} (log group {group})",
         )
 
-    async def _search_logs(self, md: Any, tail: int) -> list[str]:
+    async def _search_logs(self, md: Any, tail: int) -> builtins.list[str]:
         group, logs = dm.log_ids(md)
+        if not logs or group is None:
+            return []
         lines, _ = await search_lines(
             self._c(),
             compartment_id=md.compartment_id,

@@ -248,8 +248,8 @@ def facts_from(model: Any, job: Any | None = None) -> Facts:
     """The facts of an evaluation someone else (AQUA, or this server before a restart) created."""
     meta = custom_metadata(model)
     hyper = _hyper_values(model)
-    aqua = hyper.get("model_params") if isinstance(hyper.get("model_params"), dict) else {}
-    ours = hyper.get("aqua_ext") if isinstance(hyper.get("aqua_ext"), dict) else {}
+    aqua = v if isinstance(v := hyper.get("model_params"), dict) else {}
+    ours = v if isinstance(v := hyper.get("aqua_ext"), dict) else {}
     metrics: list[Any] = [m for m in ours.get("metrics") or [] if m in CONTAINER_METRICS]
     if not metrics:  # AQUA's record: which metrics is known to its job only; assume the container's set
         metrics = list(CONTAINER_METRICS)
@@ -322,10 +322,10 @@ def report_of(data: Any) -> EvaluationReport | None:
         if not isinstance(item, dict) or not item.get("metric"):
             continue
         try:
-            scores[_score_name(str(item["metric"]))] = float(item.get("score"))
-        except (TypeError, ValueError):
+            scores[_score_name(str(item["metric"]))] = float(item["score"])
+        except (KeyError, TypeError, ValueError):
             continue
-    dataset = data.get("dataset") if isinstance(data.get("dataset"), dict) else {}
+    dataset = v if isinstance(v := data.get("dataset"), dict) else {}
     rows = _int(dataset.get("size") or dataset.get("rows") or data.get("rows_total"))
     return EvaluationReport(
         overall=MetricScores(scores=scores, rows=rows),

@@ -25,6 +25,7 @@ Calls per user action (lists paged to completion, nothing per row but what is sa
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 import logging
 import time
@@ -299,7 +300,7 @@ class OciEvaluations(JobRunModels, Evaluations):
             await plan.dataset.remove_temp()
         return CreateEvaluationResponse(evaluation=detail, preflight=plan.dataset.report)
 
-    def _check_request(self, request: CreateEvaluationRequest) -> tuple[tuple[str, str, str], list[Any]]:
+    def _check_request(self, request: CreateEvaluationRequest) -> tuple[tuple[str, str, str], builtins.list[Any]]:
         """The request's own rules (no call needed): the report location's parts and the metrics."""
         check_log_ocids(request.log_group_id, request.log_id)
         if request.sample_size is not None:
@@ -353,7 +354,10 @@ class OciEvaluations(JobRunModels, Evaluations):
             "dataset_path": loop.create_task(self._dataset(request, output, datasets)),
             "experiment": loop.create_task(self._experiment()),
         }
-        results = dict(zip(checks, await asyncio.gather(*checks.values(), return_exceptions=True)))
+        # One value per check, each of its own type; any exception among them is raised below.
+        results: dict[str, Any] = dict(
+            zip(checks, await asyncio.gather(*checks.values(), return_exceptions=True), strict=True)
+        )
         errors = [r for r in results.values() if isinstance(r, BaseException)]
         if errors:
             dataset = results["dataset_path"]

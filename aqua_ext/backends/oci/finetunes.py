@@ -26,6 +26,7 @@ so the explorer (ours and AQUA's) offers to deploy it.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import copy
 import json
 import logging
@@ -490,7 +491,10 @@ class OciFineTunes(JobRunModels, FineTunes):
             "dataset_path": loop.create_task(self._dataset(request, model, output, datasets)),
             "experiment_name": loop.create_task(self._experiment(request.experiment_name)),
         }
-        results = dict(zip(checks, await asyncio.gather(*checks.values(), return_exceptions=True)))
+        # One value per check, each of its own type; any exception among them is raised below.
+        results: dict[str, Any] = dict(
+            zip(checks, await asyncio.gather(*checks.values(), return_exceptions=True), strict=True)
+        )
         errors = [r for r in results.values() if isinstance(r, BaseException)]
         if errors:  # the first failure in the order above is the one reported
             dataset = results["dataset_path"]
@@ -722,7 +726,7 @@ class OciFineTunes(JobRunModels, FineTunes):
         self.backend.model_changed(model)
         return self._detail(facts)
 
-    def _model_metadata(self, request: CreateFineTuneRequest, plan: _Plan) -> list[dict[str, str]]:
+    def _model_metadata(self, request: CreateFineTuneRequest, plan: _Plan) -> builtins.list[dict[str, str]]:
         """The fine-tuned model's custom metadata, as AQUA writes it (the base's artifact location and
         serving container come along), plus the dataset's lineage and the base's size facts, which memory
         fit and deploy read (an adapter adds little to the base's memory)."""

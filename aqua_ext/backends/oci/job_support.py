@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import logging
 import shutil
@@ -491,29 +492,29 @@ class JobRunModels:
 
     async def cancel(self, key: str) -> Any:
         facts = await self._facts_of(key)
-        run = await self._get_run(facts)
-        self._check_cancelable(facts, run)
+        run = self._check_cancelable(facts, await self._get_run(facts))
         c = self._c()
         try:
             await c.call("datascience", c.data_science.cancel_job_run, run.id)
         except Conflict:  # it changed since we looked: say what it is now
-            now = await self._get_run(facts)
-            self._check_cancelable(facts, now)
+            now = self._check_cancelable(facts, await self._get_run(facts))
             raise Conflict(f"'{facts.name}' is {now.lifecycle_state}: OCI did not cancel it.") from None
         run.lifecycle_state, run.lifecycle_details = "CANCELING", None  # OCI's answer, until the next read
         self._runs = None
         return self._detail(facts)
 
-    def _check_cancelable(self, facts: Any, run: Any | None) -> None:
+    def _check_cancelable(self, facts: Any, run: Any | None) -> Any:
+        """The run, while OCI still has it (Conflict otherwise)."""
         # Which states may be canceled is the service's rule (services/finetunes.py, evaluations.py);
         # here only what OCI says: a run that is gone, or one OCI refused to cancel (its state now).
         if run is None:
             raise Conflict(f"'{facts.name}' has no job run in OCI Data Science any more; there is nothing to cancel.")
+        return run
 
     async def _delete_job_and_model(self, facts: Any) -> None:
         c = self._c()
         if facts.job_id:
-            try:  # its runs go with it
+            with contextlib.suppress(NotFound):  # its runs go with it
                 await c.call(
                     "datascience",
                     c.data_science.delete_job,
@@ -522,12 +523,8 @@ class JobRunModels:
                     gone_ok=True,
                     not_found="",
                 )
-            except NotFound:
-                pass
-        try:
+        with contextlib.suppress(NotFound):
             await c.call("datascience", c.data_science.delete_model, self._key(facts), gone_ok=True, not_found="")
-        except NotFound:
-            pass
 
     # ---- logs ------------------------------------------------------------------------------------
 

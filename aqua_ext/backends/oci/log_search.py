@@ -90,12 +90,13 @@ async def search_lines(
     rows: list[dict[str, Any]] = []
     page: str | None = None
     while len(rows) < tail:
+        paging: dict[str, Any] = {"page": page} if page else {}
         response = await clients.call(
             "logging",
             clients.log_search.search_logs,
             details,
             limit=min(LOG_SEARCH_PAGE, tail - len(rows)),
-            **({"page": page} if page else {}),
+            **paging,
         )
         rows.extend(r.data for r in response.data.results or [] if isinstance(r.data, dict))
         page = response.next_page

@@ -218,7 +218,7 @@ def _config_json(text: str | None, what: str, notes: list[str]) -> dict[str, Any
         return None
     try:
         value = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         notes.append(f"The model's {what} artifact is not valid JSON ({exc.msg}, line {exc.lineno}).")
         return None
     if not isinstance(value, dict):
