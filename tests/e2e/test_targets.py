@@ -29,11 +29,13 @@ from tests.e2e.conftest import LabPage, lab_page
 from tests.e2e.lab_server import LabServer
 from tests.e2e.test_deploy_playground import DEMO_NAME
 from tests.e2e.test_model_explorer import execute
+from tests.model_folders import write_model_folder
 from tests.oci_setup import OciWorld, seed_deployable_model, start_world
 
 pytestmark = pytest.mark.e2e
 
 OCI_MODEL = "acme-chat-13b"
+LOCAL_FOLDER = "tiny-local-registered"
 EXPLORER = ".jp-AquaExt-App-explorer:not([hidden])"
 CARDS = f"{EXPLORER} .jp-AquaExt-ModelCard"
 BADGE = ".jp-AquaExt-BackendBadge"
@@ -159,10 +161,10 @@ def test_explorer_shows_local_and_oci_models_with_target_badges(targets_lab: Lab
     expect(card(targets_lab, DEMO_NAME).locator(".jp-AquaExt-TargetBadge")).to_have_text("local")
     expect(card(targets_lab, OCI_MODEL).locator(".jp-AquaExt-TargetBadge")).to_have_text("oci")
     expect(targets_lab.page.locator(f"{EXPLORER} .jp-AquaExt-TargetProblems")).to_have_count(0)
-    # Both kinds side by side: a search both names hold.
-    targets_lab.page.locator(f'{EXPLORER} input[aria-label="Search models"]').fill("m")
-    expect(card(targets_lab, DEMO_NAME)).to_be_visible()
-    expect(card(targets_lab, OCI_MODEL)).to_be_visible()
+    for name in (DEMO_NAME, OCI_MODEL):
+        targets_lab.page.locator(f'{EXPLORER} input[aria-label="Search models"]').fill(name.split()[0])
+        expect(card(targets_lab, name)).to_be_visible()
+    targets_lab.page.locator(f'{EXPLORER} input[aria-label="Search models"]').fill("")
     for theme in ("light", "dark"):
         set_theme(targets_lab, theme == "dark")
         targets_lab.screenshot(f"{theme}-targets-explorer")
@@ -195,8 +197,30 @@ def test_register_dialog_target_picker_switches_sources(targets_lab: LabPage) ->
 
     picker.select_option("local")
     expect(dialog.get_by_label("Local folder", exact=True)).to_be_checked()
-    expect(dialog.get_by_label("Folder path")).to_be_visible()
-    close_dialog(targets_lab, dialog)
+    folder = write_model_folder(targets_lab.server.root_dir / "models" / LOCAL_FOLDER, readme="# Tiny local\n")
+    dialog.get_by_label("Folder path").fill(str(folder))
+    dialog.get_by_role("button", name="Register", exact=True).click()
+    expect(dialog).to_have_count(0, timeout=30_000)
+    detail = targets_lab.page.locator(DETAIL)
+    expect(detail.locator(".jp-AquaExt-ResourceDetail-name")).to_have_text(LOCAL_FOLDER)
+    status, body = targets_lab.server.get("aqua-ext/models")
+    assert status == 200, body
+    registered = [item for item in body["items"] if item["name"] == LOCAL_FOLDER]
+    assert [item["target"] for item in registered] == ["local"], registered
+    back_to_models(targets_lab)
+
+    # The registered models of both targets, side by side.
+    source = targets_lab.page.locator(f'{EXPLORER} select[aria-label="Source"]')
+    source.select_option("registered")
+    expect(targets_lab.page.locator(CARDS)).to_have_count(2)
+    expect(card(targets_lab, LOCAL_FOLDER).locator(".jp-AquaExt-TargetBadge")).to_have_text("local")
+    expect(card(targets_lab, OCI_MODEL).locator(".jp-AquaExt-TargetBadge")).to_have_text("oci")
+    for theme in ("light", "dark"):
+        set_theme(targets_lab, theme == "dark")
+        targets_lab.screenshot(f"{theme}-targets-registered")
+    set_theme(targets_lab, False)
+    source.select_option("")
+    assert not targets_lab.errors, targets_lab.errors
 
 
 def test_deploy_form_follows_the_model_target(targets_lab: LabPage) -> None:
