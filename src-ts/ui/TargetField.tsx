@@ -25,7 +25,7 @@ export function TargetField(props: {
       id={props.id}
       field="target"
       label={trans.__('Target')}
-      hint={formTarget.locked ? trans.__('Where it is: a resource is made on its own target.') : props.hint}
+      hint={formTarget.locked ? trans.__('Set by what it is made from, which lives on this target.') : props.hint}
     >
       {input => (
         <select
