@@ -29,6 +29,7 @@ from tests.e2e.conftest import LabPage, lab_page
 from tests.e2e.lab_server import LabServer
 from tests.e2e.test_deploy_playground import DEMO_NAME
 from tests.e2e.test_model_explorer import execute
+from tests.e2e.test_oci_deploy_playground import hide_toasts
 from tests.model_folders import write_model_folder
 from tests.oci_setup import OciWorld, seed_deployable_model, start_world
 
@@ -215,6 +216,7 @@ def test_register_dialog_target_picker_switches_sources(targets_lab: LabPage) ->
     expect(targets_lab.page.locator(CARDS)).to_have_count(2)
     expect(card(targets_lab, LOCAL_FOLDER).locator(".jp-AquaExt-TargetBadge")).to_have_text("local")
     expect(card(targets_lab, OCI_MODEL).locator(".jp-AquaExt-TargetBadge")).to_have_text("oci")
+    hide_toasts(targets_lab)  # "Registered …" would cover the bottom right of the screenshots
     for theme in ("light", "dark"):
         set_theme(targets_lab, theme == "dark")
         targets_lab.screenshot(f"{theme}-targets-registered")
