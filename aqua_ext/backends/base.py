@@ -37,10 +37,10 @@ from ..api.finetunes import (
 from ..api.info import BackendDescription
 from ..api.logs import LogPage, LogsQuery
 from ..api.models import ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
+from ..api.upstream import UpstreamTarget
 from ..services.datasets import DatasetAccess
 from ..services.operations import OperationRegistry
 from ..services.shapes import GpuShape
-from ..services.upstream import UpstreamTarget
 
 
 class Backend(abc.ABC):

@@ -41,12 +41,12 @@ from ...api.fit import FitQuery
 from ...api.info import Hardware
 from ...api.logs import LogPage, LogsQuery
 from ...api.models import ModelDetail, ModelFormat
+from ...api.upstream import UpstreamTarget, served_name
 from ...errors import AquaError, Conflict, InvalidInput, NotFound, storage_error
 from ...services.engine_args import param_value
 from ...services.hardware import detect_engines
 from ...services.memory_fit import estimate_fit, require_fit
 from ...services.operations import OperationRegistry, Progress
-from ...services.upstream import UpstreamTarget, served_name
 from ..base import Deployments
 from . import engines
 from .lease import FileLock, engine_lock

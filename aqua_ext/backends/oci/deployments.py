@@ -48,12 +48,12 @@ from ...api.info import Hardware
 from ...api.logs import LogPage, LogsQuery
 from ...api.models import Capability, ModelDetail, ModelFormat, ModelSource
 from ...api.operations import Operation
+from ...api.upstream import UpstreamTarget, served_name
 from ...errors import AquaError, Conflict, InvalidInput, NotFound, Unavailable, Upstream, UpstreamTimeout
 from ...services.engine_args import param_value
 from ...services.memory_fit import CPU_USABLE_FRACTION, GPU_USABLE_FRACTION, estimate_fit, require_fit
 from ...services.operations import Progress
 from ...services.shapes import get_shape
-from ...services.upstream import UpstreamTarget, served_name
 from ..base import Deployments
 from . import containers as smc
 from . import deploy_mapping as dm
