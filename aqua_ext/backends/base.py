@@ -40,7 +40,7 @@ from ..api.models import ModelDetail, ModelSummary, RegisterModelRequest, Regist
 from ..api.upstream import UpstreamTarget
 from ..services.datasets import DatasetAccess
 from ..services.operations import OperationRegistry
-from ..services.shapes import GpuShape
+from .oci.shapes import GpuShape
 
 
 class Backend(abc.ABC):

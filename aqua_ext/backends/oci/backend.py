@@ -48,7 +48,6 @@ from ...api.models import (
 )
 from ...errors import AquaError, Conflict, InvalidInput, NotFound, Unavailable
 from ...services.operations import OperationRegistry, Progress
-from ...services.shapes import OCI_GPU_SHAPES, GpuShape
 from ..base import Backend
 from . import mapping
 from .auth import AuthProblem, make_auth
@@ -57,6 +56,7 @@ from .config import OciSettings
 from .deployments import OciDeployments
 from .evaluations import OciEvaluations
 from .finetunes import OciFineTunes
+from .shapes import OCI_GPU_SHAPES, GpuShape
 
 log = logging.getLogger(__name__)
 

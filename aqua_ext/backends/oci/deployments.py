@@ -53,7 +53,6 @@ from ...errors import AquaError, Conflict, InvalidInput, NotFound, Unavailable, 
 from ...services.engine_args import param_value
 from ...services.memory_fit import CPU_USABLE_FRACTION, GPU_USABLE_FRACTION, estimate_fit, require_fit
 from ...services.operations import Progress
-from ...services.shapes import get_shape
 from ..base import Deployments
 from . import containers as smc
 from . import deploy_mapping as dm
@@ -64,6 +63,7 @@ from .engine_params import max_len_params, validate_oci_params
 from .limits import SERVICE_NAME as LIMITS_SERVICE
 from .limits import limit_of
 from .log_search import check_log_ocids, search_lines, search_log_page
+from .shapes import get_shape
 from .signing import OciRequestAuth
 
 if TYPE_CHECKING:
