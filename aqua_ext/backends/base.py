@@ -39,14 +39,14 @@ from ..api.logs import LogPage, LogsQuery
 from ..api.models import ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
 from ..api.upstream import UpstreamTarget
 from ..services.datasets import DatasetAccess
-from ..services.operations import OperationRegistry
 from .oci.shapes import GpuShape
+from .operations import Operations
 
 
 class Backend(abc.ABC):
     kind: str
 
-    def __init__(self, operations: OperationRegistry) -> None:
+    def __init__(self, operations: Operations) -> None:
         self.operations = operations
 
     def owns(self, resource_id: str) -> bool:

@@ -29,8 +29,8 @@ from ...api.models import (
 from ...catalog import catalog_model_id, curated_card, curated_entries
 from ...errors import Conflict, InvalidInput, NotFound, Unavailable
 from ...services.hardware import detect_hardware
-from ...services.operations import OperationRegistry, Progress
 from ..base import Backend
+from ..operations import Operations, Progress
 from . import demo_model, hf_download
 from .deployments import LocalDeployments
 from .evaluations import LocalEvaluations
@@ -58,7 +58,7 @@ class LocalBackend(Backend):
 
     def __init__(
         self,
-        operations: OperationRegistry,
+        operations: Operations,
         *,
         data_dir: Path,
         allowed_roots: list[Path],

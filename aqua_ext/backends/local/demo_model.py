@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from ...errors import InsufficientStorage, Unavailable, Upstream, says_disk_full
 
 if TYPE_CHECKING:
-    from ...services.operations import Progress
+    from ..operations import Progress
 
 DEMO_MODEL_ID = "demo:tiny-llama"
 GENERATOR_VERSION = 1

@@ -47,8 +47,9 @@ from ...api.models import (
     RegisterModelResponse,
 )
 from ...errors import AquaError, Conflict, InvalidInput, NotFound, Unavailable
-from ...services.operations import OperationRegistry, Progress
+from ...services.operations import OperationRegistry
 from ..base import Backend
+from ..operations import Progress
 from . import mapping
 from .auth import AuthProblem, make_auth
 from .clients import OciClients, OciNotAuthenticated, new_retry_token, policy_hint

@@ -52,8 +52,8 @@ from ...api.upstream import UpstreamTarget, served_name
 from ...errors import AquaError, Conflict, InvalidInput, NotFound, Unavailable, Upstream, UpstreamTimeout
 from ...services.engine_args import param_value
 from ...services.memory_fit import CPU_USABLE_FRACTION, GPU_USABLE_FRACTION, estimate_fit, require_fit
-from ...services.operations import Progress
 from ..base import Deployments
+from ..operations import Progress
 from . import containers as smc
 from . import deploy_mapping as dm
 from . import finetune_mapping as ftm
