@@ -28,7 +28,6 @@ from ...api.models import (
 )
 from ...catalog import catalog_model_id, curated_card, curated_entries
 from ...errors import Conflict, InvalidInput, NotFound, Unavailable
-from ...services.hardware import detect_hardware
 from ..base import Backend
 from ..operations import Operations, Progress
 from . import demo_model, hf_download
@@ -36,6 +35,7 @@ from .deployments import LocalDeployments
 from .evaluations import LocalEvaluations
 from .finetunes import MODEL_ID_PREFIX as FINETUNED_PREFIX
 from .finetunes import LocalFineTunes
+from .hardware import detect_hardware
 from .hf_cache import CachedModel, scan_hf_cache
 from .lease import Lease
 from .model_folder import FolderInfo, inspect_folder, validate_folder

@@ -44,11 +44,11 @@ from ...api.models import ModelDetail, ModelFormat
 from ...api.upstream import UpstreamTarget, served_name
 from ...errors import AquaError, Conflict, InvalidInput, NotFound, storage_error
 from ...services.engine_args import param_value
-from ...services.hardware import detect_engines
 from ...services.memory_fit import estimate_fit, require_fit
 from ..base import Deployments
 from ..operations import Operations, Progress
 from . import engines
+from .hardware import detect_engines
 from .lease import FileLock, engine_lock
 from .logs import read_log_page
 from .model_folder import model_file
