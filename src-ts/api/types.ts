@@ -11,6 +11,8 @@ type Schemas = components['schemas'];
 
 export type Info = Schemas['Info'];
 export type BackendDescription = Schemas['BackendDescription'];
+/** A target that could not answer a merged list (its items are missing; the others' show). */
+export type TargetProblem = Schemas['TargetProblem'];
 export type Hardware = Schemas['Hardware'];
 export type Gpu = Schemas['Gpu'];
 export type Engine = Schemas['Engine'];

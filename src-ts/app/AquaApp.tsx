@@ -7,6 +7,7 @@ import { isTerminal, pollOperation } from '../api/operations';
 import type { Info, ModelSummary, Operation } from '../api/types';
 import type { IAquaSettings } from '../shared/settings';
 import { BackendBadge } from './BackendBadge';
+import { TargetsContext } from '../ui/Targets';
 import type { Confirm, CopyToClipboard, Notify, RenderMarkdown } from '../shared/callbacks';
 import { DeployDialog } from '../features/deployments/DeployDialog';
 import { DeploymentsSection } from '../features/deployments/DeploymentsSection';
@@ -295,7 +296,8 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
       .catch(reason => props.notify(describeError(reason, trans), 'error'));
   };
 
-  return (
+  // Every list and form below knows the enabled targets (a row's target badge, a form's target picker).
+  const app = (
     <div className="jp-AquaExt-App">
       <div className="jp-AquaExt-App-header">
         <div className="jp-AquaExt-App-titleRow">
@@ -467,6 +469,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
           client={client}
           trans={trans}
           backendKind={info?.backend.kind ?? 'local'}
+          info={info}
           model={finetuneDialog.model}
           datasetPath={finetuneDialog.datasetPath}
           pickDataset={props.pickDataset}
@@ -487,6 +490,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
           client={client}
           trans={trans}
           backendKind={info?.backend.kind ?? 'local'}
+          info={info}
           deploymentId={evaluationDialog.deploymentId}
           finetuneId={evaluationDialog.finetuneId}
           pickDataset={props.pickDataset}
@@ -507,6 +511,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
           client={client}
           trans={trans}
           backendKind={info?.backend.kind ?? 'local'}
+          info={info}
           pollIntervalMs={settings.pollIntervalMs}
           notify={props.notify}
           onClose={() => setRegisterOpen(false)}
@@ -522,6 +527,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
       )}
     </div>
   );
+  return <TargetsContext.Provider value={info?.targets ?? []}>{app}</TargetsContext.Provider>;
 }
 
 function defaultCopy(text: string): void {

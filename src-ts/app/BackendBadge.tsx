@@ -2,19 +2,18 @@ import * as React from 'react';
 
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { Info } from '../api/types';
+import type { BackendDescription, Hardware, Info } from '../api/types';
 import { describeError } from '../shared/errors';
 
 /** "Local · 2 CPUs · 23 GB RAM · no GPU" or "OCI · us-ashburn-1 · …a1b2c3". */
-export function backendSummary(info: Info, trans: TranslationBundle): string {
-  const { backend, hardware } = info;
-  if (backend.kind === 'oci') {
+export function targetSummary(target: BackendDescription, hardware: Hardware, trans: TranslationBundle): string {
+  if (target.kind === 'oci') {
     const parts = [trans.__('OCI')];
-    if (backend.region) {
-      parts.push(backend.region);
+    if (target.region) {
+      parts.push(target.region);
     }
-    if (backend.compartment_id) {
-      parts.push(shortOcid(backend.compartment_id));
+    if (target.compartment_id) {
+      parts.push(shortOcid(target.compartment_id));
     }
     return parts.join(' · ');
   }
@@ -33,6 +32,11 @@ export function backendSummary(info: Info, trans: TranslationBundle): string {
   return parts.join(' · ');
 }
 
+/** The default target's summary. */
+export function backendSummary(info: Info, trans: TranslationBundle): string {
+  return targetSummary(info.backend, info.hardware, trans);
+}
+
 /** An OCID shortened to its last characters: "ocid1.compartment.oc1..aaaa…xyz123" → "…xyz123". */
 export function shortOcid(ocid: string): string {
   return ocid.length > 16 ? `…${ocid.slice(-8)}` : ocid;
@@ -44,7 +48,36 @@ export interface IBackendBadgeProps {
   trans: TranslationBundle;
 }
 
-/** Which backend the panel drives, and whether it is ready. */
+/** The tooltip of one target: its label, compartment, data dir. */
+function targetTitle(target: BackendDescription, trans: TranslationBundle): string {
+  return [
+    target.label,
+    target.kind === 'oci' && target.compartment_id ? target.compartment_id : null,
+    target.data_dir ? trans.__('Data: %1', target.data_dir) : null
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** One enabled target: its summary, and why it is unavailable when it is. */
+function TargetItem(props: { target: BackendDescription; info: Info; trans: TranslationBundle }): JSX.Element {
+  const { target, info, trans } = props;
+  return (
+    <>
+      <span className="jp-AquaExt-BackendBadge-dot" aria-hidden="true" />
+      <span className="jp-AquaExt-BackendBadge-summary">
+        {targetSummary(target, target.hardware ?? info.hardware, trans)}
+      </span>
+      {!target.ready && (
+        <span className="jp-AquaExt-BackendBadge-problem">
+          {target.problem || trans.__('The backend is not ready.')}
+        </span>
+      )}
+    </>
+  );
+}
+
+/** Which targets the panel drives (local, OCI…), whether each is ready, and why one is not. */
 export function BackendBadge(props: IBackendBadgeProps): JSX.Element {
   const { info, error, trans } = props;
   if (error !== null && error !== undefined) {
@@ -63,27 +96,36 @@ export function BackendBadge(props: IBackendBadgeProps): JSX.Element {
       </div>
     );
   }
-  const title = [
-    info.backend.label,
-    info.backend.kind === 'oci' && info.backend.compartment_id ? info.backend.compartment_id : null,
-    info.backend.data_dir ? trans.__('Data: %1', info.backend.data_dir) : null,
-    trans.__('aqua_ext %1', info.version)
-  ]
-    .filter(Boolean)
-    .join('\n');
+  const readyClass = (ready: boolean): string =>
+    ready ? 'jp-AquaExt-BackendBadge jp-mod-ready' : 'jp-AquaExt-BackendBadge jp-mod-warn';
+  const version = trans.__('aqua_ext %1', info.version);
+  if (info.targets.length < 2) {
+    return (
+      <div
+        className={readyClass(info.backend.ready)}
+        role="status"
+        title={`${targetTitle(info.backend, trans)}\n${version}`}
+      >
+        <TargetItem target={info.backend} info={info} trans={trans} />
+      </div>
+    );
+  }
   return (
-    <div
-      className={info.backend.ready ? 'jp-AquaExt-BackendBadge jp-mod-ready' : 'jp-AquaExt-BackendBadge jp-mod-warn'}
+    <ul
+      className={`${readyClass(info.targets.every(target => target.ready))} jp-AquaExt-BackendBadge-targets`}
       role="status"
-      title={title}
+      aria-label={trans.__('Targets')}
+      title={version}
     >
-      <span className="jp-AquaExt-BackendBadge-dot" aria-hidden="true" />
-      <span className="jp-AquaExt-BackendBadge-summary">{backendSummary(info, trans)}</span>
-      {!info.backend.ready && (
-        <span className="jp-AquaExt-BackendBadge-problem">
-          {info.backend.problem || trans.__('The backend is not ready.')}
-        </span>
-      )}
-    </div>
+      {info.targets.map(target => (
+        <li
+          key={target.name}
+          className={`jp-AquaExt-BackendBadge-target ${target.ready ? 'jp-mod-ready' : 'jp-mod-warn'}`}
+          title={targetTitle(target, trans)}
+        >
+          <TargetItem target={target} info={info} trans={trans} />
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -1,6 +1,6 @@
 /**
- * What a deployment's state means for the UI: its badge, which actions it
- * allows, and how often the list is worth polling.
+ * What a deployment's state means for the UI: its badge and how often the
+ * list is worth polling (what may be done is the server's `actions`).
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
@@ -66,25 +66,6 @@ export function stateLabel(state: DeploymentState, trans: TranslationBundle): st
     default:
       return String(state);
   }
-}
-
-/** Start again: a stopped or failed deployment. */
-export function canActivate(state: DeploymentState): boolean {
-  return state === 'INACTIVE' || state === 'FAILED';
-}
-
-/** Stop the engine (a FAILED one too, to leave it INACTIVE and quiet). */
-export function canDeactivate(state: DeploymentState): boolean {
-  return state === 'ACTIVE' || state === 'FAILED' || state === 'NEEDS_ATTENTION';
-}
-
-export function canDelete(state: DeploymentState): boolean {
-  return state !== 'DELETING';
-}
-
-/** Only an active engine answers; the playground says so instead of sending. */
-export function canChat(state: DeploymentState): boolean {
-  return state === 'ACTIVE';
 }
 
 export interface IStateChange {

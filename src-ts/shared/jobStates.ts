@@ -48,16 +48,6 @@ export function stateLabel(state: FineTuneState, trans: TranslationBundle): stri
   }
 }
 
-/** A job that has not finished (and is not already being canceled) can be canceled. */
-export function canCancel(state: FineTuneState): boolean {
-  return state === 'ACCEPTED' || state === 'IN_PROGRESS';
-}
-
-/** Only a finished job can be deleted (the server answers 409 otherwise). */
-export function canDelete(state: FineTuneState): boolean {
-  return isFinal(state);
-}
-
 /** The job's human message when it says more than its state's badge ("Training", a failure reason). */
 export function stateMessageText(
   job: Pick<FineTuneSummary, 'state' | 'state_message'>,

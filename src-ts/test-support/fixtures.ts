@@ -37,12 +37,15 @@ import type {
   MetricPoint,
   Operation,
   RegisterModelResponse,
+  TargetProblem,
   TrainingFit,
   ValidateDatasetRequest
 } from '../api/types';
+import { bestOf, deploymentActions, evaluationActions, fineTuneActions, modelActions } from './serverActions';
 
+/** A model; its `actions` are the server's for its readiness and source unless given. */
 export function makeModel(overrides: Partial<ModelSummary> = {}): ModelSummary {
-  return {
+  const model: ModelSummary = {
     id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
     name: 'Qwen2.5 0.5B Instruct',
     source: 'catalog',
@@ -63,13 +66,14 @@ export function makeModel(overrides: Partial<ModelSummary> = {}): ModelSummary {
     artifact_location: null,
     created_at: null,
     target: 'local',
-    actions: ['deploy', 'finetune'],
+    actions: [],
     ...overrides
   };
+  return { ...model, actions: overrides.actions ?? modelActions(model) };
 }
 
 export function makeDetail(overrides: Partial<ModelDetail> = {}): ModelDetail {
-  return {
+  const detail: ModelDetail = {
     ...makeModel(),
     card_markdown: '# Qwen2.5\n\nA **small** model.',
     license_url: 'https://www.apache.org/licenses/LICENSE-2.0',
@@ -89,6 +93,7 @@ export function makeDetail(overrides: Partial<ModelDetail> = {}): ModelDetail {
     finetune_config: null,
     ...overrides
   };
+  return { ...detail, actions: overrides.actions ?? modelActions(detail) };
 }
 
 /** A small but varied catalog. */
@@ -239,6 +244,23 @@ const LOCAL_TARGET: Info['backend'] = {
   shapes: []
 };
 
+/** An enabled OCI target (ready unless told otherwise), to sit beside the local one in `makeInfo({ targets })`. */
+export function ociTarget(overrides: Partial<Info['backend']> = {}): Info['backend'] {
+  return {
+    ...LOCAL_TARGET,
+    kind: 'oci',
+    name: 'oci',
+    label: 'OCI Data Science',
+    data_dir: null,
+    region: 'us-ashburn-1',
+    compartment_id: 'ocid1.compartment.oc1..aaaaexample123',
+    shapes: ['VM.Standard.E4.Flex', 'VM.GPU.A10.1', 'VM.GPU.A10.2'],
+    ...overrides
+  };
+}
+
+export { LOCAL_TARGET };
+
 export function makeInfo(overrides: Partial<Info> = {}): Info {
   return {
     version: '0.1.0',
@@ -266,9 +288,10 @@ export function makeOperation(overrides: Partial<Operation> = {}): Operation {
   };
 }
 
+/** A deployment; its `actions` are the server's for its target, state and mode unless given. */
 export function makeDeployment(overrides: Partial<DeploymentDetail> = {}): DeploymentDetail {
   const id = overrides.id ?? 'dep-1';
-  return {
+  const deployment: DeploymentDetail = {
     id,
     name: 'Qwen chat',
     description: '',
@@ -284,7 +307,7 @@ export function makeDeployment(overrides: Partial<DeploymentDetail> = {}): Deplo
     updated_at: '2026-11-21T10:00:05Z',
     openai_base_path: `aqua-ext/deployments/${id}/v1`,
     target: 'local',
-    actions: ['chat', 'evaluate', 'deactivate', 'delete'],
+    actions: [],
     params: [],
     max_model_len: null,
     dtype: null,
@@ -295,6 +318,7 @@ export function makeDeployment(overrides: Partial<DeploymentDetail> = {}): Deplo
     failure_log: [],
     ...overrides
   };
+  return { ...deployment, actions: overrides.actions ?? deploymentActions(deployment) };
 }
 
 /** The list's view of a deployment. */
@@ -338,9 +362,10 @@ export function answerEvents(pieces: string[]): ChatStreamEvent[] {
   ];
 }
 
+/** A fine-tuning job; its `actions` are the server's for its state unless given. */
 export function makeFineTune(overrides: Partial<FineTuneDetail> = {}): FineTuneDetail {
   const id = overrides.id ?? 'ftj-0a1b2c';
-  return {
+  const job: FineTuneDetail = {
     id,
     name: 'Qwen support',
     description: '',
@@ -363,7 +388,7 @@ export function makeFineTune(overrides: Partial<FineTuneDetail> = {}): FineTuneD
     updated_at: '2026-11-21T10:01:00Z',
     finished_at: null,
     target: 'local',
-    actions: ['cancel'],
+    actions: [],
     params: {
       training_type: 'lora',
       epochs: 3,
@@ -399,6 +424,7 @@ export function makeFineTune(overrides: Partial<FineTuneDetail> = {}): FineTuneD
     failure_log: [],
     ...overrides
   };
+  return { ...job, actions: overrides.actions ?? fineTuneActions(job) };
 }
 
 /** The list's view of a job. */
@@ -531,9 +557,10 @@ export function makeEvaluationReport(overrides: Partial<EvaluationReport> = {}):
   };
 }
 
+/** An evaluation; its `actions` are the server's for its state unless given. */
 export function makeEvaluation(overrides: Partial<EvaluationDetail> = {}): EvaluationDetail {
   const id = overrides.id ?? 'evj-0a1b2c';
-  return {
+  const evaluation: EvaluationDetail = {
     id,
     name: 'Qwen chat · support-qa',
     description: '',
@@ -555,7 +582,7 @@ export function makeEvaluation(overrides: Partial<EvaluationDetail> = {}): Evalu
     updated_at: '2026-11-21T12:00:30Z',
     finished_at: null,
     target: 'local',
-    actions: ['cancel'],
+    actions: [],
     params: {
       max_tokens: 256,
       temperature: 0,
@@ -576,6 +603,7 @@ export function makeEvaluation(overrides: Partial<EvaluationDetail> = {}): Evalu
     failure_log: [],
     ...overrides
   };
+  return { ...evaluation, actions: overrides.actions ?? evaluationActions(evaluation) };
 }
 
 /** A finished evaluation with its report. */
@@ -632,7 +660,11 @@ export class FakeClient implements IAquaClient {
   models: ModelSummary[] = sampleModels();
 
   getInfo = jest.fn(async (): Promise<Info> => makeInfo());
-  listModels = jest.fn(async () => ({ items: this.models, total: this.models.length, problems: [] }));
+  listModels = jest.fn(async () => ({
+    items: this.models,
+    total: this.models.length,
+    problems: [] as TargetProblem[]
+  }));
   getModel = jest.fn(async (modelId: string): Promise<ModelDetail> => {
     const summary = this.models.find(m => m.id === modelId) ?? makeModel({ id: modelId });
     return makeDetail({ ...summary });
@@ -659,7 +691,7 @@ export class FakeClient implements IAquaClient {
   listDeployments = jest.fn(async () => ({
     items: this.deployments.map(summaryOf),
     total: this.deployments.length,
-    problems: []
+    problems: [] as TargetProblem[]
   }));
   getDeployment = jest.fn(async (deploymentId: string): Promise<DeploymentDetail> => {
     const found = this.deployments.find(item => item.id === deploymentId);
@@ -731,7 +763,7 @@ export class FakeClient implements IAquaClient {
   listFineTunes = jest.fn(async () => ({
     items: this.finetunes.map(fineTuneSummaryOf),
     total: this.finetunes.length,
-    problems: []
+    problems: [] as TargetProblem[]
   }));
   getFineTune = jest.fn(async (finetuneId: string): Promise<FineTuneDetail> => {
     const found = this.finetunes.find(item => item.id === finetuneId);
@@ -759,6 +791,7 @@ export class FakeClient implements IAquaClient {
     ...(this.finetunes.find(item => item.id === finetuneId) ?? makeFineTune({ id: finetuneId })),
     state: 'CANCELING',
     state_message: 'Canceling',
+    actions: [],
     updated_at: '2026-11-21T10:59:00Z'
   }));
   getFineTuneLogs = jest.fn(async (): Promise<LogPage> => ({
@@ -780,7 +813,7 @@ export class FakeClient implements IAquaClient {
   listEvaluations = jest.fn(async () => ({
     items: this.evaluations.map(evaluationSummaryOf),
     total: this.evaluations.length,
-    problems: []
+    problems: [] as TargetProblem[]
   }));
   getEvaluation = jest.fn(async (evaluationId: string): Promise<EvaluationDetail> => {
     const found = this.evaluations.find(item => item.id === evaluationId);
@@ -809,6 +842,7 @@ export class FakeClient implements IAquaClient {
     ...(this.evaluations.find(item => item.id === evaluationId) ?? makeEvaluation({ id: evaluationId })),
     state: 'CANCELING',
     state_message: 'Canceling',
+    actions: [],
     updated_at: '2026-11-21T12:59:00Z'
   }));
   getEvaluationRows = jest.fn(async (_id: string, query: EvaluationRowsQuery = {}): Promise<EvaluationRows> => {
@@ -846,6 +880,8 @@ export class FakeClient implements IAquaClient {
       overall,
       categories,
       same_dataset: same,
+      best: bestOf(overall),
+      category_best: Object.fromEntries(Object.entries(categories).map(([name, scores]) => [name, bestOf(scores)])),
       notes: same
         ? []
         : ['The evaluations scored different datasets (or samples): their scores are not directly comparable.']

@@ -5,8 +5,10 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { shapeLabel } from '../shared/labels';
 import { formatDateTime } from '../shared/format';
+import type { TargetProblem } from '../api/types';
 import { ErrorState } from './ErrorState';
 import { Loading } from './Loading';
+import { TargetBadge, TargetProblems } from './Targets';
 
 /** A column between the name and the creation date. */
 export interface IResourceListColumn<T> {
@@ -32,6 +34,8 @@ export interface IResourceListText {
 /** What a section passes to its list (the list itself brings words and columns). */
 export interface IResourceListSectionProps<T> {
   items: T[] | null;
+  /** Targets whose items the list misses, and why (a notice above the rows). */
+  problems?: readonly TargetProblem[];
   error: unknown;
   trans: TranslationBundle;
   /** Open one row's detail (by id). */
@@ -41,9 +45,15 @@ export interface IResourceListSectionProps<T> {
   onBrowseModels: () => void;
 }
 
-export interface IResourceListProps<
-  T extends { id: string; name: string; created_at: string }
-> extends IResourceListSectionProps<T> {
+/** What every row of a resource list has: its owner target shows beside its name. */
+export interface IListedResource {
+  id: string;
+  name: string;
+  created_at: string;
+  target: string;
+}
+
+export interface IResourceListProps<T extends IListedResource> extends IResourceListSectionProps<T> {
   text: IResourceListText;
   /**
    * Class names added to the shared ones: the fine-tuning list is laid out by
@@ -81,9 +91,7 @@ const withClass = (base: string, extra: string | undefined): string => (extra ? 
  * load error, the empty state, and a table whose row opens the detail. Both
  * sections use it so they behave and look alike; only columns and words differ.
  */
-export function ResourceList<T extends { id: string; name: string; created_at: string }>(
-  props: IResourceListProps<T>
-): JSX.Element {
+export function ResourceList<T extends IListedResource>(props: IResourceListProps<T>): JSX.Element {
   const { items, error, trans, text, classNames } = props;
   const sorted = React.useMemo(
     () => (items ? [...items].sort((a, b) => b.created_at.localeCompare(a.created_at)) : null),
@@ -115,6 +123,7 @@ export function ResourceList<T extends { id: string; name: string; created_at: s
           className="jp-AquaExt-ErrorState-banner"
         />
       )}
+      <TargetProblems problems={props.problems} trans={trans} />
       {sorted === null && error === null && <Loading>{text.loading}</Loading>}
       {sorted !== null && sorted.length === 0 && (
         <div className="jp-AquaExt-EmptyState">
@@ -165,6 +174,7 @@ export function ResourceList<T extends { id: string; name: string; created_at: s
                       >
                         {item.name}
                       </button>
+                      <TargetBadge target={item.target} />
                       <span className="jp-AquaExt-ResourceList-model" title={model.title}>
                         {model.name}
                       </span>

@@ -46,7 +46,7 @@ EXPECTED_FILES = {
 def test_server_side_imports_stay_light() -> None:
     # The Jupyter server imports these modules; torch and transformers must only load in the children.
     code = (
-        "import sys; import aqua_ext.backends.local.demo_model, aqua_ext.backends.local.hf_download, "
+        "import sys; import aqua_ext.backends.local.demo_model, aqua_ext.backends.huggingface.download, "
         "aqua_ext.backends.local.hf_cache, aqua_ext.backends.local.model_folder; "
         "print(sorted(m for m in ('torch', 'transformers', 'tokenizers') if m in sys.modules))"
     )

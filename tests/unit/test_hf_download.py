@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from aqua_ext.api.models import ModelFormat
-from aqua_ext.backends.local import hf_download
-from aqua_ext.backends.local.hf_download import RepoInfo, check_hub, download, format_bytes, select_files
+from aqua_ext.backends.huggingface import download as hf_download
+from aqua_ext.backends.huggingface.download import RepoInfo, check_hub, download, format_bytes, select_files
 from aqua_ext.backends.local.model_folder import validate_folder
 from aqua_ext.errors import Conflict, InvalidInput, Upstream, UpstreamTimeout
 from tests.child_faults import in_children

@@ -802,3 +802,41 @@ def test_evaluation_reports_in_both_shapes_and_exit_codes() -> None:
     text = em.failure_reason("Job run artifact execution failed with exit code 22")
     assert "dataset could not be found" in text and "(exit code 22)" in text
     assert em.failure_reason("").startswith("Evaluation failed (OCI gave no reason)")
+
+
+# ---- the drivers and the context they share --------------------------------------------
+
+
+def test_every_driver_is_handed_the_one_context_not_the_backend() -> None:
+    from aqua_ext.backends.oci.backend import OciBackend
+    from aqua_ext.errors import Unavailable
+    from aqua_ext.services.operations import OperationRegistry
+
+    backend = OciBackend(OperationRegistry(), OciSettings(compartment_id=COMPARTMENT))
+    ctx = backend.context
+    drivers = [backend.models, backend.shapes, backend.deployments, backend.finetunes, backend.evaluations]
+    assert all(d.ctx is ctx for d in drivers) and ctx.operations is backend.operations
+    assert not any(hasattr(d, "backend") for d in drivers)
+    assert backend.models.readiness is backend.finetunes  # a fine-tuned model is deployable once its run succeeded
+    with pytest.raises(Unavailable, match="not started"):
+        ctx.client()
+
+
+def test_no_oci_module_reaches_into_another_modules_private_names() -> None:
+    import ast
+    from pathlib import Path
+
+    import aqua_ext.backends.oci as package
+
+    for path in sorted(Path(package.__file__).parent.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                assert node.module != "backend" or path.name == "__init__.py", f"{path.name} imports the backend"
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                assert not private, f"{path.name} imports {private} from .{node.module}"
+            if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+                owner = ast.unparse(node.value)
+                assert owner in ("self", "cls", "super()"), (
+                    f"{path.name}:{node.lineno} reaches into {owner}.{node.attr}"
+                )

@@ -29,8 +29,9 @@ from ...api.models import (
 from ...catalog import catalog_model_id, curated_card, curated_entries
 from ...errors import Conflict, InvalidInput, NotFound, Unavailable
 from ..base import Backend
+from ..huggingface import download as hf_download
 from ..operations import Operations, Progress
-from . import demo_model, hf_download
+from . import demo_model
 from .deployments import LocalDeployments
 from .evaluations import LocalEvaluations
 from .finetunes import MODEL_ID_PREFIX as FINETUNED_PREFIX

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...errors import InsufficientStorage, Unavailable, Upstream, says_disk_full
+from ..child_env import child_environment, keep_tail
 
 if TYPE_CHECKING:
     from ..operations import Progress
@@ -316,22 +317,6 @@ def _missing_local_extra() -> list[str]:
     return [name for name in ("torch", "transformers", "tokenizers") if importlib.util.find_spec(name) is None]
 
 
-def _package_root() -> Path:
-    # The folder holding the aqua_ext package, for PYTHONPATH: the child must
-    # import this very copy of aqua_ext even when it is not pip-installed and
-    # the server's working directory is elsewhere.
-    return Path(__file__).resolve().parents[3]
-
-
-def child_environment(**extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    root = str(_package_root())
-    env["PYTHONPATH"] = os.pathsep.join([root, *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])])
-    env["PYTHONUNBUFFERED"] = "1"  # progress lines must arrive as they are printed
-    env.update(extra)
-    return env
-
-
 async def generate_in_subprocess(target: Path, progress: Progress) -> None:
     """Generate the demo model into `target` in a child Python process.
 
@@ -367,15 +352,8 @@ async def generate_in_subprocess(target: Path, progress: Progress) -> None:
                 with contextlib.suppress(ValueError):
                     progress.update(progress=min(float(fraction), 0.99), message=message)
 
-    async def read_stderr() -> None:
-        assert proc.stderr is not None
-        async for raw in proc.stderr:
-            line = raw.decode("utf-8", errors="replace").rstrip()
-            if line:
-                stderr_tail.append(line)
-
     try:
-        await asyncio.gather(read_stdout(), read_stderr())
+        await asyncio.gather(read_stdout(), keep_tail(proc.stderr, stderr_tail))
         code = await proc.wait()
     except BaseException:
         _kill_group(proc.pid)

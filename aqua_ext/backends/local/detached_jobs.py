@@ -33,7 +33,7 @@ from ...api.finetunes import FINAL_FINETUNE_STATES, FineTuneState
 from ...api.logs import LogPage, LogsQuery
 from ...errors import Conflict, NotFound
 from ...jobs.job_status import LOG_FILE, STATUS_FILE
-from .demo_model import child_environment
+from ..child_env import child_environment
 from .engines import tail_log
 from .logs import read_log_page
 from .processes import process_alive, process_create_time, signal_group, stop_group

@@ -55,7 +55,7 @@ from ...services.engine_args import (
     int_range,
     json_object,
 )
-from .demo_model import child_environment
+from ..child_env import child_environment
 from .hf_cache import default_cache_dir
 from .processes import process_alive, process_create_time, stop_group
 

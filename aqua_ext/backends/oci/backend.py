@@ -1,79 +1,31 @@
-"""The OCI Data Science backend: the Model Explorer over the OCI model catalog, model deployments
-and fine-tuning.
+"""The OCI Data Science target: builds one `OciContext` (settings, clients, namespace, shared Object
+Storage calls) and hands it to each OCI driver, wiring them together:
 
-Calls per user action (each list paged to completion, no per-row calls):
-- open the explorer: ListModels SERVICE pages + ListModels USER pages, run
-  concurrently; a second open within `cache_seconds` makes no call at all, and
-  `refresh` drops the cache;
-- open a detail: GetModel, then the stored Readme / License artifacts at once (a fine-tuned
-  model not yet ready to deploy: also GetJobRun, and its detail is kept only briefly);
-- memory fit: ListModelDeploymentShapes once per cache lifetime (the detail is cached), and
-  one GetResourceAvailability per distinct service limit of those shapes, at once (cached
-  with the shapes until our own next deployment change);
-- deployments: see deployments.py, fine-tuning: see finetunes.py, evaluations: see evaluations.py
-  (this class only hands the calls over); a listing with fine-tuned models not yet ready to deploy
-  also asks the fine-tunes whether their runs SUCCEEDED (ListJobRuns, plus GetModel + GetJob once
-  per model not seen before);
-- register from Object Storage: GetBucket with ListObjects, then GetObject config.json
-  with README.md, then CreateModel (with an opc-retry-token) and the Readme artifact;
-- register from Hugging Face: the bucket check, then in the background download here,
-  PutObject per file, the folder checks and CreateModel;
-- delete: GetModel (skipped when the listing already knows the model) + DeleteModel.
-Registration and deletion update the cached listing in place, so the explorer
-shows them at once without Resource Search's indexing lag or a re-list.
+- models.py: the Model Explorer over the OCI model catalog, details, registration, deletion;
+- deploy_shapes.py: the deployment shapes and their service limits (deploy and memory fit);
+- deploy_request.py: what a new deployment is made of, checked before anything is created;
+- deployments.py: model deployments, their logs and where a chat turn goes;
+- finetunes.py, evaluations.py: fine-tuning and evaluation jobs (job_support.py: what both share).
+
+Each driver's module says which OCI calls a user action costs. This class only hands the calls over.
 """
 
 from __future__ import annotations
 
-import asyncio
-import functools
-import json
-import logging
-import shutil
-import tempfile
-import time
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
-
 from ...api.info import BackendDescription
-from ...api.models import (
-    Architecture,
-    ModelDetail,
-    ModelFormat,
-    ModelSource,
-    ModelSummary,
-    RegisterModelRequest,
-    RegisterModelResponse,
-)
-from ...errors import AquaError, Conflict, InvalidInput, NotFound, Unavailable
-from ...services.operations import OperationRegistry
+from ...api.models import ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
+from ...errors import AquaError
 from ..base import Backend
-from ..operations import Progress
-from . import mapping
-from .auth import AuthProblem, make_auth
-from .clients import OciClients, OciNotAuthenticated, new_retry_token, policy_hint
+from ..operations import Operations
 from .config import OciSettings
+from .context import OciContext
+from .deploy_request import DeployPlanner
+from .deploy_shapes import OciShapes
 from .deployments import OciDeployments
 from .evaluations import OciEvaluations
 from .finetunes import OciFineTunes
-from .shapes import OCI_GPU_SHAPES, GpuShape
-
-log = logging.getLogger(__name__)
-
-CONFIG_MAX_BYTES = 2_000_000  # config.json is small; anything bigger is not one
-TORCH_DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8, "int8": 1}
-STORED_ARTIFACTS = ("Readme", "License", "DeploymentConfiguration", "FineTuneConfiguration")
-
-
-@dataclass
-class ModelRecord:
-    """The catalog record behind a model detail: the oci Model (tags, custom metadata) and the texts of
-    its stored artifacts, for what the detail does not carry (fine-tuning copies them)."""
-
-    model: Any
-    artifacts: dict[str, str] = field(default_factory=dict)
-    seen: float = 0.0
+from .models import OciModels
+from .shapes import GpuShape
 
 
 class OciBackend(Backend):
@@ -82,245 +34,53 @@ class OciBackend(Backend):
     finetunes: OciFineTunes
     evaluations: OciEvaluations
 
-    def __init__(self, operations: OperationRegistry, settings: OciSettings | None = None) -> None:
+    def __init__(self, operations: Operations, settings: OciSettings | None = None) -> None:
         super().__init__(operations)
         self.settings = settings or OciSettings()
-        self.clients: OciClients | None = None
-        self.namespace: str | None = None
-        self._listing: list[ModelSummary] | None = None
-        self._listed_at = 0.0
-        self._listing_task: asyncio.Task[list[ModelSummary]] | None = None
-        self._details: dict[str, tuple[float, ModelDetail]] = {}
-        self._records: dict[str, ModelRecord] = {}
-        self._registering: set[str] = set()
-        self.deployments = OciDeployments(self)
-        self.finetunes = OciFineTunes(self)
-        self.evaluations = OciEvaluations(self)
-        self._check_problem: str | None = None  # a credential check that could not complete at start
+        self.context = OciContext(self.settings, operations)
+        self.models = OciModels(self.context)
+        self.shapes = OciShapes(self.context)
+        self.deployments = OciDeployments(
+            self.context, self.shapes, DeployPlanner(self.context, self.models, self.shapes)
+        )
+        self.finetunes = OciFineTunes(self.context, self.models)
+        self.evaluations = OciEvaluations(self.context, self.deployments, self.finetunes)
+        self.models.readiness = self.finetunes  # a fine-tuned model is deployable once its run SUCCEEDED
 
     # ---- lifecycle -------------------------------------------------------
 
     async def start(self) -> None:
-        """Build the signer and the clients once, and prove the credentials with one
-        cheap signed call. Raises (so `info` shows it) for what only a configuration
-        change can fix: no compartment, no config file, a bad key, rejected credentials."""
-        s = self.settings
-        if s.problem:
-            raise AuthProblem(s.problem + ".")
-        if not s.compartment_id:
-            raise AuthProblem(
-                "No OCI compartment: set AquaExtension.oci_compartment_id (or "
-                "NB_SESSION_COMPARTMENT_OCID) to the compartment whose models you want to see."
-            )
-        if mapping.ocid_kind(s.compartment_id) not in ("compartment", "tenancy"):
-            raise AuthProblem(
-                f"AquaExtension.oci_compartment_id '{s.compartment_id}' is not a compartment OCID "
-                "(ocid1.compartment.oc1..…)."
-            )
-        if s.project_id and mapping.ocid_kind(s.project_id) != "datascienceproject":
-            raise AuthProblem(
-                f"AquaExtension.oci_project_id '{s.project_id}' is not a Data Science project OCID "
-                "(ocid1.datascienceproject.oc1.…)."
-            )
-        auth = await asyncio.to_thread(make_auth, s)  # imports ads (~4 s the first time): off the event loop
-        self.clients = OciClients(s, auth)
-        if auth.kind == "security_token":  # session tokens expire within hours: re-read on a 401
-            self.clients.reauth = functools.partial(make_auth, s)
-        try:
-            response = await self.clients.call("objectstorage", self.clients.object_storage.get_namespace)
-            self.namespace = response.data
-        except OciNotAuthenticated:
-            self.clients.close()
-            self.clients = None
-            raise
-        except AquaError as exc:  # reachable later perhaps; each call reports its own trouble
-            self._check_problem = f"The OCI credential check at start did not complete: {exc.message}"
-            log.warning("aqua_ext: %s", self._check_problem)
+        await self.context.start()
 
     async def close(self) -> None:
-        if self.clients is not None:
-            self.clients.close()
+        self.context.close()
 
     async def describe(self) -> BackendDescription:
-        region = self.clients.auth.region if self.clients else (self.settings.region or None)
+        region = self.context.region
         return BackendDescription(
             kind="oci",
             label=f"OCI Data Science · {region}" if region else "OCI Data Science",
             ready=True,
-            problem=self._check_problem,
+            problem=self.context.check_problem,
             region=region,
             compartment_id=self.settings.compartment_id or None,
         )
 
-    def _c(self) -> OciClients:
-        if self.clients is None:
-            raise Unavailable("The OCI backend is not started.")
-        return self.clients
-
-    # ---- listing ---------------------------------------------------------
-
-    def _fresh(self, stamp: float) -> bool:
-        return time.monotonic() - stamp < self.settings.cache_seconds
-
-    def _drop_caches(self) -> None:
-        self._listing = None
-        self._details.clear()
-        self._records.clear()
+    # ---- models ----------------------------------------------------------
 
     async def list_models(self, *, refresh: bool = False) -> list[ModelSummary]:
-        if refresh:
-            self._drop_caches()
-        if self._listing is not None and self._fresh(self._listed_at):
-            return self._listing
-        # Concurrent opens share one listing instead of each paging through OCI.
-        if self._listing_task is None or self._listing_task.done():
-            self._listing_task = asyncio.get_running_loop().create_task(self._fetch_listing())
-        return await asyncio.shield(self._listing_task)
-
-    async def _fetch_listing(self) -> list[ModelSummary]:
-        c = self._c()
-        ds = c.data_science
-        compartment = self.settings.compartment_id
-        # Both lists at once; when one fails the other is abandoned, and the first error is reported.
-        loop = asyncio.get_running_loop()
-        tasks = [
-            loop.create_task(
-                c.list_all("datascience", ds.list_models, compartment, category=category, lifecycle_state="ACTIVE")
-            )
-            for category in ("SERVICE", "USER")
-        ]
-        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-        for task in pending:
-            task.cancel()
-        for task in tasks:
-            if task in done and task.exception() is not None:
-                raise task.exception()  # type: ignore[misc]
-        service, user = tasks[0].result(), tasks[1].result()
-        user = [m for m in user if mapping.is_user_aqua_model(m)]
-        unsettled = [
-            m
-            for m in user
-            if mapping.TAG_FINE_TUNED in mapping._ci(m.freeform_tags)
-            and not mapping.is_ready_to_deploy_tag(m.freeform_tags)
-        ]
-        training = False
-        if unsettled:  # a run that SUCCEEDED makes its model deployable: the fine-tunes tag it so
-            settled, training = await self.finetunes.settle_listed(unsettled)
-            user = [settled.get(m.id, m) for m in user]
-        mine = sorted(
-            (mapping.to_summary(m) for m in user),
-            key=lambda m: m.created_at.timestamp() if m.created_at else 0.0,
-            reverse=True,
-        )
-        verified = sorted(
-            (mapping.to_summary(m) for m in service if mapping.is_service_aqua_model(m)), key=lambda m: m.name.lower()
-        )
-        self._listing = [*mine, *verified]
-        # While a model is being trained, its readiness is looked at again soon, not after the whole cache life.
-        self._listed_at = self._short_lived() if training else time.monotonic()
-        return self._listing
-
-    def _short_lived(self) -> float:
-        """A cache stamp that expires after `deployment_cache_seconds` instead of `cache_seconds`."""
-        return time.monotonic() - max(0.0, self.settings.cache_seconds - self.settings.deployment_cache_seconds)
-
-    def _known(self, model_id: str) -> ModelSummary | None:
-        return next((m for m in self._listing or [] if m.id == model_id), None)
-
-    # ---- detail ----------------------------------------------------------
-
-    @staticmethod
-    def _check_model_id(model_id: str) -> None:
-        if mapping.ocid_kind(model_id) != "datasciencemodel":
-            raise InvalidInput.field(
-                "model_id", "must be an OCI Data Science model OCID (ocid1.datasciencemodel.oc1.<region>.<id>)"
-            )
-
-    def _not_found(self, model_id: str) -> str:
-        return (
-            f"No model with id '{model_id}' in OCI Data Science (or you may not read it: "
-            f"{policy_hint('datascience', self.settings.compartment_id)})."
-        )
+        return await self.models.list_models(refresh=refresh)
 
     async def get_model(self, model_id: str) -> ModelDetail:
-        self._check_model_id(model_id)
-        cached = self._details.get(model_id)
-        if cached and self._fresh(cached[0]):
-            return cached[1]
-        c = self._c()
-        response = await c.call("datascience", c.data_science.get_model, model_id, not_found=self._not_found(model_id))
-        model = response.data
-        if model.lifecycle_state == "DELETED":
-            raise NotFound(f"Model '{model_id}' was deleted.")
-        keys = [
-            m.key
-            for m in (model.defined_metadata_list or [])
-            if m.key in STORED_ARTIFACTS and getattr(m, "has_artifact", None) is not False
-        ]
-        # Only the artifacts the model lists, fetched at once: no call for what is not there.
-        texts = await asyncio.gather(*(self._artifact_text(model_id, k) for k in keys))
-        by_key = dict(zip(keys, texts, strict=True))
-        stamp = time.monotonic()
-        if mapping.TAG_FINE_TUNED in mapping._ci(model.freeform_tags) and not mapping.is_ready_to_deploy_tag(
-            model.freeform_tags
-        ):
-            settled = await self.finetunes.deployable_now(model)  # its run may have SUCCEEDED meanwhile
-            if settled is not None:
-                model = settled
-                self.model_changed(model)  # the listing shows it deployable too
-            else:  # still training (or failed): look again soon
-                stamp = self._short_lived()
-        self._records[model_id] = ModelRecord(model, {k: v for k, v in by_key.items() if v}, stamp)
-        detail = mapping.to_detail(
-            model,
-            readme=by_key.get("Readme"),
-            license_text=by_key.get("License"),
-            deployment_config=by_key.get("DeploymentConfiguration"),
-            finetune_config=by_key.get("FineTuneConfiguration"),
-        )
-        self._details[model_id] = (stamp, detail)
-        return detail
+        return await self.models.get_model(model_id)
 
-    async def model_record(self, model_id: str) -> ModelRecord:
-        """The catalog record behind `get_model`, cached with it."""
-        record = self._records.get(model_id)
-        if record is None or not self._fresh(record.seen):
-            self._details.pop(model_id, None)  # so get_model reads the record too
-            await self.get_model(model_id)
-            record = self._records[model_id]
-        return record
+    async def register_model(self, request: RegisterModelRequest) -> RegisterModelResponse:
+        return await self.models.register_model(request)
 
-    def model_changed(self, model: Any) -> None:
-        """A model we changed (or made): the listing shows it as it is now, its detail is read again."""
-        self._details.pop(model.id, None)
-        self._records.pop(model.id, None)
-        if self._listing is not None:
-            summary = mapping.to_summary(model)
-            if any(m.id == model.id for m in self._listing):
-                self._listing = [summary if m.id == model.id else m for m in self._listing]
-            else:
-                self._listing = [summary, *self._listing]
+    async def delete_model(self, model_id: str) -> None:
+        await self.models.delete_model(model_id)
 
-    def model_deleted(self, model_id: str) -> None:
-        self._details.pop(model_id, None)
-        self._records.pop(model_id, None)
-        if self._listing is not None:
-            self._listing = [m for m in self._listing if m.id != model_id]
-
-    async def _artifact_text(self, model_id: str, key: str) -> str | None:
-        c = self._c()
-        try:
-            response = await c.call(
-                "datascience", c.data_science.get_model_defined_metadatum_artifact_content, model_id, key, not_found=""
-            )
-        except NotFound:
-            return None
-        except AquaError as exc:  # the card is a nicety: show the model, say why the card is missing
-            log.info("OCI %s artifact of %s unreadable: %s", key, model_id, exc.message)
-            return None
-        data = response.data
-        raw = data.content if hasattr(data, "content") else data
-        return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw or "")
+    # ---- shapes and memory fit --------------------------------------------
 
     def owns(self, resource_id: str) -> bool:
         return resource_id.startswith("ocid1.")
@@ -328,389 +88,12 @@ class OciBackend(Backend):
     async def target_shapes(self) -> list[str] | None:
         """The model deployment shapes the compartment offers (cached like the listing); [] when unknown."""
         try:
-            return [item.name for item in await self.deployments.shapes()]
+            return [item.name for item in await self.shapes.shapes()]
         except AquaError:
             return []
 
     async def fit_shapes(self) -> list[GpuShape] | None:
-        """The GPU shapes ListModelDeploymentShapes offers in the compartment (cached like the
-        listing); None, so every known shape is shown, when OCI cannot say."""
-        try:
-            items = await self.deployments.shapes()  # shared with deploy, cached like the listing
-        except AquaError as exc:
-            log.info("OCI deployment shapes unavailable, memory fit shows every known shape: %s", exc.message)
-            return None
-        names = {item.name for item in items}
-        return [shape for shape in OCI_GPU_SHAPES if shape.name in names]
+        return await self.shapes.fit_shapes()
 
     async def fit_availability(self) -> dict[str, int | None] | None:
-        """How many more instances of each of those shapes the service limits allow (None where a
-        limit cannot be read, e.g. without an "inspect resource-availability" policy). Never raises."""
-        try:
-            items = await self.deployments.shapes()  # shared with fit_shapes when both run at once
-        except AquaError:
-            return None
-        names = {item.name for item in items}
-        return await self.deployments.shape_availability([s.name for s in OCI_GPU_SHAPES if s.name in names])
-
-    # ---- register --------------------------------------------------------
-
-    async def register_model(self, request: RegisterModelRequest) -> RegisterModelResponse:
-        if request.source == "local_folder":
-            raise InvalidInput.field(
-                "source",
-                "a local folder is registered on the local backend; on OCI upload it "
-                "to Object Storage and register its oci:// URI (source 'object_storage')",
-            )
-        if not self.settings.project_id:
-            raise Unavailable(
-                "No OCI Data Science project: set AquaExtension.oci_project_id (or PROJECT_OCID) "
-                "to the project new models belong to."
-            )
-        if request.source == "huggingface":
-            return await self._register_hf(request)
-        return await self._register_os(request)
-
-    async def _versioned_bucket(
-        self,
-        bucket: str,
-        namespace: str,
-        *,
-        field: str = "os_uri",
-        why: str = "models registered by reference need object versioning so their files cannot change under them",
-    ) -> None:
-        """GetBucket (it always reports versioning): InvalidInput on `field` for a missing or unversioned
-        bucket, saying how to enable versioning."""
-        c = self._c()
-        try:
-            data = (await c.call("objectstorage", c.object_storage.get_bucket, namespace, bucket, not_found="")).data
-        except NotFound:
-            hint = policy_hint("objectstorage", self.settings.compartment_id)
-            raise InvalidInput.field(
-                field, f"bucket '{bucket}' was not found in namespace '{namespace}' (or you may not read it: {hint})"
-            ) from None
-        if (getattr(data, "versioning", None) or "Disabled") != "Enabled":
-            raise InvalidInput.field(
-                field,
-                f"bucket '{bucket}' is not versioned; {why}. Enable it with `oci os bucket update --namespace "
-                f"{namespace} --name {bucket} --versioning Enabled` (or Console → Buckets → {bucket} → Edit → "
-                "Object Versioning), or choose a versioned bucket.",
-            )
-
-    async def _inspect_prefix(self, bucket: str, namespace: str, prefix: str) -> dict[str, Any]:
-        """What the folder holds: formats, size, config.json facts. Raises InvalidInput(os_uri)."""
-        c = self._c()
-        base = f"{prefix}/" if prefix else ""
-        objects = await c.list_objects_all(namespace, bucket, base)
-        relative = {o.name[len(base) :]: (o.size or 0) for o in objects}
-        top = {name: size for name, size in relative.items() if name and "/" not in name}  # the folder itself
-        where = mapping.os_uri(bucket, namespace, prefix)
-        safetensors = sorted(n for n in top if n.endswith(".safetensors"))
-        ggufs = sorted(n for n in top if n.lower().endswith(".gguf"))
-        if not safetensors and not ggufs:
-            shown = ", ".join(sorted(top)[:8]) or "nothing"
-            raise InvalidInput.field(
-                "os_uri", f"no *.safetensors or *.gguf weights directly under {where} (found {shown})"
-            )
-        if safetensors and "config.json" not in top:
-            raise InvalidInput.field(
-                "os_uri", f"no config.json under {where}: safetensors weights need the model's config.json next to them"
-            )
-        formats = ([ModelFormat.SAFETENSORS] if safetensors else []) + ([ModelFormat.GGUF] if ggufs else [])
-        facts: dict[str, Any] = {"formats": formats, "size_bytes": sum(top.values()), "files": sorted(top)}
-        if len(ggufs) == 1:
-            facts["model_file"] = ggufs[0]
-        readme = next((n for n in ("README.md", "readme.md", "README") if n in top), None)
-        wanted = [n for n in ("config.json", readme) if n and n in top and top[n] <= CONFIG_MAX_BYTES]
-        contents = await asyncio.gather(
-            *(c.call("objectstorage", c.object_storage.get_object, namespace, bucket, base + n) for n in wanted)
-        )
-        texts = {n: r.data.content for n, r in zip(wanted, contents, strict=True)}
-        if "config.json" in texts:
-            try:
-                config = json.loads(texts["config.json"])
-            except ValueError:
-                raise InvalidInput.field("os_uri", f"{where}config.json is not valid JSON") from None
-            if not isinstance(config, dict):
-                raise InvalidInput.field("os_uri", f"{where}config.json is not a JSON object")
-            facts.update(_config_facts(config, sum(top[n] for n in safetensors)))
-        if readme in texts:
-            facts["readme"] = texts[readme].decode("utf-8", "replace")
-        return facts
-
-    async def _check_folder(self, bucket: str, namespace: str, prefix: str) -> dict[str, Any]:
-        """The bucket check and the folder listing at once (two round trips become one); the
-        bucket's verdict comes first, as a missing bucket also fails the listing."""
-        loop = asyncio.get_running_loop()
-        bucket_check = loop.create_task(self._versioned_bucket(bucket, namespace))
-        listing = loop.create_task(self._inspect_prefix(bucket, namespace, prefix))
-        try:
-            await bucket_check
-        except BaseException:
-            listing.cancel()
-            await asyncio.gather(listing, return_exceptions=True)
-            raise
-        return await listing
-
-    async def _register_os(self, request: RegisterModelRequest) -> RegisterModelResponse:
-        assert request.os_uri is not None
-        bucket, namespace, prefix = mapping.parse_os_uri(request.os_uri)
-        location = mapping.os_uri(bucket, namespace, prefix)
-        if location in self._registering:
-            raise Conflict(f"{location} is already being registered.")
-        self._registering.add(location)
-        try:
-            facts = await self._check_folder(bucket, namespace, prefix)
-            name = (request.name or "").strip() or (prefix.rsplit("/", 1)[-1] if prefix else bucket)
-            detail = await self._create_model(name, location, facts, description=f"Registered from {location}")
-        finally:
-            self._registering.discard(location)
-        op = self.operations.finished(
-            "register-model", f"Register {location}", resource_id=detail.id, message=f"Registered '{detail.name}'"
-        )
-        return RegisterModelResponse(operation=op, model=detail)
-
-    async def _create_model(
-        self,
-        name: str,
-        location: str,
-        facts: dict[str, Any],
-        *,
-        description: str,
-        hf_id: str | None = None,
-        organization: str | None = None,
-        license: str | None = None,
-        task: str | None = None,
-    ) -> ModelDetail:
-        import oci
-
-        c = self._c()
-        formats: list[ModelFormat] = facts["formats"]
-        finetunable = ModelFormat.SAFETENSORS in formats
-        tags = mapping.registration_tags(
-            task=task or "text_generation",
-            organization=organization,
-            license=license,
-            formats=formats,
-            ready_to_fine_tune=finetunable,
-        )
-        meta = [mapping.metadata_item(mapping.MD_ARTIFACT_LOCATION, location, "Where the model's files are")]
-        for key in (
-            mapping.MD_MODEL_FILE,
-            mapping.MD_PARAMETER_COUNT,
-            mapping.MD_CONTEXT_LENGTH,
-            mapping.MD_SIZE_BYTES,
-        ):
-            if facts.get(key) is not None:
-                meta.append(mapping.metadata_item(key, str(facts[key])))
-        if facts.get("architecture"):
-            compact = json.dumps(facts["architecture"], separators=(",", ":"))
-            meta.append(mapping.metadata_item(mapping.MD_ARCHITECTURE, compact))
-        if hf_id:
-            meta.append(mapping.metadata_item(mapping.MD_HF_ID, hf_id))
-        details = oci.data_science.models.CreateModelDetails(
-            compartment_id=self.settings.compartment_id,
-            project_id=self.settings.project_id,
-            display_name=name[:255],
-            description=description[:400],
-            freeform_tags=tags,
-            custom_metadata_list=[oci.data_science.models.Metadata(**m) for m in meta],
-        )
-        # One token for every attempt: a create retried after a lost answer returns the same model.
-        model = (
-            await c.call("datascience", c.data_science.create_model, details, opc_retry_token=new_retry_token())
-        ).data
-        readme = facts.get("readme")
-        if readme:
-            try:  # the card, as a defined-metadata artifact (as AQUA stores it)
-                await c.call(
-                    "datascience",
-                    c.data_science.create_model_defined_metadatum_artifact,
-                    model.id,
-                    "Readme",
-                    readme.encode("utf-8"),
-                    content_disposition='attachment; filename="README.md"',
-                    exists_ok=True,
-                )
-            except BaseException:
-                # Nothing half-created: a model without the card it was registered with is removed again.
-                await asyncio.shield(self._rollback_model(model.id))
-                raise
-        detail = mapping.to_detail(model, readme=readme)
-        detail = detail.model_copy(update={"files": facts.get("files", [])})
-        self._details[model.id] = (time.monotonic(), detail)
-        if self._listing is not None:
-            summary = ModelSummary.model_validate(detail.model_dump(include=set(ModelSummary.model_fields)))
-            self._listing = [summary, *[m for m in self._listing if m.id != model.id]]
-        return detail
-
-    async def _rollback_model(self, model_id: str) -> None:
-        c = self._c()
-        try:
-            await c.call("datascience", c.data_science.delete_model, model_id, gone_ok=True)
-        except AquaError as exc:
-            log.error("could not remove the half-registered model %s: %s", model_id, exc.message)
-
-    # ---- register from Hugging Face: download here, upload, create -------------
-
-    async def _register_hf(self, request: RegisterModelRequest) -> RegisterModelResponse:
-        from ..local import hf_download
-
-        assert request.hf_id is not None
-        if not request.os_uri:
-            raise InvalidInput.field(
-                "os_uri", "required on the OCI backend: the oci://bucket@namespace/folder the download is uploaded to"
-            )
-        hf_id = request.hf_id
-        bucket, namespace, prefix = mapping.parse_os_uri(request.os_uri)
-        prefix = prefix or hf_id.replace("/", "--")
-        location = mapping.os_uri(bucket, namespace, prefix)
-        if location in self._registering:
-            raise Conflict(f"{location} is already being registered.")
-        await self._versioned_bucket(bucket, namespace)
-        c = self._c()
-        existing = (
-            await c.call(
-                "objectstorage",
-                c.object_storage.list_objects,
-                namespace,
-                bucket,
-                prefix=f"{prefix}/",
-                limit=1,
-                list_read=True,
-            )
-        ).data.objects
-        if existing:
-            raise InvalidInput.field(
-                "os_uri",
-                f"{location} already holds files ({existing[0].name}); upload into an "
-                "empty folder so no other model's files are overwritten",
-            )
-        token = request.token.get_secret_value() if request.token else None
-        repo = await hf_download.check_hub(hf_id, request.revision, token)
-        name = (request.name or "").strip() or hf_id.split("/", 1)[1]
-        self._registering.add(location)
-
-        async def work(progress: Progress) -> str:
-            tmp = Path(tempfile.mkdtemp(prefix="aqua-oci-hf-"))
-            uploaded: list[str] = []
-            try:
-                target = tmp / "model"
-                await hf_download.download(hf_id, request.revision, token, target, repo, _Scaled(progress, 0.0, 0.6))
-                upload = _Scaled(progress, 0.6, 0.95)
-                uploaded.extend(await self._upload_folder(target, bucket, namespace, prefix, upload))
-                progress.update(progress=0.96, message="Checking the upload and creating the model")
-                facts = await self._inspect_prefix(bucket, namespace, prefix)
-                detail = await self._create_model(
-                    name,
-                    location,
-                    facts,
-                    description=f"Hugging Face {hf_id} at {repo.sha[:12]}, uploaded to {location}",
-                    hf_id=hf_id,
-                    organization=repo.author or hf_id.split("/", 1)[0],
-                    license=repo.license,
-                    task=(repo.pipeline_tag or "text-generation").replace("-", "_"),
-                )
-                uploaded.clear()  # the model owns them now
-                return detail.id
-            finally:
-                self._registering.discard(location)
-                await asyncio.to_thread(shutil.rmtree, tmp, True)
-                if uploaded:  # failed or canceled: leave nothing half-registered in the bucket
-                    await asyncio.shield(self._delete_objects(bucket, namespace, uploaded))
-
-        op = self.operations.start("register-model", f"Download {hf_id} and upload to {location}", work)
-        return RegisterModelResponse(operation=op, model=None)
-
-    async def _upload_folder(self, folder: Path, bucket: str, namespace: str, prefix: str, progress: Any) -> list[str]:
-        c = self._c()
-        files = sorted(p for p in folder.rglob("*") if p.is_file())
-        total = sum(p.stat().st_size for p in files) or 1
-        done = 0
-        names: list[str] = []
-        for path in files:
-            name = f"{prefix}/{path.relative_to(folder).as_posix()}"
-            names.append(name)  # before the call: a lost answer may still have stored it
-            progress.update(progress=done / total, message=f"Uploading {path.name}")
-            await self._put_file(c, namespace, bucket, name, path)
-            done += path.stat().st_size
-        progress.update(progress=1.0, message=f"Uploaded {len(files)} files")
-        return names
-
-    async def _put_file(self, c: OciClients, namespace: str, bucket: str, name: str, path: Path) -> None:
-        # The SDK's UploadManager splits big files into parts; one PutObject per small file.
-        if path.stat().st_size > 128 * 1024 * 1024:
-            import oci
-
-            manager = oci.object_storage.UploadManager(c.object_storage, allow_parallel_uploads=False)
-            await c.run(manager.upload_file, namespace, bucket, name, str(path))
-            return
-
-        def put() -> Any:
-            with path.open("rb") as body:
-                return c.object_storage.put_object(namespace, bucket, name, body)
-
-        # put_object takes a file; the retry loop re-opens it on each attempt.
-        await c.call("objectstorage", put)
-
-    async def _delete_objects(self, bucket: str, namespace: str, names: list[str]) -> None:
-        c = self._c()
-        for name in names:
-            try:
-                await c.call("objectstorage", c.object_storage.delete_object, namespace, bucket, name, gone_ok=True)
-            except AquaError as exc:
-                log.warning("could not remove %s from %s: %s", name, bucket, exc.message)
-
-    # ---- delete ----------------------------------------------------------
-
-    async def delete_model(self, model_id: str) -> None:
-        self._check_model_id(model_id)
-        known = self._known(model_id)
-        c = self._c()
-        if known is None:
-            model = (
-                await c.call("datascience", c.data_science.get_model, model_id, not_found=self._not_found(model_id))
-            ).data
-            if model.lifecycle_state == "DELETED":
-                raise NotFound(f"Model '{model_id}' was already deleted.")
-            known = mapping.to_summary(model)
-            if known.source == ModelSource.REGISTERED and not mapping.is_user_aqua_model(model):
-                raise Conflict(
-                    "This model was not registered through AI Quick Actions; delete it in the OCI Console "
-                    "or with `oci data-science model delete`."
-                )
-        if known.source == ModelSource.CATALOG:
-            raise Conflict(
-                "Service models are provided by OCI Data Science and cannot be deleted; only registered "
-                "and fine-tuned models can."
-            )
-        await c.call(
-            "datascience", c.data_science.delete_model, model_id, gone_ok=True, not_found=self._not_found(model_id)
-        )
-        self.model_deleted(model_id)
-
-
-class _Scaled:
-    """A Progress view that maps 0..1 onto [low, high] of the outer operation."""
-
-    def __init__(self, outer: Progress, low: float, high: float) -> None:
-        self.outer, self.low, self.high = outer, low, high
-
-    def update(self, *, progress: float | None = None, message: str | None = None) -> None:
-        scaled = None if progress is None else self.low + (self.high - self.low) * max(0.0, min(1.0, progress))
-        self.outer.update(progress=scaled, message=message)
-
-
-def _config_facts(config: dict[str, Any], weight_bytes: int) -> dict[str, Any]:
-    """Memory-fit facts from config.json (and the safetensors size, for the parameter count)."""
-    text = v if isinstance(v := config.get("text_config"), dict) else config
-    arch = {k: text.get(k) for k in Architecture.model_fields if isinstance(text.get(k), (int, str))}
-    arch["model_type"] = config.get("model_type") or arch.get("model_type")
-    facts: dict[str, Any] = {"architecture": {k: v for k, v in arch.items() if v is not None} or None}
-    context = text.get("max_position_embeddings") or config.get("max_position_embeddings")
-    if isinstance(context, int):
-        facts["context_length"] = context
-    dtype = str(config.get("torch_dtype") or config.get("dtype") or "bfloat16")
-    if weight_bytes:
-        facts["parameter_count"] = int(weight_bytes / TORCH_DTYPE_BYTES.get(dtype, 2))
-    return facts
+        return await self.shapes.fit_availability()

@@ -16,13 +16,13 @@ no further call per deployment.
 from __future__ import annotations
 
 import shlex
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, get_args
 
 from ...api.deployments import DeploymentDetail, DeploymentState, DeploymentSummary
 from ...api.fit import Dtype
 from ...services.engine_args import param_value
-from .mapping import TAG_AQUA, TAG_CUSTOM_BASE, TAG_FINE_TUNED, TAG_SERVICE_MODEL, TAG_TASK, _ci
+from .mapping import TAG_AQUA, TAG_CUSTOM_BASE, TAG_FINE_TUNED, TAG_SERVICE_MODEL, TAG_TASK, aware, ci_tags
 
 TAG_MODEL_NAME = "aqua_model_name"
 TAG_MODEL_ID = "aqua_model_id"
@@ -48,7 +48,7 @@ STATE_MESSAGES = {
 
 
 def is_aqua(md: Any) -> bool:
-    return TAG_AQUA.lower() in _ci(md.freeform_tags)
+    return TAG_AQUA.lower() in ci_tags(md.freeform_tags)
 
 
 def engine_of(image: str | None) -> str:
@@ -121,12 +121,6 @@ def predict_url(md: Any) -> str | None:
     return url.rstrip("/") + "/predict" if url else None
 
 
-def _aware(value: datetime | None) -> datetime:
-    if value is None:
-        return datetime.now(timezone.utc)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
 def to_detail(
     md: Any,
     *,
@@ -136,7 +130,7 @@ def to_detail(
 ) -> DeploymentDetail:
     """A ListModelDeployments row or a GetModelDeployment answer → our detail (a row has no
     lifecycleDetails: the state's generic message stands in)."""
-    tags = _ci(md.freeform_tags)
+    tags = ci_tags(md.freeform_tags)
     model_cfg, instance, env = _config(md)
     variables = env_of(md)
     engine = engine_of(getattr(env, "image", None))
@@ -146,7 +140,7 @@ def to_detail(
     max_len = param_value(params, "--max-model-len") or param_value(params, "--max-total-tokens")
     dtype = tags.get(TAG_DTYPE)
     scaling = getattr(model_cfg, "scaling_policy", None)
-    created = _aware(md.time_created)
+    created = aware(md.time_created)
     group, logs = log_ids(md)
     return DeploymentDetail(
         id=md.id,

@@ -38,9 +38,8 @@ from ...api.evaluations import (
 from ...api.finetunes import FINAL_FINETUNE_STATES
 from ...services.evaluation_results import report_from
 from . import job_mapping as jm
-from .job_mapping import aware as _aware
 from .job_mapping import hyper_values as _hyper_values
-from .mapping import _ci, custom_metadata
+from .mapping import aware, ci_tags, custom_metadata
 
 TAG_EVALUATION = "aqua_evaluation"  # marks evaluation models, their jobs and runs, and their experiments
 MD_SOURCE = "evaluation_source"
@@ -234,7 +233,7 @@ def report_folder(report_uri: str, evaluation_id: str) -> str:
 
 
 def is_evaluation(model: Any) -> bool:
-    return TAG_EVALUATION in _ci(getattr(model, "freeform_tags", None))
+    return TAG_EVALUATION in ci_tags(getattr(model, "freeform_tags", None))
 
 
 def _int(value: Any) -> int:
@@ -259,7 +258,7 @@ def facts_from(model: Any, job: Any | None = None) -> Facts:
         evaluation_id=model.id,
         name=model.display_name or model.id,
         description=getattr(model, "description", None) or "",
-        created_at=_aware(model.time_created),
+        created_at=aware(model.time_created),
         deployment_id=meta.get(MD_SOURCE, ""),
         deployment_name=meta.get(MD_SOURCE_NAME, ""),
         model_id=meta.get(MD_MODEL_ID, ""),
@@ -398,7 +397,7 @@ def to_detail(
     started = getattr(run, "time_started", None)
     eta = None
     if state == EvaluationState.IN_PROGRESS and started is not None and 0 < progress < 1:
-        elapsed = max(0.0, (now - _aware(started)).total_seconds())
+        elapsed = max(0.0, (now - aware(started)).total_seconds())
         eta = round(elapsed * (1 - progress) / progress, 1)
     finished_at, updated_at = jm.run_times(facts.created_at, run, state, FINAL_FINETUNE_STATES)
     return EvaluationDetail(

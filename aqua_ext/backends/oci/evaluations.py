@@ -68,7 +68,9 @@ from .job_support import (
 from .log_search import check_log_ocids
 
 if TYPE_CHECKING:
-    from .backend import OciBackend
+    from .context import OciContext
+    from .deployments import OciDeployments
+    from .finetunes import OciFineTunes
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +109,10 @@ class OciEvaluations(JobRunModels, Evaluations):
     id_is = "an evaluation's id is its evaluation model's OCID"
     live_type = _Live
 
-    def __init__(self, backend: OciBackend) -> None:
-        super().__init__(backend)
+    def __init__(self, ctx: OciContext, deployments: OciDeployments, finetunes: OciFineTunes) -> None:
+        super().__init__(ctx)
+        self.deployments = deployments
+        self.finetunes = finetunes
         self._rows: OrderedDict[str, list[EvaluationRow]] = OrderedDict()
         self._models: tuple[float, list[Any]] | None = None
 
@@ -334,7 +338,7 @@ class OciEvaluations(JobRunModels, Evaluations):
 
     async def _active_deployment(self, deployment_id: str) -> DeploymentDetail:
         # That it is ACTIVE (it allows "evaluate") is the service's rule (services/evaluations.py).
-        return await self.backend.deployments.get(deployment_id)
+        return await self.deployments.get(deployment_id)
 
     async def _plan(self, request: CreateEvaluationRequest, datasets: DatasetAccess) -> _Plan:
         output, metrics = self._check_request(request)
@@ -344,7 +348,7 @@ class OciEvaluations(JobRunModels, Evaluations):
             "shape": loop.create_task(self._pick_shape(request.shape)),
             "image": loop.create_task(self._image()),
             "report_uri": loop.create_task(
-                self.backend._versioned_bucket(
+                self.ctx.versioned_bucket(
                     output[0],
                     output[1],
                     field="report_uri",
@@ -402,7 +406,7 @@ class OciEvaluations(JobRunModels, Evaluations):
         elif isinstance(shapes, list):
             allowed = {str(s.get("name")): s for s in shapes if isinstance(s, dict) and s.get("name")}
         allowed = allowed or em.DEFAULT_SHAPES
-        offered = {s.name: s for s in await self.backend.finetunes.job_shapes()}
+        offered = {s.name: s for s in await self.finetunes.job_shapes()}
         usable = [n for n in allowed if n in offered]
         if asked is None:
             if not usable:
@@ -447,7 +451,7 @@ class OciEvaluations(JobRunModels, Evaluations):
         field_name = "dataset_path"
         if request.finetune_id:
             field_name = "finetune_id"
-            finetune = await self.backend.finetunes.get(request.finetune_id)
+            finetune = await self.finetunes.get(request.finetune_id)
             if not finetune.dataset_path.startswith("oci://"):
                 raise InvalidInput.field(
                     "finetune_id",
@@ -512,7 +516,7 @@ class OciEvaluations(JobRunModels, Evaluations):
             bucket, namespace, _ = plan.output
             name = plan.dataset.uri.split("/", 3)[3]
             created.uploaded = (namespace, bucket, name)  # before the call: a lost answer may still have stored it
-            await self.backend._put_file(c, namespace, bucket, name, plan.dataset.upload)
+            await self.ctx.put_file(namespace, bucket, name, plan.dataset.upload)
         report_uri = request.report_uri or ""
         model_params = em.model_parameters(request.params, dm.SERVED_MODEL)
         hyper = em.hyperparameters(

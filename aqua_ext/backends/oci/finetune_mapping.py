@@ -35,9 +35,8 @@ from ...api.finetunes import (
     MetricPoint,
 )
 from . import job_mapping as jm
-from .job_mapping import aware as _aware
 from .job_mapping import hyper_values as _hyper_values
-from .mapping import MD_DATASET_HASH, TAG_AQUA, TAG_FINE_TUNED, _ci, custom_metadata
+from .mapping import MD_DATASET_HASH, TAG_AQUA, TAG_FINE_TUNED, aware, ci_tags, custom_metadata
 
 TAG_FT_VERSION = "fine_tune_model_version"
 FT_VERSION = "v2"  # AQUA's fine-tuned models that keep the base artifact apart (deployable with LoRA)
@@ -311,7 +310,7 @@ def _job_parts(job: Any) -> tuple[Any, Any, dict[str, str], int, str | None]:
 
 def facts_from(model: Any, job: Any | None) -> Facts:
     """The facts of a fine-tune someone else (AQUA, or this server before a restart) created."""
-    tags = _ci(model.freeform_tags)
+    tags = ci_tags(model.freeform_tags)
     meta = custom_metadata(model)
     base_id, _, base_name = tags.get(TAG_FINE_TUNED, "").partition("#")
     hyper = _hyper_values(model)
@@ -327,7 +326,7 @@ def facts_from(model: Any, job: Any | None) -> Facts:
         model_id=model.id,
         name=model.display_name or model.id,
         description=getattr(model, "description", None) or "",
-        created_at=_aware(model.time_created),
+        created_at=aware(model.time_created),
         base_model_id=meta.get(MD_SOURCE) or base_id,
         base_model_name=meta.get(MD_SOURCE_NAME) or base_name,
         job_id=meta.get(MD_JOB_ID) or getattr(job, "id", None),
@@ -447,7 +446,7 @@ def _progress(
     eta = None
     started = getattr(run, "time_started", None)
     if state == FineTuneState.IN_PROGRESS and done and started is not None:
-        elapsed = max(0.0, (now - _aware(started)).total_seconds())
+        elapsed = max(0.0, (now - aware(started)).total_seconds())
         eta = round(elapsed * (1 - progress) / progress, 1)
     return progress, done, float(done), eta
 
@@ -466,7 +465,7 @@ def to_detail(
     progress, step, epoch, eta = _progress(state, run, facts, series, now)
     started, finished = getattr(run, "time_started", None), getattr(run, "time_finished", None)
     finished_at, updated_at = jm.run_times(facts.created_at, run, state, FINAL_FINETUNE_STATES)
-    wall = (_aware(finished) - _aware(started)).total_seconds() if started and finished else None
+    wall = (aware(finished) - aware(started)).total_seconds() if started and finished else None
     return FineTuneDetail(
         id=facts.model_id,
         name=facts.name,

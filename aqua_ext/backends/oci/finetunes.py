@@ -83,7 +83,8 @@ from .log_search import check_log_ocids
 from .shapes import GpuShape, get_shape
 
 if TYPE_CHECKING:
-    from .backend import ModelRecord, OciBackend
+    from .context import OciContext
+    from .models import ModelRecord, OciModels
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +127,9 @@ class OciFineTunes(JobRunModels, FineTunes):
     id_is = "a fine-tune's id is its fine-tuned model's OCID"
     live_type = _Live
 
-    def __init__(self, backend: OciBackend) -> None:
-        super().__init__(backend)
+    def __init__(self, ctx: OciContext, models: OciModels) -> None:
+        super().__init__(ctx)
+        self.models = models
         self._runs_task: asyncio.Task[tuple[float, dict[str, Any]]] | None = None
         self._shapes: tuple[float, list[Any]] | None = None
 
@@ -247,7 +249,7 @@ class OciFineTunes(JobRunModels, FineTunes):
             return None
         self._live_of(raw.id).marked = True
         if notify:
-            self.backend.model_changed(updated)
+            self.models.model_changed(updated)
         return updated
 
     async def settle_listed(self, rows: list[Any]) -> tuple[dict[str, Any], bool]:
@@ -305,7 +307,7 @@ class OciFineTunes(JobRunModels, FineTunes):
     # ---- list and detail ---------------------------------------------------------
 
     async def list(self) -> list[FineTuneSummary]:
-        models = await self.backend.list_models()
+        models = await self.models.list_models()
         # The runs first: a model read after them shows metrics at least as new as their states.
         seen, rows = await self._run_rows()
         facts = await self._facts_many(m.id for m in models if m.source == ModelSource.FINE_TUNED)
@@ -364,7 +366,7 @@ class OciFineTunes(JobRunModels, FineTunes):
         return None
 
     async def defaults(self, model_id: str, query: FineTuneDefaultsQuery) -> FineTuneDefaults:
-        model = await self.backend.get_model(model_id)
+        model = await self.models.get_model(model_id)
         shapes = await self.job_shapes()
         gpu = [s.name for s in shapes if smc.shape_platform(s.shape_series) == "NVIDIA_GPU"]
         names = [*gpu, *(s.name for s in shapes if s.name not in gpu)]
@@ -469,11 +471,11 @@ class OciFineTunes(JobRunModels, FineTunes):
 
     async def _plan(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> _Plan:
         output = self._check_request(request)
-        model = await self.backend.get_model(request.model_id)
+        model = await self.models.get_model(request.model_id)
         why = self._readiness(model)
         if why:
             raise InvalidInput.field("model_id", f"'{model.name}' cannot be fine-tuned: {why}")
-        record = await self.backend.model_record(model.id)
+        record = await self.models.model_record(model.id)
         config = model.finetune_config
         params = fm.request_params(config, request.shape, request.params)
         loop = asyncio.get_running_loop()
@@ -481,7 +483,7 @@ class OciFineTunes(JobRunModels, FineTunes):
             "shape": loop.create_task(self._pick_shape(request, model, params)),
             "image": loop.create_task(self._image(record)),
             "output_uri": loop.create_task(
-                self.backend._versioned_bucket(
+                self.ctx.versioned_bucket(
                     output[0],
                     output[1],
                     field="output_uri",
@@ -660,7 +662,7 @@ class OciFineTunes(JobRunModels, FineTunes):
             bucket, namespace, _ = plan.output
             name = plan.dataset.uri.split("/", 3)[3]
             created.uploaded = (namespace, bucket, name)  # before the call: a lost answer may still have stored it
-            await self.backend._put_file(c, namespace, bucket, name, plan.dataset.upload)
+            await self.ctx.put_file(namespace, bucket, name, plan.dataset.upload)
         meta = self._model_metadata(request, plan)
         hyper = fm.hyperparameters(plan.params, request.validation_split, plan.dataset.uri)
         details = m.CreateModelDetails(
@@ -723,7 +725,7 @@ class OciFineTunes(JobRunModels, FineTunes):
         live.run, live.run_seen = run, time.monotonic()
         live.series, live.series_seen, live.series_state = fm.MetricSeries(), time.monotonic(), run.lifecycle_state
         self._runs = None
-        self.backend.model_changed(model)
+        self.models.model_changed(model)
         return self._detail(facts)
 
     def _model_metadata(self, request: CreateFineTuneRequest, plan: _Plan) -> builtins.list[dict[str, str]]:
@@ -869,7 +871,7 @@ class OciFineTunes(JobRunModels, FineTunes):
     async def _rollback(self, created: _Created) -> None:
         def gone(model_id: str) -> None:
             self._forget(model_id)
-            self.backend.model_deleted(model_id)
+            self.models.model_deleted(model_id)
 
         await self._cleanup.undo(created, model_gone=gone)
 
@@ -879,7 +881,7 @@ class OciFineTunes(JobRunModels, FineTunes):
         facts = await self._facts_of(finetune_id)
         await self._delete_job_and_model(facts)
         self._forget(facts.model_id)
-        self.backend.model_deleted(facts.model_id)
+        self.models.model_deleted(facts.model_id)
 
 
 def _known_gpu_shapes(names: Iterable[str]) -> list[GpuShape]:

@@ -1,5 +1,5 @@
 """What the mappings of OCI fine-tuning and evaluation jobs share (pure: no SDK calls): the
-`Hyperparameters` metadatum, timestamps made aware, a job run's state and exit code read the same way,
+`Hyperparameters` metadatum, a job run's state and exit code read the same way,
 and the run's timestamps on the entity."""
 
 from __future__ import annotations
@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Container, Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, TypeVar
+
+from .mapping import aware
 
 HYPERPARAMETERS = "Hyperparameters"
 
@@ -28,12 +30,6 @@ def hyper_values(model: Any) -> dict[str, Any]:
     except ValueError:
         return {}
     return parsed if isinstance(parsed, dict) else {}
-
-
-def aware(value: datetime | None) -> datetime:
-    if value is None:
-        return datetime.now(timezone.utc)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def run_state(run_state: str, states: type[S], failed: S) -> S:

@@ -26,6 +26,7 @@ from ...errors import AquaError, Conflict, InvalidInput, NotFound, PayloadTooLar
 from ...services.datasets import DatasetAccess, JobDataset, preflight_for_job
 from . import mapping
 from .clients import OciClients, new_retry_token, policy_hint
+from .context import OciContext
 from .log_search import search_lines, search_log_page
 
 log = logging.getLogger(__name__)
@@ -336,9 +337,9 @@ class JobRunModels:
     id_is: str
     live_type: Callable[[], Any]
 
-    def __init__(self, backend: Any) -> None:
-        self.backend = backend
-        self.settings = backend.settings
+    def __init__(self, ctx: OciContext) -> None:
+        self.ctx = ctx
+        self.settings = ctx.settings
         self._facts: dict[str, Any] = {}
         self._facts_tasks: dict[str, asyncio.Task[Any]] = {}
         self._live: dict[str, Any] = {}
@@ -364,10 +365,10 @@ class JobRunModels:
     # ---- small helpers --------------------------------------------------------------------
 
     def _c(self) -> OciClients:
-        return self.backend._c()
+        return self.ctx.client()
 
     def _fresh(self, stamp: float | None, seconds: float) -> bool:
-        return stamp is not None and time.monotonic() - stamp < seconds
+        return self.ctx.fresh(stamp, seconds)
 
     def _live_of(self, key: str) -> Any:
         return self._live.setdefault(key, self.live_type())

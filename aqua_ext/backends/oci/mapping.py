@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from ...api.models import (
@@ -92,9 +92,16 @@ def os_uri(bucket: str, namespace: str, prefix: str) -> str:
     return f"oci://{bucket}@{namespace}/{prefix.strip('/')}" + ("/" if prefix.strip("/") else "")
 
 
-def _ci(tags: dict[str, Any] | None) -> dict[str, str]:
+def ci_tags(tags: dict[str, Any] | None) -> dict[str, str]:
     """Tags by lower-cased key (AQUA matches OCI_AQUA case-insensitively)."""
     return {str(k).lower(): str(v) for k, v in (tags or {}).items()}
+
+
+def aware(value: datetime | None) -> datetime:
+    """A timestamp with its time zone (OCI's are UTC); now for none."""
+    if value is None:
+        return datetime.now(timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def _truthy(value: str | None) -> bool:
@@ -102,15 +109,15 @@ def _truthy(value: str | None) -> bool:
 
 
 def is_service_aqua_model(summary: Any) -> bool:
-    return TAG_AQUA.lower() in _ci(summary.freeform_tags)
+    return TAG_AQUA.lower() in ci_tags(summary.freeform_tags)
 
 
 def is_ready_to_deploy_tag(tags: dict[str, Any] | None) -> bool:
-    return _ci(tags).get(TAG_AQUA.lower(), "").strip().lower() == "active"
+    return ci_tags(tags).get(TAG_AQUA.lower(), "").strip().lower() == "active"
 
 
 def is_user_aqua_model(summary: Any) -> bool:
-    tags = _ci(summary.freeform_tags)
+    tags = ci_tags(summary.freeform_tags)
     return TAG_CUSTOM_BASE in tags or TAG_FINE_TUNED in tags
 
 
@@ -163,7 +170,7 @@ def _int(value: str | None) -> int | None:
 
 
 def _base_fields(item: Any) -> dict[str, Any]:
-    tags = _ci(item.freeform_tags)
+    tags = ci_tags(item.freeform_tags)
     source = model_source(getattr(item, "category", None), tags)
     task = tags.get(TAG_TASK)
     capability = capability_of(task)
@@ -237,7 +244,7 @@ def to_detail(
 ) -> ModelDetail:
     """A GetModel result (oci Model) plus its Readme / License artifacts → our detail."""
     fields = _base_fields(model)
-    tags = _ci(model.freeform_tags)
+    tags = ci_tags(model.freeform_tags)
     meta = custom_metadata(model)
     entry = catalog_match(fields["name"])
     architecture: Architecture | None = None

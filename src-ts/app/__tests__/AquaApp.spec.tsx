@@ -224,11 +224,12 @@ describe('AquaApp requests at first render', () => {
     expect(screen.getByRole('tab', { name: 'Deployments' })).toHaveAttribute('aria-selected', 'true');
   });
 
-  it('keeps the Deploy button of a model that is not ready disabled', async () => {
+  it('shows no Deploy button for a model the server does not allow deploying', async () => {
     const client = new FakeClient();
-    client.models = client.models.map(m => ({ ...m, ready_to_deploy: false }));
+    client.models = client.models.map(m => ({ ...m, ready_to_deploy: false, actions: ['finetune'] }));
     setup(client);
     fireEvent.click(await screen.findByRole('button', { name: 'Qwen2.5 0.5B Instruct' }));
-    expect(await screen.findByRole('button', { name: 'Deploy' })).toBeDisabled();
+    expect(await screen.findByRole('button', { name: 'Fine-tune' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Deploy' })).not.toBeInTheDocument();
   });
 });

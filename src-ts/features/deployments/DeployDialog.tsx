@@ -39,6 +39,9 @@ import { ParamRows } from './ParamRows';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useLatest } from '../../ui/hooks/useLatest';
+import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
+import { TargetField } from '../../ui/TargetField';
+import { infoForTarget, pickTarget } from '../../shared/targets';
 
 export interface IDeployDialogProps {
   client: IAquaClient;
@@ -79,13 +82,15 @@ const FORM_FIELDS: Partial<Record<keyof IDeployForm, DeployField>> = {
  * and (collapsed) context length, data type, engine parameters and logging.
  */
 export function DeployDialog(props: IDeployDialogProps): JSX.Element {
-  const { client, trans, backendKind, info } = props;
-  const onOci = backendKind === 'oci';
+  const { client, trans } = props;
   const ids = React.useId().replace(/:/g, '');
   const id = (name: string): string => `jp-AquaExt-deploy-${ids}-${name}`;
   const [models, setModels] = React.useState<ModelSummary[] | null>(props.model ? [props.model] : null);
   const [modelsError, setModelsError] = React.useState<unknown>(null);
-  const [form, setForm] = React.useState<IDeployForm>(() => initialDeployForm(props.model, backendKind, info));
+  const [form, setForm] = React.useState<IDeployForm>(() => {
+    const first = pickTarget(props.info, props.model?.target);
+    return initialDeployForm(props.model, first?.kind ?? props.backendKind, infoForTarget(props.info, first));
+  });
   const [nameTouched, setNameTouched] = React.useState(false);
   const [shapeTouched, setShapeTouched] = React.useState(false);
   const [fit, setFit] = React.useState<FitReport | null>(null);
@@ -104,6 +109,11 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   const firstInput = React.useRef<HTMLInputElement | HTMLSelectElement | null>(null);
 
   const model = models?.find(item => item.id === form.modelId) ?? null;
+  // A given model fixes the target (the server deploys a model on its own target); without one,
+  // the user picks the target and then one of its models.
+  const formTarget = useFormTarget(props.info, props.backendKind, props.model?.target);
+  const { kind: backendKind, info } = formTarget;
+  const onOci = backendKind === 'oci';
 
   useDialogFocus(firstInput);
 
@@ -122,8 +132,18 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
     };
   }, [client, props.model]);
 
-  // The engine defaults come from /info, which may arrive after the dialog opened.
+  // The engine defaults come from /info, which may arrive after the dialog opened, and follow
+  // the chosen target (its hardware, its engines): a new target offers its own shapes afresh.
   const forInfo = useLatest({ backendKind, model, shapeTouched, trans });
+  useTargetChange(formTarget, () => {
+    setShapeTouched(false);
+    setFit(null);
+    setForm(previous => ({
+      ...previous,
+      shape: defaultShape(backendKind, info, null),
+      modelId: model && !formTarget.holds(model) ? '' : previous.modelId
+    }));
+  });
   React.useEffect(() => {
     if (!info) {
       return;
@@ -132,15 +152,15 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
     setForm(previous => {
       const engine = engineChoices(backendKind, info, trans).find(choice => choice.value === previous.engine);
       const next = { ...previous };
-      if (engine?.disabled) {
+      if (!engine || engine.disabled) {
         next.engine = defaultEngine(backendKind, model, info);
       }
-      if (!shapeTouched && backendKind === 'local') {
+      if (!shapeTouched) {
         next.shape = defaultShape(backendKind, info, null);
       }
       return next;
     });
-    // Only when /info changes: the user's own choices win afterwards.
+    // Only when /info or the target changes: the user's own choices win afterwards.
   }, [info, forInfo]);
 
   const maxModelLen = /^\d+$/.test(form.maxModelLen.trim()) ? Number(form.maxModelLen.trim()) : null;
@@ -231,7 +251,8 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   const onSubmit = (event: React.FormEvent): Promise<void> =>
     submit(event, {
       validate: () => showErrors(validateDeployForm(form, backendKind, trans)),
-      send: () => client.createDeployment(buildDeployRequest(form, backendKind)),
+      send: () =>
+        client.createDeployment({ ...buildDeployRequest(form, backendKind), target: formTarget.requestTarget }),
       done: response => {
         props.notify(trans.__('Deploying “%1”…', response.deployment.name), 'info');
         props.onCreated(response);
@@ -286,7 +307,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
                   <option value="">
                     {models === null ? trans.__('Loading models…') : trans.__('Choose a model…')}
                   </option>
-                  {(models ?? []).map(item => (
+                  {(models ?? []).filter(formTarget.holds).map(item => (
                     <option key={item.id} value={item.id}>
                       {item.name}
                     </option>
@@ -295,6 +316,13 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
               )}
             </FormField>
           )}
+          <TargetField
+            id={id('target')}
+            formTarget={formTarget}
+            disabled={busy}
+            hint={trans.__('Where the deployment runs; by default where the model is.')}
+            trans={trans}
+          />
           <TextField
             id={id('name')}
             field="name"

@@ -7,7 +7,8 @@ import type { IAquaClient } from '../../api/client';
 import { isTerminal, pollOperation } from '../../api/operations';
 import type { DeploymentDetail as DeploymentDetailData, DeploymentSummary, Operation } from '../../api/types';
 import { engineLabel, modeLabel, shapeLabel } from '../../shared/labels';
-import { canActivate, canChat, canDeactivate, canDelete, isTransitional } from '../../shared/deploymentStates';
+import { allows } from '../../shared/actions';
+import { isTransitional } from '../../shared/deploymentStates';
 import { useDeployment } from '../../ui/hooks/useDeployment';
 import { formatInteger } from '../../shared/format';
 import type { Confirm, CopyToClipboard, Notify } from '../../shared/callbacks';
@@ -146,7 +147,8 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
     });
   };
 
-  const state = detail?.state ?? summary?.state ?? null;
+  const current = detail ?? summary;
+  const state = current?.state ?? null;
   const running = operation !== null && !isTerminal(operation) && state !== null && isTransitional(state);
   const endpoint = detail ? client.serverUrl(detail.openai_base_path) : '';
 
@@ -158,7 +160,7 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
             className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-openPlaygroundButton"
             onClick={() => props.onOpenPlayground?.(deploymentId)}
             title={
-              state && canChat(state)
+              allows(current, 'chat')
                 ? trans.__('Chat with the deployment in its own tab')
                 : trans.__('Open the playground (the deployment must be active to answer)')
             }
@@ -166,7 +168,7 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
             {trans.__('Open playground')}
           </Button>
         )}
-        {props.onEvaluate && detail && state === 'ACTIVE' && detail.mode !== 'embedding' && (
+        {props.onEvaluate && detail && allows(current, 'evaluate') && (
           <Button
             className="jp-mod-styled jp-AquaExt-button jp-AquaExt-evaluateButton"
             onClick={() => props.onEvaluate?.(deploymentId)}
@@ -175,7 +177,7 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
             {trans.__('Evaluate')}
           </Button>
         )}
-        {state && canActivate(state) && (
+        {allows(current, 'activate') && (
           <Button
             className="jp-mod-styled jp-AquaExt-button"
             onClick={() => void onActivate()}
@@ -184,7 +186,7 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
             {busy === 'activate' ? trans.__('Activating…') : trans.__('Activate')}
           </Button>
         )}
-        {state && canDeactivate(state) && (
+        {allows(current, 'deactivate') && (
           <Button
             className="jp-mod-styled jp-AquaExt-button"
             onClick={() => void onDeactivate()}
@@ -193,7 +195,7 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
             {busy === 'deactivate' ? trans.__('Deactivating…') : trans.__('Deactivate')}
           </Button>
         )}
-        {state && canDelete(state) && (
+        {allows(current, 'delete') && (
           <DeleteButton
             trans={trans}
             disabled={busy !== null}

@@ -82,6 +82,7 @@ export function DeploymentsSection(props: IDeploymentsSectionProps): JSX.Element
   return (
     <DeploymentList
       items={list.items}
+      problems={list.problems}
       error={list.error}
       trans={trans}
       onOpen={props.onSelect}

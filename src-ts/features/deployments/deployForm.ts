@@ -17,6 +17,7 @@ import type {
   Info,
   ModelSummary
 } from '../../api/types';
+import { allows } from '../../shared/actions';
 import { engineLabel, modeLabel, type BackendKind } from '../../shared/labels';
 
 export type DeployField =
@@ -101,9 +102,9 @@ export const LOCAL_ENGINES: readonly EngineName[] = ['transformers', 'vllm', 'll
 export const OCI_ENGINES: readonly EngineName[] = ['vllm', 'llama.cpp', 'tgi'];
 export const MODES: readonly InferenceMode[] = ['chat', 'completion', 'embedding'];
 
-/** Only models that are ready can be deployed (downloaded, with weights). */
-export function isDeployable(model: Pick<ModelSummary, 'ready_to_deploy'>): boolean {
-  return model.ready_to_deploy;
+/** The models the server allows deploying now (downloaded, with weights). */
+export function isDeployable(model: Pick<ModelSummary, 'actions'>): boolean {
+  return allows(model, 'deploy');
 }
 
 export function defaultDeploymentName(model: Pick<ModelSummary, 'name'> | null): string {

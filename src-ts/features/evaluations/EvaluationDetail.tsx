@@ -12,7 +12,8 @@ import type {
 } from '../../api/types';
 import { escapeStop } from '../../shared/sampling';
 import { formatScore, metricLabel, scoreInfo, scoreLabel } from './format';
-import { canCancel, canDelete, isFinal, stateMessageText, withLiveFields } from './states';
+import { allows } from '../../shared/actions';
+import { isFinal, stateMessageText, withLiveFields } from './states';
 import { shortHash } from '../../shared/format';
 import { formatDateTime, formatInteger } from '../../shared/format';
 import type { Confirm, CopyToClipboard, Notify } from '../../shared/callbacks';
@@ -68,7 +69,6 @@ export function EvaluationDetail(props: IEvaluationDetailProps): JSX.Element {
   const {
     job: evaluation,
     error,
-    state,
     final,
     name,
     attempt,
@@ -126,7 +126,7 @@ export function EvaluationDetail(props: IEvaluationDetailProps): JSX.Element {
             {trans.__('Download report')}
           </a>
         )}
-        {state && canCancel(state) && (
+        {allows(evaluation ?? summary, 'cancel') && (
           <BusyButton
             className="jp-mod-styled jp-mod-warn jp-AquaExt-button jp-AquaExt-cancelEvaluationButton"
             onClick={() => void onCancel()}
@@ -136,7 +136,7 @@ export function EvaluationDetail(props: IEvaluationDetailProps): JSX.Element {
             busyLabel={trans.__('Canceling…')}
           />
         )}
-        {state && canDelete(state) && (
+        {allows(evaluation ?? summary, 'delete') && (
           <DeleteButton
             trans={trans}
             disabled={busy !== null}

@@ -8,18 +8,21 @@ import type {
   DeploymentSummary,
   EvaluationMetric,
   FineTuneSummary,
+  Info,
   ValidateDatasetRequest
 } from '../../api/types';
+import { allows } from '../../shared/actions';
 import type { BackendKind } from '../../shared/labels';
+import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
+import { useLatest } from '../../ui/hooks/useLatest';
+import { TargetField } from '../../ui/TargetField';
 import {
   buildEvaluationRequest,
   defaultEvaluationName,
   EVALUATION_FIELDS,
   EVALUATION_LIMITS,
   hasErrors,
-  hasTrainingData,
   initialEvaluationForm,
-  isEvaluable,
   placeEvaluationErrors,
   validateEvaluationForm,
   type DatasetSource,
@@ -50,6 +53,8 @@ export interface IEvaluationDialogProps {
   client: IAquaClient;
   trans: TranslationBundle;
   backendKind: BackendKind;
+  /** The enabled targets (`GET info`): with several, the form picks one and offers its deployments. */
+  info?: Info | null;
   /** The deployment to evaluate (opened from its detail); the picker still offers the others. */
   deploymentId?: string | null;
   /** Evaluate on this fine-tune's training data (opened from its detail). */
@@ -93,7 +98,10 @@ const ADVANCED: ReadonlyArray<keyof EvaluationErrors> = ['concurrency', 'shape',
  * sampling fields), concurrency, and on OCI where the report and log go.
  */
 export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
-  const { client, trans, backendKind } = props;
+  const { client, trans } = props;
+  // The target is the chosen deployment's (the server evaluates a deployment on its own target).
+  const formTarget = useFormTarget(props.info ?? null, props.backendKind);
+  const backendKind = formTarget.kind;
   const onOci = backendKind === 'oci';
   const debounceMs = props.debounceMs ?? 400;
   const ids = React.useId().replace(/:/g, '');
@@ -189,7 +197,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
     let current = true;
     client
       .listFineTunes()
-      .then(list => current && setFineTunes(list.items.filter(hasTrainingData)))
+      .then(list => current && setFineTunes(list.items.filter(job => allows(job, 'evaluate'))))
       .catch(() => current && setFineTunes([]));
     return () => {
       current = false;
@@ -198,8 +206,24 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
 
   const deployment = deployments?.find(item => item.id === form.deploymentId) ?? null;
   const finetune = finetunes?.find(item => item.id === form.finetuneId) ?? null;
-  const evaluable = (deployments ?? []).filter(isEvaluable);
-  const listed = deployment && !isEvaluable(deployment) ? [deployment, ...evaluable] : evaluable;
+  const evaluable = (deployments ?? []).filter(item => allows(item, 'evaluate') && formTarget.holds(item));
+
+  // A deployment chosen elsewhere (its detail, the only active one) brings its target; another
+  // target picked here offers that target's deployments.
+  const onTarget = useLatest({ deployment, formTarget });
+  const chosenId = deployment?.id ?? '';
+  React.useEffect(() => {
+    const { deployment, formTarget } = onTarget.current;
+    if (deployment && !formTarget.holds(deployment)) {
+      formTarget.choose(deployment.target);
+    }
+  }, [chosenId, onTarget]);
+  useTargetChange(formTarget, () => {
+    if (deployment && !formTarget.holds(deployment)) {
+      setForm(previous => ({ ...previous, deploymentId: '' }));
+    }
+  });
+  const listed = deployment && !allows(deployment, 'evaluate') ? [deployment, ...evaluable] : evaluable;
 
   // The name follows the deployment and the data until the user names it.
   const autoName = defaultEvaluationName(deployment?.name, form, finetune?.name, trans);
@@ -211,7 +235,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
 
   // The only active deployment is the obvious choice.
   React.useEffect(() => {
-    const active = (deployments ?? []).filter(isEvaluable);
+    const active = (deployments ?? []).filter(item => allows(item, 'evaluate'));
     if (active.length === 1) {
       setForm(previous => (previous.deploymentId ? previous : { ...previous, deploymentId: active[0].id }));
     }
@@ -296,7 +320,10 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
         if (!alive() || blocksSubmit(checked)) {
           return null;
         }
-        return client.createEvaluation(buildEvaluationRequest(form, backendKind, trans));
+        return client.createEvaluation({
+          ...buildEvaluationRequest(form, backendKind, trans),
+          target: formTarget.requestTarget
+        });
       },
       done: response => {
         props.notify(
@@ -360,6 +387,13 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
     >
       <form onSubmit={event => void onSubmit(event)} noValidate>
         <div className="jp-AquaExt-ModalDialog-body">
+          <TargetField
+            id={id('target')}
+            formTarget={formTarget}
+            disabled={submitting}
+            hint={trans.__('Where the evaluation runs; the deployments listed are that target’s.')}
+            trans={trans}
+          />
           <FormField
             id={id('deployment_id')}
             field="deployment_id"
@@ -370,7 +404,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
                 ? describeError(deploymentsError, trans)
                 : noneActive
                   ? trans.__('No deployment is active: deploy a model (or activate a deployment) first.')
-                  : deployment && !isEvaluable(deployment)
+                  : deployment && !allows(deployment, 'evaluate')
                     ? deployment.mode === 'embedding'
                       ? trans.__('An embedding deployment has no answers to score.')
                       : trans.__('This deployment is not active: activate it first.')
@@ -392,9 +426,9 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
                   {deployments === null ? trans.__('Loading deployments…') : trans.__('Choose a deployment…')}
                 </option>
                 {listed.map(item => (
-                  <option key={item.id} value={item.id} disabled={!isEvaluable(item)}>
+                  <option key={item.id} value={item.id} disabled={!allows(item, 'evaluate')}>
                     {trans.__('%1 — %2', item.name, item.model_name)}
-                    {isEvaluable(item) ? '' : ` (${item.state.toLowerCase()})`}
+                    {allows(item, 'evaluate') ? '' : ` (${item.state.toLowerCase()})`}
                   </option>
                 ))}
               </select>

@@ -111,6 +111,7 @@ export function EvaluationsSection(props: IEvaluationsSectionProps): JSX.Element
   return (
     <EvaluationList
       items={list.items}
+      problems={list.problems}
       error={list.error}
       trans={trans}
       onOpen={props.onSelect}

@@ -1,47 +1,26 @@
 /**
- * Evaluations side by side, without React: the best value of each metric
- * (the highest, or the lowest for latency; ties all count), the rows of the
- * overall and per-category tables, and the grouped bars per scale.
+ * Evaluations side by side, without React: the rows of the overall and
+ * per-category tables with the best value of each metric as the server names
+ * it (`best`, `category_best`), and the grouped bars per scale.
  */
 import type { EvaluationComparison, EvaluationSummary } from '../../api/types';
 import { orderedScoreKeys, scoreInfo, type ScoreScale } from './format';
-
-/** Scores closer than this are a tie (floating point noise in the report). */
-const EPSILON = 1e-9;
-
-/**
- * The ids holding the best value of one metric among `values`
- * (evaluation id → score). Empty when no evaluation has it, or when only one
- * has it and others do not (one value is no comparison).
- */
-export function bestIds(key: string, values: Readonly<Record<string, number>>): string[] {
-  const entries = Object.entries(values).filter(([, value]) => Number.isFinite(value));
-  if (entries.length < 2) {
-    return [];
-  }
-  const higher = scoreInfo(key).higherIsBetter;
-  const best = entries.reduce(
-    (acc, [, value]) => (higher ? Math.max(acc, value) : Math.min(acc, value)),
-    higher ? -Infinity : Infinity
-  );
-  const ids = entries.filter(([, value]) => Math.abs(value - best) <= EPSILON).map(([id]) => id);
-  // Everyone tied: nobody stands out.
-  return ids.length === entries.length ? [] : ids;
-}
 
 export interface ICompareRow {
   key: string;
   /** Evaluation id → score (missing when that evaluation did not compute it). */
   values: Readonly<Record<string, number>>;
-  best: string[];
+  /** The evaluations holding the best value, as the server names them (none when all tie). */
+  best: readonly string[];
 }
 
 /** The overall table's rows, one per metric, in the usual order. */
-export function overallRows(comparison: Pick<EvaluationComparison, 'overall'>): ICompareRow[] {
-  return orderedScoreKeys(Object.keys(comparison.overall)).map(key => {
-    const values = comparison.overall[key] ?? {};
-    return { key, values, best: bestIds(key, values) };
-  });
+export function overallRows(comparison: Pick<EvaluationComparison, 'overall' | 'best'>): ICompareRow[] {
+  return orderedScoreKeys(Object.keys(comparison.overall)).map(key => ({
+    key,
+    values: comparison.overall[key] ?? {},
+    best: comparison.best[key] ?? []
+  }));
 }
 
 export interface ICategoryRows {
@@ -50,17 +29,19 @@ export interface ICategoryRows {
 }
 
 /** The per-category tables: categories by name, each with its metrics. */
-export function categoryRows(comparison: Pick<EvaluationComparison, 'categories'>): ICategoryRows[] {
+export function categoryRows(comparison: Pick<EvaluationComparison, 'categories' | 'category_best'>): ICategoryRows[] {
   return Object.keys(comparison.categories)
     .sort((a, b) => a.localeCompare(b))
     .map(category => {
       const metrics = comparison.categories[category] ?? {};
+      const best = comparison.category_best[category] ?? {};
       return {
         category,
-        rows: orderedScoreKeys(Object.keys(metrics)).map(key => {
-          const values = metrics[key] ?? {};
-          return { key, values, best: bestIds(key, values) };
-        })
+        rows: orderedScoreKeys(Object.keys(metrics)).map(key => ({
+          key,
+          values: metrics[key] ?? {},
+          best: best[key] ?? []
+        }))
       };
     });
 }

@@ -9,13 +9,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { CONTRACT_LIMITS } from '../../api/limits';
-import type {
-  CreateEvaluationRequest,
-  DeploymentSummary,
-  EvaluationMetric,
-  FieldError,
-  FineTuneSummary
-} from '../../api/types';
+import type { CreateEvaluationRequest, EvaluationMetric, FieldError } from '../../api/types';
 import type { BackendKind } from '../../shared/labels';
 import { datasetStem } from '../../shared/format';
 import { placeFieldErrors } from '../../shared/fieldErrors';
@@ -135,16 +129,6 @@ export function initialEvaluationForm(
     logGroupId: '',
     logId: ''
   };
-}
-
-/** Only an ACTIVE deployment answers prompts; embedding deployments have no text to score. */
-export function isEvaluable(deployment: Pick<DeploymentSummary, 'state' | 'mode'>): boolean {
-  return deployment.state === 'ACTIVE' && deployment.mode !== 'embedding';
-}
-
-/** A fine-tune whose training data can be evaluated on: one that succeeded. */
-export function hasTrainingData(job: Pick<FineTuneSummary, 'state'>): boolean {
-  return job.state === 'SUCCEEDED';
 }
 
 /** "Qwen chat · support-qa", "Qwen chat · training data of Qwen support", or the deployment's name alone. */

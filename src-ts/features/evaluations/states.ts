@@ -1,14 +1,15 @@
 /**
  * What an evaluation's state means for the UI. Evaluations move through the
  * fine-tuning jobs' states (the contract's `EvaluationState = FineTuneState`),
- * so badges, actions and the final states are the jobs' own.
+ * so badges and the final states are the jobs' own (what may be done is the
+ * server's `actions`).
  */
 import type { EvaluationState, EvaluationSummary } from '../../api/types';
 import { overlayLiveFields, stateChanges } from '../../shared/polling';
-import { canCancel, canDelete, isFinal, stateLabel, stateMessageText, stateVariant } from '../../shared/jobStates';
+import { isFinal, stateLabel, stateMessageText, stateVariant } from '../../shared/jobStates';
 
 // The message beyond the badge is the jobs' own too (the same states and labels).
-export { canCancel, canDelete, isFinal, stateLabel, stateMessageText, stateVariant };
+export { isFinal, stateLabel, stateMessageText, stateVariant };
 
 /** Whether the list is worth polling fast: an evaluation has not finished. */
 export function anyRunning(items: readonly Pick<EvaluationSummary, 'state'>[]): boolean {
@@ -36,6 +37,7 @@ export function finishedChanges(
 /** The fields of an evaluation the list's poll keeps current. */
 const LIVE_FIELDS = [
   'state',
+  'actions',
   'state_message',
   'progress',
   'rows_done',

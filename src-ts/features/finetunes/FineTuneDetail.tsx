@@ -8,8 +8,9 @@ import type { FineTuneDetail as FineTuneDetailData, FineTuneSummary, LogsQuery }
 import { shapeLabel } from '../../shared/labels';
 import { formatDuration, shortHash } from '../../shared/format';
 import { formatEpoch, formatLearningRate, formatLoss, formatPercent, trainingTypeLabel } from './format';
-import { canCancel, canDelete, isFinal, stateMessageText } from '../../shared/jobStates';
-import { hasOutputModel, withLiveFields } from './states';
+import { allows } from '../../shared/actions';
+import { isFinal, stateMessageText } from '../../shared/jobStates';
+import { withLiveFields } from './states';
 import { useFineTuneMetrics } from './useFineTuneMetrics';
 import { formatDateTime, formatInteger } from '../../shared/format';
 import type { Confirm, CopyToClipboard, Notify } from '../../shared/callbacks';
@@ -62,7 +63,7 @@ export interface IFineTuneDetailProps {
 export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
   const { client, trans, finetuneId, summary } = props;
   const load = React.useCallback(() => client.getFineTune(finetuneId), [client, finetuneId]);
-  const { detail, job, error, state, final, name, retry, busy, actionError, cancel, remove, onChanged } = useJobDetail<
+  const { detail, job, error, final, name, retry, busy, actionError, cancel, remove, onChanged } = useJobDetail<
     FineTuneDetailData,
     FineTuneSummary
   >({
@@ -125,7 +126,9 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
     });
   };
 
-  const outputModelId = job && hasOutputModel(job) ? job.output_model_id : null;
+  const current = job ?? summary ?? null;
+  // The model to open, deploy and evaluate: there once the server allows deploying it.
+  const outputModelId = allows(current, 'deploy') ? (current?.output_model_id ?? null) : null;
 
   return (
     <div className="jp-AquaExt-ResourceDetail jp-AquaExt-FineTuneDetail" data-finetune-id={finetuneId}>
@@ -148,7 +151,7 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
             {trans.__('Deploy')}
           </Button>
         )}
-        {outputModelId && props.onEvaluate && (
+        {allows(current, 'evaluate') && props.onEvaluate && (
           <Button
             className="jp-mod-styled jp-AquaExt-button jp-AquaExt-evaluateButton jp-AquaExt-FineTuneDetail-evaluate"
             onClick={() => props.onEvaluate?.(finetuneId)}
@@ -157,7 +160,7 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
             {trans.__('Evaluate on its training data')}
           </Button>
         )}
-        {state && canCancel(state) && (
+        {allows(current, 'cancel') && (
           <BusyButton
             className="jp-mod-styled jp-mod-warn jp-AquaExt-button jp-AquaExt-cancelFineTuneButton"
             onClick={() => void onCancel()}
@@ -167,7 +170,7 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
             busyLabel={trans.__('Canceling…')}
           />
         )}
-        {state && canDelete(state) && (
+        {allows(current, 'delete') && (
           <DeleteButton
             trans={trans}
             disabled={busy !== null}
@@ -411,7 +414,7 @@ function Lineage(props: {
         <>
           <dt>{trans.__('Fine-tuned model')}</dt>
           <dd>
-            {props.onViewModel && job.state === 'SUCCEEDED' ? (
+            {props.onViewModel && allows(job, 'deploy') ? (
               <button
                 type="button"
                 className="jp-AquaExt-linkButton"

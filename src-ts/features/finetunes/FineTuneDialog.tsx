@@ -6,6 +6,7 @@ import type { IAquaClient } from '../../api/client';
 import type {
   CreateFineTuneResponse,
   FineTuneDefaults,
+  Info,
   ModelSummary,
   TrainingFit,
   TrainingType,
@@ -53,6 +54,8 @@ import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useDatasetPreflight } from '../../ui/hooks/useDatasetPreflight';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useLatest } from '../../ui/hooks/useLatest';
+import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
+import { TargetField } from '../../ui/TargetField';
 import { PreflightSummary } from '../../ui/PreflightSummary';
 import { FineTuneAdvancedFields, FineTuneShapeField, fineTuneInputs } from './FineTuneFields';
 import { TrainingFitView } from './TrainingFitView';
@@ -61,6 +64,8 @@ export interface IFineTuneDialogProps {
   client: IAquaClient;
   trans: TranslationBundle;
   backendKind: BackendKind;
+  /** The enabled targets (`GET info`): with several, the form picks one and offers its models. */
+  info?: Info | null;
   /** The base model to start from (opened from a model); the picker still offers the others. */
   model: ModelSummary | null;
   /** A dataset to start from (opened from the file browser). */
@@ -87,7 +92,10 @@ const PREFLIGHT_DELAY_FACTOR = 2;
  * experiment, subnet and logging. Defaults come from the model.
  */
 export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
-  const { client, trans, backendKind } = props;
+  const { client, trans } = props;
+  // The target the job runs on: the given model's first (as the server defaults), or the user's pick.
+  const formTarget = useFormTarget(props.info ?? null, props.backendKind, null, props.model?.target);
+  const backendKind = formTarget.kind;
   const onOci = backendKind === 'oci';
   const debounceMs = props.debounceMs ?? 400;
   const ids = React.useId().replace(/:/g, '');
@@ -141,6 +149,14 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   const model =
     models?.find(item => item.id === form.modelId) ?? (props.model?.id === form.modelId ? props.model : null);
   const defaultsReady = defaults !== null && defaults.model_id === form.modelId;
+
+  // Another target: its own models (the server fine-tunes a model on its own target).
+  useTargetChange(formTarget, () => {
+    if (model && !formTarget.holds(model)) {
+      touched.current.delete('shape');
+      setForm(previous => ({ ...previous, modelId: '' }));
+    }
+  });
 
   useDialogFocus(firstInput);
 
@@ -323,7 +339,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
         if (!alive() || blocksSubmit(checked)) {
           return null;
         }
-        return client.createFineTune(buildFineTuneRequest(form, backendKind));
+        return client.createFineTune({ ...buildFineTuneRequest(form, backendKind), target: formTarget.requestTarget });
       },
       done: response => {
         const warnings = response.preflight.warnings.length + (response.preflight.tokens?.over_limit ? 1 : 0);
@@ -367,6 +383,13 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
     >
       <form onSubmit={event => void onSubmit(event)} noValidate>
         <div className="jp-AquaExt-ModalDialog-body">
+          <TargetField
+            id={id('target')}
+            formTarget={formTarget}
+            disabled={busy}
+            hint={trans.__('Where the job runs; the base models listed are that target’s.')}
+            trans={trans}
+          />
           <FormField
             id={id('model_id')}
             field="model_id"
@@ -397,7 +420,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
                 onChange={event => chooseModel(event.target.value)}
               >
                 <option value="">{models === null ? trans.__('Loading models…') : trans.__('Choose a model…')}</option>
-                {(models ?? []).map(item => (
+                {(models ?? []).filter(formTarget.holds).map(item => (
                   <option key={item.id} value={item.id} disabled={!isFineTunable(item)}>
                     {item.name}
                     {isFineTunable(item) ? '' : ` — ${trans.__('not ready to fine-tune')}`}

@@ -88,6 +88,7 @@ export function FineTuningSection(props: IFineTuningSectionProps): JSX.Element {
   return (
     <FineTuneList
       items={list.items}
+      problems={list.problems}
       error={list.error}
       trans={trans}
       onOpen={props.onSelect}

@@ -20,6 +20,7 @@ import type {
   TrainingFit,
   TrainingType
 } from '../../api/types';
+import { allows } from '../../shared/actions';
 import type { BackendKind } from '../../shared/labels';
 import { placeLineErrors, type IPlacedLineErrors } from '../../shared/fieldErrors';
 import { datasetStem } from '../../shared/format';
@@ -229,9 +230,9 @@ export const CONTRACT_DEFAULTS: Readonly<FineTuneParams> = Object.freeze({
   seed: 42
 }) as FineTuneParams;
 
-/** Only models that are ready can be fine-tuned (weights and tokenizer on hand). */
-export function isFineTunable(model: Pick<ModelSummary, 'ready_to_finetune'>): boolean {
-  return model.ready_to_finetune;
+/** The models the server allows fine-tuning now (weights and tokenizer on hand). */
+export function isFineTunable(model: Pick<ModelSummary, 'actions'>): boolean {
+  return allows(model, 'finetune');
 }
 
 /** "Qwen2.5 0.5B Instruct · support-chats", or "… fine-tuned" before a dataset is chosen. */

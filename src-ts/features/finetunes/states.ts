@@ -1,6 +1,6 @@
 /**
- * What a fine-tuning job's state means for the UI: its badge, which actions
- * it allows, and how often the list is worth polling.
+ * What a fine-tuning job's state means for the UI: how often the list is
+ * worth polling, and the progress a detail takes from the list's row.
  */
 import type { FineTuneState, FineTuneSummary } from '../../api/types';
 import { isFinal } from '../../shared/jobStates';
@@ -17,11 +17,6 @@ export function anyRunning(items: readonly Pick<FineTuneSummary, 'state'>[]): bo
 /** 2 s while any job is not final, 10 s otherwise (another tab or the CLI may start one meanwhile). */
 export function nextPollDelay(items: readonly Pick<FineTuneSummary, 'state'>[]): number {
   return anyRunning(items) ? FAST_POLL_MS : SLOW_POLL_MS;
-}
-
-/** A job that succeeded has a model to deploy and to open. */
-export function hasOutputModel(job: Pick<FineTuneSummary, 'state' | 'output_model_id'>): boolean {
-  return job.state === 'SUCCEEDED' && !!job.output_model_id;
 }
 
 export interface IFineTuneChange {
@@ -48,6 +43,7 @@ export function finishedChanges(
 /** The fields of a job the list's poll keeps current. */
 const LIVE_FIELDS = [
   'state',
+  'actions',
   'state_message',
   'progress',
   'step',

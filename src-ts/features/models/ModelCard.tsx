@@ -5,6 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { ModelSummary } from '../../api/types';
 import { formatBytes, formatParams } from '../../shared/format';
 import { Badge } from '../../ui/Badge';
+import { TargetBadge } from '../../ui/Targets';
 import { formatLabel } from './labels';
 import { ModelBadges } from './ModelBadges';
 
@@ -40,6 +41,7 @@ export const ModelCard = React.memo(function ModelCard(props: IModelCardProps): 
         <span className="jp-AquaExt-ModelCard-name" title={model.name}>
           {model.name}
         </span>
+        <TargetBadge target={model.target} />
       </div>
       <div className="jp-AquaExt-ModelCard-meta" title={meta}>
         {meta || model.hf_id || '\u00a0'}

@@ -5,6 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
 import type { Dtype, ModelDetail as ModelDetailData } from '../../api/types';
+import { allows } from '../../shared/actions';
 import { formatBytes, formatInteger, formatParams } from '../../shared/format';
 import { stripFrontMatter } from './modelCard';
 import type { Confirm, CopyToClipboard, Notify, RenderMarkdown } from '../../shared/callbacks';
@@ -97,21 +98,16 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
           {trans.__('← All models')}
         </Button>
         <span className="jp-AquaExt-toolbarSpacer" />
-        {props.onDeploy && model && (
+        {props.onDeploy && model && allows(model, 'deploy') && (
           <Button
             className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-deployButton"
             onClick={() => props.onDeploy?.(model)}
-            disabled={!model.ready_to_deploy}
-            title={
-              model.ready_to_deploy
-                ? trans.__('Serve this model on an inference engine')
-                : trans.__('Not ready to deploy: the model has no weights here yet.')
-            }
+            title={trans.__('Serve this model on an inference engine')}
           >
             {trans.__('Deploy')}
           </Button>
         )}
-        {props.onFineTune && model?.ready_to_finetune && (
+        {props.onFineTune && model && allows(model, 'finetune') && (
           <Button
             className="jp-mod-styled jp-AquaExt-button jp-AquaExt-fineTuneButton"
             onClick={() => props.onFineTune?.(model)}
@@ -120,7 +116,7 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
             {trans.__('Fine-tune')}
           </Button>
         )}
-        {model?.source === 'registered' && (
+        {allows(model, 'delete') && (
           <Button
             className="jp-mod-styled jp-mod-warn jp-AquaExt-button jp-AquaExt-deleteButton"
             onClick={() => void onDelete()}

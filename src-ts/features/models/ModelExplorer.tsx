@@ -4,9 +4,10 @@ import { addIcon, Button, HTMLSelect, InputGroup, refreshIcon } from '@jupyterla
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
-import type { Capability, ModelFormat, ModelSource, ModelSummary } from '../../api/types';
+import type { Capability, ModelFormat, ModelSource, ModelSummary, TargetProblem } from '../../api/types';
 import { EMPTY_FILTERS, filterModels, hasActiveFilters, IModelFilters, SortKey, sortModels } from './filter';
 import { ErrorState } from '../../ui/ErrorState';
+import { TargetProblems } from '../../ui/Targets';
 import { CAPABILITIES, capabilityLabel, FORMATS, formatLabel, SOURCES, sourceLabel } from './labels';
 import { Loading } from '../../ui/Loading';
 import { ModelGrid } from './ModelGrid';
@@ -36,6 +37,7 @@ export function ModelExplorer(props: IModelExplorerProps): JSX.Element {
   const [models, setModels] = React.useState<ModelSummary[] | null>(null);
   const [loading, setLoading] = React.useState(true);
   const [error, setError] = React.useState<unknown>(null);
+  const [problems, setProblems] = React.useState<readonly TargetProblem[]>([]);
   const [filters, setFilters] = React.useState<IModelFilters>(EMPTY_FILTERS);
   const [sort, setSort] = React.useState<SortKey>('name');
   const sequence = React.useRef(0);
@@ -58,6 +60,7 @@ export function ModelExplorer(props: IModelExplorerProps): JSX.Element {
         const list = await client.listModels(refresh ? { refresh: true } : {});
         if (mounted.current && id === sequence.current) {
           setModels(list.items);
+          setProblems(list.problems);
         }
       } catch (reason) {
         if (mounted.current && id === sequence.current) {
@@ -277,6 +280,7 @@ export function ModelExplorer(props: IModelExplorerProps): JSX.Element {
           onRetry={() => void load(true)}
         />
       )}
+      <TargetProblems problems={problems} trans={trans} />
       <div className="jp-AquaExt-ModelExplorer-body">{body}</div>
     </div>
   );

@@ -5,7 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
 import { isTerminal, pollOperation } from '../../api/operations';
-import type { ModelDetail, Operation, RegisterModelRequest } from '../../api/types';
+import type { Info, ModelDetail, Operation, RegisterModelRequest } from '../../api/types';
 import type { Notify } from '../../shared/callbacks';
 import { describeError } from '../../shared/errors';
 import { FormErrors } from '../../ui/FormErrors';
@@ -14,6 +14,8 @@ import { OperationProgress } from '../../ui/OperationProgress';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
+import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
+import { TargetField } from '../../ui/TargetField';
 
 type Source = RegisterModelRequest['source'];
 type FieldName = 'source' | 'path' | 'os_uri' | 'hf_id' | 'revision' | 'token' | 'name';
@@ -28,6 +30,8 @@ export interface IRegisterDialogProps {
   pollIntervalMs: number;
   /** Which backend registers: local folders on this machine, Object Storage on OCI. */
   backendKind?: 'local' | 'oci';
+  /** The enabled targets (`GET info`): with several, the user picks where the model is registered. */
+  info?: Info | null;
   notify: Notify;
   /** Close the dialog (after success, or when the user dismisses it). */
   onClose: () => void;
@@ -47,9 +51,12 @@ export interface IRegisterDialogProps {
  */
 export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
   const { client, trans } = props;
-  const onOci = props.backendKind === 'oci';
+  const formTarget = useFormTarget(props.info ?? null, props.backendKind ?? 'local');
+  const onOci = formTarget.kind === 'oci';
   const ids = useIds();
   const [source, setSource] = React.useState<Source>(onOci ? 'object_storage' : 'local_folder');
+  // Another target offers its own sources (a folder here, Object Storage on OCI).
+  useTargetChange(formTarget, () => setSource(formTarget.kind === 'oci' ? 'object_storage' : 'local_folder'));
   const [path, setPath] = React.useState('');
   const [osUri, setOsUri] = React.useState('');
   const [hfId, setHfId] = React.useState('');
@@ -160,7 +167,7 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
   };
 
   const requestBody = (): RegisterModelRequest => {
-    const body: RegisterModelRequest = { source };
+    const body: RegisterModelRequest = { source, target: formTarget.requestTarget };
     if (source === 'object_storage' || (source === 'huggingface' && onOci)) {
       body.os_uri = osUri.trim();
     }
@@ -275,6 +282,13 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
     <ModalDialog title={trans.__('Register model')} trans={trans} onClose={close} closeDisabled={!canClose}>
       <form onSubmit={event => void onSubmit(event)} noValidate>
         <div className="jp-AquaExt-ModalDialog-body">
+          <TargetField
+            id={`${ids.source}-target`}
+            formTarget={formTarget}
+            disabled={busy}
+            hint={trans.__('Where the model is registered, and deployed and fine-tuned later.')}
+            trans={trans}
+          />
           <div className="jp-AquaExt-RegisterDialog-sources" role="radiogroup" aria-label={trans.__('Source')}>
             {(onOci
               ? ([

@@ -6,6 +6,7 @@
  * over 2,000 models is a few string scans.
  */
 import type { Capability, ModelFormat, ModelSource, ModelSummary } from '../../api/types';
+import { allows } from '../../shared/actions';
 
 export interface IModelFilters {
   /** Free text; every whitespace-separated word must match (AND), case-insensitively. */
@@ -111,7 +112,7 @@ export function filterModels(
     ) {
       continue;
     }
-    if (f.readyToFinetune && !model.ready_to_finetune) {
+    if (f.readyToFinetune && !allows(model, 'finetune')) {
       continue;
     }
     if (strings) {

@@ -6,7 +6,8 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IAquaClient } from '../../api/client';
 import type { DeploymentSummary, InferenceMode } from '../../api/types';
 import { engineLabel, modeLabel, shapeLabel } from '../../shared/labels';
-import { canChat, FAST_POLL_MS, isTransitional, stateLabel } from '../../shared/deploymentStates';
+import { allows } from '../../shared/actions';
+import { FAST_POLL_MS, isTransitional, stateLabel } from '../../shared/deploymentStates';
 import { useDeployment } from '../../ui/hooks/useDeployment';
 import { DEFAULT_SAMPLING, parseSampling, type ISamplingForm } from '../../shared/sampling';
 import { loadPlayground, savePlayground, type IPlaygroundState } from './storage';
@@ -202,7 +203,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
     );
   }
 
-  const inactive = !canChat(deployment.state);
+  const inactive = !allows(deployment, 'chat');
   const isEmbedding = mode === 'embedding';
 
   return (
@@ -233,7 +234,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                   { value: '', label: trans.__('Nothing (single)') },
                   ...others.map(item => ({
                     value: item.id,
-                    label: item.state === 'ACTIVE' ? item.name : `${item.name} (${stateLabel(item.state, trans)})`
+                    label: allows(item, 'chat') ? item.name : `${item.name} (${stateLabel(item.state, trans)})`
                   }))
                 ]}
               />

@@ -7,6 +7,7 @@
  */
 import * as React from 'react';
 
+import type { TargetProblem } from '../../api/types';
 import { FAST_POLL_MS, SLOW_POLL_MS } from '../../shared/polling';
 import { usePageVisible } from './usePageVisible';
 
@@ -25,6 +26,8 @@ export interface IPolledListOptions<T, C> {
 
 export interface IPolledList<T> {
   items: T[] | null;
+  /** Targets the last answer misses (their items are not in `items`), and why. */
+  problems: readonly TargetProblem[];
   /** The last poll's error; the previous items stay shown meanwhile. */
   error: unknown;
   /** Poll now (after an action, or from a Refresh button). */
@@ -37,11 +40,12 @@ export interface IPolledList<T> {
  * `onChanges` and `fastWhile` are read at each answer and may change freely.
  */
 export function usePolledList<T, C>(
-  fetch: () => Promise<{ items: T[] }>,
+  fetch: () => Promise<{ items: T[]; problems?: TargetProblem[] }>,
   options: IPolledListOptions<T, C>
 ): IPolledList<T> {
   const [items, setItems] = React.useState<T[] | null>(null);
   const [error, setError] = React.useState<unknown>(null);
+  const [problems, setProblems] = React.useState<readonly TargetProblem[]>([]);
   const [refreshCount, setRefreshCount] = React.useState(0);
   const pageVisible = usePageVisible();
   const active = options.active && pageVisible;
@@ -67,6 +71,7 @@ export function usePolledList<T, C>(
         const previous = itemsRef.current;
         itemsRef.current = list.items;
         setItems(list.items);
+        setProblems(list.problems ?? []);
         setError(null);
         if (previous) {
           const changes = latest.current.changes(previous, list.items);
@@ -93,7 +98,7 @@ export function usePolledList<T, C>(
   }, [fetch, active, refreshCount, fastMs, slowMs]);
 
   const refresh = React.useCallback(() => setRefreshCount(n => n + 1), []);
-  return { items, error, refresh };
+  return { items, problems, error, refresh };
 }
 
 /**

@@ -5,7 +5,15 @@ import { nullTranslator } from '@jupyterlab/translation';
 
 import { AquaApiError } from '../../../api/errors';
 import { DeployDialog, type IDeployDialogProps } from '../DeployDialog';
-import { FakeClient, makeFit, makeInfo, makeModel, target } from '../../../test-support/fixtures';
+import {
+  FakeClient,
+  LOCAL_TARGET,
+  makeFit,
+  makeInfo,
+  makeModel,
+  ociTarget,
+  target
+} from '../../../test-support/fixtures';
 
 const trans = nullTranslator.load('aqua_ext');
 
@@ -21,6 +29,13 @@ const info = makeInfo({
     }
   ]
 });
+
+/** A server whose one target is OCI. */
+const onOci: Partial<IDeployDialogProps> = {
+  backendKind: 'oci',
+  info: { ...info, backend: ociTarget(), targets: [ociTarget()] },
+  model: makeModel({ target: 'oci' })
+};
 
 function setup(overrides: Partial<IDeployDialogProps> = {}, client = new FakeClient()) {
   const props: IDeployDialogProps = {
@@ -141,6 +156,48 @@ describe('DeployDialog', () => {
     await screen.findByLabelText('Memory fit of the chosen shape');
   });
 
+  it('with local and OCI enabled, deploys a given model on its own target', () => {
+    setup({ info: { ...info, targets: [LOCAL_TARGET, ociTarget()] } });
+    const picker = screen.getByLabelText('Target');
+    expect(picker).toHaveValue('local');
+    expect(picker).toBeDisabled();
+    expect(screen.getByRole('radio', { name: /^CPU/ })).toBeChecked();
+  });
+
+  it('with local and OCI enabled, picks a target, then one of its models, and shows that target’s shapes', async () => {
+    const client = new FakeClient();
+    client.models = [
+      makeModel(),
+      makeModel({ id: 'ocid1.datasciencemodel.oc1..m', name: 'Qwen on OCI', target: 'oci' })
+    ];
+    setup({ model: null, info: { ...info, targets: [LOCAL_TARGET, ociTarget()] } }, client);
+    const picker = screen.getByLabelText('Target');
+    expect(picker).toHaveValue('local');
+    const models = screen.getByLabelText('Model');
+    await waitFor(() => expect(within(models).getAllByRole('option')).toHaveLength(2));
+    expect(within(models).queryByRole('option', { name: 'Qwen on OCI' })).not.toBeInTheDocument();
+    expect(screen.getByRole('radio', { name: /^CPU/ })).toBeChecked();
+    // OCI: its models, its shapes and replicas instead of this machine's hardware.
+    fireEvent.change(picker, { target: { value: 'oci' } });
+    expect(within(models).queryByRole('option', { name: 'Qwen2.5 0.5B Instruct' })).not.toBeInTheDocument();
+    fireEvent.change(models, { target: { value: 'ocid1.datasciencemodel.oc1..m' } });
+    expect(screen.queryByRole('radio', { name: /^CPU/ })).not.toBeInTheDocument();
+    expect(screen.getByLabelText('Replicas')).toBeInTheDocument();
+    expect(await screen.findByRole('option', { name: /VM.GPU.A10.1/ })).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Deploy' }));
+    await waitFor(() => expect(client.createDeployment).toHaveBeenCalled());
+    expect(client.createDeployment.mock.calls[0][0]).toMatchObject({
+      target: 'oci',
+      model_id: 'ocid1.datasciencemodel.oc1..m',
+      engine: 'vllm'
+    });
+  });
+
+  it('with an unavailable target, lists it disabled with why', () => {
+    setup({ info: { ...info, targets: [LOCAL_TARGET, ociTarget({ ready: false, problem: 'No OCI config.' })] } });
+    expect(screen.getByRole('option', { name: 'OCI Data Science (unavailable: No OCI config.)' })).toBeDisabled();
+  });
+
   it('on OCI picks the recommended shape from the fit, with replicas and logging', async () => {
     const client = new FakeClient();
     client.getModelFit.mockResolvedValue(
@@ -169,7 +226,7 @@ describe('DeployDialog', () => {
         ]
       })
     );
-    const { props } = setup({ backendKind: 'oci' }, client);
+    const { props } = setup(onOci, client);
     const shape = screen.getByLabelText('Shape');
     await waitFor(() => expect(shape).toHaveValue('VM.GPU.A10.1'));
     expect(
@@ -229,7 +286,7 @@ describe('DeployDialog', () => {
         recommended_shape: 'VM.GPU.A10.2'
       })
     );
-    setup({ backendKind: 'oci' }, client);
+    setup(onOci, client);
     const shape = screen.getByLabelText('Shape');
     await waitFor(() => expect(shape).toHaveValue('VM.GPU.A10.2'));
     const full = within(shape).getByRole('option', { name: /^VM.GPU.A10.1 — 1 GPU, 24.0 GB — fits — limit reached$/ });
@@ -287,7 +344,7 @@ describe('DeployDialog', () => {
         ]
       })
     );
-    setup({ backendKind: 'oci' }, client);
+    setup(onOci, client);
     const shape = screen.getByLabelText('Shape');
     await waitFor(() => expect(within(shape).getByRole('option', { name: /limit reached/ })).toBeDisabled());
     // The fit recommends nothing: the server would choose; a shape set by hand (e.g. from a stale fit) is explained.

@@ -137,6 +137,34 @@ describe('DeploymentsSection', () => {
     expect(screen.getByRole('button', { name: 'Activate' })).toBeInTheDocument();
   });
 
+  it('shows only the buttons the server allows: a FAILED OCI deployment offers Delete alone', async () => {
+    const client = new FakeClient();
+    client.deployments = [
+      makeDeployment({
+        id: 'ocid1.datasciencemodeldeployment.oc1..x',
+        target: 'oci',
+        state: 'FAILED',
+        shape: 'VM.GPU.A10.1'
+      })
+    ];
+    expect(client.deployments[0].actions).toEqual(['delete']);
+    setup({ initial: 'ocid1.datasciencemodeldeployment.oc1..x' }, client);
+    expect(await screen.findByRole('button', { name: 'Delete' })).toBeInTheDocument();
+    for (const name of ['Activate', 'Deactivate', 'Evaluate']) {
+      expect(screen.queryByRole('button', { name })).not.toBeInTheDocument();
+    }
+  });
+
+  it('renders the buttons from `actions`, whatever the state says', async () => {
+    const client = new FakeClient();
+    client.deployments = [makeDeployment({ state: 'ACTIVE', actions: ['deactivate'] })];
+    setup({ initial: 'dep-1', onEvaluate: jest.fn() }, client);
+    expect(await screen.findByRole('button', { name: 'Deactivate' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Delete' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Evaluate' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Activate' })).not.toBeInTheDocument();
+  });
+
   it('shows the progress of the deployment it just created', async () => {
     const client = new FakeClient();
     client.deployments = [makeDeployment({ id: 'dep-new', state: 'CREATING', operation_id: 'op-deploy' })];

@@ -5,7 +5,15 @@ import { nullTranslator } from '@jupyterlab/translation';
 
 import { AquaApiError } from '../../../api/errors';
 import { EvaluationDialog, type IEvaluationDialogProps } from '../EvaluationDialog';
-import { FakeClient, makeDatasetReport, makeDeployment, makeFineTune } from '../../../test-support/fixtures';
+import {
+  FakeClient,
+  LOCAL_TARGET,
+  makeDatasetReport,
+  makeDeployment,
+  makeFineTune,
+  makeInfo,
+  ociTarget
+} from '../../../test-support/fixtures';
 
 const trans = nullTranslator.load('aqua_ext');
 
@@ -82,6 +90,24 @@ describe('EvaluationDialog', () => {
       concurrency: 4,
       params: { max_tokens: 256, temperature: 0, top_p: 1, frequency_penalty: 0, presence_penalty: 0, stop: [] }
     });
+  });
+
+  it('with local and OCI enabled, evaluates on the deployment’s target and offers that target’s deployments', async () => {
+    const client = new FakeClient();
+    const oci = 'ocid1.datasciencemodeldeployment.oc1..x';
+    client.deployments = [makeDeployment(), makeDeployment({ id: oci, name: 'On OCI', target: 'oci' })];
+    setup({ deploymentId: oci, info: makeInfo({ targets: [LOCAL_TARGET, ociTarget()] }) }, client);
+    await settle();
+    const picker = screen.getByLabelText('Target');
+    const deployment = screen.getByLabelText('Deployment') as HTMLSelectElement;
+    expect(picker).toHaveValue('oci');
+    expect(deployment.value).toBe(oci);
+    expect(within(deployment).queryByRole('option', { name: /Qwen chat/ })).not.toBeInTheDocument();
+    fireEvent.change(picker, { target: { value: 'local' } });
+    await settle();
+    expect(deployment.value).toBe('');
+    expect(within(deployment).getByRole('option', { name: /Qwen chat/ })).toBeInTheDocument();
+    expect(within(deployment).queryByRole('option', { name: /On OCI/ })).not.toBeInTheDocument();
   });
 
   it('refuses a conversational dataset inline', async () => {

@@ -207,6 +207,15 @@ describe('EvaluationsSection', () => {
     await waitFor(() => expect(props.notify).toHaveBeenCalledWith('Canceling “Running”…', 'info'));
   });
 
+  it('renders the buttons from `actions`: a job being canceled offers neither Cancel nor Delete', async () => {
+    const client = new FakeClient();
+    client.evaluations = [makeEvaluation({ id: 'evj-4', name: 'Stopping', state: 'CANCELING' })];
+    setup({ initial: 'evj-4' }, client);
+    expect(await screen.findByRole('progressbar', { name: 'Evaluation progress' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Cancel evaluation' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Delete' })).not.toBeInTheDocument();
+  });
+
   it('shows why an evaluation failed, and deletes it', async () => {
     const client = new FakeClient();
     client.evaluations = [

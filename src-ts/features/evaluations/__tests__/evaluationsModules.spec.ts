@@ -1,13 +1,12 @@
 import { nullTranslator } from '@jupyterlab/translation';
 
 import { barLayout, yRange } from '../bars';
-import { bestIds, categoryRows, orderedEvaluations, overallRows, scaleGroups } from '../compare';
+import { categoryRows, orderedEvaluations, overallRows, scaleGroups } from '../compare';
 import {
   buildEvaluationRequest,
   defaultEvaluationName,
   hasErrors,
   initialEvaluationForm,
-  isEvaluable,
   placeEvaluationErrors,
   validateEvaluationForm,
   type IEvaluationForm
@@ -144,12 +143,6 @@ describe('evaluation form', () => {
     expect(defaultEvaluationName(null, { source: 'file', datasetPath: '' }, null, trans)).toBe('');
   });
 
-  it('only offers active text deployments', () => {
-    expect(isEvaluable({ state: 'ACTIVE', mode: 'chat' })).toBe(true);
-    expect(isEvaluable({ state: 'INACTIVE', mode: 'chat' })).toBe(false);
-    expect(isEvaluable({ state: 'ACTIVE', mode: 'embedding' })).toBe(false);
-  });
-
   it('places a 400 under its inputs, model parameters under the sampling fields', () => {
     const placed = placeEvaluationErrors([
       { field: 'body.name', message: 'must not be blank' },
@@ -220,15 +213,7 @@ describe('rows view', () => {
 });
 
 describe('comparison', () => {
-  it('marks the best value per metric: highest, or lowest for latency; ties share it', () => {
-    expect(bestIds('bertscore', { a: 0.8, b: 0.9, c: 0.9 })).toEqual(['b', 'c']);
-    expect(bestIds('latency_ms_p95', { a: 900, b: 1200 })).toEqual(['a']);
-    expect(bestIds('tokens_per_s_mean', { a: 20, b: 30 })).toEqual(['b']);
-    expect(bestIds('bleu', { a: 12 })).toEqual([]);
-    expect(bestIds('bleu', { a: 12, b: 12 })).toEqual([]);
-  });
-
-  it('builds the overall and per-category rows in the usual order, and groups charts by scale', () => {
+  it('builds the overall and per-category rows in the usual order, with the server’s best, and groups charts by scale', () => {
     const comparison = {
       overall: {
         rougeL: { a: 0.4, b: 0.5 },
@@ -236,7 +221,10 @@ describe('comparison', () => {
         bertscore: { a: 0.9, b: 0.8 },
         latency_ms_p50: { a: 100, b: 90 }
       },
-      categories: { shipping: { rougeL: { a: 0.1, b: 0.2 } }, billing: { bertscore: { a: 0.3, b: 0.2 } } }
+      categories: { shipping: { rougeL: { a: 0.1, b: 0.2 } }, billing: { bertscore: { a: 0.3, b: 0.2 } } },
+      // The server names the best of each score (the lowest latency, else the highest; none when all tie).
+      best: { bertscore: ['a'], rougeL: ['b'], bleu: ['a'], latency_ms_p50: ['b'] },
+      category_best: { shipping: { rougeL: ['b'] }, billing: { bertscore: ['a'] } }
     };
     const rows = overallRows(comparison);
     expect(rows.map(row => row.key)).toEqual(['bertscore', 'rougeL', 'bleu', 'latency_ms_p50']);

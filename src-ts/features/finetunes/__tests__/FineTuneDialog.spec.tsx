@@ -7,9 +7,12 @@ import { AquaApiError } from '../../../api/errors';
 import { FineTuneDialog, type IFineTuneDialogProps } from '../FineTuneDialog';
 import {
   FakeClient,
+  LOCAL_TARGET,
   makeDatasetReport,
   makeFineTuneDefaults,
+  makeInfo,
   makeModel,
+  ociTarget,
   makeTrainingFit,
   target
 } from '../../../test-support/fixtures';
@@ -95,6 +98,22 @@ describe('FineTuneDialog', () => {
     expect(check).toHaveTextContent('2 rows are longer than 1,024 tokens and would be truncated (lines 17, 230).');
     expect(check).toHaveTextContent('3 rows repeat an earlier row.');
     expect(screen.getByRole('button', { name: 'Start fine-tuning' })).toBeEnabled();
+  });
+
+  it('with local and OCI enabled, starts on the model’s target and offers each target’s own models', async () => {
+    const client = new FakeClient();
+    const oci = 'ocid1.datasciencemodel.oc1..m';
+    client.models = [makeModel(), makeModel({ id: oci, name: 'Qwen on OCI', target: 'oci' })];
+    setup({ info: makeInfo({ targets: [LOCAL_TARGET, ociTarget()] }) }, client);
+    const picker = screen.getByLabelText('Target');
+    const model = screen.getByLabelText('Base model') as HTMLSelectElement;
+    expect(picker).toHaveValue('local');
+    await waitFor(() => expect(within(model).getAllByRole('option')).toHaveLength(2));
+    expect(model.value).toBe('catalog:Qwen--Qwen2.5-0.5B-Instruct');
+    fireEvent.change(picker, { target: { value: 'oci' } });
+    await waitFor(() => expect(model.value).toBe(''));
+    expect(within(model).getByRole('option', { name: 'Qwen on OCI' })).toBeInTheDocument();
+    expect(within(model).queryByRole('option', { name: 'Qwen2.5 0.5B Instruct' })).not.toBeInTheDocument();
   });
 
   it('lists the dataset’s bad lines and keeps submit disabled until it changes', async () => {

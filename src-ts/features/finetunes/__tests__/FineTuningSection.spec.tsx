@@ -282,6 +282,16 @@ describe('FineTuningSection', () => {
     expect(screen.queryByRole('button', { name: 'Cancel job' })).not.toBeInTheDocument();
   });
 
+  it('renders the buttons from `actions`: a succeeded job the server only lets delete offers no Deploy', async () => {
+    const client = new FakeClient();
+    client.finetunes = [{ ...succeeded, actions: ['delete'] }];
+    setup({ initial: 'ftj-0a1b2c' }, client);
+    expect(await screen.findByRole('button', { name: 'Delete' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Deploy' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Evaluate on its training data' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Cancel job' })).not.toBeInTheDocument();
+  });
+
   it('waits for the first loss with an empty chart', async () => {
     const client = new FakeClient();
     client.finetunes = [

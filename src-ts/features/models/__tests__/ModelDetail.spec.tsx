@@ -87,9 +87,21 @@ describe('ModelDetail', () => {
     expect(screen.queryByText('Fine-tuning configuration')).not.toBeInTheDocument();
   });
 
-  it('offers Delete only for registered models', async () => {
+  it('offers Delete only when the server allows it (a catalog model has no delete action)', async () => {
     setup();
     await screen.findByRole('heading', { name: 'Qwen2.5 0.5B Instruct' });
+    expect(screen.queryByRole('button', { name: 'Delete' })).not.toBeInTheDocument();
+  });
+
+  it('renders its buttons from the model’s actions, never from its readiness or source', async () => {
+    const client = new FakeClient();
+    client.getModel.mockResolvedValue(
+      makeDetail({ source: 'registered', ready_to_deploy: true, ready_to_finetune: true, actions: ['finetune'] })
+    );
+    setup({ onDeploy: jest.fn(), onFineTune: jest.fn() }, client);
+    await screen.findByRole('heading', { name: 'Qwen2.5 0.5B Instruct' });
+    expect(await screen.findByRole('button', { name: 'Fine-tune' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Deploy' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Delete' })).not.toBeInTheDocument();
   });
 

@@ -5,7 +5,8 @@ import { nullTranslator } from '@jupyterlab/translation';
 
 import { AquaApiError } from '../../../api/errors';
 import { ModelExplorer } from '../ModelExplorer';
-import { FakeClient, manyModels } from '../../../test-support/fixtures';
+import { FakeClient, LOCAL_TARGET, makeModel, manyModels, ociTarget } from '../../../test-support/fixtures';
+import { TargetsContext } from '../../../ui/Targets';
 
 const trans = nullTranslator.load('aqua_ext');
 
@@ -41,6 +42,26 @@ describe('ModelExplorer', () => {
     const demo = screen.getByRole('button', { name: 'Aqua demo (tiny)' });
     expect(within(demo).getByText('Demo · random weights')).toBeInTheDocument();
     expect(within(demo).getByText('139.6K params')).toBeInTheDocument();
+  });
+
+  it('with several targets, names each card’s target and says which target the list misses', async () => {
+    const client = new FakeClient();
+    client.models = [makeModel(), makeModel({ id: 'ocid1.datasciencemodel.oc1..m', name: 'On OCI', target: 'oci' })];
+    client.listModels.mockImplementation(async () => ({
+      items: client.models,
+      total: 2,
+      problems: [{ target: 'genai', message: 'Not configured.' }]
+    }));
+    render(
+      <TargetsContext.Provider value={[LOCAL_TARGET, ociTarget()]}>
+        <ModelExplorer client={client} trans={trans} onOpenModel={jest.fn()} onRegister={jest.fn()} />
+      </TargetsContext.Provider>
+    );
+    const card = await screen.findByRole('button', { name: 'On OCI' });
+    expect(card.querySelector('.jp-AquaExt-TargetBadge')).toHaveTextContent('oci');
+    expect(screen.getByRole('status', { name: 'Targets that did not answer' })).toHaveTextContent(
+      'genai is missing from this list: Not configured.'
+    );
   });
 
   it('opens a model on click and on Enter', async () => {

@@ -5,7 +5,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 
 import { AquaApiError } from '../../../api/errors';
 import { IRegisterDialogProps, RegisterDialog } from '../RegisterDialog';
-import { FakeClient, makeOperation } from '../../../test-support/fixtures';
+import { FakeClient, LOCAL_TARGET, makeInfo, makeOperation, ociTarget } from '../../../test-support/fixtures';
 
 const trans = nullTranslator.load('aqua_ext');
 
@@ -84,6 +84,24 @@ describe('RegisterDialog', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Register' }));
     await waitFor(() => expect(props.onClose).toHaveBeenCalled());
     expect(client.registerModel).toHaveBeenCalledWith({ source: 'object_storage', os_uri: 'oci://models@ns/llama' });
+  });
+
+  it('with local and OCI enabled, registers on the picked target with that target’s sources', async () => {
+    const { client, props } = setup({ info: makeInfo({ targets: [LOCAL_TARGET, ociTarget()] }) });
+    const picker = screen.getByLabelText('Target');
+    expect(picker).toHaveValue('local');
+    expect(screen.getByLabelText('Local folder')).toBeChecked();
+    fireEvent.change(picker, { target: { value: 'oci' } });
+    expect(screen.queryByLabelText('Local folder')).not.toBeInTheDocument();
+    expect(screen.getByLabelText('Object Storage')).toBeChecked();
+    fireEvent.change(screen.getByLabelText('Object Storage path'), { target: { value: 'oci://models@ns/llama' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Register' }));
+    await waitFor(() => expect(props.onClose).toHaveBeenCalled());
+    expect(client.registerModel).toHaveBeenCalledWith({
+      source: 'object_storage',
+      os_uri: 'oci://models@ns/llama',
+      target: 'oci'
+    });
   });
 
   it('on OCI sends the upload destination with a Hugging Face id', async () => {

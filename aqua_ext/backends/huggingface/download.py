@@ -10,7 +10,7 @@ here to report progress.
 The hub endpoint is huggingface_hub's own setting (the HF_ENDPOINT
 environment variable), which is also how tests point it at a fake hub.
 
-Run as `python -m aqua_ext.backends.local.hf_download <hf_id> <revision> <folder> [file ...]`;
+Run as `python -m aqua_ext.backends.huggingface.download <hf_id> <revision> <folder> [file ...]`;
 the token comes from the HF_TOKEN environment variable, never from the
 command line (which every user of the machine can read with `ps`).
 """
@@ -33,7 +33,7 @@ from typing import Any, Protocol
 
 from ...api.models import ModelFormat
 from ...errors import Conflict, InsufficientStorage, InvalidInput, Upstream, UpstreamTimeout, says_disk_full
-from .demo_model import child_environment
+from ..child_env import child_environment, keep_tail
 
 
 class ProgressSink(Protocol):
@@ -404,15 +404,7 @@ async def _download(
         shutil.rmtree(partial, ignore_errors=True)
         raise
     stderr_tail: deque[str] = deque(maxlen=30)
-
-    async def read_stderr() -> None:
-        assert proc.stderr is not None
-        async for raw in proc.stderr:
-            line = raw.decode("utf-8", errors="replace").rstrip()
-            if line:
-                stderr_tail.append(line)
-
-    reader = asyncio.create_task(read_stderr())
+    reader = asyncio.create_task(keep_tail(proc.stderr, stderr_tail))
     waiter = asyncio.create_task(proc.wait())
     try:
         while not waiter.done():
@@ -460,7 +452,7 @@ async def _download(
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m aqua_ext.backends.local.hf_download")
+    parser = argparse.ArgumentParser(prog="python -m aqua_ext.backends.huggingface.download")
     parser.add_argument("hf_id")
     parser.add_argument("revision", help="branch, tag or (best) commit hash")
     parser.add_argument("local_dir", type=Path)
