@@ -11,11 +11,11 @@ from traitlets import Float, Int
 from . import __version__
 from .api.info import BackendDescription, Hardware
 from .backends.base import Backend
+from .backends.local.hardware import detect_hardware
 from .config import AquaConfig, in_oci_notebook_session
 from .handlers import routes
 from .services import Services
 from .services.chat_stream import StreamLimiter
-from .services.hardware import detect_hardware
 from .services.operations import OperationRegistry
 from .services.target_factory import build_targets
 from .services.targets import Targets

@@ -87,9 +87,9 @@ def serve_jupyter(stub_url: str, port: int, token: str, workdir: Path, profile: 
     from aqua_ext.api.info import BackendDescription
     from aqua_ext.api.logs import LogPage, LogsQuery
     from aqua_ext.api.models import ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
+    from aqua_ext.api.upstream import UpstreamTarget
     from aqua_ext.backends.base import Backend
     from aqua_ext.errors import Conflict, NotFound
-    from aqua_ext.services.upstream import UpstreamTarget
 
     class BenchBackend(Backend):
         """One ACTIVE chat deployment, `bench`, served by the stub; nothing else."""

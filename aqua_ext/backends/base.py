@@ -37,16 +37,16 @@ from ..api.finetunes import (
 from ..api.info import BackendDescription
 from ..api.logs import LogPage, LogsQuery
 from ..api.models import ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
+from ..api.upstream import UpstreamTarget
 from ..services.datasets import DatasetAccess
-from ..services.operations import OperationRegistry
-from ..services.shapes import GpuShape
-from ..services.upstream import UpstreamTarget
+from .oci.shapes import GpuShape
+from .operations import Operations
 
 
 class Backend(abc.ABC):
     kind: str
 
-    def __init__(self, operations: OperationRegistry) -> None:
+    def __init__(self, operations: Operations) -> None:
         self.operations = operations
 
     def owns(self, resource_id: str) -> bool:

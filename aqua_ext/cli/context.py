@@ -8,7 +8,6 @@ global flags), and the services commands call (as the server's handlers do, over
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
 import os
 import sys
@@ -19,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from ..api.info import Hardware
 from ..config import SECTIONS, AquaConfig
 from ..errors import InvalidInput
-from ..services.hardware import detect_hardware
 from ..services.operations import OperationRegistry
 from . import jupyter_config
 
@@ -177,14 +175,16 @@ async def run(args: argparse.Namespace, command: Command) -> int:
         await services.close()
 
 
-_probed: list[Hardware] = []
+# This machine's hardware (a local target's fit), probed once per process (made on first use).
+_probe: list[Callable[[], Awaitable[Hardware]]] = []
 
 
 async def _hardware() -> Hardware:
-    """This machine's hardware (a local target's fit), probed once."""
-    if not _probed:
-        _probed.append(await asyncio.to_thread(detect_hardware))
-    return _probed[0]
+    if not _probe:
+        from ..services.target_factory import hardware_probe
+
+        _probe.append(hardware_probe())
+    return await _probe[0]()
 
 
 # ---- the global flags: before the command or after it (`aqua-ext models list --json`) ---------

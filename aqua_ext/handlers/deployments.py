@@ -21,12 +21,12 @@ from ..api.deployments import (
     EmbedRequest,
 )
 from ..api.logs import LogsQuery
+from ..api.upstream import OPENAI_PATHS
 from ..errors import AquaError, InvalidInput, Upstream
 from ..services.chat import ChatTurn
 from ..services.chat_stream import ChatDelta
 from ..services.embeddings import EngineUnreachable, embed, usage_of
 from ..services.sse import format_comment, format_event
-from ..services.upstream import OPENAI_PATHS
 from .base import AquaHandler
 
 PING_INTERVAL_S = 15.0  # keeps proxies from closing a stream while the engine thinks

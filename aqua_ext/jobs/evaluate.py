@@ -123,9 +123,9 @@ class Evaluation(jobs.StatusFile):
         import httpx
 
         from ..api.deployments import ChatRequest
+        from ..api.upstream import UpstreamTarget
         from ..services.chat_payload import build_payload
         from ..services.chat_stream import ChatDone, stream_chat
-        from ..services.upstream import UpstreamTarget
 
         self._loop, self._main = asyncio.get_running_loop(), asyncio.current_task()
         if self.cancel_requested:

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ..api.deployments import ChatRequest, DeploymentState
+from ..api.upstream import UpstreamTarget
 from ..errors import InvalidInput, Upstream, UpstreamTimeout
 from . import chat_stream
 from .chat_payload import build_payload
-from .upstream import UpstreamTarget
 
 if TYPE_CHECKING:
     from .deployments import Deployments

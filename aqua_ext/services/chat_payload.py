@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from ..api.deployments import ChatRequest
+from ..api.upstream import UpstreamTarget
 from ..errors import InvalidInput
-from .upstream import UpstreamTarget
 
 
 def build_payload(request: ChatRequest, target: UpstreamTarget) -> tuple[str, dict[str, Any]]:

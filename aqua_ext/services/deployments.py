@@ -17,10 +17,10 @@ from ..api.deployments import (
     DeploymentSummary,
 )
 from ..api.logs import LogPage, LogsQuery
+from ..api.upstream import UpstreamTarget
 from ..backends.base import Backend
 from .chat import ChatTurn, start_turn
 from .resources import Lifecycle, LifecycleService, create_target
-from .upstream import UpstreamTarget
 
 S = DeploymentState
 _SERVING: frozenset[DeploymentAction] = frozenset({"chat", "evaluate", "deactivate", "delete"})

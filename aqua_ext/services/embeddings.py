@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 
 from ..api.deployments import ChatUsage, EmbedResponse
+from ..api.upstream import UpstreamTarget
 from ..errors import Upstream
-from .upstream import UpstreamTarget
 
 
 class EngineUnreachable(Upstream):

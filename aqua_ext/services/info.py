@@ -7,7 +7,7 @@ import asyncio
 
 from .. import __version__
 from ..api.info import Info as InfoModel
-from .hardware import detect_engines, detect_hardware
+from ..backends.local.hardware import detect_engines, detect_hardware
 from .targets import Targets
 
 

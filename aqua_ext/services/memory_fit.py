@@ -17,8 +17,8 @@ from typing import Literal
 from ..api.fit import Dtype, FitQuery, FitReport, FitTarget
 from ..api.info import Hardware
 from ..api.models import Architecture, ModelDetail, ModelSummary
+from ..backends.oci.shapes import OCI_GPU_SHAPES, GpuShape
 from ..errors import InvalidInput
-from .shapes import OCI_GPU_SHAPES, GpuShape
 
 BYTES_PER_PARAMETER: dict[str, float] = {
     "float32": 4.0,

@@ -17,12 +17,12 @@ from ..api.models import (
     RegisterModelRequest,
     RegisterModelResponse,
 )
+from ..backends.oci.shapes import OCI_GPU_SHAPES
 from ..errors import Conflict
 from .finetunes import refuse_if_served
 from .memory_fit import estimate_fit
 from .model_filter import filter_models
 from .resources import merged
-from .shapes import OCI_GPU_SHAPES
 from .targets import Targets
 
 # Per target kind: the sources a user may delete (the rest are built in or provided by the service),

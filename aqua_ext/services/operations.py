@@ -1,7 +1,7 @@
 """Long-running operations: run a coroutine in the background, expose its
 progress, let the user cancel it.
 
-The work coroutine receives a `Progress` to report through, and is cancelled
+The work coroutine receives a `Progress` (backends/operations.py) to report through, and is cancelled
 with `asyncio.CancelledError`; it must clean up in `finally`/`except` (kill
 its subprocess, remove partial files) so a cancel leaves nothing behind.
 """
@@ -12,10 +12,10 @@ import asyncio
 import logging
 import uuid
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 
 from ..api.operations import TERMINAL_STATES, Operation, OperationState
+from ..backends.operations import Work
 from ..errors import AquaError, Conflict, NotFound, storage_error
 
 log = logging.getLogger(__name__)
@@ -27,8 +27,8 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class Progress:
-    """What a work coroutine uses to report how far it got."""
+class OperationProgress:
+    """How a work coroutine reports how far it got (the `backends.operations.Progress` it receives)."""
 
     def __init__(self, registry: OperationRegistry, operation_id: str) -> None:
         self._registry = registry
@@ -44,10 +44,9 @@ class Progress:
         self._registry._ops[self._id] = op.model_copy(update=changes)
 
 
-Work = Callable[[Progress], Awaitable[str | None]]
-
-
 class OperationRegistry:
+    """The `backends.operations.Operations` runner every driver is handed."""
+
     def __init__(self) -> None:
         self._ops: OrderedDict[str, Operation] = OrderedDict()
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -130,7 +129,7 @@ class OperationRegistry:
 
     async def _run(self, operation_id: str, work: Work) -> None:
         try:
-            resource_id = await work(Progress(self, operation_id))
+            resource_id = await work(OperationProgress(self, operation_id))
         except asyncio.CancelledError:
             self._set(operation_id, state=OperationState.CANCELED, message="Canceled; nothing was kept")
         except AquaError as exc:

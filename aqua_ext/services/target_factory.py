@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from ..api.info import Hardware
 from ..backends.base import Backend
+from ..backends.local.hardware import detect_hardware
 from ..config import AquaConfig
 from .operations import OperationRegistry
 from .targets import Targets
@@ -62,3 +64,15 @@ def _local(
         max_workers=config.executor_workers,
         hardware=hardware,
     )
+
+
+def hardware_probe() -> Callable[[], Awaitable[Hardware]]:
+    """A `hardware` for build_targets: this machine's hardware, probed (in a thread) on the first call only."""
+    probed: list[Hardware] = []
+
+    async def probe() -> Hardware:
+        if not probed:
+            probed.append(await asyncio.to_thread(detect_hardware))
+        return probed[0]
+
+    return probe

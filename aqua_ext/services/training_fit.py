@@ -21,8 +21,8 @@ from ..api.finetunes import FineTuneParams, TrainingFit
 from ..api.fit import Dtype, FitTarget
 from ..api.info import Hardware
 from ..api.models import ModelDetail
+from ..backends.oci.shapes import GpuShape
 from .memory_fit import CPU_USABLE_FRACTION, GPU_USABLE_FRACTION, bytes_per_parameter
-from .shapes import GpuShape
 
 _GB = 1e9
 ADAM_STATE_BYTES = 8  # two float32 moments per trainable parameter

@@ -22,13 +22,13 @@ from pydantic import ValidationError
 from aqua_ext.api.deployments import CreateDeploymentRequest, DeploymentState
 from aqua_ext.api.logs import LogsQuery
 from aqua_ext.api.operations import OperationState
+from aqua_ext.api.upstream import UpstreamTarget
 from aqua_ext.backends.oci.backend import OciBackend
 from aqua_ext.errors import Conflict, InvalidInput, NotFound
 from aqua_ext.services.chat_stream import ChatDelta, ChatDone, stream_chat
 from aqua_ext.services.deployments import Deployments
 from aqua_ext.services.operations import OperationRegistry
 from aqua_ext.services.targets import Targets
-from aqua_ext.services.upstream import UpstreamTarget
 from tests.oci_emulator import FaultConfig
 from tests.oci_setup import OciWorld, add_log, backend_settings, seed_deployable_model
 

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from aqua_ext.api.deployments import ChatRequest
+from aqua_ext.api.upstream import UpstreamTarget
 from aqua_ext.errors import InvalidInput
 from aqua_ext.services.chat_payload import build_payload
-from aqua_ext.services.upstream import UpstreamTarget
 
 
 def target(**kw: object) -> UpstreamTarget:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from aqua_ext.api.deployments import ChatMessage, ChatRequest
+from aqua_ext.api.upstream import UpstreamTarget
 from aqua_ext.errors import InvalidInput
 from aqua_ext.services.chat import for_mode
 from aqua_ext.services.chat_payload import build_payload
 from aqua_ext.services.evaluation_results import best_ids
-from aqua_ext.services.upstream import UpstreamTarget
 
 
 def target(mode: str) -> UpstreamTarget:

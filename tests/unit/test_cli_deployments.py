@@ -27,11 +27,12 @@ from aqua_ext.api.deployments import (
     DeploymentSummary,
 )
 from aqua_ext.api.logs import LogPage, LogsQuery
+from aqua_ext.api.upstream import UpstreamTarget
+from aqua_ext.backends.operations import Progress
 from aqua_ext.cli import chat as cli_chat
 from aqua_ext.cli import follow
 from aqua_ext.errors import Conflict, InvalidInput, NotFound, Upstream
-from aqua_ext.services.operations import OperationRegistry, Progress
-from aqua_ext.services.upstream import UpstreamTarget
+from aqua_ext.services.operations import OperationRegistry
 from tests.model_folders import HAS_LOCAL_EXTRA
 from tests.stub_upstream import StubConfig, StubUpstream
 from tests.unit.cli_fakes import FakeBackendBase, main_with

@@ -13,9 +13,10 @@ import pytest
 
 from aqua_ext.api.operations import OperationState
 from aqua_ext.backends.local import engines
+from aqua_ext.backends.operations import Progress
 from aqua_ext.errors import InsufficientStorage, Upstream, says_disk_full, storage_error
 from aqua_ext.jobs.job_status import write_json_atomic
-from aqua_ext.services.operations import OperationRegistry, Progress
+from aqua_ext.services.operations import OperationRegistry
 
 ENOSPC = OSError(errno.ENOSPC, "No space left on device", "/data/x")
 

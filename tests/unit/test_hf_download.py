@@ -50,7 +50,7 @@ WEIGHTS = safetensors_bytes({"embed": [64, 8], "norm": [8]})  # ~2 KB
 
 
 class RecordingProgress:
-    """Stands in for services.operations.Progress."""
+    """Stands in for backends.operations.Progress."""
 
     def __init__(self) -> None:
         self.updates: list[tuple[float | None, str | None]] = []

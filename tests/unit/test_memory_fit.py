@@ -7,9 +7,9 @@ import pytest
 from aqua_ext.api.fit import Dtype, FitQuery, FitReport
 from aqua_ext.api.info import Gpu, Hardware
 from aqua_ext.api.models import Architecture, Capability, ModelDetail, ModelFormat, ModelSource, ModelSummary
-from aqua_ext.services.hardware import parse_nvidia_smi
+from aqua_ext.backends.local.hardware import parse_nvidia_smi
+from aqua_ext.backends.oci.shapes import OCI_GPU_SHAPES, GpuShape, get_shape
 from aqua_ext.services.memory_fit import estimate_fit
-from aqua_ext.services.shapes import OCI_GPU_SHAPES, GpuShape, get_shape
 
 LLAMA_8B_ARCH = Architecture(
     model_type="llama",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from aqua_ext.api.operations import OperationState
-from aqua_ext.services.operations import OperationRegistry, Progress
+from aqua_ext.backends.operations import Progress
+from aqua_ext.services.operations import OperationRegistry
 
 
 async def test_cancel_before_the_work_started_ends_canceled() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aqua_ext.api.finetunes import FineTuneParams
 from aqua_ext.api.info import Gpu, Hardware
 from aqua_ext.api.models import Architecture, Capability, ModelDetail, ModelFormat, ModelSource
-from aqua_ext.services.shapes import get_shape
+from aqua_ext.backends.oci.shapes import get_shape
 from aqua_ext.services.training_fit import estimate_training_fit
 
 

@@ -28,15 +28,15 @@ from ...api.models import (
 )
 from ...catalog import catalog_model_id, curated_card, curated_entries
 from ...errors import Conflict, InvalidInput, NotFound, Unavailable
-from ...services.hardware import detect_hardware
-from ...services.operations import OperationRegistry, Progress
 from ..base import Backend
 from ..huggingface import download as hf_download
+from ..operations import Operations, Progress
 from . import demo_model
 from .deployments import LocalDeployments
 from .evaluations import LocalEvaluations
 from .finetunes import MODEL_ID_PREFIX as FINETUNED_PREFIX
 from .finetunes import LocalFineTunes
+from .hardware import detect_hardware
 from .hf_cache import CachedModel, scan_hf_cache
 from .lease import Lease
 from .model_folder import FolderInfo, inspect_folder, validate_folder
@@ -59,7 +59,7 @@ class LocalBackend(Backend):
 
     def __init__(
         self,
-        operations: OperationRegistry,
+        operations: Operations,
         *,
         data_dir: Path,
         allowed_roots: list[Path],

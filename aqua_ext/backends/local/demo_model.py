@@ -33,7 +33,7 @@ from ...errors import InsufficientStorage, Unavailable, Upstream, says_disk_full
 from ..child_env import child_environment, keep_tail
 
 if TYPE_CHECKING:
-    from ...services.operations import Progress
+    from ..operations import Progress
 
 DEMO_MODEL_ID = "demo:tiny-llama"
 GENERATOR_VERSION = 1

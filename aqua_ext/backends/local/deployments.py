@@ -41,14 +41,14 @@ from ...api.fit import FitQuery
 from ...api.info import Hardware
 from ...api.logs import LogPage, LogsQuery
 from ...api.models import ModelDetail, ModelFormat
+from ...api.upstream import UpstreamTarget, served_name
 from ...errors import AquaError, Conflict, InvalidInput, NotFound, storage_error
 from ...services.engine_args import param_value
-from ...services.hardware import detect_engines
 from ...services.memory_fit import estimate_fit, require_fit
-from ...services.operations import OperationRegistry, Progress
-from ...services.upstream import UpstreamTarget, served_name
 from ..base import Deployments
+from ..operations import Operations, Progress
 from . import engines
+from .hardware import detect_engines
 from .lease import FileLock, engine_lock
 from .logs import read_log_page
 from .model_folder import model_file
@@ -79,7 +79,7 @@ class LocalDeployments(Deployments):
     def __init__(
         self,
         store: Store,
-        operations: OperationRegistry,
+        operations: Operations,
         *,
         runs_dir: Path,
         get_model: Callable[[str], Awaitable[ModelDetail]],

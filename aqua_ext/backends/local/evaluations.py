@@ -28,12 +28,12 @@ from ...api.evaluations import (
     ModelParameters,
 )
 from ...api.logs import LogPage, LogsQuery
+from ...api.upstream import UpstreamTarget
 from ...errors import AquaError, Conflict, InvalidInput, Unavailable
 from ...jobs import evaluate as job
 from ...services.chat_payload import build_payload
 from ...services.datasets import DatasetAccess, JobDataset, preflight_for_job
 from ...services.evaluation_results import page_rows, parse_rows, report_from
-from ...services.upstream import UpstreamTarget
 from ..base import Evaluations
 from .deployments import LocalDeployments
 from .detached_jobs import FINAL, DetachedJobs, Observed, S, eta_seconds, now, parse_time

@@ -39,11 +39,11 @@ from ...api.models import Capability, Lineage, ModelDetail, ModelFormat, ModelSo
 from ...errors import InvalidInput, NotFound, Unavailable
 from ...jobs import finetune as job
 from ...services.datasets import DatasetAccess, preflight_for_job, tokenizer_folder
-from ...services.hardware import detect_engines
 from ...services.memory_fit import require_fit
 from ...services.training_fit import estimate_training_fit
 from ..base import FineTunes
 from .detached_jobs import CANCEL_GRACE_S, FINAL, DetachedJobs, Observed, eta_seconds, now, parse_time
+from .hardware import detect_engines
 from .model_folder import inspect_folder
 from .store import JobRow, Store
 

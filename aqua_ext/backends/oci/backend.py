@@ -15,9 +15,8 @@ from __future__ import annotations
 from ...api.info import BackendDescription
 from ...api.models import ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
 from ...errors import AquaError
-from ...services.operations import OperationRegistry
-from ...services.shapes import GpuShape
 from ..base import Backend
+from ..operations import Operations
 from .config import OciSettings
 from .context import OciContext
 from .deploy_request import DeployPlanner
@@ -26,6 +25,7 @@ from .deployments import OciDeployments
 from .evaluations import OciEvaluations
 from .finetunes import OciFineTunes
 from .models import OciModels
+from .shapes import GpuShape
 
 
 class OciBackend(Backend):
@@ -34,7 +34,7 @@ class OciBackend(Backend):
     finetunes: OciFineTunes
     evaluations: OciEvaluations
 
-    def __init__(self, operations: OperationRegistry, settings: OciSettings | None = None) -> None:
+    def __init__(self, operations: Operations, settings: OciSettings | None = None) -> None:
         super().__init__(operations)
         self.settings = settings or OciSettings()
         self.context = OciContext(self.settings, operations)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import AquaError, InvalidInput, NotFound, Unavailable
-from ...services.operations import OperationRegistry
+from ..operations import Operations
 from . import mapping
 from .auth import AuthProblem, make_auth
 from .clients import OciClients, OciNotAuthenticated, policy_hint
@@ -30,7 +30,7 @@ MULTIPART_UPLOAD_BYTES = 128 * 1024 * 1024  # bigger files go up in parts (the S
 
 
 class OciContext:
-    def __init__(self, settings: OciSettings, operations: OperationRegistry) -> None:
+    def __init__(self, settings: OciSettings, operations: Operations) -> None:
         self.settings = settings
         self.operations = operations
         self.clients: OciClients | None = None

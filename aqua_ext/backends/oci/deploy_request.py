@@ -24,7 +24,6 @@ from ...api.models import Capability, ModelDetail, ModelFormat, ModelSource
 from ...errors import InvalidInput
 from ...services.engine_args import param_value
 from ...services.memory_fit import CPU_USABLE_FRACTION, GPU_USABLE_FRACTION, estimate_fit, require_fit
-from ...services.shapes import get_shape
 from . import containers as smc
 from . import deploy_mapping as dm
 from . import finetune_mapping as ftm
@@ -34,6 +33,7 @@ from .deploy_shapes import NO_LOCAL_HARDWARE, OciShapes
 from .engine_params import max_len_params, validate_oci_params
 from .log_search import check_log_ocids
 from .models import OciModels
+from .shapes import get_shape
 
 log = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ from ...api.info import Hardware
 from ...api.models import ModelDetail
 from ...errors import AquaError, InvalidInput
 from ...services.memory_fit import estimate_fit
-from ...services.shapes import OCI_GPU_SHAPES, GpuShape
 from .context import OciContext
 from .limits import SERVICE_NAME as LIMITS_SERVICE
 from .limits import limit_of
+from .shapes import OCI_GPU_SHAPES, GpuShape
 
 log = logging.getLogger(__name__)
 

@@ -45,10 +45,10 @@ from ...api.deployments import (
 )
 from ...api.logs import LogPage, LogsQuery
 from ...api.operations import Operation
+from ...api.upstream import UpstreamTarget, served_name
 from ...errors import AquaError, Conflict, InvalidInput, NotFound, Unavailable, Upstream, UpstreamTimeout
-from ...services.operations import Progress
-from ...services.upstream import UpstreamTarget, served_name
 from ..base import Deployments
+from ..operations import Progress
 from . import deploy_mapping as dm
 from . import mapping
 from .clients import OciClients, new_retry_token

@@ -57,7 +57,6 @@ from ...errors import (
 )
 from ...services.datasets import DatasetAccess, preflight_for_job, tokenizer_folder
 from ...services.memory_fit import GPU_USABLE_FRACTION, require_fit
-from ...services.shapes import GpuShape, get_shape
 from ...services.training_fit import estimate_training_fit
 from ..base import FineTunes
 from . import containers as smc
@@ -81,6 +80,7 @@ from .job_support import (
     StagedDataset as _Dataset,
 )
 from .log_search import check_log_ocids
+from .shapes import GpuShape, get_shape
 
 if TYPE_CHECKING:
     from .context import OciContext

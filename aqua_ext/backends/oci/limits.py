@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...services.shapes import get_shape
+from .shapes import get_shape
 
 SERVICE_NAME = "data-science"
 

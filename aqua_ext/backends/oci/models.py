@@ -40,7 +40,7 @@ from ...api.models import (
     RegisterModelResponse,
 )
 from ...errors import AquaError, Conflict, InvalidInput, NotFound, Unavailable
-from ...services.operations import Progress
+from ..operations import Progress
 from . import mapping
 from .clients import OciClients, new_retry_token, policy_hint
 from .context import OciContext

@@ -1,6 +1,9 @@
 """Where a deployment's engine answers, as the chat stream and the OpenAI
 pass-through need it. Backends hand one out per request without a
-control-plane call (OCI caches the predict endpoint)."""
+control-plane call (OCI caches the predict endpoint).
+
+A contract type between the drivers that return it and the services and handlers
+that use it, so it lives in api/ below them all (it is not part of the REST schema)."""
 
 from __future__ import annotations
 

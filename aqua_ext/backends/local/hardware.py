@@ -10,7 +10,7 @@ import platform
 import shutil
 import subprocess
 
-from ..api.info import Engine, Gpu, Hardware
+from ...api.info import Engine, Gpu, Hardware
 
 
 def _memory_gb() -> float:
