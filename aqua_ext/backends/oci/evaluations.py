@@ -53,7 +53,6 @@ from . import containers as smc
 from . import deploy_mapping as dm
 from . import evaluation_mapping as em
 from . import mapping
-from .clients import new_retry_token, policy_hint
 from .job_support import (
     Created,
     JobRunModels,
@@ -129,19 +128,7 @@ class OciEvaluations(JobRunModels, Evaluations):
     # ---- what an evaluation is ------------------------------------------------------------
 
     async def _read_facts(self, evaluation_id: str) -> em.Facts:
-        c = self._c()
-        raw = (
-            await c.call(
-                "datascience",
-                c.data_science.get_model,
-                evaluation_id,
-                not_found=f"No evaluation with id '{evaluation_id}' in OCI Data Science (or you may not "
-                f"read it: {policy_hint('datascience', self.settings.compartment_id)}).",
-            )
-        ).data
-        if raw.lifecycle_state == "DELETED":
-            self._forget(evaluation_id)
-            raise NotFound(f"The evaluation '{raw.display_name}' was deleted.")
+        raw = await self._get_model(evaluation_id)
         if not em.is_evaluation(raw):
             raise NotFound(f"'{raw.display_name}' is not an evaluation (it has no {em.TAG_EVALUATION} tag).")
         job = await self._read_job(mapping.custom_metadata(raw).get(em.MD_JOB_ID))
@@ -530,10 +517,7 @@ class OciEvaluations(JobRunModels, Evaluations):
             defined_metadata_list=[m.Metadata(key=em.HYPERPARAMETERS, value=json.dumps(hyper, separators=(",", ":")))],
             model_version_set_id=set_id,
         )
-        model = (
-            await c.call("datascience", c.data_science.create_model, details, opc_retry_token=new_retry_token())
-        ).data
-        created.model_id = model.id
+        model = await self._create_model(details, created)
         arguments = em.evaluation_arguments(
             evaluation_id=model.id,
             target_id=deployment.id,
@@ -580,14 +564,7 @@ class OciEvaluations(JobRunModels, Evaluations):
             block_storage_size_in_gbs=plan.shape_config["block_storage"],
             job_shape_config_details=shape_config,
         )
-        logs = None
-        if request.log_id:
-            logs = m.JobLogConfigurationDetails(
-                enable_logging=True,
-                enable_auto_log_creation=False,
-                log_group_id=request.log_group_id,
-                log_id=request.log_id,
-            )
+        logs = self._job_logs(request.log_group_id, request.log_id)
         return m.CreateJobDetails(
             compartment_id=self.settings.compartment_id,
             project_id=self.settings.project_id,

@@ -62,7 +62,6 @@ from ..base import FineTunes
 from . import containers as smc
 from . import finetune_mapping as fm
 from . import mapping
-from .clients import new_retry_token, policy_hint
 from .job_support import (
     RUNNING_RUN_STATES,
     JobRunModels,
@@ -161,19 +160,7 @@ class OciFineTunes(JobRunModels, FineTunes):
 
     async def _get_model(self, model_id: str) -> Any:
         """GetModel, keeping what changes on it (the metric series, the output path, readiness)."""
-        c = self._c()
-        raw = (
-            await c.call(
-                "datascience",
-                c.data_science.get_model,
-                model_id,
-                not_found=f"No fine-tune with id '{model_id}' in OCI Data Science (or you may not read "
-                f"it: {policy_hint('datascience', self.settings.compartment_id)}).",
-            )
-        ).data
-        if raw.lifecycle_state == "DELETED":
-            self._forget(model_id)
-            raise NotFound(f"The fine-tuned model '{raw.display_name}' was deleted.")
+        raw = await super()._get_model(model_id)
         live = self._live_of(model_id)
         live.series = fm.metric_series(raw)
         live.series_seen = time.monotonic()
@@ -638,7 +625,6 @@ class OciFineTunes(JobRunModels, FineTunes):
     async def _launch(self, request: CreateFineTuneRequest, plan: _Plan, created: _Created) -> FineTuneDetail:
         import oci
 
-        c = self._c()
         m = oci.data_science.models
         base = plan.model
         set_id = plan.version_set_id
@@ -657,10 +643,7 @@ class OciFineTunes(JobRunModels, FineTunes):
             defined_metadata_list=[m.Metadata(key=fm.HYPERPARAMETERS, value=json.dumps(hyper, separators=(",", ":")))],
             model_version_set_id=set_id,
         )
-        model = (
-            await c.call("datascience", c.data_science.create_model, details, opc_retry_token=new_retry_token())
-        ).data
-        created.model_id = model.id
+        model = await self._create_model(details, created)
         await self._copy_artifacts(plan.record, model.id)
         job, run = await self._start_job_run(self._job_details(request, plan, model.id), created)
         # AQUA's step 6: the model names its job and run (and the run is its provenance).
@@ -744,14 +727,7 @@ class OciFineTunes(JobRunModels, FineTunes):
         image = m.OcirContainerJobEnvironmentConfigurationDetails(
             job_environment_type="OCIR_CONTAINER", image=plan.image
         )
-        logs = None
-        if request.log_id:
-            logs = m.JobLogConfigurationDetails(
-                enable_logging=True,
-                enable_auto_log_creation=False,
-                log_group_id=request.log_group_id,
-                log_id=request.log_id,
-            )
+        logs = self._job_logs(request.log_group_id, request.log_id)
         common: dict[str, Any] = dict(
             compartment_id=self.settings.compartment_id,
             project_id=self.settings.project_id,

@@ -412,6 +412,43 @@ class JobRunModels:
 
     # ---- create: the steps both kinds take ------------------------------------------------------
 
+    async def _get_model(self, key: str) -> Any:
+        """GetModel of a live one: NotFound when there is none (or it may not be read), or it was deleted."""
+        c = self._c()
+        raw = (
+            await c.call(
+                "datascience",
+                c.data_science.get_model,
+                key,
+                not_found=f"No {self.kind} with id '{key}' in OCI Data Science (or you may not read it: "
+                f"{policy_hint('datascience', self.settings.compartment_id)}).",
+            )
+        ).data
+        if raw.lifecycle_state == "DELETED":
+            self._forget(key)
+            raise NotFound(f"The {self.kind} '{raw.display_name}' was deleted.")
+        return raw
+
+    async def _create_model(self, details: Any, created: Created) -> Any:
+        """CreateModel (the job's output model, its id the resource's id)."""
+        c = self._c()
+        model = (
+            await c.call("datascience", c.data_science.create_model, details, opc_retry_token=new_retry_token())
+        ).data
+        created.model_id = model.id
+        return model
+
+    @staticmethod
+    def _job_logs(log_group_id: str | None, log_id: str | None) -> Any:
+        """The job's log configuration: its runs log to the given log, else none."""
+        import oci
+
+        if not log_id:
+            return None
+        return oci.data_science.models.JobLogConfigurationDetails(
+            enable_logging=True, enable_auto_log_creation=False, log_group_id=log_group_id, log_id=log_id
+        )
+
     async def _upload_dataset(self, dataset: StagedDataset, output: tuple[str, str, str], created: Created) -> None:
         """PutObject a local dataset next to the output (bucket, namespace, prefix), when it has one to upload."""
         if dataset.upload is None:
