@@ -293,6 +293,39 @@ class DetachedJobs:
         return row
 
 
+class DetachedJobDriver:
+    """A driver whose resources are detached jobs (local fine-tunes, evaluations): its `jobs` start, own
+    and close with it."""
+
+    jobs: DetachedJobs
+
+    async def start(self) -> None:
+        await self.jobs.start()
+
+    async def own(self) -> None:
+        await self.jobs.own()
+
+    async def close(self) -> None:
+        await self.jobs.close()
+
+
+def new_row(job_id: str, name: str, subject_id: str, message: str, config: dict[str, Any]) -> JobRow:
+    """A job's row as a create records it: ACCEPTED, with no process yet."""
+    created = now()
+    return JobRow(
+        id=job_id,
+        name=name,
+        subject_id=subject_id,
+        state=S.ACCEPTED.value,
+        state_message=message,
+        config=config,
+        process={},
+        created_at=created,
+        updated_at=created,
+        finished_at=None,
+    )
+
+
 def _make_folder(folder: Path, prepare: Callable[[Path], None]) -> None:
     folder.mkdir(parents=True)
     prepare(folder)

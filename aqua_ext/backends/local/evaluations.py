@@ -36,7 +36,7 @@ from ...services.datasets import DatasetAccess, JobDataset, preflight_for_job
 from ...services.evaluation_results import page_rows, parse_rows, report_from
 from ..base import Evaluations
 from .deployments import LocalDeployments
-from .detached_jobs import FINAL, DetachedJobs, Observed, S, eta_seconds, now, parse_time
+from .detached_jobs import FINAL, DetachedJobDriver, DetachedJobs, Observed, S, eta_seconds, new_row, parse_time
 from .store import JobRow, Store
 
 OCI_ONLY = ("shape", "report_uri", "log_group_id", "log_id")
@@ -51,7 +51,7 @@ METRIC_PACKAGES = {
 SAMPLE_SEED = 0
 
 
-class LocalEvaluations(Evaluations):
+class LocalEvaluations(DetachedJobDriver, Evaluations):
     def __init__(self, store: Store, *, jobs_dir: Path, deployments: LocalDeployments, finetunes_dir: Path) -> None:
         self.store = store
         self.deployments = deployments
@@ -59,15 +59,6 @@ class LocalEvaluations(Evaluations):
         self.jobs = DetachedJobs(
             store.evaluations, jobs_dir=jobs_dir, module="aqua_ext.jobs.evaluate", what="evaluation"
         )
-
-    async def start(self) -> None:
-        await self.jobs.start()
-
-    async def own(self) -> None:
-        await self.jobs.own()
-
-    async def close(self) -> None:
-        await self.jobs.close()
 
     # ---- reads ----------------------------------------------------------------------
 
@@ -193,19 +184,7 @@ class LocalEvaluations(Evaluations):
             "dataset_hash": dataset.sha256,
             "rows_total": rows_total,
         }
-        created = now()
-        row = JobRow(
-            id=evaluation_id,
-            name=request.name,
-            subject_id=deployment.id,
-            state=S.ACCEPTED.value,
-            state_message="Starting the evaluation",
-            config=config,
-            process={},
-            created_at=created,
-            updated_at=created,
-            finished_at=None,
-        )
+        row = new_row(evaluation_id, request.name, deployment.id, "Starting the evaluation", config)
 
         def prepare(folder: Path) -> None:
             shutil.copyfile(dataset.path, folder / "dataset.jsonl")

@@ -42,7 +42,16 @@ from ...services.datasets import DatasetAccess, preflight_for_job, tokenizer_fol
 from ...services.memory_fit import require_fit
 from ...services.training_fit import estimate_training_fit
 from ..base import FineTunes
-from .detached_jobs import CANCEL_GRACE_S, FINAL, DetachedJobs, Observed, eta_seconds, now, parse_time
+from .detached_jobs import (
+    CANCEL_GRACE_S,
+    FINAL,
+    DetachedJobDriver,
+    DetachedJobs,
+    Observed,
+    eta_seconds,
+    new_row,
+    parse_time,
+)
 from .hardware import detect_engines
 from .model_folder import inspect_folder
 from .store import JobRow, Store
@@ -58,7 +67,7 @@ def model_id_of(finetune_id: str) -> str:
     return MODEL_ID_PREFIX + finetune_id
 
 
-class LocalFineTunes(FineTunes):
+class LocalFineTunes(DetachedJobDriver, FineTunes):
     def __init__(
         self,
         store: Store,
@@ -81,15 +90,6 @@ class LocalFineTunes(FineTunes):
             on_succeeded=lambda _row: models_changed(),
             cancel_grace=cancel_grace,
         )
-
-    async def start(self) -> None:
-        await self.jobs.start()
-
-    async def own(self) -> None:
-        await self.jobs.own()
-
-    async def close(self) -> None:
-        await self.jobs.close()
 
     def _read_metrics(self, finetune_id: str) -> list[MetricPoint]:
         try:
@@ -311,19 +311,7 @@ class LocalFineTunes(FineTunes):
             "params": params.model_dump(),
             "experiment_name": request.experiment_name,
         }
-        created = now()
-        row = JobRow(
-            id=finetune_id,
-            name=request.name,
-            subject_id=model.id,
-            state=S.ACCEPTED.value,
-            state_message="Starting the job",
-            config=config,
-            process={},
-            created_at=created,
-            updated_at=created,
-            finished_at=None,
-        )
+        row = new_row(finetune_id, request.name, model.id, "Starting the job", config)
 
         def prepare(folder: Path) -> None:
             # The job trains on a snapshot: the lineage's hash stays true if the user edits the file.

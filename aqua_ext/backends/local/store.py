@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -229,23 +230,18 @@ class Store:
         )
 
     async def list_models(self) -> list[ModelRow]:
-        async with self.db.execute("SELECT * FROM models ORDER BY created_at") as cur:
-            return [_row(r) for r in await cur.fetchall()]
+        return await _read_all(self.db, "SELECT * FROM models ORDER BY created_at", _row)
 
     async def get_model(self, model_id: str) -> ModelRow | None:
-        async with self.db.execute("SELECT * FROM models WHERE id = ?", (model_id,)) as cur:
-            r = await cur.fetchone()
-        return _row(r) if r else None
+        return await _read_one(self.db, "SELECT * FROM models WHERE id = ?", (model_id,), _row)
 
     async def find_model_by_path(self, path: str) -> ModelRow | None:
-        async with self.db.execute("SELECT * FROM models WHERE path = ?", (path,)) as cur:
-            r = await cur.fetchone()
-        return _row(r) if r else None
+        return await _read_one(self.db, "SELECT * FROM models WHERE path = ?", (path,), _row)
 
     async def find_model_by_hf_id(self, hf_id: str) -> ModelRow | None:
-        async with self.db.execute("SELECT * FROM models WHERE hf_id = ? AND origin = 'huggingface'", (hf_id,)) as cur:
-            r = await cur.fetchone()
-        return _row(r) if r else None
+        return await _read_one(
+            self.db, "SELECT * FROM models WHERE hf_id = ? AND origin = 'huggingface'", (hf_id,), _row
+        )
 
     async def delete_model(self, model_id: str) -> None:
         await _write(self.db, "DELETE FROM models WHERE id = ?", (model_id,))
@@ -280,13 +276,10 @@ class Store:
         )
 
     async def list_deployments(self) -> list[DeploymentRow]:
-        async with self.db.execute("SELECT * FROM deployments ORDER BY created_at DESC") as cur:
-            return [_deployment_row(r) for r in await cur.fetchall()]
+        return await _read_all(self.db, "SELECT * FROM deployments ORDER BY created_at DESC", _deployment_row)
 
     async def get_deployment(self, deployment_id: str) -> DeploymentRow | None:
-        async with self.db.execute("SELECT * FROM deployments WHERE id = ?", (deployment_id,)) as cur:
-            r = await cur.fetchone()
-        return _deployment_row(r) if r else None
+        return await _read_one(self.db, "SELECT * FROM deployments WHERE id = ?", (deployment_id,), _deployment_row)
 
     async def delete_deployment(self, deployment_id: str) -> None:
         await _write(self.db, "DELETE FROM deployments WHERE id = ?", (deployment_id,))
@@ -334,13 +327,10 @@ class JobTable:
         )
 
     async def list(self) -> list[JobRow]:
-        async with self._store.db.execute(f"SELECT * FROM {self._table} ORDER BY created_at DESC") as cur:
-            return [self._row(r) for r in await cur.fetchall()]
+        return await _read_all(self._store.db, f"SELECT * FROM {self._table} ORDER BY created_at DESC", self._row)
 
     async def get(self, job_id: str) -> JobRow | None:
-        async with self._store.db.execute(f"SELECT * FROM {self._table} WHERE id = ?", (job_id,)) as cur:
-            r = await cur.fetchone()
-        return self._row(r) if r else None
+        return await _read_one(self._store.db, f"SELECT * FROM {self._table} WHERE id = ?", (job_id,), self._row)
 
     async def delete(self, job_id: str) -> None:
         db = self._store.db
@@ -359,6 +349,22 @@ class JobTable:
             updated_at=_utc(r["updated_at"]),
             finished_at=_utc(r["finished_at"]) if r["finished_at"] else None,
         )
+
+
+R = TypeVar("R")
+
+
+async def _read_one(db: aiosqlite.Connection, sql: str, params: Any, make: Callable[[Any], R]) -> R | None:
+    """The first row a SELECT reads, made into `make`'s row; None when there is none."""
+    async with db.execute(sql, params) as cur:
+        r = await cur.fetchone()
+    return make(r) if r else None
+
+
+async def _read_all(db: aiosqlite.Connection, sql: str, make: Callable[[Any], R]) -> list[R]:
+    """Every row a SELECT reads, made into `make`'s rows."""
+    async with db.execute(sql) as cur:
+        return [make(r) for r in await cur.fetchall()]
 
 
 async def _write(db: aiosqlite.Connection, sql: str, params: Any, *, many: bool = False) -> None:

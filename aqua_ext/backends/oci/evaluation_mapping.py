@@ -165,15 +165,7 @@ def params_from(values: dict[str, Any] | None) -> ModelParameters:
         ours.pop("top_k")
     if isinstance(ours.get("stop"), str):
         ours["stop"] = [ours["stop"]]
-    while True:
-        try:
-            return ModelParameters.model_validate(ours)
-        except ValidationError as exc:
-            bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
-            if not bad & set(ours):
-                return ModelParameters()
-            for name in bad:
-                ours.pop(name, None)
+    return jm.validate_lenient(ModelParameters, ours)
 
 
 def evaluation_arguments(

@@ -53,17 +53,14 @@ from . import containers as smc
 from . import deploy_mapping as dm
 from . import evaluation_mapping as em
 from . import mapping
-from .clients import new_retry_token, policy_hint
 from .job_support import (
     Created,
     JobRunModels,
     StagedDataset,
     create_version_set,
     find_version_set,
-    record_provenance,
     stage_local_dataset,
     stage_remote_dataset,
-    until_active,
 )
 from .log_search import check_log_ocids
 
@@ -108,6 +105,7 @@ class OciEvaluations(JobRunModels, Evaluations):
     job_kind = "evaluation"
     id_is = "an evaluation's id is its evaluation model's OCID"
     live_type = _Live
+    container_usage = "EVALUATION"
 
     def __init__(self, ctx: OciContext, deployments: OciDeployments, finetunes: OciFineTunes) -> None:
         super().__init__(ctx)
@@ -127,35 +125,10 @@ class OciEvaluations(JobRunModels, Evaluations):
         self._rows.pop(evaluation_id, None)
         self._models = None
 
-    async def _container_index(self) -> list[Any]:
-        c = self._c()
-        return await self._cached_list(
-            "_containers",
-            lambda: c.list_all(
-                "datascience",
-                c.data_science.list_containers,
-                is_latest=True,
-                target_workload="JOB_RUN",
-                usage_query_param="EVALUATION",
-            ),
-        )
-
     # ---- what an evaluation is ------------------------------------------------------------
 
     async def _read_facts(self, evaluation_id: str) -> em.Facts:
-        c = self._c()
-        raw = (
-            await c.call(
-                "datascience",
-                c.data_science.get_model,
-                evaluation_id,
-                not_found=f"No evaluation with id '{evaluation_id}' in OCI Data Science (or you may not "
-                f"read it: {policy_hint('datascience', self.settings.compartment_id)}).",
-            )
-        ).data
-        if raw.lifecycle_state == "DELETED":
-            self._forget(evaluation_id)
-            raise NotFound(f"The evaluation '{raw.display_name}' was deleted.")
+        raw = await self._get_model(evaluation_id)
         if not em.is_evaluation(raw):
             raise NotFound(f"'{raw.display_name}' is not an evaluation (it has no {em.TAG_EVALUATION} tag).")
         job = await self._read_job(mapping.custom_metadata(raw).get(em.MD_JOB_ID))
@@ -512,11 +485,7 @@ class OciEvaluations(JobRunModels, Evaluations):
                 description="AI Quick Actions evaluations made by aqua-ext",
                 find=self._experiment,
             )
-        if plan.dataset.upload is not None:
-            bucket, namespace, _ = plan.output
-            name = plan.dataset.uri.split("/", 3)[3]
-            created.uploaded = (namespace, bucket, name)  # before the call: a lost answer may still have stored it
-            await self.ctx.put_file(namespace, bucket, name, plan.dataset.upload)
+        await self._upload_dataset(plan.dataset, plan.output, created)
         report_uri = request.report_uri or ""
         model_params = em.model_parameters(request.params, dm.SERVED_MODEL)
         hyper = em.hyperparameters(
@@ -548,10 +517,7 @@ class OciEvaluations(JobRunModels, Evaluations):
             defined_metadata_list=[m.Metadata(key=em.HYPERPARAMETERS, value=json.dumps(hyper, separators=(",", ":")))],
             model_version_set_id=set_id,
         )
-        model = (
-            await c.call("datascience", c.data_science.create_model, details, opc_retry_token=new_retry_token())
-        ).data
-        created.model_id = model.id
+        model = await self._create_model(details, created)
         arguments = em.evaluation_arguments(
             evaluation_id=model.id,
             target_id=deployment.id,
@@ -561,44 +527,12 @@ class OciEvaluations(JobRunModels, Evaluations):
             model_params=model_params,
             inference={"inference_max_threads": request.concurrency},
         )
-        job = (
-            await c.call(
-                "datascience",
-                c.data_science.create_job,
-                self._job_details(request, plan, arguments, tags),
-                opc_retry_token=new_retry_token(),
-            )
-        ).data
-        created.job_id = job.id
-        await until_active(c, self.settings, job, "evaluation")
-        run = (
-            await c.call(
-                "datascience",
-                c.data_science.create_job_run,
-                m.CreateJobRunDetails(
-                    compartment_id=self.settings.compartment_id,
-                    project_id=self.settings.project_id,
-                    job_id=job.id,
-                    display_name=request.name[:255],
-                    freeform_tags=tags,
-                ),
-                opc_retry_token=new_retry_token(),
-            )
-        ).data
-        created.run_id = run.id
+        job, run = await self._start_job_run(self._job_details(request, plan, arguments, tags), created)
         meta += [
             mapping.metadata_item(em.MD_JOB_ID, job.id, "The evaluation job"),
             mapping.metadata_item(em.MD_RUN_ID, run.id, "The evaluation job run"),
         ]
-        model = (
-            await c.call(
-                "datascience",
-                c.data_science.update_model,
-                model.id,
-                m.UpdateModelDetails(custom_metadata_list=[m.Metadata(**item) for item in meta]),
-            )
-        ).data
-        await record_provenance(c, model.id, run.id)
+        model = await self._name_job_and_run(model.id, meta, run.id)
 
         facts = self._facts[model.id] = em.facts_from(model, job)
         live = self._live_of(model.id)
@@ -630,14 +564,7 @@ class OciEvaluations(JobRunModels, Evaluations):
             block_storage_size_in_gbs=plan.shape_config["block_storage"],
             job_shape_config_details=shape_config,
         )
-        logs = None
-        if request.log_id:
-            logs = m.JobLogConfigurationDetails(
-                enable_logging=True,
-                enable_auto_log_creation=False,
-                log_group_id=request.log_group_id,
-                log_id=request.log_id,
-            )
+        logs = self._job_logs(request.log_group_id, request.log_id)
         return m.CreateJobDetails(
             compartment_id=self.settings.compartment_id,
             project_id=self.settings.project_id,

@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from pydantic import ValidationError
-
 from ...api.finetunes import (
     FINAL_FINETUNE_STATES,
     FineTuneDetail,
@@ -182,15 +180,7 @@ def params_from(values: dict[str, Any] | None) -> FineTuneParams:
             ours[name] = value
     if isinstance(ours.get("lora_target_modules"), str):
         ours["lora_target_modules"] = [m.strip() for m in ours["lora_target_modules"].split(",") if m.strip()]
-    while True:
-        try:
-            return FineTuneParams.model_validate(ours)
-        except ValidationError as exc:
-            bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
-            if not bad & set(ours):
-                return FineTuneParams()
-            for name in bad:
-                ours.pop(name, None)
+    return jm.validate_lenient(FineTuneParams, ours)
 
 
 def launch_command(

@@ -62,16 +62,13 @@ from ..base import FineTunes
 from . import containers as smc
 from . import finetune_mapping as fm
 from . import mapping
-from .clients import new_retry_token, policy_hint
 from .job_support import (
     RUNNING_RUN_STATES,
     JobRunModels,
     create_version_set,
     find_version_set,
-    record_provenance,
     stage_local_dataset,
     stage_remote_dataset,
-    until_active,
 )
 from .job_support import (
     Created as _Created,
@@ -126,6 +123,7 @@ class OciFineTunes(JobRunModels, FineTunes):
     job_kind = "fine-tuning"
     id_is = "a fine-tune's id is its fine-tuned model's OCID"
     live_type = _Live
+    container_usage = "FINE_TUNE"
 
     def __init__(self, ctx: OciContext, models: OciModels) -> None:
         super().__init__(ctx)
@@ -146,19 +144,6 @@ class OciFineTunes(JobRunModels, FineTunes):
             "_shapes", lambda: c.list_all("datascience", c.data_science.list_job_shapes, self.settings.compartment_id)
         )
 
-    async def _container_index(self) -> list[Any]:
-        c = self._c()
-        return await self._cached_list(
-            "_containers",
-            lambda: c.list_all(
-                "datascience",
-                c.data_science.list_containers,
-                is_latest=True,
-                target_workload="JOB_RUN",
-                usage_query_param="FINE_TUNE",
-            ),
-        )
-
     # ---- what a fine-tune is -----------------------------------------------------
 
     async def _read_facts(self, model_id: str) -> fm.Facts:
@@ -175,19 +160,7 @@ class OciFineTunes(JobRunModels, FineTunes):
 
     async def _get_model(self, model_id: str) -> Any:
         """GetModel, keeping what changes on it (the metric series, the output path, readiness)."""
-        c = self._c()
-        raw = (
-            await c.call(
-                "datascience",
-                c.data_science.get_model,
-                model_id,
-                not_found=f"No fine-tune with id '{model_id}' in OCI Data Science (or you may not read "
-                f"it: {policy_hint('datascience', self.settings.compartment_id)}).",
-            )
-        ).data
-        if raw.lifecycle_state == "DELETED":
-            self._forget(model_id)
-            raise NotFound(f"The fine-tuned model '{raw.display_name}' was deleted.")
+        raw = await super()._get_model(model_id)
         live = self._live_of(model_id)
         live.series = fm.metric_series(raw)
         live.series_seen = time.monotonic()
@@ -652,17 +625,12 @@ class OciFineTunes(JobRunModels, FineTunes):
     async def _launch(self, request: CreateFineTuneRequest, plan: _Plan, created: _Created) -> FineTuneDetail:
         import oci
 
-        c = self._c()
         m = oci.data_science.models
         base = plan.model
         set_id = plan.version_set_id
         if set_id is None and request.experiment_name:
             set_id = created.version_set_id = await self._create_version_set(request.experiment_name)
-        if plan.dataset.upload is not None:
-            bucket, namespace, _ = plan.output
-            name = plan.dataset.uri.split("/", 3)[3]
-            created.uploaded = (namespace, bucket, name)  # before the call: a lost answer may still have stored it
-            await self.ctx.put_file(namespace, bucket, name, plan.dataset.upload)
+        await self._upload_dataset(plan.dataset, plan.output, created)
         meta = self._model_metadata(request, plan)
         hyper = fm.hyperparameters(plan.params, request.validation_split, plan.dataset.uri)
         details = m.CreateModelDetails(
@@ -675,50 +643,15 @@ class OciFineTunes(JobRunModels, FineTunes):
             defined_metadata_list=[m.Metadata(key=fm.HYPERPARAMETERS, value=json.dumps(hyper, separators=(",", ":")))],
             model_version_set_id=set_id,
         )
-        model = (
-            await c.call("datascience", c.data_science.create_model, details, opc_retry_token=new_retry_token())
-        ).data
-        created.model_id = model.id
+        model = await self._create_model(details, created)
         await self._copy_artifacts(plan.record, model.id)
-        job = (
-            await c.call(
-                "datascience",
-                c.data_science.create_job,
-                self._job_details(request, plan, model.id),
-                opc_retry_token=new_retry_token(),
-            )
-        ).data
-        created.job_id = job.id
-        await self._until_active(job)
-        run = (
-            await c.call(
-                "datascience",
-                c.data_science.create_job_run,
-                m.CreateJobRunDetails(
-                    compartment_id=self.settings.compartment_id,
-                    project_id=self.settings.project_id,
-                    job_id=job.id,
-                    display_name=request.name[:255],
-                    freeform_tags=job.freeform_tags,
-                ),
-                opc_retry_token=new_retry_token(),
-            )
-        ).data
-        created.run_id = run.id
+        job, run = await self._start_job_run(self._job_details(request, plan, model.id), created)
         # AQUA's step 6: the model names its job and run (and the run is its provenance).
         meta += [
             mapping.metadata_item(fm.MD_JOB_ID, job.id, "The fine-tuning job"),
             mapping.metadata_item(fm.MD_RUN_IDS[0], run.id, "The fine-tuning job run"),
         ]
-        model = (
-            await c.call(
-                "datascience",
-                c.data_science.update_model,
-                model.id,
-                m.UpdateModelDetails(custom_metadata_list=[m.Metadata(**item) for item in meta]),
-            )
-        ).data
-        await self._provenance(model.id, run.id)
+        model = await self._name_job_and_run(model.id, meta, run.id)
 
         facts = self._facts[model.id] = fm.facts_from(model, job)
         live = self._live_of(model.id)
@@ -794,14 +727,7 @@ class OciFineTunes(JobRunModels, FineTunes):
         image = m.OcirContainerJobEnvironmentConfigurationDetails(
             job_environment_type="OCIR_CONTAINER", image=plan.image
         )
-        logs = None
-        if request.log_id:
-            logs = m.JobLogConfigurationDetails(
-                enable_logging=True,
-                enable_auto_log_creation=False,
-                log_group_id=request.log_group_id,
-                log_id=request.log_id,
-            )
+        logs = self._job_logs(request.log_group_id, request.log_id)
         common: dict[str, Any] = dict(
             compartment_id=self.settings.compartment_id,
             project_id=self.settings.project_id,
@@ -852,9 +778,6 @@ class OciFineTunes(JobRunModels, FineTunes):
             job_environment_configuration_details=image,
         )
 
-    async def _until_active(self, job: Any) -> None:
-        await until_active(self._c(), self.settings, job, "fine-tuning")
-
     async def _create_version_set(self, name: str) -> str:
         return await create_version_set(
             self._c(),
@@ -864,9 +787,6 @@ class OciFineTunes(JobRunModels, FineTunes):
             description="AI Quick Actions fine-tuning experiment",
             find=lambda: self._experiment(name),
         )
-
-    async def _provenance(self, model_id: str, run_id: str) -> None:
-        await record_provenance(self._c(), model_id, run_id)
 
     async def _rollback(self, created: _Created) -> None:
         def gone(model_id: str) -> None:

@@ -10,6 +10,8 @@ from collections.abc import Container, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
+from pydantic import BaseModel, ValidationError
+
 from .mapping import aware
 
 HYPERPARAMETERS = "Hyperparameters"
@@ -17,6 +19,7 @@ HYPERPARAMETERS = "Hyperparameters"
 _EXIT_CODE = re.compile(r"exit code (\d+)")
 
 S = TypeVar("S")
+M = TypeVar("M", bound=BaseModel)
 
 
 def hyper_values(model: Any) -> dict[str, Any]:
@@ -30,6 +33,20 @@ def hyper_values(model: Any) -> dict[str, Any]:
     except ValueError:
         return {}
     return parsed if isinstance(parsed, dict) else {}
+
+
+def validate_lenient(model: type[M], values: dict[str, Any]) -> M:
+    """`model` of AQUA's values, leaving at their defaults the ones it refuses (none: all defaults)."""
+    ours = dict(values)
+    while True:
+        try:
+            return model.model_validate(ours)
+        except ValidationError as exc:
+            bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+            if not bad & set(ours):
+                return model()
+            for name in bad:
+                ours.pop(name, None)
 
 
 def run_state(run_state: str, states: type[S], failed: S) -> S:

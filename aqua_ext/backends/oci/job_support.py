@@ -326,16 +326,19 @@ FAILURE_LOG_LINES = 20  # the last lines of a FAILED run's log shown with its re
 class JobRunModels:
     """What an OCI catalog model backed by a job run (a fine-tune, an evaluation) does the same way:
     its unchanging facts read once (GetModel + GetJob, one read at a time per id), the newest
-    observation of its run, the compartment's runs listed, cancel, the job and model deleted, and the
-    run's logs. A subclass sets `kind` (as a sentence names one: "fine-tune", "evaluation"), `job_kind`
-    ("fine-tuning", "evaluation"), `id_is` (what its id is, for the error on a malformed one) and
-    `live_type` (what changes, with `run`, `run_seen` and `failure_log`), and gives `_key`, `_read_facts`
-    and `_detail`; its facts have `name`, `job_id`, `run_id`, `log_id`, `log_group_id` and `created_at`."""
+    observation of its run, the compartment's runs listed, the create's shared steps (dataset upload, job
+    and run, the model naming them), cancel, the job and model deleted, and the run's logs. A subclass
+    sets `kind` (as a sentence names one: "fine-tune", "evaluation"), `job_kind` ("fine-tuning",
+    "evaluation"), `id_is` (what its id is, for the error on a malformed one), `container_usage`
+    (ListContainers' usage of its containers) and `live_type` (what changes, with `run`, `run_seen` and
+    `failure_log`), and gives `_key`, `_read_facts` and `_detail`;
+    its facts have `name`, `job_id`, `run_id`, `log_id`, `log_group_id` and `created_at`."""
 
     kind: str
     job_kind: str
     id_is: str
     live_type: Callable[[], Any]
+    container_usage: str  # ListContainers' usage_query_param: "FINE_TUNE", "EVALUATION"
 
     def __init__(self, ctx: OciContext) -> None:
         self.ctx = ctx
@@ -392,6 +395,113 @@ class JobRunModels:
         items = await fetch()
         setattr(self, slot, (time.monotonic(), items))
         return items
+
+    async def _container_index(self) -> list[Any]:
+        """ListContainers of this kind's job containers (`container_usage`), cached like the model list."""
+        c = self._c()
+        return await self._cached_list(
+            "_containers",
+            lambda: c.list_all(
+                "datascience",
+                c.data_science.list_containers,
+                is_latest=True,
+                target_workload="JOB_RUN",
+                usage_query_param=self.container_usage,
+            ),
+        )
+
+    # ---- create: the steps both kinds take ------------------------------------------------------
+
+    async def _get_model(self, key: str) -> Any:
+        """GetModel of a live one: NotFound when there is none (or it may not be read), or it was deleted."""
+        c = self._c()
+        raw = (
+            await c.call(
+                "datascience",
+                c.data_science.get_model,
+                key,
+                not_found=f"No {self.kind} with id '{key}' in OCI Data Science (or you may not read it: "
+                f"{policy_hint('datascience', self.settings.compartment_id)}).",
+            )
+        ).data
+        if raw.lifecycle_state == "DELETED":
+            self._forget(key)
+            raise NotFound(f"The {self.kind} '{raw.display_name}' was deleted.")
+        return raw
+
+    async def _create_model(self, details: Any, created: Created) -> Any:
+        """CreateModel (the job's output model, its id the resource's id)."""
+        c = self._c()
+        model = (
+            await c.call("datascience", c.data_science.create_model, details, opc_retry_token=new_retry_token())
+        ).data
+        created.model_id = model.id
+        return model
+
+    @staticmethod
+    def _job_logs(log_group_id: str | None, log_id: str | None) -> Any:
+        """The job's log configuration: its runs log to the given log, else none."""
+        import oci
+
+        if not log_id:
+            return None
+        return oci.data_science.models.JobLogConfigurationDetails(
+            enable_logging=True, enable_auto_log_creation=False, log_group_id=log_group_id, log_id=log_id
+        )
+
+    async def _upload_dataset(self, dataset: StagedDataset, output: tuple[str, str, str], created: Created) -> None:
+        """PutObject a local dataset next to the output (bucket, namespace, prefix), when it has one to upload."""
+        if dataset.upload is None:
+            return
+        bucket, namespace, _ = output
+        name = dataset.uri.split("/", 3)[3]
+        created.uploaded = (namespace, bucket, name)  # before the call: a lost answer may still have stored it
+        await self.ctx.put_file(namespace, bucket, name, dataset.upload)
+
+    async def _start_job_run(self, job_details: Any, created: Created) -> tuple[Any, Any]:
+        """CreateJob, wait until it is ACTIVE, and CreateJobRun with the job's name and tags."""
+        import oci
+
+        c = self._c()
+        job = (
+            await c.call("datascience", c.data_science.create_job, job_details, opc_retry_token=new_retry_token())
+        ).data
+        created.job_id = job.id
+        await until_active(c, self.settings, job, self.job_kind)
+        run = (
+            await c.call(
+                "datascience",
+                c.data_science.create_job_run,
+                oci.data_science.models.CreateJobRunDetails(
+                    compartment_id=self.settings.compartment_id,
+                    project_id=self.settings.project_id,
+                    job_id=job.id,
+                    display_name=job_details.display_name,
+                    freeform_tags=job_details.freeform_tags,
+                ),
+                opc_retry_token=new_retry_token(),
+            )
+        ).data
+        created.run_id = run.id
+        return job, run
+
+    async def _name_job_and_run(self, model_id: str, meta: list[dict[str, str]], run_id: str) -> Any:
+        """UpdateModel with its whole custom metadata (now naming its job and run), and the run as its
+        provenance; the updated model."""
+        import oci
+
+        m = oci.data_science.models
+        c = self._c()
+        model = (
+            await c.call(
+                "datascience",
+                c.data_science.update_model,
+                model_id,
+                m.UpdateModelDetails(custom_metadata_list=[m.Metadata(**item) for item in meta]),
+            )
+        ).data
+        await record_provenance(c, model_id, run_id)
+        return model
 
     # ---- facts and runs ----------------------------------------------------------------------
 
