@@ -122,7 +122,7 @@ class LocalBackend(Backend):
         # One process judges engines and jobs: the first to take the lease; the others take over
         # when it goes away (lease.py says why the CLI takes it too).
         if not await self._take_lease(at_start=True):
-            holder = self.lease.holder() or {}
+            holder = await self._run(self.lease.holder) or {}
             log.info(
                 "%s is owned by pid %s (%s): watching for its lease",
                 self.data_dir,
