@@ -9,7 +9,7 @@ from jupyter_server.extension.application import ExtensionApp
 from traitlets import Float, Int
 
 from . import __version__
-from .api.info import BackendDescription, Hardware
+from .api.info import Hardware
 from .backends.base import Backend
 from .backends.local.hardware import detect_hardware
 from .config import AquaConfig, in_oci_notebook_session
@@ -78,13 +78,6 @@ class AquaExtension(AquaConfig, ExtensionApp):
         for target in await self.registry.describe():
             if target.problem:
                 self.log.error("aqua_ext: %s target: %s", target.name, target.problem)
-
-    async def get_backend(self) -> Backend:
-        """The first enabled target, started (kept for callers that know one backend)."""
-        return await self.registry.get(self.registry.names[0])
-
-    async def describe_backend(self) -> BackendDescription:
-        return (await self.services.info.get()).backend
 
     async def get_hardware(self) -> Hardware:
         # Probing GPUs runs nvidia-smi: keep it off the event loop.

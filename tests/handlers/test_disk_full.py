@@ -26,7 +26,7 @@ def aqua_app(jp_serverapp: Any) -> Any:
 
 async def fill_the_database(aqua_app: Any) -> Any:
     """SQLite's own "database or disk is full": no page may be added to state.db any more."""
-    db = (await aqua_app.get_backend()).store.db
+    db = (await aqua_app.registry.get("local")).store.db
     await db.execute("CREATE TABLE IF NOT EXISTS filler (x TEXT)")
     await db.commit()
     async with db.execute("PRAGMA page_count") as cur:
