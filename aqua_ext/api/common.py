@@ -76,7 +76,7 @@ def _path_fits(value: str) -> str:
 
 
 # Every path a request names (a dataset, a model folder): no NUL byte (no file system takes one),
-# at most 4096 characters (PATH_MAX), each name between slashes at most 255 bytes (NAME_MAX).
+# at most 4096 bytes (PATH_MAX), each name between slashes at most 255 bytes (NAME_MAX).
 UserPath = Annotated[
     str,
     Field(
