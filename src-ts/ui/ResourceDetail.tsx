@@ -186,15 +186,17 @@ export function ParamsTable(props: { rows: ReadonlyArray<[string, string, string
 /** A topbar action that says so while it runs (Cancel, Activate…); disabled while any action runs. */
 export function BusyButton(props: {
   className: string;
-  busy: boolean;
-  disabled: boolean;
+  /** This button's action, as the page's busy state names it. */
+  action: string;
+  /** The action running now, if any. */
+  running: string | null;
   label: string;
   busyLabel: string;
   onClick: () => void;
 }): JSX.Element {
   return (
-    <Button className={props.className} onClick={props.onClick} disabled={props.disabled}>
-      {props.busy ? props.busyLabel : props.label}
+    <Button className={props.className} onClick={props.onClick} disabled={props.running !== null}>
+      {props.running === props.action ? props.busyLabel : props.label}
     </Button>
   );
 }

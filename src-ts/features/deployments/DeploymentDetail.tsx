@@ -3,7 +3,6 @@ import * as React from 'react';
 import { Button, copyIcon } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { IAquaClient } from '../../api/client';
 import { isTerminal, pollOperation } from '../../api/operations';
 import type { DeploymentDetail as DeploymentDetailData, DeploymentSummary, Operation } from '../../api/types';
 import { engineLabel, modeLabel, shapeLabel } from '../../shared/labels';
@@ -11,10 +10,9 @@ import { allows } from '../../shared/actions';
 import { isTransitional } from '../../shared/deploymentStates';
 import { useDeployment } from '../../ui/hooks/useDeployment';
 import { formatInteger } from '../../shared/format';
-import type { Confirm, CopyToClipboard, Notify } from '../../shared/callbacks';
-import { ErrorState } from '../../ui/ErrorState';
 import { OperationProgress } from '../../ui/OperationProgress';
-import { DeleteButton, DetailHeader, DetailLoadState, DetailTopbar, FailureNotice } from '../../ui/ResourceDetail';
+import { DetailFrame, type IDetailPageProps } from '../../ui/DetailFrame';
+import { BusyButton, FailureNotice } from '../../ui/ResourceDetail';
 import { useBusyAction } from '../../ui/hooks/useBusyAction';
 import { useCopiedFlag } from '../../ui/hooks/useCopiedFlag';
 import { useLatest } from '../../ui/hooks/useLatest';
@@ -23,24 +21,11 @@ import { CodeSnippets } from './CodeSnippets';
 import { DeploymentLogsView } from './DeploymentLogsView';
 import { DeploymentStateBadge } from '../../ui/DeploymentStateBadge';
 
-export interface IDeploymentDetailProps {
-  client: IAquaClient;
-  trans: TranslationBundle;
+export interface IDeploymentDetailProps extends IDetailPageProps<DeploymentSummary> {
   deploymentId: string;
-  /** The list's row: a newer `updated_at` or state reloads the detail (no polling of its own). */
-  summary: DeploymentSummary | null;
   /** The operation that created or activated it, when this page started it. */
   initialOperation?: Operation | null;
   pollIntervalMs: number;
-  /** False while the panel or section is hidden: log following pauses. */
-  active: boolean;
-  confirm: Confirm;
-  notify: Notify;
-  copyToClipboard: CopyToClipboard;
-  onBack: () => void;
-  /** Something changed server-side: reload the list now. */
-  onChanged: () => void;
-  onDeleted: (deploymentId: string) => void;
   onOpenPlayground?: (deploymentId: string) => void;
   /** Evaluate this deployment on a dataset (shown while it is ACTIVE). */
   onEvaluate?: (deploymentId: string) => void;
@@ -153,76 +138,69 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
   const endpoint = detail ? client.serverUrl(detail.openai_base_path) : '';
 
   return (
-    <div className="jp-AquaExt-ResourceDetail jp-AquaExt-DeploymentDetail">
-      <DetailTopbar backLabel={trans.__('← All deployments')} onBack={props.onBack}>
-        {props.onOpenPlayground && detail && (
-          <Button
-            className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-openPlaygroundButton"
-            onClick={() => props.onOpenPlayground?.(deploymentId)}
-            title={
-              allows(current, 'chat')
-                ? trans.__('Chat with the deployment in its own tab')
-                : trans.__('Open the playground (the deployment must be active to answer)')
-            }
-          >
-            {trans.__('Open playground')}
-          </Button>
-        )}
-        {props.onEvaluate && detail && allows(current, 'evaluate') && (
-          <Button
-            className="jp-mod-styled jp-AquaExt-button jp-AquaExt-evaluateButton"
-            onClick={() => props.onEvaluate?.(deploymentId)}
-            title={trans.__('Score this deployment’s answers on a dataset')}
-          >
-            {trans.__('Evaluate')}
-          </Button>
-        )}
-        {allows(current, 'activate') && (
-          <Button
-            className="jp-mod-styled jp-AquaExt-button"
-            onClick={() => void onActivate()}
-            disabled={busy !== null}
-          >
-            {busy === 'activate' ? trans.__('Activating…') : trans.__('Activate')}
-          </Button>
-        )}
-        {allows(current, 'deactivate') && (
-          <Button
-            className="jp-mod-styled jp-AquaExt-button"
-            onClick={() => void onDeactivate()}
-            disabled={busy !== null}
-          >
-            {busy === 'deactivate' ? trans.__('Deactivating…') : trans.__('Deactivate')}
-          </Button>
-        )}
-        {allows(current, 'delete') && (
-          <DeleteButton
-            trans={trans}
-            disabled={busy !== null}
-            deleting={busy === 'delete'}
-            onClick={() => void onDelete()}
-          />
-        )}
-      </DetailTopbar>
-      {actionError !== null && (
-        <ErrorState error={actionError} trans={trans} className="jp-AquaExt-ErrorState-banner" />
-      )}
-      {detail === null && (
-        <DetailLoadState
-          trans={trans}
-          error={error}
-          loading={trans.__('Loading deployment…')}
-          errorTitle={trans.__('The deployment could not be loaded.')}
-          onRetry={() => setAttempt(n => n + 1)}
-        />
-      )}
-      {detail !== null && (
-        <div className="jp-AquaExt-ResourceDetail-content">
-          <DetailHeader
-            name={detail.name}
-            badge={<DeploymentStateBadge state={detail.state} trans={trans} />}
-            description={detail.description}
-          />
+    <DetailFrame
+      trans={trans}
+      className="jp-AquaExt-DeploymentDetail"
+      backLabel={trans.__('← All deployments')}
+      onBack={props.onBack}
+      actions={
+        <>
+          {props.onOpenPlayground && detail && (
+            <Button
+              className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-openPlaygroundButton"
+              onClick={() => props.onOpenPlayground?.(deploymentId)}
+              title={
+                allows(current, 'chat')
+                  ? trans.__('Chat with the deployment in its own tab')
+                  : trans.__('Open the playground (the deployment must be active to answer)')
+              }
+            >
+              {trans.__('Open playground')}
+            </Button>
+          )}
+          {props.onEvaluate && detail && allows(current, 'evaluate') && (
+            <Button
+              className="jp-mod-styled jp-AquaExt-button jp-AquaExt-evaluateButton"
+              onClick={() => props.onEvaluate?.(deploymentId)}
+              title={trans.__('Score this deployment’s answers on a dataset')}
+            >
+              {trans.__('Evaluate')}
+            </Button>
+          )}
+          {allows(current, 'activate') && (
+            <BusyButton
+              className="jp-mod-styled jp-AquaExt-button"
+              onClick={() => void onActivate()}
+              running={busy}
+              action="activate"
+              label={trans.__('Activate')}
+              busyLabel={trans.__('Activating…')}
+            />
+          )}
+          {allows(current, 'deactivate') && (
+            <BusyButton
+              className="jp-mod-styled jp-AquaExt-button"
+              onClick={() => void onDeactivate()}
+              running={busy}
+              action="deactivate"
+              label={trans.__('Deactivate')}
+              busyLabel={trans.__('Deactivating…')}
+            />
+          )}
+        </>
+      }
+      onDelete={allows(current, 'delete') ? () => void onDelete() : null}
+      busy={busy}
+      actionError={actionError}
+      detail={detail}
+      error={error}
+      loading={trans.__('Loading deployment…')}
+      errorTitle={trans.__('The deployment could not be loaded.')}
+      onRetry={() => setAttempt(n => n + 1)}
+      badge={detail => <DeploymentStateBadge state={detail.state} trans={trans} />}
+    >
+      {detail => (
+        <>
           {running && operation && (
             <div className="jp-AquaExt-ResourceDetail-progress">
               <OperationProgress operation={operation} trans={trans} label={trans.__('Deployment progress')} />
@@ -313,9 +291,9 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
             initialFollow={isTransitional(detail.state)}
             active={props.active}
           />
-        </div>
+        </>
       )}
-    </div>
+    </DetailFrame>
   );
 }
 
