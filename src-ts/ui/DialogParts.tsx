@@ -1,13 +1,119 @@
 /**
  * Form pieces the deploy, fine-tune and evaluation dialogs share word for
- * word: the optional description, the collapsed "Advanced options" and the footer.
+ * word: the dialog around the form, the picker of what it is made from, the
+ * optional description, the collapsed "Advanced options" and the footer.
  */
 import * as React from 'react';
 
 import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
+import type { FieldError } from '../api/types';
+import { FormErrors } from './FormErrors';
 import { FormField } from './FormField';
+import { ModalDialog } from './ModalDialog';
+
+/**
+ * A create dialog: the form's fields (`children`), what the server refused
+ * that no field shows, and the footer. It cannot be closed while sending.
+ */
+export function CreateDialog(props: {
+  trans: TranslationBundle;
+  title: string;
+  /** The dialog's accessible name. */
+  label: string;
+  /** The dialog's own class, after `jp-AquaExt-FormDialog`. */
+  className: string;
+  submitting: boolean;
+  onClose: () => void;
+  onSubmit: (event: React.FormEvent) => void;
+  /** From `useFormSubmit`: the errors no input shows, and the message for the whole request. */
+  otherErrors: FieldError[];
+  error: string | null;
+  submitClassName: string;
+  submitDisabled: boolean;
+  submitLabel: string;
+  submittingLabel: string;
+  /** Beside the footer's buttons: why it cannot be sent yet. */
+  notice?: React.ReactNode;
+  children: React.ReactNode;
+}): JSX.Element {
+  const { trans, submitting } = props;
+  const close = (): void => {
+    if (!submitting) {
+      props.onClose();
+    }
+  };
+  return (
+    <ModalDialog
+      title={props.title}
+      label={props.label}
+      className={`jp-AquaExt-FormDialog ${props.className}`}
+      trans={trans}
+      onClose={close}
+      closeDisabled={submitting}
+    >
+      <form onSubmit={props.onSubmit} noValidate>
+        <div className="jp-AquaExt-ModalDialog-body">
+          {props.children}
+          <FormErrors fields={props.otherErrors} message={props.error} />
+        </div>
+        <DialogFooter
+          trans={trans}
+          submitting={submitting}
+          onCancel={close}
+          submitClassName={props.submitClassName}
+          submitDisabled={props.submitDisabled}
+          submitLabel={props.submitLabel}
+          submittingLabel={props.submittingLabel}
+        >
+          {props.notice}
+        </DialogFooter>
+      </form>
+    </ModalDialog>
+  );
+}
+
+/**
+ * The select of what a form is made from (a model, a deployment, a
+ * fine-tuning job): "Loading…" until the list arrives, then "Choose…",
+ * then the options (`children`).
+ */
+export function PickerField(props: {
+  id: string;
+  field: string;
+  label: string;
+  error?: string;
+  hint?: React.ReactNode;
+  value: string;
+  disabled: boolean;
+  /** The list arrived. */
+  loaded: boolean;
+  loadingLabel: string;
+  chooseLabel: string;
+  /** The dialog focuses it first when it is the first input. */
+  selectRef?: (element: HTMLSelectElement | null) => void;
+  onChange: (value: string) => void;
+  children: React.ReactNode;
+}): JSX.Element {
+  return (
+    <FormField id={props.id} field={props.field} label={props.label} error={props.error} hint={props.hint}>
+      {input => (
+        <select
+          {...input}
+          ref={props.selectRef}
+          className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
+          value={props.value}
+          disabled={props.disabled}
+          onChange={event => props.onChange(event.target.value)}
+        >
+          <option value="">{props.loaded ? props.chooseLabel : props.loadingLabel}</option>
+          {props.children}
+        </select>
+      )}
+    </FormField>
+  );
+}
 
 /** The optional description (`field="description"`), two rows high. */
 export function DescriptionField(props: {

@@ -29,11 +29,9 @@ import { formatInteger } from '../../shared/format';
 import { DTYPES } from '../../shared/settings';
 import type { Notify } from '../../shared/callbacks';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
-import { AdvancedOptions, DescriptionField, DialogFooter } from '../../ui/DialogParts';
+import { AdvancedOptions, CreateDialog, DescriptionField, PickerField } from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
-import { FormErrors } from '../../ui/FormErrors';
 import { FormField, TextField } from '../../ui/FormField';
-import { ModalDialog } from '../../ui/ModalDialog';
 import { DeployFitSummary, limitHint, shapeOptionLabel } from './DeployFit';
 import { ParamRows } from './ParamRows';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
@@ -259,304 +257,276 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
       }
     });
 
-  const close = (): void => {
-    if (!submitting) {
-      props.onClose();
-    }
-  };
-
   const target = fitTargetForShape(fit, backendKind, form.shape);
   const shapes = ociShapeChoices(fit);
 
   return (
-    <ModalDialog
+    <CreateDialog
+      trans={trans}
       title={props.model ? trans.__('Deploy “%1”', props.model.name) : trans.__('New deployment')}
       label={trans.__('Deploy model')}
-      className="jp-AquaExt-FormDialog jp-AquaExt-DeployDialog"
-      trans={trans}
-      onClose={close}
-      closeDisabled={submitting}
+      className="jp-AquaExt-DeployDialog"
+      submitting={submitting}
+      onClose={props.onClose}
+      onSubmit={event => void onSubmit(event)}
+      otherErrors={otherErrors}
+      error={error}
+      submitClassName="jp-AquaExt-deploySubmit"
+      submitDisabled={busy || (!props.model && models !== null && models.length === 0)}
+      submitLabel={trans.__('Deploy')}
+      submittingLabel={trans.__('Deploying…')}
     >
-      <form onSubmit={event => void onSubmit(event)} noValidate>
-        <div className="jp-AquaExt-ModalDialog-body">
-          {!props.model && (
-            <FormField
-              id={id('model')}
-              field="model_id"
-              label={trans.__('Model')}
-              error={errors.model_id}
-              hint={
-                modelsError !== null
-                  ? describeError(modelsError, trans)
-                  : models !== null && models.length === 0
-                    ? trans.__('No model is ready to deploy: register or download one in Models first.')
-                    : undefined
-              }
-            >
-              {input => (
-                <select
-                  {...input}
-                  ref={element => {
-                    firstInput.current = element;
-                  }}
-                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
-                  value={form.modelId}
-                  disabled={busy || models === null}
-                  onChange={event => chooseModel(event.target.value)}
-                >
-                  <option value="">
-                    {models === null ? trans.__('Loading models…') : trans.__('Choose a model…')}
-                  </option>
-                  {(models ?? []).filter(formTarget.holds).map(item => (
-                    <option key={item.id} value={item.id}>
-                      {item.name}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </FormField>
-          )}
-          <TargetField
-            id={id('target')}
-            formTarget={formTarget}
-            disabled={busy}
-            hint={trans.__('Where the deployment runs; by default where the model is.')}
-            trans={trans}
-          />
-          <TextField
-            id={id('name')}
-            field="name"
-            label={trans.__('Deployment name')}
-            error={errors.name}
-            inputRef={element => {
-              if (props.model) {
-                firstInput.current = element;
-              }
-            }}
-            value={form.name}
-            maxLength={LIMITS.name}
-            disabled={busy}
-            onChange={name => {
-              setNameTouched(true);
-              update({ name });
-            }}
-          />
-          <DescriptionField
-            id={id('description')}
-            trans={trans}
-            value={form.description}
-            maxLength={LIMITS.description}
-            disabled={busy}
-            error={errors.description}
-            onChange={description => update({ description })}
-          />
+      {!props.model && (
+        <PickerField
+          id={id('model')}
+          field="model_id"
+          label={trans.__('Model')}
+          error={errors.model_id}
+          hint={
+            modelsError !== null
+              ? describeError(modelsError, trans)
+              : models !== null && models.length === 0
+                ? trans.__('No model is ready to deploy: register or download one in Models first.')
+                : undefined
+          }
+          value={form.modelId}
+          disabled={busy || models === null}
+          loaded={models !== null}
+          loadingLabel={trans.__('Loading models…')}
+          chooseLabel={trans.__('Choose a model…')}
+          selectRef={element => {
+            firstInput.current = element;
+          }}
+          onChange={chooseModel}
+        >
+          {(models ?? []).filter(formTarget.holds).map(item => (
+            <option key={item.id} value={item.id}>
+              {item.name}
+            </option>
+          ))}
+        </PickerField>
+      )}
+      <TargetField
+        id={id('target')}
+        formTarget={formTarget}
+        disabled={busy}
+        hint={trans.__('Where the deployment runs; by default where the model is.')}
+        trans={trans}
+      />
+      <TextField
+        id={id('name')}
+        field="name"
+        label={trans.__('Deployment name')}
+        error={errors.name}
+        inputRef={element => {
+          if (props.model) {
+            firstInput.current = element;
+          }
+        }}
+        value={form.name}
+        maxLength={LIMITS.name}
+        disabled={busy}
+        onChange={name => {
+          setNameTouched(true);
+          update({ name });
+        }}
+      />
+      <DescriptionField
+        id={id('description')}
+        trans={trans}
+        value={form.description}
+        maxLength={LIMITS.description}
+        disabled={busy}
+        error={errors.description}
+        onChange={description => update({ description })}
+      />
 
-          {onOci ? (
-            <FormField
-              id={id('shape')}
-              field="shape"
-              label={trans.__('Shape')}
-              error={errors.shape}
-              hint={
-                fit === null && fitError === null
-                  ? trans.__('Loading the shapes and their memory fit…')
-                  : fitError !== null
-                    ? trans.__(
-                        'The memory fit is unavailable (%1); the server picks a shape if you leave it.',
-                        describeError(fitError, trans)
-                      )
-                    : (limitHint(target, form.replicas, trans) ?? undefined)
-              }
-            >
-              {input => (
-                <select
-                  {...input}
-                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
-                  value={form.shape}
-                  disabled={busy}
-                  onChange={event => {
-                    setShapeTouched(true);
-                    update({ shape: event.target.value });
-                  }}
-                >
-                  <option value="">{trans.__('Let the server choose (smallest that fits)')}</option>
-                  {shapes.map(shape => (
-                    <option
-                      key={shape.name}
-                      value={shape.name}
-                      disabled={shape.available === 0}
-                      title={
-                        shape.available === 0
-                          ? trans.__(
-                              'The service limit of this shape is reached in this region: request a limit increase or choose another shape.'
-                            )
-                          : undefined
-                      }
-                    >
-                      {shapeOptionLabel(shape, fit, trans)}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </FormField>
-          ) : (
-            <ChoiceGroup
-              id={id('shape')}
-              field="shape"
-              legend={trans.__('Shape')}
-              choices={localShapeChoices(info, trans)}
+      {onOci ? (
+        <FormField
+          id={id('shape')}
+          field="shape"
+          label={trans.__('Shape')}
+          error={errors.shape}
+          hint={
+            fit === null && fitError === null
+              ? trans.__('Loading the shapes and their memory fit…')
+              : fitError !== null
+                ? trans.__(
+                    'The memory fit is unavailable (%1); the server picks a shape if you leave it.',
+                    describeError(fitError, trans)
+                  )
+                : (limitHint(target, form.replicas, trans) ?? undefined)
+          }
+        >
+          {input => (
+            <select
+              {...input}
+              className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
               value={form.shape}
               disabled={busy}
-              error={errors.shape}
-              onChange={value => {
+              onChange={event => {
                 setShapeTouched(true);
-                update({ shape: value });
+                update({ shape: event.target.value });
               }}
-            />
-          )}
-          <DeployFitSummary
-            target={target}
-            fit={fit}
-            loading={fitLoading}
-            hasModel={!!form.modelId}
-            dtype={dtype}
-            contextLength={contextLength}
-            trans={trans}
-          />
-
-          {onOci && (
-            <TextField
-              id={id('replicas')}
-              field="replicas"
-              label={trans.__('Replicas')}
-              error={errors.replicas}
-              hint={trans.__('Instances behind the load balancer (%1 to %2).', LIMITS.replicasMin, LIMITS.replicasMax)}
-              type="number"
-              min={LIMITS.replicasMin}
-              max={LIMITS.replicasMax}
-              step={1}
-              narrow
-              value={form.replicas}
-              disabled={busy}
-              onChange={replicas => update({ replicas })}
-            />
-          )}
-
-          <ChoiceGroup
-            id={id('engine')}
-            field="engine"
-            legend={trans.__('Engine')}
-            choices={engines}
-            value={form.engine}
-            disabled={busy}
-            error={errors.engine}
-            onChange={chooseEngine}
-          />
-          <ChoiceGroup
-            id={id('mode')}
-            field="mode"
-            legend={trans.__('Inference mode')}
-            choices={modes}
-            value={form.mode}
-            disabled={busy}
-            error={errors.mode}
-            onChange={mode => update({ mode })}
-          />
-
-          <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
-            <TextField
-              id={id('max_model_len')}
-              field="max_model_len"
-              label={trans.__('Max model length (tokens)')}
-              error={errors.max_model_len}
-              hint={
-                model?.context_length
-                  ? trans.__('Empty: the model’s own context length (%1 tokens).', formatInteger(model.context_length))
-                  : trans.__('Empty: the model’s own context length.')
-              }
-              type="number"
-              min={LIMITS.maxModelLenMin}
-              max={LIMITS.maxModelLenMax}
-              step={1}
-              narrow
-              value={form.maxModelLen}
-              disabled={busy}
-              onChange={maxModelLen => update({ maxModelLen })}
-            />
-            <FormField
-              id={id('dtype')}
-              field="dtype"
-              label={trans.__('Data type')}
-              error={errors.dtype}
-              hint={trans.__('Automatic: bfloat16 on a GPU, float32 on a CPU.')}
             >
-              {input => (
-                <select
-                  {...input}
-                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select jp-AquaExt-narrowInput"
-                  value={form.dtype}
-                  disabled={busy}
-                  onChange={event => update({ dtype: event.target.value as IDeployForm['dtype'] })}
+              <option value="">{trans.__('Let the server choose (smallest that fits)')}</option>
+              {shapes.map(shape => (
+                <option
+                  key={shape.name}
+                  value={shape.name}
+                  disabled={shape.available === 0}
+                  title={
+                    shape.available === 0
+                      ? trans.__(
+                          'The service limit of this shape is reached in this region: request a limit increase or choose another shape.'
+                        )
+                      : undefined
+                  }
                 >
-                  <option value="">{trans.__('Automatic')}</option>
-                  {DTYPES.map(value => (
-                    <option key={value} value={value}>
-                      {value}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </FormField>
-            <ParamRows
-              form={form}
-              errors={errors}
-              busy={busy}
-              trans={trans}
-              idPrefix={id('params')}
-              onChange={update}
-            />
-            {onOci && (
-              <fieldset className="jp-AquaExt-fieldset" data-field="logging">
-                <legend className="jp-AquaExt-formField-label">{trans.__('Logging (recommended)')}</legend>
-                <TextField
-                  id={id('log_group_id')}
-                  field="log_group_id"
-                  label={trans.__('Log group OCID')}
-                  error={errors.log_group_id}
-                  placeholder="ocid1.loggroup.oc1…"
-                  value={form.logGroupId}
-                  disabled={busy}
-                  onChange={logGroupId => update({ logGroupId })}
-                />
-                <TextField
-                  id={id('log_id')}
-                  field="log_id"
-                  label={trans.__('Log OCID')}
-                  error={errors.log_id}
-                  hint={trans.__(
-                    'The engine’s predict and access logs go to this log; without one, failures are harder to diagnose.'
-                  )}
-                  placeholder="ocid1.log.oc1…"
-                  value={form.logId}
-                  disabled={busy}
-                  onChange={logId => update({ logId })}
-                />
-              </fieldset>
-            )}
-          </AdvancedOptions>
-
-          <FormErrors fields={otherErrors} message={error} />
-        </div>
-        <DialogFooter
-          trans={trans}
-          submitting={submitting}
-          onCancel={close}
-          submitClassName="jp-AquaExt-deploySubmit"
-          submitDisabled={busy || (!props.model && models !== null && models.length === 0)}
-          submitLabel={trans.__('Deploy')}
-          submittingLabel={trans.__('Deploying…')}
+                  {shapeOptionLabel(shape, fit, trans)}
+                </option>
+              ))}
+            </select>
+          )}
+        </FormField>
+      ) : (
+        <ChoiceGroup
+          id={id('shape')}
+          field="shape"
+          legend={trans.__('Shape')}
+          choices={localShapeChoices(info, trans)}
+          value={form.shape}
+          disabled={busy}
+          error={errors.shape}
+          onChange={value => {
+            setShapeTouched(true);
+            update({ shape: value });
+          }}
         />
-      </form>
-    </ModalDialog>
+      )}
+      <DeployFitSummary
+        target={target}
+        fit={fit}
+        loading={fitLoading}
+        hasModel={!!form.modelId}
+        dtype={dtype}
+        contextLength={contextLength}
+        trans={trans}
+      />
+
+      {onOci && (
+        <TextField
+          id={id('replicas')}
+          field="replicas"
+          label={trans.__('Replicas')}
+          error={errors.replicas}
+          hint={trans.__('Instances behind the load balancer (%1 to %2).', LIMITS.replicasMin, LIMITS.replicasMax)}
+          type="number"
+          min={LIMITS.replicasMin}
+          max={LIMITS.replicasMax}
+          step={1}
+          narrow
+          value={form.replicas}
+          disabled={busy}
+          onChange={replicas => update({ replicas })}
+        />
+      )}
+
+      <ChoiceGroup
+        id={id('engine')}
+        field="engine"
+        legend={trans.__('Engine')}
+        choices={engines}
+        value={form.engine}
+        disabled={busy}
+        error={errors.engine}
+        onChange={chooseEngine}
+      />
+      <ChoiceGroup
+        id={id('mode')}
+        field="mode"
+        legend={trans.__('Inference mode')}
+        choices={modes}
+        value={form.mode}
+        disabled={busy}
+        error={errors.mode}
+        onChange={mode => update({ mode })}
+      />
+
+      <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
+        <TextField
+          id={id('max_model_len')}
+          field="max_model_len"
+          label={trans.__('Max model length (tokens)')}
+          error={errors.max_model_len}
+          hint={
+            model?.context_length
+              ? trans.__('Empty: the model’s own context length (%1 tokens).', formatInteger(model.context_length))
+              : trans.__('Empty: the model’s own context length.')
+          }
+          type="number"
+          min={LIMITS.maxModelLenMin}
+          max={LIMITS.maxModelLenMax}
+          step={1}
+          narrow
+          value={form.maxModelLen}
+          disabled={busy}
+          onChange={maxModelLen => update({ maxModelLen })}
+        />
+        <FormField
+          id={id('dtype')}
+          field="dtype"
+          label={trans.__('Data type')}
+          error={errors.dtype}
+          hint={trans.__('Automatic: bfloat16 on a GPU, float32 on a CPU.')}
+        >
+          {input => (
+            <select
+              {...input}
+              className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select jp-AquaExt-narrowInput"
+              value={form.dtype}
+              disabled={busy}
+              onChange={event => update({ dtype: event.target.value as IDeployForm['dtype'] })}
+            >
+              <option value="">{trans.__('Automatic')}</option>
+              {DTYPES.map(value => (
+                <option key={value} value={value}>
+                  {value}
+                </option>
+              ))}
+            </select>
+          )}
+        </FormField>
+        <ParamRows form={form} errors={errors} busy={busy} trans={trans} idPrefix={id('params')} onChange={update} />
+        {onOci && (
+          <fieldset className="jp-AquaExt-fieldset" data-field="logging">
+            <legend className="jp-AquaExt-formField-label">{trans.__('Logging (recommended)')}</legend>
+            <TextField
+              id={id('log_group_id')}
+              field="log_group_id"
+              label={trans.__('Log group OCID')}
+              error={errors.log_group_id}
+              placeholder="ocid1.loggroup.oc1…"
+              value={form.logGroupId}
+              disabled={busy}
+              onChange={logGroupId => update({ logGroupId })}
+            />
+            <TextField
+              id={id('log_id')}
+              field="log_id"
+              label={trans.__('Log OCID')}
+              error={errors.log_id}
+              hint={trans.__(
+                'The engine’s predict and access logs go to this log; without one, failures are harder to diagnose.'
+              )}
+              placeholder="ocid1.log.oc1…"
+              value={form.logId}
+              disabled={busy}
+              onChange={logId => update({ logId })}
+            />
+          </fieldset>
+        )}
+      </AdvancedOptions>
+    </CreateDialog>
   );
 }
