@@ -8,10 +8,33 @@ import * as React from 'react';
 import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
+import type { IAquaClient } from '../api/client';
 import type { FieldError } from '../api/types';
+import type { Notify } from '../shared/callbacks';
+import type { BackendKind } from '../shared/labels';
+import type { IDatasetSources } from './DatasetPathField';
 import { FormErrors } from './FormErrors';
 import { FormField } from './FormField';
 import { ModalDialog } from './ModalDialog';
+
+/** What the app gives every create dialog (deploy, fine-tune, evaluate). */
+export interface ICreateDialogProps<R> {
+  client: IAquaClient;
+  trans: TranslationBundle;
+  backendKind: BackendKind;
+  notify: Notify;
+  onClose: () => void;
+  /** The server accepted it (202). */
+  onCreated: (response: R) => void;
+}
+
+/** A create dialog whose form takes a dataset (fine-tune, evaluate). */
+export interface IDatasetDialogProps<R> extends ICreateDialogProps<R>, IDatasetSources {
+  /** A dataset to start from (opened from the file browser). */
+  datasetPath?: string | null;
+  /** Debounce of the dataset check (and the fine-tune's memory fit); tests use 0. */
+  debounceMs?: number;
+}
 
 /**
  * A create dialog: the form's fields (`children`), what the server refused

@@ -1,8 +1,5 @@
 import * as React from 'react';
 
-import type { TranslationBundle } from '@jupyterlab/translation';
-
-import type { IAquaClient } from '../../api/client';
 import type { CreateDeploymentResponse, Dtype, FitReport, Info, ModelSummary } from '../../api/types';
 import {
   buildDeployRequest,
@@ -24,27 +21,30 @@ import {
   type DeployField,
   type IDeployForm
 } from './deployForm';
-import { type BackendKind } from '../../shared/labels';
 import { formatInteger } from '../../shared/format';
 import { DTYPES } from '../../shared/settings';
-import type { Notify } from '../../shared/callbacks';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
-import { AdvancedOptions, CreateDialog, DescriptionField, PickerField } from '../../ui/DialogParts';
+import {
+  AdvancedOptions,
+  CreateDialog,
+  DescriptionField,
+  type ICreateDialogProps,
+  PickerField
+} from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
 import { FormField, TextField } from '../../ui/FormField';
 import { DeployFitSummary, limitHint, shapeOptionLabel } from './DeployFit';
 import { ParamRows } from './ParamRows';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
+import { useFieldIds } from '../../ui/hooks/useFieldIds';
+import { useFetched } from '../../ui/hooks/useFetched';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useLatest } from '../../ui/hooks/useLatest';
 import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
 import { TargetField } from '../../ui/TargetField';
 import { infoForTarget, pickTarget } from '../../shared/targets';
 
-export interface IDeployDialogProps {
-  client: IAquaClient;
-  trans: TranslationBundle;
-  backendKind: BackendKind;
+export interface IDeployDialogProps extends ICreateDialogProps<CreateDeploymentResponse> {
   info: Info | null;
   /** The model to deploy; null offers a picker of the deployable models. */
   model: ModelSummary | null;
@@ -52,10 +52,6 @@ export interface IDeployDialogProps {
   defaultContextLength: number;
   /** Debounce of the memory-fit request (tests use 0). */
   fitDebounceMs?: number;
-  notify: Notify;
-  onClose: () => void;
-  /** The server accepted the deployment (202): it is CREATING. */
-  onCreated: (response: CreateDeploymentResponse) => void;
 }
 
 /** Fields that live under "Advanced options" (opened when one of them has an error). */
@@ -81,10 +77,7 @@ const FORM_FIELDS: Partial<Record<keyof IDeployForm, DeployField>> = {
  */
 export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   const { client, trans } = props;
-  const ids = React.useId().replace(/:/g, '');
-  const id = (name: string): string => `jp-AquaExt-deploy-${ids}-${name}`;
-  const [models, setModels] = React.useState<ModelSummary[] | null>(props.model ? [props.model] : null);
-  const [modelsError, setModelsError] = React.useState<unknown>(null);
+  const id = useFieldIds('deploy');
   const [form, setForm] = React.useState<IDeployForm>(() => {
     const first = pickTarget(props.info, props.model?.target);
     return initialDeployForm(props.model, first?.kind ?? props.backendKind, infoForTarget(props.info, first));
@@ -106,6 +99,16 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   });
   const firstInput = React.useRef<HTMLInputElement | HTMLSelectElement | null>(null);
 
+  // Without a given model: the deployable ones to pick from.
+  const given = props.model;
+  const loadModels = React.useCallback(
+    () => (given ? Promise.resolve([given]) : client.listModels().then(list => list.items.filter(isDeployable))),
+    [client, given]
+  );
+  const listedModels = useFetched(loadModels, null);
+  const modelsError = listedModels.error;
+  const models = listedModels.value ?? (given ? [given] : null);
+
   const model = models?.find(item => item.id === form.modelId) ?? null;
   // A given model fixes the target (the server deploys a model on its own target); without one,
   // the user picks the target and then one of its models.
@@ -114,21 +117,6 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   const onOci = backendKind === 'oci';
 
   useDialogFocus(firstInput);
-
-  // Without a given model: the deployable ones to pick from.
-  React.useEffect(() => {
-    if (props.model) {
-      return;
-    }
-    let current = true;
-    client
-      .listModels()
-      .then(list => current && setModels(list.items.filter(isDeployable)))
-      .catch(reason => current && setModelsError(reason));
-    return () => {
-      current = false;
-    };
-  }, [client, props.model]);
 
   // The engine defaults come from /info, which may arrive after the dialog opened, and follow
   // the chosen target (its hardware, its engines): a new target offers its own shapes afresh.

@@ -1,18 +1,7 @@
 import * as React from 'react';
 
-import type { TranslationBundle } from '@jupyterlab/translation';
-
-import type { IAquaClient } from '../../api/client';
-import type {
-  CreateEvaluationResponse,
-  DeploymentSummary,
-  EvaluationMetric,
-  FineTuneSummary,
-  Info,
-  ValidateDatasetRequest
-} from '../../api/types';
+import type { CreateEvaluationResponse, EvaluationMetric, Info, ValidateDatasetRequest } from '../../api/types';
 import { allows } from '../../shared/actions';
-import type { BackendKind } from '../../shared/labels';
 import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
 import { useLatest } from '../../ui/hooks/useLatest';
 import { TargetField } from '../../ui/TargetField';
@@ -35,44 +24,32 @@ import { metricDescription, metricLabel, METRICS } from './format';
 import { evaluationPreflightKey, evaluationPreflightRequest, evaluationResult } from './preflight';
 import { blocksSubmit, errorResult, type IPreflightResult } from '../../shared/datasetPreflight';
 import type { ISamplingForm } from '../../shared/sampling';
-import type { Notify } from '../../shared/callbacks';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
-import { DatasetPathField } from '../../ui/DatasetPathField';
+import { CheckedDatasetField } from '../../ui/CheckedDatasetField';
 import {
   AdvancedOptions,
   CreateDialog,
   DatasetBlockedNotice,
   DescriptionField,
+  type IDatasetDialogProps,
   PickerField
 } from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
-import { PreflightSummary } from '../../ui/PreflightSummary';
 import { TextField } from '../../ui/FormField';
 import { SamplingPanel } from '../../ui/SamplingPanel';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
+import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useDatasetPreflight } from '../../ui/hooks/useDatasetPreflight';
+import { useFetched } from '../../ui/hooks/useFetched';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 
-export interface IEvaluationDialogProps {
-  client: IAquaClient;
-  trans: TranslationBundle;
-  backendKind: BackendKind;
+export interface IEvaluationDialogProps extends IDatasetDialogProps<CreateEvaluationResponse> {
   /** The enabled targets (`GET info`): with several, the form picks one and offers its deployments. */
   info?: Info | null;
   /** The deployment to evaluate (opened from its detail); the picker still offers the others. */
   deploymentId?: string | null;
   /** Evaluate on this fine-tune's training data (opened from its detail). */
   finetuneId?: string | null;
-  /** A dataset to start from. */
-  datasetPath?: string | null;
-  pickDataset?: () => Promise<string | null>;
-  uploadDataset?: (file: File, onProgress: (fraction: number) => void) => Promise<string>;
-  /** Debounce of the dataset check (tests use 0). */
-  debounceMs?: number;
-  notify: Notify;
-  onClose: () => void;
-  /** The server accepted the evaluation (202). */
-  onCreated: (response: CreateEvaluationResponse) => void;
 }
 
 type FormKey = keyof IEvaluationForm;
@@ -108,12 +85,8 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
   const backendKind = formTarget.kind;
   const onOci = backendKind === 'oci';
   const debounceMs = props.debounceMs ?? 400;
-  const ids = React.useId().replace(/:/g, '');
-  const id = (name: string): string => `jp-AquaExt-evaluation-${ids}-${name}`;
+  const id = useFieldIds('evaluation');
 
-  const [deployments, setDeployments] = React.useState<DeploymentSummary[] | null>(null);
-  const [deploymentsError, setDeploymentsError] = React.useState<unknown>(null);
-  const [finetunes, setFineTunes] = React.useState<FineTuneSummary[] | null>(null);
   const [form, setForm] = React.useState<IEvaluationForm>(() =>
     initialEvaluationForm({
       deploymentId: props.deploymentId,
@@ -147,7 +120,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
           const placed = placeEvaluationErrors(reason.fields);
           const lines = placed.other.filter(item => /^line \d+/i.test(item.message) || /line/.test(item.field));
           if (lines.length > 0 && at.hasRequest) {
-            showPreflight(errorResult(at.requestKey, reason, e => describeError(e, trans)));
+            preflight.show(errorResult(at.requestKey, reason, e => describeError(e, trans)));
           }
           setSamplingErrors(placed.sampling);
           if (Object.keys(placed.sampling).length > 0) {
@@ -175,38 +148,19 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
 
   useDialogFocus(firstInput);
 
-  // The deployments that can answer (the preselected one stays listed, with why it cannot).
-  React.useEffect(() => {
-    let current = true;
-    client
-      .listDeployments()
-      .then(list => {
-        if (current) {
-          setDeployments(list.items);
-          setDeploymentsError(null);
-        }
-      })
-      .catch(reason => {
-        if (current) {
-          setDeploymentsError(reason);
-          setDeployments([]);
-        }
-      });
-    return () => {
-      current = false;
-    };
-  }, [client, deploymentsVersion]);
+  // The deployments that can answer (the preselected one stays listed, with why it cannot);
+  // none while they cannot be listed.
+  const loadDeployments = React.useCallback(() => client.listDeployments().then(list => list.items), [client]);
+  const listedDeployments = useFetched(loadDeployments, deploymentsVersion);
+  const deploymentsError = listedDeployments.error;
+  const deployments = deploymentsError !== null ? [] : listedDeployments.value;
 
-  React.useEffect(() => {
-    let current = true;
-    client
-      .listFineTunes()
-      .then(list => current && setFineTunes(list.items.filter(job => allows(job, 'evaluate'))))
-      .catch(() => current && setFineTunes([]));
-    return () => {
-      current = false;
-    };
-  }, [client]);
+  const loadFineTunes = React.useCallback(
+    () => client.listFineTunes().then(list => list.items.filter(job => allows(job, 'evaluate'))),
+    [client]
+  );
+  const listedFineTunes = useFetched(loadFineTunes, null);
+  const finetunes = listedFineTunes.error !== null ? [] : listedFineTunes.value;
 
   const deployment = deployments?.find(item => item.id === form.deploymentId) ?? null;
   const finetune = finetunes?.find(item => item.id === form.finetuneId) ?? null;
@@ -253,12 +207,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
 
   const request = evaluationPreflightRequest(form);
   const requestKey = evaluationPreflightKey(request);
-  const {
-    current: currentPreflight,
-    checking,
-    run: runPreflight,
-    show: showPreflight
-  } = useDatasetPreflight({
+  const preflight = useDatasetPreflight({
     request,
     keyOf: evaluationPreflightKey,
     check: checkDataset,
@@ -266,7 +215,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
     trans
   });
 
-  const preflightBlocks = blocksSubmit(currentPreflight);
+  const preflightBlocks = blocksSubmit(preflight.current);
 
   const update = (patch: Partial<IEvaluationForm>): void => {
     const keys = Object.keys(patch) as FormKey[];
@@ -317,10 +266,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
         return !hasErrors(local);
       },
       send: async alive => {
-        let checked = currentPreflight;
-        if (request && !checked) {
-          checked = await runPreflight(request);
-        }
+        const checked = await preflight.checked();
         if (!alive() || blocksSubmit(checked)) {
           return null;
         }
@@ -368,7 +314,6 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
   };
 
   const noneActive = deployments !== null && evaluable.length === 0;
-  const datasetError = errors.dataset_path ?? currentPreflight?.fields.dataset_path;
 
   return (
     <CreateDialog
@@ -467,11 +412,11 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
       />
       {form.source === 'file' ? (
         <>
-          <DatasetPathField
+          <CheckedDatasetField
             id={id('dataset_path')}
             trans={trans}
             label={trans.__('Dataset (JSONL)')}
-            error={datasetError}
+            error={errors.dataset_path}
             hint={
               onOci
                 ? trans.__('A file inside the Jupyter root, or oci://bucket@namespace/path.')
@@ -487,12 +432,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
             onChange={datasetPath => update({ datasetPath })}
             onUploadError={message => addError('dataset_path', message)}
             onUploadingChange={setUploading}
-          />
-          <PreflightSummary
-            result={currentPreflight}
-            checking={checking}
-            trans={trans}
-            onRecheck={request && !submitting ? () => void runPreflight(request) : undefined}
+            preflight={preflight}
           />
         </>
       ) : (

@@ -1,8 +1,5 @@
 import * as React from 'react';
 
-import type { TranslationBundle } from '@jupyterlab/translation';
-
-import type { IAquaClient } from '../../api/client';
 import type {
   CreateFineTuneResponse,
   FineTuneDefaults,
@@ -12,7 +9,6 @@ import type {
   TrainingType,
   ValidateDatasetRequest
 } from '../../api/types';
-import type { BackendKind } from '../../shared/labels';
 import {
   ADVANCED_FIELDS,
   applyDefaults,
@@ -42,47 +38,33 @@ import {
 } from '../../shared/datasetPreflight';
 import { preflightKey, preflightRequest } from './preflight';
 import { formatInteger } from '../../shared/format';
-import type { Notify } from '../../shared/callbacks';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
-import { DatasetPathField } from '../../ui/DatasetPathField';
+import { CheckedDatasetField } from '../../ui/CheckedDatasetField';
 import {
   AdvancedOptions,
   CreateDialog,
   DatasetBlockedNotice,
   DescriptionField,
+  type IDatasetDialogProps,
   PickerField
 } from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
+import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useDatasetPreflight } from '../../ui/hooks/useDatasetPreflight';
+import { useFetched } from '../../ui/hooks/useFetched';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useLatest } from '../../ui/hooks/useLatest';
 import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
 import { TargetField } from '../../ui/TargetField';
-import { PreflightSummary } from '../../ui/PreflightSummary';
 import { FineTuneAdvancedFields, FineTuneShapeField, fineTuneInputs } from './FineTuneFields';
 import { TrainingFitView } from './TrainingFitView';
 
-export interface IFineTuneDialogProps {
-  client: IAquaClient;
-  trans: TranslationBundle;
-  backendKind: BackendKind;
+export interface IFineTuneDialogProps extends IDatasetDialogProps<CreateFineTuneResponse> {
   /** The enabled targets (`GET info`): with several, the form picks one and offers its models. */
   info?: Info | null;
   /** The base model to start from (opened from a model); the picker still offers the others. */
   model: ModelSummary | null;
-  /** A dataset to start from (opened from the file browser). */
-  datasetPath?: string | null;
-  /** "Browse…": a JSONL file of the Jupyter root, null when dismissed. The button shows when given. */
-  pickDataset?: () => Promise<string | null>;
-  /** "Upload…": save a file of this computer into the Jupyter root and answer its path. */
-  uploadDataset?: (file: File, onProgress: (fraction: number) => void) => Promise<string>;
-  /** Debounce of the memory-fit refresh and the dataset check (tests use 0). */
-  debounceMs?: number;
-  notify: Notify;
-  onClose: () => void;
-  /** The server accepted the job (202). */
-  onCreated: (response: CreateFineTuneResponse) => void;
 }
 
 /** The dataset check waits a little longer than the fit: it reads the whole file. */
@@ -101,11 +83,8 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   const backendKind = formTarget.kind;
   const onOci = backendKind === 'oci';
   const debounceMs = props.debounceMs ?? 400;
-  const ids = React.useId().replace(/:/g, '');
-  const id = (name: string): string => `jp-AquaExt-finetune-${ids}-${name}`;
+  const id = useFieldIds('finetune');
 
-  const [models, setModels] = React.useState<ModelSummary[] | null>(props.model ? [props.model] : null);
-  const [modelsError, setModelsError] = React.useState<unknown>(null);
   const [form, setForm] = React.useState<IFineTuneForm>(() =>
     initialFineTuneForm(props.model && isFineTunable(props.model) ? props.model : null, props.datasetPath ?? '')
   );
@@ -129,7 +108,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
         const byField: FineTuneErrors = { ...placed.byField };
         if (placed.lines.length > 0) {
           // The job's own preflight found bad lines: list them where the check shows.
-          showPreflight(errorResult(requestKeyRef.current, reason, e => describeError(e, trans)));
+          preflight.show(errorResult(requestKeyRef.current, reason, e => describeError(e, trans)));
           byField.dataset_path = trans._n(
             '%1 invalid line in the dataset.',
             '%1 invalid lines in the dataset.',
@@ -149,6 +128,21 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   const formRef = React.useRef(form);
   formRef.current = form;
 
+  // The models that can be fine-tuned (the given one stays listed, with why it cannot be; the only
+  // one while they cannot be listed).
+  const given = props.model;
+  const loadModels = React.useCallback(
+    () =>
+      client.listModels().then(list => {
+        const ready = list.items.filter(isFineTunable);
+        return given && !ready.some(item => item.id === given.id) ? [given, ...ready] : ready;
+      }),
+    [client, given]
+  );
+  const listedModels = useFetched(loadModels, null);
+  const modelsError = listedModels.error;
+  const models = modelsError !== null ? (given ? [given] : []) : (listedModels.value ?? (given ? [given] : null));
+
   const model =
     models?.find(item => item.id === form.modelId) ?? (props.model?.id === form.modelId ? props.model : null);
   const defaultsReady = defaults !== null && defaults.model_id === form.modelId;
@@ -162,32 +156,6 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   });
 
   useDialogFocus(firstInput);
-
-  // The models that can be fine-tuned (the given one stays listed, with why it cannot be).
-  React.useEffect(() => {
-    let current = true;
-    client
-      .listModels()
-      .then(list => {
-        if (!current) {
-          return;
-        }
-        const ready = list.items.filter(isFineTunable);
-        if (props.model && !ready.some(item => item.id === props.model?.id)) {
-          ready.unshift(props.model);
-        }
-        setModels(ready);
-      })
-      .catch(reason => {
-        if (current) {
-          setModelsError(reason);
-          setModels(props.model ? [props.model] : []);
-        }
-      });
-    return () => {
-      current = false;
-    };
-  }, [client, props.model]);
 
   // The model's defaults: hyperparameters, shapes and the training fit for them.
   React.useEffect(() => {
@@ -279,12 +247,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   const requestKey = preflightKey(request);
   const requestKeyRef = useLatest(requestKey);
   const waitingForDefaults = !!form.modelId && defaults?.model_id !== form.modelId && defaultsError === null;
-  const {
-    current: currentPreflight,
-    checking,
-    run: runPreflight,
-    show: showPreflight
-  } = useDatasetPreflight({
+  const preflight = useDatasetPreflight({
     request,
     keyOf: preflightKey,
     check: checkDataset,
@@ -318,7 +281,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   };
 
   const busy = submitting;
-  const preflightBlocks = blocksSubmit(currentPreflight);
+  const preflightBlocks = blocksSubmit(preflight.current);
 
   const onSubmit = (event: React.FormEvent): Promise<void> | void => {
     event.preventDefault();
@@ -335,10 +298,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
         ),
       send: async alive => {
         // The preflight runs inline: a dataset with bad lines is never sent.
-        let checked = currentPreflight;
-        if (request && !checked) {
-          checked = await runPreflight(request);
-        }
+        const checked = await preflight.checked();
         if (!alive() || blocksSubmit(checked)) {
           return null;
         }
@@ -362,7 +322,6 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
     });
   };
 
-  const datasetError = errors.dataset_path ?? currentPreflight?.fields.dataset_path;
   const shapes = defaultsReady ? defaults.shapes : [];
   const target = fitTargetFor(fit, form.shape);
   const lora = form.trainingType === 'lora';
@@ -458,11 +417,11 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
         onChange={description => update({ description })}
       />
 
-      <DatasetPathField
+      <CheckedDatasetField
         id={id('dataset_path')}
         trans={trans}
         label={trans.__('Dataset (JSONL)')}
-        error={datasetError}
+        error={errors.dataset_path}
         hint={
           onOci
             ? trans.__(
@@ -480,12 +439,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
         onChange={datasetPath => update({ datasetPath })}
         onUploadError={message => addError('dataset_path', message)}
         onUploadingChange={setUploading}
-      />
-      <PreflightSummary
-        result={currentPreflight}
-        checking={checking}
-        trans={trans}
-        onRecheck={request && !busy ? () => void runPreflight(request) : undefined}
+        preflight={preflight}
       />
 
       {numberField('validationSplit', trans.__('Validation split'), {
