@@ -35,7 +35,7 @@ import {
   PickerField
 } from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
-import { TextField } from '../../ui/FormField';
+import { boundTextField } from '../../ui/formInputs';
 import { SamplingPanel } from '../../ui/SamplingPanel';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
@@ -289,29 +289,14 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
     });
   };
 
-  const textField = (
-    key: 'name' | 'sampleSize' | 'concurrency' | 'shape' | 'reportUri' | 'logGroupId' | 'logId',
-    label: string,
-    options: { hint?: React.ReactNode; placeholder?: string; maxLength?: number; numeric?: boolean } = {}
-  ): JSX.Element => {
-    const field = FORM_FIELDS[key] as keyof EvaluationErrors;
-    return (
-      <TextField
-        id={id(field)}
-        field={field}
-        label={label}
-        error={errors[field]}
-        hint={options.hint}
-        inputMode={options.numeric ? 'numeric' : undefined}
-        narrow={options.numeric}
-        placeholder={options.placeholder}
-        maxLength={options.maxLength}
-        value={form[key]}
-        disabled={submitting}
-        onChange={value => update({ [key]: value } as Partial<IEvaluationForm>)}
-      />
-    );
-  };
+  const textField = boundTextField<IEvaluationForm, EvaluationField>({
+    form,
+    errors,
+    busy: submitting,
+    update,
+    id,
+    fields: FORM_FIELDS
+  });
 
   const noneActive = deployments !== null && evaluable.length === 0;
 

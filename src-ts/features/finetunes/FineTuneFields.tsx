@@ -11,7 +11,15 @@ import { shapeLabel } from '../../shared/labels';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
 import { FormField, TextField } from '../../ui/FormField';
 import { availabilityText } from '../../ui/MemoryFit';
-import { FORM_FIELDS, LIMITS, type FineTuneErrors, type FormKey, type IFineTuneForm } from './finetuneForm';
+import { bindInput, boundTextField, type IFormBinding, type ITextOptions } from '../../ui/formInputs';
+import {
+  FORM_FIELDS,
+  LIMITS,
+  type FineTuneErrors,
+  type FineTuneField,
+  type FormKey,
+  type IFineTuneForm
+} from './finetuneForm';
 
 interface INumberOptions {
   hint?: React.ReactNode;
@@ -20,12 +28,6 @@ interface INumberOptions {
   step?: number | 'any';
   decimal?: boolean;
   suffix?: string;
-}
-
-interface ITextOptions {
-  hint?: React.ReactNode;
-  placeholder?: string;
-  maxLength?: number;
 }
 
 export interface IFineTuneInputs {
@@ -43,21 +45,10 @@ export function fineTuneInputs(binding: {
   update: (patch: Partial<IFineTuneForm>) => void;
   id: (name: string) => string;
 }): IFineTuneInputs {
-  const { form, errors, busy, update, id } = binding;
-  const bind = (key: FormKey) => {
-    const field = FORM_FIELDS[key];
-    return {
-      id: id(field),
-      field,
-      error: errors[field],
-      value: form[key] as string,
-      disabled: busy,
-      onChange: (value: string) => update({ [key]: value } as Partial<IFineTuneForm>)
-    };
-  };
+  const bound: IFormBinding<IFineTuneForm, FineTuneField> = { ...binding, fields: FORM_FIELDS };
   const numberField = (key: FormKey, label: string, options: INumberOptions = {}): JSX.Element => (
     <TextField
-      {...bind(key)}
+      {...bindInput(bound, key)}
       label={label}
       hint={options.hint}
       type={options.decimal ? 'text' : 'number'}
@@ -74,15 +65,7 @@ export function fineTuneInputs(binding: {
       )}
     />
   );
-  const textField = (key: FormKey, label: string, options: ITextOptions = {}): JSX.Element => (
-    <TextField
-      {...bind(key)}
-      label={label}
-      hint={options.hint}
-      placeholder={options.placeholder}
-      maxLength={options.maxLength}
-    />
-  );
+  const textField = boundTextField(bound);
   return { numberField, textField };
 }
 
