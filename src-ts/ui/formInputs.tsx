@@ -5,6 +5,8 @@
  */
 import * as React from 'react';
 
+import type { TranslationBundle } from '@jupyterlab/translation';
+
 import { TextField } from './FormField';
 
 export interface IFormBinding<F, Field extends string> {
@@ -54,5 +56,36 @@ export function boundTextField<F, Field extends string>(
       placeholder={options.placeholder}
       maxLength={options.maxLength}
     />
+  );
+}
+
+/**
+ * The OCI job's settings of a job form (fine-tune, evaluation), under
+ * `legend`: the form's own ones (`children`), then the log group and log
+ * that the job run's output goes to.
+ */
+export function OciJobFieldset(props: {
+  trans: TranslationBundle;
+  legend: string;
+  textField: (key: 'logGroupId' | 'logId', label: string, options?: ITextOptions) => JSX.Element;
+  /** The longest OCID the contract accepts. */
+  ociIdMaxLength: number;
+  children: React.ReactNode;
+}): JSX.Element {
+  const { trans, textField } = props;
+  return (
+    <fieldset className="jp-AquaExt-fieldset" data-field="networking">
+      <legend className="jp-AquaExt-formField-label">{props.legend}</legend>
+      {props.children}
+      {textField('logGroupId', trans.__('Log group OCID'), {
+        placeholder: 'ocid1.loggroup.oc1…',
+        maxLength: props.ociIdMaxLength
+      })}
+      {textField('logId', trans.__('Log OCID'), {
+        placeholder: 'ocid1.log.oc1…',
+        maxLength: props.ociIdMaxLength,
+        hint: trans.__('The job run’s output goes to this log.')
+      })}
+    </fieldset>
   );
 }

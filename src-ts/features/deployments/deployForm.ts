@@ -19,6 +19,7 @@ import type {
 } from '../../api/types';
 import { allows } from '../../shared/actions';
 import { engineLabel, modeLabel, type BackendKind } from '../../shared/labels';
+import { nameDescriptionErrors } from '../../shared/nameDescription';
 
 export type DeployField =
   | 'model_id'
@@ -294,15 +295,7 @@ export function validateDeployForm(form: IDeployForm, backend: BackendKind, tran
   if (!form.modelId) {
     errors.model_id = trans.__('Choose a model to deploy.');
   }
-  const name = form.name.trim();
-  if (!name) {
-    errors.name = trans.__('Enter a name for the deployment.');
-  } else if (name.length > LIMITS.name) {
-    errors.name = trans.__('At most %1 characters.', LIMITS.name);
-  }
-  if (form.description.length > LIMITS.description) {
-    errors.description = trans.__('At most %1 characters.', LIMITS.description);
-  }
+  Object.assign(errors, nameDescriptionErrors(form, LIMITS, trans.__('Enter a name for the deployment.'), trans));
   if (backend === 'local' && form.shape !== 'cpu' && form.shape !== 'gpu') {
     errors.shape = trans.__('Choose CPU or GPU.');
   }

@@ -35,7 +35,7 @@ import {
   PickerField
 } from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
-import { boundTextField } from '../../ui/formInputs';
+import { boundTextField, OciJobFieldset } from '../../ui/formInputs';
 import { SamplingPanel } from '../../ui/SamplingPanel';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
@@ -153,7 +153,10 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
   const loadDeployments = React.useCallback(() => client.listDeployments().then(list => list.items), [client]);
   const listedDeployments = useFetched(loadDeployments, deploymentsVersion);
   const deploymentsError = listedDeployments.error;
-  const deployments = deploymentsError !== null ? [] : listedDeployments.value;
+  const deployments = React.useMemo(
+    () => (deploymentsError !== null ? [] : listedDeployments.value),
+    [deploymentsError, listedDeployments.value]
+  );
 
   const loadFineTunes = React.useCallback(
     () => client.listFineTunes().then(list => list.items.filter(job => allows(job, 'evaluate'))),
@@ -502,23 +505,18 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
           hint: trans.__('Requests in flight at once (1 to %1).', EVALUATION_LIMITS.concurrency[1])
         })}
         {onOci && (
-          <fieldset className="jp-AquaExt-fieldset" data-field="networking">
-            <legend className="jp-AquaExt-formField-label">{trans.__('Job and logging')}</legend>
+          <OciJobFieldset
+            trans={trans}
+            legend={trans.__('Job and logging')}
+            textField={textField}
+            ociIdMaxLength={EVALUATION_LIMITS.ociId}
+          >
             {textField('shape', trans.__('Shape (optional)'), {
               placeholder: 'VM.Standard.E4.Flex',
               maxLength: EVALUATION_LIMITS.shape,
               hint: trans.__('The evaluation job’s CPU shape; empty lets the server choose.')
             })}
-            {textField('logGroupId', trans.__('Log group OCID'), {
-              placeholder: 'ocid1.loggroup.oc1…',
-              maxLength: EVALUATION_LIMITS.ociId
-            })}
-            {textField('logId', trans.__('Log OCID'), {
-              placeholder: 'ocid1.log.oc1…',
-              maxLength: EVALUATION_LIMITS.ociId,
-              hint: trans.__('The job run’s output goes to this log.')
-            })}
-          </fieldset>
+          </OciJobFieldset>
         )}
       </AdvancedOptions>
     </CreateDialog>

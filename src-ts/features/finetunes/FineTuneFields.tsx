@@ -11,7 +11,7 @@ import { shapeLabel } from '../../shared/labels';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
 import { FormField, TextField } from '../../ui/FormField';
 import { availabilityText } from '../../ui/MemoryFit';
-import { bindInput, boundTextField, type IFormBinding, type ITextOptions } from '../../ui/formInputs';
+import { bindInput, boundTextField, OciJobFieldset, type IFormBinding, type ITextOptions } from '../../ui/formInputs';
 import {
   FORM_FIELDS,
   LIMITS,
@@ -203,22 +203,17 @@ export function FineTuneAdvancedFields(props: {
         })}
       </div>
       {onOci && (
-        <fieldset className="jp-AquaExt-fieldset" data-field="networking">
-          <legend className="jp-AquaExt-formField-label">{trans.__('Networking and logging')}</legend>
+        <OciJobFieldset
+          trans={trans}
+          legend={trans.__('Networking and logging')}
+          textField={textField}
+          ociIdMaxLength={LIMITS.ociId}
+        >
           {textField('subnetId', trans.__('Subnet OCID'), {
             placeholder: 'ocid1.subnet.oc1…',
             maxLength: LIMITS.ociId
           })}
-          {textField('logGroupId', trans.__('Log group OCID'), {
-            placeholder: 'ocid1.loggroup.oc1…',
-            maxLength: LIMITS.ociId
-          })}
-          {textField('logId', trans.__('Log OCID'), {
-            placeholder: 'ocid1.log.oc1…',
-            maxLength: LIMITS.ociId,
-            hint: trans.__('The job run’s output goes to this log.')
-          })}
-        </fieldset>
+        </OciJobFieldset>
       )}
     </>
   );

@@ -24,6 +24,7 @@ import { allows } from '../../shared/actions';
 import type { BackendKind } from '../../shared/labels';
 import { placeLineErrors, type IPlacedLineErrors } from '../../shared/fieldErrors';
 import { datasetStem } from '../../shared/format';
+import { nameDescriptionErrors } from '../../shared/nameDescription';
 
 export type FineTuneField =
   | 'model_id'
@@ -362,15 +363,10 @@ export function validateFineTuneForm(
   if (!form.modelId) {
     errors.model_id = trans.__('Choose the base model to fine-tune.');
   }
-  const name = form.name.trim();
-  if (!name) {
-    errors.name = trans.__('Enter a name for the job (the fine-tuned model gets it too).');
-  } else if (name.length > LIMITS.name) {
-    errors.name = trans.__('At most %1 characters.', LIMITS.name);
-  }
-  if (form.description.length > LIMITS.description) {
-    errors.description = trans.__('At most %1 characters.', LIMITS.description);
-  }
+  Object.assign(
+    errors,
+    nameDescriptionErrors(form, LIMITS, trans.__('Enter a name for the job (the fine-tuned model gets it too).'), trans)
+  );
   const path = form.datasetPath.trim();
   if (!path) {
     errors.dataset_path = trans.__('Choose a JSONL dataset: a path inside the Jupyter root, Browse… or Upload….');

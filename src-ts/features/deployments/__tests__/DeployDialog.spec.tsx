@@ -11,8 +11,8 @@ import {
   makeFit,
   makeInfo,
   makeModel,
-  ociTarget,
-  target
+  ociShape,
+  ociTarget
 } from '../../../test-support/fixtures';
 
 const trans = nullTranslator.load('aqua_ext');
@@ -213,16 +213,7 @@ describe('DeployDialog', () => {
             recommended: false,
             available: null
           },
-          {
-            name: 'VM.GPU.A10.1',
-            kind: 'oci-shape',
-            gpu_count: 1,
-            memory_gb: 24,
-            fits: true,
-            headroom_gb: 22.5,
-            recommended: true,
-            available: null
-          }
+          ociShape('VM.GPU.A10.1', { recommended: true })
         ]
       })
     );
@@ -257,31 +248,9 @@ describe('DeployDialog', () => {
     client.getModelFit.mockResolvedValue(
       makeFit({
         shapes: [
-          target({
-            name: 'VM.GPU.A10.1',
-            kind: 'oci-shape',
-            gpu_count: 1,
-            memory_gb: 24,
-            headroom_gb: 22.5,
-            available: 0
-          }),
-          target({
-            name: 'VM.GPU.A10.2',
-            kind: 'oci-shape',
-            gpu_count: 2,
-            memory_gb: 48,
-            headroom_gb: 46.5,
-            recommended: true,
-            available: 3
-          }),
-          target({
-            name: 'BM.GPU4.8',
-            kind: 'oci-shape',
-            gpu_count: 8,
-            memory_gb: 320,
-            headroom_gb: 300,
-            available: null
-          })
+          ociShape('VM.GPU.A10.1', { available: 0 }),
+          ociShape('VM.GPU.A10.2', { recommended: true, available: 3 }),
+          ociShape('BM.GPU4.8', { available: null })
         ],
         recommended_shape: 'VM.GPU.A10.2'
       })
@@ -316,16 +285,7 @@ describe('DeployDialog', () => {
     const client = new FakeClient();
     client.getModelFit.mockResolvedValue(
       makeFit({
-        shapes: [
-          target({
-            name: 'VM.GPU.A10.1',
-            kind: 'oci-shape',
-            gpu_count: 1,
-            memory_gb: 24,
-            headroom_gb: 22.5,
-            available: 0
-          })
-        ],
+        shapes: [ociShape('VM.GPU.A10.1', { available: 0 })],
         recommended_shape: null
       })
     );
