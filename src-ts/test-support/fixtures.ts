@@ -234,6 +234,21 @@ export function makeFit(overrides: Partial<FitReport> = {}): FitReport {
   };
 }
 
+/**
+ * A fit on OCI with each kind of service-limit availability: VM.GPU.A10.1 at
+ * its limit, VM.GPU.A10.2 recommended with 3 more allowed, BM.GPU4.8 unknown.
+ */
+export function limitedShapesFit(): FitReport {
+  return makeFit({
+    shapes: [
+      ociShape('VM.GPU.A10.1', { available: 0 }),
+      ociShape('VM.GPU.A10.2', { recommended: true, available: 3 }),
+      ociShape('BM.GPU4.8', { available: null })
+    ],
+    recommended_shape: 'VM.GPU.A10.2'
+  });
+}
+
 const LOCAL_TARGET: Info['backend'] = {
   kind: 'local',
   name: 'local',

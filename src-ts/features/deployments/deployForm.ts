@@ -20,6 +20,7 @@ import type {
 import { allows } from '../../shared/actions';
 import { engineLabel, modeLabel, type BackendKind } from '../../shared/labels';
 import { nameDescriptionErrors } from '../../shared/nameDescription';
+import { logPairErrors } from '../../shared/ociLog';
 
 export type DeployField =
   | 'model_id'
@@ -336,11 +337,7 @@ export function validateDeployForm(form: IDeployForm, backend: BackendKind, tran
   if (backend === 'oci') {
     const group = form.logGroupId.trim();
     const log = form.logId.trim();
-    if (group && !log) {
-      errors.log_id = trans.__('A log needs both the log group and the log.');
-    } else if (log && !group) {
-      errors.log_group_id = trans.__('A log needs both the log group and the log.');
-    }
+    Object.assign(errors, logPairErrors(form, trans));
     if (group.length > LIMITS.logId) {
       errors.log_group_id = trans.__('At most %1 characters.', LIMITS.logId);
     }

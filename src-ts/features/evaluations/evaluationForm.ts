@@ -16,6 +16,7 @@ import { placeFieldErrors } from '../../shared/fieldErrors';
 import { DEFAULT_SAMPLING, parseSampling, type ISamplingForm, type SamplingField } from '../../shared/sampling';
 import { METRICS } from './format';
 import { nameDescriptionErrors } from '../../shared/nameDescription';
+import { logPairErrors } from '../../shared/ociLog';
 
 /** Where the rows come from: a JSONL file, or the dataset a fine-tune was trained on. */
 export type DatasetSource = 'file' | 'finetune';
@@ -202,11 +203,7 @@ export function validateEvaluationForm(
     if (uri && !uri.startsWith('oci://')) {
       errors.report_uri = trans.__('An Object Storage location: oci://bucket@namespace/prefix.');
     }
-    if (!!form.logGroupId.trim() !== !!form.logId.trim()) {
-      errors[form.logGroupId.trim() ? 'log_id' : 'log_group_id'] = trans.__(
-        'A log needs both the log group and the log.'
-      );
-    }
+    Object.assign(errors, logPairErrors(form, trans));
   }
   const parsed = parseSampling(form.sampling, trans);
   const sampling: SamplingErrors = { ...parsed.errors };

@@ -25,6 +25,7 @@ import type { BackendKind } from '../../shared/labels';
 import { placeLineErrors, type IPlacedLineErrors } from '../../shared/fieldErrors';
 import { datasetStem } from '../../shared/format';
 import { nameDescriptionErrors } from '../../shared/nameDescription';
+import { logPairErrors } from '../../shared/ociLog';
 
 export type FineTuneField =
   | 'model_id'
@@ -447,18 +448,12 @@ export function validateFineTuneForm(
     if (form.experimentName.trim().length > LIMITS.experimentName) {
       errors.experiment_name = trans.__('At most %1 characters.', LIMITS.experimentName);
     }
-    const group = form.logGroupId.trim();
-    const log = form.logId.trim();
-    if (group && !log) {
-      errors.log_id = trans.__('A log needs both the log group and the log.');
-    } else if (log && !group) {
-      errors.log_group_id = trans.__('A log needs both the log group and the log.');
-    }
+    Object.assign(errors, logPairErrors(form, trans));
     if (replicas !== null && replicas > 1) {
       if (!form.subnetId.trim()) {
         errors.subnet_id = trans.__('A run on more than one node needs a subnet.');
       }
-      if (!group && !errors.log_group_id) {
+      if (!form.logGroupId.trim() && !errors.log_group_id) {
         errors.log_group_id = trans.__('A run on more than one node needs a log group and a log.');
       }
     }

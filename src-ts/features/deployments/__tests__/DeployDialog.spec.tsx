@@ -7,6 +7,7 @@ import { AquaApiError } from '../../../api/errors';
 import { DeployDialog, type IDeployDialogProps } from '../DeployDialog';
 import {
   FakeClient,
+  limitedShapesFit,
   LOCAL_TARGET,
   makeFit,
   makeInfo,
@@ -245,16 +246,7 @@ describe('DeployDialog', () => {
   });
   it('on OCI shows the service-limit availability of each shape and disables the ones at their limit', async () => {
     const client = new FakeClient();
-    client.getModelFit.mockResolvedValue(
-      makeFit({
-        shapes: [
-          ociShape('VM.GPU.A10.1', { available: 0 }),
-          ociShape('VM.GPU.A10.2', { recommended: true, available: 3 }),
-          ociShape('BM.GPU4.8', { available: null })
-        ],
-        recommended_shape: 'VM.GPU.A10.2'
-      })
-    );
+    client.getModelFit.mockResolvedValue(limitedShapesFit());
     setup(onOci, client);
     const shape = screen.getByLabelText('Shape');
     await waitFor(() => expect(shape).toHaveValue('VM.GPU.A10.2'));

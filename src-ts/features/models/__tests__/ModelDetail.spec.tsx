@@ -5,7 +5,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 
 import { AquaApiError } from '../../../api/errors';
 import { IModelDetailProps, ModelDetail } from '../ModelDetail';
-import { FakeClient, makeDetail, makeFit, ociShape } from '../../../test-support/fixtures';
+import { FakeClient, limitedShapesFit, makeDetail, makeFit } from '../../../test-support/fixtures';
 
 const trans = nullTranslator.load('aqua_ext');
 
@@ -153,16 +153,7 @@ describe('ModelDetail', () => {
 
   it('shows how many more instances of each OCI shape the service limits allow', async () => {
     const client = new FakeClient();
-    client.getModelFit.mockResolvedValue(
-      makeFit({
-        shapes: [
-          ociShape('VM.GPU.A10.1', { available: 0 }),
-          ociShape('VM.GPU.A10.2', { recommended: true, available: 3 }),
-          ociShape('BM.GPU4.8', { available: null })
-        ],
-        recommended_shape: 'VM.GPU.A10.2'
-      })
-    );
+    client.getModelFit.mockResolvedValue(limitedShapesFit());
     setup({}, client);
     const table = await screen.findByRole('table');
     const rowOf = (name: string): HTMLElement => within(table).getByText(name).closest('tr') as HTMLElement;
