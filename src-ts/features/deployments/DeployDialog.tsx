@@ -101,8 +101,8 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
 
   // Without a given model: the deployable ones to pick from.
   const given = props.model;
-  const loadModels = React.useCallback(
-    () => (given ? Promise.resolve([given]) : client.listModels().then(list => list.items.filter(isDeployable))),
+  const loadModels = React.useMemo(
+    () => (given ? null : () => client.listModels().then(list => list.items.filter(isDeployable))),
     [client, given]
   );
   const listedModels = useFetched(loadModels, null);
