@@ -1,7 +1,7 @@
 /**
  * Form pieces the deploy, fine-tune and evaluation dialogs share word for
- * word: the dialog around the form, the picker of what it is made from, the
- * optional description, the collapsed "Advanced options" and the footer.
+ * word: the dialog around the form with its footer, the picker of what it is
+ * made from, the optional description and the collapsed "Advanced options".
  */
 import * as React from 'react';
 
@@ -38,7 +38,9 @@ export interface IDatasetDialogProps<R> extends ICreateDialogProps<R>, IDatasetS
 
 /**
  * A create dialog: the form's fields (`children`), what the server refused
- * that no field shows, and the footer. It cannot be closed while sending.
+ * that no field shows, and the footer: why it cannot be sent yet (`notice`),
+ * Cancel, and the submit button that says so while sending. It cannot be
+ * closed while sending.
  */
 export function CreateDialog(props: {
   trans: TranslationBundle;
@@ -53,6 +55,7 @@ export function CreateDialog(props: {
   /** From `useFormSubmit`: the errors no input shows, and the message for the whole request. */
   otherErrors: FieldError[];
   error: string | null;
+  /** Added to the accept button's classes (the tests find it by them). */
   submitClassName: string;
   submitDisabled: boolean;
   submitLabel: string;
@@ -81,17 +84,24 @@ export function CreateDialog(props: {
           {props.children}
           <FormErrors fields={props.otherErrors} message={props.error} />
         </div>
-        <DialogFooter
-          trans={trans}
-          submitting={submitting}
-          onCancel={close}
-          submitClassName={props.submitClassName}
-          submitDisabled={props.submitDisabled}
-          submitLabel={props.submitLabel}
-          submittingLabel={props.submittingLabel}
-        >
+        <div className="jp-AquaExt-ModalDialog-footer">
           {props.notice}
-        </DialogFooter>
+          <Button
+            className="jp-mod-styled jp-mod-reject jp-AquaExt-button"
+            type="button"
+            onClick={close}
+            disabled={submitting}
+          >
+            {trans.__('Cancel')}
+          </Button>
+          <Button
+            className={`jp-mod-styled jp-mod-accept jp-AquaExt-button ${props.submitClassName}`}
+            type="submit"
+            disabled={props.submitDisabled}
+          >
+            {submitting ? props.submittingLabel : props.submitLabel}
+          </Button>
+        </div>
       </form>
     </ModalDialog>
   );
@@ -185,43 +195,6 @@ export function AdvancedOptions(props: {
       <summary>{props.trans.__('Advanced options')}</summary>
       <div className="jp-AquaExt-AdvancedOptions-body">{props.children}</div>
     </details>
-  );
-}
-
-/**
- * The footer of a create dialog: why it cannot be sent yet (`children`, on
- * the left), Cancel, and the submit button that says so while sending.
- */
-export function DialogFooter(props: {
-  trans: TranslationBundle;
-  submitting: boolean;
-  onCancel: () => void;
-  /** Added to the accept button's classes (the tests find it by them). */
-  submitClassName: string;
-  submitDisabled: boolean;
-  submitLabel: string;
-  submittingLabel: string;
-  children?: React.ReactNode;
-}): JSX.Element {
-  return (
-    <div className="jp-AquaExt-ModalDialog-footer">
-      {props.children}
-      <Button
-        className="jp-mod-styled jp-mod-reject jp-AquaExt-button"
-        type="button"
-        onClick={props.onCancel}
-        disabled={props.submitting}
-      >
-        {props.trans.__('Cancel')}
-      </Button>
-      <Button
-        className={`jp-mod-styled jp-mod-accept jp-AquaExt-button ${props.submitClassName}`}
-        type="submit"
-        disabled={props.submitDisabled}
-      >
-        {props.submitting ? props.submittingLabel : props.submitLabel}
-      </Button>
-    </div>
   );
 }
 
