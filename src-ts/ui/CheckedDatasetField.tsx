@@ -6,16 +6,29 @@
  */
 import * as React from 'react';
 
-import { DatasetPathField, type IDatasetPathFieldProps } from './DatasetPathField';
+import type { Notify } from '../shared/callbacks';
+import { DatasetPathField, type IDatasetPathFieldProps, type IDatasetSources } from './DatasetPathField';
 import type { IDatasetPreflight } from './hooks/useDatasetPreflight';
 import { PreflightSummary } from './PreflightSummary';
 
-export function CheckedDatasetField(props: IDatasetPathFieldProps & { preflight: IDatasetPreflight }): JSX.Element {
-  const { preflight, ...field } = props;
+export function CheckedDatasetField(
+  props: Omit<IDatasetPathFieldProps, keyof IDatasetSources | 'notify'> & {
+    /** Browse…, Upload… and where an upload's news goes, as the app gave them to the dialog. */
+    sources: IDatasetSources & { notify: Notify };
+    preflight: IDatasetPreflight;
+  }
+): JSX.Element {
+  const { preflight, sources, ...field } = props;
   const { request } = preflight;
   return (
     <>
-      <DatasetPathField {...field} error={props.error ?? preflight.current?.fields.dataset_path} />
+      <DatasetPathField
+        {...field}
+        pickDataset={sources.pickDataset}
+        uploadDataset={sources.uploadDataset}
+        notify={sources.notify}
+        error={props.error ?? preflight.current?.fields.dataset_path}
+      />
       <PreflightSummary
         result={preflight.current}
         checking={preflight.checking}

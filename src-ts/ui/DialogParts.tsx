@@ -49,12 +49,10 @@ export function CreateDialog(props: {
   label: string;
   /** The dialog's own class, after `jp-AquaExt-FormDialog`. */
   className: string;
-  submitting: boolean;
+  /** The form's sending state (`useFormSubmit`): whether it is on its way, the errors no input shows, the message for the whole request. */
+  form: { submitting: boolean; otherErrors: FieldError[]; error: string | null };
   onClose: () => void;
-  onSubmit: (event: React.FormEvent) => void;
-  /** From `useFormSubmit`: the errors no input shows, and the message for the whole request. */
-  otherErrors: FieldError[];
-  error: string | null;
+  onSubmit: (event: React.FormEvent) => Promise<void> | void;
   /** Added to the accept button's classes (the tests find it by them). */
   submitClassName: string;
   submitDisabled: boolean;
@@ -64,7 +62,8 @@ export function CreateDialog(props: {
   notice?: React.ReactNode;
   children: React.ReactNode;
 }): JSX.Element {
-  const { trans, submitting } = props;
+  const { trans } = props;
+  const { submitting } = props.form;
   const close = (): void => {
     if (!submitting) {
       props.onClose();
@@ -79,10 +78,10 @@ export function CreateDialog(props: {
       onClose={close}
       closeDisabled={submitting}
     >
-      <form onSubmit={props.onSubmit} noValidate>
+      <form onSubmit={event => void props.onSubmit(event)} noValidate>
         <div className="jp-AquaExt-ModalDialog-body">
           {props.children}
-          <FormErrors fields={props.otherErrors} message={props.error} />
+          <FormErrors fields={props.form.otherErrors} message={props.form.error} />
         </div>
         <div className="jp-AquaExt-ModalDialog-footer">
           {props.notice}

@@ -88,7 +88,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   const [fitError, setFitError] = React.useState<unknown>(null);
   const [fitLoading, setFitLoading] = React.useState(false);
   const [advancedOpen, setAdvancedOpen] = React.useState(false);
-  const { errors, otherErrors, error, submitting, showErrors, clearErrors, submit } = useFormSubmit<DeployField>({
+  const formSubmit = useFormSubmit<DeployField>({
     trans,
     fields: DEPLOY_FIELDS,
     onShow: shown => {
@@ -97,6 +97,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
       }
     }
   });
+  const { errors, submitting, showErrors, clearErrors, submit } = formSubmit;
   const firstInput = React.useRef<HTMLInputElement | HTMLSelectElement | null>(null);
 
   // Without a given model: the deployable ones to pick from.
@@ -254,11 +255,9 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
       title={props.model ? trans.__('Deploy “%1”', props.model.name) : trans.__('New deployment')}
       label={trans.__('Deploy model')}
       className="jp-AquaExt-DeployDialog"
-      submitting={submitting}
+      form={formSubmit}
       onClose={props.onClose}
-      onSubmit={event => void onSubmit(event)}
-      otherErrors={otherErrors}
-      error={error}
+      onSubmit={onSubmit}
       submitClassName="jp-AquaExt-deploySubmit"
       submitDisabled={busy || (!props.model && models !== null && models.length === 0)}
       submitLabel={trans.__('Deploy')}

@@ -104,46 +104,46 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
     requestKey: '',
     hasRequest: false
   });
-  const { errors, otherErrors, error, submitting, showErrors, clearErrors, addError, submit } =
-    useFormSubmit<EvaluationField>({
-      trans,
-      fields: EVALUATION_FIELDS,
-      placeRefusal: reason => {
-        const at = refusedSource.current;
-        setSamplingErrors({});
-        if (reason.kind === 'api' && reason.status === 409) {
-          // The deployment stopped being ACTIVE meanwhile: say so under it, and list the active ones again.
-          setDeploymentsVersion(n => n + 1);
-          return { byField: { deployment_id: describeError(reason, trans) }, other: [] };
+  const formSubmit = useFormSubmit<EvaluationField>({
+    trans,
+    fields: EVALUATION_FIELDS,
+    placeRefusal: reason => {
+      const at = refusedSource.current;
+      setSamplingErrors({});
+      if (reason.kind === 'api' && reason.status === 409) {
+        // The deployment stopped being ACTIVE meanwhile: say so under it, and list the active ones again.
+        setDeploymentsVersion(n => n + 1);
+        return { byField: { deployment_id: describeError(reason, trans) }, other: [] };
+      }
+      if (reason.fields && reason.fields.length > 0) {
+        const placed = placeEvaluationErrors(reason.fields);
+        const lines = placed.other.filter(item => /^line \d+/i.test(item.message) || /line/.test(item.field));
+        if (lines.length > 0 && at.hasRequest) {
+          preflight.show(errorResult(at.requestKey, reason, e => describeError(e, trans)));
         }
-        if (reason.fields && reason.fields.length > 0) {
-          const placed = placeEvaluationErrors(reason.fields);
-          const lines = placed.other.filter(item => /^line \d+/i.test(item.message) || /line/.test(item.field));
-          if (lines.length > 0 && at.hasRequest) {
-            preflight.show(errorResult(at.requestKey, reason, e => describeError(e, trans)));
-          }
-          setSamplingErrors(placed.sampling);
-          if (Object.keys(placed.sampling).length > 0) {
-            setAdvancedOpen(true);
-          }
-          return {
-            byField: placed.byField,
-            other: placed.other.filter(item => !lines.includes(item)),
-            quiet: placed.other.length > 0 || Object.keys(placed.sampling).length > 0
-          };
-        }
-        if (reason.kind === 'api' && reason.status === 404) {
-          const message = describeError(reason, trans);
-          return { byField: at.source === 'file' ? { dataset_path: message } : { finetune_id: message }, other: [] };
-        }
-        return undefined;
-      },
-      onShow: shown => {
-        if (ADVANCED.some(field => shown[field])) {
+        setSamplingErrors(placed.sampling);
+        if (Object.keys(placed.sampling).length > 0) {
           setAdvancedOpen(true);
         }
+        return {
+          byField: placed.byField,
+          other: placed.other.filter(item => !lines.includes(item)),
+          quiet: placed.other.length > 0 || Object.keys(placed.sampling).length > 0
+        };
       }
-    });
+      if (reason.kind === 'api' && reason.status === 404) {
+        const message = describeError(reason, trans);
+        return { byField: at.source === 'file' ? { dataset_path: message } : { finetune_id: message }, other: [] };
+      }
+      return undefined;
+    },
+    onShow: shown => {
+      if (ADVANCED.some(field => shown[field])) {
+        setAdvancedOpen(true);
+      }
+    }
+  });
+  const { errors, submitting, showErrors, clearErrors, addError, submit } = formSubmit;
   const firstInput = React.useRef<HTMLSelectElement | null>(null);
 
   useDialogFocus(firstInput);
@@ -313,11 +313,9 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
       }
       label={trans.__('New evaluation')}
       className="jp-AquaExt-EvaluationDialog"
-      submitting={submitting}
+      form={formSubmit}
       onClose={props.onClose}
-      onSubmit={event => void onSubmit(event)}
-      otherErrors={otherErrors}
-      error={error}
+      onSubmit={onSubmit}
       submitClassName="jp-AquaExt-evaluationSubmit"
       submitDisabled={submitting || uploading || preflightBlocks || noneActive}
       submitLabel={trans.__('Start evaluation')}
@@ -414,9 +412,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
             maxLength={EVALUATION_LIMITS.datasetPath}
             placeholder={trans.__('datasets/eval.jsonl')}
             disabled={submitting}
-            pickDataset={props.pickDataset}
-            uploadDataset={props.uploadDataset}
-            notify={props.notify}
+            sources={props}
             onChange={datasetPath => update({ datasetPath })}
             onUploadError={message => addError('dataset_path', message)}
             onUploadingChange={setUploading}

@@ -96,33 +96,33 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   const [fitRefreshing, setFitRefreshing] = React.useState(false);
   const fitKey = React.useRef('');
   const [advancedOpen, setAdvancedOpen] = React.useState(false);
-  const { errors, otherErrors, error, submitting, showErrors, clearErrors, addError, submit } =
-    useFormSubmit<FineTuneField>({
-      trans,
-      fields: FINETUNE_FIELDS,
-      placeRefusal: reason => {
-        if (!reason.fields || reason.fields.length === 0) {
-          return undefined;
-        }
-        const placed = placeFineTuneErrors(reason.fields);
-        const byField: FineTuneErrors = { ...placed.byField };
-        if (placed.lines.length > 0) {
-          // The job's own preflight found bad lines: list them where the check shows.
-          preflight.show(errorResult(requestKeyRef.current, reason, e => describeError(e, trans)));
-          byField.dataset_path = trans._n(
-            '%1 invalid line in the dataset.',
-            '%1 invalid lines in the dataset.',
-            placed.lines.length
-          );
-        }
-        return { byField, other: placed.other };
-      },
-      onShow: shown => {
-        if (ADVANCED_FIELDS.some(field => shown[field])) {
-          setAdvancedOpen(true);
-        }
+  const formSubmit = useFormSubmit<FineTuneField>({
+    trans,
+    fields: FINETUNE_FIELDS,
+    placeRefusal: reason => {
+      if (!reason.fields || reason.fields.length === 0) {
+        return undefined;
       }
-    });
+      const placed = placeFineTuneErrors(reason.fields);
+      const byField: FineTuneErrors = { ...placed.byField };
+      if (placed.lines.length > 0) {
+        // The job's own preflight found bad lines: list them where the check shows.
+        preflight.show(errorResult(requestKeyRef.current, reason, e => describeError(e, trans)));
+        byField.dataset_path = trans._n(
+          '%1 invalid line in the dataset.',
+          '%1 invalid lines in the dataset.',
+          placed.lines.length
+        );
+      }
+      return { byField, other: placed.other };
+    },
+    onShow: shown => {
+      if (ADVANCED_FIELDS.some(field => shown[field])) {
+        setAdvancedOpen(true);
+      }
+    }
+  });
+  const { errors, submitting, showErrors, clearErrors, addError, submit } = formSubmit;
   const [uploading, setUploading] = React.useState(false);
   const firstInput = React.useRef<HTMLSelectElement | null>(null);
   const formRef = React.useRef(form);
@@ -326,7 +326,8 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   const target = fitTargetFor(fit, form.shape);
   const lora = form.trainingType === 'lora';
 
-  const { numberField, textField } = fineTuneInputs({ form, errors, busy, update, id });
+  const inputs = fineTuneInputs({ form, errors, busy, update, id });
+  const { numberField, textField } = inputs;
 
   return (
     <CreateDialog
@@ -334,11 +335,9 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
       title={props.model ? trans.__('Fine-tune “%1”', props.model.name) : trans.__('New fine-tune')}
       label={trans.__('Fine-tune model')}
       className="jp-AquaExt-FineTuneDialog"
-      submitting={submitting}
+      form={formSubmit}
       onClose={props.onClose}
-      onSubmit={event => void onSubmit(event)}
-      otherErrors={otherErrors}
-      error={error}
+      onSubmit={onSubmit}
       submitClassName="jp-AquaExt-finetuneSubmit"
       submitDisabled={busy || uploading || preflightBlocks || (models !== null && models.length === 0)}
       submitLabel={trans.__('Start fine-tuning')}
@@ -433,9 +432,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
         maxLength={LIMITS.datasetPath}
         placeholder={trans.__('datasets/train.jsonl')}
         disabled={busy}
-        pickDataset={props.pickDataset}
-        uploadDataset={props.uploadDataset}
-        notify={props.notify}
+        sources={props}
         onChange={datasetPath => update({ datasetPath })}
         onUploadError={message => addError('dataset_path', message)}
         onUploadingChange={setUploading}
@@ -546,15 +543,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
       )}
 
       <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
-        <FineTuneAdvancedFields
-          inputs={{ numberField, textField }}
-          form={form}
-          errors={errors}
-          disabled={busy}
-          onOci={onOci}
-          trans={trans}
-          update={update}
-        />
+        <FineTuneAdvancedFields inputs={inputs} onOci={onOci} trans={trans} />
       </AdvancedOptions>
     </CreateDialog>
   );

@@ -31,6 +31,8 @@ interface INumberOptions {
 }
 
 export interface IFineTuneInputs {
+  /** The form the inputs are bound to. */
+  binding: IFormBinding<IFineTuneForm, FineTuneField>;
   /** A whole-number or decimal input bound to one form key. */
   numberField: (key: FormKey, label: string, options?: INumberOptions) => JSX.Element;
   /** A text input bound to one form key. */
@@ -66,7 +68,7 @@ export function fineTuneInputs(binding: {
     />
   );
   const textField = boundTextField(bound);
-  return { numberField, textField };
+  return { binding: bound, numberField, textField };
 }
 
 /** The shape: a select of the OCI shapes with their training fit, or the local devices as choices. */
@@ -145,16 +147,12 @@ export function FineTuneShapeField(props: {
 /** The advanced options: padding, LoRA details, early stopping, logging, and OCI networking. */
 export function FineTuneAdvancedFields(props: {
   inputs: IFineTuneInputs;
-  form: IFineTuneForm;
-  errors: FineTuneErrors;
-  disabled: boolean;
   onOci: boolean;
   trans: TranslationBundle;
-  update: (patch: Partial<IFineTuneForm>) => void;
 }): JSX.Element {
-  const { form, errors, onOci, trans, update } = props;
+  const { onOci, trans } = props;
   const { numberField, textField } = props.inputs;
-  const busy = props.disabled;
+  const { form, errors, busy, update } = props.inputs.binding;
   const lora = form.trainingType === 'lora';
   return (
     <>
