@@ -1,8 +1,6 @@
 import * as React from 'react';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
 import { AquaApiError } from '../../../api/errors';
 import { DeployDialog, type IDeployDialogProps } from '../DeployDialog';
 import {
@@ -15,8 +13,7 @@ import {
   ociShape,
   ociTarget
 } from '../../../test-support/fixtures';
-
-const trans = nullTranslator.load('aqua_ext');
+import { createDialogProps, errorOf } from '../../../test-support/dialogs';
 
 const info = makeInfo({
   engines: [
@@ -40,25 +37,15 @@ const onOci: Partial<IDeployDialogProps> = {
 
 function setup(overrides: Partial<IDeployDialogProps> = {}, client = new FakeClient()) {
   const props: IDeployDialogProps = {
-    client,
-    trans,
-    backendKind: 'local',
+    ...createDialogProps(client),
     info,
     model: makeModel(),
     defaultContextLength: 4096,
     fitDebounceMs: 0,
-    notify: jest.fn(),
-    onClose: jest.fn(),
-    onCreated: jest.fn(),
     ...overrides
   };
   const utils = render(<DeployDialog {...props} />);
   return { props, client, ...utils };
-}
-
-function errorOf(element: HTMLElement): HTMLElement | null {
-  const id = (element.getAttribute('aria-describedby') ?? '').split(' ').find(part => part.endsWith('-error'));
-  return id ? document.getElementById(id) : null;
 }
 
 describe('DeployDialog', () => {
