@@ -33,6 +33,7 @@ import {
 } from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
 import { FormField, TextField } from '../../ui/FormField';
+import { bindInput, type IFormBinding } from '../../ui/formInputs';
 import { DeployFitSummary, limitHint, shapeOptionLabel } from './DeployFit';
 import { ParamRows } from './ParamRows';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
@@ -246,6 +247,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
       }
     });
 
+  const binding: IFormBinding<IDeployForm, DeployField> = { form, errors, busy, update, id, fields: FORM_FIELDS };
   const target = fitTargetForShape(fit, backendKind, form.shape);
   const shapes = ociShapeChoices(fit);
 
@@ -403,19 +405,14 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
 
       {onOci && (
         <TextField
-          id={id('replicas')}
-          field="replicas"
+          {...bindInput(binding, 'replicas')}
           label={trans.__('Replicas')}
-          error={errors.replicas}
           hint={trans.__('Instances behind the load balancer (%1 to %2).', LIMITS.replicasMin, LIMITS.replicasMax)}
           type="number"
           min={LIMITS.replicasMin}
           max={LIMITS.replicasMax}
           step={1}
           narrow
-          value={form.replicas}
-          disabled={busy}
-          onChange={replicas => update({ replicas })}
         />
       )}
 
@@ -442,10 +439,8 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
 
       <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
         <TextField
-          id={id('max_model_len')}
-          field="max_model_len"
+          {...bindInput(binding, 'maxModelLen')}
           label={trans.__('Max model length (tokens)')}
-          error={errors.max_model_len}
           hint={
             model?.context_length
               ? trans.__('Empty: the model’s own context length (%1 tokens).', formatInteger(model.context_length))
@@ -456,9 +451,6 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
           max={LIMITS.maxModelLenMax}
           step={1}
           narrow
-          value={form.maxModelLen}
-          disabled={busy}
-          onChange={maxModelLen => update({ maxModelLen })}
         />
         <FormField
           id={id('dtype')}
@@ -489,27 +481,17 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
           <fieldset className="jp-AquaExt-fieldset" data-field="logging">
             <legend className="jp-AquaExt-formField-label">{trans.__('Logging (recommended)')}</legend>
             <TextField
-              id={id('log_group_id')}
-              field="log_group_id"
+              {...bindInput(binding, 'logGroupId')}
               label={trans.__('Log group OCID')}
-              error={errors.log_group_id}
               placeholder="ocid1.loggroup.oc1…"
-              value={form.logGroupId}
-              disabled={busy}
-              onChange={logGroupId => update({ logGroupId })}
             />
             <TextField
-              id={id('log_id')}
-              field="log_id"
+              {...bindInput(binding, 'logId')}
               label={trans.__('Log OCID')}
-              error={errors.log_id}
               hint={trans.__(
                 'The engine’s predict and access logs go to this log; without one, failures are harder to diagnose.'
               )}
               placeholder="ocid1.log.oc1…"
-              value={form.logId}
-              disabled={busy}
-              onChange={logId => update({ logId })}
             />
           </fieldset>
         )}
