@@ -166,15 +166,14 @@ def read_run_record(path: Path) -> RunRecord | None:
         return None
 
 
-def _transformers_command(spec: EngineSpec) -> list[str]:
-    # `python -m transformers.cli.transformers` is the same entry point as the
-    # `transformers` console script, but runs with the server's own
-    # interpreter: no reliance on PATH or on where the venv's bin/ is.
+def _python_server(spec: EngineSpec, *entry: str, defaults: list[str] | None = None) -> list[str]:
+    """`python -m <entry> <folder> --host --port --device`: a server of ours or of transformers, run with
+    the server's own interpreter (no reliance on PATH or on where the venv's bin/ is), serving the
+    pinned folder on 127.0.0.1; `defaults` go before the user's params, which may override them."""
     return [
         sys.executable,
         "-m",
-        "transformers.cli.transformers",
-        "serve",
+        *entry,
         spec.engine_model_id,
         "--host",
         HOST,
@@ -182,29 +181,22 @@ def _transformers_command(spec: EngineSpec) -> list[str]:
         str(spec.port),
         "--device",
         spec.device,
-        # uvicorn's access log ("POST /v1/... 200") is what shows the engine is
-        # working when someone opens the log; warning hides it.
-        *([] if "--log-level" in spec.params else ["--log-level", "info"]),
+        *(defaults or []),
         *spec.params,
     ]
+
+
+def _transformers_command(spec: EngineSpec) -> list[str]:
+    # `python -m transformers.cli.transformers` is the same entry point as the `transformers` console
+    # script. uvicorn's access log ("POST /v1/... 200") is what shows the engine is working when
+    # someone opens the log; warning hides it.
+    log_level = [] if "--log-level" in spec.params else ["--log-level", "info"]
+    return _python_server(spec, "transformers.cli.transformers", "serve", defaults=log_level)
 
 
 def _embedding_command(spec: EngineSpec) -> list[str]:
-    # Same terms as transformers serve: the pinned folder, 127.0.0.1, the
-    # server's own interpreter; it logs its requests at info by default.
-    return [
-        sys.executable,
-        "-m",
-        "aqua_ext.backends.local.embedding_server",
-        spec.engine_model_id,
-        "--host",
-        HOST,
-        "--port",
-        str(spec.port),
-        "--device",
-        spec.device,
-        *spec.params,
-    ]
+    # Same terms as transformers serve; it logs its requests at info by default.
+    return _python_server(spec, "aqua_ext.backends.local.embedding_server")
 
 
 def _vllm_command(spec: EngineSpec) -> list[str]:
