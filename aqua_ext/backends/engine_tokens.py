@@ -1,6 +1,6 @@
 """Reading an engine's command-line tokens (`--name value` or `--name=value`): what a deployment
 runs with is told by its tokens. A fact, not a rule: drivers read it back from what they deployed,
-services from the tokens they check (services/engine_args.py)."""
+services from the tokens they check (services/deploy_plan.py)."""
 
 from __future__ import annotations
 
