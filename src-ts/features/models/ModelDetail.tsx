@@ -1,6 +1,6 @@
 import * as React from 'react';
 
-import { Button, copyIcon, deleteIcon } from '@jupyterlab/ui-components';
+import { Button, copyIcon } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
@@ -13,6 +13,7 @@ import { describeError } from '../../shared/errors';
 import { ErrorState } from '../../ui/ErrorState';
 import { capabilityLabel, formatLabel } from './labels';
 import { Loading } from '../../ui/Loading';
+import { DeleteButton, DetailTopbar } from '../../ui/ResourceDetail';
 import { MemoryFit } from '../../ui/MemoryFit';
 import { useCopiedFlag } from '../../ui/hooks/useCopiedFlag';
 import { ModelBadges } from './ModelBadges';
@@ -93,11 +94,7 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
 
   return (
     <div className="jp-AquaExt-ModelDetail">
-      <div className="jp-AquaExt-ResourceDetail-topbar">
-        <Button className="jp-AquaExt-button jp-AquaExt-backButton" minimal onClick={onBack}>
-          {trans.__('← All models')}
-        </Button>
-        <span className="jp-AquaExt-toolbarSpacer" />
+      <DetailTopbar backLabel={trans.__('← All models')} onBack={onBack}>
         {props.onDeploy && model && allows(model, 'deploy') && (
           <Button
             className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-deployButton"
@@ -117,16 +114,9 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
           </Button>
         )}
         {allows(model, 'delete') && (
-          <Button
-            className="jp-mod-styled jp-mod-warn jp-AquaExt-button jp-AquaExt-deleteButton"
-            onClick={() => void onDelete()}
-            disabled={deleting}
-          >
-            <deleteIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
-            {deleting ? trans.__('Deleting…') : trans.__('Delete')}
-          </Button>
+          <DeleteButton trans={trans} disabled={deleting} deleting={deleting} onClick={() => void onDelete()} />
         )}
-      </div>
+      </DetailTopbar>
       {deleteError !== null && <ErrorState error={deleteError} trans={trans} />}
       {model === null && error === null && <Loading>{trans.__('Loading model…')}</Loading>}
       {error !== null && (
