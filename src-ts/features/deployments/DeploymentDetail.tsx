@@ -1,6 +1,6 @@
 import * as React from 'react';
 
-import { Button, copyIcon } from '@jupyterlab/ui-components';
+import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { isTerminal, pollOperation } from '../../api/operations';
@@ -12,9 +12,8 @@ import { useDeployment } from '../../ui/hooks/useDeployment';
 import { formatInteger } from '../../shared/format';
 import { OperationProgress } from '../../ui/OperationProgress';
 import { DetailFrame, type IDetailPageProps } from '../../ui/DetailFrame';
-import { BusyButton, FailureNotice } from '../../ui/ResourceDetail';
+import { BusyButton, CopyableCode, FailureNotice } from '../../ui/ResourceDetail';
 import { useBusyAction } from '../../ui/hooks/useBusyAction';
-import { useCopiedFlag } from '../../ui/hooks/useCopiedFlag';
 import { useLatest } from '../../ui/hooks/useLatest';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
 import { CodeSnippets } from './CodeSnippets';
@@ -38,7 +37,6 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
   const { client, trans, deploymentId, summary } = props;
   const [attempt, setAttempt] = React.useState(0);
   const [operation, setOperation] = React.useState<Operation | null>(props.initialOperation ?? null);
-  const [copied, markCopied] = useCopiedFlag();
   const mounted = useMountedRef();
   const onChanged = React.useRef(props.onChanged);
   onChanged.current = props.onChanged;
@@ -210,23 +208,15 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
           <dl className="jp-AquaExt-ResourceDetail-facts jp-AquaExt-DeploymentDetail-facts">
             <dt>{trans.__('Endpoint')}</dt>
             <dd>
-              <span className="jp-AquaExt-copyable">
-                <code className="jp-AquaExt-DeploymentDetail-endpoint">{endpoint}</code>
-                <Button
-                  className="jp-AquaExt-button jp-AquaExt-iconButton jp-AquaExt-copyButton"
-                  minimal
-                  small
-                  aria-label={trans.__('Copy endpoint')}
-                  title={trans.__('Copy the OpenAI-compatible base URL')}
-                  onClick={() => {
-                    props.copyToClipboard(endpoint);
-                    markCopied();
-                  }}
-                >
-                  <copyIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
-                  {copied ? trans.__('Copied') : null}
-                </Button>
-              </span>
+              <CopyableCode
+                trans={trans}
+                value={endpoint}
+                label={trans.__('endpoint')}
+                title={trans.__('Copy the OpenAI-compatible base URL')}
+                codeClassName="jp-AquaExt-DeploymentDetail-endpoint"
+                copyToClipboard={props.copyToClipboard}
+                confirm
+              />
               <div className="jp-AquaExt-formField-hint">
                 {trans.__('OpenAI-compatible, through this Jupyter server (authenticated with its token).')}
               </div>
