@@ -7,7 +7,8 @@
  */
 import * as React from 'react';
 
-import type { TargetProblem } from '../../api/types';
+import type { FineTuneState, TargetProblem } from '../../api/types';
+import { anyRunning, finishedChanges, type IJobChange } from '../../shared/jobStates';
 import { FAST_POLL_MS, SLOW_POLL_MS } from '../../shared/polling';
 import { usePageVisible } from './usePageVisible';
 
@@ -99,6 +100,33 @@ export function usePolledList<T, C>(
 
   const refresh = React.useCallback(() => setRefreshCount(n => n + 1), []);
   return { items, problems, error, refresh };
+}
+
+export interface IPolledJobListOptions<T extends { state: FineTuneState }> {
+  /** Poll only while true (the section and the panel are shown). */
+  active: boolean;
+  /** Jobs that just ended (for a notification). */
+  onFinished?: (changes: IJobChange<T>[]) => void;
+  fastMs?: number;
+  slowMs?: number;
+}
+
+/**
+ * A list of jobs (fine-tuning jobs, evaluations: the same lifecycle) polled
+ * fast while one runs, reporting the jobs that ended.
+ */
+export function usePolledJobList<T extends { id: string; state: FineTuneState }>(
+  fetch: () => Promise<{ items: T[]; problems?: TargetProblem[] }>,
+  options: IPolledJobListOptions<T>
+): IPolledList<T> {
+  return usePolledList(fetch, {
+    active: options.active,
+    changes: finishedChanges,
+    onChanges: options.onFinished,
+    fastWhile: anyRunning,
+    fastMs: options.fastMs,
+    slowMs: options.slowMs
+  });
 }
 
 /**
