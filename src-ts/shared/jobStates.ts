@@ -6,7 +6,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { FineTuneState, FineTuneSummary } from '../api/types';
-import type { BadgeVariant } from './variants';
+import type { BadgeVariant, IStateBadgeKind } from './variants';
 import { stateChanges } from './polling';
 
 /** States after which a job no longer changes (the contract's FINAL_FINETUNE_STATES). */
@@ -75,6 +75,13 @@ export function stateLabel(state: FineTuneState, trans: TranslationBundle): stri
       return String(state);
   }
 }
+
+/** A job's state as a badge: it spins until the job ended. */
+export const JOB_STATE_BADGE: IStateBadgeKind<FineTuneState> = {
+  label: stateLabel,
+  variant: stateVariant,
+  changing: state => !isFinal(state)
+};
 
 /** The job's human message when it says more than its state's badge ("Training", a failure reason). */
 export function stateMessageText(
