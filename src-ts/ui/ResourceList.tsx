@@ -5,8 +5,10 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { shapeLabel } from '../shared/labels';
 import { formatDateTime } from '../shared/format';
-import type { TargetProblem } from '../api/types';
+import { stateMessageText } from '../shared/jobStates';
+import type { FineTuneState, TargetProblem } from '../api/types';
 import { ErrorState } from './ErrorState';
+import { JobStateBadge } from './JobStateBadge';
 import { Loading } from './Loading';
 import { TargetBadge, TargetProblems } from './Targets';
 
@@ -65,6 +67,45 @@ export interface IResourceListProps<T extends IListedResource> extends IResource
   /** The model under the name: its name, and a tooltip. */
   model: (item: T) => { name: string; title?: string };
   columns: readonly IResourceListColumn<T>[];
+}
+
+/**
+ * The state column: the state's badge, and beside it the item's message when
+ * `message` says it is worth showing (the badge's tooltip has it always).
+ */
+export function stateColumn<T extends { state_message: string }>(
+  trans: TranslationBundle,
+  badge: (item: T) => React.ReactNode,
+  message: (item: T) => string | null
+): IResourceListColumn<T> {
+  return {
+    key: 'state',
+    header: trans.__('State'),
+    cell: item => {
+      const text = message(item);
+      return (
+        <>
+          {badge(item)}
+          {text && (
+            <span className="jp-AquaExt-ResourceList-message" title={item.state_message}>
+              {text}
+            </span>
+          )}
+        </>
+      );
+    }
+  };
+}
+
+/** A job's state column (fine-tuning jobs, evaluations): the message shows when it says more than the badge. */
+export function jobStateColumn<T extends { state: FineTuneState; state_message: string }>(
+  trans: TranslationBundle
+): IResourceListColumn<T> {
+  return stateColumn<T>(
+    trans,
+    item => <JobStateBadge state={item.state} trans={trans} title={item.state_message || undefined} />,
+    item => stateMessageText(item, trans)
+  );
 }
 
 /** The shape column: "CPU", "GPU" or an OCI shape, "× N" past one replica or node. */
