@@ -9,7 +9,7 @@ import * as React from 'react';
 
 import type { FineTuneState, TargetProblem } from '../../api/types';
 import { anyRunning, finishedChanges, type IJobChange } from '../../shared/jobStates';
-import { FAST_POLL_MS, SLOW_POLL_MS } from '../../shared/polling';
+import { FAST_POLL_MS, SLOW_POLL_MS, startPolling } from '../../shared/polling';
 import { usePageVisible } from './usePageVisible';
 
 export interface IPolledListOptions<T, C> {
@@ -60,14 +60,11 @@ export function usePolledList<T, C>(
     if (!active) {
       return;
     }
-    let cancelled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const poll = async (): Promise<void> => {
-      let delay = slowMs;
+    return startPolling(async stopped => {
       try {
         const list = await fetch();
-        if (cancelled) {
-          return;
+        if (stopped()) {
+          return null;
         }
         const previous = itemsRef.current;
         itemsRef.current = list.items;
@@ -80,22 +77,15 @@ export function usePolledList<T, C>(
             latest.current.onChanges?.(changes);
           }
         }
-        delay = latest.current.fastWhile(list.items) ? fastMs : slowMs;
+        return latest.current.fastWhile(list.items) ? fastMs : slowMs;
       } catch (reason) {
-        if (cancelled) {
-          return;
+        if (stopped()) {
+          return null;
         }
         setError(reason);
+        return slowMs;
       }
-      timer = setTimeout(() => void poll(), delay);
-    };
-    void poll();
-    return () => {
-      cancelled = true;
-      if (timer !== undefined) {
-        clearTimeout(timer);
-      }
-    };
+    });
   }, [fetch, active, refreshCount, fastMs, slowMs]);
 
   const refresh = React.useCallback(() => setRefreshCount(n => n + 1), []);
