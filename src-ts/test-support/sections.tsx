@@ -2,10 +2,11 @@
  * What the section specs (Deployments, Fine-tuning, Evaluations) share: a
  * section rendered with its selection held as the app holds it, the props
  * every section takes (the user's answers and the app's callbacks as mocks),
- * and moving fake timers and pending promises on.
+ * moving fake timers and pending promises on, and what a detail shows when
+ * its item failed.
  */
 import * as React from 'react';
-import { act, render } from '@testing-library/react';
+import { act, render, screen, within } from '@testing-library/react';
 
 import { nullTranslator } from '@jupyterlab/translation';
 
@@ -62,4 +63,13 @@ export async function flush(): Promise<void> {
       await Promise.resolve();
     });
   }
+}
+
+/** Wait for the detail's failure notice, and check its title, the server's message and the log's last lines. */
+export async function expectFailureNotice(title: string, message: string, lastLogLine: string): Promise<HTMLElement> {
+  const failure = await screen.findByRole('alert');
+  expect(failure).toHaveTextContent(title);
+  expect(failure).toHaveTextContent(message);
+  expect(within(failure).getByLabelText('Last log lines')).toHaveTextContent(lastLogLine);
+  return failure;
 }

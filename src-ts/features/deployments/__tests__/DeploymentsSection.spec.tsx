@@ -2,7 +2,7 @@ import * as React from 'react';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import { DeploymentsSection, type IDeploymentsSectionProps } from '../DeploymentsSection';
-import { advance, renderSection, type SectionHarnessProps } from '../../../test-support/sections';
+import { advance, expectFailureNotice, renderSection, type SectionHarnessProps } from '../../../test-support/sections';
 import { FakeClient, makeDeployment, makeOperation } from '../../../test-support/fixtures';
 
 function setup(overrides: Partial<SectionHarnessProps<IDeploymentsSectionProps>> = {}, client = new FakeClient()) {
@@ -111,10 +111,11 @@ describe('DeploymentsSection', () => {
       })
     ];
     setup({ initial: 'dep-1' }, client);
-    const failure = await screen.findByRole('alert');
-    expect(failure).toHaveTextContent('The deployment failed');
-    expect(failure).toHaveTextContent('The engine exited with code 1: CUDA out of memory.');
-    expect(within(failure).getByLabelText('Last log lines')).toHaveTextContent('torch.OutOfMemoryError');
+    await expectFailureNotice(
+      'The deployment failed',
+      'The engine exited with code 1: CUDA out of memory.',
+      'torch.OutOfMemoryError'
+    );
     expect(screen.getByRole('button', { name: 'Activate' })).toBeInTheDocument();
   });
 

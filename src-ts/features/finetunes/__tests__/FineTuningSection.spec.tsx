@@ -1,7 +1,13 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import { FineTuningSection, type IFineTuningSectionProps } from '../FineTuningSection';
-import { advance, flush, renderSection, type SectionHarnessProps } from '../../../test-support/sections';
+import {
+  advance,
+  expectFailureNotice,
+  flush,
+  renderSection,
+  type SectionHarnessProps
+} from '../../../test-support/sections';
 import { FakeUPlot } from '../../../test-support/fakeUplot';
 import { FakeClient, makeFineTune, metricPoint } from '../../../test-support/fixtures';
 
@@ -244,10 +250,11 @@ describe('FineTuningSection', () => {
       })
     ];
     setup({ initial: 'ftj-0a1b2c' }, client);
-    const failure = await screen.findByRole('alert');
-    expect(failure).toHaveTextContent('The fine-tuning job failed');
-    expect(failure).toHaveTextContent('The job exited with code 1: CUDA out of memory.');
-    expect(within(failure).getByLabelText('Last log lines')).toHaveTextContent('torch.OutOfMemoryError');
+    await expectFailureNotice(
+      'The fine-tuning job failed',
+      'The job exited with code 1: CUDA out of memory.',
+      'torch.OutOfMemoryError'
+    );
     expect(screen.getByRole('button', { name: 'Delete' })).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Deploy' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Cancel job' })).not.toBeInTheDocument();
