@@ -1,6 +1,6 @@
 import * as React from 'react';
 
-import { addIcon, Button, refreshIcon } from '@jupyterlab/ui-components';
+import { addIcon, Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { shapeLabel } from '../shared/labels';
@@ -10,6 +10,7 @@ import type { FineTuneState, TargetProblem } from '../api/types';
 import { ErrorState } from './ErrorState';
 import { JobStateBadge } from './JobStateBadge';
 import { Loading } from './Loading';
+import { RefreshButton } from './RefreshButton';
 import { TargetBadge, TargetProblems } from './Targets';
 
 /** A column between the name and the creation date. */
@@ -143,10 +144,7 @@ export function ResourceList<T extends IListedResource>(props: IResourceListProp
       <div className="jp-AquaExt-ResourceList-toolbar">
         <span className="jp-AquaExt-ResourceList-count">{sorted === null ? '' : text.count(sorted.length)}</span>
         <span className="jp-AquaExt-toolbarSpacer" />
-        <Button className="jp-mod-styled jp-AquaExt-button" onClick={props.onRefresh} title={text.reloadTitle}>
-          <refreshIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
-          {trans.__('Refresh')}
-        </Button>
+        <RefreshButton trans={trans} title={text.reloadTitle} onClick={props.onRefresh} />
         <Button
           className={`jp-mod-styled jp-mod-accept jp-AquaExt-button ${classNames.newButton}`}
           onClick={props.onNew}
