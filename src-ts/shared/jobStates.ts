@@ -6,6 +6,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { FineTuneState, FineTuneSummary } from '../api/types';
+import { etaText } from './format';
 import type { BadgeVariant, IStateBadgeKind } from './variants';
 import { stateChanges } from './polling';
 
@@ -74,6 +75,14 @@ export function stateLabel(state: FineTuneState, trans: TranslationBundle): stri
     default:
       return String(state);
   }
+}
+
+/** The time left while the job runs ("about 3 min left"); null once it ended, or without an estimate. */
+export function etaWhileRunning(
+  job: Pick<FineTuneSummary, 'state' | 'eta_seconds'>,
+  trans: TranslationBundle
+): string | null {
+  return !isFinal(job.state) && job.eta_seconds !== null ? etaText(job.eta_seconds, trans) : null;
 }
 
 /** A job's state as a badge: it spins until the job ended. */
