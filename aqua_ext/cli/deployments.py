@@ -19,7 +19,20 @@ from ..api.operations import TERMINAL_STATES, Operation, OperationState
 from ..errors import InvalidInput, NotFound
 from . import follow
 from .context import Context, add_command, add_oci_logging_flags, add_target_flag
-from .output import emit, error, facts_text, listing, progress, warn_problems
+from .output import (
+    CREATED,
+    ID,
+    NAME,
+    STATE,
+    Column,
+    detail_text,
+    emit,
+    error,
+    listing,
+    progress,
+    time_facts,
+    warn_problems,
+)
 
 
 def add_parser(sub: Any) -> None:
@@ -129,21 +142,17 @@ async def _wait_deployment(
 
 
 def _deployment_rows(items: Sequence[Any], several_targets: bool) -> str:
-    rows = [
-        [
-            d.id,
-            d.name,
-            d.model_name,
-            d.state.value,
-            d.mode,
-            d.engine,
-            d.shape,
-            d.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-        ]
-        for d in items
+    columns: list[Column] = [
+        ID,
+        NAME,
+        ("MODEL", lambda d: d.model_name),
+        STATE,
+        ("MODE", lambda d: d.mode),
+        ("ENGINE", lambda d: d.engine),
+        ("SHAPE", lambda d: d.shape),
+        CREATED,
     ]
-    headers = ["ID", "NAME", "MODEL", "STATE", "MODE", "ENGINE", "SHAPE", "CREATED"]
-    return listing(rows, headers, items, several_targets=several_targets)
+    return listing(items, columns, several_targets=several_targets)
 
 
 def _deployment_text(d: DeploymentDetail) -> str:
@@ -163,14 +172,9 @@ def _deployment_text(d: DeploymentDetail) -> str:
         ("openai base", d.openai_base_path),
         ("upstream", d.upstream_url or "-"),
         ("log", f"{d.log_group_id} / {d.log_id}" if d.log_id else "-"),
-        ("created", d.created_at.astimezone().isoformat(timespec="seconds")),
-        ("updated", d.updated_at.astimezone().isoformat(timespec="seconds")),
+        *time_facts(d),
     ]
-    text = f"{d.name}" + (f" — {d.description}" if d.description else "") + "\n"
-    text += facts_text(facts, 13)
-    if d.failure_log:
-        text += "\n  engine log (last lines):\n" + "\n".join(f"    {line}" for line in d.failure_log)
-    return text
+    return detail_text(d, facts, 13, log="engine")
 
 
 def _report_failure(detail: DeploymentDetail, op: Operation | None) -> None:

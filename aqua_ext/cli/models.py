@@ -12,7 +12,19 @@ from ..api.fit import FitQuery
 from ..api.models import ModelListQuery, RegisterModelRequest
 from ..api.operations import TERMINAL_STATES, OperationState
 from .context import Context, add_command, add_target_flag
-from .output import emit, error, facts_text, fmt_params, fmt_size, listing, table, warn_problems
+from .output import (
+    ID,
+    NAME,
+    Column,
+    emit,
+    error,
+    facts_text,
+    fmt_params,
+    fmt_size,
+    listing,
+    table,
+    warn_problems,
+)
 
 
 def add_parser(sub: Any) -> None:
@@ -69,29 +81,20 @@ async def run(ctx: Context) -> int:
         listed = await models.list(query)
         warn_problems(listed.problems)
         items = listed.items
-        rows = [
-            [
-                m.id,
-                m.name,
-                m.source.value,
-                m.capability.value,
-                fmt_params(m.parameter_count),
-                fmt_size(m.size_bytes),
-                ",".join(f.value for f in m.formats),
-                "yes" if m.ready_to_deploy else "no",
-            ]
-            for m in items
+        columns: list[Column] = [
+            ID,
+            NAME,
+            ("SOURCE", lambda m: m.source.value),
+            ("CAPABILITY", lambda m: m.capability.value),
+            ("PARAMS", lambda m: fmt_params(m.parameter_count)),
+            ("SIZE", lambda m: fmt_size(m.size_bytes)),
+            ("FORMATS", lambda m: ",".join(f.value for f in m.formats)),
+            ("DEPLOYABLE", lambda m: "yes" if m.ready_to_deploy else "no"),
         ]
         emit(
             args,
             list(items),
-            listing(
-                rows,
-                ["ID", "NAME", "SOURCE", "CAPABILITY", "PARAMS", "SIZE", "FORMATS", "DEPLOYABLE"],
-                items,
-                several_targets=ctx.several_targets,
-            )
-            + f"\n{len(items)} models",
+            listing(items, columns, several_targets=ctx.several_targets) + f"\n{len(items)} models",
         )
         return 0
 
