@@ -12,13 +12,21 @@ import shlex
 import sys
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, get_args
 
-from ..api.deployments import TRANSITIONAL_STATES, CreateDeploymentRequest, DeploymentDetail, DeploymentState
+from ..api.deployments import (
+    TRANSITIONAL_STATES,
+    CreateDeploymentRequest,
+    DeploymentDetail,
+    DeploymentState,
+    EngineName,
+    InferenceMode,
+)
+from ..api.fit import Dtype
 from ..api.operations import TERMINAL_STATES, Operation, OperationState
 from ..errors import InvalidInput, NotFound
 from . import follow
-from .context import Context, add_command, add_oci_logging_flags, add_target_flag
+from .context import Context, add_command, add_group, add_oci_logging_flags, add_target_flag
 from .output import (
     CREATED,
     ID,
@@ -36,9 +44,7 @@ from .output import (
 
 
 def add_parser(sub: Any) -> None:
-    deps = add_command(sub, "deployments", "deploy models and manage deployments").add_subparsers(
-        dest="deployments_command", required=True
-    )
+    deps = add_group(sub, "deployments", "deploy models and manage deployments")
     create = add_command(deps, "create", "deploy a model and follow it until ACTIVE or FAILED")
     create.add_argument("model_id")
     create.add_argument("--name", required=True)
@@ -50,11 +56,11 @@ def add_parser(sub: Any) -> None:
     create.add_argument("--replicas", type=int, default=1, help="instances (OCI only)")
     create.add_argument(
         "--engine",
-        choices=["transformers", "vllm", "llama.cpp", "tgi"],
+        choices=get_args(EngineName),
         help="default: transformers locally (llama.cpp for GGUF), vllm on OCI",
     )
-    create.add_argument("--mode", choices=["chat", "completion", "embedding"], default="chat")
-    create.add_argument("--dtype", choices=["float32", "bfloat16", "float16", "int8", "int4"])
+    create.add_argument("--mode", choices=get_args(InferenceMode), default="chat")
+    create.add_argument("--dtype", choices=get_args(Dtype))
     create.add_argument("--max-model-len", type=int)
     create.add_argument(
         "--param",

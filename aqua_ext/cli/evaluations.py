@@ -31,7 +31,7 @@ from ..api.finetunes import FINAL_FINETUNE_STATES, FineTuneState
 from ..errors import InvalidInput
 from ..services.datasets import DatasetAccess
 from ..services.evaluation_results import MAX_COMPARED
-from .context import Context, add_command, add_oci_logging_flags, add_target_flag
+from .context import Context, add_command, add_group, add_oci_logging_flags, add_target_flag
 from .jobs import JobKind, StateChanges, add_job_commands, follow_job, job_basics, job_facts, job_failed, job_started
 from .output import (
     CREATED,
@@ -57,9 +57,7 @@ from .output import (
 
 
 def add_parser(sub: Any) -> None:
-    ev = add_command(
-        sub, "evaluations", "evaluate a deployment on a JSONL dataset; read and compare the scores"
-    ).add_subparsers(dest="evaluations_command", required=True)
+    ev = add_group(sub, "evaluations", "evaluate a deployment on a JSONL dataset; read and compare the scores")
     evc = add_command(ev, "create", "check the dataset and start an evaluation of an ACTIVE deployment")
     evc.add_argument("deployment_id", help="an ACTIVE chat or completion deployment")
     evc.add_argument(

@@ -26,7 +26,7 @@ from ..api.finetunes import (
     MetricsQuery,
 )
 from ..services.datasets import DatasetAccess
-from .context import Context, add_command, add_oci_logging_flags, add_target_flag
+from .context import Context, add_command, add_group, add_oci_logging_flags, add_target_flag
 from .jobs import JobKind, StateChanges, add_job_commands, follow_job, job_basics, job_facts, job_failed, job_started
 from .output import (
     CREATED,
@@ -53,9 +53,7 @@ def _param_default(name: str) -> str:
 
 
 def add_parser(sub: Any) -> None:
-    ft = add_command(sub, "finetune", "fine-tune a model on a JSONL dataset and follow the job").add_subparsers(
-        dest="finetune_command", required=True
-    )
+    ft = add_group(sub, "finetune", "fine-tune a model on a JSONL dataset and follow the job")
     ftc = add_command(ft, "create", "check the dataset and start a fine-tuning job (LoRA or last layers)")
     ftc.add_argument("model_id", help="the base model (ready to fine-tune)")
     ftc.add_argument("dataset", help="a .jsonl file under the current folder (OCI: also oci://bucket@namespace/path)")

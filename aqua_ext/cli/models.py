@@ -6,12 +6,12 @@ import argparse
 import asyncio
 import os
 import sys
-from typing import Any
+from typing import Any, get_args
 
-from ..api.fit import FitQuery
-from ..api.models import ModelListQuery, RegisterModelRequest
+from ..api.fit import Dtype, FitQuery
+from ..api.models import Capability, ModelFormat, ModelListQuery, ModelSource, RegisterModelRequest
 from ..api.operations import TERMINAL_STATES, OperationState
-from .context import Context, add_command, add_target_flag
+from .context import Context, add_command, add_group, add_target_flag
 from .output import (
     ID,
     NAME,
@@ -28,20 +28,19 @@ from .output import (
 
 
 def add_parser(sub: Any) -> None:
-    models = add_command(sub, "models", "browse, register and delete models").add_subparsers(
-        dest="models_command", required=True
-    )
+    models = add_group(sub, "models", "browse, register and delete models")
     ls = add_command(models, "list", "list models")
     ls.add_argument("--q", help="search words")
-    ls.add_argument("--source", choices=["catalog", "cache", "registered", "fine-tuned", "demo"])
-    ls.add_argument("--capability", choices=["TEXT_TO_TEXT", "IMAGE_TEXT_TO_TEXT", "EMBEDDING", "RERANK"])
-    ls.add_argument("--format", choices=["safetensors", "gguf"])
+    # The choices are the contract's own values.
+    ls.add_argument("--source", choices=[s.value for s in ModelSource])
+    ls.add_argument("--capability", choices=[c.value for c in Capability])
+    ls.add_argument("--format", choices=[f.value for f in ModelFormat])
     ls.add_argument("--max-size-gb", type=float)
     ls.add_argument("--refresh", action="store_true", help="rescan the Hugging Face cache")
     add_command(models, "get", "show one model").add_argument("model_id")
     fit = add_command(models, "fit", "memory estimate against this machine and OCI shapes")
     fit.add_argument("model_id")
-    fit.add_argument("--dtype", default="bfloat16", choices=["float32", "bfloat16", "float16", "int8", "int4"])
+    fit.add_argument("--dtype", default="bfloat16", choices=get_args(Dtype))
     fit.add_argument("--context-length", type=int, default=4096)
     fit.add_argument("--concurrency", type=int, default=1)
     reg = add_command(
