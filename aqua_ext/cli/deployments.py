@@ -28,15 +28,11 @@ from ..errors import InvalidInput, NotFound
 from . import follow
 from .context import Context, add_command, add_group, add_oci_logging_flags, add_target_flag
 from .output import (
-    CREATED,
-    ID,
-    NAME,
-    STATE,
     Column,
     detail_text,
     emit,
     error,
-    listing,
+    lifecycle_listing,
     progress,
     time_facts,
     warn_problems,
@@ -148,17 +144,8 @@ async def _wait_deployment(
 
 
 def _deployment_rows(items: Sequence[Any], several_targets: bool) -> str:
-    columns: list[Column] = [
-        ID,
-        NAME,
-        ("MODEL", lambda d: d.model_name),
-        STATE,
-        ("MODE", lambda d: d.mode),
-        ("ENGINE", lambda d: d.engine),
-        ("SHAPE", lambda d: d.shape),
-        CREATED,
-    ]
-    return listing(items, columns, several_targets=several_targets)
+    own: list[Column] = [("MODE", lambda d: d.mode), ("ENGINE", lambda d: d.engine), ("SHAPE", lambda d: d.shape)]
+    return lifecycle_listing(items, ("MODEL", lambda d: d.model_name), own, several_targets=several_targets)
 
 
 def _deployment_text(d: DeploymentDetail) -> str:

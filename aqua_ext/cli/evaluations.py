@@ -34,11 +34,7 @@ from ..services.evaluation_results import MAX_COMPARED
 from .context import Context, add_command, add_group, add_oci_logging_flags, add_target_flag
 from .jobs import JobKind, StateChanges, add_job_commands, follow_job, job_basics, job_facts, job_failed, job_started
 from .output import (
-    CREATED,
-    ID,
-    NAME,
     SCORE_LABELS,
-    STATE,
     Column,
     StatusLines,
     clip,
@@ -47,7 +43,7 @@ from .output import (
     emit_json,
     fmt_duration,
     fmt_score,
-    listing,
+    lifecycle_listing,
     preflight_lines,
     score_keys,
     set_only,
@@ -186,17 +182,13 @@ def _rows_done(e: EvaluationSummary) -> str:
 
 
 def _evaluation_rows(items: Sequence[EvaluationSummary], several_targets: bool) -> str:
-    columns: list[Column] = [
-        ID,
-        NAME,
-        ("DEPLOYMENT", lambda e: e.deployment_name),
-        STATE,
+    own: list[Column] = [
         ("ROWS", _rows_done),
         ("ROUGE-L", lambda e: fmt_score("rougeL", e.scores.get("rougeL"))),
         ("BERTSCORE", lambda e: fmt_score("bertscore", e.scores.get("bertscore"))),
-        CREATED,
     ]
-    return listing(items, columns, several_targets=several_targets)
+    subject: Column = ("DEPLOYMENT", lambda e: e.deployment_name)
+    return lifecycle_listing(items, subject, own, several_targets=several_targets)
 
 
 def _params_text(p: ModelParameters) -> str:

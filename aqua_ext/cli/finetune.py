@@ -29,17 +29,13 @@ from ..services.datasets import DatasetAccess
 from .context import Context, add_command, add_group, add_oci_logging_flags, add_target_flag
 from .jobs import JobKind, StateChanges, add_job_commands, follow_job, job_basics, job_facts, job_failed, job_started
 from .output import (
-    CREATED,
-    ID,
-    NAME,
-    STATE,
     Column,
     StatusLines,
     detail_text,
     emit,
     fmt_duration,
     fmt_loss,
-    listing,
+    lifecycle_listing,
     preflight_lines,
     set_only,
     table,
@@ -199,15 +195,8 @@ def _point_text(point: MetricPoint, total_steps: int | None) -> str:
 
 
 def _finetune_rows(items: Sequence[FineTuneSummary], several_targets: bool) -> str:
-    columns: list[Column] = [
-        ID,
-        NAME,
-        ("BASE MODEL", lambda f: f.base_model_name),
-        STATE,
-        ("PROGRESS", _fmt_finetune_progress),
-        CREATED,
-    ]
-    return listing(items, columns, several_targets=several_targets)
+    subject: Column = ("BASE MODEL", lambda f: f.base_model_name)
+    return lifecycle_listing(items, subject, [("PROGRESS", _fmt_finetune_progress)], several_targets=several_targets)
 
 
 def _finetune_text(f: FineTuneDetail) -> str:

@@ -41,11 +41,9 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
 
 # A list's column: its header and how an item shows in it.
 Column = tuple[str, Callable[[Any], str]]
-# The columns every resource list has: the id and name first, the state, when it was created last.
+# The columns every resource list starts with.
 ID: Column = ("ID", lambda item: item.id)
 NAME: Column = ("NAME", lambda item: item.name)
-STATE: Column = ("STATE", lambda item: item.state.value)
-CREATED: Column = ("CREATED", lambda item: item.created_at.astimezone().strftime("%Y-%m-%d %H:%M"))
 
 
 def listing(items: Sequence[Any], columns: Sequence[Column], *, several_targets: bool) -> str:
@@ -56,6 +54,14 @@ def listing(items: Sequence[Any], columns: Sequence[Column], *, several_targets:
         rows = [[r[0], str(getattr(i, "target", "") or "-"), *r[1:]] for r, i in zip(rows, items, strict=True)]
         headers = [headers[0], "TARGET", *headers[1:]]
     return table(rows, headers)
+
+
+def lifecycle_listing(items: Sequence[Any], subject: Column, own: Sequence[Column], *, several_targets: bool) -> str:
+    """A list of deployments or jobs, alike: id, name, what each runs on (a model, a deployment), its
+    state, its `own` columns, and when it was created."""
+    state: Column = ("STATE", lambda item: item.state.value)
+    created: Column = ("CREATED", lambda item: item.created_at.astimezone().strftime("%Y-%m-%d %H:%M"))
+    return listing(items, [ID, NAME, subject, state, *own, created], several_targets=several_targets)
 
 
 def warn_problems(problems: Iterable[Any]) -> None:
