@@ -124,6 +124,19 @@ async def test_every_route_needs_the_token(route: Any, jp_fetch: Any) -> None:
     assert response.code == 403, (route.method, path, response.code)
 
 
+def test_every_handler_verb_is_decorated_authenticated() -> None:
+    # A wrong token is refused by jupyter_server before any handler runs, so the test above would pass with a
+    # decorator missing. jupyter_server's own start-up check is the judge here: the verbs it would warn about.
+    from jupyter_server.serverapp import ServerWebApplication
+
+    from aqua_ext.handlers import routes
+
+    # The check reads only the handler class, so it is asked unbound, without building a web application.
+    check = ServerWebApplication._check_handler_auth
+    missing = [line for pattern, handler in routes() for line in check(None, pattern, handler)]  # type: ignore[arg-type]
+    assert missing == []
+
+
 async def test_the_report_is_served_as_html_and_its_errors_as_json(
     jp_fetch: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
