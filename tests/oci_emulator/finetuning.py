@@ -10,7 +10,8 @@ A job whose environment carries ``AIP_SMC_FT_ARGUMENTS`` (the base and output mo
 * at the end checks what the real container checks, failing the run with its exit codes ("Job run artifact
   execution failed with exit code N"): 41 training data unreadable, 51 output bucket missing, 52 output bucket
   not versioned; else it writes ``train_metrics_final`` / ``val_metrics_final``, ``fine_tune_output_path``
-  and the adapter files under ``<output_dir>/<output model OCID>/``, and the run SUCCEEDS.
+  and the adapter files under ``<output_dir>/<output model OCID>/``, tags the model ``OCI_AQUA = active``
+  (ready to deploy), and the run SUCCEEDS.
 
 Assumptions (the container is closed source): each metric value is a compact JSON object
 ``{"epoch": n, "loss": x}`` under the key ``<description>_<n>`` (finals: the key is the description); losses
@@ -99,6 +100,16 @@ class FineTuningContainer:
         rec["customMetadataList"] = items
         rec["_etag"] = self.ds._etag(rec)
 
+    def _mark_active(self, model_id: str) -> None:
+        """The container tags its output model ready to deploy (``OCI_AQUA = active``; AQUA creates it with
+        ``""``), the value ``ads.aqua.model`` reads as "ready to deploy"."""
+        rec = self.ds.models.get(model_id)
+        if rec is None:
+            return
+        tags = {k: v for k, v in (rec.get("freeformTags") or {}).items() if k.lower() != "oci_aqua"}
+        rec["freeformTags"] = {**tags, "OCI_AQUA": "active"}
+        rec["_etag"] = self.ds._etag(rec)
+
     def _metric(self, model_id: str, description: str, epoch: int, validation: bool, key: str | None = None) -> float:
         loss = self.loss(epoch, validation)
         value = json.dumps({"epoch": epoch, "loss": loss}, separators=(",", ":"))
@@ -158,5 +169,6 @@ class FineTuningContainer:
         self.emu.objectstorage.put(namespace, bucket, f"{folder}/adapter_model.safetensors", b"\0" * 1024)
         location = f"oci://{bucket}@{namespace}/{folder}/"
         self._add_metadata(plan.model_id, "fine_tune_output_path", location, "Where the fine-tuned weights are")
+        self._mark_active(plan.model_id)
         self.jobs._log(run, f"Saved the fine-tuned adapter to {location}")
         return "SUCCEEDED", None

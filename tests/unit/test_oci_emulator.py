@@ -662,17 +662,22 @@ def test_jobs_and_job_runs(emu: OciEmulator) -> None:
             ),
         )
     ).data
-    assert job.lifecycle_state == "CREATING"
-    with pytest.raises(oci.exceptions.ServiceError) as err:  # not ACTIVE yet
-        ds.create_job_run(M.CreateJobRunDetails(compartment_id=comp, project_id=proj, job_id=job.id))
-    assert err.value.status == 409
-    emu.fast_forward()
-    assert ds.get_job(job.id).data.lifecycle_state == "ACTIVE"
-    run = ds.create_job_run(M.CreateJobRunDetails(compartment_id=comp, project_id=proj, job_id=job.id)).data
+    assert job.lifecycle_state == "ACTIVE"  # as OCI answers CreateJob: a run can be created at once
+    run = ds.create_job_run(
+        M.CreateJobRunDetails(
+            compartment_id=comp,
+            project_id=proj,
+            job_id=job.id,
+            job_configuration_override_details=M.DefaultJobConfigurationDetails(environment_variables={"B": "2"}),
+        )
+    ).data
     assert run.lifecycle_state == "ACCEPTED" and run.log_details.log_id
+    # The run reports what it runs with (the SDK marks jobConfigurationOverrideDetails required).
+    assert run.job_configuration_override_details.environment_variables == {"A": "1", "B": "2"}
     emu.fast_forward()
     run = ds.get_job_run(run.id).data
     assert run.lifecycle_state == "SUCCEEDED" and run.time_started and run.time_finished
+    assert run.lifecycle_details == "Job run artifact execution succeeded"
     messages = [r["logContent"]["data"]["message"] for r in emu.logging.records]
     assert messages == ["Job run started", "Job run finished: SUCCEEDED"]
 
@@ -799,7 +804,9 @@ def test_fine_tuning_container_writes_metrics_and_the_adapter(emu: OciEmulator) 
     job = _ft_job(
         ds, comp, proj, mid, f"oci://out@{emu.namespace}/runs", f"oci://out@{emu.namespace}/d/train.jsonl", nodes=2
     )
-    assert job.job_infrastructure_configuration_details is None
+    # ADS sends no top-level configuration for a multi-node job; OCI reports the SDK's EMPTY types (required).
+    assert job.job_infrastructure_configuration_details.job_infrastructure_type == "EMPTY"
+    assert job.job_configuration_details.job_type == "EMPTY"
     assert job.job_node_configuration_details.job_node_group_configuration_details_list[0].replicas == 2
     emu.fast_forward()
     emu.jobs.run_seconds = 2.0
