@@ -16,7 +16,7 @@ A job whose environment carries ``AIP_SMC_FT_ARGUMENTS`` (the base and output mo
 Assumptions (the container is closed source): each metric value is a compact JSON object
 ``{"epoch": n, "loss": x}`` under the key ``<description>_<n>`` (finals: the key is the description); losses
 are deterministic and decreasing. Knobs on ``emu.finetuning``: ``exit_code = N`` (the next run fails with it),
-``loss = fn(epoch, validation) -> float``.
+``loss = fn(epoch, validation) -> float``, ``tags_model = False`` (leave the OCI_AQUA tag as it is).
 """
 
 from __future__ import annotations
@@ -72,6 +72,9 @@ class FineTuningContainer:
         # Knobs:
         self.exit_code: int | None = None  # the next fine-tuning run fails with this exit code
         self.loss: Callable[[int, bool], float] = default_loss
+        # False: the container leaves OCI_AQUA as AQUA created it ("") when the run succeeds (to test a client's
+        # fallback for a model nobody tagged).
+        self.tags_model = True
 
     # ------------------------------------------------------------------ helpers
     def _plan(self, run: dict, job: dict) -> _Training | None:
@@ -104,7 +107,7 @@ class FineTuningContainer:
         """The container tags its output model ready to deploy (``OCI_AQUA = active``; AQUA creates it with
         ``""``), the value ``ads.aqua.model`` reads as "ready to deploy"."""
         rec = self.ds.models.get(model_id)
-        if rec is None:
+        if rec is None or not self.tags_model:
             return
         tags = {k: v for k, v in (rec.get("freeformTags") or {}).items() if k.lower() != "oci_aqua"}
         rec["freeformTags"] = {**tags, "OCI_AQUA": "active"}
