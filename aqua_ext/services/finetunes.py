@@ -19,10 +19,11 @@ from ..api.finetunes import (
     FineTuneSummary,
     MetricsQuery,
 )
+from ..api.job_datasets import DatasetAccess
 from ..api.logs import LogPage, LogsQuery
 from ..backends.base import Backend
 from ..errors import Conflict, InvalidInput, NotFound
-from .datasets import DatasetAccess
+from .datasets import checked_dataset
 from .resources import Lifecycle, LifecycleService, create_target
 
 S = FineTuneState
@@ -126,7 +127,12 @@ class FineTunes(LifecycleService[FineTuneState, FineTuneAction, FineTuneDetail])
 
     async def create(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> CreateFineTuneResponse:
         driver = await create_target(self.targets, request.target, request.model_id, "model_id")
-        response = await driver.create_finetune(request, datasets)
+        # The dataset's preflight is a rule: run here on the file the driver finds, and the driver gets it checked.
+        found = await driver.finetune_dataset(request, datasets)
+        async with checked_dataset(
+            datasets, found, validation_split=request.validation_split, max_seq_length=request.params.max_seq_length
+        ) as dataset:
+            response = await driver.create_finetune(request, dataset)
         return response.model_copy(update={"finetune": annotate(driver.kind, response.finetune)})
 
     async def cancel(self, finetune_id: str) -> FineTuneDetail:

@@ -29,11 +29,11 @@ from aqua_ext.api.finetunes import (
     MetricsQuery,
     TrainingFit,
 )
+from aqua_ext.api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from aqua_ext.api.logs import LogPage, LogsQuery
 from aqua_ext.cli import finetune as cli_finetune
 from aqua_ext.cli import follow
 from aqua_ext.errors import InvalidInput, NotFound
-from aqua_ext.services.datasets import DatasetAccess, preflight_for_job
 from tests.unit.cli_fakes import FakeBackendBase, canceled_at_tick, growing_log, main_with, now, run_main
 
 TOTAL_STEPS = 6
@@ -150,7 +150,11 @@ class FakeBackend(FakeBackendBase):
             self._tick(finetune_id)
         return self._get(finetune_id)
 
-    async def create_finetune(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> CreateFineTuneResponse:
+    async def finetune_dataset(self, request: CreateFineTuneRequest, access: DatasetAccess) -> DatasetFile:
+        self.world.accesses.append(access)
+        return DatasetFile(root=access.root, path=request.dataset_path)
+
+    async def create_finetune(self, request: CreateFineTuneRequest, dataset: JobDataset) -> CreateFineTuneResponse:
         if request.model_id != "demo":
             raise InvalidInput.field("model_id", f"no model '{request.model_id}'")
         if request.shape == "VM.Nope":  # a 400 whose message does not name its field
@@ -158,17 +162,7 @@ class FakeBackend(FakeBackendBase):
                 "VM.Nope is not a job shape in this compartment",
                 fields=[FieldError(field="shape", message="not available")],
             )
-        dataset = await preflight_for_job(
-            datasets,
-            request.dataset_path,
-            field_name="dataset_path",
-            validation_split=request.validation_split,
-            max_seq_length=request.params.max_seq_length,
-            tokenizer_dir=None,
-            model_id=request.model_id,
-        )
         self.world.requests.append(request)
-        self.world.accesses.append(datasets)
         finetune_id = f"ftj-{len(self.world.finetunes) + 1:04x}"
         created = now()
         self.world.finetunes[finetune_id] = FineTuneDetail(

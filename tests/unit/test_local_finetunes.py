@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from aqua_ext.api.finetunes import CreateFineTuneRequest, FineTuneParams, MetricsQuery
+from aqua_ext.api.job_datasets import DatasetAccess
 from aqua_ext.backends.local.backend import LocalBackend
 from aqua_ext.backends.local.processes import process_alive
-from aqua_ext.services.datasets import DatasetAccess
 from aqua_ext.services.operations import OperationRegistry
 from tests.handlers.test_finetunes import color_rows, write_jsonl
 from tests.model_folders import needs_local_extra

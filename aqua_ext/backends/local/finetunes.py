@@ -34,11 +34,11 @@ from ...api.finetunes import (
 )
 from ...api.fit import Dtype
 from ...api.info import Hardware
+from ...api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from ...api.logs import LogPage, LogsQuery
 from ...api.models import Capability, Lineage, ModelDetail, ModelFormat, ModelSource
 from ...errors import InvalidInput, NotFound, Unavailable
 from ...jobs import finetune as job
-from ...services.datasets import DatasetAccess, preflight_for_job, tokenizer_folder
 from ...services.memory_fit import require_fit
 from ...services.training_fit import estimate_training_fit
 from ..base import FineTunes
@@ -262,20 +262,17 @@ class LocalFineTunes(DetachedJobDriver, FineTunes):
 
     # ---- create / cancel / delete ---------------------------------------------------
 
-    async def create(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> CreateFineTuneResponse:
+    async def dataset_file(self, request: CreateFineTuneRequest, access: DatasetAccess) -> DatasetFile:
+        # A file of the Jupyter root, measured with the base model's tokenizer when its folder has one.
+        model = await self._get_model(request.model_id)
+        return DatasetFile(
+            root=access.root, path=request.dataset_path, model_id=model.id, model_location=model.artifact_location
+        )
+
+    async def create(self, request: CreateFineTuneRequest, dataset: JobDataset) -> CreateFineTuneResponse:
         model = await self._get_model(request.model_id)
         shape = await self._check(request, model)
         params = request.params
-        tokenizer_dir = await asyncio.to_thread(tokenizer_folder, model.artifact_location)
-        dataset = await preflight_for_job(
-            datasets,
-            request.dataset_path,
-            field_name="dataset_path",
-            validation_split=request.validation_split,
-            max_seq_length=params.max_seq_length,
-            tokenizer_dir=tokenizer_dir,
-            model_id=model.id,
-        )
         report = dataset.report
         if (
             report.format == "conversational"

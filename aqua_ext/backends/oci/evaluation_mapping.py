@@ -36,7 +36,7 @@ from ...api.evaluations import (
     ModelParameters,
 )
 from ...api.finetunes import FINAL_FINETUNE_STATES
-from ...services.evaluation_results import report_from
+from ..evaluation_files import report_from
 from . import job_mapping as jm
 from .job_mapping import hyper_values as _hyper_values
 from .mapping import aware, ci_tags, custom_metadata

@@ -30,7 +30,6 @@ import builtins
 import copy
 import json
 import logging
-import shutil
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -48,6 +47,7 @@ from ...api.finetunes import (
     FineTuneSummary,
     MetricsQuery,
 )
+from ...api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from ...api.models import ModelDetail, ModelSource
 from ...errors import (
     AquaError,
@@ -55,7 +55,6 @@ from ...errors import (
     NotFound,
     Unavailable,
 )
-from ...services.datasets import DatasetAccess, preflight_for_job, tokenizer_folder
 from ...services.memory_fit import GPU_USABLE_FRACTION, require_fit
 from ...services.training_fit import estimate_training_fit
 from ..base import FineTunes
@@ -66,9 +65,10 @@ from .job_support import (
     RUNNING_RUN_STATES,
     JobRunModels,
     create_version_set,
+    fetch_remote_dataset,
     find_version_set,
     stage_local_dataset,
-    stage_remote_dataset,
+    staged_remote_dataset,
 )
 from .job_support import (
     Created as _Created,
@@ -386,13 +386,13 @@ class OciFineTunes(JobRunModels, FineTunes):
 
     # ---- create: every check first ----------------------------------------------------
 
-    async def create(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> CreateFineTuneResponse:
+    async def create(self, request: CreateFineTuneRequest, dataset: JobDataset) -> CreateFineTuneResponse:
         if not self.settings.project_id:
             raise Unavailable(
                 "No OCI Data Science project: set AquaExtension.oci_project_id (or PROJECT_OCID) "
                 "to the project fine-tuning jobs belong to."
             )
-        plan = await self._plan(request, datasets)
+        plan = await self._plan(request, dataset)
         created = _Created()
         try:
             detail = await self._launch(request, plan, created)
@@ -400,9 +400,6 @@ class OciFineTunes(JobRunModels, FineTunes):
             # Nothing half-created stays: what this create made goes again, even when it was canceled.
             await asyncio.shield(self._rollback(created))
             raise
-        finally:
-            if plan.dataset.temp is not None:
-                await asyncio.to_thread(shutil.rmtree, plan.dataset.temp, True)
         return CreateFineTuneResponse(finetune=detail, preflight=plan.dataset.report)
 
     def _check_request(self, request: CreateFineTuneRequest) -> tuple[str, str, str]:
@@ -442,7 +439,7 @@ class OciFineTunes(JobRunModels, FineTunes):
         except ValueError:
             raise InvalidInput.field("output_uri", "must look like 'oci://bucket@namespace/prefix'") from None
 
-    async def _plan(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> _Plan:
+    async def _plan(self, request: CreateFineTuneRequest, dataset: JobDataset) -> _Plan:
         output = self._check_request(request)
         model = await self.models.get_model(request.model_id)
         why = self._readiness(model)
@@ -463,7 +460,7 @@ class OciFineTunes(JobRunModels, FineTunes):
                     why="OCI's fine-tuning container writes its outputs only to versioned buckets",
                 )
             ),
-            "dataset_path": loop.create_task(self._dataset(request, model, output, datasets)),
+            "dataset_path": loop.create_task(self._dataset(request, output, dataset)),
             "experiment_name": loop.create_task(self._experiment(request.experiment_name)),
         }
         # One value per check, each of its own type; any exception among them is raised below.
@@ -472,9 +469,6 @@ class OciFineTunes(JobRunModels, FineTunes):
         )
         errors = [r for r in results.values() if isinstance(r, BaseException)]
         if errors:  # the first failure in the order above is the one reported
-            dataset = results["dataset_path"]
-            if isinstance(dataset, _Dataset) and dataset.temp is not None:
-                await asyncio.to_thread(shutil.rmtree, dataset.temp, True)
             raise errors[0]
         return _Plan(
             model=model,
@@ -567,58 +561,40 @@ class OciFineTunes(JobRunModels, FineTunes):
 
     # ---- the dataset ------------------------------------------------------------------
 
-    async def _dataset(
-        self, request: CreateFineTuneRequest, model: ModelDetail, output: tuple[str, str, str], datasets: DatasetAccess
-    ) -> _Dataset:
+    async def dataset_file(self, request: CreateFineTuneRequest, access: DatasetAccess) -> DatasetFile:
+        """An oci:// dataset is downloaded for the preflight; a file of the Jupyter root is measured
+        with the base model's tokenizer, when that is on this machine."""
         if request.dataset_path.startswith("oci://"):
-            dataset = await self._remote_dataset(request, datasets)
+            return await fetch_remote_dataset(
+                self._c(),
+                self.settings.compartment_id,
+                request.dataset_path,
+                access,
+                container="OCI's fine-tuning container",
+            )
+        model = await self.models.get_model(request.model_id)
+        return DatasetFile(
+            root=access.root, path=request.dataset_path, model_id=model.id, model_location=model.artifact_location
+        )
+
+    async def _dataset(self, request: CreateFineTuneRequest, output: tuple[str, str, str], job: JobDataset) -> _Dataset:
+        """Where the job reads the preflighted dataset: the oci:// object, or a file of the Jupyter root
+        placed next to the output prefix (as AQUA uploads it), never over a different file already there."""
+        if request.dataset_path.startswith("oci://"):
+            dataset = staged_remote_dataset(job)
         else:
-            dataset = await self._local_dataset(request, model, output, datasets)
-        try:
-            valid = dataset.report.valid_rows
-            if valid < fm.MIN_ROWS:
-                raise InvalidInput.field(
-                    "dataset_path",
-                    f"{dataset.report.path} has {valid} valid row"
-                    f"{'s' if valid != 1 else ''}; OCI's fine-tuning container "
-                    f"needs at least {fm.MIN_ROWS} (it stops with exit code 42)",
-                )
-        except BaseException:
-            if dataset.temp is not None:
-                await asyncio.to_thread(shutil.rmtree, dataset.temp, True)
-            raise
+            dataset = await stage_local_dataset(
+                self._c(), job, output, container="OCI's fine-tuning container", output_field="output_uri"
+            )
+        valid = dataset.report.valid_rows
+        if valid < fm.MIN_ROWS:
+            raise InvalidInput.field(
+                "dataset_path",
+                f"{dataset.report.path} has {valid} valid row"
+                f"{'s' if valid != 1 else ''}; OCI's fine-tuning container "
+                f"needs at least {fm.MIN_ROWS} (it stops with exit code 42)",
+            )
         return dataset
-
-    async def _local_dataset(
-        self, request: CreateFineTuneRequest, model: ModelDetail, output: tuple[str, str, str], datasets: DatasetAccess
-    ) -> _Dataset:
-        """A file in the Jupyter root: the preflight, then where it goes (next to the output prefix, as AQUA
-        uploads it), refusing to overwrite a different file already there."""
-        tokenizer = await asyncio.to_thread(tokenizer_folder, model.artifact_location)
-        job = await preflight_for_job(
-            datasets,
-            request.dataset_path,
-            field_name="dataset_path",
-            validation_split=request.validation_split,
-            max_seq_length=request.params.max_seq_length,
-            tokenizer_dir=tokenizer,
-            model_id=model.id,
-        )
-        return await stage_local_dataset(
-            self._c(), job, output, container="OCI's fine-tuning container", output_field="output_uri"
-        )
-
-    async def _remote_dataset(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> _Dataset:
-        return await stage_remote_dataset(
-            self._c(),
-            self.settings.compartment_id,
-            request.dataset_path,
-            datasets,
-            container="OCI's fine-tuning container",
-            validation_split=request.validation_split,
-            max_seq_length=request.params.max_seq_length,
-            model_id=request.model_id,
-        )
 
     # ---- create: make it, in order -------------------------------------------------------
 

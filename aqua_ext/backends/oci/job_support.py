@@ -1,5 +1,6 @@
-"""What OCI fine-tuning and evaluation jobs share: the dataset staged for a job (an oci:// object
-downloaded and preflighted, or a Jupyter-root file placed next to the output), a new job until it
+"""What OCI fine-tuning and evaluation jobs share: the dataset of a job (an oci:// object downloaded for
+the services' preflight, then where the job reads it: that object, or a preflighted Jupyter-root file
+placed next to the output), a new job until it
 is ACTIVE, experiments (model version sets by name and tag), the run as the model's provenance,
 the rollback of a create that failed half-way, and `JobRunModels`: a catalog model backed by a job
 run (its facts, run state, cancel, delete and logs)."""
@@ -21,9 +22,9 @@ from typing import Any
 
 from ...api.common import FieldError
 from ...api.datasets import DatasetReport
+from ...api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from ...api.logs import LogPage, LogsQuery
 from ...errors import AquaError, Conflict, InvalidInput, NotFound, PayloadTooLarge, Upstream, UpstreamTimeout
-from ...services.datasets import DatasetAccess, JobDataset, preflight_for_job
 from . import mapping
 from .clients import OciClients, new_retry_token, policy_hint
 from .context import OciContext
@@ -41,11 +42,6 @@ class StagedDataset:
     report: DatasetReport
     sha256: str
     upload: Path | None = None  # a file in the Jupyter root, uploaded to `uri`
-    temp: Path | None = None  # a folder to remove once the create is over
-
-    async def remove_temp(self) -> None:
-        if self.temp is not None:
-            await asyncio.to_thread(shutil.rmtree, self.temp, True)
 
 
 @dataclass
@@ -77,20 +73,18 @@ async def download_object(c: OciClients, namespace: str, bucket: str, name: str,
     await c.call("objectstorage", fetch)  # retried as a whole: each attempt rewrites the file
 
 
-async def stage_remote_dataset(
+async def fetch_remote_dataset(
     c: OciClients,
     compartment_id: str | None,
     uri: str,
     datasets: DatasetAccess,
     *,
     container: str,
-    validation_split: float,
-    max_seq_length: int,
-    model_id: str,
     field_name: str = "dataset_path",
-) -> StagedDataset:
-    """An oci:// dataset is downloaded (through the SDK, to a temporary file) and checked line by line
-    like a local one, so a bad line costs a 400 now instead of a failed job later."""
+) -> DatasetFile:
+    """An oci:// dataset, downloaded (through the SDK, to a temporary folder) for the services' preflight,
+    which checks it line by line like a local one, so a bad line costs a 400 now instead of a failed job
+    later. The folder goes once the create is over (`DatasetFile.temp`)."""
     try:
         bucket, namespace, name = mapping.parse_os_uri(uri)
     except ValueError:
@@ -106,7 +100,7 @@ async def stage_remote_dataset(
             field_name, f"no object {uri} (or you may not read it: {policy_hint('objectstorage', compartment_id)})"
         ) from None
     size = int(head.headers.get("content-length") or 0)
-    if size > datasets.max_bytes:
+    if size > datasets.max_bytes:  # not downloaded at all (the preflight would refuse it)
         raise PayloadTooLarge(
             f"{field_name}: {uri} is {size:,} bytes, over the {datasets.max_bytes:,}-byte limit for datasets",
             fields=[FieldError(field=field_name, message=f"over the {datasets.max_bytes:,}-byte limit")],
@@ -115,20 +109,15 @@ async def stage_remote_dataset(
     local = temp / Path(name).name
     try:
         await download_object(c, namespace, bucket, name, local)
-        job = await preflight_for_job(
-            DatasetAccess(root=temp, max_bytes=datasets.max_bytes),
-            local.name,
-            field_name=field_name,
-            validation_split=validation_split,
-            max_seq_length=max_seq_length,
-            tokenizer_dir=None,
-            model_id=model_id,
-            display_path=uri,
-        )
     except BaseException:
         await asyncio.to_thread(shutil.rmtree, temp, True)
         raise
-    return StagedDataset(uri=uri, report=job.report, sha256=job.sha256, temp=temp)
+    return DatasetFile(root=temp, path=local.name, field_name=field_name, display_path=uri, temp=temp)
+
+
+def staged_remote_dataset(job: JobDataset) -> StagedDataset:
+    """A preflighted oci:// dataset: the job reads the object itself (`shown` is its URI)."""
+    return StagedDataset(uri=job.shown, report=job.report, sha256=job.sha256)
 
 
 async def stage_local_dataset(
