@@ -334,36 +334,24 @@ def report_of(data: Any) -> EvaluationReport | None:
 def state_of(run_state: str | None, facts: Facts, report_known: bool) -> EvaluationState:
     """A job run state → ours (AQUA's rule when the run is gone: FAILED with a recorded error,
     SUCCEEDED when the report exists, else FAILED)."""
-    if run_state in (None, "DELETED"):
-        return EvaluationState.SUCCEEDED if report_known and not facts.error else EvaluationState.FAILED
-    return jm.run_state(run_state, EvaluationState, EvaluationState.FAILED)
-
-
-def failure_reason(details: str | None) -> str:
-    return jm.failure_reason("Evaluation", details, EXIT_REASONS)
+    return jm.job_state(run_state, finished=report_known and not facts.error)
 
 
 def state_message(state: EvaluationState, run: Any | None, facts: Facts, rows_done: int) -> str:
-    details = (getattr(run, "lifecycle_details", None) or "").strip()
-    if state == EvaluationState.FAILED:
-        if facts.error:
-            return f"Evaluation failed: {facts.error}"
-        if run is None or getattr(run, "lifecycle_state", None) == "DELETED":
-            return "The job run no longer exists in OCI Data Science, and no report was found."
-        if run.lifecycle_state == "NEEDS_ATTENTION":
-            return jm.attention_message(details)
-        return failure_reason(details)
-    if state == EvaluationState.ACCEPTED:
-        return jm.waiting_message(facts.shape)
-    if state == EvaluationState.IN_PROGRESS:
-        if rows_done:
-            return f"Evaluating: {rows_done} of {facts.rows_total or '?'} rows answered"
-        return "Starting: the container reads the dataset and asks the deployment"
-    return {
-        EvaluationState.SUCCEEDED: "Done: the report is ready",
-        EvaluationState.CANCELING: "Canceling the job run",
-        EvaluationState.CANCELED: "Canceled",
-    }[state]
+    if state == EvaluationState.FAILED and facts.error:
+        return f"Evaluation failed: {facts.error}"
+    return jm.job_message(
+        state,
+        run,
+        what="Evaluation",
+        reasons=EXIT_REASONS,
+        gone="The job run no longer exists in OCI Data Science, and no report was found.",
+        shape=facts.shape,
+        running=f"Evaluating: {rows_done} of {facts.rows_total or '?'} rows answered"
+        if rows_done
+        else "Starting: the container reads the dataset and asks the deployment",
+        succeeded="Done: the report is ready",
+    )
 
 
 # ---- the entity ---------------------------------------------------------------------------------
@@ -386,11 +374,7 @@ def to_detail(
     else:
         done = min(rows_done, total) if total else rows_done
         progress = min(0.99, done / total) if total else 0.0
-    started = getattr(run, "time_started", None)
-    eta = None
-    if state == EvaluationState.IN_PROGRESS and started is not None and 0 < progress < 1:
-        elapsed = max(0.0, (now - aware(started)).total_seconds())
-        eta = round(elapsed * (1 - progress) / progress, 1)
+    eta = jm.eta_seconds(run, progress, now) if state == EvaluationState.IN_PROGRESS else None
     finished_at, updated_at = jm.run_times(facts.created_at, run, state, FINAL_FINETUNE_STATES)
     return EvaluationDetail(
         id=facts.evaluation_id,

@@ -387,38 +387,24 @@ def metric_series(model: Any) -> MetricSeries:
 
 
 def state_of(run_state: str | None, series: MetricSeries | None) -> FineTuneState:
-    """A job run state → ours. NEEDS_ATTENTION is a failure; a run that no longer exists counts as
-    succeeded when the container recorded its final metrics (AQUA's rule), else as failed."""
-    if run_state in (None, "DELETED"):
-        done = series is not None and series.final_train_loss is not None
-        return FineTuneState.SUCCEEDED if done else FineTuneState.FAILED
-    return jm.run_state(run_state, FineTuneState, FineTuneState.FAILED)
-
-
-def failure_reason(details: str | None) -> str:
-    """The run's lifecycleDetails, with the container's exit code explained."""
-    return jm.failure_reason("Fine-tuning", details, EXIT_REASONS)
+    """A job run state → ours; a run that no longer exists counts as succeeded when the container
+    recorded its final metrics (AQUA's rule), else as failed."""
+    return jm.job_state(run_state, finished=series is not None and series.final_train_loss is not None)
 
 
 def state_message(state: FineTuneState, run: Any | None, facts: Facts, series: MetricSeries) -> str:
-    details = (getattr(run, "lifecycle_details", None) or "").strip()
-    if state == FineTuneState.FAILED:
-        if run is None or getattr(run, "lifecycle_state", None) == "DELETED":
-            return "The job run no longer exists in OCI Data Science, and it recorded no final metrics."
-        if run.lifecycle_state == "NEEDS_ATTENTION":
-            return jm.attention_message(details)
-        return failure_reason(details)
-    if state == FineTuneState.ACCEPTED:
-        return jm.waiting_message(facts.shape)
-    if state == FineTuneState.IN_PROGRESS:
-        if series.points:
-            return f"Training: epoch {series.points[-1].step} of {facts.params.epochs} done"
-        return "Starting: the container downloads the base model and the dataset"
-    return {
-        FineTuneState.SUCCEEDED: "Done: the fine-tuned model is ready to deploy",
-        FineTuneState.CANCELING: "Canceling the job run",
-        FineTuneState.CANCELED: "Canceled",
-    }[state]
+    return jm.job_message(
+        state,
+        run,
+        what="Fine-tuning",
+        reasons=EXIT_REASONS,
+        gone="The job run no longer exists in OCI Data Science, and it recorded no final metrics.",
+        shape=facts.shape,
+        running=f"Training: epoch {series.points[-1].step} of {facts.params.epochs} done"
+        if series.points
+        else "Starting: the container downloads the base model and the dataset",
+        succeeded="Done: the fine-tuned model is ready to deploy",
+    )
 
 
 # ---- the entity ------------------------------------------------------------------------
@@ -433,11 +419,7 @@ def _progress(
     if state == FineTuneState.SUCCEEDED:
         return 1.0, max(done, epochs), float(max(done, epochs)), 0.0
     progress = min(0.99, done / epochs)
-    eta = None
-    started = getattr(run, "time_started", None)
-    if state == FineTuneState.IN_PROGRESS and done and started is not None:
-        elapsed = max(0.0, (now - aware(started)).total_seconds())
-        eta = round(elapsed * (1 - progress) / progress, 1)
+    eta = jm.eta_seconds(run, progress, now) if state == FineTuneState.IN_PROGRESS else None
     return progress, done, float(done), eta
 
 

@@ -1,6 +1,6 @@
 """What the mappings of OCI fine-tuning and evaluation jobs share (pure: no SDK calls): the
-`Hyperparameters` metadatum, a job run's state and exit code read the same way,
-and the run's timestamps on the entity."""
+`Hyperparameters` metadatum, a job run's state, its message and exit code read the same way,
+and the run's timestamps and pace on the entity."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from ...api.finetunes import FineTuneState
 from .mapping import aware
 
 HYPERPARAMETERS = "Hyperparameters"
 
 _EXIT_CODE = re.compile(r"exit code (\d+)")
 
-S = TypeVar("S")
+S = FineTuneState  # evaluations move through the same states (api.evaluations.EvaluationState)
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -49,14 +50,17 @@ def validate_lenient(model: type[M], values: dict[str, Any]) -> M:
                 ours.pop(name, None)
 
 
-def run_state(run_state: str, states: type[S], failed: S) -> S:
-    """An existing job run's state → ours: NEEDS_ATTENTION (and anything unknown) is a failure."""
+def job_state(run_state: str | None, *, finished: bool) -> FineTuneState:
+    """A job run's state → ours: NEEDS_ATTENTION (and anything unknown) is a failure; a run that no
+    longer exists SUCCEEDED when what its container wrote says it `finished` (AQUA's rule), else FAILED."""
+    if run_state in (None, "DELETED"):
+        return S.SUCCEEDED if finished else S.FAILED
     if run_state == "NEEDS_ATTENTION":
-        return failed
+        return S.FAILED
     try:
-        return states(run_state)  # type: ignore[call-arg]
+        return S(run_state)
     except ValueError:
-        return failed
+        return S.FAILED
 
 
 def failure_reason(what: str, details: str | None, reasons: Mapping[int, str]) -> str:
@@ -71,12 +75,40 @@ def failure_reason(what: str, details: str | None, reasons: Mapping[int, str]) -
     return f"{what} failed: {text}" if text else f"{what} failed (OCI gave no reason); open the logs."
 
 
-def attention_message(details: str) -> str:
-    return f"OCI reports that the job run needs attention{': ' + details if details else ''}."
+def job_message(
+    state: FineTuneState,
+    run: Any | None,
+    *,
+    what: str,
+    reasons: Mapping[int, str],
+    gone: str,
+    shape: str | None,
+    running: str,
+    succeeded: str,
+) -> str:
+    """A job's state message: why it FAILED (its run `gone`, OCI's attention, the container's exit code
+    among `reasons`), waiting for OCI to start the run on `shape`, `running`, `succeeded`."""
+    details = (getattr(run, "lifecycle_details", None) or "").strip()
+    if state == S.FAILED:
+        if run is None or getattr(run, "lifecycle_state", None) == "DELETED":
+            return gone
+        if run.lifecycle_state == "NEEDS_ATTENTION":
+            return f"OCI reports that the job run needs attention{': ' + details if details else ''}."
+        return failure_reason(what, details, reasons)
+    if state == S.ACCEPTED:
+        return f"Waiting for OCI to start the job run on {shape or 'its shape'}"
+    if state == S.IN_PROGRESS:
+        return running
+    return {S.SUCCEEDED: succeeded, S.CANCELING: "Canceling the job run", S.CANCELED: "Canceled"}[state]
 
 
-def waiting_message(shape: str | None) -> str:
-    return f"Waiting for OCI to start the job run on {shape or 'its shape'}"
+def eta_seconds(run: Any | None, progress: float, now: datetime) -> float | None:
+    """Seconds left at the pace since the run started (None before it started, or with no progress yet)."""
+    started = getattr(run, "time_started", None)
+    if started is None or not 0 < progress < 1:
+        return None
+    elapsed = max(0.0, (now - aware(started)).total_seconds())
+    return round(elapsed * (1 - progress) / progress, 1)
 
 
 def run_times(
