@@ -329,6 +329,27 @@ def parse_time(text: Any) -> datetime | None:
         return None
 
 
+def job_fields(row: JobRow, observed: Observed, *, pace: tuple[str, str, str]) -> dict[str, Any]:
+    """The summary fields every local job has (a fine-tune, an evaluation), from its row and what the job
+    wrote: its state, progress and, while it runs, the time left at the `pace` of `eta_seconds`' keys."""
+    c, st = row.config, observed.status
+    final = observed.state in FINAL
+    return {
+        "id": row.id,
+        "name": row.name,
+        "description": c["description"],
+        "state": S(observed.state),
+        "state_message": observed.message,
+        "dataset_path": c["dataset_path"],
+        "dataset_hash": c["dataset_hash"],
+        "progress": float(st.get("progress") or (1.0 if observed.state == S.SUCCEEDED.value else 0.0)),
+        "eta_seconds": None if final else eta_seconds(st, *pace),
+        "created_at": row.created_at,
+        "updated_at": max(row.updated_at, parse_time(st.get("updated_at")) or row.updated_at),
+        "finished_at": row.finished_at if final else None,
+    }
+
+
 def eta_seconds(status: dict[str, Any], started_key: str, done_key: str, total_key: str) -> float | None:
     """Seconds left at the pace so far (None until there is a pace)."""
     started = parse_time(status.get(started_key))

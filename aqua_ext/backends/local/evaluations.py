@@ -34,7 +34,7 @@ from ...jobs import evaluate as job
 from ..base import Evaluations
 from ..evaluation_files import parse_rows, report_from
 from .deployments import LocalDeployments
-from .detached_jobs import FINAL, DetachedJobDriver, DetachedJobs, Observed, S, eta_seconds, new_row, parse_time
+from .detached_jobs import DetachedJobDriver, DetachedJobs, Observed, job_fields, new_row
 from .store import JobRow, Store
 
 OCI_ONLY = ("shape", "report_uri", "log_group_id", "log_id")
@@ -88,28 +88,16 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
 
     def _summary(self, row: JobRow, observed: Observed) -> EvaluationSummary:
         c, st = row.config, observed.status
-        final = observed.state in FINAL
         return EvaluationSummary(
-            id=row.id,
-            name=row.name,
-            description=c["description"],
+            **job_fields(row, observed, pace=("answering_started_at", "rows_done", "rows_total")),
             deployment_id=row.subject_id,
             deployment_name=c["deployment_name"],
             model_id=c["model_id"],
             model_name=c["model_name"],
-            state=S(observed.state),
-            state_message=observed.message,
             metrics=c["metrics"],
-            dataset_path=c["dataset_path"],
-            dataset_hash=c["dataset_hash"],
             rows_total=int(st.get("rows_total") or c["rows_total"]),
             rows_done=int(st.get("rows_done") or 0),
-            progress=float(st.get("progress") or (1.0 if observed.state == S.SUCCEEDED.value else 0.0)),
-            eta_seconds=None if final else eta_seconds(st, "answering_started_at", "rows_done", "rows_total"),
             scores=dict(st.get("scores") or {}),
-            created_at=row.created_at,
-            updated_at=max(row.updated_at, parse_time(st.get("updated_at")) or row.updated_at),
-            finished_at=row.finished_at if final else None,
         )
 
     async def rows(self, evaluation_id: str) -> builtins.list[EvaluationRow]:

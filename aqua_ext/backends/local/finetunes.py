@@ -42,16 +42,7 @@ from ...jobs import finetune as job
 from ...services.memory_fit import require_fit
 from ...services.training_fit import estimate_training_fit
 from ..base import FineTunes
-from .detached_jobs import (
-    CANCEL_GRACE_S,
-    FINAL,
-    DetachedJobDriver,
-    DetachedJobs,
-    Observed,
-    eta_seconds,
-    new_row,
-    parse_time,
-)
+from .detached_jobs import CANCEL_GRACE_S, DetachedJobDriver, DetachedJobs, Observed, job_fields, new_row
 from .hardware import detect_engines
 from .model_folder import inspect_folder
 from .store import JobRow, Store
@@ -116,32 +107,18 @@ class LocalFineTunes(DetachedJobDriver, FineTunes):
 
     def _summary(self, row: JobRow, observed: Observed) -> FineTuneSummary:
         c, st = row.config, observed.status
-        state = observed.state
-        step = int(st.get("step") or 0)
         total = st.get("total_steps")
-        final = state in FINAL
         return FineTuneSummary(
-            id=row.id,
-            name=row.name,
-            description=c["description"],
+            **job_fields(row, observed, pace=("training_started_at", "step", "total_steps")),
             base_model_id=row.subject_id,
             base_model_name=c["base_model_name"],
-            state=S(state),
-            state_message=observed.message,
             training_type=c["params"]["training_type"],
             shape=c["shape"],
             replicas=1,
-            dataset_path=c["dataset_path"],
-            dataset_hash=c["dataset_hash"],
-            progress=float(st.get("progress") or (1.0 if state == S.SUCCEEDED.value else 0.0)),
-            step=step,
+            step=int(st.get("step") or 0),
             total_steps=int(total) if total else None,
             epoch=float(st.get("epoch") or 0.0),
-            eta_seconds=None if final else eta_seconds(st, "training_started_at", "step", "total_steps"),
-            output_model_id=model_id_of(row.id) if state == S.SUCCEEDED.value else None,
-            created_at=row.created_at,
-            updated_at=max(row.updated_at, parse_time(st.get("updated_at")) or row.updated_at),
-            finished_at=row.finished_at if final else None,
+            output_model_id=model_id_of(row.id) if observed.state == S.SUCCEEDED.value else None,
         )
 
     def _detail(

@@ -35,7 +35,6 @@ from ...api.evaluations import (
     MetricScores,
     ModelParameters,
 )
-from ...api.finetunes import FINAL_FINETUNE_STATES
 from ..evaluation_files import report_from
 from . import job_mapping as jm
 from .job_mapping import hyper_values as _hyper_values
@@ -337,14 +336,17 @@ def state_of(run_state: str | None, facts: Facts, report_known: bool) -> Evaluat
     return jm.job_state(run_state, finished=report_known and not facts.error)
 
 
+def failure_reason(details: str | None) -> str:
+    return jm.failure_reason("Evaluation", details, EXIT_REASONS)
+
+
 def state_message(state: EvaluationState, run: Any | None, facts: Facts, rows_done: int) -> str:
     if state == EvaluationState.FAILED and facts.error:
         return f"Evaluation failed: {facts.error}"
     return jm.job_message(
         state,
         run,
-        what="Evaluation",
-        reasons=EXIT_REASONS,
+        reason=failure_reason,
         gone="The job run no longer exists in OCI Data Science, and no report was found.",
         shape=facts.shape,
         running=f"Evaluating: {rows_done} of {facts.rows_total or '?'} rows answered"
@@ -375,37 +377,24 @@ def to_detail(
         done = min(rows_done, total) if total else rows_done
         progress = min(0.99, done / total) if total else 0.0
     eta = jm.eta_seconds(run, progress, now) if state == EvaluationState.IN_PROGRESS else None
-    finished_at, updated_at = jm.run_times(facts.created_at, run, state, FINAL_FINETUNE_STATES)
     return EvaluationDetail(
+        **jm.job_fields(facts, run, state, state_message(state, run, facts, done), failure_log),
         id=facts.evaluation_id,
-        name=facts.name,
-        description=facts.description,
         deployment_id=facts.deployment_id,
         deployment_name=facts.deployment_name,
         model_id=facts.model_id,
         model_name=facts.model_name,
-        state=state,
-        state_message=state_message(state, run, facts, done),
         metrics=facts.metrics,
-        dataset_path=facts.dataset_path,
-        dataset_hash=facts.dataset_hash,
         rows_total=total,
         rows_done=done,
         progress=progress,
         eta_seconds=eta,
         scores=dict(report.overall.scores) if report else {},
-        created_at=facts.created_at,
-        updated_at=updated_at,
-        finished_at=finished_at,
-        params=facts.params,
         concurrency=facts.concurrency,
         sample_size=None,
         finetune_id=facts.finetune_id,
         report=report,
-        job_id=facts.job_id,
-        job_run_id=facts.run_id,
         report_uri=facts.report_uri,
-        failure_log=(failure_log or []) if state == EvaluationState.FAILED else [],
     )
 
 

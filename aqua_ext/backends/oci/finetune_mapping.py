@@ -25,7 +25,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ...api.finetunes import (
-    FINAL_FINETUNE_STATES,
     FineTuneDetail,
     FineTuneParams,
     FineTuneState,
@@ -392,12 +391,16 @@ def state_of(run_state: str | None, series: MetricSeries | None) -> FineTuneStat
     return jm.job_state(run_state, finished=series is not None and series.final_train_loss is not None)
 
 
+def failure_reason(details: str | None) -> str:
+    """The run's lifecycleDetails, with the container's exit code explained."""
+    return jm.failure_reason("Fine-tuning", details, EXIT_REASONS)
+
+
 def state_message(state: FineTuneState, run: Any | None, facts: Facts, series: MetricSeries) -> str:
     return jm.job_message(
         state,
         run,
-        what="Fine-tuning",
-        reasons=EXIT_REASONS,
+        reason=failure_reason,
         gone="The job run no longer exists in OCI Data Science, and it recorded no final metrics.",
         shape=facts.shape,
         running=f"Training: epoch {series.points[-1].step} of {facts.params.epochs} done"
@@ -436,38 +439,26 @@ def to_detail(
     state = state_of(getattr(run, "lifecycle_state", None), series)
     progress, step, epoch, eta = _progress(state, run, facts, series, now)
     started, finished = getattr(run, "time_started", None), getattr(run, "time_finished", None)
-    finished_at, updated_at = jm.run_times(facts.created_at, run, state, FINAL_FINETUNE_STATES)
     wall = (aware(finished) - aware(started)).total_seconds() if started and finished else None
     return FineTuneDetail(
+        **jm.job_fields(facts, run, state, state_message(state, run, facts, series), failure_log),
         id=facts.model_id,
-        name=facts.name,
-        description=facts.description,
         base_model_id=facts.base_model_id,
         base_model_name=facts.base_model_name,
-        state=state,
-        state_message=state_message(state, run, facts, series),
         training_type="lora",
         shape=facts.shape,
         replicas=facts.replicas,
-        dataset_path=facts.dataset_path,
-        dataset_hash=facts.dataset_hash,
         progress=progress,
         step=step,
         total_steps=facts.params.epochs,
         epoch=epoch,
         eta_seconds=eta,
         output_model_id=facts.model_id,
-        created_at=facts.created_at,
-        updated_at=updated_at,
-        finished_at=finished_at,
-        params=facts.params,
         validation_split=facts.validation_split,
         train_rows=facts.train_rows,
         validation_rows=facts.validation_rows,
         final_train_loss=series.final_train_loss,
         final_validation_loss=series.final_validation_loss,
-        job_id=facts.job_id,
-        job_run_id=facts.run_id,
         output_uri=facts.output_uri,
         experiment_name=facts.experiment_name,
         log_group_id=facts.log_group_id,
@@ -476,7 +467,6 @@ def to_detail(
         artifact_location=artifact_location or facts.output_uri,
         wall_seconds=round(wall, 1) if wall is not None else None,
         peak_memory_mb=None,
-        failure_log=(failure_log or []) if state == FineTuneState.FAILED else [],
     )
 
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Container, Mapping
+from collections.abc import Callable, Container, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ...api.finetunes import FineTuneState
+from ...api.finetunes import FINAL_FINETUNE_STATES, FineTuneState
 from .mapping import aware
 
 HYPERPARAMETERS = "Hyperparameters"
@@ -79,22 +79,21 @@ def job_message(
     state: FineTuneState,
     run: Any | None,
     *,
-    what: str,
-    reasons: Mapping[int, str],
+    reason: Callable[[str], str],
     gone: str,
     shape: str | None,
     running: str,
     succeeded: str,
 ) -> str:
-    """A job's state message: why it FAILED (its run `gone`, OCI's attention, the container's exit code
-    among `reasons`), waiting for OCI to start the run on `shape`, `running`, `succeeded`."""
+    """A job's state message: why it FAILED (its run `gone`, OCI's attention, else the `reason` its
+    container's exit code gives), waiting for OCI to start the run on `shape`, `running`, `succeeded`."""
     details = (getattr(run, "lifecycle_details", None) or "").strip()
     if state == S.FAILED:
         if run is None or getattr(run, "lifecycle_state", None) == "DELETED":
             return gone
         if run.lifecycle_state == "NEEDS_ATTENTION":
             return f"OCI reports that the job run needs attention{': ' + details if details else ''}."
-        return failure_reason(what, details, reasons)
+        return reason(details)
     if state == S.ACCEPTED:
         return f"Waiting for OCI to start the job run on {shape or 'its shape'}"
     if state == S.IN_PROGRESS:
@@ -119,3 +118,27 @@ def run_times(
     finished_at = aware(finished) if finished is not None and state in final_states else None
     stamps = [created_at] + [aware(t) for t in (getattr(run, "time_accepted", None), started, finished) if t]
     return finished_at, max(stamps)
+
+
+def job_fields(
+    facts: Any, run: Any | None, state: FineTuneState, message: str, failure_log: list[str] | None
+) -> dict[str, Any]:
+    """The detail fields every OCI job has (a fine-tune, an evaluation): what its facts name (`name`,
+    `description`, `dataset_path`, `dataset_hash`, `params`, `created_at`, `job_id`, `run_id`), its state,
+    the run's stamps, and the last lines of its log once it FAILED."""
+    finished_at, updated_at = run_times(facts.created_at, run, state, FINAL_FINETUNE_STATES)
+    return {
+        "name": facts.name,
+        "description": facts.description,
+        "state": state,
+        "state_message": message,
+        "dataset_path": facts.dataset_path,
+        "dataset_hash": facts.dataset_hash,
+        "params": facts.params,
+        "created_at": facts.created_at,
+        "updated_at": updated_at,
+        "finished_at": finished_at,
+        "job_id": facts.job_id,
+        "job_run_id": facts.run_id,
+        "failure_log": (failure_log or []) if state == S.FAILED else [],
+    }

@@ -229,6 +229,18 @@ async def record_provenance(c: OciClients, model_id: str, run_id: str) -> None:
         log.warning("could not record the provenance of %s: %s", model_id, exc.message)
 
 
+async def delete_job(c: OciClients, job_id: str, *, not_found: str | None = None) -> None:
+    """DeleteJob, its runs with it; one already gone is no error."""
+    await c.call(
+        "datascience",
+        c.data_science.delete_job,
+        job_id,
+        delete_related_job_runs=True,
+        gone_ok=True,
+        not_found=not_found,
+    )
+
+
 class Rollback:
     """Removes what a failed create made, in reverse; a job whose run is still being canceled is
     deleted later, in the background (the tasks are kept here so they are not collected)."""
@@ -256,16 +268,7 @@ class Rollback:
                 self.tasks.add(task)
                 task.add_done_callback(self.tasks.discard)
             else:
-                await quietly(
-                    "job",
-                    c.call(
-                        "datascience",
-                        c.data_science.delete_job,
-                        created.job_id,
-                        delete_related_job_runs=True,
-                        gone_ok=True,
-                    ),
-                )
+                await quietly("job", delete_job(c, created.job_id))
         if created.model_id:
             await quietly("model", c.call("datascience", c.data_science.delete_model, created.model_id, gone_ok=True))
             if model_gone is not None:
@@ -296,9 +299,7 @@ class Rollback:
             while time.monotonic() < deadline:
                 run = (await c.call("datascience", c.data_science.get_job_run, run_id)).data
                 if run.lifecycle_state not in RUNNING_RUN_STATES:
-                    await c.call(
-                        "datascience", c.data_science.delete_job, job_id, delete_related_job_runs=True, gone_ok=True
-                    )
+                    await delete_job(c, job_id)
                     return
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.settings.poll_max_seconds)
@@ -614,15 +615,8 @@ class JobRunModels:
     async def _delete_job_and_model(self, facts: Any) -> None:
         c = self._c()
         if facts.job_id:
-            with contextlib.suppress(NotFound):  # its runs go with it
-                await c.call(
-                    "datascience",
-                    c.data_science.delete_job,
-                    facts.job_id,
-                    delete_related_job_runs=True,
-                    gone_ok=True,
-                    not_found="",
-                )
+            with contextlib.suppress(NotFound):
+                await delete_job(c, facts.job_id, not_found="")
         with contextlib.suppress(NotFound):
             await c.call("datascience", c.data_science.delete_model, self._key(facts), gone_ok=True, not_found="")
 
