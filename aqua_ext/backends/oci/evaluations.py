@@ -55,6 +55,7 @@ from .job_support import (
     Created,
     JobRunModels,
     StagedDataset,
+    all_checks,
     create_version_set,
     fetch_remote_dataset,
     find_version_set,
@@ -260,19 +261,7 @@ class OciEvaluations(JobRunModels, Evaluations):
     # ---- create: every check first ------------------------------------------------------------
 
     async def create(self, request: CreateEvaluationRequest, dataset: JobDataset) -> CreateEvaluationResponse:
-        if not self.settings.project_id:
-            raise Unavailable(
-                "No OCI Data Science project: set AquaExtension.oci_project_id (or PROJECT_OCID) "
-                "to the project evaluation jobs belong to."
-            )
-        plan = await self._plan(request, dataset)
-        created = Created()
-        try:
-            detail = await self._launch(request, plan, created)
-        except BaseException:
-            await asyncio.shield(self._cleanup.undo(created, model_gone=self._forget))
-            raise
-        return CreateEvaluationResponse(evaluation=detail, preflight=plan.dataset.report)
+        return CreateEvaluationResponse(evaluation=await self._create(request, dataset), preflight=dataset.report)
 
     def _check_request(self, request: CreateEvaluationRequest) -> tuple[tuple[str, str, str], builtins.list[Any]]:
         """The request's own rules (no call needed): the report location's parts and the metrics."""
@@ -313,28 +302,19 @@ class OciEvaluations(JobRunModels, Evaluations):
     async def _plan(self, request: CreateEvaluationRequest, dataset: JobDataset) -> _Plan:
         output, metrics = self._check_request(request)
         deployment = await self._active_deployment(request.deployment_id)
-        loop = asyncio.get_running_loop()
         checks = {
-            "shape": loop.create_task(self._pick_shape(request.shape)),
-            "image": loop.create_task(self._image()),
-            "report_uri": loop.create_task(
-                self.ctx.versioned_bucket(
-                    output[0],
-                    output[1],
-                    field="report_uri",
-                    why="AQUA writes evaluation reports only to versioned buckets",
-                )
+            "shape": self._pick_shape(request.shape),
+            "image": self._image(),
+            "report_uri": self.ctx.versioned_bucket(
+                output[0],
+                output[1],
+                field="report_uri",
+                why="AQUA writes evaluation reports only to versioned buckets",
             ),
-            "dataset_path": loop.create_task(self._dataset(request, output, dataset)),
-            "experiment": loop.create_task(self._experiment()),
+            "dataset_path": self._dataset(request, output, dataset),
+            "experiment": self._experiment(),
         }
-        # One value per check, each of its own type; any exception among them is raised below.
-        results: dict[str, Any] = dict(
-            zip(checks, await asyncio.gather(*checks.values(), return_exceptions=True), strict=True)
-        )
-        errors = [r for r in results.values() if isinstance(r, BaseException)]
-        if errors:
-            raise errors[0]
+        results = await all_checks(checks)
         shape, shape_config = results["shape"]
         return _Plan(
             deployment=deployment,

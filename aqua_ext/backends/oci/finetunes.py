@@ -53,7 +53,6 @@ from ...errors import (
     AquaError,
     InvalidInput,
     NotFound,
-    Unavailable,
 )
 from ...services.memory_fit import GPU_USABLE_FRACTION, require_fit
 from ...services.training_fit import estimate_training_fit
@@ -64,6 +63,7 @@ from . import mapping
 from .job_support import (
     RUNNING_RUN_STATES,
     JobRunModels,
+    all_checks,
     create_version_set,
     fetch_remote_dataset,
     find_version_set,
@@ -387,20 +387,7 @@ class OciFineTunes(JobRunModels, FineTunes):
     # ---- create: every check first ----------------------------------------------------
 
     async def create(self, request: CreateFineTuneRequest, dataset: JobDataset) -> CreateFineTuneResponse:
-        if not self.settings.project_id:
-            raise Unavailable(
-                "No OCI Data Science project: set AquaExtension.oci_project_id (or PROJECT_OCID) "
-                "to the project fine-tuning jobs belong to."
-            )
-        plan = await self._plan(request, dataset)
-        created = _Created()
-        try:
-            detail = await self._launch(request, plan, created)
-        except BaseException:
-            # Nothing half-created stays: what this create made goes again, even when it was canceled.
-            await asyncio.shield(self._rollback(created))
-            raise
-        return CreateFineTuneResponse(finetune=detail, preflight=plan.dataset.report)
+        return CreateFineTuneResponse(finetune=await self._create(request, dataset), preflight=dataset.report)
 
     def _check_request(self, request: CreateFineTuneRequest) -> tuple[str, str, str]:
         """The request's own rules (no call needed); returns the output location's parts."""
@@ -448,28 +435,19 @@ class OciFineTunes(JobRunModels, FineTunes):
         record = await self.models.model_record(model.id)
         config = model.finetune_config
         params = fm.request_params(config, request.shape, request.params)
-        loop = asyncio.get_running_loop()
         checks = {
-            "shape": loop.create_task(self._pick_shape(request, model, params)),
-            "image": loop.create_task(self._image(record)),
-            "output_uri": loop.create_task(
-                self.ctx.versioned_bucket(
-                    output[0],
-                    output[1],
-                    field="output_uri",
-                    why="OCI's fine-tuning container writes its outputs only to versioned buckets",
-                )
+            "shape": self._pick_shape(request, model, params),
+            "image": self._image(record),
+            "output_uri": self.ctx.versioned_bucket(
+                output[0],
+                output[1],
+                field="output_uri",
+                why="OCI's fine-tuning container writes its outputs only to versioned buckets",
             ),
-            "dataset_path": loop.create_task(self._dataset(request, output, dataset)),
-            "experiment_name": loop.create_task(self._experiment(request.experiment_name)),
+            "dataset_path": self._dataset(request, output, dataset),
+            "experiment_name": self._experiment(request.experiment_name),
         }
-        # One value per check, each of its own type; any exception among them is raised below.
-        results: dict[str, Any] = dict(
-            zip(checks, await asyncio.gather(*checks.values(), return_exceptions=True), strict=True)
-        )
-        errors = [r for r in results.values() if isinstance(r, BaseException)]
-        if errors:  # the first failure in the order above is the one reported
-            raise errors[0]
+        results = await all_checks(checks)
         return _Plan(
             model=model,
             record=record,
@@ -764,12 +742,9 @@ class OciFineTunes(JobRunModels, FineTunes):
             find=lambda: self._experiment(name),
         )
 
-    async def _rollback(self, created: _Created) -> None:
-        def gone(model_id: str) -> None:
-            self._forget(model_id)
-            self.models.model_deleted(model_id)
-
-        await self._cleanup.undo(created, model_gone=gone)
+    def _model_gone(self, model_id: str) -> None:
+        self._forget(model_id)
+        self.models.model_deleted(model_id)
 
     # ---- cancel and delete -------------------------------------------------------------
 

@@ -15,7 +15,7 @@ import logging
 import shutil
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,16 @@ from ...api.common import FieldError
 from ...api.datasets import DatasetReport
 from ...api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from ...api.logs import LogPage, LogsQuery
-from ...errors import AquaError, Conflict, InvalidInput, NotFound, PayloadTooLarge, Upstream, UpstreamTimeout
+from ...errors import (
+    AquaError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    Unavailable,
+    Upstream,
+    UpstreamTimeout,
+)
 from . import mapping
 from .clients import OciClients, new_retry_token, policy_hint
 from .context import OciContext
@@ -149,6 +158,16 @@ async def stage_local_dataset(
             "overwritten",
         )
     return StagedDataset(uri=uri, report=job.report, sha256=job.sha256)  # the same file: used as it is
+
+
+async def all_checks(checks: Mapping[str, Awaitable[Any]]) -> dict[str, Any]:
+    """The checks of a create, run at once: one value per check, each of its own type. Once all are
+    over, the first failure in their order is the one raised."""
+    results = dict(zip(checks, await asyncio.gather(*checks.values(), return_exceptions=True), strict=True))
+    errors = [r for r in results.values() if isinstance(r, BaseException)]
+    if errors:
+        raise errors[0]
+    return results
 
 
 async def until_active(c: OciClients, settings: Any, job: Any, what: str) -> None:
@@ -401,6 +420,34 @@ class JobRunModels:
         )
 
     # ---- create: the steps both kinds take ------------------------------------------------------
+
+    async def _plan(self, request: Any, dataset: JobDataset) -> Any:
+        """Every check of a create, before anything is made (a subclass gives it)."""
+        raise NotImplementedError
+
+    async def _launch(self, request: Any, plan: Any, created: Created) -> Any:
+        """Make it, in order, noting in `created` what is made (a subclass gives it); the detail."""
+        raise NotImplementedError
+
+    def _model_gone(self, model_id: str) -> None:
+        """A model a failed create made was removed again."""
+        self._forget(model_id)
+
+    async def _create(self, request: Any, dataset: JobDataset) -> Any:
+        """A create: OCI's project, every check (`_plan`), then `_launch`; nothing half-created stays (what a
+        failed launch made goes again, even when it was canceled). The new detail."""
+        if not self.settings.project_id:
+            raise Unavailable(
+                "No OCI Data Science project: set AquaExtension.oci_project_id (or PROJECT_OCID) "
+                f"to the project {self.job_kind} jobs belong to."
+            )
+        plan = await self._plan(request, dataset)
+        created = Created()
+        try:
+            return await self._launch(request, plan, created)
+        except BaseException:
+            await asyncio.shield(self._cleanup.undo(created, model_gone=self._model_gone))
+            raise
 
     async def _get_model(self, key: str) -> Any:
         """GetModel of a live one: NotFound when there is none (or it may not be read), or it was deleted."""
