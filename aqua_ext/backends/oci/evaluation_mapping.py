@@ -38,7 +38,7 @@ from ...api.evaluations import (
 from ..evaluation_files import report_from
 from . import job_mapping as jm
 from .job_mapping import hyper_values as _hyper_values
-from .mapping import aware, ci_tags, custom_metadata
+from .mapping import ci_tags, custom_metadata
 
 TAG_EVALUATION = "aqua_evaluation"  # marks evaluation models, their jobs and runs, and their experiments
 MD_SOURCE = "evaluation_source"
@@ -244,17 +244,13 @@ def facts_from(model: Any, job: Any | None = None) -> Facts:
     if not metrics:  # AQUA's record: which metrics is known to its job only; assume the container's set
         metrics = list(CONTAINER_METRICS)
     logs = getattr(job, "job_log_configuration_details", None)
-    logging_on = bool(getattr(logs, "enable_logging", False))
     return Facts(
+        **jm.model_facts(model, job, logs, meta.get(MD_JOB_ID)),
         evaluation_id=model.id,
-        name=model.display_name or model.id,
-        description=getattr(model, "description", None) or "",
-        created_at=aware(model.time_created),
         deployment_id=meta.get(MD_SOURCE, ""),
         deployment_name=meta.get(MD_SOURCE_NAME, ""),
         model_id=meta.get(MD_MODEL_ID, ""),
         model_name=meta.get(MD_MODEL_NAME, ""),
-        job_id=meta.get(MD_JOB_ID) or getattr(job, "id", None),
         run_id=meta.get(MD_RUN_ID) or None,
         params=params_from(aqua),
         metrics=metrics,
@@ -266,8 +262,6 @@ def facts_from(model: Any, job: Any | None = None) -> Facts:
         concurrency=max(1, min(64, _int(ours.get("concurrency")) or 4)),
         finetune_id=ours.get("finetune_id") or None,
         error=meta.get(MD_ERROR) or None,
-        log_group_id=getattr(logs, "log_group_id", None) if logging_on else None,
-        log_id=getattr(logs, "log_id", None) if logging_on else None,
     )
 
 

@@ -310,15 +310,11 @@ def facts_from(model: Any, job: Any | None) -> Facts:
         validation_split = min(0.5, max(0.0, float(split)))
     except (TypeError, ValueError):
         validation_split = 0.1
-    logging_on = bool(getattr(logs, "enable_logging", False))
     return Facts(
+        **jm.model_facts(model, job, logs, meta.get(MD_JOB_ID)),
         model_id=model.id,
-        name=model.display_name or model.id,
-        description=getattr(model, "description", None) or "",
-        created_at=aware(model.time_created),
         base_model_id=meta.get(MD_SOURCE) or base_id,
         base_model_name=meta.get(MD_SOURCE_NAME) or base_name,
-        job_id=meta.get(MD_JOB_ID) or getattr(job, "id", None),
         run_id=next((meta[k] for k in MD_RUN_IDS if meta.get(k)), None),
         params=params_from(hyper),
         validation_split=validation_split,
@@ -331,8 +327,6 @@ def facts_from(model: Any, job: Any | None) -> Facts:
         shape=getattr(infra, "shape_name", None) or "",
         replicas=replicas,
         subnet_id=subnet,
-        log_group_id=getattr(logs, "log_group_id", None) if logging_on else None,
-        log_id=getattr(logs, "log_id", None) if logging_on else None,
     )
 
 

@@ -87,6 +87,11 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_REPLICAS = 16  # the contract's limit, unless the model's FineTuneConfiguration says less
 NODE_GROUP = "node-group"  # the node group name ADS gives a multi-node job
+# What the nodes of a distributed training run (replicas > 1) need, in the order they are asked for.
+DISTRIBUTED_NEEDS = (
+    ("subnet_id", "talk to each other over a private subnet: give the OCID of a subnet in your VCN"),
+    ("log_id", "find each other through the job run's log: give log_group_id and log_id of an OCI Logging log"),
+)
 
 
 @dataclass
@@ -401,20 +406,12 @@ class OciFineTunes(JobRunModels, FineTunes):
         if request.subnet_id and mapping.ocid_kind(request.subnet_id) != "subnet":
             raise InvalidInput.field("subnet_id", "must be a VCN subnet OCID (ocid1.subnet.oc1.<region>.<id>)")
         check_log_ocids(request.log_group_id, request.log_id)
-        if request.replicas > 1 and not request.subnet_id:
-            raise InvalidInput.field(
-                "subnet_id",
-                f"{request.replicas} replicas make a distributed training run, whose "
-                "nodes talk to each other over a private subnet: give the OCID of "
-                "a subnet in your VCN, or use 1 replica",
-            )
-        if request.replicas > 1 and not request.log_id:
-            raise InvalidInput.field(
-                "log_id",
-                f"{request.replicas} replicas make a distributed training run, whose "
-                "nodes find each other through the job run's log: give log_group_id "
-                "and log_id of an OCI Logging log, or use 1 replica",
-            )
+        for needed, why in DISTRIBUTED_NEEDS:
+            if request.replicas > 1 and not getattr(request, needed):
+                raise InvalidInput.field(
+                    needed,
+                    f"{request.replicas} replicas make a distributed training run, whose nodes {why}, or use 1 replica",
+                )
         if not request.output_uri:
             raise InvalidInput.field(
                 "output_uri",

@@ -50,6 +50,20 @@ def validate_lenient(model: type[M], values: dict[str, Any]) -> M:
                 ours.pop(name, None)
 
 
+def model_facts(model: Any, job: Any | None, logs: Any | None, job_id: str | None) -> dict[str, Any]:
+    """The facts every OCI job's model gives the same way: its name, description and creation, its job
+    (`job_id` as its metadata records it, else the job read), and the log its runs write to, when on."""
+    logging_on = bool(getattr(logs, "enable_logging", False))
+    return {
+        "name": model.display_name or model.id,
+        "description": getattr(model, "description", None) or "",
+        "created_at": aware(model.time_created),
+        "job_id": job_id or getattr(job, "id", None),
+        "log_group_id": getattr(logs, "log_group_id", None) if logging_on else None,
+        "log_id": getattr(logs, "log_id", None) if logging_on else None,
+    }
+
+
 def job_state(run_state: str | None, *, finished: bool) -> FineTuneState:
     """A job run's state → ours: NEEDS_ATTENTION (and anything unknown) is a failure; a run that no
     longer exists SUCCEEDED when what its container wrote says it `finished` (AQUA's rule), else FAILED."""
