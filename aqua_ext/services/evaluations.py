@@ -1,5 +1,6 @@
 """Evaluations: the lifecycle table, merged lists, routing by id, the deployment an evaluation asks
-(it must allow "evaluate"), and the comparison of several runs."""
+(it must allow "evaluate"), its parameters and dataset checked before the driver's create, the rows
+page and the comparison of several runs."""
 
 from __future__ import annotations
 
