@@ -48,6 +48,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -131,7 +132,10 @@ def serve_jupyter(stub_url: str, port: int, token: str, workdir: Path, profile: 
         async def get_deployment(self, deployment_id: str) -> DeploymentDetail:
             raise NotFound(f"No deployment with id '{deployment_id}'.")
 
-        async def create_deployment(self, request: CreateDeploymentRequest) -> CreateDeploymentResponse:
+        async def resolve_deployment(self, request: CreateDeploymentRequest) -> Any:
+            raise Conflict("not in the bench")
+
+        async def create_deployment(self, plan: Any) -> CreateDeploymentResponse:
             raise Conflict("not in the bench")
 
         async def activate_deployment(self, deployment_id: str) -> CreateDeploymentResponse:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import abc
 import builtins
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ..api.deployments import (
     CreateDeploymentRequest,
@@ -31,8 +32,10 @@ from ..api.finetunes import (
     FineTuneDefaultsQuery,
     FineTuneDetail,
     FineTuneMetrics,
+    FineTuneParams,
     FineTuneSummary,
     MetricsQuery,
+    TrainingFit,
 )
 from ..api.info import BackendDescription
 from ..api.job_datasets import DatasetAccess, DatasetFile, JobDataset
@@ -41,6 +44,7 @@ from ..api.models import ModelDetail, ModelSummary, RegisterModelRequest, Regist
 from ..api.upstream import UpstreamTarget
 from .oci.shapes import GpuShape
 from .operations import Operations
+from .training import TrainingFacts
 
 
 class Backend(abc.ABC):
@@ -100,8 +104,11 @@ class Backend(abc.ABC):
     async def get_deployment(self, deployment_id: str) -> DeploymentDetail:
         return await self.deployments.get(deployment_id)
 
-    async def create_deployment(self, request: CreateDeploymentRequest) -> CreateDeploymentResponse:
-        return await self.deployments.create(request)
+    async def resolve_deployment(self, request: CreateDeploymentRequest) -> Any:
+        return await self.deployments.resolve(request)
+
+    async def create_deployment(self, plan: Any) -> CreateDeploymentResponse:
+        return await self.deployments.create(plan)
 
     async def activate_deployment(self, deployment_id: str) -> CreateDeploymentResponse:
         return await self.deployments.activate(deployment_id)
@@ -125,8 +132,16 @@ class Backend(abc.ABC):
 
     finetunes: FineTunes
 
-    async def finetune_defaults(self, model_id: str, query: FineTuneDefaultsQuery) -> FineTuneDefaults:
-        return await self.finetunes.defaults(model_id, query)
+    async def finetune_facts(self, model_id: str, query: FineTuneDefaultsQuery) -> TrainingFacts:
+        return await self.finetunes.facts(model_id, query)
+
+    async def finetune_defaults(
+        self, facts: TrainingFacts, shape: str | None, params: FineTuneParams, fit: TrainingFit
+    ) -> FineTuneDefaults:
+        return self.finetunes.defaults(facts, shape, params, fit)
+
+    async def resolve_finetune(self, request: CreateFineTuneRequest) -> TrainingFacts:
+        return await self.finetunes.resolve(request)
 
     async def list_finetunes(self) -> list[FineTuneSummary]:
         return await self.finetunes.list()
@@ -199,10 +214,16 @@ class Deployments(abc.ABC):
     async def get(self, deployment_id: str) -> DeploymentDetail: ...
 
     @abc.abstractmethod
-    async def create(self, request: CreateDeploymentRequest) -> CreateDeploymentResponse:
-        """Validate everything (model ready, engine, params, shape fit: InvalidInput naming the
-        field), record the deployment as CREATING and start it in the background; the answer's
-        operation reports progress until ACTIVE or FAILED."""
+    async def resolve(self, request: CreateDeploymentRequest) -> Any:
+        """What the target says about the request (the model ready, the engine, the shapes it
+        offers: InvalidInput naming the field for what only it can check), as the facts the
+        deployments service checks the params and the shape fit on (services/deploy_plan.py)."""
+
+    @abc.abstractmethod
+    async def create(self, plan: Any) -> CreateDeploymentResponse:
+        """Record the deployment the service checked (`plan`, made from this target's facts) as
+        CREATING and start it in the background; the answer's operation reports progress until
+        ACTIVE or FAILED."""
 
     @abc.abstractmethod
     async def activate(self, deployment_id: str) -> CreateDeploymentResponse:
@@ -234,9 +255,21 @@ class FineTunes(abc.ABC):
     """A backend's fine-tuning jobs: start, follow, cancel, and the model each produces."""
 
     @abc.abstractmethod
-    async def defaults(self, model_id: str, query: FineTuneDefaultsQuery) -> FineTuneDefaults:
-        """The form's starting point for a base model (404 unknown, never 400 for a model that is
-        not ready: `ready_to_finetune` and `notes` say why)."""
+    async def facts(self, model_id: str, query: FineTuneDefaultsQuery) -> TrainingFacts:
+        """What the form's starting point for a base model is made of (404 unknown, never 400 for a
+        model that is not ready): the fine-tunes service fits the shape and batch on it."""
+
+    @abc.abstractmethod
+    def defaults(
+        self, facts: TrainingFacts, shape: str | None, params: FineTuneParams, fit: TrainingFit
+    ) -> FineTuneDefaults:
+        """The form's starting point, with the shape, params and fit the service chose
+        (`ready_to_finetune` and `notes` say why a model that is not ready cannot be fine-tuned)."""
+
+    @abc.abstractmethod
+    async def resolve(self, request: CreateFineTuneRequest) -> TrainingFacts:
+        """The checks of a create request that need no dataset and no memory fit (InvalidInput naming
+        the field), and the facts the service's memory fit checks or picks the shape on."""
 
     @abc.abstractmethod
     async def list(self) -> list[FineTuneSummary]: ...
@@ -253,7 +286,8 @@ class FineTunes(abc.ABC):
     async def create(self, request: CreateFineTuneRequest, dataset: JobDataset) -> CreateFineTuneResponse:
         """Validate everything else before anything is created (model ready to fine-tune, what the
         target reads of the preflighted `dataset`, OCI: versioned bucket, subnet and logging for
-        replicas > 1: InvalidInput naming the field and the fix), then start the job ACCEPTED."""
+        replicas > 1: InvalidInput naming the field and the fix), then start the job ACCEPTED. The
+        service resolved the shape the run fits on (request.shape) and its complete params."""
 
     @abc.abstractmethod
     async def cancel(self, finetune_id: str) -> FineTuneDetail:

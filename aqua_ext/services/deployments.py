@@ -1,5 +1,6 @@
 """Deployments: the lifecycle table (which action each state allows, per target), merged lists,
-routing by id. The drivers start and stop engines or call OCI; the rules are here."""
+routing by id, and the checks of a new deployment (deploy_plan.py). The drivers start and stop
+engines or call OCI; the rules are here."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from ..api.logs import LogPage, LogsQuery
 from ..api.upstream import UpstreamTarget
 from ..backends.base import Backend
 from .chat import ChatTurn, start_turn
+from .deploy_plan import plan_deployment
 from .resources import Lifecycle, LifecycleService, create_target
 
 S = DeploymentState
@@ -116,7 +118,9 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
 
     async def create(self, request: CreateDeploymentRequest) -> CreateDeploymentResponse:
         driver = await create_target(self.targets, request.target, request.model_id, "model_id")
-        response = await driver.create_deployment(request)
+        # The driver resolves the facts, the rules run here, the driver creates what they passed.
+        plan = await plan_deployment(await driver.resolve_deployment(request))
+        response = await driver.create_deployment(plan)
         return response.model_copy(update={"deployment": annotate(driver.kind, response.deployment)})
 
     async def activate(self, deployment_id: str) -> CreateDeploymentResponse:

@@ -1,7 +1,7 @@
 """Engine command-line parameters users may pass (`--name value` pairs), checked against an
-allowlist per engine: local engines (backends/local/engines.py) and OCI service containers
-(backends/oci/engine_params.py) share these rules. An option we do not know is refused with
-the list of those we do; one the engine must leave to us is refused with the reason."""
+allowlist per engine (the tables are in engine_params.py): local engines and OCI service
+containers share these rules. An option we do not know is refused with the list of those we
+do; one the engine must leave to us is refused with the reason."""
 
 from __future__ import annotations
 
@@ -24,30 +24,28 @@ def choice(*allowed: str) -> Validator:
     return check
 
 
-def int_range(minimum: int, maximum: int) -> Validator:
+def _number_range(
+    parse: Callable[[str], float], what: str, minimum: float, maximum: float, canonical: bool
+) -> Validator:
     def check(value: str) -> str:
         try:
-            number = int(value)
+            number = parse(value)
         except ValueError:
-            raise ValueError("must be an integer") from None
+            raise ValueError(f"must be {what}") from None
         if not minimum <= number <= maximum:
             raise ValueError(f"must be between {minimum} and {maximum}")
-        return str(number)
+        # An integer is passed on canonical ("007" → "7"); a float as written (0.10 stays 0.10).
+        return str(number) if canonical else value
 
     return check
+
+
+def int_range(minimum: int, maximum: int) -> Validator:
+    return _number_range(int, "an integer", minimum, maximum, canonical=True)
 
 
 def float_range(minimum: float, maximum: float) -> Validator:
-    def check(value: str) -> str:
-        try:
-            number = float(value)
-        except ValueError:
-            raise ValueError("must be a number") from None
-        if not minimum <= number <= maximum:
-            raise ValueError(f"must be between {minimum} and {maximum}")
-        return value
-
-    return check
+    return _number_range(float, "a number", minimum, maximum, canonical=False)
 
 
 def identifier(value: str) -> str:
@@ -161,13 +159,3 @@ def _allowed(spec: EngineParams) -> str:
         return "allowed: " + ", ".join(names)
     # A wall of 30 flags under one input helps nobody: the common ones, and how many more.
     return f"allowed: {', '.join(names[:ALLOWED_SHOWN])} and {len(names) - ALLOWED_SHOWN} more"
-
-
-def param_value(tokens: list[str], name: str) -> str | None:
-    """The value of `name` in a token list (`--name value` or `--name=value`), else None."""
-    for i, token in enumerate(tokens):
-        if token == name and i + 1 < len(tokens):
-            return tokens[i + 1]
-        if token.startswith(name + "="):
-            return token.split("=", 1)[1]
-    return None

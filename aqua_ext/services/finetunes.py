@@ -1,5 +1,6 @@
-"""Fine-tuning jobs: the lifecycle table, merged lists, routing by id, and the rule that a model a
-deployment serves is not deleted under it."""
+"""Fine-tuning jobs: the lifecycle table, merged lists, routing by id, the memory fit of a new job and
+of the form's defaults (training_plan.py), and the rule that a model a deployment serves is not
+deleted under it."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from ..backends.base import Backend
 from ..errors import Conflict, InvalidInput, NotFound
 from .datasets import checked_dataset
 from .resources import Lifecycle, LifecycleService, create_target
+from .training_plan import fit_defaults, training_shape
 
 S = FineTuneState
 A = TypeVar("A", bound=str)
@@ -103,7 +105,9 @@ class FineTunes(LifecycleService[FineTuneState, FineTuneAction, FineTuneDetail])
 
     async def defaults(self, model_id: str, query: FineTuneDefaultsQuery) -> FineTuneDefaults:
         driver = await self.targets.route(model_id)
-        return await driver.finetune_defaults(model_id, query)
+        facts = await driver.finetune_facts(model_id, query)
+        shape, params, fit = fit_defaults(facts, query)
+        return await driver.finetune_defaults(facts, shape, params, fit)
 
     async def with_model_defaults(self, request: CreateFineTuneRequest) -> CreateFineTuneRequest:
         """The request with the hyperparameters it leaves out (not in `params.model_fields_set`) taken
@@ -127,7 +131,14 @@ class FineTunes(LifecycleService[FineTuneState, FineTuneAction, FineTuneDetail])
 
     async def create(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> CreateFineTuneResponse:
         driver = await create_target(self.targets, request.target, request.model_id, "model_id")
-        # The dataset's preflight is a rule: run here on the file the driver finds, and the driver gets it checked.
+        # The driver's checks and facts, then the memory fit here: the driver gets the shape that holds
+        # the run and the params it trains with, complete.
+        facts = await driver.resolve_finetune(request)
+        shape = training_shape(facts)
+        params = FineTuneParams.model_validate(facts.params_for(facts.shape).model_dump())
+        request = request.model_copy(update={"shape": shape, "params": params})
+        # The dataset's preflight is a rule too: run here on the file the driver finds, and the driver
+        # gets it checked.
         found = await driver.finetune_dataset(request, datasets)
         async with checked_dataset(
             datasets, found, validation_split=request.validation_split, max_seq_length=request.params.max_seq_length

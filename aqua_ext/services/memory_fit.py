@@ -222,25 +222,7 @@ def estimate_fit(
 
     if model.parameter_count is None:
         assumptions.append("Parameter count unknown: memory cannot be estimated, so no target is marked as fitting.")
-        local = _local_targets(hardware, None) if hardware else []
-        shape_targets, _ = _shape_targets(shapes, None, availability)
-        return FitReport(
-            model_id=model.id,
-            dtype=dtype,
-            context_length=query.context_length,
-            concurrency=query.concurrency,
-            parameter_count=None,
-            bytes_per_parameter=bpp,
-            weights_gb=None,
-            kv_cache_gb=None,
-            overhead_gb=None,
-            total_gb=None,
-            arithmetic=arithmetic,
-            assumptions=assumptions,
-            local=local,
-            shapes=shape_targets,
-            recommended_shape=None,
-        )
+        return _report(model, query, hardware, shapes, availability, arithmetic, assumptions)
 
     params = model.parameter_count
     weights_gb = _r2(params * bpp / _GB)
@@ -303,19 +285,53 @@ def estimate_fit(
             "Shapes whose service limit is reached (no instance available) are listed but not recommended."
         )
 
-    local = _local_targets(hardware, total_gb) if hardware else []
-    shape_targets, recommended = _shape_targets(shapes, total_gb, availability)
+    return _report(
+        model,
+        query,
+        hardware,
+        shapes,
+        availability,
+        arithmetic,
+        assumptions,
+        _Sizes(parameter_count=params, weights=weights_gb, kv_cache=kv_cache_gb, overhead=overhead_gb, total=total_gb),
+    )
+
+
+@dataclass(frozen=True)
+class _Sizes:
+    """The estimate's figures (all None when the parameter count is unknown)."""
+
+    parameter_count: int | None = None
+    weights: float | None = None
+    kv_cache: float | None = None
+    overhead: float | None = None
+    total: float | None = None
+
+
+def _report(
+    model: ModelSummary | ModelDetail,
+    query: FitQuery,
+    hardware: Hardware | None,
+    shapes: Sequence[GpuShape],
+    availability: Mapping[str, int | None] | None,
+    arithmetic: list[str],
+    assumptions: list[str],
+    sizes: _Sizes = _Sizes(),
+) -> FitReport:
+    """The report for the figures, with the targets that hold their total (none when it is unknown)."""
+    local = _local_targets(hardware, sizes.total) if hardware else []
+    shape_targets, recommended = _shape_targets(shapes, sizes.total, availability)
     return FitReport(
         model_id=model.id,
-        dtype=dtype,
+        dtype=query.dtype,
         context_length=query.context_length,
         concurrency=query.concurrency,
-        parameter_count=params,
-        bytes_per_parameter=bpp,
-        weights_gb=weights_gb,
-        kv_cache_gb=kv_cache_gb,
-        overhead_gb=overhead_gb,
-        total_gb=total_gb,
+        parameter_count=sizes.parameter_count,
+        bytes_per_parameter=bytes_per_parameter(query.dtype),
+        weights_gb=sizes.weights,
+        kv_cache_gb=sizes.kv_cache,
+        overhead_gb=sizes.overhead,
+        total_gb=sizes.total,
         arithmetic=arithmetic,
         assumptions=assumptions,
         local=local,

@@ -101,7 +101,7 @@ async def test_deploy_chat_stop_start_delete(world: OciWorld) -> None:
     group, log_id = add_log(world)
     world.emulator.deployments.stream_delay_seconds = 0.05
     async with oci_backend(world) as backend:
-        created = await backend.create_deployment(
+        created = await rules(backend).create(
             deploy_request(
                 model,
                 description="the playground's model",
@@ -289,7 +289,7 @@ async def test_bad_inputs_name_the_field_and_create_nothing(world: OciWorld) -> 
 
     async def refused(field: str, request: CreateDeploymentRequest, *text: str) -> str:
         with pytest.raises(InvalidInput) as info:
-            await backend.create_deployment(request)
+            await rules(backend).create(request)
         error = info.value
         assert [f.field for f in error.fields or []] == [field], error.message
         for piece in text:
@@ -349,7 +349,7 @@ async def test_bad_inputs_name_the_field_and_create_nothing(world: OciWorld) -> 
         )
         await refused("model_id", deploy_request("ocid1.compartment.oc1..x"), "OCI Data Science model OCID")
         with pytest.raises(NotFound):
-            await backend.create_deployment(deploy_request("ocid1.datasciencemodel.oc1.iad.nope"))
+            await rules(backend).create(deploy_request("ocid1.datasciencemodel.oc1.iad.nope"))
         assert "CreateModelDeployment" not in calls(world)
 
         # Service limits we could not read beforehand (no policy to): OCI's LimitExceeded becomes a shape
@@ -369,7 +369,7 @@ async def test_bad_inputs_name_the_field_and_create_nothing(world: OciWorld) -> 
 
 async def refused_create(backend: OciBackend, field: str, request: CreateDeploymentRequest, *text: str) -> str:
     with pytest.raises(InvalidInput) as info:
-        await backend.create_deployment(request)
+        await rules(backend).create(request)
     error = info.value
     assert [f.field for f in error.fields or []] == [field], error.message
     for piece in text:
@@ -404,12 +404,12 @@ async def test_deploy_checks_the_service_limits_before_creating(world: OciWorld)
         # The automatic pick skips the shapes whose limit has no room for the replicas: two A10.1 instances do
         # not fit in one GPU, the A10.2 / A10.4 share the limit, so the next smallest that holds it is BM.GPU4.8.
         emu.reset_calls()
-        two = await backend.create_deployment(deploy_request(small, name="two", replicas=2))
+        two = await rules(backend).create(deploy_request(small, name="two", replicas=2))
         assert two.deployment.shape == "BM.GPU4.8" and two.deployment.replicas == 2
         assert calls(world)["GetResourceAvailability"] == 1, "A10's limit was known; BM.GPU4.8's read once"
         # One replica does fit in the last A10 GPU: the memory fit's first choice stands.
         emu.reset_calls()
-        one = await backend.create_deployment(deploy_request(small, name="one"))
+        one = await rules(backend).create(deploy_request(small, name="one"))
         assert one.deployment.shape == "VM.GPU.A10.1"
         assert calls(world)["GetResourceAvailability"] == 1, "our create made the cached limits stale"
 
@@ -456,7 +456,7 @@ async def test_deploy_goes_ahead_when_the_limits_cannot_be_read(world: OciWorld)
                 "BM.GPU.H100.8",
             )
         }
-        created = await backend.create_deployment(deploy_request(small, shape="VM.GPU.A10.2"))
+        created = await rules(backend).create(deploy_request(small, shape="VM.GPU.A10.2"))
         assert created.deployment.shape == "VM.GPU.A10.2"  # no early word: OCI decides
         assert calls(world)["CreateModelDeployment"] == 1
         # Each read is retried (429/5xx) like every call, then given up as "unknown" and remembered as such for
@@ -502,7 +502,7 @@ async def test_llama_cpp_on_an_arm_flex_shape_and_tgi_and_embeddings(world: OciW
     embedder = seed_deployable_model(world, "embedder", task="feature_extraction")
     async with oci_backend(world) as backend:
         # GGUF-only → llama.cpp by default, on the compartment's ARM shape, sized for the file.
-        created = await backend.create_deployment(deploy_request(gguf, name="gguf", mode="completion"))
+        created = await rules(backend).create(deploy_request(gguf, name="gguf", mode="completion"))
         assert (created.deployment.engine, created.deployment.shape) == ("llama.cpp", "VM.Standard.A1.Flex")
         md = world.emulator.deployments.deployments[created.deployment.id]
         instance = md["modelDeploymentConfigurationDetails"]["modelConfigurationDetails"]["instanceConfiguration"]
@@ -512,7 +512,7 @@ async def test_llama_cpp_on_an_arm_flex_shape_and_tgi_and_embeddings(world: OciW
         assert env["environmentVariables"]["BASE_MODEL_FILE"] == "tiny.Q4_0.gguf"
         assert "PARAMS" not in env["environmentVariables"] and md["freeformTags"]["model_file"] == "tiny.Q4_0.gguf"
 
-        tgi = await backend.create_deployment(
+        tgi = await rules(backend).create(
             deploy_request(
                 small, name="tgi", engine="tgi", max_model_len=2048, params=["--max-concurrent-requests", "64"]
             )
@@ -525,7 +525,7 @@ async def test_llama_cpp_on_an_arm_flex_shape_and_tgi_and_embeddings(world: OciW
         )
         assert tgi.deployment.engine == "tgi" and tgi.deployment.max_model_len == 2048
 
-        emb = await backend.create_deployment(deploy_request(embedder, name="emb", mode="embedding"))
+        emb = await rules(backend).create(deploy_request(embedder, name="emb", mode="embedding"))
         assert (await finished(backend, emb.operation.id)).state == OperationState.SUCCEEDED
         target = await backend.upstream(emb.deployment.id)
         assert target.mode == "embedding"
@@ -550,7 +550,7 @@ async def test_publisher_defaults_apply_when_no_params_are_given(world: OciWorld
     )
     model = seed_deployable_model(world, "published", deployment_config=config)
     async with oci_backend(world) as backend:
-        created = await backend.create_deployment(deploy_request(model, shape="VM.GPU.A10.2"))
+        created = await rules(backend).create(deploy_request(model, shape="VM.GPU.A10.2"))
         assert created.deployment.max_model_len == 4096  # --port is refused, so none of the defaults apply
         config = json.dumps(
             {
@@ -560,12 +560,10 @@ async def test_publisher_defaults_apply_when_no_params_are_given(world: OciWorld
             }
         )
         other = seed_deployable_model(world, "published-2", deployment_config=config)
-        created = await backend.create_deployment(deploy_request(other, shape="VM.GPU.A10.2"))
+        created = await rules(backend).create(deploy_request(other, shape="VM.GPU.A10.2"))
         assert created.deployment.max_model_len == 2048
         assert created.deployment.params[-4:] == ["--max-model-len", "2048", "--tensor-parallel-size", "2"]
-        explicit = await backend.create_deployment(
-            deploy_request(other, shape="VM.GPU.A10.2", params=["--enforce-eager"])
-        )
+        explicit = await rules(backend).create(deploy_request(other, shape="VM.GPU.A10.2", params=["--enforce-eager"]))
         assert "--tensor-parallel-size" not in explicit.deployment.params
 
 
@@ -577,7 +575,7 @@ async def test_a_failed_create_fails_the_operation_with_oci_s_reason_and_the_log
     group, log_id = add_log(world)
     world.emulator.deployments.fail_next = 1
     async with oci_backend(world) as backend:
-        created = await backend.create_deployment(deploy_request(model, log_group_id=group, log_id=log_id))
+        created = await rules(backend).create(deploy_request(model, log_group_id=group, log_id=log_id))
         op = await finished(backend, created.operation.id)
         assert op.state == OperationState.FAILED
         assert op.error == "Model deployment failed: the container did not become healthy (injected)."
@@ -593,7 +591,7 @@ async def test_a_failed_create_fails_the_operation_with_oci_s_reason_and_the_log
         await backend.delete_deployment(created.deployment.id)  # a FAILED deployment can go
 
         # No log configured: an empty list that says so.
-        quiet = await backend.create_deployment(deploy_request(model, name="quiet"))
+        quiet = await rules(backend).create(deploy_request(model, name="quiet"))
         logs = await backend.deployment_logs(quiet.deployment.id, LogsQuery())
         assert logs.lines == [] and logs.source == "no OCI log configured for this deployment"
         with pytest.raises(Conflict, match="CREATING; only an INACTIVE deployment can be activated: wait"):
@@ -603,7 +601,7 @@ async def test_a_failed_create_fails_the_operation_with_oci_s_reason_and_the_log
 async def test_canceling_a_create_deletes_the_half_made_deployment(world: OciWorld) -> None:
     model = seed_deployable_model(world, "m")
     async with oci_backend(world, poll_min_seconds=0.5) as backend:
-        created = await backend.create_deployment(deploy_request(model))
+        created = await rules(backend).create(deploy_request(model))
         await asyncio.sleep(0.05)  # the operation is watching (a task canceled before it starts never runs)
         op = await backend.operations.cancel(created.operation.id)
         assert op.state == OperationState.CANCELED

@@ -26,12 +26,16 @@ from aqua_ext.api.deployments import (
     DeploymentState,
     DeploymentSummary,
 )
+from aqua_ext.api.info import Hardware
 from aqua_ext.api.logs import LogPage, LogsQuery
+from aqua_ext.api.models import Capability, ModelDetail, ModelFormat, ModelSource
 from aqua_ext.api.upstream import UpstreamTarget
+from aqua_ext.backends.local.deployments import LocalDeployFacts, LocalDeployPlan
 from aqua_ext.backends.operations import Progress
 from aqua_ext.cli import chat as cli_chat
 from aqua_ext.cli import follow
 from aqua_ext.errors import Conflict, InvalidInput, NotFound, Upstream
+from aqua_ext.services.deploy_plan import plan_deployment
 from aqua_ext.services.operations import OperationRegistry
 from tests.model_folders import HAS_LOCAL_EXTRA
 from tests.stub_upstream import StubConfig, StubUpstream
@@ -110,11 +114,25 @@ class FakeBackend(FakeBackendBase):
 
         return work
 
-    async def create_deployment(self, request: CreateDeploymentRequest) -> CreateDeploymentResponse:
+    async def resolve_deployment(self, request: CreateDeploymentRequest) -> LocalDeployFacts:
+        """The demo model on a CPU-only machine; the deployments service checks the params on it."""
         if request.model_id != "demo":
             raise InvalidInput.field("model_id", f"no model '{request.model_id}'")
-        if "--bad" in request.params:
-            raise InvalidInput.field("params", "--bad is not an allowed transformers parameter")
+        demo = ModelDetail(
+            id="demo",
+            name="Demo model",
+            source=ModelSource.DEMO,
+            capability=Capability.TEXT_TO_TEXT,
+            formats=[ModelFormat.SAFETENSORS],
+            ready_to_deploy=True,
+            ready_to_finetune=True,
+        )
+        machine = Hardware(cpu_count=2, memory_gb=8.0, gpus=[], platform="fake")
+        engine, shape = request.engine or "transformers", request.shape or "cpu"
+        return LocalDeployFacts(request, demo, machine, engine, shape, list(request.params))
+
+    async def create_deployment(self, plan: LocalDeployPlan) -> CreateDeploymentResponse:
+        request = plan.facts.request
         self.world.requests.append(request)
         deployment_id = f"dep-{len(self.world.deployments) + 1}"
         now = _now()
@@ -592,7 +610,8 @@ def _world_from(spec: str) -> World:
 
 async def _seed_active(world: World, deployment_id: str) -> None:
     backend = FakeBackend(OperationRegistry(), world)
-    response = await backend.create_deployment(CreateDeploymentRequest(model_id="demo", name="d"))
+    request = CreateDeploymentRequest(model_id="demo", name="d")
+    response = await backend.create_deployment(await plan_deployment(await backend.resolve_deployment(request)))
     await backend.operations.wait(response.operation.id)
     if response.deployment.id != deployment_id:
         world.deployments[deployment_id] = world.deployments.pop(response.deployment.id).model_copy(

@@ -29,8 +29,11 @@ from aqua_ext.api.finetunes import (
     MetricsQuery,
     TrainingFit,
 )
+from aqua_ext.api.info import Hardware
 from aqua_ext.api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from aqua_ext.api.logs import LogPage, LogsQuery
+from aqua_ext.api.models import Capability, ModelDetail, ModelFormat, ModelSource
+from aqua_ext.backends.training import TrainingFacts
 from aqua_ext.cli import finetune as cli_finetune
 from aqua_ext.cli import follow
 from aqua_ext.errors import InvalidInput, NotFound
@@ -51,6 +54,19 @@ class World:
     metrics_after: list[int] = field(default_factory=list)
     advance: bool = True  # each get_finetune moves a running job one tick on
     interrupt_at_tick: int | None = None  # Ctrl-C (SIGINT to this process) on reaching this tick
+
+
+DEMO = ModelDetail(
+    id="demo",
+    name="Demo model",
+    source=ModelSource.DEMO,
+    capability=Capability.TEXT_TO_TEXT,
+    context_length=256,
+    formats=[ModelFormat.SAFETENSORS],
+    ready_to_deploy=True,
+    ready_to_finetune=True,
+)
+MACHINE = Hardware(cpu_count=2, memory_gb=8.0, gpus=[], platform="fake")
 
 
 class FakeBackend(FakeBackendBase):
@@ -117,22 +133,25 @@ class FakeBackend(FakeBackendBase):
             eta_seconds=(TOTAL_STEPS - step) * 10.0,
         )
 
-    async def finetune_defaults(self, model_id: str, query: FineTuneDefaultsQuery) -> FineTuneDefaults:
-        """The demo model's own: a 256-token context; a batch of 4 fits (unless one is asked for)."""
+    async def finetune_facts(self, model_id: str, query: FineTuneDefaultsQuery) -> TrainingFacts:
+        """The demo model's own: a 256-token context, a batch of 4 (unless one is asked for), on a CPU
+        with no size known to the fit (so the fine-tunes service keeps that batch)."""
         if model_id != "demo":
             raise NotFound(f"No model with id '{model_id}'.")
         self.world.defaults_queries.append(query)
         overrides = {k: v for k, v in query.model_dump(exclude={"shape"}).items() if v is not None}
         params = FineTuneParams(max_seq_length=256, batch_size=4).model_copy(update=overrides)
-        fit = TrainingFit(
-            dtype="float32", total_gb=None, arithmetic=[], assumptions=[], targets=[], recommended_shape=None
-        )
+        return TrainingFacts(model=DEMO, params={"": params}, shapes=["cpu"], shape="cpu", hardware=MACHINE)
+
+    async def finetune_defaults(
+        self, facts: TrainingFacts, shape: str | None, params: FineTuneParams, fit: TrainingFit
+    ) -> FineTuneDefaults:
         return FineTuneDefaults(
-            model_id=model_id,
+            model_id=facts.model.id,
             ready_to_finetune=True,
             notes=[],
             params=params,
-            shapes=["cpu"],
+            shapes=facts.shapes,
             default_shape="cpu",
             max_replicas=1,
             fit=fit,
@@ -150,11 +169,8 @@ class FakeBackend(FakeBackendBase):
             self._tick(finetune_id)
         return self._get(finetune_id)
 
-    async def finetune_dataset(self, request: CreateFineTuneRequest, access: DatasetAccess) -> DatasetFile:
-        self.world.accesses.append(access)
-        return DatasetFile(root=access.root, path=request.dataset_path)
-
-    async def create_finetune(self, request: CreateFineTuneRequest, dataset: JobDataset) -> CreateFineTuneResponse:
+    async def resolve_finetune(self, request: CreateFineTuneRequest) -> TrainingFacts:
+        """The request as the CLI sent it is recorded; the service's fit then resolves its shape."""
         if request.model_id != "demo":
             raise InvalidInput.field("model_id", f"no model '{request.model_id}'")
         if request.shape == "VM.Nope":  # a 400 whose message does not name its field
@@ -163,6 +179,14 @@ class FakeBackend(FakeBackendBase):
                 fields=[FieldError(field="shape", message="not available")],
             )
         self.world.requests.append(request)
+        shape = request.shape or "cpu"
+        return TrainingFacts(model=DEMO, params={"": request.params}, shapes=[shape], shape=shape, hardware=MACHINE)
+
+    async def finetune_dataset(self, request: CreateFineTuneRequest, access: DatasetAccess) -> DatasetFile:
+        self.world.accesses.append(access)
+        return DatasetFile(root=access.root, path=request.dataset_path)
+
+    async def create_finetune(self, request: CreateFineTuneRequest, dataset: JobDataset) -> CreateFineTuneResponse:
         finetune_id = f"ftj-{len(self.world.finetunes) + 1:04x}"
         created = now()
         self.world.finetunes[finetune_id] = FineTuneDetail(

@@ -26,7 +26,9 @@ from aqua_ext.backends.local.backend import LocalBackend
 from aqua_ext.backends.local.lease import Lease
 from aqua_ext.backends.local.store import DeploymentRow, JobRow, Store
 from aqua_ext.errors import Conflict
+from aqua_ext.services.deployments import Deployments
 from aqua_ext.services.operations import OperationRegistry
+from aqua_ext.services.targets import Targets
 from tests.model_folders import write_model_folder
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +59,9 @@ async def create_gguf_deployment(backend: LocalBackend, data_dir: Path) -> Creat
         RegisterModelRequest(source="local_folder", path=str(gguf_folder(data_dir)))
     )
     assert registered.model is not None
-    return await backend.deployments.create(CreateDeploymentRequest(model_id=registered.model.id, name="d"))
+    # Through the deployments service, which checks the request before the driver creates it.
+    deployments = Deployments(Targets([backend], started=True))
+    return await deployments.create(CreateDeploymentRequest(model_id=registered.model.id, name="d"))
 
 
 def engine_of(data_dir: Path, deployment_id: str) -> engines.RunRecord:

@@ -15,6 +15,7 @@ from aqua_ext.api.deployments import CreateDeploymentRequest
 from aqua_ext.backends.local import engines
 from aqua_ext.backends.local.backend import LocalBackend
 from aqua_ext.errors import Conflict
+from aqua_ext.services.deployments import Deployments
 from aqua_ext.services.models import Models
 from aqua_ext.services.operations import OperationRegistry
 from aqua_ext.services.targets import Targets
@@ -33,6 +34,11 @@ def make_backend(data_dir: Path) -> LocalBackend:
     )
 
 
+def rules(backend: LocalBackend) -> Deployments:
+    """The deployments service over this one started backend: a create is checked there first."""
+    return Deployments(Targets([backend], started=True))
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path, demo_model_dir: Path) -> Path:
     shutil.copytree(demo_model_dir, tmp_path / "models" / "demo-tiny-llama")
@@ -40,7 +46,7 @@ def data_dir(tmp_path: Path, demo_model_dir: Path) -> Path:
 
 
 async def deploy(backend: LocalBackend, name: str) -> str:
-    created = await backend.create_deployment(CreateDeploymentRequest(model_id="demo:tiny-llama", name=name))
+    created = await rules(backend).create(CreateDeploymentRequest(model_id="demo:tiny-llama", name=name))
     op = await backend.operations.wait(created.operation.id, timeout=180)
     assert op.state.value == "SUCCEEDED", op
     return created.deployment.id
@@ -99,7 +105,7 @@ async def test_a_broken_engine_fails_with_the_reason_and_log(data_dir: Path) -> 
     backend = make_backend(data_dir)
     await backend.start()
     try:
-        created = await backend.create_deployment(CreateDeploymentRequest(model_id="demo:tiny-llama", name="broken"))
+        created = await rules(backend).create(CreateDeploymentRequest(model_id="demo:tiny-llama", name="broken"))
         broken.unlink()
         op = await backend.operations.wait(created.operation.id, timeout=180)
         assert op.state.value == "FAILED"
@@ -123,7 +129,7 @@ async def test_a_model_in_use_by_a_deployment_cannot_be_deleted(data_dir: Path, 
     try:
         registered = await backend.register_model(RegisterModelRequest(source="local_folder", path=str(folder)))
         assert registered.model is not None
-        created = await backend.create_deployment(CreateDeploymentRequest(model_id=registered.model.id, name="uses it"))
+        created = await rules(backend).create(CreateDeploymentRequest(model_id=registered.model.id, name="uses it"))
         models = Models(Targets([backend], started=True))  # the rule lives in the models service
         with pytest.raises(Conflict, match="uses it"):
             await models.delete(registered.model.id)

@@ -29,10 +29,10 @@ from aqua_ext.backends.local.engines import (
     start,
     stop,
     tail_log,
-    validate_engine_params,
     wait_ready,
 )
 from aqua_ext.errors import InvalidInput, Upstream
+from aqua_ext.services.engine_params import validate_engine_params
 from tests.model_folders import needs_local_extra
 
 READY_TIMEOUT = 120.0
@@ -189,7 +189,7 @@ def test_build_command_pins_the_folder_on_localhost(tmp_path: Path) -> None:
         mode="chat",
         port=8123,
         log_path=tmp_path / "engine.log",
-        params=["--dtype=float32"],
+        params=validate_engine_params("transformers", ["--dtype=float32"]),
     )
     cmd = build_command(spec)
     assert cmd[1:5] == ["-m", "transformers.cli.transformers", "serve", str((tmp_path / "m").absolute())]
@@ -199,7 +199,6 @@ def test_build_command_pins_the_folder_on_localhost(tmp_path: Path) -> None:
     for field, change in (
         ("mode", {"mode": "rerank"}),
         ("device", {"device": "tpu"}),
-        ("params", {"params": ["--port", "1"]}),
     ):
         with pytest.raises(InvalidInput) as info:
             build_command(EngineSpec(**{**spec.__dict__, **change}))
@@ -216,7 +215,7 @@ def test_embedding_mode_runs_the_embedding_server(tmp_path: Path) -> None:
         port=8124,
         log_path=tmp_path / "engine.log",
         device="cuda:1",
-        params=["--pooling=cls", "--max-batch-size", "016"],
+        params=validate_engine_params("transformers", ["--pooling=cls", "--max-batch-size", "016"], "embedding"),
     )
     cmd = build_command(spec)
     assert cmd[:4] == [

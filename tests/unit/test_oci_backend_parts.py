@@ -303,8 +303,9 @@ def test_a_401_on_the_last_attempt_is_still_a_credentials_error() -> None:
 
 
 def test_oci_engine_params_allowlist() -> None:
-    from aqua_ext.backends.oci.engine_params import max_len_params, validate_oci_params
-    from aqua_ext.services.engine_args import param_value
+    from aqua_ext.backends.engine_tokens import param_value
+    from aqua_ext.backends.oci.engine_params import max_len_params
+    from aqua_ext.services.engine_params import validate_oci_params
 
     assert validate_oci_params("vllm", ["--max-num-seqs=8", "--enforce-eager", "--dtype", "half"]) == [
         "--max-num-seqs",

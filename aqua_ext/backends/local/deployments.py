@@ -26,6 +26,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -37,14 +38,11 @@ from ...api.deployments import (
     DeploymentState,
     DeploymentSummary,
 )
-from ...api.fit import FitQuery
 from ...api.info import Hardware
 from ...api.logs import LogPage, LogsQuery
 from ...api.models import ModelDetail, ModelFormat
 from ...api.upstream import UpstreamTarget, served_name
 from ...errors import AquaError, Conflict, InvalidInput, NotFound, storage_error
-from ...services.engine_args import param_value
-from ...services.memory_fit import estimate_fit, require_fit
 from ..base import Deployments
 from ..operations import Operations, Progress
 from . import engines
@@ -74,6 +72,28 @@ def _split_failure(error: BaseException) -> tuple[str, list[str]]:
     head, sep, tail = message.partition("\nLast lines of ")
     lines = tail.split("\n")[1:] if sep else []
     return head.strip(), lines
+
+
+@dataclass(frozen=True)
+class LocalDeployFacts:
+    """What this machine says about a deploy request, once the checks only it can make passed (the
+    model's weights are here, the engine is installed and loads them, the shape exists). The
+    deployments service checks the parameters and the memory fit on it (services/deploy_plan.py)."""
+
+    request: CreateDeploymentRequest
+    model: ModelDetail
+    hardware: Hardware
+    engine: str
+    shape: str  # "cpu" or "gpu"
+    params: list[str]  # the user's tokens, dtype given as --dtype first; not checked yet
+
+
+@dataclass(frozen=True)
+class LocalDeployPlan:
+    """A deploy request the deployments service checked: what `create` starts."""
+
+    facts: LocalDeployFacts
+    params: list[str]  # the engine's allowlist passed them, normalised
 
 
 class LocalDeployments(Deployments):
@@ -275,9 +295,9 @@ class LocalDeployments(Deployments):
 
     # ---- create / activate -----------------------------------------------------
 
-    async def create(self, request: CreateDeploymentRequest) -> CreateDeploymentResponse:
-        model = await self._get_model(request.model_id)
-        config = await self._resolve(request, model)
+    async def create(self, plan: LocalDeployPlan) -> CreateDeploymentResponse:
+        model, request = plan.facts.model, plan.facts.request
+        config = self._config(plan)
         now = _now()
         deployment_id = f"dep-{uuid.uuid4().hex[:10]}"
         # Held from before the row exists until the engine is ready or failed: the lease holder
@@ -313,8 +333,9 @@ class LocalDeployments(Deployments):
             await asyncio.sleep(0.02)
         raise Conflict("Another process is starting or stopping this deployment's engine; try again in a moment.")
 
-    async def _resolve(self, request: CreateDeploymentRequest, model: ModelDetail) -> dict[str, Any]:
-        """Check the request against the model and this machine; the config stored with the row."""
+    async def resolve(self, request: CreateDeploymentRequest) -> LocalDeployFacts:
+        """Check the request against the model and this machine; the service's rules come next."""
+        model = await self._get_model(request.model_id)
         if not model.ready_to_deploy or not model.artifact_location:
             why = " ".join(model.notes) or "its weights are not on this machine."
             raise InvalidInput.field("model_id", f"'{model.name}' cannot be deployed here yet: {why}")
@@ -357,43 +378,26 @@ class LocalDeployments(Deployments):
             if any(t.split("=", 1)[0] == "--dtype" for t in raw):
                 raise InvalidInput.field("params", "--dtype is given twice: in dtype and in params")
             raw = ["--dtype", request.dtype, *raw]
-        params = engines.validate_engine_params(engine, raw, mode=request.mode)
-        dtype = request.dtype or param_value(params, "--dtype") or ("bfloat16" if shape == "gpu" else "float32")
-        if engine != "llama.cpp" or request.dtype:
-            self._check_fit(model, shape, _fit_dtype(dtype), request.max_model_len, hardware)
+        return LocalDeployFacts(request=request, model=model, hardware=hardware, engine=engine, shape=shape, params=raw)
+
+    def _config(self, plan: LocalDeployPlan) -> dict[str, Any]:
+        """The config stored with the row, once the engine's command is built from it (nothing is
+        started: mode and device are checked against the engine)."""
+        facts, request = plan.facts, plan.facts.request
         config = {
             "description": request.description,
-            "model_name": model.name,
-            "model_path": model.artifact_location,
-            "engine": engine,
+            "model_name": facts.model.name,
+            "model_path": facts.model.artifact_location,
+            "engine": facts.engine,
             "mode": request.mode,
-            "shape": shape,
+            "shape": facts.shape,
             "dtype": request.dtype,
             "max_model_len": request.max_model_len,
-            "params": params,
+            "params": plan.params,
             "served_model_name": served_name(request.name),
         }
-        # Build the command once to check mode and device against the engine (nothing is started).
         engines.build_command(self._spec("check", config, port=1))
         return config
-
-    @staticmethod
-    def _check_fit(model: ModelDetail, shape: str, dtype: str, max_model_len: int | None, hardware: Hardware) -> None:
-        context = max_model_len or min(model.context_length or 4096, 4096)
-        report = estimate_fit(model, FitQuery(dtype=dtype, context_length=context), hardware)
-        kind = "local-gpu" if shape == "gpu" else "local-cpu"
-        targets = [t for t in report.local if t.kind == kind]
-        best = max(targets, key=lambda t: (t.fits, t.memory_gb)) if targets else None
-        require_fit(
-            f"'{model.name}'",
-            shape,
-            best,
-            report.total_gb,
-            report.arithmetic,
-            need_detail=f"{dtype}, a {context}-token context",
-            usable_detail=best.name if best else "",
-            hint="Choose a smaller model, a lower precision (dtype) or a shorter max_model_len.",
-        )
 
     def _spec(self, deployment_id: str, c: dict[str, Any], port: int) -> engines.EngineSpec:
         return engines.EngineSpec(
@@ -619,8 +623,3 @@ def _generation_defaults(model_path: Path) -> dict[str, Any]:
             data = {k: data[k] for k in ("bos_token_id", "eos_token_id", "pad_token_id") if k in data}
         return {k: v for k, v in data.items() if not k.startswith("_") and k != "transformers_version"}
     return {}
-
-
-def _fit_dtype(dtype: str) -> str:
-    # vLLM's and transformers' spellings of the memory fit's dtypes.
-    return {"auto": "bfloat16", "half": "float16", "float": "float32"}.get(dtype, dtype)

@@ -12,8 +12,7 @@ time from /proc, so a recycled pid is not mistaken for our engine).
 The flow for the deployments backend:
 
     spec = EngineSpec(engine="transformers", model_path=..., served_model_name=...,
-                      mode="chat", params=validate_engine_params("transformers", raw),
-                      port=free_port(), log_path=...)
+                      mode="chat", params=checked, port=free_port(), log_path=...)
     handle = await start(spec)
     await wait_ready(handle, timeout=600)   # raises Upstream with a human reason
     ...
@@ -44,17 +43,6 @@ from typing import Literal
 import httpx
 
 from ...errors import InvalidInput, Upstream, UpstreamTimeout
-from ...services.engine_args import (
-    VLLM_FLAGS,
-    VLLM_VALUES,
-    EngineParams,
-    check_params,
-    choice,
-    float_range,
-    identifier,
-    int_range,
-    json_object,
-)
 from ..child_env import child_environment
 from .hf_cache import default_cache_dir
 from .processes import process_alive, process_create_time, stop_group
@@ -66,150 +54,6 @@ MODES: tuple[str, ...] = ("chat", "completion", "embedding")
 RUN_RECORD_SUFFIX = ".run.json"
 LOG_LINES_IN_ERRORS = 20
 
-# ----------------------------------------------------------------------------
-# Engine parameters
-# ----------------------------------------------------------------------------
-
-
-# From `transformers serve --help` (transformers 5.23). Only options that
-# tune the engine are allowed; what decides where it listens, what it serves
-# or what code it runs belongs to us.
-_TRANSFORMERS_PARAMS = EngineParams(
-    values={
-        "--dtype": choice("auto", "float32", "float16", "bfloat16"),
-        "--attn-implementation": identifier,
-        "--quantization": choice("bnb-4bit", "bnb-8bit"),
-        "--reasoning": choice("on", "off", "auto"),
-        "--chat-template-kwargs": json_object,
-        "--log-level": choice("debug", "info", "warning", "error", "critical"),
-        "--default-seed": int_range(0, 2**32 - 1),
-        "--cb-block-size": int_range(1, 1 << 20),
-        "--cb-num-blocks": int_range(1, 1 << 24),
-        "--cb-max-batch-tokens": int_range(1, 1 << 24),
-        "--cb-max-memory-percent": float_range(0.0, 1.0),
-    },
-    flags=frozenset(
-        {
-            "--continuous-batching",
-            "--no-continuous-batching",
-            "--compile",
-            "--no-compile",
-            "--cb-use-cuda-graph",
-            "--no-cb-use-cuda-graph",
-            "--no-trust-remote-code",  # the default; harmless to repeat
-        }
-    ),
-    owned={
-        "--port": "the port is chosen by aqua_ext",
-        "--host": "engines listen on 127.0.0.1 only",
-        "--device": "the device is set from the deployment's shape",
-        "--served-model-name": "the model name is set from the deployment",
-        "--model": "the model folder is set from the deployment",
-        "--trust-remote-code": "it runs code shipped with the model; it is not allowed",
-        "--decision-config": "it reads an arbitrary file on this machine",
-        "--enable-cors": "the engine is reached through the Jupyter server only",
-        "--no-enable-cors": "the engine is reached through the Jupyter server only",
-        "--model-timeout": "the model is pinned; it is never unloaded",
-        "--format": "the log format is set by aqua_ext",
-        "--json": "the log format is set by aqua_ext",
-        "--quiet": "the log format is set by aqua_ext",
-        "-q": "the log format is set by aqua_ext",
-        "--help": "not a serving option",
-        "-h": "not a serving option",
-    },
-)
-
-# Our embedding server (embedding_server.py), which stands in for transformers
-# serve in embedding mode: its own, shorter list of tuning options.
-_EMBEDDING_SERVER_PARAMS = EngineParams(
-    values={
-        "--dtype": choice("auto", "float32", "float16", "bfloat16"),
-        "--log-level": choice("debug", "info", "warning", "error", "critical"),
-        "--max-batch-size": int_range(1, 4096),
-        "--pooling": choice("mean", "cls", "last"),
-    },
-    flags=frozenset(),
-    owned={
-        "--port": "the port is chosen by aqua_ext",
-        "--host": "engines listen on 127.0.0.1 only",
-        "--device": "the device is set from the deployment's shape",
-        "--help": "not a serving option",
-        "-h": "not a serving option",
-    },
-)
-
-# From `vllm serve --help` (vLLM 0.11). vLLM runs on a CUDA GPU only.
-_VLLM_PARAMS = EngineParams(
-    values={
-        **VLLM_VALUES,
-        "--seed": int_range(0, 2**32 - 1),
-        "--uvicorn-log-level": choice("debug", "info", "warning", "error", "critical"),
-    },
-    flags=VLLM_FLAGS,
-    owned={
-        "--port": "the port is chosen by aqua_ext",
-        "--host": "engines listen on 127.0.0.1 only",
-        "--model": "the model folder is set from the deployment",
-        "--served-model-name": "the model name is set from the deployment",
-        "--max-model-len": "it is set from the deployment's max model length",
-        "--trust-remote-code": "it runs code shipped with the model; it is not allowed",
-        "--download-dir": "engines never download; the model folder is local",
-        "--api-key": "the engine is reached through the Jupyter server, which authenticates",
-        "--chat-template": "it reads an arbitrary file on this machine",
-        "--allowed-local-media-path": "it exposes files on this machine",
-        "--ssl-keyfile": "the engine listens on 127.0.0.1 only",
-        "--ssl-certfile": "the engine listens on 127.0.0.1 only",
-        "--tokenizer": "the tokenizer comes from the model folder",
-        "--help": "not a serving option",
-        "-h": "not a serving option",
-    },
-)
-
-# From `llama-server --help` (llama.cpp b6xxx). GGUF weights, CPU or GPU.
-_LLAMA_CPP_PARAMS = EngineParams(
-    values={
-        "--n-gpu-layers": int_range(0, 10_000),
-        "--threads": int_range(1, 1024),
-        "--batch-size": int_range(1, 1 << 20),
-        "--ubatch-size": int_range(1, 1 << 20),
-        "--parallel": int_range(1, 256),
-        "--flash-attn": choice("on", "off", "auto"),
-        "--cache-type-k": choice("f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1"),
-        "--cache-type-v": choice("f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1"),
-        "--seed": int_range(-1, 2**32 - 1),
-        "--pooling": choice("none", "mean", "cls", "last", "rank"),
-    },
-    flags=frozenset({"--cont-batching", "--no-cont-batching", "--mlock", "--no-mmap", "--jinja"}),
-    owned={
-        "--port": "the port is chosen by aqua_ext",
-        "--host": "engines listen on 127.0.0.1 only",
-        "--model": "the model file is set from the deployment",
-        "-m": "the model file is set from the deployment",
-        "--alias": "the model name is set from the deployment",
-        "--ctx-size": "it is set from the deployment's max model length",
-        "-c": "it is set from the deployment's max model length",
-        "--embedding": "it is set from the deployment's inference mode",
-        "--embeddings": "it is set from the deployment's inference mode",
-        "--api-key": "the engine is reached through the Jupyter server, which authenticates",
-        "--path": "it serves files from this machine",
-        "--chat-template-file": "it reads an arbitrary file on this machine",
-        "--hf-repo": "engines never download; the model file is local",
-        "--model-url": "engines never download; the model file is local",
-        "--ssl-key-file": "the engine listens on 127.0.0.1 only",
-        "--ssl-cert-file": "the engine listens on 127.0.0.1 only",
-        "--help": "not a serving option",
-        "-h": "not a serving option",
-    },
-)
-
-ENGINE_PARAMS: dict[str, EngineParams] = {
-    "transformers": _TRANSFORMERS_PARAMS,
-    "vllm": _VLLM_PARAMS,
-    "llama.cpp": _LLAMA_CPP_PARAMS,
-}
-# Per engine, the parameters in embedding mode where another program serves it.
-EMBEDDING_PARAMS: dict[str, EngineParams] = {"transformers": _EMBEDDING_SERVER_PARAMS}
-
 # What each engine can serve. transformers serve has no /v1/embeddings; our
 # embedding server serves that mode for it.
 ENGINE_MODES: dict[str, tuple[str, ...]] = {
@@ -218,22 +62,6 @@ ENGINE_MODES: dict[str, tuple[str, ...]] = {
     "llama.cpp": ("chat", "completion", "embedding"),
 }
 LLAMA_SERVER = "llama-server"  # llama.cpp's OpenAI-compatible server binary, found on PATH
-
-
-def _check_engine(engine: str) -> EngineParams:
-    if engine not in ENGINE_PARAMS:
-        raise InvalidInput.field("engine", f"unknown engine '{engine}'; known: {', '.join(ENGINES)}")
-    return ENGINE_PARAMS[engine]
-
-
-def validate_engine_params(engine: str, params: list[str], mode: str = "chat") -> list[str]:
-    """Check `--name value` / `--flag` tokens against the engine's allowlist
-    for `mode` and return them normalised (`--name=value` split in two, values
-    canonicalised). Raises InvalidInput on field "params" naming the token."""
-    spec = _check_engine(engine)
-    if mode == "embedding" and engine in EMBEDDING_PARAMS:
-        spec, engine = EMBEDDING_PARAMS[engine], f"{engine} embedding"
-    return check_params(spec, params, engine)
 
 
 # ----------------------------------------------------------------------------
@@ -249,7 +77,7 @@ class EngineSpec:
     mode: Mode  # "chat" | "completion" | "embedding"
     port: int  # chosen by us (free_port()); the engine binds 127.0.0.1:port
     log_path: Path  # stdout+stderr; the run record is written next to it
-    params: list[str] = field(default_factory=list)  # validated `--name value` pairs
+    params: list[str] = field(default_factory=list)  # checked `--name value` pairs (services/engine_params.py)
     device: str = "cpu"  # "cpu" | "cuda" | "cuda:N"
     max_model_len: int | None = None  # vLLM --max-model-len, llama.cpp --ctx-size
     hub_cache: Path | None = None  # HF_HUB_CACHE for the engine; default: the user's hub cache
@@ -338,15 +166,14 @@ def read_run_record(path: Path) -> RunRecord | None:
         return None
 
 
-def _transformers_command(spec: EngineSpec) -> list[str]:
-    # `python -m transformers.cli.transformers` is the same entry point as the
-    # `transformers` console script, but runs with the server's own
-    # interpreter: no reliance on PATH or on where the venv's bin/ is.
+def _python_server(spec: EngineSpec, *entry: str, defaults: list[str] | None = None) -> list[str]:
+    """`python -m <entry> <folder> --host --port --device`: a server of ours or of transformers, run with
+    the server's own interpreter (no reliance on PATH or on where the venv's bin/ is), serving the
+    pinned folder on 127.0.0.1; `defaults` go before the user's params, which may override them."""
     return [
         sys.executable,
         "-m",
-        "transformers.cli.transformers",
-        "serve",
+        *entry,
         spec.engine_model_id,
         "--host",
         HOST,
@@ -354,29 +181,22 @@ def _transformers_command(spec: EngineSpec) -> list[str]:
         str(spec.port),
         "--device",
         spec.device,
-        # uvicorn's access log ("POST /v1/... 200") is what shows the engine is
-        # working when someone opens the log; warning hides it.
-        *([] if "--log-level" in spec.params else ["--log-level", "info"]),
+        *(defaults or []),
         *spec.params,
     ]
+
+
+def _transformers_command(spec: EngineSpec) -> list[str]:
+    # `python -m transformers.cli.transformers` is the same entry point as the `transformers` console
+    # script. uvicorn's access log ("POST /v1/... 200") is what shows the engine is working when
+    # someone opens the log; warning hides it.
+    log_level = [] if "--log-level" in spec.params else ["--log-level", "info"]
+    return _python_server(spec, "transformers.cli.transformers", "serve", defaults=log_level)
 
 
 def _embedding_command(spec: EngineSpec) -> list[str]:
-    # Same terms as transformers serve: the pinned folder, 127.0.0.1, the
-    # server's own interpreter; it logs its requests at info by default.
-    return [
-        sys.executable,
-        "-m",
-        "aqua_ext.backends.local.embedding_server",
-        spec.engine_model_id,
-        "--host",
-        HOST,
-        "--port",
-        str(spec.port),
-        "--device",
-        spec.device,
-        *spec.params,
-    ]
+    # Same terms as transformers serve; it logs its requests at info by default.
+    return _python_server(spec, "aqua_ext.backends.local.embedding_server")
 
 
 def _vllm_command(spec: EngineSpec) -> list[str]:
@@ -431,8 +251,10 @@ def _llama_cpp_command(spec: EngineSpec) -> list[str]:
 
 def build_command(spec: EngineSpec) -> list[str]:
     """The argv that serves `spec.model_path` pinned on 127.0.0.1:spec.port.
-    Validates engine, mode, device and params (InvalidInput)."""
-    _check_engine(spec.engine)
+    Validates engine, mode and device (InvalidInput); `spec.params` come checked against the
+    engine's allowlist by the deployments service (services/engine_params.py)."""
+    if spec.engine not in ENGINES:
+        raise InvalidInput.field("engine", f"unknown engine '{spec.engine}'; known: {', '.join(ENGINES)}")
     if spec.mode not in ENGINE_MODES[spec.engine]:
         raise InvalidInput.field(
             "mode",
@@ -442,8 +264,6 @@ def build_command(spec: EngineSpec) -> list[str]:
         raise InvalidInput.field("device", f"'{spec.device}' is not a device (cpu, cuda or cuda:N)")
     if not 0 < spec.port < 65536:
         raise InvalidInput.field("port", f"{spec.port} is not a port")
-    params = validate_engine_params(spec.engine, list(spec.params), spec.mode)
-    spec = EngineSpec(**{**spec.__dict__, "params": params})
     if spec.engine == "vllm":
         if spec.device == "cpu":
             raise InvalidInput.field("shape", "vLLM runs on a CUDA GPU; choose the gpu shape or another engine")

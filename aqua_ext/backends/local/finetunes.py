@@ -32,16 +32,14 @@ from ...api.finetunes import (
     MetricsQuery,
     TrainingFit,
 )
-from ...api.fit import Dtype
 from ...api.info import Hardware
 from ...api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from ...api.logs import LogPage, LogsQuery
 from ...api.models import Capability, Lineage, ModelDetail, ModelFormat, ModelSource
 from ...errors import InvalidInput, NotFound, Unavailable
 from ...jobs import finetune as job
-from ...services.memory_fit import require_fit
-from ...services.training_fit import estimate_training_fit
 from ..base import FineTunes
+from ..training import TrainingFacts
 from .detached_jobs import CANCEL_GRACE_S, DetachedJobDriver, DetachedJobs, Observed, job_fields, new_row
 from .hardware import detect_engines
 from .model_folder import inspect_folder
@@ -160,33 +158,40 @@ class LocalFineTunes(DetachedJobDriver, FineTunes):
 
     # ---- defaults and checks ---------------------------------------------------------
 
-    async def defaults(self, model_id: str, query: FineTuneDefaultsQuery) -> FineTuneDefaults:
+    async def facts(self, model_id: str, query: FineTuneDefaultsQuery) -> TrainingFacts:
         model = await self._get_model(model_id)
         hardware = await self._hardware()
         shapes = (["gpu"] if hardware.gpus else []) + ["cpu"]
         shape = query.shape if query.shape in shapes else shapes[0]
         overrides = {k: v for k, v in query.model_dump(exclude={"shape"}).items() if v is not None}
         params = default_params(model).model_copy(update=overrides)
-        fit = estimate_training_fit(model, params, _dtype(shape), hardware=hardware)
-        if "batch_size" not in overrides:
-            # Start from a batch that fits: halve it while the estimate says it does not.
-            while fit.total_gb is not None and not _fits(fit, shape) and params.batch_size > 1:
-                params = params.model_copy(update={"batch_size": params.batch_size // 2})
-                fit = estimate_training_fit(model, params, _dtype(shape), hardware=hardware)
+        return TrainingFacts(model=model, params={"": params}, shapes=shapes, shape=shape, hardware=hardware)
+
+    def defaults(
+        self, facts: TrainingFacts, shape: str | None, params: FineTuneParams, fit: TrainingFit
+    ) -> FineTuneDefaults:
+        model = facts.model
         return FineTuneDefaults(
             model_id=model.id,
             ready_to_finetune=_finetunable(model),
             notes=_finetune_notes(model),
             params=params,
-            shapes=shapes,
-            default_shape=shapes[0],
+            shapes=facts.shapes,
+            default_shape=facts.shapes[0],
             max_replicas=1,
             fit=fit,
             needs_output_uri=False,
         )
 
+    async def resolve(self, request: CreateFineTuneRequest) -> TrainingFacts:
+        model = await self._get_model(request.model_id)
+        shape = await self._check(request, model)
+        params = {"": request.params}
+        return TrainingFacts(model=model, params=params, shapes=[shape], shape=shape, hardware=await self._hardware())
+
     async def _check(self, request: CreateFineTuneRequest, model: ModelDetail) -> str:
-        """Everything about the request except the dataset; the shape to train on."""
+        """Everything about the request except the dataset and the memory fit (the service's); the
+        shape to train on."""
         if not _finetunable(model):
             why = " ".join(_finetune_notes(model)) or "its weights are not on this machine."
             raise InvalidInput.field("model_id", f"'{model.name}' cannot be fine-tuned here: {why}")
@@ -225,16 +230,6 @@ class LocalFineTunes(DetachedJobDriver, FineTunes):
             raise InvalidInput.field("shape", f"'{shape}' is not a local shape; use cpu or gpu")
         if shape == "gpu" and not hardware.gpus:
             raise InvalidInput.field("shape", "this machine has no GPU; use cpu")
-        fit = estimate_training_fit(model, params, _dtype(shape), hardware=hardware)
-        target = next((t for t in fit.targets if t.name == shape), None)
-        require_fit(
-            f"training '{model.name}'",
-            shape,
-            target.model_copy(update={"fits": _fits(fit, shape)}) if target else None,
-            fit.total_gb,
-            fit.arithmetic,
-            hint="Lower the batch size or sequence length, use LoRA, or pick a smaller model.",
-        )
         return shape
 
     # ---- create / cancel / delete ---------------------------------------------------
@@ -369,14 +364,6 @@ def _finetune_notes(model: ModelDetail) -> list[str]:
     if _finetunable(model):
         return []
     return list(model.notes) or [f"{model.name} is not ready to fine-tune on this machine."]
-
-
-def _fits(fit: TrainingFit, shape: str) -> bool:
-    return any(t.name == shape and t.fits for t in fit.targets)
-
-
-def _dtype(shape: str) -> Dtype:
-    return "bfloat16" if shape == "gpu" else "float32"  # what the job trains in
 
 
 def default_params(model: ModelDetail) -> FineTuneParams:

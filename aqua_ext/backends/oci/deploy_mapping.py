@@ -21,7 +21,7 @@ from typing import Any, get_args
 
 from ...api.deployments import DeploymentDetail, DeploymentState, DeploymentSummary
 from ...api.fit import Dtype
-from ...services.engine_args import param_value
+from ..engine_tokens import param_value
 from .mapping import TAG_AQUA, TAG_CUSTOM_BASE, TAG_FINE_TUNED, TAG_SERVICE_MODEL, TAG_TASK, aware, ci_tags
 
 TAG_MODEL_NAME = "aqua_model_name"

@@ -1,7 +1,7 @@
 """What a model deployment is made of, checked before anything is created: the model (ready, with its
-weights), the engine and its service container, the parameters (the user's, or the publisher's for the
-shape), the shape (the one asked for or the smallest that fits and that the service limits allow, Flex
-shapes sized), and the CreateModelDeploymentDetails built from them.
+weights), the engine and its service container (`resolve`: the facts the deployments service checks
+the parameters and picks the shape on, services/deploy_plan.py), and the CreateModelDeploymentDetails
+built from the checked plan (`build`, `create_details`).
 
 Calls: GetModel (cached with the model detail), ListContainers and ListModelDeploymentShapes (cached
 like the model list, run together), the service limit of the shape (see deploy_shapes.py), and for a
@@ -11,42 +11,61 @@ llama.cpp deployment GetModel once more (its .gguf file name).
 from __future__ import annotations
 
 import asyncio
-import logging
-import math
 import shlex
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from ...api.deployments import CreateDeploymentRequest
-from ...api.fit import FitQuery, FitReport
 from ...api.models import Capability, ModelDetail, ModelFormat, ModelSource
 from ...errors import InvalidInput
-from ...services.engine_args import param_value
-from ...services.memory_fit import CPU_USABLE_FRACTION, GPU_USABLE_FRACTION, estimate_fit, require_fit
 from . import containers as smc
 from . import deploy_mapping as dm
 from . import finetune_mapping as ftm
 from . import mapping
 from .context import OciContext
-from .deploy_shapes import NO_LOCAL_HARDWARE, OciShapes
-from .engine_params import max_len_params, validate_oci_params
+from .deploy_shapes import OciShapes
+from .engine_params import max_len_params
 from .log_search import check_log_ocids
 from .models import OciModels
-from .shapes import get_shape
-
-log = logging.getLogger(__name__)
 
 OCI_ENGINES = ("vllm", "llama.cpp", "tgi")
 EMBEDDING_ENGINES = ("vllm", "tgi")
 # AQUA's usual --max-model-len on a single A10: the context a deployment gets unless asked for more.
 DEFAULT_MAX_MODEL_LEN = 4096
-# The publisher's per-shape defaults in a model's DeploymentConfiguration, by engine.
-CONFIG_PARAMS_KEY = {"vllm": "VLLM_PARAMS", "tgi": "TGI_PARAMS", "llama.cpp": "LLAMA_CPP_PARAMS"}
+
+
+@dataclass(frozen=True)
+class OciDeployFacts:
+    """What OCI says about a deploy request, once the checks only it can make passed (the model is
+    ready with its weights, the region offers the engine's container and it serves the model's
+    format). The deployments service checks the parameters and picks or checks the shape on it
+    (services/deploy_plan.py), reading the service limits through `limits`."""
+
+    request: CreateDeploymentRequest
+    model: ModelDetail
+    artifact_location: str  # the model's, known to be there
+    engine: str
+    container: smc.ServiceContainer
+    shapes: list[Any]  # the compartment's ModelDeploymentShapeSummary list
+    max_len: int | None  # the context asked for, or the default (None: llama.cpp sets its own)
+    limits: OciShapes
+
+
+@dataclass(frozen=True)
+class OciDeployPlan:
+    """A deploy request the deployments service checked: what `create` builds and creates."""
+
+    facts: OciDeployFacts
+    params: list[str]  # the user's (or the publisher's for the shape), checked against the allowlist
+    max_len: int | None
+    dtype: str
+    shape: Any  # ModelDeploymentShapeSummary
+    shape_config: tuple[float, float] | None  # (ocpus, memory GB) of a Flex shape
 
 
 @dataclass
-class DeployPlan:
+class DeploymentSpec:
     """Everything a CreateModelDeployment needs, validated."""
 
     model: ModelDetail
@@ -81,7 +100,9 @@ class DeployPlanner:
         self._containers = (time.monotonic(), items)
         return items
 
-    async def plan(self, request: CreateDeploymentRequest) -> DeployPlan:
+    async def resolve(self, request: CreateDeploymentRequest) -> OciDeployFacts:
+        """Check the request against the model and what the region offers; the service's rules
+        (parameters, shape and memory fit, service limits) come next."""
         model = await self.models.get_model(request.model_id)
         if not model.ready_to_deploy:
             why = " ".join(model.notes) or "it is not ready to deploy"
@@ -130,23 +151,32 @@ class DeployPlanner:
                 f"{engine} serves {', '.join(sorted(container.model_formats))} "
                 f"weights; '{model.name}' has {', '.join(sorted(wanted))}",
             )
-        user_params = validate_oci_params(engine, request.params, container.restricted)
+        return OciDeployFacts(
+            request=request,
+            model=model,
+            artifact_location=model.artifact_location,
+            engine=engine,
+            container=container,
+            shapes=shapes,
+            max_len=max_len,
+            limits=self.shapes,
+        )
 
-        dtype = request.dtype or "bfloat16"
-        shape, shape_config = await self._pick_shape(request, model, engine, container, shapes, dtype, max_len)
-        if not request.params:
-            user_params, max_len = self._publisher_defaults(
-                model, engine, shape.name, container, max_len, explicit_len=request.max_model_len is not None
-            )
+    async def build(self, plan: OciDeployPlan) -> DeploymentSpec:
+        """Everything a CreateModelDeployment needs, from a checked plan (a fine-tuned model's adapter
+        and a llama.cpp model's file are read here: one GetModel)."""
+        facts = plan.facts
+        request, model, engine, container, shape = facts.request, facts.model, facts.engine, facts.container, plan.shape
+        dtype = plan.dtype
         params = list(container.cmd)
         if engine == "vllm" and "--served-model-name" not in params:
             params = ["--served-model-name", dm.SERVED_MODEL, *params]
-        params += [*max_len_params(engine, max_len), *user_params]
+        params += [*max_len_params(engine, plan.max_len), *plan.params]
 
         env = dict(container.env)
         env.update(
             {
-                "BASE_MODEL": _artifact_prefix(model.artifact_location),
+                "BASE_MODEL": _artifact_prefix(facts.artifact_location),
                 "MODEL_DEPLOY_PREDICT_ENDPOINT": dm.PREDICT_ENDPOINTS[request.mode],
                 "MD_COMPARTMENT_OCID": self.settings.compartment_id,
             }
@@ -178,7 +208,7 @@ class DeployPlanner:
             base_model_id=model.lineage.base_model_id if model.lineage else None,
             model_file=model_file,
         )
-        return DeployPlan(
+        return DeploymentSpec(
             model=model,
             engine=engine,
             shape=shape,
@@ -186,167 +216,8 @@ class DeployPlanner:
             params=params,
             env=env,
             tags=tags,
-            shape_config=shape_config,
+            shape_config=plan.shape_config,
         )
-
-    async def _pick_shape(
-        self,
-        request: CreateDeploymentRequest,
-        model: ModelDetail,
-        engine: str,
-        container: smc.ServiceContainer,
-        shapes: list[Any],
-        dtype: str,
-        max_len: int | None,
-    ) -> tuple[Any, tuple[float, float] | None]:
-        """The shape (the one asked for, or the smallest that fits and that the service limits
-        still allow `replicas` instances of) and its Flex configuration. Raises InvalidInput on field
-        "shape" with the memory arithmetic when the model does not fit, or naming the limit when
-        the shape has no room left."""
-        by_name = {s.name: s for s in shapes}
-        platforms = container.platforms or {"NVIDIA_GPU"}
-        usable = [s for s in shapes if smc.shape_platform(s.shape_series) in platforms]
-        gpu = "NVIDIA_GPU" in platforms
-        report: FitReport | None = None
-        known: list[Any] = []
-        query = FitQuery(
-            dtype=dtype, context_length=max_len or model.context_length or DEFAULT_MAX_MODEL_LEN, concurrency=1
-        )
-        if gpu:
-            known = [g for g in (get_shape(s.name) for s in usable) if g is not None]
-            report = estimate_fit(model, query, NO_LOCAL_HARDWARE, known)
-
-        if request.shape is None:
-            if not usable:
-                raise InvalidInput.field(
-                    "shape",
-                    f"this compartment offers no {'/'.join(sorted(platforms))} model deployment shape for {engine}",
-                )
-            if report is None:  # CPU engines: the first shape of the right platform, sized below
-                chosen = usable[0]
-            elif report.recommended_shape:
-                chosen = by_name[
-                    await self.shapes.pick_within_limits(
-                        model, query, known, report.recommended_shape, request.replicas
-                    )
-                ]
-            elif report.total_gb is None:
-                names = ", ".join(s.name for s in usable)
-                raise InvalidInput.field(
-                    "shape",
-                    f"the size of '{model.name}' is unknown, so no shape can be recommended; choose one of: {names}",
-                )
-            else:
-                raise InvalidInput.field(
-                    "shape",
-                    f"no GPU shape in this compartment holds '{model.name}' "
-                    f"({'; '.join(report.arithmetic)}); lower max_model_len or "
-                    "use a smaller dtype",
-                )
-        else:
-            chosen = by_name.get(request.shape)
-            if chosen is None:
-                names = ", ".join(s.name for s in shapes) or "none"
-                raise InvalidInput.field(
-                    "shape",
-                    f"'{request.shape}' is not a model deployment shape in this compartment; available: {names}",
-                )
-            platform = smc.shape_platform(chosen.shape_series)
-            if platform not in platforms:
-                raise InvalidInput.field(
-                    "shape",
-                    f"the {engine} service container runs on "
-                    f"{', '.join(sorted(platforms))} shapes; {chosen.name} is a "
-                    f"{chosen.shape_series or platform} shape",
-                )
-            if report is not None:
-                self._check_gpu_fit(model, report, chosen.name, dtype)
-                await self.shapes.check_limit(chosen.name, request.replicas)
-
-        if report is not None:
-            return chosen, None
-        return chosen, self._cpu_config(model, chosen)
-
-    @staticmethod
-    def _check_gpu_fit(model: ModelDetail, report: FitReport, shape: str, dtype: str) -> None:
-        target = next((t for t in report.shapes if t.name == shape), None)
-        gpu = get_shape(shape)
-        require_fit(
-            f"'{model.name}'",
-            shape,
-            target,
-            report.total_gb,
-            report.arithmetic,
-            usable_gb=gpu.total_gpu_memory_gb * GPU_USABLE_FRACTION if gpu else None,
-            need_detail=f"{dtype}, max_model_len {report.context_length:,}",
-            usable_detail=f"{gpu.gpu_count} × {gpu.gpu_memory_gb_per_gpu:g} GB, {GPU_USABLE_FRACTION:.0%}"
-            if gpu
-            else "",
-            hint=f"Choose {report.recommended_shape}, the smallest shape here that holds it, or lower max_model_len."
-            if report.recommended_shape
-            else "No shape here holds it: lower max_model_len or use a smaller dtype (int8, int4).",
-        )
-
-    @staticmethod
-    def _cpu_config(model: ModelDetail, shape: Any) -> tuple[float, float] | None:
-        """A CPU shape: the GGUF file must fit in its memory; Flex shapes get a size."""
-        memory = float(shape.memory_in_gbs or 0)
-        size = model.size_bytes or 0
-        need = (size / 1e9) * 1.2 + 1.0 if size else None  # weights + KV cache + runtime
-        if need is not None and memory and need > memory * CPU_USABLE_FRACTION:
-            raise InvalidInput.field(
-                "shape",
-                f"'{model.name}' needs about {need:.1f} GB of memory (its "
-                f"{size / 1e9:.1f} GB file + 20% + 1 GB) and {shape.name} "
-                f"has {memory * CPU_USABLE_FRACTION:.1f} GB usable "
-                f"({CPU_USABLE_FRACTION:.0%} of {memory:g} GB)",
-            )
-        if not shape.name.endswith(".Flex"):
-            return None
-        # Flex shapes are sized per deployment: enough memory for the model, 16 GB per OCPU.
-        gb = math.ceil((need or 16.0) / CPU_USABLE_FRACTION)
-        gb = max(16, min(gb, int(memory) or gb))
-        ocpus = max(1, min(int(shape.core_count or 1), math.ceil(gb / 16)))
-        return float(ocpus), float(gb)
-
-    @staticmethod
-    def _publisher_defaults(
-        model: ModelDetail,
-        engine: str,
-        shape: str,
-        container: smc.ServiceContainer,
-        max_len: int | None,
-        *,
-        explicit_len: bool,
-    ) -> tuple[list[str], int | None]:
-        """The model publisher's parameters for this shape (DeploymentConfiguration), used when the
-        user gives none, as AQUA does; a --max-model-len there wins over our default."""
-        config = model.deployment_config or {}
-        try:
-            raw = config["configuration"][shape]["parameters"][CONFIG_PARAMS_KEY[engine]]
-            tokens = shlex.split(raw) if isinstance(raw, str) else []
-        except (KeyError, TypeError, ValueError):
-            return [], max_len
-        publisher_len = param_value(tokens, "--max-model-len")
-        rest: list[str] = []
-        skip = False
-        for token in tokens:
-            if skip:
-                skip = False
-                continue
-            if token == "--max-model-len":
-                skip = True
-                continue
-            if not token.startswith("--max-model-len="):
-                rest.append(token)
-        try:
-            params = validate_oci_params(engine, rest, container.restricted)
-        except InvalidInput as exc:  # the publisher's defaults are a convenience, never a reason to fail
-            log.info("ignoring the DeploymentConfiguration parameters of %s on %s: %s", model.id, shape, exc.message)
-            return [], max_len
-        if publisher_len and publisher_len.isdigit() and not explicit_len:
-            max_len = int(publisher_len)
-        return params, max_len
 
     async def _model_file(self, model: ModelDetail) -> str:
         c = self.ctx.client()
@@ -360,14 +231,14 @@ class DeployPlanner:
             )
         return name
 
-    def create_details(self, request: CreateDeploymentRequest, plan: DeployPlan) -> Any:
+    def create_details(self, request: CreateDeploymentRequest, spec: DeploymentSpec) -> Any:
         import oci
 
         m = oci.data_science.models
         shape_config = None
-        if plan.shape_config is not None:
+        if spec.shape_config is not None:
             shape_config = m.ModelDeploymentInstanceShapeConfigDetails(
-                ocpus=plan.shape_config[0], memory_in_gbs=plan.shape_config[1]
+                ocpus=spec.shape_config[0], memory_in_gbs=spec.shape_config[1]
             )
         logs = None
         if request.log_id:
@@ -380,22 +251,22 @@ class DeployPlanner:
             project_id=self.settings.project_id,
             compartment_id=self.settings.compartment_id,
             category_log_details=logs,
-            freeform_tags=plan.tags,
+            freeform_tags=spec.tags,
             model_deployment_configuration_details=m.SingleModelDeploymentConfigurationDetails(
                 deployment_type="SINGLE_MODEL",
                 model_configuration_details=m.ModelConfigurationDetails(
-                    model_id=plan.model.id,
+                    model_id=spec.model.id,
                     instance_configuration=m.InstanceConfiguration(
-                        instance_shape_name=plan.shape.name, model_deployment_instance_shape_config_details=shape_config
+                        instance_shape_name=spec.shape.name, model_deployment_instance_shape_config_details=shape_config
                     ),
                     scaling_policy=m.FixedSizeScalingPolicy(instance_count=request.replicas),
                     bandwidth_mbps=10,
                 ),
                 environment_configuration_details=m.OcirModelDeploymentEnvironmentConfigurationDetails(
-                    image=plan.container.image,
-                    server_port=plan.container.server_port,
-                    health_check_port=plan.container.health_check_port,
-                    environment_variables=plan.env,
+                    image=spec.container.image,
+                    server_port=spec.container.server_port,
+                    health_check_port=spec.container.health_check_port,
+                    environment_variables=spec.env,
                 ),
             ),
         )

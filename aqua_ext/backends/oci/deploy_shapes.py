@@ -12,11 +12,7 @@ import logging
 import time
 from typing import Any
 
-from ...api.fit import FitQuery
-from ...api.info import Hardware
-from ...api.models import ModelDetail
 from ...errors import AquaError, InvalidInput
-from ...services.memory_fit import estimate_fit
 from .context import OciContext
 from .limits import SERVICE_NAME as LIMITS_SERVICE
 from .limits import limit_of
@@ -24,8 +20,6 @@ from .shapes import OCI_GPU_SHAPES, GpuShape
 
 log = logging.getLogger(__name__)
 
-# estimate_fit wants this machine's hardware; on OCI only the shapes matter.
-NO_LOCAL_HARDWARE = Hardware(cpu_count=0, memory_gb=0.0, gpus=[], platform="oci")
 # Service limits are a nicety of the fit and an early word at deploy: a read that fails is kept as
 # "unknown" this long (not the whole cache lifetime), and one read never waits longer than this.
 LIMIT_FAILURE_CACHE_SECONDS = 60.0
@@ -134,41 +128,6 @@ class OciShapes:
         limits = {name: lim for name in shape_names if (lim := limit_of(name)) is not None}
         units = await self.limit_units({lim.name for lim in limits.values()})
         return {name: lim.instances(units.get(lim.name)) for name, lim in limits.items()}
-
-    async def pick_within_limits(
-        self, model: ModelDetail, query: FitQuery, known: list[Any], pick: str, replicas: int
-    ) -> str:
-        """The memory fit's pick, unless its service limit has no room for `replicas` instances:
-        then the next smallest shape that fits, and so on. Reads the limit of each shape it
-        considers (one call per family, usually only the first, and none when cached)."""
-        units: dict[str, int | None] = {}
-        full: list[str] = []
-        while True:
-            lim = limit_of(pick)
-            if lim is not None and lim.name not in units:
-                units.update(await self.limit_units({lim.name}))
-            room = lim.instances(units.get(lim.name)) if lim is not None else None
-            if lim is None or room is None or room >= replicas:
-                return pick
-            full.append(f"{pick} ({lim.name}: {room} more instance{'s' if room != 1 else ''})")
-            # Shapes whose limit is read and too small count as unavailable; the others as unknown.
-            availability: dict[str, int | None] = {}
-            for shape in known:
-                other = limit_of(shape.name)
-                if other is not None and other.name in units:
-                    left = other.instances(units[other.name])
-                    availability[shape.name] = 0 if left is not None and left < replicas else left
-            nxt = estimate_fit(model, query, NO_LOCAL_HARDWARE, known, availability=availability).recommended_shape
-            if nxt is None:
-                what = f"{replicas} instances" if replicas > 1 else "an instance"
-                fewer = ", lower the replicas" if replicas > 1 else ""
-                raise InvalidInput.field(
-                    "shape",
-                    f"the service limits allow {what} of no shape here that holds '{model.name}': "
-                    f"{'; '.join(full)}; request a limit increase{fewer} or delete a deployment you no "
-                    "longer need",
-                )
-            pick = nxt
 
     async def check_limit(self, shape: str, replicas: int) -> None:
         """A chosen GPU shape whose service limit has no room for `replicas` more instances is refused

@@ -53,7 +53,7 @@ from . import deploy_mapping as dm
 from . import mapping
 from .clients import OciClients, new_retry_token
 from .context import OciContext
-from .deploy_request import DeployPlanner
+from .deploy_request import DeployPlanner, OciDeployFacts, OciDeployPlan
 from .deploy_shapes import OciShapes
 from .log_search import search_lines, search_log_page
 from .signing import OciRequestAuth
@@ -224,14 +224,17 @@ class OciDeployments(Deployments):
 
     # ---- create ----------------------------------------------------------------
 
-    async def create(self, request: CreateDeploymentRequest) -> CreateDeploymentResponse:
+    async def resolve(self, request: CreateDeploymentRequest) -> OciDeployFacts:
         if not self.settings.project_id:
             raise Unavailable(
                 "No OCI Data Science project: set AquaExtension.oci_project_id (or PROJECT_OCID) "
                 "to the project new deployments belong to."
             )
-        plan = await self.planner.plan(request)
-        details = self.planner.create_details(request, plan)
+        return await self.planner.resolve(request)
+
+    async def create(self, checked: OciDeployPlan) -> CreateDeploymentResponse:
+        plan = await self.planner.build(checked)
+        details = self.planner.create_details(checked.facts.request, plan)
         c = self._c()
         try:
             # One token for every attempt: a create retried after a lost answer makes one deployment.

@@ -31,7 +31,6 @@ import copy
 import json
 import logging
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +45,7 @@ from ...api.finetunes import (
     FineTuneState,
     FineTuneSummary,
     MetricsQuery,
+    TrainingFit,
 )
 from ...api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from ...api.models import ModelDetail, ModelSource
@@ -54,9 +54,8 @@ from ...errors import (
     InvalidInput,
     NotFound,
 )
-from ...services.memory_fit import GPU_USABLE_FRACTION, require_fit
-from ...services.training_fit import estimate_training_fit
 from ..base import FineTunes
+from ..training import TrainingFacts
 from . import containers as smc
 from . import finetune_mapping as fm
 from . import mapping
@@ -77,7 +76,6 @@ from .job_support import (
     StagedDataset as _Dataset,
 )
 from .log_search import check_log_ocids
-from .shapes import GpuShape, get_shape
 
 if TYPE_CHECKING:
     from .context import OciContext
@@ -343,24 +341,24 @@ class OciFineTunes(JobRunModels, FineTunes):
             return "it records no artifact_location (where its weights are); re-register it from Object Storage"
         return None
 
-    async def defaults(self, model_id: str, query: FineTuneDefaultsQuery) -> FineTuneDefaults:
+    async def facts(self, model_id: str, query: FineTuneDefaultsQuery) -> TrainingFacts:
         model = await self.models.get_model(model_id)
         shapes = await self.job_shapes()
         gpu = [s.name for s in shapes if smc.shape_platform(s.shape_series) == "NVIDIA_GPU"]
         names = [*gpu, *(s.name for s in shapes if s.name not in gpu)]
-        known = _known_gpu_shapes(gpu)
-        config = model.finetune_config
-
-        def params_for(shape: str | None) -> FineTuneParams:
-            params = fm.config_defaults(config, shape)
-            overrides = {k: v for k, v in query.model_dump(exclude={"shape"}).items() if v is not None}
-            return params.model_copy(update=overrides)
-
+        overrides = {k: v for k, v in query.model_dump(exclude={"shape"}).items() if v is not None}
+        # The publisher's defaults for each shape (its FineTuneConfiguration), the form's changes on top.
+        params = {
+            shape: fm.config_defaults(model.finetune_config, shape or None).model_copy(update=overrides)
+            for shape in ["", *names]
+        }
         shape = query.shape if query.shape in names else None
-        if shape is None:
-            shape = estimate_training_fit(model, params_for(None), "bfloat16", shapes=known).recommended_shape
-        params = params_for(shape)
-        fit = estimate_training_fit(model, params, "bfloat16", shapes=known)
+        return TrainingFacts(model=model, params=params, shapes=names, shape=shape, gpu_shapes=gpu)
+
+    def defaults(
+        self, facts: TrainingFacts, shape: str | None, params: FineTuneParams, fit: TrainingFit
+    ) -> FineTuneDefaults:
+        model = facts.model
         notes: list[str] = []
         why = self._readiness(model)
         if why:
@@ -369,7 +367,7 @@ class OciFineTunes(JobRunModels, FineTunes):
             notes.append(
                 "OCI's fine-tuning container trains LoRA adapters only; last-layers training runs on the local backend."
             )
-        if not gpu:
+        if not facts.gpu_shapes:
             notes.append("This compartment offers no GPU job shape; OCI's fine-tuning container needs one.")
         elif fit.total_gb is not None and fit.recommended_shape is None:
             notes.append("No GPU job shape here holds this training run: lower batch_size or max_seq_length.")
@@ -382,14 +380,46 @@ class OciFineTunes(JobRunModels, FineTunes):
             ready_to_finetune=why is None,
             notes=notes,
             params=params,
-            shapes=names,
+            shapes=facts.shapes,
             default_shape=shape,
-            max_replicas=fm.config_max_replicas(config, shape, DEFAULT_MAX_REPLICAS),
+            max_replicas=fm.config_max_replicas(model.finetune_config, shape, DEFAULT_MAX_REPLICAS),
             fit=fit,
             needs_output_uri=True,
         )
 
     # ---- create: every check first ----------------------------------------------------
+
+    async def resolve(self, request: CreateFineTuneRequest) -> TrainingFacts:
+        """The request's own checks, the model and the compartment's job shapes: the facts the service's
+        memory fit picks or checks the shape on (a shape asked for must be a GPU job shape here)."""
+        self._require_project()
+        self._check_request(request)
+        model = await self._ready_model(request.model_id)
+        shapes = await self.job_shapes()
+        gpu = [s.name for s in shapes if smc.shape_platform(s.shape_series) == "NVIDIA_GPU"]
+        if request.shape is not None:
+            listed = ", ".join(gpu) or "none"
+            names = {s.name: s for s in shapes}
+            if request.shape not in names:
+                raise InvalidInput.field(
+                    "shape", f"'{request.shape}' is not a job shape in this compartment; GPU job shapes: {listed}"
+                )
+            if request.shape not in gpu:
+                raise InvalidInput.field(
+                    "shape",
+                    f"{request.shape} is a {names[request.shape].shape_series or 'CPU'} "
+                    f"shape, and OCI's fine-tuning container needs a GPU; choose one of: "
+                    f"{listed}",
+                )
+        params = fm.request_params(model.finetune_config, request.shape, request.params)
+        return TrainingFacts(model=model, params={"": params}, shapes=gpu, shape=request.shape, gpu_shapes=gpu)
+
+    async def _ready_model(self, model_id: str) -> ModelDetail:
+        model = await self.models.get_model(model_id)
+        why = self._readiness(model)
+        if why:
+            raise InvalidInput.field("model_id", f"'{model.name}' cannot be fine-tuned: {why}")
+        return model
 
     async def create(self, request: CreateFineTuneRequest, dataset: JobDataset) -> CreateFineTuneResponse:
         return CreateFineTuneResponse(finetune=await self._create(request, dataset), preflight=dataset.report)
@@ -425,15 +455,11 @@ class OciFineTunes(JobRunModels, FineTunes):
 
     async def _plan(self, request: CreateFineTuneRequest, dataset: JobDataset) -> _Plan:
         output = self._check_request(request)
-        model = await self.models.get_model(request.model_id)
-        why = self._readiness(model)
-        if why:
-            raise InvalidInput.field("model_id", f"'{model.name}' cannot be fine-tuned: {why}")
+        model = await self._ready_model(request.model_id)
         record = await self.models.model_record(model.id)
         config = model.finetune_config
         params = fm.request_params(config, request.shape, request.params)
         checks = {
-            "shape": self._pick_shape(request, model, params),
             "image": self._image(record),
             "output_uri": self.ctx.versioned_bucket(
                 output[0],
@@ -449,69 +475,13 @@ class OciFineTunes(JobRunModels, FineTunes):
             model=model,
             record=record,
             params=params,
-            shape=results["shape"],
+            shape=request.shape or "",  # the fine-tunes service resolved it (services/training_plan.py)
             image=results["image"],
             output=output,
             dataset=results["dataset_path"],
             version_set_id=results["experiment_name"],
             extra_flags=fm.extra_flags(config),
         )
-
-    async def _pick_shape(self, request: CreateFineTuneRequest, model: ModelDetail, params: FineTuneParams) -> str:
-        """The job shape asked for (a GPU shape of the compartment that holds the training run), or the
-        smallest one that holds it. InvalidInput on field "shape" with the arithmetic otherwise."""
-        shapes = await self.job_shapes()
-        gpu = [s.name for s in shapes if smc.shape_platform(s.shape_series) == "NVIDIA_GPU"]
-        fit = estimate_training_fit(model, params, "bfloat16", shapes=_known_gpu_shapes(gpu))
-        listed = ", ".join(gpu) or "none"
-        if request.shape is None:
-            if fit.recommended_shape:
-                return fit.recommended_shape
-            if not gpu:
-                raise InvalidInput.field(
-                    "shape", "this compartment offers no GPU job shape, and OCI's fine-tuning container needs one"
-                )
-            if fit.total_gb is None:
-                raise InvalidInput.field(
-                    "shape",
-                    f"the size of '{model.name}' is unknown, so no shape can be recommended; choose one of: {listed}",
-                )
-            raise InvalidInput.field(
-                "shape",
-                f"no GPU job shape in this compartment holds this training run of "
-                f"'{model.name}' ({'; '.join(fit.arithmetic)}); lower batch_size or "
-                "max_seq_length",
-            )
-        names = {s.name: s for s in shapes}
-        if request.shape not in names:
-            raise InvalidInput.field(
-                "shape", f"'{request.shape}' is not a job shape in this compartment; GPU job shapes: {listed}"
-            )
-        if request.shape not in gpu:
-            raise InvalidInput.field(
-                "shape",
-                f"{request.shape} is a {names[request.shape].shape_series or 'CPU'} "
-                f"shape, and OCI's fine-tuning container needs a GPU; choose one of: "
-                f"{listed}",
-            )
-        target = next((t for t in fit.targets if t.name == request.shape), None)
-        require_fit(
-            f"training '{model.name}'",
-            request.shape,
-            target,
-            fit.total_gb,
-            fit.arithmetic,
-            usable_gb=target.memory_gb * GPU_USABLE_FRACTION if target else None,
-            usable_detail=f"{target.gpu_count} GPU{'s' if target.gpu_count != 1 else ''}, "
-            f"{GPU_USABLE_FRACTION:.0%} of {target.memory_gb:g} GB"
-            if target
-            else "",
-            hint=f"Choose {fit.recommended_shape}, the smallest GPU job shape here that holds it, or lower "
-            "batch_size or max_seq_length."
-            if fit.recommended_shape
-            else "No job shape here holds it: lower batch_size or max_seq_length.",
-        )
-        return request.shape
 
     async def _image(self, record: ModelRecord) -> str:
         """The fine-tuning service container: the family the base model names (AQUA's metadata), latest."""
@@ -750,7 +720,3 @@ class OciFineTunes(JobRunModels, FineTunes):
         await self._delete_job_and_model(facts)
         self._forget(facts.model_id)
         self.models.model_deleted(facts.model_id)
-
-
-def _known_gpu_shapes(names: Iterable[str]) -> list[GpuShape]:
-    return [g for g in (get_shape(n) for n in names) if g is not None]

@@ -433,14 +433,17 @@ class JobRunModels:
         """A model a failed create made was removed again."""
         self._forget(model_id)
 
-    async def _create(self, request: Any, dataset: JobDataset) -> Any:
-        """A create: OCI's project, every check (`_plan`), then `_launch`; nothing half-created stays (what a
-        failed launch made goes again, even when it was canceled). The new detail."""
+    def _require_project(self) -> None:
         if not self.settings.project_id:
             raise Unavailable(
                 "No OCI Data Science project: set AquaExtension.oci_project_id (or PROJECT_OCID) "
                 f"to the project {self.job_kind} jobs belong to."
             )
+
+    async def _create(self, request: Any, dataset: JobDataset) -> Any:
+        """A create: OCI's project, every check (`_plan`), then `_launch`; nothing half-created stays (what a
+        failed launch made goes again, even when it was canceled). The new detail."""
+        self._require_project()
         plan = await self._plan(request, dataset)
         created = Created()
         try:

@@ -1,0 +1,278 @@
+"""The rules a deploy request meets before a driver creates anything: the engine parameters against
+the allowlist of the target and engine (engine_params.py), the memory fit of the shape asked for or
+the pick of the smallest shape that holds the model (memory_fit.py) within the service limits, and
+on OCI the publisher's parameters for the shape. The driver resolved the facts (`resolve`: the model,
+the engine, what the machine or the region offers); it gets the checked plan (`create`)."""
+
+from __future__ import annotations
+
+import logging
+import math
+import shlex
+from typing import Any
+
+from ..api.fit import FitQuery, FitReport
+from ..api.info import Hardware
+from ..api.models import ModelDetail
+from ..backends.engine_tokens import param_value
+from ..backends.local.deployments import LocalDeployFacts, LocalDeployPlan
+from ..backends.oci import containers as smc
+from ..backends.oci.deploy_request import DEFAULT_MAX_MODEL_LEN, OciDeployFacts, OciDeployPlan
+from ..backends.oci.deploy_shapes import OciShapes
+from ..backends.oci.limits import limit_of
+from ..backends.oci.shapes import get_shape
+from ..errors import InvalidInput
+from .engine_params import validate_engine_params, validate_oci_params
+from .memory_fit import CPU_USABLE_FRACTION, GPU_USABLE_FRACTION, estimate_fit, require_fit
+
+log = logging.getLogger(__name__)
+
+# The publisher's per-shape defaults in a model's DeploymentConfiguration, by engine.
+CONFIG_PARAMS_KEY = {"vllm": "VLLM_PARAMS", "tgi": "TGI_PARAMS", "llama.cpp": "LLAMA_CPP_PARAMS"}
+
+
+async def plan_deployment(facts: LocalDeployFacts | OciDeployFacts) -> LocalDeployPlan | OciDeployPlan:
+    """The checked plan for the facts a driver resolved; InvalidInput naming the field otherwise."""
+    if isinstance(facts, LocalDeployFacts):
+        return plan_local(facts)
+    return await plan_oci(facts)
+
+
+# ---- local ---------------------------------------------------------------------------------------
+
+
+def plan_local(facts: LocalDeployFacts) -> LocalDeployPlan:
+    request = facts.request
+    params = validate_engine_params(facts.engine, facts.params, mode=request.mode)
+    shape = facts.shape
+    dtype = request.dtype or param_value(params, "--dtype") or ("bfloat16" if shape == "gpu" else "float32")
+    # llama.cpp's GGUF file has its precision built in: without a dtype asked for, nothing to estimate.
+    if facts.engine != "llama.cpp" or request.dtype:
+        _check_local_fit(facts.model, shape, _fit_dtype(dtype), request.max_model_len, facts.hardware)
+    return LocalDeployPlan(facts=facts, params=params)
+
+
+def _check_local_fit(model: ModelDetail, shape: str, dtype: str, max_model_len: int | None, hardware: Hardware) -> None:
+    context = max_model_len or min(model.context_length or 4096, 4096)
+    report = estimate_fit(model, FitQuery(dtype=dtype, context_length=context), hardware)
+    kind = "local-gpu" if shape == "gpu" else "local-cpu"
+    targets = [t for t in report.local if t.kind == kind]
+    best = max(targets, key=lambda t: (t.fits, t.memory_gb)) if targets else None
+    require_fit(
+        f"'{model.name}'",
+        shape,
+        best,
+        report.total_gb,
+        report.arithmetic,
+        need_detail=f"{dtype}, a {context}-token context",
+        usable_detail=best.name if best else "",
+        hint="Choose a smaller model, a lower precision (dtype) or a shorter max_model_len.",
+    )
+
+
+def _fit_dtype(dtype: str) -> str:
+    # vLLM's and transformers' spellings of the memory fit's dtypes.
+    return {"auto": "bfloat16", "half": "float16", "float": "float32"}.get(dtype, dtype)
+
+
+# ---- OCI -----------------------------------------------------------------------------------------
+
+
+async def plan_oci(facts: OciDeployFacts) -> OciDeployPlan:
+    request, engine, container = facts.request, facts.engine, facts.container
+    params = validate_oci_params(engine, request.params, container.restricted)
+    dtype = request.dtype or "bfloat16"
+    shape, shape_config = await _pick_shape(facts, dtype)
+    max_len = facts.max_len
+    if not request.params:
+        params, max_len = _publisher_defaults(
+            facts.model, engine, shape.name, container, max_len, explicit_len=request.max_model_len is not None
+        )
+    return OciDeployPlan(
+        facts=facts, params=params, max_len=max_len, dtype=dtype, shape=shape, shape_config=shape_config
+    )
+
+
+async def _pick_shape(facts: OciDeployFacts, dtype: str) -> tuple[Any, tuple[float, float] | None]:
+    """The shape (the one asked for, or the smallest that fits and that the service limits
+    still allow `replicas` instances of) and its Flex configuration. Raises InvalidInput on field
+    "shape" with the memory arithmetic when the model does not fit, or naming the limit when
+    the shape has no room left."""
+    request, model, engine, shapes, max_len = facts.request, facts.model, facts.engine, facts.shapes, facts.max_len
+    container = facts.container
+    by_name = {s.name: s for s in shapes}
+    platforms = container.platforms or {"NVIDIA_GPU"}
+    usable = [s for s in shapes if smc.shape_platform(s.shape_series) in platforms]
+    gpu = "NVIDIA_GPU" in platforms
+    report: FitReport | None = None
+    known: list[Any] = []
+    query = FitQuery(
+        dtype=dtype, context_length=max_len or model.context_length or DEFAULT_MAX_MODEL_LEN, concurrency=1
+    )
+    if gpu:
+        known = [g for g in (get_shape(s.name) for s in usable) if g is not None]
+        report = estimate_fit(model, query, None, known)
+
+    if request.shape is None:
+        if not usable:
+            raise InvalidInput.field(
+                "shape",
+                f"this compartment offers no {'/'.join(sorted(platforms))} model deployment shape for {engine}",
+            )
+        if report is None:  # CPU engines: the first shape of the right platform, sized below
+            chosen = usable[0]
+        elif report.recommended_shape:
+            chosen = by_name[
+                await pick_within_limits(facts.limits, model, query, known, report.recommended_shape, request.replicas)
+            ]
+        elif report.total_gb is None:
+            names = ", ".join(s.name for s in usable)
+            raise InvalidInput.field(
+                "shape",
+                f"the size of '{model.name}' is unknown, so no shape can be recommended; choose one of: {names}",
+            )
+        else:
+            raise InvalidInput.field(
+                "shape",
+                f"no GPU shape in this compartment holds '{model.name}' "
+                f"({'; '.join(report.arithmetic)}); lower max_model_len or "
+                "use a smaller dtype",
+            )
+    else:
+        chosen = by_name.get(request.shape)
+        if chosen is None:
+            names = ", ".join(s.name for s in shapes) or "none"
+            raise InvalidInput.field(
+                "shape",
+                f"'{request.shape}' is not a model deployment shape in this compartment; available: {names}",
+            )
+        platform = smc.shape_platform(chosen.shape_series)
+        if platform not in platforms:
+            raise InvalidInput.field(
+                "shape",
+                f"the {engine} service container runs on "
+                f"{', '.join(sorted(platforms))} shapes; {chosen.name} is a "
+                f"{chosen.shape_series or platform} shape",
+            )
+        if report is not None:
+            _check_gpu_fit(model, report, chosen.name, dtype)
+            await facts.limits.check_limit(chosen.name, request.replicas)
+
+    if report is not None:
+        return chosen, None
+    return chosen, _cpu_config(model, chosen)
+
+
+def _check_gpu_fit(model: ModelDetail, report: FitReport, shape: str, dtype: str) -> None:
+    target = next((t for t in report.shapes if t.name == shape), None)
+    gpu = get_shape(shape)
+    require_fit(
+        f"'{model.name}'",
+        shape,
+        target,
+        report.total_gb,
+        report.arithmetic,
+        usable_gb=gpu.total_gpu_memory_gb * GPU_USABLE_FRACTION if gpu else None,
+        need_detail=f"{dtype}, max_model_len {report.context_length:,}",
+        usable_detail=f"{gpu.gpu_count} × {gpu.gpu_memory_gb_per_gpu:g} GB, {GPU_USABLE_FRACTION:.0%}" if gpu else "",
+        hint=f"Choose {report.recommended_shape}, the smallest shape here that holds it, or lower max_model_len."
+        if report.recommended_shape
+        else "No shape here holds it: lower max_model_len or use a smaller dtype (int8, int4).",
+    )
+
+
+def _cpu_config(model: ModelDetail, shape: Any) -> tuple[float, float] | None:
+    """A CPU shape: the GGUF file must fit in its memory; Flex shapes get a size."""
+    memory = float(shape.memory_in_gbs or 0)
+    size = model.size_bytes or 0
+    need = (size / 1e9) * 1.2 + 1.0 if size else None  # weights + KV cache + runtime
+    if need is not None and memory and need > memory * CPU_USABLE_FRACTION:
+        raise InvalidInput.field(
+            "shape",
+            f"'{model.name}' needs about {need:.1f} GB of memory (its "
+            f"{size / 1e9:.1f} GB file + 20% + 1 GB) and {shape.name} "
+            f"has {memory * CPU_USABLE_FRACTION:.1f} GB usable "
+            f"({CPU_USABLE_FRACTION:.0%} of {memory:g} GB)",
+        )
+    if not shape.name.endswith(".Flex"):
+        return None
+    # Flex shapes are sized per deployment: enough memory for the model, 16 GB per OCPU.
+    gb = math.ceil((need or 16.0) / CPU_USABLE_FRACTION)
+    gb = max(16, min(gb, int(memory) or gb))
+    ocpus = max(1, min(int(shape.core_count or 1), math.ceil(gb / 16)))
+    return float(ocpus), float(gb)
+
+
+def _publisher_defaults(
+    model: ModelDetail,
+    engine: str,
+    shape: str,
+    container: smc.ServiceContainer,
+    max_len: int | None,
+    *,
+    explicit_len: bool,
+) -> tuple[list[str], int | None]:
+    """The model publisher's parameters for this shape (DeploymentConfiguration), used when the
+    user gives none, as AQUA does; a --max-model-len there wins over our default."""
+    config = model.deployment_config or {}
+    try:
+        raw = config["configuration"][shape]["parameters"][CONFIG_PARAMS_KEY[engine]]
+        tokens = shlex.split(raw) if isinstance(raw, str) else []
+    except (KeyError, TypeError, ValueError):
+        return [], max_len
+    publisher_len = param_value(tokens, "--max-model-len")
+    rest: list[str] = []
+    skip = False
+    for token in tokens:
+        if skip:
+            skip = False
+            continue
+        if token == "--max-model-len":
+            skip = True
+            continue
+        if not token.startswith("--max-model-len="):
+            rest.append(token)
+    try:
+        params = validate_oci_params(engine, rest, container.restricted)
+    except InvalidInput as exc:  # the publisher's defaults are a convenience, never a reason to fail
+        log.info("ignoring the DeploymentConfiguration parameters of %s on %s: %s", model.id, shape, exc.message)
+        return [], max_len
+    if publisher_len and publisher_len.isdigit() and not explicit_len:
+        max_len = int(publisher_len)
+    return params, max_len
+
+
+async def pick_within_limits(
+    limits: OciShapes, model: ModelDetail, query: FitQuery, known: list[Any], pick: str, replicas: int
+) -> str:
+    """The memory fit's pick, unless its service limit has no room for `replicas` instances:
+    then the next smallest shape that fits, and so on. Reads the limit of each shape it
+    considers (one call per family, usually only the first, and none when cached)."""
+    units: dict[str, int | None] = {}
+    full: list[str] = []
+    while True:
+        lim = limit_of(pick)
+        if lim is not None and lim.name not in units:
+            units.update(await limits.limit_units({lim.name}))
+        room = lim.instances(units.get(lim.name)) if lim is not None else None
+        if lim is None or room is None or room >= replicas:
+            return pick
+        full.append(f"{pick} ({lim.name}: {room} more instance{'s' if room != 1 else ''})")
+        # Shapes whose limit is read and too small count as unavailable; the others as unknown.
+        availability: dict[str, int | None] = {}
+        for shape in known:
+            other = limit_of(shape.name)
+            if other is not None and other.name in units:
+                left = other.instances(units[other.name])
+                availability[shape.name] = 0 if left is not None and left < replicas else left
+        nxt = estimate_fit(model, query, None, known, availability=availability).recommended_shape
+        if nxt is None:
+            what = f"{replicas} instances" if replicas > 1 else "an instance"
+            fewer = ", lower the replicas" if replicas > 1 else ""
+            raise InvalidInput.field(
+                "shape",
+                f"the service limits allow {what} of no shape here that holds '{model.name}': "
+                f"{'; '.join(full)}; request a limit increase{fewer} or delete a deployment you no "
+                "longer need",
+            )
+        pick = nxt
