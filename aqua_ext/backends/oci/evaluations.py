@@ -55,7 +55,6 @@ from .job_support import (
     Created,
     JobRunModels,
     StagedDataset,
-    all_checks,
     create_version_set,
     fetch_remote_dataset,
     find_version_set,
@@ -302,19 +301,15 @@ class OciEvaluations(JobRunModels, Evaluations):
     async def _plan(self, request: CreateEvaluationRequest, dataset: JobDataset) -> _Plan:
         output, metrics = self._check_request(request)
         deployment = await self._active_deployment(request.deployment_id)
-        checks = {
-            "shape": self._pick_shape(request.shape),
-            "image": self._image(),
-            "report_uri": self.ctx.versioned_bucket(
-                output[0],
-                output[1],
-                field="report_uri",
-                why="AQUA writes evaluation reports only to versioned buckets",
-            ),
-            "dataset_path": self._dataset(request, output, dataset),
-            "experiment": self._experiment(),
-        }
-        results = await all_checks(checks)
+        results = await self._checks(
+            {"shape": self._pick_shape(request.shape)},
+            image=self._image(),
+            output=output,
+            output_field="report_uri",
+            why="AQUA writes evaluation reports only to versioned buckets",
+            dataset=self._dataset(request, output, dataset),
+            experiment=self._experiment(),
+        )
         shape, shape_config = results["shape"]
         return _Plan(
             deployment=deployment,
@@ -323,7 +318,7 @@ class OciEvaluations(JobRunModels, Evaluations):
             shape_config=shape_config,
             image=results["image"],
             output=output,
-            dataset=results["dataset_path"],
+            dataset=results["dataset"],
             version_set_id=results["experiment"],
         )
 

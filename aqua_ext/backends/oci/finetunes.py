@@ -62,7 +62,6 @@ from . import mapping
 from .job_support import (
     RUNNING_RUN_STATES,
     JobRunModels,
-    all_checks,
     create_version_set,
     fetch_remote_dataset,
     find_version_set,
@@ -459,18 +458,15 @@ class OciFineTunes(JobRunModels, FineTunes):
         record = await self.models.model_record(model.id)
         config = model.finetune_config
         params = fm.request_params(config, request.shape, request.params)
-        checks = {
-            "image": self._image(record),
-            "output_uri": self.ctx.versioned_bucket(
-                output[0],
-                output[1],
-                field="output_uri",
-                why="OCI's fine-tuning container writes its outputs only to versioned buckets",
-            ),
-            "dataset_path": self._dataset(request, output, dataset),
-            "experiment_name": self._experiment(request.experiment_name),
-        }
-        results = await all_checks(checks)
+        results = await self._checks(
+            {},
+            image=self._image(record),
+            output=output,
+            output_field="output_uri",
+            why="OCI's fine-tuning container writes its outputs only to versioned buckets",
+            dataset=self._dataset(request, output, dataset),
+            experiment=self._experiment(request.experiment_name),
+        )
         return _Plan(
             model=model,
             record=record,
@@ -478,8 +474,8 @@ class OciFineTunes(JobRunModels, FineTunes):
             shape=request.shape or "",  # the fine-tunes service resolved it (services/training_plan.py)
             image=results["image"],
             output=output,
-            dataset=results["dataset_path"],
-            version_set_id=results["experiment_name"],
+            dataset=results["dataset"],
+            version_set_id=results["experiment"],
             extra_flags=fm.extra_flags(config),
         )
 

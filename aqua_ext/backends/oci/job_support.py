@@ -160,16 +160,6 @@ async def stage_local_dataset(
     return StagedDataset(uri=uri, report=job.report, sha256=job.sha256)  # the same file: used as it is
 
 
-async def all_checks(checks: Mapping[str, Awaitable[Any]]) -> dict[str, Any]:
-    """The checks of a create, run at once: one value per check, each of its own type. Once all are
-    over, the first failure in their order is the one raised."""
-    results = dict(zip(checks, await asyncio.gather(*checks.values(), return_exceptions=True), strict=True))
-    errors = [r for r in results.values() if isinstance(r, BaseException)]
-    if errors:
-        raise errors[0]
-    return results
-
-
 async def until_active(c: OciClients, settings: Any, job: Any, what: str) -> None:
     """A job takes runs once ACTIVE (OCI makes it so within seconds)."""
     delay = settings.poll_min_seconds
@@ -432,6 +422,34 @@ class JobRunModels:
     def _model_gone(self, model_id: str) -> None:
         """A model a failed create made was removed again."""
         self._forget(model_id)
+
+    async def _checks(
+        self,
+        first: Mapping[str, Awaitable[Any]],
+        *,
+        image: Awaitable[str],
+        output: tuple[str, str, str],
+        output_field: str,
+        why: str,
+        dataset: Awaitable[StagedDataset],
+        experiment: Awaitable[str | None],
+    ) -> dict[str, Any]:
+        """The checks of a create that ask OCI, run at once: `first` (a kind's own), the container `image`,
+        the output location a versioned bucket (`why` says so), where the job reads the `dataset`, the
+        `experiment`. One value per check (keys "image", "dataset", "experiment" and `first`'s); once all
+        are over, the first failure in that order is the one raised."""
+        checks = {
+            **first,
+            "image": image,
+            output_field: self.ctx.versioned_bucket(output[0], output[1], field=output_field, why=why),
+            "dataset": dataset,
+            "experiment": experiment,
+        }
+        results = dict(zip(checks, await asyncio.gather(*checks.values(), return_exceptions=True), strict=True))
+        errors = [r for r in results.values() if isinstance(r, BaseException)]
+        if errors:
+            raise errors[0]
+        return results
 
     def _require_project(self) -> None:
         if not self.settings.project_id:
