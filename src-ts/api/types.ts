@@ -9,6 +9,25 @@ import type { components, operations } from './openapi';
 
 type Schemas = components['schemas'];
 
+/**
+ * A request body whose fields but `K` have a server default. The generator
+ * renders the contract's defaults (`null` ones included) as required fields;
+ * a request may simply leave them out.
+ */
+type RequestBody<S extends keyof Schemas, K extends keyof Schemas[S]> = Pick<Schemas[S], K> &
+  Partial<Omit<Schemas[S], K>>;
+
+/** A job's body (fine-tune, evaluation): as `RequestBody`, and any of its `params` (schema `P`) may be left out too. */
+type JobRequestBody<S extends keyof Schemas, K extends keyof Schemas[S], P extends keyof Schemas> = Omit<
+  RequestBody<S, K>,
+  'params'
+> & { params?: Partial<Schemas[P]> };
+
+/** The query string of an operation. */
+type QueryOf<O extends keyof operations> = operations[O] extends { parameters: { query?: infer Q } }
+  ? NonNullable<Q>
+  : never;
+
 export type Info = Schemas['Info'];
 export type BackendDescription = Schemas['BackendDescription'];
 /** A target that could not answer a merged list (its items are missing; the others' show). */
@@ -26,13 +45,8 @@ export type ModelFormat = Schemas['ModelFormat'];
 export type Architecture = Schemas['Architecture'];
 export type Lineage = Schemas['Lineage'];
 
-/**
- * The register body. Its optional fields carry a `null` default in the
- * contract, which the generator renders as required-but-nullable; a request
- * may simply leave them out.
- */
-export type RegisterModelRequest = Pick<Schemas['RegisterModelRequest'], 'source'> &
-  Partial<Omit<Schemas['RegisterModelRequest'], 'source'>>;
+/** The register body: the source, and what is not left to the server's defaults. */
+export type RegisterModelRequest = RequestBody<'RegisterModelRequest', 'source'>;
 export type RegisterModelResponse = Schemas['RegisterModelResponse'];
 
 export type FitReport = Schemas['FitReport'];
@@ -54,12 +68,8 @@ export type LogPage = Schemas['LogPage'];
 export type InferenceMode = DeploymentSummary['mode'];
 export type EngineName = DeploymentSummary['engine'];
 
-/**
- * The deploy body. As with registering, the contract's `null` defaults come
- * out required-but-nullable; a request may leave them out.
- */
-export type CreateDeploymentRequest = Pick<Schemas['CreateDeploymentRequest'], 'model_id' | 'name'> &
-  Partial<Omit<Schemas['CreateDeploymentRequest'], 'model_id' | 'name'>>;
+/** The deploy body: the model and the name, and what is not left to the server's defaults. */
+export type CreateDeploymentRequest = RequestBody<'CreateDeploymentRequest', 'model_id' | 'name'>;
 export type CreateDeploymentResponse = Schemas['CreateDeploymentResponse'];
 
 export type ChatMessage = Schemas['ChatMessage'];
@@ -79,15 +89,14 @@ export type EmbedRequest = Schemas['EmbedRequest'];
 export type EmbedResponse = Schemas['EmbedResponse'];
 
 /** Query string of `GET aqua-ext/models`. */
-export type ListModelsQuery = NonNullable<operations['listModels']['parameters']['query']>;
+export type ListModelsQuery = QueryOf<'listModels'>;
 /** Query string of `GET aqua-ext/models/{model_id}/fit`. */
-export type FitQuery = NonNullable<operations['getModelFit']['parameters']['query']>;
+export type FitQuery = QueryOf<'getModelFit'>;
 /** Query string of `GET aqua-ext/deployments/{deployment_id}/logs`. */
-export type LogsQuery = NonNullable<operations['getDeploymentLogs']['parameters']['query']>;
+export type LogsQuery = QueryOf<'getDeploymentLogs'>;
 
 /** The dataset preflight (`POST aqua-ext/datasets/validate`); every field but the path has a default. */
-export type ValidateDatasetRequest = Pick<Schemas['ValidateDatasetRequest'], 'path'> &
-  Partial<Omit<Schemas['ValidateDatasetRequest'], 'path'>>;
+export type ValidateDatasetRequest = RequestBody<'ValidateDatasetRequest', 'path'>;
 export type DatasetReport = Schemas['DatasetReport'];
 export type LineError = Schemas['LineError'];
 export type TokenStats = Schemas['TokenStats'];
@@ -103,20 +112,18 @@ export type FineTuneDefaults = Schemas['FineTuneDefaults'];
 export type TrainingFit = Schemas['TrainingFit'];
 export type MetricPoint = Schemas['MetricPoint'];
 export type FineTuneMetrics = Schemas['FineTuneMetrics'];
-/**
- * The fine-tune body. As with deploying, the contract's defaults come out
- * required; a request may leave them out (and any hyperparameter too).
- */
-export type CreateFineTuneRequest = Pick<Schemas['CreateFineTuneRequest'], 'model_id' | 'name' | 'dataset_path'> &
-  Partial<Omit<Schemas['CreateFineTuneRequest'], 'model_id' | 'name' | 'dataset_path' | 'params'>> & {
-    params?: Partial<Schemas['FineTuneParams-Input']>;
-  };
+/** The fine-tune body: model, name and dataset, and any hyperparameter not left to the server's defaults. */
+export type CreateFineTuneRequest = JobRequestBody<
+  'CreateFineTuneRequest',
+  'model_id' | 'name' | 'dataset_path',
+  'FineTuneParams-Input'
+>;
 export type CreateFineTuneResponse = Schemas['CreateFineTuneResponse'];
 
 /** Query string of `GET aqua-ext/models/{model_id}/finetune-defaults`. */
-export type FineTuneDefaultsQuery = NonNullable<operations['getFineTuneDefaults']['parameters']['query']>;
+export type FineTuneDefaultsQuery = QueryOf<'getFineTuneDefaults'>;
 /** Query string of `GET aqua-ext/finetunes/{finetune_id}/metrics`. */
-export type MetricsQuery = NonNullable<operations['getFineTuneMetrics']['parameters']['query']>;
+export type MetricsQuery = QueryOf<'getFineTuneMetrics'>;
 
 export type EvaluationState = Schemas['EvaluationSummary']['state'];
 export type EvaluationSummary = Schemas['EvaluationSummary'];
@@ -131,16 +138,14 @@ export type EvaluationComparison = Schemas['EvaluationComparison'];
 export type EvaluationMetric = EvaluationSummary['metrics'][number];
 /** How the deployment is asked, as the server answers it (every field set). */
 export type ModelParameters = Schemas['ModelParameters-Output'];
-/**
- * The evaluation body. The contract's `null` defaults come out
- * required-but-nullable; a request may leave them out (and any model parameter).
- */
-export type CreateEvaluationRequest = Pick<Schemas['CreateEvaluationRequest'], 'deployment_id' | 'name'> &
-  Partial<Omit<Schemas['CreateEvaluationRequest'], 'deployment_id' | 'name' | 'params'>> & {
-    params?: Partial<Schemas['ModelParameters-Input']>;
-  };
+/** The evaluation body: deployment and name, and any model parameter not left to the server's defaults. */
+export type CreateEvaluationRequest = JobRequestBody<
+  'CreateEvaluationRequest',
+  'deployment_id' | 'name',
+  'ModelParameters-Input'
+>;
 export type CreateEvaluationResponse = Schemas['CreateEvaluationResponse'];
 /** Query string of `GET aqua-ext/evaluations/{evaluation_id}/rows`. */
-export type EvaluationRowsQuery = NonNullable<operations['getEvaluationRows']['parameters']['query']>;
+export type EvaluationRowsQuery = QueryOf<'getEvaluationRows'>;
 /** Query string of `GET aqua-ext/evaluations/{evaluation_id}/logs`. */
-export type EvaluationLogsQuery = NonNullable<operations['getEvaluationLogs']['parameters']['query']>;
+export type EvaluationLogsQuery = QueryOf<'getEvaluationLogs'>;

@@ -4,7 +4,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../api/client';
 import { isTerminal, pollOperation } from '../api/operations';
-import type { Info, ModelSummary, Operation } from '../api/types';
+import type { ModelSummary, Operation } from '../api/types';
 import type { IAquaSettings } from '../shared/settings';
 import { BackendBadge } from './BackendBadge';
 import { TargetsContext } from '../ui/Targets';
@@ -20,6 +20,8 @@ import type { NavigationRequest, Navigator } from './navigator';
 import { ModelDetail } from '../features/models/ModelDetail';
 import { ModelExplorer } from '../features/models/ModelExplorer';
 import { OperationProgress } from '../ui/OperationProgress';
+import type { IResourceSectionProps } from '../ui/ResourceSection';
+import { useFetched } from '../ui/hooks/useFetched';
 import { RegisterDialog } from '../features/models/RegisterDialog';
 
 export type SectionId = 'models' | 'deployments' | 'finetuning' | 'evaluations';
@@ -49,6 +51,27 @@ export interface IAquaAppProps {
   fitDebounceMs?: number;
 }
 
+/** What the app keeps for one resource section (deployments, fine-tuning jobs, evaluations). */
+interface IResourceSectionState {
+  /** The item whose detail shows instead of the list. */
+  selectedId: string | null;
+  onSelect: (id: string | null) => void;
+  /** Bumped to reload the section's list now. */
+  reloadRequest: number;
+  /** Show this item's detail (or the list, for null) with the list reloaded now. */
+  show: (id: string | null) => void;
+}
+
+function useResourceSectionState(): IResourceSectionState {
+  const [selectedId, setSelectedId] = React.useState<string | null>(null);
+  const [reloadRequest, setReloadRequest] = React.useState(0);
+  const show = React.useCallback((id: string | null) => {
+    setSelectedId(id);
+    setReloadRequest(n => n + 1);
+  }, []);
+  return { selectedId, onSelect: setSelectedId, reloadRequest, show };
+}
+
 /**
  * The "AI Quick Actions" panel: header with the backend, section tabs, the
  * model explorer and detail, and the register dialog.
@@ -60,31 +83,26 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
   const [registerOpen, setRegisterOpen] = React.useState(false);
   const [reloadCount, setReloadCount] = React.useState(0);
   const [refreshCount, setRefreshCount] = React.useState(0);
-  const [info, setInfo] = React.useState<Info | null>(null);
-  const [infoError, setInfoError] = React.useState<unknown>(null);
   const [background, setBackground] = React.useState<Operation[]>([]);
-  const [selectedDeploymentId, setSelectedDeploymentId] = React.useState<string | null>(null);
+  const deployments = useResourceSectionState();
   /** The deploy dialog: closed (null), for one model, or with a model picker (model null). */
   const [deployDialog, setDeployDialog] = React.useState<{ model: ModelSummary | null } | null>(null);
   const [pendingDeployment, setPendingDeployment] = React.useState<{
     deploymentId: string;
     operation: Operation;
   } | null>(null);
-  const [deploymentsReload, setDeploymentsReload] = React.useState(0);
-  const [selectedFineTuneId, setSelectedFineTuneId] = React.useState<string | null>(null);
+  const finetunes = useResourceSectionState();
   /** The fine-tune form: closed (null), or open with a base model and a dataset to start from. */
   const [finetuneDialog, setFineTuneDialog] = React.useState<{
     model: ModelSummary | null;
     datasetPath: string | null;
   } | null>(null);
-  const [finetunesReload, setFineTunesReload] = React.useState(0);
-  const [selectedEvaluationId, setSelectedEvaluationId] = React.useState<string | null>(null);
+  const evaluations = useResourceSectionState();
   /** The evaluation form: closed (null), or open with a deployment or a fine-tune to start from. */
   const [evaluationDialog, setEvaluationDialog] = React.useState<{
     deploymentId: string | null;
     finetuneId: string | null;
   } | null>(null);
-  const [evaluationsReload, setEvaluationsReload] = React.useState(0);
   const tabIds = React.useId().replace(/:/g, '');
   const mounted = React.useRef(true);
   const abort = React.useRef(new AbortController());
@@ -102,16 +120,8 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
     };
   }, []);
 
-  React.useEffect(() => {
-    let current = true;
-    client
-      .getInfo()
-      .then(result => current && setInfo(result))
-      .catch(reason => current && setInfoError(reason));
-    return () => {
-      current = false;
-    };
-  }, [client]);
+  const getInfo = React.useCallback(() => client.getInfo(), [client]);
+  const { value: info, error: infoError } = useFetched(getInfo, null);
 
   /** Follow a download that runs outside the dialog; tell the user when it ends. */
   const watchInBackground = React.useCallback(
@@ -157,23 +167,10 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
     [client, settings.pollIntervalMs, trans]
   );
 
-  // Downloads started before a reload keep running on the server: show them.
-  React.useEffect(() => {
-    let current = true;
-    client
-      .listOperations()
-      .then(list => {
-        if (current) {
-          list.items.filter(op => !isTerminal(op)).forEach(watchInBackground);
-        }
-      })
-      .catch(() => {
-        /* the explorer reports an unreachable server */
-      });
-    return () => {
-      current = false;
-    };
-  }, [client, watchInBackground]);
+  // Downloads started before a reload keep running on the server: show them (the explorer
+  // reports an unreachable server).
+  const listOperations = React.useCallback(() => client.listOperations(), [client]);
+  useFetched(listOperations, null, list => list.items.filter(op => !isTerminal(op)).forEach(watchInBackground));
 
   /** The fine-tune form for a model given by id (looked up first), or without one. */
   const openFineTuneForm = React.useCallback(
@@ -195,6 +192,10 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
     [client, trans]
   );
 
+  const { show: showDeployment } = deployments;
+  const { show: showFineTune } = finetunes;
+  const { show: showEvaluation } = evaluations;
+
   /** Go where a command (or a link inside the panel) asks. */
   const go = React.useCallback(
     (request: NavigationRequest): void => {
@@ -212,29 +213,26 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
           break;
         case 'deployments':
           setSection('deployments');
-          setSelectedDeploymentId(request.deploymentId ?? null);
           // Asked for by a command: show what is there now, not what the last slow poll saw.
-          setDeploymentsReload(n => n + 1);
+          showDeployment(request.deploymentId ?? null);
           break;
         case 'finetunes':
           setSection('finetuning');
-          setSelectedFineTuneId(request.finetuneId ?? null);
-          setFineTunesReload(n => n + 1);
+          showFineTune(request.finetuneId ?? null);
           if (request.newJob) {
             openFineTuneForm(request.modelId ?? null, request.datasetPath ?? null);
           }
           break;
         case 'evaluations':
           setSection('evaluations');
-          setSelectedEvaluationId(request.evaluationId ?? null);
-          setEvaluationsReload(n => n + 1);
+          showEvaluation(request.evaluationId ?? null);
           if (request.newEvaluation) {
             setEvaluationDialog({ deploymentId: request.deploymentId ?? null, finetuneId: request.finetuneId ?? null });
           }
           break;
       }
     },
-    [openFineTuneForm]
+    [openFineTuneForm, showDeployment, showFineTune, showEvaluation]
   );
 
   const navigator = props.navigator;
@@ -294,6 +292,39 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
         setBackground(items => items.map(item => (item.id === updated.id && !isTerminal(updated) ? updated : item)))
       )
       .catch(reason => props.notify(describeError(reason, trans), 'error'));
+  };
+
+  /** The props every resource section takes from the app. */
+  const sectionProps = (id: SectionId, state: IResourceSectionState): IResourceSectionProps => ({
+    client,
+    trans,
+    active: section === id && props.visible !== false,
+    selectedId: state.selectedId,
+    onSelect: state.onSelect,
+    reloadRequest: state.reloadRequest,
+    confirm: props.confirm,
+    notify: props.notify,
+    copyToClipboard: props.copyToClipboard ?? defaultCopy,
+    onBrowseModels: () => setSection('models')
+  });
+  /** The props every dialog that creates something takes from the app. */
+  const dialogProps = {
+    client,
+    trans,
+    backendKind: info?.backend.kind ?? 'local',
+    info,
+    notify: props.notify
+  } as const;
+  /** What the job forms (fine-tune, evaluation) take besides: the dataset pickers, the debounce of their checks. */
+  const jobFormProps = {
+    pickDataset: props.pickDataset,
+    uploadDataset: props.uploadDataset,
+    debounceMs: props.fitDebounceMs
+  };
+  /** Show what a dialog just created: its section, its detail, its list reloaded. */
+  const showCreated = (id: SectionId, state: IResourceSectionState, itemId: string): void => {
+    setSection(id);
+    state.show(itemId);
   };
 
   // Every list and form below knows the enabled targets (a row's target badge, a form's target picker).
@@ -391,36 +422,18 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
             </>
           ) : id === 'deployments' ? (
             <DeploymentsSection
-              client={client}
-              trans={trans}
-              active={section === 'deployments' && props.visible !== false}
-              selectedId={selectedDeploymentId}
-              onSelect={setSelectedDeploymentId}
+              {...sectionProps('deployments', deployments)}
               pendingOperation={pendingDeployment}
-              reloadRequest={deploymentsReload}
               pollIntervalMs={settings.pollIntervalMs}
-              confirm={props.confirm}
-              notify={props.notify}
-              copyToClipboard={props.copyToClipboard ?? defaultCopy}
               onNewDeployment={() => setDeployDialog({ model: null })}
-              onBrowseModels={() => setSection('models')}
               onOpenPlayground={props.onOpenPlayground}
               onDeleted={props.onDeploymentDeleted}
               onEvaluate={deploymentId => setEvaluationDialog({ deploymentId, finetuneId: null })}
             />
           ) : id === 'finetuning' ? (
             <FineTuningSection
-              client={client}
-              trans={trans}
-              active={section === 'finetuning' && props.visible !== false}
-              selectedId={selectedFineTuneId}
-              onSelect={setSelectedFineTuneId}
-              reloadRequest={finetunesReload}
-              confirm={props.confirm}
-              notify={props.notify}
-              copyToClipboard={props.copyToClipboard ?? defaultCopy}
+              {...sectionProps('finetuning', finetunes)}
               onNewFineTune={() => setFineTuneDialog({ model: null, datasetPath: null })}
-              onBrowseModels={() => setSection('models')}
               onDeploy={deployModelById}
               onViewModel={viewModel}
               onModelsChanged={() => setReloadCount(n => n + 1)}
@@ -428,17 +441,8 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
             />
           ) : (
             <EvaluationsSection
-              client={client}
-              trans={trans}
-              active={section === 'evaluations' && props.visible !== false}
-              selectedId={selectedEvaluationId}
-              onSelect={setSelectedEvaluationId}
-              reloadRequest={evaluationsReload}
-              confirm={props.confirm}
-              notify={props.notify}
-              copyToClipboard={props.copyToClipboard ?? defaultCopy}
+              {...sectionProps('evaluations', evaluations)}
               onNewEvaluation={() => setEvaluationDialog({ deploymentId: null, finetuneId: null })}
-              onBrowseModels={() => setSection('models')}
               onOpenDeployment={deploymentId => go({ to: 'deployments', deploymentId })}
             />
           )}
@@ -446,74 +450,48 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
       ))}
       {deployDialog && (
         <DeployDialog
-          client={client}
-          trans={trans}
-          backendKind={info?.backend.kind ?? 'local'}
-          info={info}
+          {...dialogProps}
           model={deployDialog.model}
           defaultContextLength={settings.defaultContextLength}
           fitDebounceMs={props.fitDebounceMs}
-          notify={props.notify}
           onClose={() => setDeployDialog(null)}
           onCreated={response => {
             setDeployDialog(null);
             setPendingDeployment({ deploymentId: response.deployment.id, operation: response.operation });
-            setSection('deployments');
-            setSelectedDeploymentId(response.deployment.id);
-            setDeploymentsReload(n => n + 1);
+            showCreated('deployments', deployments, response.deployment.id);
           }}
         />
       )}
       {finetuneDialog && (
         <FineTuneDialog
-          client={client}
-          trans={trans}
-          backendKind={info?.backend.kind ?? 'local'}
-          info={info}
+          {...dialogProps}
           model={finetuneDialog.model}
           datasetPath={finetuneDialog.datasetPath}
-          pickDataset={props.pickDataset}
-          uploadDataset={props.uploadDataset}
-          debounceMs={props.fitDebounceMs}
-          notify={props.notify}
+          {...jobFormProps}
           onClose={() => setFineTuneDialog(null)}
           onCreated={response => {
             setFineTuneDialog(null);
-            setSection('finetuning');
-            setSelectedFineTuneId(response.finetune.id);
-            setFineTunesReload(n => n + 1);
+            showCreated('finetuning', finetunes, response.finetune.id);
           }}
         />
       )}
       {evaluationDialog && (
         <EvaluationDialog
-          client={client}
-          trans={trans}
-          backendKind={info?.backend.kind ?? 'local'}
-          info={info}
+          {...dialogProps}
           deploymentId={evaluationDialog.deploymentId}
           finetuneId={evaluationDialog.finetuneId}
-          pickDataset={props.pickDataset}
-          uploadDataset={props.uploadDataset}
-          debounceMs={props.fitDebounceMs}
-          notify={props.notify}
+          {...jobFormProps}
           onClose={() => setEvaluationDialog(null)}
           onCreated={response => {
             setEvaluationDialog(null);
-            setSection('evaluations');
-            setSelectedEvaluationId(response.evaluation.id);
-            setEvaluationsReload(n => n + 1);
+            showCreated('evaluations', evaluations, response.evaluation.id);
           }}
         />
       )}
       {registerOpen && (
         <RegisterDialog
-          client={client}
-          trans={trans}
-          backendKind={info?.backend.kind ?? 'local'}
-          info={info}
+          {...dialogProps}
           pollIntervalMs={settings.pollIntervalMs}
-          notify={props.notify}
           onClose={() => setRegisterOpen(false)}
           onRegistered={modelId => {
             setReloadCount(n => n + 1);

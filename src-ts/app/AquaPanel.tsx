@@ -57,24 +57,7 @@ export class AquaPanel extends ReactWidget {
   }
 
   protected render(): JSX.Element {
-    const options = this._options;
-    return (
-      <AquaApp
-        client={options.client}
-        trans={options.trans}
-        settings={this._settings}
-        renderMarkdown={options.renderMarkdown}
-        confirm={options.confirm}
-        notify={options.notify}
-        copyToClipboard={options.copyToClipboard}
-        navigator={this.navigator}
-        pickDataset={options.pickDataset}
-        uploadDataset={options.uploadDataset}
-        visible={this._visible}
-        onOpenPlayground={options.onOpenPlayground}
-        onDeploymentDeleted={options.onDeploymentDeleted}
-      />
-    );
+    return <AquaApp {...this._options} settings={this._settings} navigator={this.navigator} visible={this._visible} />;
   }
 
   private _options: AquaPanel.IOptions;

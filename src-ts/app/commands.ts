@@ -1,10 +1,11 @@
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { ICommandPalette, MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { addIcon, refreshIcon } from '@jupyterlab/ui-components';
+import { addIcon, type LabIcon, refreshIcon } from '@jupyterlab/ui-components';
 
 import { aquaIcon } from './icons';
 import type { AquaPanel } from './AquaPanel';
+import type { NavigationRequest } from './navigator';
 import type { PlaygroundWidget } from './PlaygroundWidget';
 
 /** The extension's command ids. */
@@ -98,32 +99,52 @@ export function registerCommands(options: ICommandOptions): void {
     return widget;
   };
 
-  commands.addCommand(CommandIDs.open, {
-    label: trans.__('AI Quick Actions'),
-    caption: trans.__('Open AI Quick Actions: browse, register, deploy and fine-tune models'),
-    icon: args => (args['isPalette'] ? undefined : aquaIcon),
-    execute: () => {
-      open();
-    }
-  });
+  const text = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
 
-  commands.addCommand(CommandIDs.openModels, {
-    label: trans.__('Browse Models'),
-    caption: trans.__('Open the AI Quick Actions model explorer'),
-    icon: args => (args['isPalette'] ? undefined : aquaIcon),
-    execute: () => {
-      open().content.navigator.navigate({ to: 'models' });
-    }
-  });
+  /**
+   * A command that opens the panel, where `request` (built from the command's
+   * arguments) says if given; its icon shows in menus and the launcher, not in the palette.
+   */
+  const panelCommand = (
+    id: string,
+    label: string,
+    caption: string,
+    icon: LabIcon,
+    request?: (args: { [key: string]: unknown }) => NavigationRequest
+  ): void => {
+    commands.addCommand(id, {
+      label,
+      caption,
+      icon: args => (args['isPalette'] ? undefined : icon),
+      execute: args => {
+        const panel = open();
+        if (request) {
+          panel.content.navigator.navigate(request(args));
+        }
+      }
+    });
+  };
 
-  commands.addCommand(CommandIDs.registerModel, {
-    label: trans.__('Register Model…'),
-    caption: trans.__('Register a local folder or a Hugging Face model'),
-    icon: args => (args['isPalette'] ? undefined : addIcon),
-    execute: () => {
-      open().content.navigator.navigate({ to: 'register' });
-    }
-  });
+  panelCommand(
+    CommandIDs.open,
+    trans.__('AI Quick Actions'),
+    trans.__('Open AI Quick Actions: browse, register, deploy and fine-tune models'),
+    aquaIcon
+  );
+  panelCommand(
+    CommandIDs.openModels,
+    trans.__('Browse Models'),
+    trans.__('Open the AI Quick Actions model explorer'),
+    aquaIcon,
+    () => ({ to: 'models' })
+  );
+  panelCommand(
+    CommandIDs.registerModel,
+    trans.__('Register Model…'),
+    trans.__('Register a local folder or a Hugging Face model'),
+    addIcon,
+    () => ({ to: 'register' })
+  );
 
   commands.addCommand(CommandIDs.refreshModels, {
     label: trans.__('Refresh Models'),
@@ -140,40 +161,35 @@ export function registerCommands(options: ICommandOptions): void {
     }
   });
 
-  commands.addCommand(CommandIDs.openDeployments, {
-    label: trans.__('Deployments'),
-    caption: trans.__('Open the AI Quick Actions deployments'),
-    icon: args => (args['isPalette'] ? undefined : aquaIcon),
-    execute: args => {
-      const deploymentId = typeof args['deploymentId'] === 'string' ? args['deploymentId'] : null;
-      open().content.navigator.navigate({ to: 'deployments', deploymentId });
-    }
-  });
-
-  const text = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
-
-  commands.addCommand(CommandIDs.openFineTunes, {
-    label: trans.__('Fine-tuning'),
-    caption: trans.__('Open the AI Quick Actions fine-tuning jobs'),
-    icon: args => (args['isPalette'] ? undefined : aquaIcon),
-    execute: args => {
-      open().content.navigator.navigate({ to: 'finetunes', finetuneId: text(args['finetuneId']) });
-    }
-  });
-
-  commands.addCommand(CommandIDs.newFineTune, {
-    label: trans.__('New Fine-tune…'),
-    caption: trans.__('Fine-tune a model on a JSONL dataset (LoRA or its last layers)'),
-    icon: args => (args['isPalette'] ? undefined : addIcon),
-    execute: args => {
-      open().content.navigator.navigate({
-        to: 'finetunes',
-        newJob: true,
-        modelId: text(args['modelId']),
-        datasetPath: text(args['datasetPath'])
-      });
-    }
-  });
+  panelCommand(
+    CommandIDs.openDeployments,
+    trans.__('Deployments'),
+    trans.__('Open the AI Quick Actions deployments'),
+    aquaIcon,
+    args => ({
+      to: 'deployments',
+      deploymentId: typeof args['deploymentId'] === 'string' ? args['deploymentId'] : null
+    })
+  );
+  panelCommand(
+    CommandIDs.openFineTunes,
+    trans.__('Fine-tuning'),
+    trans.__('Open the AI Quick Actions fine-tuning jobs'),
+    aquaIcon,
+    args => ({ to: 'finetunes', finetuneId: text(args['finetuneId']) })
+  );
+  panelCommand(
+    CommandIDs.newFineTune,
+    trans.__('New Fine-tune…'),
+    trans.__('Fine-tune a model on a JSONL dataset (LoRA or its last layers)'),
+    addIcon,
+    args => ({
+      to: 'finetunes',
+      newJob: true,
+      modelId: text(args['modelId']),
+      datasetPath: text(args['datasetPath'])
+    })
+  );
 
   const datasetPath = (args: { [key: string]: unknown }): string | null =>
     text(args['path']) ?? selectedDataset?.() ?? null;
@@ -190,30 +206,25 @@ export function registerCommands(options: ICommandOptions): void {
     }
   });
 
-  commands.addCommand(CommandIDs.openEvaluations, {
-    label: trans.__('Evaluations'),
-    caption: trans.__('Open the AI Quick Actions evaluations'),
-    icon: args => (args['isPalette'] ? undefined : aquaIcon),
-    execute: args => {
-      open().content.navigator.navigate({ to: 'evaluations', evaluationId: text(args['evaluationId']) });
-    }
-  });
-
-  commands.addCommand(CommandIDs.newEvaluation, {
-    label: trans.__('New Evaluation…'),
-    caption: trans.__(
-      'Score a deployment on a JSONL dataset (BERTScore, ROUGE, BLEU, chrF, exact match, readability, latency)'
-    ),
-    icon: args => (args['isPalette'] ? undefined : addIcon),
-    execute: args => {
-      open().content.navigator.navigate({
-        to: 'evaluations',
-        newEvaluation: true,
-        deploymentId: text(args['deploymentId']),
-        finetuneId: text(args['finetuneId'])
-      });
-    }
-  });
+  panelCommand(
+    CommandIDs.openEvaluations,
+    trans.__('Evaluations'),
+    trans.__('Open the AI Quick Actions evaluations'),
+    aquaIcon,
+    args => ({ to: 'evaluations', evaluationId: text(args['evaluationId']) })
+  );
+  panelCommand(
+    CommandIDs.newEvaluation,
+    trans.__('New Evaluation…'),
+    trans.__('Score a deployment on a JSONL dataset (BERTScore, ROUGE, BLEU, chrF, exact match, readability, latency)'),
+    addIcon,
+    args => ({
+      to: 'evaluations',
+      newEvaluation: true,
+      deploymentId: text(args['deploymentId']),
+      finetuneId: text(args['finetuneId'])
+    })
+  );
 
   if (playgrounds) {
     commands.addCommand(CommandIDs.openPlayground, {

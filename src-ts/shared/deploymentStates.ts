@@ -5,7 +5,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { DeploymentState, DeploymentSummary } from '../api/types';
-import type { BadgeVariant } from './variants';
+import type { BadgeVariant, IStateBadgeKind } from './variants';
 import { FAST_POLL_MS, SLOW_POLL_MS, stateChanges } from './polling';
 
 // The delays are the polled lists' own (the fine-tuning jobs poll alike); re-exported for callers here.
@@ -67,6 +67,13 @@ export function stateLabel(state: DeploymentState, trans: TranslationBundle): st
       return String(state);
   }
 }
+
+/** A deployment's state as a badge: it spins while transitional. */
+export const DEPLOYMENT_STATE_BADGE: IStateBadgeKind<DeploymentState> = {
+  label: stateLabel,
+  variant: stateVariant,
+  changing: isTransitional
+};
 
 export interface IStateChange {
   deployment: DeploymentSummary;

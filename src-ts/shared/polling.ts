@@ -1,12 +1,37 @@
 /**
- * What the polled lists (deployments, fine-tuning jobs) share besides the
- * hook itself, kept free of React so the state modules can use it: the poll
- * delays and how a state change between two answers is found.
+ * What the polled lists (deployments, fine-tuning jobs) and the loss curves
+ * share besides their hooks, kept free of React so the state modules can use
+ * it: the poll delays, the poll loop, and how a state change between two
+ * answers is found.
  */
 
 /** Poll delay while something in the list changes by itself, and otherwise. */
 export const FAST_POLL_MS = 2000;
 export const SLOW_POLL_MS = 10000;
+
+/**
+ * Run `poll` now, and again after the delay (ms) it answers, until it answers
+ * null or the returned stop function is called (an effect's cleanup). `poll`
+ * handles its own errors; `stopped()` tells it that its answer came after the
+ * stop and must be dropped.
+ */
+export function startPolling(poll: (stopped: () => boolean) => Promise<number | null>): () => void {
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const run = async (): Promise<void> => {
+    const delay = await poll(() => stopped);
+    if (!stopped && delay !== null) {
+      timer = setTimeout(() => void run(), delay);
+    }
+  };
+  void run();
+  return () => {
+    stopped = true;
+    if (timer !== undefined) {
+      clearTimeout(timer);
+    }
+  };
+}
 
 export interface IItemStateChange<T extends { state: unknown }> {
   item: T;

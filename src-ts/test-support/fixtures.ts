@@ -41,6 +41,7 @@ import type {
   TrainingFit,
   ValidateDatasetRequest
 } from '../api/types';
+import { CONTRACT_DEFAULTS } from '../features/finetunes/finetuneForm';
 import { bestOf, deploymentActions, evaluationActions, fineTuneActions, modelActions } from './serverActions';
 
 /** A model; its `actions` are the server's for its readiness and source unless given. */
@@ -197,6 +198,18 @@ export function target(overrides: Partial<FitTarget>): FitTarget {
   };
 }
 
+/** The OCI GPU shapes the fits list: their GPUs, memory and headroom (for the 1.5 GB model of `makeFit`). */
+const OCI_SHAPES = {
+  'VM.GPU.A10.1': { gpu_count: 1, memory_gb: 24, headroom_gb: 22.5 },
+  'VM.GPU.A10.2': { gpu_count: 2, memory_gb: 48, headroom_gb: 46.5 },
+  'BM.GPU4.8': { gpu_count: 8, memory_gb: 320, headroom_gb: 300 }
+} as const;
+
+/** An OCI shape's row of a fit (see OCI_SHAPES), with what the test says of it (availability…). */
+export function ociShape(name: keyof typeof OCI_SHAPES, overrides: Partial<FitTarget> = {}): FitTarget {
+  return target({ name, kind: 'oci-shape', ...OCI_SHAPES[name], ...overrides });
+}
+
 export function makeFit(overrides: Partial<FitReport> = {}): FitReport {
   return {
     model_id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
@@ -215,20 +228,25 @@ export function makeFit(overrides: Partial<FitReport> = {}): FitReport {
     ],
     assumptions: ['Overhead is 0.5 GB for the engine and activations.'],
     local: [target({})],
-    shapes: [
-      target({
-        name: 'VM.GPU.A10.1',
-        kind: 'oci-shape',
-        gpu_count: 1,
-        memory_gb: 24,
-        headroom_gb: 22.5,
-        recommended: true
-      }),
-      target({ name: 'VM.GPU.A10.2', kind: 'oci-shape', gpu_count: 2, memory_gb: 48, headroom_gb: 46.5 })
-    ],
+    shapes: [ociShape('VM.GPU.A10.1', { recommended: true }), ociShape('VM.GPU.A10.2')],
     recommended_shape: 'VM.GPU.A10.1',
     ...overrides
   };
+}
+
+/**
+ * A fit on OCI with each kind of service-limit availability: VM.GPU.A10.1 at
+ * its limit, VM.GPU.A10.2 recommended with 3 more allowed, BM.GPU4.8 unknown.
+ */
+export function limitedShapesFit(): FitReport {
+  return makeFit({
+    shapes: [
+      ociShape('VM.GPU.A10.1', { available: 0 }),
+      ociShape('VM.GPU.A10.2', { recommended: true, available: 3 }),
+      ociShape('BM.GPU4.8', { available: null })
+    ],
+    recommended_shape: 'VM.GPU.A10.2'
+  });
 }
 
 const LOCAL_TARGET: Info['backend'] = {
@@ -389,23 +407,8 @@ export function makeFineTune(overrides: Partial<FineTuneDetail> = {}): FineTuneD
     finished_at: null,
     target: 'local',
     actions: [],
-    params: {
-      training_type: 'lora',
-      epochs: 3,
-      learning_rate: 2e-4,
-      batch_size: 8,
-      max_seq_length: 512,
-      pad_to_max_length: false,
-      lora_r: 8,
-      lora_alpha: 16,
-      lora_dropout: 0.05,
-      lora_target_modules: [],
-      last_n_layers: 1,
-      early_stopping_patience: 0,
-      early_stopping_threshold: 0,
-      logging_steps: 10,
-      seed: 42
-    },
+    // A job run with the contract's defaults.
+    params: { ...CONTRACT_DEFAULTS, lora_target_modules: [] },
     validation_split: 0.1,
     train_rows: 360,
     validation_rows: 40,

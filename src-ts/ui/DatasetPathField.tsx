@@ -15,7 +15,15 @@ import { describeError } from '../shared/errors';
 import { FormField } from './FormField';
 import { useMountedRef } from './hooks/useMountedRef';
 
-export interface IDatasetPathFieldProps {
+/** Where a dataset can come from besides a typed path (the app gives them to the dataset forms). */
+export interface IDatasetSources {
+  /** "Browse…": a JSONL file of the Jupyter root, null when dismissed. The button shows when given. */
+  pickDataset?: () => Promise<string | null>;
+  /** "Upload…": save a file of this computer into the Jupyter root and answer its path. */
+  uploadDataset?: (file: File, onProgress: (fraction: number) => void) => Promise<string>;
+}
+
+export interface IDatasetPathFieldProps extends IDatasetSources {
   /** The input's id. */
   id: string;
   trans: TranslationBundle;
@@ -28,10 +36,6 @@ export interface IDatasetPathFieldProps {
   placeholder?: string;
   /** The form is being submitted. */
   disabled: boolean;
-  /** "Browse…": a JSONL file of the Jupyter root, null when dismissed. The button shows when given. */
-  pickDataset?: () => Promise<string | null>;
-  /** "Upload…": save a file of this computer into the Jupyter root and answer its path. */
-  uploadDataset?: (file: File, onProgress: (fraction: number) => void) => Promise<string>;
   notify: Notify;
   /** A path typed, browsed to or uploaded. */
   onChange: (path: string) => void;

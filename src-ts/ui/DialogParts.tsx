@@ -1,13 +1,151 @@
 /**
  * Form pieces the deploy, fine-tune and evaluation dialogs share word for
- * word: the optional description, the collapsed "Advanced options" and the footer.
+ * word: the dialog around the form with its footer, the picker of what it is
+ * made from, the optional description and the collapsed "Advanced options".
  */
 import * as React from 'react';
 
 import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
+import type { IAquaClient } from '../api/client';
+import type { FieldError } from '../api/types';
+import type { Notify } from '../shared/callbacks';
+import type { BackendKind } from '../shared/labels';
+import type { IDatasetSources } from './DatasetPathField';
+import { FormErrors } from './FormErrors';
 import { FormField } from './FormField';
+import { ModalDialog } from './ModalDialog';
+
+/** What the app gives every create dialog (deploy, fine-tune, evaluate). */
+export interface ICreateDialogProps<R> {
+  client: IAquaClient;
+  trans: TranslationBundle;
+  backendKind: BackendKind;
+  notify: Notify;
+  onClose: () => void;
+  /** The server accepted it (202). */
+  onCreated: (response: R) => void;
+}
+
+/** A create dialog whose form takes a dataset (fine-tune, evaluate). */
+export interface IDatasetDialogProps<R> extends ICreateDialogProps<R>, IDatasetSources {
+  /** A dataset to start from (opened from the file browser). */
+  datasetPath?: string | null;
+  /** Debounce of the dataset check (and the fine-tune's memory fit); tests use 0. */
+  debounceMs?: number;
+}
+
+/**
+ * A create dialog: the form's fields (`children`), what the server refused
+ * that no field shows, and the footer: why it cannot be sent yet (`notice`),
+ * Cancel, and the submit button that says so while sending. It cannot be
+ * closed while sending.
+ */
+export function CreateDialog(props: {
+  trans: TranslationBundle;
+  title: string;
+  /** The dialog's accessible name. */
+  label: string;
+  /** The dialog's own class, after `jp-AquaExt-FormDialog`. */
+  className: string;
+  /** The form's sending state (`useFormSubmit`): whether it is on its way, the errors no input shows, the message for the whole request. */
+  form: { submitting: boolean; otherErrors: FieldError[]; error: string | null };
+  onClose: () => void;
+  onSubmit: (event: React.FormEvent) => Promise<void> | void;
+  /** Added to the accept button's classes (the tests find it by them). */
+  submitClassName: string;
+  submitDisabled: boolean;
+  submitLabel: string;
+  submittingLabel: string;
+  /** Beside the footer's buttons: why it cannot be sent yet. */
+  notice?: React.ReactNode;
+  children: React.ReactNode;
+}): JSX.Element {
+  const { trans } = props;
+  const { submitting } = props.form;
+  const close = (): void => {
+    if (!submitting) {
+      props.onClose();
+    }
+  };
+  return (
+    <ModalDialog
+      title={props.title}
+      label={props.label}
+      className={`jp-AquaExt-FormDialog ${props.className}`}
+      trans={trans}
+      onClose={close}
+      closeDisabled={submitting}
+    >
+      <form onSubmit={event => void props.onSubmit(event)} noValidate>
+        <div className="jp-AquaExt-ModalDialog-body">
+          {props.children}
+          <FormErrors fields={props.form.otherErrors} message={props.form.error} />
+        </div>
+        <div className="jp-AquaExt-ModalDialog-footer">
+          {props.notice}
+          <Button
+            className="jp-mod-styled jp-mod-reject jp-AquaExt-button"
+            type="button"
+            onClick={close}
+            disabled={submitting}
+          >
+            {trans.__('Cancel')}
+          </Button>
+          <Button
+            className={`jp-mod-styled jp-mod-accept jp-AquaExt-button ${props.submitClassName}`}
+            type="submit"
+            disabled={props.submitDisabled}
+          >
+            {submitting ? props.submittingLabel : props.submitLabel}
+          </Button>
+        </div>
+      </form>
+    </ModalDialog>
+  );
+}
+
+/**
+ * The select of what a form is made from (a model, a deployment, a
+ * fine-tuning job): "Loading…" until the list arrives, then "Choose…",
+ * then the options (`children`).
+ */
+export function PickerField(props: {
+  id: string;
+  field: string;
+  label: string;
+  error?: string;
+  hint?: React.ReactNode;
+  value: string;
+  disabled: boolean;
+  /** The list arrived. */
+  loaded: boolean;
+  loadingLabel: string;
+  chooseLabel: string;
+  /** The dialog focuses it first when it is the first input. */
+  selectRef?: (element: HTMLSelectElement | null) => void;
+  onChange: (value: string) => void;
+  children: React.ReactNode;
+}): JSX.Element {
+  return (
+    <FormField id={props.id} field={props.field} label={props.label} error={props.error} hint={props.hint}>
+      {input => (
+        <select
+          {...input}
+          ref={props.selectRef}
+          className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
+          value={props.value}
+          disabled={props.disabled}
+          onChange={event => props.onChange(event.target.value)}
+        >
+          <option value="">{props.loaded ? props.chooseLabel : props.loadingLabel}</option>
+          {props.children}
+        </select>
+      )}
+    </FormField>
+  );
+}
 
 /** The optional description (`field="description"`), two rows high. */
 export function DescriptionField(props: {
@@ -56,43 +194,6 @@ export function AdvancedOptions(props: {
       <summary>{props.trans.__('Advanced options')}</summary>
       <div className="jp-AquaExt-AdvancedOptions-body">{props.children}</div>
     </details>
-  );
-}
-
-/**
- * The footer of a create dialog: why it cannot be sent yet (`children`, on
- * the left), Cancel, and the submit button that says so while sending.
- */
-export function DialogFooter(props: {
-  trans: TranslationBundle;
-  submitting: boolean;
-  onCancel: () => void;
-  /** Added to the accept button's classes (the tests find it by them). */
-  submitClassName: string;
-  submitDisabled: boolean;
-  submitLabel: string;
-  submittingLabel: string;
-  children?: React.ReactNode;
-}): JSX.Element {
-  return (
-    <div className="jp-AquaExt-ModalDialog-footer">
-      {props.children}
-      <Button
-        className="jp-mod-styled jp-mod-reject jp-AquaExt-button"
-        type="button"
-        onClick={props.onCancel}
-        disabled={props.submitting}
-      >
-        {props.trans.__('Cancel')}
-      </Button>
-      <Button
-        className={`jp-mod-styled jp-mod-accept jp-AquaExt-button ${props.submitClassName}`}
-        type="submit"
-        disabled={props.submitDisabled}
-      >
-        {props.submitting ? props.submittingLabel : props.submitLabel}
-      </Button>
-    </div>
   );
 }
 

@@ -107,3 +107,20 @@ export function fitText(
     ? words.short(formatGb(needs), memory, name, formatGb(-target.headroom_gb))
     : words.headroom(formatGb(needs), memory, name, formatGb(target.headroom_gb));
 }
+
+/** What a fit estimate assumes, one line each, folded under "Assumptions"; nothing without any. */
+export function FitAssumptions(props: { lines: readonly string[]; trans: TranslationBundle }): JSX.Element | null {
+  if (props.lines.length === 0) {
+    return null;
+  }
+  return (
+    <details className="jp-AquaExt-FitReport-assumptions">
+      <summary>{props.trans.__('Assumptions')}</summary>
+      <ul>
+        {props.lines.map((line, i) => (
+          <li key={i}>{line}</li>
+        ))}
+      </ul>
+    </details>
+  );
+}

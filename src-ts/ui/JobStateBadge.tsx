@@ -1,25 +1,10 @@
 import * as React from 'react';
 
-import type { TranslationBundle } from '@jupyterlab/translation';
-
 import type { EvaluationState, FineTuneState } from '../api/types';
-import { isFinal, stateLabel, stateVariant } from '../shared/jobStates';
-import { StateBadge } from './StateBadge';
+import { JOB_STATE_BADGE } from '../shared/jobStates';
+import { StateBadge, type IStateBadgeProps } from './StateBadge';
 
 /** A job's state (fine-tune or evaluation) as a colored badge; a spinner while it runs. */
-export function JobStateBadge(props: {
-  state: FineTuneState | EvaluationState;
-  trans: TranslationBundle;
-  title?: string;
-}): JSX.Element {
-  const { state, trans } = props;
-  return (
-    <StateBadge
-      state={state}
-      label={stateLabel(state, trans)}
-      variant={stateVariant(state)}
-      changing={!isFinal(state)}
-      title={props.title}
-    />
-  );
+export function JobStateBadge(props: IStateBadgeProps<FineTuneState | EvaluationState>): JSX.Element {
+  return <StateBadge {...props} kind={JOB_STATE_BADGE} />;
 }

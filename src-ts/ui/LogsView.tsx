@@ -1,11 +1,11 @@
 import * as React from 'react';
 
-import { Button, refreshIcon } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { LogPage, LogsQuery } from '../api/types';
 import { applyLogAnswer, EMPTY_LOG_VIEW, nextLogQuery, type ILogView } from '../shared/logFollow';
 import { ErrorState } from './ErrorState';
+import { RefreshButton } from './RefreshButton';
 
 export interface ILogsViewProps {
   trans: TranslationBundle;
@@ -134,14 +134,11 @@ export function LogsView(props: ILogsViewProps): JSX.Element {
           />
           {trans.__('Follow')}
         </label>
-        <Button
-          className="jp-mod-styled jp-AquaExt-button"
-          onClick={() => setReloadCount(n => n + 1)}
+        <RefreshButton
+          trans={trans}
           title={trans.__('Reload the last lines')}
-        >
-          <refreshIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
-          {trans.__('Refresh')}
-        </Button>
+          onClick={() => setReloadCount(n => n + 1)}
+        />
       </div>
       {error !== null && <ErrorState error={error} trans={trans} className="jp-AquaExt-ErrorState-inline" />}
       <pre

@@ -9,6 +9,7 @@ import { formatGb, formatGbCompact } from '../shared/format';
 import { DTYPES } from '../shared/settings';
 import { ErrorState } from './ErrorState';
 import { Loading } from './Loading';
+import { FitAssumptions } from './FitSummary';
 
 export interface IMemoryFitProps {
   client: IAquaClient;
@@ -152,16 +153,7 @@ function FitReportView(props: { report: FitReport; trans: TranslationBundle; sta
           {report.arithmetic.join('\n')}
         </pre>
       )}
-      {report.assumptions.length > 0 && (
-        <details className="jp-AquaExt-FitReport-assumptions">
-          <summary>{trans.__('Assumptions')}</summary>
-          <ul>
-            {report.assumptions.map((line, i) => (
-              <li key={i}>{line}</li>
-            ))}
-          </ul>
-        </details>
-      )}
+      <FitAssumptions lines={report.assumptions} trans={trans} />
       <FitTable report={report} trans={trans} />
     </div>
   );

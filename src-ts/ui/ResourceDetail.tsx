@@ -11,6 +11,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { ErrorState } from './ErrorState';
 import { Loading } from './Loading';
+import { useCopiedFlag } from './hooks/useCopiedFlag';
 
 /** "← All …" on the left, the actions (children) on the right. */
 export function DetailTopbar(props: {
@@ -107,26 +108,40 @@ export function FailureNotice(props: {
   );
 }
 
-/** A value in code with a button that copies it (ids, paths); the label names it for the button. */
+/**
+ * A value in code with a button that copies it (ids, paths, the endpoint);
+ * the label names it for the button. With `confirm`, the button says
+ * "Copied" for a moment after a copy.
+ */
 export function CopyableCode(props: {
   trans: TranslationBundle;
   value: string;
   label: string;
   copyToClipboard: (text: string) => void;
+  /** The button's tooltip (default: "Copy <label>"). */
+  title?: string;
+  /** Added to the code element's classes. */
+  codeClassName?: string;
+  confirm?: boolean;
 }): JSX.Element {
   const { trans, value, label } = props;
+  const [copied, markCopied] = useCopiedFlag();
   return (
     <span className="jp-AquaExt-copyable">
-      <code>{value}</code>
+      <code className={props.codeClassName}>{value}</code>
       <Button
         className="jp-AquaExt-button jp-AquaExt-iconButton jp-AquaExt-copyButton"
         minimal
         small
         aria-label={trans.__('Copy %1', label)}
-        title={trans.__('Copy %1', label)}
-        onClick={() => props.copyToClipboard(value)}
+        title={props.title ?? trans.__('Copy %1', label)}
+        onClick={() => {
+          props.copyToClipboard(value);
+          markCopied();
+        }}
       >
         <copyIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
+        {props.confirm && copied ? trans.__('Copied') : null}
       </Button>
     </span>
   );
@@ -186,15 +201,17 @@ export function ParamsTable(props: { rows: ReadonlyArray<[string, string, string
 /** A topbar action that says so while it runs (Cancel, Activate…); disabled while any action runs. */
 export function BusyButton(props: {
   className: string;
-  busy: boolean;
-  disabled: boolean;
+  /** This button's action, as the page's busy state names it. */
+  action: string;
+  /** The action running now, if any. */
+  running: string | null;
   label: string;
   busyLabel: string;
   onClick: () => void;
 }): JSX.Element {
   return (
-    <Button className={props.className} onClick={props.onClick} disabled={props.disabled}>
-      {props.busy ? props.busyLabel : props.label}
+    <Button className={props.className} onClick={props.onClick} disabled={props.running !== null}>
+      {props.running === props.action ? props.busyLabel : props.label}
     </Button>
   );
 }

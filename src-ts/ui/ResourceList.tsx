@@ -1,13 +1,16 @@
 import * as React from 'react';
 
-import { addIcon, Button, refreshIcon } from '@jupyterlab/ui-components';
+import { addIcon, Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { shapeLabel } from '../shared/labels';
 import { formatDateTime } from '../shared/format';
-import type { TargetProblem } from '../api/types';
+import { stateMessageText } from '../shared/jobStates';
+import type { FineTuneState, TargetProblem } from '../api/types';
 import { ErrorState } from './ErrorState';
+import { JobStateBadge } from './JobStateBadge';
 import { Loading } from './Loading';
+import { RefreshButton } from './RefreshButton';
 import { TargetBadge, TargetProblems } from './Targets';
 
 /** A column between the name and the creation date. */
@@ -67,6 +70,45 @@ export interface IResourceListProps<T extends IListedResource> extends IResource
   columns: readonly IResourceListColumn<T>[];
 }
 
+/**
+ * The state column: the state's badge, and beside it the item's message when
+ * `message` says it is worth showing (the badge's tooltip has it always).
+ */
+export function stateColumn<T extends { state_message: string }>(
+  trans: TranslationBundle,
+  badge: (item: T) => React.ReactNode,
+  message: (item: T) => string | null
+): IResourceListColumn<T> {
+  return {
+    key: 'state',
+    header: trans.__('State'),
+    cell: item => {
+      const text = message(item);
+      return (
+        <>
+          {badge(item)}
+          {text && (
+            <span className="jp-AquaExt-ResourceList-message" title={item.state_message}>
+              {text}
+            </span>
+          )}
+        </>
+      );
+    }
+  };
+}
+
+/** A job's state column (fine-tuning jobs, evaluations): the message shows when it says more than the badge. */
+export function jobStateColumn<T extends { state: FineTuneState; state_message: string }>(
+  trans: TranslationBundle
+): IResourceListColumn<T> {
+  return stateColumn<T>(
+    trans,
+    item => <JobStateBadge state={item.state} trans={trans} title={item.state_message || undefined} />,
+    item => stateMessageText(item, trans)
+  );
+}
+
 /** The shape column: "CPU", "GPU" or an OCI shape, "× N" past one replica or node. */
 export function shapeColumn<T extends { shape: string; replicas: number }>(
   trans: TranslationBundle
@@ -102,10 +144,7 @@ export function ResourceList<T extends IListedResource>(props: IResourceListProp
       <div className="jp-AquaExt-ResourceList-toolbar">
         <span className="jp-AquaExt-ResourceList-count">{sorted === null ? '' : text.count(sorted.length)}</span>
         <span className="jp-AquaExt-toolbarSpacer" />
-        <Button className="jp-mod-styled jp-AquaExt-button" onClick={props.onRefresh} title={text.reloadTitle}>
-          <refreshIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
-          {trans.__('Refresh')}
-        </Button>
+        <RefreshButton trans={trans} title={text.reloadTitle} onClick={props.onRefresh} />
         <Button
           className={`jp-mod-styled jp-mod-accept jp-AquaExt-button ${classNames.newButton}`}
           onClick={props.onNew}

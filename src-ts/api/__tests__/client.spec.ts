@@ -1,17 +1,10 @@
 import { ServerConnection } from '@jupyterlab/services';
 
 import { AquaClient, queryString } from '../client';
+import { json } from '../../test-support/serverAnswers';
 import { AquaApiError, SERVER_MISSING_MESSAGE } from '../errors';
 import { pollOperation } from '../operations';
 import { FakeClient, makeInfo, makeOperation } from '../../test-support/fixtures';
-
-function json(status: number, body: unknown, statusText = ''): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    statusText,
-    headers: { 'Content-Type': 'application/json' }
-  });
-}
 
 describe('AquaClient', () => {
   const settings = ServerConnection.makeSettings({ baseUrl: 'http://localhost:8888/user/me/' });

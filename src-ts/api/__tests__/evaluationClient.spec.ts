@@ -1,10 +1,7 @@
 import { ServerConnection } from '@jupyterlab/services';
 
 import { AquaClient } from '../client';
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
-}
+import { json, routesCalled } from '../../test-support/serverAnswers';
 
 describe('AquaClient evaluation routes', () => {
   const settings = ServerConnection.makeSettings({ baseUrl: 'http://localhost:8888/user/me/', token: 'secret-token' });
@@ -36,9 +33,7 @@ describe('AquaClient evaluation routes', () => {
     await client.compareEvaluations(['evj-1', 'evj-2']);
     makeRequest.mockImplementation(async () => new Response(null, { status: 204 }));
     await client.deleteEvaluation('evj-1');
-    expect(
-      makeRequest.mock.calls.map(([url, init]) => `${(init as RequestInit).method} ${String(url).slice(base.length)}`)
-    ).toEqual([
+    expect(routesCalled(makeRequest, base)).toEqual([
       'GET evaluations',
       'POST evaluations',
       'GET evaluations/evj-1',

@@ -1,11 +1,8 @@
 import { ServerConnection } from '@jupyterlab/services';
 
 import { AquaClient } from '../client';
+import { json, routesCalled } from '../../test-support/serverAnswers';
 import { makeDatasetReport, makeFineTune } from '../../test-support/fixtures';
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
-}
 
 describe('AquaClient fine-tuning routes', () => {
   const settings = ServerConnection.makeSettings({ baseUrl: 'http://localhost:8888/user/me/' });
@@ -32,9 +29,7 @@ describe('AquaClient fine-tuning routes', () => {
     await client.getFineTuneMetrics('ftj-1', { after: 12 });
     makeRequest.mockImplementation(async () => new Response(null, { status: 204 }));
     await client.deleteFineTune('ftj-1');
-    expect(
-      makeRequest.mock.calls.map(([url, init]) => `${(init as RequestInit).method} ${String(url).slice(base.length)}`)
-    ).toEqual([
+    expect(routesCalled(makeRequest, base)).toEqual([
       'GET models/catalog%3AQwen%2FQwen%202/finetune-defaults?batch_size=4&max_seq_length=1024',
       'GET finetunes',
       'GET finetunes/ftj-1',

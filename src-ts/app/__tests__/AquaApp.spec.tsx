@@ -6,25 +6,10 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { AquaApiError } from '../../api/errors';
 import { AquaApp, IAquaAppProps } from '../AquaApp';
 import { backendSummary } from '../BackendBadge';
-import { Navigator } from '../navigator';
-import { DEFAULT_SETTINGS } from '../../shared/settings';
+import { appProps } from '../../test-support/app';
 import { FakeClient, makeInfo, makeOperation } from '../../test-support/fixtures';
 
 const trans = nullTranslator.load('aqua_ext');
-
-function appProps(client: FakeClient, overrides: Partial<IAquaAppProps> = {}): IAquaAppProps {
-  return {
-    client,
-    trans,
-    settings: { ...DEFAULT_SETTINGS },
-    renderMarkdown: jest.fn(async () => undefined),
-    confirm: jest.fn(async () => true),
-    notify: jest.fn(),
-    fitDebounceMs: 0,
-    navigator: new Navigator(),
-    ...overrides
-  };
-}
 
 function setup(client = new FakeClient(), overrides: Partial<IAquaAppProps> = {}) {
   const props = appProps(client, overrides);

@@ -1,30 +1,11 @@
 import * as React from 'react';
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
-import { AquaApp, type IAquaAppProps } from '../AquaApp';
-import { Navigator } from '../navigator';
-import { DEFAULT_SETTINGS } from '../../shared/settings';
+import { AquaApp } from '../AquaApp';
+import { appProps } from '../../test-support/app';
 import { FakeClient, makeFineTune, makeModel } from '../../test-support/fixtures';
 
 jest.mock('uplot', () => ({ __esModule: true, default: require('../../test-support/fakeUplot').FakeUPlot }));
-
-const trans = nullTranslator.load('aqua_ext');
-
-function appProps(client: FakeClient, overrides: Partial<IAquaAppProps> = {}): IAquaAppProps {
-  return {
-    client,
-    trans,
-    settings: { ...DEFAULT_SETTINGS },
-    renderMarkdown: jest.fn(async () => undefined),
-    confirm: jest.fn(async () => true),
-    notify: jest.fn(),
-    fitDebounceMs: 0,
-    navigator: new Navigator(),
-    ...overrides
-  };
-}
 
 describe('AquaApp fine-tuning', () => {
   it('fine-tunes from a model’s detail, then shows the new job', async () => {

@@ -1,61 +1,26 @@
-import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget } from '@jupyterlab/apputils';
-import { ServerConnection } from '@jupyterlab/services';
-import { CommandRegistry } from '@lumino/commands';
-import { Widget } from '@lumino/widgets';
+import type { JupyterFrontEnd } from '@jupyterlab/application';
 
 import { CommandIDs, DATASET_ITEM_SELECTOR } from '../commands';
 import plugin from '../../index';
 import { AquaPanel } from '../AquaPanel';
 import { Navigator } from '../navigator';
+import { emptyServer, fakeApp } from '../../test-support/app';
 
 const schema = require('../../../schema/plugin.json');
-
-function fakeApp() {
-  const commands = new CommandRegistry();
-  const added: Widget[] = [];
-  const shell = {
-    add: jest.fn((widget: Widget) => {
-      added.push(widget);
-      Widget.attach(widget, document.body);
-    }),
-    activateById: jest.fn()
-  };
-  const fileTypes: Array<{ name: string }> = [];
-  const docRegistry = {
-    getFileType: jest.fn((name: string) => fileTypes.find(type => type.name === name)),
-    addFileType: jest.fn((type: { name: string }) => fileTypes.push(type))
-  };
-  const app = {
-    commands,
-    shell,
-    docRegistry,
-    serviceManager: {
-      serverSettings: ServerConnection.makeSettings({ baseUrl: 'http://localhost:8888/' }),
-      contents: { localPath: (path: string) => path.replace(/^[A-Za-z]+:/, '') }
-    }
-  } as unknown as JupyterFrontEnd;
-  return { app, commands, shell, added, docRegistry };
-}
 
 /** A file browser factory whose current browser has these items selected. */
 function fakeBrowsers(selected: Array<{ name: string; path: string; type: string }>) {
   return { tracker: { currentWidget: { selectedItems: () => selected[Symbol.iterator]() } } };
 }
 
+/** Activate the plugin with no optional token but a file browser with these items selected. */
+function activateWithSelection(app: JupyterFrontEnd, selected: Array<{ name: string; path: string; type: string }>) {
+  plugin.activate(app, null, null, null, null, null, null, fakeBrowsers(selected) as never, null);
+}
+
 describe('fine-tuning commands', () => {
-  let makeRequest: jest.SpyInstance;
-
-  beforeEach(() => {
-    makeRequest = jest
-      .spyOn(ServerConnection, 'makeRequest')
-      .mockImplementation(async () => new Response(JSON.stringify({ items: [], total: 0 }), { status: 200 }));
-  });
-
-  afterEach(() => {
-    makeRequest.mockRestore();
-    document.body.innerHTML = '';
-  });
+  const server = emptyServer();
 
   it('registers the fine-tuning commands and the jsonl file type', () => {
     const { app, commands, docRegistry } = fakeApp();
@@ -68,7 +33,7 @@ describe('fine-tuning commands', () => {
     expect(docRegistry.addFileType).toHaveBeenCalledWith(
       expect.objectContaining({ name: 'jsonl', extensions: ['.jsonl', '.ndjson'] })
     );
-    expect(makeRequest).not.toHaveBeenCalled();
+    expect(server.makeRequest).not.toHaveBeenCalled();
   });
 
   it('puts "Fine-tune with this dataset" in the file browser’s context menu of .jsonl files', () => {
@@ -84,8 +49,7 @@ describe('fine-tuning commands', () => {
 
   it('opens the fine-tune form with the selected dataset', async () => {
     const { app, commands, added } = fakeApp();
-    const browsers = fakeBrowsers([{ name: 'chats.jsonl', path: 'data/chats.jsonl', type: 'file' }]);
-    plugin.activate(app, null, null, null, null, null, null, browsers as never, null);
+    activateWithSelection(app, [{ name: 'chats.jsonl', path: 'data/chats.jsonl', type: 'file' }]);
     expect(commands.isEnabled(CommandIDs.fineTuneDataset, {})).toBe(true);
     const spy = jest.spyOn(Navigator.prototype, 'navigate');
     await commands.execute(CommandIDs.fineTuneDataset, {});
@@ -110,33 +74,13 @@ describe('fine-tuning commands', () => {
 
   it('is disabled without a single dataset file selected', () => {
     const { app, commands } = fakeApp();
-    plugin.activate(
-      app,
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      fakeBrowsers([{ name: 'notes.txt', path: 'notes.txt', type: 'file' }]) as never,
-      null
-    );
+    activateWithSelection(app, [{ name: 'notes.txt', path: 'notes.txt', type: 'file' }]);
     expect(commands.isEnabled(CommandIDs.fineTuneDataset, {})).toBe(false);
     const { app: app2, commands: commands2 } = fakeApp();
-    plugin.activate(
-      app2,
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      fakeBrowsers([
-        { name: 'a.jsonl', path: 'a.jsonl', type: 'file' },
-        { name: 'b.jsonl', path: 'b.jsonl', type: 'file' }
-      ]) as never,
-      null
-    );
+    activateWithSelection(app2, [
+      { name: 'a.jsonl', path: 'a.jsonl', type: 'file' },
+      { name: 'b.jsonl', path: 'b.jsonl', type: 'file' }
+    ]);
     expect(commands2.isEnabled(CommandIDs.fineTuneDataset, {})).toBe(false);
   });
 });

@@ -1,45 +1,13 @@
-import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget } from '@jupyterlab/apputils';
-import { ServerConnection } from '@jupyterlab/services';
-import { CommandRegistry } from '@lumino/commands';
-import { Widget } from '@lumino/widgets';
 
 import { CommandIDs, PANEL_ID } from '../commands';
 import plugin from '../../index';
 import { AquaPanel } from '../AquaPanel';
 import { PlaygroundWidget } from '../PlaygroundWidget';
-
-function fakeApp() {
-  const commands = new CommandRegistry();
-  const added: Widget[] = [];
-  const shell = {
-    add: jest.fn((widget: Widget) => {
-      added.push(widget);
-      Widget.attach(widget, document.body);
-    }),
-    activateById: jest.fn()
-  };
-  const app = {
-    commands,
-    shell,
-    serviceManager: { serverSettings: ServerConnection.makeSettings({ baseUrl: 'http://localhost:8888/' }) }
-  } as unknown as JupyterFrontEnd;
-  return { app, commands, shell, added };
-}
+import { emptyServer, fakeApp } from '../../test-support/app';
 
 describe('aqua-ext:plugin', () => {
-  let makeRequest: jest.SpyInstance;
-
-  beforeEach(() => {
-    makeRequest = jest
-      .spyOn(ServerConnection, 'makeRequest')
-      .mockImplementation(async () => new Response(JSON.stringify({ items: [], total: 0 }), { status: 200 }));
-  });
-
-  afterEach(() => {
-    makeRequest.mockRestore();
-    document.body.innerHTML = '';
-  });
+  const server = emptyServer();
 
   it('has the documented id and activates without any optional token', () => {
     const { app, commands } = fakeApp();
@@ -51,7 +19,7 @@ describe('aqua-ext:plugin', () => {
     }
     expect(commands.label(CommandIDs.open)).toBe('AI Quick Actions');
     // Lazy: activation makes no request to the server.
-    expect(makeRequest).not.toHaveBeenCalled();
+    expect(server.makeRequest).not.toHaveBeenCalled();
   });
 
   it('adds a launcher tile and palette items in their own category', () => {

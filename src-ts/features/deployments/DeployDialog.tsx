@@ -1,8 +1,5 @@
 import * as React from 'react';
 
-import type { TranslationBundle } from '@jupyterlab/translation';
-
-import type { IAquaClient } from '../../api/client';
 import type { CreateDeploymentResponse, Dtype, FitReport, Info, ModelSummary } from '../../api/types';
 import {
   buildDeployRequest,
@@ -24,29 +21,31 @@ import {
   type DeployField,
   type IDeployForm
 } from './deployForm';
-import { type BackendKind } from '../../shared/labels';
 import { formatInteger } from '../../shared/format';
 import { DTYPES } from '../../shared/settings';
-import type { Notify } from '../../shared/callbacks';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
-import { AdvancedOptions, DescriptionField, DialogFooter } from '../../ui/DialogParts';
+import {
+  AdvancedOptions,
+  CreateDialog,
+  DescriptionField,
+  type ICreateDialogProps,
+  PickerField
+} from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
-import { FormErrors } from '../../ui/FormErrors';
 import { FormField, TextField } from '../../ui/FormField';
-import { ModalDialog } from '../../ui/ModalDialog';
+import { bindInput, type IFormBinding } from '../../ui/formInputs';
 import { DeployFitSummary, limitHint, shapeOptionLabel } from './DeployFit';
 import { ParamRows } from './ParamRows';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
+import { useFieldIds } from '../../ui/hooks/useFieldIds';
+import { useFetched } from '../../ui/hooks/useFetched';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useLatest } from '../../ui/hooks/useLatest';
 import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
 import { TargetField } from '../../ui/TargetField';
 import { infoForTarget, pickTarget } from '../../shared/targets';
 
-export interface IDeployDialogProps {
-  client: IAquaClient;
-  trans: TranslationBundle;
-  backendKind: BackendKind;
+export interface IDeployDialogProps extends ICreateDialogProps<CreateDeploymentResponse> {
   info: Info | null;
   /** The model to deploy; null offers a picker of the deployable models. */
   model: ModelSummary | null;
@@ -54,10 +53,6 @@ export interface IDeployDialogProps {
   defaultContextLength: number;
   /** Debounce of the memory-fit request (tests use 0). */
   fitDebounceMs?: number;
-  notify: Notify;
-  onClose: () => void;
-  /** The server accepted the deployment (202): it is CREATING. */
-  onCreated: (response: CreateDeploymentResponse) => void;
 }
 
 /** Fields that live under "Advanced options" (opened when one of them has an error). */
@@ -83,10 +78,7 @@ const FORM_FIELDS: Partial<Record<keyof IDeployForm, DeployField>> = {
  */
 export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   const { client, trans } = props;
-  const ids = React.useId().replace(/:/g, '');
-  const id = (name: string): string => `jp-AquaExt-deploy-${ids}-${name}`;
-  const [models, setModels] = React.useState<ModelSummary[] | null>(props.model ? [props.model] : null);
-  const [modelsError, setModelsError] = React.useState<unknown>(null);
+  const id = useFieldIds('deploy');
   const [form, setForm] = React.useState<IDeployForm>(() => {
     const first = pickTarget(props.info, props.model?.target);
     return initialDeployForm(props.model, first?.kind ?? props.backendKind, infoForTarget(props.info, first));
@@ -97,7 +89,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   const [fitError, setFitError] = React.useState<unknown>(null);
   const [fitLoading, setFitLoading] = React.useState(false);
   const [advancedOpen, setAdvancedOpen] = React.useState(false);
-  const { errors, otherErrors, error, submitting, showErrors, clearErrors, submit } = useFormSubmit<DeployField>({
+  const formSubmit = useFormSubmit<DeployField>({
     trans,
     fields: DEPLOY_FIELDS,
     onShow: shown => {
@@ -106,7 +98,18 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
       }
     }
   });
+  const { errors, submitting, showErrors, clearErrors, submit } = formSubmit;
   const firstInput = React.useRef<HTMLInputElement | HTMLSelectElement | null>(null);
+
+  // Without a given model: the deployable ones to pick from.
+  const given = props.model;
+  const loadModels = React.useMemo(
+    () => (given ? null : () => client.listModels().then(list => list.items.filter(isDeployable))),
+    [client, given]
+  );
+  const listedModels = useFetched(loadModels, null);
+  const modelsError = listedModels.error;
+  const models = listedModels.value ?? (given ? [given] : null);
 
   const model = models?.find(item => item.id === form.modelId) ?? null;
   // A given model fixes the target (the server deploys a model on its own target); without one,
@@ -116,21 +119,6 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   const onOci = backendKind === 'oci';
 
   useDialogFocus(firstInput);
-
-  // Without a given model: the deployable ones to pick from.
-  React.useEffect(() => {
-    if (props.model) {
-      return;
-    }
-    let current = true;
-    client
-      .listModels()
-      .then(list => current && setModels(list.items.filter(isDeployable)))
-      .catch(reason => current && setModelsError(reason));
-    return () => {
-      current = false;
-    };
-  }, [client, props.model]);
 
   // The engine defaults come from /info, which may arrive after the dialog opened, and follow
   // the chosen target (its hardware, its engines): a new target offers its own shapes afresh.
@@ -259,304 +247,255 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
       }
     });
 
-  const close = (): void => {
-    if (!submitting) {
-      props.onClose();
-    }
-  };
-
+  const binding: IFormBinding<IDeployForm, DeployField> = { form, errors, busy, update, id, fields: FORM_FIELDS };
   const target = fitTargetForShape(fit, backendKind, form.shape);
   const shapes = ociShapeChoices(fit);
 
   return (
-    <ModalDialog
+    <CreateDialog
+      trans={trans}
       title={props.model ? trans.__('Deploy “%1”', props.model.name) : trans.__('New deployment')}
       label={trans.__('Deploy model')}
-      className="jp-AquaExt-FormDialog jp-AquaExt-DeployDialog"
-      trans={trans}
-      onClose={close}
-      closeDisabled={submitting}
+      className="jp-AquaExt-DeployDialog"
+      form={formSubmit}
+      onClose={props.onClose}
+      onSubmit={onSubmit}
+      submitClassName="jp-AquaExt-deploySubmit"
+      submitDisabled={busy || (!props.model && models !== null && models.length === 0)}
+      submitLabel={trans.__('Deploy')}
+      submittingLabel={trans.__('Deploying…')}
     >
-      <form onSubmit={event => void onSubmit(event)} noValidate>
-        <div className="jp-AquaExt-ModalDialog-body">
-          {!props.model && (
-            <FormField
-              id={id('model')}
-              field="model_id"
-              label={trans.__('Model')}
-              error={errors.model_id}
-              hint={
-                modelsError !== null
-                  ? describeError(modelsError, trans)
-                  : models !== null && models.length === 0
-                    ? trans.__('No model is ready to deploy: register or download one in Models first.')
-                    : undefined
-              }
-            >
-              {input => (
-                <select
-                  {...input}
-                  ref={element => {
-                    firstInput.current = element;
-                  }}
-                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
-                  value={form.modelId}
-                  disabled={busy || models === null}
-                  onChange={event => chooseModel(event.target.value)}
-                >
-                  <option value="">
-                    {models === null ? trans.__('Loading models…') : trans.__('Choose a model…')}
-                  </option>
-                  {(models ?? []).filter(formTarget.holds).map(item => (
-                    <option key={item.id} value={item.id}>
-                      {item.name}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </FormField>
-          )}
-          <TargetField
-            id={id('target')}
-            formTarget={formTarget}
-            disabled={busy}
-            hint={trans.__('Where the deployment runs; by default where the model is.')}
-            trans={trans}
-          />
-          <TextField
-            id={id('name')}
-            field="name"
-            label={trans.__('Deployment name')}
-            error={errors.name}
-            inputRef={element => {
-              if (props.model) {
-                firstInput.current = element;
-              }
-            }}
-            value={form.name}
-            maxLength={LIMITS.name}
-            disabled={busy}
-            onChange={name => {
-              setNameTouched(true);
-              update({ name });
-            }}
-          />
-          <DescriptionField
-            id={id('description')}
-            trans={trans}
-            value={form.description}
-            maxLength={LIMITS.description}
-            disabled={busy}
-            error={errors.description}
-            onChange={description => update({ description })}
-          />
+      {!props.model && (
+        <PickerField
+          id={id('model')}
+          field="model_id"
+          label={trans.__('Model')}
+          error={errors.model_id}
+          hint={
+            modelsError !== null
+              ? describeError(modelsError, trans)
+              : models !== null && models.length === 0
+                ? trans.__('No model is ready to deploy: register or download one in Models first.')
+                : undefined
+          }
+          value={form.modelId}
+          disabled={busy || models === null}
+          loaded={models !== null}
+          loadingLabel={trans.__('Loading models…')}
+          chooseLabel={trans.__('Choose a model…')}
+          selectRef={element => {
+            firstInput.current = element;
+          }}
+          onChange={chooseModel}
+        >
+          {(models ?? []).filter(formTarget.holds).map(item => (
+            <option key={item.id} value={item.id}>
+              {item.name}
+            </option>
+          ))}
+        </PickerField>
+      )}
+      <TargetField
+        id={id('target')}
+        formTarget={formTarget}
+        disabled={busy}
+        hint={trans.__('Where the deployment runs; by default where the model is.')}
+        trans={trans}
+      />
+      <TextField
+        id={id('name')}
+        field="name"
+        label={trans.__('Deployment name')}
+        error={errors.name}
+        inputRef={element => {
+          if (props.model) {
+            firstInput.current = element;
+          }
+        }}
+        value={form.name}
+        maxLength={LIMITS.name}
+        disabled={busy}
+        onChange={name => {
+          setNameTouched(true);
+          update({ name });
+        }}
+      />
+      <DescriptionField
+        id={id('description')}
+        trans={trans}
+        value={form.description}
+        maxLength={LIMITS.description}
+        disabled={busy}
+        error={errors.description}
+        onChange={description => update({ description })}
+      />
 
-          {onOci ? (
-            <FormField
-              id={id('shape')}
-              field="shape"
-              label={trans.__('Shape')}
-              error={errors.shape}
-              hint={
-                fit === null && fitError === null
-                  ? trans.__('Loading the shapes and their memory fit…')
-                  : fitError !== null
-                    ? trans.__(
-                        'The memory fit is unavailable (%1); the server picks a shape if you leave it.',
-                        describeError(fitError, trans)
-                      )
-                    : (limitHint(target, form.replicas, trans) ?? undefined)
-              }
-            >
-              {input => (
-                <select
-                  {...input}
-                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
-                  value={form.shape}
-                  disabled={busy}
-                  onChange={event => {
-                    setShapeTouched(true);
-                    update({ shape: event.target.value });
-                  }}
-                >
-                  <option value="">{trans.__('Let the server choose (smallest that fits)')}</option>
-                  {shapes.map(shape => (
-                    <option
-                      key={shape.name}
-                      value={shape.name}
-                      disabled={shape.available === 0}
-                      title={
-                        shape.available === 0
-                          ? trans.__(
-                              'The service limit of this shape is reached in this region: request a limit increase or choose another shape.'
-                            )
-                          : undefined
-                      }
-                    >
-                      {shapeOptionLabel(shape, fit, trans)}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </FormField>
-          ) : (
-            <ChoiceGroup
-              id={id('shape')}
-              field="shape"
-              legend={trans.__('Shape')}
-              choices={localShapeChoices(info, trans)}
+      {onOci ? (
+        <FormField
+          id={id('shape')}
+          field="shape"
+          label={trans.__('Shape')}
+          error={errors.shape}
+          hint={
+            fit === null && fitError === null
+              ? trans.__('Loading the shapes and their memory fit…')
+              : fitError !== null
+                ? trans.__(
+                    'The memory fit is unavailable (%1); the server picks a shape if you leave it.',
+                    describeError(fitError, trans)
+                  )
+                : (limitHint(target, form.replicas, trans) ?? undefined)
+          }
+        >
+          {input => (
+            <select
+              {...input}
+              className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
               value={form.shape}
               disabled={busy}
-              error={errors.shape}
-              onChange={value => {
+              onChange={event => {
                 setShapeTouched(true);
-                update({ shape: value });
+                update({ shape: event.target.value });
               }}
-            />
-          )}
-          <DeployFitSummary
-            target={target}
-            fit={fit}
-            loading={fitLoading}
-            hasModel={!!form.modelId}
-            dtype={dtype}
-            contextLength={contextLength}
-            trans={trans}
-          />
-
-          {onOci && (
-            <TextField
-              id={id('replicas')}
-              field="replicas"
-              label={trans.__('Replicas')}
-              error={errors.replicas}
-              hint={trans.__('Instances behind the load balancer (%1 to %2).', LIMITS.replicasMin, LIMITS.replicasMax)}
-              type="number"
-              min={LIMITS.replicasMin}
-              max={LIMITS.replicasMax}
-              step={1}
-              narrow
-              value={form.replicas}
-              disabled={busy}
-              onChange={replicas => update({ replicas })}
-            />
-          )}
-
-          <ChoiceGroup
-            id={id('engine')}
-            field="engine"
-            legend={trans.__('Engine')}
-            choices={engines}
-            value={form.engine}
-            disabled={busy}
-            error={errors.engine}
-            onChange={chooseEngine}
-          />
-          <ChoiceGroup
-            id={id('mode')}
-            field="mode"
-            legend={trans.__('Inference mode')}
-            choices={modes}
-            value={form.mode}
-            disabled={busy}
-            error={errors.mode}
-            onChange={mode => update({ mode })}
-          />
-
-          <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
-            <TextField
-              id={id('max_model_len')}
-              field="max_model_len"
-              label={trans.__('Max model length (tokens)')}
-              error={errors.max_model_len}
-              hint={
-                model?.context_length
-                  ? trans.__('Empty: the model’s own context length (%1 tokens).', formatInteger(model.context_length))
-                  : trans.__('Empty: the model’s own context length.')
-              }
-              type="number"
-              min={LIMITS.maxModelLenMin}
-              max={LIMITS.maxModelLenMax}
-              step={1}
-              narrow
-              value={form.maxModelLen}
-              disabled={busy}
-              onChange={maxModelLen => update({ maxModelLen })}
-            />
-            <FormField
-              id={id('dtype')}
-              field="dtype"
-              label={trans.__('Data type')}
-              error={errors.dtype}
-              hint={trans.__('Automatic: bfloat16 on a GPU, float32 on a CPU.')}
             >
-              {input => (
-                <select
-                  {...input}
-                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select jp-AquaExt-narrowInput"
-                  value={form.dtype}
-                  disabled={busy}
-                  onChange={event => update({ dtype: event.target.value as IDeployForm['dtype'] })}
+              <option value="">{trans.__('Let the server choose (smallest that fits)')}</option>
+              {shapes.map(shape => (
+                <option
+                  key={shape.name}
+                  value={shape.name}
+                  disabled={shape.available === 0}
+                  title={
+                    shape.available === 0
+                      ? trans.__(
+                          'The service limit of this shape is reached in this region: request a limit increase or choose another shape.'
+                        )
+                      : undefined
+                  }
                 >
-                  <option value="">{trans.__('Automatic')}</option>
-                  {DTYPES.map(value => (
-                    <option key={value} value={value}>
-                      {value}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </FormField>
-            <ParamRows
-              form={form}
-              errors={errors}
-              busy={busy}
-              trans={trans}
-              idPrefix={id('params')}
-              onChange={update}
-            />
-            {onOci && (
-              <fieldset className="jp-AquaExt-fieldset" data-field="logging">
-                <legend className="jp-AquaExt-formField-label">{trans.__('Logging (recommended)')}</legend>
-                <TextField
-                  id={id('log_group_id')}
-                  field="log_group_id"
-                  label={trans.__('Log group OCID')}
-                  error={errors.log_group_id}
-                  placeholder="ocid1.loggroup.oc1…"
-                  value={form.logGroupId}
-                  disabled={busy}
-                  onChange={logGroupId => update({ logGroupId })}
-                />
-                <TextField
-                  id={id('log_id')}
-                  field="log_id"
-                  label={trans.__('Log OCID')}
-                  error={errors.log_id}
-                  hint={trans.__(
-                    'The engine’s predict and access logs go to this log; without one, failures are harder to diagnose.'
-                  )}
-                  placeholder="ocid1.log.oc1…"
-                  value={form.logId}
-                  disabled={busy}
-                  onChange={logId => update({ logId })}
-                />
-              </fieldset>
-            )}
-          </AdvancedOptions>
-
-          <FormErrors fields={otherErrors} message={error} />
-        </div>
-        <DialogFooter
-          trans={trans}
-          submitting={submitting}
-          onCancel={close}
-          submitClassName="jp-AquaExt-deploySubmit"
-          submitDisabled={busy || (!props.model && models !== null && models.length === 0)}
-          submitLabel={trans.__('Deploy')}
-          submittingLabel={trans.__('Deploying…')}
+                  {shapeOptionLabel(shape, fit, trans)}
+                </option>
+              ))}
+            </select>
+          )}
+        </FormField>
+      ) : (
+        <ChoiceGroup
+          id={id('shape')}
+          field="shape"
+          legend={trans.__('Shape')}
+          choices={localShapeChoices(info, trans)}
+          value={form.shape}
+          disabled={busy}
+          error={errors.shape}
+          onChange={value => {
+            setShapeTouched(true);
+            update({ shape: value });
+          }}
         />
-      </form>
-    </ModalDialog>
+      )}
+      <DeployFitSummary
+        target={target}
+        fit={fit}
+        loading={fitLoading}
+        hasModel={!!form.modelId}
+        dtype={dtype}
+        contextLength={contextLength}
+        trans={trans}
+      />
+
+      {onOci && (
+        <TextField
+          {...bindInput(binding, 'replicas')}
+          label={trans.__('Replicas')}
+          hint={trans.__('Instances behind the load balancer (%1 to %2).', LIMITS.replicasMin, LIMITS.replicasMax)}
+          type="number"
+          min={LIMITS.replicasMin}
+          max={LIMITS.replicasMax}
+          step={1}
+          narrow
+        />
+      )}
+
+      <ChoiceGroup
+        id={id('engine')}
+        field="engine"
+        legend={trans.__('Engine')}
+        choices={engines}
+        value={form.engine}
+        disabled={busy}
+        error={errors.engine}
+        onChange={chooseEngine}
+      />
+      <ChoiceGroup
+        id={id('mode')}
+        field="mode"
+        legend={trans.__('Inference mode')}
+        choices={modes}
+        value={form.mode}
+        disabled={busy}
+        error={errors.mode}
+        onChange={mode => update({ mode })}
+      />
+
+      <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
+        <TextField
+          {...bindInput(binding, 'maxModelLen')}
+          label={trans.__('Max model length (tokens)')}
+          hint={
+            model?.context_length
+              ? trans.__('Empty: the model’s own context length (%1 tokens).', formatInteger(model.context_length))
+              : trans.__('Empty: the model’s own context length.')
+          }
+          type="number"
+          min={LIMITS.maxModelLenMin}
+          max={LIMITS.maxModelLenMax}
+          step={1}
+          narrow
+        />
+        <FormField
+          id={id('dtype')}
+          field="dtype"
+          label={trans.__('Data type')}
+          error={errors.dtype}
+          hint={trans.__('Automatic: bfloat16 on a GPU, float32 on a CPU.')}
+        >
+          {input => (
+            <select
+              {...input}
+              className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select jp-AquaExt-narrowInput"
+              value={form.dtype}
+              disabled={busy}
+              onChange={event => update({ dtype: event.target.value as IDeployForm['dtype'] })}
+            >
+              <option value="">{trans.__('Automatic')}</option>
+              {DTYPES.map(value => (
+                <option key={value} value={value}>
+                  {value}
+                </option>
+              ))}
+            </select>
+          )}
+        </FormField>
+        <ParamRows form={form} errors={errors} busy={busy} trans={trans} idPrefix={id('params')} onChange={update} />
+        {onOci && (
+          <fieldset className="jp-AquaExt-fieldset" data-field="logging">
+            <legend className="jp-AquaExt-formField-label">{trans.__('Logging (recommended)')}</legend>
+            <TextField
+              {...bindInput(binding, 'logGroupId')}
+              label={trans.__('Log group OCID')}
+              placeholder="ocid1.loggroup.oc1…"
+            />
+            <TextField
+              {...bindInput(binding, 'logId')}
+              label={trans.__('Log OCID')}
+              hint={trans.__(
+                'The engine’s predict and access logs go to this log; without one, failures are harder to diagnose.'
+              )}
+              placeholder="ocid1.log.oc1…"
+            />
+          </fieldset>
+        )}
+      </AdvancedOptions>
+    </CreateDialog>
   );
 }

@@ -1,9 +1,8 @@
 import * as React from 'react';
 
-import { Button, copyIcon } from '@jupyterlab/ui-components';
+import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { IAquaClient } from '../../api/client';
 import { isTerminal, pollOperation } from '../../api/operations';
 import type { DeploymentDetail as DeploymentDetailData, DeploymentSummary, Operation } from '../../api/types';
 import { engineLabel, modeLabel, shapeLabel } from '../../shared/labels';
@@ -11,36 +10,21 @@ import { allows } from '../../shared/actions';
 import { isTransitional } from '../../shared/deploymentStates';
 import { useDeployment } from '../../ui/hooks/useDeployment';
 import { formatInteger } from '../../shared/format';
-import type { Confirm, CopyToClipboard, Notify } from '../../shared/callbacks';
-import { ErrorState } from '../../ui/ErrorState';
 import { OperationProgress } from '../../ui/OperationProgress';
-import { DeleteButton, DetailHeader, DetailLoadState, DetailTopbar, FailureNotice } from '../../ui/ResourceDetail';
+import { DetailFrame, type IDetailPageProps } from '../../ui/DetailFrame';
+import { BusyButton, CopyableCode, FailureNotice } from '../../ui/ResourceDetail';
 import { useBusyAction } from '../../ui/hooks/useBusyAction';
-import { useCopiedFlag } from '../../ui/hooks/useCopiedFlag';
 import { useLatest } from '../../ui/hooks/useLatest';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
 import { CodeSnippets } from './CodeSnippets';
 import { DeploymentLogsView } from './DeploymentLogsView';
 import { DeploymentStateBadge } from '../../ui/DeploymentStateBadge';
 
-export interface IDeploymentDetailProps {
-  client: IAquaClient;
-  trans: TranslationBundle;
+export interface IDeploymentDetailProps extends IDetailPageProps<DeploymentSummary> {
   deploymentId: string;
-  /** The list's row: a newer `updated_at` or state reloads the detail (no polling of its own). */
-  summary: DeploymentSummary | null;
   /** The operation that created or activated it, when this page started it. */
   initialOperation?: Operation | null;
   pollIntervalMs: number;
-  /** False while the panel or section is hidden: log following pauses. */
-  active: boolean;
-  confirm: Confirm;
-  notify: Notify;
-  copyToClipboard: CopyToClipboard;
-  onBack: () => void;
-  /** Something changed server-side: reload the list now. */
-  onChanged: () => void;
-  onDeleted: (deploymentId: string) => void;
   onOpenPlayground?: (deploymentId: string) => void;
   /** Evaluate this deployment on a dataset (shown while it is ACTIVE). */
   onEvaluate?: (deploymentId: string) => void;
@@ -53,7 +37,6 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
   const { client, trans, deploymentId, summary } = props;
   const [attempt, setAttempt] = React.useState(0);
   const [operation, setOperation] = React.useState<Operation | null>(props.initialOperation ?? null);
-  const [copied, markCopied] = useCopiedFlag();
   const mounted = useMountedRef();
   const onChanged = React.useRef(props.onChanged);
   onChanged.current = props.onChanged;
@@ -153,76 +136,69 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
   const endpoint = detail ? client.serverUrl(detail.openai_base_path) : '';
 
   return (
-    <div className="jp-AquaExt-ResourceDetail jp-AquaExt-DeploymentDetail">
-      <DetailTopbar backLabel={trans.__('← All deployments')} onBack={props.onBack}>
-        {props.onOpenPlayground && detail && (
-          <Button
-            className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-openPlaygroundButton"
-            onClick={() => props.onOpenPlayground?.(deploymentId)}
-            title={
-              allows(current, 'chat')
-                ? trans.__('Chat with the deployment in its own tab')
-                : trans.__('Open the playground (the deployment must be active to answer)')
-            }
-          >
-            {trans.__('Open playground')}
-          </Button>
-        )}
-        {props.onEvaluate && detail && allows(current, 'evaluate') && (
-          <Button
-            className="jp-mod-styled jp-AquaExt-button jp-AquaExt-evaluateButton"
-            onClick={() => props.onEvaluate?.(deploymentId)}
-            title={trans.__('Score this deployment’s answers on a dataset')}
-          >
-            {trans.__('Evaluate')}
-          </Button>
-        )}
-        {allows(current, 'activate') && (
-          <Button
-            className="jp-mod-styled jp-AquaExt-button"
-            onClick={() => void onActivate()}
-            disabled={busy !== null}
-          >
-            {busy === 'activate' ? trans.__('Activating…') : trans.__('Activate')}
-          </Button>
-        )}
-        {allows(current, 'deactivate') && (
-          <Button
-            className="jp-mod-styled jp-AquaExt-button"
-            onClick={() => void onDeactivate()}
-            disabled={busy !== null}
-          >
-            {busy === 'deactivate' ? trans.__('Deactivating…') : trans.__('Deactivate')}
-          </Button>
-        )}
-        {allows(current, 'delete') && (
-          <DeleteButton
-            trans={trans}
-            disabled={busy !== null}
-            deleting={busy === 'delete'}
-            onClick={() => void onDelete()}
-          />
-        )}
-      </DetailTopbar>
-      {actionError !== null && (
-        <ErrorState error={actionError} trans={trans} className="jp-AquaExt-ErrorState-banner" />
-      )}
-      {detail === null && (
-        <DetailLoadState
-          trans={trans}
-          error={error}
-          loading={trans.__('Loading deployment…')}
-          errorTitle={trans.__('The deployment could not be loaded.')}
-          onRetry={() => setAttempt(n => n + 1)}
-        />
-      )}
-      {detail !== null && (
-        <div className="jp-AquaExt-ResourceDetail-content">
-          <DetailHeader
-            name={detail.name}
-            badge={<DeploymentStateBadge state={detail.state} trans={trans} />}
-            description={detail.description}
-          />
+    <DetailFrame
+      trans={trans}
+      className="jp-AquaExt-DeploymentDetail"
+      backLabel={trans.__('← All deployments')}
+      onBack={props.onBack}
+      actions={
+        <>
+          {props.onOpenPlayground && detail && (
+            <Button
+              className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-openPlaygroundButton"
+              onClick={() => props.onOpenPlayground?.(deploymentId)}
+              title={
+                allows(current, 'chat')
+                  ? trans.__('Chat with the deployment in its own tab')
+                  : trans.__('Open the playground (the deployment must be active to answer)')
+              }
+            >
+              {trans.__('Open playground')}
+            </Button>
+          )}
+          {props.onEvaluate && detail && allows(current, 'evaluate') && (
+            <Button
+              className="jp-mod-styled jp-AquaExt-button jp-AquaExt-evaluateButton"
+              onClick={() => props.onEvaluate?.(deploymentId)}
+              title={trans.__('Score this deployment’s answers on a dataset')}
+            >
+              {trans.__('Evaluate')}
+            </Button>
+          )}
+          {allows(current, 'activate') && (
+            <BusyButton
+              className="jp-mod-styled jp-AquaExt-button"
+              onClick={() => void onActivate()}
+              running={busy}
+              action="activate"
+              label={trans.__('Activate')}
+              busyLabel={trans.__('Activating…')}
+            />
+          )}
+          {allows(current, 'deactivate') && (
+            <BusyButton
+              className="jp-mod-styled jp-AquaExt-button"
+              onClick={() => void onDeactivate()}
+              running={busy}
+              action="deactivate"
+              label={trans.__('Deactivate')}
+              busyLabel={trans.__('Deactivating…')}
+            />
+          )}
+        </>
+      }
+      onDelete={allows(current, 'delete') ? () => void onDelete() : null}
+      busy={busy}
+      actionError={actionError}
+      detail={detail}
+      error={error}
+      loading={trans.__('Loading deployment…')}
+      errorTitle={trans.__('The deployment could not be loaded.')}
+      onRetry={() => setAttempt(n => n + 1)}
+      badge={detail => <DeploymentStateBadge state={detail.state} trans={trans} />}
+    >
+      {detail => (
+        <>
           {running && operation && (
             <div className="jp-AquaExt-ResourceDetail-progress">
               <OperationProgress operation={operation} trans={trans} label={trans.__('Deployment progress')} />
@@ -232,23 +208,15 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
           <dl className="jp-AquaExt-ResourceDetail-facts jp-AquaExt-DeploymentDetail-facts">
             <dt>{trans.__('Endpoint')}</dt>
             <dd>
-              <span className="jp-AquaExt-copyable">
-                <code className="jp-AquaExt-DeploymentDetail-endpoint">{endpoint}</code>
-                <Button
-                  className="jp-AquaExt-button jp-AquaExt-iconButton jp-AquaExt-copyButton"
-                  minimal
-                  small
-                  aria-label={trans.__('Copy endpoint')}
-                  title={trans.__('Copy the OpenAI-compatible base URL')}
-                  onClick={() => {
-                    props.copyToClipboard(endpoint);
-                    markCopied();
-                  }}
-                >
-                  <copyIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
-                  {copied ? trans.__('Copied') : null}
-                </Button>
-              </span>
+              <CopyableCode
+                trans={trans}
+                value={endpoint}
+                label={trans.__('endpoint')}
+                title={trans.__('Copy the OpenAI-compatible base URL')}
+                codeClassName="jp-AquaExt-DeploymentDetail-endpoint"
+                copyToClipboard={props.copyToClipboard}
+                confirm
+              />
               <div className="jp-AquaExt-formField-hint">
                 {trans.__('OpenAI-compatible, through this Jupyter server (authenticated with its token).')}
               </div>
@@ -313,9 +281,9 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
             initialFollow={isTransitional(detail.state)}
             active={props.active}
           />
-        </div>
+        </>
       )}
-    </div>
+    </DetailFrame>
   );
 }
 

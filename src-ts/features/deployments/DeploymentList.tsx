@@ -2,7 +2,7 @@ import * as React from 'react';
 
 import type { DeploymentSummary } from '../../api/types';
 import { engineLabel, modeLabel } from '../../shared/labels';
-import { ResourceList, shapeColumn, type IResourceListSectionProps } from '../../ui/ResourceList';
+import { ResourceList, shapeColumn, stateColumn, type IResourceListSectionProps } from '../../ui/ResourceList';
 import { DeploymentStateBadge } from '../../ui/DeploymentStateBadge';
 
 export type IDeploymentListProps = IResourceListSectionProps<DeploymentSummary>;
@@ -34,21 +34,15 @@ export function DeploymentList(props: IDeploymentListProps): JSX.Element {
       rowIdAttribute="data-deployment-id"
       model={item => ({ name: item.model_name })}
       columns={[
-        {
-          key: 'state',
-          header: trans.__('State'),
-          cell: item => (
-            <>
-              <DeploymentStateBadge state={item.state} trans={trans} title={item.state_message || undefined} />
-              {item.state_message &&
-                (item.state === 'FAILED' || item.state === 'CREATING' || item.state === 'UPDATING') && (
-                  <span className="jp-AquaExt-ResourceList-message" title={item.state_message}>
-                    {item.state_message}
-                  </span>
-                )}
-            </>
-          )
-        },
+        stateColumn<DeploymentSummary>(
+          trans,
+          item => <DeploymentStateBadge state={item.state} trans={trans} title={item.state_message || undefined} />,
+          // Why it failed, or what the create or update is doing now.
+          item =>
+            item.state === 'FAILED' || item.state === 'CREATING' || item.state === 'UPDATING'
+              ? item.state_message || null
+              : null
+        ),
         {
           key: 'engine',
           header: trans.__('Engine · mode'),

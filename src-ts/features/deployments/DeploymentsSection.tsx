@@ -3,8 +3,8 @@ import * as React from 'react';
 import type { Operation } from '../../api/types';
 import type { IStateChange } from '../../shared/deploymentStates';
 import { useDeploymentList } from './useDeploymentList';
-import type { IResourceSectionProps } from '../../ui/ResourceSection';
-import { useRefreshOnRequest } from '../../ui/hooks/usePolledList';
+import { type IResourceSectionProps, useResourceSection } from '../../ui/ResourceSection';
+import { useLatest } from '../../ui/hooks/useLatest';
 import { DeploymentDetail } from './DeploymentDetail';
 import { DeploymentList } from './DeploymentList';
 
@@ -23,8 +23,7 @@ export interface IDeploymentsSectionProps extends IResourceSectionProps {
 /** The Deployments section: the polled list, or one deployment's detail. */
 export function DeploymentsSection(props: IDeploymentsSectionProps): JSX.Element {
   const { client, trans, selectedId } = props;
-  const notify = React.useRef(props.notify);
-  notify.current = props.notify;
+  const notify = useLatest(props.notify);
 
   const onSettled = React.useCallback(
     (changes: IStateChange[]) => {
@@ -39,15 +38,11 @@ export function DeploymentsSection(props: IDeploymentsSectionProps): JSX.Element
         }
       }
     },
-    [trans]
+    [trans, notify]
   );
 
   const list = useDeploymentList(client, { active: props.active, onSettled });
-  const { refresh } = list;
-
-  useRefreshOnRequest(props.reloadRequest, refresh);
-
-  const summary = selectedId ? (list.items?.find(item => item.id === selectedId) ?? null) : null;
+  const section = useResourceSection(props, list);
   const pending =
     props.pendingOperation && props.pendingOperation.deploymentId === selectedId
       ? props.pendingOperation.operation
@@ -57,21 +52,12 @@ export function DeploymentsSection(props: IDeploymentsSectionProps): JSX.Element
     return (
       <DeploymentDetail
         key={selectedId}
-        client={client}
-        trans={trans}
+        {...section.detail}
         deploymentId={selectedId}
-        summary={summary}
         initialOperation={pending}
         pollIntervalMs={props.pollIntervalMs}
-        active={props.active}
-        confirm={props.confirm}
-        notify={props.notify}
-        copyToClipboard={props.copyToClipboard}
-        onBack={() => props.onSelect(null)}
-        onChanged={refresh}
         onDeleted={deploymentId => {
-          props.onSelect(null);
-          refresh();
+          section.closeDeleted();
           props.onDeleted?.(deploymentId);
         }}
         onOpenPlayground={props.onOpenPlayground}
@@ -79,16 +65,5 @@ export function DeploymentsSection(props: IDeploymentsSectionProps): JSX.Element
       />
     );
   }
-  return (
-    <DeploymentList
-      items={list.items}
-      problems={list.problems}
-      error={list.error}
-      trans={trans}
-      onOpen={props.onSelect}
-      onNew={props.onNewDeployment}
-      onRefresh={refresh}
-      onBrowseModels={props.onBrowseModels}
-    />
-  );
+  return <DeploymentList {...section.list} onNew={props.onNewDeployment} />;
 }

@@ -30,27 +30,21 @@ export function ParamRows(props: {
       <legend className="jp-AquaExt-formField-label">{trans.__('Engine parameters')}</legend>
       {form.params.map((row, index) => (
         <div className="jp-AquaExt-ParamRows-row" key={row.key}>
-          <input
-            type="text"
-            className="jp-mod-styled jp-AquaExt-input jp-AquaExt-ParamRows-name"
-            aria-label={trans.__('Parameter %1 name', index + 1)}
+          <ParamInput
+            className="jp-AquaExt-ParamRows-name"
+            label={trans.__('Parameter %1 name', index + 1)}
             placeholder="--name"
             value={row.name}
             disabled={props.busy}
-            autoComplete="off"
-            spellCheck={false}
-            onChange={event => setRow(row.key, { name: event.target.value })}
+            onChange={name => setRow(row.key, { name })}
           />
-          <input
-            type="text"
-            className="jp-mod-styled jp-AquaExt-input jp-AquaExt-ParamRows-value"
-            aria-label={trans.__('Parameter %1 value', index + 1)}
+          <ParamInput
+            className="jp-AquaExt-ParamRows-value"
+            label={trans.__('Parameter %1 value', index + 1)}
             placeholder={trans.__('value (empty for a flag)')}
             value={row.value}
             disabled={props.busy}
-            autoComplete="off"
-            spellCheck={false}
-            onChange={event => setRow(row.key, { value: event.target.value })}
+            onChange={value => setRow(row.key, { value })}
           />
           <Button
             className="jp-AquaExt-button jp-AquaExt-iconButton"
@@ -87,5 +81,29 @@ export function ParamRows(props: {
         </div>
       )}
     </fieldset>
+  );
+}
+
+/** One half of a row: the option's name or its value, as typed. */
+function ParamInput(props: {
+  className: string;
+  label: string;
+  placeholder: string;
+  value: string;
+  disabled: boolean;
+  onChange: (value: string) => void;
+}): JSX.Element {
+  return (
+    <input
+      type="text"
+      className={`jp-mod-styled jp-AquaExt-input ${props.className}`}
+      aria-label={props.label}
+      placeholder={props.placeholder}
+      value={props.value}
+      disabled={props.disabled}
+      autoComplete="off"
+      spellCheck={false}
+      onChange={event => props.onChange(event.target.value)}
+    />
   );
 }

@@ -19,6 +19,8 @@ import type {
 } from '../../api/types';
 import { allows } from '../../shared/actions';
 import { engineLabel, modeLabel, type BackendKind } from '../../shared/labels';
+import { nameDescriptionErrors } from '../../shared/nameDescription';
+import { logPairErrors } from '../../shared/ociLog';
 
 export type DeployField =
   | 'model_id'
@@ -294,15 +296,7 @@ export function validateDeployForm(form: IDeployForm, backend: BackendKind, tran
   if (!form.modelId) {
     errors.model_id = trans.__('Choose a model to deploy.');
   }
-  const name = form.name.trim();
-  if (!name) {
-    errors.name = trans.__('Enter a name for the deployment.');
-  } else if (name.length > LIMITS.name) {
-    errors.name = trans.__('At most %1 characters.', LIMITS.name);
-  }
-  if (form.description.length > LIMITS.description) {
-    errors.description = trans.__('At most %1 characters.', LIMITS.description);
-  }
+  Object.assign(errors, nameDescriptionErrors(form, LIMITS, trans.__('Enter a name for the deployment.'), trans));
   if (backend === 'local' && form.shape !== 'cpu' && form.shape !== 'gpu') {
     errors.shape = trans.__('Choose CPU or GPU.');
   }
@@ -343,11 +337,7 @@ export function validateDeployForm(form: IDeployForm, backend: BackendKind, tran
   if (backend === 'oci') {
     const group = form.logGroupId.trim();
     const log = form.logId.trim();
-    if (group && !log) {
-      errors.log_id = trans.__('A log needs both the log group and the log.');
-    } else if (log && !group) {
-      errors.log_group_id = trans.__('A log needs both the log group and the log.');
-    }
+    Object.assign(errors, logPairErrors(form, trans));
     if (group.length > LIMITS.logId) {
       errors.log_group_id = trans.__('At most %1 characters.', LIMITS.logId);
     }

@@ -15,9 +15,9 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type uPlot from 'uplot';
 
 import { barLayout, yRange, type IBarSeries } from './bars';
-import { useElementSize } from '../../ui/hooks/useElementSize';
 import { useLatest } from '../../ui/hooks/useLatest';
-import { loadUPlot, useThemeVersion } from '../../ui/uplotSupport';
+import { chartTheme, useUPlotChart } from '../../ui/uplotSupport';
+import { ChartPlotArea } from '../../ui/ChartPlotArea';
 
 /** The theme's series colors, in order (a ninth series starts over). */
 const PALETTE = [
@@ -55,99 +55,59 @@ export interface IBarChartProps {
 export function BarChart(props: IBarChartProps): JSX.Element {
   const { groups, series, trans } = props;
   const height = props.height ?? 220;
-  const containerRef = React.useRef<HTMLDivElement>(null);
-  const plotRef = React.useRef<HTMLDivElement>(null);
-  const chartRef = React.useRef<uPlot | null>(null);
-  const { width } = useElementSize(containerRef);
-  const themeVersion = useThemeVersion();
-  const [loadError, setLoadError] = React.useState<unknown>(null);
   const layout = React.useMemo(() => barLayout(groups.length, series), [groups.length, series]);
   const range = React.useMemo(() => yRange(props.max, series), [props.max, series]);
-  const formatRef = React.useRef(props.format);
-  formatRef.current = props.format;
-  const hasWidth = width > 0;
+  const formatRef = useLatest(props.format);
+  // The chart is rebuilt when the data (dataKey), the theme or the height change.
   const dataKey = JSON.stringify([groups, series.map(item => [item.label, item.values]), props.max]);
-  // The chart is rebuilt when the data (dataKey), the theme or the height change; it reads them here.
-  const drawn = useLatest({ groups, series, layout, range, width });
-
-  React.useEffect(() => {
-    const host = plotRef.current;
-    const { groups, series, layout, range, width } = drawn.current;
-    if (!hasWidth || !host || groups.length === 0) {
-      return;
-    }
-    let disposed = false;
-    loadUPlot()
-      .then(UPlot => {
-        if (disposed || !plotRef.current) {
-          return;
-        }
-        const style = getComputedStyle(host);
-        const read = (name: string, fallback: string): string => style.getPropertyValue(name).trim() || fallback;
-        const pixels = Math.round(parseFloat(style.fontSize));
-        const font = `${Number.isFinite(pixels) && pixels > 0 ? pixels : 11}px ${style.fontFamily || 'sans-serif'}`;
-        const text = read('--jp-ui-font-color2', 'gray');
-        const grid = read('--jp-border-color2', 'lightgray');
-        const bars = UPlot.paths?.bars?.({ size: [0.9, 64], gap: 1 });
-        const labels = [...groups];
-        const centers = layout.centers;
-        const options: uPlot.Options = {
-          width: Math.max(1, containerRef.current?.clientWidth || width),
-          height,
-          legend: { show: false },
-          cursor: { show: false },
-          select: { show: false, left: 0, top: 0, width: 0, height: 0 },
-          scales: {
-            x: { time: false, range: () => layout.range },
-            y: { range: () => range }
+  const chart = useUPlotChart({
+    height,
+    rebuildKey: dataKey,
+    empty: groups.length === 0,
+    build: (UPlot, host, width) => {
+      const { read, text, grid, font } = chartTheme(host);
+      const bars = UPlot.paths?.bars?.({ size: [0.9, 64], gap: 1 });
+      const labels = [...groups];
+      const centers = layout.centers;
+      const options: uPlot.Options = {
+        width,
+        height,
+        legend: { show: false },
+        cursor: { show: false },
+        select: { show: false, left: 0, top: 0, width: 0, height: 0 },
+        scales: {
+          x: { time: false, range: () => layout.range },
+          y: { range: () => range }
+        },
+        axes: [
+          {
+            stroke: text,
+            font,
+            grid: { show: false },
+            ticks: { show: false },
+            splits: () => centers,
+            values: (_u, splits) => splits.map(value => labels[centers.indexOf(value)] ?? '')
           },
-          axes: [
-            {
-              stroke: text,
-              font,
-              grid: { show: false },
-              ticks: { show: false },
-              splits: () => centers,
-              values: (_u, splits) => splits.map(value => labels[centers.indexOf(value)] ?? '')
-            },
-            {
-              stroke: text,
-              font,
-              size: 56,
-              grid: { stroke: grid, width: 1 },
-              ticks: { stroke: grid, width: 1 },
-              values: (_u, splits) => splits.map(value => formatRef.current(value))
-            }
-          ],
-          series: [
-            {},
-            ...series.map((item, index) => {
-              const color = read(PALETTE[index % PALETTE.length][0], PALETTE[index % PALETTE.length][1]);
-              return { label: item.label, stroke: color, fill: color, width: 0, paths: bars, points: { show: false } };
-            })
-          ]
-        };
-        chartRef.current?.destroy();
-        chartRef.current = new UPlot(options, [layout.x, ...layout.ys] as uPlot.AlignedData, host);
-        setLoadError(null);
-      })
-      .catch(reason => {
-        if (!disposed) {
-          setLoadError(reason);
-        }
-      });
-    return () => {
-      disposed = true;
-      chartRef.current?.destroy();
-      chartRef.current = null;
-    };
-  }, [hasWidth, height, themeVersion, dataKey, drawn]);
-
-  React.useEffect(() => {
-    if (width > 0) {
-      chartRef.current?.setSize({ width, height });
+          {
+            stroke: text,
+            font,
+            size: 56,
+            grid: { stroke: grid, width: 1 },
+            ticks: { stroke: grid, width: 1 },
+            values: (_u, splits) => splits.map(value => formatRef.current(value))
+          }
+        ],
+        series: [
+          {},
+          ...series.map((item, index) => {
+            const color = read(PALETTE[index % PALETTE.length][0], PALETTE[index % PALETTE.length][1]);
+            return { label: item.label, stroke: color, fill: color, width: 0, paths: bars, points: { show: false } };
+          })
+        ]
+      };
+      return { options, data: [layout.x, ...layout.ys] as uPlot.AlignedData };
     }
-  }, [width, height]);
+  });
 
   const summary = `${props.title}: ${groups
     .map(
@@ -178,15 +138,13 @@ export function BarChart(props: IBarChartProps): JSX.Element {
           ))}
         </figcaption>
       )}
-      <div ref={containerRef} className="jp-AquaExt-Chart-plotArea jp-AquaExt-BarChart-plotArea" style={{ height }}>
-        <div ref={plotRef} className="jp-AquaExt-Chart-plot jp-AquaExt-BarChart-plot" aria-hidden="true" />
-        {groups.length === 0 && <div className="jp-AquaExt-Chart-empty">{trans.__('Nothing to chart yet.')}</div>}
-        {loadError !== null && (
-          <div className="jp-AquaExt-Chart-empty">
-            {trans.__('The chart could not be drawn here; the table has the same values.')}
-          </div>
-        )}
-      </div>
+      <ChartPlotArea
+        chart={chart}
+        height={height}
+        classNames={{ area: 'jp-AquaExt-BarChart-plotArea', plot: 'jp-AquaExt-BarChart-plot' }}
+        emptyText={groups.length === 0 ? trans.__('Nothing to chart yet.') : null}
+        loadErrorText={trans.__('The chart could not be drawn here; the table has the same values.')}
+      />
     </figure>
   );
 }

@@ -1,6 +1,5 @@
 import * as React from 'react';
 
-import { Button, refreshIcon } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
@@ -8,6 +7,7 @@ import type { EvaluationComparison, EvaluationSummary } from '../../api/types';
 import { categoryRows, orderedEvaluations, overallRows, scaleGroups, type ICompareRow } from './compare';
 import { formatScore, scaleText, scoreLabel, type ScoreScale } from './format';
 import { DetailLoadState, DetailTopbar } from '../../ui/ResourceDetail';
+import { RefreshButton } from '../../ui/RefreshButton';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { BarChart } from './BarChart';
 import { JobStateBadge } from '../../ui/JobStateBadge';
@@ -39,14 +39,7 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
   return (
     <div className="jp-AquaExt-ResourceDetail jp-AquaExt-CompareView">
       <DetailTopbar backLabel={trans.__('← All evaluations')} onBack={props.onBack}>
-        <Button
-          className="jp-mod-styled jp-AquaExt-button"
-          onClick={() => setAttempt(n => n + 1)}
-          title={trans.__('Compare again')}
-        >
-          <refreshIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
-          {trans.__('Refresh')}
-        </Button>
+        <RefreshButton trans={trans} title={trans.__('Compare again')} onClick={() => setAttempt(n => n + 1)} />
       </DetailTopbar>
       {comparison === null ? (
         <DetailLoadState

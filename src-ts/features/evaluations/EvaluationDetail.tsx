@@ -3,7 +3,6 @@ import * as React from 'react';
 import { downloadIcon } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { IAquaClient } from '../../api/client';
 import type {
   EvaluationDetail as EvaluationDetailData,
   EvaluationReport,
@@ -14,42 +13,18 @@ import { escapeStop } from '../../shared/sampling';
 import { formatScore, metricLabel, scoreInfo, scoreLabel } from './format';
 import { allows } from '../../shared/actions';
 import { isFinal, stateMessageText, withLiveFields } from './states';
-import { shortHash } from '../../shared/format';
-import { formatDateTime, formatInteger } from '../../shared/format';
-import type { Confirm, CopyToClipboard, Notify } from '../../shared/callbacks';
-import { LogsView } from '../../ui/LogsView';
-import { ErrorState } from '../../ui/ErrorState';
-import {
-  BusyButton,
-  CopyableCode,
-  DeleteButton,
-  DetailHeader,
-  DetailLoadState,
-  DetailTopbar,
-  JobStateMessage,
-  ParamsTable
-} from '../../ui/ResourceDetail';
+import { formatInteger } from '../../shared/format';
+import type { CopyToClipboard } from '../../shared/callbacks';
+import { DetailSection, type IDetailPageProps } from '../../ui/DetailFrame';
+import { CodeFact, JobDetailPage, JobLineage, LinkedName } from '../../ui/JobDetailParts';
 import { useJobDetail } from '../../ui/hooks/useJobDetail';
 import { BarChart } from './BarChart';
 import { EvaluationProgress } from './EvaluationProgress';
-import { JobStateBadge } from '../../ui/JobStateBadge';
 import { RowsTable } from './RowsTable';
 import { ScoreTable } from './ScoreTable';
 
-export interface IEvaluationDetailProps {
-  client: IAquaClient;
-  trans: TranslationBundle;
+export interface IEvaluationDetailProps extends IDetailPageProps<EvaluationSummary> {
   evaluationId: string;
-  /** The list's row: its progress shows at once; a new state reloads the detail. */
-  summary: EvaluationSummary | null;
-  /** False while the panel or section is hidden: the log pauses. */
-  active: boolean;
-  confirm: Confirm;
-  notify: Notify;
-  copyToClipboard: CopyToClipboard;
-  onBack: () => void;
-  onChanged: () => void;
-  onDeleted: (evaluationId: string) => void;
   /** Open the deployment that was evaluated. */
   onOpenDeployment?: (deploymentId: string) => void;
   logIntervalMs?: number;
@@ -66,29 +41,14 @@ const CATEGORY_CHART_SCORES = ['bertscore', 'rougeL', 'exact_match'];
 export function EvaluationDetail(props: IEvaluationDetailProps): JSX.Element {
   const { client, trans, evaluationId, summary } = props;
   const load = React.useCallback(() => client.getEvaluation(evaluationId), [client, evaluationId]);
-  const {
-    job: evaluation,
-    error,
-    final,
-    name,
-    attempt,
-    retry,
-    busy,
-    actionError,
-    cancel,
-    remove
-  } = useJobDetail<EvaluationDetailData, EvaluationSummary>({
+  const page = useJobDetail<EvaluationDetailData, EvaluationSummary>({
+    ...props,
     id: evaluationId,
-    summary,
     load,
     withLiveFields,
-    isFinal,
-    confirm: props.confirm,
-    notify: props.notify,
-    trans,
-    onChanged: props.onChanged,
-    onDeleted: props.onDeleted
+    isFinal
   });
+  const { job: evaluation, final, name, attempt, cancel, remove } = page;
 
   const fetchLogs = React.useCallback(
     (query: LogsQuery) => client.getEvaluationLogs(evaluationId, query),
@@ -113,9 +73,15 @@ export function EvaluationDetail(props: IEvaluationDetailProps): JSX.Element {
   const report = evaluation?.report ?? null;
 
   return (
-    <div className="jp-AquaExt-ResourceDetail jp-AquaExt-EvaluationDetail" data-evaluation-id={evaluationId}>
-      <DetailTopbar backLabel={trans.__('← All evaluations')} onBack={props.onBack}>
-        {report && (
+    <JobDetailPage
+      trans={trans}
+      classPrefix="jp-AquaExt-EvaluationDetail"
+      dataAttributes={{ 'data-evaluation-id': evaluationId }}
+      backLabel={trans.__('← All evaluations')}
+      onBack={props.onBack}
+      page={page}
+      actions={
+        report && (
           <a
             className="jp-mod-styled jp-AquaExt-button jp-Button jp-AquaExt-downloadReport"
             href={client.evaluationReportUrl(evaluationId)}
@@ -125,56 +91,50 @@ export function EvaluationDetail(props: IEvaluationDetailProps): JSX.Element {
             <downloadIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
             {trans.__('Download report')}
           </a>
-        )}
-        {allows(evaluation ?? summary, 'cancel') && (
-          <BusyButton
-            className="jp-mod-styled jp-mod-warn jp-AquaExt-button jp-AquaExt-cancelEvaluationButton"
-            onClick={() => void onCancel()}
-            disabled={busy !== null}
-            busy={busy === 'cancel'}
-            label={trans.__('Cancel evaluation')}
-            busyLabel={trans.__('Canceling…')}
-          />
-        )}
-        {allows(evaluation ?? summary, 'delete') && (
-          <DeleteButton
-            trans={trans}
-            disabled={busy !== null}
-            deleting={busy === 'delete'}
-            onClick={() => void onDelete()}
-          />
-        )}
-      </DetailTopbar>
-      {actionError !== null && (
-        <ErrorState error={actionError} trans={trans} className="jp-AquaExt-ErrorState-banner" />
-      )}
-      {evaluation === null && (
-        <DetailLoadState
+        )
+      }
+      cancel={
+        allows(evaluation ?? summary, 'cancel')
+          ? {
+              className: 'jp-mod-styled jp-mod-warn jp-AquaExt-button jp-AquaExt-cancelEvaluationButton',
+              label: trans.__('Cancel evaluation'),
+              onClick: () => void onCancel()
+            }
+          : null
+      }
+      onDelete={allows(evaluation ?? summary, 'delete') ? () => void onDelete() : null}
+      loading={trans.__('Loading evaluation…')}
+      errorTitle={trans.__('The evaluation could not be loaded.')}
+      failedTitle={trans.__('The evaluation failed')}
+      stateMessage={shown => stateMessageText(shown, trans)}
+      paramRows={shown => evaluationParamRows(shown, trans)}
+      paramsClassName="jp-AquaExt-JobParams jp-AquaExt-EvaluationParams"
+      lineageTitle={trans.__('What was evaluated')}
+      lineage={shown => (
+        <Lineage
+          evaluation={shown}
           trans={trans}
-          error={error}
-          loading={trans.__('Loading evaluation…')}
-          errorTitle={trans.__('The evaluation could not be loaded.')}
-          onRetry={retry}
+          copyToClipboard={props.copyToClipboard}
+          onOpenDeployment={props.onOpenDeployment}
         />
       )}
-      {evaluation !== null && (
-        <div className="jp-AquaExt-ResourceDetail-content jp-AquaExt-EvaluationDetail-content">
-          <DetailHeader
-            name={evaluation.name}
-            badge={<JobStateBadge state={evaluation.state} trans={trans} />}
-            description={evaluation.description}
-          />
-          <StateMessage evaluation={evaluation} trans={trans} />
+      fetchLogs={fetchLogs}
+      logTitle={trans.__('Evaluation log')}
+      logClassName="jp-AquaExt-EvaluationLogs"
+      active={props.active}
+      logIntervalMs={props.logIntervalMs}
+    >
+      {shown => (
+        <>
           <div className="jp-AquaExt-ResourceDetail-progress jp-AquaExt-EvaluationDetail-progress">
-            <EvaluationProgress evaluation={evaluation} trans={trans} />
+            <EvaluationProgress evaluation={shown} trans={trans} />
           </div>
 
           {report ? (
             <>
-              <section className="jp-AquaExt-EvaluationDetail-scores" aria-label={trans.__('Scores')}>
-                <h3 className="jp-AquaExt-sectionTitle">{trans.__('Scores')}</h3>
+              <DetailSection className="jp-AquaExt-EvaluationDetail-scores" title={trans.__('Scores')}>
                 <ScoreTable report={report} trans={trans} />
-              </section>
+              </DetailSection>
               <CategoryChart report={report} trans={trans} />
             </>
           ) : (
@@ -185,62 +145,20 @@ export function EvaluationDetail(props: IEvaluationDetailProps): JSX.Element {
             )
           )}
 
-          {(evaluation.rows_done > 0 || report) && (
-            <section className="jp-AquaExt-EvaluationDetail-rows" aria-label={trans.__('Rows')}>
-              <h3 className="jp-AquaExt-sectionTitle">{trans.__('Rows')}</h3>
+          {(shown.rows_done > 0 || report) && (
+            <DetailSection className="jp-AquaExt-EvaluationDetail-rows" title={trans.__('Rows')}>
               <RowsTable
                 client={client}
                 trans={trans}
                 evaluationId={evaluationId}
-                metrics={evaluation.metrics}
-                reloadKey={`${evaluation.state}|${final ? '' : Math.floor(evaluation.rows_done / 100)}|${attempt}`}
+                metrics={shown.metrics}
+                reloadKey={`${shown.state}|${final ? '' : Math.floor(shown.rows_done / 100)}|${attempt}`}
               />
-            </section>
+            </DetailSection>
           )}
-
-          <div className="jp-AquaExt-JobDetail-columns">
-            <section className="jp-AquaExt-EvaluationDetail-params" aria-label={trans.__('Parameters')}>
-              <h3 className="jp-AquaExt-sectionTitle">{trans.__('Parameters')}</h3>
-              <EvaluationParams evaluation={evaluation} trans={trans} />
-            </section>
-            <section className="jp-AquaExt-EvaluationDetail-lineage" aria-label={trans.__('Lineage')}>
-              <h3 className="jp-AquaExt-sectionTitle">{trans.__('What was evaluated')}</h3>
-              <Lineage
-                evaluation={evaluation}
-                trans={trans}
-                copyToClipboard={props.copyToClipboard}
-                onOpenDeployment={props.onOpenDeployment}
-              />
-            </section>
-          </div>
-
-          <LogsView
-            key={evaluation.id}
-            trans={trans}
-            fetchLogs={fetchLogs}
-            title={trans.__('Evaluation log')}
-            className="jp-AquaExt-EvaluationLogs"
-            initialFollow={!final}
-            ended={final}
-            active={props.active}
-            followIntervalMs={props.logIntervalMs}
-          />
-        </div>
+        </>
       )}
-    </div>
-  );
-}
-
-function StateMessage(props: { evaluation: EvaluationDetailData; trans: TranslationBundle }): JSX.Element {
-  const { evaluation, trans } = props;
-  return (
-    <JobStateMessage
-      trans={trans}
-      job={evaluation}
-      failedTitle={trans.__('The evaluation failed')}
-      message={stateMessageText(evaluation, trans)}
-      classPrefix="jp-AquaExt-EvaluationDetail"
-    />
+    </JobDetailPage>
   );
 }
 
@@ -266,8 +184,11 @@ function CategoryChart(props: { report: EvaluationReport; trans: TranslationBund
     return null;
   }
   return (
-    <section className="jp-AquaExt-EvaluationDetail-categories" aria-label={trans.__('Scores by category')}>
-      <h3 className="jp-AquaExt-sectionTitle">{trans.__('By category')}</h3>
+    <DetailSection
+      className="jp-AquaExt-EvaluationDetail-categories"
+      label={trans.__('Scores by category')}
+      title={trans.__('By category')}
+    >
       <BarChart
         groups={categories.map(category =>
           trans.__('%1 (%2)', category, formatInteger(report.categories[category].rows))
@@ -279,14 +200,16 @@ function CategoryChart(props: { report: EvaluationReport; trans: TranslationBund
         trans={trans}
         className="jp-AquaExt-CategoryChart"
       />
-    </section>
+    </DetailSection>
   );
 }
 
-function EvaluationParams(props: { evaluation: EvaluationDetailData; trans: TranslationBundle }): JSX.Element {
-  const { evaluation, trans } = props;
+function evaluationParamRows(
+  evaluation: EvaluationDetailData,
+  trans: TranslationBundle
+): Array<[string, string, string]> {
   const p = evaluation.params;
-  const rows: Array<[string, string, string]> = [
+  return [
     ['metrics', trans.__('Metrics'), evaluation.metrics.map(metric => metricLabel(metric, trans)).join(', ')],
     ['max_tokens', trans.__('Max tokens'), formatInteger(p.max_tokens)],
     ['temperature', trans.__('Temperature'), String(p.temperature)],
@@ -311,13 +234,8 @@ function EvaluationParams(props: { evaluation: EvaluationDetailData; trans: Tran
       evaluation.sample_size
         ? trans.__('a sample of %1', formatInteger(evaluation.sample_size))
         : trans.__('every row (%1)', formatInteger(evaluation.rows_total))
-    ],
-    ['created', trans.__('Created'), formatDateTime(evaluation.created_at)]
+    ]
   ];
-  if (evaluation.finished_at) {
-    rows.push(['finished', trans.__('Finished'), formatDateTime(evaluation.finished_at)]);
-  }
-  return <ParamsTable rows={rows} className="jp-AquaExt-JobParams jp-AquaExt-EvaluationParams" />;
 }
 
 function Lineage(props: {
@@ -327,65 +245,41 @@ function Lineage(props: {
   onOpenDeployment?: (deploymentId: string) => void;
 }): JSX.Element {
   const { evaluation, trans } = props;
-  const copy = (value: string, label: string): JSX.Element => (
-    <CopyableCode trans={trans} value={value} label={label} copyToClipboard={props.copyToClipboard} />
-  );
   return (
-    <dl className="jp-AquaExt-ResourceDetail-facts jp-AquaExt-JobDetail-facts">
-      <dt>{trans.__('Deployment')}</dt>
-      <dd>
-        {props.onOpenDeployment ? (
-          <button
-            type="button"
-            className="jp-AquaExt-linkButton"
-            onClick={() => props.onOpenDeployment?.(evaluation.deployment_id)}
-          >
-            {evaluation.deployment_name}
-          </button>
-        ) : (
-          evaluation.deployment_name
-        )}{' '}
-        <code className="jp-AquaExt-muted">{evaluation.deployment_id}</code>
-      </dd>
-      <dt>{trans.__('Model')}</dt>
-      <dd>
-        {evaluation.model_name} <code className="jp-AquaExt-muted">{evaluation.model_id}</code>
-      </dd>
-      <dt>{trans.__('Dataset')}</dt>
-      <dd>
-        {copy(evaluation.dataset_path, trans.__('dataset path'))}
-        {evaluation.finetune_id && (
-          <div className="jp-AquaExt-muted">{trans.__('The training data of %1', evaluation.finetune_id)}</div>
-        )}
-        {evaluation.dataset_hash && (
-          <div className="jp-AquaExt-JobDetail-hash" title={evaluation.dataset_hash}>
-            {trans.__('sha256')} <code>{shortHash(evaluation.dataset_hash)}</code>
-          </div>
-        )}
-      </dd>
-      <dt>{trans.__('Evaluation')}</dt>
-      <dd>{copy(evaluation.id, trans.__('evaluation id'))}</dd>
-      {evaluation.job_id && (
+    <JobLineage
+      trans={trans}
+      copyToClipboard={props.copyToClipboard}
+      source={
         <>
-          <dt>{trans.__('OCI job')}</dt>
-          <dd>{copy(evaluation.job_id, trans.__('OCI job id'))}</dd>
-        </>
-      )}
-      {evaluation.job_run_id && (
-        <>
-          <dt>{trans.__('OCI job run')}</dt>
-          <dd>{copy(evaluation.job_run_id, trans.__('OCI job run id'))}</dd>
-        </>
-      )}
-      {evaluation.report_uri && (
-        <>
-          <dt>{trans.__('Report location')}</dt>
+          <dt>{trans.__('Deployment')}</dt>
           <dd>
-            <code>{evaluation.report_uri}</code>
+            <LinkedName
+              name={evaluation.deployment_name}
+              id={evaluation.deployment_id}
+              onOpen={props.onOpenDeployment}
+            />
+          </dd>
+          <dt>{trans.__('Model')}</dt>
+          <dd>
+            {evaluation.model_name} <code className="jp-AquaExt-muted">{evaluation.model_id}</code>
           </dd>
         </>
-      )}
-    </dl>
+      }
+      datasetPath={evaluation.dataset_path}
+      datasetNote={
+        evaluation.finetune_id && (
+          <div className="jp-AquaExt-muted">{trans.__('The training data of %1', evaluation.finetune_id)}</div>
+        )
+      }
+      datasetHash={evaluation.dataset_hash}
+      jobLabel={trans.__('Evaluation')}
+      jobId={evaluation.id}
+      jobIdLabel={trans.__('evaluation id')}
+      ociJobId={evaluation.job_id}
+      ociJobRunId={evaluation.job_run_id}
+    >
+      <CodeFact label={trans.__('Report location')} value={evaluation.report_uri} />
+    </JobLineage>
   );
 }
 

@@ -1,18 +1,7 @@
 import * as React from 'react';
 
-import type { TranslationBundle } from '@jupyterlab/translation';
-
-import type { IAquaClient } from '../../api/client';
-import type {
-  CreateEvaluationResponse,
-  DeploymentSummary,
-  EvaluationMetric,
-  FineTuneSummary,
-  Info,
-  ValidateDatasetRequest
-} from '../../api/types';
+import type { CreateEvaluationResponse, EvaluationMetric, Info, ValidateDatasetRequest } from '../../api/types';
 import { allows } from '../../shared/actions';
-import type { BackendKind } from '../../shared/labels';
 import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
 import { useLatest } from '../../ui/hooks/useLatest';
 import { TargetField } from '../../ui/TargetField';
@@ -35,40 +24,32 @@ import { metricDescription, metricLabel, METRICS } from './format';
 import { evaluationPreflightKey, evaluationPreflightRequest, evaluationResult } from './preflight';
 import { blocksSubmit, errorResult, type IPreflightResult } from '../../shared/datasetPreflight';
 import type { ISamplingForm } from '../../shared/sampling';
-import type { Notify } from '../../shared/callbacks';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
-import { DatasetPathField } from '../../ui/DatasetPathField';
-import { AdvancedOptions, DatasetBlockedNotice, DescriptionField, DialogFooter } from '../../ui/DialogParts';
+import { CheckedDatasetField } from '../../ui/CheckedDatasetField';
+import {
+  AdvancedOptions,
+  CreateDialog,
+  DatasetBlockedNotice,
+  DescriptionField,
+  type IDatasetDialogProps,
+  PickerField
+} from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
-import { PreflightSummary } from '../../ui/PreflightSummary';
-import { FormErrors } from '../../ui/FormErrors';
-import { FormField, TextField } from '../../ui/FormField';
-import { ModalDialog } from '../../ui/ModalDialog';
+import { boundTextField, OciJobFieldset } from '../../ui/formInputs';
 import { SamplingPanel } from '../../ui/SamplingPanel';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
+import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useDatasetPreflight } from '../../ui/hooks/useDatasetPreflight';
+import { useFetched } from '../../ui/hooks/useFetched';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 
-export interface IEvaluationDialogProps {
-  client: IAquaClient;
-  trans: TranslationBundle;
-  backendKind: BackendKind;
+export interface IEvaluationDialogProps extends IDatasetDialogProps<CreateEvaluationResponse> {
   /** The enabled targets (`GET info`): with several, the form picks one and offers its deployments. */
   info?: Info | null;
   /** The deployment to evaluate (opened from its detail); the picker still offers the others. */
   deploymentId?: string | null;
   /** Evaluate on this fine-tune's training data (opened from its detail). */
   finetuneId?: string | null;
-  /** A dataset to start from. */
-  datasetPath?: string | null;
-  pickDataset?: () => Promise<string | null>;
-  uploadDataset?: (file: File, onProgress: (fraction: number) => void) => Promise<string>;
-  /** Debounce of the dataset check (tests use 0). */
-  debounceMs?: number;
-  notify: Notify;
-  onClose: () => void;
-  /** The server accepted the evaluation (202). */
-  onCreated: (response: CreateEvaluationResponse) => void;
 }
 
 type FormKey = keyof IEvaluationForm;
@@ -104,12 +85,8 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
   const backendKind = formTarget.kind;
   const onOci = backendKind === 'oci';
   const debounceMs = props.debounceMs ?? 400;
-  const ids = React.useId().replace(/:/g, '');
-  const id = (name: string): string => `jp-AquaExt-evaluation-${ids}-${name}`;
+  const id = useFieldIds('evaluation');
 
-  const [deployments, setDeployments] = React.useState<DeploymentSummary[] | null>(null);
-  const [deploymentsError, setDeploymentsError] = React.useState<unknown>(null);
-  const [finetunes, setFineTunes] = React.useState<FineTuneSummary[] | null>(null);
   const [form, setForm] = React.useState<IEvaluationForm>(() =>
     initialEvaluationForm({
       deploymentId: props.deploymentId,
@@ -127,82 +104,66 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
     requestKey: '',
     hasRequest: false
   });
-  const { errors, otherErrors, error, submitting, showErrors, clearErrors, addError, submit } =
-    useFormSubmit<EvaluationField>({
-      trans,
-      fields: EVALUATION_FIELDS,
-      placeRefusal: reason => {
-        const at = refusedSource.current;
-        setSamplingErrors({});
-        if (reason.kind === 'api' && reason.status === 409) {
-          // The deployment stopped being ACTIVE meanwhile: say so under it, and list the active ones again.
-          setDeploymentsVersion(n => n + 1);
-          return { byField: { deployment_id: describeError(reason, trans) }, other: [] };
+  const formSubmit = useFormSubmit<EvaluationField>({
+    trans,
+    fields: EVALUATION_FIELDS,
+    placeRefusal: reason => {
+      const at = refusedSource.current;
+      setSamplingErrors({});
+      if (reason.kind === 'api' && reason.status === 409) {
+        // The deployment stopped being ACTIVE meanwhile: say so under it, and list the active ones again.
+        setDeploymentsVersion(n => n + 1);
+        return { byField: { deployment_id: describeError(reason, trans) }, other: [] };
+      }
+      if (reason.fields && reason.fields.length > 0) {
+        const placed = placeEvaluationErrors(reason.fields);
+        const lines = placed.other.filter(item => /^line \d+/i.test(item.message) || /line/.test(item.field));
+        if (lines.length > 0 && at.hasRequest) {
+          preflight.show(errorResult(at.requestKey, reason, e => describeError(e, trans)));
         }
-        if (reason.fields && reason.fields.length > 0) {
-          const placed = placeEvaluationErrors(reason.fields);
-          const lines = placed.other.filter(item => /^line \d+/i.test(item.message) || /line/.test(item.field));
-          if (lines.length > 0 && at.hasRequest) {
-            showPreflight(errorResult(at.requestKey, reason, e => describeError(e, trans)));
-          }
-          setSamplingErrors(placed.sampling);
-          if (Object.keys(placed.sampling).length > 0) {
-            setAdvancedOpen(true);
-          }
-          return {
-            byField: placed.byField,
-            other: placed.other.filter(item => !lines.includes(item)),
-            quiet: placed.other.length > 0 || Object.keys(placed.sampling).length > 0
-          };
-        }
-        if (reason.kind === 'api' && reason.status === 404) {
-          const message = describeError(reason, trans);
-          return { byField: at.source === 'file' ? { dataset_path: message } : { finetune_id: message }, other: [] };
-        }
-        return undefined;
-      },
-      onShow: shown => {
-        if (ADVANCED.some(field => shown[field])) {
+        setSamplingErrors(placed.sampling);
+        if (Object.keys(placed.sampling).length > 0) {
           setAdvancedOpen(true);
         }
+        return {
+          byField: placed.byField,
+          other: placed.other.filter(item => !lines.includes(item)),
+          quiet: placed.other.length > 0 || Object.keys(placed.sampling).length > 0
+        };
       }
-    });
+      if (reason.kind === 'api' && reason.status === 404) {
+        const message = describeError(reason, trans);
+        return { byField: at.source === 'file' ? { dataset_path: message } : { finetune_id: message }, other: [] };
+      }
+      return undefined;
+    },
+    onShow: shown => {
+      if (ADVANCED.some(field => shown[field])) {
+        setAdvancedOpen(true);
+      }
+    }
+  });
+  const { errors, submitting, showErrors, clearErrors, addError, submit } = formSubmit;
   const firstInput = React.useRef<HTMLSelectElement | null>(null);
 
   useDialogFocus(firstInput);
 
-  // The deployments that can answer (the preselected one stays listed, with why it cannot).
-  React.useEffect(() => {
-    let current = true;
-    client
-      .listDeployments()
-      .then(list => {
-        if (current) {
-          setDeployments(list.items);
-          setDeploymentsError(null);
-        }
-      })
-      .catch(reason => {
-        if (current) {
-          setDeploymentsError(reason);
-          setDeployments([]);
-        }
-      });
-    return () => {
-      current = false;
-    };
-  }, [client, deploymentsVersion]);
+  // The deployments that can answer (the preselected one stays listed, with why it cannot);
+  // none while they cannot be listed.
+  const loadDeployments = React.useCallback(() => client.listDeployments().then(list => list.items), [client]);
+  const listedDeployments = useFetched(loadDeployments, deploymentsVersion);
+  const deploymentsError = listedDeployments.error;
+  const deployments = React.useMemo(
+    () => (deploymentsError !== null ? [] : listedDeployments.value),
+    [deploymentsError, listedDeployments.value]
+  );
 
-  React.useEffect(() => {
-    let current = true;
-    client
-      .listFineTunes()
-      .then(list => current && setFineTunes(list.items.filter(job => allows(job, 'evaluate'))))
-      .catch(() => current && setFineTunes([]));
-    return () => {
-      current = false;
-    };
-  }, [client]);
+  const loadFineTunes = React.useCallback(
+    () => client.listFineTunes().then(list => list.items.filter(job => allows(job, 'evaluate'))),
+    [client]
+  );
+  const listedFineTunes = useFetched(loadFineTunes, null);
+  const finetunes = listedFineTunes.error !== null ? [] : listedFineTunes.value;
 
   const deployment = deployments?.find(item => item.id === form.deploymentId) ?? null;
   const finetune = finetunes?.find(item => item.id === form.finetuneId) ?? null;
@@ -249,12 +210,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
 
   const request = evaluationPreflightRequest(form);
   const requestKey = evaluationPreflightKey(request);
-  const {
-    current: currentPreflight,
-    checking,
-    run: runPreflight,
-    show: showPreflight
-  } = useDatasetPreflight({
+  const preflight = useDatasetPreflight({
     request,
     keyOf: evaluationPreflightKey,
     check: checkDataset,
@@ -262,7 +218,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
     trans
   });
 
-  const preflightBlocks = blocksSubmit(currentPreflight);
+  const preflightBlocks = blocksSubmit(preflight.current);
 
   const update = (patch: Partial<IEvaluationForm>): void => {
     const keys = Object.keys(patch) as FormKey[];
@@ -313,10 +269,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
         return !hasErrors(local);
       },
       send: async alive => {
-        let checked = currentPreflight;
-        if (request && !checked) {
-          checked = await runPreflight(request);
-        }
+        const checked = await preflight.checked();
         if (!alive() || blocksSubmit(checked)) {
           return null;
         }
@@ -339,290 +292,229 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
     });
   };
 
-  const close = (): void => {
-    if (!submitting) {
-      props.onClose();
-    }
-  };
-
-  const textField = (
-    key: 'name' | 'sampleSize' | 'concurrency' | 'shape' | 'reportUri' | 'logGroupId' | 'logId',
-    label: string,
-    options: { hint?: React.ReactNode; placeholder?: string; maxLength?: number; numeric?: boolean } = {}
-  ): JSX.Element => {
-    const field = FORM_FIELDS[key] as keyof EvaluationErrors;
-    return (
-      <TextField
-        id={id(field)}
-        field={field}
-        label={label}
-        error={errors[field]}
-        hint={options.hint}
-        inputMode={options.numeric ? 'numeric' : undefined}
-        narrow={options.numeric}
-        placeholder={options.placeholder}
-        maxLength={options.maxLength}
-        value={form[key]}
-        disabled={submitting}
-        onChange={value => update({ [key]: value } as Partial<IEvaluationForm>)}
-      />
-    );
-  };
+  const textField = boundTextField<IEvaluationForm, EvaluationField>({
+    form,
+    errors,
+    busy: submitting,
+    update,
+    id,
+    fields: FORM_FIELDS
+  });
 
   const noneActive = deployments !== null && evaluable.length === 0;
-  const datasetError = errors.dataset_path ?? currentPreflight?.fields.dataset_path;
 
   return (
-    <ModalDialog
+    <CreateDialog
+      trans={trans}
       title={
         deployment && props.deploymentId === deployment.id
           ? trans.__('Evaluate “%1”', deployment.name)
           : trans.__('New evaluation')
       }
       label={trans.__('New evaluation')}
-      className="jp-AquaExt-FormDialog jp-AquaExt-EvaluationDialog"
-      trans={trans}
-      onClose={close}
-      closeDisabled={submitting}
+      className="jp-AquaExt-EvaluationDialog"
+      form={formSubmit}
+      onClose={props.onClose}
+      onSubmit={onSubmit}
+      submitClassName="jp-AquaExt-evaluationSubmit"
+      submitDisabled={submitting || uploading || preflightBlocks || noneActive}
+      submitLabel={trans.__('Start evaluation')}
+      submittingLabel={trans.__('Starting…')}
+      notice={<DatasetBlockedNotice trans={trans} blocked={preflightBlocks} />}
     >
-      <form onSubmit={event => void onSubmit(event)} noValidate>
-        <div className="jp-AquaExt-ModalDialog-body">
-          <TargetField
-            id={id('target')}
-            formTarget={formTarget}
-            disabled={submitting}
-            hint={trans.__('Where the evaluation runs; the deployments listed are that target’s.')}
+      <TargetField
+        id={id('target')}
+        formTarget={formTarget}
+        disabled={submitting}
+        hint={trans.__('Where the evaluation runs; the deployments listed are that target’s.')}
+        trans={trans}
+      />
+      <PickerField
+        id={id('deployment_id')}
+        field="deployment_id"
+        label={trans.__('Deployment')}
+        error={errors.deployment_id}
+        hint={
+          deploymentsError !== null
+            ? describeError(deploymentsError, trans)
+            : noneActive
+              ? trans.__('No deployment is active: deploy a model (or activate a deployment) first.')
+              : deployment && !allows(deployment, 'evaluate')
+                ? deployment.mode === 'embedding'
+                  ? trans.__('An embedding deployment has no answers to score.')
+                  : trans.__('This deployment is not active: activate it first.')
+                : trans.__('Only active deployments answer prompts.')
+        }
+        value={form.deploymentId}
+        disabled={submitting}
+        loaded={deployments !== null}
+        loadingLabel={trans.__('Loading deployments…')}
+        chooseLabel={trans.__('Choose a deployment…')}
+        selectRef={element => {
+          firstInput.current = element;
+        }}
+        onChange={deploymentId => update({ deploymentId })}
+      >
+        {listed.map(item => (
+          <option key={item.id} value={item.id} disabled={!allows(item, 'evaluate')}>
+            {trans.__('%1 — %2', item.name, item.model_name)}
+            {allows(item, 'evaluate') ? '' : ` (${item.state.toLowerCase()})`}
+          </option>
+        ))}
+      </PickerField>
+      {textField('name', trans.__('Name'), { maxLength: EVALUATION_LIMITS.name })}
+      <DescriptionField
+        id={id('description')}
+        trans={trans}
+        value={form.description}
+        maxLength={EVALUATION_LIMITS.description}
+        disabled={submitting}
+        error={errors.description}
+        onChange={description => update({ description })}
+      />
+
+      <ChoiceGroup<DatasetSource>
+        id={id('source')}
+        field="source"
+        legend={trans.__('Rows to evaluate on')}
+        value={form.source}
+        disabled={submitting}
+        choices={[
+          {
+            value: 'file',
+            label: trans.__('A dataset'),
+            description: trans.__('A JSONL file of {"prompt", "completion"[, "category"]} rows.')
+          },
+          {
+            value: 'finetune',
+            label: trans.__('The training data of a fine-tune'),
+            description: trans.__('The snapshot a fine-tuning job trained on: how well did it learn?'),
+            disabled: finetunes !== null && finetunes.length === 0,
+            reason:
+              finetunes !== null && finetunes.length === 0 ? trans.__('No fine-tuning job has succeeded yet.') : null
+          }
+        ]}
+        onChange={source => update({ source })}
+      />
+      {form.source === 'file' ? (
+        <>
+          <CheckedDatasetField
+            id={id('dataset_path')}
             trans={trans}
-          />
-          <FormField
-            id={id('deployment_id')}
-            field="deployment_id"
-            label={trans.__('Deployment')}
-            error={errors.deployment_id}
+            label={trans.__('Dataset (JSONL)')}
+            error={errors.dataset_path}
             hint={
-              deploymentsError !== null
-                ? describeError(deploymentsError, trans)
-                : noneActive
-                  ? trans.__('No deployment is active: deploy a model (or activate a deployment) first.')
-                  : deployment && !allows(deployment, 'evaluate')
-                    ? deployment.mode === 'embedding'
-                      ? trans.__('An embedding deployment has no answers to score.')
-                      : trans.__('This deployment is not active: activate it first.')
-                    : trans.__('Only active deployments answer prompts.')
+              onOci
+                ? trans.__('A file inside the Jupyter root, or oci://bucket@namespace/path.')
+                : trans.__('A file inside the Jupyter root.')
             }
-          >
-            {input => (
-              <select
-                {...input}
-                ref={element => {
-                  firstInput.current = element;
-                }}
-                className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
-                value={form.deploymentId}
-                disabled={submitting}
-                onChange={event => update({ deploymentId: event.target.value })}
-              >
-                <option value="">
-                  {deployments === null ? trans.__('Loading deployments…') : trans.__('Choose a deployment…')}
-                </option>
-                {listed.map(item => (
-                  <option key={item.id} value={item.id} disabled={!allows(item, 'evaluate')}>
-                    {trans.__('%1 — %2', item.name, item.model_name)}
-                    {allows(item, 'evaluate') ? '' : ` (${item.state.toLowerCase()})`}
-                  </option>
-                ))}
-              </select>
-            )}
-          </FormField>
-          {textField('name', trans.__('Name'), { maxLength: EVALUATION_LIMITS.name })}
-          <DescriptionField
-            id={id('description')}
-            trans={trans}
-            value={form.description}
-            maxLength={EVALUATION_LIMITS.description}
+            value={form.datasetPath}
+            maxLength={EVALUATION_LIMITS.datasetPath}
+            placeholder={trans.__('datasets/eval.jsonl')}
             disabled={submitting}
-            error={errors.description}
-            onChange={description => update({ description })}
+            sources={props}
+            onChange={datasetPath => update({ datasetPath })}
+            onUploadError={message => addError('dataset_path', message)}
+            onUploadingChange={setUploading}
+            preflight={preflight}
           />
-
-          <ChoiceGroup<DatasetSource>
-            id={id('source')}
-            field="source"
-            legend={trans.__('Rows to evaluate on')}
-            value={form.source}
-            disabled={submitting}
-            choices={[
-              {
-                value: 'file',
-                label: trans.__('A dataset'),
-                description: trans.__('A JSONL file of {"prompt", "completion"[, "category"]} rows.')
-              },
-              {
-                value: 'finetune',
-                label: trans.__('The training data of a fine-tune'),
-                description: trans.__('The snapshot a fine-tuning job trained on: how well did it learn?'),
-                disabled: finetunes !== null && finetunes.length === 0,
-                reason:
-                  finetunes !== null && finetunes.length === 0
-                    ? trans.__('No fine-tuning job has succeeded yet.')
-                    : null
-              }
-            ]}
-            onChange={source => update({ source })}
-          />
-          {form.source === 'file' ? (
-            <>
-              <DatasetPathField
-                id={id('dataset_path')}
-                trans={trans}
-                label={trans.__('Dataset (JSONL)')}
-                error={datasetError}
-                hint={
-                  onOci
-                    ? trans.__('A file inside the Jupyter root, or oci://bucket@namespace/path.')
-                    : trans.__('A file inside the Jupyter root.')
-                }
-                value={form.datasetPath}
-                maxLength={EVALUATION_LIMITS.datasetPath}
-                placeholder={trans.__('datasets/eval.jsonl')}
-                disabled={submitting}
-                pickDataset={props.pickDataset}
-                uploadDataset={props.uploadDataset}
-                notify={props.notify}
-                onChange={datasetPath => update({ datasetPath })}
-                onUploadError={message => addError('dataset_path', message)}
-                onUploadingChange={setUploading}
-              />
-              <PreflightSummary
-                result={currentPreflight}
-                checking={checking}
-                trans={trans}
-                onRecheck={request && !submitting ? () => void runPreflight(request) : undefined}
-              />
-            </>
-          ) : (
-            <FormField
-              id={id('finetune_id')}
-              field="finetune_id"
-              label={trans.__('Fine-tuning job')}
-              error={errors.finetune_id}
-            >
-              {input => (
-                <select
-                  {...input}
-                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
-                  value={form.finetuneId}
-                  disabled={submitting}
-                  onChange={event => update({ finetuneId: event.target.value })}
-                >
-                  <option value="">
-                    {finetunes === null ? trans.__('Loading fine-tuning jobs…') : trans.__('Choose a fine-tuning job…')}
-                  </option>
-                  {form.finetuneId && finetunes !== null && !finetune && (
-                    <option value={form.finetuneId}>{form.finetuneId}</option>
-                  )}
-                  {(finetunes ?? []).map(item => (
-                    <option key={item.id} value={item.id}>
-                      {trans.__('%1 — %2', item.name, item.base_model_name)}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </FormField>
-          )}
-          {textField('sampleSize', trans.__('Sample size (optional)'), {
-            numeric: true,
-            placeholder: trans.__('every row'),
-            hint: trans.__('Evaluate a reproducible random sample of this many rows; empty: every row.')
-          })}
-
-          <fieldset
-            className={
-              errors.metrics
-                ? 'jp-AquaExt-fieldset jp-AquaExt-EvaluationDialog-metrics jp-mod-error'
-                : 'jp-AquaExt-fieldset jp-AquaExt-EvaluationDialog-metrics'
-            }
-            data-field="metrics"
-            aria-describedby={errors.metrics ? `${id('metrics')}-error` : undefined}
-          >
-            <legend className="jp-AquaExt-formField-label">{trans.__('Metrics')}</legend>
-            <div className="jp-AquaExt-EvaluationDialog-metricGrid">
-              {METRICS.map(metric => (
-                <label key={metric} className="jp-AquaExt-choice" data-metric={metric}>
-                  <input
-                    type="checkbox"
-                    checked={form.metrics.includes(metric)}
-                    disabled={submitting}
-                    onChange={event => toggleMetric(metric, event.target.checked)}
-                  />
-                  <span className="jp-AquaExt-choice-text">
-                    <span className="jp-AquaExt-choice-label">{metricLabel(metric, trans)}</span>
-                    <span className="jp-AquaExt-choice-reason">{metricDescription(metric, trans)}</span>
-                  </span>
-                </label>
-              ))}
-            </div>
-            {errors.metrics && (
-              <div id={`${id('metrics')}-error`} className="jp-AquaExt-fieldError" role="alert">
-                {errors.metrics}
-              </div>
-            )}
-          </fieldset>
-
-          {onOci && (
-            <>
-              {textField('reportUri', trans.__('Report location'), {
-                placeholder: 'oci://bucket@namespace/prefix',
-                maxLength: EVALUATION_LIMITS.reportUri,
-                hint: trans.__('Where the report goes: a versioned Object Storage bucket.')
-              })}
-            </>
-          )}
-
-          <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
-            <fieldset className="jp-AquaExt-fieldset jp-AquaExt-EvaluationDialog-params" data-field="params">
-              <legend className="jp-AquaExt-formField-label">{trans.__('Model parameters')}</legend>
-              <SamplingPanel value={form.sampling} errors={samplingErrors} trans={trans} onChange={updateSampling} />
-            </fieldset>
-            {textField('concurrency', trans.__('Concurrency'), {
-              numeric: true,
-              hint: trans.__('Requests in flight at once (1 to %1).', EVALUATION_LIMITS.concurrency[1])
-            })}
-            {onOci && (
-              <fieldset className="jp-AquaExt-fieldset" data-field="networking">
-                <legend className="jp-AquaExt-formField-label">{trans.__('Job and logging')}</legend>
-                {textField('shape', trans.__('Shape (optional)'), {
-                  placeholder: 'VM.Standard.E4.Flex',
-                  maxLength: EVALUATION_LIMITS.shape,
-                  hint: trans.__('The evaluation job’s CPU shape; empty lets the server choose.')
-                })}
-                {textField('logGroupId', trans.__('Log group OCID'), {
-                  placeholder: 'ocid1.loggroup.oc1…',
-                  maxLength: EVALUATION_LIMITS.ociId
-                })}
-                {textField('logId', trans.__('Log OCID'), {
-                  placeholder: 'ocid1.log.oc1…',
-                  maxLength: EVALUATION_LIMITS.ociId,
-                  hint: trans.__('The job run’s output goes to this log.')
-                })}
-              </fieldset>
-            )}
-          </AdvancedOptions>
-
-          <FormErrors fields={otherErrors} message={error} />
-        </div>
-        <DialogFooter
-          trans={trans}
-          submitting={submitting}
-          onCancel={close}
-          submitClassName="jp-AquaExt-evaluationSubmit"
-          submitDisabled={submitting || uploading || preflightBlocks || noneActive}
-          submitLabel={trans.__('Start evaluation')}
-          submittingLabel={trans.__('Starting…')}
+        </>
+      ) : (
+        <PickerField
+          id={id('finetune_id')}
+          field="finetune_id"
+          label={trans.__('Fine-tuning job')}
+          error={errors.finetune_id}
+          value={form.finetuneId}
+          disabled={submitting}
+          loaded={finetunes !== null}
+          loadingLabel={trans.__('Loading fine-tuning jobs…')}
+          chooseLabel={trans.__('Choose a fine-tuning job…')}
+          onChange={finetuneId => update({ finetuneId })}
         >
-          <DatasetBlockedNotice trans={trans} blocked={preflightBlocks} />
-        </DialogFooter>
-      </form>
-    </ModalDialog>
+          {form.finetuneId && finetunes !== null && !finetune && (
+            <option value={form.finetuneId}>{form.finetuneId}</option>
+          )}
+          {(finetunes ?? []).map(item => (
+            <option key={item.id} value={item.id}>
+              {trans.__('%1 — %2', item.name, item.base_model_name)}
+            </option>
+          ))}
+        </PickerField>
+      )}
+      {textField('sampleSize', trans.__('Sample size (optional)'), {
+        numeric: true,
+        placeholder: trans.__('every row'),
+        hint: trans.__('Evaluate a reproducible random sample of this many rows; empty: every row.')
+      })}
+
+      <fieldset
+        className={
+          errors.metrics
+            ? 'jp-AquaExt-fieldset jp-AquaExt-EvaluationDialog-metrics jp-mod-error'
+            : 'jp-AquaExt-fieldset jp-AquaExt-EvaluationDialog-metrics'
+        }
+        data-field="metrics"
+        aria-describedby={errors.metrics ? `${id('metrics')}-error` : undefined}
+      >
+        <legend className="jp-AquaExt-formField-label">{trans.__('Metrics')}</legend>
+        <div className="jp-AquaExt-EvaluationDialog-metricGrid">
+          {METRICS.map(metric => (
+            <label key={metric} className="jp-AquaExt-choice" data-metric={metric}>
+              <input
+                type="checkbox"
+                checked={form.metrics.includes(metric)}
+                disabled={submitting}
+                onChange={event => toggleMetric(metric, event.target.checked)}
+              />
+              <span className="jp-AquaExt-choice-text">
+                <span className="jp-AquaExt-choice-label">{metricLabel(metric, trans)}</span>
+                <span className="jp-AquaExt-choice-reason">{metricDescription(metric, trans)}</span>
+              </span>
+            </label>
+          ))}
+        </div>
+        {errors.metrics && (
+          <div id={`${id('metrics')}-error`} className="jp-AquaExt-fieldError" role="alert">
+            {errors.metrics}
+          </div>
+        )}
+      </fieldset>
+
+      {onOci && (
+        <>
+          {textField('reportUri', trans.__('Report location'), {
+            placeholder: 'oci://bucket@namespace/prefix',
+            maxLength: EVALUATION_LIMITS.reportUri,
+            hint: trans.__('Where the report goes: a versioned Object Storage bucket.')
+          })}
+        </>
+      )}
+
+      <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
+        <fieldset className="jp-AquaExt-fieldset jp-AquaExt-EvaluationDialog-params" data-field="params">
+          <legend className="jp-AquaExt-formField-label">{trans.__('Model parameters')}</legend>
+          <SamplingPanel value={form.sampling} errors={samplingErrors} trans={trans} onChange={updateSampling} />
+        </fieldset>
+        {textField('concurrency', trans.__('Concurrency'), {
+          numeric: true,
+          hint: trans.__('Requests in flight at once (1 to %1).', EVALUATION_LIMITS.concurrency[1])
+        })}
+        {onOci && (
+          <OciJobFieldset
+            trans={trans}
+            legend={trans.__('Job and logging')}
+            textField={textField}
+            ociIdMaxLength={EVALUATION_LIMITS.ociId}
+          >
+            {textField('shape', trans.__('Shape (optional)'), {
+              placeholder: 'VM.Standard.E4.Flex',
+              maxLength: EVALUATION_LIMITS.shape,
+              hint: trans.__('The evaluation job’s CPU shape; empty lets the server choose.')
+            })}
+          </OciJobFieldset>
+        )}
+      </AdvancedOptions>
+    </CreateDialog>
   );
 }

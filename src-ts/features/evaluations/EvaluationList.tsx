@@ -4,10 +4,8 @@ import { Button } from '@jupyterlab/ui-components';
 
 import type { EvaluationSummary } from '../../api/types';
 import { formatScore, HEADLINE_SCORES, scoreLabel } from './format';
-import { stateMessageText } from './states';
-import { ResourceList, type IResourceListSectionProps } from '../../ui/ResourceList';
+import { jobStateColumn, ResourceList, type IResourceListSectionProps } from '../../ui/ResourceList';
 import { EvaluationProgress } from './EvaluationProgress';
-import { JobStateBadge } from '../../ui/JobStateBadge';
 
 /** The contract compares 2 to 8 evaluations at once. */
 export const MAX_COMPARED = 8;
@@ -91,23 +89,7 @@ export function EvaluationList(props: IEvaluationListProps): JSX.Element {
               />
             )
           },
-          {
-            key: 'state',
-            header: trans.__('State'),
-            cell: item => {
-              const message = stateMessageText(item, trans);
-              return (
-                <>
-                  <JobStateBadge state={item.state} trans={trans} title={item.state_message || undefined} />
-                  {message && (
-                    <span className="jp-AquaExt-ResourceList-message" title={item.state_message}>
-                      {message}
-                    </span>
-                  )}
-                </>
-              );
-            }
-          },
+          jobStateColumn<EvaluationSummary>(trans),
           {
             key: 'progress',
             header: trans.__('Progress'),

@@ -4,8 +4,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { EvaluationSummary } from '../../api/types';
 import { evaluationFraction, rowsText } from './format';
-import { isFinal } from './states';
-import { etaText } from '../../shared/format';
+import { etaWhileRunning } from '../../shared/jobStates';
 import { JobProgress } from '../../ui/JobProgress';
 
 export interface IEvaluationProgressProps {
@@ -23,8 +22,7 @@ export function EvaluationProgress(props: IEvaluationProgressProps): JSX.Element
   const waiting = evaluation.state === 'ACCEPTED' && evaluation.rows_done === 0;
   const percent = Math.round(evaluationFraction(evaluation) * 100);
   const rows = waiting ? trans.__('Waiting to start…') : rowsText(evaluation.rows_done, evaluation.rows_total, trans);
-  const eta =
-    !isFinal(evaluation.state) && evaluation.eta_seconds !== null ? etaText(evaluation.eta_seconds, trans) : null;
+  const eta = etaWhileRunning(evaluation, trans);
   return (
     <JobProgress
       state={evaluation.state}

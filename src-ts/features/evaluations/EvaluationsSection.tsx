@@ -1,20 +1,15 @@
 import * as React from 'react';
 
-import type { IEvaluationChange } from './states';
-import { useEvaluationList } from './useEvaluationList';
-import { type IResourceSectionProps, notifyJobEnded } from '../../ui/ResourceSection';
-import { useRefreshOnRequest } from '../../ui/hooks/usePolledList';
+import type { EvaluationSummary } from '../../api/types';
+import { type IJobSectionProps, useJobEndNotices, useJobSection } from '../../ui/ResourceSection';
 import { CompareView } from './CompareView';
 import { EvaluationDetail, headlineText } from './EvaluationDetail';
 import { EvaluationList } from './EvaluationList';
 
-export interface IEvaluationsSectionProps extends IResourceSectionProps {
+export interface IEvaluationsSectionProps extends IJobSectionProps {
   onNewEvaluation: () => void;
   /** Open a deployment's detail (from an evaluation's detail). */
   onOpenDeployment?: (deploymentId: string) => void;
-  fastPollMs?: number;
-  slowPollMs?: number;
-  logIntervalMs?: number;
 }
 
 /** The Evaluations section: the polled list, one evaluation's detail, or a comparison. */
@@ -22,39 +17,17 @@ export function EvaluationsSection(props: IEvaluationsSectionProps): JSX.Element
   const { client, trans, selectedId } = props;
   const [selected, setSelected] = React.useState<string[]>([]);
   const [compared, setCompared] = React.useState<string[] | null>(null);
-  const notify = React.useRef(props.notify);
-  notify.current = props.notify;
-
-  const onFinished = React.useCallback(
-    (changes: IEvaluationChange[]) => {
-      for (const { evaluation, to } of changes) {
-        if (to === 'SUCCEEDED') {
-          const scores = headlineText(evaluation.scores, trans);
-          notify.current(
-            scores
-              ? trans.__('“%1” finished: %2.', evaluation.name, scores)
-              : trans.__('“%1” finished.', evaluation.name),
-            'success'
-          );
-        } else {
-          notifyJobEnded(notify.current, evaluation, to, trans);
-        }
-      }
-    },
-    [trans]
-  );
-
-  const list = useEvaluationList(client, {
-    active: props.active,
-    onFinished,
-    fastMs: props.fastPollMs,
-    slowMs: props.slowPollMs
+  const onFinished = useJobEndNotices<EvaluationSummary>(props.notify, trans, evaluation => {
+    const scores = headlineText(evaluation.scores, trans);
+    return scores
+      ? trans.__('“%1” finished: %2.', evaluation.name, scores)
+      : trans.__('“%1” finished.', evaluation.name);
   });
-  const { refresh } = list;
-  useRefreshOnRequest(props.reloadRequest, refresh);
+  const fetch = React.useCallback(() => client.listEvaluations(), [client]);
+  const section = useJobSection(props, fetch, onFinished);
 
   // Forget the ticks of evaluations that are gone.
-  const items = list.items;
+  const items = section.list.items;
   React.useEffect(() => {
     if (items) {
       setSelected(previous => {
@@ -71,24 +44,12 @@ export function EvaluationsSection(props: IEvaluationsSectionProps): JSX.Element
   }, []);
 
   if (selectedId) {
-    const summary = list.items?.find(item => item.id === selectedId) ?? null;
     return (
       <EvaluationDetail
         key={selectedId}
-        client={client}
-        trans={trans}
+        {...section.detail}
         evaluationId={selectedId}
-        summary={summary}
-        active={props.active}
-        confirm={props.confirm}
-        notify={props.notify}
-        copyToClipboard={props.copyToClipboard}
-        onBack={() => props.onSelect(null)}
-        onChanged={refresh}
-        onDeleted={() => {
-          props.onSelect(null);
-          refresh();
-        }}
+        onDeleted={section.closeDeleted}
         onOpenDeployment={props.onOpenDeployment}
         logIntervalMs={props.logIntervalMs}
       />
@@ -110,14 +71,8 @@ export function EvaluationsSection(props: IEvaluationsSectionProps): JSX.Element
   }
   return (
     <EvaluationList
-      items={list.items}
-      problems={list.problems}
-      error={list.error}
-      trans={trans}
-      onOpen={props.onSelect}
+      {...section.list}
       onNew={props.onNewEvaluation}
-      onRefresh={refresh}
-      onBrowseModels={props.onBrowseModels}
       selected={selected}
       onToggleSelected={toggle}
       onCompare={() => setCompared([...selected])}

@@ -13,8 +13,10 @@ import type { CreateEvaluationRequest, EvaluationMetric, FieldError } from '../.
 import type { BackendKind } from '../../shared/labels';
 import { datasetStem } from '../../shared/format';
 import { placeFieldErrors } from '../../shared/fieldErrors';
-import { parseSampling, type ISamplingForm, type SamplingField } from '../../shared/sampling';
+import { DEFAULT_SAMPLING, parseSampling, type ISamplingForm, type SamplingField } from '../../shared/sampling';
 import { METRICS } from './format';
+import { nameDescriptionErrors } from '../../shared/nameDescription';
+import { logPairErrors } from '../../shared/ociLog';
 
 /** Where the rows come from: a JSONL file, or the dataset a fine-tune was trained on. */
 export type DatasetSource = 'file' | 'finetune';
@@ -100,14 +102,9 @@ export const EVALUATION_LIMITS = {
 
 /** An evaluation asks greedily and briefly by default (the contract's ModelParameters). */
 export const EVALUATION_SAMPLING: Readonly<ISamplingForm> = Object.freeze({
+  ...DEFAULT_SAMPLING,
   maxTokens: '256',
-  temperature: '0',
-  topP: '1',
-  topK: '',
-  frequencyPenalty: '0',
-  presencePenalty: '0',
-  stop: [],
-  seed: ''
+  temperature: '0'
 });
 
 export function initialEvaluationForm(
@@ -172,14 +169,7 @@ export function validateEvaluationForm(
   if (!form.deploymentId) {
     errors.deployment_id = trans.__('Choose an active deployment.');
   }
-  if (!form.name.trim()) {
-    errors.name = trans.__('Give the evaluation a name.');
-  } else if (form.name.trim().length > EVALUATION_LIMITS.name) {
-    errors.name = trans.__('At most %1 characters.', EVALUATION_LIMITS.name);
-  }
-  if (form.description.length > EVALUATION_LIMITS.description) {
-    errors.description = trans.__('At most %1 characters.', EVALUATION_LIMITS.description);
-  }
+  Object.assign(errors, nameDescriptionErrors(form, EVALUATION_LIMITS, trans.__('Give the evaluation a name.'), trans));
   if (form.source === 'file') {
     if (!form.datasetPath.trim()) {
       errors.dataset_path = trans.__('Choose a JSONL dataset.');
@@ -213,11 +203,7 @@ export function validateEvaluationForm(
     if (uri && !uri.startsWith('oci://')) {
       errors.report_uri = trans.__('An Object Storage location: oci://bucket@namespace/prefix.');
     }
-    if (!!form.logGroupId.trim() !== !!form.logId.trim()) {
-      errors[form.logGroupId.trim() ? 'log_id' : 'log_group_id'] = trans.__(
-        'A log needs both the log group and the log.'
-      );
-    }
+    Object.assign(errors, logPairErrors(form, trans));
   }
   const parsed = parseSampling(form.sampling, trans);
   const sampling: SamplingErrors = { ...parsed.errors };

@@ -3,50 +3,26 @@ import * as React from 'react';
 import { Button, copyIcon } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { IAquaClient } from '../../api/client';
 import type { FineTuneDetail as FineTuneDetailData, FineTuneSummary, LogsQuery } from '../../api/types';
 import { shapeLabel } from '../../shared/labels';
-import { formatDuration, shortHash } from '../../shared/format';
+import { formatDuration } from '../../shared/format';
 import { formatEpoch, formatLearningRate, formatLoss, formatPercent, trainingTypeLabel } from './format';
 import { allows } from '../../shared/actions';
 import { isFinal, stateMessageText } from '../../shared/jobStates';
 import { withLiveFields } from './states';
 import { useFineTuneMetrics } from './useFineTuneMetrics';
-import { formatDateTime, formatInteger } from '../../shared/format';
-import type { Confirm, CopyToClipboard, Notify } from '../../shared/callbacks';
-import { LogsView } from '../../ui/LogsView';
+import { formatInteger } from '../../shared/format';
+import type { CopyToClipboard } from '../../shared/callbacks';
 import { ErrorState } from '../../ui/ErrorState';
-import {
-  BusyButton,
-  CopyableCode,
-  DeleteButton,
-  DetailHeader,
-  DetailLoadState,
-  DetailTopbar,
-  JobStateMessage,
-  ParamsTable
-} from '../../ui/ResourceDetail';
+import { DetailSection, type IDetailPageProps } from '../../ui/DetailFrame';
+import { CodeFact, JobDetailPage, JobLineage, LinkedName } from '../../ui/JobDetailParts';
 import { useJobDetail } from '../../ui/hooks/useJobDetail';
 import { FineTuneProgress } from './FineTuneProgress';
-import { JobStateBadge } from '../../ui/JobStateBadge';
 import { LossChart } from './LossChart';
 import { useLatest } from '../../ui/hooks/useLatest';
 
-export interface IFineTuneDetailProps {
-  client: IAquaClient;
-  trans: TranslationBundle;
+export interface IFineTuneDetailProps extends IDetailPageProps<FineTuneSummary> {
   finetuneId: string;
-  /** The list's row: its progress shows at once; a new state reloads the detail. */
-  summary: FineTuneSummary | null;
-  /** False while the panel or section is hidden: curves and log pause. */
-  active: boolean;
-  confirm: Confirm;
-  notify: Notify;
-  copyToClipboard: CopyToClipboard;
-  onBack: () => void;
-  /** Something changed server-side: reload the list now. */
-  onChanged: () => void;
-  onDeleted: (finetuneId: string) => void;
   /** Deploy the fine-tuned model (the Deploy button shows when given). */
   onDeploy?: (modelId: string) => void;
   /** Open a model in Models (the fine-tuned one, or the base model). */
@@ -63,21 +39,14 @@ export interface IFineTuneDetailProps {
 export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
   const { client, trans, finetuneId, summary } = props;
   const load = React.useCallback(() => client.getFineTune(finetuneId), [client, finetuneId]);
-  const { detail, job, error, final, name, retry, busy, actionError, cancel, remove, onChanged } = useJobDetail<
-    FineTuneDetailData,
-    FineTuneSummary
-  >({
+  const page = useJobDetail<FineTuneDetailData, FineTuneSummary>({
+    ...props,
     id: finetuneId,
-    summary,
     load,
     withLiveFields,
-    isFinal,
-    confirm: props.confirm,
-    notify: props.notify,
-    trans,
-    onChanged: props.onChanged,
-    onDeleted: props.onDeleted
+    isFinal
   });
+  const { detail, job, final, name, retry, cancel, remove, onChanged } = page;
 
   const { series, error: metricsError } = useFineTuneMetrics(client, finetuneId, {
     active: props.active,
@@ -131,134 +100,93 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
   const outputModelId = allows(current, 'deploy') ? (current?.output_model_id ?? null) : null;
 
   return (
-    <div className="jp-AquaExt-ResourceDetail jp-AquaExt-FineTuneDetail" data-finetune-id={finetuneId}>
-      <DetailTopbar backLabel={trans.__('← All fine-tuning jobs')} onBack={props.onBack}>
-        {outputModelId && props.onViewModel && (
-          <Button
-            className="jp-mod-styled jp-AquaExt-button jp-AquaExt-viewModelButton"
-            onClick={() => props.onViewModel?.(outputModelId)}
-            title={trans.__('Open the fine-tuned model in Models')}
-          >
-            {trans.__('View model')}
-          </Button>
-        )}
-        {outputModelId && props.onDeploy && (
-          <Button
-            className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-deployButton jp-AquaExt-FineTuneDetail-deploy"
-            onClick={() => props.onDeploy?.(outputModelId)}
-            title={trans.__('Serve the fine-tuned model on an inference engine')}
-          >
-            {trans.__('Deploy')}
-          </Button>
-        )}
-        {allows(current, 'evaluate') && props.onEvaluate && (
-          <Button
-            className="jp-mod-styled jp-AquaExt-button jp-AquaExt-evaluateButton jp-AquaExt-FineTuneDetail-evaluate"
-            onClick={() => props.onEvaluate?.(finetuneId)}
-            title={trans.__('Score a deployment of the fine-tuned model on the data it was trained on')}
-          >
-            {trans.__('Evaluate on its training data')}
-          </Button>
-        )}
-        {allows(current, 'cancel') && (
-          <BusyButton
-            className="jp-mod-styled jp-mod-warn jp-AquaExt-button jp-AquaExt-cancelFineTuneButton"
-            onClick={() => void onCancel()}
-            disabled={busy !== null}
-            busy={busy === 'cancel'}
-            label={trans.__('Cancel job')}
-            busyLabel={trans.__('Canceling…')}
-          />
-        )}
-        {allows(current, 'delete') && (
-          <DeleteButton
-            trans={trans}
-            disabled={busy !== null}
-            deleting={busy === 'delete'}
-            onClick={() => void onDelete()}
-          />
-        )}
-      </DetailTopbar>
-      {actionError !== null && (
-        <ErrorState error={actionError} trans={trans} className="jp-AquaExt-ErrorState-banner" />
+    <JobDetailPage
+      trans={trans}
+      classPrefix="jp-AquaExt-FineTuneDetail"
+      dataAttributes={{ 'data-finetune-id': finetuneId }}
+      backLabel={trans.__('← All fine-tuning jobs')}
+      onBack={props.onBack}
+      page={page}
+      actions={
+        <>
+          {outputModelId && props.onViewModel && (
+            <Button
+              className="jp-mod-styled jp-AquaExt-button jp-AquaExt-viewModelButton"
+              onClick={() => props.onViewModel?.(outputModelId)}
+              title={trans.__('Open the fine-tuned model in Models')}
+            >
+              {trans.__('View model')}
+            </Button>
+          )}
+          {outputModelId && props.onDeploy && (
+            <Button
+              className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-deployButton jp-AquaExt-FineTuneDetail-deploy"
+              onClick={() => props.onDeploy?.(outputModelId)}
+              title={trans.__('Serve the fine-tuned model on an inference engine')}
+            >
+              {trans.__('Deploy')}
+            </Button>
+          )}
+          {allows(current, 'evaluate') && props.onEvaluate && (
+            <Button
+              className="jp-mod-styled jp-AquaExt-button jp-AquaExt-evaluateButton jp-AquaExt-FineTuneDetail-evaluate"
+              onClick={() => props.onEvaluate?.(finetuneId)}
+              title={trans.__('Score a deployment of the fine-tuned model on the data it was trained on')}
+            >
+              {trans.__('Evaluate on its training data')}
+            </Button>
+          )}
+        </>
+      }
+      cancel={
+        allows(current, 'cancel')
+          ? {
+              className: 'jp-mod-styled jp-mod-warn jp-AquaExt-button jp-AquaExt-cancelFineTuneButton',
+              label: trans.__('Cancel job'),
+              onClick: () => void onCancel()
+            }
+          : null
+      }
+      onDelete={allows(current, 'delete') ? () => void onDelete() : null}
+      loading={trans.__('Loading fine-tuning job…')}
+      errorTitle={trans.__('The fine-tuning job could not be loaded.')}
+      failedTitle={trans.__('The fine-tuning job failed')}
+      stateMessage={shown => stateMessageText(shown, trans)}
+      paramRows={shown => fineTuneParamRows(shown, trans)}
+      paramsClassName="jp-AquaExt-JobParams"
+      lineageTitle={trans.__('Lineage')}
+      lineage={shown => (
+        <Lineage job={shown} trans={trans} copyToClipboard={props.copyToClipboard} onViewModel={props.onViewModel} />
       )}
-      {job === null && (
-        <DetailLoadState
-          trans={trans}
-          error={error}
-          loading={trans.__('Loading fine-tuning job…')}
-          errorTitle={trans.__('The fine-tuning job could not be loaded.')}
-          onRetry={retry}
-        />
-      )}
-      {job !== null && (
-        <div className="jp-AquaExt-ResourceDetail-content jp-AquaExt-FineTuneDetail-content">
-          <DetailHeader
-            name={job.name}
-            badge={<JobStateBadge state={job.state} trans={trans} />}
-            description={job.description}
-          />
-          <StateMessage job={job} trans={trans} />
+      fetchLogs={fetchLogs}
+      logTitle={trans.__('Job log')}
+      logClassName="jp-AquaExt-FineTuneLogs"
+      active={props.active}
+      logIntervalMs={props.logIntervalMs}
+    >
+      {shown => (
+        <>
           {final ? (
-            <Outcome job={job} trans={trans} />
+            <Outcome job={shown} trans={trans} />
           ) : (
             <div className="jp-AquaExt-ResourceDetail-progress jp-AquaExt-FineTuneDetail-progress">
-              <FineTuneProgress job={job} trans={trans} epochs={job.params.epochs} />
+              <FineTuneProgress job={shown} trans={trans} epochs={shown.params.epochs} />
             </div>
           )}
 
-          <section className="jp-AquaExt-FineTuneDetail-curves" aria-label={trans.__('Loss curves')}>
-            <h3 className="jp-AquaExt-sectionTitle">{trans.__('Loss')}</h3>
+          <DetailSection
+            className="jp-AquaExt-FineTuneDetail-curves"
+            label={trans.__('Loss curves')}
+            title={trans.__('Loss')}
+          >
             {metricsError !== null && (
               <ErrorState error={metricsError} trans={trans} className="jp-AquaExt-ErrorState-inline" />
             )}
             <LossChart points={series.points} trans={trans} running={!final} />
-          </section>
-
-          <div className="jp-AquaExt-JobDetail-columns">
-            <section className="jp-AquaExt-FineTuneDetail-params" aria-label={trans.__('Parameters')}>
-              <h3 className="jp-AquaExt-sectionTitle">{trans.__('Parameters')}</h3>
-              <FineTuneParams job={job} trans={trans} />
-            </section>
-            <section className="jp-AquaExt-FineTuneDetail-lineage" aria-label={trans.__('Lineage')}>
-              <h3 className="jp-AquaExt-sectionTitle">{trans.__('Lineage')}</h3>
-              <Lineage
-                job={job}
-                trans={trans}
-                copyToClipboard={props.copyToClipboard}
-                onViewModel={props.onViewModel}
-              />
-            </section>
-          </div>
-
-          <LogsView
-            key={job.id}
-            trans={trans}
-            fetchLogs={fetchLogs}
-            title={trans.__('Job log')}
-            className="jp-AquaExt-FineTuneLogs"
-            initialFollow={!final}
-            ended={final}
-            active={props.active}
-            followIntervalMs={props.logIntervalMs}
-          />
-        </div>
+          </DetailSection>
+        </>
       )}
-    </div>
-  );
-}
-
-/** Why the job is in its state; for FAILED, the reason and the log lines that show it. */
-function StateMessage(props: { job: FineTuneDetailData; trans: TranslationBundle }): JSX.Element {
-  const { job, trans } = props;
-  return (
-    <JobStateMessage
-      trans={trans}
-      job={job}
-      failedTitle={trans.__('The fine-tuning job failed')}
-      message={stateMessageText(job, trans)}
-      classPrefix="jp-AquaExt-FineTuneDetail"
-    />
+    </JobDetailPage>
   );
 }
 
@@ -296,8 +224,7 @@ function Outcome(props: { job: FineTuneDetailData; trans: TranslationBundle }): 
 }
 
 /** The hyperparameters the job ran with (only those of its training type). */
-function FineTuneParams(props: { job: FineTuneDetailData; trans: TranslationBundle }): JSX.Element {
-  const { job, trans } = props;
+function fineTuneParamRows(job: FineTuneDetailData, trans: TranslationBundle): Array<[string, string, string]> {
   const p = job.params;
   const rows: Array<[string, string, string]> = [
     ['training_type', trans.__('Training type'), trainingTypeLabel(p.training_type, trans)],
@@ -354,11 +281,7 @@ function FineTuneParams(props: { job: FineTuneDetailData; trans: TranslationBund
     trans.__('Shape'),
     `${shapeLabel(job.shape, trans)}${job.replicas > 1 ? ` × ${trans._n('%1 node', '%1 nodes', job.replicas)}` : ''}`
   ]);
-  rows.push(['created', trans.__('Created'), formatDateTime(job.created_at)]);
-  if (job.finished_at) {
-    rows.push(['finished', trans.__('Finished'), formatDateTime(job.finished_at)]);
-  }
-  return <ParamsTable rows={rows} className="jp-AquaExt-JobParams" />;
+  return rows;
 }
 
 /** Where the model came from and where it went: base model, dataset and its hash, job and run ids. */
@@ -369,93 +292,62 @@ function Lineage(props: {
   onViewModel?: (modelId: string) => void;
 }): JSX.Element {
   const { job, trans } = props;
-  const code = (value: string, label: string): JSX.Element => (
-    <CopyableCode trans={trans} value={value} label={label} copyToClipboard={props.copyToClipboard} />
-  );
   return (
-    <dl className="jp-AquaExt-ResourceDetail-facts jp-AquaExt-JobDetail-facts">
-      <dt>{trans.__('Base model')}</dt>
-      <dd>
-        {props.onViewModel ? (
-          <button
-            type="button"
-            className="jp-AquaExt-linkButton"
-            onClick={() => props.onViewModel?.(job.base_model_id)}
-          >
-            {job.base_model_name}
-          </button>
-        ) : (
-          job.base_model_name
-        )}{' '}
-        <code className="jp-AquaExt-muted">{job.base_model_id}</code>
-      </dd>
-      <dt>{trans.__('Dataset')}</dt>
-      <dd>
-        {code(job.dataset_path, trans.__('dataset path'))}
-        {job.dataset_hash && (
-          <div className="jp-AquaExt-JobDetail-hash" title={job.dataset_hash}>
-            {trans.__('sha256')} <code>{shortHash(job.dataset_hash)}</code>
-            <Button
-              className="jp-AquaExt-button jp-AquaExt-iconButton jp-AquaExt-copyButton"
-              minimal
-              small
-              aria-label={trans.__('Copy dataset hash')}
-              title={trans.__('Copy the full sha256 of the dataset')}
-              onClick={() => props.copyToClipboard(job.dataset_hash)}
-            >
-              <copyIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
-            </Button>
-          </div>
-        )}
-      </dd>
-      <dt>{trans.__('Job')}</dt>
-      <dd>{code(job.id, trans.__('job id'))}</dd>
-      {job.output_model_id && (
+    <JobLineage
+      trans={trans}
+      copyToClipboard={props.copyToClipboard}
+      source={
         <>
-          <dt>{trans.__('Fine-tuned model')}</dt>
+          <dt>{trans.__('Base model')}</dt>
           <dd>
-            {props.onViewModel && allows(job, 'deploy') ? (
-              <button
-                type="button"
-                className="jp-AquaExt-linkButton"
-                onClick={() => props.onViewModel?.(job.output_model_id ?? '')}
-              >
-                {job.output_model_id}
-              </button>
-            ) : (
-              <code>{job.output_model_id}</code>
-            )}
+            <LinkedName name={job.base_model_name} id={job.base_model_id} onOpen={props.onViewModel} />
           </dd>
         </>
-      )}
-      {job.artifact_location && (
+      }
+      datasetPath={job.dataset_path}
+      datasetHash={job.dataset_hash}
+      hashExtra={
+        <Button
+          className="jp-AquaExt-button jp-AquaExt-iconButton jp-AquaExt-copyButton"
+          minimal
+          small
+          aria-label={trans.__('Copy dataset hash')}
+          title={trans.__('Copy the full sha256 of the dataset')}
+          onClick={() => props.copyToClipboard(job.dataset_hash)}
+        >
+          <copyIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
+        </Button>
+      }
+      jobLabel={trans.__('Job')}
+      jobId={job.id}
+      jobIdLabel={trans.__('job id')}
+      produced={
         <>
-          <dt>{trans.__('Weights')}</dt>
-          <dd>
-            <code>{job.artifact_location}</code>
-          </dd>
+          {job.output_model_id && (
+            <>
+              <dt>{trans.__('Fine-tuned model')}</dt>
+              <dd>
+                {props.onViewModel && allows(job, 'deploy') ? (
+                  <button
+                    type="button"
+                    className="jp-AquaExt-linkButton"
+                    onClick={() => props.onViewModel?.(job.output_model_id ?? '')}
+                  >
+                    {job.output_model_id}
+                  </button>
+                ) : (
+                  <code>{job.output_model_id}</code>
+                )}
+              </dd>
+            </>
+          )}
+          <CodeFact label={trans.__('Weights')} value={job.artifact_location} />
         </>
-      )}
-      {job.job_id && (
-        <>
-          <dt>{trans.__('OCI job')}</dt>
-          <dd>{code(job.job_id, trans.__('OCI job id'))}</dd>
-        </>
-      )}
-      {job.job_run_id && (
-        <>
-          <dt>{trans.__('OCI job run')}</dt>
-          <dd>{code(job.job_run_id, trans.__('OCI job run id'))}</dd>
-        </>
-      )}
-      {job.output_uri && (
-        <>
-          <dt>{trans.__('Output location')}</dt>
-          <dd>
-            <code>{job.output_uri}</code>
-          </dd>
-        </>
-      )}
+      }
+      ociJobId={job.job_id}
+      ociJobRunId={job.job_run_id}
+    >
+      <CodeFact label={trans.__('Output location')} value={job.output_uri} />
       {job.experiment_name && (
         <>
           <dt>{trans.__('Experiment')}</dt>
@@ -470,14 +362,7 @@ function Lineage(props: {
           </dd>
         </>
       )}
-      {job.subnet_id && (
-        <>
-          <dt>{trans.__('Subnet')}</dt>
-          <dd>
-            <code>{job.subnet_id}</code>
-          </dd>
-        </>
-      )}
-    </dl>
+      <CodeFact label={trans.__('Subnet')} value={job.subnet_id} />
+    </JobLineage>
   );
 }

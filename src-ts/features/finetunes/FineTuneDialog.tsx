@@ -1,8 +1,5 @@
 import * as React from 'react';
 
-import type { TranslationBundle } from '@jupyterlab/translation';
-
-import type { IAquaClient } from '../../api/client';
 import type {
   CreateFineTuneResponse,
   FineTuneDefaults,
@@ -12,7 +9,6 @@ import type {
   TrainingType,
   ValidateDatasetRequest
 } from '../../api/types';
-import type { BackendKind } from '../../shared/labels';
 import {
   ADVANCED_FIELDS,
   applyDefaults,
@@ -42,44 +38,33 @@ import {
 } from '../../shared/datasetPreflight';
 import { preflightKey, preflightRequest } from './preflight';
 import { formatInteger } from '../../shared/format';
-import type { Notify } from '../../shared/callbacks';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
-import { DatasetPathField } from '../../ui/DatasetPathField';
-import { AdvancedOptions, DatasetBlockedNotice, DescriptionField, DialogFooter } from '../../ui/DialogParts';
+import { CheckedDatasetField } from '../../ui/CheckedDatasetField';
+import {
+  AdvancedOptions,
+  CreateDialog,
+  DatasetBlockedNotice,
+  DescriptionField,
+  type IDatasetDialogProps,
+  PickerField
+} from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
-import { FormErrors } from '../../ui/FormErrors';
-import { FormField } from '../../ui/FormField';
-import { ModalDialog } from '../../ui/ModalDialog';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
+import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useDatasetPreflight } from '../../ui/hooks/useDatasetPreflight';
+import { useFetched } from '../../ui/hooks/useFetched';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useLatest } from '../../ui/hooks/useLatest';
 import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
 import { TargetField } from '../../ui/TargetField';
-import { PreflightSummary } from '../../ui/PreflightSummary';
 import { FineTuneAdvancedFields, FineTuneShapeField, fineTuneInputs } from './FineTuneFields';
 import { TrainingFitView } from './TrainingFitView';
 
-export interface IFineTuneDialogProps {
-  client: IAquaClient;
-  trans: TranslationBundle;
-  backendKind: BackendKind;
+export interface IFineTuneDialogProps extends IDatasetDialogProps<CreateFineTuneResponse> {
   /** The enabled targets (`GET info`): with several, the form picks one and offers its models. */
   info?: Info | null;
   /** The base model to start from (opened from a model); the picker still offers the others. */
   model: ModelSummary | null;
-  /** A dataset to start from (opened from the file browser). */
-  datasetPath?: string | null;
-  /** "Browse…": a JSONL file of the Jupyter root, null when dismissed. The button shows when given. */
-  pickDataset?: () => Promise<string | null>;
-  /** "Upload…": save a file of this computer into the Jupyter root and answer its path. */
-  uploadDataset?: (file: File, onProgress: (fraction: number) => void) => Promise<string>;
-  /** Debounce of the memory-fit refresh and the dataset check (tests use 0). */
-  debounceMs?: number;
-  notify: Notify;
-  onClose: () => void;
-  /** The server accepted the job (202). */
-  onCreated: (response: CreateFineTuneResponse) => void;
 }
 
 /** The dataset check waits a little longer than the fit: it reads the whole file. */
@@ -98,11 +83,8 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   const backendKind = formTarget.kind;
   const onOci = backendKind === 'oci';
   const debounceMs = props.debounceMs ?? 400;
-  const ids = React.useId().replace(/:/g, '');
-  const id = (name: string): string => `jp-AquaExt-finetune-${ids}-${name}`;
+  const id = useFieldIds('finetune');
 
-  const [models, setModels] = React.useState<ModelSummary[] | null>(props.model ? [props.model] : null);
-  const [modelsError, setModelsError] = React.useState<unknown>(null);
   const [form, setForm] = React.useState<IFineTuneForm>(() =>
     initialFineTuneForm(props.model && isFineTunable(props.model) ? props.model : null, props.datasetPath ?? '')
   );
@@ -114,37 +96,52 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   const [fitRefreshing, setFitRefreshing] = React.useState(false);
   const fitKey = React.useRef('');
   const [advancedOpen, setAdvancedOpen] = React.useState(false);
-  const { errors, otherErrors, error, submitting, showErrors, clearErrors, addError, submit } =
-    useFormSubmit<FineTuneField>({
-      trans,
-      fields: FINETUNE_FIELDS,
-      placeRefusal: reason => {
-        if (!reason.fields || reason.fields.length === 0) {
-          return undefined;
-        }
-        const placed = placeFineTuneErrors(reason.fields);
-        const byField: FineTuneErrors = { ...placed.byField };
-        if (placed.lines.length > 0) {
-          // The job's own preflight found bad lines: list them where the check shows.
-          showPreflight(errorResult(requestKeyRef.current, reason, e => describeError(e, trans)));
-          byField.dataset_path = trans._n(
-            '%1 invalid line in the dataset.',
-            '%1 invalid lines in the dataset.',
-            placed.lines.length
-          );
-        }
-        return { byField, other: placed.other };
-      },
-      onShow: shown => {
-        if (ADVANCED_FIELDS.some(field => shown[field])) {
-          setAdvancedOpen(true);
-        }
+  const formSubmit = useFormSubmit<FineTuneField>({
+    trans,
+    fields: FINETUNE_FIELDS,
+    placeRefusal: reason => {
+      if (!reason.fields || reason.fields.length === 0) {
+        return undefined;
       }
-    });
+      const placed = placeFineTuneErrors(reason.fields);
+      const byField: FineTuneErrors = { ...placed.byField };
+      if (placed.lines.length > 0) {
+        // The job's own preflight found bad lines: list them where the check shows.
+        preflight.show(errorResult(requestKeyRef.current, reason, e => describeError(e, trans)));
+        byField.dataset_path = trans._n(
+          '%1 invalid line in the dataset.',
+          '%1 invalid lines in the dataset.',
+          placed.lines.length
+        );
+      }
+      return { byField, other: placed.other };
+    },
+    onShow: shown => {
+      if (ADVANCED_FIELDS.some(field => shown[field])) {
+        setAdvancedOpen(true);
+      }
+    }
+  });
+  const { errors, submitting, showErrors, clearErrors, addError, submit } = formSubmit;
   const [uploading, setUploading] = React.useState(false);
   const firstInput = React.useRef<HTMLSelectElement | null>(null);
   const formRef = React.useRef(form);
   formRef.current = form;
+
+  // The models that can be fine-tuned (the given one stays listed, with why it cannot be; the only
+  // one while they cannot be listed).
+  const given = props.model;
+  const loadModels = React.useCallback(
+    () =>
+      client.listModels().then(list => {
+        const ready = list.items.filter(isFineTunable);
+        return given && !ready.some(item => item.id === given.id) ? [given, ...ready] : ready;
+      }),
+    [client, given]
+  );
+  const listedModels = useFetched(loadModels, null);
+  const modelsError = listedModels.error;
+  const models = modelsError !== null ? (given ? [given] : []) : (listedModels.value ?? (given ? [given] : null));
 
   const model =
     models?.find(item => item.id === form.modelId) ?? (props.model?.id === form.modelId ? props.model : null);
@@ -159,32 +156,6 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   });
 
   useDialogFocus(firstInput);
-
-  // The models that can be fine-tuned (the given one stays listed, with why it cannot be).
-  React.useEffect(() => {
-    let current = true;
-    client
-      .listModels()
-      .then(list => {
-        if (!current) {
-          return;
-        }
-        const ready = list.items.filter(isFineTunable);
-        if (props.model && !ready.some(item => item.id === props.model?.id)) {
-          ready.unshift(props.model);
-        }
-        setModels(ready);
-      })
-      .catch(reason => {
-        if (current) {
-          setModelsError(reason);
-          setModels(props.model ? [props.model] : []);
-        }
-      });
-    return () => {
-      current = false;
-    };
-  }, [client, props.model]);
 
   // The model's defaults: hyperparameters, shapes and the training fit for them.
   React.useEffect(() => {
@@ -276,12 +247,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   const requestKey = preflightKey(request);
   const requestKeyRef = useLatest(requestKey);
   const waitingForDefaults = !!form.modelId && defaults?.model_id !== form.modelId && defaultsError === null;
-  const {
-    current: currentPreflight,
-    checking,
-    run: runPreflight,
-    show: showPreflight
-  } = useDatasetPreflight({
+  const preflight = useDatasetPreflight({
     request,
     keyOf: preflightKey,
     check: checkDataset,
@@ -315,7 +281,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   };
 
   const busy = submitting;
-  const preflightBlocks = blocksSubmit(currentPreflight);
+  const preflightBlocks = blocksSubmit(preflight.current);
 
   const onSubmit = (event: React.FormEvent): Promise<void> | void => {
     event.preventDefault();
@@ -332,10 +298,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
         ),
       send: async alive => {
         // The preflight runs inline: a dataset with bad lines is never sent.
-        let checked = currentPreflight;
-        if (request && !checked) {
-          checked = await runPreflight(request);
-        }
+        const checked = await preflight.checked();
         if (!alive() || blocksSubmit(checked)) {
           return null;
         }
@@ -359,268 +322,229 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
     });
   };
 
-  const close = (): void => {
-    if (!submitting) {
-      props.onClose();
-    }
-  };
-
-  const datasetError = errors.dataset_path ?? currentPreflight?.fields.dataset_path;
   const shapes = defaultsReady ? defaults.shapes : [];
   const target = fitTargetFor(fit, form.shape);
   const lora = form.trainingType === 'lora';
 
-  const { numberField, textField } = fineTuneInputs({ form, errors, busy, update, id });
+  const inputs = fineTuneInputs({ form, errors, busy, update, id });
+  const { numberField, textField } = inputs;
 
   return (
-    <ModalDialog
+    <CreateDialog
+      trans={trans}
       title={props.model ? trans.__('Fine-tune “%1”', props.model.name) : trans.__('New fine-tune')}
       label={trans.__('Fine-tune model')}
-      className="jp-AquaExt-FormDialog jp-AquaExt-FineTuneDialog"
-      trans={trans}
-      onClose={close}
-      closeDisabled={submitting}
+      className="jp-AquaExt-FineTuneDialog"
+      form={formSubmit}
+      onClose={props.onClose}
+      onSubmit={onSubmit}
+      submitClassName="jp-AquaExt-finetuneSubmit"
+      submitDisabled={busy || uploading || preflightBlocks || (models !== null && models.length === 0)}
+      submitLabel={trans.__('Start fine-tuning')}
+      submittingLabel={trans.__('Starting…')}
+      notice={<DatasetBlockedNotice trans={trans} blocked={preflightBlocks} />}
     >
-      <form onSubmit={event => void onSubmit(event)} noValidate>
-        <div className="jp-AquaExt-ModalDialog-body">
-          <TargetField
-            id={id('target')}
-            formTarget={formTarget}
-            disabled={busy}
-            hint={trans.__('Where the job runs; the base models listed are that target’s.')}
-            trans={trans}
-          />
-          <FormField
-            id={id('model_id')}
-            field="model_id"
-            label={trans.__('Base model')}
-            error={errors.model_id}
-            hint={
-              modelsError !== null
-                ? describeError(modelsError, trans)
-                : models !== null && models.length === 0
-                  ? trans.__('No model is ready to fine-tune: download or register one in Models first.')
-                  : defaultsError !== null
-                    ? trans.__(
-                        'The model’s defaults are unavailable (%1); the form keeps the usual ones.',
-                        describeError(defaultsError, trans)
-                      )
-                    : undefined
-            }
-          >
-            {input => (
-              <select
-                {...input}
-                ref={element => {
-                  firstInput.current = element;
-                }}
-                className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
-                value={form.modelId}
-                disabled={busy}
-                onChange={event => chooseModel(event.target.value)}
-              >
-                <option value="">{models === null ? trans.__('Loading models…') : trans.__('Choose a model…')}</option>
-                {(models ?? []).filter(formTarget.holds).map(item => (
-                  <option key={item.id} value={item.id} disabled={!isFineTunable(item)}>
-                    {item.name}
-                    {isFineTunable(item) ? '' : ` — ${trans.__('not ready to fine-tune')}`}
-                  </option>
-                ))}
-              </select>
-            )}
-          </FormField>
-          {defaultsReady && (defaults.notes.length > 0 || !defaults.ready_to_finetune) && (
-            <ul
-              className={
-                defaults.ready_to_finetune
-                  ? 'jp-AquaExt-FineTuneDialog-notes'
-                  : 'jp-AquaExt-FineTuneDialog-notes jp-mod-warn'
-              }
-              aria-label={trans.__('About this model')}
-            >
-              {!defaults.ready_to_finetune && defaults.notes.length === 0 && (
-                <li>{trans.__('This model cannot be fine-tuned here.')}</li>
-              )}
-              {defaults.notes.map((note, i) => (
-                <li key={i}>{note}</li>
-              ))}
-            </ul>
-          )}
-          {textField('name', trans.__('Job name'), {
-            maxLength: LIMITS.name,
-            hint: trans.__('The fine-tuned model gets this name too.')
-          })}
-          <DescriptionField
-            id={id('description')}
-            trans={trans}
-            value={form.description}
-            maxLength={LIMITS.description}
-            disabled={busy}
-            error={errors.description}
-            onChange={description => update({ description })}
-          />
-
-          <DatasetPathField
-            id={id('dataset_path')}
-            trans={trans}
-            label={trans.__('Dataset (JSONL)')}
-            error={datasetError}
-            hint={
-              onOci
+      <TargetField
+        id={id('target')}
+        formTarget={formTarget}
+        disabled={busy}
+        hint={trans.__('Where the job runs; the base models listed are that target’s.')}
+        trans={trans}
+      />
+      <PickerField
+        id={id('model_id')}
+        field="model_id"
+        label={trans.__('Base model')}
+        error={errors.model_id}
+        hint={
+          modelsError !== null
+            ? describeError(modelsError, trans)
+            : models !== null && models.length === 0
+              ? trans.__('No model is ready to fine-tune: download or register one in Models first.')
+              : defaultsError !== null
                 ? trans.__(
-                    'A file inside the Jupyter root, or oci://bucket@namespace/path. Rows: {"prompt", "completion"} or {"messages": […]}.'
+                    'The model’s defaults are unavailable (%1); the form keeps the usual ones.',
+                    describeError(defaultsError, trans)
                   )
-                : trans.__('A file inside the Jupyter root. Rows: {"prompt", "completion"} or {"messages": […]}.')
-            }
-            value={form.datasetPath}
-            maxLength={LIMITS.datasetPath}
-            placeholder={trans.__('datasets/train.jsonl')}
-            disabled={busy}
-            pickDataset={props.pickDataset}
-            uploadDataset={props.uploadDataset}
-            notify={props.notify}
-            onChange={datasetPath => update({ datasetPath })}
-            onUploadError={message => addError('dataset_path', message)}
-            onUploadingChange={setUploading}
-          />
-          <PreflightSummary
-            result={currentPreflight}
-            checking={checking}
-            trans={trans}
-            onRecheck={request && !busy ? () => void runPreflight(request) : undefined}
-          />
-
-          {numberField('validationSplit', trans.__('Validation split'), {
-            min: 0,
-            max: LIMITS.validationSplitMaxPercent,
-            step: 'any',
-            suffix: '%',
-            hint: trans.__('Rows held out to measure the validation loss (0 to %1%).', LIMITS.validationSplitMaxPercent)
-          })}
-
-          <ChoiceGroup<TrainingType>
-            id={id('training_type')}
-            field="training_type"
-            legend={trans.__('Training type')}
-            value={form.trainingType}
-            disabled={busy}
-            error={errors.training_type}
-            choices={[
-              {
-                value: 'lora',
-                label: trans.__('LoRA'),
-                description: trans.__('Low-rank adapters on the base weights: little memory, fast.')
-              },
-              {
-                value: 'last_layers',
-                label: trans.__('Last N layers'),
-                description: trans.__('Train the last decoder layers in full (OCI Generative AI’s vanilla method).')
-              }
-            ]}
-            onChange={trainingType => update({ trainingType })}
-          />
-
-          <div className="jp-AquaExt-FineTuneDialog-grid">
-            {numberField('epochs', trans.__('Epochs'), { min: LIMITS.epochs[0], max: LIMITS.epochs[1] })}
-            {numberField('learningRate', trans.__('Learning rate'), {
-              decimal: true,
-              hint: trans.__('For example 2e-4.')
-            })}
-            {numberField('batchSize', trans.__('Batch size'), { min: LIMITS.batchSize[0], max: LIMITS.batchSize[1] })}
-            {numberField('maxSeqLength', trans.__('Sequence length'), {
-              min: LIMITS.maxSeqLength[0],
-              max: LIMITS.maxSeqLength[1],
-              hint: model?.context_length
-                ? trans.__(
-                    'Tokens per row; longer rows are truncated (the model reads %1).',
-                    formatInteger(model.context_length)
-                  )
-                : trans.__('Tokens per row; longer rows are truncated.')
-            })}
-            {lora
-              ? numberField('loraR', trans.__('LoRA r'), {
-                  min: LIMITS.loraR[0],
-                  max: LIMITS.loraR[1],
-                  hint: trans.__('Rank of the adapters.')
-                })
-              : numberField('lastNLayers', trans.__('Last N layers'), {
-                  min: LIMITS.lastNLayers[0],
-                  max: LIMITS.lastNLayers[1],
-                  hint: model ? trans.__('Decoder layers trained, counted from the top.') : undefined
-                })}
-          </div>
-
-          <FineTuneShapeField
-            id={id('shape')}
-            onOci={onOci}
-            value={form.shape}
-            shapes={shapes}
-            fit={fit}
-            loading={!defaultsReady && !!form.modelId}
-            error={errors.shape}
-            disabled={busy}
-            trans={trans}
-            onChange={shape => update({ shape })}
-          />
-          <TrainingFitView
-            fit={fit}
-            target={target}
-            loading={defaultsLoading || fitRefreshing}
-            hasModel={!!form.modelId}
-            trans={trans}
-          />
-
-          {onOci && (
-            <>
-              {numberField('replicas', trans.__('Nodes'), {
-                min: 1,
-                max: Math.min(LIMITS.replicasMax, defaults?.max_replicas ?? LIMITS.replicasMax),
-                hint: trans.__(
-                  'More than one runs distributed training; it needs a subnet and logging (Advanced options).'
-                )
-              })}
-              {textField(
-                'outputUri',
-                defaults?.needs_output_uri ? trans.__('Output location') : trans.__('Output location (optional)'),
-                {
-                  placeholder: 'oci://bucket@namespace/prefix',
-                  maxLength: LIMITS.outputUri,
-                  hint: trans.__('Where the fine-tuned weights go: a versioned Object Storage bucket.')
-                }
-              )}
-              {textField('experimentName', trans.__('Experiment (optional)'), {
-                maxLength: LIMITS.experimentName,
-                hint: trans.__('The model version set grouping runs; created when new.')
-              })}
-            </>
-          )}
-
-          <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
-            <FineTuneAdvancedFields
-              inputs={{ numberField, textField }}
-              form={form}
-              errors={errors}
-              disabled={busy}
-              onOci={onOci}
-              trans={trans}
-              update={update}
-            />
-          </AdvancedOptions>
-
-          <FormErrors fields={otherErrors} message={error} />
-        </div>
-        <DialogFooter
-          trans={trans}
-          submitting={submitting}
-          onCancel={close}
-          submitClassName="jp-AquaExt-finetuneSubmit"
-          submitDisabled={busy || uploading || preflightBlocks || (models !== null && models.length === 0)}
-          submitLabel={trans.__('Start fine-tuning')}
-          submittingLabel={trans.__('Starting…')}
+                : undefined
+        }
+        value={form.modelId}
+        disabled={busy}
+        loaded={models !== null}
+        loadingLabel={trans.__('Loading models…')}
+        chooseLabel={trans.__('Choose a model…')}
+        selectRef={element => {
+          firstInput.current = element;
+        }}
+        onChange={chooseModel}
+      >
+        {(models ?? []).filter(formTarget.holds).map(item => (
+          <option key={item.id} value={item.id} disabled={!isFineTunable(item)}>
+            {item.name}
+            {isFineTunable(item) ? '' : ` — ${trans.__('not ready to fine-tune')}`}
+          </option>
+        ))}
+      </PickerField>
+      {defaultsReady && (defaults.notes.length > 0 || !defaults.ready_to_finetune) && (
+        <ul
+          className={
+            defaults.ready_to_finetune
+              ? 'jp-AquaExt-FineTuneDialog-notes'
+              : 'jp-AquaExt-FineTuneDialog-notes jp-mod-warn'
+          }
+          aria-label={trans.__('About this model')}
         >
-          <DatasetBlockedNotice trans={trans} blocked={preflightBlocks} />
-        </DialogFooter>
-      </form>
-    </ModalDialog>
+          {!defaults.ready_to_finetune && defaults.notes.length === 0 && (
+            <li>{trans.__('This model cannot be fine-tuned here.')}</li>
+          )}
+          {defaults.notes.map((note, i) => (
+            <li key={i}>{note}</li>
+          ))}
+        </ul>
+      )}
+      {textField('name', trans.__('Job name'), {
+        maxLength: LIMITS.name,
+        hint: trans.__('The fine-tuned model gets this name too.')
+      })}
+      <DescriptionField
+        id={id('description')}
+        trans={trans}
+        value={form.description}
+        maxLength={LIMITS.description}
+        disabled={busy}
+        error={errors.description}
+        onChange={description => update({ description })}
+      />
+
+      <CheckedDatasetField
+        id={id('dataset_path')}
+        trans={trans}
+        label={trans.__('Dataset (JSONL)')}
+        error={errors.dataset_path}
+        hint={
+          onOci
+            ? trans.__(
+                'A file inside the Jupyter root, or oci://bucket@namespace/path. Rows: {"prompt", "completion"} or {"messages": […]}.'
+              )
+            : trans.__('A file inside the Jupyter root. Rows: {"prompt", "completion"} or {"messages": […]}.')
+        }
+        value={form.datasetPath}
+        maxLength={LIMITS.datasetPath}
+        placeholder={trans.__('datasets/train.jsonl')}
+        disabled={busy}
+        sources={props}
+        onChange={datasetPath => update({ datasetPath })}
+        onUploadError={message => addError('dataset_path', message)}
+        onUploadingChange={setUploading}
+        preflight={preflight}
+      />
+
+      {numberField('validationSplit', trans.__('Validation split'), {
+        min: 0,
+        max: LIMITS.validationSplitMaxPercent,
+        step: 'any',
+        suffix: '%',
+        hint: trans.__('Rows held out to measure the validation loss (0 to %1%).', LIMITS.validationSplitMaxPercent)
+      })}
+
+      <ChoiceGroup<TrainingType>
+        id={id('training_type')}
+        field="training_type"
+        legend={trans.__('Training type')}
+        value={form.trainingType}
+        disabled={busy}
+        error={errors.training_type}
+        choices={[
+          {
+            value: 'lora',
+            label: trans.__('LoRA'),
+            description: trans.__('Low-rank adapters on the base weights: little memory, fast.')
+          },
+          {
+            value: 'last_layers',
+            label: trans.__('Last N layers'),
+            description: trans.__('Train the last decoder layers in full (OCI Generative AI’s vanilla method).')
+          }
+        ]}
+        onChange={trainingType => update({ trainingType })}
+      />
+
+      <div className="jp-AquaExt-FineTuneDialog-grid">
+        {numberField('epochs', trans.__('Epochs'), { min: LIMITS.epochs[0], max: LIMITS.epochs[1] })}
+        {numberField('learningRate', trans.__('Learning rate'), {
+          decimal: true,
+          hint: trans.__('For example 2e-4.')
+        })}
+        {numberField('batchSize', trans.__('Batch size'), { min: LIMITS.batchSize[0], max: LIMITS.batchSize[1] })}
+        {numberField('maxSeqLength', trans.__('Sequence length'), {
+          min: LIMITS.maxSeqLength[0],
+          max: LIMITS.maxSeqLength[1],
+          hint: model?.context_length
+            ? trans.__(
+                'Tokens per row; longer rows are truncated (the model reads %1).',
+                formatInteger(model.context_length)
+              )
+            : trans.__('Tokens per row; longer rows are truncated.')
+        })}
+        {lora
+          ? numberField('loraR', trans.__('LoRA r'), {
+              min: LIMITS.loraR[0],
+              max: LIMITS.loraR[1],
+              hint: trans.__('Rank of the adapters.')
+            })
+          : numberField('lastNLayers', trans.__('Last N layers'), {
+              min: LIMITS.lastNLayers[0],
+              max: LIMITS.lastNLayers[1],
+              hint: model ? trans.__('Decoder layers trained, counted from the top.') : undefined
+            })}
+      </div>
+
+      <FineTuneShapeField
+        id={id('shape')}
+        onOci={onOci}
+        value={form.shape}
+        shapes={shapes}
+        fit={fit}
+        loading={!defaultsReady && !!form.modelId}
+        error={errors.shape}
+        disabled={busy}
+        trans={trans}
+        onChange={shape => update({ shape })}
+      />
+      <TrainingFitView
+        fit={fit}
+        target={target}
+        loading={defaultsLoading || fitRefreshing}
+        hasModel={!!form.modelId}
+        trans={trans}
+      />
+
+      {onOci && (
+        <>
+          {numberField('replicas', trans.__('Nodes'), {
+            min: 1,
+            max: Math.min(LIMITS.replicasMax, defaults?.max_replicas ?? LIMITS.replicasMax),
+            hint: trans.__('More than one runs distributed training; it needs a subnet and logging (Advanced options).')
+          })}
+          {textField(
+            'outputUri',
+            defaults?.needs_output_uri ? trans.__('Output location') : trans.__('Output location (optional)'),
+            {
+              placeholder: 'oci://bucket@namespace/prefix',
+              maxLength: LIMITS.outputUri,
+              hint: trans.__('Where the fine-tuned weights go: a versioned Object Storage bucket.')
+            }
+          )}
+          {textField('experimentName', trans.__('Experiment (optional)'), {
+            maxLength: LIMITS.experimentName,
+            hint: trans.__('The model version set grouping runs; created when new.')
+          })}
+        </>
+      )}
+
+      <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
+        <FineTuneAdvancedFields inputs={inputs} onOci={onOci} trans={trans} />
+      </AdvancedOptions>
+    </CreateDialog>
   );
 }

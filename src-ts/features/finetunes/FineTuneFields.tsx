@@ -11,7 +11,15 @@ import { shapeLabel } from '../../shared/labels';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
 import { FormField, TextField } from '../../ui/FormField';
 import { availabilityText } from '../../ui/MemoryFit';
-import { FORM_FIELDS, LIMITS, type FineTuneErrors, type FormKey, type IFineTuneForm } from './finetuneForm';
+import { bindInput, boundTextField, OciJobFieldset, type IFormBinding, type ITextOptions } from '../../ui/formInputs';
+import {
+  FORM_FIELDS,
+  LIMITS,
+  type FineTuneErrors,
+  type FineTuneField,
+  type FormKey,
+  type IFineTuneForm
+} from './finetuneForm';
 
 interface INumberOptions {
   hint?: React.ReactNode;
@@ -22,13 +30,9 @@ interface INumberOptions {
   suffix?: string;
 }
 
-interface ITextOptions {
-  hint?: React.ReactNode;
-  placeholder?: string;
-  maxLength?: number;
-}
-
 export interface IFineTuneInputs {
+  /** The form the inputs are bound to. */
+  binding: IFormBinding<IFineTuneForm, FineTuneField>;
   /** A whole-number or decimal input bound to one form key. */
   numberField: (key: FormKey, label: string, options?: INumberOptions) => JSX.Element;
   /** A text input bound to one form key. */
@@ -43,21 +47,10 @@ export function fineTuneInputs(binding: {
   update: (patch: Partial<IFineTuneForm>) => void;
   id: (name: string) => string;
 }): IFineTuneInputs {
-  const { form, errors, busy, update, id } = binding;
-  const bind = (key: FormKey) => {
-    const field = FORM_FIELDS[key];
-    return {
-      id: id(field),
-      field,
-      error: errors[field],
-      value: form[key] as string,
-      disabled: busy,
-      onChange: (value: string) => update({ [key]: value } as Partial<IFineTuneForm>)
-    };
-  };
+  const bound: IFormBinding<IFineTuneForm, FineTuneField> = { ...binding, fields: FORM_FIELDS };
   const numberField = (key: FormKey, label: string, options: INumberOptions = {}): JSX.Element => (
     <TextField
-      {...bind(key)}
+      {...bindInput(bound, key)}
       label={label}
       hint={options.hint}
       type={options.decimal ? 'text' : 'number'}
@@ -74,16 +67,8 @@ export function fineTuneInputs(binding: {
       )}
     />
   );
-  const textField = (key: FormKey, label: string, options: ITextOptions = {}): JSX.Element => (
-    <TextField
-      {...bind(key)}
-      label={label}
-      hint={options.hint}
-      placeholder={options.placeholder}
-      maxLength={options.maxLength}
-    />
-  );
-  return { numberField, textField };
+  const textField = boundTextField(bound);
+  return { binding: bound, numberField, textField };
 }
 
 /** The shape: a select of the OCI shapes with their training fit, or the local devices as choices. */
@@ -162,16 +147,12 @@ export function FineTuneShapeField(props: {
 /** The advanced options: padding, LoRA details, early stopping, logging, and OCI networking. */
 export function FineTuneAdvancedFields(props: {
   inputs: IFineTuneInputs;
-  form: IFineTuneForm;
-  errors: FineTuneErrors;
-  disabled: boolean;
   onOci: boolean;
   trans: TranslationBundle;
-  update: (patch: Partial<IFineTuneForm>) => void;
 }): JSX.Element {
-  const { form, errors, onOci, trans, update } = props;
+  const { onOci, trans } = props;
   const { numberField, textField } = props.inputs;
-  const busy = props.disabled;
+  const { form, errors, busy, update } = props.inputs.binding;
   const lora = form.trainingType === 'lora';
   return (
     <>
@@ -220,22 +201,17 @@ export function FineTuneAdvancedFields(props: {
         })}
       </div>
       {onOci && (
-        <fieldset className="jp-AquaExt-fieldset" data-field="networking">
-          <legend className="jp-AquaExt-formField-label">{trans.__('Networking and logging')}</legend>
+        <OciJobFieldset
+          trans={trans}
+          legend={trans.__('Networking and logging')}
+          textField={textField}
+          ociIdMaxLength={LIMITS.ociId}
+        >
           {textField('subnetId', trans.__('Subnet OCID'), {
             placeholder: 'ocid1.subnet.oc1…',
             maxLength: LIMITS.ociId
           })}
-          {textField('logGroupId', trans.__('Log group OCID'), {
-            placeholder: 'ocid1.loggroup.oc1…',
-            maxLength: LIMITS.ociId
-          })}
-          {textField('logId', trans.__('Log OCID'), {
-            placeholder: 'ocid1.log.oc1…',
-            maxLength: LIMITS.ociId,
-            hint: trans.__('The job run’s output goes to this log.')
-          })}
-        </fieldset>
+        </OciJobFieldset>
       )}
     </>
   );

@@ -2,10 +2,8 @@ import * as React from 'react';
 
 import type { FineTuneSummary } from '../../api/types';
 import { trainingTypeLabel } from './format';
-import { stateMessageText } from '../../shared/jobStates';
-import { ResourceList, shapeColumn, type IResourceListSectionProps } from '../../ui/ResourceList';
+import { jobStateColumn, ResourceList, shapeColumn, type IResourceListSectionProps } from '../../ui/ResourceList';
 import { FineTuneProgress } from './FineTuneProgress';
-import { JobStateBadge } from '../../ui/JobStateBadge';
 
 export type IFineTuneListProps = IResourceListSectionProps<FineTuneSummary>;
 
@@ -36,23 +34,7 @@ export function FineTuneList(props: IFineTuneListProps): JSX.Element {
       rowIdAttribute="data-finetune-id"
       model={item => ({ name: item.base_model_name, title: item.base_model_id })}
       columns={[
-        {
-          key: 'state',
-          header: trans.__('State'),
-          cell: item => {
-            const message = stateMessageText(item, trans);
-            return (
-              <>
-                <JobStateBadge state={item.state} trans={trans} title={item.state_message || undefined} />
-                {message && (
-                  <span className="jp-AquaExt-ResourceList-message" title={item.state_message}>
-                    {message}
-                  </span>
-                )}
-              </>
-            );
-          }
-        },
+        jobStateColumn(trans),
         {
           key: 'progress',
           header: trans.__('Progress'),

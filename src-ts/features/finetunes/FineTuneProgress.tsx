@@ -3,9 +3,8 @@ import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { FineTuneSummary } from '../../api/types';
-import { etaText } from '../../shared/format';
 import { formatEpoch, progressFraction, stepText } from './format';
-import { isFinal } from '../../shared/jobStates';
+import { etaWhileRunning } from '../../shared/jobStates';
 import { JobProgress } from '../../ui/JobProgress';
 
 export interface IFineTuneProgressProps {
@@ -32,7 +31,7 @@ export function FineTuneProgress(props: IFineTuneProgressProps): JSX.Element {
   const epoch = props.epochs
     ? trans.__('epoch %1 of %2', formatEpoch(job.epoch), props.epochs)
     : trans.__('epoch %1', formatEpoch(job.epoch));
-  const eta = !isFinal(job.state) && job.eta_seconds !== null ? etaText(job.eta_seconds, trans) : null;
+  const eta = etaWhileRunning(job, trans);
   const valueText = waiting ? steps : `${percent}% · ${steps}`;
   return (
     <JobProgress

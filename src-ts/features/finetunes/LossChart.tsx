@@ -18,9 +18,9 @@ import type uPlot from 'uplot';
 import type { MetricPoint } from '../../api/types';
 import { formatLoss } from './format';
 import { chartData, curveCounts, latestLosses, valuesAt, type LossChartData } from './metrics';
-import { useElementSize } from '../../ui/hooks/useElementSize';
 import { useLatest } from '../../ui/hooks/useLatest';
-import { loadUPlot, useThemeVersion } from '../../ui/uplotSupport';
+import { chartTheme, useUPlotChart, type IChartTheme } from '../../ui/uplotSupport';
+import { ChartPlotArea } from '../../ui/ChartPlotArea';
 
 export interface ILossChartProps {
   points: readonly MetricPoint[];
@@ -31,54 +31,27 @@ export interface ILossChartProps {
   height?: number;
 }
 
-interface IChartColors {
-  train: string;
-  validation: string;
-  text: string;
-  grid: string;
-  font: string;
-}
-
-/**
- * The theme's colors and font, read from the plot element (its CSS sets the font to
- * --jp-ui-font-size0 and --jp-ui-font-family). uPlot needs the font size in pixels: the
- * computed style has it so, whatever unit the theme uses.
- */
-function themeColors(element: HTMLElement): IChartColors {
-  const style = getComputedStyle(element);
-  const read = (name: string, fallback: string): string => style.getPropertyValue(name).trim() || fallback;
-  // Whole pixels: uPlot scales the font for the device pixel ratio by matching /(\d+)px/.
-  const pixels = Math.round(parseFloat(style.fontSize));
-  const size = Number.isFinite(pixels) && pixels > 0 ? `${pixels}px` : '11px';
-  const family = style.fontFamily || 'sans-serif';
-  return {
-    train: read('--jp-brand-color1', 'steelblue'),
-    validation: read('--jp-warn-color1', 'darkorange'),
-    text: read('--jp-ui-font-color2', 'gray'),
-    grid: read('--jp-border-color2', 'lightgray'),
-    font: `${size} ${family}`
-  };
-}
-
 const STEP_INCREMENTS = [1, 2, 5].flatMap(m => [1, 10, 100, 1000, 10000, 100000].map(p => m * p)).sort((a, b) => a - b);
 
 function chartOptions(
   width: number,
   height: number,
-  colors: IChartColors,
+  theme: IChartTheme,
   trans: TranslationBundle,
   onCursor: (index: number | null) => void
 ): uPlot.Options {
   const axis = (label: string, size: number): uPlot.Axis => ({
     label,
     size,
-    stroke: colors.text,
-    font: colors.font,
-    labelFont: colors.font,
+    stroke: theme.text,
+    font: theme.font,
+    labelFont: theme.font,
     labelSize: 18,
-    grid: { stroke: colors.grid, width: 1 },
-    ticks: { stroke: colors.grid, width: 1 }
+    grid: { stroke: theme.grid, width: 1 },
+    ticks: { stroke: theme.grid, width: 1 }
   });
+  const train = theme.read('--jp-brand-color1', 'steelblue');
+  const validation = theme.read('--jp-warn-color1', 'darkorange');
   return {
     width,
     height,
@@ -90,14 +63,14 @@ function chartOptions(
     axes: [{ ...axis(trans.__('Step'), 40), incrs: STEP_INCREMENTS }, axis(trans.__('Loss'), 56)],
     series: [
       { label: trans.__('Step') },
-      { label: trans.__('Train loss'), stroke: colors.train, width: 2, spanGaps: true },
+      { label: trans.__('Train loss'), stroke: train, width: 2, spanGaps: true },
       {
         label: trans.__('Validation loss'),
-        stroke: colors.validation,
+        stroke: validation,
         width: 2,
         dash: [6, 4],
         spanGaps: true,
-        points: { show: true, size: 6, fill: colors.validation, stroke: colors.validation }
+        points: { show: true, size: 6, fill: validation, stroke: validation }
       }
     ],
     hooks: {
@@ -119,69 +92,27 @@ function chartOptions(
 export function LossChart(props: ILossChartProps): JSX.Element {
   const { trans, points } = props;
   const height = props.height ?? 240;
-  const containerRef = React.useRef<HTMLDivElement>(null);
-  const plotRef = React.useRef<HTMLDivElement>(null);
-  const chartRef = React.useRef<uPlot | null>(null);
-  const { width } = useElementSize(containerRef);
-  const themeVersion = useThemeVersion();
   const [cursorIndex, setCursorIndex] = React.useState<number | null>(null);
-  const [loadError, setLoadError] = React.useState<unknown>(null);
   const data = React.useMemo(() => chartData(points), [points]);
-  const dataRef = React.useRef<LossChartData>(data);
-  dataRef.current = data;
+  const dataRef = useLatest<LossChartData>(data);
   const latest = React.useMemo(() => latestLosses(points), [points]);
   const counts = curveCounts(data);
   const empty = data[0].length === 0;
-  const hasWidth = width > 0;
-  // Width changes resize the chart below; only the theme and the height rebuild it.
-  const widthRef = useLatest(width);
 
-  // Build the chart once it has a width (and again with the theme's new colors).
-  React.useEffect(() => {
-    const host = plotRef.current;
-    const width = widthRef.current;
-    if (!hasWidth || !host) {
-      return;
-    }
-    let disposed = false;
-    loadUPlot()
-      .then(UPlot => {
-        if (disposed || !plotRef.current) {
-          return;
-        }
-        const options = chartOptions(
-          Math.max(1, containerRef.current?.clientWidth || width),
-          height,
-          themeColors(host),
-          trans,
-          setCursorIndex
-        );
-        chartRef.current?.destroy();
-        chartRef.current = new UPlot(options, dataRef.current as uPlot.AlignedData, host);
-        setLoadError(null);
-      })
-      .catch(reason => {
-        if (!disposed) {
-          setLoadError(reason);
-        }
-      });
-    return () => {
-      disposed = true;
-      chartRef.current?.destroy();
-      chartRef.current = null;
-    };
-  }, [hasWidth, height, themeVersion, trans, widthRef]);
+  // Built once it has a width (and again with the theme's new colors); the curves then grow in it.
+  const chart = useUPlotChart({
+    height,
+    rebuildKey: trans,
+    build: (_UPlot, host, width) => ({
+      options: chartOptions(width, height, chartTheme(host), trans, setCursorIndex),
+      data: dataRef.current as uPlot.AlignedData
+    })
+  });
 
   // The curves grow: new columns, same chart.
   React.useEffect(() => {
-    chartRef.current?.setData(data as uPlot.AlignedData);
-  }, [data]);
-
-  React.useEffect(() => {
-    if (width > 0) {
-      chartRef.current?.setSize({ width, height });
-    }
-  }, [width, height]);
+    chart.chartRef.current?.setData(data as uPlot.AlignedData);
+  }, [data, chart.chartRef]);
 
   const hovered = valuesAt(data, cursorIndex);
   const trainText = hovered ? formatLoss(hovered.train) : latest.train ? formatLoss(latest.train.value) : '—';
@@ -229,21 +160,18 @@ export function LossChart(props: ILossChartProps): JSX.Element {
               : ''}
         </span>
       </figcaption>
-      <div ref={containerRef} className="jp-AquaExt-Chart-plotArea" style={{ height }}>
-        <div ref={plotRef} className="jp-AquaExt-Chart-plot" aria-hidden="true" />
-        {empty && (
-          <div className="jp-AquaExt-Chart-empty">
-            {props.running
+      <ChartPlotArea
+        chart={chart}
+        height={height}
+        emptyText={
+          !empty
+            ? null
+            : props.running
               ? trans.__('Waiting for the first logged loss…')
-              : trans.__('No loss was logged for this job.')}
-          </div>
-        )}
-        {loadError !== null && (
-          <div className="jp-AquaExt-Chart-empty">
-            {trans.__('The chart could not be drawn here; the latest values are above.')}
-          </div>
-        )}
-      </div>
+              : trans.__('No loss was logged for this job.')
+        }
+        loadErrorText={trans.__('The chart could not be drawn here; the latest values are above.')}
+      />
     </figure>
   );
 }

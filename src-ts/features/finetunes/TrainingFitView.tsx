@@ -5,7 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { FitTarget, TrainingFit } from '../../api/types';
 import { shapeLabel } from '../../shared/labels';
 import { formatGb, formatGbCompact } from '../../shared/format';
-import { FitSummary, fitText } from '../../ui/FitSummary';
+import { FitAssumptions, FitSummary, fitText } from '../../ui/FitSummary';
 import { availabilityText } from '../../ui/MemoryFit';
 
 export interface ITrainingFitViewProps {
@@ -96,16 +96,7 @@ export function TrainingFitView(props: ITrainingFitViewProps): JSX.Element | nul
           })}
         </ul>
       )}
-      {fit.assumptions.length > 0 && (
-        <details className="jp-AquaExt-FitReport-assumptions">
-          <summary>{trans.__('Assumptions')}</summary>
-          <ul>
-            {fit.assumptions.map((line, i) => (
-              <li key={i}>{line}</li>
-            ))}
-          </ul>
-        </details>
-      )}
+      <FitAssumptions lines={fit.assumptions} trans={trans} />
     </FitSummary>
   );
 }

@@ -24,6 +24,8 @@ import { allows } from '../../shared/actions';
 import type { BackendKind } from '../../shared/labels';
 import { placeLineErrors, type IPlacedLineErrors } from '../../shared/fieldErrors';
 import { datasetStem } from '../../shared/format';
+import { nameDescriptionErrors } from '../../shared/nameDescription';
+import { logPairErrors } from '../../shared/ociLog';
 
 export type FineTuneField =
   | 'model_id'
@@ -362,15 +364,10 @@ export function validateFineTuneForm(
   if (!form.modelId) {
     errors.model_id = trans.__('Choose the base model to fine-tune.');
   }
-  const name = form.name.trim();
-  if (!name) {
-    errors.name = trans.__('Enter a name for the job (the fine-tuned model gets it too).');
-  } else if (name.length > LIMITS.name) {
-    errors.name = trans.__('At most %1 characters.', LIMITS.name);
-  }
-  if (form.description.length > LIMITS.description) {
-    errors.description = trans.__('At most %1 characters.', LIMITS.description);
-  }
+  Object.assign(
+    errors,
+    nameDescriptionErrors(form, LIMITS, trans.__('Enter a name for the job (the fine-tuned model gets it too).'), trans)
+  );
   const path = form.datasetPath.trim();
   if (!path) {
     errors.dataset_path = trans.__('Choose a JSONL dataset: a path inside the Jupyter root, Browse… or Upload….');
@@ -451,18 +448,12 @@ export function validateFineTuneForm(
     if (form.experimentName.trim().length > LIMITS.experimentName) {
       errors.experiment_name = trans.__('At most %1 characters.', LIMITS.experimentName);
     }
-    const group = form.logGroupId.trim();
-    const log = form.logId.trim();
-    if (group && !log) {
-      errors.log_id = trans.__('A log needs both the log group and the log.');
-    } else if (log && !group) {
-      errors.log_group_id = trans.__('A log needs both the log group and the log.');
-    }
+    Object.assign(errors, logPairErrors(form, trans));
     if (replicas !== null && replicas > 1) {
       if (!form.subnetId.trim()) {
         errors.subnet_id = trans.__('A run on more than one node needs a subnet.');
       }
-      if (!group && !errors.log_group_id) {
+      if (!form.logGroupId.trim() && !errors.log_group_id) {
         errors.log_group_id = trans.__('A run on more than one node needs a log group and a log.');
       }
     }

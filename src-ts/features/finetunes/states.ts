@@ -2,42 +2,17 @@
  * What a fine-tuning job's state means for the UI: how often the list is
  * worth polling, and the progress a detail takes from the list's row.
  */
-import type { FineTuneState, FineTuneSummary } from '../../api/types';
-import { isFinal } from '../../shared/jobStates';
-import { FAST_POLL_MS, SLOW_POLL_MS, overlayLiveFields, stateChanges } from '../../shared/polling';
+import type { FineTuneSummary } from '../../api/types';
+import { anyRunning, finishedChanges } from '../../shared/jobStates';
+import { FAST_POLL_MS, SLOW_POLL_MS, overlayLiveFields } from '../../shared/polling';
 
-// The delays are the polled lists' own (the deployments poll alike); re-exported for callers here.
-export { FAST_POLL_MS, SLOW_POLL_MS };
-
-/** Whether the list is worth polling fast: a job has not finished. */
-export function anyRunning(items: readonly Pick<FineTuneSummary, 'state'>[]): boolean {
-  return items.some(item => !isFinal(item.state));
-}
+// The delays are the polled lists' own (the deployments poll alike), and which jobs
+// just ended is every job's rule (evaluations alike); re-exported for callers here.
+export { FAST_POLL_MS, SLOW_POLL_MS, finishedChanges };
 
 /** 2 s while any job is not final, 10 s otherwise (another tab or the CLI may start one meanwhile). */
 export function nextPollDelay(items: readonly Pick<FineTuneSummary, 'state'>[]): number {
   return anyRunning(items) ? FAST_POLL_MS : SLOW_POLL_MS;
-}
-
-export interface IFineTuneChange {
-  job: FineTuneSummary;
-  from: FineTuneState;
-  to: FineTuneState;
-}
-
-/**
- * Jobs that reached a final state between two polls (to tell the user it
- * succeeded or failed); new and vanished jobs are not changes.
- */
-export function finishedChanges(
-  previous: readonly FineTuneSummary[],
-  next: readonly FineTuneSummary[]
-): IFineTuneChange[] {
-  return stateChanges(previous, next, (from, to) => !isFinal(from) && isFinal(to)).map(({ item, from, to }) => ({
-    job: item,
-    from,
-    to
-  }));
 }
 
 /** The fields of a job the list's poll keeps current. */

@@ -8,6 +8,7 @@ import * as React from 'react';
 import type { IAquaClient } from '../../api/client';
 import { appendMetrics, EMPTY_SERIES, metricsQuery, type IMetricSeries } from './metrics';
 import { isFinal } from '../../shared/jobStates';
+import { startPolling } from '../../shared/polling';
 
 /** Delay between two metric polls. */
 export const METRICS_POLL_MS = 2000;
@@ -39,40 +40,29 @@ export function useFineTuneMetrics(
     if (!options.active) {
       return;
     }
-    let cancelled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const poll = async (): Promise<void> => {
+    return startPolling(async stopped => {
       const current = seriesRef.current;
       if (current.state !== null && isFinal(current.state)) {
-        return;
+        return null;
       }
       const query = metricsQuery(current);
       try {
         const answer = await client.getFineTuneMetrics(finetuneId, query);
-        if (cancelled) {
-          return;
+        if (stopped()) {
+          return null;
         }
         seriesRef.current = appendMetrics(seriesRef.current, answer, query);
         setSeries(seriesRef.current);
         setError(null);
-        if (isFinal(answer.state)) {
-          return;
-        }
+        return isFinal(answer.state) ? null : intervalMs;
       } catch (reason) {
-        if (cancelled) {
-          return;
+        if (stopped()) {
+          return null;
         }
         setError(reason);
+        return intervalMs;
       }
-      timer = setTimeout(() => void poll(), intervalMs);
-    };
-    void poll();
-    return () => {
-      cancelled = true;
-      if (timer !== undefined) {
-        clearTimeout(timer);
-      }
-    };
+    });
   }, [client, finetuneId, options.active, intervalMs]);
 
   return { series, error };

@@ -1,6 +1,6 @@
 import * as React from 'react';
 
-import { Button, copyIcon, deleteIcon } from '@jupyterlab/ui-components';
+import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
@@ -13,8 +13,8 @@ import { describeError } from '../../shared/errors';
 import { ErrorState } from '../../ui/ErrorState';
 import { capabilityLabel, formatLabel } from './labels';
 import { Loading } from '../../ui/Loading';
+import { CopyableCode, DeleteButton, DetailTopbar } from '../../ui/ResourceDetail';
 import { MemoryFit } from '../../ui/MemoryFit';
-import { useCopiedFlag } from '../../ui/hooks/useCopiedFlag';
 import { ModelBadges } from './ModelBadges';
 
 export interface IModelDetailProps {
@@ -93,11 +93,7 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
 
   return (
     <div className="jp-AquaExt-ModelDetail">
-      <div className="jp-AquaExt-ResourceDetail-topbar">
-        <Button className="jp-AquaExt-button jp-AquaExt-backButton" minimal onClick={onBack}>
-          {trans.__('← All models')}
-        </Button>
-        <span className="jp-AquaExt-toolbarSpacer" />
+      <DetailTopbar backLabel={trans.__('← All models')} onBack={onBack}>
         {props.onDeploy && model && allows(model, 'deploy') && (
           <Button
             className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-deployButton"
@@ -117,16 +113,9 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
           </Button>
         )}
         {allows(model, 'delete') && (
-          <Button
-            className="jp-mod-styled jp-mod-warn jp-AquaExt-button jp-AquaExt-deleteButton"
-            onClick={() => void onDelete()}
-            disabled={deleting}
-          >
-            <deleteIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
-            {deleting ? trans.__('Deleting…') : trans.__('Delete')}
-          </Button>
+          <DeleteButton trans={trans} disabled={deleting} deleting={deleting} onClick={() => void onDelete()} />
         )}
-      </div>
+      </DetailTopbar>
       {deleteError !== null && <ErrorState error={deleteError} trans={trans} />}
       {model === null && error === null && <Loading>{trans.__('Loading model…')}</Loading>}
       {error !== null && (
@@ -145,7 +134,6 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
 function ModelDetailBody(props: IModelDetailProps & { model: ModelDetailData }): JSX.Element {
   const { model, trans } = props;
   const copy = props.copyToClipboard ?? defaultCopy;
-  const [copied, markCopied] = useCopiedFlag();
   const cardRef = React.useRef<HTMLDivElement>(null);
 
   const { renderMarkdown } = props;
@@ -192,23 +180,13 @@ function ModelDetailBody(props: IModelDetailProps & { model: ModelDetailData }):
   if (model.hf_id) {
     facts.push([
       trans.__('Hugging Face id'),
-      <span className="jp-AquaExt-copyable">
-        <code>{model.hf_id}</code>
-        <Button
-          className="jp-AquaExt-button jp-AquaExt-iconButton jp-AquaExt-copyButton"
-          minimal
-          small
-          aria-label={trans.__('Copy Hugging Face id')}
-          title={trans.__('Copy Hugging Face id')}
-          onClick={() => {
-            copy(model.hf_id ?? '');
-            markCopied();
-          }}
-        >
-          <copyIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
-          {copied ? trans.__('Copied') : null}
-        </Button>
-      </span>
+      <CopyableCode
+        trans={trans}
+        value={model.hf_id}
+        label={trans.__('Hugging Face id')}
+        copyToClipboard={copy}
+        confirm
+      />
     ]);
   }
   facts.push([

@@ -4,7 +4,7 @@ import { addIcon, Button, HTMLSelect, InputGroup, refreshIcon } from '@jupyterla
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
-import type { Capability, ModelFormat, ModelSource, ModelSummary, TargetProblem } from '../../api/types';
+import type { ModelSummary, TargetProblem } from '../../api/types';
 import { EMPTY_FILTERS, filterModels, hasActiveFilters, IModelFilters, SortKey, sortModels } from './filter';
 import { ErrorState } from '../../ui/ErrorState';
 import { TargetProblems } from '../../ui/Targets';
@@ -203,45 +203,37 @@ export function ModelExplorer(props: IModelExplorerProps): JSX.Element {
         {/* Row 2: the filters (they wrap as one group) and, on the right, the labelled sort order. */}
         <div className="jp-AquaExt-ModelExplorer-toolbarRow jp-AquaExt-ModelExplorer-filterRow">
           <div className="jp-AquaExt-ModelExplorer-filters" role="group" aria-label={trans.__('Filters')}>
-            <HTMLSelect
-              className="jp-AquaExt-ModelExplorer-filter"
-              aria-label={trans.__('Source')}
-              value={filters.sources[0] ?? ''}
-              onChange={event => update({ sources: event.target.value ? [event.target.value as ModelSource] : [] })}
-              options={[
-                { value: '', label: trans.__('All sources') },
-                ...SOURCES.map(source => ({ value: source, label: sourceLabel(source, trans) }))
-              ]}
+            <FilterSelect
+              label={trans.__('Source')}
+              anyLabel={trans.__('All sources')}
+              value={filters.sources[0] ?? null}
+              choices={SOURCES}
+              choiceLabel={source => sourceLabel(source, trans)}
+              onChange={source => update({ sources: source ? [source] : [] })}
             />
-            <HTMLSelect
-              className="jp-AquaExt-ModelExplorer-filter"
-              aria-label={trans.__('Capability')}
-              value={filters.capability ?? ''}
-              onChange={event => update({ capability: (event.target.value || null) as Capability | null })}
-              options={[
-                { value: '', label: trans.__('All capabilities') },
-                ...CAPABILITIES.map(capability => ({ value: capability, label: capabilityLabel(capability, trans) }))
-              ]}
+            <FilterSelect
+              label={trans.__('Capability')}
+              anyLabel={trans.__('All capabilities')}
+              value={filters.capability}
+              choices={CAPABILITIES}
+              choiceLabel={capability => capabilityLabel(capability, trans)}
+              onChange={capability => update({ capability })}
             />
-            <HTMLSelect
-              className="jp-AquaExt-ModelExplorer-filter"
-              aria-label={trans.__('Format')}
-              value={filters.format ?? ''}
-              onChange={event => update({ format: (event.target.value || null) as ModelFormat | null })}
-              options={[
-                { value: '', label: trans.__('All formats') },
-                ...FORMATS.map(format => ({ value: format, label: formatLabel(format) }))
-              ]}
+            <FilterSelect
+              label={trans.__('Format')}
+              anyLabel={trans.__('All formats')}
+              value={filters.format}
+              choices={FORMATS}
+              choiceLabel={formatLabel}
+              onChange={format => update({ format })}
             />
-            <HTMLSelect
-              className="jp-AquaExt-ModelExplorer-filter"
-              aria-label={trans.__('Max size')}
-              value={filters.maxSizeGb === null ? '' : String(filters.maxSizeGb)}
-              onChange={event => update({ maxSizeGb: event.target.value ? Number(event.target.value) : null })}
-              options={[
-                { value: '', label: trans.__('Any size') },
-                ...MAX_SIZE_CHOICES_GB.map(gb => ({ value: String(gb), label: trans.__('≤ %1 GB', gb) }))
-              ]}
+            <FilterSelect
+              label={trans.__('Max size')}
+              anyLabel={trans.__('Any size')}
+              value={filters.maxSizeGb}
+              choices={MAX_SIZE_CHOICES_GB}
+              choiceLabel={gb => trans.__('≤ %1 GB', gb)}
+              onChange={maxSizeGb => update({ maxSizeGb })}
             />
             <label className="jp-AquaExt-ModelExplorer-toggle">
               <input
@@ -283,5 +275,29 @@ export function ModelExplorer(props: IModelExplorerProps): JSX.Element {
       <TargetProblems problems={problems} trans={trans} />
       <div className="jp-AquaExt-ModelExplorer-body">{body}</div>
     </div>
+  );
+}
+
+/** One of the explorer's filters: any (null), or one of `choices`. */
+function FilterSelect<T extends string | number>(props: {
+  label: string;
+  /** The choice that filters nothing ("All sources"). */
+  anyLabel: string;
+  value: T | null;
+  choices: readonly T[];
+  choiceLabel: (choice: T) => string;
+  onChange: (value: T | null) => void;
+}): JSX.Element {
+  return (
+    <HTMLSelect
+      className="jp-AquaExt-ModelExplorer-filter"
+      aria-label={props.label}
+      value={props.value === null ? '' : String(props.value)}
+      onChange={event => props.onChange(props.choices.find(choice => String(choice) === event.target.value) ?? null)}
+      options={[
+        { value: '', label: props.anyLabel },
+        ...props.choices.map(choice => ({ value: String(choice), label: props.choiceLabel(choice) }))
+      ]}
+    />
   );
 }

@@ -30,6 +30,10 @@ export interface IDatasetPreflight {
   run: (request: ValidateDatasetRequest) => Promise<IPreflightResult>;
   /** Show an answer found elsewhere (a job's own preflight refusing bad lines). */
   show: (result: IPreflightResult) => void;
+  /** What the form asks to check now (null: nothing to check). */
+  request: ValidateDatasetRequest | null;
+  /** The answer to submit with: the current one, or a check run now (null: nothing to check). */
+  checked: () => Promise<IPreflightResult | null>;
 }
 
 /**
@@ -85,5 +89,6 @@ export function useDatasetPreflight(options: IDatasetPreflightOptions): IDataset
   }, [key, run, delayMs, paused, state]);
 
   const current = preflight && preflight.key === key ? preflight : null;
-  return { current, checking, run, show: setPreflight };
+  const checked = async (): Promise<IPreflightResult | null> => current ?? (request ? run(request) : null);
+  return { current, checking, run, show: setPreflight, request, checked };
 }

@@ -9,17 +9,24 @@ export interface IFetched<T> {
 }
 
 /**
- * One thing loaded with `load` (keep it memoized), again whenever `reloadKey`
- * changes (a newer state in the list, a retry); an answer that arrives after a
- * newer load started, or after unmount, is dropped.
+ * One thing loaded with `load` (keep it memoized; null: nothing to load), again
+ * whenever `reloadKey` changes (a newer state in the list, a retry); an answer
+ * that arrives after a newer load started, or after unmount, is dropped.
  */
-export function useFetched<T>(load: () => Promise<T>, reloadKey: unknown, onLoaded?: (value: T) => void): IFetched<T> {
+export function useFetched<T>(
+  load: (() => Promise<T>) | null,
+  reloadKey: unknown,
+  onLoaded?: (value: T) => void
+): IFetched<T> {
   const [value, setValue] = React.useState<T | null>(null);
   const [error, setError] = React.useState<unknown>(null);
   const loaded = React.useRef(onLoaded);
   loaded.current = onLoaded;
 
   React.useEffect(() => {
+    if (!load) {
+      return;
+    }
     let current = true;
     load()
       .then(result => {

@@ -14,6 +14,7 @@ interface IJobLike {
   state: string;
 }
 
+/** The page's props (see `IDetailPageProps`) with what the hook needs to load the job. */
 export interface IJobDetailOptions<D extends S, S extends IJobLike> {
   id: string;
   /** The list's row: its progress shows at once; a new state reloads the detail. */

@@ -7,8 +7,9 @@
  */
 import * as React from 'react';
 
-import type { TargetProblem } from '../../api/types';
-import { FAST_POLL_MS, SLOW_POLL_MS } from '../../shared/polling';
+import type { FineTuneState, TargetProblem } from '../../api/types';
+import { anyRunning, finishedChanges, type IJobChange } from '../../shared/jobStates';
+import { FAST_POLL_MS, SLOW_POLL_MS, startPolling } from '../../shared/polling';
 import { usePageVisible } from './usePageVisible';
 
 export interface IPolledListOptions<T, C> {
@@ -59,14 +60,11 @@ export function usePolledList<T, C>(
     if (!active) {
       return;
     }
-    let cancelled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const poll = async (): Promise<void> => {
-      let delay = slowMs;
+    return startPolling(async stopped => {
       try {
         const list = await fetch();
-        if (cancelled) {
-          return;
+        if (stopped()) {
+          return null;
         }
         const previous = itemsRef.current;
         itemsRef.current = list.items;
@@ -79,26 +77,46 @@ export function usePolledList<T, C>(
             latest.current.onChanges?.(changes);
           }
         }
-        delay = latest.current.fastWhile(list.items) ? fastMs : slowMs;
+        return latest.current.fastWhile(list.items) ? fastMs : slowMs;
       } catch (reason) {
-        if (cancelled) {
-          return;
+        if (stopped()) {
+          return null;
         }
         setError(reason);
+        return slowMs;
       }
-      timer = setTimeout(() => void poll(), delay);
-    };
-    void poll();
-    return () => {
-      cancelled = true;
-      if (timer !== undefined) {
-        clearTimeout(timer);
-      }
-    };
+    });
   }, [fetch, active, refreshCount, fastMs, slowMs]);
 
   const refresh = React.useCallback(() => setRefreshCount(n => n + 1), []);
   return { items, problems, error, refresh };
+}
+
+export interface IPolledJobListOptions<T extends { state: FineTuneState }> {
+  /** Poll only while true (the section and the panel are shown). */
+  active: boolean;
+  /** Jobs that just ended (for a notification). */
+  onFinished?: (changes: IJobChange<T>[]) => void;
+  fastMs?: number;
+  slowMs?: number;
+}
+
+/**
+ * A list of jobs (fine-tuning jobs, evaluations: the same lifecycle) polled
+ * fast while one runs, reporting the jobs that ended.
+ */
+export function usePolledJobList<T extends { id: string; state: FineTuneState }>(
+  fetch: () => Promise<{ items: T[]; problems?: TargetProblem[] }>,
+  options: IPolledJobListOptions<T>
+): IPolledList<T> {
+  return usePolledList(fetch, {
+    active: options.active,
+    changes: finishedChanges,
+    onChanges: options.onFinished,
+    fastWhile: anyRunning,
+    fastMs: options.fastMs,
+    slowMs: options.slowMs
+  });
 }
 
 /**

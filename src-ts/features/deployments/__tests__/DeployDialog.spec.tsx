@@ -1,21 +1,19 @@
 import * as React from 'react';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
 import { AquaApiError } from '../../../api/errors';
 import { DeployDialog, type IDeployDialogProps } from '../DeployDialog';
 import {
   FakeClient,
+  limitedShapesFit,
   LOCAL_TARGET,
   makeFit,
   makeInfo,
   makeModel,
-  ociTarget,
-  target
+  ociShape,
+  ociTarget
 } from '../../../test-support/fixtures';
-
-const trans = nullTranslator.load('aqua_ext');
+import { createDialogProps, errorOf } from '../../../test-support/dialogs';
 
 const info = makeInfo({
   engines: [
@@ -39,25 +37,15 @@ const onOci: Partial<IDeployDialogProps> = {
 
 function setup(overrides: Partial<IDeployDialogProps> = {}, client = new FakeClient()) {
   const props: IDeployDialogProps = {
-    client,
-    trans,
-    backendKind: 'local',
+    ...createDialogProps(client),
     info,
     model: makeModel(),
     defaultContextLength: 4096,
     fitDebounceMs: 0,
-    notify: jest.fn(),
-    onClose: jest.fn(),
-    onCreated: jest.fn(),
     ...overrides
   };
   const utils = render(<DeployDialog {...props} />);
   return { props, client, ...utils };
-}
-
-function errorOf(element: HTMLElement): HTMLElement | null {
-  const id = (element.getAttribute('aria-describedby') ?? '').split(' ').find(part => part.endsWith('-error'));
-  return id ? document.getElementById(id) : null;
 }
 
 describe('DeployDialog', () => {
@@ -213,16 +201,7 @@ describe('DeployDialog', () => {
             recommended: false,
             available: null
           },
-          {
-            name: 'VM.GPU.A10.1',
-            kind: 'oci-shape',
-            gpu_count: 1,
-            memory_gb: 24,
-            fits: true,
-            headroom_gb: 22.5,
-            recommended: true,
-            available: null
-          }
+          ociShape('VM.GPU.A10.1', { recommended: true })
         ]
       })
     );
@@ -254,38 +233,7 @@ describe('DeployDialog', () => {
   });
   it('on OCI shows the service-limit availability of each shape and disables the ones at their limit', async () => {
     const client = new FakeClient();
-    client.getModelFit.mockResolvedValue(
-      makeFit({
-        shapes: [
-          target({
-            name: 'VM.GPU.A10.1',
-            kind: 'oci-shape',
-            gpu_count: 1,
-            memory_gb: 24,
-            headroom_gb: 22.5,
-            available: 0
-          }),
-          target({
-            name: 'VM.GPU.A10.2',
-            kind: 'oci-shape',
-            gpu_count: 2,
-            memory_gb: 48,
-            headroom_gb: 46.5,
-            recommended: true,
-            available: 3
-          }),
-          target({
-            name: 'BM.GPU4.8',
-            kind: 'oci-shape',
-            gpu_count: 8,
-            memory_gb: 320,
-            headroom_gb: 300,
-            available: null
-          })
-        ],
-        recommended_shape: 'VM.GPU.A10.2'
-      })
-    );
+    client.getModelFit.mockResolvedValue(limitedShapesFit());
     setup(onOci, client);
     const shape = screen.getByLabelText('Shape');
     await waitFor(() => expect(shape).toHaveValue('VM.GPU.A10.2'));
@@ -316,16 +264,7 @@ describe('DeployDialog', () => {
     const client = new FakeClient();
     client.getModelFit.mockResolvedValue(
       makeFit({
-        shapes: [
-          target({
-            name: 'VM.GPU.A10.1',
-            kind: 'oci-shape',
-            gpu_count: 1,
-            memory_gb: 24,
-            headroom_gb: 22.5,
-            available: 0
-          })
-        ],
+        shapes: [ociShape('VM.GPU.A10.1', { available: 0 })],
         recommended_shape: null
       })
     );

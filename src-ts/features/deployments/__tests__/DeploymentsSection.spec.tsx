@@ -1,40 +1,21 @@
 import * as React from 'react';
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-
-import { nullTranslator } from '@jupyterlab/translation';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import { DeploymentsSection, type IDeploymentsSectionProps } from '../DeploymentsSection';
+import { advance, expectFailureNotice, renderSection, type SectionHarnessProps } from '../../../test-support/sections';
 import { FakeClient, makeDeployment, makeOperation } from '../../../test-support/fixtures';
 
-const trans = nullTranslator.load('aqua_ext');
-
-function Harness(props: Omit<IDeploymentsSectionProps, 'selectedId' | 'onSelect'> & { initial?: string | null }) {
-  const [selected, setSelected] = React.useState<string | null>(props.initial ?? null);
-  return <DeploymentsSection {...props} selectedId={selected} onSelect={setSelected} />;
-}
-
-function setup(overrides: Partial<React.ComponentProps<typeof Harness>> = {}, client = new FakeClient()) {
-  const props: React.ComponentProps<typeof Harness> = {
-    client,
-    trans,
-    active: true,
-    pollIntervalMs: 1000,
-    confirm: jest.fn(async () => true),
-    notify: jest.fn(),
-    copyToClipboard: jest.fn(),
-    onNewDeployment: jest.fn(),
-    onBrowseModels: jest.fn(),
-    onOpenPlayground: jest.fn(),
-    ...overrides
-  };
-  const utils = render(<Harness {...props} />);
-  return { props, client, ...utils };
-}
-
-async function advance(ms: number): Promise<void> {
-  await act(async () => {
-    jest.advanceTimersByTime(ms);
-  });
+function setup(overrides: Partial<SectionHarnessProps<IDeploymentsSectionProps>> = {}, client = new FakeClient()) {
+  return renderSection(
+    DeploymentsSection,
+    {
+      pollIntervalMs: 1000,
+      onNewDeployment: jest.fn(),
+      onOpenPlayground: jest.fn(),
+      ...overrides
+    },
+    client
+  );
 }
 
 describe('DeploymentsSection', () => {
@@ -73,7 +54,7 @@ describe('DeploymentsSection', () => {
   it('does not poll while hidden', async () => {
     jest.useFakeTimers();
     const client = new FakeClient();
-    const { rerender, props } = setup({ active: false }, client);
+    const { rerender, props, Harness } = setup({ active: false }, client);
     await advance(30_000);
     expect(client.listDeployments).not.toHaveBeenCalled();
     rerender(<Harness {...props} active={true} />);
@@ -130,10 +111,11 @@ describe('DeploymentsSection', () => {
       })
     ];
     setup({ initial: 'dep-1' }, client);
-    const failure = await screen.findByRole('alert');
-    expect(failure).toHaveTextContent('The deployment failed');
-    expect(failure).toHaveTextContent('The engine exited with code 1: CUDA out of memory.');
-    expect(within(failure).getByLabelText('Last log lines')).toHaveTextContent('torch.OutOfMemoryError');
+    await expectFailureNotice(
+      'The deployment failed',
+      'The engine exited with code 1: CUDA out of memory.',
+      'torch.OutOfMemoryError'
+    );
     expect(screen.getByRole('button', { name: 'Activate' })).toBeInTheDocument();
   });
 

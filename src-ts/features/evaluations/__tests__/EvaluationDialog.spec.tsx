@@ -1,8 +1,6 @@
 import * as React from 'react';
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
 import { AquaApiError } from '../../../api/errors';
 import { EvaluationDialog, type IEvaluationDialogProps } from '../EvaluationDialog';
 import {
@@ -14,28 +12,17 @@ import {
   makeInfo,
   ociTarget
 } from '../../../test-support/fixtures';
-
-const trans = nullTranslator.load('aqua_ext');
+import { createDialogProps, errorOf } from '../../../test-support/dialogs';
 
 function setup(overrides: Partial<IEvaluationDialogProps> = {}, client = new FakeClient()) {
   const props: IEvaluationDialogProps = {
-    client,
-    trans,
-    backendKind: 'local',
+    ...createDialogProps(client),
     deploymentId: 'dep-1',
     debounceMs: 0,
-    notify: jest.fn(),
-    onClose: jest.fn(),
-    onCreated: jest.fn(),
     ...overrides
   };
   const utils = render(<EvaluationDialog {...props} />);
   return { props, client, ...utils };
-}
-
-function errorOf(element: HTMLElement): HTMLElement | null {
-  const id = (element.getAttribute('aria-describedby') ?? '').split(' ').find(part => part.endsWith('-error'));
-  return id ? document.getElementById(id) : null;
 }
 
 async function settle(): Promise<void> {

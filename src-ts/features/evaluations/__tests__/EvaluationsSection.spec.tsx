@@ -1,9 +1,7 @@
-import * as React from 'react';
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-
-import { nullTranslator } from '@jupyterlab/translation';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import { EvaluationsSection, type IEvaluationsSectionProps } from '../EvaluationsSection';
+import { advance, flush, renderSection, type SectionHarnessProps } from '../../../test-support/sections';
 import { FakeUPlot } from '../../../test-support/fakeUplot';
 import {
   FakeClient,
@@ -22,41 +20,15 @@ jest.mock('uplot', () => {
   return { __esModule: true, default: WithBars };
 });
 
-const trans = nullTranslator.load('aqua_ext');
-
-function Harness(props: Omit<IEvaluationsSectionProps, 'selectedId' | 'onSelect'> & { initial?: string | null }) {
-  const [selected, setSelected] = React.useState<string | null>(props.initial ?? null);
-  return <EvaluationsSection {...props} selectedId={selected} onSelect={setSelected} />;
-}
-
-function setup(overrides: Partial<React.ComponentProps<typeof Harness>> = {}, client = new FakeClient()) {
-  const props: React.ComponentProps<typeof Harness> = {
-    client,
-    trans,
-    active: true,
-    confirm: jest.fn(async () => true),
-    notify: jest.fn(),
-    copyToClipboard: jest.fn(),
-    onNewEvaluation: jest.fn(),
-    onBrowseModels: jest.fn(),
-    ...overrides
-  };
-  const utils = render(<Harness {...props} />);
-  return { props, client, ...utils };
-}
-
-async function advance(ms: number): Promise<void> {
-  await act(async () => {
-    jest.advanceTimersByTime(ms);
-  });
-}
-
-async function flush(): Promise<void> {
-  for (let i = 0; i < 5; i++) {
-    await act(async () => {
-      await Promise.resolve();
-    });
-  }
+function setup(overrides: Partial<SectionHarnessProps<IEvaluationsSectionProps>> = {}, client = new FakeClient()) {
+  return renderSection(
+    EvaluationsSection,
+    {
+      onNewEvaluation: jest.fn(),
+      ...overrides
+    },
+    client
+  );
 }
 
 describe('EvaluationsSection', () => {

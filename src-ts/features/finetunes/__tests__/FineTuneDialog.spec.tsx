@@ -1,8 +1,6 @@
 import * as React from 'react';
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
 import { AquaApiError } from '../../../api/errors';
 import { FineTuneDialog, type IFineTuneDialogProps } from '../FineTuneDialog';
 import {
@@ -16,29 +14,18 @@ import {
   makeTrainingFit,
   target
 } from '../../../test-support/fixtures';
-
-const trans = nullTranslator.load('aqua_ext');
+import { createDialogProps, errorOf } from '../../../test-support/dialogs';
 
 function setup(overrides: Partial<IFineTuneDialogProps> = {}, client = new FakeClient()) {
   const props: IFineTuneDialogProps = {
-    client,
-    trans,
-    backendKind: 'local',
+    ...createDialogProps(client),
     model: makeModel(),
     datasetPath: 'datasets/support.jsonl',
     debounceMs: 0,
-    notify: jest.fn(),
-    onClose: jest.fn(),
-    onCreated: jest.fn(),
     ...overrides
   };
   const utils = render(<FineTuneDialog {...props} />);
   return { props, client, ...utils };
-}
-
-function errorOf(element: HTMLElement): HTMLElement | null {
-  const id = (element.getAttribute('aria-describedby') ?? '').split(' ').find(part => part.endsWith('-error'));
-  return id ? document.getElementById(id) : null;
 }
 
 function lineErrors(): AquaApiError {

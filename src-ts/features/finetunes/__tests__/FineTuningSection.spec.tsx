@@ -1,53 +1,30 @@
-import * as React from 'react';
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-
-import { nullTranslator } from '@jupyterlab/translation';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import { FineTuningSection, type IFineTuningSectionProps } from '../FineTuningSection';
+import {
+  advance,
+  expectFailureNotice,
+  flush,
+  renderSection,
+  type SectionHarnessProps
+} from '../../../test-support/sections';
 import { FakeUPlot } from '../../../test-support/fakeUplot';
 import { FakeClient, makeFineTune, metricPoint } from '../../../test-support/fixtures';
 
 jest.mock('uplot', () => ({ __esModule: true, default: require('../../../test-support/fakeUplot').FakeUPlot }));
 
-const trans = nullTranslator.load('aqua_ext');
-
-function Harness(props: Omit<IFineTuningSectionProps, 'selectedId' | 'onSelect'> & { initial?: string | null }) {
-  const [selected, setSelected] = React.useState<string | null>(props.initial ?? null);
-  return <FineTuningSection {...props} selectedId={selected} onSelect={setSelected} />;
-}
-
-function setup(overrides: Partial<React.ComponentProps<typeof Harness>> = {}, client = new FakeClient()) {
-  const props: React.ComponentProps<typeof Harness> = {
-    client,
-    trans,
-    active: true,
-    confirm: jest.fn(async () => true),
-    notify: jest.fn(),
-    copyToClipboard: jest.fn(),
-    onNewFineTune: jest.fn(),
-    onBrowseModels: jest.fn(),
-    onDeploy: jest.fn(),
-    onViewModel: jest.fn(),
-    onModelsChanged: jest.fn(),
-    ...overrides
-  };
-  const utils = render(<Harness {...props} />);
-  return { props, client, ...utils };
-}
-
-async function advance(ms: number): Promise<void> {
-  await act(async () => {
-    jest.advanceTimersByTime(ms);
-  });
-}
-
-/** Let pending promises (answers, the chart's lazy import) settle under fake timers. */
-async function flush(): Promise<void> {
-  for (let i = 0; i < 5; i++) {
-    await act(async () => {
-      await Promise.resolve();
-    });
-  }
+function setup(overrides: Partial<SectionHarnessProps<IFineTuningSectionProps>> = {}, client = new FakeClient()) {
+  return renderSection(
+    FineTuningSection,
+    {
+      onNewFineTune: jest.fn(),
+      onDeploy: jest.fn(),
+      onViewModel: jest.fn(),
+      onModelsChanged: jest.fn(),
+      ...overrides
+    },
+    client
+  );
 }
 
 const succeeded = makeFineTune({
@@ -273,10 +250,11 @@ describe('FineTuningSection', () => {
       })
     ];
     setup({ initial: 'ftj-0a1b2c' }, client);
-    const failure = await screen.findByRole('alert');
-    expect(failure).toHaveTextContent('The fine-tuning job failed');
-    expect(failure).toHaveTextContent('The job exited with code 1: CUDA out of memory.');
-    expect(within(failure).getByLabelText('Last log lines')).toHaveTextContent('torch.OutOfMemoryError');
+    await expectFailureNotice(
+      'The fine-tuning job failed',
+      'The job exited with code 1: CUDA out of memory.',
+      'torch.OutOfMemoryError'
+    );
     expect(screen.getByRole('button', { name: 'Delete' })).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Deploy' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Cancel job' })).not.toBeInTheDocument();

@@ -5,7 +5,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 
 import { AquaApiError } from '../../../api/errors';
 import { IModelDetailProps, ModelDetail } from '../ModelDetail';
-import { FakeClient, makeDetail, makeFit, target } from '../../../test-support/fixtures';
+import { FakeClient, limitedShapesFit, makeDetail, makeFit } from '../../../test-support/fixtures';
 
 const trans = nullTranslator.load('aqua_ext');
 
@@ -153,38 +153,7 @@ describe('ModelDetail', () => {
 
   it('shows how many more instances of each OCI shape the service limits allow', async () => {
     const client = new FakeClient();
-    client.getModelFit.mockResolvedValue(
-      makeFit({
-        shapes: [
-          target({
-            name: 'VM.GPU.A10.1',
-            kind: 'oci-shape',
-            gpu_count: 1,
-            memory_gb: 24,
-            headroom_gb: 22.5,
-            available: 0
-          }),
-          target({
-            name: 'VM.GPU.A10.2',
-            kind: 'oci-shape',
-            gpu_count: 2,
-            memory_gb: 48,
-            headroom_gb: 46.5,
-            recommended: true,
-            available: 3
-          }),
-          target({
-            name: 'BM.GPU4.8',
-            kind: 'oci-shape',
-            gpu_count: 8,
-            memory_gb: 320,
-            headroom_gb: 300,
-            available: null
-          })
-        ],
-        recommended_shape: 'VM.GPU.A10.2'
-      })
-    );
+    client.getModelFit.mockResolvedValue(limitedShapesFit());
     setup({}, client);
     const table = await screen.findByRole('table');
     const rowOf = (name: string): HTMLElement => within(table).getByText(name).closest('tr') as HTMLElement;

@@ -6,6 +6,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { AquaApiError } from '../../../api/errors';
 import { IRegisterDialogProps, RegisterDialog } from '../RegisterDialog';
 import { FakeClient, LOCAL_TARGET, makeInfo, makeOperation, ociTarget } from '../../../test-support/fixtures';
+import { errorOf } from '../../../test-support/dialogs';
 
 const trans = nullTranslator.load('aqua_ext');
 
@@ -21,13 +22,6 @@ function setup(overrides: Partial<IRegisterDialogProps> = {}, client = new FakeC
   };
   const utils = render(<RegisterDialog {...props} />);
   return { props, client, ...utils };
-}
-
-/** The element that holds an input's error message. */
-function errorFor(input: HTMLElement): HTMLElement | null {
-  const ids = (input.getAttribute('aria-describedby') ?? '').split(' ');
-  const id = ids.find(i => i.endsWith('-error'));
-  return id ? document.getElementById(id) : null;
 }
 
 describe('RegisterDialog', () => {
@@ -54,7 +48,7 @@ describe('RegisterDialog', () => {
     const { client } = setup();
     fireEvent.click(screen.getByRole('button', { name: 'Register' }));
     const path = screen.getByLabelText('Folder path');
-    expect(errorFor(path)).toHaveTextContent('Enter the path of a folder');
+    expect(errorOf(path)).toHaveTextContent('Enter the path of a folder');
     expect(path).toHaveAttribute('aria-invalid', 'true');
     expect(client.registerModel).not.toHaveBeenCalled();
   });
@@ -78,7 +72,7 @@ describe('RegisterDialog', () => {
     const uri = screen.getByLabelText('Object Storage path');
     fireEvent.change(uri, { target: { value: 's3://bucket/model' } });
     fireEvent.click(screen.getByRole('button', { name: 'Register' }));
-    expect(errorFor(uri)).toHaveTextContent('oci://bucket@namespace/path');
+    expect(errorOf(uri)).toHaveTextContent('oci://bucket@namespace/path');
     expect(client.registerModel).not.toHaveBeenCalled();
     fireEvent.change(uri, { target: { value: 'oci://models@ns/llama ' } });
     fireEvent.click(screen.getByRole('button', { name: 'Register' }));
@@ -138,14 +132,14 @@ describe('RegisterDialog', () => {
     fireEvent.change(screen.getByLabelText('Token (gated models)'), { target: { value: 'hf_secret' } });
     fireEvent.click(screen.getByRole('button', { name: 'Register' }));
     await waitFor(() =>
-      expect(errorFor(screen.getByLabelText('Hugging Face id'))).toHaveTextContent(
+      expect(errorOf(screen.getByLabelText('Hugging Face id'))).toHaveTextContent(
         'No such repository on the Hugging Face hub.'
       )
     );
-    expect(errorFor(screen.getByLabelText('Token (gated models)'))).toHaveTextContent(
+    expect(errorOf(screen.getByLabelText('Token (gated models)'))).toHaveTextContent(
       'This token cannot read the repository.'
     );
-    expect(errorFor(screen.getByLabelText('Revision (optional)'))).toBeNull();
+    expect(errorOf(screen.getByLabelText('Revision (optional)'))).toBeNull();
     expect(client.registerModel).toHaveBeenCalledWith({
       source: 'huggingface',
       hf_id: 'org/missing',

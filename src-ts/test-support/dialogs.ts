@@ -1,0 +1,22 @@
+/** Setup the create dialogs' specs share (deploy, fine-tune, evaluate, register). */
+import { nullTranslator } from '@jupyterlab/translation';
+
+import type { FakeClient } from './fixtures';
+
+/** What the app gives every create dialog (`ICreateDialogProps`): a local backend and mocked callbacks. */
+export function createDialogProps(client: FakeClient) {
+  return {
+    client,
+    trans: nullTranslator.load('aqua_ext'),
+    backendKind: 'local' as const,
+    notify: jest.fn(),
+    onClose: jest.fn(),
+    onCreated: jest.fn()
+  };
+}
+
+/** The element that holds an input's error message (the one its aria-describedby names `…-error`). */
+export function errorOf(input: HTMLElement): HTMLElement | null {
+  const id = (input.getAttribute('aria-describedby') ?? '').split(' ').find(part => part.endsWith('-error'));
+  return id ? document.getElementById(id) : null;
+}

@@ -1,0 +1,75 @@
+/**
+ * What the section specs (Deployments, Fine-tuning, Evaluations) share: a
+ * section rendered with its selection held as the app holds it, the props
+ * every section takes (the user's answers and the app's callbacks as mocks),
+ * moving fake timers and pending promises on, and what a detail shows when
+ * its item failed.
+ */
+import * as React from 'react';
+import { act, render, screen, within } from '@testing-library/react';
+
+import { nullTranslator } from '@jupyterlab/translation';
+
+import type { IResourceSectionProps } from '../ui/ResourceSection';
+import { FakeClient } from './fixtures';
+
+/** A section's props but its selection, which the harness holds; `initial` is the one it starts with. */
+export type SectionHarnessProps<P extends IResourceSectionProps> = Omit<P, 'selectedId' | 'onSelect'> & {
+  initial?: string | null;
+};
+
+/** The props the harness fills in for every section: an active section, confirmations answered yes. */
+type Common = 'client' | 'trans' | 'active' | 'confirm' | 'notify' | 'copyToClipboard' | 'onBrowseModels';
+
+/**
+ * Render `Section` under a harness that holds its selection; `props` are the
+ * section's own (and overrides of the common ones).
+ */
+export function renderSection<P extends IResourceSectionProps>(
+  Section: React.ComponentType<P>,
+  props: Omit<SectionHarnessProps<P>, Common> & Partial<Pick<IResourceSectionProps, Common>>,
+  client = new FakeClient()
+) {
+  function Harness(harnessProps: SectionHarnessProps<P>): JSX.Element {
+    const [selected, setSelected] = React.useState<string | null>(harnessProps.initial ?? null);
+    const sectionProps = { ...harnessProps, selectedId: selected, onSelect: setSelected } as unknown as P;
+    return <Section {...sectionProps} />;
+  }
+  const all = {
+    client,
+    trans: nullTranslator.load('aqua_ext'),
+    active: true,
+    confirm: jest.fn(async () => true),
+    notify: jest.fn(),
+    copyToClipboard: jest.fn(),
+    onBrowseModels: jest.fn(),
+    ...props
+  } as unknown as SectionHarnessProps<P>;
+  const utils = render(<Harness {...all} />);
+  return { props: all, client, Harness, ...utils };
+}
+
+/** Move fake timers on by `ms`, letting React handle what they trigger. */
+export async function advance(ms: number): Promise<void> {
+  await act(async () => {
+    jest.advanceTimersByTime(ms);
+  });
+}
+
+/** Let pending promises (answers, the chart's lazy import) settle under fake timers. */
+export async function flush(): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    await act(async () => {
+      await Promise.resolve();
+    });
+  }
+}
+
+/** Wait for the detail's failure notice, and check its title, the server's message and the log's last lines. */
+export async function expectFailureNotice(title: string, message: string, lastLogLine: string): Promise<HTMLElement> {
+  const failure = await screen.findByRole('alert');
+  expect(failure).toHaveTextContent(title);
+  expect(failure).toHaveTextContent(message);
+  expect(within(failure).getByLabelText('Last log lines')).toHaveTextContent(lastLogLine);
+  return failure;
+}

@@ -1,0 +1,91 @@
+/**
+ * Text inputs bound to a create dialog's form: each shows the form's value
+ * for its key and the error of the request field that key feeds, and edits
+ * go back through the form's update (which clears that error).
+ */
+import * as React from 'react';
+
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import { TextField } from './FormField';
+
+export interface IFormBinding<F, Field extends string> {
+  form: F;
+  errors: Partial<Record<Field, string>>;
+  /** The form is being sent: every input is disabled. */
+  busy: boolean;
+  update: (patch: Partial<F>) => void;
+  /** The element id of an input, from its request field. */
+  id: (name: string) => string;
+  /** The request field each form key feeds. */
+  fields: Partial<Record<keyof F, Field>>;
+}
+
+/** The attributes of the input for one form key (whose value is a string). */
+export function bindInput<F, Field extends string>(binding: IFormBinding<F, Field>, key: keyof F & string) {
+  const field = binding.fields[key] as Field;
+  return {
+    id: binding.id(field),
+    field,
+    error: binding.errors[field],
+    value: binding.form[key] as unknown as string,
+    disabled: binding.busy,
+    onChange: (value: string) => binding.update({ [key]: value } as unknown as Partial<F>)
+  };
+}
+
+export interface ITextOptions {
+  hint?: React.ReactNode;
+  placeholder?: string;
+  maxLength?: number;
+  /** A whole number typed as text: a narrow input with a numeric keyboard. */
+  numeric?: boolean;
+}
+
+/** A labelled text input bound to one form key. */
+export function boundTextField<F, Field extends string>(
+  binding: IFormBinding<F, Field>
+): (key: keyof F & string, label: string, options?: ITextOptions) => JSX.Element {
+  return (key, label, options = {}) => (
+    <TextField
+      {...bindInput(binding, key)}
+      label={label}
+      hint={options.hint}
+      inputMode={options.numeric ? 'numeric' : undefined}
+      narrow={options.numeric}
+      placeholder={options.placeholder}
+      maxLength={options.maxLength}
+    />
+  );
+}
+
+/**
+ * The OCI job's settings of a job form (fine-tune, evaluation), under
+ * `legend`: the form's own ones (`children`), then the log group and log
+ * that the job run's output goes to.
+ */
+export function OciJobFieldset(props: {
+  trans: TranslationBundle;
+  legend: string;
+  textField: (key: 'logGroupId' | 'logId', label: string, options?: ITextOptions) => JSX.Element;
+  /** The longest OCID the contract accepts. */
+  ociIdMaxLength: number;
+  children: React.ReactNode;
+}): JSX.Element {
+  const { trans, textField } = props;
+  return (
+    <fieldset className="jp-AquaExt-fieldset" data-field="networking">
+      <legend className="jp-AquaExt-formField-label">{props.legend}</legend>
+      {props.children}
+      {textField('logGroupId', trans.__('Log group OCID'), {
+        placeholder: 'ocid1.loggroup.oc1…',
+        maxLength: props.ociIdMaxLength
+      })}
+      {textField('logId', trans.__('Log OCID'), {
+        placeholder: 'ocid1.log.oc1…',
+        maxLength: props.ociIdMaxLength,
+        hint: trans.__('The job run’s output goes to this log.')
+      })}
+    </fieldset>
+  );
+}
