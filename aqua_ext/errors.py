@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+from http import HTTPStatus
 
 from .api.common import FieldError
 
 
 class AquaError(Exception):
     status = 500
-    reason = "Internal Server Error"
+    # The reply's `reason`: the status's standard phrase, unless a class names its own.
+    reason = HTTPStatus.INTERNAL_SERVER_ERROR.phrase
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "reason" not in cls.__dict__:
+            cls.reason = HTTPStatus(cls.status).phrase
 
     def __init__(self, message: str, *, fields: list[FieldError] | None = None) -> None:
         super().__init__(message)
@@ -24,7 +31,6 @@ class AquaError(Exception):
 
 class InvalidInput(AquaError):
     status = 400
-    reason = "Bad Request"
 
     @classmethod
     def field(cls, field: str, message: str) -> InvalidInput:
@@ -33,47 +39,41 @@ class InvalidInput(AquaError):
 
 class NotFound(AquaError):
     status = 404
-    reason = "Not Found"
 
 
 class Conflict(AquaError):
     """The resource exists but is in the wrong state (or the wrong kind) for this."""
 
     status = 409
-    reason = "Conflict"
 
 
 class PayloadTooLarge(AquaError):
     """An input (an uploaded or referenced file) is over the size limit."""
 
     status = 413
-    reason = "Payload Too Large"
+    reason = "Payload Too Large"  # RFC 9110's name; Python's table still says "Request Entity Too Large"
 
 
 class Upstream(AquaError):
     """A service we depend on (OCI, the Hugging Face hub, an engine) failed."""
 
     status = 502
-    reason = "Bad Gateway"
 
 
 class UpstreamTimeout(Upstream):
     status = 504
-    reason = "Gateway Timeout"
 
 
 class Unavailable(AquaError):
     """The backend cannot serve this right now (e.g. OCI not configured)."""
 
     status = 503
-    reason = "Service Unavailable"
 
 
 class InsufficientStorage(AquaError):
     """The disk (or the user's quota) is full: nothing was kept of what was being written."""
 
     status = 507
-    reason = "Insufficient Storage"
 
 
 _FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}

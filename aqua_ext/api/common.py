@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -34,6 +36,24 @@ def not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be blank")
     return value.strip()
+
+
+def strings_matching(pattern: str) -> dict[str, Any]:
+    """The document's word for a list whose every item matches `pattern` (a field's `json_schema_extra`)."""
+    return {"items": {"type": "string", "pattern": pattern}}
+
+
+def each_matching(pattern: str, problem: str) -> Callable[[list[str]], list[str]]:
+    """A field validator for the same list (`_x = field_validator("params")(each_matching(P, "is …"))`):
+    an item that does not match is named (its first 50 characters) with `problem`."""
+
+    def check(value: list[str]) -> list[str]:
+        for item in value:
+            if not re.match(pattern, item):
+                raise ValueError(f"'{item[:50]}' {problem}")
+        return value
+
+    return check
 
 
 def log_pair(model: M) -> M:

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from enum import Enum
 from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from .common import LOG_PAIR_SCHEMA, NOT_BLANK_SCHEMA, ApiModel, TargetProblem, log_pair, not_blank
+from .common import (
+    LOG_PAIR_SCHEMA,
+    NOT_BLANK_SCHEMA,
+    ApiModel,
+    TargetProblem,
+    each_matching,
+    log_pair,
+    not_blank,
+    strings_matching,
+)
 from .fit import Dtype
 from .operations import Operation
 
@@ -53,9 +61,7 @@ class CreateDeploymentRequest(ApiModel):
     dtype: Dtype | None = None  # for the memory fit; omitted: bfloat16 on GPU, float32 on CPU
     max_model_len: int | None = Field(default=None, ge=16, le=2_000_000)
     # `--name value` tokens, validated against the engine's allowlist.
-    params: list[str] = Field(
-        default_factory=list, max_length=100, json_schema_extra={"items": {"type": "string", "pattern": _PARAM_TOKEN}}
-    )
+    params: list[str] = Field(default_factory=list, max_length=100, json_schema_extra=strings_matching(_PARAM_TOKEN))
     log_group_id: str | None = Field(default=None, max_length=255)  # OCI logging
     log_id: str | None = Field(default=None, max_length=255)
     # The target to deploy on (GET info lists them); omitted: the model's own target.
@@ -63,13 +69,7 @@ class CreateDeploymentRequest(ApiModel):
 
     _name_not_blank = field_validator("name")(not_blank)
 
-    @field_validator("params")
-    @classmethod
-    def _tokens(cls, value: list[str]) -> list[str]:
-        for token in value:
-            if not re.match(_PARAM_TOKEN, token):
-                raise ValueError(f"'{token[:50]}' is empty, too long or holds control characters")
-        return value
+    _tokens = field_validator("params")(each_matching(_PARAM_TOKEN, "is empty, too long or holds control characters"))
 
     _log_pair = model_validator(mode="after")(log_pair)
 

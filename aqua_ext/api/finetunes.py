@@ -15,9 +15,11 @@ from .common import (
     ApiModel,
     TargetProblem,
     UserPath,
+    each_matching,
     log_pair,
     not_blank,
     padded,
+    strings_matching,
 )
 from .datasets import DatasetReport
 from .fit import Dtype, FitTarget
@@ -62,7 +64,7 @@ class FineTuneParams(ApiModel):
     lora_dropout: float = Field(default=0.05, ge=0.0, lt=1.0)
     # Module names such as q_proj; empty: every linear layer ("all-linear").
     lora_target_modules: list[str] = Field(
-        default_factory=list, max_length=50, json_schema_extra={"items": {"type": "string", "pattern": _MODULE_NAME}}
+        default_factory=list, max_length=50, json_schema_extra=strings_matching(_MODULE_NAME)
     )
     last_n_layers: int = Field(default=1, ge=1, le=1000)
     # Evaluations (one per epoch) without improvement before training stops; 0: off.
@@ -72,13 +74,9 @@ class FineTuneParams(ApiModel):
     logging_steps: int = Field(default=10, ge=1, le=100_000)
     seed: int = Field(default=42, ge=0, le=2**31 - 1)
 
-    @field_validator("lora_target_modules")
-    @classmethod
-    def _module_names(cls, value: list[str]) -> list[str]:
-        for name in value:
-            if not re.match(_MODULE_NAME, name):
-                raise ValueError(f"'{name[:50]}' is not a module name (letters, digits, '_' and '.')")
-        return value
+    _module_names = field_validator("lora_target_modules")(
+        each_matching(_MODULE_NAME, "is not a module name (letters, digits, '_' and '.')")
+    )
 
 
 class CreateFineTuneRequest(ApiModel):

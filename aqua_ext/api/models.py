@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
 from typing import Any, Literal
@@ -118,6 +119,17 @@ class ModelListQuery(ApiModel):
     refresh: bool = False
 
 
+def _stripped_matching(pattern: str, message: str) -> Callable[[str | None], str | None]:
+    """A field validator for an optional name typed by hand: stripped, and matching `pattern` once stripped."""
+
+    def check(value: str | None) -> str | None:
+        if value is not None and not re.match(pattern, value.strip()):
+            raise ValueError(message)
+        return value.strip() if value else value
+
+    return check
+
+
 class RegisterModelRequest(ApiModel):
     """Register a local folder (validated in place), a model already in OCI
     Object Storage (by reference), or a Hugging Face id (downloaded in the
@@ -163,19 +175,14 @@ class RegisterModelRequest(ApiModel):
         "else the first ready target.",
     )
 
-    @field_validator("hf_id")
-    @classmethod
-    def _hf_id_shape(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(HF_ID_PATTERN, value.strip()):
-            raise ValueError("must look like 'organization/model-name' (letters, digits, '.', '_' and '-')")
-        return value.strip() if value else value
-
-    @field_validator("os_uri")
-    @classmethod
-    def _os_uri_shape(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(OS_URI_PATTERN, value.strip()):
-            raise ValueError("must look like 'oci://bucket@namespace/path/to/model'")
-        return value.strip() if value else value
+    _hf_id_shape = field_validator("hf_id")(
+        _stripped_matching(
+            HF_ID_PATTERN, "must look like 'organization/model-name' (letters, digits, '.', '_' and '-')"
+        )
+    )
+    _os_uri_shape = field_validator("os_uri")(
+        _stripped_matching(OS_URI_PATTERN, "must look like 'oci://bucket@namespace/path/to/model'")
+    )
 
     @model_validator(mode="after")
     def _source_fields(self) -> RegisterModelRequest:

@@ -65,6 +65,53 @@ class Route:
     media_type: str = "application/json"
 
 
+# The conventions the resources share, each stated once: a list or an item read reaches the target (502 when
+# it fails); a create answers 202 (the work goes on in the background); a delete answers 204 with no body;
+# an action on one resource may be refused by its state (409); a log tail takes the cursor query.
+JOB_ERRORS = (404, 409, 502)
+
+
+def _list(path: str, operation_id: str, summary: str, response: type[BaseModel]) -> Route:
+    return Route("GET", path, operation_id, summary, response, errors=(502,))
+
+
+def _read(path: str, operation_id: str, summary: str, response: type[BaseModel]) -> Route:
+    return Route("GET", path, operation_id, summary, response, errors=(404, 502))
+
+
+def _create(
+    path: str,
+    operation_id: str,
+    summary: str,
+    response: type[BaseModel],
+    body: type[BaseModel],
+    errors: tuple[int, ...],
+) -> Route:
+    return Route("POST", path, operation_id, summary, response, status=202, body=body, errors=errors)
+
+
+def _delete(path: str, operation_id: str, summary: str, errors: tuple[int, ...] = JOB_ERRORS) -> Route:
+    return Route("DELETE", path, operation_id, summary, None, status=204, errors=errors)
+
+
+def _action(path: str, operation_id: str, summary: str, response: type[BaseModel], status: int = 200) -> Route:
+    return Route("POST", path, operation_id, summary, response, status=status, errors=JOB_ERRORS)
+
+
+def _query(path: str, operation_id: str, summary: str, response: type[BaseModel], query: type[BaseModel]) -> Route:
+    return Route("GET", path, operation_id, summary, response, query=query, errors=(400, 404, 502))
+
+
+def _logs(item: str, operation_id: str, summary: str) -> Route:
+    return _query(f"{item}/logs", operation_id, summary, LogPage, LogsQuery)
+
+
+def _openai(method: str, path: str, operation_id: str, summary: str) -> Route:
+    """The OpenAI pass-through: bodies are OpenAI's own; the engine may be busy (503)."""
+    errors = (404,) if method == "GET" else (400, 404, 409, 502, 503)
+    return Route(method, path, operation_id, summary, None, errors=errors, media_type="application/octet-stream")
+
+
 ROUTES: tuple[Route, ...] = (
     Route("GET", "info", "getInfo", "Version, backend, hardware and engines", Info, errors=()),
     Route(
@@ -76,20 +123,16 @@ ROUTES: tuple[Route, ...] = (
         query=ModelListQuery,
         errors=(400, 502),
     ),
-    Route(
-        "POST",
+    _create(
         "models",
         "registerModel",
         "Register a local folder or a Hugging Face model",
         RegisterModelResponse,
-        status=202,
-        body=RegisterModelRequest,
-        errors=(400, 409, 502, 504, 507),
+        RegisterModelRequest,
+        (400, 409, 502, 504, 507),
     ),
     Route("GET", "models/{model_id}", "getModel", "Model detail with card, metadata and lineage", ModelDetail),
-    Route(
-        "DELETE", "models/{model_id}", "deleteModel", "Delete a registered model", None, status=204, errors=(404, 409)
-    ),
+    _delete("models/{model_id}", "deleteModel", "Delete a registered model", errors=(404, 409)),
     Route(
         "GET",
         "models/{model_id}/fit",
@@ -115,60 +158,36 @@ ROUTES: tuple[Route, ...] = (
         Operation,
         errors=(404, 409),
     ),
-    Route("GET", "deployments", "listDeployments", "Deployments with their states", DeploymentList, errors=(502,)),
-    Route(
-        "POST",
+    _list("deployments", "listDeployments", "Deployments with their states", DeploymentList),
+    _create(
         "deployments",
         "createDeployment",
         "Deploy a model on an inference engine",
         CreateDeploymentResponse,
-        status=202,
-        body=CreateDeploymentRequest,
-        errors=(400, 404, 409, 502, 507),
+        CreateDeploymentRequest,
+        (400, 404, 409, 502, 507),
     ),
-    Route(
-        "GET",
+    _read(
         "deployments/{deployment_id}",
         "getDeployment",
         "One deployment with its endpoint and parameters",
         DeploymentDetail,
-        errors=(404, 502),
     ),
-    Route(
-        "DELETE",
-        "deployments/{deployment_id}",
-        "deleteDeployment",
-        "Stop and delete a deployment",
-        None,
-        status=204,
-        errors=(404, 409, 502),
-    ),
-    Route(
-        "POST",
+    _delete("deployments/{deployment_id}", "deleteDeployment", "Stop and delete a deployment"),
+    _action(
         "deployments/{deployment_id}/activate",
         "activateDeployment",
         "Start an inactive deployment again",
         CreateDeploymentResponse,
         status=202,
-        errors=(404, 409, 502),
     ),
-    Route(
-        "POST",
+    _action(
         "deployments/{deployment_id}/deactivate",
         "deactivateDeployment",
         "Stop the engine, keep the deployment",
         DeploymentDetail,
-        errors=(404, 409, 502),
     ),
-    Route(
-        "GET",
-        "deployments/{deployment_id}/logs",
-        "getDeploymentLogs",
-        "The engine log's last lines",
-        LogPage,
-        query=LogsQuery,
-        errors=(400, 404, 502),
-    ),
+    _logs("deployments/{deployment_id}", "getDeploymentLogs", "The engine log's last lines"),
     Route(
         "POST",
         "deployments/{deployment_id}/chat",
@@ -188,41 +207,29 @@ ROUTES: tuple[Route, ...] = (
         body=EmbedRequest,
         errors=(400, 404, 409, 502),
     ),
-    Route(
+    _openai(
         "POST",
         "deployments/{deployment_id}/v1/chat/completions",
         "openaiChatCompletions",
         "OpenAI-compatible chat completions, passed through to the engine",
-        None,
-        errors=(400, 404, 409, 502, 503),
-        media_type="application/octet-stream",
     ),
-    Route(
+    _openai(
         "POST",
         "deployments/{deployment_id}/v1/completions",
         "openaiCompletions",
         "OpenAI-compatible completions, passed through to the engine",
-        None,
-        errors=(400, 404, 409, 502, 503),
-        media_type="application/octet-stream",
     ),
-    Route(
+    _openai(
         "POST",
         "deployments/{deployment_id}/v1/embeddings",
         "openaiEmbeddings",
         "OpenAI-compatible embeddings, passed through to the engine",
-        None,
-        errors=(400, 404, 409, 502, 503),
-        media_type="application/octet-stream",
     ),
-    Route(
+    _openai(
         "GET",
         "deployments/{deployment_id}/v1/models",
         "openaiModels",
         "OpenAI-compatible model list: the deployment's served name",
-        None,
-        errors=(404,),
-        media_type="application/octet-stream",
     ),
     Route(
         "POST",
@@ -233,127 +240,58 @@ ROUTES: tuple[Route, ...] = (
         body=ValidateDatasetRequest,
         errors=(400, 404, 413),
     ),
-    Route(
-        "GET",
+    _query(
         "models/{model_id}/finetune-defaults",
         "getFineTuneDefaults",
         "The fine-tune form's defaults for a base model: hyperparameters, shapes and the training memory fit",
         FineTuneDefaults,
-        query=FineTuneDefaultsQuery,
-        errors=(400, 404, 502),
+        FineTuneDefaultsQuery,
     ),
-    Route(
-        "GET",
-        "finetunes",
-        "listFineTunes",
-        "Fine-tuning jobs with their states and progress",
-        FineTuneList,
-        errors=(502,),
-    ),
-    Route(
-        "POST",
+    _list("finetunes", "listFineTunes", "Fine-tuning jobs with their states and progress", FineTuneList),
+    _create(
         "finetunes",
         "createFineTune",
         "Preflight the dataset, check the shape, and start a fine-tuning job",
         CreateFineTuneResponse,
-        status=202,
-        body=CreateFineTuneRequest,
-        errors=(400, 404, 409, 413, 502, 507),
+        CreateFineTuneRequest,
+        (400, 404, 409, 413, 502, 507),
     ),
-    Route(
-        "GET",
-        "finetunes/{finetune_id}",
-        "getFineTune",
-        "One fine-tuning job with its parameters and lineage",
-        FineTuneDetail,
-        errors=(404, 502),
+    _read(
+        "finetunes/{finetune_id}", "getFineTune", "One fine-tuning job with its parameters and lineage", FineTuneDetail
     ),
-    Route(
-        "DELETE",
-        "finetunes/{finetune_id}",
-        "deleteFineTune",
-        "Delete a finished job and the model it produced",
-        None,
-        status=204,
-        errors=(404, 409, 502),
-    ),
-    Route(
-        "POST",
-        "finetunes/{finetune_id}/cancel",
-        "cancelFineTune",
-        "Cancel a running job",
-        FineTuneDetail,
-        errors=(404, 409, 502),
-    ),
-    Route(
-        "GET",
-        "finetunes/{finetune_id}/logs",
-        "getFineTuneLogs",
-        "The job log's last lines",
-        LogPage,
-        query=LogsQuery,
-        errors=(400, 404, 502),
-    ),
-    Route(
-        "GET",
+    _delete("finetunes/{finetune_id}", "deleteFineTune", "Delete a finished job and the model it produced"),
+    _action("finetunes/{finetune_id}/cancel", "cancelFineTune", "Cancel a running job", FineTuneDetail),
+    _logs("finetunes/{finetune_id}", "getFineTuneLogs", "The job log's last lines"),
+    _query(
         "finetunes/{finetune_id}/metrics",
         "getFineTuneMetrics",
         "Train and validation loss per logged step (poll with the cursor for live curves)",
         FineTuneMetrics,
-        query=MetricsQuery,
-        errors=(400, 404, 502),
+        MetricsQuery,
     ),
-    Route(
-        "GET",
-        "evaluations",
-        "listEvaluations",
-        "Evaluations with their states and headline scores",
-        EvaluationList,
-        errors=(502,),
-    ),
-    Route(
-        "POST",
+    _list("evaluations", "listEvaluations", "Evaluations with their states and headline scores", EvaluationList),
+    _create(
         "evaluations",
         "createEvaluation",
         "Preflight the dataset and start evaluating an ACTIVE deployment on it",
         CreateEvaluationResponse,
-        status=202,
-        body=CreateEvaluationRequest,
-        errors=(400, 404, 409, 413, 502, 507),
+        CreateEvaluationRequest,
+        (400, 404, 409, 413, 502, 507),
     ),
-    Route(
-        "GET",
-        "evaluations/{evaluation_id}",
-        "getEvaluation",
-        "One evaluation with its report",
-        EvaluationDetail,
-        errors=(404, 502),
-    ),
-    Route(
-        "DELETE",
-        "evaluations/{evaluation_id}",
-        "deleteEvaluation",
-        "Delete a finished evaluation and its report",
-        None,
-        status=204,
-        errors=(404, 409, 502),
-    ),
-    Route(
-        "POST",
+    _read("evaluations/{evaluation_id}", "getEvaluation", "One evaluation with its report", EvaluationDetail),
+    _delete("evaluations/{evaluation_id}", "deleteEvaluation", "Delete a finished evaluation and its report"),
+    _action(
         "evaluations/{evaluation_id}/cancel",
         "cancelEvaluation",
         "Cancel a running evaluation (the rows answered so far stay)",
         EvaluationDetail,
-        errors=(404, 409, 502),
     ),
-    Route(
-        "GET",
+    _query(
         "evaluations/{evaluation_id}/rows",
         "getEvaluationRows",
         "The answered rows with their scores, sorted and filtered",
         EvaluationRows,
-        query=EvaluationRowsQuery,
-        errors=(400, 404, 502),
+        EvaluationRowsQuery,
     ),
     Route(
         "GET",
@@ -364,22 +302,12 @@ ROUTES: tuple[Route, ...] = (
         errors=(404, 409, 502),
         media_type="text/html",
     ),
-    Route(
-        "GET",
-        "evaluations/{evaluation_id}/logs",
-        "getEvaluationLogs",
-        "The evaluation job's log",
-        LogPage,
-        query=LogsQuery,
-        errors=(400, 404, 502),
-    ),
-    Route(
-        "GET",
+    _logs("evaluations/{evaluation_id}", "getEvaluationLogs", "The evaluation job's log"),
+    _query(
         "compare/evaluations",
         "compareEvaluations",
         "Two or more evaluations side by side, overall and per category",
         EvaluationComparison,
-        query=CompareQuery,
-        errors=(400, 404, 502),
+        CompareQuery,
     ),
 )

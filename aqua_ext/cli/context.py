@@ -261,6 +261,12 @@ def add_target_flag(parser: Any, what: str) -> None:
     )
 
 
+def add_group(sub: Any, name: str, help: str) -> Any:
+    """A command group (`aqua-ext models …`): one of its subcommands is required, and `args.<name>_command`
+    names it."""
+    return add_command(sub, name, help).add_subparsers(dest=f"{name}_command", required=True)
+
+
 def add_command(sub: Any, name: str, help: str, **kwargs: Any) -> argparse.ArgumentParser:
     """A (sub)command's parser, taking the global flags too."""
     return sub.add_parser(name, help=help, parents=[_COMMAND_FLAGS], **kwargs)

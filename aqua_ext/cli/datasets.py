@@ -6,14 +6,12 @@ from typing import Any
 
 from ..api.datasets import ValidateDatasetRequest
 from ..services.datasets import validate_dataset
-from .context import Context, add_command
+from .context import Context, add_command, add_group
 from .output import emit
 
 
 def add_parser(sub: Any) -> None:
-    datasets = add_command(sub, "datasets", "check fine-tuning and evaluation data").add_subparsers(
-        dest="datasets_command", required=True
-    )
+    datasets = add_group(sub, "datasets", "check fine-tuning and evaluation data")
     validate = add_command(datasets, "validate", "preflight a JSONL file: bad lines, duplicates, split, tokens")
     validate.add_argument("path", help="a .jsonl file under the current folder")
     validate.add_argument("--model-id", help="count tokens with this model's tokenizer and chat template")

@@ -12,20 +12,35 @@ import shlex
 import sys
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, get_args
 
-from ..api.deployments import TRANSITIONAL_STATES, CreateDeploymentRequest, DeploymentDetail, DeploymentState
+from ..api.deployments import (
+    TRANSITIONAL_STATES,
+    CreateDeploymentRequest,
+    DeploymentDetail,
+    DeploymentState,
+    EngineName,
+    InferenceMode,
+)
+from ..api.fit import Dtype
 from ..api.operations import TERMINAL_STATES, Operation, OperationState
 from ..errors import InvalidInput, NotFound
 from . import follow
-from .context import Context, add_command, add_oci_logging_flags, add_target_flag
-from .output import emit, error, facts_text, listing, progress, warn_problems
+from .context import Context, add_command, add_group, add_oci_logging_flags, add_target_flag
+from .output import (
+    Column,
+    detail_text,
+    emit,
+    error,
+    lifecycle_listing,
+    progress,
+    time_facts,
+    warn_problems,
+)
 
 
 def add_parser(sub: Any) -> None:
-    deps = add_command(sub, "deployments", "deploy models and manage deployments").add_subparsers(
-        dest="deployments_command", required=True
-    )
+    deps = add_group(sub, "deployments", "deploy models and manage deployments")
     create = add_command(deps, "create", "deploy a model and follow it until ACTIVE or FAILED")
     create.add_argument("model_id")
     create.add_argument("--name", required=True)
@@ -37,11 +52,11 @@ def add_parser(sub: Any) -> None:
     create.add_argument("--replicas", type=int, default=1, help="instances (OCI only)")
     create.add_argument(
         "--engine",
-        choices=["transformers", "vllm", "llama.cpp", "tgi"],
+        choices=get_args(EngineName),
         help="default: transformers locally (llama.cpp for GGUF), vllm on OCI",
     )
-    create.add_argument("--mode", choices=["chat", "completion", "embedding"], default="chat")
-    create.add_argument("--dtype", choices=["float32", "bfloat16", "float16", "int8", "int4"])
+    create.add_argument("--mode", choices=get_args(InferenceMode), default="chat")
+    create.add_argument("--dtype", choices=get_args(Dtype))
     create.add_argument("--max-model-len", type=int)
     create.add_argument(
         "--param",
@@ -129,21 +144,8 @@ async def _wait_deployment(
 
 
 def _deployment_rows(items: Sequence[Any], several_targets: bool) -> str:
-    rows = [
-        [
-            d.id,
-            d.name,
-            d.model_name,
-            d.state.value,
-            d.mode,
-            d.engine,
-            d.shape,
-            d.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-        ]
-        for d in items
-    ]
-    headers = ["ID", "NAME", "MODEL", "STATE", "MODE", "ENGINE", "SHAPE", "CREATED"]
-    return listing(rows, headers, items, several_targets=several_targets)
+    own: list[Column] = [("MODE", lambda d: d.mode), ("ENGINE", lambda d: d.engine), ("SHAPE", lambda d: d.shape)]
+    return lifecycle_listing(items, ("MODEL", lambda d: d.model_name), own, several_targets=several_targets)
 
 
 def _deployment_text(d: DeploymentDetail) -> str:
@@ -163,14 +165,9 @@ def _deployment_text(d: DeploymentDetail) -> str:
         ("openai base", d.openai_base_path),
         ("upstream", d.upstream_url or "-"),
         ("log", f"{d.log_group_id} / {d.log_id}" if d.log_id else "-"),
-        ("created", d.created_at.astimezone().isoformat(timespec="seconds")),
-        ("updated", d.updated_at.astimezone().isoformat(timespec="seconds")),
+        *time_facts(d),
     ]
-    text = f"{d.name}" + (f" — {d.description}" if d.description else "") + "\n"
-    text += facts_text(facts, 13)
-    if d.failure_log:
-        text += "\n  engine log (last lines):\n" + "\n".join(f"    {line}" for line in d.failure_log)
-    return text
+    return detail_text(d, facts, 13, log="engine")
 
 
 def _report_failure(detail: DeploymentDetail, op: Operation | None) -> None:

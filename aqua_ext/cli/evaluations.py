@@ -31,29 +31,29 @@ from ..api.finetunes import FINAL_FINETUNE_STATES, FineTuneState
 from ..api.job_datasets import DatasetAccess
 from ..errors import InvalidInput
 from ..services.evaluation_results import MAX_COMPARED
-from .context import Context, add_command, add_oci_logging_flags, add_target_flag
-from .jobs import JobKind, add_job_commands, follow_job, job_basics, job_created, job_failed
+from .context import Context, add_command, add_group, add_oci_logging_flags, add_target_flag
+from .jobs import JobKind, StateChanges, add_job_commands, follow_job, job_basics, job_facts, job_failed, job_started
 from .output import (
     SCORE_LABELS,
+    Column,
     StatusLines,
     clip,
+    detail_text,
     emit,
     emit_json,
-    facts_text,
     fmt_duration,
     fmt_score,
-    listing,
+    lifecycle_listing,
     preflight_lines,
     score_keys,
-    state_text,
+    set_only,
     table,
+    time_facts,
 )
 
 
 def add_parser(sub: Any) -> None:
-    ev = add_command(
-        sub, "evaluations", "evaluate a deployment on a JSONL dataset; read and compare the scores"
-    ).add_subparsers(dest="evaluations_command", required=True)
+    ev = add_group(sub, "evaluations", "evaluate a deployment on a JSONL dataset; read and compare the scores")
     evc = add_command(ev, "create", "check the dataset and start an evaluation of an ACTIVE deployment")
     evc.add_argument("deployment_id", help="an ACTIVE chat or completion deployment")
     evc.add_argument(
@@ -182,35 +182,24 @@ def _rows_done(e: EvaluationSummary) -> str:
 
 
 def _evaluation_rows(items: Sequence[EvaluationSummary], several_targets: bool) -> str:
-    rows = [
-        [
-            e.id,
-            e.name,
-            e.deployment_name,
-            e.state.value,
-            _rows_done(e),
-            fmt_score("rougeL", e.scores.get("rougeL")),
-            fmt_score("bertscore", e.scores.get("bertscore")),
-            e.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-        ]
-        for e in items
+    own: list[Column] = [
+        ("ROWS", _rows_done),
+        ("ROUGE-L", lambda e: fmt_score("rougeL", e.scores.get("rougeL"))),
+        ("BERTSCORE", lambda e: fmt_score("bertscore", e.scores.get("bertscore"))),
     ]
-    headers = ["ID", "NAME", "DEPLOYMENT", "STATE", "ROWS", "ROUGE-L", "BERTSCORE", "CREATED"]
-    return listing(rows, headers, items, several_targets=several_targets)
+    subject: Column = ("DEPLOYMENT", lambda e: e.deployment_name)
+    return lifecycle_listing(items, subject, own, several_targets=several_targets)
 
 
 def _params_text(p: ModelParameters) -> str:
     parts = [f"max tokens {p.max_tokens}", f"temperature {p.temperature:g}", f"top p {p.top_p:g}"]
-    parts += [
-        f"{label} {value:g}"
-        for label, value in (
-            ("top k", p.top_k),
-            ("frequency penalty", p.frequency_penalty),
-            ("presence penalty", p.presence_penalty),
-            ("seed", p.seed),
-        )
-        if value
-    ]
+    optional = (
+        ("top k", p.top_k),
+        ("frequency penalty", p.frequency_penalty),
+        ("presence penalty", p.presence_penalty),
+        ("seed", p.seed),
+    )
+    parts += [f"{label} {value:g}" for label, value in set_only(optional)]
     if p.stop:
         parts.append("stop " + ", ".join(map(repr, p.stop)))
     return " · ".join(parts)
@@ -224,10 +213,7 @@ def _evaluation_text(e: EvaluationDetail) -> str:
     if e.report is not None and e.report.wall_seconds is not None:
         progress += f" · wall {fmt_duration(e.report.wall_seconds)}"
     facts = [
-        ("id", e.id),
-        ("target", e.target or "-"),
-        ("state", state_text(e.state, e.state_message)),
-        ("actions", ", ".join(e.actions) or "-"),
+        *job_facts(e),
         ("deployment", f"{e.deployment_name}  ({e.deployment_id})"),
         ("model", f"{e.model_name}  ({e.model_id})"),
         ("dataset", f"{e.dataset_path}  (sha256 {e.dataset_hash[:12]})"),
@@ -237,45 +223,26 @@ def _evaluation_text(e: EvaluationDetail) -> str:
         ("concurrency", str(e.concurrency)),
         ("progress", progress),
     ]
-    facts += [
-        (k, v)
-        for k, v in (
-            ("fine-tune", e.finetune_id),
-            ("job", e.job_id),
-            ("job run", e.job_run_id),
-            ("report uri", e.report_uri),
-        )
-        if v
-    ]
-    facts += [
-        (k, t.astimezone().isoformat(timespec="seconds"))
-        for k, t in (("created", e.created_at), ("updated", e.updated_at), ("finished", e.finished_at))
-        if t is not None
-    ]
-    text = e.name + (f" — {e.description}" if e.description else "") + "\n"
-    text += facts_text(facts, 12)
-    if e.report is not None:
-        text += "\n\n" + _report_table(e.report, categories=True)
-    if e.failure_log:
-        text += "\n  job log (last lines):\n" + "\n".join(f"    {line}" for line in e.failure_log)
-    return text
+    facts += set_only(
+        (("fine-tune", e.finetune_id), ("job", e.job_id), ("job run", e.job_run_id), ("report uri", e.report_uri))
+    )
+    scores = "" if e.report is None else "\n\n" + _report_table(e.report, categories=True)
+    return detail_text(e, facts + time_facts(e), 12, log="job", extra=scores)
 
 
 async def _follow_evaluation(ctx: Context, detail: EvaluationDetail) -> EvaluationDetail:
     """Print the state changes and the rows answered (a line each tenth; on a terminal, a ticking
     line for every row) until the evaluation ends; return its final detail."""
     args, evaluations = ctx.args, ctx.services.evaluations
-    shown: tuple[FineTuneState, str] | None = None
+    states = StateChanges()
     tenth = 0
 
     async def poll(status: StatusLines, clock: str) -> bool:
-        nonlocal detail, shown, tenth
+        nonlocal detail, tenth
         detail = await evaluations.get(detail.id)
         if args.json or detail.state in FINAL_FINETUNE_STATES:
             return detail.state in FINAL_FINETUNE_STATES
-        if (detail.state, detail.state_message) != shown:
-            shown = (detail.state, detail.state_message)
-            status.line(f"{clock} {detail.state.value}" + (f": {detail.state_message}" if detail.state_message else ""))
+        states.show(status, clock, detail)
         rows = f"{clock} rows {_rows_done(detail)}"
         if detail.rows_total and detail.rows_done * 10 // detail.rows_total > tenth:
             tenth = detail.rows_done * 10 // detail.rows_total
@@ -389,25 +356,25 @@ def _comparison_text(c: EvaluationComparison) -> str:
 async def run(ctx: Context) -> int:
     args, evaluations = ctx.args, ctx.services.evaluations
     cmd = args.evaluations_command
+    kind = JobKind(
+        "evaluations",
+        "evaluation_id",
+        evaluations,
+        _evaluation_rows,
+        _evaluation_text,
+        command="evaluations",
+        noun="evaluation",
+        field="evaluation",
+        follow=_follow_evaluation,
+        outcome=_evaluation_outcome,
+    )
     if cmd == "create":
-        request = _evaluation_request(args)
         # Dataset paths are relative to the current folder, as Jupyter's are to its root.
-        response = await evaluations.create(request, DatasetAccess(root=ctx.root))
+        response = await evaluations.create(_evaluation_request(args), DatasetAccess(root=ctx.root))
         e = response.evaluation
-        if not job_created(
-            args,
-            response,
-            preflight_lines(response.preflight, split=False),
-            e,
-            f"{e.rows_total:,} rows; {', '.join(e.metrics)}",
-            "evaluations",
-            "evaluation",
-        ):
-            return 0
-        final = await _follow_evaluation(ctx, e)
-        return _evaluation_outcome(args, response.model_copy(update={"evaluation": final}))
+        what = f"{e.rows_total:,} rows; {', '.join(e.metrics)}"
+        return await job_started(ctx, kind, response, preflight_lines(response.preflight, split=False), what)
 
-    kind = JobKind("evaluations", "evaluation_id", evaluations, _evaluation_rows, _evaluation_text)
     done = await job_basics(ctx, cmd, kind)
     if done is not None:
         return done

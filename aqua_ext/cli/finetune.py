@@ -26,18 +26,20 @@ from ..api.finetunes import (
     MetricsQuery,
 )
 from ..api.job_datasets import DatasetAccess
-from .context import Context, add_command, add_oci_logging_flags, add_target_flag
-from .jobs import JobKind, add_job_commands, follow_job, job_basics, job_created, job_failed
+from .context import Context, add_command, add_group, add_oci_logging_flags, add_target_flag
+from .jobs import JobKind, StateChanges, add_job_commands, follow_job, job_basics, job_facts, job_failed, job_started
 from .output import (
+    Column,
     StatusLines,
+    detail_text,
     emit,
-    facts_text,
     fmt_duration,
     fmt_loss,
-    listing,
+    lifecycle_listing,
     preflight_lines,
-    state_text,
+    set_only,
     table,
+    time_facts,
 )
 
 
@@ -47,9 +49,7 @@ def _param_default(name: str) -> str:
 
 
 def add_parser(sub: Any) -> None:
-    ft = add_command(sub, "finetune", "fine-tune a model on a JSONL dataset and follow the job").add_subparsers(
-        dest="finetune_command", required=True
-    )
+    ft = add_group(sub, "finetune", "fine-tune a model on a JSONL dataset and follow the job")
     ftc = add_command(ft, "create", "check the dataset and start a fine-tuning job (LoRA or last layers)")
     ftc.add_argument("model_id", help="the base model (ready to fine-tune)")
     ftc.add_argument("dataset", help="a .jsonl file under the current folder (OCI: also oci://bucket@namespace/path)")
@@ -195,19 +195,8 @@ def _point_text(point: MetricPoint, total_steps: int | None) -> str:
 
 
 def _finetune_rows(items: Sequence[FineTuneSummary], several_targets: bool) -> str:
-    rows = [
-        [
-            f.id,
-            f.name,
-            f.base_model_name,
-            f.state.value,
-            _fmt_finetune_progress(f),
-            f.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-        ]
-        for f in items
-    ]
-    headers = ["ID", "NAME", "BASE MODEL", "STATE", "PROGRESS", "CREATED"]
-    return listing(rows, headers, items, several_targets=several_targets)
+    subject: Column = ("BASE MODEL", lambda f: f.base_model_name)
+    return lifecycle_listing(items, subject, [("PROGRESS", _fmt_finetune_progress)], several_targets=several_targets)
 
 
 def _finetune_text(f: FineTuneDetail) -> str:
@@ -234,10 +223,7 @@ def _finetune_text(f: FineTuneDetail) -> str:
     if f.peak_memory_mb is not None:
         resources.append(f"peak memory {f.peak_memory_mb:,.0f} MB")
     facts = [
-        ("id", f.id),
-        ("target", f.target or "-"),
-        ("state", state_text(f.state, f.state_message)),
-        ("actions", ", ".join(f.actions) or "-"),
+        *job_facts(f),
         ("base model", f"{f.base_model_name}  ({f.base_model_id})"),
         ("dataset", f"{f.dataset_path}  (sha256 {f.dataset_hash[:12]})"),
         ("rows", f"{rows}  (split {f.validation_split:g})"),
@@ -251,9 +237,8 @@ def _finetune_text(f: FineTuneDetail) -> str:
         ("resources", " · ".join(resources) or "-"),
     ]
     # OCI's resources, where there are any.
-    facts += [
-        (k, v)
-        for k, v in (
+    facts += set_only(
+        (
             ("job", f.job_id),
             ("job run", f.job_run_id),
             ("output uri", f.output_uri),
@@ -261,19 +246,8 @@ def _finetune_text(f: FineTuneDetail) -> str:
             ("subnet", f.subnet_id),
             ("log", f"{f.log_group_id} / {f.log_id}" if f.log_id else None),
         )
-        if v
-    ]
-    facts += [
-        ("created", f.created_at.astimezone().isoformat(timespec="seconds")),
-        ("updated", f.updated_at.astimezone().isoformat(timespec="seconds")),
-    ]
-    if f.finished_at is not None:
-        facts.append(("finished", f.finished_at.astimezone().isoformat(timespec="seconds")))
-    text = f.name + (f" — {f.description}" if f.description else "") + "\n"
-    text += facts_text(facts, 13)
-    if f.failure_log:
-        text += "\n  job log (last lines):\n" + "\n".join(f"    {line}" for line in f.failure_log)
-    return text
+    )
+    return detail_text(f, facts + time_facts(f), 13, log="job")
 
 
 async def _follow_finetune(ctx: Context, detail: FineTuneDetail) -> FineTuneDetail:
@@ -281,20 +255,17 @@ async def _follow_finetune(ctx: Context, detail: FineTuneDetail) -> FineTuneDeta
     the cursor, so each comes once) until the job ends; return its final detail."""
     args, finetunes = ctx.args, ctx.services.finetunes
     cursor = 0
-    shown: tuple[FineTuneState, str] | None = None
+    states = StateChanges()
 
     async def poll(status: StatusLines, clock: str) -> bool:
-        nonlocal detail, cursor, shown
+        nonlocal detail, cursor
         # The state first: once it is final, the metrics read next hold every point.
         detail = await finetunes.get(detail.id)
         metrics = await finetunes.metrics(detail.id, MetricsQuery(after=cursor))
         cursor = metrics.cursor
         if not args.json:
-            if (detail.state, detail.state_message) != shown and detail.state not in FINAL_FINETUNE_STATES:
-                shown = (detail.state, detail.state_message)
-                status.line(
-                    f"{clock} {detail.state.value}" + (f": {detail.state_message}" if detail.state_message else "")
-                )
+            if detail.state not in FINAL_FINETUNE_STATES:
+                states.show(status, clock, detail)
             for point in metrics.points:
                 status.line(f"{clock} {_point_text(point, detail.total_steps)}")
             if detail.state not in FINAL_FINETUNE_STATES:
@@ -329,20 +300,28 @@ def _finetune_outcome(args: argparse.Namespace, response: CreateFineTuneResponse
 async def run(ctx: Context) -> int:
     args, finetunes = ctx.args, ctx.services.finetunes
     cmd = args.finetune_command
+    kind = JobKind(
+        "fine-tuning jobs",
+        "finetune_id",
+        finetunes,
+        _finetune_rows,
+        _finetune_text,
+        command="finetune",
+        noun="job",
+        field="finetune",
+        follow=_follow_finetune,
+        outcome=_finetune_outcome,
+    )
     if cmd == "create":
         # As the fine-tune form: the hyperparameters left out are the base model's defaults.
         request = await finetunes.with_model_defaults(_finetune_request(args))
         # Dataset paths are relative to the current folder, as Jupyter's are to its root.
         response = await finetunes.create(request, DatasetAccess(root=ctx.root))
         f = response.finetune
-        if not job_created(
-            args, response, preflight_lines(response.preflight), f, f"{f.training_type}, {f.shape}", "finetune", "job"
-        ):
-            return 0
-        final = await _follow_finetune(ctx, f)
-        return _finetune_outcome(args, response.model_copy(update={"finetune": final}))
+        return await job_started(
+            ctx, kind, response, preflight_lines(response.preflight), f"{f.training_type}, {f.shape}"
+        )
 
-    kind = JobKind("fine-tuning jobs", "finetune_id", finetunes, _finetune_rows, _finetune_text)
     done = await job_basics(ctx, cmd, kind)
     if done is not None:
         return done

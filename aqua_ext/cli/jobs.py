@@ -18,7 +18,7 @@ from ..api.finetunes import FINAL_FINETUNE_STATES, FineTuneState, FineTuneSummar
 from ..api.logs import LogPage, LogsQuery
 from . import follow
 from .context import Context, add_command
-from .output import StatusLines, emit, error, warn_problems
+from .output import StatusLines, emit, error, state_text, warn_problems
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,6 +32,13 @@ class JobKind:
     service: Any
     rows: Callable[[Sequence[Any], bool], str]  # (items, several targets) → table
     text: Callable[[Any], str]
+    # What `create` needs: the group's command, what the job is called, the create response's job
+    # field, how the job is followed until it ends, and its outcome (the exit code).
+    command: str
+    noun: str
+    field: str
+    follow: Callable[[Context, Any], Awaitable[Any]]
+    outcome: Callable[[argparse.Namespace, Any], int]
 
 
 async def job_basics(ctx: Context, cmd: str, kind: JobKind) -> int | None:
@@ -58,6 +65,15 @@ async def job_basics(ctx: Context, cmd: str, kind: JobKind) -> int | None:
     else:
         return None
     return 0
+
+
+async def job_started(ctx: Context, kind: JobKind, response: BaseModel, preflight: list[str], what: str) -> int:
+    """After a create: the new job's id (exit 0), or with --follow its progress and its outcome."""
+    job = getattr(response, kind.field)
+    if not job_created(ctx.args, response, preflight, job, what, kind.command, kind.noun):
+        return 0
+    final = await kind.follow(ctx, job)
+    return kind.outcome(ctx.args, response.model_copy(update={kind.field: final}))
 
 
 def job_created(
@@ -110,6 +126,28 @@ async def follow_job(
         raise
     finally:
         status.close()
+
+
+def job_facts(job: FineTuneSummary | EvaluationSummary) -> list[tuple[str, str]]:
+    """The facts every job's `get` starts with: its id, target, state (and why), the actions allowed now."""
+    return [
+        ("id", job.id),
+        ("target", job.target or "-"),
+        ("state", state_text(job.state, job.state_message)),
+        ("actions", ", ".join(job.actions) or "-"),
+    ]
+
+
+class StateChanges:
+    """A followed job's state and its message, printed once each time they change."""
+
+    def __init__(self) -> None:
+        self._shown: tuple[FineTuneState, str] | None = None
+
+    def show(self, status: StatusLines, clock: str, job: FineTuneSummary | EvaluationSummary) -> None:
+        if (job.state, job.state_message) != self._shown:
+            self._shown = (job.state, job.state_message)
+            status.line(f"{clock} {job.state.value}" + (f": {job.state_message}" if job.state_message else ""))
 
 
 def job_failed(

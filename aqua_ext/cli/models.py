@@ -6,30 +6,41 @@ import argparse
 import asyncio
 import os
 import sys
-from typing import Any
+from typing import Any, get_args
 
-from ..api.fit import FitQuery
-from ..api.models import ModelListQuery, RegisterModelRequest
+from ..api.fit import Dtype, FitQuery
+from ..api.models import Capability, ModelFormat, ModelListQuery, ModelSource, RegisterModelRequest
 from ..api.operations import TERMINAL_STATES, OperationState
-from .context import Context, add_command, add_target_flag
-from .output import emit, error, facts_text, fmt_params, fmt_size, listing, table, warn_problems
+from .context import Context, add_command, add_group, add_target_flag
+from .output import (
+    ID,
+    NAME,
+    Column,
+    emit,
+    error,
+    facts_text,
+    fmt_params,
+    fmt_size,
+    listing,
+    table,
+    warn_problems,
+)
 
 
 def add_parser(sub: Any) -> None:
-    models = add_command(sub, "models", "browse, register and delete models").add_subparsers(
-        dest="models_command", required=True
-    )
+    models = add_group(sub, "models", "browse, register and delete models")
     ls = add_command(models, "list", "list models")
     ls.add_argument("--q", help="search words")
-    ls.add_argument("--source", choices=["catalog", "cache", "registered", "fine-tuned", "demo"])
-    ls.add_argument("--capability", choices=["TEXT_TO_TEXT", "IMAGE_TEXT_TO_TEXT", "EMBEDDING", "RERANK"])
-    ls.add_argument("--format", choices=["safetensors", "gguf"])
+    # The choices are the contract's own values.
+    ls.add_argument("--source", choices=[s.value for s in ModelSource])
+    ls.add_argument("--capability", choices=[c.value for c in Capability])
+    ls.add_argument("--format", choices=[f.value for f in ModelFormat])
     ls.add_argument("--max-size-gb", type=float)
     ls.add_argument("--refresh", action="store_true", help="rescan the Hugging Face cache")
     add_command(models, "get", "show one model").add_argument("model_id")
     fit = add_command(models, "fit", "memory estimate against this machine and OCI shapes")
     fit.add_argument("model_id")
-    fit.add_argument("--dtype", default="bfloat16", choices=["float32", "bfloat16", "float16", "int8", "int4"])
+    fit.add_argument("--dtype", default="bfloat16", choices=get_args(Dtype))
     fit.add_argument("--context-length", type=int, default=4096)
     fit.add_argument("--concurrency", type=int, default=1)
     reg = add_command(
@@ -69,29 +80,20 @@ async def run(ctx: Context) -> int:
         listed = await models.list(query)
         warn_problems(listed.problems)
         items = listed.items
-        rows = [
-            [
-                m.id,
-                m.name,
-                m.source.value,
-                m.capability.value,
-                fmt_params(m.parameter_count),
-                fmt_size(m.size_bytes),
-                ",".join(f.value for f in m.formats),
-                "yes" if m.ready_to_deploy else "no",
-            ]
-            for m in items
+        columns: list[Column] = [
+            ID,
+            NAME,
+            ("SOURCE", lambda m: m.source.value),
+            ("CAPABILITY", lambda m: m.capability.value),
+            ("PARAMS", lambda m: fmt_params(m.parameter_count)),
+            ("SIZE", lambda m: fmt_size(m.size_bytes)),
+            ("FORMATS", lambda m: ",".join(f.value for f in m.formats)),
+            ("DEPLOYABLE", lambda m: "yes" if m.ready_to_deploy else "no"),
         ]
         emit(
             args,
             list(items),
-            listing(
-                rows,
-                ["ID", "NAME", "SOURCE", "CAPABILITY", "PARAMS", "SIZE", "FORMATS", "DEPLOYABLE"],
-                items,
-                several_targets=ctx.several_targets,
-            )
-            + f"\n{len(items)} models",
+            listing(items, columns, several_targets=ctx.several_targets) + f"\n{len(items)} models",
         )
         return 0
 

@@ -7,13 +7,15 @@ import argparse
 import json
 import math
 import sys
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from ..api.datasets import DatasetReport
 from ..api.finetunes import FineTuneState
+
+V = TypeVar("V")
 
 
 def emit(args: argparse.Namespace, payload: BaseModel | list[BaseModel] | None, text: str) -> None:
@@ -37,12 +39,29 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
 
 
-def listing(rows: list[list[str]], headers: list[str], items: Sequence[Any], *, several_targets: bool) -> str:
+# A list's column: its header and how an item shows in it.
+Column = tuple[str, Callable[[Any], str]]
+# The columns every resource list starts with.
+ID: Column = ("ID", lambda item: item.id)
+NAME: Column = ("NAME", lambda item: item.name)
+
+
+def listing(items: Sequence[Any], columns: Sequence[Column], *, several_targets: bool) -> str:
     """A table of resources; with several targets enabled, which target owns each (after its id)."""
+    rows = [[show(item) for _, show in columns] for item in items]
+    headers = [header for header, _ in columns]
     if several_targets:
         rows = [[r[0], str(getattr(i, "target", "") or "-"), *r[1:]] for r, i in zip(rows, items, strict=True)]
         headers = [headers[0], "TARGET", *headers[1:]]
     return table(rows, headers)
+
+
+def lifecycle_listing(items: Sequence[Any], subject: Column, own: Sequence[Column], *, several_targets: bool) -> str:
+    """A list of deployments or jobs, alike: id, name, what each runs on (a model, a deployment), its
+    state, its `own` columns, and when it was created."""
+    state: Column = ("STATE", lambda item: item.state.value)
+    created: Column = ("CREATED", lambda item: item.created_at.astimezone().strftime("%Y-%m-%d %H:%M"))
+    return listing(items, [ID, NAME, subject, state, *own, created], several_targets=several_targets)
 
 
 def warn_problems(problems: Iterable[Any]) -> None:
@@ -54,6 +73,32 @@ def warn_problems(problems: Iterable[Any]) -> None:
 def facts_text(facts: Sequence[tuple[str, str]], width: int) -> str:
     """`key value` lines, indented, the values aligned."""
     return "\n".join(f"  {k:<{width}} {v}" for k, v in facts)
+
+
+def set_only(pairs: Iterable[tuple[str, V | None]]) -> list[tuple[str, V]]:
+    """The pairs whose value is set: facts that only some resources have (OCI's job, a fine-tune),
+    settings left at their zero default."""
+    return [(k, v) for k, v in pairs if v]
+
+
+def detail_text(item: Any, facts: Sequence[tuple[str, str]], width: int, *, log: str, extra: str = "") -> str:
+    """A resource's `get`: its name (— its description), its facts, `extra` (an evaluation's scores),
+    then the last lines of its `log` ("job", "engine") that say why it failed."""
+    text = item.name + (f" — {item.description}" if item.description else "") + "\n"
+    text += facts_text(facts, width) + extra
+    if item.failure_log:
+        text += f"\n  {log} log (last lines):\n" + "\n".join(f"    {line}" for line in item.failure_log)
+    return text
+
+
+def time_facts(item: Any) -> list[tuple[str, str]]:
+    """When a resource was created, last updated and (a job that ended) finished, in local time."""
+    times = (
+        ("created", item.created_at),
+        ("updated", item.updated_at),
+        ("finished", getattr(item, "finished_at", None)),
+    )
+    return [(k, t.astimezone().isoformat(timespec="seconds")) for k, t in times if t is not None]
 
 
 def error(text: str) -> None:

@@ -28,49 +28,17 @@ from ..services.chat_stream import ChatDelta
 from ..services.embeddings import EngineUnreachable, embed, usage_of
 from ..services.sse import format_comment, format_event
 from .base import AquaHandler
+from .resources import action_handler, collection_handler, item_handler, query_handler
 
 PING_INTERVAL_S = 15.0  # keeps proxies from closing a stream while the engine thinks
 
 
-class DeploymentsHandler(AquaHandler):
-    @web.authenticated
-    async def get(self) -> None:
-        self.reply(await self.services.deployments.list())
-
-    @web.authenticated
-    async def post(self) -> None:
-        request = self.parse_body(CreateDeploymentRequest)
-        self.reply(await self.services.deployments.create(request), status=202)
-
-
-class DeploymentHandler(AquaHandler):
-    @web.authenticated
-    async def get(self, deployment_id: str) -> None:
-        self.reply(await self.services.deployments.get(deployment_id))
-
-    @web.authenticated
-    async def delete(self, deployment_id: str) -> None:
-        await self.services.deployments.delete(deployment_id)
-        self.reply(None, status=204)
-
-
-class DeploymentActivateHandler(AquaHandler):
-    @web.authenticated
-    async def post(self, deployment_id: str) -> None:
-        self.reply(await self.services.deployments.activate(deployment_id), status=202)
-
-
-class DeploymentDeactivateHandler(AquaHandler):
-    @web.authenticated
-    async def post(self, deployment_id: str) -> None:
-        self.reply(await self.services.deployments.deactivate(deployment_id))
-
-
-class DeploymentLogsHandler(AquaHandler):
-    @web.authenticated
-    async def get(self, deployment_id: str) -> None:
-        query = self.parse_query(LogsQuery)
-        self.reply(await self.services.deployments.logs(deployment_id, query))
+DeploymentsHandler = collection_handler("deployments", CreateDeploymentRequest)
+DeploymentHandler = item_handler("deployments")
+# 202: the engine comes up in the background, as on create.
+DeploymentActivateHandler = action_handler("deployments", "activate", status=202)
+DeploymentDeactivateHandler = action_handler("deployments", "deactivate")
+DeploymentLogsHandler = query_handler("deployments", "logs", LogsQuery)
 
 
 class _StreamingHandler(AquaHandler):

@@ -10,41 +10,13 @@ from tornado import web
 from ..api.evaluations import CompareQuery, CreateEvaluationRequest, EvaluationRowsQuery
 from ..api.logs import LogsQuery
 from .base import AquaHandler
+from .resources import action_handler, item_handler, job_collection_handler, query_handler
 
-
-class EvaluationsHandler(AquaHandler):
-    @web.authenticated
-    async def get(self) -> None:
-        self.reply(await self.services.evaluations.list())
-
-    @web.authenticated
-    async def post(self) -> None:
-        request = self.parse_body(CreateEvaluationRequest)
-        self.reply(await self.services.evaluations.create(request, self.dataset_access()), status=202)
-
-
-class EvaluationHandler(AquaHandler):
-    @web.authenticated
-    async def get(self, evaluation_id: str) -> None:
-        self.reply(await self.services.evaluations.get(evaluation_id))
-
-    @web.authenticated
-    async def delete(self, evaluation_id: str) -> None:
-        await self.services.evaluations.delete(evaluation_id)
-        self.reply(None, status=204)
-
-
-class EvaluationCancelHandler(AquaHandler):
-    @web.authenticated
-    async def post(self, evaluation_id: str) -> None:
-        self.reply(await self.services.evaluations.cancel(evaluation_id))
-
-
-class EvaluationRowsHandler(AquaHandler):
-    @web.authenticated
-    async def get(self, evaluation_id: str) -> None:
-        query = self.parse_query(EvaluationRowsQuery)
-        self.reply(await self.services.evaluations.rows(evaluation_id, query))
+EvaluationsHandler = job_collection_handler("evaluations", CreateEvaluationRequest)
+EvaluationHandler = item_handler("evaluations")
+EvaluationCancelHandler = action_handler("evaluations", "cancel")
+EvaluationRowsHandler = query_handler("evaluations", "rows", EvaluationRowsQuery)
+EvaluationLogsHandler = query_handler("evaluations", "logs", LogsQuery)
 
 
 class EvaluationReportHandler(AquaHandler):
@@ -57,13 +29,6 @@ class EvaluationReportHandler(AquaHandler):
         self.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
         # APIHandler.finish would otherwise say application/json.
         self.finish(html, set_content_type="text/html; charset=utf-8")
-
-
-class EvaluationLogsHandler(AquaHandler):
-    @web.authenticated
-    async def get(self, evaluation_id: str) -> None:
-        query = self.parse_query(LogsQuery)
-        self.reply(await self.services.evaluations.logs(evaluation_id, query))
 
 
 class EvaluationCompareHandler(AquaHandler):

@@ -2,57 +2,14 @@
 
 from __future__ import annotations
 
-from tornado import web
-
 from ..api.finetunes import CreateFineTuneRequest, FineTuneDefaultsQuery, MetricsQuery
 from ..api.logs import LogsQuery
-from .base import AquaHandler
+from .resources import action_handler, item_handler, job_collection_handler, query_handler
 
-
-class FineTuneDefaultsHandler(AquaHandler):
-    @web.authenticated
-    async def get(self, model_id: str) -> None:
-        query = self.parse_query(FineTuneDefaultsQuery)
-        self.reply(await self.services.finetunes.defaults(model_id, query))
-
-
-class FineTunesHandler(AquaHandler):
-    @web.authenticated
-    async def get(self) -> None:
-        self.reply(await self.services.finetunes.list())
-
-    @web.authenticated
-    async def post(self) -> None:
-        request = self.parse_body(CreateFineTuneRequest)
-        self.reply(await self.services.finetunes.create(request, self.dataset_access()), status=202)
-
-
-class FineTuneHandler(AquaHandler):
-    @web.authenticated
-    async def get(self, finetune_id: str) -> None:
-        self.reply(await self.services.finetunes.get(finetune_id))
-
-    @web.authenticated
-    async def delete(self, finetune_id: str) -> None:
-        await self.services.finetunes.delete(finetune_id)
-        self.reply(None, status=204)
-
-
-class FineTuneCancelHandler(AquaHandler):
-    @web.authenticated
-    async def post(self, finetune_id: str) -> None:
-        self.reply(await self.services.finetunes.cancel(finetune_id))
-
-
-class FineTuneLogsHandler(AquaHandler):
-    @web.authenticated
-    async def get(self, finetune_id: str) -> None:
-        query = self.parse_query(LogsQuery)
-        self.reply(await self.services.finetunes.logs(finetune_id, query))
-
-
-class FineTuneMetricsHandler(AquaHandler):
-    @web.authenticated
-    async def get(self, finetune_id: str) -> None:
-        query = self.parse_query(MetricsQuery)
-        self.reply(await self.services.finetunes.metrics(finetune_id, query))
+# The defaults for a base model live under the model's path, but the fine-tune service owns them.
+FineTuneDefaultsHandler = query_handler("finetunes", "defaults", FineTuneDefaultsQuery)
+FineTunesHandler = job_collection_handler("finetunes", CreateFineTuneRequest)
+FineTuneHandler = item_handler("finetunes")
+FineTuneCancelHandler = action_handler("finetunes", "cancel")
+FineTuneLogsHandler = query_handler("finetunes", "logs", LogsQuery)
+FineTuneMetricsHandler = query_handler("finetunes", "metrics", MetricsQuery)

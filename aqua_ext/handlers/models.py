@@ -5,9 +5,11 @@ from tornado import web
 from ..api.fit import FitQuery
 from ..api.models import ModelListQuery, RegisterModelRequest
 from .base import AquaHandler
+from .resources import item_handler, query_handler
 
 
 class ModelsHandler(AquaHandler):
+    # Not the shared collection: the list is filtered by a query, and a model is registered, not created.
     @web.authenticated
     async def get(self) -> None:
         self.reply(await self.services.models.list(self.parse_query(ModelListQuery)))
@@ -18,18 +20,5 @@ class ModelsHandler(AquaHandler):
         self.reply(await self.services.models.register(request), status=202)
 
 
-class ModelHandler(AquaHandler):
-    @web.authenticated
-    async def get(self, model_id: str) -> None:
-        self.reply(await self.services.models.get(model_id))
-
-    @web.authenticated
-    async def delete(self, model_id: str) -> None:
-        await self.services.models.delete(model_id)
-        self.reply(None, status=204)
-
-
-class ModelFitHandler(AquaHandler):
-    @web.authenticated
-    async def get(self, model_id: str) -> None:
-        self.reply(await self.services.models.fit(model_id, self.parse_query(FitQuery)))
+ModelHandler = item_handler("models")
+ModelFitHandler = query_handler("models", "fit", FitQuery)

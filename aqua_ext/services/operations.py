@@ -52,19 +52,7 @@ class OperationRegistry:
         self._tasks: dict[str, asyncio.Task[None]] = {}
 
     def start(self, kind: str, title: str, work: Work, *, resource_id: str | None = None) -> Operation:
-        now = _now()
-        op = Operation(
-            id=f"op-{uuid.uuid4().hex[:12]}",
-            kind=kind,
-            title=title,
-            state=OperationState.RUNNING,
-            progress=0.0,
-            message="Starting",
-            resource_id=resource_id,
-            created_at=now,
-            updated_at=now,
-        )
-        self._remember(op)
+        op = self._new(kind, title, resource_id, OperationState.RUNNING, 0.0, "Starting")
         task = asyncio.get_running_loop().create_task(self._run(op.id, work))
         task.add_done_callback(lambda t: self._canceled_before_start(op.id, t))
         self._tasks[op.id] = task
@@ -79,13 +67,19 @@ class OperationRegistry:
 
     def finished(self, kind: str, title: str, *, resource_id: str | None, message: str) -> Operation:
         """Record an action that completed at once, so every action has an operation."""
+        return self._new(kind, title, resource_id, OperationState.SUCCEEDED, 1.0, message)
+
+    def _new(
+        self, kind: str, title: str, resource_id: str | None, state: OperationState, progress: float, message: str
+    ) -> Operation:
+        """A new operation with a fresh id, remembered."""
         now = _now()
         op = Operation(
             id=f"op-{uuid.uuid4().hex[:12]}",
             kind=kind,
             title=title,
-            state=OperationState.SUCCEEDED,
-            progress=1.0,
+            state=state,
+            progress=progress,
             message=message,
             resource_id=resource_id,
             created_at=now,

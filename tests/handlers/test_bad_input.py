@@ -5,6 +5,7 @@ cursor, an unknown path under aqua-ext/; and the HTML report is served as HTML."
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,30 @@ async def test_an_unknown_path_under_aqua_ext_is_a_json_404(method: str, path: s
 async def test_an_unknown_path_still_needs_the_token(jp_fetch: Any) -> None:
     response = await fetch(jp_fetch, "nope", headers={"Authorization": "token not-the-token"})
     assert response.code == 403
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
+async def test_every_route_needs_the_token(route: Any, jp_fetch: Any) -> None:
+    # The verbs are bound to their resources by shared handlers: each one must still refuse a wrong token.
+    path = re.sub(r"{\w+}", "x", route.path)
+    kwargs: dict[str, Any] = {"method": route.method, "headers": {"Authorization": "token not-the-token"}}
+    if route.method == "POST":
+        kwargs["body"] = "{}"
+    response = await fetch(jp_fetch, path, **kwargs)
+    assert response.code == 403, (route.method, path, response.code)
+
+
+def test_every_handler_verb_is_decorated_authenticated() -> None:
+    # A wrong token is refused by jupyter_server before any handler runs, so the test above would pass with a
+    # decorator missing. jupyter_server's own start-up check is the judge here: the verbs it would warn about.
+    from jupyter_server.serverapp import ServerWebApplication
+
+    from aqua_ext.handlers import routes
+
+    # The check reads only the handler class, so it is asked unbound, without building a web application.
+    check = ServerWebApplication._check_handler_auth
+    missing = [line for pattern, handler in routes() for line in check(None, pattern, handler)]  # type: ignore[arg-type]
+    assert missing == []
 
 
 async def test_the_report_is_served_as_html_and_its_errors_as_json(

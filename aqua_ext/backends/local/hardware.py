@@ -79,53 +79,35 @@ def _installed(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
+_LOCAL_EXTRA = "Install the local extra: pip install 'aqua_ext[local]'"
+
+
+def _engine(name: str, label: str, version: str | None, problem: str | None) -> Engine:
+    """An engine is available when nothing is missing; `problem` says what is."""
+    return Engine(name=name, label=label, available=problem is None, version=version, reason=problem)
+
+
 def detect_engines(hardware: Hardware) -> list[Engine]:
-    engines = []
     tf_version = _version("transformers") if _installed("transformers") else None
     serving_ok = tf_version is not None and all(_installed(m) for m in ("torch", "fastapi", "uvicorn"))
-    engines.append(
-        Engine(
-            name="transformers",
-            label="Transformers serve (CPU or GPU)",
-            available=serving_ok,
-            version=tf_version,
-            reason=None if serving_ok else "Install the local extra: pip install 'aqua_ext[local]'",
-        )
-    )
     vllm_version = _version("vllm") if _installed("vllm") else None
     has_cuda = any(g.vendor == "nvidia" for g in hardware.gpus)
-    engines.append(
-        Engine(
-            name="vllm",
-            label="vLLM (CUDA GPU)",
-            available=vllm_version is not None and has_cuda,
-            version=vllm_version,
-            reason=None
-            if vllm_version and has_cuda
-            else ("vLLM needs an NVIDIA GPU" if vllm_version else "Optional: pip install vllm (CUDA GPU only)"),
-        )
-    )
+    if vllm_version is None:
+        vllm_problem: str | None = "Optional: pip install vllm (CUDA GPU only)"
+    else:
+        vllm_problem = None if has_cuda else "vLLM needs an NVIDIA GPU"
     # llama.cpp's own server binary: what its releases, Homebrew and distributions install.
     llama_server = shutil.which("llama-server")
-    engines.append(
-        Engine(
-            name="llama.cpp",
-            label="llama.cpp (GGUF, CPU or GPU)",
-            available=llama_server is not None,
-            reason=None
-            if llama_server
-            else "Optional: install llama.cpp so that llama-server is on PATH (GGUF models)",
-        )
-    )
     trl_version = _version("trl") if _installed("trl") else None
     trl_ok = trl_version is not None and _installed("peft")
-    engines.append(
-        Engine(
-            name="trl",
-            label="LoRA fine-tuning (trl + peft)",
-            available=trl_ok,
-            version=trl_version,
-            reason=None if trl_ok else "Install the local extra: pip install 'aqua_ext[local]'",
-        )
-    )
-    return engines
+    return [
+        _engine("transformers", "Transformers serve (CPU or GPU)", tf_version, None if serving_ok else _LOCAL_EXTRA),
+        _engine("vllm", "vLLM (CUDA GPU)", vllm_version, vllm_problem),
+        _engine(
+            "llama.cpp",
+            "llama.cpp (GGUF, CPU or GPU)",
+            None,
+            None if llama_server else "Optional: install llama.cpp so that llama-server is on PATH (GGUF models)",
+        ),
+        _engine("trl", "LoRA fine-tuning (trl + peft)", trl_version, None if trl_ok else _LOCAL_EXTRA),
+    ]

@@ -189,22 +189,7 @@ class Store:
             await self.db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
 
     async def insert_model(self, row: ModelRow) -> None:
-        await _write(
-            self.db,
-            "INSERT INTO models (id, name, origin, path, owns_path, hf_id, revision, summary, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                row.id,
-                row.name,
-                row.origin,
-                row.path,
-                int(row.owns_path),
-                row.hf_id,
-                row.revision,
-                json.dumps(row.summary),
-                row.created_at.isoformat(),
-            ),
-        )
+        await self.insert_models([row])
 
     async def insert_models(self, rows: list[ModelRow]) -> None:
         """Bulk insert in one transaction (seeding benchmarks, imports)."""
@@ -233,7 +218,7 @@ class Store:
         return await _read_all(self.db, "SELECT * FROM models ORDER BY created_at", _row)
 
     async def get_model(self, model_id: str) -> ModelRow | None:
-        return await _read_one(self.db, "SELECT * FROM models WHERE id = ?", (model_id,), _row)
+        return await _by_id(self.db, "models", model_id, _row)
 
     async def find_model_by_path(self, path: str) -> ModelRow | None:
         return await _read_one(self.db, "SELECT * FROM models WHERE path = ?", (path,), _row)
@@ -244,27 +229,17 @@ class Store:
         )
 
     async def delete_model(self, model_id: str) -> None:
-        await _write(self.db, "DELETE FROM models WHERE id = ?", (model_id,))
+        await _delete_by_id(self.db, "models", model_id)
 
     # ---- deployments -------------------------------------------------------
 
     async def insert_deployment(self, row: DeploymentRow) -> None:
-        await _write(
-            self.db,
-            "INSERT INTO deployments (id, name, state, state_message, model_id, config, failure_log, created_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                row.id,
-                row.name,
-                row.state,
-                row.state_message,
-                row.model_id,
-                json.dumps(row.config),
-                json.dumps(row.failure_log),
-                row.created_at.isoformat(),
-                row.updated_at.isoformat(),
-            ),
-        )
+        values = {
+            **_lifecycle_values(row),
+            "model_id": row.model_id,
+            "failure_log": json.dumps(row.failure_log),
+        }
+        await _insert(self.db, "deployments", values)
 
     async def set_deployment_state(
         self, deployment_id: str, state: str, message: str, failure_log: list[str] | None = None
@@ -276,13 +251,13 @@ class Store:
         )
 
     async def list_deployments(self) -> list[DeploymentRow]:
-        return await _read_all(self.db, "SELECT * FROM deployments ORDER BY created_at DESC", _deployment_row)
+        return await _newest_first(self.db, "deployments", _deployment_row)
 
     async def get_deployment(self, deployment_id: str) -> DeploymentRow | None:
-        return await _read_one(self.db, "SELECT * FROM deployments WHERE id = ?", (deployment_id,), _deployment_row)
+        return await _by_id(self.db, "deployments", deployment_id, _deployment_row)
 
     async def delete_deployment(self, deployment_id: str) -> None:
-        await _write(self.db, "DELETE FROM deployments WHERE id = ?", (deployment_id,))
+        await _delete_by_id(self.db, "deployments", deployment_id)
 
 
 class JobTable:
@@ -293,24 +268,13 @@ class JobTable:
         self._store, self._table, self._subject = store, table, subject_column
 
     async def insert(self, row: JobRow) -> None:
-        db = self._store.db
-        await _write(
-            db,
-            f"INSERT INTO {self._table} (id, name, {self._subject}, state, state_message, config, process, created_at,"
-            " updated_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                row.id,
-                row.name,
-                row.subject_id,
-                row.state,
-                row.state_message,
-                json.dumps(row.config),
-                json.dumps(row.process),
-                row.created_at.isoformat(),
-                row.updated_at.isoformat(),
-                row.finished_at.isoformat() if row.finished_at else None,
-            ),
-        )
+        values = {
+            **_lifecycle_values(row),
+            self._subject: row.subject_id,
+            "process": json.dumps(row.process),
+            "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+        }
+        await _insert(self._store.db, self._table, values)
 
     async def set_process(self, job_id: str, process: dict[str, Any]) -> None:
         db = self._store.db
@@ -327,26 +291,19 @@ class JobTable:
         )
 
     async def list(self) -> list[JobRow]:
-        return await _read_all(self._store.db, f"SELECT * FROM {self._table} ORDER BY created_at DESC", self._row)
+        return await _newest_first(self._store.db, self._table, self._row)
 
     async def get(self, job_id: str) -> JobRow | None:
-        return await _read_one(self._store.db, f"SELECT * FROM {self._table} WHERE id = ?", (job_id,), self._row)
+        return await _by_id(self._store.db, self._table, job_id, self._row)
 
     async def delete(self, job_id: str) -> None:
-        db = self._store.db
-        await _write(db, f"DELETE FROM {self._table} WHERE id = ?", (job_id,))
+        await _delete_by_id(self._store.db, self._table, job_id)
 
     def _row(self, r: aiosqlite.Row) -> JobRow:
         return JobRow(
-            id=r["id"],
-            name=r["name"],
+            **_lifecycle_fields(r),
             subject_id=r[self._subject],
-            state=r["state"],
-            state_message=r["state_message"],
-            config=json.loads(r["config"]),
             process=json.loads(r["process"]),
-            created_at=_utc(r["created_at"]),
-            updated_at=_utc(r["updated_at"]),
             finished_at=_utc(r["finished_at"]) if r["finished_at"] else None,
         )
 
@@ -365,6 +322,53 @@ async def _read_all(db: aiosqlite.Connection, sql: str, make: Callable[[Any], R]
     """Every row a SELECT reads, made into `make`'s rows."""
     async with db.execute(sql) as cur:
         return [make(r) for r in await cur.fetchall()]
+
+
+# Table and column names below are this module's constants, never user input.
+
+
+async def _newest_first(db: aiosqlite.Connection, table: str, make: Callable[[Any], R]) -> list[R]:
+    return await _read_all(db, f"SELECT * FROM {table} ORDER BY created_at DESC", make)
+
+
+async def _by_id(db: aiosqlite.Connection, table: str, row_id: str, make: Callable[[Any], R]) -> R | None:
+    return await _read_one(db, f"SELECT * FROM {table} WHERE id = ?", (row_id,), make)
+
+
+async def _delete_by_id(db: aiosqlite.Connection, table: str, row_id: str) -> None:
+    await _write(db, f"DELETE FROM {table} WHERE id = ?", (row_id,))
+
+
+async def _insert(db: aiosqlite.Connection, table: str, values: dict[str, Any]) -> None:
+    """One row, each column named once beside its value."""
+    columns, marks = ", ".join(values), ", ".join("?" * len(values))
+    await _write(db, f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(values.values()))
+
+
+def _lifecycle_values(row: DeploymentRow | JobRow) -> dict[str, Any]:
+    """The columns every lifecycle table (deployments, finetunes, evaluations) has, as SQLite keeps them."""
+    return {
+        "id": row.id,
+        "name": row.name,
+        "state": row.state,
+        "state_message": row.state_message,
+        "config": json.dumps(row.config),
+        "created_at": row.created_at.isoformat(),
+        "updated_at": row.updated_at.isoformat(),
+    }
+
+
+def _lifecycle_fields(r: aiosqlite.Row) -> dict[str, Any]:
+    """The same columns read back, as the row dataclasses hold them."""
+    return {
+        "id": r["id"],
+        "name": r["name"],
+        "state": r["state"],
+        "state_message": r["state_message"],
+        "config": json.loads(r["config"]),
+        "created_at": _utc(r["created_at"]),
+        "updated_at": _utc(r["updated_at"]),
+    }
 
 
 async def _write(db: aiosqlite.Connection, sql: str, params: Any, *, many: bool = False) -> None:
@@ -387,17 +391,7 @@ def _utc(text: str) -> datetime:
 
 
 def _deployment_row(r: aiosqlite.Row) -> DeploymentRow:
-    return DeploymentRow(
-        id=r["id"],
-        name=r["name"],
-        state=r["state"],
-        state_message=r["state_message"],
-        model_id=r["model_id"],
-        config=json.loads(r["config"]),
-        failure_log=json.loads(r["failure_log"]),
-        created_at=datetime.fromisoformat(r["created_at"]).astimezone(timezone.utc),
-        updated_at=datetime.fromisoformat(r["updated_at"]).astimezone(timezone.utc),
-    )
+    return DeploymentRow(**_lifecycle_fields(r), model_id=r["model_id"], failure_log=json.loads(r["failure_log"]))
 
 
 def _row(r: aiosqlite.Row) -> ModelRow:
@@ -410,5 +404,5 @@ def _row(r: aiosqlite.Row) -> ModelRow:
         hf_id=r["hf_id"],
         revision=r["revision"],
         summary=json.loads(r["summary"]),
-        created_at=datetime.fromisoformat(r["created_at"]).astimezone(timezone.utc),
+        created_at=_utc(r["created_at"]),
     )
