@@ -3,9 +3,10 @@ needs in a compartment, filled with the user's names and OCIDs, and what read-on
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .common import ApiModel
 
@@ -16,7 +17,7 @@ NAME_PATTERN = r"^[A-Za-z0-9._-]{1,256}$"  # bucket, group and compartment names
 
 class SetupQuery(ApiModel):
     # Default: the compartment the OCI target is configured with.
-    compartment_id: str | None = Field(default=None, pattern=COMPARTMENT_OCID_PATTERN)
+    compartment_id: str | None = Field(default=None, json_schema_extra={"pattern": COMPARTMENT_OCID_PATTERN})
     # Default: read from OCI (GetCompartment); written as `compartment id <ocid>` when unknown.
     compartment_name: str | None = Field(default=None, pattern=NAME_PATTERN)
     bucket: str | None = Field(default=None, pattern=NAME_PATTERN)  # the fine-tuning / evaluation output bucket
@@ -24,6 +25,14 @@ class SetupQuery(ApiModel):
     dynamic_group: str = Field(default="aqua-dynamic-group", pattern=NAME_PATTERN)
     distributed_group: str = Field(default="distributed_training_job_runs", pattern=NAME_PATTERN)
     admin_group: str = Field(default="<your_admin_group>", pattern=r"^\S{1,256}$")
+
+    @field_validator("compartment_id")
+    @classmethod
+    def _compartment_ocid(cls, value: str | None) -> str | None:
+        # The pattern's own message would quote the regex; say what is expected instead.
+        if value is not None and not re.match(COMPARTMENT_OCID_PATTERN, value.strip()):
+            raise ValueError("must be a compartment OCID (ocid1.compartment.oc1..…) or the tenancy's")
+        return value.strip() if value is not None else None
 
 
 class DynamicGroup(ApiModel):

@@ -277,7 +277,9 @@ def _permission(check: PermissionCheck, probe: Probe | None, text: dict[str, str
             key=check.key,
             label=check.label,
             status="missing",
-            detail=f"OCI refused it ({probe.code}): the statement below is missing",
+            detail=f"OCI refused it ({probe.code}): the statement below is missing"
+            # OCI answers a bucket no statement lets you read as it answers one that does not exist.
+            + (", or the bucket does not exist" if probe.code == "BucketNotFound" else ""),
             fix_kind="statement",
             fix=fix,
         )
