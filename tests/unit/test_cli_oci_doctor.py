@@ -164,3 +164,11 @@ def test_the_emulator_denies_a_named_permission(world: OciWorld) -> None:
     assert ds.list_models(world.compartment_id).status == 200  # models are another resource type
     emu.policies.allow_all()
     assert ds.list_model_deployments(world.compartment_id).status == 200
+
+
+def test_an_authorization_error_elsewhere_points_to_the_doctor(
+    capsys: pytest.CaptureFixture[str], world: OciWorld
+) -> None:
+    world.emulator.deny("data-science-model-deployments")
+    code, out, err = doctor(capsys, world, "--backend", "oci", "deployments", "list")
+    assert "manage data-science-family" in out + err and "`aqua-ext oci doctor`" in out + err, (code, out, err)

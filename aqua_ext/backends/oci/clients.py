@@ -59,7 +59,8 @@ def policy_hint(service: str, compartment: str | None) -> str:
     family = POLICY_FAMILIES.get(service, "manage data-science-family")
     return (
         f'the likely missing policy is "Allow dynamic-group <your notebook dynamic group> to {family} in {where}" '
-        f'(or "Allow group <your group> to {family} in {where}" for API-key users)'
+        f'(or "Allow group <your group> to {family} in {where}" for API-key users); '
+        "`aqua-ext oci doctor` (or OCI setup in AI Quick Actions) checks every policy AQUA needs"
     )
 
 
