@@ -18,6 +18,7 @@ from typing import Any
 
 from ...api.models import Architecture, Capability, ModelFormat
 from ...errors import InvalidInput
+from ..model_config import architecture_from_config, context_length_from_config, gguf_quantization
 
 README_MAX_BYTES = 200 * 1024
 # A real header is a few MB at most (one entry per tensor); anything larger is
@@ -40,7 +41,6 @@ _ENCODER_ARCHITECTURES = {
     "JinaBertModel",
     "CamembertModel",
 }
-_CONTEXT_KEYS = ("max_position_embeddings", "n_positions", "max_seq_len", "max_sequence_length", "seq_length", "n_ctx")
 
 
 @dataclass
@@ -127,6 +127,13 @@ def inspect_folder(path: Path, *, name_hint: str | None = None, roots: Sequence[
     if info.config is not None:
         info.architectures = [a for a in info.config.get("architectures") or [] if isinstance(a, str)]
         info.architecture = architecture_from_config(info.config)
+    ggufs = [n for n in info.weight_files if n.endswith(".gguf")]
+    if len(ggufs) == 1 and len(info.weight_files) == 1:
+        # llama.cpp serves the one GGUF file as it is quantized: its name says the level.
+        info.architecture = (info.architecture or Architecture()).model_copy(
+            update={"quantization": gguf_quantization(ggufs[0])}
+        )
+    if info.config is not None:
         info.context_length = context_length_from_config(info.config)
         hint = " ".join(x for x in (name_hint, path.name, str(info.config.get("_name_or_path") or "")) if x)
         info.capability = guess_capability(info.config, hint, sentence_transformers=_is_sentence_transformers(path))
@@ -233,47 +240,6 @@ def _missing_shards(path: Path, roots: Sequence[Path]) -> list[str]:
     except (OSError, ValueError, AttributeError):
         return []
     return sorted({f for f in weight_map.values() if isinstance(f, str) and not (path / f).is_file()})
-
-
-def _sub_config(config: dict[str, Any]) -> dict[str, Any]:
-    # Multimodal configs keep the language model's numbers under text_config.
-    text = config.get("text_config")
-    return text if isinstance(text, dict) else {}
-
-
-def _lookup(config: dict[str, Any], *keys: str) -> Any:
-    for source in (config, _sub_config(config)):
-        for key in keys:
-            value = source.get(key)
-            if value is not None:
-                return value
-    return None
-
-
-def _int_or_none(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def architecture_from_config(config: dict[str, Any]) -> Architecture:
-    hidden = _int_or_none(_lookup(config, "hidden_size", "n_embd", "d_model"))
-    heads = _int_or_none(_lookup(config, "num_attention_heads", "n_head"))
-    head_dim = _int_or_none(_lookup(config, "head_dim"))
-    if head_dim is None and hidden and heads:
-        head_dim = hidden // heads  # what transformers assumes when config.json leaves it out
-    dtype = _lookup(config, "torch_dtype", "dtype")  # transformers 5 writes "dtype"
-    return Architecture(
-        model_type=config.get("model_type") if isinstance(config.get("model_type"), str) else None,
-        num_hidden_layers=_int_or_none(_lookup(config, "num_hidden_layers", "n_layer", "num_layers")),
-        hidden_size=hidden,
-        num_attention_heads=heads,
-        num_key_value_heads=_int_or_none(_lookup(config, "num_key_value_heads")),
-        head_dim=head_dim,
-        torch_dtype=dtype if isinstance(dtype, str) else None,
-    )
-
-
-def context_length_from_config(config: dict[str, Any]) -> int | None:
-    return _int_or_none(_lookup(config, *_CONTEXT_KEYS))
 
 
 def guess_capability(config: dict[str, Any], name_hint: str = "", *, sentence_transformers: bool = False) -> Capability:
