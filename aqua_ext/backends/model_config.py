@@ -15,7 +15,16 @@ from ..api.models import Architecture, Quantization
 # Where a vision-language config keeps its language model: Llava, Gemma 3, Mistral 3 (text_config),
 # InternVL (llm_config), DeepSeek-VL / Janus (language_config). Qwen2-VL keeps it at the top level.
 LANGUAGE_MODEL_KEYS = ("text_config", "llm_config", "language_config")
-_CONTEXT_KEYS = ("max_position_embeddings", "n_positions", "max_seq_len", "max_sequence_length", "seq_length", "n_ctx")
+# max_target_positions: Whisper's decoder, whose context is 448 tokens (max_source_positions is audio).
+_CONTEXT_KEYS = (
+    "max_position_embeddings",
+    "n_positions",
+    "max_seq_len",
+    "max_sequence_length",
+    "seq_length",
+    "n_ctx",
+    "max_target_positions",
+)
 _GGUF_LEVEL = re.compile(r"(?:^|[-_.])((?:I?Q\d(?:_[0-9A-Z]+)*)|BF16|F16|F32)(?=[-_.]|$)", re.IGNORECASE)
 
 

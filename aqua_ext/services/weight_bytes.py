@@ -61,7 +61,7 @@ class WeightFormat:
     """Bytes per quantized parameter, with the words that show where the figure comes from."""
 
     bytes_per_parameter: float
-    label: str  # "fp8 (compressed-tensors)", "int4 AWQ, group 128", …
+    label: str  # "fp8, compressed-tensors", "int4 awq, group 128", …
     how: str  # the arithmetic of the bytes: "0.5 + (2 + 0.5) / 128"
 
 
@@ -87,12 +87,12 @@ def checkpoint_format(q: Quantization) -> tuple[WeightFormat | None, str | None]
             return (
                 WeightFormat(
                     1 + _FP8_BLOCK_SCALE_BYTES / block,
-                    f"fp8 ({method}, {q.block_size[0]}×{q.block_size[1]} block scales)",
+                    f"fp8, {q.block_size[0]}×{q.block_size[1]} block scales",
                     f"1 + 4 / {block:,}",
                 ),
                 None,
             )
-        return WeightFormat(1.0, f"fp8 ({method})", "1"), None
+        return WeightFormat(1.0, "fp8" if method == "fp8" else f"fp8, {method}", "1"), None
     if method in ("awq", "gptq", "compressed-tensors", "autoround", "auto-round"):
         if q.bits not in (2, 3, 4, 8):
             return None, f"quantization_config ({method}) gives no weight bits"

@@ -18,7 +18,12 @@ from typing import Any
 
 from ...api.models import Architecture, Capability, ModelFormat
 from ...errors import InvalidInput
-from ..model_config import architecture_from_config, context_length_from_config, gguf_quantization
+from ..model_config import (
+    architecture_from_config,
+    context_length_from_config,
+    gguf_quantization,
+    quantization_from_config,
+)
 
 README_MAX_BYTES = 200 * 1024
 # A real header is a few MB at most (one entry per tensor); anything larger is
@@ -180,10 +185,12 @@ def _inspect_weights(path: Path, info: FolderInfo, roots: Sequence[Path]) -> Non
         with contextlib.suppress(OSError):
             info.size_bytes += weight.stat().st_size
 
+    quantization = quantization_from_config(info.config) if info.config else None
+    packed_bits = quantization.bits if quantization and quantization.bits else 4
     total = 0
     for weight in safetensors:
         try:
-            total += safetensors_parameter_count(weight)
+            total += safetensors_parameter_count(weight, packed_bits)
         except (OSError, ValueError) as exc:
             info.header_errors[weight.name] = str(exc)
     # A count over part of the shards would be confidently wrong; none is better.
@@ -213,18 +220,46 @@ def read_safetensors_header(file: Path) -> dict[str, Any]:
     return header
 
 
-def safetensors_parameter_count(file: Path) -> int:
-    """Sum of the element counts of every tensor in `file`."""
+# Tensors a quantized checkpoint stores beside its weights (scales, zero points, AWQ/GPTQ's qzeros
+# and g_idx, bitsandbytes' quantization state): storage, not parameters of the model.
+_QUANT_STATE_SUFFIXES = (
+    ".qzeros",
+    ".scales",
+    ".g_idx",
+    "_scale",
+    "_scale_inv",
+    "_zero_point",
+    ".weight_shape",
+    ".absmax",
+    ".quant_map",
+    ".nested_absmax",
+    ".nested_quant_map",
+)
+
+
+def safetensors_parameter_count(file: Path, packed_bits: int = 4) -> int:
+    """The parameters of the tensors in `file`: their element counts, where a packed tensor holds
+    several parameters per element (AWQ/GPTQ `qweight` and compressed-tensors `weight_packed`:
+    32 / `packed_bits` per int32; bitsandbytes 4-bit: 2 per uint8) and quantization state counts none.
+    An FP8 tensor holds one parameter per element, like a 16-bit one."""
+    header = read_safetensors_header(file)
     total = 0
-    for name, entry in read_safetensors_header(file).items():
+    for name, entry in header.items():
         if name == "__metadata__":
             continue
         shape = entry.get("shape") if isinstance(entry, dict) else None
         if not isinstance(shape, list) or not all(isinstance(d, int) and d >= 0 for d in shape):
             raise ValueError(f"tensor '{name}' has no valid shape")
+        if name.endswith(_QUANT_STATE_SUFFIXES) or ".quant_state." in name:
+            continue
         count = 1
         for dim in shape:
             count *= dim
+        dtype = entry.get("dtype")
+        if dtype == "I32" and name.endswith((".qweight", ".weight_packed")) and packed_bits in (2, 4, 8):
+            count *= 32 // packed_bits
+        elif dtype == "U8" and any(f"{name}.quant_state.bitsandbytes__{kind}" in header for kind in ("nf4", "fp4")):
+            count *= 2
         total += count
     return total
 
