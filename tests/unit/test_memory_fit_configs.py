@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 
 from aqua_ext.api.fit import Dtype, FitQuery, FitReport
-from aqua_ext.api.models import Capability, ModelDetail, ModelFormat, ModelSource
+from aqua_ext.api.models import Architecture, Capability, ModelDetail, ModelFormat, ModelSource, Quantization
 from aqua_ext.backends.local.model_folder import inspect_folder, safetensors_parameter_count
 from aqua_ext.backends.model_config import architecture_from_config, gguf_quantization
+from aqua_ext.backends.oci.mapping import fit_within_metadata
 from aqua_ext.backends.oci.models import _config_facts
 from aqua_ext.services.kv_cache import estimate_kv_cache
 from aqua_ext.services.memory_fit import estimate_fit
@@ -593,3 +594,49 @@ def test_awq_packed_int32_counts_eight_parameters_per_element(tmp_path: Path) ->
     assert info.parameter_count == 14336 * 4096, "14336 × 512 int32 × (32 bits / 4) = 14336 × 4096; qzeros, scales: 0"
     assert info.architecture is not None and info.architecture.quantization is not None
     assert info.architecture.quantization.method == "awq"
+
+
+# ---- what the OCI driver stores: every fact within OCI's 255-character metadata value ------------------
+
+ALL_CONFIGS = {
+    "llama-3.1-8b": LLAMA_31_8B,
+    "llama-3.1-70b": LLAMA_31_70B,
+    "mistral-7b-v0.3": MISTRAL_7B_V03,
+    "mixtral-8x7b": MIXTRAL_8X7B,
+    "qwen2.5-7b": QWEN25_7B,
+    "qwen2.5-72b": QWEN25_72B,
+    "gemma-2-9b": GEMMA2_9B,
+    "phi-3-mini": PHI3_MINI_4K,
+    "deepseek-v3": DEEPSEEK_V3,
+    "deepseek-v2-lite": DEEPSEEK_V2_LITE,
+    "kimi-k2": KIMI_K2,
+    "internvl2-8b": INTERNVL2_8B,
+    "llava-1.5-7b": LLAVA_15_7B,
+    "qwen2-vl-7b": QWEN2_VL_7B,
+    "bge-m3": BGE_M3,
+    "modernbert-base": MODERNBERT_BASE,
+    "bert-base": BERT_BASE,
+    "whisper-large-v3": WHISPER_LARGE_V3,
+    "flan-t5-large": FLAN_T5_LARGE,
+    "llama-3.1-8b-fp8": LLAMA_31_8B_FP8,
+    "llama-3.1-8b-awq": LLAMA_31_8B_AWQ,
+    "llama-3-8b-bnb-4bit": LLAMA_3_8B_BNB4,
+}
+
+
+@pytest.mark.parametrize("name", sorted(ALL_CONFIGS))
+def test_oci_metadata_keeps_every_fit_fact(name: str) -> None:
+    config = ALL_CONFIGS[name]
+    facts = _config_facts(config, 0)
+    stored = fit_within_metadata(facts["architecture"])
+    assert stored is not None and len(stored) <= 255
+    read = Architecture.model_validate(json.loads(stored))
+    expected = architecture_from_config(config)
+    # torch_dtype is the one key that may give way; a false flag reads back as None (the same default).
+    assert read.model_dump(exclude={"torch_dtype", "quantization", "tie_word_embeddings"}) == expected.model_dump(
+        exclude={"torch_dtype", "quantization", "tie_word_embeddings"}
+    )
+    assert bool(read.tie_word_embeddings) == bool(expected.tie_word_embeddings)
+    if expected.quantization is not None:
+        quant = fit_within_metadata(facts["quantization"])
+        assert quant is not None and Quantization.model_validate(json.loads(quant)) == expected.quantization
