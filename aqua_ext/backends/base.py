@@ -7,6 +7,7 @@ walks) in its own bounded executor so the Jupyter event loop never waits.
 from __future__ import annotations
 
 import abc
+import builtins
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,8 +22,7 @@ from ..api.evaluations import (
     CreateEvaluationRequest,
     CreateEvaluationResponse,
     EvaluationDetail,
-    EvaluationRows,
-    EvaluationRowsQuery,
+    EvaluationRow,
     EvaluationSummary,
 )
 from ..api.finetunes import (
@@ -38,10 +38,10 @@ from ..api.finetunes import (
     TrainingFit,
 )
 from ..api.info import BackendDescription
+from ..api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from ..api.logs import LogPage, LogsQuery
 from ..api.models import ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
 from ..api.upstream import UpstreamTarget
-from ..services.datasets import DatasetAccess
 from .oci.shapes import GpuShape
 from .operations import Operations
 from .training import TrainingFacts
@@ -149,8 +149,11 @@ class Backend(abc.ABC):
     async def get_finetune(self, finetune_id: str) -> FineTuneDetail:
         return await self.finetunes.get(finetune_id)
 
-    async def create_finetune(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> CreateFineTuneResponse:
-        return await self.finetunes.create(request, datasets)
+    async def finetune_dataset(self, request: CreateFineTuneRequest, access: DatasetAccess) -> DatasetFile:
+        return await self.finetunes.dataset_file(request, access)
+
+    async def create_finetune(self, request: CreateFineTuneRequest, dataset: JobDataset) -> CreateFineTuneResponse:
+        return await self.finetunes.create(request, dataset)
 
     async def cancel_finetune(self, finetune_id: str) -> FineTuneDetail:
         return await self.finetunes.cancel(finetune_id)
@@ -174,10 +177,16 @@ class Backend(abc.ABC):
     async def get_evaluation(self, evaluation_id: str) -> EvaluationDetail:
         return await self.evaluations.get(evaluation_id)
 
+    async def evaluation_dataset(self, request: CreateEvaluationRequest, access: DatasetAccess) -> DatasetFile:
+        return await self.evaluations.dataset_file(request, access)
+
+    async def evaluation_chat_target(self, deployment_id: str) -> UpstreamTarget | None:
+        return await self.evaluations.chat_target(deployment_id)
+
     async def create_evaluation(
-        self, request: CreateEvaluationRequest, datasets: DatasetAccess
+        self, request: CreateEvaluationRequest, dataset: JobDataset
     ) -> CreateEvaluationResponse:
-        return await self.evaluations.create(request, datasets)
+        return await self.evaluations.create(request, dataset)
 
     async def cancel_evaluation(self, evaluation_id: str) -> EvaluationDetail:
         return await self.evaluations.cancel(evaluation_id)
@@ -185,8 +194,8 @@ class Backend(abc.ABC):
     async def delete_evaluation(self, evaluation_id: str) -> None:
         await self.evaluations.delete(evaluation_id)
 
-    async def evaluation_rows(self, evaluation_id: str, query: EvaluationRowsQuery) -> EvaluationRows:
-        return await self.evaluations.rows(evaluation_id, query)
+    async def evaluation_rows(self, evaluation_id: str) -> list[EvaluationRow]:
+        return await self.evaluations.rows(evaluation_id)
 
     async def evaluation_report_html(self, evaluation_id: str) -> str:
         return await self.evaluations.report_html(evaluation_id)
@@ -268,12 +277,17 @@ class FineTunes(abc.ABC):
     @abc.abstractmethod
     async def get(self, finetune_id: str) -> FineTuneDetail: ...
 
+    async def dataset_file(self, request: CreateFineTuneRequest, access: DatasetAccess) -> DatasetFile:
+        """Where the request's dataset is on this machine, for the preflight the service runs before
+        `create` (a file of the Jupyter root here; a driver that reads other places says so)."""
+        return DatasetFile(root=access.root, path=request.dataset_path)
+
     @abc.abstractmethod
-    async def create(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> CreateFineTuneResponse:
-        """Validate everything before anything is created (model ready to fine-tune, dataset
-        preflight with line numbers, OCI: versioned bucket, subnet and logging for replicas > 1:
-        InvalidInput naming the field and the fix), then start the job ACCEPTED. The service
-        resolved the shape the run fits on (request.shape) and its complete params."""
+    async def create(self, request: CreateFineTuneRequest, dataset: JobDataset) -> CreateFineTuneResponse:
+        """Validate everything else before anything is created (model ready to fine-tune, what the
+        target reads of the preflighted `dataset`, OCI: versioned bucket, subnet and logging for
+        replicas > 1: InvalidInput naming the field and the fix), then start the job ACCEPTED. The
+        service resolved the shape the run fits on (request.shape) and its complete params."""
 
     @abc.abstractmethod
     async def cancel(self, finetune_id: str) -> FineTuneDetail:
@@ -300,10 +314,22 @@ class Evaluations(abc.ABC):
     @abc.abstractmethod
     async def get(self, evaluation_id: str) -> EvaluationDetail: ...
 
+    async def dataset_file(self, request: CreateEvaluationRequest, access: DatasetAccess) -> DatasetFile:
+        """Where the request's dataset is on this machine, for the preflight the service runs before
+        `create`: a file of the Jupyter root here; a fine-tune's training data (`finetune_id`) is where
+        the driver keeps it."""
+        return DatasetFile(root=access.root, path=request.dataset_path or "")
+
+    async def chat_target(self, deployment_id: str) -> UpstreamTarget | None:
+        """Where the evaluation job sends its chat requests when it builds them as the playground does
+        (services/chat_payload.py), so the service checks the parameters first; None when the job
+        builds its own (OCI's evaluation container)."""
+        return None
+
     @abc.abstractmethod
-    async def create(self, request: CreateEvaluationRequest, datasets: DatasetAccess) -> CreateEvaluationResponse:
-        """Check everything first (deployment ACTIVE: Conflict otherwise; the dataset's preflight with
-        line numbers; prompt/completion rows only; OCI: shape, report location), then start the job."""
+    async def create(self, request: CreateEvaluationRequest, dataset: JobDataset) -> CreateEvaluationResponse:
+        """Check everything else first (prompt/completion rows only; OCI: shape, report location), then
+        start the job on the preflighted `dataset`."""
 
     @abc.abstractmethod
     async def cancel(self, evaluation_id: str) -> EvaluationDetail: ...
@@ -312,7 +338,8 @@ class Evaluations(abc.ABC):
     async def delete(self, evaluation_id: str) -> None: ...
 
     @abc.abstractmethod
-    async def rows(self, evaluation_id: str, query: EvaluationRowsQuery) -> EvaluationRows: ...
+    async def rows(self, evaluation_id: str) -> builtins.list[EvaluationRow]:
+        """Every row the job wrote so far, in its order (the service sorts and pages them)."""
 
     @abc.abstractmethod
     async def report_html(self, evaluation_id: str) -> str:

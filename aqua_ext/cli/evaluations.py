@@ -28,8 +28,8 @@ from ..api.evaluations import (
     ModelParameters,
 )
 from ..api.finetunes import FINAL_FINETUNE_STATES, FineTuneState
+from ..api.job_datasets import DatasetAccess
 from ..errors import InvalidInput
-from ..services.datasets import DatasetAccess
 from ..services.evaluation_results import MAX_COMPARED
 from .context import Context, add_command, add_group, add_oci_logging_flags, add_target_flag
 from .jobs import JobKind, StateChanges, add_job_commands, follow_job, job_basics, job_facts, job_failed, job_started

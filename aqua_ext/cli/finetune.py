@@ -25,7 +25,7 @@ from ..api.finetunes import (
     MetricPoint,
     MetricsQuery,
 )
-from ..services.datasets import DatasetAccess
+from ..api.job_datasets import DatasetAccess
 from .context import Context, add_command, add_group, add_oci_logging_flags, add_target_flag
 from .jobs import JobKind, StateChanges, add_job_commands, follow_job, job_basics, job_facts, job_failed, job_started
 from .output import (

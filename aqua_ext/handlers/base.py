@@ -17,9 +17,9 @@ from pydantic import BaseModel, ValidationError
 from tornado import web
 
 from ..api.common import ErrorBody, FieldError
+from ..api.job_datasets import DEFAULT_MAX_BYTES, DatasetAccess
 from ..errors import AquaError, InvalidInput, NotFound, storage_error
 from ..services import Services
-from ..services.datasets import DEFAULT_MAX_BYTES, DatasetAccess
 from ..services.operations import OperationRegistry
 
 if TYPE_CHECKING:

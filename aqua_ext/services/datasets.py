@@ -15,19 +15,20 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from ..api.common import FieldError
 from ..api.datasets import DatasetReport, LineError, TokenStats, ValidateDatasetRequest
+from ..api.job_datasets import DEFAULT_MAX_BYTES, DatasetAccess, DatasetFile, JobDataset
 from ..api.models import ModelDetail
 from ..backends.local.model_folder import model_file
 from ..errors import InvalidInput, NotFound, PayloadTooLarge
 from .stats import percentile
 
-DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 MAX_LINE_ERRORS = 100
 MAX_OVER_LIMIT_LINES = 20
 # The split is a seeded hash of the normalized row: the same file always splits the same,
@@ -498,22 +499,6 @@ async def validate_dataset(
 # ---- jobs ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DatasetAccess:
-    """Where a job may read datasets from: the Jupyter root, and the size limit."""
-
-    root: Path
-    max_bytes: int = DEFAULT_MAX_BYTES
-
-
-@dataclass(frozen=True)
-class JobDataset:
-    path: Path  # the resolved file
-    shown: str  # relative to the Jupyter root
-    sha256: str
-    report: DatasetReport
-
-
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as stream:
@@ -579,3 +564,26 @@ async def preflight_for_job(
             )
     digest = await asyncio.to_thread(file_sha256, path)
     return JobDataset(path=path, shown=shown, sha256=digest, report=report)
+
+
+@asynccontextmanager
+async def checked_dataset(
+    access: DatasetAccess, file: DatasetFile, *, validation_split: float, max_seq_length: int
+) -> AsyncIterator[JobDataset]:
+    """The preflight of the file a driver found for a job's request (`file`), run before the driver's
+    create: under `access`'s size limit, token lengths through the base model's tokenizer when it is on
+    this machine. What the driver made for the file (`file.temp`) goes once the create is over."""
+    try:
+        tokenizer_dir = await asyncio.to_thread(tokenizer_folder, file.model_location) if file.model_location else None
+        yield await preflight_for_job(
+            DatasetAccess(root=file.root, max_bytes=access.max_bytes),
+            file.path,
+            field_name=file.field_name,
+            validation_split=validation_split,
+            max_seq_length=max_seq_length,
+            tokenizer_dir=tokenizer_dir,
+            model_id=file.model_id,
+            display_path=file.display_path,
+        )
+    finally:
+        await file.remove_temp()

@@ -1,39 +1,23 @@
-"""Reading an evaluation's results, whichever backend holds the files: the rows page (sorted,
-filtered by category) and the comparison of several evaluations."""
+"""An evaluation's results as the services show them, whichever backend holds the files (the drivers
+read them: backends/evaluation_files.py): the rows page (sorted, filtered by category) and the
+comparison of several evaluations."""
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from ..api.evaluations import (
     EvaluationComparison,
     EvaluationDetail,
-    EvaluationReport,
     EvaluationRow,
     EvaluationRows,
     EvaluationRowsQuery,
     EvaluationSummary,
-    MetricScores,
 )
 from ..errors import InvalidInput
 
 MAX_COMPARED = 8
-
-
-def parse_rows(lines: Iterable[str]) -> list[EvaluationRow]:
-    """rows.jsonl as written by the job (a line being written right now ends the list)."""
-    rows = []
-    for line in lines:
-        try:
-            record = json.loads(line)
-        except ValueError:
-            break
-        record.setdefault("scores", {})
-        rows.append(EvaluationRow.model_validate(record))
-    return rows
 
 
 def page_rows(rows: Sequence[EvaluationRow], query: EvaluationRowsQuery) -> EvaluationRows:
@@ -57,18 +41,6 @@ def page_rows(rows: Sequence[EvaluationRow], query: EvaluationRowsQuery) -> Eval
         chosen.sort(key=lambda r: (value(r) == float("-inf"), -value(r) if query.descending else value(r)))
     return EvaluationRows(
         items=chosen[query.offset : query.offset + query.limit], total=len(chosen), categories=categories
-    )
-
-
-def report_from(data: dict[str, Any]) -> EvaluationReport:
-    """report.json as the job writes it."""
-    return EvaluationReport(
-        overall=MetricScores.model_validate(data["overall"]),
-        categories={k: MetricScores.model_validate(v) for k, v in (data.get("categories") or {}).items()},
-        rows_total=int(data.get("rows_total") or 0),
-        rows_answered=int(data.get("rows_answered") or 0),
-        rows_failed=int(data.get("rows_failed") or 0),
-        wall_seconds=data.get("wall_seconds"),
     )
 
 

@@ -1,5 +1,6 @@
 """Evaluations: the lifecycle table, merged lists, routing by id, the deployment an evaluation asks
-(it must allow "evaluate"), and the comparison of several runs."""
+(it must allow "evaluate"), its parameters and dataset checked before the driver's create, the rows
+page and the comparison of several runs."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from ..api.common import FieldError
+from ..api.deployments import ChatRequest
 from ..api.evaluations import (
     CreateEvaluationRequest,
     CreateEvaluationResponse,
@@ -19,13 +21,17 @@ from ..api.evaluations import (
     EvaluationRowsQuery,
     EvaluationState,
     EvaluationSummary,
+    ModelParameters,
 )
+from ..api.job_datasets import DatasetAccess
 from ..api.logs import LogPage, LogsQuery
+from ..api.upstream import UpstreamTarget
 from ..backends.base import Backend
-from ..errors import Conflict, InvalidInput
-from .datasets import DatasetAccess
+from ..errors import AquaError, Conflict, InvalidInput
+from .chat_payload import build_payload
+from .datasets import checked_dataset
 from .deployments import Deployments
-from .evaluation_results import MAX_COMPARED, compare
+from .evaluation_results import MAX_COMPARED, compare, page_rows
 from .finetunes import job_actions, job_why
 from .resources import Lifecycle, LifecycleService, create_target
 from .targets import Targets
@@ -43,6 +49,9 @@ EVALUATION_ACTIONS: dict[str, dict[EvaluationState, frozenset[EvaluationAction]]
 EVALUATIONS = Lifecycle[EvaluationState, EvaluationAction]("Evaluation", EVALUATION_ACTIONS, default_why=job_why)
 
 E = TypeVar("E", bound=EvaluationSummary)
+
+# An evaluation's preflight measures no tokens (no tokenizer): the length only bounds the check.
+EVALUATION_MAX_SEQ = 131_072
 
 
 def annotate(target: str, item: E) -> E:
@@ -78,7 +87,13 @@ class Evaluations(LifecycleService[EvaluationState, EvaluationAction, Evaluation
                 "completion answers"
             )
             raise Conflict(f"deployment_id: {why}.", fields=[FieldError(field="deployment_id", message=why)])
-        response = await driver.create_evaluation(request, datasets)
+        target = await driver.evaluation_chat_target(request.deployment_id)
+        if target is not None:
+            check_params(request.params, target)
+        # The dataset's preflight is a rule: run here on the file the driver finds, and the driver gets it checked.
+        found = await driver.evaluation_dataset(request, datasets)
+        async with checked_dataset(datasets, found, validation_split=0.0, max_seq_length=EVALUATION_MAX_SEQ) as dataset:
+            response = await driver.create_evaluation(request, dataset)
         return response.model_copy(update={"evaluation": annotate(driver.kind, response.evaluation)})
 
     async def cancel(self, evaluation_id: str) -> EvaluationDetail:
@@ -91,7 +106,7 @@ class Evaluations(LifecycleService[EvaluationState, EvaluationAction, Evaluation
 
     async def rows(self, evaluation_id: str, query: EvaluationRowsQuery) -> EvaluationRows:
         driver = await self.targets.route(evaluation_id)
-        return await driver.evaluation_rows(evaluation_id, query)
+        return page_rows(await driver.evaluation_rows(evaluation_id), query)
 
     async def report_html(self, evaluation_id: str) -> tuple[str, str]:
         """The report (Conflict until the evaluation SUCCEEDED) and the evaluation's name."""
@@ -115,3 +130,14 @@ class Evaluations(LifecycleService[EvaluationState, EvaluationAction, Evaluation
             raise InvalidInput.field(field, f"compare 2 to {MAX_COMPARED} evaluations; got {len(unique)}")
         details = await asyncio.gather(*(self.get(i) for i in unique))
         return compare(details)
+
+
+def check_params(params: ModelParameters, target: UpstreamTarget) -> None:
+    """The parameters as the job will send them (services/chat_payload.py builds each request), checked
+    now: max tokens against the model length, messages or a prompt as the deployment takes them."""
+    turn = {"messages": [{"role": "user", "content": "?"}]} if target.mode == "chat" else {"prompt": "?"}
+    try:
+        build_payload(ChatRequest.model_validate({**params.model_dump(), **turn}), target)
+    except AquaError as exc:
+        field = exc.fields[0].field if exc.fields else "params"
+        raise InvalidInput.field(f"params.{field}", exc.fields[0].message if exc.fields else exc.message) from None

@@ -20,10 +20,11 @@ from ..api.finetunes import (
     FineTuneSummary,
     MetricsQuery,
 )
+from ..api.job_datasets import DatasetAccess
 from ..api.logs import LogPage, LogsQuery
 from ..backends.base import Backend
 from ..errors import Conflict, InvalidInput, NotFound
-from .datasets import DatasetAccess
+from .datasets import checked_dataset
 from .resources import Lifecycle, LifecycleService, create_target
 from .training_plan import fit_defaults, training_shape
 
@@ -136,7 +137,13 @@ class FineTunes(LifecycleService[FineTuneState, FineTuneAction, FineTuneDetail])
         shape = training_shape(facts)
         params = FineTuneParams.model_validate(facts.params_for(facts.shape).model_dump())
         request = request.model_copy(update={"shape": shape, "params": params})
-        response = await driver.create_finetune(request, datasets)
+        # The dataset's preflight is a rule too: run here on the file the driver finds, and the driver
+        # gets it checked.
+        found = await driver.finetune_dataset(request, datasets)
+        async with checked_dataset(
+            datasets, found, validation_split=request.validation_split, max_seq_length=request.params.max_seq_length
+        ) as dataset:
+            response = await driver.create_finetune(request, dataset)
         return response.model_copy(update={"finetune": annotate(driver.kind, response.finetune)})
 
     async def cancel(self, finetune_id: str) -> FineTuneDetail:

@@ -24,19 +24,18 @@ from aqua_ext.api.evaluations import (
     EvaluationDetail,
     EvaluationReport,
     EvaluationRow,
-    EvaluationRows,
-    EvaluationRowsQuery,
     EvaluationSummary,
     MetricScores,
     ModelParameters,
 )
 from aqua_ext.api.finetunes import FINAL_FINETUNE_STATES, FineTuneState
+from aqua_ext.api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from aqua_ext.api.logs import LogPage, LogsQuery
+from aqua_ext.api.upstream import UpstreamTarget
 from aqua_ext.cli import evaluations as cli_evaluations
 from aqua_ext.cli import follow
 from aqua_ext.errors import Conflict, InvalidInput, NotFound
-from aqua_ext.services.datasets import DatasetAccess, preflight_for_job
-from aqua_ext.services.evaluation_results import page_rows, summary_of
+from aqua_ext.services.evaluation_results import summary_of
 from tests.unit.cli_fakes import FakeBackendBase, canceled_at_tick, growing_log, now, run_main
 
 S = FineTuneState
@@ -204,37 +203,28 @@ class FakeBackend(FakeBackendBase):
             failure_log=[],
         )
 
-    async def create_evaluation(
-        self, request: CreateEvaluationRequest, datasets: DatasetAccess
-    ) -> CreateEvaluationResponse:
-        name, _ = DEPLOYMENTS[request.deployment_id]
+    async def evaluation_dataset(self, request: CreateEvaluationRequest, access: DatasetAccess) -> DatasetFile:
+        self.world.accesses.append(access)
         if request.finetune_id is not None:
             if request.finetune_id != "ftj-1" or self.world.finetune_data is None:
                 raise InvalidInput.field("finetune_id", f"no fine-tuning job with id '{request.finetune_id}'")
-            folder = self.world.finetune_data.parent
-            dataset = await preflight_for_job(
-                DatasetAccess(root=folder),
-                self.world.finetune_data.name,
+            return DatasetFile(
+                root=self.world.finetune_data.parent,
+                path=self.world.finetune_data.name,
                 field_name="finetune_id",
-                validation_split=0.0,
-                max_seq_length=131_072,
-                tokenizer_dir=None,
-                model_id="",
                 display_path="sums.jsonl (the training data of 'Sums')",
             )
-        else:
-            assert request.dataset_path is not None
-            dataset = await preflight_for_job(
-                datasets,
-                request.dataset_path,
-                field_name="dataset_path",
-                validation_split=0.0,
-                max_seq_length=131_072,
-                tokenizer_dir=None,
-                model_id="",
-            )
+        assert request.dataset_path is not None
+        return DatasetFile(root=access.root, path=request.dataset_path)
+
+    async def evaluation_chat_target(self, deployment_id: str) -> UpstreamTarget | None:
+        return None  # the fake's job sends no chat requests
+
+    async def create_evaluation(
+        self, request: CreateEvaluationRequest, dataset: JobDataset
+    ) -> CreateEvaluationResponse:
+        name, _ = DEPLOYMENTS[request.deployment_id]
         self.world.requests.append(request)
-        self.world.accesses.append(datasets)
         evaluation_id = f"evj-{len(self.world.evaluations) + 1:04x}"
         created = now()
         rows_total = min(dataset.report.valid_rows, request.sample_size or dataset.report.valid_rows)
@@ -283,9 +273,9 @@ class FakeBackend(FakeBackendBase):
         self._get(evaluation_id)
         del self.world.evaluations[evaluation_id]
 
-    async def evaluation_rows(self, evaluation_id: str, query: EvaluationRowsQuery) -> EvaluationRows:
+    async def evaluation_rows(self, evaluation_id: str) -> list[EvaluationRow]:
         self._get(evaluation_id)
-        return page_rows(self.world.rows[evaluation_id], query)
+        return self.world.rows[evaluation_id]
 
     async def evaluation_report_html(self, evaluation_id: str) -> str:
         e = self._get(evaluation_id)

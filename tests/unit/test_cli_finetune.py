@@ -30,13 +30,13 @@ from aqua_ext.api.finetunes import (
     TrainingFit,
 )
 from aqua_ext.api.info import Hardware
+from aqua_ext.api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from aqua_ext.api.logs import LogPage, LogsQuery
 from aqua_ext.api.models import Capability, ModelDetail, ModelFormat, ModelSource
 from aqua_ext.backends.training import TrainingFacts
 from aqua_ext.cli import finetune as cli_finetune
 from aqua_ext.cli import follow
 from aqua_ext.errors import InvalidInput, NotFound
-from aqua_ext.services.datasets import DatasetAccess, preflight_for_job
 from tests.unit.cli_fakes import FakeBackendBase, canceled_at_tick, growing_log, main_with, now, run_main
 
 TOTAL_STEPS = 6
@@ -182,17 +182,11 @@ class FakeBackend(FakeBackendBase):
         shape = request.shape or "cpu"
         return TrainingFacts(model=DEMO, params={"": request.params}, shapes=[shape], shape=shape, hardware=MACHINE)
 
-    async def create_finetune(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> CreateFineTuneResponse:
-        dataset = await preflight_for_job(
-            datasets,
-            request.dataset_path,
-            field_name="dataset_path",
-            validation_split=request.validation_split,
-            max_seq_length=request.params.max_seq_length,
-            tokenizer_dir=None,
-            model_id=request.model_id,
-        )
-        self.world.accesses.append(datasets)
+    async def finetune_dataset(self, request: CreateFineTuneRequest, access: DatasetAccess) -> DatasetFile:
+        self.world.accesses.append(access)
+        return DatasetFile(root=access.root, path=request.dataset_path)
+
+    async def create_finetune(self, request: CreateFineTuneRequest, dataset: JobDataset) -> CreateFineTuneResponse:
         finetune_id = f"ftj-{len(self.world.finetunes) + 1:04x}"
         created = now()
         self.world.finetunes[finetune_id] = FineTuneDetail(

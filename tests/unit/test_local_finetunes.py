@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from aqua_ext.api.finetunes import CreateFineTuneRequest, FineTuneParams, MetricsQuery
+from aqua_ext.api.job_datasets import DatasetAccess
 from aqua_ext.backends.local.backend import LocalBackend
 from aqua_ext.backends.local.processes import process_alive
-from aqua_ext.services.datasets import DatasetAccess
+from aqua_ext.services.datasets import checked_dataset
 from aqua_ext.services.operations import OperationRegistry
 from tests.handlers.test_finetunes import color_rows, write_jsonl
 from tests.model_folders import needs_local_extra
@@ -40,15 +41,19 @@ def data_dir(tmp_path: Path, demo_model_dir: Path) -> Path:
 
 
 async def start_long_job(backend: LocalBackend, data_dir: Path) -> str:
-    created = await backend.create_finetune(
-        CreateFineTuneRequest(
-            model_id="demo:tiny-llama",
-            name="Long",
-            dataset_path="colors.jsonl",
-            params=FineTuneParams(epochs=40, max_seq_length=64, logging_steps=2),
-        ),
-        DatasetAccess(root=data_dir),
+    request = CreateFineTuneRequest(
+        model_id="demo:tiny-llama",
+        name="Long",
+        dataset_path="colors.jsonl",
+        params=FineTuneParams(epochs=40, max_seq_length=64, logging_steps=2),
     )
+    # The driver gets the dataset the service checked (services/finetunes.py does the same).
+    access = DatasetAccess(root=data_dir)
+    found = await backend.finetune_dataset(request, access)
+    async with checked_dataset(
+        access, found, validation_split=request.validation_split, max_seq_length=request.params.max_seq_length
+    ) as dataset:
+        created = await backend.create_finetune(request, dataset)
     return created.finetune.id
 
 

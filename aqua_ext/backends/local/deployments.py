@@ -50,6 +50,7 @@ from .hardware import detect_engines
 from .lease import FileLock, engine_lock
 from .logs import read_log_page
 from .model_folder import model_file
+from .monitor import Monitor
 from .store import DeploymentRow, Store
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,7 @@ class LocalDeployments(Deployments):
         self._handles: dict[str, engines.EngineHandle] = {}
         self._targets: dict[str, UpstreamTarget] = {}  # ACTIVE deployments: a chat costs no SQLite read
         self._ops: dict[str, str] = {}  # deployment id → its running create/activate operation
-        self._monitor: asyncio.Task[None] | None = None
+        self._monitor = Monitor(self._look, interval=MONITOR_INTERVAL_S, what="deployment")
         self._dying = asyncio.Lock()  # one place records an engine's death: the watcher or a failed request
         self.owner = False  # this process holds the data dir's lease: it judges engines (own())
         self._seen_version: int | None = None  # the store's data_version at the monitor's last look
@@ -135,15 +136,11 @@ class LocalDeployments(Deployments):
         self.owner = True
         self._seen_version = await self.store.data_version()
         await self.reconcile(at_start=at_start)
-        if self._monitor is None:  # own() again after a failed start: one monitor still
-            self._monitor = asyncio.get_running_loop().create_task(self._watch())
+        self._monitor.start()
 
     async def close(self) -> None:
         # Engines keep running: a Jupyter restart must not take deployments down.
-        if self._monitor is not None:
-            self._monitor.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._monitor
+        await self._monitor.close()
 
     def _log_path(self, deployment_id: str) -> Path:
         return self.runs_dir / deployment_id / "engine.log"
@@ -204,14 +201,6 @@ class LocalDeployments(Deployments):
         finally:
             if not handed_over:
                 lock.release()
-
-    async def _watch(self) -> None:
-        while True:
-            await asyncio.sleep(MONITOR_INTERVAL_S)
-            try:
-                await self._look()
-            except Exception:
-                log.exception("deployment monitor")
 
     async def _look(self) -> None:
         for deployment_id in list(self._targets):

@@ -36,6 +36,7 @@ from ...jobs.job_status import LOG_FILE, STATUS_FILE
 from ..child_env import child_environment
 from .engines import tail_log
 from .logs import read_log_page
+from .monitor import Monitor
 from .processes import process_alive, process_create_time, signal_group, stop_group
 from .store import JobRow, JobTable
 
@@ -81,7 +82,7 @@ class DetachedJobs:
         self._on_succeeded = on_succeeded
         self.cancel_grace = cancel_grace
         self.procs: dict[str, subprocess.Popen[bytes]] = {}  # jobs this server started: reaped by it
-        self._monitor: asyncio.Task[None] | None = None
+        self._monitor = Monitor(self.follow, interval=MONITOR_INTERVAL_S, what=what)
         # A finished job's files never change again: lists of hundreds of jobs read none of them twice.
         self._finished: dict[str, Observed] = {}
         self.owner = False  # this process holds the data dir's lease: it records and enforces (own())
@@ -95,23 +96,11 @@ class DetachedJobs:
         """This process took the data dir's lease: settle what happened meanwhile, then follow."""
         self.owner = True
         await self.follow()
-        if self._monitor is None:  # own() again after a failed start: one monitor still
-            self._monitor = asyncio.get_running_loop().create_task(self._watch())
+        self._monitor.start()
 
     async def close(self) -> None:
         # Jobs keep running: a Jupyter restart must not stop them.
-        if self._monitor is not None:
-            self._monitor.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._monitor
-
-    async def _watch(self) -> None:
-        while True:
-            await asyncio.sleep(MONITOR_INTERVAL_S)
-            try:
-                await self.follow()
-            except Exception:
-                log.exception("%s monitor", self.what)
+        await self._monitor.close()
 
     async def follow(self) -> None:
         """Record the new state of every unfinished job; kill a cancel that hangs."""
@@ -338,6 +327,27 @@ def parse_time(text: Any) -> datetime | None:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+def job_fields(row: JobRow, observed: Observed, *, pace: tuple[str, str, str]) -> dict[str, Any]:
+    """The summary fields every local job has (a fine-tune, an evaluation), from its row and what the job
+    wrote: its state, progress and, while it runs, the time left at the `pace` of `eta_seconds`' keys."""
+    c, st = row.config, observed.status
+    final = observed.state in FINAL
+    return {
+        "id": row.id,
+        "name": row.name,
+        "description": c["description"],
+        "state": S(observed.state),
+        "state_message": observed.message,
+        "dataset_path": c["dataset_path"],
+        "dataset_hash": c["dataset_hash"],
+        "progress": float(st.get("progress") or (1.0 if observed.state == S.SUCCEEDED.value else 0.0)),
+        "eta_seconds": None if final else eta_seconds(st, *pace),
+        "created_at": row.created_at,
+        "updated_at": max(row.updated_at, parse_time(st.get("updated_at")) or row.updated_at),
+        "finished_at": row.finished_at if final else None,
+    }
 
 
 def eta_seconds(status: dict[str, Any], started_key: str, done_key: str, total_key: str) -> float | None:

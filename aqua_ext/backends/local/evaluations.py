@@ -9,6 +9,7 @@ with their scores), `report.json` and `report.html`.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import importlib.util
 import json
 import shutil
@@ -17,26 +18,23 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ...api.deployments import ChatRequest
 from ...api.evaluations import (
     CreateEvaluationRequest,
     CreateEvaluationResponse,
     EvaluationDetail,
-    EvaluationRows,
-    EvaluationRowsQuery,
+    EvaluationRow,
     EvaluationSummary,
     ModelParameters,
 )
+from ...api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from ...api.logs import LogPage, LogsQuery
 from ...api.upstream import UpstreamTarget
-from ...errors import AquaError, Conflict, InvalidInput, Unavailable
+from ...errors import Conflict, InvalidInput, Unavailable
 from ...jobs import evaluate as job
-from ...services.chat_payload import build_payload
-from ...services.datasets import DatasetAccess, JobDataset, preflight_for_job
-from ...services.evaluation_results import page_rows, parse_rows, report_from
 from ..base import Evaluations
+from ..evaluation_files import parse_rows, report_from
 from .deployments import LocalDeployments
-from .detached_jobs import FINAL, DetachedJobDriver, DetachedJobs, Observed, S, eta_seconds, new_row, parse_time
+from .detached_jobs import DetachedJobDriver, DetachedJobs, Observed, job_fields, new_row
 from .store import JobRow, Store
 
 OCI_ONLY = ("shape", "report_uri", "log_group_id", "log_id")
@@ -90,41 +88,29 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
 
     def _summary(self, row: JobRow, observed: Observed) -> EvaluationSummary:
         c, st = row.config, observed.status
-        final = observed.state in FINAL
         return EvaluationSummary(
-            id=row.id,
-            name=row.name,
-            description=c["description"],
+            **job_fields(row, observed, pace=("answering_started_at", "rows_done", "rows_total")),
             deployment_id=row.subject_id,
             deployment_name=c["deployment_name"],
             model_id=c["model_id"],
             model_name=c["model_name"],
-            state=S(observed.state),
-            state_message=observed.message,
             metrics=c["metrics"],
-            dataset_path=c["dataset_path"],
-            dataset_hash=c["dataset_hash"],
             rows_total=int(st.get("rows_total") or c["rows_total"]),
             rows_done=int(st.get("rows_done") or 0),
-            progress=float(st.get("progress") or (1.0 if observed.state == S.SUCCEEDED.value else 0.0)),
-            eta_seconds=None if final else eta_seconds(st, "answering_started_at", "rows_done", "rows_total"),
             scores=dict(st.get("scores") or {}),
-            created_at=row.created_at,
-            updated_at=max(row.updated_at, parse_time(st.get("updated_at")) or row.updated_at),
-            finished_at=row.finished_at if final else None,
         )
 
-    async def rows(self, evaluation_id: str, query: EvaluationRowsQuery) -> EvaluationRows:
+    async def rows(self, evaluation_id: str) -> builtins.list[EvaluationRow]:
         await self.jobs.row(evaluation_id)
         path = self.jobs.dir(evaluation_id) / job.ROWS_FILE
 
-        def read() -> list[Any]:
+        def read() -> builtins.list[EvaluationRow]:
             try:
                 return parse_rows(path.read_text(encoding="utf-8").splitlines())
             except OSError:
                 return []
 
-        return page_rows(await asyncio.to_thread(read), query)
+        return await asyncio.to_thread(read)
 
     async def report_html(self, evaluation_id: str) -> str:
         # Only a SUCCEEDED evaluation has a report: the service's rule (services/evaluations.py).
@@ -139,7 +125,25 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
 
     # ---- create / cancel / delete ------------------------------------------------------
 
-    async def create(self, request: CreateEvaluationRequest, datasets: DatasetAccess) -> CreateEvaluationResponse:
+    async def chat_target(self, deployment_id: str) -> UpstreamTarget:
+        # The job sends each row as the playground sends a turn (jobs/evaluate.py): to the engine itself.
+        return await self.deployments.upstream(deployment_id)  # 409 unless ACTIVE
+
+    async def dataset_file(self, request: CreateEvaluationRequest, access: DatasetAccess) -> DatasetFile:
+        if request.finetune_id is None:
+            return await super().dataset_file(request, access)
+        finetune = await self.store.finetunes.get(request.finetune_id)
+        if finetune is None:
+            raise InvalidInput.field("finetune_id", f"no fine-tuning job with id '{request.finetune_id}'")
+        # The job's snapshot of its training data (local/finetunes.py copies it there).
+        return DatasetFile(
+            root=self.finetunes_dir / finetune.id,
+            path="dataset.jsonl",
+            field_name="finetune_id",
+            display_path=f"{finetune.config['dataset_path']} (the training data of '{finetune.name}')",
+        )
+
+    async def create(self, request: CreateEvaluationRequest, dataset: JobDataset) -> CreateEvaluationResponse:
         for name in OCI_ONLY:
             if getattr(request, name):
                 raise InvalidInput.field(
@@ -160,8 +164,6 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
                 f"'{deployment.name}' is an embedding deployment: evaluations "
                 "score generated answers (chat or completion deployments)",
             )
-        _check_params(request.params, target)
-        dataset, shown = await self._dataset(request, datasets)
         report = dataset.report
         if report.format != "instruction":
             raise InvalidInput.field(
@@ -180,7 +182,7 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
             "concurrency": request.concurrency,
             "sample_size": request.sample_size,
             "finetune_id": request.finetune_id,
-            "dataset_path": shown,
+            "dataset_path": dataset.shown,
             "dataset_hash": dataset.sha256,
             "rows_total": rows_total,
         }
@@ -204,52 +206,12 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
         row = await self.jobs.create(row, prepare)
         return CreateEvaluationResponse(evaluation=await self.get(row.id), preflight=report)
 
-    async def _dataset(self, request: CreateEvaluationRequest, datasets: DatasetAccess) -> tuple[JobDataset, str]:
-        if request.finetune_id is None:
-            assert request.dataset_path is not None
-            dataset = await preflight_for_job(
-                datasets,
-                request.dataset_path,
-                field_name="dataset_path",
-                validation_split=0.0,
-                max_seq_length=131_072,
-                tokenizer_dir=None,
-                model_id="",
-            )
-            return dataset, dataset.shown
-        finetune = await self.store.finetunes.get(request.finetune_id)
-        if finetune is None:
-            raise InvalidInput.field("finetune_id", f"no fine-tuning job with id '{request.finetune_id}'")
-        shown = f"{finetune.config['dataset_path']} (the training data of '{finetune.name}')"
-        folder = self.finetunes_dir / finetune.id
-        dataset = await preflight_for_job(
-            DatasetAccess(root=folder, max_bytes=datasets.max_bytes),
-            "dataset.jsonl",
-            field_name="finetune_id",
-            validation_split=0.0,
-            max_seq_length=131_072,
-            tokenizer_dir=None,
-            model_id="",
-            display_path=shown,
-        )
-        return dataset, shown
-
     async def cancel(self, evaluation_id: str) -> EvaluationDetail:
         await self.jobs.cancel(evaluation_id)
         return await self.get(evaluation_id)
 
     async def delete(self, evaluation_id: str) -> None:
         await self.jobs.delete(evaluation_id)
-
-
-def _check_params(params: ModelParameters, target: UpstreamTarget) -> None:
-    """The parameters as the job will send them, checked now (max tokens against the model length…)."""
-    turn = {"messages": [{"role": "user", "content": "?"}]} if target.mode == "chat" else {"prompt": "?"}
-    try:
-        build_payload(ChatRequest.model_validate({**params.model_dump(), **turn}), target)
-    except AquaError as exc:
-        field = exc.fields[0].field if exc.fields else "params"
-        raise InvalidInput.field(f"params.{field}", exc.fields[0].message if exc.fields else exc.message) from None
 
 
 def _missing_metric_packages(metrics: Iterable[str]) -> list[str]:

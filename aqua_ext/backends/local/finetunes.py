@@ -33,23 +33,14 @@ from ...api.finetunes import (
     TrainingFit,
 )
 from ...api.info import Hardware
+from ...api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from ...api.logs import LogPage, LogsQuery
 from ...api.models import Capability, Lineage, ModelDetail, ModelFormat, ModelSource
 from ...errors import InvalidInput, NotFound, Unavailable
 from ...jobs import finetune as job
-from ...services.datasets import DatasetAccess, preflight_for_job, tokenizer_folder
 from ..base import FineTunes
 from ..training import TrainingFacts
-from .detached_jobs import (
-    CANCEL_GRACE_S,
-    FINAL,
-    DetachedJobDriver,
-    DetachedJobs,
-    Observed,
-    eta_seconds,
-    new_row,
-    parse_time,
-)
+from .detached_jobs import CANCEL_GRACE_S, DetachedJobDriver, DetachedJobs, Observed, job_fields, new_row
 from .hardware import detect_engines
 from .model_folder import inspect_folder
 from .store import JobRow, Store
@@ -114,32 +105,18 @@ class LocalFineTunes(DetachedJobDriver, FineTunes):
 
     def _summary(self, row: JobRow, observed: Observed) -> FineTuneSummary:
         c, st = row.config, observed.status
-        state = observed.state
-        step = int(st.get("step") or 0)
         total = st.get("total_steps")
-        final = state in FINAL
         return FineTuneSummary(
-            id=row.id,
-            name=row.name,
-            description=c["description"],
+            **job_fields(row, observed, pace=("training_started_at", "step", "total_steps")),
             base_model_id=row.subject_id,
             base_model_name=c["base_model_name"],
-            state=S(state),
-            state_message=observed.message,
             training_type=c["params"]["training_type"],
             shape=c["shape"],
             replicas=1,
-            dataset_path=c["dataset_path"],
-            dataset_hash=c["dataset_hash"],
-            progress=float(st.get("progress") or (1.0 if state == S.SUCCEEDED.value else 0.0)),
-            step=step,
+            step=int(st.get("step") or 0),
             total_steps=int(total) if total else None,
             epoch=float(st.get("epoch") or 0.0),
-            eta_seconds=None if final else eta_seconds(st, "training_started_at", "step", "total_steps"),
-            output_model_id=model_id_of(row.id) if state == S.SUCCEEDED.value else None,
-            created_at=row.created_at,
-            updated_at=max(row.updated_at, parse_time(st.get("updated_at")) or row.updated_at),
-            finished_at=row.finished_at if final else None,
+            output_model_id=model_id_of(row.id) if observed.state == S.SUCCEEDED.value else None,
         )
 
     def _detail(
@@ -257,20 +234,17 @@ class LocalFineTunes(DetachedJobDriver, FineTunes):
 
     # ---- create / cancel / delete ---------------------------------------------------
 
-    async def create(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> CreateFineTuneResponse:
+    async def dataset_file(self, request: CreateFineTuneRequest, access: DatasetAccess) -> DatasetFile:
+        # A file of the Jupyter root, measured with the base model's tokenizer when its folder has one.
+        model = await self._get_model(request.model_id)
+        return DatasetFile(
+            root=access.root, path=request.dataset_path, model_id=model.id, model_location=model.artifact_location
+        )
+
+    async def create(self, request: CreateFineTuneRequest, dataset: JobDataset) -> CreateFineTuneResponse:
         model = await self._get_model(request.model_id)
         shape = await self._check(request, model)
         params = request.params
-        tokenizer_dir = await asyncio.to_thread(tokenizer_folder, model.artifact_location)
-        dataset = await preflight_for_job(
-            datasets,
-            request.dataset_path,
-            field_name="dataset_path",
-            validation_split=request.validation_split,
-            max_seq_length=params.max_seq_length,
-            tokenizer_dir=tokenizer_dir,
-            model_id=model.id,
-        )
         report = dataset.report
         if (
             report.format == "conversational"

@@ -35,11 +35,10 @@ from ...api.evaluations import (
     MetricScores,
     ModelParameters,
 )
-from ...api.finetunes import FINAL_FINETUNE_STATES
-from ...services.evaluation_results import report_from
+from ..evaluation_files import report_from
 from . import job_mapping as jm
 from .job_mapping import hyper_values as _hyper_values
-from .mapping import aware, ci_tags, custom_metadata
+from .mapping import ci_tags, custom_metadata
 
 TAG_EVALUATION = "aqua_evaluation"  # marks evaluation models, their jobs and runs, and their experiments
 MD_SOURCE = "evaluation_source"
@@ -245,17 +244,13 @@ def facts_from(model: Any, job: Any | None = None) -> Facts:
     if not metrics:  # AQUA's record: which metrics is known to its job only; assume the container's set
         metrics = list(CONTAINER_METRICS)
     logs = getattr(job, "job_log_configuration_details", None)
-    logging_on = bool(getattr(logs, "enable_logging", False))
     return Facts(
+        **jm.model_facts(model, job, logs, meta.get(MD_JOB_ID)),
         evaluation_id=model.id,
-        name=model.display_name or model.id,
-        description=getattr(model, "description", None) or "",
-        created_at=aware(model.time_created),
         deployment_id=meta.get(MD_SOURCE, ""),
         deployment_name=meta.get(MD_SOURCE_NAME, ""),
         model_id=meta.get(MD_MODEL_ID, ""),
         model_name=meta.get(MD_MODEL_NAME, ""),
-        job_id=meta.get(MD_JOB_ID) or getattr(job, "id", None),
         run_id=meta.get(MD_RUN_ID) or None,
         params=params_from(aqua),
         metrics=metrics,
@@ -267,8 +262,6 @@ def facts_from(model: Any, job: Any | None = None) -> Facts:
         concurrency=max(1, min(64, _int(ours.get("concurrency")) or 4)),
         finetune_id=ours.get("finetune_id") or None,
         error=meta.get(MD_ERROR) or None,
-        log_group_id=getattr(logs, "log_group_id", None) if logging_on else None,
-        log_id=getattr(logs, "log_id", None) if logging_on else None,
     )
 
 
@@ -334,9 +327,7 @@ def report_of(data: Any) -> EvaluationReport | None:
 def state_of(run_state: str | None, facts: Facts, report_known: bool) -> EvaluationState:
     """A job run state → ours (AQUA's rule when the run is gone: FAILED with a recorded error,
     SUCCEEDED when the report exists, else FAILED)."""
-    if run_state in (None, "DELETED"):
-        return EvaluationState.SUCCEEDED if report_known and not facts.error else EvaluationState.FAILED
-    return jm.run_state(run_state, EvaluationState, EvaluationState.FAILED)
+    return jm.job_state(run_state, finished=report_known and not facts.error)
 
 
 def failure_reason(details: str | None) -> str:
@@ -344,26 +335,19 @@ def failure_reason(details: str | None) -> str:
 
 
 def state_message(state: EvaluationState, run: Any | None, facts: Facts, rows_done: int) -> str:
-    details = (getattr(run, "lifecycle_details", None) or "").strip()
-    if state == EvaluationState.FAILED:
-        if facts.error:
-            return f"Evaluation failed: {facts.error}"
-        if run is None or getattr(run, "lifecycle_state", None) == "DELETED":
-            return "The job run no longer exists in OCI Data Science, and no report was found."
-        if run.lifecycle_state == "NEEDS_ATTENTION":
-            return jm.attention_message(details)
-        return failure_reason(details)
-    if state == EvaluationState.ACCEPTED:
-        return jm.waiting_message(facts.shape)
-    if state == EvaluationState.IN_PROGRESS:
-        if rows_done:
-            return f"Evaluating: {rows_done} of {facts.rows_total or '?'} rows answered"
-        return "Starting: the container reads the dataset and asks the deployment"
-    return {
-        EvaluationState.SUCCEEDED: "Done: the report is ready",
-        EvaluationState.CANCELING: "Canceling the job run",
-        EvaluationState.CANCELED: "Canceled",
-    }[state]
+    if state == EvaluationState.FAILED and facts.error:
+        return f"Evaluation failed: {facts.error}"
+    return jm.job_message(
+        state,
+        run,
+        reason=failure_reason,
+        gone="The job run no longer exists in OCI Data Science, and no report was found.",
+        shape=facts.shape,
+        running=f"Evaluating: {rows_done} of {facts.rows_total or '?'} rows answered"
+        if rows_done
+        else "Starting: the container reads the dataset and asks the deployment",
+        succeeded="Done: the report is ready",
+    )
 
 
 # ---- the entity ---------------------------------------------------------------------------------
@@ -386,42 +370,25 @@ def to_detail(
     else:
         done = min(rows_done, total) if total else rows_done
         progress = min(0.99, done / total) if total else 0.0
-    started = getattr(run, "time_started", None)
-    eta = None
-    if state == EvaluationState.IN_PROGRESS and started is not None and 0 < progress < 1:
-        elapsed = max(0.0, (now - aware(started)).total_seconds())
-        eta = round(elapsed * (1 - progress) / progress, 1)
-    finished_at, updated_at = jm.run_times(facts.created_at, run, state, FINAL_FINETUNE_STATES)
+    eta = jm.eta_seconds(run, progress, now) if state == EvaluationState.IN_PROGRESS else None
     return EvaluationDetail(
+        **jm.job_fields(facts, run, state, state_message(state, run, facts, done), failure_log),
         id=facts.evaluation_id,
-        name=facts.name,
-        description=facts.description,
         deployment_id=facts.deployment_id,
         deployment_name=facts.deployment_name,
         model_id=facts.model_id,
         model_name=facts.model_name,
-        state=state,
-        state_message=state_message(state, run, facts, done),
         metrics=facts.metrics,
-        dataset_path=facts.dataset_path,
-        dataset_hash=facts.dataset_hash,
         rows_total=total,
         rows_done=done,
         progress=progress,
         eta_seconds=eta,
         scores=dict(report.overall.scores) if report else {},
-        created_at=facts.created_at,
-        updated_at=updated_at,
-        finished_at=finished_at,
-        params=facts.params,
         concurrency=facts.concurrency,
         sample_size=None,
         finetune_id=facts.finetune_id,
         report=report,
-        job_id=facts.job_id,
-        job_run_id=facts.run_id,
         report_uri=facts.report_uri,
-        failure_log=(failure_log or []) if state == EvaluationState.FAILED else [],
     )
 
 

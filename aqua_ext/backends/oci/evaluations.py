@@ -40,15 +40,13 @@ from ...api.evaluations import (
     EvaluationDetail,
     EvaluationReport,
     EvaluationRow,
-    EvaluationRows,
-    EvaluationRowsQuery,
     EvaluationState,
     EvaluationSummary,
 )
+from ...api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from ...errors import AquaError, InvalidInput, NotFound, Unavailable
-from ...services.datasets import DatasetAccess, preflight_for_job
-from ...services.evaluation_results import page_rows, parse_rows
 from ..base import Evaluations
+from ..evaluation_files import parse_rows
 from . import containers as smc
 from . import deploy_mapping as dm
 from . import evaluation_mapping as em
@@ -58,9 +56,10 @@ from .job_support import (
     JobRunModels,
     StagedDataset,
     create_version_set,
+    fetch_remote_dataset,
     find_version_set,
     stage_local_dataset,
-    stage_remote_dataset,
+    staged_remote_dataset,
 )
 from .log_search import check_log_ocids
 
@@ -232,7 +231,7 @@ class OciEvaluations(JobRunModels, Evaluations):
 
     # ---- rows and the HTML report ---------------------------------------------------------------
 
-    async def rows(self, evaluation_id: str, query: EvaluationRowsQuery) -> EvaluationRows:
+    async def rows(self, evaluation_id: str) -> builtins.list[EvaluationRow]:
         facts = await self._facts_of(evaluation_id)
         cached = self._rows.get(evaluation_id)
         if cached is None:
@@ -245,7 +244,7 @@ class OciEvaluations(JobRunModels, Evaluations):
                     self._rows.popitem(last=False)
         else:
             self._rows.move_to_end(evaluation_id)
-        return page_rows(cached, query)
+        return cached
 
     async def report_html(self, evaluation_id: str) -> str:
         # Only a SUCCEEDED evaluation has a report: the service's rule (services/evaluations.py).
@@ -260,22 +259,8 @@ class OciEvaluations(JobRunModels, Evaluations):
 
     # ---- create: every check first ------------------------------------------------------------
 
-    async def create(self, request: CreateEvaluationRequest, datasets: DatasetAccess) -> CreateEvaluationResponse:
-        if not self.settings.project_id:
-            raise Unavailable(
-                "No OCI Data Science project: set AquaExtension.oci_project_id (or PROJECT_OCID) "
-                "to the project evaluation jobs belong to."
-            )
-        plan = await self._plan(request, datasets)
-        created = Created()
-        try:
-            detail = await self._launch(request, plan, created)
-        except BaseException:
-            await asyncio.shield(self._cleanup.undo(created, model_gone=self._forget))
-            raise
-        finally:
-            await plan.dataset.remove_temp()
-        return CreateEvaluationResponse(evaluation=detail, preflight=plan.dataset.report)
+    async def create(self, request: CreateEvaluationRequest, dataset: JobDataset) -> CreateEvaluationResponse:
+        return CreateEvaluationResponse(evaluation=await self._create(request, dataset), preflight=dataset.report)
 
     def _check_request(self, request: CreateEvaluationRequest) -> tuple[tuple[str, str, str], builtins.list[Any]]:
         """The request's own rules (no call needed): the report location's parts and the metrics."""
@@ -313,34 +298,18 @@ class OciEvaluations(JobRunModels, Evaluations):
         # That it is ACTIVE (it allows "evaluate") is the service's rule (services/evaluations.py).
         return await self.deployments.get(deployment_id)
 
-    async def _plan(self, request: CreateEvaluationRequest, datasets: DatasetAccess) -> _Plan:
+    async def _plan(self, request: CreateEvaluationRequest, dataset: JobDataset) -> _Plan:
         output, metrics = self._check_request(request)
         deployment = await self._active_deployment(request.deployment_id)
-        loop = asyncio.get_running_loop()
-        checks = {
-            "shape": loop.create_task(self._pick_shape(request.shape)),
-            "image": loop.create_task(self._image()),
-            "report_uri": loop.create_task(
-                self.ctx.versioned_bucket(
-                    output[0],
-                    output[1],
-                    field="report_uri",
-                    why="AQUA writes evaluation reports only to versioned buckets",
-                )
-            ),
-            "dataset_path": loop.create_task(self._dataset(request, output, datasets)),
-            "experiment": loop.create_task(self._experiment()),
-        }
-        # One value per check, each of its own type; any exception among them is raised below.
-        results: dict[str, Any] = dict(
-            zip(checks, await asyncio.gather(*checks.values(), return_exceptions=True), strict=True)
+        results = await self._checks(
+            {"shape": self._pick_shape(request.shape)},
+            image=self._image(),
+            output=output,
+            output_field="report_uri",
+            why="AQUA writes evaluation reports only to versioned buckets",
+            dataset=self._dataset(request, output, dataset),
+            experiment=self._experiment(),
         )
-        errors = [r for r in results.values() if isinstance(r, BaseException)]
-        if errors:
-            dataset = results["dataset_path"]
-            if isinstance(dataset, StagedDataset):
-                await dataset.remove_temp()
-            raise errors[0]
         shape, shape_config = results["shape"]
         return _Plan(
             deployment=deployment,
@@ -349,7 +318,7 @@ class OciEvaluations(JobRunModels, Evaluations):
             shape_config=shape_config,
             image=results["image"],
             output=output,
-            dataset=results["dataset_path"],
+            dataset=results["dataset"],
             version_set_id=results["experiment"],
         )
 
@@ -418,12 +387,9 @@ class OciEvaluations(JobRunModels, Evaluations):
 
     # ---- the dataset ----------------------------------------------------------------------------
 
-    async def _dataset(
-        self, request: CreateEvaluationRequest, output: tuple[str, str, str], datasets: DatasetAccess
-    ) -> StagedDataset:
-        field_name = "dataset_path"
+    async def dataset_file(self, request: CreateEvaluationRequest, access: DatasetAccess) -> DatasetFile:
+        """An oci:// dataset (a fine-tune's training data included) is downloaded for the preflight."""
         if request.finetune_id:
-            field_name = "finetune_id"
             finetune = await self.finetunes.get(request.finetune_id)
             if not finetune.dataset_path.startswith("oci://"):
                 raise InvalidInput.field(
@@ -431,41 +397,31 @@ class OciEvaluations(JobRunModels, Evaluations):
                     f"the fine-tune '{finetune.name}' records no training data in "
                     "Object Storage; give its dataset_path instead",
                 )
-            dataset = await self._remote(finetune.dataset_path, datasets, field_name)
+            uri, field_name = finetune.dataset_path, "finetune_id"
         elif (request.dataset_path or "").startswith("oci://"):
-            dataset = await self._remote(request.dataset_path or "", datasets, field_name)
+            uri, field_name = request.dataset_path or "", "dataset_path"
         else:
-            job = await preflight_for_job(
-                datasets,
-                request.dataset_path or "",
-                field_name=field_name,
-                validation_split=0.0,
-                max_seq_length=1,
-                tokenizer_dir=None,
-                model_id=request.deployment_id,
-            )
+            return await super().dataset_file(request, access)
+        return await fetch_remote_dataset(
+            self._c(), self.settings.compartment_id, uri, access, container=CONTAINER, field_name=field_name
+        )
+
+    async def _dataset(
+        self, request: CreateEvaluationRequest, output: tuple[str, str, str], job: JobDataset
+    ) -> StagedDataset:
+        """Where the job reads the preflighted dataset: the oci:// object, or a file of the Jupyter root
+        placed next to the report."""
+        if request.finetune_id or (request.dataset_path or "").startswith("oci://"):
+            dataset = staged_remote_dataset(job)
+        else:
             dataset = await stage_local_dataset(self._c(), job, output, container=CONTAINER, output_field="report_uri")
         if dataset.report.format != "instruction":
-            await dataset.remove_temp()
             raise InvalidInput.field(
-                field_name,
+                "finetune_id" if request.finetune_id else "dataset_path",
                 f"{dataset.report.path} holds conversational rows; an evaluation "
                 'reads instruction rows {"prompt", "completion"[, "category"]}',
             )
         return dataset
-
-    async def _remote(self, uri: str, datasets: DatasetAccess, field_name: str) -> StagedDataset:
-        return await stage_remote_dataset(
-            self._c(),
-            self.settings.compartment_id,
-            uri,
-            datasets,
-            container=CONTAINER,
-            validation_split=0.0,
-            max_seq_length=1,
-            model_id="",
-            field_name=field_name,
-        )
 
     # ---- create: make it, in order ----------------------------------------------------------------
 

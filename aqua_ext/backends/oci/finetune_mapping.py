@@ -25,7 +25,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ...api.finetunes import (
-    FINAL_FINETUNE_STATES,
     FineTuneDetail,
     FineTuneParams,
     FineTuneState,
@@ -311,15 +310,11 @@ def facts_from(model: Any, job: Any | None) -> Facts:
         validation_split = min(0.5, max(0.0, float(split)))
     except (TypeError, ValueError):
         validation_split = 0.1
-    logging_on = bool(getattr(logs, "enable_logging", False))
     return Facts(
+        **jm.model_facts(model, job, logs, meta.get(MD_JOB_ID)),
         model_id=model.id,
-        name=model.display_name or model.id,
-        description=getattr(model, "description", None) or "",
-        created_at=aware(model.time_created),
         base_model_id=meta.get(MD_SOURCE) or base_id,
         base_model_name=meta.get(MD_SOURCE_NAME) or base_name,
-        job_id=meta.get(MD_JOB_ID) or getattr(job, "id", None),
         run_id=next((meta[k] for k in MD_RUN_IDS if meta.get(k)), None),
         params=params_from(hyper),
         validation_split=validation_split,
@@ -332,8 +327,6 @@ def facts_from(model: Any, job: Any | None) -> Facts:
         shape=getattr(infra, "shape_name", None) or "",
         replicas=replicas,
         subnet_id=subnet,
-        log_group_id=getattr(logs, "log_group_id", None) if logging_on else None,
-        log_id=getattr(logs, "log_id", None) if logging_on else None,
     )
 
 
@@ -387,12 +380,9 @@ def metric_series(model: Any) -> MetricSeries:
 
 
 def state_of(run_state: str | None, series: MetricSeries | None) -> FineTuneState:
-    """A job run state → ours. NEEDS_ATTENTION is a failure; a run that no longer exists counts as
-    succeeded when the container recorded its final metrics (AQUA's rule), else as failed."""
-    if run_state in (None, "DELETED"):
-        done = series is not None and series.final_train_loss is not None
-        return FineTuneState.SUCCEEDED if done else FineTuneState.FAILED
-    return jm.run_state(run_state, FineTuneState, FineTuneState.FAILED)
+    """A job run state → ours; a run that no longer exists counts as succeeded when the container
+    recorded its final metrics (AQUA's rule), else as failed."""
+    return jm.job_state(run_state, finished=series is not None and series.final_train_loss is not None)
 
 
 def failure_reason(details: str | None) -> str:
@@ -401,24 +391,17 @@ def failure_reason(details: str | None) -> str:
 
 
 def state_message(state: FineTuneState, run: Any | None, facts: Facts, series: MetricSeries) -> str:
-    details = (getattr(run, "lifecycle_details", None) or "").strip()
-    if state == FineTuneState.FAILED:
-        if run is None or getattr(run, "lifecycle_state", None) == "DELETED":
-            return "The job run no longer exists in OCI Data Science, and it recorded no final metrics."
-        if run.lifecycle_state == "NEEDS_ATTENTION":
-            return jm.attention_message(details)
-        return failure_reason(details)
-    if state == FineTuneState.ACCEPTED:
-        return jm.waiting_message(facts.shape)
-    if state == FineTuneState.IN_PROGRESS:
-        if series.points:
-            return f"Training: epoch {series.points[-1].step} of {facts.params.epochs} done"
-        return "Starting: the container downloads the base model and the dataset"
-    return {
-        FineTuneState.SUCCEEDED: "Done: the fine-tuned model is ready to deploy",
-        FineTuneState.CANCELING: "Canceling the job run",
-        FineTuneState.CANCELED: "Canceled",
-    }[state]
+    return jm.job_message(
+        state,
+        run,
+        reason=failure_reason,
+        gone="The job run no longer exists in OCI Data Science, and it recorded no final metrics.",
+        shape=facts.shape,
+        running=f"Training: epoch {series.points[-1].step} of {facts.params.epochs} done"
+        if series.points
+        else "Starting: the container downloads the base model and the dataset",
+        succeeded="Done: the fine-tuned model is ready to deploy",
+    )
 
 
 # ---- the entity ------------------------------------------------------------------------
@@ -433,11 +416,7 @@ def _progress(
     if state == FineTuneState.SUCCEEDED:
         return 1.0, max(done, epochs), float(max(done, epochs)), 0.0
     progress = min(0.99, done / epochs)
-    eta = None
-    started = getattr(run, "time_started", None)
-    if state == FineTuneState.IN_PROGRESS and done and started is not None:
-        elapsed = max(0.0, (now - aware(started)).total_seconds())
-        eta = round(elapsed * (1 - progress) / progress, 1)
+    eta = jm.eta_seconds(run, progress, now) if state == FineTuneState.IN_PROGRESS else None
     return progress, done, float(done), eta
 
 
@@ -454,38 +433,26 @@ def to_detail(
     state = state_of(getattr(run, "lifecycle_state", None), series)
     progress, step, epoch, eta = _progress(state, run, facts, series, now)
     started, finished = getattr(run, "time_started", None), getattr(run, "time_finished", None)
-    finished_at, updated_at = jm.run_times(facts.created_at, run, state, FINAL_FINETUNE_STATES)
     wall = (aware(finished) - aware(started)).total_seconds() if started and finished else None
     return FineTuneDetail(
+        **jm.job_fields(facts, run, state, state_message(state, run, facts, series), failure_log),
         id=facts.model_id,
-        name=facts.name,
-        description=facts.description,
         base_model_id=facts.base_model_id,
         base_model_name=facts.base_model_name,
-        state=state,
-        state_message=state_message(state, run, facts, series),
         training_type="lora",
         shape=facts.shape,
         replicas=facts.replicas,
-        dataset_path=facts.dataset_path,
-        dataset_hash=facts.dataset_hash,
         progress=progress,
         step=step,
         total_steps=facts.params.epochs,
         epoch=epoch,
         eta_seconds=eta,
         output_model_id=facts.model_id,
-        created_at=facts.created_at,
-        updated_at=updated_at,
-        finished_at=finished_at,
-        params=facts.params,
         validation_split=facts.validation_split,
         train_rows=facts.train_rows,
         validation_rows=facts.validation_rows,
         final_train_loss=series.final_train_loss,
         final_validation_loss=series.final_validation_loss,
-        job_id=facts.job_id,
-        job_run_id=facts.run_id,
         output_uri=facts.output_uri,
         experiment_name=facts.experiment_name,
         log_group_id=facts.log_group_id,
@@ -494,7 +461,6 @@ def to_detail(
         artifact_location=artifact_location or facts.output_uri,
         wall_seconds=round(wall, 1) if wall is not None else None,
         peak_memory_mb=None,
-        failure_log=(failure_log or []) if state == FineTuneState.FAILED else [],
     )
 
 

@@ -30,7 +30,6 @@ import builtins
 import copy
 import json
 import logging
-import shutil
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -48,14 +47,13 @@ from ...api.finetunes import (
     MetricsQuery,
     TrainingFit,
 )
+from ...api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from ...api.models import ModelDetail, ModelSource
 from ...errors import (
     AquaError,
     InvalidInput,
     NotFound,
-    Unavailable,
 )
-from ...services.datasets import DatasetAccess, preflight_for_job, tokenizer_folder
 from ..base import FineTunes
 from ..training import TrainingFacts
 from . import containers as smc
@@ -65,9 +63,10 @@ from .job_support import (
     RUNNING_RUN_STATES,
     JobRunModels,
     create_version_set,
+    fetch_remote_dataset,
     find_version_set,
     stage_local_dataset,
-    stage_remote_dataset,
+    staged_remote_dataset,
 )
 from .job_support import (
     Created as _Created,
@@ -85,6 +84,11 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_REPLICAS = 16  # the contract's limit, unless the model's FineTuneConfiguration says less
 NODE_GROUP = "node-group"  # the node group name ADS gives a multi-node job
+# What the nodes of a distributed training run (replicas > 1) need, in the order they are asked for.
+DISTRIBUTED_NEEDS = (
+    ("subnet_id", "talk to each other over a private subnet: give the OCID of a subnet in your VCN"),
+    ("log_id", "find each other through the job run's log: give log_group_id and log_id of an OCI Logging log"),
+)
 
 
 @dataclass
@@ -384,13 +388,6 @@ class OciFineTunes(JobRunModels, FineTunes):
 
     # ---- create: every check first ----------------------------------------------------
 
-    def _require_project(self) -> None:
-        if not self.settings.project_id:
-            raise Unavailable(
-                "No OCI Data Science project: set AquaExtension.oci_project_id (or PROJECT_OCID) "
-                "to the project fine-tuning jobs belong to."
-            )
-
     async def resolve(self, request: CreateFineTuneRequest) -> TrainingFacts:
         """The request's own checks, the model and the compartment's job shapes: the facts the service's
         memory fit picks or checks the shape on (a shape asked for must be a GPU job shape here)."""
@@ -423,22 +420,8 @@ class OciFineTunes(JobRunModels, FineTunes):
             raise InvalidInput.field("model_id", f"'{model.name}' cannot be fine-tuned: {why}")
         return model
 
-    async def create(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> CreateFineTuneResponse:
-        """`request` as the fine-tunes service checked it: its shape holds the run, its params are
-        complete."""
-        self._require_project()
-        plan = await self._plan(request, datasets)
-        created = _Created()
-        try:
-            detail = await self._launch(request, plan, created)
-        except BaseException:
-            # Nothing half-created stays: what this create made goes again, even when it was canceled.
-            await asyncio.shield(self._rollback(created))
-            raise
-        finally:
-            if plan.dataset.temp is not None:
-                await asyncio.to_thread(shutil.rmtree, plan.dataset.temp, True)
-        return CreateFineTuneResponse(finetune=detail, preflight=plan.dataset.report)
+    async def create(self, request: CreateFineTuneRequest, dataset: JobDataset) -> CreateFineTuneResponse:
+        return CreateFineTuneResponse(finetune=await self._create(request, dataset), preflight=dataset.report)
 
     def _check_request(self, request: CreateFineTuneRequest) -> tuple[str, str, str]:
         """The request's own rules (no call needed); returns the output location's parts."""
@@ -452,20 +435,12 @@ class OciFineTunes(JobRunModels, FineTunes):
         if request.subnet_id and mapping.ocid_kind(request.subnet_id) != "subnet":
             raise InvalidInput.field("subnet_id", "must be a VCN subnet OCID (ocid1.subnet.oc1.<region>.<id>)")
         check_log_ocids(request.log_group_id, request.log_id)
-        if request.replicas > 1 and not request.subnet_id:
-            raise InvalidInput.field(
-                "subnet_id",
-                f"{request.replicas} replicas make a distributed training run, whose "
-                "nodes talk to each other over a private subnet: give the OCID of "
-                "a subnet in your VCN, or use 1 replica",
-            )
-        if request.replicas > 1 and not request.log_id:
-            raise InvalidInput.field(
-                "log_id",
-                f"{request.replicas} replicas make a distributed training run, whose "
-                "nodes find each other through the job run's log: give log_group_id "
-                "and log_id of an OCI Logging log, or use 1 replica",
-            )
+        for needed, why in DISTRIBUTED_NEEDS:
+            if request.replicas > 1 and not getattr(request, needed):
+                raise InvalidInput.field(
+                    needed,
+                    f"{request.replicas} replicas make a distributed training run, whose nodes {why}, or use 1 replica",
+                )
         if not request.output_uri:
             raise InvalidInput.field(
                 "output_uri",
@@ -477,36 +452,21 @@ class OciFineTunes(JobRunModels, FineTunes):
         except ValueError:
             raise InvalidInput.field("output_uri", "must look like 'oci://bucket@namespace/prefix'") from None
 
-    async def _plan(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> _Plan:
+    async def _plan(self, request: CreateFineTuneRequest, dataset: JobDataset) -> _Plan:
         output = self._check_request(request)
         model = await self._ready_model(request.model_id)
         record = await self.models.model_record(model.id)
         config = model.finetune_config
         params = fm.request_params(config, request.shape, request.params)
-        loop = asyncio.get_running_loop()
-        checks = {
-            "image": loop.create_task(self._image(record)),
-            "output_uri": loop.create_task(
-                self.ctx.versioned_bucket(
-                    output[0],
-                    output[1],
-                    field="output_uri",
-                    why="OCI's fine-tuning container writes its outputs only to versioned buckets",
-                )
-            ),
-            "dataset_path": loop.create_task(self._dataset(request, model, output, datasets)),
-            "experiment_name": loop.create_task(self._experiment(request.experiment_name)),
-        }
-        # One value per check, each of its own type; any exception among them is raised below.
-        results: dict[str, Any] = dict(
-            zip(checks, await asyncio.gather(*checks.values(), return_exceptions=True), strict=True)
+        results = await self._checks(
+            {},
+            image=self._image(record),
+            output=output,
+            output_field="output_uri",
+            why="OCI's fine-tuning container writes its outputs only to versioned buckets",
+            dataset=self._dataset(request, output, dataset),
+            experiment=self._experiment(request.experiment_name),
         )
-        errors = [r for r in results.values() if isinstance(r, BaseException)]
-        if errors:  # the first failure in the order above is the one reported
-            dataset = results["dataset_path"]
-            if isinstance(dataset, _Dataset) and dataset.temp is not None:
-                await asyncio.to_thread(shutil.rmtree, dataset.temp, True)
-            raise errors[0]
         return _Plan(
             model=model,
             record=record,
@@ -514,8 +474,8 @@ class OciFineTunes(JobRunModels, FineTunes):
             shape=request.shape or "",  # the fine-tunes service resolved it (services/training_plan.py)
             image=results["image"],
             output=output,
-            dataset=results["dataset_path"],
-            version_set_id=results["experiment_name"],
+            dataset=results["dataset"],
+            version_set_id=results["experiment"],
             extra_flags=fm.extra_flags(config),
         )
 
@@ -542,58 +502,40 @@ class OciFineTunes(JobRunModels, FineTunes):
 
     # ---- the dataset ------------------------------------------------------------------
 
-    async def _dataset(
-        self, request: CreateFineTuneRequest, model: ModelDetail, output: tuple[str, str, str], datasets: DatasetAccess
-    ) -> _Dataset:
+    async def dataset_file(self, request: CreateFineTuneRequest, access: DatasetAccess) -> DatasetFile:
+        """An oci:// dataset is downloaded for the preflight; a file of the Jupyter root is measured
+        with the base model's tokenizer, when that is on this machine."""
         if request.dataset_path.startswith("oci://"):
-            dataset = await self._remote_dataset(request, datasets)
+            return await fetch_remote_dataset(
+                self._c(),
+                self.settings.compartment_id,
+                request.dataset_path,
+                access,
+                container="OCI's fine-tuning container",
+            )
+        model = await self.models.get_model(request.model_id)
+        return DatasetFile(
+            root=access.root, path=request.dataset_path, model_id=model.id, model_location=model.artifact_location
+        )
+
+    async def _dataset(self, request: CreateFineTuneRequest, output: tuple[str, str, str], job: JobDataset) -> _Dataset:
+        """Where the job reads the preflighted dataset: the oci:// object, or a file of the Jupyter root
+        placed next to the output prefix (as AQUA uploads it), never over a different file already there."""
+        if request.dataset_path.startswith("oci://"):
+            dataset = staged_remote_dataset(job)
         else:
-            dataset = await self._local_dataset(request, model, output, datasets)
-        try:
-            valid = dataset.report.valid_rows
-            if valid < fm.MIN_ROWS:
-                raise InvalidInput.field(
-                    "dataset_path",
-                    f"{dataset.report.path} has {valid} valid row"
-                    f"{'s' if valid != 1 else ''}; OCI's fine-tuning container "
-                    f"needs at least {fm.MIN_ROWS} (it stops with exit code 42)",
-                )
-        except BaseException:
-            if dataset.temp is not None:
-                await asyncio.to_thread(shutil.rmtree, dataset.temp, True)
-            raise
+            dataset = await stage_local_dataset(
+                self._c(), job, output, container="OCI's fine-tuning container", output_field="output_uri"
+            )
+        valid = dataset.report.valid_rows
+        if valid < fm.MIN_ROWS:
+            raise InvalidInput.field(
+                "dataset_path",
+                f"{dataset.report.path} has {valid} valid row"
+                f"{'s' if valid != 1 else ''}; OCI's fine-tuning container "
+                f"needs at least {fm.MIN_ROWS} (it stops with exit code 42)",
+            )
         return dataset
-
-    async def _local_dataset(
-        self, request: CreateFineTuneRequest, model: ModelDetail, output: tuple[str, str, str], datasets: DatasetAccess
-    ) -> _Dataset:
-        """A file in the Jupyter root: the preflight, then where it goes (next to the output prefix, as AQUA
-        uploads it), refusing to overwrite a different file already there."""
-        tokenizer = await asyncio.to_thread(tokenizer_folder, model.artifact_location)
-        job = await preflight_for_job(
-            datasets,
-            request.dataset_path,
-            field_name="dataset_path",
-            validation_split=request.validation_split,
-            max_seq_length=request.params.max_seq_length,
-            tokenizer_dir=tokenizer,
-            model_id=model.id,
-        )
-        return await stage_local_dataset(
-            self._c(), job, output, container="OCI's fine-tuning container", output_field="output_uri"
-        )
-
-    async def _remote_dataset(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> _Dataset:
-        return await stage_remote_dataset(
-            self._c(),
-            self.settings.compartment_id,
-            request.dataset_path,
-            datasets,
-            container="OCI's fine-tuning container",
-            validation_split=request.validation_split,
-            max_seq_length=request.params.max_seq_length,
-            model_id=request.model_id,
-        )
 
     # ---- create: make it, in order -------------------------------------------------------
 
@@ -763,12 +705,9 @@ class OciFineTunes(JobRunModels, FineTunes):
             find=lambda: self._experiment(name),
         )
 
-    async def _rollback(self, created: _Created) -> None:
-        def gone(model_id: str) -> None:
-            self._forget(model_id)
-            self.models.model_deleted(model_id)
-
-        await self._cleanup.undo(created, model_gone=gone)
+    def _model_gone(self, model_id: str) -> None:
+        self._forget(model_id)
+        self.models.model_deleted(model_id)
 
     # ---- cancel and delete -------------------------------------------------------------
 

@@ -1,5 +1,6 @@
-"""What OCI fine-tuning and evaluation jobs share: the dataset staged for a job (an oci:// object
-downloaded and preflighted, or a Jupyter-root file placed next to the output), a new job until it
+"""What OCI fine-tuning and evaluation jobs share: the dataset of a job (an oci:// object downloaded for
+the services' preflight, then where the job reads it: that object, or a preflighted Jupyter-root file
+placed next to the output), a new job until it
 is ACTIVE, experiments (model version sets by name and tag), the run as the model's provenance,
 the rollback of a create that failed half-way, and `JobRunModels`: a catalog model backed by a job
 run (its facts, run state, cancel, delete and logs)."""
@@ -14,16 +15,25 @@ import logging
 import shutil
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ...api.common import FieldError
 from ...api.datasets import DatasetReport
+from ...api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from ...api.logs import LogPage, LogsQuery
-from ...errors import AquaError, Conflict, InvalidInput, NotFound, PayloadTooLarge, Upstream, UpstreamTimeout
-from ...services.datasets import DatasetAccess, JobDataset, preflight_for_job
+from ...errors import (
+    AquaError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    Unavailable,
+    Upstream,
+    UpstreamTimeout,
+)
 from . import mapping
 from .clients import OciClients, new_retry_token, policy_hint
 from .context import OciContext
@@ -41,11 +51,6 @@ class StagedDataset:
     report: DatasetReport
     sha256: str
     upload: Path | None = None  # a file in the Jupyter root, uploaded to `uri`
-    temp: Path | None = None  # a folder to remove once the create is over
-
-    async def remove_temp(self) -> None:
-        if self.temp is not None:
-            await asyncio.to_thread(shutil.rmtree, self.temp, True)
 
 
 @dataclass
@@ -77,20 +82,18 @@ async def download_object(c: OciClients, namespace: str, bucket: str, name: str,
     await c.call("objectstorage", fetch)  # retried as a whole: each attempt rewrites the file
 
 
-async def stage_remote_dataset(
+async def fetch_remote_dataset(
     c: OciClients,
     compartment_id: str | None,
     uri: str,
     datasets: DatasetAccess,
     *,
     container: str,
-    validation_split: float,
-    max_seq_length: int,
-    model_id: str,
     field_name: str = "dataset_path",
-) -> StagedDataset:
-    """An oci:// dataset is downloaded (through the SDK, to a temporary file) and checked line by line
-    like a local one, so a bad line costs a 400 now instead of a failed job later."""
+) -> DatasetFile:
+    """An oci:// dataset, downloaded (through the SDK, to a temporary folder) for the services' preflight,
+    which checks it line by line like a local one, so a bad line costs a 400 now instead of a failed job
+    later. The folder goes once the create is over (`DatasetFile.temp`)."""
     try:
         bucket, namespace, name = mapping.parse_os_uri(uri)
     except ValueError:
@@ -106,7 +109,7 @@ async def stage_remote_dataset(
             field_name, f"no object {uri} (or you may not read it: {policy_hint('objectstorage', compartment_id)})"
         ) from None
     size = int(head.headers.get("content-length") or 0)
-    if size > datasets.max_bytes:
+    if size > datasets.max_bytes:  # not downloaded at all (the preflight would refuse it)
         raise PayloadTooLarge(
             f"{field_name}: {uri} is {size:,} bytes, over the {datasets.max_bytes:,}-byte limit for datasets",
             fields=[FieldError(field=field_name, message=f"over the {datasets.max_bytes:,}-byte limit")],
@@ -115,20 +118,15 @@ async def stage_remote_dataset(
     local = temp / Path(name).name
     try:
         await download_object(c, namespace, bucket, name, local)
-        job = await preflight_for_job(
-            DatasetAccess(root=temp, max_bytes=datasets.max_bytes),
-            local.name,
-            field_name=field_name,
-            validation_split=validation_split,
-            max_seq_length=max_seq_length,
-            tokenizer_dir=None,
-            model_id=model_id,
-            display_path=uri,
-        )
     except BaseException:
         await asyncio.to_thread(shutil.rmtree, temp, True)
         raise
-    return StagedDataset(uri=uri, report=job.report, sha256=job.sha256, temp=temp)
+    return DatasetFile(root=temp, path=local.name, field_name=field_name, display_path=uri, temp=temp)
+
+
+def staged_remote_dataset(job: JobDataset) -> StagedDataset:
+    """A preflighted oci:// dataset: the job reads the object itself (`shown` is its URI)."""
+    return StagedDataset(uri=job.shown, report=job.report, sha256=job.sha256)
 
 
 async def stage_local_dataset(
@@ -240,6 +238,18 @@ async def record_provenance(c: OciClients, model_id: str, run_id: str) -> None:
         log.warning("could not record the provenance of %s: %s", model_id, exc.message)
 
 
+async def delete_job(c: OciClients, job_id: str, *, not_found: str | None = None) -> None:
+    """DeleteJob, its runs with it; one already gone is no error."""
+    await c.call(
+        "datascience",
+        c.data_science.delete_job,
+        job_id,
+        delete_related_job_runs=True,
+        gone_ok=True,
+        not_found=not_found,
+    )
+
+
 class Rollback:
     """Removes what a failed create made, in reverse; a job whose run is still being canceled is
     deleted later, in the background (the tasks are kept here so they are not collected)."""
@@ -267,16 +277,7 @@ class Rollback:
                 self.tasks.add(task)
                 task.add_done_callback(self.tasks.discard)
             else:
-                await quietly(
-                    "job",
-                    c.call(
-                        "datascience",
-                        c.data_science.delete_job,
-                        created.job_id,
-                        delete_related_job_runs=True,
-                        gone_ok=True,
-                    ),
-                )
+                await quietly("job", delete_job(c, created.job_id))
         if created.model_id:
             await quietly("model", c.call("datascience", c.data_science.delete_model, created.model_id, gone_ok=True))
             if model_gone is not None:
@@ -307,9 +308,7 @@ class Rollback:
             while time.monotonic() < deadline:
                 run = (await c.call("datascience", c.data_science.get_job_run, run_id)).data
                 if run.lifecycle_state not in RUNNING_RUN_STATES:
-                    await c.call(
-                        "datascience", c.data_science.delete_job, job_id, delete_related_job_runs=True, gone_ok=True
-                    )
+                    await delete_job(c, job_id)
                     return
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.settings.poll_max_seconds)
@@ -411,6 +410,65 @@ class JobRunModels:
         )
 
     # ---- create: the steps both kinds take ------------------------------------------------------
+
+    async def _plan(self, request: Any, dataset: JobDataset) -> Any:
+        """Every check of a create, before anything is made (a subclass gives it)."""
+        raise NotImplementedError
+
+    async def _launch(self, request: Any, plan: Any, created: Created) -> Any:
+        """Make it, in order, noting in `created` what is made (a subclass gives it); the detail."""
+        raise NotImplementedError
+
+    def _model_gone(self, model_id: str) -> None:
+        """A model a failed create made was removed again."""
+        self._forget(model_id)
+
+    async def _checks(
+        self,
+        first: Mapping[str, Awaitable[Any]],
+        *,
+        image: Awaitable[str],
+        output: tuple[str, str, str],
+        output_field: str,
+        why: str,
+        dataset: Awaitable[StagedDataset],
+        experiment: Awaitable[str | None],
+    ) -> dict[str, Any]:
+        """The checks of a create that ask OCI, run at once: `first` (a kind's own), the container `image`,
+        the output location a versioned bucket (`why` says so), where the job reads the `dataset`, the
+        `experiment`. One value per check (keys "image", "dataset", "experiment" and `first`'s); once all
+        are over, the first failure in that order is the one raised."""
+        checks = {
+            **first,
+            "image": image,
+            output_field: self.ctx.versioned_bucket(output[0], output[1], field=output_field, why=why),
+            "dataset": dataset,
+            "experiment": experiment,
+        }
+        results = dict(zip(checks, await asyncio.gather(*checks.values(), return_exceptions=True), strict=True))
+        errors = [r for r in results.values() if isinstance(r, BaseException)]
+        if errors:
+            raise errors[0]
+        return results
+
+    def _require_project(self) -> None:
+        if not self.settings.project_id:
+            raise Unavailable(
+                "No OCI Data Science project: set AquaExtension.oci_project_id (or PROJECT_OCID) "
+                f"to the project {self.job_kind} jobs belong to."
+            )
+
+    async def _create(self, request: Any, dataset: JobDataset) -> Any:
+        """A create: OCI's project, every check (`_plan`), then `_launch`; nothing half-created stays (what a
+        failed launch made goes again, even when it was canceled). The new detail."""
+        self._require_project()
+        plan = await self._plan(request, dataset)
+        created = Created()
+        try:
+            return await self._launch(request, plan, created)
+        except BaseException:
+            await asyncio.shield(self._cleanup.undo(created, model_gone=self._model_gone))
+            raise
 
     async def _get_model(self, key: str) -> Any:
         """GetModel of a live one: NotFound when there is none (or it may not be read), or it was deleted."""
@@ -625,15 +683,8 @@ class JobRunModels:
     async def _delete_job_and_model(self, facts: Any) -> None:
         c = self._c()
         if facts.job_id:
-            with contextlib.suppress(NotFound):  # its runs go with it
-                await c.call(
-                    "datascience",
-                    c.data_science.delete_job,
-                    facts.job_id,
-                    delete_related_job_runs=True,
-                    gone_ok=True,
-                    not_found="",
-                )
+            with contextlib.suppress(NotFound):
+                await delete_job(c, facts.job_id, not_found="")
         with contextlib.suppress(NotFound):
             await c.call("datascience", c.data_science.delete_model, self._key(facts), gone_ok=True, not_found="")
 
