@@ -9,6 +9,7 @@ from aqua_ext.api.info import Gpu, Hardware
 from aqua_ext.api.models import Architecture, Capability, ModelDetail, ModelFormat, ModelSource, ModelSummary
 from aqua_ext.backends.local.hardware import parse_nvidia_smi
 from aqua_ext.backends.oci.shapes import OCI_GPU_SHAPES, GpuShape, get_shape
+from aqua_ext.services.deploy_plan import vllm_cannot_run
 from aqua_ext.services.memory_fit import estimate_fit
 
 LLAMA_8B_ARCH = Architecture(
@@ -279,3 +280,9 @@ def test_parse_nvidia_smi() -> None:
     assert all(g.vendor == "nvidia" for g in gpus)
     assert parse_nvidia_smi("") == []
     assert parse_nvidia_smi("garbage line\n0, NVIDIA A10, not-a-number\n") == []
+
+
+def test_deploy_refuses_shapes_vllm_cannot_run() -> None:
+    assert vllm_cannot_run("VM.GPU2.1") == "P100 (compute capability 6.0, below vLLM's 7.0)"
+    assert vllm_cannot_run("BM.GPU3.8") == "V100 (no attention kernel in vLLM's V1 engine)"
+    assert all(vllm_cannot_run(shape.name) is None for shape in OCI_GPU_SHAPES)
