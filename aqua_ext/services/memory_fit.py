@@ -374,6 +374,15 @@ def _weights(model: ModelSummary | ModelDetail, arch: Architecture | None, dtype
     )
     bpp = fmt.bytes_per_parameter
     if quant.method == "gguf":
+        if params is None and model.size_bytes:
+            # The GGUF file is the weights; its level gives the parameters it holds.
+            gb = _r2(model.size_bytes / _GB)
+            params = int(model.size_bytes / bpp)
+            lines = [
+                f"weights = {gb:.2f} GB (the GGUF file, {fmt.label})",
+                f"parameters = {gb:.2f} GB × 8 / {fmt.how.split(' / ')[0]} = {_fmt_params(params)}",
+            ]
+            return _Weights(bpp, gb, params, lines, [served])
         if params is None:
             return _Weights(
                 bpp,

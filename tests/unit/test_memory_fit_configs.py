@@ -640,3 +640,15 @@ def test_oci_metadata_keeps_every_fit_fact(name: str) -> None:
     if expected.quantization is not None:
         quant = fit_within_metadata(facts["quantization"])
         assert quant is not None and Quantization.model_validate(json.loads(quant)) == expected.quantization
+
+
+def test_gguf_file_without_a_parameter_count_is_its_own_weights() -> None:
+    size = 4_920_734_016  # Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf
+    arch = architecture_from_config(LLAMA_31_8B).model_copy(
+        update={"quantization": gguf_quantization("Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf")}
+    )
+    model = _model(LLAMA_31_8B, None, size).model_copy(update={"architecture": arch})
+    report = estimate_fit(model, FitQuery(), None)
+    assert report.weights_gb == 4.92, "the file is the weights: 4,920,734,016 bytes = 4.92 GB"
+    assert report.parameter_count == int(size / (4.84 / 8)), "4,920,734,016 bytes × 8 / 4.84 bits = 8.13 B"
+    assert report.arithmetic[1] == "parameters = 4.92 GB × 8 / 4.84 bits = 8.13 B"
