@@ -412,7 +412,9 @@ async def test_multi_node_run_from_an_oci_dataset(api: Any, world: OciWorld) -> 
     assert "PutObject" not in emu.calls  # an oci:// dataset is read where it is
 
     job = emu.jobs.jobs[ft["job_id"]]
-    assert job["jobInfrastructureConfigurationDetails"] is None and job["jobConfigurationDetails"] is None
+    # ADS-style: no top-level configuration (OCI reports the SDK's EMPTY types in their place).
+    assert job["jobInfrastructureConfigurationDetails"] == {"jobInfrastructureType": "EMPTY"}
+    assert job["jobConfigurationDetails"] == {"jobType": "EMPTY"}
     nodes = job["jobNodeConfigurationDetails"]
     assert nodes["jobNodeType"] == "MULTI_NODE" and nodes["jobNetworkConfiguration"] == {
         "jobNetworkType": "CUSTOM_NETWORK",
@@ -685,6 +687,7 @@ async def test_a_failure_after_the_model_exists_leaves_nothing(api: Any, world: 
 async def test_the_explorer_tags_a_finished_model_deployable(api: Any, world: OciWorld, jp_root_dir: Path) -> None:
     """Nobody watched the run: a refreshed model list finds it SUCCEEDED and makes its model deployable."""
     emu = world.emulator
+    emu.finetuning.tags_model = False  # a container that leaves the tag: our fallback tags it
     base = seed_base(world)
     output = output_bucket(world)
     write_dataset(jp_root_dir)
@@ -732,6 +735,7 @@ async def test_a_dataset_already_uploaded_is_reused_never_overwritten(
 async def test_an_unwatched_finished_fine_tune_deploys_at_once(api: Any, world: OciWorld, jp_root_dir: Path) -> None:
     """Deploy reads the model's detail, which asks the run (one GetJobRun) when the tag says not yet."""
     emu = world.emulator
+    emu.finetuning.tags_model = False  # a container that leaves the tag: our fallback tags it
     base = seed_base(world)
     write_dataset(jp_root_dir)
     status, created = await api(
@@ -762,6 +766,7 @@ async def test_without_a_policy_to_tag_it_the_model_still_shows_deployable(
     from tests.oci_emulator import FaultConfig
 
     emu = world.emulator
+    emu.finetuning.tags_model = False  # a container that leaves the tag: our fallback tags it
     base = seed_base(world)
     write_dataset(jp_root_dir)
     status, created = await api(

@@ -11,7 +11,9 @@ evaluation job. While its run is IN_PROGRESS the "container":
   execution failed with exit code N"): 22 dataset missing, 20 output bucket missing, 25 the deployment missing
   or not ACTIVE, 30 an unsupported metric, 21 a row without prompt/completion; else it writes ``rows.jsonl``,
   ``report.json`` (aqua_ext's shape: ``{overall{scores, rows}, categories{name: {scores, rows}}, rows_total,
-  rows_answered, rows_failed, wall_seconds, metrics}``) and ``report.html`` next to it, and the run SUCCEEDS.
+  rows_answered, rows_failed, wall_seconds, metrics}``) and ``report.html`` next to it, puts AQUA's report
+  (report.json in AQUA's ``metric_results`` / ``metric_summary_result`` shape, report.md, report.html, zipped)
+  into the evaluation model's artifact, where AQUA reads it, and the run SUCCEEDS.
 
 Assumptions (the container is closed source, and the real one writes AQUA's own report.json shape, which the
 backend also reads): the "deployment" answers each prompt with its reference, except every third row, which it
@@ -22,7 +24,9 @@ answers with a shortened one; scores are simple token overlaps (a fixture, not t
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -190,22 +194,9 @@ class EvaluationContainer:
         for r in records:
             if r["category"] is not None:
                 categories.setdefault(str(r["category"]), []).append(r)
+        aqua_report = _aqua_report(plan, records, names)
         if self.aqua_report:
-            labels = {
-                "bertscore": "BERTScore",
-                "rouge1": "ROUGE-1",
-                "rougeL": "ROUGE-L",
-                "bleu": "BLEU",
-                "readability": "Text Readability",
-            }
-            overall = _mean(records, names)
-            report: dict[str, Any] = {
-                "metric_results": {k: {"key": k, "name": labels.get(k, k), "description": ""} for k in names},
-                "metric_summary_result": [
-                    {"metric": labels.get(k, k), "score": str(v), "grade": "-"} for k, v in overall.items()
-                ],
-                "dataset": {"url": plan.dataset, "size": len(records)},
-            }
+            report: dict[str, Any] = aqua_report
         else:
             report = {
                 "overall": {"scores": _mean(records, names), "rows": len(records)},
@@ -228,5 +219,44 @@ class EvaluationContainer:
             f"{now_rfc3339()}</p></body></html>",
         )
         self._put(plan, "status.json", json.dumps({"rows_done": len(records), "rows_total": len(records)}))
+        self._write_model_artifact(plan, aqua_report, len(records))
         self.jobs._log(run, f"Wrote the report for {len(records)} rows to {plan.output_dir}/{plan.evaluation_id}/")
         return "SUCCEEDED", None
+
+    def _write_model_artifact(self, plan: _Evaluation, report: dict[str, Any], rows: int) -> None:
+        """AQUA's reports into the evaluation model's artifact, where AQUA's metrics view and report download
+        read them (``ads.aqua.evaluation`` ``load_metrics`` / ``download_report``: report.md, report.json,
+        report.html in the downloaded artifact)."""
+        ds = self.jobs.ds
+        if plan.evaluation_id not in ds.models or plan.evaluation_id in ds.model_artifacts:
+            return  # no evaluation model (deleted meanwhile), or one that already has its artifact
+        summary = "\n".join(f"| {m['metric']} | {m['score']} | {m['grade']} |" for m in report["metric_summary_result"])
+        files = {
+            "report.json": json.dumps(report),
+            "report.md": f"# Evaluation {plan.evaluation_id}\n\n{rows} rows of {plan.dataset}\n\n"
+            f"| Metric | Score | Grade |\n| --- | --- | --- |\n{summary}\n",
+            "report.html": f"<!doctype html><html><head><title>Evaluation {plan.evaluation_id}</title></head>"
+            f"<body><h1>Evaluation report</h1><p>{rows} rows</p></body></html>",
+        }
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for name, text in files.items():
+                archive.writestr(name, text)
+        disposition = f'attachment; filename="{plan.evaluation_id}.zip"'
+        ds.model_artifacts[plan.evaluation_id] = (buffer.getvalue(), disposition)
+
+
+_LABELS = {"bertscore": "BERTScore", "rouge1": "ROUGE-1", "rougeL": "ROUGE-L", "bleu": "BLEU",
+           "readability": "Text Readability"}  # fmt: skip
+
+
+def _aqua_report(plan: _Evaluation, records: list[dict], names: list[str]) -> dict[str, Any]:
+    """report.json in AQUA's shape (``EvaluationReportJson``: metric_results, metric_summary_result)."""
+    overall = _mean(records, names)
+    return {
+        "metric_results": {k: {"key": k, "name": _LABELS.get(k, k), "description": ""} for k in names},
+        "metric_summary_result": [
+            {"metric": _LABELS.get(k, k), "score": str(v), "grade": "-"} for k, v in overall.items()
+        ],
+        "dataset": {"url": plan.dataset, "size": len(records)},
+    }

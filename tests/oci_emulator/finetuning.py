@@ -10,12 +10,13 @@ A job whose environment carries ``AIP_SMC_FT_ARGUMENTS`` (the base and output mo
 * at the end checks what the real container checks, failing the run with its exit codes ("Job run artifact
   execution failed with exit code N"): 41 training data unreadable, 51 output bucket missing, 52 output bucket
   not versioned; else it writes ``train_metrics_final`` / ``val_metrics_final``, ``fine_tune_output_path``
-  and the adapter files under ``<output_dir>/<output model OCID>/``, and the run SUCCEEDS.
+  and the adapter files under ``<output_dir>/<output model OCID>/``, tags the model ``OCI_AQUA = active``
+  (ready to deploy), and the run SUCCEEDS.
 
 Assumptions (the container is closed source): each metric value is a compact JSON object
 ``{"epoch": n, "loss": x}`` under the key ``<description>_<n>`` (finals: the key is the description); losses
 are deterministic and decreasing. Knobs on ``emu.finetuning``: ``exit_code = N`` (the next run fails with it),
-``loss = fn(epoch, validation) -> float``.
+``loss = fn(epoch, validation) -> float``, ``tags_model = False`` (leave the OCI_AQUA tag as it is).
 """
 
 from __future__ import annotations
@@ -71,6 +72,9 @@ class FineTuningContainer:
         # Knobs:
         self.exit_code: int | None = None  # the next fine-tuning run fails with this exit code
         self.loss: Callable[[int, bool], float] = default_loss
+        # False: the container leaves OCI_AQUA as AQUA created it ("") when the run succeeds (to test a client's
+        # fallback for a model nobody tagged).
+        self.tags_model = True
 
     # ------------------------------------------------------------------ helpers
     def _plan(self, run: dict, job: dict) -> _Training | None:
@@ -97,6 +101,16 @@ class FineTuningContainer:
         items.append({"key": key, "value": value, "description": description, "category": CATEGORY,
                       "keywords": None, "hasArtifact": False})  # fmt: skip
         rec["customMetadataList"] = items
+        rec["_etag"] = self.ds._etag(rec)
+
+    def _mark_active(self, model_id: str) -> None:
+        """The container tags its output model ready to deploy (``OCI_AQUA = active``; AQUA creates it with
+        ``""``), the value ``ads.aqua.model`` reads as "ready to deploy"."""
+        rec = self.ds.models.get(model_id)
+        if rec is None or not self.tags_model:
+            return
+        tags = {k: v for k, v in (rec.get("freeformTags") or {}).items() if k.lower() != "oci_aqua"}
+        rec["freeformTags"] = {**tags, "OCI_AQUA": "active"}
         rec["_etag"] = self.ds._etag(rec)
 
     def _metric(self, model_id: str, description: str, epoch: int, validation: bool, key: str | None = None) -> float:
@@ -158,5 +172,6 @@ class FineTuningContainer:
         self.emu.objectstorage.put(namespace, bucket, f"{folder}/adapter_model.safetensors", b"\0" * 1024)
         location = f"oci://{bucket}@{namespace}/{folder}/"
         self._add_metadata(plan.model_id, "fine_tune_output_path", location, "Where the fine-tuned weights are")
+        self._mark_active(plan.model_id)
         self.jobs._log(run, f"Saved the fine-tuned adapter to {location}")
         return "SUCCEEDED", None

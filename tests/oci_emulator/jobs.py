@@ -1,11 +1,13 @@
 """Emulated Data Science jobs and job runs (``/20190101/jobs``, ``/jobRuns``, ``/jobShapes``).
 
-Job: CREATING -> ACTIVE; delete (202 + work request) DELETING -> DELETED. A job is standalone (top-level
-``jobConfigurationDetails`` + ``jobInfrastructureConfigurationDetails``) or multi-node
-(``jobNodeConfigurationDetails`` MULTI_NODE with node groups, each with its own configuration, MULTI_NODE
-infrastructure and environment; the top-level ones stay null, as ADS sends them).
-Job run: ACCEPTED -> IN_PROGRESS -> outcome of ``emu.jobs.run_outcome(run)`` (default SUCCEEDED), one step
-per ``emu.transition_seconds`` (``emu.jobs.run_seconds`` overrides the IN_PROGRESS duration). Cancel:
+Job: ACTIVE as CreateJob answers (as OCI does: a run can be created at once); delete (202 + work request)
+DELETING -> DELETED. A job is standalone (top-level ``jobConfigurationDetails`` +
+``jobInfrastructureConfigurationDetails``) or multi-node (``jobNodeConfigurationDetails`` MULTI_NODE with node
+groups, each with its own configuration, MULTI_NODE infrastructure and environment; ADS sends the top-level ones
+null, and the job reports them as the SDK's EMPTY types, since its model marks both required).
+Job run: ACCEPTED -> IN_PROGRESS -> outcome of ``emu.jobs.run_outcome(run)`` (default SUCCEEDED, with
+``SUCCEEDED_DETAILS``), one step per ``emu.transition_seconds`` (``emu.jobs.run_seconds`` overrides the
+IN_PROGRESS duration); its ``jobConfigurationOverrideDetails`` is the job's configuration under the run's. Cancel:
 CANCELING -> CANCELED. When logging is configured the run gets ``logDetails`` and log lines in
 ``emu.logging`` (source = run OCID). A run of a job whose environment carries AQUA's fine-tuning
 arguments is played by ``emu.finetuning`` (finetuning.py), one carrying AQUA's evaluation arguments by
@@ -53,6 +55,13 @@ JOB_SHAPES = [
 ]
 INFRA_TYPES = ("STANDALONE", "ME_STANDALONE", "MULTI_NODE")
 NETWORK_TYPES = ("CUSTOM_NETWORK", "DEFAULT_NETWORK")
+
+# The SDK marks these required in Job / JobRun; a multi-node job has neither at the top level.
+EMPTY_CONFIGURATION = {"jobType": "EMPTY"}
+EMPTY_INFRASTRUCTURE = {"jobInfrastructureType": "EMPTY"}
+# lifecycleDetails of a run that SUCCEEDED (an assumption: OCI's exact wording is not documented; AQUA only
+# parses the FAILED ones' "exit code N").
+SUCCEEDED_DETAILS = "Job run artifact execution succeeded"
 
 RunOutcome = Callable[[dict], "tuple[str, str | None]"]
 
@@ -200,19 +209,16 @@ class JobService:
                 timeCreated=now_rfc3339(),
                 createdBy=self.ds._user(req),
                 displayName=body.get("displayName") or f"job{time.strftime('%Y%m%d%H%M%S')}",
-                lifecycleState="CREATING",
+                jobConfigurationDetails=body.get("jobConfigurationDetails") or dict(EMPTY_CONFIGURATION),
+                jobInfrastructureConfigurationDetails=body.get("jobInfrastructureConfigurationDetails")
+                or dict(EMPTY_INFRASTRUCTURE),
+                lifecycleState="ACTIVE",
                 lifecycleDetails=None,
                 freeformTags=body.get("freeformTags") or {},
                 definedTags=body.get("definedTags") or {},
                 _seq=self._next(),
             )
             self.jobs[jid] = rec
-
-            def activate() -> None:
-                if rec["lifecycleState"] == "CREATING":
-                    rec["lifecycleState"] = "ACTIVE"
-
-            self.emu.schedule(self.emu.transition_seconds, activate)
             return self.replay(req, jid)
 
         return self.emu.idempotent_create(req, create)
@@ -297,6 +303,8 @@ class JobService:
                 timeFinished=None,
                 createdBy=self.ds._user(req),
                 displayName=body.get("displayName") or f"jobrun{time.strftime('%Y%m%d%H%M%S')}",
+                # What the run really runs with: the job's configuration under the run's overrides.
+                jobConfigurationOverrideDetails=_effective_configuration(job, body),
                 jobInfrastructureConfigurationDetails=job.get("jobInfrastructureConfigurationDetails"),
                 jobStorageMountConfigurationDetailsList=job.get("jobStorageMountConfigurationDetailsList"),
                 logDetails=log_details,
@@ -339,8 +347,11 @@ class JobService:
                 raise ValueError(f"run_outcome returned non-terminal state {state}")
             if state == "FAILED" and details is None:
                 details = "Job run failed with exit code 1"
+            if state == "SUCCEEDED" and details is None:
+                details = SUCCEEDED_DETAILS
             _set_run_state(run, state, details, timeFinished=now_rfc3339())
-            self._log(run, f"Job run finished: {state}" + (f" ({details})" if details else ""))
+            shown = details if details and state != "SUCCEEDED" else None  # a success's details say nothing more
+            self._log(run, f"Job run finished: {state}" + (f" ({shown})" if shown else ""))
 
         self.emu.schedule(self.emu.transition_seconds, start)
 
@@ -368,10 +379,27 @@ class JobService:
 def job_environment(job: dict) -> dict[str, str]:
     """The environment variables a job's runs get: the standalone configuration's, or the first node group's."""
     config = job.get("jobConfigurationDetails")
-    if not config:
+    if not config or config.get("jobType") == "EMPTY":
         groups = (job.get("jobNodeConfigurationDetails") or {}).get("jobNodeGroupConfigurationDetailsList") or [{}]
         config = groups[0].get("jobConfigurationDetails")
     return dict((config or {}).get("environmentVariables") or {})
+
+
+def _effective_configuration(job: dict, body: dict) -> dict:
+    """A run's jobConfigurationOverrideDetails as OCI reports it (required in the SDK's JobRun): the job's
+    configuration with the run's overrides on top (an assumption: OCI does not document the merge)."""
+    config = dict(job.get("jobConfigurationDetails") or EMPTY_CONFIGURATION)
+    override = body.get("jobConfigurationOverrideDetails") or {}
+    if override.get("jobType") == "DEFAULT" and config.get("jobType") == "EMPTY":
+        config = {"jobType": "DEFAULT"}
+    for key, value in override.items():
+        if value is None or key == "jobType":
+            continue
+        if key == "environmentVariables":
+            config[key] = {**(config.get(key) or {}), **value}
+        else:
+            config[key] = value
+    return config
 
 
 def _node_groups(job: dict) -> list[dict] | None:

@@ -2,7 +2,7 @@
 
 A version set groups models (``modelVersionSetId`` on CreateModel; the model then reports
 ``modelVersionSetName`` and a ``versionId`` counting up within the set). Names are unique among the live
-sets of a compartment (409 otherwise). Delete: 202 + work request MODEL_VERSION_SET_DELETE, DELETING ->
+sets of a compartment (409 otherwise). Delete: 202 + work request MODELVERSIONSET_DELETE, DELETING ->
 DELETED; 409 while a live model belongs to the set unless ``isDeleteRelatedModels=true`` (which deletes them).
 """
 
@@ -134,6 +134,6 @@ class ModelVersionSetService:
                 model.update(lifecycleState="DELETED", lifecycleDetails=None)
             return None
 
-        wid = self.ds.workrequests.start("MODEL_VERSION_SET_DELETE", rec["compartmentId"], "modelversionset",
+        wid = self.ds.workrequests.start("MODELVERSIONSET_DELETE", rec["compartmentId"], "modelversionset",
                                          rec["id"], "DELETED", finish)  # fmt: skip
         return Response(202, None, {"opc-work-request-id": wid})

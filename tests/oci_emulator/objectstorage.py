@@ -1,6 +1,9 @@
 """Emulated OCI Object Storage (no version base path; paths start ``/n``): namespace, buckets, objects.
 
-In-memory store. Lists page by ``start`` / ``nextStartWith`` (objects) and ``opc-next-page`` (buckets).
+In-memory store. Lists page by ``start`` / ``nextStartWith`` (objects) and ``opc-next-page`` (buckets, object
+versions). A versioned bucket keeps an overwritten or deleted object's previous versions (and a delete marker per
+delete) in ``versions``; ListObjectVersions lists them with the current ones, newest first per name. Every object
+has a version id (``_version``; the ``version-id`` header is sent on versioned buckets only).
 """
 
 from __future__ import annotations
@@ -10,7 +13,18 @@ import hashlib
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from .core import OciError, Request, Response, Router, invalid_parameter, new_ocid, now_rfc3339, paginate
+from .core import (
+    OciError,
+    Request,
+    Response,
+    Router,
+    decode_page,
+    encode_page,
+    invalid_parameter,
+    new_ocid,
+    now_rfc3339,
+    paginate,
+)
 
 if TYPE_CHECKING:
     from .server import OciEmulator
@@ -39,6 +53,8 @@ class ObjectStorageService:
         self.page_size = 10
         # uploadId -> {"namespace", "bucket", "object", "timeCreated", "contentType", "metadata", "parts": {n: rec}}
         self.uploads: dict[str, dict] = {}
+        # (namespace, bucket) -> noncurrent versions and delete markers of a versioned bucket's objects.
+        self.versions: dict[tuple[str, str], list[dict]] = {}
 
     # ------------------------------------------------------------------ routes
     def register(self, r: Router) -> None:
@@ -48,6 +64,7 @@ class ObjectStorageService:
         r.add("GET", "/n/{ns}/b/{bucket}", "GetBucket", self.get_bucket)
         r.add("HEAD", "/n/{ns}/b/{bucket}", "HeadBucket", self.get_bucket)
         r.add("GET", "/n/{ns}/b/{bucket}/o", "ListObjects", self.list_objects)
+        r.add("GET", "/n/{ns}/b/{bucket}/objectversions", "ListObjectVersions", self.list_object_versions)
         r.add("PUT", "/n/{ns}/b/{bucket}/o/{name+}", "PutObject", self.put_object)
         r.add("GET", "/n/{ns}/b/{bucket}/o/{name+}", "GetObject", self.get_object)
         r.add("HEAD", "/n/{ns}/b/{bucket}/o/{name+}", "HeadObject", self.get_object)
@@ -123,10 +140,18 @@ class ObjectStorageService:
                 "archivalState": None,
                 "contentType": content_type or "application/octet-stream",
                 "metadata": dict(metadata or {}),
-                "versionId": str(uuid.uuid4()) if self.buckets[(ns, bucket)]["versioning"] == "Enabled" else None,
+                "versionId": None,
+                "_version": str(uuid.uuid4()),
             }
+            if self._versioned(ns, bucket):
+                rec["versionId"] = rec["_version"]
+                if old is not None:
+                    self.versions.setdefault((ns, bucket), []).append(old)
             objects[name] = rec
             return rec
+
+    def _versioned(self, ns: str, bucket: str) -> bool:
+        return bool(self.buckets[(ns, bucket)]["versioning"] == "Enabled")
 
     def get(self, ns: str, bucket: str, name: str) -> bytes:
         with self.emu.lock:
@@ -293,8 +318,54 @@ class ObjectStorageService:
         objects = self._objects(ns, bucket)
         if name not in objects:
             raise _object_not_found(ns, bucket, name)
-        del objects[name]
-        return Response(204, None, {"last-modified": _http_date(now_rfc3339())})
+        old = objects.pop(name)
+        now = now_rfc3339()
+        if self._versioned(ns, bucket):  # the object becomes a previous version, behind a delete marker
+            marker = {"name": name, "size": None, "md5": None, "etag": None, "timeCreated": now, "timeModified": now,
+                      "storageTier": None, "archivalState": None, "_version": str(uuid.uuid4()),
+                      "_deleteMarker": True}  # fmt: skip
+            self.versions.setdefault((ns, bucket), []).extend([old, marker])
+        return Response(204, None, {"last-modified": _http_date(now)})
+
+    def list_object_versions(self, req: Request) -> Response:
+        """ObjectVersionCollection: ``items`` (current and previous versions, delete markers; by name, newest
+        first) and ``prefixes`` (``delimiter=/``), paged by ``opc-next-page``."""
+        ns, bucket = req.params["ns"], req.params["bucket"]
+        current = self._objects(ns, bucket)
+        prefix = req.q("prefix") or ""
+        start, start_after, end = req.q("start"), req.q("startAfter"), req.q("end")
+        delimiter = req.q("delimiter")
+        if delimiter not in (None, "/"):
+            raise invalid_parameter("Only '/' is supported as a delimiter.")
+        fields = req.q_list("fields")
+        unknown = set(fields) - set(OBJECT_FIELDS)
+        if unknown:
+            raise invalid_parameter(f"Invalid fields: {', '.join(sorted(unknown))}.")
+        every = [*current.values(), *self.versions.get((ns, bucket), [])]
+        every.sort(key=lambda o: o["timeModified"], reverse=True)
+        every.sort(key=lambda o: o["name"])  # stable: newest first within a name
+        items: list[dict] = []
+        prefixes: list[str] = []
+        for obj in every:
+            name = obj["name"]
+            if not name.startswith(prefix):
+                continue
+            if (start and name < start) or (start_after and name <= start_after) or (end and name >= end):
+                continue
+            rest = name[len(prefix) :]
+            if delimiter and delimiter in rest:
+                folder = prefix + rest.split(delimiter, 1)[0] + delimiter
+                if folder not in prefixes:
+                    prefixes.append(folder)
+                continue
+            # name, timeModified, versionId and isDeleteMarker are required in ObjectVersionSummary: always sent.
+            items.append({f: obj.get(f) for f in fields} | {"name": name, "timeModified": obj["timeModified"],
+                         "versionId": obj["_version"], "isDeleteMarker": bool(obj.get("_deleteMarker"))})  # fmt: skip
+        limit = req.q_int("limit", self.page_size)
+        first = decode_page(req.q("page"))
+        headers = {"opc-next-page": encode_page(first + limit)} if first + limit < len(items) else {}
+        body: dict[str, Any] = {"items": items[first : first + limit], "prefixes": prefixes}
+        return Response(200, body, headers)
 
     # ------------------------------------------------------------------ multipart
     def _upload(self, req: Request) -> dict:

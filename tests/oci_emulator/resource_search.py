@@ -3,12 +3,18 @@ resources. AQUA lists custom / fine-tuned models this way, e.g.
 ``query datasciencemodel resources where (compartmentId = 'X' && lifecycleState = 'ACTIVE'
 && (freeformTags.key = 'OCI_AQUA' && freeformTags.key = 'aqua_fine_tuned_model'))``.
 
-Supported query subset: ``query <type>[, <type>...] resources [where <condition>] [sorted by ...]`` with
+Supported query subset: ``query <type>[, <type>...] resources [return allAdditionalFields] [where <condition>]
+[sorted by ...]`` with
 types datasciencemodel, datasciencemodeldeployment, datasciencejob, datasciencejobrun, datascienceproject
 or ``all``; conditions combine ``&&``, ``||`` and parentheses over ``field = | != 'value'`` where field is
 compartmentId, lifecycleState, displayName, identifier, freeformTags.key, freeformTags.value
 (``freeformTags.key = 'K'``: the resource has tag K; ``freeformTags.value = 'V'``: some tag has value V).
 Anything else answers 400 InvalidParameter. Free-text search matches display names and tag values.
+
+``additionalDetails`` is empty unless a structured query says ``return allAdditionalFields``; then it holds the
+resource's own fields (``ADDITIONAL_FIELDS``; for a model the keys ``ads.aqua`` reads: ``metadata`` = its custom
+metadata list, ``createdBy``, ``description``, ``projectId``, ``modelVersionSetId``, ``modelVersionSetName``,
+``versionLabel``). Which fields the real service returns per type beyond those is an assumption.
 """
 
 from __future__ import annotations
@@ -24,6 +30,18 @@ if TYPE_CHECKING:
 
 V = "/20180409"
 _TOKEN = re.compile(r"\s*(?:(\(|\)|&&|\|\||!=|>=|<=|=|>|<)|'((?:[^'\\]|\\.)*)'|([A-Za-z_][\w.]*)|(,))")
+# resourceType -> (additionalDetails key, the resource record's key) under ``return allAdditionalFields``.
+ADDITIONAL_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "DataScienceModel": (("metadata", "customMetadataList"), ("createdBy", "createdBy"),
+                         ("description", "description"), ("projectId", "projectId"),
+                         ("modelVersionSetId", "modelVersionSetId"), ("modelVersionSetName", "modelVersionSetName"),
+                         ("versionLabel", "versionLabel")),
+    "DataScienceModelDeployment": (("createdBy", "createdBy"), ("description", "description"),
+                                   ("projectId", "projectId"), ("modelDeploymentUrl", "modelDeploymentUrl")),
+    "DataScienceJob": (("createdBy", "createdBy"), ("description", "description"), ("projectId", "projectId")),
+    "DataScienceJobRun": (("createdBy", "createdBy"), ("projectId", "projectId"), ("jobId", "jobId")),
+    "DataScienceProject": (("createdBy", "createdBy"), ("description", "description")),
+}  # fmt: skip
 _FIELDS = ("compartmentId", "lifecycleState", "displayName", "identifier", "freeformTags.key", "freeformTags.value")
 
 
@@ -120,8 +138,11 @@ class ResourceSearchService:
     def register(self, r: Router) -> None:
         r.add("POST", f"{V}/resources", "SearchResources", self.search_resources)
 
-    def _resources(self) -> dict[str, list[dict]]:
+    def _resources(self, all_fields: bool = False) -> dict[str, list[dict]]:
         ds = self.emu.datascience
+
+        def extra(r: dict, rtype: str) -> dict:
+            return {key: r.get(field) for key, field in ADDITIONAL_FIELDS[rtype]} if all_fields else {}
 
         def rows(records: Any, rtype: str, time_key: str = "timeCreated") -> list[dict]:
             return [
@@ -138,7 +159,7 @@ class ResourceSearchService:
                     "systemTags": {},
                     "searchContext": None,
                     "identityContext": {},
-                    "additionalDetails": {},
+                    "additionalDetails": extra(r, rtype),
                 }
                 for r in records
             ]
@@ -155,10 +176,13 @@ class ResourceSearchService:
     def search_resources(self, req: Request) -> Response:
         body = req.json()
         kind = body.get("type")
-        resources = self._resources()
         if kind == "Structured":
             query = body.get("query") or ""
             query = re.split(r"\bsorted\s+by\b", query, flags=re.I)[0]
+            all_fields = re.search(r"\bresources\s+return\s+allAdditionalFields\b", query, flags=re.I)
+            if all_fields:
+                query = query[: all_fields.start()] + "resources" + query[all_fields.end() :]
+            resources = self._resources(all_fields=bool(all_fields))
             p = _Parser(_tokenize(query))
             p.expect_word("query")
             types = []
@@ -186,6 +210,7 @@ class ResourceSearchService:
                 )
             items = [r for t in types for r in resources[t] if predicate(r)]
         elif kind == "FreeText":
+            resources = self._resources()
             text = (body.get("text") or "").lower()
             items = [
                 r

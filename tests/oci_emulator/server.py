@@ -153,6 +153,9 @@ class OciEmulator:
         self.request_log: list[tuple[str, str, str]] = []  # (operation, method, path) of counted calls
         # Richer record of counted calls: operation, method, path, query, selected headers, body size, time.
         self.request_details: list[dict[str, Any]] = []
+        # When a list: (service prefix, operation, status, body) of every response a handler returned, for the
+        # conformance tests (tests/unit/test_emulator_conformance.py check each against the SDK's model).
+        self.response_log: list[tuple[str, str, int, Any]] | None = None
         self.lock = threading.RLock()
         self._keys: dict[str, Any] = {}
         self._server: ThreadingHTTPServer | None = None
@@ -494,6 +497,9 @@ class OciEmulator:
         with self.lock:
             self.run_due()
             resp = route.handler(req)
+            if self.response_log is not None:
+                body = None if req.method == "HEAD" else resp.body  # a HEAD answer's body is never sent
+                self.response_log.append((req.service, route.operation, resp.status, body))
         if kind == "drop_after":
             raise _Drop()
         return resp

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import io
 import json
 import threading
 import time
 import types
 import urllib.error
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import oci
@@ -662,17 +664,22 @@ def test_jobs_and_job_runs(emu: OciEmulator) -> None:
             ),
         )
     ).data
-    assert job.lifecycle_state == "CREATING"
-    with pytest.raises(oci.exceptions.ServiceError) as err:  # not ACTIVE yet
-        ds.create_job_run(M.CreateJobRunDetails(compartment_id=comp, project_id=proj, job_id=job.id))
-    assert err.value.status == 409
-    emu.fast_forward()
-    assert ds.get_job(job.id).data.lifecycle_state == "ACTIVE"
-    run = ds.create_job_run(M.CreateJobRunDetails(compartment_id=comp, project_id=proj, job_id=job.id)).data
+    assert job.lifecycle_state == "ACTIVE"  # as OCI answers CreateJob: a run can be created at once
+    run = ds.create_job_run(
+        M.CreateJobRunDetails(
+            compartment_id=comp,
+            project_id=proj,
+            job_id=job.id,
+            job_configuration_override_details=M.DefaultJobConfigurationDetails(environment_variables={"B": "2"}),
+        )
+    ).data
     assert run.lifecycle_state == "ACCEPTED" and run.log_details.log_id
+    # The run reports what it runs with (the SDK marks jobConfigurationOverrideDetails required).
+    assert run.job_configuration_override_details.environment_variables == {"A": "1", "B": "2"}
     emu.fast_forward()
     run = ds.get_job_run(run.id).data
     assert run.lifecycle_state == "SUCCEEDED" and run.time_started and run.time_finished
+    assert run.lifecycle_details == "Job run artifact execution succeeded"
     messages = [r["logContent"]["data"]["message"] for r in emu.logging.records]
     assert messages == ["Job run started", "Job run finished: SUCCEEDED"]
 
@@ -799,7 +806,9 @@ def test_fine_tuning_container_writes_metrics_and_the_adapter(emu: OciEmulator) 
     job = _ft_job(
         ds, comp, proj, mid, f"oci://out@{emu.namespace}/runs", f"oci://out@{emu.namespace}/d/train.jsonl", nodes=2
     )
-    assert job.job_infrastructure_configuration_details is None
+    # ADS sends no top-level configuration for a multi-node job; OCI reports the SDK's EMPTY types (required).
+    assert job.job_infrastructure_configuration_details.job_infrastructure_type == "EMPTY"
+    assert job.job_configuration_details.job_type == "EMPTY"
     assert job.job_node_configuration_details.job_node_group_configuration_details_list[0].replicas == 2
     emu.fast_forward()
     emu.jobs.run_seconds = 2.0
@@ -817,6 +826,7 @@ def test_fine_tuning_container_writes_metrics_and_the_adapter(emu: OciEmulator) 
     train = [json.loads(meta[f"train_metrics_epoch_{e}"]["value"])["loss"] for e in (1, 2, 3)]
     assert train == sorted(train, reverse=True) and meta["val_metrics_final"]["description"] == "val_metrics_final"
     assert meta["fine_tune_output_path"]["value"] == f"oci://out@{emu.namespace}/runs/{mid}/"
+    assert emu.get_model_record(mid)["freeformTags"]["OCI_AQUA"] == "active"  # the container marks it ready
     assert emu.list_object_names(None, "out", f"runs/{mid}/") == [
         f"runs/{mid}/adapter_config.json",
         f"runs/{mid}/adapter_model.safetensors",
@@ -894,6 +904,12 @@ def test_evaluation_container_writes_the_report_by_name(emu: OciEmulator) -> Non
     assert set(report["overall"]["scores"]) == {"bertscore", "bleu"}
     lines = emu.get_object(None, "out", f"r/{mid}/rows.jsonl").decode().splitlines()
     assert len(lines) == 6 and json.loads(lines[2])["scores"]["bleu"] < json.loads(lines[0])["scores"]["bleu"]
+    # AQUA's report goes into the evaluation model's artifact, where ads.aqua.evaluation's load_metrics reads it.
+    with zipfile.ZipFile(io.BytesIO(ds.get_model_artifact_content(mid).data.content)) as artifact:
+        assert sorted(artifact.namelist()) == ["report.html", "report.json", "report.md"]
+        aqua = json.loads(artifact.read("report.json"))
+    assert {m["metric"] for m in aqua["metric_summary_result"]} == {"BERTScore", "BLEU"}
+    assert set(aqua["metric_results"]) == {"bertscore", "bleu"}
     # Its exit codes: missing data, an unknown metric, a deployment that is gone.
     for data, metrics, target, code in (
         ("d/none.jsonl", ["bleu"], md, 22),
@@ -1091,6 +1107,38 @@ def test_resource_search_like_aqua(emu: OciEmulator) -> None:
         search.search_resources(oci.resource_search.models.StructuredSearchDetails(
             query="query datasciencemodel resources where timeCreated > 'x'", type="Structured"))  # fmt: skip
     assert err.value.status == 400
+    # additionalDetails: empty unless the query asks for allAdditionalFields (AQUA reads the metadata there).
+    assert every[0].additional_details == {}
+    query = f"query datasciencemodel resources return allAdditionalFields where identifier = '{ft}'"
+    full = search.search_resources(oci.resource_search.models.StructuredSearchDetails(query=query)).data.items
+    assert [r.identifier for r in full] == [ft]
+    details = full[0].additional_details
+    assert details["metadata"] == emu.get_model_record(ft)["customMetadataList"] and "projectId" in details
+    assert {"createdBy", "description", "modelVersionSetId", "modelVersionSetName", "versionLabel"} <= set(details)
+
+
+def test_list_object_versions(emu: OciEmulator) -> None:
+    os_ = _clients(emu)[1]
+    emu.add_bucket(None, "v", versioned=True)
+    emu.add_bucket(None, "plain")
+    ns = emu.namespace
+    first = os_.put_object(ns, "v", "a/x.txt", b"1").headers["version-id"]
+    second = os_.put_object(ns, "v", "a/x.txt", b"22").headers["version-id"]
+    os_.put_object(ns, "v", "b.txt", b"b")
+    os_.delete_object(ns, "v", "b.txt")
+    data = os_.list_object_versions(ns, "v", fields="name,size").data
+    rows = [(i.name, i.version_id, i.is_delete_marker, i.size) for i in data.items]
+    assert rows[:2] == [("a/x.txt", second, False, 2), ("a/x.txt", first, False, 1)]
+    assert [(r[0], r[2]) for r in rows[2:]] == [("b.txt", True), ("b.txt", False)]  # the marker, then the object
+    assert all(i.time_modified for i in data.items)
+    assert [i.name for i in os_.list_object_versions(ns, "v", prefix="a/").data.items] == ["a/x.txt"] * 2
+    assert os_.list_object_versions(ns, "v", delimiter="/").data.prefixes == ["a/"]
+    paged = oci.pagination.list_call_get_all_results(os_.list_object_versions, ns, "v", limit=1).data
+    assert len(paged) == 4  # list_call_get_all_results flattens the collections' items
+    os_.put_object(ns, "plain", "p.txt", b"p")
+    os_.put_object(ns, "plain", "p.txt", b"q")
+    plain = os_.list_object_versions(ns, "plain").data.items
+    assert len(plain) == 1 and plain[0].version_id and not plain[0].is_delete_marker  # no history kept
 
 
 def test_request_details_latency_by_operation_and_predict_logs(emu: OciEmulator) -> None:

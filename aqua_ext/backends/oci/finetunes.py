@@ -199,6 +199,8 @@ class OciFineTunes(JobRunModels, FineTunes):
             raw = await self._get_model(facts.model_id)
             if unmarked and not live.marked:
                 await self._mark_ready(raw)
+            elif unmarked:  # the service's container tagged it ready itself: the model list learns it too
+                self.models.model_changed(raw)
 
     async def _mark_ready(self, raw: Any, *, notify: bool = True) -> Any | None:
         """The container leaves OCI_AQUA empty; a SUCCEEDED run's model gets "active" (ready to deploy),

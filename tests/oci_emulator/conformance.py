@@ -1,0 +1,188 @@
+"""Checks the emulator's responses against the `oci` SDK's models (the pinned SDK is the spec we have).
+
+``response_type(service, operation)`` reads the SDK client method's ``response_type`` from its source (e.g.
+``GetJobRun`` -> ``"JobRun"``, ``ListModels`` -> ``"list[ModelSummary]"``, ``DeleteModel`` -> None: no body).
+``violations(service, operation, body)`` walks a response body through that type: every key must be a field of
+the model (its ``attribute_map``), fields whose getter docstring says ``**[Required]**`` must be present and not
+null, enum values must be in the setter's ``allowed_values``, and each value must have its ``swagger_types``
+type (polymorphic models are resolved with the SDK's own ``get_subtype``). The SDK itself only maps a bad enum
+to ``UNKNOWN_ENUM_VALUE`` and a missing field to None, so none of this shows up without the check.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+from datetime import datetime
+from typing import Any
+
+import oci
+
+# Emulator service prefix -> the SDK clients whose operations it serves.
+CLIENTS: dict[str, tuple[type, ...]] = {
+    "datascience": (oci.data_science.DataScienceClient,),
+    "objectstorage": (oci.object_storage.ObjectStorageClient,),
+    "identity": (oci.identity.IdentityClient,),
+    "logging": (oci.loggingsearch.LogSearchClient, oci.logging.LoggingManagementClient),
+    "search": (oci.resource_search.ResourceSearchClient,),
+    "limits": (oci.limits.LimitsClient,),
+    "modeldeployment": (oci.model_deployment.ModelDeploymentClient,),
+}
+
+
+def _unversioned(obj: dict) -> bool:
+    return not obj.get("modelVersionSetId")
+
+
+# Fields the SDK's docstrings mark **[Required]** that OCI leaves null while the feature they describe is unused
+# (the SDK's own docs say what they are "associated to"; a model outside a version set has no version). Each
+# entry: (SDK model, JSON field) -> (when null is allowed, why). Everything else the SDK marks required must be
+# there and not null.
+NULL_WHEN_UNUSED: dict[tuple[str, str], tuple[Any, str]] = {
+    **{
+        (model, field): (_unversioned, "the model belongs to no model version set")
+        for model in ("Model", "ModelSummary")
+        for field in ("modelVersionSetId", "modelVersionSetName", "versionId", "versionLabel")
+    },
+    **{
+        ("Model", field): (lambda obj: True, "the model was created without backup / retention settings")
+        for field in ("backupSetting", "retentionSetting", "backupOperationDetails", "retentionOperationDetails")
+    },
+    ("Model", "lifecycleDetails"): (
+        lambda obj: obj.get("lifecycleState") in ("ACTIVE", "INACTIVE", "DELETED"),
+        "nothing is in progress (the emulator sets it during a delete; OCI's wording at rest is unknown)",
+    ),
+    ("ModelVersionSet", "description"): (lambda obj: True, "it was created without a description (optional)"),
+}
+
+
+def _snake(operation: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
+
+
+@functools.cache
+def sdk_method(service: str, operation: str) -> tuple[type, str]:
+    """(client class, method name) of an emulated operation; KeyError when the SDK has no such operation."""
+    name = _snake(operation)
+    for client in CLIENTS[service]:
+        if hasattr(client, name):
+            return client, name
+    raise KeyError(f"{service}:{operation} is no operation of {[c.__name__ for c in CLIENTS[service]]}")
+
+
+@functools.cache
+def response_type(service: str, operation: str) -> str | None:
+    client, name = sdk_method(service, operation)
+    found = re.search(r'response_type="([^"]+)"', inspect.getsource(getattr(client, name)))
+    return found.group(1) if found else None
+
+
+@functools.cache
+def _models(service: str) -> dict[str, type]:
+    mappings: dict[str, type] = {}
+    for client in CLIENTS[service]:
+        module = inspect.getmodule(client)
+        assert module is not None
+        package = module.__name__.rsplit(".", 1)[0]
+        mappings.update(__import__(f"{package}.models", fromlist=["models"]).__dict__)
+    return {k: v for k, v in mappings.items() if inspect.isclass(v)}
+
+
+@functools.cache
+def _required(cls: type, attr: str) -> bool:
+    return "**[Required]**" in (getattr(cls, attr).__doc__ or "")
+
+
+@functools.cache
+def _allowed(cls: type, attr: str) -> tuple[str, ...] | None:
+    setter = getattr(cls, attr).fset
+    found = re.search(r"allowed_values = \[([^\]]*)\]", inspect.getsource(setter)) if setter else None
+    return tuple(re.findall(r'"([^"]*)"', found.group(1))) if found else None
+
+
+def _check(service: str, value: Any, kind: str, where: str, out: list[str]) -> None:
+    if value is None:
+        return
+    if kind.startswith("list["):
+        if not isinstance(value, list):
+            out.append(f"{where}: {type(value).__name__}, expected {kind}")
+            return
+        for i, item in enumerate(value):
+            _check(service, item, kind[5:-1], f"{where}[{i}]", out)
+        return
+    if kind.startswith("dict("):
+        if not isinstance(value, dict):
+            out.append(f"{where}: {type(value).__name__}, expected {kind}")
+            return
+        inner = kind[5:-1].split(", ", 1)[1]
+        for key, item in value.items():
+            _check(service, item, inner, f"{where}.{key}", out)
+        return
+    simple = {"str": str, "int": int, "float": (int, float), "bool": bool, "object": object}
+    if kind in simple:
+        if not isinstance(value, simple[kind]) or (kind in ("int", "float") and isinstance(value, bool)):
+            out.append(f"{where}: {value!r} is not {kind}")
+        return
+    if kind in ("datetime", "date"):
+        try:
+            datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            out.append(f"{where}: {value!r} is not an RFC 3339 {kind}")
+        return
+    _check_model(service, value, kind, where, out)
+
+
+def _check_model(service: str, value: Any, kind: str, where: str, out: list[str]) -> None:
+    models = _models(service)
+    cls = models.get(kind)
+    if cls is None:
+        out.append(f"{where}: unknown SDK type {kind}")
+        return
+    if not isinstance(value, dict):
+        out.append(f"{where}: {type(value).__name__}, expected a {kind} object")
+        return
+    if hasattr(cls, "get_subtype"):
+        sub = cls.get_subtype(value)
+        if sub != kind and sub not in models:
+            out.append(f"{where}: discriminator of {kind} names no subtype ({sub})")
+            return
+        cls, kind = models[sub], sub
+    model = cls()
+    by_json = {json_name: attr for attr, json_name in model.attribute_map.items()}
+    for key in value:
+        if key not in by_json:
+            out.append(f"{where}.{key}: not a field of {kind}")
+    for attr, json_name in model.attribute_map.items():
+        field = f"{where}.{json_name}"
+        item = value.get(json_name)
+        if item is None:
+            allowed_null = NULL_WHEN_UNUSED.get((kind, json_name))
+            if _required(cls, attr) and not (allowed_null and allowed_null[0](value)):
+                out.append(f"{field}: required in {kind}, but {'null' if json_name in value else 'missing'}")
+            continue
+        allowed = _allowed(cls, attr)
+        if allowed is not None:
+            for v in item if isinstance(item, list) else [item]:
+                if v not in allowed:
+                    out.append(f"{field}: {v!r} is not one of {kind}'s {', '.join(allowed)}")
+        _check(service, item, model.swagger_types[attr], field, out)
+
+
+def violations(service: str, operation: str, body: Any) -> list[str]:
+    """What in ``body`` (a response of ``operation``) the SDK's model of that response does not allow."""
+    kind = response_type(service, operation)
+    out: list[str] = []
+    if kind is None:
+        if body not in (None, b"", ""):
+            out.append(f"{operation}: the SDK expects no body, got {type(body).__name__}")
+    elif kind == "stream":
+        if not isinstance(body, (bytes, str)) and not hasattr(body, "__iter__"):
+            out.append(f"{operation}: expected a byte stream, got {type(body).__name__}")
+    elif body is None:
+        out.append(f"{operation}: no body, expected {kind}")
+    elif kind == "str" and isinstance(body, (dict, list, bytes)):
+        pass  # a data-plane answer (Predict): the SDK hands the body's text through as it came
+    else:
+        _check(service, body, kind, operation, out)
+    return out

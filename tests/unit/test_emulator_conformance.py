@@ -1,0 +1,363 @@
+"""Every response the OCI emulator sends conforms to the `oci` SDK's model of its operation.
+
+One scenario drives every operation the emulator serves through the real SDK clients (signed requests), with
+``emu.response_log`` recording each answer; each operation's answers are then checked by
+``tests.oci_emulator.conformance`` against the SDK model named by the client method's ``response_type``:
+required fields (``**[Required]**`` in the SDK's docstrings) present and not null, enum values allowed, no
+unknown fields, types right. Operations in ``OPERATIONS`` are read from the emulator's routers, so a new route
+without a scenario step fails ``test_every_served_operation_is_driven``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import oci
+import pytest
+
+from tests.oci_emulator import OciEmulator, OciTestConfig, write_oci_config
+from tests.oci_emulator.conformance import NULL_WHEN_UNUSED, _required, response_type, sdk_method, violations
+
+M = oci.data_science.models
+NO_RETRY = oci.retry.NoneRetryStrategy()
+
+
+def _served() -> list[tuple[str, str]]:
+    emu = OciEmulator()
+    return sorted({(prefix, r.operation) for prefix, router in emu._routers.items() for r in router.routes})
+
+
+OPERATIONS = _served()
+
+
+@pytest.fixture(scope="module")
+def cfg(tmp_path_factory: pytest.TempPathFactory) -> OciTestConfig:
+    return write_oci_config(tmp_path_factory.mktemp("oci"))
+
+
+def _client(emu: OciEmulator, cls: type, service: str) -> Any:
+    return cls(emu.test_config.sdk_config(), service_endpoint=emu.endpoint(service), retry_strategy=NO_RETRY,
+               circuit_breaker_strategy=oci.circuit_breaker.NoCircuitBreakerStrategy())  # fmt: skip
+
+
+def _wait_wr(ds: Any, emu: OciEmulator, wr_id: str) -> Any:
+    emu.fast_forward()
+    return ds.get_work_request(wr_id).data
+
+
+def _job_details(comp: str, proj: str, env: dict[str, str], *, nodes: int = 1) -> M.CreateJobDetails:
+    config = M.DefaultJobConfigurationDetails(environment_variables=env)
+    image = M.OcirContainerJobEnvironmentConfigurationDetails(image="dsmc://odsc-llm-fine-tuning:1")
+    logs = M.JobLogConfigurationDetails(enable_logging=True, enable_auto_log_creation=True,
+                                        log_group_id="ocid1.loggroup.oc1.iad.g")  # fmt: skip
+    if nodes == 1:
+        return M.CreateJobDetails(
+            compartment_id=comp, project_id=proj, display_name="job", job_configuration_details=config,
+            job_infrastructure_configuration_details=M.StandaloneJobInfrastructureConfigurationDetails(
+                shape_name="VM.GPU.A10.1", block_storage_size_in_gbs=256, subnet_id="ocid1.subnet.oc1.iad.s"),
+            job_environment_configuration_details=image, job_log_configuration_details=logs,
+        )  # fmt: skip
+    group = M.JobNodeGroupConfigurationDetails(
+        name="node-group", replicas=nodes, minimum_success_replicas=nodes, job_configuration_details=config,
+        job_infrastructure_configuration_details=M.MultiNodeJobInfrastructureConfigurationDetails(
+            shape_name="VM.GPU.A10.2", block_storage_size_in_gbs=256),
+        job_environment_configuration_details=image,
+    )  # fmt: skip
+    return M.CreateJobDetails(
+        compartment_id=comp, project_id=proj, display_name="multi-node", job_log_configuration_details=logs,
+        job_node_configuration_details=M.MultiNodeJobNodeConfigurationDetails(
+            startup_order="IN_PARALLEL", job_node_group_configuration_details_list=[group],
+            job_network_configuration=M.JobCustomNetworkConfiguration(subnet_id="ocid1.subnet.oc1.iad.s")),
+    )  # fmt: skip
+
+
+def _md_details(comp: str, proj: str, model_id: str) -> M.CreateModelDeploymentDetails:
+    return M.CreateModelDeploymentDetails(
+        compartment_id=comp, project_id=proj, display_name="llm",
+        freeform_tags={"OCI_AQUA": "active", "aqua_model_name": "m"},
+        category_log_details=M.CategoryLogDetails(
+            access=M.LogDetails(log_group_id="ocid1.loggroup.oc1.iad.g", log_id="ocid1.log.oc1.iad.access"),
+            predict=M.LogDetails(log_group_id="ocid1.loggroup.oc1.iad.g", log_id="ocid1.log.oc1.iad.predict")),
+        model_deployment_configuration_details=M.SingleModelDeploymentConfigurationDetails(
+            model_configuration_details=M.ModelConfigurationDetails(
+                model_id=model_id, bandwidth_mbps=10,
+                instance_configuration=M.InstanceConfiguration(instance_shape_name="VM.GPU.A10.1"),
+                scaling_policy=M.FixedSizeScalingPolicy(instance_count=1)),
+            environment_configuration_details=M.OcirModelDeploymentEnvironmentConfigurationDetails(
+                image="iad.ocir.io/ns/vllm:1", server_port=8080, health_check_port=8080,
+                environment_variables={"PARAMS": "--max-model-len 4096"})),
+    )  # fmt: skip
+
+
+def _drive_data_science(emu: OciEmulator, comp: str) -> None:
+    ds = _client(emu, oci.data_science.DataScienceClient, "datascience")
+    proj = ds.create_project(M.CreateProjectDetails(compartment_id=comp, display_name="p")).data.id
+    ds.get_project(proj)
+    ds.list_projects(comp)
+    emu.seed_service_models(2)
+    ds.list_models(emu.service_compartment_id, category="SERVICE")
+    # Models, their artifacts, metadata artifacts and provenance.
+    mvs = ds.create_model_version_set(
+        M.CreateModelVersionSetDetails(compartment_id=comp, project_id=proj, name="exp", freeform_tags={"a": "b"})
+    ).data.id
+    ds.get_model_version_set(mvs)
+    ds.list_model_version_sets(comp)
+    model = ds.create_model(
+        M.CreateModelDetails(
+            compartment_id=comp, project_id=proj, display_name="m", model_version_set_id=mvs, version_label="v1",
+            freeform_tags={"OCI_AQUA": "active"},
+            custom_metadata_list=[M.Metadata(key="evaluation_source", value="x", category="Other",
+                                             description="d")],
+            defined_metadata_list=[M.Metadata(key="UseCaseType", value="other")],
+        )
+    ).data  # fmt: skip
+    mid = model.id
+    ds.get_model(mid)
+    ds.list_models(comp)
+    ds.update_model(mid, M.UpdateModelDetails(description="updated"))
+    ds.create_model_artifact(mid, b"PK\x05\x06" + b"\0" * 18, content_disposition='attachment; filename="m.zip"')
+    ds.head_model_artifact(mid)
+    ds.get_model_artifact_content(mid)
+    for kind in ("defined", "custom"):
+        key = "Readme" if kind == "defined" else "evaluation_source"
+        create = getattr(ds, f"create_model_{kind}_metadatum_artifact")
+        create(mid, key, b"# hi", content_disposition='attachment; filename="readme.md"')
+        getattr(ds, f"update_model_{kind}_metadatum_artifact")(mid, key, b"# again")
+        getattr(ds, f"head_model_{kind}_metadatum_artifact")(mid, key)
+        getattr(ds, f"get_model_{kind}_metadatum_artifact_content")(mid, key)
+        getattr(ds, f"delete_model_{kind}_metadatum_artifact")(mid, key)
+    ds.create_model_provenance(mid, M.CreateModelProvenanceDetails(repository_url="https://x", git_branch="main"))
+    ds.update_model_provenance(mid, M.UpdateModelProvenanceDetails(training_id="ocid1.datasciencejobrun.x"))
+    ds.get_model_provenance(mid)
+    ds.deactivate_model(mid)
+    ds.activate_model(mid)
+    emu.add_bucket(None, "models")
+    emu.put_object(None, "models", "llama/config.json", b"{}")
+    by_ref = emu.add_model(comp, "by-ref", project_id=proj)
+    ref = M.OSSModelArtifactReferenceDetails(namespace=emu.namespace, bucket_name="models", prefix="llama/")
+    wr = ds.register_model_artifact_reference(
+        M.RegisterModelArtifactReferenceDetails(model_artifact_references=[ref]), by_ref
+    ).headers["opc-work-request-id"]
+    _wait_wr(ds, emu, wr)
+    ds.list_model_deployment_shapes(comp)
+    ds.list_containers()
+    ds.list_containers(target_workload="JOB_RUN")
+
+    # Model deployments and their work requests.
+    md = ds.create_model_deployment(_md_details(comp, proj, mid)).data
+    wr = ds.list_work_requests(comp, resource_id=md.id).data[0].id
+    _wait_wr(ds, emu, wr)
+    ds.list_work_request_errors(wr)
+    ds.list_work_request_logs(wr)
+    ds.list_work_requests(comp)
+    ds.get_model_deployment(md.id)
+    ds.list_model_deployments(comp)
+    predict = _client(emu, oci.model_deployment.ModelDeploymentClient, "modeldeployment")
+    body = {"model": "odsc-llm", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 5}
+    predict.predict(md.id, request_body=body)
+    predict.predict_with_response_stream(md.id, request_body={**body, "stream": True})
+    _wait_wr(ds, emu, ds.update_model_deployment(md.id, M.UpdateModelDeploymentDetails(description="x"))
+             .headers["opc-work-request-id"])  # fmt: skip
+    _wait_wr(ds, emu, ds.deactivate_model_deployment(md.id).headers["opc-work-request-id"])
+    _wait_wr(ds, emu, ds.activate_model_deployment(md.id).headers["opc-work-request-id"])
+    _wait_wr(ds, emu, ds.delete_model_deployment(md.id).headers["opc-work-request-id"])
+    ds.get_model_deployment(md.id)  # DELETED
+
+    # Jobs and job runs: standalone (fine-tuning container), multi-node, evaluation container.
+    emu.add_bucket(None, "out", versioned=True)
+    emu.put_object(None, "out", "d/train.jsonl", b'{"prompt": "p", "completion": "c"}\n')
+    ft_model = ds.create_model(
+        M.CreateModelDetails(compartment_id=comp, project_id=proj, display_name="ft",
+                             freeform_tags={"OCI_AQUA": "", "aqua_fine_tuned_model": f"{mid}#m"})
+    ).data.id  # fmt: skip
+    ft_env = {
+        "AIP_SMC_FT_ARGUMENTS": json.dumps({"baseModel": {"type": "modelCatalog", "modelId": mid},
+                                            "outputModel": {"type": "modelCatalog", "modelId": ft_model}}),
+        "OCI__LAUNCH_CMD": f"--training_data oci://out@{emu.namespace}/d/train.jsonl "
+                           f"--output_dir oci://out@{emu.namespace}/runs --num_epochs 2",
+    }  # fmt: skip
+    ds.list_job_shapes(comp)
+    job = ds.create_job(_job_details(comp, proj, ft_env)).data
+    ds.create_job_artifact(job.id, b"#!/bin/sh\n", content_disposition='attachment; filename="run.sh"')
+    ds.head_job_artifact(job.id)
+    ds.get_job_artifact_content(job.id)
+    ds.get_job(job.id)
+    ds.list_jobs(comp)
+    run = ds.create_job_run(M.CreateJobRunDetails(compartment_id=comp, project_id=proj, job_id=job.id)).data
+    ds.get_job_run(run.id)  # ACCEPTED
+    emu.run_due()
+    emu.fast_forward()
+    ds.get_job_run(run.id)  # SUCCEEDED
+    running = ds.create_job_run(M.CreateJobRunDetails(compartment_id=comp, project_id=proj, job_id=job.id)).data
+    ds.cancel_job_run(running.id)
+    ds.get_job_run(running.id)  # CANCELING
+    emu.fast_forward()
+    ds.list_job_runs(comp)
+    ds.delete_job_run(running.id)
+    multi = ds.create_job(_job_details(comp, proj, {"A": "1"}, nodes=2)).data
+    multi_run = ds.create_job_run(
+        M.CreateJobRunDetails(compartment_id=comp, project_id=proj, job_id=multi.id, display_name="mn")
+    ).data
+    emu.fast_forward()
+    ds.get_job_run(multi_run.id)
+    ds.get_job(multi.id)
+    eval_model = emu.add_model(comp, "eval", project_id=proj, freeform_tags={"aqua_evaluation": "aqua_evaluation"})
+    target = emu.add_deployment(comp, mid, "target")
+    eval_args = {
+        "evaluation_id": eval_model,
+        "evaluation_target_id": target,
+        "input_data": {"format": ".jsonl", "url": f"oci://out@{emu.namespace}/d/train.jsonl"},
+        "metrics": [{"key": "bleu", "args": {}}],
+        "output_dir": f"oci://out@{emu.namespace}/r",
+        "params": {},
+    }
+    eval_env = {"AIP_SMC_EVALUATION_ARGUMENTS": json.dumps(eval_args)}
+    eval_job = ds.create_job(_job_details(comp, proj, eval_env)).data
+    ds.create_job_run(M.CreateJobRunDetails(compartment_id=comp, project_id=proj, job_id=eval_job.id))
+    emu.fast_forward()
+    ds.list_job_runs(comp, job_id=eval_job.id)
+    _wait_wr(ds, emu, ds.delete_job(multi.id, delete_related_job_runs=True).headers["opc-work-request-id"])
+
+    # Deletes last (the resource search below still sees the rest).
+    gone = emu.add_model(comp, "gone", project_id=proj)
+    ds.delete_model(gone)
+    emu.fast_forward()
+    ds.get_model(gone)  # DELETED
+    empty = ds.create_model_version_set(M.CreateModelVersionSetDetails(compartment_id=comp, project_id=proj,
+                                                                       name="empty")).data.id  # fmt: skip
+    _wait_wr(ds, emu, ds.delete_model_version_set(empty).headers["opc-work-request-id"])
+
+
+def _drive_object_storage(emu: OciEmulator, comp: str) -> None:
+    os_ = _client(emu, oci.object_storage.ObjectStorageClient, "objectstorage")
+    os_m = oci.object_storage.models
+    ns = os_.get_namespace().data
+    os_.create_bucket(ns, os_m.CreateBucketDetails(name="b", compartment_id=comp, versioning="Enabled"))
+    os_.get_bucket(ns, "b", fields=["approximateCount", "approximateSize"])
+    os_.head_bucket(ns, "b")
+    os_.list_buckets(ns, comp)
+    os_.put_object(ns, "b", "a/one.txt", b"1")
+    os_.put_object(ns, "b", "a/one.txt", b"11")
+    os_.put_object(ns, "b", "two.txt", b"2", opc_meta={"k": "v"})
+    os_.head_object(ns, "b", "two.txt")
+    os_.get_object(ns, "b", "two.txt")
+    os_.list_objects(ns, "b", fields="name,size,etag,md5,timeCreated,timeModified,storageTier,archivalState")
+    os_.list_objects(ns, "b", delimiter="/")
+    os_.delete_object(ns, "b", "two.txt")
+    os_.list_object_versions(ns, "b", fields="name,size,etag,md5,timeCreated,timeModified,storageTier")
+    os_.list_object_versions(ns, "b", delimiter="/", limit=1)
+    upload = os_.create_multipart_upload(ns, "b", os_m.CreateMultipartUploadDetails(object="big.bin")).data
+    part = os_.upload_part(ns, "b", "big.bin", upload.upload_id, 1, b"x" * 10)
+    os_.list_multipart_uploads(ns, "b")
+    os_.list_multipart_upload_parts(ns, "b", "big.bin", upload.upload_id)
+    os_.commit_multipart_upload(ns, "b", "big.bin", upload.upload_id, os_m.CommitMultipartUploadDetails(
+        parts_to_commit=[os_m.CommitMultipartUploadPartDetails(part_num=1, etag=part.headers["etag"])]))  # fmt: skip
+    aborted = os_.create_multipart_upload(ns, "b", os_m.CreateMultipartUploadDetails(object="no.bin")).data
+    os_.abort_multipart_upload(ns, "b", "no.bin", aborted.upload_id)
+
+
+def _drive_the_rest(emu: OciEmulator, comp: str) -> None:
+    identity = _client(emu, oci.identity.IdentityClient, "identity")
+    identity.list_compartments(emu.tenancy_id, compartment_id_in_subtree=True)
+    identity.get_compartment(comp)
+    identity.get_tenancy(emu.tenancy_id)
+    identity.list_region_subscriptions(emu.tenancy_id)
+    identity.get_user(emu.test_config.user)
+    identity.list_availability_domains(emu.tenancy_id)
+
+    logs = _client(emu, oci.loggingsearch.LogSearchClient, "logging")
+    now = datetime.now(timezone.utc)
+    emu.logging.add_record("ocid1.log.oc1.iad.predict", "hello", source="ocid1.datasciencemodeldeployment.x")
+    logs.search_logs(oci.loggingsearch.models.SearchLogsDetails(
+        time_start=now - timedelta(hours=1), time_end=now + timedelta(minutes=5),
+        search_query='search "c/g/ocid1.log.oc1.iad.predict" | sort by datetime desc'))  # fmt: skip
+    management = _client(emu, oci.logging.LoggingManagementClient, "logging")
+    group = emu.logging_management.add_log_group(comp, "g")
+    log = emu.logging_management.add_log(group, "l")
+    management.list_log_groups(comp)
+    management.get_log_group(group)
+    management.list_logs(group)
+    management.get_log(group, log)
+
+    search = _client(emu, oci.resource_search.ResourceSearchClient, "search")
+    rs = oci.resource_search.models
+    search.search_resources(rs.StructuredSearchDetails(
+        query=f"query all resources return allAdditionalFields where compartmentId = '{comp}'"))  # fmt: skip
+    search.search_resources(rs.StructuredSearchDetails(query="query datasciencemodel resources"))
+    search.search_resources(rs.FreeTextSearchDetails(text="m"))
+
+    limits = _client(emu, oci.limits.LimitsClient, "limits")
+    limits.list_services(emu.tenancy_id)
+    limits.list_limit_definitions(emu.tenancy_id, service_name="data-science")
+    limits.list_limit_values(emu.tenancy_id, "data-science")
+    limits.get_resource_availability("data-science", "ds-gpu-a10-count", comp)
+    limits.get_resource_availability("data-science", "ds-e4-core-count", comp)
+
+
+@pytest.fixture(scope="module")
+def answers(cfg: OciTestConfig) -> Iterator[dict[tuple[str, str], list[tuple[int, Any]]]]:
+    """(service, operation) -> [(status, body)] of every answer the scenario got."""
+    with OciEmulator(config=cfg, transition_seconds=0.01) as emu:
+        emu.response_log = []
+        emu.deployments.stream_delay_seconds = 0.0
+        comp = emu.add_compartment("dev")
+        started = time.monotonic()
+        _drive_data_science(emu, comp)
+        _drive_object_storage(emu, comp)
+        _drive_the_rest(emu, comp)
+        assert time.monotonic() - started < 30
+        by_operation: dict[tuple[str, str], list[tuple[int, Any]]] = defaultdict(list)
+        for service, operation, status, body in emu.response_log:
+            by_operation[(service, operation)].append((status, body))
+        yield by_operation
+
+
+def test_every_served_operation_has_an_sdk_response_type() -> None:
+    """The table: each emulated operation is an operation of the SDK client its prefix serves."""
+    table = {f"{s}:{op}": (sdk_method(s, op)[0].__name__, response_type(s, op)) for s, op in OPERATIONS}
+    assert table["datascience:GetJobRun"] == ("DataScienceClient", "JobRun")
+    assert table["objectstorage:ListObjectVersions"] == ("ObjectStorageClient", "ObjectVersionCollection")
+    assert table["datascience:DeleteModel"] == ("DataScienceClient", None)
+    assert len(table) == len(OPERATIONS) >= 90
+
+
+def test_every_served_operation_is_driven(answers: dict) -> None:
+    missing = [f"{s}:{op}" for s, op in OPERATIONS if not any(200 <= st < 300 for st, _ in answers.get((s, op), []))]
+    assert missing == [], f"the scenario drives no successful call of {missing}"
+
+
+@pytest.mark.parametrize(("service", "operation"), OPERATIONS, ids=[f"{s}:{op}" for s, op in OPERATIONS])
+def test_responses_conform_to_the_sdk_model(answers: dict, service: str, operation: str) -> None:
+    found = []
+    for status, body in answers.get((service, operation), []):
+        if 200 <= status < 300 and status != 304:
+            found += violations(service, operation, body)
+    assert found == [], "\n".join(sorted(set(found)))
+
+
+def test_the_null_exceptions_are_required_fields_of_the_sdk() -> None:
+    """Each exception names a field the SDK really marks required (none is stale or misspelt)."""
+    models = oci.data_science.models
+    for model, field in NULL_WHEN_UNUSED:
+        cls = getattr(models, model)
+        attr = {v: k for k, v in cls().attribute_map.items()}[field]
+        assert _required(cls, attr), (model, field)
+
+
+def test_the_checker_catches_what_the_sdk_lets_through() -> None:
+    """A null required field, a bad enum, an unknown field and a wrong type are each reported."""
+    run = {"id": "r", "timeAccepted": "2024-01-01T00:00:00.000Z", "createdBy": "u", "projectId": "p",
+           "compartmentId": "c", "jobId": "j", "jobConfigurationOverrideDetails": None,
+           "jobInfrastructureConfigurationDetails": {"jobInfrastructureType": "EMPTY"},
+           "lifecycleState": "DONE", "displayName": 3, "surprise": 1}  # fmt: skip
+    found = violations("datascience", "GetJobRun", run)
+    assert "GetJobRun.jobConfigurationOverrideDetails: required in JobRun, but null" in found
+    assert any(f.startswith("GetJobRun.lifecycleState: 'DONE' is not one of") for f in found)
+    assert "GetJobRun.surprise: not a field of JobRun" in found
+    assert "GetJobRun.displayName: 3 is not str" in found
+    assert violations("datascience", "DeleteModel", None) == []
