@@ -341,7 +341,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
           {hasOci && (
             <button
               type="button"
-              className="jp-AquaExt-button jp-AquaExt-App-setupButton"
+              className="jp-mod-styled jp-AquaExt-button jp-AquaExt-App-setupButton"
               aria-pressed={setupOpen}
               onClick={() => setSetupOpen(open => !open)}
             >
@@ -359,11 +359,15 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
               type="button"
               role="tab"
               id={`${tabIds}-tab-${id}`}
-              aria-selected={section === id}
+              aria-selected={section === id && !setupOpen}
               aria-controls={`${tabIds}-panel-${id}`}
               tabIndex={section === id ? 0 : -1}
-              className={section === id ? 'jp-AquaExt-tab jp-mod-active' : 'jp-AquaExt-tab'}
-              onClick={() => setSection(id)}
+              className={section === id && !setupOpen ? 'jp-AquaExt-tab jp-mod-active' : 'jp-AquaExt-tab'}
+              onClick={() => {
+                // The setup view hides every section: a tab asked for brings its section back.
+                setSetupOpen(false);
+                setSection(id);
+              }}
               onKeyDown={onTabKeyDown}
             >
               {labels[id]}

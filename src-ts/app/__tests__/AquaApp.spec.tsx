@@ -7,7 +7,7 @@ import { AquaApiError } from '../../api/errors';
 import { AquaApp, IAquaAppProps } from '../AquaApp';
 import { backendSummary } from '../BackendBadge';
 import { appProps } from '../../test-support/app';
-import { FakeClient, makeInfo, makeOperation } from '../../test-support/fixtures';
+import { FakeClient, LOCAL_TARGET, makeInfo, makeOperation, ociTarget } from '../../test-support/fixtures';
 
 const trans = nullTranslator.load('aqua_ext');
 
@@ -27,6 +27,24 @@ describe('AquaApp', () => {
     expect(tabs.map(t => t.textContent)).toEqual(['Models', 'Deployments', 'Fine-tuning', 'Evaluations']);
     expect(screen.getByRole('tab', { name: 'Models' })).toHaveAttribute('aria-selected', 'true');
     expect(await screen.findByRole('button', { name: 'Llama 3.1 8B Instruct' })).toBeInTheDocument();
+  });
+
+  it('opens the OCI setup view in place of the sections, and a tab brings its section back', async () => {
+    const client = new FakeClient();
+    client.getInfo.mockResolvedValue(makeInfo({ targets: [LOCAL_TARGET, ociTarget()] }));
+    setup(client);
+    const toggle = await screen.findByRole('button', { name: 'OCI setup' });
+    fireEvent.click(toggle);
+    expect(toggle).toHaveAttribute('aria-pressed', 'true');
+    expect(await screen.findByRole('heading', { name: 'OCI setup' })).toBeInTheDocument();
+    // No tab reads as the one shown while the setup view is.
+    expect(screen.getByRole('tab', { name: 'Models' })).toHaveAttribute('aria-selected', 'false');
+
+    fireEvent.click(screen.getByRole('tab', { name: 'Deployments' }));
+    expect(screen.queryByRole('heading', { name: 'OCI setup' })).not.toBeInTheDocument();
+    expect(toggle).toHaveAttribute('aria-pressed', 'false');
+    expect(screen.getByRole('tab', { name: 'Deployments' })).toHaveAttribute('aria-selected', 'true');
+    expect(await screen.findByRole('table', { name: 'Deployments' })).toBeVisible();
   });
 
   it('shows honest empty states for the sections still to come', async () => {

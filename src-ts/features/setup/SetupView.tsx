@@ -1,6 +1,6 @@
 import * as React from 'react';
 
-import { Button, InputGroup } from '@jupyterlab/ui-components';
+import { Button, copyIcon, InputGroup } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
@@ -11,6 +11,7 @@ import { Badge } from '../../ui/Badge';
 import { ErrorState } from '../../ui/ErrorState';
 import { Loading } from '../../ui/Loading';
 import { CopyableCode } from '../../ui/ResourceDetail';
+import { useCopiedFlag } from '../../ui/hooks/useCopiedFlag';
 
 export interface ISetupViewProps {
   client: IAquaClient;
@@ -59,6 +60,8 @@ export function SetupView(props: ISetupViewProps): JSX.Element {
     <CopyableCode trans={trans} value={value} label={label} copyToClipboard={props.copyToClipboard} />
   );
   const missing = report?.checks.filter(c => c.status === 'missing').length ?? 0;
+  const aqua = report?.statements.filter(s => s.policy === 'aqua') ?? [];
+  const admin = report?.statements.filter(s => s.policy !== 'aqua') ?? [];
 
   return (
     <div className="jp-AquaExt-Setup" aria-label={trans.__('OCI setup')}>
@@ -85,7 +88,7 @@ export function SetupView(props: ISetupViewProps): JSX.Element {
           {trans.__('Shapes (comma-separated)')}
           <InputGroup value={shapes} placeholder="VM.GPU.A10.2" onChange={event => setShapes(event.target.value)} />
         </label>
-        <Button className="jp-AquaExt-button" type="submit" disabled={loading}>
+        <Button className="jp-mod-styled jp-mod-accept jp-AquaExt-button" type="submit" disabled={loading}>
           {trans.__('Check')}
         </Button>
       </form>
@@ -125,25 +128,76 @@ export function SetupView(props: ISetupViewProps): JSX.Element {
           </section>
           <section aria-label={trans.__('Policy statements')}>
             <h3>{trans.__('Policy statements')}</h3>
-            {copy(
-              report.statements
-                .filter(s => s.policy === 'aqua')
-                .map(s => s.text)
-                .join('\n'),
-              trans.__('all statements')
-            )}
+            {/* Two policies: AQUA's own, and what whoever applies the setup needs (its group is a placeholder). */}
+            <CopyAll
+              trans={trans}
+              title={trans.__("AQUA's policy")}
+              value={aqua.map(s => s.text).join('\n')}
+              label={trans.__('all statements')}
+              copyToClipboard={props.copyToClipboard}
+            />
             <ul className="jp-AquaExt-Setup-statements">
-              {report.statements.map(s => (
+              {aqua.map(s => (
                 <li key={s.key}>{copy(s.text, trans.__('statement'))}</li>
               ))}
             </ul>
+            {admin.length > 0 && (
+              <>
+                <h4>{trans.__('For whoever applies the setup')}</h4>
+                <ul className="jp-AquaExt-Setup-statements">
+                  {admin.map(s => (
+                    <li key={s.key}>{copy(s.text, trans.__('statement'))}</li>
+                  ))}
+                </ul>
+              </>
+            )}
           </section>
           <section aria-label={trans.__('Terraform')}>
-            <h3>{trans.__('Terraform')}</h3>
-            {copy(report.terraform, trans.__('Terraform'))}
+            <CopyAll
+              trans={trans}
+              title={trans.__('Terraform')}
+              heading="h3"
+              value={report.terraform}
+              label={trans.__('Terraform')}
+              copyToClipboard={props.copyToClipboard}
+            />
+            <pre className="jp-AquaExt-Setup-terraform">
+              <code>{report.terraform}</code>
+            </pre>
           </section>
         </>
       )}
+    </div>
+  );
+}
+
+/** A heading with a labelled Copy button beside it, for a text too long to show as one copyable line. */
+function CopyAll(props: {
+  trans: TranslationBundle;
+  title: string;
+  heading?: 'h3' | 'h4';
+  value: string;
+  label: string;
+  copyToClipboard: CopyToClipboard;
+}): JSX.Element {
+  const { trans } = props;
+  const [copied, markCopied] = useCopiedFlag();
+  const Heading = props.heading ?? 'h4';
+  return (
+    <div className="jp-AquaExt-Setup-copyAll">
+      <Heading>{props.title}</Heading>
+      <Button
+        className="jp-mod-styled jp-AquaExt-button"
+        aria-label={trans.__('Copy %1', props.label)}
+        title={trans.__('Copy %1', props.label)}
+        onClick={() => {
+          props.copyToClipboard(props.value);
+          markCopied();
+        }}
+      >
+        <copyIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
+        {copied ? trans.__('Copied') : trans.__('Copy')}
+      </Button>
     </div>
   );
 }

@@ -37,6 +37,15 @@ describe('SetupView', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Copy all statements' }));
     expect(copied[0].split('\n')).toHaveLength(2); // the AQUA policy's statements, not the admin's
 
+    // AQUA's policy first, the admin's statements (a placeholder group) under their own heading.
+    const statements = screen.getByRole('region', { name: 'Policy statements' });
+    const lists = statements.querySelectorAll('.jp-AquaExt-Setup-statements');
+    expect(Array.from(lists, list => list.querySelectorAll('li').length)).toEqual([2, 1]);
+    expect(lists[1]).toHaveTextContent('Allow group <your_admin_group> to manage policies in tenancy');
+    expect(within(statements).getByRole('heading', { name: 'For whoever applies the setup' })).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Copy Terraform' }));
+    expect(copied[1]).toBe('resource "oci_identity_policy" "aqua" {\n}\n');
+
     client.getOciSetup.mockResolvedValueOnce(makeOciSetup({ ready: true, checks: [] }));
     fireEvent.change(screen.getByPlaceholderText('aqua-bucket'), { target: { value: ' my-bucket ' } });
     fireEvent.change(screen.getByPlaceholderText('VM.GPU.A10.2'), { target: { value: 'VM.GPU.A10.1' } });
