@@ -35,6 +35,8 @@ BUCKET = "aqua-out"
 DENIED = "manage data-science-model-deployments"
 STATEMENT = "Allow dynamic-group aqua-dynamic-group to manage data-science-model-deployments in compartment aqua-tests"
 VIEW = ".jp-AquaExt-Setup"
+# The screenshots: the checks, the dynamic groups and statements, the Terraform.
+SHOTS = {"": "h2", "-statements": "section[aria-label='Policy statements'] h3", "-terraform": "pre"}
 # What the copy buttons put on the clipboard: JupyterLab copies through a `copy` event on the body,
 # which bubbles up to this listener with the text already set.
 RECORD_COPIES = """() => {
@@ -131,9 +133,10 @@ def test_setup_view_names_the_missing_statement_and_the_bucket_command(setup_lab
 
     for theme in ("light", "dark"):
         set_theme(lab, theme == "dark")
-        lab.screenshot_scrolled_to(f"{theme}-oci-setup", f"{VIEW} h2")
-        lab.screenshot_scrolled_to(f"{theme}-oci-setup-statements", f"{VIEW} .jp-AquaExt-Setup-statements")
-        lab.screenshot_scrolled_to(f"{theme}-oci-setup-terraform", f"{VIEW} section[aria-label='Terraform'] code")
+        for name, selector in SHOTS.items():
+            lab.page.locator(f"{VIEW} {selector}").first.scroll_into_view_if_needed()
+            lab.page.wait_for_timeout(300)  # Chromium paints a scrolled-to block late (an empty Terraform box)
+            lab.screenshot(f"{theme}-oci-setup{name}")
     set_theme(lab, False)
 
     # Closing the view brings the sections back.
