@@ -38,7 +38,7 @@ from ...api.evaluations import (
 from ..evaluation_files import report_from
 from . import job_mapping as jm
 from .job_mapping import hyper_values as _hyper_values
-from .mapping import ci_tags, custom_metadata
+from .mapping import EVALUATION_FAMILY, ci_tags, custom_metadata
 
 TAG_EVALUATION = "aqua_evaluation"  # marks evaluation models, their jobs and runs, and their experiments
 MD_SOURCE = "evaluation_source"
@@ -53,7 +53,7 @@ MD_MODEL_ID = "evaluation_model_id"  # the deployed model (ours)
 MD_MODEL_NAME = "evaluation_model_name"
 HYPERPARAMETERS = jm.HYPERPARAMETERS
 EVAL_ARGUMENTS = "AIP_SMC_EVALUATION_ARGUMENTS"
-DEFAULT_FAMILY = "odsc-llm-evaluate"
+DEFAULT_FAMILY = EVALUATION_FAMILY
 DEFAULT_EXPERIMENT = "aqua-ext evaluations"  # the contract has no experiment name: one set for ours
 BLOCK_STORAGE_GB = 200
 REPORT_JSON, ROWS_JSONL, REPORT_HTML, STATUS_JSON = "report.json", "rows.jsonl", "report.html", "status.json"

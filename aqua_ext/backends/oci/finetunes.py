@@ -483,7 +483,7 @@ class OciFineTunes(JobRunModels, FineTunes):
 
     async def _image(self, record: ModelRecord) -> str:
         """The fine-tuning service container: the family the base model names (AQUA's metadata), latest."""
-        family = mapping.custom_metadata(record.model).get(fm.MD_FINETUNE_CONTAINER) or fm.DEFAULT_FAMILY
+        family = mapping.custom_metadata(record.model).get(mapping.MD_FINETUNE_CONTAINER) or fm.DEFAULT_FAMILY
         image = smc.job_image(await self._container_index(), family)
         if image is None:
             raise InvalidInput.field(
@@ -598,8 +598,10 @@ class OciFineTunes(JobRunModels, FineTunes):
             mapping.metadata_item(fm.MD_TRAIN_ROWS, str(report.train_rows), "Training rows (preflight)"),
             mapping.metadata_item(fm.MD_VALIDATION_ROWS, str(report.validation_rows), "Validation rows (preflight)"),
         ]
-        if base_meta.get(fm.MD_DEPLOYMENT_CONTAINER):
-            items.append(mapping.metadata_item(fm.MD_DEPLOYMENT_CONTAINER, base_meta[fm.MD_DEPLOYMENT_CONTAINER]))
+        if base_meta.get(mapping.MD_DEPLOYMENT_CONTAINER):
+            items.append(
+                mapping.metadata_item(mapping.MD_DEPLOYMENT_CONTAINER, base_meta[mapping.MD_DEPLOYMENT_CONTAINER])
+            )
         if base.parameter_count:
             items.append(mapping.metadata_item(mapping.MD_PARAMETER_COUNT, str(base.parameter_count)))
         if base.context_length:

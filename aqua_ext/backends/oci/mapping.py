@@ -7,7 +7,9 @@ metadata so that either tool sees what the other created.
 - tags `task`, `organization`, `license`, `ready_to_fine_tune`, `ready_to_import`,
   `model_format` ("SAFETENSORS,GGUF"); `OCI_AQUA` == "active" → ready to deploy (for
   fine-tuned models: once their job run SUCCEEDED, see finetunes.py);
-- custom metadata `artifact_location` (oci://…), `model_file` (GGUF), and ours:
+- custom metadata `artifact_location` (oci://…), `model_file` (GGUF), the container families
+  `deployment-container`, `finetune-container`, `evaluation-container` (AQUA deploys, fine-tunes and
+  evaluates a registered model with them), and ours:
   `parameter_count`, `context_length`, `size_bytes`, `architecture` (JSON), `hf_id`,
   `fine_tune_dataset_hash` (a fine-tuned model's lineage).
 Ids are the OCIDs; a fine-tuned model's id is also its fine-tune's id.
@@ -51,6 +53,14 @@ MD_SIZE_BYTES = "size_bytes"
 MD_ARCHITECTURE = "architecture"
 MD_HF_ID = "hf_id"
 MD_DATASET_HASH = "fine_tune_dataset_hash"
+# AQUA's container families, by the keys its deploy / fine-tune / evaluate read from a model's metadata.
+MD_DEPLOYMENT_CONTAINER = "deployment-container"
+MD_FINETUNE_CONTAINER = "finetune-container"
+MD_EVALUATION_CONTAINER = "evaluation-container"
+SERVING_FAMILY_VLLM = "odsc-vllm-serving"
+SERVING_FAMILY_LLAMA_CPP = "odsc-llama-cpp-serving"
+FINETUNE_FAMILY = "odsc-llm-fine-tuning"
+EVALUATION_FAMILY = "odsc-llm-evaluate"
 
 # An OCID: ocid1.<resource type>.<realm>.[region][.future use].<unique id>
 OCID_PATTERN = re.compile(r"^ocid1\.([a-z0-9]+)\.([a-z0-9-]+)\.([a-z0-9-]*)(\.[a-z0-9-]*)?\.[A-Za-z0-9._-]{1,255}$")
@@ -320,6 +330,18 @@ def registration_tags(
     if license:
         tags[TAG_LICENSE] = license
     return tags
+
+
+def container_metadata(formats: list[ModelFormat], name: str) -> list[dict[str, str]]:
+    """The container families AQUA's register writes for a model of these formats: vLLM for safetensors,
+    llama.cpp for GGUF-only weights (which AQUA refuses to fine-tune), the evaluation container always."""
+    safetensors = ModelFormat.SAFETENSORS in formats
+    serving = SERVING_FAMILY_VLLM if safetensors else SERVING_FAMILY_LLAMA_CPP
+    items = [metadata_item(MD_DEPLOYMENT_CONTAINER, serving, f"Inference container mapping for {name}")]
+    if safetensors:
+        items.append(metadata_item(MD_FINETUNE_CONTAINER, FINETUNE_FAMILY, f"Fine-tuning container mapping for {name}"))
+    items.append(metadata_item(MD_EVALUATION_CONTAINER, EVALUATION_FAMILY, "Evaluation container mapping for SMC"))
+    return items
 
 
 def metadata_item(key: str, value: str, description: str = "") -> dict[str, str]:

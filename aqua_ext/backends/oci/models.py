@@ -386,6 +386,7 @@ class OciModels:
             meta.append(mapping.metadata_item(mapping.MD_ARCHITECTURE, compact))
         if hf_id:
             meta.append(mapping.metadata_item(mapping.MD_HF_ID, hf_id))
+        meta.extend(mapping.container_metadata(formats, name))
         details = oci.data_science.models.CreateModelDetails(
             compartment_id=self.settings.compartment_id,
             project_id=self.settings.project_id,
