@@ -44,6 +44,8 @@ TAG_LICENSE = "license"
 TAG_READY_TO_FINE_TUNE = "ready_to_fine_tune"
 TAG_READY_TO_IMPORT = "ready_to_import"
 TAG_MODEL_FORMAT = "model_format"
+# Ours: ListModels rows carry tags but no metadata, so the parameter count the model list shows is a tag too.
+TAG_PARAMETER_COUNT = "parameter_count"
 
 MD_ARTIFACT_LOCATION = "artifact_location"
 MD_MODEL_FILE = "model_file"
@@ -211,7 +213,7 @@ def _base_fields(item: Any) -> dict[str, Any]:
         license=tags.get(TAG_LICENSE) or None,
         task=task or None,
         capability=capability,
-        parameter_count=entry["parameter_count"] if entry else None,
+        parameter_count=entry["parameter_count"] if entry else _int(tags.get(TAG_PARAMETER_COUNT)),
         context_length=entry["context_length"] if entry else None,
         formats=formats,
         size_bytes=entry["size_bytes"] if entry and source == ModelSource.CATALOG else None,
@@ -224,9 +226,14 @@ def _base_fields(item: Any) -> dict[str, Any]:
     )
 
 
-def to_summary(item: Any) -> ModelSummary:
-    """A ListModels row (oci ModelSummary) → our summary, with no further calls."""
-    return ModelSummary(**_base_fields(item))
+def to_summary(item: Any, facts: dict[str, Any] | None = None) -> ModelSummary:
+    """A ListModels row (oci ModelSummary) → our summary, with no further calls; `facts` are what an
+    earlier detail read from the model's config.json (parameter count, context length)."""
+    fields = _base_fields(item)
+    for key in (MD_PARAMETER_COUNT, MD_CONTEXT_LENGTH):
+        if fields[key] is None and facts and isinstance(facts.get(key), int):
+            fields[key] = facts[key]
+    return ModelSummary(**fields)
 
 
 def _config_json(text: str | None, what: str, notes: list[str]) -> dict[str, Any] | None:
@@ -251,11 +258,14 @@ def to_detail(
     license_text: str | None = None,
     deployment_config: str | None = None,
     finetune_config: str | None = None,
+    artifact_facts: dict[str, Any] | None = None,
 ) -> ModelDetail:
-    """A GetModel result (oci Model) plus its Readme / License artifacts → our detail."""
+    """A GetModel result (oci Model) plus its Readme / License artifacts → our detail; `artifact_facts`
+    are what the artifact's config.json says, for what the metadata does not (AQUA records none of it)."""
     fields = _base_fields(model)
     tags = ci_tags(model.freeform_tags)
     meta = custom_metadata(model)
+    facts = artifact_facts or {}
     entry = catalog_match(fields["name"])
     architecture: Architecture | None = None
     if meta.get(MD_ARCHITECTURE):
@@ -263,10 +273,13 @@ def to_detail(
             architecture = Architecture.model_validate(json.loads(meta[MD_ARCHITECTURE]))
         except ValueError:
             architecture = None
+    elif facts.get("architecture"):
+        architecture = Architecture.model_validate(facts["architecture"])
     elif entry and entry.get("architecture"):
         architecture = Architecture(**entry["architecture"])
-    fields["parameter_count"] = _int(meta.get(MD_PARAMETER_COUNT)) or fields["parameter_count"]
-    fields["context_length"] = _int(meta.get(MD_CONTEXT_LENGTH)) or fields["context_length"]
+    for key in (MD_PARAMETER_COUNT, MD_CONTEXT_LENGTH):
+        known = facts.get(key) if isinstance(facts.get(key), int) else None
+        fields[key] = _int(meta.get(key)) or known or fields[key]
     fields["size_bytes"] = _int(meta.get(MD_SIZE_BYTES)) or fields["size_bytes"]
     fields["hf_id"] = meta.get(MD_HF_ID) or fields["hf_id"]
     location = meta.get(MD_ARTIFACT_LOCATION) or None
@@ -315,7 +328,13 @@ def to_detail(
 
 
 def registration_tags(
-    *, task: str, organization: str | None, license: str | None, formats: list[ModelFormat], ready_to_fine_tune: bool
+    *,
+    task: str,
+    organization: str | None,
+    license: str | None,
+    formats: list[ModelFormat],
+    ready_to_fine_tune: bool,
+    parameter_count: int | None = None,
 ) -> dict[str, str]:
     """Freeform tags of a model we register, as AQUA writes them."""
     tags = {
@@ -329,6 +348,8 @@ def registration_tags(
         tags[TAG_ORGANIZATION] = organization
     if license:
         tags[TAG_LICENSE] = license
+    if parameter_count:
+        tags[TAG_PARAMETER_COUNT] = str(parameter_count)
     return tags
 
 
