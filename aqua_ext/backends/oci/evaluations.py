@@ -5,7 +5,8 @@ evaluation's id is its evaluation model's OCID. The conventions are in evaluatio
 
 Calls per user action (lists paged to completion, nothing per row but what is said):
 - list: ListModels (USER, ACTIVE) pages + ListJobRuns pages, both kept `deployment_cache_seconds`; once
-  per evaluation this process has not seen, GetModel + GetJob (what never changes); once per SUCCEEDED
+  per evaluation this process has not seen, GetModel + GetJob (what never changes; for one AQUA made, which
+  records no model name, also the deployment: GetModelDeployment, cached briefly); once per SUCCEEDED
   evaluation, GetObject `report.json` for its headline scores (a finished report does not change);
 - detail: GetJobRun; while IN_PROGRESS GetObject `status.json` (the rows answered so far, when the
   container writes it); once SUCCEEDED GetObject `report.json` (kept); one Logging search for the last

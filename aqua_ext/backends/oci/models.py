@@ -7,7 +7,9 @@ Calls per user action (each list paged to completion, no per-row calls):
   `refresh` drops the cache; a listing with fine-tuned models not yet ready to deploy also asks the
   fine-tunes whether their runs SUCCEEDED (ListJobRuns, plus GetModel + GetJob once per model not seen
   before);
-- open a detail: GetModel, then the stored Readme / License artifacts at once (a fine-tuned
+- open a detail: GetModel, then the stored Readme / License artifacts at once (a registered model that
+  records no parameter count, context length or architecture, as AQUA registers them: with them, the
+  folder's ListObjects and config.json GetObject; what they tell is kept for the listing) (a fine-tuned
   model not yet ready to deploy: also GetJobRun, and its detail is kept only briefly);
 - register from Object Storage: GetBucket with ListObjects, then GetObject config.json
   with README.md, then CreateModel (with an opc-retry-token) and the Readme artifact;
@@ -141,7 +143,7 @@ class OciModels:
             and not mapping.is_ready_to_deploy_tag(m.freeform_tags)
         ]
         training = False
-        if unsettled:  # a run that SUCCEEDED makes its model deployable: the fine-tunes tag it so
+        if unsettled:  # a run that SUCCEEDED makes its model deployable (shown so; no write)
             settled, training = await self._readiness().settle_listed(unsettled)
             user = [settled.get(m.id, m) for m in user]
         mine = sorted(
