@@ -118,10 +118,12 @@ async def test_deploy_chat_stop_start_delete(world: OciWorld) -> None:
         assert created.deployment.engine == "vllm" and created.deployment.mode == "chat"
         assert created.operation.state == OperationState.RUNNING and created.operation.resource_id == md_id
         assert created.deployment.operation_id == created.operation.id
-        # deploy = the model (GetModel) + the containers and shapes (one list each) + the service limit of
-        # the picked shape (ds-gpu-a10-count) + the create
+        # deploy = the model (GetModel, and at once its config/deployment_config.json: GetObject, none here)
+        # + the containers and shapes (one list each) + the service limit of the picked shape
+        # (ds-gpu-a10-count) + the create
         assert calls(world) == {
             "GetModel": 1,
+            "GetObject": 1,
             "ListContainers": 1,
             "ListModelDeploymentShapes": 1,
             "GetResourceAvailability": 1,
@@ -615,7 +617,8 @@ async def test_an_aqua_registered_model_shows_its_config_and_deploys_within_its_
         assert detail.parameter_count == 2048  # 4096 bytes of bfloat16 weights
         assert detail.architecture is not None and detail.architecture.num_hidden_layers == 2
         assert detail.architecture.model_type == "llama"
-        assert calls(world) == {"GetModel": 1, "ListObjects": 1, "GetObject": 1}
+        # config.json and config/deployment_config.json (none here) with the folder listing, all at once
+        assert calls(world) == {"GetModel": 1, "ListObjects": 1, "GetObject": 2}
         # The card learns it too, and a refreshed listing keeps it without reading config.json again.
         assert {m.id: m for m in await backend.list_models()}[model].parameter_count == 2048
         world.emulator.reset_calls()
@@ -640,6 +643,65 @@ async def test_registered_models_list_their_parameter_count(world: OciWorld) -> 
     async with oci_backend(world) as fresh:  # a new server: nothing cached
         listed = {m.id: m for m in await fresh.list_models()}
         assert listed[model_id].parameter_count == 2048
+
+
+async def test_a_registered_models_deployment_config_json_is_honoured(world: OciWorld) -> None:
+    """`config/deployment_config.json` beside a registered model's weights (seed 004), read as AQUA's
+    get_deployment_config reads it when no DeploymentConfiguration artifact is stored: its `shape` list is
+    what deploy picks from, a CPU shape gets one of its OCPU / memory configurations, and its per-shape
+    VLLM_PARAMS are the deploy defaults."""
+    emu = world.emulator
+    emu.add_bucket(None, "models", versioned=True, compartment_id=world.compartment_id)
+    gpu = seed_deployable_model(world, "published-gpu")
+    emu.put_object(
+        None,
+        "models",
+        "published-gpu/config/deployment_config.json",
+        json.dumps(
+            {
+                "shape": ["VM.GPU.A10.2", "BM.GPU.A10.4"],
+                "configuration": {"VM.GPU.A10.2": {"parameters": {"VLLM_PARAMS": "--max-model-len 1024"}}},
+            }
+        ),
+    )
+    gguf = seed_deployable_model(
+        world, "published-gguf", formats="GGUF", model_file="tiny.Q4_0.gguf", size_bytes=700_000_000
+    )
+    emu.put_object(
+        None,
+        "models",
+        "published-gguf/config/deployment_config.json",
+        json.dumps(
+            {
+                "shape": ["VM.GPU.A10.1", "VM.Standard.A1.Flex"],
+                "configuration": {
+                    "VM.Standard.A1.Flex": {
+                        "parameters": {},
+                        "shape_info": {
+                            "configs": [{"memory_in_gbs": 256, "ocpu": 40}, {"memory_in_gbs": 128, "ocpu": 20}],
+                            "type": "CPU",
+                        },
+                    }
+                },
+            }
+        ),
+    )
+    async with oci_backend(world) as backend:
+        detail = await backend.get_model(gpu)
+        assert detail.deployment_config is not None and detail.deployment_config["shape"][0] == "VM.GPU.A10.2"
+        created = await rules(backend).create(deploy_request(gpu, name="gpu"))
+        # A 1B model fits VM.GPU.A10.1, but the publisher lists A10.2 and A10.4 only: the smallest of those.
+        assert created.deployment.shape == "VM.GPU.A10.2"
+        assert created.deployment.max_model_len == 1024 and created.deployment.params[-2:] == [
+            "--max-model-len",
+            "1024",
+        ]
+
+        created = await rules(backend).create(deploy_request(gguf, name="cpu", mode="completion"))
+        assert (created.deployment.engine, created.deployment.shape) == ("llama.cpp", "VM.Standard.A1.Flex")
+        md = emu.deployments.deployments[created.deployment.id]
+        instance = md["modelDeploymentConfigurationDetails"]["modelConfigurationDetails"]["instanceConfiguration"]
+        assert instance["modelDeploymentInstanceShapeConfigDetails"] == {"ocpus": 20.0, "memoryInGBs": 128.0}
 
 
 # ---- failures, conflicts, cancel ---------------------------------------------------------

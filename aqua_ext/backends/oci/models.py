@@ -199,11 +199,15 @@ class OciModels:
         # Only the artifacts the model lists, fetched at once: no call for what is not there; with them,
         # the config.json of a registered model whose metadata lacks its facts (AQUA records none).
         location = self._config_location(model)
-        texts, facts = await asyncio.gather(
+        published = None if "DeploymentConfiguration" in keys else self._published_config_location(model)
+        texts, facts, published_text = await asyncio.gather(
             asyncio.gather(*(self._artifact_text(model_id, k) for k in keys)),
             self._artifact_facts(location) if location else _no_facts(),
+            self._object_text(published) if published else _no_text(),
         )
         by_key = dict(zip(keys, texts, strict=True))
+        if published_text:  # AQUA reads config/deployment_config.json when the artifact is not stored
+            by_key["DeploymentConfiguration"] = published_text
         if facts:
             self._facts[model_id] = facts
         stamp = time.monotonic()
@@ -241,6 +245,33 @@ class OciModels:
         if all(meta.get(k) for k in (mapping.MD_PARAMETER_COUNT, mapping.MD_CONTEXT_LENGTH, mapping.MD_ARCHITECTURE)):
             return None
         return meta.get(mapping.MD_ARTIFACT_LOCATION) or None
+
+    @staticmethod
+    def _published_config_location(model: Any) -> str | None:
+        """`config/deployment_config.json` beside a registered model's weights (seed 004: extra shapes, CPU
+        shape configurations, per-shape engine parameters), read as AQUA's get_deployment_config reads it
+        when the model stores no DeploymentConfiguration artifact; None for other models."""
+        tags = mapping.ci_tags(model.freeform_tags)
+        if mapping.model_source(getattr(model, "category", None), tags) != ModelSource.REGISTERED:
+            return None
+        location = mapping.custom_metadata(model).get(mapping.MD_ARTIFACT_LOCATION)
+        return f"{location.rstrip('/')}/config/deployment_config.json" if location else None
+
+    async def _object_text(self, uri: str) -> str | None:
+        """A small object's text by its oci:// URI, or None when it is missing or unreadable."""
+        try:
+            bucket, namespace, name = mapping.parse_os_uri(uri)
+        except ValueError:
+            return None
+        c = self._c()
+        try:
+            response = await c.call("objectstorage", c.object_storage.get_object, namespace, bucket, name)
+        except AquaError as exc:  # NotFound is the usual answer: most models publish none
+            if not isinstance(exc, NotFound):
+                log.info("%s unreadable: %s", uri, exc.message)
+            return None
+        raw = response.data.content
+        return raw.decode("utf-8", "replace") if len(raw) <= CONFIG_MAX_BYTES else None
 
     async def _artifact_facts(self, location: str) -> dict[str, Any]:
         """Parameter count, context length and architecture from the folder's config.json and weights: its
@@ -609,6 +640,10 @@ class _Scaled:
 
 async def _no_facts() -> dict[str, Any]:
     return {}
+
+
+async def _no_text() -> str | None:
+    return None
 
 
 def _config_facts(config: dict[str, Any], weight_bytes: int) -> dict[str, Any]:
