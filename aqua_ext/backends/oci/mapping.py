@@ -31,6 +31,7 @@ from ...api.models import (
     ModelFormat,
     ModelSource,
     ModelSummary,
+    Quantization,
 )
 from ...catalog import curated_entries
 
@@ -53,6 +54,7 @@ MD_PARAMETER_COUNT = "parameter_count"
 MD_CONTEXT_LENGTH = "context_length"
 MD_SIZE_BYTES = "size_bytes"
 MD_ARCHITECTURE = "architecture"
+MD_QUANTIZATION = "quantization"  # config.json's quantization_config, as api.models.Quantization
 MD_HF_ID = "hf_id"
 MD_DATASET_HASH = "fine_tune_dataset_hash"
 # AQUA's container families, by the keys its deploy / fine-tune / evaluate read from a model's metadata.
@@ -271,10 +273,14 @@ def to_detail(
     if meta.get(MD_ARCHITECTURE):
         try:
             architecture = Architecture.model_validate(json.loads(meta[MD_ARCHITECTURE]))
+            if meta.get(MD_QUANTIZATION):
+                architecture.quantization = Quantization.model_validate(json.loads(meta[MD_QUANTIZATION]))
         except ValueError:
             architecture = None
     elif facts.get("architecture"):
         architecture = Architecture.model_validate(facts["architecture"])
+        if facts.get("quantization"):
+            architecture.quantization = Quantization.model_validate(facts["quantization"])
     elif entry and entry.get("architecture"):
         architecture = Architecture(**entry["architecture"])
     for key in (MD_PARAMETER_COUNT, MD_CONTEXT_LENGTH):
@@ -363,6 +369,19 @@ def container_metadata(formats: list[ModelFormat], name: str) -> list[dict[str, 
         items.append(metadata_item(MD_FINETUNE_CONTAINER, FINETUNE_FAMILY, f"Fine-tuning container mapping for {name}"))
     items.append(metadata_item(MD_EVALUATION_CONTAINER, EVALUATION_FAMILY, "Evaluation container mapping for SMC"))
     return items
+
+
+def fit_within_metadata(facts: dict[str, Any] | None) -> str | None:
+    """`facts` as compact JSON within OCI's 255 characters: a false flag (the default) is left out,
+    then the last keys, until it fits. A key left out reads back as unknown, never as a wrong value;
+    a truncated JSON would lose every key."""
+    items = [(k, v) for k, v in (facts or {}).items() if v is not None and v is not False]
+    while items:
+        text = json.dumps(dict(items), separators=(",", ":"))
+        if len(text) <= 255:
+            return text
+        items.pop()
+    return None
 
 
 def metadata_item(key: str, value: str, description: str = "") -> dict[str, str]:
