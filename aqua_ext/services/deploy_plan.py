@@ -13,7 +13,7 @@ from typing import Any
 
 from ..api.fit import FitQuery, FitReport
 from ..api.info import Hardware
-from ..api.models import ModelDetail
+from ..api.models import ModelDetail, ModelSource
 from ..backends.engine_tokens import param_value
 from ..backends.local.deployments import LocalDeployFacts, LocalDeployPlan
 from ..backends.oci import containers as smc
@@ -103,7 +103,7 @@ async def _pick_shape(facts: OciDeployFacts, dtype: str) -> tuple[Any, tuple[flo
     by_name = {s.name: s for s in shapes}
     platforms = container.platforms or {"NVIDIA_GPU"}
     usable = [s for s in shapes if smc.shape_platform(s.shape_series) in platforms]
-    published = _published_shapes(model)
+    published = published_shapes(model)
     if request.shape is None and any(s.name in published for s in usable):
         usable = [s for s in usable if s.name in published]  # the publisher's shapes, as AQUA offers them
     gpu = "NVIDIA_GPU" in platforms
@@ -227,8 +227,13 @@ def _cpu_config(model: ModelDetail, shape: Any) -> tuple[float, float] | None:
     return float(ocpus), float(gb)
 
 
-def _published_shapes(model: ModelDetail) -> set[str]:
-    """The shapes the model's deployment configuration lists (`shape`); empty: it names none."""
+def published_shapes(model: ModelDetail) -> set[str]:
+    """The shapes the model's deployment configuration lists (`shape`), which AQUA offers it on; empty: it
+    names none. Deploy picks among them and the fit shows them, where the compartment offers any of them.
+    Registered models only for now: service models' lists are narrower than the shapes their fit and the
+    service-limit fallbacks have always offered (a change of its own)."""
+    if model.source != ModelSource.REGISTERED:
+        return set()
     names = (model.deployment_config or {}).get("shape")
     return {n for n in names if isinstance(n, str)} if isinstance(names, list) else set()
 

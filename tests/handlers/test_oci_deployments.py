@@ -689,6 +689,11 @@ async def test_a_registered_models_deployment_config_json_is_honoured(world: Oci
     async with oci_backend(world) as backend:
         detail = await backend.get_model(gpu)
         assert detail.deployment_config is not None and detail.deployment_config["shape"][0] == "VM.GPU.A10.2"
+        from aqua_ext.api.fit import FitQuery
+        from aqua_ext.services.models import Models
+
+        fit = await Models(Targets([backend], started=True)).fit(gpu, FitQuery())
+        assert [s.name for s in fit.shapes] == ["VM.GPU.A10.2", "BM.GPU.A10.4"]  # the fit lists the same shapes
         created = await rules(backend).create(deploy_request(gpu, name="gpu"))
         # A 1B model fits VM.GPU.A10.1, but the publisher lists A10.2 and A10.4 only: the smallest of those.
         assert created.deployment.shape == "VM.GPU.A10.2"
