@@ -13,7 +13,7 @@ from typing import Any
 
 from ..api.fit import FitQuery, FitReport
 from ..api.info import Hardware
-from ..api.models import ModelDetail
+from ..api.models import ModelDetail, ModelSource
 from ..backends.engine_tokens import param_value
 from ..backends.local.deployments import LocalDeployFacts, LocalDeployPlan
 from ..backends.oci import containers as smc
@@ -103,6 +103,9 @@ async def _pick_shape(facts: OciDeployFacts, dtype: str) -> tuple[Any, tuple[flo
     by_name = {s.name: s for s in shapes}
     platforms = container.platforms or {"NVIDIA_GPU"}
     usable = [s for s in shapes if smc.shape_platform(s.shape_series) in platforms]
+    published = published_shapes(model)
+    if request.shape is None and any(s.name in published for s in usable):
+        usable = [s for s in usable if s.name in published]  # the publisher's shapes, as AQUA offers them
     gpu = "NVIDIA_GPU" in platforms
     report: FitReport | None = None
     known: list[Any] = []
@@ -205,11 +208,49 @@ def _cpu_config(model: ModelDetail, shape: Any) -> tuple[float, float] | None:
         )
     if not shape.name.endswith(".Flex"):
         return None
+    configs = _published_flex_configs(model, shape.name)
+    if configs:  # the publisher's OCPU / memory configurations, as AQUA offers them: the smallest that holds it
+        fits = [c for c in configs if need is None or need <= c[1] * CPU_USABLE_FRACTION]
+        if not fits:
+            ocpus, gb = configs[-1]
+            raise InvalidInput.field(
+                "shape",
+                f"'{model.name}' needs about {need:.1f} GB of memory and the largest configuration its "
+                f"deployment_config.json gives {shape.name} has {gb * CPU_USABLE_FRACTION:.1f} GB usable "
+                f"({CPU_USABLE_FRACTION:.0%} of {gb:g} GB, {ocpus:g} OCPUs)",
+            )
+        return fits[0]
     # Flex shapes are sized per deployment: enough memory for the model, 16 GB per OCPU.
     gb = math.ceil((need or 16.0) / CPU_USABLE_FRACTION)
     gb = max(16, min(gb, int(memory) or gb))
     ocpus = max(1, min(int(shape.core_count or 1), math.ceil(gb / 16)))
     return float(ocpus), float(gb)
+
+
+def published_shapes(model: ModelDetail) -> set[str]:
+    """The shapes the model's deployment configuration lists (`shape`), which AQUA offers it on; empty: it
+    names none. Deploy picks among them and the fit shows them, where the compartment offers any of them.
+    Registered models only for now: service models' lists are narrower than the shapes their fit and the
+    service-limit fallbacks have always offered (a change of its own)."""
+    if model.source != ModelSource.REGISTERED:
+        return set()
+    names = (model.deployment_config or {}).get("shape")
+    return {n for n in names if isinstance(n, str)} if isinstance(names, list) else set()
+
+
+def _published_flex_configs(model: ModelDetail, shape: str) -> list[tuple[float, float]]:
+    """(OCPUs, memory GB) of a CPU shape's `shape_info.configs` in the deployment configuration, smallest first."""
+    try:
+        configs = (model.deployment_config or {})["configuration"][shape]["shape_info"]["configs"]
+    except (KeyError, TypeError):
+        return []
+    out: list[tuple[float, float]] = []
+    for item in configs if isinstance(configs, list) else []:
+        try:
+            out.append((float(item["ocpu"]), float(item["memory_in_gbs"])))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return sorted(out, key=lambda c: (c[1], c[0]))
 
 
 def _publisher_defaults(

@@ -19,6 +19,7 @@ from ..api.models import (
 )
 from ..backends.oci.shapes import OCI_GPU_SHAPES
 from ..errors import Conflict
+from .deploy_plan import published_shapes
 from .finetunes import refuse_if_served
 from .memory_fit import estimate_fit
 from .model_filter import filter_models
@@ -106,6 +107,8 @@ class Models:
         )
         # On OCI models run on OCI shapes; this notebook machine is no place to deploy them.
         hardware = await self.targets.hardware() if driver.kind == "local" else None
-        return estimate_fit(
-            model, query, hardware, OCI_GPU_SHAPES if shapes is None else shapes, availability=availability
-        )
+        offered = OCI_GPU_SHAPES if shapes is None else shapes
+        published = published_shapes(model)
+        if driver.kind != "local" and any(s.name in published for s in offered):
+            offered = [s for s in offered if s.name in published]  # the publisher's shapes, as AQUA lists them
+        return estimate_fit(model, query, hardware, offered, availability=availability)

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from aqua_ext.api.deployments import CreateDeploymentRequest, DeploymentState
 from aqua_ext.api.logs import LogsQuery
+from aqua_ext.api.models import RegisterModelRequest
 from aqua_ext.api.operations import OperationState
 from aqua_ext.api.upstream import UpstreamTarget
 from aqua_ext.backends.oci.backend import OciBackend
@@ -117,10 +118,12 @@ async def test_deploy_chat_stop_start_delete(world: OciWorld) -> None:
         assert created.deployment.engine == "vllm" and created.deployment.mode == "chat"
         assert created.operation.state == OperationState.RUNNING and created.operation.resource_id == md_id
         assert created.deployment.operation_id == created.operation.id
-        # deploy = the model (GetModel) + the containers and shapes (one list each) + the service limit of
-        # the picked shape (ds-gpu-a10-count) + the create
+        # deploy = the model (GetModel, and at once its config/deployment_config.json: GetObject, none here)
+        # + the containers and shapes (one list each) + the service limit of the picked shape
+        # (ds-gpu-a10-count) + the create
         assert calls(world) == {
             "GetModel": 1,
+            "GetObject": 1,
             "ListContainers": 1,
             "ListModelDeploymentShapes": 1,
             "GetResourceAvailability": 1,
@@ -565,6 +568,145 @@ async def test_publisher_defaults_apply_when_no_params_are_given(world: OciWorld
         assert created.deployment.params[-4:] == ["--max-model-len", "2048", "--tensor-parallel-size", "2"]
         explicit = await rules(backend).create(deploy_request(other, shape="VM.GPU.A10.2", params=["--enforce-eager"]))
         assert "--tensor-parallel-size" not in explicit.deployment.params
+
+
+async def test_a_deployment_without_logs_still_has_aquas_category_log_details(world: OciWorld) -> None:
+    """AQUA always sends `categoryLogDetails` (`{access: null, predict: null}` without a log) and its
+    deployment detail reads `category_log_details.access` unguarded: a deployment we make without a log
+    must carry the (empty) object too. Neither field is required in the SDK's CategoryLogDetails."""
+    import oci
+
+    model = seed_deployable_model(world, "no-logs")
+    async with oci_backend(world) as backend:
+        created = await rules(backend).create(deploy_request(model, name="no-logs"))
+        md_id = created.deployment.id
+    assert world.emulator.deployments.deployments[md_id]["categoryLogDetails"] is not None
+    client = oci.data_science.DataScienceClient(
+        world.emulator.config,
+        service_endpoint=world.emulator.endpoint("datascience"),
+        retry_strategy=oci.retry.NoneRetryStrategy(),
+    )
+    md = client.get_model_deployment(md_id).data
+    assert md.category_log_details is not None  # what AQUA's detail dereferences
+    assert md.category_log_details.access is None and md.category_log_details.predict is None
+
+
+async def test_an_aqua_registered_model_shows_its_config_and_deploys_within_its_context(world: OciWorld) -> None:
+    """AQUA's register records only `artifact_location` and the container families: parameter count,
+    context length and architecture come from the folder's config.json (read with the detail, at once with
+    the folder listing), and deploy passes a --max-model-len the model allows (2048, not the 4096 default)."""
+    uri = world.add_model_folder("models", "aqua/tiny")  # config.json: llama, 2 layers, 2048 positions
+    model = world.emulator.add_model(
+        world.compartment_id,
+        "tiny-from-aqua",
+        freeform_tags={"OCI_AQUA": "active", "aqua_custom_base_model": "true", "model_format": "SAFETENSORS"},
+        project_id=world.project_id,
+        custom_metadata=[
+            {"key": "artifact_location", "value": uri + "/", "category": "Other"},
+            {"key": "deployment-container", "value": "odsc-vllm-serving", "category": "Other"},
+            {"key": "evaluation-container", "value": "odsc-llm-evaluate", "category": "Other"},
+        ],
+    )
+    async with oci_backend(world) as backend:
+        listed = {m.id: m for m in await backend.list_models()}
+        assert listed[model].parameter_count is None  # ListModels has no metadata: nothing read per row
+        listing_calls = calls(world)
+        world.emulator.reset_calls()
+        detail = await backend.get_model(model)
+        assert detail.context_length == 2048
+        assert detail.parameter_count == 2048  # 4096 bytes of bfloat16 weights
+        assert detail.architecture is not None and detail.architecture.num_hidden_layers == 2
+        assert detail.architecture.model_type == "llama"
+        # config.json and config/deployment_config.json (none here) with the folder listing, all at once
+        assert calls(world) == {"GetModel": 1, "ListObjects": 1, "GetObject": 2}
+        # The card learns it too, and a refreshed listing keeps it without reading config.json again.
+        assert {m.id: m for m in await backend.list_models()}[model].parameter_count == 2048
+        world.emulator.reset_calls()
+        assert {m.id: m for m in await backend.list_models(refresh=True)}[model].context_length == 2048
+        assert calls(world) == listing_calls
+
+        created = await rules(backend).create(deploy_request(model, name="tiny"))
+        env = world.emulator.deployments.deployments[created.deployment.id]["modelDeploymentConfigurationDetails"][
+            "environmentConfigurationDetails"
+        ]["environmentVariables"]
+        assert "--max-model-len 2048" in env["PARAMS"] and created.deployment.max_model_len == 2048
+
+
+async def test_registered_models_list_their_parameter_count(world: OciWorld) -> None:
+    """ListModels rows carry tags but no metadata: the parameter count we register is a tag as well, so the
+    model list's card shows it (before: "params unknown")."""
+    uri = world.add_model_folder("models", "ours/tiny")
+    async with oci_backend(world) as backend:
+        response = await backend.register_model(RegisterModelRequest(source="object_storage", os_uri=uri))
+        assert response.model is not None
+        model_id = response.model.id
+    async with oci_backend(world) as fresh:  # a new server: nothing cached
+        listed = {m.id: m for m in await fresh.list_models()}
+        assert listed[model_id].parameter_count == 2048
+
+
+async def test_a_registered_models_deployment_config_json_is_honoured(world: OciWorld) -> None:
+    """`config/deployment_config.json` beside a registered model's weights (seed 004), read as AQUA's
+    get_deployment_config reads it when no DeploymentConfiguration artifact is stored: its `shape` list is
+    what deploy picks from, a CPU shape gets one of its OCPU / memory configurations, and its per-shape
+    VLLM_PARAMS are the deploy defaults."""
+    emu = world.emulator
+    emu.add_bucket(None, "models", versioned=True, compartment_id=world.compartment_id)
+    gpu = seed_deployable_model(world, "published-gpu")
+    emu.put_object(
+        None,
+        "models",
+        "published-gpu/config/deployment_config.json",
+        json.dumps(
+            {
+                "shape": ["VM.GPU.A10.2", "BM.GPU.A10.4"],
+                "configuration": {"VM.GPU.A10.2": {"parameters": {"VLLM_PARAMS": "--max-model-len 1024"}}},
+            }
+        ),
+    )
+    gguf = seed_deployable_model(
+        world, "published-gguf", formats="GGUF", model_file="tiny.Q4_0.gguf", size_bytes=700_000_000
+    )
+    emu.put_object(
+        None,
+        "models",
+        "published-gguf/config/deployment_config.json",
+        json.dumps(
+            {
+                "shape": ["VM.GPU.A10.1", "VM.Standard.A1.Flex"],
+                "configuration": {
+                    "VM.Standard.A1.Flex": {
+                        "parameters": {},
+                        "shape_info": {
+                            "configs": [{"memory_in_gbs": 256, "ocpu": 40}, {"memory_in_gbs": 128, "ocpu": 20}],
+                            "type": "CPU",
+                        },
+                    }
+                },
+            }
+        ),
+    )
+    async with oci_backend(world) as backend:
+        detail = await backend.get_model(gpu)
+        assert detail.deployment_config is not None and detail.deployment_config["shape"][0] == "VM.GPU.A10.2"
+        from aqua_ext.api.fit import FitQuery
+        from aqua_ext.services.models import Models
+
+        fit = await Models(Targets([backend], started=True)).fit(gpu, FitQuery())
+        assert [s.name for s in fit.shapes] == ["VM.GPU.A10.2", "BM.GPU.A10.4"]  # the fit lists the same shapes
+        created = await rules(backend).create(deploy_request(gpu, name="gpu"))
+        # A 1B model fits VM.GPU.A10.1, but the publisher lists A10.2 and A10.4 only: the smallest of those.
+        assert created.deployment.shape == "VM.GPU.A10.2"
+        assert created.deployment.max_model_len == 1024 and created.deployment.params[-2:] == [
+            "--max-model-len",
+            "1024",
+        ]
+
+        created = await rules(backend).create(deploy_request(gguf, name="cpu", mode="completion"))
+        assert (created.deployment.engine, created.deployment.shape) == ("llama.cpp", "VM.Standard.A1.Flex")
+        md = emu.deployments.deployments[created.deployment.id]
+        instance = md["modelDeploymentConfigurationDetails"]["modelConfigurationDetails"]["instanceConfiguration"]
+        assert instance["modelDeploymentInstanceShapeConfigDetails"] == {"ocpus": 20.0, "memoryInGBs": 128.0}
 
 
 # ---- failures, conflicts, cancel ---------------------------------------------------------

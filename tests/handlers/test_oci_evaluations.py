@@ -360,3 +360,127 @@ async def test_report_html_download_is_an_attachment_of_text(jp_fetch: Any) -> N
     with pytest.raises(HTTPClientError) as raised:
         await jp_fetch("aqua-ext", "evaluations", "ocid1.datasciencemodel.oc1.iad.missing", "report.html")
     assert raised.value.code == 404
+
+
+# ---- interoperability with Oracle's AQUA (issue 12) -----------------------------------------------
+
+
+async def test_our_evaluation_leaves_aquas_report_in_the_model_artifact(
+    api: Any, world: OciWorld, jp_root_dir: Path
+) -> None:
+    """AQUA's metrics view (`ads.aqua.evaluation` load_metrics) reads report.md and report.json from the
+    evaluation model's artifact: the container writes them there when the model has no artifact yet, so
+    ours is created without one, and the report lists the metrics that were asked."""
+    import io
+    import zipfile
+
+    emu = world.emulator
+    dep = seed_deployment(world)
+    write_eval(jp_root_dir)
+    body = {
+        "deployment_id": dep,
+        "name": "for aqua",
+        "dataset_path": "data/eval.jsonl",
+        "report_uri": report_bucket(world),
+        "metrics": ["bertscore", "bleu"],
+    }
+    status, created = await api("evaluations", method="POST", body=body)
+    assert status == 202, created
+    ev_id = created["evaluation"]["id"]
+    assert (await wait_state(api, ev_id, "SUCCEEDED", "FAILED"))["state"] == "SUCCEEDED"
+    content, _ = emu.datascience.model_artifacts[ev_id]
+    with zipfile.ZipFile(io.BytesIO(content)) as artifact:
+        assert {"report.json", "report.md"} <= set(artifact.namelist())
+        aqua = json.loads(artifact.read("report.json"))
+    assert set(aqua["metric_results"]) == {"bertscore", "bleu"}
+    meta = {m["key"]: m["value"] for m in emu.get_model_record(ev_id)["customMetadataList"]}
+    assert meta["evaluation_source"] == dep  # what AQUA's evaluation list and detail read
+
+
+async def test_an_aqua_created_evaluation_shows_the_metrics_asked_and_its_model(
+    api: Any, world: OciWorld, jp_root_dir: Path
+) -> None:
+    """An evaluation as AQUA creates it: no `aqua_ext` choices in its Hyperparameters and no model name in
+    its metadata. Its metrics are those its job asked the container for (two, not the container's four),
+    and its model is the evaluated deployment's (`aqua_model_name`), never an empty name."""
+    import oci
+
+    emu = world.emulator
+    dep = seed_deployment(world)  # "acme chat", of the model "acme chat-model"
+    report = report_bucket(world)
+    emu.put_object(None, "eval-out", "data/eval.jsonl", eval_text())
+    dataset = f"oci://eval-out@{emu.namespace}/data/eval.jsonl"
+    M = oci.data_science.models
+    ds = oci.data_science.DataScienceClient(
+        emu.config, service_endpoint=emu.endpoint("datascience"), retry_strategy=oci.retry.NoneRetryStrategy()
+    )
+    model = ds.create_model(
+        M.CreateModelDetails(
+            compartment_id=world.compartment_id,
+            project_id=world.project_id,
+            display_name="aqua-made evaluation",
+            freeform_tags={"aqua_evaluation": "aqua_evaluation"},
+            defined_metadata_list=[
+                M.Metadata(
+                    key="Hyperparameters",
+                    value=json.dumps(
+                        {
+                            "model_params": {
+                                "max_tokens": 500,
+                                "shape": "VM.Standard.E4.Flex",
+                                "dataset_path": dataset,
+                                "report_path": report,
+                            }
+                        }
+                    ),
+                )
+            ],
+        )
+    ).data
+    args = {
+        "evaluation_id": model.id,
+        "evaluation_target_id": dep,
+        "input_data": {"format": ".jsonl", "url": dataset},
+        "metrics": [{"key": "bertscore", "args": {}}, {"key": "bleu", "args": {}}],
+        "output_dir": report,
+        "params": {"model_parameters": {"model": "odsc-llm", "max_tokens": 500}},
+    }
+    job = ds.create_job(
+        M.CreateJobDetails(
+            compartment_id=world.compartment_id,
+            project_id=world.project_id,
+            display_name="aqua-made evaluation",
+            freeform_tags={"aqua_evaluation": "aqua_evaluation", "evaluation_model_id": model.id},
+            job_configuration_details=M.DefaultJobConfigurationDetails(
+                environment_variables={"AIP_SMC_EVALUATION_ARGUMENTS": json.dumps(args)}
+            ),
+            job_infrastructure_configuration_details=M.ManagedEgressStandaloneJobInfrastructureConfigurationDetails(
+                shape_name="VM.Standard.E4.Flex", block_storage_size_in_gbs=200
+            ),
+        )
+    ).data
+    run = ds.create_job_run(
+        M.CreateJobRunDetails(compartment_id=world.compartment_id, project_id=world.project_id, job_id=job.id)
+    ).data
+    meta = {
+        "evaluation_source": dep,
+        "evaluation_source_name": "acme chat",
+        "evaluation_output_path": report,
+        "evaluation_job_id": job.id,
+        "evaluation_job_run_id": run.id,
+    }
+    ds.update_model(
+        model.id,
+        M.UpdateModelDetails(
+            custom_metadata_list=[M.Metadata(key=k, value=v, category="Other") for k, v in meta.items()]
+        ),
+    )
+    emu.fast_forward()
+
+    status, detail = await api(f"evaluations/{model.id}")
+    assert status == 200, detail
+    assert detail["metrics"] == ["bertscore", "bleu"]
+    assert detail["model_name"] == "acme chat-model" and detail["deployment_name"] == "acme chat"
+    _, listing = await api("evaluations")
+    listed = {e["id"]: e for e in listing["items"]}[model.id]
+    assert listed["model_name"] == "acme chat-model"

@@ -684,10 +684,13 @@ async def test_a_failure_after_the_model_exists_leaves_nothing(api: Any, world: 
     assert "doomed" not in {m["name"] for m in models["items"]}
 
 
-async def test_the_explorer_tags_a_finished_model_deployable(api: Any, world: OciWorld, jp_root_dir: Path) -> None:
-    """Nobody watched the run: a refreshed model list finds it SUCCEEDED and makes its model deployable."""
+async def test_the_explorer_shows_a_finished_model_deployable_without_writing(
+    api: Any, world: OciWorld, jp_root_dir: Path
+) -> None:
+    """Nobody watched the run: a refreshed model list finds it SUCCEEDED and shows its model deployable.
+    A read never writes: the tag is the container's to set (issue 12; this asserted an UpdateModel before)."""
     emu = world.emulator
-    emu.finetuning.tags_model = False  # a container that leaves the tag: our fallback tags it
+    emu.finetuning.tags_model = False  # a container that leaves the tag: the run still says it is ready
     base = seed_base(world)
     output = output_bucket(world)
     write_dataset(jp_root_dir)
@@ -704,13 +707,15 @@ async def test_the_explorer_tags_a_finished_model_deployable(api: Any, world: Oc
     emu.reset_calls()
     _, models = await api("models", params={"refresh": "true"})
     assert {m["id"]: m for m in models["items"]}[ft_id]["ready_to_deploy"] is True
-    assert emu.get_model_record(ft_id)["freeformTags"]["OCI_AQUA"] == "active"
-    # The facts were known from the create: one ListJobRuns and the tag, no GetModel or GetJob.
-    assert emu.calls["ListJobRuns"] == 1 and emu.calls["UpdateModel"] == 1
+    assert emu.get_model_record(ft_id)["freeformTags"]["OCI_AQUA"] == ""
+    # The facts were known from the create: one ListJobRuns, no GetModel or GetJob, and no write.
+    assert emu.calls["ListJobRuns"] == 1 and "UpdateModel" not in emu.calls
     assert "GetModel" not in emu.calls and "GetJob" not in emu.calls
     _, again = await api("models", params={"refresh": "true"})
     assert {m["id"]: m for m in again["items"]}[ft_id]["ready_to_deploy"] is True
-    assert emu.calls["UpdateModel"] == 1  # tagged once
+    _, listing = await api("finetunes")
+    assert {f["id"]: f for f in listing["items"]}[ft_id]["state"] == "SUCCEEDED"
+    assert "UpdateModel" not in emu.calls  # listing models or fine-tunes is a read
 
 
 async def test_a_dataset_already_uploaded_is_reused_never_overwritten(
@@ -735,7 +740,7 @@ async def test_a_dataset_already_uploaded_is_reused_never_overwritten(
 async def test_an_unwatched_finished_fine_tune_deploys_at_once(api: Any, world: OciWorld, jp_root_dir: Path) -> None:
     """Deploy reads the model's detail, which asks the run (one GetJobRun) when the tag says not yet."""
     emu = world.emulator
-    emu.finetuning.tags_model = False  # a container that leaves the tag: our fallback tags it
+    emu.finetuning.tags_model = False  # a container that leaves the tag: the run still says it is ready
     base = seed_base(world)
     write_dataset(jp_root_dir)
     status, created = await api(
@@ -754,8 +759,7 @@ async def test_an_unwatched_finished_fine_tune_deploys_at_once(api: Any, world: 
     emu.reset_calls()
     status, deployed = await api("deployments", method="POST", body={"model_id": ft_id, "name": "quiet chat"})
     assert status == 202, deployed
-    assert emu.calls["GetJobRun"] == 1 and emu.calls["UpdateModel"] == 1
-    assert emu.get_model_record(ft_id)["freeformTags"]["OCI_AQUA"] == "active"
+    assert emu.calls["GetJobRun"] == 1 and "UpdateModel" not in emu.calls  # reading the model writes nothing
     _, models = await api("models")
     assert {m["id"]: m for m in models["items"]}[ft_id]["ready_to_deploy"] is True
 
@@ -766,7 +770,7 @@ async def test_without_a_policy_to_tag_it_the_model_still_shows_deployable(
     from tests.oci_emulator import FaultConfig
 
     emu = world.emulator
-    emu.finetuning.tags_model = False  # a container that leaves the tag: our fallback tags it
+    emu.finetuning.tags_model = False  # a container that leaves the tag: the run still says it is ready
     base = seed_base(world)
     write_dataset(jp_root_dir)
     status, created = await api(
@@ -790,4 +794,4 @@ async def test_without_a_policy_to_tag_it_the_model_still_shows_deployable(
     _, models = await api("models", params={"refresh": "true"})
     assert {m["id"]: m for m in models["items"]}[ft_id]["ready_to_deploy"] is True
     assert emu.get_model_record(ft_id)["freeformTags"]["OCI_AQUA"] == ""
-    assert emu.calls["UpdateModel"] == 1  # asked once, not on every look
+    assert "UpdateModel" not in emu.calls  # never asked: a read does not write

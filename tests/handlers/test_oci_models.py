@@ -643,3 +643,32 @@ async def test_a_create_whose_answer_is_lost_is_retried_without_a_duplicate(api:
     assert lost and started.emulator.calls["CreateModel"] == 2
     users = [m for m in started.emulator.datascience.models.values() if m["category"] == "USER"]
     assert [m["id"] for m in users] == [body["model"]["id"]]
+
+
+# ---- interoperability with Oracle's AQUA (issue 12) ----------------------------------------
+
+
+async def test_registered_models_carry_aquas_container_metadata(api: Any, world: OciWorld) -> None:
+    """AQUA deploys a registered model with the family under `deployment-container`
+    (modeldeployment `_get_container_type_key` raises without it), fine-tunes it with `finetune-container`
+    and evaluates it with `evaluation-container`: the values AQUA's register writes for the format."""
+    started = await start(api, world)
+    safetensors = started.add_model_folder("models", "interop/st")
+    gguf = started.add_model_folder("models", "interop/gguf", config=False, weights="tiny.Q4_K_M.gguf")
+    metas = []
+    for uri in (safetensors, gguf):
+        status, body = await api("models", method="POST", body={"source": "object_storage", "os_uri": uri})
+        assert status == 202, body
+        record = started.emulator.get_model_record(body["model"]["id"])
+        metas.append({m["key"]: m for m in record["customMetadataList"]})
+    st, gg = metas
+    assert st["deployment-container"]["value"] == "odsc-vllm-serving"
+    assert st["finetune-container"]["value"] == "odsc-llm-fine-tuning"
+    assert st["evaluation-container"]["value"] == "odsc-llm-evaluate"
+    assert {st[k]["category"] for k in ("deployment-container", "finetune-container", "evaluation-container")} == {
+        "Other"
+    }
+    # GGUF: llama.cpp serves it; AQUA refuses a fine-tuning container for GGUF-only weights.
+    assert gg["deployment-container"]["value"] == "odsc-llama-cpp-serving"
+    assert "finetune-container" not in gg
+    assert gg["evaluation-container"]["value"] == "odsc-llm-evaluate"

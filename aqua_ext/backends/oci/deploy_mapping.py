@@ -22,7 +22,17 @@ from typing import Any, get_args
 from ...api.deployments import DeploymentDetail, DeploymentState, DeploymentSummary
 from ...api.fit import Dtype
 from ..engine_tokens import param_value
-from .mapping import TAG_AQUA, TAG_CUSTOM_BASE, TAG_FINE_TUNED, TAG_SERVICE_MODEL, TAG_TASK, aware, ci_tags
+from .mapping import (
+    SERVING_FAMILY_LLAMA_CPP,
+    SERVING_FAMILY_VLLM,
+    TAG_AQUA,
+    TAG_CUSTOM_BASE,
+    TAG_FINE_TUNED,
+    TAG_SERVICE_MODEL,
+    TAG_TASK,
+    aware,
+    ci_tags,
+)
 
 TAG_MODEL_NAME = "aqua_model_name"
 TAG_MODEL_ID = "aqua_model_id"
@@ -30,7 +40,7 @@ TAG_MODEL_FILE = "model_file"
 TAG_DTYPE = "aqua_ext_dtype"
 
 # The service container family of each engine (AQUA's InferenceContainerTypeFamily).
-ENGINE_FAMILIES = {"vllm": "odsc-vllm-serving", "tgi": "odsc-tgi-serving", "llama.cpp": "odsc-llama-cpp-serving"}
+ENGINE_FAMILIES = {"vllm": SERVING_FAMILY_VLLM, "tgi": "odsc-tgi-serving", "llama.cpp": SERVING_FAMILY_LLAMA_CPP}
 # What the container serves by default, per inference mode (the `route` header can ask for another path).
 PREDICT_ENDPOINTS = {"chat": "/v1/chat/completions", "completion": "/v1/completions", "embedding": "/v1/embeddings"}
 SERVED_MODEL = "odsc-llm"  # the --served-model-name AQUA's containers use

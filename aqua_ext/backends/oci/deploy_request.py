@@ -240,7 +240,9 @@ class DeployPlanner:
             shape_config = m.ModelDeploymentInstanceShapeConfigDetails(
                 ocpus=spec.shape_config[0], memory_in_gbs=spec.shape_config[1]
             )
-        logs = None
+        # Always sent, empty without a log, as AQUA sends it: AQUA's deployment detail reads
+        # `category_log_details.access` and fails on a deployment that has none.
+        logs = m.CategoryLogDetails(access=None, predict=None)
         if request.log_id:
             # One log for both categories: the playground shows requests and engine lines together.
             item = m.LogDetails(log_id=request.log_id, log_group_id=request.log_group_id)

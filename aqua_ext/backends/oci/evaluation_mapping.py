@@ -38,7 +38,7 @@ from ...api.evaluations import (
 from ..evaluation_files import report_from
 from . import job_mapping as jm
 from .job_mapping import hyper_values as _hyper_values
-from .mapping import ci_tags, custom_metadata
+from .mapping import EVALUATION_FAMILY, ci_tags, custom_metadata
 
 TAG_EVALUATION = "aqua_evaluation"  # marks evaluation models, their jobs and runs, and their experiments
 MD_SOURCE = "evaluation_source"
@@ -53,7 +53,7 @@ MD_MODEL_ID = "evaluation_model_id"  # the deployed model (ours)
 MD_MODEL_NAME = "evaluation_model_name"
 HYPERPARAMETERS = jm.HYPERPARAMETERS
 EVAL_ARGUMENTS = "AIP_SMC_EVALUATION_ARGUMENTS"
-DEFAULT_FAMILY = "odsc-llm-evaluate"
+DEFAULT_FAMILY = EVALUATION_FAMILY
 DEFAULT_EXPERIMENT = "aqua-ext evaluations"  # the contract has no experiment name: one set for ours
 BLOCK_STORAGE_GB = 200
 REPORT_JSON, ROWS_JSONL, REPORT_HTML, STATUS_JSON = "report.json", "rows.jsonl", "report.html", "status.json"
@@ -61,13 +61,13 @@ REPORT_JSON, ROWS_JSONL, REPORT_HTML, STATUS_JSON = "report.json", "rows.jsonl",
 # Our metrics by the evaluation container's keys. The container computes BERTScore, ROUGE, BLEU,
 # text readability (and perplexity, which we do not offer); chrF, exact match and latency are computed
 # by our local job only, so an OCI evaluation cannot give them.
-CONTAINER_METRICS: dict[str, str] = {
+CONTAINER_METRICS: dict[MetricName, str] = {
     "bertscore": "bertscore",
     "rouge": "rouge",
     "bleu": "bleu",
     "readability": "text_readability",
 }
-OUR_METRICS = {key: ours for ours, key in CONTAINER_METRICS.items()}
+OUR_METRICS: dict[str, MetricName] = {key: ours for ours, key in CONTAINER_METRICS.items()}
 
 # AQUA's evaluation shapes (the container's evaluation configuration), when the container lists none.
 DEFAULT_SHAPES: dict[str, dict[str, Any]] = {
@@ -227,6 +227,23 @@ def is_evaluation(model: Any) -> bool:
     return TAG_EVALUATION in ci_tags(getattr(model, "freeform_tags", None))
 
 
+def asked_metrics(job: Any | None) -> list[MetricName]:
+    """The metrics an evaluation job asks its container for (`AIP_SMC_EVALUATION_ARGUMENTS` metrics[{key}]),
+    by our names; [] when the job or its arguments cannot be read."""
+    config = getattr(job, "job_configuration_details", None)
+    env = getattr(config, "environment_variables", None) or {}
+    try:
+        arguments = json.loads(env.get(EVAL_ARGUMENTS) or "{}")
+    except ValueError:
+        return []
+    keys = (
+        [m.get("key") for m in arguments.get("metrics") or [] if isinstance(m, dict)]
+        if isinstance(arguments, dict)
+        else []
+    )
+    return [OUR_METRICS[k] for k in keys if k in OUR_METRICS]
+
+
 def _int(value: Any) -> int:
     try:
         return max(0, int(value))
@@ -241,8 +258,8 @@ def facts_from(model: Any, job: Any | None = None) -> Facts:
     aqua = v if isinstance(v := hyper.get("model_params"), dict) else {}
     ours = v if isinstance(v := hyper.get("aqua_ext"), dict) else {}
     metrics: list[Any] = [m for m in ours.get("metrics") or [] if m in CONTAINER_METRICS]
-    if not metrics:  # AQUA's record: which metrics is known to its job only; assume the container's set
-        metrics = list(CONTAINER_METRICS)
+    if not metrics:  # AQUA's record: which metrics were asked is known to its job only
+        metrics = asked_metrics(job) or list(CONTAINER_METRICS)
     logs = getattr(job, "job_log_configuration_details", None)
     return Facts(
         **jm.model_facts(model, job, logs, meta.get(MD_JOB_ID)),

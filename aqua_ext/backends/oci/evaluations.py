@@ -5,7 +5,8 @@ evaluation's id is its evaluation model's OCID. The conventions are in evaluatio
 
 Calls per user action (lists paged to completion, nothing per row but what is said):
 - list: ListModels (USER, ACTIVE) pages + ListJobRuns pages, both kept `deployment_cache_seconds`; once
-  per evaluation this process has not seen, GetModel + GetJob (what never changes); once per SUCCEEDED
+  per evaluation this process has not seen, GetModel + GetJob (what never changes; for one AQUA made, which
+  records no model name, also the deployment: GetModelDeployment, cached briefly); once per SUCCEEDED
   evaluation, GetObject `report.json` for its headline scores (a finished report does not change);
 - detail: GetJobRun; while IN_PROGRESS GetObject `status.json` (the rows answered so far, when the
   container writes it); once SUCCEEDED GetObject `report.json` (kept); one Logging search for the last
@@ -132,8 +133,23 @@ class OciEvaluations(JobRunModels, Evaluations):
             raise NotFound(f"'{raw.display_name}' is not an evaluation (it has no {em.TAG_EVALUATION} tag).")
         job = await self._read_job(mapping.custom_metadata(raw).get(em.MD_JOB_ID))
         facts = em.facts_from(raw, job)
+        if not facts.model_name:
+            facts.model_name = await self._deployed_model_name(facts)
         self._facts[evaluation_id] = facts
         return facts
+
+    async def _deployed_model_name(self, facts: em.Facts) -> str:
+        """AQUA records no model name with an evaluation: the evaluated deployment's model (read once per
+        evaluation this process has not seen), else the deployment's name."""
+        if facts.deployment_id:
+            try:
+                deployment = await self.deployments.get(facts.deployment_id)
+            except AquaError as exc:  # deleted since, or not ours to read: its name stays what AQUA recorded
+                log.info("deployment %s of evaluation %s unreadable: %s", facts.deployment_id, facts.evaluation_id, exc)
+            else:
+                if deployment.model_name:
+                    return deployment.model_name
+        return facts.deployment_name or facts.deployment_id
 
     async def _run_rows(self) -> tuple[float, dict[str, Any]]:
         if self._runs is not None and self._fresh(self._runs[0], self.settings.deployment_cache_seconds):

@@ -33,7 +33,15 @@ from ...api.finetunes import (
 )
 from . import job_mapping as jm
 from .job_mapping import hyper_values as _hyper_values
-from .mapping import MD_DATASET_HASH, TAG_AQUA, TAG_FINE_TUNED, aware, ci_tags, custom_metadata
+from .mapping import (
+    FINETUNE_FAMILY,
+    MD_DATASET_HASH,
+    TAG_AQUA,
+    TAG_FINE_TUNED,
+    aware,
+    ci_tags,
+    custom_metadata,
+)
 
 TAG_FT_VERSION = "fine_tune_model_version"
 FT_VERSION = "v2"  # AQUA's fine-tuned models that keep the base artifact apart (deployable with LoRA)
@@ -46,15 +54,13 @@ MD_JOB_ID = "fine_tune_job_id"
 MD_RUN_IDS = ("fine_tune_job_run_id", "fine_tune_jobrun_id")
 MD_TRAIN_ROWS = "fine_tune_train_rows"
 MD_VALIDATION_ROWS = "fine_tune_validation_rows"
-MD_DEPLOYMENT_CONTAINER = "deployment-container"
-MD_FINETUNE_CONTAINER = "finetune-container"
 HYPERPARAMETERS = jm.HYPERPARAMETERS
 TRAIN_EPOCH, VAL_EPOCH = "train_metrics_epoch", "val_metrics_epoch"
 TRAIN_FINAL, VAL_FINAL = "train_metrics_final", "val_metrics_final"
 FT_ARGUMENTS = "AIP_SMC_FT_ARGUMENTS"
 LAUNCH_CMD = "OCI__LAUNCH_CMD"
 NODE_COUNT = "NODE_COUNT"
-DEFAULT_FAMILY = "odsc-llm-fine-tuning"
+DEFAULT_FAMILY = FINETUNE_FAMILY
 BLOCK_STORAGE_GB = 750  # AQUA's default: room for the base weights, the adapter and checkpoints
 MIN_ROWS = 50  # the container refuses smaller datasets (exit code 42)
 

@@ -19,8 +19,9 @@ Calls per user action (lists paged to completion, nothing per row but what is sa
 - cancel: GetJobRun + CancelJobRun; delete: GetJobRun + the deployment list (cached briefly) +
   DeleteJob (its runs with it) + DeleteModel;
 - defaults: GetModel (cached) + ListJobShapes (cached).
-A SUCCEEDED run's model is tagged ready to deploy (`OCI_AQUA = active`) the first time we see it,
-so the explorer (ours and AQUA's) offers to deploy it.
+A SUCCEEDED run's model is tagged ready to deploy (`OCI_AQUA = active`) by the service's fine-tuning
+container, as AQUA relies on; reads never write: a model whose run SUCCEEDED but whose tag was left empty
+is shown deployable (as its run says) without an UpdateModel.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ class _Live:
     series_seen: float | None = None
     series_state: str | None = None  # the run state when the series was read
     output_path: str | None = None  # where the container says the weights went
-    marked: bool = False  # tagged ready to deploy (or the tag could not be written: not asked again)
+    marked: bool = False  # seen tagged ready to deploy
     failure_log: list[str] | None = None
 
 
@@ -186,53 +187,22 @@ class OciFineTunes(JobRunModels, FineTunes):
 
     async def _settle(self, facts: fm.Facts, *, metrics: bool = False) -> None:
         """Read the model again when its series may have changed (always for `metrics`, unless the final
-        series was read after the run ended), and tag a SUCCEEDED one ready to deploy."""
+        series was read after the run ended); a read only, never a write."""
         live = self._live_of(facts.model_id)
         state = getattr(live.run, "lifecycle_state", None)
         settled = live.series_seen is not None and live.series_state == state
         if state not in RUNNING_RUN_STATES and settled:
-            read = False  # the run is over and its final series is known
-        else:
-            read = metrics or not settled or not self._fresh(live.series_seen, self.settings.deployment_cache_seconds)
-        unmarked = state == "SUCCEEDED" and not live.marked
-        if read or unmarked:
+            return  # the run is over and its final series is known
+        if metrics or not settled or not self._fresh(live.series_seen, self.settings.deployment_cache_seconds):
+            was_marked = live.marked
             raw = await self._get_model(facts.model_id)
-            if unmarked and not live.marked:
-                await self._mark_ready(raw)
-            elif unmarked:  # the service's container tagged it ready itself: the model list learns it too
+            if live.marked and not was_marked:  # the container tagged it ready: the model list learns it too
                 self.models.model_changed(raw)
 
-    async def _mark_ready(self, raw: Any, *, notify: bool = True) -> Any | None:
-        """The container leaves OCI_AQUA empty; a SUCCEEDED run's model gets "active" (ready to deploy),
-        as AQUA's explorer reads it. A failure (no policy to manage models) is logged once: this process
-        does not ask again, and shows the model deployable anyway (see `_deployable`)."""
-        import oci
-
-        c = self._c()
-        tags = {k: v for k, v in (raw.freeform_tags or {}).items() if str(k).lower() != mapping.TAG_AQUA.lower()}
-        tags[mapping.TAG_AQUA] = "active"
-        try:
-            updated = (
-                await c.call(
-                    "datascience",
-                    c.data_science.update_model,
-                    raw.id,
-                    oci.data_science.models.UpdateModelDetails(freeform_tags=tags),
-                )
-            ).data
-        except AquaError as exc:
-            log.warning("could not tag the fine-tuned model %s ready to deploy: %s", raw.id, exc.message)
-            self._live_of(raw.id).marked = True
-            return None
-        self._live_of(raw.id).marked = True
-        if notify:
-            self.models.model_changed(updated)
-        return updated
-
     async def settle_listed(self, rows: list[Any]) -> tuple[dict[str, Any], bool]:
-        """For the model listing: fine-tuned models not yet tagged ready to deploy whose job run SUCCEEDED
-        are tagged now. Returns them as they now are, by id, and whether some are still training (the
-        listing is then kept only briefly). Never raises: the explorer lists without it."""
+        """For the model listing: fine-tuned models not yet tagged ready to deploy whose job run SUCCEEDED,
+        shown deployable (nothing is written). Returns them so, by id, and whether some are still training
+        (the listing is then kept only briefly). Never raises: the explorer lists without it."""
         try:
             _, runs = await self._run_rows()  # first, as in `list`
             facts = await self._facts_many(r.id for r in rows)
@@ -242,13 +212,13 @@ class OciFineTunes(JobRunModels, FineTunes):
         by_id = {r.id: r for r in rows}
         states = {f.model_id: getattr(runs.get(f.run_id or ""), "lifecycle_state", None) for f in facts}
         done = [i for i, state in states.items() if state == "SUCCEEDED"]
-        updated = await asyncio.gather(*(self._deployable(by_id[i]) for i in done))
+        updated = [self._deployable(by_id[i]) for i in done]
         running = any(state in RUNNING_RUN_STATES for state in states.values())
         return {u.id: u for u in updated}, running
 
     async def deployable_now(self, raw: Any) -> Any | None:
-        """For a model detail: a fine-tuned model not tagged ready to deploy, as it is once its run
-        SUCCEEDED (tagged now), or None while it has not (one GetJobRun)."""
+        """For a model detail: a fine-tuned model not tagged ready to deploy, shown deployable once its run
+        SUCCEEDED, or None while it has not (one GetJobRun; nothing is written)."""
         meta = mapping.custom_metadata(raw)
         run_id = next((meta[k] for k in fm.MD_RUN_IDS if meta.get(k)), None)
         if not run_id:
@@ -259,15 +229,12 @@ class OciFineTunes(JobRunModels, FineTunes):
         except AquaError as exc:  # the detail shows without it: not deployable, as its tag says
             log.info("job run %s of %s unreadable: %s", run_id, raw.id, exc.message)
             return None
-        return await self._deployable(raw) if run.lifecycle_state == "SUCCEEDED" else None
+        return self._deployable(raw) if run.lifecycle_state == "SUCCEEDED" else None
 
-    async def _deployable(self, raw: Any) -> Any:
-        """Tag it ready to deploy; when the tag cannot be written (no manage policy), it is still shown
-        deployable, as its run says."""
-        known = self._live.get(raw.id)
-        updated = None if known is not None and known.marked else await self._mark_ready(raw, notify=False)
-        if updated is not None:
-            return updated
+    @staticmethod
+    def _deployable(raw: Any) -> Any:
+        """The model as shown once its run SUCCEEDED: ready to deploy, whether or not the container tagged
+        it (the service's does; a read does not write the tag for it)."""
         shown = copy.copy(raw)
         shown.freeform_tags = {
             **{k: v for k, v in (raw.freeform_tags or {}).items() if str(k).lower() != mapping.TAG_AQUA.lower()},
@@ -483,7 +450,7 @@ class OciFineTunes(JobRunModels, FineTunes):
 
     async def _image(self, record: ModelRecord) -> str:
         """The fine-tuning service container: the family the base model names (AQUA's metadata), latest."""
-        family = mapping.custom_metadata(record.model).get(fm.MD_FINETUNE_CONTAINER) or fm.DEFAULT_FAMILY
+        family = mapping.custom_metadata(record.model).get(mapping.MD_FINETUNE_CONTAINER) or fm.DEFAULT_FAMILY
         image = smc.job_image(await self._container_index(), family)
         if image is None:
             raise InvalidInput.field(
@@ -598,8 +565,10 @@ class OciFineTunes(JobRunModels, FineTunes):
             mapping.metadata_item(fm.MD_TRAIN_ROWS, str(report.train_rows), "Training rows (preflight)"),
             mapping.metadata_item(fm.MD_VALIDATION_ROWS, str(report.validation_rows), "Validation rows (preflight)"),
         ]
-        if base_meta.get(fm.MD_DEPLOYMENT_CONTAINER):
-            items.append(mapping.metadata_item(fm.MD_DEPLOYMENT_CONTAINER, base_meta[fm.MD_DEPLOYMENT_CONTAINER]))
+        if base_meta.get(mapping.MD_DEPLOYMENT_CONTAINER):
+            items.append(
+                mapping.metadata_item(mapping.MD_DEPLOYMENT_CONTAINER, base_meta[mapping.MD_DEPLOYMENT_CONTAINER])
+            )
         if base.parameter_count:
             items.append(mapping.metadata_item(mapping.MD_PARAMETER_COUNT, str(base.parameter_count)))
         if base.context_length:

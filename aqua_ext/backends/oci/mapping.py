@@ -7,7 +7,9 @@ metadata so that either tool sees what the other created.
 - tags `task`, `organization`, `license`, `ready_to_fine_tune`, `ready_to_import`,
   `model_format` ("SAFETENSORS,GGUF"); `OCI_AQUA` == "active" → ready to deploy (for
   fine-tuned models: once their job run SUCCEEDED, see finetunes.py);
-- custom metadata `artifact_location` (oci://…), `model_file` (GGUF), and ours:
+- custom metadata `artifact_location` (oci://…), `model_file` (GGUF), the container families
+  `deployment-container`, `finetune-container`, `evaluation-container` (AQUA deploys, fine-tunes and
+  evaluates a registered model with them), and ours:
   `parameter_count`, `context_length`, `size_bytes`, `architecture` (JSON), `hf_id`,
   `fine_tune_dataset_hash` (a fine-tuned model's lineage).
 Ids are the OCIDs; a fine-tuned model's id is also its fine-tune's id.
@@ -43,6 +45,8 @@ TAG_LICENSE = "license"
 TAG_READY_TO_FINE_TUNE = "ready_to_fine_tune"
 TAG_READY_TO_IMPORT = "ready_to_import"
 TAG_MODEL_FORMAT = "model_format"
+# Ours: ListModels rows carry tags but no metadata, so the parameter count the model list shows is a tag too.
+TAG_PARAMETER_COUNT = "parameter_count"
 
 MD_ARTIFACT_LOCATION = "artifact_location"
 MD_MODEL_FILE = "model_file"
@@ -53,6 +57,14 @@ MD_ARCHITECTURE = "architecture"
 MD_QUANTIZATION = "quantization"  # config.json's quantization_config, as api.models.Quantization
 MD_HF_ID = "hf_id"
 MD_DATASET_HASH = "fine_tune_dataset_hash"
+# AQUA's container families, by the keys its deploy / fine-tune / evaluate read from a model's metadata.
+MD_DEPLOYMENT_CONTAINER = "deployment-container"
+MD_FINETUNE_CONTAINER = "finetune-container"
+MD_EVALUATION_CONTAINER = "evaluation-container"
+SERVING_FAMILY_VLLM = "odsc-vllm-serving"
+SERVING_FAMILY_LLAMA_CPP = "odsc-llama-cpp-serving"
+FINETUNE_FAMILY = "odsc-llm-fine-tuning"
+EVALUATION_FAMILY = "odsc-llm-evaluate"
 
 # An OCID: ocid1.<resource type>.<realm>.[region][.future use].<unique id>
 OCID_PATTERN = re.compile(r"^ocid1\.([a-z0-9]+)\.([a-z0-9-]+)\.([a-z0-9-]*)(\.[a-z0-9-]*)?\.[A-Za-z0-9._-]{1,255}$")
@@ -203,7 +215,7 @@ def _base_fields(item: Any) -> dict[str, Any]:
         license=tags.get(TAG_LICENSE) or None,
         task=task or None,
         capability=capability,
-        parameter_count=entry["parameter_count"] if entry else None,
+        parameter_count=entry["parameter_count"] if entry else _int(tags.get(TAG_PARAMETER_COUNT)),
         context_length=entry["context_length"] if entry else None,
         formats=formats,
         size_bytes=entry["size_bytes"] if entry and source == ModelSource.CATALOG else None,
@@ -216,9 +228,14 @@ def _base_fields(item: Any) -> dict[str, Any]:
     )
 
 
-def to_summary(item: Any) -> ModelSummary:
-    """A ListModels row (oci ModelSummary) → our summary, with no further calls."""
-    return ModelSummary(**_base_fields(item))
+def to_summary(item: Any, facts: dict[str, Any] | None = None) -> ModelSummary:
+    """A ListModels row (oci ModelSummary) → our summary, with no further calls; `facts` are what an
+    earlier detail read from the model's config.json (parameter count, context length)."""
+    fields = _base_fields(item)
+    for key in (MD_PARAMETER_COUNT, MD_CONTEXT_LENGTH):
+        if fields[key] is None and facts and isinstance(facts.get(key), int):
+            fields[key] = facts[key]
+    return ModelSummary(**fields)
 
 
 def _config_json(text: str | None, what: str, notes: list[str]) -> dict[str, Any] | None:
@@ -243,11 +260,14 @@ def to_detail(
     license_text: str | None = None,
     deployment_config: str | None = None,
     finetune_config: str | None = None,
+    artifact_facts: dict[str, Any] | None = None,
 ) -> ModelDetail:
-    """A GetModel result (oci Model) plus its Readme / License artifacts → our detail."""
+    """A GetModel result (oci Model) plus its Readme / License artifacts → our detail; `artifact_facts`
+    are what the artifact's config.json says, for what the metadata does not (AQUA records none of it)."""
     fields = _base_fields(model)
     tags = ci_tags(model.freeform_tags)
     meta = custom_metadata(model)
+    facts = artifact_facts or {}
     entry = catalog_match(fields["name"])
     architecture: Architecture | None = None
     if meta.get(MD_ARCHITECTURE):
@@ -257,10 +277,15 @@ def to_detail(
                 architecture.quantization = Quantization.model_validate(json.loads(meta[MD_QUANTIZATION]))
         except ValueError:
             architecture = None
+    elif facts.get("architecture"):
+        architecture = Architecture.model_validate(facts["architecture"])
+        if facts.get("quantization"):
+            architecture.quantization = Quantization.model_validate(facts["quantization"])
     elif entry and entry.get("architecture"):
         architecture = Architecture(**entry["architecture"])
-    fields["parameter_count"] = _int(meta.get(MD_PARAMETER_COUNT)) or fields["parameter_count"]
-    fields["context_length"] = _int(meta.get(MD_CONTEXT_LENGTH)) or fields["context_length"]
+    for key in (MD_PARAMETER_COUNT, MD_CONTEXT_LENGTH):
+        known = facts.get(key) if isinstance(facts.get(key), int) else None
+        fields[key] = _int(meta.get(key)) or known or fields[key]
     fields["size_bytes"] = _int(meta.get(MD_SIZE_BYTES)) or fields["size_bytes"]
     fields["hf_id"] = meta.get(MD_HF_ID) or fields["hf_id"]
     location = meta.get(MD_ARTIFACT_LOCATION) or None
@@ -309,7 +334,13 @@ def to_detail(
 
 
 def registration_tags(
-    *, task: str, organization: str | None, license: str | None, formats: list[ModelFormat], ready_to_fine_tune: bool
+    *,
+    task: str,
+    organization: str | None,
+    license: str | None,
+    formats: list[ModelFormat],
+    ready_to_fine_tune: bool,
+    parameter_count: int | None = None,
 ) -> dict[str, str]:
     """Freeform tags of a model we register, as AQUA writes them."""
     tags = {
@@ -323,7 +354,21 @@ def registration_tags(
         tags[TAG_ORGANIZATION] = organization
     if license:
         tags[TAG_LICENSE] = license
+    if parameter_count:
+        tags[TAG_PARAMETER_COUNT] = str(parameter_count)
     return tags
+
+
+def container_metadata(formats: list[ModelFormat], name: str) -> list[dict[str, str]]:
+    """The container families AQUA's register writes for a model of these formats: vLLM for safetensors,
+    llama.cpp for GGUF-only weights (which AQUA refuses to fine-tune), the evaluation container always."""
+    safetensors = ModelFormat.SAFETENSORS in formats
+    serving = SERVING_FAMILY_VLLM if safetensors else SERVING_FAMILY_LLAMA_CPP
+    items = [metadata_item(MD_DEPLOYMENT_CONTAINER, serving, f"Inference container mapping for {name}")]
+    if safetensors:
+        items.append(metadata_item(MD_FINETUNE_CONTAINER, FINETUNE_FAMILY, f"Fine-tuning container mapping for {name}"))
+    items.append(metadata_item(MD_EVALUATION_CONTAINER, EVALUATION_FAMILY, "Evaluation container mapping for SMC"))
+    return items
 
 
 def fit_within_metadata(facts: dict[str, Any] | None) -> str | None:

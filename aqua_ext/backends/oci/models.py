@@ -7,7 +7,9 @@ Calls per user action (each list paged to completion, no per-row calls):
   `refresh` drops the cache; a listing with fine-tuned models not yet ready to deploy also asks the
   fine-tunes whether their runs SUCCEEDED (ListJobRuns, plus GetModel + GetJob once per model not seen
   before);
-- open a detail: GetModel, then the stored Readme / License artifacts at once (a fine-tuned
+- open a detail: GetModel, then the stored Readme / License artifacts at once (a registered model that
+  records no parameter count, context length or architecture, as AQUA registers them: with them, the
+  folder's ListObjects and config.json GetObject; what they tell is kept for the listing) (a fine-tuned
   model not yet ready to deploy: also GetJobRun, and its detail is kept only briefly);
 - register from Object Storage: GetBucket with ListObjects, then GetObject config.json
   with README.md, then CreateModel (with an opc-retry-token) and the Readme artifact;
@@ -82,6 +84,8 @@ class OciModels:
         self._listing_task: asyncio.Task[list[ModelSummary]] | None = None
         self._details: dict[str, tuple[float, ModelDetail]] = {}
         self._records: dict[str, ModelRecord] = {}
+        # What details read from registered models' config.json, for the listing's cards (files rarely change).
+        self._facts: dict[str, dict[str, Any]] = {}
         self._registering: set[str] = set()
 
     def _c(self) -> OciClients:
@@ -139,11 +143,11 @@ class OciModels:
             and not mapping.is_ready_to_deploy_tag(m.freeform_tags)
         ]
         training = False
-        if unsettled:  # a run that SUCCEEDED makes its model deployable: the fine-tunes tag it so
+        if unsettled:  # a run that SUCCEEDED makes its model deployable (shown so; no write)
             settled, training = await self._readiness().settle_listed(unsettled)
             user = [settled.get(m.id, m) for m in user]
         mine = sorted(
-            (mapping.to_summary(m) for m in user),
+            (mapping.to_summary(m, self._facts.get(m.id)) for m in user),
             key=lambda m: m.created_at.timestamp() if m.created_at else 0.0,
             reverse=True,
         )
@@ -192,9 +196,20 @@ class OciModels:
             for m in (model.defined_metadata_list or [])
             if m.key in STORED_ARTIFACTS and getattr(m, "has_artifact", None) is not False
         ]
-        # Only the artifacts the model lists, fetched at once: no call for what is not there.
-        texts = await asyncio.gather(*(self._artifact_text(model_id, k) for k in keys))
+        # Only the artifacts the model lists, fetched at once: no call for what is not there; with them,
+        # the config.json of a registered model whose metadata lacks its facts (AQUA records none).
+        location = self._config_location(model)
+        published = None if "DeploymentConfiguration" in keys else self._published_config_location(model)
+        texts, facts, published_text = await asyncio.gather(
+            asyncio.gather(*(self._artifact_text(model_id, k) for k in keys)),
+            self._artifact_facts(location) if location else _no_facts(),
+            self._object_text(published) if published else _no_text(),
+        )
         by_key = dict(zip(keys, texts, strict=True))
+        if published_text:  # AQUA reads config/deployment_config.json when the artifact is not stored
+            by_key["DeploymentConfiguration"] = published_text
+        if facts:
+            self._facts[model_id] = facts
         stamp = time.monotonic()
         if mapping.TAG_FINE_TUNED in mapping.ci_tags(model.freeform_tags) and not mapping.is_ready_to_deploy_tag(
             model.freeform_tags
@@ -212,9 +227,76 @@ class OciModels:
             license_text=by_key.get("License"),
             deployment_config=by_key.get("DeploymentConfiguration"),
             finetune_config=by_key.get("FineTuneConfiguration"),
+            artifact_facts=facts,
         )
         self._details[model_id] = (stamp, detail)
+        if facts and self._listing is not None:  # the card shows what config.json told, without a re-list
+            self._listing = [mapping.to_summary(model, facts) if m.id == model_id else m for m in self._listing]
         return detail
+
+    @staticmethod
+    def _config_location(model: Any) -> str | None:
+        """The artifact folder whose config.json is read for a registered model that records no parameter
+        count, context length or architecture (AQUA's register writes none of them); else None."""
+        tags = mapping.ci_tags(model.freeform_tags)
+        if mapping.model_source(getattr(model, "category", None), tags) != ModelSource.REGISTERED:
+            return None  # service models' folders are Oracle's; a fine-tuned model's is an adapter
+        meta = mapping.custom_metadata(model)
+        if all(meta.get(k) for k in (mapping.MD_PARAMETER_COUNT, mapping.MD_CONTEXT_LENGTH, mapping.MD_ARCHITECTURE)):
+            return None
+        return meta.get(mapping.MD_ARTIFACT_LOCATION) or None
+
+    @staticmethod
+    def _published_config_location(model: Any) -> str | None:
+        """`config/deployment_config.json` beside a registered model's weights (seed 004: extra shapes, CPU
+        shape configurations, per-shape engine parameters), read as AQUA's get_deployment_config reads it
+        when the model stores no DeploymentConfiguration artifact; None for other models."""
+        tags = mapping.ci_tags(model.freeform_tags)
+        if mapping.model_source(getattr(model, "category", None), tags) != ModelSource.REGISTERED:
+            return None
+        location = mapping.custom_metadata(model).get(mapping.MD_ARTIFACT_LOCATION)
+        return f"{location.rstrip('/')}/config/deployment_config.json" if location else None
+
+    async def _object_text(self, uri: str) -> str | None:
+        """A small object's text by its oci:// URI, or None when it is missing or unreadable."""
+        try:
+            bucket, namespace, name = mapping.parse_os_uri(uri)
+        except ValueError:
+            return None
+        c = self._c()
+        try:
+            response = await c.call("objectstorage", c.object_storage.get_object, namespace, bucket, name)
+        except AquaError as exc:  # NotFound is the usual answer: most models publish none
+            if not isinstance(exc, NotFound):
+                log.info("%s unreadable: %s", uri, exc.message)
+            return None
+        raw = response.data.content
+        return raw.decode("utf-8", "replace") if len(raw) <= CONFIG_MAX_BYTES else None
+
+    async def _artifact_facts(self, location: str) -> dict[str, Any]:
+        """Parameter count, context length and architecture from the folder's config.json and weights: its
+        listing and config.json read at once. Empty when they cannot be read (the detail still opens)."""
+        try:
+            bucket, namespace, prefix = mapping.parse_os_uri(location)
+        except ValueError:
+            return {}
+        base = f"{prefix}/" if prefix else ""
+        c = self._c()
+        try:
+            objects, config = await asyncio.gather(
+                c.list_objects_all(namespace, bucket, base),
+                c.call("objectstorage", c.object_storage.get_object, namespace, bucket, base + "config.json"),
+            )
+            raw = config.data.content
+            parsed = json.loads(raw) if len(raw) <= CONFIG_MAX_BYTES else None
+        except (AquaError, ValueError) as exc:
+            log.info("config.json under %s unreadable: %s", location, getattr(exc, "message", exc))
+            return {}
+        if not isinstance(parsed, dict):
+            return {}
+        top = {o.name[len(base) :]: (o.size or 0) for o in objects}
+        weights = sum(size for name, size in top.items() if "/" not in name and name.endswith(".safetensors"))
+        return _config_facts(parsed, weights)
 
     async def model_record(self, model_id: str) -> ModelRecord:
         """The catalog record behind `get_model`, cached with it."""
@@ -230,7 +312,7 @@ class OciModels:
         self._details.pop(model.id, None)
         self._records.pop(model.id, None)
         if self._listing is not None:
-            summary = mapping.to_summary(model)
+            summary = mapping.to_summary(model, self._facts.get(model.id))
             if any(m.id == model.id for m in self._listing):
                 self._listing = [summary if m.id == model.id else m for m in self._listing]
             else:
@@ -371,6 +453,7 @@ class OciModels:
             license=license,
             formats=formats,
             ready_to_fine_tune=finetunable,
+            parameter_count=facts.get(mapping.MD_PARAMETER_COUNT),
         )
         meta = [mapping.metadata_item(mapping.MD_ARTIFACT_LOCATION, location, "Where the model's files are")]
         for key in (
@@ -389,6 +472,7 @@ class OciModels:
                 meta.append(mapping.metadata_item(key, value))
         if hf_id:
             meta.append(mapping.metadata_item(mapping.MD_HF_ID, hf_id))
+        meta.extend(mapping.container_metadata(formats, name))
         details = oci.data_science.models.CreateModelDetails(
             compartment_id=self.settings.compartment_id,
             project_id=self.settings.project_id,
@@ -555,6 +639,14 @@ class _Scaled:
     def update(self, *, progress: float | None = None, message: str | None = None) -> None:
         scaled = None if progress is None else self.low + (self.high - self.low) * max(0.0, min(1.0, progress))
         self.outer.update(progress=scaled, message=message)
+
+
+async def _no_facts() -> dict[str, Any]:
+    return {}
+
+
+async def _no_text() -> str | None:
+    return None
 
 
 def _config_facts(config: dict[str, Any], weight_bytes: int) -> dict[str, Any]:
