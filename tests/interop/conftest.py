@@ -194,6 +194,31 @@ def aqua_model(world: World, aqua: Any) -> Any:
     )
 
 
+@pytest.fixture(scope="session")
+def aqua_deployment(world: World, aqua: Any, aqua_model: Any) -> Any:
+    """An ACTIVE deployment AQUA made of the model AQUA registered."""
+    md = aqua.deployment.create(
+        model_id=aqua_model.id,
+        instance_shape="VM.GPU.A10.2",
+        display_name="aqua-deployment",
+        compartment_id=world.compartment_id,
+        project_id=world.project_id,
+    )
+    world.emulator.fast_forward()
+    return md
+
+
+@pytest.fixture(scope="session")
+def ext_deployment(world: World, aqua_model: Any) -> dict[str, Any]:
+    """A deployment aqua_ext made of the model AQUA registered (ACTIVE once the emulator moves on)."""
+    md = world.cli(
+        "deployments", "create", aqua_model.id, "--name", "ext-deployment", "--shape", "VM.GPU.A10.2", "--no-wait"
+    )
+    world.emulator.fast_forward()
+    return dict(md["deployment"])  # --no-wait answers {deployment, operation}
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "call":
-        print(f"\n[interop] {report.nodeid}: {report.outcome} in {report.duration:.1f} s", file=sys.stderr)
+        outcome = "xfailed (a gap issue 12 names)" if hasattr(report, "wasxfail") else report.outcome
+        print(f"\n[interop] {report.nodeid}: {outcome} in {report.duration:.1f} s", file=sys.stderr)

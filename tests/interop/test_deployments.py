@@ -15,28 +15,6 @@ NO_LOG_DETAILS = (
 )
 
 
-@pytest.fixture(scope="module")
-def ext_deployment(world: World, aqua_model: Any) -> dict[str, Any]:
-    md = world.cli(
-        "deployments", "create", aqua_model.id, "--name", "ext-deployment", "--shape", "VM.GPU.A10.2", "--no-wait"
-    )
-    world.emulator.fast_forward()
-    return dict(md["deployment"])  # --no-wait answers {deployment, operation}
-
-
-@pytest.fixture(scope="module")
-def aqua_deployment(world: World, aqua: Any, aqua_model: Any) -> Any:
-    md = aqua.deployment.create(
-        model_id=aqua_model.id,
-        instance_shape="VM.GPU.A10.2",
-        display_name="aqua-deployment",
-        compartment_id=world.compartment_id,
-        project_id=world.project_id,
-    )
-    world.emulator.fast_forward()
-    return md
-
-
 def test_aqua_lists_a_deployment_aqua_ext_created(world: World, aqua: Any, ext_deployment: dict) -> None:
     listed = aqua.deployment.list(compartment_id=world.compartment_id, project_id=world.project_id)
     found = [d for d in listed if d.id == ext_deployment["id"]]

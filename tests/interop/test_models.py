@@ -40,14 +40,6 @@ def test_aqua_deploys_a_model_aqua_ext_registered(world: World, aqua: Any, ext_m
     assert md.id and md.model_id == ext_model["id"]
 
 
-@pytest.mark.xfail(strict=True, reason=MISSING_CONTAINERS)
-def test_aqua_has_a_fine_tuning_container_for_a_model_aqua_ext_registered(aqua: Any, ext_model: dict) -> None:
-    opened = aqua.model.get(ext_model["id"])
-    assert opened.finetuning_container and opened.evaluation_container, (
-        f"finetuning_container={opened.finetuning_container!r}, evaluation_container={opened.evaluation_container!r}"
-    )
-
-
 def test_aqua_ext_lists_and_opens_a_model_aqua_registered(world: World, aqua_model: Any) -> None:
     listed = world.cli("models", "list")
     assert aqua_model.id in [m["id"] for m in listed], "aqua_ext's list lacks AQUA's registered model"
