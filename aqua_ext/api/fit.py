@@ -8,7 +8,9 @@ from pydantic import Field
 
 from .common import ApiModel
 
-Dtype = Literal["float32", "bfloat16", "float16", "int8", "int4"]
+# fp8, int8 and int4 are the weights' precision (a quantized checkpoint, or vLLM's --quantization fp8);
+# the KV cache stays 16-bit.
+Dtype = Literal["float32", "bfloat16", "float16", "fp8", "int8", "int4"]
 
 
 class FitQuery(ApiModel):
@@ -48,3 +50,6 @@ class FitReport(ApiModel):
     local: list[FitTarget]
     shapes: list[FitTarget]
     recommended_shape: str | None
+    # The config.json keys (or facts) the estimate needed and could not read; each part they feed
+    # (weights, KV cache) is then None, never a guess, and `assumptions` says why.
+    unknown: list[str] = []

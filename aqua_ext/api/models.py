@@ -42,8 +42,22 @@ class ModelFormat(str, Enum):
     GGUF = "gguf"
 
 
+class Quantization(ApiModel):
+    """How a checkpoint's weights are stored, as config.json's `quantization_config` (or a GGUF
+    file name) says: facts only; services/weight_bytes.py turns them into bytes per parameter."""
+
+    method: str  # quant_method: "fp8", "compressed-tensors", "awq", "gptq", "bitsandbytes", "gguf", …
+    bits: int | None = None  # weight bits (4, 8); None when the method implies them (fp8) or is unknown
+    weight_type: str | None = None  # "float" or "int" (compressed-tensors); fp8's "e4m3"
+    group_size: int | None = None  # one scale per this many weights (AWQ, GPTQ, int4 compressed-tensors)
+    block_size: list[int] | None = None  # fp8 block scales (DeepSeek-V3: [128, 128])
+    double_quant: bool | None = None  # bitsandbytes bnb_4bit_use_double_quant
+    level: str | None = None  # GGUF quant level from the file name: "Q4_K_M", "Q8_0", …
+
+
 class Architecture(ApiModel):
-    """The config.json fields that memory estimates need."""
+    """The config.json fields that memory estimates need (of the language model, where a
+    vision-language config keeps it under text_config, llm_config or language_config)."""
 
     model_type: str | None = None
     num_hidden_layers: int | None = None
@@ -52,6 +66,18 @@ class Architecture(ApiModel):
     num_key_value_heads: int | None = None
     head_dim: int | None = None
     torch_dtype: str | None = None
+    vocab_size: int | None = None
+    tie_word_embeddings: bool | None = None
+    # Multi-head latent attention (DeepSeek-V2/V3, Kimi K2): the cache holds kv_lora_rank +
+    # qk_rope_head_dim values per token per layer.
+    kv_lora_rank: int | None = None
+    qk_rope_head_dim: int | None = None
+    # Encoder-decoder models (Whisper, T5, BART): the decoder's self- and cross-attention caches.
+    is_encoder_decoder: bool | None = None
+    decoder_layers: int | None = None
+    decoder_attention_heads: int | None = None
+    encoder_positions: int | None = None  # the encoder's fixed length (Whisper: max_source_positions 1500)
+    quantization: Quantization | None = None
 
 
 class Lineage(ApiModel):

@@ -132,10 +132,14 @@ async def run(ctx: Context) -> int:
             ]
             for t in [*report.local, *report.shapes]
         ]
+        # What could not be read comes first: without it, a missing figure would read as zero.
+        unknown = [f"unknown: {', '.join(report.unknown)}"] if report.unknown else []
         emit(
             args,
             report,
-            "\n".join(report.arithmetic) + "\n\n" + table(rows, ["TARGET", "FITS", "MEMORY", "HEADROOM", ""]),
+            "\n".join([*unknown, *report.arithmetic])
+            + "\n\n"
+            + table(rows, ["TARGET", "FITS", "MEMORY", "HEADROOM", ""]),
         )
         return 0
 

@@ -20,7 +20,7 @@ from ..backends.oci import containers as smc
 from ..backends.oci.deploy_request import DEFAULT_MAX_MODEL_LEN, OciDeployFacts, OciDeployPlan
 from ..backends.oci.deploy_shapes import OciShapes
 from ..backends.oci.limits import limit_of
-from ..backends.oci.shapes import get_shape
+from ..backends.oci.shapes import VLLM_UNSUPPORTED_SERIES, get_shape
 from ..errors import InvalidInput
 from .engine_params import validate_engine_params, validate_oci_params
 from .memory_fit import CPU_USABLE_FRACTION, GPU_USABLE_FRACTION, estimate_fit, require_fit
@@ -127,9 +127,10 @@ async def _pick_shape(facts: OciDeployFacts, dtype: str) -> tuple[Any, tuple[flo
             ]
         elif report.total_gb is None:
             names = ", ".join(s.name for s in usable)
+            why = f" ({', '.join(report.unknown)} unknown)" if report.unknown else ""
             raise InvalidInput.field(
                 "shape",
-                f"the size of '{model.name}' is unknown, so no shape can be recommended; choose one of: {names}",
+                f"the size of '{model.name}' is unknown{why}, so no shape can be recommended; choose one of: {names}",
             )
         else:
             raise InvalidInput.field(
@@ -154,6 +155,9 @@ async def _pick_shape(facts: OciDeployFacts, dtype: str) -> tuple[Any, tuple[flo
                 f"{', '.join(sorted(platforms))} shapes; {chosen.name} is a "
                 f"{chosen.shape_series or platform} shape",
             )
+        unsupported = vllm_cannot_run(chosen.name) if engine == "vllm" else None
+        if unsupported:
+            raise InvalidInput.field("shape", f"vLLM cannot run on {chosen.name}: its GPUs are {unsupported}")
         if report is not None:
             _check_gpu_fit(model, report, chosen.name, dtype)
             await facts.limits.check_limit(chosen.name, request.replicas)
@@ -161,6 +165,11 @@ async def _pick_shape(facts: OciDeployFacts, dtype: str) -> tuple[Any, tuple[flo
     if report is not None:
         return chosen, None
     return chosen, _cpu_config(model, chosen)
+
+
+def vllm_cannot_run(shape: str) -> str | None:
+    """Why vLLM cannot run on this OCI shape (its GPU family), or None when it can."""
+    return next((why for prefix, why in VLLM_UNSUPPORTED_SERIES.items() if shape.startswith(prefix)), None)
 
 
 def _check_gpu_fit(model: ModelDetail, report: FitReport, shape: str, dtype: str) -> None:

@@ -11,7 +11,7 @@ fine-tune can all reuse it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from ..api.fit import Dtype, FitQuery, FitReport, FitTarget
@@ -19,14 +19,8 @@ from ..api.info import Hardware
 from ..api.models import Architecture, ModelDetail, ModelSummary
 from ..backends.oci.shapes import OCI_GPU_SHAPES, GpuShape
 from ..errors import InvalidInput
-
-BYTES_PER_PARAMETER: dict[str, float] = {
-    "float32": 4.0,
-    "bfloat16": 2.0,
-    "float16": 2.0,
-    "int8": 1.0,
-    "int4": 0.5,
-}
+from .kv_cache import estimate_kv_cache
+from .weight_bytes import bytes_per_parameter, checkpoint_format, unquantized_parameters
 
 # Weight-only quantization (int8/int4) still computes attention in 16-bit, so
 # the KV cache stays 16-bit unless the whole model runs in float32.
@@ -43,17 +37,6 @@ CPU_USABLE_FRACTION = 0.80
 _GB = 1e9  # decimal GB, so that 7e9 params x 2 bytes = 14.0 GB exactly
 
 TargetKind = Literal["local-gpu", "local-cpu", "oci-shape"]
-
-
-@dataclass(frozen=True)
-class _KvShape:
-    layers: int
-    kv_heads: int
-    head_dim: float
-
-
-def bytes_per_parameter(dtype: Dtype) -> float:
-    return BYTES_PER_PARAMETER[dtype]
 
 
 def kv_bytes_per_element(dtype: Dtype) -> int:
@@ -83,27 +66,6 @@ def _fmt_bytes(value: float) -> str:
 
 def _fmt_ram(value: float) -> str:
     return f"{value:.0f}" if value >= 10 or float(value).is_integer() else f"{value:.1f}"
-
-
-def _kv_shape(architecture: Architecture | None) -> tuple[_KvShape | None, list[str]]:
-    """The numbers the KV cache needs, or None together with the missing config.json fields."""
-    if architecture is None:
-        return None, ["architecture"]
-    missing: list[str] = []
-    if not architecture.num_hidden_layers:
-        missing.append("num_hidden_layers")
-    head_dim: float | None = architecture.head_dim or None
-    if head_dim is None:
-        if architecture.hidden_size and architecture.num_attention_heads:
-            head_dim = architecture.hidden_size / architecture.num_attention_heads
-        else:
-            missing.append("head_dim (or hidden_size and num_attention_heads)")
-    kv_heads = architecture.num_key_value_heads or architecture.num_attention_heads
-    if not kv_heads:
-        missing.append("num_key_value_heads (or num_attention_heads)")
-    if missing or head_dim is None or kv_heads is None or architecture.num_hidden_layers is None:
-        return None, missing
-    return _KvShape(layers=architecture.num_hidden_layers, kv_heads=kv_heads, head_dim=head_dim), []
 
 
 def _target(
@@ -178,7 +140,7 @@ def _shape_targets(
         target.available = (availability or {}).get(shape.name)
         targets.append(target)
         # A shape with no instance left is not recommended; an unknown availability does not count against it.
-        if target.fits and not shape.previous_generation and target.available != 0:
+        if target.fits and target.available != 0:
             candidates.append(shape)
     if not candidates:
         return targets, None
@@ -210,7 +172,6 @@ def estimate_fit(
     estimated and no target fits.
     """
     dtype = query.dtype
-    bpp = bytes_per_parameter(dtype)
     arithmetic: list[str] = []
     assumptions: list[str] = []
 
@@ -220,43 +181,49 @@ def estimate_fit(
             f"({model.context_length:,} tokens); the engine will refuse or truncate longer sequences."
         )
 
-    if model.parameter_count is None:
-        assumptions.append("Parameter count unknown: memory cannot be estimated, so no target is marked as fitting.")
-        return _report(model, query, hardware, shapes, availability, arithmetic, assumptions)
-
-    params = model.parameter_count
-    weights_gb = _r2(params * bpp / _GB)
-    arithmetic.append(f"weights = {_fmt_params(params)} params × {_fmt_bytes(bpp)} ({dtype}) = {weights_gb:.2f} GB")
-    if dtype in ("int8", "int4"):
-        assumptions.append(
-            f"{dtype} assumes quantized weights (e.g. AWQ, GPTQ or bitsandbytes); "
-            "quantization scales add a few percent that is not counted."
-        )
-
     architecture = model.architecture if isinstance(model, ModelDetail) else None
-    kv, missing = _kv_shape(architecture)
+    weights = _weights(model, architecture, dtype)
+    kv_bytes = kv_bytes_per_element(dtype)
+    kv, kv_missing = estimate_kv_cache(architecture, query.context_length, query.concurrency, kv_bytes)
+    unknown = weights.unknown + [key for key in kv_missing if key not in weights.unknown]
+    assumptions.extend(weights.assumptions)
+
+    if weights.gb is None:
+        return _report(
+            model,
+            query,
+            hardware,
+            shapes,
+            availability,
+            arithmetic,
+            assumptions,
+            _Sizes(bytes_per_parameter=weights.bytes_per_parameter),
+            unknown,
+        )
+    params = weights.parameter_count
+    weights_gb = weights.gb
+    arithmetic.extend(weights.lines)
+
     kv_cache_gb: float | None = None
     if kv is None:
-        detail = "no architecture details" if missing == ["architecture"] else "config.json lacks " + ", ".join(missing)
+        detail = (
+            "no architecture details" if kv_missing == ["config.json"] else "config.json lacks " + ", ".join(kv_missing)
+        )
         arithmetic.append(f"KV cache = unknown ({detail})")
         assumptions.append(
             f"KV cache not estimated ({detail}): the total covers weights and overhead only, "
             "so long contexts or many concurrent sequences may need noticeably more."
         )
     else:
-        kv_bytes = kv_bytes_per_element(dtype)
-        kv_raw = 2 * kv.layers * kv.kv_heads * kv.head_dim * query.context_length * query.concurrency * kv_bytes
-        kv_cache_gb = _r2(kv_raw / _GB)
-        sequences = "sequence" if query.concurrency == 1 else "sequences"
-        arithmetic.append(
-            f"KV cache = 2 × {kv.layers} layers × {kv.kv_heads} KV heads × {_fmt_int(kv.head_dim)} head dim"
-            f" × {query.context_length:,} tokens × {query.concurrency:,} {sequences} × {_fmt_bytes(kv_bytes)}"
-            f" = {kv_cache_gb:.2f} GB"
-        )
-        assumptions.append(
-            f"KV cache is kept in {'float32' if kv_bytes == KV_BYTES_FLOAT32 else '16-bit'} precision and "
-            "sized for every sequence using the full context at once (the worst case)."
-        )
+        kv_cache_gb = _r2(kv.bytes / _GB)
+        arithmetic.append(f"{kv.line} = {kv_cache_gb:.2f} GB")
+        if kv.note:
+            assumptions.append(kv.note)
+        if kv.bytes:
+            assumptions.append(
+                f"KV cache is kept in {'float32' if kv_bytes == KV_BYTES_FLOAT32 else '16-bit'} precision and "
+                "sized for every sequence using the full context at once (the worst case)."
+            )
 
     # Computed from the rounded weights, so that every line of the arithmetic adds up as shown.
     overhead_gb = _r2(max(OVERHEAD_MIN_GB, OVERHEAD_FRACTION * weights_gb))
@@ -276,10 +243,6 @@ def estimate_fit(
         f"On CPU, {CPU_USABLE_FRACTION:.0%} of RAM counts as usable; {1 - CPU_USABLE_FRACTION:.0%} is "
         "reserved for the operating system, Jupyter and your notebooks."
     )
-    assumptions.append(
-        "Previous-generation shapes (P100, V100) are listed but never recommended: they lack bfloat16 "
-        "support and recent engine kernels."
-    )
     if availability and any(value == 0 for value in availability.values()):
         assumptions.append(
             "Shapes whose service limit is reached (no instance available) are listed but not recommended."
@@ -293,14 +256,23 @@ def estimate_fit(
         availability,
         arithmetic,
         assumptions,
-        _Sizes(parameter_count=params, weights=weights_gb, kv_cache=kv_cache_gb, overhead=overhead_gb, total=total_gb),
+        _Sizes(
+            bytes_per_parameter=weights.bytes_per_parameter,
+            parameter_count=params,
+            weights=weights_gb,
+            kv_cache=kv_cache_gb,
+            overhead=overhead_gb,
+            total=total_gb,
+        ),
+        unknown,
     )
 
 
 @dataclass(frozen=True)
 class _Sizes:
-    """The estimate's figures (all None when the parameter count is unknown)."""
+    """The estimate's figures (all None when the weights are unknown)."""
 
+    bytes_per_parameter: float
     parameter_count: int | None = None
     weights: float | None = None
     kv_cache: float | None = None
@@ -316,7 +288,8 @@ def _report(
     availability: Mapping[str, int | None] | None,
     arithmetic: list[str],
     assumptions: list[str],
-    sizes: _Sizes = _Sizes(),
+    sizes: _Sizes,
+    unknown: list[str],
 ) -> FitReport:
     """The report for the figures, with the targets that hold their total (none when it is unknown)."""
     local = _local_targets(hardware, sizes.total) if hardware else []
@@ -327,7 +300,7 @@ def _report(
         context_length=query.context_length,
         concurrency=query.concurrency,
         parameter_count=sizes.parameter_count,
-        bytes_per_parameter=bytes_per_parameter(query.dtype),
+        bytes_per_parameter=sizes.bytes_per_parameter,
         weights_gb=sizes.weights,
         kv_cache_gb=sizes.kv_cache,
         overhead_gb=sizes.overhead,
@@ -337,7 +310,145 @@ def _report(
         local=local,
         shapes=shape_targets,
         recommended_shape=recommended,
+        unknown=unknown,
     )
+
+
+@dataclass(frozen=True)
+class _Weights:
+    """The weights' part of the estimate: None in `gb` with the `unknown` keys when it cannot be made."""
+
+    bytes_per_parameter: float
+    gb: float | None = None
+    parameter_count: int | None = None
+    lines: list[str] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+
+_UNKNOWN_PARAMETERS = "parameter_count (safetensors headers or model metadata)"
+_EMBEDDINGS_16BIT = 2.0  # bytes: quantized formats keep the embeddings and the output head in 16 bits
+
+
+def _weights(model: ModelSummary | ModelDetail, arch: Architecture | None, dtype: Dtype) -> _Weights:
+    """Weights = parameters × bytes per parameter, where the bytes are the quantized checkpoint's
+    own format when it has one (whatever `dtype` says), else `dtype`'s."""
+    params = model.parameter_count
+    quant = arch.quantization if arch else None
+    if quant is None:
+        bpp = bytes_per_parameter(dtype)
+        if params is None:
+            return _Weights(
+                bpp,
+                assumptions=["Parameter count unknown: memory cannot be estimated, so no target is marked as fitting."],
+                unknown=[_UNKNOWN_PARAMETERS],
+            )
+        notes: list[str] = []
+        if dtype in ("fp8", "int8", "int4"):
+            notes.append(
+                f"{dtype} assumes quantized weights (e.g. FP8, AWQ, GPTQ or bitsandbytes); "
+                "quantization scales add a few percent that is not counted."
+            )
+        split = _split(params, arch, bpp, f"{_fmt_bytes(bpp)} ({dtype})") if dtype in ("fp8", "int8", "int4") else None
+        if split is not None:
+            return _Weights(bpp, split[0], params, [split[1]], notes)
+        gb = _r2(params * bpp / _GB)
+        return _Weights(
+            bpp,
+            gb,
+            params,
+            [f"weights = {_fmt_params(params)} params × {_fmt_bytes(bpp)} ({dtype}) = {gb:.2f} GB"],
+            notes,
+        )
+
+    fmt, why = checkpoint_format(quant)
+    if fmt is None:
+        return _Weights(
+            bytes_per_parameter(dtype),
+            assumptions=[f"Weights not estimated: {why}; no target is marked as fitting."],
+            unknown=["quantization_config"],
+        )
+    served = (
+        f"The checkpoint is quantized ({fmt.label}): it is served as stored, so its format, not the "
+        f"{dtype} chosen, sets the weights ({fmt.how} bytes per quantized parameter)."
+    )
+    bpp = fmt.bytes_per_parameter
+    if quant.method == "gguf":
+        if params is None and model.size_bytes:
+            # The GGUF file is the weights; its level gives the parameters it holds.
+            gb = _r2(model.size_bytes / _GB)
+            params = int(model.size_bytes / bpp)
+            lines = [
+                f"weights = {gb:.2f} GB (the GGUF file, {fmt.label})",
+                f"parameters = {gb:.2f} GB × 8 / {fmt.how.split(' / ')[0]} = {_fmt_params(params)}",
+            ]
+            return _Weights(bpp, gb, params, lines, [served])
+        if params is None:
+            return _Weights(
+                bpp,
+                assumptions=[served, "Parameter count unknown: memory cannot be estimated."],
+                unknown=[_UNKNOWN_PARAMETERS],
+            )
+        gb = _r2(params * bpp / _GB)
+        line = f"weights = {_fmt_params(params)} params × {fmt.how} ({fmt.label}) = {gb:.2f} GB"
+        return _Weights(bpp, gb, params, [line], [served])
+    label = f"{_fmt_bytes(round(bpp, 4))} ({fmt.label})"
+    if params is None:
+        return _from_checkpoint_size(model, arch, bpp, label, served)
+    split = _split(params, arch, bpp, label)
+    if split is not None:
+        return _Weights(bpp, split[0], params, [split[1]], [served])
+    gb = _r2(params * bpp / _GB)
+    return _Weights(
+        bpp,
+        gb,
+        params,
+        [f"weights = {_fmt_params(params)} params × {label} = {gb:.2f} GB"],
+        [
+            served,
+            "Embeddings counted at the quantized size (config.json lacks vocab_size or hidden_size): a little low.",
+        ],
+        ["vocab_size"] if arch is None or not arch.vocab_size else ["hidden_size"],
+    )
+
+
+def _split(params: int, arch: Architecture | None, bpp: float, label: str) -> tuple[float, str] | None:
+    """Quantized linear layers at `bpp`, the embeddings and output head at 16 bits: (GB, the line)."""
+    embeddings = unquantized_parameters(arch) if arch else None
+    if embeddings is None or embeddings >= params:
+        return None
+    heads = "embeddings" if arch and arch.tie_word_embeddings else "embeddings + head"
+    gb = _r2(((params - embeddings) * bpp + embeddings * _EMBEDDINGS_16BIT) / _GB)
+    return gb, (
+        f"weights = ({_fmt_params(params)} − {_fmt_params(embeddings)} {heads}) params × {label}"
+        f" + {_fmt_params(embeddings)} × 2 bytes = {gb:.2f} GB"
+    )
+
+
+def _from_checkpoint_size(
+    model: ModelSummary | ModelDetail, arch: Architecture | None, bpp: float, label: str, served: str
+) -> _Weights:
+    """A quantized checkpoint whose parameters were not counted: its files are its weights, and
+    parameters = embeddings + (file bytes − 2 × embeddings) / bytes per quantized parameter."""
+    size = model.size_bytes
+    if not size:
+        return _Weights(
+            bpp,
+            assumptions=[served, "Parameter count and checkpoint size unknown: memory cannot be estimated."],
+            unknown=[_UNKNOWN_PARAMETERS],
+        )
+    gb = _r2(size / _GB)
+    lines = [f"weights = {gb:.2f} GB (the checkpoint's files, stored {label})"]
+    notes = [served, "Weights are the size of the model's files (a few MB of tokenizer and config included)."]
+    embeddings = unquantized_parameters(arch) if arch else None
+    if embeddings is None or size <= 2 * embeddings:
+        return _Weights(bpp, gb, None, lines, notes, ["vocab_size"])
+    params = int(embeddings + (size - 2 * embeddings) / bpp)
+    lines.append(
+        f"parameters = {_fmt_params(embeddings)} embeddings + ({gb:.2f} GB − 2 × {_fmt_params(embeddings)})"
+        f" / {_fmt_bytes(round(bpp, 4))} = {_fmt_params(params)}"
+    )
+    return _Weights(bpp, gb, params, lines, notes)
 
 
 def require_fit(

@@ -22,7 +22,8 @@ from ..api.fit import Dtype, FitTarget
 from ..api.info import Hardware
 from ..api.models import ModelDetail
 from ..backends.oci.shapes import GpuShape
-from .memory_fit import CPU_USABLE_FRACTION, GPU_USABLE_FRACTION, bytes_per_parameter
+from .memory_fit import CPU_USABLE_FRACTION, GPU_USABLE_FRACTION
+from .weight_bytes import bytes_per_parameter
 
 _GB = 1e9
 ADAM_STATE_BYTES = 8  # two float32 moments per trainable parameter

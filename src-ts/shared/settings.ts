@@ -11,7 +11,7 @@ export interface IAquaSettings {
   pollIntervalMs: number;
 }
 
-export const DTYPES: readonly Dtype[] = ['float32', 'bfloat16', 'float16', 'int8', 'int4'];
+export const DTYPES: readonly Dtype[] = ['float32', 'bfloat16', 'float16', 'fp8', 'int8', 'int4'];
 
 export const DEFAULT_SETTINGS: Readonly<IAquaSettings> = Object.freeze({
   defaultDtype: 'bfloat16',

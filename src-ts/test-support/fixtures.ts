@@ -85,7 +85,16 @@ export function makeDetail(overrides: Partial<ModelDetail> = {}): ModelDetail {
       num_attention_heads: 14,
       num_key_value_heads: 2,
       head_dim: 64,
-      torch_dtype: 'bfloat16'
+      torch_dtype: 'bfloat16',
+      vocab_size: 151936,
+      tie_word_embeddings: true,
+      kv_lora_rank: null,
+      qk_rope_head_dim: null,
+      is_encoder_decoder: null,
+      decoder_layers: null,
+      decoder_attention_heads: null,
+      encoder_positions: null,
+      quantization: null
     },
     lineage: null,
     files: [],
@@ -230,6 +239,7 @@ export function makeFit(overrides: Partial<FitReport> = {}): FitReport {
     local: [target({})],
     shapes: [ociShape('VM.GPU.A10.1', { recommended: true }), ociShape('VM.GPU.A10.2')],
     recommended_shape: 'VM.GPU.A10.1',
+    unknown: [],
     ...overrides
   };
 }

@@ -144,7 +144,9 @@ function FitReportView(props: { report: FitReport; trans: TranslationBundle; sta
       </div>
       {report.total_gb === null && (
         <p className="jp-AquaExt-muted">
-          {trans.__('The parameter count of this model is unknown, so its memory cannot be estimated.')}
+          {report.unknown.length > 0
+            ? trans.__('Memory cannot be estimated: unknown %1.', report.unknown.join(', '))
+            : trans.__('The parameter count of this model is unknown, so its memory cannot be estimated.')}
         </p>
       )}
       <BreakdownBar report={report} trans={trans} />

@@ -9,6 +9,7 @@ from aqua_ext.api.info import Gpu, Hardware
 from aqua_ext.api.models import Architecture, Capability, ModelDetail, ModelFormat, ModelSource, ModelSummary
 from aqua_ext.backends.local.hardware import parse_nvidia_smi
 from aqua_ext.backends.oci.shapes import OCI_GPU_SHAPES, GpuShape, get_shape
+from aqua_ext.services.deploy_plan import vllm_cannot_run
 from aqua_ext.services.memory_fit import estimate_fit
 
 LLAMA_8B_ARCH = Architecture(
@@ -69,13 +70,9 @@ def _fit(
 
 
 def _smallest_fitting_shape(total_gb: float) -> GpuShape:
-    """The test's own statement of the rule: the fitting current-generation shape with
-    the least total GPU memory, where 90% of the memory counts as usable."""
-    fitting = [
-        s
-        for s in OCI_GPU_SHAPES
-        if not s.previous_generation and total_gb <= 0.9 * s.gpu_count * s.gpu_memory_gb_per_gpu
-    ]
+    """The test's own statement of the rule: the fitting shape with the least total GPU
+    memory, where 90% of the memory counts as usable."""
+    fitting = [s for s in OCI_GPU_SHAPES if total_gb <= 0.9 * s.gpu_count * s.gpu_memory_gb_per_gpu]
     return sorted(fitting, key=lambda s: (s.gpu_count * s.gpu_memory_gb_per_gpu, s.gpu_count, s.name))[0]
 
 
@@ -155,10 +152,12 @@ def test_shape_targets_use_90_percent_of_gpu_memory() -> None:
     assert len(report.shapes) == len(OCI_GPU_SHAPES)
 
 
-def test_previous_generation_shapes_are_listed_but_not_recommended() -> None:
+def test_shapes_vllm_cannot_run_are_not_listed() -> None:
+    # P100 (compute capability 6.0) is below vLLM's minimum; V100 has no kernel in vLLM's V1 engine.
     report = _fit(_detail(1_235_814_400, LLAMA_1B_ARCH))
-    v100 = next(t for t in report.shapes if t.name == "VM.GPU3.1")
-    assert v100.fits and not v100.recommended
+    names = {t.name for t in report.shapes}
+    assert not names & {"VM.GPU2.1", "VM.GPU3.1", "VM.GPU3.2", "VM.GPU3.4", "BM.GPU3.8"}
+    assert all(get_shape(name) is None for name in ("VM.GPU2.1", "VM.GPU3.1"))
 
 
 def test_unknown_architecture_leaves_kv_cache_unknown() -> None:
@@ -263,6 +262,9 @@ def test_shape_table_is_consistent() -> None:
         "BM.GPU.H100.8",
         "BM.GPU.H200.8",
         "BM.GPU.L40S.4",
+        "BM.GPU.B200.8",
+        "BM.GPU.GB200.4",
+        "BM.GPU.MI300X.8",
     ):
         assert get_shape(required) is not None
     h200 = get_shape("BM.GPU.H200.8")
@@ -278,3 +280,9 @@ def test_parse_nvidia_smi() -> None:
     assert all(g.vendor == "nvidia" for g in gpus)
     assert parse_nvidia_smi("") == []
     assert parse_nvidia_smi("garbage line\n0, NVIDIA A10, not-a-number\n") == []
+
+
+def test_deploy_refuses_shapes_vllm_cannot_run() -> None:
+    assert vllm_cannot_run("VM.GPU2.1") == "P100 (compute capability 6.0, below vLLM's 7.0)"
+    assert vllm_cannot_run("BM.GPU3.8") == "V100 (no attention kernel in vLLM's V1 engine)"
+    assert all(vllm_cannot_run(shape.name) is None for shape in OCI_GPU_SHAPES)

@@ -369,11 +369,11 @@ class LocalDeployments(Deployments):
         raw = list(request.params)
         # llama.cpp's GGUF file has its precision built in: dtype only feeds the memory fit there.
         if request.dtype and engine != "llama.cpp":
-            if request.dtype in ("int8", "int4"):
+            if request.dtype in ("fp8", "int8", "int4"):
                 raise InvalidInput.field(
                     "dtype",
                     f"{engine} loads float weights; for 8 or 4 bits pass --quantization "
-                    "in params, or deploy a quantized model",
+                    "in params (vLLM: --quantization fp8), or deploy a quantized model",
                 )
             if any(t.split("=", 1)[0] == "--dtype" for t in raw):
                 raise InvalidInput.field("params", "--dtype is given twice: in dtype and in params")

@@ -18,6 +18,12 @@ from typing import Any
 
 from ...api.models import Architecture, Capability, ModelFormat
 from ...errors import InvalidInput
+from ..model_config import (
+    architecture_from_config,
+    context_length_from_config,
+    gguf_quantization,
+    quantization_from_config,
+)
 
 README_MAX_BYTES = 200 * 1024
 # A real header is a few MB at most (one entry per tensor); anything larger is
@@ -40,7 +46,6 @@ _ENCODER_ARCHITECTURES = {
     "JinaBertModel",
     "CamembertModel",
 }
-_CONTEXT_KEYS = ("max_position_embeddings", "n_positions", "max_seq_len", "max_sequence_length", "seq_length", "n_ctx")
 
 
 @dataclass
@@ -127,6 +132,13 @@ def inspect_folder(path: Path, *, name_hint: str | None = None, roots: Sequence[
     if info.config is not None:
         info.architectures = [a for a in info.config.get("architectures") or [] if isinstance(a, str)]
         info.architecture = architecture_from_config(info.config)
+    ggufs = [n for n in info.weight_files if n.endswith(".gguf")]
+    if len(ggufs) == 1 and len(info.weight_files) == 1:
+        # llama.cpp serves the one GGUF file as it is quantized: its name says the level.
+        info.architecture = (info.architecture or Architecture()).model_copy(
+            update={"quantization": gguf_quantization(ggufs[0])}
+        )
+    if info.config is not None:
         info.context_length = context_length_from_config(info.config)
         hint = " ".join(x for x in (name_hint, path.name, str(info.config.get("_name_or_path") or "")) if x)
         info.capability = guess_capability(info.config, hint, sentence_transformers=_is_sentence_transformers(path))
@@ -173,10 +185,12 @@ def _inspect_weights(path: Path, info: FolderInfo, roots: Sequence[Path]) -> Non
         with contextlib.suppress(OSError):
             info.size_bytes += weight.stat().st_size
 
+    quantization = quantization_from_config(info.config) if info.config else None
+    packed_bits = quantization.bits if quantization and quantization.bits else 4
     total = 0
     for weight in safetensors:
         try:
-            total += safetensors_parameter_count(weight)
+            total += safetensors_parameter_count(weight, packed_bits)
         except (OSError, ValueError) as exc:
             info.header_errors[weight.name] = str(exc)
     # A count over part of the shards would be confidently wrong; none is better.
@@ -206,18 +220,46 @@ def read_safetensors_header(file: Path) -> dict[str, Any]:
     return header
 
 
-def safetensors_parameter_count(file: Path) -> int:
-    """Sum of the element counts of every tensor in `file`."""
+# Tensors a quantized checkpoint stores beside its weights (scales, zero points, AWQ/GPTQ's qzeros
+# and g_idx, bitsandbytes' quantization state): storage, not parameters of the model.
+_QUANT_STATE_SUFFIXES = (
+    ".qzeros",
+    ".scales",
+    ".g_idx",
+    "_scale",
+    "_scale_inv",
+    "_zero_point",
+    ".weight_shape",
+    ".absmax",
+    ".quant_map",
+    ".nested_absmax",
+    ".nested_quant_map",
+)
+
+
+def safetensors_parameter_count(file: Path, packed_bits: int = 4) -> int:
+    """The parameters of the tensors in `file`: their element counts, where a packed tensor holds
+    several parameters per element (AWQ/GPTQ `qweight` and compressed-tensors `weight_packed`:
+    32 / `packed_bits` per int32; bitsandbytes 4-bit: 2 per uint8) and quantization state counts none.
+    An FP8 tensor holds one parameter per element, like a 16-bit one."""
+    header = read_safetensors_header(file)
     total = 0
-    for name, entry in read_safetensors_header(file).items():
+    for name, entry in header.items():
         if name == "__metadata__":
             continue
         shape = entry.get("shape") if isinstance(entry, dict) else None
         if not isinstance(shape, list) or not all(isinstance(d, int) and d >= 0 for d in shape):
             raise ValueError(f"tensor '{name}' has no valid shape")
+        if name.endswith(_QUANT_STATE_SUFFIXES) or ".quant_state." in name:
+            continue
         count = 1
         for dim in shape:
             count *= dim
+        dtype = entry.get("dtype")
+        if dtype == "I32" and name.endswith((".qweight", ".weight_packed")) and packed_bits in (2, 4, 8):
+            count *= 32 // packed_bits
+        elif dtype == "U8" and any(f"{name}.quant_state.bitsandbytes__{kind}" in header for kind in ("nf4", "fp4")):
+            count *= 2
         total += count
     return total
 
@@ -233,47 +275,6 @@ def _missing_shards(path: Path, roots: Sequence[Path]) -> list[str]:
     except (OSError, ValueError, AttributeError):
         return []
     return sorted({f for f in weight_map.values() if isinstance(f, str) and not (path / f).is_file()})
-
-
-def _sub_config(config: dict[str, Any]) -> dict[str, Any]:
-    # Multimodal configs keep the language model's numbers under text_config.
-    text = config.get("text_config")
-    return text if isinstance(text, dict) else {}
-
-
-def _lookup(config: dict[str, Any], *keys: str) -> Any:
-    for source in (config, _sub_config(config)):
-        for key in keys:
-            value = source.get(key)
-            if value is not None:
-                return value
-    return None
-
-
-def _int_or_none(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def architecture_from_config(config: dict[str, Any]) -> Architecture:
-    hidden = _int_or_none(_lookup(config, "hidden_size", "n_embd", "d_model"))
-    heads = _int_or_none(_lookup(config, "num_attention_heads", "n_head"))
-    head_dim = _int_or_none(_lookup(config, "head_dim"))
-    if head_dim is None and hidden and heads:
-        head_dim = hidden // heads  # what transformers assumes when config.json leaves it out
-    dtype = _lookup(config, "torch_dtype", "dtype")  # transformers 5 writes "dtype"
-    return Architecture(
-        model_type=config.get("model_type") if isinstance(config.get("model_type"), str) else None,
-        num_hidden_layers=_int_or_none(_lookup(config, "num_hidden_layers", "n_layer", "num_layers")),
-        hidden_size=hidden,
-        num_attention_heads=heads,
-        num_key_value_heads=_int_or_none(_lookup(config, "num_key_value_heads")),
-        head_dim=head_dim,
-        torch_dtype=dtype if isinstance(dtype, str) else None,
-    )
-
-
-def context_length_from_config(config: dict[str, Any]) -> int | None:
-    return _int_or_none(_lookup(config, *_CONTEXT_KEYS))
 
 
 def guess_capability(config: dict[str, Any], name_hint: str = "", *, sentence_transformers: bool = False) -> Capability:

@@ -29,6 +29,7 @@ from ...api.models import (
     ModelFormat,
     ModelSource,
     ModelSummary,
+    Quantization,
 )
 from ...catalog import curated_entries
 
@@ -49,6 +50,7 @@ MD_PARAMETER_COUNT = "parameter_count"
 MD_CONTEXT_LENGTH = "context_length"
 MD_SIZE_BYTES = "size_bytes"
 MD_ARCHITECTURE = "architecture"
+MD_QUANTIZATION = "quantization"  # config.json's quantization_config, as api.models.Quantization
 MD_HF_ID = "hf_id"
 MD_DATASET_HASH = "fine_tune_dataset_hash"
 
@@ -251,6 +253,8 @@ def to_detail(
     if meta.get(MD_ARCHITECTURE):
         try:
             architecture = Architecture.model_validate(json.loads(meta[MD_ARCHITECTURE]))
+            if meta.get(MD_QUANTIZATION):
+                architecture.quantization = Quantization.model_validate(json.loads(meta[MD_QUANTIZATION]))
         except ValueError:
             architecture = None
     elif entry and entry.get("architecture"):
@@ -320,6 +324,19 @@ def registration_tags(
     if license:
         tags[TAG_LICENSE] = license
     return tags
+
+
+def fit_within_metadata(facts: dict[str, Any] | None) -> str | None:
+    """`facts` as compact JSON within OCI's 255 characters: a false flag (the default) is left out,
+    then the last keys, until it fits. A key left out reads back as unknown, never as a wrong value;
+    a truncated JSON would lose every key."""
+    items = [(k, v) for k, v in (facts or {}).items() if v is not None and v is not False]
+    while items:
+        text = json.dumps(dict(items), separators=(",", ":"))
+        if len(text) <= 255:
+            return text
+        items.pop()
+    return None
 
 
 def metadata_item(key: str, value: str, description: str = "") -> dict[str, str]:

@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ...api.models import (
-    Architecture,
     ModelDetail,
     ModelFormat,
     ModelSource,
@@ -40,6 +39,7 @@ from ...api.models import (
     RegisterModelResponse,
 )
 from ...errors import AquaError, Conflict, InvalidInput, NotFound, Unavailable
+from ..model_config import architecture_from_config, context_length_from_config
 from ..operations import Progress
 from . import mapping
 from .clients import OciClients, new_retry_token, policy_hint
@@ -381,9 +381,12 @@ class OciModels:
         ):
             if facts.get(key) is not None:
                 meta.append(mapping.metadata_item(key, str(facts[key])))
-        if facts.get("architecture"):
-            compact = json.dumps(facts["architecture"], separators=(",", ":"))
-            meta.append(mapping.metadata_item(mapping.MD_ARCHITECTURE, compact))
+        for key, value in (
+            (mapping.MD_ARCHITECTURE, mapping.fit_within_metadata(facts.get("architecture"))),
+            (mapping.MD_QUANTIZATION, mapping.fit_within_metadata(facts.get("quantization"))),
+        ):
+            if value:
+                meta.append(mapping.metadata_item(key, value))
         if hf_id:
             meta.append(mapping.metadata_item(mapping.MD_HF_ID, hf_id))
         details = oci.data_science.models.CreateModelDetails(
@@ -556,14 +559,20 @@ class _Scaled:
 
 def _config_facts(config: dict[str, Any], weight_bytes: int) -> dict[str, Any]:
     """Memory-fit facts from config.json (and the safetensors size, for the parameter count)."""
-    text = v if isinstance(v := config.get("text_config"), dict) else config
-    arch = {k: text.get(k) for k in Architecture.model_fields if isinstance(text.get(k), (int, str))}
-    arch["model_type"] = config.get("model_type") or arch.get("model_type")
-    facts: dict[str, Any] = {"architecture": {k: v for k, v in arch.items() if v is not None} or None}
-    context = text.get("max_position_embeddings") or config.get("max_position_embeddings")
-    if isinstance(context, int):
+    arch = architecture_from_config(config)
+    kept = arch.model_dump(exclude_none=True, exclude={"quantization", "torch_dtype"})
+    # torch_dtype last: the first key left out when the metadata value runs out of room.
+    kept.update({"torch_dtype": arch.torch_dtype} if arch.torch_dtype else {})
+    facts: dict[str, Any] = {
+        "architecture": kept or None,
+        "quantization": arch.quantization.model_dump(exclude_none=True) if arch.quantization else None,
+    }
+    context = context_length_from_config(config)
+    if context is not None:
         facts["context_length"] = context
     dtype = str(config.get("torch_dtype") or config.get("dtype") or "bfloat16")
-    if weight_bytes:
+    # A quantized checkpoint stores most weights in fewer bytes than torch_dtype says (an FP8 one in
+    # 1, not 2): bytes / dtype would halve its count. The fit sizes it from the files instead.
+    if weight_bytes and arch.quantization is None:
         facts["parameter_count"] = int(weight_bytes / TORCH_DTYPE_BYTES.get(dtype, 2))
     return facts

@@ -4,7 +4,7 @@ import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
-import type { Dtype, ModelDetail as ModelDetailData } from '../../api/types';
+import type { Architecture, Dtype, ModelDetail as ModelDetailData } from '../../api/types';
 import { allows } from '../../shared/actions';
 import { formatBytes, formatInteger, formatParams } from '../../shared/format';
 import { stripFrontMatter } from './modelCard';
@@ -230,7 +230,11 @@ function ModelDetailBody(props: IModelDetailProps & { model: ModelDetailData }):
           ['num_attention_heads', architecture.num_attention_heads],
           ['num_key_value_heads', architecture.num_key_value_heads],
           ['head_dim', architecture.head_dim],
-          ['torch_dtype', architecture.torch_dtype]
+          ['kv_lora_rank', architecture.kv_lora_rank],
+          ['qk_rope_head_dim', architecture.qk_rope_head_dim],
+          ['decoder_layers', architecture.decoder_layers],
+          ['torch_dtype', architecture.torch_dtype],
+          ['quantization', quantizationText(architecture.quantization)]
         ] as Array<[string, string | number | null | undefined]>
       ).filter((row): row is [string, string | number] => row[1] !== null && row[1] !== undefined)
     : [];
@@ -335,4 +339,18 @@ function ConfigDetails(props: { title: string; config: { [key: string]: unknown 
       <pre className="jp-AquaExt-ModelDetail-config">{JSON.stringify(props.config, null, 2)}</pre>
     </details>
   );
+}
+
+/** "awq, 4 bits, group 128" / "gguf Q4_K_M": the checkpoint's quantization as config.json states it. */
+function quantizationText(q: Architecture['quantization']): string | null {
+  if (!q) {
+    return null;
+  }
+  const parts = [
+    q.level ? `${q.method} ${q.level}` : q.method,
+    q.bits ? `${q.bits} bits` : null,
+    q.weight_type,
+    q.group_size ? `group ${q.group_size}` : null
+  ];
+  return parts.filter(Boolean).join(', ');
 }

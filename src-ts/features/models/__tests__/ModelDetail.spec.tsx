@@ -189,6 +189,22 @@ describe('ModelDetail', () => {
     expect(await screen.findByText('0.8 GB')).toBeInTheDocument();
   });
 
+  it('offers fp8 and says which config keys an estimate could not read', async () => {
+    const { client } = setup();
+    await screen.findByRole('table');
+    client.getModelFit.mockResolvedValue(
+      makeFit({ dtype: 'fp8', weights_gb: null, total_gb: null, unknown: ['quantization_config'] })
+    );
+    fireEvent.change(screen.getByLabelText('Data type'), { target: { value: 'fp8' } });
+    await waitFor(() =>
+      expect(client.getModelFit).toHaveBeenLastCalledWith(
+        'catalog:Qwen--Qwen2.5-0.5B-Instruct',
+        expect.objectContaining({ dtype: 'fp8' })
+      )
+    );
+    expect(await screen.findByText('Memory cannot be estimated: unknown quantization_config.')).toBeInTheDocument();
+  });
+
   it('caps the default context length at the model context length', async () => {
     const client = new FakeClient();
     client.getModel.mockResolvedValue(makeDetail({ context_length: 2048 }));
