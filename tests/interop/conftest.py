@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -118,6 +119,24 @@ def _point_sdk_clients_at(emu: OciEmulator) -> None:
         cls.__init__ = init
 
 
+LEAKED_HOSTS: set[str] = set()
+
+
+def _only_local_network() -> None:
+    """Name resolution fails at once for any host but this machine: a call AQUA (or ocifs, or Hugging Face
+    lookups) makes outside the emulator fails fast instead of waiting out retries, and is reported."""
+    original = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, *args: Any, **kw: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name not in ("127.0.0.1", "localhost", "::1"):
+            LEAKED_HOSTS.add(name)
+            raise socket.gaierror(socket.EAI_NONAME, f"interop harness: {name} is outside the emulator")
+        return original(host, *args, **kw)
+
+    socket.getaddrinfo = getaddrinfo
+
+
 @pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     started = time.monotonic()
@@ -147,6 +166,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             }
         )
         _point_sdk_clients_at(emu)
+        _only_local_network()
         import ads  # only now: AQUA reads the environment above at import
 
         ads.set_auth("api_key", oci_config_location=str(identity.config_file), profile=identity.profile)
@@ -216,6 +236,11 @@ def ext_deployment(world: World, aqua_model: Any) -> dict[str, Any]:
     )
     world.emulator.fast_forward()
     return dict(md["deployment"])  # --no-wait answers {deployment, operation}
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if LEAKED_HOSTS:
+        terminalreporter.write_line(f"[interop] calls outside the emulator were refused: {sorted(LEAKED_HOSTS)}")
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

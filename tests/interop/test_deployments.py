@@ -22,7 +22,7 @@ def test_aqua_lists_a_deployment_aqua_ext_created(world: World, aqua: Any, ext_d
     assert found[0].display_name == "ext-deployment" and found[0].shape_info.instance_shape == "VM.GPU.A10.2"
 
 
-@pytest.mark.xfail(strict=True, reason=NO_LOG_DETAILS)
+@pytest.mark.xfail(strict=True, raises=AttributeError, reason=NO_LOG_DETAILS)  # None.access
 def test_aqua_opens_a_deployment_aqua_ext_created(aqua: Any, ext_deployment: dict) -> None:
     opened = aqua.deployment.get(model_deployment_id=ext_deployment["id"])
     assert opened.id == ext_deployment["id"] and opened.state == "ACTIVE"

@@ -84,7 +84,7 @@ def test_aqua_lists_and_opens_an_evaluation_aqua_ext_ran(world: World, aqua: Any
     assert opened.name == "ext-evaluation" and opened.lifecycle_state == "SUCCEEDED", opened.lifecycle_state
 
 
-@pytest.mark.xfail(strict=True, reason=NO_AQUA_REPORT)
+@pytest.mark.xfail(strict=True, raises=FileNotFoundError, reason=NO_AQUA_REPORT)  # no report
 def test_aqua_shows_the_metrics_of_an_evaluation_aqua_ext_ran(aqua: Any, ext_evaluation: dict) -> None:
     metrics = aqua.evaluation.load_metrics(ext_evaluation["id"])
     assert {m.key for m in metrics.metric_results} >= {"bertscore", "rouge"}, metrics
@@ -97,7 +97,7 @@ def test_aqua_ext_lists_and_opens_an_evaluation_aqua_ran(world: World, aqua_eval
     assert opened["name"] == "aqua-evaluation" and opened["state"] == "SUCCEEDED", opened
 
 
-@pytest.mark.xfail(strict=True, reason=ALL_FOUR_METRICS)
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=ALL_FOUR_METRICS)
 def test_aqua_ext_reports_the_metrics_aqua_asked_and_the_model(world: World, aqua_evaluation: Any) -> None:
     opened = world.cli("evaluations", "get", aqua_evaluation.id)
     facts = {"metrics": sorted(opened["metrics"]), "model_name": opened["model_name"]}

@@ -28,7 +28,7 @@ def test_aqua_lists_and_opens_a_model_aqua_ext_registered(world: World, aqua: An
     assert opened.name == "ext-tiny-chat" and opened.ready_to_deploy
 
 
-@pytest.mark.xfail(strict=True, reason=MISSING_CONTAINERS)
+@pytest.mark.xfail(strict=True, raises=ValueError, reason=MISSING_CONTAINERS)  # AquaValueError
 def test_aqua_deploys_a_model_aqua_ext_registered(world: World, aqua: Any, ext_model: dict) -> None:
     md = aqua.deployment.create(
         model_id=ext_model["id"],
@@ -47,7 +47,7 @@ def test_aqua_ext_lists_and_opens_a_model_aqua_registered(world: World, aqua_mod
     assert opened["name"] == "acme/tiny-chat"
 
 
-@pytest.mark.xfail(strict=True, reason=NO_CONFIG_FACTS)
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=NO_CONFIG_FACTS)
 def test_aqua_ext_reads_context_and_architecture_of_a_model_aqua_registered(world: World, aqua_model: Any) -> None:
     opened = world.cli("models", "get", aqua_model.id)
     facts = {
@@ -57,7 +57,7 @@ def test_aqua_ext_reads_context_and_architecture_of_a_model_aqua_registered(worl
     assert facts == {"context_length": 2048, "model_type": "llama"}, facts  # the config.json add_model_folder wrote
 
 
-@pytest.mark.xfail(strict=True, reason=WRONG_MAX_LEN)
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=WRONG_MAX_LEN)
 def test_aqua_ext_deploys_a_model_aqua_registered_within_its_context(world: World, aqua_model: Any) -> None:
     md = world.cli(
         "deployments", "create", aqua_model.id, "--name", "ext-deploys-aqua-model", "--shape", "VM.GPU.A10.1"
