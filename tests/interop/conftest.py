@@ -176,6 +176,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 
 @pytest.fixture(scope="session")
+def dataset(world: World) -> str:
+    """{prompt, completion} rows in Object Storage, enough for both tools' fine-tuning and evaluation checks."""
+    rows = [json.dumps({"prompt": f"What is {i} + {i}?", "completion": f"{2 * i}"}) for i in range(60)]
+    return world.put("data/rows.jsonl", "\n".join(rows) + "\n")
+
+
+@pytest.fixture(scope="session")
 def aqua(world: World) -> Any:
     """AQUA's four app classes, built the way its REST handlers build them."""
     from ads.aqua.evaluation import AquaEvaluationApp

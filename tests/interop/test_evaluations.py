@@ -4,7 +4,6 @@ were asked and the model's name."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -17,12 +16,6 @@ NO_AQUA_REPORT = (
 ALL_FOUR_METRICS = (
     "issue 12: AQUA-created evaluations show all four container metrics where two were asked, and an empty model name"
 )
-ROWS = "\n".join(json.dumps({"prompt": f"What is {i} + {i}?", "completion": f"{2 * i}"}) for i in range(10)) + "\n"
-
-
-@pytest.fixture(scope="module")
-def dataset(world: World) -> str:
-    return world.put("data/eval.jsonl", ROWS)
 
 
 @pytest.fixture(scope="module")

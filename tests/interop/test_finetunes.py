@@ -3,20 +3,12 @@ fine-tunes aqua_ext lists and opens, without writing anything while it reads."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
 from .conftest import World
 from .test_models import MISSING_CONTAINERS
-
-ROWS = "\n".join(json.dumps({"prompt": f"Say {i}.", "completion": f"{i}"}) for i in range(60)) + "\n"
-
-
-@pytest.fixture(scope="module")
-def dataset(world: World) -> str:
-    return world.put("data/ft.jsonl", ROWS)
 
 
 @pytest.fixture(scope="module")
