@@ -117,3 +117,22 @@ def test_resource_principal_uses_the_sdk_signer(monkeypatch: pytest.MonkeyPatch)
         signer,
     )
     assert auth.config == {"region": "us-phoenix-1"}
+
+
+def test_instance_principal_uses_the_sdk_signer_and_explains_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    signer = type("Signer", (), {"region": "us-chicago-1", "tenancy_id": "ocid1.tenancy.oc1..t"})()
+    monkeypatch.setattr(oci.auth.signers, "InstancePrincipalsSecurityTokenSigner", lambda: signer)
+    auth = make_auth(OciSettings(auth="instance_principal"))
+    assert (auth.kind, auth.region, auth.tenancy, auth.config) == (
+        "instance_principal",
+        "us-chicago-1",
+        "ocid1.tenancy.oc1..t",
+        {"region": "us-chicago-1"},
+    )
+
+    def off_oci() -> None:
+        raise ConnectionError("169.254.169.254 unreachable")
+
+    monkeypatch.setattr(oci.auth.signers, "InstancePrincipalsSecurityTokenSigner", off_oci)
+    with pytest.raises(AuthProblem, match=r"Instance principal authentication failed.*compute instance"):
+        make_auth(OciSettings(auth="instance_principal"))

@@ -4,10 +4,11 @@ oracle-ads is never part of the extension's install (it pins pandas, scipy and f
 about 4 s to import); its `ads.common.auth` helpers are a thin layer over the SDK calls made here:
 `oci.config.from_file` + `validate_config` + `oci.signer.Signer` for an API key, a
 `SecurityTokenSigner` over the profile's token file and key for a session token, and
-`get_resource_principals_signer()` inside OCI. The same settings are read (config file, profile,
-region, `OCI_IAM_TYPE` through `OciSettings`), so a profile AQUA uses works here unchanged. The
-work is blocking (file reads), so the backend runs it on its executor; every failure becomes an
-`AuthProblem` whose message says what to fix, which `GET info` shows while the server keeps running.
+`get_resource_principals_signer()` inside OCI (`InstancePrincipalsSecurityTokenSigner` on a compute
+instance). The same settings are read (config file, profile, region, `OCI_IAM_TYPE` through
+`OciSettings`), so a profile AQUA uses works here unchanged. The work is blocking (file reads), so
+the backend runs it on its executor; every failure becomes an `AuthProblem` whose message says what
+to fix, which `GET info` shows while the server keeps running.
 """
 
 from __future__ import annotations
@@ -142,6 +143,23 @@ def _resource_principal_auth(settings: OciSettings) -> OciAuth:
     return OciAuth("resource_principal", {"region": region}, signer, region, getattr(signer, "tenancy_id", None))
 
 
+def _instance_principal_auth(settings: OciSettings) -> OciAuth:
+    import oci
+
+    try:  # asks the instance metadata service for a certificate: only answers on an OCI compute instance
+        signer = oci.auth.signers.InstancePrincipalsSecurityTokenSigner()
+    except Exception as exc:
+        raise AuthProblem(
+            f"Instance principal authentication failed ({type(exc).__name__}: {exc}). It works on an OCI "
+            "compute instance whose dynamic group has a policy for data-science-family; elsewhere use "
+            "AquaExtension.oci_auth=api_key with an OCI config file."
+        ) from exc
+    region = settings.region or getattr(signer, "region", None) or ""
+    if not region:
+        raise AuthProblem("The instance principal did not name a region: set AquaExtension.oci_region.")
+    return OciAuth("instance_principal", {"region": region}, signer, region, getattr(signer, "tenancy_id", None))
+
+
 def make_auth(settings: OciSettings) -> OciAuth:
     """Build the signer (blocking: file reads). Raises AuthProblem."""
     import oci
@@ -149,6 +167,8 @@ def make_auth(settings: OciSettings) -> OciAuth:
     kind = resolve_auth_type(settings)
     if kind == "resource_principal":
         return _resource_principal_auth(settings)
+    if kind == "instance_principal":
+        return _instance_principal_auth(settings)
 
     if not os.path.isfile(settings.config_file):
         raise _profile_problem(settings, FileNotFoundError(settings.config_file))
