@@ -33,6 +33,8 @@ from tests.oci_setup import OciWorld  # noqa: E402
 
 # The main venv's interpreter runs aqua_ext (scripts/test passes it; a worktree may borrow another's).
 AQUA_EXT_PYTHON = os.environ.get("AQUA_EXT_PYTHON") or str(ROOT / ".venv" / "bin" / "python")
+# The aqua_ext source tree the CLI runs (default: this one; another checkout's, to see what its fixes flip).
+AQUA_EXT_SOURCE = os.environ.get("AQUA_EXT_SOURCE") or str(ROOT)
 BUCKET = "aqua-models"
 TELEMETRY_BUCKET = "service-managed-models"
 
@@ -80,14 +82,14 @@ class World:
     def cli(self, *argv: str) -> Any:
         """`aqua-ext <OCI flags> --json <argv>` in the main venv against the emulator: its JSON answer."""
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OCI_", "NB_SESSION", "PROJECT_"))}
-        env["PYTHONPATH"] = str(ROOT)  # this tree's aqua_ext, whichever venv lends the interpreter
+        env["PYTHONPATH"] = AQUA_EXT_SOURCE  # this tree's aqua_ext, whichever venv lends the interpreter
         code = "import sys; from aqua_ext.cli import main; sys.exit(main(sys.argv[1:]))"
         proc = subprocess.run(
             [AQUA_EXT_PYTHON, "-c", code, *self.base.cli_args(), "--json", *argv],
             capture_output=True,
             text=True,
             env=env,
-            cwd=ROOT,
+            cwd=AQUA_EXT_SOURCE,
             timeout=120,
         )
         if proc.returncode != 0:

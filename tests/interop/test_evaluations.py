@@ -11,7 +11,9 @@ import pytest
 from .conftest import World
 
 NO_AQUA_REPORT = (
-    "issue 12: aqua_ext's evaluations leave AQUA's metrics view empty (no report in the evaluation model's artifact)"
+    "issue 12: aqua_ext's evaluations leave AQUA's metrics view empty (no report in the evaluation model's artifact)."
+    " Today the report is there, but the emulator's GetModelArtifactContent answers Content-Disposition "
+    'filename="<id>.zip" (quoted) and ADS strips only "attachment; filename=", so AQUA never unzips it'
 )
 ALL_FOUR_METRICS = (
     "issue 12: AQUA-created evaluations show all four container metrics where two were asked, and an empty model name"
