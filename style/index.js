@@ -1,3 +1,4 @@
 import './base.css';
 import './finetunes.css';
 import './evaluations.css';
+import './setup.css';

@@ -45,6 +45,7 @@ from .fit import FitQuery, FitReport
 from .info import Info
 from .logs import LogPage, LogsQuery
 from .models import ModelDetail, ModelList, ModelListQuery, RegisterModelRequest, RegisterModelResponse
+from .oci_setup import OciSetupReport, SetupQuery
 from .operations import Operation, OperationList
 
 
@@ -309,5 +310,15 @@ ROUTES: tuple[Route, ...] = (
         "Two or more evaluations side by side, overall and per category",
         EvaluationComparison,
         CompareQuery,
+    ),
+    # 400: a malformed compartment OCID or name; 503: the OCI target could not start.
+    Route(
+        "GET",
+        "oci/setup",
+        "getOciSetup",
+        "The dynamic groups and policies AQUA needs in the compartment, and which are missing",
+        OciSetupReport,
+        query=SetupQuery,
+        errors=(400, 502, 503),
     ),
 )

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from .. import __version__
 from ..errors import AquaError, InvalidInput
-from . import chat, context, datasets, deployments, evaluations, finetune, info, models
+from . import chat, context, datasets, deployments, evaluations, finetune, info, models, oci
 from .output import error
 
 # Command groups, in the order `aqua-ext --help` lists them: each has `add_parser(sub)` and
@@ -26,6 +26,7 @@ COMMANDS = {
     "finetune": finetune,
     "evaluations": evaluations,
     "chat": chat,
+    "oci": oci,
 }
 
 

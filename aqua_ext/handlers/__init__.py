@@ -41,6 +41,7 @@ def routes() -> list[tuple[str, type]]:
     )
     from .info import InfoHandler
     from .models import ModelFitHandler, ModelHandler, ModelsHandler
+    from .oci_setup import OciSetupHandler
     from .operations import OperationHandler, OperationsHandler
 
     return [
@@ -75,6 +76,7 @@ def routes() -> list[tuple[str, type]]:
         (f"evaluations/{ID}/report.html", EvaluationReportHandler),
         (f"evaluations/{ID}/logs", EvaluationLogsHandler),
         ("compare/evaluations", EvaluationCompareHandler),
+        ("oci/setup", OciSetupHandler),
         # Last: any other path under aqua-ext/ is a 404 in the error shape.
         (".*", UnknownRouteHandler),
     ]

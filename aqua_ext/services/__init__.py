@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .finetunes import FineTunes
     from .info import Info
     from .models import Models
+    from .oci_setup import OciSetup
     from .targets import Targets
 
 
@@ -27,6 +28,7 @@ class Services:
         from .finetunes import FineTunes
         from .info import Info
         from .models import Models
+        from .oci_setup import OciSetup
 
         self.targets = targets
         self.models: Models = Models(targets)
@@ -34,6 +36,7 @@ class Services:
         self.finetunes: FineTunes = FineTunes(targets)
         self.evaluations: Evaluations = Evaluations(targets, self.deployments)
         self.info: Info = Info(targets)
+        self.oci_setup: OciSetup = OciSetup(targets)
 
     async def close(self) -> None:
         await self.targets.close()

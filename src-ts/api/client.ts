@@ -41,6 +41,8 @@ import type {
   OperationList,
   RegisterModelRequest,
   RegisterModelResponse,
+  OciSetupReport,
+  SetupQuery,
   ValidateDatasetRequest
 } from './types';
 
@@ -118,6 +120,8 @@ export interface IAquaClient {
   getEvaluationLogs(evaluationId: string, query?: EvaluationLogsQuery): Promise<LogPage>;
   /** `GET aqua-ext/compare/evaluations?ids=a,b` */
   compareEvaluations(evaluationIds: readonly string[]): Promise<EvaluationComparison>;
+  /** `GET aqua-ext/oci/setup`: the policies AQUA needs in the compartment and which are missing (read-only). */
+  getOciSetup(query?: SetupQuery): Promise<OciSetupReport>;
   /**
    * The URL of `GET aqua-ext/evaluations/{evaluation_id}/report.html`, for a
    * download link: the browser sends the session's cookie, so no token is
@@ -299,6 +303,10 @@ export class AquaClient implements IAquaClient {
 
   compareEvaluations(evaluationIds: readonly string[]): Promise<EvaluationComparison> {
     return this._get<EvaluationComparison>('compare/evaluations' + queryString({ ids: evaluationIds.join(',') }));
+  }
+
+  getOciSetup(query: SetupQuery = {}): Promise<OciSetupReport> {
+    return this._get<OciSetupReport>('oci/setup' + queryString(query));
   }
 
   evaluationReportUrl(evaluationId: string): string {

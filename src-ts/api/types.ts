@@ -149,3 +149,9 @@ export type CreateEvaluationResponse = Schemas['CreateEvaluationResponse'];
 export type EvaluationRowsQuery = QueryOf<'getEvaluationRows'>;
 /** Query string of `GET aqua-ext/evaluations/{evaluation_id}/logs`. */
 export type EvaluationLogsQuery = QueryOf<'getEvaluationLogs'>;
+
+/** OCI readiness (`GET aqua-ext/oci/setup`): the dynamic groups and policies AQUA needs, and the checks. */
+export type OciSetupReport = Schemas['OciSetupReport'];
+export type SetupCheck = Schemas['SetupCheck'];
+export type PolicyStatement = Schemas['PolicyStatement'];
+export type SetupQuery = QueryOf<'getOciSetup'>;

@@ -23,6 +23,7 @@ import { OperationProgress } from '../ui/OperationProgress';
 import type { IResourceSectionProps } from '../ui/ResourceSection';
 import { useFetched } from '../ui/hooks/useFetched';
 import { RegisterDialog } from '../features/models/RegisterDialog';
+import { SetupView } from '../features/setup/SetupView';
 
 export type SectionId = 'models' | 'deployments' | 'finetuning' | 'evaluations';
 export const SECTIONS: readonly SectionId[] = ['models', 'deployments', 'finetuning', 'evaluations'];
@@ -122,6 +123,9 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
 
   const getInfo = React.useCallback(() => client.getInfo(), [client]);
   const { value: info, error: infoError } = useFetched(getInfo, null);
+  // The OCI setup view (policies and their checks) replaces the sections while open; offered with an OCI target.
+  const [setupOpen, setSetupOpen] = React.useState(false);
+  const hasOci = info?.targets.some(target => target.kind === 'oci') ?? false;
 
   /** Follow a download that runs outside the dialog; tell the user when it ends. */
   const watchInBackground = React.useCallback(
@@ -334,6 +338,16 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
         <div className="jp-AquaExt-App-titleRow">
           <h1 className="jp-AquaExt-App-title">{trans.__('AI Quick Actions')}</h1>
           <BackendBadge info={info} error={infoError} trans={trans} />
+          {hasOci && (
+            <button
+              type="button"
+              className="jp-AquaExt-button jp-AquaExt-App-setupButton"
+              aria-pressed={setupOpen}
+              onClick={() => setSetupOpen(open => !open)}
+            >
+              {trans.__('OCI setup')}
+            </button>
+          )}
         </div>
         <div className="jp-AquaExt-App-tabs" role="tablist" aria-label={trans.__('AI Quick Actions sections')}>
           {SECTIONS.map(id => (
@@ -373,6 +387,14 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
           </div>
         )}
       </div>
+      {setupOpen && (
+        <SetupView
+          client={client}
+          trans={trans}
+          copyToClipboard={props.copyToClipboard ?? defaultCopy}
+          onClose={() => setSetupOpen(false)}
+        />
+      )}
       {SECTIONS.map(id => (
         <div
           key={id}
@@ -380,7 +402,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
           id={`${tabIds}-panel-${id}`}
           aria-labelledby={`${tabIds}-tab-${id}`}
           className={`jp-AquaExt-App-section jp-AquaExt-App-section-${id}`}
-          hidden={section !== id}
+          hidden={section !== id || setupOpen}
         >
           {id === 'models' ? (
             <>

@@ -42,6 +42,7 @@ import type {
   ValidateDatasetRequest
 } from '../api/types';
 import { CONTRACT_DEFAULTS } from '../features/finetunes/finetuneForm';
+import { makeOciSetup } from './ociSetup';
 import { bestOf, deploymentActions, evaluationActions, fineTuneActions, modelActions } from './serverActions';
 
 /** A model; its `actions` are the server's for its readiness and source unless given. */
@@ -901,4 +902,5 @@ export class FakeClient implements IAquaClient {
     };
   });
   evaluationReportUrl = jest.fn((id: string): string => `/lab-base/aqua-ext/evaluations/${id}/report.html`);
+  getOciSetup = jest.fn(async () => makeOciSetup());
 }

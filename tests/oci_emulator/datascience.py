@@ -136,6 +136,7 @@ class DataScienceService:
         r.add("GET", f"{V}/projects", "ListProjects", self.list_projects)
         r.add("POST", f"{V}/projects", "CreateProject", self.create_project)
         r.add("GET", f"{V}/projects/{{projectId}}", "GetProject", self.get_project)
+        r.add("DELETE", f"{V}/projects/{{projectId}}", "DeleteProject", self.delete_project)
         r.add("GET", f"{V}/models", "ListModels", self.list_models)
         r.add("POST", f"{V}/models", "CreateModel", self.create_model)
         r.add("GET", f"{V}/models/{{modelId}}", "GetModel", self.get_model)
@@ -379,6 +380,15 @@ class DataScienceService:
         if rec is None:
             raise not_found("project")
         return Response(200, self._public(rec, PROJECT_FIELDS), {"etag": rec["_etag"]})
+
+    def delete_project(self, req: Request) -> Response:
+        """202 and DELETED at once (OCI runs a work request; nothing here waits on it)."""
+        rec = self.projects.get(req.params["projectId"])
+        if rec is None or rec["lifecycleState"] == "DELETED":
+            raise not_found("project")
+        rec["lifecycleState"] = "DELETED"
+        rec["_etag"] = self._etag(rec)
+        return Response(202, None)
 
     def create_project(self, req: Request) -> Response:
         body = req.json()

@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 from .core import OciError, Request, Response, Router, new_ocid, new_request_id, now_rfc3339, parse_query
 from .keys import OciTestConfig, write_oci_config
+from .policies import Policies
 
 # service name -> URL prefix on the emulator. Aliases resolve to the same prefix.
 SERVICE_PREFIXES = {
@@ -149,6 +150,8 @@ class OciEmulator:
         self.latency_by_operation: dict[str, float] = {}
         self.faults: FaultConfig | None = None
         self.require_auth = True
+        # Missing policy statements (`emu.deny("manage data-science-models")`): see policies.py.
+        self.policies = Policies()
         self.calls: Counter[str] = Counter()
         self.request_log: list[tuple[str, str, str]] = []  # (operation, method, path) of counted calls
         # Richer record of counted calls: operation, method, path, query, selected headers, body size, time.
@@ -404,6 +407,11 @@ class OciEmulator:
         raise OciError(409, "Conflict", "Retry token replay not supported for this operation.")
 
     # ------------------------------------------------------------------ seeding helpers (delegates)
+    def deny(self, permission: str) -> None:
+        """A missing policy statement: every operation on its resource type answers 404 NotAuthorizedOrNotFound."""
+        with self.lock:
+            self.policies.deny(permission)
+
     def add_compartment(self, name: str, parent_id: str | None = None, **kw: Any) -> str:
         return self.identity.add_compartment(name, parent_id=parent_id, **kw)
 
@@ -479,6 +487,7 @@ class OciEmulator:
                 }
             )
         self._sleep(self.latency_by_operation.get(route.operation, self.latency_seconds))
+        self.policies.check(route.operation)
         faults = self.faults
         kind = faults.decide(req.method, route.operation) if faults else None
         if kind == "409":

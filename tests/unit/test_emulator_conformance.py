@@ -99,6 +99,7 @@ def _drive_data_science(emu: OciEmulator, comp: str) -> None:
     proj = ds.create_project(M.CreateProjectDetails(compartment_id=comp, display_name="p")).data.id
     ds.get_project(proj)
     ds.list_projects(comp)
+    ds.delete_project(ds.create_project(M.CreateProjectDetails(compartment_id=comp, display_name="gone")).data.id)
     emu.seed_service_models(2)
     ds.list_models(emu.service_compartment_id, category="SERVICE")
     # Models, their artifacts, metadata artifacts and provenance.

@@ -25,6 +25,7 @@ from .deployments import OciDeployments
 from .evaluations import OciEvaluations
 from .finetunes import OciFineTunes
 from .models import OciModels
+from .readiness import OciReadiness
 from .shapes import GpuShape
 
 
@@ -46,6 +47,7 @@ class OciBackend(Backend):
         self.finetunes = OciFineTunes(self.context, self.models)
         self.evaluations = OciEvaluations(self.context, self.deployments, self.finetunes)
         self.models.readiness = self.finetunes  # a fine-tuned model is deployable once its run SUCCEEDED
+        self.setup = OciReadiness(self.context)  # `oci doctor`: which permissions the compartment grants
 
     # ---- lifecycle -------------------------------------------------------
 

@@ -59,7 +59,8 @@ def policy_hint(service: str, compartment: str | None) -> str:
     family = POLICY_FAMILIES.get(service, "manage data-science-family")
     return (
         f'the likely missing policy is "Allow dynamic-group <your notebook dynamic group> to {family} in {where}" '
-        f'(or "Allow group <your group> to {family} in {where}" for API-key users)'
+        f'(or "Allow group <your group> to {family} in {where}" for API-key users); '
+        "`aqua-ext oci doctor` (or OCI setup in AI Quick Actions) checks every policy AQUA needs"
     )
 
 
@@ -107,6 +108,8 @@ class OciClients:
         self.identity = build(oci.identity.IdentityClient, "identity")
         # Logging search (deployment logs); its endpoint is the "logging" one.
         self.log_search = build(oci.loggingsearch.LogSearchClient, "logging")
+        # Log groups (the readiness check lists them: `use logging-family`); same endpoint.
+        self.logging = build(oci.logging.LoggingManagementClient, "logging")
         # Service limits (how many more instances of a deployment shape the region allows).
         self.limits = build(oci.limits.LimitsClient, "limits")
         self._executor = ThreadPoolExecutor(max_workers=max(1, settings.max_workers), thread_name_prefix="aqua-oci")
@@ -117,7 +120,7 @@ class OciClients:
         self.reauth: Callable[[], OciAuth] | None = None
 
     def _clients(self) -> list[Any]:
-        return [self.data_science, self.object_storage, self.identity, self.log_search, self.limits]
+        return [self.data_science, self.object_storage, self.identity, self.log_search, self.logging, self.limits]
 
     async def _refresh_auth(self) -> bool:
         if self.reauth is None:
