@@ -70,11 +70,12 @@ class AquaConfig(LoggingConfigurable):
 
     # ---- OCI target (empty values fall back to the environment, as in an OCI notebook session) ----
     oci_auth = Enum(
-        ["auto", "resource_principal", "api_key", "security_token"],
+        ["auto", "resource_principal", "api_key", "security_token", "instance_principal"],
         default_value="auto",
         config=True,
         help="OCI authentication: 'auto' = resource principal when OCI_RESOURCE_PRINCIPAL_VERSION is set "
-        "(notebook sessions), else the API key of oci_profile in oci_config_file.",
+        "(notebook sessions), else the API key of oci_profile in oci_config_file; 'instance_principal' on an "
+        "OCI compute instance in a dynamic group (as AQUA's OCI_IAM_TYPE allows).",
     )
     oci_config_file = Unicode("", config=True, help="OCI config file (default: OCI_CONFIG_LOCATION or ~/.oci/config).")
     oci_profile = Unicode(

@@ -220,7 +220,11 @@ def add_global_flags(parser: argparse.ArgumentParser, *, on_command: bool = Fals
 
     repeatable(flags, "--allowed-root", "FOLDER", "folder registered models may live in (repeatable)")
     oci = parser.add_argument_group("OCI backend (default: the server's settings, then the environment)")
-    oci.add_argument("--oci-auth", choices=["auto", "resource_principal", "api_key", "security_token"], default=unset)
+    oci.add_argument(
+        "--oci-auth",
+        choices=["auto", "resource_principal", "api_key", "security_token", "instance_principal"],
+        default=unset,
+    )
     oci.add_argument(
         "--oci-config-file", default=unset, help="OCI config file (default: OCI_CONFIG_LOCATION or ~/.oci/config)"
     )

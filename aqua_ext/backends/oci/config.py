@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-AUTH_TYPES = ("auto", "resource_principal", "api_key", "security_token")
+AUTH_TYPES = ("auto", "resource_principal", "api_key", "security_token", "instance_principal")
 # Services whose endpoint can be overridden (tests point them all at the emulator).
 SERVICES = ("datascience", "objectstorage", "identity", "logging", "limits")
 DEFAULT_CONFIG_FILE = "~/.oci/config"

@@ -61,7 +61,7 @@ class OciContext:
                 f"AquaExtension.oci_project_id '{s.project_id}' is not a Data Science project OCID "
                 "(ocid1.datascienceproject.oc1.…)."
             )
-        auth = await asyncio.to_thread(make_auth, s)  # imports ads (~4 s the first time): off the event loop
+        auth = await asyncio.to_thread(make_auth, s)  # reads the config and key files: off the event loop
         self.clients = OciClients(s, auth)
         if auth.kind == "security_token":  # session tokens expire within hours: re-read on a 401
             self.clients.reauth = functools.partial(make_auth, s)
