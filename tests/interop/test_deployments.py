@@ -5,14 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from .conftest import World
-
-NO_LOG_DETAILS = (
-    "issue 12: aqua_ext creates deployments without categoryLogDetails when no log is chosen; "
-    "AQUA's deployment detail crashes on ours"
-)
 
 
 def test_aqua_lists_a_deployment_aqua_ext_created(world: World, aqua: Any, ext_deployment: dict) -> None:
@@ -22,7 +15,6 @@ def test_aqua_lists_a_deployment_aqua_ext_created(world: World, aqua: Any, ext_d
     assert found[0].display_name == "ext-deployment" and found[0].shape_info.instance_shape == "VM.GPU.A10.2"
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError, reason=NO_LOG_DETAILS)  # None.access
 def test_aqua_opens_a_deployment_aqua_ext_created(aqua: Any, ext_deployment: dict) -> None:
     opened = aqua.deployment.get(model_deployment_id=ext_deployment["id"])
     assert opened.id == ext_deployment["id"] and opened.state == "ACTIVE"

@@ -10,15 +10,6 @@ import pytest
 
 from .conftest import World
 
-NO_AQUA_REPORT = (
-    "issue 12: aqua_ext's evaluations leave AQUA's metrics view empty (no report in the evaluation model's artifact)."
-    " Today the report is there, but the emulator's GetModelArtifactContent answers Content-Disposition "
-    'filename="<id>.zip" (quoted) and ADS strips only "attachment; filename=", so AQUA never unzips it'
-)
-ALL_FOUR_METRICS = (
-    "issue 12: AQUA-created evaluations show all four container metrics where two were asked, and an empty model name"
-)
-
 
 @pytest.fixture(scope="module")
 def ext_evaluation(world: World, aqua_deployment: Any, dataset: str) -> dict[str, Any]:
@@ -79,10 +70,11 @@ def test_aqua_lists_and_opens_an_evaluation_aqua_ext_ran(world: World, aqua: Any
     assert opened.name == "ext-evaluation" and opened.lifecycle_state == "SUCCEEDED", opened.lifecycle_state
 
 
-@pytest.mark.xfail(strict=True, raises=FileNotFoundError, reason=NO_AQUA_REPORT)  # no report
 def test_aqua_shows_the_metrics_of_an_evaluation_aqua_ext_ran(aqua: Any, ext_evaluation: dict) -> None:
     metrics = aqua.evaluation.load_metrics(ext_evaluation["id"])
-    assert {m.key for m in metrics.metric_results} >= {"bertscore", "rouge"}, metrics
+    keys = {m.key for m in metrics.metric_results}
+    # The two metrics asked: BERTScore, and ROUGE, which the report gives per variant (rouge1, rougeL).
+    assert "bertscore" in keys and any(key.startswith("rouge") for key in keys), metrics
 
 
 def test_aqua_ext_lists_and_opens_an_evaluation_aqua_ran(world: World, aqua_evaluation: Any) -> None:
@@ -92,7 +84,6 @@ def test_aqua_ext_lists_and_opens_an_evaluation_aqua_ran(world: World, aqua_eval
     assert opened["name"] == "aqua-evaluation" and opened["state"] == "SUCCEEDED", opened
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=ALL_FOUR_METRICS)
 def test_aqua_ext_reports_the_metrics_aqua_asked_and_the_model(world: World, aqua_evaluation: Any) -> None:
     opened = world.cli("evaluations", "get", aqua_evaluation.id)
     facts = {"metrics": sorted(opened["metrics"]), "model_name": opened["model_name"]}

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from .conftest import World
-from .test_models import MISSING_CONTAINERS
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +54,6 @@ def aqua_finetune(world: World, aqua: Any, aqua_model: Any, dataset: str) -> Any
     return aqua_fine_tunes(world, aqua, aqua_model.id, dataset, "aqua-finetune")
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=MISSING_CONTAINERS)  # no deployment-container
 def test_aqua_fine_tunes_a_model_aqua_ext_registered(world: World, aqua: Any, ext_model: dict, dataset: str) -> None:
     summary = aqua_fine_tunes(world, aqua, ext_model["id"], dataset, "aqua-fine-tunes-ext-model")
     assert aqua.model.get(summary.id).is_fine_tuned_model

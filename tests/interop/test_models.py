@@ -7,18 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
-
 from .conftest import World
-
-MISSING_CONTAINERS = (
-    "issue 12: aqua_ext's registered models lack the deployment-container, finetune-container and "
-    "evaluation-container custom metadata, so AQUA cannot deploy or fine-tune them"
-)
-NO_CONFIG_FACTS = "issue 12: AQUA-registered models show no parameter count, context length or architecture in aqua_ext"
-WRONG_MAX_LEN = (
-    "issue 12: deploying an AQUA-registered model passes --max-model-len 4096 to a model whose config says 2048"
-)
 
 
 def test_aqua_lists_and_opens_a_model_aqua_ext_registered(world: World, aqua: Any, ext_model: dict) -> None:
@@ -28,7 +17,6 @@ def test_aqua_lists_and_opens_a_model_aqua_ext_registered(world: World, aqua: An
     assert opened.name == "ext-tiny-chat" and opened.ready_to_deploy
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=MISSING_CONTAINERS)  # AquaValueError
 def test_aqua_deploys_a_model_aqua_ext_registered(world: World, aqua: Any, ext_model: dict) -> None:
     md = aqua.deployment.create(
         model_id=ext_model["id"],
@@ -47,7 +35,6 @@ def test_aqua_ext_lists_and_opens_a_model_aqua_registered(world: World, aqua_mod
     assert opened["name"] == "acme/tiny-chat"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=NO_CONFIG_FACTS)
 def test_aqua_ext_reads_context_and_architecture_of_a_model_aqua_registered(world: World, aqua_model: Any) -> None:
     opened = world.cli("models", "get", aqua_model.id)
     facts = {
@@ -57,7 +44,6 @@ def test_aqua_ext_reads_context_and_architecture_of_a_model_aqua_registered(worl
     assert facts == {"context_length": 2048, "model_type": "llama"}, facts  # the config.json add_model_folder wrote
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=WRONG_MAX_LEN)
 def test_aqua_ext_deploys_a_model_aqua_registered_within_its_context(world: World, aqua_model: Any) -> None:
     md = world.cli(
         "deployments", "create", aqua_model.id, "--name", "ext-deploys-aqua-model", "--shape", "VM.GPU.A10.1"

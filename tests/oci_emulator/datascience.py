@@ -307,7 +307,7 @@ class DataScienceService:
             rec["_etag"] = self._etag(rec)
             self.models[mid] = rec
             if artifact is not None:
-                self.model_artifacts[mid] = (artifact, f'attachment; filename="{mid}.zip"')
+                self.model_artifacts[mid] = (artifact, f"attachment; filename={mid}.zip")
             return mid
 
     def seed_service_models(self, n: int = 5, compartment_id: str | None = None) -> list[str]:

@@ -242,7 +242,7 @@ class EvaluationContainer:
         with zipfile.ZipFile(buffer, "w") as archive:
             for name, text in files.items():
                 archive.writestr(name, text)
-        disposition = f'attachment; filename="{plan.evaluation_id}.zip"'
+        disposition = f"attachment; filename={plan.evaluation_id}.zip"
         ds.model_artifacts[plan.evaluation_id] = (buffer.getvalue(), disposition)
 
 
