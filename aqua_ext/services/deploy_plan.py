@@ -230,9 +230,9 @@ def _cpu_config(model: ModelDetail, shape: Any) -> tuple[float, float] | None:
 def published_shapes(model: ModelDetail) -> set[str]:
     """The shapes the model's deployment configuration lists (`shape`), which AQUA offers it on; empty: it
     names none. Deploy picks among them and the fit shows them, where the compartment offers any of them.
-    Registered models only for now: service models' lists are narrower than the shapes their fit and the
-    service-limit fallbacks have always offered (a change of its own)."""
-    if model.source != ModelSource.REGISTERED:
+    Registered and service (catalog) models, whose published configuration AQUA's deploy form offers;
+    a fine-tuned model's shapes stay those its own fit finds."""
+    if model.source not in (ModelSource.REGISTERED, ModelSource.CATALOG):
         return set()
     names = (model.deployment_config or {}).get("shape")
     return {n for n in names if isinstance(n, str)} if isinstance(names, list) else set()

@@ -4,6 +4,7 @@ OCI emulator with the real `oci` SDK and real request signing."""
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,6 +40,16 @@ def assert_error(status: int, body: Any, expected: int, field: str | None = None
     assert "Traceback" not in body["message"]
     if field is not None:
         assert field in [f["field"] for f in body.get("fields") or []], body
+
+
+# The GPU shapes the emulator's compartment can deploy to.
+ALL_GPU_SHAPES = ["VM.GPU.A10.1", "VM.GPU.A10.2", "BM.GPU.A10.4", "BM.GPU4.8", "BM.GPU.A100-v2.8", "BM.GPU.H100.8"]
+
+
+def publish_shapes(emu: Any, model_id: str, shapes: list[str]) -> None:
+    """The service model's published DeploymentConfiguration lists `shapes` (the seeded one lists two A10s)."""
+    config = json.dumps({"shape": shapes, "configuration": {}}).encode()
+    emu.datascience.metadata_artifacts[(model_id, "defined", "DeploymentConfiguration")] = (config, None)
 
 
 def calls(world: OciWorld) -> dict[str, int]:
@@ -139,21 +150,15 @@ async def test_detail_has_card_license_and_memory_fit(api: Any, world: OciWorld)
     started.emulator.reset_calls()
     status, fit = await api(f"models/{ids[1]}/fit")
     assert status == 200 and fit["total_gb"] > 14 and fit["recommended_shape"] == "VM.GPU.A10.1"
-    # Only the GPU shapes this compartment can deploy to (the emulator offers A10, A100 and H100 ones).
-    assert [s["name"] for s in fit["shapes"]] == [
-        "VM.GPU.A10.1",
-        "VM.GPU.A10.2",
-        "BM.GPU.A10.4",
-        "BM.GPU4.8",
-        "BM.GPU.A100-v2.8",
-        "BM.GPU.H100.8",
-    ]
+    # Only the shapes its published deployment configuration lists, as AQUA offers a service model (the
+    # compartment could deploy to A10, A100 and H100 ones).
+    assert [s["name"] for s in fit["shapes"]] == ["VM.GPU.A10.1", "VM.GPU.A10.2"]
     # How many more instances of each the service limits allow: 16 GPUs per family by default in the
-    # emulator, so 16 one-GPU A10 VMs but 2 eight-GPU bare metals.
-    assert [s["available"] for s in fit["shapes"]] == [16, 8, 4, 2, 2, 2]
-    # the detail is cached (no second GetModel); one GetResourceAvailability per distinct limit (the three
-    # A10 shapes share ds-gpu-a10-count), at once; the shapes were listed once by `info` (which shows
-    # them), cached and shared
+    # emulator, so 16 one-GPU A10 VMs, 8 two-GPU ones.
+    assert [s["available"] for s in fit["shapes"]] == [16, 8]
+    # the detail is cached (no second GetModel); one GetResourceAvailability per distinct limit of the shapes
+    # the compartment offers (read at once with the detail, before its published list is known); the shapes
+    # were listed once by `info` (which shows them), cached and shared
     assert calls(started) == {"GetResourceAvailability": 4}
     started.emulator.reset_calls()
     status, fit = await api(f"models/{ids[1]}/fit", params={"dtype": "int4"})
@@ -166,6 +171,7 @@ async def test_fit_shows_service_limit_availability_and_recommends_around_full_l
     started = await start(api, world)
     emu = started.emulator
     mistral = emu.seed_service_models(2)[1]  # ~16 GB: every A10 shape and up holds it
+    publish_shapes(emu, mistral, ALL_GPU_SHAPES)  # AQUA offers a service model only the shapes it publishes
     # 4 A10 GPUs in the region, 2 of them taken by a live deployment (in another compartment: limits are
     # regional); H100s: none at all.
     emu.limits.values["ds-gpu-a10-count"] = 4
@@ -212,6 +218,7 @@ async def test_fit_recommends_past_a_shape_at_its_limit(api: Any, world: OciWorl
     started = await start(api, world)
     emu = started.emulator
     mistral = emu.seed_service_models(2)[1]
+    publish_shapes(emu, mistral, ALL_GPU_SHAPES)  # AQUA offers a service model only the shapes it publishes
     emu.limits.values["ds-gpu-a10-count"] = 0  # no A10 at all: the smallest shape that holds it is out
     status, fit = await api(f"models/{mistral}/fit")
     assert status == 200
@@ -224,6 +231,7 @@ async def test_fit_works_without_permission_to_read_limits(api: Any, world: OciW
     started = await start(api, world)
     emu = started.emulator
     mistral = emu.seed_service_models(2)[1]
+    publish_shapes(emu, mistral, ALL_GPU_SHAPES)
     emu.limits.denied = True  # no "inspect resource-availability" policy: 404 NotAuthorizedOrNotFound
     status, fit = await api(f"models/{mistral}/fit")
     assert status == 200, fit
@@ -241,6 +249,7 @@ async def test_fit_survives_a_limits_service_that_keeps_failing(api: Any, world:
     started = await start(api, world)
     emu = started.emulator
     mistral = emu.seed_service_models(2)[1]
+    publish_shapes(emu, mistral, ALL_GPU_SHAPES)
     emu.faults = FaultConfig(rate=1.0, kinds=("503",), operations=("GetResourceAvailability",))
     status, fit = await api(f"models/{mistral}/fit")
     assert status == 200, fit
