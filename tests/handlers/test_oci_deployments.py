@@ -118,12 +118,12 @@ async def test_deploy_chat_stop_start_delete(world: OciWorld) -> None:
         assert created.deployment.engine == "vllm" and created.deployment.mode == "chat"
         assert created.operation.state == OperationState.RUNNING and created.operation.resource_id == md_id
         assert created.deployment.operation_id == created.operation.id
-        # deploy = the model (GetModel, and at once its config/deployment_config.json: GetObject, none here)
-        # + the containers and shapes (one list each) + the service limit of the picked shape
-        # (ds-gpu-a10-count) + the create
+        # deploy = the model (GetModel, and at once its deployment_config.json where AQUA looks: config/, then
+        # the artifact root; GetObject each, none here) + the containers and shapes (one list each) + the
+        # service limit of the picked shape (ds-gpu-a10-count) + the create
         assert calls(world) == {
             "GetModel": 1,
-            "GetObject": 1,
+            "GetObject": 2,
             "ListContainers": 1,
             "ListModelDeploymentShapes": 1,
             "GetResourceAvailability": 1,
@@ -617,8 +617,9 @@ async def test_an_aqua_registered_model_shows_its_config_and_deploys_within_its_
         assert detail.parameter_count == 2048  # 4096 bytes of bfloat16 weights
         assert detail.architecture is not None and detail.architecture.num_hidden_layers == 2
         assert detail.architecture.model_type == "llama"
-        # config.json and config/deployment_config.json (none here) with the folder listing, all at once
-        assert calls(world) == {"GetModel": 1, "ListObjects": 1, "GetObject": 2}
+        # config.json and deployment_config.json in config/ and at the root (none here) with the folder
+        # listing, all at once
+        assert calls(world) == {"GetModel": 1, "ListObjects": 1, "GetObject": 3}
         # The card learns it too, and a refreshed listing keeps it without reading config.json again.
         assert {m.id: m for m in await backend.list_models()}[model].parameter_count == 2048
         world.emulator.reset_calls()
@@ -707,6 +708,47 @@ async def test_a_registered_models_deployment_config_json_is_honoured(world: Oci
         md = emu.deployments.deployments[created.deployment.id]
         instance = md["modelDeploymentConfigurationDetails"]["modelConfigurationDetails"]["instanceConfiguration"]
         assert instance["modelDeploymentInstanceShapeConfigDetails"] == {"ocpus": 20.0, "memoryInGBs": 128.0}
+
+
+async def test_deployment_config_json_at_the_artifact_root_is_read_where_aqua_reads_it(world: OciWorld) -> None:
+    """AQUA's get_config looks in `config/` first and, when the folder is not there, at the artifact root;
+    a `config/` folder without the file hides the root one (AQUA reads the file of the folder it found)."""
+    emu = world.emulator
+    emu.add_bucket(None, "models", versioned=True, compartment_id=world.compartment_id)
+    published = json.dumps({"shape": ["VM.GPU.A10.2"], "configuration": {}})
+    root = seed_deployable_model(world, "at-root")
+    emu.put_object(None, "models", "at-root/deployment_config.json", published)
+    hidden = seed_deployable_model(world, "hidden")
+    emu.put_object(None, "models", "hidden/deployment_config.json", published)
+    emu.put_object(None, "models", "hidden/config/other.json", "{}")
+    async with oci_backend(world) as backend:
+        assert (await backend.get_model(root)).deployment_config == {"shape": ["VM.GPU.A10.2"], "configuration": {}}
+        created = await rules(backend).create(deploy_request(root, name="root"))
+        assert created.deployment.shape == "VM.GPU.A10.2"  # a 1B model, on the one shape its publisher lists
+        world.emulator.reset_calls()
+        assert (await backend.get_model(hidden)).deployment_config is None
+        # both files read at once; the folder's existence asked only because the root holds one
+        seen = calls(world)
+        assert {k: seen.get(k) for k in ("GetModel", "GetObject", "ListObjects")} == {
+            "GetModel": 1,
+            "GetObject": 2,
+            "ListObjects": 1,
+        }
+        created = await rules(backend).create(deploy_request(hidden, name="hidden"))
+        assert created.deployment.shape == "VM.GPU.A10.1"
+
+
+async def test_a_service_model_deploys_on_a_shape_its_deployment_config_lists(world: OciWorld) -> None:
+    """AQUA offers a service model the shapes of its published DeploymentConfiguration only: deploy picks the
+    smallest of those that holds it, not the smallest the compartment offers."""
+    emu = world.emulator
+    mistral = emu.seed_service_models(2)[1]  # ~16 GB: VM.GPU.A10.1 holds it
+    config = json.dumps({"shape": ["VM.GPU.A10.2", "BM.GPU.A10.4"], "configuration": {}}).encode()
+    emu.datascience.metadata_artifacts[(mistral, "defined", "DeploymentConfiguration")] = (config, None)
+    del emu.datascience.models[mistral]["freeformTags"]["ready_to_import"]  # its weights are deployable as is
+    async with oci_backend(world) as backend:
+        created = await rules(backend).create(deploy_request(mistral, name="mistral"))
+        assert created.deployment.shape == "VM.GPU.A10.2"
 
 
 # ---- failures, conflicts, cancel ---------------------------------------------------------

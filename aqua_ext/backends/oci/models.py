@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import posixpath
 import shutil
 import tempfile
 import time
@@ -49,6 +50,7 @@ from .context import OciContext
 
 log = logging.getLogger(__name__)
 
+DEPLOYMENT_CONFIG_FILE = "deployment_config.json"  # AQUA's name for a model's published deployment configuration
 CONFIG_MAX_BYTES = 2_000_000  # config.json is small; anything bigger is not one
 TORCH_DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8, "int8": 1}
 STORED_ARTIFACTS = ("Readme", "License", "DeploymentConfiguration", "FineTuneConfiguration")
@@ -203,7 +205,7 @@ class OciModels:
         texts, facts, published_text = await asyncio.gather(
             asyncio.gather(*(self._artifact_text(model_id, k) for k in keys)),
             self._artifact_facts(location) if location else _no_facts(),
-            self._object_text(published) if published else _no_text(),
+            self._published_config(published) if published else _no_text(),
         )
         by_key = dict(zip(keys, texts, strict=True))
         if published_text:  # AQUA reads config/deployment_config.json when the artifact is not stored
@@ -248,14 +250,46 @@ class OciModels:
 
     @staticmethod
     def _published_config_location(model: Any) -> str | None:
-        """`config/deployment_config.json` beside a registered model's weights (seed 004: extra shapes, CPU
-        shape configurations, per-shape engine parameters), read as AQUA's get_deployment_config reads it
-        when the model stores no DeploymentConfiguration artifact; None for other models."""
+        """The artifact location whose `deployment_config.json` (seed 004: extra shapes, CPU shape
+        configurations, per-shape engine parameters) AQUA's get_deployment_config reads when the model
+        stores no DeploymentConfiguration artifact: registered and service models; None for others."""
         tags = mapping.ci_tags(model.freeform_tags)
-        if mapping.model_source(getattr(model, "category", None), tags) != ModelSource.REGISTERED:
+        if mapping.model_source(getattr(model, "category", None), tags) == ModelSource.FINE_TUNED:
+            return None  # its artifact_location is the base model's: the base's configuration is not its own
+        return mapping.custom_metadata(model).get(mapping.MD_ARTIFACT_LOCATION) or None
+
+    async def _published_config(self, location: str) -> str | None:
+        """`deployment_config.json` where AQUA's get_config looks for it: in the first folder of
+        dirname(location)/config, location/config that exists, else in the location itself (so a folder
+        `config/` without the file hides one at the root, as in AQUA). The candidate files are read at once
+        (one GetObject each, usually one or two); a folder's existence is asked (one ListObjects) only when
+        a later candidate holds the file."""
+        try:
+            bucket, namespace, prefix = mapping.parse_os_uri(location)
+        except ValueError:
             return None
-        location = mapping.custom_metadata(model).get(mapping.MD_ARTIFACT_LOCATION)
-        return f"{location.rstrip('/')}/config/deployment_config.json" if location else None
+        # os.path.dirname of ".../name/" is ".../name", of ".../name" its parent: AQUA's first candidate.
+        parent = prefix if location.rstrip().endswith("/") or not prefix else posixpath.dirname(prefix)
+        folders = list(dict.fromkeys([posixpath.join(parent, "config"), posixpath.join(prefix, "config"), prefix]))
+        files = [posixpath.join(f, DEPLOYMENT_CONFIG_FILE) if f else DEPLOYMENT_CONFIG_FILE for f in folders]
+        texts = await asyncio.gather(*(self._object_text(f"oci://{bucket}@{namespace}/{f}") for f in files))
+        for i, folder in enumerate(folders):
+            if texts[i] is not None:
+                return texts[i]
+            if not any(t is not None for t in texts[i + 1 :]) or await self._folder_exists(namespace, bucket, folder):
+                return None
+        return None
+
+    async def _folder_exists(self, namespace: str, bucket: str, folder: str) -> bool:
+        """Whether any object lies under `folder/` (ocifs' exists for a folder), or the answer is unknown."""
+        c = self._c()
+        try:
+            response = await c.call(
+                "objectstorage", c.object_storage.list_objects, namespace, bucket, prefix=f"{folder}/", limit=1
+            )
+        except AquaError:
+            return True  # unknown: the later candidate is not read in its place
+        return bool(response.data.objects)
 
     async def _object_text(self, uri: str) -> str | None:
         """A small object's text by its oci:// URI, or None when it is missing or unreadable."""
