@@ -721,7 +721,19 @@ async def test_deployment_config_json_at_the_artifact_root_is_read_where_aqua_re
     hidden = seed_deployable_model(world, "hidden")
     emu.put_object(None, "models", "hidden/deployment_config.json", published)
     emu.put_object(None, "models", "hidden/config/other.json", "{}")
+    # A location without the trailing '/': AQUA's first candidate is dirname()'s, the bucket's config/ (none).
+    plain = seed_deployable_model(world, "plain")
+    for item in emu.datascience.models[plain]["customMetadataList"]:
+        if item["key"] == "artifact_location":
+            item["value"] = item["value"].rstrip("/")
+    emu.put_object(None, "models", "plain/config/deployment_config.json", published)
     async with oci_backend(world) as backend:
+        assert (await backend.get_model(root)).deployment_config == {"shape": ["VM.GPU.A10.2"], "configuration": {}}
+        assert (await backend.get_model(plain)).deployment_config == {"shape": ["VM.GPU.A10.2"], "configuration": {}}
+    # ... and where the bucket has one, that config/ is the one AQUA reads (os.path.dirname of ".../plain").
+    emu.put_object(None, "models", "config/deployment_config.json", json.dumps({"shape": ["BM.GPU.A10.4"]}))
+    async with oci_backend(world) as backend:
+        assert (await backend.get_model(plain)).deployment_config == {"shape": ["BM.GPU.A10.4"]}
         assert (await backend.get_model(root)).deployment_config == {"shape": ["VM.GPU.A10.2"], "configuration": {}}
         created = await rules(backend).create(deploy_request(root, name="root"))
         assert created.deployment.shape == "VM.GPU.A10.2"  # a 1B model, on the one shape its publisher lists
