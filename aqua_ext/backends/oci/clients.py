@@ -222,7 +222,9 @@ class OciClients:
         error = self._service_error(service, exc, not_found=not_found, list_read=list_read)
         # OCI's error code (LimitExceeded, IncorrectState…), for callers that explain some of them better.
         error.oci_code = exc.code  # type: ignore[attr-defined]
-        if _is_refusal(exc.status, list_read):
+        # A create names nothing in its path that could be missing: its NotAuthorizedOrNotFound is a refusal too.
+        refused_create = exc.status == 404 and exc.code == "NotAuthorizedOrNotFound" and operation.startswith("create_")
+        if _is_refusal(exc.status, list_read) or refused_create:
             # Which call was refused, so the reply can point at the setup check that covers it.
             error.refused = RefusedCall(service=service, operation=operation)
         return error
