@@ -1,5 +1,5 @@
 import * as React from 'react';
-import { fireEvent, render, screen } from '@testing-library/react';
+import { act, fireEvent, render, screen } from '@testing-library/react';
 
 import { AquaApiError } from '../../api/errors';
 import { AquaApp } from '../AquaApp';
@@ -67,5 +67,18 @@ describe('AquaApp: the OCI setup view', () => {
     fireEvent.click(screen.getByRole('tab', { name: 'Deployments' }));
     expect(await screen.findByText(/OCI Data Science failed/)).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Open OCI setup' })).not.toBeInTheDocument();
+  });
+
+  it('gives way to an open dialog when a refused form links to the setup view', async () => {
+    const client = new FakeClient();
+    client.getInfo.mockResolvedValue(makeInfo({ targets: [LOCAL_TARGET, ociTarget()] }));
+    const props = appProps(client);
+    props.navigator?.navigate({ to: 'register' });
+    render(<AquaApp {...props} />);
+    expect(screen.getByRole('dialog', { name: 'Register model' })).toBeInTheDocument();
+    act(() => props.navigator?.navigate({ to: 'setup', check: 'models' }));
+    expect(screen.queryByRole('dialog', { name: 'Register model' })).not.toBeInTheDocument();
+    expect(await screen.findByText(/2 checks are missing\./)).toBeInTheDocument();
+    expect(document.querySelector('[data-check="models"]')).toHaveClass('jp-mod-focused');
   });
 });
