@@ -8,13 +8,25 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+from dataclasses import dataclass
 from http import HTTPStatus
 
 from .api.common import FieldError
 
 
+@dataclass(frozen=True)
+class RefusedCall:
+    """The facts of a call a cloud refused for want of a policy (which service, which SDK operation): a
+    driver reports them; services/oci_setup.py maps them to the setup check that covers them."""
+
+    service: str  # e.g. "datascience", "objectstorage"
+    operation: str  # the SDK method, e.g. "list_model_deployments"
+
+
 class AquaError(Exception):
     status = 500
+    # Set by a driver when the failure is an authorization refusal (see RefusedCall).
+    refused: RefusedCall | None = None
     # The reply's `reason`: the status's standard phrase, unless a class names its own.
     reason = HTTPStatus.INTERNAL_SERVER_ERROR.phrase
 

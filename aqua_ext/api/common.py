@@ -127,7 +127,8 @@ class TargetProblem(ApiModel):
 
 
 class ErrorBody(ApiModel):
-    """The one error shape every handler answers with. `fields` is left out when no field is to blame."""
+    """The one error shape every handler answers with. `fields` is left out when no field is to blame,
+    `setup_check` when the failure is no authorization refusal."""
 
     # Sent with exclude_none: the document must not call `fields` required.
     model_config = ConfigDict(json_schema_serialization_defaults_required=False)
@@ -137,3 +138,5 @@ class ErrorBody(ApiModel):
     reason: str
     fields: list[FieldError] | None = None
     request_id: str
+    # An authorization refusal by the cloud: the key of the OCI setup check (GET oci/setup) that covers it.
+    setup_check: str | None = None

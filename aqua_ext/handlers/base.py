@@ -20,6 +20,7 @@ from ..api.common import ErrorBody, FieldError
 from ..api.job_datasets import DEFAULT_MAX_BYTES, DatasetAccess
 from ..errors import AquaError, InvalidInput, NotFound, storage_error
 from ..services import Services
+from ..services.oci_setup import setup_check_for
 from ..services.operations import OperationRegistry
 
 if TYPE_CHECKING:
@@ -128,9 +129,10 @@ class AquaHandler(ExtensionHandlerMixin, APIHandler):
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]
-        fields = None
+        fields, setup_check = None, None
         if isinstance(exc, AquaError):
             message, reason, fields = exc.message, exc.reason, exc.fields
+            setup_check = setup_check_for(exc)
         elif isinstance(exc, web.HTTPError):
             message = exc.log_message % exc.args if exc.log_message and exc.args else (exc.log_message or "")
             reason = exc.reason or self._reason
@@ -145,6 +147,7 @@ class AquaHandler(ExtensionHandlerMixin, APIHandler):
             reason=reason,
             fields=fields,
             request_id=getattr(self, "request_id", ""),
+            setup_check=setup_check,
         )
         self.set_header("Content-Type", "application/json")
         self.finish(body.model_dump_json(exclude_none=True))

@@ -14,7 +14,7 @@ from typing import Literal
 
 from ..api.oci_setup import DynamicGroup, OciSetupReport, PolicyStatement, SetupCheck, SetupQuery
 from ..backends.oci.readiness import OciReadiness, Probe
-from ..errors import InvalidInput, Unavailable
+from ..errors import AquaError, InvalidInput, Unavailable
 from .targets import Targets
 
 # Oracle's Data Science tenancy, whose service-managed models AQUA reads (the `Define tenancy` line).
@@ -146,6 +146,24 @@ PERMISSION_CHECKS: tuple[PermissionCheck, ...] = (
     ),
 )
 
+# Which check covers a refused call: (OCI service, a part of the SDK operation's name, check key); the first row
+# that matches wins, so a more specific resource comes before the one its name contains ("job_run" before "job",
+# "model_deployment" before "model"). An empty part matches every operation of the service.
+REFUSED_CALL_CHECKS: tuple[tuple[str, str, str], ...] = (
+    ("datascience", "model_deployment", "deployments"),
+    ("datascience", "model_version_set", "model-version-sets"),
+    ("datascience", "job_run", "job-runs"),
+    ("datascience", "job", "jobs"),
+    ("datascience", "project", "projects"),
+    ("datascience", "model", "models"),
+    ("logging", "", "logging"),
+    ("identity", "compartment", "compartment"),
+    ("objectstorage", "namespace", "namespace"),
+    ("objectstorage", "bucket", "bucket"),
+    ("objectstorage", "", "bucket-objects"),
+    ("limits", "", "resource-availability"),
+)
+
 # OCI's answers to a caller that no statement allows (it never says which): a missing policy.
 REFUSED_CODES = frozenset({"NotAuthorizedOrNotFound", "NotAuthorized", "Forbidden", "NotAllowed", "BucketNotFound"})
 # The shape whose limit is read to check `read resource-availability` when the user names none (AQUA's default).
@@ -255,6 +273,18 @@ def terraform(names: Names, tenancy_id: str | None) -> str:
             "",
         ]
     return "\n".join(lines)
+
+
+def setup_check_for(error: AquaError) -> str | None:
+    """The key of the setup check that covers the call OCI refused in `error` (its reply's `setup_check`, so
+    the UI can open the OCI setup view at it), or None when the error is no authorization refusal."""
+    refused = error.refused
+    if refused is None:
+        return None
+    return next(
+        (key for service, part, key in REFUSED_CALL_CHECKS if service == refused.service and part in refused.operation),
+        None,
+    )
 
 
 # ---- the checks ----------------------------------------------------------------

@@ -19,7 +19,7 @@ export const SERVER_MISSING_MESSAGE =
  * An error answered by (or on the way to) the aqua_ext REST API.
  *
  * Built from the server's one error shape
- * `{status, message, reason, fields?, request_id}`; its `message` is always
+ * `{status, message, reason, fields?, request_id, setup_check?}`; its `message` is always
  * fit to show to a user (never an HTML page or a stack trace).
  */
 export class AquaApiError extends Error {
@@ -28,6 +28,8 @@ export class AquaApiError extends Error {
   readonly fields?: FieldError[];
   readonly requestId: string | null;
   readonly kind: AquaErrorKind;
+  /** An authorization refusal by OCI: the key of the OCI setup check that covers the refused call. */
+  readonly setupCheck: string | null;
 
   constructor(options: {
     status: number;
@@ -36,6 +38,7 @@ export class AquaApiError extends Error {
     fields?: FieldError[] | null;
     requestId?: string | null;
     kind?: AquaErrorKind;
+    setupCheck?: string | null;
   }) {
     super(options.message);
     this.name = 'AquaApiError';
@@ -44,6 +47,7 @@ export class AquaApiError extends Error {
     this.fields = options.fields ?? undefined;
     this.requestId = options.requestId ?? null;
     this.kind = options.kind ?? 'api';
+    this.setupCheck = options.setupCheck ?? null;
     Object.setPrototypeOf(this, AquaApiError.prototype);
   }
 
@@ -77,7 +81,8 @@ export class AquaApiError extends Error {
         message: body.message,
         reason: body.reason,
         fields: body.fields,
-        requestId: body.request_id
+        requestId: body.request_id,
+        setupCheck: body.setup_check
       });
     }
     if (response.status === 404) {

@@ -7,6 +7,7 @@ import { isTerminal, pollOperation } from '../api/operations';
 import type { ModelSummary, Operation } from '../api/types';
 import type { IAquaSettings } from '../shared/settings';
 import { BackendBadge } from './BackendBadge';
+import { SetupLinkContext } from '../ui/SetupLink';
 import { TargetsContext } from '../ui/Targets';
 import type { Confirm, CopyToClipboard, Notify, RenderMarkdown } from '../shared/callbacks';
 import { DeployDialog } from '../features/deployments/DeployDialog';
@@ -125,6 +126,8 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
   const { value: info, error: infoError } = useFetched(getInfo, null);
   // The OCI setup view (policies and their checks) replaces the sections while open; offered with an OCI target.
   const [setupOpen, setSetupOpen] = React.useState(false);
+  // The check the setup view opens at (an authorization error's link), or null.
+  const [setupCheck, setSetupCheck] = React.useState<string | null>(null);
   const hasOci = info?.targets.some(target => target.kind === 'oci') ?? false;
 
   /** Follow a download that runs outside the dialog; tell the user when it ends. */
@@ -234,6 +237,15 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
             setEvaluationDialog({ deploymentId: request.deploymentId ?? null, finetuneId: request.finetuneId ?? null });
           }
           break;
+        case 'setup':
+          // A refused form's link: the dialog gives way, or it would hide the setup view (nothing was created).
+          setRegisterOpen(false);
+          setDeployDialog(null);
+          setFineTuneDialog(null);
+          setEvaluationDialog(null);
+          setSetupOpen(true);
+          setSetupCheck(request.check ?? null);
+          break;
       }
     },
     [openFineTuneForm, showDeployment, showFineTune, showEvaluation]
@@ -241,6 +253,8 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
 
   const navigator = props.navigator;
   React.useEffect(() => navigator?.connect(go), [navigator, go]);
+  // An authorization error anywhere in the panel links to the setup check that covers it.
+  const openSetupCheck = React.useCallback((check: string) => go({ to: 'setup', check }), [go]);
 
   /** Deploy a model known by id (a fine-tuned one): its summary first, then the deploy form. */
   const deployModelById = React.useCallback(
@@ -343,7 +357,10 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
               type="button"
               className="jp-mod-styled jp-AquaExt-button jp-AquaExt-App-setupButton"
               aria-pressed={setupOpen}
-              onClick={() => setSetupOpen(open => !open)}
+              onClick={() => {
+                setSetupCheck(null);
+                setSetupOpen(open => !open);
+              }}
             >
               {trans.__('OCI setup')}
             </button>
@@ -397,6 +414,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
           trans={trans}
           copyToClipboard={props.copyToClipboard ?? defaultCopy}
           onClose={() => setSetupOpen(false)}
+          focusCheck={setupCheck}
         />
       )}
       {SECTIONS.map(id => (
@@ -531,7 +549,11 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
       )}
     </div>
   );
-  return <TargetsContext.Provider value={info?.targets ?? []}>{app}</TargetsContext.Provider>;
+  return (
+    <TargetsContext.Provider value={info?.targets ?? []}>
+      <SetupLinkContext.Provider value={openSetupCheck}>{app}</SetupLinkContext.Provider>
+    </TargetsContext.Provider>
+  );
 }
 
 function defaultCopy(text: string): void {

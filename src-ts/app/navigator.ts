@@ -52,13 +52,20 @@ export interface IEvaluationsRequest {
   finetuneId?: string | null;
 }
 
+/** Open the OCI setup view, at one check (an authorization error's `setup_check`). */
+export interface ISetupRequest {
+  to: 'setup';
+  check?: string | null;
+}
+
 export type NavigationRequest =
   | IModelsRequest
   | IRegisterRequest
   | IRefreshModelsRequest
   | IDeploymentsRequest
   | IFineTunesRequest
-  | IEvaluationsRequest;
+  | IEvaluationsRequest
+  | ISetupRequest;
 
 export type NavigationListener = (request: NavigationRequest) => void;
 

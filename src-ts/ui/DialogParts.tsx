@@ -50,7 +50,7 @@ export function CreateDialog(props: {
   /** The dialog's own class, after `jp-AquaExt-FormDialog`. */
   className: string;
   /** The form's sending state (`useFormSubmit`): whether it is on its way, the errors no input shows, the message for the whole request. */
-  form: { submitting: boolean; otherErrors: FieldError[]; error: string | null };
+  form: { submitting: boolean; otherErrors: FieldError[]; error: string | null; failure?: unknown };
   onClose: () => void;
   onSubmit: (event: React.FormEvent) => Promise<void> | void;
   /** Added to the accept button's classes (the tests find it by them). */
@@ -81,7 +81,12 @@ export function CreateDialog(props: {
       <form onSubmit={event => void props.onSubmit(event)} noValidate>
         <div className="jp-AquaExt-ModalDialog-body">
           {props.children}
-          <FormErrors fields={props.form.otherErrors} message={props.form.error} />
+          <FormErrors
+            fields={props.form.otherErrors}
+            message={props.form.error}
+            failure={props.form.failure}
+            trans={trans}
+          />
         </div>
         <div className="jp-AquaExt-ModalDialog-footer">
           {props.notice}

@@ -5,6 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { AquaApiError } from '../api/errors';
 import { describeError } from '../shared/errors';
+import { SetupLink } from './SetupLink';
 
 export interface IErrorStateProps {
   error: unknown;
@@ -25,6 +26,7 @@ export function ErrorState(props: IErrorStateProps): JSX.Element {
       {title && <div className="jp-AquaExt-ErrorState-title">{title}</div>}
       <div className="jp-AquaExt-ErrorState-message">{describeError(error, trans)}</div>
       {requestId && <div className="jp-AquaExt-ErrorState-requestId">{trans.__('Request id: %1', requestId)}</div>}
+      <SetupLink error={error} trans={trans} />
       {onRetry && (
         <Button className="jp-mod-styled jp-AquaExt-button" onClick={onRetry} title={trans.__('Retry')}>
           <refreshIcon.react tag="span" className="jp-AquaExt-buttonIcon" />

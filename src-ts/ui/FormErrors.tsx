@@ -1,12 +1,21 @@
 import * as React from 'react';
 
+import type { TranslationBundle } from '@jupyterlab/translation';
+
 import type { FieldError } from '../api/types';
+import { SetupLink } from './SetupLink';
 
 /**
  * What a form could not place under an input: field errors the form has no
- * input for, and a message for the whole request (404, 409, network).
+ * input for, and a message for the whole request (404, 409, network), with
+ * the way to the OCI setup check when `failure` is an authorization refusal.
  */
-export function FormErrors(props: { fields: FieldError[]; message: string | null }): JSX.Element {
+export function FormErrors(props: {
+  fields: FieldError[];
+  message: string | null;
+  failure?: unknown;
+  trans?: TranslationBundle;
+}): JSX.Element {
   return (
     <>
       {props.fields.length > 0 && (
@@ -22,6 +31,7 @@ export function FormErrors(props: { fields: FieldError[]; message: string | null
       {props.message && (
         <div className="jp-AquaExt-FormErrors-message" role="alert">
           {props.message}
+          {props.trans && <SetupLink error={props.failure} trans={props.trans} />}
         </div>
       )}
     </>

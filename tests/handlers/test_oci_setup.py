@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.oci_setup import OciWorld
+from tests.oci_setup import OciWorld, seed_deployable_model
 
 
 @pytest.fixture
@@ -55,3 +55,28 @@ async def test_bad_input_is_a_400_naming_the_field(api: Any, world: OciWorld, pa
     assert field in body["message"] and "Traceback" not in body["message"]
     if field == "compartment_id":
         assert "must be a compartment OCID" in body["message"], body
+
+
+async def test_a_refused_call_names_the_setup_check_that_covers_it(api: Any, world: OciWorld) -> None:
+    world.emulator.deny("manage data-science-model-deployments")
+    status, body = await api("deployments")
+    assert status == 502, body
+    assert body["setup_check"] == "deployments" and "NotAuthorizedOrNotFound" in body["message"]
+    status, body = await api("oci/setup")
+    assert {c["key"]: c["status"] for c in body["checks"]}["deployments"] == "missing"  # the check it names
+
+
+async def test_an_error_that_is_no_refusal_names_no_check(api: Any, world: OciWorld) -> None:
+    status, body = await api("deployments/ocid1.datasciencemodeldeployment.oc1.iad.nosuch")
+    assert status == 404, body
+    assert "setup_check" not in body
+
+
+async def test_a_refused_create_names_the_setup_check_that_covers_it(api: Any, world: OciWorld) -> None:
+    assert (await api("info"))[0] == 200
+    model = seed_deployable_model(world, "small")
+    world.emulator.deny("manage data-science-model-deployments")
+    status, body = await api("deployments", method="POST", body={"name": "x", "model_id": model})
+    # OCI answers a refused create 404 NotAuthorizedOrNotFound: the status stands, and the body names the check.
+    assert status == 404 and "NotAuthorizedOrNotFound" in body["message"], body
+    assert body["setup_check"] == "deployments"

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ...errors import AquaError, Conflict, InvalidInput, NotFound, Upstream, UpstreamTimeout
+from ...errors import AquaError, Conflict, InvalidInput, NotFound, RefusedCall, Upstream, UpstreamTimeout
 from .auth import OciAuth
 from .config import OciSettings
 
@@ -62,6 +62,12 @@ def policy_hint(service: str, compartment: str | None) -> str:
         f'(or "Allow group <your group> to {family} in {where}" for API-key users); '
         "`aqua-ext oci doctor` (or OCI setup in AI Quick Actions) checks every policy AQUA needs"
     )
+
+
+def _is_refusal(status: int, list_read: bool) -> bool:
+    """OCI refused the caller for want of a policy: a 403, or a list's (or a read's the caller asked to
+    read so) 404, since OCI answers NotAuthorizedOrNotFound when the compartment is not readable."""
+    return status == 403 or (status == 404 and list_read)
 
 
 def new_retry_token() -> str:
@@ -199,22 +205,28 @@ class OciClients:
                 if exc.status == 429 or (exc.status >= 500 and exc.status != 501):
                     log.info("OCI %s: HTTP %s %s (attempt %d/%d)", name, exc.status, exc.code, attempt + 1, attempts)
                     continue
-                raise self._map_service_error(service, exc, not_found=not_found, list_read=list_read) from None
+                raise self._map_service_error(name, exc, not_found=not_found, list_read=list_read) from None
             except (oci.exceptions.RequestException, oci.exceptions.ConnectTimeout) as exc:
                 last = exc
                 log.info("OCI %s: %s (attempt %d/%d)", name, type(exc).__name__, attempt + 1, attempts)
                 continue
         assert last is not None
         if isinstance(last, oci.exceptions.ServiceError) and last.status != 429 and last.status < 500:
-            raise self._map_service_error(service, last, not_found=not_found, list_read=list_read) from None
+            raise self._map_service_error(name, last, not_found=not_found, list_read=list_read) from None
         raise self._final_error(service, name, last, attempts) from None
 
     # ---- error mapping -------------------------------------------------------
 
-    def _map_service_error(self, service: str, exc: Any, *, not_found: str | None, list_read: bool) -> AquaError:
+    def _map_service_error(self, name: str, exc: Any, *, not_found: str | None, list_read: bool) -> AquaError:
+        service, _, operation = name.partition(".")
         error = self._service_error(service, exc, not_found=not_found, list_read=list_read)
         # OCI's error code (LimitExceeded, IncorrectState…), for callers that explain some of them better.
         error.oci_code = exc.code  # type: ignore[attr-defined]
+        # A create names nothing in its path that could be missing: its NotAuthorizedOrNotFound is a refusal too.
+        refused_create = exc.status == 404 and exc.code == "NotAuthorizedOrNotFound" and operation.startswith("create_")
+        if _is_refusal(exc.status, list_read) or refused_create:
+            # Which call was refused, so the reply can point at the setup check that covers it.
+            error.refused = RefusedCall(service=service, operation=operation)
         return error
 
     def _service_error(self, service: str, exc: Any, *, not_found: str | None, list_read: bool) -> AquaError:
@@ -228,7 +240,7 @@ class OciClients:
                 f"fingerprint and key_file of profile '{self.settings.profile}' in {self.settings.config_file} "
                 "(the key must be the one uploaded for that user), or renew an expired session token."
             )
-        if exc.status == 403 or (exc.status == 404 and list_read):
+        if _is_refusal(exc.status, list_read):
             return Upstream(
                 f"OCI {label} refused this request: {detail}. Either the resource does not exist or "
                 f"you are not authorized: {policy_hint(service, compartment)}."

@@ -1,11 +1,17 @@
 import * as React from 'react';
-import { fireEvent, render, screen } from '@testing-library/react';
+import { act, fireEvent, render, screen } from '@testing-library/react';
 
+import { AquaApiError } from '../../api/errors';
 import { AquaApp } from '../AquaApp';
 import { appProps } from '../../test-support/app';
 import { FakeClient, LOCAL_TARGET, makeInfo, ociTarget } from '../../test-support/fixtures';
 
 describe('AquaApp: the OCI setup view', () => {
+  const scrollIntoView = Element.prototype.scrollIntoView;
+  afterEach(() => {
+    Element.prototype.scrollIntoView = scrollIntoView;
+  });
+
   it('is offered with an OCI target, replaces the sections while open, and closes', async () => {
     const client = new FakeClient();
     client.getInfo.mockResolvedValue(makeInfo({ targets: [LOCAL_TARGET, ociTarget()] }));
@@ -23,5 +29,56 @@ describe('AquaApp: the OCI setup view', () => {
     render(<AquaApp {...appProps(new FakeClient())} />);
     expect(await screen.findByText('Local · 2 CPUs · 23 GB RAM · no GPU')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'OCI setup' })).not.toBeInTheDocument();
+  });
+
+  it('opens at the check an authorization error names, from the error it links from', async () => {
+    const scrolled = jest.fn();
+    Element.prototype.scrollIntoView = scrolled;
+    const client = new FakeClient();
+    client.getInfo.mockResolvedValue(makeInfo({ targets: [LOCAL_TARGET, ociTarget()] }));
+    client.listDeployments.mockRejectedValue(
+      new AquaApiError({
+        status: 502,
+        message: 'OCI Logging refused this request: NotAuthorizedOrNotFound',
+        reason: 'Bad Gateway',
+        requestId: 'req-9',
+        setupCheck: 'logging'
+      })
+    );
+    render(<AquaApp {...appProps(client)} />);
+    fireEvent.click(screen.getByRole('tab', { name: 'Deployments' }));
+    expect(await screen.findByText(/OCI Logging refused this request/)).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Open OCI setup' }));
+    expect(await screen.findByText(/2 checks are missing\./)).toBeInTheDocument();
+    const focused = document.querySelector('[data-check="logging"]') as HTMLElement;
+    expect(focused).toHaveClass('jp-mod-focused');
+    expect(focused).toHaveAttribute('aria-current', 'true');
+    expect(document.querySelectorAll('.jp-AquaExt-Setup-checks .jp-mod-focused')).toHaveLength(1);
+    expect(scrolled).toHaveBeenCalled();
+  });
+
+  it('shows no setup link for an error that is no authorization refusal', async () => {
+    const client = new FakeClient();
+    client.getInfo.mockResolvedValue(makeInfo({ targets: [LOCAL_TARGET, ociTarget()] }));
+    client.listDeployments.mockRejectedValue(
+      new AquaApiError({ status: 502, message: 'OCI Data Science failed', reason: 'Bad Gateway' })
+    );
+    render(<AquaApp {...appProps(client)} />);
+    fireEvent.click(screen.getByRole('tab', { name: 'Deployments' }));
+    expect(await screen.findByText(/OCI Data Science failed/)).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Open OCI setup' })).not.toBeInTheDocument();
+  });
+
+  it('gives way to an open dialog when a refused form links to the setup view', async () => {
+    const client = new FakeClient();
+    client.getInfo.mockResolvedValue(makeInfo({ targets: [LOCAL_TARGET, ociTarget()] }));
+    const props = appProps(client);
+    props.navigator?.navigate({ to: 'register' });
+    render(<AquaApp {...props} />);
+    expect(screen.getByRole('dialog', { name: 'Register model' })).toBeInTheDocument();
+    act(() => props.navigator?.navigate({ to: 'setup', check: 'models' }));
+    expect(screen.queryByRole('dialog', { name: 'Register model' })).not.toBeInTheDocument();
+    expect(await screen.findByText(/2 checks are missing\./)).toBeInTheDocument();
+    expect(document.querySelector('[data-check="models"]')).toHaveClass('jp-mod-focused');
   });
 });

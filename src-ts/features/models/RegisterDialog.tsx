@@ -68,6 +68,7 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
     errors: fieldErrors,
     otherErrors,
     error,
+    failure,
     setError,
     submitting,
     showErrors,
@@ -137,7 +138,7 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
       }
     } catch (reason) {
       if (mounted.current && !controller.signal.aborted) {
-        setError(describeError(reason, trans));
+        setError(describeError(reason, trans), reason);
         setOperation(null);
       }
     }
@@ -219,7 +220,7 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
       }
     } catch (reason) {
       if (mounted.current) {
-        setError(describeError(reason, trans));
+        setError(describeError(reason, trans), reason);
       }
     } finally {
       if (mounted.current) {
@@ -416,7 +417,7 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
             onChange: event => setName(event.target.value),
             autoComplete: 'off'
           })}
-          <FormErrors fields={otherErrors} message={error} />
+          <FormErrors fields={otherErrors} message={error} failure={failure} trans={trans} />
           {operation && running && (
             <OperationProgress
               operation={operation}

@@ -18,6 +18,8 @@ export interface ISetupViewProps {
   trans: TranslationBundle;
   copyToClipboard: CopyToClipboard;
   onClose?: () => void;
+  /** The check to scroll to and highlight (an authorization error's `setup_check`). */
+  focusCheck?: string | null;
 }
 
 const STATUS_VARIANT: Record<SetupCheck['status'], BadgeVariant> = {
@@ -54,6 +56,12 @@ export function SetupView(props: ISetupViewProps): JSX.Element {
       live = false;
     };
   }, [client, request]);
+
+  // Once the checks are shown, bring the one asked for into view.
+  const focused = React.useRef<HTMLLIElement | null>(null);
+  React.useEffect(() => {
+    focused.current?.scrollIntoView?.({ block: 'center' });
+  }, [report, loading, props.focusCheck]);
 
   const check = (): void => setRequest(r => ({ bucket: bucket.trim(), shapes: shapes.trim(), n: r.n + 1 }));
   const copy = (value: string, label: string): JSX.Element => (
@@ -106,7 +114,15 @@ export function SetupView(props: ISetupViewProps): JSX.Element {
             <h3>{trans.__('Checks')}</h3>
             <ul className="jp-AquaExt-Setup-checks">
               {report.checks.map(c => (
-                <li key={c.key} data-check={c.key}>
+                <li
+                  key={c.key}
+                  data-check={c.key}
+                  ref={c.key === props.focusCheck ? focused : undefined}
+                  className={
+                    c.key === props.focusCheck ? 'jp-AquaExt-Setup-check jp-mod-focused' : 'jp-AquaExt-Setup-check'
+                  }
+                  aria-current={c.key === props.focusCheck ? 'true' : undefined}
+                >
                   <Badge variant={STATUS_VARIANT[c.status]}>{c.status}</Badge> <strong>{c.label}</strong>: {c.detail}
                   {c.fix.map(fix => (
                     <div key={fix} className="jp-AquaExt-Setup-fix">

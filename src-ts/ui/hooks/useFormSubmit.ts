@@ -44,6 +44,8 @@ export interface IFormSubmit<F extends string> {
   otherErrors: FieldError[];
   /** A message for the whole form. */
   error: string | null;
+  /** The refusal behind `error` (an OCI authorization error links to its setup check), or null. */
+  failure: unknown;
   /** While the request is on its way: inputs and Close are disabled. */
   submitting: boolean;
   /** Show these errors under the inputs (replacing the last); true when there are none. */
@@ -52,7 +54,8 @@ export interface IFormSubmit<F extends string> {
   clearErrors: (fields: readonly F[]) => void;
   /** One more error under one input (an upload that failed, for example). */
   addError: (field: F, message: string) => void;
-  setError: (message: string | null) => void;
+  /** The message for the whole form, and the refusal it tells of (for its setup check link). */
+  setError: (message: string | null, cause?: unknown) => void;
   /** Validate, send, and place what a refusal says; a second submit while one runs is ignored. */
   submit: <T>(event: React.FormEvent | null, steps: ISubmitSteps<T>) => Promise<void>;
 }
@@ -66,12 +69,18 @@ export interface IFormSubmit<F extends string> {
 export function useFormSubmit<F extends string>(options: IFormSubmitOptions<F>): IFormSubmit<F> {
   const [errors, setErrors] = React.useState<FieldErrors<F>>({});
   const [otherErrors, setOtherErrors] = React.useState<FieldError[]>([]);
-  const [error, setError] = React.useState<string | null>(null);
+  const [error, setMessage] = React.useState<string | null>(null);
+  const [failure, setFailure] = React.useState<unknown>(null);
   const [submitting, setSubmitting] = React.useState(false);
   const running = React.useRef(false);
   const mounted = useMountedRef();
   const latest = React.useRef(options);
   latest.current = options;
+
+  const setError = React.useCallback((message: string | null, cause: unknown = null): void => {
+    setMessage(message);
+    setFailure(cause);
+  }, []);
 
   const showErrors = React.useCallback((next: FieldErrors<F>): boolean => {
     setErrors(next);
@@ -102,16 +111,16 @@ export function useFormSubmit<F extends string>(options: IFormSubmitOptions<F>):
         }
       }
       if (!placed) {
-        setError(describeError(reason, trans));
+        setError(describeError(reason, trans), reason);
         return;
       }
       showErrors(placed.byField);
       setOtherErrors(placed.other);
       if (!placed.quiet && placed.other.length === 0 && Object.keys(placed.byField).length === 0) {
-        setError(describeError(reason, trans));
+        setError(describeError(reason, trans), reason);
       }
     },
-    [showErrors]
+    [setError, showErrors]
   );
 
   const addError = React.useCallback((field: F, message: string): void => {
@@ -149,8 +158,8 @@ export function useFormSubmit<F extends string>(options: IFormSubmitOptions<F>):
         await steps.done(result);
       }
     },
-    [mounted, refused]
+    [mounted, refused, setError]
   );
 
-  return { errors, otherErrors, error, submitting, showErrors, clearErrors, addError, setError, submit };
+  return { errors, otherErrors, error, failure, submitting, showErrors, clearErrors, addError, setError, submit };
 }

@@ -14,6 +14,7 @@ import {
   ociTarget
 } from '../../../test-support/fixtures';
 import { createDialogProps, errorOf } from '../../../test-support/dialogs';
+import { SetupLinkContext } from '../../../ui/SetupLink';
 
 const info = makeInfo({
   engines: [
@@ -295,5 +296,35 @@ describe('DeployDialog', () => {
     ).toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: 'Deploy' }));
     await waitFor(() => expect(errorOf(shape)).toHaveTextContent('ds-gpu-a10-count'));
+  });
+
+  it('on OCI links a refusal for want of a policy to the OCI setup check that covers it', async () => {
+    const client = new FakeClient();
+    client.createDeployment.mockRejectedValueOnce(
+      new AquaApiError({
+        status: 404,
+        reason: 'Not Found',
+        message: 'OCI Data Science: Authorization failed or requested resource not found. (NotAuthorizedOrNotFound)',
+        setupCheck: 'deployments'
+      })
+    );
+    const openSetup = jest.fn();
+    const props: IDeployDialogProps = {
+      ...createDialogProps(client),
+      backendKind: 'oci',
+      info: { ...info, backend: ociTarget(), targets: [ociTarget()] },
+      model: makeModel({ target: 'oci' }),
+      defaultContextLength: 4096,
+      fitDebounceMs: 0
+    };
+    render(
+      <SetupLinkContext.Provider value={openSetup}>
+        <DeployDialog {...props} />
+      </SetupLinkContext.Provider>
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Deploy' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Open OCI setup' }));
+    expect(openSetup).toHaveBeenCalledWith('deployments');
+    expect(screen.getByText(/NotAuthorizedOrNotFound/)).toBeInTheDocument();
   });
 });
