@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,7 @@ async def run(ctx: Context) -> int:
     )
     report = await ctx.services.oci_setup.report(query, create_test_resource=args.create_test_resource)
     if args.terraform:
-        Path(args.terraform).write_text(report.terraform, encoding="utf-8")
+        # A file write, off the event loop like every other file the CLI writes.
+        await asyncio.to_thread(Path(args.terraform).write_text, report.terraform, encoding="utf-8")
     emit(args, report, report_text(report, args.terraform))
     return 0 if report.ready else 1

@@ -172,3 +172,11 @@ def test_an_authorization_error_elsewhere_points_to_the_doctor(
     world.emulator.deny("data-science-model-deployments")
     code, out, err = doctor(capsys, world, "--backend", "oci", "deployments", "list")
     assert "manage data-science-family" in out + err and "`aqua-ext oci doctor`" in out + err, (code, out, err)
+
+
+def test_no_compartment_says_which_setting_to_set(capsys: pytest.CaptureFixture[str], world: OciWorld) -> None:
+    # OCI is enabled by a config file alone: the target refuses to start without a compartment, so the doctor
+    # never probes with an empty one (every check would answer "unknown").
+    code, out, err = doctor(capsys, world, "--oci-compartment-id", "", "oci", "doctor")
+    assert code != 0 and out == "", (out, err)
+    assert "AquaExtension.oci_compartment_id" in err and "Traceback" not in err, err

@@ -46,7 +46,7 @@ class OciReadiness:
     @property
     def tenancy_id(self) -> str | None:
         auth = self.ctx.client().auth
-        return auth.tenancy or auth.config.get("tenancy") or None
+        return auth.tenancy or None  # make_auth reads it from the config; principals' configs carry none
 
     @property
     def auth_kind(self) -> str:
