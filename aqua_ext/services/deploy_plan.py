@@ -20,7 +20,7 @@ from ..backends.oci import containers as smc
 from ..backends.oci.deploy_request import DEFAULT_MAX_MODEL_LEN, OciDeployFacts, OciDeployPlan
 from ..backends.oci.deploy_shapes import OciShapes
 from ..backends.oci.limits import limit_of
-from ..backends.oci.shapes import VLLM_UNSUPPORTED_SERIES, get_shape
+from ..backends.oci.shapes import VLLM_UNSUPPORTED_SERIES, GpuShape, get_shape
 from ..errors import InvalidInput
 from .engine_params import validate_engine_params, validate_oci_params
 from .memory_fit import CPU_USABLE_FRACTION, GPU_USABLE_FRACTION, estimate_fit, require_fit
@@ -108,7 +108,7 @@ async def _pick_shape(facts: OciDeployFacts, dtype: str) -> tuple[Any, tuple[flo
         usable = [s for s in usable if s.name in published]  # the publisher's shapes, as AQUA offers them
     gpu = "NVIDIA_GPU" in platforms
     report: FitReport | None = None
-    known: list[Any] = []
+    known: list[GpuShape] = []
     query = FitQuery(
         dtype=dtype, context_length=max_len or model.context_length or DEFAULT_MAX_MODEL_LEN, concurrency=1
     )
@@ -293,7 +293,7 @@ def _publisher_defaults(
 
 
 async def pick_within_limits(
-    limits: OciShapes, model: ModelDetail, query: FitQuery, known: list[Any], pick: str, replicas: int
+    limits: OciShapes, model: ModelDetail, query: FitQuery, known: list[GpuShape], pick: str, replicas: int
 ) -> str:
     """The memory fit's pick, unless its service limit has no room for `replicas` instances:
     then the next smallest shape that fits, and so on. Reads the limit of each shape it

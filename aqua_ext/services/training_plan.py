@@ -52,7 +52,7 @@ def training_shape(facts: TrainingFacts) -> str:
         require_fit(
             f"training '{model.name}'",
             shape,
-            target.model_copy(update={"fits": _fits(fit, shape)}) if target else None,
+            target,  # the target named `shape`: its `fits` is the verdict for that shape
             fit.total_gb,
             fit.arithmetic,
             hint="Lower the batch size or sequence length, use LoRA, or pick a smaller model.",
