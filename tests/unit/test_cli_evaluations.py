@@ -32,6 +32,7 @@ from aqua_ext.api.finetunes import FINAL_FINETUNE_STATES, FineTuneState
 from aqua_ext.api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from aqua_ext.api.logs import LogPage, LogsQuery
 from aqua_ext.api.upstream import UpstreamTarget
+from aqua_ext.backends.base import EvaluatedConnection
 from aqua_ext.cli import evaluations as cli_evaluations
 from aqua_ext.cli import follow
 from aqua_ext.errors import Conflict, InvalidInput, NotFound
@@ -221,8 +222,9 @@ class FakeBackend(FakeBackendBase):
         return None  # the fake's job sends no chat requests
 
     async def create_evaluation(
-        self, request: CreateEvaluationRequest, dataset: JobDataset
+        self, request: CreateEvaluationRequest, dataset: JobDataset, connection: EvaluatedConnection | None = None
     ) -> CreateEvaluationResponse:
+        assert request.deployment_id is not None and connection is None  # the fake evaluates deployments
         name, _ = DEPLOYMENTS[request.deployment_id]
         self.world.requests.append(request)
         evaluation_id = f"evj-{len(self.world.evaluations) + 1:04x}"
