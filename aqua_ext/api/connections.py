@@ -27,6 +27,13 @@ ServingMode = Literal["ON_DEMAND", "DEDICATED"]
 ConnectionAction = Literal["edit", "delete", "test", "chat", "evaluate", "export"]
 
 HEADER_NAME_PATTERN = r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$"  # an HTTP token (RFC 9110)
+# A connection's id starts with this: where a deployment's id may go (the CLI's chat, an
+# evaluation), a connection's is told apart by it.
+CONNECTION_ID_PREFIX = "conn-"
+
+
+def is_connection_id(value: str) -> bool:
+    return value.startswith(CONNECTION_ID_PREFIX)
 
 
 class RestMethod(ApiModel):
