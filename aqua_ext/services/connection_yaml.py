@@ -201,7 +201,8 @@ class _BoundedLoader(yaml.SafeLoader):  # type: ignore[misc,unused-ignore]
 
 def _request_of(entry: dict[str, Any], where: str, label: str) -> CreateConnectionRequest:
     fields = _inferred(entry, where, label)
-    extra = entry.get(EXTRA_KEY) or {}
+    extra = entry.get(EXTRA_KEY)
+    extra = {} if extra is None else extra
     if not isinstance(extra, dict):
         raise InvalidInput.field(f"{where}.{EXTRA_KEY}", f"{label}: must be a mapping of aqua_ext's fields")
     unknown = sorted(str(key) for key in extra if key not in _EXTRA_FIELDS and key != "secret")
@@ -229,7 +230,8 @@ def _inferred(entry: dict[str, Any], where: str, label: str) -> dict[str, Any]:
     if auth is None:
         known = ", ".join(_AUTH_TO_ODA.values())
         raise InvalidInput.field(f"{where}.authType", f"{label}: unknown authType {auth_name!r} (known: {known})")
-    raw_methods = entry.get("restServiceMethods") or []
+    raw_methods = entry.get("restServiceMethods")
+    raw_methods = [] if raw_methods is None else raw_methods
     if not isinstance(raw_methods, list):
         raise InvalidInput.field(f"{where}.restServiceMethods", f"{label}: must be a list of methods")
     methods = [_method_of(m, f"{where}.restServiceMethods[{i}]", label) for i, m in enumerate(raw_methods)]
@@ -258,7 +260,8 @@ def _method_of(raw: Any, where: str, label: str) -> dict[str, Any]:
         "request_body": _payload(raw, "requestBody", where, label),
         "mock_response": _payload(raw, "mockResponsePayload", where, label),
     }
-    params = raw.get("restServiceParams") or []
+    params = raw.get("restServiceParams")
+    params = [] if params is None else params
     if not isinstance(params, list) or not all(isinstance(p, dict) for p in params):
         raise InvalidInput.field(f"{where}.restServiceParams", f"{label}: must be a list of mappings")
     for i, param in enumerate(params):
@@ -266,7 +269,8 @@ def _method_of(raw: Any, where: str, label: str) -> dict[str, Any]:
             if isinstance(value, dict | list):
                 raise InvalidInput.field(f"{where}.restServiceParams[{i}].{key}", f"{label}: must be a plain value")
     method["params"] = [{str(k): "" if v is None else str(v) for k, v in p.items()} for p in params]
-    extra = raw.get(EXTRA_KEY) or {}
+    extra = raw.get(EXTRA_KEY)
+    extra = {} if extra is None else extra
     if not isinstance(extra, dict) or any(key != "error_response" for key in extra):
         raise InvalidInput.field(f"{where}.{EXTRA_KEY}", f"{label}: a method's {EXTRA_KEY} holds error_response only")
     method["error_response"] = _payload(extra, "error_response", f"{where}.{EXTRA_KEY}", label)
