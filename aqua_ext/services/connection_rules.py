@@ -79,6 +79,7 @@ _RESPONSE_PATH = re.compile(r"^[A-Za-z_$][\w$-]*(\[\d+\])*(\.[A-Za-z_$][\w$-]*(\
 # The forms inet_aton reads as an IPv4 address that ipaddress does not: 2852039166, 0xa9fea9fe, 0251.0376…
 _LEGACY_IPV4 = re.compile(r"^(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+)){0,3}$", re.IGNORECASE)
 RESOLVE_TIMEOUT_S = 5.0
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 def check_fields(fields: ConnectionFields, *, secret_given: bool) -> None:
@@ -185,7 +186,9 @@ def _forbidden_host(host: str) -> str | None:
 
 def _forbidden_address(address: IpAddress) -> str | None:
     if isinstance(address, ipaddress.IPv6Address):
-        embedded = address.ipv4_mapped or address.sixtofour
+        # An IPv4 address inside an IPv6 one reaches the IPv4 host: mapped, 6to4, NAT64's well-known prefix.
+        nat64 = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF) if address in _NAT64 else None
+        embedded = address.ipv4_mapped or address.sixtofour or nat64
         if embedded is not None:
             return _forbidden_address(embedded)
     if address in METADATA_ADDRESSES:

@@ -93,6 +93,7 @@ def test_good_connections_pass(fields: ConnectionFields) -> None:
         ("http://[fe80::1]/v1", "link-local"),
         ("http://[fd00:ec2::254]/latest", "metadata"),
         ("http://[::ffff:169.254.169.254]/", "link-local"),
+        ("http://[64:ff9b::a9fe:a9fe]/", "link-local"),  # NAT64
         ("http://2852039166/", "link-local"),  # 169.254.169.254 as one number
         ("http://0xa9.0xfe.0xa9.0xfe/", "link-local"),
         ("http://metadata.google.internal/computeMetadata/v1/", "metadata"),

@@ -12,6 +12,7 @@ import os
 import stat
 import sys
 import threading
+import time
 import types
 from pathlib import Path
 from typing import Any
@@ -55,9 +56,11 @@ async def test_set_get_delete_and_the_file_modes(store_path: Path, caplog: pytes
     assert KEY not in caplog.text and "two" not in caplog.text
 
 
-async def test_an_empty_secret_is_not_stored(store_path: Path) -> None:
-    with pytest.raises(ValueError):
-        await SecretStore(store_path, use_keyring=False).set("conn-1", "")
+async def test_an_empty_secret_deletes(store_path: Path) -> None:
+    store = SecretStore(store_path, use_keyring=False)
+    await store.set("conn-1", KEY)
+    await store.set("conn-1", "")
+    assert await store.get("conn-1") is None
 
 
 async def test_a_loosened_file_is_made_0600_again(store_path: Path) -> None:
@@ -205,3 +208,27 @@ async def test_the_fail_and_null_keyrings_are_not_used(
 def test_without_the_keyring_package_the_file_is_used(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "keyring", None)  # import keyring raises ImportError
     assert SecretStore(store_path).backend == "file"
+
+
+class BrokenKeyring(FakeKeyring):
+    def get_password(self, service: str, user: str) -> str | None:
+        raise RuntimeError(f"locked while reading {KEY}")
+
+    def set_password(self, service: str, user: str, secret: str) -> None:
+        time.sleep(1)
+
+
+async def test_a_keyring_that_fails_or_hangs_is_a_503(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    fake_keyring_module(monkeypatch, BrokenKeyring(priority=5))
+    monkeypatch.setattr(secrets_module, "KEYRING_TIMEOUT_S", 0.05)
+    store = SecretStore(store_path)
+    with pytest.raises(Unavailable) as caught:
+        await store.get("conn-1")
+    assert "RuntimeError" in caught.value.message and KEY not in caught.value.message
+    assert caught.value.__suppress_context__  # the backend's error (and its text) is not chained into tracebacks
+    with pytest.raises(Unavailable, match="did not answer"):
+        await store.set("conn-1", KEY)
+    assert KEY not in caplog.text

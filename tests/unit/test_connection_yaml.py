@@ -363,6 +363,11 @@ def test_a_single_anchor_or_merge_is_refused_too() -> None:
     assert "anchors and aliases" in refused(text)[1]
 
 
+def test_only_plain_data_is_built() -> None:
+    assert refused("exportedRestServices: !!python/object/apply:os.system [echo]\n")[0] == "yaml"
+    assert refused("exportedRestServices: " + "1" * 5000 + "\n")[0] == "yaml"  # over Python's int digits
+
+
 def test_deep_nesting_and_size_are_bounded() -> None:
     assert "nested deeper" in refused("exportedRestServices: " + "[" * 500 + "]" * 500 + "\n")[1]
     assert "characters" in refused("#" * 2_000_001)[1]

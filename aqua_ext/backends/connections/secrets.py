@@ -20,17 +20,19 @@ import logging
 import os
 import stat
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ...errors import InsufficientStorage, Unavailable, storage_error
 
 log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "aqua-ext-connections"
+KEYRING_TIMEOUT_S = 10.0
 FILE_VERSION = 1
 _tmp_names = itertools.count()
+T = TypeVar("T")
 
 
 class SecretStore:
@@ -52,26 +54,43 @@ class SecretStore:
         return "keyring" if self._keyring is not None else "file"
 
     async def get(self, connection_id: str) -> str | None:
-        return await asyncio.to_thread(self._get, connection_id)
+        return await self._run(self._get, connection_id)
 
     async def has(self, connection_id: str) -> bool:
         return await self.get(connection_id) is not None
 
     async def set(self, connection_id: str, secret: str) -> None:
-        """Store (or replace) the secret. InsufficientStorage (507) on a full disk, the old file kept."""
+        """Store (or replace) the secret; "" deletes it (an update's way to remove one). InsufficientStorage
+        (507) on a full disk, the secrets saved before kept."""
         if not secret:
-            raise ValueError("an empty secret is a delete")  # the service maps "" to delete()
-        await asyncio.to_thread(self._set, connection_id, secret)
+            await self.delete(connection_id)
+            return
+        await self._run(self._set, connection_id, secret)
 
     async def delete(self, connection_id: str) -> None:
         """Forget the secret (nothing happens when there is none)."""
-        await asyncio.to_thread(self._delete, connection_id)
+        await self._run(self._delete, connection_id)
+
+    async def _run(self, work: Callable[..., T], *args: Any) -> T:
+        """`work` in a worker thread of the loop's (bounded) default executor. A keyring may wait on a
+        desktop prompt or a locked daemon: the request gives up after KEYRING_TIMEOUT_S, not the server."""
+        running = asyncio.to_thread(work, *args)
+        if self._keyring is None:
+            return await running
+        try:
+            return await asyncio.wait_for(running, KEYRING_TIMEOUT_S)
+        except asyncio.TimeoutError:
+            raise Unavailable(
+                f"The system keyring did not answer within {KEYRING_TIMEOUT_S:g} s (locked, or waiting for a "
+                "prompt); unlock it, or uninstall the keyring package to keep secrets in a file."
+            ) from None
 
     # -- in the worker thread ------------------------------------------------------------------
 
     def _get(self, connection_id: str) -> str | None:
         if self._keyring is not None:
-            found = self._keyring.get_password(KEYRING_SERVICE, connection_id)
+            with _keyring_errors():
+                found = self._keyring.get_password(KEYRING_SERVICE, connection_id)
             if found is not None:
                 return str(found)
         # Also where a secret kept before a keyring was installed stays readable.
@@ -80,7 +99,8 @@ class SecretStore:
 
     def _set(self, connection_id: str, secret: str) -> None:
         if self._keyring is not None:
-            self._keyring.set_password(KEYRING_SERVICE, connection_id, secret)
+            with _keyring_errors():
+                self._keyring.set_password(KEYRING_SERVICE, connection_id, secret)
             self._delete_from_file(connection_id)  # no second, stale copy
             return
         with self._locked():
@@ -172,6 +192,19 @@ class SecretStore:
                 ) from exc
             raise
         _fsync_folder(self.path.parent)  # the rename itself survives a crash
+
+
+@contextlib.contextmanager
+def _keyring_errors() -> Iterator[None]:
+    """A keyring's own error (locked, refused, no daemon) as a 503 naming its type only: the message of a
+    backend's error is not ours to vouch for, and must not carry the secret into a response or a log."""
+    try:
+        yield
+    except Exception as exc:
+        raise Unavailable(
+            f"The system keyring refused the request ({type(exc).__name__}); unlock it, or uninstall the "
+            "keyring package to keep secrets in a file."
+        ) from None
 
 
 def _fsync_folder(folder: Path) -> None:
