@@ -84,7 +84,9 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 def check_fields(fields: ConnectionFields, *, secret_given: bool) -> None:
     """Refuse (InvalidInput naming the field) a connection that is not usable or not safe as it is.
-    `secret_given`: this request carries a secret (create, or an update that sets one)."""
+    An update is checked as the stored fields with the update applied. `secret_given`: this request
+    carries a secret (create, or an update that sets one); whether one is stored already is the
+    service's to know."""
     check_endpoint(fields.endpoint, fields.allow_link_local)
     _check_auth(fields, secret_given)
     _check_headers(fields)
@@ -236,11 +238,20 @@ def _check_headers(fields: ConnectionFields) -> None:
             raise InvalidInput.field(field, "a header name is letters, digits and !#$%&'*+.^_`|~- only")
         lower = name.lower()
         if lower in RESERVED_HEADERS or lower.startswith(RESERVED_HEADER_PREFIXES) or lower == key_header:
-            raise InvalidInput.field(
-                field, f"{name} is set by the connection itself (auth_type and the secret, the transport or signing)"
-            )
+            raise InvalidInput.field(field, f"{name} is set by the connection itself: {_owner_of(lower, key_header)}")
         if _HEADER_VALUE_BAD.search(value):
             raise InvalidInput.field(field, "the value must not contain line breaks, NUL or other control characters")
+
+
+def _owner_of(header: str, key_header: str) -> str:
+    """Where the value of a header the connection sets comes from, for the refusal's message."""
+    if header in ("authorization", "proxy-authorization", "cookie", "api-key", "x-api-key") or header == key_header:
+        return "choose auth_type and give the key or token as the secret, which is never shown or exported"
+    if header == "content-type":
+        return "the method's content_type says it"
+    if header in ("date", "x-content-sha256") or header.startswith(RESERVED_HEADER_PREFIXES):
+        return "OCI request signing writes it"
+    return "the HTTP client writes it for each request"
 
 
 def _check_method(index: int, method: RestMethod) -> None:

@@ -128,7 +128,8 @@ _EXTRA_FIELDS = tuple(name for name in ConnectionFields.model_fields if name not
 
 def parse_services(text: str) -> list[CreateConnectionRequest]:
     """The connections an ODA `exportedRestServices` document describes, checked (check_fields);
-    InvalidInput naming the entry (index and name) and the key otherwise."""
+    InvalidInput naming the entry (index and name) and the key otherwise. Blocking for a large
+    document (see load_document): the service calls it in a worker thread."""
     document = load_document(text)
     if not isinstance(document, dict):
         raise InvalidInput.field("yaml", f"the document must be a mapping with the key {ROOT_KEY}")

@@ -136,6 +136,14 @@ def test_headers_that_override_auth_or_transport(name: str) -> None:
     assert "set by the connection itself" in message
 
 
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [("Authorization", "secret"), ("Content-Type", "content_type"), ("opc-obo-token", "signing"), ("Host", "client")],
+)
+def test_a_refused_header_says_where_its_value_comes_from(name: str, hint: str) -> None:
+    assert hint in refused(make(headers={name: "v"}))[1]
+
+
 def test_the_key_header_cannot_be_set_again_as_a_plain_header() -> None:
     fields = make(auth_type="api_key_header", api_key_header="X-Key", headers={"x-key": "plain"})
     assert refused(fields)[0] == "headers.x-key"
