@@ -141,6 +141,12 @@ class ChatHandler(_OpenAiHandler):
 
         events = [chunk({"role": "assistant", "content": ""}, None)]
         events += [chunk({"content": piece}, None) for piece in pieces_of(text)]
+        if self.stub.error_after is not None:  # a failure mid-answer, reported as OpenAI and vLLM do
+            failed = {"error": {"message": "The server had an error while processing your request.",
+                                "type": "server_error", "param": None, "code": None}}  # fmt: skip
+            events = [*events[: self.stub.error_after + 1], sse(failed), b"data: [DONE]\n\n"]
+            await self.stream(events)
+            return
         events.append(chunk({}, "stop"))
         if (body.get("stream_options") or {}).get("include_usage"):
             events.append(
@@ -219,7 +225,9 @@ class AzureEmbeddingsHandler(_AzureMixin, EmbeddingsHandler):
 
 
 class OpenAiStub(ProviderStub):
-    """OpenAI at `{url}/v1`."""
+    """OpenAI at `{url}/v1`. `error_after = n`: streams fail after n content chunks."""
+
+    error_after: int | None = None
 
     def routes(self) -> list[Any]:
         return [
@@ -231,6 +239,8 @@ class OpenAiStub(ProviderStub):
 
 class AzureOpenAiStub(ProviderStub):
     """Azure OpenAI at `{url}` (the resource's endpoint); `models` are the deployments."""
+
+    error_after: int | None = None
 
     def routes(self) -> list[Any]:
         return [

@@ -186,7 +186,7 @@ class ConnectionClient:
         self,
         conn: StoredConnection,
         request: httpx.Request,
-        auth: httpx.Auth | httpx._client.UseClientDefault,
+        auth: Any,
         *,
         retry: bool,
         rebuild: Callable[[], tuple[httpx.Request, Any]] | None = None,
@@ -323,10 +323,14 @@ def _backoff(response: httpx.Response) -> float:
 def _secrets(conn: StoredConnection) -> list[str]:
     if not conn.secret:
         return []
-    out = [conn.secret]
+    secret = conn.secret
+    # As it is; as a repr or bytes literal shows it (httpx names an illegal header value that way);
+    # each line of a secret with several (a line alone is still most of the secret).
+    out = [secret, repr(secret)[1:-1], str(secret.encode("utf-8"))[2:-1]]
+    out += [line for line in secret.splitlines() if len(line.strip()) >= 4]
     if conn.fields.auth_type == "basic":  # what a service echoing the Authorization header would show
-        out.append(base64.b64encode(f"{conn.fields.username or ''}:{conn.secret}".encode()).decode())
-    return out
+        out.append(base64.b64encode(f"{conn.fields.username or ''}:{secret}".encode()).decode())
+    return sorted(set(out), key=len, reverse=True)  # the longest first, so no part is left of a longer form
 
 
 def _redact(conn: StoredConnection, text: str) -> str:
@@ -358,6 +362,8 @@ def _answered(conn: StoredConnection, dialect: Dialect, status: int, text: str) 
 
 def _unreachable(conn: StoredConnection, exc: httpx.HTTPError) -> ProviderError:
     host = urlsplit(conn.fields.endpoint).netloc or conn.fields.endpoint
+    if isinstance(exc, httpx.LocalProtocolError):  # e.g. a header value httpx refuses to send
+        return ProviderError(_redact(conn, f"The request cannot be sent ({type(exc).__name__}: {exc})."))
     if isinstance(exc, httpx.TimeoutException):
         return ProviderError(_redact(conn, f"{host} did not answer in time ({type(exc).__name__})."), timed_out=True)
     return ProviderError(_redact(conn, f"Could not reach {host} ({type(exc).__name__}: {exc})."))
