@@ -227,8 +227,6 @@ class AzureEmbeddingsHandler(_AzureMixin, EmbeddingsHandler):
 class OpenAiStub(ProviderStub):
     """OpenAI at `{url}/v1`. `error_after = n`: streams fail after n content chunks."""
 
-    error_after: int | None = None
-
     def routes(self) -> list[Any]:
         return [
             (r"/v1/chat/completions", ChatHandler),
@@ -239,8 +237,6 @@ class OpenAiStub(ProviderStub):
 
 class AzureOpenAiStub(ProviderStub):
     """Azure OpenAI at `{url}` (the resource's endpoint); `models` are the deployments."""
-
-    error_after: int | None = None
 
     def routes(self) -> list[Any]:
         return [

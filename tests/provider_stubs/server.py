@@ -179,6 +179,7 @@ class ProviderStub:
         self.streams: list[StreamRecord] = []
         self.first_byte_delay = 0.0
         self.token_delay = 0.0
+        self.error_after: int | None = None  # streams fail after this many content chunks (OpenAI's stubs)
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
         self.port = 0
