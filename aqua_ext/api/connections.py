@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 
 from .common import ApiModel, not_blank
+from .deployments import ChatRequest
 
 ConnectionKind = Literal["openai", "azure_openai", "cohere", "oci_genai", "rest"]
 # ODA's authentication types (seed 002), in our words: `api_key_header` sends the secret in the
@@ -192,3 +193,10 @@ class ExportConnectionsQuery(ApiModel):
 class ExportConnectionsResponse(ApiModel):
     yaml: str
     file_name: str
+
+
+class ConnectionChatRequest(ChatRequest):
+    """A playground turn with a connection: a deployment's turn, plus which of its models answers
+    (absent: the connection's default model, else its first)."""
+
+    model: str | None = Field(default=None, max_length=200)
