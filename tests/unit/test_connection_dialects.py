@@ -293,6 +293,14 @@ def test_azure_errors_models_and_embeddings(azure_stub: AzureOpenAiStub) -> None
         update={"endpoint": azure_stub.url + "/openai/deployments/my-gpt4o/completions?api-version=2024-06-01"}
     )
     assert run(lambda c: c.chat(StoredConnection("c", full, SECRET), chat_body("hi")))["choices"]
+    assert azure_stub.seen[-1].path.endswith("/chat/completions")
+    # …while its test request goes to that URL as it is.
+    named = full.model_copy(
+        update={"endpoint": azure_stub.url + "/openai/deployments/my-gpt4o/chat/completions?api-version=2024-06-01"}
+    )
+    raw = run(lambda c: c.send_raw(StoredConnection("c", named, SECRET), json.dumps(chat_body(KOREAN)), None))
+    assert (raw.status_code, raw.answer) == (200, f"Echo: {KOREAN}")
+    assert azure_stub.seen[-1].query == {"api-version": "2024-06-01"}
 
 
 # ---- Cohere ------------------------------------------------------------------------------------

@@ -33,6 +33,13 @@ class AzureOpenAiDialect(OpenAiDialect):
     def chat_url(self, conn: StoredConnection, model: str | None) -> str:
         return self._url(conn, model, "chat/completions")
 
+    def raw_url(self, conn: StoredConnection, model: str | None) -> str:
+        # An imported service's full URL (seed 002's `…/deployments/{id}/completions?api-version=…`) is
+        # where its sample request goes, as it is.
+        if "/openai/deployments/" in conn.fields.endpoint:
+            return conn.fields.endpoint
+        return self.chat_url(conn, model)
+
     def chat_call(self, conn: StoredConnection, body: OpenAiBody, model: str | None, *, stream: bool) -> Call:
         call = super().chat_call(conn, body, model, stream=stream)
         call.json.pop("model", None)  # the deployment in the URL is the model

@@ -109,6 +109,9 @@ class OpenAiDialect:
         return common_error(data, text)
 
     def raw_url(self, conn: StoredConnection, model: str | None) -> str:
+        # An imported service's full URL (`…/completions`) is where its sample request goes, as it is.
+        if base_url(conn.fields.endpoint) != conn.fields.endpoint.split("?", 1)[0].rstrip("/"):
+            return conn.fields.endpoint
         return self.chat_url(conn, model)
 
     def answer_text(self, conn: StoredConnection, data: Any) -> str | None:
