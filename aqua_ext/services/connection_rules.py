@@ -96,6 +96,16 @@ def check_fields(fields: ConnectionFields, *, secret_given: bool) -> None:
     _check_models(fields)
 
 
+def check_secret(fields: ConnectionFields, secret: str) -> None:
+    """A key or token travels in an HTTP header, which carries visible ASCII only (a key pasted with
+    a stray character would fail at every request, with an encoding error). A basic-auth password
+    is base64-encoded first, so any text goes."""
+    if fields.auth_type != "basic" and any(not ("!" <= c <= "~") for c in secret):
+        raise InvalidInput.field(
+            "secret", "a key or token is letters, digits and punctuation only (no spaces or other characters)"
+        )
+
+
 def check_endpoint(url: str, allow_link_local: bool) -> SplitResult:
     """The endpoint, parsed, when it is an http(s) URL with a host, no credentials and (unless allowed)
     no link-local or metadata address; InvalidInput on `endpoint` otherwise."""
