@@ -4,7 +4,7 @@ the references (BERTScore, ROUGE, BLEU, chrF, exact match, readability, latency)
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
@@ -44,7 +44,7 @@ class ModelParameters(ApiModel):
         return value
 
 
-_GIVEN = {"type": "string", "minLength": 1}
+_GIVEN: dict[str, Any] = {"type": "string", "minLength": 1}
 
 
 class CreateEvaluationRequest(ApiModel):

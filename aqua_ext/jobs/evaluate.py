@@ -321,7 +321,8 @@ def connection_answers(
 
     def answers(prompt: str) -> AsyncIterator[Any]:
         request = ConnectionChatRequest.model_validate({**params, "messages": [{"role": "user", "content": prompt}]})
-        return ConnectionTurn(client, conn, openai_chat_body(request, str(asked["model"]))).stream()
+        turn = ConnectionTurn(client, conn, openai_chat_body(request, str(asked["model"])))
+        return turn.stream(http, timeout=conn.fields.timeout_s)
 
     return answers
 

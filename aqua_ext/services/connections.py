@@ -328,11 +328,19 @@ class Connections:
             )
         return ConnectionModels(models=listed, source="service")
 
-    def _model_of(self, conn: StoredConnection, asked: str | None) -> str:
+    def _model_of(self, conn: StoredConnection, asked: str | None, field: str = "model") -> str:
         model = asked or conn.fields.default_model or (conn.fields.models[0] if conn.fields.models else "")
         if conn.fields.models and asked and asked not in conn.fields.models and conn.fields.kind != "openai":
-            raise InvalidInput.field("model", f"'{asked}' is not one of this connection's models")
+            raise InvalidInput.field(field, f"'{asked}' is not one of this connection's models")
         return model
+
+    async def evaluated(self, connection_id: str, model: str | None) -> tuple[StoredConnection, str]:
+        """The connection an evaluation asks, with its secret (for the evaluation job's environment
+        only), and the model that answers (`connection_model`; absent: as a playground turn picks it)."""
+        conn = await self.stored(connection_id)
+        chosen = self._model_of(conn, model, "connection_model")
+        await self._reachable(conn)
+        return conn, chosen
 
     async def chat(self, connection_id: str, request: ConnectionChatRequest) -> ConnectionTurn:
         """A playground turn: 404 / 400 before anything is sent."""

@@ -16,6 +16,7 @@ import pytest
 
 from aqua_ext.cli import main
 from aqua_ext.cli.entry import build_parser
+from tests.provider_stubs.cohere import CohereStub
 from tests.stub_upstream import StubConfig, StubUpstream
 
 # HTTP headers carry ASCII: a key is ASCII (the names, prompts and headers shown are not).
@@ -91,7 +92,7 @@ def test_create_takes_the_secret_from_the_environment_and_shows_only_that_it_is_
     code, out, _ = run(capsys, data, "connections", "get", conn, "--json")
     assert json.loads(out)["headers"] == {"X-Team": "한국 팀", "X-Empty": ""}
     # The secret store is the one file that holds it.
-    assert files_holding(data, SECRET) == ["connection-secrets.json"]
+    assert files_holding(data, SECRET) == ["secrets/connections.json"]
 
     code, out, _ = run(capsys, data, "connections", "delete", conn)
     assert code == 0 and f"deleted {conn}" in out
@@ -198,6 +199,28 @@ def test_a_refused_test_exits_1_with_the_mapped_error(
     assert code == 1 and json.loads(out)["error_kind"] == "bad_credentials"
     code, _, err = run(capsys, data, "connections", "test", conn, "--payload", "{not json")
     assert code == 2 and "payload" in err
+
+
+def test_a_cohere_connection_is_tested_in_its_dialect_and_its_quota_error_is_explained(
+    capsys: pytest.CaptureFixture[str], data: Path
+) -> None:
+    with CohereStub(key=SECRET, models=["command-r-plus"]) as stub:
+        code, out, err = run(
+            capsys, data, "connections", "create", "Cohere 日本", "--kind", "cohere", "--endpoint", stub.url,
+            "--auth-type", "bearer", "--secret-env", "STUB_KEY", "--model", "command-r-plus", "--json",
+        )  # fmt: skip
+        assert code == 0, err
+        conn = json.loads(out)["id"]
+        code, out, err = run(capsys, data, "connections", "test", conn, "--prompt", "東京の天気は？")
+        assert code == 0, err
+        assert "answer: Echo: 東京の天気は？" in out
+        stub.fail(429, "You are past your rate limit", times=2)  # the client retries a 429 once
+        code, out, err = run(capsys, data, "connections", "test", conn, "--prompt", "again")
+        assert code == 1 and "status 429" in out
+        assert "quota" in err and "You are past your rate limit" in err
+        code, out, err = run(capsys, data, "chat", conn, "서울은 어때요?")
+        assert code == 0, err
+        assert out == "Echo: 서울은 어때요?\n"
 
 
 def test_an_unreachable_service_fails_the_test(

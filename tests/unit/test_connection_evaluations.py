@@ -29,6 +29,7 @@ from aqua_ext.jobs.finetune import read_status
 from aqua_ext.services.connections import Connections
 from aqua_ext.services.evaluations import Evaluations
 from aqua_ext.services.target_factory import build_connections
+from tests.provider_stubs.cohere import CohereStub
 from tests.stub_upstream import StubConfig, StubUpstream
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -183,7 +184,7 @@ def run_job(tmp_path: Path, spec: dict[str, Any], secret: str | None) -> tuple[i
     return code, out
 
 
-def connection_spec(stub: StubUpstream, **fields: Any) -> dict[str, Any]:
+def connection_spec(stub: Any, **fields: Any) -> dict[str, Any]:
     connection = {
         "name": "스텁",
         "kind": "openai",
@@ -214,6 +215,24 @@ def test_the_job_asks_the_connection_with_the_secret_of_its_environment(tmp_path
     assert all(r["output"] == ANSWER and r["error"] is None and r["latency_ms"] > 0 for r in rows)
     assert [r["scores"]["exact_match"] for r in rows] == [1.0, 0.0, 1.0, 0.0]
     assert stub.stats.authorizations == [f"Bearer {SECRET}"] * len(ROWS)
+    assert files_holding(tmp_path, SECRET) == []
+
+
+def test_the_job_asks_a_cohere_connection_in_its_own_dialect(tmp_path: Path) -> None:
+    fields = {"name": "코히어", "kind": "cohere", "auth_type": "bearer", "models": ["command-r-plus"]}
+    # The stub refuses a request without the key, or with a field Cohere's chat does not take.
+    with CohereStub(key=SECRET, models=["command-r-plus"]) as stub:
+        spec = connection_spec(stub, **fields, endpoint=stub.url)
+        spec["connection"]["model"] = "command-r-plus"
+        code, out = run_job(tmp_path, spec, SECRET)
+        seen = list(stub.seen)
+    assert code == 0, (out / "job.log").read_text()
+    rows = sorted(
+        (json.loads(line) for line in (out / ROWS_FILE).read_text(encoding="utf-8").splitlines()),
+        key=lambda r: r["index"],
+    )
+    assert [r["output"] for r in rows] == [f"Echo: {r['prompt']}" for r in ROWS]
+    assert {(s.path, s.body["model"], s.body["stream"]) for s in seen} == {("/v2/chat", "command-r-plus", True)}
     assert files_holding(tmp_path, SECRET) == []
 
 
@@ -277,7 +296,7 @@ def test_evaluate_a_connection_from_the_cli(
     code, out, _ = run("evaluations", "get", evaluation["id"])
     assert code == 0 and f"connection   스텁 サービス  ({conn})" in out
     # The secret store is the one file holding the secret: not the spec, the rows, the log, the database.
-    assert files_holding(data, SECRET) == ["connection-secrets.json"]
+    assert files_holding(data, SECRET) == ["secrets/connections.json"]
 
     code, _, err = run(
         "evaluations", "create", conn, "rows.jsonl", "--name", "x", "--model", "other", "--target", "oci"
