@@ -66,7 +66,7 @@ async def run(ctx: Context) -> int:
     }
     if args.stop:
         sampling["stop"] = args.stop
-    messages = [*([ChatMessage(role="system", content=args.system)] if args.system else [])]
+    messages = [ChatMessage(role="system", content=args.system)] if args.system else []
     messages.append(ChatMessage(role="user", content=args.prompt))
     turn: Any
     if is_connection_id(args.deployment_id):

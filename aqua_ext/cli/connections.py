@@ -74,6 +74,8 @@ def add_parser(sub: Any) -> None:
         help="allow a link-local or cloud-metadata address (refused otherwise)",
     )
     create.add_argument("--timeout", type=float, metavar="SECONDS", help="per request (default 120)")
+    # Said at once, rather than taken (or read as an abbreviation of the flags below).
+    create.add_argument("--secret", action=_SecretRefused, help=argparse.SUPPRESS)
     secret = create.add_mutually_exclusive_group()
     secret.add_argument("--secret-env", metavar="VAR", help="read the key, token or password from this variable")
     secret.add_argument(
@@ -99,18 +101,27 @@ def add_parser(sub: Any) -> None:
     exp.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
 
 
+class _SecretRefused(argparse.Action):
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any, **__: Any) -> None:
+        parser.error(
+            "--secret: a secret is never an argument (the shell's history and `ps` would show it); "
+            "use --secret-env VAR or --secret-stdin"
+        )
+
+
 # ---- reading what the flags point at ---------------------------------------------------
 
 
-async def _text_or_file(value: str, field: str) -> str:
-    """A flag's text, or the file's when it starts with @."""
-    if not value.startswith("@"):
-        return value
-    path = Path(value[1:])
+async def _read_text(path: Path, field: str) -> str:
     try:
         return await asyncio.to_thread(path.read_text, encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput.field(field, f"{path}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+async def _text_or_file(value: str, field: str) -> str:
+    """A flag's text, or the file's when it starts with @."""
+    return await _read_text(Path(value[1:]), field) if value.startswith("@") else value
 
 
 def _read_stdin_secret() -> str:
@@ -325,7 +336,7 @@ async def run(ctx: Context) -> int:
         return 0
 
     if cmd == "import":
-        text = await _text_or_file("@" + args.file, "file")
+        text = await _read_text(Path(args.file), "file")
         imported = await connections.import_yaml(ImportConnectionsRequest(yaml=text))
         created = imported.created
         emit(

@@ -162,9 +162,11 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
                 f"The metrics need packages this machine lacks ({', '.join(missing)}): pip install 'aqua_ext[local]'"
             )
         if connection is None:
-            subject, source = await self._deployment_asked(request.deployment_id or "")
+            subject_id = request.deployment_id or ""
+            subject, source = await self._deployment_asked(subject_id)
             env: dict[str, str] = {}
         else:
+            subject_id = connection.connection.id
             subject, source = _connection_asked(connection)
             secret = connection.connection.secret
             # The secret reaches the job through its environment alone: never the spec, the row, a log.
@@ -189,7 +191,6 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
             "dataset_hash": dataset.sha256,
             "rows_total": rows_total,
         }
-        subject_id = connection.connection.id if connection is not None else request.deployment_id or ""
         row = new_row(evaluation_id, request.name, subject_id, "Starting the evaluation", config)
 
         def prepare(folder: Path) -> None:
