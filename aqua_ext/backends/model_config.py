@@ -93,9 +93,6 @@ def gguf_quantization(file_name: str) -> Quantization:
 def architecture_from_config(config: dict[str, Any]) -> Architecture:
     hidden = _int_or_none(_lookup(config, "hidden_size", "n_embd", "d_model"))
     heads = _int_or_none(_lookup(config, "num_attention_heads", "n_head", "num_heads", "decoder_attention_heads"))
-    head_dim = _int_or_none(_lookup(config, "head_dim", "d_kv"))
-    if head_dim is None and hidden and heads:
-        head_dim = hidden // heads  # what transformers assumes when config.json leaves it out
     dtype = _lookup(config, "torch_dtype", "dtype")  # transformers 5 writes "dtype"
     model_type = config.get("model_type")  # the model's own ("llava"), not its language model's
     return Architecture(
@@ -104,7 +101,7 @@ def architecture_from_config(config: dict[str, Any]) -> Architecture:
         hidden_size=hidden,
         num_attention_heads=heads,
         num_key_value_heads=_int_or_none(_lookup(config, "num_key_value_heads")),
-        head_dim=head_dim,
+        head_dim=_int_or_none(_lookup(config, "head_dim", "d_kv")),  # as written: services/kv_cache.py fills it in
         torch_dtype=dtype if isinstance(dtype, str) else None,
         vocab_size=_int_or_none(_lookup(config, "vocab_size")),
         tie_word_embeddings=_bool_or_none(_lookup(config, "tie_word_embeddings")),

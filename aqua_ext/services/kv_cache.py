@@ -1,8 +1,10 @@
 """KV cache per token: what an engine keeps for each token of each sequence, by attention kind.
 
 - Standard multi-head / grouped-query attention: K and V per layer, per KV head:
-  2 × layers × kv_heads × head_dim values (head_dim from config.json's head_dim when given,
-  else hidden_size / num_attention_heads; kv_heads from num_key_value_heads, else every head).
+  2 × layers × kv_heads × head_dim values (head_dim from config.json's head_dim when given, else
+  the family's own default where transformers' config class sets one apart from the quotient
+  (Gemma: 256), else hidden_size / num_attention_heads; kv_heads from num_key_value_heads, else
+  every head).
 - Multi-head latent attention (DeepSeek-V2/V3, Kimi K2): one compressed latent per layer, not K
   and V: layers × (kv_lora_rank + qk_rope_head_dim) values, as vLLM's MLA backends cache it.
 - Encoder-only models (BERT, RoBERTa, XLM-R, ModernBERT: embedding and rerank models) run one
@@ -60,11 +62,20 @@ def _bytes_text(value: float) -> str:
     return "1 byte" if value == 1 else f"{value:g} bytes"
 
 
+# head_dim of the families whose transformers config class defaults it to a value other than
+# hidden_size / num_attention_heads, for a config.json that leaves it out (gemma-3-12b's text_config:
+# 3840 / 16 would be 240; Gemma3TextConfig's head_dim is 256, and vLLM builds the cache from that).
+FAMILY_HEAD_DIM = {"gemma": 256, "gemma2": 256, "gemma3": 256, "gemma3_text": 256}
+
+
 def _per_head_dim(arch: Architecture, heads: int | None) -> float | None:
     if arch.head_dim:
         return arch.head_dim
+    family = FAMILY_HEAD_DIM.get((arch.model_type or "").lower())
+    if family:
+        return family
     if arch.hidden_size and heads:
-        return arch.hidden_size / heads
+        return arch.hidden_size / heads  # what transformers assumes when config.json leaves it out
     return None
 
 

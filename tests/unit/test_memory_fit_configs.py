@@ -107,6 +107,33 @@ GEMMA2_9B = {
     "max_position_embeddings": 8192,
     "torch_dtype": "float32",
 }
+# google/gemma-3-12b-it: its text_config leaves head_dim, the layer pattern and the context to
+# Gemma3TextConfig's defaults (256, one full layer in 6, 131,072).
+GEMMA3_12B = {
+    "architectures": ["Gemma3ForConditionalGeneration"],
+    "model_type": "gemma3",
+    "text_config": {
+        "hidden_size": 3840,
+        "intermediate_size": 15360,
+        "model_type": "gemma3_text",
+        "num_attention_heads": 16,
+        "num_hidden_layers": 48,
+        "num_key_value_heads": 8,
+        "rope_scaling": {"factor": 8.0, "rope_type": "linear"},
+        "sliding_window": 1024,
+    },
+    "torch_dtype": "bfloat16",
+    "vision_config": {
+        "hidden_size": 1152,
+        "image_size": 896,
+        "intermediate_size": 4304,
+        "model_type": "siglip_vision_model",
+        "num_attention_heads": 16,
+        "num_hidden_layers": 27,
+        "patch_size": 14,
+        "vision_use_head": False,
+    },
+}
 PHI3_MINI_4K = {
     "architectures": ["Phi3ForCausalLM"],
     "model_type": "phi3",
@@ -397,6 +424,17 @@ def test_gemma2_9b_uses_head_dim_from_the_config() -> None:
     )
 
 
+def test_gemma3_12b_takes_the_family_head_dim_where_the_config_has_none() -> None:
+    arch = architecture_from_config(GEMMA3_12B)
+    assert arch.head_dim is None, "the driver reports what config.json says: its text_config has no head_dim"
+    kv, _ = estimate_kv_cache(arch, 1, 1, 2)
+    assert kv is not None
+    assert "256 head dim" in kv.line, kv.line
+    assert kv.bytes == 2 * 48 * 8 * 256 * 2, (
+        "2 × 48 layers × 8 kv heads × 256 (Gemma3TextConfig's, not 3840/16 = 240) × 2"
+    )
+
+
 def test_phi3_mini_has_one_kv_head_per_head() -> None:
     assert _kv_per_token(PHI3_MINI_4K) == 2 * 32 * 32 * 96 * 2, "2 × 32 layers × 32 kv heads × (3072/32 = 96) × 2 bytes"
 
@@ -606,6 +644,7 @@ ALL_CONFIGS = {
     "qwen2.5-7b": QWEN25_7B,
     "qwen2.5-72b": QWEN25_72B,
     "gemma-2-9b": GEMMA2_9B,
+    "gemma-3-12b": GEMMA3_12B,
     "phi-3-mini": PHI3_MINI_4K,
     "deepseek-v3": DEEPSEEK_V3,
     "deepseek-v2-lite": DEEPSEEK_V2_LITE,
