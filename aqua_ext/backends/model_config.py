@@ -111,8 +111,20 @@ def architecture_from_config(config: dict[str, Any]) -> Architecture:
         decoder_layers=_int_or_none(_lookup(config, "decoder_layers", "num_decoder_layers")),
         decoder_attention_heads=_int_or_none(_lookup(config, "decoder_attention_heads")),
         encoder_positions=_int_or_none(config.get("max_source_positions")),
+        sliding_window=_int_or_none(_lookup(config, "sliding_window")),
+        sliding_layers=_sliding_layers(_lookup(config, "layer_types")),
+        sliding_window_pattern=_int_or_none(_lookup(config, "sliding_window_pattern")),
+        use_sliding_window=_bool_or_none(_lookup(config, "use_sliding_window")),
+        max_window_layers=_int_or_none(_lookup(config, "max_window_layers")),
         quantization=quantization_from_config(config),
     )
+
+
+def _sliding_layers(layer_types: Any) -> int | None:
+    """How many of config.json's `layer_types` are "sliding_attention"; None without the list."""
+    if not isinstance(layer_types, list) or not all(isinstance(t, str) for t in layer_types):
+        return None
+    return sum(1 for t in layer_types if t == "sliding_attention")
 
 
 def context_length_from_config(config: dict[str, Any]) -> int | None:

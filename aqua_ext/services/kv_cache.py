@@ -13,8 +13,14 @@
   plus its cross-attention cache over the encoder's output (Whisper: 1500 audio frames; text
   models: an input as long as the context, the worst case).
 
-Sliding-window layers (Mistral v0.1, Gemma 2, Gemma 3) are counted at the full context: which
-layers an engine trims, and when, depends on its version, so the figure is the upper bound.
+Sliding-window layers keep the last `sliding_window` tokens only, so they are counted at
+min(window, context) tokens, as vLLM allocates them. Which layers slide is read from config.json
+the way transformers' config classes (and vLLM, which reads them) do: `layer_types` first, else
+Qwen2/Qwen3's `use_sliding_window` (off by default) with `max_window_layers` (the layers from that
+index on slide), else `sliding_window_pattern` (one full-attention layer in every n: Gemma 3, Cohere 2),
+else the family's own default (Gemma 2 alternates; Gemma 3 has 6; Mistral, Mixtral, Phi-3 and
+Starcoder2 apply the window in every layer). A window whose layers none of these tell is counted at
+the full context for every layer, the upper bound, and the estimate's note says so.
 """
 
 from __future__ import annotations
@@ -45,6 +51,62 @@ ENCODER_ONLY_MODEL_TYPES = frozenset(
 )
 # model_type values of encoder-decoder transformers whose config.json may not say is_encoder_decoder.
 ENCODER_DECODER_MODEL_TYPES = frozenset({"whisper", "t5", "mt5", "umt5", "bart", "mbart", "marian", "pegasus"})
+
+
+# One full-attention layer in every n, for families whose config.json may not say (transformers'
+# Gemma2Config alternates, Gemma3TextConfig's sliding_window_pattern defaults to 6, Cohere2's to 4).
+FAMILY_SLIDING_PATTERN = {"gemma2": 2, "gemma3": 6, "gemma3_text": 6, "cohere2": 4}
+# Families whose attention applies sliding_window in every layer (their config has no layer_types).
+EVERY_LAYER_SLIDES = frozenset({"mistral", "mixtral", "phi3", "starcoder2"})
+
+
+@dataclass(frozen=True)
+class SlidingLayers:
+    """The layers that keep only the last `window` tokens, and how config.json says which they are."""
+
+    count: int
+    window: int
+    source: str
+
+
+def sliding_layers(arch: Architecture, layers: int) -> tuple[SlidingLayers | None, str]:
+    """The sliding-window layers of a model of `layers` layers: (them, "") when config.json tells,
+    (None, "") when no layer slides, (None, why) when it sets a window but not which layers use it."""
+    window = arch.sliding_window
+    if not window or window <= 0:
+        return None, ""
+    if arch.sliding_layers is not None:
+        return SlidingLayers(min(arch.sliding_layers, layers), window, "config.json's layer_types"), ""
+    if arch.use_sliding_window is False or (arch.use_sliding_window is None and arch.max_window_layers is not None):
+        # Qwen2 / Qwen3: the window is off unless use_sliding_window turns it on (a false flag may be
+        # left out of stored facts, so its absence next to max_window_layers reads the same).
+        return None, ""
+    if arch.use_sliding_window:
+        if arch.max_window_layers is None:
+            return None, _unknown_layers(window, "use_sliding_window is on but max_window_layers is not given")
+        count = max(0, layers - arch.max_window_layers)
+        return SlidingLayers(count, window, f"use_sliding_window, from layer {arch.max_window_layers} on"), ""
+    model_type = (arch.model_type or "").lower()
+    pattern, source = arch.sliding_window_pattern, f"sliding_window_pattern {arch.sliding_window_pattern}"
+    if not pattern and model_type in FAMILY_SLIDING_PATTERN:
+        pattern = FAMILY_SLIDING_PATTERN[model_type]
+        source = f"{model_type}'s default: one full-attention layer in every {pattern}"
+    if pattern and pattern > 0:
+        return SlidingLayers(layers - layers // pattern, window, source), ""
+    if model_type in EVERY_LAYER_SLIDES:
+        return SlidingLayers(layers, window, f"{model_type} applies the window in every layer"), ""
+    return None, _unknown_layers(
+        window,
+        f"config.json has no layer_types or sliding_window_pattern, and {model_type or 'its model_type'} "
+        "is not a family whose layout the fit knows",
+    )
+
+
+def _unknown_layers(window: int, why: str) -> str:
+    return (
+        f"config.json sets a sliding window of {window:,} tokens but not which layers use it ({why}): every layer "
+        "is counted at the full context, an upper bound."
+    )
 
 
 @dataclass(frozen=True)
@@ -151,8 +213,39 @@ def estimate_kv_cache(
         missing.append("num_key_value_heads (or num_attention_heads)")
     if missing or head_dim is None or not kv_heads or not arch.num_hidden_layers:
         return None, missing
+    layers = arch.num_hidden_layers
+    sliding, unknown_note = sliding_layers(arch, layers)
+    if sliding is None or sliding.count == 0 or sliding.window >= context:
+        note = unknown_note
+        if sliding is not None and sliding.count and sliding.window >= context:
+            note = (
+                f"The sliding window ({sliding.window:,} tokens) is no shorter than the context: "
+                "every layer keeps all of it."
+            )
+        return KvEstimate(
+            2 * layers * kv_heads * head_dim * context * concurrency * element_bytes,
+            f"KV cache = 2 × {layers} layers × {kv_heads} KV heads × {_fmt(head_dim)} head dim × {tail}",
+            note,
+        ), []
+    full = layers - sliding.count
+    per_token_layer = 2 * kv_heads * head_dim
+    tokens = full * context + sliding.count * sliding.window
+    window_note = (
+        f"Sliding-window layers keep only the last {sliding.window:,} tokens ({sliding.source}), "
+        "as vLLM allocates them."
+    )
+    if full == 0:
+        return KvEstimate(
+            per_token_layer * layers * sliding.window * concurrency * element_bytes,
+            f"KV cache = 2 × {layers} sliding-window layers × {kv_heads} KV heads × {_fmt(head_dim)} head dim × "
+            f"{sliding.window:,} tokens (the window, not the {context:,} context) × {seqs} × "
+            f"{_bytes_text(element_bytes)}",
+            window_note,
+        ), []
     return KvEstimate(
-        2 * arch.num_hidden_layers * kv_heads * head_dim * context * concurrency * element_bytes,
-        f"KV cache = 2 × {arch.num_hidden_layers} layers × {kv_heads} KV heads × {_fmt(head_dim)} head dim × {tail}",
-        "",
+        per_token_layer * tokens * concurrency * element_bytes,
+        f"KV cache = 2 × {kv_heads} KV heads × {_fmt(head_dim)} head dim × ({full} full-attention layers × "
+        f"{context:,} tokens + {sliding.count} sliding-window layers × {sliding.window:,} tokens) × {seqs} × "
+        f"{_bytes_text(element_bytes)}",
+        window_note,
     ), []
