@@ -20,6 +20,7 @@ from aqua_ext.backends.local.model_folder import inspect_folder, safetensors_par
 from aqua_ext.backends.model_config import architecture_from_config, gguf_quantization
 from aqua_ext.backends.oci.mapping import fit_within_metadata
 from aqua_ext.backends.oci.models import _config_facts
+from aqua_ext.catalog import curated_entries
 from aqua_ext.services.kv_cache import estimate_kv_cache
 from aqua_ext.services.memory_fit import estimate_fit
 from aqua_ext.services.weight_bytes import gguf_bits_per_weight
@@ -850,3 +851,26 @@ def test_gguf_file_without_a_parameter_count_is_its_own_weights() -> None:
     assert report.weights_gb == 4.92, "the file is the weights: 4,920,734,016 bytes = 4.92 GB"
     assert report.parameter_count == int(size / (4.84 / 8)), "4,920,734,016 bytes × 8 / 4.84 bits = 8.13 B"
     assert report.arithmetic[1] == "parameters = 4.92 GB × 8 / 4.84 bits = 8.13 B"
+
+
+@pytest.mark.parametrize(
+    "entry", [e for e in curated_entries() if e["formats"] == ["gguf"]], ids=lambda e: str(e["hf_id"])
+)
+def test_catalog_gguf_models_are_sized_by_their_file(entry: dict[str, Any]) -> None:
+    model = ModelDetail(
+        id=entry["hf_id"],
+        name=entry["name"],
+        source=ModelSource.CATALOG,
+        capability=Capability(entry["capability"]),
+        parameter_count=entry["parameter_count"],
+        size_bytes=entry["size_bytes"],
+        formats=[ModelFormat.GGUF],
+        ready_to_deploy=True,
+        ready_to_finetune=False,
+        architecture=Architecture(**entry["architecture"]),
+    )
+    report = estimate_fit(model, FitQuery(), None)
+    assert report.weights_gb == round(entry["size_bytes"] / 1e9, 2), (
+        f"the Q4_K_M file is the weights: {entry['size_bytes']:,} bytes, not "
+        f"{entry['parameter_count']:,} params × 2 bytes of bfloat16"
+    )
