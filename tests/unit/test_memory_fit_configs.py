@@ -874,3 +874,13 @@ def test_catalog_gguf_models_are_sized_by_their_file(entry: dict[str, Any]) -> N
         f"the Q4_K_M file is the weights: {entry['size_bytes']:,} bytes, not "
         f"{entry['parameter_count']:,} params × 2 bytes of bfloat16"
     )
+
+
+def test_the_oci_driver_counts_parameters_with_the_one_dtype_table() -> None:
+    size = LLAMA_31_8B_PARAMS * 2  # the safetensors of Llama-3.1-8B in bfloat16
+    assert _config_facts(LLAMA_31_8B, size)["parameter_count"] == LLAMA_31_8B_PARAMS, "16,060,522,496 bytes / 2"
+    as_float32 = {**LLAMA_31_8B, "torch_dtype": "float32"}
+    assert _config_facts(as_float32, size * 2)["parameter_count"] == LLAMA_31_8B_PARAMS, "32,121,044,992 bytes / 4"
+    # A dtype the table does not know gives no count, never one off by its width.
+    assert "parameter_count" not in _config_facts({**LLAMA_31_8B, "torch_dtype": "float64"}, size * 4)
+    assert "parameter_count" not in _config_facts(LLAMA_31_8B_FP8, size // 2), "quantized: sized from its files"
