@@ -58,6 +58,8 @@ ENCODER_DECODER_MODEL_TYPES = frozenset({"whisper", "t5", "mt5", "umt5", "bart",
 FAMILY_SLIDING_PATTERN = {"gemma2": 2, "gemma3": 6, "gemma3_text": 6, "cohere2": 4}
 # Families whose attention applies sliding_window in every layer (their config has no layer_types).
 EVERY_LAYER_SLIDES = frozenset({"mistral", "mixtral", "phi3", "starcoder2"})
+# Families whose config class leaves the window off unless use_sliding_window turns it on (Qwen2Config).
+WINDOW_OFF_BY_DEFAULT = frozenset({"qwen2", "qwen2_moe", "qwen2_vl", "qwen2_5_vl", "qwen3", "qwen3_moe"})
 
 
 @dataclass(frozen=True)
@@ -77,16 +79,17 @@ def sliding_layers(arch: Architecture, layers: int) -> tuple[SlidingLayers | Non
         return None, ""
     if arch.sliding_layers is not None:
         return SlidingLayers(min(arch.sliding_layers, layers), window, "config.json's layer_types"), ""
-    if arch.use_sliding_window is False or (arch.use_sliding_window is None and arch.max_window_layers is not None):
+    model_type = (arch.model_type or "").lower()
+    opt_in = arch.max_window_layers is not None or model_type in WINDOW_OFF_BY_DEFAULT
+    if arch.use_sliding_window is False or (arch.use_sliding_window is None and opt_in):
         # Qwen2 / Qwen3: the window is off unless use_sliding_window turns it on (a false flag may be
-        # left out of stored facts, so its absence next to max_window_layers reads the same).
+        # left out of stored facts, so its absence reads the same).
         return None, ""
     if arch.use_sliding_window:
         if arch.max_window_layers is None:
             return None, _unknown_layers(window, "use_sliding_window is on but max_window_layers is not given")
         count = max(0, layers - arch.max_window_layers)
         return SlidingLayers(count, window, f"use_sliding_window, from layer {arch.max_window_layers} on"), ""
-    model_type = (arch.model_type or "").lower()
     pattern, source = arch.sliding_window_pattern, f"sliding_window_pattern {arch.sliding_window_pattern}"
     if not pattern and model_type in FAMILY_SLIDING_PATTERN:
         pattern = FAMILY_SLIDING_PATTERN[model_type]

@@ -563,6 +563,13 @@ def test_qwen2_7b_leaves_its_window_off() -> None:
     assert note == "" and "28 layers" in line, (line, note)
 
 
+def test_a_qwen2_config_that_leaves_the_flags_out_has_the_window_off() -> None:
+    # Qwen2Config's use_sliding_window defaults to False: without the flags, no layer slides.
+    config = {k: v for k, v in QWEN2_7B.items() if k not in ("use_sliding_window", "max_window_layers")}
+    size, _, note = _kv(config, 32768)
+    assert size == 2 * 28 * 4 * 128 * 32768 * 2 and note == "", "every layer at the full 32,768 tokens, no note"
+
+
 def test_qwen2_with_the_window_on_slides_from_max_window_layers() -> None:
     # Qwen2-7B's values with the window turned on and a smaller window (as a user's config may):
     # transformers' Qwen2Config slides layers i >= max_window_layers.
