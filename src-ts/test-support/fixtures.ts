@@ -95,6 +95,11 @@ export function makeDetail(overrides: Partial<ModelDetail> = {}): ModelDetail {
       decoder_layers: null,
       decoder_attention_heads: null,
       encoder_positions: null,
+      sliding_window: null,
+      sliding_layers: null,
+      sliding_window_pattern: null,
+      use_sliding_window: null,
+      max_window_layers: null,
       quantization: null
     },
     lineage: null,
