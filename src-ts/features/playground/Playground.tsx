@@ -9,7 +9,7 @@ import { engineLabel, modeLabel, shapeLabel } from '../../shared/labels';
 import { allows } from '../../shared/actions';
 import { FAST_POLL_MS, isTransitional, stateLabel } from '../../shared/deploymentStates';
 import { parseTargetKey, targetKey, type ChatTarget } from '../../shared/chatTarget';
-import { connectionMode, subjectCanChat, usePlaygroundSubject } from './usePlaygroundSubject';
+import { connectionMode, connectionTalks, subjectCanChat, usePlaygroundSubject } from './usePlaygroundSubject';
 import { DEFAULT_SAMPLING, parseSampling, type ISamplingForm } from '../../shared/sampling';
 import { loadPlayground, savePlayground, type IPlaygroundState } from './storage';
 import { useChatSession } from './useChatSession';
@@ -105,7 +105,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
       .then(list =>
         setConnections(
           list.connections.filter(
-            item => targetKey({ kind: 'connection', id: item.id }) !== deploymentId && connectionMode(item) === 'chat'
+            item => targetKey({ kind: 'connection', id: item.id }) !== deploymentId && connectionTalks(item)
           )
         )
       )
@@ -118,6 +118,9 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
   const partner = compareRef?.kind === 'deployment' ? (others.find(item => item.id === compareRef.id) ?? null) : null;
   const partnerConnection =
     compareRef?.kind === 'connection' ? (connections.find(item => item.id === compareRef.id) ?? null) : null;
+  const secondaryMode: InferenceMode = partnerConnection
+    ? connectionMode(partnerConnection)
+    : (partner?.mode ?? 'chat');
   const reload = React.useCallback(() => setReloadCount(n => n + 1), []);
 
   const primaryTarget = React.useMemo<ChatTarget>(
@@ -149,7 +152,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
     client,
     trans,
     target: secondaryTarget,
-    mode: partner?.mode ?? 'chat',
+    mode: secondaryMode,
     initialTurns: stored.compareTurns,
     onError: loadOthers
   });
@@ -405,7 +408,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                 <Column
                   title={partnerName ?? trans.__('(not found)')}
                   turns={secondary.turns}
-                  mode={partner?.mode ?? 'chat'}
+                  mode={secondaryMode}
                   props={props}
                   state={partner?.state}
                 />
