@@ -9,6 +9,8 @@ import { AdvancedOptions, CreateDialog, DescriptionField } from '../../ui/Dialog
 import { FormField, TextField } from '../../ui/FormField';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
+import { useMountedRef } from '../../ui/hooks/useMountedRef';
+import { describeError } from '../../shared/errors';
 import {
   AUTH_TYPES,
   CAPABILITIES,
@@ -52,6 +54,8 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
     connection ? formFromConnection(connection) : initialConnectionForm()
   );
   const [advancedOpen, setAdvancedOpen] = React.useState(false);
+  const [listing, setListing] = React.useState<{ busy: boolean; note: string | null }>({ busy: false, note: null });
+  const mounted = useMountedRef();
   const id = useFieldIds('ConnectionDialog');
   const submit = useFormSubmit<ConnectionField>({
     trans,
@@ -67,6 +71,29 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
   const update = (patch: Partial<IConnectionForm>, fields: ConnectionField[]): void => {
     setForm(previous => ({ ...previous, ...patch }));
     submit.clearErrors(fields);
+  };
+
+  /** An existing connection's models as the service lists them (saved settings: the list is the server's). */
+  const listModels = (id: string): void => {
+    setListing({ busy: true, note: null });
+    client
+      .listConnectionModels(id)
+      .then(listed => {
+        if (!mounted.current) {
+          return;
+        }
+        if (listed.source === 'service') {
+          update({ models: listed.models.join('\n') }, ['models']);
+        }
+        setListing({
+          busy: false,
+          note:
+            listed.source === 'service'
+              ? trans._n('%1 model listed by the service.', '%1 models listed by the service.', listed.models.length)
+              : listed.message || trans.__('The service does not list its models: type them.')
+        });
+      })
+      .catch(reason => mounted.current && setListing({ busy: false, note: describeError(reason, trans) }));
   };
 
   const onSubmit = (event: React.FormEvent): Promise<void> =>
@@ -234,8 +261,18 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
             : trans.__('Models (one per line)'),
         {
           rows: 2,
-          hint: trans.__('Listed from the service where it can; type them where it cannot.')
+          hint: listing.note ?? trans.__('Listed from the service where it can; type them where it cannot.')
         }
+      )}
+      {connection && (
+        <Button
+          className="jp-mod-styled jp-AquaExt-button jp-AquaExt-listModelsButton"
+          type="button"
+          disabled={submitting || listing.busy}
+          onClick={() => listModels(connection.id)}
+        >
+          {listing.busy ? trans.__('Listing…') : trans.__('List from the service')}
+        </Button>
       )}
       {text('defaultModel', 'default_model', trans.__('Default model (optional)'))}
       <FormField

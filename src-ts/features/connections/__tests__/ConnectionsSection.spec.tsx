@@ -144,6 +144,28 @@ describe('ConnectionsSection', () => {
     );
   });
 
+  it("fills an edit's models from the service's list, or says why it cannot", async () => {
+    const client = new FakeClient();
+    client.listConnectionModels
+      .mockResolvedValueOnce({ models: ['command-r', 'command-r-plus'], source: 'service', message: '' })
+      .mockResolvedValueOnce({
+        models: ['x'],
+        source: 'configured',
+        message: 'このサービスはモデル一覧を返しません。'
+      });
+    setup({}, client);
+    fireEvent.click(within(await row('사내 GPT 서비스')).getByRole('button', { name: 'Edit: 사내 GPT 서비스' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Edit connection' });
+    const models = within(dialog).getByLabelText('Models (one per line)');
+    expect(models).toHaveValue('gpt-4o-mini\ngpt-4o');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'List from the service' }));
+    await waitFor(() => expect(models).toHaveValue('command-r\ncommand-r-plus'));
+    expect(within(dialog).getByText('2 models listed by the service.')).toBeInTheDocument();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'List from the service' }));
+    expect(await within(dialog).findByText('このサービスはモデル一覧を返しません。')).toBeInTheDocument();
+    expect(models).toHaveValue('command-r\ncommand-r-plus');
+  });
+
   it('removes the secret on save after Remove, and keeps it untouched otherwise', async () => {
     const { client } = setup();
     fireEvent.click(within(await row('사내 GPT 서비스')).getByRole('button', { name: 'Edit: 사내 GPT 서비스' }));
