@@ -1,5 +1,5 @@
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { Clipboard, Dialog, ICommandPalette, Notification, showDialog, WidgetTracker } from '@jupyterlab/apputils';
+import { Clipboard, Dialog, ICommandPalette, showDialog, WidgetTracker } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { ILauncher } from '@jupyterlab/launcher';
@@ -11,7 +11,8 @@ import { Widget } from '@lumino/widgets';
 
 import { AquaClient } from './api/client';
 import { AquaMainWidget, CATEGORY, CommandIDs, PlaygroundMainWidget, registerCommands } from './app/commands';
-import type { Confirm, Notify, RenderMarkdown } from './shared/callbacks';
+import type { Confirm, RenderMarkdown } from './shared/callbacks';
+import { notify } from './app/notify';
 import { isDatasetFile, uploadDataset } from './app/datasetFiles';
 import { pickDatasetFile } from './app/datasetPicker';
 import { aquaIcon } from './app/icons';
@@ -185,10 +186,6 @@ function selectedDataset(factory: IFileBrowserFactory | null): string | null {
   const [item] = items;
   return item.type !== 'directory' && isDatasetFile(item.name) ? item.path : null;
 }
-
-const notify: Notify = (message, type) => {
-  Notification.emit(message, type, { autoClose: type === 'error' ? false : 5000 });
-};
 
 function confirmWithDialog(trans: TranslationBundle): Confirm {
   return async (message, options = {}) => {

@@ -26,6 +26,11 @@ Capability = Literal["chat", "completion", "embedding", "rerank", "summarize"]
 ServingMode = Literal["ON_DEMAND", "DEDICATED"]
 ConnectionAction = Literal["edit", "delete", "test", "chat", "evaluate", "export"]
 
+
+def _chat() -> list[Capability]:
+    return ["chat"]
+
+
 HEADER_NAME_PATTERN = r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$"  # an HTTP token (RFC 9110)
 
 
@@ -58,7 +63,7 @@ class ConnectionFields(ApiModel):
     username: str | None = Field(default=None, max_length=200)  # basic auth
     # Extra headers sent as they are (not secret: shown and exported). Auth headers are refused.
     headers: dict[str, str] = Field(default_factory=dict, max_length=50)
-    capabilities: list[Capability] = Field(default_factory=lambda: ["chat"], min_length=1, max_length=5)
+    capabilities: list[Capability] = Field(default_factory=lambda: _chat(), min_length=1, max_length=5)
     # The models it offers, typed by the user; listed from the service where it can (`models` route).
     models: list[str] = Field(default_factory=list, max_length=200)
     default_model: str | None = Field(default=None, max_length=200)

@@ -322,6 +322,7 @@ export function makeOperation(overrides: Partial<Operation> = {}): Operation {
     progress: 0.25,
     message: 'Downloading model.safetensors',
     error: null,
+    setup_check: null,
     resource_id: null,
     created_at: '2026-11-21T10:00:00Z',
     updated_at: '2026-11-21T10:00:01Z',
