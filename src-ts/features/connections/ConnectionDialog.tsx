@@ -11,6 +11,7 @@ import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
 import { describeError } from '../../shared/errors';
+import { placeFieldErrors } from '../../shared/fieldErrors';
 import {
   AUTH_TYPES,
   CAPABILITIES,
@@ -60,6 +61,16 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
   const submit = useFormSubmit<ConnectionField>({
     trans,
     fields: CONNECTION_FIELDS,
+    // "A REST connection needs a method" names `methods`: its template is the input for it.
+    placeRefusal: reason =>
+      reason.fields && reason.fields.length > 0
+        ? placeFieldErrors(
+            reason.fields.map(item =>
+              /^(body\.)?methods$/.test(item.field) ? { ...item, field: 'request_body' } : item
+            ),
+            CONNECTION_FIELDS
+          )
+        : undefined,
     onShow: errors => {
       if (ADVANCED.some(field => errors[field])) {
         setAdvancedOpen(true);
@@ -455,7 +466,14 @@ function SecretField(props: {
           </Button>
         )}
       </div>
-      {form.secretAction === 'replace' && input}
+      {form.secretAction === 'replace'
+        ? input
+        : // A refusal about the secret (a bearer token removed, say) shows here when there is no input.
+          props.error && (
+            <div id={`${props.id}-error`} className="jp-AquaExt-fieldError" role="alert">
+              {props.error}
+            </div>
+          )}
     </div>
   );
 }

@@ -134,12 +134,12 @@ describe('ConnectionsSection', () => {
     expect(password).not.toBeNull();
     expect(password?.value).toBe('');
     expect(password).toHaveAttribute('autocomplete', 'new-password');
-    fireEvent.change(password as HTMLInputElement, { target: { value: 'sk-새로운-키' } });
+    fireEvent.change(password as HTMLInputElement, { target: { value: 'sk-live-2f9a' } });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
     await waitFor(() =>
       expect(client.updateConnection).toHaveBeenCalledWith(
         'conn-1',
-        expect.objectContaining({ secret: 'sk-새로운-키' })
+        expect.objectContaining({ secret: 'sk-live-2f9a' })
       )
     );
   });
@@ -172,30 +172,34 @@ describe('ConnectionsSection', () => {
     let dialog = await screen.findByRole('dialog', { name: 'Edit connection' });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Remove' }));
     expect(within(dialog).getByText('The Token will be removed when you save.')).toBeInTheDocument();
+    client.updateConnection.mockRejectedValueOnce(
+      new AquaApiError({
+        status: 400,
+        message: 'secret: auth_type bearer needs a token',
+        reason: 'Bad Request',
+        fields: [{ field: 'secret', message: 'auth_type bearer needs a token' }]
+      })
+    );
     fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
-    await waitFor(() => expect(client.updateConnection).toHaveBeenCalledTimes(1));
+    // Refused: the message shows where the secret is, though no input is there.
+    expect(await within(dialog).findByText('auth_type bearer needs a token')).toBeInTheDocument();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(client.updateConnection).toHaveBeenCalledTimes(2));
     expect(client.updateConnection.mock.calls[0][1].secret).toBe('');
+    expect(client.updateConnection.mock.calls[1][1].secret).toBe('');
 
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
     fireEvent.click(within(await row('사내 GPT 서비스')).getByRole('button', { name: 'Edit: 사내 GPT 서비스' }));
     dialog = await screen.findByRole('dialog', { name: 'Edit connection' });
     fireEvent.change(within(dialog).getByLabelText('Name'), { target: { value: 'GPT 本番' } });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
-    await waitFor(() => expect(client.updateConnection).toHaveBeenCalledTimes(2));
-    expect(client.updateConnection.mock.calls[1][1]).not.toHaveProperty('secret');
-    expect(client.updateConnection.mock.calls[1][1].name).toBe('GPT 本番');
+    await waitFor(() => expect(client.updateConnection).toHaveBeenCalledTimes(3));
+    expect(client.updateConnection.mock.calls[2][1]).not.toHaveProperty('secret');
+    expect(client.updateConnection.mock.calls[2][1].name).toBe('GPT 本番');
   });
 
   it('creates a connection with the fields of its kind, and places a 400 under the field it names', async () => {
     const client = new FakeClient();
-    client.createConnection.mockRejectedValueOnce(
-      new AquaApiError({
-        status: 400,
-        message: 'endpoint: a link-local address is refused',
-        reason: 'Bad Request',
-        fields: [{ field: 'body.endpoint', message: 'a link-local address (169.254.169.254) is refused' }]
-      })
-    );
     setup({}, client);
     fireEvent.click(await screen.findByRole('button', { name: 'New connection' }));
     const dialog = await screen.findByRole('dialog', { name: 'New connection' });
@@ -216,10 +220,33 @@ describe('ConnectionsSection', () => {
     expect(within(dialog).getByLabelText('Request template (JSON)')).toBeInTheDocument();
     expect(within(dialog).getByLabelText('Response path')).toBeInTheDocument();
 
+    client.createConnection.mockRejectedValueOnce(
+      new AquaApiError({
+        status: 400,
+        message: 'methods: a REST connection needs a method with its request template',
+        reason: 'Bad Request',
+        fields: [{ field: 'methods', message: 'a REST connection needs a method with its request template' }]
+      })
+    );
     fireEvent.change(within(dialog).getByLabelText('Name'), { target: { value: 'メタデータ' } });
+    fireEvent.change(within(dialog).getByLabelText('URL'), { target: { value: 'https://llm.example.com/generate' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Create' }));
+    // The template is the input for `methods`.
+    await waitFor(() =>
+      expect(within(dialog).getByLabelText('Request template (JSON)')).toHaveAttribute('aria-invalid', 'true')
+    );
+
+    client.createConnection.mockRejectedValueOnce(
+      new AquaApiError({
+        status: 400,
+        message: 'endpoint: a link-local address is refused',
+        reason: 'Bad Request',
+        fields: [{ field: 'body.endpoint', message: 'a link-local address (169.254.169.254) is refused' }]
+      })
+    );
     fireEvent.change(within(dialog).getByLabelText('URL'), { target: { value: 'http://169.254.169.254/x' } });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Create' }));
-    await waitFor(() => expect(client.createConnection).toHaveBeenCalledTimes(1));
+    await waitFor(() => expect(client.createConnection).toHaveBeenCalledTimes(2));
     const endpoint = within(dialog).getByLabelText('URL');
     await waitFor(() => expect(endpoint).toHaveAttribute('aria-invalid', 'true'));
     expect(within(dialog).getByText('a link-local address (169.254.169.254) is refused')).toBeInTheDocument();

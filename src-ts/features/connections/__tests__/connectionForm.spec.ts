@@ -25,7 +25,9 @@ describe('connection form', () => {
   it('replaces the secret with what was typed, removes it with "", and keeps it when Replace was left empty', () => {
     const detail = makeConnection();
     const form = formFromConnection(detail);
-    expect(toUpdateRequest({ ...form, secretAction: 'replace', secret: 'sk-새 키' }, detail).secret).toBe('sk-새 키');
+    expect(toUpdateRequest({ ...form, secretAction: 'replace', secret: 'sk-live-7c1e' }, detail).secret).toBe(
+      'sk-live-7c1e'
+    );
     expect(toUpdateRequest({ ...form, secretAction: 'remove' }, detail).secret).toBe('');
     expect(toUpdateRequest({ ...form, secretAction: 'replace', secret: '' }, detail)).not.toHaveProperty('secret');
   });
