@@ -75,6 +75,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
         onOpenPlayground: deploymentId => {
           void app.commands.execute(CommandIDs.openPlayground, { deploymentId });
         },
+        onOpenConnectionPlayground: connectionId => {
+          void app.commands.execute(CommandIDs.openPlayground, { connectionId });
+        },
         // A deleted deployment answers nothing: its tab and its stored conversation go too.
         onDeploymentDeleted: deploymentId => {
           playgroundTracker.find(widget => widget.content.deploymentId === deploymentId)?.dispose();
@@ -139,7 +142,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     if (restorer) {
       void restorer.restore(tracker, { command: CommandIDs.open, name: () => 'aqua-ext' });
-      // One tab per deployment; the conversation itself comes back from localStorage.
+      // One tab per deployment or connection (its key); the conversation itself comes back from localStorage.
       void restorer.restore(playgroundTracker, {
         command: CommandIDs.openPlayground,
         args: widget => ({ deploymentId: widget.content.deploymentId }),

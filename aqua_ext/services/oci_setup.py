@@ -170,7 +170,6 @@ REFUSED_CALL_CHECKS: tuple[tuple[str, str, str], ...] = (
 REFUSED_CATEGORY_CHECKS: tuple[tuple[str, str, str], ...] = (("datascience", "SERVICE", "service-models"),)
 
 # OCI's answers to a caller that no statement allows (it never says which): a missing policy.
-REFUSED_CODES = frozenset({"NotAuthorizedOrNotFound", "NotAuthorized", "Forbidden", "NotAllowed", "BucketNotFound"})
 # The shape whose limit is read to check `read resource-availability` when the user names none (AQUA's default).
 DEFAULT_LIMIT_SHAPE = "VM.GPU.A10.2"
 
@@ -301,7 +300,9 @@ def setup_check_for(error: AquaError) -> str | None:
 
 
 def _refused(probe: Probe) -> bool:
-    return not probe.ok and probe.code in REFUSED_CODES
+    # Which answer is a refusal is the OCI client's rule (a 403, or a read's 404 NotAuthorizedOrNotFound);
+    # the probe carries its verdict, so the two can never disagree.
+    return not probe.ok and probe.refused
 
 
 def _permission(check: PermissionCheck, probe: Probe | None, text: dict[str, str]) -> SetupCheck:

@@ -12,6 +12,7 @@ import { TargetsContext } from '../ui/Targets';
 import type { Confirm, CopyToClipboard, Notify, RenderMarkdown } from '../shared/callbacks';
 import { DeployDialog } from '../features/deployments/DeployDialog';
 import { DeploymentsSection } from '../features/deployments/DeploymentsSection';
+import { ConnectionsSection } from '../features/connections/ConnectionsSection';
 import { EvaluationDialog } from '../features/evaluations/EvaluationDialog';
 import { EvaluationsSection } from '../features/evaluations/EvaluationsSection';
 import { FineTuneDialog } from '../features/finetunes/FineTuneDialog';
@@ -25,8 +26,8 @@ import { useFetched } from '../ui/hooks/useFetched';
 import { RegisterDialog } from '../features/models/RegisterDialog';
 import { SetupView } from '../features/setup/SetupView';
 
-export type SectionId = 'models' | 'deployments' | 'finetuning' | 'evaluations';
-export const SECTIONS: readonly SectionId[] = ['models', 'deployments', 'finetuning', 'evaluations'];
+export type SectionId = 'models' | 'deployments' | 'connections' | 'finetuning' | 'evaluations';
+export const SECTIONS: readonly SectionId[] = ['models', 'deployments', 'connections', 'finetuning', 'evaluations'];
 
 export interface IAquaAppProps {
   client: IAquaClient;
@@ -46,6 +47,8 @@ export interface IAquaAppProps {
   visible?: boolean;
   /** Open a deployment's playground tab. */
   onOpenPlayground?: (deploymentId: string) => void;
+  /** Open a playground tab with a connection (a hosted service). */
+  onOpenConnectionPlayground?: (connectionId: string) => void;
   /** A deployment was deleted from this panel. */
   onDeploymentDeleted?: (deploymentId: string) => void;
   /** Debounce of the memory-fit inputs (tests use 0). */
@@ -280,6 +283,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
   const labels: Record<SectionId, string> = {
     models: trans.__('Models'),
     deployments: trans.__('Deployments'),
+    connections: trans.__('Connections'),
     finetuning: trans.__('Fine-tuning'),
     evaluations: trans.__('Evaluations')
   };
@@ -476,6 +480,15 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
               onOpenPlayground={props.onOpenPlayground}
               onDeleted={props.onDeploymentDeleted}
               onEvaluate={deploymentId => setEvaluationDialog({ deploymentId, finetuneId: null })}
+            />
+          ) : id === 'connections' ? (
+            <ConnectionsSection
+              client={client}
+              trans={trans}
+              active={section === id && props.visible !== false}
+              confirm={props.confirm}
+              notify={props.notify}
+              onOpenPlayground={props.onOpenConnectionPlayground}
             />
           ) : id === 'finetuning' ? (
             <FineTuningSection

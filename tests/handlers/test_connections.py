@@ -200,3 +200,24 @@ async def test_a_name_is_taken_once(api: Any, stub: StubUpstream) -> None:
     assert status == 201
     status, error = await api("connections", method="POST", body=openai_connection(stub))
     assert status == 409 and "name" in error["message"]
+
+
+async def test_browser_stop_cancels_the_service_request(
+    api: Any, base: tuple[str, dict[str, str]], stub: StubUpstream
+) -> None:
+    _, created = await api("connections", method="POST", body=openai_connection(stub))
+    stub.config.token_delay = 0.05  # 1000 tokens would take 50 s
+    url, headers = base
+    async with (
+        httpx.AsyncClient(headers=headers, timeout=30) as client,
+        client.stream(
+            "POST",
+            f"{url}/connections/{created['id']}/chat",
+            json={"messages": [{"role": "user", "content": "긴 이야기"}], "max_tokens": 1000},
+        ) as r,
+    ):
+        async for chunk in r.aiter_bytes():
+            if b"event: delta" in chunk:
+                break  # the user pressed Stop after the first token
+    assert await asyncio.to_thread(stub.wait_for, lambda s: s.disconnected == 1, 3.0)
+    assert stub.stats.streams[0].tokens_sent < 100
