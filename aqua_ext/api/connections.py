@@ -191,8 +191,12 @@ class ImportConnectionsResponse(ApiModel):
 
 
 class ExportConnectionsQuery(ApiModel):
-    ids: list[str] = Field(default_factory=list, max_length=500)  # none: every connection
+    # Comma-separated connection ids (as compare/evaluations takes its ids); empty: every connection.
+    ids: str = Field(default="", max_length=20_000)
     include_secrets: bool = False  # only when the user asks, explicitly
+
+    def id_list(self) -> list[str]:
+        return list(dict.fromkeys(i.strip() for i in self.ids.split(",") if i.strip()))
 
 
 class ExportConnectionsResponse(ApiModel):

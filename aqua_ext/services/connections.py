@@ -381,7 +381,8 @@ class Connections:
         return [await self._row(i) for i in ids]
 
     async def export_yaml(self, query: ExportConnectionsQuery) -> ExportConnectionsResponse:
-        rows = await self._rows(query.ids) if query.ids else await self.store.all()
+        ids = query.id_list()
+        rows = await self._rows(ids) if ids else await self.store.all()
         items = []
         for row in rows:
             fields = ConnectionFields.model_validate(row.fields)
