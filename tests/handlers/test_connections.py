@@ -233,4 +233,4 @@ async def test_export_some_or_all(api: Any, stub: StubUpstream) -> None:
     status, with_secret = await api("connections/export", params={"ids": one["id"], "include_secrets": "true"})
     assert status == 200 and SECRET in with_secret["yaml"]  # only when asked for
     status, missing = await api("connections/export", params={"ids": "conn-nope"})
-    assert status == 404
+    assert status == 404 and "conn-nope" in missing["message"]
