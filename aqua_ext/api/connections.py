@@ -79,6 +79,11 @@ class ConnectionFields(ApiModel):
 
     _name_not_blank = field_validator("name", "endpoint")(not_blank)
 
+    def model_for(self, asked: str | None) -> str | None:
+        """The model a request goes to: the one it names, else the default, else the first offered.
+        (The one rule for it: the service and the driver both ask here.)"""
+        return asked or self.default_model or (self.models[0] if self.models else None)
+
 
 class CreateConnectionRequest(ConnectionFields):
     secret: SecretStr | None = Field(default=None, max_length=10_000)

@@ -329,7 +329,9 @@ class Connections:
         return ConnectionModels(models=listed, source="service")
 
     def _model_of(self, conn: StoredConnection, asked: str | None) -> str:
-        model = asked or conn.fields.default_model or (conn.fields.models[0] if conn.fields.models else "")
+        """The model a turn goes to; one the connection does not offer is a 400, except on an
+        OpenAI-compatible server, whose list may be longer than the one typed in."""
+        model = conn.fields.model_for(asked) or ""
         if conn.fields.models and asked and asked not in conn.fields.models and conn.fields.kind != "openai":
             raise InvalidInput.field("model", f"'{asked}' is not one of this connection's models")
         return model
