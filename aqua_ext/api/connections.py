@@ -86,6 +86,11 @@ class ConnectionFields(ApiModel):
 
     _name_not_blank = field_validator("name", "endpoint")(not_blank)
 
+    def model_for(self, asked: str | None) -> str | None:
+        """The model a request goes to: the one it names, else the default, else the first offered.
+        (The one rule for it: the service and the driver both ask here.)"""
+        return asked or self.default_model or (self.models[0] if self.models else None)
+
 
 class CreateConnectionRequest(ConnectionFields):
     secret: SecretStr | None = Field(default=None, max_length=10_000)
@@ -198,8 +203,12 @@ class ImportConnectionsResponse(ApiModel):
 
 
 class ExportConnectionsQuery(ApiModel):
-    ids: list[str] = Field(default_factory=list, max_length=500)  # none: every connection
+    # Comma-separated connection ids (as compare/evaluations takes its ids); empty: every connection.
+    ids: str = Field(default="", max_length=20_000)
     include_secrets: bool = False  # only when the user asks, explicitly
+
+    def id_list(self) -> list[str]:
+        return list(dict.fromkeys(i.strip() for i in self.ids.split(",") if i.strip()))
 
 
 class ExportConnectionsResponse(ApiModel):

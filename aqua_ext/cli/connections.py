@@ -267,7 +267,7 @@ def _write_private(path: Path, text: str, *, force: bool) -> None:
 
 async def _export(ctx: Context) -> int:
     args = ctx.args
-    query = ExportConnectionsQuery(ids=args.connection_ids, include_secrets=args.include_secrets)
+    query = ExportConnectionsQuery(ids=",".join(args.connection_ids), include_secrets=args.include_secrets)
     response = await ctx.services.connections.export_yaml(query)
     if not args.output:
         if args.include_secrets and not args.json:

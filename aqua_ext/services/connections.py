@@ -329,7 +329,9 @@ class Connections:
         return ConnectionModels(models=listed, source="service")
 
     def _model_of(self, conn: StoredConnection, asked: str | None, field: str = "model") -> str:
-        model = asked or conn.fields.default_model or (conn.fields.models[0] if conn.fields.models else "")
+        """The model a turn goes to; one the connection does not offer is a 400 naming `field`,
+        except on an OpenAI-compatible server, whose list may be longer than the one typed in."""
+        model = conn.fields.model_for(asked) or ""
         if conn.fields.models and asked and asked not in conn.fields.models and conn.fields.kind != "openai":
             raise InvalidInput.field(field, f"'{asked}' is not one of this connection's models")
         return model
@@ -389,7 +391,8 @@ class Connections:
         return [await self._row(i) for i in ids]
 
     async def export_yaml(self, query: ExportConnectionsQuery) -> ExportConnectionsResponse:
-        rows = await self._rows(query.ids) if query.ids else await self.store.all()
+        ids = query.id_list()
+        rows = await self._rows(ids) if ids else await self.store.all()
         items = []
         for row in rows:
             fields = ConnectionFields.model_validate(row.fields)

@@ -373,14 +373,10 @@ export class AquaClient implements IAquaClient {
   }
 
   exportConnections(query: ExportConnectionsQuery = {}): Promise<ExportConnectionsResponse> {
-    // One `ids` value, comma-separated, as `compare/evaluations` takes its ids (none: every connection).
+    // `ids` comma-separated, as `compare/evaluations` takes its ids (none: every connection).
     const { ids, include_secrets } = query;
     return this._get<ExportConnectionsResponse>(
-      'connections/export' +
-        queryString({
-          ids: ids && ids.length > 0 ? ids.join(',') : undefined,
-          include_secrets: include_secrets || undefined
-        })
+      'connections/export' + queryString({ ids: ids || undefined, include_secrets: include_secrets || undefined })
     );
   }
 

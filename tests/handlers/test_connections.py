@@ -221,3 +221,16 @@ async def test_browser_stop_cancels_the_service_request(
                 break  # the user pressed Stop after the first token
     assert await asyncio.to_thread(stub.wait_for, lambda s: s.disconnected == 1, 3.0)
     assert stub.stats.streams[0].tokens_sent < 100
+
+
+async def test_export_some_or_all(api: Any, stub: StubUpstream) -> None:
+    _, one = await api("connections", method="POST", body=openai_connection(stub, name="하나"))
+    _, two = await api("connections", method="POST", body=openai_connection(stub, name="二つ"))
+    status, some = await api("connections/export", params={"ids": one["id"]})
+    assert status == 200 and "하나" in some["yaml"] and "二つ" not in some["yaml"], some
+    status, both = await api("connections/export", params={"ids": f"{one['id']},{two['id']}"})
+    assert status == 200 and "하나" in both["yaml"] and "二つ" in both["yaml"]
+    status, with_secret = await api("connections/export", params={"ids": one["id"], "include_secrets": "true"})
+    assert status == 200 and SECRET in with_secret["yaml"]  # only when asked for
+    status, missing = await api("connections/export", params={"ids": "conn-nope"})
+    assert status == 404 and "conn-nope" in missing["message"]

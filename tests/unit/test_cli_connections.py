@@ -272,6 +272,10 @@ def test_import_the_oda_file_and_export_it_without_secrets(
     assert all(name in out for name in ("genAI_cohere", "genAI_cohere_light", "genAI_llama"))
     code, out, _ = run(capsys, data, "connections", "export")
     assert code == 0 and out.startswith("exportedRestServices:")
+    code, out, _ = run(capsys, data, "connections", "list", "--json")
+    ids = {c["name"]: c["id"] for c in json.loads(out)}
+    code, out, _ = run(capsys, data, "connections", "export", ids["genAI_llama"], ids["genAI_cohere"])
+    assert code == 0 and "genAI_llama" in out and "genAI_cohere" in out and "genAI_cohere_light" not in out
     code, _, err = run(capsys, data, "connections", "export", "-o", "services.yaml")
     assert code == 0 and (tmp_path / "services.yaml").read_text(encoding="utf-8").startswith("exportedRestServices:")
     # What was exported imports back (into another data folder: names are unique in one).

@@ -25,7 +25,7 @@ describe('AquaClient connection routes', () => {
     await client.getConnection('conn-1');
     await client.listConnectionModels('conn 1');
     await client.exportConnections();
-    await client.exportConnections({ ids: ['conn-1', 'conn-2'], include_secrets: true });
+    await client.exportConnections({ ids: 'conn-1,conn-2', include_secrets: true });
     await client.testConnection('conn-1', { model: 'command-r' });
     makeRequest.mockImplementation(async () => new Response(null, { status: 204 }));
     await client.deleteConnection('conn-1');

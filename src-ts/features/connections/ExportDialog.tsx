@@ -36,7 +36,7 @@ export function ExportDialog(props: IExportDialogProps): JSX.Element {
     setBusy(true);
     setFailure(null);
     try {
-      const answer = await client.exportConnections({ ids: [...props.ids], include_secrets: includeSecrets });
+      const answer = await client.exportConnections({ ids: props.ids.join(','), include_secrets: includeSecrets });
       props.download(answer.file_name, answer.yaml);
       if (mounted.current) {
         props.onClose();

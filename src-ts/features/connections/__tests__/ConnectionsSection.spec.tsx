@@ -361,7 +361,7 @@ describe('ConnectionsSection', () => {
         'exportedRestServices:\n- name: 사내 GPT 서비스\n'
       )
     );
-    expect(client.exportConnections).toHaveBeenCalledWith({ ids: [], include_secrets: false });
+    expect(client.exportConnections).toHaveBeenCalledWith({ ids: '', include_secrets: false });
 
     fireEvent.click(within(await row('사내 GPT 서비스')).getByRole('button', { name: 'Export: 사내 GPT 서비스' }));
     dialog = await screen.findByRole('dialog', { name: 'Export YAML' });
@@ -369,7 +369,7 @@ describe('ConnectionsSection', () => {
     expect(within(dialog).getByRole('alert')).toHaveTextContent('plain text');
     fireEvent.click(within(dialog).getByRole('button', { name: 'Download' }));
     await waitFor(() =>
-      expect(client.exportConnections).toHaveBeenLastCalledWith({ ids: ['conn-1'], include_secrets: true })
+      expect(client.exportConnections).toHaveBeenLastCalledWith({ ids: 'conn-1', include_secrets: true })
     );
   });
 
