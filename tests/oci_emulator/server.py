@@ -200,6 +200,7 @@ class OciEmulator:
         self.jobs = self.datascience.jobs
         self.containers = self.datascience.containers
         self.version_sets = self.datascience.version_sets
+        self.model_groups = self.datascience.model_groups
         self.finetuning = self.jobs.finetuning
         self.evaluation = self.jobs.evaluation
         self._routers: dict[str, Router] = {}

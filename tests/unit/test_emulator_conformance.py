@@ -169,6 +169,32 @@ def _drive_data_science(emu: OciEmulator, comp: str) -> None:
     _wait_wr(ds, emu, ds.delete_model_deployment(md.id).headers["opc-work-request-id"])
     ds.get_model_deployment(md.id)  # DELETED
 
+    # A stacked model group (AQUA's deployment of a fine-tuned model) and its MODEL_GROUP deployment.
+    group = ds.create_model_group(M.CreateModelGroupDetails(
+        create_type="CREATE", compartment_id=comp, project_id=proj, display_name="stack",
+        model_group_details=M.StackedModelGroupDetails(base_model_id=mid, custom_metadata_list=[
+            M.CustomMetadata(key="k", value="v", description="d", category="Other")]),
+        member_model_entries=M.MemberModelEntries(member_model_details=[
+            M.MemberModelDetails(model_id=mid, inference_key="base"),
+            M.MemberModelDetails(model_id=by_ref, inference_key="adapter")]),
+    ))  # fmt: skip
+    ds.get_model_group(group.data.id)  # CREATING
+    _wait_wr(ds, emu, group.headers["opc-work-request-id"])
+    ds.get_model_group(group.data.id)  # ACTIVE
+    ds.list_model_groups(comp)
+    grouped = ds.create_model_deployment(M.CreateModelDeploymentDetails(
+        compartment_id=comp, project_id=proj, display_name="stacked",
+        model_deployment_configuration_details=M.ModelGroupDeploymentConfigurationDetails(
+            model_group_configuration_details=M.ModelGroupConfigurationDetails(model_group_id=group.data.id),
+            infrastructure_configuration_details=M.InstancePoolInfrastructureConfigurationDetails(
+                instance_configuration=M.InstanceConfiguration(instance_shape_name="VM.GPU.A10.1"),
+                scaling_policy=M.FixedSizeScalingPolicy(instance_count=1), bandwidth_mbps=10),
+            environment_configuration_details=M.OcirModelDeploymentEnvironmentConfigurationDetails(
+                image="iad.ocir.io/ns/vllm:1", server_port=8080, health_check_port=8080)),
+    )).data  # fmt: skip
+    emu.fast_forward()
+    ds.get_model_deployment(grouped.id)  # ACTIVE
+
     # Jobs and job runs: standalone (fine-tuning container), multi-node, evaluation container.
     emu.add_bucket(None, "out", versioned=True)
     emu.put_object(None, "out", "d/train.jsonl", b'{"prompt": "p", "completion": "c"}\n')
