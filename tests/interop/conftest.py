@@ -208,10 +208,38 @@ def ext_model(world: World) -> dict[str, Any]:
     return dict(world.cli("models", "register", "--os-uri", uri, "--name", "ext-tiny-chat"))
 
 
+# The config.json of the model AQUA registers: what aqua_ext reads of that model is checked against these numbers.
+AQUA_MODEL_CONFIG: dict[str, Any] = {
+    "model_type": "llama",
+    "architectures": ["LlamaForCausalLM"],
+    "num_hidden_layers": 2,
+    "hidden_size": 64,
+    "intermediate_size": 128,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "vocab_size": 256,
+    "tie_word_embeddings": False,
+    "max_position_embeddings": 2048,
+    "torch_dtype": "bfloat16",
+}
+
+
+def llama_parameters(config: dict[str, Any]) -> int:
+    """A Llama's weight count from its config.json: embeddings, per layer attention (q and o H×H, k and v
+    H×kv_heads·head_dim), the gated MLP (3·H·intermediate) and two norms, the final norm, the LM head."""
+    h, layers, vocab = config["hidden_size"], config["num_hidden_layers"], config["vocab_size"]
+    kv = config["num_key_value_heads"] * (h // config["num_attention_heads"])
+    per_layer = 2 * h * h + 2 * h * kv + 3 * h * config["intermediate_size"] + 2 * h
+    return vocab * h + layers * per_layer + h + (0 if config["tie_word_embeddings"] else vocab * h)
+
+
 @pytest.fixture(scope="session")
 def aqua_model(world: World, aqua: Any) -> Any:
-    """A model AQUA registered (its own `register`, files already in Object Storage, no Hugging Face)."""
-    uri = world.base.add_model_folder("aqua-models", "aqua/tiny-chat")
+    """A model AQUA registered (its own `register`, files already in Object Storage, no Hugging Face): the
+    config.json above, and a safetensors file as big as that many bfloat16 (2-byte) weights."""
+    uri = world.base.add_model_folder("aqua-models", "aqua/tiny-chat", config=False, weights="")
+    world.put("aqua/tiny-chat/config.json", json.dumps(AQUA_MODEL_CONFIG))
+    world.put("aqua/tiny-chat/model.safetensors", b"\0" * (2 * llama_parameters(AQUA_MODEL_CONFIG)))
     return aqua.model.register(
         model="acme/tiny-chat",
         os_path=uri + "/",
