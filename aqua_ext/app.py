@@ -17,7 +17,7 @@ from .handlers import routes
 from .services import Services
 from .services.chat_stream import StreamLimiter
 from .services.operations import OperationRegistry
-from .services.target_factory import build_targets
+from .services.target_factory import build_connections, build_targets
 from .services.targets import Targets
 
 __all__ = ["AquaExtension", "in_oci_notebook_session"]
@@ -49,7 +49,8 @@ class AquaExtension(AquaConfig, ExtensionApp):
         self.registry: Targets = build_targets(
             self, self.operations, root_dir=self.serverapp.root_dir, hardware=self.get_hardware
         )
-        self.services = Services(self.registry)
+        self.connections = build_connections(self)
+        self.services = Services(self.registry, self.connections)
         self.stream_limiter = StreamLimiter(self.max_chat_streams)
         self._http: httpx.AsyncClient | None = None
         self.settings.update({"aqua_operations": self.operations, "aqua_app": self, "aqua_services": self.services})
@@ -64,7 +65,7 @@ class AquaExtension(AquaConfig, ExtensionApp):
     def aqua_backend(self, driver: Backend) -> None:
         """Serve this one driver instead (bench/ stubs the backend before the first request)."""
         self.registry = Targets([driver], retry_seconds=self.backend_retry_seconds, hardware=self.get_hardware)
-        self.services = Services(self.registry)
+        self.services = Services(self.registry, self.connections)
         self.settings["aqua_services"] = self.services
         web_app = getattr(self.serverapp, "web_app", None)
         if web_app is not None:
@@ -105,6 +106,6 @@ class AquaExtension(AquaConfig, ExtensionApp):
             if self._http is not None:
                 await self._http.aclose()
             await self.operations.close()
-            await self.registry.close()
+            await self.services.close()
         except Exception:
             self.log.exception("aqua_ext did not stop cleanly")

@@ -21,6 +21,9 @@ class RefusedCall:
 
     service: str  # e.g. "datascience", "objectstorage"
     operation: str  # the SDK method, e.g. "list_model_deployments"
+    # The call's `category` argument where it names whose resources it reads: Data Science's ListModels with
+    # "SERVICE" reads Oracle's service-managed models, which other statements grant than the compartment's own.
+    category: str | None = None
 
 
 class AquaError(Exception):

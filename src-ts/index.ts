@@ -1,5 +1,5 @@
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { Clipboard, Dialog, ICommandPalette, Notification, showDialog, WidgetTracker } from '@jupyterlab/apputils';
+import { Clipboard, Dialog, ICommandPalette, showDialog, WidgetTracker } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { ILauncher } from '@jupyterlab/launcher';
@@ -11,7 +11,8 @@ import { Widget } from '@lumino/widgets';
 
 import { AquaClient } from './api/client';
 import { AquaMainWidget, CATEGORY, CommandIDs, PlaygroundMainWidget, registerCommands } from './app/commands';
-import type { Confirm, Notify, RenderMarkdown } from './shared/callbacks';
+import type { Confirm, RenderMarkdown } from './shared/callbacks';
+import { notify } from './app/notify';
 import { isDatasetFile, uploadDataset } from './app/datasetFiles';
 import { pickDatasetFile } from './app/datasetPicker';
 import { aquaIcon } from './app/icons';
@@ -73,6 +74,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
         copyToClipboard,
         onOpenPlayground: deploymentId => {
           void app.commands.execute(CommandIDs.openPlayground, { deploymentId });
+        },
+        onOpenConnectionPlayground: connectionId => {
+          void app.commands.execute(CommandIDs.openPlayground, { connectionId });
         },
         // A deleted deployment answers nothing: its tab and its stored conversation go too.
         onDeploymentDeleted: deploymentId => {
@@ -138,7 +142,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     if (restorer) {
       void restorer.restore(tracker, { command: CommandIDs.open, name: () => 'aqua-ext' });
-      // One tab per deployment; the conversation itself comes back from localStorage.
+      // One tab per deployment or connection (its key); the conversation itself comes back from localStorage.
       void restorer.restore(playgroundTracker, {
         command: CommandIDs.openPlayground,
         args: widget => ({ deploymentId: widget.content.deploymentId }),
@@ -182,10 +186,6 @@ function selectedDataset(factory: IFileBrowserFactory | null): string | null {
   const [item] = items;
   return item.type !== 'directory' && isDatasetFile(item.name) ? item.path : null;
 }
-
-const notify: Notify = (message, type) => {
-  Notification.emit(message, type, { autoClose: type === 'error' ? false : 5000 });
-};
 
 function confirmWithDialog(trans: TranslationBundle): Confirm {
   return async (message, options = {}) => {

@@ -2,3 +2,4 @@ import './base.css';
 import './finetunes.css';
 import './evaluations.css';
 import './setup.css';
+import './connections.css';

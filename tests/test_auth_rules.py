@@ -35,7 +35,7 @@ def test_no_handler_lacks_an_auth_rule(tmp_path: Any) -> None:
 @pytest.mark.parametrize("authorization", ["", "token not-the-token"])
 async def test_requests_without_a_valid_token_are_refused(route: Any, authorization: str, jp_fetch: Any) -> None:
     path = re.sub(r"{\w+}", "x", route.path)
-    body = "{}" if route.method in ("POST", "PUT") else None
+    body = "{}" if route.method in ("POST", "PUT", "PATCH") else None
     with pytest.raises(HTTPClientError) as err:
         await jp_fetch(
             "aqua-ext", *path.split("/"), method=route.method, body=body, headers={"Authorization": authorization}

@@ -11,6 +11,16 @@ from .common import ApiModel
 # fp8, int8 and int4 are the weights' precision (a quantized checkpoint, or vLLM's --quantization fp8);
 # the KV cache stays 16-bit.
 Dtype = Literal["float32", "bfloat16", "float16", "fp8", "int8", "int4"]
+# Bytes per value of each of them (int4: two to a byte): the one table, below both the services that
+# price weights with it and the drivers that read a checkpoint's size with it.
+DTYPE_BYTES: dict[str, float] = {
+    "float32": 4.0,
+    "bfloat16": 2.0,
+    "float16": 2.0,
+    "fp8": 1.0,
+    "int8": 1.0,
+    "int4": 0.5,
+}
 
 
 class FitQuery(ApiModel):

@@ -77,6 +77,14 @@ class Architecture(ApiModel):
     decoder_layers: int | None = None
     decoder_attention_heads: int | None = None
     encoder_positions: int | None = None  # the encoder's fixed length (Whisper: max_source_positions 1500)
+    # Sliding-window attention, as config.json spells it; which layers slide is services/kv_cache.py's rule.
+    sliding_window: int | None = None  # the window, in tokens
+    # How many of config.json's layer_types are "sliding_attention" (the list itself would not fit OCI's
+    # 255-character metadata value; the cache size depends on the count, not on which layers they are).
+    sliding_layers: int | None = None
+    sliding_window_pattern: int | None = None  # Gemma 3, Cohere 2: every n-th layer is a full-attention one
+    use_sliding_window: bool | None = None  # Qwen2, Qwen3: whether the window is used at all
+    max_window_layers: int | None = None  # Qwen2, Qwen3: the layers from this index on use the window
     quantization: Quantization | None = None
 
 

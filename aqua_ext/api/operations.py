@@ -28,6 +28,9 @@ class Operation(ApiModel):
     progress: float | None = None  # 0..1 when known
     message: str = ""  # the latest human-readable step
     error: str | None = None
+    # A failure because OCI refused a call for want of a policy: the key of the OCI setup check (GET oci/setup)
+    # that covers it, as an error reply's `setup_check`, so the UI can link the failed operation to its fix.
+    setup_check: str | None = None
     resource_id: str | None = None  # the model (or other resource) it creates
     created_at: datetime
     updated_at: datetime

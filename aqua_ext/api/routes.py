@@ -10,6 +10,20 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
+from .connections import (
+    ConnectionChatRequest,
+    ConnectionDetail,
+    ConnectionList,
+    ConnectionModels,
+    CreateConnectionRequest,
+    ExportConnectionsQuery,
+    ExportConnectionsResponse,
+    ImportConnectionsRequest,
+    ImportConnectionsResponse,
+    TestConnectionRequest,
+    TestConnectionResult,
+    UpdateConnectionRequest,
+)
 from .datasets import DatasetReport, ValidateDatasetRequest
 from .deployments import (
     ChatRequest,
@@ -320,5 +334,90 @@ ROUTES: tuple[Route, ...] = (
         OciSetupReport,
         query=SetupQuery,
         errors=(400, 502, 503),
+    ),
+    # Connections: hosted LLM services. Stored in this server's data dir (no target to reach: a list
+    # never fails upstream); 409 for a name taken; a test request's failure is its result, not an error.
+    Route("GET", "connections", "listConnections", "Hosted LLM services", ConnectionList, errors=()),
+    Route(
+        "POST",
+        "connections",
+        "createConnection",
+        "Add a hosted LLM service (its secret is kept on the server)",
+        ConnectionDetail,
+        status=201,
+        body=CreateConnectionRequest,
+        errors=(400, 409, 507),
+    ),
+    Route(
+        "POST",
+        "connections/import",
+        "importConnections",
+        "Import services from an ODA `exportedRestServices` YAML document (all or none)",
+        ImportConnectionsResponse,
+        status=201,
+        body=ImportConnectionsRequest,
+        errors=(400, 409, 507),
+    ),
+    Route(
+        "GET",
+        "connections/export",
+        "exportConnections",
+        "Export services as ODA YAML (secrets only when asked for)",
+        ExportConnectionsResponse,
+        query=ExportConnectionsQuery,
+        errors=(400, 404),
+    ),
+    Route("GET", "connections/{connection_id}", "getConnection", "One connection", ConnectionDetail, errors=(404,)),
+    Route(
+        "PATCH",
+        "connections/{connection_id}",
+        "updateConnection",
+        "Change a connection (secret: absent keeps it, empty removes it)",
+        ConnectionDetail,
+        body=UpdateConnectionRequest,
+        errors=(400, 404, 409, 507),
+    ),
+    _delete("connections/{connection_id}", "deleteConnection", "Delete a connection and its secret", errors=(404,)),
+    Route(
+        "POST",
+        "connections/{connection_id}/test",
+        "testConnection",
+        "Send the sample payload (or a one-line chat) and report status, latency, answer or the mapped error",
+        TestConnectionResult,
+        body=TestConnectionRequest,
+        errors=(400, 404),
+    ),
+    Route(
+        "GET",
+        "connections/{connection_id}/models",
+        "listConnectionModels",
+        "The models the service lists (or the configured list when it cannot)",
+        ConnectionModels,
+        errors=(400, 404),
+    ),
+    Route(
+        "POST",
+        "connections/{connection_id}/chat",
+        "chatConnection",
+        "Stream one playground turn with the service as server-sent events (delta…, then done or error)",
+        ChatStreamEvents,
+        body=ConnectionChatRequest,
+        errors=(400, 404, 502, 503),
+        media_type="text/event-stream",
+    ),
+    _openai(
+        "POST",
+        "connections/{connection_id}/v1/chat/completions",
+        "connectionChatCompletions",
+        "OpenAI chat, translated to the service's dialect",
+    ),
+    _openai(
+        "POST", "connections/{connection_id}/v1/embeddings", "connectionEmbeddings", "OpenAI embeddings, translated"
+    ),
+    _openai(
+        "GET",
+        "connections/{connection_id}/v1/models",
+        "connectionModelsOpenAi",
+        "The connection's models, OpenAI-style",
     ),
 )

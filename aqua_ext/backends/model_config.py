@@ -1,6 +1,7 @@
-"""Reading a Hugging Face config.json into the facts the memory fit needs (api.models.Architecture).
+"""Reading a Hugging Face config.json, or a GGUF file's header, into the facts the memory fit needs
+(api.models.Architecture).
 
-Facts only, as the file spells them across model families; what they cost in memory is the
+Facts only, as the files spell them across model families; what they cost in memory is the
 services' rule (services/kv_cache.py, services/weight_bytes.py). Shared by the local driver (a
 model folder) and the OCI driver (an artifact's config.json in Object Storage).
 """
@@ -11,6 +12,7 @@ import re
 from typing import Any
 
 from ..api.models import Architecture, Quantization
+from .gguf_header import GgufHeader
 
 # Where a vision-language config keeps its language model: Llava, Gemma 3, Mistral 3 (text_config),
 # InternVL (llm_config), DeepSeek-VL / Janus (language_config). Qwen2-VL keeps it at the top level.
@@ -90,12 +92,83 @@ def gguf_quantization(file_name: str) -> Quantization:
     return Quantization(method="gguf", level=match.group(1).upper() if match else None)
 
 
+# general.file_type: llama.cpp's llama_ftype (llama.h), the type most of the file's tensors are stored
+# in, by the quant level names services/weight_bytes.py knows (4-6 and 33-35 are retired).
+GGUF_FILE_TYPES = {
+    0: "F32",
+    1: "F16",
+    2: "Q4_0",
+    3: "Q4_1",
+    7: "Q8_0",
+    8: "Q5_0",
+    9: "Q5_1",
+    10: "Q2_K",
+    11: "Q3_K_S",
+    12: "Q3_K_M",
+    13: "Q3_K_L",
+    14: "Q4_K_S",
+    15: "Q4_K_M",
+    16: "Q5_K_S",
+    17: "Q5_K_M",
+    18: "Q6_K",
+    19: "IQ2_XXS",
+    20: "IQ2_XS",
+    21: "Q2_K_S",
+    22: "IQ3_XS",
+    23: "IQ3_XXS",
+    24: "IQ1_S",
+    25: "IQ4_NL",
+    26: "IQ3_S",
+    27: "IQ3_M",
+    28: "IQ2_S",
+    29: "IQ2_M",
+    30: "IQ4_XS",
+    31: "IQ1_M",
+    32: "BF16",
+    36: "TQ1_0",
+    37: "TQ2_0",
+    38: "MXFP4_MOE",
+}
+
+
+def _gguf_value(header: GgufHeader, key: str) -> int | None:
+    """`{architecture}.{key}` of the header: llama.cpp names a model's hyperparameters under its
+    architecture ("llama.block_count", "gemma2.attention.sliding_window")."""
+    arch = header.metadata.get("general.architecture")
+    return _int_or_none(header.metadata.get(f"{arch}.{key}")) if isinstance(arch, str) else None
+
+
+def architecture_from_gguf(header: GgufHeader, file_name: str) -> Architecture:
+    """The facts of a GGUF header, as architecture_from_config reads config.json's. The quant level is
+    general.file_type's; the file name's where the header has none (or one newer than the table)."""
+    arch = header.metadata.get("general.architecture")
+    file_type = _int_or_none(header.metadata.get("general.file_type"))
+    level = GGUF_FILE_TYPES.get(file_type) if file_type is not None else None
+    kv_lora_rank = _gguf_value(header, "attention.kv_lora_rank")
+    return Architecture(
+        model_type=arch if isinstance(arch, str) else None,
+        num_hidden_layers=_gguf_value(header, "block_count"),
+        hidden_size=_gguf_value(header, "embedding_length"),
+        num_attention_heads=_gguf_value(header, "attention.head_count"),
+        num_key_value_heads=_gguf_value(header, "attention.head_count_kv"),
+        head_dim=_gguf_value(header, "attention.key_length"),
+        vocab_size=_gguf_value(header, "vocab_size") or header.array_lengths.get("tokenizer.ggml.tokens"),
+        kv_lora_rank=kv_lora_rank,
+        # DeepSeek's converter writes qk_rope_head_dim as the rope dimension count.
+        qk_rope_head_dim=_gguf_value(header, "rope.dimension_count") if kv_lora_rank else None,
+        sliding_window=_gguf_value(header, "attention.sliding_window"),
+        sliding_window_pattern=_gguf_value(header, "attention.sliding_window_pattern"),
+        quantization=Quantization(method="gguf", level=level) if level else gguf_quantization(file_name),
+    )
+
+
+def context_length_from_gguf(header: GgufHeader) -> int | None:
+    return _gguf_value(header, "context_length")
+
+
 def architecture_from_config(config: dict[str, Any]) -> Architecture:
     hidden = _int_or_none(_lookup(config, "hidden_size", "n_embd", "d_model"))
     heads = _int_or_none(_lookup(config, "num_attention_heads", "n_head", "num_heads", "decoder_attention_heads"))
-    head_dim = _int_or_none(_lookup(config, "head_dim", "d_kv"))
-    if head_dim is None and hidden and heads:
-        head_dim = hidden // heads  # what transformers assumes when config.json leaves it out
     dtype = _lookup(config, "torch_dtype", "dtype")  # transformers 5 writes "dtype"
     model_type = config.get("model_type")  # the model's own ("llava"), not its language model's
     return Architecture(
@@ -104,7 +177,7 @@ def architecture_from_config(config: dict[str, Any]) -> Architecture:
         hidden_size=hidden,
         num_attention_heads=heads,
         num_key_value_heads=_int_or_none(_lookup(config, "num_key_value_heads")),
-        head_dim=head_dim,
+        head_dim=_int_or_none(_lookup(config, "head_dim", "d_kv")),  # as written: services/kv_cache.py fills it in
         torch_dtype=dtype if isinstance(dtype, str) else None,
         vocab_size=_int_or_none(_lookup(config, "vocab_size")),
         tie_word_embeddings=_bool_or_none(_lookup(config, "tie_word_embeddings")),
@@ -114,8 +187,20 @@ def architecture_from_config(config: dict[str, Any]) -> Architecture:
         decoder_layers=_int_or_none(_lookup(config, "decoder_layers", "num_decoder_layers")),
         decoder_attention_heads=_int_or_none(_lookup(config, "decoder_attention_heads")),
         encoder_positions=_int_or_none(config.get("max_source_positions")),
+        sliding_window=_int_or_none(_lookup(config, "sliding_window")),
+        sliding_layers=_sliding_layers(_lookup(config, "layer_types")),
+        sliding_window_pattern=_int_or_none(_lookup(config, "sliding_window_pattern")),
+        use_sliding_window=_bool_or_none(_lookup(config, "use_sliding_window")),
+        max_window_layers=_int_or_none(_lookup(config, "max_window_layers")),
         quantization=quantization_from_config(config),
     )
+
+
+def _sliding_layers(layer_types: Any) -> int | None:
+    """How many of config.json's `layer_types` are "sliding_attention"; None without the list."""
+    if not isinstance(layer_types, list) or not all(isinstance(t, str) for t in layer_types):
+        return None
+    return sum(1 for t in layer_types if t == "sliding_attention")
 
 
 def context_length_from_config(config: dict[str, Any]) -> int | None:

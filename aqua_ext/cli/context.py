@@ -166,7 +166,9 @@ async def run(args: argparse.Namespace, command: Command) -> int:
 
     settings = load_settings(args)
     operations = OperationRegistry()
-    services = Services(make_targets(settings, operations))
+    from ..services.target_factory import build_connections
+
+    services = Services(make_targets(settings, operations), build_connections(settings.config))
     ctx = Context(args, settings, services, operations, Path.cwd())
     try:
         return await command(ctx)

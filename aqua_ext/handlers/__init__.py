@@ -8,6 +8,18 @@ ID = r"([^/]+)"
 
 def routes() -> list[tuple[str, type]]:
     from .base import UnknownRouteHandler
+    from .connections import (
+        ConnectionChatCompletionsHandler,
+        ConnectionChatHandler,
+        ConnectionEmbeddingsHandler,
+        ConnectionHandler,
+        ConnectionModelsHandler,
+        ConnectionOpenAiModelsHandler,
+        ConnectionsExportHandler,
+        ConnectionsHandler,
+        ConnectionsImportHandler,
+        ConnectionTestHandler,
+    )
     from .datasets import DatasetValidateHandler
     from .deployments import (
         DeploymentActivateHandler,
@@ -77,6 +89,16 @@ def routes() -> list[tuple[str, type]]:
         (f"evaluations/{ID}/logs", EvaluationLogsHandler),
         ("compare/evaluations", EvaluationCompareHandler),
         ("oci/setup", OciSetupHandler),
+        ("connections", ConnectionsHandler),
+        ("connections/import", ConnectionsImportHandler),
+        ("connections/export", ConnectionsExportHandler),
+        (f"connections/{ID}", ConnectionHandler),
+        (f"connections/{ID}/test", ConnectionTestHandler),
+        (f"connections/{ID}/models", ConnectionModelsHandler),
+        (f"connections/{ID}/chat", ConnectionChatHandler),
+        (f"connections/{ID}/v1/chat/completions", ConnectionChatCompletionsHandler),
+        (f"connections/{ID}/v1/embeddings", ConnectionEmbeddingsHandler),
+        (f"connections/{ID}/v1/models", ConnectionOpenAiModelsHandler),
         # Last: any other path under aqua-ext/ is a 404 in the error shape.
         (".*", UnknownRouteHandler),
     ]

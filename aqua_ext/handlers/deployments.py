@@ -23,7 +23,7 @@ from ..api.deployments import (
 from ..api.logs import LogsQuery
 from ..api.upstream import OPENAI_PATHS
 from ..errors import AquaError, InvalidInput, Upstream
-from ..services.chat import ChatTurn
+from ..services.chat import Turn
 from ..services.chat_stream import ChatDelta
 from ..services.embeddings import EngineUnreachable, embed, usage_of
 from ..services.sse import format_comment, format_event
@@ -120,7 +120,7 @@ class DeploymentChatHandler(_StreamingHandler):
             await asyncio.sleep(PING_INTERVAL_S)
             self._emit(format_comment("ping"))
 
-    async def _chat(self, turn: ChatTurn) -> None:
+    async def _chat(self, turn: Turn) -> None:
         self._start_stream()
         await self.flush()  # headers now: the browser knows the stream started
         pinger = asyncio.get_running_loop().create_task(self._ping())

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .connections import Connections
     from .deployments import Deployments
     from .evaluations import Evaluations
     from .finetunes import FineTunes
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 class Services:
     """One service per resource, over one set of targets."""
 
-    def __init__(self, targets: Targets) -> None:
+    def __init__(self, targets: Targets, connections: Connections) -> None:
         from .deployments import Deployments
         from .evaluations import Evaluations
         from .finetunes import FineTunes
@@ -37,6 +38,8 @@ class Services:
         self.evaluations: Evaluations = Evaluations(targets, self.deployments)
         self.info: Info = Info(targets)
         self.oci_setup: OciSetup = OciSetup(targets)
+        self.connections = connections
 
     async def close(self) -> None:
         await self.targets.close()
+        await self.connections.close()

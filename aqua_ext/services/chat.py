@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncGenerator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
@@ -20,6 +20,18 @@ if TYPE_CHECKING:
     from .deployments import Deployments
 
 Piece = chat_stream.ChatDelta | chat_stream.ChatDone  # what a streamed answer is made of
+
+
+class Turn(Protocol):
+    """A playground turn ready to stream, with a deployment (ChatTurn) or a connection: the chat
+    handler and `aqua-ext chat` stream either the same way."""
+
+    # After a failed stream: the deployment's state when the failure changed it, else None.
+    deployment_state: DeploymentState | None
+
+    def stream(
+        self, client: httpx.AsyncClient, *, timeout: float, coalesce: bool = False
+    ) -> AsyncGenerator[Piece, None]: ...
 
 
 def for_mode(request: ChatRequest, target: UpstreamTarget) -> ChatRequest:

@@ -30,7 +30,7 @@ import httpx
 from ..errors import Unavailable, Upstream, UpstreamTimeout
 from .sse import SseParser
 
-__all__ = ["ChatDelta", "ChatDone", "StreamBusy", "StreamLimiter", "stream_chat"]
+__all__ = ["AnswerTally", "ChatDelta", "ChatDone", "StreamBusy", "StreamLimiter", "stream_chat"]
 
 _ERROR_BODY_LIMIT = 64 * 1024
 MID_ANSWER_MESSAGE = "The engine closed the stream mid-answer"
@@ -146,12 +146,7 @@ async def stream_chat(
 
         parser = SseParser()
         chunks = response.aiter_raw()
-        ttft: float | None = None
-        deltas = 0
-        usage: dict[str, Any] | None = None
-        finish_reason: str | None = None
-        model: str | None = None
-        ended_by = "eof"
+        tally = AnswerTally(started)
         got_bytes = False
         pending: ChatDelta | None = None  # coalesce: content deltas of one read, merged
 
@@ -183,7 +178,7 @@ async def stream_chat(
             for event in events:
                 data = event.data.strip()
                 if data == "[DONE]":
-                    ended_by, done = "done", True
+                    tally.ended_by, done = "done", True
                     break
                 if event.event == "error":
                     raise Upstream(f"The engine reported an error: {_error_message(event.data.encode())}")
@@ -193,33 +188,7 @@ async def stream_chat(
                     obj = json.loads(data)
                 except ValueError:
                     raise Upstream(f"The engine sent a chunk that is not JSON: {data[:200]!r}") from None
-                if not isinstance(obj, dict):
-                    continue
-                if "error" in obj and not obj.get("choices"):
-                    raise Upstream(f"The engine reported an error: {_error_message(data.encode())}")
-                if obj.get("usage"):
-                    usage = obj["usage"]
-                model = obj.get("model") or model
-                for choice in obj.get("choices") or ():
-                    delta = choice.get("delta")
-                    if isinstance(delta, dict):
-                        content = delta.get("content") or ""
-                        role = delta.get("role")
-                    else:
-                        content = choice.get("text") or ""
-                        role = None
-                    reason = choice.get("finish_reason")
-                    if reason:
-                        finish_reason = reason
-                    if not content and role is None and not reason:
-                        continue
-                    if content:
-                        deltas += 1
-                        if ttft is None:
-                            ttft = time.perf_counter() - started
-                    item = ChatDelta(
-                        content=content, role=role, finish_reason=reason, index=int(choice.get("index") or 0)
-                    )
+                for item in tally.chunk(obj):
                     if not coalesce:
                         yield item
                     elif pending is not None and _mergeable(pending, item):
@@ -234,26 +203,76 @@ async def stream_chat(
             if done or chunk is None:
                 break  # [DONE] or EOF
 
-        total = time.perf_counter() - started
-        tokens = deltas
-        if usage and isinstance(usage.get("completion_tokens"), int):
-            tokens = usage["completion_tokens"]
-        yield ChatDone(
-            usage=usage,
-            ttft_s=ttft,
-            total_s=total,
-            tokens=tokens,
-            tokens_per_s=(tokens / total) if total > 0 else None,
-            finish_reason=finish_reason,
-            ended_by=ended_by,
-            model=model,
-        )
+        yield tally.done()
     finally:
         if response is not None:
             # Shielded so that closing still happens when we are here because of a cancel;
             # an unread body makes httpx drop the connection, which the engine sees.
             with contextlib.suppress(Exception):
                 await asyncio.shield(response.aclose())
+
+
+class AnswerTally:
+    """Reads OpenAI `chat.completion.chunk` (or completion) objects one by one into ChatDelta
+    items, and counts what the final ChatDone says: usage, time to first token, finish reason.
+    The engine stream above and the connections' translated streams share it."""
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self.ttft: float | None = None
+        self.deltas = 0
+        self.usage: dict[str, Any] | None = None
+        self.finish_reason: str | None = None
+        self.model: str | None = None
+        self.ended_by = "eof"
+
+    def chunk(self, obj: Any) -> list[ChatDelta]:
+        """The deltas of one chunk; an error chunk (vLLM sends one mid-stream) raises Upstream."""
+        if not isinstance(obj, dict):
+            return []
+        if "error" in obj and not obj.get("choices"):
+            raise Upstream(f"The engine reported an error: {_error_message(json.dumps(obj).encode())}")
+        if obj.get("usage"):
+            self.usage = obj["usage"]
+        self.model = obj.get("model") or self.model
+        items = []
+        for choice in obj.get("choices") or ():
+            delta = choice.get("delta")
+            if isinstance(delta, dict):
+                content = delta.get("content") or ""
+                role = delta.get("role")
+            else:
+                content = choice.get("text") or ""
+                role = None
+            reason = choice.get("finish_reason")
+            if reason:
+                self.finish_reason = reason
+            if not content and role is None and not reason:
+                continue
+            if content:
+                self.deltas += 1
+                if self.ttft is None:
+                    self.ttft = time.perf_counter() - self.started
+            items.append(
+                ChatDelta(content=content, role=role, finish_reason=reason, index=int(choice.get("index") or 0))
+            )
+        return items
+
+    def done(self) -> ChatDone:
+        total = time.perf_counter() - self.started
+        tokens = self.deltas
+        if self.usage and isinstance(self.usage.get("completion_tokens"), int):
+            tokens = self.usage["completion_tokens"]
+        return ChatDone(
+            usage=self.usage,
+            ttft_s=self.ttft,
+            total_s=total,
+            tokens=tokens,
+            tokens_per_s=(tokens / total) if total > 0 else None,
+            finish_reason=self.finish_reason,
+            ended_by=self.ended_by,
+            model=self.model,
+        )
 
 
 def _mergeable(a: ChatDelta, b: ChatDelta) -> bool:

@@ -1,7 +1,8 @@
-"""Engine command-line parameters users may pass (`--name value` pairs), checked against an
-allowlist per engine (the tables are in engine_params.py): local engines and OCI service
-containers share these rules. An option we do not know is refused with the list of those we
-do; one the engine must leave to us is refused with the reason."""
+"""How engine command-line parameters (`--name value` pairs and `--flag`s) are read and checked against
+an allowlist: the value validators, the EngineParams shape of an allowlist, and check_params, which
+normalises the tokens or refuses the first bad one naming it (an option not in the list with those
+that are, one the engine must leave to us with the reason). Which options each engine allows, here
+and in OCI's service containers, is engine_params.py's tables."""
 
 from __future__ import annotations
 
@@ -71,41 +72,6 @@ class EngineParams:
     values: dict[str, Validator]  # options that take a value
     flags: frozenset[str]  # options that take none
     owned: dict[str, str]  # options we set or refuse, with why
-
-
-# vLLM's tuning options, the same whether vLLM runs here or in an OCI service container
-# (from `vllm serve --help`); each side adds its own and decides what it owns.
-VLLM_VALUES: dict[str, Validator] = {
-    "--dtype": choice("auto", "half", "float16", "bfloat16", "float", "float32"),
-    "--gpu-memory-utilization": float_range(0.05, 1.0),
-    "--max-num-seqs": int_range(1, 65_536),
-    "--max-num-batched-tokens": int_range(1, 10_000_000),
-    "--tensor-parallel-size": int_range(1, 16),
-    "--pipeline-parallel-size": int_range(1, 16),
-    "--quantization": choice(
-        "awq",
-        "gptq",
-        "fp8",
-        "bitsandbytes",
-        "marlin",
-        "awq_marlin",
-        "gptq_marlin",
-        "compressed-tensors",
-        "experts_int8",
-    ),
-    "--kv-cache-dtype": choice("auto", "fp8", "fp8_e4m3", "fp8_e5m2"),
-    "--block-size": choice("8", "16", "32", "64", "128"),
-    "--swap-space": int_range(0, 1024),
-}
-VLLM_FLAGS = frozenset(
-    {
-        "--enforce-eager",
-        "--enable-prefix-caching",
-        "--no-enable-prefix-caching",
-        "--enable-chunked-prefill",
-        "--no-enable-chunked-prefill",
-    }
-)
 
 
 def check_params(

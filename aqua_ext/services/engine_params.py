@@ -1,6 +1,7 @@
 """Which engine parameters a user may pass, per target and engine: the allowlists (the local
-engines run as our processes, the OCI service containers) checked by services/engine_args.py before
-a driver is asked to deploy. The drivers get the checked, normalised tokens and check nothing.
+engines run as our processes, the OCI service containers), checked with services/engine_args.py's
+check_params before a driver is asked to deploy. The drivers get the checked, normalised tokens and
+check nothing.
 
 An allowlist, not a denylist: an option we do not know is refused with the list of those we do.
 What decides where the server listens, what name it serves or which model it loads belongs to
@@ -17,9 +18,8 @@ from collections.abc import Iterable
 from ..backends.local.engines import ENGINES
 from ..errors import InvalidInput
 from .engine_args import (
-    VLLM_FLAGS,
-    VLLM_VALUES,
     EngineParams,
+    Validator,
     check_params,
     choice,
     float_range,
@@ -27,6 +27,41 @@ from .engine_args import (
     int_range,
     json_object,
 )
+
+# vLLM's tuning options, the same whether vLLM runs here or in an OCI service container
+# (from `vllm serve --help`); each side adds its own and decides what it owns.
+VLLM_VALUES: dict[str, Validator] = {
+    "--dtype": choice("auto", "half", "float16", "bfloat16", "float", "float32"),
+    "--gpu-memory-utilization": float_range(0.05, 1.0),
+    "--max-num-seqs": int_range(1, 65_536),
+    "--max-num-batched-tokens": int_range(1, 10_000_000),
+    "--tensor-parallel-size": int_range(1, 16),
+    "--pipeline-parallel-size": int_range(1, 16),
+    "--quantization": choice(
+        "awq",
+        "gptq",
+        "fp8",
+        "bitsandbytes",
+        "marlin",
+        "awq_marlin",
+        "gptq_marlin",
+        "compressed-tensors",
+        "experts_int8",
+    ),
+    "--kv-cache-dtype": choice("auto", "fp8", "fp8_e4m3", "fp8_e5m2"),
+    "--block-size": choice("8", "16", "32", "64", "128"),
+    "--swap-space": int_range(0, 1024),
+}
+VLLM_FLAGS = frozenset(
+    {
+        "--enforce-eager",
+        "--enable-prefix-caching",
+        "--no-enable-prefix-caching",
+        "--enable-chunked-prefill",
+        "--no-enable-chunked-prefill",
+    }
+)
+
 
 _NOT_SERVING = {"--help": "not a serving option", "-h": "not a serving option"}
 

@@ -1,8 +1,10 @@
 """KV cache per token: what an engine keeps for each token of each sequence, by attention kind.
 
 - Standard multi-head / grouped-query attention: K and V per layer, per KV head:
-  2 × layers × kv_heads × head_dim values (head_dim from config.json's head_dim when given,
-  else hidden_size / num_attention_heads; kv_heads from num_key_value_heads, else every head).
+  2 × layers × kv_heads × head_dim values (head_dim from config.json's head_dim when given, else
+  the family's own default where transformers' config class sets one apart from the quotient
+  (Gemma: 256), else hidden_size / num_attention_heads; kv_heads from num_key_value_heads, else
+  every head).
 - Multi-head latent attention (DeepSeek-V2/V3, Kimi K2): one compressed latent per layer, not K
   and V: layers × (kv_lora_rank + qk_rope_head_dim) values, as vLLM's MLA backends cache it.
 - Encoder-only models (BERT, RoBERTa, XLM-R, ModernBERT: embedding and rerank models) run one
@@ -11,8 +13,14 @@
   plus its cross-attention cache over the encoder's output (Whisper: 1500 audio frames; text
   models: an input as long as the context, the worst case).
 
-Sliding-window layers (Mistral v0.1, Gemma 2, Gemma 3) are counted at the full context: which
-layers an engine trims, and when, depends on its version, so the figure is the upper bound.
+Sliding-window layers keep the last `sliding_window` tokens only, so they are counted at
+min(window, context) tokens, as vLLM allocates them. Which layers slide is read from config.json
+the way transformers' config classes (and vLLM, which reads them) do: `layer_types` first, else
+Qwen2/Qwen3's `use_sliding_window` (off by default) with `max_window_layers` (the layers from that
+index on slide), else `sliding_window_pattern` (one full-attention layer in every n: Gemma 3, Cohere 2),
+else the family's own default (Gemma 2 alternates; Gemma 3 has 6; Mistral, Mixtral, Phi-3 and
+Starcoder2 apply the window in every layer). A window whose layers none of these tell is counted at
+the full context for every layer, the upper bound, and the estimate's note says so.
 """
 
 from __future__ import annotations
@@ -45,6 +53,65 @@ ENCODER_ONLY_MODEL_TYPES = frozenset(
 ENCODER_DECODER_MODEL_TYPES = frozenset({"whisper", "t5", "mt5", "umt5", "bart", "mbart", "marian", "pegasus"})
 
 
+# One full-attention layer in every n, for families whose config.json may not say (transformers'
+# Gemma2Config alternates, Gemma3TextConfig's sliding_window_pattern defaults to 6, Cohere2's to 4).
+FAMILY_SLIDING_PATTERN = {"gemma2": 2, "gemma3": 6, "gemma3_text": 6, "cohere2": 4}
+# Families whose attention applies sliding_window in every layer (their config has no layer_types).
+EVERY_LAYER_SLIDES = frozenset({"mistral", "mixtral", "phi3", "starcoder2"})
+# Families whose config class leaves the window off unless use_sliding_window turns it on (Qwen2Config).
+WINDOW_OFF_BY_DEFAULT = frozenset({"qwen2", "qwen2_moe", "qwen2_vl", "qwen2_5_vl", "qwen3", "qwen3_moe"})
+
+
+@dataclass(frozen=True)
+class SlidingLayers:
+    """The layers that keep only the last `window` tokens, and how config.json says which they are."""
+
+    count: int
+    window: int
+    source: str
+
+
+def sliding_layers(arch: Architecture, layers: int) -> tuple[SlidingLayers | None, str]:
+    """The sliding-window layers of a model of `layers` layers: (them, "") when config.json tells,
+    (None, "") when no layer slides, (None, why) when it sets a window but not which layers use it."""
+    window = arch.sliding_window
+    if not window or window <= 0:
+        return None, ""
+    if arch.sliding_layers is not None:
+        return SlidingLayers(min(arch.sliding_layers, layers), window, "config.json's layer_types"), ""
+    model_type = (arch.model_type or "").lower()
+    opt_in = arch.max_window_layers is not None or model_type in WINDOW_OFF_BY_DEFAULT
+    if arch.use_sliding_window is False or (arch.use_sliding_window is None and opt_in):
+        # Qwen2 / Qwen3: the window is off unless use_sliding_window turns it on (a false flag may be
+        # left out of stored facts, so its absence reads the same).
+        return None, ""
+    if arch.use_sliding_window:
+        if arch.max_window_layers is None:
+            return None, _unknown_layers(window, "use_sliding_window is on but max_window_layers is not given")
+        count = max(0, layers - arch.max_window_layers)
+        return SlidingLayers(count, window, f"use_sliding_window, from layer {arch.max_window_layers} on"), ""
+    pattern, source = arch.sliding_window_pattern, f"sliding_window_pattern {arch.sliding_window_pattern}"
+    if not pattern and model_type in FAMILY_SLIDING_PATTERN:
+        pattern = FAMILY_SLIDING_PATTERN[model_type]
+        source = f"{model_type}'s default: one full-attention layer in every {pattern}"
+    if pattern and pattern > 0:
+        return SlidingLayers(layers - layers // pattern, window, source), ""
+    if model_type in EVERY_LAYER_SLIDES:
+        return SlidingLayers(layers, window, f"{model_type} applies the window in every layer"), ""
+    return None, _unknown_layers(
+        window,
+        f"config.json has no layer_types or sliding_window_pattern, and {model_type or 'its model_type'} "
+        "is not a family whose layout the fit knows",
+    )
+
+
+def _unknown_layers(window: int, why: str) -> str:
+    return (
+        f"config.json sets a sliding window of {window:,} tokens but not which layers use it ({why}): every layer "
+        "is counted at the full context, an upper bound."
+    )
+
+
 @dataclass(frozen=True)
 class KvEstimate:
     bytes: float  # for every sequence at the full context
@@ -60,11 +127,20 @@ def _bytes_text(value: float) -> str:
     return "1 byte" if value == 1 else f"{value:g} bytes"
 
 
+# head_dim of the families whose transformers config class defaults it to a value other than
+# hidden_size / num_attention_heads, for a config.json that leaves it out (gemma-3-12b's text_config:
+# 3840 / 16 would be 240; Gemma3TextConfig's head_dim is 256, and vLLM builds the cache from that).
+FAMILY_HEAD_DIM = {"gemma": 256, "gemma2": 256, "gemma3": 256, "gemma3_text": 256}
+
+
 def _per_head_dim(arch: Architecture, heads: int | None) -> float | None:
     if arch.head_dim:
         return arch.head_dim
+    family = FAMILY_HEAD_DIM.get((arch.model_type or "").lower())
+    if family:
+        return family
     if arch.hidden_size and heads:
-        return arch.hidden_size / heads
+        return arch.hidden_size / heads  # what transformers assumes when config.json leaves it out
     return None
 
 
@@ -140,8 +216,39 @@ def estimate_kv_cache(
         missing.append("num_key_value_heads (or num_attention_heads)")
     if missing or head_dim is None or not kv_heads or not arch.num_hidden_layers:
         return None, missing
+    layers = arch.num_hidden_layers
+    sliding, unknown_note = sliding_layers(arch, layers)
+    if sliding is None or sliding.count == 0 or sliding.window >= context:
+        note = unknown_note
+        if sliding is not None and sliding.count and sliding.window >= context:
+            note = (
+                f"The sliding window ({sliding.window:,} tokens) is no shorter than the context: "
+                "every layer keeps all of it."
+            )
+        return KvEstimate(
+            2 * layers * kv_heads * head_dim * context * concurrency * element_bytes,
+            f"KV cache = 2 × {layers} layers × {kv_heads} KV heads × {_fmt(head_dim)} head dim × {tail}",
+            note,
+        ), []
+    full = layers - sliding.count
+    per_token_layer = 2 * kv_heads * head_dim
+    tokens = full * context + sliding.count * sliding.window
+    window_note = (
+        f"Sliding-window layers keep only the last {sliding.window:,} tokens ({sliding.source}), "
+        "as vLLM allocates them."
+    )
+    if full == 0:
+        return KvEstimate(
+            per_token_layer * layers * sliding.window * concurrency * element_bytes,
+            f"KV cache = 2 × {layers} sliding-window layers × {kv_heads} KV heads × {_fmt(head_dim)} head dim × "
+            f"{sliding.window:,} tokens (the window, not the {context:,} context) × {seqs} × "
+            f"{_bytes_text(element_bytes)}",
+            window_note,
+        ), []
     return KvEstimate(
-        2 * arch.num_hidden_layers * kv_heads * head_dim * context * concurrency * element_bytes,
-        f"KV cache = 2 × {arch.num_hidden_layers} layers × {kv_heads} KV heads × {_fmt(head_dim)} head dim × {tail}",
-        "",
+        per_token_layer * tokens * concurrency * element_bytes,
+        f"KV cache = 2 × {kv_heads} KV heads × {_fmt(head_dim)} head dim × ({full} full-attention layers × "
+        f"{context:,} tokens + {sliding.count} sliding-window layers × {sliding.window:,} tokens) × {seqs} × "
+        f"{_bytes_text(element_bytes)}",
+        window_note,
     ), []

@@ -374,14 +374,14 @@ def _weights(model: ModelSummary | ModelDetail, arch: Architecture | None, dtype
     )
     bpp = fmt.bytes_per_parameter
     if quant.method == "gguf":
-        if params is None and model.size_bytes:
-            # The GGUF file is the weights; its level gives the parameters it holds.
+        if model.size_bytes:
+            # The GGUF file is the weights, every tensor in the type it is stored in (a level's mix puts
+            # some in a bigger one): its size is exact where the level's bits per weight are an average.
             gb = _r2(model.size_bytes / _GB)
-            params = int(model.size_bytes / bpp)
-            lines = [
-                f"weights = {gb:.2f} GB (the GGUF file, {fmt.label})",
-                f"parameters = {gb:.2f} GB × 8 / {fmt.how.split(' / ')[0]} = {_fmt_params(params)}",
-            ]
+            lines = [f"weights = {gb:.2f} GB (the GGUF file, {fmt.label})"]
+            if params is None:
+                params = int(model.size_bytes / bpp)
+                lines.append(f"parameters = {gb:.2f} GB × 8 / {fmt.how.split(' / ')[0]} = {_fmt_params(params)}")
             return _Weights(bpp, gb, params, lines, [served])
         if params is None:
             return _Weights(

@@ -164,8 +164,12 @@ REFUSED_CALL_CHECKS: tuple[tuple[str, str, str], ...] = (
     ("limits", "", "resource-availability"),
 )
 
+# A call about Oracle's service-managed models (Data Science ListModels with category SERVICE) is granted by the
+# Define / Endorse statements, not the compartment's own: (OCI service, the call's category, check key), looked up
+# before REFUSED_CALL_CHECKS, whose "model" row would name the compartment's models check.
+REFUSED_CATEGORY_CHECKS: tuple[tuple[str, str, str], ...] = (("datascience", "SERVICE", "service-models"),)
+
 # OCI's answers to a caller that no statement allows (it never says which): a missing policy.
-REFUSED_CODES = frozenset({"NotAuthorizedOrNotFound", "NotAuthorized", "Forbidden", "NotAllowed", "BucketNotFound"})
 # The shape whose limit is read to check `read resource-availability` when the user names none (AQUA's default).
 DEFAULT_LIMIT_SHAPE = "VM.GPU.A10.2"
 
@@ -281,17 +285,24 @@ def setup_check_for(error: AquaError) -> str | None:
     refused = error.refused
     if refused is None:
         return None
-    return next(
-        (key for service, part, key in REFUSED_CALL_CHECKS if service == refused.service and part in refused.operation),
-        None,
+    by_category = (
+        key
+        for service, category, key in REFUSED_CATEGORY_CHECKS
+        if service == refused.service and category == refused.category
     )
+    by_operation = (
+        key for service, part, key in REFUSED_CALL_CHECKS if service == refused.service and part in refused.operation
+    )
+    return next(by_category, None) or next(by_operation, None)
 
 
 # ---- the checks ----------------------------------------------------------------
 
 
 def _refused(probe: Probe) -> bool:
-    return not probe.ok and probe.code in REFUSED_CODES
+    # Which answer is a refusal is the OCI client's rule (a 403, or a read's 404 NotAuthorizedOrNotFound);
+    # the probe carries its verdict, so the two can never disagree.
+    return not probe.ok and probe.refused
 
 
 def _permission(check: PermissionCheck, probe: Probe | None, text: dict[str, str]) -> SetupCheck:

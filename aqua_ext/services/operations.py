@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from ..api.operations import TERMINAL_STATES, Operation, OperationState
 from ..backends.operations import Work
 from ..errors import AquaError, Conflict, NotFound, storage_error
+from .oci_setup import setup_check_for
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +128,13 @@ class OperationRegistry:
         except asyncio.CancelledError:
             self._set(operation_id, state=OperationState.CANCELED, message="Canceled; nothing was kept")
         except AquaError as exc:
-            self._set(operation_id, state=OperationState.FAILED, error=exc.message, message="Failed")
+            self._set(
+                operation_id,
+                state=OperationState.FAILED,
+                error=exc.message,
+                setup_check=setup_check_for(exc),
+                message="Failed",
+            )
         except Exception as exc:  # a full disk, or an unexpected bug: keep the server alive, show the cause
             full = storage_error(exc)
             if full is not None:

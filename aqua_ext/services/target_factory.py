@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..api.info import Hardware
 from ..backends.base import Backend
@@ -12,6 +13,9 @@ from ..backends.local.hardware import detect_hardware
 from ..config import AquaConfig
 from .operations import OperationRegistry
 from .targets import Targets
+
+if TYPE_CHECKING:
+    from .connections import Connections
 
 
 def build_targets(
@@ -76,3 +80,25 @@ def hardware_probe() -> Callable[[], Awaitable[Hardware]]:
         return probed[0]
 
     return probe
+
+
+def build_connections(config: AquaConfig) -> Connections:
+    """The connections of this data dir (whatever targets are enabled), with their own HTTP client:
+    hosted services may sit behind the proxy the environment names, unlike our engines."""
+    import httpx
+
+    from ..backends.connections.client import ConnectionClient
+    from ..backends.connections.oci_signing import OciSigners
+    from ..backends.connections.secrets import SecretStore
+    from ..backends.connections.store import ConnectionStore
+    from .connections import Connections
+
+    data_dir = Path(config.data_dir).expanduser().resolve()
+    http = httpx.AsyncClient(trust_env=True, timeout=httpx.Timeout(connect=10.0, read=120.0, write=30.0, pool=10.0))
+    client = ConnectionClient(http, OciSigners(config.oci_settings()).auth)
+    return Connections(
+        ConnectionStore(data_dir / "connections.db"),
+        SecretStore(data_dir / "secrets" / "connections.json"),
+        client,
+        http,
+    )

@@ -10,17 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..api.fit import Dtype
+from ..api.fit import DTYPE_BYTES, Dtype
 from ..api.models import Architecture, Quantization
-
-BYTES_PER_PARAMETER: dict[str, float] = {
-    "float32": 4.0,
-    "bfloat16": 2.0,
-    "float16": 2.0,
-    "fp8": 1.0,
-    "int8": 1.0,
-    "int4": 0.5,
-}
 
 # Bits per weight of GGUF quant levels. Single-type levels follow their ggml block layout (Q8_0: 32
 # int8 weights + one fp16 scale = 34 bytes per 32 weights = 8.5 bits); the k-quant mixes are the
@@ -66,7 +57,7 @@ class WeightFormat:
 
 
 def bytes_per_parameter(dtype: Dtype) -> float:
-    return BYTES_PER_PARAMETER[dtype]
+    return DTYPE_BYTES[dtype]
 
 
 def gguf_bits_per_weight(level: str) -> float | None:

@@ -1,5 +1,6 @@
 /**
- * The playground's chat stream: `POST aqua-ext/deployments/{id}/chat`
+ * The playground's chat stream: `POST aqua-ext/deployments/{id}/chat` (or
+ * `aqua-ext/connections/{id}/chat`, the same events; the caller gives the URL)
  * answered with `text/event-stream` (`event: delta` …, then exactly one
  * `event: done` or `event: error`; `: ping` comments in between).
  *
@@ -136,7 +137,8 @@ function abortError(): Error {
 }
 
 /**
- * POST one turn and yield its events as they arrive.
+ * POST one turn to `url` (a deployment's or a connection's chat route) and
+ * yield its events as they arrive.
  *
  * @throws AquaApiError when the server refuses the turn before streaming
  *   (400 with fields, 404, 409 not active, 503 busy) or cannot be reached;

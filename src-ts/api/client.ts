@@ -6,6 +6,18 @@ import { API_NAMESPACE, requestAPI } from './request';
 import type {
   ChatRequest,
   ChatStreamEvent,
+  ConnectionChatRequest,
+  ConnectionDetail,
+  ConnectionList,
+  ConnectionModels,
+  CreateConnectionRequest,
+  ExportConnectionsQuery,
+  ExportConnectionsResponse,
+  ImportConnectionsRequest,
+  ImportConnectionsResponse,
+  TestConnectionRequest,
+  TestConnectionResult,
+  UpdateConnectionRequest,
   CreateDeploymentRequest,
   CreateDeploymentResponse,
   CreateFineTuneRequest,
@@ -134,6 +146,33 @@ export interface IAquaClient {
    * turn; aborting `signal` ends it at once.
    */
   streamChat(deploymentId: string, body: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatStreamEvent>;
+  /** `GET aqua-ext/connections` */
+  listConnections(): Promise<ConnectionList>;
+  /** `POST aqua-ext/connections` (201; the secret is kept on the server, never answered) */
+  createConnection(body: CreateConnectionRequest): Promise<ConnectionDetail>;
+  /** `POST aqua-ext/connections/import`: an ODA `exportedRestServices` YAML document, all or none (400 naming the entry and key). */
+  importConnections(body: ImportConnectionsRequest): Promise<ImportConnectionsResponse>;
+  /** `GET aqua-ext/connections/export` (secrets only when `include_secrets`) */
+  exportConnections(query?: ExportConnectionsQuery): Promise<ExportConnectionsResponse>;
+  /** `GET aqua-ext/connections/{connection_id}` */
+  getConnection(connectionId: string): Promise<ConnectionDetail>;
+  /** `PATCH aqua-ext/connections/{connection_id}` (secret: absent keeps it, "" removes it) */
+  updateConnection(connectionId: string, body: UpdateConnectionRequest): Promise<ConnectionDetail>;
+  /** `DELETE aqua-ext/connections/{connection_id}` (and its secret) */
+  deleteConnection(connectionId: string): Promise<void>;
+  /** `POST aqua-ext/connections/{connection_id}/test`: a failed test is its result, not an error. */
+  testConnection(connectionId: string, body?: TestConnectionRequest): Promise<TestConnectionResult>;
+  /** `GET aqua-ext/connections/{connection_id}/models` */
+  listConnectionModels(connectionId: string): Promise<ConnectionModels>;
+  /**
+   * `POST aqua-ext/connections/{connection_id}/chat`: the same events as a
+   * deployment's stream (delta…, then done or error), and the same refusals.
+   */
+  streamConnectionChat(
+    connectionId: string,
+    body: ConnectionChatRequest,
+    signal?: AbortSignal
+  ): AsyncIterable<ChatStreamEvent>;
   /**
    * The absolute URL of a path relative to the server's base URL (such as a
    * deployment's `openai_base_path`), for code that runs outside this page.
@@ -318,16 +357,77 @@ export class AquaClient implements IAquaClient {
   }
 
   streamChat(deploymentId: string, body: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatStreamEvent> {
-    const url = URLExt.join(
-      this.serverSettings.baseUrl,
-      API_NAMESPACE,
-      `deployments/${encodeURIComponent(deploymentId)}/chat`
+    return this._stream(`deployments/${encodeURIComponent(deploymentId)}/chat`, body, signal);
+  }
+
+  listConnections(): Promise<ConnectionList> {
+    return this._get<ConnectionList>('connections');
+  }
+
+  createConnection(body: CreateConnectionRequest): Promise<ConnectionDetail> {
+    return this._post<ConnectionDetail>('connections', body);
+  }
+
+  importConnections(body: ImportConnectionsRequest): Promise<ImportConnectionsResponse> {
+    return this._post<ImportConnectionsResponse>('connections/import', body);
+  }
+
+  exportConnections(query: ExportConnectionsQuery = {}): Promise<ExportConnectionsResponse> {
+    // `ids` comma-separated, as `compare/evaluations` takes its ids (none: every connection).
+    const { ids, include_secrets } = query;
+    return this._get<ExportConnectionsResponse>(
+      'connections/export' + queryString({ ids: ids || undefined, include_secrets: include_secrets || undefined })
     );
-    return streamChat(url, body, this.serverSettings, signal);
+  }
+
+  getConnection(connectionId: string): Promise<ConnectionDetail> {
+    return this._get<ConnectionDetail>(`connections/${encodeURIComponent(connectionId)}`);
+  }
+
+  updateConnection(connectionId: string, body: UpdateConnectionRequest): Promise<ConnectionDetail> {
+    return requestAPI<ConnectionDetail>(
+      `connections/${encodeURIComponent(connectionId)}`,
+      { method: 'PATCH', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } },
+      this.serverSettings
+    );
+  }
+
+  async deleteConnection(connectionId: string): Promise<void> {
+    await requestAPI<void>(
+      `connections/${encodeURIComponent(connectionId)}`,
+      { method: 'DELETE' },
+      this.serverSettings
+    );
+  }
+
+  testConnection(connectionId: string, body: TestConnectionRequest = {}): Promise<TestConnectionResult> {
+    return this._post<TestConnectionResult>(`connections/${encodeURIComponent(connectionId)}/test`, body);
+  }
+
+  listConnectionModels(connectionId: string): Promise<ConnectionModels> {
+    return this._get<ConnectionModels>(`connections/${encodeURIComponent(connectionId)}/models`);
+  }
+
+  streamConnectionChat(
+    connectionId: string,
+    body: ConnectionChatRequest,
+    signal?: AbortSignal
+  ): AsyncIterable<ChatStreamEvent> {
+    return this._stream(`connections/${encodeURIComponent(connectionId)}/chat`, body, signal);
   }
 
   serverUrl(path: string): string {
     return absoluteServerUrl(this.serverSettings.baseUrl, path);
+  }
+
+  /** A chat stream from the route at `endPoint` (below `aqua-ext/`). */
+  private _stream(endPoint: string, body: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatStreamEvent> {
+    return streamChat(
+      URLExt.join(this.serverSettings.baseUrl, API_NAMESPACE, endPoint),
+      body,
+      this.serverSettings,
+      signal
+    );
   }
 
   private _post<T>(endPoint: string, body?: unknown): Promise<T> {

@@ -155,3 +155,33 @@ export type OciSetupReport = Schemas['OciSetupReport'];
 export type SetupCheck = Schemas['SetupCheck'];
 export type PolicyStatement = Schemas['PolicyStatement'];
 export type SetupQuery = QueryOf<'getOciSetup'>;
+
+/** Connections: hosted LLM services used beside the deployments (OpenAI, Azure OpenAI, Cohere, OCI Generative AI, REST). */
+export type ConnectionKind = Schemas['ConnectionSummary']['kind'];
+export type ConnectionAuthType = Schemas['ConnectionSummary']['auth_type'];
+export type ConnectionCapability = Schemas['ConnectionSummary']['capabilities'][number];
+export type ConnectionAction = Schemas['ConnectionSummary']['actions'][number];
+export type ServingMode = Schemas['ConnectionDetail']['serving_mode'];
+export type ConnectionSummary = Schemas['ConnectionSummary'];
+export type ConnectionDetail = Schemas['ConnectionDetail'];
+export type ConnectionList = Schemas['ConnectionList'];
+export type ConnectionTestSummary = Schemas['ConnectionTestSummary'];
+/** One method of a REST-style service (ODA's `restServiceMethods` entry), as the server answers it. */
+export type RestMethod = Schemas['RestMethod-Output'];
+/** The create body: name, kind and endpoint, and what is not left to the server's defaults (the secret goes in, never out). */
+export type CreateConnectionRequest = RequestBody<'CreateConnectionRequest', 'name' | 'kind' | 'endpoint'>;
+/** The PATCH body: only the fields given change; `secret` absent keeps it, "" removes it, a value replaces it. */
+export type UpdateConnectionRequest = Partial<Schemas['UpdateConnectionRequest']>;
+/** A test request; all absent sends the connection's sample payload. */
+export type TestConnectionRequest = Partial<Schemas['TestConnectionRequest']>;
+export type TestConnectionResult = Schemas['TestConnectionResult'];
+/** The provider error a test request's answer was mapped to. */
+export type ConnectionErrorKind = NonNullable<TestConnectionResult['error_kind']>;
+export type ConnectionModels = Schemas['ConnectionModels'];
+export type ImportConnectionsRequest = Schemas['ImportConnectionsRequest'];
+export type ImportConnectionsResponse = Schemas['ImportConnectionsResponse'];
+/** Query string of `GET aqua-ext/connections/export`. */
+export type ExportConnectionsQuery = QueryOf<'exportConnections'>;
+export type ExportConnectionsResponse = Schemas['ExportConnectionsResponse'];
+/** A playground turn with a connection: a deployment's turn, and which of its models answers. */
+export type ConnectionChatRequest = Partial<Schemas['ConnectionChatRequest']>;

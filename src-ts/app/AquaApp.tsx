@@ -7,12 +7,12 @@ import { isTerminal, pollOperation } from '../api/operations';
 import type { ModelSummary, Operation } from '../api/types';
 import type { IAquaSettings } from '../shared/settings';
 import { BackendBadge } from './BackendBadge';
-import { SetupLinkContext } from '../ui/SetupLink';
+import { notifyError, notifyFailure, type OpenSetupCheck, SetupLinkContext } from '../ui/setupLinks';
 import { TargetsContext } from '../ui/Targets';
 import type { Confirm, CopyToClipboard, Notify, RenderMarkdown } from '../shared/callbacks';
 import { DeployDialog } from '../features/deployments/DeployDialog';
 import { DeploymentsSection } from '../features/deployments/DeploymentsSection';
-import { describeError } from '../shared/errors';
+import { ConnectionsSection } from '../features/connections/ConnectionsSection';
 import { EvaluationDialog } from '../features/evaluations/EvaluationDialog';
 import { EvaluationsSection } from '../features/evaluations/EvaluationsSection';
 import { FineTuneDialog } from '../features/finetunes/FineTuneDialog';
@@ -26,8 +26,8 @@ import { useFetched } from '../ui/hooks/useFetched';
 import { RegisterDialog } from '../features/models/RegisterDialog';
 import { SetupView } from '../features/setup/SetupView';
 
-export type SectionId = 'models' | 'deployments' | 'finetuning' | 'evaluations';
-export const SECTIONS: readonly SectionId[] = ['models', 'deployments', 'finetuning', 'evaluations'];
+export type SectionId = 'models' | 'deployments' | 'connections' | 'finetuning' | 'evaluations';
+export const SECTIONS: readonly SectionId[] = ['models', 'deployments', 'connections', 'finetuning', 'evaluations'];
 
 export interface IAquaAppProps {
   client: IAquaClient;
@@ -47,6 +47,8 @@ export interface IAquaAppProps {
   visible?: boolean;
   /** Open a deployment's playground tab. */
   onOpenPlayground?: (deploymentId: string) => void;
+  /** Open a playground tab with a connection (a hosted service). */
+  onOpenConnectionPlayground?: (connectionId: string) => void;
   /** A deployment was deleted from this panel. */
   onDeploymentDeleted?: (deploymentId: string) => void;
   /** Debounce of the memory-fit inputs (tests use 0). */
@@ -111,6 +113,8 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
   const watched = React.useRef(new Set<string>());
   const notifyRef = React.useRef(props.notify);
   notifyRef.current = props.notify;
+  // How a notification of an OCI refusal opens its setup check (set below, once `go` exists).
+  const openSetupRef = React.useRef<OpenSetupCheck | null>(null);
   const tabRefs = React.useRef<Partial<Record<SectionId, HTMLButtonElement | null>>>({});
 
   React.useEffect(() => {
@@ -158,7 +162,8 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
             notify(trans.__('%1: done.', last.title), 'success');
             setReloadCount(n => n + 1);
           } else if (last.state === 'FAILED') {
-            notify(trans.__('%1 failed: %2', last.title, last.error || last.message), 'error');
+            const message = trans.__('%1 failed: %2', last.title, last.error || last.message);
+            notifyFailure(notify, message, last, trans, openSetupRef.current);
           } else if (last.state === 'CANCELED') {
             notify(trans.__('%1 was canceled.', last.title), 'info');
           }
@@ -166,7 +171,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
         .catch(reason => {
           if (mounted.current) {
             setBackground(items => items.filter(item => item.id !== operation.id));
-            notifyRef.current(describeError(reason, trans), 'error');
+            notifyError(notifyRef.current, reason, trans, openSetupRef.current);
           }
         })
         .finally(() => watched.current.delete(operation.id));
@@ -191,7 +196,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
         .then(model => mounted.current && setFineTuneDialog({ model, datasetPath }))
         .catch(reason => {
           if (mounted.current) {
-            notifyRef.current(describeError(reason, trans), 'error');
+            notifyError(notifyRef.current, reason, trans, openSetupRef.current);
             setFineTuneDialog({ model: null, datasetPath });
           }
         });
@@ -255,6 +260,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
   React.useEffect(() => navigator?.connect(go), [navigator, go]);
   // An authorization error anywhere in the panel links to the setup check that covers it.
   const openSetupCheck = React.useCallback((check: string) => go({ to: 'setup', check }), [go]);
+  openSetupRef.current = openSetupCheck;
 
   /** Deploy a model known by id (a fine-tuned one): its summary first, then the deploy form. */
   const deployModelById = React.useCallback(
@@ -262,7 +268,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
       client
         .getModel(modelId)
         .then(model => mounted.current && setDeployDialog({ model }))
-        .catch(reason => mounted.current && notifyRef.current(describeError(reason, trans), 'error'));
+        .catch(reason => mounted.current && notifyError(notifyRef.current, reason, trans, openSetupRef.current));
     },
     [client, trans]
   );
@@ -277,6 +283,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
   const labels: Record<SectionId, string> = {
     models: trans.__('Models'),
     deployments: trans.__('Deployments'),
+    connections: trans.__('Connections'),
     finetuning: trans.__('Fine-tuning'),
     evaluations: trans.__('Evaluations')
   };
@@ -309,7 +316,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
       .then(updated =>
         setBackground(items => items.map(item => (item.id === updated.id && !isTerminal(updated) ? updated : item)))
       )
-      .catch(reason => props.notify(describeError(reason, trans), 'error'));
+      .catch(reason => notifyError(props.notify, reason, trans, openSetupCheck));
   };
 
   /** The props every resource section takes from the app. */
@@ -473,6 +480,15 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
               onOpenPlayground={props.onOpenPlayground}
               onDeleted={props.onDeploymentDeleted}
               onEvaluate={deploymentId => setEvaluationDialog({ deploymentId, finetuneId: null })}
+            />
+          ) : id === 'connections' ? (
+            <ConnectionsSection
+              client={client}
+              trans={trans}
+              active={section === id && props.visible !== false}
+              confirm={props.confirm}
+              notify={props.notify}
+              onOpenPlayground={props.onOpenConnectionPlayground}
             />
           ) : id === 'finetuning' ? (
             <FineTuningSection

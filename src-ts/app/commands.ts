@@ -7,6 +7,7 @@ import { aquaIcon } from './icons';
 import type { AquaPanel } from './AquaPanel';
 import type { NavigationRequest } from './navigator';
 import type { PlaygroundWidget } from './PlaygroundWidget';
+import { parseTargetKey, targetKey } from '../shared/chatTarget';
 
 /** The extension's command ids. */
 export namespace CommandIDs {
@@ -20,7 +21,10 @@ export namespace CommandIDs {
   export const refreshModels = 'aqua-ext:refresh-models';
   /** Open the panel on the deployments (args: `deploymentId` to show one). */
   export const openDeployments = 'aqua-ext:open-deployments';
-  /** Open (or activate) a deployment's playground tab (args: `deploymentId`). */
+  /**
+   * Open (or activate) a playground tab (args: `deploymentId`, or `connectionId`
+   * for a hosted service; a restored tab's `deploymentId` may be a connection's key).
+   */
   export const openPlayground = 'aqua-ext:open-playground';
   /** Open the panel on the fine-tuning jobs (args: `finetuneId` to show one). */
   export const openFineTunes = 'aqua-ext:open-finetunes';
@@ -231,15 +235,19 @@ export function registerCommands(options: ICommandOptions): void {
       label: trans.__('Open Playground'),
       caption: trans.__('Chat with a deployment in its own tab'),
       icon: aquaIcon,
-      isEnabled: args => typeof args['deploymentId'] === 'string' && args['deploymentId'].length > 0,
+      isEnabled: args => playgroundKey(args) !== null,
       execute: args => {
-        const deploymentId = args['deploymentId'] as string;
+        // One tab per deployment or connection: its key (`targetKey`) names it.
+        const deploymentId = playgroundKey(args) as string;
+        const isConnection = parseTargetKey(deploymentId).kind === 'connection';
         let widget = playgrounds.tracker.find(item => item.content.deploymentId === deploymentId);
         if (!widget || widget.isDisposed) {
           const main = new MainAreaWidget<PlaygroundWidget>({
             content: playgrounds.create(deploymentId, name => {
               main.title.label = trans.__('Playground: %1', name);
-              main.title.caption = trans.__('Playground of the deployment “%1”', name);
+              main.title.caption = isConnection
+                ? trans.__('Playground of the connection “%1”', name)
+                : trans.__('Playground of the deployment “%1”', name);
             })
           });
           main.id = PLAYGROUND_ID_PREFIX + deploymentId.replace(/[^A-Za-z0-9_-]/g, '_');
@@ -258,6 +266,11 @@ export function registerCommands(options: ICommandOptions): void {
         return widget;
       }
     });
+  }
+
+  function playgroundKey(args: { [key: string]: unknown }): string | null {
+    const connectionId = text(args['connectionId']);
+    return connectionId ? targetKey({ kind: 'connection', id: connectionId }) : text(args['deploymentId']);
   }
 
   if (palette) {

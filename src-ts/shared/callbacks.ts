@@ -6,8 +6,20 @@
 
 export type NotifyType = 'success' | 'error' | 'info' | 'warning';
 
+/** A button on a notification (JupyterLab's notification actions): clicking it runs `callback`. */
+export interface INotifyAction {
+  label: string;
+  /** A longer description (the button's tooltip). */
+  caption?: string;
+  callback: () => void;
+}
+
+export interface INotifyOptions {
+  actions?: INotifyAction[];
+}
+
 /** Show a transient notification. */
-export type Notify = (message: string, type: NotifyType) => void;
+export type Notify = (message: string, type: NotifyType, options?: INotifyOptions) => void;
 
 /** Render Markdown into a host element (rendermime's `text/markdown` in the app). */
 export type RenderMarkdown = (host: HTMLElement, markdown: string) => Promise<void>;

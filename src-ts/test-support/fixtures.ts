@@ -5,6 +5,18 @@ import type { IAquaClient } from '../api/client';
 import type {
   ChatRequest,
   ChatStreamEvent,
+  ConnectionChatRequest,
+  ConnectionDetail,
+  ConnectionModels,
+  ConnectionSummary,
+  CreateConnectionRequest,
+  ExportConnectionsQuery,
+  ExportConnectionsResponse,
+  ImportConnectionsRequest,
+  ImportConnectionsResponse,
+  TestConnectionRequest,
+  TestConnectionResult,
+  UpdateConnectionRequest,
   CreateDeploymentRequest,
   CreateDeploymentResponse,
   CreateEvaluationRequest,
@@ -95,6 +107,11 @@ export function makeDetail(overrides: Partial<ModelDetail> = {}): ModelDetail {
       decoder_layers: null,
       decoder_attention_heads: null,
       encoder_positions: null,
+      sliding_window: null,
+      sliding_layers: null,
+      sliding_window_pattern: null,
+      use_sliding_window: null,
+      max_window_layers: null,
       quantization: null
     },
     lineage: null,
@@ -310,6 +327,7 @@ export function makeOperation(overrides: Partial<Operation> = {}): Operation {
     progress: 0.25,
     message: 'Downloading model.safetensors',
     error: null,
+    setup_check: null,
     resource_id: null,
     created_at: '2026-11-21T10:00:00Z',
     updated_at: '2026-11-21T10:00:01Z',
@@ -389,6 +407,61 @@ export function answerEvents(pieces: string[]): ChatStreamEvent[] {
       }
     }
   ];
+}
+
+/**
+ * A hosted service (an OpenAI-compatible one with a key set, named in Korean);
+ * every action is allowed unless `actions` says otherwise (the server's rule).
+ */
+export function makeConnection(overrides: Partial<ConnectionDetail> = {}): ConnectionDetail {
+  return {
+    id: 'conn-1',
+    name: '사내 GPT 서비스',
+    kind: 'openai',
+    endpoint: 'https://api.openai.com/v1',
+    auth_type: 'bearer',
+    capabilities: ['chat'],
+    models: ['gpt-4o-mini', 'gpt-4o'],
+    default_model: 'gpt-4o-mini',
+    secret_set: true,
+    streaming: true,
+    last_test: null,
+    created_at: '2026-12-01T09:00:00Z',
+    updated_at: '2026-12-01T09:00:00Z',
+    actions: ['edit', 'delete', 'test', 'chat', 'evaluate', 'export'],
+    description: '',
+    api_key_header: null,
+    username: null,
+    headers: {},
+    api_version: null,
+    compartment_id: null,
+    serving_mode: 'ON_DEMAND',
+    response_path: null,
+    methods: [],
+    allow_link_local: false,
+    timeout_s: 120,
+    ...overrides
+  };
+}
+
+/** The list row of a connection (its detail less the detail's fields). */
+export function connectionSummaryOf(detail: ConnectionDetail): ConnectionSummary {
+  return {
+    id: detail.id,
+    name: detail.name,
+    kind: detail.kind,
+    endpoint: detail.endpoint,
+    auth_type: detail.auth_type,
+    capabilities: detail.capabilities,
+    models: detail.models,
+    default_model: detail.default_model,
+    secret_set: detail.secret_set,
+    streaming: detail.streaming,
+    last_test: detail.last_test,
+    created_at: detail.created_at,
+    updated_at: detail.updated_at,
+    actions: detail.actions
+  };
 }
 
 /** A fine-tuning job; its `actions` are the server's for its state unless given. */
@@ -765,6 +838,78 @@ export class FakeClient implements IAquaClient {
     })();
   });
   serverUrl = jest.fn((path: string): string => `http://localhost:8888/${path}`);
+
+  connections: ConnectionDetail[] = [makeConnection()];
+  /** What `streamConnectionChat` answers; replace per test (a function sees the request). */
+  connectionChatEvents:
+    | ChatStreamEvent[]
+    | ((body: ConnectionChatRequest, signal?: AbortSignal, connectionId?: string) => AsyncIterable<ChatStreamEvent>) =
+    answerEvents(['こんにちは', '、世界']);
+
+  listConnections = jest.fn(async () => ({ connections: this.connections.map(connectionSummaryOf) }));
+  getConnection = jest.fn(async (connectionId: string): Promise<ConnectionDetail> => {
+    const found = this.connections.find(item => item.id === connectionId);
+    if (!found) {
+      throw new Error(`no connection ${connectionId}`);
+    }
+    return found;
+  });
+  createConnection = jest.fn(async (body: CreateConnectionRequest): Promise<ConnectionDetail> => {
+    const { secret, ...fields } = body;
+    return makeConnection({ ...fields, id: 'conn-new', secret_set: !!secret, methods: [] });
+  });
+  updateConnection = jest.fn(async (connectionId: string, body: UpdateConnectionRequest): Promise<ConnectionDetail> => {
+    const found = this.connections.find(item => item.id === connectionId) ?? makeConnection({ id: connectionId });
+    const { secret, ...fields } = body;
+    const changed = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== null));
+    return {
+      ...found,
+      ...changed,
+      methods: found.methods,
+      secret_set: secret === undefined || secret === null ? found.secret_set : secret !== ''
+    };
+  });
+  deleteConnection = jest.fn(async (): Promise<void> => undefined);
+  testConnection = jest.fn(async (_id: string, _body?: TestConnectionRequest): Promise<TestConnectionResult> => ({
+    ok: true,
+    status_code: 200,
+    latency_ms: 312,
+    answer: '안녕하세요! 무엇을 도와드릴까요?',
+    response: '{"choices":[{"message":{"content":"안녕하세요! 무엇을 도와드릴까요?"}}]}',
+    error_kind: null,
+    message: 'OK: 200 in 312 ms'
+  }));
+  listConnectionModels = jest.fn(async (connectionId: string): Promise<ConnectionModels> => {
+    const found = this.connections.find(item => item.id === connectionId);
+    return { models: found?.models ?? [], source: 'configured', message: '' };
+  });
+  importConnections = jest.fn(async (_body: ImportConnectionsRequest): Promise<ImportConnectionsResponse> => ({
+    created: [
+      connectionSummaryOf(makeConnection({ id: 'conn-c1', name: 'Cohere 生成', kind: 'cohere' })),
+      connectionSummaryOf(makeConnection({ id: 'conn-c2', name: 'Cohere チャット', kind: 'cohere' })),
+      connectionSummaryOf(makeConnection({ id: 'conn-l1', name: 'Llama 라마', kind: 'oci_genai' }))
+    ]
+  }));
+  exportConnections = jest.fn(async (_query?: ExportConnectionsQuery): Promise<ExportConnectionsResponse> => ({
+    yaml: 'exportedRestServices:\n- name: 사내 GPT 서비스\n',
+    file_name: 'llm-services.yaml'
+  }));
+  streamConnectionChat = jest.fn(
+    (id: string, body: ConnectionChatRequest, signal?: AbortSignal): AsyncIterable<ChatStreamEvent> => {
+      const source = this.connectionChatEvents;
+      if (typeof source === 'function') {
+        return source(body, signal, id);
+      }
+      return (async function* () {
+        for (const event of source) {
+          if (signal?.aborted) {
+            return;
+          }
+          yield event;
+        }
+      })();
+    }
+  );
 
   finetunes: FineTuneDetail[] = [makeFineTune()];
   /** The metric points of every job; `getFineTuneMetrics` answers those after the cursor. */

@@ -14,6 +14,7 @@ import type { Notify } from '../shared/callbacks';
 import { describeError } from '../shared/errors';
 import { FormField } from './FormField';
 import { useMountedRef } from './hooks/useMountedRef';
+import { useNotifyError } from './setupLinks';
 
 /** Where a dataset can come from besides a typed path (the app gives them to the dataset forms). */
 export interface IDatasetSources {
@@ -53,6 +54,7 @@ export function DatasetPathField(props: IDatasetPathFieldProps): JSX.Element {
   const mounted = useMountedRef();
   const uploadingChange = React.useRef(props.onUploadingChange);
   uploadingChange.current = props.onUploadingChange;
+  const notifyError = useNotifyError(props.notify, trans);
 
   const browse = async (): Promise<void> => {
     if (!props.pickDataset) {
@@ -65,7 +67,7 @@ export function DatasetPathField(props: IDatasetPathFieldProps): JSX.Element {
         props.onChange(path);
       }
     } catch (reason) {
-      props.notify(describeError(reason, trans), 'error');
+      notifyError(reason);
     } finally {
       if (mounted.current) {
         setBrowsing(false);

@@ -4,6 +4,8 @@ import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { Operation } from '../api/types';
+import { SetupLink } from './SetupLink';
+import { setupCheckOf } from './setupLinks';
 
 export interface IOperationProgressProps {
   operation: Operation;
@@ -60,6 +62,32 @@ export function OperationProgress(props: IOperationProgressProps): JSX.Element {
           {props.canceling ? trans.__('Canceling…') : trans.__('Cancel')}
         </Button>
       )}
+    </div>
+  );
+}
+
+/**
+ * A failed operation's error, with the way to its OCI setup check when OCI
+ * refused a call it made; nothing for an operation that did not fail.
+ * `linkOnly`: the page tells the failure already, only the link is added.
+ */
+export function OperationFailure(props: {
+  operation: Operation;
+  trans: TranslationBundle;
+  linkOnly?: boolean;
+}): JSX.Element | null {
+  const { operation, trans } = props;
+  if (operation.state !== 'FAILED' || (props.linkOnly && !setupCheckOf(operation))) {
+    return null;
+  }
+  return (
+    <div className="jp-AquaExt-OperationFailure" role="alert">
+      {!props.linkOnly && (
+        <span className="jp-AquaExt-OperationFailure-message">
+          {trans.__('%1 failed: %2', operation.title, operation.error || operation.message)}
+        </span>
+      )}
+      <SetupLink error={operation} trans={trans} />
     </div>
   );
 }

@@ -14,7 +14,7 @@ from tornado.httpclient import HTTPClientError
 
 from aqua_ext.api.routes import ROUTES
 
-JSON_POSTS = [r for r in ROUTES if r.method == "POST" and r.body is not None]
+JSON_POSTS = [r for r in ROUTES if r.method in ("POST", "PATCH") and r.body is not None]
 
 
 async def fetch(jp_fetch: Any, path: str, **kwargs: Any) -> Any:
@@ -35,8 +35,8 @@ def error_of(response: Any, status: int) -> dict[str, Any]:
 
 @pytest.mark.parametrize("route", JSON_POSTS, ids=lambda r: r.path)
 async def test_a_body_that_is_not_utf8_is_a_400_naming_body(route: Any, jp_fetch: Any) -> None:
-    path = route.path.replace("{deployment_id}", "x").replace("{model_id}", "x")
-    response = await fetch(jp_fetch, path, method="POST", body=b'{"name": "caf\xe9"}')
+    path = re.sub(r"{\w+}", "x", route.path)
+    response = await fetch(jp_fetch, path, method=route.method, body=b'{"name": "caf\xe9"}')
     body = error_of(response, 400)
     assert body["fields"] == [{"field": "body", "message": "must be JSON encoded as UTF-8"}], body
     assert "UTF-8" in body["message"]
@@ -118,7 +118,7 @@ async def test_every_route_needs_the_token(route: Any, jp_fetch: Any) -> None:
     # The verbs are bound to their resources by shared handlers: each one must still refuse a wrong token.
     path = re.sub(r"{\w+}", "x", route.path)
     kwargs: dict[str, Any] = {"method": route.method, "headers": {"Authorization": "token not-the-token"}}
-    if route.method == "POST":
+    if route.method in ("POST", "PATCH"):
         kwargs["body"] = "{}"
     response = await fetch(jp_fetch, path, **kwargs)
     assert response.code == 403, (route.method, path, response.code)

@@ -29,6 +29,21 @@ def checks(out: str) -> dict[str, dict]:
     return {c["key"]: c for c in json.loads(out)["checks"]}
 
 
+def test_a_namespace_oci_will_not_show_is_a_missing_statement(
+    capsys: pytest.CaptureFixture[str], world: OciWorld
+) -> None:
+    # GetNamespace answers 404 NotAuthorizedOrNotFound (not a 403): the client reads it as a refusal,
+    # and the check says which statement is missing rather than "unknown".
+    world.emulator.deny("read objectstorage-namespaces")
+    code, out, err = doctor(capsys, world, "--json", "oci", "doctor")
+    assert code == 1, err
+    found = checks(out)
+    assert found["namespace"]["status"] == "missing", found["namespace"]
+    assert found["namespace"]["fix"] == [
+        "Allow dynamic-group aqua-dynamic-group to read objectstorage-namespaces in compartment aqua-tests"
+    ]
+
+
 def test_a_missing_policy_and_an_unversioned_bucket_are_named_with_their_fix(
     capsys: pytest.CaptureFixture[str], world: OciWorld
 ) -> None:

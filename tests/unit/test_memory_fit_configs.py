@@ -20,6 +20,7 @@ from aqua_ext.backends.local.model_folder import inspect_folder, safetensors_par
 from aqua_ext.backends.model_config import architecture_from_config, gguf_quantization
 from aqua_ext.backends.oci.mapping import fit_within_metadata
 from aqua_ext.backends.oci.models import _config_facts
+from aqua_ext.catalog import curated_entries
 from aqua_ext.services.kv_cache import estimate_kv_cache
 from aqua_ext.services.memory_fit import estimate_fit
 from aqua_ext.services.weight_bytes import gguf_bits_per_weight
@@ -106,6 +107,97 @@ GEMMA2_9B = {
     "vocab_size": 256000,
     "max_position_embeddings": 8192,
     "torch_dtype": "float32",
+}
+# google/gemma-3-12b-it: its text_config leaves head_dim, the layer pattern and the context to
+# Gemma3TextConfig's defaults (256, one full layer in 6, 131,072).
+GEMMA3_12B = {
+    "architectures": ["Gemma3ForConditionalGeneration"],
+    "model_type": "gemma3",
+    "text_config": {
+        "hidden_size": 3840,
+        "intermediate_size": 15360,
+        "model_type": "gemma3_text",
+        "num_attention_heads": 16,
+        "num_hidden_layers": 48,
+        "num_key_value_heads": 8,
+        "rope_scaling": {"factor": 8.0, "rope_type": "linear"},
+        "sliding_window": 1024,
+    },
+    "torch_dtype": "bfloat16",
+    "vision_config": {
+        "hidden_size": 1152,
+        "image_size": 896,
+        "intermediate_size": 4304,
+        "model_type": "siglip_vision_model",
+        "num_attention_heads": 16,
+        "num_hidden_layers": 27,
+        "patch_size": 14,
+        "vision_use_head": False,
+    },
+}
+# mistralai/Mistral-7B-v0.1: every layer keeps the last 4,096 tokens.
+MISTRAL_7B_V01 = {
+    "architectures": ["MistralForCausalLM"],
+    "model_type": "mistral",
+    "hidden_size": 4096,
+    "intermediate_size": 14336,
+    "num_hidden_layers": 32,
+    "num_attention_heads": 32,
+    "num_key_value_heads": 8,
+    "max_position_embeddings": 32768,
+    "sliding_window": 4096,
+    "vocab_size": 32000,
+    "tie_word_embeddings": False,
+    "torch_dtype": "bfloat16",
+}
+# google/gemma-3-1b-it: the pattern written out.
+GEMMA3_1B = {
+    "architectures": ["Gemma3ForCausalLM"],
+    "model_type": "gemma3_text",
+    "head_dim": 256,
+    "hidden_size": 1152,
+    "intermediate_size": 6912,
+    "max_position_embeddings": 32768,
+    "num_attention_heads": 4,
+    "num_hidden_layers": 26,
+    "num_key_value_heads": 1,
+    "sliding_window": 512,
+    "sliding_window_pattern": 6,
+    "vocab_size": 262144,
+    "torch_dtype": "bfloat16",
+}
+# Qwen/Qwen2-7B: a window of 131,072 that use_sliding_window leaves off.
+QWEN2_7B = {
+    "architectures": ["Qwen2ForCausalLM"],
+    "model_type": "qwen2",
+    "hidden_size": 3584,
+    "intermediate_size": 18944,
+    "max_position_embeddings": 131072,
+    "max_window_layers": 28,
+    "num_attention_heads": 28,
+    "num_hidden_layers": 28,
+    "num_key_value_heads": 4,
+    "sliding_window": 131072,
+    "tie_word_embeddings": False,
+    "use_sliding_window": False,
+    "vocab_size": 152064,
+    "torch_dtype": "bfloat16",
+}
+# openai/gpt-oss-20b: layer_types alternate a 128-token window and full attention.
+GPT_OSS_20B = {
+    "architectures": ["GptOssForCausalLM"],
+    "model_type": "gpt_oss",
+    "head_dim": 64,
+    "hidden_size": 2880,
+    "num_attention_heads": 64,
+    "num_hidden_layers": 24,
+    "num_key_value_heads": 8,
+    "sliding_window": 128,
+    "layer_types": ["sliding_attention", "full_attention"] * 12,
+    "max_position_embeddings": 131072,
+    "vocab_size": 201088,
+    "tie_word_embeddings": False,
+    "torch_dtype": "bfloat16",
 }
 PHI3_MINI_4K = {
     "architectures": ["Phi3ForCausalLM"],
@@ -397,8 +489,114 @@ def test_gemma2_9b_uses_head_dim_from_the_config() -> None:
     )
 
 
+def test_gemma3_12b_takes_the_family_head_dim_where_the_config_has_none() -> None:
+    arch = architecture_from_config(GEMMA3_12B)
+    assert arch.head_dim is None, "the driver reports what config.json says: its text_config has no head_dim"
+    kv, _ = estimate_kv_cache(arch, 1, 1, 2)
+    assert kv is not None
+    assert "256 head dim" in kv.line, kv.line
+    assert kv.bytes == 2 * 48 * 8 * 256 * 2, (
+        "2 × 48 layers × 8 kv heads × 256 (Gemma3TextConfig's, not 3840/16 = 240) × 2"
+    )
+
+
 def test_phi3_mini_has_one_kv_head_per_head() -> None:
     assert _kv_per_token(PHI3_MINI_4K) == 2 * 32 * 32 * 96 * 2, "2 × 32 layers × 32 kv heads × (3072/32 = 96) × 2 bytes"
+
+
+# ---- sliding-window attention: those layers keep min(window, context) tokens --------------------------
+
+
+def _kv(config: dict[str, Any], context: int) -> tuple[float, str, str]:
+    kv, missing = estimate_kv_cache(architecture_from_config(config), context, 1, 2)
+    assert kv is not None, missing
+    return kv.bytes, kv.line, kv.note
+
+
+def test_mistral_7b_v01_slides_in_every_layer() -> None:
+    size, line, note = _kv(MISTRAL_7B_V01, 32768)
+    assert size == 2 * 32 * 8 * 128 * 4096 * 2 == 536_870_912, (
+        "2 × 32 layers × 8 kv heads × 128 × 4,096 window tokens (not 32,768) × 2 bytes = 0.54 GB"
+    )
+    assert "4,096 tokens (the window, not the 32,768 context)" in line, line
+    assert "mistral applies the window in every layer" in note, note
+    assert _fit(MISTRAL_7B_V01, 7_241_732_096, context=32768).kv_cache_gb == 0.54, "536,870,912 bytes = 0.54 GB"
+
+
+def test_a_window_no_shorter_than_the_context_changes_nothing() -> None:
+    size, line, note = _kv(MISTRAL_7B_V01, 4096)
+    assert size == 2 * 32 * 8 * 128 * 4096 * 2, "context 4,096 = window 4,096: every layer keeps all of it"
+    assert "32 layers" in line and "no shorter than the context" in note, (line, note)
+
+
+def test_gemma2_9b_alternates_full_and_sliding_layers() -> None:
+    # Its config.json has no layer_types: Gemma2Config alternates, layer 0 sliding.
+    size, line, note = _kv(GEMMA2_9B, 8192)
+    assert size == 2 * 8 * 256 * (21 * 8192 + 21 * 4096) * 2 == 2_113_929_216, (
+        "2 × 8 kv heads × 256 × (21 full layers × 8,192 + 21 sliding × 4,096 tokens) × 2 bytes = 2.11 GB, not 2.82"
+    )
+    assert "(21 full-attention layers × 8,192 tokens + 21 sliding-window layers × 4,096 tokens)" in line, line
+    assert "gemma2's default: one full-attention layer in every 2" in note, note
+
+
+def test_gemma3_12b_text_config_has_one_full_layer_in_six() -> None:
+    size, line, _ = _kv(GEMMA3_12B, 32768)
+    assert size == 2 * 8 * 256 * (8 * 32768 + 40 * 1024) * 2 == 2_483_027_968, (
+        "48 layers: 48 // 6 = 8 full × 32,768 + 40 sliding × 1,024 tokens; × 2 × 8 kv heads × 256 × 2 bytes = 2.48 GB"
+    )
+    assert "8 full-attention layers" in line and "40 sliding-window layers × 1,024 tokens" in line, line
+
+
+def test_gemma3_1b_reads_its_sliding_window_pattern() -> None:
+    size, _, note = _kv(GEMMA3_1B, 32768)
+    assert size == 2 * 1 * 256 * (4 * 32768 + 22 * 512) * 2 == 145_752_064, (
+        "26 layers: 26 // 6 = 4 full × 32,768 + 22 sliding × 512 tokens; × 2 × 1 kv head × 256 × 2 bytes = 0.15 GB"
+    )
+    assert "sliding_window_pattern 6" in note, note
+
+
+def test_qwen2_7b_leaves_its_window_off() -> None:
+    size, line, note = _kv(QWEN2_7B, 32768)
+    assert size == 2 * 28 * 4 * 128 * 32768 * 2 == 1_879_048_192, (
+        "use_sliding_window false: 2 × 28 layers × 4 kv heads × (3584/28 = 128) × 32,768 tokens × 2 bytes = 1.88 GB"
+    )
+    assert note == "" and "28 layers" in line, (line, note)
+
+
+def test_a_qwen2_config_that_leaves_the_flags_out_has_the_window_off() -> None:
+    # Qwen2Config's use_sliding_window defaults to False: without the flags, no layer slides.
+    config = {k: v for k, v in QWEN2_7B.items() if k not in ("use_sliding_window", "max_window_layers")}
+    size, _, note = _kv(config, 32768)
+    assert size == 2 * 28 * 4 * 128 * 32768 * 2 and note == "", "every layer at the full 32,768 tokens, no note"
+
+
+def test_qwen2_with_the_window_on_slides_from_max_window_layers() -> None:
+    # Qwen2-7B's values with the window turned on and a smaller window (as a user's config may):
+    # transformers' Qwen2Config slides layers i >= max_window_layers.
+    config = {**QWEN2_7B, "use_sliding_window": True, "max_window_layers": 21, "sliding_window": 4096}
+    size, _, note = _kv(config, 32768)
+    assert size == 2 * 4 * 128 * (21 * 32768 + 7 * 4096) * 2, "21 full × 32,768 + (28 − 21 =) 7 sliding × 4,096"
+    assert "from layer 21 on" in note, note
+
+
+def test_gpt_oss_20b_counts_its_layer_types() -> None:
+    assert architecture_from_config(GPT_OSS_20B).sliding_layers == 12, "12 of 24 layer_types are sliding_attention"
+    size, _, note = _kv(GPT_OSS_20B, 131072)
+    assert size == 2 * 8 * 64 * (12 * 131072 + 12 * 128) * 2 == 3_224_371_200, (
+        "12 full × 131,072 + 12 sliding × 128 tokens; × 2 × 8 kv heads × 64 × 2 bytes = 3.22 GB"
+    )
+    assert "layer_types" in note, note
+
+
+def test_a_window_whose_layers_the_config_does_not_name_is_the_upper_bound_and_says_so() -> None:
+    # Mistral-7B-v0.1's values under a model_type the fit has no rule for (a fork's own name).
+    config = {**MISTRAL_7B_V01, "model_type": "my_mistral_fork"}
+    size, _, note = _kv(config, 32768)
+    assert size == 2 * 32 * 8 * 128 * 32768 * 2, "every layer at the full 32,768 context: 4.29 GB, the upper bound"
+    assert "sliding window of 4,096 tokens but not which layers use it" in note, note
+    report = _fit(config, 7_241_732_096, context=32768)
+    assert any("not which layers use it" in a for a in report.assumptions), report.assumptions
+    assert report.unknown == [], "the figure is made (an upper bound): nothing is unknown"
 
 
 # ---- multi-head latent attention --------------------------------------------------------------------
@@ -606,6 +804,11 @@ ALL_CONFIGS = {
     "qwen2.5-7b": QWEN25_7B,
     "qwen2.5-72b": QWEN25_72B,
     "gemma-2-9b": GEMMA2_9B,
+    "gemma-3-12b": GEMMA3_12B,
+    "gemma-3-1b": GEMMA3_1B,
+    "mistral-7b-v0.1": MISTRAL_7B_V01,
+    "qwen2-7b": QWEN2_7B,
+    "gpt-oss-20b": GPT_OSS_20B,
     "phi-3-mini": PHI3_MINI_4K,
     "deepseek-v3": DEEPSEEK_V3,
     "deepseek-v2-lite": DEEPSEEK_V2_LITE,
@@ -633,10 +836,13 @@ def test_oci_metadata_keeps_every_fit_fact(name: str) -> None:
     read = Architecture.model_validate(json.loads(stored))
     expected = architecture_from_config(config)
     # torch_dtype is the one key that may give way; a false flag reads back as None (the same default).
-    assert read.model_dump(exclude={"torch_dtype", "quantization", "tie_word_embeddings"}) == expected.model_dump(
-        exclude={"torch_dtype", "quantization", "tie_word_embeddings"}
+    flags = {"tie_word_embeddings", "use_sliding_window"}
+    assert read.model_dump(exclude={"torch_dtype", "quantization", *flags}) == expected.model_dump(
+        exclude={"torch_dtype", "quantization", *flags}
     )
-    assert bool(read.tie_word_embeddings) == bool(expected.tie_word_embeddings)
+    for flag in flags:
+        assert bool(getattr(read, flag)) == bool(getattr(expected, flag)), flag
+    assert estimate_kv_cache(read, 32768, 4, 2) == estimate_kv_cache(expected, 32768, 4, 2), "the same KV cache"
     if expected.quantization is not None:
         quant = fit_within_metadata(facts["quantization"])
         assert quant is not None and Quantization.model_validate(json.loads(quant)) == expected.quantization
@@ -652,3 +858,36 @@ def test_gguf_file_without_a_parameter_count_is_its_own_weights() -> None:
     assert report.weights_gb == 4.92, "the file is the weights: 4,920,734,016 bytes = 4.92 GB"
     assert report.parameter_count == int(size / (4.84 / 8)), "4,920,734,016 bytes × 8 / 4.84 bits = 8.13 B"
     assert report.arithmetic[1] == "parameters = 4.92 GB × 8 / 4.84 bits = 8.13 B"
+
+
+@pytest.mark.parametrize(
+    "entry", [e for e in curated_entries() if e["formats"] == ["gguf"]], ids=lambda e: str(e["hf_id"])
+)
+def test_catalog_gguf_models_are_sized_by_their_file(entry: dict[str, Any]) -> None:
+    model = ModelDetail(
+        id=entry["hf_id"],
+        name=entry["name"],
+        source=ModelSource.CATALOG,
+        capability=Capability(entry["capability"]),
+        parameter_count=entry["parameter_count"],
+        size_bytes=entry["size_bytes"],
+        formats=[ModelFormat.GGUF],
+        ready_to_deploy=True,
+        ready_to_finetune=False,
+        architecture=Architecture(**entry["architecture"]),
+    )
+    report = estimate_fit(model, FitQuery(), None)
+    assert report.weights_gb == round(entry["size_bytes"] / 1e9, 2), (
+        f"the Q4_K_M file is the weights: {entry['size_bytes']:,} bytes, not "
+        f"{entry['parameter_count']:,} params × 2 bytes of bfloat16"
+    )
+
+
+def test_the_oci_driver_counts_parameters_with_the_one_dtype_table() -> None:
+    size = LLAMA_31_8B_PARAMS * 2  # the safetensors of Llama-3.1-8B in bfloat16
+    assert _config_facts(LLAMA_31_8B, size)["parameter_count"] == LLAMA_31_8B_PARAMS, "16,060,522,496 bytes / 2"
+    as_float32 = {**LLAMA_31_8B, "torch_dtype": "float32"}
+    assert _config_facts(as_float32, size * 2)["parameter_count"] == LLAMA_31_8B_PARAMS, "32,121,044,992 bytes / 4"
+    # A dtype the table does not know gives no count, never one off by its width.
+    assert "parameter_count" not in _config_facts({**LLAMA_31_8B, "torch_dtype": "float64"}, size * 4)
+    assert "parameter_count" not in _config_facts(LLAMA_31_8B_FP8, size // 2), "quantized: sized from its files"

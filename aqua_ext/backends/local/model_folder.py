@@ -1,8 +1,9 @@
 """Inspect and validate a Hugging Face style model folder without loading it.
 
 Everything here reads small files only (config.json, README.md, the JSON
-headers of safetensors files), so it is cheap enough to run over a whole
-Hugging Face cache when the model list is built. No torch, no transformers.
+headers of safetensors files, a GGUF file's header), so it is cheap enough to
+run over a whole Hugging Face cache when the model list is built. No torch, no
+transformers.
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ from typing import Any
 
 from ...api.models import Architecture, Capability, ModelFormat
 from ...errors import InvalidInput
+from ..gguf_header import read_gguf_header
 from ..model_config import (
     architecture_from_config,
+    architecture_from_gguf,
     context_length_from_config,
+    context_length_from_gguf,
     gguf_quantization,
     quantization_from_config,
 )
@@ -133,19 +137,39 @@ def inspect_folder(path: Path, *, name_hint: str | None = None, roots: Sequence[
         info.architectures = [a for a in info.config.get("architectures") or [] if isinstance(a, str)]
         info.architecture = architecture_from_config(info.config)
     ggufs = [n for n in info.weight_files if n.endswith(".gguf")]
+    gguf_context = None
     if len(ggufs) == 1 and len(info.weight_files) == 1:
-        # llama.cpp serves the one GGUF file as it is quantized: its name says the level.
-        info.architecture = (info.architecture or Architecture()).model_copy(
-            update={"quantization": gguf_quantization(ggufs[0])}
-        )
+        gguf_context = _gguf_facts(path, ggufs[0], info, roots)
+    info.context_length = gguf_context
     if info.config is not None:
-        info.context_length = context_length_from_config(info.config)
+        info.context_length = gguf_context or context_length_from_config(info.config)
         hint = " ".join(x for x in (name_hint, path.name, str(info.config.get("_name_or_path") or "")) if x)
         info.capability = guess_capability(info.config, hint, sentence_transformers=_is_sentence_transformers(path))
     info.readme = _read_readme(model_file(path, "README.md", roots))
     info.license = license_from_card(info.readme) if info.readme else None
     info.has_chat_template = _has_chat_template(path, roots)
     return info
+
+
+def _gguf_facts(path: Path, name: str, info: FolderInfo, roots: Sequence[Path]) -> int | None:
+    """llama.cpp serves the one GGUF file as it is: its header's architecture, parameter count and quant
+    type go into `info` (config.json, where there is one, fills what the header leaves out); its context
+    length is returned. A header that cannot be read leaves the quant level the file name says: llama.cpp
+    tells what is wrong with the file when it loads it."""
+    header = None
+    file = model_file(path, name, roots)
+    if file is not None:
+        with contextlib.suppress(OSError, ValueError):
+            header = read_gguf_header(file)
+    base = info.architecture or Architecture()
+    if header is None:
+        info.architecture = base.model_copy(update={"quantization": gguf_quantization(name)})
+        return None
+    gguf = architecture_from_gguf(header, name)
+    known = {key: getattr(gguf, key) for key in Architecture.model_fields if getattr(gguf, key) is not None}
+    info.architecture = base.model_copy(update=known)
+    info.parameter_count = header.parameter_count or None
+    return context_length_from_gguf(header)
 
 
 def _read_config(path: Path, roots: Sequence[Path]) -> tuple[dict[str, Any] | None, str | None]:

@@ -205,19 +205,25 @@ class OciClients:
                 if exc.status == 429 or (exc.status >= 500 and exc.status != 501):
                     log.info("OCI %s: HTTP %s %s (attempt %d/%d)", name, exc.status, exc.code, attempt + 1, attempts)
                     continue
-                raise self._map_service_error(name, exc, not_found=not_found, list_read=list_read) from None
+                raise self._map_service_error(
+                    name, exc, not_found=not_found, list_read=list_read, category=kwargs.get("category")
+                ) from None
             except (oci.exceptions.RequestException, oci.exceptions.ConnectTimeout) as exc:
                 last = exc
                 log.info("OCI %s: %s (attempt %d/%d)", name, type(exc).__name__, attempt + 1, attempts)
                 continue
         assert last is not None
         if isinstance(last, oci.exceptions.ServiceError) and last.status != 429 and last.status < 500:
-            raise self._map_service_error(name, last, not_found=not_found, list_read=list_read) from None
+            raise self._map_service_error(
+                name, last, not_found=not_found, list_read=list_read, category=kwargs.get("category")
+            ) from None
         raise self._final_error(service, name, last, attempts) from None
 
     # ---- error mapping -------------------------------------------------------
 
-    def _map_service_error(self, name: str, exc: Any, *, not_found: str | None, list_read: bool) -> AquaError:
+    def _map_service_error(
+        self, name: str, exc: Any, *, not_found: str | None, list_read: bool, category: str | None = None
+    ) -> AquaError:
         service, _, operation = name.partition(".")
         error = self._service_error(service, exc, not_found=not_found, list_read=list_read)
         # OCI's error code (LimitExceeded, IncorrectState…), for callers that explain some of them better.
@@ -226,7 +232,7 @@ class OciClients:
         refused_create = exc.status == 404 and exc.code == "NotAuthorizedOrNotFound" and operation.startswith("create_")
         if _is_refusal(exc.status, list_read) or refused_create:
             # Which call was refused, so the reply can point at the setup check that covers it.
-            error.refused = RefusedCall(service=service, operation=operation)
+            error.refused = RefusedCall(service=service, operation=operation, category=category)
         return error
 
     def _service_error(self, service: str, exc: Any, *, not_found: str | None, list_read: bool) -> AquaError:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Container, Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -124,12 +124,10 @@ def eta_seconds(run: Any | None, progress: float, now: datetime) -> float | None
     return round(elapsed * (1 - progress) / progress, 1)
 
 
-def run_times(
-    created_at: datetime, run: Any | None, state: Any, final_states: Container[Any]
-) -> tuple[datetime | None, datetime]:
+def run_times(created_at: datetime, run: Any | None, state: FineTuneState) -> tuple[datetime | None, datetime]:
     """(finished_at once the state is final, updated_at: the latest of the creation and the run's stamps)."""
     started, finished = getattr(run, "time_started", None), getattr(run, "time_finished", None)
-    finished_at = aware(finished) if finished is not None and state in final_states else None
+    finished_at = aware(finished) if finished is not None and state in FINAL_FINETUNE_STATES else None
     stamps = [created_at] + [aware(t) for t in (getattr(run, "time_accepted", None), started, finished) if t]
     return finished_at, max(stamps)
 
@@ -140,7 +138,7 @@ def job_fields(
     """The detail fields every OCI job has (a fine-tune, an evaluation): what its facts name (`name`,
     `description`, `dataset_path`, `dataset_hash`, `params`, `created_at`, `job_id`, `run_id`), its state,
     the run's stamps, and the last lines of its log once it FAILED."""
-    finished_at, updated_at = run_times(facts.created_at, run, state, FINAL_FINETUNE_STATES)
+    finished_at, updated_at = run_times(facts.created_at, run, state)
     return {
         "name": facts.name,
         "description": facts.description,

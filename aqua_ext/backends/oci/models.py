@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from ...api.fit import DTYPE_BYTES
 from ...api.models import (
     ModelDetail,
     ModelFormat,
@@ -52,7 +53,6 @@ log = logging.getLogger(__name__)
 
 DEPLOYMENT_CONFIG_FILE = "deployment_config.json"  # AQUA's name for a model's published deployment configuration
 CONFIG_MAX_BYTES = 2_000_000  # config.json is small; anything bigger is not one
-TORCH_DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8, "int8": 1}
 STORED_ARTIFACTS = ("Readme", "License", "DeploymentConfiguration", "FineTuneConfiguration")
 
 
@@ -696,9 +696,10 @@ def _config_facts(config: dict[str, Any], weight_bytes: int) -> dict[str, Any]:
     context = context_length_from_config(config)
     if context is not None:
         facts["context_length"] = context
-    dtype = str(config.get("torch_dtype") or config.get("dtype") or "bfloat16")
+    width = DTYPE_BYTES.get(arch.torch_dtype or "bfloat16")  # transformers' default where config.json has none
     # A quantized checkpoint stores most weights in fewer bytes than torch_dtype says (an FP8 one in
-    # 1, not 2): bytes / dtype would halve its count. The fit sizes it from the files instead.
-    if weight_bytes and arch.quantization is None:
-        facts["parameter_count"] = int(weight_bytes / TORCH_DTYPE_BYTES.get(dtype, 2))
+    # 1, not 2): bytes / dtype would halve its count. The fit sizes it from the files instead. A dtype
+    # outside the table (float64) gives no count rather than a wrong one.
+    if weight_bytes and arch.quantization is None and width:
+        facts["parameter_count"] = int(weight_bytes / width)
     return facts

@@ -27,6 +27,8 @@ class Probe:
     name: str
     ok: bool
     code: str | None = None  # OCI's error code (NotAuthorizedOrNotFound, BucketNotFound, …)
+    # OCI refused the caller for want of a policy: clients.py's one rule, carried by the error it raised.
+    refused: bool = False
     message: str = ""
     value: Any = None  # what the call read: a compartment name, a bucket's versioning, a limit's units
 
@@ -57,7 +59,9 @@ class OciReadiness:
         try:
             return Probe(name, True, value=await call())
         except AquaError as exc:
-            return Probe(name, False, code=getattr(exc, "oci_code", None), message=exc.message)
+            return Probe(
+                name, False, code=getattr(exc, "oci_code", None), message=exc.message, refused=exc.refused is not None
+            )
 
     async def permissions(self, compartment_id: str, bucket: str | None) -> dict[str, Probe]:
         """One read per resource type in the compartment (and the bucket's, when named), all at once."""
@@ -74,7 +78,8 @@ class OciReadiness:
             return (await c.call("identity", c.identity.get_compartment, compartment_id, list_read=True)).data.name
 
         async def namespace() -> Any:
-            return (await c.call("objectstorage", c.object_storage.get_namespace)).data
+            # list_read: OCI answers a caller no statement lets read the namespace 404 NotAuthorizedOrNotFound.
+            return (await c.call("objectstorage", c.object_storage.get_namespace, list_read=True)).data
 
         reads: dict[str, Callable[[], Awaitable[Any]]] = {
             "list-models": listing("datascience", ds.list_models, compartment_id, limit=1),

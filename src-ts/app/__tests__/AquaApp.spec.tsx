@@ -24,7 +24,13 @@ describe('AquaApp', () => {
     expect(await screen.findByText('Local · 2 CPUs · 23 GB RAM · no GPU')).toBeInTheDocument();
     const tablist = screen.getByRole('tablist');
     const tabs = within(tablist).getAllByRole('tab');
-    expect(tabs.map(t => t.textContent)).toEqual(['Models', 'Deployments', 'Fine-tuning', 'Evaluations']);
+    expect(tabs.map(t => t.textContent)).toEqual([
+      'Models',
+      'Deployments',
+      'Connections',
+      'Fine-tuning',
+      'Evaluations'
+    ]);
     expect(screen.getByRole('tab', { name: 'Models' })).toHaveAttribute('aria-selected', 'true');
     expect(await screen.findByRole('button', { name: 'Llama 3.1 8B Instruct' })).toBeInTheDocument();
   });
@@ -53,6 +59,9 @@ describe('AquaApp', () => {
     expect(screen.getByRole('tab', { name: 'Deployments' })).toHaveAttribute('aria-selected', 'true');
     // Deployments are real now: the section lists them.
     expect(await screen.findByRole('table', { name: 'Deployments' })).toBeVisible();
+    fireEvent.click(screen.getByRole('tab', { name: 'Connections' }));
+    // Hosted services sit beside the deployments.
+    expect(await screen.findByRole('table', { name: 'Connections' })).toBeVisible();
     fireEvent.click(screen.getByRole('tab', { name: 'Fine-tuning' }));
     // Fine-tuning is real too: the section lists the jobs.
     expect(await screen.findByRole('table', { name: 'Fine-tuning jobs' })).toBeVisible();

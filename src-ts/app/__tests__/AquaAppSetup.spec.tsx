@@ -1,10 +1,17 @@
 import * as React from 'react';
-import { act, fireEvent, render, screen } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 
 import { AquaApiError } from '../../api/errors';
 import { AquaApp } from '../AquaApp';
 import { appProps } from '../../test-support/app';
-import { FakeClient, LOCAL_TARGET, makeInfo, ociTarget } from '../../test-support/fixtures';
+import type { INotifyOptions } from '../../shared/callbacks';
+import { FakeClient, LOCAL_TARGET, makeInfo, makeOperation, ociTarget } from '../../test-support/fixtures';
+
+/** The options of the last notification of `type` (its actions). */
+function lastNotified(notify: unknown, type: string): INotifyOptions | undefined {
+  const calls = (notify as jest.Mock).mock.calls.filter(call => call[1] === type);
+  return calls[calls.length - 1]?.[2];
+}
 
 describe('AquaApp: the OCI setup view', () => {
   const scrollIntoView = Element.prototype.scrollIntoView;
@@ -67,6 +74,78 @@ describe('AquaApp: the OCI setup view', () => {
     fireEvent.click(screen.getByRole('tab', { name: 'Deployments' }));
     expect(await screen.findByText(/OCI Data Science failed/)).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Open OCI setup' })).not.toBeInTheDocument();
+  });
+
+  it('offers the check in the notification of a refused action, and opens the setup view at it', async () => {
+    const client = new FakeClient();
+    client.getInfo.mockResolvedValue(makeInfo({ targets: [LOCAL_TARGET, ociTarget()] }));
+    client.deleteDeployment.mockRejectedValue(
+      new AquaApiError({
+        status: 404,
+        message: 'OCI Data Science がこの要求を拒否しました (NotAuthorizedOrNotFound)',
+        reason: 'Not Found',
+        setupCheck: 'models'
+      })
+    );
+    const props = appProps(client);
+    props.navigator?.navigate({ to: 'deployments', deploymentId: 'dep-1' });
+    render(<AquaApp {...props} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete' }));
+    await waitFor(() =>
+      expect(props.notify).toHaveBeenCalledWith(expect.stringContaining('がこの要求を拒否しました'), 'error', {
+        actions: [expect.objectContaining({ label: 'Open OCI setup' })]
+      })
+    );
+    act(() => lastNotified(props.notify, 'error')?.actions?.[0].callback());
+    expect(await screen.findByText(/2 checks are missing\./)).toBeInTheDocument();
+    expect(document.querySelector('[data-check="models"]')).toHaveClass('jp-mod-focused');
+  });
+
+  it('offers no action in the notification of an error that is no refusal', async () => {
+    const client = new FakeClient();
+    client.deleteDeployment.mockRejectedValue(
+      new AquaApiError({ status: 409, message: '배포가 아직 삭제 중입니다', reason: 'Conflict' })
+    );
+    const props = appProps(client);
+    props.navigator?.navigate({ to: 'deployments', deploymentId: 'dep-1' });
+    render(<AquaApp {...props} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete' }));
+    await waitFor(() => expect(props.notify).toHaveBeenCalledWith('배포가 아직 삭제 중입니다', 'error'));
+  });
+
+  it('offers the check of a background operation that OCI refused', async () => {
+    jest.useFakeTimers();
+    try {
+      const client = new FakeClient();
+      client.getInfo.mockResolvedValue(makeInfo({ targets: [LOCAL_TARGET, ociTarget()] }));
+      client.listOperations.mockResolvedValue({ items: [makeOperation({ title: 'Download 한국어/모델' })] });
+      client.getOperation.mockResolvedValue(
+        makeOperation({
+          title: 'Download 한국어/모델',
+          state: 'FAILED',
+          error: 'OCI Data Science refused this request (NotAuthorizedOrNotFound)',
+          setup_check: 'models'
+        })
+      );
+      const props = appProps(client);
+      render(<AquaApp {...props} />);
+      await act(async () => {
+        await jest.advanceTimersByTimeAsync(1000);
+      });
+      expect(props.notify).toHaveBeenCalledWith(
+        'Download 한국어/모델 failed: OCI Data Science refused this request (NotAuthorizedOrNotFound)',
+        'error',
+        { actions: [expect.objectContaining({ label: 'Open OCI setup' })] }
+      );
+      act(() => lastNotified(props.notify, 'error')?.actions?.[0].callback());
+      await act(async () => {
+        await jest.advanceTimersByTimeAsync(0);
+      });
+      expect(screen.getByText(/2 checks are missing\./)).toBeInTheDocument();
+      expect(document.querySelector('[data-check="models"]')).toHaveClass('jp-mod-focused');
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('gives way to an open dialog when a refused form links to the setup view', async () => {

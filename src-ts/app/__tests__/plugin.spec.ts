@@ -84,4 +84,19 @@ describe('aqua-ext:plugin', () => {
     expect(options.name(first)).toBe('dep-1');
     added.forEach(widget => widget.dispose());
   });
+
+  it('opens a connection in its own playground tab, restored by its key', async () => {
+    const { app, commands, shell, added } = fakeApp();
+    const restorer = { restore: jest.fn(async (_tracker: unknown, _options: unknown) => undefined) };
+    plugin.activate(app, null, null, restorer, null, null, null);
+    const options = restorer.restore.mock.calls[1][1] as unknown as { args: (w: unknown) => { deploymentId: string } };
+    expect(commands.isEnabled(CommandIDs.openPlayground, { connectionId: 'conn-1' })).toBe(true);
+    await commands.execute(CommandIDs.openPlayground, { connectionId: 'conn-1' });
+    const tab = added[0] as MainAreaWidget<PlaygroundWidget>;
+    expect(tab.content.deploymentId).toBe('connection:conn-1');
+    // The restorer's arguments open the same tab again.
+    await commands.execute(CommandIDs.openPlayground, options.args(tab));
+    expect(shell.add).toHaveBeenCalledTimes(1);
+    added.forEach(widget => widget.dispose());
+  });
 });

@@ -10,7 +10,7 @@ import { allows } from '../../shared/actions';
 import { isTransitional } from '../../shared/deploymentStates';
 import { useDeployment } from '../../ui/hooks/useDeployment';
 import { formatInteger } from '../../shared/format';
-import { OperationProgress } from '../../ui/OperationProgress';
+import { OperationFailure, OperationProgress } from '../../ui/OperationProgress';
 import { DetailFrame, type IDetailPageProps } from '../../ui/DetailFrame';
 import { BusyButton, CopyableCode, FailureNotice } from '../../ui/ResourceDetail';
 import { useBusyAction } from '../../ui/hooks/useBusyAction';
@@ -205,6 +205,14 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
             </div>
           )}
           <StateMessage detail={detail} trans={trans} hideWhileProgress={running} />
+          {operation && (
+            <OperationFailure
+              operation={operation}
+              trans={trans}
+              // A FAILED deployment tells why above: only the way to the OCI setup check is added.
+              linkOnly={detail.state === 'FAILED' || detail.state === 'NEEDS_ATTENTION'}
+            />
+          )}
           <dl className="jp-AquaExt-ResourceDetail-facts jp-AquaExt-DeploymentDetail-facts">
             <dt>{trans.__('Endpoint')}</dt>
             <dd>

@@ -9,12 +9,12 @@ import { allows } from '../../shared/actions';
 import { formatBytes, formatInteger, formatParams } from '../../shared/format';
 import { stripFrontMatter } from './modelCard';
 import type { Confirm, CopyToClipboard, Notify, RenderMarkdown } from '../../shared/callbacks';
-import { describeError } from '../../shared/errors';
 import { ErrorState } from '../../ui/ErrorState';
 import { capabilityLabel, formatLabel } from './labels';
 import { Loading } from '../../ui/Loading';
 import { CopyableCode, DeleteButton, DetailTopbar } from '../../ui/ResourceDetail';
 import { MemoryFit } from '../../ui/MemoryFit';
+import { useNotifyError } from '../../ui/setupLinks';
 import { ModelBadges } from './ModelBadges';
 
 export interface IModelDetailProps {
@@ -49,6 +49,7 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
   const [attempt, setAttempt] = React.useState(0);
   const [deleting, setDeleting] = React.useState(false);
   const [deleteError, setDeleteError] = React.useState<unknown>(null);
+  const notifyError = useNotifyError(props.notify, trans);
 
   React.useEffect(() => {
     let current = true;
@@ -85,7 +86,7 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
       props.onDeleted(model.id);
     } catch (reason) {
       setDeleteError(reason);
-      props.notify(describeError(reason, trans), 'error');
+      notifyError(reason);
     } finally {
       setDeleting(false);
     }

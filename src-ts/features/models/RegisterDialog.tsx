@@ -112,7 +112,8 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
       props.onRegistered(op.resource_id ?? model?.id ?? null, model);
       props.onClose();
     } else if (op.state === 'FAILED') {
-      setError(op.error || op.message || trans.__('The registration failed.'));
+      // The operation is the failure: one that OCI refused links to its setup check.
+      setError(op.error || op.message || trans.__('The registration failed.'), op);
     } else if (op.state === 'CANCELED') {
       setError(trans.__('The registration was canceled.'));
     }

@@ -4,11 +4,12 @@ import { Button, HTMLSelect } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
-import type { DeploymentSummary, InferenceMode } from '../../api/types';
+import type { ConnectionSummary, DeploymentSummary, InferenceMode } from '../../api/types';
 import { engineLabel, modeLabel, shapeLabel } from '../../shared/labels';
 import { allows } from '../../shared/actions';
 import { FAST_POLL_MS, isTransitional, stateLabel } from '../../shared/deploymentStates';
-import { useDeployment } from '../../ui/hooks/useDeployment';
+import { parseTargetKey, targetKey, type ChatTarget } from '../../shared/chatTarget';
+import { connectionMode, connectionTalks, subjectCanChat, usePlaygroundSubject } from './usePlaygroundSubject';
 import { DEFAULT_SAMPLING, parseSampling, type ISamplingForm } from '../../shared/sampling';
 import { loadPlayground, savePlayground, type IPlaygroundState } from './storage';
 import { useChatSession } from './useChatSession';
@@ -23,6 +24,7 @@ import { TranscriptView } from './TranscriptView';
 export interface IPlaygroundProps {
   client: IAquaClient;
   trans: TranslationBundle;
+  /** The deployment's id, or a connection's key (`connection:<id>`, see `targetKey`). */
   deploymentId: string;
   renderMarkdown: RenderMarkdown;
   copyToClipboard: CopyToClipboard;
@@ -39,7 +41,9 @@ function emptyState(): IPlaygroundState {
     system: '',
     sampling: { ...DEFAULT_SAMPLING, stop: [] },
     turns: [],
+    model: null,
     compareWith: null,
+    compareModel: null,
     compareTurns: [],
     draft: '',
     embedInputs: []
@@ -57,19 +61,21 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
   const stored = React.useMemo(() => loadPlayground(storage, deploymentId) ?? emptyState(), [storage, deploymentId]);
   const [reloadCount, setReloadCount] = React.useState(0);
   const [others, setOthers] = React.useState<DeploymentSummary[]>([]);
+  const [connections, setConnections] = React.useState<ConnectionSummary[]>([]);
   const [system, setSystem] = React.useState(stored.system);
   const [sampling, setSampling] = React.useState<ISamplingForm>(stored.sampling);
   const [draft, setDraft] = React.useState(stored.draft);
   const [compareWith, setCompareWith] = React.useState<string | null>(stored.compareWith);
+  const [model, setModel] = React.useState<string | null>(stored.model);
+  const [compareModel, setCompareModel] = React.useState<string | null>(stored.compareModel);
   const [embedInputs, setEmbedInputs] = React.useState<string[]>(stored.embedInputs);
   const [showSystem, setShowSystem] = React.useState(stored.system.length > 0);
   const onTitle = React.useRef(props.onTitle);
   onTitle.current = props.onTitle;
 
-  // The deployment (its mode, state, name); reloaded after an error and when the tab regains focus.
-  const { deployment, error: loadError } = useDeployment(client, deploymentId, reloadCount, loaded =>
-    onTitle.current?.(loaded.name)
-  );
+  // The deployment (its mode, state, name) or the connection; reloaded after an error and when the tab regains focus.
+  const subject = usePlaygroundSubject(client, deploymentId, reloadCount, name => onTitle.current?.(name));
+  const { deployment, connection, error: loadError } = subject;
 
   // While it is being created or (de)activated, look again every couple of seconds so the banner
   // goes away by itself once it is ACTIVE.
@@ -88,23 +94,56 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
     return () => window.removeEventListener('focus', onFocus);
   }, []);
 
-  // Deployments to compare with: loaded once (and when the compare picker opens).
+  // Deployments and connections to compare with: loaded once (and when the compare picker opens).
   const loadOthers = React.useCallback(() => {
     client
       .listDeployments()
       .then(list => setOthers(list.items.filter(item => item.id !== deploymentId && item.mode !== 'embedding')))
       .catch(() => setOthers([]));
+    client
+      .listConnections()
+      .then(list =>
+        setConnections(
+          list.connections.filter(
+            item => targetKey({ kind: 'connection', id: item.id }) !== deploymentId && connectionTalks(item)
+          )
+        )
+      )
+      .catch(() => setConnections([]));
   }, [client, deploymentId]);
   React.useEffect(loadOthers, [loadOthers]);
 
-  const mode: InferenceMode = deployment?.mode ?? 'chat';
-  const partner = compareWith ? (others.find(item => item.id === compareWith) ?? null) : null;
+  const mode: InferenceMode = connection ? connectionMode(connection) : (deployment?.mode ?? 'chat');
+  const compareRef = compareWith ? parseTargetKey(compareWith) : null;
+  const partner = compareRef?.kind === 'deployment' ? (others.find(item => item.id === compareRef.id) ?? null) : null;
+  const partnerConnection =
+    compareRef?.kind === 'connection' ? (connections.find(item => item.id === compareRef.id) ?? null) : null;
+  const secondaryMode: InferenceMode = partnerConnection
+    ? connectionMode(partnerConnection)
+    : (partner?.mode ?? 'chat');
   const reload = React.useCallback(() => setReloadCount(n => n + 1), []);
+
+  const primaryTarget = React.useMemo<ChatTarget>(
+    () =>
+      subject.kind === 'connection'
+        ? { kind: 'connection', id: subject.id, model }
+        : { kind: 'deployment', id: subject.id },
+    [subject.kind, subject.id, model]
+  );
+  const secondaryTarget = React.useMemo<ChatTarget | null>(() => {
+    if (!compareWith) {
+      return null;
+    }
+    const ref = parseTargetKey(compareWith);
+    return ref.kind === 'connection'
+      ? { kind: 'connection', id: ref.id, model: compareModel }
+      : { kind: 'deployment', id: ref.id };
+  }, [compareWith, compareModel]);
 
   const primary = useChatSession({
     client,
     trans,
-    deploymentId,
+    target: primaryTarget,
     mode,
     initialTurns: stored.turns,
     onError: reload
@@ -112,8 +151,8 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
   const secondary = useChatSession({
     client,
     trans,
-    deploymentId: compareWith,
-    mode: partner?.mode ?? 'chat',
+    target: secondaryTarget,
+    mode: secondaryMode,
     initialTurns: stored.compareTurns,
     onError: loadOthers
   });
@@ -124,7 +163,9 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
     system,
     sampling,
     turns: primary.turns,
+    model,
     compareWith,
+    compareModel,
     compareTurns: secondary.turns,
     draft,
     embedInputs
@@ -145,6 +186,8 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
     sampling,
     draft,
     compareWith,
+    model,
+    compareModel,
     embedInputs,
     primary.turns,
     secondary.turns,
@@ -183,39 +226,68 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
     secondary.clear();
   };
 
-  if (loadError !== null && deployment === null) {
+  const isConnection = subject.kind === 'connection';
+  if (loadError !== null && deployment === null && connection === null) {
     return (
       <div className="jp-AquaExt-Playground">
         <ErrorState
           error={loadError}
           trans={trans}
-          title={trans.__('The deployment could not be loaded.')}
+          title={
+            isConnection
+              ? trans.__('The connection could not be loaded.')
+              : trans.__('The deployment could not be loaded.')
+          }
           onRetry={reload}
         />
       </div>
     );
   }
-  if (deployment === null) {
+  if (deployment === null && connection === null) {
     return (
       <div className="jp-AquaExt-Playground">
-        <Loading>{trans.__('Loading deployment…')}</Loading>
+        <Loading>{isConnection ? trans.__('Loading connection…') : trans.__('Loading deployment…')}</Loading>
       </div>
     );
   }
 
-  const inactive = !allows(deployment, 'chat');
+  const inactive = !subjectCanChat(subject);
   const isEmbedding = mode === 'embedding';
+  const name = deployment?.name ?? connection?.name ?? '';
+  const partnerName = partner?.name ?? partnerConnection?.name ?? null;
 
   return (
     <div className={`jp-AquaExt-Playground jp-mod-${mode}${compareWith ? ' jp-mod-compare' : ''}`}>
       <header className="jp-AquaExt-Playground-header">
         <div className="jp-AquaExt-Playground-title">
-          <h2 className="jp-AquaExt-Playground-name">{deployment.name}</h2>
-          <DeploymentStateBadge state={deployment.state} trans={trans} />
-          <span className="jp-AquaExt-Playground-meta">
-            {modeLabel(mode, trans)} · {engineLabel(deployment.engine)} · {shapeLabel(deployment.shape, trans)} ·{' '}
-            {deployment.model_name}
-          </span>
+          <h2 className="jp-AquaExt-Playground-name">{name}</h2>
+          {deployment && (
+            <>
+              <DeploymentStateBadge state={deployment.state} trans={trans} />
+              <span className="jp-AquaExt-Playground-meta">
+                {modeLabel(mode, trans)} · {engineLabel(deployment.engine)} · {shapeLabel(deployment.shape, trans)} ·{' '}
+                {deployment.model_name}
+              </span>
+            </>
+          )}
+          {connection && (
+            <>
+              <span className="jp-AquaExt-Playground-meta">
+                {trans.__('Connection')} · {connection.endpoint}
+              </span>
+              <ConnectionModelSelect
+                trans={trans}
+                connection={connection}
+                value={model}
+                disabled={streaming}
+                label={trans.__('Model')}
+                onChange={value => {
+                  primary.clear();
+                  setModel(value);
+                }}
+              />
+            </>
+          )}
         </div>
         {!isEmbedding && (
           <div className="jp-AquaExt-Playground-actions">
@@ -229,16 +301,36 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                 onChange={event => {
                   secondary.clear();
                   setCompareWith(event.target.value || null);
+                  setCompareModel(null);
                 }}
                 options={[
                   { value: '', label: trans.__('Nothing (single)') },
                   ...others.map(item => ({
                     value: item.id,
                     label: allows(item, 'chat') ? item.name : `${item.name} (${stateLabel(item.state, trans)})`
+                  })),
+                  ...connections.map(item => ({
+                    value: targetKey({ kind: 'connection', id: item.id }),
+                    label: allows(item, 'chat')
+                      ? trans.__('%1 (connection)', item.name)
+                      : trans.__('%1 (connection, cannot chat now)', item.name)
                   }))
                 ]}
               />
             </label>
+            {partnerConnection && (
+              <ConnectionModelSelect
+                trans={trans}
+                connection={partnerConnection}
+                value={compareModel}
+                disabled={streaming}
+                label={trans.__('Model of %1', partnerConnection.name)}
+                onChange={value => {
+                  secondary.clear();
+                  setCompareModel(value);
+                }}
+              />
+            )}
             <Button
               className="jp-mod-styled jp-AquaExt-button"
               onClick={clear}
@@ -250,7 +342,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
           </div>
         )}
       </header>
-      {inactive && (
+      {inactive && deployment && (
         <div className="jp-AquaExt-Playground-banner" role="status">
           {trans.__(
             'This deployment is %1: it answers only when active. Activate it in AI Quick Actions → Deployments.',
@@ -258,6 +350,20 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
           )}
           {deployment.state_message && <span className="jp-AquaExt-muted"> {deployment.state_message}</span>}
         </div>
+      )}
+      {inactive && connection && (
+        <div className="jp-AquaExt-Playground-banner" role="status">
+          {trans.__('This connection cannot be chatted with now. See AI Quick Actions → Connections.')}
+        </div>
+      )}
+      {[connection, partnerConnection].map(
+        item =>
+          item &&
+          !item.streaming && (
+            <div key={item.id} className="jp-AquaExt-Playground-notice" role="note">
+              {trans.__('“%1”: this service answers whole (no streaming).', item.name)}
+            </div>
+          )
       )}
       {isEmbedding ? (
         <div className="jp-AquaExt-Playground-body jp-mod-single">
@@ -297,12 +403,12 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
               </div>
             )}
             <div className="jp-AquaExt-Playground-columns">
-              <Column title={compareWith ? deployment.name : null} turns={primary.turns} mode={mode} props={props} />
+              <Column title={compareWith ? name : null} turns={primary.turns} mode={mode} props={props} />
               {compareWith && (
                 <Column
-                  title={partner ? partner.name : trans.__('(deployment not found)')}
+                  title={partnerName ?? trans.__('(not found)')}
                   turns={secondary.turns}
-                  mode={partner?.mode ?? 'chat'}
+                  mode={secondaryMode}
                   props={props}
                   state={partner?.state}
                 />
@@ -384,5 +490,38 @@ function Column(props: {
         }
       />
     </div>
+  );
+}
+
+/** The model a connection answers with: its models, the default first ("default" sends none). */
+function ConnectionModelSelect(props: {
+  trans: TranslationBundle;
+  connection: Pick<ConnectionSummary, 'models' | 'default_model'>;
+  value: string | null;
+  label: string;
+  disabled: boolean;
+  onChange: (value: string | null) => void;
+}): JSX.Element {
+  const { trans, connection, value } = props;
+  const models = [...new Set([...connection.models, ...(value ? [value] : [])])];
+  return (
+    <label className="jp-AquaExt-Playground-compare">
+      <span>{props.label}</span>
+      <HTMLSelect
+        aria-label={props.label}
+        value={value ?? ''}
+        disabled={props.disabled}
+        onChange={event => props.onChange(event.target.value || null)}
+        options={[
+          {
+            value: '',
+            label: connection.default_model
+              ? trans.__('Default (%1)', connection.default_model)
+              : trans.__('The service’s default')
+          },
+          ...models.map(item => ({ value: item, label: item }))
+        ]}
+      />
+    </label>
   );
 }

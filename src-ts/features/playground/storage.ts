@@ -19,8 +19,12 @@ export interface IPlaygroundState {
   system: string;
   sampling: ISamplingForm;
   turns: Turn[];
-  /** The deployment shown beside this one in Compare mode. */
+  /** A connection's model chosen here (null: the connection's default). */
+  model: string | null;
+  /** What is shown beside this one in Compare mode: a deployment's id or a connection's key (`targetKey`). */
   compareWith: string | null;
+  /** The model of a connection in Compare mode (null: its default). */
+  compareModel: string | null;
   compareTurns: Turn[];
   /** What was typed but not sent. */
   draft: string;
@@ -90,7 +94,9 @@ export function loadPlayground(storage: Storage | null, deploymentId: string): I
     system: typeof data.system === 'string' ? data.system : '',
     sampling: readSamplingForm(data.sampling),
     turns: readTurns(data.turns),
+    model: typeof data.model === 'string' && data.model ? data.model : null,
     compareWith: typeof data.compareWith === 'string' && data.compareWith ? data.compareWith : null,
+    compareModel: typeof data.compareModel === 'string' && data.compareModel ? data.compareModel : null,
     compareTurns: readTurns(data.compareTurns),
     draft: typeof data.draft === 'string' ? data.draft : '',
     embedInputs: Array.isArray(data.embedInputs)

@@ -1,5 +1,5 @@
 /**
- * One conversation with one deployment: send a turn, fold its stream events
+ * One conversation with one deployment or connection: send a turn, fold its stream events
  * into the transcript as they arrive, stop it at once.
  */
 import * as React from 'react';
@@ -9,6 +9,7 @@ import { isAbortError } from '../../api/chatStream';
 import type { IAquaClient } from '../../api/client';
 import { AquaApiError } from '../../api/errors';
 import type { ChatRequest, InferenceMode } from '../../api/types';
+import { streamTurn, type ChatTarget } from '../../shared/chatTarget';
 import { describeError } from '../../shared/errors';
 import type { SamplingRequestFields } from '../../shared/sampling';
 import {
@@ -35,7 +36,8 @@ export interface IChatSession {
 export interface IChatSessionOptions {
   client: IAquaClient;
   trans: TranslationBundle;
-  deploymentId: string | null;
+  /** What answers (null: nothing chosen, nothing is sent). */
+  target: ChatTarget | null;
   mode: InferenceMode;
   initialTurns: Turn[];
   /** Called after a turn ended in an error (e.g. to reload the deployment's state). */
@@ -67,7 +69,7 @@ export function turnRequest(
 }
 
 export function useChatSession(options: IChatSessionOptions): IChatSession {
-  const { client, trans, deploymentId, mode } = options;
+  const { client, trans, target, mode } = options;
   const now = options.now ?? Date.now;
   const [turns, setTurnsState] = React.useState<Turn[]>(options.initialTurns);
   const turnsRef = React.useRef(turns);
@@ -108,7 +110,7 @@ export function useChatSession(options: IChatSessionOptions): IChatSession {
 
   const send = React.useCallback(
     (text: string, system: string, sampling: SamplingRequestFields) => {
-      if (!deploymentId || activeAnswer.current) {
+      if (!target || activeAnswer.current) {
         return;
       }
       const history = turnsRef.current;
@@ -123,7 +125,7 @@ export function useChatSession(options: IChatSessionOptions): IChatSession {
       const run = async (): Promise<void> => {
         let failedStatus: number | null | undefined = undefined;
         try {
-          for await (const event of client.streamChat(deploymentId, body, abort.signal)) {
+          for await (const event of streamTurn(client, target, body, abort.signal)) {
             if (abort.signal.aborted) {
               break;
             }
@@ -154,7 +156,7 @@ export function useChatSession(options: IChatSessionOptions): IChatSession {
       };
       void run();
     },
-    [client, deploymentId, mode, now, setTurns, trans]
+    [client, target, mode, now, setTurns, trans]
   );
 
   const clear = React.useCallback(() => {

@@ -6,7 +6,9 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { AquaApiError } from '../../api/errors';
 import { ErrorState } from '../ErrorState';
 import { FormErrors } from '../FormErrors';
-import { SetupLinkContext } from '../SetupLink';
+import { makeOperation } from '../../test-support/fixtures';
+import { OperationFailure } from '../OperationProgress';
+import { notifyError, SetupLinkContext, setupCheckOf } from '../setupLinks';
 
 const trans = nullTranslator.load('aqua_ext');
 
@@ -52,5 +54,65 @@ describe('SetupLink: an authorization error links to its OCI setup check', () =>
     expect(screen.queryByRole('button', { name: 'Open OCI setup' })).not.toBeInTheDocument();
     rerender(<ErrorState error={refused()} trans={trans} />);
     expect(screen.queryByRole('button', { name: 'Open OCI setup' })).not.toBeInTheDocument();
+  });
+});
+
+describe('setupLinks: a failure points at its setup check, inline and in a notification', () => {
+  it('reads the check of a failed operation, and of nothing else', () => {
+    expect(setupCheckOf(makeOperation({ state: 'FAILED', setup_check: 'bucket-objects' }))).toBe('bucket-objects');
+    expect(setupCheckOf(makeOperation({ state: 'FAILED' }))).toBeNull();
+    expect(setupCheckOf(makeOperation({ state: 'RUNNING', setup_check: 'models' }))).toBeNull();
+    expect(setupCheckOf(refused())).toBe('deployments');
+    expect(setupCheckOf(new Error('refused'))).toBeNull();
+  });
+
+  it('gives a refusal’s notification the action that opens its check, and no other notification one', () => {
+    const open = jest.fn();
+    const notify = jest.fn();
+    notifyError(notify, refused(), trans, open);
+    expect(notify).toHaveBeenCalledWith('OCI Data Science refused this request (NotAuthorizedOrNotFound)', 'error', {
+      actions: [expect.objectContaining({ label: 'Open OCI setup', caption: expect.stringContaining('policy') })]
+    });
+    notify.mock.calls[0][2].actions[0].callback();
+    expect(open).toHaveBeenCalledWith('deployments');
+
+    notify.mockClear();
+    notifyError(notify, new AquaApiError({ status: 409, message: '이미 있습니다', reason: 'Conflict' }), trans, open);
+    expect(notify).toHaveBeenCalledWith('이미 있습니다', 'error');
+    notify.mockClear();
+    notifyError(notify, refused(), trans, null); // no setup view to open (outside the panel)
+    expect(notify).toHaveBeenCalledWith('OCI Data Science refused this request (NotAuthorizedOrNotFound)', 'error');
+  });
+
+  it('shows a failed operation’s error with its link; only the link where the page tells the failure', () => {
+    const open = jest.fn();
+    const failed = makeOperation({
+      title: 'Deploy 日本語モデル',
+      state: 'FAILED',
+      error: 'OCI refused it',
+      setup_check: 'deployments'
+    });
+    const { rerender } = render(
+      <SetupLinkContext.Provider value={open}>
+        <OperationFailure operation={failed} trans={trans} />
+      </SetupLinkContext.Provider>
+    );
+    expect(screen.getByRole('alert')).toHaveTextContent('Deploy 日本語モデル failed: OCI refused it');
+    fireEvent.click(screen.getByRole('button', { name: 'Open OCI setup' }));
+    expect(open).toHaveBeenCalledWith('deployments');
+    rerender(
+      <SetupLinkContext.Provider value={open}>
+        <OperationFailure operation={failed} trans={trans} linkOnly />
+      </SetupLinkContext.Provider>
+    );
+    expect(screen.queryByText(/OCI refused it/)).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Open OCI setup' })).toBeInTheDocument();
+    rerender(
+      <SetupLinkContext.Provider value={open}>
+        <OperationFailure operation={{ ...failed, setup_check: null }} trans={trans} linkOnly />
+        <OperationFailure operation={{ ...failed, state: 'RUNNING' }} trans={trans} />
+      </SetupLinkContext.Provider>
+    );
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 });

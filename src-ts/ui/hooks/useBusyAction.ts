@@ -3,7 +3,7 @@ import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { Notify } from '../../shared/callbacks';
-import { describeError } from '../../shared/errors';
+import { useNotifyError } from '../setupLinks';
 import { useMountedRef } from './useMountedRef';
 
 export interface IBusyAction<K extends string> {
@@ -17,7 +17,8 @@ export interface IBusyAction<K extends string> {
 /**
  * The actions of a detail page (activate, cancel, delete…), one at a time:
  * after one succeeds `onDone` runs (the list reloads); a failure is kept for
- * the banner and notified, since the user may have moved on.
+ * the banner and notified, since the user may have moved on (an OCI refusal's
+ * notification opens its setup check).
  */
 export function useBusyAction<K extends string>(
   notify: Notify,
@@ -27,8 +28,9 @@ export function useBusyAction<K extends string>(
   const [busy, setBusy] = React.useState<K | null>(null);
   const [actionError, setActionError] = React.useState<unknown>(null);
   const mounted = useMountedRef();
-  const latest = React.useRef({ notify, trans, onDone });
-  latest.current = { notify, trans, onDone };
+  const notifyError = useNotifyError(notify, trans);
+  const latest = React.useRef({ notifyError, onDone });
+  latest.current = { notifyError, onDone };
 
   const run = React.useCallback(
     async (kind: K, action: () => Promise<void>): Promise<void> => {
@@ -41,7 +43,7 @@ export function useBusyAction<K extends string>(
         if (mounted.current) {
           setActionError(reason);
         }
-        latest.current.notify(describeError(reason, latest.current.trans), 'error');
+        latest.current.notifyError(reason);
       } finally {
         if (mounted.current) {
           setBusy(null);

@@ -14,7 +14,7 @@ import {
   ociTarget
 } from '../../../test-support/fixtures';
 import { createDialogProps, errorOf } from '../../../test-support/dialogs';
-import { SetupLinkContext } from '../../../ui/SetupLink';
+import { SetupLinkContext } from '../../../ui/setupLinks';
 
 const info = makeInfo({
   engines: [

@@ -6,10 +6,15 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { AquaApiError } from '../../../api/errors';
 import { IModelDetailProps, ModelDetail } from '../ModelDetail';
 import { FakeClient, limitedShapesFit, makeDetail, makeFit } from '../../../test-support/fixtures';
+import { type OpenSetupCheck, SetupLinkContext } from '../../../ui/setupLinks';
 
 const trans = nullTranslator.load('aqua_ext');
 
-function setup(overrides: Partial<IModelDetailProps> = {}, client = new FakeClient()) {
+function setup(
+  overrides: Partial<IModelDetailProps> = {},
+  client = new FakeClient(),
+  openSetup: OpenSetupCheck | null = null
+) {
   const props: IModelDetailProps = {
     client,
     trans,
@@ -26,7 +31,11 @@ function setup(overrides: Partial<IModelDetailProps> = {}, client = new FakeClie
     fitDebounceMs: 0,
     ...overrides
   };
-  const utils = render(<ModelDetail {...props} />);
+  const utils = render(
+    <SetupLinkContext.Provider value={openSetup}>
+      <ModelDetail {...props} />
+    </SetupLinkContext.Provider>
+  );
   return { props, client, ...utils };
 }
 
@@ -116,6 +125,28 @@ describe('ModelDetail', () => {
     expect(props.confirm).toHaveBeenCalledWith(expect.stringContaining('Mine'), expect.anything());
     expect(client.deleteModel).toHaveBeenCalledWith('reg:mine');
     expect(props.notify).toHaveBeenCalledWith('Deleted “Mine”.', 'success');
+  });
+
+  it('notifies a refused delete with the action that opens its OCI setup check', async () => {
+    const client = new FakeClient();
+    client.getModel.mockResolvedValue(makeDetail({ id: 'reg:mine', name: 'モデル', source: 'registered' }));
+    client.deleteModel.mockRejectedValue(
+      new AquaApiError({
+        status: 404,
+        message: 'OCI Data Science refused this request (NotAuthorizedOrNotFound)',
+        reason: 'Not Found',
+        setupCheck: 'models'
+      })
+    );
+    const open = jest.fn();
+    const { props } = setup({ modelId: 'reg:mine' }, client, open);
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete' }));
+    await waitFor(() => expect(props.notify).toHaveBeenCalled());
+    const [message, type, options] = (props.notify as jest.Mock).mock.calls[0];
+    expect([message, type]).toEqual(['OCI Data Science refused this request (NotAuthorizedOrNotFound)', 'error']);
+    expect(options.actions.map((action: { label: string }) => action.label)).toEqual(['Open OCI setup']);
+    options.actions[0].callback();
+    expect(open).toHaveBeenCalledWith('models');
   });
 
   it('does not delete when the user declines', async () => {

@@ -7,10 +7,15 @@ import { AquaApiError } from '../../../api/errors';
 import { IRegisterDialogProps, RegisterDialog } from '../RegisterDialog';
 import { FakeClient, LOCAL_TARGET, makeInfo, makeOperation, ociTarget } from '../../../test-support/fixtures';
 import { errorOf } from '../../../test-support/dialogs';
+import { type OpenSetupCheck, SetupLinkContext } from '../../../ui/setupLinks';
 
 const trans = nullTranslator.load('aqua_ext');
 
-function setup(overrides: Partial<IRegisterDialogProps> = {}, client = new FakeClient()) {
+function setup(
+  overrides: Partial<IRegisterDialogProps> = {},
+  client = new FakeClient(),
+  openSetup: OpenSetupCheck | null = null
+) {
   const props: IRegisterDialogProps = {
     client,
     trans,
@@ -20,7 +25,11 @@ function setup(overrides: Partial<IRegisterDialogProps> = {}, client = new FakeC
     onRegistered: jest.fn(),
     ...overrides
   };
-  const utils = render(<RegisterDialog {...props} />);
+  const utils = render(
+    <SetupLinkContext.Provider value={openSetup}>
+      <RegisterDialog {...props} />
+    </SetupLinkContext.Provider>
+  );
   return { props, client, ...utils };
 }
 
@@ -162,12 +171,16 @@ describe('RegisterDialog', () => {
     beforeEach(() => jest.useFakeTimers());
     afterEach(() => jest.useRealTimers());
 
-    async function startDownload(client: FakeClient, props: Partial<IRegisterDialogProps> = {}) {
+    async function startDownload(
+      client: FakeClient,
+      props: Partial<IRegisterDialogProps> = {},
+      openSetup: OpenSetupCheck | null = null
+    ) {
       client.registerModel.mockResolvedValue({
         operation: makeOperation({ progress: 0.1, message: 'Starting' }),
         model: null
       });
-      const utils = setup(props, client);
+      const utils = setup(props, client, openSetup);
       fireEvent.click(screen.getByLabelText('Hugging Face'));
       fireEvent.change(screen.getByLabelText('Hugging Face id'), { target: { value: 'Qwen/Qwen2.5-0.5B-Instruct' } });
       await act(async () => {
@@ -234,6 +247,36 @@ describe('RegisterDialog', () => {
       expect(screen.getByText('401 Unauthorized: this repository is gated.')).toBeInTheDocument();
       expect(props.onClose).not.toHaveBeenCalled();
       expect(screen.getByRole('button', { name: 'Register' })).toBeEnabled();
+    });
+
+    it('links a download that OCI refused to the setup check that covers it', async () => {
+      const client = new FakeClient();
+      client.getOperation.mockResolvedValue(
+        makeOperation({
+          state: 'FAILED',
+          error: 'OCI Object Storage がこの要求を拒否しました (NotAuthorizedOrNotFound)',
+          setup_check: 'bucket-objects'
+        })
+      );
+      const open = jest.fn();
+      await startDownload(client, {}, open);
+      await act(async () => {
+        await jest.advanceTimersByTimeAsync(1000);
+      });
+      expect(screen.getByText(/がこの要求を拒否しました/)).toBeInTheDocument();
+      fireEvent.click(screen.getByRole('button', { name: 'Open OCI setup' }));
+      expect(open).toHaveBeenCalledWith('bucket-objects');
+    });
+
+    it('offers no setup link for a download that failed for another cause', async () => {
+      const client = new FakeClient();
+      client.getOperation.mockResolvedValue(makeOperation({ state: 'FAILED', error: '디스크가 가득 찼습니다' }));
+      await startDownload(client, {}, jest.fn());
+      await act(async () => {
+        await jest.advanceTimersByTimeAsync(1000);
+      });
+      expect(screen.getByText('디스크가 가득 찼습니다')).toBeInTheDocument();
+      expect(screen.queryByRole('button', { name: 'Open OCI setup' })).not.toBeInTheDocument();
     });
 
     it('hands a running download to the app when closed', async () => {

@@ -12,7 +12,9 @@ function state(overrides: Partial<IPlaygroundState> = {}): IPlaygroundState {
     system: 'Be brief.',
     sampling: { ...DEFAULT_SAMPLING, maxTokens: '64', stop: ['\\n\\n'] },
     turns: [userTurn('Hello'), applyChatEvent(assistantTurn(1), answerEvents(['Hi'])[0], 2)],
+    model: null,
     compareWith: null,
+    compareModel: null,
     compareTurns: [],
     draft: 'half typed',
     embedInputs: [],
@@ -35,6 +37,14 @@ describe('playground storage', () => {
     expect(loadPlayground(window.localStorage, 'dep-2')).toBeNull();
     clearPlayground(window.localStorage, 'dep-1');
     expect(loadPlayground(window.localStorage, 'dep-1')).toBeNull();
+  });
+
+  it('keeps a connection partner in Compare and the models chosen', () => {
+    const key = 'connection:conn-1';
+    savePlayground(window.localStorage, key, state({ model: 'command-r', compareWith: 'dep-2', compareModel: null }));
+    expect(loadPlayground(window.localStorage, key)).toMatchObject({ model: 'command-r', compareWith: 'dep-2' });
+    savePlayground(window.localStorage, 'dep-1', state({ compareWith: key, compareModel: 'gpt-4o' }));
+    expect(loadPlayground(window.localStorage, 'dep-1')).toMatchObject({ compareWith: key, compareModel: 'gpt-4o' });
   });
 
   it('drops what it cannot trust', () => {

@@ -1,0 +1,173 @@
+"""Connections: hosted LLM services. CRUD, the test request, the models a service lists, YAML
+import/export, the playground's chat stream and the OpenAI pass-through (the key stays here; a
+notebook reaches every service with the Jupyter token)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from tornado import web
+
+from ..api.connections import (
+    ConnectionChatRequest,
+    CreateConnectionRequest,
+    ExportConnectionsQuery,
+    ImportConnectionsRequest,
+    TestConnectionRequest,
+    UpdateConnectionRequest,
+)
+from ..errors import AquaError, InvalidInput
+from ..services.sse import format_event
+from .base import AquaHandler
+from .deployments import DeploymentChatHandler, _StreamingHandler
+
+
+class ConnectionsHandler(AquaHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        self.reply(await self.services.connections.list())
+
+    @web.authenticated
+    async def post(self) -> None:
+        request = self.parse_body(CreateConnectionRequest)
+        self.reply(await self.services.connections.create(request), status=201)
+
+
+class ConnectionHandler(AquaHandler):
+    @web.authenticated
+    async def get(self, connection_id: str) -> None:
+        self.reply(await self.services.connections.get(connection_id))
+
+    @web.authenticated
+    async def patch(self, connection_id: str) -> None:
+        request = self.parse_body(UpdateConnectionRequest)
+        self.reply(await self.services.connections.update(connection_id, request))
+
+    @web.authenticated
+    async def delete(self, connection_id: str) -> None:
+        await self.services.connections.delete(connection_id)
+        self.reply(None, status=204)
+
+
+class ConnectionTestHandler(AquaHandler):
+    @web.authenticated
+    async def post(self, connection_id: str) -> None:
+        request = self.parse_body(TestConnectionRequest)
+        self.reply(await self.services.connections.test(connection_id, request))
+
+
+class ConnectionModelsHandler(AquaHandler):
+    @web.authenticated
+    async def get(self, connection_id: str) -> None:
+        self.reply(await self.services.connections.models(connection_id))
+
+
+class ConnectionsImportHandler(AquaHandler):
+    @web.authenticated
+    async def post(self) -> None:
+        request = self.parse_body(ImportConnectionsRequest)
+        self.reply(await self.services.connections.import_yaml(request), status=201)
+
+
+class ConnectionsExportHandler(AquaHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        query = self.parse_query(ExportConnectionsQuery)
+        self.reply(await self.services.connections.export_yaml(query))
+
+
+class ConnectionChatHandler(DeploymentChatHandler):
+    """The playground's stream, as a deployment's (the same events, Stop, stats)."""
+
+    @web.authenticated
+    async def post(self, connection_id: str) -> None:
+        request = self.parse_body(ConnectionChatRequest)
+        turn = await self.services.connections.chat(connection_id, request)
+        async with self.aqua.stream_limiter.slot():
+            self.set_status(200)
+            self.set_header("Content-Type", "text/event-stream; charset=utf-8")
+            self.set_header("Cache-Control", "no-cache, no-transform")
+            self.set_header("X-Accel-Buffering", "no")
+            if await self._run_relay(self._chat(turn)):
+                self.finish()
+
+
+class _ConnectionPassThrough(_StreamingHandler):
+    """`aqua-ext/connections/<id>/v1/<path>`: an OpenAI request, translated to the service's dialect
+    and back. A service's error comes back in OpenAI's error shape with the service's status, so
+    an OpenAI client raises what it would have raised talking to the service."""
+
+    openai_path: ClassVar[str]
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, AquaError):
+            status = getattr(exc, "upstream_status", None) or exc.status
+            self.set_status(status)
+            self.set_header("Content-Type", "application/json")
+            self.finish(
+                {
+                    "error": {
+                        "message": exc.message,
+                        "type": "invalid_request_error" if status < 500 else "api_error",
+                        "code": getattr(exc, "error_kind", None),
+                        "param": exc.fields[0].field if exc.fields else None,
+                    }
+                }
+            )
+            return
+        super().write_error(status_code, **kwargs)
+
+    @web.authenticated
+    async def post(self, connection_id: str) -> None:
+        try:
+            body = json.loads(self.request.body or b"null")
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InvalidInput.field("body", f"not valid JSON ({exc})") from None
+        if not isinstance(body, dict):
+            raise InvalidInput.field("body", "expected a JSON object")
+        async with self.aqua.stream_limiter.slot():
+            answer = await self.services.connections.openai(connection_id, self.openai_path, body)
+            if isinstance(answer, dict):
+                self.set_header("Content-Type", "application/json")
+                self.finish(answer)
+                return
+            self.set_header("Content-Type", "text/event-stream; charset=utf-8")
+            self.set_header("Cache-Control", "no-cache, no-transform")
+            self.set_header("X-Accel-Buffering", "no")
+            if await self._run_relay(self._pipe(answer)):
+                self.finish()
+
+    async def _pipe(self, chunks: Any) -> None:
+        self._start_stream()
+        try:
+            async for chunk in chunks:
+                self._emit(format_event(chunk))
+        except AquaError as exc:  # mid-stream: the headers are gone, OpenAI clients read an error chunk
+            self._emit(format_event({"error": {"message": exc.message, "code": getattr(exc, "error_kind", None)}}))
+        finally:
+            await chunks.aclose()
+        self._emit(b"data: [DONE]\n\n")
+
+
+class ConnectionChatCompletionsHandler(_ConnectionPassThrough):
+    openai_path = "/v1/chat/completions"
+
+
+class ConnectionEmbeddingsHandler(_ConnectionPassThrough):
+    openai_path = "/v1/embeddings"
+
+
+class ConnectionOpenAiModelsHandler(AquaHandler):
+    """`GET …/v1/models`: the models the connection offers, in OpenAI's list shape."""
+
+    @web.authenticated
+    async def get(self, connection_id: str) -> None:
+        listed = await self.services.connections.models(connection_id)
+        self.finish(
+            {
+                "object": "list",
+                "data": [{"id": m, "object": "model", "owned_by": "connection", "created": 0} for m in listed.models],
+            }
+        )

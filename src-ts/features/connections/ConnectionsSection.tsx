@@ -1,0 +1,279 @@
+import * as React from 'react';
+
+import { addIcon, Button } from '@jupyterlab/ui-components';
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import type { IAquaClient } from '../../api/client';
+import type { ConnectionAction, ConnectionDetail, ConnectionSummary } from '../../api/types';
+import { allows } from '../../shared/actions';
+import type { Confirm, Notify } from '../../shared/callbacks';
+import { describeError } from '../../shared/errors';
+import { ErrorState } from '../../ui/ErrorState';
+import { Loading } from '../../ui/Loading';
+import { RefreshButton } from '../../ui/RefreshButton';
+import { useFetched } from '../../ui/hooks/useFetched';
+import { useMountedRef } from '../../ui/hooks/useMountedRef';
+import { ConnectionDialog } from './ConnectionDialog';
+import { downloadText, type DownloadText } from './download';
+import { ExportDialog } from './ExportDialog';
+import { lastTestText, modelsText } from './format';
+import { ImportDialog } from './ImportDialog';
+import { kindLabel } from './labels';
+import { TestDialog } from './TestDialog';
+
+export interface IConnectionsSectionProps {
+  client: IAquaClient;
+  trans: TranslationBundle;
+  /** The section and its panel are shown: the list reloads when it becomes so. */
+  active: boolean;
+  confirm: Confirm;
+  notify: Notify;
+  /** Open a playground tab with the connection (its Chat button shows when given and allowed). */
+  onOpenPlayground?: (connectionId: string) => void;
+  /** Save an exported file (the browser's download unless given). */
+  download?: DownloadText;
+}
+
+/** The dialog open over the list, if any. */
+type OpenDialog =
+  | { kind: 'create' }
+  | { kind: 'edit'; connection: ConnectionDetail }
+  | { kind: 'test'; connection: ConnectionSummary }
+  | { kind: 'import' }
+  | { kind: 'export'; ids: string[]; subject: string };
+
+/**
+ * The Connections section: the hosted services (OpenAI, Azure OpenAI, Cohere,
+ * OCI Generative AI, any REST service) with their kind, endpoint, models,
+ * whether a key is set, whether they stream, and their last test; New, Import
+ * and Export YAML; and per service the buttons its `actions` allow.
+ */
+export function ConnectionsSection(props: IConnectionsSectionProps): JSX.Element {
+  const { client, trans, active } = props;
+  const mounted = useMountedRef();
+  const [reloadCount, setReloadCount] = React.useState(0);
+  const [dialog, setDialog] = React.useState<OpenDialog | null>(null);
+  const [busy, setBusy] = React.useState<string | null>(null);
+  const reload = React.useCallback(() => setReloadCount(n => n + 1), []);
+  const load = React.useCallback(() => client.listConnections(), [client]);
+  // Nothing changes a connection but this page (no state to poll): load on show and after each change.
+  const { value, error } = useFetched(active ? load : null, reloadCount);
+  const items = React.useMemo(
+    () => (value ? [...value.connections].sort((a, b) => a.name.localeCompare(b.name)) : null),
+    [value]
+  );
+
+  const edit = (connection: ConnectionSummary): void => {
+    setBusy(connection.id);
+    client
+      .getConnection(connection.id)
+      .then(detail => mounted.current && setDialog({ kind: 'edit', connection: detail }))
+      .catch(reason => props.notify(describeError(reason, trans), 'error'))
+      .finally(() => mounted.current && setBusy(null));
+  };
+
+  const remove = async (connection: ConnectionSummary): Promise<void> => {
+    const yes = await props.confirm(
+      trans.__(
+        'Delete the connection “%1” and the key kept for it? Evaluations and notebooks that use it stop working.',
+        connection.name
+      ),
+      { title: trans.__('Delete connection'), acceptLabel: trans.__('Delete'), danger: true }
+    );
+    if (!yes) {
+      return;
+    }
+    setBusy(connection.id);
+    try {
+      await client.deleteConnection(connection.id);
+      props.notify(trans.__('“%1” was deleted.', connection.name), 'success');
+      reload();
+    } catch (reason) {
+      props.notify(describeError(reason, trans), 'error');
+    } finally {
+      if (mounted.current) {
+        setBusy(null);
+      }
+    }
+  };
+
+  /** The buttons of one row: only the actions the server lists, in a fixed order. */
+  const rowActions = (connection: ConnectionSummary): JSX.Element[] => {
+    const disabled = busy === connection.id;
+    const button = (action: ConnectionAction, label: string, onClick: () => void, warn = false): JSX.Element => (
+      <Button
+        key={action}
+        className={`jp-mod-styled jp-AquaExt-button${warn ? ' jp-mod-warn' : ''}`}
+        data-action={action}
+        disabled={disabled}
+        aria-label={`${label}: ${connection.name}`}
+        title={label}
+        onClick={onClick}
+      >
+        {label}
+      </Button>
+    );
+    const buttons: JSX.Element[] = [];
+    if (allows(connection, 'test')) {
+      buttons.push(button('test', trans.__('Test'), () => setDialog({ kind: 'test', connection })));
+    }
+    if (allows(connection, 'chat') && props.onOpenPlayground) {
+      const open = props.onOpenPlayground;
+      buttons.push(button('chat', trans.__('Chat'), () => open(connection.id)));
+    }
+    if (allows(connection, 'edit')) {
+      buttons.push(button('edit', trans.__('Edit'), () => edit(connection)));
+    }
+    if (allows(connection, 'export')) {
+      buttons.push(
+        button('export', trans.__('Export'), () =>
+          setDialog({ kind: 'export', ids: [connection.id], subject: trans.__('“%1”', connection.name) })
+        )
+      );
+    }
+    if (allows(connection, 'delete')) {
+      buttons.push(button('delete', trans.__('Delete'), () => void remove(connection), true));
+    }
+    return buttons;
+  };
+
+  const closeDialog = (): void => setDialog(null);
+
+  return (
+    <div className="jp-AquaExt-ResourceList jp-AquaExt-ConnectionList">
+      <div className="jp-AquaExt-ResourceList-toolbar">
+        <span className="jp-AquaExt-ResourceList-count">
+          {items === null ? '' : trans._n('%1 connection', '%1 connections', items.length)}
+        </span>
+        <span className="jp-AquaExt-toolbarSpacer" />
+        <RefreshButton trans={trans} title={trans.__('Reload the connections')} onClick={reload} />
+        <Button className="jp-mod-styled jp-AquaExt-button" onClick={() => setDialog({ kind: 'import' })}>
+          {trans.__('Import YAML')}
+        </Button>
+        <Button
+          className="jp-mod-styled jp-AquaExt-button"
+          disabled={!items || items.length === 0}
+          onClick={() => setDialog({ kind: 'export', ids: [], subject: trans.__('every service') })}
+        >
+          {trans.__('Export YAML')}
+        </Button>
+        <Button
+          className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-newConnectionButton"
+          onClick={() => setDialog({ kind: 'create' })}
+        >
+          <addIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
+          {trans.__('New connection')}
+        </Button>
+      </div>
+      {error !== null && (
+        <ErrorState
+          error={error}
+          trans={trans}
+          title={trans.__('The connections could not be loaded.')}
+          onRetry={reload}
+          className="jp-AquaExt-ErrorState-banner"
+        />
+      )}
+      {items === null && error === null && <Loading>{trans.__('Loading connections…')}</Loading>}
+      {items !== null && items.length === 0 && (
+        <div className="jp-AquaExt-EmptyState">
+          <div className="jp-AquaExt-EmptyState-title">{trans.__('No connections yet')}</div>
+          <p>
+            {trans.__(
+              'Add a hosted LLM service (OpenAI, Azure OpenAI, Cohere, OCI Generative AI or any REST service) to chat with it beside your deployments, or import your Digital Assistant services from YAML.'
+            )}
+          </p>
+        </div>
+      )}
+      {items !== null && items.length > 0 && (
+        <div className="jp-AquaExt-ResourceList-scroll">
+          <table
+            className="jp-AquaExt-ResourceList-table jp-AquaExt-ConnectionTable"
+            aria-label={trans.__('Connections')}
+          >
+            <thead>
+              <tr>
+                <th scope="col">{trans.__('Name')}</th>
+                <th scope="col">{trans.__('Kind')}</th>
+                <th scope="col">{trans.__('Endpoint')}</th>
+                <th scope="col">{trans.__('Models')}</th>
+                <th scope="col">{trans.__('Key')}</th>
+                <th scope="col">{trans.__('Answers')}</th>
+                <th scope="col">{trans.__('Last test')}</th>
+                <th scope="col">
+                  <span className="jp-AquaExt-visuallyHidden">{trans.__('Actions')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map(connection => (
+                <tr key={connection.id} className="jp-AquaExt-ResourceList-row" data-connection-id={connection.id}>
+                  <td className="jp-AquaExt-ResourceList-name">{connection.name}</td>
+                  <td>{kindLabel(connection.kind, trans)}</td>
+                  <td className="jp-AquaExt-ConnectionTable-endpoint" title={connection.endpoint}>
+                    {connection.endpoint}
+                  </td>
+                  <td>{modelsText(connection)}</td>
+                  <td data-column="key">{connection.secret_set ? trans.__('key set') : trans.__('no key')}</td>
+                  <td data-column="streaming">
+                    {connection.streaming ? trans.__('streaming') : trans.__('whole (no streaming)')}
+                  </td>
+                  <td
+                    data-column="last-test"
+                    className={
+                      connection.last_test ? (connection.last_test.ok ? 'jp-mod-ok' : 'jp-mod-failed') : undefined
+                    }
+                    title={connection.last_test?.message}
+                  >
+                    {lastTestText(connection, trans)}
+                  </td>
+                  <td className="jp-AquaExt-ConnectionTable-actions">{rowActions(connection)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {(dialog?.kind === 'create' || dialog?.kind === 'edit') && (
+        <ConnectionDialog
+          client={client}
+          trans={trans}
+          connection={dialog.kind === 'edit' ? dialog.connection : null}
+          onClose={closeDialog}
+          onSaved={saved => {
+            props.notify(
+              dialog.kind === 'edit'
+                ? trans.__('“%1” was saved.', saved.name)
+                : trans.__('“%1” was created.', saved.name),
+              'success'
+            );
+            closeDialog();
+            reload();
+          }}
+        />
+      )}
+      {dialog?.kind === 'test' && (
+        <TestDialog
+          client={client}
+          trans={trans}
+          connection={dialog.connection}
+          onClose={closeDialog}
+          onTested={reload}
+        />
+      )}
+      {dialog?.kind === 'import' && (
+        <ImportDialog client={client} trans={trans} onClose={closeDialog} onImported={reload} />
+      )}
+      {dialog?.kind === 'export' && (
+        <ExportDialog
+          client={client}
+          trans={trans}
+          ids={dialog.ids}
+          subject={dialog.subject}
+          download={props.download ?? downloadText}
+          onClose={closeDialog}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,103 @@
+import * as React from 'react';
+
+import { Button } from '@jupyterlab/ui-components';
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import type { IAquaClient } from '../../api/client';
+import { ErrorState } from '../../ui/ErrorState';
+import { ModalDialog } from '../../ui/ModalDialog';
+import { useMountedRef } from '../../ui/hooks/useMountedRef';
+import type { DownloadText } from './download';
+
+export interface IExportDialogProps {
+  client: IAquaClient;
+  trans: TranslationBundle;
+  /** The services to export; empty: every one. */
+  ids: readonly string[];
+  /** What is exported, in words ("every service", a service's name). */
+  subject: string;
+  download: DownloadText;
+  onClose: () => void;
+}
+
+/**
+ * "Export YAML": the services as an ODA `exportedRestServices` file,
+ * downloaded. Secrets stay out unless "include secrets" is ticked (off by
+ * default, with a warning once on).
+ */
+export function ExportDialog(props: IExportDialogProps): JSX.Element {
+  const { client, trans } = props;
+  const mounted = useMountedRef();
+  const [includeSecrets, setIncludeSecrets] = React.useState(false);
+  const [busy, setBusy] = React.useState(false);
+  const [failure, setFailure] = React.useState<unknown>(null);
+
+  const run = async (): Promise<void> => {
+    setBusy(true);
+    setFailure(null);
+    try {
+      const answer = await client.exportConnections({ ids: props.ids.join(','), include_secrets: includeSecrets });
+      props.download(answer.file_name, answer.yaml);
+      if (mounted.current) {
+        props.onClose();
+      }
+    } catch (reason) {
+      if (mounted.current) {
+        setFailure(reason);
+      }
+    } finally {
+      if (mounted.current) {
+        setBusy(false);
+      }
+    }
+  };
+
+  return (
+    <ModalDialog
+      title={trans.__('Export YAML')}
+      className="jp-AquaExt-FormDialog jp-AquaExt-ConnectionExportDialog"
+      trans={trans}
+      onClose={() => !busy && props.onClose()}
+      closeDisabled={busy}
+    >
+      <div className="jp-AquaExt-ModalDialog-body">
+        <p>{trans.__('Export %1 as an Oracle Digital Assistant “exportedRestServices” file.', props.subject)}</p>
+        <label className="jp-AquaExt-checkbox">
+          <input
+            type="checkbox"
+            checked={includeSecrets}
+            disabled={busy}
+            onChange={event => setIncludeSecrets(event.target.checked)}
+          />
+          {trans.__('Include secrets')}
+        </label>
+        {includeSecrets && (
+          <div className="jp-AquaExt-warning" role="alert">
+            {trans.__(
+              'The file will hold the API keys and tokens in plain text: anyone who gets it can use them. Keep it out of notebooks, repositories and shared folders.'
+            )}
+          </div>
+        )}
+        {failure !== null && <ErrorState error={failure} trans={trans} title={trans.__('Nothing was exported.')} />}
+      </div>
+      <div className="jp-AquaExt-ModalDialog-footer">
+        <Button
+          className="jp-mod-styled jp-mod-reject jp-AquaExt-button"
+          type="button"
+          disabled={busy}
+          onClick={props.onClose}
+        >
+          {trans.__('Cancel')}
+        </Button>
+        <Button
+          className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-exportButton"
+          type="button"
+          disabled={busy}
+          onClick={() => void run()}
+        >
+          {busy ? trans.__('Exporting…') : trans.__('Download')}
+        </Button>
+      </div>
+    </ModalDialog>
+  );
+}

@@ -1,0 +1,172 @@
+import * as React from 'react';
+
+import { Button } from '@jupyterlab/ui-components';
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import type { IAquaClient } from '../../api/client';
+import { AquaApiError } from '../../api/errors';
+import type { ConnectionSummary } from '../../api/types';
+import { ErrorState } from '../../ui/ErrorState';
+import { FormErrors } from '../../ui/FormErrors';
+import { FormField } from '../../ui/FormField';
+import { ModalDialog } from '../../ui/ModalDialog';
+import { useFieldIds } from '../../ui/hooks/useFieldIds';
+import { useMountedRef } from '../../ui/hooks/useMountedRef';
+import { kindLabel } from './labels';
+
+export interface IImportDialogProps {
+  client: IAquaClient;
+  trans: TranslationBundle;
+  onClose: () => void;
+  /** Services were created (the list reloads). */
+  onImported: (created: ConnectionSummary[]) => void;
+}
+
+/**
+ * "Import YAML": an ODA `exportedRestServices` document, from a file or
+ * pasted; all of it is imported or none. Shows the services created, or the
+ * server's refusal naming the entry and the key (a 400's fields).
+ */
+export function ImportDialog(props: IImportDialogProps): JSX.Element {
+  const { client, trans } = props;
+  const id = useFieldIds('ConnectionImport');
+  const mounted = useMountedRef();
+  const [yaml, setYaml] = React.useState('');
+  const [fileName, setFileName] = React.useState<string | null>(null);
+  const [busy, setBusy] = React.useState(false);
+  const [failure, setFailure] = React.useState<unknown>(null);
+  const [created, setCreated] = React.useState<ConnectionSummary[] | null>(null);
+  const fields = failure instanceof AquaApiError ? (failure.fields ?? []) : [];
+
+  const readFile = async (file: File): Promise<void> => {
+    setFailure(null);
+    try {
+      const content = await file.text();
+      if (mounted.current) {
+        setYaml(content);
+        setFileName(file.name);
+      }
+    } catch (reason) {
+      if (mounted.current) {
+        setFailure(reason);
+      }
+    }
+  };
+
+  const submit = async (): Promise<void> => {
+    setBusy(true);
+    setFailure(null);
+    try {
+      const answer = await client.importConnections({ yaml });
+      if (mounted.current) {
+        setCreated(answer.created);
+      }
+      props.onImported(answer.created);
+    } catch (reason) {
+      if (mounted.current) {
+        setFailure(reason);
+      }
+    } finally {
+      if (mounted.current) {
+        setBusy(false);
+      }
+    }
+  };
+
+  return (
+    <ModalDialog
+      title={trans.__('Import services (YAML)')}
+      className="jp-AquaExt-FormDialog jp-AquaExt-ConnectionImportDialog"
+      trans={trans}
+      onClose={() => !busy && props.onClose()}
+      closeDisabled={busy}
+    >
+      <div className="jp-AquaExt-ModalDialog-body">
+        {created ? (
+          <div role="status" className="jp-AquaExt-ImportResult">
+            <p>{trans._n('%1 service was created:', '%1 services were created:', created.length)}</p>
+            <ul aria-label={trans.__('Created services')}>
+              {created.map(item => (
+                <li key={item.id}>
+                  {item.name} <span className="jp-AquaExt-muted">({kindLabel(item.kind, trans)})</span>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : (
+          <>
+            <p className="jp-AquaExt-muted">
+              {trans.__(
+                'An Oracle Digital Assistant “exportedRestServices” file: every service in it is created, or none. Keys are not in such files: set them by editing each service.'
+              )}
+            </p>
+            <FormField id={id('file')} field="file" label={trans.__('File')} hint={fileName ?? undefined}>
+              {input => (
+                <input
+                  {...input}
+                  type="file"
+                  accept=".yaml,.yml,text/yaml,application/x-yaml"
+                  disabled={busy}
+                  onChange={event => {
+                    const file = event.target.files?.[0];
+                    if (file) {
+                      void readFile(file);
+                    }
+                  }}
+                />
+              )}
+            </FormField>
+            <FormField id={id('yaml')} field="yaml" label={trans.__('YAML (or paste it here)')}>
+              {input => (
+                <textarea
+                  {...input}
+                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea jp-AquaExt-code"
+                  rows={10}
+                  value={yaml}
+                  disabled={busy}
+                  spellCheck={false}
+                  placeholder={'exportedRestServices:\n- name: …\n  endpoint: https://…\n  authType: …'}
+                  onChange={event => {
+                    setYaml(event.target.value);
+                    setFailure(null);
+                  }}
+                />
+              )}
+            </FormField>
+            {fields.length > 0 ? (
+              <FormErrors fields={fields} message={(failure as AquaApiError).message} />
+            ) : (
+              failure !== null && <ErrorState error={failure} trans={trans} title={trans.__('Nothing was imported.')} />
+            )}
+          </>
+        )}
+      </div>
+      <div className="jp-AquaExt-ModalDialog-footer">
+        {created ? (
+          <Button className="jp-mod-styled jp-mod-accept jp-AquaExt-button" type="button" onClick={props.onClose}>
+            {trans.__('Done')}
+          </Button>
+        ) : (
+          <>
+            <Button
+              className="jp-mod-styled jp-mod-reject jp-AquaExt-button"
+              type="button"
+              disabled={busy}
+              onClick={props.onClose}
+            >
+              {trans.__('Cancel')}
+            </Button>
+            <Button
+              className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-importButton"
+              type="button"
+              disabled={busy || !yaml.trim()}
+              onClick={() => void submit()}
+            >
+              {busy ? trans.__('Importing…') : trans.__('Import')}
+            </Button>
+          </>
+        )}
+      </div>
+    </ModalDialog>
+  );
+}

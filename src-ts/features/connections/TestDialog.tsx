@@ -1,0 +1,185 @@
+import * as React from 'react';
+
+import { Button } from '@jupyterlab/ui-components';
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import type { IAquaClient } from '../../api/client';
+import type { ConnectionModels, ConnectionSummary, TestConnectionResult } from '../../api/types';
+import { ErrorState } from '../../ui/ErrorState';
+import { FormField } from '../../ui/FormField';
+import { ModalDialog } from '../../ui/ModalDialog';
+import { useFetched } from '../../ui/hooks/useFetched';
+import { useFieldIds } from '../../ui/hooks/useFieldIds';
+import { useMountedRef } from '../../ui/hooks/useMountedRef';
+import { formatLatency } from './format';
+import { errorKindLabel } from './labels';
+
+export interface ITestDialogProps {
+  client: IAquaClient;
+  trans: TranslationBundle;
+  connection: ConnectionSummary;
+  onClose: () => void;
+  /** A test ran (the list's "last test" changed). */
+  onTested?: () => void;
+}
+
+/**
+ * "Test request": one model of the service, the sample payload or a one-line
+ * prompt, and what came back: status, latency, the answer, the provider's
+ * error mapped to a human message, and the raw response (collapsed).
+ */
+export function TestDialog(props: ITestDialogProps): JSX.Element {
+  const { client, trans, connection } = props;
+  const id = useFieldIds('ConnectionTest');
+  const mounted = useMountedRef();
+  const loadModels = React.useCallback(() => client.listConnectionModels(connection.id), [client, connection.id]);
+  const { value: listed, error: modelsError } = useFetched<ConnectionModels>(loadModels, null);
+  const [model, setModel] = React.useState(connection.default_model ?? connection.models[0] ?? '');
+  const [prompt, setPrompt] = React.useState('');
+  const [running, setRunning] = React.useState(false);
+  const [result, setResult] = React.useState<TestConnectionResult | null>(null);
+  const [failure, setFailure] = React.useState<unknown>(null);
+  const models = listed?.models ?? connection.models;
+
+  const run = async (): Promise<void> => {
+    setRunning(true);
+    setResult(null);
+    setFailure(null);
+    try {
+      const answer = await client.testConnection(connection.id, {
+        model: model || null,
+        prompt: prompt.trim() ? prompt : null
+      });
+      if (mounted.current) {
+        setResult(answer);
+      }
+      props.onTested?.();
+    } catch (reason) {
+      if (mounted.current) {
+        setFailure(reason);
+      }
+    } finally {
+      if (mounted.current) {
+        setRunning(false);
+      }
+    }
+  };
+
+  return (
+    <ModalDialog
+      title={trans.__('Test “%1”', connection.name)}
+      label={trans.__('Test request')}
+      className="jp-AquaExt-FormDialog jp-AquaExt-ConnectionTestDialog"
+      trans={trans}
+      onClose={props.onClose}
+    >
+      <div className="jp-AquaExt-ModalDialog-body">
+        <FormField
+          id={id('model')}
+          field="model"
+          label={trans.__('Model')}
+          hint={
+            listed?.message ||
+            (listed?.source === 'service' ? trans.__('Listed by the service.') : trans.__('As configured.'))
+          }
+        >
+          {input => (
+            <select
+              {...input}
+              className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
+              value={model}
+              disabled={running}
+              onChange={event => setModel(event.target.value)}
+            >
+              <option value="">{trans.__('The connection’s default')}</option>
+              {[...new Set([...models, ...(model ? [model] : [])])].map(item => (
+                <option key={item} value={item}>
+                  {item}
+                </option>
+              ))}
+            </select>
+          )}
+        </FormField>
+        {modelsError !== null && (
+          <ErrorState error={modelsError} trans={trans} title={trans.__('The service’s models could not be listed.')} />
+        )}
+        <FormField
+          id={id('prompt')}
+          field="prompt"
+          label={trans.__('Prompt (optional)')}
+          hint={trans.__('Empty: the connection’s sample request is sent.')}
+        >
+          {input => (
+            <textarea
+              {...input}
+              className="jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea"
+              rows={2}
+              value={prompt}
+              disabled={running}
+              onChange={event => setPrompt(event.target.value)}
+            />
+          )}
+        </FormField>
+        {failure !== null && <ErrorState error={failure} trans={trans} title={trans.__('The test could not run.')} />}
+        {running && (
+          <div className="jp-AquaExt-muted" role="status">
+            {trans.__('Waiting for the service…')}
+          </div>
+        )}
+        {result && <TestResultView result={result} trans={trans} />}
+      </div>
+      <div className="jp-AquaExt-ModalDialog-footer">
+        <Button className="jp-mod-styled jp-mod-reject jp-AquaExt-button" type="button" onClick={props.onClose}>
+          {trans.__('Close')}
+        </Button>
+        <Button
+          className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-runTestButton"
+          type="button"
+          disabled={running}
+          onClick={() => void run()}
+        >
+          {running ? trans.__('Testing…') : trans.__('Send test request')}
+        </Button>
+      </div>
+    </ModalDialog>
+  );
+}
+
+/** A test's outcome: status and latency, the answer or the mapped error, and the raw response. */
+export function TestResultView(props: { result: TestConnectionResult; trans: TranslationBundle }): JSX.Element {
+  const { result, trans } = props;
+  return (
+    <section
+      className={`jp-AquaExt-TestResult ${result.ok ? 'jp-mod-ok' : 'jp-mod-failed'}`}
+      aria-label={trans.__('Test result')}
+    >
+      <dl className="jp-AquaExt-TestResult-facts">
+        <dt>{trans.__('Status')}</dt>
+        <dd data-testid="test-status">
+          {result.status_code === null ? trans.__('no answer') : String(result.status_code)}
+          {' · '}
+          {result.ok ? trans.__('OK') : trans.__('Failed')}
+        </dd>
+        <dt>{trans.__('Latency')}</dt>
+        <dd data-testid="test-latency">{formatLatency(result.latency_ms, trans)}</dd>
+      </dl>
+      {result.error_kind && (
+        <div className="jp-AquaExt-TestResult-error" role="alert">
+          <div className="jp-AquaExt-TestResult-errorKind">{errorKindLabel(result.error_kind, trans)}</div>
+          <div>{result.message}</div>
+        </div>
+      )}
+      {!result.error_kind && <div className="jp-AquaExt-TestResult-message">{result.message}</div>}
+      {result.answer !== null && (
+        <div className="jp-AquaExt-TestResult-answer">
+          <div className="jp-AquaExt-formField-label">{trans.__('Answer')}</div>
+          <div data-testid="test-answer">{result.answer}</div>
+        </div>
+      )}
+      <details className="jp-AquaExt-TestResult-raw">
+        <summary>{trans.__('Raw response')}</summary>
+        <pre>{result.response || trans.__('(empty)')}</pre>
+      </details>
+    </section>
+  );
+}
