@@ -287,6 +287,7 @@ AQUA_MODEL_CONFIG: dict[str, Any] = {
     "intermediate_size": 128,
     "num_attention_heads": 4,
     "num_key_value_heads": 2,
+    "head_dim": 16,  # hidden_size / num_attention_heads, written out (aqua_ext reports only what the file says)
     "vocab_size": 256,
     "tie_word_embeddings": False,
     "max_position_embeddings": 2048,
@@ -295,11 +296,12 @@ AQUA_MODEL_CONFIG: dict[str, Any] = {
 
 
 def llama_parameters(config: dict[str, Any]) -> int:
-    """A Llama's weight count from its config.json: embeddings, per layer attention (q and o H×H, k and v
-    H×kv_heads·head_dim), the gated MLP (3·H·intermediate) and two norms, the final norm, the LM head."""
+    """A Llama's weight count from its config.json: embeddings, per layer attention (q and o H×heads·head_dim,
+    k and v H×kv_heads·head_dim), the gated MLP (3·H·intermediate) and two norms, the final norm, the LM head."""
     h, layers, vocab = config["hidden_size"], config["num_hidden_layers"], config["vocab_size"]
-    kv = config["num_key_value_heads"] * (h // config["num_attention_heads"])
-    per_layer = 2 * h * h + 2 * h * kv + 3 * h * config["intermediate_size"] + 2 * h
+    q = config["num_attention_heads"] * config["head_dim"]
+    kv = config["num_key_value_heads"] * config["head_dim"]
+    per_layer = 2 * h * q + 2 * h * kv + 3 * h * config["intermediate_size"] + 2 * h
     return vocab * h + layers * per_layer + h + (0 if config["tie_word_embeddings"] else vocab * h)
 
 

@@ -40,15 +40,16 @@ def test_aqua_ext_reads_parameters_context_and_architecture_of_a_model_aqua_regi
 ) -> None:
     opened = world.cli("models", "get", aqua_model.id)
     config = AQUA_MODEL_CONFIG  # the config.json the aqua_model fixture wrote
-    h, heads, kv_heads = config["hidden_size"], config["num_attention_heads"], config["num_key_value_heads"]
+    h, heads, kv_heads, head_dim = (config[k] for k in ("hidden_size", "num_attention_heads",
+                                                        "num_key_value_heads", "head_dim"))  # fmt: skip
     layers, inter, vocab = config["num_hidden_layers"], config["intermediate_size"], config["vocab_size"]
     weights = llama_parameters(config)
     # The count aqua_ext reports is the safetensors bytes over 2 bytes per bfloat16 weight; the fixture wrote
     # exactly the config's weights, so it is the config's count.
     assert opened.get("parameter_count") == weights, (
         f"parameter_count {opened.get('parameter_count')}, expected {weights} = embeddings {vocab}·{h} + {layers} "
-        f"layers × (q,o 2·{h}·{h} + k,v 2·{h}·{kv_heads}·{h // heads} + MLP 3·{h}·{inter} + norms 2·{h}) + norm "
-        f"{h} + LM head {vocab}·{h}"
+        f"layers × (q,o 2·{h}·{heads}·{head_dim} + k,v 2·{h}·{kv_heads}·{head_dim} + MLP 3·{h}·{inter} + norms "
+        f"2·{h}) + norm {h} + LM head {vocab}·{h}"
     )
     assert opened.get("context_length") == config["max_position_embeddings"], (
         f"context_length {opened.get('context_length')}, expected max_position_embeddings "
@@ -60,13 +61,13 @@ def test_aqua_ext_reads_parameters_context_and_architecture_of_a_model_aqua_regi
         "hidden_size": h,
         "num_attention_heads": heads,
         "num_key_value_heads": kv_heads,
-        "head_dim": h // heads,
+        "head_dim": head_dim,
         "vocab_size": vocab,
         "tie_word_embeddings": config["tie_word_embeddings"],
     }
     architecture = opened.get("architecture") or {}
     got = {key: architecture.get(key) for key in wanted}
-    assert got == wanted, f"{got} != {wanted} (head_dim = hidden_size {h} / num_attention_heads {heads} = {h // heads})"
+    assert got == wanted, f"{got} != {wanted} (config.json's values)"
 
 
 def test_aqua_ext_deploys_a_model_aqua_registered_within_its_context(world: World, aqua_model: Any) -> None:
