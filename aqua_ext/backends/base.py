@@ -9,7 +9,7 @@ from __future__ import annotations
 import abc
 import builtins
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..api.deployments import (
@@ -314,6 +314,9 @@ class EvaluatedConnection:
 
     connection: StoredConnection
     model: str
+    # Where an OCI-signed connection's signer comes from (auth, config_file, profile, region): the
+    # server's OCI settings, none of them secret, so the job signs as the server does.
+    oci_signing: dict[str, str] = field(default_factory=dict)
 
 
 class Evaluations(abc.ABC):

@@ -308,7 +308,7 @@ def connection_answers(
 ) -> Answers:
     """A connection's service, asked as a playground turn with it is (services/connections.py): the
     driver speaks its dialect, streams when it can, and keeps the secret out of its errors. OCI
-    signing uses the OCI settings of the environment the server passed on."""
+    signing uses the server's OCI settings, which the spec carries (no secret among them)."""
     from ..api.connections import ConnectionChatRequest, ConnectionFields
     from ..backends.connections.client import ConnectionClient
     from ..backends.connections.oci_signing import OciSigners
@@ -317,7 +317,7 @@ def connection_answers(
     from ..services.connections import ConnectionTurn, openai_chat_body
 
     conn = StoredConnection(str(asked["id"]), ConnectionFields.model_validate(asked["fields"]), secret)
-    client = ConnectionClient(http, OciSigners(OciSettings()).auth)
+    client = ConnectionClient(http, OciSigners(OciSettings(**asked.get("oci_signing") or {})).auth)
 
     def answers(prompt: str) -> AsyncIterator[Any]:
         request = ConnectionChatRequest.model_validate({**params, "messages": [{"role": "user", "content": prompt}]})

@@ -121,12 +121,18 @@ def _error_of_body(body: str) -> tuple[str | None, str]:
 
 class Connections:
     def __init__(
-        self, store: ConnectionStore, secrets: SecretStore, client: ConnectionClient, http: httpx.AsyncClient
+        self,
+        store: ConnectionStore,
+        secrets: SecretStore,
+        client: ConnectionClient,
+        http: httpx.AsyncClient,
+        oci_signing: dict[str, str] | None = None,
     ) -> None:
         self.store = store
         self.secrets = secrets
         self.client = client
         self._http = http  # the client's pool, closed with the service
+        self.oci_signing = oci_signing or {}  # the server's OCI settings an evaluation job signs with
 
     async def close(self) -> None:
         await self.store.close()

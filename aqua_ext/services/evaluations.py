@@ -131,7 +131,7 @@ class Evaluations(LifecycleService[EvaluationState, EvaluationAction, Evaluation
             )
             raise Conflict(f"connection_id: {why}.", fields=[FieldError(field="connection_id", message=why)])
         conn, model = await self.connections.evaluated(connection_id, request.connection_model)
-        return await self.targets.get(CONNECTION_TARGET), EvaluatedConnection(conn, model)
+        return await self.targets.get(CONNECTION_TARGET), EvaluatedConnection(conn, model, self.connections.oci_signing)
 
     async def cancel(self, evaluation_id: str) -> EvaluationDetail:
         _, driver = await self.checked(evaluation_id, "cancel")

@@ -81,16 +81,16 @@ def test_create_takes_the_secret_from_the_environment_and_shows_only_that_it_is_
     capsys: pytest.CaptureFixture[str], data: Path, stub: StubUpstream
 ) -> None:
     conn = create(
-        capsys, data, stub, "--header", "X-Team=한국 팀", "--header", "X-Empty=", "--default-model", "stub-model"
+        capsys, data, stub, "--header", "X-Team=korea team", "--header", "X-Empty=", "--default-model", "stub-model"
     )
     code, out, _ = run(capsys, data, "connections", "get", conn)
     assert code == 0
-    assert "스텁 サービス" in out and "secret        set" in out and "headers       X-Team: 한국 팀; X-Empty: " in out
+    assert "스텁 サービス" in out and "secret        set" in out and "headers       X-Team: korea team; X-Empty: " in out
     assert "streaming     yes" in out and "evaluate" in out
     code, out, _ = run(capsys, data, "connections", "list")
     assert code == 0 and conn in out and "set" in out and "1 connections" in out
     code, out, _ = run(capsys, data, "connections", "get", conn, "--json")
-    assert json.loads(out)["headers"] == {"X-Team": "한국 팀", "X-Empty": ""}
+    assert json.loads(out)["headers"] == {"X-Team": "korea team", "X-Empty": ""}
     # The secret store is the one file that holds it.
     assert files_holding(data, SECRET) == ["secrets/connections.json"]
 

@@ -251,7 +251,14 @@ def _connection_asked(asked: EvaluatedConnection) -> tuple[dict[str, Any], dict[
         "model_name": asked.model,
         "connection_id": conn.id,
     }
-    return subject, {"connection": {"id": conn.id, "fields": conn.fields.model_dump(mode="json"), "model": asked.model}}
+    return subject, {
+        "connection": {
+            "id": conn.id,
+            "fields": conn.fields.model_dump(mode="json"),
+            "model": asked.model,
+            "oci_signing": asked.oci_signing,
+        }
+    }
 
 
 def _target_fields(target: UpstreamTarget) -> dict[str, Any]:
