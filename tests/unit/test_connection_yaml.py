@@ -77,7 +77,7 @@ ROUND_TRIPS = [
         auth_type="bearer",
         models=["gpt-4o", "gpt-4o-mini"],
         default_model="gpt-4o-mini",
-        headers={"OpenAI-Organization": "org-チーム"},
+        headers={"OpenAI-Organization": "org-team-1"},
         timeout_s=30,
         capabilities=["chat", "embedding"],
     ),
