@@ -190,13 +190,18 @@ def _rows_done(e: EvaluationSummary) -> str:
     return f"{e.rows_done:,}/{e.rows_total:,}"
 
 
+def _asked(e: EvaluationSummary) -> str:
+    return f"{e.deployment_name} (connection)" if e.connection_id else f"{e.deployment_name} (deployment)"
+
+
 def _evaluation_rows(items: Sequence[EvaluationSummary], several_targets: bool) -> str:
     own: list[Column] = [
         ("ROWS", _rows_done),
         ("ROUGE-L", lambda e: fmt_score("rougeL", e.scores.get("rougeL"))),
         ("BERTSCORE", lambda e: fmt_score("bertscore", e.scores.get("bertscore"))),
     ]
-    subject: Column = ("DEPLOYMENT", lambda e: e.deployment_name)
+    # What answered: a deployment or a connection (its name is in deployment_name), said as such.
+    subject: Column = ("ASKS", _asked)
     return lifecycle_listing(items, subject, own, several_targets=several_targets)
 
 

@@ -544,15 +544,15 @@ def test_list_get_cancel_delete(capsys: pytest.CaptureFixture[str], world: World
     assert code == 0 and lines[0].split() == [
         "ID",
         "NAME",
-        "DEPLOYMENT",
+        "ASKS",
         "STATE",
         "ROWS",
         "ROUGE-L",
         "BERTSCORE",
         "CREATED",
     ]
-    assert lines[2].split()[:7] == [done, "done", "tuned", "SUCCEEDED", "11/11", "0.800", "-"]
-    assert lines[3].split()[:8] == [running, "slow", "one", "base", "IN_PROGRESS", "0/11", "-", "-"]
+    assert lines[2].split()[:8] == [done, "done", "tuned", "(deployment)", "SUCCEEDED", "11/11", "0.800", "-"]
+    assert lines[3].split()[:9] == [running, "slow", "one", "base", "(deployment)", "IN_PROGRESS", "0/11", "-", "-"]
     assert lines[-1] == "2 evaluations"
     code, out, _ = run(capsys, world, "--json", "evaluations", "list")
     assert code == 0 and [e["id"] for e in json.loads(out)] == [done, running]
