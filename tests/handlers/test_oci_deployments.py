@@ -31,7 +31,7 @@ from aqua_ext.services.deployments import Deployments
 from aqua_ext.services.operations import OperationRegistry
 from aqua_ext.services.targets import Targets
 from tests.oci_emulator import FaultConfig
-from tests.oci_setup import OciWorld, add_log, backend_settings, seed_deployable_model
+from tests.oci_setup import OciWorld, add_log, backend_settings, seed_deployable_model, seed_user_model
 
 
 @contextlib.asynccontextmanager
@@ -837,6 +837,100 @@ async def test_upstream_needs_no_call_and_a_failed_predict_rechecks_the_state(wo
         with emu.lock:
             emu.deployments.deployments[md_id]["lifecycleState"] = "ACTIVE"
         assert await backend.upstream_failed(md_id, "connection reset") is None
+
+
+def stacked_deployment(world: OciWorld, base: str, tuned: str, name: str) -> tuple[str, str]:
+    """AQUA's deployment of a v2 fine-tune, made as AQUA 2.16 makes it: a STACKED model group of the base
+    model and the fine-tune (each member with its inference key), deployed as MODEL_GROUP with the base
+    model's name in its tags and the base model's inference key as the served name. (group id, deployment id)"""
+    import oci
+
+    m = oci.data_science.models
+    ds = oci.data_science.DataScienceClient(
+        oci.config.from_file(str(world.identity.config_file), world.identity.profile),
+        service_endpoint=world.emulator.endpoint("datascience"),
+    )
+    group = ds.create_model_group(
+        m.CreateModelGroupDetails(
+            create_type="CREATE",
+            compartment_id=world.compartment_id,
+            project_id=world.project_id,
+            display_name="베이스 모델",
+            model_group_details=m.StackedModelGroupDetails(base_model_id=base),
+            member_model_entries=m.MemberModelEntries(
+                member_model_details=[
+                    m.MemberModelDetails(model_id=tuned, inference_key="日本語ファインチューン"),
+                    m.MemberModelDetails(model_id=base, inference_key="베이스 모델"),
+                ]
+            ),
+        )
+    ).data
+    deployment = ds.create_model_deployment(
+        m.CreateModelDeploymentDetails(
+            compartment_id=world.compartment_id,
+            project_id=world.project_id,
+            display_name=name,
+            freeform_tags={"OCI_AQUA": "active", "aqua_model_name": "베이스 모델", "aqua_stacked_model": "true"},
+            model_deployment_configuration_details=m.ModelGroupDeploymentConfigurationDetails(
+                model_group_configuration_details=m.ModelGroupConfigurationDetails(model_group_id=group.id),
+                infrastructure_configuration_details=m.InstancePoolInfrastructureConfigurationDetails(
+                    instance_configuration=m.InstanceConfiguration(instance_shape_name="VM.GPU.A10.1"),
+                    scaling_policy=m.FixedSizeScalingPolicy(instance_count=1),
+                    bandwidth_mbps=10,
+                ),
+                environment_configuration_details=m.OcirModelDeploymentEnvironmentConfigurationDetails(
+                    image="dsmc://odsc-vllm-serving:0.6.4.post1.2",
+                    server_port=8080,
+                    health_check_port=8080,
+                    environment_variables={
+                        "MODEL_DEPLOY_PREDICT_ENDPOINT": "/v1/chat/completions",
+                        "PARAMS": "--served-model-name 베이스-모델 --max-model-len 4096 --enable_lora",
+                    },
+                ),
+            ),
+        )
+    ).data
+    world.emulator.fast_forward()
+    return group.id, deployment.id
+
+
+async def test_a_model_group_deployment_names_its_fine_tune_read_once_not_per_row(world: OciWorld) -> None:
+    base = seed_deployable_model(world, "베이스-모델")
+    tuned = seed_user_model(world, "日本語ファインチューン", fine_tuned=True)
+    _, md_id = stacked_deployment(world, base, tuned, "stacked")
+    async with oci_backend(world) as backend:
+        # The list reads no group (nothing per row): the tags name the base model and no model id.
+        row = next(d for d in await backend.list_deployments() if d.id == md_id)
+        assert (row.model_id, row.model_name) == ("", "베이스 모델")
+        assert calls(world) == {"ListModelDeployments": 1}
+
+        world.emulator.reset_calls()
+        detail = await backend.get_deployment(md_id)
+        assert (detail.model_id, detail.model_name) == (tuned, "日本語ファインチューン")
+        assert (detail.shape, detail.replicas, detail.max_model_len) == ("VM.GPU.A10.1", 1, 4096)
+        assert calls(world) == {"GetModelDeployment": 1, "GetModelGroup": 1}
+
+        # The group is kept: a later detail, the list and a chat turn read it no more.
+        world.emulator.reset_calls()
+        await backend.get_deployment(md_id)
+        row = next(d for d in await backend.list_deployments() if d.id == md_id)
+        assert (row.model_id, row.model_name) == (tuned, "日本語ファインチューン")
+        target = await backend.upstream(md_id)
+        assert "GetModelGroup" not in calls(world)
+        # The request names the fine-tune by its inference key (the base answers to its served name).
+        assert target.model == "日本語ファインチューン"
+        deltas, done, _ = await chat(target, "こんにちは")
+        assert "".join(d.content for d in deltas).endswith("こんにちは") and done.finish_reason == "stop"
+
+
+async def test_a_chat_turn_reads_an_unknown_model_group_once(world: OciWorld) -> None:
+    base = seed_deployable_model(world, "base")
+    tuned = seed_user_model(world, "tuned", fine_tuned=True)
+    _, md_id = stacked_deployment(world, base, tuned, "stacked")
+    async with oci_backend(world) as backend:
+        target = await backend.upstream(md_id)
+        assert target.model == "日本語ファインチューン"
+        assert calls(world) == {"GetModelDeployment": 1, "GetModelGroup": 1}
 
 
 async def test_a_session_that_signs_with_another_key_cannot_predict(world: OciWorld, tmp_path: Any) -> None:

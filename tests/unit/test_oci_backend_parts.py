@@ -431,6 +431,72 @@ def test_deployment_mapping_reads_aqua_conventions() -> None:
     }
 
 
+def _group_md(**kw: Any) -> Any:
+    """AQUA 2.16's deployment of a v2 fine-tune: MODEL_GROUP, its tags naming the base model."""
+    m = oci.data_science.models
+    config = m.ModelGroupDeploymentConfigurationDetails(
+        deployment_type="MODEL_GROUP",
+        model_group_configuration_details=m.ModelGroupConfigurationDetails(
+            model_group_id="ocid1.datasciencemodelgroup.oc1.iad.g"
+        ),
+        infrastructure_configuration_details=m.InstancePoolInfrastructureConfigurationDetails(
+            instance_configuration=m.InstanceConfiguration(instance_shape_name="VM.GPU.A10.2"),
+            scaling_policy=m.FixedSizeScalingPolicy(instance_count=2),
+        ),
+        environment_configuration_details=m.OcirModelDeploymentEnvironmentConfigurationDetails(
+            image="dsmc://odsc-vllm-serving:0.6.4",
+            environment_variables={
+                "MODEL_DEPLOY_PREDICT_ENDPOINT": "/v1/chat/completions",
+                "PARAMS": "--served-model-name 라마-베이스 --max-model-len 4096 --max-lora-rank 32 --enable_lora",
+            },
+        ),
+    )
+    tags = {"OCI_AQUA": "active", "aqua_model_name": "라마 베이스", "aqua_stacked_model": "true", "task": ""}
+    return _md(model_deployment_configuration_details=config, freeform_tags=tags, **kw)
+
+
+def _group(base: str | None, *members: tuple[str, str | None]) -> Any:
+    m = oci.data_science.models
+    details = m.StackedModelGroupDetails(base_model_id=base) if base else m.HeterogeneousModelGroupDetails()
+    entries = [m.MemberModelDetails(model_id=i, inference_key=k) for i, k in members]
+    return m.ModelGroup(
+        model_group_details=details, member_model_entries=m.MemberModelEntries(member_model_details=entries)
+    )
+
+
+def test_a_model_group_deployment_names_the_fine_tuned_member() -> None:
+    from aqua_ext.backends.oci import deploy_mapping as dm
+
+    base, tuned = "ocid1.datasciencemodel.oc1.iad.base", "ocid1.datasciencemodel.oc1.iad.ft"
+    for md in (_group_md(), _group_md(summary=True)):
+        assert dm.model_group_id(md) == "ocid1.datasciencemodelgroup.oc1.iad.g"
+        # Unread (a list row): what the tags say, the base model's name and no id; the rest as for one model.
+        row = dm.to_detail(md)
+        assert (row.model_id, row.model_name) == ("", "라마 베이스")
+        assert (row.shape, row.replicas, row.max_model_len, row.mode) == ("VM.GPU.A10.2", 2, 4096, "chat")
+        assert dm.served_model(md) == "라마-베이스"  # the base model's served name
+    assert dm.model_group_id(_md()) is None and dm.served_model(_md()) == "odsc-llm"
+    assert dm.served_model(_md(env={"PARAMS": "--max-model-len 2048"})) == "odsc-llm"  # AQUA's default
+
+    # Read: the member that is not the base model, by its inference key (members in any order).
+    group = dm.group_model(_group(base, (base, "라마 베이스"), (tuned, "日本語の微調整")))
+    assert group == dm.GroupModel(model_id=tuned, inference_key="日本語の微調整")
+    detail = dm.to_detail(_group_md(), group=group)
+    assert (detail.model_id, detail.model_name) == (tuned, "日本語の微調整")
+    assert dm.served_model(_group_md(), group) == "日本語の微調整"
+    # No inference key: the id still, the name from the tags, the served name from PARAMS.
+    keyless = dm.group_model(_group(base, (tuned, None), (base, None)))
+    assert keyless == dm.GroupModel(model_id=tuned, inference_key=None)
+    assert dm.to_detail(_group_md(), group=keyless).model_name == "라마 베이스"
+    assert dm.served_model(_group_md(), keyless) == "라마-베이스"
+    # Several fine-tunes (or none) stacked: the base model stands for the group.
+    several = _group(base, (tuned, "a"), ("ocid1.datasciencemodel.oc1.iad.ft2", "b"), (base, "라마 베이스"))
+    assert dm.group_model(several) == dm.GroupModel(model_id=base, inference_key="라마 베이스")
+    assert dm.group_model(_group(base, (base, "라마 베이스"))) == dm.GroupModel(base, "라마 베이스")
+    # Independent models (AQUA's multi-model deployments): no one model; the tags stand.
+    assert dm.group_model(_group(None, (base, "a"), (tuned, "b"))) is None
+
+
 def test_service_containers_are_read_like_aqua() -> None:
     from aqua_ext.backends.oci import containers as smc
 

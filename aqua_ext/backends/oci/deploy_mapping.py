@@ -9,13 +9,16 @@ container conventions so that either tool sees what the other created.
 - the inference mode is the container's `MODEL_DEPLOY_PREDICT_ENDPOINT`;
 - the engine parameters are the `PARAMS` environment variable;
 - predict / access logs are `categoryLogDetails`.
-Everything is read from one ListModelDeployments row or one GetModelDeployment answer:
-no further call per deployment.
+Everything is read from one ListModelDeployments row or one GetModelDeployment answer, except
+the model of a MODEL_GROUP deployment: AQUA deploys a "v2" fine-tune as a stacked model group
+(the base model plus the fine-tune as a LoRA member, `modelGroupConfigurationDetails`), and
+only the group (GetModelGroup, read by the driver on a detail) says which member it is.
 """
 
 from __future__ import annotations
 
 import shlex
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, get_args
 
@@ -89,6 +92,47 @@ def state_of(value: str | None) -> DeploymentState:
         return DeploymentState.NEEDS_ATTENTION
 
 
+@dataclass(frozen=True)
+class GroupModel:
+    """The model a stacked model group serves as itself, from its member entries."""
+
+    model_id: str
+    # The member's inferenceKey: AQUA writes the model's display name there, and it is the name
+    # an OpenAI request carries to reach that member (AQUA's LoraModuleSpec.model_name).
+    inference_key: str | None
+
+
+def model_group_id(md: Any) -> str | None:
+    """The model group a MODEL_GROUP deployment serves (None for a single model deployment)."""
+    cfg = getattr(md, "model_deployment_configuration_details", None)
+    return getattr(getattr(cfg, "model_group_configuration_details", None), "model_group_id", None) or None
+
+
+def group_model(group: Any) -> GroupModel | None:
+    """A stacked group's one fine-tuned member (the member that is not its base model); its base model
+    when it stacks none or several. None for a group of independent models (AQUA's multi-model
+    deployments), which no single model stands for."""
+    base = getattr(getattr(group, "model_group_details", None), "base_model_id", None)
+    entries = getattr(getattr(group, "member_model_entries", None), "member_model_details", None) or []
+    members = [m for m in entries if getattr(m, "model_id", None)]
+    if not base:
+        return None
+    tuned = [m for m in members if m.model_id != base]
+    chosen = tuned[0] if len(tuned) == 1 else next((m for m in members if m.model_id == base), None)
+    if chosen is None:
+        return GroupModel(model_id=base, inference_key=None)
+    return GroupModel(model_id=chosen.model_id, inference_key=getattr(chosen, "inference_key", None) or None)
+
+
+def served_model(md: Any, group: GroupModel | None = None) -> str:
+    """The `model` an OpenAI request to the deployment's container carries: a stacked group's member
+    by its inference key, else the `--served-model-name` the container was started with (AQUA sets
+    the base model's inference key there for a stacked group), else AQUA's default."""
+    if group is not None and group.inference_key:
+        return group.inference_key
+    return param_value(params_of(md), "--served-model-name") or SERVED_MODEL
+
+
 def _config(md: Any) -> tuple[Any, Any, Any]:
     """(modelConfigurationDetails, instanceConfiguration, environmentConfigurationDetails), each maybe None."""
     cfg = getattr(md, "model_deployment_configuration_details", None)
@@ -137,9 +181,12 @@ def to_detail(
     operation_id: str | None = None,
     updated_at: datetime | None = None,
     failure_log: list[str] | None = None,
+    group: GroupModel | None = None,
 ) -> DeploymentDetail:
     """A ListModelDeployments row or a GetModelDeployment answer → our detail (a row has no
-    lifecycleDetails: the state's generic message stands in)."""
+    lifecycleDetails: the state's generic message stands in). `group`: the model its model group
+    serves, when the group was read; without it a MODEL_GROUP deployment names what its tags say
+    (AQUA tags a stacked deployment with the base model's name and no model id)."""
     tags = ci_tags(md.freeform_tags)
     model_cfg, instance, env = _config(md)
     variables = env_of(md)
@@ -151,13 +198,16 @@ def to_detail(
     dtype = tags.get(TAG_DTYPE)
     scaling = getattr(model_cfg, "scaling_policy", None)
     created = aware(md.time_created)
-    group, logs = log_ids(md)
+    log_group, logs = log_ids(md)
     return DeploymentDetail(
         id=md.id,
         name=md.display_name or md.id,
         description=md.description or "",
-        model_id=getattr(model_cfg, "model_id", None) or tags.get(TAG_MODEL_ID) or "",
-        model_name=tags.get(TAG_MODEL_NAME) or "",
+        model_id=(group.model_id if group else None)
+        or getattr(model_cfg, "model_id", None)
+        or tags.get(TAG_MODEL_ID)
+        or "",
+        model_name=(group.inference_key if group else None) or tags.get(TAG_MODEL_NAME) or "",
         state=state,
         state_message=details or STATE_MESSAGES[state],
         mode=mode_of(variables.get("MODEL_DEPLOY_PREDICT_ENDPOINT")),
@@ -171,7 +221,7 @@ def to_detail(
         max_model_len=int(max_len) if max_len and max_len.isdigit() else None,
         dtype=dtype if dtype in get_args(Dtype) else None,
         upstream_url=predict_url(md),
-        log_group_id=group,
+        log_group_id=log_group,
         log_id=logs[0] if logs else None,
         operation_id=operation_id,
         failure_log=failure_log or [],

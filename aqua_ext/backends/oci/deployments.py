@@ -7,7 +7,9 @@ Calls per user action (every list paged to completion, nothing per row):
 - list: ListModelDeployments pages, kept `deployment_cache_seconds` (a few seconds:
   deployments change state on their own); our own mutations make the next list re-read;
 - detail: GetModelDeployment (cached as briefly), plus one Logging search for the last
-  log lines of a FAILED deployment that has a log (kept until its state changes);
+  log lines of a FAILED deployment that has a log (kept until its state changes), plus, for a
+  deployment of a model group (AQUA's of a v2 fine-tune), one GetModelGroup the first time
+  that group is seen (its members never change: kept; the list shows what is kept, else the tags);
 - deploy: GetModel (cached with the model detail), ListContainers and
   ListModelDeploymentShapes (cached like the model list, run together), the
   service limit of the shape (GetResourceAvailability: for a chosen shape its
@@ -21,7 +23,9 @@ Calls per user action (every list paged to completion, nothing per row):
 - activate / deactivate / delete: GetModelDeployment (skipped when seen within the
   cache window), the action, then the same polling operation;
 - a chat turn: nothing. The predict URL and an ACTIVE state seen within `cache_seconds`
-  are enough; a failed predict costs one GetModelDeployment (`upstream_failed`).
+  are enough (a model group deployment also needs its group, read once if no detail read it:
+  the request names the member by its inference key); a failed predict costs one
+  GetModelDeployment (`upstream_failed`).
 """
 
 from __future__ import annotations
@@ -86,6 +90,9 @@ class OciDeployments(Deployments):
         self._listing_task: asyncio.Task[list[DeploymentSummary]] | None = None
         self._watching: dict[str, str] = {}  # deployment id → the operation following it
         self._superseded: set[str] = set()  # deployments whose followers are canceled by a delete
+        # Model group id → the model it serves as itself. A group's members are fixed once it is
+        # created (AQUA changes a deployment's models by pointing it at a new group), so no expiry.
+        self._groups: dict[str, dm.GroupModel | None] = {}
         # One signer for every predict call: the SDK clients' own, read at each request so that a
         # session token re-read after a 401 is used at once.
         self.auth = OciRequestAuth(lambda: ctx.client().auth.signer)
@@ -138,11 +145,35 @@ class OciDeployments(Deployments):
         self._listed_at = None  # the list is re-read after our own mutations
         self.shapes.forget_limits()
 
+    def _group(self, md: Any) -> dm.GroupModel | None:
+        group_id = dm.model_group_id(md)
+        return self._groups.get(group_id) if group_id else None
+
     def _detail(self, entry: _Entry) -> DeploymentDetail:
         md = entry.md
         return dm.to_detail(
-            md, operation_id=self._watching.get(md.id), updated_at=entry.changed_at, failure_log=entry.failure_log
+            md,
+            operation_id=self._watching.get(md.id),
+            updated_at=entry.changed_at,
+            failure_log=entry.failure_log,
+            group=self._group(md),
         )
+
+    async def _read_group(self, md: Any) -> None:
+        """GetModelGroup of a model group deployment, once per group: which member it serves."""
+        group_id = dm.model_group_id(md)
+        if not group_id or group_id in self._groups:
+            return
+        c = self._c()
+        group = (
+            await c.call(
+                "datascience",
+                c.data_science.get_model_group,
+                group_id,
+                not_found=f"The model group {group_id} that deployment '{md.display_name}' serves no longer exists.",
+            )
+        ).data
+        self._groups[group_id] = dm.group_model(group)
 
     def _not_found(self, deployment_id: str) -> str:
         return f"No deployment with id '{deployment_id}' in OCI Data Science (or you may not read it)."
@@ -209,6 +240,10 @@ class OciDeployments(Deployments):
             entry = await self._fetch(deployment_id)
         if entry.md.lifecycle_state == "FAILED" and entry.failure_log is None:
             entry.failure_log = await self._failure_log(entry.md)
+        try:
+            await self._read_group(entry.md)
+        except AquaError as exc:  # the deployment stands without its model's name; the tags name one
+            log.info("OCI model group of %s unreadable: %s", entry.md.id, exc.message)
         return self._detail(entry)
 
     async def _failure_log(self, md: Any) -> builtins.list[str]:
@@ -482,13 +517,16 @@ class OciDeployments(Deployments):
 
     # ---- the data plane ---------------------------------------------------------
 
-    def _target(self, entry: _Entry) -> UpstreamTarget:
+    async def _target(self, entry: _Entry) -> UpstreamTarget:
+        # A request to a model group deployment names its member: without the group (unreadable) it
+        # would reach the base model instead of the fine-tune, so its error stands.
+        await self._read_group(entry.md)
         detail = self._detail(entry)
         assert detail.upstream_url is not None
         return UpstreamTarget(
             deployment_id=detail.id,
             mode=detail.mode,
-            model=dm.SERVED_MODEL,
+            model=dm.served_model(entry.md, self._group(entry.md)),
             base_url=detail.upstream_url,
             oci_route=True,
             auth=self.auth,
@@ -505,12 +543,12 @@ class OciDeployments(Deployments):
             and entry.md.model_deployment_url
             and self._age(entry.seen) < self.settings.cache_seconds
         ):
-            return self._target(entry)
+            return await self._target(entry)
         entry = await self._fetch(deployment_id)
         if entry.md.lifecycle_state != "ACTIVE" or not entry.md.model_deployment_url:
             detail = self._detail(entry)
             raise Conflict(f"Deployment '{detail.name}' is {detail.state.value}, not ACTIVE: {detail.state_message}.")
-        return self._target(entry)
+        return await self._target(entry)
 
     async def upstream_failed(self, deployment_id: str, error: str) -> DeploymentState | None:
         """A predict call failed: read the deployment once, so the next turn (and the error the
