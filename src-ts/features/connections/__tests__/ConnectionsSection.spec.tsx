@@ -25,8 +25,9 @@ function setup(overrides: Partial<IConnectionsSectionProps> = {}, client = new F
 }
 
 async function row(name: string): Promise<HTMLElement> {
-  const cell = await screen.findByRole('cell', { name });
-  return cell.closest('tr') as HTMLElement;
+  // The name cell also holds the endpoint, under the name.
+  const label = await screen.findByText(name, { selector: '.jp-AquaExt-ConnectionTable-name' });
+  return label.closest('tr') as HTMLElement;
 }
 
 describe('ConnectionsSection', () => {
