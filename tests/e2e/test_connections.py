@@ -137,17 +137,21 @@ def open_connections(lab: LabPage) -> Any:
 
 
 def row(lab: LabPage, name: str) -> Any:
-    return lab.page.locator(
-        f"{LIST} .jp-AquaExt-ResourceList-row", has=lab.page.get_by_role("cell", name=name, exact=True)
-    )
+    named = lab.page.locator(".jp-AquaExt-ConnectionTable-name", has_text=re.compile(f"^{re.escape(name)}$"))
+    return lab.page.locator(f"{LIST} .jp-AquaExt-ResourceList-row", has=named)
 
 
 def hide_toasts(lab: LabPage) -> None:
     """Close JupyterLab's notification toasts (they cover the bottom right of a screenshot)."""
-    lab.page.evaluate(
-        "() => document.querySelectorAll('.Toastify__toast-container [title=\"Hide notification\"]')"
-        ".forEach(button => button.click())"
-    )
+    toasts = '.Toastify__toast-container [title="Hide notification"]'
+    lab.page.evaluate("(selector) => document.querySelectorAll(selector).forEach(button => button.click())", toasts)
+    expect(lab.page.locator(toasts)).to_have_count(0, timeout=5_000)
+
+
+def assert_fits(lab: LabPage, selector: str) -> None:
+    """Nothing of `selector` is hidden to the right (the table fits the panel beside the file browser)."""
+    scroll, client = lab.page.locator(selector).evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert scroll <= client, f"{selector} is {scroll} px wide in {client} px"
 
 
 def run_test_request(lab: LabPage, name: str) -> Any:
@@ -288,7 +292,9 @@ def test_import_test_compare_export_and_the_key_stays_on_the_server(
     expect(openai_row.locator('[data-column="key"]')).to_have_text("key set")
     expect(openai_row.locator('[data-column="streaming"]')).to_have_text("streaming")
     expect(listing.locator(".jp-AquaExt-ResourceList-count")).to_have_text("4 connections")
+    assert_fits(lab, f"{LIST} .jp-AquaExt-ResourceList-scroll")
     hide_toasts(lab)
+    pg.mouse.move(0, 0)  # no row under the pointer (its hover background)
     lab.screenshot("light-connections-list")
     seen.drain()
 
@@ -377,6 +383,7 @@ def test_import_test_compare_export_and_the_key_stays_on_the_server(
         ):
             assert_readable(lab, selector)
         hide_toasts(lab)
+        pg.mouse.move(0, 0)
         lab.screenshot("dark-connections-list")
         dialog = run_test_request(lab, "genAI_llama")
         for selector in (
