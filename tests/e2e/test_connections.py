@@ -327,6 +327,8 @@ def test_import_test_compare_export_and_the_key_stays_on_the_server(
     dialog.get_by_label("Models (one per line)").fill("gpt-stub")
     dialog.get_by_label("Authentication", exact=True).select_option("bearer")
     dialog.get_by_label("Token", exact=True).fill(SECRET)
+    expect(dialog.get_by_label("Token", exact=True)).to_have_value(SECRET)
+    assert SECRET not in pg.content(), "the typed key is in the page's HTML (the input's value attribute)"
     hide_toasts(lab)
     lab.screenshot("light-connection-form")
     dialog.get_by_role("button", name="Create").click()
