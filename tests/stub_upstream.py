@@ -60,6 +60,8 @@ class StreamRecord:
 @dataclass
 class StubStats:
     streams: list[StreamRecord] = field(default_factory=list)
+    # The Authorization header of each request (None: none sent), to check what credentials arrived.
+    authorizations: list[str | None] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -101,6 +103,8 @@ class _Handler(web.RequestHandler):
         return cfg
 
     async def post(self, kind: str) -> None:
+        with self.stub.stats.lock:
+            self.stub.stats.authorizations.append(self.request.headers.get("Authorization"))
         body = json.loads(self.request.body or b"{}")
         cfg = self._config(body)
         if cfg.first_byte_delay:

@@ -32,6 +32,13 @@ def _chat() -> list[Capability]:
 
 
 HEADER_NAME_PATTERN = r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$"  # an HTTP token (RFC 9110)
+# A connection's id starts with this: where a deployment's id may go (the CLI's chat, an
+# evaluation), a connection's is told apart by it.
+CONNECTION_ID_PREFIX = "conn-"
+
+
+def is_connection_id(value: str) -> bool:
+    return value.startswith(CONNECTION_ID_PREFIX)
 
 
 class RestMethod(ApiModel):
@@ -78,6 +85,11 @@ class ConnectionFields(ApiModel):
     timeout_s: float = Field(default=120.0, gt=0, le=3600)
 
     _name_not_blank = field_validator("name", "endpoint")(not_blank)
+
+    def model_for(self, asked: str | None) -> str | None:
+        """The model a request goes to: the one it names, else the default, else the first offered.
+        (The one rule for it: the service and the driver both ask here.)"""
+        return asked or self.default_model or (self.models[0] if self.models else None)
 
 
 class CreateConnectionRequest(ConnectionFields):

@@ -4,7 +4,7 @@ the references (BERTScore, ROUGE, BLEU, chrF, exact match, readability, latency)
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
@@ -44,11 +44,27 @@ class ModelParameters(ApiModel):
         return value
 
 
+_GIVEN: dict[str, Any] = {"type": "string", "minLength": 1}
+
+
 class CreateEvaluationRequest(ApiModel):
-    # The document says what _one_dataset checks: a dataset_path or a finetune_id, exactly one; a log pair.
+    # The document says what the model validators check: a deployment_id or a connection_id, exactly
+    # one (connection_model only with a connection); a dataset_path or a finetune_id, exactly one; a log pair.
     model_config = ConfigDict(
         json_schema_extra={
-            **LOG_PAIR_SCHEMA,
+            "allOf": [
+                *LOG_PAIR_SCHEMA["allOf"],
+                {
+                    "oneOf": [
+                        {"required": ["deployment_id"], "properties": {"deployment_id": _GIVEN}},
+                        {"required": ["connection_id"], "properties": {"connection_id": _GIVEN}},
+                    ]
+                },
+                {
+                    "if": {"required": ["connection_model"], "properties": {"connection_model": _GIVEN}},
+                    "then": {"required": ["connection_id"], "properties": {"connection_id": _GIVEN}},
+                },
+            ],
             "oneOf": [
                 {"required": ["dataset_path"], "properties": {"dataset_path": {"type": "string"}}},
                 {"required": ["finetune_id"], "properties": {"finetune_id": {"type": "string", "minLength": 1}}},
@@ -56,7 +72,12 @@ class CreateEvaluationRequest(ApiModel):
         }
     )
 
-    deployment_id: str = Field(min_length=1, max_length=400)  # must be ACTIVE
+    # The model evaluated: an ACTIVE deployment ...
+    deployment_id: str | None = Field(default=None, min_length=1, max_length=400)
+    # ... or a connection (a hosted service, `conn-…`) that may `evaluate`; it runs on the local target,
+    # and `connection_model` picks which of its models answers (absent: its default, else its first).
+    connection_id: str | None = Field(default=None, min_length=1, max_length=400)
+    connection_model: str | None = Field(default=None, max_length=200)
     name: str = Field(min_length=1, max_length=100, json_schema_extra=NOT_BLANK_SCHEMA)
     description: str = Field(default="", max_length=2000)
     # Rows {prompt, completion[, category]}: a JSONL file inside the Jupyter root (OCI: or oci://) ...
@@ -81,6 +102,14 @@ class CreateEvaluationRequest(ApiModel):
     @classmethod
     def _unique(cls, value: list[MetricName]) -> list[MetricName]:
         return list(dict.fromkeys(value))
+
+    @model_validator(mode="after")
+    def _one_model(self) -> CreateEvaluationRequest:
+        if bool(self.deployment_id) == bool(self.connection_id):
+            raise ValueError("deployment_id: give a deployment_id or a connection_id (the model evaluated), not both")
+        if self.connection_model and not self.connection_id:
+            raise ValueError("connection_model: names a model of the connection evaluated; give a connection_id")
+        return self
 
     @model_validator(mode="after")
     def _one_dataset(self) -> CreateEvaluationRequest:
@@ -110,6 +139,8 @@ class EvaluationSummary(ApiModel):
     id: str
     name: str
     description: str
+    # What answered: a deployment, or a connection (`connection_id` set, `deployment_id` "",
+    # `deployment_name` the connection's name, `model_id` and `model_name` the service's model).
     deployment_id: str
     deployment_name: str
     model_id: str
@@ -130,6 +161,7 @@ class EvaluationSummary(ApiModel):
     finished_at: datetime | None
     target: str = ""  # the target that runs the job ("local", "oci")
     actions: list[EvaluationAction] = []
+    connection_id: str | None = None
 
 
 class EvaluationDetail(EvaluationSummary):

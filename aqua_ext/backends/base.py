@@ -9,6 +9,7 @@ from __future__ import annotations
 import abc
 import builtins
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..api.deployments import (
@@ -42,6 +43,7 @@ from ..api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from ..api.logs import LogPage, LogsQuery
 from ..api.models import ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
 from ..api.upstream import UpstreamTarget
+from .connections.protocol import StoredConnection
 from .oci.shapes import GpuShape
 from .operations import Operations
 from .training import TrainingFacts
@@ -184,9 +186,9 @@ class Backend(abc.ABC):
         return await self.evaluations.chat_target(deployment_id)
 
     async def create_evaluation(
-        self, request: CreateEvaluationRequest, dataset: JobDataset
+        self, request: CreateEvaluationRequest, dataset: JobDataset, connection: EvaluatedConnection | None = None
     ) -> CreateEvaluationResponse:
-        return await self.evaluations.create(request, dataset)
+        return await self.evaluations.create(request, dataset, connection)
 
     async def cancel_evaluation(self, evaluation_id: str) -> EvaluationDetail:
         return await self.evaluations.cancel(evaluation_id)
@@ -305,8 +307,21 @@ class FineTunes(abc.ABC):
     async def metrics(self, finetune_id: str, query: MetricsQuery) -> FineTuneMetrics: ...
 
 
+@dataclass(frozen=True)
+class EvaluatedConnection:
+    """A connection as the model an evaluation asks (services/evaluations.py checked that it may):
+    the connection with its secret, for the job's environment only, and which of its models answers."""
+
+    connection: StoredConnection
+    model: str
+    # Where an OCI-signed connection's signer comes from (auth, config_file, profile, region): the
+    # server's OCI settings, none of them secret, so the job signs as the server does.
+    oci_signing: dict[str, str] = field(default_factory=dict)
+
+
 class Evaluations(abc.ABC):
-    """A backend's evaluations: a deployment answers a dataset, the answers are scored."""
+    """A backend's evaluations: a deployment (or, locally, a connection) answers a dataset, the
+    answers are scored."""
 
     @abc.abstractmethod
     async def list(self) -> list[EvaluationSummary]: ...
@@ -327,9 +342,12 @@ class Evaluations(abc.ABC):
         return None
 
     @abc.abstractmethod
-    async def create(self, request: CreateEvaluationRequest, dataset: JobDataset) -> CreateEvaluationResponse:
+    async def create(
+        self, request: CreateEvaluationRequest, dataset: JobDataset, connection: EvaluatedConnection | None = None
+    ) -> CreateEvaluationResponse:
         """Check everything else first (prompt/completion rows only; OCI: shape, report location), then
-        start the job on the preflighted `dataset`."""
+        start the job on the preflighted `dataset`, asking `request.deployment_id`, or `connection`
+        when the request names a connection."""
 
     @abc.abstractmethod
     async def cancel(self, evaluation_id: str) -> EvaluationDetail: ...

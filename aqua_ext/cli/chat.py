@@ -1,6 +1,6 @@
-"""`aqua-ext chat DEPLOYMENT_ID "prompt"`: one turn, the answer streamed to stdout as it arrives and
-a stats line (TTFT, tokens/s, usage) to stderr. Ctrl-C closes the stream, so the engine stops
-generating."""
+"""`aqua-ext chat DEPLOYMENT_ID|CONNECTION_ID "prompt"`: one turn, the answer streamed to stdout as it
+arrives and a stats line (TTFT, tokens/s, usage) to stderr. Ctrl-C closes the stream, so the engine
+(or the connection's service) stops generating. A connection that cannot stream answers whole."""
 
 from __future__ import annotations
 
@@ -8,16 +8,18 @@ import contextlib
 import sys
 from typing import Any
 
+from ..api.connections import ConnectionChatRequest, is_connection_id
 from ..api.deployments import ChatMessage, ChatRequest, DeploymentState
-from ..errors import Upstream
+from ..errors import InvalidInput, Upstream
 from .context import Context, add_command
 from .output import emit_json
 
 
 def add_parser(sub: Any) -> None:
-    chat = add_command(sub, "chat", "one chat turn with an ACTIVE deployment, streamed")
-    chat.add_argument("deployment_id")
+    chat = add_command(sub, "chat", "one chat turn with an ACTIVE deployment or a connection, streamed")
+    chat.add_argument("deployment_id", metavar="DEPLOYMENT_ID|CONNECTION_ID")
     chat.add_argument("prompt")
+    chat.add_argument("--model", help="a connection's model (default: its default model)")
     chat.add_argument("--system", help="system message (chat deployments)")
     chat.add_argument("--max-tokens", type=int, help="default 512")
     chat.add_argument("--temperature", type=float, help="0-2, default 0.7")
@@ -65,9 +67,18 @@ async def run(ctx: Context) -> int:
     if args.stop:
         sampling["stop"] = args.stop
     messages = [ChatMessage(role="system", content=args.system)] if args.system else []
-    request = ChatRequest(messages=[*messages, ChatMessage(role="user", content=args.prompt)], **sampling)
-    # As the chat handler: what the deployment's mode takes (a completion deployment: the prompt), the payload.
-    turn = await deployments.chat(args.deployment_id, request)
+    messages.append(ChatMessage(role="user", content=args.prompt))
+    turn: Any
+    if is_connection_id(args.deployment_id):
+        conversation = ConnectionChatRequest(messages=messages, model=args.model, **sampling)
+        turn = await ctx.services.connections.chat(args.deployment_id, conversation)
+        asked = {"connection_id": args.deployment_id}
+    else:
+        if args.model:
+            raise InvalidInput.field("model", "names a connection's model; a deployment serves its own")
+        # As the chat handler: what the deployment's mode takes (a completion deployment: the prompt), the payload.
+        turn = await deployments.chat(args.deployment_id, ChatRequest(messages=messages, **sampling))
+        asked = {"deployment_id": args.deployment_id}
 
     parts: list[str] = []
     done: ChatDone | None = None
@@ -105,7 +116,7 @@ async def run(ctx: Context) -> int:
 
     assert done is not None
     stats: dict[str, Any] = {
-        "deployment_id": args.deployment_id,
+        **asked,
         "content": "".join(parts),
         "finish_reason": done.finish_reason,
         "usage": done.usage,

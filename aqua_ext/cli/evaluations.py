@@ -1,6 +1,7 @@
 """`aqua-ext evaluations create|list|get|cancel|delete|rows|report|compare|logs`.
 
-`create` checks the dataset and starts an evaluation of an ACTIVE deployment (model parameters left
+`create` checks the dataset and starts an evaluation of an ACTIVE deployment, or of a connection
+(run on the local target; --model picks which of its models answers) (model parameters left
 out: the contract's defaults); --follow prints the rows answered and, at the end, the overall
 scores. `report` writes the self-contained HTML report (never over an existing file without
 --force); `compare` puts 2 to 8 evaluations side by side, the best score of each metric marked,
@@ -14,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..api.connections import is_connection_id
 from ..api.evaluations import (
     ALL_METRICS,
     CreateEvaluationRequest,
@@ -54,8 +56,13 @@ from .output import (
 
 def add_parser(sub: Any) -> None:
     ev = add_group(sub, "evaluations", "evaluate a deployment on a JSONL dataset; read and compare the scores")
-    evc = add_command(ev, "create", "check the dataset and start an evaluation of an ACTIVE deployment")
-    evc.add_argument("deployment_id", help="an ACTIVE chat or completion deployment")
+    evc = add_command(ev, "create", "check the dataset and start an evaluation of an ACTIVE deployment or a connection")
+    evc.add_argument(
+        "deployment_id",
+        metavar="DEPLOYMENT_ID|CONNECTION_ID",
+        help="an ACTIVE chat or completion deployment, or a connection (conn-…; evaluated on the local target)",
+    )
+    evc.add_argument("--model", help="a connection's model (default: its default model)")
     evc.add_argument(
         "dataset",
         nargs="?",
@@ -156,8 +163,10 @@ def _evaluation_request(args: argparse.Namespace) -> CreateEvaluationRequest:
     params: dict[str, Any] = {k: getattr(args, k) for k in _EVALUATION_PARAM_FLAGS if getattr(args, k) is not None}
     if args.stop:
         params["stop"] = args.stop
+    asked = "connection_id" if is_connection_id(args.deployment_id) else "deployment_id"
     body: dict[str, Any] = {
-        "deployment_id": args.deployment_id,
+        asked: args.deployment_id,
+        "connection_model": args.model,
         "name": args.name,
         "description": args.description or "",
         "dataset_path": args.dataset,
@@ -181,13 +190,18 @@ def _rows_done(e: EvaluationSummary) -> str:
     return f"{e.rows_done:,}/{e.rows_total:,}"
 
 
+def _asked(e: EvaluationSummary) -> str:
+    return f"{e.deployment_name} (connection)" if e.connection_id else f"{e.deployment_name} (deployment)"
+
+
 def _evaluation_rows(items: Sequence[EvaluationSummary], several_targets: bool) -> str:
     own: list[Column] = [
         ("ROWS", _rows_done),
         ("ROUGE-L", lambda e: fmt_score("rougeL", e.scores.get("rougeL"))),
         ("BERTSCORE", lambda e: fmt_score("bertscore", e.scores.get("bertscore"))),
     ]
-    subject: Column = ("DEPLOYMENT", lambda e: e.deployment_name)
+    # What answered: a deployment or a connection (its name is in deployment_name), said as such.
+    subject: Column = ("ASKS", _asked)
     return lifecycle_listing(items, subject, own, several_targets=several_targets)
 
 
@@ -214,7 +228,11 @@ def _evaluation_text(e: EvaluationDetail) -> str:
         progress += f" · wall {fmt_duration(e.report.wall_seconds)}"
     facts = [
         *job_facts(e),
-        ("deployment", f"{e.deployment_name}  ({e.deployment_id})"),
+        (
+            ("connection", f"{e.deployment_name}  ({e.connection_id})")
+            if e.connection_id
+            else ("deployment", f"{e.deployment_name}  ({e.deployment_id})")
+        ),
         ("model", f"{e.model_name}  ({e.model_id})"),
         ("dataset", f"{e.dataset_path}  (sha256 {e.dataset_hash[:12]})"),
         ("rows", rows),

@@ -7,6 +7,7 @@ import argparse
 import json
 import math
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -33,9 +34,30 @@ def emit_json(value: Any) -> None:
     print(json.dumps(value, indent=2))
 
 
+def char_width(char: str) -> int:
+    """The columns a terminal gives one character: 2 for East Asian Wide and Fullwidth (Hangul,
+    kana, CJK ideographs), 0 for a combining mark (it sits on the previous character), else 1."""
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def display_width(text: str) -> int:
+    """The columns `text` takes in a terminal. Hand-written on the standard library rather than a
+    wcwidth dependency: our cells are names, ids and numbers, where width and combining are all that
+    matter (no emoji sequences, no control characters to place)."""
+    return sum(char_width(c) for c in text)
+
+
+def pad(text: str, width: int) -> str:
+    """`text` and spaces up to `width` display columns (str.ljust counts characters: a Korean or
+    Japanese name would push the columns after it to the right)."""
+    return text + " " * max(0, width - display_width(text))
+
+
 def table(rows: list[list[str]], headers: list[str]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
+    widths = [max(display_width(cell) for cell in [h, *(r[i] for r in rows)]) for i, h in enumerate(headers)]
+    line = lambda cells: "  ".join(pad(c, w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
 
 
@@ -173,8 +195,17 @@ def fmt_duration(seconds: float | None) -> str:
 
 
 def clip(text: str, width: int = 32) -> str:
+    """`text` on one line in at most `width` display columns, cut with an ellipsis."""
     flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+    if display_width(flat) <= width:
+        return flat
+    kept, used = [], 0
+    for char in flat:
+        if used + char_width(char) > width - 1:
+            break
+        kept.append(char)
+        used += char_width(char)
+    return "".join(kept) + "…"
 
 
 def state_text(state: FineTuneState, message: str) -> str:

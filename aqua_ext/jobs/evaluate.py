@@ -1,7 +1,7 @@
 """The local evaluation job: `python -m aqua_ext.jobs.evaluate SPEC.json`.
 
-Asks a deployment's engine every prompt of a JSONL dataset (`{prompt, completion[, category]}`),
-`concurrency` requests at a time, and scores the answers against the references
+Asks a model every prompt of a JSONL dataset (`{prompt, completion[, category]}`), `concurrency`
+requests at a time, and scores the answers against the references
 (aqua_ext.jobs.eval_metrics). Run detached by the server like the fine-tuning job; it writes
 into `output_dir`:
 
@@ -17,9 +17,14 @@ States: ACCEPTED → IN_PROGRESS → SUCCEEDED | FAILED; SIGTERM → CANCELING �
 answered so far stay). A deployment that stops answering ends the run FAILED with the reason
 and the rows it finished.
 
-The spec (JSON object): dataset_path, output_dir, target (the UpstreamTarget fields: base_url,
-model, mode, dialect, served_model_name, max_model_len, generation_defaults), params (the
-ModelParameters fields), metrics, concurrency, sample_size (None: every row), seed.
+The spec (JSON object): dataset_path, output_dir, the model asked, params (the ModelParameters
+fields), metrics, concurrency, sample_size (None: every row), seed. The model asked is one of:
+
+- `target`: a deployment's engine (the UpstreamTarget fields: base_url, model, mode, dialect,
+  served_model_name, max_model_len, generation_defaults), asked as the playground asks it;
+- `connection`: a hosted service ({id, fields: the ConnectionFields, model}), asked through the
+  connections driver. Its secret never is in the spec: the server passes it in the environment
+  (SECRET_ENV), and the job takes it out of its environment before anything else runs.
 """
 
 from __future__ import annotations
@@ -32,16 +37,24 @@ import signal
 import sys
 import time
 import traceback
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import finetune
 from . import job_status as jobs  # the shared status conventions (states, atomic writes, peak RSS)
 
+if TYPE_CHECKING:
+    import httpx
+
 ROWS_FILE, REPORT_JSON, REPORT_HTML = "rows.jsonl", "report.json", "report.html"
 STATUS_FILE, LOG_FILE = jobs.STATUS_FILE, jobs.LOG_FILE
-REQUIRED = ("dataset_path", "output_dir", "target")
+REQUIRED = ("dataset_path", "output_dir")
+SOURCES = ("target", "connection")  # the model asked: exactly one
 DEFAULTS: dict[str, Any] = {"params": {}, "metrics": None, "concurrency": 4, "sample_size": None, "seed": 0}
+SECRET_ENV = "AQUA_EVALUATED_CONNECTION_SECRET"
+# The answers to one prompt: ChatDelta items, then one ChatDone (services/chat_stream.py).
+Answers = Callable[[str], AsyncIterator[Any]]
 # This many failed requests in a row means the deployment is gone (or broken): the run stops FAILED
 # with the rows it has. A row that fails alone is recorded with its error and the run goes on.
 CONSECUTIVE_FAILURES_TO_STOP = 5
@@ -60,8 +73,9 @@ def select_rows(count: int, sample_size: int | None, seed: int) -> list[int]:
 
 
 class Evaluation(jobs.StatusFile):
-    def __init__(self, spec: dict[str, Any]) -> None:
+    def __init__(self, spec: dict[str, Any], secret: str | None = None) -> None:
         self.spec = spec
+        self._secret = secret  # the connection's, from the environment (never written anywhere)
         self.output_dir = Path(spec["output_dir"]).expanduser().absolute()
         self.status: dict[str, Any] = {}
         self.cancel_requested = False
@@ -122,10 +136,7 @@ class Evaluation(jobs.StatusFile):
         """Ask every selected row; False when canceled."""
         import httpx
 
-        from ..api.deployments import ChatRequest
-        from ..api.upstream import UpstreamTarget
-        from ..services.chat_payload import build_payload
-        from ..services.chat_stream import ChatDone, stream_chat
+        from ..services.chat_stream import ChatDone
 
         self._loop, self._main = asyncio.get_running_loop(), asyncio.current_task()
         if self.cancel_requested:
@@ -133,11 +144,11 @@ class Evaluation(jobs.StatusFile):
         spec = self.spec
         rows = load_rows(Path(spec["dataset_path"]).expanduser())
         selected = select_rows(len(rows), spec["sample_size"], int(spec["seed"]))
-        target = UpstreamTarget(deployment_id="evaluation", **spec["target"])
         params = dict(spec["params"])
         total = len(selected)
+        asked = "the service" if spec.get("connection") else "the deployment"
         self.update(
-            state=jobs.IN_PROGRESS, message="Asking the deployment", rows_total=total, answering_started_at=jobs.now()
+            state=jobs.IN_PROGRESS, message=f"Asking {asked}", rows_total=total, answering_started_at=jobs.now()
         )
         done = failures_in_a_row = failed_so_far = 0
         last_status = 0.0
@@ -145,15 +156,8 @@ class Evaluation(jobs.StatusFile):
         out = (self.output_dir / ROWS_FILE).open("a", encoding="utf-8")
         semaphore = asyncio.Semaphore(int(spec["concurrency"]))
 
-        async def ask(index: int, client: httpx.AsyncClient) -> dict[str, Any]:
+        async def ask(index: int, answers: Answers) -> dict[str, Any]:
             row = rows[index]
-            turn = (
-                {"messages": [{"role": "user", "content": row.prompt}]}
-                if target.mode == "chat"
-                else {"prompt": row.prompt}
-            )
-            path, body = build_payload(ChatRequest.model_validate({**params, **turn}), target)
-            url, headers = target.request(path, stream=True)
             record: dict[str, Any] = {
                 "index": index,
                 "prompt": row.prompt,
@@ -168,7 +172,7 @@ class Evaluation(jobs.StatusFile):
                 started = time.perf_counter()
                 try:
                     parts: list[str] = []
-                    async for item in stream_chat(client, url, body, headers=headers, auth=target.auth):
+                    async for item in answers(row.prompt):
                         if isinstance(item, ChatDone):
                             record["tokens_per_s"] = item.tokens_per_s
                         else:
@@ -179,8 +183,14 @@ class Evaluation(jobs.StatusFile):
                     record["error"] = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
             return record
 
-        async with httpx.AsyncClient(timeout=httpx.Timeout(600.0, connect=10.0), trust_env=False) as client:
-            pending = [asyncio.create_task(ask(i, client)) for i in selected]
+        # Our engine is reached directly; a hosted service may sit behind the proxy the environment names.
+        trust_env = bool(spec.get("connection"))
+        async with httpx.AsyncClient(timeout=httpx.Timeout(600.0, connect=10.0), trust_env=trust_env) as client:
+            if spec.get("connection"):
+                answers = connection_answers(spec["connection"], params, client, self._secret)
+            else:
+                answers = engine_answers(spec["target"], params, client)
+            pending = [asyncio.create_task(ask(i, answers)) for i in selected]
             try:
                 for next_done in asyncio.as_completed(pending):
                     record = await next_done
@@ -200,7 +210,7 @@ class Evaluation(jobs.StatusFile):
                         last_status = time.monotonic()
                     if failures_in_a_row >= min(CONSECUTIVE_FAILURES_TO_STOP, total):
                         raise EvaluationError(
-                            f"The deployment stopped answering ({last_error}); "
+                            f"{asked.capitalize()} stopped answering ({last_error}); "
                             f"{done - failed_so_far} rows were answered"
                         )
             except asyncio.CancelledError:
@@ -214,7 +224,7 @@ class Evaluation(jobs.StatusFile):
         if self.cancel_requested:
             return False
         if done and failed_so_far == done:
-            raise EvaluationError(f"The deployment answered no row ({last_error})")
+            raise EvaluationError(f"{asked.capitalize()} answered no row ({last_error})")
         return True
 
     # ---- scoring and the report -----------------------------------------------------------
@@ -272,6 +282,51 @@ class Evaluation(jobs.StatusFile):
         print(f"Succeeded: {len(answered)} rows scored (peak RSS {jobs.peak_rss_mb()} MiB)", flush=True)
 
 
+# ---- the model asked: two sources, one way of asking -----------------------------------------
+
+
+def engine_answers(fields: dict[str, Any], params: dict[str, Any], http: httpx.AsyncClient) -> Answers:
+    """A deployment's engine, asked as the playground asks it (services/chat_payload.py)."""
+    from ..api.deployments import ChatRequest
+    from ..api.upstream import UpstreamTarget
+    from ..services.chat_payload import build_payload
+    from ..services.chat_stream import stream_chat
+
+    target = UpstreamTarget(deployment_id="evaluation", **fields)
+
+    def answers(prompt: str) -> AsyncIterator[Any]:
+        turn = {"messages": [{"role": "user", "content": prompt}]} if target.mode == "chat" else {"prompt": prompt}
+        path, body = build_payload(ChatRequest.model_validate({**params, **turn}), target)
+        url, headers = target.request(path, stream=True)
+        return stream_chat(http, url, body, headers=headers, auth=target.auth)
+
+    return answers
+
+
+def connection_answers(
+    asked: dict[str, Any], params: dict[str, Any], http: httpx.AsyncClient, secret: str | None
+) -> Answers:
+    """A connection's service, asked as a playground turn with it is (services/connections.py): the
+    driver speaks its dialect, streams when it can, and keeps the secret out of its errors. OCI
+    signing uses the server's OCI settings, which the spec carries (no secret among them)."""
+    from ..api.connections import ConnectionChatRequest, ConnectionFields
+    from ..backends.connections.client import ConnectionClient
+    from ..backends.connections.oci_signing import OciSigners
+    from ..backends.connections.protocol import StoredConnection
+    from ..backends.oci.config import OciSettings
+    from ..services.connections import ConnectionTurn, openai_chat_body
+
+    conn = StoredConnection(str(asked["id"]), ConnectionFields.model_validate(asked["fields"]), secret)
+    client = ConnectionClient(http, OciSigners(OciSettings(**asked.get("oci_signing") or {})).auth)
+
+    def answers(prompt: str) -> AsyncIterator[Any]:
+        request = ConnectionChatRequest.model_validate({**params, "messages": [{"role": "user", "content": prompt}]})
+        turn = ConnectionTurn(client, conn, openai_chat_body(request, str(asked["model"])))
+        return turn.stream(http, timeout=conn.fields.timeout_s)
+
+    return answers
+
+
 def load_rows(path: Path) -> list[Any]:
     rows = finetune.load_rows(path)
     if any(r.format != "instruction" for r in rows):
@@ -280,13 +335,24 @@ def load_rows(path: Path) -> list[Any]:
 
 
 def load_spec(path: Path) -> dict[str, Any]:
-    raw = jobs.read_spec(path, required=REQUIRED, allowed={*DEFAULTS, "name"}, error=EvaluationError)
+    raw = jobs.read_spec(path, required=REQUIRED, allowed={*DEFAULTS, *SOURCES, "name"}, error=EvaluationError)
+    if sum(bool(raw.get(source)) for source in SOURCES) != 1:
+        raise EvaluationError("Invalid job spec: give the model asked as a target or a connection, one")
+    connection = raw.get("connection")
+    if connection and not (isinstance(connection, dict) and {"id", "fields", "model"} <= set(connection)):
+        raise EvaluationError("Invalid job spec: a connection is {id, fields, model}")
     return {**DEFAULTS, **raw}
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Out of the environment first: no child, log line or crash report of this job sees it again.
+    secret = os.environ.pop(SECRET_ENV, None) or None
     return jobs.run_main(
-        argv, "aqua_ext.jobs.evaluate", load_spec=load_spec, spec_errors=(EvaluationError,), make_job=Evaluation
+        argv,
+        "aqua_ext.jobs.evaluate",
+        load_spec=load_spec,
+        spec_errors=(EvaluationError,),
+        make_job=lambda spec: Evaluation(spec, secret),
     )
 
 

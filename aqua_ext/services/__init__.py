@@ -35,7 +35,7 @@ class Services:
         self.models: Models = Models(targets)
         self.deployments: Deployments = Deployments(targets)
         self.finetunes: FineTunes = FineTunes(targets)
-        self.evaluations: Evaluations = Evaluations(targets, self.deployments)
+        self.evaluations: Evaluations = Evaluations(targets, self.deployments, connections)
         self.info: Info = Info(targets)
         self.oci_setup: OciSetup = OciSetup(targets)
         self.connections = connections

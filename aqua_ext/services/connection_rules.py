@@ -251,6 +251,9 @@ def _check_headers(fields: ConnectionFields) -> None:
             raise InvalidInput.field(field, f"{name} is set by the connection itself: {_owner_of(lower, key_header)}")
         if _HEADER_VALUE_BAD.search(value):
             raise InvalidInput.field(field, "the value must not contain line breaks, NUL or other control characters")
+        if not value.isascii():
+            # httpx sends header values as ASCII: anything else fails every request later, unclearly.
+            raise InvalidInput.field(field, "the value must be ASCII text (HTTP headers carry no other characters)")
 
 
 def _owner_of(header: str, key_header: str) -> str:

@@ -121,12 +121,18 @@ def _error_of_body(body: str) -> tuple[str | None, str]:
 
 class Connections:
     def __init__(
-        self, store: ConnectionStore, secrets: SecretStore, client: ConnectionClient, http: httpx.AsyncClient
+        self,
+        store: ConnectionStore,
+        secrets: SecretStore,
+        client: ConnectionClient,
+        http: httpx.AsyncClient,
+        oci_signing: dict[str, str] | None = None,
     ) -> None:
         self.store = store
         self.secrets = secrets
         self.client = client
         self._http = http  # the client's pool, closed with the service
+        self.oci_signing = oci_signing or {}  # the server's OCI settings an evaluation job signs with
 
     async def close(self) -> None:
         await self.store.close()
@@ -328,11 +334,21 @@ class Connections:
             )
         return ConnectionModels(models=listed, source="service")
 
-    def _model_of(self, conn: StoredConnection, asked: str | None) -> str:
-        model = asked or conn.fields.default_model or (conn.fields.models[0] if conn.fields.models else "")
+    def _model_of(self, conn: StoredConnection, asked: str | None, field: str = "model") -> str:
+        """The model a turn goes to; one the connection does not offer is a 400 naming `field`,
+        except on an OpenAI-compatible server, whose list may be longer than the one typed in."""
+        model = conn.fields.model_for(asked) or ""
         if conn.fields.models and asked and asked not in conn.fields.models and conn.fields.kind != "openai":
-            raise InvalidInput.field("model", f"'{asked}' is not one of this connection's models")
+            raise InvalidInput.field(field, f"'{asked}' is not one of this connection's models")
         return model
+
+    async def evaluated(self, connection_id: str, model: str | None) -> tuple[StoredConnection, str]:
+        """The connection an evaluation asks, with its secret (for the evaluation job's environment
+        only), and the model that answers (`connection_model`; absent: as a playground turn picks it)."""
+        conn = await self.stored(connection_id)
+        chosen = self._model_of(conn, model, "connection_model")
+        await self._reachable(conn)
+        return conn, chosen
 
     async def chat(self, connection_id: str, request: ConnectionChatRequest) -> ConnectionTurn:
         """A playground turn: 404 / 400 before anything is sent."""

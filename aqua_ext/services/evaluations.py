@@ -1,12 +1,12 @@
-"""Evaluations: the lifecycle table, merged lists, routing by id, the deployment an evaluation asks
-(it must allow "evaluate"), its parameters and dataset checked before the driver's create, the rows
-page and the comparison of several runs."""
+"""Evaluations: the lifecycle table, merged lists, routing by id, the model an evaluation asks (a
+deployment or a connection that allows "evaluate"), its parameters and dataset checked before the
+driver's create, the rows page and the comparison of several runs."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..api.common import FieldError
 from ..api.deployments import ChatRequest
@@ -26,7 +26,7 @@ from ..api.evaluations import (
 from ..api.job_datasets import DatasetAccess
 from ..api.logs import LogPage, LogsQuery
 from ..api.upstream import UpstreamTarget
-from ..backends.base import Backend
+from ..backends.base import Backend, EvaluatedConnection
 from ..errors import AquaError, Conflict, InvalidInput
 from .chat_payload import build_payload
 from .datasets import checked_dataset
@@ -36,7 +36,12 @@ from .finetunes import job_actions, job_why
 from .resources import Lifecycle, LifecycleService, create_target
 from .targets import Targets
 
+if TYPE_CHECKING:
+    from .connections import Connections
+
 S = EvaluationState
+# A connection is asked by the local evaluation job; OCI's evaluation container asks model deployments only.
+CONNECTION_TARGET = "local"
 
 _JOB_ACTIONS: dict[EvaluationState, frozenset[EvaluationAction]] = job_actions(
     "cancel", "delete", frozenset({"compare"})
@@ -61,9 +66,10 @@ def annotate(target: str, item: E) -> E:
 class Evaluations(LifecycleService[EvaluationState, EvaluationAction, EvaluationDetail]):
     lifecycle = EVALUATIONS
 
-    def __init__(self, targets: Targets, deployments: Deployments) -> None:
+    def __init__(self, targets: Targets, deployments: Deployments, connections: Connections) -> None:
         super().__init__(targets)
         self.deployments = deployments
+        self.connections = connections
 
     def annotate(self, target: str, item: Any) -> Any:
         return annotate(target, item)
@@ -76,8 +82,21 @@ class Evaluations(LifecycleService[EvaluationState, EvaluationAction, Evaluation
         return EvaluationList(items=items, total=len(items), problems=problems)
 
     async def create(self, request: CreateEvaluationRequest, datasets: DatasetAccess) -> CreateEvaluationResponse:
-        driver = await create_target(self.targets, request.target, request.deployment_id, "deployment_id")
-        deployment = await self.deployments.get(request.deployment_id)
+        connection = None
+        if request.connection_id:
+            driver, connection = await self._connection_asked(request.connection_id, request)
+        else:
+            driver = await self._deployment_asked(request.deployment_id or "", request)
+        # The dataset's preflight is a rule: run here on the file the driver finds, and the driver gets it checked.
+        found = await driver.evaluation_dataset(request, datasets)
+        async with checked_dataset(datasets, found, validation_split=0.0, max_seq_length=EVALUATION_MAX_SEQ) as dataset:
+            response = await driver.create_evaluation(request, dataset, connection)
+        return response.model_copy(update={"evaluation": annotate(driver.kind, response.evaluation)})
+
+    async def _deployment_asked(self, deployment_id: str, request: CreateEvaluationRequest) -> Backend:
+        """The target that evaluates an ACTIVE chat or completion deployment: its own."""
+        driver = await create_target(self.targets, request.target, deployment_id, "deployment_id")
+        deployment = await self.deployments.get(deployment_id)
         if "evaluate" not in deployment.actions:
             why = (
                 f"deployment '{deployment.name}' is {deployment.state.value}, not ACTIVE; an evaluation asks a "
@@ -87,14 +106,32 @@ class Evaluations(LifecycleService[EvaluationState, EvaluationAction, Evaluation
                 "completion answers"
             )
             raise Conflict(f"deployment_id: {why}.", fields=[FieldError(field="deployment_id", message=why)])
-        target = await driver.evaluation_chat_target(request.deployment_id)
+        target = await driver.evaluation_chat_target(deployment_id)
         if target is not None:
             check_params(request.params, target)
-        # The dataset's preflight is a rule: run here on the file the driver finds, and the driver gets it checked.
-        found = await driver.evaluation_dataset(request, datasets)
-        async with checked_dataset(datasets, found, validation_split=0.0, max_seq_length=EVALUATION_MAX_SEQ) as dataset:
-            response = await driver.create_evaluation(request, dataset)
-        return response.model_copy(update={"evaluation": annotate(driver.kind, response.evaluation)})
+        return driver
+
+    async def _connection_asked(
+        self, connection_id: str, request: CreateEvaluationRequest
+    ) -> tuple[Backend, EvaluatedConnection]:
+        """The local target, and the connection it asks: one that may `evaluate` (it answers text),
+        with its secret for the job and the model that answers."""
+        if request.target not in (None, CONNECTION_TARGET):
+            self.targets.driver(request.target)  # an unknown target: 400 naming the enabled ones
+        if request.target not in (None, CONNECTION_TARGET) or CONNECTION_TARGET not in self.targets.names:
+            enabled = "" if CONNECTION_TARGET in self.targets.names else ", which is not enabled here"
+            raise InvalidInput.field(
+                "connection_id", f"evaluating a connection runs on the {CONNECTION_TARGET} target{enabled}"
+            )
+        detail = await self.connections.get(connection_id)  # 404 for unknown ids
+        if "evaluate" not in detail.actions:
+            why = (
+                f"connection '{detail.name}' offers {', '.join(detail.capabilities)}; an evaluation needs "
+                "chat or completion answers"
+            )
+            raise Conflict(f"connection_id: {why}.", fields=[FieldError(field="connection_id", message=why)])
+        conn, model = await self.connections.evaluated(connection_id, request.connection_model)
+        return await self.targets.get(CONNECTION_TARGET), EvaluatedConnection(conn, model, self.connections.oci_signing)
 
     async def cancel(self, evaluation_id: str) -> EvaluationDetail:
         _, driver = await self.checked(evaluation_id, "cancel")

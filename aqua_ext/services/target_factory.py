@@ -95,10 +95,13 @@ def build_connections(config: AquaConfig) -> Connections:
 
     data_dir = Path(config.data_dir).expanduser().resolve()
     http = httpx.AsyncClient(trust_env=True, timeout=httpx.Timeout(connect=10.0, read=120.0, write=30.0, pool=10.0))
-    client = ConnectionClient(http, OciSigners(config.oci_settings()).auth)
+    oci = config.oci_settings()
+    client = ConnectionClient(http, OciSigners(oci).auth)
+    signing = {"auth": oci.auth, "config_file": oci.config_file, "profile": oci.profile, "region": oci.region}
     return Connections(
         ConnectionStore(data_dir / "connections.db"),
         SecretStore(data_dir / "secrets" / "connections.json"),
         client,
         http,
+        signing,
     )

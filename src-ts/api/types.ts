@@ -138,12 +138,19 @@ export type EvaluationComparison = Schemas['EvaluationComparison'];
 export type EvaluationMetric = EvaluationSummary['metrics'][number];
 /** How the deployment is asked, as the server answers it (every field set). */
 export type ModelParameters = Schemas['ModelParameters-Output'];
-/** The evaluation body: deployment and name, and any model parameter not left to the server's defaults. */
-export type CreateEvaluationRequest = JobRequestBody<
-  'CreateEvaluationRequest',
-  'deployment_id' | 'name',
-  'ModelParameters-Input'
->;
+/** What an evaluation asks: a deployment, or a connection and (optionally) which of its models. */
+type EvaluationSubject =
+  | { deployment_id: string; connection_id?: undefined; connection_model?: undefined }
+  | { connection_id: string; connection_model?: string; deployment_id?: undefined };
+/**
+ * The evaluation body: what is asked (exactly one of a deployment and a connection), a name,
+ * and any model parameter not left to the server's defaults.
+ */
+export type CreateEvaluationRequest = Omit<
+  JobRequestBody<'CreateEvaluationRequest', 'name', 'ModelParameters-Input'>,
+  keyof EvaluationSubject
+> &
+  EvaluationSubject;
 export type CreateEvaluationResponse = Schemas['CreateEvaluationResponse'];
 /** Query string of `GET aqua-ext/evaluations/{evaluation_id}/rows`. */
 export type EvaluationRowsQuery = QueryOf<'getEvaluationRows'>;

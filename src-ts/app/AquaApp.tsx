@@ -102,9 +102,10 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
     datasetPath: string | null;
   } | null>(null);
   const evaluations = useResourceSectionState();
-  /** The evaluation form: closed (null), or open with a deployment or a fine-tune to start from. */
+  /** The evaluation form: closed (null), or open with a deployment, a connection or a fine-tune to start from. */
   const [evaluationDialog, setEvaluationDialog] = React.useState<{
     deploymentId: string | null;
+    connectionId?: string | null;
     finetuneId: string | null;
   } | null>(null);
   const tabIds = React.useId().replace(/:/g, '');
@@ -239,7 +240,11 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
           setSection('evaluations');
           showEvaluation(request.evaluationId ?? null);
           if (request.newEvaluation) {
-            setEvaluationDialog({ deploymentId: request.deploymentId ?? null, finetuneId: request.finetuneId ?? null });
+            setEvaluationDialog({
+              deploymentId: request.deploymentId ?? null,
+              connectionId: request.connectionId ?? null,
+              finetuneId: request.finetuneId ?? null
+            });
           }
           break;
         case 'setup':
@@ -489,6 +494,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
               confirm={props.confirm}
               notify={props.notify}
               onOpenPlayground={props.onOpenConnectionPlayground}
+              onEvaluate={connectionId => setEvaluationDialog({ deploymentId: null, connectionId, finetuneId: null })}
             />
           ) : id === 'finetuning' ? (
             <FineTuningSection
@@ -539,6 +545,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
         <EvaluationDialog
           {...dialogProps}
           deploymentId={evaluationDialog.deploymentId}
+          connectionId={evaluationDialog.connectionId ?? null}
           finetuneId={evaluationDialog.finetuneId}
           {...jobFormProps}
           onClose={() => setEvaluationDialog(null)}

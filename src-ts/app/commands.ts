@@ -220,12 +220,15 @@ export function registerCommands(options: ICommandOptions): void {
   panelCommand(
     CommandIDs.newEvaluation,
     trans.__('New Evaluation…'),
-    trans.__('Score a deployment on a JSONL dataset (BERTScore, ROUGE, BLEU, chrF, exact match, readability, latency)'),
+    trans.__(
+      'Score a deployment or a connection on a JSONL dataset (BERTScore, ROUGE, BLEU, chrF, exact match, readability, latency)'
+    ),
     addIcon,
     args => ({
       to: 'evaluations',
       newEvaluation: true,
       deploymentId: text(args['deploymentId']),
+      connectionId: text(args['connectionId']),
       finetuneId: text(args['finetuneId'])
     })
   );

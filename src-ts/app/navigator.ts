@@ -48,6 +48,8 @@ export interface IEvaluationsRequest {
   newEvaluation?: boolean;
   /** The deployment the form starts with. */
   deploymentId?: string | null;
+  /** The connection the form starts with (evaluated instead of a deployment). */
+  connectionId?: string | null;
   /** The fine-tune whose training data the form starts with. */
   finetuneId?: string | null;
 }

@@ -688,6 +688,7 @@ export function makeEvaluation(overrides: Partial<EvaluationDetail> = {}): Evalu
     job_run_id: null,
     report_uri: null,
     failure_log: [],
+    connection_id: null,
     ...overrides
   };
   return { ...evaluation, actions: overrides.actions ?? evaluationActions(evaluation) };
@@ -985,7 +986,13 @@ export class FakeClient implements IAquaClient {
     evaluation: makeEvaluation({
       id: 'evj-new',
       name: body.name,
-      deployment_id: body.deployment_id,
+      // A connection's evaluation: no deployment id, the connection's name where the deployment's goes.
+      deployment_id: body.deployment_id ?? '',
+      deployment_name:
+        this.connections.find(item => item.id === body.connection_id)?.name ??
+        this.deployments.find(item => item.id === body.deployment_id)?.name ??
+        'Qwen chat',
+      connection_id: body.connection_id ?? null,
       dataset_path: body.dataset_path ?? '',
       finetune_id: body.finetune_id ?? null,
       state: 'ACCEPTED',

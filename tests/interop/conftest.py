@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # tests.oci_emulator
 
 from tests.oci_emulator import OciEmulator, write_oci_config  # noqa: E402
+from tests.oci_emulator.conformance import error_violations  # noqa: E402
 from tests.oci_setup import OciWorld  # noqa: E402
 
 # The main venv's interpreter runs aqua_ext (scripts/test passes it; a worktree may borrow another's).
@@ -121,6 +122,23 @@ def _point_sdk_clients_at(emu: OciEmulator) -> None:
         cls.__init__ = init
 
 
+def _poll_work_requests_quickly() -> None:
+    """ads waits for a work request (a model group's creation, when AQUA deploys a fine-tune) by polling every
+    10 s; the emulator's finish in a tenth of that, so the harness polls every 0.1 s (what is waited for is
+    the same)."""
+    from ads.common.work_request import DataScienceWorkRequest
+
+    original = DataScienceWorkRequest.wait_work_request
+    if getattr(original, "_emulated", False):
+        return
+
+    def wait(self: Any, *args: Any, **kw: Any) -> Any:
+        return original(self, *args, **{**kw, "poll_interval": 0.1})
+
+    wait._emulated = True  # type: ignore[attr-defined]
+    DataScienceWorkRequest.wait_work_request = wait
+
+
 LEAKED_HOSTS: set[str] = set()
 
 
@@ -172,16 +190,68 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         import ads  # only now: AQUA reads the environment above at import
 
         ads.set_auth("api_key", oci_config_location=str(identity.config_file), profile=identity.profile)
+        _poll_work_requests_quickly()
         w = World(OciWorld(emu, identity, compartment, project), group, log)
+        emu.error_log = []
         print(f"\n[interop] emulator up and ads imported in {time.monotonic() - started:.1f} s")
         yield w
+        # Every error either tool met was OCI's envelope (a tool's error handling is only tested if it is).
+        found = sorted({v for error in emu.error_log for v in error_violations(*error)})
+        print(f"\n[interop] {len(emu.error_log)} error answers sent, each checked against OCI's error envelope")
+        if found:
+            pytest.fail("error answers unlike OCI's:\n" + "\n".join(found))
+
+
+# Seed 000's fine-tuning rows (a Korean AQUA guide, Llama 2's [INST] format), exactly as it gives them: the
+# escaped slash, the template row's placeholders and the null category included.
+KOREAN_ROWS = [
+    (
+        r'{"prompt":"<s>[INST]<<SYS>>[모델에게 지시할 내용]<</SYS>>[질문 내용][\/INST]","completion":"[답변'
+        r' 내용]","category": null}'
+    ),
+    (
+        r'{"prompt":"<s>[INST]<<SYS>>당신은 클라우드 전문가입니다. 도움이 되고 상세하며 정확한 답변을'
+        r' 제공합니다.<</SYS>>OCI 가상머신 서비스에 대해서 설명해줘[\/INST]","completion":"가상 머신(VM)은'
+        r" 소규모 개발 프로젝트에서 실시간 통신 플랫폼과 같은 대규모 글로벌 애플리케이션에 이르는 워크로드를"
+        r" 위해 클라우드에서 안전하고 탄력적인 컴퓨팅 용량을 제공합니다. 유연한 모양을 통해 사용자는 가격 대비"
+        r" 성능을 향상시키기 위해 맞춤형 프로세서 및 메모리 값으로 VM 리소스를 최적화할 수"
+        r' 있습니다.","category": null}'
+    ),
+]
+JAPANESE_ROWS = [
+    {
+        "prompt": (
+            "<s>[INST]<<SYS>>あなたはクラウドの専門家です。<</SYS>>"
+            "OCIのオブジェクトストレージについて説明してください[/INST]"
+        ),
+        "completion": (
+            "オブジェクトストレージは、あらゆる種類のデータを安全に保存できる、拡張性の高いストレージサービスです。"
+        ),
+    },
+    {
+        "prompt": "AQUAでモデルをデプロイするには、GPUは何枚必要ですか？",
+        "completion": "モデルの大きさに応じて、A10 GPUを1枚から4枚まで使います。",
+    },
+    {
+        "prompt": "ファインチューニング用データセットの形式は？",
+        "completion": "promptとcompletionを持つJSONLです。",
+    },
+]
 
 
 @pytest.fixture(scope="session")
-def dataset(world: World) -> str:
-    """{prompt, completion} rows in Object Storage, enough for both tools' fine-tuning and evaluation checks."""
-    rows = [json.dumps({"prompt": f"What is {i} + {i}?", "completion": f"{2 * i}"}) for i in range(60)]
-    return world.put("data/rows.jsonl", "\n".join(rows) + "\n")
+def dataset_rows() -> list[dict[str, Any]]:
+    """The interop dataset's rows: English arithmetic, then seed 000's Korean rows and a few Japanese ones."""
+    english = [{"prompt": f"What is {i} + {i}?", "completion": f"{2 * i}"} for i in range(60)]
+    return english + [json.loads(line) for line in KOREAN_ROWS] + JAPANESE_ROWS
+
+
+@pytest.fixture(scope="session")
+def dataset(world: World, dataset_rows: list[dict[str, Any]]) -> str:
+    """{prompt, completion} rows in Object Storage, enough for both tools' fine-tuning and evaluation checks
+    (UTF-8, the non-ASCII text unescaped, as a person's file would have it)."""
+    lines = [json.dumps(row, ensure_ascii=False) for row in dataset_rows]
+    return world.put("data/rows.jsonl", ("\n".join(lines) + "\n").encode())
 
 
 @pytest.fixture(scope="session")
@@ -208,10 +278,40 @@ def ext_model(world: World) -> dict[str, Any]:
     return dict(world.cli("models", "register", "--os-uri", uri, "--name", "ext-tiny-chat"))
 
 
+# The config.json of the model AQUA registers: what aqua_ext reads of that model is checked against these numbers.
+AQUA_MODEL_CONFIG: dict[str, Any] = {
+    "model_type": "llama",
+    "architectures": ["LlamaForCausalLM"],
+    "num_hidden_layers": 2,
+    "hidden_size": 64,
+    "intermediate_size": 128,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "head_dim": 16,  # hidden_size / num_attention_heads, written out (aqua_ext reports only what the file says)
+    "vocab_size": 256,
+    "tie_word_embeddings": False,
+    "max_position_embeddings": 2048,
+    "torch_dtype": "bfloat16",
+}
+
+
+def llama_parameters(config: dict[str, Any]) -> int:
+    """A Llama's weight count from its config.json: embeddings, per layer attention (q and o H×heads·head_dim,
+    k and v H×kv_heads·head_dim), the gated MLP (3·H·intermediate) and two norms, the final norm, the LM head."""
+    h, layers, vocab = config["hidden_size"], config["num_hidden_layers"], config["vocab_size"]
+    q = config["num_attention_heads"] * config["head_dim"]
+    kv = config["num_key_value_heads"] * config["head_dim"]
+    per_layer = 2 * h * q + 2 * h * kv + 3 * h * config["intermediate_size"] + 2 * h
+    return vocab * h + layers * per_layer + h + (0 if config["tie_word_embeddings"] else vocab * h)
+
+
 @pytest.fixture(scope="session")
 def aqua_model(world: World, aqua: Any) -> Any:
-    """A model AQUA registered (its own `register`, files already in Object Storage, no Hugging Face)."""
-    uri = world.base.add_model_folder("aqua-models", "aqua/tiny-chat")
+    """A model AQUA registered (its own `register`, files already in Object Storage, no Hugging Face): the
+    config.json above, and a safetensors file as big as that many bfloat16 (2-byte) weights."""
+    uri = world.base.add_model_folder("aqua-models", "aqua/tiny-chat", config=False, weights="")
+    world.put("aqua/tiny-chat/config.json", json.dumps(AQUA_MODEL_CONFIG))
+    world.put("aqua/tiny-chat/model.safetensors", b"\0" * (2 * llama_parameters(AQUA_MODEL_CONFIG)))
     return aqua.model.register(
         model="acme/tiny-chat",
         os_path=uri + "/",

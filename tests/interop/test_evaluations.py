@@ -1,9 +1,10 @@
-"""Evaluations, both ways: what aqua_ext evaluates AQUA lists, opens and shows the metrics of, and AQUA
-evaluates a deployment aqua_ext made; what AQUA evaluates aqua_ext lists and opens, with the metrics that
-were asked and the model's name."""
+"""Evaluations, both ways: what aqua_ext evaluates AQUA lists, opens, shows the metrics of and finds the
+dataset of, and AQUA evaluates a deployment aqua_ext made; what AQUA evaluates aqua_ext lists and opens, with
+the metrics that were asked, the model's name and every row (Korean and Japanese ones too) unchanged."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -88,3 +89,25 @@ def test_aqua_ext_reports_the_metrics_aqua_asked_and_the_model(world: World, aqu
     opened = world.cli("evaluations", "get", aqua_evaluation.id)
     facts = {"metrics": sorted(opened["metrics"]), "model_name": opened["model_name"]}
     assert facts["metrics"] == ["bertscore", "rouge"] and facts["model_name"], facts
+
+
+def test_aqua_ext_reads_every_row_aqua_evaluated_unchanged(
+    world: World, aqua_evaluation: Any, dataset_rows: list[dict[str, Any]]
+) -> None:
+    """AQUA's evaluation answered every row of the dataset; aqua_ext shows them all, the Korean and Japanese
+    prompts and references as the file has them."""
+    page = world.cli("evaluations", "rows", aqua_evaluation.id, "--sort", "index", "--limit", "1000")
+    got = [(row["prompt"], row["reference"]) for row in page["items"]]
+    assert got == [(row["prompt"], row["completion"]) for row in dataset_rows]
+
+
+def test_aqua_reads_the_dataset_of_an_evaluation_aqua_ext_ran(
+    aqua: Any, ext_evaluation: dict, dataset: str, dataset_rows: list[dict[str, Any]]
+) -> None:
+    import fsspec  # AQUA's own way to oci:// (ocifs), with ads' auth
+    from ads.common.auth import default_signer
+
+    path = aqua.evaluation.get(ext_evaluation["id"]).parameters.dataset_path
+    assert path == dataset, path
+    with fsspec.open(path, "r", encoding="utf-8", **default_signer()) as f:
+        assert [json.loads(line) for line in f if line.strip()] == dataset_rows

@@ -1,8 +1,10 @@
-"""Fine-tunes, both ways: what aqua_ext fine-tunes AQUA lists and opens as a fine-tuned model; what AQUA
-fine-tunes aqua_ext lists and opens, without writing anything while it reads."""
+"""Fine-tunes, both ways: what aqua_ext fine-tunes AQUA lists, opens, reads the dataset of (its Korean and
+Japanese rows unchanged) and deploys (as a stacked model group); what AQUA fine-tunes aqua_ext lists and opens,
+without writing anything while it reads, and AQUA's deployment of aqua_ext's fine-tune too."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -67,6 +69,27 @@ def test_aqua_lists_and_opens_the_model_aqua_ext_fine_tuned(world: World, aqua: 
     assert opened.is_fine_tuned_model and opened.lifecycle_state in ("ACTIVE", "SUCCEEDED"), opened.lifecycle_state
 
 
+def test_aqua_reads_the_dataset_of_the_model_aqua_ext_fine_tuned(
+    world: World, aqua: Any, ext_finetune: dict, dataset: str, dataset_rows: list[dict[str, Any]]
+) -> None:
+    """The rows aqua_ext trained on are the dataset's, all of them, and AQUA finds that same file from the
+    fine-tune and reads the same rows back: the Korean and Japanese text unchanged."""
+    import fsspec  # AQUA's own way to oci:// (ocifs), with ads' auth
+    from ads.common.auth import default_signer
+
+    assert (ext_finetune["train_rows"], ext_finetune["validation_rows"]) != (None, None), ext_finetune
+    counted = ext_finetune["train_rows"] + ext_finetune["validation_rows"]
+    assert counted == len(dataset_rows), f"aqua_ext counted {counted} rows of {len(dataset_rows)}"
+    opened = aqua.model.get(ext_finetune["id"])
+    assert opened.dataset == dataset, opened.dataset
+    with fsspec.open(opened.dataset, "r", encoding="utf-8", **default_signer()) as f:
+        read = [json.loads(line) for line in f if line.strip()]
+    assert read == dataset_rows
+    assert any("가상 머신(VM)" in row["completion"] for row in read) and any(
+        "デプロイ" in row["prompt"] for row in read
+    )
+
+
 @pytest.fixture(scope="module")
 def first_listing(world: World, aqua_finetune: Any) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """aqua_ext's first fine-tune list after AQUA's run finished, and the emulator operations it caused."""
@@ -89,3 +112,52 @@ def test_aqua_ext_lists_fine_tunes_without_writing(first_listing: Any) -> None:
     _, calls = first_listing  # issue 12 saw an UpdateModel here (a write during a read)
     writes = {op: n for op, n in calls.items() if op.startswith(("Update", "Create", "Delete", "Put"))}
     assert not writes, writes
+
+
+@pytest.fixture(scope="module")
+def aqua_ft_deployment(world: World, aqua: Any, ext_finetune: dict) -> Any:
+    """AQUA's deployment of aqua_ext's fine-tune (ACTIVE once the emulator moves on)."""
+    md = aqua.deployment.create(
+        model_id=ext_finetune["id"],
+        instance_shape="VM.GPU.A10.1",
+        display_name="aqua-deploys-ext-finetune",
+        compartment_id=world.compartment_id,
+        project_id=world.project_id,
+    )
+    world.emulator.fast_forward()
+    return md
+
+
+def test_aqua_deploys_the_model_aqua_ext_fine_tuned(
+    world: World, aqua: Any, ext_finetune: dict, aqua_ft_deployment: Any
+) -> None:
+    # AQUA deploys a v2 fine-tune (aqua_ext tags its fine-tunes so) as a stacked model group: the base model
+    # with the fine-tune as its LoRA member, deployed as MODEL_GROUP.
+    config = world.emulator.deployments.deployments[aqua_ft_deployment.id]["modelDeploymentConfigurationDetails"]
+    assert config["deploymentType"] == "MODEL_GROUP", config["deploymentType"]
+    group = world.emulator.model_groups.groups[config["modelGroupConfigurationDetails"]["modelGroupId"]]
+    members = {m["modelId"]: m["inferenceKey"] for m in group["memberModelEntries"]["memberModelDetails"]}
+    assert group["modelGroupDetails"]["baseModelId"] == ext_finetune["base_model_id"], group["modelGroupDetails"]
+    assert members == {
+        ext_finetune["base_model_id"]: ext_finetune["base_model_name"],
+        ext_finetune["id"]: "ext-finetune",
+    }
+    opened = aqua.deployment.get(model_deployment_id=aqua_ft_deployment.id)
+    assert opened.state == "ACTIVE" and opened.display_name == "aqua-deploys-ext-finetune", opened.state
+
+
+def test_aqua_ext_lists_and_opens_aqua_s_deployment_of_its_fine_tune(world: World, aqua_ft_deployment: Any) -> None:
+    listed = world.cli("deployments", "list")
+    assert aqua_ft_deployment.id in [d["id"] for d in listed], "aqua_ext's list lacks AQUA's fine-tune deployment"
+    opened = world.cli("deployments", "get", aqua_ft_deployment.id)
+    assert opened["name"] == "aqua-deploys-ext-finetune" and opened["state"] == "ACTIVE", opened
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="aqua_ext reads a deployment's model from modelConfigurationDetails only: a "
+    "MODEL_GROUP deployment (AQUA's of a v2 fine-tune) shows model_id '' and the base model's name",
+)
+def test_aqua_ext_names_the_fine_tune_aqua_deployed(world: World, ext_finetune: dict, aqua_ft_deployment: Any) -> None:
+    opened = world.cli("deployments", "get", aqua_ft_deployment.id)
+    assert opened["model_id"] == ext_finetune["id"], opened["model_id"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .conftest import World
+from .conftest import AQUA_MODEL_CONFIG, World, llama_parameters
 
 
 def test_aqua_lists_and_opens_a_model_aqua_ext_registered(world: World, aqua: Any, ext_model: dict) -> None:
@@ -35,13 +35,39 @@ def test_aqua_ext_lists_and_opens_a_model_aqua_registered(world: World, aqua_mod
     assert opened["name"] == "acme/tiny-chat"
 
 
-def test_aqua_ext_reads_context_and_architecture_of_a_model_aqua_registered(world: World, aqua_model: Any) -> None:
+def test_aqua_ext_reads_parameters_context_and_architecture_of_a_model_aqua_registered(
+    world: World, aqua_model: Any
+) -> None:
     opened = world.cli("models", "get", aqua_model.id)
-    facts = {
-        "context_length": opened.get("context_length"),
-        "model_type": (opened.get("architecture") or {}).get("model_type"),
+    config = AQUA_MODEL_CONFIG  # the config.json the aqua_model fixture wrote
+    h, heads, kv_heads, head_dim = (config[k] for k in ("hidden_size", "num_attention_heads",
+                                                        "num_key_value_heads", "head_dim"))  # fmt: skip
+    layers, inter, vocab = config["num_hidden_layers"], config["intermediate_size"], config["vocab_size"]
+    weights = llama_parameters(config)
+    # The count aqua_ext reports is the safetensors bytes over 2 bytes per bfloat16 weight; the fixture wrote
+    # exactly the config's weights, so it is the config's count.
+    assert opened.get("parameter_count") == weights, (
+        f"parameter_count {opened.get('parameter_count')}, expected {weights} = embeddings {vocab}·{h} + {layers} "
+        f"layers × (q,o 2·{h}·{heads}·{head_dim} + k,v 2·{h}·{kv_heads}·{head_dim} + MLP 3·{h}·{inter} + norms "
+        f"2·{h}) + norm {h} + LM head {vocab}·{h}"
+    )
+    assert opened.get("context_length") == config["max_position_embeddings"], (
+        f"context_length {opened.get('context_length')}, expected max_position_embeddings "
+        f"{config['max_position_embeddings']}"
+    )
+    wanted = {
+        "model_type": config["model_type"],
+        "num_hidden_layers": layers,
+        "hidden_size": h,
+        "num_attention_heads": heads,
+        "num_key_value_heads": kv_heads,
+        "head_dim": head_dim,
+        "vocab_size": vocab,
+        "tie_word_embeddings": config["tie_word_embeddings"],
     }
-    assert facts == {"context_length": 2048, "model_type": "llama"}, facts  # the config.json add_model_folder wrote
+    architecture = opened.get("architecture") or {}
+    got = {key: architecture.get(key) for key in wanted}
+    assert got == wanted, f"{got} != {wanted} (config.json's values)"
 
 
 def test_aqua_ext_deploys_a_model_aqua_registered_within_its_context(world: World, aqua_model: Any) -> None:
@@ -52,4 +78,6 @@ def test_aqua_ext_deploys_a_model_aqua_registered_within_its_context(world: Worl
         "environmentConfigurationDetails"
     ]["environmentVariables"]
     lengths = re.findall(r"--max-model-len[ =](\d+)", env.get("PARAMS", ""))
-    assert lengths and all(int(n) <= 2048 for n in lengths), f"PARAMS={env.get('PARAMS')!r}"
+    assert lengths and all(int(n) <= AQUA_MODEL_CONFIG["max_position_embeddings"] for n in lengths), (
+        f"PARAMS={env.get('PARAMS')!r}"
+    )

@@ -7,12 +7,17 @@ the model (its ``attribute_map``), fields whose getter docstring says ``**[Requi
 null, enum values must be in the setter's ``allowed_values``, and each value must have its ``swagger_types``
 type (polymorphic models are resolved with the SDK's own ``get_subtype``). The SDK itself only maps a bad enum
 to ``UNKNOWN_ENUM_VALUE`` and a missing field to None, so none of this shows up without the check.
+
+``error_violations(...)`` checks one error answer as it went on the wire (``emu.error_log``): OCI's envelope
+``{"code", "message"}`` as JSON, an ``opc-request-id`` header, and a code OCI sends with that status
+(``ERROR_STATUS``, from OCI's API Errors page).
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import json
 import re
 from datetime import datetime
 from typing import Any
@@ -185,4 +190,83 @@ def violations(service: str, operation: str, body: Any) -> list[str]:
         pass  # a data-plane answer (Predict): the SDK hands the body's text through as it came
     else:
         _check(service, body, kind, operation, out)
+    return out
+
+
+# ---- errors ----------------------------------------------------------------------------------------------------
+
+# OCI's error codes and the HTTP status each comes with: the "Common Errors Returned by All Services" table of
+# OCI's API Errors page (docs.oracle.com/iaas/Content/API/References/apierrors.htm), then Object Storage's own.
+# RelatedResourceNotAuthorizedOrNotFound: that table says 400; the emulator sends it as 404 like
+# NotAuthorizedOrNotFound (an assumption: what Data Science really sends for a deployment's unknown model is
+# not documented), so both pass.
+ERROR_STATUS: dict[str, tuple[int, ...]] = {
+    "CannotParseRequest": (400,),
+    "InvalidParameter": (400, 404),  # 404: "a dynamic path component is invalid"
+    "LimitExceeded": (400,),
+    "MissingParameter": (400,),
+    "QuotaExceeded": (400,),
+    "RelatedResourceNotAuthorizedOrNotFound": (400, 404),
+    "NotAuthenticated": (401,),
+    "SignUpRequired": (402,),
+    "NotAllowed": (403,),
+    "NotAuthorized": (403,),
+    "NotAuthorizedOrNotFound": (404,),
+    "NotFound": (404,),
+    "MethodNotAllowed": (405,),
+    "Conflict": (409,),
+    "IncorrectState": (409,),
+    "InvalidatedRetryToken": (409,),
+    "NotAuthorizedOrResourceAlreadyExists": (409,),
+    "NoEtagMatch": (412,),
+    "PayloadTooLarge": (413,),
+    "TooManyRequests": (429,),
+    "InternalServerError": (500,),
+    "MethodNotImplemented": (501,),
+    "ServiceUnavailable": (503,),
+    # Object Storage
+    "BucketNotFound": (404,),
+    "ObjectNotFound": (404,),
+    "NoSuchUpload": (404,),
+    "BucketAlreadyExists": (409,),
+    "BucketNotEmpty": (409,),
+    "IfMatchFailed": (412,),
+    "IfNoneMatchFailed": (412,),
+    "InvalidRange": (416,),
+    "UnmatchedContentMD5": (400,),
+}
+# The keys OCI's error body may have (the SDK's ServiceError reads these; code and message always).
+ERROR_KEYS = ("code", "message", "originalMessage", "originalMessageTemplate", "messageArguments")
+# A model deployment's data plane hands the model server's own error body through (vLLM's, not OCI's envelope).
+PASSTHROUGH_OPERATIONS = {("modeldeployment", "Predict"), ("modeldeployment", "PredictWithResponseStream")}
+
+
+def error_violations(service: str, operation: str, status: int, headers: dict[str, str], body: bytes) -> list[str]:
+    """What in one error answer (headers with lower-cased names, the body's bytes) is not OCI's error envelope:
+    an ``opc-request-id`` header, a JSON object body with string ``code`` and ``message`` (a HEAD answer has no
+    body), and a code that OCI sends with that status."""
+    where = f"{service or '?'}:{operation or '?'} {status}"
+    out: list[str] = []
+    if not headers.get("opc-request-id"):
+        out.append(f"{where}: no opc-request-id header")
+    if (service, operation) in PASSTHROUGH_OPERATIONS or operation.startswith("Head"):
+        return out  # a HEAD answer carries no body; the status is all the SDK sees
+    if not (headers.get("content-type") or "").startswith("application/json"):
+        out.append(f"{where}: Content-Type {headers.get('content-type')!r}, expected application/json")
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return [*out, f"{where}: the body is not JSON: {body[:80]!r}"]
+    if not isinstance(parsed, dict):
+        return [*out, f"{where}: the body is {type(parsed).__name__}, expected an object"]
+    out += [f"{where}: unexpected key {key!r} in the error body" for key in parsed if key not in ERROR_KEYS]
+    for key in ("code", "message"):
+        if not isinstance(parsed.get(key), str) or not parsed[key]:
+            out.append(f"{where}: {key} is {parsed.get(key)!r}, expected a non-empty string")
+    code = parsed.get("code")
+    known = ERROR_STATUS.get(code) if isinstance(code, str) else None
+    if isinstance(code, str) and known is None:
+        out.append(f"{where}: {code} is no OCI error code")
+    elif known is not None and status not in known:
+        out.append(f"{where}: OCI sends {code} with status {' or '.join(map(str, known))}")
     return out

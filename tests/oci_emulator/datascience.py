@@ -106,6 +106,7 @@ class DataScienceService:
         from .containers import ContainerService
         from .deployments import ModelDeploymentDataPlane, ModelDeploymentService
         from .jobs import JobService
+        from .model_groups import ModelGroupService
         from .model_version_sets import ModelVersionSetService
         from .workrequests import WorkRequestService
 
@@ -115,6 +116,7 @@ class DataScienceService:
         self.data_plane = ModelDeploymentDataPlane(self.deployments)
         self.containers = ContainerService(self)
         self.version_sets = ModelVersionSetService(self)
+        self.model_groups = ModelGroupService(self)
         # State reported between DeleteModel and DELETED. None = keep the current state (the SDK's Model
         # enum has no DELETING); set to e.g. "DELETING" to emulate a pending-delete state explicitly.
         self.model_deleting_state: str | None = None
@@ -129,6 +131,7 @@ class DataScienceService:
             self.data_plane,
             self.containers,
             self.version_sets,
+            self.model_groups,
         ]
 
     # ------------------------------------------------------------------ routes
@@ -206,6 +209,8 @@ class DataScienceService:
             return self.jobs.replay(req, resource_id)
         if resource_id in self.version_sets.sets:
             return self.version_sets.replay(req, resource_id)
+        if resource_id in self.model_groups.groups:
+            return self.model_groups.replay(req, resource_id)
         if resource_id in self.models:
             return self._model_response(self._model(resource_id))
         if resource_id in self.projects:

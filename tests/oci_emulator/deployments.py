@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .core import OciError, Request, Response, Router, invalid_parameter, new_ocid, not_found, now_rfc3339, paginate
+from .limits import placement
 from .predict import echo_predict
 
 if TYPE_CHECKING:
@@ -121,30 +122,33 @@ class ModelDeploymentService:
 
     @staticmethod
     def _shape_of(cfg: dict) -> str | None:
-        return ((cfg.get("modelConfigurationDetails") or {}).get("instanceConfiguration") or {}).get(
-            "instanceShapeName"
-        )
+        return (placement(cfg).get("instanceConfiguration") or {}).get("instanceShapeName")
 
     def _validate_config(self, cfg: Any) -> None:
         if not isinstance(cfg, dict):
             raise OciError(400, "MissingParameter", "modelDeploymentConfigurationDetails is required.")
         if cfg.get("deploymentType") not in DEPLOYMENT_TYPES:
             raise invalid_parameter(f"deploymentType must be one of {', '.join(DEPLOYMENT_TYPES)}.")
-        mcd = cfg.get("modelConfigurationDetails") or {}
-        if cfg["deploymentType"] != "MODEL_GROUP":
-            model_id = mcd.get("modelId")
+        if cfg["deploymentType"] == "MODEL_GROUP":
+            # A model group (AQUA's fine-tuned models): the group is the related resource.
+            group_id = (cfg.get("modelGroupConfigurationDetails") or {}).get("modelGroupId")
+            if not group_id:
+                raise OciError(400, "MissingParameter", "modelGroupConfigurationDetails.modelGroupId is required.")
+            related, kind = self.ds.model_groups.groups.get(group_id), "Model group"
+        else:
+            model_id = (cfg.get("modelConfigurationDetails") or {}).get("modelId")
             if not model_id:
                 raise OciError(400, "MissingParameter", "modelConfigurationDetails.modelId is required.")
-            model = self.ds.models.get(model_id)
-            if model is None:
-                raise OciError(404, "RelatedResourceNotAuthorizedOrNotFound", f"Model {model_id} not found.")
-            if model["lifecycleState"] != "ACTIVE":
-                raise OciError(409, "IncorrectState", f"Model {model_id} is {model['lifecycleState']}.")
-            shape = self._shape_of(cfg)
-            if not shape:
-                raise OciError(400, "MissingParameter", "instanceConfiguration.instanceShapeName is required.")
-            if shape not in {s["name"] for s in self.ds.shapes}:
-                raise invalid_parameter(f"Shape {shape} is not supported for model deployment.")
+            related, kind, group_id = self.ds.models.get(model_id), "Model", model_id
+        if related is None:
+            raise OciError(404, "RelatedResourceNotAuthorizedOrNotFound", f"{kind} {group_id} not found.")
+        if related["lifecycleState"] != "ACTIVE":
+            raise OciError(409, "IncorrectState", f"{kind} {group_id} is {related['lifecycleState']}.")
+        shape = self._shape_of(cfg)
+        if not shape:
+            raise OciError(400, "MissingParameter", "instanceConfiguration.instanceShapeName is required.")
+        if shape not in {s["name"] for s in self.ds.shapes}:
+            raise invalid_parameter(f"Shape {shape} is not supported for model deployment.")
         env = cfg.get("environmentConfigurationDetails")
         if env and env.get("environmentConfigurationType") not in ("DEFAULT", "OCIR_CONTAINER"):
             raise invalid_parameter("environmentConfigurationType must be DEFAULT or OCIR_CONTAINER.")
@@ -218,9 +222,7 @@ class ModelDeploymentService:
                     self._touch(rec, "FAILED", fail)
                     self.log_event(rec, "predict", f"ERROR {fail}")
                     return fail
-                count = ((cfg.get("modelConfigurationDetails") or {}).get("scalingPolicy") or {}).get(
-                    "instanceCount", 1
-                )
+                count = (placement(cfg).get("scalingPolicy") or {}).get("instanceCount", 1)
                 rec["modelDeploymentSystemData"]["currentInstanceCount"] = count
                 self._touch(rec, "ACTIVE", None)
                 self._log_startup(rec)

@@ -34,6 +34,12 @@ DATA_SCIENCE = "data-science"
 COUNTED_STATES = ("CREATING", "ACTIVE", "UPDATING", "NEEDS_ATTENTION", "DELETING")
 
 
+def placement(cfg: dict) -> dict:
+    """Where a deployment configuration keeps its instanceConfiguration and scalingPolicy: a single model's
+    ``modelConfigurationDetails``, a model group's (MODEL_GROUP) ``infrastructureConfigurationDetails``."""
+    return cfg.get("modelConfigurationDetails") or cfg.get("infrastructureConfigurationDetails") or {}
+
+
 @dataclass(frozen=True)
 class LimitDefinition:
     name: str
@@ -115,7 +121,7 @@ class LimitsService:
 
     # ------------------------------------------------------------------ accounting
     def _shape_cores(self, shape: str, cfg: dict) -> int:
-        instance = (cfg.get("modelConfigurationDetails") or {}).get("instanceConfiguration") or {}
+        instance = placement(cfg).get("instanceConfiguration") or {}
         ocpus = (instance.get("modelDeploymentInstanceShapeConfigDetails") or {}).get("ocpus")
         if ocpus:
             return max(1, int(float(ocpus) + 0.999))
@@ -124,7 +130,7 @@ class LimitsService:
 
     def units(self, cfg: dict) -> tuple[LimitDefinition, int] | None:
         """The limit a deployment configuration counts against and how many units it takes."""
-        mcd = cfg.get("modelConfigurationDetails") or {}
+        mcd = placement(cfg)
         shape = (mcd.get("instanceConfiguration") or {}).get("instanceShapeName") or ""
         definition = limit_for_shape(shape)
         if definition is None:

@@ -13,8 +13,10 @@ Anything else answers 400 InvalidParameter. Free-text search matches display nam
 
 ``additionalDetails`` is empty unless a structured query says ``return allAdditionalFields``; then it holds the
 resource's own fields (``ADDITIONAL_FIELDS``; for a model the keys ``ads.aqua`` reads: ``metadata`` = its custom
-metadata list, ``createdBy``, ``description``, ``projectId``, ``modelVersionSetId``, ``modelVersionSetName``,
-``versionLabel``). Which fields the real service returns per type beyond those is an assumption.
+then its defined metadata, ``createdBy``, ``description``, ``projectId``, ``modelVersionSetId``,
+``modelVersionSetName``, ``versionLabel``). Which fields the real service returns per type beyond those is an
+assumption; that ``metadata`` holds both lists is what AQUA's evaluation reader assumes (it looks up the custom
+``evaluation_source`` and the defined ``Hyperparameters`` and ``ArtifactTestResults`` in that one list).
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ if TYPE_CHECKING:
 
 V = "/20180409"
 _TOKEN = re.compile(r"\s*(?:(\(|\)|&&|\|\||!=|>=|<=|=|>|<)|'((?:[^'\\]|\\.)*)'|([A-Za-z_][\w.]*)|(,))")
+ALL_METADATA = "customMetadataList+definedMetadataList"
 # resourceType -> (additionalDetails key, the resource record's key) under ``return allAdditionalFields``.
 ADDITIONAL_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
-    "DataScienceModel": (("metadata", "customMetadataList"), ("createdBy", "createdBy"),
+    "DataScienceModel": (("metadata", ALL_METADATA), ("createdBy", "createdBy"),
                          ("description", "description"), ("projectId", "projectId"),
                          ("modelVersionSetId", "modelVersionSetId"), ("modelVersionSetName", "modelVersionSetName"),
                          ("versionLabel", "versionLabel")),
@@ -42,6 +45,14 @@ ADDITIONAL_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     "DataScienceJobRun": (("createdBy", "createdBy"), ("projectId", "projectId"), ("jobId", "jobId")),
     "DataScienceProject": (("createdBy", "createdBy"), ("description", "description")),
 }  # fmt: skip
+
+
+def _field(record: dict, field: str) -> Any:
+    if field == ALL_METADATA:
+        return [*(record.get("customMetadataList") or []), *(record.get("definedMetadataList") or [])]
+    return record.get(field)
+
+
 _FIELDS = ("compartmentId", "lifecycleState", "displayName", "identifier", "freeformTags.key", "freeformTags.value")
 
 
@@ -142,7 +153,7 @@ class ResourceSearchService:
         ds = self.emu.datascience
 
         def extra(r: dict, rtype: str) -> dict:
-            return {key: r.get(field) for key, field in ADDITIONAL_FIELDS[rtype]} if all_fields else {}
+            return {key: _field(r, field) for key, field in ADDITIONAL_FIELDS[rtype]} if all_fields else {}
 
         def rows(records: Any, rtype: str, time_key: str = "timeCreated") -> list[dict]:
             return [

@@ -159,6 +159,9 @@ class OciEmulator:
         # When a list: (service prefix, operation, status, body) of every response a handler returned, for the
         # conformance tests (tests/unit/test_emulator_conformance.py check each against the SDK's model).
         self.response_log: list[tuple[str, str, int, Any]] | None = None
+        # When a list: every error answer as it went on the wire, (service prefix, operation, status, headers
+        # sent with lower-cased names, body bytes), for the conformance tests' check of OCI's error envelope.
+        self.error_log: list[tuple[str, str, int, dict[str, str], bytes]] | None = None
         self.lock = threading.RLock()
         self._keys: dict[str, Any] = {}
         self._server: ThreadingHTTPServer | None = None
@@ -200,6 +203,7 @@ class OciEmulator:
         self.jobs = self.datascience.jobs
         self.containers = self.datascience.containers
         self.version_sets = self.datascience.version_sets
+        self.model_groups = self.datascience.model_groups
         self.finetuning = self.jobs.finetuning
         self.evaluation = self.jobs.evaluation
         self._routers: dict[str, Router] = {}
@@ -600,7 +604,24 @@ class _RequestHandler(BaseHTTPRequestHandler):
             resp = Response(err.status, {"code": err.code, "message": err.message}, dict(err.headers))
         except Exception as err:
             resp = Response(500, {"code": "InternalServerError", "message": f"Emulator error: {err!r}"})
+        self._sent: dict[str, str] = {}
+        self._req = req
         self._write(resp, request_id)
+
+    def _log_error(self, status: int, payload: bytes) -> None:
+        """Record an error answer once its headers are all set and before any of it is sent: a client that has
+        its answer finds it in the log."""
+        emu = self.emulator
+        if status >= 400 and emu.error_log is not None:
+            body = b"" if self.command == "HEAD" else payload
+            emu.error_log.append((self._req.service, self._req.operation, status, dict(self._sent), body))
+
+    def send_header(self, keyword: str, value: str) -> None:
+        # Kept per request: the error log records the headers an answer really carried.
+        sent = self.__dict__.get("_sent")
+        if sent is not None:
+            sent[keyword.lower()] = value
+        super().send_header(keyword, value)
 
     def _write(self, resp: Response, request_id: str) -> None:
         if isinstance(resp.body, Iterator):
@@ -628,6 +649,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         for k, v in headers.items():
             self.send_header(k, v)
         self.send_header("Date", email.utils.formatdate(usegmt=True))
+        self._log_error(resp.status, payload)
         self.end_headers()
         if self.command != "HEAD" and payload:
             self.wfile.write(payload)

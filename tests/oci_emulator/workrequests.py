@@ -21,6 +21,7 @@ ENTITY_URIS = {
     "jobrun": "jobRuns",
     "model": "models",
     "modelversionset": "modelVersionSets",
+    "modelgroup": "modelGroups",
 }
 
 

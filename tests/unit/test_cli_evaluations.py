@@ -32,6 +32,7 @@ from aqua_ext.api.finetunes import FINAL_FINETUNE_STATES, FineTuneState
 from aqua_ext.api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from aqua_ext.api.logs import LogPage, LogsQuery
 from aqua_ext.api.upstream import UpstreamTarget
+from aqua_ext.backends.base import EvaluatedConnection
 from aqua_ext.cli import evaluations as cli_evaluations
 from aqua_ext.cli import follow
 from aqua_ext.errors import Conflict, InvalidInput, NotFound
@@ -221,8 +222,9 @@ class FakeBackend(FakeBackendBase):
         return None  # the fake's job sends no chat requests
 
     async def create_evaluation(
-        self, request: CreateEvaluationRequest, dataset: JobDataset
+        self, request: CreateEvaluationRequest, dataset: JobDataset, connection: EvaluatedConnection | None = None
     ) -> CreateEvaluationResponse:
+        assert request.deployment_id is not None and connection is None  # the fake evaluates deployments
         name, _ = DEPLOYMENTS[request.deployment_id]
         self.world.requests.append(request)
         evaluation_id = f"evj-{len(self.world.evaluations) + 1:04x}"
@@ -542,15 +544,15 @@ def test_list_get_cancel_delete(capsys: pytest.CaptureFixture[str], world: World
     assert code == 0 and lines[0].split() == [
         "ID",
         "NAME",
-        "DEPLOYMENT",
+        "ASKS",
         "STATE",
         "ROWS",
         "ROUGE-L",
         "BERTSCORE",
         "CREATED",
     ]
-    assert lines[2].split()[:7] == [done, "done", "tuned", "SUCCEEDED", "11/11", "0.800", "-"]
-    assert lines[3].split()[:8] == [running, "slow", "one", "base", "IN_PROGRESS", "0/11", "-", "-"]
+    assert lines[2].split()[:8] == [done, "done", "tuned", "(deployment)", "SUCCEEDED", "11/11", "0.800", "-"]
+    assert lines[3].split()[:9] == [running, "slow", "one", "base", "(deployment)", "IN_PROGRESS", "0/11", "-", "-"]
     assert lines[-1] == "2 evaluations"
     code, out, _ = run(capsys, world, "--json", "evaluations", "list")
     assert code == 0 and [e["id"] for e in json.loads(out)] == [done, running]

@@ -47,7 +47,7 @@ GOOD = [
     ),
     make(endpoint="http://localhost:11434/v1"),  # Ollama
     make(endpoint="http://192.168.1.20:1234/v1"),  # LM Studio on the team's network
-    make(endpoint="http://10.0.0.5:8000/v1", headers={"X-Team": "評価チーム"}),
+    make(endpoint="http://10.0.0.5:8000/v1", headers={"X-Team": "hyouka-team"}),
     make(endpoint="http://[::1]:8000/v1"),
     make(
         kind="azure_openai", endpoint="https://r.openai.azure.com", auth_type="api_key_header", api_version="2024-10-21"
@@ -161,6 +161,8 @@ def test_the_key_header_cannot_be_set_again_as_a_plain_header() -> None:
         ("X-A", "one\r\nInjected: yes", "line breaks"),
         ("X-A", "one\nInjected: yes", "line breaks"),
         ("X-A", "nul\x00", "NUL"),
+        ("X-Team", "評価チーム", "ASCII"),
+        ("X-Team", "한국 팀", "ASCII"),
     ],
 )
 def test_header_names_are_tokens_and_values_single_lines(name: str, value: str, words: str) -> None:

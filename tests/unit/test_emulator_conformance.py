@@ -13,15 +13,24 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import oci
 import pytest
 
-from tests.oci_emulator import OciEmulator, OciTestConfig, write_oci_config
-from tests.oci_emulator.conformance import NULL_WHEN_UNUSED, _required, response_type, sdk_method, violations
+from tests.oci_emulator import FaultConfig, OciEmulator, OciTestConfig, write_oci_config
+from tests.oci_emulator.conformance import (
+    ERROR_STATUS,
+    NULL_WHEN_UNUSED,
+    _required,
+    error_violations,
+    response_type,
+    sdk_method,
+    violations,
+)
 
 M = oci.data_science.models
 NO_RETRY = oci.retry.NoneRetryStrategy()
@@ -169,6 +178,32 @@ def _drive_data_science(emu: OciEmulator, comp: str) -> None:
     _wait_wr(ds, emu, ds.delete_model_deployment(md.id).headers["opc-work-request-id"])
     ds.get_model_deployment(md.id)  # DELETED
 
+    # A stacked model group (AQUA's deployment of a fine-tuned model) and its MODEL_GROUP deployment.
+    group = ds.create_model_group(M.CreateModelGroupDetails(
+        create_type="CREATE", compartment_id=comp, project_id=proj, display_name="stack",
+        model_group_details=M.StackedModelGroupDetails(base_model_id=mid, custom_metadata_list=[
+            M.CustomMetadata(key="k", value="v", description="d", category="Other")]),
+        member_model_entries=M.MemberModelEntries(member_model_details=[
+            M.MemberModelDetails(model_id=mid, inference_key="base"),
+            M.MemberModelDetails(model_id=by_ref, inference_key="adapter")]),
+    ))  # fmt: skip
+    ds.get_model_group(group.data.id)  # CREATING
+    _wait_wr(ds, emu, group.headers["opc-work-request-id"])
+    ds.get_model_group(group.data.id)  # ACTIVE
+    ds.list_model_groups(comp)
+    grouped = ds.create_model_deployment(M.CreateModelDeploymentDetails(
+        compartment_id=comp, project_id=proj, display_name="stacked",
+        model_deployment_configuration_details=M.ModelGroupDeploymentConfigurationDetails(
+            model_group_configuration_details=M.ModelGroupConfigurationDetails(model_group_id=group.data.id),
+            infrastructure_configuration_details=M.InstancePoolInfrastructureConfigurationDetails(
+                instance_configuration=M.InstanceConfiguration(instance_shape_name="VM.GPU.A10.1"),
+                scaling_policy=M.FixedSizeScalingPolicy(instance_count=1), bandwidth_mbps=10),
+            environment_configuration_details=M.OcirModelDeploymentEnvironmentConfigurationDetails(
+                image="iad.ocir.io/ns/vllm:1", server_port=8080, health_check_port=8080)),
+    )).data  # fmt: skip
+    emu.fast_forward()
+    ds.get_model_deployment(grouped.id)  # ACTIVE
+
     # Jobs and job runs: standalone (fine-tuning container), multi-node, evaluation container.
     emu.add_bucket(None, "out", versioned=True)
     emu.put_object(None, "out", "d/train.jsonl", b'{"prompt": "p", "completion": "c"}\n')
@@ -300,22 +335,128 @@ def _drive_the_rest(emu: OciEmulator, comp: str) -> None:
     limits.get_resource_availability("data-science", "ds-e4-core-count", comp)
 
 
+# (what was called, the status and code OCI answers it with, what the SDK raised: None when nothing)
+Raised = tuple[str, int, "str | None", "oci.exceptions.ServiceError | None"]
+
+
+def _expect(raised: list[Raised], label: str, status: int, code: str | None, call: Callable[[], Any]) -> None:
+    try:
+        call()
+    except oci.exceptions.ServiceError as err:
+        raised.append((label, status, code, err))
+    else:
+        raised.append((label, status, code, None))
+
+
+def _drive_errors(emu: OciEmulator, comp: str, stranger: OciTestConfig) -> list[Raised]:
+    """The error paths of a representative set of operations, each through the SDK client that calls it."""
+    raised: list[Raised] = []
+    ds = _client(emu, oci.data_science.DataScienceClient, "datascience")
+    proj = ds.create_project(M.CreateProjectDetails(compartment_id=comp, display_name="errors")).data.id
+    unknown_model = "ocid1.datasciencemodel.oc1.iad.nosuchmodel"
+    _expect(raised, "GetModel of an unknown OCID", 404, "NotAuthorizedOrNotFound", lambda: ds.get_model(unknown_model))
+    _expect(raised, "CreateProject without a compartment", 400, "MissingParameter",
+            lambda: ds.create_project(M.CreateProjectDetails(display_name="nowhere")))  # fmt: skip
+    _expect(raised, "CreateModelDeployment of an unknown model", 404, "RelatedResourceNotAuthorizedOrNotFound",
+            lambda: ds.create_model_deployment(_md_details(comp, proj, unknown_model)))  # fmt: skip
+    model = emu.add_model(comp, "errors", project_id=proj)
+    bad_shape = _md_details(comp, proj, model)
+    bad_shape.model_deployment_configuration_details.model_configuration_details.instance_configuration = (
+        M.InstanceConfiguration(instance_shape_name="VM.GPU.Nope.1"))  # fmt: skip
+    _expect(raised, "CreateModelDeployment on an unknown shape", 400, "InvalidParameter",
+            lambda: ds.create_model_deployment(bad_shape))  # fmt: skip
+    _expect(raised, "UpdateModel with a stale if-match", 412, "NoEtagMatch",
+            lambda: ds.update_model(model, M.UpdateModelDetails(description="x"), if_match="stale"))  # fmt: skip
+    ds.create_model_artifact(model, b"PK\x05\x06" + b"\0" * 18)
+    _expect(raised, "CreateModelArtifact twice", 409, "Conflict",
+            lambda: ds.create_model_artifact(model, b"PK\x05\x06" + b"\0" * 18))  # fmt: skip
+    _expect(raised, "HeadModelArtifact of an unknown model (no body: no code)", 404, None,
+            lambda: ds.head_model_artifact(unknown_model))  # fmt: skip
+    mvs = ds.create_model_version_set(M.CreateModelVersionSetDetails(compartment_id=comp, project_id=proj,
+                                                                     name="kept")).data.id  # fmt: skip
+    ds.create_model(
+        M.CreateModelDetails(compartment_id=comp, project_id=proj, model_version_set_id=mvs, version_label="v1")
+    )
+    _expect(raised, "DeleteModelVersionSet that has models", 409, "IncorrectState",
+            lambda: ds.delete_model_version_set(mvs))  # fmt: skip
+    _expect(raised, "CreateModelGroup with an unknown member", 404, "RelatedResourceNotAuthorizedOrNotFound",
+            lambda: ds.create_model_group(M.CreateModelGroupDetails(
+                create_type="CREATE", compartment_id=comp, project_id=proj,
+                model_group_details=M.StackedModelGroupDetails(base_model_id=unknown_model),
+                member_model_entries=M.MemberModelEntries(member_model_details=[
+                    M.MemberModelDetails(model_id=unknown_model)]))))  # fmt: skip
+    _expect(raised, "GetModelGroup of an unknown OCID", 404, "NotAuthorizedOrNotFound",
+            lambda: ds.get_model_group("ocid1.datasciencemodelgroup.oc1.iad.nosuch"))  # fmt: skip
+    emu.limits.values["ds-gpu-a10-count"] = 0
+    _expect(raised, "CreateModelDeployment past the GPU limit", 400, "LimitExceeded",
+            lambda: ds.create_model_deployment(_md_details(comp, proj, model)))  # fmt: skip
+    stranger_ds = oci.data_science.DataScienceClient(
+        stranger.sdk_config(), service_endpoint=emu.endpoint("datascience"), retry_strategy=NO_RETRY
+    )
+    _expect(raised, "ListProjects signed with an unknown key", 401, "NotAuthenticated",
+            lambda: stranger_ds.list_projects(comp))  # fmt: skip
+    assert emu.test_config is not None
+    nowhere = oci.data_science.DataScienceClient(
+        emu.test_config.sdk_config(), service_endpoint=f"{emu.base_url}/nosuchservice", retry_strategy=NO_RETRY
+    )
+    _expect(raised, "ListProjects at an unknown service", 404, "NotFound", lambda: nowhere.list_projects(comp))
+    emu.faults = FaultConfig(rate=1.0, kinds=("429",), operations=("GetProject",))
+    _expect(raised, "GetProject, throttled", 429, "TooManyRequests", lambda: ds.get_project(proj))
+    emu.faults = FaultConfig(rate=1.0, kinds=("503",), operations=("GetProject",))
+    _expect(raised, "GetProject, unavailable", 503, "ServiceUnavailable", lambda: ds.get_project(proj))
+    emu.faults = None
+
+    os_ = _client(emu, oci.object_storage.ObjectStorageClient, "objectstorage")
+    ns = emu.namespace
+    _expect(raised, "GetBucket of an unknown bucket", 404, "BucketNotFound", lambda: os_.get_bucket(ns, "nosuch"))
+    os_.create_bucket(ns, oci.object_storage.models.CreateBucketDetails(name="errs", compartment_id=comp))
+    _expect(raised, "CreateBucket twice", 409, "BucketAlreadyExists", lambda: os_.create_bucket(
+        ns, oci.object_storage.models.CreateBucketDetails(name="errs", compartment_id=comp)))  # fmt: skip
+    _expect(raised, "GetObject of an unknown object", 404, "ObjectNotFound", lambda: os_.get_object(ns, "errs", "no"))
+    os_.put_object(ns, "errs", "two.txt", b"12")
+    _expect(raised, "GetObject past its end", 416, "InvalidRange",
+            lambda: os_.get_object(ns, "errs", "two.txt", range="bytes=100-200"))  # fmt: skip
+
+    identity = _client(emu, oci.identity.IdentityClient, "identity")
+    _expect(raised, "GetCompartment of an unknown OCID", 404, "NotAuthorizedOrNotFound",
+            lambda: identity.get_compartment("ocid1.compartment.oc1..nosuch"))  # fmt: skip
+    management = _client(emu, oci.logging.LoggingManagementClient, "logging")
+    _expect(raised, "GetLogGroup of an unknown OCID", 404, "NotAuthorizedOrNotFound",
+            lambda: management.get_log_group("ocid1.loggroup.oc1.iad.nosuch"))  # fmt: skip
+    return raised
+
+
+@dataclass
+class Scenario:
+    answers: dict[tuple[str, str], list[tuple[int, Any]]]  # (service, operation) -> [(status, body)]
+    errors: list[tuple[str, str, int, dict[str, str], bytes]]  # every error answer as sent (emu.error_log)
+    raised: list[Raised]  # the error paths driven on purpose
+
+
 @pytest.fixture(scope="module")
-def answers(cfg: OciTestConfig) -> Iterator[dict[tuple[str, str], list[tuple[int, Any]]]]:
-    """(service, operation) -> [(status, body)] of every answer the scenario got."""
+def scenario(cfg: OciTestConfig, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
+    stranger = write_oci_config(tmp_path_factory.mktemp("stranger"))  # a key the emulator never registered
     with OciEmulator(config=cfg, transition_seconds=0.01) as emu:
         emu.response_log = []
+        emu.error_log = []
         emu.deployments.stream_delay_seconds = 0.0
         comp = emu.add_compartment("dev")
         started = time.monotonic()
         _drive_data_science(emu, comp)
         _drive_object_storage(emu, comp)
         _drive_the_rest(emu, comp)
+        raised = _drive_errors(emu, comp, stranger)
         assert time.monotonic() - started < 30
         by_operation: dict[tuple[str, str], list[tuple[int, Any]]] = defaultdict(list)
         for service, operation, status, body in emu.response_log:
             by_operation[(service, operation)].append((status, body))
-        yield by_operation
+        yield Scenario(by_operation, list(emu.error_log), raised)
+
+
+@pytest.fixture(scope="module")
+def answers(scenario: Scenario) -> dict[tuple[str, str], list[tuple[int, Any]]]:
+    """(service, operation) -> [(status, body)] of every answer the scenario got."""
+    return scenario.answers
 
 
 def test_every_served_operation_has_an_sdk_response_type() -> None:
@@ -362,3 +503,59 @@ def test_the_checker_catches_what_the_sdk_lets_through() -> None:
     assert "GetJobRun.surprise: not a field of JobRun" in found
     assert "GetJobRun.displayName: 3 is not str" in found
     assert violations("datascience", "DeleteModel", None) == []
+
+
+def test_every_error_answer_is_oci_s_envelope(scenario: Scenario) -> None:
+    """Every error the emulator sent in the scenario (driven on purpose or not): an opc-request-id header, a JSON
+    {code, message} body (none for HEAD), a code OCI sends with that status."""
+    assert len(scenario.errors) >= len(scenario.raised)
+    found = [v for service, op, status, headers, body in scenario.errors
+             for v in error_violations(service, op, status, headers, body)]  # fmt: skip
+    assert found == [], "\n".join(sorted(set(found)))
+
+
+def test_the_sdk_raises_service_error_with_the_code(scenario: Scenario) -> None:
+    """Each error path raises oci.exceptions.ServiceError with the status and code parsed, a message and the
+    request id (what callers log and match on)."""
+    wrong = []
+    for label, status, code, err in scenario.raised:
+        if err is None:
+            wrong.append(f"{label}: no ServiceError")
+        elif (err.status, err.code) != (status, code) or not err.request_id:
+            wrong.append(f"{label}: {err.status} {err.code} (request id {err.request_id!r}), expected {status} {code}")
+        elif code is not None and not (isinstance(err.message, str) and err.message):
+            wrong.append(f"{label}: message {err.message!r}")
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_the_error_paths_cover_oci_s_common_codes(scenario: Scenario) -> None:
+    codes = {code for _, _, code, _ in scenario.raised}
+    common = {"MissingParameter", "InvalidParameter", "LimitExceeded", "NotAuthenticated", "NotAuthorizedOrNotFound",
+              "NotFound", "RelatedResourceNotAuthorizedOrNotFound", "Conflict", "IncorrectState", "NoEtagMatch",
+              "TooManyRequests", "ServiceUnavailable"}  # fmt: skip
+    assert common - codes == set()
+    assert codes - {None} <= set(ERROR_STATUS)
+
+
+def test_the_error_checker_catches_what_the_sdk_lets_through() -> None:
+    """A missing request id, a body that is no JSON object, a missing message and a code with the wrong status
+    are each reported; the SDK would raise a ServiceError for each all the same."""
+    ok = {"opc-request-id": "A/B", "content-type": "application/json"}
+    envelope = b'{"code": "NotAuthorizedOrNotFound", "message": "m"}'
+
+    def check(status: int, headers: dict[str, str], body: bytes) -> list[str]:
+        return error_violations("datascience", "GetModel", status, headers, body)
+
+    assert check(404, ok, envelope) == []
+    assert check(404, {"content-type": "application/json"}, envelope) == [
+        "datascience:GetModel 404: no opc-request-id header"
+    ]
+    assert check(404, ok, b"Not Found") == ["datascience:GetModel 404: the body is not JSON: b'Not Found'"]
+    assert check(404, ok, b'{"code": "NotAuthorizedOrNotFound"}') == [
+        "datascience:GetModel 404: message is None, expected a non-empty string"
+    ]
+    assert check(400, ok, envelope) == ["datascience:GetModel 400: OCI sends NotAuthorizedOrNotFound with status 404"]
+    assert check(404, ok, b'{"code": "Oops", "message": "m"}') == [
+        "datascience:GetModel 404: Oops is no OCI error code"
+    ]
+    assert error_violations("datascience", "HeadModelArtifact", 404, ok, b"") == []

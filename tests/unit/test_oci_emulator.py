@@ -1113,7 +1113,9 @@ def test_resource_search_like_aqua(emu: OciEmulator) -> None:
     full = search.search_resources(oci.resource_search.models.StructuredSearchDetails(query=query)).data.items
     assert [r.identifier for r in full] == [ft]
     details = full[0].additional_details
-    assert details["metadata"] == emu.get_model_record(ft)["customMetadataList"] and "projectId" in details
+    record = emu.get_model_record(ft)  # custom then defined metadata: AQUA looks up keys of both in one list
+    assert details["metadata"] == record["customMetadataList"] + record["definedMetadataList"]
+    assert "projectId" in details
     assert {"createdBy", "description", "modelVersionSetId", "modelVersionSetName", "versionLabel"} <= set(details)
 
 

@@ -61,6 +61,10 @@ REFUSED: list[tuple[type[BaseModel], dict[str, Any]]] = [
     (CreateEvaluationRequest, {**EVALUATION, "params": {"stop": [""]}}),
     (CreateEvaluationRequest, {**EVALUATION, "finetune_id": "ft-1"}),  # both
     (CreateEvaluationRequest, {**EVALUATION, "dataset_path": None}),  # neither
+    (CreateEvaluationRequest, {**EVALUATION, "connection_id": "conn-1"}),  # a deployment and a connection
+    (CreateEvaluationRequest, {**EVALUATION, "deployment_id": None}),  # no model
+    (CreateEvaluationRequest, {**EVALUATION, "deployment_id": ""}),
+    (CreateEvaluationRequest, {**EVALUATION, "connection_model": "gpt-4o"}),  # a model of no connection
     (RegisterModelRequest, {"source": "huggingface", "hf_id": "no-slash"}),
     (RegisterModelRequest, {"source": "object_storage", "os_uri": "oci://bucket"}),
     (RegisterModelRequest, {"source": "local_folder", "path": "a\x00"}),
@@ -82,6 +86,11 @@ ACCEPTED: list[tuple[type[BaseModel], dict[str, Any]]] = [
     (CreateEvaluationRequest, {**EVALUATION, "params": {"stop": ["\n"]}}),
     (CreateEvaluationRequest, {**EVALUATION, "dataset_path": None, "finetune_id": "ft-1"}),
     (CreateEvaluationRequest, {**EVALUATION, "finetune_id": ""}),
+    (CreateEvaluationRequest, {**EVALUATION, "deployment_id": None, "connection_id": "conn-1"}),
+    (
+        CreateEvaluationRequest,
+        {"connection_id": "conn-1", "connection_model": "command-r", "name": "e", "finetune_id": "f"},
+    ),
     (RegisterModelRequest, {"source": "huggingface", "hf_id": " Qwen/Qwen2.5-0.5B-Instruct "}),
     (RegisterModelRequest, {"source": "object_storage", "os_uri": "oci://bucket@ns/models/x"}),
     (RegisterModelRequest, {"source": "local_folder", "path": "models/m", "hf_id": None}),

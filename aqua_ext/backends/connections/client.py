@@ -286,9 +286,7 @@ def _dialect(conn: StoredConnection) -> Dialect:
 
 def _model(conn: StoredConnection, body: OpenAiBody) -> str | None:
     model = body.get("model")
-    if isinstance(model, str) and model:
-        return model
-    return conn.fields.default_model or (conn.fields.models[0] if conn.fields.models else None)
+    return conn.fields.model_for(model if isinstance(model, str) else None)
 
 
 def _encode(data: Any) -> bytes:

@@ -23,7 +23,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -217,14 +217,17 @@ class DetachedJobs:
 
     # ---- create / cancel / delete -------------------------------------------------------
 
-    async def create(self, row: JobRow, prepare: Callable[[Path], None]) -> JobRow:
+    async def create(
+        self, row: JobRow, prepare: Callable[[Path], None], env: Mapping[str, str] | None = None
+    ) -> JobRow:
         """Record the job, fill its folder (`prepare(folder)`, in a worker thread: it writes
-        spec.json and copies inputs) and start it. Nothing half-created stays on failure."""
+        spec.json and copies inputs) and start it, `env` added to its environment (what must not be
+        written in its folder: a connection's secret). Nothing half-created stays on failure."""
         folder = self.dir(row.id)
         try:
             await asyncio.to_thread(_make_folder, folder, prepare)
             await self.table.insert(row)
-            proc, process = await asyncio.to_thread(self._launch, folder)
+            proc, process = await asyncio.to_thread(self._launch, folder, env or {})
         except BaseException:
             with contextlib.suppress(Exception):
                 await self.table.delete(row.id)
@@ -234,12 +237,13 @@ class DetachedJobs:
         await self.table.set_process(row.id, process)
         return await self.row(row.id)
 
-    def _launch(self, folder: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
+    def _launch(self, folder: Path, extra: Mapping[str, str]) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
         env = child_environment(
             HF_HUB_OFFLINE="1",
             TRANSFORMERS_OFFLINE="1",
             HF_HUB_DISABLE_PROGRESS_BARS="1",
             TOKENIZERS_PARALLELISM="false",
+            **extra,
         )
         with open(folder / LOG_FILE, "ab") as out, open("/dev/null", "rb") as devnull:
             out.write(f"[aqua_ext] {now().isoformat()} starting the {self.what}\n".encode())

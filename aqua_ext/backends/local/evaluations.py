@@ -1,5 +1,6 @@
 """Local evaluations: one detached `python -m aqua_ext.jobs.evaluate` process per evaluation
-(detached_jobs.py runs and follows them), asking a local deployment's engine directly.
+(detached_jobs.py runs and follows them), asking a local deployment's engine directly, or a
+connection's service through the connections driver (its secret in the job's environment only).
 
 The job folder (`<data_dir>/evaluations/<id>/`) holds the spec, a snapshot of the dataset,
 `job.log`, and what the job writes: `status.json`, `rows.jsonl` (as rows are answered, then
@@ -31,7 +32,7 @@ from ...api.logs import LogPage, LogsQuery
 from ...api.upstream import UpstreamTarget
 from ...errors import Conflict, InvalidInput, Unavailable
 from ...jobs import evaluate as job
-from ..base import Evaluations
+from ..base import EvaluatedConnection, Evaluations
 from ..evaluation_files import parse_rows, report_from
 from .deployments import LocalDeployments
 from .detached_jobs import DetachedJobDriver, DetachedJobs, Observed, job_fields, new_row
@@ -88,9 +89,11 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
 
     def _summary(self, row: JobRow, observed: Observed) -> EvaluationSummary:
         c, st = row.config, observed.status
+        connection_id = c.get("connection_id")
         return EvaluationSummary(
             **job_fields(row, observed, pace=("answering_started_at", "rows_done", "rows_total")),
-            deployment_id=row.subject_id,
+            deployment_id="" if connection_id else row.subject_id,
+            connection_id=connection_id,
             deployment_name=c["deployment_name"],
             model_id=c["model_id"],
             model_name=c["model_name"],
@@ -143,7 +146,9 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
             display_path=f"{finetune.config['dataset_path']} (the training data of '{finetune.name}')",
         )
 
-    async def create(self, request: CreateEvaluationRequest, dataset: JobDataset) -> CreateEvaluationResponse:
+    async def create(
+        self, request: CreateEvaluationRequest, dataset: JobDataset, connection: EvaluatedConnection | None = None
+    ) -> CreateEvaluationResponse:
         for name in OCI_ONLY:
             if getattr(request, name):
                 raise InvalidInput.field(
@@ -156,14 +161,16 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
             raise Unavailable(
                 f"The metrics need packages this machine lacks ({', '.join(missing)}): pip install 'aqua_ext[local]'"
             )
-        deployment = await self.deployments.get(request.deployment_id)  # 404 for unknown ids
-        target = await self.deployments.upstream(request.deployment_id)  # 409 unless ACTIVE
-        if target.mode == "embedding":
-            raise InvalidInput.field(
-                "deployment_id",
-                f"'{deployment.name}' is an embedding deployment: evaluations "
-                "score generated answers (chat or completion deployments)",
-            )
+        if connection is None:
+            subject_id = request.deployment_id or ""
+            subject, source = await self._deployment_asked(subject_id)
+            env: dict[str, str] = {}
+        else:
+            subject_id = connection.connection.id
+            subject, source = _connection_asked(connection)
+            secret = connection.connection.secret
+            # The secret reaches the job through its environment alone: never the spec, the row, a log.
+            env = {job.SECRET_ENV: secret} if secret else {}
         report = dataset.report
         if report.format != "instruction":
             raise InvalidInput.field(
@@ -174,9 +181,7 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
         evaluation_id = f"evj-{uuid.uuid4().hex[:10]}"
         config = {
             "description": request.description,
-            "deployment_name": deployment.name,
-            "model_id": deployment.model_id,
-            "model_name": deployment.model_name,
+            **subject,
             "metrics": list(request.metrics),
             "params": request.params.model_dump(),
             "concurrency": request.concurrency,
@@ -186,7 +191,7 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
             "dataset_hash": dataset.sha256,
             "rows_total": rows_total,
         }
-        row = new_row(evaluation_id, request.name, deployment.id, "Starting the evaluation", config)
+        row = new_row(evaluation_id, request.name, subject_id, "Starting the evaluation", config)
 
         def prepare(folder: Path) -> None:
             shutil.copyfile(dataset.path, folder / "dataset.jsonl")
@@ -194,7 +199,7 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
                 "name": request.name,
                 "dataset_path": str(folder / "dataset.jsonl"),
                 "output_dir": str(folder),
-                "target": _target_fields(target),
+                **source,
                 "params": request.params.model_dump(),
                 "metrics": list(request.metrics),
                 "concurrency": request.concurrency,
@@ -203,8 +208,25 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
             }
             (folder / "spec.json").write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
 
-        row = await self.jobs.create(row, prepare)
+        row = await self.jobs.create(row, prepare, env=env)
         return CreateEvaluationResponse(evaluation=await self.get(row.id), preflight=report)
+
+    async def _deployment_asked(self, deployment_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """What the row says of an evaluated deployment, and how the job reaches its engine."""
+        deployment = await self.deployments.get(deployment_id)  # 404 for unknown ids
+        target = await self.deployments.upstream(deployment_id)  # 409 unless ACTIVE
+        if target.mode == "embedding":
+            raise InvalidInput.field(
+                "deployment_id",
+                f"'{deployment.name}' is an embedding deployment: evaluations "
+                "score generated answers (chat or completion deployments)",
+            )
+        subject = {
+            "deployment_name": deployment.name,
+            "model_id": deployment.model_id,
+            "model_name": deployment.model_name,
+        }
+        return subject, {"target": _target_fields(target)}
 
     async def cancel(self, evaluation_id: str) -> EvaluationDetail:
         await self.jobs.cancel(evaluation_id)
@@ -217,6 +239,26 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
 def _missing_metric_packages(metrics: Iterable[str]) -> list[str]:
     needed = {name for metric in metrics for name in METRIC_PACKAGES.get(metric, ())}
     return sorted(name for name in needed if importlib.util.find_spec(name) is None)
+
+
+def _connection_asked(asked: EvaluatedConnection) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What the row says of an evaluated connection, and what the job needs to ask it: the
+    connection's fields (no secret among them) and the model that answers."""
+    conn = asked.connection
+    subject = {
+        "deployment_name": conn.fields.name,
+        "model_id": asked.model,
+        "model_name": asked.model,
+        "connection_id": conn.id,
+    }
+    return subject, {
+        "connection": {
+            "id": conn.id,
+            "fields": conn.fields.model_dump(mode="json"),
+            "model": asked.model,
+            "oci_signing": asked.oci_signing,
+        }
+    }
 
 
 def _target_fields(target: UpstreamTarget) -> dict[str, Any]:

@@ -46,7 +46,7 @@ from ...api.evaluations import (
 )
 from ...api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from ...errors import AquaError, InvalidInput, NotFound, Unavailable
-from ..base import Evaluations
+from ..base import EvaluatedConnection, Evaluations
 from ..evaluation_files import parse_rows
 from . import containers as smc
 from . import deploy_mapping as dm
@@ -275,7 +275,12 @@ class OciEvaluations(JobRunModels, Evaluations):
 
     # ---- create: every check first ------------------------------------------------------------
 
-    async def create(self, request: CreateEvaluationRequest, dataset: JobDataset) -> CreateEvaluationResponse:
+    async def create(
+        self, request: CreateEvaluationRequest, dataset: JobDataset, connection: EvaluatedConnection | None = None
+    ) -> CreateEvaluationResponse:
+        if connection is not None or not request.deployment_id:
+            # AQUA's evaluation container asks model deployments only (the service sends connections local).
+            raise InvalidInput.field("connection_id", "evaluating a connection runs on the local target")
         return CreateEvaluationResponse(evaluation=await self._create(request, dataset), preflight=dataset.report)
 
     def _check_request(self, request: CreateEvaluationRequest) -> tuple[tuple[str, str, str], builtins.list[Any]]:
@@ -316,7 +321,7 @@ class OciEvaluations(JobRunModels, Evaluations):
 
     async def _plan(self, request: CreateEvaluationRequest, dataset: JobDataset) -> _Plan:
         output, metrics = self._check_request(request)
-        deployment = await self._active_deployment(request.deployment_id)
+        deployment = await self._active_deployment(request.deployment_id or "")
         results = await self._checks(
             {"shape": self._pick_shape(request.shape)},
             image=self._image(),

@@ -31,6 +31,8 @@ export interface IConnectionsSectionProps {
   notify: Notify;
   /** Open a playground tab with the connection (its Chat button shows when given and allowed). */
   onOpenPlayground?: (connectionId: string) => void;
+  /** Open the evaluation form with the connection chosen (its Evaluate button shows when given and allowed). */
+  onEvaluate?: (connectionId: string) => void;
   /** Save an exported file (the browser's download unless given). */
   download?: DownloadText;
 }
@@ -121,6 +123,10 @@ export function ConnectionsSection(props: IConnectionsSectionProps): JSX.Element
     if (allows(connection, 'chat') && props.onOpenPlayground) {
       const open = props.onOpenPlayground;
       buttons.push(button('chat', trans.__('Chat'), () => open(connection.id)));
+    }
+    if (allows(connection, 'evaluate') && props.onEvaluate) {
+      const evaluate = props.onEvaluate;
+      buttons.push(button('evaluate', trans.__('Evaluate'), () => evaluate(connection.id)));
     }
     if (allows(connection, 'edit')) {
       buttons.push(button('edit', trans.__('Edit'), () => edit(connection)));

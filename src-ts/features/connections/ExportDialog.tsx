@@ -6,7 +6,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IAquaClient } from '../../api/client';
 import { ErrorState } from '../../ui/ErrorState';
 import { ModalDialog } from '../../ui/ModalDialog';
-import { useMountedRef } from '../../ui/hooks/useMountedRef';
+import { useDialogRequest } from '../../ui/hooks/useDialogRequest';
 import type { DownloadText } from './download';
 
 export interface IExportDialogProps {
@@ -27,30 +27,17 @@ export interface IExportDialogProps {
  */
 export function ExportDialog(props: IExportDialogProps): JSX.Element {
   const { client, trans } = props;
-  const mounted = useMountedRef();
   const [includeSecrets, setIncludeSecrets] = React.useState(false);
-  const [busy, setBusy] = React.useState(false);
-  const [failure, setFailure] = React.useState<unknown>(null);
+  const { busy, failure, run } = useDialogRequest();
 
-  const run = async (): Promise<void> => {
-    setBusy(true);
-    setFailure(null);
-    try {
+  const download = (): Promise<void> =>
+    run(async alive => {
       const answer = await client.exportConnections({ ids: props.ids.join(','), include_secrets: includeSecrets });
       props.download(answer.file_name, answer.yaml);
-      if (mounted.current) {
+      if (alive()) {
         props.onClose();
       }
-    } catch (reason) {
-      if (mounted.current) {
-        setFailure(reason);
-      }
-    } finally {
-      if (mounted.current) {
-        setBusy(false);
-      }
-    }
-  };
+    });
 
   return (
     <ModalDialog
@@ -93,7 +80,7 @@ export function ExportDialog(props: IExportDialogProps): JSX.Element {
           className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-exportButton"
           type="button"
           disabled={busy}
-          onClick={() => void run()}
+          onClick={() => void download()}
         >
           {busy ? trans.__('Exporting…') : trans.__('Download')}
         </Button>

@@ -11,7 +11,7 @@ import { FormErrors } from '../../ui/FormErrors';
 import { FormField } from '../../ui/FormField';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
-import { useMountedRef } from '../../ui/hooks/useMountedRef';
+import { useDialogRequest } from '../../ui/hooks/useDialogRequest';
 import { kindLabel } from './labels';
 
 export interface IImportDialogProps {
@@ -30,48 +30,29 @@ export interface IImportDialogProps {
 export function ImportDialog(props: IImportDialogProps): JSX.Element {
   const { client, trans } = props;
   const id = useFieldIds('ConnectionImport');
-  const mounted = useMountedRef();
   const [yaml, setYaml] = React.useState('');
   const [fileName, setFileName] = React.useState<string | null>(null);
-  const [busy, setBusy] = React.useState(false);
-  const [failure, setFailure] = React.useState<unknown>(null);
   const [created, setCreated] = React.useState<ConnectionSummary[] | null>(null);
+  const { busy, failure, setFailure, run } = useDialogRequest();
   const fields = failure instanceof AquaApiError ? (failure.fields ?? []) : [];
 
-  const readFile = async (file: File): Promise<void> => {
-    setFailure(null);
-    try {
+  const readFile = (file: File): Promise<void> =>
+    run(async alive => {
       const content = await file.text();
-      if (mounted.current) {
+      if (alive()) {
         setYaml(content);
         setFileName(file.name);
       }
-    } catch (reason) {
-      if (mounted.current) {
-        setFailure(reason);
-      }
-    }
-  };
+    });
 
-  const submit = async (): Promise<void> => {
-    setBusy(true);
-    setFailure(null);
-    try {
+  const submit = (): Promise<void> =>
+    run(async alive => {
       const answer = await client.importConnections({ yaml });
-      if (mounted.current) {
+      if (alive()) {
         setCreated(answer.created);
       }
       props.onImported(answer.created);
-    } catch (reason) {
-      if (mounted.current) {
-        setFailure(reason);
-      }
-    } finally {
-      if (mounted.current) {
-        setBusy(false);
-      }
-    }
-  };
+    });
 
   return (
     <ModalDialog

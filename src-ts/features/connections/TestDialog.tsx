@@ -10,7 +10,7 @@ import { FormField } from '../../ui/FormField';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
-import { useMountedRef } from '../../ui/hooks/useMountedRef';
+import { useDialogRequest } from '../../ui/hooks/useDialogRequest';
 import { formatLatency } from './format';
 import { errorKindLabel } from './labels';
 
@@ -31,39 +31,26 @@ export interface ITestDialogProps {
 export function TestDialog(props: ITestDialogProps): JSX.Element {
   const { client, trans, connection } = props;
   const id = useFieldIds('ConnectionTest');
-  const mounted = useMountedRef();
   const loadModels = React.useCallback(() => client.listConnectionModels(connection.id), [client, connection.id]);
   const { value: listed, error: modelsError } = useFetched<ConnectionModels>(loadModels, null);
   const [model, setModel] = React.useState(connection.default_model ?? connection.models[0] ?? '');
   const [prompt, setPrompt] = React.useState('');
-  const [running, setRunning] = React.useState(false);
   const [result, setResult] = React.useState<TestConnectionResult | null>(null);
-  const [failure, setFailure] = React.useState<unknown>(null);
+  const { busy: running, failure, run: request } = useDialogRequest();
   const models = listed?.models ?? connection.models;
 
-  const run = async (): Promise<void> => {
-    setRunning(true);
-    setResult(null);
-    setFailure(null);
-    try {
+  const run = (): Promise<void> =>
+    request(async alive => {
+      setResult(null);
       const answer = await client.testConnection(connection.id, {
         model: model || null,
         prompt: prompt.trim() ? prompt : null
       });
-      if (mounted.current) {
+      if (alive()) {
         setResult(answer);
       }
       props.onTested?.();
-    } catch (reason) {
-      if (mounted.current) {
-        setFailure(reason);
-      }
-    } finally {
-      if (mounted.current) {
-        setRunning(false);
-      }
-    }
-  };
+    });
 
   return (
     <ModalDialog

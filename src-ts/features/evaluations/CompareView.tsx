@@ -5,7 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IAquaClient } from '../../api/client';
 import type { EvaluationComparison, EvaluationSummary } from '../../api/types';
 import { categoryRows, orderedEvaluations, overallRows, scaleGroups, type ICompareRow } from './compare';
-import { formatScore, scaleText, scoreLabel, type ScoreScale } from './format';
+import { askedName, formatScore, scaleText, scoreLabel, type ScoreScale } from './format';
 import { DetailLoadState, DetailTopbar } from '../../ui/ResourceDetail';
 import { RefreshButton } from '../../ui/RefreshButton';
 import { useFetched } from '../../ui/hooks/useFetched';
@@ -179,7 +179,7 @@ function EvaluationHeader(props: {
               {item.name}
             </button>
             <span className="jp-AquaExt-CompareTable-sub">
-              {item.deployment_name} · {item.model_name}
+              {askedName(item, trans)} · {item.model_name}
             </span>
             {item.state !== 'SUCCEEDED' && <JobStateBadge state={item.state} trans={trans} />}
           </th>

@@ -251,14 +251,25 @@ function Lineage(props: {
       copyToClipboard={props.copyToClipboard}
       source={
         <>
-          <dt>{trans.__('Deployment')}</dt>
-          <dd>
-            <LinkedName
-              name={evaluation.deployment_name}
-              id={evaluation.deployment_id}
-              onOpen={props.onOpenDeployment}
-            />
-          </dd>
+          {evaluation.connection_id ? (
+            <>
+              <dt>{trans.__('Connection')}</dt>
+              <dd data-fact="connection">
+                <LinkedName name={evaluation.deployment_name} id={evaluation.connection_id} />
+              </dd>
+            </>
+          ) : (
+            <>
+              <dt>{trans.__('Deployment')}</dt>
+              <dd data-fact="deployment">
+                <LinkedName
+                  name={evaluation.deployment_name}
+                  id={evaluation.deployment_id}
+                  onOpen={props.onOpenDeployment}
+                />
+              </dd>
+            </>
+          )}
           <dt>{trans.__('Model')}</dt>
           <dd>
             {evaluation.model_name} <code className="jp-AquaExt-muted">{evaluation.model_id}</code>

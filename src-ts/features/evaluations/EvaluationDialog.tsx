@@ -7,14 +7,18 @@ import { useLatest } from '../../ui/hooks/useLatest';
 import { TargetField } from '../../ui/TargetField';
 import {
   buildEvaluationRequest,
+  CONNECTION_TARGET,
   defaultEvaluationName,
   EVALUATION_FIELDS,
   EVALUATION_LIMITS,
+  evaluatedName,
   hasErrors,
   initialEvaluationForm,
+  ociFields,
   placeEvaluationErrors,
   validateEvaluationForm,
   type DatasetSource,
+  type EvaluatedKind,
   type EvaluationErrors,
   type EvaluationField,
   type IEvaluationForm,
@@ -48,6 +52,8 @@ export interface IEvaluationDialogProps extends IDatasetDialogProps<CreateEvalua
   info?: Info | null;
   /** The deployment to evaluate (opened from its detail); the picker still offers the others. */
   deploymentId?: string | null;
+  /** The connection to evaluate (opened from its row in Connections); the picker still offers the others. */
+  connectionId?: string | null;
   /** Evaluate on this fine-tune's training data (opened from its detail). */
   finetuneId?: string | null;
 }
@@ -57,6 +63,8 @@ type FormKey = keyof IEvaluationForm;
 /** The request field each input feeds (editing it clears that field's error). */
 const FORM_FIELDS: Partial<Record<FormKey, keyof EvaluationErrors>> = {
   deploymentId: 'deployment_id',
+  connectionId: 'connection_id',
+  connectionModel: 'connection_model',
   name: 'name',
   description: 'description',
   datasetPath: 'dataset_path',
@@ -73,33 +81,46 @@ const FORM_FIELDS: Partial<Record<FormKey, keyof EvaluationErrors>> = {
 const ADVANCED: ReadonlyArray<keyof EvaluationErrors> = ['concurrency', 'shape', 'log_group_id', 'log_id'];
 
 /**
- * Evaluate a deployment: which one (ACTIVE only), a name, the rows (a JSONL
+ * Evaluate a deployment (ACTIVE only) or a connection (one that answers text,
+ * with one of its models; it runs on the local target), a name, the rows (a JSONL
  * file with its inline preflight, or a fine-tune's training data) and an
  * optional sample, the metrics, how the model is asked (the playground's
  * sampling fields), concurrency, and on OCI where the report and log go.
  */
 export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
   const { client, trans } = props;
-  // The target is the chosen deployment's (the server evaluates a deployment on its own target).
-  const formTarget = useFormTarget(props.info ?? null, props.backendKind);
-  const backendKind = formTarget.kind;
-  const onOci = backendKind === 'oci';
   const debounceMs = props.debounceMs ?? 400;
   const id = useFieldIds('evaluation');
 
   const [form, setForm] = React.useState<IEvaluationForm>(() =>
     initialEvaluationForm({
       deploymentId: props.deploymentId,
+      connectionId: props.connectionId,
       finetuneId: props.finetuneId,
       datasetPath: props.datasetPath
     })
   );
+  const asksConnection = form.asks === 'connection';
+  // The target is the chosen deployment's (the server evaluates a deployment on its own target);
+  // a connection is evaluated on the local target, which the form then holds to.
+  const formTarget = useFormTarget(props.info ?? null, props.backendKind, asksConnection ? CONNECTION_TARGET : null);
+  const backendKind = formTarget.kind;
+  const onOci = ociFields(form, backendKind);
+  // Whether the server can evaluate a connection here (unknown until `GET info` answered: assume so).
+  const localEnabled = !props.info || props.info.targets.some(target => target.name === CONNECTION_TARGET);
   const touched = React.useRef(new Set<FormKey>());
   const [samplingErrors, setSamplingErrors] = React.useState<SamplingErrors>({});
   const [uploading, setUploading] = React.useState(false);
   const [advancedOpen, setAdvancedOpen] = React.useState(false);
   const [deploymentsVersion, setDeploymentsVersion] = React.useState(0);
-  const refusedSource = React.useRef<{ source: DatasetSource; requestKey: string; hasRequest: boolean }>({
+  const [connectionsVersion, setConnectionsVersion] = React.useState(0);
+  const refusedSource = React.useRef<{
+    asks: EvaluatedKind;
+    source: DatasetSource;
+    requestKey: string;
+    hasRequest: boolean;
+  }>({
+    asks: 'deployment',
     source: 'file',
     requestKey: '',
     hasRequest: false
@@ -111,7 +132,12 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
       const at = refusedSource.current;
       setSamplingErrors({});
       if (reason.kind === 'api' && reason.status === 409) {
-        // The deployment stopped being ACTIVE meanwhile: say so under it, and list the active ones again.
+        // The deployment stopped being ACTIVE meanwhile (or the connection no longer answers text):
+        // say so under it, and list them again.
+        if (at.asks === 'connection') {
+          setConnectionsVersion(n => n + 1);
+          return { byField: { connection_id: describeError(reason, trans) }, other: [] };
+        }
         setDeploymentsVersion(n => n + 1);
         return { byField: { deployment_id: describeError(reason, trans) }, other: [] };
       }
@@ -133,6 +159,10 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
       }
       if (reason.kind === 'api' && reason.status === 404) {
         const message = describeError(reason, trans);
+        if (at.asks === 'connection' && /connection/i.test(reason.message)) {
+          setConnectionsVersion(n => n + 1);
+          return { byField: { connection_id: message }, other: [] };
+        }
         return { byField: at.source === 'file' ? { dataset_path: message } : { finetune_id: message }, other: [] };
       }
       return undefined;
@@ -165,6 +195,26 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
   const listedFineTunes = useFetched(loadFineTunes, null);
   const finetunes = listedFineTunes.error !== null ? [] : listedFineTunes.value;
 
+  // The connections that answer text (the preselected one stays listed, with why it cannot).
+  const loadConnections = React.useCallback(() => client.listConnections().then(list => list.connections), [client]);
+  const listedConnections = useFetched(loadConnections, connectionsVersion);
+  const connectionsError = listedConnections.error;
+  const connections = connectionsError !== null ? [] : listedConnections.value;
+  const connection = connections?.find(item => item.id === form.connectionId) ?? null;
+  const evaluableConnections = (connections ?? []).filter(item => allows(item, 'evaluate'));
+  const listedConnectionChoices =
+    connection && !allows(connection, 'evaluate') ? [connection, ...evaluableConnections] : evaluableConnections;
+
+  // A connection's model starts at its default (else its first) whenever another connection is chosen.
+  const connectionKey = connection?.id ?? '';
+  const connectionRef = useLatest(connection);
+  React.useEffect(() => {
+    const chosen = connectionRef.current;
+    if (chosen) {
+      setForm(previous => ({ ...previous, connectionModel: chosen.default_model ?? chosen.models[0] ?? '' }));
+    }
+  }, [connectionKey, connectionRef]);
+
   const deployment = deployments?.find(item => item.id === form.deploymentId) ?? null;
   const finetune = finetunes?.find(item => item.id === form.finetuneId) ?? null;
   const evaluable = (deployments ?? []).filter(item => allows(item, 'evaluate') && formTarget.holds(item));
@@ -180,14 +230,20 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
     }
   }, [chosenId, onTarget]);
   useTargetChange(formTarget, () => {
-    if (deployment && !formTarget.holds(deployment)) {
+    // Asking a connection moves the form to the local target for a while; the deployment stays chosen.
+    if (form.asks === 'deployment' && deployment && !formTarget.holds(deployment)) {
       setForm(previous => ({ ...previous, deploymentId: '' }));
     }
   });
   const listed = deployment && !allows(deployment, 'evaluate') ? [deployment, ...evaluable] : evaluable;
 
   // The name follows the deployment and the data until the user names it.
-  const autoName = defaultEvaluationName(deployment?.name, form, finetune?.name, trans);
+  const autoName = defaultEvaluationName(
+    evaluatedName(form, deployment, connection, trans),
+    form,
+    finetune?.name,
+    trans
+  );
   React.useEffect(() => {
     if (!touched.current.has('name')) {
       setForm(previous => (previous.name === autoName ? previous : { ...previous, name: autoName }));
@@ -257,7 +313,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
     if (uploading) {
       return;
     }
-    refusedSource.current = { source: form.source, requestKey, hasRequest: request !== null };
+    refusedSource.current = { asks: form.asks, source: form.source, requestKey, hasRequest: request !== null };
     return submit(null, {
       validate: () => {
         const local = validateEvaluationForm(form, backendKind, trans);
@@ -273,10 +329,9 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
         if (!alive() || blocksSubmit(checked)) {
           return null;
         }
-        return client.createEvaluation({
-          ...buildEvaluationRequest(form, backendKind, trans),
-          target: formTarget.requestTarget
-        });
+        const body = buildEvaluationRequest(form, backendKind, trans);
+        // A connection's evaluation names no target unless several are enabled (then the local one).
+        return client.createEvaluation({ ...body, target: formTarget.requestTarget });
       },
       done: response => {
         props.notify(
@@ -302,66 +357,170 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
   });
 
   const noneActive = deployments !== null && evaluable.length === 0;
+  const noConnection = connections !== null && evaluableConnections.length === 0;
+  const nothingToAsk = asksConnection ? noConnection || !localEnabled : noneActive;
+  const connectionReason = !localEnabled
+    ? trans.__('Evaluating a connection runs on the local target, which is not enabled here.')
+    : connectionsError !== null
+      ? describeError(connectionsError, trans)
+      : noConnection
+        ? trans.__('No connection answers chat or completions: add one in Connections.')
+        : null;
+  const selectRef = (element: HTMLSelectElement | null): void => {
+    firstInput.current = element;
+  };
+  const preselected =
+    deployment && props.deploymentId === deployment.id && !asksConnection
+      ? deployment.name
+      : connection && props.connectionId === connection.id && asksConnection
+        ? connection.name
+        : null;
 
   return (
     <CreateDialog
       trans={trans}
-      title={
-        deployment && props.deploymentId === deployment.id
-          ? trans.__('Evaluate “%1”', deployment.name)
-          : trans.__('New evaluation')
-      }
+      title={preselected ? trans.__('Evaluate “%1”', preselected) : trans.__('New evaluation')}
       label={trans.__('New evaluation')}
       className="jp-AquaExt-EvaluationDialog"
       form={formSubmit}
       onClose={props.onClose}
       onSubmit={onSubmit}
       submitClassName="jp-AquaExt-evaluationSubmit"
-      submitDisabled={submitting || uploading || preflightBlocks || noneActive}
+      submitDisabled={submitting || uploading || preflightBlocks || nothingToAsk}
       submitLabel={trans.__('Start evaluation')}
       submittingLabel={trans.__('Starting…')}
       notice={<DatasetBlockedNotice trans={trans} blocked={preflightBlocks} />}
     >
-      <TargetField
-        id={id('target')}
-        formTarget={formTarget}
+      <ChoiceGroup<EvaluatedKind>
+        id={id('asks')}
+        field="asks"
+        legend={trans.__('What to evaluate')}
+        value={form.asks}
         disabled={submitting}
-        hint={trans.__('Where the evaluation runs; the deployments listed are that target’s.')}
-        trans={trans}
+        choices={[
+          {
+            value: 'deployment',
+            label: trans.__('A deployment'),
+            description: trans.__('A model you deployed, on the target it runs on.')
+          },
+          {
+            value: 'connection',
+            label: trans.__('A connection'),
+            description: trans.__('A hosted service (Connections), asked from this machine: the local target.'),
+            // The preselected connection stays choosable: its picker says what is wrong.
+            disabled: !asksConnection && connectionReason !== null,
+            reason: !asksConnection ? connectionReason : null
+          }
+        ]}
+        onChange={asks => update({ asks })}
       />
-      <PickerField
-        id={id('deployment_id')}
-        field="deployment_id"
-        label={trans.__('Deployment')}
-        error={errors.deployment_id}
-        hint={
-          deploymentsError !== null
-            ? describeError(deploymentsError, trans)
-            : noneActive
-              ? trans.__('No deployment is active: deploy a model (or activate a deployment) first.')
-              : deployment && !allows(deployment, 'evaluate')
-                ? deployment.mode === 'embedding'
-                  ? trans.__('An embedding deployment has no answers to score.')
-                  : trans.__('This deployment is not active: activate it first.')
-                : trans.__('Only active deployments answer prompts.')
-        }
-        value={form.deploymentId}
-        disabled={submitting}
-        loaded={deployments !== null}
-        loadingLabel={trans.__('Loading deployments…')}
-        chooseLabel={trans.__('Choose a deployment…')}
-        selectRef={element => {
-          firstInput.current = element;
-        }}
-        onChange={deploymentId => update({ deploymentId })}
-      >
-        {listed.map(item => (
-          <option key={item.id} value={item.id} disabled={!allows(item, 'evaluate')}>
-            {trans.__('%1 — %2', item.name, item.model_name)}
-            {allows(item, 'evaluate') ? '' : ` (${item.state.toLowerCase()})`}
-          </option>
-        ))}
-      </PickerField>
+      {!asksConnection && (
+        <TargetField
+          id={id('target')}
+          formTarget={formTarget}
+          disabled={submitting}
+          hint={trans.__('Where the evaluation runs; the deployments listed are that target’s.')}
+          trans={trans}
+        />
+      )}
+      {asksConnection ? (
+        <>
+          <PickerField
+            id={id('connection_id')}
+            field="connection_id"
+            label={trans.__('Connection')}
+            error={errors.connection_id}
+            hint={
+              connectionReason ??
+              (connection && !allows(connection, 'evaluate')
+                ? trans.__('This connection answers no chat or completions (%1).', connection.capabilities.join(', '))
+                : trans.__('Evaluated on the local target: this server asks the service, with the key kept here.'))
+            }
+            value={form.connectionId}
+            disabled={submitting}
+            loaded={connections !== null}
+            loadingLabel={trans.__('Loading connections…')}
+            chooseLabel={trans.__('Choose a connection…')}
+            selectRef={selectRef}
+            onChange={connectionId => update({ connectionId })}
+          >
+            {form.connectionId && connections !== null && !connection && (
+              <option value={form.connectionId}>{form.connectionId}</option>
+            )}
+            {listedConnectionChoices.map(item => (
+              <option key={item.id} value={item.id} disabled={!allows(item, 'evaluate')}>
+                {item.name}
+              </option>
+            ))}
+          </PickerField>
+          {connection && connection.models.length > 0 ? (
+            <PickerField
+              id={id('connection_model')}
+              field="connection_model"
+              label={trans.__('Model')}
+              error={errors.connection_model}
+              hint={trans.__('Which of the connection’s models answers.')}
+              value={form.connectionModel}
+              disabled={submitting}
+              loaded={true}
+              loadingLabel=""
+              chooseLabel={
+                connection.default_model
+                  ? trans.__('Default (%1)', connection.default_model)
+                  : trans.__('The service’s default')
+              }
+              onChange={connectionModel => update({ connectionModel })}
+            >
+              {[...new Set([...connection.models, ...(form.connectionModel ? [form.connectionModel] : [])])].map(
+                model => (
+                  <option key={model} value={model}>
+                    {model}
+                  </option>
+                )
+              )}
+            </PickerField>
+          ) : (
+            connection &&
+            textField('connectionModel', trans.__('Model (optional)'), {
+              maxLength: EVALUATION_LIMITS.connectionModel,
+              placeholder: trans.__('the service’s default'),
+              hint: trans.__('The connection lists no models: name one, or leave it to the service.')
+            })
+          )}
+        </>
+      ) : (
+        <PickerField
+          id={id('deployment_id')}
+          field="deployment_id"
+          label={trans.__('Deployment')}
+          error={errors.deployment_id}
+          hint={
+            deploymentsError !== null
+              ? describeError(deploymentsError, trans)
+              : noneActive
+                ? trans.__('No deployment is active: deploy a model (or activate a deployment) first.')
+                : deployment && !allows(deployment, 'evaluate')
+                  ? deployment.mode === 'embedding'
+                    ? trans.__('An embedding deployment has no answers to score.')
+                    : trans.__('This deployment is not active: activate it first.')
+                  : trans.__('Only active deployments answer prompts.')
+          }
+          value={form.deploymentId}
+          disabled={submitting}
+          loaded={deployments !== null}
+          loadingLabel={trans.__('Loading deployments…')}
+          chooseLabel={trans.__('Choose a deployment…')}
+          selectRef={selectRef}
+          onChange={deploymentId => update({ deploymentId })}
+        >
+          {listed.map(item => (
+            <option key={item.id} value={item.id} disabled={!allows(item, 'evaluate')}>
+              {trans.__('%1 — %2', item.name, item.model_name)}
+              {allows(item, 'evaluate') ? '' : ` (${item.state.toLowerCase()})`}
+            </option>
+          ))}
+        </PickerField>
+      )}
       {textField('name', trans.__('Name'), { maxLength: EVALUATION_LIMITS.name })}
       <DescriptionField
         id={id('description')}

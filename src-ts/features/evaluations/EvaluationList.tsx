@@ -3,7 +3,7 @@ import * as React from 'react';
 import { Button } from '@jupyterlab/ui-components';
 
 import type { EvaluationSummary } from '../../api/types';
-import { formatScore, HEADLINE_SCORES, scoreLabel } from './format';
+import { askedName, formatScore, HEADLINE_SCORES, scoreLabel } from './format';
 import { jobStateColumn, ResourceList, type IResourceListSectionProps } from '../../ui/ResourceList';
 import { EvaluationProgress } from './EvaluationProgress';
 
@@ -57,7 +57,7 @@ export function EvaluationList(props: IEvaluationListProps): JSX.Element {
           loading: trans.__('Loading evaluations…'),
           emptyTitle: trans.__('No evaluations yet'),
           emptyBody: trans.__(
-            'Score an active deployment on a JSONL dataset of prompts and reference answers (BERTScore, ROUGE, BLEU, chrF, exact match, readability, latency), then compare the results side by side.'
+            'Score an active deployment or a connection on a JSONL dataset of prompts and reference answers (BERTScore, ROUGE, BLEU, chrF, exact match, readability, latency), then compare the results side by side.'
           ),
           tableLabel: trans.__('Evaluations')
         }}
@@ -69,8 +69,10 @@ export function EvaluationList(props: IEvaluationListProps): JSX.Element {
         }}
         rowIdAttribute="data-evaluation-id"
         model={item => ({
-          name: trans.__('%1 · %2', item.deployment_name, item.model_name),
-          title: trans.__('Deployment %1, model %2', item.deployment_id, item.model_id)
+          name: trans.__('%1 · %2', askedName(item, trans), item.model_name),
+          title: item.connection_id
+            ? trans.__('Connection %1, model %2', item.connection_id, item.model_id)
+            : trans.__('Deployment %1, model %2', item.deployment_id, item.model_id)
         })}
         columns={[
           {

@@ -4,7 +4,9 @@
  * request it becomes, and where a 400's field errors go. Model parameters are
  * the playground's sampling fields (`shared/sampling.ts`), parsed the
  * same way; their server errors (`params.temperature`) land under the same
- * inputs.
+ * inputs. What is asked is a deployment, or a connection (a hosted service) and
+ * one of its models; a connection is evaluated on the local target, so its form
+ * has no OCI fields.
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
@@ -21,8 +23,18 @@ import { logPairErrors } from '../../shared/ociLog';
 /** Where the rows come from: a JSONL file, or the dataset a fine-tune was trained on. */
 export type DatasetSource = 'file' | 'finetune';
 
+/** What answers the prompts: one of our deployments, or a connection (a hosted service). */
+export type EvaluatedKind = 'deployment' | 'connection';
+
+/** The target the server evaluates a connection on (services/evaluations.py, CONNECTION_TARGET). */
+export const CONNECTION_TARGET = 'local';
+
 export interface IEvaluationForm {
+  asks: EvaluatedKind;
   deploymentId: string;
+  connectionId: string;
+  /** The connection's model ('' lets the server take the connection's default). */
+  connectionModel: string;
   name: string;
   description: string;
   source: DatasetSource;
@@ -43,6 +55,8 @@ export interface IEvaluationForm {
 
 export type EvaluationField =
   | 'deployment_id'
+  | 'connection_id'
+  | 'connection_model'
   | 'name'
   | 'description'
   | 'dataset_path'
@@ -57,6 +71,8 @@ export type EvaluationField =
 
 export const EVALUATION_FIELDS: readonly EvaluationField[] = [
   'deployment_id',
+  'connection_id',
+  'connection_model',
   'name',
   'description',
   'dataset_path',
@@ -97,7 +113,8 @@ export const EVALUATION_LIMITS = {
   maxTokens: CONTRACT_LIMITS['ModelParameters-Input'].max_tokens.maximum,
   shape: CONTRACT.shape.maxLength,
   reportUri: CONTRACT.report_uri.maxLength,
-  ociId: CONTRACT.log_id.maxLength
+  ociId: CONTRACT.log_id.maxLength,
+  connectionModel: CONTRACT.connection_model.maxLength
 } as const;
 
 /** An evaluation asks greedily and briefly by default (the contract's ModelParameters). */
@@ -108,10 +125,18 @@ export const EVALUATION_SAMPLING: Readonly<ISamplingForm> = Object.freeze({
 });
 
 export function initialEvaluationForm(
-  options: { deploymentId?: string | null; finetuneId?: string | null; datasetPath?: string | null } = {}
+  options: {
+    deploymentId?: string | null;
+    connectionId?: string | null;
+    finetuneId?: string | null;
+    datasetPath?: string | null;
+  } = {}
 ): IEvaluationForm {
   return {
+    asks: options.connectionId ? 'connection' : 'deployment',
     deploymentId: options.deploymentId ?? '',
+    connectionId: options.connectionId ?? '',
+    connectionModel: '',
     name: '',
     description: '',
     source: options.finetuneId ? 'finetune' : 'file',
@@ -126,6 +151,26 @@ export function initialEvaluationForm(
     logGroupId: '',
     logId: ''
   };
+}
+
+/**
+ * The name of what answers in a default evaluation name: a deployment's name, or a connection's
+ * with the model asked ("사내 GPT · gpt-4o-mini").
+ */
+export function evaluatedName(
+  form: Pick<IEvaluationForm, 'asks' | 'connectionModel'>,
+  deployment: { name: string } | null,
+  connection: { name: string } | null,
+  trans: TranslationBundle
+): string {
+  if (form.asks === 'deployment') {
+    return deployment?.name ?? '';
+  }
+  if (!connection) {
+    return '';
+  }
+  const model = form.connectionModel.trim();
+  return model ? trans.__('%1 · %2', connection.name, model) : connection.name;
 }
 
 /** "Qwen chat · support-qa", "Qwen chat · training data of Qwen support", or the deployment's name alone. */
@@ -166,7 +211,14 @@ export function validateEvaluationForm(
   trans: TranslationBundle
 ): IEvaluationValidation {
   const errors: EvaluationErrors = {};
-  if (!form.deploymentId) {
+  if (form.asks === 'connection') {
+    if (!form.connectionId) {
+      errors.connection_id = trans.__('Choose a connection that answers chat or completions.');
+    }
+    if (form.connectionModel.length > EVALUATION_LIMITS.connectionModel) {
+      errors.connection_model = trans.__('At most %1 characters.', EVALUATION_LIMITS.connectionModel);
+    }
+  } else if (!form.deploymentId) {
     errors.deployment_id = trans.__('Choose an active deployment.');
   }
   Object.assign(errors, nameDescriptionErrors(form, EVALUATION_LIMITS, trans.__('Give the evaluation a name.'), trans));
@@ -198,7 +250,7 @@ export function validateEvaluationForm(
   if (concurrency === null || concurrency < cMin || concurrency > cMax) {
     errors.concurrency = trans.__('A whole number from %1 to %2.', cMin, cMax);
   }
-  if (backendKind === 'oci') {
+  if (ociFields(form, backendKind)) {
     const uri = form.reportUri.trim();
     if (uri && !uri.startsWith('oci://')) {
       errors.report_uri = trans.__('An Object Storage location: oci://bucket@namespace/prefix.');
@@ -217,6 +269,11 @@ export function hasErrors(validation: IEvaluationValidation): boolean {
   return Object.keys(validation.errors).length > 0 || Object.keys(validation.sampling).length > 0;
 }
 
+/** The form has the OCI job's fields: on an OCI target, for a deployment (a connection runs locally). */
+export function ociFields(form: Pick<IEvaluationForm, 'asks'>, backendKind: BackendKind): boolean {
+  return backendKind === 'oci' && form.asks === 'deployment';
+}
+
 /** The request body for a valid form; the metrics in their usual order. */
 export function buildEvaluationRequest(
   form: IEvaluationForm,
@@ -224,8 +281,13 @@ export function buildEvaluationRequest(
   trans: TranslationBundle
 ): CreateEvaluationRequest {
   const parsed = parseSampling(form.sampling, trans).value;
+  const model = form.connectionModel.trim();
+  const asked =
+    form.asks === 'connection'
+      ? { connection_id: form.connectionId, ...(model ? { connection_model: model } : {}) }
+      : { deployment_id: form.deploymentId };
   const request: CreateEvaluationRequest = {
-    deployment_id: form.deploymentId,
+    ...asked,
     name: form.name.trim(),
     description: form.description.trim(),
     metrics: METRICS.filter(metric => form.metrics.includes(metric)),
@@ -256,7 +318,7 @@ export function buildEvaluationRequest(
     }
     request.params = params;
   }
-  if (backendKind === 'oci') {
+  if (ociFields(form, backendKind)) {
     const text = (value: string): string | undefined => value.trim() || undefined;
     const shape = text(form.shape);
     const reportUri = text(form.reportUri);

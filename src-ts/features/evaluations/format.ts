@@ -220,3 +220,14 @@ export function orderedScoreKeys(keys: Iterable<string>): string[] {
   const rest = [...present].filter(key => !BY_KEY.has(key)).sort();
   return [...known, ...rest];
 }
+
+/**
+ * What an evaluation asked, by name: a deployment's name, or a connection's marked as such
+ * (`connection_id` set; its `deployment_id` is then "" and `deployment_name` the connection's name).
+ */
+export function askedName(
+  item: Pick<EvaluationSummary, 'deployment_name' | 'connection_id'>,
+  trans: TranslationBundle
+): string {
+  return item.connection_id ? trans.__('%1 (connection)', item.deployment_name) : item.deployment_name;
+}

@@ -14,7 +14,20 @@ from typing import Any
 
 from ..events import StreamEvent, StreamFormat
 from ..protocol import OpenAiBody, ProviderError, StoredConnection
-from .dialect import Call, Chunks, common_error, completion, embeddings, inputs_of, pick, prompt_of, text_of, usage
+from .dialect import (
+    DONE,
+    Call,
+    Chunks,
+    common_error,
+    completion,
+    embeddings,
+    event_json,
+    inputs_of,
+    pick,
+    prompt_of,
+    text_of,
+    usage,
+)
 
 _GENERATE, _CHAT = "/v1/generate", "/v2/chat"
 _PATHS = (_GENERATE, _CHAT, "/v1/chat", "/v2/embed", "/v1/embed", "/v1/models")
@@ -81,12 +94,9 @@ class ChatStream:
         self._chunks = Chunks(model)
 
     def event(self, event: StreamEvent) -> list[OpenAiBody]:
-        if not event.data.strip():
+        obj = event_json(event)
+        if obj is None or obj is DONE:  # Cohere ends with message-end, never [DONE]
             return []
-        try:
-            obj = json.loads(event.data)
-        except ValueError:
-            raise ProviderError(f"The service sent a stream event that is not JSON: {event.data[:200]!r}") from None
         kind = pick(obj, "type") or event.event
         if kind == "content-delta":
             text = pick(obj, "delta", "message", "content", "text")

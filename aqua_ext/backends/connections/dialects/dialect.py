@@ -4,13 +4,14 @@ module builds its calls and reads its answers; the client sends, times out, retr
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..events import StreamEvent, StreamFormat
-from ..protocol import OpenAiBody, StoredConnection
+from ..protocol import OpenAiBody, ProviderError, StoredConnection
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,24 @@ class Dialect(Protocol):
 
 
 # ---- OpenAI's shapes, built from a provider's parts ----------------------------------------------
+
+
+# What an SSE stream's `data: [DONE]` reads as: the end, not an event.
+DONE = object()
+
+
+def event_json(event: StreamEvent) -> Any:
+    """One stream event's JSON; None for an empty event, DONE for OpenAI's `[DONE]` sentinel.
+    A service that sends something else mid-stream is a ProviderError naming what came."""
+    data = event.data.strip()
+    if data == "[DONE]":
+        return DONE
+    if not data:
+        return None
+    try:
+        return json.loads(data)
+    except ValueError:
+        raise ProviderError(f"The service sent a stream event that is not JSON: {data[:200]!r}") from None
 
 
 def pick(data: Any, *path: str | int) -> Any:

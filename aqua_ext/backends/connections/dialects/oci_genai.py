@@ -21,7 +21,20 @@ from typing import Any
 from ..events import StreamEvent, StreamFormat
 from ..protocol import OpenAiBody, ProviderError, StoredConnection
 from .cohere import finish_reason
-from .dialect import Call, Chunks, common_error, completion, embeddings, inputs_of, pick, prompt_of, text_of, usage
+from .dialect import (
+    DONE,
+    Call,
+    Chunks,
+    common_error,
+    completion,
+    embeddings,
+    event_json,
+    inputs_of,
+    pick,
+    prompt_of,
+    text_of,
+    usage,
+)
 
 API = "/20231130/actions/"
 _ROLES_GENERIC = {"system": "SYSTEM", "user": "USER", "assistant": "ASSISTANT"}
@@ -139,19 +152,15 @@ class ChatStream:
         self._text = ""
 
     def event(self, event: StreamEvent) -> list[OpenAiBody]:
-        data = event.data.strip()
-        if data == "[DONE]":
+        obj = event_json(event)
+        if obj is DONE:
             self.done = True
             return []
-        if not data:
+        if obj is None:
             return []
-        try:
-            obj = json.loads(data)
-        except ValueError:
-            raise ProviderError(f"The service sent a stream event that is not JSON: {data[:200]!r}") from None
         if isinstance(obj, dict) and "code" in obj and "message" in obj:
-            code, message = common_error(obj, data)
-            raise ProviderError(message, code=code, body=data[:65536])
+            code, message = common_error(obj, event.data.strip())
+            raise ProviderError(message, code=code, body=event.data.strip()[:65536])
         if pick(obj, "apiFormat") == "COHERE" or ("text" in obj and "message" not in obj):
             text = pick(obj, "text")
         else:

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..events import StreamEvent, StreamFormat
 from ..protocol import OpenAiBody, ProviderError, StoredConnection
-from .dialect import Call, common_error, pick
+from .dialect import DONE, Call, common_error, event_json, pick
 
 _OPERATIONS = ("/chat/completions", "/completions", "/embeddings", "/models")
 
@@ -40,19 +40,15 @@ class OpenAiStream:
         self.done = False
 
     def event(self, event: StreamEvent) -> list[OpenAiBody]:
-        data = event.data.strip()
-        if data == "[DONE]":
+        obj = event_json(event)
+        if obj is DONE:
             self.done = True
             return []
-        if not data:
+        if obj is None:
             return []
-        try:
-            obj = json.loads(data)
-        except ValueError:
-            raise ProviderError(f"The service sent a stream event that is not JSON: {data[:200]!r}") from None
         # vLLM and OpenAI report a failure mid-answer as an event with an `error` and no choices.
         if event.event == "error" or (isinstance(obj, dict) and "error" in obj and not obj.get("choices")):
-            raise stream_error(obj, data)
+            raise stream_error(obj, event.data.strip())
         return [obj] if isinstance(obj, dict) else []
 
     def end(self) -> list[OpenAiBody]:

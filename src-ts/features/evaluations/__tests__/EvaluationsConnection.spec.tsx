@@ -1,0 +1,91 @@
+import { fireEvent, screen, within } from '@testing-library/react';
+
+import { EvaluationsSection, type IEvaluationsSectionProps } from '../EvaluationsSection';
+import { askedName } from '../format';
+import { flush, renderSection, type SectionHarnessProps } from '../../../test-support/sections';
+import { FakeUPlot } from '../../../test-support/fakeUplot';
+import { FakeClient, makeEvaluation, makeFinishedEvaluation } from '../../../test-support/fixtures';
+import { nullTranslator } from '@jupyterlab/translation';
+
+// The fake uPlot with the bars path builder the bar charts ask for.
+jest.mock('uplot', () => {
+  const { FakeUPlot: Base } = require('../../../test-support/fakeUplot');
+  class WithBars extends Base {
+    static paths = { bars: () => () => null };
+  }
+  return { __esModule: true, default: WithBars };
+});
+
+const trans = nullTranslator.load('aqua_ext');
+
+/** An evaluation of a connection as the server answers it: no deployment id, the connection's name. */
+const HOSTED = {
+  deployment_id: '',
+  deployment_name: '日本語チャット',
+  connection_id: 'conn-2',
+  model_id: 'command-r',
+  model_name: 'command-r'
+};
+
+function setup(overrides: Partial<SectionHarnessProps<IEvaluationsSectionProps>> = {}, client = new FakeClient()) {
+  return renderSection(
+    EvaluationsSection,
+    { onNewEvaluation: jest.fn(), onOpenDeployment: jest.fn(), ...overrides },
+    client
+  );
+}
+
+describe('Evaluations of a connection', () => {
+  beforeEach(() => FakeUPlot.reset());
+
+  it('names what was asked', () => {
+    expect(askedName({ deployment_name: '日本語チャット', connection_id: 'conn-2' }, trans)).toBe(
+      '日本語チャット (connection)'
+    );
+    expect(askedName({ deployment_name: '사내 Qwen', connection_id: null }, trans)).toBe('사내 Qwen');
+  });
+
+  it('lists the connection by name and says it is one, never an empty deployment id', async () => {
+    const client = new FakeClient();
+    client.evaluations = [
+      makeEvaluation({ id: 'a', name: '튜닝 모델 평가' }),
+      makeEvaluation({ id: 'b', name: 'ホスト型の評価', ...HOSTED })
+    ];
+    setup({}, client);
+    await flush();
+    const table = screen.getByRole('table', { name: 'Evaluations' });
+    const [deployed, hosted] = within(table).getAllByRole('row').slice(1);
+    expect(deployed).toHaveTextContent('Qwen chat · Qwen2.5 0.5B Instruct');
+    expect(hosted).toHaveTextContent('日本語チャット (connection) · command-r');
+    expect(hosted.querySelector('[title]')?.getAttribute('title') ?? '').not.toMatch(/Deployment/);
+    expect(within(hosted).getByTitle('Connection conn-2, model command-r')).toBeInTheDocument();
+  });
+
+  it('shows the connection in the detail, not a deployment link', async () => {
+    const client = new FakeClient();
+    client.evaluations = [makeFinishedEvaluation({ id: 'evj-h', name: 'ホスト型の評価', ...HOSTED })];
+    const { props } = setup({ initial: 'evj-h' }, client);
+    await screen.findByRole('table', { name: 'Overall scores' });
+    const fact = document.querySelector('[data-fact="connection"]') as HTMLElement;
+    expect(fact).toHaveTextContent('日本語チャット conn-2');
+    expect(document.querySelector('[data-fact="deployment"]')).toBeNull();
+    expect(within(fact).queryByRole('button')).not.toBeInTheDocument();
+    expect(props.onOpenDeployment).not.toHaveBeenCalled();
+  });
+
+  it('compares a deployment with a connection, each named as what it is', async () => {
+    const client = new FakeClient();
+    client.evaluations = [
+      makeFinishedEvaluation({ id: 'a', name: '튜닝 모델 평가' }),
+      makeFinishedEvaluation({ id: 'b', name: 'ホスト型の評価', ...HOSTED })
+    ];
+    setup({}, client);
+    fireEvent.click(await screen.findByRole('checkbox', { name: 'Select “튜닝 모델 평가” for comparison' }));
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Select “ホスト型の評価” for comparison' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Compare (2)' }));
+    const table = await screen.findByRole('table', { name: 'Overall scores compared' });
+    const header = table.querySelector('th[data-evaluation-id="b"]') as HTMLElement;
+    expect(header).toHaveTextContent('日本語チャット (connection) · command-r');
+    expect(table.querySelector('th[data-evaluation-id="a"]')).toHaveTextContent('Qwen chat · Qwen2.5 0.5B Instruct');
+  });
+});
