@@ -478,7 +478,7 @@ function SecretField(props: {
   );
 }
 
-/** A labelled password input: never autofilled, never spell-checked. */
+/** A labelled password input: never autofilled, never spell-checked, never in the page's HTML. */
 function TextFieldPassword(props: {
   id: string;
   label: string;
@@ -488,14 +488,23 @@ function TextFieldPassword(props: {
   disabled: boolean;
   onChange: (value: string) => void;
 }): JSX.Element {
+  const ref = React.useRef<HTMLInputElement>(null);
+  // Not a controlled input: React mirrors a controlled input's value into its `value` attribute, so the
+  // key typed would be in the page's HTML (whatever serializes the DOM) while the dialog is open. The
+  // input's value property follows the form's instead (a property is never in the HTML).
+  React.useLayoutEffect(() => {
+    if (ref.current && ref.current.value !== props.value) {
+      ref.current.value = props.value;
+    }
+  }, [props.value]);
   return (
     <FormField id={props.id} field="secret" label={props.label} error={props.error} hint={props.hint}>
       {input => (
         <input
           {...input}
+          ref={ref}
           type="password"
           className="jp-mod-styled jp-AquaExt-input"
-          value={props.value}
           disabled={props.disabled}
           autoComplete="new-password"
           spellCheck={false}

@@ -8,6 +8,7 @@ import type { ConnectionAction, ConnectionDetail, ConnectionSummary } from '../.
 import { allows } from '../../shared/actions';
 import type { Confirm, Notify } from '../../shared/callbacks';
 import { describeError } from '../../shared/errors';
+import { formatDateTime } from '../../shared/format';
 import { ErrorState } from '../../ui/ErrorState';
 import { Loading } from '../../ui/Loading';
 import { RefreshButton } from '../../ui/RefreshButton';
@@ -201,10 +202,7 @@ export function ConnectionsSection(props: IConnectionsSectionProps): JSX.Element
               <tr>
                 <th scope="col">{trans.__('Name')}</th>
                 <th scope="col">{trans.__('Kind')}</th>
-                <th scope="col">{trans.__('Endpoint')}</th>
                 <th scope="col">{trans.__('Models')}</th>
-                <th scope="col">{trans.__('Key')}</th>
-                <th scope="col">{trans.__('Answers')}</th>
                 <th scope="col">{trans.__('Last test')}</th>
                 <th scope="col">
                   <span className="jp-AquaExt-visuallyHidden">{trans.__('Actions')}</span>
@@ -214,16 +212,26 @@ export function ConnectionsSection(props: IConnectionsSectionProps): JSX.Element
             <tbody>
               {items.map(connection => (
                 <tr key={connection.id} className="jp-AquaExt-ResourceList-row" data-connection-id={connection.id}>
-                  <td className="jp-AquaExt-ResourceList-name">{connection.name}</td>
-                  <td>{kindLabel(connection.kind, trans)}</td>
-                  <td className="jp-AquaExt-ConnectionTable-endpoint" title={connection.endpoint}>
-                    {connection.endpoint}
+                  {/* The endpoint, key and streaming sit under the name and the kind (as a deployment's
+                      model does under its name): as columns of their own, with five buttons, the
+                      table was wider than the panel beside the file browser. */}
+                  <td className="jp-AquaExt-ResourceList-name">
+                    <span className="jp-AquaExt-ConnectionTable-name">{connection.name}</span>
+                    <span className="jp-AquaExt-ConnectionTable-endpoint" title={connection.endpoint}>
+                      {connection.endpoint}
+                    </span>
                   </td>
-                  <td>{modelsText(connection)}</td>
-                  <td data-column="key">{connection.secret_set ? trans.__('key set') : trans.__('no key')}</td>
-                  <td data-column="streaming">
-                    {connection.streaming ? trans.__('streaming') : trans.__('whole (no streaming)')}
+                  <td className="jp-AquaExt-ConnectionTable-kind">
+                    {kindLabel(connection.kind, trans)}
+                    <span className="jp-AquaExt-ResourceList-model">
+                      <span data-column="key">{connection.secret_set ? trans.__('key set') : trans.__('no key')}</span>
+                      {' · '}
+                      <span data-column="streaming">
+                        {connection.streaming ? trans.__('streaming') : trans.__('whole (no streaming)')}
+                      </span>
+                    </span>
                   </td>
+                  <td className="jp-AquaExt-ConnectionTable-models">{modelsText(connection)}</td>
                   <td
                     data-column="last-test"
                     className={
@@ -232,8 +240,15 @@ export function ConnectionsSection(props: IConnectionsSectionProps): JSX.Element
                     title={connection.last_test?.message}
                   >
                     {lastTestText(connection, trans)}
+                    {connection.last_test && (
+                      <span className="jp-AquaExt-ResourceList-model">
+                        {formatDateTime(connection.last_test.tested_at)}
+                      </span>
+                    )}
                   </td>
-                  <td className="jp-AquaExt-ConnectionTable-actions">{rowActions(connection)}</td>
+                  <td className="jp-AquaExt-ConnectionTable-actions">
+                    <div className="jp-AquaExt-ConnectionTable-buttons">{rowActions(connection)}</div>
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -2,7 +2,6 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { ConnectionSummary } from '../../api/types';
-import { formatDateTime } from '../../shared/format';
 
 /** "312 ms", "1.25 s", or "—" when nothing answered. */
 export function formatLatency(ms: number | null, trans: TranslationBundle): string {
@@ -12,7 +11,7 @@ export function formatLatency(ms: number | null, trans: TranslationBundle): stri
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
-/** The list's "last test" cell: never tested, or OK / failed with its message and when. */
+/** The list's "last test" cell: never tested, or OK / failed with its status and latency (when it ran is shown under it). */
 export function lastTestText(connection: ConnectionSummary, trans: TranslationBundle): string {
   const test = connection.last_test;
   if (!test) {
@@ -20,7 +19,7 @@ export function lastTestText(connection: ConnectionSummary, trans: TranslationBu
   }
   const verdict = test.ok ? trans.__('OK') : trans.__('Failed');
   const status = test.status_code === null ? trans.__('no answer') : String(test.status_code);
-  return `${verdict} · ${status} · ${formatLatency(test.latency_ms, trans)} · ${formatDateTime(test.tested_at)}`;
+  return `${verdict} · ${status} · ${formatLatency(test.latency_ms, trans)}`;
 }
 
 /** The models cell: the default first, then the others; "—" when none is typed or listed. */

@@ -25,8 +25,9 @@ function setup(overrides: Partial<IConnectionsSectionProps> = {}, client = new F
 }
 
 async function row(name: string): Promise<HTMLElement> {
-  const cell = await screen.findByRole('cell', { name });
-  return cell.closest('tr') as HTMLElement;
+  // The name cell also holds the endpoint, under the name.
+  const label = await screen.findByText(name, { selector: '.jp-AquaExt-ConnectionTable-name' });
+  return label.closest('tr') as HTMLElement;
 }
 
 describe('ConnectionsSection', () => {
@@ -135,6 +136,9 @@ describe('ConnectionsSection', () => {
     expect(password?.value).toBe('');
     expect(password).toHaveAttribute('autocomplete', 'new-password');
     fireEvent.change(password as HTMLInputElement, { target: { value: 'sk-live-2f9a' } });
+    // Typed, it is the input's value, and nowhere in the page's HTML (React would mirror it into `value=`).
+    expect(password?.value).toBe('sk-live-2f9a');
+    expect(document.body.innerHTML).not.toContain('sk-live-2f9a');
     fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
     await waitFor(() =>
       expect(client.updateConnection).toHaveBeenCalledWith(
