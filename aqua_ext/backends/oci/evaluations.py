@@ -49,7 +49,6 @@ from ...errors import AquaError, InvalidInput, NotFound, Unavailable
 from ..base import EvaluatedConnection, Evaluations
 from ..evaluation_files import parse_rows
 from . import containers as smc
-from . import deploy_mapping as dm
 from . import evaluation_mapping as em
 from . import mapping
 from .job_support import (
@@ -464,7 +463,9 @@ class OciEvaluations(JobRunModels, Evaluations):
             )
         await self._upload_dataset(plan.dataset, plan.output, created)
         report_uri = request.report_uri or ""
-        model_params = em.model_parameters(request.params, dm.SERVED_MODEL)
+        # The name the container answers to: AQUA's odsc-llm, or a model group's fine-tuned member.
+        served = (await self.deployments.upstream(deployment.id)).model
+        model_params = em.model_parameters(request.params, served)
         hyper = em.hyperparameters(
             shape=plan.shape,
             dataset_uri=plan.dataset.uri,
