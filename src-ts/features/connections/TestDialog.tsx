@@ -156,7 +156,8 @@ export function TestResultView(props: { result: TestConnectionResult; trans: Tra
           <div>{result.message}</div>
         </div>
       )}
-      {!result.error_kind && <div className="jp-AquaExt-TestResult-message">{result.message}</div>}
+      {/* An OK's message says what the facts above say already; a failure without a kind needs it. */}
+      {!result.error_kind && !result.ok && <div className="jp-AquaExt-TestResult-message">{result.message}</div>}
       {result.answer !== null && (
         <div className="jp-AquaExt-TestResult-answer">
           <div className="jp-AquaExt-formField-label">{trans.__('Answer')}</div>
