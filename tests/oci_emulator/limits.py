@@ -1,4 +1,5 @@
-"""Emulated OCI Limits (API 20190729): the Data Science service limits that model deployments count against.
+"""Emulated OCI Limits (API 20190729): the Data Science service limits that model deployments count against, and
+the Generative AI (``generative-ai``) limits that dedicated AI clusters count against (generative_ai.py).
 
 Operations: **ListServices** ``GET /services``, **ListLimitDefinitions** ``GET /limitDefinitions``,
 **ListLimitValues** ``GET /limitValues``, **GetResourceAvailability**
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .core import OciError, Request, Response, Router, invalid_parameter, not_found, paginate
+from .generative_ai import GENERATIVE_AI, GENERATIVE_AI_LIMITS
 
 if TYPE_CHECKING:
     from .server import OciEmulator
@@ -44,9 +46,10 @@ def placement(cfg: dict) -> dict:
 class LimitDefinition:
     name: str
     description: str
-    unit: str  # "gpu" or "core"
+    unit: str  # "gpu", "core" or "unit" (a dedicated AI cluster unit)
     shape_prefixes: tuple[str, ...]  # model deployment shapes counted against it
     default: int  # the emulator's default value for the region
+    service: str = DATA_SCIENCE
 
     def covers(self, shape: str) -> bool:
         return shape.startswith(self.shape_prefixes)
@@ -76,7 +79,13 @@ DATA_SCIENCE_LIMITS: tuple[LimitDefinition, ...] = (
     LimitDefinition("ds-a1-core-count", "Cores for Standard.A1 (Arm) based VM and BM instances", "core",
                     ("VM.Standard.A1.", "BM.Standard.A1."), 256),
 )  # fmt: skip
-_BY_NAME = {d.name: d for d in DATA_SCIENCE_LIMITS}
+# Dedicated AI clusters count against these; generative_ai.py says which shape takes how many units of which.
+GENERATIVE_AI_LIMIT_DEFINITIONS: tuple[LimitDefinition, ...] = tuple(
+    LimitDefinition(name, description, "unit", (), default, GENERATIVE_AI)
+    for name, description, default in GENERATIVE_AI_LIMITS
+)
+SERVICES = {DATA_SCIENCE: "Data Science", GENERATIVE_AI: "Generative AI"}
+_BY_NAME = {d.name: d for d in (*DATA_SCIENCE_LIMITS, *GENERATIVE_AI_LIMIT_DEFINITIONS)}
 
 
 def limit_for_shape(shape: str) -> LimitDefinition | None:
@@ -97,7 +106,7 @@ class LimitValues(dict):
         if key not in _BY_NAME:
             hint = limit_for_shape(key)
             extra = f"; {key} counts against {hint.name}" if hint else ""
-            raise KeyError(f"{key!r} is not a Data Science limit name (known: {', '.join(sorted(_BY_NAME))}){extra}")
+            raise KeyError(f"{key!r} is not a limit name (known: {', '.join(sorted(_BY_NAME))}){extra}")
         super().__setitem__(key, int(value))
 
 
@@ -109,7 +118,7 @@ class LimitsService:
         # Knobs: the region's value of each limit (shared with CreateModelDeployment's LimitExceeded), and
         # `denied = True` to answer every Limits call 404 NotAuthorizedOrNotFound (no "inspect
         # resource-availability" policy).
-        self.values: LimitValues = LimitValues({d.name: d.default for d in DATA_SCIENCE_LIMITS})
+        self.values: LimitValues = LimitValues({d.name: d.default for d in _BY_NAME.values()})
         self.denied = False
 
     def register(self, r: Router) -> None:
@@ -143,6 +152,8 @@ class LimitsService:
         return iter(self.emu.deployments.deployments.values())
 
     def used(self, name: str, exclude: str | None = None) -> int:
+        if _BY_NAME[name].service == GENERATIVE_AI:
+            return self.emu.generative_ai.used(name, exclude)
         total = 0
         for md in self._deployments():
             if md["id"] == exclude or md["lifecycleState"] not in COUNTED_STATES:
@@ -179,21 +190,21 @@ class LimitsService:
         return compartment
 
     def _service(self, name: str | None) -> None:
-        if name is not None and name != DATA_SCIENCE:
+        if name is not None and name not in SERVICES:
             raise not_found(f"service {name}")
 
     def list_services(self, req: Request) -> Response:
         self._guard(req)
-        return paginate([{"name": DATA_SCIENCE, "description": "Data Science"}], req, 1000)
+        return paginate([{"name": name, "description": text} for name, text in SERVICES.items()], req, 1000)
 
     def list_definitions(self, req: Request) -> Response:
         self._guard(req)
         service = req.q("serviceName")
-        items = [] if service not in (None, DATA_SCIENCE) else [
-            {"name": d.name, "serviceName": DATA_SCIENCE, "description": d.description, "scopeType": "REGION",
+        items = [
+            {"name": d.name, "serviceName": d.service, "description": d.description, "scopeType": "REGION",
              "areQuotasSupported": True, "isResourceAvailabilitySupported": True, "isDeprecated": False,
              "isEligibleForLimitIncrease": True, "isDynamic": False}
-            for d in DATA_SCIENCE_LIMITS
+            for d in _BY_NAME.values() if service in (None, d.service)
         ]  # fmt: skip
         if req.q("name"):
             items = [d for d in items if d["name"] == req.q("name")]
@@ -206,9 +217,9 @@ class LimitsService:
         if scope is not None and scope not in ("GLOBAL", "REGION", "AD"):
             raise invalid_parameter(f"Invalid scopeType {scope!r}.")
         items: list[dict[str, Any]] = []
-        if service == DATA_SCIENCE and scope in (None, "REGION"):
+        if scope in (None, "REGION"):
             items = [{"name": name, "scopeType": "REGION", "availabilityDomain": None, "value": value}
-                     for name, value in sorted(self.values.items())]  # fmt: skip
+                     for name, value in sorted(self.values.items()) if _BY_NAME[name].service == service]  # fmt: skip
         if req.q("name"):
             items = [v for v in items if v["name"] == req.q("name")]
         return paginate(items, req, 1000)
@@ -217,7 +228,7 @@ class LimitsService:
         self._guard(req)
         self._service(req.params["serviceName"])
         name = req.params["limitName"]
-        if name not in _BY_NAME:
+        if name not in _BY_NAME or _BY_NAME[name].service != req.params["serviceName"]:
             raise not_found(f"limit {name}")
         # The limits are regional: an availabilityDomain, if given, does not narrow them.
         value = self.values.get(name)  # a value deleted from the knob: no limit, nothing to say
@@ -235,4 +246,12 @@ class LimitsService:
         )
 
 
-__all__ = ["DATA_SCIENCE_LIMITS", "LimitDefinition", "LimitValues", "LimitsService", "gpus_of", "limit_for_shape"]
+__all__ = [
+    "DATA_SCIENCE_LIMITS",
+    "GENERATIVE_AI_LIMIT_DEFINITIONS",
+    "LimitDefinition",
+    "LimitValues",
+    "LimitsService",
+    "gpus_of",
+    "limit_for_shape",
+]

@@ -49,6 +49,10 @@ SERVICE_PREFIXES = {
     "modeldeployment": "modeldeployment",
     "model_deployment": "modeldeployment",
     "limits": "limits",
+    "generativeai": "generativeai",
+    "generative_ai": "generativeai",
+    "generativeaiinference": "generativeaiinference",
+    "generative_ai_inference": "generativeaiinference",
 }
 
 FAULT_KINDS = ("409", "429", "500", "503", "timeout", "drop", "drop_after")
@@ -117,7 +121,8 @@ class _Drop(Exception):
 
 class OciEmulator:
     """Emulated OCI on 127.0.0.1: Data Science (models, version sets, deployments + data plane, jobs, job runs, work
-    requests, containers), Object Storage, Identity, Logging search + management, Resource Search, Limits.
+    requests, containers), Object Storage, Identity, Logging search + management, Resource Search, Limits, Generative AI
+    (management and inference).
 
     Usage::
 
@@ -183,6 +188,7 @@ class OciEmulator:
         self.service_compartment_id = new_ocid("compartment", "")
 
         from .datascience import DataScienceService
+        from .generative_ai import GenerativeAiInferenceService, GenerativeAiService
         from .identity import IdentityService
         from .limits import LimitsService
         from .logging_management import LoggingManagementService
@@ -197,6 +203,8 @@ class OciEmulator:
         self.logging_management = LoggingManagementService(self)
         self.resource_search = ResourceSearchService(self)
         self.limits = LimitsService(self)
+        self.generative_ai = GenerativeAiService(self)
+        self.generative_ai_inference = GenerativeAiInferenceService(self, self.generative_ai)
         # Shortcuts to Data Science sub-areas.
         self.workrequests = self.datascience.workrequests
         self.deployments = self.datascience.deployments
@@ -219,6 +227,8 @@ class OciEmulator:
             self.logging_management,
             self.resource_search,
             self.limits,
+            self.generative_ai,
+            self.generative_ai_inference,
         ]
         out[:0] = self.datascience.services()
         return out
@@ -408,6 +418,8 @@ class OciEmulator:
     def _replay(self, req: Request, resource_id: str) -> Response:
         if req.service == "datascience":
             return self.datascience.replay(req, resource_id)
+        if req.service == "generativeai":
+            return self.generative_ai.replay(req, resource_id)
         raise OciError(409, "Conflict", "Retry token replay not supported for this operation.")
 
     # ------------------------------------------------------------------ seeding helpers (delegates)
