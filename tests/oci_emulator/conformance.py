@@ -19,6 +19,7 @@ import functools
 import inspect
 import json
 import re
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +34,8 @@ CLIENTS: dict[str, tuple[type, ...]] = {
     "search": (oci.resource_search.ResourceSearchClient,),
     "limits": (oci.limits.LimitsClient,),
     "modeldeployment": (oci.model_deployment.ModelDeploymentClient,),
+    "generativeai": (oci.generative_ai.GenerativeAiClient,),
+    "generativeaiinference": (oci.generative_ai_inference.GenerativeAiInferenceClient,),
 }
 
 
@@ -59,6 +62,9 @@ NULL_WHEN_UNUSED: dict[tuple[str, str], tuple[Any, str]] = {
         "nothing is in progress (the emulator sets it during a delete; OCI's wording at rest is unknown)",
     ),
     ("ModelVersionSet", "description"): (lambda obj: True, "it was created without a description (optional)"),
+    # Generative AI's generateText (COHERE runtime): seed 002's real answers carry no likelihood when the request
+    # asked for none (returnLikelihoods NONE, the default), though the SDK marks it required.
+    ("GeneratedText", "likelihood"): (lambda obj: True, "the request asked for no likelihoods"),
 }
 
 
@@ -188,8 +194,27 @@ def violations(service: str, operation: str, body: Any) -> list[str]:
         out.append(f"{operation}: no body, expected {kind}")
     elif kind == "str" and isinstance(body, (dict, list, bytes)):
         pass  # a data-plane answer (Predict): the SDK hands the body's text through as it came
+    elif isinstance(body, Iterator):
+        # A streamed answer (Generative AI's chat with isStream): the SDK hands text/event-stream through unparsed
+        # instead of building `kind`; what can be checked is that each event is one JSON object.
+        out += _event_violations(operation, getattr(body, "events", None))
     else:
         _check(service, body, kind, operation, out)
+    return out
+
+
+def _event_violations(operation: str, events: list[bytes] | None) -> list[str]:
+    if events is None:
+        return [f"{operation}: a stream whose events were not kept (return an EventStream)"]
+    out = []
+    for i, event in enumerate(events):
+        data = [ln[len(b"data: ") :] for ln in event.splitlines() if ln.startswith(b"data: ")]
+        try:
+            parsed = json.loads(b"".join(data)) if data else None
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict) or not event.endswith(b"\n\n"):
+            out.append(f"{operation}: event {i} is not one JSON object ending with a blank line: {event[:60]!r}")
     return out
 
 

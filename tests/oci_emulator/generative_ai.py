@@ -24,7 +24,7 @@ import hashlib
 import json
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -140,7 +140,7 @@ ENDPOINT_FIELDS = ["id", "displayName", "description", "modelId", "compartmentId
 MODEL_FIELDS = ["id", "description", "compartmentId", "capabilities", "lifecycleState", "lifecycleDetails", "vendor",
                 "version", "displayName", "timeCreated", "timeUpdated", "baseModelId", "type", "fineTuneDetails",
                 "modelMetrics", "isLongTermSupported", "freeformTags", "definedTags", "systemTags"]  # fmt: skip
-MODEL_SUMMARY_FIELDS = [f for f in MODEL_FIELDS if f != "timeUpdated"]
+MODEL_SUMMARY_FIELDS = [f for f in MODEL_FIELDS if f not in ("timeUpdated", "description")]
 IMPORTED_FIELDS = ["id", "displayName", "description", "compartmentId", "capabilities", "lifecycleState",
                    "lifecycleDetails", "vendor", "version", "dataSource", "timeCreated", "timeUpdated",
                    "freeformTags", "definedTags", "systemTags"]  # fmt: skip
@@ -772,6 +772,17 @@ def _metrics(base: dict, config: dict, mid: str) -> dict:
     return {"modelMetricsType": kind, "finalAccuracy": accuracy, "finalLoss": loss}
 
 
+class EventStream(Iterator[bytes]):
+    """A stream's SSE events, sent one chunk each; keeps them for the conformance check (``events``)."""
+
+    def __init__(self, events: list[bytes]) -> None:
+        self.events = events
+        self._it = iter(events)
+
+    def __next__(self) -> bytes:
+        return next(self._it)
+
+
 class GenerativeAiInferenceService:
     """The inference host: the provider stub's answers, reached through the control plane's endpoints."""
 
@@ -818,7 +829,8 @@ class GenerativeAiInferenceService:
                 codes = {400: "InvalidParameter", 404: "NotAuthorizedOrNotFound"}
                 raise OciError(exc.status, exc.code or codes.get(exc.status, "InvalidParameter"), exc.message) from None
             if isinstance(result, list):
-                return Response(200, iter(result), {"cache-control": "no-cache"}, content_type="text/event-stream")
+                return Response(200, EventStream(result), {"cache-control": "no-cache"},
+                                content_type="text/event-stream")  # fmt: skip
             return Response(200, result)
 
         return handle

@@ -23,8 +23,10 @@ import pytest
 
 from tests.oci_emulator import FaultConfig, OciEmulator, OciTestConfig, write_oci_config
 from tests.oci_emulator.conformance import (
+    CLIENTS,
     ERROR_STATUS,
     NULL_WHEN_UNUSED,
+    _models,
     _required,
     error_violations,
     response_type,
@@ -269,6 +271,91 @@ def _drive_data_science(emu: OciEmulator, comp: str) -> None:
     _wait_wr(ds, emu, ds.delete_model_version_set(empty).headers["opc-work-request-id"])
 
 
+def _drive_generative_ai(emu: OciEmulator, comp: str) -> None:
+    """Generative AI: every management operation, then inference through an endpoint and on demand."""
+    genai = _client(emu, oci.generative_ai.GenerativeAiClient, "generativeai")
+    gm = oci.generative_ai.models
+    bases = {m.display_name: m.id for m in genai.list_models(comp).data.items}
+    genai.get_model(bases["cohere.command-r-08-2024"])
+
+    def cluster(kind: str, shape: str, count: int = 1) -> Any:
+        return genai.create_dedicated_ai_cluster(gm.CreateDedicatedAiClusterDetails(
+            compartment_id=comp, type=kind, unit_shape=shape, unit_count=count, display_name="클러스터"))  # fmt: skip
+
+    hosting = cluster("HOSTING", "LARGE_COHERE_V2").data
+    tuning = cluster("FINE_TUNING", "LARGE_GENERIC", 2)
+    genai.get_dedicated_ai_cluster(hosting.id)  # CREATING
+    _wait_wr(genai, emu, tuning.headers["opc-work-request-id"])
+    genai.get_dedicated_ai_cluster(hosting.id)  # ACTIVE, with its hosting capacity
+    genai.list_dedicated_ai_clusters(comp)
+    emu.add_bucket(None, "genai")
+    emu.put_object(None, "genai", "train.jsonl", b'{"prompt": "\xec\x95\x88", "completion": "c"}\n' * 4)
+    dataset = gm.ObjectStorageDataset(namespace_name=emu.namespace, bucket_name="genai", object_name="train.jsonl")
+    for base, config in (("meta.llama-3.1-70b-instruct", gm.LoraTrainingConfig(lora_r=16)),
+                         ("cohere.command-r-08-2024", gm.TFewTrainingConfig(total_training_epochs=1)),
+                         ("cohere.command", gm.VanillaTrainingConfig(num_of_last_layers=2))):  # fmt: skip
+        tuned = genai.create_model(gm.CreateModelDetails(
+            compartment_id=comp, base_model_id=bases[base], display_name="微調整",
+            fine_tune_details=gm.FineTuneDetails(training_dataset=dataset, dedicated_ai_cluster_id=tuning.data.id,
+                                                 training_config=config)))  # fmt: skip
+        _wait_wr(genai, emu, tuned.headers["opc-work-request-id"])
+        genai.get_model(tuned.data.id)  # ACTIVE, with its metrics
+    genai.list_models(comp, capability=["CHAT"])
+    emu.add_bucket(None, "weights")
+    emu.put_object(None, "weights", "e5/config.json", b"{}")
+    imported = genai.create_imported_model(gm.CreateImportedModelDetails(
+        compartment_id=comp, capabilities=["EMBEDDING"], display_name="インポート",
+        data_source=gm.ObjectStorageObject(namespace_name=emu.namespace, bucket_name="weights",
+                                           prefix_name="e5")))  # fmt: skip
+    hf = genai.create_imported_model(
+        gm.CreateImportedModelDetails(
+            compartment_id=comp,
+            capabilities=["TEXT_TO_TEXT"],
+            data_source=gm.HuggingFaceModel(model_id="meta-llama/Llama-3.1-8B-Instruct"),
+        )
+    )  # gated, no token: FAILED
+    _wait_wr(genai, emu, hf.headers["opc-work-request-id"])
+    failed_wr = hf.headers["opc-work-request-id"]
+    genai.list_work_request_errors(failed_wr)
+    genai.list_work_request_logs(failed_wr)
+    genai.get_imported_model(imported.data.id)
+    genai.list_imported_models(comp)
+    genai.list_work_requests(comp)
+    endpoint = genai.create_endpoint(gm.CreateEndpointDetails(
+        compartment_id=comp, model_id=bases["cohere.command-r-08-2024"], dedicated_ai_cluster_id=hosting.id,
+        display_name="엔드포인트"))  # fmt: skip
+    _wait_wr(genai, emu, endpoint.headers["opc-work-request-id"])
+    genai.get_endpoint(endpoint.data.id)
+    genai.list_endpoints(comp)
+
+    inference = _client(emu, oci.generative_ai_inference.GenerativeAiInferenceClient, "generativeaiinference")
+    im = oci.generative_ai_inference.models
+    dedicated = im.DedicatedServingMode(endpoint_id=endpoint.data.id)
+    llama = im.OnDemandServingMode(model_id="meta.llama-3.3-70b-instruct")
+    inference.chat(im.ChatDetails(compartment_id=comp, serving_mode=dedicated,
+                                  chat_request=im.CohereChatRequest(message="안녕")))  # fmt: skip
+    user = im.UserMessage(content=[im.TextContent(text="こんにちは")])
+    inference.chat(im.ChatDetails(compartment_id=comp, serving_mode=llama,
+                                  chat_request=im.GenericChatRequest(messages=[user])))  # fmt: skip
+    list(inference.chat(im.ChatDetails(compartment_id=comp, serving_mode=llama, chat_request=im.GenericChatRequest(
+        messages=[user], is_stream=True))).data.events())  # fmt: skip
+    for mode, request in ((dedicated, im.CohereLlmInferenceRequest(prompt="p")),
+                          (llama, im.LlamaLlmInferenceRequest(prompt="p"))):  # fmt: skip
+        inference.generate_text(im.GenerateTextDetails(compartment_id=comp, serving_mode=mode,
+                                                       inference_request=request))  # fmt: skip
+    inference.summarize_text(im.SummarizeTextDetails(compartment_id=comp, serving_mode=dedicated, input="긴 글"))
+    embedder = im.OnDemandServingMode(model_id="cohere.embed-multilingual-v3.0")
+    inference.embed_text(im.EmbedTextDetails(compartment_id=comp, inputs=["日本語"], serving_mode=embedder))
+
+    # Deletes last.
+    _wait_wr(genai, emu, genai.delete_endpoint(endpoint.data.id).headers["opc-work-request-id"])
+    genai.get_endpoint(endpoint.data.id)  # DELETED
+    _wait_wr(genai, emu, genai.delete_dedicated_ai_cluster(hosting.id).headers["opc-work-request-id"])
+    _wait_wr(genai, emu, genai.delete_model(tuned.data.id).headers["opc-work-request-id"])
+    _wait_wr(genai, emu, genai.delete_imported_model(imported.data.id).headers["opc-work-request-id"])
+    genai.get_imported_model(imported.data.id)  # DELETED
+
+
 def _drive_object_storage(emu: OciEmulator, comp: str) -> None:
     os_ = _client(emu, oci.object_storage.ObjectStorageClient, "objectstorage")
     os_m = oci.object_storage.models
@@ -333,6 +420,8 @@ def _drive_the_rest(emu: OciEmulator, comp: str) -> None:
     limits.list_limit_values(emu.tenancy_id, "data-science")
     limits.get_resource_availability("data-science", "ds-gpu-a10-count", comp)
     limits.get_resource_availability("data-science", "ds-e4-core-count", comp)
+    limits.list_limit_values(emu.tenancy_id, "generative-ai")
+    limits.get_resource_availability("generative-ai", "dedicated-unit-a10-count", comp)
 
 
 # (what was called, the status and code OCI answers it with, what the SDK raised: None when nothing)
@@ -423,6 +512,47 @@ def _drive_errors(emu: OciEmulator, comp: str, stranger: OciTestConfig) -> list[
     management = _client(emu, oci.logging.LoggingManagementClient, "logging")
     _expect(raised, "GetLogGroup of an unknown OCID", 404, "NotAuthorizedOrNotFound",
             lambda: management.get_log_group("ocid1.loggroup.oc1.iad.nosuch"))  # fmt: skip
+
+    genai = _client(emu, oci.generative_ai.GenerativeAiClient, "generativeai")
+    gm = oci.generative_ai.models
+
+    def cluster(shape: str, kind: str = "HOSTING") -> Any:
+        return genai.create_dedicated_ai_cluster(gm.CreateDedicatedAiClusterDetails(
+            compartment_id=comp, type=kind, unit_shape=shape, unit_count=1))  # fmt: skip
+
+    _expect(raised, "GetDedicatedAiCluster of an unknown OCID", 404, "NotAuthorizedOrNotFound",
+            lambda: genai.get_dedicated_ai_cluster("ocid1.generativeaidedicatedaicluster.oc1.iad.nosuch"))  # fmt: skip
+    emu.limits.values["dedicated-unit-h100-count"] = 0
+    _expect(raised, "CreateDedicatedAiCluster past the generative-ai limit", 400, "LimitExceeded",
+            lambda: cluster("H100_X1"))  # fmt: skip
+    _expect(raised, "CreateDedicatedAiCluster without a unit count", 400, "MissingParameter",
+            lambda: genai.create_dedicated_ai_cluster(gm.CreateDedicatedAiClusterDetails(
+                compartment_id=comp, type="HOSTING", unit_shape="A10_X1")))  # fmt: skip
+    emu.transition_seconds = 60.0  # this one stays CREATING until the fast-forward below
+    creating = cluster("A10_X1").data
+    emu.transition_seconds = 0.01
+    base = genai.list_models(comp, display_name="meta.llama-3.3-70b-instruct").data.items[0].id
+    _expect(raised, "CreateEndpoint on a CREATING cluster", 409, "IncorrectState",
+            lambda: genai.create_endpoint(gm.CreateEndpointDetails(
+                compartment_id=comp, model_id=base, dedicated_ai_cluster_id=creating.id)))  # fmt: skip
+    _expect(raised, "CreateEndpoint on an unknown cluster", 404, "RelatedResourceNotAuthorizedOrNotFound",
+            lambda: genai.create_endpoint(gm.CreateEndpointDetails(
+                compartment_id=comp, model_id=base, dedicated_ai_cluster_id="ocid1.nosuch")))  # fmt: skip
+    tuning = cluster("LARGE_GENERIC", "FINE_TUNING").data
+    emu.fast_forward()
+    dataset = gm.ObjectStorageDataset(namespace_name=ns, bucket_name="errs", object_name="t.jsonl")
+    _expect(raised, "CreateModel with a LoRA rank out of range", 400, "InvalidParameter",
+            lambda: genai.create_model(gm.CreateModelDetails(
+                compartment_id=comp, base_model_id=genai.list_models(
+                    comp, display_name="meta.llama-3.1-70b-instruct").data.items[0].id,
+                fine_tune_details=gm.FineTuneDetails(training_dataset=dataset, dedicated_ai_cluster_id=tuning.id,
+                                                     training_config=gm.LoraTrainingConfig(lora_r=0)))))  # fmt: skip
+    inference = _client(emu, oci.generative_ai_inference.GenerativeAiInferenceClient, "generativeaiinference")
+    im = oci.generative_ai_inference.models
+    _expect(raised, "Chat through an unknown endpoint", 404, "NotAuthorizedOrNotFound",
+            lambda: inference.chat(im.ChatDetails(
+                compartment_id=comp, serving_mode=im.DedicatedServingMode(endpoint_id="ocid1.generativeaiendpoint.x"),
+                chat_request=im.CohereChatRequest(message="m"))))  # fmt: skip
     return raised
 
 
@@ -444,6 +574,7 @@ def scenario(cfg: OciTestConfig, tmp_path_factory: pytest.TempPathFactory) -> It
         started = time.monotonic()
         _drive_data_science(emu, comp)
         _drive_object_storage(emu, comp)
+        _drive_generative_ai(emu, comp)
         _drive_the_rest(emu, comp)
         raised = _drive_errors(emu, comp, stranger)
         assert time.monotonic() - started < 30
@@ -484,11 +615,13 @@ def test_responses_conform_to_the_sdk_model(answers: dict, service: str, operati
 
 def test_the_null_exceptions_are_required_fields_of_the_sdk() -> None:
     """Each exception names a field the SDK really marks required (none is stale or misspelt)."""
-    models = oci.data_science.models
     for model, field in NULL_WHEN_UNUSED:
-        cls = getattr(models, model)
-        attr = {v: k for k, v in cls().attribute_map.items()}[field]
-        assert _required(cls, attr), (model, field)
+        # The model of that name in any emulated service's SDK package (Data Science's Model comes first).
+        classes = [models[model] for service in CLIENTS if model in (models := _models(service))]
+        assert classes, model
+        required = [_required(cls, attr) for cls in classes for attr, json in cls().attribute_map.items()
+                    if json == field]  # fmt: skip
+        assert any(required), (model, field)
 
 
 def test_the_checker_catches_what_the_sdk_lets_through() -> None:
@@ -559,3 +692,15 @@ def test_the_error_checker_catches_what_the_sdk_lets_through() -> None:
         "datascience:GetModel 404: Oops is no OCI error code"
     ]
     assert error_violations("datascience", "HeadModelArtifact", 404, ok, b"") == []
+
+
+def test_the_checker_reads_each_event_of_a_stream() -> None:
+    """A streamed chat is not a ChatResult; each of its events must be one JSON object."""
+    from tests.oci_emulator.generative_ai import EventStream
+
+    assert violations("generativeaiinference", "Chat", EventStream([b'data: {"text": "\xed\x95\x9c"}\n\n'])) == []
+    found = violations("generativeaiinference", "Chat", EventStream([b'data: {"a": 1}\n\n', b"data: [DONE]\n\n"]))
+    assert found == ["Chat: event 1 is not one JSON object ending with a blank line: b'data: [DONE]\\n\\n'"]
+    assert violations("generativeaiinference", "Chat", iter([b"data: {}\n\n"])) == [
+        "Chat: a stream whose events were not kept (return an EventStream)"
+    ]
