@@ -575,7 +575,7 @@ def test_limits_definitions_values_and_errors(emu: OciEmulator) -> None:
     limits = _limits(emu)
     comp = emu.add_compartment("dev")
     services = limits.list_services(emu.tenancy_id).data
-    assert [s.name for s in services] == ["data-science"]
+    assert [s.name for s in services] == ["data-science", "generative-ai"]
     definitions = oci.pagination.list_call_get_all_results(
         limits.list_limit_definitions, comp, service_name="data-science"
     ).data
