@@ -30,26 +30,37 @@ RESOURCE_OPERATIONS: dict[str, str] = {
     "logging-family": r"Log",
     "resource-availability": r"^GetResourceAvailability$",
     "compartments": r"Compartment",
+    "generative-ai-family": r".",
+}
+# Resource type → the emulator prefixes (services) it belongs to: operation names repeat across services
+# (Data Science's GetModel and Generative AI's), so a denial only reaches its own service's operations.
+RESOURCE_SERVICES: dict[str, tuple[str, ...]] = {
+    **{r: ("datascience", "modeldeployment") for r in RESOURCE_OPERATIONS if r.startswith("data-science-")},
+    **{r: ("objectstorage",) for r in ("buckets", "objects", "object-family", "objectstorage-namespaces")},
+    "logging-family": ("logging",),
+    "resource-availability": ("limits",),
+    "compartments": ("identity",),
+    "generative-ai-family": ("generativeai", "generativeaiinference"),
 }
 
 
 class Policies:
     def __init__(self) -> None:
-        self.denied: dict[str, re.Pattern[str]] = {}  # resource type → its operations
+        self.denied: dict[str, tuple[re.Pattern[str], tuple[str, ...]]] = {}  # type → its operations, services
 
     def deny(self, permission: str) -> None:
         resource = permission.split()[-1]
         if resource not in RESOURCE_OPERATIONS:
             raise ValueError(f"unknown resource type '{resource}' (known: {', '.join(sorted(RESOURCE_OPERATIONS))})")
-        self.denied[resource] = re.compile(RESOURCE_OPERATIONS[resource])
+        self.denied[resource] = (re.compile(RESOURCE_OPERATIONS[resource]), RESOURCE_SERVICES[resource])
 
     def allow_all(self) -> None:
         self.denied.clear()
 
-    def check(self, operation: str) -> None:
-        """404 NotAuthorizedOrNotFound when a denied resource type covers `operation`."""
-        for pattern in self.denied.values():
-            if pattern.search(operation):
+    def check(self, operation: str, service: str) -> None:
+        """404 NotAuthorizedOrNotFound when a denied resource type covers `operation` of `service` (a prefix)."""
+        for pattern, services in self.denied.values():
+            if service in services and pattern.search(operation):
                 raise OciError(
                     404,
                     "NotAuthorizedOrNotFound",

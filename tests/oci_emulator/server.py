@@ -503,7 +503,7 @@ class OciEmulator:
                 }
             )
         self._sleep(self.latency_by_operation.get(route.operation, self.latency_seconds))
-        self.policies.check(route.operation)
+        self.policies.check(route.operation, req.service)
         faults = self.faults
         kind = faults.decide(req.method, route.operation) if faults else None
         if kind == "409":

@@ -392,3 +392,13 @@ def test_unsigned_inference_is_refused(emu: OciEmulator, comp: str) -> None:
     resp = requests.post(f"{emu.endpoint('generativeaiinference')}/20231130/actions/chat", json={}, timeout=5)
     assert resp.status_code == 401 and resp.json()["code"] == "NotAuthenticated"
     assert resp.headers["opc-request-id"]
+
+
+def test_a_missing_policy_hides_generative_ai_but_not_data_science(emu: OciEmulator, genai: Any, comp: str) -> None:
+    emu.deny("manage data-science-models")  # Data Science's GetModel / ListModels share the operation names
+    assert genai.list_models(comp).data.items
+    emu.deny("manage generative-ai-family")
+    err = _error(lambda: genai.list_models(comp))
+    assert (err.status, err.code) == (404, "NotAuthorizedOrNotFound")
+    emu.policies.allow_all()
+    assert genai.list_dedicated_ai_clusters(comp).data.items == []
