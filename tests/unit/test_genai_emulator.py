@@ -402,3 +402,13 @@ def test_a_missing_policy_hides_generative_ai_but_not_data_science(emu: OciEmula
     assert (err.status, err.code) == (404, "NotAuthorizedOrNotFound")
     emu.policies.allow_all()
     assert genai.list_dedicated_ai_clusters(comp).data.items == []
+
+
+def test_a_retried_create_with_its_retry_token_gets_the_same_cluster(emu: OciEmulator, genai: Any, comp: str) -> None:
+    details = G.CreateDedicatedAiClusterDetails(compartment_id=comp, type="HOSTING", unit_shape="A10_X1", unit_count=1)
+    first = genai.create_dedicated_ai_cluster(details, opc_retry_token="retry-1").data
+    again = genai.create_dedicated_ai_cluster(details, opc_retry_token="retry-1").data
+    assert again.id == first.id and len(genai.list_dedicated_ai_clusters(comp).data.items) == 1
+    details.unit_count = 2
+    err = _error(lambda: genai.create_dedicated_ai_cluster(details, opc_retry_token="retry-1"))
+    assert (err.status, err.code) == (409, "Conflict")
