@@ -46,11 +46,9 @@ class Bound:
         return f"up to {self.high:g}"
 
     def holds(self, value: float) -> bool:
-        if self.low is not None and value < self.low:
-            return False
-        if self.high is not None and (value >= self.high if self.below else value > self.high):
-            return False
-        return True
+        above_low = self.low is None or value >= self.low
+        below_high = self.high is None or (value < self.high if self.below else value <= self.high)
+        return above_low and below_high
 
 
 # The rows every method shares. Epochs: "1 or a higher integer", default 3. Learning rate: "between 0 and
@@ -105,8 +103,10 @@ SPLIT_STATEMENT = (
 
 
 def _allowed(kind: TrainingConfigType) -> tuple[str, ...]:
-    return COMMON + (LORA_ONLY if kind == TrainingConfigType.LORA else ()) + (
-        VANILLA_ONLY if kind == TrainingConfigType.VANILLA else ()
+    return (
+        COMMON
+        + (LORA_ONLY if kind == TrainingConfigType.LORA else ())
+        + (VANILLA_ONLY if kind == TrainingConfigType.VANILLA else ())
     )
 
 

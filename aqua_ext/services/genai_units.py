@@ -342,4 +342,3 @@ def compare_costs(
     elif datascience is not None and datascience.hourly is not None:
         notes.append("The Data Science figure is a list price per GPU hour that may be out of date.")
     return CostComparison(genai=genai, datascience=datascience, notes=notes)
-

@@ -13,14 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Union
 
 
 class Expr(str):
     """A Terraform expression written as is: `var.compartment_ocid`, `oci_x.y.id`."""
 
 
-HclValue = Union[str, int, float, bool, Expr, Sequence[str], Mapping[str, "HclValue"], None]
+HclValue = str | int | float | bool | Expr | Sequence[str] | Mapping[str, "HclValue"] | None
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ class Attribute:
 class Block:
     type: str
     labels: tuple[str, ...] = ()
-    body: list[Attribute | Block] = field(default_factory=list)
+    body: Sequence[Attribute | Block] = field(default_factory=list)
 
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -159,7 +158,7 @@ def format_hcl(text: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(rows):
-        own, line, key, value = rows[i]
+        own, line, key, _ = rows[i]
         if key is None:
             out.append("  " * own + line if line else "")
             i += 1

@@ -87,7 +87,9 @@ def imported_model_blocks(spec: ImportedModelSpec) -> list[Block]:
         if spec.hf_token_required:
             source.append(Attribute("access_token", Expr("var.hf_access_token")))
             variables.append(
-                _variable("hf_access_token", "A Hugging Face token with read access to the gated model.", sensitive=True)
+                _variable(
+                    "hf_access_token", "A Hugging Face token with read access to the gated model.", sensitive=True
+                )
             )
     elif spec.namespace and spec.bucket and spec.prefix:
         source = [
