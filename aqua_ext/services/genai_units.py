@@ -328,6 +328,8 @@ def compare_costs(
     price_per_ai_unit_hour: float | None = PUBLISHED_PRICE_PER_AI_UNIT_HOUR_USD,
     replicas: int = 1,
 ) -> CostComparison:
+    """Both hourly figures for `replicas` (the cluster's unit count on Generative AI, the deployment's
+    instance count on Data Science)."""
     notes: list[str] = []
     unit = recommend_unit_shape(model, query)
     genai = hourly_cost(unit, replicas, price_per_ai_unit_hour) if unit else None

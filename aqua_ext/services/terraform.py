@@ -11,7 +11,7 @@ default. The text is laid out by services/hcl.py in `terraform fmt` style.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -274,7 +274,6 @@ class ModelDeploymentSpec:
     log_id: str | None = None
     description: str = ""
     freeform_tags: Mapping[str, str] | None = None
-    cmd: Sequence[str] = ()
 
 
 def model_deployment_tf(spec: ModelDeploymentSpec) -> str:
@@ -292,7 +291,6 @@ def model_deployment_tf(spec: ModelDeploymentSpec) -> str:
         Attribute("image", spec.image),
         Attribute("server_port", spec.server_port),
         Attribute("health_check_port", spec.health_check_port),
-        Attribute("cmd", list(spec.cmd) or None),
         Attribute("environment_variables", dict(spec.environment) or None),
     ]
     body: list[Attribute | Block] = [
