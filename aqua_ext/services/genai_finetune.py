@@ -63,11 +63,13 @@ _COMMON_BOUNDS: dict[str, Bound] = {
     "log_model_metrics_interval_in_steps": Bound(10, 0),
 }
 
+# T-Few and Vanilla share the rows above as the LoRA table gives them; their own rows were not read here.
 BOUNDS: dict[TrainingConfigType, dict[str, Bound]] = {
     TrainingConfigType.LORA: {
         **_COMMON_BOUNDS,
         "learning_rate": Bound(0.0002, 0, 1),
-        "lora_r": Bound(8, 1, 64),
+        "lora_r": Bound(8, 1, 64),  # "an integer from 1 to 64", default 8 (read on the page)
+        # Not on the part of the page read here, recalled from it: re-check alpha 1-128 / 8, dropout [0, 1) / 0.1.
         "lora_alpha": Bound(8, 1, 128),
         "lora_dropout": Bound(0.1, 0, 1, below=True),
     },
@@ -78,7 +80,8 @@ BOUNDS: dict[TrainingConfigType, dict[str, Bound]] = {
     TrainingConfigType.VANILLA: {
         **_COMMON_BOUNDS,
         "learning_rate": Bound(0.01, 0, 1),  # cohere.command's; cohere.command-light's is 6e-7
-        "num_of_last_layers": Bound(15, 1, 15),  # cohere.command: its last 15 layers at most
+        # cohere.command's last 15 layers at most (recalled from the page, not read here: re-check).
+        "num_of_last_layers": Bound(15, 1, 15),
     },
 }
 
