@@ -85,7 +85,9 @@ def test_create_takes_the_secret_from_the_environment_and_shows_only_that_it_is_
     )
     code, out, _ = run(capsys, data, "connections", "get", conn)
     assert code == 0
-    assert "스텁 サービス" in out and "secret        set" in out and "headers       X-Team: korea team; X-Empty: " in out
+    assert (
+        "스텁 サービス" in out and "secret        set" in out and "headers       X-Team: korea team; X-Empty: " in out
+    )
     assert "streaming     yes" in out and "evaluate" in out
     code, out, _ = run(capsys, data, "connections", "list")
     assert code == 0 and conn in out and "set" in out and "1 connections" in out
