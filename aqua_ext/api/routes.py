@@ -61,6 +61,7 @@ from .logs import LogPage, LogsQuery
 from .models import ModelDetail, ModelList, ModelListQuery, RegisterModelRequest, RegisterModelResponse
 from .oci_setup import OciSetupReport, SetupQuery
 from .operations import Operation, OperationList
+from .terraform import TerraformExport
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,16 @@ ROUTES: tuple[Route, ...] = (
         CreateDeploymentResponse,
         CreateDeploymentRequest,
         (400, 404, 409, 502, 507),
+    ),
+    # The create form's Terraform: the same body and checks as the create, nothing created (so 200).
+    Route(
+        "POST",
+        "deployments/terraform",
+        "exportDeploymentTerraform",
+        "The Terraform of a deployment create (OCI targets), creating nothing",
+        TerraformExport,
+        body=CreateDeploymentRequest,
+        errors=(400, 404, 502),
     ),
     _read(
         "deployments/{deployment_id}",

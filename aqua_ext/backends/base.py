@@ -112,6 +112,9 @@ class Backend(abc.ABC):
     async def create_deployment(self, plan: Any) -> CreateDeploymentResponse:
         return await self.deployments.create(plan)
 
+    async def deployment_create_values(self, plan: Any) -> dict[str, Any]:
+        return await self.deployments.create_values(plan)
+
     async def activate_deployment(self, deployment_id: str) -> CreateDeploymentResponse:
         return await self.deployments.activate(deployment_id)
 
@@ -226,6 +229,11 @@ class Deployments(abc.ABC):
         """Record the deployment the service checked (`plan`, made from this target's facts) as
         CREATING and start it in the background; the answer's operation reports progress until
         ACTIVE or FAILED."""
+
+    async def create_values(self, plan: Any) -> dict[str, Any]:
+        """What `create` would send for `plan`, as plain values, creating nothing (the Terraform export).
+        Only a target whose deployments are cloud resources has them; the service asks no other."""
+        raise NotImplementedError(f"{type(self).__name__} has no create request to describe")
 
     @abc.abstractmethod
     async def activate(self, deployment_id: str) -> CreateDeploymentResponse:

@@ -29,6 +29,7 @@ def routes() -> list[tuple[str, type]]:
         DeploymentHandler,
         DeploymentLogsHandler,
         DeploymentsHandler,
+        DeploymentTerraformHandler,
         OpenAiChatCompletionsHandler,
         OpenAiCompletionsHandler,
         OpenAiEmbeddingsHandler,
@@ -64,6 +65,7 @@ def routes() -> list[tuple[str, type]]:
         ("operations", OperationsHandler),
         (f"operations/{ID}", OperationHandler),
         ("deployments", DeploymentsHandler),
+        ("deployments/terraform", DeploymentTerraformHandler),  # before deployments/{ID}, which would take it
         (f"deployments/{ID}", DeploymentHandler),
         (f"deployments/{ID}/activate", DeploymentActivateHandler),
         (f"deployments/{ID}/deactivate", DeploymentDeactivateHandler),

@@ -41,6 +41,15 @@ DeploymentDeactivateHandler = action_handler("deployments", "deactivate")
 DeploymentLogsHandler = query_handler("deployments", "logs", LogsQuery)
 
 
+class DeploymentTerraformHandler(AquaHandler):
+    """The create form's Terraform: the create's body and checks, nothing created."""
+
+    @web.authenticated
+    async def post(self) -> None:
+        request = self.parse_body(CreateDeploymentRequest)
+        self.reply(await self.services.deployments.terraform(request))
+
+
 class _StreamingHandler(AquaHandler):
     """Streams an answer to the browser and cancels the engine request the moment the
     browser goes away (Stop, a closed tab): the relay runs as its own task, which

@@ -18,11 +18,14 @@ from ..api.deployments import (
     DeploymentSummary,
 )
 from ..api.logs import LogPage, LogsQuery
+from ..api.terraform import TerraformExport
 from ..api.upstream import UpstreamTarget
 from ..backends.base import Backend
+from ..errors import InvalidInput
 from .chat import ChatTurn, start_turn
 from .deploy_plan import plan_deployment
 from .resources import Lifecycle, LifecycleService, create_target
+from .terraform import model_deployment_spec, model_deployment_tf, tf_file_name
 
 S = DeploymentState
 _SERVING: frozenset[DeploymentAction] = frozenset({"chat", "evaluate", "deactivate", "delete"})
@@ -122,6 +125,20 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
         plan = await plan_deployment(await driver.resolve_deployment(request))
         response = await driver.create_deployment(plan)
         return response.model_copy(update={"deployment": annotate(driver.kind, response.deployment)})
+
+    async def terraform(self, request: CreateDeploymentRequest) -> TerraformExport:
+        """The Terraform of `create(request)`: the same checks and plan (the same 400s), then what the OCI
+        driver would send, written as `oci_datascience_model_deployment`. Nothing is created."""
+        driver = await create_target(self.targets, request.target, request.model_id, "model_id")
+        if driver.kind != "oci":
+            raise InvalidInput.field(
+                "target",
+                f"Terraform describes OCI resources; '{request.model_id}' is on the {driver.kind} target: "
+                "deploy an OCI model (target 'oci') to export it",
+            )
+        plan = await plan_deployment(await driver.resolve_deployment(request))
+        spec = model_deployment_spec(await driver.deployment_create_values(plan))
+        return TerraformExport(file_name=tf_file_name(request.name), hcl=model_deployment_tf(spec))
 
     async def activate(self, deployment_id: str) -> CreateDeploymentResponse:
         _, driver = await self.checked(deployment_id, "activate")

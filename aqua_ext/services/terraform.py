@@ -11,9 +11,10 @@ default. The text is laid out by services/hcl.py in `terraform fmt` style.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from ..api.genai import CreateGenAiFineTuneRequest
 from ..api.models import Capability
@@ -328,3 +329,41 @@ def model_deployment_tf(spec: ModelDeploymentSpec) -> str:
         body.append(Block("category_log_details", (), [Block("access", (), log), Block("predict", (), log)]))
     resource = Block("resource", ("oci_datascience_model_deployment", "model_deployment"), body)
     return render([_compartment(spec.compartment_ocid), resource], HEADER)
+
+
+def model_deployment_spec(details: Mapping[str, Any]) -> ModelDeploymentSpec:
+    """The spec of a CreateModelDeploymentDetails as the OCI SDK's `to_dict` writes it (snake_case keys):
+    what the OCI driver would send, so the file and a create from the same form agree."""
+    config = details["model_deployment_configuration_details"]
+    model = config["model_configuration_details"]
+    instance = model["instance_configuration"]
+    shape_config = instance.get("model_deployment_instance_shape_config_details") or {}
+    environment = config["environment_configuration_details"]
+    scaling = model.get("scaling_policy") or {}
+    access = (details.get("category_log_details") or {}).get("access") or {}
+    return ModelDeploymentSpec(
+        compartment_ocid=details["compartment_id"],
+        project_id=details["project_id"],
+        display_name=details["display_name"],
+        model_id=model["model_id"],
+        shape=instance["instance_shape_name"],
+        image=environment["image"],
+        server_port=environment["server_port"],
+        health_check_port=environment["health_check_port"],
+        environment=dict(environment.get("environment_variables") or {}),
+        instance_count=scaling.get("instance_count") or 1,
+        bandwidth_mbps=model.get("bandwidth_mbps") or 10,
+        ocpus=shape_config.get("ocpus"),
+        memory_in_gbs=shape_config.get("memory_in_gbs"),
+        log_group_id=access.get("log_group_id"),
+        log_id=access.get("log_id"),
+        description=details.get("description") or "",
+        freeform_tags=details.get("freeform_tags") or None,
+    )
+
+
+def tf_file_name(display_name: str, default: str = "model_deployment") -> str:
+    """A download name from the resource's display name: ASCII letters, digits, `-` and `_` only (a
+    Korean or Japanese name keeps the default), so every browser and shell takes it as is."""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", display_name).strip("-_").lower()[:60]
+    return f"{stem or default}.tf"

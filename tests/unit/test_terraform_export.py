@@ -291,3 +291,59 @@ def test_terraform_reads_the_quoted_string_back_literally(tmp_path: Path) -> Non
     )
     # The console prints the JSON text as an HCL string: decode both layers.
     assert json.loads(json.loads(result.stdout.strip())) == literal
+
+
+@pytest.mark.parametrize(
+    ("name", "file_name"),
+    [("My Chat 1", "my-chat-1.tf"), ("배포 デプロイ", "model_deployment.tf"), ("llama 日本語 v2", "llama-v2.tf")],
+)
+def test_file_name_keeps_ascii_only(name: str, file_name: str) -> None:
+    assert tf.tf_file_name(name) == file_name
+
+
+def test_model_deployment_spec_from_the_sdk_dict() -> None:
+    oci = pytest.importorskip("oci")
+    m = oci.data_science.models
+    log = m.LogDetails(log_id="ocid1.log.oc1..l", log_group_id="ocid1.loggroup.oc1..g")
+    details = m.CreateModelDeploymentDetails(
+        display_name="배포",
+        project_id="p",
+        compartment_id=COMPARTMENT,
+        category_log_details=m.CategoryLogDetails(access=log, predict=log),
+        freeform_tags={"OCI_AQUA": "active"},
+        model_deployment_configuration_details=m.SingleModelDeploymentConfigurationDetails(
+            deployment_type="SINGLE_MODEL",
+            model_configuration_details=m.ModelConfigurationDetails(
+                model_id="m",
+                instance_configuration=m.InstanceConfiguration(
+                    instance_shape_name="VM.Standard.E4.Flex",
+                    model_deployment_instance_shape_config_details=m.ModelDeploymentInstanceShapeConfigDetails(
+                        ocpus=4, memory_in_gbs=64
+                    ),
+                ),
+                scaling_policy=m.FixedSizeScalingPolicy(instance_count=3),
+                bandwidth_mbps=10,
+            ),
+            environment_configuration_details=m.OcirModelDeploymentEnvironmentConfigurationDetails(
+                image="img", server_port=8080, health_check_port=8081, environment_variables={"A": "ㄱ"}
+            ),
+        ),
+    )
+    spec = tf.model_deployment_spec(oci.util.to_dict(details))
+    assert spec == tf.ModelDeploymentSpec(
+        COMPARTMENT,
+        "p",
+        "배포",
+        "m",
+        "VM.Standard.E4.Flex",
+        "img",
+        8080,
+        8081,
+        environment={"A": "ㄱ"},
+        instance_count=3,
+        ocpus=4,
+        memory_in_gbs=64,
+        log_group_id="ocid1.loggroup.oc1..g",
+        log_id="ocid1.log.oc1..l",
+        freeform_tags={"OCI_AQUA": "active"},
+    )

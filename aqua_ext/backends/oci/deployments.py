@@ -57,7 +57,7 @@ from . import deploy_mapping as dm
 from . import mapping
 from .clients import OciClients, new_retry_token
 from .context import OciContext
-from .deploy_request import DeployPlanner, OciDeployFacts, OciDeployPlan
+from .deploy_request import DeploymentSpec, DeployPlanner, OciDeployFacts, OciDeployPlan
 from .deploy_shapes import OciShapes
 from .log_search import search_lines, search_log_page
 from .signing import OciRequestAuth
@@ -267,9 +267,20 @@ class OciDeployments(Deployments):
             )
         return await self.planner.resolve(request)
 
-    async def create(self, checked: OciDeployPlan) -> CreateDeploymentResponse:
+    async def _details(self, checked: OciDeployPlan) -> tuple[DeploymentSpec, Any]:
         plan = await self.planner.build(checked)
-        details = self.planner.create_details(checked.facts.request, plan)
+        return plan, self.planner.create_details(checked.facts.request, plan)
+
+    async def create_values(self, checked: OciDeployPlan) -> dict[str, Any]:
+        """The CreateModelDeploymentDetails `create` would send, as the SDK's plain dict (snake_case keys)."""
+        from oci.util import to_dict
+
+        _, details = await self._details(checked)
+        values: dict[str, Any] = to_dict(details)
+        return values
+
+    async def create(self, checked: OciDeployPlan) -> CreateDeploymentResponse:
+        plan, details = await self._details(checked)
         c = self._c()
         try:
             # One token for every attempt: a create retried after a lost answer makes one deployment.
