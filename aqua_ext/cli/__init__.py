@@ -12,6 +12,7 @@ in a terminal.
                               [--engine E] [--mode chat|completion|embedding] [--dtype D]
                               [--max-model-len N] [--param '--name value' ...]
                               [--log-group-id ID --log-id ID] [--target T] [--no-wait]
+                              [--export terraform [-o FILE]]
     aqua-ext deployments list
     aqua-ext deployments get|activate|deactivate|delete DEPLOYMENT_ID
     aqua-ext deployments logs DEPLOYMENT_ID [--tail N] [--follow]

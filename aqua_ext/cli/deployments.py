@@ -1,5 +1,7 @@
 """`aqua-ext deployments create|list|get|activate|deactivate|delete|logs`.
 
+`create --export terraform` prints (or with -o writes) the deployment as Terraform instead of creating it.
+
 `create` and `activate` follow the deployment until it is ACTIVE or FAILED. On OCI, Ctrl-C (or
 --no-wait) only stops following. Locally this command brings the engine up (its readiness check
 runs here), so Ctrl-C while waiting cancels it (INACTIVE) and --no-wait is refused; once ACTIVE,
@@ -12,6 +14,7 @@ import shlex
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, get_args
 
 from ..api.deployments import (
@@ -31,6 +34,7 @@ from .output import (
     Column,
     detail_text,
     emit,
+    emit_json,
     error,
     lifecycle_listing,
     progress,
@@ -71,6 +75,12 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="print the new deployment and return at once (OCI; a local deployment is brought up by this command)",
     )
+    create.add_argument(
+        "--export",
+        choices=("terraform",),
+        help="print the deployment as Terraform (oci_datascience_model_deployment) instead of creating it (OCI)",
+    )
+    create.add_argument("-o", "--output", metavar="FILE", help="with --export: write it to FILE (default: stdout)")
     add_command(deps, "list", "list deployments")
     for name, text in (
         ("get", "show one deployment"),
@@ -202,6 +212,26 @@ async def _finish_wait(
     return 1
 
 
+async def _export_terraform(ctx: Context, request: CreateDeploymentRequest) -> int:
+    """The same checks as a create, then the Terraform instead of the deployment: nothing is created."""
+    args = ctx.args
+    export = await ctx.services.deployments.terraform(request)
+    if not args.output:
+        emit(args, export, export.hcl.rstrip("\n"))
+        return 0
+    path = Path(args.output)
+    try:
+        # A file write, off the event loop like every other file the CLI writes.
+        await asyncio.to_thread(path.write_text, export.hcl, encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput.field("output", f"{path}: {exc.strerror or exc}") from None
+    if args.json:
+        emit_json({"path": str(path.resolve()), "bytes": len(export.hcl.encode())})
+    else:
+        print(f"wrote {path} (review it, then `terraform init` and `terraform apply`)")
+    return 0
+
+
 async def run(ctx: Context) -> int:
     args, deployments = ctx.args, ctx.services.deployments
     cmd = args.deployments_command
@@ -230,6 +260,9 @@ async def run(ctx: Context) -> int:
                 "leave out --no-wait (or start it from JupyterLab)",
             )
 
+    if cmd == "create" and args.output and not args.export:
+        raise InvalidInput.field("output", "-o writes an export: add --export terraform")
+
     if cmd == "create":
         params: list[str] = []
         for value in args.param or []:
@@ -252,6 +285,8 @@ async def run(ctx: Context) -> int:
             log_id=args.log_id,
             target=args.target,
         )
+        if args.export:
+            return await _export_terraform(ctx, request)
         response = await deployments.create(request)
         detail, op = response.deployment, response.operation
         if args.no_wait:

@@ -54,3 +54,43 @@ def test_oci_problems_are_clear_errors(capsys: pytest.CaptureFixture[str], world
     assert code == 1 and backend["ready"] is False and "No OCI config file" in backend["problem"]
     code, _, err = run(capsys, world, "models", "get", "nope")
     assert code == 2 and "model_id" in err
+
+
+def test_deployments_create_export_terraform(
+    capsys: pytest.CaptureFixture[str], world: OciWorld, tmp_path: Path
+) -> None:
+    """`--export terraform` runs the create's checks and prints (or writes) the HCL; nothing is created."""
+    hcl2 = pytest.importorskip("hcl2")
+    from hcl2.utils import SerializationOptions
+
+    from tests.oci_setup import seed_deployable_model
+
+    options = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
+
+    model = seed_deployable_model(world, "cli-tf")
+    argv = ("deployments", "create", model, "--name", "배포 デプロイ", "--param=--enforce-eager")
+    code, out, err = run(capsys, world, *argv, "--export", "terraform")
+    assert code == 0, err
+    assert 'resource "oci_datascience_model_deployment" "model_deployment"' in out
+    (resource,) = hcl2.loads(out, serialization_options=options)["resource"]
+    body = resource["oci_datascience_model_deployment"]["model_deployment"]
+    assert body["display_name"] == "배포 デプロイ"
+    (config,) = body["model_deployment_configuration_details"]
+    (model_config,) = config["model_configuration_details"]
+    assert model_config["instance_configuration"] == [{"instance_shape_name": "VM.GPU.A10.1"}]
+    assert "--enforce-eager" in config["environment_configuration_details"][0]["environment_variables"]["PARAMS"]
+
+    target = tmp_path / "md.tf"
+    code, out, err = run(capsys, world, "--json", *argv, "--export", "terraform", "-o", str(target))
+    assert code == 0, err
+    assert json.loads(out)["path"] == str(target.resolve())
+    assert 'variable "compartment_ocid"' in target.read_text(encoding="utf-8")
+
+    # The create's 400s, and -o alone is no export.
+    code, _, err = run(capsys, world, *argv[:4], "x", "--param=--frobnicate", "--export", "terraform")
+    assert code == 2 and "params" in err
+    code, _, err = run(capsys, world, *argv, "-o", str(target))
+    assert code == 2 and "--export terraform" in err
+    assert world.emulator.calls["CreateModelDeployment"] == 0
+    code, out, _ = run(capsys, world, "deployments", "list")
+    assert code == 0 and "cli-tf" not in out
