@@ -20,6 +20,7 @@ import type {
   UpdateConnectionRequest,
   CreateDeploymentRequest,
   CreateDeploymentResponse,
+  TerraformExport,
   CreateFineTuneRequest,
   CreateEvaluationRequest,
   CreateEvaluationResponse,
@@ -88,6 +89,8 @@ export interface IAquaClient {
   getDeployment(deploymentId: string): Promise<DeploymentDetail>;
   /** `POST aqua-ext/deployments` (202: the deployment is CREATING) */
   createDeployment(body: CreateDeploymentRequest): Promise<CreateDeploymentResponse>;
+  /** `POST aqua-ext/deployments/terraform`: the same request as Terraform, nothing created (OCI targets) */
+  exportDeploymentTerraform(body: CreateDeploymentRequest): Promise<TerraformExport>;
   /** `DELETE aqua-ext/deployments/{deployment_id}` */
   deleteDeployment(deploymentId: string): Promise<void>;
   /** `POST aqua-ext/deployments/{deployment_id}/activate` (202) */
@@ -246,6 +249,10 @@ export class AquaClient implements IAquaClient {
 
   createDeployment(body: CreateDeploymentRequest): Promise<CreateDeploymentResponse> {
     return this._post<CreateDeploymentResponse>('deployments', body);
+  }
+
+  exportDeploymentTerraform(body: CreateDeploymentRequest): Promise<TerraformExport> {
+    return this._post<TerraformExport>('deployments/terraform', body);
   }
 
   async deleteDeployment(deploymentId: string): Promise<void> {

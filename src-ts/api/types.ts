@@ -71,6 +71,7 @@ export type EngineName = DeploymentSummary['engine'];
 /** The deploy body: the model and the name, and what is not left to the server's defaults. */
 export type CreateDeploymentRequest = RequestBody<'CreateDeploymentRequest', 'model_id' | 'name'>;
 export type CreateDeploymentResponse = Schemas['CreateDeploymentResponse'];
+export type TerraformExport = Schemas['TerraformExport'];
 
 export type ChatMessage = Schemas['ChatMessage'];
 /** One playground turn; every sampling field has a server default. */

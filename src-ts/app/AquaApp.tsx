@@ -520,6 +520,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
           model={deployDialog.model}
           defaultContextLength={settings.defaultContextLength}
           fitDebounceMs={props.fitDebounceMs}
+          copyToClipboard={props.copyToClipboard ?? defaultCopy}
           onClose={() => setDeployDialog(null)}
           onCreated={response => {
             setDeployDialog(null);

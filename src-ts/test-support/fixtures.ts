@@ -19,6 +19,7 @@ import type {
   UpdateConnectionRequest,
   CreateDeploymentRequest,
   CreateDeploymentResponse,
+  TerraformExport,
   CreateEvaluationRequest,
   CreateEvaluationResponse,
   EvaluationComparison,
@@ -803,6 +804,10 @@ export class FakeClient implements IAquaClient {
       progress: 0.1,
       message: 'Starting the engine'
     })
+  }));
+  exportDeploymentTerraform = jest.fn(async (body: CreateDeploymentRequest): Promise<TerraformExport> => ({
+    file_name: 'model_deployment.tf',
+    hcl: `resource "oci_datascience_model_deployment" "model_deployment" {\n  display_name = "${body.name}"\n}\n`
   }));
   deleteDeployment = jest.fn(async (): Promise<void> => undefined);
   activateDeployment = jest.fn(async (deploymentId: string): Promise<CreateDeploymentResponse> => ({

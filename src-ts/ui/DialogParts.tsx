@@ -60,6 +60,8 @@ export function CreateDialog(props: {
   submittingLabel: string;
   /** Beside the footer's buttons: why it cannot be sent yet. */
   notice?: React.ReactNode;
+  /** Buttons before Cancel that use the form without sending it (an export as Terraform). */
+  actions?: React.ReactNode;
   children: React.ReactNode;
 }): JSX.Element {
   const { trans } = props;
@@ -90,6 +92,7 @@ export function CreateDialog(props: {
         </div>
         <div className="jp-AquaExt-ModalDialog-footer">
           {props.notice}
+          {props.actions}
           <Button
             className="jp-mod-styled jp-mod-reject jp-AquaExt-button"
             type="button"

@@ -56,6 +56,17 @@ describe('AquaClient', () => {
     expect(makeRequest.mock.calls[2][0]).toBe('http://localhost:8888/user/me/aqua-ext/operations/op-1');
   });
 
+  it('posts a deploy request for its Terraform to deployments/terraform', async () => {
+    makeRequest.mockResolvedValue(json(200, { file_name: 'chat.tf', hcl: 'resource "x" "y" {}\n' }));
+    const client = new AquaClient({ serverSettings: settings });
+    const answer = await client.exportDeploymentTerraform({ model_id: 'ocid1.datasciencemodel.oc1..m', name: 'chat' });
+    expect(answer.file_name).toBe('chat.tf');
+    expect(makeRequest.mock.calls[0][0]).toBe('http://localhost:8888/user/me/aqua-ext/deployments/terraform');
+    const init = makeRequest.mock.calls[0][1] as RequestInit;
+    expect(init.method).toBe('POST');
+    expect(JSON.parse(init.body as string)).toEqual({ model_id: 'ocid1.datasciencemodel.oc1..m', name: 'chat' });
+  });
+
   it('maps the JSON error shape to AquaApiError', async () => {
     makeRequest.mockResolvedValue(
       json(

@@ -1,6 +1,8 @@
 import * as React from 'react';
 
-import type { CreateDeploymentResponse, Dtype, FitReport, Info, ModelSummary } from '../../api/types';
+import { Button } from '@jupyterlab/ui-components';
+
+import type { CreateDeploymentResponse, Dtype, FitReport, Info, ModelSummary, TerraformExport } from '../../api/types';
 import {
   buildDeployRequest,
   DEPLOY_FIELDS,
@@ -21,6 +23,8 @@ import {
   type DeployField,
   type IDeployForm
 } from './deployForm';
+import type { CopyToClipboard } from '../../shared/callbacks';
+import { downloadText, type DownloadText } from '../../shared/download';
 import { formatInteger } from '../../shared/format';
 import { DTYPES } from '../../shared/settings';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
@@ -36,6 +40,7 @@ import { FormField, TextField } from '../../ui/FormField';
 import { bindInput, type IFormBinding } from '../../ui/formInputs';
 import { DeployFitSummary, limitHint, shapeOptionLabel } from './DeployFit';
 import { ParamRows } from './ParamRows';
+import { TerraformDialog } from './TerraformDialog';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useFetched } from '../../ui/hooks/useFetched';
@@ -53,6 +58,10 @@ export interface IDeployDialogProps extends ICreateDialogProps<CreateDeploymentR
   defaultContextLength: number;
   /** Debounce of the memory-fit request (tests use 0). */
   fitDebounceMs?: number;
+  /** The Terraform export's Copy. */
+  copyToClipboard: CopyToClipboard;
+  /** The Terraform export's Download (default: the browser's; tests pass a fake). */
+  download?: DownloadText;
 }
 
 /** Fields that live under "Advanced options" (opened when one of them has an error). */
@@ -89,6 +98,9 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   const [fitError, setFitError] = React.useState<unknown>(null);
   const [fitLoading, setFitLoading] = React.useState(false);
   const [advancedOpen, setAdvancedOpen] = React.useState(false);
+  // The form as Terraform (OCI): asked for with the Deploy's checks, shown over the form.
+  const [terraform, setTerraform] = React.useState<TerraformExport | null>(null);
+  const [exporting, setExporting] = React.useState(false);
   const formSubmit = useFormSubmit<DeployField>({
     trans,
     fields: DEPLOY_FIELDS,
@@ -247,255 +259,295 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
       }
     });
 
+  // The same checks and request as Deploy, so a refusal lands under the same inputs; nothing is created.
+  const onTerraform = (): Promise<void> => {
+    setExporting(true);
+    return submit(null, {
+      validate: () => showErrors(validateDeployForm(form, backendKind, trans)),
+      send: () =>
+        client.exportDeploymentTerraform({
+          ...buildDeployRequest(form, backendKind),
+          target: formTarget.requestTarget
+        }),
+      done: setTerraform
+    }).finally(() => setExporting(false));
+  };
+
   const binding: IFormBinding<IDeployForm, DeployField> = { form, errors, busy, update, id, fields: FORM_FIELDS };
   const target = fitTargetForShape(fit, backendKind, form.shape);
   const shapes = ociShapeChoices(fit);
 
   return (
-    <CreateDialog
-      trans={trans}
-      title={props.model ? trans.__('Deploy “%1”', props.model.name) : trans.__('New deployment')}
-      label={trans.__('Deploy model')}
-      className="jp-AquaExt-DeployDialog"
-      form={formSubmit}
-      onClose={props.onClose}
-      onSubmit={onSubmit}
-      submitClassName="jp-AquaExt-deploySubmit"
-      submitDisabled={busy || (!props.model && models !== null && models.length === 0)}
-      submitLabel={trans.__('Deploy')}
-      submittingLabel={trans.__('Deploying…')}
-    >
-      {!props.model && (
-        <PickerField
-          id={id('model')}
-          field="model_id"
-          label={trans.__('Model')}
-          error={errors.model_id}
-          hint={
-            modelsError !== null
-              ? describeError(modelsError, trans)
-              : models !== null && models.length === 0
-                ? trans.__('No model is ready to deploy: register or download one in Models first.')
-                : undefined
-          }
-          value={form.modelId}
-          disabled={busy || models === null}
-          loaded={models !== null}
-          loadingLabel={trans.__('Loading models…')}
-          chooseLabel={trans.__('Choose a model…')}
-          selectRef={element => {
-            firstInput.current = element;
-          }}
-          onChange={chooseModel}
-        >
-          {(models ?? []).filter(formTarget.holds).map(item => (
-            <option key={item.id} value={item.id}>
-              {item.name}
-            </option>
-          ))}
-        </PickerField>
-      )}
-      <TargetField
-        id={id('target')}
-        formTarget={formTarget}
-        disabled={busy}
-        hint={trans.__('Where the deployment runs; by default where the model is.')}
+    <>
+      <CreateDialog
         trans={trans}
-      />
-      <TextField
-        id={id('name')}
-        field="name"
-        label={trans.__('Deployment name')}
-        error={errors.name}
-        inputRef={element => {
-          if (props.model) {
-            firstInput.current = element;
-          }
-        }}
-        value={form.name}
-        maxLength={LIMITS.name}
-        disabled={busy}
-        onChange={name => {
-          setNameTouched(true);
-          update({ name });
-        }}
-      />
-      <DescriptionField
-        id={id('description')}
-        trans={trans}
-        value={form.description}
-        maxLength={LIMITS.description}
-        disabled={busy}
-        error={errors.description}
-        onChange={description => update({ description })}
-      />
-
-      {onOci ? (
-        <FormField
-          id={id('shape')}
-          field="shape"
-          label={trans.__('Shape')}
-          error={errors.shape}
-          hint={
-            fit === null && fitError === null
-              ? trans.__('Loading the shapes and their memory fit…')
-              : fitError !== null
-                ? trans.__(
-                    'The memory fit is unavailable (%1); the server picks a shape if you leave it.',
-                    describeError(fitError, trans)
-                  )
-                : (limitHint(target, form.replicas, trans) ?? undefined)
-          }
-        >
-          {input => (
-            <select
-              {...input}
-              className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
-              value={form.shape}
-              disabled={busy}
-              onChange={event => {
-                setShapeTouched(true);
-                update({ shape: event.target.value });
-              }}
-            >
-              <option value="">{trans.__('Let the server choose (smallest that fits)')}</option>
-              {shapes.map(shape => (
-                <option
-                  key={shape.name}
-                  value={shape.name}
-                  disabled={shape.available === 0}
-                  title={
-                    shape.available === 0
-                      ? trans.__(
-                          'The service limit of this shape is reached in this region: request a limit increase or choose another shape.'
-                        )
-                      : undefined
-                  }
-                >
-                  {shapeOptionLabel(shape, fit, trans)}
-                </option>
-              ))}
-            </select>
-          )}
-        </FormField>
-      ) : (
-        <ChoiceGroup
-          id={id('shape')}
-          field="shape"
-          legend={trans.__('Shape')}
-          choices={localShapeChoices(info, trans)}
-          value={form.shape}
-          disabled={busy}
-          error={errors.shape}
-          onChange={value => {
-            setShapeTouched(true);
-            update({ shape: value });
-          }}
-        />
-      )}
-      <DeployFitSummary
-        target={target}
-        fit={fit}
-        loading={fitLoading}
-        hasModel={!!form.modelId}
-        dtype={dtype}
-        contextLength={contextLength}
-        trans={trans}
-      />
-
-      {onOci && (
-        <TextField
-          {...bindInput(binding, 'replicas')}
-          label={trans.__('Replicas')}
-          hint={trans.__('Instances behind the load balancer (%1 to %2).', LIMITS.replicasMin, LIMITS.replicasMax)}
-          type="number"
-          min={LIMITS.replicasMin}
-          max={LIMITS.replicasMax}
-          step={1}
-          narrow
-        />
-      )}
-
-      <ChoiceGroup
-        id={id('engine')}
-        field="engine"
-        legend={trans.__('Engine')}
-        choices={engines}
-        value={form.engine}
-        disabled={busy}
-        error={errors.engine}
-        onChange={chooseEngine}
-      />
-      <ChoiceGroup
-        id={id('mode')}
-        field="mode"
-        legend={trans.__('Inference mode')}
-        choices={modes}
-        value={form.mode}
-        disabled={busy}
-        error={errors.mode}
-        onChange={mode => update({ mode })}
-      />
-
-      <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
-        <TextField
-          {...bindInput(binding, 'maxModelLen')}
-          label={trans.__('Max model length (tokens)')}
-          hint={
-            model?.context_length
-              ? trans.__('Empty: the model’s own context length (%1 tokens).', formatInteger(model.context_length))
-              : trans.__('Empty: the model’s own context length.')
-          }
-          type="number"
-          min={LIMITS.maxModelLenMin}
-          max={LIMITS.maxModelLenMax}
-          step={1}
-          narrow
-        />
-        <FormField
-          id={id('dtype')}
-          field="dtype"
-          label={trans.__('Data type')}
-          error={errors.dtype}
-          hint={trans.__('Automatic: bfloat16 on a GPU, float32 on a CPU.')}
-        >
-          {input => (
-            <select
-              {...input}
-              className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select jp-AquaExt-narrowInput"
-              value={form.dtype}
-              disabled={busy}
-              onChange={event => update({ dtype: event.target.value as IDeployForm['dtype'] })}
-            >
-              <option value="">{trans.__('Automatic')}</option>
-              {DTYPES.map(value => (
-                <option key={value} value={value}>
-                  {value}
-                </option>
-              ))}
-            </select>
-          )}
-        </FormField>
-        <ParamRows form={form} errors={errors} busy={busy} trans={trans} idPrefix={id('params')} onChange={update} />
-        {onOci && (
-          <fieldset className="jp-AquaExt-fieldset" data-field="logging">
-            <legend className="jp-AquaExt-formField-label">{trans.__('Logging (recommended)')}</legend>
-            <TextField
-              {...bindInput(binding, 'logGroupId')}
-              label={trans.__('Log group OCID')}
-              placeholder="ocid1.loggroup.oc1…"
-            />
-            <TextField
-              {...bindInput(binding, 'logId')}
-              label={trans.__('Log OCID')}
-              hint={trans.__(
-                'The engine’s predict and access logs go to this log; without one, failures are harder to diagnose.'
+        title={props.model ? trans.__('Deploy “%1”', props.model.name) : trans.__('New deployment')}
+        label={trans.__('Deploy model')}
+        className="jp-AquaExt-DeployDialog"
+        form={formSubmit}
+        onClose={props.onClose}
+        onSubmit={onSubmit}
+        submitClassName="jp-AquaExt-deploySubmit"
+        submitDisabled={busy || (!props.model && models !== null && models.length === 0)}
+        submitLabel={trans.__('Deploy')}
+        submittingLabel={exporting ? trans.__('Deploy') : trans.__('Deploying…')}
+        actions={
+          onOci && (
+            <Button
+              className="jp-mod-styled jp-mod-reject jp-AquaExt-button jp-AquaExt-deployTerraform"
+              type="button"
+              title={trans.__(
+                'Show this deployment as Terraform (oci_datascience_model_deployment), without creating it'
               )}
-              placeholder="ocid1.log.oc1…"
-            />
-          </fieldset>
+              disabled={busy || !form.modelId}
+              onClick={() => void onTerraform()}
+            >
+              {exporting ? trans.__('Writing Terraform…') : trans.__('Terraform')}
+            </Button>
+          )
+        }
+      >
+        {!props.model && (
+          <PickerField
+            id={id('model')}
+            field="model_id"
+            label={trans.__('Model')}
+            error={errors.model_id}
+            hint={
+              modelsError !== null
+                ? describeError(modelsError, trans)
+                : models !== null && models.length === 0
+                  ? trans.__('No model is ready to deploy: register or download one in Models first.')
+                  : undefined
+            }
+            value={form.modelId}
+            disabled={busy || models === null}
+            loaded={models !== null}
+            loadingLabel={trans.__('Loading models…')}
+            chooseLabel={trans.__('Choose a model…')}
+            selectRef={element => {
+              firstInput.current = element;
+            }}
+            onChange={chooseModel}
+          >
+            {(models ?? []).filter(formTarget.holds).map(item => (
+              <option key={item.id} value={item.id}>
+                {item.name}
+              </option>
+            ))}
+          </PickerField>
         )}
-      </AdvancedOptions>
-    </CreateDialog>
+        <TargetField
+          id={id('target')}
+          formTarget={formTarget}
+          disabled={busy}
+          hint={trans.__('Where the deployment runs; by default where the model is.')}
+          trans={trans}
+        />
+        <TextField
+          id={id('name')}
+          field="name"
+          label={trans.__('Deployment name')}
+          error={errors.name}
+          inputRef={element => {
+            if (props.model) {
+              firstInput.current = element;
+            }
+          }}
+          value={form.name}
+          maxLength={LIMITS.name}
+          disabled={busy}
+          onChange={name => {
+            setNameTouched(true);
+            update({ name });
+          }}
+        />
+        <DescriptionField
+          id={id('description')}
+          trans={trans}
+          value={form.description}
+          maxLength={LIMITS.description}
+          disabled={busy}
+          error={errors.description}
+          onChange={description => update({ description })}
+        />
+
+        {onOci ? (
+          <FormField
+            id={id('shape')}
+            field="shape"
+            label={trans.__('Shape')}
+            error={errors.shape}
+            hint={
+              fit === null && fitError === null
+                ? trans.__('Loading the shapes and their memory fit…')
+                : fitError !== null
+                  ? trans.__(
+                      'The memory fit is unavailable (%1); the server picks a shape if you leave it.',
+                      describeError(fitError, trans)
+                    )
+                  : (limitHint(target, form.replicas, trans) ?? undefined)
+            }
+          >
+            {input => (
+              <select
+                {...input}
+                className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
+                value={form.shape}
+                disabled={busy}
+                onChange={event => {
+                  setShapeTouched(true);
+                  update({ shape: event.target.value });
+                }}
+              >
+                <option value="">{trans.__('Let the server choose (smallest that fits)')}</option>
+                {shapes.map(shape => (
+                  <option
+                    key={shape.name}
+                    value={shape.name}
+                    disabled={shape.available === 0}
+                    title={
+                      shape.available === 0
+                        ? trans.__(
+                            'The service limit of this shape is reached in this region: request a limit increase or choose another shape.'
+                          )
+                        : undefined
+                    }
+                  >
+                    {shapeOptionLabel(shape, fit, trans)}
+                  </option>
+                ))}
+              </select>
+            )}
+          </FormField>
+        ) : (
+          <ChoiceGroup
+            id={id('shape')}
+            field="shape"
+            legend={trans.__('Shape')}
+            choices={localShapeChoices(info, trans)}
+            value={form.shape}
+            disabled={busy}
+            error={errors.shape}
+            onChange={value => {
+              setShapeTouched(true);
+              update({ shape: value });
+            }}
+          />
+        )}
+        <DeployFitSummary
+          target={target}
+          fit={fit}
+          loading={fitLoading}
+          hasModel={!!form.modelId}
+          dtype={dtype}
+          contextLength={contextLength}
+          trans={trans}
+        />
+
+        {onOci && (
+          <TextField
+            {...bindInput(binding, 'replicas')}
+            label={trans.__('Replicas')}
+            hint={trans.__('Instances behind the load balancer (%1 to %2).', LIMITS.replicasMin, LIMITS.replicasMax)}
+            type="number"
+            min={LIMITS.replicasMin}
+            max={LIMITS.replicasMax}
+            step={1}
+            narrow
+          />
+        )}
+
+        <ChoiceGroup
+          id={id('engine')}
+          field="engine"
+          legend={trans.__('Engine')}
+          choices={engines}
+          value={form.engine}
+          disabled={busy}
+          error={errors.engine}
+          onChange={chooseEngine}
+        />
+        <ChoiceGroup
+          id={id('mode')}
+          field="mode"
+          legend={trans.__('Inference mode')}
+          choices={modes}
+          value={form.mode}
+          disabled={busy}
+          error={errors.mode}
+          onChange={mode => update({ mode })}
+        />
+
+        <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
+          <TextField
+            {...bindInput(binding, 'maxModelLen')}
+            label={trans.__('Max model length (tokens)')}
+            hint={
+              model?.context_length
+                ? trans.__('Empty: the model’s own context length (%1 tokens).', formatInteger(model.context_length))
+                : trans.__('Empty: the model’s own context length.')
+            }
+            type="number"
+            min={LIMITS.maxModelLenMin}
+            max={LIMITS.maxModelLenMax}
+            step={1}
+            narrow
+          />
+          <FormField
+            id={id('dtype')}
+            field="dtype"
+            label={trans.__('Data type')}
+            error={errors.dtype}
+            hint={trans.__('Automatic: bfloat16 on a GPU, float32 on a CPU.')}
+          >
+            {input => (
+              <select
+                {...input}
+                className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select jp-AquaExt-narrowInput"
+                value={form.dtype}
+                disabled={busy}
+                onChange={event => update({ dtype: event.target.value as IDeployForm['dtype'] })}
+              >
+                <option value="">{trans.__('Automatic')}</option>
+                {DTYPES.map(value => (
+                  <option key={value} value={value}>
+                    {value}
+                  </option>
+                ))}
+              </select>
+            )}
+          </FormField>
+          <ParamRows form={form} errors={errors} busy={busy} trans={trans} idPrefix={id('params')} onChange={update} />
+          {onOci && (
+            <fieldset className="jp-AquaExt-fieldset" data-field="logging">
+              <legend className="jp-AquaExt-formField-label">{trans.__('Logging (recommended)')}</legend>
+              <TextField
+                {...bindInput(binding, 'logGroupId')}
+                label={trans.__('Log group OCID')}
+                placeholder="ocid1.loggroup.oc1…"
+              />
+              <TextField
+                {...bindInput(binding, 'logId')}
+                label={trans.__('Log OCID')}
+                hint={trans.__(
+                  'The engine’s predict and access logs go to this log; without one, failures are harder to diagnose.'
+                )}
+                placeholder="ocid1.log.oc1…"
+              />
+            </fieldset>
+          )}
+        </AdvancedOptions>
+      </CreateDialog>
+      {terraform && (
+        <TerraformDialog
+          trans={trans}
+          export={terraform}
+          copyToClipboard={props.copyToClipboard}
+          download={props.download ?? downloadText}
+          onClose={() => setTerraform(null)}
+        />
+      )}
+    </>
   );
 }

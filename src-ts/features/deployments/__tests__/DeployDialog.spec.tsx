@@ -43,6 +43,8 @@ function setup(overrides: Partial<IDeployDialogProps> = {}, client = new FakeCli
     model: makeModel(),
     defaultContextLength: 4096,
     fitDebounceMs: 0,
+    copyToClipboard: jest.fn(),
+    download: jest.fn(),
     ...overrides
   };
   const utils = render(<DeployDialog {...props} />);
@@ -232,6 +234,56 @@ describe('DeployDialog', () => {
       })
     );
   });
+  it('on OCI shows the form as Terraform, with Copy and Download, creating nothing', async () => {
+    const client = new FakeClient();
+    client.getModelFit.mockResolvedValue(makeFit({ shapes: [ociShape('VM.GPU.A10.1', { recommended: true })] }));
+    const { props } = setup(onOci, client);
+    await waitFor(() => expect(screen.getByLabelText('Shape')).toHaveValue('VM.GPU.A10.1'));
+    fireEvent.change(screen.getByLabelText('Deployment name'), { target: { value: '배포 デプロイ' } });
+    fireEvent.change(screen.getByLabelText('Replicas'), { target: { value: '2' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Terraform' }));
+    const terraform = await screen.findByRole('dialog', { name: 'Terraform' });
+    expect(client.exportDeploymentTerraform).toHaveBeenCalledWith(
+      expect.objectContaining({ name: '배포 デプロイ', shape: 'VM.GPU.A10.1', replicas: 2, engine: 'vllm' })
+    );
+    expect(client.createDeployment).not.toHaveBeenCalled();
+    expect(props.onCreated).not.toHaveBeenCalled();
+    expect(within(terraform).getByLabelText('model_deployment.tf')).toHaveTextContent(
+      'resource "oci_datascience_model_deployment" "model_deployment"'
+    );
+    const text =
+      'resource "oci_datascience_model_deployment" "model_deployment" {\n  display_name = "배포 デプロイ"\n}\n';
+    fireEvent.click(within(terraform).getByRole('button', { name: 'Copy' }));
+    expect(props.copyToClipboard).toHaveBeenCalledWith(text);
+    fireEvent.click(within(terraform).getByRole('button', { name: 'Download model_deployment.tf' }));
+    expect(props.download).toHaveBeenCalledWith('model_deployment.tf', text);
+    fireEvent.click(within(terraform).getByRole('button', { name: 'Close' }));
+    expect(screen.queryByRole('dialog', { name: 'Terraform' })).not.toBeInTheDocument();
+    // The Deploy form is still there, unchanged.
+    expect(screen.getByLabelText('Deployment name')).toHaveValue('배포 デプロイ');
+  });
+
+  it('on OCI puts a refusal of the Terraform export under the input it names, like a deploy', async () => {
+    const client = new FakeClient();
+    client.exportDeploymentTerraform.mockRejectedValueOnce(
+      new AquaApiError({
+        status: 400,
+        message: 'shape: VM.GPU.A10.1 has 24 GB; the model needs 40 GB',
+        reason: 'Bad Request',
+        fields: [{ field: 'shape', message: 'VM.GPU.A10.1 has 24 GB; the model needs 40 GB' }]
+      })
+    );
+    setup(onOci, client);
+    fireEvent.click(screen.getByRole('button', { name: 'Terraform' }));
+    await waitFor(() => expect(errorOf(screen.getByLabelText('Shape'))).toHaveTextContent('needs 40 GB'));
+    expect(screen.queryByRole('dialog', { name: 'Terraform' })).not.toBeInTheDocument();
+  });
+
+  it('offers no Terraform for a local deployment', () => {
+    setup();
+    expect(screen.queryByRole('button', { name: 'Terraform' })).not.toBeInTheDocument();
+  });
+
   it('on OCI shows the service-limit availability of each shape and disables the ones at their limit', async () => {
     const client = new FakeClient();
     client.getModelFit.mockResolvedValue(limitedShapesFit());
@@ -315,7 +367,8 @@ describe('DeployDialog', () => {
       info: { ...info, backend: ociTarget(), targets: [ociTarget()] },
       model: makeModel({ target: 'oci' }),
       defaultContextLength: 4096,
-      fitDebounceMs: 0
+      fitDebounceMs: 0,
+      copyToClipboard: jest.fn()
     };
     render(
       <SetupLinkContext.Provider value={openSetup}>
