@@ -1,7 +1,4 @@
-/**
- * Saving a text the server answered (a Terraform export) as a file the browser downloads.
- * (features/connections/download.ts does the same for its YAML; a feature cannot import another's.)
- */
+/** Saving a text the server answered (exported YAML, Terraform) as a file the browser downloads. */
 
 /** Save `text` as `fileName` (tests pass a fake). */
 export type DownloadText = (fileName: string, text: string) => void;

@@ -15,7 +15,7 @@ import { RefreshButton } from '../../ui/RefreshButton';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
 import { ConnectionDialog } from './ConnectionDialog';
-import { downloadText, type DownloadText } from './download';
+import { downloadText, type DownloadText } from '../../shared/download';
 import { ExportDialog } from './ExportDialog';
 import { lastTestText, modelsText } from './format';
 import { ImportDialog } from './ImportDialog';

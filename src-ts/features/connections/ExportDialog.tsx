@@ -7,7 +7,7 @@ import type { IAquaClient } from '../../api/client';
 import { ErrorState } from '../../ui/ErrorState';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { useDialogRequest } from '../../ui/hooks/useDialogRequest';
-import type { DownloadText } from './download';
+import type { DownloadText } from '../../shared/download';
 
 export interface IExportDialogProps {
   client: IAquaClient;
