@@ -30,6 +30,27 @@ _CONTEXT_KEYS = (
 _GGUF_LEVEL = re.compile(r"(?:^|[-_.])((?:I?Q\d(?:_[0-9A-Z]+)*)|BF16|F16|F32)(?=[-_.]|$)", re.IGNORECASE)
 
 
+# Architectures without a task head whose output is a hidden state: the families sentence-transformers
+# builds embedding models on. What a folder's `architectures` says it is; the local driver and the
+# Generative AI capability rule both read it here.
+ENCODER_ARCHITECTURES = frozenset(
+    {
+        "BertModel",
+        "XLMRobertaModel",
+        "RobertaModel",
+        "MPNetModel",
+        "DistilBertModel",
+        "NomicBertModel",
+        "ModernBertModel",
+        "DebertaV2Model",
+        "ElectraModel",
+        "NewModel",
+        "JinaBertModel",
+        "CamembertModel",
+    }
+)
+
+
 def language_config(config: dict[str, Any]) -> dict[str, Any]:
     for key in LANGUAGE_MODEL_KEYS:
         sub = config.get(key)

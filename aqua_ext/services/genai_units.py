@@ -17,6 +17,7 @@ from typing import Any
 from ..api.fit import FitQuery, FitReport
 from ..api.genai import ShapeListCost, UnitShapeCost
 from ..api.models import Capability, ModelDetail, ModelSummary
+from ..backends.model_config import ENCODER_ARCHITECTURES
 from ..backends.oci.shapes import GpuShape
 from ..errors import InvalidInput
 from .gpu_prices import shape_hourly
@@ -87,19 +88,6 @@ def require_unit_shape_name(name: str) -> UnitShape:
 
 # ---- capability ----------------------------------------------------------------------------------
 
-# Encoder-only architectures that return hidden states: the sentence-embedding models.
-EMBEDDING_ARCHITECTURES = frozenset(
-    {
-        "BertModel",
-        "XLMRobertaModel",
-        "RobertaModel",
-        "MPNetModel",
-        "DistilBertModel",
-        "NomicBertModel",
-        "ModernBertModel",
-    }
-)
-
 
 def capability_of(config: Mapping[str, Any]) -> Capability | None:
     """The one capability config.json's first `architectures` entry allows, or None when no rule covers it.
@@ -112,7 +100,7 @@ def capability_of(config: Mapping[str, Any]) -> Capability | None:
         return None
     if architecture.endswith("ForSequenceClassification"):
         return Capability.RERANK
-    if architecture in EMBEDDING_ARCHITECTURES:
+    if architecture in ENCODER_ARCHITECTURES:
         return Capability.EMBEDDING
     if architecture.endswith("ForConditionalGeneration") and isinstance(config.get("vision_config"), Mapping):
         return Capability.IMAGE_TEXT_TO_TEXT

@@ -21,6 +21,7 @@ from ...api.models import Architecture, Capability, ModelFormat
 from ...errors import InvalidInput
 from ..gguf_header import read_gguf_header
 from ..model_config import (
+    ENCODER_ARCHITECTURES,
     architecture_from_config,
     architecture_from_gguf,
     context_length_from_config,
@@ -33,23 +34,6 @@ README_MAX_BYTES = 200 * 1024
 # A real header is a few MB at most (one entry per tensor); anything larger is
 # a corrupt or hostile file, and reading it would cost memory for nothing.
 SAFETENSORS_HEADER_MAX_BYTES = 100 * 1024 * 1024
-
-# Architectures without a task head whose output is a hidden state: the
-# families sentence-transformers builds embedding models on.
-_ENCODER_ARCHITECTURES = {
-    "BertModel",
-    "XLMRobertaModel",
-    "RobertaModel",
-    "MPNetModel",
-    "DistilBertModel",
-    "NomicBertModel",
-    "ModernBertModel",
-    "DebertaV2Model",
-    "ElectraModel",
-    "NewModel",
-    "JinaBertModel",
-    "CamembertModel",
-}
 
 
 @dataclass
@@ -322,7 +306,7 @@ def guess_capability(config: dict[str, Any], name_hint: str = "", *, sentence_tr
     for arch in architectures:
         if arch.endswith("ForCausalLM"):
             return Capability.TEXT_TO_TEXT
-        if arch in _ENCODER_ARCHITECTURES:
+        if arch in ENCODER_ARCHITECTURES:
             return Capability.EMBEDDING
     return Capability.TEXT_TO_TEXT
 
