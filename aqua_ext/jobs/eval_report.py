@@ -86,11 +86,17 @@ def render_html(report: dict[str, Any], rows: list[dict[str, Any]], *, title: st
         f"<h1>{esc(title)}</h1>",
         f"<p class='muted'>{report['rows_answered']} of {report['rows_total']} rows answered{failed}; "
         f"generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.</p>",
-        "<h2>Summary</h2><table><tr><th>Metric</th><th>Score</th></tr>",
+        "<h2>Summary</h2><table><tr><th>Metric</th><th>Score</th><th>Note</th></tr>",
     ]
+    notes = report.get("notes") or {}
     for name, label in {**SCORE_LABELS, **FIGURES}.items():
-        if name in overall:
-            parts.append(f"<tr><td>{esc(label)}</td><td class='n'>{_fmt(name, overall[name])}</td></tr>")
+        if name in overall or name in notes:
+            # A metric with no score at all was not computed (not meaningful here): said, never shown as 0.
+            score = _fmt(name, overall[name]) if name in overall else "not computed"
+            parts.append(
+                f"<tr><td>{esc(label)}</td><td class='n'>{score}</td>"
+                f"<td class='muted'>{esc(notes.get(name, ''))}</td></tr>"
+            )
     parts.append("</table>")
     parts.append(_svg_bars("Overall", {"overall": overall}))
     if categories:

@@ -10,8 +10,10 @@ into `output_dir`:
 - `rows.jsonl`: one line per answered row *as it arrives* (index, prompt, reference, output,
   category, latency_ms, tokens_per_s, error), so a canceled or crashed run keeps what it has;
   once scored, rewritten with each row's scores.
-- `report.json` (overall and per-category scores) and `report.html` (self-contained, with
-  charts), on success.
+- `report.json` (overall and per-category scores, and `notes`: score name → how it was computed
+  or why rows have none) and `report.html` (self-contained, with charts), on success. A row's
+  score None means "not meaningful for this row" (BERTScore or readability on text not in a Latin
+  script); summaries leave such rows out rather than count them as 0.
 
 States: ACCEPTED → IN_PROGRESS → SUCCEEDED | FAILED; SIGTERM → CANCELING → CANCELED (the rows
 answered so far stay). A deployment that stops answering ends the run FAILED with the reason
@@ -230,7 +232,7 @@ class Evaluation(jobs.StatusFile):
     # ---- scoring and the report -----------------------------------------------------------
 
     def _score(self) -> None:
-        from .eval_metrics import METRICS, ScoredRow, by_category, score_rows, summarize
+        from .eval_metrics import METRICS, ScoredRow, by_category, metric_notes, score_rows, summarize
         from .eval_report import render_html
 
         metrics = list(self.spec["metrics"] or METRICS)
@@ -262,6 +264,8 @@ class Evaluation(jobs.StatusFile):
             "rows_failed": len(records) - len(answered),
             "wall_seconds": round(time.monotonic() - self.started, 2),
             "metrics": metrics,
+            # Score name → how it was computed, or why some rows have None (not meaningful), not 0.
+            "notes": metric_notes(scored, metrics),
         }
         tmp = self.output_dir / f".{ROWS_FILE}.tmp"
         tmp.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")

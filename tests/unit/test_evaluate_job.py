@@ -99,6 +99,8 @@ def test_every_row_scored_as_the_libraries_score_it(tmp_path: Path) -> None:
     assert overall["exact_match"] == pytest.approx(4 / 12)
     assert set(report["categories"]) == {"easy", "hard"} and report["categories"]["hard"]["rows"] == 6
     assert overall["latency_ms_p95"] >= overall["latency_ms_p50"] > 0
+    # Every answer is English, so only ROUGE has a note: how it tokenizes.
+    assert report["notes"] == dict.fromkeys(("rouge1", "rouge2", "rougeL"), "ROUGE on words, CJK text by character")
     html = (out / REPORT_HTML).read_text()
     assert "<svg" in html and "stub eval" in html and "<script" not in html
 
