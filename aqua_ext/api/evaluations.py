@@ -133,6 +133,9 @@ class EvaluationReport(ApiModel):
     rows_answered: int
     rows_failed: int  # the deployment answered with an error (the rows table says which)
     wall_seconds: float | None
+    # Score name → how it was computed ("ROUGE on words, CJK text by character"), or why it was not
+    # for some rows ("not meaningful for this language"): a score left out is not computed, never 0.
+    notes: dict[str, str] = {}
 
 
 class EvaluationSummary(ApiModel):

@@ -36,4 +36,5 @@ def report_from(data: dict[str, Any]) -> EvaluationReport:
         rows_answered=int(data.get("rows_answered") or 0),
         rows_failed=int(data.get("rows_failed") or 0),
         wall_seconds=data.get("wall_seconds"),
+        notes={str(k): str(v) for k, v in (data.get("notes") or {}).items()},
     )

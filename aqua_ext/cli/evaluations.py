@@ -155,6 +155,12 @@ def _report_table(report: EvaluationReport, *, categories: bool) -> str:
     text = _scores_table(columns)
     if report.rows_failed:
         text += f"\n{report.rows_failed:,} of {report.rows_total:,} rows failed (the deployment answered an error)"
+    # The notes say how a score was computed or why it was not: a score missing here is not a 0.
+    # One line per note, naming every score it is about (ROUGE-1, ROUGE-2, ROUGE-L share theirs).
+    by_note: dict[str, list[str]] = {}
+    for key in score_keys(report.notes):
+        by_note.setdefault(report.notes[key], []).append(SCORE_LABELS.get(key, key))
+    text += "".join(f"\nnote: {', '.join(labels)}: {note}" for note, labels in by_note.items())
     return text
 
 

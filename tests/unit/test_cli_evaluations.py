@@ -154,6 +154,10 @@ class FakeBackend(FakeBackendBase):
                 rows_answered=e.rows_total - 1,
                 rows_failed=1,
                 wall_seconds=75.0,
+                notes={
+                    **dict.fromkeys(("rouge1", "rouge2", "rougeL"), "ROUGE on words, CJK text by character"),
+                    "bertscore": "not computed for 11 of 11 rows: not meaningful for this language",
+                },
             )
             self._set(
                 evaluation_id,
@@ -575,6 +579,9 @@ def test_list_get_cancel_delete(capsys: pytest.CaptureFixture[str], world: World
         "0.700",
     ]
     assert next(line for line in out.splitlines() if line.startswith("rows ")).split() == ["rows", "10", "5", "5"]
+    # How a score was computed, and why one is missing (not computed, not 0), one line per note.
+    assert "\nnote: BERTScore: not computed for 11 of 11 rows: not meaningful for this language\n" in out
+    assert "\nnote: ROUGE-1, ROUGE-2, ROUGE-L: ROUGE on words, CJK text by character\n" in out
     code, out, _ = run(capsys, world, "--json", "evaluations", "get", done)
     assert code == 0 and json.loads(out)["report"]["overall"]["scores"]["rougeL"] == 0.8
 

@@ -205,7 +205,7 @@ def test_bertscore_and_readability_are_none_for_rows_not_in_a_latin_script(monke
 
 
 def test_a_score_not_computed_reads_as_such_in_the_report_and_the_rows_never_as_zero() -> None:
-    from aqua_ext.backends.evaluation_files import parse_rows
+    from aqua_ext.backends.evaluation_files import parse_rows, report_from
     from aqua_ext.jobs.eval_report import render_html
 
     record = {
@@ -231,6 +231,7 @@ def test_a_score_not_computed_reads_as_such_in_the_report_and_the_rows_never_as_
         "rows_failed": 0,
         "notes": {"rougeL": "ROUGE on words, CJK text by character", "bertscore": note},
     }
+    assert report_from(report).notes == report["notes"]  # the API carries them to the UI and the CLI
     html = render_html(report, [record], title="한국어 평가")
     assert "ROUGE on words, CJK text by character" in html
     assert "<td>BERTScore F1</td><td class='n'>not computed</td>" in html and note in html
