@@ -641,6 +641,7 @@ export function makeEvaluationReport(overrides: Partial<EvaluationReport> = {}):
     rows_answered: 40,
     rows_failed: 1,
     wall_seconds: 95,
+    notes: {},
     ...overrides
   };
 }

@@ -7,10 +7,20 @@ import { formatScore, orderedScoreKeys, scaleText, scoreInfo, scoreLabel } from 
 import { formatDuration } from '../../shared/format';
 import { formatInteger } from '../../shared/format';
 
-/** The overall scores of a report, each with its scale; the row counts under them. */
+/**
+ * The overall scores of a report, each with its scale; the row counts and the report's notes
+ * under them. A score with a note and no value (BERTScore on Korean rows) reads "Not computed",
+ * never 0.
+ */
 export function ScoreTable(props: { report: EvaluationReport; trans: TranslationBundle }): JSX.Element {
   const { report, trans } = props;
-  const keys = orderedScoreKeys(Object.keys(report.overall.scores));
+  const notes = report.notes;
+  const keys = orderedScoreKeys([...Object.keys(report.overall.scores), ...Object.keys(notes)]);
+  // One line per note, naming every score it is about (ROUGE-1, ROUGE-2, ROUGE-L share theirs).
+  const byNote = new Map<string, string[]>();
+  for (const key of keys.filter(k => notes[k])) {
+    byNote.set(notes[key], [...(byNote.get(notes[key]) ?? []), scoreLabel(key, trans)]);
+  }
   return (
     <div className="jp-AquaExt-ScoreTable-frame">
       <table className="jp-AquaExt-ScoreTable" aria-label={trans.__('Overall scores')}>
@@ -28,7 +38,9 @@ export function ScoreTable(props: { report: EvaluationReport; trans: Translation
             <tr key={key} data-score={key}>
               <th scope="row">{scoreLabel(key, trans)}</th>
               <td className="jp-AquaExt-numeric jp-AquaExt-ScoreTable-value">
-                {formatScore(key, report.overall.scores[key])}
+                {report.overall.scores[key] === undefined
+                  ? trans.__('Not computed')
+                  : formatScore(key, report.overall.scores[key])}
               </td>
               <td className="jp-AquaExt-muted">{scaleText(scoreInfo(key).scale, trans)}</td>
             </tr>
@@ -52,6 +64,13 @@ export function ScoreTable(props: { report: EvaluationReport; trans: Translation
         )}
         {report.wall_seconds !== null && ` · ${trans.__('took %1', formatDuration(report.wall_seconds, trans))}`}
       </p>
+      {byNote.size > 0 && (
+        <ul className="jp-AquaExt-ScoreTable-notes" aria-label={trans.__('Notes on the scores')}>
+          {[...byNote].map(([note, labels]) => (
+            <li key={note}>{`${labels.join(', ')}: ${note}`}</li>
+          ))}
+        </ul>
+      )}
     </div>
   );
 }

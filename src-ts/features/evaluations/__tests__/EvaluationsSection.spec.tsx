@@ -125,6 +125,7 @@ describe('EvaluationsSection', () => {
     expect(within(scores).getByRole('row', { name: /Latency, p95/ })).toHaveTextContent('1,710 ms');
     expect(within(scores).getByRole('row', { name: /Tokens per second/ })).toHaveTextContent('25.3 tok/s');
     expect(screen.getByText(/1 row failed/)).toBeInTheDocument();
+    expect(screen.queryByRole('list', { name: 'Notes on the scores' })).not.toBeInTheDocument();
     expect(screen.getByRole('img', { name: /Scores by category/ })).toHaveAttribute('data-groups', '2');
     const link = screen.getByRole('link', { name: 'Download report' });
     expect(link).toHaveAttribute('href', '/lab-base/aqua-ext/evaluations/evj-1/report.html');
@@ -164,6 +165,32 @@ describe('EvaluationsSection', () => {
         category: 'shipping'
       })
     );
+  });
+
+  it('says how scores were computed and which were not, never showing 0 for those', async () => {
+    const client = new FakeClient();
+    const rouge = 'ROUGE on words, CJK text by character';
+    const bert = 'not computed for 40 of 40 rows: not meaningful for this language (not in a Latin script)';
+    client.evaluations = [
+      makeFinishedEvaluation({
+        id: 'evj-ko',
+        name: '한국어',
+        report: makeEvaluationReport({
+          overall: { scores: { rouge1: 0.91, rouge2: 0.8, rougeL: 0.91 }, rows: 40 },
+          notes: { rouge1: rouge, rouge2: rouge, rougeL: rouge, bertscore: bert }
+        })
+      })
+    ];
+    setup({ initial: 'evj-ko' }, client);
+    const scores = await screen.findByRole('table', { name: 'Overall scores' });
+    expect(within(scores).getByRole('row', { name: /BERTScore/ })).toHaveTextContent('Not computed');
+    expect(within(scores).getByRole('row', { name: /ROUGE-L/ })).toHaveTextContent('0.910');
+    const notes = screen.getByRole('list', { name: 'Notes on the scores' });
+    expect(
+      within(notes)
+        .getAllByRole('listitem')
+        .map(item => item.textContent)
+    ).toEqual([`BERTScore: ${bert}`, `ROUGE-1, ROUGE-2, ROUGE-L: ${rouge}`]);
   });
 
   it('follows a running evaluation and cancels it', async () => {
