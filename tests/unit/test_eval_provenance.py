@@ -63,8 +63,8 @@ def test_the_html_header_escapes_and_keeps_korean_and_japanese(tmp_path: Path) -
     assert "모델 &lt;b&gt;" in html and "デプロイ &amp; co" in html and "<b>" not in html
     assert "temperature 0.2" in html and "2026-12-06T22:05:00Z" in html
     # The contract reads it; an older report without one (or an unreadable one) still shows its scores.
-    assert report_from(report).provenance is not None
-    assert report_from(report).provenance.model_name == "모델 <b>"  # type: ignore[union-attr]
+    read = report_from(report).provenance
+    assert read is not None and read.model_name == "모델 <b>" and read.dataset_rows == 2
     assert report_from({**report, "provenance": None}).provenance is None
     assert report_from({**report, "provenance": {"dataset_path": 3}}).provenance is None
 
