@@ -126,6 +126,31 @@ class MetricScores(ApiModel):
     rows: int
 
 
+class EvaluationProvenance(ApiModel):
+    """How a report was made, as the job wrote it into report.json (jobs/eval_provenance.py): the
+    model asked (a deployment, or a connection and its model), the dataset as scored, the
+    parameters sent with every row, the metric libraries' versions, the dates (ISO 8601, UTC)."""
+
+    model_id: str | None = None
+    model_name: str | None = None
+    deployment_id: str | None = None
+    deployment_name: str | None = None
+    connection_id: str | None = None
+    connection_name: str | None = None
+    connection_model: str | None = None
+    finetune_id: str | None = None
+    dataset_path: str
+    dataset_sha256: str
+    dataset_rows: int
+    sample_size: int | None = None  # set only when a sample was scored
+    sample_seed: int | None = None
+    params: dict[str, Any] = {}  # the sampling parameters sent (ModelParameters' fields)
+    metric_versions: dict[str, str] = {}  # distribution name -> version
+    aqua_ext_version: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+
+
 class EvaluationReport(ApiModel):
     overall: MetricScores
     categories: dict[str, MetricScores]
@@ -136,6 +161,7 @@ class EvaluationReport(ApiModel):
     # Score name → how it was computed ("ROUGE on words, CJK text by character"), or why it was not
     # for some rows ("not meaningful for this language"): a score left out is not computed, never 0.
     notes: dict[str, str] = {}
+    provenance: EvaluationProvenance | None = None  # None: a report written before jobs recorded it
 
 
 class EvaluationSummary(ApiModel):
