@@ -62,7 +62,8 @@ describe('DeployDialog', () => {
     expect(screen.getByRole('radio', { name: /^GPU/ })).toBeDisabled();
     expect(screen.getByRole('radio', { name: /^vLLM/ })).toBeDisabled();
     expect(screen.getByText('Optional: pip install vllm (CUDA GPU only)')).toBeInTheDocument();
-    expect(screen.getByRole('radio', { name: /^Embedding/ })).toBeDisabled();
+    // The local target serves embeddings with transformers (its driver says so in info): offered.
+    expect(screen.getByRole('radio', { name: /^Embedding/ })).toBeEnabled();
     // No replicas or logging on this machine.
     expect(screen.queryByLabelText('Replicas')).not.toBeInTheDocument();
     const fit = await screen.findByLabelText('Memory fit of the chosen shape');
