@@ -430,6 +430,15 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                   mode={secondaryMode}
                   props={props}
                   state={partner?.state}
+                  notice={
+                    // A completion deployment takes a prompt only (the server refuses a system message):
+                    // each prompt goes to it alone, so say what it does not get.
+                    mode === 'chat' && secondaryMode === 'completion' && system.trim()
+                      ? trans.__(
+                          'System prompt not sent: completion deployment (it takes the prompt only, without the conversation).'
+                        )
+                      : null
+                  }
                 />
               )}
             </div>
@@ -499,6 +508,8 @@ function Column(props: {
   mode: InferenceMode;
   props: IPlaygroundProps;
   state?: DeploymentSummary['state'];
+  /** What this column's deployment is not sent, shown above its answers. */
+  notice?: string | null;
 }): JSX.Element {
   const { trans } = props.props;
   return (
@@ -507,6 +518,11 @@ function Column(props: {
         <div className="jp-AquaExt-Playground-columnTitle">
           <span>{props.title}</span>
           {props.state && <DeploymentStateBadge state={props.state} trans={trans} />}
+        </div>
+      )}
+      {props.notice && (
+        <div className="jp-AquaExt-Playground-notice" role="note">
+          {props.notice}
         </div>
       )}
       <TranscriptView

@@ -238,6 +238,31 @@ describe('Playground', () => {
     expect(screen.getByLabelText('Max tokens')).toHaveValue(700);
   });
 
+  it('says in its column that a completion deployment in Compare is not sent the system prompt', async () => {
+    const client = new FakeClient();
+    client.deployments = [makeDeployment(), makeDeployment({ id: 'dep-2', name: '補完モデル', mode: 'completion' })];
+    setup({}, client);
+    await screen.findByRole('heading', { name: 'Qwen chat' });
+    const compare = screen.getByRole('combobox', { name: 'Compare with' });
+    await waitFor(() => expect(within(compare).getByRole('option', { name: '補完モデル' })).toBeInTheDocument());
+    fireEvent.change(compare, { target: { value: 'dep-2' } });
+    const column = screen
+      .getByRole('log', { name: '補完モデル' })
+      .closest('.jp-AquaExt-Playground-column') as HTMLElement;
+    expect(within(column).queryByRole('note')).not.toBeInTheDocument(); // no system prompt: nothing dropped
+    fireEvent.click(screen.getByRole('button', { name: /System prompt/ }));
+    fireEvent.change(screen.getByRole('textbox', { name: 'System prompt' }), {
+      target: { value: '한국어로 답하세요.' }
+    });
+    expect(within(column).getByRole('note')).toHaveTextContent('System prompt not sent: completion deployment');
+    fireEvent.change(message(), { target: { value: '質問' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    await waitFor(() => expect(client.streamChat).toHaveBeenCalledTimes(2));
+    const sent = Object.fromEntries(client.streamChat.mock.calls.map(call => [call[0], call[1]]));
+    expect(sent['dep-2']).toMatchObject({ prompt: '質問' });
+    expect(sent['dep-1'].messages?.[0]).toEqual({ role: 'system', content: '한국어로 답하세요.' });
+  });
+
   it('embeds texts and shows the similarity matrix for embedding deployments', async () => {
     const client = new FakeClient();
     client.deployments = [makeDeployment({ mode: 'embedding', engine: 'vllm' })];
