@@ -127,6 +127,28 @@ describe('DeployDialog', () => {
     expect(screen.getByRole('dialog')).toBeInTheDocument();
   });
 
+  it('after a failed deploy, takes the focus to the first input with an error, else to the message', async () => {
+    const client = new FakeClient();
+    client.createDeployment.mockRejectedValueOnce(
+      new AquaApiError({
+        status: 409,
+        message: '「Qwen チャット」という名前のデプロイはすでにあります。',
+        reason: 'Conflict'
+      })
+    );
+    setup({}, client);
+    const deploy = screen.getByRole('button', { name: 'Deploy' });
+    fireEvent.change(screen.getByLabelText('Deployment name'), { target: { value: ' ' } });
+    deploy.focus();
+    fireEvent.click(deploy);
+    await waitFor(() => expect(screen.getByLabelText('Deployment name')).toHaveFocus());
+    fireEvent.change(screen.getByLabelText('Deployment name'), { target: { value: '큐웬 채팅' } });
+    deploy.focus();
+    fireEvent.click(deploy);
+    const message = await screen.findByText('「Qwen チャット」という名前のデプロイはすでにあります。');
+    await waitFor(() => expect(message.closest('[role="alert"]')).toHaveFocus());
+  });
+
   it('checks the inputs before sending', () => {
     const { client } = setup();
     fireEvent.change(screen.getByLabelText('Deployment name'), { target: { value: ' ' } });
