@@ -41,6 +41,12 @@ class AquaExtension(AquaConfig, ExtensionApp):
         help="Seconds an engine may stay silent (before the first token, or mid-answer) "
         "before a chat stream ends with an error event.",
     )
+    pass_through_timeout = Float(
+        600.0,
+        config=True,
+        help="Seconds a non-streamed OpenAI pass-through request may take, answer included, "
+        "before it is cancelled with a 504 (a streamed one is bounded by chat_idle_timeout between tokens).",
+    )
 
     def initialize_settings(self) -> None:
         self.operations = OperationRegistry()

@@ -36,6 +36,7 @@ class StubConfig:
     tokens: int = 8
     token_delay: float = 0.0  # seconds between tokens; 0 = as fast as it can
     first_byte_delay: float = 0.0  # seconds before the response headers
+    answer_delay: float = 0.0  # a non-streamed answer: seconds spent "generating" it (recorded in stats.answers)
     send_done: bool = True  # end with `data: [DONE]` (transformers serve does not)
     include_usage: bool = True  # `usage` in the last chunk
     # "ok" | "error" (500 JSON) | "drop" (connection cut mid-stream) |
@@ -60,6 +61,8 @@ class StreamRecord:
 @dataclass
 class StubStats:
     streams: list[StreamRecord] = field(default_factory=list)
+    # Non-streamed requests with an answer_delay: whether the client waited for the answer.
+    answers: list[StreamRecord] = field(default_factory=list)
     # The Authorization header of each request (None: none sent), to check what credentials arrived.
     authorizations: list[str | None] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -118,6 +121,14 @@ class _Handler(web.RequestHandler):
             return
         chat = kind == "chat/completions"
         if not body.get("stream"):
+            if cfg.answer_delay:
+                self.record = StreamRecord(path=self.request.path, tokens_planned=cfg.tokens)
+                with self.stub.stats.lock:
+                    self.stub.stats.answers.append(self.record)
+                await asyncio.sleep(cfg.answer_delay)
+                if self.record.disconnected:
+                    return
+                self.record.finished = True
             text = " ".join(f"tok{i}" for i in range(cfg.tokens))
             choice = (
                 {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "length"}

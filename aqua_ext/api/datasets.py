@@ -50,6 +50,8 @@ class DatasetReport(ApiModel):
     errors_total: int
     duplicates: int  # valid rows equal to an earlier one (after normalizing whitespace)
     categories: dict[str, int]
+    # The rows a local fine-tuning job holds out: validation_split of the valid rows rounded to the
+    # nearest row (halves up), duplicates kept on one side (services/datasets.py validation_keys).
     train_rows: int
     validation_rows: int
     tokens: TokenStats | None = None

@@ -126,6 +126,31 @@ class MetricScores(ApiModel):
     rows: int
 
 
+class EvaluationProvenance(ApiModel):
+    """How a report was made, as the job wrote it into report.json (jobs/eval_provenance.py): the
+    model asked (a deployment, or a connection and its model), the dataset as scored, the
+    parameters sent with every row, the metric libraries' versions, the dates (ISO 8601, UTC)."""
+
+    model_id: str | None = None
+    model_name: str | None = None
+    deployment_id: str | None = None
+    deployment_name: str | None = None
+    connection_id: str | None = None
+    connection_name: str | None = None
+    connection_model: str | None = None
+    finetune_id: str | None = None
+    dataset_path: str
+    dataset_sha256: str
+    dataset_rows: int
+    sample_size: int | None = None  # set only when a sample was scored
+    sample_seed: int | None = None
+    params: dict[str, Any] = {}  # the sampling parameters sent (ModelParameters' fields)
+    metric_versions: dict[str, str] = {}  # distribution name -> version
+    aqua_ext_version: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+
+
 class EvaluationReport(ApiModel):
     overall: MetricScores
     categories: dict[str, MetricScores]
@@ -133,6 +158,7 @@ class EvaluationReport(ApiModel):
     rows_answered: int
     rows_failed: int  # the deployment answered with an error (the rows table says which)
     wall_seconds: float | None
+    provenance: EvaluationProvenance | None = None  # None: a report written before jobs recorded it
 
 
 class EvaluationSummary(ApiModel):

@@ -9,7 +9,9 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from ..api.evaluations import EvaluationReport, EvaluationRow, MetricScores
+from pydantic import ValidationError
+
+from ..api.evaluations import EvaluationProvenance, EvaluationReport, EvaluationRow, MetricScores
 
 
 def parse_rows(lines: Iterable[str]) -> list[EvaluationRow]:
@@ -34,4 +36,15 @@ def report_from(data: dict[str, Any]) -> EvaluationReport:
         rows_answered=int(data.get("rows_answered") or 0),
         rows_failed=int(data.get("rows_failed") or 0),
         wall_seconds=data.get("wall_seconds"),
+        provenance=_provenance(data.get("provenance")),
     )
+
+
+def _provenance(data: Any) -> EvaluationProvenance | None:
+    """A report's provenance; None when it has none, or one this version cannot read (the scores still show)."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        return EvaluationProvenance.model_validate(data)
+    except ValidationError:
+        return None

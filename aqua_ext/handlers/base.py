@@ -128,6 +128,11 @@ class AquaHandler(ExtensionHandlerMixin, APIHandler):
         super()._handle_request_exception(e)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
+        self.set_header("Content-Type", "application/json")
+        self.finish(self.error_body(status_code, **kwargs).model_dump_json(exclude_none=True))
+
+    def error_body(self, status_code: int, **kwargs: Any) -> ErrorBody:
+        """The one error shape, for `write_error` (and a route that adds to it)."""
         exc = kwargs.get("exc_info", (None, None, None))[1]
         fields, setup_check = None, None
         if isinstance(exc, AquaError):
@@ -141,7 +146,7 @@ class AquaHandler(ExtensionHandlerMixin, APIHandler):
             # Never a traceback in a reply: the log has it, the user gets the id to find it.
             reason = self._reason
             message = f"Unexpected server error; the Jupyter server log has the details (request {self.request_id})."
-        body = ErrorBody(
+        return ErrorBody(
             status=status_code,
             message=message,
             reason=reason,
@@ -149,8 +154,6 @@ class AquaHandler(ExtensionHandlerMixin, APIHandler):
             request_id=getattr(self, "request_id", ""),
             setup_check=setup_check,
         )
-        self.set_header("Content-Type", "application/json")
-        self.finish(body.model_dump_json(exclude_none=True))
 
 
 class UnknownRouteHandler(AquaHandler):

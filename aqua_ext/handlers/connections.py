@@ -128,16 +128,21 @@ class _ConnectionPassThrough(_StreamingHandler):
         if not isinstance(body, dict):
             raise InvalidInput.field("body", "expected a JSON object")
         async with self.aqua.stream_limiter.slot():
-            answer = await self.services.connections.openai(connection_id, self.openai_path, body)
-            if isinstance(answer, dict):
-                self.set_header("Content-Type", "application/json")
-                self.finish(answer)
-                return
-            self.set_header("Content-Type", "text/event-stream; charset=utf-8")
-            self.set_header("Cache-Control", "no-cache, no-transform")
-            self.set_header("X-Accel-Buffering", "no")
-            if await self._run_relay(self._pipe(answer)):
-                self.finish()
+            # The whole exchange runs in the cancellable relay, not just a stream: a client that
+            # leaves while a non-streamed answer is being generated closes the service request too.
+            await self._run_relay(self._answer(connection_id, body))
+
+    async def _answer(self, connection_id: str, body: dict[str, Any]) -> None:
+        answer = await self.services.connections.openai(connection_id, self.openai_path, body)
+        if isinstance(answer, dict):
+            self.set_header("Content-Type", "application/json")
+            self.finish(answer)
+            return
+        self.set_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.set_header("Cache-Control", "no-cache, no-transform")
+        self.set_header("X-Accel-Buffering", "no")
+        await self._pipe(answer)
+        self.finish()
 
     async def _pipe(self, chunks: Any) -> None:
         self._start_stream()

@@ -22,10 +22,11 @@ from ..api.deployments import (
 )
 from ..api.logs import LogsQuery
 from ..api.upstream import OPENAI_PATHS
-from ..errors import AquaError, InvalidInput, Upstream
+from ..errors import AquaError, InvalidInput, Upstream, UpstreamTimeout
 from ..services.chat import Turn
 from ..services.chat_stream import ChatDelta
 from ..services.embeddings import EngineUnreachable, embed, usage_of
+from ..services.pass_through import check_token_budget
 from ..services.sse import format_comment, format_event
 from .base import AquaHandler
 from .resources import action_handler, collection_handler, item_handler, query_handler
@@ -205,6 +206,10 @@ class OpenAiModelsHandler(AquaHandler):
         )
 
 
+# OpenAI's error `type` for the statuses the pass-through answers itself.
+_OPENAI_ERROR_TYPES = {400: "invalid_request_error", 403: "permission_error", 404: "not_found_error"}
+
+
 class _OpenAiPassThrough(_StreamingHandler):
     """`aqua-ext/deployments/<id>/v1/<path>`: the request goes to the engine as it is, with
     `model` rewritten to what the engine serves; the answer comes back as it is (streamed
@@ -229,21 +234,27 @@ class _OpenAiPassThrough(_StreamingHandler):
                 f"this deployment serves {target.mode}; {openai_path} is not one of "
                 + ", ".join(OPENAI_PATHS.get(target.mode, ())),
             )
+        check_token_budget(openai_path, body, target)
         body["model"] = target.model
         stream = bool(body.get("stream"))
         url, headers = target.request(openai_path, stream=stream)
+        auth = target.auth or httpx.USE_CLIENT_DEFAULT
         async with self.aqua.stream_limiter.slot():
+            if not stream:
+                # Sent and read in the cancellable relay: a client that leaves mid-answer
+                # closes the engine request at once instead of leaving it generating.
+                # The engine says nothing until it is done, so the client's idle (read)
+                # timeout is off and `pass_through_timeout` bounds the whole exchange.
+                whole = httpx.Timeout(connect=10.0, read=None, write=30.0, pool=10.0)
+                request = self.aqua.http.build_request("POST", url, json=body, headers=headers, timeout=whole)
+                await self._run_relay(self._exchange(deployment_id, request, auth))
+                return
             request = self.aqua.http.build_request("POST", url, json=body, headers=headers)
-            try:
-                response = await self.aqua.http.send(request, stream=True, auth=target.auth or httpx.USE_CLIENT_DEFAULT)
-            except httpx.HTTPError as exc:
-                error = Upstream(f"Could not reach the engine: {exc or type(exc).__name__}")
-                await deployments.upstream_failed(deployment_id, error.message)
-                raise error from None
+            response = await self._send(deployment_id, request, auth)
             try:
                 self.set_status(response.status_code)
                 self.set_header("Content-Type", response.headers.get("content-type", "application/json"))
-                if stream and response.is_success:
+                if response.is_success:
                     self.set_header("Cache-Control", "no-cache, no-transform")
                     self.set_header("X-Accel-Buffering", "no")
                     if await self._run_relay(self._pipe(response)):
@@ -252,6 +263,44 @@ class _OpenAiPassThrough(_StreamingHandler):
                     self.finish(await response.aread())
             finally:
                 await asyncio.shield(response.aclose())
+
+    async def _send(self, deployment_id: str, request: httpx.Request, auth: Any) -> httpx.Response:
+        try:
+            return await self.aqua.http.send(request, stream=True, auth=auth)
+        except httpx.HTTPError as exc:
+            error = Upstream(f"Could not reach the engine: {exc or type(exc).__name__}")
+            await self.services.deployments.upstream_failed(deployment_id, error.message)
+            raise error from None
+
+    async def _exchange(self, deployment_id: str, request: httpx.Request, auth: Any) -> None:
+        """A non-streamed request and its whole answer, within `pass_through_timeout`."""
+        limit = self.aqua.pass_through_timeout
+        try:
+            async with asyncio.timeout(limit):
+                response = await self._send(deployment_id, request, auth)
+                try:
+                    content = await response.aread()
+                finally:
+                    await asyncio.shield(response.aclose())
+        except (TimeoutError, httpx.TimeoutException):
+            # A slow answer is no fault of the deployment's: it is not marked failed.
+            raise UpstreamTimeout(
+                f"The engine did not answer within {limit:g} s (AquaExtension.pass_through_timeout); "
+                "ask for fewer tokens, or stream the answer"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise Upstream(f"The engine's answer broke off: {exc or type(exc).__name__}") from None
+        self.set_status(response.status_code)
+        self.set_header("Content-Type", response.headers.get("content-type", "application/json"))
+        self.finish(content)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """The usual error body plus OpenAI's `error` object, which OpenAI clients read."""
+        body = self.error_body(status_code, **kwargs)
+        field = body.fields[0].field if body.fields else None
+        openai = {"message": body.message, "type": _OPENAI_ERROR_TYPES.get(status_code, "api_error"), "param": field}
+        self.set_header("Content-Type", "application/json")
+        self.finish({**body.model_dump(mode="json", exclude_none=True), "error": {**openai, "code": status_code}})
 
     async def _pipe(self, response: httpx.Response) -> None:
         self._start_stream()

@@ -8,6 +8,8 @@ import io
 from datetime import datetime, timezone
 from typing import Any
 
+from .eval_provenance import provenance_facts
+
 # Scores shown as bars, on the libraries' scales; latency is a table figure, not a bar.
 SCORE_LABELS = {
     "bertscore": "BERTScore F1",
@@ -79,15 +81,21 @@ def render_html(report: dict[str, Any], rows: list[dict[str, Any]], *, title: st
         f"<title>{esc(title)}: evaluation report</title>",
         "<style>body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;padding:0 1em;color:#222}"
         "table{border-collapse:collapse;margin:1em 0;width:100%}th,td{border-bottom:1px solid #ddd;padding:4px 8px;"
-        "text-align:left;vertical-align:top}td.n{text-align:right;font-variant-numeric:tabular-nums}"
+        "text-align:left;vertical-align:top}table.facts th{width:12em;font-weight:600}"
+        "td.n{text-align:right;font-variant-numeric:tabular-nums}"
         ".err{color:#b00}.muted{color:#666}pre{white-space:pre-wrap;margin:0;font:inherit}svg{max-width:100%}"
         "@media (prefers-color-scheme: dark){body{background:#111;color:#ddd}th,td{border-color:#333}}</style>",
         "</head><body>",
         f"<h1>{esc(title)}</h1>",
         f"<p class='muted'>{report['rows_answered']} of {report['rows_total']} rows answered{failed}; "
         f"generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.</p>",
-        "<h2>Summary</h2><table><tr><th>Metric</th><th>Score</th></tr>",
     ]
+    facts = provenance_facts(report.get("provenance") or {})
+    if facts:
+        parts.append("<h2>Provenance</h2><table class='facts'>")
+        parts.extend(f"<tr><th>{esc(label)}</th><td>{esc(text)}</td></tr>" for label, text in facts)
+        parts.append("</table>")
+    parts.append("<h2>Summary</h2><table><tr><th>Metric</th><th>Score</th></tr>")
     for name, label in {**SCORE_LABELS, **FIGURES}.items():
         if name in overall:
             parts.append(f"<tr><td>{esc(label)}</td><td class='n'>{_fmt(name, overall[name])}</td></tr>")

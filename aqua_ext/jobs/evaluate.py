@@ -18,7 +18,9 @@ answered so far stay). A deployment that stops answering ends the run FAILED wit
 and the rows it finished.
 
 The spec (JSON object): dataset_path, output_dir, the model asked, params (the ModelParameters
-fields), metrics, concurrency, sample_size (None: every row), seed. The model asked is one of:
+fields), metrics, concurrency, sample_size (None: every row), seed, and `about` (what the server
+knows of the model asked and the dataset, for the report's provenance: jobs/eval_provenance.py).
+The model asked is one of:
 
 - `target`: a deployment's engine (the UpstreamTarget fields: base_url, model, mode, dialect,
   served_model_name, max_model_len, generation_defaults), asked as the playground asks it;
@@ -148,7 +150,11 @@ class Evaluation(jobs.StatusFile):
         total = len(selected)
         asked = "the service" if spec.get("connection") else "the deployment"
         self.update(
-            state=jobs.IN_PROGRESS, message=f"Asking {asked}", rows_total=total, answering_started_at=jobs.now()
+            state=jobs.IN_PROGRESS,
+            message=f"Asking {asked}",
+            rows_total=total,
+            dataset_rows=len(rows),
+            answering_started_at=jobs.now(),
         )
         done = failures_in_a_row = failed_so_far = 0
         last_status = 0.0
@@ -231,6 +237,7 @@ class Evaluation(jobs.StatusFile):
 
     def _score(self) -> None:
         from .eval_metrics import METRICS, ScoredRow, by_category, score_rows, summarize
+        from .eval_provenance import provenance
         from .eval_report import render_html
 
         metrics = list(self.spec["metrics"] or METRICS)
@@ -263,6 +270,15 @@ class Evaluation(jobs.StatusFile):
             "wall_seconds": round(time.monotonic() - self.started, 2),
             "metrics": metrics,
         }
+        dataset = Path(self.spec["dataset_path"]).expanduser()
+        report["provenance"] = provenance(
+            self.spec,
+            dataset=dataset,
+            dataset_rows=self.status.get("dataset_rows") or len(load_rows(dataset)),
+            metrics=metrics,
+            started_at=self.status.get("started_at"),
+            finished_at=jobs.now(),
+        )
         tmp = self.output_dir / f".{ROWS_FILE}.tmp"
         tmp.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
         os.replace(tmp, self.output_dir / ROWS_FILE)
@@ -335,7 +351,7 @@ def load_rows(path: Path) -> list[Any]:
 
 
 def load_spec(path: Path) -> dict[str, Any]:
-    raw = jobs.read_spec(path, required=REQUIRED, allowed={*DEFAULTS, *SOURCES, "name"}, error=EvaluationError)
+    raw = jobs.read_spec(path, required=REQUIRED, allowed={*DEFAULTS, *SOURCES, "name", "about"}, error=EvaluationError)
     if sum(bool(raw.get(source)) for source in SOURCES) != 1:
         raise EvaluationError("Invalid job spec: give the model asked as a target or a connection, one")
     connection = raw.get("connection")

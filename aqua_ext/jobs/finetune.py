@@ -53,7 +53,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from ..services.datasets import DatasetRow, is_validation, scan_jsonl
+from ..services.datasets import DatasetRow, scan_jsonl, split_rows
 from . import job_status
 from .job_status import (
     ACCEPTED,
@@ -426,14 +426,6 @@ def load_rows(path: Path) -> list[DatasetRow]:
     if not scan.rows:
         raise DataError(f"Data error: {path} has no rows")
     return scan.rows
-
-
-def split_rows(rows: list[DatasetRow], validation_split: float) -> tuple[list[DatasetRow], list[DatasetRow]]:
-    train: list[DatasetRow] = []
-    validation: list[DatasetRow] = []
-    for row in rows:
-        (validation if is_validation(row, validation_split) else train).append(row)
-    return train, validation
 
 
 def to_example(row: DatasetRow, has_template: bool) -> dict[str, Any]:

@@ -15,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+import math
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -31,8 +33,9 @@ from .stats import percentile
 
 MAX_LINE_ERRORS = 100
 MAX_OVER_LIMIT_LINES = 20
-# The split is a seeded hash of the normalized row: the same file always splits the same,
-# and a duplicated row always lands on the same side (no train/validation leakage).
+# The split orders the distinct rows by a seeded hash of their normalized text and holds out the first
+# ones up to the requested share: the same file always splits the same, whatever its row order, and a
+# duplicated row always lands on the same side (no train/validation leakage). See validation_keys.
 SPLIT_SEED = b"aqua-ext-split-v1"
 ROLES = ("system", "user", "assistant")
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "tokenizer_config.json", "vocab.json")
@@ -195,9 +198,8 @@ def scan_jsonl(
     rows = valid = duplicates = validation = blank = inst = 0
     unknown_keys: dict[str, int] = {}
     categories: dict[str, int] = {}
-    seen: set[bytes] = set()
+    seen: dict[bytes, int] = {}  # each distinct row's key -> how many times it occurs
     kept: list[DatasetRow] = []
-    threshold = int(validation_split * 2**64)
     read = 0
 
     with path.open("rb") as stream:
@@ -261,13 +263,11 @@ def scan_jsonl(
             digest = row_key(row)
             if digest in seen:
                 duplicates += 1
-            else:
-                seen.add(digest)
-            if _in_validation(digest, threshold):
-                validation += 1
+            seen[digest] = seen.get(digest, 0) + 1
             if keep_rows:
                 kept.append(replace(row, category=category) if category is not None else row)
 
+    validation = sum(seen[digest] for digest in validation_keys(seen, validation_split))
     if rows == 0:
         raise InvalidInput(
             f"{shown} is empty: a dataset needs at least one JSON row",
@@ -447,14 +447,38 @@ def token_stats(
     )
 
 
-def _in_validation(digest: bytes, threshold: int) -> bool:
-    return int.from_bytes(digest, "big") < threshold
+def validation_target(total: int, validation_split: float) -> int:
+    """The validation rows asked for: the share of `total` rounded to the nearest row (halves up:
+    62 rows at 10% are 6, at 20% 12), leaving at least one training row."""
+    if total <= 1 or validation_split <= 0:
+        return 0
+    return min(math.floor(validation_split * total + 0.5), total - 1)
 
 
-def is_validation(row: DatasetRow, validation_split: float) -> bool:
-    """The one split rule: the preflight's counts are the rows a fine-tuning job holds out,
-    the same file always splits the same, and duplicates land on the same side."""
-    return _in_validation(row_key(row), int(validation_split * 2**64))
+def validation_keys(counts: Mapping[bytes, int], validation_split: float) -> set[bytes]:
+    """The one split rule (the preflight's counts are the rows a fine-tuning job holds out): the
+    distinct rows (`counts`: row_key -> occurrences) in their seeded-hash order, each taken whole
+    while it fits the target (validation_target). Duplicates stay together, so a row repeated
+    more often than the room left is skipped for smaller ones after it; with distinct rows the
+    count is the target exactly."""
+    target = validation_target(sum(counts.values()), validation_split)
+    chosen: set[bytes] = set()
+    size = 0
+    for digest in sorted(counts):
+        if size >= target:
+            break
+        if size + counts[digest] <= target:
+            chosen.add(digest)
+            size += counts[digest]
+    return chosen
+
+
+def split_rows(rows: Sequence[DatasetRow], validation_split: float) -> tuple[list[DatasetRow], list[DatasetRow]]:
+    """(train, validation), each in file order, as validation_keys splits them."""
+    keys = [row_key(row) for row in rows]
+    held = validation_keys(Counter(keys), validation_split)
+    train = [row for row, key in zip(rows, keys, strict=True) if key not in held]
+    return train, [row for row, key in zip(rows, keys, strict=True) if key in held]
 
 
 async def validate_dataset(

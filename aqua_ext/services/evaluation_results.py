@@ -5,7 +5,7 @@ comparison of several evaluations."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from ..api.evaluations import (
     EvaluationComparison,
@@ -14,6 +14,7 @@ from ..api.evaluations import (
     EvaluationRows,
     EvaluationRowsQuery,
     EvaluationSummary,
+    ModelParameters,
 )
 from ..errors import InvalidInput
 
@@ -77,11 +78,12 @@ def compare(details: Sequence[EvaluationDetail]) -> EvaluationComparison:
     same = len({(d.dataset_hash, d.sample_size) for d in details}) == 1
     if not same:
         notes.append(
-            "The evaluations scored different datasets (or samples): their scores are not directly comparable."
+            "The evaluations scored different datasets (or samples): their scores are not directly comparable"
+            f" ({'; '.join(_dataset_differences(details))})."
         )
-    params = {d.params.model_dump_json() for d in details}
-    if len(params) > 1:
-        notes.append("The evaluations asked with different model parameters (temperature, max tokens…).")
+    differing = param_differences(details)
+    if differing:
+        notes.append(f"The evaluations asked with different model parameters: {'; '.join(differing)}.")
     return EvaluationComparison(
         evaluations=[summary_of(d) for d in details],
         overall=overall,
@@ -91,6 +93,35 @@ def compare(details: Sequence[EvaluationDetail]) -> EvaluationComparison:
         best=_best(overall),
         category_best={name: _best(scores) for name, scores in categories.items()},
     )
+
+
+def _values(details: Sequence[EvaluationDetail], value: Callable[[EvaluationDetail], object]) -> str:
+    """0.2 ('A') vs 0.7 ('B'): each evaluation's value, named, in the order compared."""
+    return _named(details, [value(d) for d in details])
+
+
+def _named(details: Sequence[EvaluationDetail], values: Sequence[object]) -> str:
+    return " vs ".join(f"{v} ('{d.name}')" for d, v in zip(details, values, strict=True))
+
+
+def _dataset_differences(details: Sequence[EvaluationDetail]) -> list[str]:
+    found = []
+    if len({d.dataset_hash for d in details}) > 1:
+        found.append(f"dataset sha256 {_values(details, lambda d: (d.dataset_hash or '?')[:12])}")
+    if len({d.sample_size for d in details}) > 1:
+        found.append(f"sample size {_values(details, lambda d: d.sample_size or 'all rows')}")
+    return found
+
+
+def param_differences(details: Sequence[EvaluationDetail]) -> list[str]:
+    """Each model parameter whose value is not the same in every evaluation, with the values:
+    'temperature 0.2 ('A') vs 0.7 ('B')'."""
+    dumped = [d.params.model_dump() for d in details]
+    return [
+        f"{name} {_named(details, [p[name] for p in dumped])}"
+        for name in ModelParameters.model_fields
+        if len({repr(p[name]) for p in dumped}) > 1
+    ]
 
 
 def summary_of(detail: EvaluationDetail) -> EvaluationSummary:

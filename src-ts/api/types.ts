@@ -131,6 +131,8 @@ export type EvaluationSummary = Schemas['EvaluationSummary'];
 export type EvaluationDetail = Schemas['EvaluationDetail'];
 export type EvaluationList = Schemas['EvaluationList'];
 export type EvaluationReport = Schemas['EvaluationReport'];
+/** How a report was made (report.json's provenance): dataset as scored, metric versions, dates. */
+export type EvaluationProvenance = Schemas['EvaluationProvenance'];
 export type MetricScores = Schemas['MetricScores'];
 export type EvaluationRow = Schemas['EvaluationRow'];
 export type EvaluationRows = Schemas['EvaluationRows'];

@@ -652,6 +652,26 @@ export function makeEvaluationReport(overrides: Partial<EvaluationReport> = {}):
     rows_answered: 40,
     rows_failed: 1,
     wall_seconds: 95,
+    provenance: {
+      model_id: 'ocid1.datasciencemodel.oc1..demo',
+      model_name: 'Llama 3.1 8B',
+      deployment_id: 'ldep-1',
+      deployment_name: '고객 지원',
+      connection_id: null,
+      connection_name: null,
+      connection_model: null,
+      finetune_id: null,
+      dataset_path: '~/data/サポート.jsonl',
+      dataset_sha256: 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90',
+      dataset_rows: 62,
+      sample_size: 40,
+      sample_seed: 0,
+      params: { temperature: 0.2, max_tokens: 256 },
+      metric_versions: { 'bert-score': '0.3.13', 'rouge-score': '0.1.2', sacrebleu: '2.4.3' },
+      aqua_ext_version: '0.1.0',
+      started_at: '2026-12-06T21:00:00Z',
+      finished_at: '2026-12-06T21:01:35Z'
+    },
     ...overrides
   };
 }

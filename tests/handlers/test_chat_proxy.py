@@ -141,3 +141,69 @@ async def test_the_proxy_needs_the_jupyter_token(routed: StubUpstream, server: A
         )
     assert r.status_code == 403
     assert routed.stats.started == 0
+
+
+@pytest.fixture
+def bounded(aqua_app: Any, routed: StubUpstream, monkeypatch: pytest.MonkeyPatch) -> StubUpstream:
+    """`routed`, with a deployment whose max model length is known (4096)."""
+
+    async def upstream(deployment_id: str) -> UpstreamTarget:
+        return UpstreamTarget(
+            deployment_id=deployment_id, mode="chat", model="stub-model", base_url=routed.url, max_model_len=4096
+        )
+
+    monkeypatch.setattr(aqua_app.aqua_backend, "upstream", upstream)
+    return routed
+
+
+KO_JA = {"messages": [{"role": "user", "content": "안녕하세요, こんにちは"}]}
+
+
+async def test_pass_through_refuses_a_token_budget_the_deployment_cannot_hold(
+    bounded: StubUpstream, server: Any
+) -> None:
+    url, headers = server
+    chat, completions = url + "/v1/chat/completions", url + "/v1/completions"
+    async with httpx.AsyncClient(headers=headers) as client:
+        huge = await client.post(chat, json={**KO_JA, "max_tokens": 1000000000})
+        newer = await client.post(chat, json={**KO_JA, "max_completion_tokens": 4096, "stream": True})
+        prompt = await client.post(completions, json={"prompt": "日本語", "max_tokens": 1000000000})
+        words = await client.post(chat, json={**KO_JA, "max_tokens": "많이"})
+        negative = await client.post(chat, json={**KO_JA, "max_tokens": -1})
+        fits = await client.post(chat, json={**KO_JA, "max_tokens": 4095, "stub": {"tokens": 2}})
+        unset = await client.post(chat, json={**KO_JA, "max_tokens": None, "stub": {"tokens": 2}})
+    for r, field in [(huge, "max_tokens"), (newer, "max_completion_tokens"), (prompt, "max_tokens")]:
+        assert r.status_code == 400, r.text
+        error = r.json()["error"]  # OpenAI's shape, which OpenAI clients read
+        assert error["param"] == field and error["type"] == "invalid_request_error" and error["code"] == 400
+        assert "4096" in error["message"] and "at most 4095" in error["message"]
+        assert r.json()["fields"][0]["field"] == field  # and the extension's own shape
+    assert words.status_code == 400 and "'많이'" in words.json()["error"]["message"]
+    assert negative.status_code == 400 and "at least 1" in negative.json()["error"]["message"]
+    assert fits.status_code == 200 and unset.status_code == 200
+    assert len(bounded.stats.authorizations) == 2  # the refused ones never reached the engine
+
+
+async def test_client_leaving_cancels_a_non_streamed_request(routed: StubUpstream, server: Any) -> None:
+    routed.config.answer_delay = 30.0  # the engine would hold the request for 30 s
+    url, headers = server
+    async with httpx.AsyncClient(headers=headers, timeout=0.5) as client:
+        with pytest.raises(httpx.ReadTimeout):  # the client gives up and closes the connection
+            await client.post(url + "/v1/chat/completions", json={**KO_JA, "max_tokens": 10})
+    assert await asyncio.to_thread(routed.wait_for, lambda s: s.answers and s.answers[0].disconnected, 3.0)
+    assert not routed.stats.answers[0].finished
+
+
+async def test_non_streamed_request_past_the_time_bound_is_a_504(
+    aqua_app: Any, routed: StubUpstream, server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(aqua_app, "pass_through_timeout", 0.5)
+    routed.config.answer_delay = 30.0
+    url, headers = server
+    async with httpx.AsyncClient(headers=headers, timeout=10) as client:
+        r = await client.post(url + "/v1/completions", json={"prompt": "한국어", "max_tokens": 10})
+    assert r.status_code == 504
+    error = r.json()["error"]
+    assert error["code"] == 504 and "0.5 s" in error["message"] and "pass_through_timeout" in error["message"]
+    # The engine's request is closed, not left generating.
+    assert await asyncio.to_thread(routed.wait_for, lambda s: s.answers and s.answers[0].disconnected, 3.0)

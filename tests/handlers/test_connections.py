@@ -234,3 +234,19 @@ async def test_export_some_or_all(api: Any, stub: StubUpstream) -> None:
     assert status == 200 and SECRET in with_secret["yaml"]  # only when asked for
     status, missing = await api("connections/export", params={"ids": "conn-nope"})
     assert status == 404 and "conn-nope" in missing["message"]
+
+
+async def test_client_leaving_cancels_a_non_streamed_pass_through_request(
+    api: Any, base: tuple[str, dict[str, str]], stub: StubUpstream
+) -> None:
+    _, created = await api("connections", method="POST", body=openai_connection(stub))
+    stub.config.answer_delay = 30.0  # the service would hold the request for 30 s
+    url, headers = base
+    async with httpx.AsyncClient(headers=headers, timeout=0.5) as client:
+        with pytest.raises(httpx.ReadTimeout):  # the client gives up and closes the connection
+            await client.post(
+                f"{url}/connections/{created['id']}/v1/chat/completions",
+                json={"model": "gpt-stub", "messages": [{"role": "user", "content": "ゆっくり答えて"}]},
+            )
+    assert await asyncio.to_thread(stub.wait_for, lambda s: s.answers and s.answers[0].disconnected, 3.0)
+    assert not stub.stats.answers[0].finished

@@ -751,6 +751,13 @@ def test_compare_marks_the_best_and_says_what_is_unfair(capsys: pytest.CaptureFi
     assert code == 0, err
     assert "note: The evaluations scored different datasets (or samples)" in out
     assert "note: The evaluations asked with different model parameters" in out
+    # Which parameters, with each evaluation's value: not just "they differ".
+    body = json.loads(run(capsys, world, "--json", "evaluations", "compare", tuned, other)[1])
+    [params_note] = [n for n in body["notes"] if "model parameters" in n]
+    assert "temperature 0.0 (" in params_note and "0.7 ('other')" in params_note
+    assert "max_tokens" not in params_note  # the same in both: not named
+    [dataset_note] = [n for n in body["notes"] if "datasets" in n]
+    assert "dataset sha256" in dataset_note
     code, out, _ = run(capsys, world, "--json", "evaluations", "compare", tuned, base)
     body = json.loads(out)
     assert code == 0 and body["same_dataset"] is True and set(body["overall"]["rougeL"]) == {tuned, base}

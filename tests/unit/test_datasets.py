@@ -13,7 +13,9 @@ from aqua_ext.errors import InvalidInput, NotFound, PayloadTooLarge
 from aqua_ext.services.datasets import (
     raise_for_line_errors,
     resolve_dataset_path,
+    row_key,
     scan_jsonl,
+    split_rows,
     token_stats,
     tokenizer_folder,
     validate_jsonl,
@@ -178,7 +180,7 @@ def test_split_is_deterministic_and_near_the_fraction(tmp_path: Path) -> None:
     b = validate_jsonl(f, validation_split=0.2)
     assert (a.train_rows, a.validation_rows) == (b.train_rows, b.validation_rows)
     assert a.train_rows + a.validation_rows == 2000
-    assert 330 < a.validation_rows < 470
+    assert a.validation_rows == 400  # distinct rows: the share exactly
     # Row order does not matter: the split follows the rows, not their positions.
     g = write(tmp_path / "r.jsonl", [pc(i) for i in reversed(range(2000))])
     assert validate_jsonl(g, validation_split=0.2).validation_rows == a.validation_rows
@@ -189,8 +191,60 @@ def test_split_is_deterministic_and_near_the_fraction(tmp_path: Path) -> None:
 def test_tiny_dataset_warns_about_an_empty_split(tmp_path: Path) -> None:
     f = write(tmp_path / "t.jsonl", [pc(1)])
     report = validate_jsonl(f, validation_split=0.01)
-    if report.validation_rows == 0:
-        assert any("validation split is empty" in w for w in report.warnings)
+    assert report.validation_rows == 0 and any("validation split is empty" in w for w in report.warnings)
+    # One row is never held out, whatever the share: a job needs a training row.
+    assert validate_jsonl(f, validation_split=0.9).train_rows == 1
+
+
+def mixed(i: int) -> dict[str, Any]:
+    """Rows in Korean, Japanese and English."""
+    return [
+        {"prompt": f"질문 {i}: 서울의 인구는?", "completion": f"답변 {i}"},
+        {"prompt": f"質問 {i}: 東京の人口は?", "completion": f"回答 {i}"},
+        pc(i),
+    ][i % 3]
+
+
+@pytest.mark.parametrize(("share", "held"), [(0.1, 6), (0.2, 12), (0.25, 16), (0.5, 31)])
+def test_62_rows_split_to_the_share_rounded_to_the_nearest_row(tmp_path: Path, share: float, held: int) -> None:
+    # 62 × 10% = 6.2 → 6 rows, 20% = 12.4 → 12, 25% = 15.5 → 16 (halves up): within one row of the share.
+    rows = [mixed(i) for i in range(62)]
+    report = validate_jsonl(write(tmp_path / "62.jsonl", rows), validation_split=share)
+    assert (report.train_rows, report.validation_rows) == (62 - held, held)
+    scan = scan_jsonl(write(tmp_path / "62.jsonl", rows), validation_split=0.0, keep_rows=True)
+    train, validation = split_rows(scan.rows, share)
+    # The job holds out what the preflight said, the same rows each time and whatever the file order.
+    assert len(validation) == held and len(train) == 62 - held
+    assert split_rows(scan.rows, share) == (train, validation)
+    assert {row_key(r) for r in split_rows(list(reversed(scan.rows)), share)[1]} == {row_key(r) for r in validation}
+    assert [r.line for r in train] == sorted(r.line for r in train)  # file order kept
+
+
+@pytest.mark.parametrize("share", [0.1, 0.2, 0.3])
+def test_duplicates_stay_on_one_side_and_the_share_holds_within_a_row(tmp_path: Path, share: float) -> None:
+    # 62 rows, 38 distinct: Korean and Japanese rows repeated 2 to 4 times, some differing only in whitespace.
+    rows: list[Any] = []
+    for i in range(38):
+        row = mixed(i)
+        copies = 1 + (i % 4 if i < 16 else 0)
+        for c in range(copies):
+            rows.append({**row, "prompt": row["prompt"] + "  " * c})  # the same text once whitespace is normalized
+    rows = rows[:62] + [mixed(100 + i) for i in range(62 - len(rows))]
+    assert len(rows) == 62
+    scan = scan_jsonl(write(tmp_path / "dup.jsonl", rows), validation_split=share, keep_rows=True)
+    assert scan.report.duplicates > 10
+    train, validation = split_rows(scan.rows, share)
+    assert abs(len(validation) - share * 62) <= 1 and len(train) + len(validation) == 62
+    assert not {row_key(r) for r in train} & {row_key(r) for r in validation}  # no duplicate straddles
+    assert scan.report.validation_rows == len(validation)
+
+
+def test_repeated_rows_larger_than_the_share_are_kept_for_training(tmp_path: Path) -> None:
+    # One row 20 times and 42 distinct ones: at 10% the 20 copies cannot be held out, smaller rows are.
+    rows = [mixed(0)] * 20 + [mixed(i) for i in range(1, 43)]
+    scan = scan_jsonl(write(tmp_path / "big.jsonl", rows), validation_split=0.1, keep_rows=True)
+    train, validation = split_rows(scan.rows, 0.1)
+    assert len(validation) == 6 and sum(r.prompt == mixed(0)["prompt"] for r in train) == 20
 
 
 @pytest.mark.parametrize("content", [b"", b"\n\n  \n"])

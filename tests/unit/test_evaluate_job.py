@@ -4,6 +4,7 @@ same outputs; cancel keeps the rows answered; an upstream that fails ends the ru
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -70,7 +71,14 @@ def rows_of(out: Path) -> list[dict[str, Any]]:
 
 def test_every_row_scored_as_the_libraries_score_it(tmp_path: Path) -> None:
     with StubUpstream(StubConfig(token_delay=0.01)) as stub:
-        proc, out = start(tmp_path, stub)
+        about = {
+            "model_id": "ocid1.model.x",
+            "model_name": "한국어 모델",
+            "deployment_id": "ldep-1",
+            "deployment_name": "日本語デプロイ",
+            "dataset_path": "~/data/평가.jsonl",
+        }
+        proc, out = start(tmp_path, stub, about=about)
         assert proc.wait(timeout=120) == 0, (out / "job.log").read_text()
     status = read_status(out)
     assert status and status["state"] == "SUCCEEDED" and status["rows_done"] == status["rows_total"] == 12
@@ -101,6 +109,19 @@ def test_every_row_scored_as_the_libraries_score_it(tmp_path: Path) -> None:
     assert overall["latency_ms_p95"] >= overall["latency_ms_p50"] > 0
     html = (out / REPORT_HTML).read_text()
     assert "<svg" in html and "stub eval" in html and "<script" not in html
+
+    # The report says what it measured: the model asked, the dataset as scored, what was sent, with which libraries.
+    prov = report["provenance"]
+    digest = hashlib.sha256((tmp_path / "rows.jsonl").read_bytes()).hexdigest()
+    assert prov["model_name"] == "한국어 모델" and prov["deployment_name"] == "日本語デプロイ"
+    assert prov["dataset_path"] == "~/data/평가.jsonl" and prov["dataset_sha256"] == digest
+    assert prov["dataset_rows"] == 12 and prov["sample_size"] is None and prov["connection_id"] is None
+    assert prov["params"] == {"max_tokens": 3, "temperature": 0.0}
+    assert set(prov["metric_versions"]) == {"rouge-score", "sacrebleu", "textstat"}
+    assert prov["metric_versions"]["sacrebleu"] == sacrebleu.__version__
+    assert prov["started_at"] <= prov["finished_at"] and prov["aqua_ext_version"]
+    for shown in ("한국어 모델", "日本語デプロイ", digest, "temperature 0.0", "sacrebleu " + sacrebleu.__version__):
+        assert shown in html
 
 
 def test_cancel_keeps_the_rows_answered(tmp_path: Path) -> None:

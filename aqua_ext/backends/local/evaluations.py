@@ -205,6 +205,7 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
                 "concurrency": request.concurrency,
                 "sample_size": request.sample_size,
                 "seed": SAMPLE_SEED,
+                "about": _about(subject, subject_id, dataset.shown, request.finetune_id),
             }
             (folder / "spec.json").write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
 
@@ -234,6 +235,26 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
 
     async def delete(self, evaluation_id: str) -> None:
         await self.jobs.delete(evaluation_id)
+
+
+def _about(subject: dict[str, Any], subject_id: str, dataset_shown: str, finetune_id: str | None) -> dict[str, Any]:
+    """What the report's provenance says of the model asked and the dataset (jobs/eval_provenance.py):
+    names as people know them, which the job cannot look up itself."""
+    about: dict[str, Any] = {
+        "model_id": subject["model_id"],
+        "model_name": subject["model_name"],
+        "dataset_path": dataset_shown,
+        "finetune_id": finetune_id,
+    }
+    if subject.get("connection_id"):
+        about |= {
+            "connection_id": subject["connection_id"],
+            "connection_name": subject["deployment_name"],
+            "connection_model": subject["model_id"],
+        }
+    else:
+        about |= {"deployment_id": subject_id, "deployment_name": subject["deployment_name"]}
+    return about
 
 
 def _missing_metric_packages(metrics: Iterable[str]) -> list[str]:

@@ -20,6 +20,7 @@ import { CodeFact, JobDetailPage, JobLineage, LinkedName } from '../../ui/JobDet
 import { useJobDetail } from '../../ui/hooks/useJobDetail';
 import { BarChart } from './BarChart';
 import { EvaluationProgress } from './EvaluationProgress';
+import { ProvenanceFacts } from './ProvenanceFacts';
 import { RowsTable } from './RowsTable';
 import { ScoreTable } from './ScoreTable';
 
@@ -136,6 +137,7 @@ export function EvaluationDetail(props: IEvaluationDetailProps): JSX.Element {
                 <ScoreTable report={report} trans={trans} />
               </DetailSection>
               <CategoryChart report={report} trans={trans} />
+              {report.provenance && <ProvenanceFacts provenance={report.provenance} trans={trans} />}
             </>
           ) : (
             final && (

@@ -130,6 +130,12 @@ describe('EvaluationsSection', () => {
     expect(link).toHaveAttribute('href', '/lab-base/aqua-ext/evaluations/evj-1/report.html');
     expect(link.getAttribute('href')).not.toMatch(/token/);
     expect(screen.getByRole('progressbar', { name: 'Evaluation progress' })).toHaveAttribute('aria-valuenow', '100');
+    // How the report was made: the dataset as scored (the sample, its seed, its hash), the metric versions.
+    const provenance = screen.getByRole('region', { name: 'Provenance' });
+    expect(provenance).toHaveTextContent('a sample of 40 of 62 rows (seed 0)');
+    expect(provenance).toHaveTextContent('sha256 a1b2c3d4e5f6');
+    expect(provenance).toHaveTextContent('bert-score 0.3.13, rouge-score 0.1.2, sacrebleu 2.4.3');
+    expect(provenance).toHaveTextContent('0.1.0');
 
     const rows = await screen.findByRole('table', { name: 'Rows' });
     expect(within(rows).getAllByRole('row')).toHaveLength(3);
