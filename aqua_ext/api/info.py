@@ -50,6 +50,10 @@ class BackendDescription(ApiModel):
     hardware: Hardware | None = None
     # ... or the model deployment shapes the compartment offers (oci); empty when unknown.
     shapes: list[str] = []
+    # The inference modes each engine deploys on this target ("chat", "completion", "embedding"), from
+    # the driver's own table: the deploy dialog offers these, and no table of its own. Empty when unknown
+    # (a target not started yet); the create request is checked either way.
+    engine_modes: dict[str, list[str]] = {}
 
 
 TargetDescription = BackendDescription

@@ -288,7 +288,13 @@ const LOCAL_TARGET: Info['backend'] = {
   region: null,
   compartment_id: null,
   hardware: null,
-  shapes: []
+  shapes: [],
+  // As the local driver says (backends/local/engines.py ENGINE_MODES).
+  engine_modes: {
+    transformers: ['chat', 'completion', 'embedding'],
+    vllm: ['chat', 'completion'],
+    'llama.cpp': ['chat', 'completion', 'embedding']
+  }
 };
 
 /** An enabled OCI target (ready unless told otherwise), to sit beside the local one in `makeInfo({ targets })`. */
@@ -302,6 +308,11 @@ export function ociTarget(overrides: Partial<Info['backend']> = {}): Info['backe
     region: 'us-ashburn-1',
     compartment_id: 'ocid1.compartment.oc1..aaaaexample123',
     shapes: ['VM.Standard.E4.Flex', 'VM.GPU.A10.1', 'VM.GPU.A10.2'],
+    engine_modes: {
+      vllm: ['chat', 'completion', 'embedding'],
+      'llama.cpp': ['chat', 'completion'],
+      tgi: ['chat', 'completion', 'embedding']
+    },
     ...overrides
   };
 }

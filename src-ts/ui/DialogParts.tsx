@@ -15,6 +15,7 @@ import type { BackendKind } from '../shared/labels';
 import type { IDatasetSources } from './DatasetPathField';
 import { FormErrors } from './FormErrors';
 import { FormField } from './FormField';
+import { useSubmitErrorFocus } from './hooks/useDialogFocus';
 import { ModalDialog } from './ModalDialog';
 
 /** What the app gives every create dialog (deploy, fine-tune, evaluate). */
@@ -66,6 +67,8 @@ export function CreateDialog(props: {
 }): JSX.Element {
   const { trans } = props;
   const { submitting } = props.form;
+  const formRef = React.useRef<HTMLFormElement>(null);
+  const submitEnded = useSubmitErrorFocus(formRef);
   const close = (): void => {
     if (!submitting) {
       props.onClose();
@@ -80,7 +83,11 @@ export function CreateDialog(props: {
       onClose={close}
       closeDisabled={submitting}
     >
-      <form onSubmit={event => void props.onSubmit(event)} noValidate>
+      <form
+        ref={formRef}
+        onSubmit={event => void Promise.resolve(props.onSubmit(event)).finally(submitEnded)}
+        noValidate
+      >
         <div className="jp-AquaExt-ModalDialog-body">
           {props.children}
           <FormErrors

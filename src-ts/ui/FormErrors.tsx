@@ -19,7 +19,7 @@ export function FormErrors(props: {
   return (
     <>
       {props.fields.length > 0 && (
-        <ul className="jp-AquaExt-FormErrors-list" role="alert">
+        <ul className="jp-AquaExt-FormErrors-list" role="alert" tabIndex={-1}>
           {props.fields.map((item, i) => (
             <li key={i}>
               {item.field ? `${item.field}: ` : ''}
@@ -29,7 +29,7 @@ export function FormErrors(props: {
         </ul>
       )}
       {props.message && (
-        <div className="jp-AquaExt-FormErrors-message" role="alert">
+        <div className="jp-AquaExt-FormErrors-message" role="alert" tabIndex={-1}>
           {props.message}
           {props.trans && <SetupLink error={props.failure} trans={props.trans} />}
         </div>

@@ -12,6 +12,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { ErrorState } from './ErrorState';
 import { Loading } from './Loading';
 import { useCopiedFlag } from './hooks/useCopiedFlag';
+import { useHeadingFocus } from './hooks/useDialogFocus';
 
 /** "← All …" on the left, the actions (children) on the right. */
 export function DetailTopbar(props: {
@@ -50,10 +51,14 @@ export function DetailHeader(props: {
   badge: React.ReactNode;
   description?: string | null;
 }): JSX.Element {
+  const heading = React.useRef<HTMLHeadingElement>(null);
+  useHeadingFocus(heading);
   return (
     <header className="jp-AquaExt-ResourceDetail-header">
       <div className="jp-AquaExt-ResourceDetail-titleRow">
-        <h2 className="jp-AquaExt-ResourceDetail-name">{props.name}</h2>
+        <h2 className="jp-AquaExt-ResourceDetail-name" ref={heading} tabIndex={-1}>
+          {props.name}
+        </h2>
         {props.badge}
       </div>
       {props.description && <p className="jp-AquaExt-ResourceDetail-description">{props.description}</p>}

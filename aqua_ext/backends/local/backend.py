@@ -33,6 +33,7 @@ from ..huggingface import download as hf_download
 from ..operations import Operations, Progress
 from . import demo_model
 from .deployments import LocalDeployments
+from .engines import ENGINE_MODES
 from .evaluations import LocalEvaluations
 from .finetunes import MODEL_ID_PREFIX as FINETUNED_PREFIX
 from .finetunes import LocalFineTunes
@@ -168,7 +169,13 @@ class LocalBackend(Backend):
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     async def describe(self) -> BackendDescription:
-        return BackendDescription(kind="local", label="Local (this machine)", ready=True, data_dir=str(self.data_dir))
+        return BackendDescription(
+            kind="local",
+            label="Local (this machine)",
+            ready=True,
+            data_dir=str(self.data_dir),
+            engine_modes={engine: list(modes) for engine, modes in ENGINE_MODES.items()},
+        )
 
     async def hardware(self) -> Hardware:
         if self._hardware_probe is not None:

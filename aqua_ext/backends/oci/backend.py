@@ -19,7 +19,7 @@ from ..base import Backend
 from ..operations import Operations
 from .config import OciSettings
 from .context import OciContext
-from .deploy_request import DeployPlanner
+from .deploy_request import DeployPlanner, engine_modes
 from .deploy_shapes import OciShapes
 from .deployments import OciDeployments
 from .evaluations import OciEvaluations
@@ -66,6 +66,7 @@ class OciBackend(Backend):
             problem=self.context.check_problem,
             region=region,
             compartment_id=self.settings.compartment_id or None,
+            engine_modes=engine_modes(),
         )
 
     # ---- models ----------------------------------------------------------

@@ -35,6 +35,14 @@ EMBEDDING_ENGINES = ("vllm", "tgi")
 DEFAULT_MAX_MODEL_LEN = 4096
 
 
+def engine_modes() -> dict[str, list[str]]:
+    """The modes each service container deploys, as `resolve` checks them (told to the deploy dialog)."""
+    return {
+        engine: ["chat", "completion", *(["embedding"] if engine in EMBEDDING_ENGINES else [])]
+        for engine in OCI_ENGINES
+    }
+
+
 @dataclass(frozen=True)
 class OciDeployFacts:
     """What OCI says about a deploy request, once the checks only it can make passed (the model is

@@ -158,6 +158,10 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
       if (!shapeTouched) {
         next.shape = defaultShape(backendKind, info, null);
       }
+      // The target's engines say which modes they serve only now.
+      if (modeChoices(next.engine, info, trans).find(choice => choice.value === next.mode)?.disabled) {
+        next.mode = defaultMode(model, next.engine, info);
+      }
       return next;
     });
     // Only when /info or the target changes: the user's own choices win afterwards.
@@ -225,7 +229,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
       modelId,
       name: nameTouched ? previous.name : defaultDeploymentName(next),
       engine,
-      mode: defaultMode(next, engine)
+      mode: defaultMode(next, engine, info)
     }));
     setFit(null);
     if (onOci) {
@@ -234,10 +238,10 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   };
 
   const engines = engineChoices(backendKind, info, trans);
-  const modes = modeChoices(form.engine, trans);
+  const modes = modeChoices(form.engine, info, trans);
 
   const chooseEngine = (engine: IDeployForm['engine']): void => {
-    const allowed = modeChoices(engine, trans);
+    const allowed = modeChoices(engine, info, trans);
     setForm(previous => ({
       ...previous,
       engine,

@@ -135,15 +135,32 @@ export function engineChoices(
   });
 }
 
-/** Inference modes; `transformers serve` has no embeddings endpoint. */
-export function modeChoices(engine: EngineName, trans: TranslationBundle): IChoice<InferenceMode>[] {
+/**
+ * The modes the chosen target deploys `engine` in, as its driver says (`info.backend.engine_modes`,
+ * the table the create request is checked against); unknown (a target not started yet, an older
+ * server) offers every mode and lets the server answer.
+ */
+function servedModes(engine: EngineName, info: Info | null): readonly string[] {
+  return info?.backend.engine_modes?.[engine] ?? MODES;
+}
+
+/** Inference modes; those the target does not deploy with `engine` are disabled with the reason. */
+export function modeChoices(engine: EngineName, info: Info | null, trans: TranslationBundle): IChoice<InferenceMode>[] {
+  const served = servedModes(engine, info);
   return MODES.map(value => {
-    const noEmbeddings = value === 'embedding' && engine === 'transformers';
+    const refused = !served.includes(value);
     return {
       value,
       label: modeLabel(value, trans),
-      disabled: noEmbeddings,
-      reason: noEmbeddings ? trans.__('transformers serve has no embeddings endpoint: use vLLM or llama.cpp.') : null
+      disabled: refused,
+      reason: refused
+        ? trans.__(
+            '%1 does not serve %2 on this target; it serves %3.',
+            engineLabel(engine),
+            modeLabel(value, trans),
+            served.map(mode => modeLabel(mode as InferenceMode, trans)).join(', ')
+          )
+        : null
     };
   });
 }
@@ -236,8 +253,12 @@ export function defaultEngine(
   return ggufOnly && llamaCpp?.available ? 'llama.cpp' : 'transformers';
 }
 
-export function defaultMode(model: Pick<ModelSummary, 'capability'> | null, engine: EngineName): InferenceMode {
-  return model?.capability === 'EMBEDDING' && engine !== 'transformers' ? 'embedding' : 'chat';
+export function defaultMode(
+  model: Pick<ModelSummary, 'capability'> | null,
+  engine: EngineName,
+  info: Info | null
+): InferenceMode {
+  return model?.capability === 'EMBEDDING' && servedModes(engine, info).includes('embedding') ? 'embedding' : 'chat';
 }
 
 let rowKey = 0;
@@ -255,7 +276,7 @@ export function initialDeployForm(model: ModelSummary | null, backend: BackendKi
     shape: defaultShape(backend, info, null),
     replicas: '1',
     engine,
-    mode: defaultMode(model, engine),
+    mode: defaultMode(model, engine, info),
     maxModelLen: '',
     dtype: '',
     params: [],

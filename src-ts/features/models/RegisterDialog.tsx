@@ -11,7 +11,7 @@ import { describeError } from '../../shared/errors';
 import { FormErrors } from '../../ui/FormErrors';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { OperationProgress } from '../../ui/OperationProgress';
-import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
+import { useDialogFocus, useSubmitErrorFocus } from '../../ui/hooks/useDialogFocus';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
 import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
@@ -190,6 +190,8 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
     return body;
   };
 
+  const formRef = React.useRef<HTMLFormElement>(null);
+  const submitEnded = useSubmitErrorFocus(formRef);
   const onSubmit = (event: React.FormEvent): Promise<void> | void => {
     event.preventDefault();
     if (busy) {
@@ -282,7 +284,7 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
 
   return (
     <ModalDialog title={trans.__('Register model')} trans={trans} onClose={close} closeDisabled={!canClose}>
-      <form onSubmit={event => void onSubmit(event)} noValidate>
+      <form ref={formRef} onSubmit={event => void Promise.resolve(onSubmit(event)).finally(submitEnded)} noValidate>
         <div className="jp-AquaExt-ModalDialog-body">
           <TargetField
             id={`${ids.source}-target`}

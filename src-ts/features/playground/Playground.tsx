@@ -9,6 +9,7 @@ import { engineLabel, modeLabel, shapeLabel } from '../../shared/labels';
 import { allows } from '../../shared/actions';
 import { FAST_POLL_MS, isTransitional, stateLabel } from '../../shared/deploymentStates';
 import { parseTargetKey, targetKey, type ChatTarget } from '../../shared/chatTarget';
+import { contextBudget, defaultMaxTokens, promptTokens } from './contextBudget';
 import { connectionMode, connectionTalks, subjectCanChat, usePlaygroundSubject } from './usePlaygroundSubject';
 import { DEFAULT_SAMPLING, parseSampling, type ISamplingForm } from '../../shared/sampling';
 import { loadPlayground, savePlayground, type IPlaygroundState } from './storage';
@@ -140,11 +141,25 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
       : { kind: 'deployment', id: ref.id };
   }, [compareWith, compareModel]);
 
+  // The model's context as the deployment runs it; unknown for connections and when the engine chose it.
+  const contextLength = deployment?.max_model_len ?? null;
+  // Max tokens left at the playground's default follows the model's context (see defaultMaxTokens).
+  React.useEffect(() => {
+    if (contextLength !== null) {
+      setSampling(previous =>
+        previous.maxTokens === DEFAULT_SAMPLING.maxTokens
+          ? { ...previous, maxTokens: String(defaultMaxTokens(contextLength)) }
+          : previous
+      );
+    }
+  }, [contextLength]);
+
   const primary = useChatSession({
     client,
     trans,
     target: primaryTarget,
     mode,
+    contextLength,
     initialTurns: stored.turns,
     onError: reload
   });
@@ -205,6 +220,10 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
 
   const parsed = parseSampling(sampling, trans);
   const streaming = primary.streaming || secondary.streaming;
+  const budget =
+    draft.trim() && parsed.value
+      ? contextBudget(promptTokens(mode, system, primary.turns, draft), parsed.value.max_tokens ?? 0, contextLength)
+      : null;
 
   const send = (): void => {
     const text = draft.trim();
@@ -411,9 +430,32 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                   mode={secondaryMode}
                   props={props}
                   state={partner?.state}
+                  notice={
+                    // A completion deployment takes a prompt only (the server refuses a system message):
+                    // each prompt goes to it alone, so say what it does not get.
+                    mode === 'chat' && secondaryMode === 'completion' && system.trim()
+                      ? trans.__(
+                          'System prompt not sent: completion deployment (it takes the prompt only, without the conversation).'
+                        )
+                      : null
+                  }
                 />
               )}
             </div>
+            {budget?.over && (
+              <div className="jp-AquaExt-Playground-contextWarning" role="status">
+                {trans.__(
+                  "This prompt is about %1 tokens (%2) and Max tokens is %3: %4 in all, more than this model's context of %5 tokens. The engine will refuse it: shorten the prompt, lower Max tokens or clear the conversation.",
+                  budget.tokens,
+                  budget.source === 'engine'
+                    ? trans.__('the engine’s count plus an estimate')
+                    : trans.__('an estimate'),
+                  budget.maxTokens,
+                  budget.tokens + budget.maxTokens,
+                  budget.contextLength
+                )}
+              </div>
+            )}
             <div className="jp-AquaExt-Composer">
               <textarea
                 className="jp-mod-styled jp-AquaExt-input jp-AquaExt-Composer-input"
@@ -466,6 +508,8 @@ function Column(props: {
   mode: InferenceMode;
   props: IPlaygroundProps;
   state?: DeploymentSummary['state'];
+  /** What this column's deployment is not sent, shown above its answers. */
+  notice?: string | null;
 }): JSX.Element {
   const { trans } = props.props;
   return (
@@ -474,6 +518,11 @@ function Column(props: {
         <div className="jp-AquaExt-Playground-columnTitle">
           <span>{props.title}</span>
           {props.state && <DeploymentStateBadge state={props.state} trans={trans} />}
+        </div>
+      )}
+      {props.notice && (
+        <div className="jp-AquaExt-Playground-notice" role="note">
+          {props.notice}
         </div>
       )}
       <TranscriptView

@@ -12,6 +12,7 @@ import type { ChatRequest, InferenceMode } from '../../api/types';
 import { streamTurn, type ChatTarget } from '../../shared/chatTarget';
 import { describeError } from '../../shared/errors';
 import type { SamplingRequestFields } from '../../shared/sampling';
+import { contextBudget, promptTokens, type IContextBudget } from './contextBudget';
 import {
   applyChatEvent,
   assistantTurn,
@@ -42,7 +43,32 @@ export interface IChatSessionOptions {
   initialTurns: Turn[];
   /** Called after a turn ended in an error (e.g. to reload the deployment's state). */
   onError?: (status: number | null) => void;
+  /** The model's context in tokens (the deployment's max_model_len); null when unknown. */
+  contextLength?: number | null;
   now?: () => number;
+}
+
+// How engines word a prompt longer than the context: vLLM "maximum context length", llama.cpp
+// "exceeds the available context size", transformers "longer than the specified maximum sequence
+// length", connections' context_length_exceeded.
+const CONTEXT_REFUSAL = /context|max_model_len|maximum (sequence )?length|too long/i;
+
+/** What to add to an engine's refusal when the request did not fit in the model's context. */
+export function contextRefusalHint(
+  budget: IContextBudget | null,
+  error: string | null,
+  trans: TranslationBundle
+): string | null {
+  if (!budget || !(budget.over || CONTEXT_REFUSAL.test(error ?? ''))) {
+    return null;
+  }
+  return trans.__(
+    "The prompt (%1 tokens, %2) and max tokens (%3) need more than this model's context of %4 tokens: shorten the prompt, lower Max tokens or clear the conversation.",
+    budget.tokens,
+    budget.source === 'engine' ? trans.__('counted by the engine and estimated') : trans.__('estimated'),
+    budget.maxTokens,
+    budget.contextLength
+  );
 }
 
 /** The request body of one turn: the whole conversation for chat, the prompt alone for completion. */
@@ -78,6 +104,8 @@ export function useChatSession(options: IChatSessionOptions): IChatSession {
   const mounted = React.useRef(true);
   const onErrorRef = React.useRef(options.onError);
   onErrorRef.current = options.onError;
+  const contextLengthRef = React.useRef(options.contextLength);
+  contextLengthRef.current = options.contextLength;
 
   const setTurns = React.useCallback((update: (previous: Turn[]) => Turn[]) => {
     const next = update(turnsRef.current);
@@ -115,6 +143,11 @@ export function useChatSession(options: IChatSessionOptions): IChatSession {
       }
       const history = turnsRef.current;
       const body = turnRequest(mode, system, history, text, sampling);
+      const budget = contextBudget(
+        promptTokens(mode, system, history, text),
+        sampling.max_tokens ?? 0,
+        contextLengthRef.current ?? null
+      );
       const question = userTurn(text);
       const answer = assistantTurn(now());
       const abort = new AbortController();
@@ -150,6 +183,13 @@ export function useChatSession(options: IChatSessionOptions): IChatSession {
           // A stream that ended without a verdict (should not happen) is not left spinning.
           setTurns(previous => updateAnswer(previous, answer.id, turn => stopAnswer(turn, now())));
           if (failedStatus !== undefined) {
+            // The engine refused a request longer than the context: say so, and what to do.
+            setTurns(previous =>
+              updateAnswer(previous, answer.id, turn => {
+                const hint = turn.status === 'error' ? contextRefusalHint(budget, turn.error, trans) : null;
+                return hint ? { ...turn, error: turn.error ? `${turn.error} ${hint}` : hint } : turn;
+              })
+            );
             onErrorRef.current?.(failedStatus);
           }
         }

@@ -62,7 +62,8 @@ describe('DeployDialog', () => {
     expect(screen.getByRole('radio', { name: /^GPU/ })).toBeDisabled();
     expect(screen.getByRole('radio', { name: /^vLLM/ })).toBeDisabled();
     expect(screen.getByText('Optional: pip install vllm (CUDA GPU only)')).toBeInTheDocument();
-    expect(screen.getByRole('radio', { name: /^Embedding/ })).toBeDisabled();
+    // The local target serves embeddings with transformers (its driver says so in info): offered.
+    expect(screen.getByRole('radio', { name: /^Embedding/ })).toBeEnabled();
     // No replicas or logging on this machine.
     expect(screen.queryByLabelText('Replicas')).not.toBeInTheDocument();
     const fit = await screen.findByLabelText('Memory fit of the chosen shape');
@@ -124,6 +125,28 @@ describe('DeployDialog', () => {
     expect(document.querySelector('details.jp-AquaExt-AdvancedOptions')).toHaveAttribute('open');
     expect(props.onCreated).not.toHaveBeenCalled();
     expect(screen.getByRole('dialog')).toBeInTheDocument();
+  });
+
+  it('after a failed deploy, takes the focus to the first input with an error, else to the message', async () => {
+    const client = new FakeClient();
+    client.createDeployment.mockRejectedValueOnce(
+      new AquaApiError({
+        status: 409,
+        message: '「Qwen チャット」という名前のデプロイはすでにあります。',
+        reason: 'Conflict'
+      })
+    );
+    setup({}, client);
+    const deploy = screen.getByRole('button', { name: 'Deploy' });
+    fireEvent.change(screen.getByLabelText('Deployment name'), { target: { value: ' ' } });
+    deploy.focus();
+    fireEvent.click(deploy);
+    await waitFor(() => expect(screen.getByLabelText('Deployment name')).toHaveFocus());
+    fireEvent.change(screen.getByLabelText('Deployment name'), { target: { value: '큐웬 채팅' } });
+    deploy.focus();
+    fireEvent.click(deploy);
+    const message = await screen.findByText('「Qwen チャット」という名前のデプロイはすでにあります。');
+    await waitFor(() => expect(message.closest('[role="alert"]')).toHaveFocus());
   });
 
   it('checks the inputs before sending', () => {

@@ -2,6 +2,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 
 import {
   buildDeployRequest,
+  defaultMode,
   DEPLOY_FIELDS,
   effectiveDtype,
   engineChoices,
@@ -16,7 +17,7 @@ import {
   type IDeployForm
 } from '../deployForm';
 import { placeFieldErrors } from '../../../shared/fieldErrors';
-import { makeFit, makeInfo, makeModel } from '../../../test-support/fixtures';
+import { makeFit, makeInfo, makeModel, ociTarget } from '../../../test-support/fixtures';
 
 const trans = nullTranslator.load('aqua_ext');
 
@@ -60,9 +61,8 @@ describe('deploy form', () => {
     });
     expect(initialDeployForm(makeModel(), 'local', withGpu).shape).toBe('gpu');
     expect(initialDeployForm(makeModel(), 'oci', info)).toMatchObject({ engine: 'vllm', shape: '' });
-    expect(initialDeployForm(makeModel({ capability: 'EMBEDDING' }), 'oci', info).mode).toBe('embedding');
-    // transformers serve has no embeddings: an embedding model starts in chat there.
-    expect(initialDeployForm(makeModel({ capability: 'EMBEDDING' }), 'local', info).mode).toBe('chat');
+    const onOci = { ...info, backend: ociTarget() };
+    expect(initialDeployForm(makeModel({ capability: 'EMBEDDING' }), 'oci', onOci).mode).toBe('embedding');
   });
 
   it('offers local engines with the reason the missing ones are disabled', () => {
@@ -79,8 +79,31 @@ describe('deploy form', () => {
       ['llama.cpp', false],
       ['tgi', false]
     ]);
-    expect(modeChoices('transformers', trans).find(c => c.value === 'embedding')?.disabled).toBe(true);
-    expect(modeChoices('vllm', trans).every(c => !c.disabled)).toBe(true);
+  });
+
+  it("offers the modes the target's driver says each engine serves, not a table of its own", () => {
+    // The local target serves embeddings for transformers (our embedding server) but not for vLLM.
+    const disabled = (engine: Parameters<typeof modeChoices>[0], of: typeof info) =>
+      modeChoices(engine, of, trans)
+        .filter(c => c.disabled)
+        .map(c => c.value);
+    expect(disabled('transformers', info)).toEqual([]);
+    expect(disabled('vllm', info)).toEqual(['embedding']);
+    expect(modeChoices('vllm', info, trans)[2].reason).toBe(
+      'vLLM does not serve Embedding on this target; it serves Chat, Completion.'
+    );
+    const oci = { ...info, backend: ociTarget() };
+    expect(disabled('llama.cpp', oci)).toEqual(['embedding']);
+    expect(disabled('vllm', oci)).toEqual([]);
+    // Not told (a target not started yet): every mode, and the server answers the create.
+    const untold = { ...info, backend: { ...info.backend, engine_modes: {} } };
+    expect(disabled('llama.cpp', untold)).toEqual([]);
+  });
+
+  it('deploys an embedding model in embedding mode with transformers when the target serves it', () => {
+    const model = makeModel({ capability: 'EMBEDDING' });
+    expect(initialDeployForm(model, 'local', info).mode).toBe('embedding');
+    expect(defaultMode(model, 'vllm', info)).toBe('chat');
   });
 
   it('offers GPU only when the machine has one', () => {

@@ -40,6 +40,26 @@ function setup(
 }
 
 describe('ModelDetail', () => {
+  it('takes the focus to its heading when opened from a card with Enter (the card is gone)', async () => {
+    const card = document.body.appendChild(document.createElement('div'));
+    card.tabIndex = 0;
+    card.focus();
+    fireEvent.keyDown(card, { key: 'Enter' });
+    card.remove(); // the grid gives way to the detail
+    setup({}, new FakeClient());
+    const heading = await screen.findByRole('heading', { name: 'Qwen2.5 0.5B Instruct' });
+    expect(heading).toHaveFocus();
+  });
+
+  it('leaves the focus where the user put it meanwhile', async () => {
+    const search = document.body.appendChild(document.createElement('input'));
+    search.focus();
+    setup({}, new FakeClient());
+    await screen.findByRole('heading', { name: 'Qwen2.5 0.5B Instruct' });
+    expect(search).toHaveFocus();
+    search.remove();
+  });
+
   it('renders the metadata of the model', async () => {
     const { client } = setup();
     expect(screen.getByText('Loading model…')).toBeInTheDocument();

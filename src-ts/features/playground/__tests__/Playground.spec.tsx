@@ -205,6 +205,64 @@ describe('Playground', () => {
     expect(client.streamChat.mock.calls.map(call => call[0]).sort()).toEqual(['dep-1', 'dep-2']);
   });
 
+  it('defaults max tokens within a 512-token context and warns before sending a longer Korean prompt', async () => {
+    const client = new FakeClient();
+    client.deployments = [makeDeployment({ max_model_len: 512 })];
+    client.chatEvents = () => {
+      throw new AquaApiError({ status: 400, message: 'The engine refused the request.', reason: 'Bad Request' });
+    };
+    setup({}, client);
+    await screen.findByRole('heading', { name: 'Qwen chat' });
+    // A quarter of the context, not the whole of it.
+    await waitFor(() => expect(screen.getByLabelText('Max tokens')).toHaveValue(128));
+    fireEvent.change(message(), { target: { value: '짧은 질문' } });
+    expect(document.querySelector('.jp-AquaExt-Playground-contextWarning')).toBeNull();
+    fireEvent.change(message(), { target: { value: '한국어'.repeat(244).slice(0, 731) } });
+    const warning = document.querySelector('.jp-AquaExt-Playground-contextWarning');
+    expect(warning).toHaveTextContent(
+      "This prompt is about 735 tokens (an estimate) and Max tokens is 128: 863 in all, more than this model's context of 512 tokens."
+    );
+    // Still sent (it is an estimate); the engine's refusal then says why.
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    const error = await within(lastAnswer()).findByRole('alert');
+    expect(error).toHaveTextContent('The engine refused the request.');
+    expect(error).toHaveTextContent("need more than this model's context of 512 tokens");
+  });
+
+  it('keeps a chosen max tokens when the context is known', async () => {
+    const client = new FakeClient();
+    client.deployments = [makeDeployment({ max_model_len: 4096 })];
+    window.localStorage.setItem(storageKey('dep-1'), JSON.stringify({ sampling: { maxTokens: '700' } }));
+    setup({}, client);
+    await screen.findByRole('heading', { name: 'Qwen chat' });
+    expect(screen.getByLabelText('Max tokens')).toHaveValue(700);
+  });
+
+  it('says in its column that a completion deployment in Compare is not sent the system prompt', async () => {
+    const client = new FakeClient();
+    client.deployments = [makeDeployment(), makeDeployment({ id: 'dep-2', name: '補完モデル', mode: 'completion' })];
+    setup({}, client);
+    await screen.findByRole('heading', { name: 'Qwen chat' });
+    const compare = screen.getByRole('combobox', { name: 'Compare with' });
+    await waitFor(() => expect(within(compare).getByRole('option', { name: '補完モデル' })).toBeInTheDocument());
+    fireEvent.change(compare, { target: { value: 'dep-2' } });
+    const column = screen
+      .getByRole('log', { name: '補完モデル' })
+      .closest('.jp-AquaExt-Playground-column') as HTMLElement;
+    expect(within(column).queryByRole('note')).not.toBeInTheDocument(); // no system prompt: nothing dropped
+    fireEvent.click(screen.getByRole('button', { name: /System prompt/ }));
+    fireEvent.change(screen.getByRole('textbox', { name: 'System prompt' }), {
+      target: { value: '한국어로 답하세요.' }
+    });
+    expect(within(column).getByRole('note')).toHaveTextContent('System prompt not sent: completion deployment');
+    fireEvent.change(message(), { target: { value: '質問' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    await waitFor(() => expect(client.streamChat).toHaveBeenCalledTimes(2));
+    const sent = Object.fromEntries(client.streamChat.mock.calls.map(call => [call[0], call[1]]));
+    expect(sent['dep-2']).toMatchObject({ prompt: '質問' });
+    expect(sent['dep-1'].messages?.[0]).toEqual({ role: 'system', content: '한국어로 답하세요.' });
+  });
+
   it('embeds texts and shows the similarity matrix for embedding deployments', async () => {
     const client = new FakeClient();
     client.deployments = [makeDeployment({ mode: 'embedding', engine: 'vllm' })];

@@ -1,0 +1,28 @@
+"""Each target tells the deploy dialog which inference modes each engine deploys (`info.targets[].
+engine_modes`), from the same table the driver checks a create request against: the dialog keeps no
+table of its own (it once refused embedding for transformers, which the local target serves)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aqua_ext.backends.local.backend import LocalBackend
+from aqua_ext.backends.local.engines import ENGINE_MODES
+from aqua_ext.backends.oci.deploy_request import EMBEDDING_ENGINES, OCI_ENGINES, engine_modes
+from aqua_ext.services.operations import OperationRegistry
+
+
+async def test_the_local_target_says_transformers_deploys_embeddings(tmp_path: Path) -> None:
+    backend = LocalBackend(OperationRegistry(), data_dir=tmp_path, allowed_roots=[tmp_path], generate_demo=False)
+    described = await backend.describe()
+    assert "embedding" in described.engine_modes["transformers"]  # our embedding server serves it
+    assert described.engine_modes == {engine: list(modes) for engine, modes in ENGINE_MODES.items()}
+    assert "engine_modes" in described.model_dump(mode="json")
+
+
+def test_oci_embedding_modes_follow_the_engines_the_create_check_allows() -> None:
+    modes = engine_modes()
+    assert set(modes) == set(OCI_ENGINES)
+    assert {engine for engine, served in modes.items() if "embedding" in served} == set(EMBEDDING_ENGINES)
+    assert "embedding" not in modes["llama.cpp"]
+    assert all(served[:2] == ["chat", "completion"] for served in modes.values())
