@@ -131,7 +131,8 @@ describe('AquaApp', () => {
           region: 'us-ashburn-1',
           compartment_id: 'ocid1.compartment.oc1..aaaaaaaabbbbbbbbcccccccc12345678',
           hardware: null,
-          shapes: []
+          shapes: [],
+          engine_modes: {}
         }
       })
     );
