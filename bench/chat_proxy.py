@@ -58,7 +58,7 @@ use_repo_environment(__file__, ("httpx", "tornado", "jupyter_server"))
 
 import httpx  # noqa: E402
 
-from aqua_ext.services.sse import SseParser  # noqa: E402
+from aqua_ext.api.sse import SseParser  # noqa: E402
 
 TARGET_THROUGHPUT_RATIO = 0.95
 TARGET_ADDED_TTFT_MS = 5.0

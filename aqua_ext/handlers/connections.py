@@ -17,8 +17,8 @@ from ..api.connections import (
     TestConnectionRequest,
     UpdateConnectionRequest,
 )
+from ..api.sse import format_event
 from ..errors import AquaError, InvalidInput
-from ..services.sse import format_event
 from .base import AquaHandler
 from .deployments import DeploymentChatHandler, _StreamingHandler
 

@@ -21,13 +21,13 @@ from ..api.deployments import (
     EmbedRequest,
 )
 from ..api.logs import LogsQuery
+from ..api.sse import format_comment, format_event
 from ..api.upstream import OPENAI_PATHS
 from ..errors import AquaError, InvalidInput, Upstream, UpstreamTimeout
 from ..services.chat import Turn
 from ..services.chat_stream import ChatDelta
 from ..services.embeddings import EngineUnreachable, embed, usage_of
 from ..services.pass_through import check_token_budget
-from ..services.sse import format_comment, format_event
 from .base import AquaHandler
 from .resources import action_handler, collection_handler, item_handler, query_handler
 

@@ -27,8 +27,8 @@ from typing import Any
 
 import httpx
 
+from ..api.sse import SseParser
 from ..errors import Unavailable, Upstream, UpstreamTimeout
-from .sse import SseParser
 
 __all__ = ["AnswerTally", "ChatDelta", "ChatDone", "StreamBusy", "StreamLimiter", "stream_chat"]
 

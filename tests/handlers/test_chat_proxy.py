@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
+from aqua_ext.api.sse import SseParser
 from aqua_ext.api.upstream import UpstreamTarget
-from aqua_ext.services.sse import SseParser
 from tests.stub_upstream import StubConfig, StubUpstream
 
 

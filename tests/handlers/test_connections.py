@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from aqua_ext.services.sse import SseParser
+from aqua_ext.api.sse import SseParser
 from tests.stub_upstream import StubConfig, StubUpstream
 
 SECRET = "sk-test-0123456789abcdefSECRET"

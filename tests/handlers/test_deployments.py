@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from aqua_ext.api.sse import SseParser
 from aqua_ext.backends.local import engines
-from aqua_ext.services.sse import SseParser
 from tests.model_folders import needs_local_extra, write_model_folder
 
 DEMO = "demo:tiny-llama"

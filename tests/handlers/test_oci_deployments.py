@@ -984,7 +984,7 @@ async def chat_events(
     jp_fetch: Any, deployment_id: str, body: dict[str, Any]
 ) -> tuple[list[tuple[str, Any]], list[float]]:
     """The chat stream's events, and when each piece of the body arrived."""
-    from aqua_ext.services.sse import SseParser
+    from aqua_ext.api.sse import SseParser
 
     parser = SseParser()
     events: list[tuple[str, Any]] = []

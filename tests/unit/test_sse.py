@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aqua_ext.services.sse import SseEvent, SseParser, format_comment, format_event
+from aqua_ext.api.sse import SseEvent, SseParser, format_comment, format_event
 
 SAMPLE = (
     ": ping\n"
