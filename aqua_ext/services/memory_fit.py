@@ -381,7 +381,7 @@ def _weights(model: ModelSummary | ModelDetail, arch: Architecture | None, dtype
             lines = [f"weights = {gb:.2f} GB (the GGUF file, {fmt.label})"]
             if params is None:
                 params = int(model.size_bytes / bpp)
-                lines.append(f"parameters = {gb:.2f} GB × 8 / {fmt.how.split(' / ')[0]} = {_fmt_params(params)}")
+                lines.append(f"parameters = {gb:.2f} GB × 8 / {bpp * 8:g} bits = {_fmt_params(params)}")
             return _Weights(bpp, gb, params, lines, [served])
         if params is None:
             return _Weights(
