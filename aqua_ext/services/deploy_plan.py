@@ -20,7 +20,7 @@ from ..backends.oci import containers as smc
 from ..backends.oci.deploy_request import DEFAULT_MAX_MODEL_LEN, OciDeployFacts, OciDeployPlan
 from ..backends.oci.deploy_shapes import OciShapes
 from ..backends.oci.limits import limit_of
-from ..backends.oci.shapes import VLLM_UNSUPPORTED_SERIES, GpuShape, get_shape
+from ..backends.oci.shapes import GpuShape, get_shape
 from ..errors import InvalidInput
 from .engine_params import validate_engine_params, validate_oci_params
 from .memory_fit import CPU_USABLE_FRACTION, GPU_USABLE_FRACTION, estimate_fit, require_fit
@@ -168,6 +168,16 @@ async def _pick_shape(facts: OciDeployFacts, dtype: str) -> tuple[Any, tuple[flo
     if report is not None:
         return chosen, None
     return chosen, _cpu_config(model, chosen)
+
+
+# OCI GPU shape families vLLM cannot run (the shape list leaves them out; a user may still name one):
+# P100 (GPU2) and V100 (GPU3).
+VLLM_UNSUPPORTED_SERIES: dict[str, str] = {
+    "VM.GPU2.": "P100 (compute capability 6.0, below vLLM's 7.0)",
+    "BM.GPU2.": "P100 (compute capability 6.0, below vLLM's 7.0)",
+    "VM.GPU3.": "V100 (no attention kernel in vLLM's V1 engine)",
+    "BM.GPU3.": "V100 (no attention kernel in vLLM's V1 engine)",
+}
 
 
 def vllm_cannot_run(shape: str) -> str | None:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from ..api.genai import CreateGenAiFineTuneRequest
 from ..api.models import Capability
+from ..backends.oci.deploy_request import BANDWIDTH_MBPS
 from .genai_finetune import resolve_training_config
 from .genai_units import require_unit_shape_name
 from .hcl import Attribute, Block, Expr, HclValue, render
@@ -268,7 +269,7 @@ class ModelDeploymentSpec:
     health_check_port: int
     environment: Mapping[str, str] = field(default_factory=dict)
     instance_count: int = 1
-    bandwidth_mbps: int = 10
+    bandwidth_mbps: int = BANDWIDTH_MBPS
     ocpus: float | None = None  # a Flex shape's size
     memory_in_gbs: float | None = None
     log_group_id: str | None = None
@@ -352,7 +353,7 @@ def model_deployment_spec(details: Mapping[str, Any]) -> ModelDeploymentSpec:
         health_check_port=environment["health_check_port"],
         environment=dict(environment.get("environment_variables") or {}),
         instance_count=scaling.get("instance_count") or 1,
-        bandwidth_mbps=model.get("bandwidth_mbps") or 10,
+        bandwidth_mbps=model.get("bandwidth_mbps") or BANDWIDTH_MBPS,
         ocpus=shape_config.get("ocpus"),
         memory_in_gbs=shape_config.get("memory_in_gbs"),
         log_group_id=access.get("log_group_id"),

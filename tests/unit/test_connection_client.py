@@ -48,7 +48,12 @@ def test_sse_cut_at_every_byte_keeps_characters_events_and_names() -> None:
 
 
 def test_ndjson_cut_at_every_byte() -> None:
-    lines = [{"text": KOREAN, "is_finished": False}, {"text": JAPANESE, "is_finished": True}]
+    # U+2028 and U+0085 stand raw in JSON strings: only LF (with an optional CR) ends a line.
+    lines = [
+        {"text": KOREAN, "is_finished": False},
+        {"text": f"{JAPANESE}\u2028次\x85", "is_finished": False},
+        {"text": JAPANESE, "is_finished": True},
+    ]
     data = "\r\n".join(json.dumps(x, ensure_ascii=False) for x in lines).encode()
     events = feed_bytewise(EventReader("ndjson"), data)
     assert [json.loads(e.data) for e in events] == lines

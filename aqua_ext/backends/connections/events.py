@@ -33,7 +33,8 @@ class EventReader:
         return self._lines(self._decoder.decode(b"", final=True), final=True)
 
     def _lines(self, text: str, *, final: bool) -> list[StreamEvent]:
-        lines = (self._buffer + text).splitlines(keepends=True)
-        self._buffer = "" if final or not lines or lines[-1].endswith(("\n", "\r")) else lines.pop()
-        # A CR ending this read may be half of a CRLF: the LF starting the next read is a blank line.
-        return [SseEvent(line.strip()) for line in lines if line.strip()]
+        # Split on LF only: JSON may hold U+2028 and other characters str.splitlines() breaks at;
+        # strip() drops a CRLF's CR.
+        parts = (self._buffer + text).split("\n")
+        self._buffer = "" if final else parts.pop()
+        return [SseEvent(part.strip()) for part in parts if part.strip()]

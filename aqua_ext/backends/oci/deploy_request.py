@@ -35,6 +35,10 @@ EMBEDDING_ENGINES = ("vllm", "tgi")
 DEFAULT_MAX_MODEL_LEN = 4096
 
 
+# The load balancer bandwidth every deployment asks for (AQUA's default too).
+BANDWIDTH_MBPS = 10
+
+
 def engine_modes() -> dict[str, list[str]]:
     """The modes each service container deploys, as `resolve` checks them (told to the deploy dialog)."""
     return {
@@ -270,7 +274,7 @@ class DeployPlanner:
                         instance_shape_name=spec.shape.name, model_deployment_instance_shape_config_details=shape_config
                     ),
                     scaling_policy=m.FixedSizeScalingPolicy(instance_count=request.replicas),
-                    bandwidth_mbps=10,
+                    bandwidth_mbps=BANDWIDTH_MBPS,
                 ),
                 environment_configuration_details=m.OcirModelDeploymentEnvironmentConfigurationDetails(
                     image=spec.container.image,

@@ -52,15 +52,6 @@ OCI_GPU_SHAPES: tuple[GpuShape, ...] = (
 )
 
 
-# OCI GPU shape families vLLM cannot run (see the module docstring): P100 (GPU2) and V100 (GPU3).
-VLLM_UNSUPPORTED_SERIES: dict[str, str] = {
-    "VM.GPU2.": "P100 (compute capability 6.0, below vLLM's 7.0)",
-    "BM.GPU2.": "P100 (compute capability 6.0, below vLLM's 7.0)",
-    "VM.GPU3.": "V100 (no attention kernel in vLLM's V1 engine)",
-    "BM.GPU3.": "V100 (no attention kernel in vLLM's V1 engine)",
-}
-
-
 def get_shape(name: str) -> GpuShape | None:
     """The shape with this exact name, or None when it is not a known GPU shape."""
     return next((s for s in OCI_GPU_SHAPES if s.name == name), None)
