@@ -70,9 +70,13 @@ class PayloadTooLarge(AquaError):
 
 
 class Upstream(AquaError):
-    """A service we depend on (OCI, the Hugging Face hub, an engine) failed."""
+    """A service we depend on (OCI, the Hugging Face hub, an engine) failed. `upstream_status`: the
+    status it answered, when it answered; `error_kind`: what a connection's error means
+    (services/connections.py `explain`)."""
 
     status = 502
+    upstream_status: int | None = None
+    error_kind: str | None = None
 
 
 class UpstreamTimeout(Upstream):

@@ -18,7 +18,7 @@ from ..api.connections import (
     UpdateConnectionRequest,
 )
 from ..api.sse import format_event
-from ..errors import AquaError, InvalidInput
+from ..errors import AquaError, InvalidInput, Upstream
 from .base import AquaHandler
 from .deployments import DeploymentChatHandler, _StreamingHandler
 
@@ -103,7 +103,7 @@ class _ConnectionPassThrough(_StreamingHandler):
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]
         if isinstance(exc, AquaError):
-            status = getattr(exc, "upstream_status", None) or exc.status
+            status = (exc.upstream_status if isinstance(exc, Upstream) else None) or exc.status
             self.set_status(status)
             self.set_header("Content-Type", "application/json")
             self.finish(
@@ -111,7 +111,7 @@ class _ConnectionPassThrough(_StreamingHandler):
                     "error": {
                         "message": exc.message,
                         "type": "invalid_request_error" if status < 500 else "api_error",
-                        "code": getattr(exc, "error_kind", None),
+                        "code": exc.error_kind if isinstance(exc, Upstream) else None,
                         "param": exc.fields[0].field if exc.fields else None,
                     }
                 }
@@ -150,7 +150,8 @@ class _ConnectionPassThrough(_StreamingHandler):
             async for chunk in chunks:
                 self._emit(format_event(chunk))
         except AquaError as exc:  # mid-stream: the headers are gone, OpenAI clients read an error chunk
-            self._emit(format_event({"error": {"message": exc.message, "code": getattr(exc, "error_kind", None)}}))
+            kind = exc.error_kind if isinstance(exc, Upstream) else None
+            self._emit(format_event({"error": {"message": exc.message, "code": kind}}))
         finally:
             await chunks.aclose()
         self._emit(b"data: [DONE]\n\n")

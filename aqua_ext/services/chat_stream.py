@@ -141,7 +141,7 @@ async def stream_chat(
         if not response.is_success:
             message = _error_message(await _read_error_body(response, min(idle_timeout, 10.0)))
             err = Upstream(f"The engine answered {response.status_code}: {message}")
-            err.upstream_status = response.status_code  # type: ignore[attr-defined]
+            err.upstream_status = response.status_code
             raise err
 
         parser = SseParser()

@@ -96,6 +96,12 @@ def check_fields(fields: ConnectionFields, *, secret_given: bool) -> None:
     _check_models(fields)
 
 
+def takes_secret(auth_type: str) -> bool:
+    """Whether an auth type sends a secret: none sends nothing, OCI signing uses the server's own
+    credentials (a secret kept for them would never be used)."""
+    return auth_type != "none" and not auth_type.startswith("oci_")
+
+
 def check_secret(fields: ConnectionFields, secret: str) -> None:
     """A key or token travels in an HTTP header, which carries visible ASCII only (a key pasted with
     a stray character would fail at every request, with an encoding error). A basic-auth password
@@ -220,7 +226,7 @@ def _check_auth(fields: ConnectionFields, secret_given: bool) -> None:
         raise InvalidInput.field(
             "auth_type", "OCI Generative AI takes signed requests: oci_api_key or oci_resource_principal"
         )
-    if secret_given and (auth == "none" or auth.startswith("oci_")):
+    if secret_given and not takes_secret(auth):
         what = "no authentication" if auth == "none" else "OCI signing, which uses the server's OCI credentials"
         raise InvalidInput.field("secret", f"auth_type {auth} ({what}) takes no secret")
     if auth == "basic":

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from ..api.connections import (
+    CONNECTION_ID_PREFIX,
     ConnectionAction,
     ConnectionChatRequest,
     ConnectionDetail,
@@ -48,12 +49,10 @@ from .chat_stream import AnswerTally, ChatDelta, ChatDone
 
 _RESPONSE_LIMIT = 64 * 1024
 _FIELDS = set(ConnectionFields.model_fields)
-# Auth types that sign or send nothing: a secret kept for them would never be used.
-SECRETLESS_AUTH = frozenset({"none", "oci_api_key", "oci_resource_principal"})
 
 
 def _new_id() -> str:
-    return "conn-" + random.token_hex(8)
+    return CONNECTION_ID_PREFIX + random.token_hex(8)
 
 
 def actions(fields: ConnectionFields) -> list[ConnectionAction]:
@@ -96,8 +95,8 @@ def _as_aqua_error(error: ProviderError) -> Upstream:
     provider's status stays on the error for the pass-through."""
     kind, message = explain(error)
     raised = UpstreamTimeout(message) if error.timed_out else Upstream(message)
-    raised.upstream_status = error.status_code  # type: ignore[attr-defined]
-    raised.error_kind = kind  # type: ignore[attr-defined]
+    raised.upstream_status = error.status_code
+    raised.error_kind = kind
     return raised
 
 
@@ -225,7 +224,7 @@ class Connections:
         except ValueError as exc:
             raise InvalidInput(str(exc)) from None
         new_secret = request.secret.get_secret_value() if request.secret is not None else None
-        takes_secret = fields.auth_type not in SECRETLESS_AUTH
+        takes_secret = connection_rules.takes_secret(fields.auth_type)
         if new_secret:
             keep = False
         else:
@@ -403,7 +402,9 @@ class Connections:
         for row in rows:
             fields = ConnectionFields.model_validate(row.fields)
             items.append((fields, await self.secrets.get(row.id) if query.include_secrets else None))
-        return ExportConnectionsResponse(yaml=connection_yaml.dump_services(items), file_name="llm-services.yaml")
+        # PyYAML's dumper is pure Python and payloads run to 200 KB each: off the event loop.
+        text = await asyncio.to_thread(connection_yaml.dump_services, items)
+        return ExportConnectionsResponse(yaml=text, file_name="llm-services.yaml")
 
 
 def openai_chat_body(request: ConnectionChatRequest, model: str) -> OpenAiBody:
@@ -465,15 +466,17 @@ class ConnectionTurn:
                 tally.ended_by = "done"
             else:
                 answer = await self.client.chat(self.conn, {**self.body, "stream": False})
-                if answer.get("usage"):
-                    tally.usage = answer["usage"]
-                for choice in answer.get("choices") or ():
-                    message = choice.get("message") or {}
-                    content = str(message.get("content") or "")
-                    tally.deltas += 1
-                    tally.ttft = time.perf_counter() - tally.started
-                    tally.finish_reason = choice.get("finish_reason") or tally.finish_reason
-                    yield ChatDelta(content=content, role="assistant", finish_reason=choice.get("finish_reason"))
+                # The whole answer as one chunk: each choice's message is its delta.
+                whole = {
+                    "model": answer.get("model"),
+                    "usage": answer.get("usage"),
+                    "choices": [
+                        {**choice, "delta": choice.get("message") or {"content": ""}}
+                        for choice in answer.get("choices") or ()
+                    ],
+                }
+                for delta in tally.chunk(whole):
+                    yield delta
                 tally.ended_by = "done"
         except ProviderError as exc:
             raise _as_aqua_error(exc) from None

@@ -4,7 +4,6 @@ bad documents are refused naming the entry and the key; alias bombs are refused 
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -344,15 +343,14 @@ def test_bad_documents_name_the_entry_and_the_key(text: str, field: str, words: 
     assert words in message
 
 
-def test_an_alias_bomb_is_refused_fast() -> None:
+def test_an_alias_bomb_is_refused_before_expanding() -> None:
     lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     lines += [
         f"a{i}: &a{i} [*a{i - 1},*a{i - 1},*a{i - 1},*a{i - 1},*a{i - 1},*a{i - 1},*a{i - 1},*a{i - 1},*a{i - 1}]"
         for i in range(1, 10)
     ]
-    started = time.monotonic()
+    # Refused at the first anchor (line 1), before the 9^10 strings could be built; timings are bench/'s.
     field, message = refused("\n".join(lines) + "\nexportedRestServices: *a9\n")
-    assert time.monotonic() - started < 1.0
     assert field == "yaml" and "anchors and aliases" in message and "line 1" in message
 
 

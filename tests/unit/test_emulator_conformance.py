@@ -11,7 +11,6 @@ without a scenario step fails ``test_every_served_operation_is_driven``.
 from __future__ import annotations
 
 import json
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -571,13 +570,11 @@ def scenario(cfg: OciTestConfig, tmp_path_factory: pytest.TempPathFactory) -> It
         emu.error_log = []
         emu.deployments.stream_delay_seconds = 0.0
         comp = emu.add_compartment("dev")
-        started = time.monotonic()
         _drive_data_science(emu, comp)
         _drive_object_storage(emu, comp)
         _drive_generative_ai(emu, comp)
         _drive_the_rest(emu, comp)
         raised = _drive_errors(emu, comp, stranger)
-        assert time.monotonic() - started < 30
         by_operation: dict[tuple[str, str], list[tuple[int, Any]]] = defaultdict(list)
         for service, operation, status, body in emu.response_log:
             by_operation[(service, operation)].append((status, body))

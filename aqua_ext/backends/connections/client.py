@@ -295,19 +295,19 @@ def _encode(data: Any) -> bytes:
 
 async def _read(response: httpx.Response, limit: int, timeout: float | None) -> tuple[str, bool]:
     """The body decoded (invalid UTF-8 replaced), up to `limit` bytes; and whether there was more."""
-    body = b""
+    body = bytearray()  # bytes += would copy the whole body again at every chunk
     too_big = False
     try:
         async with asyncio.timeout(timeout):
             async for chunk in response.aiter_bytes():
-                body += chunk
+                body.extend(chunk)
                 if len(body) > limit:
                     too_big = True
                     break
     except TimeoutError:
         if timeout is None:
             raise
-    return body[:limit].decode("utf-8", errors="replace"), too_big
+    return bytes(body[:limit]).decode("utf-8", errors="replace"), too_big
 
 
 def _backoff(response: httpx.Response) -> float:

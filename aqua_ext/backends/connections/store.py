@@ -6,6 +6,7 @@ enables (an OCI-only server has no local state). aiosqlite runs each statement o
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import sqlite3
@@ -59,10 +60,15 @@ class ConnectionStore:
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
         self._db: aiosqlite.Connection | None = None
+        self._opening = asyncio.Lock()  # two first requests at once open one connection, not two
 
     async def _open(self) -> aiosqlite.Connection:
-        if self._db is None:
-            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        if self._db is not None:
+            return self._db
+        async with self._opening:
+            if self._db is not None:
+                return self._db
+            await asyncio.to_thread(self.db_path.parent.mkdir, parents=True, exist_ok=True)
             db = await aiosqlite.connect(self.db_path)
             db.row_factory = aiosqlite.Row
             try:
