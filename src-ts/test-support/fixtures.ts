@@ -425,7 +425,15 @@ export function answerEvents(pieces: string[]): ChatStreamEvent[] {
  * A hosted service (an OpenAI-compatible one with a key set, named in Korean);
  * every action is allowed unless `actions` says otherwise (the server's rule).
  */
+/** The actions the server allows a connection (services/connections.py `actions`): chat and evaluate
+ * only for a service that answers text, as the fixtures of the other resources follow their rules. */
+function connectionActions(capabilities: ConnectionDetail['capabilities']): ConnectionDetail['actions'] {
+  const talks = capabilities.some(c => c === 'chat' || c === 'completion' || c === 'summarize');
+  return talks ? ['edit', 'chat', 'evaluate', 'delete', 'test', 'export'] : ['edit', 'delete', 'test', 'export'];
+}
+
 export function makeConnection(overrides: Partial<ConnectionDetail> = {}): ConnectionDetail {
+  const capabilities = overrides.capabilities ?? ['chat'];
   return {
     id: 'conn-1',
     name: '사내 GPT 서비스',
@@ -440,7 +448,7 @@ export function makeConnection(overrides: Partial<ConnectionDetail> = {}): Conne
     last_test: null,
     created_at: '2026-12-01T09:00:00Z',
     updated_at: '2026-12-01T09:00:00Z',
-    actions: ['edit', 'delete', 'test', 'chat', 'evaluate', 'export'],
+    actions: connectionActions(capabilities),
     description: '',
     api_key_header: null,
     username: null,

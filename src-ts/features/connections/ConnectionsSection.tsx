@@ -7,7 +7,7 @@ import type { IAquaClient } from '../../api/client';
 import type { ConnectionAction, ConnectionDetail, ConnectionSummary } from '../../api/types';
 import { allows } from '../../shared/actions';
 import type { Confirm, Notify } from '../../shared/callbacks';
-import { describeError } from '../../shared/errors';
+import { useNotifyError } from '../../ui/setupLinks';
 import { formatDateTime } from '../../shared/format';
 import { ErrorState } from '../../ui/ErrorState';
 import { Loading } from '../../ui/Loading';
@@ -58,6 +58,8 @@ export function ConnectionsSection(props: IConnectionsSectionProps): JSX.Element
   const [dialog, setDialog] = React.useState<OpenDialog | null>(null);
   const [busy, setBusy] = React.useState<string | null>(null);
   const reload = React.useCallback(() => setReloadCount(n => n + 1), []);
+  // An OCI refusal (a signed connection's edit or delete) links to its setup check.
+  const notifyError = useNotifyError(props.notify, trans);
   const load = React.useCallback(() => client.listConnections(), [client]);
   // Nothing changes a connection but this page (no state to poll): load on show and after each change.
   const { value, error } = useFetched(active ? load : null, reloadCount);
@@ -71,7 +73,7 @@ export function ConnectionsSection(props: IConnectionsSectionProps): JSX.Element
     client
       .getConnection(connection.id)
       .then(detail => mounted.current && setDialog({ kind: 'edit', connection: detail }))
-      .catch(reason => props.notify(describeError(reason, trans), 'error'))
+      .catch(notifyError)
       .finally(() => mounted.current && setBusy(null));
   };
 
@@ -92,7 +94,7 @@ export function ConnectionsSection(props: IConnectionsSectionProps): JSX.Element
       props.notify(trans.__('“%1” was deleted.', connection.name), 'success');
       reload();
     } catch (reason) {
-      props.notify(describeError(reason, trans), 'error');
+      notifyError(reason);
     } finally {
       if (mounted.current) {
         setBusy(null);

@@ -10,7 +10,7 @@ import { allows } from '../../shared/actions';
 import { FAST_POLL_MS, isTransitional, stateLabel } from '../../shared/deploymentStates';
 import { parseTargetKey, targetKey, type ChatTarget } from '../../shared/chatTarget';
 import { contextBudget, defaultMaxTokens, promptTokens } from './contextBudget';
-import { connectionMode, connectionTalks, subjectCanChat, usePlaygroundSubject } from './usePlaygroundSubject';
+import { connectionMode, subjectCanChat, usePlaygroundSubject } from './usePlaygroundSubject';
 import { DEFAULT_SAMPLING, parseSampling, type ISamplingForm } from '../../shared/sampling';
 import { loadPlayground, savePlayground, type IPlaygroundState } from './storage';
 import { useChatSession } from './useChatSession';
@@ -106,7 +106,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
       .then(list =>
         setConnections(
           list.connections.filter(
-            item => targetKey({ kind: 'connection', id: item.id }) !== deploymentId && connectionTalks(item)
+            item => targetKey({ kind: 'connection', id: item.id }) !== deploymentId && allows(item, 'chat')
           )
         )
       )

@@ -49,11 +49,6 @@ export function usePlaygroundSubject(
   };
 }
 
-/** Whether the playground can talk to a connection at all (an embedding or rerank service it cannot). */
-export function connectionTalks(connection: Pick<ConnectionDetail, 'capabilities'>): boolean {
-  return connection.capabilities.includes('chat') || connection.capabilities.includes('completion');
-}
-
 /** How a connection is talked to: chat when it chats, else a prompt to continue. */
 export function connectionMode(connection: Pick<ConnectionDetail, 'capabilities'>): InferenceMode {
   return connection.capabilities.includes('chat') || !connection.capabilities.includes('completion')
