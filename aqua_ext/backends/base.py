@@ -42,6 +42,7 @@ from ..api.info import BackendDescription
 from ..api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from ..api.logs import LogPage, LogsQuery
 from ..api.models import ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
+from ..api.terraform import ModelDeploymentSpec
 from ..api.upstream import UpstreamTarget
 from .connections.protocol import StoredConnection
 from .oci.shapes import GpuShape
@@ -112,7 +113,7 @@ class Backend(abc.ABC):
     async def create_deployment(self, plan: Any) -> CreateDeploymentResponse:
         return await self.deployments.create(plan)
 
-    async def deployment_create_values(self, plan: Any) -> dict[str, Any]:
+    async def deployment_create_values(self, plan: Any) -> ModelDeploymentSpec:
         return await self.deployments.create_values(plan)
 
     async def activate_deployment(self, deployment_id: str) -> CreateDeploymentResponse:
@@ -230,7 +231,7 @@ class Deployments(abc.ABC):
         CREATING and start it in the background; the answer's operation reports progress until
         ACTIVE or FAILED."""
 
-    async def create_values(self, plan: Any) -> dict[str, Any]:
+    async def create_values(self, plan: Any) -> ModelDeploymentSpec:
         """What `create` would send for `plan`, as plain values, creating nothing (the Terraform export).
         Only a target whose deployments are cloud resources has them; the service asks no other."""
         raise NotImplementedError(f"{type(self).__name__} has no create request to describe")

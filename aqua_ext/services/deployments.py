@@ -25,7 +25,7 @@ from ..errors import InvalidInput
 from .chat import ChatTurn, start_turn
 from .deploy_plan import plan_deployment
 from .resources import Lifecycle, LifecycleService, create_target
-from .terraform import model_deployment_spec, model_deployment_tf, tf_file_name
+from .terraform import model_deployment_tf, tf_file_name
 
 S = DeploymentState
 _SERVING: frozenset[DeploymentAction] = frozenset({"chat", "evaluate", "deactivate", "delete"})
@@ -137,7 +137,7 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
                 "deploy an OCI model (target 'oci') to export it",
             )
         plan = await plan_deployment(await driver.resolve_deployment(request))
-        spec = model_deployment_spec(await driver.deployment_create_values(plan))
+        spec = await driver.deployment_create_values(plan)
         return TerraformExport(file_name=tf_file_name(request.name), hcl=model_deployment_tf(spec))
 
     async def activate(self, deployment_id: str) -> CreateDeploymentResponse:

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Literal
 
 from ..api.genai import CreateGenAiFineTuneRequest
 from ..api.models import Capability
-from ..backends.oci.deploy_request import BANDWIDTH_MBPS
+from ..api.terraform import ModelDeploymentSpec
 from .genai_finetune import resolve_training_config
 from .genai_units import require_unit_shape_name
 from .hcl import Attribute, Block, Expr, HclValue, render
@@ -255,29 +255,6 @@ def finetune_tf(request: CreateGenAiFineTuneRequest, compartment_ocid: str) -> s
 # ---- Data Science --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ModelDeploymentSpec:
-    """What a CreateModelDeploymentDetails of backends/oci/deploy_request.py sets, as plain values."""
-
-    compartment_ocid: str
-    project_id: str
-    display_name: str
-    model_id: str
-    shape: str
-    image: str
-    server_port: int
-    health_check_port: int
-    environment: Mapping[str, str] = field(default_factory=dict)
-    instance_count: int = 1
-    bandwidth_mbps: int = BANDWIDTH_MBPS
-    ocpus: float | None = None  # a Flex shape's size
-    memory_in_gbs: float | None = None
-    log_group_id: str | None = None
-    log_id: str | None = None
-    description: str = ""
-    freeform_tags: Mapping[str, str] | None = None
-
-
 def model_deployment_tf(spec: ModelDeploymentSpec) -> str:
     instance: list[Attribute | Block] = [Attribute("instance_shape_name", spec.shape)]
     if spec.ocpus is not None or spec.memory_in_gbs is not None:
@@ -330,37 +307,6 @@ def model_deployment_tf(spec: ModelDeploymentSpec) -> str:
         body.append(Block("category_log_details", (), [Block("access", (), log), Block("predict", (), log)]))
     resource = Block("resource", ("oci_datascience_model_deployment", "model_deployment"), body)
     return render([_compartment(spec.compartment_ocid), resource], HEADER)
-
-
-def model_deployment_spec(details: Mapping[str, Any]) -> ModelDeploymentSpec:
-    """The spec of a CreateModelDeploymentDetails as the OCI SDK's `to_dict` writes it (snake_case keys):
-    what the OCI driver would send, so the file and a create from the same form agree."""
-    config = details["model_deployment_configuration_details"]
-    model = config["model_configuration_details"]
-    instance = model["instance_configuration"]
-    shape_config = instance.get("model_deployment_instance_shape_config_details") or {}
-    environment = config["environment_configuration_details"]
-    scaling = model.get("scaling_policy") or {}
-    access = (details.get("category_log_details") or {}).get("access") or {}
-    return ModelDeploymentSpec(
-        compartment_ocid=details["compartment_id"],
-        project_id=details["project_id"],
-        display_name=details["display_name"],
-        model_id=model["model_id"],
-        shape=instance["instance_shape_name"],
-        image=environment["image"],
-        server_port=environment["server_port"],
-        health_check_port=environment["health_check_port"],
-        environment=dict(environment.get("environment_variables") or {}),
-        instance_count=scaling.get("instance_count") or 1,
-        bandwidth_mbps=model.get("bandwidth_mbps") or BANDWIDTH_MBPS,
-        ocpus=shape_config.get("ocpus"),
-        memory_in_gbs=shape_config.get("memory_in_gbs"),
-        log_group_id=access.get("log_group_id"),
-        log_id=access.get("log_id"),
-        description=details.get("description") or "",
-        freeform_tags=details.get("freeform_tags") or None,
-    )
 
 
 def tf_file_name(display_name: str, default: str = "model_deployment") -> str:

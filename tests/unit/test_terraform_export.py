@@ -329,7 +329,9 @@ def test_model_deployment_spec_from_the_sdk_dict() -> None:
             ),
         ),
     )
-    spec = tf.model_deployment_spec(oci.util.to_dict(details))
+    from aqua_ext.backends.oci.deploy_request import model_deployment_spec
+
+    spec = model_deployment_spec(oci.util.to_dict(details))
     assert spec == tf.ModelDeploymentSpec(
         COMPARTMENT,
         "p",

@@ -13,11 +13,13 @@ from __future__ import annotations
 import asyncio
 import shlex
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ...api.deployments import CreateDeploymentRequest
 from ...api.models import Capability, ModelDetail, ModelFormat, ModelSource
+from ...api.terraform import BANDWIDTH_MBPS, ModelDeploymentSpec
 from ...errors import InvalidInput
 from . import containers as smc
 from . import deploy_mapping as dm
@@ -33,10 +35,6 @@ OCI_ENGINES = ("vllm", "llama.cpp", "tgi")
 EMBEDDING_ENGINES = ("vllm", "tgi")
 # AQUA's usual --max-model-len on a single A10: the context a deployment gets unless asked for more.
 DEFAULT_MAX_MODEL_LEN = 4096
-
-
-# The load balancer bandwidth every deployment asks for (AQUA's default too).
-BANDWIDTH_MBPS = 10
 
 
 def engine_modes() -> dict[str, list[str]]:
@@ -292,3 +290,34 @@ def _artifact_prefix(location: str) -> str:
         return mapping.parse_os_uri(location)[2]
     except ValueError:
         return location.rstrip("/")
+
+
+def model_deployment_spec(details: Mapping[str, Any]) -> ModelDeploymentSpec:
+    """The spec of a CreateModelDeploymentDetails as the OCI SDK's `to_dict` writes it (snake_case keys):
+    what `create` would send, as plain values, so the Terraform file and a create from the same form agree."""
+    config = details["model_deployment_configuration_details"]
+    model = config["model_configuration_details"]
+    instance = model["instance_configuration"]
+    shape_config = instance.get("model_deployment_instance_shape_config_details") or {}
+    environment = config["environment_configuration_details"]
+    scaling = model.get("scaling_policy") or {}
+    access = (details.get("category_log_details") or {}).get("access") or {}
+    return ModelDeploymentSpec(
+        compartment_ocid=details["compartment_id"],
+        project_id=details["project_id"],
+        display_name=details["display_name"],
+        model_id=model["model_id"],
+        shape=instance["instance_shape_name"],
+        image=environment["image"],
+        server_port=environment["server_port"],
+        health_check_port=environment["health_check_port"],
+        environment=dict(environment.get("environment_variables") or {}),
+        instance_count=scaling.get("instance_count") or 1,
+        bandwidth_mbps=model.get("bandwidth_mbps") or BANDWIDTH_MBPS,
+        ocpus=shape_config.get("ocpus"),
+        memory_in_gbs=shape_config.get("memory_in_gbs"),
+        log_group_id=access.get("log_group_id"),
+        log_id=access.get("log_id"),
+        description=details.get("description") or "",
+        freeform_tags=details.get("freeform_tags") or None,
+    )

@@ -49,6 +49,7 @@ from ...api.deployments import (
 )
 from ...api.logs import LogPage, LogsQuery
 from ...api.operations import Operation
+from ...api.terraform import ModelDeploymentSpec
 from ...api.upstream import UpstreamTarget, served_name
 from ...errors import AquaError, Conflict, InvalidInput, NotFound, Unavailable, Upstream, UpstreamTimeout
 from ..base import Deployments
@@ -57,7 +58,7 @@ from . import deploy_mapping as dm
 from . import mapping
 from .clients import OciClients, new_retry_token
 from .context import OciContext
-from .deploy_request import DeploymentSpec, DeployPlanner, OciDeployFacts, OciDeployPlan
+from .deploy_request import DeploymentSpec, DeployPlanner, OciDeployFacts, OciDeployPlan, model_deployment_spec
 from .deploy_shapes import OciShapes
 from .log_search import search_lines, search_log_page
 from .signing import OciRequestAuth
@@ -271,13 +272,12 @@ class OciDeployments(Deployments):
         plan = await self.planner.build(checked)
         return plan, self.planner.create_details(checked.facts.request, plan)
 
-    async def create_values(self, checked: OciDeployPlan) -> dict[str, Any]:
-        """The CreateModelDeploymentDetails `create` would send, as the SDK's plain dict (snake_case keys)."""
+    async def create_values(self, checked: OciDeployPlan) -> ModelDeploymentSpec:
+        """The CreateModelDeploymentDetails `create` would send, as plain values."""
         from oci.util import to_dict
 
         _, details = await self._details(checked)
-        values: dict[str, Any] = to_dict(details)
-        return values
+        return model_deployment_spec(to_dict(details))
 
     async def create(self, checked: OciDeployPlan) -> CreateDeploymentResponse:
         plan, details = await self._details(checked)
