@@ -3,6 +3,8 @@
  */
 import type { IAquaClient } from '../api/client';
 import type {
+  SaveDatasetRowRequest,
+  SaveDatasetRowResponse,
   ChatRequest,
   ChatStreamEvent,
   ConnectionChatRequest,
@@ -962,6 +964,16 @@ export class FakeClient implements IAquaClient {
   metricPoints: Record<string, MetricPoint[]> = {};
 
   validateDataset = jest.fn(async (_body: ValidateDatasetRequest): Promise<DatasetReport> => makeDatasetReport());
+  saveDatasetRow = jest.fn(async (body: SaveDatasetRowRequest): Promise<SaveDatasetRowResponse> => ({
+    saved: true,
+    path: body.path,
+    created: false,
+    line: 1,
+    rows: 1,
+    warnings: [],
+    checked_files: 0,
+    checked_all: true
+  }));
   getFineTuneDefaults = jest.fn(async (modelId: string, _query?: FineTuneDefaultsQuery): Promise<FineTuneDefaults> =>
     makeFineTuneDefaults({ model_id: modelId })
   );
