@@ -16,9 +16,10 @@ import fcntl
 import json
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ..api.common import FieldError
 from ..api.datasets import DatasetRowWarning, SaveDatasetRowRequest, SaveDatasetRowResponse
@@ -161,18 +162,19 @@ def check_project(target: Path, root: Path, key: PromptKey, max_bytes: int) -> _
             complete = False  # not a dataset this check can read; the save does not depend on it
             continue
         checked += 1
-        match = next((r for r in (scan.rows if scan else []) if prompt_key(r) == key), None)
+        match = _first(scan, lambda r: prompt_key(r) == key)
         if match is not None:
-            warnings.append(
-                DatasetRowWarning(
-                    kind="leakage",
-                    path=shown,
-                    line=match.line,
-                    message=f"the same prompt is in {shown} (line {match.line}): a row in both a training "
-                    "and an evaluation set inflates the scores",
-                )
-            )
+            warnings.append(_warning("leakage", shown, match.line, "the same prompt is in"))
     return _Project(warnings=warnings, checked=checked, complete=complete)
+
+
+def _first(scan: DatasetScan | None, test: Callable[[DatasetRow], bool]) -> DatasetRow | None:
+    return next((row for row in (scan.rows if scan else []) if test(row)), None)
+
+
+def _warning(kind: Literal["duplicate", "leakage"], shown: str, line: int, what: str) -> DatasetRowWarning:
+    why = " (a row in both a training and an evaluation set inflates the scores)" if kind == "leakage" else ""
+    return DatasetRowWarning(kind=kind, path=shown, line=line, message=f"{what} {shown} (line {line}){why}")
 
 
 def _count_lines(fd: int, size: int) -> tuple[int, bool]:
@@ -245,16 +247,9 @@ def save_row_sync(request: SaveDatasetRowRequest, access: DatasetAccess) -> Save
             )
         warnings: list[DatasetRowWarning] = []
         key = row_key(row)
-        same = next((r for r in (scan.rows if scan else []) if row_key(r) == key), None)
+        same = _first(scan, lambda r: row_key(r) == key)
         if same is not None:
-            warnings.append(
-                DatasetRowWarning(
-                    kind="duplicate",
-                    path=shown,
-                    line=same.line,
-                    message=f"the same row is already in {shown} (line {same.line})",
-                )
-            )
+            warnings.append(_warning("duplicate", shown, same.line, "the same row is already in"))
         project = check_project(path, root, prompt_key(row), access.max_bytes)
         warnings += project.warnings
         rows = scan.report.rows if scan else 0

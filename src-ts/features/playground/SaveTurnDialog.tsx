@@ -148,44 +148,31 @@ export function SaveTurnDialog(props: ISaveTurnDialogProps): JSX.Element {
           </select>
         )}
       </FormField>
-      <FormField id={id('prompt')} field="prompt" label={trans.__('Prompt')} error={errors.prompt}>
-        {input => (
-          <textarea
-            {...input}
-            className="jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea"
-            rows={3}
-            value={prompt}
-            disabled={submit.submitting}
-            onChange={event => {
-              setPrompt(event.target.value);
-              edited();
-              submit.clearErrors(['prompt', 'messages']);
-            }}
-          />
-        )}
-      </FormField>
-      <FormField
-        id={id('completion')}
-        field="completion"
-        label={trans.__('Answer')}
-        hint={trans.__('Edit it into the answer the model should give.')}
-        error={errors.completion ?? errors.messages}
-      >
-        {input => (
-          <textarea
-            {...input}
-            className="jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea"
-            rows={8}
-            value={answer}
-            disabled={submit.submitting}
-            onChange={event => {
-              setAnswer(event.target.value);
-              edited();
-              submit.clearErrors(['completion', 'messages']);
-            }}
-          />
-        )}
-      </FormField>
+      {(['prompt', 'completion'] as const).map(field => (
+        <FormField
+          key={field}
+          id={id(field)}
+          field={field}
+          label={field === 'prompt' ? trans.__('Prompt') : trans.__('Answer')}
+          hint={field === 'completion' ? trans.__('Edit it into the answer the model should give.') : undefined}
+          error={errors[field] ?? errors.messages}
+        >
+          {input => (
+            <textarea
+              {...input}
+              className="jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea"
+              rows={field === 'prompt' ? 3 : 8}
+              value={field === 'prompt' ? prompt : answer}
+              disabled={submit.submitting}
+              onChange={event => {
+                (field === 'prompt' ? setPrompt : setAnswer)(event.target.value);
+                edited();
+                submit.clearErrors([field, 'messages']);
+              }}
+            />
+          )}
+        </FormField>
+      ))}
       <TextField
         id={id('category')}
         field="category"
