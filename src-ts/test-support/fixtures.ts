@@ -784,16 +784,79 @@ export function makeEvaluationRow(index: number, overrides: Partial<EvaluationRo
   };
 }
 
+/** What a fake chat stream answers: fixed events, or a function that sees the request. */
+type EventSource<Body> =
+  ChatStreamEvent[] | ((body: Body, signal?: AbortSignal, id?: string) => AsyncIterable<ChatStreamEvent>);
+
+/** A fake list route: every item (as its summary), no target reporting a problem. */
+function listing<Item, Summary>(items: () => Item[], summarise: (item: Item) => Summary) {
+  return jest.fn(async () => {
+    const all = items();
+    return { items: all.map(summarise), total: all.length, problems: [] as TargetProblem[] };
+  });
+}
+
+/** A fake get-by-id route: the item, or a rejection naming what was missing. */
+function lookup<Item extends { id: string }>(items: () => Item[], noun: string) {
+  return jest.fn(async (id: string): Promise<Item> => {
+    const found = items().find(item => item.id === id);
+    if (!found) {
+      throw new Error(`no ${noun} ${id}`);
+    }
+    return found;
+  });
+}
+
+/** A fake streaming route: replays the events (stopping once aborted), or asks the function. */
+function replay<Body>(source: () => EventSource<Body>) {
+  return jest.fn((id: string, body: Body, signal?: AbortSignal): AsyncIterable<ChatStreamEvent> => {
+    const events = source();
+    if (typeof events === 'function') {
+      return events(body, signal, id);
+    }
+    return (async function* () {
+      for (const event of events) {
+        if (signal?.aborted) {
+          return;
+        }
+        yield event;
+      }
+    })();
+  });
+}
+
+/** A fake cancel route of a job: the job (or a default one with that id), now canceling. */
+function canceling<Job extends FineTuneDetail | EvaluationDetail>(
+  jobs: () => Job[],
+  make: (overrides: { id: string }) => Job,
+  updatedAt: string
+) {
+  return jest.fn(async (id: string): Promise<Job> => ({
+    ...(jobs().find(item => item.id === id) ?? make({ id })),
+    state: 'CANCELING',
+    state_message: 'Canceling',
+    actions: [],
+    updated_at: updatedAt
+  }));
+}
+
+/** A fake logs route: one page of one line. */
+function logPage(line: string, source: string) {
+  return jest.fn(async (): Promise<LogPage> => ({ lines: [line], cursor: 'c1', source }));
+}
+
+/** What a newly accepted job says before its first step. */
+const ACCEPTED = { state: 'ACCEPTED', state_message: 'Waiting to start', progress: 0, eta_seconds: null } as const;
+
 /** A fake client: every method is a jest.fn with a sensible default. */
 export class FakeClient implements IAquaClient {
   models: ModelSummary[] = sampleModels();
 
   getInfo = jest.fn(async (): Promise<Info> => makeInfo());
-  listModels = jest.fn(async () => ({
-    items: this.models,
-    total: this.models.length,
-    problems: [] as TargetProblem[]
-  }));
+  listModels = listing(
+    () => this.models,
+    model => model
+  );
   getModel = jest.fn(async (modelId: string): Promise<ModelDetail> => {
     const summary = this.models.find(m => m.id === modelId) ?? makeModel({ id: modelId });
     return makeDetail({ ...summary });
@@ -812,23 +875,10 @@ export class FakeClient implements IAquaClient {
 
   deployments: DeploymentDetail[] = [makeDeployment()];
   /** What `streamChat` answers; replace per test (a function sees the request). */
-  chatEvents:
-    | ChatStreamEvent[]
-    | ((body: ChatRequest, signal?: AbortSignal, deploymentId?: string) => AsyncIterable<ChatStreamEvent>) =
-    answerEvents(['Hello', ' there']);
+  chatEvents: EventSource<ChatRequest> = answerEvents(['Hello', ' there']);
 
-  listDeployments = jest.fn(async () => ({
-    items: this.deployments.map(summaryOf),
-    total: this.deployments.length,
-    problems: [] as TargetProblem[]
-  }));
-  getDeployment = jest.fn(async (deploymentId: string): Promise<DeploymentDetail> => {
-    const found = this.deployments.find(item => item.id === deploymentId);
-    if (!found) {
-      throw new Error(`no deployment ${deploymentId}`);
-    }
-    return found;
-  });
+  listDeployments = listing(() => this.deployments, summaryOf);
+  getDeployment = lookup(() => this.deployments, 'deployment');
   createDeployment = jest.fn(async (body: CreateDeploymentRequest): Promise<CreateDeploymentResponse> => ({
     deployment: makeDeployment({
       id: 'dep-new',
@@ -857,11 +907,7 @@ export class FakeClient implements IAquaClient {
   deactivateDeployment = jest.fn(async (deploymentId: string): Promise<DeploymentDetail> =>
     makeDeployment({ id: deploymentId, state: 'INACTIVE' })
   );
-  getDeploymentLogs = jest.fn(async (): Promise<LogPage> => ({
-    lines: ['INFO engine ready'],
-    cursor: 'c1',
-    source: '/data/logs/dep-1.log'
-  }));
+  getDeploymentLogs = logPage('INFO engine ready', '/data/logs/dep-1.log');
   embed = jest.fn(async (_id: string, body: EmbedRequest): Promise<EmbedResponse> => ({
     dimensions: 384,
     similarity: body.inputs.map((_, i) => body.inputs.map((__, j) => (i === j ? 1 : 0.5))),
@@ -869,37 +915,15 @@ export class FakeClient implements IAquaClient {
     usage: { prompt_tokens: 9, completion_tokens: null, total_tokens: 9 },
     total_ms: 42
   }));
-  streamChat = jest.fn((id: string, body: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatStreamEvent> => {
-    const source = this.chatEvents;
-    if (typeof source === 'function') {
-      return source(body, signal, id);
-    }
-    return (async function* () {
-      for (const event of source) {
-        if (signal?.aborted) {
-          return;
-        }
-        yield event;
-      }
-    })();
-  });
+  streamChat = replay(() => this.chatEvents);
   serverUrl = jest.fn((path: string): string => `http://localhost:8888/${path}`);
 
   connections: ConnectionDetail[] = [makeConnection()];
   /** What `streamConnectionChat` answers; replace per test (a function sees the request). */
-  connectionChatEvents:
-    | ChatStreamEvent[]
-    | ((body: ConnectionChatRequest, signal?: AbortSignal, connectionId?: string) => AsyncIterable<ChatStreamEvent>) =
-    answerEvents(['こんにちは', '、世界']);
+  connectionChatEvents: EventSource<ConnectionChatRequest> = answerEvents(['こんにちは', '、世界']);
 
   listConnections = jest.fn(async () => ({ connections: this.connections.map(connectionSummaryOf) }));
-  getConnection = jest.fn(async (connectionId: string): Promise<ConnectionDetail> => {
-    const found = this.connections.find(item => item.id === connectionId);
-    if (!found) {
-      throw new Error(`no connection ${connectionId}`);
-    }
-    return found;
-  });
+  getConnection = lookup(() => this.connections, 'connection');
   createConnection = jest.fn(async (body: CreateConnectionRequest): Promise<ConnectionDetail> => {
     const { secret, ...fields } = body;
     return makeConnection({ ...fields, id: 'conn-new', secret_set: !!secret, methods: [] });
@@ -940,22 +964,7 @@ export class FakeClient implements IAquaClient {
     yaml: 'exportedRestServices:\n- name: 사내 GPT 서비스\n',
     file_name: 'llm-services.yaml'
   }));
-  streamConnectionChat = jest.fn(
-    (id: string, body: ConnectionChatRequest, signal?: AbortSignal): AsyncIterable<ChatStreamEvent> => {
-      const source = this.connectionChatEvents;
-      if (typeof source === 'function') {
-        return source(body, signal, id);
-      }
-      return (async function* () {
-        for (const event of source) {
-          if (signal?.aborted) {
-            return;
-          }
-          yield event;
-        }
-      })();
-    }
-  );
+  streamConnectionChat = replay(() => this.connectionChatEvents);
 
   finetunes: FineTuneDetail[] = [makeFineTune()];
   /** The metric points of every job; `getFineTuneMetrics` answers those after the cursor. */
@@ -965,45 +974,22 @@ export class FakeClient implements IAquaClient {
   getFineTuneDefaults = jest.fn(async (modelId: string, _query?: FineTuneDefaultsQuery): Promise<FineTuneDefaults> =>
     makeFineTuneDefaults({ model_id: modelId })
   );
-  listFineTunes = jest.fn(async () => ({
-    items: this.finetunes.map(fineTuneSummaryOf),
-    total: this.finetunes.length,
-    problems: [] as TargetProblem[]
-  }));
-  getFineTune = jest.fn(async (finetuneId: string): Promise<FineTuneDetail> => {
-    const found = this.finetunes.find(item => item.id === finetuneId);
-    if (!found) {
-      throw new Error(`no fine-tuning job ${finetuneId}`);
-    }
-    return found;
-  });
+  listFineTunes = listing(() => this.finetunes, fineTuneSummaryOf);
+  getFineTune = lookup(() => this.finetunes, 'fine-tuning job');
   createFineTune = jest.fn(async (body: CreateFineTuneRequest): Promise<CreateFineTuneResponse> => ({
     finetune: makeFineTune({
       id: 'ftj-new',
       name: body.name,
       base_model_id: body.model_id,
       dataset_path: body.dataset_path,
-      state: 'ACCEPTED',
-      state_message: 'Waiting to start',
-      step: 0,
-      progress: 0,
-      eta_seconds: null
+      ...ACCEPTED,
+      step: 0
     }),
     preflight: makeDatasetReport({ path: body.dataset_path })
   }));
   deleteFineTune = jest.fn(async (): Promise<void> => undefined);
-  cancelFineTune = jest.fn(async (finetuneId: string): Promise<FineTuneDetail> => ({
-    ...(this.finetunes.find(item => item.id === finetuneId) ?? makeFineTune({ id: finetuneId })),
-    state: 'CANCELING',
-    state_message: 'Canceling',
-    actions: [],
-    updated_at: '2026-11-21T10:59:00Z'
-  }));
-  getFineTuneLogs = jest.fn(async (): Promise<LogPage> => ({
-    lines: ['step 30: loss 1.7'],
-    cursor: 'c1',
-    source: '/data/runs/ftj-0a1b2c/job.log'
-  }));
+  cancelFineTune = canceling(() => this.finetunes, makeFineTune, '2026-11-21T10:59:00Z');
+  getFineTuneLogs = logPage('step 30: loss 1.7', '/data/runs/ftj-0a1b2c/job.log');
   getFineTuneMetrics = jest.fn(async (finetuneId: string, query: { after?: number } = {}): Promise<FineTuneMetrics> => {
     const all = this.metricPoints[finetuneId] ?? [];
     const after = query.after ?? 0;
@@ -1015,18 +1001,8 @@ export class FakeClient implements IAquaClient {
   /** The rows every evaluation answers (`getEvaluationRows` pages them as asked, without sorting). */
   evaluationRows: EvaluationRow[] = Array.from({ length: 3 }, (_, i) => makeEvaluationRow(i));
 
-  listEvaluations = jest.fn(async () => ({
-    items: this.evaluations.map(evaluationSummaryOf),
-    total: this.evaluations.length,
-    problems: [] as TargetProblem[]
-  }));
-  getEvaluation = jest.fn(async (evaluationId: string): Promise<EvaluationDetail> => {
-    const found = this.evaluations.find(item => item.id === evaluationId);
-    if (!found) {
-      throw new Error(`no evaluation ${evaluationId}`);
-    }
-    return found;
-  });
+  listEvaluations = listing(() => this.evaluations, evaluationSummaryOf);
+  getEvaluation = lookup(() => this.evaluations, 'evaluation');
   createEvaluation = jest.fn(async (body: CreateEvaluationRequest): Promise<CreateEvaluationResponse> => ({
     evaluation: makeEvaluation({
       id: 'evj-new',
@@ -1040,22 +1016,13 @@ export class FakeClient implements IAquaClient {
       connection_id: body.connection_id ?? null,
       dataset_path: body.dataset_path ?? '',
       finetune_id: body.finetune_id ?? null,
-      state: 'ACCEPTED',
-      state_message: 'Waiting to start',
-      rows_done: 0,
-      progress: 0,
-      eta_seconds: null
+      ...ACCEPTED,
+      rows_done: 0
     }),
     preflight: makeDatasetReport({ path: body.dataset_path ?? '', format: 'instruction' })
   }));
   deleteEvaluation = jest.fn(async (): Promise<void> => undefined);
-  cancelEvaluation = jest.fn(async (evaluationId: string): Promise<EvaluationDetail> => ({
-    ...(this.evaluations.find(item => item.id === evaluationId) ?? makeEvaluation({ id: evaluationId })),
-    state: 'CANCELING',
-    state_message: 'Canceling',
-    actions: [],
-    updated_at: '2026-11-21T12:59:00Z'
-  }));
+  cancelEvaluation = canceling(() => this.evaluations, makeEvaluation, '2026-11-21T12:59:00Z');
   getEvaluationRows = jest.fn(async (_id: string, query: EvaluationRowsQuery = {}): Promise<EvaluationRows> => {
     const chosen = this.evaluationRows.filter(row => !query.category || row.category === query.category);
     const offset = query.offset ?? 0;
@@ -1065,11 +1032,7 @@ export class FakeClient implements IAquaClient {
       categories: [...new Set(this.evaluationRows.map(row => row.category).filter((c): c is string => !!c))].sort()
     };
   });
-  getEvaluationLogs = jest.fn(async (): Promise<LogPage> => ({
-    lines: ['row 10: 640 ms'],
-    cursor: 'c1',
-    source: '/data/runs/evj-0a1b2c/job.log'
-  }));
+  getEvaluationLogs = logPage('row 10: 640 ms', '/data/runs/evj-0a1b2c/job.log');
   compareEvaluations = jest.fn(async (ids: readonly string[]): Promise<EvaluationComparison> => {
     const chosen = this.evaluations.filter(item => ids.includes(item.id));
     const overall: Record<string, Record<string, number>> = {};
