@@ -1,4 +1,6 @@
 /** Setup the create dialogs' specs share (deploy, fine-tune, evaluate, register). */
+import { act } from '@testing-library/react';
+
 import { nullTranslator } from '@jupyterlab/translation';
 
 import type { FakeClient } from './fixtures';
@@ -19,4 +21,11 @@ export function createDialogProps(client: FakeClient) {
 export function errorOf(input: HTMLElement): HTMLElement | null {
   const id = (input.getAttribute('aria-describedby') ?? '').split(' ').find(part => part.endsWith('-error'));
   return id ? document.getElementById(id) : null;
+}
+
+/** Let the debounced requests (0 ms in the specs) and their answers land. */
+export async function settle(): Promise<void> {
+  await act(async () => {
+    await new Promise(resolve => setTimeout(resolve, 5));
+  });
 }
