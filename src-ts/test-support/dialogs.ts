@@ -1,15 +1,14 @@
 /** Setup the create dialogs' specs share (deploy, fine-tune, evaluate, register). */
 import { act } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
+import { trans } from './trans';
 import type { FakeClient } from './fixtures';
 
 /** What the app gives every create dialog (`ICreateDialogProps`): a local backend and mocked callbacks. */
 export function createDialogProps(client: FakeClient) {
   return {
     client,
-    trans: nullTranslator.load('aqua_ext'),
+    trans,
     backendKind: 'local' as const,
     notify: jest.fn(),
     onClose: jest.fn(),

@@ -577,6 +577,29 @@ export function makeTrainingFit(overrides: Partial<TrainingFit> = {}): TrainingF
   };
 }
 
+/**
+ * The params a create request sends for a LoRA form left at the contract's defaults (no
+ * last_n_layers, no seed), written out rather than taken from the form: the specs' oracle.
+ */
+export function loraRequestParams(overrides: Partial<NonNullable<CreateFineTuneRequest['params']>> = {}) {
+  return {
+    training_type: 'lora',
+    epochs: 3,
+    learning_rate: 0.0002,
+    batch_size: 8,
+    max_seq_length: 512,
+    pad_to_max_length: false,
+    lora_r: 8,
+    lora_alpha: 16,
+    lora_dropout: 0.05,
+    lora_target_modules: [] as string[],
+    early_stopping_patience: 0,
+    early_stopping_threshold: 0,
+    logging_steps: 10,
+    ...overrides
+  };
+}
+
 export function makeFineTuneDefaults(overrides: Partial<FineTuneDefaults> = {}): FineTuneDefaults {
   return {
     model_id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',

@@ -1,8 +1,7 @@
 /** What the playground specs share: the panel rendered with a fake client and mocked callbacks, and its message box. */
 import { screen } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
+import { trans } from './trans';
 import { Playground, type IPlaygroundProps } from '../features/playground/Playground';
 import { FakeClient } from './fixtures';
 import { renderWithProps } from './render';
@@ -11,7 +10,7 @@ import { renderWithProps } from './render';
 export function renderPlayground(overrides: Partial<IPlaygroundProps> = {}, client = new FakeClient()) {
   const props: IPlaygroundProps = {
     client,
-    trans: nullTranslator.load('aqua_ext'),
+    trans,
     deploymentId: 'dep-1',
     renderMarkdown: jest.fn(async (host: HTMLElement, markdown: string) => {
       host.textContent = markdown;

@@ -8,8 +8,7 @@
 import * as React from 'react';
 import { act, render, screen, within } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
+import { trans } from './trans';
 import type { IResourceSectionProps } from '../ui/ResourceSection';
 import { FakeClient } from './fixtures';
 
@@ -37,7 +36,7 @@ export function renderSection<P extends IResourceSectionProps>(
   }
   const all = {
     client,
-    trans: nullTranslator.load('aqua_ext'),
+    trans,
     active: true,
     confirm: jest.fn(async () => true),
     notify: jest.fn(),

@@ -1,8 +1,6 @@
 import * as React from 'react';
 import { fireEvent, render, screen } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
 import { AquaApiError } from '../../api/errors';
 import { apiError } from '../../test-support/errors';
 import { ErrorState } from '../ErrorState';
@@ -10,8 +8,7 @@ import { FormErrors } from '../FormErrors';
 import { makeOperation } from '../../test-support/fixtures';
 import { OperationFailure } from '../OperationProgress';
 import { notifyError, SetupLinkContext, setupCheckOf } from '../setupLinks';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../test-support/trans';
 
 function refused(): AquaApiError {
   return apiError(502, 'OCI Data Science refused this request (NotAuthorizedOrNotFound)', {

@@ -1,13 +1,10 @@
 import * as React from 'react';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
 import { apiError } from '../../../test-support/errors';
 import { ConnectionsSection, type IConnectionsSectionProps } from '../ConnectionsSection';
 import { FakeClient, makeConnection } from '../../../test-support/fixtures';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../../test-support/trans';
 
 function setup(overrides: Partial<IConnectionsSectionProps> = {}, client = new FakeClient()) {
   const props: IConnectionsSectionProps = {

@@ -5,8 +5,7 @@ import { askedName } from '../format';
 import { flush, renderSection, type SectionHarnessProps } from '../../../test-support/sections';
 import { FakeUPlot } from '../../../test-support/fakeUplot';
 import { FakeClient, makeEvaluation, makeFinishedEvaluation } from '../../../test-support/fixtures';
-import { nullTranslator } from '@jupyterlab/translation';
-
+import { trans } from '../../../test-support/trans';
 // The fake uPlot with the bars path builder the bar charts ask for.
 jest.mock('uplot', () => {
   const { FakeUPlot: Base } = require('../../../test-support/fakeUplot');
@@ -15,8 +14,6 @@ jest.mock('uplot', () => {
   }
   return { __esModule: true, default: WithBars };
 });
-
-const trans = nullTranslator.load('aqua_ext');
 
 /** An evaluation of a connection as the server answers it: no deployment id, the connection's name. */
 const HOSTED = {

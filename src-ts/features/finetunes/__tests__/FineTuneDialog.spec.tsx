@@ -6,6 +6,7 @@ import { FineTuneDialog, type IFineTuneDialogProps } from '../FineTuneDialog';
 import {
   FakeClient,
   LOCAL_TARGET,
+  loraRequestParams,
   makeDatasetReport,
   makeFineTuneDefaults,
   makeInfo,
@@ -215,21 +216,14 @@ describe('FineTuneDialog', () => {
       dataset_path: 'datasets/support.jsonl',
       validation_split: 0.1,
       shape: 'cpu',
-      params: {
-        training_type: 'lora',
+      // The model's defaults (batch size, sequence length), then what the user typed.
+      params: loraRequestParams({
         epochs: 2,
         learning_rate: 1e-4,
         batch_size: 4,
         max_seq_length: 1024,
-        pad_to_max_length: false,
-        lora_r: 8,
-        lora_alpha: 16,
-        lora_dropout: 0.05,
-        lora_target_modules: ['q_proj', 'v_proj'],
-        early_stopping_patience: 0,
-        early_stopping_threshold: 0,
-        logging_steps: 10
-      }
+        lora_target_modules: ['q_proj', 'v_proj']
+      })
     });
     expect((props.onCreated as jest.Mock).mock.calls[0][0].finetune.id).toBe('ftj-new');
     expect(props.notify).toHaveBeenCalledWith(

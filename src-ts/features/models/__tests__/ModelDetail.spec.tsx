@@ -1,14 +1,11 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
 import { apiError } from '../../../test-support/errors';
 import { IModelDetailProps, ModelDetail } from '../ModelDetail';
 import { FakeClient, limitedShapesFit, makeDetail, makeFit } from '../../../test-support/fixtures';
 import type { OpenSetupCheck } from '../../../ui/setupLinks';
 import { renderWithProps } from '../../../test-support/render';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../../test-support/trans';
 
 function setup(
   overrides: Partial<IModelDetailProps> = {},

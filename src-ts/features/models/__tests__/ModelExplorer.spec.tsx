@@ -1,15 +1,12 @@
 import * as React from 'react';
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
 import { AquaApiError } from '../../../api/errors';
 import { apiError } from '../../../test-support/errors';
 import { ModelExplorer } from '../ModelExplorer';
 import { FakeClient, LOCAL_TARGET, makeModel, manyModels, ociTarget } from '../../../test-support/fixtures';
 import { TargetsContext } from '../../../ui/Targets';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../../test-support/trans';
 
 function setup(client = new FakeClient()) {
   const onOpenModel = jest.fn();

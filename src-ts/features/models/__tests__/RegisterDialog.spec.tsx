@@ -1,15 +1,12 @@
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
 import { apiError } from '../../../test-support/errors';
 import { IRegisterDialogProps, RegisterDialog } from '../RegisterDialog';
 import { FakeClient, LOCAL_TARGET, makeInfo, makeOperation, ociTarget } from '../../../test-support/fixtures';
 import { errorOf } from '../../../test-support/dialogs';
 import type { OpenSetupCheck } from '../../../ui/setupLinks';
 import { renderWithProps } from '../../../test-support/render';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../../test-support/trans';
 
 function setup(
   overrides: Partial<IRegisterDialogProps> = {},
