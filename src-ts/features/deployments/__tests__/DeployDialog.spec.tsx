@@ -12,9 +12,8 @@ import {
   ociShape,
   ociTarget
 } from '../../../test-support/fixtures';
-import { createDialogProps, errorOf } from '../../../test-support/dialogs';
+import { errorOf, renderDialog } from '../../../test-support/dialogs';
 import type { OpenSetupCheck } from '../../../ui/setupLinks';
-import { renderWithProps } from '../../../test-support/render';
 
 const info = makeInfo({
   engines: [
@@ -41,17 +40,20 @@ function setup(
   client = new FakeClient(),
   openSetup: OpenSetupCheck | null = null
 ) {
-  const props: IDeployDialogProps = {
-    ...createDialogProps(client),
-    info,
-    model: makeModel(),
-    defaultContextLength: 4096,
-    fitDebounceMs: 0,
-    copyToClipboard: jest.fn(),
-    download: jest.fn(),
-    ...overrides
-  };
-  return { client, ...renderWithProps(DeployDialog, props, openSetup) };
+  return renderDialog(
+    DeployDialog,
+    client,
+    {
+      info,
+      model: makeModel(),
+      defaultContextLength: 4096,
+      fitDebounceMs: 0,
+      copyToClipboard: jest.fn(),
+      download: jest.fn(),
+      ...overrides
+    },
+    openSetup
+  );
 }
 
 describe('DeployDialog', () => {

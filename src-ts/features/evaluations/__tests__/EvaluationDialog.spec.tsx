@@ -11,17 +11,10 @@ import {
   makeInfo,
   ociTarget
 } from '../../../test-support/fixtures';
-import { createDialogProps, errorOf, settle } from '../../../test-support/dialogs';
-import { renderWithProps } from '../../../test-support/render';
+import { errorOf, renderDialog, settle } from '../../../test-support/dialogs';
 
 function setup(overrides: Partial<IEvaluationDialogProps> = {}, client = new FakeClient()) {
-  const props: IEvaluationDialogProps = {
-    ...createDialogProps(client),
-    deploymentId: 'dep-1',
-    debounceMs: 0,
-    ...overrides
-  };
-  return { client, ...renderWithProps(EvaluationDialog, props) };
+  return renderDialog(EvaluationDialog, client, { deploymentId: 'dep-1', debounceMs: 0, ...overrides });
 }
 
 function instructionReport() {

@@ -10,8 +10,7 @@ import {
   makeInfo,
   ociTarget
 } from '../../../test-support/fixtures';
-import { createDialogProps, errorOf, settle } from '../../../test-support/dialogs';
-import { renderWithProps } from '../../../test-support/render';
+import { errorOf, renderDialog, settle } from '../../../test-support/dialogs';
 
 /** Services named in Korean and Japanese; one embeds only (it has no answers to score). */
 function connectionsClient(): FakeClient {
@@ -44,12 +43,7 @@ function connectionsClient(): FakeClient {
 }
 
 function setup(overrides: Partial<IEvaluationDialogProps> = {}, client = connectionsClient()) {
-  const props: IEvaluationDialogProps = {
-    ...createDialogProps(client),
-    debounceMs: 0,
-    ...overrides
-  };
-  return { client, ...renderWithProps(EvaluationDialog, props) };
+  return renderDialog(EvaluationDialog, client, { debounceMs: 0, ...overrides });
 }
 
 describe('EvaluationDialog: evaluating a connection', () => {

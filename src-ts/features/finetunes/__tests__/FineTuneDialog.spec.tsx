@@ -15,18 +15,15 @@ import {
   makeTrainingFit,
   target
 } from '../../../test-support/fixtures';
-import { createDialogProps, errorOf, settle } from '../../../test-support/dialogs';
-import { renderWithProps } from '../../../test-support/render';
+import { errorOf, renderDialog, settle } from '../../../test-support/dialogs';
 
 function setup(overrides: Partial<IFineTuneDialogProps> = {}, client = new FakeClient()) {
-  const props: IFineTuneDialogProps = {
-    ...createDialogProps(client),
+  return renderDialog(FineTuneDialog, client, {
     model: makeModel(),
     datasetPath: 'datasets/support.jsonl',
     debounceMs: 0,
     ...overrides
-  };
-  return { client, ...renderWithProps(FineTuneDialog, props) };
+  });
 }
 
 function lineErrors(): AquaApiError {
