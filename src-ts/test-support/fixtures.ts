@@ -7,40 +7,18 @@ import type {
   ChatStreamEvent,
   ConnectionChatRequest,
   ConnectionDetail,
-  ConnectionModels,
   ConnectionSummary,
-  CreateConnectionRequest,
-  ExportConnectionsQuery,
-  ExportConnectionsResponse,
-  ImportConnectionsRequest,
-  ImportConnectionsResponse,
-  TestConnectionRequest,
-  TestConnectionResult,
-  UpdateConnectionRequest,
-  CreateDeploymentRequest,
-  CreateDeploymentResponse,
-  TerraformExport,
-  CreateEvaluationRequest,
-  CreateEvaluationResponse,
-  EvaluationComparison,
   EvaluationDetail,
   EvaluationReport,
   EvaluationRow,
-  EvaluationRows,
-  EvaluationRowsQuery,
   EvaluationSummary,
   CreateFineTuneRequest,
-  CreateFineTuneResponse,
   DatasetReport,
   DeploymentDetail,
   LogPage,
   DeploymentSummary,
-  EmbedRequest,
-  EmbedResponse,
   FineTuneDefaults,
-  FineTuneDefaultsQuery,
   FineTuneDetail,
-  FineTuneMetrics,
   FineTuneSummary,
   FitReport,
   FitTarget,
@@ -49,10 +27,8 @@ import type {
   ModelSummary,
   MetricPoint,
   Operation,
-  RegisterModelResponse,
   TargetProblem,
-  TrainingFit,
-  ValidateDatasetRequest
+  TrainingFit
 } from '../api/types';
 import { CONTRACT_DEFAULTS } from '../features/finetunes/finetuneForm';
 import { makeOciSetup } from './ociSetup';
@@ -807,6 +783,14 @@ export function makeEvaluationRow(index: number, overrides: Partial<EvaluationRo
   };
 }
 
+/**
+ * A fake of the client's method `K`: a jest.fn of `impl`, whose arguments and answer
+ * the interface types (the fake restates no request or response type).
+ */
+function fake<K extends keyof IAquaClient>(impl: IAquaClient[K]): jest.MockedFunction<IAquaClient[K]> {
+  return jest.fn(impl as (...args: unknown[]) => unknown) as unknown as jest.MockedFunction<IAquaClient[K]>;
+}
+
 /** What a fake chat stream answers: fixed events, or a function that sees the request. */
 type EventSource<Body> =
   ChatStreamEvent[] | ((body: Body, signal?: AbortSignal, id?: string) => AsyncIterable<ChatStreamEvent>);
@@ -875,24 +859,24 @@ const ACCEPTED = { state: 'ACCEPTED', state_message: 'Waiting to start', progres
 export class FakeClient implements IAquaClient {
   models: ModelSummary[] = sampleModels();
 
-  getInfo = jest.fn(async (): Promise<Info> => makeInfo());
+  getInfo = fake<'getInfo'>(async () => makeInfo());
   listModels = listing(
     () => this.models,
     model => model
   );
-  getModel = jest.fn(async (modelId: string): Promise<ModelDetail> => {
+  getModel = fake<'getModel'>(async modelId => {
     const summary = this.models.find(m => m.id === modelId) ?? makeModel({ id: modelId });
     return makeDetail({ ...summary });
   });
-  registerModel = jest.fn(async (): Promise<RegisterModelResponse> => ({
+  registerModel = fake<'registerModel'>(async () => ({
     operation: makeOperation({ state: 'SUCCEEDED', progress: 1, resource_id: 'reg:new' }),
     model: makeDetail({ id: 'reg:new', name: 'New model', source: 'registered' })
   }));
-  deleteModel = jest.fn(async (): Promise<void> => undefined);
-  getModelFit = jest.fn(async (): Promise<FitReport> => makeFit());
-  listOperations = jest.fn(async () => ({ items: [] as Operation[] }));
-  getOperation = jest.fn(async (operationId: string): Promise<Operation> => makeOperation({ id: operationId }));
-  cancelOperation = jest.fn(async (operationId: string): Promise<Operation> =>
+  deleteModel = fake<'deleteModel'>(async () => undefined);
+  getModelFit = fake<'getModelFit'>(async () => makeFit());
+  listOperations = fake<'listOperations'>(async () => ({ items: [] as Operation[] }));
+  getOperation = fake<'getOperation'>(async operationId => makeOperation({ id: operationId }));
+  cancelOperation = fake<'cancelOperation'>(async operationId =>
     makeOperation({ id: operationId, state: 'CANCELING' })
   );
 
@@ -902,7 +886,7 @@ export class FakeClient implements IAquaClient {
 
   listDeployments = listing(() => this.deployments, summaryOf);
   getDeployment = lookup(() => this.deployments, 'deployment');
-  createDeployment = jest.fn(async (body: CreateDeploymentRequest): Promise<CreateDeploymentResponse> => ({
+  createDeployment = fake<'createDeployment'>(async body => ({
     deployment: makeDeployment({
       id: 'dep-new',
       name: body.name,
@@ -918,20 +902,20 @@ export class FakeClient implements IAquaClient {
       message: 'Starting the engine'
     })
   }));
-  exportDeploymentTerraform = jest.fn(async (body: CreateDeploymentRequest): Promise<TerraformExport> => ({
+  exportDeploymentTerraform = fake<'exportDeploymentTerraform'>(async body => ({
     file_name: 'model_deployment.tf',
     hcl: `resource "oci_datascience_model_deployment" "model_deployment" {\n  display_name = "${body.name}"\n}\n`
   }));
-  deleteDeployment = jest.fn(async (): Promise<void> => undefined);
-  activateDeployment = jest.fn(async (deploymentId: string): Promise<CreateDeploymentResponse> => ({
+  deleteDeployment = fake<'deleteDeployment'>(async () => undefined);
+  activateDeployment = fake<'activateDeployment'>(async deploymentId => ({
     deployment: makeDeployment({ id: deploymentId, state: 'UPDATING', operation_id: 'op-activate' }),
     operation: makeOperation({ id: 'op-activate', kind: 'activate', title: 'Activate', progress: null })
   }));
-  deactivateDeployment = jest.fn(async (deploymentId: string): Promise<DeploymentDetail> =>
+  deactivateDeployment = fake<'deactivateDeployment'>(async deploymentId =>
     makeDeployment({ id: deploymentId, state: 'INACTIVE' })
   );
   getDeploymentLogs = logPage('INFO engine ready', '/data/logs/dep-1.log');
-  embed = jest.fn(async (_id: string, body: EmbedRequest): Promise<EmbedResponse> => ({
+  embed = fake<'embed'>(async (_id, body) => ({
     dimensions: 384,
     similarity: body.inputs.map((_, i) => body.inputs.map((__, j) => (i === j ? 1 : 0.5))),
     preview: body.inputs.map(() => [0.1, -0.2, 0.3]),
@@ -939,19 +923,21 @@ export class FakeClient implements IAquaClient {
     total_ms: 42
   }));
   streamChat = replay(() => this.chatEvents);
-  serverUrl = jest.fn((path: string): string => `http://localhost:8888/${path}`);
+  serverUrl = fake<'serverUrl'>(path => `http://localhost:8888/${path}`);
 
   connections: ConnectionDetail[] = [makeConnection()];
   /** What `streamConnectionChat` answers; replace per test (a function sees the request). */
   connectionChatEvents: EventSource<ConnectionChatRequest> = answerEvents(['こんにちは', '、世界']);
 
-  listConnections = jest.fn(async () => ({ connections: this.connections.map(connectionSummaryOf) }));
+  listConnections = fake<'listConnections'>(async () => ({
+    connections: this.connections.map(connectionSummaryOf)
+  }));
   getConnection = lookup(() => this.connections, 'connection');
-  createConnection = jest.fn(async (body: CreateConnectionRequest): Promise<ConnectionDetail> => {
+  createConnection = fake<'createConnection'>(async body => {
     const { secret, ...fields } = body;
     return makeConnection({ ...fields, id: 'conn-new', secret_set: !!secret, methods: [] });
   });
-  updateConnection = jest.fn(async (connectionId: string, body: UpdateConnectionRequest): Promise<ConnectionDetail> => {
+  updateConnection = fake<'updateConnection'>(async (connectionId, body) => {
     const found = this.connections.find(item => item.id === connectionId) ?? makeConnection({ id: connectionId });
     const { secret, ...fields } = body;
     const changed = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== null));
@@ -962,8 +948,8 @@ export class FakeClient implements IAquaClient {
       secret_set: secret === undefined || secret === null ? found.secret_set : secret !== ''
     };
   });
-  deleteConnection = jest.fn(async (): Promise<void> => undefined);
-  testConnection = jest.fn(async (_id: string, _body?: TestConnectionRequest): Promise<TestConnectionResult> => ({
+  deleteConnection = fake<'deleteConnection'>(async () => undefined);
+  testConnection = fake<'testConnection'>(async () => ({
     ok: true,
     status_code: 200,
     latency_ms: 312,
@@ -972,18 +958,18 @@ export class FakeClient implements IAquaClient {
     error_kind: null,
     message: 'OK: 200 in 312 ms'
   }));
-  listConnectionModels = jest.fn(async (connectionId: string): Promise<ConnectionModels> => {
+  listConnectionModels = fake<'listConnectionModels'>(async connectionId => {
     const found = this.connections.find(item => item.id === connectionId);
     return { models: found?.models ?? [], source: 'configured', message: '' };
   });
-  importConnections = jest.fn(async (_body: ImportConnectionsRequest): Promise<ImportConnectionsResponse> => ({
+  importConnections = fake<'importConnections'>(async () => ({
     created: [
       connectionSummaryOf(makeConnection({ id: 'conn-c1', name: 'Cohere 生成', kind: 'cohere' })),
       connectionSummaryOf(makeConnection({ id: 'conn-c2', name: 'Cohere チャット', kind: 'cohere' })),
       connectionSummaryOf(makeConnection({ id: 'conn-l1', name: 'Llama 라마', kind: 'oci_genai' }))
     ]
   }));
-  exportConnections = jest.fn(async (_query?: ExportConnectionsQuery): Promise<ExportConnectionsResponse> => ({
+  exportConnections = fake<'exportConnections'>(async () => ({
     yaml: 'exportedRestServices:\n- name: 사내 GPT 서비스\n',
     file_name: 'llm-services.yaml'
   }));
@@ -993,13 +979,11 @@ export class FakeClient implements IAquaClient {
   /** The metric points of every job; `getFineTuneMetrics` answers those after the cursor. */
   metricPoints: Record<string, MetricPoint[]> = {};
 
-  validateDataset = jest.fn(async (_body: ValidateDatasetRequest): Promise<DatasetReport> => makeDatasetReport());
-  getFineTuneDefaults = jest.fn(async (modelId: string, _query?: FineTuneDefaultsQuery): Promise<FineTuneDefaults> =>
-    makeFineTuneDefaults({ model_id: modelId })
-  );
+  validateDataset = fake<'validateDataset'>(async () => makeDatasetReport());
+  getFineTuneDefaults = fake<'getFineTuneDefaults'>(async modelId => makeFineTuneDefaults({ model_id: modelId }));
   listFineTunes = listing(() => this.finetunes, fineTuneSummaryOf);
   getFineTune = lookup(() => this.finetunes, 'fine-tuning job');
-  createFineTune = jest.fn(async (body: CreateFineTuneRequest): Promise<CreateFineTuneResponse> => ({
+  createFineTune = fake<'createFineTune'>(async body => ({
     finetune: makeFineTune({
       id: 'ftj-new',
       name: body.name,
@@ -1010,10 +994,10 @@ export class FakeClient implements IAquaClient {
     }),
     preflight: makeDatasetReport({ path: body.dataset_path })
   }));
-  deleteFineTune = jest.fn(async (): Promise<void> => undefined);
+  deleteFineTune = fake<'deleteFineTune'>(async () => undefined);
   cancelFineTune = canceling(() => this.finetunes, makeFineTune, '2026-11-21T10:59:00Z');
   getFineTuneLogs = logPage('step 30: loss 1.7', '/data/runs/ftj-0a1b2c/job.log');
-  getFineTuneMetrics = jest.fn(async (finetuneId: string, query: { after?: number } = {}): Promise<FineTuneMetrics> => {
+  getFineTuneMetrics = fake<'getFineTuneMetrics'>(async (finetuneId, query = {}) => {
     const all = this.metricPoints[finetuneId] ?? [];
     const after = query.after ?? 0;
     const job = this.finetunes.find(item => item.id === finetuneId);
@@ -1026,7 +1010,7 @@ export class FakeClient implements IAquaClient {
 
   listEvaluations = listing(() => this.evaluations, evaluationSummaryOf);
   getEvaluation = lookup(() => this.evaluations, 'evaluation');
-  createEvaluation = jest.fn(async (body: CreateEvaluationRequest): Promise<CreateEvaluationResponse> => ({
+  createEvaluation = fake<'createEvaluation'>(async body => ({
     evaluation: makeEvaluation({
       id: 'evj-new',
       name: body.name,
@@ -1044,9 +1028,9 @@ export class FakeClient implements IAquaClient {
     }),
     preflight: makeDatasetReport({ path: body.dataset_path ?? '', format: 'instruction' })
   }));
-  deleteEvaluation = jest.fn(async (): Promise<void> => undefined);
+  deleteEvaluation = fake<'deleteEvaluation'>(async () => undefined);
   cancelEvaluation = canceling(() => this.evaluations, makeEvaluation, '2026-11-21T12:59:00Z');
-  getEvaluationRows = jest.fn(async (_id: string, query: EvaluationRowsQuery = {}): Promise<EvaluationRows> => {
+  getEvaluationRows = fake<'getEvaluationRows'>(async (_id, query = {}) => {
     const chosen = this.evaluationRows.filter(row => !query.category || row.category === query.category);
     const offset = query.offset ?? 0;
     return {
@@ -1056,7 +1040,7 @@ export class FakeClient implements IAquaClient {
     };
   });
   getEvaluationLogs = logPage('row 10: 640 ms', '/data/runs/evj-0a1b2c/job.log');
-  compareEvaluations = jest.fn(async (ids: readonly string[]): Promise<EvaluationComparison> => {
+  compareEvaluations = fake<'compareEvaluations'>(async ids => {
     const chosen = this.evaluations.filter(item => ids.includes(item.id));
     const overall: Record<string, Record<string, number>> = {};
     const categories: Record<string, Record<string, Record<string, number>>> = {};
@@ -1084,6 +1068,6 @@ export class FakeClient implements IAquaClient {
         : ['The evaluations scored different datasets (or samples): their scores are not directly comparable.']
     };
   });
-  evaluationReportUrl = jest.fn((id: string): string => `/lab-base/aqua-ext/evaluations/${id}/report.html`);
-  getOciSetup = jest.fn(async () => makeOciSetup());
+  evaluationReportUrl = fake<'evaluationReportUrl'>(id => `/lab-base/aqua-ext/evaluations/${id}/report.html`);
+  getOciSetup = fake<'getOciSetup'>(async () => makeOciSetup());
 }
