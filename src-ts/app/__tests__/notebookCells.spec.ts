@@ -1,9 +1,7 @@
 import type { INotebookTracker } from '@jupyterlab/notebook';
-import { nullTranslator } from '@jupyterlab/translation';
 
 import { notebookInserter } from '../notebookCells';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../test-support/trans';
 
 /** The parts of a notebook panel the inserter touches. */
 function fakeTracker(activeCellIndex: number, cells: number) {

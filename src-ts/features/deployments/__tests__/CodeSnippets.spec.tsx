@@ -1,11 +1,10 @@
 import * as React from 'react';
 import { fireEvent, render, screen } from '@testing-library/react';
-import { nullTranslator } from '@jupyterlab/translation';
 
 import { CodeSnippets } from '../CodeSnippets';
 import { NotebookInsertContext, type InsertIntoNotebook } from '../notebookInsert';
+import { trans } from '../../../test-support/trans';
 
-const trans = nullTranslator.load('aqua_ext');
 const TARGET = {
   id: 'dep-7',
   baseUrl: 'http://localhost:8888/aqua-ext/deployments/dep-7/v1',

@@ -1,13 +1,10 @@
 import * as React from 'react';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
 import { AquaApiError } from '../../../api/errors';
 import { Playground } from '../Playground';
 import { answerEvents, FakeClient } from '../../../test-support/fixtures';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../../test-support/trans';
 
 async function answered(client: FakeClient, prompt: string, pieces: string[]): Promise<void> {
   client.chatEvents = answerEvents(pieces);
