@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from aqua_ext import client
-from aqua_ext.api.deployments import DeploymentSummary
+from aqua_ext.api.deployments import DeploymentState, DeploymentSummary
 from aqua_ext.api.upstream import UpstreamTarget
 from tests.stub_upstream import StubConfig, StubUpstream
+from tests.unit.test_lifecycle_actions import deployment
 
 
 @pytest.fixture
@@ -39,23 +39,8 @@ def stub_deployment(jp_serverapp: Any, stub: StubUpstream, monkeypatch: pytest.M
     these tests are about the client, not engines)."""
     [app] = jp_serverapp.extension_manager.extension_apps["aqua_ext"]
     backend = app.aqua_backend
-    now = datetime.now(UTC)
-    summary = DeploymentSummary(
-        id="dep-stub",
-        name="한국어 데모",
-        description="",
-        model_id="demo:tiny-llama",
-        model_name="tiny",
-        state="ACTIVE",
-        state_message="",
-        mode="chat",
-        engine="transformers",
-        shape="cpu",
-        replicas=1,
-        created_at=now,
-        updated_at=now,
-        openai_base_path="aqua-ext/deployments/dep-stub/v1",
-        target="local",
+    summary = deployment(DeploymentState.ACTIVE).model_copy(
+        update={"id": "dep-stub", "name": "한국어 데모", "openai_base_path": "aqua-ext/deployments/dep-stub/v1"}
     )
 
     async def list_deployments() -> list[DeploymentSummary]:
