@@ -15,8 +15,10 @@ export function notebookInserter(
   activate: (widgetId: string) => void,
   trans: TranslationBundle
 ): InsertIntoNotebook {
-  return code => {
+  return async code => {
     const panel = tracker?.currentWidget ?? null;
+    // A notebook still loading would replace its cells with the file's: insert once it is loaded.
+    await panel?.context.ready;
     const model = panel?.content.model ?? null;
     if (!panel || !model) {
       return { ok: false, message: trans.__('No notebook is open: open or create one, then insert again.') };

@@ -1,6 +1,7 @@
 """The deployment's "Use it from code" snippet inserted into a notebook of the same lab and run
 there, in a real JupyterLab, Chromium and a real kernel: the kernel gets no JUPYTER_TOKEN, so the
-snippet's `aqua_ext.client` finds the server and its token in Jupyter's runtime files.
+snippet's `aqua_ext.client` finds the server and its token in Jupyter's runtime files. Then the
+other way round: a playground answer, edited, saved as a dataset row past a leakage warning.
 
 The deployment is real (registered and deployed through the API) but its engine is the stand-in
 `llama-server` of tests/fake_engines, so no model runs: it answers "llama says hi".
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -85,7 +87,10 @@ def notebook_server(lab_prerequisites: None, tmp_path_factory: pytest.TempPathFa
             delete_all_deployments(server)
 
 
-def deploy(server: LabServer) -> str:
+@pytest.fixture(scope="module")
+def deployed(notebook_server: LabServer) -> str:
+    """The stand-in llama deployment, ACTIVE; its id."""
+    server = notebook_server
     status, registered = api(
         server, "POST", "models", {"source": "local_folder", "path": str(server.root_dir / "tiny-gguf")}
     )
@@ -102,15 +107,21 @@ def deploy(server: LabServer) -> str:
     return deployment_id
 
 
+def open_widget(lab: LabPage, command: str, args: dict[str, Any]) -> None:
+    """Run a command that resolves to a widget, which cannot come back to Python: it is dropped."""
+    lab.page.evaluate("([id, args]) => window.jupyterapp.commands.execute(id, args).then(() => null)", [command, args])
+
+
 @pytest.fixture(scope="module")
 def page(browser: Any, notebook_server: LabServer) -> Iterator[LabPage]:
     with lab_page(browser, notebook_server) as lab:
         yield lab
 
 
-def test_the_snippet_inserted_into_a_notebook_runs_in_its_kernel(page: LabPage, notebook_server: LabServer) -> None:
-    lab, server = page, notebook_server
-    deployment_id = deploy(server)
+def test_the_snippet_inserted_into_a_notebook_runs_in_its_kernel(
+    page: LabPage, notebook_server: LabServer, deployed: str
+) -> None:
+    lab, server, deployment_id = page, notebook_server, deployed
 
     # Insert with no notebook open says so.
     row = lab.page.locator(f'.jp-AquaExt-DeploymentRow[data-deployment-id="{deployment_id}"]')
@@ -122,13 +133,14 @@ def test_the_snippet_inserted_into_a_notebook_runs_in_its_kernel(page: LabPage, 
     expect(snippets.get_by_role("status")).to_contain_text("No notebook is open")
 
     # The notebook, its kernel started; then back to the deployment, whose snippet goes below its cell.
-    # docmanager:open resolves to the widget, which cannot come back to Python: drop it.
-    lab.page.evaluate(
-        "path => window.jupyterapp.commands.execute('docmanager:open', { path }).then(() => null)", NOTEBOOK
-    )
+    open_widget(lab, "docmanager:open", {"path": NOTEBOOK})
     notebook = lab.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     expect(notebook.locator(".jp-Notebook-cell")).to_have_count(1)
-    expect(lab.page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first).to_be_attached(timeout=60_000)
+    # Its kernel up and idle (the session is connected: a cell run before that is dropped).
+    lab.page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.status === 'idle'",
+        timeout=60_000,
+    )
     execute(lab, "aqua-ext:open-deployments")
     if not insert.is_visible():  # the section opened on its list
         row.get_by_role("button", name=DEPLOYMENT).click()
@@ -137,9 +149,15 @@ def test_the_snippet_inserted_into_a_notebook_runs_in_its_kernel(page: LabPage, 
     expect(snippets.locator('[role="status"]')).to_have_text(f"Inserted into {NOTEBOOK} as a new code cell.")
 
     # The notebook is in front with the new cell active: run it.
-    expect(notebook.locator(".jp-Notebook-cell")).to_have_count(2)
+    lab.page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget?.content?.model?.cells.length === 2", timeout=10_000
+    )
+    expect(notebook.locator(".jp-Notebook-cell")).to_have_count(2, timeout=10_000)
     cell = notebook.locator(".jp-Notebook-cell").nth(1)
     expect(cell).to_contain_text(f'client.openai_client("{deployment_id}")')
+    expect(cell).to_have_class(re.compile(r"\bjp-mod-active\b"))
+    # Notebook commands act on the notebook in front, once the shell says it is (focus is tracked after a tick).
+    lab.page.wait_for_function("() => window.jupyterapp.commands.isEnabled('notebook:run-cell')")
     execute(lab, "notebook:run-cell")
     output = cell.locator(".jp-OutputArea-output")
     expect(output).to_contain_text("llama says hi", timeout=60_000)
@@ -148,4 +166,43 @@ def test_the_snippet_inserted_into_a_notebook_runs_in_its_kernel(page: LabPage, 
     sent = [json.loads(line) for line in Path(server.base / "llama-requests.jsonl").read_text().splitlines()]
     assert sent[-1]["path"] == "/v1/chat/completions" and sent[-1]["body"]["stream"] is True
     lab.screenshot("light-notebook-snippet")
+    assert_no_page_errors(lab)
+
+
+PLAYGROUND = ".jp-AquaExt-PlaygroundArea:not(.lm-mod-hidden) .jp-AquaExt-Playground"
+
+
+def test_an_edited_answer_is_saved_to_a_dataset_past_the_leakage_warning(
+    page: LabPage, notebook_server: LabServer, deployed: str
+) -> None:
+    lab, server = page, notebook_server
+    data = server.root_dir / "data"
+    data.mkdir(exist_ok=True)
+    prompt = "서울의 인구는?"
+    (data / "eval.jsonl").write_text(
+        json.dumps({"prompt": prompt, "completion": "약 940만 명"}, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    open_widget(lab, "aqua-ext:open-playground", {"deploymentId": deployed})
+    lab.page.locator(f"{PLAYGROUND} .jp-AquaExt-Composer-input").fill(prompt)
+    lab.page.locator(f"{PLAYGROUND} .jp-AquaExt-sendButton").click()
+    answer = lab.page.locator(f"{PLAYGROUND} .jp-AquaExt-Turn.jp-mod-assistant").last
+    expect(answer).to_have_attribute("data-status", "done", timeout=60_000)
+    answer.get_by_role("button", name="Save to dataset").click()
+
+    dialog = lab.page.get_by_role("dialog", name="Save the turn to a dataset")
+    expect(dialog.get_by_role("textbox", name="Prompt")).to_have_value(prompt)
+    expect(dialog.get_by_role("textbox", name="Answer")).to_have_value(re.compile(r"^llama says hi\s*$"))
+    dialog.get_by_role("textbox", name="Dataset").fill("data/train.jsonl")
+    dialog.get_by_role("textbox", name="Answer").fill("서울의 인구는 약 940만 명입니다. 東京は約1400万人です。")
+    dialog.get_by_role("button", name="Save row").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("Leakage: the same prompt is in data/eval.jsonl (line 1)")
+    assert not (data / "train.jsonl").exists()
+    lab.screenshot("light-playground-save-turn-warning")
+    dialog.get_by_role("button", name="Save anyway").click()
+
+    expect(lab.page.locator(f"{PLAYGROUND} .jp-AquaExt-Playground-savedNote")).to_have_text(
+        "Saved as line 1 of data/train.jsonl (a new file)."
+    )
+    rows = [json.loads(line) for line in (data / "train.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert rows == [{"prompt": prompt, "completion": "서울의 인구는 약 940만 명입니다. 東京は約1400万人です。"}]
     assert_no_page_errors(lab)

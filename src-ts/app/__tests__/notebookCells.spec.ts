@@ -8,17 +8,17 @@ function fakeTracker(activeCellIndex: number, cells: number) {
   const insertCell = jest.fn();
   const panel = {
     id: 'nb-1',
-    context: { path: '노트북/ノート.ipynb' },
+    context: { path: '노트북/ノート.ipynb', ready: Promise.resolve() },
     content: { activeCellIndex, model: { cells: { length: cells }, sharedModel: { insertCell } } }
   };
   return { tracker: { currentWidget: panel } as unknown as INotebookTracker, panel, insertCell };
 }
 
 describe('Insert into notebook', () => {
-  it('adds a code cell below the active cell, makes it active and brings the notebook forward', () => {
+  it('adds a code cell below the active cell, makes it active and brings the notebook forward', async () => {
     const { tracker, panel, insertCell } = fakeTracker(1, 3);
     const activate = jest.fn();
-    const result = notebookInserter(tracker, activate, trans)('from aqua_ext import client\nprint("안녕")');
+    const result = await notebookInserter(tracker, activate, trans)('from aqua_ext import client\nprint("안녕")');
     expect(insertCell).toHaveBeenCalledWith(2, {
       cell_type: 'code',
       source: 'from aqua_ext import client\nprint("안녕")'
@@ -28,16 +28,16 @@ describe('Insert into notebook', () => {
     expect(result).toEqual({ ok: true, message: 'Inserted into 노트북/ノート.ipynb as a new code cell.' });
   });
 
-  it('puts the first cell of an empty notebook at the top', () => {
+  it('puts the first cell of an empty notebook at the top', async () => {
     const { tracker, insertCell } = fakeTracker(-1, 0);
-    notebookInserter(tracker, jest.fn(), trans)('x = 1');
+    await notebookInserter(tracker, jest.fn(), trans)('x = 1');
     expect(insertCell).toHaveBeenCalledWith(0, expect.objectContaining({ source: 'x = 1' }));
   });
 
-  it('says so when no notebook is open, and changes nothing', () => {
+  it('says so when no notebook is open, and changes nothing', async () => {
     const activate = jest.fn();
     for (const tracker of [null, { currentWidget: null } as unknown as INotebookTracker]) {
-      const result = notebookInserter(tracker, activate, trans)('x = 1');
+      const result = await notebookInserter(tracker, activate, trans)('x = 1');
       expect(result.ok).toBe(false);
       expect(result.message).toMatch(/No notebook is open/);
     }

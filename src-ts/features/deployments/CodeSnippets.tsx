@@ -65,7 +65,7 @@ export function CodeSnippets(props: ICodeSnippetsProps): JSX.Element {
         {insertIntoNotebook && kind !== 'curl' && (
           <Button
             className="jp-mod-styled jp-AquaExt-button jp-AquaExt-CodeSnippets-insert"
-            onClick={() => setInserted(insertIntoNotebook(code))}
+            onClick={() => void insertIntoNotebook(code).then(setInserted)}
             title={trans.__('Add the code as a cell below the active cell of the notebook you last used')}
           >
             {trans.__('Insert into notebook')}

@@ -12,8 +12,8 @@ export interface IInsertResult {
   message: string;
 }
 
-/** Insert `code` as a code cell below the active cell of the active notebook. */
-export type InsertIntoNotebook = (code: string) => IInsertResult;
+/** Insert `code` as a code cell below the active cell of the active notebook (once it is loaded). */
+export type InsertIntoNotebook = (code: string) => Promise<IInsertResult>;
 
 /** Null where no notebook support is available (tests, a lab without notebooks). */
 export const NotebookInsertContext = React.createContext<InsertIntoNotebook | null>(null);

@@ -1,5 +1,5 @@
 import * as React from 'react';
-import { fireEvent, render, screen } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 
 import { CodeSnippets } from '../CodeSnippets';
 import { NotebookInsertContext, type InsertIntoNotebook } from '../notebookInsert';
@@ -21,8 +21,8 @@ function renderWith(insert: InsertIntoNotebook | null) {
 }
 
 describe('CodeSnippets: Insert into notebook', () => {
-  it('inserts the Python snippet and says where it went', () => {
-    const insert = jest.fn<ReturnType<InsertIntoNotebook>, Parameters<InsertIntoNotebook>>(() => ({
+  it('inserts the Python snippet and says where it went', async () => {
+    const insert = jest.fn<ReturnType<InsertIntoNotebook>, Parameters<InsertIntoNotebook>>(async () => ({
       ok: true,
       message: 'Inserted into 分析.ipynb as a new code cell.'
     }));
@@ -31,7 +31,9 @@ describe('CodeSnippets: Insert into notebook', () => {
     const code = insert.mock.calls[0][0];
     expect(code).toContain('from aqua_ext import client');
     expect(code).toContain('client.openai_client("dep-7")');
-    expect(screen.getByRole('status')).toHaveTextContent('Inserted into 分析.ipynb as a new code cell.');
+    await waitFor(() =>
+      expect(screen.getByRole('status')).toHaveTextContent('Inserted into 分析.ipynb as a new code cell.')
+    );
     // LangChain too; curl is a shell command, not notebook code.
     fireEvent.click(screen.getByRole('tab', { name: 'LangChain' }));
     expect(screen.getByRole('status')).toHaveTextContent('');
@@ -41,11 +43,11 @@ describe('CodeSnippets: Insert into notebook', () => {
     expect(screen.queryByRole('button', { name: 'Insert into notebook' })).toBeNull();
   });
 
-  it('shows why nothing was inserted', () => {
-    renderWith(() => ({ ok: false, message: 'No notebook is open: open or create one, then insert again.' }));
+  it('shows why nothing was inserted', async () => {
+    renderWith(async () => ({ ok: false, message: 'No notebook is open: open or create one, then insert again.' }));
     fireEvent.click(screen.getByRole('button', { name: 'Insert into notebook' }));
     const status = screen.getByRole('status');
-    expect(status).toHaveTextContent('No notebook is open');
+    await waitFor(() => expect(status).toHaveTextContent('No notebook is open'));
     expect(status).toHaveClass('jp-AquaExt-fieldError');
   });
 
