@@ -57,6 +57,10 @@ class Server:
         )
         if response.status_code in (401, 403):
             raise PermissionError(f"{self.url} refused the token (HTTP {response.status_code}); pass token=")
+        if response.status_code == 404 and path in ("deployments", "connections"):
+            raise ServerNotFound(
+                f"The Jupyter server at {self.url} does not serve aqua-ext (is the extension enabled?)"
+            )
         response.raise_for_status()
         return response.json()
 

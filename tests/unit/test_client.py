@@ -172,3 +172,11 @@ def test_importing_the_client_loads_no_server_and_no_torch() -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_a_server_without_aqua_ext_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    monkeypatch.setattr(httpx, "get", lambda url, **kwargs: httpx.Response(404, request=httpx.Request("GET", url)))
+    with pytest.raises(client.ServerNotFound, match="does not serve aqua-ext"):
+        client.Server("http://localhost:1/", "t").get("deployments")
