@@ -19,7 +19,7 @@ from ..api.info import Hardware
 from ..api.models import Architecture, ModelDetail, ModelSummary
 from ..backends.oci.shapes import OCI_GPU_SHAPES, GpuShape
 from ..errors import InvalidInput
-from .kv_cache import estimate_kv_cache
+from .kv_cache import KvEstimate, estimate_kv_cache
 from .weight_bytes import bytes_per_parameter, checkpoint_format, unquantized_parameters
 
 # Weight-only quantization (int8/int4) still computes attention in 16-bit, so
@@ -188,20 +188,57 @@ def estimate_fit(
     unknown = weights.unknown + [key for key in kv_missing if key not in weights.unknown]
     assumptions.extend(weights.assumptions)
 
-    if weights.gb is None:
-        return _report(
-            model,
-            query,
-            hardware,
-            shapes,
-            availability,
-            arithmetic,
-            assumptions,
-            _Sizes(bytes_per_parameter=weights.bytes_per_parameter),
-            unknown,
-        )
-    params = weights.parameter_count
-    weights_gb = weights.gb
+    sizes = (
+        _Sizes(bytes_per_parameter=weights.bytes_per_parameter)
+        if weights.gb is None
+        else _sizes(weights, weights.gb, kv, kv_missing, kv_bytes, availability, arithmetic, assumptions)
+    )
+    local = _local_targets(hardware, sizes.total) if hardware else []
+    shape_targets, recommended = _shape_targets(shapes, sizes.total, availability)
+    return FitReport(
+        model_id=model.id,
+        dtype=query.dtype,
+        context_length=query.context_length,
+        concurrency=query.concurrency,
+        parameter_count=sizes.parameter_count,
+        bytes_per_parameter=sizes.bytes_per_parameter,
+        weights_gb=sizes.weights,
+        kv_cache_gb=sizes.kv_cache,
+        overhead_gb=sizes.overhead,
+        total_gb=sizes.total,
+        arithmetic=arithmetic,
+        assumptions=assumptions,
+        local=local,
+        shapes=shape_targets,
+        recommended_shape=recommended,
+        unknown=unknown,
+    )
+
+
+@dataclass(frozen=True)
+class _Sizes:
+    """The estimate's figures (all None when the weights are unknown)."""
+
+    bytes_per_parameter: float
+    parameter_count: int | None = None
+    weights: float | None = None
+    kv_cache: float | None = None
+    overhead: float | None = None
+    total: float | None = None
+
+
+def _sizes(
+    weights: _Weights,
+    weights_gb: float,
+    kv: KvEstimate | None,
+    kv_missing: list[str],
+    kv_bytes: int,
+    availability: Mapping[str, int | None] | None,
+    arithmetic: list[str],
+    assumptions: list[str],
+) -> _Sizes:
+    """The figures of known weights: + KV cache (where the architecture tells it) + overhead, each
+    step's line added to `arithmetic` and what it assumes to `assumptions`."""
     arithmetic.extend(weights.lines)
 
     kv_cache_gb: float | None = None
@@ -248,69 +285,13 @@ def estimate_fit(
             "Shapes whose service limit is reached (no instance available) are listed but not recommended."
         )
 
-    return _report(
-        model,
-        query,
-        hardware,
-        shapes,
-        availability,
-        arithmetic,
-        assumptions,
-        _Sizes(
-            bytes_per_parameter=weights.bytes_per_parameter,
-            parameter_count=params,
-            weights=weights_gb,
-            kv_cache=kv_cache_gb,
-            overhead=overhead_gb,
-            total=total_gb,
-        ),
-        unknown,
-    )
-
-
-@dataclass(frozen=True)
-class _Sizes:
-    """The estimate's figures (all None when the weights are unknown)."""
-
-    bytes_per_parameter: float
-    parameter_count: int | None = None
-    weights: float | None = None
-    kv_cache: float | None = None
-    overhead: float | None = None
-    total: float | None = None
-
-
-def _report(
-    model: ModelSummary | ModelDetail,
-    query: FitQuery,
-    hardware: Hardware | None,
-    shapes: Sequence[GpuShape],
-    availability: Mapping[str, int | None] | None,
-    arithmetic: list[str],
-    assumptions: list[str],
-    sizes: _Sizes,
-    unknown: list[str],
-) -> FitReport:
-    """The report for the figures, with the targets that hold their total (none when it is unknown)."""
-    local = _local_targets(hardware, sizes.total) if hardware else []
-    shape_targets, recommended = _shape_targets(shapes, sizes.total, availability)
-    return FitReport(
-        model_id=model.id,
-        dtype=query.dtype,
-        context_length=query.context_length,
-        concurrency=query.concurrency,
-        parameter_count=sizes.parameter_count,
-        bytes_per_parameter=sizes.bytes_per_parameter,
-        weights_gb=sizes.weights,
-        kv_cache_gb=sizes.kv_cache,
-        overhead_gb=sizes.overhead,
-        total_gb=sizes.total,
-        arithmetic=arithmetic,
-        assumptions=assumptions,
-        local=local,
-        shapes=shape_targets,
-        recommended_shape=recommended,
-        unknown=unknown,
+    return _Sizes(
+        bytes_per_parameter=weights.bytes_per_parameter,
+        parameter_count=weights.parameter_count,
+        weights=weights_gb,
+        kv_cache=kv_cache_gb,
+        overhead=overhead_gb,
+        total=total_gb,
     )
 
 
@@ -352,14 +333,7 @@ def _weights(model: ModelSummary | ModelDetail, arch: Architecture | None, dtype
         split = _split(params, arch, bpp, f"{_fmt_bytes(bpp)} ({dtype})") if dtype in ("fp8", "int8", "int4") else None
         if split is not None:
             return _Weights(bpp, split[0], params, [split[1]], notes)
-        gb = _r2(params * bpp / _GB)
-        return _Weights(
-            bpp,
-            gb,
-            params,
-            [f"weights = {_fmt_params(params)} params × {_fmt_bytes(bpp)} ({dtype}) = {gb:.2f} GB"],
-            notes,
-        )
+        return _every_parameter(params, bpp, f"{_fmt_bytes(bpp)} ({dtype})", notes)
 
     fmt, why = checkpoint_format(quant)
     if fmt is None:
@@ -389,27 +363,32 @@ def _weights(model: ModelSummary | ModelDetail, arch: Architecture | None, dtype
                 assumptions=[served, "Parameter count unknown: memory cannot be estimated."],
                 unknown=[_UNKNOWN_PARAMETERS],
             )
-        gb = _r2(params * bpp / _GB)
-        line = f"weights = {_fmt_params(params)} params × {fmt.how} ({fmt.label}) = {gb:.2f} GB"
-        return _Weights(bpp, gb, params, [line], [served])
+        return _every_parameter(params, bpp, f"{fmt.how} ({fmt.label})", [served])
     label = f"{_fmt_bytes(round(bpp, 4))} ({fmt.label})"
     if params is None:
         return _from_checkpoint_size(model, arch, bpp, label, served)
     split = _split(params, arch, bpp, label)
     if split is not None:
         return _Weights(bpp, split[0], params, [split[1]], [served])
-    gb = _r2(params * bpp / _GB)
-    return _Weights(
-        bpp,
-        gb,
+    return _every_parameter(
         params,
-        [f"weights = {_fmt_params(params)} params × {label} = {gb:.2f} GB"],
+        bpp,
+        label,
         [
             served,
             "Embeddings counted at the quantized size (config.json lacks vocab_size or hidden_size): a little low.",
         ],
         ["vocab_size"] if arch is None or not arch.vocab_size else ["hidden_size"],
     )
+
+
+def _every_parameter(
+    params: int, bpp: float, label: str, assumptions: list[str], unknown: list[str] | None = None
+) -> _Weights:
+    """Weights = parameters × `bpp` bytes (`label` names the bytes and their format)."""
+    gb = _r2(params * bpp / _GB)
+    line = f"weights = {_fmt_params(params)} params × {label} = {gb:.2f} GB"
+    return _Weights(bpp, gb, params, [line], assumptions, unknown or [])
 
 
 def _split(params: int, arch: Architecture | None, bpp: float, label: str) -> tuple[float, str] | None:
