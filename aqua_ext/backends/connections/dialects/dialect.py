@@ -40,6 +40,15 @@ class StreamDecoder(ABC):
         """At EOF: the chunks still owed (none for most)."""
         return []
 
+    def ended_or_json(self, event: StreamEvent) -> Any:
+        """The event's JSON (event_json), None where there is nothing to read: an empty event, or
+        OpenAI's `[DONE]`, which ends the stream."""
+        obj = event_json(event)
+        if obj is DONE:
+            self.done = True
+            return None
+        return obj
+
 
 class ChunkStream(StreamDecoder):
     """A decoder that builds the chunks itself, from a provider's own event shapes."""

@@ -22,14 +22,12 @@ from ..events import StreamEvent
 from ..protocol import OpenAiBody, ProviderError, StoredConnection
 from .cohere import finish_reason
 from .dialect import (
-    DONE,
     Call,
     ChunkStream,
     Dialect,
     common_error,
     completion,
     embeddings,
-    event_json,
     inputs_of,
     pick,
     prompt_of,
@@ -150,10 +148,7 @@ class ChatStream(ChunkStream):
         self._text = ""
 
     def event(self, event: StreamEvent) -> list[OpenAiBody]:
-        obj = event_json(event)
-        if obj is DONE:
-            self.done = True
-            return []
+        obj = self.ended_or_json(event)
         if obj is None:
             return []
         if isinstance(obj, dict) and "code" in obj and "message" in obj:

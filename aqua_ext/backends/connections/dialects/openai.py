@@ -13,7 +13,7 @@ from typing import Any
 
 from ..events import StreamEvent
 from ..protocol import OpenAiBody, ProviderError, StoredConnection
-from .dialect import DONE, Call, Dialect, StreamDecoder, common_error, event_json, pick
+from .dialect import Call, Dialect, StreamDecoder, common_error, pick
 
 _OPERATIONS = ("/chat/completions", "/completions", "/embeddings", "/models")
 
@@ -35,10 +35,7 @@ class OpenAiStream(StreamDecoder):
     """OpenAI's chunks are already chat.completion.chunk: passed on as they come."""
 
     def event(self, event: StreamEvent) -> list[OpenAiBody]:
-        obj = event_json(event)
-        if obj is DONE:
-            self.done = True
-            return []
+        obj = self.ended_or_json(event)
         if obj is None:
             return []
         # vLLM and OpenAI report a failure mid-answer as an event with an `error` and no choices.
