@@ -193,6 +193,33 @@ def estimate_fit(
         if weights.gb is None
         else _sizes(weights, weights.gb, kv, kv_missing, kv_bytes, availability, arithmetic, assumptions)
     )
+    return _report(model, query, hardware, shapes, availability, arithmetic, assumptions, sizes, unknown)
+
+
+@dataclass(frozen=True)
+class _Sizes:
+    """The estimate's figures (all None when the weights are unknown)."""
+
+    bytes_per_parameter: float
+    parameter_count: int | None = None
+    weights: float | None = None
+    kv_cache: float | None = None
+    overhead: float | None = None
+    total: float | None = None
+
+
+def _report(
+    model: ModelSummary | ModelDetail,
+    query: FitQuery,
+    hardware: Hardware | None,
+    shapes: Sequence[GpuShape],
+    availability: Mapping[str, int | None] | None,
+    arithmetic: list[str],
+    assumptions: list[str],
+    sizes: _Sizes,
+    unknown: list[str],
+) -> FitReport:
+    """The report for the figures, with the targets that hold their total (none when it is unknown)."""
     local = _local_targets(hardware, sizes.total) if hardware else []
     shape_targets, recommended = _shape_targets(shapes, sizes.total, availability)
     return FitReport(
@@ -213,18 +240,6 @@ def estimate_fit(
         recommended_shape=recommended,
         unknown=unknown,
     )
-
-
-@dataclass(frozen=True)
-class _Sizes:
-    """The estimate's figures (all None when the weights are unknown)."""
-
-    bytes_per_parameter: float
-    parameter_count: int | None = None
-    weights: float | None = None
-    kv_cache: float | None = None
-    overhead: float | None = None
-    total: float | None = None
 
 
 def _sizes(
