@@ -5,7 +5,6 @@
  */
 import * as React from 'react';
 
-import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../api/client';
@@ -17,6 +16,7 @@ import { FormErrors } from './FormErrors';
 import { FormField } from './FormField';
 import { useSubmitErrorFocus } from './hooks/useDialogFocus';
 import { ModalDialog } from './ModalDialog';
+import { TextButton } from './TextButton';
 
 /** What the app gives every create dialog (deploy, fine-tune, evaluate). */
 export interface ICreateDialogProps<R> {
@@ -100,21 +100,16 @@ export function CreateDialog(props: {
         <div className="jp-AquaExt-ModalDialog-footer">
           {props.notice}
           {props.actions}
-          <Button
-            className="jp-mod-styled jp-mod-reject jp-AquaExt-button"
-            type="button"
-            onClick={close}
-            disabled={submitting}
-          >
-            {trans.__('Cancel')}
-          </Button>
-          <Button
-            className={`jp-mod-styled jp-mod-accept jp-AquaExt-button ${props.submitClassName}`}
+          <TextButton kind="reject" label={trans.__('Cancel')} disabled={submitting} onClick={close} />
+          <TextButton
+            kind="accept"
             type="submit"
+            className={props.submitClassName}
+            label={props.submitLabel}
+            busy={submitting}
+            busyLabel={props.submittingLabel}
             disabled={props.submitDisabled}
-          >
-            {submitting ? props.submittingLabel : props.submitLabel}
-          </Button>
+          />
         </div>
       </form>
     </ModalDialog>

@@ -1,6 +1,5 @@
 import * as React from 'react';
 
-import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
@@ -13,6 +12,7 @@ import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useDialogRequest } from '../../ui/hooks/useDialogRequest';
 import { formatLatency } from './format';
 import { errorKindLabel } from './labels';
+import { TextButton } from '../../ui/TextButton';
 
 export interface ITestDialogProps {
   client: IAquaClient;
@@ -116,17 +116,16 @@ export function TestDialog(props: ITestDialogProps): JSX.Element {
         {result && <TestResultView result={result} trans={trans} />}
       </div>
       <div className="jp-AquaExt-ModalDialog-footer">
-        <Button className="jp-mod-styled jp-mod-reject jp-AquaExt-button" type="button" onClick={props.onClose}>
-          {trans.__('Close')}
-        </Button>
-        <Button
-          className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-runTestButton"
-          type="button"
+        <TextButton kind="reject" label={trans.__('Close')} onClick={props.onClose} />
+        <TextButton
+          kind="accept"
+          className="jp-AquaExt-runTestButton"
+          label={trans.__('Send test request')}
+          busy={running}
+          busyLabel={trans.__('Testing…')}
           disabled={running}
           onClick={() => void run()}
-        >
-          {running ? trans.__('Testing…') : trans.__('Send test request')}
-        </Button>
+        />
       </div>
     </ModalDialog>
   );

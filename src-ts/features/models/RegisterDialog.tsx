@@ -1,6 +1,5 @@
 import * as React from 'react';
 
-import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
@@ -16,6 +15,7 @@ import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
 import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
 import { TargetField } from '../../ui/TargetField';
+import { TextButton } from '../../ui/TextButton';
 
 type Source = RegisterModelRequest['source'];
 type FieldName = 'source' | 'path' | 'os_uri' | 'hf_id' | 'revision' | 'token' | 'name';
@@ -433,22 +433,18 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
         </div>
         <div className="jp-AquaExt-ModalDialog-footer">
           {running && props.onBackground ? (
-            <Button className="jp-mod-styled jp-mod-reject jp-AquaExt-button" type="button" onClick={close}>
-              {trans.__('Continue in background')}
-            </Button>
+            <TextButton kind="reject" label={trans.__('Continue in background')} onClick={close} />
           ) : (
-            <Button
-              className="jp-mod-styled jp-mod-reject jp-AquaExt-button"
-              type="button"
-              onClick={close}
-              disabled={!canClose}
-            >
-              {trans.__('Close')}
-            </Button>
+            <TextButton kind="reject" label={trans.__('Close')} disabled={!canClose} onClick={close} />
           )}
-          <Button className="jp-mod-styled jp-mod-accept jp-AquaExt-button" type="submit" disabled={busy}>
-            {submitting ? trans.__('Registering…') : trans.__('Register')}
-          </Button>
+          <TextButton
+            kind="accept"
+            type="submit"
+            label={trans.__('Register')}
+            busy={submitting}
+            busyLabel={trans.__('Registering…')}
+            disabled={busy}
+          />
         </div>
       </form>
     </ModalDialog>
