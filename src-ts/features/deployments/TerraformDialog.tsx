@@ -1,12 +1,12 @@
 import * as React from 'react';
 
+import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { TerraformExport } from '../../api/types';
 import type { CopyToClipboard } from '../../shared/callbacks';
 import type { DownloadText } from '../../shared/download';
 import { ModalDialog } from '../../ui/ModalDialog';
-import { TextButton } from '../../ui/TextButton';
 
 export interface ITerraformDialogProps {
   trans: TranslationBundle;
@@ -43,19 +43,23 @@ export function TerraformDialog(props: ITerraformDialogProps): JSX.Element {
         </pre>
       </div>
       <div className="jp-AquaExt-ModalDialog-footer">
-        <TextButton
-          kind="reject"
-          className="jp-AquaExt-terraformCopy"
-          label={trans.__('Copy')}
+        <Button
+          className="jp-mod-styled jp-mod-reject jp-AquaExt-button jp-AquaExt-terraformCopy"
+          type="button"
           onClick={() => props.copyToClipboard(hcl)}
-        />
-        <TextButton
-          kind="reject"
-          className="jp-AquaExt-terraformDownload"
-          label={trans.__('Download %1', fileName)}
+        >
+          {trans.__('Copy')}
+        </Button>
+        <Button
+          className="jp-mod-styled jp-mod-reject jp-AquaExt-button jp-AquaExt-terraformDownload"
+          type="button"
           onClick={() => props.download(fileName, hcl)}
-        />
-        <TextButton kind="accept" label={trans.__('Close')} onClick={props.onClose} />
+        >
+          {trans.__('Download %1', fileName)}
+        </Button>
+        <Button className="jp-mod-styled jp-mod-accept jp-AquaExt-button" type="button" onClick={props.onClose}>
+          {trans.__('Close')}
+        </Button>
       </div>
     </ModalDialog>
   );
