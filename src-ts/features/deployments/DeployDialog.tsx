@@ -366,15 +366,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
             update({ name });
           }}
         />
-        <DescriptionField
-          id={id('description')}
-          trans={trans}
-          value={form.description}
-          maxLength={LIMITS.description}
-          disabled={busy}
-          error={errors.description}
-          onChange={description => update({ description })}
-        />
+        <DescriptionField {...bindInput(binding, 'description')} trans={trans} maxLength={LIMITS.description} />
 
         {onOci ? (
           <FormField
