@@ -13,7 +13,7 @@ import { ErrorState } from '../../ui/ErrorState';
 import { capabilityLabel, formatLabel } from './labels';
 import { Loading } from '../../ui/Loading';
 import { useHeadingFocus } from '../../ui/hooks/useDialogFocus';
-import { CopyableCode, DeleteButton, DetailTopbar } from '../../ui/ResourceDetail';
+import { CopyableCode, DeleteButton, DetailTopbar, Fact } from '../../ui/ResourceDetail';
 import { MemoryFit } from '../../ui/MemoryFit';
 import { useNotifyError } from '../../ui/setupLinks';
 import { ModelBadges } from './ModelBadges';
@@ -272,10 +272,9 @@ function ModelDetailBody(props: IModelDetailProps & { model: ModelDetailData }):
           )}
           <dl className="jp-AquaExt-ResourceDetail-facts">
             {facts.map(([label, value]) => (
-              <React.Fragment key={label}>
-                <dt>{label}</dt>
-                <dd>{value}</dd>
-              </React.Fragment>
+              <Fact key={label} label={label}>
+                {value}
+              </Fact>
             ))}
           </dl>
           {architectureRows.length > 0 && (
