@@ -13,7 +13,7 @@ import type { Notify } from '../shared/callbacks';
 import type { BackendKind } from '../shared/labels';
 import type { IDatasetSources } from './DatasetPathField';
 import { FormErrors } from './FormErrors';
-import { FormField } from './FormField';
+import { FormField, SelectField } from './FormField';
 import { useSubmitErrorFocus } from './hooks/useDialogFocus';
 import { ModalDialog } from './ModalDialog';
 import { TextButton } from './TextButton';
@@ -139,21 +139,20 @@ export function PickerField(props: {
   children: React.ReactNode;
 }): JSX.Element {
   return (
-    <FormField id={props.id} field={props.field} label={props.label} error={props.error} hint={props.hint}>
-      {input => (
-        <select
-          {...input}
-          ref={props.selectRef}
-          className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
-          value={props.value}
-          disabled={props.disabled}
-          onChange={event => props.onChange(event.target.value)}
-        >
-          <option value="">{props.loaded ? props.chooseLabel : props.loadingLabel}</option>
-          {props.children}
-        </select>
-      )}
-    </FormField>
+    <SelectField
+      id={props.id}
+      field={props.field}
+      label={props.label}
+      error={props.error}
+      hint={props.hint}
+      value={props.value}
+      disabled={props.disabled}
+      selectRef={props.selectRef}
+      onChange={props.onChange}
+    >
+      <option value="">{props.loaded ? props.chooseLabel : props.loadingLabel}</option>
+      {props.children}
+    </SelectField>
   );
 }
 

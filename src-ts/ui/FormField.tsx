@@ -100,3 +100,51 @@ export function TextField(props: ITextFieldProps): JSX.Element {
     </FormField>
   );
 }
+
+export interface ISelectFieldProps extends Omit<IFormFieldProps, 'children'> {
+  value: string;
+  onChange: (value: string) => void;
+  disabled?: boolean;
+  /** A narrow select (a data type). */
+  narrow?: boolean;
+  /** Added to the select's classes. */
+  selectClassName?: string;
+  /** A dialog focuses it first when it is the first input. */
+  selectRef?: React.Ref<HTMLSelectElement>;
+  /** The options. */
+  children: React.ReactNode;
+}
+
+/** A labelled select of `children` options. */
+export function SelectField(props: ISelectFieldProps): JSX.Element {
+  const classes = ['jp-mod-styled jp-AquaExt-input jp-AquaExt-select'];
+  if (props.narrow) {
+    classes.push('jp-AquaExt-narrowInput');
+  }
+  if (props.selectClassName) {
+    classes.push(props.selectClassName);
+  }
+  return (
+    <FormField
+      id={props.id}
+      label={props.label}
+      field={props.field}
+      hint={props.hint}
+      error={props.error}
+      className={props.className}
+    >
+      {attributes => (
+        <select
+          {...attributes}
+          ref={props.selectRef}
+          className={classes.join(' ')}
+          value={props.value}
+          disabled={props.disabled}
+          onChange={event => props.onChange(event.target.value)}
+        >
+          {props.children}
+        </select>
+      )}
+    </FormField>
+  );
+}

@@ -6,7 +6,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IAquaClient } from '../../api/client';
 import type { ConnectionDetail } from '../../api/types';
 import { AdvancedOptions, CreateDialog, DescriptionField } from '../../ui/DialogParts';
-import { FormField, TextField } from '../../ui/FormField';
+import { FormField, SelectField, TextField } from '../../ui/FormField';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
@@ -170,23 +170,21 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
     labelOf: (value: V) => string,
     onChange: (value: V) => void
   ): JSX.Element => (
-    <FormField id={id(field)} field={field} label={label} error={errors[field]}>
-      {input => (
-        <select
-          {...input}
-          className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
-          value={value}
-          disabled={submitting}
-          onChange={event => onChange(event.target.value as V)}
-        >
-          {values.map(item => (
-            <option key={item} value={item}>
-              {labelOf(item)}
-            </option>
-          ))}
-        </select>
-      )}
-    </FormField>
+    <SelectField
+      id={id(field)}
+      field={field}
+      label={label}
+      error={errors[field]}
+      value={value}
+      disabled={submitting}
+      onChange={next => onChange(next as V)}
+    >
+      {values.map(item => (
+        <option key={item} value={item}>
+          {labelOf(item)}
+        </option>
+      ))}
+    </SelectField>
   );
 
   return (

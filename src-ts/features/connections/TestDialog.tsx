@@ -5,7 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IAquaClient } from '../../api/client';
 import type { ConnectionModels, ConnectionSummary, TestConnectionResult } from '../../api/types';
 import { ErrorState } from '../../ui/ErrorState';
-import { FormField } from '../../ui/FormField';
+import { FormField, SelectField } from '../../ui/FormField';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
@@ -61,7 +61,7 @@ export function TestDialog(props: ITestDialogProps): JSX.Element {
       onClose={props.onClose}
     >
       <div className="jp-AquaExt-ModalDialog-body">
-        <FormField
+        <SelectField
           id={id('model')}
           field="model"
           label={trans.__('Model')}
@@ -69,24 +69,17 @@ export function TestDialog(props: ITestDialogProps): JSX.Element {
             listed?.message ||
             (listed?.source === 'service' ? trans.__('Listed by the service.') : trans.__('As configured.'))
           }
+          value={model}
+          disabled={running}
+          onChange={setModel}
         >
-          {input => (
-            <select
-              {...input}
-              className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
-              value={model}
-              disabled={running}
-              onChange={event => setModel(event.target.value)}
-            >
-              <option value="">{trans.__('The connection’s default')}</option>
-              {[...new Set([...models, ...(model ? [model] : [])])].map(item => (
-                <option key={item} value={item}>
-                  {item}
-                </option>
-              ))}
-            </select>
-          )}
-        </FormField>
+          <option value="">{trans.__('The connection’s default')}</option>
+          {[...new Set([...models, ...(model ? [model] : [])])].map(item => (
+            <option key={item} value={item}>
+              {item}
+            </option>
+          ))}
+        </SelectField>
         {modelsError !== null && (
           <ErrorState error={modelsError} trans={trans} title={trans.__('The service’s models could not be listed.')} />
         )}
