@@ -13,7 +13,7 @@ import type { Notify } from '../shared/callbacks';
 import type { BackendKind } from '../shared/labels';
 import type { IDatasetSources } from './DatasetPathField';
 import { FormErrors } from './FormErrors';
-import { FormField, SelectField } from './FormField';
+import { FormField, type ISelectFieldProps, SelectField } from './FormField';
 import { useSubmitErrorFocus } from './hooks/useDialogFocus';
 import { ModalDialog } from './ModalDialog';
 import { TextButton } from './TextButton';
@@ -121,37 +121,19 @@ export function CreateDialog(props: {
  * fine-tuning job): "Loading…" until the list arrives, then "Choose…",
  * then the options (`children`).
  */
-export function PickerField(props: {
-  id: string;
-  field: string;
-  label: string;
-  error?: string;
-  hint?: React.ReactNode;
-  value: string;
-  disabled: boolean;
-  /** The list arrived. */
-  loaded: boolean;
-  loadingLabel: string;
-  chooseLabel: string;
-  /** The dialog focuses it first when it is the first input. */
-  selectRef?: (element: HTMLSelectElement | null) => void;
-  onChange: (value: string) => void;
-  children: React.ReactNode;
-}): JSX.Element {
+export function PickerField(
+  props: ISelectFieldProps & {
+    /** The list arrived. */
+    loaded: boolean;
+    loadingLabel: string;
+    chooseLabel: string;
+  }
+): JSX.Element {
+  const { loaded, loadingLabel, chooseLabel, children, ...select } = props;
   return (
-    <SelectField
-      id={props.id}
-      field={props.field}
-      label={props.label}
-      error={props.error}
-      hint={props.hint}
-      value={props.value}
-      disabled={props.disabled}
-      selectRef={props.selectRef}
-      onChange={props.onChange}
-    >
-      <option value="">{props.loaded ? props.chooseLabel : props.loadingLabel}</option>
-      {props.children}
+    <SelectField {...select}>
+      <option value="">{loaded ? chooseLabel : loadingLabel}</option>
+      {children}
     </SelectField>
   );
 }

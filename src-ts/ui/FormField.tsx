@@ -117,32 +117,26 @@ export interface ISelectFieldProps extends Omit<IFormFieldProps, 'children'> {
 
 /** A labelled select of `children` options. */
 export function SelectField(props: ISelectFieldProps): JSX.Element {
+  const { value, onChange, disabled, narrow, selectClassName, selectRef, children, ...field } = props;
   const classes = ['jp-mod-styled jp-AquaExt-input jp-AquaExt-select'];
-  if (props.narrow) {
+  if (narrow) {
     classes.push('jp-AquaExt-narrowInput');
   }
-  if (props.selectClassName) {
-    classes.push(props.selectClassName);
+  if (selectClassName) {
+    classes.push(selectClassName);
   }
   return (
-    <FormField
-      id={props.id}
-      label={props.label}
-      field={props.field}
-      hint={props.hint}
-      error={props.error}
-      className={props.className}
-    >
+    <FormField {...field}>
       {attributes => (
         <select
           {...attributes}
-          ref={props.selectRef}
+          ref={selectRef}
           className={classes.join(' ')}
-          value={props.value}
-          disabled={props.disabled}
-          onChange={event => props.onChange(event.target.value)}
+          value={value}
+          disabled={disabled}
+          onChange={event => onChange(event.target.value)}
         >
-          {props.children}
+          {children}
         </select>
       )}
     </FormField>
