@@ -28,6 +28,7 @@ import {
   type IConnectionForm
 } from './connectionForm';
 import { authLabel, capabilityLabel, kindLabel, secretLabel } from './labels';
+import { TextButton } from '../../ui/TextButton';
 
 export interface IConnectionDialogProps {
   client: IAquaClient;
@@ -274,14 +275,14 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
         }
       )}
       {connection && (
-        <Button
-          className="jp-mod-styled jp-AquaExt-button jp-AquaExt-listModelsButton"
-          type="button"
+        <TextButton
+          className="jp-AquaExt-listModelsButton"
+          label={trans.__('List from the service')}
+          busy={listing.busy}
+          busyLabel={trans.__('Listing…')}
           disabled={submitting || listing.busy}
           onClick={() => listModels(connection.id)}
-        >
-          {listing.busy ? trans.__('Listing…') : trans.__('List from the service')}
-        </Button>
+        />
       )}
       {text('defaultModel', 'default_model', trans.__('Default model (optional)'))}
       <FormField
@@ -434,14 +435,11 @@ function SecretField(props: {
         </span>
         {form.secretAction === 'keep' ? (
           <>
-            <Button
-              className="jp-mod-styled jp-AquaExt-button"
-              type="button"
+            <TextButton
+              label={secretSet ? trans.__('Replace') : trans.__('Set')}
               disabled={props.disabled}
               onClick={() => props.onChange({ secretAction: 'replace', secret: '' })}
-            >
-              {secretSet ? trans.__('Replace') : trans.__('Set')}
-            </Button>
+            />
             {secretSet && (
               <Button
                 className="jp-mod-styled jp-mod-warn jp-AquaExt-button"
@@ -454,14 +452,11 @@ function SecretField(props: {
             )}
           </>
         ) : (
-          <Button
-            className="jp-mod-styled jp-AquaExt-button"
-            type="button"
+          <TextButton
+            label={trans.__('Undo')}
             disabled={props.disabled}
             onClick={() => props.onChange({ secretAction: 'keep', secret: '' })}
-          >
-            {trans.__('Undo')}
-          </Button>
+          />
         )}
       </div>
       {form.secretAction === 'replace'

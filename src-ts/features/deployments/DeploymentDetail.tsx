@@ -19,6 +19,7 @@ import { useMountedRef } from '../../ui/hooks/useMountedRef';
 import { CodeSnippets } from './CodeSnippets';
 import { DeploymentLogsView } from './DeploymentLogsView';
 import { DeploymentStateBadge } from '../../ui/DeploymentStateBadge';
+import { TextButton } from '../../ui/TextButton';
 
 export interface IDeploymentDetailProps extends IDetailPageProps<DeploymentSummary> {
   deploymentId: string;
@@ -157,13 +158,12 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
             </Button>
           )}
           {props.onEvaluate && detail && allows(current, 'evaluate') && (
-            <Button
-              className="jp-mod-styled jp-AquaExt-button jp-AquaExt-evaluateButton"
-              onClick={() => props.onEvaluate?.(deploymentId)}
+            <TextButton
+              className="jp-AquaExt-evaluateButton"
+              label={trans.__('Evaluate')}
               title={trans.__('Score this deployment’s answers on a dataset')}
-            >
-              {trans.__('Evaluate')}
-            </Button>
+              onClick={() => props.onEvaluate?.(deploymentId)}
+            />
           )}
           {allows(current, 'activate') && (
             <BusyButton

@@ -21,6 +21,7 @@ import { useJobDetail } from '../../ui/hooks/useJobDetail';
 import { FineTuneProgress } from './FineTuneProgress';
 import { LossChart } from './LossChart';
 import { useLatest } from '../../ui/hooks/useLatest';
+import { TextButton } from '../../ui/TextButton';
 
 export interface IFineTuneDetailProps extends IDetailPageProps<FineTuneSummary> {
   finetuneId: string;
@@ -111,31 +112,29 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
       actions={
         <>
           {outputModelId && props.onViewModel && (
-            <Button
-              className="jp-mod-styled jp-AquaExt-button jp-AquaExt-viewModelButton"
-              onClick={() => props.onViewModel?.(outputModelId)}
+            <TextButton
+              className="jp-AquaExt-viewModelButton"
+              label={trans.__('View model')}
               title={trans.__('Open the fine-tuned model in Models')}
-            >
-              {trans.__('View model')}
-            </Button>
+              onClick={() => props.onViewModel?.(outputModelId)}
+            />
           )}
           {outputModelId && props.onDeploy && (
-            <Button
-              className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-deployButton jp-AquaExt-FineTuneDetail-deploy"
-              onClick={() => props.onDeploy?.(outputModelId)}
+            <TextButton
+              kind="accept"
+              className="jp-AquaExt-deployButton jp-AquaExt-FineTuneDetail-deploy"
+              label={trans.__('Deploy')}
               title={trans.__('Serve the fine-tuned model on an inference engine')}
-            >
-              {trans.__('Deploy')}
-            </Button>
+              onClick={() => props.onDeploy?.(outputModelId)}
+            />
           )}
           {allows(current, 'evaluate') && props.onEvaluate && (
-            <Button
-              className="jp-mod-styled jp-AquaExt-button jp-AquaExt-evaluateButton jp-AquaExt-FineTuneDetail-evaluate"
-              onClick={() => props.onEvaluate?.(finetuneId)}
+            <TextButton
+              className="jp-AquaExt-evaluateButton jp-AquaExt-FineTuneDetail-evaluate"
+              label={trans.__('Evaluate on its training data')}
               title={trans.__('Score a deployment of the fine-tuned model on the data it was trained on')}
-            >
-              {trans.__('Evaluate on its training data')}
-            </Button>
+              onClick={() => props.onEvaluate?.(finetuneId)}
+            />
           )}
         </>
       }
