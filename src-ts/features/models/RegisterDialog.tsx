@@ -8,6 +8,7 @@ import type { Info, ModelDetail, Operation, RegisterModelRequest } from '../../a
 import type { Notify } from '../../shared/callbacks';
 import { describeError } from '../../shared/errors';
 import { FormErrors } from '../../ui/FormErrors';
+import { FormField } from '../../ui/FormField';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { OperationProgress } from '../../ui/OperationProgress';
 import { useDialogFocus, useSubmitErrorFocus } from '../../ui/hooks/useDialogFocus';
@@ -249,36 +250,20 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
     input: React.InputHTMLAttributes<HTMLInputElement> & { ref?: React.Ref<HTMLInputElement> },
     hint?: string
   ): JSX.Element => {
-    const id = ids[key];
-    const message = fieldErrors[key];
-    const describedBy = [hint ? `${id}-hint` : '', message ? `${id}-error` : ''].filter(Boolean).join(' ');
     const { ref, ...rest } = input;
     return (
-      <div className={message ? 'jp-AquaExt-formField jp-mod-error' : 'jp-AquaExt-formField'} data-field={key}>
-        <label htmlFor={id} className="jp-AquaExt-formField-label">
-          {label}
-        </label>
-        <input
-          {...rest}
-          ref={ref}
-          id={id}
-          className="jp-mod-styled jp-AquaExt-input"
-          disabled={busy}
-          aria-invalid={message ? true : undefined}
-          aria-describedby={describedBy || undefined}
-          spellCheck={false}
-        />
-        {hint && (
-          <div id={`${id}-hint`} className="jp-AquaExt-formField-hint">
-            {hint}
-          </div>
+      <FormField id={ids[key]} field={key} label={label} hint={hint} error={fieldErrors[key]}>
+        {attributes => (
+          <input
+            {...rest}
+            {...attributes}
+            ref={ref}
+            className="jp-mod-styled jp-AquaExt-input"
+            disabled={busy}
+            spellCheck={false}
+          />
         )}
-        {message && (
-          <div id={`${id}-error`} className="jp-AquaExt-fieldError" role="alert">
-            {message}
-          </div>
-        )}
-      </div>
+      </FormField>
     );
   };
 
