@@ -13,6 +13,15 @@ export interface IFormFieldProps {
   children: (input: { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string }) => React.ReactNode;
 }
 
+/** An input's error message (nothing without one); `id` lets the input point at it. */
+export function FieldError(props: { id?: string; children?: React.ReactNode }): JSX.Element | null {
+  return props.children ? (
+    <div id={props.id} className="jp-AquaExt-fieldError" role="alert">
+      {props.children}
+    </div>
+  ) : null;
+}
+
 /** A labelled input with its hint and its error message right under it. */
 export function FormField(props: IFormFieldProps): JSX.Element {
   const { id, error, hint } = props;
@@ -39,11 +48,7 @@ export function FormField(props: IFormFieldProps): JSX.Element {
           {hint}
         </div>
       )}
-      {error && (
-        <div id={`${id}-error`} className="jp-AquaExt-fieldError" role="alert">
-          {error}
-        </div>
-      )}
+      <FieldError id={`${id}-error`}>{error}</FieldError>
     </div>
   );
 }

@@ -4,7 +4,7 @@ import { Button, closeIcon } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { DEFAULT_SAMPLING, SAMPLING_LIMITS, type ISamplingForm, type SamplingField } from '../shared/sampling';
-import { FormField } from './FormField';
+import { FieldError, FormField } from './FormField';
 import { TextButton } from './TextButton';
 
 export interface ISamplingPanelProps {
@@ -134,11 +134,7 @@ export function SamplingPanel(props: ISamplingPanelProps): JSX.Element {
         <div id={`${ids}-stop-hint`} className="jp-AquaExt-formField-hint">
           {trans.__('Up to %1; type \\n for a newline.', SAMPLING_LIMITS.stop)}
         </div>
-        {errors.stop && (
-          <div className="jp-AquaExt-fieldError" role="alert">
-            {errors.stop}
-          </div>
-        )}
+        <FieldError>{errors.stop}</FieldError>
       </div>
       {field('seed', trans.__('Seed'), {
         min: 0,

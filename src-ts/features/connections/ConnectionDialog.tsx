@@ -6,7 +6,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IAquaClient } from '../../api/client';
 import type { ConnectionDetail } from '../../api/types';
 import { AdvancedOptions, CreateDialog, DescriptionField } from '../../ui/DialogParts';
-import { FormField, SelectField, TextField } from '../../ui/FormField';
+import { FieldError, FormField, SelectField, TextField } from '../../ui/FormField';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
@@ -459,14 +459,12 @@ function SecretField(props: {
           />
         )}
       </div>
-      {form.secretAction === 'replace'
-        ? input
-        : // A refusal about the secret (a bearer token removed, say) shows here when there is no input.
-          props.error && (
-            <div id={`${props.id}-error`} className="jp-AquaExt-fieldError" role="alert">
-              {props.error}
-            </div>
-          )}
+      {form.secretAction === 'replace' ? (
+        input
+      ) : (
+        // A refusal about the secret (a bearer token removed, say) shows here when there is no input.
+        <FieldError id={`${props.id}-error`}>{props.error}</FieldError>
+      )}
     </div>
   );
 }

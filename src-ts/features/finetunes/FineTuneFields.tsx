@@ -9,7 +9,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { TrainingFit } from '../../api/types';
 import { shapeLabel } from '../../shared/labels';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
-import { SelectField, TextField } from '../../ui/FormField';
+import { FieldError, SelectField, TextField } from '../../ui/FormField';
 import { availabilityText } from '../../ui/MemoryFit';
 import { bindInput, boundTextField, OciJobFieldset, type IFormBinding, type ITextOptions } from '../../ui/formInputs';
 import {
@@ -158,11 +158,7 @@ export function FineTuneAdvancedFields(props: {
         />
         {trans.__('Pad every row to the sequence length')}
       </label>
-      {errors.pad_to_max_length && (
-        <div className="jp-AquaExt-fieldError" role="alert">
-          {errors.pad_to_max_length}
-        </div>
-      )}
+      <FieldError>{errors.pad_to_max_length}</FieldError>
       {lora && (
         <div className="jp-AquaExt-FineTuneDialog-grid">
           {numberField('loraAlpha', trans.__('LoRA alpha'), {

@@ -8,7 +8,7 @@ import type { Info, ModelDetail, Operation, RegisterModelRequest } from '../../a
 import type { Notify } from '../../shared/callbacks';
 import { describeError } from '../../shared/errors';
 import { FormErrors } from '../../ui/FormErrors';
-import { FormField } from '../../ui/FormField';
+import { FieldError, FormField } from '../../ui/FormField';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { OperationProgress } from '../../ui/OperationProgress';
 import { useDialogFocus, useSubmitErrorFocus } from '../../ui/hooks/useDialogFocus';
@@ -302,11 +302,7 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
               </label>
             ))}
           </div>
-          {fieldErrors.source && (
-            <div className="jp-AquaExt-fieldError" role="alert">
-              {fieldErrors.source}
-            </div>
-          )}
+          <FieldError>{fieldErrors.source}</FieldError>
           {source === 'object_storage' &&
             field(
               'os_uri',
