@@ -110,6 +110,20 @@ export function jobStateColumn<T extends { state: FineTuneState; state_message: 
   );
 }
 
+/** A job's progress column (fine-tuning jobs, evaluations): `bar` draws the item's bar under its accessible name. */
+export function progressColumn<T extends { name: string }>(
+  trans: TranslationBundle,
+  bar: (item: T, label: string) => React.ReactNode
+): IResourceListColumn<T> {
+  return {
+    key: 'progress',
+    header: trans.__('Progress'),
+    headerClassName: 'jp-AquaExt-FineTuneTable-progressColumn',
+    className: 'jp-AquaExt-FineTuneRow-progress',
+    cell: item => bar(item, trans.__('Progress of %1', item.name))
+  };
+}
+
 /** The shape column: "CPU", "GPU" or an OCI shape, "× N" past one replica or node. */
 export function shapeColumn<T extends { shape: string; replicas: number }>(
   trans: TranslationBundle
