@@ -147,3 +147,20 @@ export function SelectField(props: ISelectFieldProps): JSX.Element {
     </FormField>
   );
 }
+
+/**
+ * A select's options for `values`, each its own label, and `current` too
+ * when the list lacks it (a value typed before, or no longer listed).
+ */
+export function ValueOptions(props: { values: readonly string[]; current?: string }): JSX.Element {
+  const values = [...new Set([...props.values, ...(props.current ? [props.current] : [])])];
+  return (
+    <>
+      {values.map(value => (
+        <option key={value} value={value}>
+          {value}
+        </option>
+      ))}
+    </>
+  );
+}

@@ -5,7 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IAquaClient } from '../../api/client';
 import type { ConnectionModels, ConnectionSummary, TestConnectionResult } from '../../api/types';
 import { ErrorState } from '../../ui/ErrorState';
-import { FormField, SelectField } from '../../ui/FormField';
+import { FormField, SelectField, ValueOptions } from '../../ui/FormField';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
@@ -74,11 +74,7 @@ export function TestDialog(props: ITestDialogProps): JSX.Element {
           onChange={setModel}
         >
           <option value="">{trans.__('The connection’s default')}</option>
-          {[...new Set([...models, ...(model ? [model] : [])])].map(item => (
-            <option key={item} value={item}>
-              {item}
-            </option>
-          ))}
+          <ValueOptions values={models} current={model} />
         </SelectField>
         {modelsError !== null && (
           <ErrorState error={modelsError} trans={trans} title={trans.__('The service’s models could not be listed.')} />

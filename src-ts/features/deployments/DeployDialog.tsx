@@ -36,7 +36,7 @@ import {
   PickerField
 } from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
-import { SelectField, TextField } from '../../ui/FormField';
+import { SelectField, TextField, ValueOptions } from '../../ui/FormField';
 import { bindInput, type IFormBinding } from '../../ui/formInputs';
 import { DeployFitSummary, limitHint, shapeOptionLabel } from './DeployFit';
 import { ParamRows } from './ParamRows';
@@ -490,11 +490,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
             narrow
           >
             <option value="">{trans.__('Automatic')}</option>
-            {DTYPES.map(value => (
-              <option key={value} value={value}>
-                {value}
-              </option>
-            ))}
+            <ValueOptions values={DTYPES} />
           </SelectField>
           <ParamRows form={form} errors={errors} busy={busy} trans={trans} idPrefix={id('params')} onChange={update} />
           {onOci && (

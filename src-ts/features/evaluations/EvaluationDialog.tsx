@@ -40,6 +40,7 @@ import {
 } from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
 import { bindInput, boundTextField, type IFormBinding, OciJobFieldset } from '../../ui/formInputs';
+import { ValueOptions } from '../../ui/FormField';
 import { SamplingPanel } from '../../ui/SamplingPanel';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
@@ -472,13 +473,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
               }
               onChange={connectionModel => update({ connectionModel })}
             >
-              {[...new Set([...connection.models, ...(form.connectionModel ? [form.connectionModel] : [])])].map(
-                model => (
-                  <option key={model} value={model}>
-                    {model}
-                  </option>
-                )
-              )}
+              <ValueOptions values={connection.models} current={form.connectionModel} />
             </PickerField>
           ) : (
             connection &&
