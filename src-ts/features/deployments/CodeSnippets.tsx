@@ -5,6 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { makeSnippet, SNIPPET_KINDS, TOKEN_ENV, type ISnippetTarget, type SnippetKind } from './snippets';
 import { NotebookInsertContext, type IInsertResult } from './notebookInsert';
+import { TextButton } from '../../ui/TextButton';
 import type { CopyToClipboard } from '../../shared/callbacks';
 import { useCopiedFlag } from '../../ui/hooks/useCopiedFlag';
 
@@ -63,13 +64,12 @@ export function CodeSnippets(props: ICodeSnippetsProps): JSX.Element {
           {copied ? trans.__('Copied') : trans.__('Copy')}
         </Button>
         {insertIntoNotebook && kind !== 'curl' && (
-          <Button
-            className="jp-mod-styled jp-AquaExt-button jp-AquaExt-CodeSnippets-insert"
-            onClick={() => void insertIntoNotebook(code).then(setInserted)}
+          <TextButton
+            label={trans.__('Insert into notebook')}
+            className="jp-AquaExt-CodeSnippets-insert"
             title={trans.__('Add the code as a cell below the active cell of the notebook you last used')}
-          >
-            {trans.__('Insert into notebook')}
-          </Button>
+            onClick={() => void insertIntoNotebook(code).then(setInserted)}
+          />
         )}
       </div>
       <pre
