@@ -100,6 +100,21 @@ export function SaveTurnDialog(props: ISaveTurnDialogProps): JSX.Element {
       submitLabel={warnings.length > 0 ? trans.__('Save anyway') : trans.__('Save row')}
       submittingLabel={trans.__('Saving…')}
     >
+      {/* Above the fields, where it is seen: why it was not saved yet. */}
+      {warnings.length > 0 && (
+        <div className="jp-AquaExt-SaveTurnDialog-warnings" role="alert">
+          <div>{trans.__('Not saved yet:')}</div>
+          <ul>
+            {warnings.map(warning => (
+              <li key={`${warning.kind}:${warning.path}:${warning.line}`} data-kind={warning.kind}>
+                {warning.kind === 'duplicate' ? trans.__('Duplicate: ') : trans.__('Leakage: ')}
+                {warning.message}
+              </li>
+            ))}
+          </ul>
+          <div>{trans.__('Save anyway to keep the row, or change it.')}</div>
+        </div>
+      )}
       <TextField
         id={id('path')}
         field="path"
@@ -186,20 +201,6 @@ export function SaveTurnDialog(props: ISaveTurnDialogProps): JSX.Element {
           submit.clearErrors(['category']);
         }}
       />
-      {warnings.length > 0 && (
-        <div className="jp-AquaExt-SaveTurnDialog-warnings" role="alert">
-          <div>{trans.__('Not saved yet:')}</div>
-          <ul>
-            {warnings.map(warning => (
-              <li key={`${warning.kind}:${warning.path}:${warning.line}`} data-kind={warning.kind}>
-                {warning.kind === 'duplicate' ? trans.__('Duplicate: ') : trans.__('Leakage: ')}
-                {warning.message}
-              </li>
-            ))}
-          </ul>
-          <div>{trans.__('Save anyway to keep the row, or change it.')}</div>
-        </div>
-      )}
     </CreateDialog>
   );
 }
