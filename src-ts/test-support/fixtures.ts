@@ -52,10 +52,24 @@ import type {
   RegisterModelResponse,
   TargetProblem,
   TrainingFit,
-  ValidateDatasetRequest
+  ValidateDatasetRequest,
+  CreateClusterRequest,
+  CreateGenAiEndpointRequest,
+  CreateGenAiFineTuneRequest,
+  GenAiCluster,
+  GenAiModel,
+  ImportGenAiModelRequest
 } from '../api/types';
 import { CONTRACT_DEFAULTS } from '../features/finetunes/finetuneForm';
 import { makeOciSetup } from './ociSetup';
+import {
+  makeBaseModel,
+  makeCluster,
+  makeFineTuningCluster,
+  makeGenAiModel,
+  makePlan,
+  makeTrainingDefaults
+} from './genai';
 import { bestOf, deploymentActions, evaluationActions, fineTuneActions, modelActions } from './serverActions';
 
 /** A model; its `actions` are the server's for its readiness and source unless given. */
@@ -1100,4 +1114,77 @@ export class FakeClient implements IAquaClient {
   });
   evaluationReportUrl = jest.fn((id: string): string => `/lab-base/aqua-ext/evaluations/${id}/report.html`);
   getOciSetup = jest.fn(async () => makeOciSetup());
+
+  genaiModels: GenAiModel[] = [makeGenAiModel(), makeBaseModel()];
+  clusters: GenAiCluster[] = [makeCluster(), makeFineTuningCluster()];
+
+  listGenAiModels = jest.fn(async () => ({ items: this.genaiModels, total: this.genaiModels.length }));
+  importGenAiModel = jest.fn(async (body: ImportGenAiModelRequest) => ({
+    model: makeGenAiModel({ id: 'ocid1.generativeaiimportedmodel.new', name: body.display_name, state: 'CREATING' }),
+    operation: makeOperation({ id: 'op-import', kind: 'genai-import', title: `Import ${body.display_name}` })
+  }));
+  exportGenAiModelTerraform = jest.fn(async (_body: ImportGenAiModelRequest) => ({
+    file_name: 'imported_model.tf',
+    hcl: 'resource "oci_generative_ai_imported_model" "imported_model" {}\n'
+  }));
+  listGenAiClusters = jest.fn(async () => ({ items: this.clusters, total: this.clusters.length }));
+  createGenAiCluster = jest.fn(async (body: CreateClusterRequest) => ({
+    cluster: makeCluster({ id: 'ocid1.generativeaidedicatedaicluster.new', name: body.display_name, state: 'CREATING' }),
+    operation: makeOperation({ id: 'op-cluster', kind: 'genai-cluster', title: `Create ${body.display_name}` })
+  }));
+  exportGenAiClusterTerraform = jest.fn(async (body: CreateClusterRequest) => ({
+    file_name: 'dedicated_ai_cluster.tf',
+    hcl: `resource "oci_generative_ai_dedicated_ai_cluster" "cluster" {\n  display_name = "${body.display_name}"\n}\n`
+  }));
+  getGenAiClusterPlan = jest.fn(async () => makePlan());
+  deleteGenAiCluster = jest.fn(async (): Promise<void> => undefined);
+  createGenAiEndpoint = jest.fn(async (body: CreateGenAiEndpointRequest) => ({
+    endpoint: {
+      id: 'ocid1.generativeaiendpoint.new',
+      name: body.display_name,
+      description: '',
+      model_id: body.model_id,
+      model_name: '',
+      dedicated_ai_cluster_id: body.dedicated_ai_cluster_id,
+      state: 'CREATING',
+      state_message: '',
+      content_moderation: false,
+      created_at: null,
+      updated_at: null,
+      openai_base_path: '',
+      target: 'genai'
+    },
+    operation: makeOperation({ id: 'op-endpoint', kind: 'genai-endpoint', title: `Create ${body.display_name}` })
+  }));
+  exportGenAiEndpointTerraform = jest.fn(async (_body: CreateGenAiEndpointRequest) => ({
+    file_name: 'endpoint.tf',
+    hcl: 'resource "oci_generative_ai_endpoint" "endpoint" {}\n'
+  }));
+  createGenAiFineTune = jest.fn(async (body: CreateGenAiFineTuneRequest) => ({
+    finetune: {
+      id: 'ocid1.generativeaimodel.new',
+      name: body.display_name,
+      description: '',
+      base_model_id: body.base_model_id,
+      base_model_name: '',
+      dedicated_ai_cluster_id: body.dedicated_ai_cluster_id,
+      state: 'CREATING',
+      state_message: '',
+      progress: 0,
+      training_config: null,
+      training_dataset: body.training_dataset,
+      metrics: null,
+      split: '',
+      created_at: null,
+      updated_at: null,
+      target: 'genai',
+      actions: []
+    },
+    operation: makeOperation({ id: 'op-tune', kind: 'genai-finetune', title: `Fine-tune ${body.display_name}` })
+  }));
+  exportGenAiFineTuneTerraform = jest.fn(async (_body: CreateGenAiFineTuneRequest) => ({
+    file_name: 'fine_tuned_model.tf',
+    hcl: 'resource "oci_generative_ai_model" "fine_tuned_model" {}\n'
+  }));
+  getGenAiTrainingDefaults = jest.fn(async () => makeTrainingDefaults());
 }
