@@ -56,6 +56,27 @@ from .finetunes import (
     MetricsQuery,
 )
 from .fit import FitQuery, FitReport
+from .genai import (
+    ClusterPlan,
+    ClusterPlanQuery,
+    CreateClusterRequest,
+    CreateGenAiEndpointRequest,
+    CreateGenAiFineTuneRequest,
+    GenAiCluster,
+    GenAiClusterList,
+    GenAiClusterResponse,
+    GenAiEndpoint,
+    GenAiEndpointList,
+    GenAiEndpointResponse,
+    GenAiFineTune,
+    GenAiFineTuneList,
+    GenAiFineTuneResponse,
+    GenAiModel,
+    GenAiModelList,
+    GenAiModelResponse,
+    GenAiTrainingDefaults,
+    ImportGenAiModelRequest,
+)
 from .info import Info
 from .logs import LogPage, LogsQuery
 from .models import ModelDetail, ModelList, ModelListQuery, RegisterModelRequest, RegisterModelResponse
@@ -120,6 +141,11 @@ def _query(path: str, operation_id: str, summary: str, response: type[BaseModel]
 
 def _logs(item: str, operation_id: str, summary: str) -> Route:
     return _query(f"{item}/logs", operation_id, summary, LogPage, LogsQuery)
+
+
+def _terraform(path: str, operation_id: str, summary: str, body: type[BaseModel]) -> Route:
+    """A create form's Terraform: the same body and checks as the create, nothing created (so 200)."""
+    return Route("POST", f"{path}/terraform", operation_id, summary, TerraformExport, body=body, errors=(400, 404, 502))
 
 
 def _openai(method: str, path: str, operation_id: str, summary: str) -> Route:
@@ -431,4 +457,82 @@ ROUTES: tuple[Route, ...] = (
         "connectionModelsOpenAi",
         "The connection's models, OpenAI-style",
     ),
+    # OCI Generative AI (the `genai` target): imported and base models, dedicated AI clusters, endpoints (also
+    # listed as deployments) and fine-tunes. A create answers 202 with the operation that follows its work request;
+    # 503 when the genai target could not start.
+    _list("genai/models", "listGenAiModels", "Generative AI base, fine-tuned and imported models", GenAiModelList),
+    _create(
+        "genai/models",
+        "importGenAiModel",
+        "Import a model from Hugging Face or Object Storage (config.json, weights and capability checked first)",
+        GenAiModelResponse,
+        ImportGenAiModelRequest,
+        (400, 404, 409, 502, 503),
+    ),
+    _terraform("genai/models", "exportGenAiModelTerraform", "The Terraform of a model import", ImportGenAiModelRequest),
+    _read("genai/models/{model_id}", "getGenAiModel", "One Generative AI model", GenAiModel),
+    _delete("genai/models/{model_id}", "deleteGenAiModel", "Delete an imported or fine-tuned model"),
+    _list("genai/clusters", "listGenAiClusters", "Dedicated AI clusters with their cost", GenAiClusterList),
+    _create(
+        "genai/clusters",
+        "createGenAiCluster",
+        "Create a dedicated AI cluster (unit shape checked against the memory fit and the service limit)",
+        GenAiClusterResponse,
+        CreateClusterRequest,
+        (400, 404, 409, 502, 503),
+    ),
+    _terraform(
+        "genai/clusters", "exportGenAiClusterTerraform", "The Terraform of a cluster create", CreateClusterRequest
+    ),
+    _query(
+        "genai/cluster-plan",
+        "getGenAiClusterPlan",
+        "Every unit shape for a model: fit, service limit, AI units and cost, beside a Data Science shape",
+        ClusterPlan,
+        ClusterPlanQuery,
+    ),
+    _read("genai/clusters/{cluster_id}", "getGenAiCluster", "One dedicated AI cluster", GenAiCluster),
+    _delete("genai/clusters/{cluster_id}", "deleteGenAiCluster", "Delete a dedicated AI cluster"),
+    _list("genai/endpoints", "listGenAiEndpoints", "Endpoints on hosting clusters", GenAiEndpointList),
+    _create(
+        "genai/endpoints",
+        "createGenAiEndpoint",
+        "Create an endpoint for a model on a hosting cluster (then chat with it as a deployment)",
+        GenAiEndpointResponse,
+        CreateGenAiEndpointRequest,
+        (400, 404, 409, 502, 503),
+    ),
+    _terraform(
+        "genai/endpoints",
+        "exportGenAiEndpointTerraform",
+        "The Terraform of an endpoint create",
+        CreateGenAiEndpointRequest,
+    ),
+    _read("genai/endpoints/{endpoint_id}", "getGenAiEndpoint", "One endpoint", GenAiEndpoint),
+    _delete("genai/endpoints/{endpoint_id}", "deleteGenAiEndpoint", "Delete an endpoint"),
+    _list("genai/finetunes", "listGenAiFineTunes", "Fine-tunes on fine-tuning clusters", GenAiFineTuneList),
+    _create(
+        "genai/finetunes",
+        "createGenAiFineTune",
+        "Preflight the dataset and fine-tune a base model on a fine-tuning cluster",
+        GenAiFineTuneResponse,
+        CreateGenAiFineTuneRequest,
+        (400, 404, 409, 413, 502, 503),
+    ),
+    _terraform(
+        "genai/finetunes",
+        "exportGenAiFineTuneTerraform",
+        "The Terraform of a fine-tune (oci_generative_ai_model)",
+        CreateGenAiFineTuneRequest,
+    ),
+    Route(
+        "GET",
+        "genai/training-defaults",
+        "getGenAiTrainingDefaults",
+        "Each training method's hyperparameters with their defaults and ranges",
+        GenAiTrainingDefaults,
+        errors=(),
+    ),
+    _read("genai/finetunes/{finetune_id}", "getGenAiFineTune", "One fine-tune with its metrics", GenAiFineTune),
+    _delete("genai/finetunes/{finetune_id}", "deleteGenAiFineTune", "Delete a finished fine-tune and its model"),
 )

@@ -53,6 +53,17 @@ DEPLOYMENT_ACTIONS: dict[str, dict[DeploymentState, frozenset[DeploymentAction]]
         S.NEEDS_ATTENTION: frozenset({"deactivate", "delete"}),
         S.DELETING: frozenset(),
     },
+    # A Generative AI endpoint serves while it exists (no stop or start); OCI refuses to delete one it is
+    # still creating.
+    "genai": {
+        S.CREATING: frozenset(),
+        S.ACTIVE: frozenset({"chat", "delete"}),
+        S.UPDATING: frozenset(),
+        S.INACTIVE: frozenset({"delete"}),
+        S.FAILED: frozenset({"delete"}),
+        S.NEEDS_ATTENTION: frozenset({"delete"}),
+        S.DELETING: frozenset(),
+    },
 }
 
 _WHY: dict[tuple[str, DeploymentAction, DeploymentState], str] = {

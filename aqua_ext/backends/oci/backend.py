@@ -86,7 +86,8 @@ class OciBackend(Backend):
     # ---- shapes and memory fit --------------------------------------------
 
     def owns(self, resource_id: str) -> bool:
-        return resource_id.startswith("ocid1.")
+        # Every OCID but Generative AI's (`ocid1.generativeai…`: the genai target's, in the same configuration).
+        return resource_id.startswith("ocid1.") and not resource_id.startswith("ocid1.generativeai")
 
     async def target_shapes(self) -> list[str] | None:
         """The model deployment shapes the compartment offers (cached like the listing); [] when unknown."""
