@@ -1129,7 +1129,11 @@ export class FakeClient implements IAquaClient {
   }));
   listGenAiClusters = jest.fn(async () => ({ items: this.clusters, total: this.clusters.length }));
   createGenAiCluster = jest.fn(async (body: CreateClusterRequest) => ({
-    cluster: makeCluster({ id: 'ocid1.generativeaidedicatedaicluster.new', name: body.display_name, state: 'CREATING' }),
+    cluster: makeCluster({
+      id: 'ocid1.generativeaidedicatedaicluster.new',
+      name: body.display_name,
+      state: 'CREATING'
+    }),
     operation: makeOperation({ id: 'op-cluster', kind: 'genai-cluster', title: `Create ${body.display_name}` })
   }));
   exportGenAiClusterTerraform = jest.fn(async (body: CreateClusterRequest) => ({

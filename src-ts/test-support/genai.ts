@@ -33,7 +33,12 @@ export function genaiTarget(local: Info['backend'], overrides: Partial<Info['bac
 }
 
 /** What `unit_count` units of a shape cost an hour (seed 001's AI units); no price configured by default. */
-export function unitCost(unitShape: string, aiUnits: number, unitCount = 1, price: number | null = null): UnitShapeCost {
+export function unitCost(
+  unitShape: string,
+  aiUnits: number,
+  unitCount = 1,
+  price: number | null = null
+): UnitShapeCost {
   const perHour = Math.round(aiUnits * unitCount * 100) / 100;
   return {
     unit_shape: unitShape,
@@ -190,7 +195,13 @@ export function makePlan(overrides: Partial<ClusterPlan> = {}): ClusterPlan {
   };
 }
 
-function field(name: string, value: number, low: number | null, high: number | null, extra: Partial<TrainingField> = {}) {
+function field(
+  name: string,
+  value: number,
+  low: number | null,
+  high: number | null,
+  extra: Partial<TrainingField> = {}
+) {
   return { name, default: value, low, high, high_exclusive: false, integer: Number.isInteger(value), ...extra };
 }
 
@@ -221,7 +232,11 @@ export function makeTrainingDefaults(): GenAiTrainingDefaults {
       },
       {
         training_config_type: 'VANILLA_TRAINING_CONFIG',
-        fields: [...common, field('learning_rate', 0.01, 0, 1, { integer: false }), field('num_of_last_layers', 15, 1, 15)]
+        fields: [
+          ...common,
+          field('learning_rate', 0.01, 0, 1, { integer: false }),
+          field('num_of_last_layers', 15, 1, 15)
+        ]
       }
     ],
     split_statement: '1,000 lines: about 800 train and 200 validate (80/20).'

@@ -91,7 +91,11 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   const id = useFieldIds('deploy');
   const [form, setForm] = React.useState<IDeployForm>(() => {
     const first = pickTarget(props.info, props.model?.target);
-    return initialDeployForm(props.model, first ? formKind(first.kind) : props.backendKind, infoForTarget(props.info, first));
+    return initialDeployForm(
+      props.model,
+      first ? formKind(first.kind) : props.backendKind,
+      infoForTarget(props.info, first)
+    );
   });
   const [nameTouched, setNameTouched] = React.useState(false);
   const [shapeTouched, setShapeTouched] = React.useState(false);

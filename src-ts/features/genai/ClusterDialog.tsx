@@ -21,7 +21,7 @@ import {
   type ClusterField,
   type IClusterForm
 } from './clusterForm';
-import { clusterTypeLabel, hourlyText, unitShapeHint, unitShapeOptionLabel } from './format';
+import { clusterTypeLabel, hourlyText, shapeHasRoom, unitShapeHint, unitShapeOptionLabel } from './format';
 import { GenAiCreateDialog, type IGenAiDialogProps } from './GenAiDialog';
 
 export interface IClusterDialogProps extends IGenAiDialogProps<GenAiClusterResponse> {
@@ -210,7 +210,13 @@ export function ClusterDialog(props: IClusterDialogProps): JSX.Element {
                 : trans.__('Choose a unit shape (or a model to recommend one)…')}
             </option>
             {(plan?.shapes ?? []).map(option => (
-              <option key={option.unit_shape} value={option.unit_shape} data-recommended={option.recommended || undefined}>
+              <option
+                key={option.unit_shape}
+                value={option.unit_shape}
+                // A shape whose service limit has no room cannot be created: its hint names the limit to raise.
+                disabled={!shapeHasRoom(option)}
+                title={shapeHasRoom(option) ? undefined : unitShapeHint(option, trans)}
+              >
                 {unitShapeOptionLabel(option, trans)}
               </option>
             ))}

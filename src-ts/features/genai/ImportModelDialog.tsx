@@ -97,9 +97,7 @@ export function ImportModelDialog(props: IGenAiDialogProps<GenAiModelResponse>):
       className="jp-AquaExt-GenAiImportDialog"
       form={submit}
       terraform={terraform}
-      terraformTitle={trans.__(
-        'Show this import as Terraform (oci_generative_ai_imported_model), without creating it'
-      )}
+      terraformTitle={trans.__('Show this import as Terraform (oci_generative_ai_imported_model), without creating it')}
       subject={trans.__('model import')}
       submitClassName="jp-AquaExt-importModel"
       submitLabel={trans.__('Import')}
