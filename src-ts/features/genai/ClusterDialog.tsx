@@ -7,8 +7,6 @@ import { DescriptionField, PickerField } from '../../ui/DialogParts';
 import { FormField, TextField } from '../../ui/FormField';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
-import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
-import { useTerraformExport } from '../../ui/TerraformDialog';
 import {
   buildClusterRequest,
   CLUSTER_FIELDS,
@@ -22,7 +20,7 @@ import {
   type IClusterForm
 } from './clusterForm';
 import { clusterTypeLabel, hourlyText, shapeHasRoom, unitShapeHint, unitShapeOptionLabel } from './format';
-import { GenAiCreateDialog, type IGenAiDialogProps } from './GenAiDialog';
+import { GenAiCreateDialog, useGenAiForm, type IGenAiDialogProps } from './GenAiDialog';
 
 export interface IClusterDialogProps extends IGenAiDialogProps<GenAiClusterResponse> {
   /** Hosting (for endpoints) or fine-tuning; the user may change it. */
@@ -54,9 +52,6 @@ export function ClusterDialog(props: IClusterDialogProps): JSX.Element {
   const [form, setForm] = React.useState<IClusterForm>(() =>
     initialClusterForm(props.type ?? 'HOSTING', props.modelId ?? null)
   );
-  const submit = useFormSubmit<ClusterField>({ trans, fields: CLUSTER_FIELDS });
-  const { errors, submitting } = submit;
-  const terraform = useTerraformExport(submit.submit);
 
   const loadModels = React.useCallback(
     () => client.listModels().then(list => [...list.items].sort((a, b) => a.name.localeCompare(b.name))),
@@ -87,37 +82,31 @@ export function ClusterDialog(props: IClusterDialogProps): JSX.Element {
     };
   }, [client, form.modelId, unitCount, props.debounceMs]);
 
+  const genai = useGenAiForm(props, {
+    fields: CLUSTER_FIELDS,
+    validate: () => validateClusterForm(form, plan, trans),
+    body: () => buildClusterRequest(form),
+    create: body => client.createGenAiCluster(body),
+    exportTerraform: body => client.exportGenAiClusterTerraform(body),
+    started: response => trans.__('Creating the cluster “%1”…', response.cluster.name)
+  });
+  const { errors, submitting } = genai.submit;
+
   const update = (patch: Partial<IClusterForm>): void => {
     setForm(previous => ({ ...previous, ...patch }));
-    submit.clearErrors((Object.keys(patch) as (keyof IClusterForm)[]).map(key => FORM_FIELDS[key]));
+    genai.submit.clearErrors((Object.keys(patch) as (keyof IClusterForm)[]).map(key => FORM_FIELDS[key]));
   };
-
-  const steps = {
-    validate: () => submit.showErrors(validateClusterForm(form, plan, trans))
-  };
-  const onSubmit = (event: React.FormEvent): Promise<void> =>
-    submit.submit(event, {
-      ...steps,
-      send: () => client.createGenAiCluster(buildClusterRequest(form)),
-      done: response => {
-        props.notify(trans.__('Creating the cluster “%1”…', response.cluster.name), 'info');
-        props.onCreated(response);
-      }
-    });
-  const onTerraform = (): Promise<void> =>
-    terraform.run({ ...steps, send: () => client.exportGenAiClusterTerraform(buildClusterRequest(form)) });
 
   const shape = effectiveShape(form, plan);
   const recommended = plan?.recommended_unit_shape ?? null;
 
   return (
     <GenAiCreateDialog
-      trans={trans}
+      dialog={props}
+      form={genai}
       title={trans.__('New dedicated AI cluster')}
       label={trans.__('New dedicated AI cluster')}
       className="jp-AquaExt-GenAiClusterDialog"
-      form={submit}
-      terraform={terraform}
       terraformTitle={trans.__(
         'Show this cluster as Terraform (oci_generative_ai_dedicated_ai_cluster), without creating it'
       )}
@@ -125,11 +114,6 @@ export function ClusterDialog(props: IClusterDialogProps): JSX.Element {
       submitClassName="jp-AquaExt-createCluster"
       submitLabel={trans.__('Create cluster')}
       submittingLabel={trans.__('Creating…')}
-      copyToClipboard={props.copyToClipboard}
-      download={props.download}
-      onClose={props.onClose}
-      onSubmit={onSubmit}
-      onTerraform={onTerraform}
     >
       <TextField
         id={id('display_name')}

@@ -3,14 +3,19 @@ import * as React from 'react';
 import type { GenAiFineTuneResponse, TrainingField } from '../../api/types';
 import { describeError } from '../../shared/errors';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
-import { DescriptionField, PickerField } from '../../ui/DialogParts';
+import { DescriptionField } from '../../ui/DialogParts';
 import { TextField } from '../../ui/FormField';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
-import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
-import { useTerraformExport } from '../../ui/TerraformDialog';
 import { trainingTypeLabel } from './format';
-import { allowing, GenAiCreateDialog, useGenAiChoices, type IGenAiDialogProps } from './GenAiDialog';
+import {
+  allowing,
+  GenAiCreateDialog,
+  GenAiPickers,
+  useGenAiChoices,
+  useGenAiForm,
+  type IGenAiDialogProps
+} from './GenAiDialog';
 import {
   buildTrainingRequest,
   EARLY_STOPPING,
@@ -47,20 +52,6 @@ export function GenAiFineTuneDialog(props: IGenAiFineTuneDialogProps): JSX.Eleme
   const [form, setForm] = React.useState<ITrainingForm>(() =>
     initialTrainingForm(props.baseModelId ?? null, props.clusterId ?? null)
   );
-  const submit = useFormSubmit<TrainingFormField>({
-    trans,
-    fields: TRAINING_FIELDS,
-    // The dataset's bucket, namespace and object are one input here.
-    placeRefusal: reason =>
-      reason.fields?.some(item => /training_dataset/.test(item.field))
-        ? {
-            byField: { training_dataset: reason.fields.map(item => item.message).join(' ') },
-            other: []
-          }
-        : undefined
-  });
-  const { errors, submitting } = submit;
-  const terraform = useTerraformExport(submit.submit);
   const choices = useGenAiChoices(client);
   const loadDefaults = React.useCallback(() => client.getGenAiTrainingDefaults(), [client]);
   const defaults = useFetched(loadDefaults, null);
@@ -73,27 +64,25 @@ export function GenAiFineTuneDialog(props: IGenAiFineTuneDialogProps): JSX.Eleme
   const method = methods.length > 0 && !methods.includes(form.method) ? methods[0] : form.method;
   const sent = { ...form, method };
   const fields = methodFields(defaults.value, method);
+  const genai = useGenAiForm(props, {
+    fields: TRAINING_FIELDS,
+    // The dataset's bucket, namespace and object are one input here.
+    placeRefusal: reason =>
+      reason.fields?.some(item => /training_dataset/.test(item.field))
+        ? { byField: { training_dataset: reason.fields.map(item => item.message).join(' ') }, other: [] }
+        : undefined,
+    validate: () => validateTrainingForm(sent, defaults.value, trans),
+    body: () => buildTrainingRequest(sent, defaults.value),
+    create: body => client.createGenAiFineTune(body),
+    exportTerraform: body => client.exportGenAiFineTuneTerraform(body),
+    started: response => trans.__('Fine-tuning “%1”…', response.finetune.name)
+  });
+  const { errors, submitting } = genai.submit;
 
   const update = (patch: Partial<ITrainingForm>, touched: TrainingFormField[]): void => {
     setForm(previous => ({ ...previous, ...patch }));
-    submit.clearErrors(touched);
+    genai.submit.clearErrors(touched);
   };
-
-  const validate = (): boolean => submit.showErrors(validateTrainingForm(sent, defaults.value, trans));
-  const onSubmit = (event: React.FormEvent): Promise<void> =>
-    submit.submit(event, {
-      validate,
-      send: () => client.createGenAiFineTune(buildTrainingRequest(sent, defaults.value)),
-      done: response => {
-        props.notify(trans.__('Fine-tuning “%1”…', response.finetune.name), 'info');
-        props.onCreated(response);
-      }
-    });
-  const onTerraform = (): Promise<void> =>
-    terraform.run({
-      validate,
-      send: () => client.exportGenAiFineTuneTerraform(buildTrainingRequest(sent, defaults.value))
-    });
 
   const loaded = choices.models !== null && choices.clusters !== null;
   const parameter = (field: TrainingField): JSX.Element => {
@@ -118,65 +107,46 @@ export function GenAiFineTuneDialog(props: IGenAiFineTuneDialogProps): JSX.Eleme
 
   return (
     <GenAiCreateDialog
-      trans={trans}
+      dialog={props}
+      form={genai}
       title={trans.__('Fine-tune on Generative AI')}
       label={trans.__('New Generative AI fine-tune')}
       className="jp-AquaExt-GenAiFineTuneDialog"
-      form={submit}
-      terraform={terraform}
       terraformTitle={trans.__('Show this fine-tune as Terraform (oci_generative_ai_model), without creating it')}
       subject={trans.__('fine-tune')}
       submitClassName="jp-AquaExt-createGenAiFineTune"
       submitLabel={trans.__('Fine-tune')}
       submittingLabel={trans.__('Starting…')}
-      copyToClipboard={props.copyToClipboard}
-      download={props.download}
-      onClose={props.onClose}
-      onSubmit={onSubmit}
-      onTerraform={onTerraform}
     >
-      <PickerField
-        id={id('base_model_id')}
-        field="base_model_id"
-        label={trans.__('Base model')}
-        error={errors.base_model_id}
-        hint={choices.error !== null ? describeError(choices.error, trans) : undefined}
-        value={form.baseModelId}
-        disabled={submitting || !loaded}
+      <GenAiPickers
+        trans={trans}
+        id={id}
         loaded={loaded}
-        loadingLabel={trans.__('Loading models…')}
-        chooseLabel={trans.__('Choose a base model…')}
-        onChange={baseModelId => update({ baseModelId }, ['base_model_id'])}
-      >
-        {models.map(item => (
-          <option key={item.id} value={item.id}>
-            {item.name}
-          </option>
-        ))}
-      </PickerField>
-      <PickerField
-        id={id('dedicated_ai_cluster_id')}
-        field="dedicated_ai_cluster_id"
-        label={trans.__('Fine-tuning cluster')}
-        error={errors.dedicated_ai_cluster_id}
-        hint={
-          loaded && clusters.length === 0
-            ? trans.__('No active fine-tuning cluster: create one of type Fine-tuning first.')
-            : undefined
-        }
-        value={form.clusterId}
-        disabled={submitting || !loaded}
-        loaded={loaded}
-        loadingLabel={trans.__('Loading clusters…')}
-        chooseLabel={trans.__('Choose a fine-tuning cluster…')}
-        onChange={clusterId => update({ clusterId }, ['dedicated_ai_cluster_id'])}
-      >
-        {clusters.map(item => (
-          <option key={item.id} value={item.id}>
-            {item.name}
-          </option>
-        ))}
-      </PickerField>
+        error={choices.error}
+        disabled={submitting}
+        model={{
+          field: 'base_model_id',
+          label: trans.__('Base model'),
+          choose: trans.__('Choose a base model…'),
+          items: models,
+          value: form.baseModelId,
+          error: errors.base_model_id,
+          onChange: baseModelId => update({ baseModelId }, ['base_model_id'])
+        }}
+        cluster={{
+          field: 'dedicated_ai_cluster_id',
+          label: trans.__('Fine-tuning cluster'),
+          choose: trans.__('Choose a fine-tuning cluster…'),
+          items: clusters,
+          value: form.clusterId,
+          error: errors.dedicated_ai_cluster_id,
+          hint:
+            loaded && clusters.length === 0
+              ? trans.__('No active fine-tuning cluster: create one of type Fine-tuning first.')
+              : undefined,
+          onChange: clusterId => update({ clusterId }, ['dedicated_ai_cluster_id'])
+        }}
+      />
       <TextField
         id={id('display_name')}
         field="display_name"

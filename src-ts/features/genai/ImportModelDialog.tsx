@@ -5,11 +5,9 @@ import { ChoiceGroup } from '../../ui/ChoiceGroup';
 import { DescriptionField } from '../../ui/DialogParts';
 import { TextField } from '../../ui/FormField';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
-import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { PasswordField } from '../../ui/PasswordField';
-import { useTerraformExport } from '../../ui/TerraformDialog';
 import { capabilityLabel } from './format';
-import { GenAiCreateDialog, type IGenAiDialogProps } from './GenAiDialog';
+import { GenAiCreateDialog, useGenAiForm, type IGenAiDialogProps } from './GenAiDialog';
 import {
   buildImportRequest,
   IMPORT_CAPABILITIES,
@@ -45,9 +43,17 @@ export function ImportModelDialog(props: IGenAiDialogProps<GenAiModelResponse>):
   const id = useFieldIds('genaiImport');
   const [form, setForm] = React.useState<IImportForm>(initialImportForm);
   const [nameTouched, setNameTouched] = React.useState(false);
-  const submit = useFormSubmit<ImportField>({ trans, fields: IMPORT_FIELDS });
+  const genai = useGenAiForm(props, {
+    fields: IMPORT_FIELDS,
+    validate: () => validateImportForm(form, trans),
+    body: () => buildImportRequest(form),
+    create: body => client.importGenAiModel(body),
+    // The token is not sent for an export: a Terraform file is shared and kept, a token must not be in it.
+    exportTerraform: body => client.exportGenAiModelTerraform({ ...body, token: undefined }),
+    started: response => trans.__('Importing “%1”…', response.model.name)
+  });
+  const submit = genai.submit;
   const { errors, submitting } = submit;
-  const terraform = useTerraformExport(submit.submit);
 
   const update = (patch: Partial<IImportForm>): void => {
     setForm(previous => {
@@ -56,25 +62,6 @@ export function ImportModelDialog(props: IGenAiDialogProps<GenAiModelResponse>):
     });
     submit.clearErrors((Object.keys(patch) as (keyof IImportForm)[]).map(key => FORM_FIELDS[key]));
   };
-
-  const validate = (): boolean => submit.showErrors(validateImportForm(form, trans));
-  const onSubmit = (event: React.FormEvent): Promise<void> =>
-    submit.submit(event, {
-      validate,
-      send: () => client.importGenAiModel(buildImportRequest(form)),
-      done: response => {
-        // The token was for this request only: it leaves the page's memory with the dialog.
-        setForm(previous => ({ ...previous, token: '' }));
-        props.notify(trans.__('Importing “%1”…', response.model.name), 'info');
-        props.onCreated(response);
-      }
-    });
-  // The token is not sent for an export: a Terraform file is shared and kept, a token must not be in it.
-  const onTerraform = (): Promise<void> =>
-    terraform.run({
-      validate,
-      send: () => client.exportGenAiModelTerraform({ ...buildImportRequest(form), token: undefined })
-    });
 
   const sources: { value: ImportSource; label: string; description: string }[] = [
     {
@@ -91,22 +78,16 @@ export function ImportModelDialog(props: IGenAiDialogProps<GenAiModelResponse>):
 
   return (
     <GenAiCreateDialog
-      trans={trans}
+      dialog={props}
+      form={genai}
       title={trans.__('Import a model into Generative AI')}
       label={trans.__('Import model')}
       className="jp-AquaExt-GenAiImportDialog"
-      form={submit}
-      terraform={terraform}
       terraformTitle={trans.__('Show this import as Terraform (oci_generative_ai_imported_model), without creating it')}
       subject={trans.__('model import')}
       submitClassName="jp-AquaExt-importModel"
       submitLabel={trans.__('Import')}
       submittingLabel={trans.__('Importing…')}
-      copyToClipboard={props.copyToClipboard}
-      download={props.download}
-      onClose={props.onClose}
-      onSubmit={onSubmit}
-      onTerraform={onTerraform}
     >
       <ChoiceGroup
         id={id('source')}
