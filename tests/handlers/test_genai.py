@@ -114,7 +114,12 @@ async def wait_operation(api: Any, operation_id: str, timeout: float = 30) -> di
 
 async def imported(api: Any, world: OciWorld, prefix: str = "tiny", config: dict[str, Any] | None = None) -> str:
     uri = model_folder(world, prefix, config)
-    body = {"source": "object_storage", "display_name": f"작은 모델 {prefix}", "capability": "TEXT_TO_TEXT", "os_uri": uri}
+    body = {
+        "source": "object_storage",
+        "display_name": f"작은 모델 {prefix}",
+        "capability": "TEXT_TO_TEXT",
+        "os_uri": uri,
+    }
     status, created = await api("genai/models", method="POST", body=body)
     assert status == 202, created
     op = await wait_operation(api, created["operation"]["id"])
@@ -251,7 +256,32 @@ async def test_bad_clusters_are_400s_naming_unit_shape_and_create_nothing(api: A
 # ---- endpoints, chat -----------------------------------------------------------------------------------------
 
 
-async def test_an_endpoint_is_a_deployment_of_the_genai_target_and_chats(api: Any, world: OciWorld) -> None:
+async def chat_events(jp_fetch: Any, deployment_id: str, body: dict[str, Any]) -> list[tuple[str, Any]]:
+    from aqua_ext.api.sse import SseParser
+
+    parser = SseParser()
+    events: list[tuple[str, Any]] = []
+
+    def on_chunk(chunk: bytes) -> None:
+        events.extend((e.event, e.json()) for e in parser.feed(chunk))
+
+    response = await jp_fetch(
+        "aqua-ext",
+        "deployments",
+        deployment_id,
+        "chat",
+        method="POST",
+        body=json.dumps(body),
+        streaming_callback=on_chunk,
+    )
+    assert response.code == 200
+    events.extend((e.event, e.json()) for e in parser.close())
+    return events
+
+
+async def test_an_endpoint_is_a_deployment_of_the_genai_target_and_chats(
+    api: Any, jp_fetch: Any, world: OciWorld
+) -> None:
     model_id = await imported(api, world)
     cluster = await hosting_cluster(api, model_id)
     body = {"display_name": "엔드포인트", "model_id": model_id, "dedicated_ai_cluster_id": cluster["id"]}
@@ -275,8 +305,38 @@ async def test_an_endpoint_is_a_deployment_of_the_genai_target_and_chats(api: An
     assert status == 200, answer
     assert answer["choices"][0]["message"]["content"]
 
+    # The playground's stream, as with any deployment: deltas, then done.
+    events = await chat_events(jp_fetch, endpoint_id, {"messages": [{"role": "user", "content": "東京は?"}]})
+    kinds = [kind for kind, _ in events]
+    assert "delta" in kinds and kinds[-1] == "done", events
+    assert "".join(data["content"] for kind, data in events if kind == "delta")
+
     status, _ = await api(f"genai/endpoints/{endpoint_id}", method="DELETE")
     assert status == 204
+
+
+async def test_an_embedding_endpoint_embeds(api: Any, world: OciWorld) -> None:
+    bert = {"architectures": ["BertModel"], "model_type": "bert", "num_hidden_layers": 2, "hidden_size": 32,
+            "num_attention_heads": 2, "max_position_embeddings": 512}  # fmt: skip
+    uri = model_folder(world, "bert", bert)
+    body = {"source": "object_storage", "display_name": "임베딩", "capability": "EMBEDDING", "os_uri": uri}
+    status, created = await api("genai/models", method="POST", body=body)
+    assert status == 202, created
+    assert (await wait_operation(api, created["operation"]["id"]))["state"] == "SUCCEEDED"
+    model_id = created["model"]["id"]
+    cluster = await hosting_cluster(api, model_id)
+    body = {"display_name": "embed", "model_id": model_id, "dedicated_ai_cluster_id": cluster["id"]}
+    status, endpoint = await api("genai/endpoints", method="POST", body=body)
+    assert status == 202, endpoint
+    assert (await wait_operation(api, endpoint["operation"]["id"]))["state"] == "SUCCEEDED"
+    endpoint_id = endpoint["endpoint"]["id"]
+    status, detail = await api(f"deployments/{endpoint_id}")
+    assert status == 200 and detail["mode"] == "embedding", detail
+    status, embedded = await api(
+        f"deployments/{endpoint_id}/embed", method="POST", body={"inputs": ["안녕하세요", "こんにちは"]}
+    )
+    assert status == 200, embedded
+    assert embedded["dimensions"] > 0 and len(embedded["similarity"]) == 2
 
 
 async def test_an_endpoint_needs_a_hosting_cluster(api: Any, world: OciWorld) -> None:
