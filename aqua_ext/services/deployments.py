@@ -54,10 +54,10 @@ DEPLOYMENT_ACTIONS: dict[str, dict[DeploymentState, frozenset[DeploymentAction]]
         S.DELETING: frozenset(),
     },
     # A Generative AI endpoint serves while it exists (no stop or start); OCI refuses to delete one it is
-    # still creating.
+    # still creating. It is evaluated by the local target's job (services/genai_chat.evaluated_endpoint).
     "genai": {
         S.CREATING: frozenset(),
-        S.ACTIVE: frozenset({"chat", "delete"}),
+        S.ACTIVE: frozenset({"chat", "evaluate", "delete"}),
         S.UPDATING: frozenset(),
         S.INACTIVE: frozenset({"delete"}),
         S.FAILED: frozenset({"delete"}),

@@ -15,9 +15,10 @@ import httpx
 from ..api.connections import Capability, ConnectionFields
 from ..api.deployments import DeploymentState
 from ..api.upstream import UpstreamTarget
+from ..backends.base import EvaluatedConnection
 from ..backends.connections.client import ConnectionClient
 from ..backends.connections.protocol import OpenAiBody, ProviderError, StoredConnection
-from ..errors import InvalidInput, Upstream, UpstreamTimeout
+from ..errors import InvalidInput, NotFound, Upstream, UpstreamTimeout
 from .chat_stream import ChatDelta, ChatDone
 from .connections import ConnectionTurn
 from .connections import _as_aqua_error as provider_error  # the connections' one mapping of a service's error
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from .deployments import Deployments
 
 DIALECT = "oci_genai"
+TARGET = "genai"
 # OCI Generative AI's own bound on one answer; the playground's own timeout applies per read.
 TIMEOUT_S = 300.0
 
@@ -34,14 +36,15 @@ def speaks_genai(target: UpstreamTarget) -> bool:
     return target.dialect == DIALECT
 
 
-def connection_of(target: UpstreamTarget) -> StoredConnection:
-    """The endpoint as a connection: DEDICATED serving mode, the endpoint's OCID as the model."""
+def connection_of(target: UpstreamTarget, auth: str = "api_key") -> StoredConnection:
+    """The endpoint as a connection: DEDICATED serving mode, the endpoint's OCID as the model. `auth`: the
+    server's OCI auth (an evaluation job signs as the server does)."""
     capabilities: list[Capability] = ["embedding"] if target.mode == "embedding" else ["chat"]
     fields = ConnectionFields(
         name=target.served_model_name or "endpoint",
         kind="oci_genai",
         endpoint=target.base_url,
-        auth_type="oci_api_key",
+        auth_type="oci_resource_principal" if auth == "resource_principal" else "oci_api_key",
         capabilities=capabilities,
         default_model=target.model,
         compartment_id=target.compartment_id,
@@ -125,3 +128,19 @@ async def _chunks(client: ConnectionClient, conn: StoredConnection, body: OpenAi
             yield chunk
     except ProviderError as exc:
         raise provider_error(exc) from None
+
+
+async def evaluated_endpoint(
+    deployments: Deployments, deployment_id: str, signing: dict[str, str]
+) -> EvaluatedConnection | None:
+    """A Generative AI endpoint is evaluated as a connection is (by the local target's job, through the
+    endpoint's dialect, signed as the server signs); None for a deployment of another target."""
+    try:
+        if deployments.targets.owner(deployment_id) != TARGET:
+            return None
+    except NotFound:
+        return None
+    target = await deployments.upstream(deployment_id)  # 404, or 409 unless ACTIVE
+    if target.mode == "embedding":
+        raise InvalidInput.field("deployment_id", "this endpoint serves embeddings; an evaluation needs chat answers")
+    return EvaluatedConnection(connection_of(target, signing.get("auth", "api_key")), target.model, signing)
