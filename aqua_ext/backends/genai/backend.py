@@ -120,8 +120,9 @@ class GenAiBackend(Backend):
         if facts is None:
             return ModelDetail(**summary.model_dump())
         return ModelDetail(
-            **summary.model_dump(exclude={"size_bytes", "context_length"}),
+            **summary.model_dump(exclude={"size_bytes", "context_length", "parameter_count"}),
             size_bytes=facts.weight_bytes or None,
+            parameter_count=facts.parameter_count,
             context_length=facts.context_length,
             architecture=facts.architecture,
         )

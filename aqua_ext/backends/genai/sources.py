@@ -22,6 +22,7 @@ from ..huggingface import download as hf
 from ..model_config import architecture_from_config, context_length_from_config
 from ..oci.clients import OciClients
 from ..oci.mapping import os_uri, parse_os_uri
+from ..oci.models import _config_facts as config_facts
 
 CONFIG_MAX_BYTES = 2_000_000  # config.json is small; anything bigger is not one
 WEIGHT_SUFFIXES = (".safetensors",)
@@ -36,11 +37,14 @@ class SourceFacts:
     architecture: Architecture
     context_length: int | None
     gated: bool = False  # a Hugging Face model whose files need a token
+    parameter_count: int | None = None
 
     @classmethod
     def of(cls, config: dict[str, Any], weight_bytes: int, gated: bool = False) -> SourceFacts:
         arch = architecture_from_config(config)
-        return cls(config, weight_bytes, arch, context_length_from_config(config), gated)
+        # The parameter count from the weights' size, as the OCI target reads a registered model's folder.
+        params = config_facts(config, weight_bytes).get("parameter_count")
+        return cls(config, weight_bytes, arch, context_length_from_config(config), gated, params)
 
 
 def revision_parts(revision: str | None) -> tuple[str | None, str | None]:
