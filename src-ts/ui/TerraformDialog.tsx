@@ -1,6 +1,5 @@
 import * as React from 'react';
 
-import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { TerraformExport } from '../api/types';
@@ -8,6 +7,7 @@ import type { CopyToClipboard } from '../shared/callbacks';
 import type { DownloadText } from '../shared/download';
 import type { IFormSubmit } from './hooks/useFormSubmit';
 import { ModalDialog } from './ModalDialog';
+import { TextButton } from './TextButton';
 
 export interface ITerraformDialogProps {
   trans: TranslationBundle;
@@ -47,23 +47,19 @@ export function TerraformDialog(props: ITerraformDialogProps): JSX.Element {
         </pre>
       </div>
       <div className="jp-AquaExt-ModalDialog-footer">
-        <Button
-          className="jp-mod-styled jp-mod-reject jp-AquaExt-button jp-AquaExt-terraformCopy"
-          type="button"
+        <TextButton
+          kind="reject"
+          className="jp-AquaExt-terraformCopy"
+          label={trans.__('Copy')}
           onClick={() => props.copyToClipboard(hcl)}
-        >
-          {trans.__('Copy')}
-        </Button>
-        <Button
-          className="jp-mod-styled jp-mod-reject jp-AquaExt-button jp-AquaExt-terraformDownload"
-          type="button"
+        />
+        <TextButton
+          kind="reject"
+          className="jp-AquaExt-terraformDownload"
+          label={trans.__('Download %1', fileName)}
           onClick={() => props.download(fileName, hcl)}
-        >
-          {trans.__('Download %1', fileName)}
-        </Button>
-        <Button className="jp-mod-styled jp-mod-accept jp-AquaExt-button" type="button" onClick={props.onClose}>
-          {trans.__('Close')}
-        </Button>
+        />
+        <TextButton kind="accept" label={trans.__('Close')} onClick={props.onClose} />
       </div>
     </ModalDialog>
   );
@@ -102,14 +98,15 @@ export function TerraformButton(props: {
 }): JSX.Element {
   const { trans } = props;
   return (
-    <Button
-      className={`jp-mod-styled jp-mod-reject jp-AquaExt-button ${props.className}`}
-      type="button"
+    <TextButton
+      kind="reject"
+      className={props.className}
       title={props.title}
       disabled={props.disabled}
+      busy={props.exporting}
+      label={trans.__('Terraform')}
+      busyLabel={trans.__('Writing Terraform…')}
       onClick={props.onClick}
-    >
-      {props.exporting ? trans.__('Writing Terraform…') : trans.__('Terraform')}
-    </Button>
+    />
   );
 }

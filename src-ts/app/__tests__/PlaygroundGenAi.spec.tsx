@@ -1,10 +1,9 @@
 import * as React from 'react';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
 import { Playground } from '../../features/playground/Playground';
 import { answerEvents, FakeClient, makeDeployment } from '../../test-support/fixtures';
+import { trans } from '../../test-support/trans';
 
 /**
  * A Generative AI endpoint is listed with the deployments (target `genai`, served by the service): the
@@ -32,7 +31,7 @@ describe('Playground with a Generative AI endpoint', () => {
     render(
       <Playground
         client={client}
-        trans={nullTranslator.load('aqua_ext')}
+        trans={trans}
         deploymentId="dep-1"
         renderMarkdown={jest.fn(async (host: HTMLElement, markdown: string) => {
           host.textContent = markdown;

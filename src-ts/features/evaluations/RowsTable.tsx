@@ -21,6 +21,7 @@ import {
 import { formatInteger } from '../../shared/format';
 import { ErrorState } from '../../ui/ErrorState';
 import { Loading } from '../../ui/Loading';
+import { ValueOptions } from '../../ui/FormField';
 import { useLatest } from '../../ui/hooks/useLatest';
 
 export interface IRowsTableProps {
@@ -110,11 +111,7 @@ export function RowsTable(props: IRowsTableProps): JSX.Element {
               onChange={event => setView(previous => withCategory(previous, event.target.value))}
             >
               <option value="">{trans.__('All categories')}</option>
-              {categories.map(name => (
-                <option key={name} value={name}>
-                  {name}
-                </option>
-              ))}
+              <ValueOptions values={categories} />
             </select>
           </label>
         )}

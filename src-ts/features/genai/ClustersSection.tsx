@@ -1,6 +1,5 @@
 import * as React from 'react';
 
-import { addIcon, Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
@@ -9,9 +8,9 @@ import { allows } from '../../shared/actions';
 import type { Confirm, Notify } from '../../shared/callbacks';
 import { formatDateTime } from '../../shared/format';
 import { stateChanges } from '../../shared/polling';
-import { ErrorState } from '../../ui/ErrorState';
-import { Loading } from '../../ui/Loading';
-import { RefreshButton } from '../../ui/RefreshButton';
+import { ListFrame } from '../../ui/ResourceList';
+import { RowActionButton } from '../../ui/RowActionButton';
+import { TextButton } from '../../ui/TextButton';
 import { StateBadge } from '../../ui/StateBadge';
 import { usePolledList, useRefreshOnRequest } from '../../ui/hooks/usePolledList';
 import { useNotifyError } from '../../ui/setupLinks';
@@ -90,17 +89,15 @@ export function ClustersSection(props: IClustersSectionProps): JSX.Element {
   /** The buttons of one row: only the actions the server lists, in a fixed order. */
   const rowActions = (cluster: GenAiCluster): JSX.Element[] => {
     const button = (action: GenAiClusterAction, label: string, onClick: () => void, warn = false): JSX.Element => (
-      <Button
+      <RowActionButton
         key={action}
-        className={`jp-mod-styled jp-AquaExt-button${warn ? ' jp-mod-warn' : ''}`}
-        data-action={action}
+        action={action}
+        label={label}
+        subject={cluster.name}
         disabled={busy === cluster.id}
-        aria-label={`${label}: ${cluster.name}`}
-        title={label}
+        warn={warn}
         onClick={onClick}
-      >
-        {label}
-      </Button>
+      />
     );
     const buttons: JSX.Element[] = [];
     if (allows(cluster, 'create_endpoint')) {
@@ -120,74 +117,53 @@ export function ClustersSection(props: IClustersSectionProps): JSX.Element {
   };
 
   return (
-    <div className="jp-AquaExt-ResourceList jp-AquaExt-ClusterList">
-      <div className="jp-AquaExt-ResourceList-toolbar">
-        <span className="jp-AquaExt-ResourceList-count">
-          {sorted === null ? '' : trans._n('%1 dedicated AI cluster', '%1 dedicated AI clusters', sorted.length)}
-        </span>
-        <span className="jp-AquaExt-toolbarSpacer" />
-        <RefreshButton trans={trans} title={trans.__('Reload the clusters')} onClick={refresh} />
-        <Button className="jp-mod-styled jp-AquaExt-button" onClick={() => onOpen({ kind: 'import' })}>
-          {trans.__('Import model')}
-        </Button>
-        <Button className="jp-mod-styled jp-AquaExt-button" onClick={() => onOpen({ kind: 'endpoint' })}>
-          {trans.__('New endpoint')}
-        </Button>
-        <Button className="jp-mod-styled jp-AquaExt-button" onClick={() => onOpen({ kind: 'finetune' })}>
-          {trans.__('New fine-tune')}
-        </Button>
-        <Button
-          className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-newClusterButton"
-          onClick={() => onOpen({ kind: 'cluster' })}
-        >
-          <addIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
-          {trans.__('New cluster')}
-        </Button>
-      </div>
-      {error !== null && (
-        <ErrorState
-          error={error}
-          trans={trans}
-          title={trans.__('The dedicated AI clusters could not be loaded.')}
-          onRetry={refresh}
-          className="jp-AquaExt-ErrorState-banner"
-        />
-      )}
-      {sorted === null && error === null && <Loading>{trans.__('Loading dedicated AI clusters…')}</Loading>}
-      {sorted !== null && sorted.length === 0 && (
-        <div className="jp-AquaExt-EmptyState">
-          <div className="jp-AquaExt-EmptyState-title">{trans.__('No dedicated AI clusters yet')}</div>
-          <p>
-            {trans.__(
-              'Import an open model into OCI Generative AI, host it on a cluster of the recommended unit shape, and create an endpoint to chat with it beside your deployments.'
-            )}
-          </p>
-        </div>
-      )}
-      {sorted !== null && sorted.length > 0 && (
-        <div className="jp-AquaExt-ResourceList-scroll">
-          <table className="jp-AquaExt-ResourceList-table jp-AquaExt-ClusterTable" aria-label={trans.__('Clusters')}>
-            <thead>
-              <tr>
-                <th scope="col">{trans.__('Name')}</th>
-                <th scope="col">{trans.__('State')}</th>
-                <th scope="col">{trans.__('Unit shape')}</th>
-                <th scope="col">{trans.__('AI units')}</th>
-                <th scope="col">{trans.__('Cost')}</th>
-                <th scope="col">
-                  <span className="jp-AquaExt-visuallyHidden">{trans.__('Actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {sorted.map(cluster => (
-                <ClusterRow key={cluster.id} cluster={cluster} trans={trans} actions={rowActions(cluster)} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </div>
+    <ListFrame
+      className="jp-AquaExt-ResourceList jp-AquaExt-ClusterList"
+      text={{
+        count: n => trans._n('%1 dedicated AI cluster', '%1 dedicated AI clusters', n),
+        reloadTitle: trans.__('Reload the clusters'),
+        newLabel: trans.__('New cluster'),
+        loadError: trans.__('The dedicated AI clusters could not be loaded.'),
+        loading: trans.__('Loading dedicated AI clusters…'),
+        emptyTitle: trans.__('No dedicated AI clusters yet'),
+        emptyBody: trans.__(
+          'Import an open model into OCI Generative AI, host it on a cluster of the recommended unit shape, and create an endpoint to chat with it beside your deployments.'
+        )
+      }}
+      count={sorted === null ? null : sorted.length}
+      error={error}
+      trans={trans}
+      newButtonClassName="jp-AquaExt-newClusterButton"
+      onNew={() => onOpen({ kind: 'cluster' })}
+      onRefresh={refresh}
+      tools={
+        <>
+          <TextButton label={trans.__('Import model')} onClick={() => onOpen({ kind: 'import' })} />
+          <TextButton label={trans.__('New endpoint')} onClick={() => onOpen({ kind: 'endpoint' })} />
+          <TextButton label={trans.__('New fine-tune')} onClick={() => onOpen({ kind: 'finetune' })} />
+        </>
+      }
+    >
+      <table className="jp-AquaExt-ResourceList-table jp-AquaExt-ClusterTable" aria-label={trans.__('Clusters')}>
+        <thead>
+          <tr>
+            <th scope="col">{trans.__('Name')}</th>
+            <th scope="col">{trans.__('State')}</th>
+            <th scope="col">{trans.__('Unit shape')}</th>
+            <th scope="col">{trans.__('AI units')}</th>
+            <th scope="col">{trans.__('Cost')}</th>
+            <th scope="col">
+              <span className="jp-AquaExt-visuallyHidden">{trans.__('Actions')}</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {(sorted ?? []).map(cluster => (
+            <ClusterRow key={cluster.id} cluster={cluster} trans={trans} actions={rowActions(cluster)} />
+          ))}
+        </tbody>
+      </table>
+    </ListFrame>
   );
 }
 

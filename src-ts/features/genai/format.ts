@@ -18,6 +18,7 @@ import type {
   UnitShapeOption
 } from '../../api/types';
 import { isTransitional, stateLabel, stateVariant } from '../../shared/deploymentStates';
+import { labelOf } from '../../shared/labels';
 import type { IStateBadgeKind } from '../../shared/variants';
 
 /** `$12.34` (two decimals, the currency's symbol for USD, its code otherwise). */
@@ -109,31 +110,26 @@ export function unitShapeHint(option: UnitShapeOption, trans: TranslationBundle)
 
 /** The capability an imported model has, as the seed's list words it. */
 export function capabilityLabel(capability: ImportCapability, trans: TranslationBundle): string {
-  switch (capability) {
-    case 'TEXT_TO_TEXT':
-      return trans.__('Text to text (chat)');
-    case 'IMAGE_TEXT_TO_TEXT':
-      return trans.__('Image and text to text');
-    case 'EMBEDDING':
-      return trans.__('Embedding');
-    case 'RERANK':
-      return trans.__('Rerank');
-    default:
-      return String(capability);
-  }
+  return labelOf(
+    {
+      TEXT_TO_TEXT: trans.__('Text to text (chat)'),
+      IMAGE_TEXT_TO_TEXT: trans.__('Image and text to text'),
+      EMBEDDING: trans.__('Embedding'),
+      RERANK: trans.__('Rerank')
+    },
+    capability
+  );
 }
 
 export function trainingTypeLabel(type: TrainingConfigType, trans: TranslationBundle): string {
-  switch (type) {
-    case 'LORA_TRAINING_CONFIG':
-      return trans.__('LoRA');
-    case 'TFEW_TRAINING_CONFIG':
-      return trans.__('T-Few');
-    case 'VANILLA_TRAINING_CONFIG':
-      return trans.__('Vanilla (last layers)');
-    default:
-      return String(type);
-  }
+  return labelOf(
+    {
+      LORA_TRAINING_CONFIG: trans.__('LoRA'),
+      TFEW_TRAINING_CONFIG: trans.__('T-Few'),
+      VANILLA_TRAINING_CONFIG: trans.__('Vanilla (last layers)')
+    },
+    type
+  );
 }
 
 /**

@@ -1,13 +1,10 @@
 import * as React from 'react';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
-import { AquaApiError } from '../../../api/errors';
+import { apiError } from '../../../test-support/errors';
 import { ClustersSection, type IClustersSectionProps } from '../ClustersSection';
 import { FakeClient } from '../../../test-support/fixtures';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../../test-support/trans';
 
 function setup(overrides: Partial<IClustersSectionProps> = {}, client = new FakeClient()) {
   const props: IClustersSectionProps = {
@@ -86,11 +83,7 @@ describe('ClustersSection', () => {
     expect(props.confirm).toHaveBeenCalledWith(expect.stringContaining('호스팅 클러스터'), expect.anything());
 
     client.deleteGenAiCluster.mockRejectedValueOnce(
-      new AquaApiError({
-        status: 409,
-        message: 'The cluster still hosts 1 endpoint: delete it first.',
-        reason: 'Conflict'
-      })
+      apiError(409, 'The cluster still hosts 1 endpoint: delete it first.')
     );
     fireEvent.click(within(hosting).getByRole('button', { name: 'Delete: 호스팅 클러스터' }));
     await waitFor(() => expect(jest.mocked(props.notify).mock.lastCall?.[0]).toContain('still hosts 1 endpoint'));

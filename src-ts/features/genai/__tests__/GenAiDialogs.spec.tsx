@@ -1,15 +1,12 @@
 import * as React from 'react';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
-import { AquaApiError } from '../../../api/errors';
+import { apiError } from '../../../test-support/errors';
 import { GenAiDialogs, type GenAiDialogRequest, type IGenAiDialogsProps } from '../GenAiDialogs';
 import { errorOf } from '../../../test-support/dialogs';
 import { FakeClient } from '../../../test-support/fixtures';
 import { makeCluster, makeFineTuningCluster } from '../../../test-support/genai';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../../test-support/trans';
 
 function setup(request: GenAiDialogRequest, client = new FakeClient()) {
   const props: IGenAiDialogsProps = {
@@ -81,10 +78,7 @@ describe('ClusterDialog', () => {
   it('shows a quota refusal under the unit shape, with the limit name to raise', async () => {
     const client = new FakeClient();
     client.createGenAiCluster.mockRejectedValueOnce(
-      new AquaApiError({
-        status: 400,
-        message: 'unit_shape: quota',
-        reason: 'Bad Request',
+      apiError(400, 'unit_shape: quota', {
         fields: [
           {
             field: 'unit_shape',
@@ -157,10 +151,7 @@ describe('ImportModelDialog', () => {
   it('puts a capability refusal under the capability', async () => {
     const client = new FakeClient();
     client.importGenAiModel.mockRejectedValueOnce(
-      new AquaApiError({
-        status: 400,
-        message: 'capability',
-        reason: 'Bad Request',
+      apiError(400, 'capability', {
         fields: [
           { field: 'capability', message: 'EMBEDDING does not fit Qwen2ForCausalLM: import it with TEXT_TO_TEXT' }
         ]
@@ -263,10 +254,7 @@ describe('GenAiFineTuneDialog', () => {
   it("puts the server's dataset refusal under the dataset input", async () => {
     const client = fineTuneClient();
     client.createGenAiFineTune.mockRejectedValueOnce(
-      new AquaApiError({
-        status: 400,
-        message: 'dataset',
-        reason: 'Bad Request',
+      apiError(400, 'dataset', {
         fields: [{ field: 'training_dataset.object', message: 'line 3: "completion" is missing' }]
       })
     );

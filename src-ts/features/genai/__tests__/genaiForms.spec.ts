@@ -1,5 +1,3 @@
-import { nullTranslator } from '@jupyterlab/translation';
-
 import { buildClusterRequest, initialClusterForm, validateClusterForm } from '../clusterForm';
 import { buildEndpointRequest, validateEndpointForm } from '../endpointForm';
 import { costSoFarText, hourlyText, unitShapeHint, unitShapeOptionLabel, GENAI_STATE_BADGE } from '../format';
@@ -20,8 +18,7 @@ import {
   makeTrainingDefaults,
   unitCost
 } from '../../../test-support/genai';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../../test-support/trans';
 
 describe('cost and shape wording', () => {
   it('gives money per hour with a price, and AI units per hour without one', () => {
