@@ -125,9 +125,7 @@ class GenAi:
             region=request.region,
             **source,
         )
-        return TerraformExport(
-            file_name=tf_file_name(request.display_name, "imported_model"), hcl=imported_model_tf(spec)
-        )
+        return _export(request.display_name, "imported_model", imported_model_tf(spec))
 
     # ---- dedicated AI clusters ---------------------------------------------------------------------------------
 
@@ -240,9 +238,7 @@ class GenAi:
             type=request.type,
             description=request.description,
         )
-        return TerraformExport(
-            file_name=tf_file_name(request.display_name, "dedicated_ai_cluster"), hcl=cluster_tf(spec)
-        )
+        return _export(request.display_name, "dedicated_ai_cluster", cluster_tf(spec))
 
     async def list_clusters(self) -> GenAiClusterList:
         driver = await self.driver()
@@ -309,7 +305,7 @@ class GenAi:
             content_moderation=request.content_moderation,
             description=request.description,
         )
-        return TerraformExport(file_name=tf_file_name(request.display_name, "endpoint"), hcl=endpoint_tf(spec))
+        return _export(request.display_name, "endpoint", endpoint_tf(spec))
 
     async def list_endpoints(self) -> GenAiEndpointList:
         items = await (await self.driver()).endpoints()
@@ -393,10 +389,7 @@ class GenAi:
 
     async def finetune_terraform(self, request: CreateGenAiFineTuneRequest, access: DatasetAccess) -> TerraformExport:
         driver, _, _ = await self._checked_finetune(request, access)
-        return TerraformExport(
-            file_name=tf_file_name(request.display_name, "fine_tuned_model"),
-            hcl=finetune_tf(request, driver.compartment_id),
-        )
+        return _export(request.display_name, "fine_tuned_model", finetune_tf(request, driver.compartment_id))
 
     async def list_finetunes(self) -> GenAiFineTuneList:
         items = await (await self.driver()).genai_finetunes()
@@ -407,6 +400,10 @@ class GenAi:
 
     async def delete_finetune(self, finetune_id: str) -> None:
         await (await self.driver()).delete_genai_model(finetune_id)
+
+
+def _export(display_name: str, default_name: str, hcl: str) -> TerraformExport:
+    return TerraformExport(file_name=tf_file_name(display_name, default_name), hcl=hcl)
 
 
 def _cluster_actions(cluster: GenAiCluster) -> list[GenAiClusterAction]:

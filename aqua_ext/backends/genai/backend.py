@@ -91,15 +91,7 @@ class GenAiBackend(Backend):
         self.context.close()
 
     async def describe(self) -> BackendDescription:
-        region = self.context.region
-        return BackendDescription(
-            kind="genai",
-            label=f"OCI Generative AI · {region}" if region else "OCI Generative AI",
-            ready=True,
-            problem=self.context.check_problem,
-            region=region,
-            compartment_id=self.settings.compartment_id or None,
-        )
+        return self.context.description("genai", "OCI Generative AI")
 
     # ---- models (the merged list's cards, and the genai routes' models) ---------------------------------------
 

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from ...api.genai import (
     CreateClusterRequest,
@@ -27,9 +27,10 @@ from ...api.genai import (
     ResolvedTrainingConfig,
 )
 from ...api.operations import Operation
-from ...errors import AquaError, InvalidInput, NotFound, Upstream
+from ...errors import NotFound, Upstream
 from ..oci.clients import OciClients, new_retry_token
 from ..oci.context import OciContext
+from ..oci.limits import read_available
 from ..oci.mapping import parse_os_uri
 from ..operations import Progress
 from . import mapping
@@ -42,6 +43,7 @@ LIMITS_SERVICE = "generative-ai"
 LIMIT_READ_BUDGET_SECONDS = 5.0
 # Work request states that end it.
 _ENDED = ("SUCCEEDED", "FAILED", "CANCELED")
+R = TypeVar("R")
 
 
 class GenAiControl:
@@ -131,18 +133,17 @@ class GenAiControl:
             version=request.version,
             data_source=source,
         )
-        c = self._c().generative_ai
-        response = await self._call(c.create_imported_model, details, opc_retry_token=new_retry_token())
-        created = mapping.model(response.data)
-        operation = progress_start("genai-import-model", f"Import {request.display_name}", created.id, response)
-        return created, operation
+        return await self._create(
+            self._c().generative_ai.create_imported_model, details, mapping.model, progress_start,
+            "genai-import-model", f"Import {request.display_name}",
+        )  # fmt: skip
 
     async def delete_model(self, model_id: str) -> Operation:
         c = self._c().generative_ai
         fn = c.delete_imported_model if mapping.is_imported(model_id) else c.delete_model
         await self.model_raw(model_id)
         response = await self._call(fn, model_id, not_found=f"No Generative AI model '{model_id}'.")
-        return self._follow_delete("genai-delete-model", f"Delete {model_id}", model_id, response)
+        return self.start_follow("genai-delete-model", f"Delete {model_id}", model_id, response)
 
     # ---- clusters --------------------------------------------------------------------------------------------------
 
@@ -173,16 +174,16 @@ class GenAiControl:
             unit_shape=unit_shape,
             unit_count=request.unit_count,
         )
-        c = self._c().generative_ai
-        response = await self._call(c.create_dedicated_ai_cluster, details, opc_retry_token=new_retry_token())
-        created = mapping.cluster(response.data)
-        return created, start("genai-create-cluster", f"Create cluster {request.display_name}", created.id, response)
+        return await self._create(
+            self._c().generative_ai.create_dedicated_ai_cluster, details, mapping.cluster, start,
+            "genai-create-cluster", f"Create cluster {request.display_name}",
+        )  # fmt: skip
 
     async def delete_cluster(self, cluster_id: str) -> Operation:
         await self.cluster(cluster_id)
         c = self._c().generative_ai
         response = await self._call(c.delete_dedicated_ai_cluster, cluster_id)
-        return self._follow_delete("genai-delete-cluster", f"Delete cluster {cluster_id}", cluster_id, response)
+        return self.start_follow("genai-delete-cluster", f"Delete cluster {cluster_id}", cluster_id, response)
 
     async def limit_availability(self, names: list[str]) -> dict[str, int | None]:
         """How many units each `generative-ai` limit has left in the compartment (None: OCI would not say)."""
@@ -190,24 +191,7 @@ class GenAiControl:
         return dict(zip(names, values, strict=True))
 
     async def _limit(self, name: str) -> int | None:
-        c = self._c()
-        try:
-            response = await asyncio.wait_for(
-                c.call(
-                    "limits",
-                    c.limits.get_resource_availability,
-                    LIMITS_SERVICE,
-                    name,
-                    self.compartment_id,
-                    list_read=True,
-                ),
-                LIMIT_READ_BUDGET_SECONDS,
-            )
-        except (AquaError, asyncio.TimeoutError) as exc:
-            log.info("Generative AI limit %s unreadable: %s", name, getattr(exc, "message", "timed out"))
-            return None
-        available = getattr(response.data, "available", None)
-        return int(available) if isinstance(available, (int, float)) else None
+        return await read_available(self._c(), LIMITS_SERVICE, name, self.compartment_id, LIMIT_READ_BUDGET_SECONDS)
 
     # ---- endpoints -------------------------------------------------------------------------------------------------
 
@@ -256,18 +240,17 @@ class GenAiControl:
             dedicated_ai_cluster_id=request.dedicated_ai_cluster_id,
             content_moderation_config=moderation,
         )
-        c = self._c().generative_ai
-        response = await self._call(c.create_endpoint, details, opc_retry_token=new_retry_token())
-        created = mapping.endpoint(response.data)
-        operation = start("genai-create-endpoint", f"Create endpoint {request.display_name}", created.id, response)
-        return created, operation
+        return await self._create(
+            self._c().generative_ai.create_endpoint, details, mapping.endpoint, start,
+            "genai-create-endpoint", f"Create endpoint {request.display_name}",
+        )  # fmt: skip
 
     async def delete_endpoint(self, endpoint_id: str) -> Operation:
         await self.endpoint(endpoint_id)
         c = self._c().generative_ai
         response = await self._call(c.delete_endpoint, endpoint_id)
         self.seen_endpoints.pop(endpoint_id, None)
-        return self._follow_delete("genai-delete-endpoint", f"Delete endpoint {endpoint_id}", endpoint_id, response)
+        return self.start_follow("genai-delete-endpoint", f"Delete endpoint {endpoint_id}", endpoint_id, response)
 
     # ---- fine-tunes (custom models) ----------------------------------------------------------------------------------
 
@@ -327,15 +310,23 @@ class GenAiControl:
                 training_config=config,
             ),
         )
-        c = self._c().generative_ai
-        response = await self._call(c.create_model, details, opc_retry_token=new_retry_token())
         try:
             base_name = (await self.model(request.base_model_id)).name
         except NotFound:
             base_name = ""
-        created = mapping.finetune(response.data, base_name, progress=0.0)
-        operation = start("genai-finetune", f"Fine-tune {request.display_name}", created.id, response)
-        return created, operation
+        return await self._create(
+            self._c().generative_ai.create_model, details,
+            lambda raw: mapping.finetune(raw, base_name, progress=0.0), start,
+            "genai-finetune", f"Fine-tune {request.display_name}",
+        )  # fmt: skip
+
+    async def _create(
+        self, fn: Callable[..., Any], details: Any, read: Callable[[Any], R], start: StartFollow, kind: str, title: str
+    ) -> tuple[R, Operation]:
+        """One Create* (a retry never makes a second resource), and the operation following its work request."""
+        response = await self._call(fn, details, opc_retry_token=new_retry_token())
+        created = read(response.data)
+        return created, start(kind, title, created.id, response)  # type: ignore[attr-defined]
 
     # ---- work requests -------------------------------------------------------------------------------------------
 
@@ -352,9 +343,6 @@ class GenAiControl:
         operation = self.ctx.operations.start(kind, title, work, resource_id=resource_id)
         self.operations[resource_id] = operation.id
         return operation
-
-    def _follow_delete(self, kind: str, title: str, resource_id: str, response: Any) -> Operation:
-        return self.start_follow(kind, title, resource_id, response)
 
     async def follow(self, work_request_id: str, progress: Progress) -> None:
         c = self._c().generative_ai
@@ -380,10 +368,3 @@ class GenAiControl:
 
 
 StartFollow = Callable[[str, str, str, Any], Operation]
-
-
-def check_field_error(exc: AquaError, field: str) -> AquaError:
-    """An OCI 400 on a create is about the request: name the field the caller knows it by."""
-    if isinstance(exc, InvalidInput) and not exc.fields:
-        return InvalidInput.field(field, exc.message)
-    return exc
