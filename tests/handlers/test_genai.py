@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -488,3 +489,49 @@ async def test_training_defaults_list_each_method(api: Any) -> None:
     assert kinds["LORA_TRAINING_CONFIG"]["lora_r"]["default"] == 8
     assert "lora_r" not in kinds["TFEW_TRAINING_CONFIG"]
     assert "80/20" in defaults["split_statement"]
+
+
+# ---- failures: the work request's reason, on the operation and the resource ---------------------------------
+
+
+async def test_a_failed_work_request_says_why(api: Any, world: OciWorld) -> None:
+    model_id = await imported(api, world)
+    world.emulator.generative_ai.unavailable_shapes.add("A10_X2")
+    body = {"display_name": "꽉 찬 満杯", "unit_shape": "A10_X2", "model_id": model_id}
+    status, created = await api("genai/clusters", method="POST", body=body)
+    assert status == 202, created
+    op = await wait_operation(api, created["operation"]["id"])
+    assert op["state"] == "FAILED" and "Out of host capacity" in op["error"], op
+    status, cluster = await api(f"genai/clusters/{created['cluster']['id']}")
+    assert cluster["state"] == "FAILED" and "capacity" in cluster["state_message"]
+    assert cluster["cost_so_far"] is None and cluster["actions"] == ["delete"]
+
+    cluster = await hosting_cluster(api, model_id)
+    world.emulator.generative_ai.fail_next["CREATE_ENDPOINT"] = 1
+    body = {"display_name": "e", "model_id": model_id, "dedicated_ai_cluster_id": cluster["id"]}
+    status, created = await api("genai/endpoints", method="POST", body=body)
+    assert status == 202, created
+    op = await wait_operation(api, created["operation"]["id"])
+    assert op["state"] == "FAILED" and "failure" in op["error"], op
+    status, deployment = await api(f"deployments/{created['endpoint']['id']}")
+    assert deployment["state"] == "FAILED" and deployment["actions"] == ["delete"], deployment
+
+
+async def test_a_gated_import_s_terraform_asks_for_the_token_and_never_writes_it(
+    api: Any, world: OciWorld, hub: Any
+) -> None:
+    body = {
+        "source": "huggingface",
+        "display_name": "llama",
+        "capability": "TEXT_TO_TEXT",
+        "hf_id": "meta-llama/Llama-3.1-8B-Instruct",
+        "revision": "main",
+        "token": "hf_secretvalue12345",
+    }
+    world.emulator.reset_calls()
+    status, export = await api("genai/models/terraform", method="POST", body=body)
+    assert status == 200, export
+    assert "hf_secretvalue12345" not in export["hcl"]
+    assert 'variable "hf_access_token"' in export["hcl"] and "sensitive" in export["hcl"]
+    assert re.search(r'branch\s+= "main"', export["hcl"]), export["hcl"]
+    assert creates(world) == 0
