@@ -535,3 +535,22 @@ async def test_a_gated_import_s_terraform_asks_for_the_token_and_never_writes_it
     assert 'variable "hf_access_token"' in export["hcl"] and "sensitive" in export["hcl"]
     assert re.search(r'branch\s+= "main"', export["hcl"]), export["hcl"]
     assert creates(world) == 0
+
+
+async def test_canceling_a_create_removes_what_the_service_made(api: Any, world: OciWorld) -> None:
+    """Generative AI cannot cancel a work request: the cluster is deleted once it exists, so nothing stays."""
+    world.emulator.transition_seconds = 0.3  # slow enough to cancel while it is still being created
+    status, created = await api("genai/clusters", method="POST", body={"display_name": "취소", "unit_shape": "A10_X1"})
+    assert status == 202, created
+    status, op = await api(f"operations/{created['operation']['id']}", method="DELETE")
+    assert status == 200 and op["state"] == "CANCELED", op
+    cluster_id = created["cluster"]["id"]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while True:
+        status, cluster = await api(f"genai/clusters/{cluster_id}")
+        if status == 404:
+            break
+        assert loop.time() < deadline, cluster
+        await asyncio.sleep(0.1)
+    assert world.emulator.calls["DeleteDedicatedAiCluster"] == 1

@@ -143,7 +143,7 @@ class GenAiBackend(Backend):
         return sources.terraform_fields(request, facts.gated)
 
     async def import_model(self, request: ImportGenAiModelRequest) -> GenAiModelResponse:
-        created, operation = await self.control.import_model(request, self.control.start_follow)
+        created, operation = await self.control.import_model(request)
         return GenAiModelResponse(model=created, operation=operation)
 
     async def delete_genai_model(self, model_id: str) -> None:
@@ -170,7 +170,7 @@ class GenAiBackend(Backend):
         return await self.control.limit_availability(names)
 
     async def create_cluster(self, request: CreateClusterRequest, unit_shape: str) -> GenAiClusterResponse:
-        created, operation = await self.control.create_cluster(request, unit_shape, self.control.start_follow)
+        created, operation = await self.control.create_cluster(request, unit_shape)
         return GenAiClusterResponse(cluster=created, operation=operation)
 
     async def delete_cluster(self, cluster_id: str) -> None:
@@ -185,7 +185,7 @@ class GenAiBackend(Backend):
         return await self.control.endpoint(endpoint_id)
 
     async def create_endpoint(self, request: CreateGenAiEndpointRequest) -> GenAiEndpointResponse:
-        created, operation = await self.control.create_endpoint(request, self.control.start_follow)
+        created, operation = await self.control.create_endpoint(request)
         return GenAiEndpointResponse(endpoint=created, operation=operation)
 
     async def delete_endpoint(self, endpoint_id: str) -> None:
@@ -215,7 +215,7 @@ class GenAiBackend(Backend):
     async def create_genai_finetune(
         self, request: CreateGenAiFineTuneRequest, resolved: ResolvedTrainingConfig | None
     ) -> GenAiFineTuneResponse:
-        created, operation = await self.control.create_finetune(request, resolved, self.control.start_follow)
+        created, operation = await self.control.create_finetune(request, resolved)
         return GenAiFineTuneResponse(finetune=created, operation=operation)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from ...api.genai import (
@@ -53,6 +53,8 @@ class GenAiControl:
         self.seen_endpoints: dict[str, tuple[GenAiEndpoint, GenAiModel | None]] = {}
         # Resource id → the operation following its create, for the detail's `operation_id`.
         self.operations: dict[str, str] = {}
+        # Deletes waiting for a canceled create to finish (kept so they are not garbage-collected mid-way).
+        self._undoing: set[asyncio.Task[None]] = set()
 
     def _c(self) -> OciClients:
         return self.ctx.client()
@@ -98,9 +100,7 @@ class GenAiControl:
     async def model(self, model_id: str) -> GenAiModel:
         return mapping.model(await self.model_raw(model_id))
 
-    async def import_model(
-        self, request: ImportGenAiModelRequest, progress_start: StartFollow
-    ) -> tuple[GenAiModel, Operation]:
+    async def import_model(self, request: ImportGenAiModelRequest) -> tuple[GenAiModel, Operation]:
         import oci
 
         m = oci.generative_ai.models
@@ -134,8 +134,8 @@ class GenAiControl:
             data_source=source,
         )
         return await self._create(
-            self._c().generative_ai.create_imported_model, details, mapping.model, progress_start,
-            "genai-import-model", f"Import {request.display_name}",
+            self._c().generative_ai.create_imported_model, details, mapping.model,
+            "genai-import-model", f"Import {request.display_name}", self.delete_model,
         )  # fmt: skip
 
     async def delete_model(self, model_id: str) -> Operation:
@@ -161,9 +161,7 @@ class GenAiControl:
             raise NotFound(f"The dedicated AI cluster '{cluster_id}' was deleted.")
         return mapping.cluster(data)
 
-    async def create_cluster(
-        self, request: CreateClusterRequest, unit_shape: str, start: StartFollow
-    ) -> tuple[GenAiCluster, Operation]:
+    async def create_cluster(self, request: CreateClusterRequest, unit_shape: str) -> tuple[GenAiCluster, Operation]:
         import oci
 
         details = oci.generative_ai.models.CreateDedicatedAiClusterDetails(
@@ -175,8 +173,8 @@ class GenAiControl:
             unit_count=request.unit_count,
         )
         return await self._create(
-            self._c().generative_ai.create_dedicated_ai_cluster, details, mapping.cluster, start,
-            "genai-create-cluster", f"Create cluster {request.display_name}",
+            self._c().generative_ai.create_dedicated_ai_cluster, details, mapping.cluster,
+            "genai-create-cluster", f"Create cluster {request.display_name}", self.delete_cluster,
         )  # fmt: skip
 
     async def delete_cluster(self, cluster_id: str) -> Operation:
@@ -221,9 +219,7 @@ class GenAiControl:
         self.seen_endpoints[ep.id] = (ep, served)
         return ep
 
-    async def create_endpoint(
-        self, request: CreateGenAiEndpointRequest, start: StartFollow
-    ) -> tuple[GenAiEndpoint, Operation]:
+    async def create_endpoint(self, request: CreateGenAiEndpointRequest) -> tuple[GenAiEndpoint, Operation]:
         import oci
 
         m = oci.generative_ai.models
@@ -241,8 +237,8 @@ class GenAiControl:
             content_moderation_config=moderation,
         )
         return await self._create(
-            self._c().generative_ai.create_endpoint, details, mapping.endpoint, start,
-            "genai-create-endpoint", f"Create endpoint {request.display_name}",
+            self._c().generative_ai.create_endpoint, details, mapping.endpoint,
+            "genai-create-endpoint", f"Create endpoint {request.display_name}", self.delete_endpoint,
         )  # fmt: skip
 
     async def delete_endpoint(self, endpoint_id: str) -> Operation:
@@ -275,7 +271,7 @@ class GenAiControl:
         return mapping.finetune(raw, base_name)
 
     async def create_finetune(
-        self, request: CreateGenAiFineTuneRequest, resolved: ResolvedTrainingConfig | None, start: StartFollow
+        self, request: CreateGenAiFineTuneRequest, resolved: ResolvedTrainingConfig | None
     ) -> tuple[GenAiFineTune, Operation]:
         import oci
 
@@ -316,33 +312,50 @@ class GenAiControl:
             base_name = ""
         return await self._create(
             self._c().generative_ai.create_model, details,
-            lambda raw: mapping.finetune(raw, base_name, progress=0.0), start,
-            "genai-finetune", f"Fine-tune {request.display_name}",
+            lambda raw: mapping.finetune(raw, base_name, progress=0.0),
+            "genai-finetune", f"Fine-tune {request.display_name}", self.delete_model,
         )  # fmt: skip
 
     async def _create(
-        self, fn: Callable[..., Any], details: Any, read: Callable[[Any], R], start: StartFollow, kind: str, title: str
+        self, fn: Callable[..., Any], details: Any, read: Callable[[Any], R], kind: str, title: str, undo: Undo
     ) -> tuple[R, Operation]:
         """One Create* (a retry never makes a second resource), and the operation following its work request."""
         response = await self._call(fn, details, opc_retry_token=new_retry_token())
         created = read(response.data)
-        return created, start(kind, title, created.id, response)  # type: ignore[attr-defined]
+        return created, self.start_follow(kind, title, created.id, response, undo)  # type: ignore[attr-defined]
 
     # ---- work requests -------------------------------------------------------------------------------------------
 
-    def start_follow(self, kind: str, title: str, resource_id: str, response: Any) -> Operation:
-        """An operation following the create's work request (its percent as progress), ending with the
-        resource ACTIVE, or FAILED with the work request's error (then the resource's own details)."""
+    def start_follow(
+        self, kind: str, title: str, resource_id: str, response: Any, undo: Undo | None = None
+    ) -> Operation:
+        """An operation following the work request (its percent as progress), ending with the resource ACTIVE,
+        or FAILED with the work request's error. Generative AI cannot cancel a work request: canceling the
+        operation of a create (`undo`) deletes the resource once the service has made it, so nothing is kept."""
         work_request = response.headers.get("opc-work-request-id")
 
         async def work(progress: Progress) -> str:
-            if work_request:
-                await self.follow(work_request, progress)
+            try:
+                if work_request:
+                    await self.follow(work_request, progress)
+            except asyncio.CancelledError:
+                if work_request and undo is not None:
+                    task = asyncio.get_running_loop().create_task(self._undo(work_request, resource_id, undo))
+                    self._undoing.add(task)
+                    task.add_done_callback(self._undoing.discard)
+                raise
             return resource_id
 
         operation = self.ctx.operations.start(kind, title, work, resource_id=resource_id)
         self.operations[resource_id] = operation.id
         return operation
+
+    async def _undo(self, work_request: str, resource_id: str, undo: Undo) -> None:
+        try:
+            await self.follow(work_request, _Quiet())
+            await undo(resource_id)
+        except Exception as exc:  # the create failed (nothing to remove), or the delete did: say which
+            log.warning("Generative AI %s was not removed after its create was canceled: %s", resource_id, exc)
 
     async def follow(self, work_request_id: str, progress: Progress) -> None:
         c = self._c().generative_ai
@@ -367,4 +380,11 @@ class GenAiControl:
         raise Upstream(f"{wr.operation_type} {wr.status.lower()}: {reason}")
 
 
-StartFollow = Callable[[str, str, str, Any], Operation]
+Undo = Callable[[str], Awaitable[Any]]
+
+
+class _Quiet:
+    """The progress of a follow nobody watches (a canceled create, until it can be removed)."""
+
+    def update(self, *, progress: float | None = None, message: str | None = None) -> None:
+        return None
