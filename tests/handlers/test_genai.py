@@ -146,6 +146,7 @@ async def test_models_list_base_models_and_an_object_storage_import(api: Any, wo
     assert status == 200, listed
     names = {m["name"]: m for m in listed["items"]}
     assert names["cohere.command-r-08-2024"]["type"] == "BASE"
+    assert names["cohere.command-r-08-2024"]["actions"] == ["finetune"]
     assert "FINE_TUNE" in names["cohere.command-r-08-2024"]["capabilities"]
 
     model_id = await imported(api, world)
@@ -153,6 +154,7 @@ async def test_models_list_base_models_and_an_object_storage_import(api: Any, wo
     assert status == 200, model
     assert model["type"] == "IMPORTED" and model["capability"] == "TEXT_TO_TEXT" and model["state"] == "ACTIVE"
     assert model["object_storage"]["prefix"] == "tiny" and model["name"] == "작은 모델 tiny"
+    assert model["actions"] == ["host", "delete"]
     # The merged model list shows it too, on the genai target; the Data Science list does not claim it.
     status, merged = await api("models")
     assert status == 200
@@ -394,14 +396,14 @@ async def test_finetune_with_lora_and_tfew_reports_metrics_and_is_hostable(
     assert op["state"] == "SUCCEEDED", op
     status, done = await api(f"genai/finetunes/{created['finetune']['id']}")
     assert status == 200, done
-    assert done["state"] == "ACTIVE" and done["progress"] == 1.0
+    assert done["state"] == "ACTIVE" and done["progress"] == 1.0 and done["actions"] == ["host", "delete"]
     assert done["metrics"]["final_accuracy"] > 0 and done["metrics"]["final_loss"] > 0
     assert done["training_config"]["training_config_type"] == config["training_config_type"]
     status, listed = await api("genai/finetunes")
     assert [f["id"] for f in listed["items"]] == [done["id"]]
     # The result is a model a hosting cluster's endpoint can serve.
     status, model = await api(f"genai/models/{done['id']}")
-    assert model["type"] == "CUSTOM" and model["state"] == "ACTIVE"
+    assert model["type"] == "CUSTOM" and model["state"] == "ACTIVE" and "host" in model["actions"]
 
 
 async def test_bad_finetunes_are_400s_and_create_nothing(api: Any, world: OciWorld) -> None:

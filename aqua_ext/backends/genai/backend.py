@@ -194,10 +194,21 @@ class GenAiBackend(Backend):
     # ---- fine-tunes ----------------------------------------------------------------------------------------------
 
     async def genai_finetunes(self) -> list[GenAiFineTune]:
-        return await self.control.finetunes()
+        return [self._progress(f) for f in await self.control.finetunes()]
 
     async def genai_finetune(self, finetune_id: str) -> GenAiFineTune:
-        return await self.control.finetune(finetune_id)
+        return self._progress(await self.control.finetune(finetune_id))
+
+    def _progress(self, finetune: GenAiFineTune) -> GenAiFineTune:
+        """While it trains: how far its work request is, as the operation following it last read it."""
+        operation_id = self.control.operations.get(finetune.id)
+        if finetune.state != "CREATING" or operation_id is None:
+            return finetune
+        try:
+            progress = self.operations.get(operation_id).progress
+        except NotFound:  # an operation forgotten since (a restart): the progress is unknown
+            return finetune
+        return finetune.model_copy(update={"progress": progress})
 
     async def finetune_dataset_file(self, request: CreateGenAiFineTuneRequest, access: DatasetAccess) -> DatasetFile:
         """The JSONL object, downloaded for the service's preflight (gone once the create is over)."""
