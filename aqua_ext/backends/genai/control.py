@@ -5,7 +5,8 @@ Calls per user action: a models list is ListModels + ListImportedModels (paged, 
 list one List*; a create one Create* (with an opc-retry-token), then GetWorkRequest polls (backing off from
 `poll_min_seconds` to `poll_max_seconds`) until SUCCEEDED or FAILED, and ListWorkRequestErrors once on a
 failure; a delete one Delete* and the same polls; a limit check one GetResourceAvailability per limit.
-Nothing is cached but the endpoints' last seen state and model (for chat turns, no call per turn)."""
+Lists are reused for a few seconds (`deployment_cache_seconds`; our own changes and a work request's end
+drop them), and the endpoints' last seen state and model serve chat turns without a call per turn."""
 
 from __future__ import annotations
 
@@ -53,6 +54,8 @@ class GenAiControl:
         self.seen_endpoints: dict[str, tuple[GenAiEndpoint, GenAiModel | None]] = {}
         # Resource id → the operation following its create, for the detail's `operation_id`.
         self.operations: dict[str, str] = {}
+        # List name → (when read, its live items): see `_list`.
+        self._lists: dict[str, tuple[float, list[Any]]] = {}
         # Deletes waiting for a canceled create to finish (kept so they are not garbage-collected mid-way).
         self._undoing: set[asyncio.Task[None]] = set()
 
@@ -79,8 +82,16 @@ class GenAiControl:
                 return items
 
     async def _list(self, fn: Callable[..., Any]) -> list[Any]:
+        """A list's live items, reused for `deployment_cache_seconds` (the panel polls the merged lists every
+        few seconds) unless our own create, delete or a work request's end changed it since."""
+        name = getattr(fn, "__name__", "list")
+        hit = self._lists.get(name)
+        if hit is not None and self.ctx.fresh(hit[0], self.ctx.settings.deployment_cache_seconds):
+            return hit[1]
         listed = await self._pages(fn, compartment_id=self.compartment_id)
-        return [x for x in listed if getattr(x, "lifecycle_state", None) != mapping.GONE]
+        live = [x for x in listed if getattr(x, "lifecycle_state", None) != mapping.GONE]
+        self._lists[name] = (time.monotonic(), live)
+        return live
 
     # ---- models ------------------------------------------------------------------------------------------------
 
@@ -321,6 +332,7 @@ class GenAiControl:
     ) -> tuple[R, Operation]:
         """One Create* (a retry never makes a second resource), and the operation following its work request."""
         response = await self._call(fn, details, opc_retry_token=new_retry_token())
+        self._lists.clear()
         created = read(response.data)
         return created, self.start_follow(kind, title, created.id, response, undo)  # type: ignore[attr-defined]
 
@@ -333,6 +345,7 @@ class GenAiControl:
         or FAILED with the work request's error. Generative AI cannot cancel a work request: canceling the
         operation of a create (`undo`) deletes the resource once the service has made it, so nothing is kept."""
         work_request = response.headers.get("opc-work-request-id")
+        self._lists.clear()  # a delete's too
 
         async def work(progress: Progress) -> str:
             try:
@@ -367,6 +380,7 @@ class GenAiControl:
             percent = float(wr.percent_complete or 0.0)
             progress.update(progress=percent / 100, message=f"{wr.operation_type}: {wr.status} ({percent:.0f}%)")
             if wr.status in _ENDED:
+                self._lists.clear()  # what the work request changed shows in the next list
                 break
             if time.monotonic() > deadline:
                 raise Upstream(f"{wr.operation_type} did not finish within {s.deploy_timeout_seconds:g} s.")
