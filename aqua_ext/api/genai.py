@@ -71,6 +71,14 @@ class ObjectStorageDataset(ApiModel):
     bucket: str = Field(min_length=1)
     object: str = Field(min_length=1)
 
+    @classmethod
+    def from_uri(cls, uri: str) -> ObjectStorageDataset:
+        """From `oci://bucket@namespace/path/to/file.jsonl` (ValueError naming the shape otherwise)."""
+        match = re.match(r"^oci://([^@/]+)@([^/]+)/(.+)$", uri.strip())
+        if match is None:
+            raise ValueError("must look like 'oci://bucket@namespace/path/to/file.jsonl'")
+        return cls(bucket=match.group(1), namespace=match.group(2), object=match.group(3))
+
 
 class CreateGenAiFineTuneRequest(ApiModel):
     """Fine-tune a base model on a fine-tuning dedicated AI cluster (`oci_generative_ai_model`)."""
@@ -143,12 +151,23 @@ class GenAiModelMetrics(ApiModel):
     final_loss: float | None = None
 
 
-class GenAiModel(ApiModel):
-    """A Generative AI model: a base model of the region, a fine-tuned (custom) one, or an imported one."""
+class GenAiResource(ApiModel):
+    """What every Generative AI resource shows: its OCID, names, lifecycle state (OCI's words) and times."""
 
-    id: str  # ocid1.generativeaimodel… or ocid1.generativeaiimportedmodel…
+    id: str
     name: str
     description: str = ""
+    state: str  # CREATING, ACTIVE, UPDATING, NEEDS_ATTENTION, FAILED, DELETING, DELETED
+    state_message: str = ""  # OCI's lifecycle details: the failure reason, or the current step
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    target: str = "genai"
+
+
+class GenAiModel(GenAiResource):
+    """A Generative AI model (id: ocid1.generativeaimodel… or ocid1.generativeaiimportedmodel…): a base model of
+    the region, a fine-tuned (custom) one, or an imported one."""
+
     type: GenAiModelType
     vendor: str | None = None
     version: str | None = None
@@ -156,17 +175,12 @@ class GenAiModel(ApiModel):
     # the one import capability (TEXT_TO_TEXT, IMAGE_TEXT_TO_TEXT, EMBEDDING, RERANK) for an imported model.
     capabilities: list[str] = []
     capability: Capability | None = None  # an imported model's one capability
-    state: str  # CREATING, ACTIVE, FAILED, DELETING, DELETED
-    state_message: str = ""
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
     base_model_id: str | None = None  # a fine-tuned model's base
     huggingface: HuggingFaceSource | None = None  # an imported model's source, one of these two
     object_storage: ObjectStorageSource | None = None
     metrics: GenAiModelMetrics | None = None  # a fine-tuned model's
     # Training methods a base model can be fine-tuned with (where the target knows them).
     training_methods: list[TrainingConfigType] = []
-    target: str = "genai"
     actions: list[GenAiModelAction] = []
 
 
@@ -241,23 +255,15 @@ class ClusterCostSoFar(ApiModel):
     line: str  # the arithmetic
 
 
-class GenAiCluster(ApiModel):
-    id: str
-    name: str
-    description: str = ""
+class GenAiCluster(GenAiResource):
     type: ClusterType
     unit_shape: str
     unit_count: int
-    state: str  # CREATING, ACTIVE, UPDATING, NEEDS_ATTENTION, FAILED, DELETING, DELETED
-    state_message: str = ""
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
     limit_name: str | None = None  # the `generative-ai` service limit its units count against
     endpoints_used: int | None = None  # HOSTING: endpoints on it / how many it can hold
     endpoints_total: int | None = None
     cost: UnitShapeCost | None = None  # per hour; None for a shape without published AI units
     cost_so_far: ClusterCostSoFar | None = None  # while it is ACTIVE
-    target: str = "genai"
     actions: list[GenAiClusterAction] = []
 
 
@@ -337,21 +343,13 @@ class CreateGenAiEndpointRequest(ApiModel):
     _name_not_blank = field_validator("display_name")(not_blank)
 
 
-class GenAiEndpoint(ApiModel):
-    id: str
-    name: str
-    description: str = ""
+class GenAiEndpoint(GenAiResource):
     model_id: str
     model_name: str = ""
     dedicated_ai_cluster_id: str
-    state: str
-    state_message: str = ""
     content_moderation: bool = False
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
     # The deployment routes reach it (chat, embed, OpenAI pass-through): "aqua-ext/deployments/<id>/v1".
     openai_base_path: str = ""
-    target: str = "genai"
 
 
 class GenAiEndpointList(ApiModel):
@@ -367,25 +365,17 @@ class GenAiEndpointResponse(ApiModel):
 # ---- fine-tuning -------------------------------------------------------------------------------------------
 
 
-class GenAiFineTune(ApiModel):
-    """A fine-tune: the custom model being trained (its OCID is the fine-tune's id)."""
+class GenAiFineTune(GenAiResource):
+    """A fine-tune: the custom model being trained (its OCID is the fine-tune's id; CREATING while it trains)."""
 
-    id: str
-    name: str
-    description: str = ""
     base_model_id: str
     base_model_name: str = ""
     dedicated_ai_cluster_id: str
-    state: str  # CREATING (training), ACTIVE (done), FAILED, DELETING, DELETED
-    state_message: str = ""
     progress: float | None = None  # 0..1, the work request's percent complete
     training_config: ResolvedTrainingConfig | None = None
     training_dataset: ObjectStorageDataset
     metrics: GenAiModelMetrics | None = None
     split: str = ""  # how the dataset is split (80/20)
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    target: str = "genai"
     actions: list[Literal["delete", "host"]] = []
 
 

@@ -148,6 +148,31 @@ def _terraform(path: str, operation_id: str, summary: str, body: type[BaseModel]
     return Route("POST", f"{path}/terraform", operation_id, summary, TerraformExport, body=body, errors=(400, 404, 502))
 
 
+def _genai_resource(
+    plural: str,
+    noun: str,
+    list_summary: str,
+    listing: type[BaseModel],
+    item: type[BaseModel],
+    create: tuple[str, str, type[BaseModel], type[BaseModel]],
+    delete_summary: str,
+    create_errors: tuple[int, ...] = (400, 404, 409, 502, 503),
+) -> tuple[Route, ...]:
+    """One Generative AI resource's routes: list, create (202), the create's Terraform, read, delete."""
+    operation, summary, response, body = create
+    path = f"genai/{plural}"
+    item_path = f"{path}/{{{plural.rstrip('s')}_id}}"
+    return (
+        _list(path, f"listGenAi{noun}s", list_summary, listing),
+        _create(path, operation, summary, response, body, create_errors),
+        _terraform(
+            path, f"exportGenAi{noun}Terraform", "The create's Terraform, after its checks, creating nothing", body
+        ),
+        _read(item_path, f"getGenAi{noun}", f"One Generative AI {noun.lower()}", item),
+        _delete(item_path, f"deleteGenAi{noun}", delete_summary),
+    )
+
+
 def _openai(method: str, path: str, operation_id: str, summary: str) -> Route:
     """The OpenAI pass-through: bodies are OpenAI's own; the engine may be busy (503)."""
     errors = (404,) if method == "GET" else (400, 404, 409, 502, 503)
@@ -460,29 +485,33 @@ ROUTES: tuple[Route, ...] = (
     # OCI Generative AI (the `genai` target): imported and base models, dedicated AI clusters, endpoints (also
     # listed as deployments) and fine-tunes. A create answers 202 with the operation that follows its work request;
     # 503 when the genai target could not start.
-    _list("genai/models", "listGenAiModels", "Generative AI base, fine-tuned and imported models", GenAiModelList),
-    _create(
-        "genai/models",
-        "importGenAiModel",
-        "Import a model from Hugging Face or Object Storage (config.json, weights and capability checked first)",
-        GenAiModelResponse,
-        ImportGenAiModelRequest,
-        (400, 404, 409, 502, 503),
+    *_genai_resource(
+        "models",
+        "Model",
+        "Generative AI base, fine-tuned and imported models",
+        GenAiModelList,
+        GenAiModel,
+        (
+            "importGenAiModel",
+            "Import a model from Hugging Face or Object Storage (config.json, weights and capability checked first)",
+            GenAiModelResponse,
+            ImportGenAiModelRequest,
+        ),
+        "Delete an imported or fine-tuned model",
     ),
-    _terraform("genai/models", "exportGenAiModelTerraform", "The Terraform of a model import", ImportGenAiModelRequest),
-    _read("genai/models/{model_id}", "getGenAiModel", "One Generative AI model", GenAiModel),
-    _delete("genai/models/{model_id}", "deleteGenAiModel", "Delete an imported or fine-tuned model"),
-    _list("genai/clusters", "listGenAiClusters", "Dedicated AI clusters with their cost", GenAiClusterList),
-    _create(
-        "genai/clusters",
-        "createGenAiCluster",
-        "Create a dedicated AI cluster (unit shape checked against the memory fit and the service limit)",
-        GenAiClusterResponse,
-        CreateClusterRequest,
-        (400, 404, 409, 502, 503),
-    ),
-    _terraform(
-        "genai/clusters", "exportGenAiClusterTerraform", "The Terraform of a cluster create", CreateClusterRequest
+    *_genai_resource(
+        "clusters",
+        "Cluster",
+        "Dedicated AI clusters with their cost",
+        GenAiClusterList,
+        GenAiCluster,
+        (
+            "createGenAiCluster",
+            "Create a dedicated AI cluster (unit shape checked against the memory fit and the service limit)",
+            GenAiClusterResponse,
+            CreateClusterRequest,
+        ),
+        "Delete a dedicated AI cluster",
     ),
     _query(
         "genai/cluster-plan",
@@ -491,39 +520,34 @@ ROUTES: tuple[Route, ...] = (
         ClusterPlan,
         ClusterPlanQuery,
     ),
-    _read("genai/clusters/{cluster_id}", "getGenAiCluster", "One dedicated AI cluster", GenAiCluster),
-    _delete("genai/clusters/{cluster_id}", "deleteGenAiCluster", "Delete a dedicated AI cluster"),
-    _list("genai/endpoints", "listGenAiEndpoints", "Endpoints on hosting clusters", GenAiEndpointList),
-    _create(
-        "genai/endpoints",
-        "createGenAiEndpoint",
-        "Create an endpoint for a model on a hosting cluster (then chat with it as a deployment)",
-        GenAiEndpointResponse,
-        CreateGenAiEndpointRequest,
-        (400, 404, 409, 502, 503),
+    *_genai_resource(
+        "endpoints",
+        "Endpoint",
+        "Endpoints on hosting clusters",
+        GenAiEndpointList,
+        GenAiEndpoint,
+        (
+            "createGenAiEndpoint",
+            "Create an endpoint for a model on a hosting cluster (then chat with it as a deployment)",
+            GenAiEndpointResponse,
+            CreateGenAiEndpointRequest,
+        ),
+        "Delete an endpoint",
     ),
-    _terraform(
-        "genai/endpoints",
-        "exportGenAiEndpointTerraform",
-        "The Terraform of an endpoint create",
-        CreateGenAiEndpointRequest,
-    ),
-    _read("genai/endpoints/{endpoint_id}", "getGenAiEndpoint", "One endpoint", GenAiEndpoint),
-    _delete("genai/endpoints/{endpoint_id}", "deleteGenAiEndpoint", "Delete an endpoint"),
-    _list("genai/finetunes", "listGenAiFineTunes", "Fine-tunes on fine-tuning clusters", GenAiFineTuneList),
-    _create(
-        "genai/finetunes",
-        "createGenAiFineTune",
-        "Preflight the dataset and fine-tune a base model on a fine-tuning cluster",
-        GenAiFineTuneResponse,
-        CreateGenAiFineTuneRequest,
-        (400, 404, 409, 413, 502, 503),
-    ),
-    _terraform(
-        "genai/finetunes",
-        "exportGenAiFineTuneTerraform",
-        "The Terraform of a fine-tune (oci_generative_ai_model)",
-        CreateGenAiFineTuneRequest,
+    *_genai_resource(
+        "finetunes",
+        "FineTune",
+        "Fine-tunes on fine-tuning clusters",
+        GenAiFineTuneList,
+        GenAiFineTune,
+        (
+            "createGenAiFineTune",
+            "Preflight the dataset and fine-tune a base model on a fine-tuning cluster",
+            GenAiFineTuneResponse,
+            CreateGenAiFineTuneRequest,
+        ),
+        "Delete a finished fine-tune and its model",
+        create_errors=(400, 404, 409, 413, 502, 503),
     ),
     Route(
         "GET",
@@ -533,6 +557,4 @@ ROUTES: tuple[Route, ...] = (
         GenAiTrainingDefaults,
         errors=(),
     ),
-    _read("genai/finetunes/{finetune_id}", "getGenAiFineTune", "One fine-tune with its metrics", GenAiFineTune),
-    _delete("genai/finetunes/{finetune_id}", "deleteGenAiFineTune", "Delete a finished fine-tune and its model"),
 )

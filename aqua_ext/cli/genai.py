@@ -107,13 +107,10 @@ def _fit_flags(parser: Any) -> None:
 
 
 def _os_dataset(uri: str) -> ObjectStorageDataset:
-    from ..backends.oci.mapping import parse_os_uri
-
     try:
-        bucket, namespace, name = parse_os_uri(uri)
+        return ObjectStorageDataset.from_uri(uri)
     except ValueError as exc:
         raise InvalidInput.field("dataset", str(exc)) from None
-    return ObjectStorageDataset(namespace=namespace, bucket=bucket, object=name)
 
 
 def _request(ctx: Context, group: str) -> BaseModel:

@@ -77,7 +77,7 @@ class Evaluations(LifecycleService[EvaluationState, EvaluationAction, Evaluation
         if request.connection_id:
             driver, connection = await self._connection_asked(request.connection_id, request)
         elif endpoint := await genai_chat.evaluated_endpoint(
-            self.deployments, request.deployment_id or "", self.connections.oci_signing
+            self.targets, self.deployments, request.deployment_id or "", self.connections.oci_signing
         ):
             # A Generative AI endpoint runs no job of its own: the local target asks it as a connection.
             driver, connection = await self._local("deployment_id"), endpoint

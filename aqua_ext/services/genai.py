@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from ..api.fit import FitQuery
 from ..api.genai import (
@@ -36,6 +36,7 @@ from ..api.genai import (
     GenAiFineTuneList,
     GenAiFineTuneResponse,
     GenAiModel,
+    GenAiModelAction,
     GenAiModelList,
     GenAiModelResponse,
     GenAiTrainingDefaults,
@@ -91,11 +92,11 @@ class GenAi:
     # ---- models ----------------------------------------------------------------------------------------------
 
     async def list_models(self) -> GenAiModelList:
-        items = await (await self.driver()).genai_models()
+        items = [_with_model_actions(m) for m in await (await self.driver()).genai_models()]
         return GenAiModelList(items=items, total=len(items))
 
     async def get_model(self, model_id: str) -> GenAiModel:
-        return await (await self.driver()).genai_model(model_id)
+        return _with_model_actions(await (await self.driver()).genai_model(model_id))
 
     async def delete_model(self, model_id: str) -> None:
         await (await self.driver()).delete_genai_model(model_id)
@@ -111,7 +112,8 @@ class GenAi:
 
     async def import_model(self, request: ImportGenAiModelRequest) -> GenAiModelResponse:
         driver, _ = await self._checked_import(request)
-        return await driver.import_model(request)
+        response = await driver.import_model(request)
+        return response.model_copy(update={"model": _with_model_actions(response.model)})
 
     async def model_terraform(self, request: ImportGenAiModelRequest) -> TerraformExport:
         driver, source = await self._checked_import(request)
@@ -125,9 +127,7 @@ class GenAi:
             region=request.region,
             **source,
         )
-        return TerraformExport(
-            file_name=tf_file_name(request.display_name, "imported_model"), hcl=imported_model_tf(spec)
-        )
+        return _export(request.display_name, "imported_model", imported_model_tf(spec))
 
     # ---- dedicated AI clusters ---------------------------------------------------------------------------------
 
@@ -240,9 +240,7 @@ class GenAi:
             type=request.type,
             description=request.description,
         )
-        return TerraformExport(
-            file_name=tf_file_name(request.display_name, "dedicated_ai_cluster"), hcl=cluster_tf(spec)
-        )
+        return _export(request.display_name, "dedicated_ai_cluster", cluster_tf(spec))
 
     async def list_clusters(self) -> GenAiClusterList:
         driver = await self.driver()
@@ -309,7 +307,7 @@ class GenAi:
             content_moderation=request.content_moderation,
             description=request.description,
         )
-        return TerraformExport(file_name=tf_file_name(request.display_name, "endpoint"), hcl=endpoint_tf(spec))
+        return _export(request.display_name, "endpoint", endpoint_tf(spec))
 
     async def list_endpoints(self) -> GenAiEndpointList:
         items = await (await self.driver()).endpoints()
@@ -389,24 +387,51 @@ class GenAi:
     ) -> GenAiFineTuneResponse:
         driver, resolved, split = await self._checked_finetune(request, access)
         response = await driver.create_genai_finetune(request, resolved)
-        return response.model_copy(update={"finetune": response.finetune.model_copy(update={"split": split})})
+        finetune = _with_finetune_actions(response.finetune).model_copy(update={"split": split})
+        return response.model_copy(update={"finetune": finetune})
 
     async def finetune_terraform(self, request: CreateGenAiFineTuneRequest, access: DatasetAccess) -> TerraformExport:
         driver, _, _ = await self._checked_finetune(request, access)
-        return TerraformExport(
-            file_name=tf_file_name(request.display_name, "fine_tuned_model"),
-            hcl=finetune_tf(request, driver.compartment_id),
-        )
+        return _export(request.display_name, "fine_tuned_model", finetune_tf(request, driver.compartment_id))
 
     async def list_finetunes(self) -> GenAiFineTuneList:
-        items = await (await self.driver()).genai_finetunes()
+        items = [_with_finetune_actions(f) for f in await (await self.driver()).genai_finetunes()]
         return GenAiFineTuneList(items=items, total=len(items))
 
     async def get_finetune(self, finetune_id: str) -> GenAiFineTune:
-        return await (await self.driver()).genai_finetune(finetune_id)
+        return _with_finetune_actions(await (await self.driver()).genai_finetune(finetune_id))
 
     async def delete_finetune(self, finetune_id: str) -> None:
         await (await self.driver()).delete_genai_model(finetune_id)
+
+
+def _export(display_name: str, default_name: str, hcl: str) -> TerraformExport:
+    return TerraformExport(file_name=tf_file_name(display_name, default_name), hcl=hcl)
+
+
+# States a delete is refused in (OCI: the resource is being made or removed).
+_BUSY = frozenset({"CREATING", "DELETING", "DELETED", "UPDATING"})
+
+
+def _with_model_actions(model: GenAiModel) -> GenAiModel:
+    """An ACTIVE imported or fine-tuned model can be hosted (an endpoint on a hosting cluster) and deleted; a
+    base model that lists FINE_TUNE can be fine-tuned; base models are the service's, never deleted."""
+    actions: list[GenAiModelAction] = []
+    owned = model.type in ("IMPORTED", "CUSTOM")
+    if owned and model.state == "ACTIVE":
+        actions.append("host")
+    if model.type == "BASE" and model.state == "ACTIVE" and "FINE_TUNE" in model.capabilities:
+        actions.append("finetune")
+    if owned and model.state not in _BUSY:
+        actions.append("delete")
+    return model.model_copy(update={"actions": actions})
+
+
+def _with_finetune_actions(finetune: GenAiFineTune) -> GenAiFineTune:
+    actions: list[Literal["delete", "host"]] = ["host"] if finetune.state == "ACTIVE" else []
+    if finetune.state not in _BUSY:
+        actions.append("delete")
+    return finetune.model_copy(update={"actions": actions})
 
 
 def _cluster_actions(cluster: GenAiCluster) -> list[GenAiClusterAction]:

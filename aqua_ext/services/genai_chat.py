@@ -25,6 +25,7 @@ from .connections import _as_aqua_error as provider_error  # the connections' on
 
 if TYPE_CHECKING:
     from .deployments import Deployments
+    from .targets import Targets
 
 DIALECT = "oci_genai"
 TARGET = "genai"
@@ -131,12 +132,12 @@ async def _chunks(client: ConnectionClient, conn: StoredConnection, body: OpenAi
 
 
 async def evaluated_endpoint(
-    deployments: Deployments, deployment_id: str, signing: dict[str, str]
+    targets: Targets, deployments: Deployments, deployment_id: str, signing: dict[str, str]
 ) -> EvaluatedConnection | None:
     """A Generative AI endpoint is evaluated as a connection is (by the local target's job, through the
     endpoint's dialect, signed as the server signs); None for a deployment of another target."""
     try:
-        if deployments.targets.owner(deployment_id) != TARGET:
+        if TARGET not in targets.names or targets.owner(deployment_id) != TARGET:
             return None
     except NotFound:
         return None

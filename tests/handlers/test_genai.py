@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,7 @@ async def test_models_list_base_models_and_an_object_storage_import(api: Any, wo
     assert status == 200, listed
     names = {m["name"]: m for m in listed["items"]}
     assert names["cohere.command-r-08-2024"]["type"] == "BASE"
+    assert names["cohere.command-r-08-2024"]["actions"] == ["finetune"]
     assert "FINE_TUNE" in names["cohere.command-r-08-2024"]["capabilities"]
 
     model_id = await imported(api, world)
@@ -152,6 +154,7 @@ async def test_models_list_base_models_and_an_object_storage_import(api: Any, wo
     assert status == 200, model
     assert model["type"] == "IMPORTED" and model["capability"] == "TEXT_TO_TEXT" and model["state"] == "ACTIVE"
     assert model["object_storage"]["prefix"] == "tiny" and model["name"] == "작은 모델 tiny"
+    assert model["actions"] == ["host", "delete"]
     # The merged model list shows it too, on the genai target; the Data Science list does not claim it.
     status, merged = await api("models")
     assert status == 200
@@ -393,14 +396,14 @@ async def test_finetune_with_lora_and_tfew_reports_metrics_and_is_hostable(
     assert op["state"] == "SUCCEEDED", op
     status, done = await api(f"genai/finetunes/{created['finetune']['id']}")
     assert status == 200, done
-    assert done["state"] == "ACTIVE" and done["progress"] == 1.0
+    assert done["state"] == "ACTIVE" and done["progress"] == 1.0 and done["actions"] == ["host", "delete"]
     assert done["metrics"]["final_accuracy"] > 0 and done["metrics"]["final_loss"] > 0
     assert done["training_config"]["training_config_type"] == config["training_config_type"]
     status, listed = await api("genai/finetunes")
     assert [f["id"] for f in listed["items"]] == [done["id"]]
     # The result is a model a hosting cluster's endpoint can serve.
     status, model = await api(f"genai/models/{done['id']}")
-    assert model["type"] == "CUSTOM" and model["state"] == "ACTIVE"
+    assert model["type"] == "CUSTOM" and model["state"] == "ACTIVE" and "host" in model["actions"]
 
 
 async def test_bad_finetunes_are_400s_and_create_nothing(api: Any, world: OciWorld) -> None:
@@ -488,3 +491,68 @@ async def test_training_defaults_list_each_method(api: Any) -> None:
     assert kinds["LORA_TRAINING_CONFIG"]["lora_r"]["default"] == 8
     assert "lora_r" not in kinds["TFEW_TRAINING_CONFIG"]
     assert "80/20" in defaults["split_statement"]
+
+
+# ---- failures: the work request's reason, on the operation and the resource ---------------------------------
+
+
+async def test_a_failed_work_request_says_why(api: Any, world: OciWorld) -> None:
+    model_id = await imported(api, world)
+    world.emulator.generative_ai.unavailable_shapes.add("A10_X2")
+    body = {"display_name": "꽉 찬 満杯", "unit_shape": "A10_X2", "model_id": model_id}
+    status, created = await api("genai/clusters", method="POST", body=body)
+    assert status == 202, created
+    op = await wait_operation(api, created["operation"]["id"])
+    assert op["state"] == "FAILED" and "Out of host capacity" in op["error"], op
+    status, cluster = await api(f"genai/clusters/{created['cluster']['id']}")
+    assert cluster["state"] == "FAILED" and "capacity" in cluster["state_message"]
+    assert cluster["cost_so_far"] is None and cluster["actions"] == ["delete"]
+
+    cluster = await hosting_cluster(api, model_id)
+    world.emulator.generative_ai.fail_next["CREATE_ENDPOINT"] = 1
+    body = {"display_name": "e", "model_id": model_id, "dedicated_ai_cluster_id": cluster["id"]}
+    status, created = await api("genai/endpoints", method="POST", body=body)
+    assert status == 202, created
+    op = await wait_operation(api, created["operation"]["id"])
+    assert op["state"] == "FAILED" and "failure" in op["error"], op
+    status, deployment = await api(f"deployments/{created['endpoint']['id']}")
+    assert deployment["state"] == "FAILED" and deployment["actions"] == ["delete"], deployment
+
+
+async def test_a_gated_import_s_terraform_asks_for_the_token_and_never_writes_it(
+    api: Any, world: OciWorld, hub: Any
+) -> None:
+    body = {
+        "source": "huggingface",
+        "display_name": "llama",
+        "capability": "TEXT_TO_TEXT",
+        "hf_id": "meta-llama/Llama-3.1-8B-Instruct",
+        "revision": "main",
+        "token": "hf_secretvalue12345",
+    }
+    world.emulator.reset_calls()
+    status, export = await api("genai/models/terraform", method="POST", body=body)
+    assert status == 200, export
+    assert "hf_secretvalue12345" not in export["hcl"]
+    assert 'variable "hf_access_token"' in export["hcl"] and "sensitive" in export["hcl"]
+    assert re.search(r'branch\s+= "main"', export["hcl"]), export["hcl"]
+    assert creates(world) == 0
+
+
+async def test_canceling_a_create_removes_what_the_service_made(api: Any, world: OciWorld) -> None:
+    """Generative AI cannot cancel a work request: the cluster is deleted once it exists, so nothing stays."""
+    world.emulator.transition_seconds = 0.3  # slow enough to cancel while it is still being created
+    status, created = await api("genai/clusters", method="POST", body={"display_name": "취소", "unit_shape": "A10_X1"})
+    assert status == 202, created
+    status, op = await api(f"operations/{created['operation']['id']}", method="DELETE")
+    assert status == 200 and op["state"] == "CANCELED", op
+    cluster_id = created["cluster"]["id"]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while True:
+        status, cluster = await api(f"genai/clusters/{cluster_id}")
+        if status == 404:
+            break
+        assert loop.time() < deadline, cluster
+        await asyncio.sleep(0.1)
+    assert world.emulator.calls["DeleteDedicatedAiCluster"] == 1

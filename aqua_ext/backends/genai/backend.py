@@ -91,15 +91,7 @@ class GenAiBackend(Backend):
         self.context.close()
 
     async def describe(self) -> BackendDescription:
-        region = self.context.region
-        return BackendDescription(
-            kind="genai",
-            label=f"OCI Generative AI · {region}" if region else "OCI Generative AI",
-            ready=True,
-            problem=self.context.check_problem,
-            region=region,
-            compartment_id=self.settings.compartment_id or None,
-        )
+        return self.context.description("genai", "OCI Generative AI")
 
     # ---- models (the merged list's cards, and the genai routes' models) ---------------------------------------
 
@@ -151,7 +143,7 @@ class GenAiBackend(Backend):
         return sources.terraform_fields(request, facts.gated)
 
     async def import_model(self, request: ImportGenAiModelRequest) -> GenAiModelResponse:
-        created, operation = await self.control.import_model(request, self.control.start_follow)
+        created, operation = await self.control.import_model(request)
         return GenAiModelResponse(model=created, operation=operation)
 
     async def delete_genai_model(self, model_id: str) -> None:
@@ -178,7 +170,7 @@ class GenAiBackend(Backend):
         return await self.control.limit_availability(names)
 
     async def create_cluster(self, request: CreateClusterRequest, unit_shape: str) -> GenAiClusterResponse:
-        created, operation = await self.control.create_cluster(request, unit_shape, self.control.start_follow)
+        created, operation = await self.control.create_cluster(request, unit_shape)
         return GenAiClusterResponse(cluster=created, operation=operation)
 
     async def delete_cluster(self, cluster_id: str) -> None:
@@ -193,7 +185,7 @@ class GenAiBackend(Backend):
         return await self.control.endpoint(endpoint_id)
 
     async def create_endpoint(self, request: CreateGenAiEndpointRequest) -> GenAiEndpointResponse:
-        created, operation = await self.control.create_endpoint(request, self.control.start_follow)
+        created, operation = await self.control.create_endpoint(request)
         return GenAiEndpointResponse(endpoint=created, operation=operation)
 
     async def delete_endpoint(self, endpoint_id: str) -> None:
@@ -202,10 +194,21 @@ class GenAiBackend(Backend):
     # ---- fine-tunes ----------------------------------------------------------------------------------------------
 
     async def genai_finetunes(self) -> list[GenAiFineTune]:
-        return await self.control.finetunes()
+        return [self._progress(f) for f in await self.control.finetunes()]
 
     async def genai_finetune(self, finetune_id: str) -> GenAiFineTune:
-        return await self.control.finetune(finetune_id)
+        return self._progress(await self.control.finetune(finetune_id))
+
+    def _progress(self, finetune: GenAiFineTune) -> GenAiFineTune:
+        """While it trains: how far its work request is, as the operation following it last read it."""
+        operation_id = self.control.operations.get(finetune.id)
+        if finetune.state != "CREATING" or operation_id is None:
+            return finetune
+        try:
+            progress = self.operations.get(operation_id).progress
+        except NotFound:  # an operation forgotten since (a restart): the progress is unknown
+            return finetune
+        return finetune.model_copy(update={"progress": progress})
 
     async def finetune_dataset_file(self, request: CreateGenAiFineTuneRequest, access: DatasetAccess) -> DatasetFile:
         """The JSONL object, downloaded for the service's preflight (gone once the create is over)."""
@@ -223,7 +226,7 @@ class GenAiBackend(Backend):
     async def create_genai_finetune(
         self, request: CreateGenAiFineTuneRequest, resolved: ResolvedTrainingConfig | None
     ) -> GenAiFineTuneResponse:
-        created, operation = await self.control.create_finetune(request, resolved, self.control.start_follow)
+        created, operation = await self.control.create_finetune(request, resolved)
         return GenAiFineTuneResponse(finetune=created, operation=operation)
 
 

@@ -5,15 +5,16 @@ Calls per user action: a models list is ListModels + ListImportedModels (paged, 
 list one List*; a create one Create* (with an opc-retry-token), then GetWorkRequest polls (backing off from
 `poll_min_seconds` to `poll_max_seconds`) until SUCCEEDED or FAILED, and ListWorkRequestErrors once on a
 failure; a delete one Delete* and the same polls; a limit check one GetResourceAvailability per limit.
-Nothing is cached but the endpoints' last seen state and model (for chat turns, no call per turn)."""
+Lists are reused for a few seconds (`deployment_cache_seconds`; our own changes and a work request's end
+drop them), and the endpoints' last seen state and model serve chat turns without a call per turn."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from ...api.genai import (
     CreateClusterRequest,
@@ -27,9 +28,10 @@ from ...api.genai import (
     ResolvedTrainingConfig,
 )
 from ...api.operations import Operation
-from ...errors import AquaError, InvalidInput, NotFound, Upstream
+from ...errors import NotFound, Upstream
 from ..oci.clients import OciClients, new_retry_token
 from ..oci.context import OciContext
+from ..oci.limits import read_available
 from ..oci.mapping import parse_os_uri
 from ..operations import Progress
 from . import mapping
@@ -42,6 +44,7 @@ LIMITS_SERVICE = "generative-ai"
 LIMIT_READ_BUDGET_SECONDS = 5.0
 # Work request states that end it.
 _ENDED = ("SUCCEEDED", "FAILED", "CANCELED")
+R = TypeVar("R")
 
 
 class GenAiControl:
@@ -51,6 +54,10 @@ class GenAiControl:
         self.seen_endpoints: dict[str, tuple[GenAiEndpoint, GenAiModel | None]] = {}
         # Resource id → the operation following its create, for the detail's `operation_id`.
         self.operations: dict[str, str] = {}
+        # List name → (when read, its live items): see `_list`.
+        self._lists: dict[str, tuple[float, list[Any]]] = {}
+        # Deletes waiting for a canceled create to finish (kept so they are not garbage-collected mid-way).
+        self._undoing: set[asyncio.Task[None]] = set()
 
     def _c(self) -> OciClients:
         return self.ctx.client()
@@ -75,8 +82,16 @@ class GenAiControl:
                 return items
 
     async def _list(self, fn: Callable[..., Any]) -> list[Any]:
+        """A list's live items, reused for `deployment_cache_seconds` (the panel polls the merged lists every
+        few seconds) unless our own create, delete or a work request's end changed it since."""
+        name = getattr(fn, "__name__", "list")
+        hit = self._lists.get(name)
+        if hit is not None and self.ctx.fresh(hit[0], self.ctx.settings.deployment_cache_seconds):
+            return hit[1]
         listed = await self._pages(fn, compartment_id=self.compartment_id)
-        return [x for x in listed if getattr(x, "lifecycle_state", None) != mapping.GONE]
+        live = [x for x in listed if getattr(x, "lifecycle_state", None) != mapping.GONE]
+        self._lists[name] = (time.monotonic(), live)
+        return live
 
     # ---- models ------------------------------------------------------------------------------------------------
 
@@ -96,9 +111,7 @@ class GenAiControl:
     async def model(self, model_id: str) -> GenAiModel:
         return mapping.model(await self.model_raw(model_id))
 
-    async def import_model(
-        self, request: ImportGenAiModelRequest, progress_start: StartFollow
-    ) -> tuple[GenAiModel, Operation]:
+    async def import_model(self, request: ImportGenAiModelRequest) -> tuple[GenAiModel, Operation]:
         import oci
 
         m = oci.generative_ai.models
@@ -131,18 +144,17 @@ class GenAiControl:
             version=request.version,
             data_source=source,
         )
-        c = self._c().generative_ai
-        response = await self._call(c.create_imported_model, details, opc_retry_token=new_retry_token())
-        created = mapping.model(response.data)
-        operation = progress_start("genai-import-model", f"Import {request.display_name}", created.id, response)
-        return created, operation
+        return await self._create(
+            self._c().generative_ai.create_imported_model, details, mapping.model,
+            "genai-import-model", f"Import {request.display_name}", self.delete_model,
+        )  # fmt: skip
 
     async def delete_model(self, model_id: str) -> Operation:
         c = self._c().generative_ai
         fn = c.delete_imported_model if mapping.is_imported(model_id) else c.delete_model
         await self.model_raw(model_id)
         response = await self._call(fn, model_id, not_found=f"No Generative AI model '{model_id}'.")
-        return self._follow_delete("genai-delete-model", f"Delete {model_id}", model_id, response)
+        return self.start_follow("genai-delete-model", f"Delete {model_id}", model_id, response)
 
     # ---- clusters --------------------------------------------------------------------------------------------------
 
@@ -160,9 +172,7 @@ class GenAiControl:
             raise NotFound(f"The dedicated AI cluster '{cluster_id}' was deleted.")
         return mapping.cluster(data)
 
-    async def create_cluster(
-        self, request: CreateClusterRequest, unit_shape: str, start: StartFollow
-    ) -> tuple[GenAiCluster, Operation]:
+    async def create_cluster(self, request: CreateClusterRequest, unit_shape: str) -> tuple[GenAiCluster, Operation]:
         import oci
 
         details = oci.generative_ai.models.CreateDedicatedAiClusterDetails(
@@ -173,16 +183,16 @@ class GenAiControl:
             unit_shape=unit_shape,
             unit_count=request.unit_count,
         )
-        c = self._c().generative_ai
-        response = await self._call(c.create_dedicated_ai_cluster, details, opc_retry_token=new_retry_token())
-        created = mapping.cluster(response.data)
-        return created, start("genai-create-cluster", f"Create cluster {request.display_name}", created.id, response)
+        return await self._create(
+            self._c().generative_ai.create_dedicated_ai_cluster, details, mapping.cluster,
+            "genai-create-cluster", f"Create cluster {request.display_name}", self.delete_cluster,
+        )  # fmt: skip
 
     async def delete_cluster(self, cluster_id: str) -> Operation:
         await self.cluster(cluster_id)
         c = self._c().generative_ai
         response = await self._call(c.delete_dedicated_ai_cluster, cluster_id)
-        return self._follow_delete("genai-delete-cluster", f"Delete cluster {cluster_id}", cluster_id, response)
+        return self.start_follow("genai-delete-cluster", f"Delete cluster {cluster_id}", cluster_id, response)
 
     async def limit_availability(self, names: list[str]) -> dict[str, int | None]:
         """How many units each `generative-ai` limit has left in the compartment (None: OCI would not say)."""
@@ -190,24 +200,7 @@ class GenAiControl:
         return dict(zip(names, values, strict=True))
 
     async def _limit(self, name: str) -> int | None:
-        c = self._c()
-        try:
-            response = await asyncio.wait_for(
-                c.call(
-                    "limits",
-                    c.limits.get_resource_availability,
-                    LIMITS_SERVICE,
-                    name,
-                    self.compartment_id,
-                    list_read=True,
-                ),
-                LIMIT_READ_BUDGET_SECONDS,
-            )
-        except (AquaError, asyncio.TimeoutError) as exc:
-            log.info("Generative AI limit %s unreadable: %s", name, getattr(exc, "message", "timed out"))
-            return None
-        available = getattr(response.data, "available", None)
-        return int(available) if isinstance(available, (int, float)) else None
+        return await read_available(self._c(), LIMITS_SERVICE, name, self.compartment_id, LIMIT_READ_BUDGET_SECONDS)
 
     # ---- endpoints -------------------------------------------------------------------------------------------------
 
@@ -237,9 +230,7 @@ class GenAiControl:
         self.seen_endpoints[ep.id] = (ep, served)
         return ep
 
-    async def create_endpoint(
-        self, request: CreateGenAiEndpointRequest, start: StartFollow
-    ) -> tuple[GenAiEndpoint, Operation]:
+    async def create_endpoint(self, request: CreateGenAiEndpointRequest) -> tuple[GenAiEndpoint, Operation]:
         import oci
 
         m = oci.generative_ai.models
@@ -256,18 +247,17 @@ class GenAiControl:
             dedicated_ai_cluster_id=request.dedicated_ai_cluster_id,
             content_moderation_config=moderation,
         )
-        c = self._c().generative_ai
-        response = await self._call(c.create_endpoint, details, opc_retry_token=new_retry_token())
-        created = mapping.endpoint(response.data)
-        operation = start("genai-create-endpoint", f"Create endpoint {request.display_name}", created.id, response)
-        return created, operation
+        return await self._create(
+            self._c().generative_ai.create_endpoint, details, mapping.endpoint,
+            "genai-create-endpoint", f"Create endpoint {request.display_name}", self.delete_endpoint,
+        )  # fmt: skip
 
     async def delete_endpoint(self, endpoint_id: str) -> Operation:
         await self.endpoint(endpoint_id)
         c = self._c().generative_ai
         response = await self._call(c.delete_endpoint, endpoint_id)
         self.seen_endpoints.pop(endpoint_id, None)
-        return self._follow_delete("genai-delete-endpoint", f"Delete endpoint {endpoint_id}", endpoint_id, response)
+        return self.start_follow("genai-delete-endpoint", f"Delete endpoint {endpoint_id}", endpoint_id, response)
 
     # ---- fine-tunes (custom models) ----------------------------------------------------------------------------------
 
@@ -292,7 +282,7 @@ class GenAiControl:
         return mapping.finetune(raw, base_name)
 
     async def create_finetune(
-        self, request: CreateGenAiFineTuneRequest, resolved: ResolvedTrainingConfig | None, start: StartFollow
+        self, request: CreateGenAiFineTuneRequest, resolved: ResolvedTrainingConfig | None
     ) -> tuple[GenAiFineTune, Operation]:
         import oci
 
@@ -327,34 +317,58 @@ class GenAiControl:
                 training_config=config,
             ),
         )
-        c = self._c().generative_ai
-        response = await self._call(c.create_model, details, opc_retry_token=new_retry_token())
         try:
             base_name = (await self.model(request.base_model_id)).name
         except NotFound:
             base_name = ""
-        created = mapping.finetune(response.data, base_name, progress=0.0)
-        operation = start("genai-finetune", f"Fine-tune {request.display_name}", created.id, response)
-        return created, operation
+        return await self._create(
+            self._c().generative_ai.create_model, details,
+            lambda raw: mapping.finetune(raw, base_name, progress=0.0),
+            "genai-finetune", f"Fine-tune {request.display_name}", self.delete_model,
+        )  # fmt: skip
+
+    async def _create(
+        self, fn: Callable[..., Any], details: Any, read: Callable[[Any], R], kind: str, title: str, undo: Undo
+    ) -> tuple[R, Operation]:
+        """One Create* (a retry never makes a second resource), and the operation following its work request."""
+        response = await self._call(fn, details, opc_retry_token=new_retry_token())
+        self._lists.clear()
+        created = read(response.data)
+        return created, self.start_follow(kind, title, created.id, response, undo)  # type: ignore[attr-defined]
 
     # ---- work requests -------------------------------------------------------------------------------------------
 
-    def start_follow(self, kind: str, title: str, resource_id: str, response: Any) -> Operation:
-        """An operation following the create's work request (its percent as progress), ending with the
-        resource ACTIVE, or FAILED with the work request's error (then the resource's own details)."""
+    def start_follow(
+        self, kind: str, title: str, resource_id: str, response: Any, undo: Undo | None = None
+    ) -> Operation:
+        """An operation following the work request (its percent as progress), ending with the resource ACTIVE,
+        or FAILED with the work request's error. Generative AI cannot cancel a work request: canceling the
+        operation of a create (`undo`) deletes the resource once the service has made it, so nothing is kept."""
         work_request = response.headers.get("opc-work-request-id")
+        self._lists.clear()  # a delete's too
 
         async def work(progress: Progress) -> str:
-            if work_request:
-                await self.follow(work_request, progress)
+            try:
+                if work_request:
+                    await self.follow(work_request, progress)
+            except asyncio.CancelledError:
+                if work_request and undo is not None:
+                    task = asyncio.get_running_loop().create_task(self._undo(work_request, resource_id, undo))
+                    self._undoing.add(task)
+                    task.add_done_callback(self._undoing.discard)
+                raise
             return resource_id
 
         operation = self.ctx.operations.start(kind, title, work, resource_id=resource_id)
         self.operations[resource_id] = operation.id
         return operation
 
-    def _follow_delete(self, kind: str, title: str, resource_id: str, response: Any) -> Operation:
-        return self.start_follow(kind, title, resource_id, response)
+    async def _undo(self, work_request: str, resource_id: str, undo: Undo) -> None:
+        try:
+            await self.follow(work_request, _Quiet())
+            await undo(resource_id)
+        except Exception as exc:  # the create failed (nothing to remove), or the delete did: say which
+            log.warning("Generative AI %s was not removed after its create was canceled: %s", resource_id, exc)
 
     async def follow(self, work_request_id: str, progress: Progress) -> None:
         c = self._c().generative_ai
@@ -366,6 +380,7 @@ class GenAiControl:
             percent = float(wr.percent_complete or 0.0)
             progress.update(progress=percent / 100, message=f"{wr.operation_type}: {wr.status} ({percent:.0f}%)")
             if wr.status in _ENDED:
+                self._lists.clear()  # what the work request changed shows in the next list
                 break
             if time.monotonic() > deadline:
                 raise Upstream(f"{wr.operation_type} did not finish within {s.deploy_timeout_seconds:g} s.")
@@ -379,11 +394,11 @@ class GenAiControl:
         raise Upstream(f"{wr.operation_type} {wr.status.lower()}: {reason}")
 
 
-StartFollow = Callable[[str, str, str, Any], Operation]
+Undo = Callable[[str], Awaitable[Any]]
 
 
-def check_field_error(exc: AquaError, field: str) -> AquaError:
-    """An OCI 400 on a create is about the request: name the field the caller knows it by."""
-    if isinstance(exc, InvalidInput) and not exc.fields:
-        return InvalidInput.field(field, exc.message)
-    return exc
+class _Quiet:
+    """The progress of a follow nobody watches (a canceled create, until it can be removed)."""
+
+    def update(self, *, progress: float | None = None, message: str | None = None) -> None:
+        return None

@@ -31,17 +31,9 @@ _SOURCES: dict[str, ModelSource] = {
     "CUSTOM": ModelSource.FINE_TUNED,
     "IMPORTED": ModelSource.REGISTERED,
 }
-TRAINING_FIELDS = (
-    "total_training_epochs",
-    "learning_rate",
-    "training_batch_size",
-    "early_stopping_patience",
-    "early_stopping_threshold",
-    "log_model_metrics_interval_in_steps",
-    "num_of_last_layers",
-    "lora_r",
-    "lora_alpha",
-    "lora_dropout",
+# The hyperparameters a training config may carry, as the contract names them (the SDK's names too).
+TRAINING_FIELDS = tuple(
+    f for f in ResolvedTrainingConfig.model_fields if f not in ("training_config_type", "defaulted")
 )
 GONE = "DELETED"
 

@@ -58,16 +58,7 @@ class OciBackend(Backend):
         self.context.close()
 
     async def describe(self) -> BackendDescription:
-        region = self.context.region
-        return BackendDescription(
-            kind="oci",
-            label=f"OCI Data Science · {region}" if region else "OCI Data Science",
-            ready=True,
-            problem=self.context.check_problem,
-            region=region,
-            compartment_id=self.settings.compartment_id or None,
-            engine_modes=engine_modes(),
-        )
+        return self.context.description("oci", "OCI Data Science", engine_modes=engine_modes())
 
     # ---- models ----------------------------------------------------------
 
