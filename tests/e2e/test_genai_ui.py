@@ -129,6 +129,7 @@ def test_import_cluster_endpoint_chat_from_the_ui(
     pg = lab.page
     section = open_genai_section(lab)
     expect(section.locator(".jp-AquaExt-EmptyState")).to_contain_text("No dedicated AI clusters yet")
+    expect(pg.locator(f"{PANEL} .jp-AquaExt-BackendBadge")).to_contain_text("OCI Generative AI")
 
     # -- 1. Import from Object Storage; the Hugging Face token was typed first and never reaches the page's HTML
     section.get_by_role("button", name="Import model").click()

@@ -28,6 +28,10 @@ describe('AquaApp with a Generative AI target', () => {
   it('adds the Generative AI section, with its clusters, only when the server enables the target', async () => {
     setup(genaiClient());
     const tab = await screen.findByRole('tab', { name: 'Generative AI' });
+    // The header's badge names the target as what it is, with its region.
+    expect(within(screen.getByRole('status', { name: 'Targets' })).getAllByRole('listitem')[2]).toHaveTextContent(
+      'OCI Generative AI · us-chicago-1'
+    );
     fireEvent.click(tab);
     expect(await screen.findByText('호스팅 클러스터')).toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: 'New cluster' }));
