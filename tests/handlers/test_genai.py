@@ -556,3 +556,19 @@ async def test_canceling_a_create_removes_what_the_service_made(api: Any, world:
         assert loop.time() < deadline, cluster
         await asyncio.sleep(0.1)
     assert world.emulator.calls["DeleteDedicatedAiCluster"] == 1
+
+
+async def test_an_unreachable_generative_ai_is_a_problem_of_the_merged_lists_not_a_wait(
+    api: Any, world: OciWorld
+) -> None:
+    from tests.oci_emulator import FaultConfig
+
+    world.emulator.faults = FaultConfig(rate=1.0, kinds=("503",), operations=("ListEndpoints",))
+    status, listed = await api("deployments")
+    assert status == 200, listed
+    assert [p["target"] for p in listed["problems"]] == ["genai"], listed
+    first = world.emulator.calls["ListEndpoints"]
+    assert first >= 1
+    status, listed = await api("deployments")  # answered at once with the same problem: no more attempts
+    assert [p["target"] for p in listed["problems"]] == ["genai"]
+    assert world.emulator.calls["ListEndpoints"] == first

@@ -63,8 +63,12 @@ def test_import_cluster_endpoint_finetune_from_the_cli(
     code, out, err = run(capsys, world, "--json", *endpoint_args, "--cluster-id", cluster["id"])
     assert code == 0, err
     assert json.loads(out)["state"] == "ACTIVE"
+    endpoint_id = json.loads(out)["id"]
     code, out, _ = run(capsys, world, "genai", "endpoints", "list")
     assert code == 0 and "1 endpoints" in out
+    # `aqua-ext chat` talks to it as to any deployment.
+    code, out, err = run(capsys, world, "chat", endpoint_id, "안녕하세요, こんにちは", "--max-tokens", "8")
+    assert code == 0 and out.strip(), err
 
     tuning = world.emulator.generative_ai.add_cluster(world.compartment_id, "tuning", kind="FINE_TUNING")
     base = world.emulator.generative_ai.base_model("cohere.command")

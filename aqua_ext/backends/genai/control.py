@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 SERVICE = "generativeai"
 LIMITS_SERVICE = "generative-ai"
 LIMIT_READ_BUDGET_SECONDS = 5.0
+LIST_FAILURE_SECONDS = 30.0  # how long a list that could not reach Generative AI answers with that failure
 # Work request states that end it.
 _ENDED = ("SUCCEEDED", "FAILED", "CANCELED")
 R = TypeVar("R")
@@ -56,6 +57,7 @@ class GenAiControl:
         self.operations: dict[str, str] = {}
         # List name → (when read, its live items): see `_list`.
         self._lists: dict[str, tuple[float, list[Any]]] = {}
+        self._list_failures: dict[str, tuple[float, Upstream]] = {}
         # Deletes waiting for a canceled create to finish (kept so they are not garbage-collected mid-way).
         self._undoing: set[asyncio.Task[None]] = set()
 
@@ -88,7 +90,17 @@ class GenAiControl:
         hit = self._lists.get(name)
         if hit is not None and self.ctx.fresh(hit[0], self.ctx.settings.deployment_cache_seconds):
             return hit[1]
-        listed = await self._pages(fn, compartment_id=self.compartment_id)
+        failed = self._list_failures.get(name)
+        if failed is not None and self.ctx.fresh(failed[0], LIST_FAILURE_SECONDS):
+            # Generative AI unreachable (a region without it, a network that drops it): the merged lists the
+            # panel polls answer at once with the problem instead of waiting out the retries at every poll.
+            raise failed[1]
+        try:
+            listed = await self._pages(fn, compartment_id=self.compartment_id)
+        except Upstream as exc:
+            self._list_failures[name] = (time.monotonic(), exc)
+            raise
+        self._list_failures.pop(name, None)
         live = [x for x in listed if getattr(x, "lifecycle_state", None) != mapping.GONE]
         self._lists[name] = (time.monotonic(), live)
         return live
