@@ -3,7 +3,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/rea
 
 import { AquaApp } from '../AquaApp';
 import { appProps } from '../../test-support/app';
-import { FakeClient, LOCAL_TARGET, makeInfo, makeModel, ociTarget } from '../../test-support/fixtures';
+import { FakeClient, LOCAL_TARGET, makeDeployment, makeInfo, makeModel, ociTarget } from '../../test-support/fixtures';
 import { genaiTarget, makeGenAiModel } from '../../test-support/genai';
 
 /** A server with the local, OCI Data Science and OCI Generative AI targets, and one imported model. */
@@ -81,5 +81,28 @@ describe('AquaApp with a Generative AI target', () => {
     const dialog = await screen.findByRole('dialog', { name: /evaluation/i });
     const target = within(dialog).getByLabelText('Target');
     expect(within(target).queryByRole('option', { name: 'OCI Generative AI' })).not.toBeInTheDocument();
+  });
+
+  it('evaluates a Generative AI endpoint from its detail, as any deployment (the server runs the job locally)', async () => {
+    const client = genaiClient();
+    const endpointId = 'ocid1.generativeaiendpoint.oc1.us-chicago-1.chat1';
+    client.deployments = [
+      makeDeployment(),
+      makeDeployment({
+        id: endpointId,
+        name: '생성형 AI 엔드포인트',
+        target: 'genai',
+        engine: 'oci-genai',
+        shape: 'A10_X1',
+        actions: ['chat', 'evaluate', 'delete']
+      })
+    ];
+    const props = setup(client);
+    props.navigator?.navigate({ to: 'deployments', deploymentId: endpointId });
+    fireEvent.click(await screen.findByRole('button', { name: 'Evaluate' }));
+    const dialog = await screen.findByRole('dialog', { name: 'New evaluation' });
+    const deployment = within(dialog).getByLabelText('Deployment');
+    await waitFor(() => expect(within(deployment).getByRole('option', { name: /생성형 AI 엔드포인트/ })).toBeEnabled());
+    expect(deployment).toHaveValue(endpointId);
   });
 });
