@@ -235,6 +235,25 @@ def test_import_cluster_endpoint_chat_from_the_ui(
         execute(lab, "apputils:change-theme", {"theme": "JupyterLab Light"})
         pg.wait_for_selector('body[data-jp-theme-light="true"]', state="attached", timeout=20_000)
 
+    # -- 6. The fine-tune form of seed 003: a base model's training methods, LoRA's hyperparameters with the
+    #       service's defaults and ranges; the Terraform button runs the create's checks first
+    section = open_genai_section(lab)
+    section.get_by_role("button", name="New fine-tune").click()
+    dialog = pg.get_by_role("dialog", name="New Generative AI fine-tune")
+    base = dialog.get_by_label("Base model")
+    expect(base.locator("option", has_text="cohere.command-r-08-2024")).to_have_count(1, timeout=20_000)
+    base.select_option(label="cohere.command-r-08-2024")
+    expect(dialog.get_by_label("LoRA", exact=True)).to_be_checked()
+    expect(dialog.get_by_label("LoRA r (rank)")).to_have_attribute("placeholder", "8")
+    dialog.get_by_label("Fine-tuned model name").fill("요약 チューニング")
+    dialog.get_by_label("LoRA r (rank)").fill("65")
+    dialog.get_by_role("button", name="Terraform").click()
+    expect(dialog.locator('[data-field="lora_r"] .jp-AquaExt-fieldError')).to_contain_text("from 1 to 64")
+    expect(dialog.locator('[data-field="training_dataset"] .jp-AquaExt-fieldError')).to_be_visible()
+    hide_toasts(lab)
+    lab.screenshot("light-genai-finetune-form")
+    dialog.get_by_role("button", name="Cancel").click()
+
     assert TOKEN not in pg.content()
     assert TOKEN not in server.log_path.read_text(errors="replace")
     assert_no_page_errors(lab)
