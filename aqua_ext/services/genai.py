@@ -13,9 +13,12 @@ pass them, creating nothing.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+from pydantic import BaseModel
 
 from ..api.fit import FitQuery
 from ..api.genai import (
@@ -117,16 +120,7 @@ class GenAi:
 
     async def model_terraform(self, request: ImportGenAiModelRequest) -> TerraformExport:
         driver, source = await self._checked_import(request)
-        spec = ImportedModelSpec(
-            compartment_ocid=driver.compartment_id,
-            display_name=request.display_name,
-            capability=request.capability,
-            description=request.description,
-            vendor=request.vendor,
-            version=request.version,
-            region=request.region,
-            **source,
-        )
+        spec = ImportedModelSpec(**_spec_fields(driver, request, ImportedModelSpec), **source)
         return _export(request.display_name, "imported_model", imported_model_tf(spec))
 
     # ---- dedicated AI clusters ---------------------------------------------------------------------------------
@@ -232,14 +226,7 @@ class GenAi:
 
     async def cluster_terraform(self, request: CreateClusterRequest) -> TerraformExport:
         driver, shape = await self._checked_cluster(request)
-        spec = ClusterSpec(
-            compartment_ocid=driver.compartment_id,
-            display_name=request.display_name,
-            unit_shape=shape.name,
-            unit_count=request.unit_count,
-            type=request.type,
-            description=request.description,
-        )
+        spec = ClusterSpec(**{**_spec_fields(driver, request, ClusterSpec), "unit_shape": shape.name})
         return _export(request.display_name, "dedicated_ai_cluster", cluster_tf(spec))
 
     async def list_clusters(self) -> GenAiClusterList:
@@ -299,14 +286,7 @@ class GenAi:
 
     async def endpoint_terraform(self, request: CreateGenAiEndpointRequest) -> TerraformExport:
         driver = await self._checked_endpoint(request)
-        spec = EndpointSpec(
-            compartment_ocid=driver.compartment_id,
-            display_name=request.display_name,
-            model_id=request.model_id,
-            dedicated_ai_cluster_id=request.dedicated_ai_cluster_id,
-            content_moderation=request.content_moderation,
-            description=request.description,
-        )
+        spec = EndpointSpec(**_spec_fields(driver, request, EndpointSpec))
         return _export(request.display_name, "endpoint", endpoint_tf(spec))
 
     async def list_endpoints(self) -> GenAiEndpointList:
@@ -403,6 +383,13 @@ class GenAi:
 
     async def delete_finetune(self, finetune_id: str) -> None:
         await (await self.driver()).delete_genai_model(finetune_id)
+
+
+def _spec_fields(driver: GenAiBackend, request: BaseModel, spec: type) -> dict[str, Any]:
+    """What a Terraform spec (services/terraform.py) takes from the create request, by the same names,
+    with the target's compartment."""
+    names = {f.name for f in dataclasses.fields(spec)} - {"compartment_ocid"}
+    return {"compartment_ocid": driver.compartment_id, **request.model_dump(include=names)}
 
 
 def _export(display_name: str, default_name: str, hcl: str) -> TerraformExport:
