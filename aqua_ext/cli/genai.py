@@ -113,56 +113,33 @@ def _os_dataset(uri: str) -> ObjectStorageDataset:
         raise InvalidInput.field("dataset", str(exc)) from None
 
 
+# Request fields whose flag has another name (`--name` is the display name).
+FLAG_OF = {"display_name": "name", "dedicated_ai_cluster_id": "cluster_id"}
+REQUESTS: dict[str, type[BaseModel]] = {
+    "models": ImportGenAiModelRequest,
+    "clusters": CreateClusterRequest,
+    "endpoints": CreateGenAiEndpointRequest,
+    "finetunes": CreateGenAiFineTuneRequest,
+}
+
+
 def _request(ctx: Context, group: str) -> BaseModel:
+    """The create request from the flags of the same names (validated as the route validates its body)."""
     a = ctx.args
+    model = REQUESTS[group]
+    fields = {f: getattr(a, FLAG_OF.get(f, f)) for f in model.model_fields if hasattr(a, FLAG_OF.get(f, f))}
     if group == "models":
-        token = os.environ.get("HF_TOKEN") or None
-        return ImportGenAiModelRequest.model_validate(
-            {
-                "source": "huggingface" if a.hf_id else "object_storage",
-                "display_name": a.name,
-                "description": a.description,
-                "capability": a.capability,
-                "hf_id": a.hf_id,
-                "revision": a.revision,
-                "token": token if a.hf_id else None,
-                "os_uri": a.os_uri,
-                "region": a.region,
-                "vendor": a.vendor,
-                "version": a.version,
-            }
+        fields["source"] = "huggingface" if a.hf_id else "object_storage"
+        fields["token"] = (os.environ.get("HF_TOKEN") or None) if a.hf_id else None
+    if group == "finetunes":
+        hyper = {name: getattr(a, name) for name in TRAINING_FLAGS if getattr(a, name) is not None}
+        if hyper and not a.training_type:
+            raise InvalidInput.field("training_type", "hyperparameters need --training-type (LoRA, T-Few or vanilla)")
+        fields["training_dataset"] = _os_dataset(a.dataset)
+        fields["training_config"] = (
+            GenAiTrainingConfig(training_config_type=a.training_type, **hyper) if a.training_type else None
         )
-    if group == "clusters":
-        return CreateClusterRequest(
-            display_name=a.name,
-            description=a.description,
-            type=a.type,
-            unit_shape=a.unit_shape,
-            unit_count=a.unit_count,
-            model_id=a.model_id,
-            context_length=a.context_length,
-            dtype=a.dtype,
-        )
-    if group == "endpoints":
-        return CreateGenAiEndpointRequest(
-            display_name=a.name,
-            description=a.description,
-            model_id=a.model_id,
-            dedicated_ai_cluster_id=a.cluster_id,
-            content_moderation=a.content_moderation,
-        )
-    hyper = {name: getattr(a, name) for name in TRAINING_FLAGS if getattr(a, name) is not None}
-    if hyper and not a.training_type:
-        raise InvalidInput.field("training_type", "hyperparameters need --training-type (LoRA, T-Few or vanilla)")
-    config = GenAiTrainingConfig(training_config_type=a.training_type, **hyper) if a.training_type else None
-    return CreateGenAiFineTuneRequest(
-        display_name=a.name,
-        description=a.description,
-        base_model_id=a.base_model_id,
-        dedicated_ai_cluster_id=a.cluster_id,
-        training_dataset=_os_dataset(a.dataset),
-        training_config=config,
-    )
+    return model.model_validate({k: v for k, v in fields.items() if v is not None})
 
 
 # The genai service's method names per group: (list, get, delete, create, terraform).

@@ -13,39 +13,15 @@ pass them, creating nothing.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from pydantic import BaseModel
+
+from ..api import genai as contract
 from ..api.fit import FitQuery
-from ..api.genai import (
-    ClusterCostSoFar,
-    ClusterPlan,
-    ClusterPlanQuery,
-    CreateClusterRequest,
-    CreateGenAiEndpointRequest,
-    CreateGenAiFineTuneRequest,
-    GenAiCluster,
-    GenAiClusterAction,
-    GenAiClusterList,
-    GenAiClusterResponse,
-    GenAiEndpoint,
-    GenAiEndpointList,
-    GenAiEndpointResponse,
-    GenAiFineTune,
-    GenAiFineTuneList,
-    GenAiFineTuneResponse,
-    GenAiModel,
-    GenAiModelAction,
-    GenAiModelList,
-    GenAiModelResponse,
-    GenAiTrainingDefaults,
-    ImportGenAiModelRequest,
-    ResolvedTrainingConfig,
-    TrainingField,
-    TrainingMethod,
-    UnitShapeOption,
-)
 from ..api.job_datasets import DatasetAccess
 from ..api.models import ModelDetail
 from ..api.terraform import TerraformExport
@@ -91,17 +67,17 @@ class GenAi:
 
     # ---- models ----------------------------------------------------------------------------------------------
 
-    async def list_models(self) -> GenAiModelList:
+    async def list_models(self) -> contract.GenAiModelList:
         items = [_with_model_actions(m) for m in await (await self.driver()).genai_models()]
-        return GenAiModelList(items=items, total=len(items))
+        return contract.GenAiModelList(items=items, total=len(items))
 
-    async def get_model(self, model_id: str) -> GenAiModel:
+    async def get_model(self, model_id: str) -> contract.GenAiModel:
         return _with_model_actions(await (await self.driver()).genai_model(model_id))
 
     async def delete_model(self, model_id: str) -> None:
         await (await self.driver()).delete_genai_model(model_id)
 
-    async def _checked_import(self, request: ImportGenAiModelRequest) -> tuple[GenAiBackend, dict[str, Any]]:
+    async def _checked_import(self, request: contract.ImportGenAiModelRequest) -> tuple[GenAiBackend, dict[str, Any]]:
         """config.json and the weights where the request says (the driver reads them; a gated model without a
         token is a 400 naming `token`), and the capability against config.json's architecture; the source's
         fields for the Terraform."""
@@ -110,23 +86,14 @@ class GenAi:
         units.check_capabilities([request.capability], facts.config)
         return driver, driver.import_source_fields(request, facts)
 
-    async def import_model(self, request: ImportGenAiModelRequest) -> GenAiModelResponse:
+    async def import_model(self, request: contract.ImportGenAiModelRequest) -> contract.GenAiModelResponse:
         driver, _ = await self._checked_import(request)
         response = await driver.import_model(request)
         return response.model_copy(update={"model": _with_model_actions(response.model)})
 
-    async def model_terraform(self, request: ImportGenAiModelRequest) -> TerraformExport:
+    async def model_terraform(self, request: contract.ImportGenAiModelRequest) -> TerraformExport:
         driver, source = await self._checked_import(request)
-        spec = ImportedModelSpec(
-            compartment_ocid=driver.compartment_id,
-            display_name=request.display_name,
-            capability=request.capability,
-            description=request.description,
-            vendor=request.vendor,
-            version=request.version,
-            region=request.region,
-            **source,
-        )
+        spec = ImportedModelSpec(**_spec_fields(driver, request, ImportedModelSpec), **source)
         return _export(request.display_name, "imported_model", imported_model_tf(spec))
 
     # ---- dedicated AI clusters ---------------------------------------------------------------------------------
@@ -144,7 +111,7 @@ class GenAi:
                 "model_id", f"'{model_id}' could not be read for the memory fit: {message}"
             ) from None
 
-    async def cluster_plan(self, query: ClusterPlanQuery) -> ClusterPlan:
+    async def cluster_plan(self, query: contract.ClusterPlanQuery) -> contract.ClusterPlan:
         driver = await self.driver()
         model = await self._model_for_fit(query.model_id)
         fit_query = FitQuery(dtype=query.dtype, context_length=query.context_length)
@@ -157,7 +124,7 @@ class GenAi:
         for shape in units.UNIT_SHAPES:
             need = units.limit_request(shape, query.unit_count)
             shapes.append(
-                UnitShapeOption(
+                contract.UnitShapeOption(
                     unit_shape=shape.name,
                     gpu=shape.gpu,
                     gpu_count=shape.gpu_count,
@@ -178,7 +145,7 @@ class GenAi:
             notes += comparison.notes
         else:
             notes.append("No model given: every unit shape is listed without a memory fit.")
-        return ClusterPlan(
+        return contract.ClusterPlan(
             model_id=model.id if model else None,
             model_name=model.name if model else None,
             recommended_unit_shape=recommended,
@@ -189,7 +156,7 @@ class GenAi:
             notes=notes,
         )
 
-    async def _checked_cluster(self, request: CreateClusterRequest) -> tuple[GenAiBackend, units.UnitShape]:
+    async def _checked_cluster(self, request: contract.CreateClusterRequest) -> tuple[GenAiBackend, units.UnitShape]:
         """The unit shape (recommended, or asked for and checked against the memory fit) and the service limit
         it takes, checked with the Limits service: 400 naming `unit_shape` with the limit to raise."""
         driver = await self.driver()
@@ -225,36 +192,31 @@ class GenAi:
             )
         return driver, shape
 
-    async def create_cluster(self, request: CreateClusterRequest) -> GenAiClusterResponse:
+    async def create_cluster(self, request: contract.CreateClusterRequest) -> contract.GenAiClusterResponse:
         driver, shape = await self._checked_cluster(request)
         response = await driver.create_cluster(request, shape.name)
         return response.model_copy(update={"cluster": self._annotate(response.cluster, driver)})
 
-    async def cluster_terraform(self, request: CreateClusterRequest) -> TerraformExport:
+    async def cluster_terraform(self, request: contract.CreateClusterRequest) -> TerraformExport:
         driver, shape = await self._checked_cluster(request)
-        spec = ClusterSpec(
-            compartment_ocid=driver.compartment_id,
-            display_name=request.display_name,
-            unit_shape=shape.name,
-            unit_count=request.unit_count,
-            type=request.type,
-            description=request.description,
-        )
+        spec = ClusterSpec(**{**_spec_fields(driver, request, ClusterSpec), "unit_shape": shape.name})
         return _export(request.display_name, "dedicated_ai_cluster", cluster_tf(spec))
 
-    async def list_clusters(self) -> GenAiClusterList:
+    async def list_clusters(self) -> contract.GenAiClusterList:
         driver = await self.driver()
         items = [self._annotate(c, driver) for c in await driver.clusters()]
-        return GenAiClusterList(items=items, total=len(items))
+        return contract.GenAiClusterList(items=items, total=len(items))
 
-    async def get_cluster(self, cluster_id: str) -> GenAiCluster:
+    async def get_cluster(self, cluster_id: str) -> contract.GenAiCluster:
         driver = await self.driver()
         return self._annotate(await driver.cluster(cluster_id), driver)
 
     async def delete_cluster(self, cluster_id: str) -> None:
         await (await self.driver()).delete_cluster(cluster_id)
 
-    def _annotate(self, cluster: GenAiCluster, driver: GenAiBackend, now: datetime | None = None) -> GenAiCluster:
+    def _annotate(
+        self, cluster: contract.GenAiCluster, driver: GenAiBackend, now: datetime | None = None
+    ) -> contract.GenAiCluster:
         """Its limit, its cost per hour and, while it is billed, since it was created; what may be done with it."""
         shape = units.get_unit_shape(cluster.unit_shape)
         price = driver.price_per_ai_unit_hour
@@ -265,7 +227,7 @@ class GenAi:
             if cluster.state in BILLED_STATES and cluster.created_at is not None:
                 since = cluster.created_at
                 so_far = units.cost_since(shape, since, now or datetime.now(timezone.utc), cluster.unit_count, price)
-                update["cost_so_far"] = ClusterCostSoFar(
+                update["cost_so_far"] = contract.ClusterCostSoFar(
                     since=since,
                     hours=so_far.hours,
                     ai_unit_hours=so_far.ai_unit_hours,
@@ -276,7 +238,7 @@ class GenAi:
 
     # ---- endpoints -----------------------------------------------------------------------------------------------
 
-    async def _checked_endpoint(self, request: CreateGenAiEndpointRequest) -> GenAiBackend:
+    async def _checked_endpoint(self, request: contract.CreateGenAiEndpointRequest) -> GenAiBackend:
         """The cluster is an ACTIVE HOSTING one and the model ACTIVE (400 / 409 naming the field)."""
         driver = await self.driver()
         cluster = await _field(driver.cluster(request.dedicated_ai_cluster_id), "dedicated_ai_cluster_id")
@@ -293,27 +255,20 @@ class GenAi:
             raise Conflict(f"The model '{model.name}' is {model.state}; wait until it is ACTIVE.")
         return driver
 
-    async def create_endpoint(self, request: CreateGenAiEndpointRequest) -> GenAiEndpointResponse:
+    async def create_endpoint(self, request: contract.CreateGenAiEndpointRequest) -> contract.GenAiEndpointResponse:
         driver = await self._checked_endpoint(request)
         return await driver.create_endpoint(request)
 
-    async def endpoint_terraform(self, request: CreateGenAiEndpointRequest) -> TerraformExport:
+    async def endpoint_terraform(self, request: contract.CreateGenAiEndpointRequest) -> TerraformExport:
         driver = await self._checked_endpoint(request)
-        spec = EndpointSpec(
-            compartment_ocid=driver.compartment_id,
-            display_name=request.display_name,
-            model_id=request.model_id,
-            dedicated_ai_cluster_id=request.dedicated_ai_cluster_id,
-            content_moderation=request.content_moderation,
-            description=request.description,
-        )
+        spec = EndpointSpec(**_spec_fields(driver, request, EndpointSpec))
         return _export(request.display_name, "endpoint", endpoint_tf(spec))
 
-    async def list_endpoints(self) -> GenAiEndpointList:
+    async def list_endpoints(self) -> contract.GenAiEndpointList:
         items = await (await self.driver()).endpoints()
-        return GenAiEndpointList(items=items, total=len(items))
+        return contract.GenAiEndpointList(items=items, total=len(items))
 
-    async def get_endpoint(self, endpoint_id: str) -> GenAiEndpoint:
+    async def get_endpoint(self, endpoint_id: str) -> contract.GenAiEndpoint:
         return await (await self.driver()).endpoint(endpoint_id)
 
     async def delete_endpoint(self, endpoint_id: str) -> None:
@@ -321,12 +276,12 @@ class GenAi:
 
     # ---- fine-tuning ---------------------------------------------------------------------------------------------
 
-    def training_defaults(self) -> GenAiTrainingDefaults:
+    def training_defaults(self) -> contract.GenAiTrainingDefaults:
         methods = [
-            TrainingMethod(
+            contract.TrainingMethod(
                 training_config_type=kind,
                 fields=[
-                    TrainingField(
+                    contract.TrainingField(
                         name=name,
                         default=bound.default,
                         low=bound.low,
@@ -339,11 +294,11 @@ class GenAi:
             )
             for kind, bounds in ft.BOUNDS.items()
         ]
-        return GenAiTrainingDefaults(methods=methods, split_statement=ft.SPLIT_STATEMENT)
+        return contract.GenAiTrainingDefaults(methods=methods, split_statement=ft.SPLIT_STATEMENT)
 
     async def _checked_finetune(
-        self, request: CreateGenAiFineTuneRequest, access: DatasetAccess
-    ) -> tuple[GenAiBackend, ResolvedTrainingConfig | None, str]:
+        self, request: contract.CreateGenAiFineTuneRequest, access: DatasetAccess
+    ) -> tuple[GenAiBackend, contract.ResolvedTrainingConfig | None, str]:
         """The training configuration (defaults and ranges), the base model and the FINE_TUNING cluster, then
         the dataset's preflight (every line a prompt/completion pair): 400 naming the field, nothing created."""
         resolved = ft.resolve_training_config(request.training_config) if request.training_config else None
@@ -383,26 +338,35 @@ class GenAi:
         return driver, resolved, ft.split_statement(report.valid_rows)
 
     async def create_finetune(
-        self, request: CreateGenAiFineTuneRequest, access: DatasetAccess
-    ) -> GenAiFineTuneResponse:
+        self, request: contract.CreateGenAiFineTuneRequest, access: DatasetAccess
+    ) -> contract.GenAiFineTuneResponse:
         driver, resolved, split = await self._checked_finetune(request, access)
         response = await driver.create_genai_finetune(request, resolved)
         finetune = _with_finetune_actions(response.finetune).model_copy(update={"split": split})
         return response.model_copy(update={"finetune": finetune})
 
-    async def finetune_terraform(self, request: CreateGenAiFineTuneRequest, access: DatasetAccess) -> TerraformExport:
+    async def finetune_terraform(
+        self, request: contract.CreateGenAiFineTuneRequest, access: DatasetAccess
+    ) -> TerraformExport:
         driver, _, _ = await self._checked_finetune(request, access)
         return _export(request.display_name, "fine_tuned_model", finetune_tf(request, driver.compartment_id))
 
-    async def list_finetunes(self) -> GenAiFineTuneList:
+    async def list_finetunes(self) -> contract.GenAiFineTuneList:
         items = [_with_finetune_actions(f) for f in await (await self.driver()).genai_finetunes()]
-        return GenAiFineTuneList(items=items, total=len(items))
+        return contract.GenAiFineTuneList(items=items, total=len(items))
 
-    async def get_finetune(self, finetune_id: str) -> GenAiFineTune:
+    async def get_finetune(self, finetune_id: str) -> contract.GenAiFineTune:
         return _with_finetune_actions(await (await self.driver()).genai_finetune(finetune_id))
 
     async def delete_finetune(self, finetune_id: str) -> None:
         await (await self.driver()).delete_genai_model(finetune_id)
+
+
+def _spec_fields(driver: GenAiBackend, request: BaseModel, spec: type) -> dict[str, Any]:
+    """What a Terraform spec (services/terraform.py) takes from the create request, by the same names,
+    with the target's compartment."""
+    names = {f.name for f in dataclasses.fields(spec)} - {"compartment_ocid"}
+    return {"compartment_ocid": driver.compartment_id, **request.model_dump(include=names)}
 
 
 def _export(display_name: str, default_name: str, hcl: str) -> TerraformExport:
@@ -413,10 +377,10 @@ def _export(display_name: str, default_name: str, hcl: str) -> TerraformExport:
 _BUSY = frozenset({"CREATING", "DELETING", "DELETED", "UPDATING"})
 
 
-def _with_model_actions(model: GenAiModel) -> GenAiModel:
+def _with_model_actions(model: contract.GenAiModel) -> contract.GenAiModel:
     """An ACTIVE imported or fine-tuned model can be hosted (an endpoint on a hosting cluster) and deleted; a
     base model that lists FINE_TUNE can be fine-tuned; base models are the service's, never deleted."""
-    actions: list[GenAiModelAction] = []
+    actions: list[contract.GenAiModelAction] = []
     owned = model.type in ("IMPORTED", "CUSTOM")
     if owned and model.state == "ACTIVE":
         actions.append("host")
@@ -427,15 +391,15 @@ def _with_model_actions(model: GenAiModel) -> GenAiModel:
     return model.model_copy(update={"actions": actions})
 
 
-def _with_finetune_actions(finetune: GenAiFineTune) -> GenAiFineTune:
+def _with_finetune_actions(finetune: contract.GenAiFineTune) -> contract.GenAiFineTune:
     actions: list[Literal["delete", "host"]] = ["host"] if finetune.state == "ACTIVE" else []
     if finetune.state not in _BUSY:
         actions.append("delete")
     return finetune.model_copy(update={"actions": actions})
 
 
-def _cluster_actions(cluster: GenAiCluster) -> list[GenAiClusterAction]:
-    actions: list[GenAiClusterAction] = []
+def _cluster_actions(cluster: contract.GenAiCluster) -> list[contract.GenAiClusterAction]:
+    actions: list[contract.GenAiClusterAction] = []
     if cluster.state == "ACTIVE":
         actions.append("create_endpoint" if cluster.type == "HOSTING" else "finetune")
     if cluster.state in ("ACTIVE", "FAILED", "NEEDS_ATTENTION"):

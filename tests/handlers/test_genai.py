@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.handlers.test_oci_deployments import chat_events
 from tests.oci_setup import SERVICES, OciWorld
 
 GENAI_SERVICES = (*SERVICES, "generativeai", "generativeaiinference")
@@ -259,29 +260,6 @@ async def test_bad_clusters_are_400s_naming_unit_shape_and_create_nothing(api: A
 # ---- endpoints, chat -----------------------------------------------------------------------------------------
 
 
-async def chat_events(jp_fetch: Any, deployment_id: str, body: dict[str, Any]) -> list[tuple[str, Any]]:
-    from aqua_ext.api.sse import SseParser
-
-    parser = SseParser()
-    events: list[tuple[str, Any]] = []
-
-    def on_chunk(chunk: bytes) -> None:
-        events.extend((e.event, e.json()) for e in parser.feed(chunk))
-
-    response = await jp_fetch(
-        "aqua-ext",
-        "deployments",
-        deployment_id,
-        "chat",
-        method="POST",
-        body=json.dumps(body),
-        streaming_callback=on_chunk,
-    )
-    assert response.code == 200
-    events.extend((e.event, e.json()) for e in parser.close())
-    return events
-
-
 async def test_an_endpoint_is_a_deployment_of_the_genai_target_and_chats(
     api: Any, jp_fetch: Any, world: OciWorld
 ) -> None:
@@ -309,7 +287,7 @@ async def test_an_endpoint_is_a_deployment_of_the_genai_target_and_chats(
     assert answer["choices"][0]["message"]["content"]
 
     # The playground's stream, as with any deployment: deltas, then done.
-    events = await chat_events(jp_fetch, endpoint_id, {"messages": [{"role": "user", "content": "東京は?"}]})
+    events, _ = await chat_events(jp_fetch, endpoint_id, {"messages": [{"role": "user", "content": "東京は?"}]})
     kinds = [kind for kind, _ in events]
     assert "delta" in kinds and kinds[-1] == "done", events
     assert "".join(data["content"] for kind, data in events if kind == "delta")

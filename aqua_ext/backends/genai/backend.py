@@ -11,19 +11,8 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
+from ...api import finetunes as ft
 from ...api.evaluations import CreateEvaluationRequest, CreateEvaluationResponse, EvaluationDetail, EvaluationSummary
-from ...api.finetunes import (
-    CreateFineTuneRequest,
-    CreateFineTuneResponse,
-    FineTuneDefaults,
-    FineTuneDefaultsQuery,
-    FineTuneDetail,
-    FineTuneMetrics,
-    FineTuneParams,
-    FineTuneSummary,
-    MetricsQuery,
-    TrainingFit,
-)
 from ...api.genai import (
     CreateClusterRequest,
     CreateGenAiEndpointRequest,
@@ -238,27 +227,27 @@ class _ElsewhereFineTunes(FineTunes):
     """The generic fine-tune routes: Generative AI's fine-tunes have their own (genai/finetunes), with the
     request of seed 003; this list is empty so the merged one shows only the other targets' jobs."""
 
-    async def facts(self, model_id: str, query: FineTuneDefaultsQuery) -> TrainingFacts:
+    async def facts(self, model_id: str, query: ft.FineTuneDefaultsQuery) -> TrainingFacts:
         raise _elsewhere("Fine-tunes")
 
     def defaults(
-        self, facts: TrainingFacts, shape: str | None, params: FineTuneParams, fit: TrainingFit
-    ) -> FineTuneDefaults:
+        self, facts: TrainingFacts, shape: str | None, params: ft.FineTuneParams, fit: ft.TrainingFit
+    ) -> ft.FineTuneDefaults:
         raise _elsewhere("Fine-tunes")
 
-    async def resolve(self, request: CreateFineTuneRequest) -> TrainingFacts:
+    async def resolve(self, request: ft.CreateFineTuneRequest) -> TrainingFacts:
         raise _elsewhere("Fine-tunes")
 
-    async def list(self) -> builtins.list[FineTuneSummary]:
+    async def list(self) -> builtins.list[ft.FineTuneSummary]:
         return []
 
-    async def get(self, finetune_id: str) -> FineTuneDetail:
+    async def get(self, finetune_id: str) -> ft.FineTuneDetail:
         raise NotFound(f"'{finetune_id}' is a Generative AI fine-tune: GET genai/finetunes/{finetune_id}.")
 
-    async def create(self, request: CreateFineTuneRequest, dataset: JobDataset) -> CreateFineTuneResponse:
+    async def create(self, request: ft.CreateFineTuneRequest, dataset: JobDataset) -> ft.CreateFineTuneResponse:
         raise _elsewhere("Fine-tunes")
 
-    async def cancel(self, finetune_id: str) -> FineTuneDetail:
+    async def cancel(self, finetune_id: str) -> ft.FineTuneDetail:
         raise _elsewhere("Fine-tunes")
 
     async def delete(self, finetune_id: str) -> None:
@@ -267,7 +256,7 @@ class _ElsewhereFineTunes(FineTunes):
     async def logs(self, finetune_id: str, query: LogsQuery) -> LogPage:
         raise _elsewhere("Fine-tunes")
 
-    async def metrics(self, finetune_id: str, query: MetricsQuery) -> FineTuneMetrics:
+    async def metrics(self, finetune_id: str, query: ft.MetricsQuery) -> ft.FineTuneMetrics:
         raise _elsewhere("Fine-tunes")
 
 
