@@ -53,7 +53,7 @@ def routes() -> list[tuple[str, type]]:
         FineTunesHandler,
     )
     from .info import InfoHandler
-    from .models import ModelFitHandler, ModelHandler, ModelsHandler
+    from .models import ModelFitHandler, ModelGgufHandler, ModelHandler, ModelsHandler
     from .oci_setup import OciSetupHandler
     from .operations import OperationHandler, OperationsHandler
 
@@ -62,6 +62,7 @@ def routes() -> list[tuple[str, type]]:
         ("models", ModelsHandler),
         (f"models/{ID}", ModelHandler),
         (f"models/{ID}/fit", ModelFitHandler),
+        (f"models/{ID}/gguf", ModelGgufHandler),
         ("operations", OperationsHandler),
         (f"operations/{ID}", OperationHandler),
         ("deployments", DeploymentsHandler),

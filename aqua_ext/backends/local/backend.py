@@ -19,6 +19,8 @@ from ...api.info import BackendDescription, Hardware
 from ...api.models import (
     Architecture,
     Capability,
+    ConvertToGgufRequest,
+    Lineage,
     ModelDetail,
     ModelFormat,
     ModelSource,
@@ -26,12 +28,13 @@ from ...api.models import (
     RegisterModelRequest,
     RegisterModelResponse,
 )
+from ...api.operations import Operation
 from ...catalog import catalog_model_id, curated_card, curated_entries
 from ...errors import Conflict, InvalidInput, NotFound, Unavailable
 from ..base import Backend
 from ..huggingface import download as hf_download
 from ..operations import Operations, Progress
-from . import demo_model
+from . import demo_model, llama_gguf
 from .deployments import LocalDeployments
 from .engines import ENGINE_MODES
 from .evaluations import LocalEvaluations
@@ -395,6 +398,38 @@ class LocalBackend(Backend):
         op = self.operations.start("register-model", f"Download {hf_id}", work)
         return RegisterModelResponse(operation=op, model=None)
 
+    async def convert_to_gguf(self, model: ModelDetail, request: ConvertToGgufRequest) -> Operation:
+        assert model.artifact_location is not None  # the models service converts models with weights here
+        level = request.quantization
+        problem = await self._run(llama_gguf.conversion_problem)
+        if problem is not None:
+            raise InvalidInput.field("quantization", problem)
+        source = Path(model.artifact_location)
+        key = f"gguf:{source}:{level}"
+        if key in self._registering:
+            raise Conflict(f"'{model.name}' is already being converted to {level}.")
+        name = (request.name or "").strip() or f"{model.name} {level}"
+        target = self.models_dir / f"gguf--{source.name}-{level}--{uuid.uuid4().hex[:6]}"
+        self._registering.add(key)
+
+        async def work(progress: Progress) -> str:
+            try:
+                await llama_gguf.convert_folder(source, target, level, progress)
+                progress.update(progress=0.98, message="Registering")
+                info = await self._run(validate_folder, target, [self.models_dir])
+                row = _new_row(name, "gguf", str(info.path), owns_path=True, hf_id=None, revision=None, info=info)
+                row.summary["base_model_id"] = model.id
+                await self.store.insert_model(row)
+                self._listing = None
+                return row.id
+            except BaseException:
+                await self._run(shutil.rmtree, target, True)  # nothing half-registered stays
+                raise
+            finally:
+                self._registering.discard(key)
+
+        return self.operations.start("convert-gguf", f"Convert {model.name} to GGUF {level}", work)
+
     async def delete_model(self, model_id: str) -> None:
         if model_id.startswith(FINETUNED_PREFIX):
             await self.finetunes.model(model_id)  # 404 for unknown ids
@@ -561,9 +596,11 @@ def _registered_detail(row: ModelRow, full: bool = False, allowed_roots: list[Pa
     notes = list(s.get("notes", []))
     if full and info is None:
         notes.insert(0, f"The folder {row.path} is gone: restore it or delete this registration.")
-    origin = (
-        f"Downloaded from Hugging Face ({row.hf_id})" if row.origin == "huggingface" else f"Registered from {row.path}"
-    )
+    origins = {
+        "huggingface": f"Downloaded from Hugging Face ({row.hf_id})",
+        "gguf": f"Converted to GGUF from {s.get('base_model_id')} with llama.cpp",
+    }
+    origin = origins.get(row.origin, f"Registered from {row.path}")
     return ModelDetail(
         id=row.id,
         name=row.name,
@@ -585,6 +622,7 @@ def _registered_detail(row: ModelRow, full: bool = False, allowed_roots: list[Pa
         created_at=row.created_at,
         card_markdown=(info.readme or "") if info else "",
         architecture=Architecture(**s["architecture"]) if s.get("architecture") else None,
+        lineage=Lineage(base_model_id=s["base_model_id"]) if s.get("base_model_id") else None,
         files=_files(info) if info else [],
         notes=notes,
     )

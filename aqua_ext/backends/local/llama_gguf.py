@@ -1,0 +1,178 @@
+"""llama.cpp on this machine: where its server and its converter are, converting a Hugging Face folder
+to a quantized GGUF folder in a child process (with progress), and reading the server's /metrics.
+
+scripts/setup builds llama-cpp-python from its source with llama.cpp's tools, so the [local] venv holds
+`llama-server` and the quantizer beside the Python binding, and unpacks llama.cpp's converter
+(convert_hf_to_gguf.py, its conversion/ package and the gguf-py it is written against) from the same
+source into <venv>/share/aqua_ext/llama.cpp. A llama-server on PATH (a user's own build, Homebrew) wins.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.util
+import os
+import re
+import shutil
+import signal
+import sys
+import uuid
+from collections import deque
+from pathlib import Path
+
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
+from ...errors import InsufficientStorage, InvalidInput, Upstream, says_disk_full
+from ..child_env import child_environment, keep_tail
+from ..operations import Progress
+from .llama_convert import PROGRESS_PREFIX
+
+LLAMA_SERVER = "llama-server"
+CONVERTER_ENV = "AQUA_EXT_LLAMA_CPP_CONVERTER"  # a llama.cpp checkout's folder, to use its converter instead
+CONVERTER_SCRIPT = "convert_hf_to_gguf.py"
+# What a GGUF folder keeps of its source beside the .gguf file: registration reads config.json, and the
+# card, tokenizer and chat template are what a user looks at (llama.cpp reads only the .gguf file).
+KEPT_FILES = (
+    "config.json",
+    "generation_config.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "chat_template.jinja",
+    "README.md",
+)
+_ERROR_LINE = re.compile(r"^(?:[\w.]+\.)?\w*(?:Error|Exception)\b.*")
+
+
+def _package_dir(name: str) -> Path | None:
+    """The installed package's folder, found without importing it (llama_cpp loads its library on import)."""
+    spec = importlib.util.find_spec(name)
+    return Path(spec.origin).parent if spec is not None and spec.origin else None
+
+
+def llama_server() -> str | None:
+    """The llama-server to run: the one on PATH, else the one llama-cpp-python was built with."""
+    on_path = shutil.which(LLAMA_SERVER)
+    if on_path:
+        return on_path
+    package = _package_dir("llama_cpp")
+    if package is None:
+        return None
+    # scikit-build-core installs llama.cpp's tools under site-packages/bin, beside the package.
+    candidates = [package.parent / "bin" / LLAMA_SERVER, package / "bin" / LLAMA_SERVER]
+    return next((str(c) for c in candidates if c.is_file() and os.access(c, os.X_OK)), None)
+
+
+def converter_dir() -> Path | None:
+    """The folder holding llama.cpp's convert_hf_to_gguf.py, or None when it is not installed."""
+    configured = os.environ.get(CONVERTER_ENV)
+    folder = Path(configured) if configured else Path(sys.prefix) / "share" / "aqua_ext" / "llama.cpp"
+    return folder if (folder / CONVERTER_SCRIPT).is_file() else None
+
+
+def conversion_problem() -> str | None:
+    """What this machine lacks to convert and quantize, or None."""
+    if converter_dir() is None:
+        return (
+            f"llama.cpp's converter is not installed ({CONVERTER_SCRIPT}); run scripts/setup, "
+            f"or point {CONVERTER_ENV} at a llama.cpp checkout"
+        )
+    missing = [m for m in ("llama_cpp", "torch", "transformers", "sentencepiece") if _package_dir(m) is None]
+    if missing:
+        return f"converting to GGUF needs {', '.join(missing)}: pip install 'aqua_ext[local]'"
+    return None
+
+
+def gguf_name(source: Path, level: str) -> str:
+    return f"{source.name}-{level}.gguf"
+
+
+async def convert_folder(source: Path, target: Path, level: str, progress: Progress) -> Path:
+    """Write `target` (a new folder): `source`'s config, tokenizer and card beside one GGUF file at
+    `level`. All of it appears at once (one rename) or not at all: a failed or canceled conversion
+    leaves nothing. Raises Upstream with the converter's or the quantizer's reason."""
+    problem = conversion_problem()
+    if problem is not None:
+        raise InvalidInput.field("quantization", problem)
+    converter = converter_dir()
+    assert converter is not None
+    work = target.parent / f".{target.name}.partial-{uuid.uuid4().hex[:8]}"
+    try:
+        await asyncio.to_thread(_copy_kept_files, source, work)
+        code, tail = await _run_child(
+            [str(source), str(work / gguf_name(source, level)), "--level", level, "--converter", str(converter)],
+            progress,
+        )
+        if code != 0:
+            detail = "\n".join(tail)
+            if says_disk_full(detail):
+                raise InsufficientStorage(f"Converting {source.name} to GGUF failed: the disk is full.")
+            raise Upstream(f"Converting {source.name} to GGUF {level} failed: {failure_reason(tail)}")
+        await asyncio.to_thread(os.replace, work, target)
+    finally:
+        await asyncio.to_thread(shutil.rmtree, work, True)
+    return target / gguf_name(source, level)
+
+
+def _copy_kept_files(source: Path, work: Path) -> None:
+    work.mkdir(parents=True)
+    for name in KEPT_FILES:
+        if (source / name).is_file():
+            shutil.copyfile(source / name, work / name)
+
+
+def failure_reason(tail: list[str]) -> str:
+    """The converter's reason: the exception that ended it, else its last lines."""
+    errors = [line.strip() for line in tail if _ERROR_LINE.match(line.strip())]
+    return errors[-1][:500] if errors else " / ".join(tail[-3:])[:500] or "no error output"
+
+
+async def _run_child(args: list[str], progress: Progress) -> tuple[int, list[str]]:
+    """Run llama_convert in its own process group, relaying its progress; its exit code and the end of
+    its stderr. Canceled, it is killed (with whatever it started) before CancelledError goes on."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "aqua_ext.backends.local.llama_convert",
+        *args,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=child_environment(HF_HUB_OFFLINE="1", HF_HUB_DISABLE_PROGRESS_BARS="1"),
+        start_new_session=True,
+    )
+    tail: deque[str] = deque(maxlen=40)
+
+    async def relay() -> None:
+        assert proc.stdout is not None
+        async for raw in proc.stdout:
+            line = raw.decode("utf-8", errors="replace").strip()
+            if line.startswith(PROGRESS_PREFIX):
+                fraction, _, message = line[len(PROGRESS_PREFIX) :].partition(" ")
+                with contextlib.suppress(ValueError):
+                    progress.update(progress=min(float(fraction), 0.99), message=message)
+
+    try:
+        await asyncio.gather(relay(), keep_tail(proc.stderr, tail))
+        return await proc.wait(), list(tail)
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        await asyncio.shield(proc.wait())
+        raise
+
+
+async def read_metrics(base_url: str, timeout: float = 5.0) -> dict[str, float]:
+    """llama-server's Prometheus /metrics (started with --metrics) as name → value ("llamacpp:
+    requests_processing", "llamacpp:tokens_predicted_total", …); {} when it exposes none."""
+    async with httpx.AsyncClient(base_url=base_url, trust_env=False) as client:
+        response = await client.get("/metrics", timeout=timeout)
+    if response.status_code != 200:
+        return {}
+    return {
+        sample.name: float(sample.value)
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
