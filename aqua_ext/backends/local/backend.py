@@ -33,7 +33,7 @@ from ...catalog import catalog_model_id, curated_card, curated_entries
 from ...errors import Conflict, InvalidInput, NotFound, Unavailable
 from ..base import Backend
 from ..huggingface import download as hf_download
-from ..operations import Operations, Progress
+from ..operations import Operations, Progress, Work
 from . import demo_model, llama_gguf
 from .deployments import LocalDeployments
 from .engines import ENGINE_MODES
@@ -356,7 +356,7 @@ class LocalBackend(Backend):
         if existing is not None:
             raise Conflict(f"This folder is already registered as '{existing.name}' ({existing.id}).")
         name = (request.name or "").strip() or info.path.name
-        row = _new_row(name, "local_folder", path, owns_path=False, hf_id=None, revision=None, info=info)
+        row = _new_row(name, "local_folder", path, owns_path=False, info=info)
         await self.store.insert_model(row)
         self._listing = None
         detail = await self._run(_registered_detail, row, True, self.allowed_roots)
@@ -377,14 +377,44 @@ class LocalBackend(Backend):
         repo = await hf_download.check_hub(hf_id, request.revision, token)
         name = (request.name or "").strip() or hf_id.split("/", 1)[1]
         target = self.models_dir / f"hf--{hf_id.replace('/', '--')}--{uuid.uuid4().hex[:6]}"
-        self._registering.add(hf_id)
+
+        async def download(progress: Progress) -> None:
+            await hf_download.download(hf_id, request.revision, token, target, repo, progress)
+
+        work = self._made_model(hf_id, target, download, name, "huggingface", hf_id=hf_id, revision=repo.sha)
+        op = self.operations.start("register-model", f"Download {hf_id}", work)
+        return RegisterModelResponse(operation=op, model=None)
+
+    def _made_model(
+        self,
+        key: str,
+        target: Path,
+        make: Callable[[Progress], Awaitable[None]],
+        name: str,
+        origin: str,
+        *,
+        hf_id: str | None = None,
+        revision: str | None = None,
+        base_model_id: str | None = None,
+    ) -> Work:
+        """The work of an operation that makes a model folder of ours (`make` writes `target`) and registers
+        it, with where it came from; `key` (what is being made) is held against a
+        second request until it ends. A failure or a cancel leaves nothing: no folder, no registration."""
+        self._registering.add(key)
 
         async def work(progress: Progress) -> str:
             try:
-                await hf_download.download(hf_id, request.revision, token, target, repo, progress)
+                await make(progress)
                 info = await self._run(validate_folder, target, [self.models_dir])
                 row = _new_row(
-                    name, "huggingface", str(info.path), owns_path=True, hf_id=hf_id, revision=repo.sha, info=info
+                    name,
+                    origin,
+                    str(info.path),
+                    owns_path=True,
+                    info=info,
+                    hf_id=hf_id,
+                    revision=revision,
+                    base_model_id=base_model_id,
                 )
                 await self.store.insert_model(row)
                 self._listing = None
@@ -393,10 +423,9 @@ class LocalBackend(Backend):
                 await self._run(shutil.rmtree, target, True)  # nothing half-registered stays
                 raise
             finally:
-                self._registering.discard(hf_id)
+                self._registering.discard(key)
 
-        op = self.operations.start("register-model", f"Download {hf_id}", work)
-        return RegisterModelResponse(operation=op, model=None)
+        return work
 
     async def convert_to_gguf(self, model: ModelDetail, request: ConvertToGgufRequest) -> Operation:
         assert model.artifact_location is not None  # the models service converts models with weights here
@@ -410,24 +439,11 @@ class LocalBackend(Backend):
             raise Conflict(f"'{model.name}' is already being converted to {level}.")
         name = (request.name or "").strip() or f"{model.name} {level}"
         target = self.models_dir / f"gguf--{source.name}-{level}--{uuid.uuid4().hex[:6]}"
-        self._registering.add(key)
 
-        async def work(progress: Progress) -> str:
-            try:
-                await llama_gguf.convert_folder(source, target, level, progress)
-                progress.update(progress=0.98, message="Registering")
-                info = await self._run(validate_folder, target, [self.models_dir])
-                row = _new_row(name, "gguf", str(info.path), owns_path=True, hf_id=None, revision=None, info=info)
-                row.summary["base_model_id"] = model.id
-                await self.store.insert_model(row)
-                self._listing = None
-                return row.id
-            except BaseException:
-                await self._run(shutil.rmtree, target, True)  # nothing half-registered stays
-                raise
-            finally:
-                self._registering.discard(key)
+        async def convert(progress: Progress) -> None:
+            await llama_gguf.convert_folder(source, target, level, progress)
 
+        work = self._made_model(key, target, convert, name, "gguf", base_model_id=model.id)
         return self.operations.start("convert-gguf", f"Convert {model.name} to GGUF {level}", work)
 
     async def delete_model(self, model_id: str) -> None:
@@ -558,7 +574,15 @@ def _task(capability: Capability) -> str:
 
 
 def _new_row(
-    name: str, origin: str, path: str, *, owns_path: bool, hf_id: str | None, revision: str | None, info: FolderInfo
+    name: str,
+    origin: str,
+    path: str,
+    *,
+    owns_path: bool,
+    info: FolderInfo,
+    hf_id: str | None = None,
+    revision: str | None = None,
+    base_model_id: str | None = None,
 ) -> ModelRow:
     deployable, finetunable, notes = _readiness(info)
     summary = {
@@ -574,6 +598,7 @@ def _new_row(
         "ready_to_deploy": deployable,
         "ready_to_finetune": finetunable,
         "notes": notes,
+        **({"base_model_id": base_model_id} if base_model_id else {}),
     }
     return ModelRow(
         id=f"reg:{uuid.uuid4().hex[:12]}",

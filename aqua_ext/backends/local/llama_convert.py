@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any, get_args
 
 from ...api.models import GgufLevel
+from ..child_env import PROGRESS_PREFIX
 from ..model_config import GGUF_FILE_TYPES
 
-PROGRESS_PREFIX = "@@progress "
 # What the converter writes before the quantizer runs: 16-bit floats, which every level starts from
 # (llama.cpp's quantizer reads F16 and BF16); the F16 and BF16 levels are this file as it is.
 CONVERTER_OUTTYPE = {"BF16": "bf16"}

@@ -10,24 +10,20 @@ source into <venv>/share/aqua_ext/llama.cpp. A llama-server on PATH (a user's ow
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib.util
 import os
 import re
 import shutil
-import signal
 import sys
 import uuid
-from collections import deque
 from pathlib import Path
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from ...errors import InsufficientStorage, InvalidInput, Upstream, says_disk_full
-from ..child_env import child_environment, keep_tail
+from ..child_env import child_environment, run_module
 from ..operations import Progress
-from .llama_convert import PROGRESS_PREFIX
 
 LLAMA_SERVER = "llama-server"
 CONVERTER_ENV = "AQUA_EXT_LLAMA_CPP_CONVERTER"  # a llama.cpp checkout's folder, to use its converter instead
@@ -101,9 +97,12 @@ async def convert_folder(source: Path, target: Path, level: str, progress: Progr
     work = target.parent / f".{target.name}.partial-{uuid.uuid4().hex[:8]}"
     try:
         await asyncio.to_thread(_copy_kept_files, source, work)
-        code, tail = await _run_child(
+        code, tail, _ = await run_module(
+            "aqua_ext.backends.local.llama_convert",
             [str(source), str(work / gguf_name(source, level)), "--level", level, "--converter", str(converter)],
             progress,
+            child_environment(HF_HUB_OFFLINE="1", HF_HUB_DISABLE_PROGRESS_BARS="1"),
+            tail_lines=40,
         )
         if code != 0:
             detail = "\n".join(tail)
@@ -127,41 +126,6 @@ def failure_reason(tail: list[str]) -> str:
     """The converter's reason: the exception that ended it, else its last lines."""
     errors = [line.strip() for line in tail if _ERROR_LINE.match(line.strip())]
     return errors[-1][:500] if errors else " / ".join(tail[-3:])[:500] or "no error output"
-
-
-async def _run_child(args: list[str], progress: Progress) -> tuple[int, list[str]]:
-    """Run llama_convert in its own process group, relaying its progress; its exit code and the end of
-    its stderr. Canceled, it is killed (with whatever it started) before CancelledError goes on."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "aqua_ext.backends.local.llama_convert",
-        *args,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=child_environment(HF_HUB_OFFLINE="1", HF_HUB_DISABLE_PROGRESS_BARS="1"),
-        start_new_session=True,
-    )
-    tail: deque[str] = deque(maxlen=40)
-
-    async def relay() -> None:
-        assert proc.stdout is not None
-        async for raw in proc.stdout:
-            line = raw.decode("utf-8", errors="replace").strip()
-            if line.startswith(PROGRESS_PREFIX):
-                fraction, _, message = line[len(PROGRESS_PREFIX) :].partition(" ")
-                with contextlib.suppress(ValueError):
-                    progress.update(progress=min(float(fraction), 0.99), message=message)
-
-    try:
-        await asyncio.gather(relay(), keep_tail(proc.stderr, tail))
-        return await proc.wait(), list(tail)
-    except BaseException:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        await asyncio.shield(proc.wait())
-        raise
 
 
 async def read_metrics(base_url: str, timeout: float = 5.0) -> dict[str, float]:
