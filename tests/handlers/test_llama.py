@@ -67,15 +67,8 @@ async def test_the_gguf_twin_streams_through_the_real_llama_server(
     dep = await deploy(api, model["id"], name="llama-ko", max_model_len=256, params=["--threads", "2"])
     try:
         # The playground route: deltas as they come, then usage (asked for with stream_options).
-        events = await chat_events(
-            jp_fetch,
-            dep["id"],
-            {
-                "messages": [{"role": "user", "content": "안녕하세요! 오늘 서울 날씨는 어때요?"}],
-                "max_tokens": 12,
-                "top_k": 30,
-            },
-        )
+        korean = {"messages": [{"role": "user", "content": KOREAN}], "max_tokens": 12, "top_k": 30}
+        events = await chat_events(jp_fetch, dep["id"], korean)
         kinds = [k for k, _ in events]
         assert kinds[-1] == "done" and set(kinds[:-1]) == {"delta"}, events
         assert len(kinds) >= 3  # streamed in pieces, not one block
@@ -129,9 +122,7 @@ async def test_an_embedding_deployment_on_llama_cpp(
     dep = await deploy(api, model["id"], name="vectors", mode="embedding", params=["--pooling", "mean"])
     try:
         status, result = await api(
-            f"deployments/{dep['id']}/embed",
-            method="POST",
-            body={"inputs": ["고양이가 앉았다", "고양이가 앉았다", "株価が下がった"]},
+            f"deployments/{dep['id']}/embed", method="POST", body={"inputs": [CAT, CAT, "株価が下がった"]}
         )
         assert status == 200, result
         assert result["dimensions"] == 64  # the demo model's hidden size
