@@ -64,7 +64,9 @@ async def test_the_gguf_twin_streams_through_the_real_llama_server(
 ) -> None:
     model = await register(api, shutil.copytree(demo_gguf_dir, jp_root_dir / "demo-gguf"))
     assert model["formats"] == ["gguf"] and model["architecture"]["quantization"]["level"] == "Q4_K_M"
-    dep = await deploy(api, model["id"], name="llama-ko", max_model_len=256, params=["--threads", "2"])
+    dep = await deploy(
+        api, model["id"], name="llama-ko", max_model_len=512, params=["--threads", "2", "--parallel", "1"]
+    )
     try:
         # The playground route: deltas as they come, then usage (asked for with stream_options).
         korean = {"messages": [{"role": "user", "content": KOREAN}], "max_tokens": 12, "top_k": 30}
@@ -109,7 +111,7 @@ async def test_the_gguf_twin_streams_through_the_real_llama_server(
 
         _, logs = await api(f"deployments/{dep['id']}/logs", params={"tail": 400})
         joined = "\n".join(logs["lines"])
-        assert "--ctx-size 256" in joined and "--n-gpu-layers 0" in joined and "--metrics" in joined
+        assert "--ctx-size 512" in joined and "--n-gpu-layers 0" in joined and "--metrics" in joined
         assert "-Q4_K_M.gguf" in joined
     finally:
         await api(f"deployments/{dep['id']}", method="DELETE")

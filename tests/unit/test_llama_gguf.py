@@ -116,6 +116,8 @@ def test_the_failure_reason_is_the_converters_exception() -> None:
         reason,
     ]
     assert llama_gguf.failure_reason(tail) == reason
+    logged = ["INFO:hf-to-gguf:Loading model: odd", "ERROR:hf-to-gguf:Model SchrodingerForCausalLM is not supported"]
+    assert llama_gguf.failure_reason(logged) == "Model SchrodingerForCausalLM is not supported"
     assert llama_gguf.failure_reason(["killed", "오류: 메모리 부족"]) == "killed / 오류: 메모리 부족"
     assert llama_gguf.failure_reason([]) == "no error output"
 

@@ -40,6 +40,7 @@ KEPT_FILES = (
     "README.md",
 )
 _ERROR_LINE = re.compile(r"^(?:[\w.]+\.)?\w*(?:Error|Exception)\b.*")
+_LOGGED_ERROR = re.compile(r"^ERROR:[\w.-]+:(.+)")  # Python logging's default format, as the converter logs
 
 
 def _package_dir(name: str) -> Path | None:
@@ -123,9 +124,14 @@ def _copy_kept_files(source: Path, work: Path) -> None:
 
 
 def failure_reason(tail: list[str]) -> str:
-    """The converter's reason: the exception that ended it, else its last lines."""
-    errors = [line.strip() for line in tail if _ERROR_LINE.match(line.strip())]
-    return errors[-1][:500] if errors else " / ".join(tail[-3:])[:500] or "no error output"
+    """The converter's reason: the exception that ended it, else the last error it logged before it
+    exited ("ERROR:hf-to-gguf:Model X is not supported"), else its last lines."""
+    lines = [line.strip() for line in tail]
+    errors = [line for line in lines if _ERROR_LINE.match(line)]
+    if errors:
+        return errors[-1][:500]
+    logged = [m.group(1) for m in map(_LOGGED_ERROR.match, lines) if m]
+    return (logged[-1] if logged else " / ".join(lines[-3:]) or "no error output")[:500]
 
 
 async def read_metrics(base_url: str, timeout: float = 5.0) -> dict[str, float]:
