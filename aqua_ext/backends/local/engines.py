@@ -357,6 +357,8 @@ async def start(spec: EngineSpec) -> EngineHandle:
         HF_HUB_DISABLE_PROGRESS_BARS="1",  # tqdm bars clutter the log and the error tail
         TOKENIZERS_PARALLELISM="false",
     )
+    if spec.engine == "llama.cpp":
+        env.update(llama_gguf.server_environment(cmd[0], env))
     # Popen forks and execs, and we write files: keep it off the event loop.
     proc, record = await asyncio.to_thread(_spawn, spec, cmd, env)
     return EngineHandle(record=record, proc=proc)

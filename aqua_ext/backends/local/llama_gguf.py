@@ -16,6 +16,7 @@ import re
 import shutil
 import sys
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
@@ -60,6 +61,17 @@ def llama_server() -> str | None:
     # scikit-build-core installs llama.cpp's tools under site-packages/bin, beside the package.
     candidates = [package.parent / "bin" / LLAMA_SERVER, package / "bin" / LLAMA_SERVER]
     return next((str(c) for c in candidates if c.is_file() and os.access(c, os.X_OK)), None)
+
+
+def server_environment(server: str, env: Mapping[str, str]) -> dict[str, str]:
+    """What `server` needs in its environment: llama-cpp-python installs llama.cpp's tools without an
+    rpath, so the one it built finds its libraries (site-packages/lib, beside bin/) through
+    LD_LIBRARY_PATH. Nothing for another llama-server."""
+    package = _package_dir("llama_cpp")
+    if package is None or Path(server).parent != package.parent / "bin":
+        return {}
+    existing = env.get("LD_LIBRARY_PATH")
+    return {"LD_LIBRARY_PATH": os.pathsep.join([str(package.parent / "lib"), *([existing] if existing else [])])}
 
 
 def converter_dir() -> Path | None:
