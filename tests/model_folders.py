@@ -85,7 +85,7 @@ def write_gguf(path: Path, *, architecture: str = "llama", file_type: int = 15, 
 
 
 # llama.cpp's converter and quantizer are slow to start (torch): the demo model's GGUF twins are kept
-# between runs, under a key of what made them (the demo's weights and tokenizer, llama-cpp-python's version).
+# between runs, under a key of what made them (the demo's weights and tokenizer, llama.cpp's version, our conversion).
 GGUF_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "aqua_ext" / "test-gguf"
 
 
@@ -98,6 +98,7 @@ def demo_gguf_twin(demo: Path, level: str, cache: Path = GGUF_CACHE) -> Path:
     for name in ("model.safetensors", "tokenizer.json", "config.json"):
         digest.update((demo / name).read_bytes())
     digest.update(importlib.metadata.version("llama_cpp_python").encode())
+    digest.update(Path(llama_gguf.__file__).with_name("llama_convert.py").read_bytes())
     folder = cache / f"demo-{level}-{digest.hexdigest()[:16]}"
     if not folder.is_dir():
         problem = llama_gguf.conversion_problem()

@@ -12,9 +12,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
-from aqua_ext.backends.local import llama_gguf
 from tests.handlers.test_deployments import DEMO, chat_events, engine_record, wait_state
 from tests.model_folders import needs_local_extra, write_gguf, write_model_folder
 
@@ -105,7 +106,9 @@ async def test_the_gguf_twin_streams_through_the_real_llama_server(
 
         # llama-server's own /metrics (started with --metrics) counts what it generated.
         record = engine_record(aqua_data_dir, dep["id"])
-        metrics = await llama_gguf.read_metrics(f"http://{record.host}:{record.port}")
+        async with httpx.AsyncClient(trust_env=False) as client:
+            scraped = await client.get(f"http://{record.host}:{record.port}/metrics")
+        metrics = {s.name: s.value for f in text_string_to_metric_families(scraped.text) for s in f.samples}
         assert metrics["llamacpp:tokens_predicted_total"] >= usage["completion_tokens"]
         assert "llamacpp:requests_processing" in metrics
 

@@ -5,8 +5,11 @@ nothing; a GGUF file that is not GGUF is refused at registration, naming the fie
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import shutil
+import sqlite3
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,7 @@ from aqua_ext.backends.gguf_header import read_gguf_header
 from aqua_ext.backends.local import llama_gguf
 from aqua_ext.backends.local.llama_convert import LEVEL_FTYPES, _byte_level_bpe
 from aqua_ext.backends.local.model_folder import inspect_folder, validate_folder
+from aqua_ext.backends.local.store import MIGRATIONS, ModelRow, Store
 from aqua_ext.errors import InvalidInput, Upstream
 from tests.model_folders import demo_gguf_twin, needs_local_extra, write_gguf, write_model_folder
 
@@ -40,7 +44,7 @@ def test_demo_model_converts_and_quantizes_to_gguf(demo_model_dir: Path, level: 
     assert header.metadata["general.file_type"] == file_type == LEVEL_FTYPES[level]
     assert header.metadata["general.architecture"] == "llama"
     # The demo's tokenizer is a GPT-2 style byte-level BPE that the converter has no hash for.
-    assert header.metadata["tokenizer.ggml.pre"] == "gpt2"
+    assert header.metadata["tokenizer.ggml.pre"] == "gpt-2"
     assert header.array_lengths["tokenizer.ggml.tokens"] == 1024
     assert header.parameter_count == DEMO_PARAMETERS
     # What registration reads of it: one GGUF file (no safetensors), its level from the header.
@@ -152,3 +156,36 @@ def test_llama_server_on_path_wins_over_the_built_one(tmp_path: Path, monkeypatc
     shutil.copy(built, own / "llama-server")
     monkeypatch.setenv("PATH", str(own))
     assert llama_gguf.llama_server() == str(own / "llama-server")
+
+
+async def test_registrations_from_before_gguf_conversions_survive_the_migration(tmp_path: Path) -> None:
+    # A data dir written before origin 'gguf' existed (schema 4), with one registration in it.
+    with sqlite3.connect(tmp_path / "state.db") as db:
+        db.executescript("".join(f"BEGIN;{script}COMMIT;" for script in MIGRATIONS[:4]) + "PRAGMA user_version = 4;")
+        db.execute(
+            "INSERT INTO models VALUES ('reg:old', '古いモデル', 'local_folder', '/models/old', 0, NULL, NULL, "
+            "'{\"capability\": \"TEXT_TO_TEXT\"}', '2026-01-01T00:00:00+00:00')"
+        )
+    store = Store(tmp_path / "state.db")
+    await store.open()
+    try:
+        assert await store.schema_version() == len(MIGRATIONS) == 5
+        [old] = await store.list_models()
+        assert (old.id, old.name, old.path) == ("reg:old", "古いモデル", "/models/old")
+        converted = ModelRow(
+            id="reg:new",
+            name="변환된 모델 Q4_K_M",
+            origin="gguf",
+            path="/models/old",  # the path stays unique after the rebuild
+            owns_path=True,
+            hf_id=None,
+            revision=None,
+            summary={"capability": "TEXT_TO_TEXT", "base_model_id": "reg:old"},
+            created_at=datetime.now(timezone.utc),
+        )
+        with pytest.raises(sqlite3.IntegrityError):
+            await store.insert_model(converted)
+        await store.insert_model(dataclasses.replace(converted, path="/models/new"))
+        assert (await store.get_model("reg:new")).origin == "gguf"  # type: ignore[union-attr]
+    finally:
+        await store.close()

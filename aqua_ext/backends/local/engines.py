@@ -246,7 +246,7 @@ def _llama_cpp_command(spec: EngineSpec) -> list[str]:
         *(["--ctx-size", str(spec.max_model_len)] if spec.max_model_len else []),
         *([] if "--n-gpu-layers" in spec.params else ["--n-gpu-layers", "999" if gpu else "0"]),
         *(["--embedding"] if spec.mode == "embedding" else []),
-        "--metrics",  # Prometheus /metrics: requests, tokens, KV cache (llama_gguf.read_metrics)
+        "--metrics",  # Prometheus /metrics: requests, tokens, KV cache
         *spec.params,
     ]
 

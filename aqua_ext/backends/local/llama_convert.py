@@ -37,7 +37,7 @@ def report(fraction: float, message: str) -> None:
 
 def _byte_level_bpe(folder: Path) -> bool:
     """tokenizer.json splits text as GPT-2 does: a byte-level BPE whose pre-tokenizer is ByteLevel with
-    GPT-2's regular expression, which is what llama.cpp's "gpt2" pre-tokenizer implements."""
+    GPT-2's regular expression, which is what llama.cpp's "gpt-2" pre-tokenizer implements."""
     try:
         tokenizer = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -50,7 +50,7 @@ def _byte_level_bpe(folder: Path) -> bool:
 def _accept_gpt2_pre_tokenizer(converter: Path) -> None:
     """The converter names a BPE tokenizer's pre-tokenizer from a hash of how it splits a test text,
     and refuses a tokenizer it has no hash for (a tokenizer trained locally, as the demo model's is).
-    A plain GPT-2 byte-level split is llama.cpp's "gpt2" whatever its vocabulary, so that one is named;
+    A plain GPT-2 byte-level split is llama.cpp's "gpt-2" whatever its vocabulary, so that one is named;
     any other unknown tokenizer is still refused with the converter's own reason."""
     from conversion import base  # the converter's package, importable once its folder is on sys.path
 
@@ -61,7 +61,7 @@ def _accept_gpt2_pre_tokenizer(converter: Path) -> None:
             return str(original(self, tokenizer))
         except NotImplementedError:
             if _byte_level_bpe(Path(self.dir_model)):
-                return "gpt2"
+                return "gpt-2"
             raise
 
     base.TextModel.get_vocab_base_pre = get_vocab_base_pre

@@ -1,5 +1,5 @@
-"""llama.cpp on this machine: where its server and its converter are, converting a Hugging Face folder
-to a quantized GGUF folder in a child process (with progress), and reading the server's /metrics.
+"""llama.cpp on this machine: where its server and its converter are, and converting a Hugging Face
+folder to a quantized GGUF folder in a child process (with progress).
 
 scripts/setup builds llama-cpp-python from its source with llama.cpp's tools, so the [local] venv holds
 `llama-server` and the quantizer beside the Python binding, and unpacks llama.cpp's converter
@@ -18,9 +18,6 @@ import sys
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
-
-import httpx
-from prometheus_client.parser import text_string_to_metric_families
 
 from ...errors import InsufficientStorage, InvalidInput, Upstream, says_disk_full
 from ..child_env import child_environment, run_module
@@ -144,17 +141,3 @@ def failure_reason(tail: list[str]) -> str:
         return errors[-1][:500]
     logged = [m.group(1) for m in map(_LOGGED_ERROR.match, lines) if m]
     return (logged[-1] if logged else " / ".join(lines[-3:]) or "no error output")[:500]
-
-
-async def read_metrics(base_url: str, timeout: float = 5.0) -> dict[str, float]:
-    """llama-server's Prometheus /metrics (started with --metrics) as name → value ("llamacpp:
-    requests_processing", "llamacpp:tokens_predicted_total", …); {} when it exposes none."""
-    async with httpx.AsyncClient(base_url=base_url, trust_env=False) as client:
-        response = await client.get("/metrics", timeout=timeout)
-    if response.status_code != 200:
-        return {}
-    return {
-        sample.name: float(sample.value)
-        for family in text_string_to_metric_families(response.text)
-        for sample in family.samples
-    }
