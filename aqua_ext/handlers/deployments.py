@@ -22,8 +22,9 @@ from ..api.deployments import (
 )
 from ..api.logs import LogsQuery
 from ..api.sse import format_comment, format_event
-from ..api.upstream import OPENAI_PATHS
+from ..api.upstream import OPENAI_PATHS, UpstreamTarget
 from ..errors import AquaError, InvalidInput, Upstream, UpstreamTimeout
+from ..services import genai_chat
 from ..services.chat import Turn
 from ..services.chat_stream import ChatDelta
 from ..services.embeddings import EngineUnreachable, embed, usage_of
@@ -68,6 +69,14 @@ class _StreamingHandler(AquaHandler):
         if stream is not None:
             stream.set_nodelay(True)
 
+    def _stream_headers(self, content_type: str | None = "text/event-stream; charset=utf-8") -> None:
+        """A streamed answer's headers: nothing caches it, and nginx in front of Jupyter must not buffer
+        tokens. `content_type` None: already set (the engine's own)."""
+        if content_type is not None:
+            self.set_header("Content-Type", content_type)
+        self.set_header("Cache-Control", "no-cache, no-transform")
+        self.set_header("X-Accel-Buffering", "no")
+
     def _emit(self, data: bytes) -> None:
         """Send `data` without waiting for the socket: while a flush is on its way, later
         pieces join the next one, so a fast engine and a slow client cost fewer writes."""
@@ -108,17 +117,38 @@ class _StreamingHandler(AquaHandler):
             return False
         return True
 
+    async def _reply_translated(self, answer: Any) -> None:
+        """An answer a dialect translated to OpenAI's shape: the whole JSON, or its chunks as SSE."""
+        if isinstance(answer, dict):
+            self.set_header("Content-Type", "application/json")
+            self.finish(answer)
+            return
+        self._stream_headers()
+        self._start_stream()
+        try:
+            async for chunk in answer:
+                self._emit(format_event(chunk))
+        except AquaError as exc:  # mid-stream: the headers are gone, OpenAI clients read an error chunk
+            kind = exc.error_kind if isinstance(exc, Upstream) else None
+            self._emit(format_event({"error": {"message": exc.message, "code": kind}}))
+        finally:
+            await answer.aclose()
+        self._emit(b"data: [DONE]\n\n")
+        self.finish()
+
 
 class DeploymentChatHandler(_StreamingHandler):
     @web.authenticated
     async def post(self, deployment_id: str) -> None:
         request = self.parse_body(ChatRequest)
         turn = await self.services.deployments.chat(deployment_id, request)  # 404 / 409 / 400 as JSON, before any event
+        await self._stream_turn(turn)
+
+    async def _stream_turn(self, turn: Turn) -> None:
+        """One playground turn's events (Stop, stats), within the stream limit."""
         async with self.aqua.stream_limiter.slot():  # 503 as JSON when too many run
             self.set_status(200)
-            self.set_header("Content-Type", "text/event-stream; charset=utf-8")
-            self.set_header("Cache-Control", "no-cache, no-transform")
-            self.set_header("X-Accel-Buffering", "no")  # nginx in front of Jupyter must not buffer tokens
+            self._stream_headers()
             if await self._run_relay(self._chat(turn)):
                 self.finish()
 
@@ -235,6 +265,10 @@ class _OpenAiPassThrough(_StreamingHandler):
                 + ", ".join(OPENAI_PATHS.get(target.mode, ())),
             )
         check_token_budget(openai_path, body, target)
+        if genai_chat.speaks_genai(target):  # a Generative AI endpoint: its dialect translates OpenAI's shapes
+            async with self.aqua.stream_limiter.slot():
+                await self._run_relay(self._genai(target, openai_path, body))
+            return
         body["model"] = target.model
         stream = bool(body.get("stream"))
         url, headers = target.request(openai_path, stream=stream)
@@ -255,14 +289,16 @@ class _OpenAiPassThrough(_StreamingHandler):
                 self.set_status(response.status_code)
                 self.set_header("Content-Type", response.headers.get("content-type", "application/json"))
                 if response.is_success:
-                    self.set_header("Cache-Control", "no-cache, no-transform")
-                    self.set_header("X-Accel-Buffering", "no")
+                    self._stream_headers(None)
                     if await self._run_relay(self._pipe(response)):
                         self.finish()
                 else:
                     self.finish(await response.aread())
             finally:
                 await asyncio.shield(response.aclose())
+
+    async def _genai(self, target: UpstreamTarget, openai_path: str, body: dict[str, Any]) -> None:
+        await self._reply_translated(await genai_chat.openai(self.aqua.http, target, openai_path, body))
 
     async def _send(self, deployment_id: str, request: httpx.Request, auth: Any) -> httpx.Response:
         try:
