@@ -6,7 +6,6 @@ bad input named by field. The demo model's answers are nonsense: tests assert on
 
 from __future__ import annotations
 
-import asyncio
 import json
 import shutil
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.handlers.test_deployments import DEMO, chat_events, engine_record, wait_state
+from tests.handlers.test_genai import wait_operation
 from tests.model_folders import needs_local_extra, write_gguf, write_model_folder
 
 pytestmark = [needs_local_extra, pytest.mark.engine]
@@ -45,19 +45,6 @@ def sse_data(body: bytes) -> list[Any]:
     """The `data:` payloads of an OpenAI stream, parsed ("[DONE]" kept as it is)."""
     lines = [line[5:].strip() for line in body.decode().split("\n") if line.startswith("data:")]
     return [line if line == "[DONE]" else json.loads(line) for line in lines]
-
-
-async def wait_operation(api: Any, operation_id: str, timeout: float = 300) -> dict[str, Any]:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        status, op = await api(f"operations/{operation_id}")
-        assert status == 200, op
-        if op["state"] in ("SUCCEEDED", "FAILED", "CANCELED"):
-            result: dict[str, Any] = op
-            return result
-        assert loop.time() < deadline, f"still {op['state']}: {op['message']}"
-        await asyncio.sleep(0.5)
 
 
 async def test_the_gguf_twin_streams_through_the_real_llama_server(
@@ -143,7 +130,7 @@ async def test_conversion_to_gguf_is_an_operation_that_registers_its_result(
     status, op = await api(f"models/{DEMO}/gguf", method="POST", body={"quantization": "Q8_0"})
     assert status == 202, op
     assert op["kind"] == "convert-gguf" and op["state"] == "RUNNING"
-    done = await wait_operation(api, op["id"])
+    done = await wait_operation(api, op["id"], timeout=300)
     assert done["state"] == "SUCCEEDED", done
     status, model = await api(f"models/{done['resource_id']}")
     assert status == 200, model
@@ -168,7 +155,7 @@ async def test_a_conversion_that_fails_says_why_and_registers_nothing(
     _, before = await api("models", params={"source": "registered"})
     status, op = await api(f"models/{model['id']}/gguf", method="POST", body={"quantization": "Q4_K_M"})
     assert status == 202, op
-    done = await wait_operation(api, op["id"])
+    done = await wait_operation(api, op["id"], timeout=300)
     assert done["state"] == "FAILED" and "SchrodingerForCausalLM" in done["error"], done
     _, after = await api("models", params={"source": "registered"})
     assert [m["id"] for m in after["items"]] == [m["id"] for m in before["items"]]

@@ -381,44 +381,30 @@ class LocalBackend(Backend):
         async def download(progress: Progress) -> None:
             await hf_download.download(hf_id, request.revision, token, target, repo, progress)
 
-        work = self._made_model(hf_id, target, download, name, "huggingface", hf_id=hf_id, revision=repo.sha)
+        def row(info: FolderInfo) -> ModelRow:
+            return _new_row(
+                name, "huggingface", str(info.path), owns_path=True, info=info, hf_id=hf_id, revision=repo.sha
+            )
+
+        work = self._made_model(hf_id, target, download, row)
         op = self.operations.start("register-model", f"Download {hf_id}", work)
         return RegisterModelResponse(operation=op, model=None)
 
     def _made_model(
-        self,
-        key: str,
-        target: Path,
-        make: Callable[[Progress], Awaitable[None]],
-        name: str,
-        origin: str,
-        *,
-        hf_id: str | None = None,
-        revision: str | None = None,
-        base_model_id: str | None = None,
+        self, key: str, target: Path, make: Callable[[Progress], Awaitable[None]], row: Callable[[FolderInfo], ModelRow]
     ) -> Work:
         """The work of an operation that makes a model folder of ours (`make` writes `target`) and registers
-        it, with where it came from; `key` (what is being made) is held against a
-        second request until it ends. A failure or a cancel leaves nothing: no folder, no registration."""
+        it (`row` says where it came from); `key` (what is being made) is held against a second request
+        until it ends. A failure or a cancel leaves nothing: no folder, no registration."""
         self._registering.add(key)
 
         async def work(progress: Progress) -> str:
             try:
                 await make(progress)
-                info = await self._run(validate_folder, target, [self.models_dir])
-                row = _new_row(
-                    name,
-                    origin,
-                    str(info.path),
-                    owns_path=True,
-                    info=info,
-                    hf_id=hf_id,
-                    revision=revision,
-                    base_model_id=base_model_id,
-                )
-                await self.store.insert_model(row)
+                made = row(await self._run(validate_folder, target, [self.models_dir]))
+                await self.store.insert_model(made)
                 self._listing = None
-                return row.id
+                return made.id
             except BaseException:
                 await self._run(shutil.rmtree, target, True)  # nothing half-registered stays
                 raise
@@ -443,7 +429,10 @@ class LocalBackend(Backend):
         async def convert(progress: Progress) -> None:
             await llama_gguf.convert_folder(source, target, level, progress)
 
-        work = self._made_model(key, target, convert, name, "gguf", base_model_id=model.id)
+        def row(info: FolderInfo) -> ModelRow:
+            return _new_row(name, "gguf", str(info.path), owns_path=True, info=info, base_model_id=model.id)
+
+        work = self._made_model(key, target, convert, row)
         return self.operations.start("convert-gguf", f"Convert {model.name} to GGUF {level}", work)
 
     async def delete_model(self, model_id: str) -> None:
