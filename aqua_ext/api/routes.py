@@ -79,7 +79,14 @@ from .genai import (
 )
 from .info import Info
 from .logs import LogPage, LogsQuery
-from .models import ModelDetail, ModelList, ModelListQuery, RegisterModelRequest, RegisterModelResponse
+from .models import (
+    ConvertToGgufRequest,
+    ModelDetail,
+    ModelList,
+    ModelListQuery,
+    RegisterModelRequest,
+    RegisterModelResponse,
+)
 from .oci_setup import OciSetupReport, SetupQuery
 from .operations import Operation, OperationList
 from .terraform import TerraformExport
@@ -207,6 +214,14 @@ ROUTES: tuple[Route, ...] = (
         "Memory estimate against this machine and OCI shapes",
         FitReport,
         query=FitQuery,
+    ),
+    _create(
+        "models/{model_id}/gguf",
+        "convertModelToGguf",
+        "Convert a model to a quantized GGUF model (llama.cpp), registered when done",
+        Operation,
+        ConvertToGgufRequest,
+        (400, 404, 409),
     ),
     Route("GET", "operations", "listOperations", "Recent long-running operations", OperationList, errors=()),
     Route(

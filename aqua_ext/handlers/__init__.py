@@ -69,7 +69,7 @@ def routes() -> list[tuple[str, type]]:
         GenAiTrainingDefaultsHandler,
     )
     from .info import InfoHandler
-    from .models import ModelFitHandler, ModelHandler, ModelsHandler
+    from .models import ModelFitHandler, ModelGgufHandler, ModelHandler, ModelsHandler
     from .oci_setup import OciSetupHandler
     from .operations import OperationHandler, OperationsHandler
 
@@ -78,6 +78,7 @@ def routes() -> list[tuple[str, type]]:
         ("models", ModelsHandler),
         (f"models/{ID}", ModelHandler),
         (f"models/{ID}/fit", ModelFitHandler),
+        (f"models/{ID}/gguf", ModelGgufHandler),
         ("operations", OperationsHandler),
         (f"operations/{ID}", OperationHandler),
         ("deployments", DeploymentsHandler),
