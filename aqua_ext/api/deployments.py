@@ -42,6 +42,8 @@ TRANSITIONAL_STATES = frozenset({DeploymentState.CREATING, DeploymentState.UPDAT
 InferenceMode = Literal["chat", "completion", "embedding"]
 EngineName = Literal["transformers", "vllm", "llama.cpp", "tgi"]
 
+IDLE_STOP_MIN, IDLE_STOP_MAX = 5, 7 * 24 * 60  # minutes
+
 _PARAM_TOKEN = r"^[^\x00-\x1f]{1,1000}$"  # one argv token; no control characters
 
 
@@ -66,6 +68,10 @@ class CreateDeploymentRequest(ApiModel):
     log_id: str | None = Field(default=None, max_length=255)
     # The target to deploy on (GET info lists them); omitted: the model's own target.
     target: str | None = Field(default=None, max_length=50)
+    # Deactivate after this many minutes without a request through this server (chat or the
+    # OpenAI pass-through); omitted: never. Bounded: under 5 minutes an engine that takes minutes
+    # to load would spend more time starting than serving; a week is the longest idle wait kept.
+    idle_stop_minutes: int | None = Field(default=None, ge=IDLE_STOP_MIN, le=IDLE_STOP_MAX)
 
     _name_not_blank = field_validator("name")(not_blank)
 
@@ -95,6 +101,10 @@ class DeploymentSummary(ApiModel):
     # The target that runs it ("local", "oci").
     target: str = ""
     actions: list[DeploymentAction] = []
+    # Idle stop: deactivated after this many minutes without a request (None: never).
+    idle_stop_minutes: int | None = None
+    # When it last became ACTIVE, where the target knows it (None otherwise, and while not ACTIVE).
+    active_since: datetime | None = None
 
 
 class DeploymentDetail(DeploymentSummary):
@@ -110,6 +120,10 @@ class DeploymentDetail(DeploymentSummary):
     operation_id: str | None
     # The failure reason's evidence: the engine log's last lines (FAILED only).
     failure_log: list[str]
+    # The last request this server relayed to it (chat or pass-through) since the server started.
+    last_request_at: datetime | None = None
+    # When idle stop will deactivate it if no request comes (ACTIVE with idle stop only).
+    idle_stop_at: datetime | None = None
 
 
 class DeploymentList(ApiModel):

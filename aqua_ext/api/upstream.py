@@ -50,6 +50,8 @@ class UpstreamTarget:
     # The deployment's max model length: a turn may not ask for more new tokens than this.
     max_model_len: int | None = None
     generation_defaults: dict[str, object] | None = None
+    # The engine's Prometheus metrics (vLLM, llama.cpp), when it exposes them to this server.
+    metrics_url: str | None = None
 
     def request(self, openai_path: str, *, stream: bool) -> tuple[str, dict[str, str]]:
         """The URL and extra headers for one OpenAI request (`/v1/chat/completions`…)."""

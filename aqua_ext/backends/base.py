@@ -119,8 +119,15 @@ class Backend(abc.ABC):
     async def activate_deployment(self, deployment_id: str) -> CreateDeploymentResponse:
         return await self.deployments.activate(deployment_id)
 
-    async def deactivate_deployment(self, deployment_id: str) -> DeploymentDetail:
-        return await self.deployments.deactivate(deployment_id)
+    async def deactivate_deployment(self, deployment_id: str, *, reason: str | None = None) -> DeploymentDetail:
+        if reason is None:  # a target that records no reason (it has no idle stop) is asked as ever
+            return await self.deployments.deactivate(deployment_id)
+        return await self.deployments.deactivate(deployment_id, reason=reason)
+
+    def watches_deployments(self) -> bool:
+        """Whether this process is the one that watches this target's running deployments (idle
+        stop acts only there): every process for a cloud target; locally the lease holder."""
+        return True
 
     async def delete_deployment(self, deployment_id: str) -> None:
         await self.deployments.delete(deployment_id)
@@ -241,8 +248,9 @@ class Deployments(abc.ABC):
         """INACTIVE (or FAILED) → UPDATING → ACTIVE. Conflict in any other state."""
 
     @abc.abstractmethod
-    async def deactivate(self, deployment_id: str) -> DeploymentDetail:
-        """ACTIVE (or FAILED) → INACTIVE: the engine stops, the record stays."""
+    async def deactivate(self, deployment_id: str, *, reason: str | None = None) -> DeploymentDetail:
+        """ACTIVE (or FAILED) → INACTIVE: the engine stops, the record stays. `reason` (idle stop's):
+        why, kept as the INACTIVE state's message."""
 
     @abc.abstractmethod
     async def delete(self, deployment_id: str) -> None: ...

@@ -28,6 +28,7 @@ from ..services.chat import Turn
 from ..services.chat_stream import ChatDelta
 from ..services.embeddings import EngineUnreachable, embed, usage_of
 from ..services.pass_through import check_token_budget
+from ..services.traffic import RequestMeter
 from .base import AquaHandler
 from .resources import action_handler, collection_handler, item_handler, query_handler
 
@@ -60,6 +61,17 @@ class _StreamingHandler(AquaHandler):
     _flushing: asyncio.Future[None] | None = None
     _unflushed = False
     _gone = False
+    _meter: RequestMeter | None = None
+
+    def _measure(self, deployment_id: str) -> RequestMeter:
+        """Count this request as the deployment's traffic (idle stop, the metrics panel), from now
+        (its checks passed) until the response ends, however it ends."""
+        self._meter = self.services.deployments.traffic.begin(deployment_id)
+        return self._meter
+
+    def on_finish(self) -> None:
+        if self._meter is not None:
+            self._meter.end()
 
     def _start_stream(self) -> None:
         # Tokens are small writes: without TCP_NODELAY the second one waits for the
@@ -94,6 +106,8 @@ class _StreamingHandler(AquaHandler):
     def on_connection_close(self) -> None:
         if self._relay is not None and not self._relay.done():
             self._relay.cancel()
+        if self._meter is not None:
+            self._meter.end()
         super().on_connection_close()
 
     async def _run_relay(self, relay: Any) -> bool:
@@ -114,6 +128,7 @@ class DeploymentChatHandler(_StreamingHandler):
     async def post(self, deployment_id: str) -> None:
         request = self.parse_body(ChatRequest)
         turn = await self.services.deployments.chat(deployment_id, request)  # 404 / 409 / 400 as JSON, before any event
+        self._measure(deployment_id)
         async with self.aqua.stream_limiter.slot():  # 503 as JSON when too many run
             self.set_status(200)
             self.set_header("Content-Type", "text/event-stream; charset=utf-8")
@@ -134,11 +149,14 @@ class DeploymentChatHandler(_StreamingHandler):
         self._start_stream()
         await self.flush()  # headers now: the browser knows the stream started
         pinger = asyncio.get_running_loop().create_task(self._ping())
+        meter = self._meter
+        assert meter is not None
         try:
             stream = turn.stream(self.aqua.http, timeout=self.aqua.chat_idle_timeout, coalesce=True)
             async with contextlib.aclosing(stream):
                 async for item in stream:
                     if isinstance(item, ChatDelta):
+                        meter.tokens()  # a coalesced delta may hold several: the done event's count corrects it
                         # The hot path (once per token): ChatDeltaEvent's fields, without a model.
                         self._emit(
                             format_event(
@@ -148,6 +166,7 @@ class DeploymentChatHandler(_StreamingHandler):
                         )
                         continue
                     usage = usage_of(item.usage)
+                    meter.end(item.tokens)
                     await self._send(
                         "done",
                         ChatDoneEvent(
@@ -235,6 +254,7 @@ class _OpenAiPassThrough(_StreamingHandler):
                 + ", ".join(OPENAI_PATHS.get(target.mode, ())),
             )
         check_token_budget(openai_path, body, target)
+        self._measure(deployment_id)
         body["model"] = target.model
         stream = bool(body.get("stream"))
         url, headers = target.request(openai_path, stream=stream)
@@ -290,6 +310,9 @@ class _OpenAiPassThrough(_StreamingHandler):
             ) from None
         except httpx.HTTPError as exc:
             raise Upstream(f"The engine's answer broke off: {exc or type(exc).__name__}") from None
+        if self._meter is not None and response.is_success:
+            self._meter.tokens(0)  # the whole answer came at once: its first token came with it
+            self._meter.end(_completion_tokens(content))
         self.set_status(response.status_code)
         self.set_header("Content-Type", response.headers.get("content-type", "application/json"))
         self.finish(content)
@@ -305,12 +328,27 @@ class _OpenAiPassThrough(_StreamingHandler):
     async def _pipe(self, response: httpx.Response) -> None:
         self._start_stream()
         tail = b""
+        meter = self._meter
         async for chunk in response.aiter_raw():
             self._emit(chunk)
+            if meter is not None:
+                # One SSE event per token from the OpenAI-compatible engines: counted without
+                # parsing (the usage event and [DONE] are counted too, a token or two too many).
+                meter.tokens(chunk.count(b"data:"))
             tail = (tail + chunk)[-64:]
         if b"[DONE]" not in tail:
             # transformers serve ends at EOF; OpenAI clients expect the sentinel.
             self.write(b"data: [DONE]\n\n")
+
+
+def _completion_tokens(content: bytes) -> int | None:
+    """usage.completion_tokens of a whole (non-streamed) OpenAI answer, when it has one."""
+    try:
+        usage = json.loads(content).get("usage") or {}
+    except (ValueError, AttributeError):
+        return None
+    tokens = usage.get("completion_tokens") if isinstance(usage, dict) else None
+    return tokens if isinstance(tokens, int) else None
 
 
 class OpenAiChatCompletionsHandler(_OpenAiPassThrough):

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .deployments import Deployments
     from .evaluations import Evaluations
     from .finetunes import FineTunes
+    from .idle_stop import IdleStop
     from .info import Info
     from .models import Models
     from .oci_setup import OciSetup
@@ -27,6 +28,7 @@ class Services:
         from .deployments import Deployments
         from .evaluations import Evaluations
         from .finetunes import FineTunes
+        from .idle_stop import IdleStop
         from .info import Info
         from .models import Models
         from .oci_setup import OciSetup
@@ -34,12 +36,19 @@ class Services:
         self.targets = targets
         self.models: Models = Models(targets)
         self.deployments: Deployments = Deployments(targets)
+        # Started by the server only (start_watching): the CLI relays no traffic to judge idleness by.
+        self.idle_stop: IdleStop = IdleStop(self.deployments)
         self.finetunes: FineTunes = FineTunes(targets)
         self.evaluations: Evaluations = Evaluations(targets, self.deployments, connections)
         self.info: Info = Info(targets)
         self.oci_setup: OciSetup = OciSetup(targets)
         self.connections = connections
 
+    def start_watching(self) -> None:
+        """The server's own watchers (idle stop), once its event loop runs."""
+        self.idle_stop.start()
+
     async def close(self) -> None:
+        await self.idle_stop.close()
         await self.targets.close()
         await self.connections.close()

@@ -4,6 +4,7 @@ engines or call OCI; the rules are here."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 from ..api.deployments import (
@@ -24,8 +25,11 @@ from ..backends.base import Backend
 from ..errors import InvalidInput
 from .chat import ChatTurn, start_turn
 from .deploy_plan import plan_deployment
+from .idle_stop import idle_stop_at
 from .resources import Lifecycle, LifecycleService, create_target
+from .targets import Targets
 from .terraform import model_deployment_tf, tf_file_name
+from .traffic import Traffic
 
 S = DeploymentState
 _SERVING: frozenset[DeploymentAction] = frozenset({"chat", "evaluate", "deactivate", "delete"})
@@ -105,6 +109,21 @@ def annotate(target: str, item: D) -> D:
 class Deployments(LifecycleService[DeploymentState, DeploymentAction, DeploymentDetail]):
     lifecycle = DEPLOYMENTS
 
+    def __init__(self, targets: Targets, traffic: Traffic | None = None) -> None:
+        super().__init__(targets)
+        # What this server relays to each deployment: idle stop and the metrics read it.
+        self.traffic = traffic or Traffic()
+
+    async def get(self, resource_id: str) -> DeploymentDetail:
+        detail = await super().get(resource_id)
+        last = self.traffic.last_request(detail.id)
+        return detail.model_copy(
+            update={
+                "last_request_at": None if last is None else datetime.fromtimestamp(last, tz=timezone.utc),
+                "idle_stop_at": idle_stop_at(detail, self.traffic),
+            }
+        )
+
     def annotate(self, target: str, item: Any) -> Any:
         return annotate(target, item)
 
@@ -145,9 +164,10 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
         response = await driver.activate_deployment(deployment_id)
         return response.model_copy(update={"deployment": annotate(driver.kind, response.deployment)})
 
-    async def deactivate(self, deployment_id: str) -> DeploymentDetail:
+    async def deactivate(self, deployment_id: str, *, reason: str | None = None) -> DeploymentDetail:
+        """A user's Deactivate, or idle stop's (`reason`: why, shown as the INACTIVE state's message)."""
         _, driver = await self.checked(deployment_id, "deactivate")
-        return annotate(driver.kind, await driver.deactivate_deployment(deployment_id))
+        return annotate(driver.kind, await driver.deactivate_deployment(deployment_id, reason=reason))
 
     async def delete(self, deployment_id: str) -> None:
         _, driver = await self.checked(deployment_id, "delete")

@@ -94,6 +94,10 @@ class OciDeployments(Deployments):
         # Model group id → the model it serves as itself. A group's members are fixed once it is
         # created (AQUA changes a deployment's models by pointing it at a new group), so no expiry.
         self._groups: dict[str, dm.GroupModel | None] = {}
+        # Deployment id → why idle stop deactivated it, shown while it stays INACTIVE. Kept by this
+        # server only: writing it to OCI (a tag) would be an update, which OCI runs as a work
+        # request of its own that the deactivation would have to wait for.
+        self._stop_reasons: dict[str, str] = {}
         # One signer for every predict call: the SDK clients' own, read at each request so that a
         # session token re-read after a 401 is used at once.
         self.auth = OciRequestAuth(lambda: ctx.client().auth.signer)
@@ -158,6 +162,9 @@ class OciDeployments(Deployments):
             updated_at=entry.changed_at,
             failure_log=entry.failure_log,
             group=self._group(md),
+            # When this server saw it become ACTIVE (OCI records no such time): idle stop's clock.
+            active_since=entry.changed_at,
+            stop_reason=self._stop_reasons.get(md.id),
         )
 
     async def _read_group(self, md: Any) -> None:
@@ -449,6 +456,7 @@ class OciDeployments(Deployments):
     async def activate(self, deployment_id: str) -> CreateDeploymentResponse:
         c = self._c()
         entry, wr = await self._act(deployment_id, c.data_science.activate_model_deployment, "activate")
+        self._stop_reasons.pop(deployment_id, None)
         self._set_state(entry, "UPDATING")
         op = self._follow_in_background(
             deployment_id,
@@ -460,9 +468,13 @@ class OciDeployments(Deployments):
         )
         return CreateDeploymentResponse(deployment=self._detail(entry), operation=op)
 
-    async def deactivate(self, deployment_id: str) -> DeploymentDetail:
+    async def deactivate(self, deployment_id: str, *, reason: str | None = None) -> DeploymentDetail:
         c = self._c()
         entry, wr = await self._act(deployment_id, c.data_science.deactivate_model_deployment, "deactivate")
+        if reason is None:
+            self._stop_reasons.pop(deployment_id, None)
+        else:
+            self._stop_reasons[deployment_id] = reason
         self._set_state(entry, "UPDATING")
         self._follow_in_background(
             deployment_id,
