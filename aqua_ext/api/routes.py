@@ -58,6 +58,7 @@ from .finetunes import (
 from .fit import FitQuery, FitReport
 from .info import Info
 from .logs import LogPage, LogsQuery
+from .metrics import DeploymentMetrics
 from .models import ModelDetail, ModelList, ModelListQuery, RegisterModelRequest, RegisterModelResponse
 from .oci_setup import OciSetupReport, SetupQuery
 from .operations import Operation, OperationList
@@ -214,6 +215,12 @@ ROUTES: tuple[Route, ...] = (
         DeploymentDetail,
     ),
     _logs("deployments/{deployment_id}", "getDeploymentLogs", "The engine log's last lines"),
+    _read(
+        "deployments/{deployment_id}/metrics",
+        "getDeploymentMetrics",
+        "Serving metrics: the engine's own (vLLM, llama.cpp) and what this server measured relaying requests",
+        DeploymentMetrics,
+    ),
     Route(
         "POST",
         "deployments/{deployment_id}/chat",

@@ -52,6 +52,12 @@ class DeploymentTerraformHandler(AquaHandler):
         self.reply(await self.services.deployments.terraform(request))
 
 
+class DeploymentMetricsHandler(AquaHandler):
+    @web.authenticated
+    async def get(self, deployment_id: str) -> None:
+        self.reply(await self.services.deployments.metrics.read(deployment_id, self.aqua.http))
+
+
 class _StreamingHandler(AquaHandler):
     """Streams an answer to the browser and cancels the engine request the moment the
     browser goes away (Stop, a closed tab): the relay runs as its own task, which

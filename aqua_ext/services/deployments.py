@@ -27,6 +27,7 @@ from .chat import ChatTurn, start_turn
 from .deploy_plan import plan_deployment
 from .idle_stop import idle_stop_at
 from .resources import Lifecycle, LifecycleService, create_target
+from .serving_metrics import ServingMetrics
 from .targets import Targets
 from .terraform import model_deployment_tf, tf_file_name
 from .traffic import Traffic
@@ -113,6 +114,7 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
         super().__init__(targets)
         # What this server relays to each deployment: idle stop and the metrics read it.
         self.traffic = traffic or Traffic()
+        self.metrics = ServingMetrics(self, clock=self.traffic.clock)
 
     async def get(self, resource_id: str) -> DeploymentDetail:
         detail = await super().get(resource_id)
