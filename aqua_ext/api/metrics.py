@@ -44,3 +44,5 @@ class DeploymentMetrics(ApiModel):
     engine: EngineMetrics | None
     engine_note: str | None
     proxy: ProxyMetrics
+    # As in the deployment's detail, as of now: the panel's countdown follows the requests.
+    idle_stop_at: datetime | None

@@ -166,6 +166,7 @@ class ServingMetrics:
             engine=engine,
             engine_note=note,
             proxy=self.deployments.traffic.snapshot(detail.id),
+            idle_stop_at=detail.idle_stop_at,
         )
 
     async def _engine(self, deployment_id: str, http: httpx.AsyncClient) -> tuple[EngineMetrics | None, str | None]:

@@ -34,6 +34,7 @@ import type {
   EvaluationRowsQuery,
   DeploymentDetail,
   DeploymentList,
+  DeploymentMetrics,
   LogPage,
   LogsQuery,
   EmbedRequest,
@@ -99,6 +100,8 @@ export interface IAquaClient {
   deactivateDeployment(deploymentId: string): Promise<DeploymentDetail>;
   /** `GET aqua-ext/deployments/{deployment_id}/logs` */
   getDeploymentLogs(deploymentId: string, query?: LogsQuery): Promise<LogPage>;
+  /** `GET aqua-ext/deployments/{deployment_id}/metrics` */
+  getDeploymentMetrics(deploymentId: string): Promise<DeploymentMetrics>;
   /** `POST aqua-ext/deployments/{deployment_id}/embed` */
   embed(deploymentId: string, body: EmbedRequest): Promise<EmbedResponse>;
   /** `POST aqua-ext/datasets/validate`: the preflight (400 naming each bad line as `line N`). */
@@ -273,6 +276,10 @@ export class AquaClient implements IAquaClient {
 
   getDeploymentLogs(deploymentId: string, query: LogsQuery = {}): Promise<LogPage> {
     return this._get<LogPage>(`deployments/${encodeURIComponent(deploymentId)}/logs` + queryString(query));
+  }
+
+  getDeploymentMetrics(deploymentId: string): Promise<DeploymentMetrics> {
+    return this._get<DeploymentMetrics>(`deployments/${encodeURIComponent(deploymentId)}/metrics`);
   }
 
   embed(deploymentId: string, body: EmbedRequest): Promise<EmbedResponse> {

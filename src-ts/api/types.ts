@@ -65,6 +65,9 @@ export type DeploymentSummary = Schemas['DeploymentSummary'];
 export type DeploymentDetail = Schemas['DeploymentDetail'];
 export type DeploymentList = Schemas['DeploymentList'];
 export type LogPage = Schemas['LogPage'];
+export type DeploymentMetrics = Schemas['DeploymentMetrics'];
+export type EngineMetrics = Schemas['EngineMetrics'];
+export type ProxyMetrics = Schemas['ProxyMetrics'];
 export type InferenceMode = DeploymentSummary['mode'];
 export type EngineName = DeploymentSummary['engine'];
 

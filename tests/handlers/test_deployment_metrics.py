@@ -116,7 +116,7 @@ async def test_metrics_show_the_engine_and_what_the_proxy_relayed(routed: StubUp
         assert proxy["tokens_per_s"] > 0 and proxy["ttft_p50_ms"] is not None and proxy["ttft_p95_ms"] is not None
         engine = body["engine"]
         assert engine["engine"] == "vllm" and engine["requests_running"] == 3 and engine["kv_cache_usage"] == 0.1875
-        assert body["engine_note"] is None
+        assert body["engine_note"] is None and body["idle_stop_at"] is not None
 
         # The detail shows the last request and when idle stop will act.
         shown = (await client.get(url)).json()

@@ -65,7 +65,14 @@ export interface IDeployDialogProps extends ICreateDialogProps<CreateDeploymentR
 }
 
 /** Fields that live under "Advanced options" (opened when one of them has an error). */
-const ADVANCED_FIELDS: readonly DeployField[] = ['max_model_len', 'dtype', 'params', 'log_group_id', 'log_id'];
+const ADVANCED_FIELDS: readonly DeployField[] = [
+  'max_model_len',
+  'dtype',
+  'params',
+  'log_group_id',
+  'log_id',
+  'idle_stop_minutes'
+];
 
 /** The request field each input feeds: editing the input clears that field's error (it may be fixed). */
 const FORM_FIELDS: Partial<Record<keyof IDeployForm, DeployField>> = {
@@ -75,6 +82,7 @@ const FORM_FIELDS: Partial<Record<keyof IDeployForm, DeployField>> = {
   replicas: 'replicas',
   mode: 'mode',
   maxModelLen: 'max_model_len',
+  idleStopMinutes: 'idle_stop_minutes',
   dtype: 'dtype',
   params: 'params',
   logGroupId: 'log_group_id',
@@ -495,6 +503,18 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
             type="number"
             min={LIMITS.maxModelLenMin}
             max={LIMITS.maxModelLenMax}
+            step={1}
+            narrow
+          />
+          <TextField
+            {...bindInput(binding, 'idleStopMinutes')}
+            label={trans.__('Stop after idle minutes')}
+            hint={trans.__(
+              'Deactivate it after this many minutes without a request through this server. Empty: never.'
+            )}
+            type="number"
+            min={LIMITS.idleStopMin}
+            max={LIMITS.idleStopMax}
             step={1}
             narrow
           />

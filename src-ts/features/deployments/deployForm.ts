@@ -34,7 +34,8 @@ export type DeployField =
   | 'dtype'
   | 'params'
   | 'log_group_id'
-  | 'log_id';
+  | 'log_id'
+  | 'idle_stop_minutes';
 
 export const DEPLOY_FIELDS: readonly DeployField[] = [
   'model_id',
@@ -48,7 +49,8 @@ export const DEPLOY_FIELDS: readonly DeployField[] = [
   'dtype',
   'params',
   'log_group_id',
-  'log_id'
+  'log_id',
+  'idle_stop_minutes'
 ];
 
 const CONTRACT = CONTRACT_LIMITS.CreateDeploymentRequest;
@@ -62,6 +64,8 @@ export const LIMITS = {
   maxModelLenMin: CONTRACT.max_model_len.minimum,
   maxModelLenMax: CONTRACT.max_model_len.maximum,
   params: CONTRACT.params.maxItems,
+  idleStopMin: CONTRACT.idle_stop_minutes.minimum,
+  idleStopMax: CONTRACT.idle_stop_minutes.maximum,
   logId: CONTRACT.log_id.maxLength
 } as const;
 
@@ -88,6 +92,8 @@ export interface IDeployForm {
   params: IParamRow[];
   logGroupId: string;
   logId: string;
+  /** Minutes without a request before it is deactivated; '' = never. */
+  idleStopMinutes: string;
 }
 
 export interface IChoice<T extends string = string> {
@@ -281,7 +287,8 @@ export function initialDeployForm(model: ModelSummary | null, backend: BackendKi
     dtype: '',
     params: [],
     logGroupId: '',
-    logId: ''
+    logId: '',
+    idleStopMinutes: ''
   };
 }
 
@@ -337,6 +344,16 @@ export function validateDeployForm(form: IDeployForm, backend: BackendKind, tran
       );
     }
   }
+  if (form.idleStopMinutes.trim()) {
+    const minutes = wholeNumber(form.idleStopMinutes);
+    if (minutes === null || minutes < LIMITS.idleStopMin || minutes > LIMITS.idleStopMax) {
+      errors.idle_stop_minutes = trans.__(
+        'A whole number of minutes from %1 to %2 (a week), or empty to never stop.',
+        LIMITS.idleStopMin,
+        LIMITS.idleStopMax.toLocaleString()
+      );
+    }
+  }
   const paramErrors: string[] = [];
   const filled = form.params.filter(row => row.name.trim() || row.value.trim());
   if (filled.length > LIMITS.params / 2) {
@@ -388,6 +405,9 @@ export function buildDeployRequest(form: IDeployForm, backend: BackendKind): Cre
   }
   if (form.maxModelLen.trim()) {
     body.max_model_len = Number(form.maxModelLen.trim());
+  }
+  if (form.idleStopMinutes.trim()) {
+    body.idle_stop_minutes = Number(form.idleStopMinutes.trim());
   }
   const params = paramTokens(form.params);
   if (params.length > 0) {
