@@ -48,6 +48,17 @@ def watched(backend: Any, clock: Clock) -> tuple[Deployments, IdleStop]:
     return deployments, IdleStop(deployments)
 
 
+async def deploy_gguf(backend: Any, deployments: Deployments, root: Any, name: str, minutes: int) -> str:
+    """A GGUF folder registered and deployed on the stand-in llama-server, ACTIVE; its id."""
+    registered = await backend.register_model(RegisterModelRequest(source="local_folder", path=str(gguf_folder(root))))
+    assert registered.model is not None
+    created = await deployments.create(
+        CreateDeploymentRequest(model_id=registered.model.id, name=name, idle_stop_minutes=minutes)
+    )
+    assert (await backend.operations.wait(created.operation.id, timeout=60)).state == OperationState.SUCCEEDED
+    return created.deployment.id
+
+
 def request(deployments: Deployments, deployment_id: str, tokens: int = 3) -> None:
     """What the chat route and the pass-through record of one relayed request."""
     meter = deployments.traffic.begin(deployment_id)
@@ -69,15 +80,7 @@ async def test_a_local_deployment_idles_to_inactive_and_requests_reset_the_clock
     async with running(tmp_path) as backend:
         assert backend.watches_deployments()  # the only process on this data dir holds the lease
         deployments, idle = watched(backend, clock)
-        registered = await backend.register_model(
-            RegisterModelRequest(source="local_folder", path=str(gguf_folder(tmp_path)))
-        )
-        assert registered.model is not None
-        created = await deployments.create(
-            CreateDeploymentRequest(model_id=registered.model.id, name="한국어 チャット", idle_stop_minutes=10)
-        )
-        dep = created.deployment.id
-        assert (await backend.operations.wait(created.operation.id, timeout=60)).state == OperationState.SUCCEEDED
+        dep = await deploy_gguf(backend, deployments, tmp_path, "한국어 チャット", 10)
 
         detail = await deployments.get(dep)
         assert detail.state == DeploymentState.ACTIVE and detail.idle_stop_minutes == 10
@@ -119,19 +122,12 @@ async def test_only_the_lease_holder_stops_local_deployments(tmp_path: Any, fake
     async with running(tmp_path) as holder, running(tmp_path) as other:
         assert holder.watches_deployments() and not other.watches_deployments()
         deployments, _ = watched(holder, clock)
-        registered = await holder.register_model(
-            RegisterModelRequest(source="local_folder", path=str(gguf_folder(tmp_path)))
-        )
-        assert registered.model is not None
-        created = await deployments.create(
-            CreateDeploymentRequest(model_id=registered.model.id, name="shared", idle_stop_minutes=5)
-        )
-        assert (await holder.operations.wait(created.operation.id, timeout=60)).state == OperationState.SUCCEEDED
+        dep = await deploy_gguf(holder, deployments, tmp_path, "shared", 5)
         _, idle_elsewhere = watched(other, clock)
         clock.advance(60)
         assert await idle_elsewhere.look() == []  # the other process relays no traffic here: it does not judge
-        assert (await deployments.get(created.deployment.id)).state == DeploymentState.ACTIVE
-        await deployments.delete(created.deployment.id)
+        assert (await deployments.get(dep)).state == DeploymentState.ACTIVE
+        await deployments.delete(dep)
 
 
 async def test_an_oci_deployment_idles_to_inactive_through_the_oci_driver(world: OciWorld) -> None:

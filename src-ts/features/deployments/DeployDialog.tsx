@@ -65,14 +65,13 @@ export interface IDeployDialogProps extends ICreateDialogProps<CreateDeploymentR
 }
 
 /** Fields that live under "Advanced options" (opened when one of them has an error). */
-const ADVANCED_FIELDS: readonly DeployField[] = [
-  'max_model_len',
-  'dtype',
-  'params',
-  'log_group_id',
-  'log_id',
-  'idle_stop_minutes'
-];
+// DEPLOY_FIELDS lists them last, from max_model_len on.
+const ADVANCED_FIELDS: readonly DeployField[] = DEPLOY_FIELDS.slice(DEPLOY_FIELDS.indexOf('max_model_len'));
+
+/** A narrow number input for a whole number from `min` to `max`. */
+function wholeNumberInput(min: number, max: number) {
+  return { type: 'number', min, max, step: 1, narrow: true } as const;
+}
 
 /** The request field each input feeds: editing the input clears that field's error (it may be fixed). */
 const FORM_FIELDS: Partial<Record<keyof IDeployForm, DeployField>> = {
@@ -500,11 +499,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
                 ? trans.__('Empty: the model’s own context length (%1 tokens).', formatInteger(model.context_length))
                 : trans.__('Empty: the model’s own context length.')
             }
-            type="number"
-            min={LIMITS.maxModelLenMin}
-            max={LIMITS.maxModelLenMax}
-            step={1}
-            narrow
+            {...wholeNumberInput(LIMITS.maxModelLenMin, LIMITS.maxModelLenMax)}
           />
           <TextField
             {...bindInput(binding, 'idleStopMinutes')}
@@ -512,11 +507,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
             hint={trans.__(
               'Deactivate it after this many minutes without a request through this server. Empty: never.'
             )}
-            type="number"
-            min={LIMITS.idleStopMin}
-            max={LIMITS.idleStopMax}
-            step={1}
-            narrow
+            {...wholeNumberInput(LIMITS.idleStopMin, LIMITS.idleStopMax)}
           />
           <FormField
             id={id('dtype')}

@@ -86,6 +86,27 @@ function MetricsTable(props: { metrics: DeploymentMetrics; trans: TranslationBun
   const { metrics, trans } = props;
   const { engine, proxy } = metrics;
   const windowText = formatDuration(proxy.window_s, trans);
+  // [what, the engine's value, this server's value]: a dash where one side does not measure it.
+  const rows: [string, string, string][] = [
+    [trans.__('Requests running'), metricText(engine?.requests_running, ''), metricText(proxy.in_flight, '')],
+    [trans.__('Requests waiting'), metricText(engine?.requests_waiting, ''), '—'],
+    [trans.__('KV cache in use'), metricText(engine?.kv_cache_usage, '%'), '—'],
+    [
+      trans.__('Tokens per second'),
+      metricText(engine?.tokens_per_s, 'tokens/s'),
+      metricText(proxy.tokens_per_s, 'tokens/s')
+    ],
+    [
+      trans.__('Time to first token, median'),
+      metricText(engine?.ttft_p50_ms, 'ms'),
+      metricText(proxy.ttft_p50_ms, 'ms')
+    ],
+    [
+      trans.__('Time to first token, 95th percentile'),
+      metricText(engine?.ttft_p95_ms, 'ms'),
+      metricText(proxy.ttft_p95_ms, 'ms')
+    ]
+  ];
   return (
     <>
       <table className="jp-AquaExt-ServingPanel-metrics">
@@ -97,36 +118,13 @@ function MetricsTable(props: { metrics: DeploymentMetrics; trans: TranslationBun
           </tr>
         </thead>
         <tbody>
-          <tr>
-            <th scope="row">{trans.__('Requests running')}</th>
-            <td>{metricText(engine?.requests_running, '')}</td>
-            <td>{metricText(proxy.in_flight, '')}</td>
-          </tr>
-          <tr>
-            <th scope="row">{trans.__('Requests waiting')}</th>
-            <td>{metricText(engine?.requests_waiting, '')}</td>
-            <td>—</td>
-          </tr>
-          <tr>
-            <th scope="row">{trans.__('KV cache in use')}</th>
-            <td>{metricText(engine?.kv_cache_usage, '%')}</td>
-            <td>—</td>
-          </tr>
-          <tr>
-            <th scope="row">{trans.__('Tokens per second')}</th>
-            <td>{metricText(engine?.tokens_per_s, 'tokens/s')}</td>
-            <td>{metricText(proxy.tokens_per_s, 'tokens/s')}</td>
-          </tr>
-          <tr>
-            <th scope="row">{trans.__('Time to first token, median')}</th>
-            <td>{metricText(engine?.ttft_p50_ms, 'ms')}</td>
-            <td>{metricText(proxy.ttft_p50_ms, 'ms')}</td>
-          </tr>
-          <tr>
-            <th scope="row">{trans.__('Time to first token, 95th percentile')}</th>
-            <td>{metricText(engine?.ttft_p95_ms, 'ms')}</td>
-            <td>{metricText(proxy.ttft_p95_ms, 'ms')}</td>
-          </tr>
+          {rows.map(([label, engineValue, proxyValue]) => (
+            <tr key={label}>
+              <th scope="row">{label}</th>
+              <td>{engineValue}</td>
+              <td>{proxyValue}</td>
+            </tr>
+          ))}
         </tbody>
       </table>
       <p className="jp-AquaExt-formField-hint">
