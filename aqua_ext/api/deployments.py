@@ -126,6 +126,13 @@ class DeploymentDetail(DeploymentSummary):
     idle_stop_at: datetime | None = None
 
 
+class UpdateDeploymentRequest(ApiModel):
+    """What changes on a deployment without redeploying it."""
+
+    # Null: never stop for idleness.
+    idle_stop_minutes: int | None = Field(ge=IDLE_STOP_MIN, le=IDLE_STOP_MAX)
+
+
 class DeploymentList(ApiModel):
     items: list[DeploymentSummary]
     total: int

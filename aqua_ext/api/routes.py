@@ -34,6 +34,7 @@ from .deployments import (
     DeploymentList,
     EmbedRequest,
     EmbedResponse,
+    UpdateDeploymentRequest,
 )
 from .evaluations import (
     CompareQuery,
@@ -199,6 +200,15 @@ ROUTES: tuple[Route, ...] = (
         "getDeployment",
         "One deployment with its endpoint and parameters",
         DeploymentDetail,
+    ),
+    Route(
+        "PATCH",
+        "deployments/{deployment_id}",
+        "updateDeployment",
+        "Change a deployment's settings (its idle stop) without redeploying it",
+        DeploymentDetail,
+        body=UpdateDeploymentRequest,
+        errors=(400, 404, 409, 502),
     ),
     _delete("deployments/{deployment_id}", "deleteDeployment", "Stop and delete a deployment"),
     _action(

@@ -44,6 +44,7 @@ from ..api.logs import LogPage, LogsQuery
 from ..api.models import ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
 from ..api.terraform import ModelDeploymentSpec
 from ..api.upstream import UpstreamTarget
+from ..errors import InvalidInput
 from .connections.protocol import StoredConnection
 from .oci.shapes import GpuShape
 from .operations import Operations
@@ -123,6 +124,9 @@ class Backend(abc.ABC):
         if reason is None:  # a target that records no reason (it has no idle stop) is asked as ever
             return await self.deployments.deactivate(deployment_id)
         return await self.deployments.deactivate(deployment_id, reason=reason)
+
+    async def update_deployment(self, deployment_id: str, *, idle_stop_minutes: int | None) -> DeploymentDetail:
+        return await self.deployments.update(deployment_id, idle_stop_minutes=idle_stop_minutes)
 
     def watches_deployments(self) -> bool:
         """Whether this process is the one that watches this target's running deployments (idle
@@ -251,6 +255,10 @@ class Deployments(abc.ABC):
     async def deactivate(self, deployment_id: str, *, reason: str | None = None) -> DeploymentDetail:
         """ACTIVE (or FAILED) → INACTIVE: the engine stops, the record stays. `reason` (idle stop's):
         why, kept as the INACTIVE state's message."""
+
+    async def update(self, deployment_id: str, *, idle_stop_minutes: int | None) -> DeploymentDetail:
+        """Record the deployment's idle-stop minutes (None: never) where the target keeps its settings."""
+        raise InvalidInput.field("idle_stop_minutes", f"{type(self).__name__} keeps no idle stop")
 
     @abc.abstractmethod
     async def delete(self, deployment_id: str) -> None: ...

@@ -19,6 +19,7 @@ from ..api.deployments import (
     ChatRequest,
     CreateDeploymentRequest,
     EmbedRequest,
+    UpdateDeploymentRequest,
 )
 from ..api.logs import LogsQuery
 from ..api.sse import format_comment, format_event
@@ -36,7 +37,17 @@ PING_INTERVAL_S = 15.0  # keeps proxies from closing a stream while the engine t
 
 
 DeploymentsHandler = collection_handler("deployments", CreateDeploymentRequest)
-DeploymentHandler = item_handler("deployments")
+
+
+class DeploymentHandler(item_handler("deployments")):  # type: ignore[misc]
+    """GET and DELETE as every resource; PATCH changes its settings (the idle stop)."""
+
+    @web.authenticated
+    async def patch(self, deployment_id: str) -> None:
+        request = self.parse_body(UpdateDeploymentRequest)
+        self.reply(await self.services.deployments.update(deployment_id, request))
+
+
 # 202: the engine comes up in the background, as on create.
 DeploymentActivateHandler = action_handler("deployments", "activate", status=202)
 DeploymentDeactivateHandler = action_handler("deployments", "deactivate")

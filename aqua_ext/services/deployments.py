@@ -17,12 +17,13 @@ from ..api.deployments import (
     DeploymentList,
     DeploymentState,
     DeploymentSummary,
+    UpdateDeploymentRequest,
 )
 from ..api.logs import LogPage, LogsQuery
 from ..api.terraform import TerraformExport
 from ..api.upstream import UpstreamTarget
 from ..backends.base import Backend
-from ..errors import InvalidInput
+from ..errors import Conflict, InvalidInput
 from .chat import ChatTurn, start_turn
 from .deploy_plan import plan_deployment
 from .idle_stop import idle_stop_at
@@ -170,6 +171,17 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
         """A user's Deactivate, or idle stop's (`reason`: why, shown as the INACTIVE state's message)."""
         _, driver = await self.checked(deployment_id, "deactivate")
         return annotate(driver.kind, await driver.deactivate_deployment(deployment_id, reason=reason))
+
+    async def update(self, deployment_id: str, request: UpdateDeploymentRequest) -> DeploymentDetail:
+        """Change its settings (the idle stop); not while a change is under way on it."""
+        detail = await self.get(deployment_id)
+        if detail.state in TRANSITIONAL_STATES:
+            raise Conflict(
+                f"Deployment '{detail.name}' is {detail.state.value}: wait until the change in progress is finished."
+            )
+        driver = await self.targets.get(detail.target)
+        updated = await driver.update_deployment(deployment_id, idle_stop_minutes=request.idle_stop_minutes)
+        return annotate(driver.kind, updated)
 
     async def delete(self, deployment_id: str) -> None:
         _, driver = await self.checked(deployment_id, "delete")

@@ -66,6 +66,7 @@ export type DeploymentDetail = Schemas['DeploymentDetail'];
 export type DeploymentList = Schemas['DeploymentList'];
 export type LogPage = Schemas['LogPage'];
 export type DeploymentMetrics = Schemas['DeploymentMetrics'];
+export type UpdateDeploymentRequest = Schemas['UpdateDeploymentRequest'];
 export type EngineMetrics = Schemas['EngineMetrics'];
 export type ProxyMetrics = Schemas['ProxyMetrics'];
 export type InferenceMode = DeploymentSummary['mode'];

@@ -956,6 +956,10 @@ export class FakeClient implements IAquaClient {
     makeDeployment({ id: deploymentId, state: 'INACTIVE' })
   );
   getDeploymentLogs = logPage('INFO engine ready', '/data/logs/dep-1.log');
+  updateDeployment = fake<'updateDeployment'>(async (deploymentId, body) => ({
+    ...(this.deployments.find(item => item.id === deploymentId) ?? makeDeployment({ id: deploymentId })),
+    ...body
+  }));
   getDeploymentMetrics = fake<'getDeploymentMetrics'>(async deploymentId => makeDeploymentMetrics(deploymentId));
   embed = fake<'embed'>(async (_id, body) => ({
     dimensions: 384,

@@ -145,3 +145,15 @@ async def test_an_engine_without_metrics_and_a_stopped_deployment_say_why(routed
 async def test_an_unknown_deployment_is_404(api: Any) -> None:
     status, err = await api("deployments/dep-nope/metrics")
     assert status == 404, err
+
+
+@pytest.mark.parametrize("body", [{"idle_stop_minutes": 4}, {"idle_stop_minutes": "soon"}, {}])
+async def test_a_bad_idle_stop_is_400_naming_the_field(api: Any, body: dict[str, Any]) -> None:
+    status, err = await api("deployments/dep-nope", method="PATCH", body=body)
+    assert status == 400, err
+    assert err["fields"][0]["field"] == "idle_stop_minutes", err
+
+
+async def test_patching_an_unknown_deployment_is_404(api: Any) -> None:
+    status, err = await api("deployments/dep-nope", method="PATCH", body={"idle_stop_minutes": None})
+    assert status == 404, err

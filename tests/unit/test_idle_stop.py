@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from aqua_ext.api.deployments import CreateDeploymentRequest, DeploymentState
+from aqua_ext.api.deployments import CreateDeploymentRequest, DeploymentState, UpdateDeploymentRequest
 from aqua_ext.api.models import RegisterModelRequest
 from aqua_ext.api.operations import OperationState
 from aqua_ext.backends.local import engines
+from aqua_ext.errors import Conflict
 from aqua_ext.services.deployments import Deployments
 from aqua_ext.services.idle_stop import IdleStop
 from aqua_ext.services.targets import Targets
@@ -113,6 +114,13 @@ async def test_a_local_deployment_idles_to_inactive_and_requests_reset_the_clock
         assert stopped.idle_stop_at is None and stopped.active_since is None
         assert not engines.is_alive(engine_of(tmp_path, dep))
         assert await idle.look() == []  # nothing more to stop
+
+        # The setting changes without a redeploy, kept with the deployment; null turns it off.
+        changed = await deployments.update(dep, UpdateDeploymentRequest(idle_stop_minutes=60))
+        assert changed.idle_stop_minutes == 60 and changed.state == DeploymentState.INACTIVE
+        assert changed.state_message == stopped.state_message and changed.updated_at == stopped.updated_at
+        off = await deployments.update(dep, UpdateDeploymentRequest(idle_stop_minutes=None))
+        assert off.idle_stop_minutes is None and (await deployments.get(dep)).idle_stop_minutes is None
         await deployments.delete(dep)
 
 
@@ -161,6 +169,26 @@ async def test_an_oci_deployment_idles_to_inactive_through_the_oci_driver(world:
         stopped = await deployments.get(md_id)
         assert stopped.state == DeploymentState.INACTIVE
         assert stopped.state_message.startswith("Stopped by idle stop")
+
+
+async def test_the_idle_stop_of_an_oci_deployment_changes_through_its_tag(world: OciWorld) -> None:
+    model = seed_deployable_model(world, "acme-1b")
+    async with oci_backend(world) as backend:
+        deployments = Deployments(Targets([backend], started=True))
+        created = await deployments.create(CreateDeploymentRequest(model_id=model, name="태그"))
+        md_id = created.deployment.id
+        with pytest.raises(Conflict, match="CREATING"):  # not while OCI is changing it
+            await deployments.update(md_id, UpdateDeploymentRequest(idle_stop_minutes=15))
+        await finished(backend, created.operation.id)
+        assert (await deployments.get(md_id)).idle_stop_minutes is None
+        updating = await deployments.update(md_id, UpdateDeploymentRequest(idle_stop_minutes=15))
+        assert updating.state == DeploymentState.UPDATING and updating.operation_id is not None
+        await finished(backend, updating.operation_id)
+        detail = await deployments.get(md_id)
+        assert detail.state == DeploymentState.ACTIVE and detail.idle_stop_minutes == 15
+        with world.emulator.lock:
+            tags = world.emulator.deployments.deployments[md_id]["freeformTags"]
+        assert tags["aqua_ext_idle_stop_minutes"] == "15" and tags["OCI_AQUA"] == "active"
 
 
 async def test_an_oci_deployment_this_server_never_saw_start_waits_for_a_request(world: OciWorld) -> None:

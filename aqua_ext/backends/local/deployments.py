@@ -552,6 +552,11 @@ class LocalDeployments(Deployments):
             lock.release()
         return await self.get(row.id)
 
+    async def update(self, deployment_id: str, *, idle_stop_minutes: int | None) -> DeploymentDetail:
+        row = await self._row(deployment_id)
+        await self.store.set_deployment_config(row.id, {**row.config, "idle_stop_minutes": idle_stop_minutes})
+        return await self.get(row.id)
+
     async def delete(self, deployment_id: str) -> None:
         row = await self._row(deployment_id)
         await self._stop_engine(row.id)  # cancels this process's own start first: it holds the lock

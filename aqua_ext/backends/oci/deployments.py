@@ -486,6 +486,38 @@ class OciDeployments(Deployments):
         )
         return self._detail(entry)
 
+    async def update(self, deployment_id: str, *, idle_stop_minutes: int | None) -> DeploymentDetail:
+        """The idle-stop minutes live in a freeform tag: OCI updates tags as a work request (UPDATING),
+        followed back to the state the deployment was in."""
+        entry = await self._fetch(deployment_id)
+        before = entry.md.lifecycle_state
+        tags = dict(entry.md.freeform_tags or {})
+        tags.pop(dm.TAG_IDLE_STOP, None)
+        if idle_stop_minutes is not None:
+            tags[dm.TAG_IDLE_STOP] = str(idle_stop_minutes)
+        import oci  # the SDK loads with the target (light server start), as deploy_request does
+
+        c = self._c()
+        details = oci.data_science.models.UpdateModelDeploymentDetails(freeform_tags=tags)
+        response = await c.call(
+            "datascience",
+            c.data_science.update_model_deployment,
+            deployment_id,
+            details,
+            not_found=self._not_found(deployment_id),
+        )
+        entry.md.freeform_tags = tags
+        self._set_state(entry, "UPDATING")
+        self._follow_in_background(
+            deployment_id,
+            response.headers.get("opc-work-request-id") if response is not None else None,
+            "update-deployment",
+            f"Update {entry.md.display_name}",
+            target=before,
+            verb="Updating",
+        )
+        return self._detail(entry)
+
     async def delete(self, deployment_id: str) -> None:
         c = self._c()
         entry, wr = await self._act(deployment_id, c.data_science.delete_model_deployment, "delete")

@@ -7,6 +7,7 @@ import type { DeploymentDetail, DeploymentMetrics } from '../../api/types';
 import { describeError } from '../../shared/errors';
 import { startPolling } from '../../shared/polling';
 import { formatDuration, formatInteger } from '../../shared/format';
+import { isTransitional } from '../../shared/deploymentStates';
 import { usePageVisible } from '../../ui/hooks/usePageVisible';
 import { idleStopText, metricText, runningForText } from './servingText';
 
@@ -20,6 +21,8 @@ export interface IServingPanelProps {
   /** The detail page is the one shown: the metrics are polled only then (and while the tab is visible). */
   active: boolean;
   intervalMs?: number;
+  /** The deployment as the server answered a change of its idle stop. */
+  onUpdated: (detail: DeploymentDetail) => void;
 }
 
 /**
@@ -70,7 +73,12 @@ export function ServingPanel(props: IServingPanelProps): JSX.Element {
         <dt>{trans.__('Running for')}</dt>
         <dd>{runningForText(facts, now, trans)}</dd>
         <dt>{trans.__('Idle stop')}</dt>
-        <dd>{idleStopText(facts, now, trans)}</dd>
+        <dd>
+          {idleStopText(facts, now, trans)}{' '}
+          {!isTransitional(detail.state) && (
+            <IdleStopEditor client={client} trans={trans} detail={detail} onUpdated={props.onUpdated} />
+          )}
+        </dd>
       </dl>
       {error && (
         <p className="jp-AquaExt-ServingPanel-error" role="alert">
@@ -79,6 +87,70 @@ export function ServingPanel(props: IServingPanelProps): JSX.Element {
       )}
       {shown && <MetricsTable metrics={shown} trans={trans} />}
     </section>
+  );
+}
+
+/** "Change": the idle-stop minutes in place (empty: never); the server checks the range (400 shown here). */
+function IdleStopEditor(props: {
+  client: IAquaClient;
+  trans: TranslationBundle;
+  detail: DeploymentDetail;
+  onUpdated: (detail: DeploymentDetail) => void;
+}): JSX.Element {
+  const { client, trans, detail } = props;
+  const [value, setValue] = React.useState<string | null>(null);
+  const [saving, setSaving] = React.useState(false);
+  const [error, setError] = React.useState<string | null>(null);
+  if (value === null) {
+    return (
+      <button
+        type="button"
+        className="jp-AquaExt-linkButton"
+        onClick={() => setValue(detail.idle_stop_minutes === null ? '' : String(detail.idle_stop_minutes))}
+      >
+        {trans.__('Change')}
+      </button>
+    );
+  }
+  const save = async (event: React.FormEvent): Promise<void> => {
+    event.preventDefault();
+    setSaving(true);
+    try {
+      const text = value.trim();
+      const updated = await client.updateDeployment(detail.id, { idle_stop_minutes: text ? Number(text) : null });
+      props.onUpdated(updated);
+      setValue(null);
+      setError(null);
+    } catch (reason) {
+      setError(describeError(reason, trans));
+    } finally {
+      setSaving(false);
+    }
+  };
+  return (
+    <form className="jp-AquaExt-ServingPanel-idleForm" onSubmit={event => void save(event)}>
+      <input
+        className="jp-mod-styled jp-AquaExt-input jp-AquaExt-narrowInput"
+        type="number"
+        min={1}
+        step={1}
+        value={value}
+        aria-label={trans.__('Idle minutes before it stops (empty: never)')}
+        disabled={saving}
+        onChange={event => setValue(event.target.value)}
+      />
+      <button type="submit" className="jp-mod-styled jp-AquaExt-button" disabled={saving}>
+        {trans.__('Save')}
+      </button>
+      <button type="button" className="jp-mod-styled jp-AquaExt-button" onClick={() => setValue(null)}>
+        {trans.__('Cancel')}
+      </button>
+      {error && (
+        <span className="jp-AquaExt-ServingPanel-error" role="alert">
+          {error}
+        </span>
+      )}
+    </form>
   );
 }
 

@@ -1,5 +1,5 @@
 import * as React from 'react';
-import { screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import { ServingPanel, METRICS_POLL_MS, type IServingPanelProps } from '../ServingPanel';
 import { idleStopText, metricText, runningForText } from '../servingText';
@@ -46,6 +46,7 @@ function setup(overrides: Partial<IServingPanelProps> = {}, client = new FakeCli
     trans,
     detail: makeDeployment({ engine: 'vllm', idle_stop_minutes: 15, active_since: '2026-11-21T10:00:00Z' }),
     active: true,
+    onUpdated: jest.fn(),
     ...overrides
   };
   return { client, ...renderWithProps(ServingPanel, props) };
@@ -110,5 +111,28 @@ describe('ServingPanel', () => {
     client.getDeploymentMetrics.mockRejectedValue(new Error('network down'));
     setup({}, client);
     expect(await screen.findByRole('alert')).toHaveTextContent('The metrics could not be read');
+  });
+
+  it('changes the idle stop in place, and shows the server’s refusal', async () => {
+    const { client, props } = setup();
+    fireEvent.click(screen.getByRole('button', { name: 'Change' }));
+    const input = screen.getByRole('spinbutton', { name: 'Idle minutes before it stops (empty: never)' });
+    expect(input).toHaveValue(15);
+    client.updateDeployment.mockRejectedValueOnce(new Error('idle_stop_minutes: must be at least 5'));
+    fireEvent.change(input, { target: { value: '3' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText(/must be at least 5/)).toBeInTheDocument();
+    expect(client.updateDeployment).toHaveBeenLastCalledWith('dep-1', { idle_stop_minutes: 3 });
+    fireEvent.change(input, { target: { value: '' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(props.onUpdated).toHaveBeenCalledTimes(1));
+    expect(client.updateDeployment).toHaveBeenLastCalledWith('dep-1', { idle_stop_minutes: null });
+    expect((props.onUpdated as jest.Mock).mock.calls[0][0]).toMatchObject({ id: 'dep-1', idle_stop_minutes: null });
+    expect(screen.getByRole('button', { name: 'Change' })).toBeInTheDocument();
+  });
+
+  it('offers no change while the deployment is changing', () => {
+    setup({ detail: makeDeployment({ state: 'UPDATING', idle_stop_minutes: 15 }) });
+    expect(screen.queryByRole('button', { name: 'Change' })).toBeNull();
   });
 });
