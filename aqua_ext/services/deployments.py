@@ -5,7 +5,7 @@ engines or call OCI; the rules are here."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import Any
 
 from ..api.deployments import (
     TRANSITIONAL_STATES,
@@ -100,14 +100,6 @@ def deployment_actions(target: str, item: DeploymentSummary) -> list[DeploymentA
     return actions
 
 
-D = TypeVar("D", bound=DeploymentSummary)
-
-
-def annotate(target: str, item: D) -> D:
-    """The item with its target and the actions allowed now."""
-    return item.model_copy(update={"target": target, "actions": deployment_actions(target, item)})
-
-
 class Deployments(LifecycleService[DeploymentState, DeploymentAction, DeploymentDetail]):
     lifecycle = DEPLOYMENTS
 
@@ -127,8 +119,7 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
             }
         )
 
-    def annotate(self, target: str, item: Any) -> Any:
-        return annotate(target, item)
+    item_actions = staticmethod(deployment_actions)
 
     async def read(self, driver: Backend, resource_id: str) -> DeploymentDetail:
         return await driver.get_deployment(resource_id)
@@ -146,7 +137,7 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
         # The driver resolves the facts, the rules run here, the driver creates what they passed.
         plan = await plan_deployment(await driver.resolve_deployment(request))
         response = await driver.create_deployment(plan)
-        return response.model_copy(update={"deployment": annotate(driver.kind, response.deployment)})
+        return response.model_copy(update={"deployment": self.annotate(driver.kind, response.deployment)})
 
     async def terraform(self, request: CreateDeploymentRequest) -> TerraformExport:
         """The Terraform of `create(request)`: the same checks and plan (the same 400s), then what the OCI
@@ -165,12 +156,12 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
     async def activate(self, deployment_id: str) -> CreateDeploymentResponse:
         _, driver = await self.checked(deployment_id, "activate")
         response = await driver.activate_deployment(deployment_id)
-        return response.model_copy(update={"deployment": annotate(driver.kind, response.deployment)})
+        return response.model_copy(update={"deployment": self.annotate(driver.kind, response.deployment)})
 
     async def deactivate(self, deployment_id: str, *, reason: str | None = None) -> DeploymentDetail:
         """A user's Deactivate, or idle stop's (`reason`: why, shown as the INACTIVE state's message)."""
         _, driver = await self.checked(deployment_id, "deactivate")
-        return annotate(driver.kind, await driver.deactivate_deployment(deployment_id, reason=reason))
+        return self.annotate(driver.kind, await driver.deactivate_deployment(deployment_id, reason=reason))
 
     async def update(self, deployment_id: str, request: UpdateDeploymentRequest) -> DeploymentDetail:
         """Change its settings (the idle stop); not while a change is under way on it."""
@@ -181,7 +172,7 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
             )
         driver = await self.targets.get(detail.target)
         updated = await driver.update_deployment(deployment_id, idle_stop_minutes=request.idle_stop_minutes)
-        return annotate(driver.kind, updated)
+        return self.annotate(driver.kind, updated)
 
     async def delete(self, deployment_id: str) -> None:
         _, driver = await self.checked(deployment_id, "delete")

@@ -70,6 +70,24 @@ class RequestMeter:
         self._traffic.trim(seen, now)
 
 
+class Unmeasured(RequestMeter):
+    """A relayed request that is no deployment's (a connection's chat): nothing is counted."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:  # no traffic, no clock
+        pass
+
+    def tokens(self, n: int = 1) -> None:
+        pass
+
+    def end(self, tokens: int | None = None) -> None:
+        pass
+
+
+UNMEASURED = Unmeasured()
+
+
 class Traffic:
     def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
         self.clock = clock
