@@ -161,6 +161,8 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
     async def deactivate(self, deployment_id: str, *, reason: str | None = None) -> DeploymentDetail:
         """A user's Deactivate, or idle stop's (`reason`: why, shown as the INACTIVE state's message)."""
         _, driver = await self.checked(deployment_id, "deactivate")
+        if reason is None:  # a user's: asked as every driver takes it (drivers without idle stop record no reason)
+            return self.annotate(driver.kind, await driver.deactivate_deployment(deployment_id))
         return self.annotate(driver.kind, await driver.deactivate_deployment(deployment_id, reason=reason))
 
     async def update(self, deployment_id: str, request: UpdateDeploymentRequest) -> DeploymentDetail:
