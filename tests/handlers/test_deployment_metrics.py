@@ -6,6 +6,8 @@ and the measuring, not engines (tests/unit/test_serving_metrics.py reads the sam
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,7 +18,9 @@ import pytest
 
 from aqua_ext.api.deployments import DeploymentDetail, DeploymentState
 from aqua_ext.api.upstream import UpstreamTarget
+from tests.handlers.test_deployments import FAKE_ENGINES, chat_events, wait_state
 from tests.stub_upstream import StubConfig, StubUpstream
+from tests.unit.test_lease import gguf_folder
 
 VLLM_SAMPLE = (Path(__file__).resolve().parents[1] / "fixtures" / "engine_metrics" / "vllm_v1.prom").read_text()
 DEP = "dep-stub"
@@ -157,3 +161,43 @@ async def test_a_bad_idle_stop_is_400_naming_the_field(api: Any, body: dict[str,
 async def test_patching_an_unknown_deployment_is_404(api: Any) -> None:
     status, err = await api("deployments/dep-nope", method="PATCH", body={"idle_stop_minutes": None})
     assert status == 404, err
+
+
+@pytest.mark.engine
+async def test_idle_stop_end_to_end_in_the_server(
+    api: Any, jp_fetch: Any, jp_serverapp: Any, jp_root_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deployed over HTTP on the stand-in llama-server with an idle stop; a chat through the server's
+    own route counts; the server's idle-stop watcher (its look, with the traffic clock moved on)
+    deactivates it through the local driver; the detail says why."""
+    monkeypatch.setenv("PATH", f"{FAKE_ENGINES}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_LLAMA_REQUESTS", str(tmp_path / "llama-requests.jsonl"))
+    folder = gguf_folder(jp_root_dir)
+    status, registered = await api("models", method="POST", body={"source": "local_folder", "path": str(folder)})
+    assert status == 202, registered
+    status, created = await api(
+        "deployments",
+        method="POST",
+        body={"model_id": registered["model"]["id"], "name": "유휴 アイドル", "idle_stop_minutes": 5},
+    )
+    assert status == 202, created
+    dep = created["deployment"]["id"]
+    try:
+        detail = await wait_state(api, dep, "ACTIVE", "FAILED", timeout=60)
+        assert detail["state"] == "ACTIVE" and detail["idle_stop_minutes"] == 5 and detail["active_since"]
+        events = await chat_events(jp_fetch, dep, {"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 8})
+        assert events[-1][0] == "done"
+        _, detail = await api(f"deployments/{dep}")
+        assert detail["last_request_at"] is not None and detail["idle_stop_at"] is not None
+
+        [app] = jp_serverapp.extension_manager.extension_apps["aqua_ext"]
+        traffic = app.services.deployments.traffic
+        assert traffic.last_request(dep) is not None and traffic.in_flight(dep) == 0
+        later = time.time() + 5 * 60 + 1
+        monkeypatch.setattr(traffic, "clock", lambda: later)
+        assert await app.services.idle_stop.look() == [dep]
+        _, stopped = await api(f"deployments/{dep}")
+        assert stopped["state"] == "INACTIVE" and stopped["state_message"].startswith("Stopped by idle stop")
+        assert "activate" in stopped["actions"]
+    finally:
+        await api(f"deployments/{dep}", method="DELETE")
