@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-LOOK_INTERVAL_S = 30.0
+# A look lists every target's deployments (on OCI one ListModelDeployments call): once a minute is
+# precise enough for a stop counted in minutes.
+LOOK_INTERVAL_S = 60.0
 
 
 def idle_stop_at(item: DeploymentSummary, traffic: Traffic) -> datetime | None:
