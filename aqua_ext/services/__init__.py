@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .deployments import Deployments
     from .evaluations import Evaluations
     from .finetunes import FineTunes
+    from .genai import GenAi
     from .idle_stop import IdleStop
     from .info import Info
     from .models import Models
@@ -28,6 +29,7 @@ class Services:
         from .deployments import Deployments
         from .evaluations import Evaluations
         from .finetunes import FineTunes
+        from .genai import GenAi
         from .idle_stop import IdleStop
         from .info import Info
         from .models import Models
@@ -43,6 +45,7 @@ class Services:
         self.info: Info = Info(targets)
         self.oci_setup: OciSetup = OciSetup(targets)
         self.connections = connections
+        self.genai: GenAi = GenAi(targets, self.models)
 
     def start_watching(self) -> None:
         """The server's own watchers (idle stop), once its event loop runs."""
