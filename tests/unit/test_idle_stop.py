@@ -192,20 +192,22 @@ async def test_the_idle_stop_of_an_oci_deployment_changes_through_its_tag(world:
 
 
 async def test_an_oci_deployment_this_server_never_saw_start_waits_for_a_request(world: OciWorld) -> None:
-    """Activated elsewhere (another server, the Console) and nothing relayed here: it may be busy
-    through another server, so this one keeps no idle clock for it until a request passes here."""
+    """Started by another server (or the Console), nothing relayed here: it may be busy through that
+    server, so this one keeps no idle clock for it, though it saw it become ACTIVE in its list,
+    until a request passes through this one."""
     clock = Clock()
     model = seed_deployable_model(world, "acme-1b")
-    async with oci_backend(world) as backend:
-        created = await Deployments(Targets([backend], started=True)).create(
-            CreateDeploymentRequest(model_id=model, name="elsewhere", idle_stop_minutes=5)
-        )
-        await finished(backend, created.operation.id)
-    async with oci_backend(world) as fresh:  # a second server: it never saw the deployment change
-        deployments, idle = watched(fresh, clock)
+    async with oci_backend(world) as other, oci_backend(world, deployment_cache_seconds=0) as here:
+        elsewhere = Deployments(Targets([other], started=True))
+        created = await elsewhere.create(CreateDeploymentRequest(model_id=model, name="elsewhere", idle_stop_minutes=5))
         md_id = created.deployment.id
+        deployments, idle = watched(here, clock)
+        await deployments.list()  # this server sees it CREATING, then ACTIVE: a change it did not make
+        await finished(other, created.operation.id)
+        await deployments.list()
         clock.advance(60)
-        assert (await deployments.get(md_id)).idle_stop_at is None
+        seen = await deployments.get(md_id)
+        assert seen.state == DeploymentState.ACTIVE and seen.active_since is None and seen.idle_stop_at is None
         assert await idle.look() == []
         request(deployments, md_id)
         clock.advance(5)

@@ -98,6 +98,10 @@ class OciDeployments(Deployments):
         # server only: writing it to OCI (a tag) would be an update, which OCI runs as a work
         # request of its own that the deactivation would have to wait for.
         self._stop_reasons: dict[str, str] = {}
+        # Deployments this server created or activated: only their time ACTIVE is known here (OCI
+        # records none), and only they get an idle clock before a request passes through this server;
+        # one another server started may be busy through that server.
+        self._started_here: set[str] = set()
         # One signer for every predict call: the SDK clients' own, read at each request so that a
         # session token re-read after a 401 is used at once.
         self.auth = OciRequestAuth(lambda: ctx.client().auth.signer)
@@ -162,8 +166,8 @@ class OciDeployments(Deployments):
             updated_at=entry.changed_at,
             failure_log=entry.failure_log,
             group=self._group(md),
-            # When this server saw it become ACTIVE (OCI records no such time): idle stop's clock.
-            active_since=entry.changed_at,
+            # When this server saw a deployment it started become ACTIVE: idle stop's clock.
+            active_since=entry.changed_at if md.id in self._started_here else None,
             stop_reason=self._stop_reasons.get(md.id),
         )
 
@@ -304,6 +308,7 @@ class OciDeployments(Deployments):
                 ) from None
             raise
         entry = self._remember(response.data, full=True)
+        self._started_here.add(entry.md.id)
         self._listed_at = None
         self.shapes.forget_limits()
         op = self._follow_in_background(
@@ -457,6 +462,7 @@ class OciDeployments(Deployments):
         c = self._c()
         entry, wr = await self._act(deployment_id, c.data_science.activate_model_deployment, "activate")
         self._stop_reasons.pop(deployment_id, None)
+        self._started_here.add(deployment_id)
         self._set_state(entry, "UPDATING")
         op = self._follow_in_background(
             deployment_id,
