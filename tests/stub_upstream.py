@@ -47,6 +47,7 @@ class StubConfig:
     error_message: str = "CUDA out of memory (stub)"
     final_blank_line: bool = True  # False: the last event has no blank line before EOF
     model: str = "stub-model"
+    metrics: str | None = None  # the text GET /metrics answers (None: 404, as an engine without metrics)
 
 
 @dataclass
@@ -222,8 +223,21 @@ class _Handler(web.RequestHandler):
         return {"prompt_tokens": 5, "completion_tokens": tokens, "total_tokens": 5 + tokens}
 
 
+class _Metrics(web.RequestHandler):
+    def initialize(self, stub: StubUpstream) -> None:
+        self.stub = stub
+
+    def get(self) -> None:
+        if self.stub.config.metrics is None:
+            raise web.HTTPError(404)
+        self.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        self.finish(self.stub.config.metrics)
+
+
 def _make_app(stub: StubUpstream) -> web.Application:
-    return web.Application([(r"/v1/(chat/completions|completions)", _Handler, {"stub": stub})])
+    return web.Application(
+        [(r"/v1/(chat/completions|completions)", _Handler, {"stub": stub}), (r"/metrics", _Metrics, {"stub": stub})]
+    )
 
 
 class StubUpstream:

@@ -126,8 +126,18 @@ class Backend(abc.ABC):
     async def activate_deployment(self, deployment_id: str) -> CreateDeploymentResponse:
         return await self.deployments.activate(deployment_id)
 
-    async def deactivate_deployment(self, deployment_id: str) -> DeploymentDetail:
-        return await self.deployments.deactivate(deployment_id)
+    async def deactivate_deployment(self, deployment_id: str, *, reason: str | None = None) -> DeploymentDetail:
+        if reason is None:  # a target that records no reason (it has no idle stop) is asked as ever
+            return await self.deployments.deactivate(deployment_id)
+        return await self.deployments.deactivate(deployment_id, reason=reason)
+
+    async def update_deployment(self, deployment_id: str, *, idle_stop_minutes: int | None) -> DeploymentDetail:
+        return await self.deployments.update(deployment_id, idle_stop_minutes=idle_stop_minutes)
+
+    def watches_deployments(self) -> bool:
+        """Whether this process is the one that watches this target's running deployments (idle
+        stop acts only there): every process for a cloud target; locally the lease holder."""
+        return True
 
     async def delete_deployment(self, deployment_id: str) -> None:
         await self.deployments.delete(deployment_id)
@@ -248,8 +258,13 @@ class Deployments(abc.ABC):
         """INACTIVE (or FAILED) → UPDATING → ACTIVE. Conflict in any other state."""
 
     @abc.abstractmethod
-    async def deactivate(self, deployment_id: str) -> DeploymentDetail:
-        """ACTIVE (or FAILED) → INACTIVE: the engine stops, the record stays."""
+    async def deactivate(self, deployment_id: str, *, reason: str | None = None) -> DeploymentDetail:
+        """ACTIVE (or FAILED) → INACTIVE: the engine stops, the record stays. `reason` (idle stop's):
+        why, kept as the INACTIVE state's message."""
+
+    async def update(self, deployment_id: str, *, idle_stop_minutes: int | None) -> DeploymentDetail:
+        """Record the deployment's idle-stop minutes (None: never) where the target keeps its settings."""
+        raise InvalidInput.field("idle_stop_minutes", f"{type(self).__name__} keeps no idle stop")
 
     @abc.abstractmethod
     async def delete(self, deployment_id: str) -> None: ...

@@ -10,7 +10,7 @@ in a terminal.
     aqua-ext models fit MODEL_ID [--dtype D] [--context-length N] [--concurrency N]
     aqua-ext deployments create MODEL_ID --name NAME [--description D] [--shape S] [--replicas N]
                               [--engine E] [--mode chat|completion|embedding] [--dtype D]
-                              [--max-model-len N] [--param '--name value' ...]
+                              [--max-model-len N] [--idle-stop-minutes N] [--param '--name value' ...]
                               [--log-group-id ID --log-id ID] [--target T] [--no-wait]
                               [--export terraform [-o FILE]]
     aqua-ext deployments list
