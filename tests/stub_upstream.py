@@ -226,7 +226,7 @@ class _Handler(web.RequestHandler):
                 record.disconnected = True
 
     async def _content(self, cfg: StubConfig, body: dict[str, Any], chat: bool) -> None:
-        text = cfg.content(body) if callable(cfg.content) else cfg.content
+        text = cfg.content(body) if callable(cfg.content) else str(cfg.content)
         usage = self._usage(len(text.split()))
         if not body.get("stream"):
             choice = (

@@ -128,8 +128,8 @@ def test_a_row_score_is_normalised_and_an_ungraded_judge_is_left_out() -> None:
 
 
 def library_agreement(a: list[int], b: list[int]) -> tuple[float, float]:
-    from scipy.stats import spearmanr
-    from sklearn.metrics import cohen_kappa_score
+    from scipy.stats import spearmanr  # type: ignore[import-untyped]
+    from sklearn.metrics import cohen_kappa_score  # type: ignore[import-untyped]
 
     kappa = cohen_kappa_score(a, b, labels=[1, 2, 3, 4, 5], weights="quadratic")
     return float(kappa), float(spearmanr(a, b).statistic)
@@ -256,7 +256,7 @@ def rows_of(out: Path) -> list[dict[str, Any]]:
 
 
 def test_two_judges_grade_every_row_and_their_agreement_is_reported(tmp_path: Path, evaluated: StubUpstream) -> None:
-    judges = [
+    judges: list[dict[str, Any]] = [
         {"name": "엄격한 심판", "deployment_id": "ldep-judge"},
         {"name": "審判 · judge-model", "connection_id": "conn-judge", "model": "judge-model"},
     ]
