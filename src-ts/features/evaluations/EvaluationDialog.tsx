@@ -126,6 +126,14 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
   const [connectionsVersion, setConnectionsVersion] = React.useState(0);
   const [judge, setJudge] = React.useState<IJudgeForm>(initialJudgeForm);
   const [judgeErrors, setJudgeErrors] = React.useState<JudgeErrors>({});
+  const judgeState = {
+    value: judge,
+    errors: judgeErrors,
+    onChange: (next: IJudgeForm) => {
+      setJudge(next);
+      setJudgeErrors({});
+    }
+  };
   const refusedSource = React.useRef<{
     asks: EvaluatedKind;
     source: DatasetSource;
@@ -670,18 +678,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
       </fieldset>
 
       {judgeAllowed && (
-        <JudgeFieldset
-          id={id}
-          trans={trans}
-          value={judge}
-          candidates={candidates}
-          errors={judgeErrors}
-          disabled={submitting}
-          onChange={next => {
-            setJudge(next);
-            setJudgeErrors({});
-          }}
-        />
+        <JudgeFieldset id={id} trans={trans} candidates={candidates} disabled={submitting} state={judgeState} />
       )}
 
       {onOci && (

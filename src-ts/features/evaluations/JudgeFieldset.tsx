@@ -15,38 +15,37 @@ import {
   type JudgeRubric
 } from './judgeForm';
 
-export interface IJudgeFieldsetProps {
-  id: (name: string) => string;
-  trans: TranslationBundle;
+/** The section's form, its errors, and what a change does (the dialog holds them). */
+export interface IJudgeState {
   value: IJudgeForm;
-  /** The deployments and connections that chat; null while they load. */
-  candidates: IJudgeCandidate[] | null;
   errors: JudgeErrors;
-  disabled: boolean;
   onChange: (next: IJudgeForm) => void;
 }
 
-function rubricLabel(rubric: JudgeRubric, trans: TranslationBundle): string {
-  switch (rubric) {
-    case 'correctness':
-      return trans.__('Correctness');
-    case 'helpfulness':
-      return trans.__('Helpfulness');
-    default:
-      return trans.__('Custom');
-  }
+export interface IJudgeFieldsetProps {
+  id: (name: string) => string;
+  trans: TranslationBundle;
+  /** The deployments and connections that chat; null while they load. */
+  candidates: IJudgeCandidate[] | null;
+  disabled: boolean;
+  state: IJudgeState;
 }
 
-function rubricDescription(rubric: JudgeRubric, trans: TranslationBundle): string {
-  switch (rubric) {
-    case 'correctness':
-      return trans.__('Does the answer say what the reference says?');
-    case 'helpfulness':
-      return trans.__('How well does the answer help the person who asked?');
-    default:
-      return trans.__('Your own text: what makes an answer score 5, and 1.');
-  }
-}
+/** Each rubric's radio: its label and what it grades by. */
+const RUBRIC_CHOICES: Record<JudgeRubric, (trans: TranslationBundle) => { label: string; description: string }> = {
+  correctness: trans => ({
+    label: trans.__('Correctness'),
+    description: trans.__('Does the answer say what the reference says?')
+  }),
+  helpfulness: trans => ({
+    label: trans.__('Helpfulness'),
+    description: trans.__('How well does the answer help the person who asked?')
+  }),
+  custom: trans => ({
+    label: trans.__('Custom'),
+    description: trans.__('Your own text: what makes an answer score 5, and 1.')
+  })
+};
 
 /**
  * LLM-as-judge in the evaluation dialog: one or two models (deployments or
@@ -54,13 +53,21 @@ function rubricDescription(rubric: JudgeRubric, trans: TranslationBundle): strin
  * reason, by a rubric. No judge chosen: no judge runs.
  */
 export function JudgeFieldset(props: IJudgeFieldsetProps): JSX.Element {
-  const { id, trans, value, candidates, errors, disabled } = props;
+  const { id, trans, candidates, disabled } = props;
+  const { value, errors, onChange } = props.state;
   const setSlot = (place: number, slot: IJudgeSlot): void => {
-    props.onChange({ ...value, slots: value.slots.map((old, i) => (i === place ? slot : old)) });
+    onChange({ ...value, slots: value.slots.map((old, i) => (i === place ? slot : old)) });
   };
   const anyJudge = value.slots.some(slot => slot.id !== '');
-  const deployments = (candidates ?? []).filter(candidate => candidate.kind === 'deployment');
-  const connections = (candidates ?? []).filter(candidate => candidate.kind === 'connection');
+  // The choices by kind, each kind under its heading (an empty kind is left out).
+  const groups = (
+    [
+      [trans.__('Deployments'), 'deployment'],
+      [trans.__('Connections'), 'connection']
+    ] as const
+  )
+    .map(([label, kind]) => [label, (candidates ?? []).filter(c => c.kind === kind)] as const)
+    .filter(([, items]) => items.length > 0);
 
   return (
     <fieldset
@@ -103,24 +110,15 @@ export function JudgeFieldset(props: IJudgeFieldsetProps): JSX.Element {
               }}
             >
               {slot.id && candidates !== null && !chosen && <option value={slot.id}>{slot.id}</option>}
-              {deployments.length > 0 && (
-                <optgroup label={trans.__('Deployments')}>
-                  {deployments.map(item => (
+              {groups.map(([label, items]) => (
+                <optgroup key={label} label={label}>
+                  {items.map(item => (
                     <option key={item.id} value={item.id}>
                       {item.name}
                     </option>
                   ))}
                 </optgroup>
-              )}
-              {connections.length > 0 && (
-                <optgroup label={trans.__('Connections')}>
-                  {connections.map(item => (
-                    <option key={item.id} value={item.id}>
-                      {item.name}
-                    </option>
-                  ))}
-                </optgroup>
-              )}
+              ))}
             </PickerField>
             {chosen?.kind === 'connection' && (
               <FormField id={id(`judge${place}-model`)} field={`${field}.model`} label={trans.__('Judge model')}>
@@ -163,12 +161,8 @@ export function JudgeFieldset(props: IJudgeFieldsetProps): JSX.Element {
             legend={trans.__('Rubric')}
             value={value.rubric}
             disabled={disabled}
-            choices={JUDGE_RUBRICS.map(rubric => ({
-              value: rubric,
-              label: rubricLabel(rubric, trans),
-              description: rubricDescription(rubric, trans)
-            }))}
-            onChange={rubric => props.onChange({ ...value, rubric })}
+            choices={JUDGE_RUBRICS.map(rubric => ({ value: rubric, ...RUBRIC_CHOICES[rubric](trans) }))}
+            onChange={rubric => onChange({ ...value, rubric })}
           />
           {value.rubric === 'custom' && (
             <FormField
@@ -186,7 +180,7 @@ export function JudgeFieldset(props: IJudgeFieldsetProps): JSX.Element {
                   maxLength={JUDGE_LIMITS.rubricText}
                   disabled={disabled}
                   placeholder={trans.__('5: … 1: …')}
-                  onChange={event => props.onChange({ ...value, rubricText: event.target.value })}
+                  onChange={event => onChange({ ...value, rubricText: event.target.value })}
                 />
               )}
             </FormField>

@@ -46,18 +46,16 @@ export function JudgeSummary(props: { judge: JudgeReport; trans: TranslationBund
         <thead>
           <tr>
             <th scope="col">{trans.__('Judge')}</th>
-            <th scope="col" className="jp-AquaExt-numeric">
-              {trans.__('Graded')}
-            </th>
-            <th scope="col" className="jp-AquaExt-numeric">
-              {trans.__('Not graded')}
-            </th>
-            <th scope="col" className="jp-AquaExt-numeric">
-              {trans.__('Mean (%1–%2)', low, high)}
-            </th>
-            <th scope="col" className="jp-AquaExt-numeric">
-              {trans.__('Tokens (prompt + completion)')}
-            </th>
+            {[
+              trans.__('Graded'),
+              trans.__('Not graded'),
+              trans.__('Mean (%1–%2)', low, high),
+              trans.__('Tokens (prompt + completion)')
+            ].map(label => (
+              <th key={label} scope="col" className="jp-AquaExt-numeric">
+                {label}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>
