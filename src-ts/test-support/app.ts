@@ -5,10 +5,10 @@
  */
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { ServerConnection } from '@jupyterlab/services';
-import { nullTranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 
+import { trans } from './trans';
 import type { IAquaAppProps } from '../app/AquaApp';
 import { Navigator } from '../app/navigator';
 import { DEFAULT_SETTINGS } from '../shared/settings';
@@ -18,7 +18,7 @@ import type { FakeClient } from './fixtures';
 export function appProps(client: FakeClient, overrides: Partial<IAquaAppProps> = {}): IAquaAppProps {
   return {
     client,
-    trans: nullTranslator.load('aqua_ext'),
+    trans,
     settings: { ...DEFAULT_SETTINGS },
     renderMarkdown: jest.fn(async () => undefined),
     confirm: jest.fn(async () => true),

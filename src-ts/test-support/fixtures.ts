@@ -7,40 +7,18 @@ import type {
   ChatStreamEvent,
   ConnectionChatRequest,
   ConnectionDetail,
-  ConnectionModels,
   ConnectionSummary,
-  CreateConnectionRequest,
-  ExportConnectionsQuery,
-  ExportConnectionsResponse,
-  ImportConnectionsRequest,
-  ImportConnectionsResponse,
-  TestConnectionRequest,
-  TestConnectionResult,
-  UpdateConnectionRequest,
-  CreateDeploymentRequest,
-  CreateDeploymentResponse,
-  TerraformExport,
-  CreateEvaluationRequest,
-  CreateEvaluationResponse,
-  EvaluationComparison,
   EvaluationDetail,
   EvaluationReport,
   EvaluationRow,
-  EvaluationRows,
-  EvaluationRowsQuery,
   EvaluationSummary,
   CreateFineTuneRequest,
-  CreateFineTuneResponse,
   DatasetReport,
   DeploymentDetail,
   LogPage,
   DeploymentSummary,
-  EmbedRequest,
-  EmbedResponse,
   FineTuneDefaults,
-  FineTuneDefaultsQuery,
   FineTuneDetail,
-  FineTuneMetrics,
   FineTuneSummary,
   FitReport,
   FitTarget,
@@ -49,10 +27,8 @@ import type {
   ModelSummary,
   MetricPoint,
   Operation,
-  RegisterModelResponse,
   TargetProblem,
-  TrainingFit,
-  ValidateDatasetRequest
+  TrainingFit
 } from '../api/types';
 import { CONTRACT_DEFAULTS } from '../features/finetunes/finetuneForm';
 import { makeOciSetup } from './ociSetup';
@@ -577,6 +553,29 @@ export function makeTrainingFit(overrides: Partial<TrainingFit> = {}): TrainingF
   };
 }
 
+/**
+ * The params a create request sends for a LoRA form left at the contract's defaults (no
+ * last_n_layers, no seed), written out rather than taken from the form: the specs' oracle.
+ */
+export function loraRequestParams(overrides: Partial<NonNullable<CreateFineTuneRequest['params']>> = {}) {
+  return {
+    training_type: 'lora',
+    epochs: 3,
+    learning_rate: 0.0002,
+    batch_size: 8,
+    max_seq_length: 512,
+    pad_to_max_length: false,
+    lora_r: 8,
+    lora_alpha: 16,
+    lora_dropout: 0.05,
+    lora_target_modules: [] as string[],
+    early_stopping_patience: 0,
+    early_stopping_threshold: 0,
+    logging_steps: 10,
+    ...overrides
+  };
+}
+
 export function makeFineTuneDefaults(overrides: Partial<FineTuneDefaults> = {}): FineTuneDefaults {
   return {
     model_id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
@@ -787,52 +786,110 @@ export function makeEvaluationRow(index: number, overrides: Partial<EvaluationRo
   };
 }
 
+/**
+ * A fake of the client's method `K`: a jest.fn of `impl`, whose arguments and answer
+ * the interface types (the fake restates no request or response type).
+ */
+function fake<K extends keyof IAquaClient>(impl: IAquaClient[K]): jest.MockedFunction<IAquaClient[K]> {
+  return jest.fn(impl as (...args: unknown[]) => unknown) as unknown as jest.MockedFunction<IAquaClient[K]>;
+}
+
+/** What a fake chat stream answers: fixed events, or a function that sees the request. */
+type EventSource<Body> =
+  ChatStreamEvent[] | ((body: Body, signal?: AbortSignal, id?: string) => AsyncIterable<ChatStreamEvent>);
+
+/** A fake list route: every item (as its summary), no target reporting a problem. */
+function listing<Item, Summary>(items: () => Item[], summarise: (item: Item) => Summary) {
+  return jest.fn(async () => {
+    const all = items();
+    return { items: all.map(summarise), total: all.length, problems: [] as TargetProblem[] };
+  });
+}
+
+/** A fake get-by-id route: the item, or a rejection naming what was missing. */
+function lookup<Item extends { id: string }>(items: () => Item[], noun: string) {
+  return jest.fn(async (id: string): Promise<Item> => {
+    const found = items().find(item => item.id === id);
+    if (!found) {
+      throw new Error(`no ${noun} ${id}`);
+    }
+    return found;
+  });
+}
+
+/** A fake streaming route: replays the events (stopping once aborted), or asks the function. */
+function replay<Body>(source: () => EventSource<Body>) {
+  return jest.fn((id: string, body: Body, signal?: AbortSignal): AsyncIterable<ChatStreamEvent> => {
+    const events = source();
+    if (typeof events === 'function') {
+      return events(body, signal, id);
+    }
+    return (async function* () {
+      for (const event of events) {
+        if (signal?.aborted) {
+          return;
+        }
+        yield event;
+      }
+    })();
+  });
+}
+
+/** A fake cancel route of a job: the job (or a default one with that id), now canceling. */
+function canceling<Job extends FineTuneDetail | EvaluationDetail>(
+  jobs: () => Job[],
+  make: (overrides: { id: string }) => Job,
+  updatedAt: string
+) {
+  return jest.fn(async (id: string): Promise<Job> => ({
+    ...(jobs().find(item => item.id === id) ?? make({ id })),
+    state: 'CANCELING',
+    state_message: 'Canceling',
+    actions: [],
+    updated_at: updatedAt
+  }));
+}
+
+/** A fake logs route: one page of one line. */
+function logPage(line: string, source: string) {
+  return jest.fn(async (): Promise<LogPage> => ({ lines: [line], cursor: 'c1', source }));
+}
+
+/** What a newly accepted job says before its first step. */
+const ACCEPTED = { state: 'ACCEPTED', state_message: 'Waiting to start', progress: 0, eta_seconds: null } as const;
+
 /** A fake client: every method is a jest.fn with a sensible default. */
 export class FakeClient implements IAquaClient {
   models: ModelSummary[] = sampleModels();
 
-  getInfo = jest.fn(async (): Promise<Info> => makeInfo());
-  listModels = jest.fn(async () => ({
-    items: this.models,
-    total: this.models.length,
-    problems: [] as TargetProblem[]
-  }));
-  getModel = jest.fn(async (modelId: string): Promise<ModelDetail> => {
+  getInfo = fake<'getInfo'>(async () => makeInfo());
+  listModels = listing(
+    () => this.models,
+    model => model
+  );
+  getModel = fake<'getModel'>(async modelId => {
     const summary = this.models.find(m => m.id === modelId) ?? makeModel({ id: modelId });
     return makeDetail({ ...summary });
   });
-  registerModel = jest.fn(async (): Promise<RegisterModelResponse> => ({
+  registerModel = fake<'registerModel'>(async () => ({
     operation: makeOperation({ state: 'SUCCEEDED', progress: 1, resource_id: 'reg:new' }),
     model: makeDetail({ id: 'reg:new', name: 'New model', source: 'registered' })
   }));
-  deleteModel = jest.fn(async (): Promise<void> => undefined);
-  getModelFit = jest.fn(async (): Promise<FitReport> => makeFit());
-  listOperations = jest.fn(async () => ({ items: [] as Operation[] }));
-  getOperation = jest.fn(async (operationId: string): Promise<Operation> => makeOperation({ id: operationId }));
-  cancelOperation = jest.fn(async (operationId: string): Promise<Operation> =>
+  deleteModel = fake<'deleteModel'>(async () => undefined);
+  getModelFit = fake<'getModelFit'>(async () => makeFit());
+  listOperations = fake<'listOperations'>(async () => ({ items: [] as Operation[] }));
+  getOperation = fake<'getOperation'>(async operationId => makeOperation({ id: operationId }));
+  cancelOperation = fake<'cancelOperation'>(async operationId =>
     makeOperation({ id: operationId, state: 'CANCELING' })
   );
 
   deployments: DeploymentDetail[] = [makeDeployment()];
   /** What `streamChat` answers; replace per test (a function sees the request). */
-  chatEvents:
-    | ChatStreamEvent[]
-    | ((body: ChatRequest, signal?: AbortSignal, deploymentId?: string) => AsyncIterable<ChatStreamEvent>) =
-    answerEvents(['Hello', ' there']);
+  chatEvents: EventSource<ChatRequest> = answerEvents(['Hello', ' there']);
 
-  listDeployments = jest.fn(async () => ({
-    items: this.deployments.map(summaryOf),
-    total: this.deployments.length,
-    problems: [] as TargetProblem[]
-  }));
-  getDeployment = jest.fn(async (deploymentId: string): Promise<DeploymentDetail> => {
-    const found = this.deployments.find(item => item.id === deploymentId);
-    if (!found) {
-      throw new Error(`no deployment ${deploymentId}`);
-    }
-    return found;
-  });
-  createDeployment = jest.fn(async (body: CreateDeploymentRequest): Promise<CreateDeploymentResponse> => ({
+  listDeployments = listing(() => this.deployments, summaryOf);
+  getDeployment = lookup(() => this.deployments, 'deployment');
+  createDeployment = fake<'createDeployment'>(async body => ({
     deployment: makeDeployment({
       id: 'dep-new',
       name: body.name,
@@ -848,66 +905,42 @@ export class FakeClient implements IAquaClient {
       message: 'Starting the engine'
     })
   }));
-  exportDeploymentTerraform = jest.fn(async (body: CreateDeploymentRequest): Promise<TerraformExport> => ({
+  exportDeploymentTerraform = fake<'exportDeploymentTerraform'>(async body => ({
     file_name: 'model_deployment.tf',
     hcl: `resource "oci_datascience_model_deployment" "model_deployment" {\n  display_name = "${body.name}"\n}\n`
   }));
-  deleteDeployment = jest.fn(async (): Promise<void> => undefined);
-  activateDeployment = jest.fn(async (deploymentId: string): Promise<CreateDeploymentResponse> => ({
+  deleteDeployment = fake<'deleteDeployment'>(async () => undefined);
+  activateDeployment = fake<'activateDeployment'>(async deploymentId => ({
     deployment: makeDeployment({ id: deploymentId, state: 'UPDATING', operation_id: 'op-activate' }),
     operation: makeOperation({ id: 'op-activate', kind: 'activate', title: 'Activate', progress: null })
   }));
-  deactivateDeployment = jest.fn(async (deploymentId: string): Promise<DeploymentDetail> =>
+  deactivateDeployment = fake<'deactivateDeployment'>(async deploymentId =>
     makeDeployment({ id: deploymentId, state: 'INACTIVE' })
   );
-  getDeploymentLogs = jest.fn(async (): Promise<LogPage> => ({
-    lines: ['INFO engine ready'],
-    cursor: 'c1',
-    source: '/data/logs/dep-1.log'
-  }));
-  embed = jest.fn(async (_id: string, body: EmbedRequest): Promise<EmbedResponse> => ({
+  getDeploymentLogs = logPage('INFO engine ready', '/data/logs/dep-1.log');
+  embed = fake<'embed'>(async (_id, body) => ({
     dimensions: 384,
     similarity: body.inputs.map((_, i) => body.inputs.map((__, j) => (i === j ? 1 : 0.5))),
     preview: body.inputs.map(() => [0.1, -0.2, 0.3]),
     usage: { prompt_tokens: 9, completion_tokens: null, total_tokens: 9 },
     total_ms: 42
   }));
-  streamChat = jest.fn((id: string, body: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatStreamEvent> => {
-    const source = this.chatEvents;
-    if (typeof source === 'function') {
-      return source(body, signal, id);
-    }
-    return (async function* () {
-      for (const event of source) {
-        if (signal?.aborted) {
-          return;
-        }
-        yield event;
-      }
-    })();
-  });
-  serverUrl = jest.fn((path: string): string => `http://localhost:8888/${path}`);
+  streamChat = replay(() => this.chatEvents);
+  serverUrl = fake<'serverUrl'>(path => `http://localhost:8888/${path}`);
 
   connections: ConnectionDetail[] = [makeConnection()];
   /** What `streamConnectionChat` answers; replace per test (a function sees the request). */
-  connectionChatEvents:
-    | ChatStreamEvent[]
-    | ((body: ConnectionChatRequest, signal?: AbortSignal, connectionId?: string) => AsyncIterable<ChatStreamEvent>) =
-    answerEvents(['こんにちは', '、世界']);
+  connectionChatEvents: EventSource<ConnectionChatRequest> = answerEvents(['こんにちは', '、世界']);
 
-  listConnections = jest.fn(async () => ({ connections: this.connections.map(connectionSummaryOf) }));
-  getConnection = jest.fn(async (connectionId: string): Promise<ConnectionDetail> => {
-    const found = this.connections.find(item => item.id === connectionId);
-    if (!found) {
-      throw new Error(`no connection ${connectionId}`);
-    }
-    return found;
-  });
-  createConnection = jest.fn(async (body: CreateConnectionRequest): Promise<ConnectionDetail> => {
+  listConnections = fake<'listConnections'>(async () => ({
+    connections: this.connections.map(connectionSummaryOf)
+  }));
+  getConnection = lookup(() => this.connections, 'connection');
+  createConnection = fake<'createConnection'>(async body => {
     const { secret, ...fields } = body;
     return makeConnection({ ...fields, id: 'conn-new', secret_set: !!secret, methods: [] });
   });
-  updateConnection = jest.fn(async (connectionId: string, body: UpdateConnectionRequest): Promise<ConnectionDetail> => {
+  updateConnection = fake<'updateConnection'>(async (connectionId, body) => {
     const found = this.connections.find(item => item.id === connectionId) ?? makeConnection({ id: connectionId });
     const { secret, ...fields } = body;
     const changed = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== null));
@@ -918,8 +951,8 @@ export class FakeClient implements IAquaClient {
       secret_set: secret === undefined || secret === null ? found.secret_set : secret !== ''
     };
   });
-  deleteConnection = jest.fn(async (): Promise<void> => undefined);
-  testConnection = jest.fn(async (_id: string, _body?: TestConnectionRequest): Promise<TestConnectionResult> => ({
+  deleteConnection = fake<'deleteConnection'>(async () => undefined);
+  testConnection = fake<'testConnection'>(async () => ({
     ok: true,
     status_code: 200,
     latency_ms: 312,
@@ -928,86 +961,46 @@ export class FakeClient implements IAquaClient {
     error_kind: null,
     message: 'OK: 200 in 312 ms'
   }));
-  listConnectionModels = jest.fn(async (connectionId: string): Promise<ConnectionModels> => {
+  listConnectionModels = fake<'listConnectionModels'>(async connectionId => {
     const found = this.connections.find(item => item.id === connectionId);
     return { models: found?.models ?? [], source: 'configured', message: '' };
   });
-  importConnections = jest.fn(async (_body: ImportConnectionsRequest): Promise<ImportConnectionsResponse> => ({
+  importConnections = fake<'importConnections'>(async () => ({
     created: [
       connectionSummaryOf(makeConnection({ id: 'conn-c1', name: 'Cohere 生成', kind: 'cohere' })),
       connectionSummaryOf(makeConnection({ id: 'conn-c2', name: 'Cohere チャット', kind: 'cohere' })),
       connectionSummaryOf(makeConnection({ id: 'conn-l1', name: 'Llama 라마', kind: 'oci_genai' }))
     ]
   }));
-  exportConnections = jest.fn(async (_query?: ExportConnectionsQuery): Promise<ExportConnectionsResponse> => ({
+  exportConnections = fake<'exportConnections'>(async () => ({
     yaml: 'exportedRestServices:\n- name: 사내 GPT 서비스\n',
     file_name: 'llm-services.yaml'
   }));
-  streamConnectionChat = jest.fn(
-    (id: string, body: ConnectionChatRequest, signal?: AbortSignal): AsyncIterable<ChatStreamEvent> => {
-      const source = this.connectionChatEvents;
-      if (typeof source === 'function') {
-        return source(body, signal, id);
-      }
-      return (async function* () {
-        for (const event of source) {
-          if (signal?.aborted) {
-            return;
-          }
-          yield event;
-        }
-      })();
-    }
-  );
+  streamConnectionChat = replay(() => this.connectionChatEvents);
 
   finetunes: FineTuneDetail[] = [makeFineTune()];
   /** The metric points of every job; `getFineTuneMetrics` answers those after the cursor. */
   metricPoints: Record<string, MetricPoint[]> = {};
 
-  validateDataset = jest.fn(async (_body: ValidateDatasetRequest): Promise<DatasetReport> => makeDatasetReport());
-  getFineTuneDefaults = jest.fn(async (modelId: string, _query?: FineTuneDefaultsQuery): Promise<FineTuneDefaults> =>
-    makeFineTuneDefaults({ model_id: modelId })
-  );
-  listFineTunes = jest.fn(async () => ({
-    items: this.finetunes.map(fineTuneSummaryOf),
-    total: this.finetunes.length,
-    problems: [] as TargetProblem[]
-  }));
-  getFineTune = jest.fn(async (finetuneId: string): Promise<FineTuneDetail> => {
-    const found = this.finetunes.find(item => item.id === finetuneId);
-    if (!found) {
-      throw new Error(`no fine-tuning job ${finetuneId}`);
-    }
-    return found;
-  });
-  createFineTune = jest.fn(async (body: CreateFineTuneRequest): Promise<CreateFineTuneResponse> => ({
+  validateDataset = fake<'validateDataset'>(async () => makeDatasetReport());
+  getFineTuneDefaults = fake<'getFineTuneDefaults'>(async modelId => makeFineTuneDefaults({ model_id: modelId }));
+  listFineTunes = listing(() => this.finetunes, fineTuneSummaryOf);
+  getFineTune = lookup(() => this.finetunes, 'fine-tuning job');
+  createFineTune = fake<'createFineTune'>(async body => ({
     finetune: makeFineTune({
       id: 'ftj-new',
       name: body.name,
       base_model_id: body.model_id,
       dataset_path: body.dataset_path,
-      state: 'ACCEPTED',
-      state_message: 'Waiting to start',
-      step: 0,
-      progress: 0,
-      eta_seconds: null
+      ...ACCEPTED,
+      step: 0
     }),
     preflight: makeDatasetReport({ path: body.dataset_path })
   }));
-  deleteFineTune = jest.fn(async (): Promise<void> => undefined);
-  cancelFineTune = jest.fn(async (finetuneId: string): Promise<FineTuneDetail> => ({
-    ...(this.finetunes.find(item => item.id === finetuneId) ?? makeFineTune({ id: finetuneId })),
-    state: 'CANCELING',
-    state_message: 'Canceling',
-    actions: [],
-    updated_at: '2026-11-21T10:59:00Z'
-  }));
-  getFineTuneLogs = jest.fn(async (): Promise<LogPage> => ({
-    lines: ['step 30: loss 1.7'],
-    cursor: 'c1',
-    source: '/data/runs/ftj-0a1b2c/job.log'
-  }));
-  getFineTuneMetrics = jest.fn(async (finetuneId: string, query: { after?: number } = {}): Promise<FineTuneMetrics> => {
+  deleteFineTune = fake<'deleteFineTune'>(async () => undefined);
+  cancelFineTune = canceling(() => this.finetunes, makeFineTune, '2026-11-21T10:59:00Z');
+  getFineTuneLogs = logPage('step 30: loss 1.7', '/data/runs/ftj-0a1b2c/job.log');
+  getFineTuneMetrics = fake<'getFineTuneMetrics'>(async (finetuneId, query = {}) => {
     const all = this.metricPoints[finetuneId] ?? [];
     const after = query.after ?? 0;
     const job = this.finetunes.find(item => item.id === finetuneId);
@@ -1018,19 +1011,9 @@ export class FakeClient implements IAquaClient {
   /** The rows every evaluation answers (`getEvaluationRows` pages them as asked, without sorting). */
   evaluationRows: EvaluationRow[] = Array.from({ length: 3 }, (_, i) => makeEvaluationRow(i));
 
-  listEvaluations = jest.fn(async () => ({
-    items: this.evaluations.map(evaluationSummaryOf),
-    total: this.evaluations.length,
-    problems: [] as TargetProblem[]
-  }));
-  getEvaluation = jest.fn(async (evaluationId: string): Promise<EvaluationDetail> => {
-    const found = this.evaluations.find(item => item.id === evaluationId);
-    if (!found) {
-      throw new Error(`no evaluation ${evaluationId}`);
-    }
-    return found;
-  });
-  createEvaluation = jest.fn(async (body: CreateEvaluationRequest): Promise<CreateEvaluationResponse> => ({
+  listEvaluations = listing(() => this.evaluations, evaluationSummaryOf);
+  getEvaluation = lookup(() => this.evaluations, 'evaluation');
+  createEvaluation = fake<'createEvaluation'>(async body => ({
     evaluation: makeEvaluation({
       id: 'evj-new',
       name: body.name,
@@ -1043,23 +1026,14 @@ export class FakeClient implements IAquaClient {
       connection_id: body.connection_id ?? null,
       dataset_path: body.dataset_path ?? '',
       finetune_id: body.finetune_id ?? null,
-      state: 'ACCEPTED',
-      state_message: 'Waiting to start',
-      rows_done: 0,
-      progress: 0,
-      eta_seconds: null
+      ...ACCEPTED,
+      rows_done: 0
     }),
     preflight: makeDatasetReport({ path: body.dataset_path ?? '', format: 'instruction' })
   }));
-  deleteEvaluation = jest.fn(async (): Promise<void> => undefined);
-  cancelEvaluation = jest.fn(async (evaluationId: string): Promise<EvaluationDetail> => ({
-    ...(this.evaluations.find(item => item.id === evaluationId) ?? makeEvaluation({ id: evaluationId })),
-    state: 'CANCELING',
-    state_message: 'Canceling',
-    actions: [],
-    updated_at: '2026-11-21T12:59:00Z'
-  }));
-  getEvaluationRows = jest.fn(async (_id: string, query: EvaluationRowsQuery = {}): Promise<EvaluationRows> => {
+  deleteEvaluation = fake<'deleteEvaluation'>(async () => undefined);
+  cancelEvaluation = canceling(() => this.evaluations, makeEvaluation, '2026-11-21T12:59:00Z');
+  getEvaluationRows = fake<'getEvaluationRows'>(async (_id, query = {}) => {
     const chosen = this.evaluationRows.filter(row => !query.category || row.category === query.category);
     const offset = query.offset ?? 0;
     return {
@@ -1068,12 +1042,8 @@ export class FakeClient implements IAquaClient {
       categories: [...new Set(this.evaluationRows.map(row => row.category).filter((c): c is string => !!c))].sort()
     };
   });
-  getEvaluationLogs = jest.fn(async (): Promise<LogPage> => ({
-    lines: ['row 10: 640 ms'],
-    cursor: 'c1',
-    source: '/data/runs/evj-0a1b2c/job.log'
-  }));
-  compareEvaluations = jest.fn(async (ids: readonly string[]): Promise<EvaluationComparison> => {
+  getEvaluationLogs = logPage('row 10: 640 ms', '/data/runs/evj-0a1b2c/job.log');
+  compareEvaluations = fake<'compareEvaluations'>(async ids => {
     const chosen = this.evaluations.filter(item => ids.includes(item.id));
     const overall: Record<string, Record<string, number>> = {};
     const categories: Record<string, Record<string, Record<string, number>>> = {};
@@ -1101,6 +1071,6 @@ export class FakeClient implements IAquaClient {
         : ['The evaluations scored different datasets (or samples): their scores are not directly comparable.']
     };
   });
-  evaluationReportUrl = jest.fn((id: string): string => `/lab-base/aqua-ext/evaluations/${id}/report.html`);
-  getOciSetup = jest.fn(async () => makeOciSetup());
+  evaluationReportUrl = fake<'evaluationReportUrl'>(id => `/lab-base/aqua-ext/evaluations/${id}/report.html`);
+  getOciSetup = fake<'getOciSetup'>(async () => makeOciSetup());
 }

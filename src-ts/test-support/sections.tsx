@@ -8,8 +8,7 @@
 import * as React from 'react';
 import { act, render, screen, within } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
+import { trans } from './trans';
 import type { IResourceSectionProps } from '../ui/ResourceSection';
 import { FakeClient } from './fixtures';
 
@@ -37,7 +36,7 @@ export function renderSection<P extends IResourceSectionProps>(
   }
   const all = {
     client,
-    trans: nullTranslator.load('aqua_ext'),
+    trans,
     active: true,
     confirm: jest.fn(async () => true),
     notify: jest.fn(),
@@ -54,6 +53,21 @@ export async function advance(ms: number): Promise<void> {
   await act(async () => {
     jest.advanceTimersByTime(ms);
   });
+}
+
+/** While an item runs, the section asks for the list every 2 s: `calls` asks so far, one more 2 s later. */
+export async function expectBusyPolling(list: (...args: never[]) => unknown, calls: number): Promise<void> {
+  expect(list).toHaveBeenCalledTimes(calls);
+  await advance(2000);
+  expect(list).toHaveBeenCalledTimes(calls + 1);
+}
+
+/** Once nothing runs, the next ask is 10 s away: still `calls` asks 9 s on, one more at 10 s. */
+export async function expectIdlePolling(list: (...args: never[]) => unknown, calls: number): Promise<void> {
+  await advance(9000);
+  expect(list).toHaveBeenCalledTimes(calls);
+  await advance(1000);
+  expect(list).toHaveBeenCalledTimes(calls + 1);
 }
 
 /** Let pending promises (answers, the chart's lazy import) settle under fake timers. */

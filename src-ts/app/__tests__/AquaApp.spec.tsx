@@ -1,15 +1,12 @@
 import * as React from 'react';
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
 import { AquaApiError } from '../../api/errors';
 import { AquaApp, IAquaAppProps } from '../AquaApp';
 import { backendSummary } from '../BackendBadge';
 import { appProps } from '../../test-support/app';
 import { FakeClient, LOCAL_TARGET, makeInfo, makeOperation, ociTarget } from '../../test-support/fixtures';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../test-support/trans';
 
 function setup(client = new FakeClient(), overrides: Partial<IAquaAppProps> = {}) {
   const props = appProps(client, overrides);

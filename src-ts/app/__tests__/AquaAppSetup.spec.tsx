@@ -1,7 +1,7 @@
 import * as React from 'react';
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 
-import { AquaApiError } from '../../api/errors';
+import { apiError } from '../../test-support/errors';
 import { AquaApp } from '../AquaApp';
 import { appProps } from '../../test-support/app';
 import type { INotifyOptions } from '../../shared/callbacks';
@@ -44,10 +44,7 @@ describe('AquaApp: the OCI setup view', () => {
     const client = new FakeClient();
     client.getInfo.mockResolvedValue(makeInfo({ targets: [LOCAL_TARGET, ociTarget()] }));
     client.listDeployments.mockRejectedValue(
-      new AquaApiError({
-        status: 502,
-        message: 'OCI Logging refused this request: NotAuthorizedOrNotFound',
-        reason: 'Bad Gateway',
+      apiError(502, 'OCI Logging refused this request: NotAuthorizedOrNotFound', {
         requestId: 'req-9',
         setupCheck: 'logging'
       })
@@ -67,9 +64,7 @@ describe('AquaApp: the OCI setup view', () => {
   it('shows no setup link for an error that is no authorization refusal', async () => {
     const client = new FakeClient();
     client.getInfo.mockResolvedValue(makeInfo({ targets: [LOCAL_TARGET, ociTarget()] }));
-    client.listDeployments.mockRejectedValue(
-      new AquaApiError({ status: 502, message: 'OCI Data Science failed', reason: 'Bad Gateway' })
-    );
+    client.listDeployments.mockRejectedValue(apiError(502, 'OCI Data Science failed'));
     render(<AquaApp {...appProps(client)} />);
     fireEvent.click(screen.getByRole('tab', { name: 'Deployments' }));
     expect(await screen.findByText(/OCI Data Science failed/)).toBeInTheDocument();
@@ -80,12 +75,7 @@ describe('AquaApp: the OCI setup view', () => {
     const client = new FakeClient();
     client.getInfo.mockResolvedValue(makeInfo({ targets: [LOCAL_TARGET, ociTarget()] }));
     client.deleteDeployment.mockRejectedValue(
-      new AquaApiError({
-        status: 404,
-        message: 'OCI Data Science がこの要求を拒否しました (NotAuthorizedOrNotFound)',
-        reason: 'Not Found',
-        setupCheck: 'models'
-      })
+      apiError(404, 'OCI Data Science がこの要求を拒否しました (NotAuthorizedOrNotFound)', { setupCheck: 'models' })
     );
     const props = appProps(client);
     props.navigator?.navigate({ to: 'deployments', deploymentId: 'dep-1' });
@@ -103,9 +93,7 @@ describe('AquaApp: the OCI setup view', () => {
 
   it('offers no action in the notification of an error that is no refusal', async () => {
     const client = new FakeClient();
-    client.deleteDeployment.mockRejectedValue(
-      new AquaApiError({ status: 409, message: '배포가 아직 삭제 중입니다', reason: 'Conflict' })
-    );
+    client.deleteDeployment.mockRejectedValue(apiError(409, '배포가 아직 삭제 중입니다'));
     const props = appProps(client);
     props.navigator?.navigate({ to: 'deployments', deploymentId: 'dep-1' });
     render(<AquaApp {...props} />);

@@ -1,12 +1,9 @@
 import * as React from 'react';
 import { render, screen, within } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
 import { BackendBadge } from '../BackendBadge';
 import { LOCAL_TARGET, makeInfo, ociTarget } from '../../test-support/fixtures';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../test-support/trans';
 
 describe('BackendBadge', () => {
   it('shows the one enabled target as before', () => {

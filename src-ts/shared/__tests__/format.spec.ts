@@ -2,34 +2,36 @@ import { stripFrontMatter } from '../../features/models/modelCard';
 import { formatBytes, formatGb, formatGbCompact, formatInteger, formatParams, humanizeEnum } from '../format';
 
 describe('formatBytes', () => {
-  it('uses decimal units with one decimal', () => {
-    expect(formatBytes(16_100_000_000)).toBe('16.1 GB');
-    expect(formatBytes(16_582_751_232)).toBe('16.6 GB');
-    expect(formatBytes(988_097_824)).toBe('988.1 MB');
-    expect(formatBytes(1_500)).toBe('1.5 KB');
-    expect(formatBytes(512)).toBe('512 B');
-    expect(formatBytes(0)).toBe('0 B');
-    expect(formatBytes(2.5e12)).toBe('2.5 TB');
+  it.each([
+    [16_100_000_000, '16.1 GB'],
+    [16_582_751_232, '16.6 GB'],
+    [988_097_824, '988.1 MB'],
+    [1_500, '1.5 KB'],
+    [512, '512 B'],
+    [0, '0 B'],
+    [2.5e12, '2.5 TB']
+  ])('uses decimal units with one decimal: %p bytes are %s', (bytes, text) => {
+    expect(formatBytes(bytes)).toBe(text);
   });
 
   it('carries rounding to the next unit', () => {
     expect(formatBytes(999_960_000)).toBe('1.0 GB');
   });
 
-  it('shows a dash for unknown sizes', () => {
-    expect(formatBytes(null)).toBe('—');
-    expect(formatBytes(undefined)).toBe('—');
-    expect(formatBytes(Number.NaN)).toBe('—');
+  it.each([null, undefined, Number.NaN])('shows a dash for an unknown size (%p)', size => {
+    expect(formatBytes(size)).toBe('—');
   });
 });
 
 describe('formatParams', () => {
-  it('uses K, M, B and T suffixes', () => {
-    expect(formatParams(8_030_261_248)).toBe('8.0B');
-    expect(formatParams(139_600)).toBe('139.6K');
-    expect(formatParams(494_032_768)).toBe('494.0M');
-    expect(formatParams(1_200_000_000_000)).toBe('1.2T');
-    expect(formatParams(950)).toBe('950');
+  it.each([
+    [8_030_261_248, '8.0B'],
+    [139_600, '139.6K'],
+    [494_032_768, '494.0M'],
+    [1_200_000_000_000, '1.2T'],
+    [950, '950']
+  ])('uses K, M, B and T suffixes: %p is %s', (count, text) => {
+    expect(formatParams(count)).toBe(text);
   });
 
   it('carries rounding to the next suffix', () => {
@@ -49,16 +51,18 @@ describe('other formatters', () => {
     expect(formatGb(null)).toBe('—');
   });
 
-  it('formats GB figures compactly for the fit table', () => {
-    expect(formatGbCompact(1128)).toBe((1128).toLocaleString() + ' GB');
-    expect(formatGbCompact(47.4)).toBe('47 GB');
-    expect(formatGbCompact(9.96)).toBe('10 GB');
-    expect(formatGbCompact(3.27)).toBe('3.3 GB');
-    expect(formatGbCompact(0.04)).toBe('0.04 GB');
-    expect(formatGbCompact(0)).toBe('0 GB');
-    expect(formatGbCompact(-2.6)).toBe('\u22122.6 GB');
-    expect(formatGbCompact(-0.001)).toBe('0 GB');
-    expect(formatGbCompact(null)).toBe('—');
+  it.each([
+    [1128, (1128).toLocaleString() + ' GB'],
+    [47.4, '47 GB'],
+    [9.96, '10 GB'],
+    [3.27, '3.3 GB'],
+    [0.04, '0.04 GB'],
+    [0, '0 GB'],
+    [-2.6, '\u22122.6 GB'],
+    [-0.001, '0 GB'],
+    [null, '—']
+  ])('formats GB figures compactly for the fit table: %p is %s', (gb, text) => {
+    expect(formatGbCompact(gb)).toBe(text);
   });
 
   it('formats integers and enums', () => {

@@ -1,22 +1,17 @@
 import * as React from 'react';
 import { fireEvent, render, screen } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
 import { AquaApiError } from '../../api/errors';
+import { apiError } from '../../test-support/errors';
 import { ErrorState } from '../ErrorState';
 import { FormErrors } from '../FormErrors';
 import { makeOperation } from '../../test-support/fixtures';
 import { OperationFailure } from '../OperationProgress';
 import { notifyError, SetupLinkContext, setupCheckOf } from '../setupLinks';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../test-support/trans';
 
 function refused(): AquaApiError {
-  return new AquaApiError({
-    status: 502,
-    message: 'OCI Data Science refused this request (NotAuthorizedOrNotFound)',
-    reason: 'Bad Gateway',
+  return apiError(502, 'OCI Data Science refused this request (NotAuthorizedOrNotFound)', {
     requestId: 'req-1',
     setupCheck: 'deployments'
   });
@@ -48,7 +43,7 @@ describe('SetupLink: an authorization error links to its OCI setup check', () =>
     const open = jest.fn();
     const { rerender } = render(
       <SetupLinkContext.Provider value={open}>
-        <ErrorState error={new AquaApiError({ status: 502, message: 'failed', reason: 'Bad Gateway' })} trans={trans} />
+        <ErrorState error={apiError(502, 'failed')} trans={trans} />
       </SetupLinkContext.Provider>
     );
     expect(screen.queryByRole('button', { name: 'Open OCI setup' })).not.toBeInTheDocument();
@@ -77,7 +72,7 @@ describe('setupLinks: a failure points at its setup check, inline and in a notif
     expect(open).toHaveBeenCalledWith('deployments');
 
     notify.mockClear();
-    notifyError(notify, new AquaApiError({ status: 409, message: '이미 있습니다', reason: 'Conflict' }), trans, open);
+    notifyError(notify, apiError(409, '이미 있습니다'), trans, open);
     expect(notify).toHaveBeenCalledWith('이미 있습니다', 'error');
     notify.mockClear();
     notifyError(notify, refused(), trans, null); // no setup view to open (outside the panel)

@@ -1,12 +1,9 @@
 import * as React from 'react';
 import { fireEvent, render, screen, within } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
 import { ConnectionsSection, type IConnectionsSectionProps } from '../ConnectionsSection';
 import { FakeClient, makeConnection } from '../../../test-support/fixtures';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../../test-support/trans';
 
 /** A chat service (Korean name) that may be evaluated, and an embedding one (Japanese name) that may not. */
 function client(): FakeClient {

@@ -1,13 +1,10 @@
 import * as React from 'react';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
-import { AquaApiError } from '../../../api/errors';
+import { apiError } from '../../../test-support/errors';
 import { ConnectionsSection, type IConnectionsSectionProps } from '../ConnectionsSection';
 import { FakeClient, makeConnection } from '../../../test-support/fixtures';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../../test-support/trans';
 
 function setup(overrides: Partial<IConnectionsSectionProps> = {}, client = new FakeClient()) {
   const props: IConnectionsSectionProps = {
@@ -177,10 +174,7 @@ describe('ConnectionsSection', () => {
     fireEvent.click(within(dialog).getByRole('button', { name: 'Remove' }));
     expect(within(dialog).getByText('The Token will be removed when you save.')).toBeInTheDocument();
     client.updateConnection.mockRejectedValueOnce(
-      new AquaApiError({
-        status: 400,
-        message: 'secret: auth_type bearer needs a token',
-        reason: 'Bad Request',
+      apiError(400, 'secret: auth_type bearer needs a token', {
         fields: [{ field: 'secret', message: 'auth_type bearer needs a token' }]
       })
     );
@@ -225,10 +219,7 @@ describe('ConnectionsSection', () => {
     expect(within(dialog).getByLabelText('Response path')).toBeInTheDocument();
 
     client.createConnection.mockRejectedValueOnce(
-      new AquaApiError({
-        status: 400,
-        message: 'methods: a REST connection needs a method with its request template',
-        reason: 'Bad Request',
+      apiError(400, 'methods: a REST connection needs a method with its request template', {
         fields: [{ field: 'methods', message: 'a REST connection needs a method with its request template' }]
       })
     );
@@ -241,10 +232,7 @@ describe('ConnectionsSection', () => {
     );
 
     client.createConnection.mockRejectedValueOnce(
-      new AquaApiError({
-        status: 400,
-        message: 'endpoint: a link-local address is refused',
-        reason: 'Bad Request',
+      apiError(400, 'endpoint: a link-local address is refused', {
         fields: [{ field: 'body.endpoint', message: 'a link-local address (169.254.169.254) is refused' }]
       })
     );
@@ -334,10 +322,7 @@ describe('ConnectionsSection', () => {
   it('shows the entry and key a refused import names', async () => {
     const client = new FakeClient();
     client.importConnections.mockRejectedValueOnce(
-      new AquaApiError({
-        status: 400,
-        message: "exportedRestServices[2].authType: unknown authentication type 'magic'",
-        reason: 'Bad Request',
+      apiError(400, "exportedRestServices[2].authType: unknown authentication type 'magic'", {
         fields: [{ field: 'exportedRestServices[2].authType', message: "unknown authentication type 'magic'" }]
       })
     );

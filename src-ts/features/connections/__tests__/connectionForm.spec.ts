@@ -1,5 +1,3 @@
-import { nullTranslator } from '@jupyterlab/translation';
-
 import {
   checkConnectionForm,
   formFromConnection,
@@ -11,8 +9,7 @@ import {
   withKind
 } from '../connectionForm';
 import { makeConnection } from '../../../test-support/fixtures';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../../test-support/trans';
 
 describe('connection form', () => {
   it('never holds a secret it did not get from the user: an edit starts by keeping the stored one', () => {

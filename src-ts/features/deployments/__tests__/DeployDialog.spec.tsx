@@ -1,7 +1,6 @@
-import * as React from 'react';
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
-import { AquaApiError } from '../../../api/errors';
+import { apiError } from '../../../test-support/errors';
 import { DeployDialog, type IDeployDialogProps } from '../DeployDialog';
 import {
   FakeClient,
@@ -13,8 +12,8 @@ import {
   ociShape,
   ociTarget
 } from '../../../test-support/fixtures';
-import { createDialogProps, errorOf } from '../../../test-support/dialogs';
-import { SetupLinkContext } from '../../../ui/setupLinks';
+import { errorOf, renderDialog } from '../../../test-support/dialogs';
+import type { OpenSetupCheck } from '../../../ui/setupLinks';
 
 const info = makeInfo({
   engines: [
@@ -36,19 +35,25 @@ const onOci: Partial<IDeployDialogProps> = {
   model: makeModel({ target: 'oci' })
 };
 
-function setup(overrides: Partial<IDeployDialogProps> = {}, client = new FakeClient()) {
-  const props: IDeployDialogProps = {
-    ...createDialogProps(client),
-    info,
-    model: makeModel(),
-    defaultContextLength: 4096,
-    fitDebounceMs: 0,
-    copyToClipboard: jest.fn(),
-    download: jest.fn(),
-    ...overrides
-  };
-  const utils = render(<DeployDialog {...props} />);
-  return { props, client, ...utils };
+function setup(
+  overrides: Partial<IDeployDialogProps> = {},
+  client = new FakeClient(),
+  openSetup: OpenSetupCheck | null = null
+) {
+  return renderDialog(
+    DeployDialog,
+    client,
+    {
+      info,
+      model: makeModel(),
+      defaultContextLength: 4096,
+      fitDebounceMs: 0,
+      copyToClipboard: jest.fn(),
+      download: jest.fn(),
+      ...overrides
+    },
+    openSetup
+  );
 }
 
 describe('DeployDialog', () => {
@@ -100,10 +105,7 @@ describe('DeployDialog', () => {
   it('puts the server’s 400 under the engine parameters and opens the advanced options', async () => {
     const client = new FakeClient();
     client.createDeployment.mockRejectedValueOnce(
-      new AquaApiError({
-        status: 400,
-        message: 'params: --port cannot be set: the port is chosen by aqua_ext',
-        reason: 'Bad Request',
+      apiError(400, 'params: --port cannot be set: the port is chosen by aqua_ext', {
         fields: [{ field: 'params', message: '--port cannot be set: the port is chosen by aqua_ext' }]
       })
     );
@@ -130,11 +132,7 @@ describe('DeployDialog', () => {
   it('after a failed deploy, takes the focus to the first input with an error, else to the message', async () => {
     const client = new FakeClient();
     client.createDeployment.mockRejectedValueOnce(
-      new AquaApiError({
-        status: 409,
-        message: '「Qwen チャット」という名前のデプロイはすでにあります。',
-        reason: 'Conflict'
-      })
+      apiError(409, '「Qwen チャット」という名前のデプロイはすでにあります。')
     );
     setup({}, client);
     const deploy = screen.getByRole('button', { name: 'Deploy' });
@@ -289,10 +287,7 @@ describe('DeployDialog', () => {
   it('on OCI puts a refusal of the Terraform export under the input it names, like a deploy', async () => {
     const client = new FakeClient();
     client.exportDeploymentTerraform.mockRejectedValueOnce(
-      new AquaApiError({
-        status: 400,
-        message: 'shape: VM.GPU.A10.1 has 24 GB; the model needs 40 GB',
-        reason: 'Bad Request',
+      apiError(400, 'shape: VM.GPU.A10.1 has 24 GB; the model needs 40 GB', {
         fields: [{ field: 'shape', message: 'VM.GPU.A10.1 has 24 GB; the model needs 40 GB' }]
       })
     );
@@ -345,19 +340,19 @@ describe('DeployDialog', () => {
       })
     );
     client.createDeployment.mockRejectedValueOnce(
-      new AquaApiError({
-        status: 400,
-        reason: 'Bad Request',
-        message:
-          'VM.GPU.A10.1 has reached its service limit ds-gpu-a10-count; request a limit increase or choose another shape',
-        fields: [
-          {
-            field: 'shape',
-            message:
-              'VM.GPU.A10.1 has reached its service limit ds-gpu-a10-count; request a limit increase or choose another shape'
-          }
-        ]
-      })
+      apiError(
+        400,
+        'VM.GPU.A10.1 has reached its service limit ds-gpu-a10-count; request a limit increase or choose another shape',
+        {
+          fields: [
+            {
+              field: 'shape',
+              message:
+                'VM.GPU.A10.1 has reached its service limit ds-gpu-a10-count; request a limit increase or choose another shape'
+            }
+          ]
+        }
+      )
     );
     setup(onOci, client);
     const shape = screen.getByLabelText('Shape');
@@ -376,28 +371,14 @@ describe('DeployDialog', () => {
   it('on OCI links a refusal for want of a policy to the OCI setup check that covers it', async () => {
     const client = new FakeClient();
     client.createDeployment.mockRejectedValueOnce(
-      new AquaApiError({
-        status: 404,
-        reason: 'Not Found',
-        message: 'OCI Data Science: Authorization failed or requested resource not found. (NotAuthorizedOrNotFound)',
-        setupCheck: 'deployments'
-      })
+      apiError(
+        404,
+        'OCI Data Science: Authorization failed or requested resource not found. (NotAuthorizedOrNotFound)',
+        { setupCheck: 'deployments' }
+      )
     );
     const openSetup = jest.fn();
-    const props: IDeployDialogProps = {
-      ...createDialogProps(client),
-      backendKind: 'oci',
-      info: { ...info, backend: ociTarget(), targets: [ociTarget()] },
-      model: makeModel({ target: 'oci' }),
-      defaultContextLength: 4096,
-      fitDebounceMs: 0,
-      copyToClipboard: jest.fn()
-    };
-    render(
-      <SetupLinkContext.Provider value={openSetup}>
-        <DeployDialog {...props} />
-      </SetupLinkContext.Provider>
-    );
+    setup(onOci, client, openSetup);
     fireEvent.click(screen.getByRole('button', { name: 'Deploy' }));
     fireEvent.click(await screen.findByRole('button', { name: 'Open OCI setup' }));
     expect(openSetup).toHaveBeenCalledWith('deployments');

@@ -2,7 +2,14 @@ import * as React from 'react';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import { DeploymentsSection, type IDeploymentsSectionProps } from '../DeploymentsSection';
-import { advance, expectFailureNotice, renderSection, type SectionHarnessProps } from '../../../test-support/sections';
+import {
+  advance,
+  expectBusyPolling,
+  expectFailureNotice,
+  expectIdlePolling,
+  renderSection,
+  type SectionHarnessProps
+} from '../../../test-support/sections';
 import { FakeClient, makeDeployment, makeOperation } from '../../../test-support/fixtures';
 
 function setup(overrides: Partial<SectionHarnessProps<IDeploymentsSectionProps>> = {}, client = new FakeClient()) {
@@ -35,19 +42,13 @@ describe('DeploymentsSection', () => {
     expect(alpha).toHaveTextContent('Creating');
     expect(alpha).toHaveTextContent('Loading the model');
     expect(within(table).getByRole('button', { name: 'Beta' }).closest('tr')).toHaveTextContent('Out of memory');
-    expect(client.listDeployments).toHaveBeenCalledTimes(1);
-
-    await advance(2000);
-    expect(client.listDeployments).toHaveBeenCalledTimes(2);
+    await expectBusyPolling(client.listDeployments, 1);
     client.deployments = [makeDeployment({ id: 'a', name: 'Alpha', state: 'ACTIVE' })];
     await advance(2000);
     expect(client.listDeployments).toHaveBeenCalledTimes(3);
     expect(props.notify).toHaveBeenCalledWith('“Alpha” is active.', 'success');
     // Nothing is changing now: the next poll is 10 s away.
-    await advance(9000);
-    expect(client.listDeployments).toHaveBeenCalledTimes(3);
-    await advance(1000);
-    expect(client.listDeployments).toHaveBeenCalledTimes(4);
+    await expectIdlePolling(client.listDeployments, 3);
     expect(client.getDeployment).not.toHaveBeenCalled();
   });
 

@@ -1,5 +1,3 @@
-import { nullTranslator } from '@jupyterlab/translation';
-
 import {
   buildDeployRequest,
   defaultMode,
@@ -18,8 +16,7 @@ import {
 } from '../deployForm';
 import { placeFieldErrors } from '../../../shared/fieldErrors';
 import { makeFit, makeInfo, makeModel, ociTarget } from '../../../test-support/fixtures';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../../test-support/trans';
 
 const info = makeInfo({
   engines: [

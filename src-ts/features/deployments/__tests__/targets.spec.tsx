@@ -1,14 +1,11 @@
 import * as React from 'react';
 import { render, screen, within } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
 import type { BackendDescription } from '../../../api/types';
 import { DeploymentList } from '../DeploymentList';
 import { LOCAL_TARGET, makeDeployment, ociTarget, summaryOf } from '../../../test-support/fixtures';
 import { TargetsContext } from '../../../ui/Targets';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../../test-support/trans';
 
 function renderList(targets: readonly BackendDescription[], problems = [] as { target: string; message: string }[]) {
   const items = [

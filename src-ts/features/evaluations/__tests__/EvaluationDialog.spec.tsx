@@ -1,7 +1,6 @@
-import * as React from 'react';
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
-import { AquaApiError } from '../../../api/errors';
+import { apiError } from '../../../test-support/errors';
 import { EvaluationDialog, type IEvaluationDialogProps } from '../EvaluationDialog';
 import {
   FakeClient,
@@ -12,23 +11,10 @@ import {
   makeInfo,
   ociTarget
 } from '../../../test-support/fixtures';
-import { createDialogProps, errorOf } from '../../../test-support/dialogs';
+import { errorOf, renderDialog, settle } from '../../../test-support/dialogs';
 
 function setup(overrides: Partial<IEvaluationDialogProps> = {}, client = new FakeClient()) {
-  const props: IEvaluationDialogProps = {
-    ...createDialogProps(client),
-    deploymentId: 'dep-1',
-    debounceMs: 0,
-    ...overrides
-  };
-  const utils = render(<EvaluationDialog {...props} />);
-  return { props, client, ...utils };
-}
-
-async function settle(): Promise<void> {
-  await act(async () => {
-    await new Promise(resolve => setTimeout(resolve, 5));
-  });
+  return renderDialog(EvaluationDialog, client, { deploymentId: 'dep-1', debounceMs: 0, ...overrides });
 }
 
 function instructionReport() {
@@ -113,10 +99,7 @@ describe('EvaluationDialog', () => {
   it('lists the bad lines the preflight found', async () => {
     const client = new FakeClient();
     client.validateDataset.mockRejectedValue(
-      new AquaApiError({
-        status: 400,
-        message: 'datasets/qa.jsonl: 1 invalid line; line 3: not JSON',
-        reason: 'Bad Request',
+      apiError(400, 'datasets/qa.jsonl: 1 invalid line; line 3: not JSON', {
         fields: [{ field: 'line 3', message: 'not JSON: Expecting value' }]
       })
     );
@@ -132,10 +115,7 @@ describe('EvaluationDialog', () => {
     const client = new FakeClient();
     client.validateDataset.mockResolvedValue(instructionReport());
     client.createEvaluation.mockRejectedValueOnce(
-      new AquaApiError({
-        status: 400,
-        message: 'Invalid input',
-        reason: 'Bad Request',
+      apiError(400, 'Invalid input', {
         fields: [
           { field: 'body.name', message: 'already used' },
           { field: 'body.params.temperature', message: 'Input should be less than or equal to 2' }
@@ -149,9 +129,7 @@ describe('EvaluationDialog', () => {
     // Model parameters live under Advanced options, which open to show the error.
     expect(errorOf(screen.getByLabelText('Temperature'))).toHaveTextContent('Input should be less than or equal to 2');
 
-    client.createEvaluation.mockRejectedValueOnce(
-      new AquaApiError({ status: 409, message: 'Deployment dep-1 is INACTIVE: activate it first.', reason: 'Conflict' })
-    );
+    client.createEvaluation.mockRejectedValueOnce(apiError(409, 'Deployment dep-1 is INACTIVE: activate it first.'));
     fireEvent.change(screen.getByLabelText('Name'), { target: { value: 'Second try' } });
     const listed = client.listDeployments.mock.calls.length;
     fireEvent.click(screen.getByRole('button', { name: 'Start evaluation' }));

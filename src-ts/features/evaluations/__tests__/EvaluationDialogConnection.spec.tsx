@@ -1,7 +1,6 @@
-import * as React from 'react';
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
-import { AquaApiError } from '../../../api/errors';
+import { apiError } from '../../../test-support/errors';
 import { EvaluationDialog, type IEvaluationDialogProps } from '../EvaluationDialog';
 import {
   FakeClient,
@@ -11,7 +10,7 @@ import {
   makeInfo,
   ociTarget
 } from '../../../test-support/fixtures';
-import { createDialogProps, errorOf } from '../../../test-support/dialogs';
+import { errorOf, renderDialog, settle } from '../../../test-support/dialogs';
 
 /** Services named in Korean and Japanese; one embeds only (it has no answers to score). */
 function connectionsClient(): FakeClient {
@@ -44,19 +43,7 @@ function connectionsClient(): FakeClient {
 }
 
 function setup(overrides: Partial<IEvaluationDialogProps> = {}, client = connectionsClient()) {
-  const props: IEvaluationDialogProps = {
-    ...createDialogProps(client),
-    debounceMs: 0,
-    ...overrides
-  };
-  const utils = render(<EvaluationDialog {...props} />);
-  return { props, client, ...utils };
-}
-
-async function settle(): Promise<void> {
-  await act(async () => {
-    await new Promise(resolve => setTimeout(resolve, 5));
-  });
+  return renderDialog(EvaluationDialog, client, { debounceMs: 0, ...overrides });
 }
 
 describe('EvaluationDialog: evaluating a connection', () => {
@@ -114,10 +101,7 @@ describe('EvaluationDialog: evaluating a connection', () => {
 
     // The server's refusal naming connection_id lands under the connection.
     client.createEvaluation.mockRejectedValueOnce(
-      new AquaApiError({
-        status: 400,
-        message: 'Invalid input',
-        reason: 'Bad Request',
+      apiError(400, 'Invalid input', {
         fields: [{ field: 'connection_id', message: 'evaluating a connection runs on the local target' }]
       })
     );

@@ -5,7 +5,7 @@ import { askedName } from '../format';
 import { flush, renderSection, type SectionHarnessProps } from '../../../test-support/sections';
 import { FakeUPlot } from '../../../test-support/fakeUplot';
 import { FakeClient, makeEvaluation, makeFinishedEvaluation } from '../../../test-support/fixtures';
-import { nullTranslator } from '@jupyterlab/translation';
+import { trans } from '../../../test-support/trans';
 
 // The fake uPlot with the bars path builder the bar charts ask for.
 jest.mock('uplot', () => {
@@ -16,8 +16,6 @@ jest.mock('uplot', () => {
   return { __esModule: true, default: WithBars };
 });
 
-const trans = nullTranslator.load('aqua_ext');
-
 /** An evaluation of a connection as the server answers it: no deployment id, the connection's name. */
 const HOSTED = {
   deployment_id: '',
@@ -26,6 +24,16 @@ const HOSTED = {
   model_id: 'command-r',
   model_name: 'command-r'
 };
+
+/** Two evaluations made by `make`: one of a deployment (Korean name), one of a connection (Japanese). */
+function deploymentAndConnection(make: typeof makeEvaluation): FakeClient {
+  const client = new FakeClient();
+  client.evaluations = [
+    make({ id: 'a', name: '튜닝 모델 평가' }),
+    make({ id: 'b', name: 'ホスト型の評価', ...HOSTED })
+  ];
+  return client;
+}
 
 function setup(overrides: Partial<SectionHarnessProps<IEvaluationsSectionProps>> = {}, client = new FakeClient()) {
   return renderSection(
@@ -46,12 +54,7 @@ describe('Evaluations of a connection', () => {
   });
 
   it('lists the connection by name and says it is one, never an empty deployment id', async () => {
-    const client = new FakeClient();
-    client.evaluations = [
-      makeEvaluation({ id: 'a', name: '튜닝 모델 평가' }),
-      makeEvaluation({ id: 'b', name: 'ホスト型の評価', ...HOSTED })
-    ];
-    setup({}, client);
+    setup({}, deploymentAndConnection(makeEvaluation));
     await flush();
     const table = screen.getByRole('table', { name: 'Evaluations' });
     const [deployed, hosted] = within(table).getAllByRole('row').slice(1);
@@ -74,12 +77,7 @@ describe('Evaluations of a connection', () => {
   });
 
   it('compares a deployment with a connection, each named as what it is', async () => {
-    const client = new FakeClient();
-    client.evaluations = [
-      makeFinishedEvaluation({ id: 'a', name: '튜닝 모델 평가' }),
-      makeFinishedEvaluation({ id: 'b', name: 'ホスト型の評価', ...HOSTED })
-    ];
-    setup({}, client);
+    setup({}, deploymentAndConnection(makeFinishedEvaluation));
     fireEvent.click(await screen.findByRole('checkbox', { name: 'Select “튜닝 모델 평가” for comparison' }));
     fireEvent.click(screen.getByRole('checkbox', { name: 'Select “ホスト型の評価” for comparison' }));
     fireEvent.click(screen.getByRole('button', { name: 'Compare (2)' }));

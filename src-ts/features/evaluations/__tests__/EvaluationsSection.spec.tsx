@@ -1,7 +1,14 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import { EvaluationsSection, type IEvaluationsSectionProps } from '../EvaluationsSection';
-import { advance, flush, renderSection, type SectionHarnessProps } from '../../../test-support/sections';
+import {
+  advance,
+  expectBusyPolling,
+  expectIdlePolling,
+  flush,
+  renderSection,
+  type SectionHarnessProps
+} from '../../../test-support/sections';
 import { FakeUPlot } from '../../../test-support/fakeUplot';
 import {
   FakeClient,
@@ -58,17 +65,12 @@ describe('EvaluationsSection', () => {
     expect(rows[1]).toHaveTextContent('Succeeded');
     expect(rows[1]).toHaveTextContent('0.812');
     expect(rows[1]).toHaveTextContent('0.455');
-    expect(client.listEvaluations).toHaveBeenCalledTimes(1);
-    await advance(2000);
-    expect(client.listEvaluations).toHaveBeenCalledTimes(2);
+    await expectBusyPolling(client.listEvaluations, 1);
     client.evaluations = [makeFinishedEvaluation({ id: 'a', name: 'Alpha' }), client.evaluations[1]];
     await advance(2000);
     expect(props.notify).toHaveBeenCalledWith('“Alpha” finished: BERTScore 0.812 · ROUGE-L 0.455.', 'success');
     // Nothing runs now: the next poll is 10 s away.
-    await advance(9000);
-    expect(client.listEvaluations).toHaveBeenCalledTimes(3);
-    await advance(1000);
-    expect(client.listEvaluations).toHaveBeenCalledTimes(4);
+    await expectIdlePolling(client.listEvaluations, 3);
   });
 
   it('compares two ticked evaluations: best values marked, charts, categories and notes', async () => {

@@ -1,5 +1,3 @@
-import { nullTranslator } from '@jupyterlab/translation';
-
 import { barLayout, yRange } from '../bars';
 import { categoryRows, orderedEvaluations, overallRows, scaleGroups } from '../compare';
 import {
@@ -22,8 +20,7 @@ import {
   makeEvaluation,
   makeFinishedEvaluation
 } from '../../../test-support/fixtures';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../../test-support/trans';
 
 function form(overrides: Partial<IEvaluationForm> = {}): IEvaluationForm {
   return {

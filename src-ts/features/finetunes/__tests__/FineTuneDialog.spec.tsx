@@ -1,11 +1,12 @@
-import * as React from 'react';
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import { AquaApiError } from '../../../api/errors';
+import { apiError } from '../../../test-support/errors';
 import { FineTuneDialog, type IFineTuneDialogProps } from '../FineTuneDialog';
 import {
   FakeClient,
   LOCAL_TARGET,
+  loraRequestParams,
   makeDatasetReport,
   makeFineTuneDefaults,
   makeInfo,
@@ -14,37 +15,24 @@ import {
   makeTrainingFit,
   target
 } from '../../../test-support/fixtures';
-import { createDialogProps, errorOf } from '../../../test-support/dialogs';
+import { errorOf, renderDialog, settle } from '../../../test-support/dialogs';
 
 function setup(overrides: Partial<IFineTuneDialogProps> = {}, client = new FakeClient()) {
-  const props: IFineTuneDialogProps = {
-    ...createDialogProps(client),
+  return renderDialog(FineTuneDialog, client, {
     model: makeModel(),
     datasetPath: 'datasets/support.jsonl',
     debounceMs: 0,
     ...overrides
-  };
-  const utils = render(<FineTuneDialog {...props} />);
-  return { props, client, ...utils };
+  });
 }
 
 function lineErrors(): AquaApiError {
-  return new AquaApiError({
-    status: 400,
-    message: 'datasets/support.jsonl: 2 invalid lines; line 3: not JSON',
-    reason: 'Bad Request',
+  return apiError(400, 'datasets/support.jsonl: 2 invalid lines; line 3: not JSON', {
     fields: [
       { field: 'line 3', message: 'not JSON: Expecting value' },
       { field: 'line 9', message: 'a conversational row needs "messages"' }
     ],
     requestId: 'req-1'
-  });
-}
-
-/** Let the debounced requests (0 ms here) and their answers land. */
-async function settle(): Promise<void> {
-  await act(async () => {
-    await new Promise(resolve => setTimeout(resolve, 5));
   });
 }
 
@@ -141,12 +129,7 @@ describe('FineTuneDialog', () => {
   it('says a missing file under the dataset input', async () => {
     const client = new FakeClient();
     client.validateDataset.mockRejectedValue(
-      new AquaApiError({
-        status: 404,
-        message: 'path: datasets/nope.jsonl does not exist',
-        reason: 'Not Found',
-        requestId: 'r'
-      })
+      apiError(404, 'path: datasets/nope.jsonl does not exist', { requestId: 'r' })
     );
     setup({ datasetPath: 'datasets/nope.jsonl' }, client);
     const input = screen.getByLabelText('Dataset (JSONL)');
@@ -158,10 +141,7 @@ describe('FineTuneDialog', () => {
   it('checks without token lengths when the model’s tokenizer is not here', async () => {
     const client = new FakeClient();
     client.validateDataset.mockRejectedValueOnce(
-      new AquaApiError({
-        status: 400,
-        message: 'model_id: tokenizer not available locally',
-        reason: 'Bad Request',
+      apiError(400, 'model_id: tokenizer not available locally', {
         fields: [{ field: 'model_id', message: 'tokenizer not available locally' }],
         requestId: 'r'
       })
@@ -233,21 +213,14 @@ describe('FineTuneDialog', () => {
       dataset_path: 'datasets/support.jsonl',
       validation_split: 0.1,
       shape: 'cpu',
-      params: {
-        training_type: 'lora',
+      // The model's defaults (batch size, sequence length), then what the user typed.
+      params: loraRequestParams({
         epochs: 2,
         learning_rate: 1e-4,
         batch_size: 4,
         max_seq_length: 1024,
-        pad_to_max_length: false,
-        lora_r: 8,
-        lora_alpha: 16,
-        lora_dropout: 0.05,
-        lora_target_modules: ['q_proj', 'v_proj'],
-        early_stopping_patience: 0,
-        early_stopping_threshold: 0,
-        logging_steps: 10
-      }
+        lora_target_modules: ['q_proj', 'v_proj']
+      })
     });
     expect((props.onCreated as jest.Mock).mock.calls[0][0].finetune.id).toBe('ftj-new');
     expect(props.notify).toHaveBeenCalledWith(
@@ -273,10 +246,7 @@ describe('FineTuneDialog', () => {
   it('places the server’s 400 under the inputs (and the job’s bad lines in the check)', async () => {
     const client = new FakeClient();
     client.createFineTune.mockRejectedValueOnce(
-      new AquaApiError({
-        status: 400,
-        message: 'epochs: less than or equal to 100',
-        reason: 'Bad Request',
+      apiError(400, 'epochs: less than or equal to 100', {
         fields: [
           { field: 'body.params.epochs', message: 'Input should be less than or equal to 100' },
           { field: 'body.params.logging_steps', message: 'Input should be greater than or equal to 1' },
@@ -302,10 +272,7 @@ describe('FineTuneDialog', () => {
     expect(errorOf(screen.getByLabelText('Epochs'))).toBeNull();
 
     client.createFineTune.mockRejectedValueOnce(
-      new AquaApiError({
-        status: 400,
-        message: 'dataset_path: 1 invalid line',
-        reason: 'Bad Request',
+      apiError(400, 'dataset_path: 1 invalid line', {
         fields: [{ field: 'dataset_path: line 4', message: 'not JSON' }],
         requestId: 'r'
       })

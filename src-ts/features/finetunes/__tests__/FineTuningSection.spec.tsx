@@ -3,7 +3,9 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { FineTuningSection, type IFineTuningSectionProps } from '../FineTuningSection';
 import {
   advance,
+  expectBusyPolling,
   expectFailureNotice,
+  expectIdlePolling,
   flush,
   renderSection,
   type SectionHarnessProps
@@ -81,10 +83,7 @@ describe('FineTuningSection', () => {
     expect(rows[1]).toHaveTextContent('Out of memory at step 3');
     expect(rows[1]).toHaveTextContent('Last N layers');
     expect(rows[1]).toHaveTextContent('GPU');
-    expect(client.listFineTunes).toHaveBeenCalledTimes(1);
-
-    await advance(2000);
-    expect(client.listFineTunes).toHaveBeenCalledTimes(2);
+    await expectBusyPolling(client.listFineTunes, 1);
     client.finetunes = [succeeded, client.finetunes[1]].map((job, i) => ({
       ...job,
       id: i === 0 ? 'a' : 'b',
@@ -95,10 +94,7 @@ describe('FineTuningSection', () => {
     expect(props.notify).toHaveBeenCalledWith('“Alpha” finished: the fine-tuned model is in Models.', 'success');
     expect(props.onModelsChanged).toHaveBeenCalled();
     // Nothing runs now: the next poll is 10 s away.
-    await advance(9000);
-    expect(client.listFineTunes).toHaveBeenCalledTimes(3);
-    await advance(1000);
-    expect(client.listFineTunes).toHaveBeenCalledTimes(4);
+    await expectIdlePolling(client.listFineTunes, 3);
     expect(client.getFineTune).not.toHaveBeenCalled();
   });
 

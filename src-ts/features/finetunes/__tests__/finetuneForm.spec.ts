@@ -1,5 +1,3 @@
-import { nullTranslator } from '@jupyterlab/translation';
-
 import {
   applyDefaults,
   buildFineTuneRequest,
@@ -14,9 +12,14 @@ import {
   type FormKey,
   type IFineTuneForm
 } from '../finetuneForm';
-import { makeFineTuneDefaults, makeModel, makeTrainingFit, target } from '../../../test-support/fixtures';
-
-const trans = nullTranslator.load('aqua_ext');
+import {
+  loraRequestParams,
+  makeFineTuneDefaults,
+  makeModel,
+  makeTrainingFit,
+  target
+} from '../../../test-support/fixtures';
+import { trans } from '../../../test-support/trans';
 
 function form(overrides: Partial<IFineTuneForm> = {}): IFineTuneForm {
   return { ...initialFineTuneForm(makeModel(), 'datasets/support.jsonl'), ...overrides };
@@ -151,21 +154,7 @@ describe('fine-tune form', () => {
       dataset_path: 'datasets/support.jsonl',
       validation_split: 0.125,
       shape: 'cpu',
-      params: {
-        training_type: 'lora',
-        epochs: 3,
-        learning_rate: 0.0002,
-        batch_size: 8,
-        max_seq_length: 512,
-        pad_to_max_length: false,
-        lora_r: 8,
-        lora_alpha: 16,
-        lora_dropout: 0.05,
-        lora_target_modules: ['q_proj', 'v_proj'],
-        early_stopping_patience: 0,
-        early_stopping_threshold: 0,
-        logging_steps: 10
-      }
+      params: loraRequestParams({ lora_target_modules: ['q_proj', 'v_proj'] })
     });
     const oci = buildFineTuneRequest(
       form({

@@ -1,5 +1,3 @@
-import { nullTranslator } from '@jupyterlab/translation';
-
 import { datasetStem } from '../../../shared/format';
 import { defaultJobName } from '../finetuneForm';
 import { etaText, formatDuration, shortHash } from '../../../shared/format';
@@ -12,8 +10,7 @@ import {
   stepText,
   trainingTypeLabel
 } from '../format';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../../test-support/trans';
 
 describe('fine-tuning formats', () => {
   it('formats a time left in at most two units', () => {

@@ -1,10 +1,7 @@
-import { nullTranslator } from '@jupyterlab/translation';
-
 import { isFinal, stateLabel, stateMessageText, stateVariant } from '../../../shared/jobStates';
 import { FAST_POLL_MS, finishedChanges, nextPollDelay, SLOW_POLL_MS, withLiveFields } from '../states';
 import { fineTuneSummaryOf, makeFineTune } from '../../../test-support/fixtures';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../../test-support/trans';
 
 describe('fine-tuning job states', () => {
   it('knows which states are final, and their labels', () => {

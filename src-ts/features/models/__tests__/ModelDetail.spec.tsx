@@ -1,14 +1,11 @@
-import * as React from 'react';
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
-import { AquaApiError } from '../../../api/errors';
+import { apiError } from '../../../test-support/errors';
 import { IModelDetailProps, ModelDetail } from '../ModelDetail';
 import { FakeClient, limitedShapesFit, makeDetail, makeFit } from '../../../test-support/fixtures';
-import { type OpenSetupCheck, SetupLinkContext } from '../../../ui/setupLinks';
-
-const trans = nullTranslator.load('aqua_ext');
+import type { OpenSetupCheck } from '../../../ui/setupLinks';
+import { renderWithProps } from '../../../test-support/render';
+import { trans } from '../../../test-support/trans';
 
 function setup(
   overrides: Partial<IModelDetailProps> = {},
@@ -31,12 +28,7 @@ function setup(
     fitDebounceMs: 0,
     ...overrides
   };
-  const utils = render(
-    <SetupLinkContext.Provider value={openSetup}>
-      <ModelDetail {...props} />
-    </SetupLinkContext.Provider>
-  );
-  return { props, client, ...utils };
+  return { client, ...renderWithProps(ModelDetail, props, openSetup) };
 }
 
 describe('ModelDetail', () => {
@@ -151,12 +143,7 @@ describe('ModelDetail', () => {
     const client = new FakeClient();
     client.getModel.mockResolvedValue(makeDetail({ id: 'reg:mine', name: 'モデル', source: 'registered' }));
     client.deleteModel.mockRejectedValue(
-      new AquaApiError({
-        status: 404,
-        message: 'OCI Data Science refused this request (NotAuthorizedOrNotFound)',
-        reason: 'Not Found',
-        setupCheck: 'models'
-      })
+      apiError(404, 'OCI Data Science refused this request (NotAuthorizedOrNotFound)', { setupCheck: 'models' })
     );
     const open = jest.fn();
     const { props } = setup({ modelId: 'reg:mine' }, client, open);
@@ -270,9 +257,7 @@ describe('ModelDetail', () => {
 
   it('shows an error with Retry when the model cannot be loaded, and goes back', async () => {
     const client = new FakeClient();
-    client.getModel.mockRejectedValueOnce(
-      new AquaApiError({ status: 404, message: "No model with id 'x'.", reason: 'Not Found' })
-    );
+    client.getModel.mockRejectedValueOnce(apiError(404, "No model with id 'x'."));
     const { props } = setup({ modelId: 'x' }, client);
     expect(await screen.findByText("No model with id 'x'.")).toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }));

@@ -1,14 +1,12 @@
 import * as React from 'react';
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
 import { AquaApiError } from '../../../api/errors';
+import { apiError } from '../../../test-support/errors';
 import { ModelExplorer } from '../ModelExplorer';
 import { FakeClient, LOCAL_TARGET, makeModel, manyModels, ociTarget } from '../../../test-support/fixtures';
 import { TargetsContext } from '../../../ui/Targets';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../../test-support/trans';
 
 function setup(client = new FakeClient()) {
   const onOpenModel = jest.fn();
@@ -115,14 +113,7 @@ describe('ModelExplorer', () => {
 
   it('shows the server message and a Retry button when loading fails', async () => {
     const client = new FakeClient();
-    client.listModels.mockRejectedValueOnce(
-      new AquaApiError({
-        status: 502,
-        message: 'The Hugging Face hub did not answer.',
-        reason: 'Bad Gateway',
-        requestId: 'r1'
-      })
-    );
+    client.listModels.mockRejectedValueOnce(apiError(502, 'The Hugging Face hub did not answer.', { requestId: 'r1' }));
     setup(client);
     expect(await screen.findByText('The Hugging Face hub did not answer.')).toBeInTheDocument();
     expect(screen.queryByText(/at .*\.ts/)).not.toBeInTheDocument();
@@ -173,9 +164,7 @@ describe('ModelExplorer', () => {
   it('keeps the last list and shows a banner when a refresh fails', async () => {
     const { client } = setup();
     await screen.findByRole('button', { name: 'Llama 3.1 8B Instruct' });
-    client.listModels.mockRejectedValueOnce(
-      new AquaApiError({ status: 502, message: 'Rescan failed.', reason: 'Bad Gateway' })
-    );
+    client.listModels.mockRejectedValueOnce(apiError(502, 'Rescan failed.'));
     fireEvent.click(screen.getByTitle('Refresh'));
     expect(await screen.findByText('Rescan failed.')).toBeInTheDocument();
     expect(cards()).toHaveLength(5);

@@ -1,15 +1,12 @@
-import * as React from 'react';
-import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
-import { AquaApiError } from '../../../api/errors';
+import { apiError } from '../../../test-support/errors';
 import { IRegisterDialogProps, RegisterDialog } from '../RegisterDialog';
 import { FakeClient, LOCAL_TARGET, makeInfo, makeOperation, ociTarget } from '../../../test-support/fixtures';
 import { errorOf } from '../../../test-support/dialogs';
-import { type OpenSetupCheck, SetupLinkContext } from '../../../ui/setupLinks';
-
-const trans = nullTranslator.load('aqua_ext');
+import type { OpenSetupCheck } from '../../../ui/setupLinks';
+import { renderWithProps } from '../../../test-support/render';
+import { trans } from '../../../test-support/trans';
 
 function setup(
   overrides: Partial<IRegisterDialogProps> = {},
@@ -25,12 +22,7 @@ function setup(
     onRegistered: jest.fn(),
     ...overrides
   };
-  const utils = render(
-    <SetupLinkContext.Provider value={openSetup}>
-      <RegisterDialog {...props} />
-    </SetupLinkContext.Provider>
-  );
-  return { props, client, ...utils };
+  return { client, ...renderWithProps(RegisterDialog, props, openSetup) };
 }
 
 describe('RegisterDialog', () => {
@@ -124,10 +116,7 @@ describe('RegisterDialog', () => {
   it('places server field errors under the matching input', async () => {
     const client = new FakeClient();
     client.registerModel.mockRejectedValue(
-      new AquaApiError({
-        status: 400,
-        reason: 'Bad Request',
-        message: 'Invalid input',
+      apiError(400, 'Invalid input', {
         fields: [
           { field: 'body.hf_id', message: 'No such repository on the Hugging Face hub.' },
           { field: 'token', message: 'This token cannot read the repository.' }
@@ -158,9 +147,7 @@ describe('RegisterDialog', () => {
 
   it('shows a non-field error (409) as a message in the dialog', async () => {
     const client = new FakeClient();
-    client.registerModel.mockRejectedValue(
-      new AquaApiError({ status: 409, reason: 'Conflict', message: 'This folder is already registered.' })
-    );
+    client.registerModel.mockRejectedValue(apiError(409, 'This folder is already registered.'));
     setup({}, client);
     fireEvent.change(screen.getByLabelText('Folder path'), { target: { value: '/data/model' } });
     fireEvent.click(screen.getByRole('button', { name: 'Register' }));

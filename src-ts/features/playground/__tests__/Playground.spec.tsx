@@ -1,15 +1,11 @@
-import * as React from 'react';
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
-import { AquaApiError } from '../../../api/errors';
+import { apiError } from '../../../test-support/errors';
 import type { ChatStreamEvent } from '../../../api/types';
-import { Playground, type IPlaygroundProps } from '../Playground';
+import type { IPlaygroundProps } from '../Playground';
 import { storageKey } from '../storage';
+import { message, renderPlayground } from '../../../test-support/playground';
 import { answerEvents, FakeClient, makeDeployment } from '../../../test-support/fixtures';
-
-const trans = nullTranslator.load('aqua_ext');
 
 /** A tiny stand-in for rendermime: fenced code becomes <pre>, the rest a paragraph. */
 const renderMarkdown = jest.fn(async (host: HTMLElement, markdown: string) => {
@@ -23,23 +19,7 @@ const renderMarkdown = jest.fn(async (host: HTMLElement, markdown: string) => {
 });
 
 function setup(overrides: Partial<IPlaygroundProps> = {}, client = new FakeClient()) {
-  const props: IPlaygroundProps = {
-    client,
-    trans,
-    deploymentId: 'dep-1',
-    renderMarkdown,
-    copyToClipboard: jest.fn(),
-    storage: window.localStorage,
-    onTitle: jest.fn(),
-    saveDelayMs: 0,
-    ...overrides
-  };
-  const utils = render(<Playground {...props} />);
-  return { props, client, ...utils };
-}
-
-function message(): HTMLElement {
-  return screen.getByRole('textbox', { name: 'Message' });
+  return renderPlayground({ renderMarkdown, ...overrides }, client);
 }
 
 function lastAnswer(): HTMLElement {
@@ -118,11 +98,7 @@ describe('Playground', () => {
     const client = new FakeClient();
     client.deployments = [makeDeployment({ state: 'INACTIVE', state_message: 'Stopped by you.' })];
     client.chatEvents = () => {
-      throw new AquaApiError({
-        status: 409,
-        message: "Deployment 'Qwen chat' is INACTIVE, not ACTIVE",
-        reason: 'Conflict'
-      });
+      throw apiError(409, "Deployment 'Qwen chat' is INACTIVE, not ACTIVE");
     };
     setup({}, client);
     await screen.findByRole('heading', { name: 'Qwen chat' });
@@ -209,7 +185,7 @@ describe('Playground', () => {
     const client = new FakeClient();
     client.deployments = [makeDeployment({ max_model_len: 512 })];
     client.chatEvents = () => {
-      throw new AquaApiError({ status: 400, message: 'The engine refused the request.', reason: 'Bad Request' });
+      throw apiError(400, 'The engine refused the request.');
     };
     setup({}, client);
     await screen.findByRole('heading', { name: 'Qwen chat' });

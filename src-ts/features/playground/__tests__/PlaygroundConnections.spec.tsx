@@ -1,36 +1,9 @@
-import * as React from 'react';
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-
-import { nullTranslator } from '@jupyterlab/translation';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import type { ChatStreamEvent } from '../../../api/types';
-import { Playground, type IPlaygroundProps } from '../Playground';
 import { storageKey } from '../storage';
+import { message, renderPlayground } from '../../../test-support/playground';
 import { answerEvents, FakeClient, makeConnection, makeDeployment } from '../../../test-support/fixtures';
-
-const trans = nullTranslator.load('aqua_ext');
-
-function setup(overrides: Partial<IPlaygroundProps> = {}, client = new FakeClient()) {
-  const props: IPlaygroundProps = {
-    client,
-    trans,
-    deploymentId: 'dep-1',
-    renderMarkdown: jest.fn(async (host: HTMLElement, markdown: string) => {
-      host.textContent = markdown;
-    }),
-    copyToClipboard: jest.fn(),
-    storage: window.localStorage,
-    onTitle: jest.fn(),
-    saveDelayMs: 0,
-    ...overrides
-  };
-  const utils = render(<Playground {...props} />);
-  return { props, client, ...utils };
-}
-
-function message(): HTMLElement {
-  return screen.getByRole('textbox', { name: 'Message' });
-}
 
 function answers(log: HTMLElement): HTMLElement[] {
   return [...log.querySelectorAll<HTMLElement>('.jp-AquaExt-Turn.jp-mod-assistant')];
@@ -62,7 +35,7 @@ describe('Playground with connections', () => {
       makeConnection(),
       makeConnection({ id: 'conn-emb', name: '埋め込み専用', capabilities: ['embedding'] })
     ];
-    setup({}, client);
+    renderPlayground({}, client);
     await screen.findByRole('heading', { name: 'Qwen chat' });
     const compare = screen.getByRole('combobox', { name: 'Compare with' });
     await waitFor(() =>
@@ -78,7 +51,7 @@ describe('Playground with connections', () => {
     const client = new FakeClient();
     client.chatEvents = answerEvents(['from the deployment']);
     client.connectionChatEvents = answerEvents(['ホスト', 'の答え']);
-    setup({}, client);
+    renderPlayground({}, client);
     await screen.findByRole('heading', { name: 'Qwen chat' });
     await compareWith('사내 GPT 서비스 (connection)');
     const model = screen.getByRole('combobox', { name: 'Model of 사내 GPT 서비스' });
@@ -118,7 +91,7 @@ describe('Playground with connections', () => {
     const client = new FakeClient();
     client.chatEvents = endless('dep');
     client.connectionChatEvents = endless('conn');
-    setup({}, client);
+    renderPlayground({}, client);
     await screen.findByRole('heading', { name: 'Qwen chat' });
     await compareWith('사내 GPT 서비스 (connection)');
     fireEvent.change(message(), { target: { value: 'long' } });
@@ -134,7 +107,7 @@ describe('Playground with connections', () => {
   it('says a service that cannot stream answers whole', async () => {
     const client = new FakeClient();
     client.connections = [makeConnection({ name: 'Cohere 生成', streaming: false })];
-    setup({}, client);
+    renderPlayground({}, client);
     await screen.findByRole('heading', { name: 'Qwen chat' });
     expect(screen.queryByRole('note')).not.toBeInTheDocument();
     await compareWith('Cohere 生成 (connection)');
@@ -144,7 +117,7 @@ describe('Playground with connections', () => {
   it("chats with a connection in its own tab, with the connection's model choice", async () => {
     const client = new FakeClient();
     client.connections = [makeConnection({ streaming: false })];
-    const { props } = setup({ deploymentId: 'connection:conn-1' }, client);
+    const { props } = renderPlayground({ deploymentId: 'connection:conn-1' }, client);
     expect(await screen.findByRole('heading', { name: '사내 GPT 서비스' })).toBeInTheDocument();
     expect(props.onTitle).toHaveBeenCalledWith('사내 GPT 서비스');
     expect(client.getDeployment).not.toHaveBeenCalled();
@@ -170,7 +143,7 @@ describe('Playground with connections', () => {
 
   it("sends no model when the connection's default is kept", async () => {
     const client = new FakeClient();
-    setup({ deploymentId: 'connection:conn-1' }, client);
+    renderPlayground({ deploymentId: 'connection:conn-1' }, client);
     await screen.findByRole('heading', { name: '사내 GPT 서비스' });
     fireEvent.change(message(), { target: { value: 'hi' } });
     fireEvent.click(screen.getByRole('button', { name: 'Send' }));
@@ -181,7 +154,7 @@ describe('Playground with connections', () => {
   it('says when the connection cannot be chatted with, as its actions say', async () => {
     const client = new FakeClient();
     client.connections = [makeConnection({ actions: ['edit', 'delete'] })];
-    setup({ deploymentId: 'connection:conn-1' }, client);
+    renderPlayground({ deploymentId: 'connection:conn-1' }, client);
     await screen.findByRole('heading', { name: '사내 GPT 서비스' });
     expect(screen.getByRole('status')).toHaveTextContent('This connection cannot be chatted with now.');
   });

@@ -1,11 +1,8 @@
-import { nullTranslator } from '@jupyterlab/translation';
-
 import type { ChatUsage } from '../../../api/types';
 import { contextBudget, defaultMaxTokens, estimateTokens, promptTokens } from '../contextBudget';
 import { contextRefusalHint } from '../useChatSession';
 import type { IAssistantTurn, Turn } from '../transcript';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../../test-support/trans';
 
 // 731 Hangul syllables: about one token each, so well over a 512-token context.
 const KOREAN_731 = '가나다라마바사아자차카타파하'.repeat(53).slice(0, 731);

@@ -1,5 +1,3 @@
-import { nullTranslator } from '@jupyterlab/translation';
-
 import {
   checkEmbedInputs,
   formatPreview,
@@ -8,8 +6,7 @@ import {
   mostSimilarPairs,
   similarityLevel
 } from '../embeddings';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../../test-support/trans';
 
 describe('embeddings view formatting', () => {
   it('formats similarities with two decimals and a true minus sign', () => {

@@ -1,11 +1,8 @@
-import { nullTranslator } from '@jupyterlab/translation';
-
 import { DEFAULT_SAMPLING, escapeStop, parseSampling, unescapeStop } from '../../../shared/sampling';
 import { clearPlayground, loadPlayground, savePlayground, storageKey, type IPlaygroundState } from '../storage';
 import { applyChatEvent, assistantTurn, userTurn } from '../transcript';
 import { answerEvents } from '../../../test-support/fixtures';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../../test-support/trans';
 
 function state(overrides: Partial<IPlaygroundState> = {}): IPlaygroundState {
   return {

@@ -2,13 +2,10 @@ import * as React from 'react';
 
 import { fireEvent, render, screen, within } from '@testing-library/react';
 
-import { nullTranslator } from '@jupyterlab/translation';
-
 import { FakeClient } from '../../../test-support/fixtures';
 import { makeOciSetup } from '../../../test-support/ociSetup';
 import { SetupView } from '../SetupView';
-
-const trans = nullTranslator.load('aqua_ext');
+import { trans } from '../../../test-support/trans';
 
 describe('SetupView', () => {
   it('shows the missing policy and the unversioned bucket, each with what fixes it', async () => {
