@@ -3,7 +3,7 @@ import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
-import { PickerField } from '../../ui/DialogParts';
+import { PickerField, TextAreaField } from '../../ui/DialogParts';
 import { FormField } from '../../ui/FormField';
 import {
   JUDGE_LIMITS,
@@ -165,25 +165,18 @@ export function JudgeFieldset(props: IJudgeFieldsetProps): JSX.Element {
             onChange={rubric => onChange({ ...value, rubric })}
           />
           {value.rubric === 'custom' && (
-            <FormField
+            <TextAreaField
               id={id('rubric_text')}
               field="judge.rubric_text"
               label={trans.__('Rubric text')}
+              rows={3}
+              value={value.rubricText}
+              maxLength={JUDGE_LIMITS.rubricText}
+              disabled={disabled}
               error={errors.rubric_text}
-            >
-              {input => (
-                <textarea
-                  {...input}
-                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea"
-                  rows={3}
-                  value={value.rubricText}
-                  maxLength={JUDGE_LIMITS.rubricText}
-                  disabled={disabled}
-                  placeholder={trans.__('5: … 1: …')}
-                  onChange={event => onChange({ ...value, rubricText: event.target.value })}
-                />
-              )}
-            </FormField>
+              placeholder={trans.__('5: … 1: …')}
+              onChange={rubricText => onChange({ ...value, rubricText })}
+            />
           )}
         </>
       )}

@@ -1,6 +1,5 @@
 import * as React from 'react';
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { nullTranslator } from '@jupyterlab/translation';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 
 import { AquaApiError } from '../../../api/errors';
 import type { EvaluationReport } from '../../../api/types';
@@ -23,9 +22,8 @@ import {
   makeEvaluationRow,
   summaryOf
 } from '../../../test-support/fixtures';
-import { createDialogProps, errorOf } from '../../../test-support/dialogs';
-
-const trans = nullTranslator.load('aqua_ext');
+import { errorOf, renderDialog, settle } from '../../../test-support/dialogs';
+import { trans } from '../../../test-support/trans';
 
 /** A chat deployment, an embedding one; a Korean chat service, a Japanese one, an embedding-only one. */
 function judgeClient(): FakeClient {
@@ -43,12 +41,6 @@ function judgeClient(): FakeClient {
     makeDatasetReport({ path: 'datasets/한국어.jsonl', format: 'instruction', tokens: null, warnings: [] })
   );
   return client;
-}
-
-async function settle(): Promise<void> {
-  await act(async () => {
-    await new Promise(resolve => setTimeout(resolve, 5));
-  });
 }
 
 function form(patch: Partial<IJudgeForm>): IJudgeForm {
@@ -152,14 +144,11 @@ describe('judgeForm', () => {
 
 describe('EvaluationDialog: the Judge section', () => {
   function setup(client = judgeClient()) {
-    const props = {
-      ...createDialogProps(client),
+    return renderDialog(EvaluationDialog, client, {
       debounceMs: 0,
       deploymentId: 'dep-1',
       datasetPath: 'datasets/한국어.jsonl'
-    };
-    render(<EvaluationDialog {...props} />);
-    return { props, client };
+    });
   }
 
   it('sends two judges with a custom rubric in Japanese', async () => {
@@ -228,7 +217,7 @@ describe('EvaluationDialog: the Judge section', () => {
   it('has no Judge section when the evaluation runs on OCI (the judge grades in the local job)', async () => {
     const client = judgeClient();
     client.deployments = [makeDeployment({ id: 'dep-1', name: 'OCI 모델', target: 'oci' })];
-    render(<EvaluationDialog {...createDialogProps(client)} backendKind="oci" deploymentId="dep-1" debounceMs={0} />);
+    renderDialog(EvaluationDialog, client, { backendKind: 'oci', deploymentId: 'dep-1', debounceMs: 0 });
     await settle();
     expect(screen.queryByLabelText('Judge')).not.toBeInTheDocument();
   });
