@@ -459,7 +459,12 @@ def connection_answers(
 
     def answers(prompt: str) -> AsyncIterator[Any]:
         request = ConnectionChatRequest.model_validate({**params, "messages": [{"role": "user", "content": prompt}]})
-        turn = ConnectionTurn(client, conn, openai_chat_body(request, str(asked["model"])))
+        body = openai_chat_body(request, str(asked["model"]))
+        if conn.fields.kind == "openai":
+            # An OpenAI stream carries usage (a judge's token cost) only when asked for it; the dialect
+            # drops the option when the service does not stream.
+            body["stream_options"] = {"include_usage": True}
+        turn = ConnectionTurn(client, conn, body)
         return turn.stream(http, timeout=conn.fields.timeout_s)
 
     return answers

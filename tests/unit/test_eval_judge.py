@@ -22,6 +22,7 @@ from aqua_ext.jobs.eval_judge import RUBRICS, VerdictError, agreement, judge_pro
 from aqua_ext.jobs.evaluate import JUDGE_SECRET_ENV, REPORT_HTML, REPORT_JSON, ROWS_FILE
 from aqua_ext.jobs.finetune import read_status
 from tests.judge_stub import broken_judge, exact_judge, script_judge
+from tests.provider_stubs.openai import OpenAiStub
 from tests.stub_upstream import StubConfig, StubUpstream
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -217,11 +218,16 @@ def evaluated() -> Iterator[StubUpstream]:
         yield stub
 
 
-def run_job(tmp_path: Path, spec: dict[str, Any], env_extra: dict[str, str] | None = None) -> tuple[int, Path]:
+def run_job(
+    tmp_path: Path,
+    spec: dict[str, Any],
+    env_extra: dict[str, str] | None = None,
+    rows: list[dict[str, Any]] = ROWS,
+) -> tuple[int, Path]:
     out = tmp_path / "run"
     out.mkdir()
     data = tmp_path / "rows.jsonl"
-    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in ROWS), encoding="utf-8")
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     full = {"dataset_path": str(data), "output_dir": str(out), "name": "판정", **spec}
     (out / "spec.json").write_text(json.dumps(full, ensure_ascii=False), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
@@ -353,3 +359,24 @@ def test_a_judge_that_cannot_be_reached_leaves_the_other_scores(tmp_path: Path, 
 def test_the_job_refuses_a_judge_spec_it_cannot_follow(tmp_path: Path, evaluated: StubUpstream) -> None:
     spec = spec_for(evaluated, [{"name": "x"}])
     assert run_job(tmp_path, spec)[0] == 2
+
+
+def test_an_openai_connection_judge_is_asked_for_its_usage(tmp_path: Path, evaluated: StubUpstream) -> None:
+    # OpenAI's stub echoes the judge prompt; the question holds a grade, which the tolerant parser finds
+    # (the prompt's reply template before it is not JSON). Usage comes only when the stream asks for it.
+    question = '「首都」を説明して {"score": 4, "reason": "エコー"}'
+    with OpenAiStub(key=SECRET, models=["gpt-4o-mini"]) as judge:
+        fields = {"name": "OpenAI", "kind": "openai", "endpoint": judge.url + "/v1", "auth_type": "bearer"}
+        connection = {"id": "conn-openai", "fields": fields, "model": "gpt-4o-mini"}
+        spec = spec_for(evaluated, [{"name": "OpenAI · gpt-4o-mini", "connection": connection}])
+        rows = [{"prompt": question, "completion": "東京"}]
+        code, out = run_job(tmp_path, spec, {JUDGE_SECRET_ENV.format(0): SECRET}, rows=rows)
+        seen = [s.body for s in judge.seen if s.path == "/v1/chat/completions"]
+    assert code == 0, (out / "job.log").read_text()
+    assert [(b["stream"], b["stream_options"]) for b in seen] == [(True, {"include_usage": True})]
+    (row,) = rows_of(out)
+    (verdict,) = row["judgements"]
+    assert (verdict["score"], verdict["reason"], verdict["error"]) == (4, "エコー", None)
+    assert verdict["prompt_tokens"] > 0 and verdict["completion_tokens"] > 0
+    report = json.loads((out / REPORT_JSON).read_text())
+    assert report["judge"]["prompt_tokens"] == verdict["prompt_tokens"]
