@@ -3,7 +3,9 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/rea
 
 import { AquaApiError } from '../../../api/errors';
 import type { EvaluationReport } from '../../../api/types';
+import { overallRows } from '../compare';
 import { EvaluationDialog } from '../EvaluationDialog';
+import { formatScore, scoreLabel } from '../format';
 import { JudgeSummary } from '../JudgeViews';
 import { RowsTable } from '../RowsTable';
 import {
@@ -334,5 +336,18 @@ describe('judge scores in the detail and the rows table', () => {
     render(<RowsTable client={client} trans={trans} evaluationId="evj-1" metrics={['rouge']} reloadKey="k" />);
     await waitFor(() => expect(document.querySelector('[data-row-index="0"]')).not.toBeNull());
     expect(document.querySelector('[data-score="judge"]')).toBeNull();
+  });
+});
+
+describe('judge scores in the Compare view', () => {
+  it('puts the judge scores after the others, each judge’s too, with the best marked as the server says', () => {
+    const rows = overallRows({
+      overall: { judge_2: { a: 0.5 }, judge: { a: 0.625, b: 0.75 }, rougeL: { a: 0.4, b: 0.3 }, judge_1: { a: 0.75 } },
+      best: { judge: ['b'], rougeL: ['a'] }
+    });
+    expect(rows.map(row => row.key)).toEqual(['rougeL', 'judge', 'judge_1', 'judge_2']);
+    expect(rows[1].best).toEqual(['b']);
+    expect(rows.map(row => scoreLabel(row.key, trans))).toEqual(['ROUGE-L', 'Judge', 'Judge 1', 'Judge 2']);
+    expect(formatScore('judge', 0.625)).toBe('0.625');
   });
 });
