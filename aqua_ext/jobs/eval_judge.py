@@ -22,7 +22,9 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-SCALE = (1, 5)  # api/evaluations.py JUDGE_SCALE; the job does not import the contract
+from ..api.evaluations import JUDGE_SCALE
+
+SCALE = JUDGE_SCALE  # the contract's: integer scores, low to high
 RUBRICS = {
     "correctness": (
         "Correctness: does the answer say what the reference answer says? "
