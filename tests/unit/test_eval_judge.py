@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -380,3 +381,41 @@ def test_an_openai_connection_judge_is_asked_for_its_usage(tmp_path: Path, evalu
     assert verdict["prompt_tokens"] > 0 and verdict["completion_tokens"] > 0
     report = json.loads((out / REPORT_JSON).read_text())
     assert report["judge"]["prompt_tokens"] == verdict["prompt_tokens"]
+
+
+def test_cancel_while_judging_keeps_the_answers(tmp_path: Path, evaluated: StubUpstream) -> None:
+    with StubUpstream(StubConfig(content=exact_judge, first_byte_delay=30.0)) as slow:
+        out = tmp_path / "run"
+        out.mkdir()
+        data = tmp_path / "rows.jsonl"
+        data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in ROWS), encoding="utf-8")
+        spec = {
+            "dataset_path": str(data),
+            "output_dir": str(out),
+            **spec_for(evaluated, [{"name": "slow", "target": target(slow)}]),
+        }
+        (out / "spec.json").write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+        with (out / "job.log").open("wb") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "aqua_ext.jobs.evaluate", str(out / "spec.json")],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+            )
+        try:
+            # Every row answered, the judges asked (and not answering yet): then cancel.
+            assert slow.wait_for(lambda stats: len(stats.authorizations) >= 3, timeout=60)
+            status = read_status(out)
+            assert status and str(status["message"]).startswith("Judging the answers")
+            os.kill(proc.pid, signal.SIGTERM)
+            assert proc.wait(timeout=30) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    status = read_status(out)
+    assert status and status["state"] == "CANCELED"
+    kept = rows_of(out)
+    assert len(kept) == len(ROWS) and all(r["output"] == ANSWER and "judgements" not in r for r in kept)
+    assert not (out / REPORT_JSON).exists()
