@@ -109,6 +109,11 @@ async def test_two_judges_grade_a_connection_s_answers(
     status, compared = await api("compare/evaluations", params={"ids": f"{detail['id']},{one['id']}"})
     assert status == 200, compared
     assert set(compared["overall"]["judge"]) == {detail["id"], one["id"]}
+    assert (
+        "The judge scores come from different judges or rubrics, so they are not directly comparable: "
+        "採点 · grader and 채점 서비스 · 채점기, helpfulness rubric ('두 심판') "
+        "vs 採点 · grader, correctness rubric ('한 심판')."
+    ) in compared["notes"]
     # Nothing of the key in the files of the runs.
     assert [p.name for p in aqua_data_dir.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()] == [
         "connections.json"
