@@ -275,7 +275,9 @@ class Evaluation(jobs.StatusFile):
             nonlocal last_status
             if time.monotonic() - last_status >= STATUS_INTERVAL_S or count == total:
                 share = ANSWERING_SHARE_JUDGED + (JUDGED_SHARE - ANSWERING_SHARE_JUDGED) * count / max(total, 1)
-                self.update(message=f"Judging the answers ({count} of {total})", progress=round(share, 4))
+                self.update(
+                    message=f"Judging the answers ({count} of {total})", progress=round(share, 4), judged_rows=count
+                )
                 last_status = time.monotonic()
 
         async with contextlib.AsyncExitStack() as stack:
