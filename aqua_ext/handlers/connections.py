@@ -83,14 +83,7 @@ class ConnectionChatHandler(DeploymentChatHandler):
     @web.authenticated
     async def post(self, connection_id: str) -> None:
         request = self.parse_body(ConnectionChatRequest)
-        turn = await self.services.connections.chat(connection_id, request)
-        async with self.aqua.stream_limiter.slot():
-            self.set_status(200)
-            self.set_header("Content-Type", "text/event-stream; charset=utf-8")
-            self.set_header("Cache-Control", "no-cache, no-transform")
-            self.set_header("X-Accel-Buffering", "no")
-            if await self._run_relay(self._chat(turn)):
-                self.finish()
+        await self._stream_turn(await self.services.connections.chat(connection_id, request))
 
 
 class _ConnectionPassThrough(_StreamingHandler):
@@ -138,9 +131,7 @@ class _ConnectionPassThrough(_StreamingHandler):
             self.set_header("Content-Type", "application/json")
             self.finish(answer)
             return
-        self.set_header("Content-Type", "text/event-stream; charset=utf-8")
-        self.set_header("Cache-Control", "no-cache, no-transform")
-        self.set_header("X-Accel-Buffering", "no")
+        self._stream_headers()
         await self._pipe(answer)
         self.finish()
 

@@ -68,6 +68,14 @@ class _StreamingHandler(AquaHandler):
         if stream is not None:
             stream.set_nodelay(True)
 
+    def _stream_headers(self, content_type: str | None = "text/event-stream; charset=utf-8") -> None:
+        """A streamed answer's headers: nothing caches it, and nginx in front of Jupyter must not buffer
+        tokens. `content_type` None: already set (the engine's own)."""
+        if content_type is not None:
+            self.set_header("Content-Type", content_type)
+        self.set_header("Cache-Control", "no-cache, no-transform")
+        self.set_header("X-Accel-Buffering", "no")
+
     def _emit(self, data: bytes) -> None:
         """Send `data` without waiting for the socket: while a flush is on its way, later
         pieces join the next one, so a fast engine and a slow client cost fewer writes."""
@@ -114,11 +122,13 @@ class DeploymentChatHandler(_StreamingHandler):
     async def post(self, deployment_id: str) -> None:
         request = self.parse_body(ChatRequest)
         turn = await self.services.deployments.chat(deployment_id, request)  # 404 / 409 / 400 as JSON, before any event
+        await self._stream_turn(turn)
+
+    async def _stream_turn(self, turn: Turn) -> None:
+        """One playground turn's events (Stop, stats), within the stream limit."""
         async with self.aqua.stream_limiter.slot():  # 503 as JSON when too many run
             self.set_status(200)
-            self.set_header("Content-Type", "text/event-stream; charset=utf-8")
-            self.set_header("Cache-Control", "no-cache, no-transform")
-            self.set_header("X-Accel-Buffering", "no")  # nginx in front of Jupyter must not buffer tokens
+            self._stream_headers()
             if await self._run_relay(self._chat(turn)):
                 self.finish()
 
@@ -255,8 +265,7 @@ class _OpenAiPassThrough(_StreamingHandler):
                 self.set_status(response.status_code)
                 self.set_header("Content-Type", response.headers.get("content-type", "application/json"))
                 if response.is_success:
-                    self.set_header("Cache-Control", "no-cache, no-transform")
-                    self.set_header("X-Accel-Buffering", "no")
+                    self._stream_headers(None)
                     if await self._run_relay(self._pipe(response)):
                         self.finish()
                 else:

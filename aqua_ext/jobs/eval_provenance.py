@@ -5,10 +5,11 @@ that travels alone still says what it measured."""
 
 from __future__ import annotations
 
-import hashlib
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from ..services.datasets import file_sha256
 
 # The distributions whose versions decide the scores, by metric (a new version can move a score).
 METRIC_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
@@ -30,14 +31,6 @@ ABOUT_KEYS = (
     "dataset_path",
     "finetune_id",
 )
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def version_of(distribution: str) -> str | None:

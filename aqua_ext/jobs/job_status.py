@@ -15,6 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..backends.local.processes import proc_stat
+
 ACCEPTED, IN_PROGRESS, SUCCEEDED, FAILED, CANCELING, CANCELED = (
     "ACCEPTED",
     "IN_PROGRESS",
@@ -58,11 +60,8 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     # A zombie (exited, not yet reaped by its parent) is gone for our purposes.
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return fields[0] != "Z"
-    except (OSError, IndexError):
-        return True
+    stat = proc_stat(pid)
+    return stat is None or stat[0] != "Z"
 
 
 def read_status(output_dir: Path | str) -> dict[str, Any] | None:

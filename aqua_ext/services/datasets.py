@@ -524,11 +524,9 @@ async def validate_dataset(
 
 
 def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+    """A dataset file's sha256: what a job records of the file it read (and its report's provenance)."""
     with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def _refield(error: InvalidInput | NotFound | PayloadTooLarge, field_name: str) -> None:

@@ -4,7 +4,7 @@ engines or call OCI; the rules are here."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
 from ..api.deployments import (
     TRANSITIONAL_STATES,
@@ -94,19 +94,10 @@ def deployment_actions(target: str, item: DeploymentSummary) -> list[DeploymentA
     return actions
 
 
-D = TypeVar("D", bound=DeploymentSummary)
-
-
-def annotate(target: str, item: D) -> D:
-    """The item with its target and the actions allowed now."""
-    return item.model_copy(update={"target": target, "actions": deployment_actions(target, item)})
-
-
 class Deployments(LifecycleService[DeploymentState, DeploymentAction, DeploymentDetail]):
     lifecycle = DEPLOYMENTS
 
-    def annotate(self, target: str, item: Any) -> Any:
-        return annotate(target, item)
+    item_actions = staticmethod(deployment_actions)
 
     async def read(self, driver: Backend, resource_id: str) -> DeploymentDetail:
         return await driver.get_deployment(resource_id)
@@ -124,7 +115,7 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
         # The driver resolves the facts, the rules run here, the driver creates what they passed.
         plan = await plan_deployment(await driver.resolve_deployment(request))
         response = await driver.create_deployment(plan)
-        return response.model_copy(update={"deployment": annotate(driver.kind, response.deployment)})
+        return response.model_copy(update={"deployment": self.annotate(driver.kind, response.deployment)})
 
     async def terraform(self, request: CreateDeploymentRequest) -> TerraformExport:
         """The Terraform of `create(request)`: the same checks and plan (the same 400s), then what the OCI
@@ -143,11 +134,11 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
     async def activate(self, deployment_id: str) -> CreateDeploymentResponse:
         _, driver = await self.checked(deployment_id, "activate")
         response = await driver.activate_deployment(deployment_id)
-        return response.model_copy(update={"deployment": annotate(driver.kind, response.deployment)})
+        return response.model_copy(update={"deployment": self.annotate(driver.kind, response.deployment)})
 
     async def deactivate(self, deployment_id: str) -> DeploymentDetail:
         _, driver = await self.checked(deployment_id, "deactivate")
-        return annotate(driver.kind, await driver.deactivate_deployment(deployment_id))
+        return self.annotate(driver.kind, await driver.deactivate_deployment(deployment_id))
 
     async def delete(self, deployment_id: str) -> None:
         _, driver = await self.checked(deployment_id, "delete")

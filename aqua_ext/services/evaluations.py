@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 from ..api.common import FieldError
 from ..api.deployments import ChatRequest
@@ -21,7 +21,6 @@ from ..api.evaluations import (
     EvaluationRows,
     EvaluationRowsQuery,
     EvaluationState,
-    EvaluationSummary,
     ModelParameters,
 )
 from ..api.job_datasets import DatasetAccess
@@ -56,14 +55,8 @@ EVALUATION_ACTIONS: dict[str, dict[EvaluationState, frozenset[EvaluationAction]]
 
 EVALUATIONS = Lifecycle[EvaluationState, EvaluationAction]("Evaluation", EVALUATION_ACTIONS, default_why=job_why)
 
-E = TypeVar("E", bound=EvaluationSummary)
-
 # An evaluation's preflight measures no tokens (no tokenizer): the length only bounds the check.
 EVALUATION_MAX_SEQ = 131_072
-
-
-def annotate(target: str, item: E) -> E:
-    return item.model_copy(update={"target": target, "actions": EVALUATIONS.actions(target, item.state)})
 
 
 class Evaluations(LifecycleService[EvaluationState, EvaluationAction, EvaluationDetail]):
@@ -73,9 +66,6 @@ class Evaluations(LifecycleService[EvaluationState, EvaluationAction, Evaluation
         super().__init__(targets)
         self.deployments = deployments
         self.connections = connections
-
-    def annotate(self, target: str, item: Any) -> Any:
-        return annotate(target, item)
 
     async def read(self, driver: Backend, resource_id: str) -> EvaluationDetail:
         return await driver.get_evaluation(resource_id)
@@ -95,7 +85,7 @@ class Evaluations(LifecycleService[EvaluationState, EvaluationAction, Evaluation
         found = await driver.evaluation_dataset(request, datasets)
         async with checked_dataset(datasets, found, validation_split=0.0, max_seq_length=EVALUATION_MAX_SEQ) as dataset:
             response = await driver.create_evaluation(request, dataset, connection, judges)
-        return response.model_copy(update={"evaluation": annotate(driver.kind, response.evaluation)})
+        return response.model_copy(update={"evaluation": self.annotate(driver.kind, response.evaluation)})
 
     async def _deployment_asked(self, deployment_id: str, request: CreateEvaluationRequest) -> Backend:
         """The target that evaluates an ACTIVE chat or completion deployment: its own."""
@@ -186,7 +176,7 @@ class Evaluations(LifecycleService[EvaluationState, EvaluationAction, Evaluation
 
     async def cancel(self, evaluation_id: str) -> EvaluationDetail:
         _, driver = await self.checked(evaluation_id, "cancel")
-        return annotate(driver.kind, await driver.cancel_evaluation(evaluation_id))
+        return self.annotate(driver.kind, await driver.cancel_evaluation(evaluation_id))
 
     async def delete(self, evaluation_id: str) -> None:
         _, driver = await self.checked(evaluation_id, "delete")

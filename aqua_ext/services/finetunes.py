@@ -4,7 +4,7 @@ deleted under it."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from ..api.finetunes import (
     CreateFineTuneRequest,
@@ -77,13 +77,6 @@ def finetune_actions(target: str, item: FineTuneSummary) -> list[FineTuneAction]
     return actions
 
 
-F = TypeVar("F", bound=FineTuneSummary)
-
-
-def annotate(target: str, item: F) -> F:
-    return item.model_copy(update={"target": target, "actions": finetune_actions(target, item)})
-
-
 async def refuse_if_served(driver: Backend, model_id: str | None, name: str) -> None:
     """Conflict when a deployment of this target serves `model_id`: it must go first."""
     if not model_id:
@@ -97,8 +90,7 @@ async def refuse_if_served(driver: Backend, model_id: str | None, name: str) -> 
 class FineTunes(LifecycleService[FineTuneState, FineTuneAction, FineTuneDetail]):
     lifecycle = FINETUNES
 
-    def annotate(self, target: str, item: Any) -> Any:
-        return annotate(target, item)
+    item_actions = staticmethod(finetune_actions)
 
     async def read(self, driver: Backend, resource_id: str) -> FineTuneDetail:
         return await driver.get_finetune(resource_id)
@@ -144,11 +136,11 @@ class FineTunes(LifecycleService[FineTuneState, FineTuneAction, FineTuneDetail])
             datasets, found, validation_split=request.validation_split, max_seq_length=request.params.max_seq_length
         ) as dataset:
             response = await driver.create_finetune(request, dataset)
-        return response.model_copy(update={"finetune": annotate(driver.kind, response.finetune)})
+        return response.model_copy(update={"finetune": self.annotate(driver.kind, response.finetune)})
 
     async def cancel(self, finetune_id: str) -> FineTuneDetail:
         _, driver = await self.checked(finetune_id, "cancel")
-        return annotate(driver.kind, await driver.cancel_finetune(finetune_id))
+        return self.annotate(driver.kind, await driver.cancel_finetune(finetune_id))
 
     async def delete(self, finetune_id: str) -> None:
         detail, driver = await self.checked(finetune_id, "delete")

@@ -19,7 +19,7 @@ from ..api.info import Hardware
 from ..api.models import Architecture, ModelDetail, ModelSummary
 from ..backends.oci.shapes import OCI_GPU_SHAPES, GpuShape
 from ..errors import InvalidInput
-from .kv_cache import estimate_kv_cache
+from .kv_cache import KvEstimate, estimate_kv_cache
 from .weight_bytes import bytes_per_parameter, checkpoint_format, unquantized_parameters
 
 # Weight-only quantization (int8/int4) still computes attention in 16-bit, so
@@ -188,84 +188,12 @@ def estimate_fit(
     unknown = weights.unknown + [key for key in kv_missing if key not in weights.unknown]
     assumptions.extend(weights.assumptions)
 
-    if weights.gb is None:
-        return _report(
-            model,
-            query,
-            hardware,
-            shapes,
-            availability,
-            arithmetic,
-            assumptions,
-            _Sizes(bytes_per_parameter=weights.bytes_per_parameter),
-            unknown,
-        )
-    params = weights.parameter_count
-    weights_gb = weights.gb
-    arithmetic.extend(weights.lines)
-
-    kv_cache_gb: float | None = None
-    if kv is None:
-        detail = (
-            "no architecture details" if kv_missing == ["config.json"] else "config.json lacks " + ", ".join(kv_missing)
-        )
-        arithmetic.append(f"KV cache = unknown ({detail})")
-        assumptions.append(
-            f"KV cache not estimated ({detail}): the total covers weights and overhead only, "
-            "so long contexts or many concurrent sequences may need noticeably more."
-        )
-    else:
-        kv_cache_gb = _r2(kv.bytes / _GB)
-        arithmetic.append(f"{kv.line} = {kv_cache_gb:.2f} GB")
-        if kv.note:
-            assumptions.append(kv.note)
-        if kv.bytes:
-            assumptions.append(
-                f"KV cache is kept in {'float32' if kv_bytes == KV_BYTES_FLOAT32 else '16-bit'} precision and "
-                "sized for every sequence using the full context at once (the worst case)."
-            )
-
-    # Computed from the rounded weights, so that every line of the arithmetic adds up as shown.
-    overhead_gb = _r2(max(OVERHEAD_MIN_GB, OVERHEAD_FRACTION * weights_gb))
-    arithmetic.append(f"overhead = max(1 GB, 10% of weights) = {overhead_gb:.2f} GB")
-    assumptions.append("Overhead (CUDA context, runtime and activations) is taken as max(1 GB, 10% of weights).")
-
-    total_gb = _r2(weights_gb + (kv_cache_gb or 0.0) + overhead_gb)
-    parts = [f"{weights_gb:.2f}"] + ([f"{kv_cache_gb:.2f}"] if kv_cache_gb is not None else []) + [f"{overhead_gb:.2f}"]
-    arithmetic.append(f"total = {' + '.join(parts)} ≈ {total_gb:.2f} GB")
-
-    assumptions.append(
-        f"On GPUs, {GPU_USABLE_FRACTION:.0%} of the memory counts as usable; the rest is left "
-        "for allocator fragmentation and engine workspaces."
+    sizes = (
+        _Sizes(bytes_per_parameter=weights.bytes_per_parameter)
+        if weights.gb is None
+        else _sizes(weights, weights.gb, kv, kv_missing, kv_bytes, availability, arithmetic, assumptions)
     )
-    assumptions.append("Multi-GPU targets assume the model is split evenly across their GPUs (tensor parallelism).")
-    assumptions.append(
-        f"On CPU, {CPU_USABLE_FRACTION:.0%} of RAM counts as usable; {1 - CPU_USABLE_FRACTION:.0%} is "
-        "reserved for the operating system, Jupyter and your notebooks."
-    )
-    if availability and any(value == 0 for value in availability.values()):
-        assumptions.append(
-            "Shapes whose service limit is reached (no instance available) are listed but not recommended."
-        )
-
-    return _report(
-        model,
-        query,
-        hardware,
-        shapes,
-        availability,
-        arithmetic,
-        assumptions,
-        _Sizes(
-            bytes_per_parameter=weights.bytes_per_parameter,
-            parameter_count=params,
-            weights=weights_gb,
-            kv_cache=kv_cache_gb,
-            overhead=overhead_gb,
-            total=total_gb,
-        ),
-        unknown,
-    )
+    return _report(model, query, hardware, shapes, availability, arithmetic, assumptions, sizes, unknown)
 
 
 @dataclass(frozen=True)
@@ -314,6 +242,74 @@ def _report(
     )
 
 
+def _sizes(
+    weights: _Weights,
+    weights_gb: float,
+    kv: KvEstimate | None,
+    kv_missing: list[str],
+    kv_bytes: int,
+    availability: Mapping[str, int | None] | None,
+    arithmetic: list[str],
+    assumptions: list[str],
+) -> _Sizes:
+    """The figures of known weights: + KV cache (where the architecture tells it) + overhead, each
+    step's line added to `arithmetic` and what it assumes to `assumptions`."""
+    arithmetic.extend(weights.lines)
+
+    kv_cache_gb: float | None = None
+    if kv is None:
+        detail = (
+            "no architecture details" if kv_missing == ["config.json"] else "config.json lacks " + ", ".join(kv_missing)
+        )
+        arithmetic.append(f"KV cache = unknown ({detail})")
+        assumptions.append(
+            f"KV cache not estimated ({detail}): the total covers weights and overhead only, "
+            "so long contexts or many concurrent sequences may need noticeably more."
+        )
+    else:
+        kv_cache_gb = _r2(kv.bytes / _GB)
+        arithmetic.append(f"{kv.line} = {kv_cache_gb:.2f} GB")
+        if kv.note:
+            assumptions.append(kv.note)
+        if kv.bytes:
+            assumptions.append(
+                f"KV cache is kept in {'float32' if kv_bytes == KV_BYTES_FLOAT32 else '16-bit'} precision and "
+                "sized for every sequence using the full context at once (the worst case)."
+            )
+
+    # Computed from the rounded weights, so that every line of the arithmetic adds up as shown.
+    overhead_gb = _r2(max(OVERHEAD_MIN_GB, OVERHEAD_FRACTION * weights_gb))
+    arithmetic.append(f"overhead = max(1 GB, 10% of weights) = {overhead_gb:.2f} GB")
+    assumptions.append("Overhead (CUDA context, runtime and activations) is taken as max(1 GB, 10% of weights).")
+
+    total_gb = _r2(weights_gb + (kv_cache_gb or 0.0) + overhead_gb)
+    parts = [f"{weights_gb:.2f}"] + ([f"{kv_cache_gb:.2f}"] if kv_cache_gb is not None else []) + [f"{overhead_gb:.2f}"]
+    arithmetic.append(f"total = {' + '.join(parts)} ≈ {total_gb:.2f} GB")
+
+    assumptions.append(
+        f"On GPUs, {GPU_USABLE_FRACTION:.0%} of the memory counts as usable; the rest is left "
+        "for allocator fragmentation and engine workspaces."
+    )
+    assumptions.append("Multi-GPU targets assume the model is split evenly across their GPUs (tensor parallelism).")
+    assumptions.append(
+        f"On CPU, {CPU_USABLE_FRACTION:.0%} of RAM counts as usable; {1 - CPU_USABLE_FRACTION:.0%} is "
+        "reserved for the operating system, Jupyter and your notebooks."
+    )
+    if availability and any(value == 0 for value in availability.values()):
+        assumptions.append(
+            "Shapes whose service limit is reached (no instance available) are listed but not recommended."
+        )
+
+    return _Sizes(
+        bytes_per_parameter=weights.bytes_per_parameter,
+        parameter_count=weights.parameter_count,
+        weights=weights_gb,
+        kv_cache=kv_cache_gb,
+        overhead=overhead_gb,
+        total=total_gb,
+    )
+
+
 @dataclass(frozen=True)
 class _Weights:
     """The weights' part of the estimate: None in `gb` with the `unknown` keys when it cannot be made."""
@@ -352,14 +348,7 @@ def _weights(model: ModelSummary | ModelDetail, arch: Architecture | None, dtype
         split = _split(params, arch, bpp, f"{_fmt_bytes(bpp)} ({dtype})") if dtype in ("fp8", "int8", "int4") else None
         if split is not None:
             return _Weights(bpp, split[0], params, [split[1]], notes)
-        gb = _r2(params * bpp / _GB)
-        return _Weights(
-            bpp,
-            gb,
-            params,
-            [f"weights = {_fmt_params(params)} params × {_fmt_bytes(bpp)} ({dtype}) = {gb:.2f} GB"],
-            notes,
-        )
+        return _every_parameter(params, bpp, f"{_fmt_bytes(bpp)} ({dtype})", notes)
 
     fmt, why = checkpoint_format(quant)
     if fmt is None:
@@ -389,27 +378,32 @@ def _weights(model: ModelSummary | ModelDetail, arch: Architecture | None, dtype
                 assumptions=[served, "Parameter count unknown: memory cannot be estimated."],
                 unknown=[_UNKNOWN_PARAMETERS],
             )
-        gb = _r2(params * bpp / _GB)
-        line = f"weights = {_fmt_params(params)} params × {fmt.how} ({fmt.label}) = {gb:.2f} GB"
-        return _Weights(bpp, gb, params, [line], [served])
+        return _every_parameter(params, bpp, f"{fmt.how} ({fmt.label})", [served])
     label = f"{_fmt_bytes(round(bpp, 4))} ({fmt.label})"
     if params is None:
         return _from_checkpoint_size(model, arch, bpp, label, served)
     split = _split(params, arch, bpp, label)
     if split is not None:
         return _Weights(bpp, split[0], params, [split[1]], [served])
-    gb = _r2(params * bpp / _GB)
-    return _Weights(
-        bpp,
-        gb,
+    return _every_parameter(
         params,
-        [f"weights = {_fmt_params(params)} params × {label} = {gb:.2f} GB"],
+        bpp,
+        label,
         [
             served,
             "Embeddings counted at the quantized size (config.json lacks vocab_size or hidden_size): a little low.",
         ],
         ["vocab_size"] if arch is None or not arch.vocab_size else ["hidden_size"],
     )
+
+
+def _every_parameter(
+    params: int, bpp: float, label: str, assumptions: list[str], unknown: list[str] | None = None
+) -> _Weights:
+    """Weights = parameters × `bpp` bytes (`label` names the bytes and their format)."""
+    gb = _r2(params * bpp / _GB)
+    line = f"weights = {_fmt_params(params)} params × {label} = {gb:.2f} GB"
+    return _Weights(bpp, gb, params, [line], assumptions, unknown or [])
 
 
 def _split(params: int, arch: Architecture | None, bpp: float, label: str) -> tuple[float, str] | None:

@@ -7,6 +7,8 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Generic, TypeVar
 
+from pydantic import BaseModel
+
 from ..api.common import TargetProblem
 from ..backends.base import Backend
 from ..errors import AquaError, Conflict, InvalidInput, Unavailable
@@ -17,6 +19,7 @@ log = logging.getLogger(__name__)
 S = TypeVar("S")  # a state enum
 A = TypeVar("A", bound=str)  # an action word
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)  # a resource summary or detail (the contract model)
 
 
 class Lifecycle(Generic[S, A]):
@@ -124,7 +127,7 @@ async def create_target(targets: Targets, requested: str | None, owned_id: str, 
     return await targets.get(owner)
 
 
-D = TypeVar("D")  # a resource detail (the contract model)
+D = TypeVar("D", bound=BaseModel)  # a resource detail (the contract model)
 
 
 class LifecycleService(Generic[S, A, D]):
@@ -137,9 +140,13 @@ class LifecycleService(Generic[S, A, D]):
     def __init__(self, targets: Targets) -> None:
         self.targets = targets
 
-    def annotate(self, target: str, item: Any) -> Any:
+    def item_actions(self, target: str, item: Any) -> list[A]:
+        """The actions `item`'s state allows on `target`; a service whose items' facts narrow them says how."""
+        return self.lifecycle.actions(target, item.state)
+
+    def annotate(self, target: str, item: M) -> M:
         """The item with `target` and the `actions` its state (and facts) allow."""
-        raise NotImplementedError
+        return item.model_copy(update={"target": target, "actions": self.item_actions(target, item)})
 
     async def read(self, driver: Backend, resource_id: str) -> D:
         """The driver's detail of `resource_id`."""
@@ -149,13 +156,13 @@ class LifecycleService(Generic[S, A, D]):
         """Why `action` is refused though the state allows it (a fact of the resource, not its state)."""
         return f"{self.lifecycle.noun} '{detail.name}' cannot be {_past(action)} now."
 
-    async def items(self, fetch: Callable[[Backend], Awaitable[list[T]]]) -> tuple[list[T], list[TargetProblem]]:
+    async def items(self, fetch: Callable[[Backend], Awaitable[list[M]]]) -> tuple[list[M], list[TargetProblem]]:
         tagged, problems = await merged(self.targets, fetch)
         return [self.annotate(target, item) for target, item in tagged], problems
 
     async def get(self, resource_id: str) -> D:
         driver = await self.targets.route(resource_id)
-        return self.annotate(driver.kind, await self.read(driver, resource_id))  # type: ignore[no-any-return]
+        return self.annotate(driver.kind, await self.read(driver, resource_id))
 
     async def checked(self, resource_id: str, action: A) -> tuple[D, Backend]:
         """The resource and its target's driver, when the resource allows `action` now (409 otherwise)."""

@@ -21,19 +21,26 @@ export function engineLabel(engine: EngineName): string {
 }
 
 export function modeLabel(mode: InferenceMode, trans: TranslationBundle): string {
-  switch (mode) {
-    case 'chat':
-      return trans.__('Chat');
-    case 'completion':
-      return trans.__('Completion');
-    case 'embedding':
-      return trans.__('Embedding');
-    default:
-      return String(mode);
-  }
+  return labelOf(
+    { chat: trans.__('Chat'), completion: trans.__('Completion'), embedding: trans.__('Embedding') },
+    mode
+  );
 }
 
 /** A deployment's shape for people: "CPU", "GPU" or the OCI shape's name. */
 export function shapeLabel(shape: string, trans: TranslationBundle): string {
   return shape === 'cpu' ? trans.__('CPU') : shape === 'gpu' ? trans.__('GPU') : shape;
+}
+
+/**
+ * The word for a contract enum's `value` from its `table`, which must name
+ * every value the contract has; one it lacks (a newer server's) shows as
+ * `fallback` of it, by default the value itself.
+ */
+export function labelOf<K extends string>(
+  table: Readonly<Record<NoInfer<K>, string>>,
+  value: K,
+  fallback: (value: string) => string = String
+): string {
+  return Object.prototype.hasOwnProperty.call(table, value) ? table[value] : fallback(value);
 }

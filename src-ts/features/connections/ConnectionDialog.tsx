@@ -6,7 +6,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IAquaClient } from '../../api/client';
 import type { ConnectionDetail } from '../../api/types';
 import { AdvancedOptions, CreateDialog, DescriptionField } from '../../ui/DialogParts';
-import { FormField, TextField } from '../../ui/FormField';
+import { FieldError, FormField, SelectField, TextField } from '../../ui/FormField';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
@@ -28,6 +28,7 @@ import {
   type IConnectionForm
 } from './connectionForm';
 import { authLabel, capabilityLabel, kindLabel, secretLabel } from './labels';
+import { TextButton } from '../../ui/TextButton';
 
 export interface IConnectionDialogProps {
   client: IAquaClient;
@@ -170,23 +171,21 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
     labelOf: (value: V) => string,
     onChange: (value: V) => void
   ): JSX.Element => (
-    <FormField id={id(field)} field={field} label={label} error={errors[field]}>
-      {input => (
-        <select
-          {...input}
-          className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
-          value={value}
-          disabled={submitting}
-          onChange={event => onChange(event.target.value as V)}
-        >
-          {values.map(item => (
-            <option key={item} value={item}>
-              {labelOf(item)}
-            </option>
-          ))}
-        </select>
-      )}
-    </FormField>
+    <SelectField
+      id={id(field)}
+      field={field}
+      label={label}
+      error={errors[field]}
+      value={value}
+      disabled={submitting}
+      onChange={next => onChange(next as V)}
+    >
+      {values.map(item => (
+        <option key={item} value={item}>
+          {labelOf(item)}
+        </option>
+      ))}
+    </SelectField>
   );
 
   return (
@@ -276,14 +275,14 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
         }
       )}
       {connection && (
-        <Button
-          className="jp-mod-styled jp-AquaExt-button jp-AquaExt-listModelsButton"
-          type="button"
+        <TextButton
+          className="jp-AquaExt-listModelsButton"
+          label={trans.__('List from the service')}
+          busy={listing.busy}
+          busyLabel={trans.__('Listing…')}
           disabled={submitting || listing.busy}
           onClick={() => listModels(connection.id)}
-        >
-          {listing.busy ? trans.__('Listing…') : trans.__('List from the service')}
-        </Button>
+        />
       )}
       {text('defaultModel', 'default_model', trans.__('Default model (optional)'))}
       <FormField
@@ -436,14 +435,11 @@ function SecretField(props: {
         </span>
         {form.secretAction === 'keep' ? (
           <>
-            <Button
-              className="jp-mod-styled jp-AquaExt-button"
-              type="button"
+            <TextButton
+              label={secretSet ? trans.__('Replace') : trans.__('Set')}
               disabled={props.disabled}
               onClick={() => props.onChange({ secretAction: 'replace', secret: '' })}
-            >
-              {secretSet ? trans.__('Replace') : trans.__('Set')}
-            </Button>
+            />
             {secretSet && (
               <Button
                 className="jp-mod-styled jp-mod-warn jp-AquaExt-button"
@@ -456,24 +452,19 @@ function SecretField(props: {
             )}
           </>
         ) : (
-          <Button
-            className="jp-mod-styled jp-AquaExt-button"
-            type="button"
+          <TextButton
+            label={trans.__('Undo')}
             disabled={props.disabled}
             onClick={() => props.onChange({ secretAction: 'keep', secret: '' })}
-          >
-            {trans.__('Undo')}
-          </Button>
+          />
         )}
       </div>
-      {form.secretAction === 'replace'
-        ? input
-        : // A refusal about the secret (a bearer token removed, say) shows here when there is no input.
-          props.error && (
-            <div id={`${props.id}-error`} className="jp-AquaExt-fieldError" role="alert">
-              {props.error}
-            </div>
-          )}
+      {form.secretAction === 'replace' ? (
+        input
+      ) : (
+        // A refusal about the secret (a bearer token removed, say) shows here when there is no input.
+        <FieldError id={`${props.id}-error`}>{props.error}</FieldError>
+      )}
     </div>
   );
 }

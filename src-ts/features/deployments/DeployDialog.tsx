@@ -36,7 +36,7 @@ import {
   PickerField
 } from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
-import { FormField, TextField } from '../../ui/FormField';
+import { SelectField, TextField, ValueOptions } from '../../ui/FormField';
 import { bindInput, type IFormBinding } from '../../ui/formInputs';
 import { DeployFitSummary, limitHint, shapeOptionLabel } from './DeployFit';
 import { ParamRows } from './ParamRows';
@@ -366,18 +366,10 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
             update({ name });
           }}
         />
-        <DescriptionField
-          id={id('description')}
-          trans={trans}
-          value={form.description}
-          maxLength={LIMITS.description}
-          disabled={busy}
-          error={errors.description}
-          onChange={description => update({ description })}
-        />
+        <DescriptionField {...bindInput(binding, 'description')} trans={trans} maxLength={LIMITS.description} />
 
         {onOci ? (
-          <FormField
+          <SelectField
             id={id('shape')}
             field="shape"
             label={trans.__('Shape')}
@@ -392,38 +384,31 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
                     )
                   : (limitHint(target, form.replicas, trans) ?? undefined)
             }
+            value={form.shape}
+            disabled={busy}
+            onChange={shape => {
+              setShapeTouched(true);
+              update({ shape });
+            }}
           >
-            {input => (
-              <select
-                {...input}
-                className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
-                value={form.shape}
-                disabled={busy}
-                onChange={event => {
-                  setShapeTouched(true);
-                  update({ shape: event.target.value });
-                }}
+            <option value="">{trans.__('Let the server choose (smallest that fits)')}</option>
+            {shapes.map(shape => (
+              <option
+                key={shape.name}
+                value={shape.name}
+                disabled={shape.available === 0}
+                title={
+                  shape.available === 0
+                    ? trans.__(
+                        'The service limit of this shape is reached in this region: request a limit increase or choose another shape.'
+                      )
+                    : undefined
+                }
               >
-                <option value="">{trans.__('Let the server choose (smallest that fits)')}</option>
-                {shapes.map(shape => (
-                  <option
-                    key={shape.name}
-                    value={shape.name}
-                    disabled={shape.available === 0}
-                    title={
-                      shape.available === 0
-                        ? trans.__(
-                            'The service limit of this shape is reached in this region: request a limit increase or choose another shape.'
-                          )
-                        : undefined
-                    }
-                  >
-                    {shapeOptionLabel(shape, fit, trans)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </FormField>
+                {shapeOptionLabel(shape, fit, trans)}
+              </option>
+            ))}
+          </SelectField>
         ) : (
           <ChoiceGroup
             id={id('shape')}
@@ -498,30 +483,15 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
             step={1}
             narrow
           />
-          <FormField
-            id={id('dtype')}
-            field="dtype"
+          <SelectField
+            {...bindInput(binding, 'dtype')}
             label={trans.__('Data type')}
-            error={errors.dtype}
             hint={trans.__('Automatic: bfloat16 on a GPU, float32 on a CPU.')}
+            narrow
           >
-            {input => (
-              <select
-                {...input}
-                className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select jp-AquaExt-narrowInput"
-                value={form.dtype}
-                disabled={busy}
-                onChange={event => update({ dtype: event.target.value as IDeployForm['dtype'] })}
-              >
-                <option value="">{trans.__('Automatic')}</option>
-                {DTYPES.map(value => (
-                  <option key={value} value={value}>
-                    {value}
-                  </option>
-                ))}
-              </select>
-            )}
-          </FormField>
+            <option value="">{trans.__('Automatic')}</option>
+            <ValueOptions values={DTYPES} />
+          </SelectField>
           <ParamRows form={form} errors={errors} busy={busy} trans={trans} idPrefix={id('params')} onChange={update} />
           {onOci && (
             <fieldset className="jp-AquaExt-fieldset" data-field="logging">

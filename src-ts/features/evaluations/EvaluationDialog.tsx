@@ -49,7 +49,8 @@ import {
   PickerField
 } from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
-import { boundTextField, OciJobFieldset } from '../../ui/formInputs';
+import { bindInput, boundTextField, type IFormBinding, OciJobFieldset } from '../../ui/formInputs';
+import { ValueOptions } from '../../ui/FormField';
 import { SamplingPanel } from '../../ui/SamplingPanel';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
@@ -384,14 +385,15 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
     });
   };
 
-  const textField = boundTextField<IEvaluationForm, EvaluationField>({
+  const binding: IFormBinding<IEvaluationForm, EvaluationField> = {
     form,
     errors,
     busy: submitting,
     update,
     id,
     fields: FORM_FIELDS
-  });
+  };
+  const textField = boundTextField(binding);
 
   const noneActive = deployments !== null && evaluable.length === 0;
   const noConnection = connections !== null && evaluableConnections.length === 0;
@@ -508,13 +510,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
               }
               onChange={connectionModel => update({ connectionModel })}
             >
-              {[...new Set([...connection.models, ...(form.connectionModel ? [form.connectionModel] : [])])].map(
-                model => (
-                  <option key={model} value={model}>
-                    {model}
-                  </option>
-                )
-              )}
+              <ValueOptions values={connection.models} current={form.connectionModel} />
             </PickerField>
           ) : (
             connection &&
@@ -560,13 +556,9 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
       )}
       {textField('name', trans.__('Name'), { maxLength: EVALUATION_LIMITS.name })}
       <DescriptionField
-        id={id('description')}
+        {...bindInput(binding, 'description')}
         trans={trans}
-        value={form.description}
         maxLength={EVALUATION_LIMITS.description}
-        disabled={submitting}
-        error={errors.description}
-        onChange={description => update({ description })}
       />
 
       <ChoiceGroup<DatasetSource>

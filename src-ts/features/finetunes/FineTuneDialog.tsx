@@ -59,6 +59,7 @@ import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
 import { TargetField } from '../../ui/TargetField';
 import { FineTuneAdvancedFields, FineTuneShapeField, fineTuneInputs } from './FineTuneFields';
 import { TrainingFitView } from './TrainingFitView';
+import { bindInput } from '../../ui/formInputs';
 
 export interface IFineTuneDialogProps extends IDatasetDialogProps<CreateFineTuneResponse> {
   /** The enabled targets (`GET info`): with several, the form picks one and offers its models. */
@@ -406,15 +407,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
         maxLength: LIMITS.name,
         hint: trans.__('The fine-tuned model gets this name too.')
       })}
-      <DescriptionField
-        id={id('description')}
-        trans={trans}
-        value={form.description}
-        maxLength={LIMITS.description}
-        disabled={busy}
-        error={errors.description}
-        onChange={description => update({ description })}
-      />
+      <DescriptionField {...bindInput(inputs.binding, 'description')} trans={trans} maxLength={LIMITS.description} />
 
       <CheckedDatasetField
         id={id('dataset_path')}

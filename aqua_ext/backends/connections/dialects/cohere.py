@@ -17,7 +17,8 @@ from ..protocol import OpenAiBody, ProviderError, StoredConnection
 from .dialect import (
     DONE,
     Call,
-    Chunks,
+    ChunkStream,
+    Dialect,
     common_error,
     completion,
     embeddings,
@@ -84,14 +85,8 @@ def _sampling(body: OpenAiBody) -> dict[str, Any]:
     return out
 
 
-class ChatStream:
+class ChatStream(ChunkStream):
     """v2 chat's events → chunks; the stream ends after `message-end`."""
-
-    format: StreamFormat = "sse"
-
-    def __init__(self, model: str | None) -> None:
-        self.done = False
-        self._chunks = Chunks(model)
 
     def event(self, event: StreamEvent) -> list[OpenAiBody]:
         obj = event_json(event)
@@ -111,18 +106,11 @@ class ChatStream:
             raise ProviderError(message, code=code, body=event.data[:65536])
         return []  # message-start, content-start, content-end, tool and citation events
 
-    def end(self) -> list[OpenAiBody]:
-        return []
 
-
-class GenerateStream:
+class GenerateStream(ChunkStream):
     """v1 generate's newline-delimited JSON → chunks; `is_finished: true` ends it."""
 
     format: StreamFormat = "ndjson"
-
-    def __init__(self, model: str | None) -> None:
-        self.done = False
-        self._chunks = Chunks(model)
 
     def event(self, event: StreamEvent) -> list[OpenAiBody]:
         try:
@@ -139,17 +127,8 @@ class GenerateStream:
         text = pick(obj, "text")
         return [self._chunks.make(text)] if isinstance(text, str) and text else []
 
-    def end(self) -> list[OpenAiBody]:
-        return []
 
-
-class CohereDialect:
-    default_key_header = "Authorization"
-    fills_template = False
-
-    def streams(self, conn: StoredConnection) -> bool:
-        return True
-
+class CohereDialect(Dialect):
     def raw_url(self, conn: StoredConnection, model: str | None) -> str:
         return _split(conn.fields.endpoint)[0] + (_GENERATE if _uses_generate(conn) else _CHAT)
 
@@ -209,9 +188,6 @@ class CohereDialect:
 
     def models_answer(self, data: Any) -> list[str]:
         return [str(m["name"]) for m in pick(data, "models") or () if isinstance(m, dict) and m.get("name")]
-
-    def error(self, data: Any, text: str) -> tuple[str | None, str]:
-        return common_error(data, text)
 
     def answer_text(self, conn: StoredConnection, data: Any) -> str | None:
         parts = pick(data, "message", "content")

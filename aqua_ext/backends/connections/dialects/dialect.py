@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from ..events import StreamEvent, StreamFormat
 from ..protocol import OpenAiBody, ProviderError, StoredConnection
@@ -24,58 +25,85 @@ class Call:
     params: dict[str, str] = field(default_factory=dict)
 
 
-class StreamDecoder(Protocol):
-    """Reads one streamed answer's events into chat.completion.chunk dicts."""
+class StreamDecoder(ABC):
+    """Reads one streamed answer's events into chat.completion.chunk dicts. Most streams are SSE and
+    end with their last event; a decoder says where its stream differs."""
 
-    format: StreamFormat
-    done: bool  # the provider said the answer is over (an end event, `[DONE]`)
+    format: StreamFormat = "sse"
+    done = False  # the provider said the answer is over (an end event, `[DONE]`)
 
+    @abstractmethod
     def event(self, event: StreamEvent) -> list[OpenAiBody]:
         """The chunks this event carries (raises ProviderError for an error event)."""
-        ...
 
     def end(self) -> list[OpenAiBody]:
         """At EOF: the chunks still owed (none for most)."""
-        ...
+        return []
+
+    def ended_or_json(self, event: StreamEvent) -> Any:
+        """The event's JSON (event_json), None where there is nothing to read: an empty event, or
+        OpenAI's `[DONE]`, which ends the stream."""
+        obj = event_json(event)
+        if obj is DONE:
+            self.done = True
+            return None
+        return obj
 
 
-class Dialect(Protocol):
+class ChunkStream(StreamDecoder):
+    """A decoder that builds the chunks itself, from a provider's own event shapes."""
+
+    def __init__(self, model: str | None) -> None:
+        self._chunks = Chunks(model)
+
+
+class Dialect(ABC):
+    """One provider's calls and answers. The defaults are what most providers do: the key in
+    `Authorization`, a sample body (not a template), streamed chats, no model list, and errors in
+    the usual payloads."""
+
     # The header an `api_key_header` connection uses when it names none.
-    default_key_header: str
+    default_key_header = "Authorization"
     # The connection's request body is a template this dialect fills (a `rest` service), not a sample.
-    fills_template: bool
+    fills_template = False
 
-    def streams(self, conn: StoredConnection) -> bool: ...
+    def streams(self, conn: StoredConnection) -> bool:
+        return True
 
+    @abstractmethod
     def chat_call(self, conn: StoredConnection, body: OpenAiBody, model: str | None, *, stream: bool) -> Call: ...
 
+    @abstractmethod
     def chat_answer(self, conn: StoredConnection, model: str | None, data: Any) -> OpenAiBody: ...
 
+    @abstractmethod
     def stream_decoder(self, conn: StoredConnection, model: str | None) -> StreamDecoder: ...
 
+    @abstractmethod
     def embeddings_call(self, conn: StoredConnection, body: OpenAiBody, model: str | None) -> Call | None:
         """None: this service offers no embeddings."""
-        ...
 
+    @abstractmethod
     def embeddings_answer(self, conn: StoredConnection, model: str | None, data: Any) -> OpenAiBody: ...
 
     def models_call(self, conn: StoredConnection) -> Call | None:
         """None: this service cannot list its models."""
-        ...
+        return None
 
-    def models_answer(self, data: Any) -> list[str]: ...
+    def models_answer(self, data: Any) -> list[str]:
+        return []
 
     def error(self, data: Any, text: str) -> tuple[str | None, str]:
         """(code, message) from an error payload (`data` is the parsed JSON, or None)."""
-        ...
+        return common_error(data, text)
 
+    @abstractmethod
     def raw_url(self, conn: StoredConnection, model: str | None) -> str:
         """Where the test request goes: the URL a chat (or the connection's one method) uses."""
-        ...
 
+    @abstractmethod
     def answer_text(self, conn: StoredConnection, data: Any) -> str | None:
         """The answer's text in a response to the test request, wherever this dialect puts it."""
-        ...
 
 
 # ---- OpenAI's shapes, built from a provider's parts ----------------------------------------------

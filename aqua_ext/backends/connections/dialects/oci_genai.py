@@ -18,17 +18,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..events import StreamEvent, StreamFormat
+from ..events import StreamEvent
 from ..protocol import OpenAiBody, ProviderError, StoredConnection
 from .cohere import finish_reason
 from .dialect import (
-    DONE,
     Call,
-    Chunks,
+    ChunkStream,
+    Dialect,
     common_error,
     completion,
     embeddings,
-    event_json,
     inputs_of,
     pick,
     prompt_of,
@@ -140,22 +139,16 @@ def _usage(data: Any) -> dict[str, int] | None:
     return usage(pick(data, "promptTokens"), pick(data, "completionTokens"))
 
 
-class ChatStream:
+class ChatStream(ChunkStream):
     """chat's SSE events → chunks. A COHERE stream's last event (with finishReason) may repeat the whole
     text; it is not sent twice."""
 
-    format: StreamFormat = "sse"
-
     def __init__(self, model: str | None) -> None:
-        self.done = False
-        self._chunks = Chunks(model)
+        super().__init__(model)
         self._text = ""
 
     def event(self, event: StreamEvent) -> list[OpenAiBody]:
-        obj = event_json(event)
-        if obj is DONE:
-            self.done = True
-            return []
+        obj = self.ended_or_json(event)
         if obj is None:
             return []
         if isinstance(obj, dict) and "code" in obj and "message" in obj:
@@ -176,14 +169,8 @@ class ChatStream:
             out.append(self._chunks.make(None, finish_reason(reason) or "stop", _usage(pick(obj, "usage"))))
         return out
 
-    def end(self) -> list[OpenAiBody]:
-        return []
 
-
-class OciGenAiDialect:
-    default_key_header = "Authorization"
-    fills_template = False
-
+class OciGenAiDialect(Dialect):
     def streams(self, conn: StoredConnection) -> bool:
         # generateText and summarizeText are answered whole here: the services deprecated them for chat.
         return action(conn) == "chat"
@@ -233,15 +220,6 @@ class OciGenAiDialect:
         if not isinstance(vectors, list):
             raise ProviderError("The service's answer has no `embeddings`.", body=json.dumps(data)[:65536])
         return embeddings(pick(data, "modelId") or model, vectors, None)
-
-    def models_call(self, conn: StoredConnection) -> Call | None:
-        return None
-
-    def models_answer(self, data: Any) -> list[str]:
-        return []
-
-    def error(self, data: Any, text: str) -> tuple[str | None, str]:
-        return common_error(data, text)
 
     def answer_text(self, conn: StoredConnection, data: Any) -> str | None:
         chat = pick(data, "chatResponse")

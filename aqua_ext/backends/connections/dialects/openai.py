@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..events import StreamEvent, StreamFormat
+from ..events import StreamEvent
 from ..protocol import OpenAiBody, ProviderError, StoredConnection
-from .dialect import DONE, Call, common_error, event_json, pick
+from .dialect import Call, Dialect, StreamDecoder, common_error, pick
 
 _OPERATIONS = ("/chat/completions", "/completions", "/embeddings", "/models")
 
@@ -31,19 +31,11 @@ def stream_error(data: Any, text: str) -> ProviderError:
     return ProviderError(message, code=code, body=text[:65536])
 
 
-class OpenAiStream:
+class OpenAiStream(StreamDecoder):
     """OpenAI's chunks are already chat.completion.chunk: passed on as they come."""
 
-    format: StreamFormat = "sse"
-
-    def __init__(self) -> None:
-        self.done = False
-
     def event(self, event: StreamEvent) -> list[OpenAiBody]:
-        obj = event_json(event)
-        if obj is DONE:
-            self.done = True
-            return []
+        obj = self.ended_or_json(event)
         if obj is None:
             return []
         # vLLM and OpenAI report a failure mid-answer as an event with an `error` and no choices.
@@ -51,17 +43,8 @@ class OpenAiStream:
             raise stream_error(obj, event.data.strip())
         return [obj] if isinstance(obj, dict) else []
 
-    def end(self) -> list[OpenAiBody]:
-        return []
 
-
-class OpenAiDialect:
-    default_key_header = "Authorization"
-    fills_template = False
-
-    def streams(self, conn: StoredConnection) -> bool:
-        return True
-
+class OpenAiDialect(Dialect):
     def chat_url(self, conn: StoredConnection, model: str | None) -> str:
         return base_url(conn.fields.endpoint) + "/chat/completions"
 
@@ -100,9 +83,6 @@ class OpenAiDialect:
 
     def models_answer(self, data: Any) -> list[str]:
         return [str(m["id"]) for m in pick(data, "data") or () if isinstance(m, dict) and m.get("id")]
-
-    def error(self, data: Any, text: str) -> tuple[str | None, str]:
-        return common_error(data, text)
 
     def raw_url(self, conn: StoredConnection, model: str | None) -> str:
         # An imported service's full URL (`…/completions`) is where its sample request goes, as it is.

@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from ..protocol import OpenAiBody, ProviderError, StoredConnection
-from .dialect import Call, StreamDecoder, common_error, completion, pick, prompt_of
+from .dialect import Call, Dialect, StreamDecoder, completion, pick, prompt_of
 
 PLACEHOLDER = re.compile(r"\{\{\s*(prompt|messages|model|max_tokens|temperature)\s*\}\}")
 # What a connection with no template sends.
@@ -72,8 +72,7 @@ def read_path(data: Any, path: str) -> Any:
     return data
 
 
-class RestDialect:
-    default_key_header = "Authorization"
+class RestDialect(Dialect):
     fills_template = True
 
     def streams(self, conn: StoredConnection) -> bool:
@@ -112,15 +111,6 @@ class RestDialect:
 
     def embeddings_answer(self, conn: StoredConnection, model: str | None, data: Any) -> OpenAiBody:
         raise ProviderError("This service offers no embeddings.", code="not_offered")
-
-    def models_call(self, conn: StoredConnection) -> Call | None:
-        return None
-
-    def models_answer(self, data: Any) -> list[str]:
-        return []
-
-    def error(self, data: Any, text: str) -> tuple[str | None, str]:
-        return common_error(data, text)
 
     def answer_text(self, conn: StoredConnection, data: Any) -> str | None:
         if conn.fields.response_path:
