@@ -10,19 +10,11 @@ import {
 } from '../../../test-support/fixtures';
 import { JUDGED } from './judgeFixtures';
 
-// The fake uPlot with the bars path builder the bar charts ask for.
-jest.mock('uplot', () => {
-  const { FakeUPlot: Base } = require('../../../test-support/fakeUplot');
-  class WithBars extends Base {
-    static paths = { bars: () => () => null };
-  }
-  return { __esModule: true, default: WithBars };
-});
-
 describe('an evaluation graded by judges', () => {
   it('shows the judges, their score among the others, their tallies, and each row’s grades', async () => {
     const client = new FakeClient();
-    const report = makeEvaluationReport({ judge: JUDGED });
+    // No category: no chart by category (this spec mocks no chart library).
+    const report = makeEvaluationReport({ judge: JUDGED, categories: {} });
     report.overall.scores = { ...report.overall.scores, judge: 0.6875, judge_1: 0.667, judge_2: 0.75 };
     client.evaluations = [
       makeFinishedEvaluation({
