@@ -219,29 +219,34 @@ def evaluated() -> Iterator[StubUpstream]:
         yield stub
 
 
-def run_job(
+def start_job(
     tmp_path: Path,
     spec: dict[str, Any],
     env_extra: dict[str, str] | None = None,
     rows: list[dict[str, Any]] = ROWS,
-) -> tuple[int, Path]:
+) -> tuple[subprocess.Popen[bytes], Path]:
+    """`python -m aqua_ext.jobs.evaluate` on `rows` as the server starts it; its folder."""
     out = tmp_path / "run"
     out.mkdir()
     data = tmp_path / "rows.jsonl"
     data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     full = {"dataset_path": str(data), "output_dir": str(out), "name": "판정", **spec}
     (out / "spec.json").write_text(json.dumps(full, ensure_ascii=False), encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    env.update(env_extra or {})
+    path = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
     with (out / "job.log").open("wb") as log:
-        code = subprocess.run(
-            [sys.executable, "-m", "aqua_ext.jobs.evaluate", str(out / "spec.json")],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            timeout=120,
-        ).returncode
-    return code, out
+        command = [sys.executable, "-m", "aqua_ext.jobs.evaluate", str(out / "spec.json")]
+        env = {**os.environ, "PYTHONPATH": path, **(env_extra or {})}
+        return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True), out
+
+
+def run_job(
+    tmp_path: Path,
+    spec: dict[str, Any],
+    env_extra: dict[str, str] | None = None,
+    rows: list[dict[str, Any]] = ROWS,
+) -> tuple[int, Path]:
+    proc, out = start_job(tmp_path, spec, env_extra, rows)
+    return proc.wait(timeout=120), out
 
 
 def target(stub: StubUpstream) -> dict[str, Any]:
@@ -385,25 +390,7 @@ def test_an_openai_connection_judge_is_asked_for_its_usage(tmp_path: Path, evalu
 
 def test_cancel_while_judging_keeps_the_answers(tmp_path: Path, evaluated: StubUpstream) -> None:
     with StubUpstream(StubConfig(content=exact_judge, first_byte_delay=30.0)) as slow:
-        out = tmp_path / "run"
-        out.mkdir()
-        data = tmp_path / "rows.jsonl"
-        data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in ROWS), encoding="utf-8")
-        spec = {
-            "dataset_path": str(data),
-            "output_dir": str(out),
-            **spec_for(evaluated, [{"name": "slow", "target": target(slow)}]),
-        }
-        (out / "spec.json").write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-        with (out / "job.log").open("wb") as log:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "aqua_ext.jobs.evaluate", str(out / "spec.json")],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-                start_new_session=True,
-            )
+        proc, out = start_job(tmp_path, spec_for(evaluated, [{"name": "slow", "target": target(slow)}]))
         try:
             # Every row answered, the judges asked (and not answering yet): then cancel.
             assert slow.wait_for(lambda stats: len(stats.authorizations) >= 3, timeout=60)
