@@ -14,7 +14,10 @@ from typing import Any
 import pytest
 
 from aqua_ext.jobs.eval_judge import agreement
+from tests.handlers.test_deployments import DEMO
+from tests.handlers.test_evaluations import deploy
 from tests.judge_stub import exact_judge, script_judge
+from tests.model_folders import needs_local_extra
 from tests.stub_upstream import StubConfig, StubUpstream
 from tests.unit.test_eval_judge import EXACT, ROWS, SCRIPT
 from tests.waiting import wait_for_state
@@ -140,3 +143,29 @@ async def test_a_judge_that_cannot_grade_is_refused_naming_the_field(
         assert [f["field"] for f in refused["fields"]] == [field], refused
         assert text in refused["fields"][0]["message"], refused
     assert (await api("evaluations"))[1]["items"] == []
+
+
+@needs_local_extra
+@pytest.mark.engine
+async def test_a_local_deployment_judges(
+    api: Any, jp_root_dir: Path, demo_ready: Path, stubs: tuple[StubUpstream, ...]
+) -> None:
+    """The demo model on `transformers serve` as the judge: the job asks its engine as the playground
+    does (its dialect); a tiny random model cannot grade, so each row says why, with the tokens it
+    cost, and no row gets a score (never a 0)."""
+    (jp_root_dir / "rows.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in ROWS[:3]), encoding="utf-8"
+    )
+    judge = await deploy(api, DEMO, "데모 심판")
+    try:
+        asked = await connection(api, "답변 서비스", stubs[0])
+        detail = await evaluate(api, asked, "데모 심판 평가", {"judges": [{"deployment_id": judge}]})
+        tally = detail["report"]["judge"]["judges"][0]
+        assert (tally["name"], tally["rows_scored"], tally["rows_failed"]) == ("데모 심판", 0, 3)
+        assert "judge" not in detail["scores"] and tally["completion_tokens"] > 0
+        status, page = await api(f"evaluations/{detail['id']}/rows")
+        assert status == 200, page
+        errors = [r["judgements"][0]["error"] for r in page["items"]]
+        assert all(e and e.startswith("the judge's") for e in errors), errors
+    finally:
+        await api(f"deployments/{judge}", method="DELETE")
