@@ -28,6 +28,7 @@ from ..api.logs import LogPage, LogsQuery
 from ..api.upstream import UpstreamTarget
 from ..backends.base import Backend, EvaluatedConnection, EvaluationJudge
 from ..errors import AquaError, Conflict, InvalidInput, NotFound
+from . import genai_chat
 from .chat_payload import build_payload
 from .datasets import checked_dataset
 from .deployments import Deployments
@@ -78,6 +79,11 @@ class Evaluations(LifecycleService[EvaluationState, EvaluationAction, Evaluation
         connection = None
         if request.connection_id:
             driver, connection = await self._connection_asked(request.connection_id, request)
+        elif endpoint := await genai_chat.evaluated_endpoint(
+            self.targets, self.deployments, request.deployment_id or "", self.connections.oci_signing
+        ):
+            # A Generative AI endpoint runs no job of its own: the local target asks it as a connection.
+            driver, connection = await self._local("deployment_id"), endpoint
         else:
             driver = await self._deployment_asked(request.deployment_id or "", request)
         judges = await self._judges(request, driver.kind)
@@ -104,6 +110,13 @@ class Evaluations(LifecycleService[EvaluationState, EvaluationAction, Evaluation
         if target is not None:
             check_params(request.params, target)
         return driver
+
+    async def _local(self, field: str) -> Backend:
+        if CONNECTION_TARGET not in self.targets.names:
+            raise InvalidInput.field(
+                field, f"this evaluation runs on the {CONNECTION_TARGET} target, which is not enabled"
+            )
+        return await self.targets.get(CONNECTION_TARGET)
 
     async def _connection_asked(
         self, connection_id: str, request: CreateEvaluationRequest
@@ -157,10 +170,15 @@ class Evaluations(LifecycleService[EvaluationState, EvaluationAction, Evaluation
                 else f"deployment '{deployment.name}' is {deployment.state.value}; a judge must be ACTIVE to answer"
             )
             raise InvalidInput.field(f"{field}.deployment_id", why)
+        signing = self.connections.oci_signing
+        endpoint = await genai_chat.evaluated_endpoint(self.targets, self.deployments, deployment_id, signing)
+        if endpoint is not None:  # a Generative AI endpoint is asked as a connection is (its dialect, signed)
+            return EvaluationJudge(deployment.name, deployment_id=deployment_id, connection=endpoint)
         target = await self.deployments.upstream(deployment_id)
         # A signed engine (OCI) is asked with the server's OCI settings, as a connection to OCI is.
-        signing = self.connections.oci_signing if target.auth is not None else {}
-        return EvaluationJudge(deployment.name, deployment_id=deployment_id, target=target, oci_signing=signing)
+        return EvaluationJudge(
+            deployment.name, deployment_id=deployment_id, target=target, oci_signing=signing if target.auth else {}
+        )
 
     async def _connection_judge(self, connection_id: str, model: str | None, field: str) -> EvaluationJudge:
         try:

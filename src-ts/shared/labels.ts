@@ -1,11 +1,17 @@
 /** Labels of the contract's backend kinds, engines, modes and shapes, shared by the features that show them. */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { EngineName, InferenceMode } from '../api/types';
+import type { InferenceMode, ServingEngine, TargetKind } from '../api/types';
 
+/** What a Data Science-style form offers (this machine's hardware, or OCI shapes). */
 export type BackendKind = 'local' | 'oci';
 
-export function engineLabel(engine: EngineName): string {
+/** The form kind of a target: a Generative AI target is on OCI (its own forms hand off; see useFormTarget). */
+export function formKind(kind: TargetKind): BackendKind {
+  return kind === 'local' ? 'local' : 'oci';
+}
+
+export function engineLabel(engine: ServingEngine): string {
   switch (engine) {
     case 'transformers':
       return 'transformers';
@@ -15,6 +21,8 @@ export function engineLabel(engine: EngineName): string {
       return 'llama.cpp';
     case 'tgi':
       return 'TGI';
+    case 'oci-genai':
+      return 'OCI Generative AI';
     default:
       return String(engine);
   }

@@ -304,7 +304,12 @@ def _judging(request: CreateEvaluationRequest, judges: Sequence[EvaluationJudge]
     for judge in judges:
         if judge.connection is not None:
             source = _connection_asked(judge.connection)[1]
-            shown: dict[str, Any] = {"connection_id": judge.connection.connection.id, "model": judge.connection.model}
+            # A Generative AI endpoint is asked as a connection, and named as the deployment it is.
+            shown: dict[str, Any] = (
+                {"deployment_id": judge.deployment_id, "model": judge.connection.model}
+                if judge.deployment_id
+                else {"connection_id": judge.connection.connection.id, "model": judge.connection.model}
+            )
         elif judge.target is not None:
             fields = {**_target_fields(judge.target), "oci_route": judge.target.oci_route}
             if judge.target.headers:

@@ -7,6 +7,7 @@ import type { IAquaClient } from '../../api/client';
 import type { ConnectionDetail } from '../../api/types';
 import { AdvancedOptions, CreateDialog, DescriptionField } from '../../ui/DialogParts';
 import { FieldError, FormField, SelectField, TextField } from '../../ui/FormField';
+import { PasswordField } from '../../ui/PasswordField';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
@@ -408,8 +409,9 @@ function SecretField(props: {
 }): JSX.Element {
   const { trans, form, editing, secretSet } = props;
   const input = (
-    <TextFieldPassword
+    <PasswordField
       id={props.id}
+      field="secret"
       label={props.label}
       value={form.secret}
       error={props.error}
@@ -466,42 +468,5 @@ function SecretField(props: {
         <FieldError id={`${props.id}-error`}>{props.error}</FieldError>
       )}
     </div>
-  );
-}
-
-/** A labelled password input: never autofilled, never spell-checked, never in the page's HTML. */
-function TextFieldPassword(props: {
-  id: string;
-  label: string;
-  value: string;
-  error?: string;
-  hint?: string;
-  disabled: boolean;
-  onChange: (value: string) => void;
-}): JSX.Element {
-  const ref = React.useRef<HTMLInputElement>(null);
-  // Not a controlled input: React mirrors a controlled input's value into its `value` attribute, so the
-  // key typed would be in the page's HTML (whatever serializes the DOM) while the dialog is open. The
-  // input's value property follows the form's instead (a property is never in the HTML).
-  React.useLayoutEffect(() => {
-    if (ref.current && ref.current.value !== props.value) {
-      ref.current.value = props.value;
-    }
-  }, [props.value]);
-  return (
-    <FormField id={props.id} field="secret" label={props.label} error={props.error} hint={props.hint}>
-      {input => (
-        <input
-          {...input}
-          ref={ref}
-          type="password"
-          className="jp-mod-styled jp-AquaExt-input"
-          disabled={props.disabled}
-          autoComplete="new-password"
-          spellCheck={false}
-          onChange={event => props.onChange(event.target.value)}
-        />
-      )}
-    </FormField>
   );
 }

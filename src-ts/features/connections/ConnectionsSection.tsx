@@ -1,6 +1,5 @@
 import * as React from 'react';
 
-import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
@@ -10,6 +9,7 @@ import type { Confirm, Notify } from '../../shared/callbacks';
 import { useNotifyError } from '../../ui/setupLinks';
 import { formatDateTime } from '../../shared/format';
 import { ListFrame } from '../../ui/ResourceList';
+import { RowActionButton } from '../../ui/RowActionButton';
 import { TextButton } from '../../ui/TextButton';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
@@ -105,17 +105,15 @@ export function ConnectionsSection(props: IConnectionsSectionProps): JSX.Element
   const rowActions = (connection: ConnectionSummary): JSX.Element[] => {
     const disabled = busy === connection.id;
     const button = (action: ConnectionAction, label: string, onClick: () => void, warn = false): JSX.Element => (
-      <Button
+      <RowActionButton
         key={action}
-        className={`jp-mod-styled jp-AquaExt-button${warn ? ' jp-mod-warn' : ''}`}
-        data-action={action}
+        action={action}
+        label={label}
+        subject={connection.name}
         disabled={disabled}
-        aria-label={`${label}: ${connection.name}`}
-        title={label}
+        warn={warn}
         onClick={onClick}
-      >
-        {label}
-      </Button>
+      />
     );
     const buttons: JSX.Element[] = [];
     if (allows(connection, 'test')) {

@@ -3,6 +3,7 @@ import * as React from 'react';
 import type { CreateEvaluationResponse, EvaluationMetric, Info, ValidateDatasetRequest } from '../../api/types';
 import { allows } from '../../shared/actions';
 import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
+import { isGenAiTarget } from '../../shared/targets';
 import { useLatest } from '../../ui/hooks/useLatest';
 import { TargetField } from '../../ui/TargetField';
 import {
@@ -249,7 +250,10 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
 
   const deployment = deployments?.find(item => item.id === form.deploymentId) ?? null;
   const finetune = finetunes?.find(item => item.id === form.finetuneId) ?? null;
-  const evaluable = (deployments ?? []).filter(item => allows(item, 'evaluate') && formTarget.holds(item));
+  // A Generative AI endpoint runs no job itself (the server asks it from the local target): listed on any target.
+  const evaluable = (deployments ?? []).filter(
+    item => allows(item, 'evaluate') && (formTarget.holds(item) || isGenAiTarget(props.info ?? null, item.target))
+  );
 
   // A deployment chosen elsewhere (its detail, the only active one) brings its target; another
   // target picked here offers that target's deployments.

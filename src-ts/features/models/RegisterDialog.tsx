@@ -14,15 +14,14 @@ import { OperationProgress } from '../../ui/OperationProgress';
 import { useDialogFocus, useSubmitErrorFocus } from '../../ui/hooks/useDialogFocus';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
-import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
+import { hfIdError, osUriError } from '../../shared/modelSources';
+import { useFormTarget, useGenAiHandOff, useTargetChange } from '../../ui/hooks/useFormTarget';
 import { TargetField } from '../../ui/TargetField';
 import { TextButton } from '../../ui/TextButton';
 
 type Source = RegisterModelRequest['source'];
 type FieldName = 'source' | 'path' | 'os_uri' | 'hf_id' | 'revision' | 'token' | 'name';
 const FIELD_NAMES: readonly FieldName[] = ['source', 'path', 'os_uri', 'hf_id', 'revision', 'token', 'name'];
-const HF_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*\/[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const OS_URI = /^oci:\/\/[A-Za-z0-9._-]+@[A-Za-z0-9._-]+(\/.*)?$/;
 
 export interface IRegisterDialogProps {
   client: IAquaClient;
@@ -43,6 +42,8 @@ export interface IRegisterDialogProps {
    * watching it. Without this callback the dialog cannot close meanwhile.
    */
   onBackground?: (operation: Operation) => void;
+  /** The user chose a Generative AI target: its import form takes over (not given: no such target is offered). */
+  onGenAi?: () => void;
 }
 
 /**
@@ -52,7 +53,8 @@ export interface IRegisterDialogProps {
  */
 export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
   const { client, trans } = props;
-  const formTarget = useFormTarget(props.info ?? null, props.backendKind ?? 'local');
+  const formTarget = useFormTarget(props.info ?? null, props.backendKind ?? 'local', null, null, !!props.onGenAi);
+  useGenAiHandOff(formTarget, () => props.onGenAi?.());
   const onOci = formTarget.kind === 'oci';
   const ids = useIds();
   const [source, setSource] = React.useState<Source>(onOci ? 'object_storage' : 'local_folder');
@@ -153,17 +155,15 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
     }
     // Hugging Face downloads on OCI are uploaded to Object Storage, so both need a bucket path.
     if (source === 'object_storage' || (source === 'huggingface' && onOci)) {
-      if (!osUri.trim()) {
-        errors.os_uri = trans.__('Enter an Object Storage path such as oci://bucket@namespace/models/my-model.');
-      } else if (!OS_URI.test(osUri.trim())) {
-        errors.os_uri = trans.__('Must look like oci://bucket@namespace/path.');
+      const osUriProblem = osUriError(osUri, trans);
+      if (osUriProblem) {
+        errors.os_uri = osUriProblem;
       }
     }
     if (source === 'huggingface') {
-      if (!hfId.trim()) {
-        errors.hf_id = trans.__('Enter a Hugging Face id such as Qwen/Qwen2.5-0.5B-Instruct.');
-      } else if (!HF_ID.test(hfId.trim())) {
-        errors.hf_id = trans.__('Must look like organization/model-name.');
+      const hfIdProblem = hfIdError(hfId, trans);
+      if (hfIdProblem) {
+        errors.hf_id = hfIdProblem;
       }
     }
     return errors;
