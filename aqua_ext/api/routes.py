@@ -24,7 +24,7 @@ from .connections import (
     TestConnectionResult,
     UpdateConnectionRequest,
 )
-from .datasets import DatasetReport, ValidateDatasetRequest
+from .datasets import DatasetReport, SaveDatasetRowRequest, SaveDatasetRowResponse, ValidateDatasetRequest
 from .deployments import (
     ChatRequest,
     ChatStreamEvents,
@@ -316,6 +316,15 @@ ROUTES: tuple[Route, ...] = (
         DatasetReport,
         body=ValidateDatasetRequest,
         errors=(400, 404, 413),
+    ),
+    Route(
+        "POST",
+        "datasets/rows",
+        "saveDatasetRow",
+        "Save a playground turn as a row of a JSONL dataset (new file or appended), after duplicate and leakage checks",
+        SaveDatasetRowResponse,
+        body=SaveDatasetRowRequest,
+        errors=(400, 409, 413, 507),
     ),
     _query(
         "models/{model_id}/finetune-defaults",

@@ -20,7 +20,7 @@ def routes() -> list[tuple[str, type]]:
         ConnectionsImportHandler,
         ConnectionTestHandler,
     )
-    from .datasets import DatasetValidateHandler
+    from .datasets import DatasetRowsHandler, DatasetValidateHandler
     from .deployments import (
         DeploymentActivateHandler,
         DeploymentChatHandler,
@@ -93,6 +93,7 @@ def routes() -> list[tuple[str, type]]:
         (f"deployments/{ID}/v1/embeddings", OpenAiEmbeddingsHandler),
         (f"deployments/{ID}/v1/models", OpenAiModelsHandler),
         ("datasets/validate", DatasetValidateHandler),
+        ("datasets/rows", DatasetRowsHandler),
         (f"models/{ID}/finetune-defaults", FineTuneDefaultsHandler),
         ("finetunes", FineTunesHandler),
         (f"finetunes/{ID}", FineTuneHandler),
