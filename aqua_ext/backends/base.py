@@ -207,9 +207,13 @@ class Backend(abc.ABC):
         return await self.evaluations.chat_target(deployment_id)
 
     async def create_evaluation(
-        self, request: CreateEvaluationRequest, dataset: JobDataset, connection: EvaluatedConnection | None = None
+        self,
+        request: CreateEvaluationRequest,
+        dataset: JobDataset,
+        connection: EvaluatedConnection | None = None,
+        judges: Sequence[EvaluationJudge] = (),
     ) -> CreateEvaluationResponse:
-        return await self.evaluations.create(request, dataset, connection)
+        return await self.evaluations.create(request, dataset, connection, judges)
 
     async def cancel_evaluation(self, evaluation_id: str) -> EvaluationDetail:
         return await self.evaluations.cancel(evaluation_id)
@@ -350,6 +354,20 @@ class EvaluatedConnection:
     oci_signing: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class EvaluationJudge:
+    """A model that grades an evaluation's answers (services/evaluations.py checked it answers text):
+    a deployment's engine (`target`), or a connection and its model. `name` as people know it."""
+
+    name: str
+    deployment_id: str | None = None
+    target: UpstreamTarget | None = None
+    connection: EvaluatedConnection | None = None
+    # A deployment reached signed (OCI: `target.auth` set): the server's OCI settings the job signs
+    # with (auth kind, config file, profile, region), none of them secret.
+    oci_signing: dict[str, str] = field(default_factory=dict)
+
+
 class Evaluations(abc.ABC):
     """A backend's evaluations: a deployment (or, locally, a connection) answers a dataset, the
     answers are scored."""
@@ -374,11 +392,15 @@ class Evaluations(abc.ABC):
 
     @abc.abstractmethod
     async def create(
-        self, request: CreateEvaluationRequest, dataset: JobDataset, connection: EvaluatedConnection | None = None
+        self,
+        request: CreateEvaluationRequest,
+        dataset: JobDataset,
+        connection: EvaluatedConnection | None = None,
+        judges: Sequence[EvaluationJudge] = (),
     ) -> CreateEvaluationResponse:
         """Check everything else first (prompt/completion rows only; OCI: shape, report location), then
         start the job on the preflighted `dataset`, asking `request.deployment_id`, or `connection`
-        when the request names a connection."""
+        when the request names a connection; `judges` (the local job only) grade the answers."""
 
     @abc.abstractmethod
     async def cancel(self, evaluation_id: str) -> EvaluationDetail: ...

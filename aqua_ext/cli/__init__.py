@@ -35,6 +35,8 @@ in a terminal.
                               [--temperature T] [--top-p P] [--top-k K] [--frequency-penalty F]
                               [--presence-penalty F] [--stop S]... [--seed N] [--shape S] [--report-uri URI]
                               [--log-group-id ID --log-id ID] [--target T] [--follow]
+                              [--judge ID [--judge-model M]]... [--rubric correctness|helpfulness|custom
+                              --rubric-text T] [--judge-concurrency N]
     aqua-ext evaluations list
     aqua-ext evaluations get|cancel|delete EVALUATION_ID
     aqua-ext evaluations rows EVALUATION_ID [--sort KEY] [--desc] [--category C] [--limit N] [--offset N]

@@ -731,6 +731,7 @@ export function makeEvaluationReport(overrides: Partial<EvaluationReport> = {}):
       started_at: '2026-12-06T21:00:00Z',
       finished_at: '2026-12-06T21:01:35Z'
     },
+    judge: null,
     ...overrides
   };
 }
@@ -780,6 +781,7 @@ export function makeEvaluation(overrides: Partial<EvaluationDetail> = {}): Evalu
     report_uri: null,
     failure_log: [],
     connection_id: null,
+    judge: null,
     ...overrides
   };
   return { ...evaluation, actions: overrides.actions ?? evaluationActions(evaluation) };
@@ -830,6 +832,7 @@ export function makeEvaluationRow(index: number, overrides: Partial<EvaluationRo
     tokens_per_s: 24,
     scores: { rougeL: 0.5, bertscore: 0.8, exact_match: 0 },
     error: null,
+    judgements: [],
     ...overrides
   };
 }
