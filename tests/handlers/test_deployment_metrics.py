@@ -18,9 +18,9 @@ import pytest
 
 from aqua_ext.api.deployments import DeploymentDetail, DeploymentState
 from aqua_ext.api.upstream import UpstreamTarget
-from tests.handlers.test_deployments import FAKE_ENGINES, chat_events, wait_state
+from tests.handlers.test_deployments import chat_events, wait_state
 from tests.stub_upstream import StubConfig, StubUpstream
-from tests.unit.test_lease import gguf_folder
+from tests.unit.test_lease import FAKE_ENGINES, gguf_folder
 
 VLLM_SAMPLE = (Path(__file__).resolve().parents[1] / "fixtures" / "engine_metrics" / "vllm_v1.prom").read_text()
 DEP = "dep-stub"
