@@ -21,6 +21,11 @@ import { DeploymentStateBadge } from '../../ui/DeploymentStateBadge';
 import { EmbeddingsPanel } from './EmbeddingsPanel';
 import { SamplingPanel } from '../../ui/SamplingPanel';
 import { TranscriptView } from './TranscriptView';
+import { downloadText, type DownloadText } from '../../shared/download';
+import { ExportButtons } from './ExportButtons';
+import { PresetPicker } from './PresetPicker';
+import { presetSampling, type IPresetStore } from './presets';
+import { lastUserTurn } from './transcript';
 
 export interface IPlaygroundProps {
   client: IAquaClient;
@@ -35,6 +40,10 @@ export interface IPlaygroundProps {
   onTitle?: (name: string) => void;
   /** Save throttle (tests use 0). */
   saveDelayMs?: number;
+  /** Presets kept in the Settings Editor (null: none, no picker). */
+  presets?: IPresetStore | null;
+  /** How an exported conversation is saved (the browser's download by default). */
+  download?: DownloadText;
 }
 
 function emptyState(): IPlaygroundState {
@@ -236,6 +245,20 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
     }
     setDraft('');
   };
+  // Edit and resend, regenerate: in the column where it is asked, with the settings of now.
+  const resend =
+    (session: typeof primary) =>
+    (userTurnId: string, text: string): void => {
+      if (!streaming && parsed.value) {
+        session.send(text, system, parsed.value, userTurnId);
+      }
+    };
+  const regenerate = (session: typeof primary) => (): void => {
+    const last = lastUserTurn(session.turns);
+    if (last) {
+      resend(session)(last.id, last.content);
+    }
+  };
   const stop = (): void => {
     primary.stop();
     secondary.stop();
@@ -358,6 +381,13 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
             >
               {trans.__('Clear')}
             </Button>
+            <ExportButtons
+              trans={trans}
+              name={name}
+              system={mode === 'chat' ? system : ''}
+              turns={primary.turns}
+              download={props.download ?? downloadText}
+            />
           </div>
         )}
       </header>
@@ -422,7 +452,14 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
               </div>
             )}
             <div className="jp-AquaExt-Playground-columns">
-              <Column title={compareWith ? name : null} turns={primary.turns} mode={mode} props={props} />
+              <Column
+                title={compareWith ? name : null}
+                turns={primary.turns}
+                mode={mode}
+                props={props}
+                onEdit={resend(primary)}
+                onRegenerate={regenerate(primary)}
+              />
               {compareWith && (
                 <Column
                   title={partnerName ?? trans.__('(not found)')}
@@ -430,6 +467,8 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                   mode={secondaryMode}
                   props={props}
                   state={partner?.state}
+                  onEdit={resend(secondary)}
+                  onRegenerate={regenerate(secondary)}
                   notice={
                     // A completion deployment takes a prompt only (the server refuses a system message):
                     // each prompt goes to it alone, so say what it does not get.
@@ -494,6 +533,19 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
             </div>
           </div>
           <aside className="jp-AquaExt-Playground-side">
+            {props.presets && (
+              <PresetPicker
+                store={props.presets}
+                trans={trans}
+                system={system}
+                sampling={parsed.value}
+                onApply={preset => {
+                  setSystem(preset.system);
+                  setShowSystem(preset.system.length > 0);
+                  setSampling(previous => presetSampling(preset, previous));
+                }}
+              />
+            )}
             <SamplingPanel value={sampling} errors={parsed.errors} trans={trans} onChange={setSampling} />
           </aside>
         </div>
@@ -510,6 +562,8 @@ function Column(props: {
   state?: DeploymentSummary['state'];
   /** What this column's deployment is not sent, shown above its answers. */
   notice?: string | null;
+  onEdit?: (userTurnId: string, text: string) => void;
+  onRegenerate?: () => void;
 }): JSX.Element {
   const { trans } = props.props;
   return (
@@ -532,6 +586,8 @@ function Column(props: {
         renderMarkdown={props.props.renderMarkdown}
         copyToClipboard={props.props.copyToClipboard}
         label={props.title ?? trans.__('Conversation')}
+        onEdit={props.onEdit}
+        onRegenerate={props.onRegenerate}
         emptyText={
           props.mode === 'completion'
             ? trans.__('Write a prompt below: the model continues it.')

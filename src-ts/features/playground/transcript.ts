@@ -202,3 +202,23 @@ export function restoreTurns(turns: readonly Turn[]): Turn[] {
 export function isStreaming(turns: readonly Turn[]): boolean {
   return turns.some(turn => turn.role === 'assistant' && turn.status === 'streaming');
 }
+
+/**
+ * The conversation before a user turn, for edit and regenerate: that turn is replaced
+ * and everything after it is dropped. Null when the turn is not a user turn of `turns`.
+ */
+export function turnsBefore(turns: readonly Turn[], userTurnId: string): Turn[] | null {
+  const index = turns.findIndex(turn => turn.id === userTurnId && turn.role === 'user');
+  return index < 0 ? null : turns.slice(0, index);
+}
+
+/** The last question asked, which Regenerate sends again; null before the first one. */
+export function lastUserTurn(turns: readonly Turn[]): IUserTurn | null {
+  for (let i = turns.length - 1; i >= 0; i--) {
+    const turn = turns[i];
+    if (turn.role === 'user') {
+      return turn;
+    }
+  }
+  return null;
+}

@@ -19,6 +19,7 @@ import {
   chatMessages,
   failAnswer,
   stopAnswer,
+  turnsBefore,
   updateAnswer,
   userTurn,
   type Turn
@@ -27,8 +28,11 @@ import {
 export interface IChatSession {
   turns: Turn[];
   streaming: boolean;
-  /** Send `text` as the next user turn (chat) or as the prompt (completion). */
-  send: (text: string, system: string, sampling: SamplingRequestFields) => void;
+  /**
+   * Send `text` as the next user turn (chat) or as the prompt (completion). With `replace` (a user
+   * turn's id: edit and resend, regenerate) that turn is replaced and the turns after it dropped.
+   */
+  send: (text: string, system: string, sampling: SamplingRequestFields, replace?: string) => void;
   /** Abort the answer being written; what arrived stays. */
   stop: () => void;
   clear: () => void;
@@ -137,11 +141,11 @@ export function useChatSession(options: IChatSessionOptions): IChatSession {
   }, [setTurns, now]);
 
   const send = React.useCallback(
-    (text: string, system: string, sampling: SamplingRequestFields) => {
-      if (!target || activeAnswer.current) {
+    (text: string, system: string, sampling: SamplingRequestFields, replace?: string) => {
+      const history = replace === undefined ? turnsRef.current : turnsBefore(turnsRef.current, replace);
+      if (!target || activeAnswer.current || history === null) {
         return;
       }
-      const history = turnsRef.current;
       const body = turnRequest(mode, system, history, text, sampling);
       const budget = contextBudget(
         promptTokens(mode, system, history, text),
@@ -153,7 +157,7 @@ export function useChatSession(options: IChatSessionOptions): IChatSession {
       const abort = new AbortController();
       controller.current = abort;
       activeAnswer.current = answer.id;
-      setTurns(previous => [...previous, question, answer]);
+      setTurns(() => [...history, question, answer]);
 
       const run = async (): Promise<void> => {
         let failedStatus: number | null | undefined = undefined;

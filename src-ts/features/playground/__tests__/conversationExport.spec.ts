@@ -1,0 +1,60 @@
+import { conversationJsonl, conversationMarkdown, exportFileName } from '../conversationExport';
+import { assistantTurn, lastUserTurn, turnsBefore, userTurn, type IAssistantTurn, type Turn } from '../transcript';
+
+function answer(content: string, status: IAssistantTurn['status'] = 'done'): IAssistantTurn {
+  return { ...assistantTurn(0), content, status };
+}
+
+const question1 = userTurn('서울의 인구는?');
+const question2 = userTurn('東京はどうですか？');
+const turns: Turn[] = [
+  question1,
+  answer('약 940만 명입니다.'),
+  question2,
+  answer('', 'error'),
+  question2,
+  answer('約1400万人です。')
+];
+
+describe('conversation export', () => {
+  it('writes one conversational JSONL row with the system prompt and without failed answers', () => {
+    const text = conversationJsonl('간결하게 답하세요.', turns);
+    expect(text.endsWith('\n')).toBe(true);
+    expect(text.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(text)).toEqual({
+      messages: [
+        { role: 'system', content: '간결하게 답하세요.' },
+        { role: 'user', content: '서울의 인구는?' },
+        { role: 'assistant', content: '약 940만 명입니다.' },
+        { role: 'user', content: '東京はどうですか？' },
+        { role: 'user', content: '東京はどうですか？' },
+        { role: 'assistant', content: '約1400万人です。' }
+      ]
+    });
+  });
+
+  it('writes Markdown with a heading per message, no system heading when there is none', () => {
+    const text = conversationMarkdown('Qwen 채팅', '', turns.slice(0, 2));
+    expect(text).toBe('# Qwen 채팅\n\n## User\n\n서울의 인구는?\n\n## Assistant\n\n약 940만 명입니다.\n');
+  });
+
+  it('names the file after the deployment, safely, in any script', () => {
+    const date = new Date(2026, 11, 7, 1, 5);
+    expect(exportFileName('Qwen 채팅', 'jsonl', date)).toBe('Qwen-채팅-20261207-0105.jsonl');
+    expect(exportFileName('../../etc/passwd', 'markdown', date)).toBe('etc-passwd-20261207-0105.md');
+    expect(exportFileName('a:b*c?"<>|\u0007', 'jsonl', date)).toBe('a-b-c-20261207-0105.jsonl');
+    expect(exportFileName('...', 'markdown', date)).toBe('conversation-20261207-0105.md');
+    expect(exportFileName('日本語'.repeat(40), 'jsonl', date)).toBe(`${'日本語'.repeat(26)}日本-20261207-0105.jsonl`);
+  });
+});
+
+describe('edit and regenerate helpers', () => {
+  it('gives the turns before a question and the last question', () => {
+    expect(turnsBefore(turns, question1.id)).toEqual([]);
+    expect(turnsBefore(turns, question2.id)).toEqual(turns.slice(0, 2));
+    expect(turnsBefore(turns, turns[1].id)).toBeNull();
+    expect(turnsBefore(turns, 'nope')).toBeNull();
+    expect(lastUserTurn(turns)).toBe(question2);
+    expect(lastUserTurn([])).toBeNull();
+  });
+});
