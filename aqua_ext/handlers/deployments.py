@@ -150,12 +150,14 @@ class DeploymentChatHandler(_StreamingHandler):
                 async for item in stream:
                     if isinstance(item, ChatDelta):
                         # The hot path (once per token): ChatDeltaEvent's fields, without a model.
-                        self._emit(
-                            format_event(
-                                {"content": item.content, "role": item.role, "finish_reason": item.finish_reason},
-                                event="delta",
-                            )
-                        )
+                        fields: dict[str, object] = {
+                            "content": item.content,
+                            "role": item.role,
+                            "finish_reason": item.finish_reason,
+                        }
+                        if item.tool_calls:
+                            fields["tool_calls"] = list(item.tool_calls)
+                        self._emit(format_event(fields, event="delta"))
                         continue
                     usage = usage_of(item.usage)
                     await self._send(

@@ -10,7 +10,8 @@ export type ExportFormat = 'markdown' | 'jsonl';
 const HEADINGS: Record<ChatMessage['role'], string> = {
   system: 'System',
   user: 'User',
-  assistant: 'Assistant'
+  assistant: 'Assistant',
+  tool: 'Tool result'
 };
 
 /** What was said, as the next request would send it (failed answers left out). */
