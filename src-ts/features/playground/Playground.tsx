@@ -4,7 +4,7 @@ import { Button, HTMLSelect } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
-import type { ConnectionSummary, DeploymentSummary, InferenceMode } from '../../api/types';
+import type { ConnectionSummary, DeploymentSummary, InferenceMode, ToolDefinition } from '../../api/types';
 import { engineLabel, modeLabel, shapeLabel } from '../../shared/labels';
 import { allows } from '../../shared/actions';
 import { FAST_POLL_MS, isTransitional, stateLabel } from '../../shared/deploymentStates';
@@ -26,6 +26,9 @@ import { ExportButtons } from './ExportButtons';
 import { PresetPicker } from './PresetPicker';
 import { presetSampling, type IPresetStore } from './presets';
 import { lastUserTurn } from './transcript';
+import { ChatToolsPanel } from './ChatToolsPanel';
+import { parseResponseFormat, parseTools } from './jsonSchemas';
+import type { TurnSettings } from './useChatSession';
 
 export interface IPlaygroundProps {
   client: IAquaClient;
@@ -56,7 +59,9 @@ function emptyState(): IPlaygroundState {
     compareModel: null,
     compareTurns: [],
     draft: '',
-    embedInputs: []
+    embedInputs: [],
+    schemaText: '',
+    toolsText: ''
   };
 }
 
@@ -80,6 +85,8 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
   const [compareModel, setCompareModel] = React.useState<string | null>(stored.compareModel);
   const [embedInputs, setEmbedInputs] = React.useState<string[]>(stored.embedInputs);
   const [showSystem, setShowSystem] = React.useState(stored.system.length > 0);
+  const [schemaText, setSchemaText] = React.useState(stored.schemaText);
+  const [toolsText, setToolsText] = React.useState(stored.toolsText);
   const onTitle = React.useRef(props.onTitle);
   onTitle.current = props.onTitle;
 
@@ -192,7 +199,9 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
     compareModel,
     compareTurns: secondary.turns,
     draft,
-    embedInputs
+    embedInputs,
+    schemaText,
+    toolsText
   };
   const saveTimer = React.useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   React.useEffect(() => {
@@ -213,6 +222,8 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
     model,
     compareModel,
     embedInputs,
+    schemaText,
+    toolsText,
     primary.turns,
     secondary.turns,
     props.saveDelayMs
@@ -228,6 +239,18 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
   );
 
   const parsed = parseSampling(sampling, trans);
+  const responseFormat = parseResponseFormat(schemaText, trans);
+  const tools = parseTools(toolsText, trans);
+  const extrasError = responseFormat.error ?? tools.error;
+  // What a chat turn is sent with; a completion deployment gets the sampling only (see turnRequest).
+  const settings: TurnSettings | null =
+    parsed.value && !extrasError
+      ? {
+          ...parsed.value,
+          ...(responseFormat.value ? { response_format: responseFormat.value } : {}),
+          ...(tools.value ? { tools: tools.value } : {})
+        }
+      : null;
   const streaming = primary.streaming || secondary.streaming;
   const budget =
     draft.trim() && parsed.value
@@ -236,12 +259,12 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
 
   const send = (): void => {
     const text = draft.trim();
-    if (!text || streaming || !parsed.value) {
+    if (!text || streaming || !settings) {
       return;
     }
-    primary.send(text, system, parsed.value);
+    primary.send(text, system, settings);
     if (compareWith) {
-      secondary.send(text, system, parsed.value);
+      secondary.send(text, system, settings);
     }
     setDraft('');
   };
@@ -249,8 +272,8 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
   const resend =
     (session: typeof primary) =>
     (userTurnId: string, text: string): void => {
-      if (!streaming && parsed.value) {
-        session.send(text, system, parsed.value, userTurnId);
+      if (!streaming && settings) {
+        session.send(text, system, settings, userTurnId);
       }
     };
   const regenerate = (session: typeof primary) => (): void => {
@@ -259,6 +282,13 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
       resend(session)(last.id, last.content);
     }
   };
+  const answerTools =
+    (session: typeof primary) =>
+    (answerId: string, results: string[]): void => {
+      if (!streaming && settings) {
+        session.answerTools(answerId, results, system, settings);
+      }
+    };
   const stop = (): void => {
     primary.stop();
     secondary.stop();
@@ -459,6 +489,8 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                 props={props}
                 onEdit={resend(primary)}
                 onRegenerate={regenerate(primary)}
+                tools={tools.value}
+                onAnswerTools={answerTools(primary)}
               />
               {compareWith && (
                 <Column
@@ -469,6 +501,8 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                   state={partner?.state}
                   onEdit={resend(secondary)}
                   onRegenerate={regenerate(secondary)}
+                  tools={tools.value}
+                  onAnswerTools={answerTools(secondary)}
                   notice={
                     // A completion deployment takes a prompt only (the server refuses a system message):
                     // each prompt goes to it alone, so say what it does not get.
@@ -524,8 +558,8 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                 <Button
                   className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-sendButton"
                   onClick={send}
-                  disabled={!draft.trim() || !parsed.value}
-                  title={parsed.value ? undefined : trans.__('Fix the settings first')}
+                  disabled={!draft.trim() || !settings}
+                  title={settings ? undefined : trans.__('Fix the settings first')}
                 >
                   {mode === 'completion' ? trans.__('Generate') : trans.__('Send')}
                 </Button>
@@ -547,6 +581,17 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
               />
             )}
             <SamplingPanel value={sampling} errors={parsed.errors} trans={trans} onChange={setSampling} />
+            {mode === 'chat' && (
+              <ChatToolsPanel
+                trans={trans}
+                schemaText={schemaText}
+                toolsText={toolsText}
+                schemaError={responseFormat.error}
+                toolsError={tools.error}
+                onSchemaText={setSchemaText}
+                onToolsText={setToolsText}
+              />
+            )}
           </aside>
         </div>
       )}
@@ -564,6 +609,8 @@ function Column(props: {
   notice?: string | null;
   onEdit?: (userTurnId: string, text: string) => void;
   onRegenerate?: () => void;
+  tools?: ToolDefinition[] | null;
+  onAnswerTools?: (answerId: string, results: string[]) => void;
 }): JSX.Element {
   const { trans } = props.props;
   return (
@@ -588,6 +635,8 @@ function Column(props: {
         label={props.title ?? trans.__('Conversation')}
         onEdit={props.onEdit}
         onRegenerate={props.onRegenerate}
+        tools={props.tools}
+        onAnswerTools={props.onAnswerTools}
         emptyText={
           props.mode === 'completion'
             ? trans.__('Write a prompt below: the model continues it.')

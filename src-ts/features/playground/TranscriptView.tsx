@@ -9,6 +9,7 @@ import type { IAssistantTurn, Turn } from './transcript';
 import type { CopyToClipboard, RenderMarkdown } from '../../shared/callbacks';
 import { MarkdownMessage } from './MarkdownMessage';
 import { AnswerActions, UserTurnView, type ITurnActionsProps } from './TurnActions';
+import { StructuredAnswer, type IStructuredAnswerProps } from './StructuredAnswer';
 
 export interface ITranscriptViewProps {
   turns: Turn[];
@@ -19,6 +20,9 @@ export interface ITranscriptViewProps {
   /** Edit and resend a question, regenerate the last answer (absent: the conversation is read only). */
   onEdit?: ITurnActionsProps['onEdit'];
   onRegenerate?: ITurnActionsProps['onRegenerate'];
+  /** Tool calls: the tools as set (to check arguments), and sending the results typed for the last answer. */
+  tools?: IStructuredAnswerProps['tools'];
+  onAnswerTools?: IStructuredAnswerProps['onAnswerTools'];
   /** Accessible name of the log of messages (the deployment's name in Compare mode). */
   label: string;
   emptyText: string;
@@ -70,6 +74,7 @@ export function TranscriptView(props: ITranscriptViewProps): JSX.Element {
             {...props}
             busy={busy}
             onRegenerate={turn.id === lastId ? props.onRegenerate : undefined}
+            onAnswerTools={turn.id === lastId ? props.onAnswerTools : undefined}
           />
         )
       )}
@@ -127,6 +132,13 @@ function AnswerView(props: ITranscriptViewProps & { turn: IAssistantTurn; busy: 
           trans={trans}
         />
       )}
+      <StructuredAnswer
+        turn={turn}
+        trans={trans}
+        busy={props.busy}
+        tools={props.tools}
+        onAnswerTools={props.onAnswerTools}
+      />
       {turn.status === 'error' && (
         <div className="jp-AquaExt-Turn-error" role="alert">
           <span className="jp-AquaExt-Turn-errorText">{turn.error}</span>

@@ -1,5 +1,17 @@
 import { conversationJsonl, conversationMarkdown, exportFileName } from '../conversationExport';
-import { assistantTurn, lastUserTurn, turnsBefore, userTurn, type IAssistantTurn, type Turn } from '../transcript';
+import type { ChatStreamEvent, ToolCallDelta } from '../../../api/types';
+import { answerEvents } from '../../../test-support/fixtures';
+import {
+  answerToolCalls,
+  applyChatEvent,
+  assistantTurn,
+  chatMessages,
+  lastUserTurn,
+  turnsBefore,
+  userTurn,
+  type IAssistantTurn,
+  type Turn
+} from '../transcript';
 
 function answer(content: string, status: IAssistantTurn['status'] = 'done'): IAssistantTurn {
   return { ...assistantTurn(0), content, status };
@@ -58,3 +70,45 @@ describe('edit and regenerate helpers', () => {
     expect(lastUserTurn([])).toBeNull();
   });
 });
+
+describe('tool calls in the transcript', () => {
+  it('folds streamed pieces into calls and sends them back with their results', () => {
+    let turn = { ...assistantTurn(0) };
+    turn = applyChatEvent(turn, toolDelta([{ index: 0, id: 'c1', name: 'get_weather' }]), 10);
+    turn = applyChatEvent(turn, toolDelta([{ index: 0, arguments: '{"city": ' }]), 20);
+    turn = applyChatEvent(
+      turn,
+      toolDelta([
+        { index: 0, arguments: '"서울"}' },
+        { index: 1, id: 'c2', name: 'now' }
+      ]),
+      30
+    );
+    turn = applyChatEvent(turn, answerEvents([])[0], 40);
+    expect(turn.status).toBe('done');
+    expect(turn.toolCalls).toEqual([
+      { id: 'c1', name: 'get_weather', arguments: '{"city": "서울"}', result: null },
+      { id: 'c2', name: 'now', arguments: '', result: null }
+    ]);
+    expect(turn.firstTokenAt).toBe(10);
+    const answered = answerToolCalls(turn, ['맑음', '12:00']);
+    expect(chatMessages('', [userTurn('天気は?'), answered]).slice(1)).toEqual([
+      {
+        role: 'assistant',
+        content: '',
+        tool_calls: [
+          { id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"city": "서울"}' } },
+          { id: 'c2', type: 'function', function: { name: 'now', arguments: '' } }
+        ]
+      },
+      { role: 'tool', tool_call_id: 'c1', content: '맑음' },
+      { role: 'tool', tool_call_id: 'c2', content: '12:00' }
+    ]);
+    // Not answered yet: the calls go back without results.
+    expect(chatMessages('', [turn])).toHaveLength(1);
+  });
+});
+
+function toolDelta(pieces: ToolCallDelta[]): ChatStreamEvent {
+  return { type: 'delta', data: { content: '', role: null, finish_reason: null, tool_calls: pieces } };
+}
