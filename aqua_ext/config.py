@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
 # Kinds of target a server can enable; the order is the default order (the first ready one is the
 # default target of a create request that names none).
-TARGET_KINDS = ("local", "oci")
-TARGET_LABELS = {"local": "Local (this machine)", "oci": "OCI Data Science"}
+TARGET_KINDS = ("local", "oci", "genai")
+TARGET_LABELS = {"local": "Local (this machine)", "oci": "OCI Data Science", "genai": "OCI Generative AI"}
 # The config sections a setting may be written in (the server extension's name first).
 SECTIONS = ("AquaExtension", "AquaConfig")
 
@@ -40,10 +40,11 @@ class AquaConfig(LoggingConfigurable):
     targets = List(
         Unicode(),
         config=True,
-        help="Targets enabled side by side, in order: 'local' (this machine) and 'oci' (OCI Data Science). "
-        "Default: local, plus oci when an OCI config file exists (or oci_config_file, oci_compartment_id is set) "
-        "or the server runs in an OCI notebook session. The first ready target is where a create request "
-        "that names no target goes.",
+        help="Targets enabled side by side, in order: 'local' (this machine), 'oci' (OCI Data Science) and "
+        "'genai' (OCI Generative AI, in the same OCI configuration). "
+        "Default: local, plus oci and genai when an OCI config file exists (or oci_config_file, "
+        "oci_compartment_id is set) or the server runs in an OCI notebook session. The first ready target is "
+        "where a create request that names no target goes.",
     )
     backend = Enum(
         ["auto", "local", "oci"],
@@ -89,7 +90,18 @@ class AquaConfig(LoggingConfigurable):
     )
     oci_project_id = Unicode("", config=True, help="Data Science project OCID for new models (default: PROJECT_OCID).")
     oci_endpoints = Dict(
-        per_key_traits={k: Unicode() for k in ("datascience", "objectstorage", "identity", "logging", "limits")},
+        per_key_traits={
+            k: Unicode()
+            for k in (
+                "datascience",
+                "objectstorage",
+                "identity",
+                "logging",
+                "limits",
+                "generativeai",
+                "generativeaiinference",
+            )
+        },
         config=True,
         help="Per-service endpoint overrides, e.g. {'datascience': 'http://127.0.0.1:9000'} "
         "(tests, pre-production regions).",
@@ -102,6 +114,14 @@ class AquaConfig(LoggingConfigurable):
         4, config=True, help="Attempts per OCI call on throttling, 5xx, timeouts and dropped connections."
     )
     oci_read_timeout = Float(60.0, config=True, help="Seconds to wait for an OCI answer before retrying.")
+    genai_price_per_ai_unit_hour = Float(
+        None,
+        allow_none=True,
+        config=True,
+        help="Price of one AI unit for one hour on OCI Generative AI dedicated AI clusters (the 'Generative AI - "
+        "Model Import - AI Unit Per Hour' line of Oracle's price list), in USD. None (the default, no price is "
+        "built in): cluster costs are shown in AI-unit hours only.",
+    )
 
     @default("data_dir")
     def _default_data_dir(self) -> str:
@@ -111,7 +131,7 @@ class AquaConfig(LoggingConfigurable):
     def _default_targets(self) -> list[str]:
         if self.backend != "auto":
             return [str(self.backend)]
-        return ["local", "oci"] if self.oci_configured() else ["local"]
+        return ["local", "oci", "genai"] if self.oci_configured() else ["local"]
 
     @observe("backend")
     def _backend_deprecated(self, change: Any) -> None:

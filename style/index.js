@@ -3,3 +3,4 @@ import './finetunes.css';
 import './evaluations.css';
 import './setup.css';
 import './connections.css';
+import './genai.css';

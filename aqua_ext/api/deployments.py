@@ -41,6 +41,8 @@ TRANSITIONAL_STATES = frozenset({DeploymentState.CREATING, DeploymentState.UPDAT
 
 InferenceMode = Literal["chat", "completion", "embedding"]
 EngineName = Literal["transformers", "vllm", "llama.cpp", "tgi"]
+# What serves a deployment: one of the engines, or an OCI Generative AI endpoint (the service's own, not chosen).
+ServingEngine = Literal["transformers", "vllm", "llama.cpp", "tgi", "oci-genai"]
 
 _PARAM_TOKEN = r"^[^\x00-\x1f]{1,1000}$"  # one argv token; no control characters
 
@@ -84,8 +86,8 @@ class DeploymentSummary(ApiModel):
     # Why the state is what it is: the human failure reason, or the current step.
     state_message: str
     mode: InferenceMode
-    engine: EngineName
-    shape: str  # "cpu", "gpu" or an OCI shape
+    engine: ServingEngine
+    shape: str  # "cpu", "gpu", an OCI shape, or a Generative AI cluster's unit shape
     replicas: int
     created_at: datetime
     updated_at: datetime

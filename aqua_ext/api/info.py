@@ -31,7 +31,7 @@ class Engine(ApiModel):
     reason: str | None = None  # why it is unavailable, and what to install
 
 
-TargetKind = Literal["local", "oci"]
+TargetKind = Literal["local", "oci", "genai"]
 
 
 class BackendDescription(ApiModel):

@@ -56,6 +56,27 @@ from .finetunes import (
     MetricsQuery,
 )
 from .fit import FitQuery, FitReport
+from .genai import (
+    ClusterPlan,
+    ClusterPlanQuery,
+    CreateClusterRequest,
+    CreateGenAiEndpointRequest,
+    CreateGenAiFineTuneRequest,
+    GenAiCluster,
+    GenAiClusterList,
+    GenAiClusterResponse,
+    GenAiEndpoint,
+    GenAiEndpointList,
+    GenAiEndpointResponse,
+    GenAiFineTune,
+    GenAiFineTuneList,
+    GenAiFineTuneResponse,
+    GenAiModel,
+    GenAiModelList,
+    GenAiModelResponse,
+    GenAiTrainingDefaults,
+    ImportGenAiModelRequest,
+)
 from .info import Info
 from .logs import LogPage, LogsQuery
 from .models import ModelDetail, ModelList, ModelListQuery, RegisterModelRequest, RegisterModelResponse
@@ -120,6 +141,36 @@ def _query(path: str, operation_id: str, summary: str, response: type[BaseModel]
 
 def _logs(item: str, operation_id: str, summary: str) -> Route:
     return _query(f"{item}/logs", operation_id, summary, LogPage, LogsQuery)
+
+
+def _terraform(path: str, operation_id: str, summary: str, body: type[BaseModel]) -> Route:
+    """A create form's Terraform: the same body and checks as the create, nothing created (so 200)."""
+    return Route("POST", f"{path}/terraform", operation_id, summary, TerraformExport, body=body, errors=(400, 404, 502))
+
+
+def _genai_resource(
+    plural: str,
+    noun: str,
+    list_summary: str,
+    listing: type[BaseModel],
+    item: type[BaseModel],
+    create: tuple[str, str, type[BaseModel], type[BaseModel]],
+    delete_summary: str,
+    create_errors: tuple[int, ...] = (400, 404, 409, 502, 503),
+) -> tuple[Route, ...]:
+    """One Generative AI resource's routes: list, create (202), the create's Terraform, read, delete."""
+    operation, summary, response, body = create
+    path = f"genai/{plural}"
+    item_path = f"{path}/{{{plural.rstrip('s')}_id}}"
+    return (
+        _list(path, f"listGenAi{noun}s", list_summary, listing),
+        _create(path, operation, summary, response, body, create_errors),
+        _terraform(
+            path, f"exportGenAi{noun}Terraform", "The create's Terraform, after its checks, creating nothing", body
+        ),
+        _read(item_path, f"getGenAi{noun}", f"One Generative AI {noun.lower()}", item),
+        _delete(item_path, f"deleteGenAi{noun}", delete_summary),
+    )
 
 
 def _openai(method: str, path: str, operation_id: str, summary: str) -> Route:
@@ -430,5 +481,80 @@ ROUTES: tuple[Route, ...] = (
         "connections/{connection_id}/v1/models",
         "connectionModelsOpenAi",
         "The connection's models, OpenAI-style",
+    ),
+    # OCI Generative AI (the `genai` target): imported and base models, dedicated AI clusters, endpoints (also
+    # listed as deployments) and fine-tunes. A create answers 202 with the operation that follows its work request;
+    # 503 when the genai target could not start.
+    *_genai_resource(
+        "models",
+        "Model",
+        "Generative AI base, fine-tuned and imported models",
+        GenAiModelList,
+        GenAiModel,
+        (
+            "importGenAiModel",
+            "Import a model from Hugging Face or Object Storage (config.json, weights and capability checked first)",
+            GenAiModelResponse,
+            ImportGenAiModelRequest,
+        ),
+        "Delete an imported or fine-tuned model",
+    ),
+    *_genai_resource(
+        "clusters",
+        "Cluster",
+        "Dedicated AI clusters with their cost",
+        GenAiClusterList,
+        GenAiCluster,
+        (
+            "createGenAiCluster",
+            "Create a dedicated AI cluster (unit shape checked against the memory fit and the service limit)",
+            GenAiClusterResponse,
+            CreateClusterRequest,
+        ),
+        "Delete a dedicated AI cluster",
+    ),
+    _query(
+        "genai/cluster-plan",
+        "getGenAiClusterPlan",
+        "Every unit shape for a model: fit, service limit, AI units and cost, beside a Data Science shape",
+        ClusterPlan,
+        ClusterPlanQuery,
+    ),
+    *_genai_resource(
+        "endpoints",
+        "Endpoint",
+        "Endpoints on hosting clusters",
+        GenAiEndpointList,
+        GenAiEndpoint,
+        (
+            "createGenAiEndpoint",
+            "Create an endpoint for a model on a hosting cluster (then chat with it as a deployment)",
+            GenAiEndpointResponse,
+            CreateGenAiEndpointRequest,
+        ),
+        "Delete an endpoint",
+    ),
+    *_genai_resource(
+        "finetunes",
+        "FineTune",
+        "Fine-tunes on fine-tuning clusters",
+        GenAiFineTuneList,
+        GenAiFineTune,
+        (
+            "createGenAiFineTune",
+            "Preflight the dataset and fine-tune a base model on a fine-tuning cluster",
+            GenAiFineTuneResponse,
+            CreateGenAiFineTuneRequest,
+        ),
+        "Delete a finished fine-tune and its model",
+        create_errors=(400, 404, 409, 413, 502, 503),
+    ),
+    Route(
+        "GET",
+        "genai/training-defaults",
+        "getGenAiTrainingDefaults",
+        "Each training method's hyperparameters with their defaults and ranges",
+        GenAiTrainingDefaults,
+        errors=(),
     ),
 )

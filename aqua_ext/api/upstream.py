@@ -43,13 +43,16 @@ class UpstreamTarget:
     headers: dict[str, str] = field(default_factory=dict)
     # The name clients see in /v1/models and in answers.
     served_model_name: str = ""
-    # "openai" (vLLM, llama.cpp, TGI, OCI containers) or "transformers": `transformers serve`
-    # refuses fields outside OpenAI's schema (top_k, stream_options) and takes extra sampling
+    # "openai" (vLLM, llama.cpp, TGI, OCI containers), "oci_genai" (a Generative AI endpoint: requests are
+    # translated by the connections' OCI Generative AI dialect, services/genai_chat.py) or "transformers":
+    # `transformers serve` refuses fields outside OpenAI's schema (top_k, stream_options) and takes extra sampling
     # settings as a whole generation config, so it needs the model's own defaults to merge into.
     dialect: str = "openai"
     # The deployment's max model length: a turn may not ask for more new tokens than this.
     max_model_len: int | None = None
     generation_defaults: dict[str, object] | None = None
+    # "oci_genai" (an OCI Generative AI endpoint; `dialect` above): the compartment its requests name.
+    compartment_id: str | None = None
 
     def request(self, openai_path: str, *, stream: bool) -> tuple[str, dict[str, str]]:
         """The URL and extra headers for one OpenAI request (`/v1/chat/completions`…)."""

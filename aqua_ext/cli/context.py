@@ -210,7 +210,7 @@ def add_global_flags(parser: argparse.ArgumentParser, *, on_command: bool = Fals
     )
     flags.add_argument(
         "--backend",
-        choices=["auto", "local", "oci"],
+        choices=["auto", "local", "oci", "genai"],
         default=unset,
         help="act on this target only (default: every target of AquaExtension.targets, as the server)",
     )

@@ -14,7 +14,6 @@ import shlex
 import sys
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, get_args
 
 from ..api.deployments import (
@@ -34,12 +33,12 @@ from .output import (
     Column,
     detail_text,
     emit,
-    emit_json,
     error,
     lifecycle_listing,
     progress,
     time_facts,
     warn_problems,
+    write_export,
 )
 
 
@@ -214,22 +213,7 @@ async def _finish_wait(
 
 async def _export_terraform(ctx: Context, request: CreateDeploymentRequest) -> int:
     """The same checks as a create, then the Terraform instead of the deployment: nothing is created."""
-    args = ctx.args
-    export = await ctx.services.deployments.terraform(request)
-    if not args.output:
-        emit(args, export, export.hcl.rstrip("\n"))
-        return 0
-    path = Path(args.output)
-    try:
-        # A file write, off the event loop like every other file the CLI writes.
-        await asyncio.to_thread(path.write_text, export.hcl, encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput.field("output", f"{path}: {exc.strerror or exc}") from None
-    if args.json:
-        emit_json({"path": str(path.resolve()), "bytes": len(export.hcl.encode())})
-    else:
-        print(f"wrote {path} (review it, then `terraform init` and `terraform apply`)")
-    return 0
+    return await write_export(ctx.args, await ctx.services.deployments.terraform(request))
 
 
 async def run(ctx: Context) -> int:

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from .. import __version__
 from ..errors import AquaError, InvalidInput
-from . import chat, connections, context, datasets, deployments, evaluations, finetune, info, models, oci
+from . import chat, connections, context, datasets, deployments, evaluations, finetune, genai, info, models, oci
 from .output import error
 
 # Command groups, in the order `aqua-ext --help` lists them: each has `add_parser(sub)` and
@@ -28,6 +28,7 @@ COMMANDS = {
     "evaluations": evaluations,
     "chat": chat,
     "oci": oci,
+    "genai": genai,
 }
 
 

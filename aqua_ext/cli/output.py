@@ -1,20 +1,25 @@
 """What the CLI prints: tables, --json emission, progress lines on stderr, and the formatting of
-sizes, durations, losses and scores. No command logic, no backend."""
+sizes, durations, losses and scores, and a create's Terraform export written out. No command logic,
+no backend."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import math
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from ..api.datasets import DatasetReport
 from ..api.finetunes import FineTuneState
+from ..api.terraform import TerraformExport
+from ..errors import InvalidInput
 
 V = TypeVar("V")
 
@@ -260,3 +265,20 @@ def fmt_score(key: str, value: float | None) -> str:
     if key.startswith("tokens_per_s"):
         return f"{value:.1f} tok/s"
     return f"{value:.1f}" if key in _HUNDRED_SCALE else f"{value:.3f}"
+
+
+async def write_export(args: argparse.Namespace, export: TerraformExport) -> int:
+    """A create's Terraform (`--export terraform`): printed, or written to `-o FILE` (off the event loop)."""
+    if not args.output:
+        emit(args, export, export.hcl.rstrip("\n"))
+        return 0
+    path = Path(args.output)
+    try:
+        await asyncio.to_thread(path.write_text, export.hcl, encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput.field("output", f"{path}: {exc.strerror or exc}") from None
+    if args.json:
+        emit_json({"path": str(path.resolve()), "bytes": len(export.hcl.encode())})
+    else:
+        print(f"wrote {path} (review it, then `terraform init` and `terraform apply`)")
+    return 0

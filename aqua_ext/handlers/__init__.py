@@ -52,6 +52,22 @@ def routes() -> list[tuple[str, type]]:
         FineTuneMetricsHandler,
         FineTunesHandler,
     )
+    from .genai import (
+        GenAiClusterHandler,
+        GenAiClusterPlanHandler,
+        GenAiClustersHandler,
+        GenAiClusterTerraformHandler,
+        GenAiEndpointHandler,
+        GenAiEndpointsHandler,
+        GenAiEndpointTerraformHandler,
+        GenAiFineTuneHandler,
+        GenAiFineTunesHandler,
+        GenAiFineTuneTerraformHandler,
+        GenAiModelHandler,
+        GenAiModelsHandler,
+        GenAiModelTerraformHandler,
+        GenAiTrainingDefaultsHandler,
+    )
     from .info import InfoHandler
     from .models import ModelFitHandler, ModelHandler, ModelsHandler
     from .oci_setup import OciSetupHandler
@@ -101,6 +117,21 @@ def routes() -> list[tuple[str, type]]:
         (f"connections/{ID}/v1/chat/completions", ConnectionChatCompletionsHandler),
         (f"connections/{ID}/v1/embeddings", ConnectionEmbeddingsHandler),
         (f"connections/{ID}/v1/models", ConnectionOpenAiModelsHandler),
+        # OCI Generative AI: each `…/terraform` before the `…/{ID}` that would take it.
+        ("genai/models", GenAiModelsHandler),
+        ("genai/models/terraform", GenAiModelTerraformHandler),
+        (f"genai/models/{ID}", GenAiModelHandler),
+        ("genai/clusters", GenAiClustersHandler),
+        ("genai/clusters/terraform", GenAiClusterTerraformHandler),
+        ("genai/cluster-plan", GenAiClusterPlanHandler),
+        (f"genai/clusters/{ID}", GenAiClusterHandler),
+        ("genai/endpoints", GenAiEndpointsHandler),
+        ("genai/endpoints/terraform", GenAiEndpointTerraformHandler),
+        (f"genai/endpoints/{ID}", GenAiEndpointHandler),
+        ("genai/finetunes", GenAiFineTunesHandler),
+        ("genai/finetunes/terraform", GenAiFineTuneTerraformHandler),
+        ("genai/training-defaults", GenAiTrainingDefaultsHandler),
+        (f"genai/finetunes/{ID}", GenAiFineTuneHandler),
         # Last: any other path under aqua-ext/ is a 404 in the error shape.
         (".*", UnknownRouteHandler),
     ]

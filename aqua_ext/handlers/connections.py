@@ -17,7 +17,6 @@ from ..api.connections import (
     TestConnectionRequest,
     UpdateConnectionRequest,
 )
-from ..api.sse import format_event
 from ..errors import AquaError, InvalidInput, Upstream
 from .base import AquaHandler
 from .deployments import DeploymentChatHandler, _StreamingHandler
@@ -126,26 +125,7 @@ class _ConnectionPassThrough(_StreamingHandler):
             await self._run_relay(self._answer(connection_id, body))
 
     async def _answer(self, connection_id: str, body: dict[str, Any]) -> None:
-        answer = await self.services.connections.openai(connection_id, self.openai_path, body)
-        if isinstance(answer, dict):
-            self.set_header("Content-Type", "application/json")
-            self.finish(answer)
-            return
-        self._stream_headers()
-        await self._pipe(answer)
-        self.finish()
-
-    async def _pipe(self, chunks: Any) -> None:
-        self._start_stream()
-        try:
-            async for chunk in chunks:
-                self._emit(format_event(chunk))
-        except AquaError as exc:  # mid-stream: the headers are gone, OpenAI clients read an error chunk
-            kind = exc.error_kind if isinstance(exc, Upstream) else None
-            self._emit(format_event({"error": {"message": exc.message, "code": kind}}))
-        finally:
-            await chunks.aclose()
-        self._emit(b"data: [DONE]\n\n")
+        await self._reply_translated(await self.services.connections.openai(connection_id, self.openai_path, body))
 
 
 class ConnectionChatCompletionsHandler(_ConnectionPassThrough):

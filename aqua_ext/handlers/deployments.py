@@ -22,8 +22,9 @@ from ..api.deployments import (
 )
 from ..api.logs import LogsQuery
 from ..api.sse import format_comment, format_event
-from ..api.upstream import OPENAI_PATHS
+from ..api.upstream import OPENAI_PATHS, UpstreamTarget
 from ..errors import AquaError, InvalidInput, Upstream, UpstreamTimeout
+from ..services import genai_chat
 from ..services.chat import Turn
 from ..services.chat_stream import ChatDelta
 from ..services.embeddings import EngineUnreachable, embed, usage_of
@@ -115,6 +116,25 @@ class _StreamingHandler(AquaHandler):
             )
             return False
         return True
+
+    async def _reply_translated(self, answer: Any) -> None:
+        """An answer a dialect translated to OpenAI's shape: the whole JSON, or its chunks as SSE."""
+        if isinstance(answer, dict):
+            self.set_header("Content-Type", "application/json")
+            self.finish(answer)
+            return
+        self._stream_headers()
+        self._start_stream()
+        try:
+            async for chunk in answer:
+                self._emit(format_event(chunk))
+        except AquaError as exc:  # mid-stream: the headers are gone, OpenAI clients read an error chunk
+            kind = exc.error_kind if isinstance(exc, Upstream) else None
+            self._emit(format_event({"error": {"message": exc.message, "code": kind}}))
+        finally:
+            await answer.aclose()
+        self._emit(b"data: [DONE]\n\n")
+        self.finish()
 
 
 class DeploymentChatHandler(_StreamingHandler):
@@ -247,6 +267,10 @@ class _OpenAiPassThrough(_StreamingHandler):
                 + ", ".join(OPENAI_PATHS.get(target.mode, ())),
             )
         check_token_budget(openai_path, body, target)
+        if genai_chat.speaks_genai(target):  # a Generative AI endpoint: its dialect translates OpenAI's shapes
+            async with self.aqua.stream_limiter.slot():
+                await self._run_relay(self._genai(target, openai_path, body))
+            return
         body["model"] = target.model
         stream = bool(body.get("stream"))
         url, headers = target.request(openai_path, stream=stream)
@@ -274,6 +298,9 @@ class _OpenAiPassThrough(_StreamingHandler):
                     self.finish(await response.aread())
             finally:
                 await asyncio.shield(response.aclose())
+
+    async def _genai(self, target: UpstreamTarget, openai_path: str, body: dict[str, Any]) -> None:
+        await self._reply_translated(await genai_chat.openai(self.aqua.http, target, openai_path, body))
 
     async def _send(self, deployment_id: str, request: httpx.Request, auth: Any) -> httpx.Response:
         try:

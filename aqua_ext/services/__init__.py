@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .deployments import Deployments
     from .evaluations import Evaluations
     from .finetunes import FineTunes
+    from .genai import GenAi
     from .info import Info
     from .models import Models
     from .oci_setup import OciSetup
@@ -27,6 +28,7 @@ class Services:
         from .deployments import Deployments
         from .evaluations import Evaluations
         from .finetunes import FineTunes
+        from .genai import GenAi
         from .info import Info
         from .models import Models
         from .oci_setup import OciSetup
@@ -39,6 +41,7 @@ class Services:
         self.info: Info = Info(targets)
         self.oci_setup: OciSetup = OciSetup(targets)
         self.connections = connections
+        self.genai: GenAi = GenAi(targets, self.models)
 
     async def close(self) -> None:
         await self.targets.close()

@@ -13,7 +13,7 @@ import httpx
 from ..api.deployments import ChatRequest, DeploymentState
 from ..api.upstream import UpstreamTarget
 from ..errors import InvalidInput, Upstream, UpstreamTimeout
-from . import chat_stream
+from . import chat_stream, genai_chat
 from .chat_payload import build_payload
 
 if TYPE_CHECKING:
@@ -85,9 +85,11 @@ class ChatTurn:
             raise
 
 
-async def start_turn(deployments: Deployments, deployment_id: str, request: ChatRequest) -> ChatTurn:
+async def start_turn(deployments: Deployments, deployment_id: str, request: ChatRequest) -> Turn:
     """The turn for an ACTIVE deployment (404 / 409 before anything is sent; 400 for what its mode
-    does not take)."""
+    does not take). A Generative AI endpoint's turn goes through its dialect (services/genai_chat.py)."""
     target = await deployments.upstream(deployment_id)
     path, payload = build_payload(for_mode(request, target), target)
+    if genai_chat.speaks_genai(target):
+        return genai_chat.EndpointTurn(deployments, target, payload)
     return ChatTurn(deployments, target, path, payload)

@@ -22,7 +22,7 @@ from ..api.terraform import TerraformExport
 from ..api.upstream import UpstreamTarget
 from ..backends.base import Backend
 from ..errors import InvalidInput
-from .chat import ChatTurn, start_turn
+from .chat import Turn, start_turn
 from .deploy_plan import plan_deployment
 from .resources import Lifecycle, LifecycleService, create_target
 from .terraform import model_deployment_tf, tf_file_name
@@ -51,6 +51,17 @@ DEPLOYMENT_ACTIONS: dict[str, dict[DeploymentState, frozenset[DeploymentAction]]
         S.INACTIVE: frozenset({"activate", "delete"}),
         S.FAILED: frozenset({"delete"}),
         S.NEEDS_ATTENTION: frozenset({"deactivate", "delete"}),
+        S.DELETING: frozenset(),
+    },
+    # A Generative AI endpoint serves while it exists (no stop or start); OCI refuses to delete one it is
+    # still creating. It is evaluated by the local target's job (services/genai_chat.evaluated_endpoint).
+    "genai": {
+        S.CREATING: frozenset(),
+        S.ACTIVE: frozenset({"chat", "evaluate", "delete"}),
+        S.UPDATING: frozenset(),
+        S.INACTIVE: frozenset({"delete"}),
+        S.FAILED: frozenset({"delete"}),
+        S.NEEDS_ATTENTION: frozenset({"delete"}),
         S.DELETING: frozenset(),
     },
 }
@@ -154,7 +165,7 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
         driver = await self.targets.route(deployment_id)
         return await driver.upstream(deployment_id)
 
-    async def chat(self, deployment_id: str, request: ChatRequest) -> ChatTurn:
+    async def chat(self, deployment_id: str, request: ChatRequest) -> Turn:
         """One playground turn, ready to stream (what the deployment's mode takes is checked here)."""
         return await start_turn(self, deployment_id, request)
 

@@ -11,6 +11,7 @@ import httpx
 from ..api.deployments import ChatUsage, EmbedResponse
 from ..api.upstream import UpstreamTarget
 from ..errors import Upstream
+from . import genai_chat
 
 
 class EngineUnreachable(Upstream):
@@ -34,8 +35,24 @@ def cosine_matrix(vectors: list[list[float]]) -> list[list[float]]:
 
 
 async def embed(client: httpx.AsyncClient, target: UpstreamTarget, inputs: list[str]) -> EmbedResponse:
-    url, headers = target.request("/v1/embeddings", stream=False)
     started = time.perf_counter()
+    if genai_chat.speaks_genai(target):  # a Generative AI endpoint: its dialect answers OpenAI's shape
+        data = await genai_chat.embeddings(client, target, inputs)
+    else:
+        data = await _engine_embeddings(client, target, inputs)
+    total_ms = round((time.perf_counter() - started) * 1000, 1)
+    vectors = [row["embedding"] for row in sorted(data["data"], key=lambda r: r["index"])]
+    return EmbedResponse(
+        dimensions=len(vectors[0]) if vectors else 0,
+        similarity=cosine_matrix(vectors),
+        preview=[[round(x, 4) for x in v[:8]] for v in vectors],
+        usage=usage_of(data.get("usage")),
+        total_ms=total_ms,
+    )
+
+
+async def _engine_embeddings(client: httpx.AsyncClient, target: UpstreamTarget, inputs: list[str]) -> Any:
+    url, headers = target.request("/v1/embeddings", stream=False)
     try:
         response = await client.post(
             url,
@@ -45,15 +62,6 @@ async def embed(client: httpx.AsyncClient, target: UpstreamTarget, inputs: list[
         )
     except httpx.HTTPError as exc:
         raise EngineUnreachable(f"Could not reach the engine: {exc or type(exc).__name__}") from None
-    total_ms = round((time.perf_counter() - started) * 1000, 1)
     if not response.is_success:
         raise Upstream(f"The engine answered {response.status_code}: {response.text[:500]}")
-    data = response.json()
-    vectors = [row["embedding"] for row in sorted(data["data"], key=lambda r: r["index"])]
-    return EmbedResponse(
-        dimensions=len(vectors[0]) if vectors else 0,
-        similarity=cosine_matrix(vectors),
-        preview=[[round(x, 4) for x in v[:8]] for v in vectors],
-        usage=usage_of(data.get("usage")),
-        total_ms=total_ms,
-    )
+    return response.json()

@@ -27,6 +27,7 @@ from ..api.logs import LogPage, LogsQuery
 from ..api.upstream import UpstreamTarget
 from ..backends.base import Backend, EvaluatedConnection
 from ..errors import AquaError, Conflict, InvalidInput
+from . import genai_chat
 from .chat_payload import build_payload
 from .datasets import checked_dataset
 from .deployments import Deployments
@@ -75,6 +76,11 @@ class Evaluations(LifecycleService[EvaluationState, EvaluationAction, Evaluation
         connection = None
         if request.connection_id:
             driver, connection = await self._connection_asked(request.connection_id, request)
+        elif endpoint := await genai_chat.evaluated_endpoint(
+            self.targets, self.deployments, request.deployment_id or "", self.connections.oci_signing
+        ):
+            # A Generative AI endpoint runs no job of its own: the local target asks it as a connection.
+            driver, connection = await self._local("deployment_id"), endpoint
         else:
             driver = await self._deployment_asked(request.deployment_id or "", request)
         # The dataset's preflight is a rule: run here on the file the driver finds, and the driver gets it checked.
@@ -100,6 +106,13 @@ class Evaluations(LifecycleService[EvaluationState, EvaluationAction, Evaluation
         if target is not None:
             check_params(request.params, target)
         return driver
+
+    async def _local(self, field: str) -> Backend:
+        if CONNECTION_TARGET not in self.targets.names:
+            raise InvalidInput.field(
+                field, f"this evaluation runs on the {CONNECTION_TARGET} target, which is not enabled"
+            )
+        return await self.targets.get(CONNECTION_TARGET)
 
     async def _connection_asked(
         self, connection_id: str, request: CreateEvaluationRequest

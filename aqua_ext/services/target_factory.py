@@ -38,6 +38,10 @@ def build_targets(
             from ..backends.oci.backend import OciBackend
 
             drivers.append(OciBackend(operations, config.oci_settings()))
+        elif name == "genai":
+            from ..backends.genai.backend import GenAiBackend
+
+            drivers.append(GenAiBackend(operations, config.oci_settings(), config.genai_price_per_ai_unit_hour))
         elif name == "local":
             drivers.append(_local(config, operations, root_dir, hardware, generate_demo))
         else:

@@ -17,7 +17,7 @@ from ..api.info import BackendDescription, Hardware
 from ..backends.base import Backend
 from ..errors import AquaError, InvalidInput, NotFound, Unavailable
 
-LABELS = {"local": "Local (this machine)", "oci": "OCI Data Science"}
+LABELS = {"local": "Local (this machine)", "oci": "OCI Data Science", "genai": "OCI Generative AI"}
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,20 @@ import type {
   RegisterModelResponse,
   OciSetupReport,
   SetupQuery,
-  ValidateDatasetRequest
+  ValidateDatasetRequest,
+  ClusterPlan,
+  ClusterPlanQuery,
+  CreateClusterRequest,
+  CreateGenAiEndpointRequest,
+  CreateGenAiFineTuneRequest,
+  GenAiClusterList,
+  GenAiClusterResponse,
+  GenAiEndpointResponse,
+  GenAiFineTuneResponse,
+  GenAiModelList,
+  GenAiModelResponse,
+  GenAiTrainingDefaults,
+  ImportGenAiModelRequest
 } from './types';
 
 /**
@@ -176,6 +189,32 @@ export interface IAquaClient {
     body: ConnectionChatRequest,
     signal?: AbortSignal
   ): AsyncIterable<ChatStreamEvent>;
+  /** `GET aqua-ext/genai/models`: the Generative AI target's base, fine-tuned and imported models. */
+  listGenAiModels(): Promise<GenAiModelList>;
+  /** `POST aqua-ext/genai/models` (202; the token is sent once, never answered). */
+  importGenAiModel(body: ImportGenAiModelRequest): Promise<GenAiModelResponse>;
+  /** `POST aqua-ext/genai/models/terraform`: the import as Terraform, nothing created. */
+  exportGenAiModelTerraform(body: ImportGenAiModelRequest): Promise<TerraformExport>;
+  /** `GET aqua-ext/genai/clusters` (with each one's cost) */
+  listGenAiClusters(): Promise<GenAiClusterList>;
+  /** `POST aqua-ext/genai/clusters` (202; 400 naming `unit_shape` below the fit or over its limit) */
+  createGenAiCluster(body: CreateClusterRequest): Promise<GenAiClusterResponse>;
+  /** `POST aqua-ext/genai/clusters/terraform` */
+  exportGenAiClusterTerraform(body: CreateClusterRequest): Promise<TerraformExport>;
+  /** `GET aqua-ext/genai/cluster-plan`: every unit shape for a model, its fit, limit and cost. */
+  getGenAiClusterPlan(query?: ClusterPlanQuery): Promise<ClusterPlan>;
+  /** `DELETE aqua-ext/genai/clusters/{cluster_id}` */
+  deleteGenAiCluster(clusterId: string): Promise<void>;
+  /** `POST aqua-ext/genai/endpoints` (202; then listed with the deployments) */
+  createGenAiEndpoint(body: CreateGenAiEndpointRequest): Promise<GenAiEndpointResponse>;
+  /** `POST aqua-ext/genai/endpoints/terraform` */
+  exportGenAiEndpointTerraform(body: CreateGenAiEndpointRequest): Promise<TerraformExport>;
+  /** `POST aqua-ext/genai/finetunes` (202; the dataset is checked first) */
+  createGenAiFineTune(body: CreateGenAiFineTuneRequest): Promise<GenAiFineTuneResponse>;
+  /** `POST aqua-ext/genai/finetunes/terraform` (`oci_generative_ai_model`) */
+  exportGenAiFineTuneTerraform(body: CreateGenAiFineTuneRequest): Promise<TerraformExport>;
+  /** `GET aqua-ext/genai/training-defaults`: each training method's hyperparameters, defaults and ranges. */
+  getGenAiTrainingDefaults(): Promise<GenAiTrainingDefaults>;
   /**
    * The absolute URL of a path relative to the server's base URL (such as a
    * deployment's `openai_base_path`), for code that runs outside this page.
@@ -421,6 +460,62 @@ export class AquaClient implements IAquaClient {
     signal?: AbortSignal
   ): AsyncIterable<ChatStreamEvent> {
     return this._stream(`connections/${encodeURIComponent(connectionId)}/chat`, body, signal);
+  }
+
+  listGenAiModels(): Promise<GenAiModelList> {
+    return this._get<GenAiModelList>('genai/models');
+  }
+
+  importGenAiModel(body: ImportGenAiModelRequest): Promise<GenAiModelResponse> {
+    return this._post<GenAiModelResponse>('genai/models', body);
+  }
+
+  exportGenAiModelTerraform(body: ImportGenAiModelRequest): Promise<TerraformExport> {
+    return this._post<TerraformExport>('genai/models/terraform', body);
+  }
+
+  listGenAiClusters(): Promise<GenAiClusterList> {
+    return this._get<GenAiClusterList>('genai/clusters');
+  }
+
+  createGenAiCluster(body: CreateClusterRequest): Promise<GenAiClusterResponse> {
+    return this._post<GenAiClusterResponse>('genai/clusters', body);
+  }
+
+  exportGenAiClusterTerraform(body: CreateClusterRequest): Promise<TerraformExport> {
+    return this._post<TerraformExport>('genai/clusters/terraform', body);
+  }
+
+  getGenAiClusterPlan(query: ClusterPlanQuery = {}): Promise<ClusterPlan> {
+    return this._get<ClusterPlan>('genai/cluster-plan' + queryString(query));
+  }
+
+  async deleteGenAiCluster(clusterId: string): Promise<void> {
+    await requestAPI<void>(
+      `genai/clusters/${encodeURIComponent(clusterId)}`,
+      { method: 'DELETE' },
+      this.serverSettings
+    );
+  }
+
+  createGenAiEndpoint(body: CreateGenAiEndpointRequest): Promise<GenAiEndpointResponse> {
+    return this._post<GenAiEndpointResponse>('genai/endpoints', body);
+  }
+
+  exportGenAiEndpointTerraform(body: CreateGenAiEndpointRequest): Promise<TerraformExport> {
+    return this._post<TerraformExport>('genai/endpoints/terraform', body);
+  }
+
+  createGenAiFineTune(body: CreateGenAiFineTuneRequest): Promise<GenAiFineTuneResponse> {
+    return this._post<GenAiFineTuneResponse>('genai/finetunes', body);
+  }
+
+  exportGenAiFineTuneTerraform(body: CreateGenAiFineTuneRequest): Promise<TerraformExport> {
+    return this._post<TerraformExport>('genai/finetunes/terraform', body);
+  }
+
+  getGenAiTrainingDefaults(): Promise<GenAiTrainingDefaults> {
+    return this._get<GenAiTrainingDefaults>('genai/training-defaults');
   }
 
   serverUrl(path: string): string {

@@ -30,6 +30,8 @@ type QueryOf<O extends keyof operations> = operations[O] extends { parameters: {
 
 export type Info = Schemas['Info'];
 export type BackendDescription = Schemas['BackendDescription'];
+/** What a target is: this machine, OCI Data Science or OCI Generative AI. */
+export type TargetKind = BackendDescription['kind'];
 /** A target that could not answer a merged list (its items are missing; the others' show). */
 export type TargetProblem = Schemas['TargetProblem'];
 export type Hardware = Schemas['Hardware'];
@@ -66,7 +68,10 @@ export type DeploymentDetail = Schemas['DeploymentDetail'];
 export type DeploymentList = Schemas['DeploymentList'];
 export type LogPage = Schemas['LogPage'];
 export type InferenceMode = DeploymentSummary['mode'];
-export type EngineName = DeploymentSummary['engine'];
+/** An engine a deploy request may choose. */
+export type EngineName = NonNullable<Schemas['CreateDeploymentRequest']['engine']>;
+/** What serves a deployment: an engine, or the service itself (a Generative AI endpoint's `oci-genai`). */
+export type ServingEngine = DeploymentSummary['engine'];
 
 /** The deploy body: the model and the name, and what is not left to the server's defaults. */
 export type CreateDeploymentRequest = RequestBody<'CreateDeploymentRequest', 'model_id' | 'name'>;
@@ -211,3 +216,47 @@ export type ExportConnectionsQuery = QueryOf<'exportConnections'>;
 export type ExportConnectionsResponse = Schemas['ExportConnectionsResponse'];
 /** A playground turn with a connection: a deployment's turn, and which of its models answers. */
 export type ConnectionChatRequest = ChatRequest & Pick<Partial<Schemas['ConnectionChatRequest']>, 'model'>;
+
+/** OCI Generative AI (the `genai` target): base, fine-tuned and imported models. */
+export type GenAiModel = Schemas['GenAiModel'];
+export type GenAiModelList = Schemas['GenAiModelList'];
+/** One capability an imported model has (TEXT_TO_TEXT, IMAGE_TEXT_TO_TEXT, EMBEDDING, RERANK). */
+export type ImportCapability = Schemas['ImportGenAiModelRequest']['capability'];
+/** The import body: the source, a name and the capability; the token goes in, never out. */
+export type ImportGenAiModelRequest = RequestBody<'ImportGenAiModelRequest', 'source' | 'display_name' | 'capability'>;
+export type GenAiModelResponse = Schemas['GenAiModelResponse'];
+/** Dedicated AI clusters, their hourly cost and what they cost so far. */
+export type GenAiCluster = Schemas['GenAiCluster'];
+export type GenAiClusterList = Schemas['GenAiClusterList'];
+export type ClusterType = GenAiCluster['type'];
+export type GenAiClusterAction = GenAiCluster['actions'][number];
+export type UnitShapeCost = Schemas['UnitShapeCost'];
+export type ShapeListCost = Schemas['ShapeListCost'];
+/** The cluster body: a name, and what is not left to the server's defaults (the unit shape: the fit's pick). */
+export type CreateClusterRequest = RequestBody<'CreateClusterRequest', 'display_name'>;
+export type GenAiClusterResponse = Schemas['GenAiClusterResponse'];
+/** Every unit shape for a model (`GET aqua-ext/genai/cluster-plan`): fit, limit, AI units and cost. */
+export type ClusterPlan = Schemas['ClusterPlan'];
+export type UnitShapeOption = Schemas['UnitShapeOption'];
+export type ClusterPlanQuery = QueryOf<'getGenAiClusterPlan'>;
+/** An endpoint on a hosting cluster (listed with the deployments). */
+export type CreateGenAiEndpointRequest = RequestBody<
+  'CreateGenAiEndpointRequest',
+  'display_name' | 'model_id' | 'dedicated_ai_cluster_id'
+>;
+export type GenAiEndpointResponse = Schemas['GenAiEndpointResponse'];
+/** A fine-tune on a fine-tuning cluster (seed 003's `oci_generative_ai_model`). */
+export type TrainingConfigType = Schemas['GenAiTrainingConfig']['training_config_type'];
+export type GenAiTrainingConfig = RequestBody<'GenAiTrainingConfig', 'training_config_type'>;
+export type CreateGenAiFineTuneRequest = Omit<
+  RequestBody<
+    'CreateGenAiFineTuneRequest',
+    'display_name' | 'base_model_id' | 'dedicated_ai_cluster_id' | 'training_dataset'
+  >,
+  'training_config'
+> & { training_config?: GenAiTrainingConfig | null };
+export type GenAiFineTuneResponse = Schemas['GenAiFineTuneResponse'];
+/** Each training method's hyperparameters with the service's defaults and ranges. */
+export type GenAiTrainingDefaults = Schemas['GenAiTrainingDefaults'];
+export type TrainingMethod = Schemas['TrainingMethod'];
+export type TrainingField = Schemas['TrainingField'];

@@ -25,9 +25,15 @@ import type { IResourceSectionProps } from '../ui/ResourceSection';
 import { useFetched } from '../ui/hooks/useFetched';
 import { RegisterDialog } from '../features/models/RegisterDialog';
 import { SetupView } from '../features/setup/SetupView';
+import { ClustersSection } from '../features/genai/ClustersSection';
+import { GenAiDialogs, type GenAiCreated, type GenAiDialogRequest } from '../features/genai/GenAiDialogs';
+import { formKind } from '../shared/labels';
+import { isGenAiTarget } from '../shared/targets';
 
-export type SectionId = 'models' | 'deployments' | 'connections' | 'finetuning' | 'evaluations';
+export type SectionId = 'models' | 'deployments' | 'connections' | 'finetuning' | 'evaluations' | 'genai';
+/** The sections every server has; Generative AI (its clusters and forms) follows when a genai target is enabled. */
 export const SECTIONS: readonly SectionId[] = ['models', 'deployments', 'connections', 'finetuning', 'evaluations'];
+const WITH_GENAI: readonly SectionId[] = [...SECTIONS, 'genai'];
 
 export interface IAquaAppProps {
   client: IAquaClient;
@@ -108,6 +114,9 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
     connectionId?: string | null;
     finetuneId: string | null;
   } | null>(null);
+  /** The Generative AI form open over the panel (import, cluster, endpoint, fine-tune), if any. */
+  const [genaiDialog, setGenAiDialog] = React.useState<GenAiDialogRequest | null>(null);
+  const [genaiReload, setGenAiReload] = React.useState(0);
   const tabIds = React.useId().replace(/:/g, '');
   const mounted = React.useRef(true);
   const abort = React.useRef(new AbortController());
@@ -134,6 +143,8 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
   // The check the setup view opens at (an authorization error's link), or null.
   const [setupCheck, setSetupCheck] = React.useState<string | null>(null);
   const hasOci = info?.targets.some(target => target.kind === 'oci') ?? false;
+  const hasGenAi = info?.targets.some(target => target.kind === 'genai') ?? false;
+  const sections = hasGenAi ? WITH_GENAI : SECTIONS;
 
   /** Follow a download that runs outside the dialog; tell the user when it ends. */
   const watchInBackground = React.useCallback(
@@ -185,6 +196,23 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
   const listOperations = React.useCallback(() => client.listOperations(), [client]);
   useFetched(listOperations, null, list => list.items.filter(op => !isTerminal(op)).forEach(watchInBackground));
 
+  /** A model's deploy form: a Generative AI model's endpoint form, any other's deploy dialog. */
+  const openDeploy = React.useCallback(
+    (model: ModelSummary | null) =>
+      model && isGenAiTarget(info, model.target)
+        ? setGenAiDialog({ kind: 'endpoint', modelId: model.id })
+        : setDeployDialog({ model }),
+    [info]
+  );
+  /** A model's fine-tune form: a Generative AI base model's own form, any other's fine-tune dialog. */
+  const openFineTune = React.useCallback(
+    (model: ModelSummary | null, datasetPath: string | null) =>
+      model && isGenAiTarget(info, model.target)
+        ? setGenAiDialog({ kind: 'finetune', baseModelId: model.id })
+        : setFineTuneDialog({ model, datasetPath }),
+    [info]
+  );
+
   /** The fine-tune form for a model given by id (looked up first), or without one. */
   const openFineTuneForm = React.useCallback(
     (modelId: string | null, datasetPath: string | null) => {
@@ -194,7 +222,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
       }
       client
         .getModel(modelId)
-        .then(model => mounted.current && setFineTuneDialog({ model, datasetPath }))
+        .then(model => mounted.current && openFineTune(model, datasetPath))
         .catch(reason => {
           if (mounted.current) {
             notifyError(notifyRef.current, reason, trans, openSetupRef.current);
@@ -202,7 +230,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
           }
         });
     },
-    [client, trans]
+    [client, trans, openFineTune]
   );
 
   const { show: showDeployment } = deployments;
@@ -253,6 +281,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
           setDeployDialog(null);
           setFineTuneDialog(null);
           setEvaluationDialog(null);
+          setGenAiDialog(null);
           setSetupOpen(true);
           setSetupCheck(request.check ?? null);
           break;
@@ -272,10 +301,10 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
     (modelId: string) => {
       client
         .getModel(modelId)
-        .then(model => mounted.current && setDeployDialog({ model }))
+        .then(model => mounted.current && openDeploy(model))
         .catch(reason => mounted.current && notifyError(notifyRef.current, reason, trans, openSetupRef.current));
     },
-    [client, trans]
+    [client, trans, openDeploy]
   );
 
   const viewModel = React.useCallback((modelId: string) => {
@@ -290,20 +319,21 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
     deployments: trans.__('Deployments'),
     connections: trans.__('Connections'),
     finetuning: trans.__('Fine-tuning'),
-    evaluations: trans.__('Evaluations')
+    evaluations: trans.__('Evaluations'),
+    genai: trans.__('Generative AI')
   };
 
   const onTabKeyDown = (event: React.KeyboardEvent): void => {
-    const index = SECTIONS.indexOf(section);
+    const index = sections.indexOf(section);
     let next: SectionId | undefined;
     if (event.key === 'ArrowRight') {
-      next = SECTIONS[(index + 1) % SECTIONS.length];
+      next = sections[(index + 1) % sections.length];
     } else if (event.key === 'ArrowLeft') {
-      next = SECTIONS[(index - 1 + SECTIONS.length) % SECTIONS.length];
+      next = sections[(index - 1 + sections.length) % sections.length];
     } else if (event.key === 'Home') {
-      next = SECTIONS[0];
+      next = sections[0];
     } else if (event.key === 'End') {
-      next = SECTIONS[SECTIONS.length - 1];
+      next = sections[sections.length - 1];
     }
     if (next) {
       event.preventDefault();
@@ -341,7 +371,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
   const dialogProps = {
     client,
     trans,
-    backendKind: info?.backend.kind ?? 'local',
+    backendKind: formKind(info?.backend.kind ?? 'local'),
     info,
     notify: props.notify
   } as const;
@@ -355,6 +385,27 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
   const showCreated = (id: SectionId, state: IResourceSectionState, itemId: string): void => {
     setSection(id);
     state.show(itemId);
+  };
+  /** Where a Generative AI form's creation shows: an endpoint with the deployments, a fine-tune with the jobs. */
+  const genaiCreated = (created: GenAiCreated): void => {
+    setGenAiDialog(null);
+    switch (created.kind) {
+      case 'import':
+        // The import runs in the background (its progress in the header); the models list reloads when it ends.
+        watchInBackground(created.response.operation);
+        break;
+      case 'cluster':
+        setSection('genai');
+        setGenAiReload(n => n + 1);
+        break;
+      case 'endpoint':
+        setPendingDeployment({ deploymentId: created.response.endpoint.id, operation: created.response.operation });
+        showCreated('deployments', deployments, created.response.endpoint.id);
+        break;
+      case 'finetune':
+        showCreated('finetuning', finetunes, created.response.finetune.id);
+        break;
+    }
   };
 
   // Every list and form below knows the enabled targets (a row's target badge, a form's target picker).
@@ -379,7 +430,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
           )}
         </div>
         <div className="jp-AquaExt-App-tabs" role="tablist" aria-label={trans.__('AI Quick Actions sections')}>
-          {SECTIONS.map(id => (
+          {sections.map(id => (
             <button
               key={id}
               ref={element => {
@@ -429,7 +480,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
           focusCheck={setupCheck}
         />
       )}
-      {SECTIONS.map(id => (
+      {sections.map(id => (
         <div
           key={id}
           role="tabpanel"
@@ -461,8 +512,8 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
                   notify={props.notify}
                   copyToClipboard={props.copyToClipboard}
                   onBack={() => setSelectedModelId(null)}
-                  onDeploy={model => setDeployDialog({ model })}
-                  onFineTune={model => setFineTuneDialog({ model, datasetPath: null })}
+                  onDeploy={openDeploy}
+                  onFineTune={model => openFineTune(model, null)}
                   onDeleted={() => {
                     setSelectedModelId(null);
                     setReloadCount(n => n + 1);
@@ -505,6 +556,16 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
               onModelsChanged={() => setReloadCount(n => n + 1)}
               onEvaluate={finetuneId => setEvaluationDialog({ deploymentId: null, finetuneId })}
             />
+          ) : id === 'genai' ? (
+            <ClustersSection
+              client={client}
+              trans={trans}
+              active={section === id && props.visible !== false}
+              reloadRequest={genaiReload}
+              confirm={props.confirm}
+              notify={props.notify}
+              onOpen={setGenAiDialog}
+            />
           ) : (
             <EvaluationsSection
               {...sectionProps('evaluations', evaluations)}
@@ -521,6 +582,14 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
           defaultContextLength={settings.defaultContextLength}
           fitDebounceMs={props.fitDebounceMs}
           copyToClipboard={props.copyToClipboard ?? defaultCopy}
+          onGenAi={
+            hasGenAi
+              ? model => {
+                  setDeployDialog(null);
+                  setGenAiDialog({ kind: 'endpoint', modelId: isGenAiTarget(info, model?.target) ? model?.id : null });
+                }
+              : undefined
+          }
           onClose={() => setDeployDialog(null)}
           onCreated={response => {
             setDeployDialog(null);
@@ -535,6 +604,17 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
           model={finetuneDialog.model}
           datasetPath={finetuneDialog.datasetPath}
           {...jobFormProps}
+          onGenAi={
+            hasGenAi
+              ? model => {
+                  setFineTuneDialog(null);
+                  setGenAiDialog({
+                    kind: 'finetune',
+                    baseModelId: isGenAiTarget(info, model?.target) ? model?.id : null
+                  });
+                }
+              : undefined
+          }
           onClose={() => setFineTuneDialog(null)}
           onCreated={response => {
             setFineTuneDialog(null);
@@ -560,6 +640,14 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
         <RegisterDialog
           {...dialogProps}
           pollIntervalMs={settings.pollIntervalMs}
+          onGenAi={
+            hasGenAi
+              ? () => {
+                  setRegisterOpen(false);
+                  setGenAiDialog({ kind: 'import' });
+                }
+              : undefined
+          }
           onClose={() => setRegisterOpen(false)}
           onRegistered={modelId => {
             setReloadCount(n => n + 1);
@@ -569,6 +657,18 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
             }
           }}
           onBackground={watchInBackground}
+        />
+      )}
+      {genaiDialog && (
+        <GenAiDialogs
+          client={client}
+          trans={trans}
+          notify={props.notify}
+          copyToClipboard={props.copyToClipboard ?? defaultCopy}
+          request={genaiDialog}
+          debounceMs={props.fitDebounceMs}
+          onClose={() => setGenAiDialog(null)}
+          onCreated={genaiCreated}
         />
       )}
     </div>

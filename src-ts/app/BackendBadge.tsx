@@ -5,10 +5,10 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { BackendDescription, Hardware, Info } from '../api/types';
 import { describeError } from '../shared/errors';
 
-/** "Local · 2 CPUs · 23 GB RAM · no GPU" or "OCI · us-ashburn-1 · …a1b2c3". */
+/** "Local · 2 CPUs · 23 GB RAM · no GPU", "OCI · us-ashburn-1 · …a1b2c3" or "OCI Generative AI · us-chicago-1 · …". */
 export function targetSummary(target: BackendDescription, hardware: Hardware, trans: TranslationBundle): string {
-  if (target.kind === 'oci') {
-    const parts = [trans.__('OCI')];
+  if (target.kind !== 'local') {
+    const parts = [target.kind === 'genai' ? trans.__('OCI Generative AI') : trans.__('OCI')];
     if (target.region) {
       parts.push(target.region);
     }
@@ -52,7 +52,7 @@ export interface IBackendBadgeProps {
 function targetTitle(target: BackendDescription, trans: TranslationBundle): string {
   return [
     target.label,
-    target.kind === 'oci' && target.compartment_id ? target.compartment_id : null,
+    target.kind !== 'local' && target.compartment_id ? target.compartment_id : null,
     target.data_dir ? trans.__('Data: %1', target.data_dir) : null
   ]
     .filter(Boolean)

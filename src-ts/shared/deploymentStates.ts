@@ -6,6 +6,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { DeploymentState, DeploymentSummary } from '../api/types';
 import type { BadgeVariant, IStateBadgeKind } from './variants';
+import { labelOf } from './labels';
 import { FAST_POLL_MS, SLOW_POLL_MS, stateChanges } from './polling';
 
 // The delays are the polled lists' own (the fine-tuning jobs poll alike); re-exported for callers here.
@@ -32,40 +33,31 @@ export function nextPollDelay(items: readonly Pick<DeploymentSummary, 'state'>[]
   return anyTransitional(items) ? FAST_POLL_MS : SLOW_POLL_MS;
 }
 
+/** The badge's colour of the states that are not "changing" (accent). */
+const VARIANTS: Partial<Record<DeploymentState, BadgeVariant>> = {
+  ACTIVE: 'success',
+  FAILED: 'error',
+  NEEDS_ATTENTION: 'warn',
+  INACTIVE: 'muted'
+};
+
 export function stateVariant(state: DeploymentState): BadgeVariant {
-  switch (state) {
-    case 'ACTIVE':
-      return 'success';
-    case 'FAILED':
-      return 'error';
-    case 'NEEDS_ATTENTION':
-      return 'warn';
-    case 'INACTIVE':
-      return 'muted';
-    default:
-      return 'accent';
-  }
+  return VARIANTS[state] ?? 'accent';
 }
 
 export function stateLabel(state: DeploymentState, trans: TranslationBundle): string {
-  switch (state) {
-    case 'CREATING':
-      return trans.__('Creating');
-    case 'ACTIVE':
-      return trans.__('Active');
-    case 'UPDATING':
-      return trans.__('Updating');
-    case 'INACTIVE':
-      return trans.__('Inactive');
-    case 'DELETING':
-      return trans.__('Deleting');
-    case 'FAILED':
-      return trans.__('Failed');
-    case 'NEEDS_ATTENTION':
-      return trans.__('Needs attention');
-    default:
-      return String(state);
-  }
+  return labelOf(
+    {
+      CREATING: trans.__('Creating'),
+      ACTIVE: trans.__('Active'),
+      UPDATING: trans.__('Updating'),
+      INACTIVE: trans.__('Inactive'),
+      DELETING: trans.__('Deleting'),
+      FAILED: trans.__('Failed'),
+      NEEDS_ATTENTION: trans.__('Needs attention')
+    },
+    state
+  );
 }
 
 /** A deployment's state as a badge: it spins while transitional. */

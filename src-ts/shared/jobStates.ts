@@ -7,6 +7,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { FineTuneState, FineTuneSummary } from '../api/types';
 import { etaText } from './format';
+import { labelOf } from './labels';
 import type { BadgeVariant, IStateBadgeKind } from './variants';
 import { stateChanges } from './polling';
 
@@ -43,38 +44,30 @@ export function finishedChanges<T extends { id: string; state: FineTuneState }>(
   }));
 }
 
+/** The badge's colour of the states that are not "running" (accent). */
+const VARIANTS: Partial<Record<FineTuneState, BadgeVariant>> = {
+  SUCCEEDED: 'success',
+  FAILED: 'error',
+  CANCELING: 'warn',
+  CANCELED: 'muted'
+};
+
 export function stateVariant(state: FineTuneState): BadgeVariant {
-  switch (state) {
-    case 'SUCCEEDED':
-      return 'success';
-    case 'FAILED':
-      return 'error';
-    case 'CANCELING':
-      return 'warn';
-    case 'CANCELED':
-      return 'muted';
-    default:
-      return 'accent';
-  }
+  return VARIANTS[state] ?? 'accent';
 }
 
 export function stateLabel(state: FineTuneState, trans: TranslationBundle): string {
-  switch (state) {
-    case 'ACCEPTED':
-      return trans.__('Accepted');
-    case 'IN_PROGRESS':
-      return trans.__('In progress');
-    case 'SUCCEEDED':
-      return trans.__('Succeeded');
-    case 'FAILED':
-      return trans.__('Failed');
-    case 'CANCELING':
-      return trans.__('Canceling');
-    case 'CANCELED':
-      return trans.__('Canceled');
-    default:
-      return String(state);
-  }
+  return labelOf(
+    {
+      ACCEPTED: trans.__('Accepted'),
+      IN_PROGRESS: trans.__('In progress'),
+      SUCCEEDED: trans.__('Succeeded'),
+      FAILED: trans.__('Failed'),
+      CANCELING: trans.__('Canceling'),
+      CANCELED: trans.__('Canceled')
+    },
+    state
+  );
 }
 
 /** The time left while the job runs ("about 3 min left"); null once it ended, or without an estimate. */

@@ -24,3 +24,8 @@ export function infoForTarget(info: Info | null, target: BackendDescription | nu
   }
   return { ...info, backend: target, hardware: target.hardware ?? info.hardware };
 }
+
+/** Whether `name` is an OCI Generative AI target (its resources have forms of their own). */
+export function isGenAiTarget(info: Info | null, name: string | null | undefined): boolean {
+  return !!name && !!info?.targets.some(target => target.name === name && target.kind === 'genai');
+}

@@ -28,10 +28,20 @@ import type {
   MetricPoint,
   Operation,
   TargetProblem,
-  TrainingFit
+  TrainingFit,
+  GenAiCluster,
+  GenAiModel
 } from '../api/types';
 import { CONTRACT_DEFAULTS } from '../features/finetunes/finetuneForm';
 import { makeOciSetup } from './ociSetup';
+import {
+  makeBaseModel,
+  makeCluster,
+  makeFineTuningCluster,
+  makeGenAiModel,
+  makePlan,
+  makeTrainingDefaults
+} from './genai';
 import { bestOf, deploymentActions, evaluationActions, fineTuneActions, modelActions } from './serverActions';
 
 /** A model; its `actions` are the server's for its readiness and source unless given. */
@@ -1070,4 +1080,81 @@ export class FakeClient implements IAquaClient {
   });
   evaluationReportUrl = fake<'evaluationReportUrl'>(id => `/lab-base/aqua-ext/evaluations/${id}/report.html`);
   getOciSetup = fake<'getOciSetup'>(async () => makeOciSetup());
+
+  genaiModels: GenAiModel[] = [makeGenAiModel(), makeBaseModel()];
+  clusters: GenAiCluster[] = [makeCluster(), makeFineTuningCluster()];
+
+  listGenAiModels = fake<'listGenAiModels'>(async () => ({ items: this.genaiModels, total: this.genaiModels.length }));
+  importGenAiModel = fake<'importGenAiModel'>(async body => ({
+    model: makeGenAiModel({ id: 'ocid1.generativeaiimportedmodel.new', name: body.display_name, state: 'CREATING' }),
+    operation: makeOperation({ id: 'op-import', kind: 'genai-import', title: `Import ${body.display_name}` })
+  }));
+  exportGenAiModelTerraform = fake<'exportGenAiModelTerraform'>(async _body => ({
+    file_name: 'imported_model.tf',
+    hcl: 'resource "oci_generative_ai_imported_model" "imported_model" {}\n'
+  }));
+  listGenAiClusters = fake<'listGenAiClusters'>(async () => ({ items: this.clusters, total: this.clusters.length }));
+  createGenAiCluster = fake<'createGenAiCluster'>(async body => ({
+    cluster: makeCluster({
+      id: 'ocid1.generativeaidedicatedaicluster.new',
+      name: body.display_name,
+      state: 'CREATING'
+    }),
+    operation: makeOperation({ id: 'op-cluster', kind: 'genai-cluster', title: `Create ${body.display_name}` })
+  }));
+  exportGenAiClusterTerraform = fake<'exportGenAiClusterTerraform'>(async body => ({
+    file_name: 'dedicated_ai_cluster.tf',
+    hcl: `resource "oci_generative_ai_dedicated_ai_cluster" "cluster" {\n  display_name = "${body.display_name}"\n}\n`
+  }));
+  getGenAiClusterPlan = fake<'getGenAiClusterPlan'>(async () => makePlan());
+  deleteGenAiCluster = fake<'deleteGenAiCluster'>(async () => undefined);
+  createGenAiEndpoint = fake<'createGenAiEndpoint'>(async body => ({
+    endpoint: {
+      id: 'ocid1.generativeaiendpoint.new',
+      name: body.display_name,
+      description: '',
+      model_id: body.model_id,
+      model_name: '',
+      dedicated_ai_cluster_id: body.dedicated_ai_cluster_id,
+      state: 'CREATING',
+      state_message: '',
+      content_moderation: false,
+      created_at: null,
+      updated_at: null,
+      openai_base_path: '',
+      target: 'genai'
+    },
+    operation: makeOperation({ id: 'op-endpoint', kind: 'genai-endpoint', title: `Create ${body.display_name}` })
+  }));
+  exportGenAiEndpointTerraform = fake<'exportGenAiEndpointTerraform'>(async _body => ({
+    file_name: 'endpoint.tf',
+    hcl: 'resource "oci_generative_ai_endpoint" "endpoint" {}\n'
+  }));
+  createGenAiFineTune = fake<'createGenAiFineTune'>(async body => ({
+    finetune: {
+      id: 'ocid1.generativeaimodel.new',
+      name: body.display_name,
+      description: '',
+      base_model_id: body.base_model_id,
+      base_model_name: '',
+      dedicated_ai_cluster_id: body.dedicated_ai_cluster_id,
+      state: 'CREATING',
+      state_message: '',
+      progress: 0,
+      training_config: null,
+      training_dataset: body.training_dataset,
+      metrics: null,
+      split: '',
+      created_at: null,
+      updated_at: null,
+      target: 'genai',
+      actions: []
+    },
+    operation: makeOperation({ id: 'op-tune', kind: 'genai-finetune', title: `Fine-tune ${body.display_name}` })
+  }));
+  exportGenAiFineTuneTerraform = fake<'exportGenAiFineTuneTerraform'>(async _body => ({
+    file_name: 'fine_tuned_model.tf',
+    hcl: 'resource "oci_generative_ai_model" "fine_tuned_model" {}\n'
+  }));
+  getGenAiTrainingDefaults = fake<'getGenAiTrainingDefaults'>(async () => makeTrainingDefaults());
 }

@@ -1,5 +1,7 @@
 import * as React from 'react';
 
+import { FieldError } from './FormField';
+
 /** One radio button of a ChoiceGroup. */
 export interface IChoiceGroupOption<T extends string = string> {
   value: T;
@@ -67,11 +69,7 @@ export function ChoiceGroup<T extends string = string>(props: IChoiceGroupProps<
           );
         })}
       </div>
-      {error && (
-        <div id={`${id}-error`} className="jp-AquaExt-fieldError" role="alert">
-          {error}
-        </div>
-      )}
+      <FieldError id={`${id}-error`}>{error}</FieldError>
     </fieldset>
   );
 }

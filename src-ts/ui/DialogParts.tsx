@@ -5,7 +5,6 @@
  */
 import * as React from 'react';
 
-import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../api/client';
@@ -14,9 +13,10 @@ import type { Notify } from '../shared/callbacks';
 import type { BackendKind } from '../shared/labels';
 import type { IDatasetSources } from './DatasetPathField';
 import { FormErrors } from './FormErrors';
-import { FormField } from './FormField';
+import { FormField, type ISelectFieldProps, SelectField } from './FormField';
 import { useSubmitErrorFocus } from './hooks/useDialogFocus';
 import { ModalDialog } from './ModalDialog';
+import { TextButton } from './TextButton';
 
 /** What the app gives every create dialog (deploy, fine-tune, evaluate). */
 export interface ICreateDialogProps<R> {
@@ -100,21 +100,16 @@ export function CreateDialog(props: {
         <div className="jp-AquaExt-ModalDialog-footer">
           {props.notice}
           {props.actions}
-          <Button
-            className="jp-mod-styled jp-mod-reject jp-AquaExt-button"
-            type="button"
-            onClick={close}
-            disabled={submitting}
-          >
-            {trans.__('Cancel')}
-          </Button>
-          <Button
-            className={`jp-mod-styled jp-mod-accept jp-AquaExt-button ${props.submitClassName}`}
+          <TextButton kind="reject" label={trans.__('Cancel')} disabled={submitting} onClick={close} />
+          <TextButton
+            kind="accept"
             type="submit"
+            className={props.submitClassName}
+            label={props.submitLabel}
+            busy={submitting}
+            busyLabel={props.submittingLabel}
             disabled={props.submitDisabled}
-          >
-            {submitting ? props.submittingLabel : props.submitLabel}
-          </Button>
+          />
         </div>
       </form>
     </ModalDialog>
@@ -126,39 +121,20 @@ export function CreateDialog(props: {
  * fine-tuning job): "Loading…" until the list arrives, then "Choose…",
  * then the options (`children`).
  */
-export function PickerField(props: {
-  id: string;
-  field: string;
-  label: string;
-  error?: string;
-  hint?: React.ReactNode;
-  value: string;
-  disabled: boolean;
-  /** The list arrived. */
-  loaded: boolean;
-  loadingLabel: string;
-  chooseLabel: string;
-  /** The dialog focuses it first when it is the first input. */
-  selectRef?: (element: HTMLSelectElement | null) => void;
-  onChange: (value: string) => void;
-  children: React.ReactNode;
-}): JSX.Element {
+export function PickerField(
+  props: ISelectFieldProps & {
+    /** The list arrived. */
+    loaded: boolean;
+    loadingLabel: string;
+    chooseLabel: string;
+  }
+): JSX.Element {
+  const { loaded, loadingLabel, chooseLabel, children, ...select } = props;
   return (
-    <FormField id={props.id} field={props.field} label={props.label} error={props.error} hint={props.hint}>
-      {input => (
-        <select
-          {...input}
-          ref={props.selectRef}
-          className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
-          value={props.value}
-          disabled={props.disabled}
-          onChange={event => props.onChange(event.target.value)}
-        >
-          <option value="">{props.loaded ? props.chooseLabel : props.loadingLabel}</option>
-          {props.children}
-        </select>
-      )}
-    </FormField>
+    <SelectField {...select}>
+      <option value="">{loaded ? chooseLabel : loadingLabel}</option>
+      {children}
+    </SelectField>
   );
 }
 

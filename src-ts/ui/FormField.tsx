@@ -13,6 +13,15 @@ export interface IFormFieldProps {
   children: (input: { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string }) => React.ReactNode;
 }
 
+/** An input's error message (nothing without one); `id` lets the input point at it. */
+export function FieldError(props: { id?: string; children?: React.ReactNode }): JSX.Element | null {
+  return props.children ? (
+    <div id={props.id} className="jp-AquaExt-fieldError" role="alert">
+      {props.children}
+    </div>
+  ) : null;
+}
+
 /** A labelled input with its hint and its error message right under it. */
 export function FormField(props: IFormFieldProps): JSX.Element {
   const { id, error, hint } = props;
@@ -39,11 +48,7 @@ export function FormField(props: IFormFieldProps): JSX.Element {
           {hint}
         </div>
       )}
-      {error && (
-        <div id={`${id}-error`} className="jp-AquaExt-fieldError" role="alert">
-          {error}
-        </div>
-      )}
+      <FieldError id={`${id}-error`}>{error}</FieldError>
     </div>
   );
 }
@@ -98,5 +103,64 @@ export function TextField(props: ITextFieldProps): JSX.Element {
         return wrap ? wrap(input) : input;
       }}
     </FormField>
+  );
+}
+
+export interface ISelectFieldProps extends Omit<IFormFieldProps, 'children'> {
+  value: string;
+  onChange: (value: string) => void;
+  disabled?: boolean;
+  /** A narrow select (a data type). */
+  narrow?: boolean;
+  /** Added to the select's classes. */
+  selectClassName?: string;
+  /** A dialog focuses it first when it is the first input. */
+  selectRef?: React.Ref<HTMLSelectElement>;
+  /** The options. */
+  children: React.ReactNode;
+}
+
+/** A labelled select of `children` options. */
+export function SelectField(props: ISelectFieldProps): JSX.Element {
+  const { value, onChange, disabled, narrow, selectClassName, selectRef, children, ...field } = props;
+  const classes = ['jp-mod-styled jp-AquaExt-input jp-AquaExt-select'];
+  if (narrow) {
+    classes.push('jp-AquaExt-narrowInput');
+  }
+  if (selectClassName) {
+    classes.push(selectClassName);
+  }
+  return (
+    <FormField {...field}>
+      {attributes => (
+        <select
+          {...attributes}
+          ref={selectRef}
+          className={classes.join(' ')}
+          value={value}
+          disabled={disabled}
+          onChange={event => onChange(event.target.value)}
+        >
+          {children}
+        </select>
+      )}
+    </FormField>
+  );
+}
+
+/**
+ * A select's options for `values`, each its own label, and `current` too
+ * when the list lacks it (a value typed before, or no longer listed).
+ */
+export function ValueOptions(props: { values: readonly string[]; current?: string }): JSX.Element {
+  const values = [...new Set([...props.values, ...(props.current ? [props.current] : [])])];
+  return (
+    <>
+      {values.map(value => (
+        <option key={value} value={value}>
+          {value}
+        </option>
+      ))}
+    </>
   );
 }

@@ -12,7 +12,7 @@ import { formatDateTime, shortHash } from '../shared/format';
 import { DetailFrame, DetailSection } from './DetailFrame';
 import { JobStateBadge } from './JobStateBadge';
 import { LogsView } from './LogsView';
-import { BusyButton, CopyableCode, JobStateMessage, ParamsTable } from './ResourceDetail';
+import { BusyButton, CopyableCode, Fact, JobStateMessage, ParamsTable } from './ResourceDetail';
 
 /** What a job page shows of its job (a fine-tuning job's or an evaluation's detail). */
 interface IJobShown {
@@ -165,12 +165,9 @@ export function CodeFact(props: { label: string; value?: string | null }): JSX.E
     return null;
   }
   return (
-    <>
-      <dt>{props.label}</dt>
-      <dd>
-        <code>{props.value}</code>
-      </dd>
-    </>
+    <Fact label={props.label}>
+      <code>{props.value}</code>
+    </Fact>
   );
 }
 

@@ -8,6 +8,7 @@ import type { Dtype, FitReport, FitTarget } from '../api/types';
 import { formatGb, formatGbCompact } from '../shared/format';
 import { DTYPES } from '../shared/settings';
 import { ErrorState } from './ErrorState';
+import { FieldError } from './FormField';
 import { Loading } from './Loading';
 import { FitAssumptions } from './FitSummary';
 
@@ -117,13 +118,13 @@ export function MemoryFit(props: IMemoryFitProps): JSX.Element {
         />
       </div>
       {!inputsValid && (
-        <div className="jp-AquaExt-fieldError" role="alert">
+        <FieldError>
           {trans.__(
             'Context length must be a whole number from 1 to %1 and concurrency from 1 to %2.',
             MAX_CONTEXT.toLocaleString(),
             MAX_CONCURRENCY
           )}
-        </div>
+        </FieldError>
       )}
       {error !== null && <ErrorState error={error} trans={trans} onRetry={() => setAttempt(n => n + 1)} />}
       {report === null && error === null && <Loading>{trans.__('Estimating memory…')}</Loading>}

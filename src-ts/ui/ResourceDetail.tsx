@@ -220,3 +220,29 @@ export function BusyButton(props: {
     </Button>
   );
 }
+
+/** One fact of a detail's list (`<dl>`): its label, and what it says (`children`). */
+export function Fact(props: { label: React.ReactNode; children: React.ReactNode }): JSX.Element {
+  return (
+    <>
+      <dt>{props.label}</dt>
+      <dd>{props.children}</dd>
+    </>
+  );
+}
+
+/** The log group and log a job or deployment writes to, or nothing when it has neither. */
+export function LoggingFact(props: {
+  label: string;
+  logGroupId?: string | null;
+  logId?: string | null;
+}): JSX.Element | null {
+  if (!props.logGroupId && !props.logId) {
+    return null;
+  }
+  return (
+    <Fact label={props.label}>
+      <code>{props.logGroupId}</code> / <code>{props.logId}</code>
+    </Fact>
+  );
+}

@@ -12,6 +12,7 @@ import { JobStateBadge } from './JobStateBadge';
 import { Loading } from './Loading';
 import { RefreshButton } from './RefreshButton';
 import { TargetBadge, TargetProblems } from './Targets';
+import { TextButton } from './TextButton';
 
 /** A column between the name and the creation date. */
 export interface IResourceListColumn<T> {
@@ -109,6 +110,20 @@ export function jobStateColumn<T extends { state: FineTuneState; state_message: 
   );
 }
 
+/** A job's progress column (fine-tuning jobs, evaluations): `bar` draws the item's bar under its accessible name. */
+export function progressColumn<T extends { name: string }>(
+  trans: TranslationBundle,
+  bar: (item: T, label: string) => React.ReactNode
+): IResourceListColumn<T> {
+  return {
+    key: 'progress',
+    header: trans.__('Progress'),
+    headerClassName: 'jp-AquaExt-FineTuneTable-progressColumn',
+    className: 'jp-AquaExt-FineTuneRow-progress',
+    cell: item => bar(item, trans.__('Progress of %1', item.name))
+  };
+}
+
 /** The shape column: "CPU", "GPU" or an OCI shape, "× N" past one replica or node. */
 export function shapeColumn<T extends { shape: string; replicas: number }>(
   trans: TranslationBundle
@@ -128,25 +143,42 @@ export function shapeColumn<T extends { shape: string; replicas: number }>(
 const withClass = (base: string, extra: string | undefined): string => (extra ? `${base} ${extra}` : base);
 
 /**
- * A polled list of things the user created from a model (deployments,
- * fine-tuning jobs), newest first: toolbar with count, Refresh and New, the
- * load error, the empty state, and a table whose row opens the detail. Both
- * sections use it so they behave and look alike; only columns and words differ.
+ * The frame of a list page (deployments, fine-tuning jobs, connections): a
+ * toolbar with the count, Refresh, the page's own tools and New; the load
+ * error; "Loading…" until the items arrive, the empty state when there are
+ * none, and else the table (`children`) in its scroller.
  */
-export function ResourceList<T extends IListedResource>(props: IResourceListProps<T>): JSX.Element {
-  const { items, error, trans, text, classNames } = props;
-  const sorted = React.useMemo(
-    () => (items ? [...items].sort((a, b) => b.created_at.localeCompare(a.created_at)) : null),
-    [items]
-  );
+export function ListFrame(props: {
+  /** The root's classes. */
+  className: string;
+  text: Omit<IResourceListText, 'tableLabel'>;
+  /** How many items there are; null until they arrive. */
+  count: number | null;
+  error: unknown;
+  trans: TranslationBundle;
+  newButtonClassName: string;
+  onNew: () => void;
+  onRefresh: () => void;
+  /** Toolbar buttons between Refresh and New. */
+  tools?: React.ReactNode;
+  /** Above the rows, under the load error. */
+  notice?: React.ReactNode;
+  /** The empty state's buttons. */
+  emptyActions?: React.ReactNode;
+  /** What opens over the list (its dialogs). */
+  dialogs?: React.ReactNode;
+  children: React.ReactNode;
+}): JSX.Element {
+  const { count, error, trans, text } = props;
   return (
-    <div className={withClass('jp-AquaExt-ResourceList', classNames.root)}>
+    <div className={props.className}>
       <div className="jp-AquaExt-ResourceList-toolbar">
-        <span className="jp-AquaExt-ResourceList-count">{sorted === null ? '' : text.count(sorted.length)}</span>
+        <span className="jp-AquaExt-ResourceList-count">{count === null ? '' : text.count(count)}</span>
         <span className="jp-AquaExt-toolbarSpacer" />
         <RefreshButton trans={trans} title={text.reloadTitle} onClick={props.onRefresh} />
+        {props.tools}
         <Button
-          className={`jp-mod-styled jp-mod-accept jp-AquaExt-button ${classNames.newButton}`}
+          className={`jp-mod-styled jp-mod-accept jp-AquaExt-button ${props.newButtonClassName}`}
           onClick={props.onNew}
         >
           <addIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
@@ -162,79 +194,104 @@ export function ResourceList<T extends IListedResource>(props: IResourceListProp
           className="jp-AquaExt-ErrorState-banner"
         />
       )}
-      <TargetProblems problems={props.problems} trans={trans} />
-      {sorted === null && error === null && <Loading>{text.loading}</Loading>}
-      {sorted !== null && sorted.length === 0 && (
+      {props.notice}
+      {count === null && error === null && <Loading>{text.loading}</Loading>}
+      {count === 0 && (
         <div className="jp-AquaExt-EmptyState">
           <div className="jp-AquaExt-EmptyState-title">{text.emptyTitle}</div>
           <p>{text.emptyBody}</p>
-          <div className="jp-AquaExt-EmptyState-actions">
-            <Button className="jp-mod-styled jp-mod-accept jp-AquaExt-button" onClick={props.onNew}>
-              {text.newLabel}
-            </Button>
-            <Button className="jp-mod-styled jp-AquaExt-button" onClick={props.onBrowseModels}>
-              {trans.__('Browse models')}
-            </Button>
-          </div>
+          {props.emptyActions && <div className="jp-AquaExt-EmptyState-actions">{props.emptyActions}</div>}
         </div>
       )}
-      {sorted !== null && sorted.length > 0 && (
-        <div className="jp-AquaExt-ResourceList-scroll">
-          <table className={withClass('jp-AquaExt-ResourceList-table', classNames.table)} aria-label={text.tableLabel}>
-            <thead>
-              <tr>
-                <th scope="col">{trans.__('Name')}</th>
-                {props.columns.map(column => (
-                  <th key={column.key} scope="col" className={column.headerClassName}>
-                    {column.header}
-                  </th>
-                ))}
-                <th scope="col">{trans.__('Created')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {sorted.map(item => {
-                const model = props.model(item);
-                return (
-                  <tr
-                    key={item.id}
-                    className={withClass('jp-AquaExt-ResourceList-row', classNames.row)}
-                    {...{ [props.rowIdAttribute]: item.id }}
-                    onClick={() => props.onOpen(item.id)}
-                  >
-                    <td className="jp-AquaExt-ResourceList-name">
-                      <button
-                        type="button"
-                        className="jp-AquaExt-linkButton"
-                        onClick={event => {
-                          event.stopPropagation();
-                          props.onOpen(item.id);
-                        }}
-                      >
-                        {item.name}
-                      </button>
-                      <TargetBadge target={item.target} />
-                      <span className="jp-AquaExt-ResourceList-model" title={model.title}>
-                        {model.name}
-                      </span>
-                    </td>
-                    {props.columns.map(column => (
-                      <td key={column.key} className={column.className}>
-                        {column.cell(item)}
-                      </td>
-                    ))}
-                    <td className="jp-AquaExt-ResourceList-created">
-                      <time dateTime={item.created_at} title={new Date(item.created_at).toLocaleString()}>
-                        {formatDateTime(item.created_at)}
-                      </time>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {count !== null && count > 0 && <div className="jp-AquaExt-ResourceList-scroll">{props.children}</div>}
+      {props.dialogs}
     </div>
+  );
+}
+
+/**
+ * A polled list of things the user created from a model (deployments,
+ * fine-tuning jobs), newest first, in a `ListFrame` whose table row opens the
+ * detail. Both sections use it so they behave and look alike; only columns
+ * and words differ.
+ */
+export function ResourceList<T extends IListedResource>(props: IResourceListProps<T>): JSX.Element {
+  const { items, error, trans, text, classNames } = props;
+  const sorted = React.useMemo(
+    () => (items ? [...items].sort((a, b) => b.created_at.localeCompare(a.created_at)) : null),
+    [items]
+  );
+  return (
+    <ListFrame
+      className={withClass('jp-AquaExt-ResourceList', classNames.root)}
+      text={text}
+      count={sorted === null ? null : sorted.length}
+      error={error}
+      trans={trans}
+      newButtonClassName={classNames.newButton}
+      onNew={props.onNew}
+      onRefresh={props.onRefresh}
+      notice={<TargetProblems problems={props.problems} trans={trans} />}
+      emptyActions={
+        <>
+          <TextButton kind="accept" label={text.newLabel} onClick={props.onNew} />
+          <TextButton label={trans.__('Browse models')} onClick={props.onBrowseModels} />
+        </>
+      }
+    >
+      <table className={withClass('jp-AquaExt-ResourceList-table', classNames.table)} aria-label={text.tableLabel}>
+        <thead>
+          <tr>
+            <th scope="col">{trans.__('Name')}</th>
+            {props.columns.map(column => (
+              <th key={column.key} scope="col" className={column.headerClassName}>
+                {column.header}
+              </th>
+            ))}
+            <th scope="col">{trans.__('Created')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(sorted ?? []).map(item => {
+            const model = props.model(item);
+            return (
+              <tr
+                key={item.id}
+                className={withClass('jp-AquaExt-ResourceList-row', classNames.row)}
+                {...{ [props.rowIdAttribute]: item.id }}
+                onClick={() => props.onOpen(item.id)}
+              >
+                <td className="jp-AquaExt-ResourceList-name">
+                  <button
+                    type="button"
+                    className="jp-AquaExt-linkButton"
+                    onClick={event => {
+                      event.stopPropagation();
+                      props.onOpen(item.id);
+                    }}
+                  >
+                    {item.name}
+                  </button>
+                  <TargetBadge target={item.target} />
+                  <span className="jp-AquaExt-ResourceList-model" title={model.title}>
+                    {model.name}
+                  </span>
+                </td>
+                {props.columns.map(column => (
+                  <td key={column.key} className={column.className}>
+                    {column.cell(item)}
+                  </td>
+                ))}
+                <td className="jp-AquaExt-ResourceList-created">
+                  <time dateTime={item.created_at} title={new Date(item.created_at).toLocaleString()}>
+                    {formatDateTime(item.created_at)}
+                  </time>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </ListFrame>
   );
 }

@@ -4,7 +4,8 @@ import { Button, closeIcon } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { DEFAULT_SAMPLING, SAMPLING_LIMITS, type ISamplingForm, type SamplingField } from '../shared/sampling';
-import { FormField } from './FormField';
+import { FieldError, FormField } from './FormField';
+import { TextButton } from './TextButton';
 
 export interface ISamplingPanelProps {
   value: ISamplingForm;
@@ -128,18 +129,12 @@ export function SamplingPanel(props: ISamplingPanelProps): JSX.Element {
               }
             }}
           />
-          <Button type="button" className="jp-mod-styled jp-AquaExt-button" onClick={addStop} disabled={!stopDraft}>
-            {trans.__('Add')}
-          </Button>
+          <TextButton label={trans.__('Add')} disabled={!stopDraft} onClick={addStop} />
         </div>
         <div id={`${ids}-stop-hint`} className="jp-AquaExt-formField-hint">
           {trans.__('Up to %1; type \\n for a newline.', SAMPLING_LIMITS.stop)}
         </div>
-        {errors.stop && (
-          <div className="jp-AquaExt-fieldError" role="alert">
-            {errors.stop}
-          </div>
-        )}
+        <FieldError>{errors.stop}</FieldError>
       </div>
       {field('seed', trans.__('Seed'), {
         min: 0,

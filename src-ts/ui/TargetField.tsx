@@ -3,7 +3,7 @@ import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IFormTarget } from './hooks/useFormTarget';
-import { FormField } from './FormField';
+import { SelectField } from './FormField';
 
 /**
  * "Target": where a form creates its resource, shown only when several
@@ -21,29 +21,23 @@ export function TargetField(props: {
     return null;
   }
   return (
-    <FormField
+    <SelectField
       id={props.id}
       field="target"
       label={trans.__('Target')}
       hint={formTarget.locked ? trans.__('Set by what it is made from, which lives on this target.') : props.hint}
+      selectClassName="jp-AquaExt-TargetField"
+      value={formTarget.target?.name ?? ''}
+      disabled={props.disabled || formTarget.locked}
+      onChange={formTarget.choose}
     >
-      {input => (
-        <select
-          {...input}
-          className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select jp-AquaExt-TargetField"
-          value={formTarget.target?.name ?? ''}
-          disabled={props.disabled || formTarget.locked}
-          onChange={event => formTarget.choose(event.target.value)}
-        >
-          {formTarget.targets.map(target => (
-            <option key={target.name} value={target.name} disabled={!target.ready} title={target.problem ?? undefined}>
-              {target.ready
-                ? target.label
-                : trans.__('%1 (unavailable: %2)', target.label, target.problem || trans.__('not ready'))}
-            </option>
-          ))}
-        </select>
-      )}
-    </FormField>
+      {formTarget.targets.map(target => (
+        <option key={target.name} value={target.name} disabled={!target.ready} title={target.problem ?? undefined}>
+          {target.ready
+            ? target.label
+            : trans.__('%1 (unavailable: %2)', target.label, target.problem || trans.__('not ready'))}
+        </option>
+      ))}
+    </SelectField>
   );
 }

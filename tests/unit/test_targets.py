@@ -209,11 +209,12 @@ def test_targets_default_to_local_plus_oci_when_oci_is_configured(
 ) -> None:
     assert AquaConfig().enabled_targets() == ["local"]
     (tmp_path / "no-oci-config").write_text("[DEFAULT]\n")
-    assert AquaConfig().enabled_targets() == ["local", "oci"]
+    # OCI Generative AI comes with the same OCI configuration.
+    assert AquaConfig().enabled_targets() == ["local", "oci", "genai"]
     (tmp_path / "no-oci-config").unlink()
     monkeypatch.setenv("OCI_RESOURCE_PRINCIPAL_VERSION", "2.2")
     monkeypatch.setenv("NB_SESSION_OCID", "ocid1.datasciencenotebooksession.oc1.iad.x")
-    assert AquaConfig().enabled_targets() == ["local", "oci"]  # a notebook session: its CPU/GPU and OCI
+    assert AquaConfig().enabled_targets() == ["local", "oci", "genai"]  # a notebook session: its CPU/GPU and OCI
 
 
 def test_the_old_backend_trait_still_works(no_oci: None) -> None:

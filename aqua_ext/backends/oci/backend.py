@@ -58,16 +58,7 @@ class OciBackend(Backend):
         self.context.close()
 
     async def describe(self) -> BackendDescription:
-        region = self.context.region
-        return BackendDescription(
-            kind="oci",
-            label=f"OCI Data Science · {region}" if region else "OCI Data Science",
-            ready=True,
-            problem=self.context.check_problem,
-            region=region,
-            compartment_id=self.settings.compartment_id or None,
-            engine_modes=engine_modes(),
-        )
+        return self.context.description("oci", "OCI Data Science", engine_modes=engine_modes())
 
     # ---- models ----------------------------------------------------------
 
@@ -86,7 +77,8 @@ class OciBackend(Backend):
     # ---- shapes and memory fit --------------------------------------------
 
     def owns(self, resource_id: str) -> bool:
-        return resource_id.startswith("ocid1.")
+        # Every OCID but Generative AI's (`ocid1.generativeai…`: the genai target's, in the same configuration).
+        return resource_id.startswith("ocid1.") and not resource_id.startswith("ocid1.generativeai")
 
     async def target_shapes(self) -> list[str] | None:
         """The model deployment shapes the compartment offers (cached like the listing); [] when unknown."""

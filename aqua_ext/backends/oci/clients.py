@@ -38,6 +38,7 @@ SERVICE_LABELS = {
     "identity": "Identity",
     "logging": "Logging",
     "limits": "Limits",
+    "generativeai": "Generative AI",
 }
 # The policy statement a 403 / NotAuthorizedOrNotFound most likely lacks, per service.
 POLICY_FAMILIES = {
@@ -46,6 +47,7 @@ POLICY_FAMILIES = {
     "identity": "inspect compartments",
     "logging": "read log-content",
     "limits": "inspect resource-availability",
+    "generativeai": "manage generative-ai-family",
 }
 
 
@@ -118,6 +120,8 @@ class OciClients:
         self.logging = build(oci.logging.LoggingManagementClient, "logging")
         # Service limits (how many more instances of a deployment shape the region allows).
         self.limits = build(oci.limits.LimitsClient, "limits")
+        # Generative AI's control plane (the genai target: imported models, clusters, endpoints, fine-tunes).
+        self.generative_ai = build(oci.generative_ai.GenerativeAiClient, "generativeai")
         self._executor = ThreadPoolExecutor(max_workers=max(1, settings.max_workers), thread_name_prefix="aqua-oci")
         # Calls we made, by "service.operation" (attempts included): for logs, the CLI and the bench.
         self.calls: Counter[str] = Counter()
@@ -126,7 +130,15 @@ class OciClients:
         self.reauth: Callable[[], OciAuth] | None = None
 
     def _clients(self) -> list[Any]:
-        return [self.data_science, self.object_storage, self.identity, self.log_search, self.logging, self.limits]
+        return [
+            self.data_science,
+            self.object_storage,
+            self.identity,
+            self.log_search,
+            self.logging,
+            self.limits,
+            self.generative_ai,
+        ]
 
     async def _refresh_auth(self) -> bool:
         if self.reauth is None:
@@ -151,6 +163,7 @@ class OciClients:
             "identity": self.identity,
             "logging": self.log_search,
             "limits": self.limits,
+            "generativeai": self.generative_ai,
         }.get(service)
         return str(getattr(getattr(client, "base_client", None), "endpoint", "")) if client else ""
 

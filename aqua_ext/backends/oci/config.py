@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 AUTH_TYPES = ("auto", "resource_principal", "api_key", "security_token", "instance_principal")
 # Services whose endpoint can be overridden (tests point them all at the emulator).
-SERVICES = ("datascience", "objectstorage", "identity", "logging", "limits")
+SERVICES = ("datascience", "objectstorage", "identity", "logging", "limits", "generativeai", "generativeaiinference")
 DEFAULT_CONFIG_FILE = "~/.oci/config"
 DEFAULT_PROFILE = "DEFAULT"
 

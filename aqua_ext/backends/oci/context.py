@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ...api.info import BackendDescription, TargetKind
 from ...errors import AquaError, InvalidInput, NotFound, Unavailable
 from ..operations import Operations
 from . import mapping
@@ -83,6 +84,19 @@ class OciContext:
     @property
     def region(self) -> str | None:
         return self.clients.auth.region if self.clients else (self.settings.region or None)
+
+    def description(self, kind: TargetKind, service: str, **extra: Any) -> BackendDescription:
+        """A started target of this OCI configuration, for `info`: `service` in its region."""
+        region = self.region
+        return BackendDescription(
+            kind=kind,
+            label=f"{service} · {region}" if region else service,
+            ready=True,
+            problem=self.check_problem,
+            region=region,
+            compartment_id=self.settings.compartment_id or None,
+            **extra,
+        )
 
     # ---- clients, executor, cache clock -------------------------------------
 

@@ -15,7 +15,7 @@ from typing import Any
 from ...errors import AquaError, InvalidInput
 from .context import OciContext
 from .limits import SERVICE_NAME as LIMITS_SERVICE
-from .limits import limit_of
+from .limits import limit_of, read_available
 from .shapes import OCI_GPU_SHAPES, GpuShape
 
 log = logging.getLogger(__name__)
@@ -98,26 +98,10 @@ class OciShapes:
         return out
 
     async def _fetch_limit(self, name: str) -> int | None:
-        c = self.ctx.client()
         generation = self._limits_generation
-        try:
-            response = await asyncio.wait_for(
-                c.call(
-                    "limits",
-                    c.limits.get_resource_availability,
-                    LIMITS_SERVICE,
-                    name,
-                    self.settings.compartment_id,
-                    list_read=True,
-                ),
-                LIMIT_READ_BUDGET_SECONDS,
-            )
-            available = getattr(response.data, "available", None)
-            value = int(available) if isinstance(available, (int, float)) else None
-        except (AquaError, asyncio.TimeoutError) as exc:
-            why = exc.message if isinstance(exc, AquaError) else f"no answer within {LIMIT_READ_BUDGET_SECONDS:g} s"
-            log.info("OCI service limit %s unreadable, shapes show no availability: %s", name, why)
-            value = None
+        value = await read_available(
+            self.ctx.client(), LIMITS_SERVICE, name, self.settings.compartment_id, LIMIT_READ_BUDGET_SECONDS
+        )
         if generation == self._limits_generation:  # not made stale by our own change meanwhile
             self._limits[name] = (time.monotonic(), value)
         return value

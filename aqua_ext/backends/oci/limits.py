@@ -13,9 +13,15 @@ size chosen per deployment; for them OCI's own LimitExceeded at create stays the
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
 
+from ...errors import AquaError
+from .clients import OciClients
 from .shapes import get_shape
+
+log = logging.getLogger(__name__)
 
 SERVICE_NAME = "data-science"
 
@@ -51,3 +57,20 @@ def limit_of(shape_name: str) -> ShapeLimit | None:
         if shape_name.startswith(prefixes):
             return ShapeLimit(name, max(1, gpu.gpu_count))
     return None
+
+
+async def read_available(c: OciClients, service: str, name: str, compartment_id: str, budget: float) -> int | None:
+    """What service limit `name` of `service` has left in the compartment (GetResourceAvailability), or
+    None when OCI would not tell within `budget` seconds (no policy, an unknown name, unreachable). Never
+    raises: a limit is a nicety of a form, OCI's own LimitExceeded at create stays the answer."""
+    try:
+        response = await asyncio.wait_for(
+            c.call("limits", c.limits.get_resource_availability, service, name, compartment_id, list_read=True),
+            budget,
+        )
+    except (AquaError, asyncio.TimeoutError) as exc:
+        why = exc.message if isinstance(exc, AquaError) else f"no answer within {budget:g} s"
+        log.info("OCI service limit %s/%s unreadable: %s", service, name, why)
+        return None
+    available = getattr(response.data, "available", None)
+    return int(available) if isinstance(available, (int, float)) else None

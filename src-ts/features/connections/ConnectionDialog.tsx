@@ -6,7 +6,8 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IAquaClient } from '../../api/client';
 import type { ConnectionDetail } from '../../api/types';
 import { AdvancedOptions, CreateDialog, DescriptionField } from '../../ui/DialogParts';
-import { FormField, TextField } from '../../ui/FormField';
+import { FieldError, FormField, SelectField, TextField } from '../../ui/FormField';
+import { PasswordField } from '../../ui/PasswordField';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
@@ -28,6 +29,7 @@ import {
   type IConnectionForm
 } from './connectionForm';
 import { authLabel, capabilityLabel, kindLabel, secretLabel } from './labels';
+import { TextButton } from '../../ui/TextButton';
 
 export interface IConnectionDialogProps {
   client: IAquaClient;
@@ -170,23 +172,21 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
     labelOf: (value: V) => string,
     onChange: (value: V) => void
   ): JSX.Element => (
-    <FormField id={id(field)} field={field} label={label} error={errors[field]}>
-      {input => (
-        <select
-          {...input}
-          className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
-          value={value}
-          disabled={submitting}
-          onChange={event => onChange(event.target.value as V)}
-        >
-          {values.map(item => (
-            <option key={item} value={item}>
-              {labelOf(item)}
-            </option>
-          ))}
-        </select>
-      )}
-    </FormField>
+    <SelectField
+      id={id(field)}
+      field={field}
+      label={label}
+      error={errors[field]}
+      value={value}
+      disabled={submitting}
+      onChange={next => onChange(next as V)}
+    >
+      {values.map(item => (
+        <option key={item} value={item}>
+          {labelOf(item)}
+        </option>
+      ))}
+    </SelectField>
   );
 
   return (
@@ -276,14 +276,14 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
         }
       )}
       {connection && (
-        <Button
-          className="jp-mod-styled jp-AquaExt-button jp-AquaExt-listModelsButton"
-          type="button"
+        <TextButton
+          className="jp-AquaExt-listModelsButton"
+          label={trans.__('List from the service')}
+          busy={listing.busy}
+          busyLabel={trans.__('Listing…')}
           disabled={submitting || listing.busy}
           onClick={() => listModels(connection.id)}
-        >
-          {listing.busy ? trans.__('Listing…') : trans.__('List from the service')}
-        </Button>
+        />
       )}
       {text('defaultModel', 'default_model', trans.__('Default model (optional)'))}
       <FormField
@@ -409,8 +409,9 @@ function SecretField(props: {
 }): JSX.Element {
   const { trans, form, editing, secretSet } = props;
   const input = (
-    <TextFieldPassword
+    <PasswordField
       id={props.id}
+      field="secret"
       label={props.label}
       value={form.secret}
       error={props.error}
@@ -436,14 +437,11 @@ function SecretField(props: {
         </span>
         {form.secretAction === 'keep' ? (
           <>
-            <Button
-              className="jp-mod-styled jp-AquaExt-button"
-              type="button"
+            <TextButton
+              label={secretSet ? trans.__('Replace') : trans.__('Set')}
               disabled={props.disabled}
               onClick={() => props.onChange({ secretAction: 'replace', secret: '' })}
-            >
-              {secretSet ? trans.__('Replace') : trans.__('Set')}
-            </Button>
+            />
             {secretSet && (
               <Button
                 className="jp-mod-styled jp-mod-warn jp-AquaExt-button"
@@ -456,61 +454,19 @@ function SecretField(props: {
             )}
           </>
         ) : (
-          <Button
-            className="jp-mod-styled jp-AquaExt-button"
-            type="button"
+          <TextButton
+            label={trans.__('Undo')}
             disabled={props.disabled}
             onClick={() => props.onChange({ secretAction: 'keep', secret: '' })}
-          >
-            {trans.__('Undo')}
-          </Button>
+          />
         )}
       </div>
-      {form.secretAction === 'replace'
-        ? input
-        : // A refusal about the secret (a bearer token removed, say) shows here when there is no input.
-          props.error && (
-            <div id={`${props.id}-error`} className="jp-AquaExt-fieldError" role="alert">
-              {props.error}
-            </div>
-          )}
-    </div>
-  );
-}
-
-/** A labelled password input: never autofilled, never spell-checked, never in the page's HTML. */
-function TextFieldPassword(props: {
-  id: string;
-  label: string;
-  value: string;
-  error?: string;
-  hint?: string;
-  disabled: boolean;
-  onChange: (value: string) => void;
-}): JSX.Element {
-  const ref = React.useRef<HTMLInputElement>(null);
-  // Not a controlled input: React mirrors a controlled input's value into its `value` attribute, so the
-  // key typed would be in the page's HTML (whatever serializes the DOM) while the dialog is open. The
-  // input's value property follows the form's instead (a property is never in the HTML).
-  React.useLayoutEffect(() => {
-    if (ref.current && ref.current.value !== props.value) {
-      ref.current.value = props.value;
-    }
-  }, [props.value]);
-  return (
-    <FormField id={props.id} field="secret" label={props.label} error={props.error} hint={props.hint}>
-      {input => (
-        <input
-          {...input}
-          ref={ref}
-          type="password"
-          className="jp-mod-styled jp-AquaExt-input"
-          disabled={props.disabled}
-          autoComplete="new-password"
-          spellCheck={false}
-          onChange={event => props.onChange(event.target.value)}
-        />
+      {form.secretAction === 'replace' ? (
+        input
+      ) : (
+        // A refusal about the secret (a bearer token removed, say) shows here when there is no input.
+        <FieldError id={`${props.id}-error`}>{props.error}</FieldError>
       )}
-    </FormField>
+    </div>
   );
 }

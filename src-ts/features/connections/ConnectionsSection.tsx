@@ -1,6 +1,5 @@
 import * as React from 'react';
 
-import { addIcon, Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
@@ -9,9 +8,9 @@ import { allows } from '../../shared/actions';
 import type { Confirm, Notify } from '../../shared/callbacks';
 import { useNotifyError } from '../../ui/setupLinks';
 import { formatDateTime } from '../../shared/format';
-import { ErrorState } from '../../ui/ErrorState';
-import { Loading } from '../../ui/Loading';
-import { RefreshButton } from '../../ui/RefreshButton';
+import { ListFrame } from '../../ui/ResourceList';
+import { RowActionButton } from '../../ui/RowActionButton';
+import { TextButton } from '../../ui/TextButton';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
 import { ConnectionDialog } from './ConnectionDialog';
@@ -106,17 +105,15 @@ export function ConnectionsSection(props: IConnectionsSectionProps): JSX.Element
   const rowActions = (connection: ConnectionSummary): JSX.Element[] => {
     const disabled = busy === connection.id;
     const button = (action: ConnectionAction, label: string, onClick: () => void, warn = false): JSX.Element => (
-      <Button
+      <RowActionButton
         key={action}
-        className={`jp-mod-styled jp-AquaExt-button${warn ? ' jp-mod-warn' : ''}`}
-        data-action={action}
+        action={action}
+        label={label}
+        subject={connection.name}
         disabled={disabled}
-        aria-label={`${label}: ${connection.name}`}
-        title={label}
+        warn={warn}
         onClick={onClick}
-      >
-        {label}
-      </Button>
+      />
     );
     const buttons: JSX.Element[] = [];
     if (allows(connection, 'test')) {
@@ -149,154 +146,134 @@ export function ConnectionsSection(props: IConnectionsSectionProps): JSX.Element
   const closeDialog = (): void => setDialog(null);
 
   return (
-    <div className="jp-AquaExt-ResourceList jp-AquaExt-ConnectionList">
-      <div className="jp-AquaExt-ResourceList-toolbar">
-        <span className="jp-AquaExt-ResourceList-count">
-          {items === null ? '' : trans._n('%1 connection', '%1 connections', items.length)}
-        </span>
-        <span className="jp-AquaExt-toolbarSpacer" />
-        <RefreshButton trans={trans} title={trans.__('Reload the connections')} onClick={reload} />
-        <Button className="jp-mod-styled jp-AquaExt-button" onClick={() => setDialog({ kind: 'import' })}>
-          {trans.__('Import YAML')}
-        </Button>
-        <Button
-          className="jp-mod-styled jp-AquaExt-button"
-          disabled={!items || items.length === 0}
-          onClick={() => setDialog({ kind: 'export', ids: [], subject: trans.__('every service') })}
-        >
-          {trans.__('Export YAML')}
-        </Button>
-        <Button
-          className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-newConnectionButton"
-          onClick={() => setDialog({ kind: 'create' })}
-        >
-          <addIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
-          {trans.__('New connection')}
-        </Button>
-      </div>
-      {error !== null && (
-        <ErrorState
-          error={error}
-          trans={trans}
-          title={trans.__('The connections could not be loaded.')}
-          onRetry={reload}
-          className="jp-AquaExt-ErrorState-banner"
-        />
-      )}
-      {items === null && error === null && <Loading>{trans.__('Loading connections…')}</Loading>}
-      {items !== null && items.length === 0 && (
-        <div className="jp-AquaExt-EmptyState">
-          <div className="jp-AquaExt-EmptyState-title">{trans.__('No connections yet')}</div>
-          <p>
-            {trans.__(
-              'Add a hosted LLM service (OpenAI, Azure OpenAI, Cohere, OCI Generative AI or any REST service) to chat with it beside your deployments, or import your Digital Assistant services from YAML.'
-            )}
-          </p>
-        </div>
-      )}
-      {items !== null && items.length > 0 && (
-        <div className="jp-AquaExt-ResourceList-scroll">
-          <table
-            className="jp-AquaExt-ResourceList-table jp-AquaExt-ConnectionTable"
-            aria-label={trans.__('Connections')}
-          >
-            <thead>
-              <tr>
-                <th scope="col">{trans.__('Name')}</th>
-                <th scope="col">{trans.__('Kind')}</th>
-                <th scope="col">{trans.__('Models')}</th>
-                <th scope="col">{trans.__('Last test')}</th>
-                <th scope="col">
-                  <span className="jp-AquaExt-visuallyHidden">{trans.__('Actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map(connection => (
-                <tr key={connection.id} className="jp-AquaExt-ResourceList-row" data-connection-id={connection.id}>
-                  {/* The endpoint, key and streaming sit under the name and the kind (as a deployment's
-                      model does under its name): as columns of their own, with five buttons, the
-                      table was wider than the panel beside the file browser. */}
-                  <td className="jp-AquaExt-ResourceList-name">
-                    <span className="jp-AquaExt-ConnectionTable-name">{connection.name}</span>
-                    <span className="jp-AquaExt-ConnectionTable-endpoint" title={connection.endpoint}>
-                      {connection.endpoint}
-                    </span>
-                  </td>
-                  <td className="jp-AquaExt-ConnectionTable-kind">
-                    {kindLabel(connection.kind, trans)}
-                    <span className="jp-AquaExt-ResourceList-model">
-                      <span data-column="key">{connection.secret_set ? trans.__('key set') : trans.__('no key')}</span>
-                      {' · '}
-                      <span data-column="streaming">
-                        {connection.streaming ? trans.__('streaming') : trans.__('whole (no streaming)')}
-                      </span>
-                    </span>
-                  </td>
-                  <td className="jp-AquaExt-ConnectionTable-models">{modelsText(connection)}</td>
-                  <td
-                    data-column="last-test"
-                    className={
-                      connection.last_test ? (connection.last_test.ok ? 'jp-mod-ok' : 'jp-mod-failed') : undefined
-                    }
-                    title={connection.last_test?.message}
-                  >
-                    {lastTestText(connection, trans)}
-                    {connection.last_test && (
-                      <span className="jp-AquaExt-ResourceList-model">
-                        {formatDateTime(connection.last_test.tested_at)}
-                      </span>
-                    )}
-                  </td>
-                  <td className="jp-AquaExt-ConnectionTable-actions">
-                    <div className="jp-AquaExt-ConnectionTable-buttons">{rowActions(connection)}</div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {(dialog?.kind === 'create' || dialog?.kind === 'edit') && (
-        <ConnectionDialog
-          client={client}
-          trans={trans}
-          connection={dialog.kind === 'edit' ? dialog.connection : null}
-          onClose={closeDialog}
-          onSaved={saved => {
-            props.notify(
-              dialog.kind === 'edit'
-                ? trans.__('“%1” was saved.', saved.name)
-                : trans.__('“%1” was created.', saved.name),
-              'success'
-            );
-            closeDialog();
-            reload();
-          }}
-        />
-      )}
-      {dialog?.kind === 'test' && (
-        <TestDialog
-          client={client}
-          trans={trans}
-          connection={dialog.connection}
-          onClose={closeDialog}
-          onTested={reload}
-        />
-      )}
-      {dialog?.kind === 'import' && (
-        <ImportDialog client={client} trans={trans} onClose={closeDialog} onImported={reload} />
-      )}
-      {dialog?.kind === 'export' && (
-        <ExportDialog
-          client={client}
-          trans={trans}
-          ids={dialog.ids}
-          subject={dialog.subject}
-          download={props.download ?? downloadText}
-          onClose={closeDialog}
-        />
-      )}
-    </div>
+    <ListFrame
+      className="jp-AquaExt-ResourceList jp-AquaExt-ConnectionList"
+      text={{
+        count: n => trans._n('%1 connection', '%1 connections', n),
+        reloadTitle: trans.__('Reload the connections'),
+        newLabel: trans.__('New connection'),
+        loadError: trans.__('The connections could not be loaded.'),
+        loading: trans.__('Loading connections…'),
+        emptyTitle: trans.__('No connections yet'),
+        emptyBody: trans.__(
+          'Add a hosted LLM service (OpenAI, Azure OpenAI, Cohere, OCI Generative AI or any REST service) to chat with it beside your deployments, or import your Digital Assistant services from YAML.'
+        )
+      }}
+      count={items === null ? null : items.length}
+      error={error}
+      trans={trans}
+      newButtonClassName="jp-AquaExt-newConnectionButton"
+      onNew={() => setDialog({ kind: 'create' })}
+      onRefresh={reload}
+      dialogs={
+        <>
+          {(dialog?.kind === 'create' || dialog?.kind === 'edit') && (
+            <ConnectionDialog
+              client={client}
+              trans={trans}
+              connection={dialog.kind === 'edit' ? dialog.connection : null}
+              onClose={closeDialog}
+              onSaved={saved => {
+                props.notify(
+                  dialog.kind === 'edit'
+                    ? trans.__('“%1” was saved.', saved.name)
+                    : trans.__('“%1” was created.', saved.name),
+                  'success'
+                );
+                closeDialog();
+                reload();
+              }}
+            />
+          )}
+          {dialog?.kind === 'test' && (
+            <TestDialog
+              client={client}
+              trans={trans}
+              connection={dialog.connection}
+              onClose={closeDialog}
+              onTested={reload}
+            />
+          )}
+          {dialog?.kind === 'import' && (
+            <ImportDialog client={client} trans={trans} onClose={closeDialog} onImported={reload} />
+          )}
+          {dialog?.kind === 'export' && (
+            <ExportDialog
+              client={client}
+              trans={trans}
+              ids={dialog.ids}
+              subject={dialog.subject}
+              download={props.download ?? downloadText}
+              onClose={closeDialog}
+            />
+          )}
+        </>
+      }
+      tools={
+        <>
+          <TextButton label={trans.__('Import YAML')} onClick={() => setDialog({ kind: 'import' })} />
+          <TextButton
+            label={trans.__('Export YAML')}
+            disabled={!items || items.length === 0}
+            onClick={() => setDialog({ kind: 'export', ids: [], subject: trans.__('every service') })}
+          />
+        </>
+      }
+    >
+      <table className="jp-AquaExt-ResourceList-table jp-AquaExt-ConnectionTable" aria-label={trans.__('Connections')}>
+        <thead>
+          <tr>
+            <th scope="col">{trans.__('Name')}</th>
+            <th scope="col">{trans.__('Kind')}</th>
+            <th scope="col">{trans.__('Models')}</th>
+            <th scope="col">{trans.__('Last test')}</th>
+            <th scope="col">
+              <span className="jp-AquaExt-visuallyHidden">{trans.__('Actions')}</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {(items ?? []).map(connection => (
+            <tr key={connection.id} className="jp-AquaExt-ResourceList-row" data-connection-id={connection.id}>
+              {/* The endpoint, key and streaming sit under the name and the kind (as a deployment's
+                  model does under its name): as columns of their own, with five buttons, the
+                  table was wider than the panel beside the file browser. */}
+              <td className="jp-AquaExt-ResourceList-name">
+                <span className="jp-AquaExt-ConnectionTable-name">{connection.name}</span>
+                <span className="jp-AquaExt-ConnectionTable-endpoint" title={connection.endpoint}>
+                  {connection.endpoint}
+                </span>
+              </td>
+              <td className="jp-AquaExt-ConnectionTable-kind">
+                {kindLabel(connection.kind, trans)}
+                <span className="jp-AquaExt-ResourceList-model">
+                  <span data-column="key">{connection.secret_set ? trans.__('key set') : trans.__('no key')}</span>
+                  {' · '}
+                  <span data-column="streaming">
+                    {connection.streaming ? trans.__('streaming') : trans.__('whole (no streaming)')}
+                  </span>
+                </span>
+              </td>
+              <td className="jp-AquaExt-ConnectionTable-models">{modelsText(connection)}</td>
+              <td
+                data-column="last-test"
+                className={connection.last_test ? (connection.last_test.ok ? 'jp-mod-ok' : 'jp-mod-failed') : undefined}
+                title={connection.last_test?.message}
+              >
+                {lastTestText(connection, trans)}
+                {connection.last_test && (
+                  <span className="jp-AquaExt-ResourceList-model">
+                    {formatDateTime(connection.last_test.tested_at)}
+                  </span>
+                )}
+              </td>
+              <td className="jp-AquaExt-ConnectionTable-actions">
+                <div className="jp-AquaExt-ConnectionTable-buttons">{rowActions(connection)}</div>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </ListFrame>
   );
 }

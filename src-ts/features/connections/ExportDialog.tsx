@@ -1,6 +1,5 @@
 import * as React from 'react';
 
-import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
@@ -8,6 +7,7 @@ import { ErrorState } from '../../ui/ErrorState';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { useDialogRequest } from '../../ui/hooks/useDialogRequest';
 import type { DownloadText } from '../../shared/download';
+import { TextButton } from '../../ui/TextButton';
 
 export interface IExportDialogProps {
   client: IAquaClient;
@@ -68,22 +68,16 @@ export function ExportDialog(props: IExportDialogProps): JSX.Element {
         {failure !== null && <ErrorState error={failure} trans={trans} title={trans.__('Nothing was exported.')} />}
       </div>
       <div className="jp-AquaExt-ModalDialog-footer">
-        <Button
-          className="jp-mod-styled jp-mod-reject jp-AquaExt-button"
-          type="button"
-          disabled={busy}
-          onClick={props.onClose}
-        >
-          {trans.__('Cancel')}
-        </Button>
-        <Button
-          className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-exportButton"
-          type="button"
+        <TextButton kind="reject" label={trans.__('Cancel')} disabled={busy} onClick={props.onClose} />
+        <TextButton
+          kind="accept"
+          className="jp-AquaExt-exportButton"
+          label={trans.__('Download')}
+          busy={busy}
+          busyLabel={trans.__('Exporting…')}
           disabled={busy}
           onClick={() => void download()}
-        >
-          {busy ? trans.__('Exporting…') : trans.__('Download')}
-        </Button>
+        />
       </div>
     </ModalDialog>
   );

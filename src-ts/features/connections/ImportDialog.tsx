@@ -1,6 +1,5 @@
 import * as React from 'react';
 
-import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
@@ -13,6 +12,7 @@ import { ModalDialog } from '../../ui/ModalDialog';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useDialogRequest } from '../../ui/hooks/useDialogRequest';
 import { kindLabel } from './labels';
+import { TextButton } from '../../ui/TextButton';
 
 export interface IImportDialogProps {
   client: IAquaClient;
@@ -124,27 +124,19 @@ export function ImportDialog(props: IImportDialogProps): JSX.Element {
       </div>
       <div className="jp-AquaExt-ModalDialog-footer">
         {created ? (
-          <Button className="jp-mod-styled jp-mod-accept jp-AquaExt-button" type="button" onClick={props.onClose}>
-            {trans.__('Done')}
-          </Button>
+          <TextButton kind="accept" label={trans.__('Done')} onClick={props.onClose} />
         ) : (
           <>
-            <Button
-              className="jp-mod-styled jp-mod-reject jp-AquaExt-button"
-              type="button"
-              disabled={busy}
-              onClick={props.onClose}
-            >
-              {trans.__('Cancel')}
-            </Button>
-            <Button
-              className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-importButton"
-              type="button"
+            <TextButton kind="reject" label={trans.__('Cancel')} disabled={busy} onClick={props.onClose} />
+            <TextButton
+              kind="accept"
+              className="jp-AquaExt-importButton"
+              label={trans.__('Import')}
+              busy={busy}
+              busyLabel={trans.__('Importing…')}
               disabled={busy || !yaml.trim()}
               onClick={() => void submit()}
-            >
-              {busy ? trans.__('Importing…') : trans.__('Import')}
-            </Button>
+            />
           </>
         )}
       </div>

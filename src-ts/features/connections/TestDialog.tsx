@@ -1,18 +1,18 @@
 import * as React from 'react';
 
-import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
 import type { ConnectionModels, ConnectionSummary, TestConnectionResult } from '../../api/types';
 import { ErrorState } from '../../ui/ErrorState';
-import { FormField } from '../../ui/FormField';
+import { FormField, SelectField, ValueOptions } from '../../ui/FormField';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useDialogRequest } from '../../ui/hooks/useDialogRequest';
 import { formatLatency } from './format';
 import { errorKindLabel } from './labels';
+import { TextButton } from '../../ui/TextButton';
 
 export interface ITestDialogProps {
   client: IAquaClient;
@@ -61,7 +61,7 @@ export function TestDialog(props: ITestDialogProps): JSX.Element {
       onClose={props.onClose}
     >
       <div className="jp-AquaExt-ModalDialog-body">
-        <FormField
+        <SelectField
           id={id('model')}
           field="model"
           label={trans.__('Model')}
@@ -69,24 +69,13 @@ export function TestDialog(props: ITestDialogProps): JSX.Element {
             listed?.message ||
             (listed?.source === 'service' ? trans.__('Listed by the service.') : trans.__('As configured.'))
           }
+          value={model}
+          disabled={running}
+          onChange={setModel}
         >
-          {input => (
-            <select
-              {...input}
-              className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
-              value={model}
-              disabled={running}
-              onChange={event => setModel(event.target.value)}
-            >
-              <option value="">{trans.__('The connection’s default')}</option>
-              {[...new Set([...models, ...(model ? [model] : [])])].map(item => (
-                <option key={item} value={item}>
-                  {item}
-                </option>
-              ))}
-            </select>
-          )}
-        </FormField>
+          <option value="">{trans.__('The connection’s default')}</option>
+          <ValueOptions values={models} current={model} />
+        </SelectField>
         {modelsError !== null && (
           <ErrorState error={modelsError} trans={trans} title={trans.__('The service’s models could not be listed.')} />
         )}
@@ -116,17 +105,16 @@ export function TestDialog(props: ITestDialogProps): JSX.Element {
         {result && <TestResultView result={result} trans={trans} />}
       </div>
       <div className="jp-AquaExt-ModalDialog-footer">
-        <Button className="jp-mod-styled jp-mod-reject jp-AquaExt-button" type="button" onClick={props.onClose}>
-          {trans.__('Close')}
-        </Button>
-        <Button
-          className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-runTestButton"
-          type="button"
+        <TextButton kind="reject" label={trans.__('Close')} onClick={props.onClose} />
+        <TextButton
+          kind="accept"
+          className="jp-AquaExt-runTestButton"
+          label={trans.__('Send test request')}
+          busy={running}
+          busyLabel={trans.__('Testing…')}
           disabled={running}
           onClick={() => void run()}
-        >
-          {running ? trans.__('Testing…') : trans.__('Send test request')}
-        </Button>
+        />
       </div>
     </ModalDialog>
   );

@@ -1,8 +1,6 @@
 import * as React from 'react';
 
-import { Button } from '@jupyterlab/ui-components';
-
-import type { CreateDeploymentResponse, Dtype, FitReport, Info, ModelSummary, TerraformExport } from '../../api/types';
+import type { CreateDeploymentResponse, Dtype, FitReport, Info, ModelSummary } from '../../api/types';
 import {
   buildDeployRequest,
   DEPLOY_FIELDS,
@@ -36,19 +34,20 @@ import {
   PickerField
 } from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
-import { FormField, TextField } from '../../ui/FormField';
+import { SelectField, TextField, ValueOptions } from '../../ui/FormField';
 import { bindInput, type IFormBinding } from '../../ui/formInputs';
 import { DeployFitSummary, limitHint, shapeOptionLabel } from './DeployFit';
 import { ParamRows } from './ParamRows';
-import { TerraformDialog } from './TerraformDialog';
+import { TerraformButton, TerraformDialog, useTerraformExport } from '../../ui/TerraformDialog';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useLatest } from '../../ui/hooks/useLatest';
-import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
+import { useFormTarget, useGenAiHandOff, useTargetChange } from '../../ui/hooks/useFormTarget';
 import { TargetField } from '../../ui/TargetField';
 import { infoForTarget, pickTarget } from '../../shared/targets';
+import { formKind } from '../../shared/labels';
 
 export interface IDeployDialogProps extends ICreateDialogProps<CreateDeploymentResponse> {
   info: Info | null;
@@ -62,6 +61,8 @@ export interface IDeployDialogProps extends ICreateDialogProps<CreateDeploymentR
   copyToClipboard: CopyToClipboard;
   /** The Terraform export's Download (default: the browser's; tests pass a fake). */
   download?: DownloadText;
+  /** The user chose a Generative AI target: its endpoint form takes over (not given: no such target is offered). */
+  onGenAi?: (model: ModelSummary | null) => void;
 }
 
 /** Fields that live under "Advanced options" (opened when one of them has an error). */
@@ -90,7 +91,11 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   const id = useFieldIds('deploy');
   const [form, setForm] = React.useState<IDeployForm>(() => {
     const first = pickTarget(props.info, props.model?.target);
-    return initialDeployForm(props.model, first?.kind ?? props.backendKind, infoForTarget(props.info, first));
+    return initialDeployForm(
+      props.model,
+      first ? formKind(first.kind) : props.backendKind,
+      infoForTarget(props.info, first)
+    );
   });
   const [nameTouched, setNameTouched] = React.useState(false);
   const [shapeTouched, setShapeTouched] = React.useState(false);
@@ -98,9 +103,6 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   const [fitError, setFitError] = React.useState<unknown>(null);
   const [fitLoading, setFitLoading] = React.useState(false);
   const [advancedOpen, setAdvancedOpen] = React.useState(false);
-  // The form as Terraform (OCI): asked for with the Deploy's checks, shown over the form.
-  const [terraform, setTerraform] = React.useState<TerraformExport | null>(null);
-  const [exporting, setExporting] = React.useState(false);
   const formSubmit = useFormSubmit<DeployField>({
     trans,
     fields: DEPLOY_FIELDS,
@@ -111,6 +113,9 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
     }
   });
   const { errors, submitting, showErrors, clearErrors, submit } = formSubmit;
+  // The form as Terraform (OCI): asked for with the Deploy's checks, shown over the form.
+  const terraform = useTerraformExport(submit);
+  const exporting = terraform.exporting;
   const firstInput = React.useRef<HTMLInputElement | HTMLSelectElement | null>(null);
 
   // Without a given model: the deployable ones to pick from.
@@ -126,8 +131,9 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   const model = models?.find(item => item.id === form.modelId) ?? null;
   // A given model fixes the target (the server deploys a model on its own target); without one,
   // the user picks the target and then one of its models.
-  const formTarget = useFormTarget(props.info, props.backendKind, props.model?.target);
+  const formTarget = useFormTarget(props.info, props.backendKind, props.model?.target, null, !!props.onGenAi);
   const { kind: backendKind, info } = formTarget;
+  useGenAiHandOff(formTarget, () => props.onGenAi?.(props.model));
   const onOci = backendKind === 'oci';
 
   useDialogFocus(firstInput);
@@ -264,18 +270,15 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
     });
 
   // The same checks and request as Deploy, so a refusal lands under the same inputs; nothing is created.
-  const onTerraform = (): Promise<void> => {
-    setExporting(true);
-    return submit(null, {
+  const onTerraform = (): Promise<void> =>
+    terraform.run({
       validate: () => showErrors(validateDeployForm(form, backendKind, trans)),
       send: () =>
         client.exportDeploymentTerraform({
           ...buildDeployRequest(form, backendKind),
           target: formTarget.requestTarget
-        }),
-      done: setTerraform
-    }).finally(() => setExporting(false));
-  };
+        })
+    });
 
   const binding: IFormBinding<IDeployForm, DeployField> = { form, errors, busy, update, id, fields: FORM_FIELDS };
   const target = fitTargetForShape(fit, backendKind, form.shape);
@@ -297,17 +300,16 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
         submittingLabel={exporting ? trans.__('Deploy') : trans.__('Deploying…')}
         actions={
           onOci && (
-            <Button
-              className="jp-mod-styled jp-mod-reject jp-AquaExt-button jp-AquaExt-deployTerraform"
-              type="button"
+            <TerraformButton
+              trans={trans}
+              className="jp-AquaExt-deployTerraform"
               title={trans.__(
                 'Show this deployment as Terraform (oci_datascience_model_deployment), without creating it'
               )}
               disabled={busy || !form.modelId}
+              exporting={exporting}
               onClick={() => void onTerraform()}
-            >
-              {exporting ? trans.__('Writing Terraform…') : trans.__('Terraform')}
-            </Button>
+            />
           )
         }
       >
@@ -366,18 +368,10 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
             update({ name });
           }}
         />
-        <DescriptionField
-          id={id('description')}
-          trans={trans}
-          value={form.description}
-          maxLength={LIMITS.description}
-          disabled={busy}
-          error={errors.description}
-          onChange={description => update({ description })}
-        />
+        <DescriptionField {...bindInput(binding, 'description')} trans={trans} maxLength={LIMITS.description} />
 
         {onOci ? (
-          <FormField
+          <SelectField
             id={id('shape')}
             field="shape"
             label={trans.__('Shape')}
@@ -392,38 +386,31 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
                     )
                   : (limitHint(target, form.replicas, trans) ?? undefined)
             }
+            value={form.shape}
+            disabled={busy}
+            onChange={shape => {
+              setShapeTouched(true);
+              update({ shape });
+            }}
           >
-            {input => (
-              <select
-                {...input}
-                className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
-                value={form.shape}
-                disabled={busy}
-                onChange={event => {
-                  setShapeTouched(true);
-                  update({ shape: event.target.value });
-                }}
+            <option value="">{trans.__('Let the server choose (smallest that fits)')}</option>
+            {shapes.map(shape => (
+              <option
+                key={shape.name}
+                value={shape.name}
+                disabled={shape.available === 0}
+                title={
+                  shape.available === 0
+                    ? trans.__(
+                        'The service limit of this shape is reached in this region: request a limit increase or choose another shape.'
+                      )
+                    : undefined
+                }
               >
-                <option value="">{trans.__('Let the server choose (smallest that fits)')}</option>
-                {shapes.map(shape => (
-                  <option
-                    key={shape.name}
-                    value={shape.name}
-                    disabled={shape.available === 0}
-                    title={
-                      shape.available === 0
-                        ? trans.__(
-                            'The service limit of this shape is reached in this region: request a limit increase or choose another shape.'
-                          )
-                        : undefined
-                    }
-                  >
-                    {shapeOptionLabel(shape, fit, trans)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </FormField>
+                {shapeOptionLabel(shape, fit, trans)}
+              </option>
+            ))}
+          </SelectField>
         ) : (
           <ChoiceGroup
             id={id('shape')}
@@ -498,30 +485,15 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
             step={1}
             narrow
           />
-          <FormField
-            id={id('dtype')}
-            field="dtype"
+          <SelectField
+            {...bindInput(binding, 'dtype')}
             label={trans.__('Data type')}
-            error={errors.dtype}
             hint={trans.__('Automatic: bfloat16 on a GPU, float32 on a CPU.')}
+            narrow
           >
-            {input => (
-              <select
-                {...input}
-                className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select jp-AquaExt-narrowInput"
-                value={form.dtype}
-                disabled={busy}
-                onChange={event => update({ dtype: event.target.value as IDeployForm['dtype'] })}
-              >
-                <option value="">{trans.__('Automatic')}</option>
-                {DTYPES.map(value => (
-                  <option key={value} value={value}>
-                    {value}
-                  </option>
-                ))}
-              </select>
-            )}
-          </FormField>
+            <option value="">{trans.__('Automatic')}</option>
+            <ValueOptions values={DTYPES} />
+          </SelectField>
           <ParamRows form={form} errors={errors} busy={busy} trans={trans} idPrefix={id('params')} onChange={update} />
           {onOci && (
             <fieldset className="jp-AquaExt-fieldset" data-field="logging">
@@ -543,13 +515,14 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
           )}
         </AdvancedOptions>
       </CreateDialog>
-      {terraform && (
+      {terraform.shown && (
         <TerraformDialog
           trans={trans}
-          export={terraform}
+          export={terraform.shown}
+          subject={trans.__('deployment')}
           copyToClipboard={props.copyToClipboard}
           download={props.download ?? downloadText}
-          onClose={() => setTerraform(null)}
+          onClose={terraform.close}
         />
       )}
     </>

@@ -12,13 +12,14 @@ import { useDeployment } from '../../ui/hooks/useDeployment';
 import { formatInteger } from '../../shared/format';
 import { OperationFailure, OperationProgress } from '../../ui/OperationProgress';
 import { DetailFrame, type IDetailPageProps } from '../../ui/DetailFrame';
-import { BusyButton, CopyableCode, FailureNotice } from '../../ui/ResourceDetail';
+import { BusyButton, CopyableCode, FailureNotice, LoggingFact } from '../../ui/ResourceDetail';
 import { useBusyAction } from '../../ui/hooks/useBusyAction';
 import { useLatest } from '../../ui/hooks/useLatest';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
 import { CodeSnippets } from './CodeSnippets';
 import { DeploymentLogsView } from './DeploymentLogsView';
 import { DeploymentStateBadge } from '../../ui/DeploymentStateBadge';
+import { TextButton } from '../../ui/TextButton';
 
 export interface IDeploymentDetailProps extends IDetailPageProps<DeploymentSummary> {
   deploymentId: string;
@@ -157,13 +158,12 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
             </Button>
           )}
           {props.onEvaluate && detail && allows(current, 'evaluate') && (
-            <Button
-              className="jp-mod-styled jp-AquaExt-button jp-AquaExt-evaluateButton"
-              onClick={() => props.onEvaluate?.(deploymentId)}
+            <TextButton
+              className="jp-AquaExt-evaluateButton"
+              label={trans.__('Evaluate')}
               title={trans.__('Score this deployment’s answers on a dataset')}
-            >
-              {trans.__('Evaluate')}
-            </Button>
+              onClick={() => props.onEvaluate?.(deploymentId)}
+            />
           )}
           {allows(current, 'activate') && (
             <BusyButton
@@ -258,14 +258,7 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
                 trans.__('Engine defaults')
               )}
             </dd>
-            {(detail.log_group_id || detail.log_id) && (
-              <>
-                <dt>{trans.__('Logging')}</dt>
-                <dd>
-                  <code>{detail.log_group_id}</code> / <code>{detail.log_id}</code>
-                </dd>
-              </>
-            )}
+            <LoggingFact label={trans.__('Logging')} logGroupId={detail.log_group_id} logId={detail.log_id} />
             <dt>{trans.__('Created')}</dt>
             <dd>{new Date(detail.created_at).toLocaleString()}</dd>
             <dt>{trans.__('Updated')}</dt>

@@ -4,6 +4,7 @@ import { addIcon, Button, closeIcon } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { LIMITS, newParamRow, type DeployErrors, type IDeployForm } from './deployForm';
+import { FieldError } from '../../ui/FormField';
 
 /** The engine parameters as editable `--name value` rows. */
 export function ParamRows(props: {
@@ -75,11 +76,7 @@ export function ParamRows(props: {
           'Passed to the engine’s command line, checked against its allowed options (for example --dtype bfloat16).'
         )}
       </div>
-      {errors.params && (
-        <div id={`${idPrefix}-error`} className="jp-AquaExt-fieldError" role="alert">
-          {errors.params}
-        </div>
-      )}
+      <FieldError id={`${idPrefix}-error`}>{errors.params}</FieldError>
     </fieldset>
   );
 }

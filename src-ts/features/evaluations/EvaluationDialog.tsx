@@ -3,6 +3,7 @@ import * as React from 'react';
 import type { CreateEvaluationResponse, EvaluationMetric, Info, ValidateDatasetRequest } from '../../api/types';
 import { allows } from '../../shared/actions';
 import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
+import { isGenAiTarget } from '../../shared/targets';
 import { useLatest } from '../../ui/hooks/useLatest';
 import { TargetField } from '../../ui/TargetField';
 import {
@@ -39,7 +40,8 @@ import {
   PickerField
 } from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
-import { boundTextField, OciJobFieldset } from '../../ui/formInputs';
+import { bindInput, boundTextField, type IFormBinding, OciJobFieldset } from '../../ui/formInputs';
+import { ValueOptions } from '../../ui/FormField';
 import { SamplingPanel } from '../../ui/SamplingPanel';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
@@ -217,7 +219,10 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
 
   const deployment = deployments?.find(item => item.id === form.deploymentId) ?? null;
   const finetune = finetunes?.find(item => item.id === form.finetuneId) ?? null;
-  const evaluable = (deployments ?? []).filter(item => allows(item, 'evaluate') && formTarget.holds(item));
+  // A Generative AI endpoint runs no job itself (the server asks it from the local target): listed on any target.
+  const evaluable = (deployments ?? []).filter(
+    item => allows(item, 'evaluate') && (formTarget.holds(item) || isGenAiTarget(props.info ?? null, item.target))
+  );
 
   // A deployment chosen elsewhere (its detail, the only active one) brings its target; another
   // target picked here offers that target's deployments.
@@ -347,14 +352,15 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
     });
   };
 
-  const textField = boundTextField<IEvaluationForm, EvaluationField>({
+  const binding: IFormBinding<IEvaluationForm, EvaluationField> = {
     form,
     errors,
     busy: submitting,
     update,
     id,
     fields: FORM_FIELDS
-  });
+  };
+  const textField = boundTextField(binding);
 
   const noneActive = deployments !== null && evaluable.length === 0;
   const noConnection = connections !== null && evaluableConnections.length === 0;
@@ -471,13 +477,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
               }
               onChange={connectionModel => update({ connectionModel })}
             >
-              {[...new Set([...connection.models, ...(form.connectionModel ? [form.connectionModel] : [])])].map(
-                model => (
-                  <option key={model} value={model}>
-                    {model}
-                  </option>
-                )
-              )}
+              <ValueOptions values={connection.models} current={form.connectionModel} />
             </PickerField>
           ) : (
             connection &&
@@ -523,13 +523,9 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
       )}
       {textField('name', trans.__('Name'), { maxLength: EVALUATION_LIMITS.name })}
       <DescriptionField
-        id={id('description')}
+        {...bindInput(binding, 'description')}
         trans={trans}
-        value={form.description}
         maxLength={EVALUATION_LIMITS.description}
-        disabled={submitting}
-        error={errors.description}
-        onChange={description => update({ description })}
       />
 
       <ChoiceGroup<DatasetSource>

@@ -4,7 +4,7 @@ import { Button } from '@jupyterlab/ui-components';
 
 import type { EvaluationSummary } from '../../api/types';
 import { askedName, formatScore, HEADLINE_SCORES, scoreLabel } from './format';
-import { jobStateColumn, ResourceList, type IResourceListSectionProps } from '../../ui/ResourceList';
+import { jobStateColumn, progressColumn, ResourceList, type IResourceListSectionProps } from '../../ui/ResourceList';
 import { EvaluationProgress } from './EvaluationProgress';
 
 /** The contract compares 2 to 8 evaluations at once. */
@@ -92,20 +92,9 @@ export function EvaluationList(props: IEvaluationListProps): JSX.Element {
             )
           },
           jobStateColumn<EvaluationSummary>(trans),
-          {
-            key: 'progress',
-            header: trans.__('Progress'),
-            headerClassName: 'jp-AquaExt-FineTuneTable-progressColumn',
-            className: 'jp-AquaExt-FineTuneRow-progress',
-            cell: item => (
-              <EvaluationProgress
-                evaluation={item}
-                trans={trans}
-                compact
-                label={trans.__('Progress of %1', item.name)}
-              />
-            )
-          },
+          progressColumn<EvaluationSummary>(trans, (item, label) => (
+            <EvaluationProgress evaluation={item} trans={trans} compact label={label} />
+          )),
           ...HEADLINE_SCORES.map(key => ({
             key,
             header: scoreLabel(key, trans),

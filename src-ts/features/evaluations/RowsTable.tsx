@@ -4,7 +4,7 @@ import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
-import type { EvaluationMetric, EvaluationRow, EvaluationRows } from '../../api/types';
+import type { EvaluationMetric, EvaluationRow } from '../../api/types';
 import { formatScore, scoreLabel } from './format';
 import {
   ariaSort,
@@ -21,6 +21,8 @@ import {
 import { formatInteger } from '../../shared/format';
 import { ErrorState } from '../../ui/ErrorState';
 import { Loading } from '../../ui/Loading';
+import { ValueOptions } from '../../ui/FormField';
+import { useFetched } from '../../ui/hooks/useFetched';
 import { useLatest } from '../../ui/hooks/useLatest';
 
 export interface IRowsTableProps {
@@ -41,9 +43,6 @@ export interface IRowsTableProps {
 export function RowsTable(props: IRowsTableProps): JSX.Element {
   const { client, trans, evaluationId } = props;
   const [view, setView] = React.useState<IRowsView>(INITIAL_ROWS_VIEW);
-  const [page, setPage] = React.useState<EvaluationRows | null>(null);
-  const [error, setError] = React.useState<unknown>(null);
-  const [loading, setLoading] = React.useState(true);
   const [attempt, setAttempt] = React.useState(0);
   const categoryId = React.useId().replace(/:/g, '');
 
@@ -51,23 +50,11 @@ export function RowsTable(props: IRowsTableProps): JSX.Element {
   const queryKey = JSON.stringify(query);
   // Asked again when the query says something new (queryKey), not on each new view object.
   const asked = useLatest(query);
-  React.useEffect(() => {
-    let current = true;
-    setLoading(true);
-    client
-      .getEvaluationRows(evaluationId, asked.current)
-      .then(answer => {
-        if (current) {
-          setPage(answer);
-          setError(null);
-        }
-      })
-      .catch(reason => current && setError(reason))
-      .finally(() => current && setLoading(false));
-    return () => {
-      current = false;
-    };
-  }, [client, evaluationId, queryKey, props.reloadKey, attempt, asked]);
+  const load = React.useCallback(
+    () => client.getEvaluationRows(evaluationId, asked.current),
+    [client, evaluationId, asked]
+  );
+  const { value: page, error, loading } = useFetched(load, `${queryKey} ${props.reloadKey} ${attempt}`);
 
   const header = (key: string, label: string, sortable: boolean, className?: string): JSX.Element => {
     const sort = ariaSort(view, key);
@@ -110,11 +97,7 @@ export function RowsTable(props: IRowsTableProps): JSX.Element {
               onChange={event => setView(previous => withCategory(previous, event.target.value))}
             >
               <option value="">{trans.__('All categories')}</option>
-              {categories.map(name => (
-                <option key={name} value={name}>
-                  {name}
-                </option>
-              ))}
+              <ValueOptions values={categories} />
             </select>
           </label>
         )}

@@ -16,10 +16,12 @@ import type { CopyToClipboard } from '../../shared/callbacks';
 import { ErrorState } from '../../ui/ErrorState';
 import { DetailSection, type IDetailPageProps } from '../../ui/DetailFrame';
 import { CodeFact, JobDetailPage, JobLineage, LinkedName } from '../../ui/JobDetailParts';
+import { Fact, LoggingFact } from '../../ui/ResourceDetail';
 import { useJobDetail } from '../../ui/hooks/useJobDetail';
 import { FineTuneProgress } from './FineTuneProgress';
 import { LossChart } from './LossChart';
 import { useLatest } from '../../ui/hooks/useLatest';
+import { TextButton } from '../../ui/TextButton';
 
 export interface IFineTuneDetailProps extends IDetailPageProps<FineTuneSummary> {
   finetuneId: string;
@@ -110,31 +112,29 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
       actions={
         <>
           {outputModelId && props.onViewModel && (
-            <Button
-              className="jp-mod-styled jp-AquaExt-button jp-AquaExt-viewModelButton"
-              onClick={() => props.onViewModel?.(outputModelId)}
+            <TextButton
+              className="jp-AquaExt-viewModelButton"
+              label={trans.__('View model')}
               title={trans.__('Open the fine-tuned model in Models')}
-            >
-              {trans.__('View model')}
-            </Button>
+              onClick={() => props.onViewModel?.(outputModelId)}
+            />
           )}
           {outputModelId && props.onDeploy && (
-            <Button
-              className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-deployButton jp-AquaExt-FineTuneDetail-deploy"
-              onClick={() => props.onDeploy?.(outputModelId)}
+            <TextButton
+              kind="accept"
+              className="jp-AquaExt-deployButton jp-AquaExt-FineTuneDetail-deploy"
+              label={trans.__('Deploy')}
               title={trans.__('Serve the fine-tuned model on an inference engine')}
-            >
-              {trans.__('Deploy')}
-            </Button>
+              onClick={() => props.onDeploy?.(outputModelId)}
+            />
           )}
           {allows(current, 'evaluate') && props.onEvaluate && (
-            <Button
-              className="jp-mod-styled jp-AquaExt-button jp-AquaExt-evaluateButton jp-AquaExt-FineTuneDetail-evaluate"
-              onClick={() => props.onEvaluate?.(finetuneId)}
+            <TextButton
+              className="jp-AquaExt-evaluateButton jp-AquaExt-FineTuneDetail-evaluate"
+              label={trans.__('Evaluate on its training data')}
               title={trans.__('Score a deployment of the fine-tuned model on the data it was trained on')}
-            >
-              {trans.__('Evaluate on its training data')}
-            </Button>
+              onClick={() => props.onEvaluate?.(finetuneId)}
+            />
           )}
         </>
       }
@@ -298,10 +298,9 @@ function Lineage(props: {
       copyToClipboard={props.copyToClipboard}
       source={
         <>
-          <dt>{trans.__('Base model')}</dt>
-          <dd>
+          <Fact label={trans.__('Base model')}>
             <LinkedName name={job.base_model_name} id={job.base_model_id} onOpen={props.onViewModel} />
-          </dd>
+          </Fact>
         </>
       }
       datasetPath={job.dataset_path}
@@ -324,22 +323,19 @@ function Lineage(props: {
       produced={
         <>
           {job.output_model_id && (
-            <>
-              <dt>{trans.__('Fine-tuned model')}</dt>
-              <dd>
-                {props.onViewModel && allows(job, 'deploy') ? (
-                  <button
-                    type="button"
-                    className="jp-AquaExt-linkButton"
-                    onClick={() => props.onViewModel?.(job.output_model_id ?? '')}
-                  >
-                    {job.output_model_id}
-                  </button>
-                ) : (
-                  <code>{job.output_model_id}</code>
-                )}
-              </dd>
-            </>
+            <Fact label={trans.__('Fine-tuned model')}>
+              {props.onViewModel && allows(job, 'deploy') ? (
+                <button
+                  type="button"
+                  className="jp-AquaExt-linkButton"
+                  onClick={() => props.onViewModel?.(job.output_model_id ?? '')}
+                >
+                  {job.output_model_id}
+                </button>
+              ) : (
+                <code>{job.output_model_id}</code>
+              )}
+            </Fact>
           )}
           <CodeFact label={trans.__('Weights')} value={job.artifact_location} />
         </>
@@ -348,20 +344,8 @@ function Lineage(props: {
       ociJobRunId={job.job_run_id}
     >
       <CodeFact label={trans.__('Output location')} value={job.output_uri} />
-      {job.experiment_name && (
-        <>
-          <dt>{trans.__('Experiment')}</dt>
-          <dd>{job.experiment_name}</dd>
-        </>
-      )}
-      {(job.log_group_id || job.log_id) && (
-        <>
-          <dt>{trans.__('Logging')}</dt>
-          <dd>
-            <code>{job.log_group_id}</code> / <code>{job.log_id}</code>
-          </dd>
-        </>
-      )}
+      {job.experiment_name && <Fact label={trans.__('Experiment')}>{job.experiment_name}</Fact>}
+      <LoggingFact label={trans.__('Logging')} logGroupId={job.log_group_id} logId={job.log_id} />
       <CodeFact label={trans.__('Subnet')} value={job.subnet_id} />
     </JobLineage>
   );

@@ -55,16 +55,19 @@ import { useDatasetPreflight } from '../../ui/hooks/useDatasetPreflight';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useLatest } from '../../ui/hooks/useLatest';
-import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
+import { useFormTarget, useGenAiHandOff, useTargetChange } from '../../ui/hooks/useFormTarget';
 import { TargetField } from '../../ui/TargetField';
 import { FineTuneAdvancedFields, FineTuneShapeField, fineTuneInputs } from './FineTuneFields';
 import { TrainingFitView } from './TrainingFitView';
+import { bindInput } from '../../ui/formInputs';
 
 export interface IFineTuneDialogProps extends IDatasetDialogProps<CreateFineTuneResponse> {
   /** The enabled targets (`GET info`): with several, the form picks one and offers its models. */
   info?: Info | null;
   /** The base model to start from (opened from a model); the picker still offers the others. */
   model: ModelSummary | null;
+  /** The user chose a Generative AI target: its fine-tune form takes over (not given: no such target is offered). */
+  onGenAi?: (model: ModelSummary | null) => void;
 }
 
 /** The dataset check waits a little longer than the fit: it reads the whole file. */
@@ -79,8 +82,9 @@ const PREFLIGHT_DELAY_FACTOR = 2;
 export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   const { client, trans } = props;
   // The target the job runs on: the given model's first (as the server defaults), or the user's pick.
-  const formTarget = useFormTarget(props.info ?? null, props.backendKind, null, props.model?.target);
+  const formTarget = useFormTarget(props.info ?? null, props.backendKind, null, props.model?.target, !!props.onGenAi);
   const backendKind = formTarget.kind;
+  useGenAiHandOff(formTarget, () => props.onGenAi?.(props.model));
   const onOci = backendKind === 'oci';
   const debounceMs = props.debounceMs ?? 400;
   const id = useFieldIds('finetune');
@@ -406,15 +410,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
         maxLength: LIMITS.name,
         hint: trans.__('The fine-tuned model gets this name too.')
       })}
-      <DescriptionField
-        id={id('description')}
-        trans={trans}
-        value={form.description}
-        maxLength={LIMITS.description}
-        disabled={busy}
-        error={errors.description}
-        onChange={description => update({ description })}
-      />
+      <DescriptionField {...bindInput(inputs.binding, 'description')} trans={trans} maxLength={LIMITS.description} />
 
       <CheckedDatasetField
         id={id('dataset_path')}

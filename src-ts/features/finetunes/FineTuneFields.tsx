@@ -9,7 +9,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { TrainingFit } from '../../api/types';
 import { shapeLabel } from '../../shared/labels';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
-import { FormField, TextField } from '../../ui/FormField';
+import { FieldError, SelectField, TextField } from '../../ui/FormField';
 import { availabilityText } from '../../ui/MemoryFit';
 import { bindInput, boundTextField, OciJobFieldset, type IFormBinding, type ITextOptions } from '../../ui/formInputs';
 import {
@@ -87,37 +87,30 @@ export function FineTuneShapeField(props: {
   const { onOci, shapes, fit, trans } = props;
   if (onOci) {
     return (
-      <FormField
+      <SelectField
         id={props.id}
         field="shape"
         label={trans.__('Shape')}
         error={props.error}
         hint={props.loading ? trans.__('Loading the shapes and their training fit…') : undefined}
+        value={props.value}
+        disabled={props.disabled}
+        onChange={props.onChange}
       >
-        {input => (
-          <select
-            {...input}
-            className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
-            value={props.value}
-            disabled={props.disabled}
-            onChange={event => props.onChange(event.target.value)}
-          >
-            <option value="">{trans.__('Let the server choose (smallest that fits)')}</option>
-            {shapes.map(name => {
-              const row = fit?.targets.find(item => item.name === name);
-              const available = row ? availabilityText(row, trans) : null;
-              return (
-                <option key={name} value={name} disabled={row?.available === 0}>
-                  {name}
-                  {row ? ` — ${row.fits ? trans.__('fits') : trans.__('does not fit')}` : ''}
-                  {row?.recommended ? ` · ${trans.__('recommended')}` : ''}
-                  {available ? ` — ${available}` : ''}
-                </option>
-              );
-            })}
-          </select>
-        )}
-      </FormField>
+        <option value="">{trans.__('Let the server choose (smallest that fits)')}</option>
+        {shapes.map(name => {
+          const row = fit?.targets.find(item => item.name === name);
+          const available = row ? availabilityText(row, trans) : null;
+          return (
+            <option key={name} value={name} disabled={row?.available === 0}>
+              {name}
+              {row ? ` — ${row.fits ? trans.__('fits') : trans.__('does not fit')}` : ''}
+              {row?.recommended ? ` · ${trans.__('recommended')}` : ''}
+              {available ? ` — ${available}` : ''}
+            </option>
+          );
+        })}
+      </SelectField>
     );
   }
   if (shapes.length === 0) {
@@ -165,11 +158,7 @@ export function FineTuneAdvancedFields(props: {
         />
         {trans.__('Pad every row to the sequence length')}
       </label>
-      {errors.pad_to_max_length && (
-        <div className="jp-AquaExt-fieldError" role="alert">
-          {errors.pad_to_max_length}
-        </div>
-      )}
+      <FieldError>{errors.pad_to_max_length}</FieldError>
       {lora && (
         <div className="jp-AquaExt-FineTuneDialog-grid">
           {numberField('loraAlpha', trans.__('LoRA alpha'), {

@@ -2,7 +2,13 @@ import * as React from 'react';
 
 import type { FineTuneSummary } from '../../api/types';
 import { trainingTypeLabel } from './format';
-import { jobStateColumn, ResourceList, shapeColumn, type IResourceListSectionProps } from '../../ui/ResourceList';
+import {
+  jobStateColumn,
+  progressColumn,
+  ResourceList,
+  shapeColumn,
+  type IResourceListSectionProps
+} from '../../ui/ResourceList';
 import { FineTuneProgress } from './FineTuneProgress';
 
 export type IFineTuneListProps = IResourceListSectionProps<FineTuneSummary>;
@@ -35,15 +41,9 @@ export function FineTuneList(props: IFineTuneListProps): JSX.Element {
       model={item => ({ name: item.base_model_name, title: item.base_model_id })}
       columns={[
         jobStateColumn(trans),
-        {
-          key: 'progress',
-          header: trans.__('Progress'),
-          headerClassName: 'jp-AquaExt-FineTuneTable-progressColumn',
-          className: 'jp-AquaExt-FineTuneRow-progress',
-          cell: item => (
-            <FineTuneProgress job={item} trans={trans} compact label={trans.__('Progress of %1', item.name)} />
-          )
-        },
+        progressColumn<FineTuneSummary>(trans, (item, label) => (
+          <FineTuneProgress job={item} trans={trans} compact label={label} />
+        )),
         { key: 'training', header: trans.__('Training'), cell: item => trainingTypeLabel(item.training_type, trans) },
         shapeColumn(trans)
       ]}

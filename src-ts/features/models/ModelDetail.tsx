@@ -1,6 +1,5 @@
 import * as React from 'react';
 
-import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
@@ -13,10 +12,11 @@ import { ErrorState } from '../../ui/ErrorState';
 import { capabilityLabel, formatLabel } from './labels';
 import { Loading } from '../../ui/Loading';
 import { useHeadingFocus } from '../../ui/hooks/useDialogFocus';
-import { CopyableCode, DeleteButton, DetailTopbar } from '../../ui/ResourceDetail';
+import { CopyableCode, DeleteButton, DetailTopbar, Fact } from '../../ui/ResourceDetail';
 import { MemoryFit } from '../../ui/MemoryFit';
 import { useNotifyError } from '../../ui/setupLinks';
 import { ModelBadges } from './ModelBadges';
+import { TextButton } from '../../ui/TextButton';
 
 export interface IModelDetailProps {
   client: IAquaClient;
@@ -97,22 +97,21 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
     <div className="jp-AquaExt-ModelDetail">
       <DetailTopbar backLabel={trans.__('← All models')} onBack={onBack}>
         {props.onDeploy && model && allows(model, 'deploy') && (
-          <Button
-            className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-deployButton"
-            onClick={() => props.onDeploy?.(model)}
+          <TextButton
+            kind="accept"
+            className="jp-AquaExt-deployButton"
+            label={trans.__('Deploy')}
             title={trans.__('Serve this model on an inference engine')}
-          >
-            {trans.__('Deploy')}
-          </Button>
+            onClick={() => props.onDeploy?.(model)}
+          />
         )}
         {props.onFineTune && model && allows(model, 'finetune') && (
-          <Button
-            className="jp-mod-styled jp-AquaExt-button jp-AquaExt-fineTuneButton"
-            onClick={() => props.onFineTune?.(model)}
+          <TextButton
+            className="jp-AquaExt-fineTuneButton"
+            label={trans.__('Fine-tune')}
             title={trans.__('Fine-tune this model on a JSONL dataset')}
-          >
-            {trans.__('Fine-tune')}
-          </Button>
+            onClick={() => props.onFineTune?.(model)}
+          />
         )}
         {allows(model, 'delete') && (
           <DeleteButton trans={trans} disabled={deleting} deleting={deleting} onClick={() => void onDelete()} />
@@ -272,10 +271,9 @@ function ModelDetailBody(props: IModelDetailProps & { model: ModelDetailData }):
           )}
           <dl className="jp-AquaExt-ResourceDetail-facts">
             {facts.map(([label, value]) => (
-              <React.Fragment key={label}>
-                <dt>{label}</dt>
-                <dd>{value}</dd>
-              </React.Fragment>
+              <Fact key={label} label={label}>
+                {value}
+              </Fact>
             ))}
           </dl>
           {architectureRows.length > 0 && (

@@ -11,6 +11,7 @@ import { TargetProblems } from '../../ui/Targets';
 import { CAPABILITIES, capabilityLabel, FORMATS, formatLabel, SOURCES, sourceLabel } from './labels';
 import { Loading } from '../../ui/Loading';
 import { ModelGrid } from './ModelGrid';
+import { TextButton } from '../../ui/TextButton';
 
 /** Choices of the "Max size" filter, in decimal GB. */
 export const MAX_SIZE_CHOICES_GB: readonly number[] = [1, 2, 5, 10, 20, 50, 100];
@@ -120,9 +121,7 @@ export function ModelExplorer(props: IModelExplorerProps): JSX.Element {
       <div className="jp-AquaExt-EmptyState">
         <div className="jp-AquaExt-EmptyState-title">{trans.__('No models yet.')}</div>
         <p>{trans.__('Register a local folder or a Hugging Face model to get started.')}</p>
-        <Button className="jp-mod-styled jp-mod-accept jp-AquaExt-button" onClick={onRegister}>
-          {trans.__('Register model')}
-        </Button>
+        <TextButton kind="accept" label={trans.__('Register model')} onClick={onRegister} />
       </div>
     );
   } else if (visible.length === 0) {
@@ -132,9 +131,7 @@ export function ModelExplorer(props: IModelExplorerProps): JSX.Element {
         <div className="jp-AquaExt-EmptyState-title">
           {query ? trans.__('No models match “%1”.', query) : trans.__('No models match these filters.')}
         </div>
-        <Button className="jp-mod-styled jp-AquaExt-button" onClick={clearFilters}>
-          {trans.__('Clear filters')}
-        </Button>
+        <TextButton label={trans.__('Clear filters')} onClick={clearFilters} />
       </div>
     );
   } else {

@@ -1,6 +1,5 @@
 import * as React from 'react';
 
-import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
@@ -9,19 +8,20 @@ import type { Info, ModelDetail, Operation, RegisterModelRequest } from '../../a
 import type { Notify } from '../../shared/callbacks';
 import { describeError } from '../../shared/errors';
 import { FormErrors } from '../../ui/FormErrors';
+import { FieldError, FormField } from '../../ui/FormField';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { OperationProgress } from '../../ui/OperationProgress';
 import { useDialogFocus, useSubmitErrorFocus } from '../../ui/hooks/useDialogFocus';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
-import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
+import { hfIdError, osUriError } from '../../shared/modelSources';
+import { useFormTarget, useGenAiHandOff, useTargetChange } from '../../ui/hooks/useFormTarget';
 import { TargetField } from '../../ui/TargetField';
+import { TextButton } from '../../ui/TextButton';
 
 type Source = RegisterModelRequest['source'];
 type FieldName = 'source' | 'path' | 'os_uri' | 'hf_id' | 'revision' | 'token' | 'name';
 const FIELD_NAMES: readonly FieldName[] = ['source', 'path', 'os_uri', 'hf_id', 'revision', 'token', 'name'];
-const HF_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*\/[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const OS_URI = /^oci:\/\/[A-Za-z0-9._-]+@[A-Za-z0-9._-]+(\/.*)?$/;
 
 export interface IRegisterDialogProps {
   client: IAquaClient;
@@ -42,6 +42,8 @@ export interface IRegisterDialogProps {
    * watching it. Without this callback the dialog cannot close meanwhile.
    */
   onBackground?: (operation: Operation) => void;
+  /** The user chose a Generative AI target: its import form takes over (not given: no such target is offered). */
+  onGenAi?: () => void;
 }
 
 /**
@@ -51,7 +53,8 @@ export interface IRegisterDialogProps {
  */
 export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
   const { client, trans } = props;
-  const formTarget = useFormTarget(props.info ?? null, props.backendKind ?? 'local');
+  const formTarget = useFormTarget(props.info ?? null, props.backendKind ?? 'local', null, null, !!props.onGenAi);
+  useGenAiHandOff(formTarget, () => props.onGenAi?.());
   const onOci = formTarget.kind === 'oci';
   const ids = useIds();
   const [source, setSource] = React.useState<Source>(onOci ? 'object_storage' : 'local_folder');
@@ -152,17 +155,15 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
     }
     // Hugging Face downloads on OCI are uploaded to Object Storage, so both need a bucket path.
     if (source === 'object_storage' || (source === 'huggingface' && onOci)) {
-      if (!osUri.trim()) {
-        errors.os_uri = trans.__('Enter an Object Storage path such as oci://bucket@namespace/models/my-model.');
-      } else if (!OS_URI.test(osUri.trim())) {
-        errors.os_uri = trans.__('Must look like oci://bucket@namespace/path.');
+      const osUriProblem = osUriError(osUri, trans);
+      if (osUriProblem) {
+        errors.os_uri = osUriProblem;
       }
     }
     if (source === 'huggingface') {
-      if (!hfId.trim()) {
-        errors.hf_id = trans.__('Enter a Hugging Face id such as Qwen/Qwen2.5-0.5B-Instruct.');
-      } else if (!HF_ID.test(hfId.trim())) {
-        errors.hf_id = trans.__('Must look like organization/model-name.');
+      const hfIdProblem = hfIdError(hfId, trans);
+      if (hfIdProblem) {
+        errors.hf_id = hfIdProblem;
       }
     }
     return errors;
@@ -249,36 +250,20 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
     input: React.InputHTMLAttributes<HTMLInputElement> & { ref?: React.Ref<HTMLInputElement> },
     hint?: string
   ): JSX.Element => {
-    const id = ids[key];
-    const message = fieldErrors[key];
-    const describedBy = [hint ? `${id}-hint` : '', message ? `${id}-error` : ''].filter(Boolean).join(' ');
     const { ref, ...rest } = input;
     return (
-      <div className={message ? 'jp-AquaExt-formField jp-mod-error' : 'jp-AquaExt-formField'} data-field={key}>
-        <label htmlFor={id} className="jp-AquaExt-formField-label">
-          {label}
-        </label>
-        <input
-          {...rest}
-          ref={ref}
-          id={id}
-          className="jp-mod-styled jp-AquaExt-input"
-          disabled={busy}
-          aria-invalid={message ? true : undefined}
-          aria-describedby={describedBy || undefined}
-          spellCheck={false}
-        />
-        {hint && (
-          <div id={`${id}-hint`} className="jp-AquaExt-formField-hint">
-            {hint}
-          </div>
+      <FormField id={ids[key]} field={key} label={label} hint={hint} error={fieldErrors[key]}>
+        {attributes => (
+          <input
+            {...rest}
+            {...attributes}
+            ref={ref}
+            className="jp-mod-styled jp-AquaExt-input"
+            disabled={busy}
+            spellCheck={false}
+          />
         )}
-        {message && (
-          <div id={`${id}-error`} className="jp-AquaExt-fieldError" role="alert">
-            {message}
-          </div>
-        )}
-      </div>
+      </FormField>
     );
   };
 
@@ -317,11 +302,7 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
               </label>
             ))}
           </div>
-          {fieldErrors.source && (
-            <div className="jp-AquaExt-fieldError" role="alert">
-              {fieldErrors.source}
-            </div>
-          )}
+          <FieldError>{fieldErrors.source}</FieldError>
           {source === 'object_storage' &&
             field(
               'os_uri',
@@ -433,22 +414,18 @@ export function RegisterDialog(props: IRegisterDialogProps): JSX.Element {
         </div>
         <div className="jp-AquaExt-ModalDialog-footer">
           {running && props.onBackground ? (
-            <Button className="jp-mod-styled jp-mod-reject jp-AquaExt-button" type="button" onClick={close}>
-              {trans.__('Continue in background')}
-            </Button>
+            <TextButton kind="reject" label={trans.__('Continue in background')} onClick={close} />
           ) : (
-            <Button
-              className="jp-mod-styled jp-mod-reject jp-AquaExt-button"
-              type="button"
-              onClick={close}
-              disabled={!canClose}
-            >
-              {trans.__('Close')}
-            </Button>
+            <TextButton kind="reject" label={trans.__('Close')} disabled={!canClose} onClick={close} />
           )}
-          <Button className="jp-mod-styled jp-mod-accept jp-AquaExt-button" type="submit" disabled={busy}>
-            {submitting ? trans.__('Registering…') : trans.__('Register')}
-          </Button>
+          <TextButton
+            kind="accept"
+            type="submit"
+            label={trans.__('Register')}
+            busy={submitting}
+            busyLabel={trans.__('Registering…')}
+            disabled={busy}
+          />
         </div>
       </form>
     </ModalDialog>

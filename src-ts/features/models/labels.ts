@@ -5,41 +5,37 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { Capability, ModelFormat, ModelSource } from '../../api/types';
 import { humanizeEnum } from '../../shared/format';
+import { labelOf } from '../../shared/labels';
 
 export const SOURCES: readonly ModelSource[] = ['catalog', 'cache', 'registered', 'fine-tuned', 'demo'];
 export const CAPABILITIES: readonly Capability[] = ['TEXT_TO_TEXT', 'IMAGE_TEXT_TO_TEXT', 'EMBEDDING', 'RERANK'];
 export const FORMATS: readonly ModelFormat[] = ['safetensors', 'gguf'];
 
 export function sourceLabel(source: ModelSource, trans: TranslationBundle): string {
-  switch (source) {
-    case 'catalog':
-      return trans.__('Catalog');
-    case 'cache':
-      return trans.__('Cached');
-    case 'registered':
-      return trans.__('Registered');
-    case 'fine-tuned':
-      return trans.__('Fine-tuned');
-    case 'demo':
-      return trans.__('Demo');
-    default:
-      return humanizeEnum(String(source));
-  }
+  return labelOf(
+    {
+      catalog: trans.__('Catalog'),
+      cache: trans.__('Cached'),
+      registered: trans.__('Registered'),
+      'fine-tuned': trans.__('Fine-tuned'),
+      demo: trans.__('Demo')
+    },
+    source,
+    humanizeEnum
+  );
 }
 
 export function capabilityLabel(capability: Capability, trans: TranslationBundle): string {
-  switch (capability) {
-    case 'TEXT_TO_TEXT':
-      return trans.__('Text generation');
-    case 'IMAGE_TEXT_TO_TEXT':
-      return trans.__('Vision + text');
-    case 'EMBEDDING':
-      return trans.__('Embedding');
-    case 'RERANK':
-      return trans.__('Reranking');
-    default:
-      return humanizeEnum(String(capability));
-  }
+  return labelOf(
+    {
+      TEXT_TO_TEXT: trans.__('Text generation'),
+      IMAGE_TEXT_TO_TEXT: trans.__('Vision + text'),
+      EMBEDDING: trans.__('Embedding'),
+      RERANK: trans.__('Reranking')
+    },
+    capability,
+    humanizeEnum
+  );
 }
 
 export function formatLabel(format: ModelFormat): string {

@@ -16,6 +16,7 @@ import {
 } from './embeddings';
 import { formatMs } from './stats';
 import { ErrorState } from '../../ui/ErrorState';
+import { TextButton } from '../../ui/TextButton';
 
 export interface IEmbeddingsPanelProps {
   client: IAquaClient;
@@ -96,13 +97,14 @@ export function EmbeddingsPanel(props: IEmbeddingsPanelProps): JSX.Element {
             <addIcon.react tag="span" className="jp-AquaExt-buttonIcon" />
             {trans.__('Add text')}
           </Button>
-          <Button
-            className="jp-mod-styled jp-mod-accept jp-AquaExt-button"
+          <TextButton
+            kind="accept"
+            label={trans.__('Embed and compare')}
+            busy={running}
+            busyLabel={trans.__('Embedding…')}
             disabled={running}
             onClick={() => void onEmbed()}
-          >
-            {running ? trans.__('Embedding…') : trans.__('Embed and compare')}
-          </Button>
+          />
         </div>
         {localError && (
           <div className="jp-AquaExt-fieldError" role="alert">

@@ -12,6 +12,7 @@ import { ErrorState } from '../../ui/ErrorState';
 import { Loading } from '../../ui/Loading';
 import { CopyableCode } from '../../ui/ResourceDetail';
 import { useCopiedFlag } from '../../ui/hooks/useCopiedFlag';
+import { TextButton } from '../../ui/TextButton';
 
 export interface ISetupViewProps {
   client: IAquaClient;
@@ -96,9 +97,7 @@ export function SetupView(props: ISetupViewProps): JSX.Element {
           {trans.__('Shapes (comma-separated)')}
           <InputGroup value={shapes} placeholder="VM.GPU.A10.2" onChange={event => setShapes(event.target.value)} />
         </label>
-        <Button className="jp-mod-styled jp-mod-accept jp-AquaExt-button" type="submit" disabled={loading}>
-          {trans.__('Check')}
-        </Button>
+        <TextButton kind="accept" type="submit" label={trans.__('Check')} disabled={loading} />
       </form>
       {loading && <Loading>{trans.__('Checking the compartment…')}</Loading>}
       {!loading && error !== null && <ErrorState error={error} trans={trans} onRetry={check} />}

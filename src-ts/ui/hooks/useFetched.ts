@@ -4,6 +4,8 @@ export interface IFetched<T> {
   value: T | null;
   /** The last load's error; a value loaded before stays shown. */
   error: unknown;
+  /** A load is on its way (the value shown, if any, is the one before). */
+  loading: boolean;
   /** Take a value an action answered with (activate, cancel…) without loading again. */
   setValue: (value: T) => void;
 }
@@ -20,6 +22,7 @@ export function useFetched<T>(
 ): IFetched<T> {
   const [value, setValue] = React.useState<T | null>(null);
   const [error, setError] = React.useState<unknown>(null);
+  const [loading, setLoading] = React.useState(load !== null);
   const loaded = React.useRef(onLoaded);
   loaded.current = onLoaded;
 
@@ -28,6 +31,7 @@ export function useFetched<T>(
       return;
     }
     let current = true;
+    setLoading(true);
     load()
       .then(result => {
         if (current) {
@@ -36,11 +40,12 @@ export function useFetched<T>(
           loaded.current?.(result);
         }
       })
-      .catch(reason => current && setError(reason));
+      .catch(reason => current && setError(reason))
+      .finally(() => current && setLoading(false));
     return () => {
       current = false;
     };
   }, [load, reloadKey]);
 
-  return { value, error, setValue };
+  return { value, error, loading, setValue };
 }

@@ -1,7 +1,7 @@
 import * as React from 'react';
 
 import type { BackendDescription, Info } from '../../api/types';
-import type { BackendKind } from '../../shared/labels';
+import { formKind, type BackendKind } from '../../shared/labels';
 import { infoForTarget, pickTarget } from '../../shared/targets';
 import { useLatest } from './useLatest';
 
@@ -23,6 +23,16 @@ export interface IFormTarget {
   holds: (item: { target: string }) => boolean;
   /** The `target` of the create request: only when the user had a choice. */
   requestTarget: string | undefined;
+  /** The chosen target is OCI Generative AI: its resources have forms of their own, which the form hands off to. */
+  genai: boolean;
+}
+
+/** `info` without its Generative AI targets, for a form that has no Generative AI counterpart. */
+function withoutGenAi(info: Info | null): Info | null {
+  if (!info || !info.targets.some(target => target.kind === 'genai')) {
+    return info;
+  }
+  return { ...info, targets: info.targets.filter(target => target.kind !== 'genai') };
 }
 
 /**
@@ -33,26 +43,30 @@ export interface IFormTarget {
  * offers only what lives there. `fallbackKind` serves until `GET info` answered.
  */
 export function useFormTarget(
-  info: Info | null,
+  allInfo: Info | null,
   fallbackKind: BackendKind,
   owner?: string | null,
   /** The first pick when nothing fixes the target (the form opened from a model the user may change). */
-  initial?: string | null
+  initial?: string | null,
+  /** The form hands a Generative AI target off to that target's own form, so it offers one. */
+  offersGenAi = false
 ): IFormTarget {
   const [picked, setPicked] = React.useState<string | null>(initial ?? null);
+  const info = React.useMemo(() => (offersGenAi ? allInfo : withoutGenAi(allInfo)), [allInfo, offersGenAi]);
   const target = pickTarget(info, owner ?? picked);
   const targetInfo = React.useMemo(() => infoForTarget(info, target), [info, target]);
   const several = (info?.targets.length ?? 0) > 1;
   return {
     targets: info?.targets ?? [],
     target,
-    kind: target?.kind ?? fallbackKind,
+    kind: target ? formKind(target.kind) : fallbackKind,
     info: targetInfo,
     several,
     locked: !!owner,
     choose: setPicked,
     holds: item => !several || !target || item.target === target.name,
-    requestTarget: several ? target?.name : undefined
+    requestTarget: several ? target?.name : undefined,
+    genai: target?.kind === 'genai'
   };
 }
 
@@ -70,4 +84,15 @@ export function useTargetChange(formTarget: IFormTarget, onChange: () => void): 
       latest.current();
     }
   }, [name, latest]);
+}
+
+/** Run the latest `handOff` once the user chose a Generative AI target: that target's own form takes over. */
+export function useGenAiHandOff(formTarget: IFormTarget, handOff: () => void): void {
+  const latest = useLatest(handOff);
+  const { genai } = formTarget;
+  React.useEffect(() => {
+    if (genai) {
+      latest.current();
+    }
+  }, [genai, latest]);
 }

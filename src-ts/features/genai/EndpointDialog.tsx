@@ -1,0 +1,147 @@
+import * as React from 'react';
+
+import type { GenAiEndpointResponse } from '../../api/types';
+import { DescriptionField } from '../../ui/DialogParts';
+import { TextField } from '../../ui/FormField';
+import { useFieldIds } from '../../ui/hooks/useFieldIds';
+import {
+  buildEndpointRequest,
+  ENDPOINT_FIELDS,
+  ENDPOINT_LIMITS,
+  validateEndpointForm,
+  type EndpointField,
+  type IEndpointForm
+} from './endpointForm';
+import { formatAiUnits, hourlyText } from './format';
+import {
+  allowing,
+  GenAiCreateDialog,
+  GenAiPickers,
+  useGenAiChoices,
+  useGenAiForm,
+  type IGenAiDialogProps
+} from './GenAiDialog';
+
+export interface IEndpointDialogProps extends IGenAiDialogProps<GenAiEndpointResponse> {
+  /** The model to host (opened from a model). */
+  modelId?: string | null;
+  /** The hosting cluster (opened from a cluster). */
+  clusterId?: string | null;
+}
+
+const FORM_FIELDS: Record<keyof IEndpointForm, EndpointField> = {
+  name: 'display_name',
+  description: 'description',
+  modelId: 'model_id',
+  clusterId: 'dedicated_ai_cluster_id'
+};
+
+/**
+ * Create a Generative AI endpoint: a model the server lets host, on a
+ * hosting cluster that takes one more endpoint. It then shows with the
+ * deployments, and the playground chats with it like with any of them.
+ */
+export function EndpointDialog(props: IEndpointDialogProps): JSX.Element {
+  const { client, trans } = props;
+  const id = useFieldIds('genaiEndpoint');
+  const [form, setForm] = React.useState<IEndpointForm>({
+    name: '',
+    description: '',
+    modelId: props.modelId ?? '',
+    clusterId: props.clusterId ?? ''
+  });
+  const genai = useGenAiForm(props, {
+    fields: ENDPOINT_FIELDS,
+    validate: () => validateEndpointForm(form, trans),
+    body: () => buildEndpointRequest(form),
+    create: body => client.createGenAiEndpoint(body),
+    exportTerraform: body => client.exportGenAiEndpointTerraform(body),
+    started: response => trans.__('Creating the endpoint “%1”…', response.endpoint.name)
+  });
+  const { errors, submitting } = genai.submit;
+  const choices = useGenAiChoices(client);
+  const models = allowing(choices.models, 'host');
+  const clusters = allowing(choices.clusters, 'create_endpoint');
+  const cluster = clusters.find(item => item.id === form.clusterId) ?? null;
+
+  const update = (patch: Partial<IEndpointForm>): void => {
+    setForm(previous => ({ ...previous, ...patch }));
+    genai.submit.clearErrors((Object.keys(patch) as (keyof IEndpointForm)[]).map(key => FORM_FIELDS[key]));
+  };
+
+  const loaded = choices.models !== null && choices.clusters !== null;
+  return (
+    <GenAiCreateDialog
+      dialog={props}
+      form={genai}
+      title={trans.__('New Generative AI endpoint')}
+      label={trans.__('New endpoint')}
+      className="jp-AquaExt-GenAiEndpointDialog"
+      terraformTitle={trans.__('Show this endpoint as Terraform (oci_generative_ai_endpoint), without creating it')}
+      subject={trans.__('endpoint')}
+      submitClassName="jp-AquaExt-createEndpoint"
+      submitLabel={trans.__('Create endpoint')}
+      submittingLabel={trans.__('Creating…')}
+    >
+      <GenAiPickers
+        trans={trans}
+        id={id}
+        loaded={loaded}
+        error={choices.error}
+        disabled={submitting}
+        model={{
+          field: 'model_id',
+          label: trans.__('Model'),
+          choose: trans.__('Choose a model…'),
+          items: models,
+          value: form.modelId,
+          error: errors.model_id,
+          hint:
+            loaded && models.length === 0
+              ? trans.__('No model can be hosted yet: import one, or wait until an import is active.')
+              : undefined,
+          onChange: modelId => update({ modelId })
+        }}
+        cluster={{
+          field: 'dedicated_ai_cluster_id',
+          label: trans.__('Hosting cluster'),
+          choose: trans.__('Choose a hosting cluster…'),
+          items: clusters,
+          value: form.clusterId,
+          error: errors.dedicated_ai_cluster_id,
+          hint: cluster
+            ? trans.__(
+                '%1 × %2 · %3 AI units · %4',
+                cluster.unit_shape,
+                cluster.unit_count,
+                cluster.cost ? formatAiUnits(cluster.cost.ai_unit_hours_per_hour) : '—',
+                hourlyText(cluster.cost, trans)
+              )
+            : loaded && clusters.length === 0
+              ? trans.__('No active hosting cluster has room for an endpoint: create one first.')
+              : undefined,
+          onChange: clusterId => update({ clusterId })
+        }}
+      />
+      <TextField
+        id={id('display_name')}
+        field="display_name"
+        label={trans.__('Endpoint name')}
+        error={errors.display_name}
+        value={form.name}
+        maxLength={ENDPOINT_LIMITS.name}
+        disabled={submitting}
+        onChange={name => update({ name })}
+      />
+      <DescriptionField
+        id={id('description')}
+        trans={trans}
+        value={form.description}
+        maxLength={ENDPOINT_LIMITS.description}
+        disabled={submitting}
+        error={errors.description}
+        onChange={description => update({ description })}
+      />
+    </GenAiCreateDialog>
+  );
+}

@@ -1,0 +1,220 @@
+import * as React from 'react';
+
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import type { GenAiCluster, GenAiModel, TerraformExport } from '../../api/types';
+import type { IAquaClient } from '../../api/client';
+import { allows } from '../../shared/actions';
+import type { CopyToClipboard, Notify } from '../../shared/callbacks';
+import { downloadText, type DownloadText } from '../../shared/download';
+import { describeError } from '../../shared/errors';
+import { CreateDialog, PickerField } from '../../ui/DialogParts';
+import { useFetched } from '../../ui/hooks/useFetched';
+import { useFormSubmit, type IFormSubmit, type IFormSubmitOptions } from '../../ui/hooks/useFormSubmit';
+import { TerraformButton, TerraformDialog, useTerraformExport, type ITerraformExport } from '../../ui/TerraformDialog';
+
+/** What the app gives every Generative AI create dialog. */
+export interface IGenAiDialogProps<R> {
+  client: IAquaClient;
+  trans: TranslationBundle;
+  notify: Notify;
+  /** The Terraform export's Copy. */
+  copyToClipboard: CopyToClipboard;
+  /** The Terraform export's Download (default: the browser's; tests pass a fake). */
+  download?: DownloadText;
+  onClose: () => void;
+  /** The server accepted it (202): the resource is CREATING. */
+  onCreated: (response: R) => void;
+}
+
+/** A Generative AI form's sending: the create and its Terraform export, from the same checked request. */
+export interface IGenAiForm<F extends string> {
+  submit: IFormSubmit<F>;
+  terraform: ITerraformExport;
+  onSubmit: (event: React.FormEvent) => Promise<void>;
+  onTerraform: () => Promise<void>;
+}
+
+/**
+ * The submit flow of a Generative AI form: its checks (`validate`), then the
+ * request (`body`) sent to `create`, or to `exportTerraform` by the Terraform
+ * button (a refusal of either lands under the same inputs); an accepted create
+ * is told (`started`) and handed to the app.
+ */
+export function useGenAiForm<F extends string, B, R>(
+  props: IGenAiDialogProps<R>,
+  options: {
+    fields: readonly F[];
+    placeRefusal?: IFormSubmitOptions<F>['placeRefusal'];
+    validate: () => Partial<Record<F, string>>;
+    body: () => B;
+    create: (body: B) => Promise<R>;
+    exportTerraform: (body: B) => Promise<TerraformExport>;
+    started: (response: R) => string;
+  }
+): IGenAiForm<F> {
+  const submit = useFormSubmit<F>({ trans: props.trans, fields: options.fields, placeRefusal: options.placeRefusal });
+  const terraform = useTerraformExport(submit.submit);
+  const validate = (): boolean => submit.showErrors(options.validate());
+  return {
+    submit,
+    terraform,
+    onSubmit: event =>
+      submit.submit(event, {
+        validate,
+        send: () => options.create(options.body()),
+        done: response => {
+          props.notify(options.started(response), 'info');
+          props.onCreated(response);
+        }
+      }),
+    onTerraform: () => terraform.run({ validate, send: () => options.exportTerraform(options.body()) })
+  };
+}
+
+/**
+ * A Generative AI create form: the create dialog with a "Terraform" button
+ * beside Cancel (the same request, checked alike, written as Terraform and
+ * nothing created), and the export shown over the form.
+ */
+export function GenAiCreateDialog<F extends string>(props: {
+  dialog: IGenAiDialogProps<never>;
+  form: IGenAiForm<F>;
+  title: string;
+  label: string;
+  className: string;
+  /** The Terraform button's tooltip: which resource it writes. */
+  terraformTitle: string;
+  /** What the export is ("dedicated AI cluster"…), for the dialog's opening line. */
+  subject: string;
+  submitClassName: string;
+  submitLabel: string;
+  submittingLabel: string;
+  children: React.ReactNode;
+}): JSX.Element {
+  const { trans, copyToClipboard, download, onClose } = props.dialog;
+  const { submit, terraform } = props.form;
+  const busy = submit.submitting;
+  return (
+    <>
+      <CreateDialog
+        trans={trans}
+        title={props.title}
+        label={props.label}
+        className={props.className}
+        form={submit}
+        onClose={onClose}
+        onSubmit={props.form.onSubmit}
+        submitClassName={props.submitClassName}
+        submitDisabled={busy}
+        submitLabel={props.submitLabel}
+        // The export goes through the same submit: the create button keeps its label meanwhile.
+        submittingLabel={terraform.exporting ? props.submitLabel : props.submittingLabel}
+        actions={
+          <TerraformButton
+            trans={trans}
+            className="jp-AquaExt-genaiTerraform"
+            title={props.terraformTitle}
+            disabled={busy}
+            exporting={terraform.exporting}
+            onClick={() => void props.form.onTerraform()}
+          />
+        }
+      >
+        {props.children}
+      </CreateDialog>
+      {terraform.shown && (
+        <TerraformDialog
+          trans={trans}
+          export={terraform.shown}
+          subject={props.subject}
+          copyToClipboard={copyToClipboard}
+          download={download ?? downloadText}
+          onClose={terraform.close}
+        />
+      )}
+    </>
+  );
+}
+
+/** The Generative AI models and clusters a form picks from (null until each answered), and a load error. */
+export function useGenAiChoices(client: IAquaClient): {
+  models: GenAiModel[] | null;
+  clusters: GenAiCluster[] | null;
+  error: unknown;
+} {
+  const loadModels = React.useCallback(() => client.listGenAiModels().then(list => list.items), [client]);
+  const loadClusters = React.useCallback(() => client.listGenAiClusters().then(list => list.items), [client]);
+  const models = useFetched(loadModels, null);
+  const clusters = useFetched(loadClusters, null);
+  return { models: models.value, clusters: clusters.value, error: models.error ?? clusters.error };
+}
+
+/** The items whose server `actions` allow `action`, by name. */
+export function allowing<T extends { name: string; actions: readonly string[] }>(
+  items: readonly T[] | null,
+  action: T['actions'][number]
+): T[] {
+  return (items ?? []).filter(item => allows(item, action)).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** One of the two pickers of an endpoint or fine-tune form: what it is called and what it holds. */
+export interface IGenAiPick {
+  field: string;
+  label: string;
+  /** The first option once the list arrived ("Choose a model…"). */
+  choose: string;
+  items: readonly { id: string; name: string }[];
+  value: string;
+  error?: string;
+  hint?: React.ReactNode;
+  onChange: (value: string) => void;
+}
+
+/**
+ * The model and the cluster an endpoint or a fine-tune is made from, each a
+ * picker of what the server's actions allow, with the load error under the first.
+ */
+export function GenAiPickers(props: {
+  trans: TranslationBundle;
+  id: (name: string) => string;
+  /** Both lists arrived. */
+  loaded: boolean;
+  error: unknown;
+  disabled: boolean;
+  model: IGenAiPick;
+  cluster: IGenAiPick;
+}): JSX.Element {
+  const { trans, loaded } = props;
+  const picker = (pick: IGenAiPick, loadingLabel: string, hint: React.ReactNode): JSX.Element => (
+    <PickerField
+      id={props.id(pick.field)}
+      field={pick.field}
+      label={pick.label}
+      error={pick.error}
+      hint={hint}
+      value={pick.value}
+      disabled={props.disabled || !loaded}
+      loaded={loaded}
+      loadingLabel={loadingLabel}
+      chooseLabel={pick.choose}
+      onChange={pick.onChange}
+    >
+      {pick.items.map(item => (
+        <option key={item.id} value={item.id}>
+          {item.name}
+        </option>
+      ))}
+    </PickerField>
+  );
+  return (
+    <>
+      {picker(
+        props.model,
+        trans.__('Loading models…'),
+        props.error !== null ? describeError(props.error, trans) : props.model.hint
+      )}
+      {picker(props.cluster, trans.__('Loading clusters…'), props.cluster.hint)}
+    </>
+  );
+}

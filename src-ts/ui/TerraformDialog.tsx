@@ -1,0 +1,112 @@
+import * as React from 'react';
+
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import type { TerraformExport } from '../api/types';
+import type { CopyToClipboard } from '../shared/callbacks';
+import type { DownloadText } from '../shared/download';
+import type { IFormSubmit } from './hooks/useFormSubmit';
+import { ModalDialog } from './ModalDialog';
+import { TextButton } from './TextButton';
+
+export interface ITerraformDialogProps {
+  trans: TranslationBundle;
+  /** The server's export of the form's request. */
+  export: TerraformExport;
+  /** What the form would have created ("deployment", "dedicated AI cluster"…), for the opening line. */
+  subject: string;
+  copyToClipboard: CopyToClipboard;
+  download: DownloadText;
+  onClose: () => void;
+}
+
+/**
+ * A create form as Terraform (a Data Science deployment, a Generative AI
+ * import, cluster, endpoint or fine-tune): the HCL the server wrote from the
+ * same checks as the create, to copy or save as a `.tf` file. Nothing was created.
+ */
+export function TerraformDialog(props: ITerraformDialogProps): JSX.Element {
+  const { trans } = props;
+  const { file_name: fileName, hcl } = props.export;
+  return (
+    <ModalDialog
+      title={trans.__('Terraform')}
+      className="jp-AquaExt-FormDialog jp-AquaExt-TerraformDialog"
+      trans={trans}
+      onClose={props.onClose}
+    >
+      <div className="jp-AquaExt-ModalDialog-body">
+        <p>
+          {trans.__(
+            'The same %1 as Terraform: nothing was created. Review it, then run `terraform init` and `terraform apply`.',
+            props.subject
+          )}
+        </p>
+        <pre className="jp-AquaExt-TerraformDialog-hcl" aria-label={fileName}>
+          {hcl}
+        </pre>
+      </div>
+      <div className="jp-AquaExt-ModalDialog-footer">
+        <TextButton
+          kind="reject"
+          className="jp-AquaExt-terraformCopy"
+          label={trans.__('Copy')}
+          onClick={() => props.copyToClipboard(hcl)}
+        />
+        <TextButton
+          kind="reject"
+          className="jp-AquaExt-terraformDownload"
+          label={trans.__('Download %1', fileName)}
+          onClick={() => props.download(fileName, hcl)}
+        />
+        <TextButton kind="accept" label={trans.__('Close')} onClick={props.onClose} />
+      </div>
+    </ModalDialog>
+  );
+}
+
+export interface ITerraformExport {
+  /** The export shown over the form, or null. */
+  shown: TerraformExport | null;
+  /** While the export is asked for (the form's submit button keeps its own label). */
+  exporting: boolean;
+  /** Ask for the form's request as Terraform, with the create's checks: a refusal lands under the same inputs. */
+  run: (steps: { validate: () => boolean; send: () => Promise<TerraformExport> }) => Promise<void>;
+  close: () => void;
+}
+
+/** The "Terraform" button's request of a create form: sent through the form's submit, so it is checked alike. */
+export function useTerraformExport<F extends string>(submit: IFormSubmit<F>['submit']): ITerraformExport {
+  const [shown, setShown] = React.useState<TerraformExport | null>(null);
+  const [exporting, setExporting] = React.useState(false);
+  const run: ITerraformExport['run'] = steps => {
+    setExporting(true);
+    return submit(null, { ...steps, done: setShown }).finally(() => setExporting(false));
+  };
+  return { shown, exporting, run, close: () => setShown(null) };
+}
+
+/** The footer's "Terraform" button: the form as Terraform, without creating it. */
+export function TerraformButton(props: {
+  trans: TranslationBundle;
+  /** Its tooltip: which resource it writes. */
+  title: string;
+  className: string;
+  disabled: boolean;
+  exporting: boolean;
+  onClick: () => void;
+}): JSX.Element {
+  const { trans } = props;
+  return (
+    <TextButton
+      kind="reject"
+      className={props.className}
+      title={props.title}
+      disabled={props.disabled}
+      busy={props.exporting}
+      label={trans.__('Terraform')}
+      busyLabel={trans.__('Writing Terraform…')}
+      onClick={props.onClick}
+    />
+  );
+}
