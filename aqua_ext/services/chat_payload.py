@@ -85,7 +85,13 @@ def chat_extras(request: ChatRequest, target: UpstreamTarget) -> dict[str, Any]:
     """Structured output and tools, for the engines that take them. vLLM and the llama.cpp server
     take both (a JSON schema becomes a grammar); `transformers serve` takes tools but refuses
     `response_format` (its list of unused fields), so that turn is refused here with a reason
-    instead of the engine's bare 422."""
+    instead of the engine's bare 422; a Generative AI endpoint takes neither here."""
+    if target.dialect == "oci_genai":
+        # A Generative AI endpoint's turn is translated by the OCI Generative AI dialect, which
+        # carries text turns only.
+        for name in ("response_format", "tools"):
+            if getattr(request, name) is not None:
+                raise InvalidInput.field(name, f"a Generative AI endpoint's playground turn does not take {name}")
     if request.response_format is not None and target.dialect == "transformers":
         raise InvalidInput.field(
             "response_format",

@@ -136,3 +136,11 @@ def test_tool_names_are_unique_and_well_formed() -> None:
         chat(tools=[TOOL, TOOL])
     with pytest.raises(ValueError, match="name"):
         chat(tools=[{"type": "function", "function": {"name": "날씨"}}])
+
+
+@pytest.mark.parametrize("name", ["response_format", "tools"])
+def test_a_generative_ai_endpoint_takes_neither_schema_nor_tools(name: str) -> None:
+    value = FORMAT if name == "response_format" else [TOOL]
+    with pytest.raises(InvalidInput) as refused:
+        build_payload(chat(**{name: value}), target(dialect="oci_genai"))
+    assert refused.value.fields[0].field == name
