@@ -15,57 +15,81 @@ export interface IChatToolsPanelProps {
 const TOOLS_EXAMPLE =
   '[{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]';
 
+/** ▸ / ▾ and a label: shows or hides a part of the playground (system prompt, structured output…). */
+export function DisclosureButton(props: {
+  open: boolean;
+  label: string;
+  /** Shown after the label while closed (a glimpse of what is inside). */
+  summary?: string;
+  onToggle: () => void;
+}): JSX.Element {
+  return (
+    <button type="button" className="jp-AquaExt-linkButton" aria-expanded={props.open} onClick={props.onToggle}>
+      {props.open ? '▾ ' : '▸ '}
+      {props.label}
+      {!props.open && props.summary ? ` · ${props.summary}` : ''}
+    </button>
+  );
+}
+
 /** Structured output (a JSON schema the answer must follow) and tools (functions the model may call). */
 export function ChatToolsPanel(props: IChatToolsPanelProps): JSX.Element {
   const { trans } = props;
   const [open, setOpen] = React.useState(Boolean(props.schemaText.trim() || props.toolsText.trim()));
   return (
     <div className="jp-AquaExt-Playground-chatTools">
-      <button
-        type="button"
-        className="jp-AquaExt-linkButton"
-        aria-expanded={open}
-        onClick={() => setOpen(value => !value)}
-      >
-        {open ? '▾ ' : '▸ '}
-        {trans.__('Structured output and tools')}
-      </button>
+      <DisclosureButton
+        open={open}
+        label={trans.__('Structured output and tools')}
+        onToggle={() => setOpen(value => !value)}
+      />
       {open && (
         <>
-          <label className="jp-AquaExt-field">
-            <span>{trans.__('JSON schema of the answer')}</span>
-            <textarea
-              className="jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea"
-              aria-label={trans.__('JSON schema of the answer')}
-              placeholder={trans.__('Empty: free text. E.g. {"type": "object", "properties": {…}}')}
-              rows={4}
-              value={props.schemaText}
-              onChange={event => props.onSchemaText(event.target.value)}
-            />
-          </label>
-          {props.schemaError && (
-            <div className="jp-AquaExt-error" role="alert">
-              {props.schemaError}
-            </div>
-          )}
-          <label className="jp-AquaExt-field">
-            <span>{trans.__('Tools (JSON)')}</span>
-            <textarea
-              className="jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea"
-              aria-label={trans.__('Tools (JSON)')}
-              placeholder={TOOLS_EXAMPLE}
-              rows={4}
-              value={props.toolsText}
-              onChange={event => props.onToolsText(event.target.value)}
-            />
-          </label>
-          {props.toolsError && (
-            <div className="jp-AquaExt-error" role="alert">
-              {props.toolsError}
-            </div>
-          )}
+          <JsonField
+            label={trans.__('JSON schema of the answer')}
+            placeholder={trans.__('Empty: free text. E.g. {"type": "object", "properties": {…}}')}
+            value={props.schemaText}
+            error={props.schemaError}
+            onChange={props.onSchemaText}
+          />
+          <JsonField
+            label={trans.__('Tools (JSON)')}
+            placeholder={TOOLS_EXAMPLE}
+            value={props.toolsText}
+            error={props.toolsError}
+            onChange={props.onToolsText}
+          />
         </>
       )}
     </div>
+  );
+}
+
+function JsonField(props: {
+  label: string;
+  placeholder: string;
+  value: string;
+  error: string | null;
+  onChange: (text: string) => void;
+}): JSX.Element {
+  return (
+    <>
+      <label className="jp-AquaExt-field">
+        <span>{props.label}</span>
+        <textarea
+          className="jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea"
+          aria-label={props.label}
+          placeholder={props.placeholder}
+          rows={4}
+          value={props.value}
+          onChange={event => props.onChange(event.target.value)}
+        />
+      </label>
+      {props.error && (
+        <div className="jp-AquaExt-error" role="alert">
+          {props.error}
+        </div>
+      )}
+    </>
   );
 }

@@ -5,6 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { DownloadText } from '../../shared/download';
 import { conversationJsonl, conversationMarkdown, exportFileName, type ExportFormat } from './conversationExport';
 import type { Turn } from './transcript';
+import { ActionLink } from './TurnActions';
 
 /** "Export: Markdown · JSONL": the conversation downloaded as a file named after the deployment. */
 export function ExportButtons(props: {
@@ -27,26 +28,20 @@ export function ExportButtons(props: {
   return (
     <span className="jp-AquaExt-Playground-export">
       <span>{trans.__('Export')}</span>
-      <button
-        type="button"
-        className="jp-AquaExt-linkButton"
+      <ActionLink
+        label={trans.__('Markdown')}
+        title={trans.__('Download the conversation as Markdown')}
         disabled={empty}
         onClick={() => save('markdown')}
-        title={trans.__('Download the conversation as Markdown')}
-      >
-        {trans.__('Markdown')}
-      </button>
-      <button
-        type="button"
-        className="jp-AquaExt-linkButton"
-        disabled={empty}
-        onClick={() => save('jsonl')}
+      />
+      <ActionLink
+        label={trans.__('JSONL')}
         title={trans.__(
           'Download the conversation as one JSON Lines row {"messages": [...]} (a conversational dataset row)'
         )}
-      >
-        {trans.__('JSONL')}
-      </button>
+        disabled={empty}
+        onClick={() => save('jsonl')}
+      />
     </span>
   );
 }

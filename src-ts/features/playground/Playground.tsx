@@ -26,7 +26,7 @@ import { ExportButtons } from './ExportButtons';
 import { PresetPicker } from './PresetPicker';
 import { presetSampling, type IPresetStore } from './presets';
 import { lastUserTurn } from './transcript';
-import { ChatToolsPanel } from './ChatToolsPanel';
+import { ChatToolsPanel, DisclosureButton } from './ChatToolsPanel';
 import { parseResponseFormat, parseTools } from './jsonSchemas';
 import type { TurnSettings } from './useChatSession';
 
@@ -459,16 +459,12 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
           <div className="jp-AquaExt-Playground-main">
             {mode === 'chat' && (
               <div className="jp-AquaExt-Playground-system">
-                <button
-                  type="button"
-                  className="jp-AquaExt-linkButton"
-                  aria-expanded={showSystem}
-                  onClick={() => setShowSystem(value => !value)}
-                >
-                  {showSystem ? '▾ ' : '▸ '}
-                  {trans.__('System prompt')}
-                  {!showSystem && system.trim() ? ` · ${system.trim().slice(0, 60)}` : ''}
-                </button>
+                <DisclosureButton
+                  open={showSystem}
+                  label={trans.__('System prompt')}
+                  summary={system.trim().slice(0, 60)}
+                  onToggle={() => setShowSystem(value => !value)}
+                />
                 {showSystem && (
                   <textarea
                     className="jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea"

@@ -1,9 +1,10 @@
 import * as React from 'react';
 
-import { Button, HTMLSelect } from '@jupyterlab/ui-components';
+import { HTMLSelect } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { SamplingRequestFields } from '../../shared/sampling';
+import { ActionLink, InlineEdit } from './TurnActions';
 import { makePreset, withPreset, type IPlaygroundPreset, type IPresetStore } from './presets';
 
 export interface IPresetPickerProps {
@@ -62,39 +63,24 @@ export function PresetPicker(props: IPresetPickerProps): JSX.Element {
         />
       </label>
       {name === null ? (
-        <button
-          type="button"
-          className="jp-AquaExt-linkButton"
+        <ActionLink
+          label={trans.__('Save as preset…')}
+          title={trans.__('Save the system prompt and sampling settings by name (kept in Settings → AI Quick Actions)')}
           disabled={!props.sampling}
           onClick={() => setName('')}
-          title={trans.__('Save the system prompt and sampling settings by name (kept in Settings → AI Quick Actions)')}
-        >
-          {trans.__('Save as preset…')}
-        </button>
+        />
       ) : (
-        <span className="jp-AquaExt-Playground-presetSave">
-          <input
-            className="jp-mod-styled jp-AquaExt-input"
-            aria-label={trans.__('Preset name')}
-            autoFocus
-            maxLength={100}
-            value={name}
-            onChange={event => setName(event.target.value)}
-            onKeyDown={event => {
-              if (event.key === 'Enter' && !event.nativeEvent.isComposing) {
-                save();
-              } else if (event.key === 'Escape') {
-                setName(null);
-              }
-            }}
-          />
-          <Button className="jp-mod-styled jp-mod-accept jp-AquaExt-button" disabled={!name.trim()} onClick={save}>
-            {presets.some(item => item.name === name.trim()) ? trans.__('Replace') : trans.__('Save')}
-          </Button>
-          <Button className="jp-mod-styled jp-AquaExt-button" onClick={() => setName(null)}>
-            {trans.__('Cancel')}
-          </Button>
-        </span>
+        <InlineEdit
+          trans={trans}
+          className="jp-AquaExt-Playground-presetSave"
+          label={trans.__('Preset name')}
+          value={name}
+          submitLabel={presets.some(item => item.name === name.trim()) ? trans.__('Replace') : trans.__('Save')}
+          canSubmit={name.trim().length > 0}
+          onChange={setName}
+          onSubmit={save}
+          onCancel={() => setName(null)}
+        />
       )}
       {error && (
         <div className="jp-AquaExt-error" role="alert">

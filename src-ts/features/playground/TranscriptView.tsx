@@ -85,6 +85,7 @@ export function TranscriptView(props: ITranscriptViewProps): JSX.Element {
 function AnswerView(props: ITranscriptViewProps & { turn: IAssistantTurn; busy: boolean }): JSX.Element {
   const { turn, trans } = props;
   const streaming = turn.status === 'streaming';
+  const shared = { turn, trans, busy: props.busy };
   return (
     <div
       className={`jp-AquaExt-Turn jp-mod-assistant jp-mod-${turn.status}`}
@@ -99,13 +100,7 @@ function AnswerView(props: ITranscriptViewProps & { turn: IAssistantTurn; busy: 
             {turn.content ? trans.__('Writing…') : trans.__('Waiting for the first token…')}
           </span>
         )}
-        <AnswerActions
-          turn={turn}
-          trans={trans}
-          busy={props.busy}
-          onRegenerate={props.onRegenerate}
-          copyToClipboard={props.copyToClipboard}
-        />
+        <AnswerActions {...shared} onRegenerate={props.onRegenerate} copyToClipboard={props.copyToClipboard} />
       </div>
       {turn.content && !turn.content.trim() && (
         // Rendered markdown of whitespace is nothing at all: say what arrived instead of an empty answer.
@@ -132,13 +127,7 @@ function AnswerView(props: ITranscriptViewProps & { turn: IAssistantTurn; busy: 
           trans={trans}
         />
       )}
-      <StructuredAnswer
-        turn={turn}
-        trans={trans}
-        busy={props.busy}
-        tools={props.tools}
-        onAnswerTools={props.onAnswerTools}
-      />
+      <StructuredAnswer {...shared} tools={props.tools} onAnswerTools={props.onAnswerTools} />
       {turn.status === 'error' && (
         <div className="jp-AquaExt-Turn-error" role="alert">
           <span className="jp-AquaExt-Turn-errorText">{turn.error}</span>

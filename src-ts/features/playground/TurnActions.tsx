@@ -19,6 +19,78 @@ export interface ITurnActionsProps {
   onRegenerate?: () => void;
 }
 
+/** A quiet link-styled button (Edit, Copy, Regenerate, Export…). */
+export function ActionLink(props: {
+  label: string;
+  title: string;
+  onClick: () => void;
+  disabled?: boolean;
+}): JSX.Element {
+  return (
+    <button
+      type="button"
+      className="jp-AquaExt-linkButton jp-AquaExt-Turn-action"
+      disabled={props.disabled}
+      onClick={props.onClick}
+      title={props.title}
+    >
+      {props.label}
+    </button>
+  );
+}
+
+/**
+ * A one-off text box with its submit and Cancel buttons (edit a question, name a preset): Enter
+ * submits (not while an IME composes, not with Shift), Escape cancels.
+ */
+export function InlineEdit(props: {
+  trans: TranslationBundle;
+  className: string;
+  label: string;
+  value: string;
+  /** A text area of this many rows; absent: a one-line input. */
+  rows?: number;
+  submitLabel: string;
+  canSubmit: boolean;
+  onChange: (value: string) => void;
+  onSubmit: () => void;
+  onCancel: () => void;
+}): JSX.Element {
+  const field = {
+    className: 'jp-mod-styled jp-AquaExt-input' + (props.rows ? ' jp-AquaExt-textarea' : ''),
+    'aria-label': props.label,
+    autoFocus: true,
+    value: props.value,
+    onChange: (event: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => props.onChange(event.target.value),
+    onKeyDown: (event: React.KeyboardEvent) => {
+      if (event.key === 'Escape') {
+        props.onCancel();
+      } else if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+        event.preventDefault();
+        if (props.canSubmit) {
+          props.onSubmit();
+        }
+      }
+    }
+  };
+  return (
+    <div className={props.className}>
+      {props.rows ? <textarea rows={props.rows} {...field} /> : <input maxLength={100} {...field} />}
+      <button
+        type="button"
+        className="jp-mod-styled jp-mod-accept jp-AquaExt-button"
+        disabled={!props.canSubmit}
+        onClick={props.onSubmit}
+      >
+        {props.submitLabel}
+      </button>
+      <button type="button" className="jp-mod-styled jp-AquaExt-button" onClick={props.onCancel}>
+        {props.trans.__('Cancel')}
+      </button>
+    </div>
+  );
+}
+
 /** A question as typed, with Edit: the text in a box, sent again with Enter or the Send button. */
 export function UserTurnView(props: ITurnActionsProps & { turn: IUserTurn; roleLabel: string }): JSX.Element {
   const { turn, trans, onEdit } = props;
@@ -34,49 +106,29 @@ export function UserTurnView(props: ITurnActionsProps & { turn: IUserTurn; roleL
       <div className="jp-AquaExt-Turn-role">
         {props.roleLabel}
         {onEdit && editing === null && (
-          <button
-            type="button"
-            className="jp-AquaExt-linkButton jp-AquaExt-Turn-action"
+          <ActionLink
+            label={trans.__('Edit')}
+            title={trans.__('Change this message and send it again; the answers after it are dropped')}
             disabled={props.busy}
             onClick={() => setEditing(turn.content)}
-            title={trans.__('Change this message and send it again; the answers after it are dropped')}
-          >
-            {trans.__('Edit')}
-          </button>
+          />
         )}
       </div>
       {editing === null ? (
         <div className="jp-AquaExt-Turn-text">{turn.content}</div>
       ) : (
-        <div className="jp-AquaExt-Turn-edit">
-          <textarea
-            className="jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea"
-            aria-label={trans.__('Edited message')}
-            autoFocus
-            rows={3}
-            value={editing}
-            onChange={event => setEditing(event.target.value)}
-            onKeyDown={event => {
-              if (event.key === 'Escape') {
-                setEditing(null);
-              } else if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
-                event.preventDefault();
-                submit();
-              }
-            }}
-          />
-          <button
-            type="button"
-            className="jp-mod-styled jp-mod-accept jp-AquaExt-button"
-            disabled={props.busy || !editing.trim()}
-            onClick={submit}
-          >
-            {trans.__('Send')}
-          </button>
-          <button type="button" className="jp-mod-styled jp-AquaExt-button" onClick={() => setEditing(null)}>
-            {trans.__('Cancel')}
-          </button>
-        </div>
+        <InlineEdit
+          trans={trans}
+          className="jp-AquaExt-Turn-edit"
+          label={trans.__('Edited message')}
+          rows={3}
+          value={editing}
+          submitLabel={trans.__('Send')}
+          canSubmit={!props.busy && editing.trim().length > 0}
+          onChange={setEditing}
+          onSubmit={submit}
+          onCancel={() => setEditing(null)}
+        />
       )}
     </div>
   );
@@ -93,25 +145,19 @@ export function AnswerActions(
   return (
     <span className="jp-AquaExt-Turn-actions">
       {turn.content.trim() && (
-        <button
-          type="button"
-          className="jp-AquaExt-linkButton jp-AquaExt-Turn-action"
-          onClick={() => props.copyToClipboard(turn.content)}
+        <ActionLink
+          label={trans.__('Copy')}
           title={trans.__('Copy the answer (as markdown) to the clipboard')}
-        >
-          {trans.__('Copy')}
-        </button>
+          onClick={() => props.copyToClipboard(turn.content)}
+        />
       )}
       {props.onRegenerate && (
-        <button
-          type="button"
-          className="jp-AquaExt-linkButton jp-AquaExt-Turn-action"
+        <ActionLink
+          label={trans.__('Regenerate')}
+          title={trans.__('Ask the last question again for a new answer')}
           disabled={props.busy}
           onClick={props.onRegenerate}
-          title={trans.__('Ask the last question again for a new answer')}
-        >
-          {trans.__('Regenerate')}
-        </button>
+        />
       )}
     </span>
   );

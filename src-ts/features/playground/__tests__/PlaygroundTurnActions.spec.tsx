@@ -34,6 +34,17 @@ async function ask(text: string): Promise<void> {
   await waitFor(() => expect(answers()[count]).toHaveAttribute('data-status', 'done'));
 }
 
+/** The playground of a counting client, with `texts` asked and answered. */
+async function chatted(...texts: string[]): Promise<FakeClient> {
+  const client = countingClient();
+  renderPlayground({}, client);
+  await screen.findByRole('heading', { name: 'Qwen chat' });
+  for (const text of texts) {
+    await ask(text);
+  }
+  return client;
+}
+
 function sentMessages(client: FakeClient, call: number): ChatRequest['messages'] {
   return (client.streamChat.mock.calls[call][1] as ChatRequest).messages;
 }
@@ -56,11 +67,7 @@ describe('Playground turn actions', () => {
   beforeEach(() => window.localStorage.clear());
 
   it('regenerates the last answer: the question is sent again without the old answer', async () => {
-    const client = countingClient();
-    renderPlayground({}, client);
-    await screen.findByRole('heading', { name: 'Qwen chat' });
-    await ask('서울의 인구는?');
-    await ask('東京は？');
+    const client = await chatted('서울의 인구는?', '東京は？');
     // Only the last answer regenerates.
     expect(within(answers()[0]).queryByRole('button', { name: 'Regenerate' })).toBeNull();
     fireEvent.click(within(answers()[1]).getByRole('button', { name: 'Regenerate' }));
@@ -75,11 +82,7 @@ describe('Playground turn actions', () => {
   });
 
   it('edits a question and resends it: what followed is dropped', async () => {
-    const client = countingClient();
-    renderPlayground({}, client);
-    await screen.findByRole('heading', { name: 'Qwen chat' });
-    await ask('first question');
-    await ask('second question');
+    const client = await chatted('first question', 'second question');
     fireEvent.click(within(questions()[0]).getByRole('button', { name: 'Edit' }));
     const box = screen.getByRole('textbox', { name: 'Edited message' });
     expect(box).toHaveValue('first question');
@@ -93,10 +96,7 @@ describe('Playground turn actions', () => {
   });
 
   it('cancels an edit with Escape, sending nothing', async () => {
-    const client = countingClient();
-    renderPlayground({}, client);
-    await screen.findByRole('heading', { name: 'Qwen chat' });
-    await ask('keep me');
+    const client = await chatted('keep me');
     fireEvent.click(within(questions()[0]).getByRole('button', { name: 'Edit' }));
     fireEvent.keyDown(screen.getByRole('textbox', { name: 'Edited message' }), { key: 'Escape' });
     expect(screen.queryByRole('textbox', { name: 'Edited message' })).toBeNull();

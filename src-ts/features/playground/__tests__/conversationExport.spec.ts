@@ -33,16 +33,15 @@ describe('conversation export', () => {
     const text = conversationJsonl('간결하게 답하세요.', turns);
     expect(text.endsWith('\n')).toBe(true);
     expect(text.trim().split('\n')).toHaveLength(1);
-    expect(JSON.parse(text)).toEqual({
-      messages: [
-        { role: 'system', content: '간결하게 답하세요.' },
-        { role: 'user', content: '서울의 인구는?' },
-        { role: 'assistant', content: '약 940만 명입니다.' },
-        { role: 'user', content: '東京はどうですか？' },
-        { role: 'user', content: '東京はどうですか？' },
-        { role: 'assistant', content: '約1400万人です。' }
-      ]
-    });
+    const expected = [
+      ['system', '간결하게 답하세요.'],
+      ['user', '서울의 인구는?'],
+      ['assistant', '약 940만 명입니다.'],
+      ['user', '東京はどうですか？'],
+      ['user', '東京はどうですか？'],
+      ['assistant', '約1400万人です。']
+    ].map(([role, content]) => ({ role, content }));
+    expect(JSON.parse(text)).toEqual({ messages: expected });
   });
 
   it('writes Markdown with a heading per message, no system heading when there is none', () => {
