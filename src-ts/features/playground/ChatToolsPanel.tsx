@@ -10,6 +10,8 @@ export interface IChatToolsPanelProps {
   toolsError: string | null;
   onSchemaText: (text: string) => void;
   onToolsText: (text: string) => void;
+  /** What this deployment's engine cannot do with them (the server refuses such a turn); null: nothing. */
+  engineNote?: string | null;
 }
 
 const TOOLS_EXAMPLE =
@@ -45,6 +47,11 @@ export function ChatToolsPanel(props: IChatToolsPanelProps): JSX.Element {
       />
       {open && (
         <>
+          {props.engineNote && (
+            <div className="jp-AquaExt-Playground-notice" role="note">
+              {props.engineNote}
+            </div>
+          )}
           <JsonField
             label={trans.__('JSON schema of the answer')}
             placeholder={trans.__('Empty: free text. E.g. {"type": "object", "properties": {…}}')}
@@ -92,4 +99,15 @@ function JsonField(props: {
       )}
     </>
   );
+}
+
+/** Why a deployment's engine will refuse what is set here, before it is sent (see services/chat_payload.py). */
+export function engineNote(engine: string | null | undefined, trans: TranslationBundle): string | null {
+  if (engine === 'transformers') {
+    return trans.__('transformers serve takes tools but not structured output: a schema is refused.');
+  }
+  if (engine === 'oci-genai') {
+    return trans.__('A Generative AI endpoint takes neither a schema nor tools here.');
+  }
+  return null;
 }

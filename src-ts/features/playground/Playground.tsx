@@ -26,7 +26,7 @@ import { ExportButtons } from './ExportButtons';
 import { PresetPicker } from './PresetPicker';
 import { presetSampling, type IPresetStore } from './presets';
 import { lastUserTurn } from './transcript';
-import { ChatToolsPanel, DisclosureButton } from './ChatToolsPanel';
+import { ChatToolsPanel, DisclosureButton, engineNote } from './ChatToolsPanel';
 import { parseResponseFormat, parseTools } from './jsonSchemas';
 import type { TurnSettings } from './useChatSession';
 
@@ -586,6 +586,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                 toolsError={tools.error}
                 onSchemaText={setSchemaText}
                 onToolsText={setToolsText}
+                engineNote={engineNote(deployment?.engine, trans)}
               />
             )}
           </aside>

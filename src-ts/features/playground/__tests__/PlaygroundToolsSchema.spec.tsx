@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import type { ChatRequest, ChatStreamEvent } from '../../../api/types';
 import { message, renderPlayground } from '../../../test-support/playground';
-import { answerEvents, FakeClient } from '../../../test-support/fixtures';
+import { answerEvents, FakeClient, makeDeployment } from '../../../test-support/fixtures';
 
 const PERSON = {
   type: 'object',
@@ -143,5 +143,13 @@ describe('Playground structured output and tools', () => {
     expect(within(lastAnswer()).getByRole('status')).toHaveTextContent(
       "The arguments do not follow the parameters of get_weather: / must have required property 'city'"
     );
+  });
+
+  it('says before sending what a transformers serve deployment refuses', async () => {
+    const client = new FakeClient();
+    client.deployments = [makeDeployment({ engine: 'transformers' })];
+    renderPlayground({}, client);
+    await openPanel();
+    expect(screen.getByRole('note')).toHaveTextContent('transformers serve takes tools but not structured output');
   });
 });
