@@ -225,8 +225,13 @@ export function chatMessages(system: string, turns: readonly Turn[]): ChatMessag
   for (const turn of turns) {
     if (turn.role === 'user') {
       messages.push({ role: 'user', content: turn.content });
-    } else if (turn.toolCalls?.length && turn.status !== 'error') {
-      // The calls go back as the model made them, each followed by the result given for it.
+    } else if (
+      turn.toolCalls?.length &&
+      turn.toolCalls.every(call => call.result !== null) &&
+      turn.status !== 'error'
+    ) {
+      // The calls go back as the model made them, each followed by the result given for it (calls
+      // left unanswered are not sent: engines refuse a call without its result).
       messages.push({
         role: 'assistant',
         content: turn.content,
@@ -237,9 +242,7 @@ export function chatMessages(system: string, turns: readonly Turn[]): ChatMessag
         }))
       });
       for (const call of turn.toolCalls) {
-        if (call.result !== null) {
-          messages.push({ role: 'tool', tool_call_id: call.id, content: call.result });
-        }
+        messages.push({ role: 'tool', tool_call_id: call.id, content: call.result ?? '' });
       }
     } else if (turn.content && turn.status !== 'error') {
       messages.push({ role: 'assistant', content: turn.content });

@@ -103,8 +103,8 @@ describe('tool calls in the transcript', () => {
       { role: 'tool', tool_call_id: 'c1', content: '맑음' },
       { role: 'tool', tool_call_id: 'c2', content: '12:00' }
     ]);
-    // Not answered yet: the calls go back without results.
-    expect(chatMessages('', [turn])).toHaveLength(1);
+    // Not answered (a question asked instead): the calls are not sent, the engine would refuse them.
+    expect(chatMessages('', [turn, userTurn('別の質問')])).toEqual([{ role: 'user', content: '別の質問' }]);
   });
 });
 
