@@ -24,7 +24,7 @@ from .connections import (
     TestConnectionResult,
     UpdateConnectionRequest,
 )
-from .datasets import DatasetReport, ValidateDatasetRequest
+from .datasets import DatasetReport, SaveDatasetRowRequest, SaveDatasetRowResponse, ValidateDatasetRequest
 from .deployments import (
     ChatRequest,
     ChatStreamEvents,
@@ -34,6 +34,7 @@ from .deployments import (
     DeploymentList,
     EmbedRequest,
     EmbedResponse,
+    UpdateDeploymentRequest,
 )
 from .evaluations import (
     CompareQuery,
@@ -79,7 +80,15 @@ from .genai import (
 )
 from .info import Info
 from .logs import LogPage, LogsQuery
-from .models import ModelDetail, ModelList, ModelListQuery, RegisterModelRequest, RegisterModelResponse
+from .metrics import DeploymentMetrics
+from .models import (
+    ConvertToGgufRequest,
+    ModelDetail,
+    ModelList,
+    ModelListQuery,
+    RegisterModelRequest,
+    RegisterModelResponse,
+)
 from .oci_setup import OciSetupReport, SetupQuery
 from .operations import Operation, OperationList
 from .terraform import TerraformExport
@@ -208,6 +217,14 @@ ROUTES: tuple[Route, ...] = (
         FitReport,
         query=FitQuery,
     ),
+    _create(
+        "models/{model_id}/gguf",
+        "convertModelToGguf",
+        "Convert a model to a quantized GGUF model (llama.cpp), registered when done",
+        Operation,
+        ConvertToGgufRequest,
+        (400, 404, 409),
+    ),
     Route("GET", "operations", "listOperations", "Recent long-running operations", OperationList, errors=()),
     Route(
         "GET",
@@ -250,6 +267,15 @@ ROUTES: tuple[Route, ...] = (
         "One deployment with its endpoint and parameters",
         DeploymentDetail,
     ),
+    Route(
+        "PATCH",
+        "deployments/{deployment_id}",
+        "updateDeployment",
+        "Change a deployment's settings (its idle stop) without redeploying it",
+        DeploymentDetail,
+        body=UpdateDeploymentRequest,
+        errors=(400, 404, 409, 502),
+    ),
     _delete("deployments/{deployment_id}", "deleteDeployment", "Stop and delete a deployment"),
     _action(
         "deployments/{deployment_id}/activate",
@@ -265,6 +291,12 @@ ROUTES: tuple[Route, ...] = (
         DeploymentDetail,
     ),
     _logs("deployments/{deployment_id}", "getDeploymentLogs", "The engine log's last lines"),
+    _read(
+        "deployments/{deployment_id}/metrics",
+        "getDeploymentMetrics",
+        "Serving metrics: the engine's own (vLLM, llama.cpp) and what this server measured relaying requests",
+        DeploymentMetrics,
+    ),
     Route(
         "POST",
         "deployments/{deployment_id}/chat",
@@ -316,6 +348,15 @@ ROUTES: tuple[Route, ...] = (
         DatasetReport,
         body=ValidateDatasetRequest,
         errors=(400, 404, 413),
+    ),
+    Route(
+        "POST",
+        "datasets/rows",
+        "saveDatasetRow",
+        "Save a playground turn as a row of a JSONL dataset (new file or appended), after duplicate and leakage checks",
+        SaveDatasetRowResponse,
+        body=SaveDatasetRowRequest,
+        errors=(400, 409, 413, 507),
     ),
     _query(
         "models/{model_id}/finetune-defaults",

@@ -67,6 +67,10 @@ export type DeploymentSummary = Schemas['DeploymentSummary'];
 export type DeploymentDetail = Schemas['DeploymentDetail'];
 export type DeploymentList = Schemas['DeploymentList'];
 export type LogPage = Schemas['LogPage'];
+export type DeploymentMetrics = Schemas['DeploymentMetrics'];
+export type UpdateDeploymentRequest = Schemas['UpdateDeploymentRequest'];
+export type EngineMetrics = Schemas['EngineMetrics'];
+export type ProxyMetrics = Schemas['ProxyMetrics'];
 export type InferenceMode = DeploymentSummary['mode'];
 /** An engine a deploy request may choose. */
 export type EngineName = NonNullable<Schemas['CreateDeploymentRequest']['engine']>;
@@ -120,6 +124,9 @@ export type LogsQuery = QueryOf<'getDeploymentLogs'>;
 /** The dataset preflight (`POST aqua-ext/datasets/validate`); every field but the path has a default. */
 export type ValidateDatasetRequest = RequestBody<'ValidateDatasetRequest', 'path'>;
 export type DatasetReport = Schemas['DatasetReport'];
+export type SaveDatasetRowRequest = RequestBody<'SaveDatasetRowRequest', 'path' | 'format'>;
+export type SaveDatasetRowResponse = Schemas['SaveDatasetRowResponse'];
+export type DatasetRowWarning = Schemas['DatasetRowWarning'];
 export type LineError = Schemas['LineError'];
 export type TokenStats = Schemas['TokenStats'];
 

@@ -76,6 +76,25 @@ MIGRATIONS: tuple[str, ...] = (
         finished_at TEXT
     );
     """,
+    # A model may be a GGUF conversion of another (origin 'gguf'): SQLite changes a CHECK only by
+    # rebuilding the table.
+    """
+    CREATE TABLE models_v5 (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        origin      TEXT NOT NULL CHECK (origin IN ('local_folder', 'huggingface', 'gguf')),
+        path        TEXT NOT NULL,           -- the folder holding config.json and weights
+        owns_path   INTEGER NOT NULL,        -- 1 when aqua_ext made it (a download, a conversion)
+        hf_id       TEXT,
+        revision    TEXT,
+        summary     TEXT NOT NULL,           -- JSON: the ModelDetail fields computed at registration
+        created_at  TEXT NOT NULL
+    );
+    INSERT INTO models_v5 SELECT id, name, origin, path, owns_path, hf_id, revision, summary, created_at FROM models;
+    DROP TABLE models;
+    ALTER TABLE models_v5 RENAME TO models;
+    CREATE UNIQUE INDEX models_path ON models(path);
+    """,
 )
 
 
@@ -249,6 +268,10 @@ class Store:
             "UPDATE deployments SET state = ?, state_message = ?, failure_log = ?, updated_at = ? WHERE id = ?",
             (state, message, json.dumps(failure_log or []), datetime.now(timezone.utc).isoformat(), deployment_id),
         )
+
+    async def set_deployment_config(self, deployment_id: str, config: dict[str, Any]) -> None:
+        """A setting changed (idle stop): updated_at stays, it tells when the state last changed."""
+        await _write(self.db, "UPDATE deployments SET config = ? WHERE id = ?", (json.dumps(config), deployment_id))
 
     async def list_deployments(self) -> list[DeploymentRow]:
         return await _newest_first(self.db, "deployments", _deployment_row)

@@ -29,6 +29,9 @@ import { lastUserTurn } from './transcript';
 import { ChatToolsPanel, DisclosureButton, engineNote } from './ChatToolsPanel';
 import { parseResponseFormat, parseTools } from './jsonSchemas';
 import type { TurnSettings } from './useChatSession';
+import { SaveTurnDialog, savedMessage } from './SaveTurnDialog';
+import { turnDraft, type ITurnDraft } from './datasetRow';
+import type { Turn } from './transcript';
 
 export interface IPlaygroundProps {
   client: IAquaClient;
@@ -169,6 +172,17 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
       );
     }
   }, [contextLength]);
+
+  // "Save to dataset": the turn being saved (with its column's mode), and what the last save said.
+  const [saving, setSaving] = React.useState<{ draft: ITurnDraft; mode: InferenceMode } | null>(null);
+  const [savedNote, setSavedNote] = React.useState<string | null>(null);
+  const saveTurn = (turns: Turn[], columnMode: InferenceMode, answerId: string): void => {
+    const draft = turnDraft(turns, answerId, columnMode === 'chat' ? system : '');
+    if (draft) {
+      setSavedNote(null);
+      setSaving({ draft, mode: columnMode });
+    }
+  };
 
   const primary = useChatSession({
     client,
@@ -487,6 +501,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                 onRegenerate={regenerate(primary)}
                 tools={tools.value}
                 onAnswerTools={answerTools(primary)}
+                onSaveTurn={answerId => saveTurn(primary.turns, mode, answerId)}
               />
               {compareWith && (
                 <Column
@@ -499,6 +514,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                   onRegenerate={regenerate(secondary)}
                   tools={tools.value}
                   onAnswerTools={answerTools(secondary)}
+                  onSaveTurn={answerId => saveTurn(secondary.turns, secondaryMode, answerId)}
                   notice={
                     // A completion deployment takes a prompt only (the server refuses a system message):
                     // each prompt goes to it alone, so say what it does not get.
@@ -511,6 +527,24 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                 />
               )}
             </div>
+            {savedNote && (
+              <div className="jp-AquaExt-Playground-savedNote" role="status">
+                {savedNote}
+              </div>
+            )}
+            {saving && (
+              <SaveTurnDialog
+                client={client}
+                trans={trans}
+                draft={saving.draft}
+                mode={saving.mode}
+                onClose={() => setSaving(null)}
+                onSaved={result => {
+                  setSaving(null);
+                  setSavedNote(savedMessage(result, trans));
+                }}
+              />
+            )}
             {budget?.over && (
               <div className="jp-AquaExt-Playground-contextWarning" role="status">
                 {trans.__(
@@ -608,6 +642,7 @@ function Column(props: {
   onRegenerate?: () => void;
   tools?: ToolDefinition[] | null;
   onAnswerTools?: (answerId: string, results: string[]) => void;
+  onSaveTurn?: (answerId: string) => void;
 }): JSX.Element {
   const { trans } = props.props;
   return (
@@ -634,6 +669,7 @@ function Column(props: {
         onRegenerate={props.onRegenerate}
         tools={props.tools}
         onAnswerTools={props.onAnswerTools}
+        onSaveTurn={props.onSaveTurn}
         emptyText={
           props.mode === 'completion'
             ? trans.__('Write a prompt below: the model continues it.')
