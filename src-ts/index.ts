@@ -18,6 +18,7 @@ import { isDatasetFile, uploadDataset } from './app/datasetFiles';
 import { pickDatasetFile } from './app/datasetPicker';
 import { aquaIcon } from './app/icons';
 import { browserStorage, clearPlayground } from './features/playground/storage';
+import { settingsPresetStore } from './features/playground/presets';
 import { DEFAULT_SETTINGS, IAquaSettings, readSettings } from './shared/settings';
 import { AquaPanel } from './app/AquaPanel';
 import { PlaygroundWidget } from './app/PlaygroundWidget';
@@ -103,6 +104,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
         uploadDataset: (file, onProgress) => uploadDataset(file, app.serviceManager.contents, { onProgress })
       });
 
+    // Loaded once: the panel reads its defaults from it, the playgrounds their presets.
+    const loadedSettings = settingRegistry ? settingRegistry.load(PLUGIN_ID) : null;
+    const presets = loadedSettings ? settingsPresetStore(loadedSettings) : null;
+
     const createPlayground = (deploymentId: string, setTitle: (name: string) => void): PlaygroundWidget =>
       new PlaygroundWidget({
         client: getClient(),
@@ -111,6 +116,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         renderMarkdown,
         copyToClipboard,
         storage: browserStorage(),
+        presets,
         onTitle: setTitle
       });
 
@@ -155,9 +161,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
       });
     }
 
-    if (settingRegistry) {
-      settingRegistry
-        .load(PLUGIN_ID)
+    if (loadedSettings) {
+      loadedSettings
         .then(loaded => {
           const apply = (): void => {
             settings = readSettings(loaded.composite as { [key: string]: unknown });

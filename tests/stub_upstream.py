@@ -48,6 +48,9 @@ class StubConfig:
     error_message: str = "CUDA out of memory (stub)"
     final_blank_line: bool = True  # False: the last event has no blank line before EOF
     model: str = "stub-model"
+    # A chat stream answers with this tool call ({"name": ..., "arguments": "<json>"}) instead of
+    # tokens: the name first, then the arguments in two pieces, as vLLM streams them.
+    tool_call: dict[str, str] | None = None
     metrics: str | None = None  # the text GET /metrics answers (None: 404, as an engine without metrics)
     # The answer's text instead of `tok0 tok1 …` (sent as one piece; usage counts its words): fixed, or
     # made from the request body (a judge that grades deterministically: tests/judge_stub.py).
@@ -70,6 +73,8 @@ class StubStats:
     answers: list[StreamRecord] = field(default_factory=list)
     # The Authorization header of each request (None: none sent), to check what credentials arrived.
     authorizations: list[str | None] = field(default_factory=list)
+    # Each request's JSON body, to check what was forwarded.
+    bodies: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -114,6 +119,8 @@ class _Handler(web.RequestHandler):
         with self.stub.stats.lock:
             self.stub.stats.authorizations.append(self.request.headers.get("Authorization"))
         body = json.loads(self.request.body or b"{}")
+        with self.stub.stats.lock:
+            self.stub.stats.bodies.append(body)
         cfg = self._config(body)
         if cfg.first_byte_delay:
             await asyncio.sleep(cfg.first_byte_delay)
@@ -184,6 +191,10 @@ class _Handler(web.RequestHandler):
             if chat:
                 self.write(chunk({"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}))
                 await self.flush()
+            if chat and cfg.tool_call is not None:
+                self.write(self._tool_call_chunks(chunk, cfg.tool_call))
+                record.finished = True
+                return
             for i in range(cfg.tokens):
                 if record.disconnected:
                     return
@@ -225,6 +236,18 @@ class _Handler(web.RequestHandler):
         except StreamClosedError:
             if not record.finished:
                 record.disconnected = True
+
+    def _tool_call_chunks(self, chunk: Any, call: dict[str, str]) -> bytes:
+        arguments = call["arguments"]
+        half = len(arguments) // 2
+        pieces = [
+            {"index": 0, "id": "call-1", "type": "function", "function": {"name": call["name"], "arguments": ""}},
+            {"index": 0, "function": {"arguments": arguments[:half]}},
+            {"index": 0, "function": {"arguments": arguments[half:]}},
+        ]
+        out = b"".join(chunk({"index": 0, "delta": {"tool_calls": [p]}, "finish_reason": None}) for p in pieces)
+        out += chunk({"index": 0, "delta": {}, "finish_reason": "tool_calls"}, self._usage(3))
+        return out + b"data: [DONE]\n\n"
 
     async def _content(self, cfg: StubConfig, body: dict[str, Any], chat: bool) -> None:
         text = cfg.content(body) if callable(cfg.content) else str(cfg.content)

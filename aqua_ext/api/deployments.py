@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
@@ -149,9 +149,70 @@ class CreateDeploymentResponse(ApiModel):
 # ---- chat -------------------------------------------------------------------
 
 
+# OpenAI's rule for function names (and so for tool and schema names).
+FUNCTION_NAME = r"^[A-Za-z0-9_-]{1,64}$"
+# A JSON schema (tool parameters, structured output): the UI validates it as a schema; here only its
+# size is bounded, since the engine compiles it.
+JSON_SCHEMA_OBJECT = Field(json_schema_extra={"type": "object", "maxProperties": 200})
+
+
+class ToolCallFunction(ApiModel):
+    name: str = Field(pattern=FUNCTION_NAME)
+    arguments: str = Field(max_length=100_000)  # JSON text, as the model wrote it
+
+
+class ToolCall(ApiModel):
+    """A function the model asked to call (an assistant message's `tool_calls`, sent back as history)."""
+
+    id: str = Field(min_length=1, max_length=200)
+    type: Literal["function"] = "function"
+    function: ToolCallFunction
+
+
 class ChatMessage(ApiModel):
-    role: Literal["system", "user", "assistant"]
+    """OpenAI's chat message: `tool_calls` on an assistant message that called tools, `tool_call_id`
+    on the `tool` message that answers one of them."""
+
+    role: Literal["system", "user", "assistant", "tool"]
     content: str = Field(max_length=1_000_000)
+    tool_calls: list[ToolCall] | None = Field(default=None, max_length=64)
+    tool_call_id: str | None = Field(default=None, min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _tool_fields(self) -> ChatMessage:
+        if self.tool_calls is not None and self.role != "assistant":
+            raise ValueError("tool_calls: only an assistant message calls tools")
+        if (self.role == "tool") != (self.tool_call_id is not None):
+            raise ValueError("tool_call_id: a tool message, and only one, names the call it answers")
+        return self
+
+
+class ToolFunction(ApiModel):
+    name: str = Field(pattern=FUNCTION_NAME)
+    description: str | None = Field(default=None, max_length=4000)
+    parameters: dict[str, Any] = JSON_SCHEMA_OBJECT
+
+
+class ToolDefinition(ApiModel):
+    """A tool the model may call (OpenAI `tools[]`): a function and the JSON schema of its arguments."""
+
+    type: Literal["function"] = "function"
+    function: ToolFunction
+
+
+class JsonSchemaFormat(ApiModel):
+    name: str = Field(pattern=FUNCTION_NAME)
+    description: str | None = Field(default=None, max_length=4000)
+    # `schema` would shadow pydantic's BaseModel.schema: the field is `schema_`, `schema` on the wire.
+    schema_: dict[str, Any] = Field(alias="schema", json_schema_extra={"type": "object", "maxProperties": 200})
+    strict: bool | None = None
+
+
+class ResponseFormat(ApiModel):
+    """Structured output (OpenAI `response_format`): the answer is JSON matching the schema."""
+
+    type: Literal["json_schema"]
+    json_schema: JsonSchemaFormat
 
 
 class ChatRequest(ApiModel):
@@ -180,6 +241,9 @@ class ChatRequest(ApiModel):
         default_factory=list, max_length=8, json_schema_extra={"items": {"type": "string", "minLength": 1}}
     )
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
+    # Chat only; engines that cannot honour them refuse the turn (400 naming the field).
+    response_format: ResponseFormat | None = None
+    tools: list[ToolDefinition] | None = Field(default=None, min_length=1, max_length=64)
 
     @model_validator(mode="after")
     def _one_input(self) -> ChatRequest:
@@ -196,7 +260,20 @@ class ChatRequest(ApiModel):
             raise ValueError("prompt: must not be empty")
         if any(not s for s in self.stop):
             raise ValueError("stop: stop sequences must not be empty")
+        names = [tool.function.name for tool in self.tools or ()]
+        if len(set(names)) != len(names):
+            raise ValueError("tools: two tools have the same name")
         return self
+
+
+class ToolCallDelta(ApiModel):
+    """A piece of a tool call as the engine streams it: `index` says which call; the first piece
+    has its id and name, the following ones add to its arguments."""
+
+    index: int
+    id: str | None = None
+    name: str | None = None
+    arguments: str | None = None
 
 
 class ChatDeltaEvent(ApiModel):
@@ -205,6 +282,7 @@ class ChatDeltaEvent(ApiModel):
     content: str
     role: str | None = None
     finish_reason: str | None = None
+    tool_calls: list[ToolCallDelta] | None = None
 
 
 class ChatUsage(ApiModel):

@@ -204,12 +204,14 @@ class DeploymentChatHandler(_StreamingHandler):
                     if isinstance(item, ChatDelta):
                         meter.tokens()  # a coalesced delta may hold several: the done event's count corrects it
                         # The hot path (once per token): ChatDeltaEvent's fields, without a model.
-                        self._emit(
-                            format_event(
-                                {"content": item.content, "role": item.role, "finish_reason": item.finish_reason},
-                                event="delta",
-                            )
-                        )
+                        fields: dict[str, object] = {
+                            "content": item.content,
+                            "role": item.role,
+                            "finish_reason": item.finish_reason,
+                        }
+                        if item.tool_calls:
+                            fields["tool_calls"] = list(item.tool_calls)
+                        self._emit(format_event(fields, event="delta"))
                         continue
                     usage = usage_of(item.usage)
                     meter.end(item.tokens)

@@ -59,7 +59,42 @@ def build_payload(request: ChatRequest, target: UpstreamTarget) -> tuple[str, di
     if request.messages is not None:
         if target.mode != "chat":
             raise InvalidInput.field("messages", "this is a completion deployment: send a prompt, not messages")
-        body["messages"] = [m.model_dump() for m in request.messages]
+        body["messages"] = [m.model_dump(exclude_none=True) for m in request.messages]
+        body.update(chat_extras(request, target))
         return "/v1/chat/completions", body
+    for name in ("response_format", "tools"):
+        if getattr(request, name) is not None:
+            raise InvalidInput.field(
+                name, "a prompt is completed as text: structured output and tools need chat messages"
+            )
     body["prompt"] = request.prompt
     return "/v1/completions", body
+
+
+def tool_fields(request: ChatRequest) -> dict[str, Any]:
+    """`response_format` and `tools` of a turn in OpenAI's form (absent when not set)."""
+    fields: dict[str, Any] = {}
+    if request.response_format is not None:
+        fields["response_format"] = request.response_format.model_dump(by_alias=True, exclude_none=True)
+    if request.tools is not None:
+        fields["tools"] = [tool.model_dump(exclude_none=True) for tool in request.tools]
+    return fields
+
+
+def chat_extras(request: ChatRequest, target: UpstreamTarget) -> dict[str, Any]:
+    """Structured output and tools, for the engines that take them. vLLM and the llama.cpp server
+    take both (a JSON schema becomes a grammar); `transformers serve` takes tools but refuses
+    `response_format` (its list of unused fields), so that turn is refused here with a reason
+    instead of the engine's bare 422; a Generative AI endpoint takes neither here."""
+    if target.dialect == "oci_genai":
+        # A Generative AI endpoint's turn is translated by the OCI Generative AI dialect, which
+        # carries text turns only.
+        for name in ("response_format", "tools"):
+            if getattr(request, name) is not None:
+                raise InvalidInput.field(name, f"a Generative AI endpoint's playground turn does not take {name}")
+    if request.response_format is not None and target.dialect == "transformers":
+        raise InvalidInput.field(
+            "response_format",
+            "transformers serve does not support structured output: deploy with vLLM or llama.cpp, or clear the schema",
+        )
+    return tool_fields(request)

@@ -44,6 +44,8 @@ class ChatDelta:
     role: str | None = None
     finish_reason: str | None = None
     index: int = 0
+    # Pieces of tool calls ({index, id?, name?, arguments?}), as the engine streamed them.
+    tool_calls: tuple[dict[str, Any], ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
@@ -238,23 +240,31 @@ class AnswerTally:
         items = []
         for choice in obj.get("choices") or ():
             delta = choice.get("delta")
+            calls = None
             if isinstance(delta, dict):
                 content = delta.get("content") or ""
                 role = delta.get("role")
+                calls = _tool_call_pieces(delta.get("tool_calls"))
             else:
                 content = choice.get("text") or ""
                 role = None
             reason = choice.get("finish_reason")
             if reason:
                 self.finish_reason = reason
-            if not content and role is None and not reason:
+            if not content and role is None and not reason and not calls:
                 continue
-            if content:
+            if content or calls:
                 self.deltas += 1
                 if self.ttft is None:
                     self.ttft = time.perf_counter() - self.started
             items.append(
-                ChatDelta(content=content, role=role, finish_reason=reason, index=int(choice.get("index") or 0))
+                ChatDelta(
+                    content=content,
+                    role=role,
+                    finish_reason=reason,
+                    index=int(choice.get("index") or 0),
+                    tool_calls=calls,
+                )
             )
         return items
 
@@ -275,9 +285,40 @@ class AnswerTally:
         )
 
 
+def _tool_call_pieces(raw: Any) -> tuple[dict[str, Any], ...] | None:
+    """OpenAI's streamed `delta.tool_calls` flattened ({index, id, name, arguments}, the absent left
+    out); anything malformed is skipped rather than failing the answer."""
+    if not isinstance(raw, list):
+        return None
+    pieces = []
+    for position, call in enumerate(raw):
+        if not isinstance(call, dict):
+            continue
+        function = call.get("function")
+        if not isinstance(function, dict):
+            function = {}
+        index = call.get("index")
+        piece: dict[str, Any] = {"index": index if isinstance(index, int) else position}
+        for key, value in (
+            ("id", call.get("id")),
+            ("name", function.get("name")),
+            ("arguments", function.get("arguments")),
+        ):
+            if isinstance(value, str) and value:
+                piece[key] = value
+        pieces.append(piece)
+    return tuple(pieces) or None
+
+
 def _mergeable(a: ChatDelta, b: ChatDelta) -> bool:
     return (
-        a.index == b.index and a.role is None and b.role is None and a.finish_reason is None and b.finish_reason is None
+        a.index == b.index
+        and a.role is None
+        and b.role is None
+        and a.finish_reason is None
+        and b.finish_reason is None
+        and a.tool_calls is None
+        and b.tool_calls is None
     )
 
 

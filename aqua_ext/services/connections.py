@@ -45,6 +45,7 @@ from ..backends.connections.secrets import SecretStore
 from ..backends.connections.store import ConnectionRow, ConnectionStore
 from ..errors import InvalidInput, NotFound, Upstream, UpstreamTimeout
 from . import connection_rules, connection_yaml
+from .chat_payload import tool_fields
 from .chat_stream import AnswerTally, ChatDelta, ChatDone
 
 _RESPONSE_LIMIT = 64 * 1024
@@ -356,6 +357,10 @@ class Connections:
         conn = await self.stored(connection_id)
         if "chat" not in actions(conn.fields):
             raise InvalidInput.field("connection", "this connection serves no chat or completion")
+        for name in ("response_format", "tools"):
+            # Only the OpenAI wire carries them; the other dialects translate text turns only.
+            if getattr(request, name) is not None and conn.fields.kind not in OPENAI_WIRE:
+                raise InvalidInput.field(name, f"a {conn.fields.kind} connection does not take {name}")
         await self._reachable(conn)
         return ConnectionTurn(self.client, conn, openai_chat_body(request, self._model_of(conn, request.model)))
 
@@ -409,10 +414,14 @@ class Connections:
         return ExportConnectionsResponse(yaml=text, file_name="llm-services.yaml")
 
 
+# Connection kinds that speak OpenAI's chat API itself, structured output and tools included.
+OPENAI_WIRE = ("openai", "azure_openai")
+
+
 def openai_chat_body(request: ConnectionChatRequest, model: str) -> OpenAiBody:
     """A playground turn as an OpenAI chat request (a prompt is one user message)."""
     messages = (
-        [m.model_dump() for m in request.messages]
+        [m.model_dump(exclude_none=True) for m in request.messages]
         if request.messages is not None
         else [{"role": "user", "content": request.prompt or ""}]
     )
@@ -431,6 +440,7 @@ def openai_chat_body(request: ConnectionChatRequest, model: str) -> OpenAiBody:
         body["frequency_penalty"] = request.frequency_penalty
     if request.presence_penalty:
         body["presence_penalty"] = request.presence_penalty
+    body.update(tool_fields(request))
     return body
 
 

@@ -12,7 +12,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { ServerConnection } from '@jupyterlab/services';
 
 import { AquaApiError } from './errors';
-import type { ChatRequest, ChatStreamEvent } from './types';
+import type { ChatRequest, ChatStreamEvent, ToolCallDelta } from './types';
 
 /** Said when the stream closes without its `done` or `error` event (a dropped connection). */
 export const STREAM_CUT_MESSAGE =
@@ -42,7 +42,9 @@ export function toChatEvent(message: EventSourceMessage): ChatStreamEvent | null
             data: {
               content: record.content,
               role: typeof record.role === 'string' ? record.role : null,
-              finish_reason: typeof record.finish_reason === 'string' ? record.finish_reason : null
+              finish_reason: typeof record.finish_reason === 'string' ? record.finish_reason : null,
+              // Pieces of tool calls, as the server relays them (see ChatDeltaEvent).
+              ...(Array.isArray(record.tool_calls) ? { tool_calls: record.tool_calls as ToolCallDelta[] } : {})
             }
           }
         : null;

@@ -82,14 +82,30 @@ export type CreateDeploymentRequest = RequestBody<'CreateDeploymentRequest', 'mo
 export type CreateDeploymentResponse = Schemas['CreateDeploymentResponse'];
 export type TerraformExport = Schemas['TerraformExport'];
 
-export type ChatMessage = Schemas['ChatMessage'];
+/** A tool call the model made, sent back as history (`type` defaults to function). */
+export type ToolCall = RequestBody<'ToolCall', 'id' | 'function'>;
+export type ChatMessage = Omit<RequestBody<'ChatMessage', 'role' | 'content'>, 'tool_calls'> & {
+  tool_calls?: ToolCall[];
+};
+export type ToolDefinition = Omit<RequestBody<'ToolDefinition', 'function'>, 'function'> & {
+  function: RequestBody<'ToolFunction', 'name'>;
+};
+export type ResponseFormat = Omit<Schemas['ResponseFormat'], 'json_schema'> & {
+  json_schema: RequestBody<'JsonSchemaFormat', 'name' | 'schema'>;
+};
+/** A piece of a streamed tool call; the server leaves out what this piece does not carry. */
+export type ToolCallDelta = RequestBody<'ToolCallDelta', 'index'>;
 /** One playground turn; every sampling field has a server default. */
-export type ChatRequest = Partial<Schemas['ChatRequest']>;
+export type ChatRequest = Omit<Partial<Schemas['ChatRequest']>, 'messages' | 'response_format' | 'tools'> & {
+  messages?: ChatMessage[];
+  response_format?: ResponseFormat;
+  tools?: ToolDefinition[];
+};
 export type ChatUsage = Schemas['ChatUsage'];
-export type ChatDeltaEvent = Schemas['ChatDeltaEvent'];
+export type ChatDeltaEvent = Omit<Schemas['ChatDeltaEvent'], 'tool_calls'> & { tool_calls?: ToolCallDelta[] | null };
 export type ChatDoneEvent = Schemas['ChatDoneEvent'];
 export type ChatErrorEvent = Schemas['ChatErrorEvent'];
-type ChatStreamEvents = Schemas['ChatStreamEvents'];
+type ChatStreamEvents = Omit<Schemas['ChatStreamEvents'], 'delta'> & { delta: ChatDeltaEvent };
 /** One event of the chat stream, tagged by its SSE `event:` name. */
 export type ChatStreamEvent = {
   [K in keyof ChatStreamEvents]: { type: K; data: ChatStreamEvents[K] };
@@ -206,7 +222,7 @@ export type ImportConnectionsResponse = Schemas['ImportConnectionsResponse'];
 export type ExportConnectionsQuery = QueryOf<'exportConnections'>;
 export type ExportConnectionsResponse = Schemas['ExportConnectionsResponse'];
 /** A playground turn with a connection: a deployment's turn, and which of its models answers. */
-export type ConnectionChatRequest = Partial<Schemas['ConnectionChatRequest']>;
+export type ConnectionChatRequest = ChatRequest & Pick<Partial<Schemas['ConnectionChatRequest']>, 'model'>;
 
 /** OCI Generative AI (the `genai` target): base, fine-tuned and imported models. */
 export type GenAiModel = Schemas['GenAiModel'];

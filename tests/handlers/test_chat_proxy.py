@@ -207,3 +207,87 @@ async def test_non_streamed_request_past_the_time_bound_is_a_504(
     assert error["code"] == 504 and "0.5 s" in error["message"] and "pass_through_timeout" in error["message"]
     # The engine's request is closed, not left generating.
     assert await asyncio.to_thread(routed.wait_for, lambda s: s.answers and s.answers[0].disconnected, 3.0)
+
+
+PERSON_SCHEMA = {
+    "type": "object",
+    "properties": {"이름": {"type": "string"}, "年齢": {"type": "integer"}},
+    "required": ["이름", "年齢"],
+}
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "今日の天気",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    },
+}
+
+
+async def test_structured_output_and_tools_are_forwarded(routed: StubUpstream, server: Any) -> None:
+    url, headers = server
+    response_format = {
+        "type": "json_schema",
+        "json_schema": {"name": "person", "schema": PERSON_SCHEMA, "strict": True},
+    }
+    async with httpx.AsyncClient(headers=headers) as client:
+        r = await client.post(
+            url + "/chat",
+            json={**HELLO, "max_tokens": 3, "response_format": response_format, "tools": [WEATHER_TOOL]},
+        )
+    assert events_of(r.content)[-1][0] == "done"
+    sent = routed.stats.bodies[-1]
+    assert sent["response_format"] == response_format
+    assert sent["tools"] == [WEATHER_TOOL]
+    assert sent["messages"] == [{"role": "user", "content": "hi"}]  # no null tool fields added
+
+
+async def test_a_tool_call_is_relayed_and_its_answer_sent_back(routed: StubUpstream, server: Any) -> None:
+    routed.config.tool_call = {"name": "get_weather", "arguments": '{"city": "서울"}'}
+    url, headers = server
+    async with httpx.AsyncClient(headers=headers) as client:
+        r = await client.post(url + "/chat", json={**HELLO, "tools": [WEATHER_TOOL]})
+        events = events_of(r.content)
+        pieces = [piece for kind, data in events if kind == "delta" for piece in data.get("tool_calls") or ()]
+        assert pieces[0] == {"index": 0, "id": "call-1", "name": "get_weather"}
+        assert "".join(piece.get("arguments", "") for piece in pieces) == '{"city": "서울"}'
+        assert events[-1][0] == "done" and events[-1][1]["finish_reason"] == "tool_calls"
+
+        routed.config.tool_call = None
+        history = [
+            {"role": "user", "content": "서울の天気は?"},
+            {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [
+                    {
+                        "id": "call-1",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": '{"city": "서울"}'},
+                    }
+                ],
+            },
+            {"role": "tool", "tool_call_id": "call-1", "content": "맑음, 20°C"},
+        ]
+        r = await client.post(url + "/chat", json={"messages": history, "tools": [WEATHER_TOOL], "max_tokens": 2})
+    assert events_of(r.content)[-1][0] == "done"
+    assert routed.stats.bodies[-1]["messages"] == history
+
+
+async def test_structured_output_is_refused_where_the_engine_cannot(
+    aqua_app: Any, routed: StubUpstream, server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def upstream(deployment_id: str) -> UpstreamTarget:
+        return UpstreamTarget(
+            deployment_id=deployment_id, mode="chat", model="m", base_url=routed.url, dialect="transformers"
+        )
+
+    monkeypatch.setattr(aqua_app.aqua_backend, "upstream", upstream)
+    url, headers = server
+    response_format = {"type": "json_schema", "json_schema": {"name": "person", "schema": PERSON_SCHEMA}}
+    async with httpx.AsyncClient(headers=headers) as client:
+        r = await client.post(url + "/chat", json={**HELLO, "response_format": response_format})
+    assert r.status_code == 400
+    assert [f["field"] for f in r.json()["fields"]] == ["response_format"]
+    assert "transformers serve" in r.text
+    assert routed.stats.bodies == []  # nothing reached the engine

@@ -250,3 +250,30 @@ async def test_client_leaving_cancels_a_non_streamed_pass_through_request(
             )
     assert await asyncio.to_thread(stub.wait_for, lambda s: s.answers and s.answers[0].disconnected, 3.0)
     assert not stub.stats.answers[0].finished
+
+
+async def test_structured_output_and_tools_reach_openai_services_only(
+    api: Any, base: tuple[str, dict[str, str]], stub: StubUpstream
+) -> None:
+    response_format = {
+        "type": "json_schema",
+        "json_schema": {"name": "answer", "schema": {"type": "object", "properties": {"답": {"type": "string"}}}},
+    }
+    tools = [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}]
+    turn = {"messages": [{"role": "user", "content": "日本語で"}], "response_format": response_format, "tools": tools}
+    _, openai = await api("connections", method="POST", body=openai_connection(stub))
+    _, cohere = await api("connections", method="POST", body=openai_connection(stub, kind="cohere", name="코히어"))
+    url, headers = base
+    async with httpx.AsyncClient(headers=headers, timeout=30) as client:
+        r = await client.post(f"{url}/connections/{openai['id']}/chat", json=turn)
+        assert r.status_code == 200, r.text
+        assert events_of(r.content)[-1][0] == "done", r.text
+        assert stub.stats.bodies[-1]["response_format"] == response_format
+        assert stub.stats.bodies[-1]["tools"] == tools
+        sent = len(stub.stats.bodies)
+        for field in ("response_format", "tools"):
+            r = await client.post(
+                f"{url}/connections/{cohere['id']}/chat", json={"messages": turn["messages"], field: turn[field]}
+            )
+            assert r.status_code == 400 and [f["field"] for f in r.json()["fields"]] == [field], r.text
+    assert len(stub.stats.bodies) == sent  # nothing sent to the service

@@ -87,3 +87,60 @@ def test_oci_targets_post_to_predict_with_a_route_header() -> None:
         {"route": "/v1/chat/completions"},
     )
     assert t.request("/v1/completions", stream=False)[0] == "https://md.example/ocid1.x/predict"
+
+
+SCHEMA = {"type": "object", "properties": {"답": {"type": "string"}}, "required": ["답"]}
+FORMAT = {"type": "json_schema", "json_schema": {"name": "answer", "schema": SCHEMA}}
+TOOL = {"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}
+
+
+def test_structured_output_and_tools_go_to_openai_engines_as_given() -> None:
+    _, body = build_payload(chat(response_format=FORMAT, tools=[TOOL]), target())
+    assert body["response_format"] == FORMAT
+    assert body["tools"] == [TOOL]
+
+
+def test_transformers_serve_takes_tools_but_not_structured_output() -> None:
+    t = target(dialect="transformers")
+    _, body = build_payload(chat(tools=[TOOL]), t)
+    assert body["tools"] == [TOOL] and "response_format" not in body
+    with pytest.raises(InvalidInput) as refused:
+        build_payload(chat(response_format=FORMAT), t)
+    assert refused.value.fields[0].field == "response_format"
+
+
+@pytest.mark.parametrize("name", ["response_format", "tools"])
+def test_a_prompt_takes_neither_schema_nor_tools(name: str) -> None:
+    value = FORMAT if name == "response_format" else [TOOL]
+    request = ChatRequest.model_validate({"prompt": "東京は", name: value})
+    with pytest.raises(InvalidInput) as refused:
+        build_payload(request, target(mode="completion"))
+    assert refused.value.fields[0].field == name
+
+
+@pytest.mark.parametrize(
+    ("message", "field"),
+    [
+        ({"role": "tool", "content": "맑음"}, "tool_call_id"),
+        ({"role": "user", "content": "x", "tool_call_id": "c1"}, "tool_call_id"),
+        ({"role": "user", "content": "x", "tool_calls": []}, "tool_calls"),
+    ],
+)
+def test_tool_fields_belong_to_their_roles(message: dict[str, object], field: str) -> None:
+    with pytest.raises(ValueError, match=field):
+        ChatRequest.model_validate({"messages": [message]})
+
+
+def test_tool_names_are_unique_and_well_formed() -> None:
+    with pytest.raises(ValueError, match="same name"):
+        chat(tools=[TOOL, TOOL])
+    with pytest.raises(ValueError, match="name"):
+        chat(tools=[{"type": "function", "function": {"name": "날씨"}}])
+
+
+@pytest.mark.parametrize("name", ["response_format", "tools"])
+def test_a_generative_ai_endpoint_takes_neither_schema_nor_tools(name: str) -> None:
+    value = FORMAT if name == "response_format" else [TOOL]
+    with pytest.raises(InvalidInput) as refused:
+        build_payload(chat(**{name: value}), target(dialect="oci_genai"))
+    assert refused.value.fields[0].field == name

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from aqua_ext.errors import Unavailable, Upstream, UpstreamTimeout
-from aqua_ext.services.chat_stream import ChatDelta, ChatDone, StreamBusy, StreamLimiter, stream_chat
+from aqua_ext.services.chat_stream import AnswerTally, ChatDelta, ChatDone, StreamBusy, StreamLimiter, stream_chat
 from tests.stub_upstream import StubConfig, StubUpstream
 
 
@@ -289,3 +289,16 @@ async def test_coalesce_merges_the_content_deltas_of_one_read() -> None:
         assert [d.content for d in deltas] == expected
         assert deltas[0].role == "assistant" and deltas[-1].finish_reason == "stop"
         assert items[-1].tokens == 4  # counted per engine delta, merged or not
+
+
+def test_tool_call_pieces_are_kept_and_never_merged_with_text() -> None:
+    tally = AnswerTally(0.0)
+    first = {"index": 0, "id": "c1", "type": "function", "function": {"name": "検索", "arguments": ""}}
+    [piece] = tally.chunk({"choices": [{"index": 0, "delta": {"tool_calls": [first]}}]})
+    assert piece.tool_calls == ({"index": 0, "id": "c1", "name": "検索"},)
+    [piece] = tally.chunk({"choices": [{"delta": {"tool_calls": [{"index": 0, "function": {"arguments": '{"q":'}}]}}]})
+    assert piece.tool_calls == ({"index": 0, "arguments": '{"q":'},)
+    # Malformed pieces are skipped, not fatal; a whole (non-streamed) message's calls are indexed by position.
+    assert tally.chunk({"choices": [{"delta": {"tool_calls": ["junk"]}}]}) == []
+    [piece] = tally.chunk({"choices": [{"delta": {"tool_calls": [{"id": "c2", "function": {"name": "a"}}]}}]})
+    assert piece.tool_calls == ({"index": 0, "id": "c2", "name": "a"},)

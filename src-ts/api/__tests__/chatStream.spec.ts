@@ -74,6 +74,24 @@ describe('chatEventsFromText', () => {
     expect(toChatEvent({ event: 'delta', data: '{"text":"no content field"}' })).toBeNull();
     expect(toChatEvent({ event: undefined, data: '{"content":"x"}' })).toBeNull();
   });
+
+  it('keeps the pieces of tool calls a delta carries', () => {
+    const data =
+      '{"content":"","tool_calls":[{"index":0,"id":"c1","name":"検索"},{"index":0,"arguments":"{\\"q\\":\\"서울\\"}"}]}';
+    expect(toChatEvent({ event: 'delta', data })).toEqual({
+      type: 'delta',
+      data: {
+        content: '',
+        role: null,
+        finish_reason: null,
+        tool_calls: [
+          { index: 0, id: 'c1', name: '検索' },
+          { index: 0, arguments: '{"q":"서울"}' }
+        ]
+      }
+    });
+    expect(toChatEvent({ event: 'delta', data: '{"content":"x"}' })).not.toHaveProperty('data.tool_calls');
+  });
 });
 
 describe('streamChat', () => {

@@ -4,7 +4,7 @@ import { Button, HTMLSelect } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
-import type { ConnectionSummary, DeploymentSummary, InferenceMode } from '../../api/types';
+import type { ConnectionSummary, DeploymentSummary, InferenceMode, ToolDefinition } from '../../api/types';
 import { engineLabel, modeLabel, shapeLabel } from '../../shared/labels';
 import { allows } from '../../shared/actions';
 import { FAST_POLL_MS, isTransitional, stateLabel } from '../../shared/deploymentStates';
@@ -21,6 +21,14 @@ import { DeploymentStateBadge } from '../../ui/DeploymentStateBadge';
 import { EmbeddingsPanel } from './EmbeddingsPanel';
 import { SamplingPanel } from '../../ui/SamplingPanel';
 import { TranscriptView } from './TranscriptView';
+import { downloadText, type DownloadText } from '../../shared/download';
+import { ExportButtons } from './ExportButtons';
+import { PresetPicker } from './PresetPicker';
+import { presetSampling, type IPresetStore } from './presets';
+import { lastUserTurn } from './transcript';
+import { ChatToolsPanel, DisclosureButton, engineNote } from './ChatToolsPanel';
+import { parseResponseFormat, parseTools } from './jsonSchemas';
+import type { TurnSettings } from './useChatSession';
 import { SaveTurnDialog, savedMessage } from './SaveTurnDialog';
 import { turnDraft, type ITurnDraft } from './datasetRow';
 import type { Turn } from './transcript';
@@ -38,6 +46,10 @@ export interface IPlaygroundProps {
   onTitle?: (name: string) => void;
   /** Save throttle (tests use 0). */
   saveDelayMs?: number;
+  /** Presets kept in the Settings Editor (null: none, no picker). */
+  presets?: IPresetStore | null;
+  /** How an exported conversation is saved (the browser's download by default). */
+  download?: DownloadText;
 }
 
 function emptyState(): IPlaygroundState {
@@ -50,7 +62,9 @@ function emptyState(): IPlaygroundState {
     compareModel: null,
     compareTurns: [],
     draft: '',
-    embedInputs: []
+    embedInputs: [],
+    schemaText: '',
+    toolsText: ''
   };
 }
 
@@ -74,6 +88,8 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
   const [compareModel, setCompareModel] = React.useState<string | null>(stored.compareModel);
   const [embedInputs, setEmbedInputs] = React.useState<string[]>(stored.embedInputs);
   const [showSystem, setShowSystem] = React.useState(stored.system.length > 0);
+  const [schemaText, setSchemaText] = React.useState(stored.schemaText);
+  const [toolsText, setToolsText] = React.useState(stored.toolsText);
   const onTitle = React.useRef(props.onTitle);
   onTitle.current = props.onTitle;
 
@@ -197,7 +213,9 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
     compareModel,
     compareTurns: secondary.turns,
     draft,
-    embedInputs
+    embedInputs,
+    schemaText,
+    toolsText
   };
   const saveTimer = React.useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   React.useEffect(() => {
@@ -218,6 +236,8 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
     model,
     compareModel,
     embedInputs,
+    schemaText,
+    toolsText,
     primary.turns,
     secondary.turns,
     props.saveDelayMs
@@ -233,6 +253,18 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
   );
 
   const parsed = parseSampling(sampling, trans);
+  const responseFormat = parseResponseFormat(schemaText, trans);
+  const tools = parseTools(toolsText, trans);
+  const extrasError = responseFormat.error ?? tools.error;
+  // What a chat turn is sent with; a completion deployment gets the sampling only (see turnRequest).
+  const settings: TurnSettings | null =
+    parsed.value && !extrasError
+      ? {
+          ...parsed.value,
+          ...(responseFormat.value ? { response_format: responseFormat.value } : {}),
+          ...(tools.value ? { tools: tools.value } : {})
+        }
+      : null;
   const streaming = primary.streaming || secondary.streaming;
   const budget =
     draft.trim() && parsed.value
@@ -241,15 +273,36 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
 
   const send = (): void => {
     const text = draft.trim();
-    if (!text || streaming || !parsed.value) {
+    if (!text || streaming || !settings) {
       return;
     }
-    primary.send(text, system, parsed.value);
+    primary.send(text, system, settings);
     if (compareWith) {
-      secondary.send(text, system, parsed.value);
+      secondary.send(text, system, settings);
     }
     setDraft('');
   };
+  // Edit and resend, regenerate: in the column where it is asked, with the settings of now.
+  const resend =
+    (session: typeof primary) =>
+    (userTurnId: string, text: string): void => {
+      if (!streaming && settings) {
+        session.send(text, system, settings, userTurnId);
+      }
+    };
+  const regenerate = (session: typeof primary) => (): void => {
+    const last = lastUserTurn(session.turns);
+    if (last) {
+      resend(session)(last.id, last.content);
+    }
+  };
+  const answerTools =
+    (session: typeof primary) =>
+    (answerId: string, results: string[]): void => {
+      if (!streaming && settings) {
+        session.answerTools(answerId, results, system, settings);
+      }
+    };
   const stop = (): void => {
     primary.stop();
     secondary.stop();
@@ -372,6 +425,13 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
             >
               {trans.__('Clear')}
             </Button>
+            <ExportButtons
+              trans={trans}
+              name={name}
+              system={mode === 'chat' ? system : ''}
+              turns={primary.turns}
+              download={props.download ?? downloadText}
+            />
           </div>
         )}
       </header>
@@ -413,16 +473,12 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
           <div className="jp-AquaExt-Playground-main">
             {mode === 'chat' && (
               <div className="jp-AquaExt-Playground-system">
-                <button
-                  type="button"
-                  className="jp-AquaExt-linkButton"
-                  aria-expanded={showSystem}
-                  onClick={() => setShowSystem(value => !value)}
-                >
-                  {showSystem ? '▾ ' : '▸ '}
-                  {trans.__('System prompt')}
-                  {!showSystem && system.trim() ? ` · ${system.trim().slice(0, 60)}` : ''}
-                </button>
+                <DisclosureButton
+                  open={showSystem}
+                  label={trans.__('System prompt')}
+                  summary={system.trim().slice(0, 60)}
+                  onToggle={() => setShowSystem(value => !value)}
+                />
                 {showSystem && (
                   <textarea
                     className="jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea"
@@ -441,6 +497,10 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                 turns={primary.turns}
                 mode={mode}
                 props={props}
+                onEdit={resend(primary)}
+                onRegenerate={regenerate(primary)}
+                tools={tools.value}
+                onAnswerTools={answerTools(primary)}
                 onSaveTurn={answerId => saveTurn(primary.turns, mode, answerId)}
               />
               {compareWith && (
@@ -450,6 +510,10 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                   mode={secondaryMode}
                   props={props}
                   state={partner?.state}
+                  onEdit={resend(secondary)}
+                  onRegenerate={regenerate(secondary)}
+                  tools={tools.value}
+                  onAnswerTools={answerTools(secondary)}
                   onSaveTurn={answerId => saveTurn(secondary.turns, secondaryMode, answerId)}
                   notice={
                     // A completion deployment takes a prompt only (the server refuses a system message):
@@ -524,8 +588,8 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                 <Button
                   className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-sendButton"
                   onClick={send}
-                  disabled={!draft.trim() || !parsed.value}
-                  title={parsed.value ? undefined : trans.__('Fix the settings first')}
+                  disabled={!draft.trim() || !settings}
+                  title={settings ? undefined : trans.__('Fix the settings first')}
                 >
                   {mode === 'completion' ? trans.__('Generate') : trans.__('Send')}
                 </Button>
@@ -533,7 +597,32 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
             </div>
           </div>
           <aside className="jp-AquaExt-Playground-side">
+            {props.presets && (
+              <PresetPicker
+                store={props.presets}
+                trans={trans}
+                system={system}
+                sampling={parsed.value}
+                onApply={preset => {
+                  setSystem(preset.system);
+                  setShowSystem(preset.system.length > 0);
+                  setSampling(previous => presetSampling(preset, previous));
+                }}
+              />
+            )}
             <SamplingPanel value={sampling} errors={parsed.errors} trans={trans} onChange={setSampling} />
+            {mode === 'chat' && (
+              <ChatToolsPanel
+                trans={trans}
+                schemaText={schemaText}
+                toolsText={toolsText}
+                schemaError={responseFormat.error}
+                toolsError={tools.error}
+                onSchemaText={setSchemaText}
+                onToolsText={setToolsText}
+                engineNote={engineNote(deployment?.engine, trans)}
+              />
+            )}
           </aside>
         </div>
       )}
@@ -549,6 +638,10 @@ function Column(props: {
   state?: DeploymentSummary['state'];
   /** What this column's deployment is not sent, shown above its answers. */
   notice?: string | null;
+  onEdit?: (userTurnId: string, text: string) => void;
+  onRegenerate?: () => void;
+  tools?: ToolDefinition[] | null;
+  onAnswerTools?: (answerId: string, results: string[]) => void;
   onSaveTurn?: (answerId: string) => void;
 }): JSX.Element {
   const { trans } = props.props;
@@ -572,6 +665,10 @@ function Column(props: {
         renderMarkdown={props.props.renderMarkdown}
         copyToClipboard={props.props.copyToClipboard}
         label={props.title ?? trans.__('Conversation')}
+        onEdit={props.onEdit}
+        onRegenerate={props.onRegenerate}
+        tools={props.tools}
+        onAnswerTools={props.onAnswerTools}
         onSaveTurn={props.onSaveTurn}
         emptyText={
           props.mode === 'completion'

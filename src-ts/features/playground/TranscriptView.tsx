@@ -8,6 +8,8 @@ import { answerStatParts } from './stats';
 import type { IAssistantTurn, Turn } from './transcript';
 import type { CopyToClipboard, RenderMarkdown } from '../../shared/callbacks';
 import { MarkdownMessage } from './MarkdownMessage';
+import { AnswerActions, UserTurnView, type ITurnActionsProps } from './TurnActions';
+import { StructuredAnswer, type IStructuredAnswerProps } from './StructuredAnswer';
 
 export interface ITranscriptViewProps {
   turns: Turn[];
@@ -15,6 +17,12 @@ export interface ITranscriptViewProps {
   trans: TranslationBundle;
   renderMarkdown: RenderMarkdown;
   copyToClipboard: CopyToClipboard;
+  /** Edit and resend a question, regenerate the last answer (absent: the conversation is read only). */
+  onEdit?: ITurnActionsProps['onEdit'];
+  onRegenerate?: ITurnActionsProps['onRegenerate'];
+  /** Tool calls: the tools as set (to check arguments), and sending the results typed for the last answer. */
+  tools?: IStructuredAnswerProps['tools'];
+  onAnswerTools?: IStructuredAnswerProps['onAnswerTools'];
   /** Accessible name of the log of messages (the deployment's name in Compare mode). */
   label: string;
   emptyText: string;
@@ -25,6 +33,8 @@ export interface ITranscriptViewProps {
 /** The conversation: questions as typed, answers as markdown with their stats or error. */
 export function TranscriptView(props: ITranscriptViewProps): JSX.Element {
   const { turns, trans, mode } = props;
+  const busy = turns.some(turn => turn.role === 'assistant' && turn.status === 'streaming');
+  const lastId = turns.length ? turns[turns.length - 1].id : null;
   const scroller = React.useRef<HTMLDivElement>(null);
   const stick = React.useRef(true);
 
@@ -51,21 +61,33 @@ export function TranscriptView(props: ITranscriptViewProps): JSX.Element {
       {turns.length === 0 && <div className="jp-AquaExt-Transcript-empty">{props.emptyText}</div>}
       {turns.map(turn =>
         turn.role === 'user' ? (
-          <div key={turn.id} className="jp-AquaExt-Turn jp-mod-user">
-            <div className="jp-AquaExt-Turn-role">{mode === 'completion' ? trans.__('Prompt') : trans.__('You')}</div>
-            <div className="jp-AquaExt-Turn-text">{turn.content}</div>
-          </div>
+          <UserTurnView
+            key={turn.id}
+            turn={turn}
+            trans={trans}
+            busy={busy}
+            onEdit={props.onEdit}
+            roleLabel={mode === 'completion' ? trans.__('Prompt') : trans.__('You')}
+          />
         ) : (
-          <AnswerView key={turn.id} turn={turn} {...props} />
+          <AnswerView
+            key={turn.id}
+            turn={turn}
+            {...props}
+            busy={busy}
+            onRegenerate={turn.id === lastId ? props.onRegenerate : undefined}
+            onAnswerTools={turn.id === lastId ? props.onAnswerTools : undefined}
+          />
         )
       )}
     </div>
   );
 }
 
-function AnswerView(props: ITranscriptViewProps & { turn: IAssistantTurn }): JSX.Element {
+function AnswerView(props: ITranscriptViewProps & { turn: IAssistantTurn; busy: boolean }): JSX.Element {
   const { turn, trans } = props;
   const streaming = turn.status === 'streaming';
+  const shared = { turn, trans, busy: props.busy };
   return (
     <div
       className={`jp-AquaExt-Turn jp-mod-assistant jp-mod-${turn.status}`}
@@ -80,6 +102,7 @@ function AnswerView(props: ITranscriptViewProps & { turn: IAssistantTurn }): JSX
             {turn.content ? trans.__('Writing…') : trans.__('Waiting for the first token…')}
           </span>
         )}
+        <AnswerActions {...shared} onRegenerate={props.onRegenerate} copyToClipboard={props.copyToClipboard} />
       </div>
       {turn.content && !turn.content.trim() && (
         // Rendered markdown of whitespace is nothing at all: say what arrived instead of an empty answer.
@@ -106,6 +129,7 @@ function AnswerView(props: ITranscriptViewProps & { turn: IAssistantTurn }): JSX
           trans={trans}
         />
       )}
+      <StructuredAnswer {...shared} tools={props.tools} onAnswerTools={props.onAnswerTools} />
       {turn.status === 'error' && (
         <div className="jp-AquaExt-Turn-error" role="alert">
           <span className="jp-AquaExt-Turn-errorText">{turn.error}</span>

@@ -3,14 +3,17 @@
  * answers (and, for a conversational row, what came before), as the row
  * `POST aqua-ext/datasets/rows` saves. Plain data, tested on its own.
  */
-import type { ChatMessage, SaveDatasetRowRequest } from '../../api/types';
+import type { SaveDatasetRowRequest } from '../../api/types';
 import { chatMessages, type Turn } from './transcript';
 
 export type RowFormat = SaveDatasetRowRequest['format'];
 
+/** A dataset row's message: text turns only (tool calls and their results are not kept). */
+type RowMessage = NonNullable<SaveDatasetRowRequest['messages']>[number];
+
 export interface ITurnDraft {
   /** What the model saw before the prompt: the system prompt and the earlier turns (answers with text). */
-  history: ChatMessage[];
+  history: RowMessage[];
   prompt: string;
   answer: string;
 }
@@ -23,7 +26,10 @@ export function turnDraft(turns: readonly Turn[], answerId: string, system: stri
   if (index < 1 || answer.role !== 'assistant' || prompt.role !== 'user') {
     return null;
   }
-  return { history: chatMessages(system, turns.slice(0, index - 1)), prompt: prompt.content, answer: answer.content };
+  const history = chatMessages(system, turns.slice(0, index - 1)).flatMap(message =>
+    message.role === 'tool' || message.tool_calls ? [] : [{ role: message.role, content: message.content }]
+  );
+  return { history, prompt: prompt.content, answer: answer.content };
 }
 
 /** A conversation is kept whole as a conversational row; a single exchange is an instruction row. */

@@ -30,6 +30,9 @@ export interface IPlaygroundState {
   draft: string;
   /** The Embeddings view's inputs. */
   embedInputs: string[];
+  /** Structured output's JSON schema and the tools' JSON, as typed (empty: off). */
+  schemaText: string;
+  toolsText: string;
 }
 
 export function storageKey(deploymentId: string): string {
@@ -59,7 +62,8 @@ function isTurn(value: unknown): value is Turn {
   return (
     turn.role === 'assistant' &&
     ['streaming', 'done', 'stopped', 'error'].includes(turn.status as string) &&
-    typeof turn.startedAt === 'number'
+    typeof turn.startedAt === 'number' &&
+    (turn.toolCalls === undefined || Array.isArray(turn.toolCalls))
   );
 }
 
@@ -101,7 +105,9 @@ export function loadPlayground(storage: Storage | null, deploymentId: string): I
     draft: typeof data.draft === 'string' ? data.draft : '',
     embedInputs: Array.isArray(data.embedInputs)
       ? data.embedInputs.filter((item): item is string => typeof item === 'string')
-      : []
+      : [],
+    schemaText: typeof data.schemaText === 'string' ? data.schemaText : '',
+    toolsText: typeof data.toolsText === 'string' ? data.toolsText : ''
   };
 }
 

@@ -3,7 +3,7 @@
  * event on the answer being written, and the messages the next request
  * sends. No React, so the reducer is tested on its own.
  */
-import type { ChatMessage, ChatStreamEvent, ChatUsage, DeploymentState } from '../../api/types';
+import type { ChatMessage, ChatStreamEvent, ChatUsage, DeploymentState, ToolCallDelta } from '../../api/types';
 
 export type AnswerStatus = 'streaming' | 'done' | 'stopped' | 'error';
 
@@ -26,6 +26,15 @@ export interface IUserTurn {
   content: string;
 }
 
+/** A function the model asked to call, and the result the user gave (null: not answered yet). */
+export interface IToolCall {
+  id: string;
+  name: string;
+  /** JSON text as the model wrote it (not necessarily valid). */
+  arguments: string;
+  result: string | null;
+}
+
 export interface IAssistantTurn {
   id: string;
   role: 'assistant';
@@ -43,6 +52,10 @@ export interface IAssistantTurn {
   firstTokenAt: number | null;
   /** Delta events received. */
   chunks: number;
+  /** The tool calls of the answer, when it made any. */
+  toolCalls?: IToolCall[];
+  /** The JSON schema the answer was asked to follow (structured output), to check it against. */
+  schema?: Record<string, unknown>;
 }
 
 export type Turn = IUserTurn | IAssistantTurn;
@@ -92,14 +105,16 @@ export function applyChatEvent(turn: IAssistantTurn, event: ChatStreamEvent, now
   }
   switch (event.type) {
     case 'delta': {
-      if (!event.data.content) {
+      const pieces = event.data.tool_calls ?? [];
+      if (!event.data.content && pieces.length === 0) {
         return turn;
       }
       return {
         ...turn,
         content: turn.content + event.data.content,
         chunks: turn.chunks + 1,
-        firstTokenAt: turn.firstTokenAt ?? now
+        firstTokenAt: turn.firstTokenAt ?? now,
+        ...(pieces.length ? { toolCalls: addToolCallPieces(turn.toolCalls ?? [], pieces) } : {})
       };
     }
     case 'done': {
@@ -130,6 +145,37 @@ export function applyChatEvent(turn: IAssistantTurn, event: ChatStreamEvent, now
     default:
       return turn;
   }
+}
+
+/** Streamed pieces folded into the calls: the first piece of an index opens a call, the rest add arguments. */
+export function addToolCallPieces(calls: readonly IToolCall[], pieces: readonly ToolCallDelta[]): IToolCall[] {
+  const next = [...calls];
+  for (const piece of pieces) {
+    const current = next[piece.index];
+    next[piece.index] = current
+      ? {
+          ...current,
+          id: current.id || piece.id || '',
+          name: current.name || piece.name || '',
+          arguments: current.arguments + (piece.arguments ?? '')
+        }
+      : {
+          id: piece.id ?? `call-${piece.index}`,
+          name: piece.name ?? '',
+          arguments: piece.arguments ?? '',
+          result: null
+        };
+  }
+  // An index the engine skipped would leave a hole: keep the calls that came.
+  return next.filter(Boolean);
+}
+
+/** The answer with each call's result typed by the user, in the calls' order. */
+export function answerToolCalls(turn: IAssistantTurn, results: readonly string[]): IAssistantTurn {
+  return {
+    ...turn,
+    toolCalls: (turn.toolCalls ?? []).map((call, i) => ({ ...call, result: results[i] ?? call.result }))
+  };
 }
 
 /** Stop pressed: keep what arrived, time it here. */
@@ -179,6 +225,25 @@ export function chatMessages(system: string, turns: readonly Turn[]): ChatMessag
   for (const turn of turns) {
     if (turn.role === 'user') {
       messages.push({ role: 'user', content: turn.content });
+    } else if (
+      turn.toolCalls?.length &&
+      turn.toolCalls.every(call => call.result !== null) &&
+      turn.status !== 'error'
+    ) {
+      // The calls go back as the model made them, each followed by the result given for it (calls
+      // left unanswered are not sent: engines refuse a call without its result).
+      messages.push({
+        role: 'assistant',
+        content: turn.content,
+        tool_calls: turn.toolCalls.map(call => ({
+          id: call.id,
+          type: 'function',
+          function: { name: call.name, arguments: call.arguments }
+        }))
+      });
+      for (const call of turn.toolCalls) {
+        messages.push({ role: 'tool', tool_call_id: call.id, content: call.result ?? '' });
+      }
     } else if (turn.content && turn.status !== 'error') {
       messages.push({ role: 'assistant', content: turn.content });
     }
@@ -201,4 +266,24 @@ export function restoreTurns(turns: readonly Turn[]): Turn[] {
 /** Whether an answer is still being written. */
 export function isStreaming(turns: readonly Turn[]): boolean {
   return turns.some(turn => turn.role === 'assistant' && turn.status === 'streaming');
+}
+
+/**
+ * The conversation before a user turn, for edit and regenerate: that turn is replaced
+ * and everything after it is dropped. Null when the turn is not a user turn of `turns`.
+ */
+export function turnsBefore(turns: readonly Turn[], userTurnId: string): Turn[] | null {
+  const index = turns.findIndex(turn => turn.id === userTurnId && turn.role === 'user');
+  return index < 0 ? null : turns.slice(0, index);
+}
+
+/** The last question asked, which Regenerate sends again; null before the first one. */
+export function lastUserTurn(turns: readonly Turn[]): IUserTurn | null {
+  for (let i = turns.length - 1; i >= 0; i--) {
+    const turn = turns[i];
+    if (turn.role === 'user') {
+      return turn;
+    }
+  }
+  return null;
 }

@@ -14,11 +14,13 @@ import { describeError } from '../../shared/errors';
 import type { SamplingRequestFields } from '../../shared/sampling';
 import { contextBudget, promptTokens, type IContextBudget } from './contextBudget';
 import {
+  answerToolCalls,
   applyChatEvent,
   assistantTurn,
   chatMessages,
   failAnswer,
   stopAnswer,
+  turnsBefore,
   updateAnswer,
   userTurn,
   type Turn
@@ -27,12 +29,20 @@ import {
 export interface IChatSession {
   turns: Turn[];
   streaming: boolean;
-  /** Send `text` as the next user turn (chat) or as the prompt (completion). */
-  send: (text: string, system: string, sampling: SamplingRequestFields) => void;
+  /**
+   * Send `text` as the next user turn (chat) or as the prompt (completion). With `replace` (a user
+   * turn's id: edit and resend, regenerate) that turn is replaced and the turns after it dropped.
+   */
+  send: (text: string, system: string, sampling: TurnSettings, replace?: string) => void;
+  /** Give the results of an answer's tool calls and let the model go on (a turn without a question). */
+  answerTools: (answerId: string, results: string[], system: string, sampling: TurnSettings) => void;
   /** Abort the answer being written; what arrived stays. */
   stop: () => void;
   clear: () => void;
 }
+
+/** What a turn is sent with: sampling, and for chat the structured output schema and tools. */
+export type TurnSettings = SamplingRequestFields & Pick<ChatRequest, 'response_format' | 'tools'>;
 
 export interface IChatSessionOptions {
   client: IAquaClient;
@@ -76,8 +86,8 @@ export function turnRequest(
   mode: InferenceMode,
   system: string,
   history: readonly Turn[],
-  text: string,
-  sampling: SamplingRequestFields
+  text: string | null,
+  sampling: TurnSettings
 ): ChatRequest {
   const body: ChatRequest = { ...sampling };
   if (body.top_k === null) {
@@ -87,9 +97,13 @@ export function turnRequest(
     delete body.seed;
   }
   if (mode === 'completion') {
-    body.prompt = text;
+    body.prompt = text ?? '';
+    // A prompt is completed as text: the server refuses a schema or tools with it.
+    delete body.response_format;
+    delete body.tools;
   } else {
-    body.messages = chatMessages(system, [...history, { id: 'next', role: 'user', content: text }]);
+    const next: Turn[] = text === null ? [] : [{ id: 'next', role: 'user', content: text }];
+    body.messages = chatMessages(system, [...history, ...next]);
   }
   return body;
 }
@@ -137,23 +151,24 @@ export function useChatSession(options: IChatSessionOptions): IChatSession {
   }, [setTurns, now]);
 
   const send = React.useCallback(
-    (text: string, system: string, sampling: SamplingRequestFields) => {
-      if (!target || activeAnswer.current) {
+    (text: string | null, system: string, sampling: TurnSettings, replace?: string) => {
+      const history = replace === undefined ? turnsRef.current : turnsBefore(turnsRef.current, replace);
+      if (!target || activeAnswer.current || history === null) {
         return;
       }
-      const history = turnsRef.current;
       const body = turnRequest(mode, system, history, text, sampling);
       const budget = contextBudget(
-        promptTokens(mode, system, history, text),
+        promptTokens(mode, system, history, text ?? ''),
         sampling.max_tokens ?? 0,
         contextLengthRef.current ?? null
       );
-      const question = userTurn(text);
-      const answer = assistantTurn(now());
+      const question = text === null ? [] : [userTurn(text)];
+      const schema = mode === 'chat' ? sampling.response_format?.json_schema.schema : undefined;
+      const answer = { ...assistantTurn(now()), ...(schema ? { schema } : {}) };
       const abort = new AbortController();
       controller.current = abort;
       activeAnswer.current = answer.id;
-      setTurns(previous => [...previous, question, answer]);
+      setTurns(() => [...history, ...question, answer]);
 
       const run = async (): Promise<void> => {
         let failedStatus: number | null | undefined = undefined;
@@ -199,6 +214,17 @@ export function useChatSession(options: IChatSessionOptions): IChatSession {
     [client, target, mode, now, setTurns, trans]
   );
 
+  const answerTools = React.useCallback(
+    (answerId: string, results: string[], system: string, sampling: TurnSettings) => {
+      if (activeAnswer.current) {
+        return;
+      }
+      setTurns(previous => updateAnswer(previous, answerId, turn => answerToolCalls(turn, results)));
+      send(null, system, sampling);
+    },
+    [send, setTurns]
+  );
+
   const clear = React.useCallback(() => {
     stop();
     setTurns(() => []);
@@ -208,6 +234,7 @@ export function useChatSession(options: IChatSessionOptions): IChatSession {
     turns,
     streaming: turns.some(turn => turn.role === 'assistant' && turn.status === 'streaming'),
     send,
+    answerTools,
     stop,
     clear
   };

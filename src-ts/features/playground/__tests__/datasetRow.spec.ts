@@ -74,3 +74,23 @@ describe('from chat to dataset', () => {
     expect(chat).not.toHaveProperty('prompt');
   });
 });
+
+describe('a turn after tool calls', () => {
+  it('keeps the text turns of the history only', () => {
+    const called: Turn = {
+      ...(answer('a1', '') as Extract<Turn, { role: 'assistant' }>),
+      toolCalls: [{ id: 'c1', name: 'get_weather', arguments: '{"city": "서울"}', result: '晴れ' }]
+    };
+    const turns: Turn[] = [
+      { id: 'u1', role: 'user', content: '서울 날씨?' },
+      called,
+      answer('a2', '서울은 맑아요.'),
+      { id: 'u2', role: 'user', content: '東京は？' },
+      answer('a3', '東京も晴れです。')
+    ];
+    expect(turnDraft(turns, 'a3', '')?.history).toEqual([
+      { role: 'user', content: '서울 날씨?' },
+      { role: 'assistant', content: '서울은 맑아요.' }
+    ]);
+  });
+});

@@ -15,6 +15,8 @@ function state(overrides: Partial<IPlaygroundState> = {}): IPlaygroundState {
     compareTurns: [],
     draft: 'half typed',
     embedInputs: [],
+    schemaText: '{"type": "object", "properties": {"답": {"type": "string"}}}',
+    toolsText: '',
     ...overrides
   };
 }
@@ -28,6 +30,8 @@ describe('playground storage', () => {
     expect(loaded).toMatchObject({
       system: 'Be brief.',
       draft: 'half typed',
+      schemaText: '{"type": "object", "properties": {"답": {"type": "string"}}}',
+      toolsText: '',
       sampling: { maxTokens: '64', stop: ['\\n\\n'] }
     });
     expect(loaded?.turns.map(t => (t.role === 'assistant' ? t.status : t.role))).toEqual(['user', 'stopped']);
