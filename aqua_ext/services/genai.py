@@ -25,10 +25,12 @@ from ..api.fit import FitQuery
 from ..api.job_datasets import DatasetAccess
 from ..api.models import ModelAction, ModelDetail
 from ..api.terraform import TerraformExport
+from ..backends.genai.mapping import finetune_state
 from ..errors import Conflict, InvalidInput, NotFound, Unavailable
 from . import genai_finetune as ft
 from . import genai_units as units
 from .datasets import checked_dataset
+from .finetunes import FINETUNES
 from .terraform import (
     ClusterSpec,
     EndpointSpec,
@@ -416,10 +418,14 @@ def model_actions(model: contract.GenAiModel) -> list[contract.GenAiModelAction]
     return actions
 
 
+# The fine-tune list's action → the genai routes' word for it (Deploy is hosting on an endpoint).
+_GENAI_FINETUNE_ACTIONS: dict[str, Literal["delete", "host"]] = {"deploy": "host", "delete": "delete"}
+
+
 def _with_finetune_actions(finetune: contract.GenAiFineTune) -> contract.GenAiFineTune:
-    actions: list[Literal["delete", "host"]] = ["host"] if finetune.state == "ACTIVE" else []
-    if finetune.state not in _BUSY:
-        actions.append("delete")
+    """The fine-tunes' lifecycle rule (services/finetunes.py, target genai), in the genai routes' words."""
+    allowed = FINETUNES.actions(TARGET, finetune_state(finetune.state))
+    actions = [_GENAI_FINETUNE_ACTIONS[a] for a in allowed if a in _GENAI_FINETUNE_ACTIONS]
     return finetune.model_copy(update={"actions": actions})
 
 

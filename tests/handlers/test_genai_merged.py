@@ -6,10 +6,15 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from tests.handlers.test_genai import (
+    DATASET,
     base_model,
+    dataset,
     imported,
     jp_server_config,  # noqa: F401  (the genai server configuration)
+    wait_operation,
 )
 from tests.oci_setup import OciWorld
 
@@ -39,3 +44,63 @@ async def test_merged_models_offer_deploy_and_finetune_by_the_genai_rule(api: An
     await asyncio.sleep(0.3)
     status, _ = await api(f"genai/models/{model_id}")
     assert status == 404
+
+
+@pytest.mark.parametrize(
+    ("base", "config", "method"),
+    [
+        ("meta.llama-3.1-70b-instruct", {"training_config_type": "LORA_TRAINING_CONFIG", "lora_r": 16}, "lora"),
+        ("cohere.command", {"training_config_type": "TFEW_TRAINING_CONFIG", "total_training_epochs": 2}, "tfew"),
+    ],
+)
+async def test_genai_finetunes_are_jobs_of_the_merged_list(
+    api: Any, world: OciWorld, base: str, config: dict[str, Any], method: str
+) -> None:
+    world.emulator.transition_seconds = 0.3  # long enough to see it train
+    cluster = world.emulator.generative_ai.add_cluster(world.compartment_id, "조정 チューニング", kind="FINE_TUNING")
+    body = {
+        "display_name": "병합 미세 조정 マージ",
+        "base_model_id": base_model(world, base),
+        "dedicated_ai_cluster_id": cluster,
+        "training_dataset": dataset(world, "merged.jsonl", DATASET),
+        "training_config": config,
+    }
+    status, created = await api("genai/finetunes", method="POST", body=body)
+    assert status == 202, created
+    job_id = created["finetune"]["id"]
+    status, listed = await api("finetunes")
+    assert status == 200, listed
+    training = next(j for j in listed["items"] if j["id"] == job_id)
+    # While the work request runs: in progress, nothing to deploy yet and no cancel from here.
+    assert training["target"] == "genai" and training["state"] == "IN_PROGRESS", training
+    assert training["actions"] == [] and training["output_model_id"] is None
+    assert training["training_type"] == method and training["base_model_name"] == base
+
+    op = await wait_operation(api, created["operation"]["id"])
+    assert op["state"] == "SUCCEEDED", op
+    status, job = await api(f"finetunes/{job_id}")
+    assert status == 200, job
+    assert job["state"] == "SUCCEEDED" and job["progress"] == 1.0 and job["target"] == "genai"
+    assert job["actions"] == ["deploy", "delete"] and job["output_model_id"] == job_id
+    assert job["final_accuracy"] > 0 and job["final_validation_loss"] > 0
+    assert job["dataset_path"].endswith("/merged.jsonl") and job["validation_split"] == 0.2
+    assert job["shape"] and job["name"] == "병합 미세 조정 マージ"
+    if method == "tfew":
+        assert job["params"]["epochs"] == 2
+    else:
+        assert job["params"]["lora_r"] == 16
+    status, metrics = await api(f"finetunes/{job_id}/metrics")
+    assert status == 200 and metrics["points"] == [] and metrics["state"] == "SUCCEEDED", metrics
+    status, logs = await api(f"finetunes/{job_id}/logs")
+    assert status == 200 and logs["lines"] == [], logs
+    # The genai route follows the same rule in its words; the result's model card offers Deploy.
+    status, genai = await api(f"genai/finetunes/{job_id}")
+    assert genai["actions"] == ["host", "delete"]
+    status, model = await api(f"models/{job_id}")
+    assert status == 200 and model["actions"] == ["deploy", "delete"], model
+
+    status, _ = await api(f"finetunes/{job_id}", method="DELETE")
+    assert status == 204
+    await asyncio.sleep(0.8)
+    status, listed = await api("finetunes")
+    assert job_id not in [j["id"] for j in listed["items"]]

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from ...api.deployments import DeploymentDetail, DeploymentState, DeploymentSummary, InferenceMode
+from ...api.finetunes import FineTuneDetail, FineTuneParams, FineTuneState, JobTrainingType
 from ...api.genai import (
     GenAiCluster,
     GenAiEndpoint,
@@ -181,6 +182,101 @@ def finetune(raw: Any, base_name: str = "", progress: float | None = None) -> Ge
         metrics=metrics(raw.model_metrics),
         created_at=_time(raw.time_created),
         updated_at=_time(getattr(raw, "time_updated", None)),
+    )
+
+
+# ---- a fine-tune as a job of the merged fine-tune list -------------------------------------------------------
+
+# The custom model's lifecycle in the job states' words: it trains while CREATING, and it is the result once ACTIVE.
+_JOB_STATES = {
+    "CREATING": FineTuneState.IN_PROGRESS,
+    "ACTIVE": FineTuneState.SUCCEEDED,
+    "INACTIVE": FineTuneState.SUCCEEDED,
+    "FAILED": FineTuneState.FAILED,
+    "DELETING": FineTuneState.CANCELING,
+    GONE: FineTuneState.CANCELED,
+}
+_JOB_TRAINING: dict[TrainingConfigType, JobTrainingType] = {
+    TrainingConfigType.LORA: "lora",
+    TrainingConfigType.TFEW: "tfew",
+    TrainingConfigType.VANILLA: "last_layers",
+}
+
+
+def finetune_state(state: str) -> FineTuneState:
+    return _JOB_STATES.get(state, FineTuneState.IN_PROGRESS)
+
+
+def _job_params(config: ResolvedTrainingConfig | None) -> FineTuneParams:
+    """The hyperparameters the service trains with, by the job params' names (the method is the job's
+    `training_type`: T-Few has no FineTuneParams method)."""
+    if config is None:
+        return FineTuneParams()
+    given = {
+        "training_type": "last_layers" if config.training_config_type == TrainingConfigType.VANILLA else "lora",
+        "epochs": config.total_training_epochs,
+        "learning_rate": config.learning_rate,
+        "batch_size": config.training_batch_size,
+        "early_stopping_patience": config.early_stopping_patience,
+        "early_stopping_threshold": config.early_stopping_threshold,
+        "logging_steps": config.log_model_metrics_interval_in_steps,
+        "lora_r": config.lora_r,
+        "lora_alpha": config.lora_alpha,
+        "lora_dropout": config.lora_dropout,
+        "last_n_layers": config.num_of_last_layers,
+    }
+    return FineTuneParams.model_validate({k: v for k, v in given.items() if v is not None})
+
+
+def finetune_job(item: GenAiFineTune, unit_shape: str) -> FineTuneDetail:
+    """A Generative AI fine-tune as the merged list's job (target genai): its dataset the Object Storage
+    object, its shape the fine-tuning cluster's unit shape, its outcome the final accuracy and loss."""
+    state = finetune_state(item.state)
+    created = item.created_at or aware(None)
+    config = item.training_config
+    data = item.training_dataset
+    metrics = item.metrics
+    done = state == FineTuneState.SUCCEEDED
+    return FineTuneDetail(
+        id=item.id,
+        name=item.name,
+        description=item.description,
+        base_model_id=item.base_model_id,
+        base_model_name=item.base_model_name,
+        state=state,
+        state_message=item.state_message,
+        training_type=_JOB_TRAINING[config.training_config_type] if config is not None else "lora",
+        shape=unit_shape,
+        replicas=1,
+        dataset_path=f"oci://{data.bucket}@{data.namespace}/{data.object}",
+        dataset_hash="",
+        progress=item.progress if item.progress is not None else (1.0 if done else 0.0),
+        step=0,
+        total_steps=None,
+        epoch=float(config.total_training_epochs) if done and config is not None else 0.0,
+        eta_seconds=None,
+        output_model_id=item.id if done else None,  # the custom model is the fine-tune's result
+        created_at=created,
+        updated_at=item.updated_at or created,
+        finished_at=item.updated_at if state in (FineTuneState.SUCCEEDED, FineTuneState.FAILED) else None,
+        params=_job_params(config),
+        validation_split=0.2,  # the service splits the dataset 80/20
+        train_rows=None,
+        validation_rows=None,
+        final_train_loss=None,
+        final_validation_loss=metrics.final_loss if metrics else None,
+        final_accuracy=metrics.final_accuracy if metrics else None,
+        job_id=None,
+        job_run_id=None,
+        output_uri=None,
+        experiment_name=None,
+        log_group_id=None,
+        log_id=None,
+        subnet_id=None,
+        artifact_location=None,
+        wall_seconds=None,
+        peak_memory_mb=None,
+        failure_log=[item.state_message] if state == FineTuneState.FAILED and item.state_message else [],
     )
 
 
