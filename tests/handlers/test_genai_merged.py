@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from tests.handlers.test_genai import (
-    DATASET,
+    FINETUNE_CASES,
     base_model,
-    dataset,
     imported,
     jp_server_config,  # noqa: F401  (the genai server configuration)
+    start_finetune,
     wait_operation,
 )
 from tests.oci_setup import OciWorld
@@ -46,27 +46,13 @@ async def test_merged_models_offer_deploy_and_finetune_by_the_genai_rule(api: An
     assert status == 404
 
 
-@pytest.mark.parametrize(
-    ("base", "config", "method"),
-    [
-        ("meta.llama-3.1-70b-instruct", {"training_config_type": "LORA_TRAINING_CONFIG", "lora_r": 16}, "lora"),
-        ("cohere.command", {"training_config_type": "TFEW_TRAINING_CONFIG", "total_training_epochs": 2}, "tfew"),
-    ],
-)
+@pytest.mark.parametrize(("base", "config"), FINETUNE_CASES)
 async def test_genai_finetunes_are_jobs_of_the_merged_list(
-    api: Any, world: OciWorld, base: str, config: dict[str, Any], method: str
+    api: Any, world: OciWorld, base: str, config: dict[str, Any]
 ) -> None:
+    method = {"LORA_TRAINING_CONFIG": "lora", "TFEW_TRAINING_CONFIG": "tfew"}[config["training_config_type"]]
     world.emulator.transition_seconds = 0.3  # long enough to see it train
-    cluster = world.emulator.generative_ai.add_cluster(world.compartment_id, "조정 チューニング", kind="FINE_TUNING")
-    body = {
-        "display_name": "병합 미세 조정 マージ",
-        "base_model_id": base_model(world, base),
-        "dedicated_ai_cluster_id": cluster,
-        "training_dataset": dataset(world, "merged.jsonl", DATASET),
-        "training_config": config,
-    }
-    status, created = await api("genai/finetunes", method="POST", body=body)
-    assert status == 202, created
+    created = await start_finetune(api, world, base, config, "병합 미세 조정 マージ")
     job_id = created["finetune"]["id"]
     status, listed = await api("finetunes")
     assert status == 200, listed
@@ -83,12 +69,10 @@ async def test_genai_finetunes_are_jobs_of_the_merged_list(
     assert job["state"] == "SUCCEEDED" and job["progress"] == 1.0 and job["target"] == "genai"
     assert job["actions"] == ["deploy", "delete"] and job["output_model_id"] == job_id
     assert job["final_accuracy"] > 0 and job["final_validation_loss"] > 0
-    assert job["dataset_path"].endswith("/merged.jsonl") and job["validation_split"] == 0.2
+    assert job["dataset_path"].endswith("/train.jsonl") and job["validation_split"] == 0.2
     assert job["shape"] and job["name"] == "병합 미세 조정 マージ"
-    if method == "tfew":
-        assert job["params"]["epochs"] == 2
-    else:
-        assert job["params"]["lora_r"] == 16
+    assert job["params"]["epochs"] == config.get("total_training_epochs", job["params"]["epochs"])
+    assert job["params"]["lora_r"] == config.get("lora_r", job["params"]["lora_r"])
     status, metrics = await api(f"finetunes/{job_id}/metrics")
     assert status == 200 and metrics["points"] == [] and metrics["state"] == "SUCCEEDED", metrics
     status, logs = await api(f"finetunes/{job_id}/logs")

@@ -194,10 +194,12 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
 function Outcome(props: { job: FineTuneDetailData; trans: TranslationBundle }): JSX.Element {
   const { job, trans } = props;
   const items: Array<[string, string]> = [];
-  items.push([
-    trans.__('Steps'),
-    job.total_steps ? `${formatInteger(job.step)} / ${formatInteger(job.total_steps)}` : formatInteger(job.step)
-  ]);
+  if (job.step > 0 || job.total_steps !== null) {
+    items.push([
+      trans.__('Steps'),
+      job.total_steps ? `${formatInteger(job.step)} / ${formatInteger(job.total_steps)}` : formatInteger(job.step)
+    ]);
+  }
   items.push([trans.__('Epochs'), `${formatEpoch(job.epoch)} / ${job.params.epochs}`]);
   if (job.final_train_loss !== null) {
     items.push([trans.__('Final train loss'), formatLoss(job.final_train_loss)]);

@@ -293,6 +293,8 @@ describe('a Generative AI fine-tune in the list', () => {
         final_train_loss: null,
         final_validation_loss: 0.4321,
         final_accuracy: 0.875,
+        step: 0,
+        total_steps: null,
         wall_seconds: null,
         peak_memory_mb: null
       }
@@ -302,6 +304,7 @@ describe('a Generative AI fine-tune in the list', () => {
     const outcome = screen.getByLabelText('Outcome');
     expect(outcome).toHaveTextContent('Final validation loss0.4321');
     expect(outcome).toHaveTextContent('Final accuracy87.5%');
+    expect(outcome).not.toHaveTextContent('Steps');
     expect(screen.getAllByText('T-Few').length).toBeGreaterThan(0);
     expect(screen.queryByText('LoRA r')).not.toBeInTheDocument();
   });
