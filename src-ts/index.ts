@@ -3,6 +3,7 @@ import { Clipboard, Dialog, ICommandPalette, showDialog, WidgetTracker } from '@
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { ILauncher } from '@jupyterlab/launcher';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
 import type { IRenderMime } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
@@ -20,6 +21,7 @@ import { browserStorage, clearPlayground } from './features/playground/storage';
 import { DEFAULT_SETTINGS, IAquaSettings, readSettings } from './shared/settings';
 import { AquaPanel } from './app/AquaPanel';
 import { PlaygroundWidget } from './app/PlaygroundWidget';
+import { notebookInserter } from './app/notebookCells';
 
 const PLUGIN_ID = 'aqua-ext:plugin';
 
@@ -40,7 +42,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     IRenderMimeRegistry,
     ISettingRegistry,
     IFileBrowserFactory,
-    IDocumentManager
+    IDocumentManager,
+    INotebookTracker
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -51,7 +54,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     rendermime: IRenderMimeRegistry | null,
     settingRegistry: ISettingRegistry | null,
     fileBrowserFactory?: IFileBrowserFactory | null,
-    docManager?: IDocumentManager | null
+    docManager?: IDocumentManager | null,
+    notebookTracker?: INotebookTracker | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('aqua_ext');
     const tracker = new WidgetTracker<AquaMainWidget>({ namespace: 'aqua-ext' });
@@ -72,6 +76,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         confirm: confirmWithDialog(trans),
         notify: notify,
         copyToClipboard,
+        insertIntoNotebook: notebookInserter(notebookTracker ?? null, id => app.shell.activateById(id), trans),
         onOpenPlayground: deploymentId => {
           void app.commands.execute(CommandIDs.openPlayground, { deploymentId });
         },

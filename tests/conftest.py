@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from tests.model_folders import HAS_LOCAL_EXTRA, write_model_folder  # noqa: F401  (re-exported for tests)
+from tests.model_folders import HAS_LOCAL_EXTRA, demo_gguf_twin, write_model_folder  # noqa: F401  (re-exported)
 from tests.oci_setup import OciWorld, start_world
 
 
@@ -93,3 +93,9 @@ def demo_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("demo") / "tiny"
     generate_demo_model(target)
     return target
+
+
+@pytest.fixture(scope="session")
+def demo_gguf_dir(demo_model_dir: Path) -> Path:
+    """The demo model's GGUF twin at Q4_K_M (llama.cpp's converter and quantizer), cached between runs."""
+    return demo_gguf_twin(demo_model_dir, "Q4_K_M")

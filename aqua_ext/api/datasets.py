@@ -57,3 +57,47 @@ class DatasetReport(ApiModel):
     tokens: TokenStats | None = None
     size_bytes: int
     warnings: list[str]
+
+
+class DatasetRowMessage(ApiModel):
+    role: Literal["system", "user", "assistant"]
+    content: str = Field(max_length=1_000_000)
+
+
+class SaveDatasetRowRequest(ApiModel):
+    """One playground turn saved as a row of a JSONL dataset: appended to `path`, or a new file
+    there. `instruction` rows take `prompt` and `completion`, `conversational` rows `messages`
+    (ending with the assistant's answer); the row must match the file's format.
+
+    Duplicates (the same row already in the file) and leakage (the same prompt in another JSONL
+    file under the same folder) are warnings: nothing is written until the request allows them."""
+
+    # Relative to the Jupyter root folder, or absolute inside it; a .jsonl file.
+    path: UserPath
+    format: DatasetFormat
+    prompt: str | None = Field(default=None, max_length=1_000_000)
+    completion: str | None = Field(default=None, max_length=1_000_000)
+    messages: list[DatasetRowMessage] | None = Field(default=None, max_length=1000)
+    category: str | None = Field(default=None, max_length=200)
+    allow_duplicate: bool = False
+    allow_leakage: bool = False
+
+
+class DatasetRowWarning(ApiModel):
+    kind: Literal["duplicate", "leakage"]
+    message: str
+    path: str  # the file holding the same row (duplicate) or the same prompt (leakage), as shown
+    line: int
+
+
+class SaveDatasetRowResponse(ApiModel):
+    # False: a warning the request did not allow stopped it; nothing was written.
+    saved: bool
+    path: str  # relative to the Jupyter root
+    created: bool  # the file is new
+    line: int | None  # the row's line number in the file, when saved
+    rows: int  # the file's rows after this request
+    warnings: list[DatasetRowWarning]
+    # Other JSONL files read for the leakage check, and whether some were left out (over the bounds).
+    checked_files: int
+    checked_all: bool

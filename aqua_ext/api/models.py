@@ -242,6 +242,20 @@ class RegisterModelRequest(ApiModel):
         return cls.model_validate({"source": source, **fields})
 
 
+# The GGUF levels a model converts to: what llama.cpp's quantizer writes and its server runs, on CPU and GPU.
+GgufLevel = Literal["F16", "BF16", "Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q4_0"]
+
+
+class ConvertToGgufRequest(ApiModel):
+    """Convert a model's safetensors weights to one GGUF file at a quantization level (llama.cpp's
+    converter and quantizer, in the background); the result is registered as a new model."""
+
+    quantization: GgufLevel = Field(description="The GGUF level: F16/BF16 as they are, Q8_0 … Q4_0 quantized.")
+    name: str | None = Field(
+        default=None, max_length=200, description="Display name; defaults to the model's name and the level."
+    )
+
+
 class RegisterModelResponse(ApiModel):
     """A folder registers at once (`model` set, operation SUCCEEDED); a
     download returns a RUNNING operation to poll."""

@@ -24,7 +24,7 @@ from .connections import (
     TestConnectionResult,
     UpdateConnectionRequest,
 )
-from .datasets import DatasetReport, ValidateDatasetRequest
+from .datasets import DatasetReport, SaveDatasetRowRequest, SaveDatasetRowResponse, ValidateDatasetRequest
 from .deployments import (
     ChatRequest,
     ChatStreamEvents,
@@ -79,7 +79,14 @@ from .genai import (
 )
 from .info import Info
 from .logs import LogPage, LogsQuery
-from .models import ModelDetail, ModelList, ModelListQuery, RegisterModelRequest, RegisterModelResponse
+from .models import (
+    ConvertToGgufRequest,
+    ModelDetail,
+    ModelList,
+    ModelListQuery,
+    RegisterModelRequest,
+    RegisterModelResponse,
+)
 from .oci_setup import OciSetupReport, SetupQuery
 from .operations import Operation, OperationList
 from .terraform import TerraformExport
@@ -208,6 +215,14 @@ ROUTES: tuple[Route, ...] = (
         FitReport,
         query=FitQuery,
     ),
+    _create(
+        "models/{model_id}/gguf",
+        "convertModelToGguf",
+        "Convert a model to a quantized GGUF model (llama.cpp), registered when done",
+        Operation,
+        ConvertToGgufRequest,
+        (400, 404, 409),
+    ),
     Route("GET", "operations", "listOperations", "Recent long-running operations", OperationList, errors=()),
     Route(
         "GET",
@@ -316,6 +331,15 @@ ROUTES: tuple[Route, ...] = (
         DatasetReport,
         body=ValidateDatasetRequest,
         errors=(400, 404, 413),
+    ),
+    Route(
+        "POST",
+        "datasets/rows",
+        "saveDatasetRow",
+        "Save a playground turn as a row of a JSONL dataset (new file or appended), after duplicate and leakage checks",
+        SaveDatasetRowResponse,
+        body=SaveDatasetRowRequest,
+        errors=(400, 409, 413, 507),
     ),
     _query(
         "models/{model_id}/finetune-defaults",

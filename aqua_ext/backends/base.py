@@ -41,9 +41,11 @@ from ..api.finetunes import (
 from ..api.info import BackendDescription
 from ..api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from ..api.logs import LogPage, LogsQuery
-from ..api.models import ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
+from ..api.models import ConvertToGgufRequest, ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
+from ..api.operations import Operation
 from ..api.terraform import ModelDeploymentSpec
 from ..api.upstream import UpstreamTarget
+from ..errors import InvalidInput
 from .connections.protocol import StoredConnection
 from .oci.shapes import GpuShape
 from .operations import Operations
@@ -96,6 +98,11 @@ class Backend(abc.ABC):
 
     @abc.abstractmethod
     async def delete_model(self, model_id: str) -> None: ...
+
+    async def convert_to_gguf(self, model: ModelDetail, request: ConvertToGgufRequest) -> Operation:
+        """Start converting `model` (checked by the models service) to a GGUF model; the operation's
+        resource is the registered result."""
+        raise InvalidInput.field("model_id", f"GGUF conversion runs on this machine's models, not on {self.kind}")
 
     # ---- deployments: each backend's Deployments object does the work ----------
 

@@ -20,7 +20,7 @@ def routes() -> list[tuple[str, type]]:
         ConnectionsImportHandler,
         ConnectionTestHandler,
     )
-    from .datasets import DatasetValidateHandler
+    from .datasets import DatasetRowsHandler, DatasetValidateHandler
     from .deployments import (
         DeploymentActivateHandler,
         DeploymentChatHandler,
@@ -69,7 +69,7 @@ def routes() -> list[tuple[str, type]]:
         GenAiTrainingDefaultsHandler,
     )
     from .info import InfoHandler
-    from .models import ModelFitHandler, ModelHandler, ModelsHandler
+    from .models import ModelFitHandler, ModelGgufHandler, ModelHandler, ModelsHandler
     from .oci_setup import OciSetupHandler
     from .operations import OperationHandler, OperationsHandler
 
@@ -78,6 +78,7 @@ def routes() -> list[tuple[str, type]]:
         ("models", ModelsHandler),
         (f"models/{ID}", ModelHandler),
         (f"models/{ID}/fit", ModelFitHandler),
+        (f"models/{ID}/gguf", ModelGgufHandler),
         ("operations", OperationsHandler),
         (f"operations/{ID}", OperationHandler),
         ("deployments", DeploymentsHandler),
@@ -93,6 +94,7 @@ def routes() -> list[tuple[str, type]]:
         (f"deployments/{ID}/v1/embeddings", OpenAiEmbeddingsHandler),
         (f"deployments/{ID}/v1/models", OpenAiModelsHandler),
         ("datasets/validate", DatasetValidateHandler),
+        ("datasets/rows", DatasetRowsHandler),
         (f"models/{ID}/finetune-defaults", FineTuneDefaultsHandler),
         ("finetunes", FineTunesHandler),
         (f"finetunes/{ID}", FineTuneHandler),

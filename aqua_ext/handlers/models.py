@@ -3,7 +3,7 @@ from __future__ import annotations
 from tornado import web
 
 from ..api.fit import FitQuery
-from ..api.models import ModelListQuery, RegisterModelRequest
+from ..api.models import ConvertToGgufRequest, ModelListQuery, RegisterModelRequest
 from .base import AquaHandler
 from .resources import item_handler, query_handler
 
@@ -18,6 +18,13 @@ class ModelsHandler(AquaHandler):
     async def post(self) -> None:
         request = self.parse_body(RegisterModelRequest)
         self.reply(await self.services.models.register(request), status=202)
+
+
+class ModelGgufHandler(AquaHandler):
+    @web.authenticated
+    async def post(self, model_id: str) -> None:
+        request = self.parse_body(ConvertToGgufRequest)
+        self.reply(await self.services.models.convert_to_gguf(model_id, request), status=202)
 
 
 ModelHandler = item_handler("models")

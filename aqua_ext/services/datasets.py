@@ -335,11 +335,12 @@ def raise_for_line_errors(report: DatasetReport) -> None:
 # ---- paths -------------------------------------------------------------------------
 
 
-def resolve_dataset_path(path: str, root: Path) -> tuple[Path, str]:
+def resolve_dataset_path(path: str, root: Path, *, must_exist: bool = True) -> tuple[Path, str]:
     """The file `path` names (relative to `root`, or absolute inside it) and how to show it.
 
     Symlinks are followed before the check, so a link cannot escape the root; the root
-    check comes first so the answer does not reveal what exists outside it.
+    check comes first so the answer does not reveal what exists outside it. With
+    `must_exist` False a file still to be written is fine when its folder exists.
     """
     root = root.expanduser().resolve()
     try:
@@ -350,7 +351,12 @@ def resolve_dataset_path(path: str, root: Path) -> tuple[Path, str]:
         if not (resolved == root or resolved.is_relative_to(root)):
             raise InvalidInput.field("path", f"{path} is outside the Jupyter root folder")
         if not resolved.exists():
-            raise NotFound(f"{path}: no such file in the Jupyter root folder")
+            if must_exist:
+                raise NotFound(f"{path}: no such file in the Jupyter root folder")
+            if not resolved.parent.is_dir():
+                shown = resolved.parent.relative_to(root).as_posix()
+                raise InvalidInput.field("path", f"the folder {shown} does not exist in the Jupyter root folder")
+            return resolved, resolved.relative_to(root).as_posix()
         is_file = resolved.is_file()
     except (OSError, ValueError, RuntimeError) as exc:  # a name too long, a NUL byte, ~nobody
         raise InvalidInput.field("path", f"not a path this file system can open ({exc})") from None

@@ -10,8 +10,10 @@ from typing import TypeVar
 
 from ..api.fit import FitQuery, FitReport
 from ..api.models import (
+    ConvertToGgufRequest,
     ModelAction,
     ModelDetail,
+    ModelFormat,
     ModelList,
     ModelListQuery,
     ModelSource,
@@ -19,8 +21,9 @@ from ..api.models import (
     RegisterModelRequest,
     RegisterModelResponse,
 )
+from ..api.operations import Operation
 from ..backends.oci.shapes import OCI_GPU_SHAPES
-from ..errors import AquaError, Conflict
+from ..errors import AquaError, Conflict, InvalidInput
 from .deploy_plan import published_shapes
 from .finetunes import refuse_if_served
 from .memory_fit import estimate_fit
@@ -110,6 +113,18 @@ class Models:
         if response.model is None:
             return response
         return response.model_copy(update={"model": annotate(driver.kind, response.model)})
+
+    async def convert_to_gguf(self, model_id: str, request: ConvertToGgufRequest) -> Operation:
+        """Convert a model's safetensors weights to GGUF at the level asked for, in the background, on the
+        model's target; the result is registered as a new model (the operation's resource)."""
+        driver = await self.targets.route(model_id)
+        model = await driver.get_model(model_id)
+        if ModelFormat.SAFETENSORS not in model.formats or not model.ready_to_deploy or not model.artifact_location:
+            has = ", ".join(f.value for f in model.formats) or "no weights on this machine"
+            raise InvalidInput.field(
+                "model_id", f"'{model.name}' has no safetensors weights here to convert to GGUF (it has {has})"
+            )
+        return await driver.convert_to_gguf(model, request)
 
     async def delete(self, model_id: str) -> None:
         driver = await self.targets.route(model_id)

@@ -56,6 +56,8 @@ import type {
   RegisterModelResponse,
   OciSetupReport,
   SetupQuery,
+  SaveDatasetRowRequest,
+  SaveDatasetRowResponse,
   ValidateDatasetRequest,
   ClusterPlan,
   ClusterPlanQuery,
@@ -116,6 +118,8 @@ export interface IAquaClient {
   embed(deploymentId: string, body: EmbedRequest): Promise<EmbedResponse>;
   /** `POST aqua-ext/datasets/validate`: the preflight (400 naming each bad line as `line N`). */
   validateDataset(body: ValidateDatasetRequest): Promise<DatasetReport>;
+  /** `POST aqua-ext/datasets/rows` (a playground turn as a dataset row; `saved` false: warnings to allow) */
+  saveDatasetRow(body: SaveDatasetRowRequest): Promise<SaveDatasetRowResponse>;
   /** `GET aqua-ext/models/{model_id}/finetune-defaults` (the query refreshes the training memory fit) */
   getFineTuneDefaults(modelId: string, query?: FineTuneDefaultsQuery): Promise<FineTuneDefaults>;
   /** `GET aqua-ext/finetunes` */
@@ -320,6 +324,10 @@ export class AquaClient implements IAquaClient {
 
   validateDataset(body: ValidateDatasetRequest): Promise<DatasetReport> {
     return this._post<DatasetReport>('datasets/validate', body);
+  }
+
+  saveDatasetRow(body: SaveDatasetRowRequest): Promise<SaveDatasetRowResponse> {
+    return this._post<SaveDatasetRowResponse>('datasets/rows', body);
   }
 
   getFineTuneDefaults(modelId: string, query: FineTuneDefaultsQuery = {}): Promise<FineTuneDefaults> {

@@ -104,6 +104,9 @@ export type LogsQuery = QueryOf<'getDeploymentLogs'>;
 /** The dataset preflight (`POST aqua-ext/datasets/validate`); every field but the path has a default. */
 export type ValidateDatasetRequest = RequestBody<'ValidateDatasetRequest', 'path'>;
 export type DatasetReport = Schemas['DatasetReport'];
+export type SaveDatasetRowRequest = RequestBody<'SaveDatasetRowRequest', 'path' | 'format'>;
+export type SaveDatasetRowResponse = Schemas['SaveDatasetRowResponse'];
+export type DatasetRowWarning = Schemas['DatasetRowWarning'];
 export type LineError = Schemas['LineError'];
 export type TokenStats = Schemas['TokenStats'];
 

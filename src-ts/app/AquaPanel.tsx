@@ -4,6 +4,7 @@ import { ReactWidget } from '@jupyterlab/apputils';
 import type { Message } from '@lumino/messaging';
 
 import { AquaApp, type IAquaAppProps } from './AquaApp';
+import { NotebookInsertContext, type InsertIntoNotebook } from '../features/deployments/notebookInsert';
 import { Navigator } from './navigator';
 import type { IAquaSettings } from '../shared/settings';
 
@@ -57,7 +58,12 @@ export class AquaPanel extends ReactWidget {
   }
 
   protected render(): JSX.Element {
-    return <AquaApp {...this._options} settings={this._settings} navigator={this.navigator} visible={this._visible} />;
+    const { insertIntoNotebook, ...options } = this._options;
+    return (
+      <NotebookInsertContext.Provider value={insertIntoNotebook ?? null}>
+        <AquaApp {...options} settings={this._settings} navigator={this.navigator} visible={this._visible} />
+      </NotebookInsertContext.Provider>
+    );
   }
 
   private _options: AquaPanel.IOptions;
@@ -67,5 +73,8 @@ export class AquaPanel extends ReactWidget {
 
 export namespace AquaPanel {
   /** What the panel hands to `AquaApp`; the navigator and the visibility are the panel's own. */
-  export type IOptions = Omit<IAquaAppProps, 'navigator' | 'visible'>;
+  export type IOptions = Omit<IAquaAppProps, 'navigator' | 'visible'> & {
+    /** "Insert into notebook" for the code snippets (JupyterLab's notebook tracker). */
+    insertIntoNotebook?: InsertIntoNotebook;
+  };
 }

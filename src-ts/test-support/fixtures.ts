@@ -992,6 +992,16 @@ export class FakeClient implements IAquaClient {
   metricPoints: Record<string, MetricPoint[]> = {};
 
   validateDataset = fake<'validateDataset'>(async () => makeDatasetReport());
+  saveDatasetRow = fake<'saveDatasetRow'>(async body => ({
+    saved: true,
+    path: body.path,
+    created: false,
+    line: 1,
+    rows: 1,
+    warnings: [],
+    checked_files: 0,
+    checked_all: true
+  }));
   getFineTuneDefaults = fake<'getFineTuneDefaults'>(async modelId => makeFineTuneDefaults({ model_id: modelId }));
   listFineTunes = listing(() => this.finetunes, fineTuneSummaryOf);
   getFineTune = lookup(() => this.finetunes, 'fine-tuning job');

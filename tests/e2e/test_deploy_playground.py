@@ -3,7 +3,7 @@ local backend with a real `transformers serve` engine.
 
 The flow: the deploy form (memory fit, a 400 field error under the engine parameters, then
 success), progress while CREATING, the detail once ACTIVE (endpoint without the token, the
-Python snippet run for real with JUPYTER_TOKEN), the playground (tokens streaming in, Stop
+Python snippet run for real through aqua_ext.client), the playground (tokens streaming in, Stop
 during a long answer, the conversation back after a reload), then deactivate and delete.
 A second test takes the dark-theme screenshots. Screenshots go to .screenshots/.
 
@@ -223,16 +223,26 @@ def test_deploy_chat_stop_snippet_and_delete_from_the_ui(page: LabPage, deploy_s
     lab.screenshot("light-deployment-detail")
     lab.screenshot_scrolled_to("light-deployment-snippets", f"{DETAIL} .jp-AquaExt-DeploymentLogs")
 
-    # -- the Python openai snippet works as shown, with the token from the environment
+    # -- the Python openai snippet works as shown: aqua_ext.client finds the server and its token in
+    #    Jupyter's runtime files, as in a notebook's kernel (which gets no JUPYTER_TOKEN)
     snippet = detail.locator('.jp-AquaExt-CodeSnippets-code[data-snippet="python"]').inner_text()
-    assert endpoint in snippet and 'os.environ["JUPYTER_TOKEN"]' in snippet
+    call = f'client.openai_client("{deployment_id}")'
+    assert call in snippet and "JUPYTER_TOKEN" not in snippet
     assert server.token not in our_dom_text(lab)
-    env = {**os.environ, "JUPYTER_TOKEN": server.token, "NO_PROXY": "127.0.0.1,localhost"}
-    run = subprocess.run([sys.executable, "-c", snippet], env=env, capture_output=True, text=True, timeout=120)
+    env = {key: value for key, value in os.environ.items() if key != "JUPYTER_TOKEN"}
+    env.update({"JUPYTER_RUNTIME_DIR": str(server.base / "jupyter-runtime"), "NO_PROXY": "127.0.0.1,localhost"})
+    run = subprocess.run(
+        [sys.executable, "-c", snippet], env=env, cwd=server.root_dir, capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 0, f"the snippet failed:\n{run.stderr[-2000:]}"
     wrong = subprocess.run(
-        [sys.executable, "-c", snippet],
-        env={**env, "JUPYTER_TOKEN": "not-the-token"},
+        [
+            sys.executable,
+            "-c",
+            snippet.replace(call, f'client.openai_client("{deployment_id}", token="not-the-token")'),
+        ],
+        env=env,
+        cwd=server.root_dir,
         capture_output=True,
         text=True,
         timeout=120,

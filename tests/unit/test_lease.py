@@ -29,7 +29,7 @@ from aqua_ext.errors import Conflict
 from aqua_ext.services.deployments import Deployments
 from aqua_ext.services.operations import OperationRegistry
 from aqua_ext.services.targets import Targets
-from tests.model_folders import write_model_folder
+from tests.model_folders import write_gguf, write_model_folder
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FAKE_ENGINES = REPO_ROOT / "tests" / "fake_engines"
@@ -91,7 +91,7 @@ async def eventually(check: Any, timeout: float, what: str) -> None:
 
 def gguf_folder(root: Path) -> Path:
     folder = write_model_folder(root / "tiny-gguf", weights=False)
-    (folder / "tiny-Q4_K_M.gguf").write_bytes(b"GGUF" + b"\0" * 60)
+    write_gguf(folder / "tiny-Q4_K_M.gguf")
     return folder
 
 

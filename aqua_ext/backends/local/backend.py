@@ -19,6 +19,8 @@ from ...api.info import BackendDescription, Hardware
 from ...api.models import (
     Architecture,
     Capability,
+    ConvertToGgufRequest,
+    Lineage,
     ModelDetail,
     ModelFormat,
     ModelSource,
@@ -26,12 +28,13 @@ from ...api.models import (
     RegisterModelRequest,
     RegisterModelResponse,
 )
+from ...api.operations import Operation
 from ...catalog import catalog_model_id, curated_card, curated_entries
 from ...errors import Conflict, InvalidInput, NotFound, Unavailable
 from ..base import Backend
 from ..huggingface import download as hf_download
-from ..operations import Operations, Progress
-from . import demo_model
+from ..operations import Operations, Progress, Work
+from . import demo_model, llama_gguf
 from .deployments import LocalDeployments
 from .engines import ENGINE_MODES
 from .evaluations import LocalEvaluations
@@ -353,7 +356,7 @@ class LocalBackend(Backend):
         if existing is not None:
             raise Conflict(f"This folder is already registered as '{existing.name}' ({existing.id}).")
         name = (request.name or "").strip() or info.path.name
-        row = _new_row(name, "local_folder", path, owns_path=False, hf_id=None, revision=None, info=info)
+        row = _new_row(name, "local_folder", path, owns_path=False, info=info)
         await self.store.insert_model(row)
         self._listing = None
         detail = await self._run(_registered_detail, row, True, self.allowed_roots)
@@ -374,26 +377,63 @@ class LocalBackend(Backend):
         repo = await hf_download.check_hub(hf_id, request.revision, token)
         name = (request.name or "").strip() or hf_id.split("/", 1)[1]
         target = self.models_dir / f"hf--{hf_id.replace('/', '--')}--{uuid.uuid4().hex[:6]}"
-        self._registering.add(hf_id)
+
+        async def download(progress: Progress) -> None:
+            await hf_download.download(hf_id, request.revision, token, target, repo, progress)
+
+        def row(info: FolderInfo) -> ModelRow:
+            return _new_row(
+                name, "huggingface", str(info.path), owns_path=True, info=info, hf_id=hf_id, revision=repo.sha
+            )
+
+        work = self._made_model(hf_id, target, download, row)
+        op = self.operations.start("register-model", f"Download {hf_id}", work)
+        return RegisterModelResponse(operation=op, model=None)
+
+    def _made_model(
+        self, key: str, target: Path, make: Callable[[Progress], Awaitable[None]], row: Callable[[FolderInfo], ModelRow]
+    ) -> Work:
+        """The work of an operation that makes a model folder of ours (`make` writes `target`) and registers
+        it (`row` says where it came from); `key` (what is being made) is held against a second request
+        until it ends. A failure or a cancel leaves nothing: no folder, no registration."""
+        self._registering.add(key)
 
         async def work(progress: Progress) -> str:
             try:
-                await hf_download.download(hf_id, request.revision, token, target, repo, progress)
-                info = await self._run(validate_folder, target, [self.models_dir])
-                row = _new_row(
-                    name, "huggingface", str(info.path), owns_path=True, hf_id=hf_id, revision=repo.sha, info=info
-                )
-                await self.store.insert_model(row)
+                await make(progress)
+                made = row(await self._run(validate_folder, target, [self.models_dir]))
+                await self.store.insert_model(made)
                 self._listing = None
-                return row.id
+                return made.id
             except BaseException:
                 await self._run(shutil.rmtree, target, True)  # nothing half-registered stays
                 raise
             finally:
-                self._registering.discard(hf_id)
+                self._registering.discard(key)
 
-        op = self.operations.start("register-model", f"Download {hf_id}", work)
-        return RegisterModelResponse(operation=op, model=None)
+        return work
+
+    async def convert_to_gguf(self, model: ModelDetail, request: ConvertToGgufRequest) -> Operation:
+        assert model.artifact_location is not None  # the models service converts models with weights here
+        level = request.quantization
+        problem = await self._run(llama_gguf.conversion_problem)
+        if problem is not None:
+            raise InvalidInput.field("quantization", problem)
+        source = Path(model.artifact_location)
+        key = f"gguf:{source}:{level}"
+        if key in self._registering:
+            raise Conflict(f"'{model.name}' is already being converted to {level}.")
+        name = (request.name or "").strip() or f"{model.name} {level}"
+        target = self.models_dir / f"gguf--{source.name}-{level}--{uuid.uuid4().hex[:6]}"
+
+        async def convert(progress: Progress) -> None:
+            await llama_gguf.convert_folder(source, target, level, progress)
+
+        def row(info: FolderInfo) -> ModelRow:
+            return _new_row(name, "gguf", str(info.path), owns_path=True, info=info, base_model_id=model.id)
+
+        work = self._made_model(key, target, convert, row)
+        return self.operations.start("convert-gguf", f"Convert {model.name} to GGUF {level}", work)
 
     async def delete_model(self, model_id: str) -> None:
         if model_id.startswith(FINETUNED_PREFIX):
@@ -523,7 +563,15 @@ def _task(capability: Capability) -> str:
 
 
 def _new_row(
-    name: str, origin: str, path: str, *, owns_path: bool, hf_id: str | None, revision: str | None, info: FolderInfo
+    name: str,
+    origin: str,
+    path: str,
+    *,
+    owns_path: bool,
+    info: FolderInfo,
+    hf_id: str | None = None,
+    revision: str | None = None,
+    base_model_id: str | None = None,
 ) -> ModelRow:
     deployable, finetunable, notes = _readiness(info)
     summary = {
@@ -539,6 +587,7 @@ def _new_row(
         "ready_to_deploy": deployable,
         "ready_to_finetune": finetunable,
         "notes": notes,
+        **({"base_model_id": base_model_id} if base_model_id else {}),
     }
     return ModelRow(
         id=f"reg:{uuid.uuid4().hex[:12]}",
@@ -561,9 +610,11 @@ def _registered_detail(row: ModelRow, full: bool = False, allowed_roots: list[Pa
     notes = list(s.get("notes", []))
     if full and info is None:
         notes.insert(0, f"The folder {row.path} is gone: restore it or delete this registration.")
-    origin = (
-        f"Downloaded from Hugging Face ({row.hf_id})" if row.origin == "huggingface" else f"Registered from {row.path}"
-    )
+    origins = {
+        "huggingface": f"Downloaded from Hugging Face ({row.hf_id})",
+        "gguf": f"Converted to GGUF from {s.get('base_model_id')} with llama.cpp",
+    }
+    origin = origins.get(row.origin, f"Registered from {row.path}")
     return ModelDetail(
         id=row.id,
         name=row.name,
@@ -585,6 +636,7 @@ def _registered_detail(row: ModelRow, full: bool = False, allowed_roots: list[Pa
         created_at=row.created_at,
         card_markdown=(info.readme or "") if info else "",
         architecture=Architecture(**s["architecture"]) if s.get("architecture") else None,
+        lineage=Lineage(base_model_id=s["base_model_id"]) if s.get("base_model_id") else None,
         files=_files(info) if info else [],
         notes=notes,
     )

@@ -14,23 +14,20 @@ Run as `python -m aqua_ext.backends.local.demo_model <target>`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib
 import importlib.util
 import inspect
 import json
 import os
 import shutil
-import signal
 import sys
 import warnings
-from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...errors import InsufficientStorage, Unavailable, Upstream, says_disk_full
-from ..child_env import child_environment, keep_tail
+from ..child_env import PROGRESS_PREFIX, child_environment, run_module
 
 if TYPE_CHECKING:
     from ..operations import Progress
@@ -143,7 +140,6 @@ model.
 """
 
 ProgressCallback = Callable[[float, str], None]
-PROGRESS_PREFIX = "@@progress "
 
 
 def _partial_dir(target: Path, pid: int) -> Path:
@@ -330,52 +326,22 @@ async def generate_in_subprocess(target: Path, progress: Progress) -> None:
 
     target = target.expanduser().absolute()
     progress.update(progress=0.01, message="Starting the generator")
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
+    code, stderr_tail, pid = await run_module(
         __name__,
-        str(target),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=child_environment(HF_HUB_OFFLINE="1", HF_HUB_DISABLE_PROGRESS_BARS="1"),
-        start_new_session=True,  # its own process group, so a kill reaches anything it started
+        [str(target)],
+        progress,
+        child_environment(HF_HUB_OFFLINE="1", HF_HUB_DISABLE_PROGRESS_BARS="1"),
+        on_abort=lambda pid: _cleanup_after_child(target, pid),
     )
-    stderr_tail: deque[str] = deque(maxlen=20)
-
-    async def read_stdout() -> None:
-        assert proc.stdout is not None
-        async for raw in proc.stdout:
-            line = raw.decode("utf-8", errors="replace").strip()
-            if line.startswith(PROGRESS_PREFIX):
-                fraction, _, message = line[len(PROGRESS_PREFIX) :].partition(" ")
-                with contextlib.suppress(ValueError):
-                    progress.update(progress=min(float(fraction), 0.99), message=message)
-
-    try:
-        await asyncio.gather(read_stdout(), keep_tail(proc.stderr, stderr_tail))
-        code = await proc.wait()
-    except BaseException:
-        _kill_group(proc.pid)
-        with contextlib.suppress(ProcessLookupError):
-            proc.kill()
-        await asyncio.shield(proc.wait())
-        await asyncio.to_thread(_cleanup_after_child, target, proc.pid)
-        raise
     if code != 0:
-        await asyncio.to_thread(_cleanup_after_child, target, proc.pid)
-        detail = "\n".join(list(stderr_tail)[-8:]) or "no error output"
+        await asyncio.to_thread(_cleanup_after_child, target, pid)
+        detail = "\n".join(stderr_tail[-8:]) or "no error output"
         if says_disk_full(detail):  # the child removed its partial folder
             raise InsufficientStorage(f"Generating the demo model failed: the disk is full.\n{detail}")
         raise Upstream(f"Generating the demo model failed (exit code {code}):\n{detail}")
     if not demo_is_ready(target):
         raise Upstream(f"The demo model generator exited without writing a complete model to {target}.")
     progress.update(progress=1.0, message="Demo model ready")
-
-
-def _kill_group(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,6 @@
 """Process manager for local inference engines: `transformers serve` (CPU or
 GPU; our own embedding_server.py serves its "embedding" mode), vLLM (CUDA GPU,
-when installed) and llama.cpp's `llama-server` (GGUF, when on PATH).
+when installed) and llama.cpp's `llama-server` (GGUF; the [local] set-up builds it, llama_gguf.py finds it).
 
 An engine runs as its own process group (its own session), bound to
 127.0.0.1 on a port we pick, with stdout/stderr going to a log file. It is
@@ -30,7 +30,6 @@ import asyncio
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -44,6 +43,7 @@ import httpx
 
 from ...errors import InvalidInput, Upstream, UpstreamTimeout
 from ..child_env import child_environment
+from . import llama_gguf
 from .hf_cache import default_cache_dir
 from .processes import process_alive, process_create_time, stop_group
 
@@ -61,7 +61,6 @@ ENGINE_MODES: dict[str, tuple[str, ...]] = {
     "vllm": ("chat", "completion"),
     "llama.cpp": ("chat", "completion", "embedding"),
 }
-LLAMA_SERVER = "llama-server"  # llama.cpp's OpenAI-compatible server binary, found on PATH
 
 
 # ----------------------------------------------------------------------------
@@ -228,9 +227,11 @@ def gguf_file(model_path: Path) -> Path:
 
 
 def _llama_cpp_command(spec: EngineSpec) -> list[str]:
-    exe = shutil.which(LLAMA_SERVER)
+    exe = llama_gguf.llama_server()
     if exe is None:
-        raise InvalidInput.field("engine", f"llama.cpp is not installed: {LLAMA_SERVER} is not on PATH")
+        raise InvalidInput.field(
+            "engine", f"llama.cpp is not installed: no {llama_gguf.LLAMA_SERVER} on PATH or in llama-cpp-python"
+        )
     gpu = spec.device != "cpu"
     return [
         exe,
@@ -245,6 +246,7 @@ def _llama_cpp_command(spec: EngineSpec) -> list[str]:
         *(["--ctx-size", str(spec.max_model_len)] if spec.max_model_len else []),
         *([] if "--n-gpu-layers" in spec.params else ["--n-gpu-layers", "999" if gpu else "0"]),
         *(["--embedding"] if spec.mode == "embedding" else []),
+        "--metrics",  # Prometheus /metrics: requests, tokens, KV cache
         *spec.params,
     ]
 
@@ -355,6 +357,8 @@ async def start(spec: EngineSpec) -> EngineHandle:
         HF_HUB_DISABLE_PROGRESS_BARS="1",  # tqdm bars clutter the log and the error tail
         TOKENIZERS_PARALLELISM="false",
     )
+    if spec.engine == "llama.cpp":
+        env.update(llama_gguf.server_environment(cmd[0], env))
     # Popen forks and execs, and we write files: keep it off the event loop.
     proc, record = await asyncio.to_thread(_spawn, spec, cmd, env)
     return EngineHandle(record=record, proc=proc)

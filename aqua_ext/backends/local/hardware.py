@@ -11,6 +11,7 @@ import shutil
 import subprocess
 
 from ...api.info import Engine, Gpu, Hardware
+from . import llama_gguf
 
 
 def _memory_gb() -> float:
@@ -97,7 +98,7 @@ def detect_engines(hardware: Hardware) -> list[Engine]:
     else:
         vllm_problem = None if has_cuda else "vLLM needs an NVIDIA GPU"
     # llama.cpp's own server binary: what its releases, Homebrew and distributions install.
-    llama_server = shutil.which("llama-server")
+    llama_server = llama_gguf.llama_server()
     trl_version = _version("trl") if _installed("trl") else None
     trl_ok = trl_version is not None and _installed("peft")
     return [
@@ -107,7 +108,9 @@ def detect_engines(hardware: Hardware) -> list[Engine]:
             "llama.cpp",
             "llama.cpp (GGUF, CPU or GPU)",
             None,
-            None if llama_server else "Optional: install llama.cpp so that llama-server is on PATH (GGUF models)",
+            None
+            if llama_server
+            else "Optional: scripts/setup builds llama.cpp, or put llama-server on PATH (GGUF models)",
         ),
         _engine("trl", "LoRA fine-tuning (trl + peft)", trl_version, None if trl_ok else _LOCAL_EXTRA),
     ]

@@ -415,6 +415,13 @@ def validate_folder(path: Path, allowed_roots: list[Path]) -> FolderInfo:
     if info.header_errors:
         name, problem = next(iter(info.header_errors.items()))
         raise InvalidInput.field("path", f"{candidate}: {name} is not a valid safetensors file ({problem})")
+    for name in (n for n in info.weight_files if n.endswith(".gguf")):
+        try:
+            read_gguf_header(resolved / name)
+        except (OSError, ValueError) as exc:
+            raise InvalidInput.field(
+                "path", f"{candidate}: {name} is not a GGUF file llama.cpp can load ({exc})"
+            ) from None
     if info.missing_shards:
         shown = ", ".join(info.missing_shards[:3]) + (" ..." if len(info.missing_shards) > 3 else "")
         raise InvalidInput.field(

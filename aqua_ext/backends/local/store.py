@@ -76,6 +76,25 @@ MIGRATIONS: tuple[str, ...] = (
         finished_at TEXT
     );
     """,
+    # A model may be a GGUF conversion of another (origin 'gguf'): SQLite changes a CHECK only by
+    # rebuilding the table.
+    """
+    CREATE TABLE models_v5 (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        origin      TEXT NOT NULL CHECK (origin IN ('local_folder', 'huggingface', 'gguf')),
+        path        TEXT NOT NULL,           -- the folder holding config.json and weights
+        owns_path   INTEGER NOT NULL,        -- 1 when aqua_ext made it (a download, a conversion)
+        hf_id       TEXT,
+        revision    TEXT,
+        summary     TEXT NOT NULL,           -- JSON: the ModelDetail fields computed at registration
+        created_at  TEXT NOT NULL
+    );
+    INSERT INTO models_v5 SELECT id, name, origin, path, owns_path, hf_id, revision, summary, created_at FROM models;
+    DROP TABLE models;
+    ALTER TABLE models_v5 RENAME TO models;
+    CREATE UNIQUE INDEX models_path ON models(path);
+    """,
 )
 
 

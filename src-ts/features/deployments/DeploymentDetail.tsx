@@ -270,7 +270,7 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
           </dl>
           <h3 className="jp-AquaExt-sectionTitle">{trans.__('Use it from code')}</h3>
           <CodeSnippets
-            target={{ baseUrl: endpoint, model: detail.model_name, mode: detail.mode }}
+            target={{ id: detail.id, baseUrl: endpoint, model: detail.model_name, mode: detail.mode }}
             trans={trans}
             copyToClipboard={props.copyToClipboard}
           />

@@ -1,11 +1,12 @@
 /**
- * Code that calls a deployment from outside the playground: curl, the
- * `openai` Python client and LangChain, against the OpenAI-compatible base
- * URL that the Jupyter server proxies.
+ * Code that calls a deployment or a connection from outside the playground:
+ * curl, the `openai` Python client and LangChain, against the OpenAI-compatible
+ * base URL that the Jupyter server proxies.
  *
- * The token is always read from the environment (`$JUPYTER_TOKEN`,
- * `os.environ["JUPYTER_TOKEN"]`): the page knows the real token, but a
- * snippet is copied, pasted and shared, so the real value never goes in it.
+ * The Python snippets go through `aqua_ext.client`, which finds this lab's
+ * server and token from a notebook kernel (kernels get no `JUPYTER_TOKEN`);
+ * curl reads the token from `$JUPYTER_TOKEN`. The page knows the real token,
+ * but a snippet is copied, pasted and shared, so the real value never goes in it.
  */
 import type { InferenceMode } from '../../api/types';
 
@@ -16,6 +17,8 @@ export const SNIPPET_KINDS: readonly SnippetKind[] = ['curl', 'python', 'langcha
 export const TOKEN_ENV = 'JUPYTER_TOKEN';
 
 export interface ISnippetTarget {
+  /** The deployment's or connection's id, which `aqua_ext.client` looks up. */
+  id: string;
   /** Absolute OpenAI-compatible base URL, ending in `/v1`. */
   baseUrl: string;
   /** Sent as `model`; the proxy maps any name to what the engine serves. */
@@ -78,23 +81,21 @@ function curlSnippet(target: ISnippetTarget): string {
   ].join('\n');
 }
 
-function openaiSnippet(target: ISnippetTarget): string {
-  const header = [
-    'import os',
-    '',
-    'from openai import OpenAI',
-    '',
-    '# The Jupyter server authenticates the call: its token is the API key.',
-    'client = OpenAI(',
-    `    base_url=${py(trimSlash(target.baseUrl))},`,
-    `    api_key=os.environ[${py(TOKEN_ENV)}],`,
-    ')',
-    ''
+/** How the Python snippets reach the target: the notebook client, which finds the server and token. */
+function clientLines(target: ISnippetTarget): string[] {
+  return [
+    '# In a notebook of this JupyterLab, aqua_ext.client finds the server and its token;',
+    '# elsewhere pass url="<the lab\'s URL>" and token="<the Jupyter token>".',
+    `oai = client.openai_client(${py(target.id)})`
   ];
+}
+
+function openaiSnippet(target: ISnippetTarget): string {
+  const header = ['from aqua_ext import client', '', ...clientLines(target), ''];
   if (target.mode === 'embedding') {
     return [
       ...header,
-      'response = client.embeddings.create(',
+      'response = oai.embeddings.create(',
       `    model=${py(target.model)},`,
       `    input=[${SAMPLE_INPUTS.map(py).join(', ')}],`,
       ')',
@@ -104,7 +105,7 @@ function openaiSnippet(target: ISnippetTarget): string {
   if (target.mode === 'completion') {
     return [
       ...header,
-      'response = client.completions.create(',
+      'response = oai.completions.create(',
       `    model=${py(target.model)},`,
       `    prompt=${py(SAMPLE_PROMPT)},`,
       `    max_tokens=${SAMPLE_MAX_TOKENS},`,
@@ -114,7 +115,7 @@ function openaiSnippet(target: ISnippetTarget): string {
   }
   return [
     ...header,
-    'stream = client.chat.completions.create(',
+    'stream = oai.chat.completions.create(',
     `    model=${py(target.model)},`,
     `    messages=[{"role": "user", "content": ${py(SAMPLE_PROMPT)}}],`,
     `    max_tokens=${SAMPLE_MAX_TOKENS},`,
@@ -128,17 +129,16 @@ function openaiSnippet(target: ISnippetTarget): string {
 }
 
 function langchainSnippet(target: ISnippetTarget): string {
-  const connection = [
-    `    base_url=${py(trimSlash(target.baseUrl))},`,
-    `    api_key=os.environ[${py(TOKEN_ENV)}],`,
-    `    model=${py(target.model)},`
+  const connection = ['    base_url=str(oai.base_url),', '    api_key=oai.api_key,', `    model=${py(target.model)},`];
+  const header = (name: string): string[] => [
+    'from aqua_ext import client',
+    `from langchain_openai import ${name}`,
+    '',
+    ...clientLines(target)
   ];
   if (target.mode === 'embedding') {
     return [
-      'import os',
-      '',
-      'from langchain_openai import OpenAIEmbeddings',
-      '',
+      ...header('OpenAIEmbeddings'),
       'embeddings = OpenAIEmbeddings(',
       ...connection,
       '    # Send the texts as they are: the token counting is OpenAI-specific.',
@@ -150,10 +150,7 @@ function langchainSnippet(target: ISnippetTarget): string {
   }
   if (target.mode === 'completion') {
     return [
-      'import os',
-      '',
-      'from langchain_openai import OpenAI',
-      '',
+      ...header('OpenAI'),
       'llm = OpenAI(',
       ...connection,
       `    max_tokens=${SAMPLE_MAX_TOKENS},`,
@@ -162,10 +159,7 @@ function langchainSnippet(target: ISnippetTarget): string {
     ].join('\n');
   }
   return [
-    'import os',
-    '',
-    'from langchain_openai import ChatOpenAI',
-    '',
+    ...header('ChatOpenAI'),
     'llm = ChatOpenAI(',
     ...connection,
     `    max_tokens=${SAMPLE_MAX_TOKENS},`,

@@ -21,6 +21,9 @@ import { DeploymentStateBadge } from '../../ui/DeploymentStateBadge';
 import { EmbeddingsPanel } from './EmbeddingsPanel';
 import { SamplingPanel } from '../../ui/SamplingPanel';
 import { TranscriptView } from './TranscriptView';
+import { SaveTurnDialog, savedMessage } from './SaveTurnDialog';
+import { turnDraft, type ITurnDraft } from './datasetRow';
+import type { Turn } from './transcript';
 
 export interface IPlaygroundProps {
   client: IAquaClient;
@@ -153,6 +156,17 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
       );
     }
   }, [contextLength]);
+
+  // "Save to dataset": the turn being saved (with its column's mode), and what the last save said.
+  const [saving, setSaving] = React.useState<{ draft: ITurnDraft; mode: InferenceMode } | null>(null);
+  const [savedNote, setSavedNote] = React.useState<string | null>(null);
+  const saveTurn = (turns: Turn[], columnMode: InferenceMode, answerId: string): void => {
+    const draft = turnDraft(turns, answerId, columnMode === 'chat' ? system : '');
+    if (draft) {
+      setSavedNote(null);
+      setSaving({ draft, mode: columnMode });
+    }
+  };
 
   const primary = useChatSession({
     client,
@@ -422,7 +436,13 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
               </div>
             )}
             <div className="jp-AquaExt-Playground-columns">
-              <Column title={compareWith ? name : null} turns={primary.turns} mode={mode} props={props} />
+              <Column
+                title={compareWith ? name : null}
+                turns={primary.turns}
+                mode={mode}
+                props={props}
+                onSaveTurn={answerId => saveTurn(primary.turns, mode, answerId)}
+              />
               {compareWith && (
                 <Column
                   title={partnerName ?? trans.__('(not found)')}
@@ -430,6 +450,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                   mode={secondaryMode}
                   props={props}
                   state={partner?.state}
+                  onSaveTurn={answerId => saveTurn(secondary.turns, secondaryMode, answerId)}
                   notice={
                     // A completion deployment takes a prompt only (the server refuses a system message):
                     // each prompt goes to it alone, so say what it does not get.
@@ -442,6 +463,24 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                 />
               )}
             </div>
+            {savedNote && (
+              <div className="jp-AquaExt-Playground-savedNote" role="status">
+                {savedNote}
+              </div>
+            )}
+            {saving && (
+              <SaveTurnDialog
+                client={client}
+                trans={trans}
+                draft={saving.draft}
+                mode={saving.mode}
+                onClose={() => setSaving(null)}
+                onSaved={result => {
+                  setSaving(null);
+                  setSavedNote(savedMessage(result, trans));
+                }}
+              />
+            )}
             {budget?.over && (
               <div className="jp-AquaExt-Playground-contextWarning" role="status">
                 {trans.__(
@@ -510,6 +549,7 @@ function Column(props: {
   state?: DeploymentSummary['state'];
   /** What this column's deployment is not sent, shown above its answers. */
   notice?: string | null;
+  onSaveTurn?: (answerId: string) => void;
 }): JSX.Element {
   const { trans } = props.props;
   return (
@@ -532,6 +572,7 @@ function Column(props: {
         renderMarkdown={props.props.renderMarkdown}
         copyToClipboard={props.props.copyToClipboard}
         label={props.title ?? trans.__('Conversation')}
+        onSaveTurn={props.onSaveTurn}
         emptyText={
           props.mode === 'completion'
             ? trans.__('Write a prompt below: the model continues it.')

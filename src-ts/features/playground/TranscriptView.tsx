@@ -18,6 +18,8 @@ export interface ITranscriptViewProps {
   /** Accessible name of the log of messages (the deployment's name in Compare mode). */
   label: string;
   emptyText: string;
+  /** "Save to dataset" on each finished answer (the answer's turn id). */
+  onSaveTurn?: (answerId: string) => void;
 }
 
 /** The conversation: questions as typed, answers as markdown with their stats or error. */
@@ -123,6 +125,16 @@ function AnswerView(props: ITranscriptViewProps & { turn: IAssistantTurn }): JSX
             </span>
           ))}
         </div>
+      )}
+      {props.onSaveTurn && (turn.status === 'done' || turn.status === 'stopped') && turn.content.trim() && (
+        <button
+          type="button"
+          className="jp-AquaExt-linkButton jp-AquaExt-Turn-save"
+          onClick={() => props.onSaveTurn?.(turn.id)}
+          title={trans.__('Save the prompt and this answer, edited as you like, as a row of a JSONL dataset')}
+        >
+          {trans.__('Save to dataset')}
+        </button>
       )}
     </div>
   );

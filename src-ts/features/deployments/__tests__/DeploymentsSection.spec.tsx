@@ -79,7 +79,7 @@ describe('DeploymentsSection', () => {
       'http://localhost:8888/aqua-ext/deployments/dep-1/v1'
     );
     const code = document.querySelector('.jp-AquaExt-CodeSnippets-code') as HTMLElement;
-    expect(code).toHaveTextContent('os.environ["JUPYTER_TOKEN"]');
+    expect(code).toHaveTextContent('client.openai_client("dep-1")');
     fireEvent.click(screen.getByRole('tab', { name: 'curl' }));
     expect(document.querySelector('.jp-AquaExt-CodeSnippets-code')).toHaveTextContent('$JUPYTER_TOKEN');
     fireEvent.click(screen.getByRole('button', { name: 'Copy' }));
