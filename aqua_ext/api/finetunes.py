@@ -45,6 +45,9 @@ FINAL_FINETUNE_STATES = frozenset({FineTuneState.SUCCEEDED, FineTuneState.FAILED
 # "lora": low-rank adapters (peft); "last_layers": the vanilla method of OCI Generative AI,
 # the last N decoder layers trained in full.
 TrainingType = Literal["lora", "last_layers"]
+# The method a listed job trains with: the params' own, or "tfew", OCI Generative AI's T-Few (its fine-tunes
+# appear in the merged list; they are created through the genai routes, never with FineTuneParams).
+JobTrainingType = Literal["lora", "last_layers", "tfew"]
 
 _MODULE_NAME = r"^[A-Za-z_][A-Za-z0-9_.]{0,99}$"
 
@@ -136,7 +139,7 @@ class FineTuneSummary(ApiModel):
     state: FineTuneState
     # The human failure reason, or the current step ("Training", "Saving").
     state_message: str
-    training_type: TrainingType
+    training_type: JobTrainingType
     shape: str
     replicas: int
     dataset_path: str
@@ -163,6 +166,8 @@ class FineTuneDetail(FineTuneSummary):
     validation_rows: int | None
     final_train_loss: float | None
     final_validation_loss: float | None
+    # OCI Generative AI: the final accuracy it reports on the validation part (its loss is the validation loss).
+    final_accuracy: float | None = None
     # OCI: the job, its run, the output location, experiment and logging; None locally.
     job_id: str | None
     job_run_id: str | None

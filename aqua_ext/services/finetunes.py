@@ -53,6 +53,14 @@ _JOB_ACTIONS: dict[FineTuneState, frozenset[FineTuneAction]] = job_actions(
 FINETUNE_ACTIONS: dict[str, dict[FineTuneState, frozenset[FineTuneAction]]] = {
     "local": _JOB_ACTIONS,
     "oci": _JOB_ACTIONS,
+    # OCI Generative AI: its work request is not canceled from here (deleting the model stops it once it
+    # ended), and its result is hosted through an endpoint (Deploy opens the endpoint form); an evaluation
+    # asks an endpoint, so it starts from the endpoint, not from the fine-tune.
+    "genai": {
+        **job_actions("cancel", "delete", frozenset({"deploy"})),
+        S.ACCEPTED: frozenset(),
+        S.IN_PROGRESS: frozenset(),
+    },
 }
 
 

@@ -23,12 +23,14 @@ from pydantic import BaseModel
 from ..api import genai as contract
 from ..api.fit import FitQuery
 from ..api.job_datasets import DatasetAccess
-from ..api.models import ModelDetail
+from ..api.models import ModelAction, ModelDetail
 from ..api.terraform import TerraformExport
+from ..backends.genai.mapping import finetune_state
 from ..errors import Conflict, InvalidInput, NotFound, Unavailable
 from . import genai_finetune as ft
 from . import genai_units as units
 from .datasets import checked_dataset
+from .finetunes import FINETUNES
 from .terraform import (
     ClusterSpec,
     EndpointSpec,
@@ -55,6 +57,8 @@ class GenAi:
     def __init__(self, targets: Targets, models: Models) -> None:
         self.targets = targets
         self.models = models
+        # The merged model list and detail show genai models with this service's rule (one owner).
+        models.action_rules[TARGET] = self.merged_model_actions
 
     async def driver(self) -> GenAiBackend:
         if TARGET not in self.targets.names:
@@ -73,6 +77,17 @@ class GenAi:
 
     async def get_model(self, model_id: str) -> contract.GenAiModel:
         return _with_model_actions(await (await self.driver()).genai_model(model_id))
+
+    async def merged_model_actions(self, model_ids: list[str]) -> dict[str, list[ModelAction]]:
+        """The same rule in the merged list's words: hosting is the card's Deploy (the panel opens the endpoint
+        form for a genai model), fine-tuning its Fine-tune (the Generative AI fine-tune form)."""
+        driver = await self.driver()
+        listed = {m.id: m for m in await driver.genai_models()}  # the driver's cached list: no call per card
+        decided: dict[str, list[ModelAction]] = {}
+        for model_id in model_ids:
+            model = listed.get(model_id) or await driver.genai_model(model_id)
+            decided[model_id] = [MERGED_MODEL_ACTIONS[a] for a in model_actions(model)]
+        return decided
 
     async def delete_model(self, model_id: str) -> None:
         await (await self.driver()).delete_genai_model(model_id)
@@ -377,7 +392,19 @@ def _export(display_name: str, default_name: str, hcl: str) -> TerraformExport:
 _BUSY = frozenset({"CREATING", "DELETING", "DELETED", "UPDATING"})
 
 
+# A genai model's action → the merged model list's action that starts it.
+MERGED_MODEL_ACTIONS: dict[contract.GenAiModelAction, ModelAction] = {
+    "host": "deploy",
+    "finetune": "finetune",
+    "delete": "delete",
+}
+
+
 def _with_model_actions(model: contract.GenAiModel) -> contract.GenAiModel:
+    return model.model_copy(update={"actions": model_actions(model)})
+
+
+def model_actions(model: contract.GenAiModel) -> list[contract.GenAiModelAction]:
     """An ACTIVE imported or fine-tuned model can be hosted (an endpoint on a hosting cluster) and deleted; a
     base model that lists FINE_TUNE can be fine-tuned; base models are the service's, never deleted."""
     actions: list[contract.GenAiModelAction] = []
@@ -388,13 +415,17 @@ def _with_model_actions(model: contract.GenAiModel) -> contract.GenAiModel:
         actions.append("finetune")
     if owned and model.state not in _BUSY:
         actions.append("delete")
-    return model.model_copy(update={"actions": actions})
+    return actions
+
+
+# The fine-tune list's action → the genai routes' word for it (Deploy is hosting on an endpoint).
+_GENAI_FINETUNE_ACTIONS: dict[str, Literal["delete", "host"]] = {"deploy": "host", "delete": "delete"}
 
 
 def _with_finetune_actions(finetune: contract.GenAiFineTune) -> contract.GenAiFineTune:
-    actions: list[Literal["delete", "host"]] = ["host"] if finetune.state == "ACTIVE" else []
-    if finetune.state not in _BUSY:
-        actions.append("delete")
+    """The fine-tunes' lifecycle rule (services/finetunes.py, target genai), in the genai routes' words."""
+    allowed = FINETUNES.actions(TARGET, finetune_state(finetune.state))
+    actions = [_GENAI_FINETUNE_ACTIONS[a] for a in allowed if a in _GENAI_FINETUNE_ACTIONS]
     return finetune.model_copy(update={"actions": actions})
 
 

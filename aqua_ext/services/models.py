@@ -4,6 +4,8 @@ fine-tune, delete), and the memory fit (the one place a fit report is built)."""
 from __future__ import annotations
 
 import asyncio
+import builtins
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from ..api.fit import FitQuery, FitReport
@@ -21,7 +23,7 @@ from ..api.models import (
 )
 from ..api.operations import Operation
 from ..backends.oci.shapes import OCI_GPU_SHAPES
-from ..errors import Conflict, InvalidInput
+from ..errors import AquaError, Conflict, InvalidInput
 from .deploy_plan import published_shapes
 from .finetunes import refuse_if_served
 from .memory_fit import estimate_fit
@@ -40,8 +42,14 @@ NOT_DELETABLE_WHY: dict[str, str] = {
     "local": "Only registered models can be deleted; catalog, cache and demo models are built in.",
     "oci": "Service models are provided by OCI Data Science and cannot be deleted; only registered "
     "and fine-tuned models can.",
+    "genai": "Base models are provided by OCI Generative AI and cannot be deleted; imported and fine-tuned "
+    "models can, once they are no longer being created or deleted.",
 }
 CHECK_SERVED_BEFORE_DELETE: dict[str, bool] = {"local": True, "oci": False}
+
+# model ids → their actions, decided by the service that owns a target's rule where that target's models have
+# states a card does not carry (genai: services/genai.py decides host / fine-tune / delete from the lifecycle).
+ModelActionRule = Callable[[list[str]], Awaitable[dict[str, list[ModelAction]]]]
 
 
 def model_actions(target: str, model: ModelSummary) -> list[ModelAction]:
@@ -65,17 +73,34 @@ def annotate(target: str, model: M) -> M:
 class Models:
     def __init__(self, targets: Targets) -> None:
         self.targets = targets
+        # target kind → the rule its own service registers (GenAi registers genai's).
+        self.action_rules: dict[str, ModelActionRule] = {}
 
     async def list(self, query: ModelListQuery | None = None) -> ModelList:
         query = query or ModelListQuery()
         refresh = query.refresh
         items, problems = await merged(self.targets, lambda d: d.list_models(refresh=refresh))
-        models = filter_models([annotate(t, m) for t, m in items], query)
+        models = filter_models(await self._ruled([annotate(t, m) for t, m in items]), query)
         return ModelList(items=models, total=len(models), problems=problems)
 
     async def get(self, model_id: str) -> ModelDetail:
         driver = await self.targets.route(model_id)
-        return annotate(driver.kind, await driver.get_model(model_id))
+        return (await self._ruled([annotate(driver.kind, await driver.get_model(model_id))]))[0]
+
+    async def _ruled(self, models: builtins.list[M]) -> builtins.list[M]:
+        """The actions of the models whose target's service owns the rule, by that rule."""
+        decided: dict[str, builtins.list[ModelAction]] = {}
+        for target, rule in self.action_rules.items():
+            ids = [m.id for m in models if m.target == target]
+            if not ids:
+                continue
+            try:
+                decided.update(await rule(ids))
+            except AquaError:  # the target stopped answering since it listed them: nothing is offered
+                decided.update({i: [] for i in ids})
+        if not decided:
+            return models
+        return [m.model_copy(update={"actions": decided[m.id]}) if m.id in decided else m for m in models]
 
     async def register(self, request: RegisterModelRequest) -> RegisterModelResponse:
         """On the target the request names; else on OCI when the model is or goes to Object Storage
@@ -104,6 +129,12 @@ class Models:
     async def delete(self, model_id: str) -> None:
         driver = await self.targets.route(model_id)
         target = driver.kind
+        rule = self.action_rules.get(target)
+        if rule is not None:
+            if "delete" not in (await rule([model_id])).get(model_id, []):
+                raise Conflict(NOT_DELETABLE_WHY.get(target, f"'{model_id}' cannot be deleted now."))
+            await driver.delete_model(model_id)
+            return
         # The listing is cached by every driver: the rule costs no call when it knows the model.
         known = next((m for m in await driver.list_models() if m.id == model_id), None)
         if known is not None:

@@ -349,19 +349,11 @@ def dataset(world: OciWorld, name: str, text: str) -> dict[str, str]:
     return {"namespace": emu.namespace, "bucket": "data", "object": name}
 
 
-@pytest.mark.parametrize(
-    ("base", "config"),
-    [
-        ("meta.llama-3.1-70b-instruct", {"training_config_type": "LORA_TRAINING_CONFIG", "lora_r": 16}),
-        ("cohere.command", {"training_config_type": "TFEW_TRAINING_CONFIG", "total_training_epochs": 2}),
-    ],
-)
-async def test_finetune_with_lora_and_tfew_reports_metrics_and_is_hostable(
-    api: Any, world: OciWorld, base: str, config: dict[str, Any]
-) -> None:
-    cluster = world.emulator.generative_ai.add_cluster(world.compartment_id, "tuning", kind="FINE_TUNING")
+async def start_finetune(api: Any, world: OciWorld, base: str, config: dict[str, Any], name: str) -> dict[str, Any]:
+    """A fine-tune of `base` on a new FINE_TUNING cluster with DATASET: the 202's body."""
+    cluster = world.emulator.generative_ai.add_cluster(world.compartment_id, f"{name} cluster", kind="FINE_TUNING")
     body = {
-        "display_name": "미세 조정 微調整",
+        "display_name": name,
         "base_model_id": base_model(world, base),
         "dedicated_ai_cluster_id": cluster,
         "training_dataset": dataset(world, "train.jsonl", DATASET),
@@ -369,6 +361,21 @@ async def test_finetune_with_lora_and_tfew_reports_metrics_and_is_hostable(
     }
     status, created = await api("genai/finetunes", method="POST", body=body)
     assert status == 202, created
+    return dict(created)
+
+
+# A base model and a training configuration of each method the issue asks for (LoRA, T-Few).
+FINETUNE_CASES = [
+    ("meta.llama-3.1-70b-instruct", {"training_config_type": "LORA_TRAINING_CONFIG", "lora_r": 16}),
+    ("cohere.command", {"training_config_type": "TFEW_TRAINING_CONFIG", "total_training_epochs": 2}),
+]
+
+
+@pytest.mark.parametrize(("base", "config"), FINETUNE_CASES)
+async def test_finetune_with_lora_and_tfew_reports_metrics_and_is_hostable(
+    api: Any, world: OciWorld, base: str, config: dict[str, Any]
+) -> None:
+    created = await start_finetune(api, world, base, config, "미세 조정 微調整")
     assert "80/20" in created["finetune"]["split"]
     op = await wait_operation(api, created["operation"]["id"])
     assert op["state"] == "SUCCEEDED", op

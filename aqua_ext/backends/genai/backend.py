@@ -8,6 +8,7 @@ service (services/genai.py) checks each request before this driver creates anyth
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 from collections.abc import Sequence
 from typing import Any
@@ -60,7 +61,7 @@ class GenAiBackend(Backend):
         self.context = OciContext(self.settings, operations)
         self.control = GenAiControl(self.context)
         self.deployments = GenAiDeployments(self.control)
-        self.finetunes = _ElsewhereFineTunes()
+        self.finetunes = _GenAiFineTunes(self)
         self.evaluations = _NoEvaluations()
         # Configuration (AquaExtension.genai_price_per_ai_unit_hour), read by the genai service's cost rule.
         self.price_per_ai_unit_hour = price_per_ai_unit_hour
@@ -224,9 +225,12 @@ def _elsewhere(what: str) -> InvalidInput:
     return InvalidInput.field("target", f"{what} on OCI Generative AI go through {_ROUTES}")
 
 
-class _ElsewhereFineTunes(FineTunes):
-    """The generic fine-tune routes: Generative AI's fine-tunes have their own (genai/finetunes), with the
-    request of seed 003; this list is empty so the merged one shows only the other targets' jobs."""
+class _GenAiFineTunes(FineTunes):
+    """The generic fine-tune routes: Generative AI's fine-tunes are created through their own (genai/finetunes),
+    with the request of seed 003, and listed here too as jobs of the merged list (deleted here as well)."""
+
+    def __init__(self, backend: GenAiBackend) -> None:
+        self.backend = backend
 
     async def facts(self, model_id: str, query: ft.FineTuneDefaultsQuery) -> TrainingFacts:
         raise _elsewhere("Fine-tunes")
@@ -239,26 +243,34 @@ class _ElsewhereFineTunes(FineTunes):
     async def resolve(self, request: ft.CreateFineTuneRequest) -> TrainingFacts:
         raise _elsewhere("Fine-tunes")
 
+    async def _shapes(self) -> dict[str, str]:
+        return {c.id: c.unit_shape for c in await self.backend.clusters()}  # the cached list: one call for all
+
     async def list(self) -> builtins.list[ft.FineTuneSummary]:
-        return []
+        jobs, shapes = await asyncio.gather(self.backend.genai_finetunes(), self._shapes())
+        return [mapping.finetune_job(f, shapes.get(f.dedicated_ai_cluster_id, "")) for f in jobs]
 
     async def get(self, finetune_id: str) -> ft.FineTuneDetail:
-        raise NotFound(f"'{finetune_id}' is a Generative AI fine-tune: GET genai/finetunes/{finetune_id}.")
+        job, shapes = await asyncio.gather(self.backend.genai_finetune(finetune_id), self._shapes())
+        return mapping.finetune_job(job, shapes.get(job.dedicated_ai_cluster_id, ""))
 
     async def create(self, request: ft.CreateFineTuneRequest, dataset: JobDataset) -> ft.CreateFineTuneResponse:
         raise _elsewhere("Fine-tunes")
 
     async def cancel(self, finetune_id: str) -> ft.FineTuneDetail:
-        raise _elsewhere("Fine-tunes")
+        raise InvalidInput.field("id", "a Generative AI fine-tune is stopped by deleting its model")
 
     async def delete(self, finetune_id: str) -> None:
-        raise _elsewhere("Fine-tunes")
+        await self.backend.delete_genai_model(finetune_id)
 
     async def logs(self, finetune_id: str, query: LogsQuery) -> LogPage:
-        raise _elsewhere("Fine-tunes")
+        await self.backend.genai_finetune(finetune_id)  # a 404 for what is no fine-tune
+        return LogPage(lines=[], cursor="0", source="OCI Generative AI keeps no training log")
 
     async def metrics(self, finetune_id: str, query: ft.MetricsQuery) -> ft.FineTuneMetrics:
-        raise _elsewhere("Fine-tunes")
+        """No curve: the service reports the final accuracy and loss only (in the job's detail)."""
+        job = await self.backend.genai_finetune(finetune_id)
+        return ft.FineTuneMetrics(points=[], cursor=0, state=mapping.finetune_state(job.state))
 
 
 class _NoEvaluations(Evaluations):

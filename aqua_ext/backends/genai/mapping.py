@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from ...api.deployments import DeploymentDetail, DeploymentState, DeploymentSummary, InferenceMode
+from ...api.finetunes import FineTuneDetail, FineTuneParams, FineTuneState, JobTrainingType
 from ...api.genai import (
     GenAiCluster,
     GenAiEndpoint,
@@ -181,6 +182,106 @@ def finetune(raw: Any, base_name: str = "", progress: float | None = None) -> Ge
         metrics=metrics(raw.model_metrics),
         created_at=_time(raw.time_created),
         updated_at=_time(getattr(raw, "time_updated", None)),
+    )
+
+
+# ---- a fine-tune as a job of the merged fine-tune list -------------------------------------------------------
+
+# The custom model's lifecycle in the job states' words: it trains while CREATING, and it is the result once ACTIVE.
+_JOB_STATES = {
+    "CREATING": FineTuneState.IN_PROGRESS,
+    "ACTIVE": FineTuneState.SUCCEEDED,
+    "INACTIVE": FineTuneState.SUCCEEDED,
+    "FAILED": FineTuneState.FAILED,
+    "DELETING": FineTuneState.CANCELING,
+    GONE: FineTuneState.CANCELED,
+}
+_JOB_TRAINING: dict[TrainingConfigType, JobTrainingType] = {
+    TrainingConfigType.LORA: "lora",
+    TrainingConfigType.TFEW: "tfew",
+    TrainingConfigType.VANILLA: "last_layers",
+}
+
+
+def finetune_state(state: str) -> FineTuneState:
+    return _JOB_STATES.get(state, FineTuneState.IN_PROGRESS)
+
+
+# The service's hyperparameter names → the job params' names for the same thing.
+_PARAM_NAMES = {
+    "total_training_epochs": "epochs",
+    "learning_rate": "learning_rate",
+    "training_batch_size": "batch_size",
+    "early_stopping_patience": "early_stopping_patience",
+    "early_stopping_threshold": "early_stopping_threshold",
+    "log_model_metrics_interval_in_steps": "logging_steps",
+    "lora_r": "lora_r",
+    "lora_alpha": "lora_alpha",
+    "lora_dropout": "lora_dropout",
+    "num_of_last_layers": "last_n_layers",
+}
+
+
+def _job_params(config: ResolvedTrainingConfig | None) -> FineTuneParams:
+    """The hyperparameters the service trains with, by the job params' names (the method is the job's
+    `training_type`: T-Few has no FineTuneParams method)."""
+    if config is None:
+        return FineTuneParams()
+    values = config.model_dump(include=set(_PARAM_NAMES), exclude_none=True)
+    method = "last_layers" if config.training_config_type == TrainingConfigType.VANILLA else "lora"
+    return FineTuneParams.model_validate({"training_type": method, **{_PARAM_NAMES[k]: v for k, v in values.items()}})
+
+
+# What Generative AI does not report of a fine-tune: no steps, rows, logs, job or run, artifact or timings.
+_NOT_REPORTED = (
+    "total_steps",
+    "eta_seconds",
+    "train_rows",
+    "validation_rows",
+    "final_train_loss",
+    "job_id",
+    "job_run_id",
+    "output_uri",
+    "experiment_name",
+    "log_group_id",
+    "log_id",
+    "subnet_id",
+    "artifact_location",
+    "wall_seconds",
+    "peak_memory_mb",
+)
+_SAME_NAMES = {"id", "name", "description", "base_model_id", "base_model_name", "state_message"}
+
+
+def finetune_job(item: GenAiFineTune, unit_shape: str) -> FineTuneDetail:
+    """A Generative AI fine-tune as the merged list's job (target genai): its dataset the Object Storage
+    object, its shape the fine-tuning cluster's unit shape, its outcome the final accuracy and loss (the
+    service computes both on the validation part)."""
+    state = finetune_state(item.state)
+    created = item.created_at or aware(None)
+    config, data, metrics = item.training_config, item.training_dataset, item.metrics
+    done = state == FineTuneState.SUCCEEDED
+    return FineTuneDetail(
+        **item.model_dump(include=_SAME_NAMES),
+        **dict.fromkeys(_NOT_REPORTED),
+        state=state,
+        training_type=_JOB_TRAINING[config.training_config_type] if config is not None else "lora",
+        shape=unit_shape,
+        replicas=1,
+        dataset_path=f"oci://{data.bucket}@{data.namespace}/{data.object}",
+        dataset_hash="",
+        progress=item.progress if item.progress is not None else (1.0 if done else 0.0),
+        step=0,
+        epoch=float(config.total_training_epochs) if done and config is not None else 0.0,
+        output_model_id=item.id if done else None,  # the custom model is the fine-tune's result
+        created_at=created,
+        updated_at=item.updated_at or created,
+        finished_at=item.updated_at if state in (FineTuneState.SUCCEEDED, FineTuneState.FAILED) else None,
+        params=_job_params(config),
+        validation_split=0.2,  # the service splits the dataset 80/20
+        final_validation_loss=metrics.final_loss if metrics else None,
+        final_accuracy=metrics.final_accuracy if metrics else None,
+        failure_log=[item.state_message] if state == FineTuneState.FAILED and item.state_message else [],
     )
 
 

@@ -194,16 +194,21 @@ export function FineTuneDetail(props: IFineTuneDetailProps): JSX.Element {
 function Outcome(props: { job: FineTuneDetailData; trans: TranslationBundle }): JSX.Element {
   const { job, trans } = props;
   const items: Array<[string, string]> = [];
-  items.push([
-    trans.__('Steps'),
-    job.total_steps ? `${formatInteger(job.step)} / ${formatInteger(job.total_steps)}` : formatInteger(job.step)
-  ]);
+  if (job.step > 0 || job.total_steps !== null) {
+    items.push([
+      trans.__('Steps'),
+      job.total_steps ? `${formatInteger(job.step)} / ${formatInteger(job.total_steps)}` : formatInteger(job.step)
+    ]);
+  }
   items.push([trans.__('Epochs'), `${formatEpoch(job.epoch)} / ${job.params.epochs}`]);
   if (job.final_train_loss !== null) {
     items.push([trans.__('Final train loss'), formatLoss(job.final_train_loss)]);
   }
   if (job.final_validation_loss !== null) {
     items.push([trans.__('Final validation loss'), formatLoss(job.final_validation_loss)]);
+  }
+  if (job.final_accuracy !== null) {
+    items.push([trans.__('Final accuracy'), formatPercent(job.final_accuracy)]);
   }
   if (job.wall_seconds !== null) {
     items.push([trans.__('Took'), formatDuration(job.wall_seconds, trans)]);
@@ -227,14 +232,14 @@ function Outcome(props: { job: FineTuneDetailData; trans: TranslationBundle }): 
 function fineTuneParamRows(job: FineTuneDetailData, trans: TranslationBundle): Array<[string, string, string]> {
   const p = job.params;
   const rows: Array<[string, string, string]> = [
-    ['training_type', trans.__('Training type'), trainingTypeLabel(p.training_type, trans)],
+    ['training_type', trans.__('Training type'), trainingTypeLabel(job.training_type, trans)],
     ['epochs', trans.__('Epochs'), String(p.epochs)],
     ['learning_rate', trans.__('Learning rate'), formatLearningRate(p.learning_rate)],
     ['batch_size', trans.__('Batch size'), String(p.batch_size)],
     ['max_seq_length', trans.__('Max sequence length'), trans.__('%1 tokens', formatInteger(p.max_seq_length))],
     ['pad_to_max_length', trans.__('Pad to max length'), p.pad_to_max_length ? trans.__('Yes') : trans.__('No')]
   ];
-  if (p.training_type === 'lora') {
+  if (job.training_type === 'lora') {
     rows.push(
       ['lora_r', trans.__('LoRA r'), String(p.lora_r)],
       ['lora_alpha', trans.__('LoRA alpha'), String(p.lora_alpha)],
@@ -245,7 +250,7 @@ function fineTuneParamRows(job: FineTuneDetailData, trans: TranslationBundle): A
         p.lora_target_modules.length > 0 ? p.lora_target_modules.join(', ') : trans.__('All linear layers')
       ]
     );
-  } else {
+  } else if (job.training_type === 'last_layers') {
     rows.push([
       'last_n_layers',
       trans.__('Layers trained'),

@@ -27,12 +27,14 @@ export function FineTuneProgress(props: IFineTuneProgressProps): JSX.Element {
   const waiting = job.state === 'ACCEPTED' && job.step === 0;
   const fraction = progressFraction(job);
   const percent = Math.round(fraction * 100);
-  const steps = waiting ? trans.__('Waiting to start…') : stepText(job.step, job.total_steps, trans);
+  // A job that reports no steps (OCI Generative AI: only its work request's percent) shows the percent alone.
+  const noSteps = job.step === 0 && job.total_steps === null && !waiting;
+  const steps = waiting ? trans.__('Waiting to start…') : noSteps ? '' : stepText(job.step, job.total_steps, trans);
   const epoch = props.epochs
     ? trans.__('epoch %1 of %2', formatEpoch(job.epoch), props.epochs)
     : trans.__('epoch %1', formatEpoch(job.epoch));
   const eta = etaWhileRunning(job, trans);
-  const valueText = waiting ? steps : `${percent}% · ${steps}`;
+  const valueText = waiting || noSteps ? steps || `${percent}%` : `${percent}% · ${steps}`;
   return (
     <JobProgress
       state={job.state}

@@ -4,7 +4,7 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { FineTuneSummary, TrainingType } from '../../api/types';
+import type { FineTuneSummary } from '../../api/types';
 
 /** "step 40 of 120", or "step 40" while the total is unknown. */
 export function stepText(step: number, totalSteps: number | null | undefined, trans: TranslationBundle): string {
@@ -55,6 +55,14 @@ export function formatEpoch(epoch: number): string {
   return Number.isFinite(epoch) ? String(Math.round(epoch * 100) / 100) : '—';
 }
 
-export function trainingTypeLabel(type: TrainingType, trans: TranslationBundle): string {
-  return type === 'last_layers' ? trans.__('Last N layers') : trans.__('LoRA');
+/** A job's method: the params' own, or T-Few (a Generative AI fine-tune in the merged list). */
+export function trainingTypeLabel(type: FineTuneSummary['training_type'], trans: TranslationBundle): string {
+  switch (type) {
+    case 'last_layers':
+      return trans.__('Last N layers');
+    case 'tfew':
+      return trans.__('T-Few');
+    default:
+      return trans.__('LoRA');
+  }
 }

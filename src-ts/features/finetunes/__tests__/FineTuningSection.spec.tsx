@@ -278,3 +278,34 @@ describe('FineTuningSection', () => {
     expect(progress).toHaveClass('jp-mod-indeterminate');
   });
 });
+
+describe('a Generative AI fine-tune in the list', () => {
+  it('shows T-Few, its final accuracy and loss, and no LoRA rows', async () => {
+    const client = new FakeClient();
+    client.finetunes = [
+      {
+        ...succeeded,
+        id: 'ocid1.generativeaimodel.oc1..tfew',
+        name: '미세 조정 微調整',
+        target: 'genai',
+        training_type: 'tfew',
+        output_model_id: 'ocid1.generativeaimodel.oc1..tfew',
+        final_train_loss: null,
+        final_validation_loss: 0.4321,
+        final_accuracy: 0.875,
+        step: 0,
+        total_steps: null,
+        wall_seconds: null,
+        peak_memory_mb: null
+      }
+    ];
+    setup({ initial: 'ocid1.generativeaimodel.oc1..tfew' }, client);
+    await screen.findByRole('button', { name: 'Deploy' });
+    const outcome = screen.getByLabelText('Outcome');
+    expect(outcome).toHaveTextContent('Final validation loss0.4321');
+    expect(outcome).toHaveTextContent('Final accuracy87.5%');
+    expect(outcome).not.toHaveTextContent('Steps');
+    expect(screen.getAllByText('T-Few').length).toBeGreaterThan(0);
+    expect(screen.queryByText('LoRA r')).not.toBeInTheDocument();
+  });
+});

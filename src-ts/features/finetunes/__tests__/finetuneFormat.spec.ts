@@ -54,6 +54,7 @@ describe('fine-tuning formats', () => {
     expect(shortHash('3f2a9c0d4e5b6a7c8d9e')).toBe('3f2a9c0d4e5b');
     expect(trainingTypeLabel('lora', trans)).toBe('LoRA');
     expect(trainingTypeLabel('last_layers', trans)).toBe('Last N layers');
+    expect(trainingTypeLabel('tfew', trans)).toBe('T-Few');
   });
 
   it('names a job after its model and dataset', () => {
