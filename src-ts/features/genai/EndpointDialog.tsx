@@ -4,6 +4,7 @@ import type { GenAiEndpointResponse } from '../../api/types';
 import { DescriptionField } from '../../ui/DialogParts';
 import { TextField } from '../../ui/FormField';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
+import { bindInput, formBinding } from '../../ui/formInputs';
 import {
   buildEndpointRequest,
   ENDPOINT_FIELDS,
@@ -64,10 +65,8 @@ export function EndpointDialog(props: IEndpointDialogProps): JSX.Element {
   const clusters = allowing(choices.clusters, 'create_endpoint');
   const cluster = clusters.find(item => item.id === form.clusterId) ?? null;
 
-  const update = (patch: Partial<IEndpointForm>): void => {
-    setForm(previous => ({ ...previous, ...patch }));
-    genai.submit.clearErrors((Object.keys(patch) as (keyof IEndpointForm)[]).map(key => FORM_FIELDS[key]));
-  };
+  const binding = formBinding({ form, setForm, submit: genai.submit, id, fields: FORM_FIELDS });
+  const { update } = binding;
 
   const loaded = choices.models !== null && choices.clusters !== null;
   return (
@@ -123,25 +122,8 @@ export function EndpointDialog(props: IEndpointDialogProps): JSX.Element {
           onChange: clusterId => update({ clusterId })
         }}
       />
-      <TextField
-        id={id('display_name')}
-        field="display_name"
-        label={trans.__('Endpoint name')}
-        error={errors.display_name}
-        value={form.name}
-        maxLength={ENDPOINT_LIMITS.name}
-        disabled={submitting}
-        onChange={name => update({ name })}
-      />
-      <DescriptionField
-        id={id('description')}
-        trans={trans}
-        value={form.description}
-        maxLength={ENDPOINT_LIMITS.description}
-        disabled={submitting}
-        error={errors.description}
-        onChange={description => update({ description })}
-      />
+      <TextField {...bindInput(binding, 'name')} label={trans.__('Endpoint name')} maxLength={ENDPOINT_LIMITS.name} />
+      <DescriptionField {...bindInput(binding, 'description')} trans={trans} maxLength={ENDPOINT_LIMITS.description} />
     </GenAiCreateDialog>
   );
 }
