@@ -59,16 +59,13 @@ export function EndpointDialog(props: IEndpointDialogProps): JSX.Element {
     exportTerraform: body => client.exportGenAiEndpointTerraform(body),
     started: response => trans.__('Creating the endpoint “%1”…', response.endpoint.name)
   });
-  const { errors, submitting } = genai.submit;
   const choices = useGenAiChoices(client);
   const models = allowing(choices.models, 'host');
   const clusters = allowing(choices.clusters, 'create_endpoint');
   const cluster = clusters.find(item => item.id === form.clusterId) ?? null;
 
   const binding = formBinding({ form, setForm, submit: genai.submit, id, fields: FORM_FIELDS });
-  const { update } = binding;
 
-  const loaded = choices.models !== null && choices.clusters !== null;
   return (
     <GenAiCreateDialog
       dialog={props}
@@ -84,30 +81,21 @@ export function EndpointDialog(props: IEndpointDialogProps): JSX.Element {
     >
       <GenAiPickers
         trans={trans}
-        id={id}
-        loaded={loaded}
-        error={choices.error}
-        disabled={submitting}
+        binding={binding}
+        choices={choices}
         model={{
-          field: 'model_id',
+          key: 'modelId',
           label: trans.__('Model'),
           choose: trans.__('Choose a model…'),
           items: models,
-          value: form.modelId,
-          error: errors.model_id,
-          hint:
-            loaded && models.length === 0
-              ? trans.__('No model can be hosted yet: import one, or wait until an import is active.')
-              : undefined,
-          onChange: modelId => update({ modelId })
+          empty: trans.__('No model can be hosted yet: import one, or wait until an import is active.')
         }}
         cluster={{
-          field: 'dedicated_ai_cluster_id',
+          key: 'clusterId',
           label: trans.__('Hosting cluster'),
           choose: trans.__('Choose a hosting cluster…'),
           items: clusters,
-          value: form.clusterId,
-          error: errors.dedicated_ai_cluster_id,
+          empty: trans.__('No active hosting cluster has room for an endpoint: create one first.'),
           hint: cluster
             ? trans.__(
                 '%1 × %2 · %3 AI units · %4',
@@ -116,10 +104,7 @@ export function EndpointDialog(props: IEndpointDialogProps): JSX.Element {
                 cluster.cost ? formatAiUnits(cluster.cost.ai_unit_hours_per_hour) : '—',
                 hourlyText(cluster.cost, trans)
               )
-            : loaded && clusters.length === 0
-              ? trans.__('No active hosting cluster has room for an endpoint: create one first.')
-              : undefined,
-          onChange: clusterId => update({ clusterId })
+            : undefined
         }}
       />
       <TextField {...bindInput(binding, 'name')} label={trans.__('Endpoint name')} maxLength={ENDPOINT_LIMITS.name} />

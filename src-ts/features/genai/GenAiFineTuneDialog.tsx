@@ -93,7 +93,6 @@ export function GenAiFineTuneDialog(props: IGenAiFineTuneDialogProps): JSX.Eleme
   const binding = formBinding({ form, setForm, submit: genai.submit, id, fields: FORM_FIELDS });
   const { update } = binding;
 
-  const loaded = choices.models !== null && choices.clusters !== null;
   const parameter = (field: TrainingField): JSX.Element => {
     const name = field.name as HyperParameter;
     return (
@@ -132,31 +131,20 @@ export function GenAiFineTuneDialog(props: IGenAiFineTuneDialogProps): JSX.Eleme
     >
       <GenAiPickers
         trans={trans}
-        id={id}
-        loaded={loaded}
-        error={choices.error}
-        disabled={submitting}
+        binding={binding}
+        choices={choices}
         model={{
-          field: 'base_model_id',
+          key: 'baseModelId',
           label: trans.__('Base model'),
           choose: trans.__('Choose a base model…'),
-          items: models,
-          value: form.baseModelId,
-          error: errors.base_model_id,
-          onChange: baseModelId => update({ baseModelId })
+          items: models
         }}
         cluster={{
-          field: 'dedicated_ai_cluster_id',
+          key: 'clusterId',
           label: trans.__('Fine-tuning cluster'),
           choose: trans.__('Choose a fine-tuning cluster…'),
           items: clusters,
-          value: form.clusterId,
-          error: errors.dedicated_ai_cluster_id,
-          hint:
-            loaded && clusters.length === 0
-              ? trans.__('No active fine-tuning cluster: create one of type Fine-tuning first.')
-              : undefined,
-          onChange: clusterId => update({ clusterId })
+          empty: trans.__('No active fine-tuning cluster: create one of type Fine-tuning first.')
         }}
       />
       <TextField
