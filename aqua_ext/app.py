@@ -81,6 +81,7 @@ class AquaExtension(AquaConfig, ExtensionApp):
         self.handlers.extend((rf"/aqua-ext/{pattern}", handler) for pattern, handler in routes())
 
     async def _start_jupyter_server_extension(self, serverapp: object) -> None:
+        self.services.start_watching()
         await self.get_hardware()
         for target in await self.registry.describe():
             if target.problem:

@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Evaluation benchmark: the local evaluation job's concurrency, and listing many evaluations.
 
-    python bench/evaluation.py [--rows 200] [--answer-ms 50] [--concurrency 8] [--evaluations 500]
-                               [--calls 20] [--quick]
+    python bench/evaluation.py [--rows 200] [--answer-ms 50] [--concurrency 8] [--judge-ms 50]
+                               [--evaluations 500] [--calls 20] [--quick]
 
 1. `python -m aqua_ext.jobs.evaluate SPEC.json` in a subprocess, as the local backend starts a
    user's evaluation, against the stub upstream (tests/stub_upstream.py, OpenAI streaming format)
@@ -12,7 +12,11 @@
    "Asking the deployment" → "Scoring the answers"; its own timestamps are whole seconds), the
    scoring phase (until SUCCEEDED) apart; the speed-up of the answering phase against the
    ≥ 6× target (8 would be perfect), with each row's latency as the job measured it.
-2. `LocalBackend.list_evaluations()` over --evaluations finished evaluations seeded into the
+2. The judge metric (LLM-as-judge, jobs/eval_judge.py): the same job with a judge, a second stub
+   process answering every judge request after --judge-ms with a fixed grade, graded --concurrency
+   requests at a time (the judge's default, 8); the judging phase ("Judging the answers" → "Scoring
+   the answers") in rows per second, against its ideal (concurrency ÷ the judge's latency).
+3. `LocalBackend.list_evaluations()` over --evaluations finished evaluations seeded into the
    SQLite store (`store.evaluations.insert`) with job folders holding the status.json a finished
    job writes: p50/p95 over --calls calls on one backend (the first call reads every status.json,
    later ones use the backend's cache of finished jobs), the same with that cache emptied before
@@ -64,12 +68,13 @@ def percentile(values: list[float], q: float) -> float:
 
 
 @contextlib.contextmanager
-def stub_process(first_byte_delay: float) -> Iterator[str]:
+def stub_process(first_byte_delay: float, content: str | None = None) -> Iterator[str]:
     """The stub upstream in a process of its own, as an engine is (in this one, it would share the GIL
-    with the loop that watches the job); yields its URL."""
+    with the loop that watches the job); yields its URL. `content`: its answer (a judge's grade)."""
     code = (
         "import sys; from tests.stub_upstream import StubConfig, StubUpstream; "
-        f"stub = StubUpstream(StubConfig(first_byte_delay={first_byte_delay!r}, tokens={ANSWER_TOKENS})).start(); "
+        f"stub = StubUpstream(StubConfig(first_byte_delay={first_byte_delay!r}, tokens={ANSWER_TOKENS}, "
+        f"content={content!r})).start(); "
         "print('PORT', stub.port, flush=True); sys.stdin.read()"
     )
     proc = subprocess.Popen(
@@ -108,26 +113,27 @@ def write_dataset(path: Path, rows: int) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def run_job(tmp: Path, stub_url: str, dataset: Path, concurrency: int) -> dict[str, Any]:
+def stub_target(url: str) -> dict[str, Any]:
+    return {"base_url": url, "model": "stub-model", "mode": "chat", "dialect": "openai", "served_model_name": "stub"}
+
+
+def run_job(
+    tmp: Path, stub_url: str, dataset: Path, concurrency: int, judge: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """One evaluation job, watched from here: the phases' wall times and what the job wrote."""
     from aqua_ext.jobs.evaluate import REPORT_JSON, ROWS_FILE, STATUS_FILE
 
-    out = tmp / f"job-c{concurrency}"
+    out = tmp / f"job-c{concurrency}{'-judged' if judge else ''}"
     out.mkdir()
     spec = {
         "name": f"bench c{concurrency}",
         "dataset_path": str(dataset),
         "output_dir": str(out),
-        "target": {
-            "base_url": stub_url,
-            "model": "stub-model",
-            "mode": "chat",
-            "dialect": "openai",
-            "served_model_name": "stub",
-        },
+        "target": stub_target(stub_url),
         "params": {"max_tokens": ANSWER_TOKENS, "temperature": 0.0},
-        "metrics": CHEAP_METRICS,
+        "metrics": CHEAP_METRICS + (["judge"] if judge else []),
         "concurrency": concurrency,
+        "judge": judge,
     }
     spec_path = out / "spec.json"
     spec_path.write_text(json.dumps(spec), encoding="utf-8")
@@ -154,6 +160,8 @@ def run_job(tmp: Path, stub_url: str, dataset: Path, concurrency: int) -> dict[s
             at = time.perf_counter()
             if status.get("state") == "IN_PROGRESS":
                 marks.setdefault("answering", at)
+                if str(status.get("message")).startswith("Judging the answers"):
+                    marks.setdefault("judging", at)
                 if status.get("message") == "Scoring the answers":
                     marks.setdefault("scoring", at)
             if status.get("state") in ("SUCCEEDED", "FAILED", "CANCELED"):
@@ -187,7 +195,7 @@ def job_line(label: str, result: dict[str, Any]) -> float | None:
         print("   " + "\n   ".join(result["log"].splitlines()[-10:]))
         return None
     latencies = [r["latency_ms"] for r in result["rows"] if r.get("latency_ms") is not None]
-    answering_end = marks.get("scoring") or marks.get("done")
+    answering_end = marks.get("judging") or marks.get("scoring") or marks.get("done")
     answering = answering_end - marks["answering"]
     rows = len(result["rows"])
     scoring = (
@@ -225,7 +233,43 @@ def concurrency_bench(tmp: Path, rows: int, answer_ms: float, concurrency: int) 
         )
 
 
-# ---- 2. listing many evaluations -------------------------------------------------------------
+# ---- 2. the judge metric ----------------------------------------------------------------------
+
+JUDGE_REPLY = '{"score": 4, "reason": "맞지만 조금 짧습니다"}'
+
+
+def judge_bench(tmp: Path, rows: int, answer_ms: float, judge_ms: float, concurrency: int) -> None:
+    dataset = tmp / "judged.jsonl"
+    write_dataset(dataset, rows)
+    print(
+        f"2. the judge metric: the same {rows} rows answered at concurrency {concurrency}, then each answer graded by "
+        f"a stub judge (its own process) replying after {judge_ms:.0f} ms, {concurrency} judge requests at a time"
+    )
+    with stub_process(answer_ms / 1000) as url, stub_process(judge_ms / 1000, JUDGE_REPLY) as judge_url:
+        judge = {
+            "rubric": "correctness",
+            "concurrency": concurrency,
+            "judges": [{"name": "stub judge", "target": stub_target(judge_url)}],
+        }
+        result = run_job(tmp, url, dataset, concurrency, judge)
+    marks, status = result["marks"], result["status"]
+    if status.get("state") != "SUCCEEDED" or "judging" not in marks or "scoring" not in marks:
+        print(f"   judging not measured: {status.get('state')} {status.get('reason') or ''}")
+        print("   " + "\n   ".join(result["log"].splitlines()[-10:]))
+        return
+    judging = marks["scoring"] - marks["judging"]
+    graded = sum(1 for r in result["rows"] for v in r.get("judgements") or [] if v and v.get("score") is not None)
+    ideal = concurrency / (judge_ms / 1000)
+    tokens = result["report"].get("judge") or {}
+    print(
+        f"   judge at concurrency {concurrency}: {graded} of {len(result['rows'])} rows graded in {judging:.2f} s = "
+        f"{graded / judging:6.1f} rows/s (ideal {ideal:.0f} rows/s = {concurrency} ÷ {judge_ms:.0f} ms: "
+        f"×{graded / judging / ideal:.2f} of it); {tokens.get('prompt_tokens', 0):,} prompt + "
+        f"{tokens.get('completion_tokens', 0):,} completion tokens"
+    )
+
+
+# ---- 3. listing many evaluations -------------------------------------------------------------
 
 
 def finished_status(rows: int, index: int) -> dict[str, Any]:
@@ -338,7 +382,7 @@ async def listing_bench(tmp: Path, count: int, calls: int) -> None:
         await seed(backend, count)
         seeded_s = time.perf_counter() - started
         print(
-            f"2. LocalBackend.list_evaluations() over {count} finished evaluations (SQLite rows + job folders with "
+            f"3. LocalBackend.list_evaluations() over {count} finished evaluations (SQLite rows + job folders with "
             f"status.json; seeded in {seeded_s:.1f} s), {calls} calls each"
         )
         listed = await backend.list_evaluations()
@@ -381,7 +425,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, help="dataset rows (default 200; --quick 48)")
     parser.add_argument("--answer-ms", type=float, default=50.0, help="the stub's delay per answer (default 50)")
-    parser.add_argument("--concurrency", type=int, default=8, help="compared with 1 (default 8)")
+    parser.add_argument("--concurrency", type=int, default=8, help="compared with 1; the judge's (default 8)")
+    parser.add_argument("--judge-ms", type=float, default=50.0, help="the stub judge's delay per grade (default 50)")
     parser.add_argument("--evaluations", type=int, help="evaluations listed (default 500; --quick 100)")
     parser.add_argument("--calls", type=int, help="list calls timed (default 20; --quick 10)")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
@@ -396,6 +441,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="aqua-bench-evaluation-") as name:
         tmp = Path(name)
         concurrency_bench(tmp, rows, args.answer_ms, args.concurrency)
+        judge_bench(tmp, rows, args.answer_ms, args.judge_ms, args.concurrency)
         asyncio.run(listing_bench(tmp, count, calls))
     # Timings on a shared machine are only as good as its load: say what it was.
     print(

@@ -24,6 +24,7 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,10 @@ class StubConfig:
     error_message: str = "CUDA out of memory (stub)"
     final_blank_line: bool = True  # False: the last event has no blank line before EOF
     model: str = "stub-model"
+    metrics: str | None = None  # the text GET /metrics answers (None: 404, as an engine without metrics)
+    # The answer's text instead of `tok0 tok1 …` (sent as one piece; usage counts its words): fixed, or
+    # made from the request body (a judge that grades deterministically: tests/judge_stub.py).
+    content: str | Callable[[dict[str, Any]], str] | None = None
 
 
 @dataclass
@@ -120,6 +125,9 @@ class _Handler(web.RequestHandler):
             )
             return
         chat = kind == "chat/completions"
+        if cfg.content is not None:
+            await self._content(cfg, body, chat)
+            return
         if not body.get("stream"):
             if cfg.answer_delay:
                 self.record = StreamRecord(path=self.request.path, tokens_planned=cfg.tokens)
@@ -218,12 +226,48 @@ class _Handler(web.RequestHandler):
             if not record.finished:
                 record.disconnected = True
 
+    async def _content(self, cfg: StubConfig, body: dict[str, Any], chat: bool) -> None:
+        text = cfg.content(body) if callable(cfg.content) else str(cfg.content)
+        usage = self._usage(len(text.split()))
+        if not body.get("stream"):
+            choice = (
+                {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
+                if chat
+                else {"index": 0, "text": text, "finish_reason": "stop"}
+            )
+            self.finish({"id": "stub", "model": cfg.model, "choices": [choice], "usage": usage})
+            return
+        self.set_header("Content-Type", "text/event-stream")
+        delta = {"index": 0, "delta": {"role": "assistant", "content": text}} if chat else {"index": 0, "text": text}
+        end = (
+            {"index": 0, "delta": {}, "finish_reason": "stop"}
+            if chat
+            else {"index": 0, "text": "", "finish_reason": "stop"}
+        )
+        for chunk in ({"model": cfg.model, "choices": [delta]}, {"model": cfg.model, "choices": [end], "usage": usage}):
+            self.write(b"data: " + json.dumps(chunk).encode() + b"\n\n")
+        self.write(b"data: [DONE]\n\n")
+        await self.flush()
+
     def _usage(self, tokens: int) -> dict[str, int]:
         return {"prompt_tokens": 5, "completion_tokens": tokens, "total_tokens": 5 + tokens}
 
 
+class _Metrics(web.RequestHandler):
+    def initialize(self, stub: StubUpstream) -> None:
+        self.stub = stub
+
+    def get(self) -> None:
+        if self.stub.config.metrics is None:
+            raise web.HTTPError(404)
+        self.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        self.finish(self.stub.config.metrics)
+
+
 def _make_app(stub: StubUpstream) -> web.Application:
-    return web.Application([(r"/v1/(chat/completions|completions)", _Handler, {"stub": stub})])
+    return web.Application(
+        [(r"/v1/(chat/completions|completions)", _Handler, {"stub": stub}), (r"/metrics", _Metrics, {"stub": stub})]
+    )
 
 
 class StubUpstream:

@@ -44,6 +44,8 @@ EngineName = Literal["transformers", "vllm", "llama.cpp", "tgi"]
 # What serves a deployment: one of the engines, or an OCI Generative AI endpoint (the service's own, not chosen).
 ServingEngine = Literal["transformers", "vllm", "llama.cpp", "tgi", "oci-genai"]
 
+IDLE_STOP_MIN, IDLE_STOP_MAX = 5, 7 * 24 * 60  # minutes
+
 _PARAM_TOKEN = r"^[^\x00-\x1f]{1,1000}$"  # one argv token; no control characters
 
 
@@ -68,6 +70,10 @@ class CreateDeploymentRequest(ApiModel):
     log_id: str | None = Field(default=None, max_length=255)
     # The target to deploy on (GET info lists them); omitted: the model's own target.
     target: str | None = Field(default=None, max_length=50)
+    # Deactivate after this many minutes without a request through this server (chat or the
+    # OpenAI pass-through); omitted: never. Bounded: under 5 minutes an engine that takes minutes
+    # to load would spend more time starting than serving; a week is the longest idle wait kept.
+    idle_stop_minutes: int | None = Field(default=None, ge=IDLE_STOP_MIN, le=IDLE_STOP_MAX)
 
     _name_not_blank = field_validator("name")(not_blank)
 
@@ -97,6 +103,10 @@ class DeploymentSummary(ApiModel):
     # The target that runs it ("local", "oci").
     target: str = ""
     actions: list[DeploymentAction] = []
+    # Idle stop: deactivated after this many minutes without a request (None: never).
+    idle_stop_minutes: int | None = None
+    # When it last became ACTIVE, where the target knows it (None otherwise, and while not ACTIVE).
+    active_since: datetime | None = None
 
 
 class DeploymentDetail(DeploymentSummary):
@@ -112,6 +122,17 @@ class DeploymentDetail(DeploymentSummary):
     operation_id: str | None
     # The failure reason's evidence: the engine log's last lines (FAILED only).
     failure_log: list[str]
+    # The last request this server relayed to it (chat or pass-through) since the server started.
+    last_request_at: datetime | None = None
+    # When idle stop will deactivate it if no request comes (ACTIVE with idle stop only).
+    idle_stop_at: datetime | None = None
+
+
+class UpdateDeploymentRequest(ApiModel):
+    """What changes on a deployment without redeploying it."""
+
+    # Null: never stop for idleness.
+    idle_stop_minutes: int | None = Field(ge=IDLE_STOP_MIN, le=IDLE_STOP_MAX)
 
 
 class DeploymentList(ApiModel):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from .common import LOG_PAIR_SCHEMA, NOT_BLANK_SCHEMA, ApiModel, TargetProblem, UserPath, log_pair, not_blank
 from .datasets import DatasetReport
@@ -18,8 +18,14 @@ EvaluationState = FineTuneState
 # What may be done with an evaluation now: compare it with others once it SUCCEEDED.
 EvaluationAction = Literal["cancel", "delete", "compare"]
 
-MetricName = Literal["bertscore", "rouge", "bleu", "chrf", "exact_match", "readability", "latency"]
+MetricName = Literal["bertscore", "rouge", "bleu", "chrf", "exact_match", "readability", "latency", "judge"]
+# The metrics an evaluation computes unless told: "judge" needs a model that grades (`judge`), so it
+# runs when the request names one.
 ALL_METRICS: tuple[MetricName, ...] = ("bertscore", "rouge", "bleu", "chrf", "exact_match", "readability", "latency")
+# LLM-as-judge: how the judge is told to grade (a custom rubric brings its own text), and its scale.
+JudgeRubric = Literal["correctness", "helpfulness", "custom"]
+JUDGE_SCALE = (1, 5)  # the judge's integer score; summaries show it normalised to 0..1, (score - 1) / 4
+MAX_JUDGES = 2
 
 
 class ModelParameters(ApiModel):
@@ -45,6 +51,47 @@ class ModelParameters(ApiModel):
 
 
 _GIVEN: dict[str, Any] = {"type": "string", "minLength": 1}
+
+
+class JudgeModel(ApiModel):
+    """A model that grades the answers: a deployment that can chat, or a connection (and which of its
+    models; absent: its default, else its first). Exactly one of deployment_id, connection_id."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["deployment_id"], "properties": {"deployment_id": _GIVEN}},
+                {"required": ["connection_id"], "properties": {"connection_id": _GIVEN}},
+            ],
+            "if": {"required": ["model"], "properties": {"model": _GIVEN}},
+            "then": {"required": ["connection_id"], "properties": {"connection_id": _GIVEN}},
+        }
+    )
+
+    deployment_id: str | None = Field(default=None, min_length=1, max_length=400)
+    connection_id: str | None = Field(default=None, min_length=1, max_length=400)
+    model: str | None = Field(default=None, max_length=200)
+
+
+class JudgeSettings(ApiModel):
+    """LLM-as-judge: one or two models grade each answer against its reference with a rubric, on a
+    1–5 scale, and say why; two judges' agreement is reported. Runs in the local evaluation job."""
+
+    judges: list[JudgeModel] = Field(min_length=1, max_length=MAX_JUDGES)
+    rubric: JudgeRubric = "correctness"
+    # The custom rubric's text (what makes an answer a 5, a 1); only with rubric "custom".
+    rubric_text: str = Field(default="", max_length=4000, validate_default=True)
+    concurrency: int = Field(default=8, ge=1, le=64)  # judge requests in flight at once
+
+    @field_validator("rubric_text")
+    @classmethod
+    def _custom_text(cls, value: str, info: ValidationInfo) -> str:
+        rubric = info.data.get("rubric")
+        if rubric == "custom" and not value.strip():
+            raise ValueError("a custom rubric needs its text: what makes an answer score 5, and 1")
+        if rubric not in (None, "custom") and value.strip():
+            raise ValueError(f"only a custom rubric takes a text; '{rubric}' is built in")
+        return value.strip()
 
 
 class CreateEvaluationRequest(ApiModel):
@@ -86,7 +133,9 @@ class CreateEvaluationRequest(ApiModel):
     finetune_id: str | None = Field(default=None, max_length=400)
     # Evaluate a sample of N rows (a seeded, reproducible choice); None: every row.
     sample_size: int | None = Field(default=None, ge=1, le=1_000_000)
-    metrics: list[MetricName] = Field(default_factory=lambda: list(ALL_METRICS), min_length=1, max_length=7)
+    metrics: list[MetricName] = Field(default_factory=lambda: list(ALL_METRICS), min_length=1, max_length=8)
+    # LLM-as-judge (the "judge" metric, added to `metrics` when absent); None: no judge.
+    judge: JudgeSettings | None = None
     params: ModelParameters = Field(default_factory=ModelParameters)
     concurrency: int = Field(default=4, ge=1, le=64)  # requests in flight at once
     shape: str | None = Field(default=None, max_length=100)  # OCI: the evaluation job's CPU shape
@@ -109,6 +158,21 @@ class CreateEvaluationRequest(ApiModel):
             raise ValueError("deployment_id: give a deployment_id or a connection_id (the model evaluated), not both")
         if self.connection_model and not self.connection_id:
             raise ValueError("connection_model: names a model of the connection evaluated; give a connection_id")
+        return self
+
+    @model_validator(mode="after")
+    def _judged(self) -> CreateEvaluationRequest:
+        if self.judge is None:
+            if "judge" in self.metrics:
+                raise ValueError("judge: the judge metric needs a model that grades (judge.judges)")
+            return self
+        for i, judge in enumerate(self.judge.judges):
+            if bool(judge.deployment_id) == bool(judge.connection_id):
+                raise ValueError(f"judge.judges.{i}.deployment_id: give a deployment_id or a connection_id, not both")
+            if judge.model and not judge.connection_id:
+                raise ValueError(f"judge.judges.{i}.model: names a model of a connection; give a connection_id")
+        if "judge" not in self.metrics:
+            self.metrics.append("judge")
         return self
 
     @model_validator(mode="after")
@@ -151,6 +215,67 @@ class EvaluationProvenance(ApiModel):
     finished_at: str | None = None
 
 
+class JudgeShown(ApiModel):
+    """A judge as people know it: its deployment or connection (and model), and its name."""
+
+    name: str
+    deployment_id: str | None = None
+    connection_id: str | None = None
+    model: str | None = None
+
+
+class JudgeSetup(ApiModel):
+    """How an evaluation's answers are graded by judges (its request's judge settings, with names)."""
+
+    rubric: JudgeRubric
+    rubric_text: str = ""
+    judges: list[JudgeShown]
+    concurrency: int = 8
+
+
+class JudgeTally(JudgeShown):
+    """One judge's work over the run: rows it graded, rows it could not (its answer unparsable or its
+    request failed: never a score of 0), its mean score on the 1–5 scale, and its token cost."""
+
+    rows_scored: int
+    rows_failed: int
+    mean_score: float | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class JudgeAgreement(ApiModel):
+    """Two judges on the rows both graded: the share of equal scores, Cohen's kappa with quadratic
+    weights (chance-corrected, for an ordinal scale) and Spearman's rank correlation; None where it
+    is undefined (fewer than two rows, or a judge that gave one score to every row)."""
+
+    rows: int
+    exact: float | None
+    kappa: float | None
+    spearman: float | None
+
+
+class JudgeReport(ApiModel):
+    rubric: JudgeRubric
+    rubric_text: str = ""
+    scale: tuple[int, int] = JUDGE_SCALE
+    judges: list[JudgeTally]
+    agreement: JudgeAgreement | None = None  # two judges only
+    prompt_tokens: int = 0  # all judges, every row: what the grading cost
+    completion_tokens: int = 0
+
+
+class JudgeVerdict(ApiModel):
+    """One judge's grade of one row: a 1–5 score and its reason, or the error that kept it from one."""
+
+    judge: int  # the judge's place in the report's judges (0-based)
+    score: int | None = None
+    reason: str | None = None
+    error: str | None = None
+    prompt_tokens: int | None = None  # None: the judge's service reported no usage
+    completion_tokens: int | None = None
+
+
 class EvaluationReport(ApiModel):
     overall: MetricScores
     categories: dict[str, MetricScores]
@@ -162,6 +287,7 @@ class EvaluationReport(ApiModel):
     # for some rows ("not meaningful for this language"): a score left out is not computed, never 0.
     notes: dict[str, str] = {}
     provenance: EvaluationProvenance | None = None  # None: a report written before jobs recorded it
+    judge: JudgeReport | None = None  # LLM-as-judge, when a judge graded the answers
 
 
 class EvaluationSummary(ApiModel):
@@ -204,6 +330,7 @@ class EvaluationDetail(EvaluationSummary):
     job_run_id: str | None
     report_uri: str | None
     failure_log: list[str]
+    judge: JudgeSetup | None = None  # the judges grading the answers, if any
 
 
 class EvaluationList(ApiModel):
@@ -227,6 +354,7 @@ class EvaluationRow(ApiModel):
     tokens_per_s: float | None
     scores: dict[str, float]
     error: str | None  # the deployment's error for this row
+    judgements: list[JudgeVerdict] = []  # each judge's grade of this row (LLM-as-judge)
 
 
 class EvaluationRowsQuery(ApiModel):

@@ -34,6 +34,7 @@ from .deployments import (
     DeploymentList,
     EmbedRequest,
     EmbedResponse,
+    UpdateDeploymentRequest,
 )
 from .evaluations import (
     CompareQuery,
@@ -79,6 +80,7 @@ from .genai import (
 )
 from .info import Info
 from .logs import LogPage, LogsQuery
+from .metrics import DeploymentMetrics
 from .models import (
     ConvertToGgufRequest,
     ModelDetail,
@@ -265,6 +267,15 @@ ROUTES: tuple[Route, ...] = (
         "One deployment with its endpoint and parameters",
         DeploymentDetail,
     ),
+    Route(
+        "PATCH",
+        "deployments/{deployment_id}",
+        "updateDeployment",
+        "Change a deployment's settings (its idle stop) without redeploying it",
+        DeploymentDetail,
+        body=UpdateDeploymentRequest,
+        errors=(400, 404, 409, 502),
+    ),
     _delete("deployments/{deployment_id}", "deleteDeployment", "Stop and delete a deployment"),
     _action(
         "deployments/{deployment_id}/activate",
@@ -280,6 +291,12 @@ ROUTES: tuple[Route, ...] = (
         DeploymentDetail,
     ),
     _logs("deployments/{deployment_id}", "getDeploymentLogs", "The engine log's last lines"),
+    _read(
+        "deployments/{deployment_id}/metrics",
+        "getDeploymentMetrics",
+        "Serving metrics: the engine's own (vLLM, llama.cpp) and what this server measured relaying requests",
+        DeploymentMetrics,
+    ),
     Route(
         "POST",
         "deployments/{deployment_id}/chat",

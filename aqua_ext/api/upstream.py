@@ -51,6 +51,8 @@ class UpstreamTarget:
     # The deployment's max model length: a turn may not ask for more new tokens than this.
     max_model_len: int | None = None
     generation_defaults: dict[str, object] | None = None
+    # The engine's Prometheus metrics (vLLM, llama.cpp), when it exposes them to this server.
+    metrics_url: str | None = None
     # "oci_genai" (an OCI Generative AI endpoint; `dialect` above): the compartment its requests name.
     compartment_id: str | None = None
 

@@ -126,8 +126,18 @@ class Backend(abc.ABC):
     async def activate_deployment(self, deployment_id: str) -> CreateDeploymentResponse:
         return await self.deployments.activate(deployment_id)
 
-    async def deactivate_deployment(self, deployment_id: str) -> DeploymentDetail:
-        return await self.deployments.deactivate(deployment_id)
+    async def deactivate_deployment(self, deployment_id: str, *, reason: str | None = None) -> DeploymentDetail:
+        if reason is None:  # a target that records no reason (it has no idle stop) is asked as ever
+            return await self.deployments.deactivate(deployment_id)
+        return await self.deployments.deactivate(deployment_id, reason=reason)
+
+    async def update_deployment(self, deployment_id: str, *, idle_stop_minutes: int | None) -> DeploymentDetail:
+        return await self.deployments.update(deployment_id, idle_stop_minutes=idle_stop_minutes)
+
+    def watches_deployments(self) -> bool:
+        """Whether this process is the one that watches this target's running deployments (idle
+        stop acts only there): every process for a cloud target; locally the lease holder."""
+        return True
 
     async def delete_deployment(self, deployment_id: str) -> None:
         await self.deployments.delete(deployment_id)
@@ -197,9 +207,13 @@ class Backend(abc.ABC):
         return await self.evaluations.chat_target(deployment_id)
 
     async def create_evaluation(
-        self, request: CreateEvaluationRequest, dataset: JobDataset, connection: EvaluatedConnection | None = None
+        self,
+        request: CreateEvaluationRequest,
+        dataset: JobDataset,
+        connection: EvaluatedConnection | None = None,
+        judges: Sequence[EvaluationJudge] = (),
     ) -> CreateEvaluationResponse:
-        return await self.evaluations.create(request, dataset, connection)
+        return await self.evaluations.create(request, dataset, connection, judges)
 
     async def cancel_evaluation(self, evaluation_id: str) -> EvaluationDetail:
         return await self.evaluations.cancel(evaluation_id)
@@ -248,8 +262,13 @@ class Deployments(abc.ABC):
         """INACTIVE (or FAILED) → UPDATING → ACTIVE. Conflict in any other state."""
 
     @abc.abstractmethod
-    async def deactivate(self, deployment_id: str) -> DeploymentDetail:
-        """ACTIVE (or FAILED) → INACTIVE: the engine stops, the record stays."""
+    async def deactivate(self, deployment_id: str, *, reason: str | None = None) -> DeploymentDetail:
+        """ACTIVE (or FAILED) → INACTIVE: the engine stops, the record stays. `reason` (idle stop's):
+        why, kept as the INACTIVE state's message."""
+
+    async def update(self, deployment_id: str, *, idle_stop_minutes: int | None) -> DeploymentDetail:
+        """Record the deployment's idle-stop minutes (None: never) where the target keeps its settings."""
+        raise InvalidInput.field("idle_stop_minutes", f"{type(self).__name__} keeps no idle stop")
 
     @abc.abstractmethod
     async def delete(self, deployment_id: str) -> None: ...
@@ -335,6 +354,20 @@ class EvaluatedConnection:
     oci_signing: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class EvaluationJudge:
+    """A model that grades an evaluation's answers (services/evaluations.py checked it answers text):
+    a deployment's engine (`target`), or a connection and its model. `name` as people know it."""
+
+    name: str
+    deployment_id: str | None = None
+    target: UpstreamTarget | None = None
+    connection: EvaluatedConnection | None = None
+    # A deployment reached signed (OCI: `target.auth` set): the server's OCI settings the job signs
+    # with (auth kind, config file, profile, region), none of them secret.
+    oci_signing: dict[str, str] = field(default_factory=dict)
+
+
 class Evaluations(abc.ABC):
     """A backend's evaluations: a deployment (or, locally, a connection) answers a dataset, the
     answers are scored."""
@@ -359,11 +392,15 @@ class Evaluations(abc.ABC):
 
     @abc.abstractmethod
     async def create(
-        self, request: CreateEvaluationRequest, dataset: JobDataset, connection: EvaluatedConnection | None = None
+        self,
+        request: CreateEvaluationRequest,
+        dataset: JobDataset,
+        connection: EvaluatedConnection | None = None,
+        judges: Sequence[EvaluationJudge] = (),
     ) -> CreateEvaluationResponse:
         """Check everything else first (prompt/completion rows only; OCI: shape, report location), then
         start the job on the preflighted `dataset`, asking `request.deployment_id`, or `connection`
-        when the request names a connection."""
+        when the request names a connection; `judges` (the local job only) grade the answers."""
 
     @abc.abstractmethod
     async def cancel(self, evaluation_id: str) -> EvaluationDetail: ...

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from ..api.evaluations import EvaluationProvenance, EvaluationReport, EvaluationRow, MetricScores
+from ..api.evaluations import EvaluationProvenance, EvaluationReport, EvaluationRow, JudgeReport, MetricScores
 
 
 def parse_rows(lines: Iterable[str]) -> list[EvaluationRow]:
@@ -39,15 +39,20 @@ def report_from(data: dict[str, Any]) -> EvaluationReport:
         rows_failed=int(data.get("rows_failed") or 0),
         wall_seconds=data.get("wall_seconds"),
         notes={str(k): str(v) for k, v in (data.get("notes") or {}).items()},
-        provenance=_provenance(data.get("provenance")),
+        provenance=_section(EvaluationProvenance, data.get("provenance")),
+        judge=_section(JudgeReport, data.get("judge")),
     )
 
 
-def _provenance(data: Any) -> EvaluationProvenance | None:
-    """A report's provenance; None when it has none, or one this version cannot read (the scores still show)."""
+M = TypeVar("M", EvaluationProvenance, JudgeReport)
+
+
+def _section(model: type[M], data: Any) -> M | None:
+    """A report's provenance or judge section; None when it has none, or one this version cannot
+    read (the scores still show)."""
     if not isinstance(data, dict):
         return None
     try:
-        return EvaluationProvenance.model_validate(data)
+        return model.model_validate(data)
     except ValidationError:
         return None

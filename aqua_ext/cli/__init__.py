@@ -10,7 +10,7 @@ in a terminal.
     aqua-ext models fit MODEL_ID [--dtype D] [--context-length N] [--concurrency N]
     aqua-ext deployments create MODEL_ID --name NAME [--description D] [--shape S] [--replicas N]
                               [--engine E] [--mode chat|completion|embedding] [--dtype D]
-                              [--max-model-len N] [--param '--name value' ...]
+                              [--max-model-len N] [--idle-stop-minutes N] [--param '--name value' ...]
                               [--log-group-id ID --log-id ID] [--target T] [--no-wait]
                               [--export terraform [-o FILE]]
     aqua-ext deployments list
@@ -35,6 +35,8 @@ in a terminal.
                               [--temperature T] [--top-p P] [--top-k K] [--frequency-penalty F]
                               [--presence-penalty F] [--stop S]... [--seed N] [--shape S] [--report-uri URI]
                               [--log-group-id ID --log-id ID] [--target T] [--follow]
+                              [--judge ID [--judge-model M]]... [--rubric correctness|helpfulness|custom
+                              --rubric-text T] [--judge-concurrency N]
     aqua-ext evaluations list
     aqua-ext evaluations get|cancel|delete EVALUATION_ID
     aqua-ext evaluations rows EVALUATION_ID [--sort KEY] [--desc] [--category C] [--limit N] [--offset N]

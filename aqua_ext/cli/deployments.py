@@ -62,6 +62,12 @@ def add_parser(sub: Any) -> None:
     create.add_argument("--dtype", choices=get_args(Dtype))
     create.add_argument("--max-model-len", type=int)
     create.add_argument(
+        "--idle-stop-minutes",
+        type=int,
+        metavar="N",
+        help="deactivate it after N minutes without a request through the Jupyter server (default: never)",
+    )
+    create.add_argument(
         "--param",
         action="append",
         metavar="'--NAME VALUE'",
@@ -170,6 +176,7 @@ def _deployment_text(d: DeploymentDetail) -> str:
         ("replicas", str(d.replicas)),
         ("dtype", d.dtype or "-"),
         ("max model len", str(d.max_model_len or "-")),
+        ("idle stop", f"after {d.idle_stop_minutes} idle minutes" if d.idle_stop_minutes else "never"),
         ("params", " ".join(shlex.quote(p) for p in d.params) or "-"),
         ("openai base", d.openai_base_path),
         ("upstream", d.upstream_url or "-"),
@@ -264,6 +271,7 @@ async def run(ctx: Context) -> int:
             mode=args.mode,
             dtype=args.dtype,
             max_model_len=args.max_model_len,
+            idle_stop_minutes=args.idle_stop_minutes,
             params=params,
             log_group_id=args.log_group_id,
             log_id=args.log_id,

@@ -13,11 +13,12 @@ import argparse
 import asyncio
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from ..api.connections import is_connection_id
 from ..api.evaluations import (
     ALL_METRICS,
+    MAX_JUDGES,
     CreateEvaluationRequest,
     CreateEvaluationResponse,
     EvaluationComparison,
@@ -26,6 +27,9 @@ from ..api.evaluations import (
     EvaluationRows,
     EvaluationRowsQuery,
     EvaluationSummary,
+    JudgeReport,
+    JudgeRubric,
+    JudgeVerdict,
     MetricScores,
     ModelParameters,
 )
@@ -79,6 +83,22 @@ def add_parser(sub: Any) -> None:
         type=int,
         help=f"requests in flight at once (default {CreateEvaluationRequest.model_fields['concurrency'].default})",
     )
+    jg = evc.add_argument_group("LLM-as-judge (graded in the local evaluation job)")
+    jg.add_argument(
+        "--judge",
+        action="append",
+        metavar="ID",
+        help=f"a deployment or a connection (conn-…) that grades each answer (up to {MAX_JUDGES}: repeat)",
+    )
+    jg.add_argument(
+        "--judge-model",
+        action="append",
+        metavar="M",
+        help="a connection judge's model (repeat: one per connection judge, in order; default: its default)",
+    )
+    jg.add_argument("--rubric", choices=get_args(JudgeRubric), help="how the judge grades (default correctness)")
+    jg.add_argument("--rubric-text", metavar="T", help="with --rubric custom: what makes an answer score 5, and 1")
+    jg.add_argument("--judge-concurrency", type=int, help="judge requests in flight at once (default 8)")
     mp = evc.add_argument_group("model parameters (as in the playground)")
     defaults = ModelParameters()
     mp.add_argument("--max-tokens", type=int, help=f"default {defaults.max_tokens}")
@@ -153,6 +173,8 @@ def _report_table(report: EvaluationReport, *, categories: bool) -> str:
     if categories:
         columns += sorted(report.categories.items())
     text = _scores_table(columns)
+    if report.judge is not None:
+        text += "\n\n" + _judge_text(report.judge)
     if report.rows_failed:
         text += f"\n{report.rows_failed:,} of {report.rows_total:,} rows failed (the deployment answered an error)"
     # The notes say how a score was computed or why it was not: a score missing here is not a 0.
@@ -189,7 +211,60 @@ def _evaluation_request(args: argparse.Namespace) -> CreateEvaluationRequest:
         body["metrics"] = [m.strip() for m in args.metrics.split(",") if m.strip()]
     if args.concurrency is not None:
         body["concurrency"] = args.concurrency
+    judge = _judge_settings(args)
+    if judge is not None:
+        body["judge"] = judge
     return CreateEvaluationRequest.model_validate(body)
+
+
+def _judge_settings(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The request's `judge` from --judge (repeated), --judge-model (one per connection judge, in
+    order), --rubric, --rubric-text and --judge-concurrency; None without --judge."""
+    if not args.judge:
+        if args.judge_model or args.rubric or args.rubric_text or args.judge_concurrency is not None:
+            raise InvalidInput.field("judge", "--judge-model, --rubric, --rubric-text go with --judge ID")
+        return None
+    models = list(args.judge_model or [])
+    connections = sum(1 for j in args.judge if is_connection_id(j))
+    if len(models) > connections:
+        raise InvalidInput.field("judge.model", f"{len(models)} --judge-model for {connections} connection judges")
+    judges: list[dict[str, Any]] = []
+    for judge in args.judge:
+        if is_connection_id(judge):
+            judges.append({"connection_id": judge, "model": models.pop(0) if models else None})
+        else:
+            judges.append({"deployment_id": judge})
+    settings: dict[str, Any] = {"judges": judges, "rubric": args.rubric or "correctness"}
+    if args.rubric_text is not None:
+        settings["rubric_text"] = args.rubric_text
+    if args.judge_concurrency is not None:
+        settings["concurrency"] = args.judge_concurrency
+    return settings
+
+
+def _judge_text(judge: JudgeReport) -> str:
+    """The judges' summary: rubric, each judge's grades and token cost, and two judges' agreement."""
+    low, high = judge.scale
+    rubric = judge.rubric + (f" ({clip(judge.rubric_text, 60)})" if judge.rubric_text else "")
+    rows = [
+        [
+            t.name,
+            f"{t.rows_scored:,}",
+            f"{t.rows_failed:,}",
+            "-" if t.mean_score is None else f"{t.mean_score:.2f}",
+            f"{t.prompt_tokens:,} + {t.completion_tokens:,}",
+        ]
+        for t in judge.judges
+    ]
+    text = f"judged with the {rubric} rubric, {low}-{high}:\n"
+    text += table(rows, ["JUDGE", "GRADED", "NOT GRADED", f"MEAN ({low}-{high})", "TOKENS (PROMPT + COMPLETION)"])
+    text += f"\njudge tokens in all: {judge.prompt_tokens:,} prompt + {judge.completion_tokens:,} completion"
+    a = judge.agreement
+    if a is not None:
+        shown = {"exact": a.exact, "Cohen's kappa (quadratic)": a.kappa, "Spearman": a.spearman}
+        values = ", ".join(f"{k} {'-' if v is None else f'{v:.3f}'}" for k, v in shown.items())
+        text += f"\nagreement of the two judges on {a.rows:,} rows: {values}"
+    return text
 
 
 def _rows_done(e: EvaluationSummary) -> str:
@@ -250,6 +325,9 @@ def _evaluation_text(e: EvaluationDetail) -> str:
     facts += set_only(
         (("fine-tune", e.finetune_id), ("job", e.job_id), ("job run", e.job_run_id), ("report uri", e.report_uri))
     )
+    if e.judge is not None:
+        names = [j.name for j in e.judge.judges]
+        facts.append(("judges", f"{', '.join(names)}  (rubric {e.judge.rubric})"))
     scores = "" if e.report is None else "\n\n" + _report_table(e.report, categories=True)
     return detail_text(e, facts + time_facts(e), 12, log="job", extra=scores)
 
@@ -299,8 +377,15 @@ def _evaluation_outcome(args: argparse.Namespace, response: CreateEvaluationResp
     return 0
 
 
+def _verdicts_text(verdicts: Sequence[JudgeVerdict]) -> str:
+    """A row's grades on one line: each judge's score and reason, or its error."""
+    shown = [f"{v.score}: {v.reason}" if v.error is None else f"error: {v.error}" for v in verdicts]
+    return clip(" | ".join(shown), 48) if shown else "-"
+
+
 def _rows_text(page: EvaluationRows, query: EvaluationRowsQuery) -> str:
     keys = score_keys(k for r in page.items for k in r.scores)
+    judged = any(r.judgements for r in page.items)
     rows = [
         [
             str(r.index),
@@ -310,10 +395,12 @@ def _rows_text(page: EvaluationRows, query: EvaluationRowsQuery) -> str:
             clip(f"error: {r.error}" if r.error else r.output),
             fmt_score("latency", r.latency_ms),
             *(fmt_score(k, r.scores.get(k)) for k in keys),
+            *([_verdicts_text(r.judgements)] if judged else []),
         ]
         for r in page.items
     ]
-    text = table(rows, ["INDEX", "CATEGORY", "PROMPT", "REFERENCE", "OUTPUT", "latency_ms", *keys])
+    headers = ["INDEX", "CATEGORY", "PROMPT", "REFERENCE", "OUTPUT", "latency_ms", *keys]
+    text = table(rows, headers + (["JUDGE (1-5): REASON"] if judged else []))
     shown = f"rows {query.offset + 1}-{query.offset + len(page.items)}" if page.items else "no rows"
     text += f"\n{shown} of {page.total:,}" + (f" in category {query.category}" if query.category else "")
     if query.sort:

@@ -19,6 +19,7 @@ from ..api.deployments import (
     ChatRequest,
     CreateDeploymentRequest,
     EmbedRequest,
+    UpdateDeploymentRequest,
 )
 from ..api.logs import LogsQuery
 from ..api.sse import format_comment, format_event
@@ -29,6 +30,7 @@ from ..services.chat import Turn
 from ..services.chat_stream import ChatDelta
 from ..services.embeddings import EngineUnreachable, embed, usage_of
 from ..services.pass_through import check_token_budget
+from ..services.traffic import UNMEASURED, RequestMeter
 from .base import AquaHandler
 from .resources import action_handler, collection_handler, item_handler, query_handler
 
@@ -36,7 +38,17 @@ PING_INTERVAL_S = 15.0  # keeps proxies from closing a stream while the engine t
 
 
 DeploymentsHandler = collection_handler("deployments", CreateDeploymentRequest)
-DeploymentHandler = item_handler("deployments")
+
+
+class DeploymentHandler(item_handler("deployments")):  # type: ignore[misc]
+    """GET and DELETE as every resource; PATCH changes its settings (the idle stop)."""
+
+    @web.authenticated
+    async def patch(self, deployment_id: str) -> None:
+        request = self.parse_body(UpdateDeploymentRequest)
+        self.reply(await self.services.deployments.update(deployment_id, request))
+
+
 # 202: the engine comes up in the background, as on create.
 DeploymentActivateHandler = action_handler("deployments", "activate", status=202)
 DeploymentDeactivateHandler = action_handler("deployments", "deactivate")
@@ -52,6 +64,12 @@ class DeploymentTerraformHandler(AquaHandler):
         self.reply(await self.services.deployments.terraform(request))
 
 
+class DeploymentMetricsHandler(AquaHandler):
+    @web.authenticated
+    async def get(self, deployment_id: str) -> None:
+        self.reply(await self.services.deployments.metrics.read(deployment_id, self.aqua.http))
+
+
 class _StreamingHandler(AquaHandler):
     """Streams an answer to the browser and cancels the engine request the moment the
     browser goes away (Stop, a closed tab): the relay runs as its own task, which
@@ -61,6 +79,17 @@ class _StreamingHandler(AquaHandler):
     _flushing: asyncio.Future[None] | None = None
     _unflushed = False
     _gone = False
+    _meter: RequestMeter | None = None
+
+    def _measure(self, deployment_id: str) -> RequestMeter:
+        """Count this request as the deployment's traffic (idle stop, the metrics panel), from now
+        (its checks passed) until the response ends, however it ends."""
+        self._meter = self.services.deployments.traffic.begin(deployment_id)
+        return self._meter
+
+    def on_finish(self) -> None:
+        if self._meter is not None:
+            self._meter.end()
 
     def _start_stream(self) -> None:
         # Tokens are small writes: without TCP_NODELAY the second one waits for the
@@ -103,6 +132,8 @@ class _StreamingHandler(AquaHandler):
     def on_connection_close(self) -> None:
         if self._relay is not None and not self._relay.done():
             self._relay.cancel()
+        if self._meter is not None:
+            self._meter.end()
         super().on_connection_close()
 
     async def _run_relay(self, relay: Any) -> bool:
@@ -142,6 +173,7 @@ class DeploymentChatHandler(_StreamingHandler):
     async def post(self, deployment_id: str) -> None:
         request = self.parse_body(ChatRequest)
         turn = await self.services.deployments.chat(deployment_id, request)  # 404 / 409 / 400 as JSON, before any event
+        self._measure(deployment_id)
         await self._stream_turn(turn)
 
     async def _stream_turn(self, turn: Turn) -> None:
@@ -164,11 +196,13 @@ class DeploymentChatHandler(_StreamingHandler):
         self._start_stream()
         await self.flush()  # headers now: the browser knows the stream started
         pinger = asyncio.get_running_loop().create_task(self._ping())
+        meter = self._meter or UNMEASURED  # a connection's chat is no deployment's traffic
         try:
             stream = turn.stream(self.aqua.http, timeout=self.aqua.chat_idle_timeout, coalesce=True)
             async with contextlib.aclosing(stream):
                 async for item in stream:
                     if isinstance(item, ChatDelta):
+                        meter.tokens()  # a coalesced delta may hold several: the done event's count corrects it
                         # The hot path (once per token): ChatDeltaEvent's fields, without a model.
                         self._emit(
                             format_event(
@@ -178,6 +212,7 @@ class DeploymentChatHandler(_StreamingHandler):
                         )
                         continue
                     usage = usage_of(item.usage)
+                    meter.end(item.tokens)
                     await self._send(
                         "done",
                         ChatDoneEvent(
@@ -265,6 +300,7 @@ class _OpenAiPassThrough(_StreamingHandler):
                 + ", ".join(OPENAI_PATHS.get(target.mode, ())),
             )
         check_token_budget(openai_path, body, target)
+        self._measure(deployment_id)
         if genai_chat.speaks_genai(target):  # a Generative AI endpoint: its dialect translates OpenAI's shapes
             async with self.aqua.stream_limiter.slot():
                 await self._run_relay(self._genai(target, openai_path, body))
@@ -326,6 +362,9 @@ class _OpenAiPassThrough(_StreamingHandler):
             ) from None
         except httpx.HTTPError as exc:
             raise Upstream(f"The engine's answer broke off: {exc or type(exc).__name__}") from None
+        if self._meter is not None and response.is_success:
+            self._meter.tokens(0)  # the whole answer came at once: its first token came with it
+            self._meter.end(_completion_tokens(content))
         self.set_status(response.status_code)
         self.set_header("Content-Type", response.headers.get("content-type", "application/json"))
         self.finish(content)
@@ -341,12 +380,27 @@ class _OpenAiPassThrough(_StreamingHandler):
     async def _pipe(self, response: httpx.Response) -> None:
         self._start_stream()
         tail = b""
+        meter = self._meter
         async for chunk in response.aiter_raw():
             self._emit(chunk)
+            if meter is not None:
+                # One SSE event per token from the OpenAI-compatible engines: counted without
+                # parsing (the usage event and [DONE] are counted too, a token or two too many).
+                meter.tokens(chunk.count(b"data:"))
             tail = (tail + chunk)[-64:]
         if b"[DONE]" not in tail:
             # transformers serve ends at EOF; OpenAI clients expect the sentinel.
             self.write(b"data: [DONE]\n\n")
+
+
+def _completion_tokens(content: bytes) -> int | None:
+    """usage.completion_tokens of a whole (non-streamed) OpenAI answer, when it has one."""
+    try:
+        usage = json.loads(content).get("usage") or {}
+    except (ValueError, AttributeError):
+        return None
+    tokens = usage.get("completion_tokens") if isinstance(usage, dict) else None
+    return tokens if isinstance(tokens, int) else None
 
 
 class OpenAiChatCompletionsHandler(_OpenAiPassThrough):

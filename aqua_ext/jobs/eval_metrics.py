@@ -28,6 +28,10 @@ from ..services.stats import percentile
 from .eval_text import RougeTokenizer, is_latin_script
 
 METRICS = ("bertscore", "rouge", "bleu", "chrf", "exact_match", "readability", "latency")
+# Scored by a model, not computed here (jobs/eval_judge.py): a metric the spec may name, whose row
+# scores are the means of the summaries.
+JUDGE_METRIC = "judge"
+JUDGE_SCORES = ("judge", "judge_1", "judge_2")
 DEFAULT_METRICS = METRICS
 ROUGE_KEYS = ("rouge1", "rouge2", "rougeL")
 BERTSCORE_LAYERS = 6  # all-MiniLM-L6-v2 has 6; bert-score needs the layer for models it does not know
@@ -61,7 +65,7 @@ def bertscore_model_path() -> str:
 def score_rows(rows: Sequence[ScoredRow], metrics: Iterable[str], *, batch_size: int = 32) -> None:
     """Fill `row.scores` with every per-row metric asked for."""
     wanted = set(metrics)
-    unknown = wanted - set(METRICS)
+    unknown = wanted - {*METRICS, JUDGE_METRIC}
     if unknown:
         raise ValueError(f"unknown metrics: {', '.join(sorted(unknown))}")
     if not rows:
@@ -138,7 +142,7 @@ def summarize(rows: Sequence[ScoredRow], metrics: Iterable[str]) -> dict[str, fl
     out: dict[str, float] = {}
     if not rows:
         return out
-    for name in ("bertscore", "exact_match", "readability", *ROUGE_KEYS):
+    for name in ("bertscore", "exact_match", "readability", *ROUGE_KEYS, *JUDGE_SCORES):
         values = [v for r in rows if (v := r.scores.get(name)) is not None]
         if values:
             out[name] = statistics.fmean(values)

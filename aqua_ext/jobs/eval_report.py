@@ -20,6 +20,9 @@ SCORE_LABELS = {
     "bleu": "BLEU",
     "chrf": "chrF",
     "readability": "Readability (Flesch)",
+    "judge": "Judge (1–5 as 0–1)",
+    "judge_1": "Judge 1",
+    "judge_2": "Judge 2",
 }
 HUNDRED_SCALE = {"bleu", "chrf", "readability"}
 FIGURES = {
@@ -106,6 +109,7 @@ def render_html(report: dict[str, Any], rows: list[dict[str, Any]], *, title: st
                 f"<td class='muted'>{esc(notes.get(name, ''))}</td></tr>"
             )
     parts.append("</table>")
+    parts.append(_judge_section(report.get("judge")))
     parts.append(_svg_bars("Overall", {"overall": overall}))
     if categories:
         parts.append("<h2>By category</h2>")
@@ -129,7 +133,7 @@ def render_html(report: dict[str, Any], rows: list[dict[str, Any]], *, title: st
     )
     parts.append(
         "<table><tr><th>#</th><th>Prompt</th><th>Reference</th><th>Output</th><th>ROUGE-L</th>"
-        "<th>BERTScore</th><th>ms</th></tr>"
+        "<th>BERTScore</th><th>ms</th>" + ("<th>Judge (1–5): reason</th>" if report.get("judge") else "") + "</tr>"
     )
     for row in rows[:MAX_ROWS_IN_HTML]:
         scores = row.get("scores") or {}
@@ -141,7 +145,56 @@ def render_html(report: dict[str, Any], rows: list[dict[str, Any]], *, title: st
             f"<td><pre>{esc(row['reference'])}</pre></td><td>{output}</td>"
             f"<td class='n'>{_fmt('rougeL', scores.get('rougeL'))}</td>"
             f"<td class='n'>{_fmt('bertscore', scores.get('bertscore'))}</td>"
-            f"<td class='n'>{_fmt('latency_ms_mean', row.get('latency_ms'))}</td></tr>"
+            f"<td class='n'>{_fmt('latency_ms_mean', row.get('latency_ms'))}</td>"
+            + (_verdicts(row.get("judgements") or []) if report.get("judge") else "")
+            + "</tr>"
         )
     parts.append("</table></body></html>")
     return "\n".join(parts)
+
+
+def _judge_section(judge: dict[str, Any] | None) -> str:
+    """The judges, their rubric, what each graded, their token cost and (two judges) agreement."""
+    if not judge:
+        return ""
+    esc = html.escape
+    rubric = judge["rubric"] + (f": {judge['rubric_text']}" if judge.get("rubric_text") else "")
+    parts = [
+        f"<h2>Judges</h2><p class='muted'>Rubric {esc(rubric)}; scores {judge['scale'][0]}–{judge['scale'][1]}. "
+        f"Tokens in all: {judge['prompt_tokens']:,} prompt + {judge['completion_tokens']:,} completion.</p>",
+        "<table><tr><th>Judge</th><th>Rows graded</th><th>Not graded</th><th>Mean score</th>"
+        "<th>Prompt tokens</th><th>Completion tokens</th></tr>",
+    ]
+    for tally in judge["judges"]:
+        mean = "–" if tally.get("mean_score") is None else f"{tally['mean_score']:.2f}"
+        parts.append(
+            f"<tr><td>{esc(tally['name'])}</td><td class='n'>{tally['rows_scored']}</td>"
+            f"<td class='n'>{tally['rows_failed']}</td><td class='n'>{mean}</td>"
+            f"<td class='n'>{tally['prompt_tokens']:,}</td><td class='n'>{tally['completion_tokens']:,}</td></tr>"
+        )
+    parts.append("</table>")
+    agreement = judge.get("agreement")
+    if agreement:
+        shown = {
+            "exact agreement": agreement.get("exact"),
+            "Cohen's kappa (quadratic)": agreement.get("kappa"),
+            "Spearman's rho": agreement.get("spearman"),
+        }
+        values = ", ".join(f"{name} {'–' if v is None else f'{v:.3f}'}" for name, v in shown.items())
+        parts.append(f"<p>Agreement on the {agreement['rows']} rows both judges graded: {esc(values)}.</p>")
+    return "".join(parts)
+
+
+def _verdicts(verdicts: list[dict[str, Any] | None]) -> str:
+    """A row's grades: each judge's score and reason, or why it has none."""
+    esc = html.escape
+    lines = []
+    for verdict in verdicts:
+        if not verdict:
+            continue
+        who = f"{verdict['judge'] + 1}. " if len(verdicts) > 1 else ""
+        if verdict.get("error"):
+            lines.append(f"<span class='err'>{who}{esc(verdict['error'])}</span>")
+        else:
+            lines.append(f"{who}<b>{verdict['score']}</b>: {esc(verdict.get('reason') or '')}")
+    return f"<td>{'<br>'.join(lines)}</td>"

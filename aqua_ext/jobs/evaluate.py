@@ -29,11 +29,19 @@ The model asked is one of:
 - `connection`: a hosted service ({id, fields: the ConnectionFields, model}), asked through the
   connections driver. Its secret never is in the spec: the server passes it in the environment
   (SECRET_ENV), and the job takes it out of its environment before anything else runs.
+
+`judge` (optional, LLM-as-judge: jobs/eval_judge.py holds its rules): {rubric, rubric_text,
+concurrency, judges: [{name, ids shown in the report, and `target` or `connection` as above}]}.
+Once every row is answered, each judge grades each answered row (`judgements` in rows.jsonl, the
+"judge" scores, the report's `judge` section); a connection judge's secret comes in the environment
+too (JUDGE_SECRET_ENV with the judge's place). A deployment on OCI is reached signed
+(`target.oci_signing`: the server's OCI settings, none of them secret).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -55,14 +63,25 @@ ROWS_FILE, REPORT_JSON, REPORT_HTML = "rows.jsonl", "report.json", "report.html"
 STATUS_FILE, LOG_FILE = jobs.STATUS_FILE, jobs.LOG_FILE
 REQUIRED = ("dataset_path", "output_dir")
 SOURCES = ("target", "connection")  # the model asked: exactly one
-DEFAULTS: dict[str, Any] = {"params": {}, "metrics": None, "concurrency": 4, "sample_size": None, "seed": 0}
+DEFAULTS: dict[str, Any] = {
+    "params": {},
+    "metrics": None,
+    "concurrency": 4,
+    "sample_size": None,
+    "seed": 0,
+    "judge": None,
+}
 SECRET_ENV = "AQUA_EVALUATED_CONNECTION_SECRET"
+JUDGE_SECRET_ENV = "AQUA_JUDGE_CONNECTION_SECRET_{}"  # the judge's place in spec.judge.judges
 # The answers to one prompt: ChatDelta items, then one ChatDone (services/chat_stream.py).
 Answers = Callable[[str], AsyncIterator[Any]]
 # This many failed requests in a row means the deployment is gone (or broken): the run stops FAILED
 # with the rows it has. A row that fails alone is recorded with its error and the run goes on.
 CONSECUTIVE_FAILURES_TO_STOP = 5
 STATUS_INTERVAL_S = 0.25
+# The progress bar: answering takes this much of it, then judging (when a judge grades) up to
+# JUDGED_SHARE, then scoring the rest.
+ANSWERING_SHARE, ANSWERING_SHARE_JUDGED, JUDGED_SHARE = 0.9, 0.6, 0.9
 
 
 class EvaluationError(Exception):
@@ -77,9 +96,12 @@ def select_rows(count: int, sample_size: int | None, seed: int) -> list[int]:
 
 
 class Evaluation(jobs.StatusFile):
-    def __init__(self, spec: dict[str, Any], secret: str | None = None) -> None:
+    def __init__(
+        self, spec: dict[str, Any], secret: str | None = None, judge_secrets: dict[int, str] | None = None
+    ) -> None:
         self.spec = spec
         self._secret = secret  # the connection's, from the environment (never written anywhere)
+        self._judge_secrets = judge_secrets or {}  # connection judges' by their place, the same way
         self.output_dir = Path(spec["output_dir"]).expanduser().absolute()
         self.status: dict[str, Any] = {}
         self.cancel_requested = False
@@ -111,6 +133,8 @@ class Evaluation(jobs.StatusFile):
         )
         try:
             finished = asyncio.run(self._answer_all())
+            if finished and self.spec.get("judge"):
+                finished = asyncio.run(self._judge_all())
             if not finished:
                 self.update(
                     state=jobs.CANCELED,
@@ -138,7 +162,6 @@ class Evaluation(jobs.StatusFile):
 
     async def _answer_all(self) -> bool:
         """Ask every selected row; False when canceled."""
-        import httpx
 
         from ..services.chat_stream import ChatDone
 
@@ -163,6 +186,7 @@ class Evaluation(jobs.StatusFile):
         last_error = ""
         out = (self.output_dir / ROWS_FILE).open("a", encoding="utf-8")
         semaphore = asyncio.Semaphore(int(spec["concurrency"]))
+        share = ANSWERING_SHARE_JUDGED if spec.get("judge") else ANSWERING_SHARE  # of the progress bar
 
         async def ask(index: int, answers: Answers) -> dict[str, Any]:
             row = rows[index]
@@ -191,13 +215,8 @@ class Evaluation(jobs.StatusFile):
                     record["error"] = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
             return record
 
-        # Our engine is reached directly; a hosted service may sit behind the proxy the environment names.
-        trust_env = bool(spec.get("connection"))
-        async with httpx.AsyncClient(timeout=httpx.Timeout(600.0, connect=10.0), trust_env=trust_env) as client:
-            if spec.get("connection"):
-                answers = connection_answers(spec["connection"], params, client, self._secret)
-            else:
-                answers = engine_answers(spec["target"], params, client)
+        async with http_client(spec) as client:
+            answers = answers_of(spec, params, client, self._secret)
             pending = [asyncio.create_task(ask(i, answers)) for i in selected]
             try:
                 for next_done in asyncio.as_completed(pending):
@@ -214,7 +233,7 @@ class Evaluation(jobs.StatusFile):
                     # status.json at most every STATUS_INTERVAL_S: at high concurrency rows arrive faster
                     # than a progress bar needs, and each rewrite costs the answering loop.
                     if time.monotonic() - last_status >= STATUS_INTERVAL_S or done == total or record["error"]:
-                        self.update(rows_done=done, progress=round(done / total * 0.9, 4), rows_failed=failed_so_far)
+                        self.update(rows_done=done, progress=round(done / total * share, 4), rows_failed=failed_so_far)
                         last_status = time.monotonic()
                     if failures_in_a_row >= min(CONSECUTIVE_FAILURES_TO_STOP, total):
                         raise EvaluationError(
@@ -235,17 +254,64 @@ class Evaluation(jobs.StatusFile):
             raise EvaluationError(f"{asked.capitalize()} answered no row ({last_error})")
         return True
 
+    # ---- judging (LLM-as-judge: the rules are jobs/eval_judge.py's) ------------------------------
+
+    async def _judge_all(self) -> bool:
+        """Every judge grades every answered row; rows.jsonl rewritten with their `judgements`.
+        False when canceled (the rows stay as answered, ungraded)."""
+        from .eval_judge import JUDGE_PARAMS, Judge, grade_rows, rubric_text
+
+        self._loop, self._main = asyncio.get_running_loop(), asyncio.current_task()
+        if self.cancel_requested:
+            return False
+        settings = self.spec["judge"]
+        records = read_records(self.output_dir / ROWS_FILE)
+        answered = [r for r in records if not r["error"]]
+        total = len(answered)
+        self.update(message=f"Judging the answers (0 of {total})", judged_rows=0)
+        last_status = 0.0
+
+        def graded(count: int) -> None:
+            nonlocal last_status
+            if time.monotonic() - last_status >= STATUS_INTERVAL_S or count == total:
+                share = ANSWERING_SHARE_JUDGED + (JUDGED_SHARE - ANSWERING_SHARE_JUDGED) * count / max(total, 1)
+                self.update(
+                    message=f"Judging the answers ({count} of {total})", progress=round(share, 4), judged_rows=count
+                )
+                last_status = time.monotonic()
+
+        async with contextlib.AsyncExitStack() as stack:
+            judges = []
+            for place, judge in enumerate(settings["judges"]):
+                client = await stack.enter_async_context(http_client(judge))
+                answers = answers_of(judge, JUDGE_PARAMS, client, self._judge_secrets.get(place))
+                judges.append(Judge(judge["name"], answers))
+            try:
+                await grade_rows(
+                    answered,
+                    judges,
+                    rubric_text(settings["rubric"], settings.get("rubric_text") or ""),
+                    concurrency=int(settings.get("concurrency") or 8),
+                    on_graded=graded,
+                )
+            except asyncio.CancelledError:
+                return False
+        if self.cancel_requested:
+            return False
+        write_records(self.output_dir / ROWS_FILE, records)
+        return True
+
     # ---- scoring and the report -----------------------------------------------------------
 
     def _score(self) -> None:
+        from .eval_judge import judge_note, judge_report, row_scores
         from .eval_metrics import METRICS, ScoredRow, by_category, metric_notes, score_rows, summarize
         from .eval_provenance import provenance
         from .eval_report import render_html
 
         metrics = list(self.spec["metrics"] or METRICS)
         self.update(message="Scoring the answers", progress=0.92)
-        records = [json.loads(line) for line in (self.output_dir / ROWS_FILE).read_text(encoding="utf-8").splitlines()]
-        records.sort(key=lambda r: r["index"])
+        records = read_records(self.output_dir / ROWS_FILE)
         answered = [r for r in records if not r["error"]]
         scored = [
             ScoredRow(
@@ -259,7 +325,10 @@ class Evaluation(jobs.StatusFile):
             for r in answered
         ]
         score_rows(scored, metrics)
+        judge = self.spec.get("judge")
         for record, row in zip(answered, scored, strict=True):
+            if judge:
+                row.scores |= row_scores(record.get("judgements") or [])
             record["scores"] = row.scores
         for record in records:
             record.setdefault("scores", {})
@@ -274,6 +343,11 @@ class Evaluation(jobs.StatusFile):
             # Score name → how it was computed, or why some rows have None (not meaningful), not 0.
             "notes": metric_notes(scored, metrics),
         }
+        if judge:
+            report["judge"] = judge_report(
+                answered, [shown_judge(j) for j in judge["judges"]], judge["rubric"], judge.get("rubric_text") or ""
+            )
+            report["notes"]["judge"] = judge_note(report["judge"], len(answered))
         dataset = Path(self.spec["dataset_path"]).expanduser()
         report["provenance"] = provenance(
             self.spec,
@@ -283,9 +357,7 @@ class Evaluation(jobs.StatusFile):
             started_at=self.status.get("started_at"),
             finished_at=jobs.now(),
         )
-        tmp = self.output_dir / f".{ROWS_FILE}.tmp"
-        tmp.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-        os.replace(tmp, self.output_dir / ROWS_FILE)
+        write_records(self.output_dir / ROWS_FILE, records)
         jobs.write_json_atomic(self.output_dir / REPORT_JSON, report)
         html = render_html(report, records, title=str(self.spec.get("name") or "Evaluation"))
         tmp = self.output_dir / f".{REPORT_HTML}.tmp"
@@ -302,7 +374,40 @@ class Evaluation(jobs.StatusFile):
         print(f"Succeeded: {len(answered)} rows scored (peak RSS {jobs.peak_rss_mb()} MiB)", flush=True)
 
 
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """rows.jsonl, in dataset order."""
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return sorted(records, key=lambda r: r["index"])
+
+
+def write_records(path: Path, records: list[dict[str, Any]]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def shown_judge(judge: dict[str, Any]) -> dict[str, Any]:
+    """A judge as the report names it (no way of reaching it)."""
+    return {k: judge.get(k) for k in ("name", "deployment_id", "connection_id", "model")}
+
+
 # ---- the model asked: two sources, one way of asking -----------------------------------------
+
+
+def http_client(source: dict[str, Any]) -> httpx.AsyncClient:
+    """The HTTP client that asks `source` (the evaluated model, or a judge). Our engine is reached
+    directly; a hosted service or an OCI deployment may sit behind the proxy the environment names."""
+    import httpx
+
+    trust_env = bool(source.get("connection") or (source.get("target") or {}).get("oci_signing"))
+    return httpx.AsyncClient(timeout=httpx.Timeout(600.0, connect=10.0), trust_env=trust_env)
+
+
+def answers_of(source: dict[str, Any], params: dict[str, Any], http: httpx.AsyncClient, secret: str | None) -> Answers:
+    """How to ask `source` (a spec, or one of its judges): a connection's service or a deployment's engine."""
+    if source.get("connection"):
+        return connection_answers(source["connection"], params, http, secret)
+    return engine_answers(source["target"], params, http)
 
 
 def engine_answers(fields: dict[str, Any], params: dict[str, Any], http: httpx.AsyncClient) -> Answers:
@@ -312,7 +417,9 @@ def engine_answers(fields: dict[str, Any], params: dict[str, Any], http: httpx.A
     from ..services.chat_payload import build_payload
     from ..services.chat_stream import stream_chat
 
-    target = UpstreamTarget(deployment_id="evaluation", **fields)
+    fields = dict(fields)
+    signing = fields.pop("oci_signing", None)
+    target = UpstreamTarget(deployment_id="evaluation", auth=oci_auth(signing) if signing else None, **fields)
 
     def answers(prompt: str) -> AsyncIterator[Any]:
         turn = {"messages": [{"role": "user", "content": prompt}]} if target.mode == "chat" else {"prompt": prompt}
@@ -321,6 +428,19 @@ def engine_answers(fields: dict[str, Any], params: dict[str, Any], http: httpx.A
         return stream_chat(http, url, body, headers=headers, auth=target.auth)
 
     return answers
+
+
+def oci_auth(signing: dict[str, Any]) -> httpx.Auth:
+    """Signs requests to an OCI model deployment as the server does (its OCI settings: auth kind,
+    config file, profile, region). The signer is made on first use, in the signing thread."""
+    import functools
+
+    from ..backends.oci.auth import make_auth
+    from ..backends.oci.config import OciSettings
+    from ..backends.oci.signing import OciRequestAuth
+
+    settings = OciSettings(**signing)
+    return OciRequestAuth(functools.cache(lambda: make_auth(settings).signer))
 
 
 def connection_answers(
@@ -341,7 +461,12 @@ def connection_answers(
 
     def answers(prompt: str) -> AsyncIterator[Any]:
         request = ConnectionChatRequest.model_validate({**params, "messages": [{"role": "user", "content": prompt}]})
-        turn = ConnectionTurn(client, conn, openai_chat_body(request, str(asked["model"])))
+        body = openai_chat_body(request, str(asked["model"]))
+        if conn.fields.kind == "openai":
+            # An OpenAI stream carries usage (a judge's token cost) only when asked for it; the dialect
+            # drops the option when the service does not stream.
+            body["stream_options"] = {"include_usage": True}
+        turn = ConnectionTurn(client, conn, body)
         return turn.stream(http, timeout=conn.fields.timeout_s)
 
     return answers
@@ -358,21 +483,44 @@ def load_spec(path: Path) -> dict[str, Any]:
     raw = jobs.read_spec(path, required=REQUIRED, allowed={*DEFAULTS, *SOURCES, "name", "about"}, error=EvaluationError)
     if sum(bool(raw.get(source)) for source in SOURCES) != 1:
         raise EvaluationError("Invalid job spec: give the model asked as a target or a connection, one")
-    connection = raw.get("connection")
-    if connection and not (isinstance(connection, dict) and {"id", "fields", "model"} <= set(connection)):
-        raise EvaluationError("Invalid job spec: a connection is {id, fields, model}")
+    for source in [raw, *_judges(raw.get("judge"))]:
+        connection = source.get("connection")
+        if connection and not (isinstance(connection, dict) and {"id", "fields", "model"} <= set(connection)):
+            raise EvaluationError("Invalid job spec: a connection is {id, fields, model}")
     return {**DEFAULTS, **raw}
+
+
+def _judges(judge: Any) -> list[dict[str, Any]]:
+    """The spec's judges, checked: each asked as a target or a connection, one, under a name; a known rubric."""
+    from .eval_judge import RUBRICS
+
+    if judge is None:
+        return []
+    judges = judge.get("judges") if isinstance(judge, dict) else None
+    if not isinstance(judges, list) or not 1 <= len(judges) <= 2:
+        raise EvaluationError("Invalid job spec: judge.judges is one or two judges")
+    for one in judges:
+        if not isinstance(one, dict) or not one.get("name") or sum(bool(one.get(s)) for s in SOURCES) != 1:
+            raise EvaluationError("Invalid job spec: a judge has a name and a target or a connection, one")
+    rubric = judge.get("rubric")
+    if rubric not in RUBRICS and not (rubric == "custom" and str(judge.get("rubric_text") or "").strip()):
+        raise EvaluationError(f"Invalid job spec: judge.rubric is {', '.join(RUBRICS)} or custom with its text")
+    return judges
 
 
 def main(argv: list[str] | None = None) -> int:
     # Out of the environment first: no child, log line or crash report of this job sees it again.
     secret = os.environ.pop(SECRET_ENV, None) or None
+    judge_secrets = {}
+    for place in range(2):
+        if judge_secret := os.environ.pop(JUDGE_SECRET_ENV.format(place), None):
+            judge_secrets[place] = judge_secret
     return jobs.run_main(
         argv,
         "aqua_ext.jobs.evaluate",
         load_spec=load_spec,
         spec_errors=(EvaluationError,),
-        make_job=lambda spec: Evaluation(spec, secret),
+        make_job=lambda spec: Evaluation(spec, secret, judge_secrets),
     )
 
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .evaluations import Evaluations
     from .finetunes import FineTunes
     from .genai import GenAi
+    from .idle_stop import IdleStop
     from .info import Info
     from .models import Models
     from .oci_setup import OciSetup
@@ -29,6 +30,7 @@ class Services:
         from .evaluations import Evaluations
         from .finetunes import FineTunes
         from .genai import GenAi
+        from .idle_stop import IdleStop
         from .info import Info
         from .models import Models
         from .oci_setup import OciSetup
@@ -36,6 +38,8 @@ class Services:
         self.targets = targets
         self.models: Models = Models(targets)
         self.deployments: Deployments = Deployments(targets)
+        # Started by the server only (start_watching): the CLI relays no traffic to judge idleness by.
+        self.idle_stop: IdleStop = IdleStop(self.deployments)
         self.finetunes: FineTunes = FineTunes(targets)
         self.evaluations: Evaluations = Evaluations(targets, self.deployments, connections)
         self.info: Info = Info(targets)
@@ -43,6 +47,11 @@ class Services:
         self.connections = connections
         self.genai: GenAi = GenAi(targets, self.models)
 
+    def start_watching(self) -> None:
+        """The server's own watchers (idle stop), once its event loop runs."""
+        self.idle_stop.start()
+
     async def close(self) -> None:
+        await self.idle_stop.close()
         await self.targets.close()
         await self.connections.close()

@@ -341,11 +341,13 @@ class Connections:
             raise InvalidInput.field(field, f"'{asked}' is not one of this connection's models")
         return model
 
-    async def evaluated(self, connection_id: str, model: str | None) -> tuple[StoredConnection, str]:
-        """The connection an evaluation asks, with its secret (for the evaluation job's environment
-        only), and the model that answers (`connection_model`; absent: as a playground turn picks it)."""
+    async def evaluated(
+        self, connection_id: str, model: str | None, *, field: str = "connection_model"
+    ) -> tuple[StoredConnection, str]:
+        """The connection an evaluation asks (or grades with), with its secret (for the evaluation job's
+        environment only), and the model that answers (`field`; absent: as a playground turn picks it)."""
         conn = await self.stored(connection_id)
-        chosen = self._model_of(conn, model, "connection_model")
+        chosen = self._model_of(conn, model, field)
         await self._reachable(conn)
         return conn, chosen
 

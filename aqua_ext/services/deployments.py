@@ -4,6 +4,7 @@ engines or call OCI; the rules are here."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from ..api.deployments import (
@@ -16,16 +17,21 @@ from ..api.deployments import (
     DeploymentList,
     DeploymentState,
     DeploymentSummary,
+    UpdateDeploymentRequest,
 )
 from ..api.logs import LogPage, LogsQuery
 from ..api.terraform import TerraformExport
 from ..api.upstream import UpstreamTarget
 from ..backends.base import Backend
-from ..errors import InvalidInput
+from ..errors import Conflict, InvalidInput
 from .chat import Turn, start_turn
 from .deploy_plan import plan_deployment
+from .idle_stop import idle_stop_at
 from .resources import Lifecycle, LifecycleService, create_target
+from .serving_metrics import ServingMetrics
+from .targets import Targets
 from .terraform import model_deployment_tf, tf_file_name
+from .traffic import Traffic
 
 S = DeploymentState
 _SERVING: frozenset[DeploymentAction] = frozenset({"chat", "evaluate", "deactivate", "delete"})
@@ -108,6 +114,22 @@ def deployment_actions(target: str, item: DeploymentSummary) -> list[DeploymentA
 class Deployments(LifecycleService[DeploymentState, DeploymentAction, DeploymentDetail]):
     lifecycle = DEPLOYMENTS
 
+    def __init__(self, targets: Targets, traffic: Traffic | None = None) -> None:
+        super().__init__(targets)
+        # What this server relays to each deployment: idle stop and the metrics read it.
+        self.traffic = traffic or Traffic()
+        self.metrics = ServingMetrics(self, clock=self.traffic.clock)
+
+    async def get(self, resource_id: str) -> DeploymentDetail:
+        detail = await super().get(resource_id)
+        last = self.traffic.last_request(detail.id)
+        return detail.model_copy(
+            update={
+                "last_request_at": None if last is None else datetime.fromtimestamp(last, tz=timezone.utc),
+                "idle_stop_at": idle_stop_at(detail, self.traffic),
+            }
+        )
+
     item_actions = staticmethod(deployment_actions)
 
     async def read(self, driver: Backend, resource_id: str) -> DeploymentDetail:
@@ -147,9 +169,23 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
         response = await driver.activate_deployment(deployment_id)
         return response.model_copy(update={"deployment": self.annotate(driver.kind, response.deployment)})
 
-    async def deactivate(self, deployment_id: str) -> DeploymentDetail:
+    async def deactivate(self, deployment_id: str, *, reason: str | None = None) -> DeploymentDetail:
+        """A user's Deactivate, or idle stop's (`reason`: why, shown as the INACTIVE state's message)."""
         _, driver = await self.checked(deployment_id, "deactivate")
-        return self.annotate(driver.kind, await driver.deactivate_deployment(deployment_id))
+        if reason is None:  # a user's: asked as every driver takes it (drivers without idle stop record no reason)
+            return self.annotate(driver.kind, await driver.deactivate_deployment(deployment_id))
+        return self.annotate(driver.kind, await driver.deactivate_deployment(deployment_id, reason=reason))
+
+    async def update(self, deployment_id: str, request: UpdateDeploymentRequest) -> DeploymentDetail:
+        """Change its settings (the idle stop); not while a change is under way on it."""
+        detail = await self.get(deployment_id)
+        if detail.state in TRANSITIONAL_STATES:
+            raise Conflict(
+                f"Deployment '{detail.name}' is {detail.state.value}: wait until the change in progress is finished."
+            )
+        driver = await self.targets.get(detail.target)
+        updated = await driver.update_deployment(deployment_id, idle_stop_minutes=request.idle_stop_minutes)
+        return self.annotate(driver.kind, updated)
 
     async def delete(self, deployment_id: str) -> None:
         _, driver = await self.checked(deployment_id, "delete")

@@ -84,6 +84,11 @@ def compare(details: Sequence[EvaluationDetail]) -> EvaluationComparison:
     differing = param_differences(details)
     if differing:
         notes.append(f"The evaluations asked with different model parameters: {'; '.join(differing)}.")
+    if len({_judging(d) for d in details}) > 1:
+        notes.append(
+            "The judge scores come from different judges or rubrics, so they are not directly comparable: "
+            f"{_values(details, _judging)}."
+        )
     return EvaluationComparison(
         evaluations=[summary_of(d) for d in details],
         overall=overall,
@@ -102,6 +107,15 @@ def _values(details: Sequence[EvaluationDetail], value: Callable[[EvaluationDeta
 
 def _named(details: Sequence[EvaluationDetail], values: Sequence[object]) -> str:
     return " vs ".join(f"{v} ('{d.name}')" for d, v in zip(details, values, strict=True))
+
+
+def _judging(detail: EvaluationDetail) -> str:
+    """Who graded an evaluation's answers, and by which rubric ("no judge" without one)."""
+    if detail.judge is None:
+        return "no judge"
+    names = " and ".join(j.name for j in detail.judge.judges)
+    rubric = detail.judge.rubric + (f" ({detail.judge.rubric_text})" if detail.judge.rubric_text else "")
+    return f"{names}, {rubric} rubric"
 
 
 def _dataset_differences(details: Sequence[EvaluationDetail]) -> list[str]:

@@ -5,6 +5,7 @@ driver's create, the rows page and the comparison of several runs."""
 from __future__ import annotations
 
 import asyncio
+import builtins
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -25,8 +26,8 @@ from ..api.evaluations import (
 from ..api.job_datasets import DatasetAccess
 from ..api.logs import LogPage, LogsQuery
 from ..api.upstream import UpstreamTarget
-from ..backends.base import Backend, EvaluatedConnection
-from ..errors import AquaError, Conflict, InvalidInput
+from ..backends.base import Backend, EvaluatedConnection, EvaluationJudge
+from ..errors import AquaError, Conflict, InvalidInput, NotFound
 from . import genai_chat
 from .chat_payload import build_payload
 from .datasets import checked_dataset
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
 S = EvaluationState
 # A connection is asked by the local evaluation job; OCI's evaluation container asks model deployments only.
 CONNECTION_TARGET = "local"
+# Judges grade in the local evaluation job too (OCI's container computes its own metrics).
+JUDGING_TARGET = "local"
 
 _JOB_ACTIONS: dict[EvaluationState, frozenset[EvaluationAction]] = job_actions(
     "cancel", "delete", frozenset({"compare"})
@@ -83,10 +86,11 @@ class Evaluations(LifecycleService[EvaluationState, EvaluationAction, Evaluation
             driver, connection = await self._local("deployment_id"), endpoint
         else:
             driver = await self._deployment_asked(request.deployment_id or "", request)
+        judges = await self._judges(request, driver.kind)
         # The dataset's preflight is a rule: run here on the file the driver finds, and the driver gets it checked.
         found = await driver.evaluation_dataset(request, datasets)
         async with checked_dataset(datasets, found, validation_split=0.0, max_seq_length=EVALUATION_MAX_SEQ) as dataset:
-            response = await driver.create_evaluation(request, dataset, connection)
+            response = await driver.create_evaluation(request, dataset, connection, judges)
         return response.model_copy(update={"evaluation": self.annotate(driver.kind, response.evaluation)})
 
     async def _deployment_asked(self, deployment_id: str, request: CreateEvaluationRequest) -> Backend:
@@ -135,6 +139,58 @@ class Evaluations(LifecycleService[EvaluationState, EvaluationAction, Evaluation
             raise Conflict(f"connection_id: {why}.", fields=[FieldError(field="connection_id", message=why)])
         conn, model = await self.connections.evaluated(connection_id, request.connection_model)
         return await self.targets.get(CONNECTION_TARGET), EvaluatedConnection(conn, model, self.connections.oci_signing)
+
+    async def _judges(self, request: CreateEvaluationRequest, target: str) -> builtins.list[EvaluationJudge]:
+        """The models that grade the answers (LLM-as-judge), each checked: it exists and answers text.
+        A judge may be a deployment on any target or a connection; the grading runs in the local job."""
+        if request.judge is None:
+            return []
+        if target != JUDGING_TARGET:
+            raise InvalidInput.field(
+                "judge", f"LLM-as-judge runs in the {JUDGING_TARGET} evaluation job; this evaluation runs on {target}"
+            )
+        judges = []
+        for place, judge in enumerate(request.judge.judges):
+            field = f"judge.judges.{place}"
+            if judge.connection_id:
+                judges.append(await self._connection_judge(judge.connection_id, judge.model, field))
+            else:
+                judges.append(await self._deployment_judge(judge.deployment_id or "", field))
+        return judges
+
+    async def _deployment_judge(self, deployment_id: str, field: str) -> EvaluationJudge:
+        try:
+            deployment = await self.deployments.get(deployment_id)
+        except (NotFound, InvalidInput):  # unknown, or an id no enabled target holds
+            raise InvalidInput.field(f"{field}.deployment_id", f"no deployment with id '{deployment_id}'") from None
+        if "chat" not in deployment.actions or deployment.mode == "embedding":
+            why = (
+                f"deployment '{deployment.name}' serves embeddings; a judge answers in text (chat or completion)"
+                if deployment.mode == "embedding"
+                else f"deployment '{deployment.name}' is {deployment.state.value}; a judge must be ACTIVE to answer"
+            )
+            raise InvalidInput.field(f"{field}.deployment_id", why)
+        signing = self.connections.oci_signing
+        endpoint = await genai_chat.evaluated_endpoint(self.targets, self.deployments, deployment_id, signing)
+        if endpoint is not None:  # a Generative AI endpoint is asked as a connection is (its dialect, signed)
+            return EvaluationJudge(deployment.name, deployment_id=deployment_id, connection=endpoint)
+        target = await self.deployments.upstream(deployment_id)
+        # A signed engine (OCI) is asked with the server's OCI settings, as a connection to OCI is.
+        return EvaluationJudge(
+            deployment.name, deployment_id=deployment_id, target=target, oci_signing=signing if target.auth else {}
+        )
+
+    async def _connection_judge(self, connection_id: str, model: str | None, field: str) -> EvaluationJudge:
+        try:
+            detail = await self.connections.get(connection_id)
+        except NotFound:
+            raise InvalidInput.field(f"{field}.connection_id", f"no connection with id '{connection_id}'") from None
+        if "chat" not in detail.actions:
+            why = f"connection '{detail.name}' offers {', '.join(detail.capabilities)}; a judge answers in chat"
+            raise InvalidInput.field(f"{field}.connection_id", why)
+        conn, chosen = await self.connections.evaluated(connection_id, model, field=f"{field}.model")
+        asked = EvaluatedConnection(conn, chosen, self.connections.oci_signing)
+        return EvaluationJudge(f"{detail.name} · {chosen}", connection=asked)
 
     async def cancel(self, evaluation_id: str) -> EvaluationDetail:
         _, driver = await self.checked(evaluation_id, "cancel")

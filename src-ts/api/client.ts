@@ -34,7 +34,9 @@ import type {
   EvaluationRowsQuery,
   DeploymentDetail,
   DeploymentList,
+  DeploymentMetrics,
   LogPage,
+  UpdateDeploymentRequest,
   LogsQuery,
   EmbedRequest,
   EmbedResponse,
@@ -114,6 +116,10 @@ export interface IAquaClient {
   deactivateDeployment(deploymentId: string): Promise<DeploymentDetail>;
   /** `GET aqua-ext/deployments/{deployment_id}/logs` */
   getDeploymentLogs(deploymentId: string, query?: LogsQuery): Promise<LogPage>;
+  /** `PATCH aqua-ext/deployments/{deployment_id}`: its idle stop */
+  updateDeployment(deploymentId: string, body: UpdateDeploymentRequest): Promise<DeploymentDetail>;
+  /** `GET aqua-ext/deployments/{deployment_id}/metrics` */
+  getDeploymentMetrics(deploymentId: string): Promise<DeploymentMetrics>;
   /** `POST aqua-ext/deployments/{deployment_id}/embed` */
   embed(deploymentId: string, body: EmbedRequest): Promise<EmbedResponse>;
   /** `POST aqua-ext/datasets/validate`: the preflight (400 naming each bad line as `line N`). */
@@ -318,6 +324,14 @@ export class AquaClient implements IAquaClient {
     return this._get<LogPage>(`deployments/${encodeURIComponent(deploymentId)}/logs` + queryString(query));
   }
 
+  updateDeployment(deploymentId: string, body: UpdateDeploymentRequest): Promise<DeploymentDetail> {
+    return this._send<DeploymentDetail>('PATCH', `deployments/${encodeURIComponent(deploymentId)}`, body);
+  }
+
+  getDeploymentMetrics(deploymentId: string): Promise<DeploymentMetrics> {
+    return this._get<DeploymentMetrics>(`deployments/${encodeURIComponent(deploymentId)}/metrics`);
+  }
+
   embed(deploymentId: string, body: EmbedRequest): Promise<EmbedResponse> {
     return this._post<EmbedResponse>(`deployments/${encodeURIComponent(deploymentId)}/embed`, body);
   }
@@ -439,11 +453,7 @@ export class AquaClient implements IAquaClient {
   }
 
   updateConnection(connectionId: string, body: UpdateConnectionRequest): Promise<ConnectionDetail> {
-    return requestAPI<ConnectionDetail>(
-      `connections/${encodeURIComponent(connectionId)}`,
-      { method: 'PATCH', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } },
-      this.serverSettings
-    );
+    return this._send<ConnectionDetail>('PATCH', `connections/${encodeURIComponent(connectionId)}`, body);
   }
 
   async deleteConnection(connectionId: string): Promise<void> {
@@ -541,10 +551,14 @@ export class AquaClient implements IAquaClient {
   }
 
   private _post<T>(endPoint: string, body?: unknown): Promise<T> {
+    return this._send<T>('POST', endPoint, body);
+  }
+
+  private _send<T>(method: 'POST' | 'PATCH', endPoint: string, body?: unknown): Promise<T> {
     return requestAPI<T>(
       endPoint,
       {
-        method: 'POST',
+        method,
         body: body === undefined ? '' : JSON.stringify(body),
         headers: { 'Content-Type': 'application/json' }
       },

@@ -67,6 +67,10 @@ export type DeploymentSummary = Schemas['DeploymentSummary'];
 export type DeploymentDetail = Schemas['DeploymentDetail'];
 export type DeploymentList = Schemas['DeploymentList'];
 export type LogPage = Schemas['LogPage'];
+export type DeploymentMetrics = Schemas['DeploymentMetrics'];
+export type UpdateDeploymentRequest = Schemas['UpdateDeploymentRequest'];
+export type EngineMetrics = Schemas['EngineMetrics'];
+export type ProxyMetrics = Schemas['ProxyMetrics'];
 export type InferenceMode = DeploymentSummary['mode'];
 /** An engine a deploy request may choose. */
 export type EngineName = NonNullable<Schemas['CreateDeploymentRequest']['engine']>;

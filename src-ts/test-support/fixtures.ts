@@ -15,6 +15,7 @@ import type {
   CreateFineTuneRequest,
   DatasetReport,
   DeploymentDetail,
+  DeploymentMetrics,
   LogPage,
   DeploymentSummary,
   FineTuneDefaults,
@@ -361,6 +362,10 @@ export function makeDeployment(overrides: Partial<DeploymentDetail> = {}): Deplo
     log_id: null,
     operation_id: null,
     failure_log: [],
+    idle_stop_minutes: null,
+    active_since: null,
+    last_request_at: null,
+    idle_stop_at: null,
     ...overrides
   };
   return { ...deployment, actions: overrides.actions ?? deploymentActions(deployment) };
@@ -377,6 +382,40 @@ export function makeGenAiEndpoint(overrides: Partial<DeploymentDetail> = {}): De
     actions: ['chat', 'delete'],
     ...overrides
   });
+}
+
+/** A deployment's metrics: a vLLM engine's and the proxy's, a little traffic. */
+export function makeDeploymentMetrics(
+  deploymentId = 'dep-1',
+  overrides: Partial<DeploymentMetrics> = {}
+): DeploymentMetrics {
+  return {
+    deployment_id: deploymentId,
+    measured_at: '2026-11-21T10:05:00Z',
+    engine: {
+      engine: 'vllm',
+      requests_running: 3,
+      requests_waiting: 1,
+      kv_cache_usage: 0.1875,
+      tokens_per_s: 42.5,
+      generation_tokens_total: 4096,
+      ttft_p50_ms: 60,
+      ttft_p95_ms: 250
+    },
+    engine_note: null,
+    proxy: {
+      window_s: 300,
+      requests_total: 12,
+      requests_in_window: 5,
+      in_flight: 1,
+      tokens_per_s: 38.2,
+      ttft_p50_ms: 71.5,
+      ttft_p95_ms: 310,
+      last_request_age_s: 4
+    },
+    idle_stop_at: null,
+    ...overrides
+  };
 }
 
 /** The list's view of a deployment. */
@@ -398,7 +437,9 @@ export function summaryOf(detail: DeploymentDetail): DeploymentSummary {
     updated_at: detail.updated_at,
     openai_base_path: detail.openai_base_path,
     target: detail.target,
-    actions: detail.actions
+    actions: detail.actions,
+    idle_stop_minutes: detail.idle_stop_minutes,
+    active_since: detail.active_since
   };
 }
 
@@ -703,6 +744,7 @@ export function makeEvaluationReport(overrides: Partial<EvaluationReport> = {}):
       started_at: '2026-12-06T21:00:00Z',
       finished_at: '2026-12-06T21:01:35Z'
     },
+    judge: null,
     ...overrides
   };
 }
@@ -752,6 +794,7 @@ export function makeEvaluation(overrides: Partial<EvaluationDetail> = {}): Evalu
     report_uri: null,
     failure_log: [],
     connection_id: null,
+    judge: null,
     ...overrides
   };
   return { ...evaluation, actions: overrides.actions ?? evaluationActions(evaluation) };
@@ -802,6 +845,7 @@ export function makeEvaluationRow(index: number, overrides: Partial<EvaluationRo
     tokens_per_s: 24,
     scores: { rougeL: 0.5, bertscore: 0.8, exact_match: 0 },
     error: null,
+    judgements: [],
     ...overrides
   };
 }
@@ -938,6 +982,11 @@ export class FakeClient implements IAquaClient {
     makeDeployment({ id: deploymentId, state: 'INACTIVE' })
   );
   getDeploymentLogs = logPage('INFO engine ready', '/data/logs/dep-1.log');
+  updateDeployment = fake<'updateDeployment'>(async (deploymentId, body) => ({
+    ...(this.deployments.find(item => item.id === deploymentId) ?? makeDeployment({ id: deploymentId })),
+    ...body
+  }));
+  getDeploymentMetrics = fake<'getDeploymentMetrics'>(async deploymentId => makeDeploymentMetrics(deploymentId));
   embed = fake<'embed'>(async (_id, body) => ({
     dimensions: 384,
     similarity: body.inputs.map((_, i) => body.inputs.map((__, j) => (i === j ? 1 : 0.5))),

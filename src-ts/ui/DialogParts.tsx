@@ -148,17 +148,33 @@ export function DescriptionField(props: {
   error?: string;
   onChange: (value: string) => void;
 }): JSX.Element {
-  const { trans } = props;
+  return <TextAreaField {...props} field="description" label={props.trans.__('Description (optional)')} rows={2} />;
+}
+
+/** A few lines of free text (`field` names the request field it feeds). */
+export function TextAreaField(props: {
+  id: string;
+  field: string;
+  label: string;
+  rows: number;
+  value: string;
+  maxLength: number;
+  disabled: boolean;
+  error?: string;
+  placeholder?: string;
+  onChange: (value: string) => void;
+}): JSX.Element {
   return (
-    <FormField id={props.id} field="description" label={trans.__('Description (optional)')} error={props.error}>
+    <FormField id={props.id} field={props.field} label={props.label} error={props.error}>
       {input => (
         <textarea
           {...input}
           className="jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea"
-          rows={2}
+          rows={props.rows}
           value={props.value}
           maxLength={props.maxLength}
           disabled={props.disabled}
+          placeholder={props.placeholder}
           onChange={event => props.onChange(event.target.value)}
         />
       )}

@@ -153,6 +153,7 @@ class FakeBackend(FakeBackendBase):
             openai_base_path=f"aqua-ext/deployments/{deployment_id}/v1",
             params=request.params,
             max_model_len=request.max_model_len,
+            idle_stop_minutes=request.idle_stop_minutes,
             dtype=request.dtype,
             upstream_url=None,
             log_group_id=request.log_group_id,
@@ -268,6 +269,8 @@ def test_create_follows_the_operation_to_active(capsys: pytest.CaptureFixture[st
         "cpu",
         "--max-model-len",
         "2048",
+        "--idle-stop-minutes",
+        "45",
         "--dtype",
         "float32",
         "--param",
@@ -279,6 +282,7 @@ def test_create_follows_the_operation_to_active(capsys: pytest.CaptureFixture[st
     assert code == 0, err
     request = world.requests[-1]
     assert request.name == "My chat" and request.max_model_len == 2048 and request.dtype == "float32"
+    assert request.idle_stop_minutes == 45
     assert request.params == ["--dtype", "float32", "--compile", "--chat-template-kwargs", '{"a": 1}']
     # Progress on stderr, one line per step (stderr is not a terminal here); the result on stdout.
     assert "creating My chat as dep-1" in err and "Loading the weights" in err and "60%" in err

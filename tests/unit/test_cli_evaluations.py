@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import signal
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from aqua_ext.api.finetunes import FINAL_FINETUNE_STATES, FineTuneState
 from aqua_ext.api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from aqua_ext.api.logs import LogPage, LogsQuery
 from aqua_ext.api.upstream import UpstreamTarget
-from aqua_ext.backends.base import EvaluatedConnection
+from aqua_ext.backends.base import EvaluatedConnection, EvaluationJudge
 from aqua_ext.cli import evaluations as cli_evaluations
 from aqua_ext.cli import follow
 from aqua_ext.errors import Conflict, InvalidInput, NotFound
@@ -226,9 +227,14 @@ class FakeBackend(FakeBackendBase):
         return None  # the fake's job sends no chat requests
 
     async def create_evaluation(
-        self, request: CreateEvaluationRequest, dataset: JobDataset, connection: EvaluatedConnection | None = None
+        self,
+        request: CreateEvaluationRequest,
+        dataset: JobDataset,
+        connection: EvaluatedConnection | None = None,
+        judges: Sequence[EvaluationJudge] = (),
     ) -> CreateEvaluationResponse:
-        assert request.deployment_id is not None and connection is None  # the fake evaluates deployments
+        # The fake evaluates deployments, with no judge.
+        assert request.deployment_id is not None and connection is None and not judges
         name, _ = DEPLOYMENTS[request.deployment_id]
         self.world.requests.append(request)
         evaluation_id = f"evj-{len(self.world.evaluations) + 1:04x}"

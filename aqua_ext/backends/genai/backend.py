@@ -9,6 +9,7 @@ service (services/genai.py) checks each request before this driver creates anyth
 from __future__ import annotations
 
 import builtins
+from collections.abc import Sequence
 from typing import Any
 
 from ...api import finetunes as ft
@@ -33,7 +34,7 @@ from ...api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from ...api.logs import LogPage, LogsQuery
 from ...api.models import ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
 from ...errors import InvalidInput, NotFound
-from ..base import Backend, EvaluatedConnection, Evaluations, FineTunes
+from ..base import Backend, EvaluatedConnection, EvaluationJudge, Evaluations, FineTunes
 from ..oci.config import OciSettings
 from ..oci.context import OciContext
 from ..oci.job_support import fetch_remote_dataset
@@ -270,7 +271,11 @@ class _NoEvaluations(Evaluations):
         raise NotFound(f"No evaluation '{evaluation_id}' on OCI Generative AI.")
 
     async def create(
-        self, request: CreateEvaluationRequest, dataset: JobDataset, connection: EvaluatedConnection | None = None
+        self,
+        request: CreateEvaluationRequest,
+        dataset: JobDataset,
+        connection: EvaluatedConnection | None = None,
+        judges: Sequence[EvaluationJudge] = (),
     ) -> CreateEvaluationResponse:
         raise InvalidInput.field("target", "evaluations do not run on OCI Generative AI; choose the local target")
 

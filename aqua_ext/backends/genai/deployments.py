@@ -65,7 +65,7 @@ class GenAiDeployments(Deployments):
     async def activate(self, deployment_id: str) -> CreateDeploymentResponse:
         raise Conflict("A Generative AI endpoint has no stop and start: it serves while it exists.")
 
-    async def deactivate(self, deployment_id: str) -> DeploymentDetail:
+    async def deactivate(self, deployment_id: str, *, reason: str | None = None) -> DeploymentDetail:
         raise Conflict("A Generative AI endpoint has no stop and start: delete it to stop serving.")
 
     async def delete(self, deployment_id: str) -> None:

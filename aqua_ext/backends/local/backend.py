@@ -141,6 +141,9 @@ class LocalBackend(Backend):
         """This process holds the data dir's lease: it reconciles and watches engines and jobs."""
         return self.lease.held
 
+    def watches_deployments(self) -> bool:
+        return self.owns_processes
+
     async def _take_lease(self, *, at_start: bool) -> bool:
         if not await self._run(self.lease.try_acquire):
             return False

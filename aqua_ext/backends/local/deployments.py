@@ -59,6 +59,8 @@ S = DeploymentState
 READY_TIMEOUT_S = 600.0
 MONITOR_INTERVAL_S = 2.0
 LIVE_STATES = {S.CREATING.value, S.UPDATING.value, S.ACTIVE.value}  # an engine should be running
+# Engines that serve Prometheus metrics on /metrics (llama-server: started with --metrics).
+METRICS_ENGINES = frozenset({"vllm", "llama.cpp"})
 
 
 def _now() -> datetime:
@@ -276,6 +278,9 @@ class LocalDeployments(Deployments):
             created_at=row.created_at,
             updated_at=row.updated_at,
             openai_base_path=f"aqua-ext/deployments/{row.id}/v1",
+            idle_stop_minutes=c.get("idle_stop_minutes"),
+            # The row changes only with its state: while ACTIVE, its update is when it became ACTIVE.
+            active_since=row.updated_at if row.state == S.ACTIVE.value else None,
         )
 
     def _detail(self, row: DeploymentRow) -> DeploymentDetail:
@@ -395,6 +400,7 @@ class LocalDeployments(Deployments):
             "max_model_len": request.max_model_len,
             "params": plan.params,
             "served_model_name": served_name(request.name),
+            "idle_stop_minutes": request.idle_stop_minutes,
         }
         engines.build_command(self._spec("check", config, port=1))
         return config
@@ -512,6 +518,7 @@ class LocalDeployments(Deployments):
             dialect="transformers" if c["engine"] == "transformers" else "openai",
             generation_defaults=defaults,
             max_model_len=c.get("max_model_len"),
+            metrics_url=handle.base_url + "/metrics" if c["engine"] in METRICS_ENGINES else None,
         )
 
     # ---- deactivate / delete -------------------------------------------------
@@ -532,17 +539,22 @@ class LocalDeployments(Deployments):
         if handle is not None:
             await engines.stop(handle)
 
-    async def deactivate(self, deployment_id: str) -> DeploymentDetail:
+    async def deactivate(self, deployment_id: str, *, reason: str | None = None) -> DeploymentDetail:
         row = await self._row(deployment_id)
         lock = await self._engine_lock(row.id)  # the lease holder must not judge it half-stopped
         try:
             await self.store.set_deployment_state(row.id, S.UPDATING.value, "Stopping the engine")
             await self._stop_engine(row.id)
             await self.store.set_deployment_state(
-                row.id, S.INACTIVE.value, f"Deactivated {_now():%Y-%m-%d %H:%M} UTC; activate to serve again"
+                row.id, S.INACTIVE.value, reason or f"Deactivated {_now():%Y-%m-%d %H:%M} UTC; activate to serve again"
             )
         finally:
             lock.release()
+        return await self.get(row.id)
+
+    async def update(self, deployment_id: str, *, idle_stop_minutes: int | None) -> DeploymentDetail:
+        row = await self._row(deployment_id)
+        await self.store.set_deployment_config(row.id, {**row.config, "idle_stop_minutes": idle_stop_minutes})
         return await self.get(row.id)
 
     async def delete(self, deployment_id: str) -> None:

@@ -15,7 +15,7 @@ import importlib.util
 import json
 import shutil
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from ...api.evaluations import (
     EvaluationDetail,
     EvaluationRow,
     EvaluationSummary,
+    JudgeSetup,
     ModelParameters,
 )
 from ...api.job_datasets import DatasetAccess, DatasetFile, JobDataset
@@ -32,7 +33,7 @@ from ...api.logs import LogPage, LogsQuery
 from ...api.upstream import UpstreamTarget
 from ...errors import Conflict, InvalidInput, Unavailable
 from ...jobs import evaluate as job
-from ..base import EvaluatedConnection, Evaluations
+from ..base import EvaluatedConnection, EvaluationJudge, Evaluations
 from ..evaluation_files import parse_rows, report_from
 from .deployments import LocalDeployments
 from .detached_jobs import DetachedJobDriver, DetachedJobs, Observed, job_fields, new_row
@@ -79,6 +80,7 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
             job_run_id=None,
             report_uri=None,
             failure_log=await self.jobs.failure_log(row, observed),
+            judge=JudgeSetup.model_validate(c["judge"]) if c.get("judge") else None,
         )
 
     def _report(self, evaluation_id: str) -> dict[str, Any] | None:
@@ -147,7 +149,11 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
         )
 
     async def create(
-        self, request: CreateEvaluationRequest, dataset: JobDataset, connection: EvaluatedConnection | None = None
+        self,
+        request: CreateEvaluationRequest,
+        dataset: JobDataset,
+        connection: EvaluatedConnection | None = None,
+        judges: Sequence[EvaluationJudge] = (),
     ) -> CreateEvaluationResponse:
         for name in OCI_ONLY:
             if getattr(request, name):
@@ -171,6 +177,10 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
             secret = connection.connection.secret
             # The secret reaches the job through its environment alone: never the spec, the row, a log.
             env = {job.SECRET_ENV: secret} if secret else {}
+        judging = _judging(request, judges)
+        for place, judge in enumerate(judges):
+            if judge.connection is not None and judge.connection.connection.secret:
+                env[job.JUDGE_SECRET_ENV.format(place)] = judge.connection.connection.secret
         report = dataset.report
         if report.format != "instruction":
             raise InvalidInput.field(
@@ -191,6 +201,8 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
             "dataset_hash": dataset.sha256,
             "rows_total": rows_total,
         }
+        if judging is not None:
+            config["judge"] = {**judging, "judges": [_shown(j) for j in judging["judges"]]}
         row = new_row(evaluation_id, request.name, subject_id, "Starting the evaluation", config)
 
         def prepare(folder: Path) -> None:
@@ -206,6 +218,7 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
                 "sample_size": request.sample_size,
                 "seed": SAMPLE_SEED,
                 "about": _about(subject, subject_id, dataset.shown, request.finetune_id),
+                "judge": judging,
             }
             (folder / "spec.json").write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
 
@@ -280,6 +293,45 @@ def _connection_asked(asked: EvaluatedConnection) -> tuple[dict[str, Any], dict[
             "oci_signing": asked.oci_signing,
         }
     }
+
+
+def _judging(request: CreateEvaluationRequest, judges: Sequence[EvaluationJudge]) -> dict[str, Any] | None:
+    """The spec's `judge` (jobs/evaluate.py): the rubric, and how the job reaches each judge (a
+    connection's secret goes in the environment, JUDGE_SECRET_ENV)."""
+    if request.judge is None:
+        return None
+    reached = []
+    for judge in judges:
+        if judge.connection is not None:
+            source = _connection_asked(judge.connection)[1]
+            # A Generative AI endpoint is asked as a connection, and named as the deployment it is.
+            shown: dict[str, Any] = (
+                {"deployment_id": judge.deployment_id, "model": judge.connection.model}
+                if judge.deployment_id
+                else {"connection_id": judge.connection.connection.id, "model": judge.connection.model}
+            )
+        elif judge.target is not None:
+            fields = {**_target_fields(judge.target), "oci_route": judge.target.oci_route}
+            if judge.target.headers:
+                fields["headers"] = judge.target.headers
+            if judge.target.auth is not None:
+                fields["oci_signing"] = judge.oci_signing  # signed as the server signs: OCI
+            source = {"target": fields}
+            shown = {"deployment_id": judge.deployment_id}
+        else:
+            raise ValueError("a judge is a deployment's engine or a connection")
+        reached.append({"name": judge.name, **shown, **source})
+    return {
+        "rubric": request.judge.rubric,
+        "rubric_text": request.judge.rubric_text,
+        "concurrency": request.judge.concurrency,
+        "judges": reached,
+    }
+
+
+def _shown(judge: dict[str, Any]) -> dict[str, Any]:
+    """A judge as the row (and the detail) names it: no way of reaching it."""
+    return {k: judge[k] for k in ("name", "deployment_id", "connection_id", "model") if judge.get(k)}
 
 
 def _target_fields(target: UpstreamTarget) -> dict[str, Any]:

@@ -269,6 +269,10 @@ class Store:
             (state, message, json.dumps(failure_log or []), datetime.now(timezone.utc).isoformat(), deployment_id),
         )
 
+    async def set_deployment_config(self, deployment_id: str, config: dict[str, Any]) -> None:
+        """A setting changed (idle stop): updated_at stays, it tells when the state last changed."""
+        await _write(self.db, "UPDATE deployments SET config = ? WHERE id = ?", (json.dumps(config), deployment_id))
+
     async def list_deployments(self) -> list[DeploymentRow]:
         return await _newest_first(self.db, "deployments", _deployment_row)
 

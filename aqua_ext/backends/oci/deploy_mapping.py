@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, get_args
 
-from ...api.deployments import DeploymentDetail, DeploymentState, DeploymentSummary
+from ...api.deployments import IDLE_STOP_MAX, IDLE_STOP_MIN, DeploymentDetail, DeploymentState, DeploymentSummary
 from ...api.fit import Dtype
 from ..engine_tokens import param_value
 from .mapping import (
@@ -41,6 +41,7 @@ TAG_MODEL_NAME = "aqua_model_name"
 TAG_MODEL_ID = "aqua_model_id"
 TAG_MODEL_FILE = "model_file"
 TAG_DTYPE = "aqua_ext_dtype"
+TAG_IDLE_STOP = "aqua_ext_idle_stop_minutes"  # idle stop: the server that relays its traffic deactivates it
 
 # The service container family of each engine (AQUA's InferenceContainerTypeFamily).
 ENGINE_FAMILIES = {"vllm": SERVING_FAMILY_VLLM, "tgi": "odsc-tgi-serving", "llama.cpp": SERVING_FAMILY_LLAMA_CPP}
@@ -182,6 +183,8 @@ def to_detail(
     updated_at: datetime | None = None,
     failure_log: list[str] | None = None,
     group: GroupModel | None = None,
+    active_since: datetime | None = None,
+    stop_reason: str | None = None,
 ) -> DeploymentDetail:
     """A ListModelDeployments row or a GetModelDeployment answer → our detail (a row has no
     lifecycleDetails: the state's generic message stands in). `group`: the model its model group
@@ -209,7 +212,7 @@ def to_detail(
         or "",
         model_name=(group.inference_key if group else None) or tags.get(TAG_MODEL_NAME) or "",
         state=state,
-        state_message=details or STATE_MESSAGES[state],
+        state_message=(stop_reason if state == DeploymentState.INACTIVE else None) or details or STATE_MESSAGES[state],
         mode=mode_of(variables.get("MODEL_DEPLOY_PREDICT_ENDPOINT")),
         engine=engine,
         shape=getattr(instance, "instance_shape_name", None) or "",
@@ -225,7 +228,17 @@ def to_detail(
         log_id=logs[0] if logs else None,
         operation_id=operation_id,
         failure_log=failure_log or [],
+        idle_stop_minutes=_minutes(tags.get(TAG_IDLE_STOP)),
+        active_since=active_since if state == DeploymentState.ACTIVE else None,
     )
+
+
+def _minutes(tag: str | None) -> int | None:
+    """The idle-stop tag, when it is a whole number in range (a tag edited in the Console may not be)."""
+    if tag is None or not tag.strip().isdigit():
+        return None
+    value = int(tag)
+    return value if IDLE_STOP_MIN <= value <= IDLE_STOP_MAX else None
 
 
 def to_summary(detail: DeploymentDetail) -> DeploymentSummary:
@@ -241,6 +254,7 @@ def deployment_tags(
     dtype: str | None,
     base_model_id: str | None = None,
     model_file: str | None = None,
+    idle_stop_minutes: int | None = None,
 ) -> dict[str, str]:
     """Freeform tags of a deployment we create, as AQUA writes them (plus our dtype)."""
     tags = {TAG_AQUA: "active", TAG_MODEL_NAME: model_name[:255], TAG_TASK: task or "text_generation"}
@@ -254,4 +268,6 @@ def deployment_tags(
         tags[TAG_DTYPE] = dtype
     if model_file:
         tags[TAG_MODEL_FILE] = model_file
+    if idle_stop_minutes is not None:
+        tags[TAG_IDLE_STOP] = str(idle_stop_minutes)
     return tags

@@ -217,6 +217,7 @@ class DeployPlanner:
             dtype=dtype if engine != "llama.cpp" else None,
             base_model_id=model.lineage.base_model_id if model.lineage else None,
             model_file=model_file,
+            idle_stop_minutes=request.idle_stop_minutes,
         )
         return DeploymentSpec(
             model=model,

@@ -94,6 +94,14 @@ class OciDeployments(Deployments):
         # Model group id → the model it serves as itself. A group's members are fixed once it is
         # created (AQUA changes a deployment's models by pointing it at a new group), so no expiry.
         self._groups: dict[str, dm.GroupModel | None] = {}
+        # Deployment id → why idle stop deactivated it, shown while it stays INACTIVE. Kept by this
+        # server only: writing it to OCI (a tag) would be an update, which OCI runs as a work
+        # request of its own that the deactivation would have to wait for.
+        self._stop_reasons: dict[str, str] = {}
+        # Deployments this server created or activated: only their time ACTIVE is known here (OCI
+        # records none), and only they get an idle clock before a request passes through this server;
+        # one another server started may be busy through that server.
+        self._started_here: set[str] = set()
         # One signer for every predict call: the SDK clients' own, read at each request so that a
         # session token re-read after a 401 is used at once.
         self.auth = OciRequestAuth(lambda: ctx.client().auth.signer)
@@ -158,6 +166,9 @@ class OciDeployments(Deployments):
             updated_at=entry.changed_at,
             failure_log=entry.failure_log,
             group=self._group(md),
+            # When this server saw a deployment it started become ACTIVE: idle stop's clock.
+            active_since=entry.changed_at if md.id in self._started_here else None,
+            stop_reason=self._stop_reasons.get(md.id),
         )
 
     async def _read_group(self, md: Any) -> None:
@@ -297,6 +308,7 @@ class OciDeployments(Deployments):
                 ) from None
             raise
         entry = self._remember(response.data, full=True)
+        self._started_here.add(entry.md.id)
         self._listed_at = None
         self.shapes.forget_limits()
         op = self._follow_in_background(
@@ -449,6 +461,8 @@ class OciDeployments(Deployments):
     async def activate(self, deployment_id: str) -> CreateDeploymentResponse:
         c = self._c()
         entry, wr = await self._act(deployment_id, c.data_science.activate_model_deployment, "activate")
+        self._stop_reasons.pop(deployment_id, None)
+        self._started_here.add(deployment_id)
         self._set_state(entry, "UPDATING")
         op = self._follow_in_background(
             deployment_id,
@@ -460,9 +474,13 @@ class OciDeployments(Deployments):
         )
         return CreateDeploymentResponse(deployment=self._detail(entry), operation=op)
 
-    async def deactivate(self, deployment_id: str) -> DeploymentDetail:
+    async def deactivate(self, deployment_id: str, *, reason: str | None = None) -> DeploymentDetail:
         c = self._c()
         entry, wr = await self._act(deployment_id, c.data_science.deactivate_model_deployment, "deactivate")
+        if reason is None:
+            self._stop_reasons.pop(deployment_id, None)
+        else:
+            self._stop_reasons[deployment_id] = reason
         self._set_state(entry, "UPDATING")
         self._follow_in_background(
             deployment_id,
@@ -471,6 +489,38 @@ class OciDeployments(Deployments):
             f"Deactivate {entry.md.display_name}",
             target="INACTIVE",
             verb="Deactivating",
+        )
+        return self._detail(entry)
+
+    async def update(self, deployment_id: str, *, idle_stop_minutes: int | None) -> DeploymentDetail:
+        """The idle-stop minutes live in a freeform tag: OCI updates tags as a work request (UPDATING),
+        followed back to the state the deployment was in."""
+        entry = await self._fetch(deployment_id)
+        before = entry.md.lifecycle_state
+        tags = dict(entry.md.freeform_tags or {})
+        tags.pop(dm.TAG_IDLE_STOP, None)
+        if idle_stop_minutes is not None:
+            tags[dm.TAG_IDLE_STOP] = str(idle_stop_minutes)
+        import oci  # the SDK loads with the target (light server start), as deploy_request does
+
+        c = self._c()
+        details = oci.data_science.models.UpdateModelDeploymentDetails(freeform_tags=tags)
+        response = await c.call(
+            "datascience",
+            c.data_science.update_model_deployment,
+            deployment_id,
+            details,
+            not_found=self._not_found(deployment_id),
+        )
+        entry.md.freeform_tags = tags
+        self._set_state(entry, "UPDATING")
+        self._follow_in_background(
+            deployment_id,
+            response.headers.get("opc-work-request-id") if response is not None else None,
+            "update-deployment",
+            f"Update {entry.md.display_name}",
+            target=before,
+            verb="Updating",
         )
         return self._detail(entry)
 

@@ -31,6 +31,7 @@ import json
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +47,7 @@ from ...api.evaluations import (
 )
 from ...api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from ...errors import AquaError, InvalidInput, NotFound, Unavailable
-from ..base import EvaluatedConnection, Evaluations
+from ..base import EvaluatedConnection, EvaluationJudge, Evaluations
 from ..evaluation_files import parse_rows
 from . import containers as smc
 from . import evaluation_mapping as em
@@ -275,8 +276,15 @@ class OciEvaluations(JobRunModels, Evaluations):
     # ---- create: every check first ------------------------------------------------------------
 
     async def create(
-        self, request: CreateEvaluationRequest, dataset: JobDataset, connection: EvaluatedConnection | None = None
+        self,
+        request: CreateEvaluationRequest,
+        dataset: JobDataset,
+        connection: EvaluatedConnection | None = None,
+        judges: Sequence[EvaluationJudge] = (),
     ) -> CreateEvaluationResponse:
+        if judges or request.judge is not None:
+            # AQUA's evaluation container computes its own metrics; a judge grades in the local job.
+            raise InvalidInput.field("judge", "LLM-as-judge runs in the local evaluation job (the local target)")
         if connection is not None or not request.deployment_id:
             # AQUA's evaluation container asks model deployments only (the service sends connections local).
             raise InvalidInput.field("connection_id", "evaluating a connection runs on the local target")

@@ -66,7 +66,13 @@ export interface IDeployDialogProps extends ICreateDialogProps<CreateDeploymentR
 }
 
 /** Fields that live under "Advanced options" (opened when one of them has an error). */
-const ADVANCED_FIELDS: readonly DeployField[] = ['max_model_len', 'dtype', 'params', 'log_group_id', 'log_id'];
+// DEPLOY_FIELDS lists them last, from max_model_len on.
+const ADVANCED_FIELDS: readonly DeployField[] = DEPLOY_FIELDS.slice(DEPLOY_FIELDS.indexOf('max_model_len'));
+
+/** A narrow number input for a whole number from `min` to `max`. */
+function wholeNumberInput(min: number, max: number) {
+  return { type: 'number', min, max, step: 1, narrow: true } as const;
+}
 
 /** The request field each input feeds: editing the input clears that field's error (it may be fixed). */
 const FORM_FIELDS: Partial<Record<keyof IDeployForm, DeployField>> = {
@@ -76,6 +82,7 @@ const FORM_FIELDS: Partial<Record<keyof IDeployForm, DeployField>> = {
   replicas: 'replicas',
   mode: 'mode',
   maxModelLen: 'max_model_len',
+  idleStopMinutes: 'idle_stop_minutes',
   dtype: 'dtype',
   params: 'params',
   logGroupId: 'log_group_id',
@@ -479,11 +486,15 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
                 ? trans.__('Empty: the model’s own context length (%1 tokens).', formatInteger(model.context_length))
                 : trans.__('Empty: the model’s own context length.')
             }
-            type="number"
-            min={LIMITS.maxModelLenMin}
-            max={LIMITS.maxModelLenMax}
-            step={1}
-            narrow
+            {...wholeNumberInput(LIMITS.maxModelLenMin, LIMITS.maxModelLenMax)}
+          />
+          <TextField
+            {...bindInput(binding, 'idleStopMinutes')}
+            label={trans.__('Stop after idle minutes')}
+            hint={trans.__(
+              'Deactivate it after this many minutes without a request through this server. Empty: never.'
+            )}
+            {...wholeNumberInput(LIMITS.idleStopMin, LIMITS.idleStopMax)}
           />
           <SelectField
             {...bindInput(binding, 'dtype')}

@@ -18,6 +18,7 @@ import { useLatest } from '../../ui/hooks/useLatest';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
 import { CodeSnippets } from './CodeSnippets';
 import { DeploymentLogsView } from './DeploymentLogsView';
+import { ServingPanel } from './ServingPanel';
 import { DeploymentStateBadge } from '../../ui/DeploymentStateBadge';
 import { TextButton } from '../../ui/TextButton';
 
@@ -268,6 +269,7 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
               <code>{detail.id}</code>
             </dd>
           </dl>
+          <ServingPanel client={client} trans={trans} detail={detail} active={props.active} onUpdated={setDetail} />
           <h3 className="jp-AquaExt-sectionTitle">{trans.__('Use it from code')}</h3>
           <CodeSnippets
             target={{ id: detail.id, baseUrl: endpoint, model: detail.model_name, mode: detail.mode }}

@@ -34,8 +34,10 @@ export type DeployField =
   | 'dtype'
   | 'params'
   | 'log_group_id'
-  | 'log_id';
+  | 'log_id'
+  | 'idle_stop_minutes';
 
+/** In form order: the advanced options (the deploy dialog's fold) from max_model_len on. */
 export const DEPLOY_FIELDS: readonly DeployField[] = [
   'model_id',
   'name',
@@ -48,7 +50,8 @@ export const DEPLOY_FIELDS: readonly DeployField[] = [
   'dtype',
   'params',
   'log_group_id',
-  'log_id'
+  'log_id',
+  'idle_stop_minutes'
 ];
 
 const CONTRACT = CONTRACT_LIMITS.CreateDeploymentRequest;
@@ -62,6 +65,8 @@ export const LIMITS = {
   maxModelLenMin: CONTRACT.max_model_len.minimum,
   maxModelLenMax: CONTRACT.max_model_len.maximum,
   params: CONTRACT.params.maxItems,
+  idleStopMin: CONTRACT.idle_stop_minutes.minimum,
+  idleStopMax: CONTRACT.idle_stop_minutes.maximum,
   logId: CONTRACT.log_id.maxLength
 } as const;
 
@@ -88,6 +93,8 @@ export interface IDeployForm {
   params: IParamRow[];
   logGroupId: string;
   logId: string;
+  /** Minutes without a request before it is deactivated; '' = never. */
+  idleStopMinutes: string;
 }
 
 export interface IChoice<T extends string = string> {
@@ -281,7 +288,8 @@ export function initialDeployForm(model: ModelSummary | null, backend: BackendKi
     dtype: '',
     params: [],
     logGroupId: '',
-    logId: ''
+    logId: '',
+    idleStopMinutes: ''
   };
 }
 
@@ -311,6 +319,12 @@ function wholeNumber(text: string): number | null {
   return /^\d+$/.test(text.trim()) ? Number(text.trim()) : null;
 }
 
+/** Whether `text` is a whole number from `min` to `max`. */
+function inRange(text: string, min: number, max: number): boolean {
+  const value = wholeNumber(text);
+  return value !== null && value >= min && value <= max;
+}
+
 /** Errors to show before anything is sent; empty when the form can be submitted. */
 export function validateDeployForm(form: IDeployForm, backend: BackendKind, trans: TranslationBundle): DeployErrors {
   const errors: DeployErrors = {};
@@ -321,21 +335,22 @@ export function validateDeployForm(form: IDeployForm, backend: BackendKind, tran
   if (backend === 'local' && form.shape !== 'cpu' && form.shape !== 'gpu') {
     errors.shape = trans.__('Choose CPU or GPU.');
   }
-  if (backend === 'oci') {
-    const replicas = wholeNumber(form.replicas);
-    if (replicas === null || replicas < LIMITS.replicasMin || replicas > LIMITS.replicasMax) {
-      errors.replicas = trans.__('A whole number from %1 to %2.', LIMITS.replicasMin, LIMITS.replicasMax);
-    }
+  if (backend === 'oci' && !inRange(form.replicas, LIMITS.replicasMin, LIMITS.replicasMax)) {
+    errors.replicas = trans.__('A whole number from %1 to %2.', LIMITS.replicasMin, LIMITS.replicasMax);
   }
-  if (form.maxModelLen.trim()) {
-    const length = wholeNumber(form.maxModelLen);
-    if (length === null || length < LIMITS.maxModelLenMin || length > LIMITS.maxModelLenMax) {
-      errors.max_model_len = trans.__(
-        'A whole number of tokens from %1 to %2, or empty for the model’s own.',
-        LIMITS.maxModelLenMin,
-        LIMITS.maxModelLenMax.toLocaleString()
-      );
-    }
+  if (form.maxModelLen.trim() && !inRange(form.maxModelLen, LIMITS.maxModelLenMin, LIMITS.maxModelLenMax)) {
+    errors.max_model_len = trans.__(
+      'A whole number of tokens from %1 to %2, or empty for the model’s own.',
+      LIMITS.maxModelLenMin,
+      LIMITS.maxModelLenMax.toLocaleString()
+    );
+  }
+  if (form.idleStopMinutes.trim() && !inRange(form.idleStopMinutes, LIMITS.idleStopMin, LIMITS.idleStopMax)) {
+    errors.idle_stop_minutes = trans.__(
+      'A whole number of minutes from %1 to %2 (a week), or empty to never stop.',
+      LIMITS.idleStopMin,
+      LIMITS.idleStopMax.toLocaleString()
+    );
   }
   const paramErrors: string[] = [];
   const filled = form.params.filter(row => row.name.trim() || row.value.trim());
@@ -388,6 +403,9 @@ export function buildDeployRequest(form: IDeployForm, backend: BackendKind): Cre
   }
   if (form.maxModelLen.trim()) {
     body.max_model_len = Number(form.maxModelLen.trim());
+  }
+  if (form.idleStopMinutes.trim()) {
+    body.idle_stop_minutes = Number(form.idleStopMinutes.trim());
   }
   const params = paramTokens(form.params);
   if (params.length > 0) {

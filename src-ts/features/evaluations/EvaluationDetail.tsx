@@ -21,6 +21,7 @@ import { useJobDetail } from '../../ui/hooks/useJobDetail';
 import { BarChart } from './BarChart';
 import { EvaluationProgress } from './EvaluationProgress';
 import { ProvenanceFacts } from './ProvenanceFacts';
+import { JudgeSummary } from './JudgeViews';
 import { RowsTable } from './RowsTable';
 import { ScoreTable } from './ScoreTable';
 
@@ -136,6 +137,11 @@ export function EvaluationDetail(props: IEvaluationDetailProps): JSX.Element {
               <DetailSection className="jp-AquaExt-EvaluationDetail-scores" title={trans.__('Scores')}>
                 <ScoreTable report={report} trans={trans} />
               </DetailSection>
+              {report.judge && (
+                <DetailSection className="jp-AquaExt-EvaluationDetail-judges" title={trans.__('Judges')}>
+                  <JudgeSummary judge={report.judge} trans={trans} />
+                </DetailSection>
+              )}
               <CategoryChart report={report} trans={trans} />
               {report.provenance && <ProvenanceFacts provenance={report.provenance} trans={trans} />}
             </>
@@ -211,8 +217,20 @@ function evaluationParamRows(
   trans: TranslationBundle
 ): Array<[string, string, string]> {
   const p = evaluation.params;
+  const judge = evaluation.judge;
+  // The judges and their rubric, known from the start (their grades come with the report).
+  const judges: Array<[string, string, string]> = judge
+    ? [
+        [
+          'judge',
+          trans.__('Judges'),
+          trans.__('%1 (rubric %2)', judge.judges.map(item => item.name).join(', '), judge.rubric)
+        ]
+      ]
+    : [];
   return [
     ['metrics', trans.__('Metrics'), evaluation.metrics.map(metric => metricLabel(metric, trans)).join(', ')],
+    ...judges,
     ['max_tokens', trans.__('Max tokens'), formatInteger(p.max_tokens)],
     ['temperature', trans.__('Temperature'), String(p.temperature)],
     ['top_p', trans.__('Top-p'), String(p.top_p)],

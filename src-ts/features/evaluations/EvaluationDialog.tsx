@@ -26,6 +26,16 @@ import {
   type SamplingErrors
 } from './evaluationForm';
 import { metricDescription, metricLabel, METRICS } from './format';
+import { JudgeFieldset } from './JudgeFieldset';
+import {
+  buildJudgeSettings,
+  initialJudgeForm,
+  judgeCandidates,
+  placeJudgeErrors,
+  validateJudgeForm,
+  type IJudgeForm,
+  type JudgeErrors
+} from './judgeForm';
 import { evaluationPreflightKey, evaluationPreflightRequest, evaluationResult } from './preflight';
 import { blocksSubmit, errorResult, type IPreflightResult } from '../../shared/datasetPreflight';
 import type { ISamplingForm } from '../../shared/sampling';
@@ -116,6 +126,16 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
   const [advancedOpen, setAdvancedOpen] = React.useState(false);
   const [deploymentsVersion, setDeploymentsVersion] = React.useState(0);
   const [connectionsVersion, setConnectionsVersion] = React.useState(0);
+  const [judge, setJudge] = React.useState<IJudgeForm>(initialJudgeForm);
+  const [judgeErrors, setJudgeErrors] = React.useState<JudgeErrors>({});
+  const judgeState = {
+    value: judge,
+    errors: judgeErrors,
+    onChange: (next: IJudgeForm) => {
+      setJudge(next);
+      setJudgeErrors({});
+    }
+  };
   const refusedSource = React.useRef<{
     asks: EvaluatedKind;
     source: DatasetSource;
@@ -143,8 +163,15 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
         setDeploymentsVersion(n => n + 1);
         return { byField: { deployment_id: describeError(reason, trans) }, other: [] };
       }
-      if (reason.fields && reason.fields.length > 0) {
-        const placed = placeEvaluationErrors(reason.fields);
+      // The judge's errors (`judge.judges.0.deployment_id`…) go to the Judge section, not to the
+      // deployment asked, whose field name they end with.
+      const judged = placeJudgeErrors(reason.fields);
+      setJudgeErrors(judged.judge);
+      if (Object.keys(judged.judge).length > 0 && judged.rest.length === 0) {
+        return { byField: {}, other: [], quiet: true };
+      }
+      if (judged.rest.length > 0) {
+        const placed = placeEvaluationErrors(judged.rest);
         const lines = placed.other.filter(item => /^line \d+/i.test(item.message) || /line/.test(item.field));
         if (lines.length > 0 && at.hasRequest) {
           preflight.show(errorResult(at.requestKey, reason, e => describeError(e, trans)));
@@ -216,6 +243,10 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
       setForm(previous => ({ ...previous, connectionModel: chosen.default_model ?? chosen.models[0] ?? '' }));
     }
   }, [connectionKey, connectionRef]);
+
+  // Judges: any deployment or connection that chats; grading runs in the local evaluation job.
+  const candidates = deployments === null && connections === null ? null : judgeCandidates(deployments, connections);
+  const judgeAllowed = backendKind === CONNECTION_TARGET;
 
   const deployment = deployments?.find(item => item.id === form.deploymentId) ?? null;
   const finetune = finetunes?.find(item => item.id === form.finetuneId) ?? null;
@@ -327,7 +358,9 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
           setAdvancedOpen(true);
         }
         showErrors(local.errors);
-        return !hasErrors(local);
+        const judging = judgeAllowed ? validateJudgeForm(judge, candidates, trans) : {};
+        setJudgeErrors(judging);
+        return !hasErrors(local) && Object.keys(judging).length === 0;
       },
       send: async alive => {
         const checked = await preflight.checked();
@@ -335,6 +368,10 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
           return null;
         }
         const body = buildEvaluationRequest(form, backendKind, trans);
+        const judging = judgeAllowed ? buildJudgeSettings(judge, candidates) : undefined;
+        if (judging) {
+          body.judge = judging;
+        }
         // A connection's evaluation names no target unless several are enabled (then the local one).
         return client.createEvaluation({ ...body, target: formTarget.requestTarget });
       },
@@ -635,6 +672,10 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
           </div>
         )}
       </fieldset>
+
+      {judgeAllowed && (
+        <JudgeFieldset id={id} trans={trans} candidates={candidates} disabled={submitting} state={judgeState} />
+      )}
 
       {onOci && (
         <>

@@ -6,6 +6,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IAquaClient } from '../../api/client';
 import type { EvaluationMetric, EvaluationRow } from '../../api/types';
 import { formatScore, scoreLabel } from './format';
+import { JudgeCell } from './JudgeViews';
 import {
   ariaSort,
   INITIAL_ROWS_VIEW,
@@ -81,6 +82,8 @@ export function RowsTable(props: IRowsTableProps): JSX.Element {
 
   const rows = page?.items ?? [];
   const total = page?.total ?? 0;
+  // A judge graded the rows: their score (sortable) and each judge's grade and reason.
+  const judged = props.metrics.includes('judge');
   const range = pageRange(view, rows.length, total);
   const categories = page?.categories ?? [];
 
@@ -149,15 +152,17 @@ export function RowsTable(props: IRowsTableProps): JSX.Element {
                     'jp-AquaExt-numeric'
                   )
                 )}
+                {judged && header('judge', scoreLabel('judge', trans), true, 'jp-AquaExt-numeric')}
+                {judged && <th scope="col">{trans.__('Judge’s grade (1–5) and reason')}</th>}
               </tr>
             </thead>
             <tbody>
               {rows.map(row => (
-                <RowView key={row.index} row={row} trans={trans} />
+                <RowView key={row.index} row={row} trans={trans} judged={judged} />
               ))}
               {rows.length === 0 && (
                 <tr>
-                  <td colSpan={4 + ROW_SCORE_COLUMNS.length} className="jp-AquaExt-muted">
+                  <td colSpan={4 + ROW_SCORE_COLUMNS.length + (judged ? 2 : 0)} className="jp-AquaExt-muted">
                     {view.category
                       ? trans.__('No answered row in this category yet.')
                       : trans.__('No row answered yet.')}
@@ -172,7 +177,7 @@ export function RowsTable(props: IRowsTableProps): JSX.Element {
   );
 }
 
-function RowView(props: { row: EvaluationRow; trans: TranslationBundle }): JSX.Element {
+function RowView(props: { row: EvaluationRow; trans: TranslationBundle; judged: boolean }): JSX.Element {
   const { row, trans } = props;
   const text = (value: string, className: string): JSX.Element => (
     <td className={`jp-AquaExt-RowsTable-text ${className}`}>
@@ -212,6 +217,12 @@ function RowView(props: { row: EvaluationRow; trans: TranslationBundle }): JSX.E
               : formatScore(column.key, row.scores[column.key])}
         </td>
       ))}
+      {props.judged && (
+        <td className="jp-AquaExt-numeric" data-score="judge">
+          {formatScore('judge', row.scores.judge)}
+        </td>
+      )}
+      {props.judged && <JudgeCell verdicts={row.judgements} trans={trans} />}
     </tr>
   );
 }

@@ -33,6 +33,10 @@ export const SCORES: readonly IScoreInfo[] = [
   { key: 'bleu', metric: 'bleu', scale: 'percent', higherIsBetter: true },
   { key: 'chrf', metric: 'chrf', scale: 'percent', higherIsBetter: true },
   { key: 'readability', metric: 'readability', scale: 'flesch', higherIsBetter: true },
+  // LLM-as-judge: the judges' 1–5 grades as 0–1 (their mean, and each judge's when there are two).
+  { key: 'judge', metric: 'judge', scale: 'unit', higherIsBetter: true },
+  { key: 'judge_1', metric: 'judge', scale: 'unit', higherIsBetter: true },
+  { key: 'judge_2', metric: 'judge', scale: 'unit', higherIsBetter: true },
   { key: 'latency_ms_mean', metric: 'latency', scale: 'ms', higherIsBetter: false },
   { key: 'latency_ms_p50', metric: 'latency', scale: 'ms', higherIsBetter: false },
   { key: 'latency_ms_p95', metric: 'latency', scale: 'ms', higherIsBetter: false },
@@ -85,6 +89,8 @@ export function metricLabel(metric: EvaluationMetric, trans: TranslationBundle):
       return trans.__('Readability');
     case 'latency':
       return trans.__('Latency');
+    case 'judge':
+      return trans.__('LLM judge');
     default:
       return String(metric);
   }
@@ -130,6 +136,12 @@ export function scoreLabel(key: string, trans: TranslationBundle): string {
       return trans.__('chrF');
     case 'readability':
       return trans.__('Readability (Flesch)');
+    case 'judge':
+      return trans.__('Judge');
+    case 'judge_1':
+      return trans.__('Judge 1');
+    case 'judge_2':
+      return trans.__('Judge 2');
     case 'latency_ms_mean':
       return trans.__('Latency, mean');
     case 'latency_ms_p50':

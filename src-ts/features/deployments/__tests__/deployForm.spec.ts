@@ -151,12 +151,16 @@ describe('deploy form', () => {
         modelId: '',
         name: '  ',
         maxModelLen: '8',
+        idleStopMinutes: '4',
         params: [newParamRow('max-num-seqs', '4'), newParamRow('', 'orphan')]
       }),
       'local',
       trans
     );
-    expect(Object.keys(errors).sort()).toEqual(['max_model_len', 'model_id', 'name', 'params']);
+    expect(Object.keys(errors).sort()).toEqual(['idle_stop_minutes', 'max_model_len', 'model_id', 'name', 'params']);
+    expect(errors.idle_stop_minutes).toBe(
+      'A whole number of minutes from 5 to 10,080 (a week), or empty to never stop.'
+    );
     expect(errors.params).toContain('“max-num-seqs” is not a parameter name');
     expect(errors.params).toContain('“orphan” has no parameter name before it.');
     const oci = validateDeployForm(form({ replicas: '11', logGroupId: 'ocid1.loggroup.x' }), 'oci', trans);
@@ -182,7 +186,8 @@ describe('deploy form', () => {
         description: 'For the demo',
         params: [newParamRow('--max-num-seqs', '8'), newParamRow('--enforce-eager', ''), newParamRow('', '')],
         logGroupId: ' ocid1.loggroup.a ',
-        logId: 'ocid1.log.b'
+        logId: 'ocid1.log.b',
+        idleStopMinutes: ' 30 '
       }),
       'oci'
     );
@@ -198,7 +203,8 @@ describe('deploy form', () => {
       params: ['--max-num-seqs', '8', '--enforce-eager'],
       replicas: 2,
       log_group_id: 'ocid1.loggroup.a',
-      log_id: 'ocid1.log.b'
+      log_id: 'ocid1.log.b',
+      idle_stop_minutes: 30
     });
     // Replicas and logging are OCI-only.
     expect(buildDeployRequest(form({ replicas: '3', logGroupId: 'g', logId: 'l' }), 'local')).not.toHaveProperty(

@@ -1,0 +1,50 @@
+"""A Generative AI endpoint as a judge: the local job asks it as a connection is (the OCI Generative AI
+dialect, signed as the server signs), named as the deployment it is; the emulator's echo is no grade,
+so each row says why (never a 0), with the tokens it cost."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.handlers.test_genai import hosting_cluster, imported, wait_operation
+from tests.handlers.test_genai_evaluation import ROWS, jp_server_config  # noqa: F401  # the genai world's server
+from tests.oci_setup import OciWorld
+from tests.waiting import wait_for_state
+
+
+async def test_an_endpoint_judges_its_own_answers(api: Any, world: OciWorld, jp_root_dir: Path) -> None:
+    model_id = await imported(api, world)
+    cluster = await hosting_cluster(api, model_id)
+    body = {"display_name": "심판 審判", "model_id": model_id, "dedicated_ai_cluster_id": cluster["id"]}
+    status, created = await api("genai/endpoints", method="POST", body=body)
+    assert status == 202, created
+    assert (await wait_operation(api, created["operation"]["id"]))["state"] == "SUCCEEDED"
+    endpoint_id = created["endpoint"]["id"]
+    (jp_root_dir / "capitals.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in ROWS), encoding="utf-8"
+    )
+    request = {
+        "deployment_id": endpoint_id,
+        "name": "self-judged",
+        "dataset_path": "capitals.jsonl",
+        "metrics": ["exact_match"],
+        "params": {"max_tokens": 8, "temperature": 0.0},
+        "judge": {"judges": [{"deployment_id": endpoint_id}]},
+    }
+    status, started = await api("evaluations", method="POST", body=request)
+    assert status == 202, started
+    detail = await wait_for_state(
+        api, f"evaluations/{started['evaluation']['id']}", "SUCCEEDED", timeout=90, stop_on_failure=True
+    )
+    (shown,) = detail["judge"]["judges"]
+    assert (shown["name"], shown["deployment_id"], shown["connection_id"]) == ("심판 審判", endpoint_id, None)
+    tally = detail["report"]["judge"]["judges"][0]
+    assert tally["rows_scored"] + tally["rows_failed"] == len(ROWS)
+    status, rows = await api(f"evaluations/{detail['id']}/rows")
+    assert status == 200, rows
+    for row in rows["items"]:
+        (verdict,) = row["judgements"]
+        # Reached and answered: a grade, or the reason the reply is none (not a transport failure).
+        assert verdict["score"] is not None or verdict["error"].startswith("the judge's"), verdict
