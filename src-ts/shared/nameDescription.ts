@@ -24,3 +24,17 @@ export function nameDescriptionErrors(
   }
   return errors;
 }
+
+/**
+ * The same checks for a form whose request calls the name `display_name`
+ * (the OCI Generative AI forms), keyed by those request fields.
+ */
+export function displayNameErrors(
+  form: { name: string; description: string },
+  limits: { name: number; description: number },
+  missing: string,
+  trans: TranslationBundle
+): { display_name?: string; description?: string } {
+  const { name, description } = nameDescriptionErrors(form, limits, missing, trans);
+  return { ...(name && { display_name: name }), ...(description && { description }) };
+}

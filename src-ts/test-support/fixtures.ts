@@ -371,6 +371,19 @@ export function makeDeployment(overrides: Partial<DeploymentDetail> = {}): Deplo
   return { ...deployment, actions: overrides.actions ?? deploymentActions(deployment) };
 }
 
+/** A Generative AI endpoint as the deployments list has it (target `genai`, served by the service; Korean name). */
+export function makeGenAiEndpoint(overrides: Partial<DeploymentDetail> = {}): DeploymentDetail {
+  return makeDeployment({
+    id: 'ocid1.generativeaiendpoint.oc1.us-chicago-1.chat1',
+    name: '생성형 AI 엔드포인트',
+    target: 'genai',
+    engine: 'oci-genai',
+    shape: 'A10_X2',
+    actions: ['chat', 'delete'],
+    ...overrides
+  });
+}
+
 /** A deployment's metrics: a vLLM engine's and the proxy's, a little traffic. */
 export function makeDeploymentMetrics(
   deploymentId = 'dep-1',

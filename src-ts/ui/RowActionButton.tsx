@@ -1,6 +1,9 @@
 import * as React from 'react';
 
 import { Button } from '@jupyterlab/ui-components';
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+import { allows } from '../shared/actions';
 
 /**
  * One action of a table row whose buttons are the server's `actions` (a
@@ -27,5 +30,53 @@ export function RowActionButton(props: {
     >
       {props.label}
     </Button>
+  );
+}
+
+/** One button a row may have; `false` or `undefined` where the page does not offer it. */
+export interface IRowAction<A extends string> {
+  action: A;
+  label: string;
+  onClick: () => void;
+  warn?: boolean;
+}
+
+/**
+ * The last cell of such a row: a button for each of `actions` that the
+ * server lists on `item`, in the order given.
+ */
+export function RowActionsCell<A extends string>(props: {
+  item: { readonly name: string; readonly actions: readonly A[] };
+  disabled: boolean;
+  actions: readonly (IRowAction<A> | false | undefined)[];
+}): JSX.Element {
+  const { item } = props;
+  return (
+    <td className="jp-AquaExt-ConnectionTable-actions">
+      <div className="jp-AquaExt-ConnectionTable-buttons">
+        {props.actions
+          .filter((entry): entry is IRowAction<A> => !!entry && allows(item, entry.action))
+          .map(entry => (
+            <RowActionButton
+              key={entry.action}
+              action={entry.action}
+              label={entry.label}
+              subject={item.name}
+              disabled={props.disabled}
+              warn={entry.warn}
+              onClick={entry.onClick}
+            />
+          ))}
+      </div>
+    </td>
+  );
+}
+
+/** The header over `RowActionsCell`: named for screen readers only. */
+export function RowActionsHeader(props: { trans: TranslationBundle }): JSX.Element {
+  return (
+    <th scope="col">
+      <span className="jp-AquaExt-visuallyHidden">{props.trans.__('Actions')}</span>
+    </th>
   );
 }

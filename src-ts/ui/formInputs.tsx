@@ -21,6 +21,41 @@ export interface IFormBinding<F, Field extends string> {
   fields: Partial<Record<keyof F, Field>>;
 }
 
+/**
+ * The binding of a form kept in `React.useState`: an edit merges its patch
+ * (then `settle` may derive more from the result, e.g. a suggested name) and
+ * clears the errors of the request fields its keys feed.
+ */
+export function formBinding<F, Field extends string>(options: {
+  form: F;
+  setForm: React.Dispatch<React.SetStateAction<F>>;
+  submit: {
+    errors: Partial<Record<Field, string>>;
+    submitting: boolean;
+    clearErrors: (fields: readonly Field[]) => void;
+  };
+  id: (name: string) => string;
+  /** The request field each key feeds; a key without one clears no error. */
+  fields: Partial<Record<keyof F, Field>>;
+  settle?: (next: F) => F;
+}): IFormBinding<F, Field> {
+  const { submit, fields, settle } = options;
+  return {
+    form: options.form,
+    errors: submit.errors,
+    busy: submit.submitting,
+    id: options.id,
+    fields,
+    update: patch => {
+      options.setForm(previous => {
+        const next = { ...previous, ...patch };
+        return settle ? settle(next) : next;
+      });
+      submit.clearErrors((Object.keys(patch) as (keyof F)[]).flatMap(key => fields[key] ?? []));
+    }
+  };
+}
+
 /** The attributes of the input for one form key (whose value is a string). */
 export function bindInput<F, Field extends string>(binding: IFormBinding<F, Field>, key: keyof F & string) {
   const field = binding.fields[key] as Field;

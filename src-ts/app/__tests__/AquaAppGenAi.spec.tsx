@@ -3,7 +3,15 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/rea
 
 import { AquaApp } from '../AquaApp';
 import { appProps } from '../../test-support/app';
-import { FakeClient, LOCAL_TARGET, makeDeployment, makeInfo, makeModel, ociTarget } from '../../test-support/fixtures';
+import {
+  FakeClient,
+  LOCAL_TARGET,
+  makeDeployment,
+  makeGenAiEndpoint,
+  makeInfo,
+  makeModel,
+  ociTarget
+} from '../../test-support/fixtures';
 import { genaiTarget, makeGenAiModel } from '../../test-support/genai';
 
 /** A server with the local, OCI Data Science and OCI Generative AI targets, and one imported model. */
@@ -85,18 +93,9 @@ describe('AquaApp with a Generative AI target', () => {
 
   it('evaluates a Generative AI endpoint from its detail, as any deployment (the server runs the job locally)', async () => {
     const client = genaiClient();
-    const endpointId = 'ocid1.generativeaiendpoint.oc1.us-chicago-1.chat1';
-    client.deployments = [
-      makeDeployment(),
-      makeDeployment({
-        id: endpointId,
-        name: '생성형 AI 엔드포인트',
-        target: 'genai',
-        engine: 'oci-genai',
-        shape: 'A10_X1',
-        actions: ['chat', 'evaluate', 'delete']
-      })
-    ];
+    const endpoint = makeGenAiEndpoint({ shape: 'A10_X1', actions: ['chat', 'evaluate', 'delete'] });
+    const endpointId = endpoint.id;
+    client.deployments = [makeDeployment(), endpoint];
     const props = setup(client);
     props.navigator?.navigate({ to: 'deployments', deploymentId: endpointId });
     fireEvent.click(await screen.findByRole('button', { name: 'Evaluate' }));

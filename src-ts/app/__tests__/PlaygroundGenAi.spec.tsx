@@ -2,7 +2,7 @@ import * as React from 'react';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 
 import { Playground } from '../../features/playground/Playground';
-import { answerEvents, FakeClient, makeDeployment } from '../../test-support/fixtures';
+import { answerEvents, FakeClient, makeDeployment, makeGenAiEndpoint } from '../../test-support/fixtures';
 import { trans } from '../../test-support/trans';
 
 /**
@@ -12,18 +12,9 @@ import { trans } from '../../test-support/trans';
 describe('Playground with a Generative AI endpoint', () => {
   it('compares a Data Science deployment with a Generative AI endpoint of the same model', async () => {
     const client = new FakeClient();
-    const endpointId = 'ocid1.generativeaiendpoint.oc1.us-chicago-1.chat1';
-    client.deployments = [
-      makeDeployment(),
-      makeDeployment({
-        id: endpointId,
-        name: '생성형 AI 엔드포인트',
-        target: 'genai',
-        engine: 'oci-genai',
-        shape: 'A10_X2',
-        actions: ['chat', 'delete']
-      })
-    ];
+    const endpoint = makeGenAiEndpoint();
+    const endpointId = endpoint.id;
+    client.deployments = [makeDeployment(), endpoint];
     client.chatEvents = (_body, _signal, id) =>
       (async function* () {
         yield* answerEvents([id === endpointId ? 'こんにちは from Generative AI' : 'from Data Science']);

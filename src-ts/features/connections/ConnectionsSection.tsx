@@ -4,12 +4,11 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
 import type { ConnectionAction, ConnectionDetail, ConnectionSummary } from '../../api/types';
-import { allows } from '../../shared/actions';
 import type { Confirm, Notify } from '../../shared/callbacks';
 import { useNotifyError } from '../../ui/setupLinks';
 import { formatDateTime } from '../../shared/format';
 import { ListFrame } from '../../ui/ResourceList';
-import { RowActionButton } from '../../ui/RowActionButton';
+import { RowActionsCell, RowActionsHeader, type IRowAction } from '../../ui/RowActionButton';
 import { TextButton } from '../../ui/TextButton';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
@@ -101,46 +100,21 @@ export function ConnectionsSection(props: IConnectionsSectionProps): JSX.Element
     }
   };
 
-  /** The buttons of one row: only the actions the server lists, in a fixed order. */
-  const rowActions = (connection: ConnectionSummary): JSX.Element[] => {
-    const disabled = busy === connection.id;
-    const button = (action: ConnectionAction, label: string, onClick: () => void, warn = false): JSX.Element => (
-      <RowActionButton
-        key={action}
-        action={action}
-        label={label}
-        subject={connection.name}
-        disabled={disabled}
-        warn={warn}
-        onClick={onClick}
-      />
-    );
-    const buttons: JSX.Element[] = [];
-    if (allows(connection, 'test')) {
-      buttons.push(button('test', trans.__('Test'), () => setDialog({ kind: 'test', connection })));
-    }
-    if (allows(connection, 'chat') && props.onOpenPlayground) {
-      const open = props.onOpenPlayground;
-      buttons.push(button('chat', trans.__('Chat'), () => open(connection.id)));
-    }
-    if (allows(connection, 'evaluate') && props.onEvaluate) {
-      const evaluate = props.onEvaluate;
-      buttons.push(button('evaluate', trans.__('Evaluate'), () => evaluate(connection.id)));
-    }
-    if (allows(connection, 'edit')) {
-      buttons.push(button('edit', trans.__('Edit'), () => edit(connection)));
-    }
-    if (allows(connection, 'export')) {
-      buttons.push(
-        button('export', trans.__('Export'), () =>
-          setDialog({ kind: 'export', ids: [connection.id], subject: trans.__('“%1”', connection.name) })
-        )
-      );
-    }
-    if (allows(connection, 'delete')) {
-      buttons.push(button('delete', trans.__('Delete'), () => void remove(connection), true));
-    }
-    return buttons;
+  /** The buttons of one row, in a fixed order (each shows only when the server lists its action). */
+  const rowActions = (connection: ConnectionSummary): (IRowAction<ConnectionAction> | undefined)[] => {
+    const { onOpenPlayground: open, onEvaluate: evaluate } = props;
+    return [
+      { action: 'test', label: trans.__('Test'), onClick: () => setDialog({ kind: 'test', connection }) },
+      open && { action: 'chat', label: trans.__('Chat'), onClick: () => open(connection.id) },
+      evaluate && { action: 'evaluate', label: trans.__('Evaluate'), onClick: () => evaluate(connection.id) },
+      { action: 'edit', label: trans.__('Edit'), onClick: () => edit(connection) },
+      {
+        action: 'export',
+        label: trans.__('Export'),
+        onClick: () => setDialog({ kind: 'export', ids: [connection.id], subject: trans.__('“%1”', connection.name) })
+      },
+      { action: 'delete', label: trans.__('Delete'), onClick: () => void remove(connection), warn: true }
+    ];
   };
 
   const closeDialog = (): void => setDialog(null);
@@ -227,9 +201,7 @@ export function ConnectionsSection(props: IConnectionsSectionProps): JSX.Element
             <th scope="col">{trans.__('Kind')}</th>
             <th scope="col">{trans.__('Models')}</th>
             <th scope="col">{trans.__('Last test')}</th>
-            <th scope="col">
-              <span className="jp-AquaExt-visuallyHidden">{trans.__('Actions')}</span>
-            </th>
+            <RowActionsHeader trans={trans} />
           </tr>
         </thead>
         <tbody>
@@ -267,9 +239,7 @@ export function ConnectionsSection(props: IConnectionsSectionProps): JSX.Element
                   </span>
                 )}
               </td>
-              <td className="jp-AquaExt-ConnectionTable-actions">
-                <div className="jp-AquaExt-ConnectionTable-buttons">{rowActions(connection)}</div>
-              </td>
+              <RowActionsCell item={connection} disabled={busy === connection.id} actions={rowActions(connection)} />
             </tr>
           ))}
         </tbody>

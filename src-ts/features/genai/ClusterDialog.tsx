@@ -4,9 +4,10 @@ import type { ClusterPlan, ClusterType, GenAiClusterResponse, ModelSummary } fro
 import { describeError } from '../../shared/errors';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
 import { DescriptionField, PickerField } from '../../ui/DialogParts';
-import { FormField, TextField } from '../../ui/FormField';
+import { SelectField, TextField } from '../../ui/FormField';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
+import { bindInput, formBinding } from '../../ui/formInputs';
 import {
   buildClusterRequest,
   CLUSTER_FIELDS,
@@ -90,12 +91,10 @@ export function ClusterDialog(props: IClusterDialogProps): JSX.Element {
     exportTerraform: body => client.exportGenAiClusterTerraform(body),
     started: response => trans.__('Creating the cluster “%1”…', response.cluster.name)
   });
-  const { errors, submitting } = genai.submit;
+  const { submitting } = genai.submit;
 
-  const update = (patch: Partial<IClusterForm>): void => {
-    setForm(previous => ({ ...previous, ...patch }));
-    genai.submit.clearErrors((Object.keys(patch) as (keyof IClusterForm)[]).map(key => FORM_FIELDS[key]));
-  };
+  const binding = formBinding({ form, setForm, submit: genai.submit, id, fields: FORM_FIELDS });
+  const { update } = binding;
 
   const shape = effectiveShape(form, plan);
   const recommended = plan?.recommended_unit_shape ?? null;
@@ -115,19 +114,9 @@ export function ClusterDialog(props: IClusterDialogProps): JSX.Element {
       submitLabel={trans.__('Create cluster')}
       submittingLabel={trans.__('Creating…')}
     >
-      <TextField
-        id={id('display_name')}
-        field="display_name"
-        label={trans.__('Cluster name')}
-        error={errors.display_name}
-        value={form.name}
-        maxLength={CLUSTER_LIMITS.name}
-        disabled={submitting}
-        onChange={name => update({ name })}
-      />
+      <TextField {...bindInput(binding, 'name')} label={trans.__('Cluster name')} maxLength={CLUSTER_LIMITS.name} />
       <ChoiceGroup
-        id={id('type')}
-        field="type"
+        {...bindInput(binding, 'type')}
         legend={trans.__('Cluster type')}
         choices={CLUSTER_TYPES.map(value => ({
           value,
@@ -137,22 +126,15 @@ export function ClusterDialog(props: IClusterDialogProps): JSX.Element {
               ? trans.__('Serves endpoints of imported and fine-tuned models.')
               : trans.__('Runs fine-tunes of a base model.')
         }))}
-        value={form.type}
-        disabled={submitting}
-        error={errors.type}
-        onChange={type => update({ type })}
       />
       <PickerField
-        id={id('model_id')}
-        field="model_id"
+        {...bindInput(binding, 'modelId')}
         label={trans.__('Model it is for')}
-        error={errors.model_id}
         hint={
           models.error !== null
             ? describeError(models.error, trans)
             : trans.__('Its memory fit picks the recommended unit shape.')
         }
-        value={form.modelId}
         disabled={submitting || models.value === null}
         loaded={models.value !== null}
         loadingLabel={trans.__('Loading models…')}
@@ -165,11 +147,9 @@ export function ClusterDialog(props: IClusterDialogProps): JSX.Element {
           </option>
         ))}
       </PickerField>
-      <FormField
-        id={id('unit_shape')}
-        field="unit_shape"
+      <SelectField
+        {...bindInput(binding, 'unitShape')}
         label={trans.__('Unit shape')}
-        error={errors.unit_shape}
         hint={
           planError !== null
             ? describeError(planError, trans)
@@ -179,59 +159,37 @@ export function ClusterDialog(props: IClusterDialogProps): JSX.Element {
                 ? unitShapeHint(shape, trans)
                 : undefined
         }
+        disabled={submitting || plan === null}
       >
-        {input => (
-          <select
-            {...input}
-            className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
-            value={form.unitShape}
-            disabled={submitting || plan === null}
-            onChange={event => update({ unitShape: event.target.value })}
+        <option value="">
+          {recommended
+            ? trans.__('Recommended: %1', recommended)
+            : trans.__('Choose a unit shape (or a model to recommend one)…')}
+        </option>
+        {(plan?.shapes ?? []).map(option => (
+          <option
+            key={option.unit_shape}
+            value={option.unit_shape}
+            // A shape whose service limit has no room cannot be created: its hint names the limit to raise.
+            disabled={!shapeHasRoom(option)}
+            title={shapeHasRoom(option) ? undefined : unitShapeHint(option, trans)}
           >
-            <option value="">
-              {recommended
-                ? trans.__('Recommended: %1', recommended)
-                : trans.__('Choose a unit shape (or a model to recommend one)…')}
-            </option>
-            {(plan?.shapes ?? []).map(option => (
-              <option
-                key={option.unit_shape}
-                value={option.unit_shape}
-                // A shape whose service limit has no room cannot be created: its hint names the limit to raise.
-                disabled={!shapeHasRoom(option)}
-                title={shapeHasRoom(option) ? undefined : unitShapeHint(option, trans)}
-              >
-                {unitShapeOptionLabel(option, trans)}
-              </option>
-            ))}
-          </select>
-        )}
-      </FormField>
+            {unitShapeOptionLabel(option, trans)}
+          </option>
+        ))}
+      </SelectField>
       <TextField
-        id={id('unit_count')}
-        field="unit_count"
+        {...bindInput(binding, 'unitCount')}
         label={trans.__('Units')}
-        error={errors.unit_count}
         hint={trans.__('From %1 to %2.', CLUSTER_LIMITS.unitCountMin, CLUSTER_LIMITS.unitCountMax)}
         type="number"
         min={CLUSTER_LIMITS.unitCountMin}
         max={CLUSTER_LIMITS.unitCountMax}
         step={1}
         narrow
-        value={form.unitCount}
-        disabled={submitting}
-        onChange={unitCount => update({ unitCount })}
       />
       {plan && <CostComparison plan={plan} shape={shape?.unit_shape ?? null} trans={trans} />}
-      <DescriptionField
-        id={id('description')}
-        trans={trans}
-        value={form.description}
-        maxLength={CLUSTER_LIMITS.description}
-        disabled={submitting}
-        error={errors.description}
-        onChange={description => update({ description })}
-      />
+      <DescriptionField {...bindInput(binding, 'description')} trans={trans} maxLength={CLUSTER_LIMITS.description} />
     </GenAiCreateDialog>
   );
 }

@@ -4,12 +4,11 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
 import type { GenAiCluster, GenAiClusterAction } from '../../api/types';
-import { allows } from '../../shared/actions';
 import type { Confirm, Notify } from '../../shared/callbacks';
 import { formatDateTime } from '../../shared/format';
 import { stateChanges } from '../../shared/polling';
 import { ListFrame } from '../../ui/ResourceList';
-import { RowActionButton } from '../../ui/RowActionButton';
+import { RowActionsCell, RowActionsHeader } from '../../ui/RowActionButton';
 import { TextButton } from '../../ui/TextButton';
 import { StateBadge } from '../../ui/StateBadge';
 import { usePolledList, useRefreshOnRequest } from '../../ui/hooks/usePolledList';
@@ -86,35 +85,26 @@ export function ClustersSection(props: IClustersSectionProps): JSX.Element {
     }
   };
 
-  /** The buttons of one row: only the actions the server lists, in a fixed order. */
-  const rowActions = (cluster: GenAiCluster): JSX.Element[] => {
-    const button = (action: GenAiClusterAction, label: string, onClick: () => void, warn = false): JSX.Element => (
-      <RowActionButton
-        key={action}
-        action={action}
-        label={label}
-        subject={cluster.name}
-        disabled={busy === cluster.id}
-        warn={warn}
-        onClick={onClick}
-      />
-    );
-    const buttons: JSX.Element[] = [];
-    if (allows(cluster, 'create_endpoint')) {
-      buttons.push(
-        button('create_endpoint', trans.__('New endpoint'), () => onOpen({ kind: 'endpoint', clusterId: cluster.id }))
-      );
-    }
-    if (allows(cluster, 'finetune')) {
-      buttons.push(
-        button('finetune', trans.__('Fine-tune'), () => onOpen({ kind: 'finetune', clusterId: cluster.id }))
-      );
-    }
-    if (allows(cluster, 'delete')) {
-      buttons.push(button('delete', trans.__('Delete'), () => void remove(cluster), true));
-    }
-    return buttons;
-  };
+  /** The buttons of one row, in a fixed order (each shows only when the server lists its action). */
+  const rowActions = (cluster: GenAiCluster): JSX.Element => (
+    <RowActionsCell<GenAiClusterAction>
+      item={cluster}
+      disabled={busy === cluster.id}
+      actions={[
+        {
+          action: 'create_endpoint',
+          label: trans.__('New endpoint'),
+          onClick: () => onOpen({ kind: 'endpoint', clusterId: cluster.id })
+        },
+        {
+          action: 'finetune',
+          label: trans.__('Fine-tune'),
+          onClick: () => onOpen({ kind: 'finetune', clusterId: cluster.id })
+        },
+        { action: 'delete', label: trans.__('Delete'), onClick: () => void remove(cluster), warn: true }
+      ]}
+    />
+  );
 
   return (
     <ListFrame
@@ -152,9 +142,7 @@ export function ClustersSection(props: IClustersSectionProps): JSX.Element {
             <th scope="col">{trans.__('Unit shape')}</th>
             <th scope="col">{trans.__('AI units')}</th>
             <th scope="col">{trans.__('Cost')}</th>
-            <th scope="col">
-              <span className="jp-AquaExt-visuallyHidden">{trans.__('Actions')}</span>
-            </th>
+            <RowActionsHeader trans={trans} />
           </tr>
         </thead>
         <tbody>
@@ -167,7 +155,7 @@ export function ClustersSection(props: IClustersSectionProps): JSX.Element {
   );
 }
 
-function ClusterRow(props: { cluster: GenAiCluster; trans: TranslationBundle; actions: JSX.Element[] }): JSX.Element {
+function ClusterRow(props: { cluster: GenAiCluster; trans: TranslationBundle; actions: JSX.Element }): JSX.Element {
   const { cluster, trans } = props;
   const soFar = costSoFarText(cluster, trans);
   const endpoints =
@@ -210,9 +198,7 @@ function ClusterRow(props: { cluster: GenAiCluster; trans: TranslationBundle; ac
           </span>
         )}
       </td>
-      <td className="jp-AquaExt-ConnectionTable-actions">
-        <div className="jp-AquaExt-ConnectionTable-buttons">{props.actions}</div>
-      </td>
+      {props.actions}
     </tr>
   );
 }

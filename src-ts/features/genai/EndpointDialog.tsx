@@ -4,6 +4,7 @@ import type { GenAiEndpointResponse } from '../../api/types';
 import { DescriptionField } from '../../ui/DialogParts';
 import { TextField } from '../../ui/FormField';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
+import { bindInput, formBinding } from '../../ui/formInputs';
 import {
   buildEndpointRequest,
   ENDPOINT_FIELDS,
@@ -58,18 +59,13 @@ export function EndpointDialog(props: IEndpointDialogProps): JSX.Element {
     exportTerraform: body => client.exportGenAiEndpointTerraform(body),
     started: response => trans.__('Creating the endpoint “%1”…', response.endpoint.name)
   });
-  const { errors, submitting } = genai.submit;
   const choices = useGenAiChoices(client);
   const models = allowing(choices.models, 'host');
   const clusters = allowing(choices.clusters, 'create_endpoint');
   const cluster = clusters.find(item => item.id === form.clusterId) ?? null;
 
-  const update = (patch: Partial<IEndpointForm>): void => {
-    setForm(previous => ({ ...previous, ...patch }));
-    genai.submit.clearErrors((Object.keys(patch) as (keyof IEndpointForm)[]).map(key => FORM_FIELDS[key]));
-  };
+  const binding = formBinding({ form, setForm, submit: genai.submit, id, fields: FORM_FIELDS });
 
-  const loaded = choices.models !== null && choices.clusters !== null;
   return (
     <GenAiCreateDialog
       dialog={props}
@@ -85,30 +81,21 @@ export function EndpointDialog(props: IEndpointDialogProps): JSX.Element {
     >
       <GenAiPickers
         trans={trans}
-        id={id}
-        loaded={loaded}
-        error={choices.error}
-        disabled={submitting}
+        binding={binding}
+        choices={choices}
         model={{
-          field: 'model_id',
+          key: 'modelId',
           label: trans.__('Model'),
           choose: trans.__('Choose a model…'),
           items: models,
-          value: form.modelId,
-          error: errors.model_id,
-          hint:
-            loaded && models.length === 0
-              ? trans.__('No model can be hosted yet: import one, or wait until an import is active.')
-              : undefined,
-          onChange: modelId => update({ modelId })
+          empty: trans.__('No model can be hosted yet: import one, or wait until an import is active.')
         }}
         cluster={{
-          field: 'dedicated_ai_cluster_id',
+          key: 'clusterId',
           label: trans.__('Hosting cluster'),
           choose: trans.__('Choose a hosting cluster…'),
           items: clusters,
-          value: form.clusterId,
-          error: errors.dedicated_ai_cluster_id,
+          empty: trans.__('No active hosting cluster has room for an endpoint: create one first.'),
           hint: cluster
             ? trans.__(
                 '%1 × %2 · %3 AI units · %4',
@@ -117,31 +104,11 @@ export function EndpointDialog(props: IEndpointDialogProps): JSX.Element {
                 cluster.cost ? formatAiUnits(cluster.cost.ai_unit_hours_per_hour) : '—',
                 hourlyText(cluster.cost, trans)
               )
-            : loaded && clusters.length === 0
-              ? trans.__('No active hosting cluster has room for an endpoint: create one first.')
-              : undefined,
-          onChange: clusterId => update({ clusterId })
+            : undefined
         }}
       />
-      <TextField
-        id={id('display_name')}
-        field="display_name"
-        label={trans.__('Endpoint name')}
-        error={errors.display_name}
-        value={form.name}
-        maxLength={ENDPOINT_LIMITS.name}
-        disabled={submitting}
-        onChange={name => update({ name })}
-      />
-      <DescriptionField
-        id={id('description')}
-        trans={trans}
-        value={form.description}
-        maxLength={ENDPOINT_LIMITS.description}
-        disabled={submitting}
-        error={errors.description}
-        onChange={description => update({ description })}
-      />
+      <TextField {...bindInput(binding, 'name')} label={trans.__('Endpoint name')} maxLength={ENDPOINT_LIMITS.name} />
+      <DescriptionField {...bindInput(binding, 'description')} trans={trans} maxLength={ENDPOINT_LIMITS.description} />
     </GenAiCreateDialog>
   );
 }

@@ -9,6 +9,7 @@ import type { CopyToClipboard, Notify } from '../../shared/callbacks';
 import { downloadText, type DownloadText } from '../../shared/download';
 import { describeError } from '../../shared/errors';
 import { CreateDialog, PickerField } from '../../ui/DialogParts';
+import { bindInput, type IFormBinding } from '../../ui/formInputs';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { useFormSubmit, type IFormSubmit, type IFormSubmitOptions } from '../../ui/hooks/useFormSubmit';
 import { TerraformButton, TerraformDialog, useTerraformExport, type ITerraformExport } from '../../ui/TerraformDialog';
@@ -158,47 +159,40 @@ export function allowing<T extends { name: string; actions: readonly string[] }>
   return (items ?? []).filter(item => allows(item, action)).sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** One of the two pickers of an endpoint or fine-tune form: what it is called and what it holds. */
-export interface IGenAiPick {
-  field: string;
+/** One of the two pickers of an endpoint or fine-tune form: the form key it sets and what it holds. */
+export interface IGenAiPick<K extends string> {
+  key: K;
   label: string;
   /** The first option once the list arrived ("Choose a model…"). */
   choose: string;
   items: readonly { id: string; name: string }[];
-  value: string;
-  error?: string;
   hint?: React.ReactNode;
-  onChange: (value: string) => void;
+  /** The hint once the list arrived with nothing in it. */
+  empty?: string;
 }
 
 /**
  * The model and the cluster an endpoint or a fine-tune is made from, each a
  * picker of what the server's actions allow, with the load error under the first.
  */
-export function GenAiPickers(props: {
+export function GenAiPickers<F, Field extends string>(props: {
   trans: TranslationBundle;
-  id: (name: string) => string;
-  /** Both lists arrived. */
-  loaded: boolean;
-  error: unknown;
-  disabled: boolean;
-  model: IGenAiPick;
-  cluster: IGenAiPick;
+  binding: IFormBinding<F, Field>;
+  choices: ReturnType<typeof useGenAiChoices>;
+  model: IGenAiPick<keyof F & string>;
+  cluster: IGenAiPick<keyof F & string>;
 }): JSX.Element {
-  const { trans, loaded } = props;
-  const picker = (pick: IGenAiPick, loadingLabel: string, hint: React.ReactNode): JSX.Element => (
+  const { trans, binding, choices } = props;
+  const loaded = choices.models !== null && choices.clusters !== null;
+  const picker = (pick: IGenAiPick<keyof F & string>, loadingLabel: string, hint: React.ReactNode): JSX.Element => (
     <PickerField
-      id={props.id(pick.field)}
-      field={pick.field}
+      {...bindInput(binding, pick.key)}
       label={pick.label}
-      error={pick.error}
-      hint={hint}
-      value={pick.value}
-      disabled={props.disabled || !loaded}
+      hint={hint ?? (loaded && pick.items.length === 0 ? pick.empty : undefined)}
+      disabled={binding.busy || !loaded}
       loaded={loaded}
       loadingLabel={loadingLabel}
       chooseLabel={pick.choose}
-      onChange={pick.onChange}
     >
       {pick.items.map(item => (
         <option key={item.id} value={item.id}>
@@ -212,7 +206,7 @@ export function GenAiPickers(props: {
       {picker(
         props.model,
         trans.__('Loading models…'),
-        props.error !== null ? describeError(props.error, trans) : props.model.hint
+        choices.error !== null ? describeError(choices.error, trans) : props.model.hint
       )}
       {picker(props.cluster, trans.__('Loading clusters…'), props.cluster.hint)}
     </>

@@ -1,12 +1,13 @@
 import * as React from 'react';
 
-import type { GenAiFineTuneResponse, TrainingField } from '../../api/types';
+import type { GenAiFineTuneResponse, TrainingConfigType, TrainingField } from '../../api/types';
 import { describeError } from '../../shared/errors';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
 import { DescriptionField } from '../../ui/DialogParts';
 import { TextField } from '../../ui/FormField';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
+import { bindInput, formBinding } from '../../ui/formInputs';
 import { trainingTypeLabel } from './format';
 import {
   allowing,
@@ -31,6 +32,16 @@ import {
   type ITrainingForm,
   type TrainingFormField
 } from './trainingForm';
+
+// The hyperparameters' values feed one request field each (cleared by their own inputs).
+const FORM_FIELDS: Partial<Record<keyof ITrainingForm, TrainingFormField>> = {
+  name: 'display_name',
+  description: 'description',
+  baseModelId: 'base_model_id',
+  clusterId: 'dedicated_ai_cluster_id',
+  dataset: 'training_dataset',
+  method: 'training_config_type'
+};
 
 export interface IGenAiFineTuneDialogProps extends IGenAiDialogProps<GenAiFineTuneResponse> {
   /** The base model (opened from a model). */
@@ -79,12 +90,9 @@ export function GenAiFineTuneDialog(props: IGenAiFineTuneDialogProps): JSX.Eleme
   });
   const { errors, submitting } = genai.submit;
 
-  const update = (patch: Partial<ITrainingForm>, touched: TrainingFormField[]): void => {
-    setForm(previous => ({ ...previous, ...patch }));
-    genai.submit.clearErrors(touched);
-  };
+  const binding = formBinding({ form, setForm, submit: genai.submit, id, fields: FORM_FIELDS });
+  const { update } = binding;
 
-  const loaded = choices.models !== null && choices.clusters !== null;
   const parameter = (field: TrainingField): JSX.Element => {
     const name = field.name as HyperParameter;
     return (
@@ -100,7 +108,10 @@ export function GenAiFineTuneDialog(props: IGenAiFineTuneDialogProps): JSX.Eleme
         narrow
         value={form.values[name] ?? ''}
         disabled={submitting}
-        onChange={value => update({ values: { ...form.values, [name]: value } }, [name])}
+        onChange={value => {
+          update({ values: { ...form.values, [name]: value } });
+          genai.submit.clearErrors([name]);
+        }}
       />
     );
   };
@@ -120,66 +131,42 @@ export function GenAiFineTuneDialog(props: IGenAiFineTuneDialogProps): JSX.Eleme
     >
       <GenAiPickers
         trans={trans}
-        id={id}
-        loaded={loaded}
-        error={choices.error}
-        disabled={submitting}
+        binding={binding}
+        choices={choices}
         model={{
-          field: 'base_model_id',
+          key: 'baseModelId',
           label: trans.__('Base model'),
           choose: trans.__('Choose a base model…'),
-          items: models,
-          value: form.baseModelId,
-          error: errors.base_model_id,
-          onChange: baseModelId => update({ baseModelId }, ['base_model_id'])
+          items: models
         }}
         cluster={{
-          field: 'dedicated_ai_cluster_id',
+          key: 'clusterId',
           label: trans.__('Fine-tuning cluster'),
           choose: trans.__('Choose a fine-tuning cluster…'),
           items: clusters,
-          value: form.clusterId,
-          error: errors.dedicated_ai_cluster_id,
-          hint:
-            loaded && clusters.length === 0
-              ? trans.__('No active fine-tuning cluster: create one of type Fine-tuning first.')
-              : undefined,
-          onChange: clusterId => update({ clusterId }, ['dedicated_ai_cluster_id'])
+          empty: trans.__('No active fine-tuning cluster: create one of type Fine-tuning first.')
         }}
       />
       <TextField
-        id={id('display_name')}
-        field="display_name"
+        {...bindInput(binding, 'name')}
         label={trans.__('Fine-tuned model name')}
-        error={errors.display_name}
-        value={form.name}
         maxLength={TRAINING_LIMITS.name}
-        disabled={submitting}
-        onChange={name => update({ name }, ['display_name'])}
       />
       <TextField
-        id={id('training_dataset')}
-        field="training_dataset"
+        {...bindInput(binding, 'dataset')}
         label={trans.__('Training dataset (JSONL)')}
-        error={errors.training_dataset}
         hint={
           defaults.value?.split_statement ??
           trans.__('One {"prompt": …, "completion": …} object per line; the service splits it 80/20.')
         }
         placeholder="oci://bucket@namespace/datasets/train.jsonl"
-        value={form.dataset}
-        disabled={submitting}
-        onChange={dataset => update({ dataset }, ['training_dataset'])}
       />
       <ChoiceGroup
-        id={id('training_config_type')}
-        field="training_config_type"
+        {...bindInput(binding, 'method')}
         legend={trans.__('Training method')}
         choices={methods.map(value => ({ value, label: trainingTypeLabel(value, trans) }))}
         value={method}
-        disabled={submitting}
-        error={errors.training_config_type}
-        onChange={method => update({ method, values: {} }, ['training_config_type'])}
+        onChange={method => update({ method: method as TrainingConfigType, values: {} })}
       />
       {defaults.error !== null && (
         <div className="jp-AquaExt-formField-hint" role="status">
@@ -203,15 +190,7 @@ export function GenAiFineTuneDialog(props: IGenAiFineTuneDialogProps): JSX.Eleme
           {fields.filter(field => EARLY_STOPPING.includes(field.name as HyperParameter)).map(parameter)}
         </fieldset>
       )}
-      <DescriptionField
-        id={id('description')}
-        trans={trans}
-        value={form.description}
-        maxLength={TRAINING_LIMITS.description}
-        disabled={submitting}
-        error={errors.description}
-        onChange={description => update({ description }, ['description'])}
-      />
+      <DescriptionField {...bindInput(binding, 'description')} trans={trans} maxLength={TRAINING_LIMITS.description} />
     </GenAiCreateDialog>
   );
 }

@@ -5,6 +5,7 @@ import { ChoiceGroup } from '../../ui/ChoiceGroup';
 import { DescriptionField } from '../../ui/DialogParts';
 import { TextField } from '../../ui/FormField';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
+import { bindInput, formBinding } from '../../ui/formInputs';
 import { PasswordField } from '../../ui/PasswordField';
 import { capabilityLabel } from './format';
 import { GenAiCreateDialog, useGenAiForm, type IGenAiDialogProps } from './GenAiDialog';
@@ -53,15 +54,16 @@ export function ImportModelDialog(props: IGenAiDialogProps<GenAiModelResponse>):
     started: response => trans.__('Importing “%1”…', response.model.name)
   });
   const submit = genai.submit;
-  const { errors, submitting } = submit;
 
-  const update = (patch: Partial<IImportForm>): void => {
-    setForm(previous => {
-      const next = { ...previous, ...patch };
-      return nameTouched ? next : { ...next, name: suggestedName(next) };
-    });
-    submit.clearErrors((Object.keys(patch) as (keyof IImportForm)[]).map(key => FORM_FIELDS[key]));
-  };
+  const binding = formBinding({
+    form,
+    setForm,
+    submit,
+    id,
+    fields: FORM_FIELDS,
+    settle: next => (nameTouched ? next : { ...next, name: suggestedName(next) })
+  });
+  const { update } = binding;
 
   const sources: { value: ImportSource; label: string; description: string }[] = [
     {
@@ -90,96 +92,55 @@ export function ImportModelDialog(props: IGenAiDialogProps<GenAiModelResponse>):
       submittingLabel={trans.__('Importing…')}
     >
       <ChoiceGroup
-        id={id('source')}
-        field="source"
+        {...bindInput(binding, 'source')}
         legend={trans.__('Source')}
         choices={sources}
-        value={form.source}
-        disabled={submitting}
-        error={errors.source}
-        onChange={source => update({ source, token: '' })}
+        onChange={source => update({ source: source as ImportSource, token: '' })}
       />
       {form.source === 'huggingface' ? (
         <>
           <TextField
-            id={id('hf_id')}
-            field="hf_id"
+            {...bindInput(binding, 'hfId')}
             label={trans.__('Hugging Face id')}
-            error={errors.hf_id}
             placeholder="meta-llama/Llama-3.1-8B-Instruct"
-            value={form.hfId}
-            disabled={submitting}
-            onChange={hfId => update({ hfId })}
           />
           <TextField
-            id={id('revision')}
-            field="revision"
+            {...bindInput(binding, 'revision')}
             label={trans.__('Revision (optional)')}
-            error={errors.revision}
             hint={trans.__('A branch, tag or commit; empty: the default branch.')}
             placeholder="main"
             maxLength={IMPORT_LIMITS.revision}
-            value={form.revision}
-            disabled={submitting}
-            onChange={revision => update({ revision })}
           />
           <PasswordField
-            id={id('token')}
-            field="token"
+            {...bindInput(binding, 'token')}
             label={trans.__('Token (gated models)')}
-            error={errors.token}
             hint={trans.__('Sent to OCI for this import only; never stored, logged or shown again.')}
-            value={form.token}
-            disabled={submitting}
-            onChange={token => update({ token })}
           />
         </>
       ) : (
         <TextField
-          id={id('os_uri')}
-          field="os_uri"
+          {...bindInput(binding, 'osUri')}
           label={trans.__('Object Storage prefix')}
-          error={errors.os_uri}
           hint={trans.__('config.json (so named) and the weights must be under it.')}
           placeholder="oci://bucket@namespace/models/my-model"
-          value={form.osUri}
-          disabled={submitting}
-          onChange={osUri => update({ osUri })}
         />
       )}
       <ChoiceGroup
-        id={id('capability')}
-        field="capability"
+        {...bindInput(binding, 'capability')}
         legend={trans.__('Capability')}
         choices={IMPORT_CAPABILITIES.map(value => ({ value, label: capabilityLabel(value, trans) }))}
-        value={form.capability}
-        disabled={submitting}
-        error={errors.capability}
-        onChange={capability => update({ capability })}
       />
       <TextField
-        id={id('display_name')}
-        field="display_name"
+        {...bindInput(binding, 'name')}
         label={trans.__('Display name')}
-        error={errors.display_name}
-        value={form.name}
         maxLength={IMPORT_LIMITS.name}
-        disabled={submitting}
         onChange={name => {
           setNameTouched(true);
           setForm(previous => ({ ...previous, name }));
           submit.clearErrors(['display_name']);
         }}
       />
-      <DescriptionField
-        id={id('description')}
-        trans={trans}
-        value={form.description}
-        maxLength={IMPORT_LIMITS.description}
-        disabled={submitting}
-        error={errors.description}
-        onChange={description => update({ description })}
-      />
+      <DescriptionField {...bindInput(binding, 'description')} trans={trans} maxLength={IMPORT_LIMITS.description} />
     </GenAiCreateDialog>
   );
 }

@@ -8,7 +8,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { CONTRACT_LIMITS } from '../../api/limits';
 import type { ClusterPlan, ClusterType, CreateClusterRequest, UnitShapeOption } from '../../api/types';
-import { nameDescriptionErrors } from '../../shared/nameDescription';
+import { displayNameErrors } from '../../shared/nameDescription';
 import { shapeHasRoom } from './format';
 
 const CONTRACT = CONTRACT_LIMITS.CreateClusterRequest;
@@ -67,19 +67,12 @@ export function validateClusterForm(
   plan: ClusterPlan | null,
   trans: TranslationBundle
 ): Partial<Record<ClusterField, string>> {
-  const { name, description } = nameDescriptionErrors(
+  const errors: Partial<Record<ClusterField, string>> = displayNameErrors(
     form,
     CLUSTER_LIMITS,
     trans.__('Enter a name for the cluster.'),
     trans
   );
-  const errors: Partial<Record<ClusterField, string>> = {};
-  if (name) {
-    errors.display_name = name;
-  }
-  if (description) {
-    errors.description = description;
-  }
   if (parseUnitCount(form.unitCount) === null) {
     errors.unit_count = trans.__(
       'A whole number from %1 to %2.',

@@ -7,7 +7,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { CONTRACT_LIMITS } from '../../api/limits';
 import type { CreateGenAiEndpointRequest } from '../../api/types';
-import { nameDescriptionErrors } from '../../shared/nameDescription';
+import { displayNameErrors } from '../../shared/nameDescription';
 
 const CONTRACT = CONTRACT_LIMITS.CreateGenAiEndpointRequest;
 
@@ -30,14 +30,12 @@ export function validateEndpointForm(
   form: IEndpointForm,
   trans: TranslationBundle
 ): Partial<Record<EndpointField, string>> {
-  const errors: Partial<Record<EndpointField, string>> = {};
-  const named = nameDescriptionErrors(form, ENDPOINT_LIMITS, trans.__('Enter a name for the endpoint.'), trans);
-  if (named.name) {
-    errors.display_name = named.name;
-  }
-  if (named.description) {
-    errors.description = named.description;
-  }
+  const errors: Partial<Record<EndpointField, string>> = displayNameErrors(
+    form,
+    ENDPOINT_LIMITS,
+    trans.__('Enter a name for the endpoint.'),
+    trans
+  );
   if (!form.modelId) {
     errors.model_id = trans.__('Choose the model to host.');
   }

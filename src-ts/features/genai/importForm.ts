@@ -10,7 +10,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { CONTRACT_LIMITS } from '../../api/limits';
 import type { ImportCapability, ImportGenAiModelRequest } from '../../api/types';
 import { hfIdError, osUriError } from '../../shared/modelSources';
-import { nameDescriptionErrors } from '../../shared/nameDescription';
+import { displayNameErrors } from '../../shared/nameDescription';
 
 const CONTRACT = CONTRACT_LIMITS.ImportGenAiModelRequest;
 
@@ -76,14 +76,12 @@ export function suggestedName(form: IImportForm): string {
 }
 
 export function validateImportForm(form: IImportForm, trans: TranslationBundle): Partial<Record<ImportField, string>> {
-  const errors: Partial<Record<ImportField, string>> = {};
-  const named = nameDescriptionErrors(form, IMPORT_LIMITS, trans.__('Enter a name for the model.'), trans);
-  if (named.name) {
-    errors.display_name = named.name;
-  }
-  if (named.description) {
-    errors.description = named.description;
-  }
+  const errors: Partial<Record<ImportField, string>> = displayNameErrors(
+    form,
+    IMPORT_LIMITS,
+    trans.__('Enter a name for the model.'),
+    trans
+  );
   if (form.source === 'huggingface') {
     const problem = hfIdError(form.hfId, trans);
     if (problem) {

@@ -17,7 +17,7 @@ import type {
   TrainingField
 } from '../../api/types';
 import { parseOsUri } from '../../shared/modelSources';
-import { nameDescriptionErrors } from '../../shared/nameDescription';
+import { displayNameErrors } from '../../shared/nameDescription';
 
 const CONTRACT = CONTRACT_LIMITS.CreateGenAiFineTuneRequest;
 
@@ -129,14 +129,12 @@ export function validateTrainingForm(
   defaults: GenAiTrainingDefaults | null,
   trans: TranslationBundle
 ): Partial<Record<TrainingFormField, string>> {
-  const errors: Partial<Record<TrainingFormField, string>> = {};
-  const named = nameDescriptionErrors(form, TRAINING_LIMITS, trans.__('Enter a name for the fine-tuned model.'), trans);
-  if (named.name) {
-    errors.display_name = named.name;
-  }
-  if (named.description) {
-    errors.description = named.description;
-  }
+  const errors: Partial<Record<TrainingFormField, string>> = displayNameErrors(
+    form,
+    TRAINING_LIMITS,
+    trans.__('Enter a name for the fine-tuned model.'),
+    trans
+  );
   if (!form.baseModelId) {
     errors.base_model_id = trans.__('Choose the base model to fine-tune.');
   }

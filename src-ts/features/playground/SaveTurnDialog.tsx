@@ -5,7 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IAquaClient } from '../../api/client';
 import type { DatasetRowWarning, InferenceMode, SaveDatasetRowResponse } from '../../api/types';
 import { CreateDialog } from '../../ui/DialogParts';
-import { FormField, TextField } from '../../ui/FormField';
+import { FormField, SelectField, TextField } from '../../ui/FormField';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useFormSubmit, type FieldErrors } from '../../ui/hooks/useFormSubmit';
 import { defaultFormat, rowRequest, type ITurnDraft, type RowFormat } from './datasetRow';
@@ -131,7 +131,7 @@ export function SaveTurnDialog(props: ISaveTurnDialogProps): JSX.Element {
           submit.clearErrors(['path', 'format']);
         }}
       />
-      <FormField
+      <SelectField
         id={id('format')}
         field="format"
         label={trans.__('Row format')}
@@ -145,24 +145,17 @@ export function SaveTurnDialog(props: ISaveTurnDialogProps): JSX.Element {
                 history
               )
         }
+        value={format}
+        disabled={submit.submitting || props.mode === 'completion'}
+        onChange={value => {
+          setFormat(value as RowFormat);
+          edited();
+          submit.clearErrors(['format', 'prompt', 'completion', 'messages']);
+        }}
       >
-        {input => (
-          <select
-            {...input}
-            className="jp-mod-styled jp-AquaExt-input jp-AquaExt-select"
-            value={format}
-            disabled={submit.submitting || props.mode === 'completion'}
-            onChange={event => {
-              setFormat(event.target.value as RowFormat);
-              edited();
-              submit.clearErrors(['format', 'prompt', 'completion', 'messages']);
-            }}
-          >
-            <option value="instruction">{trans.__('Instruction (prompt and completion)')}</option>
-            <option value="conversational">{trans.__('Conversational (messages)')}</option>
-          </select>
-        )}
-      </FormField>
+        <option value="instruction">{trans.__('Instruction (prompt and completion)')}</option>
+        <option value="conversational">{trans.__('Conversational (messages)')}</option>
+      </SelectField>
       {(['prompt', 'completion'] as const).map(field => (
         <FormField
           key={field}
