@@ -27,7 +27,7 @@ from tests.e2e.conftest import REPO_ROOT, LabPage, lab_page
 from tests.e2e.lab_server import LabServer, installed_labextension
 from tests.e2e.test_deploy_playground import api, delete_all_deployments, wait_state
 from tests.e2e.test_model_explorer import assert_no_page_errors, execute
-from tests.model_folders import write_model_folder
+from tests.model_folders import write_gguf, write_model_folder
 
 pytestmark = [pytest.mark.e2e]
 
@@ -62,7 +62,7 @@ def notebook_server(lab_prerequisites: None, tmp_path_factory: pytest.TempPathFa
     server = CheckoutLab(tmp_path_factory.mktemp("e2e-notebook"))
     server.prepare()
     folder = write_model_folder(server.root_dir / "tiny-gguf", weights=False)
-    (folder / "tiny-Q4_K_M.gguf").write_bytes(b"GGUF" + b"\0" * 60)
+    write_gguf(folder / "tiny-Q4_K_M.gguf", context_length=4096)
     # Room for the snippet's max_tokens (128) and its prompt: the folder's config says 128 tokens in all.
     config = json.loads((folder / "config.json").read_text())
     (folder / "config.json").write_text(json.dumps({**config, "max_position_embeddings": 4096}))

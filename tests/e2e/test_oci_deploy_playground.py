@@ -303,9 +303,13 @@ def test_oci_deploy_chat_logs_deactivate_delete_from_the_ui(
 
     # The Python snippet works as shown against OCI too (signed predict calls behind the proxy).
     snippet = detail.locator('.jp-AquaExt-CodeSnippets-code[data-snippet="python"]').inner_text()
-    assert endpoint in snippet and 'os.environ["JUPYTER_TOKEN"]' in snippet
-    env = {**os.environ, "JUPYTER_TOKEN": server.token, "NO_PROXY": "127.0.0.1,localhost"}
-    run = subprocess.run([sys.executable, "-c", snippet], env=env, capture_output=True, text=True, timeout=120)
+    # aqua_ext.client finds the server and its token in Jupyter's runtime files, as a notebook's kernel does.
+    assert f'client.openai_client("{deployment_id}")' in snippet and "JUPYTER_TOKEN" not in snippet
+    env = {key: value for key, value in os.environ.items() if key != "JUPYTER_TOKEN"}
+    env.update({"JUPYTER_RUNTIME_DIR": str(server.base / "jupyter-runtime"), "NO_PROXY": "127.0.0.1,localhost"})
+    run = subprocess.run(
+        [sys.executable, "-c", snippet], env=env, cwd=server.root_dir, capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 0, f"the snippet failed:\n{run.stderr[-2000:]}"
     assert f"Echo from {DEPLOYMENT_NAME}: " in run.stdout, run.stdout
     assert emu.calls["PredictWithResponseStream"] == 2
