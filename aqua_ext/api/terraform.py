@@ -15,6 +15,8 @@ BANDWIDTH_MBPS = 10
 class TerraformExport(ApiModel):
     file_name: str  # a suggested name for the download, ending in .tf
     hcl: str  # `terraform fmt`-clean, with a `compartment_ocid` variable
+    # The `aqua-ext …` command doing the same create (no secret: a Hugging Face token is read from HF_TOKEN).
+    cli: str
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,8 @@ def add_parser(sub: Any) -> None:
     finetune.add_argument("--training-type", choices=[t.value for t in TrainingConfigType])
     for name, kind in TRAINING_FLAGS.items():
         finetune.add_argument("--" + name.replace("_", "-"), type=kind)
+    finetune.add_argument("--vendor")
+    finetune.add_argument("--version")
     add_command(groups["finetunes"], "defaults", "each training method's hyperparameters: defaults and ranges")
 
 

@@ -25,6 +25,7 @@ from ..api.upstream import UpstreamTarget
 from ..backends.base import Backend
 from ..errors import Conflict, InvalidInput
 from .chat import Turn, start_turn
+from .cli_command import create_command
 from .deploy_plan import plan_deployment
 from .idle_stop import idle_stop_at
 from .resources import Lifecycle, LifecycleService, create_target
@@ -162,7 +163,9 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
             )
         plan = await plan_deployment(await driver.resolve_deployment(request))
         spec = await driver.deployment_create_values(plan)
-        return TerraformExport(file_name=tf_file_name(request.name), hcl=model_deployment_tf(spec))
+        return TerraformExport(
+            file_name=tf_file_name(request.name), hcl=model_deployment_tf(spec), cli=create_command(request)
+        )
 
     async def activate(self, deployment_id: str) -> CreateDeploymentResponse:
         _, driver = await self.checked(deployment_id, "activate")

@@ -29,6 +29,7 @@ from ..backends.genai.mapping import finetune_state
 from ..errors import Conflict, InvalidInput, NotFound, Unavailable
 from . import genai_finetune as ft
 from . import genai_units as units
+from .cli_command import GenAiCreateRequest, create_command
 from .datasets import checked_dataset
 from .finetunes import FINETUNES
 from .terraform import (
@@ -109,7 +110,7 @@ class GenAi:
     async def model_terraform(self, request: contract.ImportGenAiModelRequest) -> TerraformExport:
         driver, source = await self._checked_import(request)
         spec = ImportedModelSpec(**_spec_fields(driver, request, ImportedModelSpec), **source)
-        return _export(request.display_name, "imported_model", imported_model_tf(spec))
+        return _export(request, "imported_model", imported_model_tf(spec))
 
     # ---- dedicated AI clusters ---------------------------------------------------------------------------------
 
@@ -215,7 +216,7 @@ class GenAi:
     async def cluster_terraform(self, request: contract.CreateClusterRequest) -> TerraformExport:
         driver, shape = await self._checked_cluster(request)
         spec = ClusterSpec(**{**_spec_fields(driver, request, ClusterSpec), "unit_shape": shape.name})
-        return _export(request.display_name, "dedicated_ai_cluster", cluster_tf(spec))
+        return _export(request, "dedicated_ai_cluster", cluster_tf(spec))
 
     async def list_clusters(self) -> contract.GenAiClusterList:
         driver = await self.driver()
@@ -277,7 +278,7 @@ class GenAi:
     async def endpoint_terraform(self, request: contract.CreateGenAiEndpointRequest) -> TerraformExport:
         driver = await self._checked_endpoint(request)
         spec = EndpointSpec(**_spec_fields(driver, request, EndpointSpec))
-        return _export(request.display_name, "endpoint", endpoint_tf(spec))
+        return _export(request, "endpoint", endpoint_tf(spec))
 
     async def list_endpoints(self) -> contract.GenAiEndpointList:
         items = await (await self.driver()).endpoints()
@@ -364,7 +365,7 @@ class GenAi:
         self, request: contract.CreateGenAiFineTuneRequest, access: DatasetAccess
     ) -> TerraformExport:
         driver, _, _ = await self._checked_finetune(request, access)
-        return _export(request.display_name, "fine_tuned_model", finetune_tf(request, driver.compartment_id))
+        return _export(request, "fine_tuned_model", finetune_tf(request, driver.compartment_id))
 
     async def list_finetunes(self) -> contract.GenAiFineTuneList:
         items = [_with_finetune_actions(f) for f in await (await self.driver()).genai_finetunes()]
@@ -384,8 +385,10 @@ def _spec_fields(driver: GenAiBackend, request: BaseModel, spec: type) -> dict[s
     return {"compartment_ocid": driver.compartment_id, **request.model_dump(include=names)}
 
 
-def _export(display_name: str, default_name: str, hcl: str) -> TerraformExport:
-    return TerraformExport(file_name=tf_file_name(display_name, default_name), hcl=hcl)
+def _export(request: GenAiCreateRequest, default_name: str, hcl: str) -> TerraformExport:
+    return TerraformExport(
+        file_name=tf_file_name(request.display_name, default_name), hcl=hcl, cli=create_command(request)
+    )
 
 
 # States a delete is refused in (OCI: the resource is being made or removed).

@@ -457,6 +457,7 @@ async def test_each_create_exports_terraform_that_parses_and_creates_nothing(api
         status, export = await api(path, method="POST", body=body)
         assert status == 200, export
         assert export["file_name"].endswith(".tf")
+        assert export["cli"].startswith("aqua-ext genai ") and body["display_name"] in export["cli"]
         parsed = hcl2.loads(export["hcl"], serialization_options=options)
         (resource,) = parsed["resource"]
         resources.update(resource)
@@ -518,7 +519,8 @@ async def test_a_gated_import_s_terraform_asks_for_the_token_and_never_writes_it
     world.emulator.reset_calls()
     status, export = await api("genai/models/terraform", method="POST", body=body)
     assert status == 200, export
-    assert "hf_secretvalue12345" not in export["hcl"]
+    assert "hf_secretvalue12345" not in export["hcl"] + export["cli"]
+    assert "HF_TOKEN" in export["cli"]
     assert 'variable "hf_access_token"' in export["hcl"] and "sensitive" in export["hcl"]
     assert re.search(r'branch\s+= "main"', export["hcl"]), export["hcl"]
     assert creates(world) == 0

@@ -51,6 +51,7 @@ async def test_the_hcl_holds_what_a_create_would_send_and_nothing_is_created(api
     status, export = await api("deployments/terraform", method="POST", body=body)
     assert status == 200, export
     assert export["file_name"] == "model_deployment.tf"  # a Korean and Japanese name keeps the default
+    assert export["cli"].startswith("aqua-ext deployments create ")
     assert world.emulator.calls["CreateModelDeployment"] == 0
     status, listed = await api("deployments")
     assert status == 200 and listed["items"] == []
