@@ -973,7 +973,8 @@ export class FakeClient implements IAquaClient {
   }));
   exportDeploymentTerraform = fake<'exportDeploymentTerraform'>(async body => ({
     file_name: 'model_deployment.tf',
-    hcl: `resource "oci_datascience_model_deployment" "model_deployment" {\n  display_name = "${body.name}"\n}\n`
+    hcl: `resource "oci_datascience_model_deployment" "model_deployment" {\n  display_name = "${body.name}"\n}\n`,
+    cli: `aqua-ext deployments create ${body.model_id} --name='${body.name}'`
   }));
   deleteDeployment = fake<'deleteDeployment'>(async () => undefined);
   activateDeployment = fake<'activateDeployment'>(async deploymentId => ({
@@ -1165,7 +1166,8 @@ export class FakeClient implements IAquaClient {
   }));
   exportGenAiModelTerraform = fake<'exportGenAiModelTerraform'>(async _body => ({
     file_name: 'imported_model.tf',
-    hcl: 'resource "oci_generative_ai_imported_model" "imported_model" {}\n'
+    hcl: 'resource "oci_generative_ai_imported_model" "imported_model" {}\n',
+    cli: 'aqua-ext genai models import --name=model'
   }));
   listGenAiClusters = fake<'listGenAiClusters'>(async () => ({ items: this.clusters, total: this.clusters.length }));
   createGenAiCluster = fake<'createGenAiCluster'>(async body => ({
@@ -1178,7 +1180,8 @@ export class FakeClient implements IAquaClient {
   }));
   exportGenAiClusterTerraform = fake<'exportGenAiClusterTerraform'>(async body => ({
     file_name: 'dedicated_ai_cluster.tf',
-    hcl: `resource "oci_generative_ai_dedicated_ai_cluster" "cluster" {\n  display_name = "${body.display_name}"\n}\n`
+    hcl: `resource "oci_generative_ai_dedicated_ai_cluster" "cluster" {\n  display_name = "${body.display_name}"\n}\n`,
+    cli: `aqua-ext genai clusters create --name='${body.display_name}'`
   }));
   getGenAiClusterPlan = fake<'getGenAiClusterPlan'>(async () => makePlan());
   deleteGenAiCluster = fake<'deleteGenAiCluster'>(async () => undefined);
@@ -1202,7 +1205,8 @@ export class FakeClient implements IAquaClient {
   }));
   exportGenAiEndpointTerraform = fake<'exportGenAiEndpointTerraform'>(async _body => ({
     file_name: 'endpoint.tf',
-    hcl: 'resource "oci_generative_ai_endpoint" "endpoint" {}\n'
+    hcl: 'resource "oci_generative_ai_endpoint" "endpoint" {}\n',
+    cli: 'aqua-ext genai endpoints create --name=endpoint'
   }));
   createGenAiFineTune = fake<'createGenAiFineTune'>(async body => ({
     finetune: {
@@ -1228,7 +1232,8 @@ export class FakeClient implements IAquaClient {
   }));
   exportGenAiFineTuneTerraform = fake<'exportGenAiFineTuneTerraform'>(async _body => ({
     file_name: 'fine_tuned_model.tf',
-    hcl: 'resource "oci_generative_ai_model" "fine_tuned_model" {}\n'
+    hcl: 'resource "oci_generative_ai_model" "fine_tuned_model" {}\n',
+    cli: 'aqua-ext genai finetunes create --name=ft'
   }));
   getGenAiTrainingDefaults = fake<'getGenAiTrainingDefaults'>(async () => makeTrainingDefaults());
 }

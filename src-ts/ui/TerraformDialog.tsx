@@ -23,11 +23,12 @@ export interface ITerraformDialogProps {
 /**
  * A create form as Terraform (a Data Science deployment, a Generative AI
  * import, cluster, endpoint or fine-tune): the HCL the server wrote from the
- * same checks as the create, to copy or save as a `.tf` file. Nothing was created.
+ * same checks as the create, to copy or save as a `.tf` file, and the `aqua-ext`
+ * command line of the same create, to copy. Nothing was created.
  */
 export function TerraformDialog(props: ITerraformDialogProps): JSX.Element {
   const { trans } = props;
-  const { file_name: fileName, hcl } = props.export;
+  const { file_name: fileName, hcl, cli } = props.export;
   return (
     <ModalDialog
       title={trans.__('Terraform')}
@@ -45,6 +46,20 @@ export function TerraformDialog(props: ITerraformDialogProps): JSX.Element {
         <pre className="jp-AquaExt-TerraformDialog-hcl" aria-label={fileName}>
           {hcl}
         </pre>
+        <p>
+          {trans.__(
+            'The same from a terminal (a gated Hugging Face model reads its token from HF_TOKEN; no secret is written here):'
+          )}
+        </p>
+        <pre className="jp-AquaExt-TerraformDialog-cli" aria-label={trans.__('aqua-ext command')}>
+          {cli}
+        </pre>
+        <TextButton
+          kind="reject"
+          className="jp-AquaExt-terraformCopyCommand"
+          label={trans.__('Copy command')}
+          onClick={() => props.copyToClipboard(cli)}
+        />
       </div>
       <div className="jp-AquaExt-ModalDialog-footer">
         <TextButton

@@ -57,7 +57,9 @@ describe('AquaClient', () => {
   });
 
   it('posts a deploy request for its Terraform to deployments/terraform', async () => {
-    makeRequest.mockResolvedValue(json(200, { file_name: 'chat.tf', hcl: 'resource "x" "y" {}\n' }));
+    makeRequest.mockResolvedValue(
+      json(200, { file_name: 'chat.tf', hcl: 'resource "x" "y" {}\n', cli: 'aqua-ext deployments create x --name=y' })
+    );
     const client = new AquaClient({ serverSettings: settings });
     const answer = await client.exportDeploymentTerraform({ model_id: 'ocid1.datasciencemodel.oc1..m', name: 'chat' });
     expect(answer.file_name).toBe('chat.tf');
