@@ -11,15 +11,8 @@ import subprocess
 import pytest
 from pydantic import SecretStr
 
+from aqua_ext.api import genai
 from aqua_ext.api.deployments import CreateDeploymentRequest
-from aqua_ext.api.genai import (
-    CreateClusterRequest,
-    CreateGenAiEndpointRequest,
-    CreateGenAiFineTuneRequest,
-    GenAiTrainingConfig,
-    ImportGenAiModelRequest,
-    ObjectStorageDataset,
-)
 from aqua_ext.api.models import Capability
 from aqua_ext.cli.entry import build_parser
 from aqua_ext.services.cli_command import create_command
@@ -37,7 +30,7 @@ def _parse(cli: str) -> argparse.Namespace:
 
 
 def test_hf_import_round_trips_without_the_token() -> None:
-    request = ImportGenAiModelRequest(
+    request = genai.ImportGenAiModelRequest(
         source="huggingface",
         display_name=TRICKY,
         description="설명 – 説明",
@@ -59,7 +52,7 @@ def test_hf_import_round_trips_without_the_token() -> None:
 
 
 def test_object_storage_import_has_no_token_note() -> None:
-    request = ImportGenAiModelRequest(
+    request = genai.ImportGenAiModelRequest(
         source="object_storage",
         display_name="ローカルモデル",
         capability=Capability.EMBEDDING,
@@ -79,7 +72,7 @@ def test_object_storage_import_has_no_token_note() -> None:
 
 
 def test_cluster_round_trips() -> None:
-    request = CreateClusterRequest(
+    request = genai.CreateClusterRequest(
         display_name="클러스터 クラスタ",
         type="FINE_TUNING",
         unit_shape="A10_X2",
@@ -100,12 +93,12 @@ def test_cluster_round_trips() -> None:
         "dtype": args.dtype,
         "description": args.description,
     }
-    assert CreateClusterRequest(**parsed) == request
+    assert genai.CreateClusterRequest(**parsed) == request
 
 
 @pytest.mark.parametrize("moderation", [True, False, None])
 def test_endpoint_round_trips(moderation: bool | None) -> None:
-    request = CreateGenAiEndpointRequest(
+    request = genai.CreateGenAiEndpointRequest(
         display_name="엔드포인트 '終点'",
         description="$(rm -rf /)",
         model_id="ocid1.generativeaimodel.oc1..aaaa",
@@ -123,12 +116,12 @@ def test_endpoint_round_trips(moderation: bool | None) -> None:
 
 
 def test_finetune_round_trips_every_hyperparameter() -> None:
-    request = CreateGenAiFineTuneRequest(
+    request = genai.CreateGenAiFineTuneRequest(
         display_name="미세조정 ファインチューン",
         base_model_id="ocid1.generativeaimodel.oc1..base",
         dedicated_ai_cluster_id="ocid1.generativeaidedicatedaicluster.oc1..ft",
-        training_dataset=ObjectStorageDataset(namespace="ns", bucket="data", object="sets/学習 data.jsonl"),
-        training_config=GenAiTrainingConfig(
+        training_dataset=genai.ObjectStorageDataset(namespace="ns", bucket="data", object="sets/学習 data.jsonl"),
+        training_config=genai.GenAiTrainingConfig(
             training_config_type="LORA_TRAINING_CONFIG", total_training_epochs=3, learning_rate=0.0002, lora_r=16
         ),
         vendor="자체",
@@ -136,7 +129,7 @@ def test_finetune_round_trips_every_hyperparameter() -> None:
     )
     args = _parse(create_command(request))
     assert args.finetunes_command == "create"
-    assert ObjectStorageDataset.from_uri(args.dataset) == request.training_dataset
+    assert genai.ObjectStorageDataset.from_uri(args.dataset) == request.training_dataset
     assert (args.name, args.base_model_id, args.cluster_id, args.vendor, args.version) == (
         request.display_name,
         request.base_model_id,
@@ -144,7 +137,7 @@ def test_finetune_round_trips_every_hyperparameter() -> None:
         "자체",
         "1.0",
     )
-    config = GenAiTrainingConfig(
+    config = genai.GenAiTrainingConfig(
         training_config_type=args.training_type,
         total_training_epochs=args.total_training_epochs,
         learning_rate=args.learning_rate,
@@ -175,23 +168,9 @@ def test_deployment_round_trips_params_and_logging() -> None:
     assert (args.command, args.deployments_command) == ("deployments", "create")
     # The CLI splits each --param value as a shell would (cli/deployments.py).
     params = [token for value in args.param for token in shlex.split(value)]
-    parsed = CreateDeploymentRequest(
-        model_id=args.model_id,
-        name=args.name,
-        description=args.description,
-        shape=args.shape,
-        replicas=args.replicas,
-        engine=args.engine,
-        mode=args.mode,
-        dtype=args.dtype,
-        max_model_len=args.max_model_len,
-        params=params,
-        log_group_id=args.log_group_id,
-        log_id=args.log_id,
-        target=args.target,
-        idle_stop_minutes=args.idle_stop_minutes,
-    )
-    assert parsed == request
+    # Every other field has a flag of its own name.
+    fields = {name: getattr(args, name) for name in CreateDeploymentRequest.model_fields if name != "params"}
+    assert CreateDeploymentRequest(**fields, params=params) == request
 
 
 def test_deployment_defaults_stay_short() -> None:
