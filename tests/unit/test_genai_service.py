@@ -4,6 +4,7 @@ with a model, a fine-tune and a cluster in each state, and a cluster's cost per 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -17,6 +18,11 @@ class _Targets:
     names = ("local", "oci")
 
 
+def _models() -> SimpleNamespace:
+    """What the service needs of the models service: the table it registers its action rule in."""
+    return SimpleNamespace(action_rules={})
+
+
 class _Driver:
     price_per_ai_unit_hour: float | None = 2.5
 
@@ -27,7 +33,7 @@ def model(**fields: Any) -> GenAiModel:
 
 async def test_a_server_without_the_genai_target_says_how_to_enable_it() -> None:
     with pytest.raises(Unavailable) as refused:
-        await GenAi(_Targets(), None).list_models()  # type: ignore[arg-type]  # no driver is reached
+        await GenAi(_Targets(), _models()).list_models()  # type: ignore[arg-type]  # no driver is reached
     assert "oci_compartment_id" in refused.value.message and "genai" in refused.value.message
 
 
@@ -66,7 +72,7 @@ def test_a_running_cluster_shows_its_cost_since_creation() -> None:
         id="c", name="호스팅", type="HOSTING", unit_shape="A10_X2", unit_count=2, state="ACTIVE",
         created_at=now - timedelta(hours=3),
     )  # fmt: skip
-    service = GenAi(_Targets(), None)  # type: ignore[arg-type]
+    service = GenAi(_Targets(), _models())  # type: ignore[arg-type]
     shown = service._annotate(cluster, _Driver(), now)  # type: ignore[arg-type]
     assert shown.limit_name == "dedicated-unit-a10-count"
     assert shown.cost is not None and shown.cost.ai_unit_hours_per_hour == 7.08  # 3.54 AI units × 2
