@@ -41,10 +41,11 @@ async def test_an_endpoint_judges_its_own_answers(api: Any, world: OciWorld, jp_
     (shown,) = detail["judge"]["judges"]
     assert (shown["name"], shown["deployment_id"], shown["connection_id"]) == ("심판 審判", endpoint_id, None)
     tally = detail["report"]["judge"]["judges"][0]
-    assert tally["rows_scored"] + tally["rows_failed"] == len(ROWS)
+    # The emulator echoes the prompt: no reply is a grade, so every row is a failure with its reason.
+    assert (tally["rows_scored"], tally["rows_failed"]) == (0, len(ROWS)), tally
     status, rows = await api(f"evaluations/{detail['id']}/rows")
     assert status == 200, rows
     for row in rows["items"]:
         (verdict,) = row["judgements"]
-        # Reached and answered: a grade, or the reason the reply is none (not a transport failure).
-        assert verdict["score"] is not None or verdict["error"].startswith("the judge's"), verdict
+        # Reached and answered, but the reply is no grade (not a transport failure): the reason, never a 0.
+        assert verdict["score"] is None and verdict["error"].startswith("the judge's"), verdict
