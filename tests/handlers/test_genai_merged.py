@@ -19,6 +19,16 @@ from tests.handlers.test_genai import (
 from tests.oci_setup import OciWorld
 
 
+async def eventually(check: Any, what: str) -> None:
+    """Polls `check()` (an awaitable of a bool) until it holds: the emulator deletes over time, however busy
+    the machine is."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while not await check():
+        assert loop.time() < deadline, what
+        await asyncio.sleep(0.1)
+
+
 async def test_merged_models_offer_deploy_and_finetune_by_the_genai_rule(api: Any, world: OciWorld) -> None:
     model_id = await imported(api, world, prefix="병합")
     status, merged = await api("models")
@@ -41,9 +51,12 @@ async def test_merged_models_offer_deploy_and_finetune_by_the_genai_rule(api: An
     assert "Generative AI" in refused["message"]
     status, _ = await api(f"models/{model_id}", method="DELETE")
     assert status == 204
-    await asyncio.sleep(0.3)
-    status, _ = await api(f"genai/models/{model_id}")
-    assert status == 404
+
+    async def gone() -> bool:
+        status, _ = await api(f"genai/models/{model_id}")
+        return bool(status == 404)
+
+    await eventually(gone, f"{model_id} still answers after its delete")
 
 
 @pytest.mark.parametrize(("base", "config"), FINETUNE_CASES)
@@ -88,6 +101,9 @@ async def test_genai_finetunes_are_jobs_of_the_merged_list(
 
     status, _ = await api(f"finetunes/{job_id}", method="DELETE")
     assert status == 204
-    await asyncio.sleep(0.8)
-    status, listed = await api("finetunes")
-    assert job_id not in [j["id"] for j in listed["items"]]
+
+    async def unlisted() -> bool:
+        status, listed = await api("finetunes")
+        return status == 200 and job_id not in [j["id"] for j in listed["items"]]
+
+    await eventually(unlisted, f"{job_id} still listed after its delete")
