@@ -48,6 +48,39 @@ IDLE_STOP_MIN, IDLE_STOP_MAX = 5, 7 * 24 * 60  # minutes
 
 _PARAM_TOKEN = r"^[^\x00-\x1f]{1,1000}$"  # one argv token; no control characters
 
+# An adapter's served name (what a request's `model` names): a slug, as served_name() makes them.
+ADAPTER_NAME = r"^[a-z0-9][a-z0-9._-]{0,63}$"
+MAX_ADAPTERS = 8
+
+
+class AdapterRequest(ApiModel):
+    """A LoRA adapter served beside the deployment's base model: a fine-tuned model (LoRA) of this target."""
+
+    model_id: str = Field(min_length=1, max_length=400)
+    # What a request's `model` names to be answered by it ("<name>" or "<deployment>/<name>");
+    # omitted: the fine-tuned model's name as a slug.
+    name: str | None = Field(default=None, pattern=ADAPTER_NAME)
+
+
+class DeploymentAdapter(ApiModel):
+    """An adapter a deployment serves: requests whose `model` is `name` (or `<served name>/<name>`) get it."""
+
+    name: str
+    model_id: str
+    model_name: str
+    rank: int | None = None
+
+
+def unique_adapters(adapters: list[AdapterRequest]) -> list[AdapterRequest]:
+    """A field validator: an adapter is served once (two entries naming the same model are a mistake)."""
+    ids = [a.model_id for a in adapters]
+    if len(set(ids)) != len(ids):
+        raise ValueError("the same model is given twice")
+    names = [a.name for a in adapters if a.name]
+    if len(set(names)) != len(names):
+        raise ValueError("two adapters have the same name")
+    return adapters
+
 
 class CreateDeploymentRequest(ApiModel):
     model_config = ConfigDict(json_schema_extra=LOG_PAIR_SCHEMA)
@@ -74,8 +107,11 @@ class CreateDeploymentRequest(ApiModel):
     # OpenAI pass-through); omitted: never. Bounded: under 5 minutes an engine that takes minutes
     # to load would spend more time starting than serving; a week is the longest idle wait kept.
     idle_stop_minutes: int | None = Field(default=None, ge=IDLE_STOP_MIN, le=IDLE_STOP_MAX)
+    # LoRA adapters served beside the base model, each picked per request by `model`.
+    adapters: list[AdapterRequest] = Field(default_factory=list, max_length=MAX_ADAPTERS)
 
     _name_not_blank = field_validator("name")(not_blank)
+    _unique_adapters = field_validator("adapters")(unique_adapters)
 
     _tokens = field_validator("params")(each_matching(_PARAM_TOKEN, "is empty, too long or holds control characters"))
 
@@ -107,6 +143,8 @@ class DeploymentSummary(ApiModel):
     idle_stop_minutes: int | None = None
     # When it last became ACTIVE, where the target knows it (None otherwise, and while not ACTIVE).
     active_since: datetime | None = None
+    # LoRA adapters served beside the base model (the playground, Compare and evaluations pick one).
+    adapters: list[DeploymentAdapter] = []
 
 
 class DeploymentDetail(DeploymentSummary):
@@ -133,6 +171,22 @@ class UpdateDeploymentRequest(ApiModel):
 
     # Null: never stop for idleness.
     idle_stop_minutes: int | None = Field(ge=IDLE_STOP_MIN, le=IDLE_STOP_MAX)
+
+
+class SetAdaptersRequest(ApiModel):
+    """The adapters a deployment serves from now on (the whole set: those left out are removed)."""
+
+    adapters: list[AdapterRequest] = Field(max_length=MAX_ADAPTERS)
+
+    _unique_adapters = field_validator("adapters")(unique_adapters)
+
+
+class SetAdaptersResponse(ApiModel):
+    deployment: DeploymentDetail
+    # How the change was made: "live" (the running engine loaded and unloaded them), "restart" (the
+    # engine restarts with them: `operation` follows it) or "saved" (not running: used at its next start).
+    applied: Literal["live", "restart", "saved"]
+    operation: Operation | None = None
 
 
 class DeploymentList(ApiModel):
@@ -244,6 +298,8 @@ class ChatRequest(ApiModel):
     # Chat only; engines that cannot honour them refuse the turn (400 naming the field).
     response_format: ResponseFormat | None = None
     tools: list[ToolDefinition] | None = Field(default=None, min_length=1, max_length=64)
+    # One of the deployment's adapters (its `name`) answers; omitted: the base model.
+    adapter: str | None = Field(default=None, pattern=ADAPTER_NAME)
 
     @model_validator(mode="after")
     def _one_input(self) -> ChatRequest:

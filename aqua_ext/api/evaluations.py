@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_v
 
 from .common import LOG_PAIR_SCHEMA, NOT_BLANK_SCHEMA, ApiModel, TargetProblem, UserPath, log_pair, not_blank
 from .datasets import DatasetReport
+from .deployments import ADAPTER_NAME
 from .finetunes import FineTuneState
 
 # Evaluations move through the same states as jobs do (OCI runs them as jobs too).
@@ -125,6 +126,8 @@ class CreateEvaluationRequest(ApiModel):
     # and `connection_model` picks which of its models answers (absent: its default, else its first).
     connection_id: str | None = Field(default=None, min_length=1, max_length=400)
     connection_model: str | None = Field(default=None, max_length=200)
+    # One of the deployment's LoRA adapters answers (its name); omitted: the base model.
+    adapter: str | None = Field(default=None, pattern=ADAPTER_NAME)
     name: str = Field(min_length=1, max_length=100, json_schema_extra=NOT_BLANK_SCHEMA)
     description: str = Field(default="", max_length=2000)
     # Rows {prompt, completion[, category]}: a JSONL file inside the Jupyter root (OCI: or oci://) ...
@@ -158,6 +161,8 @@ class CreateEvaluationRequest(ApiModel):
             raise ValueError("deployment_id: give a deployment_id or a connection_id (the model evaluated), not both")
         if self.connection_model and not self.connection_id:
             raise ValueError("connection_model: names a model of the connection evaluated; give a connection_id")
+        if self.adapter and not self.deployment_id:
+            raise ValueError("adapter: names an adapter of the deployment evaluated; give a deployment_id")
         return self
 
     @model_validator(mode="after")
@@ -298,6 +303,8 @@ class EvaluationSummary(ApiModel):
     # `deployment_name` the connection's name, `model_id` and `model_name` the service's model).
     deployment_id: str
     deployment_name: str
+    # The deployment's LoRA adapter that answered (None: its base model, or a connection).
+    adapter: str | None = None
     model_id: str
     model_name: str
     state: FineTuneState

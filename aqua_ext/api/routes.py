@@ -34,6 +34,8 @@ from .deployments import (
     DeploymentList,
     EmbedRequest,
     EmbedResponse,
+    SetAdaptersRequest,
+    SetAdaptersResponse,
     UpdateDeploymentRequest,
 )
 from .evaluations import (
@@ -276,6 +278,16 @@ ROUTES: tuple[Route, ...] = (
         body=UpdateDeploymentRequest,
         errors=(400, 404, 409, 502),
     ),
+    Route(
+        "PUT",
+        "deployments/{deployment_id}/adapters",
+        "setDeploymentAdapters",
+        "The LoRA adapters a deployment serves beside its base: loaded live where the engine allows, "
+        "else by restarting its engine (202 with the operation then)",
+        SetAdaptersResponse,
+        body=SetAdaptersRequest,
+        errors=(400, 404, 409, 502),
+    ),
     _delete("deployments/{deployment_id}", "deleteDeployment", "Stop and delete a deployment"),
     _action(
         "deployments/{deployment_id}/activate",
@@ -338,7 +350,7 @@ ROUTES: tuple[Route, ...] = (
         "GET",
         "deployments/{deployment_id}/v1/models",
         "openaiModels",
-        "OpenAI-compatible model list: the deployment's served name",
+        "OpenAI-compatible model list: the deployment's served name, then its adapters'",
     ),
     Route(
         "POST",

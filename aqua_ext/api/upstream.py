@@ -55,6 +55,10 @@ class UpstreamTarget:
     metrics_url: str | None = None
     # "oci_genai" (an OCI Generative AI endpoint; `dialect` above): the compartment its requests name.
     compartment_id: str | None = None
+    # The LoRA adapters served beside the base, by served name, in the engine's order (llama.cpp's ids), and
+    # how a request picks one: "llama.cpp" (per-request lora scales) or "model" (`model` names it).
+    adapters: tuple[str, ...] = ()
+    adapter_routing: str | None = None
 
     def request(self, openai_path: str, *, stream: bool) -> tuple[str, dict[str, str]]:
         """The URL and extra headers for one OpenAI request (`/v1/chat/completions`…)."""

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..api.deployments import (
+    AdapterRequest,
     CreateDeploymentRequest,
     CreateDeploymentResponse,
     DeploymentDetail,
     DeploymentState,
     DeploymentSummary,
+    SetAdaptersResponse,
 )
 from ..api.evaluations import (
     CreateEvaluationRequest,
@@ -46,6 +48,7 @@ from ..api.operations import Operation
 from ..api.terraform import ModelDeploymentSpec
 from ..api.upstream import UpstreamTarget
 from ..errors import InvalidInput
+from .adapter_facts import AdapterChange
 from .connections.protocol import StoredConnection
 from .oci.shapes import GpuShape
 from .operations import Operations
@@ -133,6 +136,12 @@ class Backend(abc.ABC):
 
     async def update_deployment(self, deployment_id: str, *, idle_stop_minutes: int | None) -> DeploymentDetail:
         return await self.deployments.update(deployment_id, idle_stop_minutes=idle_stop_minutes)
+
+    async def resolve_adapters(self, deployment_id: str, adapters: list[AdapterRequest]) -> AdapterChange:
+        return await self.deployments.resolve_adapters(deployment_id, adapters)
+
+    async def set_adapters(self, change: AdapterChange) -> SetAdaptersResponse:
+        return await self.deployments.set_adapters(change)
 
     def watches_deployments(self) -> bool:
         """Whether this process is the one that watches this target's running deployments (idle
@@ -269,6 +278,14 @@ class Deployments(abc.ABC):
     async def update(self, deployment_id: str, *, idle_stop_minutes: int | None) -> DeploymentDetail:
         """Record the deployment's idle-stop minutes (None: never) where the target keeps its settings."""
         raise InvalidInput.field("idle_stop_minutes", f"{type(self).__name__} keeps no idle stop")
+
+    async def resolve_adapters(self, deployment_id: str, adapters: list[AdapterRequest]) -> AdapterChange:
+        """What the target has of the adapters asked for a deployment of its (services/adapters.py checks it)."""
+        raise InvalidInput.field("adapters", f"{type(self).__name__} serves no LoRA adapters beside a base model")
+
+    async def set_adapters(self, change: AdapterChange) -> SetAdaptersResponse:
+        """Serve the checked set of adapters (`change.how`: live, or by restarting the engine)."""
+        raise InvalidInput.field("adapters", f"{type(self).__name__} serves no LoRA adapters beside a base model")
 
     @abc.abstractmethod
     async def delete(self, deployment_id: str) -> None: ...

@@ -23,6 +23,7 @@ def routes() -> list[tuple[str, type]]:
     from .datasets import DatasetRowsHandler, DatasetValidateHandler
     from .deployments import (
         DeploymentActivateHandler,
+        DeploymentAdaptersHandler,
         DeploymentChatHandler,
         DeploymentDeactivateHandler,
         DeploymentEmbedHandler,
@@ -86,6 +87,7 @@ def routes() -> list[tuple[str, type]]:
         ("deployments/terraform", DeploymentTerraformHandler),  # before deployments/{ID}, which would take it
         (f"deployments/{ID}", DeploymentHandler),
         (f"deployments/{ID}/activate", DeploymentActivateHandler),
+        (f"deployments/{ID}/adapters", DeploymentAdaptersHandler),
         (f"deployments/{ID}/deactivate", DeploymentDeactivateHandler),
         (f"deployments/{ID}/logs", DeploymentLogsHandler),
         (f"deployments/{ID}/metrics", DeploymentMetricsHandler),

@@ -19,13 +19,14 @@ from ..api.deployments import (
     ChatRequest,
     CreateDeploymentRequest,
     EmbedRequest,
+    SetAdaptersRequest,
     UpdateDeploymentRequest,
 )
 from ..api.logs import LogsQuery
 from ..api.sse import format_comment, format_event
 from ..api.upstream import OPENAI_PATHS, UpstreamTarget
 from ..errors import AquaError, InvalidInput, Upstream, UpstreamTimeout
-from ..services import genai_chat
+from ..services import adapters, genai_chat
 from ..services.chat import Turn
 from ..services.chat_stream import ChatDelta
 from ..services.embeddings import EngineUnreachable, embed, usage_of
@@ -47,6 +48,16 @@ class DeploymentHandler(item_handler("deployments")):  # type: ignore[misc]
     async def patch(self, deployment_id: str) -> None:
         request = self.parse_body(UpdateDeploymentRequest)
         self.reply(await self.services.deployments.update(deployment_id, request))
+
+
+class DeploymentAdaptersHandler(AquaHandler):
+    """PUT: the adapters it serves from now on."""
+
+    @web.authenticated
+    async def put(self, deployment_id: str) -> None:
+        request = self.parse_body(SetAdaptersRequest)
+        response = await self.services.deployments.set_adapters(deployment_id, request)
+        self.reply(response, status=202 if response.operation else 200)
 
 
 # 202: the engine comes up in the background, as on create.
@@ -253,24 +264,12 @@ class DeploymentEmbedHandler(AquaHandler):
 
 
 class OpenAiModelsHandler(AquaHandler):
-    """`GET …/v1/models`: the one model a deployment serves, under its served name."""
+    """`GET …/v1/models`: the model a deployment serves, under its served name, and its adapters."""
 
     @web.authenticated
     async def get(self, deployment_id: str) -> None:
         target = await self.services.deployments.upstream(deployment_id)
-        self.finish(
-            {
-                "object": "list",
-                "data": [
-                    {
-                        "id": target.served_model_name or target.model,
-                        "object": "model",
-                        "owned_by": "aqua_ext",
-                        "created": 0,
-                    }
-                ],
-            }
-        )
+        self.finish({"object": "list", "data": adapters.models_listing(target)})
 
 
 # OpenAI's error `type` for the statuses the pass-through answers itself.
@@ -302,12 +301,14 @@ class _OpenAiPassThrough(_StreamingHandler):
                 + ", ".join(OPENAI_PATHS.get(target.mode, ())),
             )
         check_token_budget(openai_path, body, target)
+        genai = genai_chat.speaks_genai(target)
+        if not genai:
+            adapters.route_openai(target, body)  # `model`: the base or one of its adapters
         self._measure(deployment_id)
-        if genai_chat.speaks_genai(target):  # a Generative AI endpoint: its dialect translates OpenAI's shapes
+        if genai:  # a Generative AI endpoint: its dialect translates OpenAI's shapes
             async with self.aqua.stream_limiter.slot():
                 await self._run_relay(self._genai(target, openai_path, body))
             return
-        body["model"] = target.model
         stream = bool(body.get("stream"))
         url, headers = target.request(openai_path, stream=stream)
         auth = target.auth or httpx.USE_CLIENT_DEFAULT

@@ -8,6 +8,7 @@ from typing import Any
 from ..api.deployments import ChatRequest
 from ..api.upstream import UpstreamTarget
 from ..errors import InvalidInput
+from .adapters import adapter_named, route
 
 
 def build_payload(request: ChatRequest, target: UpstreamTarget) -> tuple[str, dict[str, Any]]:
@@ -22,12 +23,12 @@ def build_payload(request: ChatRequest, target: UpstreamTarget) -> tuple[str, di
             f"length ({target.max_model_len} tokens, prompt included)",
         )
     body: dict[str, Any] = {
-        "model": target.model,
         "max_tokens": request.max_tokens,
         "temperature": request.temperature,
         "top_p": request.top_p,
         "stream": True,
     }
+    route(target, adapter_named(target, request.adapter, "adapter"), body)  # the base, or the adapter asked for
     # Penalties are sent only when set: 0 is OpenAI's default, and transformers serve warns
     # about presence_penalty, which it does not implement.
     if request.frequency_penalty:

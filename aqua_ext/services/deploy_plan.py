@@ -14,6 +14,7 @@ from typing import Any
 from ..api.fit import FitQuery, FitReport
 from ..api.info import Hardware
 from ..api.models import ModelDetail, ModelSource
+from ..api.upstream import served_name
 from ..backends.engine_tokens import param_value
 from ..backends.local.deployments import LocalDeployFacts, LocalDeployPlan
 from ..backends.oci import containers as smc
@@ -22,6 +23,7 @@ from ..backends.oci.deploy_shapes import OciShapes
 from ..backends.oci.limits import limit_of
 from ..backends.oci.shapes import GpuShape, get_shape
 from ..errors import InvalidInput
+from .adapters import adapter_args, check_adapters
 from .engine_params import validate_engine_params, validate_oci_params
 from .memory_fit import CPU_USABLE_FRACTION, GPU_USABLE_FRACTION, estimate_fit, require_fit
 
@@ -49,7 +51,13 @@ def plan_local(facts: LocalDeployFacts) -> LocalDeployPlan:
     # llama.cpp's GGUF file has its precision built in: without a dtype asked for, nothing to estimate.
     if facts.engine != "llama.cpp" or request.dtype:
         _check_local_fit(facts.model, shape, _fit_dtype(dtype), request.max_model_len, facts.hardware)
-    return LocalDeployPlan(facts=facts, params=params)
+    if not facts.adapters or facts.base is None:
+        return LocalDeployPlan(facts=facts, params=params)
+    adapters = check_adapters(
+        facts.engine, list(facts.adapters), facts.base, served_name(request.name), mode=request.mode
+    )
+    args = adapter_args(facts.engine, list(facts.adapters), [a.rank for a in adapters])
+    return LocalDeployPlan(facts=facts, params=params, adapters=tuple(adapters), adapter_args=tuple(args))
 
 
 def _check_local_fit(model: ModelDetail, shape: str, dtype: str, max_model_len: int | None, hardware: Hardware) -> None:
@@ -80,6 +88,13 @@ def _fit_dtype(dtype: str) -> str:
 
 async def plan_oci(facts: OciDeployFacts) -> OciDeployPlan:
     request, engine, container = facts.request, facts.engine, facts.container
+    if request.adapters:
+        raise InvalidInput.field(
+            "adapters",
+            "adapters on OCI are AQUA's stacked deployments (a model group of the base and its fine-tuned "
+            "weights); this extension does not create model groups yet: deploy the fine-tuned model itself, "
+            "or deploy on the local target",
+        )
     params = validate_oci_params(engine, request.params, container.restricted)
     dtype = request.dtype or "bfloat16"
     shape, shape_config = await _pick_shape(facts, dtype)

@@ -4,6 +4,7 @@ engines or call OCI; the rules are here."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -17,6 +18,8 @@ from ..api.deployments import (
     DeploymentList,
     DeploymentState,
     DeploymentSummary,
+    SetAdaptersRequest,
+    SetAdaptersResponse,
     UpdateDeploymentRequest,
 )
 from ..api.logs import LogPage, LogsQuery
@@ -24,6 +27,7 @@ from ..api.terraform import TerraformExport
 from ..api.upstream import UpstreamTarget
 from ..backends.base import Backend
 from ..errors import Conflict, InvalidInput
+from .adapters import ADAPTER_ENGINES, adapter_args, check_adapters
 from .chat import Turn, start_turn
 from .cli_command import create_command
 from .deploy_plan import plan_deployment
@@ -189,6 +193,27 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
         driver = await self.targets.get(detail.target)
         updated = await driver.update_deployment(deployment_id, idle_stop_minutes=request.idle_stop_minutes)
         return self.annotate(driver.kind, updated)
+
+    async def set_adapters(self, deployment_id: str, request: SetAdaptersRequest) -> SetAdaptersResponse:
+        """Serve this set of adapters from now on: checked as at create (the same base, a rank the engine
+        loads), then loaded live where the engine allows it, else by restarting the engine (services/adapters.py)."""
+        detail = await self.get(deployment_id)
+        if detail.state in TRANSITIONAL_STATES:
+            raise Conflict(
+                f"Deployment '{detail.name}' is {detail.state.value}: wait until the change in progress is finished."
+            )
+        driver = await self.targets.get(detail.target)
+        change = await driver.resolve_adapters(deployment_id, request.adapters)
+        adapters = check_adapters(change.engine, list(change.facts), change.base, change.served, mode=change.mode)
+        args = adapter_args(change.engine, list(change.facts), [a.rank for a in adapters]) if adapters else []
+        support = ADAPTER_ENGINES.get(change.engine)
+        how = support.applied if support is not None else "restart"
+        # vLLM loads and unloads adapters live only when it was started with adapters on (--enable-lora).
+        if how == "live" and not detail.adapters:
+            how = "restart"
+        checked = replace(change, adapters=tuple(adapters), args=tuple(args), how=how)
+        response = await driver.set_adapters(checked)
+        return response.model_copy(update={"deployment": self.annotate(driver.kind, response.deployment)})
 
     async def delete(self, deployment_id: str) -> None:
         _, driver = await self.checked(deployment_id, "delete")

@@ -106,6 +106,12 @@ class Evaluations(LifecycleService[EvaluationState, EvaluationAction, Evaluation
                 "completion answers"
             )
             raise Conflict(f"deployment_id: {why}.", fields=[FieldError(field="deployment_id", message=why)])
+        if request.adapter and request.adapter not in {a.name for a in deployment.adapters}:
+            served = ", ".join(a.name for a in deployment.adapters) or "none"
+            raise InvalidInput.field(
+                "adapter",
+                f"deployment '{deployment.name}' serves no adapter '{request.adapter}'; its adapters: {served}",
+            )
         target = await driver.evaluation_chat_target(deployment_id)
         if target is not None:
             check_params(request.params, target)

@@ -31,21 +31,27 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from ...api.deployments import (
+    AdapterRequest,
     CreateDeploymentRequest,
     CreateDeploymentResponse,
+    DeploymentAdapter,
     DeploymentDetail,
     DeploymentState,
     DeploymentSummary,
+    SetAdaptersResponse,
 )
 from ...api.info import Hardware
 from ...api.logs import LogPage, LogsQuery
-from ...api.models import ModelDetail, ModelFormat
+from ...api.models import ModelDetail, ModelFormat, ModelSource
 from ...api.upstream import UpstreamTarget, served_name
-from ...errors import AquaError, Conflict, InvalidInput, NotFound, storage_error
+from ...errors import AquaError, Conflict, InvalidInput, NotFound, Upstream, storage_error
+from ..adapter_facts import AdapterChange, AdapterFacts, BaseFacts, base_names
 from ..base import Deployments
 from ..operations import Operations, Progress
-from . import engines
+from . import engines, llama_gguf
 from .hardware import detect_engines
 from .lease import FileLock, engine_lock
 from .logs import read_log_page
@@ -61,6 +67,10 @@ MONITOR_INTERVAL_S = 2.0
 LIVE_STATES = {S.CREATING.value, S.UPDATING.value, S.ACTIVE.value}  # an engine should be running
 # Engines that serve Prometheus metrics on /metrics (llama-server: started with --metrics).
 METRICS_ENGINES = frozenset({"vllm", "llama.cpp"})
+# A LoRA fine-tune's folder holds model/ (merged weights, what its model id serves) and adapter/ (the PEFT
+# adapter alone: jobs/finetune.py's ADAPTER_DIR), which engines load beside a base.
+ADAPTER_FOLDER = "adapter"
+ADAPTER_GGUF = "adapter-f16.gguf"  # llama.cpp's file of it, converted once (convert_lora_to_gguf.py)
 
 
 def _now() -> datetime:
@@ -88,6 +98,8 @@ class LocalDeployFacts:
     engine: str
     shape: str  # "cpu" or "gpu"
     params: list[str]  # the user's tokens, dtype given as --dtype first; not checked yet
+    adapters: tuple[AdapterFacts, ...] = ()  # the LoRA adapters asked for, as found here
+    base: BaseFacts | None = None  # what names the model, for the adapters' same-base check
 
 
 @dataclass(frozen=True)
@@ -96,6 +108,8 @@ class LocalDeployPlan:
 
     facts: LocalDeployFacts
     params: list[str]  # the engine's allowlist passed them, normalised
+    adapters: tuple[DeploymentAdapter, ...] = ()  # checked (services/adapters.py)
+    adapter_args: tuple[str, ...] = ()  # the engine's flags that load them
 
 
 class LocalDeployments(Deployments):
@@ -281,6 +295,7 @@ class LocalDeployments(Deployments):
             idle_stop_minutes=c.get("idle_stop_minutes"),
             # The row changes only with its state: while ACTIVE, its update is when it became ACTIVE.
             active_since=row.updated_at if row.state == S.ACTIVE.value else None,
+            adapters=[DeploymentAdapter.model_validate(a) for a in c.get("adapters", [])],
         )
 
     def _detail(self, row: DeploymentRow) -> DeploymentDetail:
@@ -383,7 +398,122 @@ class LocalDeployments(Deployments):
             if any(t.split("=", 1)[0] == "--dtype" for t in raw):
                 raise InvalidInput.field("params", "--dtype is given twice: in dtype and in params")
             raw = ["--dtype", request.dtype, *raw]
-        return LocalDeployFacts(request=request, model=model, hardware=hardware, engine=engine, shape=shape, params=raw)
+        adapters = await self._adapter_facts(request.adapters, engine) if request.adapters else ()
+        return LocalDeployFacts(
+            request=request,
+            model=model,
+            hardware=hardware,
+            engine=engine,
+            shape=shape,
+            params=raw,
+            adapters=adapters,
+            base=await self._base_facts(model) if adapters else None,
+        )
+
+    # ---- adapters --------------------------------------------------------------------
+
+    async def _adapter_facts(self, requested: builtins.list[AdapterRequest], engine: str) -> tuple[AdapterFacts, ...]:
+        """What this machine has of each adapter asked for: a LoRA fine-tune's PEFT folder and its config."""
+        if requested and engine == "llama.cpp":
+            problem = await asyncio.to_thread(llama_gguf.lora_conversion_problem)
+            if problem is not None:  # llama.cpp loads GGUF adapters, converted from the PEFT folders at start
+                raise InvalidInput.field("adapters", problem)
+        out = []
+        for i, asked in enumerate(requested):
+            field = f"adapters.{i}"
+            try:
+                model = await self._get_model(asked.model_id)
+            except NotFound:
+                raise InvalidInput.field(field, f"no model with id '{asked.model_id}' on this target") from None
+            folder = Path(model.artifact_location).parent / ADAPTER_FOLDER if model.artifact_location else None
+            config = await asyncio.to_thread(_adapter_config, folder) if folder else None
+            lora = model.source == ModelSource.FINE_TUNED and config is not None
+            rank = config.get("r") if config else None
+            base_path = config.get("base_model_name_or_path") if config else None
+            weights = folder / ADAPTER_GGUF if folder and engine == "llama.cpp" else folder
+            out.append(
+                AdapterFacts(
+                    index=i,
+                    name=asked.name or served_name(model.name),
+                    model_id=model.id,
+                    model_name=model.name,
+                    lora=lora,
+                    rank=rank if isinstance(rank, int) else None,
+                    base_model_name_or_path=base_path if isinstance(base_path, str) else None,
+                    base_model_id=model.lineage.base_model_id if model.lineage else None,
+                    weights_path=str(weights or ""),
+                    peft_path=str(folder or ""),
+                    config_path=model.artifact_location or "",
+                )
+            )
+        return tuple(out)
+
+    async def _base_facts(self, model: ModelDetail) -> BaseFacts:
+        """The names of the base weights `model` holds: its own, and a GGUF twin's source's (a conversion keeps
+        the weights; a fine-tuned model's lineage does not count: its weights changed)."""
+        names = base_names(model.id, model.artifact_location, model.hf_id)
+        source_id = model.lineage.base_model_id if model.lineage else None
+        if source_id and model.source == ModelSource.REGISTERED and ModelFormat.GGUF in model.formats:
+            names |= base_names(source_id)
+            with contextlib.suppress(AquaError):
+                source = await self._get_model(source_id)
+                names |= base_names(source.artifact_location, source.hf_id)
+        hidden = model.architecture.hidden_size if model.architecture else None
+        return BaseFacts(names=names, label=f"'{model.name}'", hidden_size=hidden)
+
+    async def resolve_adapters(self, deployment_id: str, requested: builtins.list[AdapterRequest]) -> AdapterChange:
+        """The facts of a new set of adapters for a deployment (its engine, base and served name with them)."""
+        row = await self._row(deployment_id)
+        c = row.config
+        return AdapterChange(
+            deployment_id=row.id,
+            engine=c["engine"],
+            served=c["served_model_name"],
+            mode=c["mode"],
+            facts=await self._adapter_facts(requested, c["engine"]),
+            base=await self._base_facts(await self._get_model(row.model_id)),
+        )
+
+    async def set_adapters(self, change: AdapterChange) -> SetAdaptersResponse:
+        """Serve the adapters the service checked: saved for the next start when the engine is not running,
+        else loaded into it ("live", vLLM) or the engine restarted with them ("restart", llama.cpp)."""
+        row = await self._row(change.deployment_id)
+        adapters = tuple(DeploymentAdapter.model_validate(a) for a in change.adapters)
+        config = {**row.config, **_adapter_config_fields(change.facts, adapters, change.args)}
+        if row.state != S.ACTIVE.value:
+            await self.store.set_deployment_config(row.id, config)
+            return SetAdaptersResponse(deployment=await self.get(row.id), applied="saved")
+        if change.how == "live":
+            await self._load_live(row, config)
+            return SetAdaptersResponse(deployment=await self.get(row.id), applied="live")
+        lock = await self._engine_lock(row.id)
+        try:
+            await self.store.set_deployment_state(row.id, S.UPDATING.value, "Restarting the engine with its adapters")
+            await self._stop_engine(row.id)
+            await self.store.set_deployment_config(row.id, config)
+            row = await self._row(row.id)
+            op = self._start_operation(row, activating=True, lock=lock)
+        except BaseException:
+            lock.release()
+            raise
+        return SetAdaptersResponse(deployment=self._detail(row), applied="restart", operation=op)
+
+    async def _load_live(self, row: DeploymentRow, config: dict[str, Any]) -> None:
+        """vLLM started with VLLM_ALLOW_RUNTIME_LORA_UPDATING: unload the adapters left out, load the new ones."""
+        target = await self.upstream(row.id)
+        old = {a["name"]: a for a in row.config.get("adapter_sources", [])}
+        new = {a["name"]: a for a in config["adapter_sources"]}
+        async with httpx.AsyncClient(base_url=target.base_url, trust_env=False, timeout=120) as client:
+            for name in old.keys() - new.keys():
+                response = await client.post("/v1/unload_lora_adapter", json={"lora_name": name})
+                _engine_refused(response, f"unload the adapter {name}")
+            for name in new.keys() - old.keys():
+                body = {"lora_name": name, "lora_path": new[name]["weights"]}
+                _engine_refused(await client.post("/v1/load_lora_adapter", json=body), f"load the adapter {name}")
+        await self.store.set_deployment_config(row.id, config)
+        handle = self._handles.get(row.id)
+        if handle is not None:  # requests route by the new set from now on
+            self._targets[row.id] = await self._target(await self._row(row.id), handle)
 
     def _config(self, plan: LocalDeployPlan) -> dict[str, Any]:
         """The config stored with the row, once the engine's command is built from it (nothing is
@@ -401,6 +531,7 @@ class LocalDeployments(Deployments):
             "params": plan.params,
             "served_model_name": served_name(request.name),
             "idle_stop_minutes": request.idle_stop_minutes,
+            **_adapter_config_fields(plan.facts.adapters, plan.adapters, plan.adapter_args),
         }
         engines.build_command(self._spec("check", config, port=1))
         return config
@@ -417,6 +548,7 @@ class LocalDeployments(Deployments):
             device="cuda" if c["shape"] == "gpu" else "cpu",
             hub_cache=self._hub_cache,
             max_model_len=c.get("max_model_len"),
+            adapter_args=list(c.get("adapter_args", [])),
         )
 
     async def activate(self, deployment_id: str) -> CreateDeploymentResponse:
@@ -470,6 +602,7 @@ class LocalDeployments(Deployments):
     async def _bring_up(self, row: DeploymentRow, progress: Progress, handle: engines.EngineHandle | None) -> None:
         c = row.config
         if handle is None:
+            await self._convert_adapters(c, progress)
             spec = self._spec(row.id, c, port=engines.free_port())
             progress.update(progress=0.05, message=f"Starting {c['engine']} on {c['shape']}")
             spawn = asyncio.ensure_future(engines.start(spec))
@@ -519,7 +652,18 @@ class LocalDeployments(Deployments):
             generation_defaults=defaults,
             max_model_len=c.get("max_model_len"),
             metrics_url=handle.base_url + "/metrics" if c["engine"] in METRICS_ENGINES else None,
+            adapters=tuple(a["name"] for a in c.get("adapters", [])),
+            adapter_routing=c.get("adapter_routing"),
         )
+
+    async def _convert_adapters(self, c: dict[str, Any], progress: Progress) -> None:
+        """llama.cpp loads GGUF adapters: convert each PEFT adapter once (kept beside it for the next start)."""
+        for source in c.get("adapter_sources", []):
+            target = Path(source["weights"])
+            if source["format"] != "gguf" or await asyncio.to_thread(target.is_file):
+                continue
+            progress.update(progress=0.1, message=f"Converting the adapter {source['name']} to GGUF")
+            await llama_gguf.convert_lora(Path(source["peft"]), Path(source["config"]), target, progress)
 
     # ---- deactivate / delete -------------------------------------------------
 
@@ -619,6 +763,45 @@ class LocalDeployments(Deployments):
                     return await self._engine_died(deployment_id, handle)
             await asyncio.sleep(0.1)
         return None
+
+
+def _engine_refused(response: httpx.Response, what: str) -> None:
+    if not response.is_success:
+        raise Upstream(f"The engine could not {what}: {response.status_code} {response.text[:300]}")
+
+
+def _adapter_config(folder: Path) -> dict[str, Any] | None:
+    """A PEFT adapter's adapter_config.json (a LoRA one), or None when the folder holds none."""
+    file = folder / "adapter_config.json"
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("peft_type", "LORA") == "LORA" else None
+
+
+def _adapter_config_fields(
+    facts: tuple[AdapterFacts, ...], adapters: tuple[DeploymentAdapter, ...], args: tuple[str, ...]
+) -> dict[str, Any]:
+    """What a deployment's config keeps of its adapters: the served ones, the engine's flags, and where each
+    one's engine file comes from (llama.cpp's GGUF is converted from the PEFT folder at start)."""
+    by_name = {f.name: f for f in facts}
+    gguf = any(a == "--lora" for a in args)
+    return {
+        "adapters": [a.model_dump() for a in adapters],
+        "adapter_args": list(args),
+        "adapter_routing": ("llama.cpp" if gguf else "model") if adapters else None,
+        "adapter_sources": [
+            {
+                "name": a.name,
+                "format": "gguf" if gguf else "peft",
+                "weights": by_name[a.name].weights_path,
+                "peft": by_name[a.name].peft_path,
+                "config": by_name[a.name].config_path,
+            }
+            for a in adapters
+        ],
+    }
 
 
 def _generation_defaults(model_path: Path) -> dict[str, Any]:

@@ -80,6 +80,7 @@ class EngineSpec:
     device: str = "cpu"  # "cpu" | "cuda" | "cuda:N"
     max_model_len: int | None = None  # vLLM --max-model-len, llama.cpp --ctx-size
     hub_cache: Path | None = None  # HF_HUB_CACHE for the engine; default: the user's hub cache
+    adapter_args: list[str] = field(default_factory=list)  # the flags that load LoRA adapters (services/adapters.py)
 
     @property
     def engine_model_id(self) -> str:
@@ -213,6 +214,7 @@ def _vllm_command(spec: EngineSpec) -> list[str]:
         str(spec.port),
         *(["--max-model-len", str(spec.max_model_len)] if spec.max_model_len else []),
         *spec.params,
+        *spec.adapter_args,
     ]
 
 
@@ -248,6 +250,7 @@ def _llama_cpp_command(spec: EngineSpec) -> list[str]:
         *(["--embedding"] if spec.mode == "embedding" else []),
         "--metrics",  # Prometheus /metrics: requests, tokens, KV cache
         *spec.params,
+        *spec.adapter_args,
     ]
 
 
@@ -359,6 +362,9 @@ async def start(spec: EngineSpec) -> EngineHandle:
     )
     if spec.engine == "llama.cpp":
         env.update(llama_gguf.server_environment(cmd[0], env))
+    if spec.engine == "vllm" and spec.adapter_args:
+        # Adapters are then added and removed on the running engine (POST /v1/load_lora_adapter, …/unload_…).
+        env["VLLM_ALLOW_RUNTIME_LORA_UPDATING"] = "True"
     # Popen forks and execs, and we write files: keep it off the event loop.
     proc, record = await asyncio.to_thread(_spawn, spec, cmd, env)
     return EngineHandle(record=record, proc=proc)

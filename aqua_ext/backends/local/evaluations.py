@@ -97,6 +97,7 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
             deployment_id="" if connection_id else row.subject_id,
             connection_id=connection_id,
             deployment_name=c["deployment_name"],
+            adapter=c.get("adapter"),
             model_id=c["model_id"],
             model_name=c["model_name"],
             metrics=c["metrics"],
@@ -189,9 +190,12 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
             )
         rows_total = min(report.valid_rows, request.sample_size or report.valid_rows)
         evaluation_id = f"evj-{uuid.uuid4().hex[:10]}"
+        # The adapter asked for answers every row: the job asks as a playground turn naming it does.
+        asked_params = {**request.params.model_dump(), **({"adapter": request.adapter} if request.adapter else {})}
         config = {
             "description": request.description,
             **subject,
+            "adapter": request.adapter,
             "metrics": list(request.metrics),
             "params": request.params.model_dump(),
             "concurrency": request.concurrency,
@@ -212,7 +216,7 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
                 "dataset_path": str(folder / "dataset.jsonl"),
                 "output_dir": str(folder),
                 **source,
-                "params": request.params.model_dump(),
+                "params": asked_params,
                 "metrics": list(request.metrics),
                 "concurrency": request.concurrency,
                 "sample_size": request.sample_size,
@@ -344,4 +348,6 @@ def _target_fields(target: UpstreamTarget) -> dict[str, Any]:
         "served_model_name": target.served_model_name,
         "max_model_len": target.max_model_len,
         "generation_defaults": target.generation_defaults,
+        "adapters": list(target.adapters),
+        "adapter_routing": target.adapter_routing,
     }

@@ -3,7 +3,9 @@ converter (convert_hf_to_gguf.py, which scripts/setup unpacks from the llama-cpp
 beside the venv) writes F16 or BF16, then llama.cpp's quantizer (`llama_model_quantize`, through
 llama-cpp-python) writes the level asked for.
 
-Run as `python -m aqua_ext.backends.local.llama_convert SOURCE OUTFILE --level Q4_K_M --converter DIR`.
+Run as `python -m aqua_ext.backends.local.llama_convert SOURCE OUTFILE --level Q4_K_M --converter DIR`, or with
+`--lora-base CONFIG_DIR` (and no level) to turn a PEFT LoRA adapter folder into a GGUF adapter with llama.cpp's
+convert_lora_to_gguf.py (F16; CONFIG_DIR holds the base's config.json, which the converter reads).
 It prints `@@progress <fraction> <message>` lines on stdout; the converter's and the quantizer's
 logs go to stderr, whose end is the reason when it fails. The parent (llama_gguf.py) writes into a
 folder of its own and removes it when this process fails, so nothing here cleans up.
@@ -27,6 +29,7 @@ from ..model_config import GGUF_FILE_TYPES
 # What the converter writes before the quantizer runs: 16-bit floats, which every level starts from
 # (llama.cpp's quantizer reads F16 and BF16); the F16 and BF16 levels are this file as it is.
 CONVERTER_OUTTYPE = {"BF16": "bf16"}
+LORA_CONVERTER = "convert_lora_to_gguf.py"
 # llama_ftype (llama.h) of each level a model converts to.
 LEVEL_FTYPES = {name: code for code, name in GGUF_FILE_TYPES.items() if name in get_args(GgufLevel)}
 
@@ -88,6 +91,23 @@ def convert(source: Path, outfile: Path, level: str, converter: Path) -> Path:
     return written
 
 
+def convert_lora(adapter: Path, outfile: Path, base_config: Path, converter: Path) -> None:
+    """Run llama.cpp's LoRA converter on the PEFT folder `adapter`; it writes `outfile` (F16)."""
+    script = converter / LORA_CONVERTER
+    sys.path[:0] = [str(converter), str(converter / "gguf-py")]
+    argv = sys.argv
+    sys.argv = [str(script), "--base", str(base_config), "--outfile", str(outfile), "--outtype", "f16", str(adapter)]
+    try:
+        runpy.run_path(str(script), run_name="__main__")
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            raise
+    finally:
+        sys.argv = argv
+    if not outfile.is_file():
+        raise RuntimeError(f"the LoRA converter wrote no GGUF file ({outfile.name})")
+
+
 def quantize(source: Path, outfile: Path, level: str) -> None:
     """llama.cpp's quantizer, as llama-quantize runs it, from `source` to `outfile` at `level`."""
     import llama_cpp
@@ -104,12 +124,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m aqua_ext.backends.local.llama_convert")
     parser.add_argument("source", type=Path, help="the Hugging Face folder (config.json, safetensors, tokenizer)")
     parser.add_argument("outfile", type=Path, help="the GGUF file to write")
-    parser.add_argument("--level", required=True, choices=sorted(LEVEL_FTYPES))
+    parser.add_argument("--level", choices=sorted(LEVEL_FTYPES))
     parser.add_argument("--converter", type=Path, required=True, help="the folder with convert_hf_to_gguf.py")
+    parser.add_argument(
+        "--lora-base", type=Path, help="SOURCE is a PEFT LoRA adapter; this folder has its base's config"
+    )
     args = parser.parse_args(argv)
     # Set before the converter imports transformers: it must read the folder only, never a hub.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    if args.lora_base is not None:
+        report(0.05, "Converting the LoRA adapter to GGUF with llama.cpp's converter")
+        convert_lora(args.source, args.outfile, args.lora_base, args.converter)
+        report(0.95, "Written")
+        return 0
+    if args.level is None:
+        parser.error("--level is required (or --lora-base for an adapter)")
     report(0.05, "Converting to GGUF with llama.cpp's converter")
     written = convert(args.source, args.outfile, args.level, args.converter)
     if written != args.outfile:

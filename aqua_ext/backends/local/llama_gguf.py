@@ -26,6 +26,7 @@ from ..operations import Progress
 LLAMA_SERVER = "llama-server"
 CONVERTER_ENV = "AQUA_EXT_LLAMA_CPP_CONVERTER"  # a llama.cpp checkout's folder, to use its converter instead
 CONVERTER_SCRIPT = "convert_hf_to_gguf.py"
+LORA_CONVERTER_SCRIPT = "convert_lora_to_gguf.py"  # unpacked beside it
 # What a GGUF folder keeps of its source beside the .gguf file: registration reads config.json, and the
 # card, tokenizer and chat template are what a user looks at (llama.cpp reads only the .gguf file).
 KEPT_FILES = (
@@ -89,6 +90,43 @@ def conversion_problem() -> str | None:
     if missing:
         return f"converting to GGUF needs {', '.join(missing)}: pip install 'aqua_ext[local]'"
     return None
+
+
+def lora_conversion_problem() -> str | None:
+    """What this machine lacks to convert a LoRA adapter to GGUF, or None."""
+    converter = converter_dir()
+    if converter is not None and not (converter / LORA_CONVERTER_SCRIPT).is_file():
+        return f"llama.cpp's LoRA converter ({LORA_CONVERTER_SCRIPT}) is not installed; run scripts/setup again"
+    return conversion_problem()
+
+
+async def convert_lora(adapter: Path, base_config: Path, target: Path, progress: Progress) -> Path:
+    """Write `target`, the GGUF file of the PEFT adapter folder `adapter` (llama.cpp's convert_lora_to_gguf.py;
+    `base_config` holds the base's config.json). It appears whole (a rename) or not at all; Upstream with the
+    converter's reason when it fails."""
+    problem = lora_conversion_problem()
+    if problem is not None:
+        raise Upstream(f"Cannot convert the adapter {adapter.parent.name} for llama.cpp: {problem}")
+    converter = converter_dir()
+    assert converter is not None
+    work = target.with_name(f".{target.name}.partial-{uuid.uuid4().hex[:8]}")
+    try:
+        code, tail, _ = await run_module(
+            "aqua_ext.backends.local.llama_convert",
+            [str(adapter), str(work), "--lora-base", str(base_config), "--converter", str(converter)],
+            progress,
+            child_environment(HF_HUB_OFFLINE="1", HF_HUB_DISABLE_PROGRESS_BARS="1"),
+            tail_lines=40,
+        )
+        if code != 0:
+            detail = "\n".join(tail)
+            if says_disk_full(detail):
+                raise InsufficientStorage(f"Converting the adapter {adapter} to GGUF failed: the disk is full.")
+            raise Upstream(f"Converting the adapter {adapter} to GGUF failed: {failure_reason(tail)}")
+        await asyncio.to_thread(os.replace, work, target)
+    finally:
+        await asyncio.to_thread(lambda: work.unlink(missing_ok=True))
+    return target
 
 
 def gguf_name(source: Path, level: str) -> str:

@@ -1,0 +1,182 @@
+"""Several LoRA adapters on one base: which engines serve them and how, the checks an adapter meets
+(the same base as the deployment's model, a rank the engine loads), the engine's flags, and how a
+request's `model` picks one.
+
+Engines (what each one's source and documentation say):
+
+- vLLM: `--enable-lora --lora-modules name=path ...`; a request's `model` names the adapter. Its
+  `--max-lora-rank` is one of 1, 8, 16, 32, 64, 128, 256, 320, 512 (vllm/config/lora.py), so 512 is the
+  highest rank it loads; with VLLM_ALLOW_RUNTIME_LORA_UPDATING set, POST /v1/load_lora_adapter and
+  /v1/unload_lora_adapter add and remove adapters on the running engine ("live").
+- llama.cpp (llama-server): `--lora FILE` per adapter (GGUF, from llama.cpp's convert_lora_to_gguf.py),
+  loaded at start; `--lora-init-without-apply` leaves them off, and a request's `lora` field
+  `[{"id": i, "scale": s}]` sets the scales for that request (adapters left out: 0). POST /lora-adapters only
+  rescales the adapters already loaded, so adding or removing one restarts the engine ("restart"). llama.cpp
+  sets no rank limit of its own; a rank above the base's hidden size is no low-rank adapter (it is larger than
+  the full weight update it stands for), so that is refused.
+- transformers serve loads one model folder and no adapters; TGI's LoRA serving is not offered here.
+- OCI (AQUA's stacked deployment, ads/aqua/modeldeployment/deployment.py): a model group of the base and
+  its fine-tuned weights, each with an `inference_key` that a request's `model` names; the vLLM container
+  gets `--enable_lora --max-lora-rank 32` and VLLM_ALLOW_RUNTIME_LORA_UPDATING, and a new model group is
+  applied as a LIVE update. Its rank limit is that 32.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ..api.deployments import DeploymentAdapter
+from ..api.upstream import UpstreamTarget
+from ..backends.adapter_facts import AdapterFacts, BaseFacts, base_names
+from ..errors import InvalidInput
+
+Applied = Literal["live", "restart"]
+
+# vLLM's allowed --max-lora-rank values (vllm/config/lora.py, `MaxLoRARanks`).
+VLLM_LORA_RANKS = (1, 8, 16, 32, 64, 128, 256, 320, 512)
+# AQUA's stacked deployments start vLLM with this --max-lora-rank (ads, "sets --max-lora-rank as 32").
+OCI_STACKED_MAX_RANK = 32
+
+
+@dataclass(frozen=True)
+class AdapterEngine:
+    """How an engine serves adapters."""
+
+    weights: Literal["peft", "gguf"]  # what it loads: the PEFT folder, or a GGUF file converted from it
+    max_rank: int | None  # the highest LoRA rank it loads (None: its own limit is none)
+    applied: Applied  # how an adapter is added or removed once it serves
+    routing: Literal["model", "llama.cpp"]  # how a request picks one: `model` names it, or lora scales
+
+
+ADAPTER_ENGINES: dict[str, AdapterEngine] = {
+    "vllm": AdapterEngine(weights="peft", max_rank=VLLM_LORA_RANKS[-1], applied="live", routing="model"),
+    "llama.cpp": AdapterEngine(weights="gguf", max_rank=None, applied="restart", routing="llama.cpp"),
+}
+OCI_ADAPTER_ENGINES: dict[str, AdapterEngine] = {
+    "vllm": AdapterEngine(weights="peft", max_rank=OCI_STACKED_MAX_RANK, applied="live", routing="model"),
+}
+
+
+def check_adapters(
+    engine: str,
+    adapters: list[AdapterFacts],
+    base: BaseFacts,
+    served: str,
+    *,
+    mode: str = "chat",
+    table: dict[str, AdapterEngine] = ADAPTER_ENGINES,
+) -> list[DeploymentAdapter]:
+    """The adapters a deployment of `base` on `engine` serves, checked; InvalidInput naming the field
+    (`adapters.<i>`, the item; `adapters`; `engine`) otherwise."""
+    if not adapters:
+        return []
+    if mode == "embedding":
+        raise InvalidInput.field("adapters", "an embedding deployment gives vectors; adapters change answers")
+    support = table.get(engine)
+    if support is None:
+        offered = ", ".join(sorted(table)) or "none"
+        raise InvalidInput.field("engine", f"{engine} does not serve LoRA adapters here; engines that do: {offered}")
+    # The engine's limit; llama.cpp, which has none, the base's.
+    if support.max_rank is not None:
+        limit: int | None = support.max_rank
+        why = f"{engine} loads ranks up to {limit}"
+    else:
+        limit = base.hidden_size
+        why = f"the base's hidden size is {limit}, and a larger rank is no low-rank adapter"
+    names: set[str] = set()
+    out: list[DeploymentAdapter] = []
+    for a in adapters:
+        field = f"adapters.{a.index}"
+        if a.name == served:
+            raise InvalidInput.field(field, f"'{a.name}' is the base model's name; name the adapter otherwise")
+        if a.name in names:
+            raise InvalidInput.field(field, f"two adapters are named '{a.name}'; name one otherwise")
+        if not a.lora:
+            raise InvalidInput.field(field, f"'{a.model_name}' is not a LoRA fine-tune: it has no adapter to serve")
+        trained_on = base_names(a.base_model_name_or_path) | base_names(a.base_model_id)
+        if not trained_on & base.names:
+            said = a.base_model_name_or_path or a.base_model_id or "an unknown base"
+            raise InvalidInput.field(
+                field,
+                f"'{a.model_name}' was trained on {said}; this deployment serves {base.label}: "
+                "an adapter only fits the base it was trained on",
+            )
+        if a.rank is not None and limit is not None and a.rank > limit:
+            raise InvalidInput.field(field, f"'{a.model_name}' has LoRA rank {a.rank}; {why}")
+        names.add(a.name)
+        out.append(DeploymentAdapter(name=a.name, model_id=a.model_id, model_name=a.model_name, rank=a.rank))
+    return out
+
+
+def adapter_args(engine: str, adapters: list[AdapterFacts], ranks: list[int | None]) -> list[str]:
+    """The engine's flags that load `adapters` (checked ones), in their order (llama.cpp's ids follow it)."""
+    if not adapters:
+        return []
+    if engine == "llama.cpp":
+        # Loaded off: a request without an adapter is answered by the base.
+        return [token for a in adapters for token in ("--lora", a.weights_path)] + ["--lora-init-without-apply"]
+    if engine == "vllm":
+        highest = max((r for r in ranks if r), default=VLLM_LORA_RANKS[0])
+        rank = next(r for r in VLLM_LORA_RANKS if r >= highest)
+        return [
+            "--enable-lora",
+            "--max-loras",
+            str(len(adapters)),
+            "--max-lora-rank",
+            str(rank),
+            "--lora-modules",
+            *(f"{a.name}={a.weights_path}" for a in adapters),
+        ]
+    raise InvalidInput.field("engine", f"{engine} does not serve LoRA adapters here")
+
+
+# ---- per request ------------------------------------------------------------------------------------
+
+
+def adapter_named(target: UpstreamTarget, name: str | None, field: str) -> str | None:
+    """The adapter `name` picks on this deployment (None: the base); InvalidInput naming `field` when the
+    deployment has no such adapter. `name` may be the adapter's name or `<served name>/<adapter>`."""
+    if name is None or name in (target.served_model_name, target.model):
+        return None
+    prefix = f"{target.served_model_name}/"
+    short = name[len(prefix) :] if name.startswith(prefix) else name
+    if short in target.adapters:
+        return short
+    served = [target.served_model_name, *target.adapters]
+    raise InvalidInput.field(field, f"this deployment serves no model '{name}'; it serves {', '.join(served)}")
+
+
+def route(target: UpstreamTarget, adapter: str | None, body: dict[str, Any]) -> None:
+    """Set what the engine needs in `body` to answer with `adapter` (None: the base), `model` included."""
+    body["model"] = target.model
+    if not target.adapters:
+        return
+    if target.adapter_routing == "llama.cpp":
+        # Every loaded adapter's scale, the base's answer included: global scales set through POST /lora-adapters
+        # would otherwise apply to a request that names none.
+        body["lora"] = [{"id": i, "scale": 1.0 if name == adapter else 0.0} for i, name in enumerate(target.adapters)]
+    elif adapter is not None:
+        body["model"] = adapter  # vLLM and AQUA's stacked deployments: `model` names the adapter
+
+
+def route_openai(target: UpstreamTarget, body: dict[str, Any]) -> None:
+    """The OpenAI pass-through: the request's `model` picks the base or an adapter. Without adapters
+    any `model` reaches the base (clients send whatever name they were configured with)."""
+    requested = body.get("model")
+    if "lora" in body and target.adapters:
+        raise InvalidInput.field("lora", "name an adapter in `model`; this server sets the adapter scales")
+    if not target.adapters:
+        route(target, None, body)
+        return
+    if requested is not None and not isinstance(requested, str):
+        raise InvalidInput.field("model", f"expected a model name, got {requested!r}")
+    route(target, adapter_named(target, requested, "model"), body)
+
+
+def models_listing(target: UpstreamTarget) -> list[dict[str, Any]]:
+    """GET …/v1/models: the base under its served name, then each adapter with the base as its parent
+    (as vLLM lists its --lora-modules)."""
+    base = target.served_model_name or target.model
+    entry = {"object": "model", "owned_by": "aqua_ext", "created": 0}
+    return [{"id": base, **entry}, *({"id": name, "parent": base, **entry} for name in target.adapters)]
