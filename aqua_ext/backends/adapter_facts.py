@@ -59,6 +59,7 @@ class AdapterChange:
     mode: str
     facts: tuple[AdapterFacts, ...]
     base: BaseFacts
+    running: tuple[str, ...] = ()  # the adapter flags the engine was started with
     adapters: tuple[Any, ...] = ()  # DeploymentAdapter
     args: tuple[str, ...] = ()
     how: str = "restart"

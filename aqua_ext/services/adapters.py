@@ -29,6 +29,7 @@ from typing import Any, Literal
 from ..api.deployments import DeploymentAdapter
 from ..api.upstream import UpstreamTarget
 from ..backends.adapter_facts import AdapterFacts, BaseFacts, base_names
+from ..backends.engine_tokens import param_value
 from ..errors import InvalidInput
 
 Applied = Literal["live", "restart"]
@@ -129,6 +130,15 @@ def adapter_args(engine: str, adapters: list[AdapterFacts], ranks: list[int | No
             *(f"{a.name}={a.weights_path}" for a in adapters),
         ]
     raise InvalidInput.field("engine", f"{engine} does not serve LoRA adapters here")
+
+
+def live_fits(running: tuple[str, ...] | list[str], wanted: list[str]) -> bool:
+    """Whether vLLM, started with the adapter flags `running`, can load the set `wanted` flags describe without a
+    restart: it was started with adapters on (--enable-lora), and with a --max-lora-rank that holds the new ones."""
+    if "--enable-lora" not in running:
+        return False
+    started, needed = param_value(list(running), "--max-lora-rank"), param_value(wanted, "--max-lora-rank")
+    return needed is None or (started is not None and int(needed) <= int(started))
 
 
 # ---- per request ------------------------------------------------------------------------------------

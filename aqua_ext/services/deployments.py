@@ -27,7 +27,7 @@ from ..api.terraform import TerraformExport
 from ..api.upstream import UpstreamTarget
 from ..backends.base import Backend
 from ..errors import Conflict, InvalidInput
-from .adapters import ADAPTER_ENGINES, adapter_args, check_adapters
+from .adapters import ADAPTER_ENGINES, adapter_args, check_adapters, live_fits
 from .chat import Turn, start_turn
 from .cli_command import create_command
 from .deploy_plan import plan_deployment
@@ -208,8 +208,7 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
         args = adapter_args(change.engine, list(change.facts), [a.rank for a in adapters]) if adapters else []
         support = ADAPTER_ENGINES.get(change.engine)
         how = support.applied if support is not None else "restart"
-        # vLLM loads and unloads adapters live only when it was started with adapters on (--enable-lora).
-        if how == "live" and not detail.adapters:
+        if how == "live" and not live_fits(change.running, args):
             how = "restart"
         checked = replace(change, adapters=tuple(adapters), args=tuple(args), how=how)
         response = await driver.set_adapters(checked)

@@ -86,10 +86,15 @@ def finetune_actions(target: str, item: FineTuneSummary) -> list[FineTuneAction]
 
 
 async def refuse_if_served(driver: Backend, model_id: str | None, name: str) -> None:
-    """Conflict when a deployment of this target serves `model_id`: it must go first."""
+    """Conflict when a deployment of this target serves `model_id`, as its model or as one of its adapters: it
+    must go first (or drop the adapter)."""
     if not model_id:
         return
-    serving = [d for d in await driver.list_deployments() if d.model_id == model_id]
+    serving = [
+        d
+        for d in await driver.list_deployments()
+        if d.model_id == model_id or any(a.model_id == model_id for a in d.adapters)
+    ]
     if serving:
         names = ", ".join(f"'{d.name}' ({d.state.value})" for d in serving)
         raise Conflict(f"'{name}' is served by deployment {names}; delete the deployment first.")

@@ -161,6 +161,9 @@ async def test_a_base_with_two_adapters_answers_per_adapter(
             body={"model": "blue", "messages": [{"role": "user", "content": PROMPT}], "max_tokens": 2},
         )
         assert status == 400 and err["error"]["param"] == "model", err
+        # An adapter in use is not deleted from under the deployment.
+        status, err = await api(f"models/{red}", method="DELETE")
+        assert status == 409 and "colors" in err["message"], err
     finally:
         await api(f"deployments/{dep['id']}", method="DELETE")
 

@@ -15,6 +15,7 @@ from aqua_ext.services.adapters import (
     adapter_args,
     adapter_named,
     check_adapters,
+    live_fits,
     models_listing,
     route,
     route_openai,
@@ -147,3 +148,12 @@ def test_model_routing_names_the_adapter_and_no_adapters_takes_any_name() -> Non
 def test_models_listing_names_the_base_then_its_adapters() -> None:
     listing = models_listing(target("llama.cpp", "red", "blue"))
     assert [(m["id"], m.get("parent")) for m in listing] == [("colors", None), ("red", "colors"), ("blue", "colors")]
+
+
+def test_vllm_changes_live_only_within_what_it_was_started_with() -> None:
+    started = adapter_args("vllm", [adapter(0, "a", rank=16)], [16])
+    assert live_fits(started, adapter_args("vllm", [adapter(0, "a"), adapter(1, "b", rank=16)], [8, 16]))
+    assert live_fits(started, [])  # removing every adapter
+    # A rank above the --max-lora-rank it started with, or an engine started without adapters: restart.
+    assert not live_fits(started, adapter_args("vllm", [adapter(0, "wide", rank=64)], [64]))
+    assert not live_fits([], adapter_args("vllm", [adapter(0, "a")], [8]))

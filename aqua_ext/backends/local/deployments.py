@@ -472,6 +472,7 @@ class LocalDeployments(Deployments):
             mode=c["mode"],
             facts=await self._adapter_facts(requested, c["engine"]),
             base=await self._base_facts(await self._get_model(row.model_id)),
+            running=tuple(c.get("adapter_args", [])),
         )
 
     async def set_adapters(self, change: AdapterChange) -> SetAdaptersResponse:

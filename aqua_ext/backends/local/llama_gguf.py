@@ -109,7 +109,7 @@ async def convert_lora(adapter: Path, base_config: Path, target: Path, progress:
         raise Upstream(f"Cannot convert the adapter {adapter.parent.name} for llama.cpp: {problem}")
     converter = converter_dir()
     assert converter is not None
-    work = target.with_name(f".{target.name}.partial-{uuid.uuid4().hex[:8]}")
+    work = target.with_name(f".partial-{uuid.uuid4().hex[:8]}-{target.name}")  # still a .gguf name
     try:
         code, tail, _ = await run_module(
             "aqua_ext.backends.local.llama_convert",
