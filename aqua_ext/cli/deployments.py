@@ -18,6 +18,7 @@ from typing import Any, get_args
 
 from ..api.deployments import (
     TRANSITIONAL_STATES,
+    AdapterRequest,
     CreateDeploymentRequest,
     DeploymentDetail,
     DeploymentState,
@@ -40,6 +41,13 @@ from .output import (
     warn_problems,
     write_export,
 )
+
+
+def _adapter(value: str) -> AdapterRequest:
+    """`--adapter [NAME=]MODEL_ID` as the request's adapter (model ids hold `:` but never `=`); a bad NAME is
+    argparse's error (pydantic's ValidationError is a ValueError)."""
+    name, sep, model_id = value.partition("=")
+    return AdapterRequest(model_id=model_id, name=name) if sep else AdapterRequest(model_id=value)
 
 
 def add_parser(sub: Any) -> None:
@@ -72,6 +80,15 @@ def add_parser(sub: Any) -> None:
         action="append",
         metavar="'--NAME VALUE'",
         help="engine parameter, checked against the engine's allowlist (repeatable; a flag alone: --param=--compile)",
+    )
+    create.add_argument(
+        "--adapter",
+        dest="adapters",
+        action="append",
+        default=[],
+        type=_adapter,
+        metavar="[NAME=]MODEL_ID",
+        help="a LoRA fine-tune served beside the base, picked per request by NAME (default: its name; repeatable)",
     )
     add_oci_logging_flags(create)
     add_target_flag(create, "to deploy on (the model's own)")
@@ -272,6 +289,7 @@ async def run(ctx: Context) -> int:
             dtype=args.dtype,
             max_model_len=args.max_model_len,
             idle_stop_minutes=args.idle_stop_minutes,
+            adapters=args.adapters,
             params=params,
             log_group_id=args.log_group_id,
             log_id=args.log_id,

@@ -109,4 +109,5 @@ def create_command(request: CreateRequest) -> str:
         ]
         # The CLI splits each --param value as a shell would: quote each token for that split, then for the shell.
         pairs += [("--param", shlex.quote(token)) for token in request.params]
+        pairs += [("--adapter", f"{a.name}={a.model_id}" if a.name else a.model_id) for a in request.adapters]
     return note + " \\\n  ".join([" ".join(["aqua-ext", *words]), *_flags(pairs)])

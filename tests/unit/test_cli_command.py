@@ -163,6 +163,7 @@ def test_deployment_round_trips_params_and_logging() -> None:
         log_id="ocid1.log.oc1..l",
         target="oci",
         idle_stop_minutes=60,
+        adapters=[{"model_id": "ft:ftj-1", "name": "ko"}, {"model_id": "ft:ftj-2"}],
     )
     args = _parse(create_command(request))
     assert (args.command, args.deployments_command) == ("deployments", "create")
