@@ -77,8 +77,16 @@ export type EngineName = NonNullable<Schemas['CreateDeploymentRequest']['engine'
 /** What serves a deployment: an engine, or the service itself (a Generative AI endpoint's `oci-genai`). */
 export type ServingEngine = DeploymentSummary['engine'];
 
+/** A LoRA adapter asked for beside the base: a fine-tune's model id (its name defaults to the model's). */
+export type AdapterRequest = RequestBody<'AdapterRequest', 'model_id'>;
+/** An adapter a deployment serves: requests naming it (`model`, a turn's `adapter`) get it. */
+export type DeploymentAdapter = Schemas['DeploymentAdapter'];
 /** The deploy body: the model and the name, and what is not left to the server's defaults. */
-export type CreateDeploymentRequest = RequestBody<'CreateDeploymentRequest', 'model_id' | 'name'>;
+export type CreateDeploymentRequest = Omit<RequestBody<'CreateDeploymentRequest', 'model_id' | 'name'>, 'adapters'> & {
+  adapters?: AdapterRequest[];
+};
+export type SetAdaptersRequest = { adapters: AdapterRequest[] };
+export type SetAdaptersResponse = Schemas['SetAdaptersResponse'];
 export type CreateDeploymentResponse = Schemas['CreateDeploymentResponse'];
 export type TerraformExport = Schemas['TerraformExport'];
 
@@ -169,10 +177,10 @@ export type EvaluationComparison = Schemas['EvaluationComparison'];
 export type EvaluationMetric = EvaluationSummary['metrics'][number];
 /** How the deployment is asked, as the server answers it (every field set). */
 export type ModelParameters = Schemas['ModelParameters-Output'];
-/** What an evaluation asks: a deployment, or a connection and (optionally) which of its models. */
+/** What an evaluation asks: a deployment (optionally one of its adapters), or a connection (optionally one of its models). */
 type EvaluationSubject =
-  | { deployment_id: string; connection_id?: undefined; connection_model?: undefined }
-  | { connection_id: string; connection_model?: string; deployment_id?: undefined };
+  | { deployment_id: string; adapter?: string; connection_id?: undefined; connection_model?: undefined }
+  | { connection_id: string; connection_model?: string; deployment_id?: undefined; adapter?: undefined };
 /**
  * The evaluation body: what is asked (exactly one of a deployment and a connection), a name,
  * and any model parameter not left to the server's defaults.

@@ -366,6 +366,7 @@ export function makeDeployment(overrides: Partial<DeploymentDetail> = {}): Deplo
     active_since: null,
     last_request_at: null,
     idle_stop_at: null,
+    adapters: [],
     ...overrides
   };
   return { ...deployment, actions: overrides.actions ?? deploymentActions(deployment) };
@@ -439,7 +440,8 @@ export function summaryOf(detail: DeploymentDetail): DeploymentSummary {
     target: detail.target,
     actions: detail.actions,
     idle_stop_minutes: detail.idle_stop_minutes,
-    active_since: detail.active_since
+    active_since: detail.active_since,
+    adapters: detail.adapters
   };
 }
 
@@ -760,6 +762,7 @@ export function makeEvaluation(overrides: Partial<EvaluationDetail> = {}): Evalu
     description: '',
     deployment_id: 'dep-1',
     deployment_name: 'Qwen chat',
+    adapter: null,
     model_id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
     model_name: 'Qwen2.5 0.5B Instruct',
     state: 'IN_PROGRESS',

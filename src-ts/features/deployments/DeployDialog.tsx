@@ -2,6 +2,8 @@ import * as React from 'react';
 
 import type { CreateDeploymentResponse, Dtype, FitReport, Info, ModelSummary } from '../../api/types';
 import {
+  adapterCandidates,
+  adapterEngine,
   buildDeployRequest,
   DEPLOY_FIELDS,
   defaultDeploymentName,
@@ -38,6 +40,7 @@ import { SelectField, TextField, ValueOptions } from '../../ui/FormField';
 import { bindInput, type IFormBinding } from '../../ui/formInputs';
 import { DeployFitSummary, limitHint, shapeOptionLabel } from './DeployFit';
 import { ParamRows } from './ParamRows';
+import { AdapterPicker } from './AdapterPicker';
 import { TerraformButton, TerraformDialog, useTerraformExport } from '../../ui/TerraformDialog';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
@@ -47,7 +50,7 @@ import { useLatest } from '../../ui/hooks/useLatest';
 import { useFormTarget, useGenAiHandOff, useTargetChange } from '../../ui/hooks/useFormTarget';
 import { TargetField } from '../../ui/TargetField';
 import { infoForTarget, pickTarget } from '../../shared/targets';
-import { formKind } from '../../shared/labels';
+import { engineLabel, formKind } from '../../shared/labels';
 
 export interface IDeployDialogProps extends ICreateDialogProps<CreateDeploymentResponse> {
   info: Info | null;
@@ -86,7 +89,8 @@ const FORM_FIELDS: Partial<Record<keyof IDeployForm, DeployField>> = {
   dtype: 'dtype',
   params: 'params',
   logGroupId: 'log_group_id',
-  logId: 'log_id'
+  logId: 'log_id',
+  adapters: 'adapters'
 };
 
 /**
@@ -136,6 +140,12 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   const models = listedModels.value ?? (given ? [given] : null);
 
   const model = models?.find(item => item.id === form.modelId) ?? null;
+  // LoRA fine-tunes to serve beside the base (local targets: AQUA's stacked deployments are not created on OCI).
+  const loadAdapters = React.useCallback(
+    () => client.listModels({ source: 'fine-tuned' }).then(list => list.items),
+    [client]
+  );
+  const fineTuned = useFetched(loadAdapters, null);
   // A given model fixes the target (the server deploys a model on its own target); without one,
   // the user picks the target and then one of its models.
   const formTarget = useFormTarget(props.info, props.backendKind, props.model?.target, null, !!props.onGenAi);
@@ -476,6 +486,25 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
           error={errors.mode}
           onChange={mode => update({ mode })}
         />
+
+        {!onOci && (
+          <AdapterPicker
+            id={id('adapters')}
+            trans={trans}
+            candidates={
+              fineTuned.value !== null ? adapterCandidates(fineTuned.value, model) : fineTuned.error ? [] : null
+            }
+            value={form.adapters}
+            unavailable={
+              adapterEngine(form.engine)
+                ? null
+                : trans.__('%1 serves no adapters: choose llama.cpp or vLLM.', engineLabel(form.engine))
+            }
+            disabled={busy}
+            error={errors.adapters}
+            onChange={adapters => update({ adapters })}
+          />
+        )}
 
         <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
           <TextField

@@ -30,6 +30,7 @@ export type DeployField =
   | 'replicas'
   | 'engine'
   | 'mode'
+  | 'adapters'
   | 'max_model_len'
   | 'dtype'
   | 'params'
@@ -46,6 +47,7 @@ export const DEPLOY_FIELDS: readonly DeployField[] = [
   'replicas',
   'engine',
   'mode',
+  'adapters',
   'max_model_len',
   'dtype',
   'params',
@@ -58,6 +60,7 @@ const CONTRACT = CONTRACT_LIMITS.CreateDeploymentRequest;
 
 /** Bounds of the contract (CreateDeploymentRequest in schema/api/openapi.json). */
 export const LIMITS = {
+  adapters: CONTRACT.adapters.maxItems,
   name: CONTRACT.name.maxLength,
   description: CONTRACT.description.maxLength,
   replicasMin: CONTRACT.replicas.minimum,
@@ -95,6 +98,8 @@ export interface IDeployForm {
   logId: string;
   /** Minutes without a request before it is deactivated; '' = never. */
   idleStopMinutes: string;
+  /** LoRA fine-tunes served beside the base (their model ids), each picked per request by its name. */
+  adapters: string[];
 }
 
 export interface IChoice<T extends string = string> {
@@ -110,6 +115,31 @@ export type DeployErrors = Partial<Record<DeployField, string>>;
 export const LOCAL_ENGINES: readonly EngineName[] = ['transformers', 'vllm', 'llama.cpp'];
 export const OCI_ENGINES: readonly EngineName[] = ['vllm', 'llama.cpp', 'tgi'];
 export const MODES: readonly InferenceMode[] = ['chat', 'completion', 'embedding'];
+
+/**
+ * Engines that serve LoRA adapters beside a base here (services/adapters.py): llama.cpp (GGUF adapters, converted
+ * from the fine-tune's PEFT folder) and vLLM. On OCI, AQUA's stacked deployments are not created by this extension.
+ */
+export function adapterEngine(engine: EngineName): boolean {
+  return engine === 'llama.cpp' || engine === 'vllm';
+}
+
+/**
+ * The models offered as adapters: LoRA fine-tunes on the deployment's target (the server checks each was trained
+ * on the deployed base and that the engine loads its rank, naming the adapter that does not).
+ */
+export function adapterCandidates<M extends Pick<ModelSummary, 'id' | 'source' | 'tags' | 'target'>>(
+  models: readonly M[],
+  base: Pick<ModelSummary, 'id' | 'target'> | null
+): M[] {
+  return models.filter(
+    item =>
+      item.source === 'fine-tuned' &&
+      item.tags.includes('lora') &&
+      item.id !== base?.id &&
+      (!base || item.target === base.target)
+  );
+}
 
 /** The models the server allows deploying now (downloaded, with weights). */
 export function isDeployable(model: Pick<ModelSummary, 'actions'>): boolean {
@@ -289,7 +319,8 @@ export function initialDeployForm(model: ModelSummary | null, backend: BackendKi
     params: [],
     logGroupId: '',
     logId: '',
-    idleStopMinutes: ''
+    idleStopMinutes: '',
+    adapters: []
   };
 }
 
@@ -334,6 +365,11 @@ export function validateDeployForm(form: IDeployForm, backend: BackendKind, tran
   Object.assign(errors, nameDescriptionErrors(form, LIMITS, trans.__('Enter a name for the deployment.'), trans));
   if (backend === 'local' && form.shape !== 'cpu' && form.shape !== 'gpu') {
     errors.shape = trans.__('Choose CPU or GPU.');
+  }
+  if (form.adapters.length > LIMITS.adapters) {
+    errors.adapters = trans.__('At most %1 adapters.', LIMITS.adapters);
+  } else if (form.adapters.length > 0 && !adapterEngine(form.engine)) {
+    errors.adapters = trans.__('%1 serves no adapters: choose llama.cpp or vLLM.', engineLabel(form.engine));
   }
   if (backend === 'oci' && !inRange(form.replicas, LIMITS.replicasMin, LIMITS.replicasMax)) {
     errors.replicas = trans.__('A whole number from %1 to %2.', LIMITS.replicasMin, LIMITS.replicasMax);
@@ -410,6 +446,9 @@ export function buildDeployRequest(form: IDeployForm, backend: BackendKind): Cre
   const params = paramTokens(form.params);
   if (params.length > 0) {
     body.params = params;
+  }
+  if (form.adapters.length > 0 && adapterEngine(form.engine)) {
+    body.adapters = form.adapters.map(modelId => ({ model_id: modelId }));
   }
   if (backend === 'oci') {
     body.replicas = Number(form.replicas.trim());

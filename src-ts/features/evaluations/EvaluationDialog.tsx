@@ -4,6 +4,7 @@ import type { CreateEvaluationResponse, EvaluationMetric, Info, ValidateDatasetR
 import { allows } from '../../shared/actions';
 import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
 import { isGenAiTarget } from '../../shared/targets';
+import { deploymentSubjects, parseTargetKey } from '../../shared/chatTarget';
 import { useLatest } from '../../ui/hooks/useLatest';
 import { TargetField } from '../../ui/TargetField';
 import {
@@ -248,7 +249,9 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
   const candidates = deployments === null && connections === null ? null : judgeCandidates(deployments, connections);
   const judgeAllowed = backendKind === CONNECTION_TARGET;
 
-  const deployment = deployments?.find(item => item.id === form.deploymentId) ?? null;
+  // The picker's key names the deployment, and the adapter that answers when one is chosen.
+  const deploymentRef = parseTargetKey(form.deploymentId);
+  const deployment = deployments?.find(item => item.id === deploymentRef.id) ?? null;
   const finetune = finetunes?.find(item => item.id === form.finetuneId) ?? null;
   // A Generative AI endpoint runs no job itself (the server asks it from the local target): listed on any target.
   const evaluable = (deployments ?? []).filter(
@@ -275,7 +278,14 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
 
   // The name follows the deployment and the data until the user names it.
   const autoName = defaultEvaluationName(
-    evaluatedName(form, deployment, connection, trans),
+    evaluatedName(
+      form,
+      deployment && deploymentRef.adapter
+        ? { name: trans.__('%1 · %2', deployment.name, deploymentRef.adapter) }
+        : deployment,
+      connection,
+      trans
+    ),
     form,
     finetune?.name,
     trans
@@ -550,12 +560,14 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
           selectRef={selectRef}
           onChange={deploymentId => update({ deploymentId })}
         >
-          {listed.map(item => (
-            <option key={item.id} value={item.id} disabled={!allows(item, 'evaluate')}>
-              {trans.__('%1 — %2', item.name, item.model_name)}
-              {allows(item, 'evaluate') ? '' : ` (${item.state.toLowerCase()})`}
-            </option>
-          ))}
+          {listed.flatMap(item =>
+            deploymentSubjects(item).map(entry => (
+              <option key={entry.key} value={entry.key} disabled={!allows(item, 'evaluate')}>
+                {trans.__('%1 — %2', entry.label, item.model_name)}
+                {allows(item, 'evaluate') ? '' : ` (${item.state.toLowerCase()})`}
+              </option>
+            ))
+          )}
         </PickerField>
       )}
       {textField('name', trans.__('Name'), { maxLength: EVALUATION_LIMITS.name })}

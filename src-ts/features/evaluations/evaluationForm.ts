@@ -19,6 +19,7 @@ import { DEFAULT_SAMPLING, parseSampling, type ISamplingForm, type SamplingField
 import { METRICS } from './format';
 import { nameDescriptionErrors } from '../../shared/nameDescription';
 import { logPairErrors } from '../../shared/ociLog';
+import { parseTargetKey } from '../../shared/chatTarget';
 
 /** Where the rows come from: a JSONL file, or the dataset a fine-tune was trained on. */
 export type DatasetSource = 'file' | 'finetune';
@@ -274,6 +275,12 @@ export function ociFields(form: Pick<IEvaluationForm, 'asks'>, backendKind: Back
   return backendKind === 'oci' && form.asks === 'deployment';
 }
 
+/** The deployment asked, from the picker's key: its id, and the adapter that answers when one is chosen. */
+export function evaluatedDeployment(key: string): { deployment_id: string; adapter?: string } {
+  const { id, adapter } = parseTargetKey(key);
+  return adapter ? { deployment_id: id, adapter } : { deployment_id: id };
+}
+
 /** The request body for a valid form; the metrics in their usual order. */
 export function buildEvaluationRequest(
   form: IEvaluationForm,
@@ -285,7 +292,7 @@ export function buildEvaluationRequest(
   const asked =
     form.asks === 'connection'
       ? { connection_id: form.connectionId, ...(model ? { connection_model: model } : {}) }
-      : { deployment_id: form.deploymentId };
+      : evaluatedDeployment(form.deploymentId);
   const request: CreateEvaluationRequest = {
     ...asked,
     name: form.name.trim(),

@@ -238,8 +238,12 @@ export function orderedScoreKeys(keys: Iterable<string>): string[] {
  * (`connection_id` set; its `deployment_id` is then "" and `deployment_name` the connection's name).
  */
 export function askedName(
-  item: Pick<EvaluationSummary, 'deployment_name' | 'connection_id'>,
+  item: Pick<EvaluationSummary, 'deployment_name' | 'connection_id'> & Partial<Pick<EvaluationSummary, 'adapter'>>,
   trans: TranslationBundle
 ): string {
-  return item.connection_id ? trans.__('%1 (connection)', item.deployment_name) : item.deployment_name;
+  if (item.connection_id) {
+    return trans.__('%1 (connection)', item.deployment_name);
+  }
+  // A deployment's adapter answered: "deployment · adapter", as the pickers name it.
+  return item.adapter ? trans.__('%1 · %2', item.deployment_name, item.adapter) : item.deployment_name;
 }

@@ -8,7 +8,7 @@ import type { ConnectionSummary, DeploymentSummary, InferenceMode, ToolDefinitio
 import { engineLabel, modeLabel, shapeLabel } from '../../shared/labels';
 import { allows } from '../../shared/actions';
 import { FAST_POLL_MS, isTransitional, stateLabel } from '../../shared/deploymentStates';
-import { parseTargetKey, targetKey, type ChatTarget } from '../../shared/chatTarget';
+import { deploymentSubjects, parseTargetKey, targetKey, type ChatTarget } from '../../shared/chatTarget';
 import { contextBudget, defaultMaxTokens, promptTokens } from './contextBudget';
 import { connectionMode, subjectCanChat, usePlaygroundSubject } from './usePlaygroundSubject';
 import { DEFAULT_SAMPLING, parseSampling, type ISamplingForm } from '../../shared/sampling';
@@ -84,7 +84,8 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
   const [sampling, setSampling] = React.useState<ISamplingForm>(stored.sampling);
   const [draft, setDraft] = React.useState(stored.draft);
   const [compareWith, setCompareWith] = React.useState<string | null>(stored.compareWith);
-  const [model, setModel] = React.useState<string | null>(stored.model);
+  // A connection's model, or the deployment's adapter (null: its base model); a tab's key may name the adapter.
+  const [model, setModel] = React.useState<string | null>(stored.model ?? parseTargetKey(deploymentId).adapter);
   const [compareModel, setCompareModel] = React.useState<string | null>(stored.compareModel);
   const [embedInputs, setEmbedInputs] = React.useState<string[]>(stored.embedInputs);
   const [showSystem, setShowSystem] = React.useState(stored.system.length > 0);
@@ -147,7 +148,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
     () =>
       subject.kind === 'connection'
         ? { kind: 'connection', id: subject.id, model }
-        : { kind: 'deployment', id: subject.id },
+        : { kind: 'deployment', id: subject.id, adapter: model },
     [subject.kind, subject.id, model]
   );
   const secondaryTarget = React.useMemo<ChatTarget | null>(() => {
@@ -157,7 +158,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
     const ref = parseTargetKey(compareWith);
     return ref.kind === 'connection'
       ? { kind: 'connection', id: ref.id, model: compareModel }
-      : { kind: 'deployment', id: ref.id };
+      : { kind: 'deployment', id: ref.id, adapter: ref.adapter };
   }, [compareWith, compareModel]);
 
   // The model's context as the deployment runs it; unknown for connections and when the engine chose it.
@@ -339,8 +340,11 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
 
   const inactive = !subjectCanChat(subject);
   const isEmbedding = mode === 'embedding';
-  const name = deployment?.name ?? connection?.name ?? '';
-  const partnerName = partner?.name ?? partnerConnection?.name ?? null;
+  const name = (deployment && (model ? `${deployment.name} · ${model}` : deployment.name)) ?? connection?.name ?? '';
+  const partnerName =
+    (partner && (compareRef?.adapter ? `${partner.name} · ${compareRef.adapter}` : partner.name)) ??
+    partnerConnection?.name ??
+    null;
 
   return (
     <div className={`jp-AquaExt-Playground jp-mod-${mode}${compareWith ? ' jp-mod-compare' : ''}`}>
@@ -354,6 +358,18 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                 {modeLabel(mode, trans)} · {engineLabel(deployment.engine)} · {shapeLabel(deployment.shape, trans)} ·{' '}
                 {deployment.model_name}
               </span>
+              {deployment.adapters.length > 0 && (
+                <AdapterSelect
+                  trans={trans}
+                  adapters={deployment.adapters.map(adapter => adapter.name)}
+                  value={model}
+                  disabled={streaming}
+                  onChange={value => {
+                    primary.clear();
+                    setModel(value);
+                  }}
+                />
+              )}
             </>
           )}
           {connection && (
@@ -391,10 +407,13 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                 }}
                 options={[
                   { value: '', label: trans.__('Nothing (single)') },
-                  ...others.map(item => ({
-                    value: item.id,
-                    label: allows(item, 'chat') ? item.name : `${item.name} (${stateLabel(item.state, trans)})`
-                  })),
+                  // Each deployment's base, then its adapters ("deployment · adapter").
+                  ...others.flatMap(item =>
+                    deploymentSubjects(item).map(entry => ({
+                      value: entry.key,
+                      label: allows(item, 'chat') ? entry.label : `${entry.label} (${stateLabel(item.state, trans)})`
+                    }))
+                  ),
                   ...connections.map(item => ({
                     value: targetKey({ kind: 'connection', id: item.id }),
                     label: allows(item, 'chat')
@@ -677,6 +696,33 @@ function Column(props: {
         }
       />
     </div>
+  );
+}
+
+/** Which of the deployment's LoRA adapters answers: its base model first (null), then each adapter. */
+function AdapterSelect(props: {
+  trans: TranslationBundle;
+  adapters: string[];
+  value: string | null;
+  disabled: boolean;
+  onChange: (value: string | null) => void;
+}): JSX.Element {
+  const { trans, value } = props;
+  const adapters = [...new Set([...props.adapters, ...(value ? [value] : [])])];
+  return (
+    <label className="jp-AquaExt-Playground-compare">
+      <span>{trans.__('Adapter')}</span>
+      <HTMLSelect
+        aria-label={trans.__('Adapter')}
+        value={value ?? ''}
+        disabled={props.disabled}
+        onChange={event => props.onChange(event.target.value || null)}
+        options={[
+          { value: '', label: trans.__('Base model') },
+          ...adapters.map(item => ({ value: item, label: item }))
+        ]}
+      />
+    </label>
   );
 }
 

@@ -102,6 +102,50 @@ describe('DeployDialog', () => {
     expect(props.notify).toHaveBeenCalledWith('Deploying “My chat”…', 'info');
   });
 
+  it('serves LoRA fine-tunes beside the base as adapters, with the server’s refusal under the list', async () => {
+    const client = new FakeClient();
+    const base = makeModel({ id: 'reg:gguf', name: 'Demo GGUF', formats: ['gguf'] });
+    client.models = [
+      base,
+      makeModel({ id: 'ft:ftj-1', name: '한국어 답변', source: 'fine-tuned', tags: ['fine-tuned', 'lora'] }),
+      makeModel({ id: 'ft:ftj-2', name: '日本語の回答', source: 'fine-tuned', tags: ['fine-tuned', 'lora'] }),
+      makeModel({ id: 'ft:ftj-3', name: 'Full layers', source: 'fine-tuned', tags: ['fine-tuned', 'last_layers'] })
+    ];
+    client.createDeployment.mockRejectedValueOnce(
+      apiError(400, "adapters.1: '日本語の回答' was trained on /models/other", {
+        fields: [{ field: 'adapters.1', message: "'日本語の回答' was trained on /models/other" }]
+      })
+    );
+    const llama = makeInfo({
+      engines: [
+        ...info.engines,
+        { name: 'llama.cpp', label: 'llama.cpp', available: true, version: '0.3.36', reason: null }
+      ]
+    });
+    const { props } = setup({ model: base, info: llama }, client);
+    const adapters = await screen.findByRole('group', { name: 'LoRA adapters (optional)' });
+    expect(
+      within(adapters)
+        .getAllByRole('checkbox')
+        .map(box => box.parentElement?.textContent)
+    ).toEqual(['한국어 답변', '日本語の回答']);
+    fireEvent.click(screen.getByRole('radio', { name: /^llama\.cpp/ }));
+    fireEvent.click(within(adapters).getByRole('checkbox', { name: '한국어 답변' }));
+    fireEvent.click(within(adapters).getByRole('checkbox', { name: '日本語の回答' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Deploy' }));
+    await waitFor(() => expect(errorOf(adapters)).toHaveTextContent('was trained on /models/other'));
+    expect(client.createDeployment.mock.calls[0][0]).toMatchObject({
+      engine: 'llama.cpp',
+      adapters: [{ model_id: 'ft:ftj-1' }, { model_id: 'ft:ftj-2' }]
+    });
+    expect(props.onCreated).not.toHaveBeenCalled();
+    // transformers serves none: the list says so and takes no new choice.
+    fireEvent.click(within(adapters).getByRole('checkbox', { name: '日本語の回答' }));
+    fireEvent.click(screen.getByRole('radio', { name: /^transformers/i }));
+    expect(adapters).toHaveTextContent('transformers serves no adapters: choose llama.cpp or vLLM.');
+    expect(within(adapters).getByRole('checkbox', { name: '日本語の回答' })).toBeDisabled();
+  });
+
   it('puts the server’s 400 under the engine parameters and opens the advanced options', async () => {
     const client = new FakeClient();
     client.createDeployment.mockRejectedValueOnce(

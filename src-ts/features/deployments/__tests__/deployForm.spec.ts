@@ -1,4 +1,5 @@
 import {
+  adapterCandidates,
   buildDeployRequest,
   defaultMode,
   DEPLOY_FIELDS,
@@ -236,5 +237,30 @@ describe('deploy form', () => {
       engine: "the 'vllm' engine is not available for local deployments yet"
     });
     expect(placed.other).toEqual([]);
+  });
+
+  it('offers the LoRA fine-tunes of the target as adapters and sends them for an engine that serves them', () => {
+    const base = makeModel({ id: 'reg:gguf', formats: ['gguf'] });
+    const lora = makeModel({ id: 'ft:ftj-1', name: '한국어 답변', source: 'fine-tuned', tags: ['fine-tuned', 'lora'] });
+    const layers = makeModel({ id: 'ft:ftj-2', source: 'fine-tuned', tags: ['fine-tuned', 'last_layers'] });
+    const elsewhere = makeModel({ id: 'ft:oci', source: 'fine-tuned', tags: ['fine-tuned', 'lora'], target: 'oci' });
+    expect(adapterCandidates([base, lora, layers, elsewhere], base).map(model => model.id)).toEqual(['ft:ftj-1']);
+
+    const withAdapters = form({ modelId: 'reg:gguf', engine: 'llama.cpp', adapters: ['ft:ftj-1'] });
+    expect(validateDeployForm(withAdapters, 'local', trans)).toEqual({});
+    expect(buildDeployRequest(withAdapters, 'local').adapters).toEqual([{ model_id: 'ft:ftj-1' }]);
+    expect(buildDeployRequest(form(), 'local')).not.toHaveProperty('adapters');
+    // transformers serve loads no adapters: said under the list, and none sent.
+    const transformers = form({ engine: 'transformers', adapters: ['ft:ftj-1'] });
+    expect(validateDeployForm(transformers, 'local', trans).adapters).toBe(
+      'transformers serves no adapters: choose llama.cpp or vLLM.'
+    );
+    expect(buildDeployRequest(transformers, 'local')).not.toHaveProperty('adapters');
+    // The server names the adapter it refuses (`adapters.1`): under the list, not under the model picker.
+    const placed = placeFieldErrors(
+      [{ field: 'adapters.1', message: "'Wide' has LoRA rank 128; the base's hidden size is 64" }],
+      DEPLOY_FIELDS
+    );
+    expect(placed.byField).toEqual({ adapters: "'Wide' has LoRA rank 128; the base's hidden size is 64" });
   });
 });

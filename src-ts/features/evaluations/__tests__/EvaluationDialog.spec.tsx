@@ -83,6 +83,36 @@ describe('EvaluationDialog', () => {
     expect(within(deployment).queryByRole('option', { name: /On OCI/ })).not.toBeInTheDocument();
   });
 
+  it('offers each adapter of a deployment as "deployment · adapter" and evaluates the one chosen', async () => {
+    const client = new FakeClient();
+    client.deployments = [
+      makeDeployment({
+        name: '고객 지원',
+        adapters: [{ name: 'ko', model_id: 'ft:ftj-1', model_name: '한국어 답변', rank: 8 }]
+      })
+    ];
+    client.validateDataset.mockResolvedValue(instructionReport());
+    const { props } = setup({}, client);
+    const dialog = screen.getByRole('dialog', { name: 'New evaluation' });
+    await settle();
+    const deployment = within(dialog).getByLabelText('Deployment') as HTMLSelectElement;
+    expect(within(deployment).getByRole('option', { name: /^고객 지원 — / })).toBeInTheDocument();
+    fireEvent.change(deployment, {
+      target: {
+        value: within(deployment)
+          .getByRole('option', { name: /^고객 지원 · ko — / })
+          .getAttribute('value')
+      }
+    });
+    fireEvent.change(within(dialog).getByLabelText('Dataset (JSONL)'), { target: { value: 'datasets/qa.jsonl' } });
+    await settle();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Start evaluation' }));
+    await waitFor(() => expect(props.onCreated).toHaveBeenCalled());
+    expect(client.createEvaluation).toHaveBeenCalledWith(
+      expect.objectContaining({ deployment_id: 'dep-1', adapter: 'ko' })
+    );
+  });
+
   it('refuses a conversational dataset inline', async () => {
     const client = new FakeClient();
     client.validateDataset.mockResolvedValue(makeDatasetReport({ format: 'conversational' }));

@@ -51,6 +51,9 @@ describe('Evaluations of a connection', () => {
       '日本語チャット (connection)'
     );
     expect(askedName({ deployment_name: '사내 Qwen', connection_id: null }, trans)).toBe('사내 Qwen');
+    expect(askedName({ deployment_name: '사내 Qwen', connection_id: null, adapter: 'ko' }, trans)).toBe(
+      '사내 Qwen · ko'
+    );
   });
 
   it('lists the connection by name and says it is one, never an empty deployment id', async () => {

@@ -78,6 +78,12 @@ describe('evaluation form', () => {
     expect(fromJob.params).not.toHaveProperty('top_k');
   });
 
+  it('asks a deployment’s adapter when the picker names one', () => {
+    const request = buildEvaluationRequest(form({ deploymentId: 'dep-1::adapter:ko' }), 'local', trans);
+    expect(request).toMatchObject({ deployment_id: 'dep-1', adapter: 'ko' });
+    expect(buildEvaluationRequest(form(), 'local', trans)).not.toHaveProperty('adapter');
+  });
+
   it('sends the OCI fields only on OCI, and a log only with its group', () => {
     const oci = form({
       reportUri: 'oci://b@ns/reports',

@@ -181,6 +181,35 @@ describe('Playground', () => {
     expect(client.streamChat.mock.calls.map(call => call[0]).sort()).toEqual(['dep-1', 'dep-2']);
   });
 
+  it('picks the adapter that answers, and compares the base with an adapter of the same deployment', async () => {
+    const client = new FakeClient();
+    const adapters = [
+      { name: 'ko', model_id: 'ft:ftj-1', model_name: '한국어 답변', rank: 8 },
+      { name: 'ja', model_id: 'ft:ftj-2', model_name: '日本語の回答', rank: 8 }
+    ];
+    client.deployments = [makeDeployment({ engine: 'llama.cpp', adapters }), makeDeployment({ id: 'dep-2', adapters })];
+    setup({}, client);
+    await screen.findByRole('heading', { name: 'Qwen chat' });
+    const adapter = screen.getByRole('combobox', { name: 'Adapter' });
+    expect(
+      within(adapter)
+        .getAllByRole('option')
+        .map(option => option.textContent)
+    ).toEqual(['Base model', 'ko', 'ja']);
+    fireEvent.change(adapter, { target: { value: 'ja' } });
+    expect(await screen.findByRole('heading', { name: 'Qwen chat · ja' })).toBeInTheDocument();
+    // Compare lists every other deployment's base and adapters as "deployment · adapter".
+    const compare = screen.getByRole('combobox', { name: 'Compare with' });
+    await waitFor(() => expect(within(compare).getByRole('option', { name: 'Qwen chat · ko' })).toBeInTheDocument());
+    fireEvent.change(compare, { target: { value: 'dep-2::adapter:ko' } });
+    fireEvent.change(message(), { target: { value: '안녕하세요' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    await waitFor(() => expect(client.streamChat).toHaveBeenCalledTimes(2));
+    const sent = Object.fromEntries(client.streamChat.mock.calls.map(call => [call[0], call[1]]));
+    expect(sent['dep-1']).toMatchObject({ adapter: 'ja' });
+    expect(sent['dep-2']).toMatchObject({ adapter: 'ko' });
+  });
+
   it('defaults max tokens within a 512-token context and warns before sending a longer Korean prompt', async () => {
     const client = new FakeClient();
     client.deployments = [makeDeployment({ max_model_len: 512 })];
