@@ -279,7 +279,7 @@ class Deployments(abc.ABC):
         """Record the deployment's idle-stop minutes (None: never) where the target keeps its settings."""
         raise InvalidInput.field("idle_stop_minutes", f"{type(self).__name__} keeps no idle stop")
 
-    async def resolve_adapters(self, deployment_id: str, adapters: list[AdapterRequest]) -> AdapterChange:
+    async def resolve_adapters(self, deployment_id: str, adapters: builtins.list[AdapterRequest]) -> AdapterChange:
         """What the target has of the adapters asked for a deployment of its (services/adapters.py checks it)."""
         raise InvalidInput.field("adapters", f"{type(self).__name__} serves no LoRA adapters beside a base model")
 
