@@ -839,10 +839,13 @@ async def test_upstream_needs_no_call_and_a_failed_predict_rechecks_the_state(wo
         assert await backend.upstream_failed(md_id, "connection reset") is None
 
 
-def stacked_deployment(world: OciWorld, base: str, tuned: str, name: str) -> tuple[str, str]:
+def stacked_deployment(
+    world: OciWorld, base: str, tuned: str, name: str, more: tuple[tuple[str, str], ...] = ()
+) -> tuple[str, str]:
     """AQUA's deployment of a v2 fine-tune, made as AQUA 2.16 makes it: a STACKED model group of the base
     model and the fine-tune (each member with its inference key), deployed as MODEL_GROUP with the base
-    model's name in its tags and the base model's inference key as the served name. (group id, deployment id)"""
+    model's name in its tags and the base model's inference key as the served name; `more`: further
+    fine-tunes stacked on the same base, (model id, inference key). (group id, deployment id)"""
     import oci
 
     m = oci.data_science.models
@@ -860,6 +863,7 @@ def stacked_deployment(world: OciWorld, base: str, tuned: str, name: str) -> tup
             member_model_entries=m.MemberModelEntries(
                 member_model_details=[
                     m.MemberModelDetails(model_id=tuned, inference_key="日本語ファインチューン"),
+                    *(m.MemberModelDetails(model_id=mid, inference_key=key) for mid, key in more),
                     m.MemberModelDetails(model_id=base, inference_key="베이스 모델"),
                 ]
             ),
@@ -921,6 +925,36 @@ async def test_a_model_group_deployment_names_its_fine_tune_read_once_not_per_ro
         assert target.model == "日本語ファインチューン"
         deltas, done, _ = await chat(target, "こんにちは")
         assert "".join(d.content for d in deltas).endswith("こんにちは") and done.finish_reason == "stop"
+
+
+async def test_a_group_stacking_several_fine_tunes_serves_each_as_an_adapter_by_its_inference_key(
+    world: OciWorld,
+) -> None:
+    from aqua_ext.services.adapters import adapter_named, route, route_openai
+
+    base = seed_deployable_model(world, "base")
+    tuned = seed_user_model(world, "tuned", fine_tuned=True)
+    korean = seed_user_model(world, "korean", fine_tuned=True)
+    _, md_id = stacked_deployment(world, base, tuned, "stacked", more=((korean, "한국어-어댑터"),))
+    async with oci_backend(world) as backend:
+        detail = await backend.get_deployment(md_id)
+        # Several fine-tunes: the deployment is the base, with each fine-tune an adapter.
+        assert detail.model_id == base
+        assert [(a.name, a.model_id) for a in detail.adapters] == [
+            ("日本語ファインチューン", tuned),
+            ("한국어-어댑터", korean),
+        ]
+        target = await backend.upstream(md_id)
+        assert target.model == "베이스 모델" and target.adapters == ("日本語ファインチューン", "한국어-어댑터")
+        # AQUA's `model` routing: the base by its inference key, an adapter by its own.
+        body: dict[str, Any] = {}
+        route(target, adapter_named(target, "한국어-어댑터", "adapter"), body)
+        assert body == {"model": "한국어-어댑터"}
+        body = {"model": "stacked"}
+        route_openai(target, body)
+        assert body == {"model": "베이스 모델"}
+        deltas, done, _ = await chat(target, "안녕하세요")
+        assert "".join(d.content for d in deltas).endswith("안녕하세요") and done.finish_reason == "stop"
 
 
 async def test_a_chat_turn_reads_an_unknown_model_group_once(world: OciWorld) -> None:
@@ -1154,6 +1188,9 @@ async def test_http_refusals_are_400_404_409_with_fields(api: Any, world: OciWor
     assert status == 400 and "log" in err["message"]
     status, err = await create({"model_id": small, "replicas": 0})
     assert status == 400 and err["fields"][0]["field"] == "replicas"
+    # Adapters on OCI are AQUA's stacked model groups, which this extension does not create: said on the field.
+    status, err = await create({"model_id": small, "adapters": [{"model_id": small}]})
+    assert status == 400 and err["fields"][0]["field"] == "adapters" and "stacked" in err["message"], err
     status, err = await create({"model_id": "ocid1.datasciencemodel.oc1.iad.missing"})
     assert status == 404
     assert "CreateModelDeployment" not in calls(world)

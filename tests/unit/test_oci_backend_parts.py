@@ -491,7 +491,12 @@ def test_a_model_group_deployment_names_the_fine_tuned_member() -> None:
     assert dm.served_model(_group_md(), keyless) == "라마-베이스"
     # Several fine-tunes (or none) stacked: the base model stands for the group.
     several = _group(base, (tuned, "a"), ("ocid1.datasciencemodel.oc1.iad.ft2", "b"), (base, "라마 베이스"))
-    assert dm.group_model(several) == dm.GroupModel(model_id=base, inference_key="라마 베이스")
+    # Several fine-tunes on one base: the base, with each fine-tune an adapter reached by its inference key.
+    assert dm.group_model(several) == dm.GroupModel(
+        model_id=base,
+        inference_key="라마 베이스",
+        adapters=(("a", tuned), ("b", "ocid1.datasciencemodel.oc1.iad.ft2")),
+    )
     assert dm.group_model(_group(base, (base, "라마 베이스"))) == dm.GroupModel(base, "라마 베이스")
     # Independent models (AQUA's multi-model deployments): no one model; the tags stand.
     assert dm.group_model(_group(None, (base, "a"), (tuned, "b"))) is None

@@ -22,7 +22,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, get_args
 
-from ...api.deployments import IDLE_STOP_MAX, IDLE_STOP_MIN, DeploymentDetail, DeploymentState, DeploymentSummary
+from ...api.deployments import (
+    IDLE_STOP_MAX,
+    IDLE_STOP_MIN,
+    DeploymentAdapter,
+    DeploymentDetail,
+    DeploymentState,
+    DeploymentSummary,
+)
 from ...api.fit import Dtype
 from ..engine_tokens import param_value
 from .mapping import (
@@ -101,6 +108,9 @@ class GroupModel:
     # The member's inferenceKey: AQUA writes the model's display name there, and it is the name
     # an OpenAI request carries to reach that member (AQUA's LoraModuleSpec.model_name).
     inference_key: str | None
+    # A group that stacks several fine-tunes serves its base and each of them as a LoRA adapter, reached by
+    # its inference key: (inference key, model id) of each, in the group's order. Empty for one or none.
+    adapters: tuple[tuple[str, str], ...] = ()
 
 
 def model_group_id(md: Any) -> str | None:
@@ -120,9 +130,11 @@ def group_model(group: Any) -> GroupModel | None:
         return None
     tuned = [m for m in members if m.model_id != base]
     chosen = tuned[0] if len(tuned) == 1 else next((m for m in members if m.model_id == base), None)
+    adapters = tuple((key, m.model_id) for m in tuned if (key := getattr(m, "inference_key", None)) and len(tuned) > 1)
     if chosen is None:
-        return GroupModel(model_id=base, inference_key=None)
-    return GroupModel(model_id=chosen.model_id, inference_key=getattr(chosen, "inference_key", None) or None)
+        return GroupModel(model_id=base, inference_key=None, adapters=adapters)
+    key = getattr(chosen, "inference_key", None) or None
+    return GroupModel(model_id=chosen.model_id, inference_key=key, adapters=adapters)
 
 
 def served_model(md: Any, group: GroupModel | None = None) -> str:
@@ -230,6 +242,7 @@ def to_detail(
         failure_log=failure_log or [],
         idle_stop_minutes=_minutes(tags.get(TAG_IDLE_STOP)),
         active_since=active_since if state == DeploymentState.ACTIVE else None,
+        adapters=[DeploymentAdapter(name=k, model_id=m, model_name=k) for k, m in (group.adapters if group else ())],
     )
 
 

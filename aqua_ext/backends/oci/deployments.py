@@ -592,6 +592,9 @@ class OciDeployments(Deployments):
             oci_route=True,
             auth=self.auth,
             served_model_name=served_name(detail.name),
+            # A stacked group of several fine-tunes: a request's `model` names one by its inference key.
+            adapters=tuple(a.name for a in detail.adapters),
+            adapter_routing="model" if detail.adapters else None,
         )
 
     async def upstream(self, deployment_id: str) -> UpstreamTarget:
