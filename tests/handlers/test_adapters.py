@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.handlers.test_deployments import DEMO, chat_events, wait_state
+from tests.handlers.test_evaluations import wait_evaluation
 from tests.handlers.test_finetunes import wait_job, write_jsonl
 from tests.handlers.test_genai import wait_operation
 from tests.model_folders import needs_local_extra
@@ -132,6 +133,25 @@ async def test_a_base_with_two_adapters_answers_per_adapter(
         # The playground picks by `adapter`, with the same answers.
         assert await playground_answer(jp_fetch, dep["id"], "blue") == answers["blue"]
         assert await playground_answer(jp_fetch, dep["id"], None) == answers["base"]
+
+        # An evaluation asks the adapter it names, every row as the playground would (greedy: its answer).
+        write_jsonl(jp_root_dir / "data" / "eval.jsonl", [{"prompt": PROMPT, "completion": "blue"}] * 3)
+        evaluation = {
+            "deployment_id": dep["id"],
+            "adapter": "blue",
+            "name": "blue adapter",
+            "dataset_path": "data/eval.jsonl",
+            "metrics": ["exact_match"],
+            "params": {"max_tokens": 4, "temperature": 0.0},
+        }
+        status, created_eval = await api("evaluations", method="POST", body=evaluation)
+        assert status == 202, created_eval
+        done = await wait_evaluation(api, created_eval["evaluation"]["id"], "SUCCEEDED", "FAILED")
+        assert done["state"] == "SUCCEEDED" and done["adapter"] == "blue", done
+        _, rows = await api(f"evaluations/{done['id']}/rows")
+        assert [r["output"] for r in rows["items"]] == [answers["blue"]] * 3, rows
+        status, err = await api("evaluations", method="POST", body={**evaluation, "adapter": "green"})
+        assert status == 400 and err["fields"][0]["field"] == "adapter" and "red, blue" in err["message"], err
 
         # An adapter the deployment does not serve is named by field, in both routes.
         status, err = await api(
