@@ -28,6 +28,8 @@ import { presetSampling, type IPresetStore } from './presets';
 import { lastUserTurn } from './transcript';
 import { ChatToolsPanel, DisclosureButton, engineNote } from './ChatToolsPanel';
 import { parseResponseFormat, parseTools } from './jsonSchemas';
+import { KernelToolsContext, type IKernelTools } from './KernelToolAnswer';
+import { toolRoundsBefore, type KernelToolSettings, type RunKernelTool } from './kernelTools';
 import type { TurnSettings } from './useChatSession';
 import { SaveTurnDialog, savedMessage } from './SaveTurnDialog';
 import { turnDraft, type ITurnDraft } from './datasetRow';
@@ -50,6 +52,8 @@ export interface IPlaygroundProps {
   presets?: IPresetStore | null;
   /** How an exported conversation is saved (the browser's download by default). */
   download?: DownloadText;
+  /** Runs a tool call with a function of the active notebook's kernel (null: no notebooks, not offered). */
+  runKernelTool?: RunKernelTool | null;
 }
 
 function emptyState(): IPlaygroundState {
@@ -90,6 +94,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
   const [showSystem, setShowSystem] = React.useState(stored.system.length > 0);
   const [schemaText, setSchemaText] = React.useState(stored.schemaText);
   const [toolsText, setToolsText] = React.useState(stored.toolsText);
+  const [kernelSettings, setKernelSettings] = React.useState<KernelToolSettings>({});
   const onTitle = React.useRef(props.onTitle);
   onTitle.current = props.onTitle;
 
@@ -312,6 +317,19 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
     secondary.clear();
   };
 
+  // Tool calls answered by a kernel function; the turns are read when a round would auto-answer.
+  const runKernelTool = props.runKernelTool ?? null;
+  const kernelTools = React.useMemo<IKernelTools | null>(
+    () =>
+      runKernelTool && {
+        run: runKernelTool,
+        settings: kernelSettings,
+        roundsBefore: answerId =>
+          Math.max(toolRoundsBefore(primary.turns, answerId), toolRoundsBefore(secondary.turns, answerId))
+      },
+    [runKernelTool, kernelSettings, primary.turns, secondary.turns]
+  );
+
   const isConnection = subject.kind === 'connection';
   if (loadError !== null && deployment === null && connection === null) {
     return (
@@ -501,6 +519,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                 onRegenerate={regenerate(primary)}
                 tools={tools.value}
                 onAnswerTools={answerTools(primary)}
+                kernelTools={kernelTools}
                 onSaveTurn={answerId => saveTurn(primary.turns, mode, answerId)}
               />
               {compareWith && (
@@ -514,6 +533,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                   onRegenerate={regenerate(secondary)}
                   tools={tools.value}
                   onAnswerTools={answerTools(secondary)}
+                  kernelTools={kernelTools}
                   onSaveTurn={answerId => saveTurn(secondary.turns, secondaryMode, answerId)}
                   notice={
                     // A completion deployment takes a prompt only (the server refuses a system message):
@@ -621,6 +641,16 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                 onSchemaText={setSchemaText}
                 onToolsText={setToolsText}
                 engineNote={engineNote(deployment?.engine, trans)}
+                kernelTools={
+                  kernelTools && tools.value
+                    ? {
+                        tools: tools.value,
+                        settings: kernelSettings,
+                        onChange: (toolName, setting) =>
+                          setKernelSettings(previous => ({ ...previous, [toolName]: setting }))
+                      }
+                    : null
+                }
               />
             )}
           </aside>
@@ -643,6 +673,7 @@ function Column(props: {
   tools?: ToolDefinition[] | null;
   onAnswerTools?: (answerId: string, results: string[]) => void;
   onSaveTurn?: (answerId: string) => void;
+  kernelTools?: IKernelTools | null;
 }): JSX.Element {
   const { trans } = props.props;
   return (
@@ -658,24 +689,26 @@ function Column(props: {
           {props.notice}
         </div>
       )}
-      <TranscriptView
-        turns={props.turns}
-        mode={props.mode}
-        trans={trans}
-        renderMarkdown={props.props.renderMarkdown}
-        copyToClipboard={props.props.copyToClipboard}
-        label={props.title ?? trans.__('Conversation')}
-        onEdit={props.onEdit}
-        onRegenerate={props.onRegenerate}
-        tools={props.tools}
-        onAnswerTools={props.onAnswerTools}
-        onSaveTurn={props.onSaveTurn}
-        emptyText={
-          props.mode === 'completion'
-            ? trans.__('Write a prompt below: the model continues it.')
-            : trans.__('Send a message to start the conversation.')
-        }
-      />
+      <KernelToolsContext.Provider value={props.kernelTools ?? null}>
+        <TranscriptView
+          turns={props.turns}
+          mode={props.mode}
+          trans={trans}
+          renderMarkdown={props.props.renderMarkdown}
+          copyToClipboard={props.props.copyToClipboard}
+          label={props.title ?? trans.__('Conversation')}
+          onEdit={props.onEdit}
+          onRegenerate={props.onRegenerate}
+          tools={props.tools}
+          onAnswerTools={props.onAnswerTools}
+          onSaveTurn={props.onSaveTurn}
+          emptyText={
+            props.mode === 'completion'
+              ? trans.__('Write a prompt below: the model continues it.')
+              : trans.__('Send a message to start the conversation.')
+          }
+        />
+      </KernelToolsContext.Provider>
     </div>
   );
 }
