@@ -58,6 +58,7 @@ from .finetunes import (
 )
 from .fit import FitQuery, FitReport
 from .genai import (
+    OnDemandModelList,
     ClusterPlan,
     ClusterPlanQuery,
     CreateClusterRequest,
@@ -539,6 +540,14 @@ ROUTES: tuple[Route, ...] = (
             ImportGenAiModelRequest,
         ),
         "Delete an imported or fine-tuned model",
+    ),
+    Route(
+        "GET",
+        "genai/on-demand-models",
+        "listGenAiOnDemandModels",
+        "The region's base models served on demand (chat, embeddings): chatted with and evaluated by OCID as deployments",
+        OnDemandModelList,
+        errors=(502, 503),
     ),
     *_genai_resource(
         "clusters",
