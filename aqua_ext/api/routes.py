@@ -58,7 +58,6 @@ from .finetunes import (
 )
 from .fit import FitQuery, FitReport
 from .genai import (
-    OnDemandModelList,
     ClusterPlan,
     ClusterPlanQuery,
     CreateClusterRequest,
@@ -78,6 +77,7 @@ from .genai import (
     GenAiModelResponse,
     GenAiTrainingDefaults,
     ImportGenAiModelRequest,
+    OnDemandModelList,
 )
 from .info import Info
 from .logs import LogPage, LogsQuery
@@ -545,7 +545,7 @@ ROUTES: tuple[Route, ...] = (
         "GET",
         "genai/on-demand-models",
         "listGenAiOnDemandModels",
-        "The region's base models served on demand (chat, embeddings): chatted with and evaluated by OCID as deployments",
+        "The region's base models served on demand (chat, embeddings), used by OCID as deployments",
         OnDemandModelList,
         errors=(502, 503),
     ),

@@ -24,9 +24,9 @@ from ..api.terraform import TerraformExport
 from ..api.upstream import UpstreamTarget
 from ..backends.base import Backend
 from ..errors import Conflict, InvalidInput
+from . import genai_on_demand
 from .chat import Turn, start_turn
 from .cli_command import create_command
-from . import genai_on_demand
 from .deploy_plan import plan_deployment
 from .idle_stop import idle_stop_at
 from .resources import Lifecycle, LifecycleService, create_target

@@ -21,8 +21,8 @@ from ..backends.connections.protocol import OpenAiBody, ProviderError, StoredCon
 from ..errors import InvalidInput, NotFound, Upstream, UpstreamTimeout
 from .chat_stream import ChatDelta, ChatDone
 from .connections import ConnectionTurn
-from .genai_on_demand import is_on_demand
 from .connections import _as_aqua_error as provider_error  # the connections' one mapping of a service's error
+from .genai_on_demand import is_on_demand
 
 if TYPE_CHECKING:
     from .deployments import Deployments

@@ -102,7 +102,7 @@ async def test_an_on_demand_model_is_evaluated_by_the_local_job(api: Any, world:
     status, rows = await api(f"evaluations/{evaluation['id']}/rows")
     assert status == 200 and len(rows["items"]) == 2, rows
     # The emulator's echo of each prompt: the job asked the model ON_DEMAND, signed as the server signs.
-    assert all(r["output"].startswith("Echo: ") and r["error"] is None for r in rows["items"]), rows
+    assert all(r["output"] == f"Echo: {r['prompt']}" and r["error"] is None for r in rows["items"]), rows
     assert world.emulator.calls["Chat"] >= 2
 
 

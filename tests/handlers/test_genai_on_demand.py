@@ -45,7 +45,9 @@ async def test_the_region_s_on_demand_models_are_listed_by_the_rule(api: Any, wo
     # Left out: cohere.command (TEXT_GENERATION only), the reranker, and meta.llama-3-70b-instruct (retired on demand).
     assert {name: m["mode"] for name, m in by_name.items()} == ON_DEMAND
     assert listed["total"] == len(ON_DEMAND)
-    assert [m["mode"] for m in listed["items"]] == sorted((m["mode"] for m in listed["items"]), key=lambda x: x != "chat")
+    assert [m["mode"] for m in listed["items"]] == sorted(
+        (m["mode"] for m in listed["items"]), key=lambda x: x != "chat"
+    )
     assert all(m["target"] == "genai" and m["id"].startswith("ocid1.generativeaimodel.") for m in listed["items"])
     assert by_name["meta.llama-3.3-70b-instruct"]["actions"] == ["chat", "evaluate"]
     assert by_name["cohere.embed-multilingual-v3.0"]["actions"] == ["chat"]  # an embedder has no answers to score
@@ -54,7 +56,10 @@ async def test_the_region_s_on_demand_models_are_listed_by_the_rule(api: Any, wo
     retires = world.emulator.generative_ai.base_model("meta.llama-3.1-70b-instruct")["timeOnDemandRetired"]
     assert deprecated["deprecated"] is True and deprecated["retires_at"] is not None
     assert deprecated["note"] == f"deprecated: retires on demand on {retires[:10]}"
-    assert by_name["meta.llama-3.3-70b-instruct"]["deprecated"] is False and not by_name["meta.llama-3.3-70b-instruct"]["note"]
+    assert (
+        by_name["meta.llama-3.3-70b-instruct"]["deprecated"] is False
+        and not by_name["meta.llama-3.3-70b-instruct"]["note"]
+    )
 
     # They are OCI's to serve, not deployments of the user: the deployments list does not hold them.
     status, deployments = await api("deployments")
@@ -64,7 +69,10 @@ async def test_the_region_s_on_demand_models_are_listed_by_the_rule(api: Any, wo
 
 @pytest.mark.parametrize(
     ("name", "question"),
-    [("meta.llama-3.3-70b-instruct", "안녕하세요, 서울의 날씨는 어때요?"), ("cohere.command-r-08-2024", "東京の天気は? And in English?")],
+    [
+        ("meta.llama-3.3-70b-instruct", "안녕하세요, 서울의 날씨는 어때요?"),
+        ("cohere.command-r-08-2024", "東京の天気は? And in English?"),
+    ],
     ids=["generic", "cohere"],
 )
 async def test_an_on_demand_model_chats_as_a_deployment(

@@ -780,7 +780,7 @@ def _retirement(name: str) -> dict[str, str | None]:
         return dict.fromkeys(RETIREMENT_FIELDS)
     start = datetime.now(timezone.utc)
     return {field: (start + timedelta(days=d)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-            for field, d in zip(RETIREMENT_FIELDS, days)}  # fmt: skip
+            for field, d in zip(RETIREMENT_FIELDS, days, strict=True)}  # fmt: skip
 
 
 def _allowed_values(cls: type, attr: str) -> tuple[str, ...]:

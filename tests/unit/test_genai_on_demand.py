@@ -55,7 +55,11 @@ def test_a_deprecated_model_is_listed_marked_and_a_retired_one_is_not() -> None:
     embed = model("cohere.embed-multilingual-v3.0", ["TEXT_EMBEDDINGS"])
     rerank = model("cohere.rerank-multilingual-v3.1", ["TEXT_RERANK"])
     items = listed([embed, retired, rerank, soon, deprecated], NOW).items
-    assert [m.name for m in items] == ["later-deprecated", "meta.llama-3.1-70b-instruct", "cohere.embed-multilingual-v3.0"]
+    assert [m.name for m in items] == [
+        "later-deprecated",
+        "meta.llama-3.1-70b-instruct",
+        "cohere.embed-multilingual-v3.0",
+    ]
     marked = items[1]
     assert marked.deprecated and marked.retires_at == NOW + timedelta(days=60)
     assert marked.note == "deprecated: retires on demand on 2027-02-05"
