@@ -3,7 +3,7 @@ import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
-import type { DeploymentAction } from '../../api/types';
+import type { OnDemandModel } from '../../api/types';
 import { modeLabel } from '../../shared/labels';
 import { loadOnDemandModels, onDemandGroupLabel } from '../../shared/onDemand';
 import { RowActionsCell, RowActionsHeader } from '../../ui/RowActionButton';
@@ -60,7 +60,7 @@ export function OnDemandModels(props: IOnDemandModelsProps): JSX.Element | null 
                 </span>
               </td>
               <td data-column="mode">{modeLabel(model.mode, trans)}</td>
-              <RowActionsCell<DeploymentAction>
+              <RowActionsCell<OnDemandModel['actions'][number]>
                 item={model}
                 disabled={false}
                 actions={[
