@@ -35,9 +35,11 @@ describe('EvaluationDialog with on-demand models', () => {
     });
     expect(group.label).toBe('OCI Generative AI · on demand');
     // An embedding model gives no answers to score: not offered.
-    expect(within(group).getAllByRole('option').map(option => option.textContent)).toEqual([
-      'meta.llama-3.3-70b-instruct'
-    ]);
+    expect(
+      within(group)
+        .getAllByRole('option')
+        .map(option => option.textContent)
+    ).toEqual(['meta.llama-3.3-70b-instruct']);
     fireEvent.change(picker, { target: { value: LLAMA.id } });
     fireEvent.change(screen.getByLabelText('Dataset (JSONL)'), { target: { value: 'qa.jsonl' } });
     await settle();
