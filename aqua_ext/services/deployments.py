@@ -107,9 +107,9 @@ DEPLOYMENTS = Lifecycle[DeploymentState, DeploymentAction](
 
 
 def deployment_actions(target: str, item: DeploymentSummary) -> list[DeploymentAction]:
+    if genai_on_demand.is_on_demand(target, item.id):  # OCI serves it: talked to, never started, stopped or deleted
+        return genai_on_demand.actions(item.mode)
     actions = DEPLOYMENTS.actions(target, item.state)
-    if genai_on_demand.is_on_demand(target, item.id):  # OCI serves it: it is talked to, never deleted
-        actions = [a for a in actions if a in genai_on_demand.ACTIONS]
     if item.mode == "embedding":  # an evaluation asks for answers; an embedding model gives vectors
         actions = [a for a in actions if a != "evaluate"]
     return actions

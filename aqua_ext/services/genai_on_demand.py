@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 TARGET = "genai"
 # Base and fine-tuned models share this prefix; endpoints, clusters and imported models have their own.
 MODEL_PREFIX = "ocid1.generativeaimodel."
-ACTIONS: list[DeploymentAction] = ["chat", "evaluate"]  # OCI serves it: nothing to start, stop or delete
+# What may be done with one, by its mode: OCI serves it (nothing to start, stop or delete); an embedder gives vectors,
+# no answers to evaluate. The list and the deployment detail both say this.
+_ACTIONS: dict[InferenceMode, list[DeploymentAction]] = {"chat": ["chat", "evaluate"], "embedding": ["chat"]}
 SHAPE = "on-demand"  # what the deployment's shape says: OCI's shared capacity, paid per call
 _MODES: tuple[tuple[str, InferenceMode], ...] = (("CHAT", "chat"), ("TEXT_EMBEDDINGS", "embedding"))
 
@@ -39,6 +41,10 @@ _MODES: tuple[tuple[str, InferenceMode], ...] = (("CHAT", "chat"), ("TEXT_EMBEDD
 def mode_of(model: GenAiModel) -> InferenceMode | None:
     """How the model is talked to on demand; None when it offers neither chat nor embeddings."""
     return next((mode for capability, mode in _MODES if capability in model.capabilities), None)
+
+
+def actions(mode: InferenceMode) -> list[DeploymentAction]:
+    return list(_ACTIONS.get(mode, []))
 
 
 def why_not(model: GenAiModel, now: datetime) -> str | None:
@@ -62,6 +68,7 @@ def item(model: GenAiModel, now: datetime) -> OnDemandModel:
     """A usable model (why_not is None) as the pickers list it."""
     deprecated = model.deprecated_at is not None and model.deprecated_at <= now
     retires = model.on_demand_retired_at
+    mode = mode_of(model) or "chat"
     note = ""
     if deprecated:
         note = f"deprecated: retires on demand on {retires.date().isoformat()}" if retires else "deprecated"
@@ -70,13 +77,13 @@ def item(model: GenAiModel, now: datetime) -> OnDemandModel:
         name=model.name,
         vendor=model.vendor,
         version=model.version,
-        mode=mode_of(model) or "chat",
+        mode=mode,
         capabilities=model.capabilities,
         deprecated=deprecated,
         deprecated_at=model.deprecated_at,
         retires_at=retires,
         note=note,
-        actions=[a for a in ACTIONS if not (a == "evaluate" and mode_of(model) == "embedding")],
+        actions=actions(mode),
     )
 
 
