@@ -66,6 +66,30 @@ describe('Playground with on-demand models of OCI Generative AI', () => {
     );
   });
 
+  it('opens on an on-demand model by its OCID, which Compare then does not offer as its own partner', async () => {
+    const client = new FakeClient();
+    client.onDemandModels = [LLAMA, DEPRECATED];
+    client.deployments = [
+      makeDeployment(),
+      makeDeployment({
+        id: LLAMA.id,
+        name: LLAMA.name,
+        model_name: LLAMA.name,
+        target: 'genai',
+        engine: 'oci-genai',
+        shape: 'on-demand'
+      })
+    ];
+    renderPlayground({ deploymentId: LLAMA.id }, client);
+    await screen.findByRole('heading', { name: 'meta.llama-3.3-70b-instruct' });
+    expect(screen.getByText(/on-demand/)).toBeInTheDocument();
+    const compare = screen.getByRole('combobox', { name: 'Compare with' });
+    await within(compare).findByRole('option', { name: /meta\.llama-3\.1-70b-instruct/ });
+    expect([...compare.querySelectorAll('optgroup option')].map(option => option.getAttribute('value'))).toEqual([
+      DEPRECATED.id
+    ]);
+  });
+
   it('shows no group where the genai target is off (the list answers 503)', async () => {
     const client = new FakeClient();
     client.listGenAiOnDemandModels.mockRejectedValue(new Error('503 Service Unavailable'));
