@@ -4,11 +4,19 @@ import { Button, HTMLSelect } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
-import type { ConnectionSummary, DeploymentSummary, InferenceMode, ToolDefinition } from '../../api/types';
+import type {
+  ConnectionSummary,
+  DeploymentSummary,
+  InferenceMode,
+  OnDemandModel,
+  ToolDefinition
+} from '../../api/types';
 import { engineLabel, modeLabel, shapeLabel } from '../../shared/labels';
 import { allows } from '../../shared/actions';
 import { FAST_POLL_MS, isTransitional, stateLabel } from '../../shared/deploymentStates';
 import { parseTargetKey, targetKey, type ChatTarget } from '../../shared/chatTarget';
+import { loadOnDemandModels } from '../../shared/onDemand';
+import { OnDemandOptions } from '../../ui/OnDemandOptions';
 import { contextBudget, defaultMaxTokens, promptTokens } from './contextBudget';
 import { connectionMode, subjectCanChat, usePlaygroundSubject } from './usePlaygroundSubject';
 import { DEFAULT_SAMPLING, parseSampling, type ISamplingForm } from '../../shared/sampling';
@@ -84,6 +92,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
   const [reloadCount, setReloadCount] = React.useState(0);
   const [others, setOthers] = React.useState<DeploymentSummary[]>([]);
   const [connections, setConnections] = React.useState<ConnectionSummary[]>([]);
+  const [onDemand, setOnDemand] = React.useState<OnDemandModel[]>([]);
   const [system, setSystem] = React.useState(stored.system);
   const [sampling, setSampling] = React.useState<ISamplingForm>(stored.sampling);
   const [draft, setDraft] = React.useState(stored.draft);
@@ -119,8 +128,11 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
     return () => window.removeEventListener('focus', onFocus);
   }, []);
 
-  // Deployments and connections to compare with: loaded once (and when the compare picker opens).
+  // Deployments, connections and on-demand models to compare with: loaded once (and when the compare picker opens).
   const loadOthers = React.useCallback(() => {
+    void loadOnDemandModels(client).then(models =>
+      setOnDemand(models.filter(item => item.id !== deploymentId && item.mode !== 'embedding'))
+    );
     client
       .listDeployments()
       .then(list => setOthers(list.items.filter(item => item.id !== deploymentId && item.mode !== 'embedding')))
@@ -141,11 +153,14 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
   const mode: InferenceMode = connection ? connectionMode(connection) : (deployment?.mode ?? 'chat');
   const compareRef = compareWith ? parseTargetKey(compareWith) : null;
   const partner = compareRef?.kind === 'deployment' ? (others.find(item => item.id === compareRef.id) ?? null) : null;
+  // An on-demand model is a deployment by its OCID, listed apart (OCI serves it: no state to show).
+  const partnerOnDemand =
+    compareRef?.kind === 'deployment' ? (onDemand.find(item => item.id === compareRef.id) ?? null) : null;
   const partnerConnection =
     compareRef?.kind === 'connection' ? (connections.find(item => item.id === compareRef.id) ?? null) : null;
   const secondaryMode: InferenceMode = partnerConnection
     ? connectionMode(partnerConnection)
-    : (partner?.mode ?? 'chat');
+    : (partner?.mode ?? partnerOnDemand?.mode ?? 'chat');
   const reload = React.useCallback(() => setReloadCount(n => n + 1), []);
 
   const primaryTarget = React.useMemo<ChatTarget>(
@@ -358,7 +373,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
   const inactive = !subjectCanChat(subject);
   const isEmbedding = mode === 'embedding';
   const name = deployment?.name ?? connection?.name ?? '';
-  const partnerName = partner?.name ?? partnerConnection?.name ?? null;
+  const partnerName = partner?.name ?? partnerOnDemand?.name ?? partnerConnection?.name ?? null;
 
   return (
     <div className={`jp-AquaExt-Playground jp-mod-${mode}${compareWith ? ' jp-mod-compare' : ''}`}>
@@ -420,7 +435,9 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                       : trans.__('%1 (connection, cannot chat now)', item.name)
                   }))
                 ]}
-              />
+              >
+                <OnDemandOptions models={onDemand} trans={trans} />
+              </HTMLSelect>
             </label>
             {partnerConnection && (
               <ConnectionModelSelect
