@@ -49,7 +49,6 @@ class _Writer:
     def __init__(self, names: Mapping[str, str], exprs: Mapping[str, str]) -> None:
         self.names = names  # a whole value → the Python name holding it
         self.exprs = {**SECRETS, **exprs}  # a ref → its Python expression (default: the ref itself)
-        self.used_secret = False
 
     def string(self, text: str) -> str:
         if text in self.names:
@@ -60,7 +59,6 @@ class _Writer:
         out = []
         for i, piece in enumerate(pieces):
             if i % 2:
-                self.used_secret |= piece in SECRETS
                 out.append(self.exprs.get(piece, piece))
             elif piece:
                 out.append(repr(piece))
@@ -107,13 +105,10 @@ def render_snippet(
     then each step as `result = client.method(args).data`, and the results' ids printed."""
     names = dict(names or {})
     writer = _Writer(names, {k: v for step in steps for k, v in step.exprs.items()} | dict(exprs or {}))
-    body: list[str] = []
-    clients: list[str] = []
+    clients = {client_name(step.client): f"{client_name(step.client)} = {step.client}(config)" for step in steps}
+    body: list[str] = [*clients.values()]
     for step in steps:
         client = client_name(step.client)
-        if client not in clients:
-            clients.append(client)
-            body += [f"{client} = {step.client}(config)"]
         body.append("")
         if step.comment:
             body += [f"# {line}" for line in step.comment.splitlines()]
@@ -128,6 +123,9 @@ def render_snippet(
     results = ", ".join(f"{s.result}.id" for s in steps if s.method.startswith("create_"))
     body += ["", f"print({results})"]
     head = [*HEADER, *(f"# {line}" for line in notes)]
-    imports = ["import os", "", "import oci"] if writer.used_secret else ["import oci"]
+    text = "\n".join(body)
+    # The standard modules the refs' expressions use (an extra import, at worst, when a value spells one).
+    standard = [f"import {m}" for m, use in (("os", "os.environ["), ("pathlib", "pathlib.Path(")) if use in text]
+    imports = [*standard, "", "import oci"] if standard else ["import oci"]
     assigned = [f"{name} = {value!r}" for value, name in names.items()]
-    return "\n".join([*head, *imports, "", CONFIG_LINE, *assigned, "", *body]) + "\n"
+    return "\n".join([*head, *imports, "", CONFIG_LINE, *assigned, "", text]) + "\n"

@@ -587,7 +587,7 @@ class OciFineTunes(JobRunModels, FineTunes):
                     (namespace, bucket, plan.dataset.uri.split("/", 3)[3], ref("dataset_file")),
                     "uploaded",
                     "The dataset, next to the output (run this from the Jupyter root).",
-                    exprs={"dataset_file": f"open({request.dataset_path!r}, 'rb')"},
+                    exprs={"dataset_file": f"pathlib.Path({request.dataset_path!r}).read_bytes()"},
                 )
             )
         meta = self._model_metadata(request, plan)
