@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +63,24 @@ def request_body(world: OciWorld, output: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-async def test_the_export_is_the_create_s_job_and_creates_nothing(api: Any, world: OciWorld, jp_root_dir: Path) -> None:
+def terraform_environment(hcl: str, folder: Path, **variables: str) -> dict[str, str]:
+    """The job's environment_variables as Terraform evaluates them (`terraform console`), from the file's own
+    variables (their defaults, and `variables` for those without one): the templates and escapes read back."""
+    start = hcl.index('resource "oci_datascience_job"')
+    env = re.search(r"^    environment_variables = (\{.*?^    \})$", hcl[start:], re.S | re.M)
+    assert env is not None
+    (folder / "main.tf").write_text(hcl[:start] + f"locals {{\n  env = {env.group(1)}\n}}\n", encoding="utf-8")
+    args = [f"-var={name}={value}" for name, value in variables.items()]
+    result = subprocess.run(
+        ["terraform", "console", *args], input="jsonencode(local.env)\n", capture_output=True, text=True,
+        timeout=60, cwd=folder, check=True,
+    )  # fmt: skip
+    return dict(json.loads(json.loads(result.stdout.strip())))
+
+
+async def test_the_export_is_the_create_s_job_and_creates_nothing(
+    api: Any, world: OciWorld, jp_root_dir: Path, tmp_path: Path
+) -> None:
     emu = world.emulator
     group, log_id = add_log(world, "fine-tuning")
     write_dataset(jp_root_dir)
@@ -125,6 +144,12 @@ async def test_the_export_is_the_create_s_job_and_creates_nothing(api: Any, worl
     (logs,) = job["job_log_configuration_details"]
     assert (logs["log_group_id"], logs["log_id"], logs["enable_logging"]) == (group, log_id, True)
     assert run["job_id"] == "${oci_datascience_job.fine_tune.id}" and run["display_name"] == real["displayName"]
+
+    if shutil.which("terraform"):
+        # terraform fmt leaves it as is, and Terraform reads the environment as the create sends it.
+        fmt = subprocess.run(["terraform", "fmt", "-"], input=export["hcl"], capture_output=True, text=True, timeout=60)
+        assert fmt.returncode == 0 and fmt.stdout == export["hcl"], fmt.stderr
+        assert terraform_environment(export["hcl"], tmp_path, output_model_id=ft["id"]) == real_env
 
     # The script's job is the create's, but for the output model it made.
     assert new_job == job_made.id and run_made.job_id == job_made.id
