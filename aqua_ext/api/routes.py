@@ -77,6 +77,7 @@ from .genai import (
     GenAiModelResponse,
     GenAiTrainingDefaults,
     ImportGenAiModelRequest,
+    OnDemandModelList,
 )
 from .info import Info
 from .logs import LogPage, LogsQuery
@@ -549,6 +550,14 @@ ROUTES: tuple[Route, ...] = (
             ImportGenAiModelRequest,
         ),
         "Delete an imported or fine-tuned model",
+    ),
+    Route(
+        "GET",
+        "genai/on-demand-models",
+        "listGenAiOnDemandModels",
+        "The region's base models served on demand (chat, embeddings), used by OCID as deployments",
+        OnDemandModelList,
+        errors=(502, 503),
     ),
     *_genai_resource(
         "clusters",

@@ -55,6 +55,9 @@ class UpstreamTarget:
     metrics_url: str | None = None
     # "oci_genai" (an OCI Generative AI endpoint; `dialect` above): the compartment its requests name.
     compartment_id: str | None = None
+    # "oci_genai": DEDICATED (`model` is an endpoint's OCID) or ON_DEMAND (`model` is a base model's OCID that
+    # OCI serves per call, services/genai_on_demand.py).
+    genai_serving_mode: str = "DEDICATED"
 
     def request(self, openai_path: str, *, stream: bool) -> tuple[str, dict[str, str]]:
         """The URL and extra headers for one OpenAI request (`/v1/chat/completions`…)."""

@@ -57,6 +57,7 @@ def add_parser(sub: Any) -> None:
         for verb in ("get", "delete"):
             add_command(group, verb, f"{verb} one").add_argument("id")
 
+    add_command(groups["models"], "on-demand", "the region's base models served on demand (chat, embeddings)")
     imp = _create(groups["models"], "import", "import a model from Hugging Face (HF_TOKEN) or Object Storage")
     imp.add_argument("--capability", required=True, choices=[c.value for c in Capability])
     src = imp.add_mutually_exclusive_group(required=True)
@@ -199,6 +200,12 @@ async def run(ctx: Context) -> int:
         ]
         text = table(rows, ["UNIT SHAPE", "FITS", "AI UNITS/H", "PER HOUR", "LIMIT", "LEFT"])
         emit(args, plan, text + "\n" + "\n".join(plan.notes))
+        return 0
+    if verb == "on-demand":
+        listing = await genai.list_on_demand_models()
+        rows = [[m.id, m.name, m.mode, m.note] for m in listing.items]
+        text = table(rows, ["ID (THE DEPLOYMENT ID)", "NAME", "MODE", "NOTE"]) + f"\n{listing.total} on-demand models"
+        emit(args, listing, text)
         return 0
     if verb == "defaults":
         defaults = genai.training_defaults()

@@ -68,6 +68,7 @@ def routes() -> list[tuple[str, type]]:
         GenAiModelHandler,
         GenAiModelsHandler,
         GenAiModelTerraformHandler,
+        GenAiOnDemandModelsHandler,
         GenAiTrainingDefaultsHandler,
     )
     from .info import InfoHandler
@@ -125,6 +126,7 @@ def routes() -> list[tuple[str, type]]:
         (f"connections/{ID}/v1/models", ConnectionOpenAiModelsHandler),
         # OCI Generative AI: each `…/terraform` before the `…/{ID}` that would take it.
         ("genai/models", GenAiModelsHandler),
+        ("genai/on-demand-models", GenAiOnDemandModelsHandler),
         ("genai/models/terraform", GenAiModelTerraformHandler),
         (f"genai/models/{ID}", GenAiModelHandler),
         ("genai/clusters", GenAiClustersHandler),

@@ -28,6 +28,7 @@ from ..api.terraform import SdkCall, TerraformExport
 from ..backends.genai.mapping import finetune_state
 from ..errors import Conflict, InvalidInput, NotFound, Unavailable
 from . import genai_finetune as ft
+from . import genai_on_demand
 from . import genai_units as units
 from .cli_command import GenAiCreateRequest, create_command
 from .datasets import checked_dataset
@@ -79,6 +80,11 @@ class GenAi:
 
     async def get_model(self, model_id: str) -> contract.GenAiModel:
         return _with_model_actions(await (await self.driver()).genai_model(model_id))
+
+    async def list_on_demand_models(self) -> contract.OnDemandModelList:
+        """The region's base models OCI serves on demand: chat and embedding subjects by their OCID wherever a
+        deployment id goes (the rule: services/genai_on_demand.py)."""
+        return await genai_on_demand.list_models(await self.driver())
 
     async def merged_model_actions(self, model_ids: list[str]) -> dict[str, list[ModelAction]]:
         """The same rule in the merged list's words: hosting is the card's Deploy (the panel opens the endpoint

@@ -227,6 +227,12 @@ export type ConnectionChatRequest = ChatRequest & Pick<Partial<Schemas['Connecti
 /** OCI Generative AI (the `genai` target): base, fine-tuned and imported models. */
 export type GenAiModel = Schemas['GenAiModel'];
 export type GenAiModelList = Schemas['GenAiModelList'];
+/**
+ * A base model OCI serves on demand: chatted with, embedded and evaluated by
+ * its OCID wherever a deployment id goes (`getDeployment`, `streamChat`…).
+ */
+export type OnDemandModel = Schemas['OnDemandModel'];
+export type OnDemandModelList = Schemas['OnDemandModelList'];
 /** One capability an imported model has (TEXT_TO_TEXT, IMAGE_TEXT_TO_TEXT, EMBEDDING, RERANK). */
 export type ImportCapability = Schemas['ImportGenAiModelRequest']['capability'];
 /** The import body: the source, a name and the capability; the token goes in, never out. */

@@ -31,7 +31,8 @@ import type {
   TargetProblem,
   TrainingFit,
   GenAiCluster,
-  GenAiModel
+  GenAiModel,
+  OnDemandModel
 } from '../api/types';
 import { CONTRACT_DEFAULTS } from '../features/finetunes/finetuneForm';
 import { makeOciSetup } from './ociSetup';
@@ -1167,6 +1168,12 @@ export class FakeClient implements IAquaClient {
   clusters: GenAiCluster[] = [makeCluster(), makeFineTuningCluster()];
 
   listGenAiModels = fake<'listGenAiModels'>(async () => ({ items: this.genaiModels, total: this.genaiModels.length }));
+  /** The region's on-demand models (none unless a test sets them: the genai target is off by default). */
+  onDemandModels: OnDemandModel[] = [];
+  listGenAiOnDemandModels = fake<'listGenAiOnDemandModels'>(async () => ({
+    items: this.onDemandModels,
+    total: this.onDemandModels.length
+  }));
   importGenAiModel = fake<'importGenAiModel'>(async body => ({
     model: makeGenAiModel({ id: 'ocid1.generativeaiimportedmodel.new', name: body.display_name, state: 'CREATING' }),
     operation: makeOperation({ id: 'op-import', kind: 'genai-import', title: `Import ${body.display_name}` })
