@@ -82,8 +82,9 @@ def add_parser(sub: Any) -> None:
     )
     create.add_argument(
         "--export",
-        choices=("terraform",),
-        help="print the deployment as Terraform (oci_datascience_model_deployment) instead of creating it (OCI)",
+        choices=("terraform", "python"),
+        help="print the deployment as Terraform (oci_datascience_model_deployment), or as the OCI SDK calls in "
+        "Python, instead of creating it (OCI)",
     )
     create.add_argument("-o", "--output", metavar="FILE", help="with --export: write it to FILE (default: stdout)")
     add_command(deps, "list", "list deployments")
@@ -252,7 +253,7 @@ async def run(ctx: Context) -> int:
             )
 
     if cmd == "create" and args.output and not args.export:
-        raise InvalidInput.field("output", "-o writes an export: add --export terraform")
+        raise InvalidInput.field("output", "-o writes an export: add --export terraform (or python)")
 
     if cmd == "create":
         params: list[str] = []

@@ -97,7 +97,11 @@ def _create(group: Any, verb: str, help: str) -> Any:
     parser.add_argument("--name", required=True, help="display name")
     parser.add_argument("--description", default="")
     parser.add_argument("--no-wait", action="store_true", help="print what was created and return at once")
-    parser.add_argument("--export", choices=("terraform",), help="print the Terraform instead of creating anything")
+    parser.add_argument(
+        "--export",
+        choices=("terraform", "python"),
+        help="print the Terraform (or the OCI SDK calls in Python) instead of creating anything",
+    )
     parser.add_argument("-o", "--output", metavar="FILE", help="with --export: write it to FILE (default: stdout)")
     return parser
 
@@ -208,7 +212,7 @@ async def run(ctx: Context) -> int:
         emit(args, defaults, defaults.model_dump_json(indent=2))
         return 0
     if args.output and not args.export:
-        raise InvalidInput.field("output", "-o writes an export: add --export terraform")
+        raise InvalidInput.field("output", "-o writes an export: add --export terraform (or python)")
     request = _request(ctx, group)
     extra = (DatasetAccess(root=ctx.root),) if group == "finetunes" else ()
     if args.export:

@@ -52,6 +52,7 @@ def routes() -> list[tuple[str, type]]:
         FineTuneLogsHandler,
         FineTuneMetricsHandler,
         FineTunesHandler,
+        FineTuneTerraformHandler,
     )
     from .genai import (
         GenAiClusterHandler,
@@ -100,6 +101,7 @@ def routes() -> list[tuple[str, type]]:
         ("datasets/rows", DatasetRowsHandler),
         (f"models/{ID}/finetune-defaults", FineTuneDefaultsHandler),
         ("finetunes", FineTunesHandler),
+        ("finetunes/terraform", FineTuneTerraformHandler),  # before finetunes/{ID}, which would take it
         (f"finetunes/{ID}", FineTuneHandler),
         (f"finetunes/{ID}/cancel", FineTuneCancelHandler),
         (f"finetunes/{ID}/logs", FineTuneLogsHandler),

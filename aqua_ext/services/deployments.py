@@ -30,6 +30,7 @@ from .cli_command import create_command
 from .deploy_plan import plan_deployment
 from .idle_stop import idle_stop_at
 from .resources import Lifecycle, LifecycleService, create_target
+from .sdk_snippet import render_snippet
 from .serving_metrics import ServingMetrics
 from .targets import Targets
 from .terraform import model_deployment_tf, tf_file_name
@@ -171,9 +172,13 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
                 "deploy an OCI model (target 'oci') to export it",
             )
         plan = await plan_deployment(await driver.resolve_deployment(request))
-        spec = await driver.deployment_create_values(plan)
+        spec, call = await driver.deployment_create_values(plan)
+        names = {spec.compartment_ocid: "compartment_id", spec.project_id: "project_id"}
         return TerraformExport(
-            file_name=tf_file_name(request.name), hcl=model_deployment_tf(spec), cli=create_command(request)
+            file_name=tf_file_name(request.name),
+            hcl=model_deployment_tf(spec),
+            cli=create_command(request),
+            python=render_snippet([call], names=names),
         )
 
     async def activate(self, deployment_id: str) -> CreateDeploymentResponse:

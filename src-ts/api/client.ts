@@ -133,6 +133,8 @@ export interface IAquaClient {
   listFineTunes(): Promise<FineTuneList>;
   /** `POST aqua-ext/finetunes` (202: the job is ACCEPTED) */
   createFineTune(body: CreateFineTuneRequest): Promise<CreateFineTuneResponse>;
+  /** `POST aqua-ext/finetunes/terraform`: an OCI fine-tune as Terraform and SDK calls, nothing created */
+  exportFineTuneTerraform(body: CreateFineTuneRequest): Promise<TerraformExport>;
   /** `GET aqua-ext/finetunes/{finetune_id}` */
   getFineTune(finetuneId: string): Promise<FineTuneDetail>;
   /** `DELETE aqua-ext/finetunes/{finetune_id}` (a finished job, and the model it produced) */
@@ -361,6 +363,10 @@ export class AquaClient implements IAquaClient {
 
   createFineTune(body: CreateFineTuneRequest): Promise<CreateFineTuneResponse> {
     return this._post<CreateFineTuneResponse>('finetunes', body);
+  }
+
+  exportFineTuneTerraform(body: CreateFineTuneRequest): Promise<TerraformExport> {
+    return this._post<TerraformExport>('finetunes/terraform', body);
   }
 
   getFineTune(finetuneId: string): Promise<FineTuneDetail> {

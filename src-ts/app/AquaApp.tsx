@@ -613,6 +613,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
           model={finetuneDialog.model}
           datasetPath={finetuneDialog.datasetPath}
           {...jobFormProps}
+          copyToClipboard={props.copyToClipboard ?? defaultCopy}
           onGenAi={
             hasGenAi
               ? model => {

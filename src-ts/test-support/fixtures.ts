@@ -975,7 +975,8 @@ export class FakeClient implements IAquaClient {
   exportDeploymentTerraform = fake<'exportDeploymentTerraform'>(async body => ({
     file_name: 'model_deployment.tf',
     hcl: `resource "oci_datascience_model_deployment" "model_deployment" {\n  display_name = "${body.name}"\n}\n`,
-    cli: `aqua-ext deployments create ${body.model_id} --name='${body.name}'`
+    cli: `aqua-ext deployments create ${body.model_id} --name='${body.name}'`,
+    python: `import oci\n\ndata_science.create_model_deployment(display_name='${body.name}')\n`
   }));
   deleteDeployment = fake<'deleteDeployment'>(async () => undefined);
   activateDeployment = fake<'activateDeployment'>(async deploymentId => ({
@@ -1080,6 +1081,12 @@ export class FakeClient implements IAquaClient {
     }),
     preflight: makeDatasetReport({ path: body.dataset_path })
   }));
+  exportFineTuneTerraform = fake<'exportFineTuneTerraform'>(async body => ({
+    file_name: 'fine_tune.tf',
+    hcl: `resource "oci_datascience_job" "fine_tune" {\n  display_name = "${body.name}"\n}\n`,
+    cli: `aqua-ext finetune create ${body.model_id} ${body.dataset_path} --name='${body.name}'`,
+    python: `import oci\n\ndata_science.create_job(display_name='${body.name}')\n`
+  }));
   deleteFineTune = fake<'deleteFineTune'>(async () => undefined);
   cancelFineTune = canceling(() => this.finetunes, makeFineTune, '2026-11-21T10:59:00Z');
   getFineTuneLogs = logPage('step 30: loss 1.7', '/data/runs/ftj-0a1b2c/job.log');
@@ -1174,7 +1181,8 @@ export class FakeClient implements IAquaClient {
   exportGenAiModelTerraform = fake<'exportGenAiModelTerraform'>(async _body => ({
     file_name: 'imported_model.tf',
     hcl: 'resource "oci_generative_ai_imported_model" "imported_model" {}\n',
-    cli: 'aqua-ext genai models import --name=model'
+    cli: 'aqua-ext genai models import --name=model',
+    python: 'import oci\n\ngenerative_ai.create_imported_model()\n'
   }));
   listGenAiClusters = fake<'listGenAiClusters'>(async () => ({ items: this.clusters, total: this.clusters.length }));
   createGenAiCluster = fake<'createGenAiCluster'>(async body => ({
@@ -1188,7 +1196,8 @@ export class FakeClient implements IAquaClient {
   exportGenAiClusterTerraform = fake<'exportGenAiClusterTerraform'>(async body => ({
     file_name: 'dedicated_ai_cluster.tf',
     hcl: `resource "oci_generative_ai_dedicated_ai_cluster" "cluster" {\n  display_name = "${body.display_name}"\n}\n`,
-    cli: `aqua-ext genai clusters create --name='${body.display_name}'`
+    cli: `aqua-ext genai clusters create --name='${body.display_name}'`,
+    python: `import oci\n\ngenerative_ai.create_dedicated_ai_cluster(display_name='${body.display_name}')\n`
   }));
   getGenAiClusterPlan = fake<'getGenAiClusterPlan'>(async () => makePlan());
   deleteGenAiCluster = fake<'deleteGenAiCluster'>(async () => undefined);
@@ -1213,7 +1222,8 @@ export class FakeClient implements IAquaClient {
   exportGenAiEndpointTerraform = fake<'exportGenAiEndpointTerraform'>(async _body => ({
     file_name: 'endpoint.tf',
     hcl: 'resource "oci_generative_ai_endpoint" "endpoint" {}\n',
-    cli: 'aqua-ext genai endpoints create --name=endpoint'
+    cli: 'aqua-ext genai endpoints create --name=endpoint',
+    python: 'import oci\n\ngenerative_ai.create_endpoint()\n'
   }));
   createGenAiFineTune = fake<'createGenAiFineTune'>(async body => ({
     finetune: {
@@ -1240,7 +1250,8 @@ export class FakeClient implements IAquaClient {
   exportGenAiFineTuneTerraform = fake<'exportGenAiFineTuneTerraform'>(async _body => ({
     file_name: 'fine_tuned_model.tf',
     hcl: 'resource "oci_generative_ai_model" "fine_tuned_model" {}\n',
-    cli: 'aqua-ext genai finetunes create --name=ft'
+    cli: 'aqua-ext genai finetunes create --name=ft',
+    python: 'import oci\n\ngenerative_ai.create_model()\n'
   }));
   getGenAiTrainingDefaults = fake<'getGenAiTrainingDefaults'>(async () => makeTrainingDefaults());
 }
