@@ -99,13 +99,17 @@ describe('Playground image input', () => {
     expect(shown.closest('.jp-AquaExt-Turn')).toHaveClass('jp-mod-user');
   });
 
-  it('takes an image, refuses a file that is not one, and removes an attachment', async () => {
+  it('takes a pasted image, refuses a file that is not one, and removes an attachment', async () => {
     const client = visionClient();
     renderPlayground({}, client);
     await screen.findByRole('heading', { name: 'Qwen chat' });
-    // A paste goes through imageFilesOf (tested above); here the picker adds the image.
-    fireEvent.change(screen.getByLabelText('Image files'), { target: { files: [pngFile('pasted.png')] } });
+    // The test environment's ClipboardEvent mock drops `bubbles`, so React never sees it: a plain
+    // bubbling paste event with the clipboard's files.
+    const paste = new Event('paste', { bubbles: true, cancelable: true });
+    Object.defineProperty(paste, 'clipboardData', { value: { files: [pngFile('pasted.png')] } });
+    fireEvent(message(), paste);
     await screen.findByRole('img', { name: 'pasted.png' });
+    expect(paste.defaultPrevented).toBe(true); // the image is not pasted as text
     fireEvent.change(screen.getByLabelText('Image files'), {
       target: { files: [new File(['%PDF'], 'doc.pdf', { type: 'application/pdf' })] }
     });
