@@ -5,7 +5,7 @@ engines or call OCI; the rules are here."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 from ..api.deployments import (
     TRANSITIONAL_STATES,
@@ -26,10 +26,11 @@ from ..backends.base import Backend
 from ..errors import Conflict, InvalidInput
 from . import genai_on_demand
 from .chat import Turn, start_turn
+from .chat_images import chat_inputs
 from .cli_command import create_command
 from .deploy_plan import plan_deployment
 from .idle_stop import idle_stop_at
-from .resources import Lifecycle, LifecycleService, create_target
+from .resources import Lifecycle, LifecycleService, M, create_target
 from .sdk_snippet import render_snippet
 from .serving_metrics import ServingMetrics
 from .targets import Targets
@@ -138,6 +139,11 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
         )
 
     item_actions = staticmethod(deployment_actions)
+
+    def annotate(self, target: str, item: M) -> M:
+        """Also what a chat turn with it may hold (images: chat_images.py's rule)."""
+        annotated = super().annotate(target, item)
+        return annotated.model_copy(update={"chat_inputs": chat_inputs(cast(DeploymentSummary, annotated))})
 
     async def read(self, driver: Backend, resource_id: str) -> DeploymentDetail:
         if genai_on_demand.is_on_demand(driver.kind, resource_id):

@@ -84,7 +84,14 @@ export type TerraformExport = Schemas['TerraformExport'];
 
 /** A tool call the model made, sent back as history (`type` defaults to function). */
 export type ToolCall = RequestBody<'ToolCall', 'id' | 'function'>;
-export type ChatMessage = Omit<RequestBody<'ChatMessage', 'role' | 'content'>, 'tool_calls'> & {
+/** OpenAI's content parts of a user message: text, and images for a deployment whose chat_inputs has "image". */
+export type TextPart = Schemas['TextPart'];
+export type ImagePart = Omit<Schemas['ImagePart'], 'image_url'> & { image_url: RequestBody<'ImageUrl', 'url'> };
+export type ContentPart = TextPart | ImagePart;
+/** What a chat turn with a deployment may hold (the server's rule). */
+export type ChatInput = DeploymentSummary['chat_inputs'][number];
+export type ChatMessage = Omit<RequestBody<'ChatMessage', 'role'>, 'tool_calls' | 'content'> & {
+  content: string | ContentPart[];
   tool_calls?: ToolCall[];
 };
 export type ToolDefinition = Omit<RequestBody<'ToolDefinition', 'function'>, 'function'> & {

@@ -367,6 +367,8 @@ export function makeDeployment(overrides: Partial<DeploymentDetail> = {}): Deplo
     active_since: null,
     last_request_at: null,
     idle_stop_at: null,
+    chat_inputs: ['text'],
+    capability: null,
     ...overrides
   };
   return { ...deployment, actions: overrides.actions ?? deploymentActions(deployment) };
@@ -440,7 +442,9 @@ export function summaryOf(detail: DeploymentDetail): DeploymentSummary {
     target: detail.target,
     actions: detail.actions,
     idle_stop_minutes: detail.idle_stop_minutes,
-    active_since: detail.active_since
+    active_since: detail.active_since,
+    chat_inputs: detail.chat_inputs,
+    capability: detail.capability
   };
 }
 

@@ -42,6 +42,8 @@ import type { TurnSettings } from './useChatSession';
 import { SaveTurnDialog, savedMessage } from './SaveTurnDialog';
 import { turnDraft, type ITurnDraft } from './datasetRow';
 import type { Turn } from './transcript';
+import { ImageAttach } from './ImageAttach';
+import { imageFilesOf, takesImages, useImageAttachments } from './imageAttachments';
 
 export interface IPlaygroundProps {
   client: IAquaClient;
@@ -96,6 +98,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
   const [system, setSystem] = React.useState(stored.system);
   const [sampling, setSampling] = React.useState<ISamplingForm>(stored.sampling);
   const [draft, setDraft] = React.useState(stored.draft);
+  const attachments = useImageAttachments(trans);
   const [compareWith, setCompareWith] = React.useState<string | null>(stored.compareWith);
   const [model, setModel] = React.useState<string | null>(stored.model);
   const [compareModel, setCompareModel] = React.useState<string | null>(stored.compareModel);
@@ -291,16 +294,20 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
       ? contextBudget(promptTokens(mode, system, primary.turns, draft), parsed.value.max_tokens ?? 0, contextLength)
       : null;
 
+  // Images only where the server says the turn may hold them (each side of Compare).
+  const imagesOffered = mode === 'chat' && takesImages(deployment) && (!compareWith || takesImages(partner));
+  const images = imagesOffered ? attachments.images.map(image => image.url) : [];
   const send = (): void => {
     const text = draft.trim();
-    if (!text || streaming || !settings) {
+    if ((!text && !images.length) || streaming || !settings) {
       return;
     }
-    primary.send(text, system, settings);
+    primary.send(text, system, settings, undefined, images);
     if (compareWith) {
-      secondary.send(text, system, settings);
+      secondary.send(text, system, settings, undefined, images);
     }
     setDraft('');
+    attachments.clear();
   };
   // Edit and resend, regenerate: in the column where it is asked, with the settings of now.
   const resend =
@@ -596,6 +603,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                 )}
               </div>
             )}
+            {imagesOffered && <ImageAttach attachments={attachments} trans={trans} disabled={streaming} />}
             <div className="jp-AquaExt-Composer">
               <textarea
                 className="jp-mod-styled jp-AquaExt-input jp-AquaExt-Composer-input"
@@ -608,6 +616,13 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                 rows={mode === 'completion' ? 5 : 2}
                 value={draft}
                 onChange={event => setDraft(event.target.value)}
+                onPaste={event => {
+                  const pasted = imagesOffered ? imageFilesOf(event.clipboardData) : [];
+                  if (pasted.length) {
+                    event.preventDefault();
+                    void attachments.add(pasted);
+                  }
+                }}
                 onKeyDown={event => {
                   const submit =
                     event.key === 'Enter' && (mode === 'completion' ? event.ctrlKey || event.metaKey : !event.shiftKey);
@@ -625,7 +640,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                 <Button
                   className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-sendButton"
                   onClick={send}
-                  disabled={!draft.trim() || !settings}
+                  disabled={(!draft.trim() && !images.length) || !settings}
                   title={settings ? undefined : trans.__('Fix the settings first')}
                 >
                   {mode === 'completion' ? trans.__('Generate') : trans.__('Send')}
