@@ -139,3 +139,29 @@ async def test_a_gguf_model_offers_its_own_level_and_refuses_another(api: Any, j
     status, err = await fit(api, model_id, engine="llama.cpp", quantization="Q8_0")
     assert status == 400 and err["fields"][0]["field"] == "quantization"
     assert "convert the model to that level first" in err["fields"][0]["message"]
+
+
+# ---- OCI: vLLM's --quantization in the container's PARAMS ----------------------------------------
+
+
+async def test_oci_vllm_gets_the_quantization_flag_and_refuses_one_it_cannot_run(world: Any) -> None:
+    from aqua_ext.errors import InvalidInput
+    from tests.handlers.test_oci_deployments import deploy_request, oci_backend, rules
+    from tests.oci_setup import seed_deployable_model
+
+    model_id = seed_deployable_model(world, "fp8-candidate")
+    async with oci_backend(world) as backend:
+        created = await rules(backend).create(
+            deploy_request(model_id, name="fp8", engine="vllm", quantization="fp8", params=["--max-num-seqs", "8"])
+        )
+        md = world.emulator.deployments.deployments[created.deployment.id]
+        env = md["modelDeploymentConfigurationDetails"]["environmentConfigurationDetails"]["environmentVariables"]
+        assert env["PARAMS"].endswith("--max-num-seqs 8 --quantization fp8"), env["PARAMS"]
+        assert created.deployment.dtype == "fp8", "the fit's dtype, kept in the deployment's tags"
+
+        before = len(world.emulator.deployments.deployments)
+        with pytest.raises(InvalidInput) as refused:
+            await rules(backend).create(deploy_request(model_id, name="q4", engine="vllm", quantization="Q4_K_M"))
+        assert refused.value.fields[0].field == "quantization"
+        assert "choose one of: bfloat16, float16, fp8, bitsandbytes" in refused.value.fields[0].message
+        assert len(world.emulator.deployments.deployments) == before  # nothing created

@@ -267,3 +267,30 @@ def test_a_quantization_the_engine_cannot_run_is_refused_on_the_field() -> None:
     )
     other_level = _refused(lambda: quantization.resolve(gguf, "llama.cpp", "Q8_0", cuda=False, where="cpu"))
     assert "convert" in other_level.fields[0].message and "Q4_K_M" in other_level.fields[0].message
+
+
+# ---- the engine flag a choice becomes (deploy_plan.with_quantization) ---------------------------
+
+
+def test_a_choice_becomes_the_engines_flag_once() -> None:
+    from aqua_ext.services.deploy_plan import with_quantization
+
+    plain = _model(8_000_000_000, LLAMA_8B)
+    bf16 = quantization.resolve(plain, "transformers", "bfloat16", cuda=False, where="cpu")
+    assert with_quantization(bf16, ["--log-level", "info"], None) == ["--dtype", "bfloat16", "--log-level", "info"]
+    # A dtype asked for is already --dtype in params (the driver puts it there): nothing added, if they agree.
+    assert with_quantization(bf16, ["--dtype", "bfloat16"], "bfloat16") == ["--dtype", "bfloat16"]
+    with pytest.raises(InvalidInput) as twice:
+        with_quantization(bf16, ["--dtype", "float16"], None)
+    assert twice.value.fields[0].field == "params"
+
+    bnb = quantization.resolve(plain, "vllm", "bitsandbytes", cuda=True, where="OCI")
+    assert with_quantization(bnb, ["--max-num-seqs", "8"], None) == [
+        "--max-num-seqs",
+        "8",
+        "--quantization",
+        "bitsandbytes",
+    ]
+    with pytest.raises(InvalidInput) as again:
+        with_quantization(bnb, ["--quantization", "fp8"], None)
+    assert again.value.fields[0].field == "params" and "given twice" in again.value.fields[0].message
