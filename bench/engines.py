@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Engines side by side on this CPU: transformers serve (fp32, bf16) against llama.cpp (Q8_0, Q4_K_M).
 
-    python bench/engines.py [--layers 8] [--hidden 1024] [--tokens 64] [--rounds 3] [--fresh]
+    python bench/engines.py [--layers 8] [--hidden 1024] [--tokens 32] [--rounds 3] [--fresh]
 
 One generated model folder (random weights, the demo model's tokenizer, a Llama of a few hundred MB
 in fp32 so that decode reads real memory), converted to GGUF Q8_0 and Q4_K_M by aqua_ext's own
@@ -252,7 +252,8 @@ async def bench(args: argparse.Namespace) -> None:
     print(
         f"\nmodel: random-weight Llama, {args.layers} layers × {args.hidden} hidden, {params / 1e6:.1f} M parameters; "
         f"CPU: {hardware.cpu_count} cores, RAM bandwidth {hardware.memory_bandwidth_gb_s} GB/s (one thread's "
-        f"memory copy, measured once); {args.rounds} rounds × {args.tokens} tokens each\n",
+        f"memory copy, measured once); {args.rounds} rounds × {args.tokens} tokens each; load average "
+        f"{os.getloadavg()[0]:.1f} (other work on this machine slows every engine alike, rounds interleaved)\n",
         flush=True,
     )
     entries = [
@@ -307,7 +308,7 @@ async def bench(args: argparse.Namespace) -> None:
         f"\nratios (right) are to {reference.label}; tokens per answer seen: {tokens}. "
         "fit t/s: the memory fit's CPU estimate (bandwidth ÷ (weights + KV cache)), an upper bound for one "
         "thread's copy bandwidth; meas/fit above 1 means the engine's threads read faster than one thread "
-        f"copies. Whole run: {time.perf_counter() - wall:.0f} s."
+        f"copies. Load average at the end: {os.getloadavg()[0]:.1f}. Whole run: {time.perf_counter() - wall:.0f} s."
     )
 
 
@@ -315,7 +316,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--layers", type=int, default=8)
     parser.add_argument("--hidden", type=int, default=1024)
-    parser.add_argument("--tokens", type=int, default=64)
+    parser.add_argument("--tokens", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--fresh", action="store_true", help="generate and convert the model again")
     asyncio.run(bench(parser.parse_args()))
