@@ -129,6 +129,10 @@ async def plan_oci(facts: OciDeployFacts) -> OciDeployPlan:
         if request.quantization is not None
         else None
     )
+    if option is not None and request.dtype is not None and request.dtype != option.fit_dtype:
+        raise InvalidInput.field(
+            "quantization", f"'{option.choice.value}' and dtype '{request.dtype}' disagree; give one of them"
+        )
     dtype = request.dtype or (option.fit_dtype if option else "bfloat16")
     shape, shape_config = await _pick_shape(facts, dtype)
     max_len = facts.max_len

@@ -164,4 +164,9 @@ async def test_oci_vllm_gets_the_quantization_flag_and_refuses_one_it_cannot_run
             await rules(backend).create(deploy_request(model_id, name="q4", engine="vllm", quantization="Q4_K_M"))
         assert refused.value.fields[0].field == "quantization"
         assert "choose one of: bfloat16, float16, fp8, bitsandbytes" in refused.value.fields[0].message
+        with pytest.raises(InvalidInput) as disagree:
+            await rules(backend).create(
+                deploy_request(model_id, name="two", engine="vllm", quantization="fp8", dtype="bfloat16")
+            )
+        assert disagree.value.fields[0].field == "quantization" and "disagree" in disagree.value.fields[0].message
         assert len(world.emulator.deployments.deployments) == before  # nothing created
