@@ -65,6 +65,10 @@ class CreateDeploymentRequest(ApiModel):
     engine: EngineName | None = None
     mode: InferenceMode = "chat"
     dtype: Dtype | None = None  # for the memory fit; omitted: bfloat16 on GPU, float32 on CPU
+    # The weights' dtype or quantization: one of the model fit's `quantizations` for the engine (a
+    # dtype for transformers, the GGUF level for llama.cpp, fp8 / bitsandbytes / awq for vLLM).
+    # Omitted: the engine's default. One the engine cannot run is refused on this field.
+    quantization: str | None = Field(default=None, min_length=1, max_length=40)
     max_model_len: int | None = Field(default=None, ge=16, le=2_000_000)
     # `--name value` tokens, validated against the engine's allowlist.
     params: list[str] = Field(default_factory=list, max_length=100, json_schema_extra=strings_matching(_PARAM_TOKEN))

@@ -60,6 +60,11 @@ def add_parser(sub: Any) -> None:
     )
     create.add_argument("--mode", choices=get_args(InferenceMode), default="chat")
     create.add_argument("--dtype", choices=get_args(Dtype))
+    create.add_argument(
+        "--quantization",
+        help="the weights' dtype or quantization, one the engine runs for the model "
+        "(`models fit --engine E` lists them): a dtype, a GGUF level, fp8, bitsandbytes…",
+    )
     create.add_argument("--max-model-len", type=int)
     create.add_argument(
         "--idle-stop-minutes",
@@ -271,6 +276,7 @@ async def run(ctx: Context) -> int:
             engine=args.engine,
             mode=args.mode,
             dtype=args.dtype,
+            quantization=args.quantization,
             max_model_len=args.max_model_len,
             idle_stop_minutes=args.idle_stop_minutes,
             params=params,

@@ -125,6 +125,7 @@ def create_command(request: CreateRequest) -> str:
             ("--engine", request.engine),
             ("--mode", request.mode),
             ("--dtype", request.dtype),
+            ("--quantization", request.quantization),
             ("--max-model-len", request.max_model_len),
             ("--idle-stop-minutes", request.idle_stop_minutes),
             ("--log-group-id", request.log_group_id),

@@ -53,6 +53,7 @@ export type RegisterModelResponse = Schemas['RegisterModelResponse'];
 
 export type FitReport = Schemas['FitReport'];
 export type FitTarget = Schemas['FitTarget'];
+export type WeightChoice = Schemas['WeightChoice'];
 export type Dtype = FitReport['dtype'];
 
 export type Operation = Schemas['Operation'];

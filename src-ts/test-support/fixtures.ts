@@ -210,6 +210,9 @@ export function target(overrides: Partial<FitTarget>): FitTarget {
     headroom_gb: 20,
     recommended: false,
     available: null,
+    tokens_per_s: null,
+    bandwidth_gb_s: null,
+    too_slow: false,
     ...overrides
   };
 }
@@ -247,6 +250,11 @@ export function makeFit(overrides: Partial<FitReport> = {}): FitReport {
     shapes: [ociShape('VM.GPU.A10.1', { recommended: true }), ociShape('VM.GPU.A10.2')],
     recommended_shape: 'VM.GPU.A10.1',
     unknown: [],
+    engine: null,
+    quantizations: [],
+    quantization: null,
+    decode: [],
+    too_slow_below_tokens_per_s: null,
     ...overrides
   };
 }
@@ -312,7 +320,7 @@ export function makeInfo(overrides: Partial<Info> = {}): Info {
     version: '0.1.0',
     backend: LOCAL_TARGET,
     targets: [LOCAL_TARGET],
-    hardware: { cpu_count: 2, memory_gb: 23.4, gpus: [], platform: 'linux' },
+    hardware: { cpu_count: 2, memory_gb: 23.4, gpus: [], platform: 'linux', memory_bandwidth_gb_s: null },
     engines: [],
     ...overrides
   };

@@ -159,6 +159,7 @@ def test_deployment_round_trips_params_and_logging() -> None:
         engine="vllm",
         mode="completion",
         dtype="bfloat16",
+        quantization="fp8",
         max_model_len=8192,
         params=["--max-num-seqs", "8", "--chat-template", "{{ 'a b' }}"],
         log_group_id="ocid1.loggroup.oc1..g",
