@@ -3,6 +3,8 @@ Chromium and real engines on the local target with the demo models (random weigh
 
 - chat with tools (a connection to a stub service whose model calls get_weather: the demo models' random
   weights never call a tool) answered by get_weather defined in a notebook's kernel;
+- chat with an image with the vision demo model (a tiny Llava) on real `transformers serve`: the
+  engine's prompt holds the image's 16 tokens;
 - chat with a JSON schema with the demo model's GGUF twin on real llama.cpp: the engine's grammar
   makes even random weights answer JSON that follows the schema, and the playground says so;
 - edit that turn's answer and save it as a row of a dataset;
@@ -96,10 +98,15 @@ def tool_stub() -> Iterator[StubUpstream]:
 
 @pytest.fixture(scope="module")
 def flow_server(
-    lab_prerequisites: None, demo_model_dir: Path, tmp_path_factory: pytest.TempPathFactory
+    lab_prerequisites: None, demo_model_dir: Path, vision_demo_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LabServer]:
     server = RealEnginesLab(tmp_path_factory.mktemp("e2e-flow"))
     server.prepare()
+    shutil.copytree(vision_demo_dir, server.data_dir / "models" / "demo-tiny-llava")
+    from PIL import Image
+
+    (server.root_dir / "사진").mkdir()
+    Image.new("RGB", (48, 32), (200, 40, 40)).save(server.root_dir / "사진" / "빨강.png")
     # The conversion runs its own event loop: in a thread, away from the one Playwright's sync API runs.
     with ThreadPoolExecutor(1) as pool:
         twin = pool.submit(demo_gguf_twin, demo_model_dir, "Q4_K_M").result()
@@ -158,6 +165,16 @@ def _connection(server: LabServer, name: str, stub: StubUpstream, model: str) ->
 
 
 @pytest.fixture(scope="module")
+def vision_deployed(flow_server: LabServer) -> str:
+    """The vision demo model on transformers serve, ACTIVE; its id."""
+    status, created = api(flow_server, "POST", "deployments", {"model_id": "demo:tiny-llava", "name": "데모 비전"})
+    assert status == 202, created
+    deployment_id = str(created["deployment"]["id"])
+    assert wait_state(flow_server, deployment_id, "ACTIVE", "FAILED", timeout=180)["state"] == "ACTIVE"
+    return deployment_id
+
+
+@pytest.fixture(scope="module")
 def judge_connection(flow_server: LabServer, judge_stub: StubUpstream) -> str:
     return _connection(flow_server, "채점 서비스", judge_stub, "grader")
 
@@ -188,6 +205,7 @@ def test_chat_with_a_schema_save_the_edited_turn_evaluate_and_run_the_snippet(
     judge_connection: str,
     tool_connection: str,
     tool_stub: StubUpstream,
+    vision_deployed: str,
 ) -> None:
     lab, server = page, flow_server
 
@@ -229,6 +247,19 @@ def test_chat_with_a_schema_save_the_edited_turn_evaluate_and_run_the_snippet(
     assert follow_up["messages"][-1]["content"] == '{"city": "서울", "temp": 21}'
     assert follow_up["messages"][-2]["tool_calls"][0]["function"]["name"] == "get_weather"
     lab.screenshot("light-flow-tools")
+
+    # -- chat with an image: the vision demo model's prompt holds the image's tokens
+    open_widget(lab, "aqua-ext:open-playground", {"deploymentId": vision_deployed})
+    playground.locator('input[aria-label="Image files"]').set_input_files(str(server.root_dir / "사진" / "빨강.png"))
+    expect(playground.get_by_role("list", name="Images to send").locator("img")).to_have_count(1)
+    with_image = _send(lab, "이 그림은 무슨 색입니까?")
+    question = playground.locator(".jp-AquaExt-Turn.jp-mod-user").last
+    expect(question.locator("img.jp-AquaExt-thumbnail")).to_have_count(1)
+    lab.screenshot("light-flow-image")
+    prompt_with = _prompt_tokens(with_image)
+    playground.get_by_role("button", name="Clear").click()
+    prompt_without = _prompt_tokens(_send(lab, "이 그림은 무슨 색입니까?"))
+    assert prompt_with - prompt_without == 16, (prompt_with, prompt_without)  # 16 image tokens per image
 
     # -- chat with a JSON schema: llama.cpp's grammar holds the random model to it
     open_widget(lab, "aqua-ext:open-playground", {"deploymentId": deployed})
@@ -340,6 +371,13 @@ def test_chat_with_a_schema_save_the_edited_turn_evaluate_and_run_the_snippet(
     assert "Error" not in output.inner_text() and output.inner_text().strip()
     lab.screenshot("light-flow-notebook")
     assert_no_page_errors(lab)
+
+
+def _prompt_tokens(turn: Any) -> int:
+    """The prompt tokens the engine reported, from the turn's statistics line."""
+    found = re.search(r"prompt (\d+)", turn.inner_text())
+    assert found, turn.inner_text()
+    return int(found.group(1))
 
 
 def _rouge_l(reference: str, answer: str) -> float:
