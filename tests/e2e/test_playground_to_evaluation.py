@@ -370,6 +370,16 @@ def test_chat_with_a_schema_save_the_edited_turn_evaluate_and_run_the_snippet(
         time.sleep(0.5)
     assert "Error" not in output.inner_text() and output.inner_text().strip()
     lab.screenshot("light-flow-notebook")
+
+    # The same views in the dark theme, for the eye (.screenshots/).
+    execute(lab, "apputils:change-theme", {"theme": "JupyterLab Dark"})
+    lab.page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
+    open_widget(lab, "aqua-ext:open-playground", {"deploymentId": vision_deployed})
+    lab.screenshot("dark-flow-image")
+    open_widget(lab, "aqua-ext:open-playground", {"connectionId": tool_connection})
+    lab.screenshot("dark-flow-tools")
+    execute(lab, "apputils:change-theme", {"theme": "JupyterLab Light"})
+    lab.page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'")
     assert_no_page_errors(lab)
 
 
