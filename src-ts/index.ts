@@ -23,6 +23,7 @@ import { DEFAULT_SETTINGS, IAquaSettings, readSettings } from './shared/settings
 import { AquaPanel } from './app/AquaPanel';
 import { PlaygroundWidget } from './app/PlaygroundWidget';
 import { notebookInserter } from './app/notebookCells';
+import { kernelToolRunner } from './app/kernelTools';
 
 const PLUGIN_ID = 'aqua-ext:plugin';
 
@@ -117,7 +118,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
         copyToClipboard,
         storage: browserStorage(),
         presets,
-        onTitle: setTitle
+        onTitle: setTitle,
+        runKernelTool: kernelToolRunner(notebookTracker ?? null, trans)
       });
 
     registerCommands({

@@ -53,6 +53,7 @@ def routes() -> list[tuple[str, type]]:
         FineTuneLogsHandler,
         FineTuneMetricsHandler,
         FineTunesHandler,
+        FineTuneTerraformHandler,
     )
     from .genai import (
         GenAiClusterHandler,
@@ -68,6 +69,7 @@ def routes() -> list[tuple[str, type]]:
         GenAiModelHandler,
         GenAiModelsHandler,
         GenAiModelTerraformHandler,
+        GenAiOnDemandModelsHandler,
         GenAiTrainingDefaultsHandler,
     )
     from .info import InfoHandler
@@ -101,6 +103,7 @@ def routes() -> list[tuple[str, type]]:
         ("datasets/rows", DatasetRowsHandler),
         (f"models/{ID}/finetune-defaults", FineTuneDefaultsHandler),
         ("finetunes", FineTunesHandler),
+        ("finetunes/terraform", FineTuneTerraformHandler),  # before finetunes/{ID}, which would take it
         (f"finetunes/{ID}", FineTuneHandler),
         (f"finetunes/{ID}/cancel", FineTuneCancelHandler),
         (f"finetunes/{ID}/logs", FineTuneLogsHandler),
@@ -125,6 +128,7 @@ def routes() -> list[tuple[str, type]]:
         (f"connections/{ID}/v1/models", ConnectionOpenAiModelsHandler),
         # OCI Generative AI: each `…/terraform` before the `…/{ID}` that would take it.
         ("genai/models", GenAiModelsHandler),
+        ("genai/on-demand-models", GenAiOnDemandModelsHandler),
         ("genai/models/terraform", GenAiModelTerraformHandler),
         (f"genai/models/{ID}", GenAiModelHandler),
         ("genai/clusters", GenAiClustersHandler),

@@ -28,6 +28,7 @@ from ..api.upstream import OPENAI_PATHS, UpstreamTarget
 from ..errors import AquaError, InvalidInput, Upstream, UpstreamTimeout
 from ..services import adapters, genai_chat
 from ..services.chat import Turn
+from ..services.chat_images import check_messages
 from ..services.chat_stream import ChatDelta
 from ..services.embeddings import EngineUnreachable, embed, usage_of
 from ..services.pass_through import check_token_budget
@@ -301,6 +302,8 @@ class _OpenAiPassThrough(_StreamingHandler):
                 + ", ".join(OPENAI_PATHS.get(target.mode, ())),
             )
         check_token_budget(openai_path, body, target)
+        # Images: refused for a deployment that takes none, checked (type, base64, size) off the loop.
+        await asyncio.to_thread(check_messages, body.get("messages"), target)
         genai = genai_chat.speaks_genai(target)
         if not genai:
             adapters.route_openai(target, body)  # `model`: the base or one of its adapters

@@ -5,6 +5,8 @@ import { allows } from '../../shared/actions';
 import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
 import { isGenAiTarget } from '../../shared/targets';
 import { deploymentSubjects, parseTargetKey } from '../../shared/chatTarget';
+import { loadOnDemandModels } from '../../shared/onDemand';
+import { OnDemandOptions } from '../../ui/OnDemandOptions';
 import { useLatest } from '../../ui/hooks/useLatest';
 import { TargetField } from '../../ui/TargetField';
 import {
@@ -218,6 +220,18 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
     [deploymentsError, listedDeployments.value]
   );
 
+  // The genai target's on-demand models that answer text: evaluated by OCID as deployments are (from the local job).
+  const genaiEnabled = props.info?.targets.some(target => target.kind === 'genai') ?? false;
+  const loadOnDemand = React.useMemo(
+    () =>
+      genaiEnabled
+        ? () => loadOnDemandModels(client).then(models => models.filter(item => allows(item, 'evaluate')))
+        : null,
+    [client, genaiEnabled]
+  );
+  const onDemand = useFetched(loadOnDemand, deploymentsVersion).value ?? [];
+  const onDemandChosen = onDemand.find(item => item.id === form.deploymentId) ?? null;
+
   const loadFineTunes = React.useCallback(
     () => client.listFineTunes().then(list => list.items.filter(job => allows(job, 'evaluate'))),
     [client]
@@ -246,7 +260,8 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
   }, [connectionKey, connectionRef]);
 
   // Judges: any deployment or connection that chats; grading runs in the local evaluation job.
-  const candidates = deployments === null && connections === null ? null : judgeCandidates(deployments, connections);
+  const candidates =
+    deployments === null && connections === null ? null : judgeCandidates(deployments, connections, onDemand);
   const judgeAllowed = backendKind === CONNECTION_TARGET;
 
   // The picker's key names the deployment, and the adapter that answers when one is chosen.
@@ -282,7 +297,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
       form,
       deployment && deploymentRef.adapter
         ? { name: trans.__('%1 · %2', deployment.name, deploymentRef.adapter) }
-        : deployment,
+        : (deployment ?? onDemandChosen),
       connection,
       trans
     ),
@@ -409,7 +424,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
   };
   const textField = boundTextField(binding);
 
-  const noneActive = deployments !== null && evaluable.length === 0;
+  const noneActive = deployments !== null && evaluable.length === 0 && onDemand.length === 0;
   const noConnection = connections !== null && evaluableConnections.length === 0;
   const nothingToAsk = asksConnection ? noConnection || !localEnabled : noneActive;
   const connectionReason = !localEnabled
@@ -568,6 +583,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
               </option>
             ))
           )}
+          <OnDemandOptions models={onDemand} trans={trans} />
         </PickerField>
       )}
       {textField('name', trans.__('Name'), { maxLength: EVALUATION_LIMITS.name })}
