@@ -3,11 +3,15 @@
 extension, the extension's JavaScript a page loads before and after the panel opens, and the
 server during a dataset preflight with a model (its memory, and `api/status` latency meanwhile).
 
-    python bench/server_start.py [--runs 5] [--before-labextension PATH] [--no-browser] [--no-preflight]
+    python bench/server_start.py [--runs 5] [--before-source DIR] [--before-labextension DIR]
+                                 [--no-browser] [--no-preflight]
 
-Each start is a fresh `jupyter lab` process (its own folders, see tests/e2e/lab_server.py),
-alternating without and with the extension; the start time is from spawning the process to the
-first 200 from `api/status` (polled every 10 ms), the memory its RSS then. The JavaScript is what
+First Jupyter's load path in fresh interpreters (ServerApp.initialize with JupyterLab, without and
+with aqua_ext: CPU time, peak RSS, modules; `--before-source` another checkout's aqua_ext beside this
+one's), the steadiest measure on a busy machine. Then each start is a fresh `jupyter lab` process (its
+own folders, see tests/e2e/lab_server.py), alternating without and with the extension; the start
+time is from spawning the process to the first 200 from `api/status` (polled every 10 ms), the memory
+its RSS 2 s later. The JavaScript is what
 Chromium fetches from `lab/extensions/aqua-ext/static/` (the labextension built in this checkout;
 `--before-labextension` another build, such as main's, measured the same way beside it).
 Benchmarks print, they never assert.
@@ -20,6 +24,7 @@ import contextlib
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -144,6 +149,45 @@ def server_start(runs: int) -> None:
     print(f"  CPU time to ready: without {c0:.2f} s, with {c1:.2f} s (x{c1 / c0:.3f})")
     print(f"  RSS 2 s after ready: without {m0 / MIB:.1f} MiB, with {m1 / MIB:.1f} MiB (x{m1 / m0:.3f})")
     print(f"  target: both within x{TARGET_RATIO}: {verdict}")
+
+
+LOAD_PATH = """
+import json, resource, sys, time
+start = time.process_time()
+from jupyter_server.serverapp import ServerApp
+extensions = {{"jupyterlab": True, "aqua_ext": {extension}}}
+app = ServerApp(jpserver_extensions=extensions, root_dir={root!r}, open_browser=False)
+app.initialize(argv=["--AquaExtension.data_dir={data}"], find_extensions=False, new_httpserver=False)
+cpu = time.process_time() - start
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({{"cpu": cpu, "rss": rss, "modules": len(sys.modules)}}))
+"""
+
+
+def load_path(runs: int, sources: dict[str, Path]) -> None:
+    """Jupyter's own load path in fresh interpreters: ServerApp.initialize with JupyterLab, without and
+    with aqua_ext (linked, loaded, handlers registered), for each source tree of aqua_ext."""
+    print(f"jupyter_server + JupyterLab initialize in-process, median of {runs} fresh interpreters each:")
+    with tempfile.TemporaryDirectory(prefix="aqua-bench-load-") as tmp:
+        for name, source in sources.items():
+            results: dict[bool, list[dict[str, float]]] = {False: [], True: []}
+            for run in range(runs + 1):
+                for extension in (False, True):
+                    script = LOAD_PATH.format(extension=extension, root=tmp, data=f"{tmp}/data")
+                    env = {**os.environ, "PYTHONPATH": str(source)}
+                    done = subprocess.run(
+                        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp, env=env, check=True
+                    )
+                    if run:  # the first pair warms the page cache and the bytecode
+                        results[extension].append(json.loads(done.stdout.strip().splitlines()[-1]))
+            cpu = [statistics.median(r["cpu"] for r in results[e]) for e in (False, True)]
+            rss_ = [statistics.median(r["rss"] for r in results[e]) for e in (False, True)]
+            modules = [results[e][0]["modules"] for e in (False, True)]
+            print(
+                f"  {name} ({source}): CPU {cpu[0]:.3f} -> {cpu[1]:.3f} s (x{cpu[1] / cpu[0]:.3f}), "
+                f"max RSS {rss_[0] / MIB:.1f} -> {rss_[1] / MIB:.1f} MiB (x{rss_[1] / rss_[0]:.3f}), "
+                f"modules {modules[0]} -> {modules[1]} (+{modules[1] - modules[0]})"
+            )
 
 
 def extension_link(folder: Path, labextension: Path) -> Path:
@@ -310,6 +354,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="fresh starts without and with the extension, each")
     parser.add_argument("--before-labextension", type=Path, help="another build to compare (e.g. main's)")
+    parser.add_argument("--before-source", type=Path, help="another checkout's root whose aqua_ext to compare")
     parser.add_argument("--rows", type=int, default=2_000, help="row pairs in the preflight's dataset")
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-preflight", action="store_true")
@@ -318,6 +363,10 @@ def main() -> None:
     missing = missing_prerequisites(browser=False)
     if missing:
         sys.exit("; ".join(missing))
+    sources = {"this checkout": REPO_ROOT}
+    if args.before_source:
+        sources = {"before": args.before_source, **sources}
+    load_path(args.runs, sources)
     server_start(args.runs)
 
     build = REPO_ROOT / "aqua_ext" / "labextension"
