@@ -35,7 +35,12 @@ if TYPE_CHECKING:
 
 __all__ = ["AquaExtension", "in_oci_notebook_session"]
 
-# What the first request needs beyond this module; imported in a worker thread at a background start.
+# What building the targets and services imports, per target and for all (import_parts).
+_TARGET_MODULES = {
+    "local": "aqua_ext.backends.local.backend",
+    "oci": "aqua_ext.backends.oci.backend",
+    "genai": "aqua_ext.backends.genai.backend",
+}
 _PARTS_MODULES = (
     "httpx",
     "aqua_ext.services",
@@ -162,9 +167,14 @@ class AquaExtension(AquaConfig, ExtensionApp):
             # Engines, jobs or cloud deployments to watch (idle stop, a job's end): load now, off the start's path.
             self._background = asyncio.create_task(self._load_in_background())
 
+    def import_parts(self) -> None:
+        """Import what building the targets and services needs: blocking, so callers run it in a
+        worker thread, where the imports take the GIL in turns and the event loop keeps serving."""
+        for name in (*_PARTS_MODULES, *(_TARGET_MODULES[target] for target in self.enabled_targets())):
+            importlib.import_module(name)
+
     async def _load_in_background(self) -> None:
-        # The imports take the GIL in turns in a worker thread: the event loop keeps serving meanwhile.
-        await asyncio.to_thread(lambda: [importlib.import_module(name) for name in _PARTS_MODULES])
+        await asyncio.to_thread(self.import_parts)
         self._load()
 
     def _start_parts(self) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 from importlib import import_module
-from typing import Any
 
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
@@ -83,8 +83,8 @@ ROUTES: list[tuple[str, str, str]] = [
 ]
 
 
-def handler_class(module: str, name: str) -> type:
-    handler: type = getattr(import_module(f".{module}", __name__), name)
+def handler_class(module: str, name: str) -> type[APIHandler]:
+    handler: type[APIHandler] = getattr(import_module(f".{module}", __name__), name)
     return handler
 
 
@@ -102,9 +102,24 @@ def lazy_routes() -> list[tuple[str, type]]:
 def _stand_in(module: str, name: str) -> type:
     # An ExtensionHandlerMixin, so Jupyter hands it the extension's name as it would the real class.
     class StandIn(ExtensionHandlerMixin, APIHandler):
-        def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-            # Not an instance of StandIn: Python leaves it as the real class's constructor made it.
-            return handler_class(module, name)(*args, **kwargs)
+        real: type[APIHandler] | None = None
+
+        async def prepare(self) -> None:  # type: ignore[override]  # as APIHandler.prepare
+            # The first request imports the handler's module and what the services need in a worker
+            # thread (the event loop keeps serving); every request then goes on as the real handler:
+            # tornado looks its method up after prepare.
+            def load() -> type[APIHandler]:
+                self.settings["aqua_app"].import_parts()
+                return handler_class(module, name)
+
+            if StandIn.real is None:
+                StandIn.real = await asyncio.to_thread(load)
+            real = StandIn.real
+            self.__class__ = real  # type: ignore[assignment]  # the same bases: a RequestHandler still
+            # Tornado bound the close callback at construction (as here, untyped): bind the real one instead.
+            if self.request.connection is not None:
+                self.request.connection.set_close_callback(self.on_connection_close)  # type: ignore[attr-defined]
+            await real.prepare(self)
 
     StandIn.__name__ = StandIn.__qualname__ = f"Lazy{name}"
     return StandIn
