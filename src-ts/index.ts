@@ -126,7 +126,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
         copyToClipboard,
         storage: loaded.browserStorage(),
         presets,
-        onTitle: setTitle
+        onTitle: setTitle,
+        runKernelTool: loaded.kernelToolRunner(notebookTracker ?? null, trans)
       });
     };
 

@@ -1,4 +1,6 @@
 import './base.css';
+import './charts.css';
+import './progress.css';
 import './finetunes.css';
 import './evaluations.css';
 import './setup.css';

@@ -96,6 +96,18 @@ def demo_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def vision_demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The vision demo model (a tiny Llava), generated once per run."""
+    if not HAS_LOCAL_EXTRA:
+        pytest.skip("needs the [local] extra (torch, transformers)")
+    from aqua_ext.backends.local.demo_model import generate_demo_model
+
+    target = tmp_path_factory.mktemp("demo") / "tiny-llava"
+    generate_demo_model(target, vision=True)
+    return target
+
+
+@pytest.fixture(scope="session")
 def demo_gguf_dir(demo_model_dir: Path) -> Path:
     """The demo model's GGUF twin at Q4_K_M (llama.cpp's converter and quantizer), cached between runs."""
     return demo_gguf_twin(demo_model_dir, "Q4_K_M")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
@@ -19,6 +19,7 @@ from .common import (
     strings_matching,
 )
 from .fit import Dtype
+from .models import Capability
 from .operations import Operation
 
 
@@ -40,6 +41,7 @@ DeploymentAction = Literal["activate", "deactivate", "delete", "chat", "evaluate
 TRANSITIONAL_STATES = frozenset({DeploymentState.CREATING, DeploymentState.UPDATING, DeploymentState.DELETING})
 
 InferenceMode = Literal["chat", "completion", "embedding"]
+ChatInput = Literal["text", "image"]
 EngineName = Literal["transformers", "vllm", "llama.cpp", "tgi"]
 # What serves a deployment: one of the engines, or an OCI Generative AI endpoint (the service's own, not chosen).
 ServingEngine = Literal["transformers", "vllm", "llama.cpp", "tgi", "oci-genai"]
@@ -63,6 +65,10 @@ class CreateDeploymentRequest(ApiModel):
     engine: EngineName | None = None
     mode: InferenceMode = "chat"
     dtype: Dtype | None = None  # for the memory fit; omitted: bfloat16 on GPU, float32 on CPU
+    # The weights' dtype or quantization: one of the model fit's `quantizations` for the engine (a
+    # dtype for transformers, the GGUF level for llama.cpp, fp8 / bitsandbytes / awq for vLLM).
+    # Omitted: the engine's default. One the engine cannot run is refused on this field.
+    quantization: str | None = Field(default=None, min_length=1, max_length=40)
     max_model_len: int | None = Field(default=None, ge=16, le=2_000_000)
     # `--name value` tokens, validated against the engine's allowlist.
     params: list[str] = Field(default_factory=list, max_length=100, json_schema_extra=strings_matching(_PARAM_TOKEN))
@@ -103,6 +109,11 @@ class DeploymentSummary(ApiModel):
     # The target that runs it ("local", "oci").
     target: str = ""
     actions: list[DeploymentAction] = []
+    # What a chat turn may hold (services/chat_images.py): "image" when the model reads images and its
+    # engine takes them; the playground offers image input only then.
+    chat_inputs: list[ChatInput] = ["text"]
+    # The deployed model's capability, where the target knows it (what chat_inputs is decided from).
+    capability: Capability | None = None
     # Idle stop: deactivated after this many minutes without a request (None: never).
     idle_stop_minutes: int | None = None
     # When it last became ACTIVE, where the target knows it (None otherwise, and while not ACTIVE).
@@ -169,17 +180,47 @@ class ToolCall(ApiModel):
     function: ToolCallFunction
 
 
+class TextPart(ApiModel):
+    """OpenAI's text content part."""
+
+    type: Literal["text"]
+    text: str = Field(max_length=1_000_000)
+
+
+class ImageUrl(ApiModel):
+    # A data: URL (what the playground sends) or an http(s) URL the engine fetches; services/chat_images.py
+    # checks a data: URL's type, base64 and size (413 over 20 MiB decoded, ~28 M characters). Bounded here
+    # above that, so an image somewhat over the cap gets the 413 that says so.
+    url: str = Field(min_length=1, max_length=40_000_000)
+    detail: Literal["auto", "low", "high"] | None = None
+
+
+class ImagePart(ApiModel):
+    """OpenAI's image content part: for deployments whose `chat_inputs` has "image"."""
+
+    type: Literal["image_url"]
+    image_url: ImageUrl
+
+
+ContentPart = Annotated[TextPart | ImagePart, Field(discriminator="type")]
+
+
 class ChatMessage(ApiModel):
     """OpenAI's chat message: `tool_calls` on an assistant message that called tools, `tool_call_id`
-    on the `tool` message that answers one of them."""
+    on the `tool` message that answers one of them. `content` is text, or OpenAI's content parts
+    (text and images) on a user message."""
 
     role: Literal["system", "user", "assistant", "tool"]
-    content: str = Field(max_length=1_000_000)
+    content: (
+        Annotated[str, Field(max_length=1_000_000)] | Annotated[list[ContentPart], Field(min_length=1, max_length=32)]
+    )
     tool_calls: list[ToolCall] | None = Field(default=None, max_length=64)
     tool_call_id: str | None = Field(default=None, min_length=1, max_length=200)
 
     @model_validator(mode="after")
     def _tool_fields(self) -> ChatMessage:
+        if isinstance(self.content, list) and self.role != "user":
+            raise ValueError("content: only a user message has content parts; give others text")
         if self.tool_calls is not None and self.role != "assistant":
             raise ValueError("tool_calls: only an assistant message calls tools")
         if (self.role == "tool") != (self.tool_call_id is not None):

@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from .common import NOT_BLANK_SCHEMA, ApiModel, not_blank, padded
+from .deployments import DeploymentAction, InferenceMode
 from .fit import Dtype
 from .models import HF_ID_PATTERN, OS_URI_PATTERN, Capability
 from .operations import Operation
@@ -182,10 +183,39 @@ class GenAiModel(GenAiResource):
     # Training methods a base model can be fine-tuned with (where the target knows them).
     training_methods: list[TrainingConfigType] = []
     actions: list[GenAiModelAction] = []
+    # A base model's retirement dates as OCI reports them (None where it reports none): deprecated from, and no
+    # longer served on demand, or on dedicated AI clusters, from.
+    deprecated_at: datetime | None = None
+    on_demand_retired_at: datetime | None = None
+    dedicated_retired_at: datetime | None = None
 
 
 class GenAiModelList(ApiModel):
     items: list[GenAiModel]
+    total: int
+
+
+class OnDemandModel(ApiModel):
+    """A base model of the region that OCI serves on demand (paid per call, no cluster): a chat or embedding
+    subject wherever a deployment is one (playground, Compare, the OpenAI pass-through, evaluations), by its OCID
+    as the deployment id. Retired ones are not listed; deprecated ones are, marked with their retirement date."""
+
+    id: str  # ocid1.generativeaimodel…
+    name: str  # OCI's model name, e.g. "meta.llama-3.3-70b-instruct"
+    vendor: str | None = None
+    version: str | None = None
+    mode: InferenceMode  # "chat" (CHAT) or "embedding" (TEXT_EMBEDDINGS)
+    capabilities: list[str] = []  # OCI's words
+    deprecated: bool = False
+    deprecated_at: datetime | None = None
+    retires_at: datetime | None = None  # no longer served on demand from then
+    note: str = ""  # what a picker shows beside the name ("deprecated: retires on demand on 2026-09-30")
+    target: str = "genai"
+    actions: list[DeploymentAction] = []
+
+
+class OnDemandModelList(ApiModel):
+    items: list[OnDemandModel]
     total: int
 
 

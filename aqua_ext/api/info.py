@@ -19,6 +19,9 @@ class Hardware(ApiModel):
     memory_gb: float
     gpus: list[Gpu]
     platform: str
+    # RAM bandwidth as a memory copy measures it once (hardware.py), for the CPU's decode-speed
+    # estimate; None when not measured.
+    memory_bandwidth_gb_s: float | None = None
 
 
 class Engine(ApiModel):

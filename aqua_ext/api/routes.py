@@ -77,6 +77,7 @@ from .genai import (
     GenAiModelResponse,
     GenAiTrainingDefaults,
     ImportGenAiModelRequest,
+    OnDemandModelList,
 )
 from .info import Info
 from .logs import LogPage, LogsQuery
@@ -374,6 +375,16 @@ ROUTES: tuple[Route, ...] = (
         CreateFineTuneRequest,
         (400, 404, 409, 413, 502, 507),
     ),
+    # The create form's Terraform and SDK calls: the same body, checks and preflight, nothing created (so 200).
+    Route(
+        "POST",
+        "finetunes/terraform",
+        "exportFineTuneTerraform",
+        "The Terraform and SDK calls of an OCI fine-tune create (a Data Science job and its run), creating nothing",
+        TerraformExport,
+        body=CreateFineTuneRequest,
+        errors=(400, 404, 409, 413, 502),
+    ),
     _read(
         "finetunes/{finetune_id}", "getFineTune", "One fine-tuning job with its parameters and lineage", FineTuneDetail
     ),
@@ -539,6 +550,14 @@ ROUTES: tuple[Route, ...] = (
             ImportGenAiModelRequest,
         ),
         "Delete an imported or fine-tuned model",
+    ),
+    Route(
+        "GET",
+        "genai/on-demand-models",
+        "listGenAiOnDemandModels",
+        "The region's base models served on demand (chat, embeddings), used by OCID as deployments",
+        OnDemandModelList,
+        errors=(502, 503),
     ),
     *_genai_resource(
         "clusters",

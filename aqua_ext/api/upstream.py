@@ -55,6 +55,13 @@ class UpstreamTarget:
     metrics_url: str | None = None
     # "oci_genai" (an OCI Generative AI endpoint; `dialect` above): the compartment its requests name.
     compartment_id: str | None = None
+    # "oci_genai": DEDICATED (`model` is an endpoint's OCID) or ON_DEMAND (`model` is a base model's OCID that
+    # OCI serves per call, services/genai_on_demand.py).
+    genai_serving_mode: str = "DEDICATED"
+    # The engine and the model's capability, where the target knows them: whether a turn may hold
+    # images is decided from them (services/chat_images.py).
+    engine: str | None = None
+    capability: str | None = None
 
     def request(self, openai_path: str, *, stream: bool) -> tuple[str, dict[str, str]]:
         """The URL and extra headers for one OpenAI request (`/v1/chat/completions`…)."""

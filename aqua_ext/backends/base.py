@@ -43,7 +43,7 @@ from ..api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from ..api.logs import LogPage, LogsQuery
 from ..api.models import ConvertToGgufRequest, ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
 from ..api.operations import Operation
-from ..api.terraform import ModelDeploymentSpec
+from ..api.terraform import ExportedFineTune, ModelDeploymentSpec, SdkCall
 from ..api.upstream import UpstreamTarget
 from ..errors import InvalidInput
 from .connections.protocol import StoredConnection
@@ -120,7 +120,7 @@ class Backend(abc.ABC):
     async def create_deployment(self, plan: Any) -> CreateDeploymentResponse:
         return await self.deployments.create(plan)
 
-    async def deployment_create_values(self, plan: Any) -> ModelDeploymentSpec:
+    async def deployment_create_values(self, plan: Any) -> tuple[ModelDeploymentSpec, SdkCall]:
         return await self.deployments.create_values(plan)
 
     async def activate_deployment(self, deployment_id: str) -> CreateDeploymentResponse:
@@ -177,6 +177,9 @@ class Backend(abc.ABC):
 
     async def create_finetune(self, request: CreateFineTuneRequest, dataset: JobDataset) -> CreateFineTuneResponse:
         return await self.finetunes.create(request, dataset)
+
+    async def finetune_create_calls(self, request: CreateFineTuneRequest, dataset: JobDataset) -> ExportedFineTune:
+        return await self.finetunes.create_calls(request, dataset)
 
     async def cancel_finetune(self, finetune_id: str) -> FineTuneDetail:
         return await self.finetunes.cancel(finetune_id)
@@ -252,8 +255,9 @@ class Deployments(abc.ABC):
         CREATING and start it in the background; the answer's operation reports progress until
         ACTIVE or FAILED."""
 
-    async def create_values(self, plan: Any) -> ModelDeploymentSpec:
-        """What `create` would send for `plan`, as plain values, creating nothing (the Terraform export).
+    async def create_values(self, plan: Any) -> tuple[ModelDeploymentSpec, SdkCall]:
+        """What `create` would send for `plan`, as plain values and as the SDK call, creating nothing (the
+        Terraform export and its Python).
         Only a target whose deployments are cloud resources has them; the service asks no other."""
         raise NotImplementedError(f"{type(self).__name__} has no create request to describe")
 
@@ -325,6 +329,11 @@ class FineTunes(abc.ABC):
         target reads of the preflighted `dataset`, OCI: versioned bucket, subnet and logging for
         replicas > 1: InvalidInput naming the field and the fix), then start the job ACCEPTED. The
         service resolved the shape the run fits on (request.shape) and its complete params."""
+
+    async def create_calls(self, request: CreateFineTuneRequest, dataset: JobDataset) -> ExportedFineTune:
+        """`create`'s checks, then what it would send, creating nothing (the Terraform export and its Python).
+        Only a target whose jobs are cloud resources has them; the service asks no other."""
+        raise NotImplementedError(f"{type(self).__name__} has no create request to describe")
 
     @abc.abstractmethod
     async def cancel(self, finetune_id: str) -> FineTuneDetail:

@@ -60,6 +60,11 @@ def add_parser(sub: Any) -> None:
     )
     create.add_argument("--mode", choices=get_args(InferenceMode), default="chat")
     create.add_argument("--dtype", choices=get_args(Dtype))
+    create.add_argument(
+        "--quantization",
+        help="the weights' dtype or quantization, one the engine runs for the model "
+        "(`models fit --engine E` lists them): a dtype, a GGUF level, fp8, bitsandbytes…",
+    )
     create.add_argument("--max-model-len", type=int)
     create.add_argument(
         "--idle-stop-minutes",
@@ -82,8 +87,9 @@ def add_parser(sub: Any) -> None:
     )
     create.add_argument(
         "--export",
-        choices=("terraform",),
-        help="print the deployment as Terraform (oci_datascience_model_deployment) instead of creating it (OCI)",
+        choices=("terraform", "python"),
+        help="print the deployment as Terraform (oci_datascience_model_deployment), or as the OCI SDK calls in "
+        "Python, instead of creating it (OCI)",
     )
     create.add_argument("-o", "--output", metavar="FILE", help="with --export: write it to FILE (default: stdout)")
     add_command(deps, "list", "list deployments")
@@ -252,7 +258,7 @@ async def run(ctx: Context) -> int:
             )
 
     if cmd == "create" and args.output and not args.export:
-        raise InvalidInput.field("output", "-o writes an export: add --export terraform")
+        raise InvalidInput.field("output", "-o writes an export: add --export terraform (or python)")
 
     if cmd == "create":
         params: list[str] = []
@@ -270,6 +276,7 @@ async def run(ctx: Context) -> int:
             engine=args.engine,
             mode=args.mode,
             dtype=args.dtype,
+            quantization=args.quantization,
             max_model_len=args.max_model_len,
             idle_stop_minutes=args.idle_stop_minutes,
             params=params,

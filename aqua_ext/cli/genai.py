@@ -57,6 +57,7 @@ def add_parser(sub: Any) -> None:
         for verb in ("get", "delete"):
             add_command(group, verb, f"{verb} one").add_argument("id")
 
+    add_command(groups["models"], "on-demand", "the region's base models served on demand (chat, embeddings)")
     imp = _create(groups["models"], "import", "import a model from Hugging Face (HF_TOKEN) or Object Storage")
     imp.add_argument("--capability", required=True, choices=[c.value for c in Capability])
     src = imp.add_mutually_exclusive_group(required=True)
@@ -96,7 +97,11 @@ def _create(group: Any, verb: str, help: str) -> Any:
     parser.add_argument("--name", required=True, help="display name")
     parser.add_argument("--description", default="")
     parser.add_argument("--no-wait", action="store_true", help="print what was created and return at once")
-    parser.add_argument("--export", choices=("terraform",), help="print the Terraform instead of creating anything")
+    parser.add_argument(
+        "--export",
+        choices=("terraform", "python"),
+        help="print the Terraform (or the OCI SDK calls in Python) instead of creating anything",
+    )
     parser.add_argument("-o", "--output", metavar="FILE", help="with --export: write it to FILE (default: stdout)")
     return parser
 
@@ -196,12 +201,18 @@ async def run(ctx: Context) -> int:
         text = table(rows, ["UNIT SHAPE", "FITS", "AI UNITS/H", "PER HOUR", "LIMIT", "LEFT"])
         emit(args, plan, text + "\n" + "\n".join(plan.notes))
         return 0
+    if verb == "on-demand":
+        listing = await genai.list_on_demand_models()
+        rows = [[m.id, m.name, m.mode, m.note] for m in listing.items]
+        text = table(rows, ["ID (THE DEPLOYMENT ID)", "NAME", "MODE", "NOTE"]) + f"\n{listing.total} on-demand models"
+        emit(args, listing, text)
+        return 0
     if verb == "defaults":
         defaults = genai.training_defaults()
         emit(args, defaults, defaults.model_dump_json(indent=2))
         return 0
     if args.output and not args.export:
-        raise InvalidInput.field("output", "-o writes an export: add --export terraform")
+        raise InvalidInput.field("output", "-o writes an export: add --export terraform (or python)")
     request = _request(ctx, group)
     extra = (DatasetAccess(root=ctx.root),) if group == "finetunes" else ()
     if args.export:

@@ -8,7 +8,7 @@ import os
 import sys
 from typing import Any, get_args
 
-from ..api.fit import Dtype, FitQuery
+from ..api.fit import Dtype, FitEngine, FitQuery
 from ..api.models import Capability, ModelFormat, ModelListQuery, ModelSource, RegisterModelRequest
 from ..api.operations import TERMINAL_STATES, OperationState
 from .context import Context, add_command, add_group, add_target_flag
@@ -43,6 +43,8 @@ def add_parser(sub: Any) -> None:
     fit.add_argument("--dtype", default="bfloat16", choices=get_args(Dtype))
     fit.add_argument("--context-length", type=int, default=4096)
     fit.add_argument("--concurrency", type=int, default=1)
+    fit.add_argument("--engine", choices=get_args(FitEngine), help="list the weights' choices this engine runs")
+    fit.add_argument("--quantization", help="price one of the engine's choices (a dtype, a GGUF level, fp8…)")
     reg = add_command(
         models, "register", "register a local folder, an Object Storage folder (OCI) or a Hugging Face model"
     )
@@ -120,7 +122,13 @@ async def run(ctx: Context) -> int:
         return 0
 
     if cmd == "fit":
-        fit_query = FitQuery(dtype=args.dtype, context_length=args.context_length, concurrency=args.concurrency)
+        fit_query = FitQuery(
+            dtype=args.dtype,
+            context_length=args.context_length,
+            concurrency=args.concurrency,
+            engine=args.engine,
+            quantization=args.quantization,
+        )
         report = await models.fit(args.model_id, fit_query)
         rows = [
             [
@@ -128,18 +136,27 @@ async def run(ctx: Context) -> int:
                 "yes" if t.fits else "no",
                 f"{t.memory_gb:.1f} GB",
                 f"{t.headroom_gb:+.1f} GB",
+                "-" if t.tokens_per_s is None else f"{t.tokens_per_s:g}" + (" too slow" if t.too_slow else ""),
                 "◀ recommended" if t.recommended else "",
             ]
             for t in [*report.local, *report.shapes]
         ]
+        choices = (
+            [
+                f"{report.engine} runs: "
+                + ", ".join(c.value + (" (convert)" if c.convert else "") for c in report.quantizations)
+            ]
+            if report.quantizations
+            else []
+        )
         # What could not be read comes first: without it, a missing figure would read as zero.
         unknown = [f"unknown: {', '.join(report.unknown)}"] if report.unknown else []
         emit(
             args,
             report,
-            "\n".join([*unknown, *report.arithmetic])
+            "\n".join([*unknown, *choices, *report.arithmetic, *report.decode])
             + "\n\n"
-            + table(rows, ["TARGET", "FITS", "MEMORY", "HEADROOM", ""]),
+            + table(rows, ["TARGET", "FITS", "MEMORY", "HEADROOM", "TOKENS/S", ""]),
         )
         return 0
 

@@ -271,17 +271,22 @@ def fmt_score(key: str, value: float | None) -> str:
 
 
 async def write_export(args: argparse.Namespace, export: TerraformExport) -> int:
-    """A create's Terraform (`--export terraform`): printed, or written to `-o FILE` (off the event loop)."""
+    """A create's Terraform (`--export terraform`) or its SDK calls in Python (`--export python`): printed, or
+    written to `-o FILE` (off the event loop)."""
+    python = getattr(args, "export", None) == "python"
+    text = export.python if python else export.hcl
     if not args.output:
-        emit(args, export, export.hcl.rstrip("\n"))
+        emit(args, export, text.rstrip("\n"))
         return 0
     path = Path(args.output)
     try:
-        await asyncio.to_thread(path.write_text, export.hcl, encoding="utf-8")
+        await asyncio.to_thread(path.write_text, text, encoding="utf-8")
     except OSError as exc:
         raise InvalidInput.field("output", f"{path}: {exc.strerror or exc}") from None
     if args.json:
-        emit_json({"path": str(path.resolve()), "bytes": len(export.hcl.encode())})
+        emit_json({"path": str(path.resolve()), "bytes": len(text.encode())})
+    elif python:
+        print(f"wrote {path} (review it, then run it with python: it creates the resources)")
     else:
         print(f"wrote {path} (review it, then `terraform init` and `terraform apply`)")
     return 0

@@ -41,6 +41,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("datasets/rows", "datasets", "DatasetRowsHandler"),
     (f"models/{ID}/finetune-defaults", "finetunes", "FineTuneDefaultsHandler"),
     ("finetunes", "finetunes", "FineTunesHandler"),
+    ("finetunes/terraform", "finetunes", "FineTuneTerraformHandler"),  # before finetunes/{ID}, which would take it
     (f"finetunes/{ID}", "finetunes", "FineTuneHandler"),
     (f"finetunes/{ID}/cancel", "finetunes", "FineTuneCancelHandler"),
     (f"finetunes/{ID}/logs", "finetunes", "FineTuneLogsHandler"),
@@ -65,6 +66,7 @@ ROUTES: list[tuple[str, str, str]] = [
     (f"connections/{ID}/v1/models", "connections", "ConnectionOpenAiModelsHandler"),
     # OCI Generative AI: each `…/terraform` before the `…/{ID}` that would take it.
     ("genai/models", "genai", "GenAiModelsHandler"),
+    ("genai/on-demand-models", "genai", "GenAiOnDemandModelsHandler"),
     ("genai/models/terraform", "genai", "GenAiModelTerraformHandler"),
     (f"genai/models/{ID}", "genai", "GenAiModelHandler"),
     ("genai/clusters", "genai", "GenAiClustersHandler"),

@@ -27,6 +27,7 @@ from ..api.upstream import OPENAI_PATHS, UpstreamTarget
 from ..errors import AquaError, InvalidInput, Upstream, UpstreamTimeout
 from ..services import genai_chat
 from ..services.chat import Turn
+from ..services.chat_images import check_messages
 from ..services.chat_stream import ChatDelta
 from ..services.embeddings import EngineUnreachable, embed, usage_of
 from ..services.pass_through import check_token_budget
@@ -302,6 +303,8 @@ class _OpenAiPassThrough(_StreamingHandler):
                 + ", ".join(OPENAI_PATHS.get(target.mode, ())),
             )
         check_token_budget(openai_path, body, target)
+        # Images: refused for a deployment that takes none, checked (type, base64, size) off the loop.
+        await asyncio.to_thread(check_messages, body.get("messages"), target)
         self._measure(deployment_id)
         if genai_chat.speaks_genai(target):  # a Generative AI endpoint: its dialect translates OpenAI's shapes
             async with self.aqua.stream_limiter.slot():

@@ -103,6 +103,14 @@ class GenAiClusterPlanHandler(AquaHandler):
         self.reply(await self.services.genai.cluster_plan(self.parse_query(ClusterPlanQuery)))
 
 
+class GenAiOnDemandModelsHandler(AquaHandler):
+    """The region's on-demand models (chat and embeddings, by OCID where a deployment id goes)."""
+
+    @web.authenticated
+    async def get(self) -> None:
+        self.reply(await self.services.genai.list_on_demand_models())
+
+
 class GenAiTrainingDefaultsHandler(AquaHandler):
     @web.authenticated
     async def get(self) -> None:

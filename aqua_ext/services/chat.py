@@ -4,6 +4,7 @@ for the deployment (its target is asked whether the engine died)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any, Protocol
@@ -13,7 +14,7 @@ import httpx
 from ..api.deployments import ChatRequest, DeploymentState
 from ..api.upstream import UpstreamTarget
 from ..errors import InvalidInput, Upstream, UpstreamTimeout
-from . import chat_stream, genai_chat
+from . import chat_images, chat_stream, genai_chat
 from .chat_payload import build_payload
 
 if TYPE_CHECKING:
@@ -43,7 +44,10 @@ def for_mode(request: ChatRequest, target: UpstreamTarget) -> ChatRequest:
     if any(m.role == "system" for m in messages):
         raise InvalidInput.field("system", "this is a completion deployment: it takes a prompt only, no system message")
     if len(messages) == 1 and messages[0].role == "user":
-        return request.model_copy(update={"messages": None, "prompt": messages[0].content})
+        content = messages[0].content
+        # Text parts are the prompt's text (an image part is refused before: a completion takes none).
+        prompt = content if isinstance(content, str) else "".join(getattr(p, "text", "") for p in content)
+        return request.model_copy(update={"messages": None, "prompt": prompt})
     return request
 
 
@@ -89,6 +93,9 @@ async def start_turn(deployments: Deployments, deployment_id: str, request: Chat
     """The turn for an ACTIVE deployment (404 / 409 before anything is sent; 400 for what its mode
     does not take). A Generative AI endpoint's turn goes through its dialect (services/genai_chat.py)."""
     target = await deployments.upstream(deployment_id)
+    if request.messages is not None and any(isinstance(m.content, list) for m in request.messages):
+        dumped = [m.model_dump(exclude_none=True) for m in request.messages]
+        await asyncio.to_thread(chat_images.check_messages, dumped, target)  # decodes up to MBs of base64
     path, payload = build_payload(for_mode(request, target), target)
     if genai_chat.speaks_genai(target):
         return genai_chat.EndpointTurn(deployments, target, payload)

@@ -8,6 +8,7 @@ import shlex
 from collections.abc import Iterator
 
 from ..api.deployments import CreateDeploymentRequest
+from ..api.finetunes import CreateFineTuneRequest
 from ..api.genai import (
     CreateClusterRequest,
     CreateGenAiEndpointRequest,
@@ -19,7 +20,7 @@ from ..api.genai import (
 GenAiCreateRequest = (
     ImportGenAiModelRequest | CreateClusterRequest | CreateGenAiEndpointRequest | CreateGenAiFineTuneRequest
 )
-CreateRequest = GenAiCreateRequest | CreateDeploymentRequest
+CreateRequest = GenAiCreateRequest | CreateDeploymentRequest | CreateFineTuneRequest
 
 HF_TOKEN_NOTE = "# A gated model: export HF_TOKEN=<your Hugging Face token> first (it is never written here)."
 
@@ -91,6 +92,29 @@ def create_command(request: CreateRequest) -> str:
             config = request.training_config.model_dump(mode="json", exclude_none=True)
             pairs.append(("--training-type", config.pop("training_config_type")))
             pairs += [("--" + name.replace("_", "-"), value) for name, value in config.items()]
+    elif isinstance(request, CreateFineTuneRequest):
+        words = ["finetune", "create", shlex.quote(request.model_id), shlex.quote(request.dataset_path)]
+        params = request.params.model_dump(mode="json")
+        modules = params.pop("lora_target_modules")
+        pad = params.pop("pad_to_max_length")
+        if request.params.training_type == "lora":
+            params.pop("last_n_layers")
+        pairs = [
+            ("--name", request.name),
+            ("--description", request.description),
+            ("--validation-split", request.validation_split),
+            *(("--" + name.replace("_", "-"), value) for name, value in params.items()),
+            ("--pad-to-max-length", True if pad else None),  # a store_true flag: no --no- form
+            ("--lora-target-modules", ",".join(modules) or None),
+            ("--shape", request.shape),
+            ("--replicas", request.replicas),
+            ("--output-uri", request.output_uri),
+            ("--experiment-name", request.experiment_name),
+            ("--subnet-id", request.subnet_id),
+            ("--log-group-id", request.log_group_id),
+            ("--log-id", request.log_id),
+            ("--target", request.target),
+        ]
     else:
         words = ["deployments", "create", shlex.quote(request.model_id)]
         pairs = [
@@ -101,6 +125,7 @@ def create_command(request: CreateRequest) -> str:
             ("--engine", request.engine),
             ("--mode", request.mode),
             ("--dtype", request.dtype),
+            ("--quantization", request.quantization),
             ("--max-model-len", request.max_model_len),
             ("--idle-stop-minutes", request.idle_stop_minutes),
             ("--log-group-id", request.log_group_id),

@@ -361,6 +361,13 @@ class Connections:
             # Only the OpenAI wire carries them; the other dialects translate text turns only.
             if getattr(request, name) is not None and conn.fields.kind not in OPENAI_WIRE:
                 raise InvalidInput.field(name, f"a {conn.fields.kind} connection does not take {name}")
+        for i, message in enumerate(request.messages or ()):
+            # Which provider model reads images is not known here; the pass-through takes them as they are.
+            if not isinstance(message.content, str):
+                raise InvalidInput.field(
+                    f"messages[{i}].content",
+                    "a connection's playground turn takes text; send images through its OpenAI API",
+                )
         await self._reachable(conn)
         return ConnectionTurn(self.client, conn, openai_chat_body(request, self._model_of(conn, request.model)))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import shlex
+from dataclasses import replace
 from typing import Any
 
 from ..api.fit import FitQuery, FitReport
@@ -22,6 +23,7 @@ from ..backends.oci.deploy_shapes import OciShapes
 from ..backends.oci.limits import limit_of
 from ..backends.oci.shapes import GpuShape, get_shape
 from ..errors import InvalidInput
+from . import quantization as quant_rules
 from .engine_params import validate_engine_params, validate_oci_params
 from .memory_fit import CPU_USABLE_FRACTION, GPU_USABLE_FRACTION, estimate_fit, require_fit
 
@@ -45,16 +47,57 @@ def plan_local(facts: LocalDeployFacts) -> LocalDeployPlan:
     request = facts.request
     params = validate_engine_params(facts.engine, facts.params, mode=request.mode)
     shape = facts.shape
+    quantization = request.quantization
+    if quantization is not None:
+        option = quant_rules.resolve(
+            facts.model, facts.engine, quantization, cuda=shape == "gpu", where=f"this machine's {shape}"
+        )
+        params = with_quantization(option, params, request.dtype)
     dtype = request.dtype or param_value(params, "--dtype") or ("bfloat16" if shape == "gpu" else "float32")
-    # llama.cpp's GGUF file has its precision built in: without a dtype asked for, nothing to estimate.
-    if facts.engine != "llama.cpp" or request.dtype:
-        _check_local_fit(facts.model, shape, _fit_dtype(dtype), request.max_model_len, facts.hardware)
+    # llama.cpp's GGUF file has its precision built in: without a dtype or level asked for, nothing to estimate.
+    if facts.engine != "llama.cpp" or request.dtype or quantization:
+        _check_local_fit(
+            facts.model, shape, _fit_dtype(dtype), request.max_model_len, facts.hardware, facts.engine, quantization
+        )
     return LocalDeployPlan(facts=facts, params=params)
 
 
-def _check_local_fit(model: ModelDetail, shape: str, dtype: str, max_model_len: int | None, hardware: Hardware) -> None:
+def with_quantization(option: quant_rules.Option, params: list[str], dtype: str | None) -> list[str]:
+    """`params` with the engine flag the chosen quantization becomes (--dtype, --quantization);
+    InvalidInput when the request says otherwise elsewhere (dtype, or the flag in params)."""
+    if option.dtype_param is not None:
+        if dtype is not None and dtype != option.dtype_param:
+            raise InvalidInput.field(
+                "quantization", f"'{option.choice.value}' and dtype '{dtype}' disagree; give one of them"
+            )
+        if dtype is None:  # a dtype asked for is already --dtype in params (the driver puts it there)
+            if param_value(params, "--dtype") is not None:
+                raise InvalidInput.field("params", "--dtype is given twice: in quantization and in params")
+            params = ["--dtype", option.dtype_param, *params]
+    if option.quantization_param is not None:
+        if param_value(params, "--quantization") is not None:
+            raise InvalidInput.field("params", "--quantization is given twice: in quantization and in params")
+        params = [*params, "--quantization", option.quantization_param]
+    return params
+
+
+def _check_local_fit(
+    model: ModelDetail,
+    shape: str,
+    dtype: str,
+    max_model_len: int | None,
+    hardware: Hardware,
+    engine: str,
+    quantization: str | None,
+) -> None:
     context = max_model_len or min(model.context_length or 4096, 4096)
-    report = estimate_fit(model, FitQuery(dtype=dtype, context_length=context), hardware)
+    query = FitQuery(
+        dtype=dtype,
+        context_length=context,
+        engine=engine if quantization else None,
+        quantization=quantization,
+    )
+    report = estimate_fit(model, query, hardware)
     kind = "local-gpu" if shape == "gpu" else "local-cpu"
     targets = [t for t in report.local if t.kind == kind]
     best = max(targets, key=lambda t: (t.fits, t.memory_gb)) if targets else None
@@ -64,7 +107,7 @@ def _check_local_fit(model: ModelDetail, shape: str, dtype: str, max_model_len: 
         best,
         report.total_gb,
         report.arithmetic,
-        need_detail=f"{dtype}, a {context}-token context",
+        need_detail=f"{quantization or dtype}, a {context}-token context",
         usable_detail=best.name if best else "",
         hint="Choose a smaller model, a lower precision (dtype) or a shorter max_model_len.",
     )
@@ -81,13 +124,27 @@ def _fit_dtype(dtype: str) -> str:
 async def plan_oci(facts: OciDeployFacts) -> OciDeployPlan:
     request, engine, container = facts.request, facts.engine, facts.container
     params = validate_oci_params(engine, request.params, container.restricted)
-    dtype = request.dtype or "bfloat16"
+    option = (
+        quant_rules.resolve(facts.model, engine, request.quantization, cuda=True, where="OCI")
+        if request.quantization is not None
+        else None
+    )
+    if option is not None and request.dtype is not None and request.dtype != option.fit_dtype:
+        raise InvalidInput.field(
+            "quantization", f"'{option.choice.value}' and dtype '{request.dtype}' disagree; give one of them"
+        )
+    dtype = request.dtype or (option.fit_dtype if option else "bfloat16")
     shape, shape_config = await _pick_shape(facts, dtype)
     max_len = facts.max_len
     if not request.params:
         params, max_len = _publisher_defaults(
             facts.model, engine, shape.name, container, max_len, explicit_len=request.max_model_len is not None
         )
+    # On OCI a dtype feeds the fit only (as `dtype` always has); a quantization method is vLLM's flag.
+    if option is not None and option.quantization_param is not None:
+        if "--quantization" in container.restricted:
+            raise InvalidInput.field("quantization", f"the {engine} service container sets --quantization itself")
+        params = with_quantization(replace(option, dtype_param=None), params, None)
     return OciDeployPlan(
         facts=facts, params=params, max_len=max_len, dtype=dtype, shape=shape, shape_config=shape_config
     )
@@ -110,7 +167,11 @@ async def _pick_shape(facts: OciDeployFacts, dtype: str) -> tuple[Any, tuple[flo
     report: FitReport | None = None
     known: list[GpuShape] = []
     query = FitQuery(
-        dtype=dtype, context_length=max_len or model.context_length or DEFAULT_MAX_MODEL_LEN, concurrency=1
+        dtype=dtype,
+        context_length=max_len or model.context_length or DEFAULT_MAX_MODEL_LEN,
+        concurrency=1,
+        engine=engine if request.quantization else None,
+        quantization=request.quantization,
     )
     if gpu:
         known = [g for g in (get_shape(s.name) for s in usable) if g is not None]

@@ -5,7 +5,7 @@ engines or call OCI; the rules are here."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 from ..api.deployments import (
     TRANSITIONAL_STATES,
@@ -24,11 +24,14 @@ from ..api.terraform import TerraformExport
 from ..api.upstream import UpstreamTarget
 from ..backends.base import Backend
 from ..errors import Conflict, InvalidInput
+from . import genai_on_demand
 from .chat import Turn, start_turn
+from .chat_images import chat_inputs
 from .cli_command import create_command
 from .deploy_plan import plan_deployment
 from .idle_stop import idle_stop_at
-from .resources import Lifecycle, LifecycleService, create_target
+from .resources import Lifecycle, LifecycleService, M, create_target
+from .sdk_snippet import render_snippet
 from .serving_metrics import ServingMetrics
 from .targets import Targets
 from .terraform import model_deployment_tf, tf_file_name
@@ -106,6 +109,8 @@ DEPLOYMENTS = Lifecycle[DeploymentState, DeploymentAction](
 
 
 def deployment_actions(target: str, item: DeploymentSummary) -> list[DeploymentAction]:
+    if genai_on_demand.is_on_demand(target, item.id):  # OCI serves it: talked to, never started, stopped or deleted
+        return genai_on_demand.actions(item.mode)
     actions = DEPLOYMENTS.actions(target, item.state)
     if item.mode == "embedding":  # an evaluation asks for answers; an embedding model gives vectors
         actions = [a for a in actions if a != "evaluate"]
@@ -120,6 +125,8 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
         # What this server relays to each deployment: idle stop and the metrics read it.
         self.traffic = traffic or Traffic()
         self.metrics = ServingMetrics(self, clock=self.traffic.clock)
+        # The genai target's on-demand models, deployments by their model OCID (services/genai_on_demand.py).
+        self.on_demand = genai_on_demand.OnDemand()
 
     async def get(self, resource_id: str) -> DeploymentDetail:
         detail = await super().get(resource_id)
@@ -133,10 +140,19 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
 
     item_actions = staticmethod(deployment_actions)
 
+    def annotate(self, target: str, item: M) -> M:
+        """Also what a chat turn with it may hold (images: chat_images.py's rule)."""
+        annotated = super().annotate(target, item)
+        return annotated.model_copy(update={"chat_inputs": chat_inputs(cast(DeploymentSummary, annotated))})
+
     async def read(self, driver: Backend, resource_id: str) -> DeploymentDetail:
+        if genai_on_demand.is_on_demand(driver.kind, resource_id):
+            return await self.on_demand.deployment(driver, resource_id)
         return await driver.get_deployment(resource_id)
 
     def refused(self, detail: Any, action: DeploymentAction) -> str:
+        if genai_on_demand.is_on_demand(detail.target, detail.id):
+            return f"'{detail.name}' is served on demand by OCI Generative AI: it cannot be {action}d from here."
         # Allowed by the state, not by the mode: an embedding model gives vectors, not answers to evaluate.
         return f"Deployment '{detail.name}' serves {detail.mode}; it cannot be {action}d."
 
@@ -162,9 +178,13 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
                 "deploy an OCI model (target 'oci') to export it",
             )
         plan = await plan_deployment(await driver.resolve_deployment(request))
-        spec = await driver.deployment_create_values(plan)
+        spec, call = await driver.deployment_create_values(plan)
+        names = {spec.compartment_ocid: "compartment_id", spec.project_id: "project_id"}
         return TerraformExport(
-            file_name=tf_file_name(request.name), hcl=model_deployment_tf(spec), cli=create_command(request)
+            file_name=tf_file_name(request.name),
+            hcl=model_deployment_tf(spec),
+            cli=create_command(request),
+            python=render_snippet([call], names=names),
         )
 
     async def activate(self, deployment_id: str) -> CreateDeploymentResponse:
@@ -202,6 +222,8 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
         """Where an ACTIVE deployment's engine answers (no control-plane call per chat turn: the driver
         keeps what it last saw; a deployment that is not serving is a Conflict naming its state)."""
         driver = await self.targets.route(deployment_id)
+        if genai_on_demand.is_on_demand(driver.kind, deployment_id):
+            return await self.on_demand.upstream(driver, deployment_id)
         return await driver.upstream(deployment_id)
 
     async def chat(self, deployment_id: str, request: ChatRequest) -> Turn:
@@ -210,4 +232,6 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
 
     async def upstream_failed(self, deployment_id: str, error: str) -> DeploymentState | None:
         driver = await self.targets.route(deployment_id)
+        if genai_on_demand.is_on_demand(driver.kind, deployment_id):
+            return None  # OCI serves it: a failed turn changes no state of ours (the error says what OCI said)
         return await driver.upstream_failed(deployment_id, error)

@@ -4,6 +4,8 @@ deleted under it."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import TypeVar
 
 from ..api.finetunes import (
@@ -20,16 +22,26 @@ from ..api.finetunes import (
     FineTuneSummary,
     MetricsQuery,
 )
-from ..api.job_datasets import DatasetAccess
+from ..api.job_datasets import DatasetAccess, JobDataset
 from ..api.logs import LogPage, LogsQuery
+from ..api.terraform import TerraformExport
 from ..backends.base import Backend
 from ..errors import Conflict, InvalidInput, NotFound
+from .cli_command import create_command
 from .datasets import checked_dataset
 from .resources import Lifecycle, LifecycleService, create_target
+from .sdk_snippet import render_snippet
+from .terraform import datascience_finetune_tf, tf_file_name
 from .training_plan import fit_defaults, training_shape
 
 S = FineTuneState
 A = TypeVar("A", bound=str)
+
+# What the script of an OCI fine-tune does not do that the form's create does (niceties, not the training).
+FINETUNE_SNIPPET_NOTES = (
+    "The form's create also copies the base model's card and license to the fine-tuned model and records the",
+    "job run as its provenance.",
+)
 
 
 def job_actions(cancel: A, delete: A, succeeded: frozenset[A]) -> dict[FineTuneState, frozenset[A]]:
@@ -129,22 +141,54 @@ class FineTunes(LifecycleService[FineTuneState, FineTuneAction, FineTuneDetail])
         items, problems = await self.items(lambda d: d.list_finetunes())
         return FineTuneList(items=items, total=len(items), problems=problems)
 
-    async def create(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> CreateFineTuneResponse:
-        driver = await create_target(self.targets, request.target, request.model_id, "model_id")
-        # The driver's checks and facts, then the memory fit here: the driver gets the shape that holds
-        # the run and the params it trains with, complete.
+    async def _resolved(self, driver: Backend, request: CreateFineTuneRequest) -> CreateFineTuneRequest:
+        """The driver's checks and facts, then the memory fit here: the request with the shape that holds the
+        run and the params it trains with, complete."""
         facts = await driver.resolve_finetune(request)
         shape = training_shape(facts)
         params = FineTuneParams.model_validate(facts.params_for(facts.shape).model_dump())
-        request = request.model_copy(update={"shape": shape, "params": params})
-        # The dataset's preflight is a rule too: run here on the file the driver finds, and the driver
-        # gets it checked.
+        return request.model_copy(update={"shape": shape, "params": params})
+
+    @contextlib.asynccontextmanager
+    async def _dataset(
+        self, driver: Backend, request: CreateFineTuneRequest, datasets: DatasetAccess
+    ) -> AsyncIterator[JobDataset]:
+        """The dataset's preflight is a rule too: run here on the file the driver finds, and the driver gets it
+        checked (gone afterwards)."""
         found = await driver.finetune_dataset(request, datasets)
         async with checked_dataset(
             datasets, found, validation_split=request.validation_split, max_seq_length=request.params.max_seq_length
         ) as dataset:
+            yield dataset
+
+    async def create(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> CreateFineTuneResponse:
+        driver = await create_target(self.targets, request.target, request.model_id, "model_id")
+        request = await self._resolved(driver, request)
+        async with self._dataset(driver, request, datasets) as dataset:
             response = await driver.create_finetune(request, dataset)
         return response.model_copy(update={"finetune": self.annotate(driver.kind, response.finetune)})
+
+    async def terraform(self, request: CreateFineTuneRequest, datasets: DatasetAccess) -> TerraformExport:
+        """The Terraform and the SDK calls of `create(request)`: the same checks, memory fit and preflight (the
+        same 400s), then what the OCI driver would send, written as `oci_datascience_job` and its run. Nothing
+        is created. `request` as the create takes it (the form's defaults filled in)."""
+        driver = await create_target(self.targets, request.target, request.model_id, "model_id")
+        if driver.kind != "oci":
+            raise InvalidInput.field(
+                "target",
+                f"Terraform describes OCI resources; '{request.model_id}' is on the {driver.kind} target: "
+                "fine-tune an OCI model (target 'oci') to export it",
+            )
+        request = await self._resolved(driver, request)
+        async with self._dataset(driver, request, datasets) as dataset:
+            exported = await driver.finetune_create_calls(request, dataset)
+        names = {exported.job.compartment_id: "compartment_id", exported.job.project_id: "project_id"}
+        return TerraformExport(
+            file_name=tf_file_name(request.name, "fine_tune"),
+            hcl=datascience_finetune_tf(exported),
+            cli=create_command(request),
+            python=render_snippet(exported.steps, names=names, notes=FINETUNE_SNIPPET_NOTES),
+        )
 
     async def cancel(self, finetune_id: str) -> FineTuneDetail:
         _, driver = await self.checked(finetune_id, "cancel")

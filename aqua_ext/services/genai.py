@@ -24,14 +24,16 @@ from ..api import genai as contract
 from ..api.fit import FitQuery
 from ..api.job_datasets import DatasetAccess
 from ..api.models import ModelAction, ModelDetail
-from ..api.terraform import TerraformExport
+from ..api.terraform import SdkCall, TerraformExport
 from ..backends.genai.mapping import finetune_state
 from ..errors import Conflict, InvalidInput, NotFound, Unavailable
 from . import genai_finetune as ft
+from . import genai_on_demand
 from . import genai_units as units
 from .cli_command import GenAiCreateRequest, create_command
 from .datasets import checked_dataset
 from .finetunes import FINETUNES
+from .sdk_snippet import render_snippet
 from .terraform import (
     ClusterSpec,
     EndpointSpec,
@@ -79,6 +81,11 @@ class GenAi:
     async def get_model(self, model_id: str) -> contract.GenAiModel:
         return _with_model_actions(await (await self.driver()).genai_model(model_id))
 
+    async def list_on_demand_models(self) -> contract.OnDemandModelList:
+        """The region's base models OCI serves on demand: chat and embedding subjects by their OCID wherever a
+        deployment id goes (the rule: services/genai_on_demand.py)."""
+        return await genai_on_demand.list_models(await self.driver())
+
     async def merged_model_actions(self, model_ids: list[str]) -> dict[str, list[ModelAction]]:
         """The same rule in the merged list's words: hosting is the card's Deploy (the panel opens the endpoint
         form for a genai model), fine-tuning its Fine-tune (the Generative AI fine-tune form)."""
@@ -110,7 +117,7 @@ class GenAi:
     async def model_terraform(self, request: contract.ImportGenAiModelRequest) -> TerraformExport:
         driver, source = await self._checked_import(request)
         spec = ImportedModelSpec(**_spec_fields(driver, request, ImportedModelSpec), **source)
-        return _export(request, "imported_model", imported_model_tf(spec))
+        return _export(driver, request, "imported_model", imported_model_tf(spec), driver.create_call(request))
 
     # ---- dedicated AI clusters ---------------------------------------------------------------------------------
 
@@ -216,7 +223,8 @@ class GenAi:
     async def cluster_terraform(self, request: contract.CreateClusterRequest) -> TerraformExport:
         driver, shape = await self._checked_cluster(request)
         spec = ClusterSpec(**{**_spec_fields(driver, request, ClusterSpec), "unit_shape": shape.name})
-        return _export(request, "dedicated_ai_cluster", cluster_tf(spec))
+        call = driver.create_call(request, unit_shape=shape.name)
+        return _export(driver, request, "dedicated_ai_cluster", cluster_tf(spec), call)
 
     async def list_clusters(self) -> contract.GenAiClusterList:
         driver = await self.driver()
@@ -278,7 +286,7 @@ class GenAi:
     async def endpoint_terraform(self, request: contract.CreateGenAiEndpointRequest) -> TerraformExport:
         driver = await self._checked_endpoint(request)
         spec = EndpointSpec(**_spec_fields(driver, request, EndpointSpec))
-        return _export(request, "endpoint", endpoint_tf(spec))
+        return _export(driver, request, "endpoint", endpoint_tf(spec), driver.create_call(request))
 
     async def list_endpoints(self) -> contract.GenAiEndpointList:
         items = await (await self.driver()).endpoints()
@@ -364,8 +372,9 @@ class GenAi:
     async def finetune_terraform(
         self, request: contract.CreateGenAiFineTuneRequest, access: DatasetAccess
     ) -> TerraformExport:
-        driver, _, _ = await self._checked_finetune(request, access)
-        return _export(request, "fine_tuned_model", finetune_tf(request, driver.compartment_id))
+        driver, resolved, _ = await self._checked_finetune(request, access)
+        call = driver.create_call(request, resolved=resolved)
+        return _export(driver, request, "fine_tuned_model", finetune_tf(request, driver.compartment_id), call)
 
     async def list_finetunes(self) -> contract.GenAiFineTuneList:
         items = [_with_finetune_actions(f) for f in await (await self.driver()).genai_finetunes()]
@@ -385,9 +394,14 @@ def _spec_fields(driver: GenAiBackend, request: BaseModel, spec: type) -> dict[s
     return {"compartment_ocid": driver.compartment_id, **request.model_dump(include=names)}
 
 
-def _export(request: GenAiCreateRequest, default_name: str, hcl: str) -> TerraformExport:
+def _export(
+    driver: GenAiBackend, request: GenAiCreateRequest, default_name: str, hcl: str, call: SdkCall
+) -> TerraformExport:
     return TerraformExport(
-        file_name=tf_file_name(request.display_name, default_name), hcl=hcl, cli=create_command(request)
+        file_name=tf_file_name(request.display_name, default_name),
+        hcl=hcl,
+        cli=create_command(request),
+        python=render_snippet([call], names={driver.compartment_id: "compartment_id"}),
     )
 
 

@@ -22,6 +22,7 @@ from ..errors import InvalidInput, NotFound, Upstream, UpstreamTimeout
 from .chat_stream import ChatDelta, ChatDone
 from .connections import ConnectionTurn
 from .connections import _as_aqua_error as provider_error  # the connections' one mapping of a service's error
+from .genai_on_demand import is_on_demand
 
 if TYPE_CHECKING:
     from .deployments import Deployments
@@ -38,8 +39,9 @@ def speaks_genai(target: UpstreamTarget) -> bool:
 
 
 def connection_of(target: UpstreamTarget, auth: str = "api_key") -> StoredConnection:
-    """The endpoint as a connection: DEDICATED serving mode, the endpoint's OCID as the model. `auth`: the
-    server's OCI auth (an evaluation job signs as the server does)."""
+    """The endpoint as a connection: DEDICATED serving mode with the endpoint's OCID as the model, or ON_DEMAND
+    with a base model's OCID (an on-demand model, services/genai_on_demand.py). `auth`: the server's OCI auth
+    (an evaluation job signs as the server does)."""
     capabilities: list[Capability] = ["embedding"] if target.mode == "embedding" else ["chat"]
     fields = ConnectionFields(
         name=target.served_model_name or "endpoint",
@@ -49,7 +51,7 @@ def connection_of(target: UpstreamTarget, auth: str = "api_key") -> StoredConnec
         capabilities=capabilities,
         default_model=target.model,
         compartment_id=target.compartment_id,
-        serving_mode="DEDICATED",
+        serving_mode="ON_DEMAND" if target.genai_serving_mode == "ON_DEMAND" else "DEDICATED",
         allow_link_local=True,  # the target's own configured endpoint, not a user's URL
         timeout_s=TIMEOUT_S,
     )
@@ -141,7 +143,14 @@ async def evaluated_endpoint(
             return None
     except NotFound:
         return None
-    target = await deployments.upstream(deployment_id)  # 404, or 409 unless ACTIVE
+    try:
+        target = await deployments.upstream(deployment_id)  # 404, or 409 unless ACTIVE
+    except NotFound as exc:
+        if not is_on_demand(TARGET, deployment_id):
+            raise
+        # An on-demand model is named by the request, not the route: its absence is the field's fault.
+        raise InvalidInput.field("deployment_id", exc.message) from None
     if target.mode == "embedding":
-        raise InvalidInput.field("deployment_id", "this endpoint serves embeddings; an evaluation needs chat answers")
+        what = "on-demand model" if target.genai_serving_mode == "ON_DEMAND" else "endpoint"
+        raise InvalidInput.field("deployment_id", f"this {what} serves embeddings; an evaluation needs chat answers")
     return EvaluatedConnection(connection_of(target, signing.get("auth", "api_key")), target.model, signing)

@@ -55,6 +55,15 @@ def quote(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+def template(pieces: Sequence[str | Expr]) -> Expr:
+    """A quoted HCL string of literal text and `${expr}` interpolations (an Expr piece), in order; one Expr
+    alone is written as is."""
+    if len(pieces) == 1 and isinstance(pieces[0], Expr):
+        return pieces[0]
+    inner = "".join(f"${{{p}}}" if isinstance(p, Expr) else quote(p)[1:-1] for p in pieces)
+    return Expr(f'"{inner}"')
+
+
 def _number(value: int | float) -> str:
     if isinstance(value, int):
         return str(value)

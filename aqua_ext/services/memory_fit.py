@@ -19,8 +19,10 @@ from ..api.info import Hardware
 from ..api.models import Architecture, ModelDetail, ModelSummary
 from ..backends.oci.shapes import OCI_GPU_SHAPES, GpuShape
 from ..errors import InvalidInput
+from . import quantization as quant_rules
+from .decode_speed import TOO_SLOW_TOKENS_PER_S, bytes_per_token_line, estimate_decode, gpu_bandwidth
 from .kv_cache import KvEstimate, estimate_kv_cache
-from .weight_bytes import bytes_per_parameter, checkpoint_format, unquantized_parameters
+from .weight_bytes import WeightFormat, bytes_per_parameter, checkpoint_format, unquantized_parameters
 
 # Weight-only quantization (int8/int4) still computes attention in 16-bit, so
 # the KV cache stays 16-bit unless the whole model runs in float32.
@@ -85,62 +87,98 @@ def _target(
     )
 
 
-def _local_targets(hardware: Hardware, total_gb: float | None) -> list[FitTarget]:
+class _Decode:
+    """The decode-speed estimate of each target (decode_speed.py), its lines collected in order;
+    nothing when the bytes read per token are unknown."""
+
+    def __init__(self, bytes_per_token_gb: float | None) -> None:
+        self.bytes_per_token_gb = bytes_per_token_gb
+        self.lines: list[str] = []
+
+    def apply(self, target: FitTarget, bandwidth: tuple[float, str] | None, devices: int) -> FitTarget:
+        if self.bytes_per_token_gb is None or not self.bytes_per_token_gb or bandwidth is None:
+            return target
+        gb_s, source = bandwidth
+        estimate = estimate_decode(self.bytes_per_token_gb, gb_s, max(devices, 1), source)
+        target.bandwidth_gb_s = round(gb_s * max(devices, 1), 1)
+        target.tokens_per_s = estimate.tokens_per_s
+        # Only a target that holds the model can be too slow: one that does not is refused anyway.
+        target.too_slow = target.fits and estimate.too_slow
+        self.lines.append(f"{target.name}: {estimate.line}" + (" — too slow to recommend" if target.too_slow else ""))
+        return target
+
+
+def _gpu_bandwidth(name: str) -> tuple[float, str] | None:
+    found = gpu_bandwidth(name)
+    return (found[0], f"{found[1]} datasheet") if found else None
+
+
+def _local_targets(hardware: Hardware, total_gb: float | None, decode: _Decode) -> list[FitTarget]:
     targets: list[FitTarget] = []
     for gpu in hardware.gpus:
-        targets.append(
-            _target(
-                f"This machine (GPU {gpu.index}: {gpu.name})",
-                "local-gpu",
-                1,
-                gpu.memory_gb,
-                gpu.memory_gb * GPU_USABLE_FRACTION,
-                total_gb,
-            )
-        )
-    if len(hardware.gpus) >= 2:
-        pooled = sum(g.memory_gb for g in hardware.gpus)
-        targets.append(
-            _target(
-                f"This machine (all {len(hardware.gpus)} GPUs, {_fmt_ram(pooled)} GB)",
-                "local-gpu",
-                len(hardware.gpus),
-                pooled,
-                pooled * GPU_USABLE_FRACTION,
-                total_gb,
-            )
-        )
-    cpu_usable = hardware.memory_gb * CPU_USABLE_FRACTION
-    targets.append(
-        _target(
-            f"This machine (CPU, {_fmt_ram(hardware.memory_gb)} GB RAM)",
-            "local-cpu",
-            0,
-            cpu_usable,
-            cpu_usable,
+        target = _target(
+            f"This machine (GPU {gpu.index}: {gpu.name})",
+            "local-gpu",
+            1,
+            gpu.memory_gb,
+            gpu.memory_gb * GPU_USABLE_FRACTION,
             total_gb,
         )
+        targets.append(decode.apply(target, _gpu_bandwidth(gpu.name), 1))
+    if len(hardware.gpus) >= 2:
+        pooled = sum(g.memory_gb for g in hardware.gpus)
+        target = _target(
+            f"This machine (all {len(hardware.gpus)} GPUs, {_fmt_ram(pooled)} GB)",
+            "local-gpu",
+            len(hardware.gpus),
+            pooled,
+            pooled * GPU_USABLE_FRACTION,
+            total_gb,
+        )
+        # The slowest GPU paces a tensor-parallel step: its bandwidth, times the GPUs.
+        known = [_gpu_bandwidth(g.name) for g in hardware.gpus]
+        slowest = None if None in known else min((k for k in known if k), key=lambda k: k[0])
+        targets.append(decode.apply(target, slowest, len(hardware.gpus)))
+    cpu_usable = hardware.memory_gb * CPU_USABLE_FRACTION
+    target = _target(
+        f"This machine (CPU, {_fmt_ram(hardware.memory_gb)} GB RAM)",
+        "local-cpu",
+        0,
+        cpu_usable,
+        cpu_usable,
+        total_gb,
     )
-    # Targets are already in preference order: one GPU, all GPUs, then CPU.
-    for target in targets:
-        if target.fits:
-            target.recommended = True
-            break
+    bandwidth = hardware.memory_bandwidth_gb_s
+    targets.append(decode.apply(target, (bandwidth, "measured memory copy") if bandwidth else None, 1))
+    _recommend_local(targets)
     return targets
 
 
+def _recommend_local(targets: list[FitTarget]) -> None:
+    # Targets are already in preference order: one GPU, all GPUs, then CPU; one too slow to be of use is not.
+    for target in targets:
+        if target.fits and not target.too_slow:
+            target.recommended = True
+            break
+
+
 def _shape_targets(
-    shapes: Sequence[GpuShape], total_gb: float | None, availability: Mapping[str, int | None] | None = None
+    shapes: Sequence[GpuShape],
+    total_gb: float | None,
+    availability: Mapping[str, int | None] | None = None,
+    decode: _Decode | None = None,
 ) -> tuple[list[FitTarget], str | None]:
     targets: list[FitTarget] = []
     candidates: list[GpuShape] = []
     for shape in shapes:
         memory = shape.total_gpu_memory_gb
         target = _target(shape.name, "oci-shape", shape.gpu_count, memory, memory * GPU_USABLE_FRACTION, total_gb)
+        if decode is not None:
+            decode.apply(target, _gpu_bandwidth(shape.gpu_type), shape.gpu_count)
         target.available = (availability or {}).get(shape.name)
         targets.append(target)
         # A shape with no instance left is not recommended; an unknown availability does not count against it.
-        if target.fits and target.available != 0:
+        if target.fits and target.available != 0 and not target.too_slow:
             candidates.append(shape)
     if not candidates:
         return targets, None
@@ -170,8 +208,13 @@ def estimate_fit(
     architecture is known. Without it, the total covers weights and overhead
     only, and `assumptions` says so. Without a parameter count nothing is
     estimated and no target fits.
+
+    With `query.engine` the report lists the weights' choices that engine runs for the model
+    (quantization.py), and `query.quantization` prices one of them instead of `dtype`. Every
+    target gets a decode-speed estimate where its memory bandwidth is known (decode_speed.py).
     """
-    dtype = query.dtype
+    options, chosen = _weight_options(model, query, hardware)
+    dtype = chosen.fit_dtype if chosen else query.dtype
     arithmetic: list[str] = []
     assumptions: list[str] = []
 
@@ -182,7 +225,7 @@ def estimate_fit(
         )
 
     architecture = model.architecture if isinstance(model, ModelDetail) else None
-    weights = _weights(model, architecture, dtype)
+    weights = _weights(model, architecture, dtype, chosen)
     kv_bytes = kv_bytes_per_element(dtype)
     kv, kv_missing = estimate_kv_cache(architecture, query.context_length, query.concurrency, kv_bytes)
     unknown = weights.unknown + [key for key in kv_missing if key not in weights.unknown]
@@ -193,7 +236,27 @@ def estimate_fit(
         if weights.gb is None
         else _sizes(weights, weights.gb, kv, kv_missing, kv_bytes, availability, arithmetic, assumptions)
     )
-    return _report(model, query, hardware, shapes, availability, arithmetic, assumptions, sizes, unknown)
+    return _report(
+        model, query, dtype, options, hardware, shapes, availability, arithmetic, assumptions, sizes, unknown
+    )
+
+
+def _weight_options(
+    model: ModelSummary | ModelDetail, query: FitQuery, hardware: Hardware | None
+) -> tuple[list[quant_rules.Option], quant_rules.Option | None]:
+    """The engine's choices for the model, and the one `query.quantization` names (InvalidInput on
+    "quantization" when the engine does not run it). On this machine the GPU choices need an NVIDIA
+    GPU; on OCI (no hardware) the engines run on GPU shapes."""
+    if query.engine is None:
+        if query.quantization is not None:
+            raise InvalidInput.field("quantization", "needs the engine it is for (engine)")
+        return [], None
+    cuda = hardware is None or any(g.vendor == "nvidia" for g in hardware.gpus)
+    options = quant_rules.engine_options(model, query.engine, cuda=cuda)
+    if query.quantization is None:
+        return options, None
+    where = "OCI" if hardware is None else "this machine"
+    return options, quant_rules.resolve(model, query.engine, query.quantization, cuda=cuda, where=where)
 
 
 @dataclass(frozen=True)
@@ -206,11 +269,15 @@ class _Sizes:
     kv_cache: float | None = None
     overhead: float | None = None
     total: float | None = None
+    bytes_per_token: float | None = None  # read per generated token: weights + KV cache (GB)
+    bytes_per_token_line: str | None = None
 
 
 def _report(
     model: ModelSummary | ModelDetail,
     query: FitQuery,
+    dtype: Dtype,
+    options: list[quant_rules.Option],
     hardware: Hardware | None,
     shapes: Sequence[GpuShape],
     availability: Mapping[str, int | None] | None,
@@ -220,11 +287,13 @@ def _report(
     unknown: list[str],
 ) -> FitReport:
     """The report for the figures, with the targets that hold their total (none when it is unknown)."""
-    local = _local_targets(hardware, sizes.total) if hardware else []
-    shape_targets, recommended = _shape_targets(shapes, sizes.total, availability)
+    decode = _Decode(sizes.bytes_per_token)
+    local = _local_targets(hardware, sizes.total, decode) if hardware else []
+    shape_targets, recommended = _shape_targets(shapes, sizes.total, availability, decode)
+    decode_lines = [sizes.bytes_per_token_line, *decode.lines] if decode.lines and sizes.bytes_per_token_line else []
     return FitReport(
         model_id=model.id,
-        dtype=query.dtype,
+        dtype=dtype,
         context_length=query.context_length,
         concurrency=query.concurrency,
         parameter_count=sizes.parameter_count,
@@ -239,6 +308,11 @@ def _report(
         shapes=shape_targets,
         recommended_shape=recommended,
         unknown=unknown,
+        engine=query.engine,
+        quantizations=[o.choice for o in options],
+        quantization=query.quantization,
+        decode=decode_lines,
+        too_slow_below_tokens_per_s=TOO_SLOW_TOKENS_PER_S if decode_lines else None,
     )
 
 
@@ -300,6 +374,7 @@ def _sizes(
             "Shapes whose service limit is reached (no instance available) are listed but not recommended."
         )
 
+    per_token, per_token_line = bytes_per_token_line(weights_gb, kv_cache_gb)
     return _Sizes(
         bytes_per_parameter=weights.bytes_per_parameter,
         parameter_count=weights.parameter_count,
@@ -307,6 +382,8 @@ def _sizes(
         kv_cache=kv_cache_gb,
         overhead=overhead_gb,
         total=total_gb,
+        bytes_per_token=per_token,
+        bytes_per_token_line=per_token_line,
     )
 
 
@@ -326,11 +403,15 @@ _UNKNOWN_PARAMETERS = "parameter_count (safetensors headers or model metadata)"
 _EMBEDDINGS_16BIT = 2.0  # bytes: quantized formats keep the embeddings and the output head in 16 bits
 
 
-def _weights(model: ModelSummary | ModelDetail, arch: Architecture | None, dtype: Dtype) -> _Weights:
+def _weights(
+    model: ModelSummary | ModelDetail, arch: Architecture | None, dtype: Dtype, chosen: quant_rules.Option | None = None
+) -> _Weights:
     """Weights = parameters × bytes per parameter, where the bytes are the quantized checkpoint's
-    own format when it has one (whatever `dtype` says), else `dtype`'s."""
+    own format when it has one (whatever `dtype` says), else the chosen quantization's, else `dtype`'s."""
     params = model.parameter_count
     quant = arch.quantization if arch else None
+    if quant is None and chosen is not None and chosen.fmt is not None:
+        return _chosen_format(params, arch, chosen.fmt, chosen.whole_model)
     if quant is None:
         bpp = bytes_per_parameter(dtype)
         if params is None:
@@ -395,6 +476,27 @@ def _weights(model: ModelSummary | ModelDetail, arch: Architecture | None, dtype
         ],
         ["vocab_size"] if arch is None or not arch.vocab_size else ["hidden_size"],
     )
+
+
+def _chosen_format(params: int | None, arch: Architecture | None, fmt: WeightFormat, whole: bool) -> _Weights:
+    """A float checkpoint held in a quantization the engine applies (bitsandbytes, fp8 while loading)
+    or converts it to (a GGUF level, whose average bits cover every tensor)."""
+    bpp = fmt.bytes_per_parameter
+    label = f"{_fmt_bytes(round(bpp, 4))} ({fmt.label}: {fmt.how})"
+    if params is None:
+        return _Weights(
+            bpp,
+            assumptions=["Parameter count unknown: memory cannot be estimated, so no target is marked as fitting."],
+            unknown=[_UNKNOWN_PARAMETERS],
+        )
+    if whole:
+        note = f"{fmt.label}'s bits per weight are llama.cpp's published average for the level's mix of tensor types."
+        return _every_parameter(params, bpp, label, [note])
+    note = f"{fmt.label} quantizes the linear layers; quantization scales beyond the format's own are not counted."
+    split = _split(params, arch, bpp, label)
+    if split is not None:
+        return _Weights(bpp, split[0], params, [split[1]], [note])
+    return _every_parameter(params, bpp, label, [note])
 
 
 def _every_parameter(

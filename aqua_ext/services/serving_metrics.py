@@ -158,6 +158,9 @@ class ServingMetrics:
         engine, note = None, None
         if detail.state != DeploymentState.ACTIVE:
             note = f"The deployment is {detail.state.value}: its engine is not running."
+            # A stopped engine's counters start again from zero: its last reading is no base for a rate, and
+            # deleted deployments leave nothing behind here.
+            self._previous.pop(deployment_id, None)
         else:
             engine, note = await self._engine(deployment_id, http)
         return DeploymentMetrics(

@@ -73,7 +73,8 @@ import type {
   GenAiModelList,
   GenAiModelResponse,
   GenAiTrainingDefaults,
-  ImportGenAiModelRequest
+  ImportGenAiModelRequest,
+  OnDemandModelList
 } from './types';
 
 /**
@@ -132,6 +133,8 @@ export interface IAquaClient {
   listFineTunes(): Promise<FineTuneList>;
   /** `POST aqua-ext/finetunes` (202: the job is ACCEPTED) */
   createFineTune(body: CreateFineTuneRequest): Promise<CreateFineTuneResponse>;
+  /** `POST aqua-ext/finetunes/terraform`: an OCI fine-tune as Terraform and SDK calls, nothing created */
+  exportFineTuneTerraform(body: CreateFineTuneRequest): Promise<TerraformExport>;
   /** `GET aqua-ext/finetunes/{finetune_id}` */
   getFineTune(finetuneId: string): Promise<FineTuneDetail>;
   /** `DELETE aqua-ext/finetunes/{finetune_id}` (a finished job, and the model it produced) */
@@ -201,6 +204,12 @@ export interface IAquaClient {
   ): AsyncIterable<ChatStreamEvent>;
   /** `GET aqua-ext/genai/models`: the Generative AI target's base, fine-tuned and imported models. */
   listGenAiModels(): Promise<GenAiModelList>;
+  /**
+   * `GET aqua-ext/genai/on-demand-models`: the region's base models served on
+   * demand (503 when the genai target is not enabled); each is then a
+   * deployment by its OCID (`getDeployment`, `streamChat`, evaluations).
+   */
+  listGenAiOnDemandModels(): Promise<OnDemandModelList>;
   /** `POST aqua-ext/genai/models` (202; the token is sent once, never answered). */
   importGenAiModel(body: ImportGenAiModelRequest): Promise<GenAiModelResponse>;
   /** `POST aqua-ext/genai/models/terraform`: the import as Terraform, nothing created. */
@@ -356,6 +365,10 @@ export class AquaClient implements IAquaClient {
     return this._post<CreateFineTuneResponse>('finetunes', body);
   }
 
+  exportFineTuneTerraform(body: CreateFineTuneRequest): Promise<TerraformExport> {
+    return this._post<TerraformExport>('finetunes/terraform', body);
+  }
+
   getFineTune(finetuneId: string): Promise<FineTuneDetail> {
     return this._get<FineTuneDetail>(`finetunes/${encodeURIComponent(finetuneId)}`);
   }
@@ -482,6 +495,10 @@ export class AquaClient implements IAquaClient {
 
   listGenAiModels(): Promise<GenAiModelList> {
     return this._get<GenAiModelList>('genai/models');
+  }
+
+  listGenAiOnDemandModels(): Promise<OnDemandModelList> {
+    return this._get<OnDemandModelList>('genai/on-demand-models');
   }
 
   importGenAiModel(body: ImportGenAiModelRequest): Promise<GenAiModelResponse> {

@@ -53,6 +53,7 @@ export type RegisterModelResponse = Schemas['RegisterModelResponse'];
 
 export type FitReport = Schemas['FitReport'];
 export type FitTarget = Schemas['FitTarget'];
+export type WeightChoice = Schemas['WeightChoice'];
 export type Dtype = FitReport['dtype'];
 
 export type Operation = Schemas['Operation'];
@@ -84,7 +85,14 @@ export type TerraformExport = Schemas['TerraformExport'];
 
 /** A tool call the model made, sent back as history (`type` defaults to function). */
 export type ToolCall = RequestBody<'ToolCall', 'id' | 'function'>;
-export type ChatMessage = Omit<RequestBody<'ChatMessage', 'role' | 'content'>, 'tool_calls'> & {
+/** OpenAI's content parts of a user message: text, and images for a deployment whose chat_inputs has "image". */
+export type TextPart = Schemas['TextPart'];
+export type ImagePart = Omit<Schemas['ImagePart'], 'image_url'> & { image_url: RequestBody<'ImageUrl', 'url'> };
+export type ContentPart = TextPart | ImagePart;
+/** What a chat turn with a deployment may hold (the server's rule). */
+export type ChatInput = DeploymentSummary['chat_inputs'][number];
+export type ChatMessage = Omit<RequestBody<'ChatMessage', 'role'>, 'tool_calls' | 'content'> & {
+  content: string | ContentPart[];
   tool_calls?: ToolCall[];
 };
 export type ToolDefinition = Omit<RequestBody<'ToolDefinition', 'function'>, 'function'> & {
@@ -227,6 +235,12 @@ export type ConnectionChatRequest = ChatRequest & Pick<Partial<Schemas['Connecti
 /** OCI Generative AI (the `genai` target): base, fine-tuned and imported models. */
 export type GenAiModel = Schemas['GenAiModel'];
 export type GenAiModelList = Schemas['GenAiModelList'];
+/**
+ * A base model OCI serves on demand: chatted with, embedded and evaluated by
+ * its OCID wherever a deployment id goes (`getDeployment`, `streamChat`…).
+ */
+export type OnDemandModel = Schemas['OnDemandModel'];
+export type OnDemandModelList = Schemas['OnDemandModelList'];
 /** One capability an imported model has (TEXT_TO_TEXT, IMAGE_TEXT_TO_TEXT, EMBEDDING, RERANK). */
 export type ImportCapability = Schemas['ImportGenAiModelRequest']['capability'];
 /** The import body: the source, a name and the capability; the token goes in, never out. */

@@ -26,6 +26,7 @@ import { useFetched } from '../ui/hooks/useFetched';
 import { RegisterDialog } from '../features/models/RegisterDialog';
 import { SetupView } from '../features/setup/SetupView';
 import { ClustersSection } from '../features/genai/ClustersSection';
+import { OnDemandModels } from '../features/genai/OnDemandModels';
 import { GenAiDialogs, type GenAiCreated, type GenAiDialogRequest } from '../features/genai/GenAiDialogs';
 import { formKind } from '../shared/labels';
 import { isGenAiTarget } from '../shared/targets';
@@ -557,15 +558,23 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
               onEvaluate={finetuneId => setEvaluationDialog({ deploymentId: null, finetuneId })}
             />
           ) : id === 'genai' ? (
-            <ClustersSection
-              client={client}
-              trans={trans}
-              active={section === id && props.visible !== false}
-              reloadRequest={genaiReload}
-              confirm={props.confirm}
-              notify={props.notify}
-              onOpen={setGenAiDialog}
-            />
+            <>
+              <ClustersSection
+                client={client}
+                trans={trans}
+                active={section === id && props.visible !== false}
+                reloadRequest={genaiReload}
+                confirm={props.confirm}
+                notify={props.notify}
+                onOpen={setGenAiDialog}
+              />
+              <OnDemandModels
+                client={client}
+                trans={trans}
+                onOpenPlayground={props.onOpenPlayground}
+                onEvaluate={deploymentId => setEvaluationDialog({ deploymentId, finetuneId: null })}
+              />
+            </>
           ) : (
             <EvaluationsSection
               {...sectionProps('evaluations', evaluations)}
@@ -604,6 +613,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
           model={finetuneDialog.model}
           datasetPath={finetuneDialog.datasetPath}
           {...jobFormProps}
+          copyToClipboard={props.copyToClipboard ?? defaultCopy}
           onGenAi={
             hasGenAi
               ? model => {

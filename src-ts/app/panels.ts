@@ -7,6 +7,7 @@ export { AquaClient } from '../api/client';
 export { AquaPanel } from './AquaPanel';
 export { PlaygroundWidget } from './PlaygroundWidget';
 export { notebookInserter } from './notebookCells';
+export { kernelToolRunner } from './kernelTools';
 export { pickDatasetFile } from './datasetPicker';
 export { uploadDataset } from './datasetFiles';
 export { browserStorage, clearPlayground } from '../features/playground/storage';

@@ -31,7 +31,8 @@ import type {
   TargetProblem,
   TrainingFit,
   GenAiCluster,
-  GenAiModel
+  GenAiModel,
+  OnDemandModel
 } from '../api/types';
 import { CONTRACT_DEFAULTS } from '../features/finetunes/finetuneForm';
 import { makeOciSetup } from './ociSetup';
@@ -209,6 +210,9 @@ export function target(overrides: Partial<FitTarget>): FitTarget {
     headroom_gb: 20,
     recommended: false,
     available: null,
+    tokens_per_s: null,
+    bandwidth_gb_s: null,
+    too_slow: false,
     ...overrides
   };
 }
@@ -246,6 +250,11 @@ export function makeFit(overrides: Partial<FitReport> = {}): FitReport {
     shapes: [ociShape('VM.GPU.A10.1', { recommended: true }), ociShape('VM.GPU.A10.2')],
     recommended_shape: 'VM.GPU.A10.1',
     unknown: [],
+    engine: null,
+    quantizations: [],
+    quantization: null,
+    decode: [],
+    too_slow_below_tokens_per_s: null,
     ...overrides
   };
 }
@@ -311,7 +320,7 @@ export function makeInfo(overrides: Partial<Info> = {}): Info {
     version: '0.1.0',
     backend: LOCAL_TARGET,
     targets: [LOCAL_TARGET],
-    hardware: { cpu_count: 2, memory_gb: 23.4, gpus: [], platform: 'linux' },
+    hardware: { cpu_count: 2, memory_gb: 23.4, gpus: [], platform: 'linux', memory_bandwidth_gb_s: null },
     engines: [],
     ...overrides
   };
@@ -366,6 +375,8 @@ export function makeDeployment(overrides: Partial<DeploymentDetail> = {}): Deplo
     active_since: null,
     last_request_at: null,
     idle_stop_at: null,
+    chat_inputs: ['text'],
+    capability: null,
     ...overrides
   };
   return { ...deployment, actions: overrides.actions ?? deploymentActions(deployment) };
@@ -439,7 +450,9 @@ export function summaryOf(detail: DeploymentDetail): DeploymentSummary {
     target: detail.target,
     actions: detail.actions,
     idle_stop_minutes: detail.idle_stop_minutes,
-    active_since: detail.active_since
+    active_since: detail.active_since,
+    chat_inputs: detail.chat_inputs,
+    capability: detail.capability
   };
 }
 
@@ -974,7 +987,8 @@ export class FakeClient implements IAquaClient {
   exportDeploymentTerraform = fake<'exportDeploymentTerraform'>(async body => ({
     file_name: 'model_deployment.tf',
     hcl: `resource "oci_datascience_model_deployment" "model_deployment" {\n  display_name = "${body.name}"\n}\n`,
-    cli: `aqua-ext deployments create ${body.model_id} --name='${body.name}'`
+    cli: `aqua-ext deployments create ${body.model_id} --name='${body.name}'`,
+    python: `import oci\n\ndata_science.create_model_deployment(display_name='${body.name}')\n`
   }));
   deleteDeployment = fake<'deleteDeployment'>(async () => undefined);
   activateDeployment = fake<'activateDeployment'>(async deploymentId => ({
@@ -1079,6 +1093,12 @@ export class FakeClient implements IAquaClient {
     }),
     preflight: makeDatasetReport({ path: body.dataset_path })
   }));
+  exportFineTuneTerraform = fake<'exportFineTuneTerraform'>(async body => ({
+    file_name: 'fine_tune.tf',
+    hcl: `resource "oci_datascience_job" "fine_tune" {\n  display_name = "${body.name}"\n}\n`,
+    cli: `aqua-ext finetune create ${body.model_id} ${body.dataset_path} --name='${body.name}'`,
+    python: `import oci\n\ndata_science.create_job(display_name='${body.name}')\n`
+  }));
   deleteFineTune = fake<'deleteFineTune'>(async () => undefined);
   cancelFineTune = canceling(() => this.finetunes, makeFineTune, '2026-11-21T10:59:00Z');
   getFineTuneLogs = logPage('step 30: loss 1.7', '/data/runs/ftj-0a1b2c/job.log');
@@ -1160,6 +1180,12 @@ export class FakeClient implements IAquaClient {
   clusters: GenAiCluster[] = [makeCluster(), makeFineTuningCluster()];
 
   listGenAiModels = fake<'listGenAiModels'>(async () => ({ items: this.genaiModels, total: this.genaiModels.length }));
+  /** The region's on-demand models (none unless a test sets them: the genai target is off by default). */
+  onDemandModels: OnDemandModel[] = [];
+  listGenAiOnDemandModels = fake<'listGenAiOnDemandModels'>(async () => ({
+    items: this.onDemandModels,
+    total: this.onDemandModels.length
+  }));
   importGenAiModel = fake<'importGenAiModel'>(async body => ({
     model: makeGenAiModel({ id: 'ocid1.generativeaiimportedmodel.new', name: body.display_name, state: 'CREATING' }),
     operation: makeOperation({ id: 'op-import', kind: 'genai-import', title: `Import ${body.display_name}` })
@@ -1167,7 +1193,8 @@ export class FakeClient implements IAquaClient {
   exportGenAiModelTerraform = fake<'exportGenAiModelTerraform'>(async _body => ({
     file_name: 'imported_model.tf',
     hcl: 'resource "oci_generative_ai_imported_model" "imported_model" {}\n',
-    cli: 'aqua-ext genai models import --name=model'
+    cli: 'aqua-ext genai models import --name=model',
+    python: 'import oci\n\ngenerative_ai.create_imported_model()\n'
   }));
   listGenAiClusters = fake<'listGenAiClusters'>(async () => ({ items: this.clusters, total: this.clusters.length }));
   createGenAiCluster = fake<'createGenAiCluster'>(async body => ({
@@ -1181,7 +1208,8 @@ export class FakeClient implements IAquaClient {
   exportGenAiClusterTerraform = fake<'exportGenAiClusterTerraform'>(async body => ({
     file_name: 'dedicated_ai_cluster.tf',
     hcl: `resource "oci_generative_ai_dedicated_ai_cluster" "cluster" {\n  display_name = "${body.display_name}"\n}\n`,
-    cli: `aqua-ext genai clusters create --name='${body.display_name}'`
+    cli: `aqua-ext genai clusters create --name='${body.display_name}'`,
+    python: `import oci\n\ngenerative_ai.create_dedicated_ai_cluster(display_name='${body.display_name}')\n`
   }));
   getGenAiClusterPlan = fake<'getGenAiClusterPlan'>(async () => makePlan());
   deleteGenAiCluster = fake<'deleteGenAiCluster'>(async () => undefined);
@@ -1206,7 +1234,8 @@ export class FakeClient implements IAquaClient {
   exportGenAiEndpointTerraform = fake<'exportGenAiEndpointTerraform'>(async _body => ({
     file_name: 'endpoint.tf',
     hcl: 'resource "oci_generative_ai_endpoint" "endpoint" {}\n',
-    cli: 'aqua-ext genai endpoints create --name=endpoint'
+    cli: 'aqua-ext genai endpoints create --name=endpoint',
+    python: 'import oci\n\ngenerative_ai.create_endpoint()\n'
   }));
   createGenAiFineTune = fake<'createGenAiFineTune'>(async body => ({
     finetune: {
@@ -1233,7 +1262,8 @@ export class FakeClient implements IAquaClient {
   exportGenAiFineTuneTerraform = fake<'exportGenAiFineTuneTerraform'>(async _body => ({
     file_name: 'fine_tuned_model.tf',
     hcl: 'resource "oci_generative_ai_model" "fine_tuned_model" {}\n',
-    cli: 'aqua-ext genai finetunes create --name=ft'
+    cli: 'aqua-ext genai finetunes create --name=ft',
+    python: 'import oci\n\ngenerative_ai.create_model()\n'
   }));
   getGenAiTrainingDefaults = fake<'getGenAiTrainingDefaults'>(async () => makeTrainingDefaults());
 }

@@ -10,6 +10,7 @@ import type {
   GenAiModel,
   GenAiTrainingDefaults,
   Info,
+  OnDemandModel,
   TrainingField,
   UnitShapeCost,
   UnitShapeOption
@@ -124,6 +125,28 @@ export function makeGenAiModel(overrides: Partial<GenAiModel> = {}): GenAiModel 
     training_methods: [],
     target: 'genai',
     actions: ['host', 'delete'],
+    deprecated_at: null,
+    on_demand_retired_at: null,
+    dedicated_retired_at: null,
+    ...overrides
+  };
+}
+
+/** A base model served on demand (a chat subject by its OCID, as the server lists it). */
+export function makeOnDemandModel(overrides: Partial<OnDemandModel> = {}): OnDemandModel {
+  return {
+    id: 'ocid1.generativeaimodel.oc1.us-chicago-1.llama33',
+    name: 'meta.llama-3.3-70b-instruct',
+    vendor: 'meta',
+    version: '1.0.0',
+    mode: 'chat',
+    capabilities: ['CHAT'],
+    deprecated: false,
+    deprecated_at: null,
+    retires_at: null,
+    note: '',
+    target: 'genai',
+    actions: ['chat', 'evaluate'],
     ...overrides
   };
 }

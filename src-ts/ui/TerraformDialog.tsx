@@ -21,14 +21,15 @@ export interface ITerraformDialogProps {
 }
 
 /**
- * A create form as Terraform (a Data Science deployment, a Generative AI
- * import, cluster, endpoint or fine-tune): the HCL the server wrote from the
- * same checks as the create, to copy or save as a `.tf` file, and the `aqua-ext`
- * command line of the same create, to copy. Nothing was created.
+ * A create form as Terraform (a Data Science deployment or fine-tune, a
+ * Generative AI import, cluster, endpoint or fine-tune): the HCL the server
+ * wrote from the same checks as the create, to copy or save as a `.tf` file,
+ * the `aqua-ext` command line of the same create and the same create as `oci`
+ * SDK calls in Python, each to copy. Nothing was created.
  */
 export function TerraformDialog(props: ITerraformDialogProps): JSX.Element {
   const { trans } = props;
-  const { file_name: fileName, hcl, cli } = props.export;
+  const { file_name: fileName, hcl, cli, python } = props.export;
   return (
     <ModalDialog
       title={trans.__('Terraform')}
@@ -59,6 +60,20 @@ export function TerraformDialog(props: ITerraformDialogProps): JSX.Element {
           className="jp-AquaExt-terraformCopyCommand"
           label={trans.__('Copy command')}
           onClick={() => props.copyToClipboard(cli)}
+        />
+        <p>
+          {trans.__(
+            'The same with the OCI Python SDK, in a notebook cell or a script (it reads ~/.oci/config; a token comes from HF_TOKEN):'
+          )}
+        </p>
+        <pre className="jp-AquaExt-TerraformDialog-python" aria-label={trans.__('Python (OCI SDK)')}>
+          {python}
+        </pre>
+        <TextButton
+          kind="reject"
+          className="jp-AquaExt-terraformCopyPython"
+          label={trans.__('Copy Python')}
+          onClick={() => props.copyToClipboard(python)}
         />
       </div>
       <div className="jp-AquaExt-ModalDialog-footer">

@@ -206,3 +206,96 @@ def test_an_edited_answer_is_saved_to_a_dataset_past_the_leakage_warning(
     rows = [json.loads(line) for line in (data / "train.jsonl").read_text(encoding="utf-8").splitlines()]
     assert rows == [{"prompt": prompt, "completion": "서울의 인구는 약 940만 명입니다. 東京は約1400万人です。"}]
     assert_no_page_errors(lab)
+
+
+WEATHER_TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+        },
+    }
+]
+DEFINE_GET_WEATHER = 'def get_weather(city):\n    return {"city": city, "temp": 21}'
+
+
+def test_a_tool_call_is_answered_by_a_function_of_the_notebooks_kernel(
+    page: LabPage, notebook_server: LabServer, deployed: str
+) -> None:
+    """The stand-in llama calls the first tool it is given (with {"city": "서울"}) until it has its result."""
+    lab, server = page, notebook_server
+
+    # get_weather defined by a cell run in the notebook's kernel.
+    open_widget(lab, "docmanager:open", {"path": NOTEBOOK})
+    lab.page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.status === 'idle'",
+        timeout=60_000,
+    )
+    add_cell(lab, DEFINE_GET_WEATHER)
+    lab.page.wait_for_function("() => window.jupyterapp.commands.isEnabled('notebook:run-cell')")
+    execute(lab, "notebook:run-cell")
+    cell = lab.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-cell").last
+    expect(cell).to_contain_text("def get_weather")
+    expect(cell.locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[\d+\]"), timeout=60_000)
+    count = lab.page.evaluate("() => window.jupyterapp.shell.currentWidget.content.activeCell.model.executionCount")
+
+    # The playground, given the tool: the model calls it.
+    open_widget(lab, "aqua-ext:open-playground", {"deploymentId": deployed})
+    panel = lab.page.locator(PLAYGROUND)
+    tools_box = panel.get_by_role("textbox", name="Tools (JSON)")
+    if not tools_box.is_visible():
+        panel.get_by_role("button", name=re.compile("Structured output and tools")).click()
+    tools_box.fill(json.dumps(WEATHER_TOOLS))
+    panel.locator(".jp-AquaExt-Composer-input").fill("서울 날씨는?")
+    panel.locator(".jp-AquaExt-sendButton").click()
+    answers = panel.locator(".jp-AquaExt-Turn.jp-mod-assistant")
+    expect(answers.last).to_have_attribute("data-status", "done", timeout=60_000)
+    answer = answers.nth(answers.count() - 1)  # this one, not the last once the model goes on
+    expect(answer).to_contain_text("Calls get_weather")
+
+    # A name the kernel does not know says so; the tool's own name runs get_weather in the kernel.
+    function = answer.get_by_role("textbox", name="Kernel function for get_weather")
+    expect(function).to_have_value("get_weather")
+    function.fill("get_wether")
+    answer.get_by_role("button", name="Answer with kernel function").click()
+    expect(answer.get_by_role("alert")).to_contain_text("get_wether is not defined in the kernel", timeout=30_000)
+    function.fill("get_weather")
+    answer.get_by_role("button", name="Answer with kernel function").click()
+    result = answer.get_by_role("textbox", name="Result of get_weather")
+    expect(result).to_have_value('{"city": "서울", "temp": 21}', timeout=30_000)
+    expect(answer.get_by_role("status")).to_contain_text(f"get_weather() returned in the kernel of {NOTEBOOK}")
+    lab.screenshot("light-playground-kernel-tool")
+    answer.get_by_role("button", name="Send the result").click()
+
+    # The result goes back as the tool message, and the model answers in words.
+    expect(answer.locator(".jp-AquaExt-Turn-toolResult")).to_contain_text('{"city": "서울", "temp": 21}')
+    expect(answers.last).to_contain_text("llama says hi", timeout=60_000)
+    expect(answers.last).to_have_attribute("data-status", "done")
+    sent = [json.loads(line) for line in Path(server.base / "llama-requests.jsonl").read_text().splitlines()]
+    messages = sent[-1]["body"]["messages"]
+    assert messages[-2]["role"] == "assistant"
+    assert messages[-2]["tool_calls"][0]["function"] == {"name": "get_weather", "arguments": '{"city": "서울"}'}
+    assert messages[-1] == {"role": "tool", "tool_call_id": "call-1", "content": '{"city": "서울", "temp": 21}'}
+
+    # The calls ran silently: the next cell run in the notebook is the next in its count.
+    open_widget(lab, "docmanager:open", {"path": NOTEBOOK})
+    add_cell(lab, 'get_weather("東京")')
+    lab.page.wait_for_function("() => window.jupyterapp.commands.isEnabled('notebook:run-cell')")
+    execute(lab, "notebook:run-cell")
+    cell = lab.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-cell").last
+    expect(cell.locator(".jp-OutputArea-output")).to_contain_text("{'city': '東京', 'temp': 21}", timeout=60_000)
+    expect(cell.locator(".jp-InputPrompt")).to_have_text(f"[{count + 1}]:")
+    assert_no_page_errors(lab)
+
+
+def add_cell(lab: LabPage, code: str) -> None:
+    """A code cell at the end of the notebook in front, made the active cell."""
+    lab.page.evaluate(
+        """(code) => {
+             const notebook = window.jupyterapp.shell.currentWidget.content;
+             notebook.model.sharedModel.insertCell(notebook.model.cells.length, { cell_type: 'code', source: code });
+             notebook.activeCellIndex = notebook.model.cells.length - 1;
+           }""",
+        code,
+    )

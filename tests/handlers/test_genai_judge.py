@@ -49,3 +49,38 @@ async def test_an_endpoint_judges_its_own_answers(api: Any, world: OciWorld, jp_
         (verdict,) = row["judgements"]
         # Reached and answered, but the reply is no grade (not a transport failure): the reason, never a 0.
         assert verdict["score"] is None and verdict["error"].startswith("the judge's"), verdict
+
+
+async def test_an_on_demand_model_judges_an_on_demand_model(api: Any, world: OciWorld, jp_root_dir: Path) -> None:
+    """No cluster, no endpoint: the judge is a base model OCI serves on demand, named by its OCID."""
+    models = world.emulator.generative_ai
+    asked, judge = (
+        str(models.base_model(n)["id"]) for n in ("meta.llama-3.3-70b-instruct", "cohere.command-r-08-2024")
+    )
+    (jp_root_dir / "capitals.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in ROWS), encoding="utf-8"
+    )
+    request = {
+        "deployment_id": asked,
+        "name": "온디맨드 심판",
+        "dataset_path": "capitals.jsonl",
+        "metrics": ["exact_match"],
+        "params": {"max_tokens": 8, "temperature": 0.0},
+        "judge": {"judges": [{"deployment_id": judge}]},
+    }
+    status, started = await api("evaluations", method="POST", body=request)
+    assert status == 202, started
+    detail = await wait_for_state(
+        api, f"evaluations/{started['evaluation']['id']}", "SUCCEEDED", timeout=90, stop_on_failure=True
+    )
+    (shown,) = detail["judge"]["judges"]
+    assert (shown["name"], shown["deployment_id"]) == ("cohere.command-r-08-2024", judge)
+    status, rows = await api(f"evaluations/{detail['id']}/rows")
+    assert status == 200, rows
+    # Each judge was reached (COHERE format, ON_DEMAND) and answered the echo, which is no grade.
+    assert all(row["judgements"][0]["error"].startswith("the judge's") for row in rows["items"]), rows
+    # An embedder cannot judge: a 400 naming the judge's field.
+    embedder = str(models.base_model("cohere.embed-multilingual-v3.0")["id"])
+    status, error = await api("evaluations", method="POST",
+                              body={**request, "judge": {"judges": [{"deployment_id": embedder}]}})  # fmt: skip
+    assert status == 400 and "judge.judges.0.deployment_id" in [f["field"] for f in error["fields"]], error

@@ -4,12 +4,14 @@ service container image, environment), parsed back with python-hcl2; nothing is 
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.oci_setup import OciWorld, add_log, seed_deployable_model
+from tests.sdk_snippets import run_snippet
 
 hcl2 = pytest.importorskip("hcl2")
 from hcl2.utils import SerializationOptions  # noqa: E402
@@ -132,3 +134,29 @@ class TestLocalTarget:
         status, body = await api("deployments/terraform", method="POST", body={"model_id": "mine", "name": "x"})
         assert status == 400, body
         assert "target" in body["message"] and "Terraform describes OCI resources" in body["message"]
+
+
+async def test_the_python_script_deploys_what_the_form_s_create_deploys(api: Any, world: OciWorld) -> None:
+    """The export's script, run as a user would against the emulator, makes the deployment the form's own create
+    makes from the same request (shape, container, environment, logs, tags), with the SDK's own model classes."""
+    model = seed_deployable_model(world, "acme-1b")
+    group, log_id = add_log(world)
+    body = {"model_id": model, "name": "채팅 チャット", "replicas": 2, "log_group_id": group, "log_id": log_id}
+    status, export = await api("deployments/terraform", method="POST", body=body)
+    assert status == 200, export
+    code = export["python"]
+    assert "oci.data_science.models.CreateModelDeploymentDetails(" in code
+    assert f"compartment_id = {world.compartment_id!r}" in code
+    store = world.emulator.datascience.deployments.deployments
+    before = set(store)
+    done = await asyncio.to_thread(run_snippet, code, world)
+    (made,) = set(store) - before
+    assert done["deployment"].id == made
+
+    status, created = await api("deployments", method="POST", body=body)
+    assert status == 202, created
+    ours, real = store[made], store[created["deployment"]["id"]]
+    for key in ("displayName", "projectId", "compartmentId", "freeformTags", "categoryLogDetails"):
+        assert ours[key] == real[key], key
+    config, real_config = ours["modelDeploymentConfigurationDetails"], real["modelDeploymentConfigurationDetails"]
+    assert config == real_config

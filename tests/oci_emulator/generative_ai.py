@@ -26,6 +26,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from .core import (
@@ -127,9 +128,19 @@ BASE_MODELS: tuple[tuple[str, str, str, tuple[str, ...], tuple[str, ...]], ...] 
      ("TFEW_TRAINING_CONFIG", "VANILLA_TRAINING_CONFIG")),
     ("meta.llama-3.1-70b-instruct", "meta", "1.0.0", ("CHAT", "FINE_TUNE"), ("LORA_TRAINING_CONFIG",)),
     ("meta.llama-3.3-70b-instruct", "meta", "1.0.0", ("CHAT",), ()),
+    ("meta.llama-3-70b-instruct", "meta", "1.0.0", ("CHAT",), ()),
     ("cohere.embed-multilingual-v3.0", "cohere", "3.0", ("TEXT_EMBEDDINGS",), ()),
     ("cohere.rerank-multilingual-v3.1", "cohere", "3.1", ("TEXT_RERANK",), ()),
 )  # fmt: skip
+
+# OCI's retirement dates of some base models (ListModels/GetModel's timeDeprecated, timeOnDemandRetired,
+# timeDedicatedRetired, published since July 2025), in days from the emulator's start (negative: past): one
+# deprecated but still served on demand, one retired on demand (its on-demand calls answer 404 as any unknown model).
+BASE_RETIREMENT: dict[str, tuple[int, int, int]] = {
+    "meta.llama-3.1-70b-instruct": (-30, 60, 180),
+    "meta.llama-3-70b-instruct": (-200, -20, 160),
+}
+RETIREMENT_FIELDS = ("timeDeprecated", "timeOnDemandRetired", "timeDedicatedRetired")
 
 CLUSTER_FIELDS = ["id", "displayName", "description", "type", "compartmentId", "timeCreated", "timeUpdated",
                   "lifecycleState", "lifecycleDetails", "unitCount", "unitShape", "capacity", "freeformTags",
@@ -139,7 +150,8 @@ ENDPOINT_FIELDS = ["id", "displayName", "description", "modelId", "compartmentId
                    "freeformTags", "definedTags", "systemTags"]  # fmt: skip
 MODEL_FIELDS = ["id", "description", "compartmentId", "capabilities", "lifecycleState", "lifecycleDetails", "vendor",
                 "version", "displayName", "timeCreated", "timeUpdated", "baseModelId", "type", "fineTuneDetails",
-                "modelMetrics", "isLongTermSupported", "freeformTags", "definedTags", "systemTags"]  # fmt: skip
+                "modelMetrics", "isLongTermSupported", *RETIREMENT_FIELDS, "freeformTags", "definedTags",
+                "systemTags"]  # fmt: skip
 MODEL_SUMMARY_FIELDS = [f for f in MODEL_FIELDS if f not in ("timeUpdated", "description")]
 IMPORTED_FIELDS = ["id", "displayName", "description", "compartmentId", "capabilities", "lifecycleState",
                    "lifecycleDetails", "vendor", "version", "dataSource", "timeCreated", "timeUpdated",
@@ -233,8 +245,14 @@ class GenerativeAiService:
             "lifecycleDetails": None, "timeCreated": now_rfc3339(), "timeUpdated": None, "baseModelId": None,
             "type": "BASE", "fineTuneDetails": None, "modelMetrics": None, "isLongTermSupported": True,
             "freeformTags": {}, "definedTags": {}, "systemTags": {}, "_seq": self._next(), "_name": name,
+            **_retirement(name),
         }  # fmt: skip
         return mid
+
+    def on_demand_retired(self, base: dict) -> bool:
+        """OCI no longer serves the base model on demand (its timeOnDemandRetired is past)."""
+        retired = base.get("timeOnDemandRetired")
+        return retired is not None and retired <= now_rfc3339()
 
     def base_model(self, name_or_id: str) -> dict | None:
         """A base model of the region by OCI model name (``cohere.command-r-08-2024``) or OCID."""
@@ -756,6 +774,15 @@ class GenerativeAiService:
         return rec["id"]
 
 
+def _retirement(name: str) -> dict[str, str | None]:
+    days = BASE_RETIREMENT.get(name)
+    if days is None:
+        return dict.fromkeys(RETIREMENT_FIELDS)
+    start = datetime.now(timezone.utc)
+    return {field: (start + timedelta(days=d)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            for field, d in zip(RETIREMENT_FIELDS, days, strict=True)}  # fmt: skip
+
+
 def _allowed_values(cls: type, attr: str) -> tuple[str, ...]:
     from .conformance import _allowed
 
@@ -805,7 +832,7 @@ class GenerativeAiInferenceService:
         gone = Refuse(404, "Authorization failed or requested resource not found.", "NotAuthorizedOrNotFound")
         if serving_type == "ON_DEMAND":
             base = self.control.base_model(ident)
-            if base is None:
+            if base is None or self.control.on_demand_retired(base):
                 raise gone
             return str(base["_name"])
         endpoint = self.control.endpoints.get(ident)

@@ -161,6 +161,10 @@ class OciEmulator:
         self.request_log: list[tuple[str, str, str]] = []  # (operation, method, path) of counted calls
         # Richer record of counted calls: operation, method, path, query, selected headers, body size, time.
         self.request_details: list[dict[str, Any]] = []
+        # Requests inside the emulator at once, and the most seen: lets a test show calls overlapped
+        # without timing them.
+        self.in_flight = 0
+        self.peak_in_flight = 0
         # When a list: (service prefix, operation, status, body) of every response a handler returned, for the
         # conformance tests (tests/unit/test_emulator_conformance.py check each against the SDK's model).
         self.response_log: list[tuple[str, str, int, Any]] | None = None
@@ -395,6 +399,7 @@ class OciEmulator:
             self.calls.clear()
             self.request_log.clear()
             self.request_details.clear()
+            self.peak_in_flight = self.in_flight
 
     def idempotent_create(self, req: Request, create) -> Response:
         """Honour ``opc-retry-token``: the same token (within 24 h) replays the original resource."""
@@ -488,6 +493,7 @@ class OciEmulator:
             raise OciError(404, "NotAuthorizedOrNotFound", f"Unknown resource path {req.path}.")
         route, params = found
         req.params = params
+        latency = self.latency_by_operation.get(route.operation, self.latency_seconds)
         with self.lock:
             self.calls[route.operation] += 1
             self.request_log.append((route.operation, req.method, req.path))
@@ -500,9 +506,16 @@ class OciEmulator:
                     "headers": {k: v for k, v in req.headers.items() if k in _LOGGED_HEADERS},
                     "body_size": len(req.body),
                     "time": time.time(),
+                    "latency": latency,
                 }
             )
-        self._sleep(self.latency_by_operation.get(route.operation, self.latency_seconds))
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            self._sleep(latency)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
         self.policies.check(route.operation, req.service)
         faults = self.faults
         kind = faults.decide(req.method, route.operation) if faults else None

@@ -13,8 +13,10 @@ from pydantic import SecretStr
 
 from aqua_ext.api import genai
 from aqua_ext.api.deployments import CreateDeploymentRequest
+from aqua_ext.api.finetunes import CreateFineTuneRequest, FineTuneParams
 from aqua_ext.api.models import Capability
 from aqua_ext.cli.entry import build_parser
+from aqua_ext.cli.finetune import _finetune_request
 from aqua_ext.services.cli_command import create_command
 
 TRICKY = "모델 \"한국어\" 日本語の'モデル' $HOME `x` --not-a-flag"
@@ -157,6 +159,7 @@ def test_deployment_round_trips_params_and_logging() -> None:
         engine="vllm",
         mode="completion",
         dtype="bfloat16",
+        quantization="fp8",
         max_model_len=8192,
         params=["--max-num-seqs", "8", "--chat-template", "{{ 'a b' }}"],
         log_group_id="ocid1.loggroup.oc1..g",
@@ -178,3 +181,43 @@ def test_deployment_defaults_stay_short() -> None:
     args = _parse(cli)
     assert (args.model_id, args.name, args.param, args.shape, args.target) == ("demo", "데모", None, None, None)
     assert "--description" not in cli
+
+
+@pytest.mark.parametrize("training_type", ["lora", "last_layers"])
+def test_finetune_round_trips_to_the_same_request(training_type: str) -> None:
+    """`finetune create` parsed back and made into a request by the CLI's own code is the request exported."""
+    params = FineTuneParams(
+        training_type=training_type,  # type: ignore[arg-type]
+        epochs=2,
+        learning_rate=0.0003,
+        batch_size=4,
+        max_seq_length=1024,
+        pad_to_max_length=True,
+        lora_target_modules=["q_proj", "v_proj"],
+        last_n_layers=3,
+        early_stopping_patience=2,
+        early_stopping_threshold=0.01,
+    )
+    request = CreateFineTuneRequest(
+        model_id="ocid1.datasciencemodel.oc1.iad.base",
+        name=TRICKY,
+        description="수학 – 数学",
+        dataset_path="data/학습 データ.jsonl",
+        validation_split=0.2,
+        params=params,
+        shape="VM.GPU.A10.2",
+        replicas=2,
+        output_uri="oci://ft@ns/runs",
+        experiment_name="math",
+        subnet_id="ocid1.subnet.oc1.iad.s",
+        log_group_id="ocid1.loggroup.oc1.iad.g",
+        log_id="ocid1.log.oc1.iad.l",
+        target="oci",
+    )
+    args = _parse(create_command(request))
+    assert (args.command, args.finetune_command) == ("finetune", "create")
+    back = _finetune_request(args)
+    expected = request.model_dump()
+    if training_type == "lora":  # the CLI line leaves out what LoRA does not use
+        expected["params"]["last_n_layers"] = FineTuneParams().last_n_layers
+    assert back.model_dump() == expected

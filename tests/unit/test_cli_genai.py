@@ -102,3 +102,17 @@ def test_bad_input_exits_2_naming_the_field(capsys: pytest.CaptureFixture[str], 
     code, _, err = run(capsys, world, "genai", "clusters", "create", "--name", "x", "-o", "f.tf")
     assert code == 2 and "output" in err
     assert creates(world) == 0
+
+
+def test_on_demand_models_are_listed_and_chat_by_their_ocid(
+    capsys: pytest.CaptureFixture[str], world: OciWorld
+) -> None:
+    code, out, err = run(capsys, world, "--json", "genai", "models", "on-demand")
+    assert code == 0, err
+    by_name = {m["name"]: m for m in json.loads(out)["items"]}
+    assert by_name["meta.llama-3.3-70b-instruct"]["mode"] == "chat" and "meta.llama-3-70b-instruct" not in by_name
+    assert by_name["meta.llama-3.1-70b-instruct"]["deprecated"] is True
+    # `aqua-ext chat` talks to one by its OCID, as to any deployment.
+    code, out, err = run(capsys, world, "chat", by_name["meta.llama-3.3-70b-instruct"]["id"], "안녕하세요")
+    assert code == 0, err
+    assert "Echo: 안녕하세요" in out

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from aqua_ext.cli import main
+from tests.handlers.test_oci_finetunes import counts, dataset_text, output_bucket, seed_base
 from tests.oci_setup import OciWorld, seed_user_model
 
 
@@ -94,3 +95,35 @@ def test_deployments_create_export_terraform(
     assert world.emulator.calls["CreateModelDeployment"] == 0
     code, out, _ = run(capsys, world, "deployments", "list")
     assert code == 0 and "cli-tf" not in out
+
+
+def test_finetune_create_export_terraform_and_python(
+    capsys: pytest.CaptureFixture[str], world: OciWorld, tmp_path: Path
+) -> None:
+    """`finetune create --export terraform|python` runs the create's checks and preflight and prints the job as
+    Terraform, or writes the SDK calls; nothing is created."""
+    base = seed_base(world)
+    output = output_bucket(world)
+    world.emulator.put_object(None, "ft-out", "data/train.jsonl", dataset_text())
+    dataset = f"oci://ft-out@{world.emulator.namespace}/data/train.jsonl"
+    argv = ("finetune", "create", base, dataset, "--name", "수학 数学", "--output-uri", output, "--epochs", "2")
+    before = counts(world)
+    code, out, err = run(capsys, world, *argv, "--export", "terraform")
+    assert code == 0, err
+    assert 'resource "oci_datascience_job" "fine_tune"' in out and 'resource "oci_datascience_job_run"' in out
+    assert "--num_epochs 2" in out and f'default     = "{dataset}"' in out
+
+    script = tmp_path / "finetune.py"
+    code, out, err = run(capsys, world, *argv, "--export", "python", "-o", str(script))
+    assert code == 0, err
+    assert out.startswith(f"wrote {script}")
+    text = script.read_text(encoding="utf-8")
+    compile(text, str(script), "exec")
+    assert "data_science.create_job(" in text and "put_object" not in text  # an oci:// dataset is read in place
+
+    # The create's 400s, and -o alone is no export.
+    code, _, err = run(capsys, world, *argv[:4], "--name", "x", "--export", "terraform")
+    assert code == 2 and "output_uri" in err
+    code, _, err = run(capsys, world, *argv, "-o", str(script))
+    assert code == 2 and "--export terraform" in err
+    assert counts(world) == before

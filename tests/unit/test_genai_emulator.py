@@ -5,6 +5,7 @@ work requests, service limits, faults and the inference host reaching endpoints.
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
 from typing import Any
 
 import oci
@@ -384,6 +385,34 @@ def test_inference_streams_a_chat(emu: OciEmulator, genai: Any, comp: str) -> No
     assert "".join(__import__("json").loads(e)["message"]["content"][0]["text"] for e in events) == (
         "Echo: 한국어 日本語"
     )
+
+
+def test_base_models_report_their_retirement_and_a_retired_one_is_not_served_on_demand(
+    emu: OciEmulator, genai: Any, comp: str
+) -> None:
+    """timeDeprecated, timeOnDemandRetired, timeDedicatedRetired as the SDK reads them (datetimes), on the list and
+    the detail; an on-demand call to a model retired on demand answers 404, a deprecated one is still served."""
+    now = datetime.now(timezone.utc)
+    by_name = {m.display_name: m for m in genai.list_models(comp).data.items}
+    deprecated, retired = by_name["meta.llama-3.1-70b-instruct"], by_name["meta.llama-3-70b-instruct"]
+    assert deprecated.time_deprecated < now < deprecated.time_on_demand_retired < deprecated.time_dedicated_retired
+    assert retired.time_on_demand_retired < now < retired.time_dedicated_retired
+    current = by_name["meta.llama-3.3-70b-instruct"]
+    assert current.time_deprecated is None and current.time_on_demand_retired is None
+    detail = genai.get_model(deprecated.id).data
+    assert detail.time_on_demand_retired == deprecated.time_on_demand_retired
+
+    inference = _client(emu, oci.generative_ai_inference.GenerativeAiInferenceClient, "generativeaiinference")
+
+    def ask(model_id: str) -> Any:
+        return inference.chat(I.ChatDetails(compartment_id=comp, serving_mode=I.OnDemandServingMode(model_id=model_id),
+                                            chat_request=I.GenericChatRequest(messages=[I.UserMessage(
+                                                content=[I.TextContent(text="안녕하세요")])])))  # fmt: skip
+
+    assert ask(deprecated.id).data.chat_response.choices[0].message.content[0].text == "Echo: 안녕하세요"
+    for ident in (retired.id, "meta.llama-3-70b-instruct"):
+        err = _error(lambda ident=ident: ask(ident))
+        assert (err.status, err.code) == (404, "NotAuthorizedOrNotFound")
 
 
 def test_unsigned_inference_is_refused(emu: OciEmulator, comp: str) -> None:

@@ -13,6 +13,8 @@ import builtins
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import SecretStr
+
 from ...api import finetunes as ft
 from ...api.evaluations import CreateEvaluationRequest, CreateEvaluationResponse, EvaluationDetail, EvaluationSummary
 from ...api.genai import (
@@ -34,6 +36,7 @@ from ...api.info import BackendDescription
 from ...api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from ...api.logs import LogPage, LogsQuery
 from ...api.models import ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
+from ...api.terraform import SdkCall, ref
 from ...errors import InvalidInput, NotFound
 from ..base import Backend, EvaluatedConnection, EvaluationJudge, Evaluations, FineTunes
 from ..oci.config import OciSettings
@@ -219,6 +222,33 @@ class GenAiBackend(Backend):
     ) -> GenAiFineTuneResponse:
         created, operation = await self.control.create_finetune(request, resolved)
         return GenAiFineTuneResponse(finetune=created, operation=operation)
+
+    # ---- the same creates as SDK calls (the exports' Python) -----------------------------------------------------
+
+    def create_call(
+        self,
+        request: ImportGenAiModelRequest
+        | CreateClusterRequest
+        | CreateGenAiEndpointRequest
+        | CreateGenAiFineTuneRequest,
+        *,
+        unit_shape: str = "",
+        resolved: ResolvedTrainingConfig | None = None,
+    ) -> SdkCall:
+        """The SDK call the create of this (checked) request makes, with the very details it sends; a Hugging Face
+        token stands as `ref("hf_token")` (the script reads it from the environment), never itself."""
+        client = "oci.generative_ai.GenerativeAiClient"
+        c = self.control
+        if isinstance(request, ImportGenAiModelRequest):
+            if request.token is not None:
+                request = request.model_copy(update={"token": SecretStr(ref("hf_token"))})
+            return SdkCall(client, "create_imported_model", (c.import_details(request),), "imported_model")
+        if isinstance(request, CreateClusterRequest):
+            details = c.cluster_details(request, unit_shape)
+            return SdkCall(client, "create_dedicated_ai_cluster", (details,), "cluster")
+        if isinstance(request, CreateGenAiEndpointRequest):
+            return SdkCall(client, "create_endpoint", (c.endpoint_details(request),), "endpoint")
+        return SdkCall(client, "create_model", (c.finetune_details(request, resolved),), "fine_tuned_model")
 
 
 def _elsewhere(what: str) -> InvalidInput:

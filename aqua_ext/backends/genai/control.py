@@ -123,7 +123,8 @@ class GenAiControl:
     async def model(self, model_id: str) -> GenAiModel:
         return mapping.model(await self.model_raw(model_id))
 
-    async def import_model(self, request: ImportGenAiModelRequest) -> tuple[GenAiModel, Operation]:
+    def import_details(self, request: ImportGenAiModelRequest) -> Any:
+        """CreateImportedModelDetails of the request (the create sends it; the export writes it as Python)."""
         import oci
 
         m = oci.generative_ai.models
@@ -147,7 +148,7 @@ class GenAiControl:
                 prefix_name=prefix,
                 region=request.region,
             )
-        details = m.CreateImportedModelDetails(
+        return m.CreateImportedModelDetails(
             compartment_id=self.compartment_id,
             display_name=request.display_name,
             description=request.description or None,
@@ -156,8 +157,10 @@ class GenAiControl:
             version=request.version,
             data_source=source,
         )
+
+    async def import_model(self, request: ImportGenAiModelRequest) -> tuple[GenAiModel, Operation]:
         return await self._create(
-            self._c().generative_ai.create_imported_model, details, mapping.model,
+            self._c().generative_ai.create_imported_model, self.import_details(request), mapping.model,
             "genai-import-model", f"Import {request.display_name}", self.delete_model,
         )  # fmt: skip
 
@@ -184,10 +187,10 @@ class GenAiControl:
             raise NotFound(f"The dedicated AI cluster '{cluster_id}' was deleted.")
         return mapping.cluster(data)
 
-    async def create_cluster(self, request: CreateClusterRequest, unit_shape: str) -> tuple[GenAiCluster, Operation]:
+    def cluster_details(self, request: CreateClusterRequest, unit_shape: str) -> Any:
         import oci
 
-        details = oci.generative_ai.models.CreateDedicatedAiClusterDetails(
+        return oci.generative_ai.models.CreateDedicatedAiClusterDetails(
             compartment_id=self.compartment_id,
             display_name=request.display_name,
             description=request.description or None,
@@ -195,8 +198,11 @@ class GenAiControl:
             unit_shape=unit_shape,
             unit_count=request.unit_count,
         )
+
+    async def create_cluster(self, request: CreateClusterRequest, unit_shape: str) -> tuple[GenAiCluster, Operation]:
         return await self._create(
-            self._c().generative_ai.create_dedicated_ai_cluster, details, mapping.cluster,
+            self._c().generative_ai.create_dedicated_ai_cluster, self.cluster_details(request, unit_shape),
+            mapping.cluster,
             "genai-create-cluster", f"Create cluster {request.display_name}", self.delete_cluster,
         )  # fmt: skip
 
@@ -242,7 +248,7 @@ class GenAiControl:
         self.seen_endpoints[ep.id] = (ep, served)
         return ep
 
-    async def create_endpoint(self, request: CreateGenAiEndpointRequest) -> tuple[GenAiEndpoint, Operation]:
+    def endpoint_details(self, request: CreateGenAiEndpointRequest) -> Any:
         import oci
 
         m = oci.generative_ai.models
@@ -251,7 +257,7 @@ class GenAiControl:
             if request.content_moderation is not None
             else None
         )
-        details = m.CreateEndpointDetails(
+        return m.CreateEndpointDetails(
             compartment_id=self.compartment_id,
             display_name=request.display_name,
             description=request.description or None,
@@ -259,8 +265,10 @@ class GenAiControl:
             dedicated_ai_cluster_id=request.dedicated_ai_cluster_id,
             content_moderation_config=moderation,
         )
+
+    async def create_endpoint(self, request: CreateGenAiEndpointRequest) -> tuple[GenAiEndpoint, Operation]:
         return await self._create(
-            self._c().generative_ai.create_endpoint, details, mapping.endpoint,
+            self._c().generative_ai.create_endpoint, self.endpoint_details(request), mapping.endpoint,
             "genai-create-endpoint", f"Create endpoint {request.display_name}", self.delete_endpoint,
         )  # fmt: skip
 
@@ -293,9 +301,7 @@ class GenAiControl:
             base_name = ""
         return mapping.finetune(raw, base_name)
 
-    async def create_finetune(
-        self, request: CreateGenAiFineTuneRequest, resolved: ResolvedTrainingConfig | None
-    ) -> tuple[GenAiFineTune, Operation]:
+    def finetune_details(self, request: CreateGenAiFineTuneRequest, resolved: ResolvedTrainingConfig | None) -> Any:
         import oci
 
         m = oci.generative_ai.models
@@ -311,7 +317,7 @@ class GenAiControl:
                 training_config_type=resolved.training_config_type.value, **values
             )
         dataset = request.training_dataset
-        details = m.CreateModelDetails(
+        return m.CreateModelDetails(
             compartment_id=self.compartment_id,
             display_name=request.display_name,
             description=request.description or None,
@@ -329,6 +335,11 @@ class GenAiControl:
                 training_config=config,
             ),
         )
+
+    async def create_finetune(
+        self, request: CreateGenAiFineTuneRequest, resolved: ResolvedTrainingConfig | None
+    ) -> tuple[GenAiFineTune, Operation]:
+        details = self.finetune_details(request, resolved)
         try:
             base_name = (await self.model(request.base_model_id)).name
         except NotFound:

@@ -90,6 +90,11 @@ def model(raw: Any) -> GenAiModel:
         huggingface=huggingface,
         object_storage=object_storage,
         metrics=None if imported else metrics(raw.model_metrics),
+        # The SDK's Model/ModelSummary carry these since OCI published retirement dates (July 2025); absent on an
+        # older SDK or an imported model.
+        deprecated_at=_time(getattr(raw, "time_deprecated", None)),
+        on_demand_retired_at=_time(getattr(raw, "time_on_demand_retired", None)),
+        dedicated_retired_at=_time(getattr(raw, "time_dedicated_retired", None)),
     )
 
 

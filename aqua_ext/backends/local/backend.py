@@ -199,9 +199,15 @@ class LocalBackend(Backend):
     def demo_dir(self) -> Path:
         return self.models_dir / "demo-tiny-llama"
 
+    @property
+    def vision_demo_dir(self) -> Path:
+        return self.models_dir / "demo-tiny-llava"
+
     def ensure_demo_model(self) -> str | None:
-        """Generate the demo model in the background on first use; returns the operation id."""
-        if demo_model.demo_is_ready(self.demo_dir) or not self.generate_demo:
+        """Generate the demo models that are missing in the background on first use; returns the operation id."""
+        text = None if demo_model.demo_is_ready(self.demo_dir) else self.demo_dir
+        vision = None if demo_model.demo_is_ready(self.vision_demo_dir) else self.vision_demo_dir
+        if (text is None and vision is None) or not self.generate_demo:
             return None
         if self._demo_operation is not None:
             op = self.operations.get(self._demo_operation)
@@ -209,13 +215,15 @@ class LocalBackend(Backend):
                 return op.id
 
         async def work(progress: Progress) -> str:
-            await demo_model.generate_in_subprocess(self.demo_dir, progress)
-            self._listing = None
+            try:
+                await demo_model.generate_in_subprocess(text, progress, vision=vision)
+            finally:
+                self._listing = None
             return demo_model.DEMO_MODEL_ID
 
         try:
             op = self.operations.start(
-                "generate-demo-model", "Generate the offline demo model", work, resource_id=demo_model.DEMO_MODEL_ID
+                "generate-demo-model", "Generate the offline demo models", work, resource_id=demo_model.DEMO_MODEL_ID
             )
         except Unavailable:
             return None
@@ -223,8 +231,47 @@ class LocalBackend(Backend):
         return op.id
 
     def _demo_detail(self) -> ModelDetail:
-        ready = demo_model.demo_is_ready(self.demo_dir)
-        info = inspect_folder(self.demo_dir) if ready else None
+        return self._demo(
+            self.demo_dir,
+            id=demo_model.DEMO_MODEL_ID,
+            name="Demo tiny Llama (random weights)",
+            task="text-generation",
+            capability=Capability.TEXT_TO_TEXT,
+            parameter_count=139_584,
+            description="A 140K-parameter Llama with random weights and a tokenizer trained offline. It answers "
+            "gibberish, fast: use it to try deploy, chat, fine-tune and evaluate with no download.",
+            card="# Demo tiny Llama\n\nRandom weights, generated offline.",
+        )
+
+    def _vision_demo_detail(self) -> ModelDetail:
+        detail = self._demo(
+            self.vision_demo_dir,
+            id=demo_model.DEMO_VLM_ID,
+            name="Demo tiny Llava, vision (random weights)",
+            task="image-text-to-text",
+            capability=Capability.IMAGE_TEXT_TO_TEXT,
+            parameter_count=169_792,
+            description="A 170K-parameter Llava (the demo Llama with a tiny CLIP vision tower) with random weights. "
+            "It answers gibberish, fast: use it to try chat with images with no download.",
+            card="# Demo tiny Llava\n\nRandom weights, generated offline.",
+        )
+        # Fine-tuning trains text models only (finetunes.py's trainer is a causal LM's).
+        return detail.model_copy(update={"ready_to_finetune": False, "tags": [*detail.tags, "vision"]})
+
+    def _demo(
+        self,
+        folder: Path,
+        *,
+        id: str,
+        name: str,
+        task: str,
+        capability: Capability,
+        parameter_count: int,
+        description: str,
+        card: str,
+    ) -> ModelDetail:
+        ready = demo_model.demo_is_ready(folder)
+        info = inspect_folder(folder) if ready else None
         notes = (
             []
             if ready
@@ -234,26 +281,23 @@ class LocalBackend(Backend):
             ]
         )
         return ModelDetail(
-            id=demo_model.DEMO_MODEL_ID,
-            name="Demo tiny Llama (random weights)",
+            id=id,
+            name=name,
             source=ModelSource.DEMO,
             organization="aqua_ext",
             license="apache-2.0",
-            task="text-generation",
-            capability=Capability.TEXT_TO_TEXT,
-            parameter_count=info.parameter_count if info else 139_584,
+            task=task,
+            capability=capability,
+            parameter_count=info.parameter_count if info and info.parameter_count else parameter_count,
             context_length=512,
             formats=[ModelFormat.SAFETENSORS],
             size_bytes=info.size_bytes if info else None,
-            description="A 140K-parameter Llama with random weights and a tokenizer trained offline. It answers "
-            "gibberish, fast: use it to try deploy, chat, fine-tune and evaluate with no download.",
+            description=description,
             tags=["demo", "offline", "random-weights", "small"],
             ready_to_deploy=ready,
             ready_to_finetune=ready,
-            artifact_location=str(self.demo_dir) if ready else None,
-            card_markdown=(
-                info.readme if info and info.readme else "# Demo tiny Llama\n\nRandom weights, generated offline."
-            ),
+            artifact_location=str(folder) if ready else None,
+            card_markdown=info.readme if info and info.readme else card,
             architecture=info.architecture if info else None,
             files=_files(info),
             notes=notes,
@@ -298,6 +342,8 @@ class LocalBackend(Backend):
         ]
         if self.generate_demo or demo_model.demo_is_ready(self.demo_dir):  # turned off and absent: not offered
             details.append(await self._run(self._demo_detail))
+        if self.generate_demo or demo_model.demo_is_ready(self.vision_demo_dir):
+            details.append(await self._run(self._vision_demo_detail))
         return [ModelSummary.model_validate(d.model_dump(include=set(ModelSummary.model_fields))) for d in details]
 
     def _cached_by_hf_id(self) -> dict[str, CachedModel]:
@@ -321,6 +367,8 @@ class LocalBackend(Backend):
     async def get_model(self, model_id: str) -> ModelDetail:
         if model_id == demo_model.DEMO_MODEL_ID:
             return await self._run(self._demo_detail)
+        if model_id == demo_model.DEMO_VLM_ID:
+            return await self._run(self._vision_demo_detail)
         if model_id.startswith("catalog:"):
             for entry in curated_entries():
                 if catalog_model_id(entry["hf_id"]) == model_id:

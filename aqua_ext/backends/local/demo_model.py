@@ -1,6 +1,7 @@
-"""The tiny demo model: a 140K-parameter Llama with random weights, built on
+"""The tiny demo models: a 140K-parameter Llama with random weights, built on
 this machine with no download, so every flow (deploy, chat, fine-tune,
-evaluate) can be tried offline in seconds.
+evaluate) can be tried offline in seconds; and its vision twin, a tiny Llava
+(demo_vlm.py), for chat with images.
 
 torch, transformers and tokenizers belong to the optional [local] extra and
 are imported inside `generate_demo_model` only: the Jupyter server imports
@@ -8,7 +9,7 @@ this module to check readiness and to start the generation in a subprocess
 (importing torch costs seconds and hundreds of MB we do not want in the
 server process).
 
-Run as `python -m aqua_ext.backends.local.demo_model <target>`.
+Run as `python -m aqua_ext.backends.local.demo_model [<target>] [--vision <target>]`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...errors import InsufficientStorage, Unavailable, Upstream, says_disk_full
 from ..child_env import PROGRESS_PREFIX, child_environment, run_module
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from ..operations import Progress
 
 DEMO_MODEL_ID = "demo:tiny-llama"
+DEMO_VLM_ID = "demo:tiny-llava"
 GENERATOR_VERSION = 1
 MARKER_FILE = "aqua_ext_demo.json"
 
@@ -195,19 +197,18 @@ def _collect_docstrings() -> list[str]:
     return texts
 
 
-def generate_demo_model(target: Path, seed: int = 0, report: ProgressCallback | None = None) -> None:
-    """Build the demo model and move it to `target` in one rename, so a crash
-    never leaves a half model there. An existing `target` is replaced."""
+def generate_demo_model(
+    target: Path, seed: int = 0, report: ProgressCallback | None = None, *, vision: bool = False
+) -> None:
+    """Build the demo model (`vision`: the tiny Llava) and move it to `target` in one rename, so a
+    crash never leaves a half model there. An existing `target` is replaced."""
 
     def say(fraction: float, message: str) -> None:
         if report is not None:
             report(fraction, message)
 
     say(0.05, "Loading torch and transformers")
-    import torch
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
-
+    importlib.import_module("transformers")  # the seconds this step takes
     target = target.expanduser().absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
     work = _partial_dir(target, os.getpid())
@@ -215,54 +216,19 @@ def generate_demo_model(target: Path, seed: int = 0, report: ProgressCallback | 
     work.mkdir()
     try:
         say(0.35, "Training the tokenizer on standard-library docstrings")
-        backend = Tokenizer(models.BPE())
-        backend.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-        backend.decoder = decoders.ByteLevel()
-        trainer = trainers.BpeTrainer(
-            vocab_size=VOCAB_SIZE,
-            special_tokens=SPECIAL_TOKENS,
-            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-            show_progress=False,
-        )
-        backend.train_from_iterator(training_corpus(), trainer=trainer)
-        tokenizer = PreTrainedTokenizerFast(
-            tokenizer_object=backend, bos_token=BOS, eos_token=EOS, pad_token=PAD, model_max_length=512
-        )
-        tokenizer.chat_template = CHAT_TEMPLATE
-        ids = {token: backend.token_to_id(token) for token in SPECIAL_TOKENS}
+        if vision:
+            from . import demo_vlm
 
-        say(0.6, "Building the model")
-        config = LlamaConfig(
-            vocab_size=VOCAB_SIZE,
-            hidden_size=64,
-            intermediate_size=128,
-            num_hidden_layers=2,
-            num_attention_heads=4,
-            num_key_value_heads=2,
-            max_position_embeddings=512,
-            tie_word_embeddings=True,
-            bos_token_id=ids[BOS],
-            eos_token_id=ids[EOS],
-            pad_token_id=ids[PAD],
-        )
-        torch.manual_seed(seed)
-        model = LlamaForCausalLM(config)
-        # Greedy by default: with random weights sampling only adds noise, and
-        # greedy output is reproducible in tests. <|im_end|> ends a chat turn.
-        model.generation_config = GenerationConfig(
-            do_sample=False,
-            max_new_tokens=64,
-            bos_token_id=ids[BOS],
-            eos_token_id=[ids[EOS], ids[IM_END]],
-            pad_token_id=ids[PAD],
-        )
-
-        say(0.8, "Saving")
-        model.save_pretrained(work)
-        tokenizer.save_pretrained(work)
-        (work / "README.md").write_text(README, encoding="utf-8")
+            demo_vlm.build(work, seed, say)
+        else:
+            _build_llama(work, seed, say)
         (work / MARKER_FILE).write_text(
-            json.dumps({"generator_version": GENERATOR_VERSION, "seed": seed}, indent=2) + "\n", encoding="utf-8"
+            json.dumps(
+                {"generator_version": GENERATOR_VERSION, "seed": seed, **({"kind": "vision"} if vision else {})},
+                indent=2,
+            )
+            + "\n",
+            encoding="utf-8",
         )
         _fix_modes(work)
         _move_into_place(work, target)
@@ -270,6 +236,78 @@ def generate_demo_model(target: Path, seed: int = 0, report: ProgressCallback | 
         shutil.rmtree(work, ignore_errors=True)
         raise
     say(1.0, "Done")
+
+
+def train_tokenizer(special_tokens: list[str], **extra: Any) -> tuple[Any, dict[str, int]]:
+    """The byte-level BPE of both demo models (`extra`: more PreTrainedTokenizerFast arguments) and
+    the ids of its special tokens."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    backend = Tokenizer(models.BPE())
+    backend.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    backend.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=VOCAB_SIZE,
+        special_tokens=special_tokens,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    backend.train_from_iterator(training_corpus(), trainer=trainer)
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=backend, bos_token=BOS, eos_token=EOS, pad_token=PAD, model_max_length=512, **extra
+    )
+    ids = {token: backend.token_to_id(token) for token in special_tokens}
+    return tokenizer, {token: i for token, i in ids.items() if i is not None}
+
+
+def text_config(ids: dict[str, int]) -> Any:
+    """The Llama of the text demo, and the language model of the vision one."""
+    from transformers import LlamaConfig
+
+    return LlamaConfig(
+        vocab_size=VOCAB_SIZE,
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=512,
+        tie_word_embeddings=True,
+        bos_token_id=ids[BOS],
+        eos_token_id=ids[EOS],
+        pad_token_id=ids[PAD],
+    )
+
+
+def generation_config(ids: dict[str, int]) -> Any:
+    # Greedy by default: with random weights sampling only adds noise, and
+    # greedy output is reproducible in tests. <|im_end|> ends a chat turn.
+    from transformers import GenerationConfig
+
+    return GenerationConfig(
+        do_sample=False,
+        max_new_tokens=64,
+        bos_token_id=ids[BOS],
+        eos_token_id=[ids[EOS], ids[IM_END]],
+        pad_token_id=ids[PAD],
+    )
+
+
+def _build_llama(work: Path, seed: int, say: ProgressCallback) -> None:
+    import torch
+    from transformers import LlamaForCausalLM
+
+    tokenizer, ids = train_tokenizer(SPECIAL_TOKENS)
+    tokenizer.chat_template = CHAT_TEMPLATE
+    say(0.6, "Building the model")
+    torch.manual_seed(seed)
+    model = LlamaForCausalLM(text_config(ids))
+    model.generation_config = generation_config(ids)
+    say(0.8, "Saving")
+    model.save_pretrained(work)
+    tokenizer.save_pretrained(work)
+    (work / "README.md").write_text(README, encoding="utf-8")
 
 
 def _fix_modes(folder: Path) -> None:
@@ -313,8 +351,9 @@ def _missing_local_extra() -> list[str]:
     return [name for name in ("torch", "transformers", "tokenizers") if importlib.util.find_spec(name) is None]
 
 
-async def generate_in_subprocess(target: Path, progress: Progress) -> None:
-    """Generate the demo model into `target` in a child Python process.
+async def generate_in_subprocess(target: Path | None, progress: Progress, *, vision: Path | None = None) -> None:
+    """Generate the demo model into `target` and/or the vision demo into `vision`, in one child
+    Python process (torch is imported once for both).
 
     Raises Unavailable when the [local] extra is not installed, Upstream with
     the end of the child's stderr when it fails. On cancel the child is
@@ -324,23 +363,32 @@ async def generate_in_subprocess(target: Path, progress: Progress) -> None:
     if missing:
         raise Unavailable("The demo model needs the local extra: pip install 'aqua_ext[local]'")
 
-    target = target.expanduser().absolute()
+    targets = [t.expanduser().absolute() for t in (target, vision) if t is not None]
+    args = [str(targets[0])] if target is not None else []
+    if vision is not None:
+        args += ["--vision", str(targets[-1])]
+
+    def cleanup(pid: int) -> None:
+        for folder in targets:
+            _cleanup_after_child(folder, pid)
+
     progress.update(progress=0.01, message="Starting the generator")
     code, stderr_tail, pid = await run_module(
         __name__,
-        [str(target)],
+        args,
         progress,
         child_environment(HF_HUB_OFFLINE="1", HF_HUB_DISABLE_PROGRESS_BARS="1"),
-        on_abort=lambda pid: _cleanup_after_child(target, pid),
+        on_abort=cleanup,
     )
     if code != 0:
-        await asyncio.to_thread(_cleanup_after_child, target, pid)
+        await asyncio.to_thread(cleanup, pid)
         detail = "\n".join(stderr_tail[-8:]) or "no error output"
         if says_disk_full(detail):  # the child removed its partial folder
             raise InsufficientStorage(f"Generating the demo model failed: the disk is full.\n{detail}")
         raise Upstream(f"Generating the demo model failed (exit code {code}):\n{detail}")
-    if not demo_is_ready(target):
-        raise Upstream(f"The demo model generator exited without writing a complete model to {target}.")
+    for folder in targets:
+        if not demo_is_ready(folder):
+            raise Upstream(f"The demo model generator exited without writing a complete model to {folder}.")
     progress.update(progress=1.0, message="Demo model ready")
 
 
@@ -350,19 +398,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m aqua_ext.backends.local.demo_model", description=__doc__.split("\n\n")[0]
     )
-    parser.add_argument("target", type=Path, help="folder to create (replaced if it exists)")
+    parser.add_argument("target", type=Path, nargs="?", help="folder to create (replaced if it exists)")
+    parser.add_argument("--vision", type=Path, help="folder for the vision demo (replaced if it exists)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
+    if args.target is None and args.vision is None:
+        parser.error("give a target, --vision, or both")
     # Set here, not in generate_demo_model: huggingface_hub freezes these at
     # import, so setting them inside a long-lived process (a test run, the
     # server) would switch it offline for good.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing here should touch the network; make sure of it
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # tqdm bars would only clutter the error tail
 
-    def report(fraction: float, message: str) -> None:
-        print(f"{PROGRESS_PREFIX}{fraction:.2f} {message}", flush=True)
+    jobs = [(folder, kind) for folder, kind in ((args.target, False), (args.vision, True)) if folder is not None]
+    for index, (folder, vision) in enumerate(jobs):
+        # Each model's progress in its share of the whole.
+        def report(fraction: float, message: str, index: int = index) -> None:
+            print(f"{PROGRESS_PREFIX}{(index + fraction) / len(jobs):.2f} {message}", flush=True)
 
-    generate_demo_model(args.target, seed=args.seed, report=report)
+        generate_demo_model(folder, seed=args.seed, report=report, vision=vision)
     return 0
 
 

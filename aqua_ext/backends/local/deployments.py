@@ -279,6 +279,7 @@ class LocalDeployments(Deployments):
             updated_at=row.updated_at,
             openai_base_path=f"aqua-ext/deployments/{row.id}/v1",
             idle_stop_minutes=c.get("idle_stop_minutes"),
+            capability=c.get("capability"),  # absent in rows from before it was kept
             # The row changes only with its state: while ACTIVE, its update is when it became ACTIVE.
             active_since=row.updated_at if row.state == S.ACTIVE.value else None,
         )
@@ -392,6 +393,7 @@ class LocalDeployments(Deployments):
         config = {
             "description": request.description,
             "model_name": facts.model.name,
+            "capability": facts.model.capability.value if facts.model.capability else None,
             "model_path": facts.model.artifact_location,
             "engine": facts.engine,
             "mode": request.mode,
@@ -519,6 +521,8 @@ class LocalDeployments(Deployments):
             generation_defaults=defaults,
             max_model_len=c.get("max_model_len"),
             metrics_url=handle.base_url + "/metrics" if c["engine"] in METRICS_ENGINES else None,
+            engine=c["engine"],
+            capability=c.get("capability"),
         )
 
     # ---- deactivate / delete -------------------------------------------------

@@ -9,6 +9,8 @@ import os
 import platform
 import shutil
 import subprocess
+import time
+from functools import cache
 
 from ...api.info import Engine, Gpu, Hardware
 from . import llama_gguf
@@ -60,12 +62,41 @@ def parse_nvidia_smi(out: str) -> list[Gpu]:
     return gpus
 
 
+# The memory copy that measures RAM bandwidth: buffers well past any CPU's last-level cache (so the
+# copy goes to RAM), a few rounds, the best one (the usual STREAM convention: the others were slowed
+# by something else). About a tenth of a second on a laptop, once per process.
+_COPY_BYTES = 256 * 2**20
+_COPY_ROUNDS = 4
+
+
+@cache
+def memory_bandwidth_gb_s() -> float | None:
+    """RAM bandwidth in decimal GB/s, measured once per process by copying a 256 MiB buffer (one
+    memcpy: the bytes read plus the bytes written, as STREAM's Copy counts them). One thread's copy:
+    a many-channel server reads faster with llama.cpp's threads, so decode estimates from it err low.
+    None when the memory cannot be had."""
+    try:
+        source = bytearray(b"\x5a") * _COPY_BYTES  # written, so its pages are real (not the zero page)
+        target = bytearray(_COPY_BYTES)
+        view = memoryview(target)
+        view[:] = source  # fault the target's pages in before timing
+        best = float("inf")
+        for _ in range(_COPY_ROUNDS):
+            start = time.perf_counter()
+            view[:] = source
+            best = min(best, time.perf_counter() - start)
+    except MemoryError:
+        return None
+    return round(2 * _COPY_BYTES / best / 1e9, 1) if best > 0 else None
+
+
 def detect_hardware() -> Hardware:
     return Hardware(
         cpu_count=os.cpu_count() or 1,
         memory_gb=_memory_gb(),
         gpus=nvidia_gpus(),
         platform=f"{platform.system()} {platform.machine()}",
+        memory_bandwidth_gb_s=memory_bandwidth_gb_s(),
     )
 
 

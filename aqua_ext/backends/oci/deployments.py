@@ -49,7 +49,7 @@ from ...api.deployments import (
 )
 from ...api.logs import LogPage, LogsQuery
 from ...api.operations import Operation
-from ...api.terraform import ModelDeploymentSpec
+from ...api.terraform import ModelDeploymentSpec, SdkCall
 from ...api.upstream import UpstreamTarget, served_name
 from ...errors import AquaError, Conflict, InvalidInput, NotFound, Unavailable, Upstream, UpstreamTimeout
 from ..base import Deployments
@@ -283,12 +283,13 @@ class OciDeployments(Deployments):
         plan = await self.planner.build(checked)
         return plan, self.planner.create_details(checked.facts.request, plan)
 
-    async def create_values(self, checked: OciDeployPlan) -> ModelDeploymentSpec:
-        """The CreateModelDeploymentDetails `create` would send, as plain values."""
+    async def create_values(self, checked: OciDeployPlan) -> tuple[ModelDeploymentSpec, SdkCall]:
+        """The CreateModelDeploymentDetails `create` would send, as plain values and as its SDK call."""
         from oci.util import to_dict
 
         _, details = await self._details(checked)
-        return model_deployment_spec(to_dict(details))
+        call = SdkCall("oci.data_science.DataScienceClient", "create_model_deployment", (details,), "deployment")
+        return model_deployment_spec(to_dict(details)), call
 
     async def create(self, checked: OciDeployPlan) -> CreateDeploymentResponse:
         plan, details = await self._details(checked)

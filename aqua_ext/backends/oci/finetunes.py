@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import copy
+import dataclasses
 import json
 import logging
 import time
@@ -50,6 +51,7 @@ from ...api.finetunes import (
 )
 from ...api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from ...api.models import ModelDetail, ModelSource
+from ...api.terraform import ExportedFineTune, SdkCall, ref
 from ...errors import (
     AquaError,
     InvalidInput,
@@ -68,6 +70,7 @@ from .job_support import (
     find_version_set,
     stage_local_dataset,
     staged_remote_dataset,
+    version_set_details,
 )
 from .job_support import (
     Created as _Created,
@@ -509,17 +512,35 @@ class OciFineTunes(JobRunModels, FineTunes):
     # ---- create: make it, in order -------------------------------------------------------
 
     async def _launch(self, request: CreateFineTuneRequest, plan: _Plan, created: _Created) -> FineTuneDetail:
-        import oci
-
-        m = oci.data_science.models
-        base = plan.model
         set_id = plan.version_set_id
         if set_id is None and request.experiment_name:
             set_id = created.version_set_id = await self._create_version_set(request.experiment_name)
         await self._upload_dataset(plan.dataset, plan.output, created)
         meta = self._model_metadata(request, plan)
+        model = await self._create_model(self._model_details(request, plan, set_id, meta), created)
+        await self._copy_artifacts(plan.record, model.id)
+        job, run = await self._start_job_run(self._job_details(request, plan, model.id), created)
+        # AQUA's step 6: the model names its job and run (and the run is its provenance).
+        model = await self._name_job_and_run(model.id, meta + self._run_metadata(job.id, run.id), run.id)
+
+        facts = self._facts[model.id] = fm.facts_from(model, job)
+        live = self._live_of(model.id)
+        live.run, live.run_seen = run, time.monotonic()
+        live.series, live.series_seen, live.series_state = fm.MetricSeries(), time.monotonic(), run.lifecycle_state
+        self._runs = None
+        self.models.model_changed(model)
+        return self._detail(facts)
+
+    def _model_details(
+        self, request: CreateFineTuneRequest, plan: _Plan, set_id: str | None, meta: builtins.list[dict[str, str]]
+    ) -> Any:
+        """CreateModelDetails of the fine-tuned model, created by reference (its container uploads the weights)."""
+        import oci
+
+        m = oci.data_science.models
+        base = plan.model
         hyper = fm.hyperparameters(plan.params, request.validation_split, plan.dataset.uri)
-        details = m.CreateModelDetails(
+        return m.CreateModelDetails(
             compartment_id=self.settings.compartment_id,
             project_id=self.settings.project_id,
             display_name=request.name[:255],
@@ -529,23 +550,71 @@ class OciFineTunes(JobRunModels, FineTunes):
             defined_metadata_list=[m.Metadata(key=fm.HYPERPARAMETERS, value=json.dumps(hyper, separators=(",", ":")))],
             model_version_set_id=set_id,
         )
-        model = await self._create_model(details, created)
-        await self._copy_artifacts(plan.record, model.id)
-        job, run = await self._start_job_run(self._job_details(request, plan, model.id), created)
-        # AQUA's step 6: the model names its job and run (and the run is its provenance).
-        meta += [
-            mapping.metadata_item(fm.MD_JOB_ID, job.id, "The fine-tuning job"),
-            mapping.metadata_item(fm.MD_RUN_IDS[0], run.id, "The fine-tuning job run"),
-        ]
-        model = await self._name_job_and_run(model.id, meta, run.id)
 
-        facts = self._facts[model.id] = fm.facts_from(model, job)
-        live = self._live_of(model.id)
-        live.run, live.run_seen = run, time.monotonic()
-        live.series, live.series_seen, live.series_state = fm.MetricSeries(), time.monotonic(), run.lifecycle_state
-        self._runs = None
-        self.models.model_changed(model)
-        return self._detail(facts)
+    @staticmethod
+    def _run_metadata(job_id: str, run_id: str) -> builtins.list[dict[str, str]]:
+        """AQUA's step 6: the model names its job and run."""
+        return [
+            mapping.metadata_item(fm.MD_JOB_ID, job_id, "The fine-tuning job"),
+            mapping.metadata_item(fm.MD_RUN_IDS[0], run_id, "The fine-tuning job run"),
+        ]
+
+    # ---- the same create as SDK calls and as a job, creating nothing (the export) ------------------
+
+    async def create_calls(self, request: CreateFineTuneRequest, dataset: JobDataset) -> ExportedFineTune:
+        """Every check `create` makes (the same 400s), then what it would send, in order, as SDK calls with the
+        same details, and the job and its run as Terraform describes them (the output model, which Terraform
+        cannot create without an artifact, and the dataset stand as refs). Nothing is created."""
+        plan = await self._plan(request, dataset)
+        ds = "oci.data_science.DataScienceClient"
+        steps: builtins.list[SdkCall] = []
+        set_id = plan.version_set_id
+        if set_id is None and request.experiment_name:
+            details = version_set_details(
+                self.settings,
+                request.experiment_name,
+                tag=fm.TAG_FINETUNING,
+                description="AI Quick Actions fine-tuning experiment",
+            )
+            steps.append(SdkCall(ds, "create_model_version_set", (details,), "experiment", "A new experiment."))
+            set_id = ref("experiment.id")
+        if plan.dataset.upload is not None:
+            bucket, namespace, _ = plan.output
+            steps.append(
+                SdkCall(
+                    "oci.object_storage.ObjectStorageClient",
+                    "put_object",
+                    (namespace, bucket, plan.dataset.uri.split("/", 3)[3], ref("dataset_file")),
+                    "uploaded",
+                    "The dataset, next to the output (run this from the Jupyter root).",
+                    exprs={"dataset_file": f"pathlib.Path({request.dataset_path!r}).read_bytes()"},
+                )
+            )
+        meta = self._model_metadata(request, plan)
+        model = self._model_details(request, plan, set_id, meta)
+        job = self._job_details(request, plan, ref("model.id"))
+        steps += [
+            SdkCall(ds, "create_model", (model,), "model", "The fine-tuned model: the job writes the adapter into it."),
+            SdkCall(ds, "create_job", (job,), "job", "The fine-tuning job (it must be ACTIVE to run).", True),
+            SdkCall(ds, "create_job_run", (self._run_details(job, ref("job.id")),), "run"),
+            SdkCall(
+                ds,
+                "update_model",
+                (ref("model.id"), self._naming_details(meta + self._run_metadata(ref("job.id"), ref("run.id")))),
+                "model",
+                "The model names its job and run, as AI Quick Actions reads them.",
+            ),
+        ]
+        # Terraform: the dataset a variable, the output model one too.
+        variable = dataclasses.replace(plan, dataset=dataclasses.replace(plan.dataset, uri=ref("dataset_uri")))
+        tf_job = self._job_details(request, variable, ref("output_model_id"))
+        return ExportedFineTune(
+            steps=steps,
+            job=tf_job,
+            run=self._run_details(tf_job, ref("job.id")),
+            dataset_uri=plan.dataset.uri,
+            base_model_id=plan.model.id,
+        )
 
     def _model_metadata(self, request: CreateFineTuneRequest, plan: _Plan) -> builtins.list[dict[str, str]]:
         """The fine-tuned model's custom metadata, as AQUA writes it (the base's artifact location and

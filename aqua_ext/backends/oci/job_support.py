@@ -197,18 +197,23 @@ async def find_version_set(
     return found.id
 
 
-async def create_version_set(
-    c: OciClients, settings: Any, name: str, *, tag: str, description: str, find: Callable[[], Awaitable[str | None]]
-) -> str:
+def version_set_details(settings: Any, name: str, *, tag: str, description: str) -> Any:
+    """CreateModelVersionSetDetails of a new experiment (the create sends it; the export writes it)."""
     import oci
 
-    details = oci.data_science.models.CreateModelVersionSetDetails(
+    return oci.data_science.models.CreateModelVersionSetDetails(
         compartment_id=settings.compartment_id,
         project_id=settings.project_id,
         name=name,
         description=description,
         freeform_tags={tag: tag},
     )
+
+
+async def create_version_set(
+    c: OciClients, settings: Any, name: str, *, tag: str, description: str, find: Callable[[], Awaitable[str | None]]
+) -> str:
+    details = version_set_details(settings, name, tag=tag, description=description)
     try:
         return (
             await c.call(
@@ -516,10 +521,20 @@ class JobRunModels:
         created.uploaded = (namespace, bucket, name)  # before the call: a lost answer may still have stored it
         await self.ctx.put_file(namespace, bucket, name, dataset.upload)
 
-    async def _start_job_run(self, job_details: Any, created: Created) -> tuple[Any, Any]:
-        """CreateJob, wait until it is ACTIVE, and CreateJobRun with the job's name and tags."""
+    def _run_details(self, job_details: Any, job_id: str) -> Any:
+        """CreateJobRunDetails of the job: its name and tags."""
         import oci
 
+        return oci.data_science.models.CreateJobRunDetails(
+            compartment_id=self.settings.compartment_id,
+            project_id=self.settings.project_id,
+            job_id=job_id,
+            display_name=job_details.display_name,
+            freeform_tags=job_details.freeform_tags,
+        )
+
+    async def _start_job_run(self, job_details: Any, created: Created) -> tuple[Any, Any]:
+        """CreateJob, wait until it is ACTIVE, and CreateJobRun with the job's name and tags."""
         c = self._c()
         job = (
             await c.call("datascience", c.data_science.create_job, job_details, opc_retry_token=new_retry_token())
@@ -530,34 +545,26 @@ class JobRunModels:
             await c.call(
                 "datascience",
                 c.data_science.create_job_run,
-                oci.data_science.models.CreateJobRunDetails(
-                    compartment_id=self.settings.compartment_id,
-                    project_id=self.settings.project_id,
-                    job_id=job.id,
-                    display_name=job_details.display_name,
-                    freeform_tags=job_details.freeform_tags,
-                ),
+                self._run_details(job_details, job.id),
                 opc_retry_token=new_retry_token(),
             )
         ).data
         created.run_id = run.id
         return job, run
 
-    async def _name_job_and_run(self, model_id: str, meta: list[dict[str, str]], run_id: str) -> Any:
-        """UpdateModel with its whole custom metadata (now naming its job and run), and the run as its
-        provenance; the updated model."""
+    @staticmethod
+    def _naming_details(meta: list[dict[str, str]]) -> Any:
+        """UpdateModelDetails with the model's whole custom metadata (naming its job and run)."""
         import oci
 
         m = oci.data_science.models
+        return m.UpdateModelDetails(custom_metadata_list=[m.Metadata(**item) for item in meta])
+
+    async def _name_job_and_run(self, model_id: str, meta: list[dict[str, str]], run_id: str) -> Any:
+        """UpdateModel with its whole custom metadata (now naming its job and run), and the run as its
+        provenance; the updated model."""
         c = self._c()
-        model = (
-            await c.call(
-                "datascience",
-                c.data_science.update_model,
-                model_id,
-                m.UpdateModelDetails(custom_metadata_list=[m.Metadata(**item) for item in meta]),
-            )
-        ).data
+        model = (await c.call("datascience", c.data_science.update_model, model_id, self._naming_details(meta))).data
         await record_provenance(c, model_id, run_id)
         return model
 

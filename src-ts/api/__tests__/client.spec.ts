@@ -58,7 +58,12 @@ describe('AquaClient', () => {
 
   it('posts a deploy request for its Terraform to deployments/terraform', async () => {
     makeRequest.mockResolvedValue(
-      json(200, { file_name: 'chat.tf', hcl: 'resource "x" "y" {}\n', cli: 'aqua-ext deployments create x --name=y' })
+      json(200, {
+        file_name: 'chat.tf',
+        hcl: 'resource "x" "y" {}\n',
+        cli: 'aqua-ext deployments create x --name=y',
+        python: 'import oci\n'
+      })
     );
     const client = new AquaClient({ serverSettings: settings });
     const answer = await client.exportDeploymentTerraform({ model_id: 'ocid1.datasciencemodel.oc1..m', name: 'chat' });

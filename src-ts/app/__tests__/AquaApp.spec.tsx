@@ -152,6 +152,7 @@ describe('AquaApp', () => {
         cpu_count: 16,
         memory_gb: 128,
         platform: 'linux',
+        memory_bandwidth_gb_s: null,
         gpus: [
           { index: 0, name: 'NVIDIA A10', memory_gb: 24, vendor: 'nvidia' },
           { index: 1, name: 'NVIDIA A10', memory_gb: 24, vendor: 'nvidia' }

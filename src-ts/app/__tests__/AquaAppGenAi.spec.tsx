@@ -12,7 +12,7 @@ import {
   makeModel,
   ociTarget
 } from '../../test-support/fixtures';
-import { genaiTarget, makeGenAiModel } from '../../test-support/genai';
+import { genaiTarget, makeGenAiModel, makeOnDemandModel } from '../../test-support/genai';
 
 /** A server with the local, OCI Data Science and OCI Generative AI targets, and one imported model. */
 function genaiClient(): FakeClient {
@@ -103,5 +103,21 @@ describe('AquaApp with a Generative AI target', () => {
     const deployment = within(dialog).getByLabelText('Deployment');
     await waitFor(() => expect(within(deployment).getByRole('option', { name: /생성형 AI 엔드포인트/ })).toBeEnabled());
     expect(deployment).toHaveValue(endpointId);
+  });
+
+  it('lists the on-demand models in the Generative AI section: each opens a playground or an evaluation', async () => {
+    const client = genaiClient();
+    const llama = makeOnDemandModel();
+    client.onDemandModels = [llama];
+    const props = appProps(client, { copyToClipboard: jest.fn(), onOpenPlayground: jest.fn() });
+    render(<AquaApp {...props} />);
+    fireEvent.click(await screen.findByRole('tab', { name: 'Generative AI' }));
+    const section = await screen.findByRole('region', { name: 'OCI Generative AI · on demand' });
+    expect(within(section).getByText('meta.llama-3.3-70b-instruct')).toBeInTheDocument();
+    fireEvent.click(within(section).getByRole('button', { name: /Playground/ }));
+    expect(props.onOpenPlayground).toHaveBeenCalledWith(llama.id);
+    fireEvent.click(within(section).getByRole('button', { name: /Evaluate/ }));
+    const dialog = await screen.findByRole('dialog', { name: 'New evaluation' });
+    await waitFor(() => expect(within(dialog).getByLabelText('Deployment')).toHaveValue(llama.id));
   });
 });

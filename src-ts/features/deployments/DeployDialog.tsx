@@ -1,6 +1,6 @@
 import * as React from 'react';
 
-import type { CreateDeploymentResponse, Dtype, FitReport, Info, ModelSummary } from '../../api/types';
+import type { CreateDeploymentResponse, Dtype, FitQuery, FitReport, Info, ModelSummary } from '../../api/types';
 import {
   buildDeployRequest,
   DEPLOY_FIELDS,
@@ -24,7 +24,6 @@ import {
 import type { CopyToClipboard } from '../../shared/callbacks';
 import { downloadText, type DownloadText } from '../../shared/download';
 import { formatInteger } from '../../shared/format';
-import { DTYPES } from '../../shared/settings';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
 import {
   AdvancedOptions,
@@ -34,7 +33,7 @@ import {
   PickerField
 } from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
-import { SelectField, TextField, ValueOptions } from '../../ui/FormField';
+import { SelectField, TextField } from '../../ui/FormField';
 import { bindInput, type IFormBinding } from '../../ui/formInputs';
 import { DeployFitSummary, limitHint, shapeOptionLabel } from './DeployFit';
 import { ParamRows } from './ParamRows';
@@ -84,6 +83,7 @@ const FORM_FIELDS: Partial<Record<keyof IDeployForm, DeployField>> = {
   maxModelLen: 'max_model_len',
   idleStopMinutes: 'idle_stop_minutes',
   dtype: 'dtype',
+  quantization: 'quantization',
   params: 'params',
   logGroupId: 'log_group_id',
   logId: 'log_id'
@@ -198,8 +198,13 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
     let current = true;
     setFitLoading(true);
     const timer = setTimeout(() => {
+      // The engine's weights choices come with the fit; the one chosen is what it prices.
+      const query: FitQuery = { dtype, context_length: contextLength, concurrency: 1, engine: form.engine };
+      if (form.quantization) {
+        query.quantization = form.quantization;
+      }
       client
-        .getModelFit(form.modelId, { dtype, context_length: contextLength, concurrency: 1 })
+        .getModelFit(form.modelId, query)
         .then(report => {
           if (current) {
             setFit(report);
@@ -213,7 +218,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
       current = false;
       clearTimeout(timer);
     };
-  }, [client, form.modelId, dtype, contextLength, props.fitDebounceMs]);
+  }, [client, form.modelId, dtype, contextLength, form.engine, form.quantization, props.fitDebounceMs]);
 
   // On OCI the recommended shape comes with the fit report (never one whose service limit is
   // reached: then the server chooses).
@@ -242,6 +247,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
       modelId,
       name: nameTouched ? previous.name : defaultDeploymentName(next),
       engine,
+      quantization: '',
       mode: defaultMode(next, engine, info)
     }));
     setFit(null);
@@ -258,6 +264,8 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
     setForm(previous => ({
       ...previous,
       engine,
+      // Another engine runs other quantizations: its default until one of its own is chosen.
+      quantization: '',
       // A mode the new engine cannot serve falls back to chat.
       mode: allowed.find(choice => choice.value === previous.mode)?.disabled ? 'chat' : previous.mode
     }));
@@ -290,6 +298,10 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   const binding: IFormBinding<IDeployForm, DeployField> = { form, errors, busy, update, id, fields: FORM_FIELDS };
   const target = fitTargetForShape(fit, backendKind, form.shape);
   const shapes = ociShapeChoices(fit);
+  // What the engine runs for this model, as the server lists it with the fit (never a list of ours).
+  const quantizations = fit?.engine === form.engine ? fit.quantizations : [];
+  const chosenWeights = quantizations.find(choice => choice.value === form.quantization) ?? null;
+  const defaultWeights = quantizations.find(choice => choice.default) ?? null;
 
   return (
     <>
@@ -439,6 +451,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
           loading={fitLoading}
           hasModel={!!form.modelId}
           dtype={dtype}
+          weights={chosenWeights?.label ?? null}
           contextLength={contextLength}
           trans={trans}
         />
@@ -476,6 +489,29 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
           error={errors.mode}
           onChange={mode => update({ mode })}
         />
+        {(quantizations.length > 0 || form.quantization) && (
+          <SelectField
+            {...bindInput(binding, 'quantization')}
+            label={trans.__('Weights (dtype or quantization)')}
+            hint={
+              chosenWeights?.convert
+                ? trans.__(
+                    'llama.cpp serves GGUF files: convert the model to %1 first (Convert to GGUF); the memory fit shows it converted.',
+                    chosenWeights.value
+                  )
+                : trans.__('What this engine runs for the model; the memory fit and decode speed follow the choice.')
+            }
+          >
+            <option value="">
+              {defaultWeights ? trans.__('Engine default: %1', defaultWeights.label) : trans.__('Engine default')}
+            </option>
+            {quantizations.map(choice => (
+              <option key={choice.value} value={choice.value}>
+                {choice.label}
+              </option>
+            ))}
+          </SelectField>
+        )}
 
         <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
           <TextField
@@ -496,15 +532,6 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
             )}
             {...wholeNumberInput(LIMITS.idleStopMin, LIMITS.idleStopMax)}
           />
-          <SelectField
-            {...bindInput(binding, 'dtype')}
-            label={trans.__('Data type')}
-            hint={trans.__('Automatic: bfloat16 on a GPU, float32 on a CPU.')}
-            narrow
-          >
-            <option value="">{trans.__('Automatic')}</option>
-            <ValueOptions values={DTYPES} />
-          </SelectField>
           <ParamRows form={form} errors={errors} busy={busy} trans={trans} idPrefix={id('params')} onChange={update} />
           {onOci && (
             <fieldset className="jp-AquaExt-fieldset" data-field="logging">

@@ -43,6 +43,39 @@ export function limitHint(target: FitTarget | null, replicasText: string, trans:
   return null;
 }
 
+/**
+ * How fast the chosen target would answer, as the server estimates it from memory bandwidth, and
+ * whether the server says it is too slow to be of use (the rule is the server's; this only words it).
+ */
+export function decodeSpeed(
+  target: FitTarget | null,
+  fit: FitReport | null,
+  trans: TranslationBundle
+): { text: string; tooSlow: boolean } | null {
+  const speed = target?.tokens_per_s ?? null;
+  if (target === null || speed === null) {
+    return null;
+  }
+  if (target.too_slow) {
+    return {
+      tooSlow: true,
+      text: trans.__(
+        'Fits, but would answer at about %1 tokens/s (under %2): too slow to be of use, so not recommended. Choose a GPU, a smaller quantization or a smaller model.',
+        speed,
+        fit?.too_slow_below_tokens_per_s ?? ''
+      )
+    };
+  }
+  return {
+    tooSlow: false,
+    text: trans.__(
+      'Decode speed: at most about %1 tokens/s (%2 GB/s of memory bandwidth).',
+      speed,
+      target.bandwidth_gb_s ?? ''
+    )
+  };
+}
+
 /** Will the model fit the chosen shape: the verdict, the numbers and the arithmetic behind them. */
 export function DeployFitSummary(props: {
   target: FitTarget | null;
@@ -50,6 +83,8 @@ export function DeployFitSummary(props: {
   loading: boolean;
   hasModel: boolean;
   dtype: Dtype;
+  /** The chosen weights' label (a quantization), shown instead of the dtype. */
+  weights?: string | null;
   contextLength: number;
   trans: TranslationBundle;
 }): JSX.Element | null {
@@ -57,6 +92,7 @@ export function DeployFitSummary(props: {
   if (!props.hasModel) {
     return null;
   }
+  const speed = decodeSpeed(target, fit, trans);
   const text = fitText(target, fit?.total_gb ?? null, name => name, {
     unknown: () => trans.__('The model’s memory need is unknown.'),
     about: needs => trans.__('Needs about %1 (the server picks the shape).', needs),
@@ -74,12 +110,21 @@ export function DeployFitSummary(props: {
       text={text}
       hint={trans.__(
         'For %1 weights and a %2-token context, one request at a time.',
-        props.dtype,
+        props.weights ?? props.dtype,
         formatInteger(props.contextLength)
       )}
-      arithmetic={fit?.arithmetic ?? []}
+      arithmetic={[...(fit?.arithmetic ?? []), ...(fit?.decode ?? [])]}
       stale={props.loading}
       trans={trans}
-    />
+    >
+      {speed && (
+        <div
+          className={speed.tooSlow ? 'jp-AquaExt-FitSummary-tooSlow' : 'jp-AquaExt-formField-hint'}
+          role={speed.tooSlow ? 'alert' : undefined}
+        >
+          {speed.text}
+        </div>
+      )}
+    </FitSummary>
   );
 }

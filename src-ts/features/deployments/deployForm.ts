@@ -30,6 +30,7 @@ export type DeployField =
   | 'replicas'
   | 'engine'
   | 'mode'
+  | 'quantization'
   | 'max_model_len'
   | 'dtype'
   | 'params'
@@ -46,6 +47,7 @@ export const DEPLOY_FIELDS: readonly DeployField[] = [
   'replicas',
   'engine',
   'mode',
+  'quantization',
   'max_model_len',
   'dtype',
   'params',
@@ -90,6 +92,8 @@ export interface IDeployForm {
   maxModelLen: string;
   /** '' = the server's default (bfloat16 on GPU, float32 on CPU). */
   dtype: Dtype | '';
+  /** One of the fit's `quantizations` for the engine (a dtype, a GGUF level…); '' = the engine's default. */
+  quantization: string;
   params: IParamRow[];
   logGroupId: string;
   logId: string;
@@ -286,6 +290,7 @@ export function initialDeployForm(model: ModelSummary | null, backend: BackendKi
     mode: defaultMode(model, engine, info),
     maxModelLen: '',
     dtype: '',
+    quantization: '',
     params: [],
     logGroupId: '',
     logId: '',
@@ -400,6 +405,9 @@ export function buildDeployRequest(form: IDeployForm, backend: BackendKind): Cre
   }
   if (form.dtype) {
     body.dtype = form.dtype;
+  }
+  if (form.quantization) {
+    body.quantization = form.quantization;
   }
   if (form.maxModelLen.trim()) {
     body.max_model_len = Number(form.maxModelLen.trim());

@@ -4,6 +4,8 @@ import type { CreateEvaluationResponse, EvaluationMetric, Info, ValidateDatasetR
 import { allows } from '../../shared/actions';
 import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
 import { isGenAiTarget } from '../../shared/targets';
+import { loadOnDemandModels } from '../../shared/onDemand';
+import { OnDemandOptions } from '../../ui/OnDemandOptions';
 import { useLatest } from '../../ui/hooks/useLatest';
 import { TargetField } from '../../ui/TargetField';
 import {
@@ -217,6 +219,18 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
     [deploymentsError, listedDeployments.value]
   );
 
+  // The genai target's on-demand models that answer text: evaluated by OCID as deployments are (from the local job).
+  const genaiEnabled = props.info?.targets.some(target => target.kind === 'genai') ?? false;
+  const loadOnDemand = React.useMemo(
+    () =>
+      genaiEnabled
+        ? () => loadOnDemandModels(client).then(models => models.filter(item => allows(item, 'evaluate')))
+        : null,
+    [client, genaiEnabled]
+  );
+  const onDemand = useFetched(loadOnDemand, deploymentsVersion).value ?? [];
+  const onDemandChosen = onDemand.find(item => item.id === form.deploymentId) ?? null;
+
   const loadFineTunes = React.useCallback(
     () => client.listFineTunes().then(list => list.items.filter(job => allows(job, 'evaluate'))),
     [client]
@@ -245,7 +259,8 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
   }, [connectionKey, connectionRef]);
 
   // Judges: any deployment or connection that chats; grading runs in the local evaluation job.
-  const candidates = deployments === null && connections === null ? null : judgeCandidates(deployments, connections);
+  const candidates =
+    deployments === null && connections === null ? null : judgeCandidates(deployments, connections, onDemand);
   const judgeAllowed = backendKind === CONNECTION_TARGET;
 
   const deployment = deployments?.find(item => item.id === form.deploymentId) ?? null;
@@ -275,7 +290,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
 
   // The name follows the deployment and the data until the user names it.
   const autoName = defaultEvaluationName(
-    evaluatedName(form, deployment, connection, trans),
+    evaluatedName(form, deployment ?? onDemandChosen, connection, trans),
     form,
     finetune?.name,
     trans
@@ -399,7 +414,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
   };
   const textField = boundTextField(binding);
 
-  const noneActive = deployments !== null && evaluable.length === 0;
+  const noneActive = deployments !== null && evaluable.length === 0 && onDemand.length === 0;
   const noConnection = connections !== null && evaluableConnections.length === 0;
   const nothingToAsk = asksConnection ? noConnection || !localEnabled : noneActive;
   const connectionReason = !localEnabled
@@ -556,6 +571,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
               {allows(item, 'evaluate') ? '' : ` (${item.state.toLowerCase()})`}
             </option>
           ))}
+          <OnDemandOptions models={onDemand} trans={trans} />
         </PickerField>
       )}
       {textField('name', trans.__('Name'), { maxLength: EVALUATION_LIMITS.name })}

@@ -9,7 +9,13 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { CONTRACT_LIMITS } from '../../api/limits';
-import type { ConnectionSummary, CreateEvaluationRequest, DeploymentSummary, FieldError } from '../../api/types';
+import type {
+  ConnectionSummary,
+  CreateEvaluationRequest,
+  DeploymentSummary,
+  FieldError,
+  OnDemandModel
+} from '../../api/types';
 import { allows } from '../../shared/actions';
 
 export type JudgeSettings = NonNullable<CreateEvaluationRequest['judge']>;
@@ -67,7 +73,8 @@ export interface IJudgeCandidate {
  */
 export function judgeCandidates(
   deployments: readonly DeploymentSummary[] | null,
-  connections: readonly ConnectionSummary[] | null
+  connections: readonly ConnectionSummary[] | null,
+  onDemand: readonly OnDemandModel[] = []
 ): IJudgeCandidate[] {
   const fromDeployments = (deployments ?? [])
     .filter(item => allows(item, 'chat') && item.mode !== 'embedding')
@@ -87,7 +94,11 @@ export function judgeCandidates(
       models: item.models,
       defaultModel: item.default_model ?? null
     }));
-  return [...fromDeployments, ...fromConnections];
+  // An on-demand model of OCI Generative AI judges as a deployment does, by its OCID.
+  const fromOnDemand = onDemand
+    .filter(item => allows(item, 'chat') && item.mode === 'chat')
+    .map(item => ({ id: item.id, kind: 'deployment' as const, name: item.name, models: [], defaultModel: null }));
+  return [...fromDeployments, ...fromOnDemand, ...fromConnections];
 }
 
 /** The judges chosen: the filled slots, in order. */

@@ -2,6 +2,8 @@ import * as React from 'react';
 
 import type { TranslationBundle } from '@jupyterlab/translation';
 
+import { KernelToolSettingsView } from './KernelToolAnswer';
+
 export interface IChatToolsPanelProps {
   trans: TranslationBundle;
   schemaText: string;
@@ -12,6 +14,8 @@ export interface IChatToolsPanelProps {
   onToolsText: (text: string) => void;
   /** What this deployment's engine cannot do with them (the server refuses such a turn); null: nothing. */
   engineNote?: string | null;
+  /** Which kernel function answers each tool, and whether by itself (absent: no notebook kernels here). */
+  kernelTools?: Omit<React.ComponentProps<typeof KernelToolSettingsView>, 'trans'> | null;
 }
 
 const TOOLS_EXAMPLE =
@@ -66,6 +70,9 @@ export function ChatToolsPanel(props: IChatToolsPanelProps): JSX.Element {
             error={props.toolsError}
             onChange={props.onToolsText}
           />
+          {props.kernelTools && props.kernelTools.tools.length > 0 && (
+            <KernelToolSettingsView {...props.kernelTools} trans={trans} />
+          )}
         </>
       )}
     </div>

@@ -4,11 +4,19 @@ import { Button, HTMLSelect } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
-import type { ConnectionSummary, DeploymentSummary, InferenceMode, ToolDefinition } from '../../api/types';
+import type {
+  ConnectionSummary,
+  DeploymentSummary,
+  InferenceMode,
+  OnDemandModel,
+  ToolDefinition
+} from '../../api/types';
 import { engineLabel, modeLabel, shapeLabel } from '../../shared/labels';
 import { allows } from '../../shared/actions';
 import { FAST_POLL_MS, isTransitional, stateLabel } from '../../shared/deploymentStates';
 import { parseTargetKey, targetKey, type ChatTarget } from '../../shared/chatTarget';
+import { loadOnDemandModels } from '../../shared/onDemand';
+import { OnDemandOptions } from '../../ui/OnDemandOptions';
 import { contextBudget, defaultMaxTokens, promptTokens } from './contextBudget';
 import { connectionMode, subjectCanChat, usePlaygroundSubject } from './usePlaygroundSubject';
 import { DEFAULT_SAMPLING, parseSampling, type ISamplingForm } from '../../shared/sampling';
@@ -28,10 +36,14 @@ import { presetSampling, type IPresetStore } from './presets';
 import { lastUserTurn } from './transcript';
 import { ChatToolsPanel, DisclosureButton, engineNote } from './ChatToolsPanel';
 import { parseResponseFormat, parseTools } from './jsonSchemas';
+import { KernelToolsContext, type IKernelTools } from './KernelToolAnswer';
+import { toolRoundsBefore, type KernelToolSettings, type RunKernelTool } from './kernelTools';
 import type { TurnSettings } from './useChatSession';
 import { SaveTurnDialog, savedMessage } from './SaveTurnDialog';
 import { turnDraft, type ITurnDraft } from './datasetRow';
 import type { Turn } from './transcript';
+import { ImageAttach } from './ImageAttach';
+import { imageFilesOf, takesImages, useImageAttachments } from './imageAttachments';
 
 export interface IPlaygroundProps {
   client: IAquaClient;
@@ -50,6 +62,8 @@ export interface IPlaygroundProps {
   presets?: IPresetStore | null;
   /** How an exported conversation is saved (the browser's download by default). */
   download?: DownloadText;
+  /** Runs a tool call with a function of the active notebook's kernel (null: no notebooks, not offered). */
+  runKernelTool?: RunKernelTool | null;
 }
 
 function emptyState(): IPlaygroundState {
@@ -80,9 +94,11 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
   const [reloadCount, setReloadCount] = React.useState(0);
   const [others, setOthers] = React.useState<DeploymentSummary[]>([]);
   const [connections, setConnections] = React.useState<ConnectionSummary[]>([]);
+  const [onDemand, setOnDemand] = React.useState<OnDemandModel[]>([]);
   const [system, setSystem] = React.useState(stored.system);
   const [sampling, setSampling] = React.useState<ISamplingForm>(stored.sampling);
   const [draft, setDraft] = React.useState(stored.draft);
+  const attachments = useImageAttachments(trans);
   const [compareWith, setCompareWith] = React.useState<string | null>(stored.compareWith);
   const [model, setModel] = React.useState<string | null>(stored.model);
   const [compareModel, setCompareModel] = React.useState<string | null>(stored.compareModel);
@@ -90,6 +106,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
   const [showSystem, setShowSystem] = React.useState(stored.system.length > 0);
   const [schemaText, setSchemaText] = React.useState(stored.schemaText);
   const [toolsText, setToolsText] = React.useState(stored.toolsText);
+  const [kernelSettings, setKernelSettings] = React.useState<KernelToolSettings>({});
   const onTitle = React.useRef(props.onTitle);
   onTitle.current = props.onTitle;
 
@@ -114,8 +131,11 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
     return () => window.removeEventListener('focus', onFocus);
   }, []);
 
-  // Deployments and connections to compare with: loaded once (and when the compare picker opens).
+  // Deployments, connections and on-demand models to compare with: loaded once (and when the compare picker opens).
   const loadOthers = React.useCallback(() => {
+    void loadOnDemandModels(client).then(models =>
+      setOnDemand(models.filter(item => item.id !== deploymentId && item.mode !== 'embedding'))
+    );
     client
       .listDeployments()
       .then(list => setOthers(list.items.filter(item => item.id !== deploymentId && item.mode !== 'embedding')))
@@ -136,11 +156,14 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
   const mode: InferenceMode = connection ? connectionMode(connection) : (deployment?.mode ?? 'chat');
   const compareRef = compareWith ? parseTargetKey(compareWith) : null;
   const partner = compareRef?.kind === 'deployment' ? (others.find(item => item.id === compareRef.id) ?? null) : null;
+  // An on-demand model is a deployment by its OCID, listed apart (OCI serves it: no state to show).
+  const partnerOnDemand =
+    compareRef?.kind === 'deployment' ? (onDemand.find(item => item.id === compareRef.id) ?? null) : null;
   const partnerConnection =
     compareRef?.kind === 'connection' ? (connections.find(item => item.id === compareRef.id) ?? null) : null;
   const secondaryMode: InferenceMode = partnerConnection
     ? connectionMode(partnerConnection)
-    : (partner?.mode ?? 'chat');
+    : (partner?.mode ?? partnerOnDemand?.mode ?? 'chat');
   const reload = React.useCallback(() => setReloadCount(n => n + 1), []);
 
   const primaryTarget = React.useMemo<ChatTarget>(
@@ -271,16 +294,20 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
       ? contextBudget(promptTokens(mode, system, primary.turns, draft), parsed.value.max_tokens ?? 0, contextLength)
       : null;
 
+  // Images only where the server says the turn may hold them (each side of Compare).
+  const imagesOffered = mode === 'chat' && takesImages(deployment) && (!compareWith || takesImages(partner));
+  const images = imagesOffered ? attachments.images.map(image => image.url) : [];
   const send = (): void => {
     const text = draft.trim();
-    if (!text || streaming || !settings) {
+    if ((!text && !images.length) || streaming || !settings) {
       return;
     }
-    primary.send(text, system, settings);
+    primary.send(text, system, settings, undefined, images);
     if (compareWith) {
-      secondary.send(text, system, settings);
+      secondary.send(text, system, settings, undefined, images);
     }
     setDraft('');
+    attachments.clear();
   };
   // Edit and resend, regenerate: in the column where it is asked, with the settings of now.
   const resend =
@@ -312,6 +339,19 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
     secondary.clear();
   };
 
+  // Tool calls answered by a kernel function; the turns are read when a round would auto-answer.
+  const runKernelTool = props.runKernelTool ?? null;
+  const kernelTools = React.useMemo<IKernelTools | null>(
+    () =>
+      runKernelTool && {
+        run: runKernelTool,
+        settings: kernelSettings,
+        roundsBefore: answerId =>
+          Math.max(toolRoundsBefore(primary.turns, answerId), toolRoundsBefore(secondary.turns, answerId))
+      },
+    [runKernelTool, kernelSettings, primary.turns, secondary.turns]
+  );
+
   const isConnection = subject.kind === 'connection';
   if (loadError !== null && deployment === null && connection === null) {
     return (
@@ -340,7 +380,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
   const inactive = !subjectCanChat(subject);
   const isEmbedding = mode === 'embedding';
   const name = deployment?.name ?? connection?.name ?? '';
-  const partnerName = partner?.name ?? partnerConnection?.name ?? null;
+  const partnerName = partner?.name ?? partnerOnDemand?.name ?? partnerConnection?.name ?? null;
 
   return (
     <div className={`jp-AquaExt-Playground jp-mod-${mode}${compareWith ? ' jp-mod-compare' : ''}`}>
@@ -402,7 +442,9 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                       : trans.__('%1 (connection, cannot chat now)', item.name)
                   }))
                 ]}
-              />
+              >
+                <OnDemandOptions models={onDemand} trans={trans} />
+              </HTMLSelect>
             </label>
             {partnerConnection && (
               <ConnectionModelSelect
@@ -501,6 +543,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                 onRegenerate={regenerate(primary)}
                 tools={tools.value}
                 onAnswerTools={answerTools(primary)}
+                kernelTools={kernelTools}
                 onSaveTurn={answerId => saveTurn(primary.turns, mode, answerId)}
               />
               {compareWith && (
@@ -514,6 +557,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                   onRegenerate={regenerate(secondary)}
                   tools={tools.value}
                   onAnswerTools={answerTools(secondary)}
+                  kernelTools={kernelTools}
                   onSaveTurn={answerId => saveTurn(secondary.turns, secondaryMode, answerId)}
                   notice={
                     // A completion deployment takes a prompt only (the server refuses a system message):
@@ -559,6 +603,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                 )}
               </div>
             )}
+            {imagesOffered && <ImageAttach attachments={attachments} trans={trans} disabled={streaming} />}
             <div className="jp-AquaExt-Composer">
               <textarea
                 className="jp-mod-styled jp-AquaExt-input jp-AquaExt-Composer-input"
@@ -571,6 +616,13 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                 rows={mode === 'completion' ? 5 : 2}
                 value={draft}
                 onChange={event => setDraft(event.target.value)}
+                onPaste={event => {
+                  const pasted = imagesOffered ? imageFilesOf(event.clipboardData) : [];
+                  if (pasted.length) {
+                    event.preventDefault();
+                    void attachments.add(pasted);
+                  }
+                }}
                 onKeyDown={event => {
                   const submit =
                     event.key === 'Enter' && (mode === 'completion' ? event.ctrlKey || event.metaKey : !event.shiftKey);
@@ -588,7 +640,7 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                 <Button
                   className="jp-mod-styled jp-mod-accept jp-AquaExt-button jp-AquaExt-sendButton"
                   onClick={send}
-                  disabled={!draft.trim() || !settings}
+                  disabled={(!draft.trim() && !images.length) || !settings}
                   title={settings ? undefined : trans.__('Fix the settings first')}
                 >
                   {mode === 'completion' ? trans.__('Generate') : trans.__('Send')}
@@ -621,6 +673,16 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
                 onSchemaText={setSchemaText}
                 onToolsText={setToolsText}
                 engineNote={engineNote(deployment?.engine, trans)}
+                kernelTools={
+                  kernelTools && tools.value
+                    ? {
+                        tools: tools.value,
+                        settings: kernelSettings,
+                        onChange: (toolName, setting) =>
+                          setKernelSettings(previous => ({ ...previous, [toolName]: setting }))
+                      }
+                    : null
+                }
               />
             )}
           </aside>
@@ -643,6 +705,7 @@ function Column(props: {
   tools?: ToolDefinition[] | null;
   onAnswerTools?: (answerId: string, results: string[]) => void;
   onSaveTurn?: (answerId: string) => void;
+  kernelTools?: IKernelTools | null;
 }): JSX.Element {
   const { trans } = props.props;
   return (
@@ -658,24 +721,26 @@ function Column(props: {
           {props.notice}
         </div>
       )}
-      <TranscriptView
-        turns={props.turns}
-        mode={props.mode}
-        trans={trans}
-        renderMarkdown={props.props.renderMarkdown}
-        copyToClipboard={props.props.copyToClipboard}
-        label={props.title ?? trans.__('Conversation')}
-        onEdit={props.onEdit}
-        onRegenerate={props.onRegenerate}
-        tools={props.tools}
-        onAnswerTools={props.onAnswerTools}
-        onSaveTurn={props.onSaveTurn}
-        emptyText={
-          props.mode === 'completion'
-            ? trans.__('Write a prompt below: the model continues it.')
-            : trans.__('Send a message to start the conversation.')
-        }
-      />
+      <KernelToolsContext.Provider value={props.kernelTools ?? null}>
+        <TranscriptView
+          turns={props.turns}
+          mode={props.mode}
+          trans={trans}
+          renderMarkdown={props.props.renderMarkdown}
+          copyToClipboard={props.props.copyToClipboard}
+          label={props.title ?? trans.__('Conversation')}
+          onEdit={props.onEdit}
+          onRegenerate={props.onRegenerate}
+          tools={props.tools}
+          onAnswerTools={props.onAnswerTools}
+          onSaveTurn={props.onSaveTurn}
+          emptyText={
+            props.mode === 'completion'
+              ? trans.__('Write a prompt below: the model continues it.')
+              : trans.__('Send a message to start the conversation.')
+          }
+        />
+      </KernelToolsContext.Provider>
     </div>
   );
 }

@@ -8,6 +8,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { ToolDefinition } from '../../api/types';
 import { checkJson } from './jsonSchemas';
+import { KernelCallAnswer, useKernelAnswers } from './KernelToolAnswer';
 import type { IAssistantTurn, IToolCall } from './transcript';
 
 export interface IStructuredAnswerProps {
@@ -70,6 +71,18 @@ function ToolCalls(props: IStructuredAnswerProps & { calls: IToolCall[] }): JSX.
   const answered = calls.every(call => call.result !== null);
   const open = !answered && turn.status === 'done' && props.onAnswerTools !== undefined;
   const ready = results.length === calls.length && results.every(result => result.trim());
+  const setResult = (i: number, value: string): void =>
+    setResults(previous => calls.map((_, j) => (j === i ? value : (previous[j] ?? ''))));
+  // Answered by a function of the notebook's kernel (when the app provides one), by hand or by itself.
+  const kernel = useKernelAnswers({
+    turn,
+    calls,
+    open,
+    busy: props.busy,
+    trans,
+    setResult,
+    onAnswerTools: props.onAnswerTools
+  });
   return (
     <div className="jp-AquaExt-Turn-toolCalls" aria-label={trans.__('Tool calls')}>
       {calls.map((call, i) => {
@@ -96,27 +109,39 @@ function ToolCalls(props: IStructuredAnswerProps & { calls: IToolCall[] }): JSX.
               </div>
             ) : (
               open && (
-                <textarea
-                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea"
-                  aria-label={trans.__('Result of %1', call.name)}
-                  placeholder={trans.__('What the function returned (sent to the model as the tool message)')}
-                  rows={2}
-                  value={results[i] ?? ''}
-                  onChange={event => {
-                    const value = event.target.value;
-                    setResults(previous => calls.map((_, j) => (j === i ? value : (previous[j] ?? ''))));
-                  }}
-                />
+                <>
+                  <KernelCallAnswer
+                    call={call}
+                    index={i}
+                    answers={kernel}
+                    disabled={props.busy}
+                    trans={trans}
+                    onUseResult={value => setResult(i, value)}
+                  />
+                  <textarea
+                    className="jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea"
+                    aria-label={trans.__('Result of %1', call.name)}
+                    placeholder={trans.__('What the function returned (sent to the model as the tool message)')}
+                    rows={2}
+                    value={results[i] ?? ''}
+                    onChange={event => setResult(i, event.target.value)}
+                  />
+                </>
               )
             )}
           </div>
         );
       })}
+      {kernel.autoNote && open && (
+        <div className="jp-AquaExt-Turn-kernelStatus" role="status">
+          {kernel.autoNote}
+        </div>
+      )}
       {open && (
         <button
           type="button"
           className="jp-mod-styled jp-mod-accept jp-AquaExt-button"
-          disabled={!ready || props.busy}
+          disabled={!ready || props.busy || kernel.running}
           onClick={() => props.onAnswerTools?.(turn.id, results)}
         >
           {trans._n('Send the result', 'Send the results', calls.length)}

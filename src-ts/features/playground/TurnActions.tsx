@@ -7,6 +7,7 @@ import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { CopyToClipboard } from '../../shared/callbacks';
+import { TurnImages } from './ImageAttach';
 import type { IAssistantTurn, IUserTurn } from './transcript';
 
 export interface ITurnActionsProps {
@@ -115,7 +116,10 @@ export function UserTurnView(props: ITurnActionsProps & { turn: IUserTurn; roleL
         )}
       </div>
       {editing === null ? (
-        <div className="jp-AquaExt-Turn-text">{turn.content}</div>
+        <>
+          <div className="jp-AquaExt-Turn-text">{turn.content}</div>
+          <TurnImages images={turn.images} trans={trans} />
+        </>
       ) : (
         <InlineEdit
           trans={trans}

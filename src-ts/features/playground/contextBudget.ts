@@ -7,7 +7,7 @@
  * and are always labelled so.
  */
 import type { InferenceMode } from '../../api/types';
-import { chatMessages, type Turn } from './transcript';
+import { chatMessages, messageText, type Turn } from './transcript';
 
 /** Max tokens when the model's context is unknown (the playground's former fixed default). */
 export const UNKNOWN_CONTEXT_MAX_TOKENS = 512;
@@ -81,7 +81,10 @@ export function promptTokens(
     return { tokens: counted + TOKENS_PER_MESSAGE + estimateTokens(text), source: 'engine' };
   }
   const messages = chatMessages(system, [...history, { id: 'next', role: 'user', content: text }]);
-  const tokens = messages.reduce((sum, message) => sum + TOKENS_PER_MESSAGE + estimateTokens(message.content), 0);
+  const tokens = messages.reduce(
+    (sum, message) => sum + TOKENS_PER_MESSAGE + estimateTokens(messageText(message.content)),
+    0
+  );
   return { tokens, source: 'estimate' };
 }
 

@@ -3,7 +3,7 @@
  * conversational `{"messages": [...]}` form that fine-tuning and evaluation read.
  */
 import type { ChatMessage } from '../../api/types';
-import { chatMessages, type Turn } from './transcript';
+import { chatMessages, messageText, type Turn } from './transcript';
 
 export type ExportFormat = 'markdown' | 'jsonl';
 
@@ -28,7 +28,7 @@ export function conversationJsonl(system: string, turns: readonly Turn[]): strin
 export function conversationMarkdown(title: string, system: string, turns: readonly Turn[]): string {
   const parts = [`# ${title}`];
   for (const message of exportMessages(system, turns)) {
-    parts.push(`## ${HEADINGS[message.role]}`, message.content.trim());
+    parts.push(`## ${HEADINGS[message.role]}`, messageText(message.content).trim());
   }
   return parts.join('\n\n') + '\n';
 }

@@ -4,7 +4,7 @@
  * `POST aqua-ext/datasets/rows` saves. Plain data, tested on its own.
  */
 import type { SaveDatasetRowRequest } from '../../api/types';
-import { chatMessages, type Turn } from './transcript';
+import { chatMessages, messageText, type Turn } from './transcript';
 
 export type RowFormat = SaveDatasetRowRequest['format'];
 
@@ -27,9 +27,9 @@ export function turnDraft(turns: readonly Turn[], answerId: string, system: stri
     return null;
   }
   const history = chatMessages(system, turns.slice(0, index - 1)).flatMap(message =>
-    message.role === 'tool' || message.tool_calls ? [] : [{ role: message.role, content: message.content }]
+    message.role === 'tool' || message.tool_calls ? [] : [{ role: message.role, content: messageText(message.content) }]
   );
-  return { history, prompt: prompt.content, answer: answer.content };
+  return { history, prompt: messageText(prompt.content), answer: answer.content };
 }
 
 /** A conversation is kept whole as a conversational row; a single exchange is an instruction row. */

@@ -57,7 +57,7 @@ function isTurn(value: unknown): value is Turn {
     return false;
   }
   if (turn.role === 'user') {
-    return true;
+    return turn.images === undefined || (Array.isArray(turn.images) && turn.images.every(i => typeof i === 'string'));
   }
   return (
     turn.role === 'assistant' &&
@@ -132,10 +132,17 @@ export function savePlayground(storage: Storage | null, deploymentId: string, st
     turns: state.turns.slice(-MAX_STORED_TURNS),
     compareTurns: state.compareTurns.slice(-MAX_STORED_TURNS)
   };
+  const latest = { ...capped, turns: capped.turns.slice(-10), compareTurns: capped.compareTurns.slice(-10) };
+  // Attached images (data: URLs, up to MBs each) are what fills the quota: keep the words without them.
   return (
     attempt(capped) ||
-    attempt({ ...capped, turns: capped.turns.slice(-10), compareTurns: capped.compareTurns.slice(-10) })
+    attempt(latest) ||
+    attempt({ ...latest, turns: withoutImages(latest.turns), compareTurns: withoutImages(latest.compareTurns) })
   );
+}
+
+function withoutImages(turns: Turn[]): Turn[] {
+  return turns.map(turn => (turn.role === 'user' && turn.images ? { ...turn, images: undefined } : turn));
 }
 
 export function clearPlayground(storage: Storage | null, deploymentId: string): void {

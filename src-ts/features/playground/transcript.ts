@@ -3,7 +3,14 @@
  * event on the answer being written, and the messages the next request
  * sends. No React, so the reducer is tested on its own.
  */
-import type { ChatMessage, ChatStreamEvent, ChatUsage, DeploymentState, ToolCallDelta } from '../../api/types';
+import type {
+  ChatMessage,
+  ChatStreamEvent,
+  ChatUsage,
+  ContentPart,
+  DeploymentState,
+  ToolCallDelta
+} from '../../api/types';
 
 export type AnswerStatus = 'streaming' | 'done' | 'stopped' | 'error';
 
@@ -24,6 +31,8 @@ export interface IUserTurn {
   id: string;
   role: 'user';
   content: string;
+  /** Images sent with it, as data: URLs (deployments whose chat_inputs has "image"). */
+  images?: string[];
 }
 
 /** A function the model asked to call, and the result the user gave (null: not answered yet). */
@@ -66,8 +75,22 @@ function newId(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${counter}`;
 }
 
-export function userTurn(content: string): IUserTurn {
-  return { id: newId('u'), role: 'user', content };
+export function userTurn(content: string, images?: readonly string[]): IUserTurn {
+  return { id: newId('u'), role: 'user', content, ...(images?.length ? { images: [...images] } : {}) };
+}
+
+/** The text of a message's content (an image part has none). */
+export function messageText(content: string | readonly ContentPart[]): string {
+  return typeof content === 'string' ? content : content.map(part => (part.type === 'text' ? part.text : '')).join('');
+}
+
+/** A user message's content: its text alone, or OpenAI's content parts when it carries images. */
+export function userContent(text: string, images: readonly string[] | undefined): string | ContentPart[] {
+  if (!images?.length) {
+    return text;
+  }
+  const parts: ContentPart[] = text ? [{ type: 'text', text }] : [];
+  return [...parts, ...images.map(url => ({ type: 'image_url' as const, image_url: { url } }))];
 }
 
 export function assistantTurn(now: number): IAssistantTurn {
@@ -224,7 +247,7 @@ export function chatMessages(system: string, turns: readonly Turn[]): ChatMessag
   }
   for (const turn of turns) {
     if (turn.role === 'user') {
-      messages.push({ role: 'user', content: turn.content });
+      messages.push({ role: 'user', content: userContent(turn.content, turn.images) });
     } else if (
       turn.toolCalls?.length &&
       turn.toolCalls.every(call => call.result !== null) &&

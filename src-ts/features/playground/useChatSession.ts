@@ -31,9 +31,10 @@ export interface IChatSession {
   streaming: boolean;
   /**
    * Send `text` as the next user turn (chat) or as the prompt (completion). With `replace` (a user
-   * turn's id: edit and resend, regenerate) that turn is replaced and the turns after it dropped.
+   * turn's id: edit and resend, regenerate) that turn is replaced and the turns after it dropped, its
+   * images kept. `images`: data: URLs sent with a new turn.
    */
-  send: (text: string, system: string, sampling: TurnSettings, replace?: string) => void;
+  send: (text: string, system: string, sampling: TurnSettings, replace?: string, images?: string[]) => void;
   /** Give the results of an answer's tool calls and let the model go on (a turn without a question). */
   answerTools: (answerId: string, results: string[], system: string, sampling: TurnSettings) => void;
   /** Abort the answer being written; what arrived stays. */
@@ -87,7 +88,8 @@ export function turnRequest(
   system: string,
   history: readonly Turn[],
   text: string | null,
-  sampling: TurnSettings
+  sampling: TurnSettings,
+  images?: readonly string[]
 ): ChatRequest {
   const body: ChatRequest = { ...sampling };
   if (body.top_k === null) {
@@ -102,7 +104,7 @@ export function turnRequest(
     delete body.response_format;
     delete body.tools;
   } else {
-    const next: Turn[] = text === null ? [] : [{ id: 'next', role: 'user', content: text }];
+    const next: Turn[] = text === null ? [] : [userTurn(text, images)];
     body.messages = chatMessages(system, [...history, ...next]);
   }
   return body;
@@ -151,18 +153,21 @@ export function useChatSession(options: IChatSessionOptions): IChatSession {
   }, [setTurns, now]);
 
   const send = React.useCallback(
-    (text: string | null, system: string, sampling: TurnSettings, replace?: string) => {
+    (text: string | null, system: string, sampling: TurnSettings, replace?: string, images?: string[]) => {
       const history = replace === undefined ? turnsRef.current : turnsBefore(turnsRef.current, replace);
       if (!target || activeAnswer.current || history === null) {
         return;
       }
-      const body = turnRequest(mode, system, history, text, sampling);
+      // Edit and regenerate send the replaced question's images again.
+      const replaced = replace === undefined ? undefined : turnsRef.current.find(turn => turn.id === replace);
+      images = images ?? (replaced?.role === 'user' ? replaced.images : undefined);
+      const body = turnRequest(mode, system, history, text, sampling, images);
       const budget = contextBudget(
         promptTokens(mode, system, history, text ?? ''),
         sampling.max_tokens ?? 0,
         contextLengthRef.current ?? null
       );
-      const question = text === null ? [] : [userTurn(text)];
+      const question = text === null ? [] : [userTurn(text, images)];
       const schema = mode === 'chat' ? sampling.response_format?.json_schema.schema : undefined;
       const answer = { ...assistantTurn(now()), ...(schema ? { schema } : {}) };
       const abort = new AbortController();

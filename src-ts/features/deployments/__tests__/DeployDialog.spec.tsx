@@ -79,7 +79,8 @@ describe('DeployDialog', () => {
     expect(client.getModelFit).toHaveBeenLastCalledWith('catalog:Qwen--Qwen2.5-0.5B-Instruct', {
       dtype: 'float32',
       context_length: 4096,
-      concurrency: 1
+      concurrency: 1,
+      engine: 'transformers'
     });
   });
 
@@ -223,7 +224,10 @@ describe('DeployDialog', () => {
             fits: false,
             headroom_gb: -2,
             recommended: false,
-            available: null
+            available: null,
+            tokens_per_s: null,
+            bandwidth_gb_s: null,
+            too_slow: false
           },
           ociShape('VM.GPU.A10.1', { recommended: true })
         ]

@@ -53,7 +53,8 @@ describe('deploy form', () => {
         cpu_count: 8,
         memory_gb: 64,
         gpus: [{ index: 0, name: 'A10', memory_gb: 24, vendor: 'nvidia' }],
-        platform: 'linux'
+        platform: 'linux',
+        memory_bandwidth_gb_s: null
       }
     });
     expect(initialDeployForm(makeModel(), 'local', withGpu).shape).toBe('gpu');
@@ -120,7 +121,10 @@ describe('deploy form', () => {
           fits: true,
           headroom_gb: 46,
           recommended: false,
-          available: null
+          available: null,
+          tokens_per_s: null,
+          bandwidth_gb_s: null,
+          too_slow: false
         },
         {
           name: 'VM.GPU.A10.1',
@@ -130,7 +134,10 @@ describe('deploy form', () => {
           fits: true,
           headroom_gb: 22,
           recommended: true,
-          available: null
+          available: null,
+          tokens_per_s: null,
+          bandwidth_gb_s: null,
+          too_slow: false
         }
       ]
     });

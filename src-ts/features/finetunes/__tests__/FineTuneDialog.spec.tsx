@@ -378,6 +378,62 @@ describe('FineTuneDialog', () => {
     });
   });
 
+  it('on OCI shows the fine-tune as Terraform and Python after the create’s checks, creating nothing', async () => {
+    const client = new FakeClient();
+    client.getFineTuneDefaults.mockResolvedValue(
+      makeFineTuneDefaults({ shapes: ['VM.GPU.A10.1'], default_shape: 'VM.GPU.A10.1', needs_output_uri: true })
+    );
+    const copyToClipboard = jest.fn();
+    const download = jest.fn();
+    const { props } = setup({ backendKind: 'oci', copyToClipboard, download }, client);
+    await waitFor(() => expect(screen.getByLabelText('Shape')).toHaveValue('VM.GPU.A10.1'));
+    fireEvent.change(screen.getByLabelText('Job name'), { target: { value: '수학 数学' } });
+    // The create's own checks first: no output location, no export.
+    fireEvent.click(screen.getByRole('button', { name: 'Terraform' }));
+    expect(errorOf(screen.getByLabelText('Output location'))).toHaveTextContent('versioned bucket');
+    expect(client.exportFineTuneTerraform).not.toHaveBeenCalled();
+    fireEvent.change(screen.getByLabelText('Output location'), { target: { value: 'oci://ft@ns/runs' } });
+    fireEvent.click(await screen.findByRole('button', { name: 'Terraform' }));
+    const terraform = await screen.findByRole('dialog', { name: 'Terraform' });
+    expect(client.exportFineTuneTerraform).toHaveBeenCalledWith(
+      expect.objectContaining({ name: '수학 数学', shape: 'VM.GPU.A10.1', output_uri: 'oci://ft@ns/runs' })
+    );
+    expect(client.createFineTune).not.toHaveBeenCalled();
+    expect(props.onCreated).not.toHaveBeenCalled();
+    expect(within(terraform).getByLabelText('fine_tune.tf')).toHaveTextContent('resource "oci_datascience_job"');
+    const python = "import oci\n\ndata_science.create_job(display_name='수학 数学')\n";
+    expect(within(terraform).getByLabelText('Python (OCI SDK)').textContent).toBe(python);
+    fireEvent.click(within(terraform).getByRole('button', { name: 'Copy Python' }));
+    expect(copyToClipboard).toHaveBeenLastCalledWith(python);
+    fireEvent.click(within(terraform).getByRole('button', { name: 'Download fine_tune.tf' }));
+    expect(download).toHaveBeenCalledWith('fine_tune.tf', expect.stringContaining('oci_datascience_job'));
+    fireEvent.click(within(terraform).getByRole('button', { name: 'Close' }));
+    expect(screen.getByLabelText('Job name')).toHaveValue('수학 数学');
+  });
+
+  it('puts a refusal of the Terraform export under the input it names, like a create', async () => {
+    const client = new FakeClient();
+    client.getFineTuneDefaults.mockResolvedValue(
+      makeFineTuneDefaults({ shapes: ['VM.GPU.A10.1'], default_shape: 'VM.GPU.A10.1', needs_output_uri: true })
+    );
+    client.exportFineTuneTerraform.mockRejectedValueOnce(
+      apiError(400, 'output_uri: the bucket ft is not versioned', {
+        fields: [{ field: 'output_uri', message: 'the bucket ft is not versioned' }]
+      })
+    );
+    setup({ backendKind: 'oci', copyToClipboard: jest.fn() }, client);
+    await waitFor(() => expect(screen.getByLabelText('Shape')).toHaveValue('VM.GPU.A10.1'));
+    fireEvent.change(screen.getByLabelText('Output location'), { target: { value: 'oci://ft@ns/runs' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Terraform' }));
+    await waitFor(() => expect(errorOf(screen.getByLabelText('Output location'))).toHaveTextContent('not versioned'));
+    expect(screen.queryByRole('dialog', { name: 'Terraform' })).not.toBeInTheDocument();
+  });
+
+  it('offers no Terraform for a local fine-tune', () => {
+    setup({ copyToClipboard: jest.fn() });
+    expect(screen.queryByRole('button', { name: 'Terraform' })).not.toBeInTheDocument();
+  });
+
   it('browses and uploads the dataset', async () => {
     const pickDataset = jest.fn(async () => 'data/picked.jsonl');
     const uploadDataset = jest.fn(async (_file: File, onProgress: (f: number) => void) => {

@@ -81,6 +81,28 @@ describe('playground storage', () => {
     expect(saved.turns).toHaveLength(10);
     expect(saved.turns[9].content).toBe('message 59');
   });
+
+  it('keeps images when they fit, and the words without them when they do not', () => {
+    const image = `data:image/png;base64,${'A'.repeat(3000)}`;
+    const turns = [userTurn('この写真は？', [image])];
+    expect(savePlayground(window.localStorage, 'v', state({ turns }))).toBe(true);
+    expect(loadPlayground(window.localStorage, 'v')?.turns[0]).toMatchObject({ images: [image] });
+
+    const storage = {
+      setItem: jest.fn((_key: string, value: string) => {
+        if (value.length > 2000) {
+          throw new DOMException('full', 'QuotaExceededError');
+        }
+      })
+    } as unknown as Storage;
+    expect(savePlayground(storage, 'd', state({ turns }))).toBe(true);
+    const saved = JSON.parse((storage.setItem as jest.Mock).mock.calls.pop()[1]);
+    expect(saved.turns[0].content).toBe('この写真は？');
+    expect(saved.turns[0].images).toBeUndefined();
+    // A stored turn whose images are not strings is dropped, never trusted.
+    window.localStorage.setItem(storageKey('bad'), JSON.stringify({ turns: [{ ...turns[0], images: [1] }] }));
+    expect(loadPlayground(window.localStorage, 'bad')?.turns).toEqual([]);
+  });
 });
 
 describe('sampling settings', () => {

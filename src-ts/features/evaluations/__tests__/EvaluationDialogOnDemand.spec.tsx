@@ -1,0 +1,62 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+
+import { EvaluationDialog, type IEvaluationDialogProps } from '../EvaluationDialog';
+import { FakeClient, LOCAL_TARGET, makeDatasetReport, makeInfo } from '../../../test-support/fixtures';
+import { genaiTarget, makeOnDemandModel } from '../../../test-support/genai';
+import { renderDialog, settle } from '../../../test-support/dialogs';
+
+const LLAMA = makeOnDemandModel();
+const EMBED = makeOnDemandModel({
+  id: 'ocid1.generativeaimodel.oc1.us-chicago-1.embed',
+  name: 'cohere.embed-multilingual-v3.0',
+  mode: 'embedding',
+  capabilities: ['TEXT_EMBEDDINGS'],
+  actions: ['chat']
+});
+
+function setup(overrides: Partial<IEvaluationDialogProps>, client: FakeClient) {
+  return renderDialog(EvaluationDialog, client, { debounceMs: 0, ...overrides });
+}
+
+describe('EvaluationDialog with on-demand models', () => {
+  it('offers the chat ones under the genai target and evaluates one by its OCID', async () => {
+    const client = new FakeClient();
+    client.onDemandModels = [LLAMA, EMBED];
+    client.validateDataset.mockResolvedValue(
+      makeDatasetReport({ path: 'qa.jsonl', format: 'instruction', tokens: null, warnings: [] })
+    );
+    const { props } = setup({ info: makeInfo({ targets: [LOCAL_TARGET, genaiTarget(LOCAL_TARGET)] }) }, client);
+    await settle();
+    const picker = screen.getByLabelText('Deployment') as HTMLSelectElement;
+    const group = await waitFor(() => {
+      const found = picker.querySelector('optgroup');
+      expect(found).not.toBeNull();
+      return found as HTMLOptGroupElement;
+    });
+    expect(group.label).toBe('OCI Generative AI · on demand');
+    // An embedding model gives no answers to score: not offered.
+    expect(
+      within(group)
+        .getAllByRole('option')
+        .map(option => option.textContent)
+    ).toEqual(['meta.llama-3.3-70b-instruct']);
+    fireEvent.change(picker, { target: { value: LLAMA.id } });
+    fireEvent.change(screen.getByLabelText('Dataset (JSONL)'), { target: { value: 'qa.jsonl' } });
+    await settle();
+    expect((screen.getByLabelText('Name') as HTMLInputElement).value).toBe('meta.llama-3.3-70b-instruct · qa');
+    fireEvent.click(screen.getByRole('button', { name: 'Start evaluation' }));
+    await waitFor(() => expect(props.onCreated).toHaveBeenCalled());
+    expect(client.createEvaluation).toHaveBeenCalledWith(
+      expect.objectContaining({ deployment_id: LLAMA.id, dataset_path: 'qa.jsonl' })
+    );
+  });
+
+  it('asks for none where the genai target is not enabled', async () => {
+    const client = new FakeClient();
+    client.onDemandModels = [LLAMA];
+    setup({ info: makeInfo({ targets: [LOCAL_TARGET] }) }, client);
+    await settle();
+    expect(client.listGenAiOnDemandModels).not.toHaveBeenCalled();
+    expect((screen.getByLabelText('Deployment') as HTMLSelectElement).querySelector('optgroup')).toBeNull();
+  });
+});
