@@ -10,27 +10,25 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
-import { AquaClient } from './api/client';
+import type { AquaClient } from './api/client';
 import { AquaMainWidget, CATEGORY, CommandIDs, PlaygroundMainWidget, registerCommands } from './app/commands';
 import type { Confirm, RenderMarkdown } from './shared/callbacks';
 import { notify } from './app/notify';
-import { isDatasetFile, uploadDataset } from './app/datasetFiles';
-import { pickDatasetFile } from './app/datasetPicker';
+import { isDatasetFile } from './app/datasetFiles';
 import { aquaIcon } from './app/icons';
-import { browserStorage, clearPlayground } from './features/playground/storage';
-import { settingsPresetStore } from './features/playground/presets';
+import type { IPresetStore } from './features/playground/presets';
 import { DEFAULT_SETTINGS, IAquaSettings, readSettings } from './shared/settings';
-import { AquaPanel } from './app/AquaPanel';
-import { PlaygroundWidget } from './app/PlaygroundWidget';
-import { notebookInserter } from './app/notebookCells';
-import { kernelToolRunner } from './app/kernelTools';
+import type { AquaPanel } from './app/AquaPanel';
+import type { PlaygroundWidget } from './app/PlaygroundWidget';
+
+type Panels = typeof import('./app/panels');
 
 const PLUGIN_ID = 'aqua-ext:plugin';
 
 /**
  * AI Quick Actions: a launcher tile, palette commands and one main-area
- * panel. Activation only registers commands; the panel talks to the server
- * when it first opens.
+ * panel. Activation only registers commands; the panel's code loads (a
+ * separate chunk) and talks to the server when it first opens.
  */
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
@@ -63,22 +61,26 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const tracker = new WidgetTracker<AquaMainWidget>({ namespace: 'aqua-ext' });
     const playgroundTracker = new WidgetTracker<PlaygroundMainWidget>({ namespace: 'aqua-ext-playground' });
     let settings: IAquaSettings = { ...DEFAULT_SETTINGS };
+    // The panels' code (React, every feature): most of the extension, loaded on first open.
+    let panels: Promise<Panels> | null = null;
+    const loadPanels = (): Promise<Panels> => (panels = panels ?? import('./app/panels'));
     let client: AquaClient | null = null;
-    const getClient = (): AquaClient =>
-      (client = client ?? new AquaClient({ serverSettings: app.serviceManager.serverSettings }));
+    const getClient = (loaded: Panels): AquaClient =>
+      (client = client ?? new loaded.AquaClient({ serverSettings: app.serviceManager.serverSettings }));
     const renderMarkdown = markdownRenderer(rendermime);
     const copyToClipboard = (text: string): void => Clipboard.copyToSystem(text);
 
-    const createPanel = (): AquaPanel =>
-      new AquaPanel({
-        client: getClient(),
+    const createPanel = async (): Promise<AquaPanel> => {
+      const loaded = await loadPanels();
+      return new loaded.AquaPanel({
+        client: getClient(loaded),
         trans,
         settings,
         renderMarkdown,
         confirm: confirmWithDialog(trans),
         notify: notify,
         copyToClipboard,
-        insertIntoNotebook: notebookInserter(notebookTracker ?? null, id => app.shell.activateById(id), trans),
+        insertIntoNotebook: loaded.notebookInserter(notebookTracker ?? null, id => app.shell.activateById(id), trans),
         onOpenPlayground: deploymentId => {
           void app.commands.execute(CommandIDs.openPlayground, { deploymentId });
         },
@@ -88,12 +90,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
         // A deleted deployment answers nothing: its tab and its stored conversation go too.
         onDeploymentDeleted: deploymentId => {
           playgroundTracker.find(widget => widget.content.deploymentId === deploymentId)?.dispose();
-          clearPlayground(browserStorage(), deploymentId);
+          loaded.clearPlayground(loaded.browserStorage(), deploymentId);
         },
         // The fine-tune form's "Browse…": JupyterLab's open-file dialog over the Jupyter root.
         pickDataset: docManager
           ? async () => {
-              const path = await pickDatasetFile(docManager, {
+              const path = await loaded.pickDatasetFile(docManager, {
                 translator: translator ?? undefined,
                 title: trans.__('Choose a dataset'),
                 label: trans.__('A JSON Lines file (.jsonl) inside the Jupyter root')
@@ -102,25 +104,32 @@ const plugin: JupyterFrontEndPlugin<void> = {
             }
           : undefined,
         // "Upload…": a file of this computer saved into the Jupyter root's datasets folder.
-        uploadDataset: (file, onProgress) => uploadDataset(file, app.serviceManager.contents, { onProgress })
+        uploadDataset: (file, onProgress) => loaded.uploadDataset(file, app.serviceManager.contents, { onProgress })
       });
+    };
 
     // Loaded once: the panel reads its defaults from it, the playgrounds their presets.
     const loadedSettings = settingRegistry ? settingRegistry.load(PLUGIN_ID) : null;
-    const presets = loadedSettings ? settingsPresetStore(loadedSettings) : null;
+    let presets: IPresetStore | null = null;
 
-    const createPlayground = (deploymentId: string, setTitle: (name: string) => void): PlaygroundWidget =>
-      new PlaygroundWidget({
-        client: getClient(),
+    const createPlayground = async (
+      deploymentId: string,
+      setTitle: (name: string) => void
+    ): Promise<PlaygroundWidget> => {
+      const loaded = await loadPanels();
+      presets = presets ?? (loadedSettings ? loaded.settingsPresetStore(loadedSettings) : null);
+      return new loaded.PlaygroundWidget({
+        client: getClient(loaded),
         trans,
         deploymentId,
         renderMarkdown,
         copyToClipboard,
-        storage: browserStorage(),
+        storage: loaded.browserStorage(),
         presets,
         onTitle: setTitle,
-        runKernelTool: kernelToolRunner(notebookTracker ?? null, trans)
+        runKernelTool: loaded.kernelToolRunner(notebookTracker ?? null, trans)
       });
+    };
 
     registerCommands({
       app,

@@ -58,11 +58,11 @@ class AquaHandler(ExtensionHandlerMixin, APIHandler):
 
     @property
     def services(self) -> Services:
-        return self.settings["aqua_services"]
+        return self.aqua.services
 
     @property
     def operations(self) -> OperationRegistry:
-        return self.settings["aqua_operations"]
+        return self.aqua.operations
 
     def dataset_access(self) -> DatasetAccess:
         """Datasets are files inside the Jupyter root, under a size limit."""

@@ -1,6 +1,7 @@
 """Dataset preflight: check a JSONL file before it is used to fine-tune or evaluate.
 
-Pure and blocking (no tornado): handlers run it in a worker thread. The file is
+Pure and blocking (no tornado): handlers run it in a worker thread, and the token pass (transformers)
+in a child process (token_worker.py). The file is
 read as a byte stream, line by line, under a size limit, so a huge or binary
 file costs no more memory than its valid rows (kept only for the token pass).
 
@@ -30,6 +31,7 @@ from ..api.models import ModelDetail
 from ..backends.local.model_folder import model_file
 from ..errors import InvalidInput, NotFound, PayloadTooLarge
 from .stats import percentile
+from .token_worker import token_worker
 
 MAX_LINE_ERRORS = 100
 MAX_OVER_LIMIT_LINES = 20
@@ -496,7 +498,8 @@ async def validate_dataset(
 ) -> DatasetReport:
     """The preflight as the REST route and the CLI run it: the file inside `root`, every line
     checked (InvalidInput naming the bad lines), then the token pass through the model's own
-    tokenizer when `request.model_id` is given. File and tokenizer work runs in worker threads."""
+    tokenizer when `request.model_id` is given. File work runs in worker threads, the token pass in
+    a child process (token_worker)."""
     path, shown = await asyncio.to_thread(resolve_dataset_path, request.path, root)
     tokenizer_dir = None
     if request.model_id:
@@ -520,8 +523,8 @@ async def validate_dataset(
     # A file with bad lines is bad input: fine-tuning and evaluation jobs refuse it too.
     raise_for_line_errors(report)
     if tokenizer_dir is not None and scan.rows:
-        report.tokens = await asyncio.to_thread(
-            token_stats, scan.rows, tokenizer_dir, request.max_seq_length, model_id=request.model_id or ""
+        report.tokens = await token_worker.token_stats(
+            scan.rows, tokenizer_dir, request.max_seq_length, model_id=request.model_id or ""
         )
     return report
 
@@ -582,9 +585,7 @@ async def preflight_for_job(
         raise exc from None
     report = scan.report
     if tokenizer_dir is not None and scan.rows:
-        report.tokens = await asyncio.to_thread(
-            token_stats, scan.rows, tokenizer_dir, max_seq_length, model_id=model_id
-        )
+        report.tokens = await token_worker.token_stats(scan.rows, tokenizer_dir, max_seq_length, model_id=model_id)
         if report.tokens is not None and report.tokens.over_limit:
             report.warnings.append(
                 f"{report.tokens.over_limit} row{'s' if report.tokens.over_limit != 1 else ''} exceed the "

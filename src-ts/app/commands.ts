@@ -60,8 +60,8 @@ export interface ICommandOptions {
   app: JupyterFrontEnd;
   trans: TranslationBundle;
   tracker: WidgetTracker<AquaMainWidget>;
-  /** Build the panel's content (called once, when the panel first opens). */
-  createPanel: () => AquaPanel;
+  /** Build the panel's content (called once, when the panel first opens: its code loads then). */
+  createPanel: () => Promise<AquaPanel>;
   palette?: ICommandPalette | null;
   /**
    * The dataset file selected in the file browser (its path inside the Jupyter
@@ -72,7 +72,7 @@ export interface ICommandOptions {
   playgrounds?: {
     tracker: WidgetTracker<PlaygroundMainWidget>;
     /** Build a playground; `setTitle` receives the deployment's name once it is known. */
-    create: (deploymentId: string, setTitle: (name: string) => void) => PlaygroundWidget;
+    create: (deploymentId: string, setTitle: (name: string) => void) => Promise<PlaygroundWidget>;
   };
 }
 
@@ -81,20 +81,28 @@ export function registerCommands(options: ICommandOptions): void {
   const { app, trans, tracker, createPanel, palette, playgrounds, selectedDataset } = options;
   const { commands, shell } = app;
 
-  const open = (): AquaMainWidget => {
+  // Commands that come while the panel's code loads wait for the same panel.
+  let creating: Promise<AquaMainWidget> | null = null;
+  const create = async (): Promise<AquaMainWidget> => {
+    const widget = new MainAreaWidget<AquaPanel>({ content: await createPanel() });
+    widget.id = PANEL_ID;
+    widget.addClass('jp-AquaExt-MainArea');
+    // The panel has its own header and toolbars: the main-area toolbar would stay an
+    // empty strip above it, outside the register dialog's backdrop.
+    widget.toolbar.hide();
+    widget.title.label = trans.__('AI Quick Actions');
+    widget.title.caption = trans.__('Browse, register, deploy, fine-tune and evaluate models');
+    widget.title.icon = aquaIcon;
+    widget.title.closable = true;
+    void tracker.add(widget);
+    return widget;
+  };
+
+  const open = async (): Promise<AquaMainWidget> => {
     let widget = tracker.find(() => true);
     if (!widget || widget.isDisposed) {
-      widget = new MainAreaWidget<AquaPanel>({ content: createPanel() });
-      widget.id = PANEL_ID;
-      widget.addClass('jp-AquaExt-MainArea');
-      // The panel has its own header and toolbars: the main-area toolbar would stay an
-      // empty strip above it, outside the register dialog's backdrop.
-      widget.toolbar.hide();
-      widget.title.label = trans.__('AI Quick Actions');
-      widget.title.caption = trans.__('Browse, register, deploy, fine-tune and evaluate models');
-      widget.title.icon = aquaIcon;
-      widget.title.closable = true;
-      void tracker.add(widget);
+      creating = creating ?? create().finally(() => (creating = null));
+      widget = await creating;
     }
     if (!widget.isAttached) {
       shell.add(widget, 'main');
@@ -120,8 +128,8 @@ export function registerCommands(options: ICommandOptions): void {
       label,
       caption,
       icon: args => (args['isPalette'] ? undefined : icon),
-      execute: args => {
-        const panel = open();
+      execute: async args => {
+        const panel = await open();
         if (request) {
           panel.content.navigator.navigate(request(args));
         }
@@ -160,7 +168,7 @@ export function registerCommands(options: ICommandOptions): void {
         existing.content.navigator.navigate({ to: 'refresh-models' });
       } else {
         // A freshly opened panel loads the list itself.
-        open();
+        return open();
       }
     }
   });
@@ -202,10 +210,10 @@ export function registerCommands(options: ICommandOptions): void {
     caption: trans.__('Open the fine-tune form with this JSONL file as the dataset'),
     icon: aquaIcon,
     isEnabled: args => datasetPath(args) !== null,
-    execute: args => {
+    execute: async args => {
       const path = datasetPath(args);
       if (path) {
-        open().content.navigator.navigate({ to: 'finetunes', newJob: true, datasetPath: path });
+        (await open()).content.navigator.navigate({ to: 'finetunes', newJob: true, datasetPath: path });
       }
     }
   });
@@ -233,34 +241,50 @@ export function registerCommands(options: ICommandOptions): void {
     })
   );
 
+  // Playgrounds whose code is loading, by key: a second command waits for the same tab.
+  const openingPlaygrounds = new Map<string, Promise<PlaygroundMainWidget>>();
+  async function createPlayground(
+    tabs: NonNullable<ICommandOptions['playgrounds']>,
+    deploymentId: string
+  ): Promise<PlaygroundMainWidget> {
+    const isConnection = parseTargetKey(deploymentId).kind === 'connection';
+    const main: PlaygroundMainWidget = new MainAreaWidget<PlaygroundWidget>({
+      content: await tabs.create(deploymentId, name => {
+        main.title.label = trans.__('Playground: %1', name);
+        main.title.caption = isConnection
+          ? trans.__('Playground of the connection “%1”', name)
+          : trans.__('Playground of the deployment “%1”', name);
+      })
+    });
+    main.id = PLAYGROUND_ID_PREFIX + deploymentId.replace(/[^A-Za-z0-9_-]/g, '_');
+    main.addClass('jp-AquaExt-PlaygroundArea');
+    main.toolbar.hide();
+    main.title.label = trans.__('Playground');
+    main.title.icon = aquaIcon;
+    main.title.closable = true;
+    void tabs.tracker.add(main);
+    return main;
+  }
+
   if (playgrounds) {
     commands.addCommand(CommandIDs.openPlayground, {
       label: trans.__('Open Playground'),
       caption: trans.__('Chat with a deployment in its own tab'),
       icon: aquaIcon,
       isEnabled: args => playgroundKey(args) !== null,
-      execute: args => {
+      execute: async args => {
         // One tab per deployment or connection: its key (`targetKey`) names it.
         const deploymentId = playgroundKey(args) as string;
-        const isConnection = parseTargetKey(deploymentId).kind === 'connection';
-        let widget = playgrounds.tracker.find(item => item.content.deploymentId === deploymentId);
-        if (!widget || widget.isDisposed) {
-          const main = new MainAreaWidget<PlaygroundWidget>({
-            content: playgrounds.create(deploymentId, name => {
-              main.title.label = trans.__('Playground: %1', name);
-              main.title.caption = isConnection
-                ? trans.__('Playground of the connection “%1”', name)
-                : trans.__('Playground of the deployment “%1”', name);
-            })
-          });
-          main.id = PLAYGROUND_ID_PREFIX + deploymentId.replace(/[^A-Za-z0-9_-]/g, '_');
-          main.addClass('jp-AquaExt-PlaygroundArea');
-          main.toolbar.hide();
-          main.title.label = trans.__('Playground');
-          main.title.icon = aquaIcon;
-          main.title.closable = true;
-          void playgrounds.tracker.add(main);
-          widget = main;
+        const existing = playgrounds.tracker.find(item => item.content.deploymentId === deploymentId);
+        let widget = existing && !existing.isDisposed ? existing : undefined;
+        if (!widget) {
+          const pending = openingPlaygrounds.get(deploymentId) ?? createPlayground(playgrounds, deploymentId);
+          openingPlaygrounds.set(deploymentId, pending);
+          try {
+            widget = await pending;
+          } finally {
+            openingPlaygrounds.delete(deploymentId);
+          }
         }
         if (!widget.isAttached) {
           shell.add(widget, 'main');

@@ -59,6 +59,20 @@ describe('aqua-ext:plugin', () => {
     widget.dispose();
   });
 
+  it('opens one panel when commands come while its code loads', async () => {
+    const { app, commands, shell, added } = fakeApp();
+    plugin.activate(app, null, null, null, null, null, null);
+    await Promise.all([commands.execute(CommandIDs.open), commands.execute(CommandIDs.openModels)]);
+    await Promise.all([
+      commands.execute(CommandIDs.openPlayground, { deploymentId: 'dep-1' }),
+      commands.execute(CommandIDs.openPlayground, { deploymentId: 'dep-1' })
+    ]);
+    expect(shell.add).toHaveBeenCalledTimes(2);
+    expect(added[0]).toBeInstanceOf(MainAreaWidget);
+    expect((added[1] as MainAreaWidget<PlaygroundWidget>).content.deploymentId).toBe('dep-1');
+    added.forEach(widget => widget.dispose());
+  });
+
   it('opens one playground tab per deployment and restores them', async () => {
     const { app, commands, shell, added } = fakeApp();
     const restorer = { restore: jest.fn(async (_tracker: unknown, _options: unknown) => undefined) };
