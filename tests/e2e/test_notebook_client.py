@@ -66,20 +66,7 @@ def notebook_server(lab_prerequisites: None, tmp_path_factory: pytest.TempPathFa
     # Room for the snippet's max_tokens (128) and its prompt: the folder's config says 128 tokens in all.
     config = json.loads((folder / "config.json").read_text())
     (folder / "config.json").write_text(json.dumps({**config, "max_position_embeddings": 4096}))
-    notebook = server.root_dir / NOTEBOOK
-    notebook.parent.mkdir(parents=True)
-    notebook.write_text(
-        json.dumps(
-            {
-                "cells": [
-                    {"cell_type": "code", "metadata": {}, "source": "x = 1", "outputs": [], "execution_count": None}
-                ],
-                "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-                "nbformat": 4,
-                "nbformat_minor": 5,
-            }
-        )
-    )
+    write_notebook(server.root_dir / NOTEBOOK)
     with server:
         try:
             yield server
@@ -105,6 +92,15 @@ def deployed(notebook_server: LabServer) -> str:
     deployment_id = str(created["deployment"]["id"])
     assert wait_state(server, deployment_id, "ACTIVE", "FAILED", timeout=60)["state"] == "ACTIVE"
     return deployment_id
+
+
+def write_notebook(path: Path) -> None:
+    """A Python notebook of one code cell (`x = 1`), its folder made."""
+    path.parent.mkdir(parents=True)
+    cell = {"cell_type": "code", "metadata": {}, "source": "x = 1", "outputs": [], "execution_count": None}
+    kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook = {"cells": [cell], "metadata": {"kernelspec": kernelspec}, "nbformat": 4, "nbformat_minor": 5}
+    path.write_text(json.dumps(notebook))
 
 
 def open_widget(lab: LabPage, command: str, args: dict[str, Any]) -> None:

@@ -44,6 +44,7 @@ from tests.e2e.test_notebook_client import (
     CheckoutLab,
     add_cell,
     open_widget,
+    write_notebook,
 )
 from tests.judge_stub import exact_grade, exact_judge
 from tests.model_folders import demo_gguf_twin, needs_local_extra
@@ -116,20 +117,7 @@ def flow_server(
     (data / "eval-ko-ja.jsonl").write_text(
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in EVAL_ROWS), encoding="utf-8"
     )
-    notebook = server.root_dir / NOTEBOOK
-    notebook.parent.mkdir(parents=True)
-    notebook.write_text(
-        json.dumps(
-            {
-                "cells": [
-                    {"cell_type": "code", "metadata": {}, "source": "x = 1", "outputs": [], "execution_count": None}
-                ],
-                "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-                "nbformat": 4,
-                "nbformat_minor": 5,
-            }
-        )
-    )
+    write_notebook(server.root_dir / NOTEBOOK)
     with server:
         try:
             yield server

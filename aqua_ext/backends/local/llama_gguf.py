@@ -111,22 +111,30 @@ async def convert_lora(adapter: Path, base_config: Path, target: Path, progress:
     assert converter is not None
     work = target.with_name(f".partial-{uuid.uuid4().hex[:8]}-{target.name}")  # still a .gguf name
     try:
-        code, tail, _ = await run_module(
-            "aqua_ext.backends.local.llama_convert",
+        await _run_converter(
             [str(adapter), str(work), "--lora-base", str(base_config), "--converter", str(converter)],
             progress,
-            child_environment(HF_HUB_OFFLINE="1", HF_HUB_DISABLE_PROGRESS_BARS="1"),
-            tail_lines=40,
+            f"Converting the adapter {adapter} to GGUF",
         )
-        if code != 0:
-            detail = "\n".join(tail)
-            if says_disk_full(detail):
-                raise InsufficientStorage(f"Converting the adapter {adapter} to GGUF failed: the disk is full.")
-            raise Upstream(f"Converting the adapter {adapter} to GGUF failed: {failure_reason(tail)}")
         await asyncio.to_thread(os.replace, work, target)
     finally:
         await asyncio.to_thread(lambda: work.unlink(missing_ok=True))
     return target
+
+
+async def _run_converter(args: list[str], progress: Progress, what: str) -> None:
+    """llama_convert.py in a child process (offline); InsufficientStorage or Upstream with its reason."""
+    code, tail, _ = await run_module(
+        "aqua_ext.backends.local.llama_convert",
+        args,
+        progress,
+        child_environment(HF_HUB_OFFLINE="1", HF_HUB_DISABLE_PROGRESS_BARS="1"),
+        tail_lines=40,
+    )
+    if code != 0:
+        if says_disk_full("\n".join(tail)):
+            raise InsufficientStorage(f"{what} failed: the disk is full.")
+        raise Upstream(f"{what} failed: {failure_reason(tail)}")
 
 
 def gguf_name(source: Path, level: str) -> str:
@@ -145,18 +153,11 @@ async def convert_folder(source: Path, target: Path, level: str, progress: Progr
     work = target.parent / f".{target.name}.partial-{uuid.uuid4().hex[:8]}"
     try:
         await asyncio.to_thread(_copy_kept_files, source, work)
-        code, tail, _ = await run_module(
-            "aqua_ext.backends.local.llama_convert",
+        await _run_converter(
             [str(source), str(work / gguf_name(source, level)), "--level", level, "--converter", str(converter)],
             progress,
-            child_environment(HF_HUB_OFFLINE="1", HF_HUB_DISABLE_PROGRESS_BARS="1"),
-            tail_lines=40,
+            f"Converting {source.name} to GGUF {level}",
         )
-        if code != 0:
-            detail = "\n".join(tail)
-            if says_disk_full(detail):
-                raise InsufficientStorage(f"Converting {source.name} to GGUF failed: the disk is full.")
-            raise Upstream(f"Converting {source.name} to GGUF {level} failed: {failure_reason(tail)}")
         await asyncio.to_thread(os.replace, work, target)
     finally:
         await asyncio.to_thread(shutil.rmtree, work, True)
