@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .services import Services
     from .services.chat_stream import StreamLimiter
     from .services.connections import Connections
+    from .services.engine_wire import EngineWire
     from .services.operations import OperationRegistry
     from .services.targets import Targets
 
@@ -43,6 +44,8 @@ _TARGET_MODULES = {
 }
 _PARTS_MODULES = (
     "httpx",
+    "aiohttp",
+    "aqua_ext.services.engine_wire",
     "aqua_ext.services",
     "aqua_ext.services.chat_stream",
     "aqua_ext.services.operations",
@@ -94,6 +97,7 @@ class AquaExtension(AquaConfig, ExtensionApp):
         self._started = False
         self._background: asyncio.Task[None] | None = None
         self._http: httpx.AsyncClient | None = None
+        self._wire: EngineWire | None = None
         self.settings.update({"aqua_app": self})
         self.log.info(
             "aqua_ext %s: targets %s, data in %s", __version__, ", ".join(self.enabled_targets()), self.data_dir
@@ -112,6 +116,7 @@ class AquaExtension(AquaConfig, ExtensionApp):
             registry = build_targets(self, operations, root_dir=self.serverapp.root_dir, hardware=self.get_hardware)
             connections = build_connections(self)
             services = Services(registry, connections)
+            services.deployments.wire = self.wire
             self._parts = _Parts(operations, registry, connections, services, StreamLimiter(self.max_chat_streams))
             if self._started:
                 self._start_parts()
@@ -155,6 +160,7 @@ class AquaExtension(AquaConfig, ExtensionApp):
         parts = self._load()
         parts.registry = Targets([driver], retry_seconds=self.backend_retry_seconds, hardware=self.get_hardware)
         parts.services = Services(parts.registry, parts.connections)
+        parts.services.deployments.wire = self.wire
 
     def initialize_handlers(self) -> None:
         self.handlers.extend((rf"/aqua-ext/{pattern}", handler) for pattern, handler in lazy_routes())
@@ -212,6 +218,15 @@ class AquaExtension(AquaConfig, ExtensionApp):
             )
         return self._http
 
+    @property
+    def wire(self) -> EngineWire:
+        """Unsigned engine requests on the hot path (pass-through, playground): services/engine_wire.py."""
+        if self._wire is None:
+            from .services.engine_wire import EngineWire
+
+            self._wire = EngineWire()  # its aiohttp session is made on first use, on the running loop
+        return self._wire
+
     async def stop_extension(self) -> None:
         # An exception here would stop the server's shutdown; log it instead.
         try:
@@ -219,6 +234,8 @@ class AquaExtension(AquaConfig, ExtensionApp):
                 self._background.cancel()
             if self._http is not None:
                 await self._http.aclose()
+            if self._wire is not None:
+                await self._wire.close()
             if self._parts is not None:
                 await self._parts.operations.close()
                 await self._parts.services.close()

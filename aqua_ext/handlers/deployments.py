@@ -31,6 +31,7 @@ from ..services.chat import Turn
 from ..services.chat_images import check_messages
 from ..services.chat_stream import ChatDelta
 from ..services.embeddings import EngineUnreachable, embed, usage_of
+from ..services.engine_wire import WireResponse, encode_json
 from ..services.pass_through import check_token_budget
 from ..services.traffic import UNMEASURED, RequestMeter
 from .base import AquaHandler
@@ -314,7 +315,15 @@ class _OpenAiPassThrough(_StreamingHandler):
             return
         stream = bool(body.get("stream"))
         url, headers = target.request(openai_path, stream=stream)
-        auth = target.auth or httpx.USE_CLIENT_DEFAULT
+        if target.auth is None:  # unsigned (local engines): the aiohttp pool, bytes relayed as they come
+            async with self.aqua.stream_limiter.slot():
+                if stream:
+                    await self._run_relay(self._wire_stream(deployment_id, url, headers, body))
+                else:
+                    await self._run_relay(self._wire_exchange(deployment_id, url, headers, body))
+            return
+        # Signed (OCI): the signer is an httpx.Auth, so these stay on the httpx client.
+        auth = target.auth
         async with self.aqua.stream_limiter.slot():
             if not stream:
                 # Sent and read in the cancellable relay: a client that leaves mid-answer
@@ -338,6 +347,85 @@ class _OpenAiPassThrough(_StreamingHandler):
                     self.finish(await response.aread())
             finally:
                 await asyncio.shield(response.aclose())
+
+    async def _wire_stream(self, deployment_id: str, url: str, headers: dict[str, str], body: dict[str, Any]) -> None:
+        """A streamed answer through the aiohttp pool: each read relayed as it is, its `data:` lines counted."""
+        quiet = f"The engine went quiet for more than {self.aqua.chat_idle_timeout:g} s."
+        answer = await self._wire_post(deployment_id, url, headers, body, self.aqua.chat_idle_timeout, quiet)
+        try:
+            self.set_status(answer.status)
+            self.set_header("Content-Type", answer.content_type)
+            if not answer.ok:
+                self.finish(await answer.read())
+                return
+            self._stream_headers(None)
+            self._start_stream()
+            meter = self._meter
+            emit = self._emit
+            last = previous = b""
+            try:
+                async for chunk in answer.chunks():
+                    emit(chunk)
+                    if meter is not None:
+                        # One SSE event per token from the OpenAI-compatible engines: counted without
+                        # parsing (the usage event and [DONE] are counted too, a token or two too many).
+                        meter.tokens(chunk.count(b"data:"))
+                    previous, last = last, chunk
+            except AquaError as exc:  # mid-stream: the headers are gone, OpenAI clients read an error chunk
+                kind = exc.error_kind if isinstance(exc, Upstream) else None
+                emit(format_event({"error": {"message": exc.message, "code": kind}}))
+            if b"[DONE]" not in (previous[-64:] + last)[-64:]:
+                # transformers serve ends at EOF; OpenAI clients expect the sentinel.
+                self.write(b"data: [DONE]\n\n")
+        finally:
+            answer.close()
+        self.finish()
+
+    async def _wire_exchange(self, deployment_id: str, url: str, headers: dict[str, str], body: dict[str, Any]) -> None:
+        """A non-streamed request and its whole answer through the aiohttp pool, within `pass_through_timeout`."""
+        limit = self.aqua.pass_through_timeout
+        try:
+            async with asyncio.timeout(limit):
+                answer = await self._wire_post(deployment_id, url, headers, body, None, "")
+                try:
+                    content = await answer.read()
+                except Upstream as exc:
+                    raise Upstream(f"The engine's answer broke off: {exc.message}") from None
+                finally:
+                    answer.close()
+        except TimeoutError:
+            # A slow answer is no fault of the deployment's: it is not marked failed.
+            raise UpstreamTimeout(
+                f"The engine did not answer within {limit:g} s (AquaExtension.pass_through_timeout); "
+                "ask for fewer tokens, or stream the answer"
+            ) from None
+        if self._meter is not None and answer.ok:
+            self._meter.tokens(0)  # the whole answer came at once: its first token came with it
+            self._meter.end(_completion_tokens(content))
+        self.set_status(answer.status)
+        self.set_header("Content-Type", answer.content_type)
+        self.finish(content)
+
+    async def _wire_post(
+        self,
+        deployment_id: str,
+        url: str,
+        headers: dict[str, str],
+        body: dict[str, Any],
+        read_timeout: float | None,
+        timeout_message: str,
+    ) -> WireResponse:
+        """The engine's answer, open (the caller closes it); an engine that cannot be reached is
+        reported as failed (it may have died)."""
+        try:
+            return await self.aqua.wire.post(
+                url, encode_json(body).encode(), headers, read_timeout=read_timeout, timeout_message=timeout_message
+            )
+        except UpstreamTimeout:
+            raise
+        except Upstream as error:
+            await self.services.deployments.upstream_failed(deployment_id, error.message)
+            raise
 
     async def _genai(self, target: UpstreamTarget, openai_path: str, body: dict[str, Any]) -> None:
         await self._reply_translated(await genai_chat.openai(self.aqua.http, target, openai_path, body))

@@ -79,6 +79,7 @@ class ChatTurn:
             first_byte_timeout=timeout,
             idle_timeout=timeout,
             coalesce=coalesce,
+            wire=self.deployments.wire,  # the server's aiohttp pool; None in the CLI and jobs
         )
         try:
             async with contextlib.aclosing(stream):

@@ -1,5 +1,6 @@
 """Streaming from an OpenAI-compatible engine (`/v1/chat/completions`, `/v1/completions`)
-through an `httpx.AsyncClient`, as typed deltas and a final summary. No tornado here.
+through an `httpx.AsyncClient` (or the server's aiohttp pool, engine_wire.py), as typed deltas
+and a final summary. No tornado here.
 
     async with limiter.slot():
         async with contextlib.aclosing(stream_chat(client, url, payload, ...)) as stream:
@@ -29,6 +30,7 @@ import httpx
 
 from ..api.sse import SseParser
 from ..errors import Unavailable, Upstream, UpstreamTimeout
+from .engine_wire import EngineWire, encode_json, read_error
 
 __all__ = ["AnswerTally", "ChatDelta", "ChatDone", "StreamBusy", "StreamLimiter", "stream_chat"]
 
@@ -119,14 +121,109 @@ async def stream_chat(
     first_byte_timeout: float = 60.0,
     idle_timeout: float = 60.0,
     coalesce: bool = False,
+    wire: EngineWire | None = None,
 ) -> AsyncGenerator[ChatDelta | ChatDone, None]:
     """POST `payload` (with `"stream": true` forced) to `url`; yield ChatDelta…, then ChatDone.
 
     With `coalesce`, the plain content deltas that arrived in one network read are merged into
-    one: nothing waits longer, but a relay that is behind sends fewer, larger events."""
+    one: nothing waits longer, but a relay that is behind sends fewer, larger events.
+    With `wire` (the server's aiohttp pool, services/engine_wire.py), an unsigned request goes
+    through it instead of `client`: the same answer for less CPU per token. There the answer's
+    headers are awaited for `first_byte_timeout`, then each read for `idle_timeout`."""
     body = dict(payload)
     body["stream"] = True
     started = time.perf_counter()
+    source: AsyncGenerator[bytes, None]
+    if wire is not None and auth is None:
+        source = _wire_chunks(wire, url, body, headers or {}, first_byte_timeout, idle_timeout)
+    else:
+        source = _httpx_chunks(client, url, body, headers, auth, started, first_byte_timeout, idle_timeout)
+    async with contextlib.aclosing(source):
+        parser = SseParser()
+        tally = AnswerTally(started)
+        pending: ChatDelta | None = None  # coalesce: content deltas of one read, merged
+        done = False
+        eof = False
+        while not done and not eof:
+            try:
+                events = parser.feed(await source.__anext__())
+            except StopAsyncIteration:
+                events, eof = parser.close(), True
+            for event in events:
+                data = event.data
+                if data[:1] != "{" and data.strip() == "[DONE]":
+                    tally.ended_by, done = "done", True
+                    break
+                if event.event == "error":
+                    raise Upstream(f"The engine reported an error: {_error_message(data.encode())}")
+                try:
+                    obj = json.loads(data)
+                except ValueError:
+                    if not data.strip():
+                        continue
+                    raise Upstream(f"The engine sent a chunk that is not JSON: {data.strip()[:200]!r}") from None
+                for item in tally.chunk(obj):
+                    if not coalesce:
+                        yield item
+                    elif pending is not None and _mergeable(pending, item):
+                        pending = ChatDelta(content=pending.content + item.content, index=item.index)
+                    else:
+                        if pending is not None:
+                            yield pending
+                        pending = item
+            if pending is not None:
+                yield pending
+                pending = None
+
+        yield tally.done()
+
+
+async def _wire_chunks(
+    wire: EngineWire,
+    url: str,
+    body: dict[str, Any],
+    headers: dict[str, str],
+    first_byte_timeout: float,
+    idle_timeout: float,
+) -> AsyncGenerator[bytes, None]:
+    """The answer's bytes through the server's aiohttp pool (engine_wire.py's errors: Upstream,
+    UpstreamTimeout); leaving early closes the engine request."""
+    quiet = f"The engine went quiet for more than {idle_timeout:g} s mid-answer."
+    try:
+        async with asyncio.timeout(first_byte_timeout):
+            answer = await wire.post(
+                url,
+                encode_json(body).encode(),
+                {"Accept": "text/event-stream", **headers},
+                read_timeout=idle_timeout,
+                timeout_message=quiet,
+            )
+    except TimeoutError:
+        raise UpstreamTimeout(f"The engine sent no response within {first_byte_timeout:g} s.") from None
+    try:
+        if not answer.ok:
+            message = _error_message(await read_error(answer, _ERROR_BODY_LIMIT, min(idle_timeout, 10.0)))
+            err = Upstream(f"The engine answered {answer.status}: {message}")
+            err.upstream_status = answer.status
+            raise err
+        async for chunk in answer.chunks():
+            yield chunk
+    finally:
+        answer.close()
+
+
+async def _httpx_chunks(
+    client: httpx.AsyncClient,
+    url: str,
+    body: dict[str, Any],
+    headers: dict[str, str] | None,
+    auth: httpx.Auth | None,
+    started: float,
+    first_byte_timeout: float,
+    idle_timeout: float,
+) -> AsyncGenerator[bytes, None]:
+    """The answer's bytes through `client` (signed requests: `auth`), each read bounded by the
+    first-byte or the idle timeout; leaving early closes the engine request."""
     request = client.build_request("POST", url, json=body, headers={"Accept": "text/event-stream", **(headers or {})})
     response: httpx.Response | None = None
     try:
@@ -146,66 +243,27 @@ async def stream_chat(
             err.upstream_status = response.status_code
             raise err
 
-        parser = SseParser()
         chunks = response.aiter_raw()
-        tally = AnswerTally(started)
         got_bytes = False
-        pending: ChatDelta | None = None  # coalesce: content deltas of one read, merged
-
         while True:
             if got_bytes:
                 wait, what = idle_timeout, f"The engine went quiet for more than {idle_timeout:g} s mid-answer."
             else:
                 wait = max(0.0, first_byte_timeout - (time.perf_counter() - started))
                 what = f"The engine sent no data within {first_byte_timeout:g} s."
-            chunk: bytes | None
             try:
                 async with asyncio.timeout(wait):
                     read = await chunks.__anext__()
             except StopAsyncIteration:
-                events = parser.close()
-                chunk = None
+                return
             except TimeoutError:
                 raise UpstreamTimeout(what) from None
             except httpx.TimeoutException:
                 raise UpstreamTimeout(what) from None
             except httpx.TransportError as exc:
                 raise Upstream(f"{MID_ANSWER_MESSAGE} ({exc or type(exc).__name__}).") from None
-            else:
-                chunk = read
-                got_bytes = got_bytes or bool(read)
-                events = parser.feed(read)
-
-            done = False
-            for event in events:
-                data = event.data.strip()
-                if data == "[DONE]":
-                    tally.ended_by, done = "done", True
-                    break
-                if event.event == "error":
-                    raise Upstream(f"The engine reported an error: {_error_message(event.data.encode())}")
-                if not data:
-                    continue
-                try:
-                    obj = json.loads(data)
-                except ValueError:
-                    raise Upstream(f"The engine sent a chunk that is not JSON: {data[:200]!r}") from None
-                for item in tally.chunk(obj):
-                    if not coalesce:
-                        yield item
-                    elif pending is not None and _mergeable(pending, item):
-                        pending = ChatDelta(content=pending.content + item.content, index=item.index)
-                    else:
-                        if pending is not None:
-                            yield pending
-                        pending = item
-            if pending is not None:
-                yield pending
-                pending = None
-            if done or chunk is None:
-                break  # [DONE] or EOF
-
-        yield tally.done()
+            got_bytes = got_bytes or bool(read)
+            yield read
     finally:
         if response is not None:
             # Shielded so that closing still happens when we are here because of a cancel;

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from ..api.deployments import (
     TRANSITIONAL_STATES,
@@ -40,6 +40,9 @@ from .serving_metrics import ServingMetrics
 from .targets import Targets
 from .terraform import model_deployment_tf, tf_file_name
 from .traffic import Traffic
+
+if TYPE_CHECKING:
+    from .engine_wire import EngineWire
 
 S = DeploymentState
 _SERVING: frozenset[DeploymentAction] = frozenset({"chat", "evaluate", "deactivate", "delete"})
@@ -128,6 +131,9 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
         super().__init__(targets)
         # What this server relays to each deployment: idle stop and the metrics read it.
         self.traffic = traffic or Traffic()
+        # The server's pool for unsigned engine requests (engine_wire.py), set by the server app;
+        # None elsewhere (the CLI, jobs): their turns go through the httpx client they pass.
+        self.wire: EngineWire | None = None
         self.metrics = ServingMetrics(self, clock=self.traffic.clock)
         # The genai target's on-demand models, deployments by their model OCID (services/genai_on_demand.py).
         self.on_demand = genai_on_demand.OnDemand()
