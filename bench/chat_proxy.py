@@ -344,7 +344,12 @@ async def one_stream(client: RawHttp, url: str, body: bytes, events: bool) -> tu
     started = time.perf_counter()
     async for chunk in client.request("POST", url, body):
         for event in parser.feed(chunk):
-            if not event.data or event.data == "[DONE]" or event.event == "done":
+            if events and event.event == "done":
+                # The playground may merge the tokens of one network read into one event: its
+                # done event's count (the engine's usage) is the number of tokens sent.
+                tokens = json.loads(event.data).get("tokens") or tokens
+                continue
+            if not event.data or event.data == "[DONE]":
                 continue
             if event.event == "error":
                 raise RuntimeError(event.data)

@@ -16,6 +16,9 @@ from typing import Any
 
 __all__ = ["SseEvent", "SseParser", "format_comment", "format_event"]
 
+# One encoder for every event: `json.dumps` with options builds a new one per call.
+_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
 
 @dataclass(frozen=True)
 class SseEvent:
@@ -82,6 +85,13 @@ class SseParser:
             if text[0] == "\n":
                 text = text[1:]
         buf = self._buffer + text
+        if "\r" not in buf:
+            # The usual stream (engines send LF only): split once instead of scanning line by line.
+            lines = buf.split("\n")
+            self._buffer = lines.pop()
+            for line in lines:
+                self._line(line, events)
+            return events
         start = 0
         n = len(buf)
         while start < n:
@@ -140,7 +150,11 @@ def format_event(data: str | dict[str, Any] | list[Any], event: str | None = Non
     """One SSE event as bytes. A dict/list is sent as compact JSON; a string with newlines
     becomes several `data:` lines (the parser joins them back with `\\n`)."""
     if not isinstance(data, str):
-        data = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        # Compact JSON holds no CR or LF (they are escaped): one data line, no splitting.
+        head = "" if event is None else f"event: {_single_line('event', event)}\n"
+        if id is not None:
+            head += f"id: {_single_line('id', id)}\n"
+        return f"{head}data: {_encode_json(data)}\n\n".encode()
     parts = []
     if event is not None:
         _check_single_line("event", event)
@@ -163,3 +177,8 @@ def format_comment(text: str = "ping") -> bytes:
 def _check_single_line(name: str, value: str) -> None:
     if "\n" in value or "\r" in value:
         raise ValueError(f"SSE {name} must be a single line: {value!r}")
+
+
+def _single_line(name: str, value: str) -> str:
+    _check_single_line(name, value)
+    return value
