@@ -209,6 +209,37 @@ async def test_non_streamed_request_past_the_time_bound_is_a_504(
     assert await asyncio.to_thread(routed.wait_for, lambda s: s.answers and s.answers[0].disconnected, 3.0)
 
 
+async def test_client_leaving_cancels_a_streamed_pass_through(routed: StubUpstream, server: Any) -> None:
+    routed.config.token_delay = 0.05  # 1000 tokens would take 50 s
+    url, headers = server
+    body = {**KO_JA, "stream": True, "max_tokens": 1000}
+    async with (
+        httpx.AsyncClient(headers=headers, timeout=30) as client,
+        client.stream("POST", url + "/v1/chat/completions", json=body) as r,
+    ):
+        async for chunk in r.aiter_bytes():
+            if b"tok0" in chunk:
+                break  # the OpenAI client stopped reading after the first token
+    assert await asyncio.to_thread(routed.wait_for, lambda s: s.disconnected == 1, 3.0)
+    assert routed.stats.streams[0].tokens_sent < 100
+
+
+async def test_an_engine_quiet_mid_stream_ends_the_pass_through_with_an_error_chunk(
+    aqua_app: Any, routed: StubUpstream, server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(aqua_app, "chat_idle_timeout", 0.3)
+    routed.config.token_delay = 5.0  # the first token, then silence
+    url, headers = server
+    async with httpx.AsyncClient(headers=headers, timeout=10) as client:
+        r = await client.post(url + "/v1/chat/completions", json={**KO_JA, "stream": True, "max_tokens": 3})
+    data = [e.data for e in SseParser().feed(r.content)]
+    assert data[-1] == "[DONE]"
+    error = json.loads(data[-2])["error"]
+    assert error["message"] == "The engine went quiet for more than 0.3 s."
+    assert any("tok0" in d for d in data[:-2])
+    assert await asyncio.to_thread(routed.wait_for, lambda s: s.disconnected == 1, 3.0)
+
+
 PERSON_SCHEMA = {
     "type": "object",
     "properties": {"이름": {"type": "string"}, "年齢": {"type": "integer"}},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 
 from aqua_ext.errors import Unavailable, Upstream, UpstreamTimeout
 from aqua_ext.services.chat_stream import AnswerTally, ChatDelta, ChatDone, StreamBusy, StreamLimiter, stream_chat
+from aqua_ext.services.engine_wire import EngineWire
 from tests.stub_upstream import StubConfig, StubUpstream
 
 
@@ -23,16 +25,32 @@ def stub() -> Iterator[StubUpstream]:
         yield server
 
 
+# Every `collect` test runs through both transports: httpx (signed requests, the CLI, jobs) and
+# the server's aiohttp pool (engine_wire.py): the same deltas, the same errors.
+TRANSPORT = "httpx"
+
+
+@pytest.fixture(params=["httpx", "aiohttp"], autouse=True)
+def transport(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setattr(sys.modules[__name__], "TRANSPORT", request.param)
+    return str(request.param)
+
+
 def collect(url: str, payload: dict[str, Any], **kw: Any) -> list[ChatDelta | ChatDone]:
     kw.setdefault("first_byte_timeout", 5.0)
     kw.setdefault("idle_timeout", 5.0)
 
     async def run() -> list[ChatDelta | ChatDone]:
-        async with (
-            httpx.AsyncClient() as client,
-            contextlib.aclosing(stream_chat(client, url, payload, **kw)) as stream,
-        ):
-            return [item async for item in stream]
+        wire = EngineWire() if TRANSPORT == "aiohttp" else None
+        try:
+            async with (
+                httpx.AsyncClient() as client,
+                contextlib.aclosing(stream_chat(client, url, payload, wire=wire, **kw)) as stream,
+            ):
+                return [item async for item in stream]
+        finally:
+            if wire is not None:
+                await wire.close()
 
     return asyncio.run(run())
 
@@ -160,13 +178,23 @@ def test_cancelling_the_consumer_closes_the_upstream_at_once() -> None:
             first = asyncio.Event()
 
             async def consume() -> None:
-                async with httpx.AsyncClient() as client:
-                    async for item in stream_chat(
-                        client, own.url + "/v1/chat/completions", {"messages": []}, first_byte_timeout=5, idle_timeout=5
-                    ):
-                        if isinstance(item, ChatDelta) and item.content:
-                            got.append(item.content)
-                            first.set()
+                wire = EngineWire() if TRANSPORT == "aiohttp" else None
+                try:
+                    async with httpx.AsyncClient() as client:
+                        async for item in stream_chat(
+                            client,
+                            own.url + "/v1/chat/completions",
+                            {"messages": []},
+                            first_byte_timeout=5,
+                            idle_timeout=5,
+                            wire=wire,
+                        ):
+                            if isinstance(item, ChatDelta) and item.content:
+                                got.append(item.content)
+                                first.set()
+                finally:
+                    if wire is not None:
+                        await wire.close()
 
             task = asyncio.create_task(consume())
             await asyncio.wait_for(first.wait(), 5)
@@ -188,13 +216,16 @@ def test_breaking_out_of_the_loop_closes_the_upstream() -> None:
     with StubUpstream(StubConfig(tokens=500, token_delay=0.01)) as own:
 
         async def run() -> None:
+            wire = EngineWire() if TRANSPORT == "aiohttp" else None
             async with (
                 httpx.AsyncClient() as client,
-                contextlib.aclosing(stream_chat(client, own.url + "/v1/completions", {"prompt": "x"})) as s,
+                contextlib.aclosing(stream_chat(client, own.url + "/v1/completions", {"prompt": "x"}, wire=wire)) as s,
             ):
                 async for item in s:
                     if isinstance(item, ChatDelta) and item.content:
                         break
+            if wire is not None:
+                await wire.close()
 
         asyncio.run(run())
         assert own.wait_for(lambda s: s.disconnected == 1, timeout=3), own.stats
