@@ -5,7 +5,7 @@ Why aiohttp and not the httpx client the rest of aqua_ext uses: per streamed chu
 through httpcore → anyio (a timeout scope and a pause/resume of reading on every read) and h11's
 pure-Python chunked-body parser, about 23 µs of CPU per token on a 2-CPU machine; aiohttp's
 C parser and its plain asyncio protocol read the same stream for about 10 µs, tornado's own
-client with a streaming callback for 12–18 µs (bench/chat_proxy.py and the issue 16 notes).
+client with a streaming callback for 12–18 µs (bench/http_clients.py; bench/chat_proxy.py for the routes).
 Signed requests (OCI) stay on httpx: their signer is an `httpx.Auth`.
 
 Timeouts: connecting is bounded by `CONNECT_TIMEOUT_S`; `read_timeout` bounds every wait for the
