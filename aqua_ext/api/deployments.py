@@ -156,6 +156,9 @@ class DeploymentSummary(ApiModel):
     active_since: datetime | None = None
     # LoRA adapters served beside the base model (the playground, Compare and evaluations pick one).
     adapters: list[DeploymentAdapter] = []
+    # The weights' dtype or quantization the deploy request chose (one of the fit's `quantizations`);
+    # None: the engine's default, or a target that does not keep it.
+    quantization: str | None = None
 
 
 class DeploymentDetail(DeploymentSummary):

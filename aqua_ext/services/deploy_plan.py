@@ -55,6 +55,7 @@ def plan_local(facts: LocalDeployFacts) -> LocalDeployPlan:
             facts.model, facts.engine, quantization, cuda=shape == "gpu", where=f"this machine's {shape}"
         )
         params = with_quantization(option, params, request.dtype)
+        quantization = option.choice.value  # what the deployment records (its detail shows it)
     dtype = request.dtype or param_value(params, "--dtype") or ("bfloat16" if shape == "gpu" else "float32")
     # llama.cpp's GGUF file has its precision built in: without a dtype or level asked for, nothing to estimate.
     if facts.engine != "llama.cpp" or request.dtype or quantization:
@@ -62,12 +63,14 @@ def plan_local(facts: LocalDeployFacts) -> LocalDeployPlan:
             facts.model, shape, _fit_dtype(dtype), request.max_model_len, facts.hardware, facts.engine, quantization
         )
     if not facts.adapters or facts.base is None:
-        return LocalDeployPlan(facts=facts, params=params)
+        return LocalDeployPlan(facts=facts, params=params, quantization=quantization)
     adapters = check_adapters(
         facts.engine, list(facts.adapters), facts.base, served_name(request.name), mode=request.mode
     )
     args = adapter_args(facts.engine, list(facts.adapters), [a.rank for a in adapters])
-    return LocalDeployPlan(facts=facts, params=params, adapters=tuple(adapters), adapter_args=tuple(args))
+    return LocalDeployPlan(
+        facts=facts, params=params, adapters=tuple(adapters), adapter_args=tuple(args), quantization=quantization
+    )
 
 
 def with_quantization(option: quant_rules.Option, params: list[str], dtype: str | None) -> list[str]:

@@ -170,3 +170,32 @@ async def test_oci_vllm_gets_the_quantization_flag_and_refuses_one_it_cannot_run
             )
         assert disagree.value.fields[0].field == "quantization" and "disagree" in disagree.value.fields[0].message
         assert len(world.emulator.deployments.deployments) == before  # nothing created
+
+
+# ---- the deployment keeps the choice ---------------------------------------------------------------
+
+
+@needs_local_extra
+async def test_a_local_deployment_records_its_quantization(api: Any, demo_ready: Path) -> None:
+    body = {"model_id": "demo:tiny-llama", "name": "양자화 bf16", "engine": "transformers", "quantization": "bfloat16"}
+    status, created = await api("deployments", method="POST", body=body)
+    assert status == 202, created
+    dep_id = created["deployment"]["id"]
+    try:
+        assert created["deployment"]["quantization"] == "bfloat16"
+        status, detail = await api(f"deployments/{dep_id}")
+        assert status == 200, detail
+        assert detail["quantization"] == "bfloat16"
+        assert detail["params"][:2] == ["--dtype", "bfloat16"], "the choice became the engine's flag"
+        _, listing = await api("deployments")
+        assert [(d["id"], d["quantization"]) for d in listing["items"]] == [(dep_id, "bfloat16")]
+
+        # Without one: the engine's default, recorded as none.
+        plain = {"model_id": "demo:tiny-llama", "name": "既定", "engine": "transformers"}
+        status, other = await api("deployments", method="POST", body=plain)
+        assert status == 202, other
+        status, detail = await api(f"deployments/{other['deployment']['id']}")
+        assert detail["quantization"] is None
+        assert (await api(f"deployments/{other['deployment']['id']}", method="DELETE"))[0] == 204
+    finally:
+        assert (await api(f"deployments/{dep_id}", method="DELETE"))[0] == 204

@@ -110,6 +110,8 @@ class LocalDeployPlan:
     params: list[str]  # the engine's allowlist passed them, normalised
     adapters: tuple[DeploymentAdapter, ...] = ()  # checked (services/adapters.py)
     adapter_args: tuple[str, ...] = ()  # the engine's flags that load them
+    # The weights' choice the service resolved from the request (quantization.py); None: the default.
+    quantization: str | None = None
 
 
 class LocalDeployments(Deployments):
@@ -297,6 +299,7 @@ class LocalDeployments(Deployments):
             # The row changes only with its state: while ACTIVE, its update is when it became ACTIVE.
             active_since=row.updated_at if row.state == S.ACTIVE.value else None,
             adapters=[DeploymentAdapter.model_validate(a) for a in c.get("adapters", [])],
+            quantization=c.get("quantization"),  # absent in rows from before it was kept
         )
 
     def _detail(self, row: DeploymentRow) -> DeploymentDetail:
@@ -534,6 +537,7 @@ class LocalDeployments(Deployments):
             "params": plan.params,
             "served_model_name": served_name(request.name),
             "idle_stop_minutes": request.idle_stop_minutes,
+            "quantization": plan.quantization,
             **_adapter_config_fields(plan.facts.adapters, plan.adapters, plan.adapter_args),
         }
         engines.build_command(self._spec("check", config, port=1))
