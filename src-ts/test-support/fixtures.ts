@@ -378,6 +378,7 @@ export function makeDeployment(overrides: Partial<DeploymentDetail> = {}): Deplo
     chat_inputs: ['text'],
     capability: null,
     adapters: [],
+    quantization: null,
     ...overrides
   };
   return { ...deployment, actions: overrides.actions ?? deploymentActions(deployment) };
@@ -454,7 +455,8 @@ export function summaryOf(detail: DeploymentDetail): DeploymentSummary {
     active_since: detail.active_since,
     chat_inputs: detail.chat_inputs,
     capability: detail.capability,
-    adapters: detail.adapters
+    adapters: detail.adapters,
+    quantization: detail.quantization
   };
 }
 

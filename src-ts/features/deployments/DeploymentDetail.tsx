@@ -251,6 +251,13 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
             </dd>
             <dt>{trans.__('Data type')}</dt>
             <dd>{detail.dtype ?? trans.__('Engine default')}</dd>
+            {/* The weights' choice the deployment was created with (only local deployments keep it). */}
+            {detail.quantization && (
+              <>
+                <dt>{trans.__('Weights')}</dt>
+                <dd className="jp-AquaExt-DeploymentDetail-quantization">{detail.quantization}</dd>
+              </>
+            )}
             <dt>{trans.__('Engine parameters')}</dt>
             <dd>
               {detail.params.length > 0 ? (

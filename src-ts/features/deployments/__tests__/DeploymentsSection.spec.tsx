@@ -120,6 +120,22 @@ describe('DeploymentsSection', () => {
     expect(screen.getByRole('button', { name: 'Activate' })).toBeInTheDocument();
   });
 
+  it('shows the weights a deployment was created with, and no such row when it kept none', async () => {
+    const client = new FakeClient();
+    client.deployments = [
+      makeDeployment({ name: '양자화 모델', engine: 'llama.cpp', quantization: 'Q4_K_M' }),
+      makeDeployment({ id: 'dep-2', name: '既定の重み' })
+    ];
+    const { unmount } = setup({ initial: 'dep-1' }, client);
+    expect(await screen.findByRole('heading', { name: '양자화 모델' })).toBeInTheDocument();
+    expect(screen.getByText('Weights').nextElementSibling).toHaveTextContent('Q4_K_M');
+    unmount();
+
+    setup({ initial: 'dep-2' }, client);
+    expect(await screen.findByRole('heading', { name: '既定の重み' })).toBeInTheDocument();
+    expect(screen.queryByText('Weights')).not.toBeInTheDocument();
+  });
+
   it('shows only the buttons the server allows: a FAILED OCI deployment offers Delete alone', async () => {
     const client = new FakeClient();
     client.deployments = [
