@@ -4,8 +4,9 @@ import { HTMLSelect } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../api/client';
-import type { Dtype, FitReport, FitTarget } from '../api/types';
+import type { Dtype, FitQuery, FitReport, FitTarget, WeightChoice } from '../api/types';
 import { formatGb, formatGbCompact } from '../shared/format';
+import { engineLabel } from '../shared/labels';
 import { DTYPES } from '../shared/settings';
 import { ErrorState } from './ErrorState';
 import { FieldError } from './FormField';
@@ -26,6 +27,12 @@ export interface IMemoryFitProps {
 const MAX_CONTEXT = 2_000_000;
 const MAX_CONCURRENCY = 1024;
 
+type FitEngine = NonNullable<FitQuery['engine']>;
+// The engines a fit can be asked for (the contract's FitEngine; the Record makes tsc name one it adds).
+// Their weights' choices are the server's (`quantizations`), never a list of ours.
+const FIT_ENGINE_SET: Record<FitEngine, true> = { transformers: true, vllm: true, 'llama.cpp': true, tgi: true };
+const FIT_ENGINES = Object.keys(FIT_ENGINE_SET) as FitEngine[];
+
 function parseBounded(text: string, max: number): number | null {
   if (!/^\d+$/.test(text.trim())) {
     return null;
@@ -35,13 +42,17 @@ function parseBounded(text: string, max: number): number | null {
 }
 
 /**
- * "Will it fit?": the memory a model needs for a data type, context length and
- * concurrency, and which local devices and OCI shapes can hold it.
+ * "Will it fit?": the memory a model needs for a data type (or, for an engine, one of the weights'
+ * choices the server lists), context length and concurrency, which local devices and OCI shapes can
+ * hold it, and how fast each would answer.
  */
 export function MemoryFit(props: IMemoryFitProps): JSX.Element {
   const { client, trans, modelId } = props;
   const debounceMs = props.debounceMs ?? 300;
   const [dtype, setDtype] = React.useState<Dtype>(props.defaultDtype);
+  const [engine, setEngine] = React.useState<FitEngine | ''>('');
+  // One of the engine's `quantizations` (null: not chosen yet, the server's default is taken below).
+  const [quantization, setQuantization] = React.useState<string | null>(null);
   const [contextText, setContextText] = React.useState(String(props.defaultContextLength));
   const [concurrencyText, setConcurrencyText] = React.useState(String(props.defaultConcurrency));
   const [report, setReport] = React.useState<FitReport | null>(null);
@@ -61,9 +72,16 @@ export function MemoryFit(props: IMemoryFitProps): JSX.Element {
     }
     const id = ++sequence.current;
     setLoading(true);
+    const query: FitQuery = { dtype, context_length: contextLength, concurrency };
+    if (engine) {
+      query.engine = engine;
+      if (quantization) {
+        query.quantization = quantization;
+      }
+    }
     const timer = setTimeout(() => {
       client
-        .getModelFit(modelId, { dtype, context_length: contextLength, concurrency })
+        .getModelFit(modelId, query)
         .then(result => {
           if (id === sequence.current) {
             setReport(result);
@@ -86,22 +104,69 @@ export function MemoryFit(props: IMemoryFitProps): JSX.Element {
       // A newer request (or unmount) supersedes this one.
       sequence.current += 1;
     };
-  }, [client, modelId, dtype, contextLength, concurrency, debounceMs, attempt]);
+  }, [client, modelId, dtype, engine, quantization, contextLength, concurrency, debounceMs, attempt]);
+
+  // The engine's weights' choices, as the report for that engine lists them.
+  const choices: WeightChoice[] = engine && report?.engine === engine ? report.quantizations : [];
+  const choicesPending = engine !== '' && report?.engine !== engine;
+  const serverDefault = (choices.find(choice => choice.default) ?? choices[0])?.value ?? null;
+  React.useEffect(() => {
+    // Until one is chosen, the fit prices what the server says the engine runs by default.
+    if (quantization === null && serverDefault !== null) {
+      setQuantization(serverDefault);
+    }
+  }, [quantization, serverDefault]);
+  const showWeights = engine !== '' && (choicesPending || choices.length > 0);
 
   return (
     <section className="jp-AquaExt-MemoryFit" aria-label={trans.__('Memory fit')} aria-busy={loading}>
       <h3 className="jp-AquaExt-sectionTitle">{trans.__('Will it fit?')}</h3>
       <div className="jp-AquaExt-MemoryFit-inputs">
         <label className="jp-AquaExt-field">
-          <span className="jp-AquaExt-field-label">{trans.__('Data type')}</span>
+          <span className="jp-AquaExt-field-label">{trans.__('Engine')}</span>
           <HTMLSelect
             className="jp-AquaExt-MemoryFit-select"
-            aria-label={trans.__('Data type')}
-            value={dtype}
-            onChange={event => setDtype(event.target.value as Dtype)}
-            options={DTYPES.map(value => ({ value, label: value }))}
+            aria-label={trans.__('Engine')}
+            value={engine}
+            onChange={event => {
+              setEngine(event.target.value as FitEngine | '');
+              // Another engine runs other weights: its default until one of its own is chosen.
+              setQuantization(null);
+            }}
+            options={[
+              { value: '', label: trans.__('Any (by data type)') },
+              ...FIT_ENGINES.map(value => ({ value, label: engineLabel(value) }))
+            ]}
           />
         </label>
+        {showWeights ? (
+          <label className="jp-AquaExt-field">
+            <span className="jp-AquaExt-field-label">{trans.__('Weights')}</span>
+            <HTMLSelect
+              className="jp-AquaExt-MemoryFit-select"
+              aria-label={trans.__('Weights')}
+              value={choicesPending ? '' : (quantization ?? '')}
+              disabled={choicesPending}
+              onChange={event => setQuantization(event.target.value)}
+              options={
+                choicesPending
+                  ? [{ value: '', label: trans.__('Loading…') }]
+                  : choices.map(choice => ({ value: choice.value, label: choice.label }))
+              }
+            />
+          </label>
+        ) : (
+          <label className="jp-AquaExt-field">
+            <span className="jp-AquaExt-field-label">{trans.__('Data type')}</span>
+            <HTMLSelect
+              className="jp-AquaExt-MemoryFit-select"
+              aria-label={trans.__('Data type')}
+              value={dtype}
+              onChange={event => setDtype(event.target.value as Dtype)}
+              options={DTYPES.map(value => ({ value, label: value }))}
+            />
+          </label>
+        )}
         <IntegerField
           label={trans.__('Context length')}
           max={MAX_CONTEXT}
@@ -151,9 +216,9 @@ function FitReportView(props: { report: FitReport; trans: TranslationBundle; sta
         </p>
       )}
       <BreakdownBar report={report} trans={trans} />
-      {report.arithmetic.length > 0 && (
+      {report.arithmetic.length + report.decode.length > 0 && (
         <pre className="jp-AquaExt-FitReport-arithmetic" aria-label={trans.__('How the estimate is computed')}>
-          {report.arithmetic.join('\n')}
+          {[...report.arithmetic, ...report.decode].join('\n')}
         </pre>
       )}
       <FitAssumptions lines={report.assumptions} trans={trans} />
@@ -233,8 +298,28 @@ function AvailabilityBadge(props: { target: FitTarget; trans: TranslationBundle 
   );
 }
 
+/** The server's verdict that a target holds the model but would answer too slowly to be of use. */
+function TooSlowBadge(props: { target: FitTarget; report: FitReport; trans: TranslationBundle }): JSX.Element | null {
+  const { target, report, trans } = props;
+  if (!target.too_slow) {
+    return null;
+  }
+  return (
+    <span
+      className="jp-AquaExt-Badge jp-AquaExt-Badge-warn jp-AquaExt-FitTable-tooSlow"
+      title={trans.__(
+        'Holds the model but would answer at about %1 tokens/s (under %2): too slow to be of use, so never recommended.',
+        target.tokens_per_s ?? '?',
+        report.too_slow_below_tokens_per_s ?? '?'
+      )}
+    >
+      {trans.__('too slow')}
+    </span>
+  );
+}
+
 /**
- * Target | Fits | Memory | Headroom. A fixed table layout: the three number
+ * Target | Fits | Memory | Headroom | Speed. A fixed table layout: the four number
  * columns keep their widths and the target names wrap, so the table never
  * grows wider than the panel it sits in.
  */
@@ -256,6 +341,7 @@ function FitTable(props: { report: FitReport; trans: TranslationBundle }): JSX.E
               <span className="jp-AquaExt-Badge jp-AquaExt-Badge-success">{trans.__('Recommended')}</span>
             )}
             {target.kind === 'oci-shape' && <AvailabilityBadge target={target} trans={trans} />}
+            <TooSlowBadge target={target} report={report} trans={trans} />
           </span>
         </td>
         <td
@@ -272,6 +358,22 @@ function FitTable(props: { report: FitReport; trans: TranslationBundle }): JSX.E
         <td className="jp-AquaExt-FitTable-number" title={formatGb(target.headroom_gb)}>
           {formatGbCompact(target.headroom_gb)}
         </td>
+        <td
+          className="jp-AquaExt-FitTable-number jp-AquaExt-FitTable-speed"
+          title={
+            target.tokens_per_s === null || target.tokens_per_s === undefined
+              ? trans.__('Unknown: the memory bandwidth or the weights are unknown.')
+              : trans.__(
+                  'About %1 tokens/s for one sequence (%2 GB/s of memory bandwidth).',
+                  target.tokens_per_s,
+                  target.bandwidth_gb_s ?? '?'
+                )
+          }
+        >
+          {target.tokens_per_s === null || target.tokens_per_s === undefined
+            ? '—'
+            : trans.__('%1 tok/s', target.tokens_per_s)}
+        </td>
       </tr>
     );
   };
@@ -280,7 +382,7 @@ function FitTable(props: { report: FitReport; trans: TranslationBundle }): JSX.E
       ? []
       : [
           <tr key={`section:${title}`} className="jp-AquaExt-FitTable-section">
-            <th colSpan={4} scope="colgroup">
+            <th colSpan={5} scope="colgroup">
               {title}
             </th>
           </tr>,
@@ -293,6 +395,7 @@ function FitTable(props: { report: FitReport; trans: TranslationBundle }): JSX.E
         <col className="jp-AquaExt-FitTable-fitsColumn" />
         <col className="jp-AquaExt-FitTable-memoryColumn" />
         <col className="jp-AquaExt-FitTable-headroomColumn" />
+        <col className="jp-AquaExt-FitTable-speedColumn" />
       </colgroup>
       <thead>
         <tr>
@@ -305,6 +408,13 @@ function FitTable(props: { report: FitReport; trans: TranslationBundle }): JSX.E
           </th>
           <th scope="col" className="jp-AquaExt-FitTable-number">
             {trans.__('Headroom')}
+          </th>
+          <th
+            scope="col"
+            className="jp-AquaExt-FitTable-number"
+            title={trans.__('Estimated decode speed of one sequence: memory bandwidth ÷ bytes read per token.')}
+          >
+            {trans.__('Speed')}
           </th>
         </tr>
       </thead>

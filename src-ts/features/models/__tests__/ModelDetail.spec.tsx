@@ -180,10 +180,10 @@ describe('ModelDetail', () => {
     expect(within(recommended).getByText('Recommended')).toBeInTheDocument();
     expect(table.querySelectorAll('tr.jp-AquaExt-recommended')).toHaveLength(1);
     const headers = Array.from(table.querySelectorAll('thead th')).map(th => th.textContent);
-    expect(headers).toEqual(['Target', 'Fits', 'Memory', 'Headroom']);
+    expect(headers).toEqual(['Target', 'Fits', 'Memory', 'Headroom', 'Speed']);
     // Compact numbers, devices under the name.
     const cells = Array.from(recommended.querySelectorAll('td')).map(td => td.textContent);
-    expect(cells).toEqual(['VM.GPU.A10.11 GPURecommended', '✓fits', '24 GB', '23 GB']);
+    expect(cells).toEqual(['VM.GPU.A10.11 GPURecommended', '✓fits', '24 GB', '23 GB', '—']);
     expect(within(table).getByText('This machine (CPU)')).toBeInTheDocument();
     expect(screen.getByLabelText('How the estimate is computed').textContent).toContain('weights = 494,032,768');
     expect(screen.getByText('Overhead is 0.5 GB for the engine and activations.')).toBeInTheDocument();
