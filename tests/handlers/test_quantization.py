@@ -158,6 +158,8 @@ async def test_oci_vllm_gets_the_quantization_flag_and_refuses_one_it_cannot_run
         env = md["modelDeploymentConfigurationDetails"]["environmentConfigurationDetails"]["environmentVariables"]
         assert env["PARAMS"].endswith("--max-num-seqs 8 --quantization fp8"), env["PARAMS"]
         assert created.deployment.dtype == "fp8", "the fit's dtype, kept in the deployment's tags"
+        assert created.deployment.quantization == "fp8", "the choice, kept in the deployment's tags"
+        assert (await rules(backend).get(created.deployment.id)).quantization == "fp8"
 
         before = len(world.emulator.deployments.deployments)
         with pytest.raises(InvalidInput) as refused:

@@ -48,6 +48,7 @@ TAG_MODEL_NAME = "aqua_model_name"
 TAG_MODEL_ID = "aqua_model_id"
 TAG_MODEL_FILE = "model_file"
 TAG_DTYPE = "aqua_ext_dtype"
+TAG_QUANTIZATION = "aqua_ext_quantization"  # the weights' choice of the deploy request (its detail shows it)
 TAG_IDLE_STOP = "aqua_ext_idle_stop_minutes"  # idle stop: the server that relays its traffic deactivates it
 
 # The service container family of each engine (AQUA's InferenceContainerTypeFamily).
@@ -243,6 +244,7 @@ def to_detail(
         idle_stop_minutes=_minutes(tags.get(TAG_IDLE_STOP)),
         active_since=active_since if state == DeploymentState.ACTIVE else None,
         adapters=[DeploymentAdapter(name=k, model_id=m, model_name=k) for k, m in (group.adapters if group else ())],
+        quantization=(tags.get(TAG_QUANTIZATION) or "")[:40] or None,
     )
 
 
@@ -268,6 +270,7 @@ def deployment_tags(
     base_model_id: str | None = None,
     model_file: str | None = None,
     idle_stop_minutes: int | None = None,
+    quantization: str | None = None,
 ) -> dict[str, str]:
     """Freeform tags of a deployment we create, as AQUA writes them (plus our dtype)."""
     tags = {TAG_AQUA: "active", TAG_MODEL_NAME: model_name[:255], TAG_TASK: task or "text_generation"}
@@ -281,6 +284,8 @@ def deployment_tags(
         tags[TAG_DTYPE] = dtype
     if model_file:
         tags[TAG_MODEL_FILE] = model_file
+    if quantization:
+        tags[TAG_QUANTIZATION] = quantization
     if idle_stop_minutes is not None:
         tags[TAG_IDLE_STOP] = str(idle_stop_minutes)
     return tags

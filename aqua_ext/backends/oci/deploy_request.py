@@ -218,6 +218,7 @@ class DeployPlanner:
             base_model_id=model.lineage.base_model_id if model.lineage else None,
             model_file=model_file,
             idle_stop_minutes=request.idle_stop_minutes,
+            quantization=request.quantization,
         )
         return DeploymentSpec(
             model=model,

@@ -251,7 +251,7 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
             </dd>
             <dt>{trans.__('Data type')}</dt>
             <dd>{detail.dtype ?? trans.__('Engine default')}</dd>
-            {/* The weights' choice the deployment was created with (only local deployments keep it). */}
+            {/* The weights' choice the deployment was created with (local ones and OCI ones made here keep it). */}
             {detail.quantization && (
               <>
                 <dt>{trans.__('Weights')}</dt>
