@@ -25,10 +25,16 @@ NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 DEPLOYMENT_EXPECTED: dict[str, dict[DeploymentState, set[str]]] = {
     "local": {
         D.CREATING: {"delete"},
-        D.ACTIVE: {"chat", "evaluate", "deactivate", "delete"},
+        # Adapters change live or by a restart (ACTIVE), or are saved for the next start (INACTIVE, FAILED).
+        D.ACTIVE: {"chat", "evaluate", "deactivate", "delete", "adapters"},
         D.UPDATING: {"delete"},
-        D.INACTIVE: {"activate", "delete"},
-        D.FAILED: {"activate", "deactivate", "delete"},  # our own process: start it again, or leave it quiet
+        D.INACTIVE: {"activate", "delete", "adapters"},
+        D.FAILED: {
+            "activate",
+            "deactivate",
+            "delete",
+            "adapters",
+        },  # our own process: start it again, or leave it quiet
         D.NEEDS_ATTENTION: {"deactivate", "delete"},
         D.DELETING: {"delete"},
     },
@@ -44,7 +50,7 @@ DEPLOYMENT_EXPECTED: dict[str, dict[DeploymentState, set[str]]] = {
 }
 
 
-def deployment(state: DeploymentState, mode: str = "chat") -> DeploymentSummary:
+def deployment(state: DeploymentState, mode: str = "chat", engine: str = "vllm") -> DeploymentSummary:
     return DeploymentSummary(
         id="dep-1",
         name="chatty",
@@ -54,7 +60,7 @@ def deployment(state: DeploymentState, mode: str = "chat") -> DeploymentSummary:
         state=state,
         state_message="",
         mode=mode,  # type: ignore[arg-type]
-        engine="vllm",
+        engine=engine,  # type: ignore[arg-type]
         shape="gpu",
         replicas=1,
         created_at=NOW,
@@ -74,12 +80,24 @@ def test_every_deployment_state_has_a_row_on_every_target() -> None:
         assert set(rows) == set(DeploymentState), target
 
 
-def test_an_embedding_deployment_is_not_evaluated() -> None:
+def test_an_embedding_deployment_is_not_evaluated_nor_given_adapters() -> None:
     assert deployment_actions("local", deployment(D.ACTIVE, "embedding")) == ["chat", "deactivate", "delete"]
+
+
+@pytest.mark.parametrize(("engine", "takes"), [("vllm", True), ("llama.cpp", True), ("transformers", False)])
+def test_adapters_change_where_the_engine_serves_them(engine: str, takes: bool) -> None:
+    assert ("adapters" in deployment_actions("local", deployment(D.INACTIVE, engine=engine))) is takes
+    assert "adapters" not in deployment_actions("oci", deployment(D.ACTIVE, engine=engine))
+
+
+def test_adapters_refused_while_a_change_is_under_way() -> None:
+    with pytest.raises(Conflict, match="can be given other adapters: wait until the change in progress is finished"):
+        DEPLOYMENTS.require("local", "chatty", D.UPDATING, "adapters")
 
 
 def test_actions_come_in_a_stable_order() -> None:
     assert deployment_actions("oci", deployment(D.ACTIVE)) == ["chat", "evaluate", "deactivate", "delete"]
+    assert deployment_actions("local", deployment(D.ACTIVE)) == ["chat", "evaluate", "deactivate", "delete", "adapters"]
 
 
 @pytest.mark.parametrize(
