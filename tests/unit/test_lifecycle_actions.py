@@ -4,16 +4,16 @@ a refused action answers. The one place these rules live; the UI renders the `ac
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
-from aqua_ext.api.deployments import DeploymentState, DeploymentSummary
+from aqua_ext.api.deployments import DeploymentDetail, DeploymentState, DeploymentSummary, SetAdaptersRequest
 from aqua_ext.api.evaluations import EvaluationState
 from aqua_ext.api.finetunes import FineTuneState, FineTuneSummary
 from aqua_ext.api.models import Capability, ModelSource, ModelSummary
 from aqua_ext.errors import Conflict
-from aqua_ext.services.deployments import DEPLOYMENTS, deployment_actions
+from aqua_ext.services.deployments import DEPLOYMENTS, Deployments, deployment_actions
 from aqua_ext.services.evaluations import EVALUATIONS
 from aqua_ext.services.finetunes import FINETUNES, finetune_actions
 from aqua_ext.services.models import model_actions
@@ -211,3 +211,51 @@ def test_model_actions(target: str) -> None:
     assert model_actions(target, model(ModelSource.FINE_TUNED)) == ["deploy", "delete"]
     assert model_actions(target, model(ModelSource.CATALOG, deploy=False)) == []
     assert model_actions(target, model(ModelSource.DEMO)) == ["deploy"]
+
+
+class _OneDeployment:
+    """Targets and driver at once, holding one deployment: the service's check runs before the driver is asked."""
+
+    kind = "local"
+
+    def __init__(self, detail: DeploymentDetail) -> None:
+        self.detail = detail
+
+    async def route(self, resource_id: str) -> _OneDeployment:
+        return self
+
+    async def get(self, target: str) -> _OneDeployment:
+        return self
+
+    async def get_deployment(self, deployment_id: str) -> DeploymentDetail:
+        return self.detail
+
+    async def resolve_adapters(self, deployment_id: str, adapters: Any) -> Any:
+        raise AssertionError("the driver is not asked when the service refuses")
+
+
+@pytest.mark.parametrize(
+    ("state", "engine", "words"),
+    [
+        (D.UPDATING, "llama.cpp", "only ACTIVE, INACTIVE or FAILED deployments can be given other adapters: wait"),
+        (D.ACTIVE, "transformers", "serves chat with transformers on the local target: its LoRA adapters cannot be"),
+    ],
+)
+async def test_putting_adapters_is_refused_by_the_same_rule_as_the_action(
+    state: DeploymentState, engine: str, words: str
+) -> None:
+    summary = deployment(state, engine=engine)
+    detail = DeploymentDetail(
+        **summary.model_dump(),
+        params=[],
+        max_model_len=None,
+        dtype=None,
+        upstream_url=None,
+        log_group_id=None,
+        log_id=None,
+        operation_id=None,
+        failure_log=[],
+    )
+    service = Deployments(cast(Any, _OneDeployment(detail)))
+    with pytest.raises(Conflict, match=words):
+        await service.set_adapters("dep-1", SetAdaptersRequest(adapters=[]))
