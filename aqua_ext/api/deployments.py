@@ -36,7 +36,8 @@ class DeploymentState(str, Enum):
 
 
 # What may be done with a deployment now (the UI shows a button for each, and only those).
-DeploymentAction = Literal["activate", "deactivate", "delete", "chat", "evaluate"]
+# "adapters": its set of LoRA adapters may be changed now (PUT deployments/{id}/adapters).
+DeploymentAction = Literal["activate", "deactivate", "delete", "chat", "evaluate", "adapters"]
 
 TRANSITIONAL_STATES = frozenset({DeploymentState.CREATING, DeploymentState.UPDATING, DeploymentState.DELETING})
 

@@ -59,6 +59,25 @@ OCI_ADAPTER_ENGINES: dict[str, AdapterEngine] = {
 }
 
 
+# Targets whose drivers change a running or stopped deployment's adapters, and the engines they do it for
+# (AQUA's stacked deployments on OCI are not created by this extension: nothing there to change).
+CHANGEABLE: dict[str, dict[str, AdapterEngine]] = {"local": ADAPTER_ENGINES}
+
+
+def takes_adapters(target: str, engine: str, mode: str) -> bool:
+    """Whether a deployment on `target` served by `engine` in `mode` may be given other adapters (the state's
+    part of the rule is the lifecycle table's, services/deployments.py)."""
+    return mode != "embedding" and engine in CHANGEABLE.get(target, {})
+
+
+def where_adapters_change() -> str:
+    """The deployments whose adapters change, in words (the 409's when takes_adapters says no)."""
+    places = "; ".join(
+        f"{' or '.join(sorted(engines))} on the {target} target" for target, engines in CHANGEABLE.items()
+    )
+    return f"adapters change on chat or completion deployments served by {places}"
+
+
 def check_adapters(
     engine: str,
     adapters: list[AdapterFacts],

@@ -62,15 +62,31 @@ def plan_local(facts: LocalDeployFacts) -> LocalDeployPlan:
         _check_local_fit(
             facts.model, shape, _fit_dtype(dtype), request.max_model_len, facts.hardware, facts.engine, quantization
         )
+    max_len = request.max_model_len
+    if max_len is None and facts.engine == "llama.cpp":
+        # llama.cpp allocates its KV cache for the context it is given, by default the model's whole
+        # training context (128K tokens for Llama 3.1): it gets the context the memory fit assumed.
+        max_len = serving_context(facts.model, None)
     if not facts.adapters or facts.base is None:
-        return LocalDeployPlan(facts=facts, params=params, quantization=quantization)
+        return LocalDeployPlan(facts=facts, params=params, max_model_len=max_len, quantization=quantization)
     adapters = check_adapters(
         facts.engine, list(facts.adapters), facts.base, served_name(request.name), mode=request.mode
     )
     args = adapter_args(facts.engine, list(facts.adapters), [a.rank for a in adapters])
     return LocalDeployPlan(
-        facts=facts, params=params, adapters=tuple(adapters), adapter_args=tuple(args), quantization=quantization
+        facts=facts,
+        params=params,
+        adapters=tuple(adapters),
+        adapter_args=tuple(args),
+        max_model_len=max_len,
+        quantization=quantization,
     )
+
+
+def serving_context(model: ModelDetail, max_model_len: int | None) -> int:
+    """The context a local deployment's request may use, as its memory fit counts it: what was asked
+    for, else the model's context up to 4,096 tokens."""
+    return max_model_len or min(model.context_length or 4096, 4096)
 
 
 def with_quantization(option: quant_rules.Option, params: list[str], dtype: str | None) -> list[str]:
@@ -101,7 +117,7 @@ def _check_local_fit(
     engine: str,
     quantization: str | None,
 ) -> None:
-    context = max_model_len or min(model.context_length or 4096, 4096)
+    context = serving_context(model, max_model_len)
     query = FitQuery(
         dtype=dtype,
         context_length=context,

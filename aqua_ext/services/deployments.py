@@ -28,7 +28,7 @@ from ..api.upstream import UpstreamTarget
 from ..backends.base import Backend
 from ..errors import Conflict, InvalidInput
 from . import genai_on_demand
-from .adapters import ADAPTER_ENGINES, adapter_args, check_adapters, live_fits
+from .adapters import ADAPTER_ENGINES, adapter_args, check_adapters, live_fits, takes_adapters, where_adapters_change
 from .chat import Turn, start_turn
 from .chat_images import chat_inputs
 from .cli_command import create_command
@@ -49,15 +49,17 @@ _SERVING: frozenset[DeploymentAction] = frozenset({"chat", "evaluate", "deactiva
 
 # state → the actions it allows, per target kind. Local: the engine is our process, so a FAILED one
 # can be started again (activate) or left quiet (deactivate), and anything can be deleted (the engine
-# is stopped first). OCI: a FAILED model deployment cannot be activated nor deactivated (OCI refuses
+# is stopped first); its adapters change while nothing else is changing it (live or by a restart when
+# ACTIVE, saved for the next start otherwise), where its engine and mode take adapters (takes_adapters).
+# OCI: a FAILED model deployment cannot be activated nor deactivated (OCI refuses
 # both), only deleted; nothing can be done while OCI is changing it (UPDATING, DELETING).
 DEPLOYMENT_ACTIONS: dict[str, dict[DeploymentState, frozenset[DeploymentAction]]] = {
     "local": {
         S.CREATING: frozenset({"delete"}),
-        S.ACTIVE: _SERVING,
+        S.ACTIVE: _SERVING | frozenset({"adapters"}),
         S.UPDATING: frozenset({"delete"}),
-        S.INACTIVE: frozenset({"activate", "delete"}),
-        S.FAILED: frozenset({"activate", "deactivate", "delete"}),
+        S.INACTIVE: frozenset({"activate", "delete", "adapters"}),
+        S.FAILED: frozenset({"activate", "deactivate", "delete", "adapters"}),
         S.NEEDS_ATTENTION: frozenset({"deactivate", "delete"}),
         S.DELETING: frozenset({"delete"}),
     },
@@ -121,6 +123,8 @@ def deployment_actions(target: str, item: DeploymentSummary) -> list[DeploymentA
     actions = DEPLOYMENTS.actions(target, item.state)
     if item.mode == "embedding":  # an evaluation asks for answers; an embedding model gives vectors
         actions = [a for a in actions if a != "evaluate"]
+    if not takes_adapters(target, item.engine, item.mode):
+        actions = [a for a in actions if a != "adapters"]
     return actions
 
 
@@ -163,6 +167,11 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
     def refused(self, detail: Any, action: DeploymentAction) -> str:
         if genai_on_demand.is_on_demand(detail.target, detail.id):
             return f"'{detail.name}' is served on demand by OCI Generative AI: it cannot be {action}d from here."
+        if action == "adapters":
+            return (
+                f"Deployment '{detail.name}' serves {detail.mode} with {detail.engine} on the {detail.target} "
+                f"target: its LoRA adapters cannot be changed; {where_adapters_change()}."
+            )
         # Allowed by the state, not by the mode: an embedding model gives vectors, not answers to evaluate.
         return f"Deployment '{detail.name}' serves {detail.mode}; it cannot be {action}d."
 
@@ -223,12 +232,7 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
     async def set_adapters(self, deployment_id: str, request: SetAdaptersRequest) -> SetAdaptersResponse:
         """Serve this set of adapters from now on: checked as at create (the same base, a rank the engine
         loads), then loaded live where the engine allows it, else by restarting the engine (services/adapters.py)."""
-        detail = await self.get(deployment_id)
-        if detail.state in TRANSITIONAL_STATES:
-            raise Conflict(
-                f"Deployment '{detail.name}' is {detail.state.value}: wait until the change in progress is finished."
-            )
-        driver = await self.targets.get(detail.target)
+        _, driver = await self.checked(deployment_id, "adapters")
         change = await driver.resolve_adapters(deployment_id, request.adapters)
         adapters = check_adapters(change.engine, list(change.facts), change.base, change.served, mode=change.mode)
         args = adapter_args(change.engine, list(change.facts), [a.rank for a in adapters]) if adapters else []

@@ -80,9 +80,12 @@ _ACTION_ORDER = ("chat", "deploy", "finetune", "evaluate", "compare", "activate"
 
 
 def _past(action: str) -> str:
-    return {"chat": "chatted with", "finetune": "fine-tuned", "compare": "compared"}.get(
-        action, action + ("d" if action.endswith("e") else "ed")
-    )
+    return {
+        "chat": "chatted with",
+        "finetune": "fine-tuned",
+        "compare": "compared",
+        "adapters": "given other adapters",
+    }.get(action, action + ("d" if action.endswith("e") else "ed"))
 
 
 async def merged(

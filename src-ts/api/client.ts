@@ -37,6 +37,8 @@ import type {
   DeploymentMetrics,
   LogPage,
   UpdateDeploymentRequest,
+  SetAdaptersRequest,
+  SetAdaptersResponse,
   LogsQuery,
   EmbedRequest,
   EmbedResponse,
@@ -119,6 +121,11 @@ export interface IAquaClient {
   getDeploymentLogs(deploymentId: string, query?: LogsQuery): Promise<LogPage>;
   /** `PATCH aqua-ext/deployments/{deployment_id}`: its idle stop */
   updateDeployment(deploymentId: string, body: UpdateDeploymentRequest): Promise<DeploymentDetail>;
+  /**
+   * `PUT aqua-ext/deployments/{deployment_id}/adapters`: the whole set of LoRA adapters it serves from now on
+   * (applied live, by restarting the engine with an operation, or saved for its next start)
+   */
+  setDeploymentAdapters(deploymentId: string, body: SetAdaptersRequest): Promise<SetAdaptersResponse>;
   /** `GET aqua-ext/deployments/{deployment_id}/metrics` */
   getDeploymentMetrics(deploymentId: string): Promise<DeploymentMetrics>;
   /** `POST aqua-ext/deployments/{deployment_id}/embed` */
@@ -335,6 +342,10 @@ export class AquaClient implements IAquaClient {
 
   updateDeployment(deploymentId: string, body: UpdateDeploymentRequest): Promise<DeploymentDetail> {
     return this._send<DeploymentDetail>('PATCH', `deployments/${encodeURIComponent(deploymentId)}`, body);
+  }
+
+  setDeploymentAdapters(deploymentId: string, body: SetAdaptersRequest): Promise<SetAdaptersResponse> {
+    return this._send<SetAdaptersResponse>('PUT', `deployments/${encodeURIComponent(deploymentId)}/adapters`, body);
   }
 
   getDeploymentMetrics(deploymentId: string): Promise<DeploymentMetrics> {
@@ -571,7 +582,7 @@ export class AquaClient implements IAquaClient {
     return this._send<T>('POST', endPoint, body);
   }
 
-  private _send<T>(method: 'POST' | 'PATCH', endPoint: string, body?: unknown): Promise<T> {
+  private _send<T>(method: 'POST' | 'PATCH' | 'PUT', endPoint: string, body?: unknown): Promise<T> {
     return requestAPI<T>(
       endPoint,
       {

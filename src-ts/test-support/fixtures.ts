@@ -1008,6 +1008,21 @@ export class FakeClient implements IAquaClient {
     ...(this.deployments.find(item => item.id === deploymentId) ?? makeDeployment({ id: deploymentId })),
     ...body
   }));
+  /** Saved as given (the server's `applied`: "saved"; tests that need "live" or "restart" replace it). */
+  setDeploymentAdapters = fake<'setDeploymentAdapters'>(async (deploymentId, body) => {
+    const deployment = this.deployments.find(item => item.id === deploymentId) ?? makeDeployment({ id: deploymentId });
+    const adapters = body.adapters.map(({ model_id, name }) => {
+      const model = this.models.find(item => item.id === model_id);
+      const served = deployment.adapters.find(item => item.model_id === model_id);
+      return {
+        name: name ?? served?.name ?? (model?.name ?? model_id).toLowerCase().replace(/[^a-z0-9._-]+/g, '-'),
+        model_id,
+        model_name: model?.name ?? model_id,
+        rank: served?.rank ?? null
+      };
+    });
+    return { deployment: { ...deployment, adapters }, applied: 'saved' as const, operation: null };
+  });
   getDeploymentMetrics = fake<'getDeploymentMetrics'>(async deploymentId => makeDeploymentMetrics(deploymentId));
   embed = fake<'embed'>(async (_id, body) => ({
     dimensions: 384,

@@ -20,10 +20,10 @@ const SERVING: DeploymentAction[] = ['chat', 'evaluate', 'deactivate', 'delete']
 const DEPLOYMENT_ACTIONS: Record<string, Record<DeploymentState, DeploymentAction[]>> = {
   local: {
     CREATING: ['delete'],
-    ACTIVE: SERVING,
+    ACTIVE: [...SERVING, 'adapters'],
     UPDATING: ['delete'],
-    INACTIVE: ['activate', 'delete'],
-    FAILED: ['activate', 'deactivate', 'delete'],
+    INACTIVE: ['activate', 'delete', 'adapters'],
+    FAILED: ['activate', 'deactivate', 'delete', 'adapters'],
     NEEDS_ATTENTION: ['deactivate', 'delete'],
     DELETING: ['delete']
   },
@@ -38,9 +38,17 @@ const DEPLOYMENT_ACTIONS: Record<string, Record<DeploymentState, DeploymentActio
   }
 };
 
-export function deploymentActions(item: Pick<DeploymentSummary, 'target' | 'state' | 'mode'>): DeploymentAction[] {
+/** services/adapters.py's takes_adapters: the engines whose deployments' adapters change, per target. */
+const ADAPTER_ENGINES: Record<string, readonly DeploymentSummary['engine'][]> = { local: ['llama.cpp', 'vllm'] };
+
+export function deploymentActions(
+  item: Pick<DeploymentSummary, 'target' | 'state' | 'mode' | 'engine'>
+): DeploymentAction[] {
   const actions = (DEPLOYMENT_ACTIONS[item.target] ?? DEPLOYMENT_ACTIONS.local)[item.state];
-  return item.mode === 'embedding' ? actions.filter(action => action !== 'evaluate') : actions;
+  const takesAdapters = item.mode !== 'embedding' && (ADAPTER_ENGINES[item.target] ?? []).includes(item.engine);
+  return actions.filter(
+    action => !(action === 'evaluate' && item.mode === 'embedding') && !(action === 'adapters' && !takesAdapters)
+  );
 }
 
 function jobActions<A extends string>(state: FineTuneState, succeeded: A[]): (A | 'cancel' | 'delete')[] {

@@ -289,9 +289,6 @@ def test_chat_with_a_schema_save_the_edited_turn_evaluate_and_run_the_snippet(
     for metric in ("rouge", "bertscore"):
         form.locator(f'[data-metric="{metric}"] input').check()
     form.get_by_label("Judge", exact=True).select_option(judge_connection)
-    # One row at a time: the demo model's 512-token context is one pool that llama.cpp's slots share.
-    form.locator("summary", has_text="Advanced options").click()
-    form.get_by_label("Concurrency").fill("1")
     lab.screenshot("light-flow-evaluation-form")
     form.get_by_role("button", name="Start evaluation").click()
     expect(lab.page.locator(EVAL_FORM)).to_have_count(0, timeout=30_000)

@@ -19,6 +19,8 @@ from aqua_ext.services.adapters import (
     models_listing,
     route,
     route_openai,
+    takes_adapters,
+    where_adapters_change,
 )
 
 BASE = BaseFacts(names=base_names("demo:tiny", "/models/tiny"), label="'tiny'", hidden_size=64)
@@ -157,3 +159,13 @@ def test_vllm_changes_live_only_within_what_it_was_started_with() -> None:
     # A rank above the --max-lora-rank it started with, or an engine started without adapters: restart.
     assert not live_fits(started, adapter_args("vllm", [adapter(0, "wide", rank=64)], [64]))
     assert not live_fits([], adapter_args("vllm", [adapter(0, "a")], [8]))
+
+
+def test_which_deployments_take_other_adapters_and_the_words_when_not() -> None:
+    assert takes_adapters("local", "llama.cpp", "chat") and takes_adapters("local", "vllm", "completion")
+    assert not takes_adapters("local", "vllm", "embedding")
+    assert not takes_adapters("local", "transformers", "chat")
+    assert not takes_adapters("oci", "vllm", "chat")  # AQUA's stacked deployments are not created here
+    assert where_adapters_change() == (
+        "adapters change on chat or completion deployments served by llama.cpp or vllm on the local target"
+    )

@@ -4,16 +4,16 @@ a refused action answers. The one place these rules live; the UI renders the `ac
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
-from aqua_ext.api.deployments import DeploymentState, DeploymentSummary
+from aqua_ext.api.deployments import DeploymentDetail, DeploymentState, DeploymentSummary, SetAdaptersRequest
 from aqua_ext.api.evaluations import EvaluationState
 from aqua_ext.api.finetunes import FineTuneState, FineTuneSummary
 from aqua_ext.api.models import Capability, ModelSource, ModelSummary
 from aqua_ext.errors import Conflict
-from aqua_ext.services.deployments import DEPLOYMENTS, deployment_actions
+from aqua_ext.services.deployments import DEPLOYMENTS, Deployments, deployment_actions
 from aqua_ext.services.evaluations import EVALUATIONS
 from aqua_ext.services.finetunes import FINETUNES, finetune_actions
 from aqua_ext.services.models import model_actions
@@ -25,10 +25,16 @@ NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 DEPLOYMENT_EXPECTED: dict[str, dict[DeploymentState, set[str]]] = {
     "local": {
         D.CREATING: {"delete"},
-        D.ACTIVE: {"chat", "evaluate", "deactivate", "delete"},
+        # Adapters change live or by a restart (ACTIVE), or are saved for the next start (INACTIVE, FAILED).
+        D.ACTIVE: {"chat", "evaluate", "deactivate", "delete", "adapters"},
         D.UPDATING: {"delete"},
-        D.INACTIVE: {"activate", "delete"},
-        D.FAILED: {"activate", "deactivate", "delete"},  # our own process: start it again, or leave it quiet
+        D.INACTIVE: {"activate", "delete", "adapters"},
+        D.FAILED: {
+            "activate",
+            "deactivate",
+            "delete",
+            "adapters",
+        },  # our own process: start it again, or leave it quiet
         D.NEEDS_ATTENTION: {"deactivate", "delete"},
         D.DELETING: {"delete"},
     },
@@ -44,7 +50,7 @@ DEPLOYMENT_EXPECTED: dict[str, dict[DeploymentState, set[str]]] = {
 }
 
 
-def deployment(state: DeploymentState, mode: str = "chat") -> DeploymentSummary:
+def deployment(state: DeploymentState, mode: str = "chat", engine: str = "vllm") -> DeploymentSummary:
     return DeploymentSummary(
         id="dep-1",
         name="chatty",
@@ -54,7 +60,7 @@ def deployment(state: DeploymentState, mode: str = "chat") -> DeploymentSummary:
         state=state,
         state_message="",
         mode=mode,  # type: ignore[arg-type]
-        engine="vllm",
+        engine=engine,  # type: ignore[arg-type]
         shape="gpu",
         replicas=1,
         created_at=NOW,
@@ -74,12 +80,24 @@ def test_every_deployment_state_has_a_row_on_every_target() -> None:
         assert set(rows) == set(DeploymentState), target
 
 
-def test_an_embedding_deployment_is_not_evaluated() -> None:
+def test_an_embedding_deployment_is_not_evaluated_nor_given_adapters() -> None:
     assert deployment_actions("local", deployment(D.ACTIVE, "embedding")) == ["chat", "deactivate", "delete"]
+
+
+@pytest.mark.parametrize(("engine", "takes"), [("vllm", True), ("llama.cpp", True), ("transformers", False)])
+def test_adapters_change_where_the_engine_serves_them(engine: str, takes: bool) -> None:
+    assert ("adapters" in deployment_actions("local", deployment(D.INACTIVE, engine=engine))) is takes
+    assert "adapters" not in deployment_actions("oci", deployment(D.ACTIVE, engine=engine))
+
+
+def test_adapters_refused_while_a_change_is_under_way() -> None:
+    with pytest.raises(Conflict, match="can be given other adapters: wait until the change in progress is finished"):
+        DEPLOYMENTS.require("local", "chatty", D.UPDATING, "adapters")
 
 
 def test_actions_come_in_a_stable_order() -> None:
     assert deployment_actions("oci", deployment(D.ACTIVE)) == ["chat", "evaluate", "deactivate", "delete"]
+    assert deployment_actions("local", deployment(D.ACTIVE)) == ["chat", "evaluate", "deactivate", "delete", "adapters"]
 
 
 @pytest.mark.parametrize(
@@ -193,3 +211,51 @@ def test_model_actions(target: str) -> None:
     assert model_actions(target, model(ModelSource.FINE_TUNED)) == ["deploy", "delete"]
     assert model_actions(target, model(ModelSource.CATALOG, deploy=False)) == []
     assert model_actions(target, model(ModelSource.DEMO)) == ["deploy"]
+
+
+class _OneDeployment:
+    """Targets and driver at once, holding one deployment: the service's check runs before the driver is asked."""
+
+    kind = "local"
+
+    def __init__(self, detail: DeploymentDetail) -> None:
+        self.detail = detail
+
+    async def route(self, resource_id: str) -> _OneDeployment:
+        return self
+
+    async def get(self, target: str) -> _OneDeployment:
+        return self
+
+    async def get_deployment(self, deployment_id: str) -> DeploymentDetail:
+        return self.detail
+
+    async def resolve_adapters(self, deployment_id: str, adapters: Any) -> Any:
+        raise AssertionError("the driver is not asked when the service refuses")
+
+
+@pytest.mark.parametrize(
+    ("state", "engine", "words"),
+    [
+        (D.UPDATING, "llama.cpp", "only ACTIVE, INACTIVE or FAILED deployments can be given other adapters: wait"),
+        (D.ACTIVE, "transformers", "serves chat with transformers on the local target: its LoRA adapters cannot be"),
+    ],
+)
+async def test_putting_adapters_is_refused_by_the_same_rule_as_the_action(
+    state: DeploymentState, engine: str, words: str
+) -> None:
+    summary = deployment(state, engine=engine)
+    detail = DeploymentDetail(
+        **summary.model_dump(),
+        params=[],
+        max_model_len=None,
+        dtype=None,
+        upstream_url=None,
+        log_group_id=None,
+        log_id=None,
+        operation_id=None,
+        failure_log=[],
+    )
+    service = Deployments(cast(Any, _OneDeployment(detail)))
+    with pytest.raises(Conflict, match=words):
+        await service.set_adapters("dep-1", SetAdaptersRequest(adapters=[]))

@@ -110,6 +110,7 @@ class LocalDeployPlan:
     params: list[str]  # the engine's allowlist passed them, normalised
     adapters: tuple[DeploymentAdapter, ...] = ()  # checked (services/adapters.py)
     adapter_args: tuple[str, ...] = ()  # the engine's flags that load them
+    max_model_len: int | None = None  # the context each request may use (services/deploy_plan.py)
     # The weights' choice the service resolved from the request (quantization.py); None: the default.
     quantization: str | None = None
 
@@ -533,7 +534,7 @@ class LocalDeployments(Deployments):
             "mode": request.mode,
             "shape": facts.shape,
             "dtype": request.dtype,
-            "max_model_len": request.max_model_len,
+            "max_model_len": plan.max_model_len,
             "params": plan.params,
             "served_model_name": served_name(request.name),
             "idle_stop_minutes": request.idle_stop_minutes,

@@ -228,6 +228,19 @@ def gguf_file(model_path: Path) -> Path:
     return shards[0] if shards else max(files, key=lambda p: p.stat().st_size)
 
 
+# llama-server answers this many requests at once unless --parallel says otherwise (its own default,
+# "auto", is 4 too).
+LLAMA_CPP_SLOTS = 4
+
+
+def _llama_cpp_context(max_model_len: int, params: list[str]) -> list[str]:
+    """Every slot gets the whole context: llama-server's --ctx-size is what its slots share, so with
+    --ctx-size N four requests at once overflow it ("Context size has been exceeded") though each fits."""
+    if "--parallel" in params:  # the deployment's own, checked (services/engine_params.py)
+        return ["--ctx-size", str(max_model_len * int(params[params.index("--parallel") + 1]))]
+    return ["--parallel", str(LLAMA_CPP_SLOTS), "--ctx-size", str(max_model_len * LLAMA_CPP_SLOTS)]
+
+
 def _llama_cpp_command(spec: EngineSpec) -> list[str]:
     exe = llama_gguf.llama_server()
     if exe is None:
@@ -245,7 +258,7 @@ def _llama_cpp_command(spec: EngineSpec) -> list[str]:
         HOST,
         "--port",
         str(spec.port),
-        *(["--ctx-size", str(spec.max_model_len)] if spec.max_model_len else []),
+        *(_llama_cpp_context(spec.max_model_len, spec.params) if spec.max_model_len else []),
         *([] if "--n-gpu-layers" in spec.params else ["--n-gpu-layers", "999" if gpu else "0"]),
         *(["--embedding"] if spec.mode == "embedding" else []),
         "--metrics",  # Prometheus /metrics: requests, tokens, KV cache

@@ -4,7 +4,12 @@ import { Button } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { isTerminal, pollOperation } from '../../api/operations';
-import type { DeploymentDetail as DeploymentDetailData, DeploymentSummary, Operation } from '../../api/types';
+import type {
+  DeploymentDetail as DeploymentDetailData,
+  DeploymentSummary,
+  Operation,
+  SetAdaptersResponse
+} from '../../api/types';
 import { engineLabel, modeLabel, shapeLabel } from '../../shared/labels';
 import { allows } from '../../shared/actions';
 import { isTransitional } from '../../shared/deploymentStates';
@@ -17,6 +22,7 @@ import { useBusyAction } from '../../ui/hooks/useBusyAction';
 import { useLatest } from '../../ui/hooks/useLatest';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
 import { CodeSnippets } from './CodeSnippets';
+import { DeploymentAdapters } from './DeploymentAdapters';
 import { DeploymentLogsView } from './DeploymentLogsView';
 import { ServingPanel } from './ServingPanel';
 import { DeploymentStateBadge } from '../../ui/DeploymentStateBadge';
@@ -112,6 +118,17 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
       }
       props.notify(trans.__('Deactivated “%1”.', updated.name), 'info');
     });
+
+  // A restart's operation is followed like an activation's (its progress shows at the top of the page).
+  const onAdaptersApplied = (response: SetAdaptersResponse): void => {
+    if (mounted.current) {
+      setDetail(response.deployment);
+      if (response.operation) {
+        setOperation(response.operation);
+      }
+    }
+    onChanged.current();
+  };
 
   const onDelete = async (): Promise<void> => {
     const name = detail?.name ?? summary?.name ?? deploymentId;
@@ -277,6 +294,7 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
             </dd>
           </dl>
           <ServingPanel client={client} trans={trans} detail={detail} active={props.active} onUpdated={setDetail} />
+          <DeploymentAdapters client={client} trans={trans} detail={detail} onApplied={onAdaptersApplied} />
           <h3 className="jp-AquaExt-sectionTitle">{trans.__('Use it from code')}</h3>
           <CodeSnippets
             target={{ id: detail.id, baseUrl: endpoint, model: detail.model_name, mode: detail.mode }}
