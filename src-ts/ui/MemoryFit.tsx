@@ -334,7 +334,7 @@ function FitTable(props: { report: FitReport; trans: TranslationBundle }): JSX.E
         className={recommended ? 'jp-AquaExt-recommended' : target.available === 0 ? 'jp-mod-limitReached' : undefined}
       >
         <td className="jp-AquaExt-FitTable-name">
-          <span className="jp-AquaExt-FitTable-target">{target.name}</span>
+          <span className="jp-AquaExt-FitTable-target">{breakAtDots(target.name)}</span>
           <span className="jp-AquaExt-FitTable-devices">
             {devices}
             {recommended && (
@@ -449,4 +449,18 @@ function IntegerField(props: {
       />
     </label>
   );
+}
+
+/** A shape name ("BM.GPU.A100-v2.8") that wraps after its dots, not inside its parts, in a narrow column. */
+function breakAtDots(name: string): React.ReactNode {
+  return name.split('.').map((part, index) => (
+    <React.Fragment key={index}>
+      {index > 0 && (
+        <>
+          .<wbr />
+        </>
+      )}
+      {part}
+    </React.Fragment>
+  ));
 }

@@ -142,10 +142,13 @@ describe('Playground tool calls answered by a kernel function', () => {
     fireEvent.change(message(), { target: { value: '서울 날씨는?' } });
     fireEvent.click(screen.getByRole('button', { name: 'Send' }));
 
-    await waitFor(() =>
-      expect(within(lastAnswer()).getByRole('status')).toHaveTextContent(
-        `Not answered automatically: the model has called tools ${MAX_AUTO_ROUNDS} times in a row`
-      )
+    // Five rounds of stream, kernel and resend: more than waitFor's default second on a busy machine.
+    await waitFor(
+      () =>
+        expect(within(lastAnswer()).getByRole('status')).toHaveTextContent(
+          `Not answered automatically: the model has called tools ${MAX_AUTO_ROUNDS} times in a row`
+        ),
+      { timeout: 15_000 }
     );
     expect(client.streamChat).toHaveBeenCalledTimes(MAX_AUTO_ROUNDS + 1);
     expect(run).toHaveBeenCalledTimes(MAX_AUTO_ROUNDS);
@@ -155,7 +158,7 @@ describe('Playground tool calls answered by a kernel function', () => {
     ]);
     // The last round waits for the user, who can still answer it.
     expect(within(lastAnswer()).getByRole('button', { name: 'Answer with kernel function' })).toBeEnabled();
-  });
+  }, 30_000);
 
   it('offers nothing of the kernel without a runner (no notebooks in this lab)', async () => {
     const client = new FakeClient();
