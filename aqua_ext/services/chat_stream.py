@@ -22,13 +22,14 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import httpx
+import orjson
 
-from ..api.sse import SseParser
+from ..api.sse import SseEvent, SseParser
 from ..errors import Unavailable, Upstream, UpstreamTimeout
 from .engine_wire import EngineWire, encode_json, read_error
 
@@ -141,41 +142,70 @@ async def stream_chat(
     async with contextlib.aclosing(source):
         parser = SseParser()
         tally = AnswerTally(started)
-        pending: ChatDelta | None = None  # coalesce: content deltas of one read, merged
+        merged: list[ChatDelta] = []  # coalesce: the plain content deltas of one read
         done = False
         eof = False
         while not done and not eof:
             try:
-                events = parser.feed(await source.__anext__())
+                chunk = await source.__anext__()
             except StopAsyncIteration:
-                events, eof = parser.close(), True
-            for event in events:
-                data = event.data
-                if data[:1] != "{" and data.strip() == "[DONE]":
+                chunk, eof = b"", True
+            plain = None if eof else parser.feed_plain(chunk)
+            datas = plain if plain is not None else _event_data(parser.close() if eof else parser.feed(chunk))
+            for data in datas:
+                obj = _chunk_object(data)
+                if obj is _DONE:
                     tally.ended_by, done = "done", True
                     break
-                if event.event == "error":
-                    raise Upstream(f"The engine reported an error: {_error_message(data.encode())}")
-                try:
-                    obj = json.loads(data)
-                except ValueError:
-                    if not data.strip():
-                        continue
-                    raise Upstream(f"The engine sent a chunk that is not JSON: {data.strip()[:200]!r}") from None
                 for item in tally.chunk(obj):
                     if not coalesce:
                         yield item
-                    elif pending is not None and _mergeable(pending, item):
-                        pending = ChatDelta(content=pending.content + item.content, index=item.index)
+                    elif merged and _mergeable(merged[0], item):
+                        merged.append(item)
                     else:
-                        if pending is not None:
-                            yield pending
-                        pending = item
-            if pending is not None:
-                yield pending
-                pending = None
+                        if merged:
+                            yield _joined(merged)
+                        merged = [item]
+            if merged:
+                yield _joined(merged)
+                merged = []
 
         yield tally.done()
+
+
+_DONE = object()  # `data: [DONE]`
+
+
+def _event_data(events: list[SseEvent]) -> Iterator[str]:
+    """The data of events the full parser read, in order; an engine's `error` event raises Upstream."""
+    for event in events:
+        if event.event == "error":
+            raise Upstream(f"The engine reported an error: {_error_message(event.data.encode())}")
+        yield event.data
+
+
+def _chunk_object(data: bytes | str) -> Any:
+    """An event's JSON, `_DONE` for `[DONE]`, None for an empty event. orjson reads the bytes as they
+    came; what it refuses (invalid UTF-8, NaN, integers past 64 bits) the json module reads as the
+    full parser would, with U+FFFD for bad bytes."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    if text.strip() == "[DONE]":
+        return _DONE
+    if not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise Upstream(f"The engine sent a chunk that is not JSON: {text.strip()[:200]!r}") from None
+
+
+def _joined(deltas: list[ChatDelta]) -> ChatDelta:
+    if len(deltas) == 1:
+        return deltas[0]
+    return ChatDelta(content="".join(delta.content for delta in deltas), index=deltas[0].index)
 
 
 async def _wire_chunks(

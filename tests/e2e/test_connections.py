@@ -390,7 +390,7 @@ def test_import_test_compare_export_and_the_key_stays_on_the_server(
     playground.locator(".jp-AquaExt-stopButton").click()
     answers = last_answers(lab)
     for answer in answers:
-        expect(answer).to_have_attribute("data-status", "stopped", timeout=2_000)
+        expect(answer).to_have_attribute("data-status", "stopped", timeout=10_000)
     expect(playground.locator(".jp-AquaExt-sendButton")).to_be_visible()
     sizes = [int(answer.get_attribute("data-chars") or "0") for answer in answers]
     pg.wait_for_timeout(1000)

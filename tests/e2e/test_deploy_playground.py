@@ -288,7 +288,7 @@ def test_deploy_chat_stop_snippet_and_delete_from_the_ui(page: LabPage, deploy_s
     send(lab, "Tell me a very long story.")
     wait_streaming(lab, more_than=10)
     playground.locator(".jp-AquaExt-stopButton").click()
-    expect(last_answer(lab)).to_have_attribute("data-status", "stopped", timeout=1_000)
+    expect(last_answer(lab)).to_have_attribute("data-status", "stopped", timeout=10_000)
     expect(playground.locator(".jp-AquaExt-sendButton")).to_be_visible()
     stopped_at = answer_chars(lab)
     pg.wait_for_timeout(1500)

@@ -322,6 +322,41 @@ async def test_coalesce_merges_the_content_deltas_of_one_read() -> None:
         assert items[-1].tokens == 4  # counted per engine delta, merged or not
 
 
+async def mock_stream(body: list[bytes], **kw: Any) -> list[ChatDelta | ChatDone]:
+    """stream_chat over an engine whose answer comes in exactly these reads."""
+
+    async def stream(request: httpx.Request) -> httpx.Response:
+        async def chunks():  # type: ignore[no-untyped-def]
+            for part in body:
+                yield part
+
+        return httpx.Response(200, content=chunks(), headers={"content-type": "text/event-stream"})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(stream)) as client:
+        return [i async for i in stream_chat(client, "http://engine/v1/chat/completions", {}, **kw)]
+
+
+async def test_what_the_fast_json_reader_refuses_is_read_as_before() -> None:
+    # Invalid UTF-8 (U+FFFD, as the SSE parser replaces it), NaN and a 70-bit integer (the json module
+    # reads both), a character split between two reads: the same deltas as the json module gives.
+    korean = 'data: {"choices":[{"delta":{"content":"안녕"}}]}\n\n'.encode()
+    body = [
+        b'data: {"choices":[{"delta":{"role":"assistant","content":""}}]}\n\n',
+        b'data: {"choices":[{"delta":{"content":"a\xffb"}}]}\n\n',
+        b'data: {"choices":[{"delta":{"content":"c"},"logprobs":{"x":NaN}}]}\n\n',
+        b'data: {"id":1180591620717411303424,"choices":[{"delta":{"content":"d"}}]}\n\n',
+        korean[:40],  # inside 안
+        korean[40:],
+        b"data: [DONE]\n\n",
+    ]
+    items = await mock_stream(body)
+    assert [i.content for i in items if isinstance(i, ChatDelta)] == ["", "a\ufffdb", "c", "d", "안녕"]
+    assert isinstance(items[-1], ChatDone) and items[-1].ended_by == "done"
+
+    with pytest.raises(Upstream, match="not JSON: 'oops'"):
+        await mock_stream([body[0], b"data: oops\n\n"])
+
+
 def test_tool_call_pieces_are_kept_and_never_merged_with_text() -> None:
     tally = AnswerTally(0.0)
     first = {"index": 0, "id": "c1", "type": "function", "function": {"name": "検索", "arguments": ""}}

@@ -133,6 +133,58 @@ def test_id_persists_and_nul_id_is_ignored() -> None:
     assert parser.last_event_id == "1"
 
 
+def parse_plain_first(chunks: list[bytes]) -> list[tuple[str, str]]:
+    """(event, data) of each event, read as stream_chat reads: the fast path where it applies."""
+    parser = SseParser()
+    out: list[tuple[str, str]] = []
+    for chunk in chunks:
+        plain = parser.feed_plain(chunk)
+        if plain is None:
+            out += [(e.event, e.data) for e in parser.feed(chunk)]
+        else:
+            out += [("message", data.decode("utf-8", errors="replace")) for data in plain]
+    return out + [(e.event, e.data) for e in parser.close()]
+
+
+# What engines send (one write per event) and what they may: comments, several events in one read,
+# `data:` without its space, events of other types, several lines, CRLF, a character split between reads.
+PLAIN_STREAMS = [
+    [b'data: {"a":1}\n\n', 'data: {"content":"안녕하세요"}\n\n'.encode(), b"data: [DONE]\n\n"],
+    [b": ping\n\n", 'data: {"c":"こんにちは"}\n\ndata:{"c":"🙂"}\n\n: ping\n\n'.encode()],
+    [b"data: x\n\n", b"event: error\ndata: boom\n\n", b"data: y\n\n"],
+    [b"data: x\n\n", b"id: 4\ndata: y\n\n", b"data: z\n\n"],
+    [b"data: one\n\n", b"data: two\ndata: lines\n\n", b"data: \n\n"],
+    [b"data: one\r\n\r\n", b"data: two\n\n"],
+    [b"data: a\n\n", "data: 한".encode()[:-1], "data: 한".encode()[-1:] + b"\n\n", b"data: b\n\n"],
+    [b"data: a\n\n" + "한".encode()[:1], "한".encode()[1:] + b"\n\ndata: b\n\n"],
+    [b"data: a\n", b"\ndata: b\n\n", b"data: c\n\n\n\n", b"data: d\n\n"],
+    ["\ufeffdata: bom\n\n".encode(), b"data: after\n\n", b"data: \xff\xfe\n\n"],
+    [b"data: a\n\n", b"event: e\n", b"data: b\n\n"],  # a type given, its data to come
+    [b"data: a\n\n", b"data: b\n", b"data: c\n\n"],  # an event's first line read, the rest to come
+]
+
+
+@pytest.mark.parametrize("chunks", PLAIN_STREAMS)
+def test_the_fast_path_gives_what_the_full_parser_gives(chunks: list[bytes]) -> None:
+    full = [(e.event, e.data) for e in parse_all(chunks)]
+    assert parse_plain_first(chunks) == full
+    # and at any split of the whole stream into two reads
+    whole = b"".join(chunks)
+    for i in range(len(whole) + 1):
+        assert parse_plain_first([whole[:i], whole[i:]]) == full, f"split at byte {i}"
+
+
+def test_the_fast_path_takes_whole_data_events_and_declines_the_rest() -> None:
+    parser = SseParser()
+    assert parser.feed_plain(b"data: first\n\n") is None  # the first read: a BOM is the full parser's
+    parser.feed(b"data: first\n\n")
+    assert parser.feed_plain(b'data: {"x":1}\n\n: ping\n\ndata:{"y":2}\n\n') == [b'{"x":1}', b'{"y":2}']
+    assert parser.feed_plain(b"data: half") is None  # not whole events: nothing consumed
+    assert parser.feed_plain(b"event: done\ndata: x\n\n") is None
+    assert parser.feed_plain(b"retry: 10\n\n") is None
+    assert [e.data for e in parser.feed(b"data: after\n\n")] == ["after"]
+
+
 def test_json_helper() -> None:
     assert SseEvent(data='{"x": [1, 2]}').json() == {"x": [1, 2]}
 
