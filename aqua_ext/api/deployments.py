@@ -163,18 +163,21 @@ class DeploymentSummary(ApiModel):
 
 
 class DeploymentDetail(DeploymentSummary):
-    params: list[str]
-    max_model_len: int | None
-    dtype: Dtype | None
+    # The defaults are what a target that does not have the fact says (a Generative AI endpoint has no
+    # engine params or logs of ours), so its detail names only what it knows; responses still carry every
+    # field (ApiModel's serialization schema keeps them required).
+    params: list[str] = []
+    max_model_len: int | None = None
+    dtype: Dtype | None = None
     # Where the engine really listens: http://127.0.0.1:<port> locally, the OCI predict URL.
     # Only this server reaches it; browsers and clients go through openai_base_path.
-    upstream_url: str | None
-    log_group_id: str | None
-    log_id: str | None
+    upstream_url: str | None = None
+    log_group_id: str | None = None
+    log_id: str | None = None
     # The deployment's operation while it is being created or activated.
-    operation_id: str | None
+    operation_id: str | None = None
     # The failure reason's evidence: the engine log's last lines (FAILED only).
-    failure_log: list[str]
+    failure_log: list[str] = []
     # The last request this server relayed to it (chat or pass-through) since the server started.
     last_request_at: datetime | None = None
     # When idle stop will deactivate it if no request comes (ACTIVE with idle stop only).

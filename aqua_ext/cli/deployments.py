@@ -32,6 +32,8 @@ from . import follow
 from .context import Context, add_command, add_group, add_oci_logging_flags, add_target_flag
 from .output import (
     Column,
+    add_export_flags,
+    check_export_output,
     detail_text,
     emit,
     error,
@@ -102,13 +104,11 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="print the new deployment and return at once (OCI; a local deployment is brought up by this command)",
     )
-    create.add_argument(
-        "--export",
-        choices=("terraform", "python"),
-        help="print the deployment as Terraform (oci_datascience_model_deployment), or as the OCI SDK calls in "
+    add_export_flags(
+        create,
+        "print the deployment as Terraform (oci_datascience_model_deployment), or as the OCI SDK calls in "
         "Python, instead of creating it (OCI)",
     )
-    create.add_argument("-o", "--output", metavar="FILE", help="with --export: write it to FILE (default: stdout)")
     add_command(deps, "list", "list deployments")
     for name, text in (
         ("get", "show one deployment"),
@@ -274,10 +274,8 @@ async def run(ctx: Context) -> int:
                 "leave out --no-wait (or start it from JupyterLab)",
             )
 
-    if cmd == "create" and args.output and not args.export:
-        raise InvalidInput.field("output", "-o writes an export: add --export terraform (or python)")
-
     if cmd == "create":
+        check_export_output(args)
         params: list[str] = []
         for value in args.param or []:
             try:

@@ -26,12 +26,13 @@ from ..api.finetunes import (
     MetricsQuery,
 )
 from ..api.job_datasets import DatasetAccess
-from ..errors import InvalidInput
 from .context import Context, add_command, add_group, add_oci_logging_flags, add_target_flag
 from .jobs import JobKind, StateChanges, add_job_commands, follow_job, job_basics, job_facts, job_failed, job_started
 from .output import (
     Column,
     StatusLines,
+    add_export_flags,
+    check_export_output,
     detail_text,
     emit,
     fmt_duration,
@@ -103,13 +104,11 @@ def add_parser(sub: Any) -> None:
     where.add_argument("--subnet-id", help="OCI: required for --replicas > 1")
     add_oci_logging_flags(where)
     add_target_flag(where, "to fine-tune on (the base model's own)")
-    ftc.add_argument(
-        "--export",
-        choices=("terraform", "python"),
-        help="OCI: print the job as Terraform (oci_datascience_job and its run), or the OCI SDK calls in Python, "
+    add_export_flags(
+        ftc,
+        "OCI: print the job as Terraform (oci_datascience_job and its run), or the OCI SDK calls in Python, "
         "after the create's checks, instead of creating it",
     )
-    ftc.add_argument("-o", "--output", metavar="FILE", help="with --export: write it to FILE (default: stdout)")
     ftc.add_argument(
         "--follow",
         "-f",
@@ -321,9 +320,8 @@ async def run(ctx: Context) -> int:
         follow=_follow_finetune,
         outcome=_finetune_outcome,
     )
-    if cmd == "create" and args.output and not args.export:
-        raise InvalidInput.field("output", "-o writes an export: add --export terraform (or python)")
     if cmd == "create":
+        check_export_output(args)
         # As the fine-tune form: the hyperparameters left out are the base model's defaults.
         request = await finetunes.with_model_defaults(_finetune_request(args))
         if args.export:

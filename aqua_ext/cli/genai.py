@@ -31,7 +31,7 @@ from ..api.models import Capability
 from ..api.operations import TERMINAL_STATES, Operation, OperationState
 from ..errors import InvalidInput
 from .context import Context, add_command, add_group
-from .output import emit, error, table, write_export
+from .output import add_export_flags, check_export_output, emit, error, table, write_export
 
 GROUPS = ("models", "clusters", "endpoints", "finetunes")
 # Hyperparameters the fine-tune command takes as flags (`--lora-r 16`), as the training config names them.
@@ -97,12 +97,7 @@ def _create(group: Any, verb: str, help: str) -> Any:
     parser.add_argument("--name", required=True, help="display name")
     parser.add_argument("--description", default="")
     parser.add_argument("--no-wait", action="store_true", help="print what was created and return at once")
-    parser.add_argument(
-        "--export",
-        choices=("terraform", "python"),
-        help="print the Terraform (or the OCI SDK calls in Python) instead of creating anything",
-    )
-    parser.add_argument("-o", "--output", metavar="FILE", help="with --export: write it to FILE (default: stdout)")
+    add_export_flags(parser, "print the Terraform (or the OCI SDK calls in Python) instead of creating anything")
     return parser
 
 
@@ -211,8 +206,7 @@ async def run(ctx: Context) -> int:
         defaults = genai.training_defaults()
         emit(args, defaults, defaults.model_dump_json(indent=2))
         return 0
-    if args.output and not args.export:
-        raise InvalidInput.field("output", "-o writes an export: add --export terraform (or python)")
+    check_export_output(args)
     request = _request(ctx, group)
     extra = (DatasetAccess(root=ctx.root),) if group == "finetunes" else ()
     if args.export:

@@ -270,6 +270,19 @@ def fmt_score(key: str, value: float | None) -> str:
     return f"{value:.1f}" if key in _HUNDRED_SCALE else f"{value:.3f}"
 
 
+def add_export_flags(parser: Any, help: str) -> None:
+    """`--export terraform|python` and `-o FILE` of a create command (what `write_export` writes);
+    `help`: what --export prints for this create."""
+    parser.add_argument("--export", choices=("terraform", "python"), help=help)
+    parser.add_argument("-o", "--output", metavar="FILE", help="with --export: write it to FILE (default: stdout)")
+
+
+def check_export_output(args: argparse.Namespace) -> None:
+    """-o names where an export goes: without --export it is a mistake, said before anything is asked."""
+    if args.output and not args.export:
+        raise InvalidInput.field("output", "-o writes an export: add --export terraform (or python)")
+
+
 async def write_export(args: argparse.Namespace, export: TerraformExport) -> int:
     """A create's Terraform (`--export terraform`) or its SDK calls in Python (`--export python`): printed, or
     written to `-o FILE` (off the event loop)."""

@@ -26,7 +26,7 @@ from ..api.logs import LogPage, LogsQuery
 from ..api.terraform import TerraformExport
 from ..api.upstream import UpstreamTarget
 from ..backends.base import Backend
-from ..errors import Conflict, InvalidInput
+from ..errors import Conflict
 from . import genai_on_demand
 from .adapters import ADAPTER_ENGINES, adapter_args, check_adapters, live_fits, takes_adapters, where_adapters_change
 from .chat import Turn, start_turn
@@ -34,7 +34,7 @@ from .chat_images import chat_inputs
 from .cli_command import create_command
 from .deploy_plan import plan_deployment
 from .idle_stop import idle_stop_at
-from .resources import Lifecycle, LifecycleService, M, create_target
+from .resources import Lifecycle, LifecycleService, M, create_target, terraform_target
 from .sdk_snippet import render_snippet
 from .serving_metrics import ServingMetrics
 from .targets import Targets
@@ -189,13 +189,7 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
     async def terraform(self, request: CreateDeploymentRequest) -> TerraformExport:
         """The Terraform of `create(request)`: the same checks and plan (the same 400s), then what the OCI
         driver would send, written as `oci_datascience_model_deployment`. Nothing is created."""
-        driver = await create_target(self.targets, request.target, request.model_id, "model_id")
-        if driver.kind != "oci":
-            raise InvalidInput.field(
-                "target",
-                f"Terraform describes OCI resources; '{request.model_id}' is on the {driver.kind} target: "
-                "deploy an OCI model (target 'oci') to export it",
-            )
+        driver = await terraform_target(self.targets, request.target, request.model_id, "deploy")
         plan = await plan_deployment(await driver.resolve_deployment(request))
         spec, call = await driver.deployment_create_values(plan)
         names = {spec.compartment_ocid: "compartment_id", spec.project_id: "project_id"}

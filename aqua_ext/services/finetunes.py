@@ -29,7 +29,7 @@ from ..backends.base import Backend
 from ..errors import Conflict, InvalidInput, NotFound
 from .cli_command import create_command
 from .datasets import checked_dataset
-from .resources import Lifecycle, LifecycleService, create_target
+from .resources import Lifecycle, LifecycleService, create_target, terraform_target
 from .sdk_snippet import render_snippet
 from .terraform import datascience_finetune_tf, tf_file_name
 from .training_plan import fit_defaults, training_shape
@@ -177,13 +177,7 @@ class FineTunes(LifecycleService[FineTuneState, FineTuneAction, FineTuneDetail])
         """The Terraform and the SDK calls of `create(request)`: the same checks, memory fit and preflight (the
         same 400s), then what the OCI driver would send, written as `oci_datascience_job` and its run. Nothing
         is created. `request` as the create takes it (the form's defaults filled in)."""
-        driver = await create_target(self.targets, request.target, request.model_id, "model_id")
-        if driver.kind != "oci":
-            raise InvalidInput.field(
-                "target",
-                f"Terraform describes OCI resources; '{request.model_id}' is on the {driver.kind} target: "
-                "fine-tune an OCI model (target 'oci') to export it",
-            )
+        driver = await terraform_target(self.targets, request.target, request.model_id, "fine-tune")
         request = await self._resolved(driver, request)
         async with self._dataset(driver, request, datasets) as dataset:
             exported = await driver.finetune_create_calls(request, dataset)

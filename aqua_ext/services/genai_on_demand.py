@@ -148,14 +148,6 @@ class OnDemand:
             created_at=created,
             updated_at=model.updated_at or created,
             openai_base_path=f"aqua-ext/deployments/{model.id}/v1",
-            params=[],
-            max_model_len=None,
-            dtype=None,
-            upstream_url=None,
-            log_group_id=None,
-            log_id=None,
-            operation_id=None,
-            failure_log=[],
         )
 
     async def upstream(self, backend: Backend, model_id: str) -> UpstreamTarget:

@@ -130,6 +130,19 @@ async def create_target(targets: Targets, requested: str | None, owned_id: str, 
     return await targets.get(owner)
 
 
+async def terraform_target(targets: Targets, requested: str | None, model_id: str, verb: str) -> Backend:
+    """The target a create's Terraform export runs its checks on (as `create_target`): only OCI's, since
+    Terraform describes OCI resources. `verb`: what the create does to an OCI model ("deploy", "fine-tune")."""
+    driver = await create_target(targets, requested, model_id, "model_id")
+    if driver.kind != "oci":
+        raise InvalidInput.field(
+            "target",
+            f"Terraform describes OCI resources; '{model_id}' is on the {driver.kind} target: "
+            f"{verb} an OCI model (target 'oci') to export it",
+        )
+    return driver
+
+
 D = TypeVar("D", bound=BaseModel)  # a resource detail (the contract model)
 
 

@@ -155,11 +155,8 @@ class FakeBackend(FakeBackendBase):
             max_model_len=request.max_model_len,
             idle_stop_minutes=request.idle_stop_minutes,
             dtype=request.dtype,
-            upstream_url=None,
             log_group_id=request.log_group_id,
             log_id=request.log_id,
-            operation_id=None,
-            failure_log=[],
         )
         op = self.operations.start(
             "create-deployment",

@@ -199,14 +199,6 @@ class FakeBackend(FakeBackendBase):
             created_at=created,
             updated_at=created,
             openai_base_path=f"aqua-ext/deployments/{deployment_id}/v1",
-            params=[],
-            max_model_len=None,
-            dtype=None,
-            upstream_url=None,
-            log_group_id=None,
-            log_id=None,
-            operation_id=None,
-            failure_log=[],
         )
 
     async def evaluation_dataset(self, request: CreateEvaluationRequest, access: DatasetAccess) -> DatasetFile:

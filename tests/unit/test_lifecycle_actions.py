@@ -245,17 +245,7 @@ async def test_putting_adapters_is_refused_by_the_same_rule_as_the_action(
     state: DeploymentState, engine: str, words: str
 ) -> None:
     summary = deployment(state, engine=engine)
-    detail = DeploymentDetail(
-        **summary.model_dump(),
-        params=[],
-        max_model_len=None,
-        dtype=None,
-        upstream_url=None,
-        log_group_id=None,
-        log_id=None,
-        operation_id=None,
-        failure_log=[],
-    )
+    detail = DeploymentDetail(**summary.model_dump())
     service = Deployments(cast(Any, _OneDeployment(detail)))
     with pytest.raises(Conflict, match=words):
         await service.set_adapters("dep-1", SetAdaptersRequest(adapters=[]))

@@ -331,12 +331,6 @@ def deployment(
     )
     return DeploymentDetail(
         **summary.model_dump(),
-        params=[],
-        max_model_len=None,
-        dtype=None,
-        upstream_url=None,
-        log_group_id=None,
-        log_id=None,
         operation_id=operation_id,
         failure_log=[ep.state_message] if state == DeploymentState.FAILED and ep.state_message else [],
     )

@@ -312,8 +312,6 @@ class LocalDeployments(Deployments):
             max_model_len=c.get("max_model_len"),
             dtype=c.get("dtype"),
             upstream_url=handle.base_url if handle and row.state == S.ACTIVE.value else None,
-            log_group_id=None,
-            log_id=None,
             operation_id=self._ops.get(row.id),
             failure_log=row.failure_log if row.state == S.FAILED.value else [],
         )

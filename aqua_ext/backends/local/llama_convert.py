@@ -70,15 +70,11 @@ def _accept_gpt2_pre_tokenizer(converter: Path) -> None:
     base.TextModel.get_vocab_base_pre = get_vocab_base_pre
 
 
-def convert(source: Path, outfile: Path, level: str, converter: Path) -> Path:
-    """Run llama.cpp's converter on `source`; the 16-bit GGUF file it wrote."""
-    script = converter / "convert_hf_to_gguf.py"
-    sys.path[:0] = [str(converter), str(converter / "gguf-py")]
-    _accept_gpt2_pre_tokenizer(converter)
-    outtype = CONVERTER_OUTTYPE.get(level, "f16")
-    written = outfile if level in ("F16", "BF16") else outfile.with_name(outfile.stem + f".{outtype}.tmp.gguf")
+def _run_script(script: Path, args: list[str], written: Path, name: str) -> None:
+    """Run one of llama.cpp's converter scripts in this process, as `python script args…` would (its folders
+    already on sys.path); a RuntimeError naming `name` when it did not write `written`."""
     argv = sys.argv
-    sys.argv = [str(script), str(source), "--outfile", str(written), "--outtype", outtype]
+    sys.argv = [str(script), *args]
     try:
         runpy.run_path(str(script), run_name="__main__")
     except SystemExit as exc:  # the converter ends with sys.exit on bad input: that is a failure
@@ -87,7 +83,17 @@ def convert(source: Path, outfile: Path, level: str, converter: Path) -> Path:
     finally:
         sys.argv = argv
     if not written.is_file():
-        raise RuntimeError(f"the converter wrote no GGUF file ({written.name})")
+        raise RuntimeError(f"the {name} wrote no GGUF file ({written.name})")
+
+
+def convert(source: Path, outfile: Path, level: str, converter: Path) -> Path:
+    """Run llama.cpp's converter on `source`; the 16-bit GGUF file it wrote."""
+    script = converter / "convert_hf_to_gguf.py"
+    sys.path[:0] = [str(converter), str(converter / "gguf-py")]
+    _accept_gpt2_pre_tokenizer(converter)
+    outtype = CONVERTER_OUTTYPE.get(level, "f16")
+    written = outfile if level in ("F16", "BF16") else outfile.with_name(outfile.stem + f".{outtype}.tmp.gguf")
+    _run_script(script, [str(source), "--outfile", str(written), "--outtype", outtype], written, "converter")
     return written
 
 
@@ -95,17 +101,8 @@ def convert_lora(adapter: Path, outfile: Path, base_config: Path, converter: Pat
     """Run llama.cpp's LoRA converter on the PEFT folder `adapter`; it writes `outfile` (F16)."""
     script = converter / LORA_CONVERTER
     sys.path[:0] = [str(converter), str(converter / "gguf-py")]
-    argv = sys.argv
-    sys.argv = [str(script), "--base", str(base_config), "--outfile", str(outfile), "--outtype", "f16", str(adapter)]
-    try:
-        runpy.run_path(str(script), run_name="__main__")
-    except SystemExit as exc:
-        if exc.code not in (0, None):
-            raise
-    finally:
-        sys.argv = argv
-    if not outfile.is_file():
-        raise RuntimeError(f"the LoRA converter wrote no GGUF file ({outfile.name})")
+    args = ["--base", str(base_config), "--outfile", str(outfile), "--outtype", "f16", str(adapter)]
+    _run_script(script, args, outfile, "LoRA converter")
 
 
 def quantize(source: Path, outfile: Path, level: str) -> None:
