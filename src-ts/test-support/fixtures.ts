@@ -32,7 +32,8 @@ import type {
   TrainingFit,
   GenAiCluster,
   GenAiModel,
-  OnDemandModel
+  OnDemandModel,
+  WeightChoice
 } from '../api/types';
 import { CONTRACT_DEFAULTS } from '../features/finetunes/finetuneForm';
 import { makeOciSetup } from './ociSetup';
@@ -272,6 +273,31 @@ export function limitedShapesFit(): FitReport {
     ],
     recommended_shape: 'VM.GPU.A10.2'
   });
+}
+
+/** One entry of a fit's weights' choices (`quantizations`): none of the flags unless `extra` sets them. */
+export function weightChoice(value: string, label: string, extra: Partial<WeightChoice> = {}): WeightChoice {
+  return { value, label, bits_per_weight: null, convert: false, default: false, ...extra };
+}
+
+/**
+ * What the server lists per engine (the specs' stand-in for services/quantization.py): float32 is
+ * transformers' default, and `llamaCppDefault` (none unless given) llama.cpp's.
+ */
+export function weightChoices(llamaCppDefault: string | null = null): Record<string, WeightChoice[]> {
+  return {
+    transformers: [
+      weightChoice('float32', 'float32 (32-bit weights)', { bits_per_weight: 32, default: true }),
+      weightChoice('bfloat16', 'bfloat16 (16-bit weights)', { bits_per_weight: 16 })
+    ],
+    'llama.cpp': [
+      weightChoice('Q8_0', 'GGUF Q8_0 (8.5 bits/weight), after a conversion', { bits_per_weight: 8.5, convert: true }),
+      weightChoice('Q4_K_M', 'GGUF Q4_K_M (4.84 bits/weight), after a conversion', {
+        bits_per_weight: 4.84,
+        convert: true
+      })
+    ].map(choice => ({ ...choice, default: choice.value === llamaCppDefault }))
+  };
 }
 
 const LOCAL_TARGET: Info['backend'] = {

@@ -151,6 +151,17 @@ export function makeOnDemandModel(overrides: Partial<OnDemandModel> = {}): OnDem
   };
 }
 
+/** An on-demand embedding model: nothing to chat with or score, though the server lists `chat` among its actions. */
+export function makeEmbeddingOnDemandModel(): OnDemandModel {
+  return makeOnDemandModel({
+    id: 'ocid1.generativeaimodel.oc1.us-chicago-1.embed',
+    name: 'cohere.embed-multilingual-v3.0',
+    mode: 'embedding',
+    capabilities: ['TEXT_EMBEDDINGS'],
+    actions: ['chat']
+  });
+}
+
 /** A base model of the region that fine-tunes with T-Few and LoRA only. */
 export function makeBaseModel(overrides: Partial<GenAiModel> = {}): GenAiModel {
   return makeGenAiModel({

@@ -1,6 +1,7 @@
 /** What the playground specs share: the panel rendered with a fake client and mocked callbacks, and its message box. */
 import { screen } from '@testing-library/react';
 
+import type { ChatRequest, ChatStreamEvent } from '../api/types';
 import { trans } from './trans';
 import { Playground, type IPlaygroundProps } from '../features/playground/Playground';
 import { FakeClient } from './fixtures';
@@ -27,4 +28,42 @@ export function renderPlayground(overrides: Partial<IPlaygroundProps> = {}, clie
 /** The box the user types a message in. */
 export function message(): HTMLElement {
   return screen.getByRole('textbox', { name: 'Message' });
+}
+
+/** The last answer in the conversation. */
+export function lastAnswer(): HTMLElement {
+  const answers = document.querySelectorAll<HTMLElement>('.jp-AquaExt-Turn.jp-mod-assistant');
+  return answers[answers.length - 1];
+}
+
+/** The request body of the client's `call`-th chat stream. */
+export function sentChat(client: FakeClient, call: number): ChatRequest {
+  return client.streamChat.mock.calls[call][1] as ChatRequest;
+}
+
+/** A chat stream that yields `events` and ends. */
+export function streamOf(events: ChatStreamEvent[]): AsyncIterable<ChatStreamEvent> {
+  return (async function* () {
+    yield* events;
+  })();
+}
+
+/** One function tool, `get_weather(city)`, as the Tools (JSON) box takes it. */
+export const WEATHER = [
+  {
+    type: 'function',
+    function: {
+      name: 'get_weather',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }
+    }
+  }
+];
+
+/** Events that stop after `first` until the request is aborted (an answer that would go on). */
+export function endless(first: string) {
+  return (_body: unknown, signal?: AbortSignal): AsyncIterable<ChatStreamEvent> =>
+    (async function* () {
+      yield { type: 'delta', data: { content: first, role: null, finish_reason: null } } as ChatStreamEvent;
+      await new Promise<void>(resolve => signal?.addEventListener('abort', () => resolve()));
+    })();
 }

@@ -3,7 +3,7 @@
  * section rendered with its selection held as the app holds it, the props
  * every section takes (the user's answers and the app's callbacks as mocks),
  * moving fake timers and pending promises on, and what a detail shows when
- * its item failed.
+ * its item failed. The connection and cluster tables take the props every section takes too.
  */
 import * as React from 'react';
 import { act, render, screen, within } from '@testing-library/react';
@@ -20,6 +20,11 @@ export type SectionHarnessProps<P extends IResourceSectionProps> = Omit<P, 'sele
 /** The props the harness fills in for every section: an active section, confirmations answered yes. */
 type Common = 'client' | 'trans' | 'active' | 'confirm' | 'notify' | 'copyToClipboard' | 'onBrowseModels';
 
+/** What the app gives every section (these and the table ones): an active section, confirmations answered yes. */
+export function sectionProps(client: FakeClient) {
+  return { client, trans, active: true, confirm: jest.fn(async () => true), notify: jest.fn() };
+}
+
 /**
  * Render `Section` under a harness that holds its selection; `props` are the
  * section's own (and overrides of the common ones).
@@ -35,11 +40,7 @@ export function renderSection<P extends IResourceSectionProps>(
     return <Section {...sectionProps} />;
   }
   const all = {
-    client,
-    trans,
-    active: true,
-    confirm: jest.fn(async () => true),
-    notify: jest.fn(),
+    ...sectionProps(client),
     copyToClipboard: jest.fn(),
     onBrowseModels: jest.fn(),
     ...props

@@ -122,50 +122,38 @@ export function MemoryFit(props: IMemoryFitProps): JSX.Element {
     <section className="jp-AquaExt-MemoryFit" aria-label={trans.__('Memory fit')} aria-busy={loading}>
       <h3 className="jp-AquaExt-sectionTitle">{trans.__('Will it fit?')}</h3>
       <div className="jp-AquaExt-MemoryFit-inputs">
-        <label className="jp-AquaExt-field">
-          <span className="jp-AquaExt-field-label">{trans.__('Engine')}</span>
-          <HTMLSelect
-            className="jp-AquaExt-MemoryFit-select"
-            aria-label={trans.__('Engine')}
-            value={engine}
-            onChange={event => {
-              setEngine(event.target.value as FitEngine | '');
-              // Another engine runs other weights: its default until one of its own is chosen.
-              setQuantization(null);
-            }}
-            options={[
-              { value: '', label: trans.__('Any (by data type)') },
-              ...FIT_ENGINES.map(value => ({ value, label: engineLabel(value) }))
-            ]}
-          />
-        </label>
+        <FitSelect
+          label={trans.__('Engine')}
+          value={engine}
+          onChange={value => {
+            setEngine(value as FitEngine | '');
+            // Another engine runs other weights: its default until one of its own is chosen.
+            setQuantization(null);
+          }}
+          options={[
+            { value: '', label: trans.__('Any (by data type)') },
+            ...FIT_ENGINES.map(value => ({ value, label: engineLabel(value) }))
+          ]}
+        />
         {showWeights ? (
-          <label className="jp-AquaExt-field">
-            <span className="jp-AquaExt-field-label">{trans.__('Weights')}</span>
-            <HTMLSelect
-              className="jp-AquaExt-MemoryFit-select"
-              aria-label={trans.__('Weights')}
-              value={choicesPending ? '' : (quantization ?? '')}
-              disabled={choicesPending}
-              onChange={event => setQuantization(event.target.value)}
-              options={
-                choicesPending
-                  ? [{ value: '', label: trans.__('Loading…') }]
-                  : choices.map(choice => ({ value: choice.value, label: choice.label }))
-              }
-            />
-          </label>
+          <FitSelect
+            label={trans.__('Weights')}
+            value={choicesPending ? '' : (quantization ?? '')}
+            disabled={choicesPending}
+            onChange={setQuantization}
+            options={
+              choicesPending
+                ? [{ value: '', label: trans.__('Loading…') }]
+                : choices.map(choice => ({ value: choice.value, label: choice.label }))
+            }
+          />
         ) : (
-          <label className="jp-AquaExt-field">
-            <span className="jp-AquaExt-field-label">{trans.__('Data type')}</span>
-            <HTMLSelect
-              className="jp-AquaExt-MemoryFit-select"
-              aria-label={trans.__('Data type')}
-              value={dtype}
-              onChange={event => setDtype(event.target.value as Dtype)}
-              options={DTYPES.map(value => ({ value, label: value }))}
-            />
-          </label>
+          <FitSelect
+            label={trans.__('Data type')}
+            value={dtype}
+            onChange={value => setDtype(value as Dtype)}
+            options={DTYPES.map(value => ({ value, label: value }))}
+          />
         )}
         <IntegerField
           label={trans.__('Context length')}
@@ -427,6 +415,29 @@ function FitTable(props: { report: FitReport; trans: TranslationBundle }): JSX.E
 }
 
 /** A labelled whole-number input that keeps the raw text, so a half-typed value is not lost. */
+/** A labelled select of the fit's inputs (engine, weights, data type). */
+function FitSelect(props: {
+  label: string;
+  value: string;
+  disabled?: boolean;
+  onChange: (value: string) => void;
+  options: { value: string; label: string }[];
+}): JSX.Element {
+  return (
+    <label className="jp-AquaExt-field">
+      <span className="jp-AquaExt-field-label">{props.label}</span>
+      <HTMLSelect
+        className="jp-AquaExt-MemoryFit-select"
+        aria-label={props.label}
+        value={props.value}
+        disabled={props.disabled}
+        onChange={event => props.onChange(event.target.value)}
+        options={props.options}
+      />
+    </label>
+  );
+}
+
 function IntegerField(props: {
   label: string;
   max: number;

@@ -45,20 +45,27 @@ export function DetailLoadState(props: {
   return <ErrorState error={props.error} trans={props.trans} title={props.errorTitle} onRetry={props.onRetry} />;
 }
 
+/** The detail's name, its heading: focused when the detail opens with nothing else focused. */
+export function DetailName(props: { name: string }): JSX.Element {
+  const heading = React.useRef<HTMLHeadingElement>(null);
+  useHeadingFocus(heading);
+  return (
+    <h2 className="jp-AquaExt-ResourceDetail-name" ref={heading} tabIndex={-1}>
+      {props.name}
+    </h2>
+  );
+}
+
 /** The name with its state badge, and the description under it. */
 export function DetailHeader(props: {
   name: string;
   badge: React.ReactNode;
   description?: string | null;
 }): JSX.Element {
-  const heading = React.useRef<HTMLHeadingElement>(null);
-  useHeadingFocus(heading);
   return (
     <header className="jp-AquaExt-ResourceDetail-header">
       <div className="jp-AquaExt-ResourceDetail-titleRow">
-        <h2 className="jp-AquaExt-ResourceDetail-name" ref={heading} tabIndex={-1}>
-          {props.name}
-        </h2>
+        <DetailName name={props.name} />
         {props.badge}
       </div>
       {props.description && <p className="jp-AquaExt-ResourceDetail-description">{props.description}</p>}

@@ -11,8 +11,7 @@ import type { Confirm, CopyToClipboard, Notify, RenderMarkdown } from '../../sha
 import { ErrorState } from '../../ui/ErrorState';
 import { capabilityLabel, formatLabel } from './labels';
 import { Loading } from '../../ui/Loading';
-import { useHeadingFocus } from '../../ui/hooks/useDialogFocus';
-import { CopyableCode, DeleteButton, DetailTopbar, Fact } from '../../ui/ResourceDetail';
+import { CopyableCode, DeleteButton, DetailName, DetailTopbar, Fact } from '../../ui/ResourceDetail';
 import { MemoryFit } from '../../ui/MemoryFit';
 import { useNotifyError } from '../../ui/setupLinks';
 import { ModelBadges } from './ModelBadges';
@@ -136,8 +135,6 @@ function ModelDetailBody(props: IModelDetailProps & { model: ModelDetailData }):
   const { model, trans } = props;
   const copy = props.copyToClipboard ?? defaultCopy;
   const cardRef = React.useRef<HTMLDivElement>(null);
-  const heading = React.useRef<HTMLHeadingElement>(null);
-  useHeadingFocus(heading);
 
   const { renderMarkdown } = props;
   const card = React.useMemo(() => stripFrontMatter(model.card_markdown), [model.card_markdown]);
@@ -245,9 +242,7 @@ function ModelDetailBody(props: IModelDetailProps & { model: ModelDetailData }):
   return (
     <div className="jp-AquaExt-ModelDetail-content">
       <header className="jp-AquaExt-ResourceDetail-header">
-        <h2 className="jp-AquaExt-ResourceDetail-name" ref={heading} tabIndex={-1}>
-          {model.name}
-        </h2>
+        <DetailName name={model.name} />
         <ModelBadges model={model} trans={trans} showFormats />
         {model.description && <p className="jp-AquaExt-ResourceDetail-description">{model.description}</p>}
         {model.tags.length > 0 && (

@@ -3,7 +3,7 @@ import { fireEvent, render, screen, within } from '@testing-library/react';
 
 import { ConnectionsSection, type IConnectionsSectionProps } from '../ConnectionsSection';
 import { FakeClient, makeConnection } from '../../../test-support/fixtures';
-import { trans } from '../../../test-support/trans';
+import { sectionProps } from '../../../test-support/sections';
 
 /** A chat service (Korean name) that may be evaluated, and an embedding one (Japanese name) that may not. */
 function client(): FakeClient {
@@ -22,11 +22,7 @@ function client(): FakeClient {
 
 function setup(overrides: Partial<IConnectionsSectionProps> = {}) {
   const props: IConnectionsSectionProps = {
-    client: client(),
-    trans,
-    active: true,
-    confirm: jest.fn(async () => true),
-    notify: jest.fn(),
+    ...sectionProps(client()),
     onEvaluate: jest.fn(),
     ...overrides
   };

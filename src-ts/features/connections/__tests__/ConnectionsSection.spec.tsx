@@ -4,15 +4,11 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/rea
 import { apiError } from '../../../test-support/errors';
 import { ConnectionsSection, type IConnectionsSectionProps } from '../ConnectionsSection';
 import { FakeClient, makeConnection } from '../../../test-support/fixtures';
-import { trans } from '../../../test-support/trans';
+import { sectionProps } from '../../../test-support/sections';
 
 function setup(overrides: Partial<IConnectionsSectionProps> = {}, client = new FakeClient()) {
   const props: IConnectionsSectionProps = {
-    client,
-    trans,
-    active: true,
-    confirm: jest.fn(async () => true),
-    notify: jest.fn(),
+    ...sectionProps(client),
     onOpenPlayground: jest.fn(),
     download: jest.fn(),
     ...overrides

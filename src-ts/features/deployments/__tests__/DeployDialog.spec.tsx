@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import { apiError } from '../../../test-support/errors';
-import { DeployDialog, type IDeployDialogProps } from '../DeployDialog';
+import type { IDeployDialogProps } from '../DeployDialog';
 import {
   FakeClient,
   limitedShapesFit,
@@ -12,7 +12,8 @@ import {
   ociShape,
   ociTarget
 } from '../../../test-support/fixtures';
-import { errorOf, renderDialog } from '../../../test-support/dialogs';
+import { errorOf } from '../../../test-support/dialogs';
+import { renderDeployDialog } from '../../../test-support/deployDialog';
 import type { OpenSetupCheck } from '../../../ui/setupLinks';
 
 const info = makeInfo({
@@ -40,20 +41,7 @@ function setup(
   client = new FakeClient(),
   openSetup: OpenSetupCheck | null = null
 ) {
-  return renderDialog(
-    DeployDialog,
-    client,
-    {
-      info,
-      model: makeModel(),
-      defaultContextLength: 4096,
-      fitDebounceMs: 0,
-      copyToClipboard: jest.fn(),
-      download: jest.fn(),
-      ...overrides
-    },
-    openSetup
-  );
+  return renderDeployDialog(client, info, overrides, openSetup);
 }
 
 describe('DeployDialog', () => {

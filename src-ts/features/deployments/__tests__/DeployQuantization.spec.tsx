@@ -1,10 +1,11 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
-import type { FitQuery, FitReport, WeightChoice } from '../../../api/types';
-import { DeployDialog, type IDeployDialogProps } from '../DeployDialog';
-import { FakeClient, makeFit, makeInfo, makeModel, target } from '../../../test-support/fixtures';
+import type { FitQuery, FitReport } from '../../../api/types';
+import type { IDeployDialogProps } from '../DeployDialog';
+import { FakeClient, makeFit, makeInfo, target, weightChoices } from '../../../test-support/fixtures';
 import { apiError } from '../../../test-support/errors';
-import { errorOf, renderDialog } from '../../../test-support/dialogs';
+import { errorOf } from '../../../test-support/dialogs';
+import { renderDeployDialog } from '../../../test-support/deployDialog';
 
 const info = makeInfo({
   engines: [
@@ -13,21 +14,8 @@ const info = makeInfo({
   ]
 });
 
-function choice(value: string, label: string, extra: Partial<WeightChoice> = {}): WeightChoice {
-  return { value, label, bits_per_weight: null, convert: false, default: false, ...extra };
-}
-
-/** What the server lists per engine (the test's stand-in for services/quantization.py). */
-const CHOICES: Record<string, WeightChoice[]> = {
-  transformers: [
-    choice('float32', 'float32 (32-bit weights)', { bits_per_weight: 32, default: true }),
-    choice('bfloat16', 'bfloat16 (16-bit weights)', { bits_per_weight: 16 })
-  ],
-  'llama.cpp': [
-    choice('Q8_0', 'GGUF Q8_0 (8.5 bits/weight), after a conversion', { bits_per_weight: 8.5, convert: true }),
-    choice('Q4_K_M', 'GGUF Q4_K_M (4.84 bits/weight), after a conversion', { bits_per_weight: 4.84, convert: true })
-  ]
-};
+/** What the server lists per engine. */
+const CHOICES = weightChoices();
 
 /** A fit that answers for the engine and quantization asked, as the server does. */
 function fitFor(query: FitQuery | undefined, local: Partial<FitReport['local'][number]> = {}): FitReport {
@@ -47,15 +35,7 @@ function fitFor(query: FitQuery | undefined, local: Partial<FitReport['local'][n
 }
 
 function setup(client: FakeClient, overrides: Partial<IDeployDialogProps> = {}) {
-  return renderDialog(DeployDialog, client, {
-    info,
-    model: makeModel(),
-    defaultContextLength: 4096,
-    fitDebounceMs: 0,
-    copyToClipboard: jest.fn(),
-    download: jest.fn(),
-    ...overrides
-  });
+  return renderDeployDialog(client, info, overrides);
 }
 
 describe('DeployDialog weights (dtype or quantization)', () => {

@@ -2,17 +2,11 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import { EvaluationDialog, type IEvaluationDialogProps } from '../EvaluationDialog';
 import { FakeClient, LOCAL_TARGET, makeDatasetReport, makeInfo } from '../../../test-support/fixtures';
-import { genaiTarget, makeOnDemandModel } from '../../../test-support/genai';
+import { genaiTarget, makeEmbeddingOnDemandModel, makeOnDemandModel } from '../../../test-support/genai';
 import { renderDialog, settle } from '../../../test-support/dialogs';
 
 const LLAMA = makeOnDemandModel();
-const EMBED = makeOnDemandModel({
-  id: 'ocid1.generativeaimodel.oc1.us-chicago-1.embed',
-  name: 'cohere.embed-multilingual-v3.0',
-  mode: 'embedding',
-  capabilities: ['TEXT_EMBEDDINGS'],
-  actions: ['chat']
-});
+const EMBED = makeEmbeddingOnDemandModel();
 
 function setup(overrides: Partial<IEvaluationDialogProps>, client: FakeClient) {
   return renderDialog(EvaluationDialog, client, { debounceMs: 0, ...overrides });

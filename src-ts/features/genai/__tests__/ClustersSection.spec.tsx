@@ -4,15 +4,11 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/rea
 import { apiError } from '../../../test-support/errors';
 import { ClustersSection, type IClustersSectionProps } from '../ClustersSection';
 import { FakeClient } from '../../../test-support/fixtures';
-import { trans } from '../../../test-support/trans';
+import { sectionProps } from '../../../test-support/sections';
 
 function setup(overrides: Partial<IClustersSectionProps> = {}, client = new FakeClient()) {
   const props: IClustersSectionProps = {
-    client,
-    trans,
-    active: true,
-    confirm: jest.fn(async () => true),
-    notify: jest.fn(),
+    ...sectionProps(client),
     onOpen: jest.fn(),
     ...overrides
   };

@@ -1,32 +1,15 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
-import type { FitQuery, FitReport, WeightChoice } from '../../../api/types';
+import type { FitQuery, FitReport } from '../../../api/types';
 import { IModelDetailProps, ModelDetail } from '../ModelDetail';
-import { FakeClient, makeDetail, makeFit, ociShape, target } from '../../../test-support/fixtures';
+import { FakeClient, makeDetail, makeFit, ociShape, target, weightChoices } from '../../../test-support/fixtures';
 import { renderWithProps } from '../../../test-support/render';
 import { trans } from '../../../test-support/trans';
 
 const MODEL = 'reg:양자화-모델';
 
-function choice(value: string, label: string, extra: Partial<WeightChoice> = {}): WeightChoice {
-  return { value, label, bits_per_weight: null, convert: false, default: false, ...extra };
-}
-
-/** What the server lists per engine (the test's stand-in for services/quantization.py). */
-const CHOICES: Record<string, WeightChoice[]> = {
-  transformers: [
-    choice('float32', 'float32 (32-bit weights)', { bits_per_weight: 32, default: true }),
-    choice('bfloat16', 'bfloat16 (16-bit weights)', { bits_per_weight: 16 })
-  ],
-  'llama.cpp': [
-    choice('Q8_0', 'GGUF Q8_0 (8.5 bits/weight), after a conversion', { bits_per_weight: 8.5, convert: true }),
-    choice('Q4_K_M', 'GGUF Q4_K_M (4.84 bits/weight), after a conversion', {
-      bits_per_weight: 4.84,
-      convert: true,
-      default: true
-    })
-  ]
-};
+/** What the server lists per engine, Q4_K_M the default of llama.cpp. */
+const CHOICES = weightChoices('Q4_K_M');
 
 /** A fit that answers for the engine and quantization asked, as the server does: the CPU too slow
  * (the server's verdict) unless the weights are Q4_K_M. */

@@ -1,10 +1,9 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import { apiError } from '../../../test-support/errors';
-import type { ChatStreamEvent } from '../../../api/types';
 import type { IPlaygroundProps } from '../Playground';
 import { storageKey } from '../storage';
-import { message, renderPlayground } from '../../../test-support/playground';
+import { endless, lastAnswer, message, renderPlayground } from '../../../test-support/playground';
 import { answerEvents, FakeClient, makeDeployment } from '../../../test-support/fixtures';
 
 /** A tiny stand-in for rendermime: fenced code becomes <pre>, the rest a paragraph. */
@@ -20,20 +19,6 @@ const renderMarkdown = jest.fn(async (host: HTMLElement, markdown: string) => {
 
 function setup(overrides: Partial<IPlaygroundProps> = {}, client = new FakeClient()) {
   return renderPlayground({ renderMarkdown, ...overrides }, client);
-}
-
-function lastAnswer(): HTMLElement {
-  const answers = document.querySelectorAll<HTMLElement>('.jp-AquaExt-Turn.jp-mod-assistant');
-  return answers[answers.length - 1];
-}
-
-/** Events that stop after `first` until the request is aborted (an answer that would go on). */
-function endless(first: string) {
-  return (_body: unknown, signal?: AbortSignal): AsyncIterable<ChatStreamEvent> =>
-    (async function* () {
-      yield { type: 'delta', data: { content: first, role: null, finish_reason: null } } as ChatStreamEvent;
-      await new Promise<void>(resolve => signal?.addEventListener('abort', () => resolve()));
-    })();
 }
 
 describe('Playground', () => {

@@ -1,21 +1,11 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
-import type { ChatStreamEvent } from '../../../api/types';
 import { storageKey } from '../storage';
-import { message, renderPlayground } from '../../../test-support/playground';
+import { endless, message, renderPlayground } from '../../../test-support/playground';
 import { answerEvents, FakeClient, makeConnection, makeDeployment } from '../../../test-support/fixtures';
 
 function answers(log: HTMLElement): HTMLElement[] {
   return [...log.querySelectorAll<HTMLElement>('.jp-AquaExt-Turn.jp-mod-assistant')];
-}
-
-/** Events that stop after `first` until the request is aborted. */
-function endless(first: string) {
-  return (_body: unknown, signal?: AbortSignal): AsyncIterable<ChatStreamEvent> =>
-    (async function* () {
-      yield { type: 'delta', data: { content: first, role: null, finish_reason: null } } as ChatStreamEvent;
-      await new Promise<void>(resolve => signal?.addEventListener('abort', () => resolve()));
-    })();
 }
 
 /** Choose `label` in Compare, once the list has it. */

@@ -1,7 +1,6 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
-import type { ChatRequest } from '../../../api/types';
-import { message, renderPlayground } from '../../../test-support/playground';
+import { message, renderPlayground, sentChat } from '../../../test-support/playground';
 import { answerEvents, FakeClient, makeDeployment } from '../../../test-support/fixtures';
 import { trans } from '../../../test-support/trans';
 import { IMAGE_TYPES, imageFileProblem, imageFilesOf, MAX_IMAGE_BYTES, takesImages } from '../imageAttachments';
@@ -13,10 +12,6 @@ const PNG_BYTES = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a
 
 function pngFile(name = 'cat.png'): File {
   return new File([PNG_BYTES], name, { type: 'image/png' });
-}
-
-function sent(client: FakeClient, call: number): ChatRequest {
-  return client.streamChat.mock.calls[call][1] as ChatRequest;
 }
 
 function visionClient(): FakeClient {
@@ -88,7 +83,7 @@ describe('Playground image input', () => {
     fireEvent.change(message(), { target: { value: 'What colour? 何色？' } });
     fireEvent.click(screen.getByRole('button', { name: 'Send' }));
     await waitFor(() => expect(client.streamChat).toHaveBeenCalledTimes(1));
-    const [user] = sent(client, 0).messages ?? [];
+    const [user] = sentChat(client, 0).messages ?? [];
     expect(user.content).toEqual([
       { type: 'text', text: 'What colour? 何色？' },
       { type: 'image_url', image_url: { url: thumbnail.getAttribute('src') } }

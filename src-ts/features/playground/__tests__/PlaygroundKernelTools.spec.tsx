@@ -1,30 +1,9 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
-import type { ChatRequest, ChatStreamEvent } from '../../../api/types';
-import { message, renderPlayground } from '../../../test-support/playground';
+import type { ChatStreamEvent } from '../../../api/types';
+import { lastAnswer, message, renderPlayground, sentChat, streamOf, WEATHER } from '../../../test-support/playground';
 import { answerEvents, FakeClient } from '../../../test-support/fixtures';
 import { MAX_AUTO_ROUNDS, type RunKernelTool } from '../kernelTools';
-
-const WEATHER = [
-  {
-    type: 'function',
-    function: {
-      name: 'get_weather',
-      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }
-    }
-  }
-];
-
-function lastAnswer(): HTMLElement {
-  const answers = document.querySelectorAll<HTMLElement>('.jp-AquaExt-Turn.jp-mod-assistant');
-  return answers[answers.length - 1];
-}
-
-function stream(events: ChatStreamEvent[]): AsyncIterable<ChatStreamEvent> {
-  return (async function* () {
-    yield* events;
-  })();
-}
 
 /** An answer that calls get_weather with `args`, done with finish_reason tool_calls. */
 function toolCallEvents(args: string, id = 'call-1'): ChatStreamEvent[] {
@@ -35,10 +14,6 @@ function toolCallEvents(args: string, id = 'call-1'): ChatStreamEvent[] {
     delta([{ index: 0, id, name: 'get_weather', arguments: args }]),
     { ...done, data: { ...(done.data as object), finish_reason: 'tool_calls' } } as ChatStreamEvent
   ];
-}
-
-function sent(client: FakeClient, call: number): ChatRequest {
-  return client.streamChat.mock.calls[call][1] as ChatRequest;
 }
 
 /** The playground with the weather tool set, a question sent and its tool call done. */
@@ -61,7 +36,7 @@ describe('Playground tool calls answered by a kernel function', () => {
   it('runs the function named like the tool, puts its result in the box, and sends it', async () => {
     const client = new FakeClient();
     const replies = [toolCallEvents('{"city": "서울"}'), answerEvents(['서울은 21도입니다.'])];
-    client.chatEvents = () => stream(replies.shift() ?? []);
+    client.chatEvents = () => streamOf(replies.shift() ?? []);
     const run = jest.fn<ReturnType<RunKernelTool>, Parameters<RunKernelTool>>(async () => ({
       ok: true,
       value: '{"city": "서울", "temp": 21}',
@@ -85,7 +60,7 @@ describe('Playground tool calls answered by a kernel function', () => {
     fireEvent.click(within(answer).getByRole('button', { name: 'Send the result' }));
 
     await waitFor(() => expect(lastAnswer()).toHaveTextContent('서울은 21도입니다.'));
-    expect(sent(client, 1).messages?.slice(-1)).toEqual([
+    expect(sentChat(client, 1).messages?.slice(-1)).toEqual([
       { role: 'tool', tool_call_id: 'call-1', content: '{"city": "서울", "temp": 21}' }
     ]);
   });
@@ -93,7 +68,7 @@ describe('Playground tool calls answered by a kernel function', () => {
   it('shows why the function gave nothing, and can send that as the result', async () => {
     const client = new FakeClient();
     const replies = [toolCallEvents('{"city": "東京"}'), answerEvents(['すみません。'])];
-    client.chatEvents = () => stream(replies.shift() ?? []);
+    client.chatEvents = () => streamOf(replies.shift() ?? []);
     const run: RunKernelTool = async fn => ({
       ok: false,
       message: `${fn} is not defined in the kernel: run the cell that defines it, or name another function.`
@@ -117,14 +92,14 @@ describe('Playground tool calls answered by a kernel function', () => {
     });
     fireEvent.click(within(answer).getByRole('button', { name: 'Send the result' }));
     await waitFor(() => expect(lastAnswer()).toHaveTextContent('すみません。'));
-    expect(sent(client, 1).messages?.slice(-1)[0]).toMatchObject({ role: 'tool', tool_call_id: 'call-1' });
+    expect(sentChat(client, 1).messages?.slice(-1)[0]).toMatchObject({ role: 'tool', tool_call_id: 'call-1' });
   });
 
   it(`answers by itself when the tool is set so, for at most ${MAX_AUTO_ROUNDS} rounds`, async () => {
     const client = new FakeClient();
     let round = 0;
     // A model that never stops calling the tool.
-    client.chatEvents = () => stream(toolCallEvents(`{"city": "도시 ${++round}"}`, `call-${round}`));
+    client.chatEvents = () => streamOf(toolCallEvents(`{"city": "도시 ${++round}"}`, `call-${round}`));
     const run = jest.fn<ReturnType<RunKernelTool>, Parameters<RunKernelTool>>(async (_fn, args) => ({
       ok: true,
       value: JSON.stringify({ ...JSON.parse(args), temp: 21 })
@@ -153,7 +128,7 @@ describe('Playground tool calls answered by a kernel function', () => {
     expect(client.streamChat).toHaveBeenCalledTimes(MAX_AUTO_ROUNDS + 1);
     expect(run).toHaveBeenCalledTimes(MAX_AUTO_ROUNDS);
     expect(run).toHaveBeenNthCalledWith(1, 'weather_now', '{"city": "도시 1"}');
-    expect(sent(client, MAX_AUTO_ROUNDS).messages?.slice(-1)).toEqual([
+    expect(sentChat(client, MAX_AUTO_ROUNDS).messages?.slice(-1)).toEqual([
       { role: 'tool', tool_call_id: `call-${MAX_AUTO_ROUNDS}`, content: `{"city":"도시 ${MAX_AUTO_ROUNDS}","temp":21}` }
     ]);
     // The last round waits for the user, who can still answer it.
@@ -162,7 +137,7 @@ describe('Playground tool calls answered by a kernel function', () => {
 
   it('offers nothing of the kernel without a runner (no notebooks in this lab)', async () => {
     const client = new FakeClient();
-    client.chatEvents = () => stream(toolCallEvents('{"city": "서울"}'));
+    client.chatEvents = () => streamOf(toolCallEvents('{"city": "서울"}'));
     const answer = await askWithTool(client, undefined as unknown as RunKernelTool);
     expect(within(answer).queryByRole('button', { name: 'Answer with kernel function' })).toBeNull();
     expect(screen.queryByRole('checkbox', { name: /with the kernel automatically/ })).toBeNull();

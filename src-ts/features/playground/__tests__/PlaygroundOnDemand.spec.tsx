@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import { message, renderPlayground } from '../../../test-support/playground';
 import { answerEvents, FakeClient, makeDeployment } from '../../../test-support/fixtures';
-import { makeOnDemandModel } from '../../../test-support/genai';
+import { makeEmbeddingOnDemandModel, makeOnDemandModel } from '../../../test-support/genai';
 
 const LLAMA = makeOnDemandModel();
 const DEPRECATED = makeOnDemandModel({
@@ -13,13 +13,7 @@ const DEPRECATED = makeOnDemandModel({
   retires_at: '2027-02-05T00:00:00Z',
   note: 'deprecated: retires on demand on 2027-02-05'
 });
-const EMBED = makeOnDemandModel({
-  id: 'ocid1.generativeaimodel.oc1.us-chicago-1.embed',
-  name: 'cohere.embed-multilingual-v3.0',
-  mode: 'embedding',
-  capabilities: ['TEXT_EMBEDDINGS'],
-  actions: ['chat']
-});
+const EMBED = makeEmbeddingOnDemandModel();
 
 describe('Playground with on-demand models of OCI Generative AI', () => {
   beforeEach(() => window.localStorage.clear());

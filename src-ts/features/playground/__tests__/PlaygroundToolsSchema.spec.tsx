@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
-import type { ChatRequest, ChatStreamEvent } from '../../../api/types';
-import { message, renderPlayground } from '../../../test-support/playground';
+import type { ChatStreamEvent } from '../../../api/types';
+import { lastAnswer, message, renderPlayground, sentChat, streamOf, WEATHER } from '../../../test-support/playground';
 import { answerEvents, FakeClient, makeDeployment } from '../../../test-support/fixtures';
 
 const PERSON = {
@@ -9,27 +9,6 @@ const PERSON = {
   properties: { 이름: { type: 'string' }, 年齢: { type: 'integer' } },
   required: ['이름', '年齢']
 };
-const WEATHER = [
-  {
-    type: 'function',
-    function: {
-      name: 'get_weather',
-      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }
-    }
-  }
-];
-
-function lastAnswer(): HTMLElement {
-  const answers = document.querySelectorAll<HTMLElement>('.jp-AquaExt-Turn.jp-mod-assistant');
-  return answers[answers.length - 1];
-}
-
-function stream(events: ChatStreamEvent[]): AsyncIterable<ChatStreamEvent> {
-  return (async function* () {
-    yield* events;
-  })();
-}
-
 /** A tool call in pieces, as the server relays it, then done with finish_reason tool_calls. */
 function toolCallEvents(args: string): ChatStreamEvent[] {
   const delta = (tool_calls: object[]): ChatStreamEvent =>
@@ -46,10 +25,6 @@ function toolCallEvents(args: string): ChatStreamEvent[] {
 async function openPanel(): Promise<void> {
   await screen.findByRole('heading', { name: 'Qwen chat' });
   fireEvent.click(screen.getByRole('button', { name: /Structured output and tools/ }));
-}
-
-function sent(client: FakeClient, call: number): ChatRequest {
-  return client.streamChat.mock.calls[call][1] as ChatRequest;
 }
 
 describe('Playground structured output and tools', () => {
@@ -69,7 +44,7 @@ describe('Playground structured output and tools', () => {
     fireEvent.change(schemaBox, { target: { value: JSON.stringify(PERSON) } });
     fireEvent.click(screen.getByRole('button', { name: 'Send' }));
     await waitFor(() => expect(lastAnswer()).toHaveAttribute('data-status', 'done'));
-    expect(sent(client, 0).response_format).toEqual({
+    expect(sentChat(client, 0).response_format).toEqual({
       type: 'json_schema',
       json_schema: { name: 'response', schema: PERSON, strict: true }
     });
@@ -89,7 +64,7 @@ describe('Playground structured output and tools', () => {
   it('shows a tool call, takes its result by hand and lets the model go on', async () => {
     const client = new FakeClient();
     const replies = [toolCallEvents('{"city": "서울"}'), answerEvents(['서울은 맑습니다.'])];
-    client.chatEvents = () => stream(replies.shift() ?? []);
+    client.chatEvents = () => streamOf(replies.shift() ?? []);
     renderPlayground({}, client);
     await openPanel();
     fireEvent.change(screen.getByRole('textbox', { name: 'Tools (JSON)' }), {
@@ -98,7 +73,7 @@ describe('Playground structured output and tools', () => {
     fireEvent.change(message(), { target: { value: '서울 날씨는?' } });
     fireEvent.click(screen.getByRole('button', { name: 'Send' }));
     await waitFor(() => expect(lastAnswer()).toHaveAttribute('data-status', 'done'));
-    expect(sent(client, 0).tools).toEqual(WEATHER);
+    expect(sentChat(client, 0).tools).toEqual(WEATHER);
 
     const answer = lastAnswer();
     expect(within(answer).getByText('Calls get_weather')).toBeInTheDocument();
@@ -112,7 +87,7 @@ describe('Playground structured output and tools', () => {
 
     await waitFor(() => expect(lastAnswer()).toHaveTextContent('서울은 맑습니다.'));
     await waitFor(() => expect(lastAnswer()).toHaveAttribute('data-status', 'done'));
-    expect(sent(client, 1).messages).toEqual([
+    expect(sentChat(client, 1).messages).toEqual([
       { role: 'user', content: '서울 날씨는?' },
       {
         role: 'assistant',
@@ -130,7 +105,7 @@ describe('Playground structured output and tools', () => {
 
   it('flags arguments that break the tool parameters and refuses bad tool definitions', async () => {
     const client = new FakeClient();
-    client.chatEvents = () => stream(toolCallEvents('{"town": 1}'));
+    client.chatEvents = () => streamOf(toolCallEvents('{"town": 1}'));
     renderPlayground({}, client);
     await openPanel();
     const tools = screen.getByRole('textbox', { name: 'Tools (JSON)' });

@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import type { ChatRequest } from '../../../api/types';
-import { message, renderPlayground } from '../../../test-support/playground';
+import { message, renderPlayground, sentChat, streamOf } from '../../../test-support/playground';
 import { answerEvents, FakeClient } from '../../../test-support/fixtures';
 import type { IPlaygroundPreset, IPresetStore } from '../presets';
 
@@ -18,10 +18,7 @@ function countingClient(): FakeClient {
   const client = new FakeClient();
   let count = 0;
   client.chatEvents = () => {
-    const events = answerEvents([`answer ${++count}`]);
-    return (async function* () {
-      yield* events;
-    })();
+    return streamOf(answerEvents([`answer ${++count}`]));
   };
   return client;
 }
@@ -46,7 +43,7 @@ async function chatted(...texts: string[]): Promise<FakeClient> {
 }
 
 function sentMessages(client: FakeClient, call: number): ChatRequest['messages'] {
-  return (client.streamChat.mock.calls[call][1] as ChatRequest).messages;
+  return sentChat(client, call).messages;
 }
 
 class MemoryPresets implements IPresetStore {

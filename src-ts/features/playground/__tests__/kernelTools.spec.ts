@@ -78,6 +78,11 @@ function kernelReply(fn: string, argumentsText: string): unknown {
   return { status: 'ok', execution_count: 1, user_expressions: { [RESULT_KEY]: JSON.parse(output) } };
 }
 
+/** What the runner makes of the kernel's reply to the call of `fn`: `kernelReply` read by `parseKernelReply`. */
+function callInPython(fn: string, argumentsText: string) {
+  return parseKernelReply(kernelReply(fn, argumentsText), fn, trans);
+}
+
 describe('kernel function names', () => {
   it('takes Python names and dotted paths, nothing else', () => {
     for (const name of ['get_weather', '_private', 'tools.now', 'match', 'Weather2']) {
@@ -143,7 +148,7 @@ const describeWithPython = PYTHON ? describe : describe.skip;
 describeWithPython('a round trip through Python', () => {
   it('gives the function the arguments exactly, in Korean, Japanese and beyond the BMP', () => {
     const args = { city: '서울특별시', note: '東京都 "引用" \\ \n\t 😀 \u2028', unit: 'F' };
-    const outcome = parseKernelReply(kernelReply('echo', JSON.stringify(args)), 'echo', trans);
+    const outcome = callInPython('echo', JSON.stringify(args));
     expect(outcome.ok).toBe(true);
     expect(outcome.ok && JSON.parse(outcome.value)).toEqual(args);
     // Not ASCII-escaped: the tool message reads as the function returned it.
@@ -151,36 +156,30 @@ describeWithPython('a round trip through Python', () => {
   });
 
   it('sends a dict as json.dumps, a str as it is, anything else through str()', () => {
-    expect(parseKernelReply(kernelReply('get_weather', '{"city": "札幌"}'), 'get_weather', trans)).toEqual({
+    expect(callInPython('get_weather', '{"city": "札幌"}')).toEqual({
       ok: true,
       value: '{"city": "札幌", "temp": 21, "unit": "C"}'
     });
-    expect(parseKernelReply(kernelReply('text', '{"value": "맑음\\n晴れ"}'), 'text', trans)).toEqual({
-      ok: true,
-      value: '맑음\n晴れ'
-    });
-    expect(parseKernelReply(kernelReply('tools.now', ''), 'tools.now', trans)).toEqual({
-      ok: true,
-      value: '"2026-12-07"'
-    });
+    expect(callInPython('text', '{"value": "맑음\\n晴れ"}')).toEqual({ ok: true, value: '맑음\n晴れ' });
+    expect(callInPython('tools.now', '')).toEqual({ ok: true, value: '"2026-12-07"' });
   });
 
   it('says what went wrong: an undefined function, an exception, wrong arguments', () => {
-    expect(parseKernelReply(kernelReply('get_wether', '{}'), 'get_wether', trans)).toEqual({
+    expect(callInPython('get_wether', '{}')).toEqual({
       ok: false,
       message: 'get_wether is not defined in the kernel: run the cell that defines it, or name another function.'
     });
-    expect(parseKernelReply(kernelReply('boom', '{"city": "서울"}'), 'boom', trans)).toEqual({
+    expect(callInPython('boom', '{"city": "서울"}')).toEqual({
       ok: false,
       message: 'boom raised ValueError: 온도계가 고장났어요'
     });
-    const wrong = parseKernelReply(kernelReply('get_weather', '{"town": "서울"}'), 'get_weather', trans);
+    const wrong = callInPython('get_weather', '{"town": "서울"}');
     expect(wrong).toEqual({ ok: false, message: expect.stringMatching(/^get_weather raised TypeError: .*town/) });
   });
 
   it('does not run text smuggled into the arguments', () => {
     const args = { city: '"), __import__("os").system("echo pwned"), ("' };
-    const outcome = parseKernelReply(kernelReply('echo', JSON.stringify(args)), 'echo', trans);
+    const outcome = callInPython('echo', JSON.stringify(args));
     expect(outcome.ok && JSON.parse(outcome.value)).toEqual(args);
   });
 });
