@@ -48,6 +48,7 @@ class SseParser:
         self._retry: int | None = None
         self._closed = False
         self._skip_lf = False  # the last chunk ended with CR: an LF starting the next one ends no line
+        self._raw = b""  # the fast path's unfinished event, undecoded
 
     @property
     def last_event_id(self) -> str | None:
@@ -56,14 +57,17 @@ class SseParser:
     def feed(self, chunk: bytes) -> list[SseEvent]:
         if self._closed:
             raise RuntimeError("SseParser.feed() after close()")
+        if self._raw:  # what the fast path held back comes first
+            chunk, self._raw = self._raw + chunk, b""
         return self._consume(self._decoder.decode(chunk), final=False)
 
     def feed_plain(self, chunk: bytes) -> list[bytes] | None:
-        """The fast path for what engines send, one write per event: when `chunk` is whole events of
-        one `data:` line each (comments allowed) and nothing is pending from an earlier chunk, the
-        data of each event, as undecoded bytes (a JSON parser reads UTF-8 itself). None otherwise,
-        with nothing consumed: then `feed(chunk)`. The events are those `feed` would give (the
-        `message` type, the last event id unchanged), without building them line by line."""
+        """The fast path for what engines send: when the whole events that `chunk` completes are
+        each one `data:` line (comments allowed), and nothing but such events came before, the data
+        of each, as undecoded bytes (a JSON parser reads UTF-8 itself); the unfinished event at
+        the end is held back for the next chunk. None otherwise, with nothing consumed: then
+        `feed(chunk)`. The events are those `feed` would give (the `message` type, the last event
+        id unchanged), without building them line by line."""
         if (
             self._buffer
             or self._has_data
@@ -71,14 +75,17 @@ class SseParser:
             or self._skip_lf
             or not self._started
             or self._closed
-            or not chunk.endswith(b"\n\n")
             or b"\r" in chunk
         ):
             return None
-        # (Half a character held from the last chunk needs no check: its rest starts this chunk, and a
-        # piece that starts with neither `data:` nor `:` is declined below.)
+        raw = self._raw + chunk if self._raw else chunk
+        end = raw.rfind(b"\n\n")
+        if end < 0:
+            self._raw = raw  # no event ends here yet
+            return []
         datas = []
-        for piece in chunk[:-2].split(b"\n\n"):
+        # (A UTF-8 character never holds a newline byte, so no event here ends inside one.)
+        for piece in raw[:end].split(b"\n\n"):
             if b"\n" in piece:
                 return None  # an event of several lines: the full parser's work
             if piece.startswith(b"data:"):
@@ -86,13 +93,15 @@ class SseParser:
             elif piece and not piece.startswith(b":"):
                 return None  # another field (`event:`, `id:`, `retry:`)
             # else a comment (`: ping`) or a blank line with no event before it: nothing to give
+        self._raw = raw[end + 2 :]
         return datas
 
     def close(self) -> list[SseEvent]:
         """End of stream: process a last unterminated line and flush a pending event."""
         if self._closed:
             return []
-        events = self._consume(self._decoder.decode(b"", final=True), final=True)
+        events = self.feed(b"") if self._raw else []
+        events += self._consume(self._decoder.decode(b"", final=True), final=True)
         self._closed = True
         if self._buffer:
             self._line(self._buffer, events)

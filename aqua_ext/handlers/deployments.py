@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 import httpx
 from tornado import web
+from tornado.concurrent import future_add_done_callback
 from tornado.iostream import StreamClosedError
 
 from ..api.deployments import (
@@ -133,7 +134,9 @@ class _StreamingHandler(AquaHandler):
     def _flush_now(self) -> None:
         self._unflushed = False
         self._flushing = self.flush()
-        self._flushing.add_done_callback(self._flushed)
+        # Tornado's helper, not the future's own method: a flush the socket took at once (the usual
+        # case) is settled here and now, not by a callback scheduled on the loop for every token.
+        future_add_done_callback(self._flushing, self._flushed)
 
     def _flushed(self, future: asyncio.Future[None]) -> None:
         self._flushing = None

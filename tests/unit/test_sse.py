@@ -172,6 +172,7 @@ def test_the_fast_path_gives_what_the_full_parser_gives(chunks: list[bytes]) -> 
     whole = b"".join(chunks)
     for i in range(len(whole) + 1):
         assert parse_plain_first([whole[:i], whole[i:]]) == full, f"split at byte {i}"
+    assert parse_plain_first([bytes([b]) for b in whole]) == full
 
 
 def test_the_fast_path_takes_whole_data_events_and_declines_the_rest() -> None:
@@ -179,10 +180,19 @@ def test_the_fast_path_takes_whole_data_events_and_declines_the_rest() -> None:
     assert parser.feed_plain(b"data: first\n\n") is None  # the first read: a BOM is the full parser's
     parser.feed(b"data: first\n\n")
     assert parser.feed_plain(b'data: {"x":1}\n\n: ping\n\ndata:{"y":2}\n\n') == [b'{"x":1}', b'{"y":2}']
-    assert parser.feed_plain(b"data: half") is None  # not whole events: nothing consumed
-    assert parser.feed_plain(b"event: done\ndata: x\n\n") is None
+    stream = 'data: {"x":"안녕"}\n\ndata: 3'.encode()
+    cut = stream.index("녕".encode()) + 1  # inside 녕
+    assert parser.feed_plain(stream[:cut]) == []  # an unfinished event is held back
+    assert parser.feed_plain(stream[cut:]) == ['{"x":"안녕"}'.encode()]
+    assert parser.feed_plain(b"\n\nevent: done\ndata: x\n\n") is None  # declined: nothing consumed
+    assert [(e.event, e.data) for e in parser.feed(b"\n\nevent: done\ndata: x\n\n")] == [
+        ("message", "3"),
+        ("done", "x"),
+    ]
     assert parser.feed_plain(b"retry: 10\n\n") is None
     assert [e.data for e in parser.feed(b"data: after\n\n")] == ["after"]
+    assert parser.feed_plain(b"data: unfinished") == []
+    assert [e.data for e in parser.close()] == ["unfinished"]  # what was held back ends the stream
 
 
 def test_json_helper() -> None:
