@@ -65,19 +65,22 @@ class SseParser:
         """The fast path for what engines send: when the whole events that `chunk` completes are
         each one `data:` line (comments allowed), and nothing but such events came before, the data
         of each, as undecoded bytes (a JSON parser reads UTF-8 itself); the unfinished event at
-        the end is held back for the next chunk. None otherwise, with nothing consumed: then
+        the end is held back for the next chunk. None otherwise, with nothing lost: then
         `feed(chunk)`. The events are those `feed` would give (the `message` type, the last event
         id unchanged), without building them line by line."""
-        if (
-            self._buffer
-            or self._has_data
-            or self._event
-            or self._skip_lf
-            or not self._started
-            or self._closed
-            or b"\r" in chunk
-        ):
+        if self._has_data or self._event or self._skip_lf or self._closed or b"\r" in chunk:
             return None
+        if not self._started:
+            if not chunk or chunk.startswith(b"\xef") or self._decoder.getstate()[0]:
+                return None  # a byte-order mark (or a part of one) is the full parser's
+            self._started = True  # the stream starts with no mark
+        held = self._decoder.getstate()[0]
+        if self._buffer or held:
+            # The first line of an event that the full parser began (as every chunk ends mid-event at
+            # 32 streams): taken back as bytes, so that the fast path goes on from here.
+            self._raw = self._buffer.encode() + held
+            self._buffer = ""
+            self._decoder.reset()
         raw = self._raw + chunk if self._raw else chunk
         end = raw.rfind(b"\n\n")
         if end < 0:
