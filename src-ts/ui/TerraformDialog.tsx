@@ -4,7 +4,8 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { TerraformExport } from '../api/types';
 import type { CopyToClipboard } from '../shared/callbacks';
-import type { DownloadText } from '../shared/download';
+import { downloadText, type DownloadText } from '../shared/download';
+import { CreateDialog } from './DialogParts';
 import type { IFormSubmit } from './hooks/useFormSubmit';
 import { ModalDialog } from './ModalDialog';
 import { TextButton } from './TextButton';
@@ -138,5 +139,67 @@ export function TerraformButton(props: {
       busyLabel={trans.__('Writing Terraform…')}
       onClick={props.onClick}
     />
+  );
+}
+
+/** The Terraform export a create dialog offers: its button, and where the export shown goes. */
+export interface ITerraformOffer {
+  /** The button's tooltip: which resource it writes. */
+  title: string;
+  /** The button's own class (the tests find it by it). */
+  className: string;
+  disabled: boolean;
+  /** What the export is ("deployment", "dedicated AI cluster"…), for the export's opening line. */
+  subject: string;
+  copyToClipboard: CopyToClipboard;
+  /** The export's Download (default: the browser's; tests pass a fake). */
+  download?: DownloadText;
+  onClick: () => void;
+}
+
+/**
+ * A create dialog that can also write its request as Terraform: a "Terraform"
+ * button beside Cancel (where `offer` is given), sent through the form's own
+ * submit (the create button keeps its label meanwhile), and the export shown
+ * over the form.
+ */
+export function TerraformCreateDialog(
+  props: Omit<React.ComponentProps<typeof CreateDialog>, 'actions'> & {
+    /** The export's state (`useTerraformExport`). */
+    terraform: ITerraformExport;
+    /** Not given: this form offers no export (its target has none). */
+    offer?: ITerraformOffer | false | null;
+  }
+): JSX.Element {
+  const { terraform, offer, ...dialog } = props;
+  return (
+    <>
+      <CreateDialog
+        {...dialog}
+        submittingLabel={terraform.exporting ? props.submitLabel : props.submittingLabel}
+        actions={
+          offer && (
+            <TerraformButton
+              trans={props.trans}
+              className={offer.className}
+              title={offer.title}
+              disabled={offer.disabled}
+              exporting={terraform.exporting}
+              onClick={offer.onClick}
+            />
+          )
+        }
+      />
+      {terraform.shown && offer && (
+        <TerraformDialog
+          trans={props.trans}
+          export={terraform.shown}
+          subject={offer.subject}
+          copyToClipboard={offer.copyToClipboard}
+          download={offer.download ?? downloadText}
+          onClose={terraform.close}
+        />
+      )}
+    </>
   );
 }

@@ -101,7 +101,6 @@ export function ClusterDialog(props: IClusterDialogProps): JSX.Element {
 
   return (
     <GenAiCreateDialog
-      dialog={props}
       form={genai}
       title={trans.__('New dedicated AI cluster')}
       label={trans.__('New dedicated AI cluster')}

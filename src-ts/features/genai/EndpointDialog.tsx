@@ -68,7 +68,6 @@ export function EndpointDialog(props: IEndpointDialogProps): JSX.Element {
 
   return (
     <GenAiCreateDialog
-      dialog={props}
       form={genai}
       title={trans.__('New Generative AI endpoint')}
       label={trans.__('New endpoint')}

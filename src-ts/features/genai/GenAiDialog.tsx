@@ -6,13 +6,13 @@ import type { GenAiCluster, GenAiModel, TerraformExport } from '../../api/types'
 import type { IAquaClient } from '../../api/client';
 import { allows } from '../../shared/actions';
 import type { CopyToClipboard, Notify } from '../../shared/callbacks';
-import { downloadText, type DownloadText } from '../../shared/download';
+import type { DownloadText } from '../../shared/download';
 import { describeError } from '../../shared/errors';
-import { CreateDialog, PickerField } from '../../ui/DialogParts';
+import { PickerField } from '../../ui/DialogParts';
 import { bindInput, type IFormBinding } from '../../ui/formInputs';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { useFormSubmit, type IFormSubmit, type IFormSubmitOptions } from '../../ui/hooks/useFormSubmit';
-import { TerraformButton, TerraformDialog, useTerraformExport, type ITerraformExport } from '../../ui/TerraformDialog';
+import { TerraformCreateDialog, useTerraformExport, type ITerraformExport } from '../../ui/TerraformDialog';
 
 /** What the app gives every Generative AI create dialog. */
 export interface IGenAiDialogProps<R> {
@@ -30,6 +30,8 @@ export interface IGenAiDialogProps<R> {
 
 /** A Generative AI form's sending: the create and its Terraform export, from the same checked request. */
 export interface IGenAiForm<F extends string> {
+  /** What the app gave the dialog. */
+  dialog: IGenAiDialogProps<never>;
   submit: IFormSubmit<F>;
   terraform: ITerraformExport;
   onSubmit: (event: React.FormEvent) => Promise<void>;
@@ -58,6 +60,7 @@ export function useGenAiForm<F extends string, B, R>(
   const terraform = useTerraformExport(submit.submit);
   const validate = (): boolean => submit.showErrors(options.validate());
   return {
+    dialog: props,
     submit,
     terraform,
     onSubmit: event =>
@@ -79,7 +82,6 @@ export function useGenAiForm<F extends string, B, R>(
  * nothing created), and the export shown over the form.
  */
 export function GenAiCreateDialog<F extends string>(props: {
-  dialog: IGenAiDialogProps<never>;
   form: IGenAiForm<F>;
   title: string;
   label: string;
@@ -93,48 +95,28 @@ export function GenAiCreateDialog<F extends string>(props: {
   submittingLabel: string;
   children: React.ReactNode;
 }): JSX.Element {
-  const { trans, copyToClipboard, download, onClose } = props.dialog;
-  const { submit, terraform } = props.form;
-  const busy = submit.submitting;
+  const { form, terraformTitle, subject, ...dialog } = props;
+  const { trans, copyToClipboard, download, onClose } = form.dialog;
+  const busy = form.submit.submitting;
   return (
-    <>
-      <CreateDialog
-        trans={trans}
-        title={props.title}
-        label={props.label}
-        className={props.className}
-        form={submit}
-        onClose={onClose}
-        onSubmit={props.form.onSubmit}
-        submitClassName={props.submitClassName}
-        submitDisabled={busy}
-        submitLabel={props.submitLabel}
-        // The export goes through the same submit: the create button keeps its label meanwhile.
-        submittingLabel={terraform.exporting ? props.submitLabel : props.submittingLabel}
-        actions={
-          <TerraformButton
-            trans={trans}
-            className="jp-AquaExt-genaiTerraform"
-            title={props.terraformTitle}
-            disabled={busy}
-            exporting={terraform.exporting}
-            onClick={() => void props.form.onTerraform()}
-          />
-        }
-      >
-        {props.children}
-      </CreateDialog>
-      {terraform.shown && (
-        <TerraformDialog
-          trans={trans}
-          export={terraform.shown}
-          subject={props.subject}
-          copyToClipboard={copyToClipboard}
-          download={download ?? downloadText}
-          onClose={terraform.close}
-        />
-      )}
-    </>
+    <TerraformCreateDialog
+      {...dialog}
+      trans={trans}
+      form={form.submit}
+      onClose={onClose}
+      onSubmit={form.onSubmit}
+      submitDisabled={busy}
+      terraform={form.terraform}
+      offer={{
+        className: 'jp-AquaExt-genaiTerraform',
+        title: terraformTitle,
+        disabled: busy,
+        subject,
+        copyToClipboard,
+        download,
+        onClick: () => void form.onTerraform()
+      }}
+    />
   );
 }
 

@@ -118,7 +118,6 @@ export function GenAiFineTuneDialog(props: IGenAiFineTuneDialogProps): JSX.Eleme
 
   return (
     <GenAiCreateDialog
-      dialog={props}
       form={genai}
       title={trans.__('Fine-tune on Generative AI')}
       label={trans.__('New Generative AI fine-tune')}
