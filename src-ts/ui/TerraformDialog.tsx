@@ -48,33 +48,27 @@ export function TerraformDialog(props: ITerraformDialogProps): JSX.Element {
         <pre className="jp-AquaExt-TerraformDialog-hcl" aria-label={fileName}>
           {hcl}
         </pre>
-        <p>
-          {trans.__(
+        <CopiedText
+          intro={trans.__(
             'The same from a terminal (a gated Hugging Face model reads its token from HF_TOKEN; no secret is written here):'
           )}
-        </p>
-        <pre className="jp-AquaExt-TerraformDialog-cli" aria-label={trans.__('aqua-ext command')}>
-          {cli}
-        </pre>
-        <TextButton
-          kind="reject"
-          className="jp-AquaExt-terraformCopyCommand"
-          label={trans.__('Copy command')}
-          onClick={() => props.copyToClipboard(cli)}
+          text={cli}
+          className="jp-AquaExt-TerraformDialog-cli"
+          label={trans.__('aqua-ext command')}
+          copyClassName="jp-AquaExt-terraformCopyCommand"
+          copyLabel={trans.__('Copy command')}
+          onCopy={props.copyToClipboard}
         />
-        <p>
-          {trans.__(
+        <CopiedText
+          intro={trans.__(
             'The same with the OCI Python SDK, in a notebook cell or a script (it reads ~/.oci/config; a token comes from HF_TOKEN):'
           )}
-        </p>
-        <pre className="jp-AquaExt-TerraformDialog-python" aria-label={trans.__('Python (OCI SDK)')}>
-          {python}
-        </pre>
-        <TextButton
-          kind="reject"
-          className="jp-AquaExt-terraformCopyPython"
-          label={trans.__('Copy Python')}
-          onClick={() => props.copyToClipboard(python)}
+          text={python}
+          className="jp-AquaExt-TerraformDialog-python"
+          label={trans.__('Python (OCI SDK)')}
+          copyClassName="jp-AquaExt-terraformCopyPython"
+          copyLabel={trans.__('Copy Python')}
+          onCopy={props.copyToClipboard}
         />
       </div>
       <div className="jp-AquaExt-ModalDialog-footer">
@@ -93,6 +87,32 @@ export function TerraformDialog(props: ITerraformDialogProps): JSX.Element {
         <TextButton kind="accept" label={trans.__('Close')} onClick={props.onClose} />
       </div>
     </ModalDialog>
+  );
+}
+
+/** A line saying what `text` is, the text itself (`label` names it), and its Copy button. */
+function CopiedText(props: {
+  intro: string;
+  text: string;
+  className: string;
+  label: string;
+  copyClassName: string;
+  copyLabel: string;
+  onCopy: (text: string) => void;
+}): JSX.Element {
+  return (
+    <>
+      <p>{props.intro}</p>
+      <pre className={props.className} aria-label={props.label}>
+        {props.text}
+      </pre>
+      <TextButton
+        kind="reject"
+        className={props.copyClassName}
+        label={props.copyLabel}
+        onClick={() => props.onCopy(props.text)}
+      />
+    </>
   );
 }
 
@@ -127,17 +147,14 @@ export function TerraformButton(props: {
   exporting: boolean;
   onClick: () => void;
 }): JSX.Element {
-  const { trans } = props;
+  const { trans, exporting, ...button } = props;
   return (
     <TextButton
       kind="reject"
-      className={props.className}
-      title={props.title}
-      disabled={props.disabled}
-      busy={props.exporting}
+      {...button}
+      busy={exporting}
       label={trans.__('Terraform')}
       busyLabel={trans.__('Writing Terraform…')}
-      onClick={props.onClick}
     />
   );
 }
