@@ -29,17 +29,11 @@ import {
   type FormKey,
   type IFineTuneForm
 } from './finetuneForm';
-import {
-  blocksSubmit,
-  errorResult,
-  isTokenizerMissing,
-  okResult,
-  type IPreflightResult
-} from '../../shared/datasetPreflight';
+import { errorResult, isTokenizerMissing, okResult, type IPreflightResult } from '../../shared/datasetPreflight';
 import { preflightKey, preflightRequest } from './preflight';
 import { formatInteger } from '../../shared/format';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
-import { CheckedDatasetField } from '../../ui/CheckedDatasetField';
+import { CheckedDatasetField, useDialogDataset } from '../../ui/CheckedDatasetField';
 import {
   AdvancedOptions,
   DatasetBlockedNotice,
@@ -135,7 +129,6 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   const { errors, submitting, showErrors, clearErrors, addError, submit } = formSubmit;
   // The form as Terraform and SDK calls (OCI): asked for with the create's checks, shown over the form.
   const terraform = useTerraformExport(submit);
-  const [uploading, setUploading] = React.useState(false);
   const firstInput = React.useRef<HTMLSelectElement | null>(null);
   const formRef = React.useRef(form);
   formRef.current = form;
@@ -293,7 +286,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   };
 
   const busy = submitting;
-  const preflightBlocks = blocksSubmit(preflight.current);
+  const dataset = useDialogDataset(props, preflight, onOci, addError);
 
   const validate = (): boolean =>
     showErrors(
@@ -309,15 +302,14 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
 
   const onSubmit = (event: React.FormEvent): Promise<void> | void => {
     event.preventDefault();
-    if (uploading) {
+    if (dataset.uploading) {
       return;
     }
     return submit(null, {
       validate,
       send: async alive => {
         // The preflight runs inline: a dataset with bad lines is never sent.
-        const checked = await preflight.checked();
-        if (!alive() || blocksSubmit(checked)) {
+        if (!(await dataset.ready(alive))) {
           return null;
         }
         return client.createFineTune(fineTuneRequest());
@@ -361,10 +353,10 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
       onClose={props.onClose}
       onSubmit={onSubmit}
       submitClassName="jp-AquaExt-finetuneSubmit"
-      submitDisabled={busy || uploading || preflightBlocks || (models !== null && models.length === 0)}
+      submitDisabled={busy || dataset.holds || (models !== null && models.length === 0)}
       submitLabel={trans.__('Start fine-tuning')}
       submittingLabel={trans.__('Starting…')}
-      notice={<DatasetBlockedNotice trans={trans} blocked={preflightBlocks} />}
+      notice={<DatasetBlockedNotice trans={trans} blocked={dataset.blocked} />}
       terraform={terraform}
       offer={
         onOci &&
@@ -373,7 +365,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
           title: trans.__(
             'Show this fine-tune as Terraform (oci_datascience_job and its run) and as Python, without creating it'
           ),
-          disabled: busy || uploading || preflightBlocks || !form.modelId,
+          disabled: busy || dataset.holds || !form.modelId,
           subject: trans.__('fine-tune'),
           copyToClipboard: props.copyToClipboard,
           download: props.download,
@@ -446,26 +438,11 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
       <DescriptionField {...bindInput(inputs.binding, 'description')} trans={trans} maxLength={LIMITS.description} />
 
       <CheckedDatasetField
-        id={id('dataset_path')}
-        trans={trans}
-        label={trans.__('Dataset (JSONL)')}
-        error={errors.dataset_path}
-        hint={
-          onOci
-            ? trans.__(
-                'A file inside the Jupyter root, or oci://bucket@namespace/path. Rows: {"prompt", "completion"} or {"messages": […]}.'
-              )
-            : trans.__('A file inside the Jupyter root. Rows: {"prompt", "completion"} or {"messages": […]}.')
-        }
-        value={form.datasetPath}
+        {...bindInput(inputs.binding, 'datasetPath')}
+        dataset={dataset}
         maxLength={LIMITS.datasetPath}
         placeholder={trans.__('datasets/train.jsonl')}
-        disabled={busy}
-        sources={props}
-        onChange={datasetPath => update({ datasetPath })}
-        onUploadError={message => addError('dataset_path', message)}
-        onUploadingChange={setUploading}
-        preflight={preflight}
+        rows={trans.__('Rows: {"prompt", "completion"} or {"messages": […]}.')}
       />
 
       {numberField('validationSplit', trans.__('Validation split'), {
