@@ -69,6 +69,11 @@ export function bindInput<F, Field extends string>(binding: IFormBinding<F, Fiel
   };
 }
 
+/** The attributes of a narrow number input for a whole number from `min` to `max`. */
+export function wholeNumberInput(min: number, max: number) {
+  return { type: 'number', min, max, step: 1, narrow: true } as const;
+}
+
 export interface ITextOptions {
   hint?: React.ReactNode;
   placeholder?: string;

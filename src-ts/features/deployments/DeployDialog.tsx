@@ -30,7 +30,7 @@ import { ChoiceGroup } from '../../ui/ChoiceGroup';
 import { AdvancedOptions, DescriptionField, type ICreateDialogProps, PickerField } from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
 import { SelectField, TextField } from '../../ui/FormField';
-import { bindInput, type IFormBinding } from '../../ui/formInputs';
+import { bindInput, type IFormBinding, wholeNumberInput } from '../../ui/formInputs';
 import { DeployFitSummary, limitHint, shapeOptionLabel } from './DeployFit';
 import { ParamRows } from './ParamRows';
 import { AdapterPicker } from './AdapterPicker';
@@ -65,17 +65,13 @@ export interface IDeployDialogProps extends ICreateDialogProps<CreateDeploymentR
 // DEPLOY_FIELDS lists them last, from max_model_len on.
 const ADVANCED_FIELDS: readonly DeployField[] = DEPLOY_FIELDS.slice(DEPLOY_FIELDS.indexOf('max_model_len'));
 
-/** A narrow number input for a whole number from `min` to `max`. */
-function wholeNumberInput(min: number, max: number) {
-  return { type: 'number', min, max, step: 1, narrow: true } as const;
-}
-
 /** The request field each input feeds: editing the input clears that field's error (it may be fixed). */
 const FORM_FIELDS: Partial<Record<keyof IDeployForm, DeployField>> = {
   name: 'name',
   description: 'description',
   shape: 'shape',
   replicas: 'replicas',
+  engine: 'engine',
   mode: 'mode',
   maxModelLen: 'max_model_len',
   idleStopMinutes: 'idle_stop_minutes',
@@ -299,6 +295,14 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
     });
 
   const binding: IFormBinding<IDeployForm, DeployField> = { form, errors, busy, update, id, fields: FORM_FIELDS };
+  // The shape is a select of OCI shapes or a choice of local devices: the same input either way.
+  const shapeInput = {
+    ...bindInput(binding, 'shape'),
+    onChange: (shape: string) => {
+      setShapeTouched(true);
+      update({ shape });
+    }
+  };
   const target = fitTargetForShape(fit, backendKind, form.shape);
   const shapes = ociShapeChoices(fit);
   // What the engine runs for this model, as the server lists it with the fit (never a list of ours).
@@ -391,10 +395,8 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
 
       {onOci ? (
         <SelectField
-          id={id('shape')}
-          field="shape"
+          {...shapeInput}
           label={trans.__('Shape')}
-          error={errors.shape}
           hint={
             fit === null && fitError === null
               ? trans.__('Loading the shapes and their memory fit…')
@@ -405,12 +407,6 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
                   )
                 : (limitHint(target, form.replicas, trans) ?? undefined)
           }
-          value={form.shape}
-          disabled={busy}
-          onChange={shape => {
-            setShapeTouched(true);
-            update({ shape });
-          }}
         >
           <option value="">{trans.__('Let the server choose (smallest that fits)')}</option>
           {shapes.map(shape => (
@@ -431,19 +427,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
           ))}
         </SelectField>
       ) : (
-        <ChoiceGroup
-          id={id('shape')}
-          field="shape"
-          legend={trans.__('Shape')}
-          choices={localShapeChoices(info, trans)}
-          value={form.shape}
-          disabled={busy}
-          error={errors.shape}
-          onChange={value => {
-            setShapeTouched(true);
-            update({ shape: value });
-          }}
-        />
+        <ChoiceGroup {...shapeInput} legend={trans.__('Shape')} choices={localShapeChoices(info, trans)} />
       )}
       <DeployFitSummary
         target={target}
@@ -461,34 +445,17 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
           {...bindInput(binding, 'replicas')}
           label={trans.__('Replicas')}
           hint={trans.__('Instances behind the load balancer (%1 to %2).', LIMITS.replicasMin, LIMITS.replicasMax)}
-          type="number"
-          min={LIMITS.replicasMin}
-          max={LIMITS.replicasMax}
-          step={1}
-          narrow
+          {...wholeNumberInput(LIMITS.replicasMin, LIMITS.replicasMax)}
         />
       )}
 
       <ChoiceGroup
-        id={id('engine')}
-        field="engine"
+        {...bindInput(binding, 'engine')}
         legend={trans.__('Engine')}
         choices={engines}
-        value={form.engine}
-        disabled={busy}
-        error={errors.engine}
         onChange={chooseEngine}
       />
-      <ChoiceGroup
-        id={id('mode')}
-        field="mode"
-        legend={trans.__('Inference mode')}
-        choices={modes}
-        value={form.mode}
-        disabled={busy}
-        error={errors.mode}
-        onChange={mode => update({ mode })}
-      />
+      <ChoiceGroup {...bindInput(binding, 'mode')} legend={trans.__('Inference mode')} choices={modes} />
       {(quantizations.length > 0 || form.quantization) && (
         <SelectField
           {...bindInput(binding, 'quantization')}

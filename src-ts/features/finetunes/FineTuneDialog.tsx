@@ -454,12 +454,8 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
       })}
 
       <ChoiceGroup<TrainingType>
-        id={id('training_type')}
-        field="training_type"
+        {...bindInput(inputs.binding, 'trainingType')}
         legend={trans.__('Training type')}
-        value={form.trainingType}
-        disabled={busy}
-        error={errors.training_type}
         choices={[
           {
             value: 'lora',
@@ -472,7 +468,6 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
             description: trans.__('Train the last decoder layers in full (OCI Generative AI’s vanilla method).')
           }
         ]}
-        onChange={trainingType => update({ trainingType })}
       />
 
       <div className="jp-AquaExt-FineTuneDialog-grid">
@@ -506,16 +501,12 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
       </div>
 
       <FineTuneShapeField
-        id={id('shape')}
+        {...bindInput(inputs.binding, 'shape')}
         onOci={onOci}
-        value={form.shape}
         shapes={shapes}
         fit={fit}
         loading={!defaultsReady && !!form.modelId}
-        error={errors.shape}
-        disabled={busy}
         trans={trans}
-        onChange={shape => update({ shape })}
       />
       <TrainingFitView
         fit={fit}

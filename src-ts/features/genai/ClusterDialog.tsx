@@ -7,7 +7,7 @@ import { DescriptionField, PickerField } from '../../ui/DialogParts';
 import { SelectField, TextField } from '../../ui/FormField';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
-import { bindInput, formBinding } from '../../ui/formInputs';
+import { bindInput, formBinding, wholeNumberInput } from '../../ui/formInputs';
 import {
   buildClusterRequest,
   CLUSTER_FIELDS,
@@ -181,11 +181,7 @@ export function ClusterDialog(props: IClusterDialogProps): JSX.Element {
         {...bindInput(binding, 'unitCount')}
         label={trans.__('Units')}
         hint={trans.__('From %1 to %2.', CLUSTER_LIMITS.unitCountMin, CLUSTER_LIMITS.unitCountMax)}
-        type="number"
-        min={CLUSTER_LIMITS.unitCountMin}
-        max={CLUSTER_LIMITS.unitCountMax}
-        step={1}
-        narrow
+        {...wholeNumberInput(CLUSTER_LIMITS.unitCountMin, CLUSTER_LIMITS.unitCountMax)}
       />
       {plan && <CostComparison plan={plan} shape={shape?.unit_shape ?? null} trans={trans} />}
       <DescriptionField {...bindInput(binding, 'description')} trans={trans} maxLength={CLUSTER_LIMITS.description} />

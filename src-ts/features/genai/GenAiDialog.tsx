@@ -120,21 +120,36 @@ export function GenAiCreateDialog<F extends string>(props: {
   );
 }
 
-/** The Generative AI models and clusters a form picks from (null until each answered), and a load error. */
-export function useGenAiChoices(client: IAquaClient): {
-  models: GenAiModel[] | null;
-  clusters: GenAiCluster[] | null;
+/** The Generative AI models and clusters a form picks from. */
+export interface IGenAiChoices {
+  /** Those whose server actions allow the form's action, by name (none until listed). */
+  models: GenAiModel[];
+  clusters: GenAiCluster[];
+  /** Both lists arrived. */
+  loaded: boolean;
+  /** Either list's load error. */
   error: unknown;
-} {
+}
+
+/** The models and clusters a form picks from: those the server's actions allow `actions` on. */
+export function useGenAiChoices(
+  client: IAquaClient,
+  actions: { model: GenAiModel['actions'][number]; cluster: GenAiCluster['actions'][number] }
+): IGenAiChoices {
   const loadModels = React.useCallback(() => client.listGenAiModels().then(list => list.items), [client]);
   const loadClusters = React.useCallback(() => client.listGenAiClusters().then(list => list.items), [client]);
   const models = useFetched(loadModels, null);
   const clusters = useFetched(loadClusters, null);
-  return { models: models.value, clusters: clusters.value, error: models.error ?? clusters.error };
+  return {
+    models: allowing(models.value, actions.model),
+    clusters: allowing(clusters.value, actions.cluster),
+    loaded: models.value !== null && clusters.value !== null,
+    error: models.error ?? clusters.error
+  };
 }
 
 /** The items whose server `actions` allow `action`, by name. */
-export function allowing<T extends { name: string; actions: readonly string[] }>(
+function allowing<T extends { name: string; actions: readonly string[] }>(
   items: readonly T[] | null,
   action: T['actions'][number]
 ): T[] {
@@ -147,7 +162,6 @@ export interface IGenAiPick<K extends string> {
   label: string;
   /** The first option once the list arrived ("Choose a model…"). */
   choose: string;
-  items: readonly { id: string; name: string }[];
   hint?: React.ReactNode;
   /** The hint once the list arrived with nothing in it. */
   empty?: string;
@@ -160,23 +174,28 @@ export interface IGenAiPick<K extends string> {
 export function GenAiPickers<F, Field extends string>(props: {
   trans: TranslationBundle;
   binding: IFormBinding<F, Field>;
-  choices: ReturnType<typeof useGenAiChoices>;
+  choices: IGenAiChoices;
   model: IGenAiPick<keyof F & string>;
   cluster: IGenAiPick<keyof F & string>;
 }): JSX.Element {
   const { trans, binding, choices } = props;
-  const loaded = choices.models !== null && choices.clusters !== null;
-  const picker = (pick: IGenAiPick<keyof F & string>, loadingLabel: string, hint: React.ReactNode): JSX.Element => (
+  const { loaded } = choices;
+  const picker = (
+    pick: IGenAiPick<keyof F & string>,
+    items: readonly { id: string; name: string }[],
+    loadingLabel: string,
+    hint: React.ReactNode
+  ): JSX.Element => (
     <PickerField
       {...bindInput(binding, pick.key)}
       label={pick.label}
-      hint={hint ?? (loaded && pick.items.length === 0 ? pick.empty : undefined)}
+      hint={hint ?? (loaded && items.length === 0 ? pick.empty : undefined)}
       disabled={binding.busy || !loaded}
       loaded={loaded}
       loadingLabel={loadingLabel}
       chooseLabel={pick.choose}
     >
-      {pick.items.map(item => (
+      {items.map(item => (
         <option key={item.id} value={item.id}>
           {item.name}
         </option>
@@ -187,10 +206,11 @@ export function GenAiPickers<F, Field extends string>(props: {
     <>
       {picker(
         props.model,
+        choices.models,
         trans.__('Loading models…'),
         choices.error !== null ? describeError(choices.error, trans) : props.model.hint
       )}
-      {picker(props.cluster, trans.__('Loading clusters…'), props.cluster.hint)}
+      {picker(props.cluster, choices.clusters, trans.__('Loading clusters…'), props.cluster.hint)}
     </>
   );
 }
