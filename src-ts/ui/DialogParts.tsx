@@ -10,6 +10,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IAquaClient } from '../api/client';
 import type { FieldError } from '../api/types';
 import type { Notify } from '../shared/callbacks';
+import { describeError } from '../shared/errors';
 import type { BackendKind } from '../shared/labels';
 import type { IDatasetSources } from './DatasetPathField';
 import { FormErrors } from './FormErrors';
@@ -136,6 +137,20 @@ export function PickerField(
       {children}
     </SelectField>
   );
+}
+
+/**
+ * A picker's hint: why its list is missing (the error it failed to load
+ * with), else what to do when it is listed empty (`empty`, given only then),
+ * else `hint`.
+ */
+export function pickerHint(
+  trans: TranslationBundle,
+  loadError: unknown,
+  empty: string | false | null | undefined,
+  hint?: React.ReactNode
+): React.ReactNode {
+  return loadError !== null && loadError !== undefined ? describeError(loadError, trans) : empty || hint;
 }
 
 /** The optional description (`field="description"`), two rows high. */

@@ -27,7 +27,13 @@ import type { CopyToClipboard } from '../../shared/callbacks';
 import type { DownloadText } from '../../shared/download';
 import { formatInteger } from '../../shared/format';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
-import { AdvancedOptions, DescriptionField, type ICreateDialogProps, PickerField } from '../../ui/DialogParts';
+import {
+  AdvancedOptions,
+  DescriptionField,
+  type ICreateDialogProps,
+  PickerField,
+  pickerHint
+} from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
 import { SelectField, TextField } from '../../ui/FormField';
 import { bindInput, type IFormBinding, wholeNumberInput } from '../../ui/formInputs';
@@ -342,13 +348,11 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
           field="model_id"
           label={trans.__('Model')}
           error={errors.model_id}
-          hint={
-            modelsError !== null
-              ? describeError(modelsError, trans)
-              : models !== null && models.length === 0
-                ? trans.__('No model is ready to deploy: register or download one in Models first.')
-                : undefined
-          }
+          hint={pickerHint(
+            trans,
+            modelsError,
+            models?.length === 0 && trans.__('No model is ready to deploy: register or download one in Models first.')
+          )}
           value={form.modelId}
           disabled={busy || models === null}
           loaded={models !== null}

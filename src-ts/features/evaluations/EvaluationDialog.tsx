@@ -50,7 +50,8 @@ import {
   DatasetBlockedNotice,
   DescriptionField,
   type IDatasetDialogProps,
-  PickerField
+  PickerField,
+  pickerHint
 } from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
 import { bindInput, boundTextField, type IFormBinding, OciJobFieldset } from '../../ui/formInputs';
@@ -554,17 +555,16 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
           field="deployment_id"
           label={trans.__('Deployment')}
           error={errors.deployment_id}
-          hint={
-            deploymentsError !== null
-              ? describeError(deploymentsError, trans)
-              : noneActive
-                ? trans.__('No deployment is active: deploy a model (or activate a deployment) first.')
-                : deployment && !allows(deployment, 'evaluate')
-                  ? deployment.mode === 'embedding'
-                    ? trans.__('An embedding deployment has no answers to score.')
-                    : trans.__('This deployment is not active: activate it first.')
-                  : trans.__('Only active deployments answer prompts.')
-          }
+          hint={pickerHint(
+            trans,
+            deploymentsError,
+            noneActive && trans.__('No deployment is active: deploy a model (or activate a deployment) first.'),
+            deployment && !allows(deployment, 'evaluate')
+              ? deployment.mode === 'embedding'
+                ? trans.__('An embedding deployment has no answers to score.')
+                : trans.__('This deployment is not active: activate it first.')
+              : trans.__('Only active deployments answer prompts.')
+          )}
           value={form.deploymentId}
           disabled={submitting}
           loaded={deployments !== null}

@@ -39,7 +39,8 @@ import {
   DatasetBlockedNotice,
   DescriptionField,
   type IDatasetDialogProps,
-  PickerField
+  PickerField,
+  pickerHint
 } from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
@@ -385,18 +386,17 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
         field="model_id"
         label={trans.__('Base model')}
         error={errors.model_id}
-        hint={
-          modelsError !== null
-            ? describeError(modelsError, trans)
-            : models !== null && models.length === 0
-              ? trans.__('No model is ready to fine-tune: download or register one in Models first.')
-              : defaultsError !== null
-                ? trans.__(
-                    'The model’s defaults are unavailable (%1); the form keeps the usual ones.',
-                    describeError(defaultsError, trans)
-                  )
-                : undefined
-        }
+        hint={pickerHint(
+          trans,
+          modelsError,
+          models?.length === 0 && trans.__('No model is ready to fine-tune: download or register one in Models first.'),
+          defaultsError !== null
+            ? trans.__(
+                'The model’s defaults are unavailable (%1); the form keeps the usual ones.',
+                describeError(defaultsError, trans)
+              )
+            : undefined
+        )}
         value={form.modelId}
         disabled={busy}
         loaded={models !== null}

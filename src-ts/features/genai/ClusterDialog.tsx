@@ -3,7 +3,7 @@ import * as React from 'react';
 import type { ClusterPlan, ClusterType, GenAiClusterResponse, ModelSummary } from '../../api/types';
 import { describeError } from '../../shared/errors';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
-import { DescriptionField, PickerField } from '../../ui/DialogParts';
+import { DescriptionField, PickerField, pickerHint } from '../../ui/DialogParts';
 import { SelectField, TextField } from '../../ui/FormField';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
@@ -129,11 +129,7 @@ export function ClusterDialog(props: IClusterDialogProps): JSX.Element {
       <PickerField
         {...bindInput(binding, 'modelId')}
         label={trans.__('Model it is for')}
-        hint={
-          models.error !== null
-            ? describeError(models.error, trans)
-            : trans.__('Its memory fit picks the recommended unit shape.')
-        }
+        hint={pickerHint(trans, models.error, null, trans.__('Its memory fit picks the recommended unit shape.'))}
         disabled={submitting || models.value === null}
         loaded={models.value !== null}
         loadingLabel={trans.__('Loading models…')}

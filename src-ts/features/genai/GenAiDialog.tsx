@@ -7,8 +7,7 @@ import type { IAquaClient } from '../../api/client';
 import { allows } from '../../shared/actions';
 import type { CopyToClipboard, Notify } from '../../shared/callbacks';
 import type { DownloadText } from '../../shared/download';
-import { describeError } from '../../shared/errors';
-import { PickerField } from '../../ui/DialogParts';
+import { PickerField, pickerHint } from '../../ui/DialogParts';
 import { bindInput, type IFormBinding } from '../../ui/formInputs';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { useFormSubmit, type IFormSubmit, type IFormSubmitOptions } from '../../ui/hooks/useFormSubmit';
@@ -184,12 +183,12 @@ export function GenAiPickers<F, Field extends string>(props: {
     pick: IGenAiPick<keyof F & string>,
     items: readonly { id: string; name: string }[],
     loadingLabel: string,
-    hint: React.ReactNode
+    loadError: unknown
   ): JSX.Element => (
     <PickerField
       {...bindInput(binding, pick.key)}
       label={pick.label}
-      hint={hint ?? (loaded && items.length === 0 ? pick.empty : undefined)}
+      hint={pickerHint(trans, loadError, loaded && items.length === 0 && pick.empty, pick.hint)}
       disabled={binding.busy || !loaded}
       loaded={loaded}
       loadingLabel={loadingLabel}
@@ -204,13 +203,8 @@ export function GenAiPickers<F, Field extends string>(props: {
   );
   return (
     <>
-      {picker(
-        props.model,
-        choices.models,
-        trans.__('Loading models…'),
-        choices.error !== null ? describeError(choices.error, trans) : props.model.hint
-      )}
-      {picker(props.cluster, choices.clusters, trans.__('Loading clusters…'), props.cluster.hint)}
+      {picker(props.model, choices.models, trans.__('Loading models…'), choices.error)}
+      {picker(props.cluster, choices.clusters, trans.__('Loading clusters…'), null)}
     </>
   );
 }
