@@ -106,3 +106,12 @@ export function CheckedDatasetField(props: {
     </>
   );
 }
+
+/** Under the footer's buttons while the dataset check found errors: nothing is sent. */
+export function DatasetBlockedNotice(props: { dataset: IDialogDataset }): JSX.Element | null {
+  return props.dataset.blocked ? (
+    <span className="jp-AquaExt-DatasetBlockedNotice" role="status">
+      {props.dataset.sources.trans.__('Fix the dataset first.')}
+    </span>
+  ) : null;
+}

@@ -140,6 +140,41 @@ export function PickerField(
 }
 
 /**
+ * The model a create form is made from (deploy, fine-tune): "Loading
+ * models…" until `models` are listed, then "Choose a model…" and each by
+ * name; one listed but `unusable` is disabled, with why after its name.
+ */
+export function ModelPickerField<T extends { id: string; name: string }>(
+  props: Omit<ISelectFieldProps, 'children'> & {
+    trans: TranslationBundle;
+    /** The models to offer; null until listed. */
+    models: readonly T[] | null;
+    /** Why a model is listed but cannot be chosen (null: it can). */
+    unusable?: (model: T) => string | null;
+  }
+): JSX.Element {
+  const { trans, models, unusable, ...select } = props;
+  return (
+    <PickerField
+      {...select}
+      loaded={models !== null}
+      loadingLabel={trans.__('Loading models…')}
+      chooseLabel={trans.__('Choose a model…')}
+    >
+      {(models ?? []).map(item => {
+        const reason = unusable?.(item) ?? null;
+        return (
+          <option key={item.id} value={item.id} disabled={reason !== null}>
+            {item.name}
+            {reason ? ` — ${reason}` : ''}
+          </option>
+        );
+      })}
+    </PickerField>
+  );
+}
+
+/**
  * A picker's hint: why its list is missing (the error it failed to load
  * with), else what to do when it is listed empty (`empty`, given only then),
  * else `hint`.
@@ -217,13 +252,4 @@ export function AdvancedOptions(props: {
       <div className="jp-AquaExt-AdvancedOptions-body">{props.children}</div>
     </details>
   );
-}
-
-/** Under the footer's buttons while the dataset check found errors: nothing is sent. */
-export function DatasetBlockedNotice(props: { trans: TranslationBundle; blocked: boolean }): JSX.Element | null {
-  return props.blocked ? (
-    <span className="jp-AquaExt-DatasetBlockedNotice" role="status">
-      {props.trans.__('Fix the dataset first.')}
-    </span>
-  ) : null;
 }

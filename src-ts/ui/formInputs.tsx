@@ -56,9 +56,13 @@ export function formBinding<F, Field extends string>(options: {
   };
 }
 
-/** The attributes of the input for one form key (whose value is a string). */
+/**
+ * The attributes of the input for one form key (whose value is a string); a
+ * key that feeds no request field (a choice between parts of the form) is
+ * named by itself and has no error.
+ */
 export function bindInput<F, Field extends string>(binding: IFormBinding<F, Field>, key: keyof F & string) {
-  const field = binding.fields[key] as Field;
+  const field = (binding.fields[key] ?? key) as Field;
   return {
     id: binding.id(field),
     field,

@@ -31,7 +31,7 @@ import {
   AdvancedOptions,
   DescriptionField,
   type ICreateDialogProps,
-  PickerField,
+  ModelPickerField,
   pickerHint
 } from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
@@ -73,6 +73,7 @@ const ADVANCED_FIELDS: readonly DeployField[] = DEPLOY_FIELDS.slice(DEPLOY_FIELD
 
 /** The request field each input feeds: editing the input clears that field's error (it may be fixed). */
 const FORM_FIELDS: Partial<Record<keyof IDeployForm, DeployField>> = {
+  modelId: 'model_id',
   name: 'name',
   description: 'description',
   shape: 'shape',
@@ -343,32 +344,22 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
       }
     >
       {!props.model && (
-        <PickerField
-          id={id('model')}
-          field="model_id"
+        <ModelPickerField
+          {...bindInput(binding, 'modelId')}
           label={trans.__('Model')}
-          error={errors.model_id}
           hint={pickerHint(
             trans,
             modelsError,
             models?.length === 0 && trans.__('No model is ready to deploy: register or download one in Models first.')
           )}
-          value={form.modelId}
           disabled={busy || models === null}
-          loaded={models !== null}
-          loadingLabel={trans.__('Loading models…')}
-          chooseLabel={trans.__('Choose a model…')}
+          trans={trans}
+          models={models?.filter(formTarget.holds) ?? null}
           selectRef={element => {
             firstInput.current = element;
           }}
           onChange={chooseModel}
-        >
-          {(models ?? []).filter(formTarget.holds).map(item => (
-            <option key={item.id} value={item.id}>
-              {item.name}
-            </option>
-          ))}
-        </PickerField>
+        />
       )}
       <TargetField
         id={id('target')}
@@ -378,18 +369,14 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
         trans={trans}
       />
       <TextField
-        id={id('name')}
-        field="name"
+        {...bindInput(binding, 'name')}
         label={trans.__('Deployment name')}
-        error={errors.name}
         inputRef={element => {
           if (props.model) {
             firstInput.current = element;
           }
         }}
-        value={form.name}
         maxLength={LIMITS.name}
-        disabled={busy}
         onChange={name => {
           setNameTouched(true);
           update({ name });

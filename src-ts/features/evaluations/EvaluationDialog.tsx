@@ -43,11 +43,10 @@ import { evaluationPreflightKey, evaluationPreflightRequest, evaluationResult } 
 import { errorResult, type IPreflightResult } from '../../shared/datasetPreflight';
 import type { ISamplingForm } from '../../shared/sampling';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
-import { CheckedDatasetField, useDialogDataset } from '../../ui/CheckedDatasetField';
+import { CheckedDatasetField, DatasetBlockedNotice, useDialogDataset } from '../../ui/CheckedDatasetField';
 import {
   AdvancedOptions,
   CreateDialog,
-  DatasetBlockedNotice,
   DescriptionField,
   type IDatasetDialogProps,
   PickerField,
@@ -456,14 +455,11 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
       submitDisabled={submitting || dataset.holds || nothingToAsk}
       submitLabel={trans.__('Start evaluation')}
       submittingLabel={trans.__('Starting…')}
-      notice={<DatasetBlockedNotice trans={trans} blocked={dataset.blocked} />}
+      notice={<DatasetBlockedNotice dataset={dataset} />}
     >
       <ChoiceGroup<EvaluatedKind>
-        id={id('asks')}
-        field="asks"
+        {...bindInput(binding, 'asks')}
         legend={trans.__('What to evaluate')}
-        value={form.asks}
-        disabled={submitting}
         choices={[
           {
             value: 'deployment',
@@ -479,7 +475,6 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
             reason: !asksConnection ? connectionReason : null
           }
         ]}
-        onChange={asks => update({ asks })}
       />
       {!asksConnection && (
         <TargetField
@@ -592,11 +587,8 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
       />
 
       <ChoiceGroup<DatasetSource>
-        id={id('source')}
-        field="source"
+        {...bindInput(binding, 'source')}
         legend={trans.__('Rows to evaluate on')}
-        value={form.source}
-        disabled={submitting}
         choices={[
           {
             value: 'file',
@@ -612,7 +604,6 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
               finetunes !== null && finetunes.length === 0 ? trans.__('No fine-tuning job has succeeded yet.') : null
           }
         ]}
-        onChange={source => update({ source })}
       />
       {form.source === 'file' ? (
         <>

@@ -33,13 +33,12 @@ import { errorResult, isTokenizerMissing, okResult, type IPreflightResult } from
 import { preflightKey, preflightRequest } from './preflight';
 import { formatInteger } from '../../shared/format';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
-import { CheckedDatasetField, useDialogDataset } from '../../ui/CheckedDatasetField';
+import { CheckedDatasetField, DatasetBlockedNotice, useDialogDataset } from '../../ui/CheckedDatasetField';
 import {
   AdvancedOptions,
-  DatasetBlockedNotice,
   DescriptionField,
   type IDatasetDialogProps,
-  PickerField,
+  ModelPickerField,
   pickerHint
 } from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
@@ -357,7 +356,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
       submitDisabled={busy || dataset.holds || (models !== null && models.length === 0)}
       submitLabel={trans.__('Start fine-tuning')}
       submittingLabel={trans.__('Starting…')}
-      notice={<DatasetBlockedNotice trans={trans} blocked={dataset.blocked} />}
+      notice={<DatasetBlockedNotice dataset={dataset} />}
       terraform={terraform}
       offer={
         onOci &&
@@ -381,11 +380,9 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
         hint={trans.__('Where the job runs; the base models listed are that target’s.')}
         trans={trans}
       />
-      <PickerField
-        id={id('model_id')}
-        field="model_id"
+      <ModelPickerField
+        {...bindInput(inputs.binding, 'modelId')}
         label={trans.__('Base model')}
-        error={errors.model_id}
         hint={pickerHint(
           trans,
           modelsError,
@@ -399,21 +396,14 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
         )}
         value={form.modelId}
         disabled={busy}
-        loaded={models !== null}
-        loadingLabel={trans.__('Loading models…')}
-        chooseLabel={trans.__('Choose a model…')}
+        trans={trans}
+        models={models?.filter(formTarget.holds) ?? null}
+        unusable={item => (isFineTunable(item) ? null : trans.__('not ready to fine-tune'))}
         selectRef={element => {
           firstInput.current = element;
         }}
         onChange={chooseModel}
-      >
-        {(models ?? []).filter(formTarget.holds).map(item => (
-          <option key={item.id} value={item.id} disabled={!isFineTunable(item)}>
-            {item.name}
-            {isFineTunable(item) ? '' : ` — ${trans.__('not ready to fine-tune')}`}
-          </option>
-        ))}
-      </PickerField>
+      />
       {defaultsReady && (defaults.notes.length > 0 || !defaults.ready_to_finetune) && (
         <ul
           className={
