@@ -137,28 +137,6 @@ export function useTerraformExport<F extends string>(submit: IFormSubmit<F>['sub
   return { shown, exporting, run, close: () => setShown(null) };
 }
 
-/** The footer's "Terraform" button: the form as Terraform, without creating it. */
-export function TerraformButton(props: {
-  trans: TranslationBundle;
-  /** Its tooltip: which resource it writes. */
-  title: string;
-  className: string;
-  disabled: boolean;
-  exporting: boolean;
-  onClick: () => void;
-}): JSX.Element {
-  const { trans, exporting, ...button } = props;
-  return (
-    <TextButton
-      kind="reject"
-      {...button}
-      busy={exporting}
-      label={trans.__('Terraform')}
-      busyLabel={trans.__('Writing Terraform…')}
-    />
-  );
-}
-
 /** The Terraform export a create dialog offers: its button, and where the export shown goes. */
 export interface ITerraformOffer {
   /** The button's tooltip: which resource it writes. */
@@ -194,18 +172,7 @@ export function TerraformCreateDialog(
       <CreateDialog
         {...dialog}
         submittingLabel={terraform.exporting ? props.submitLabel : props.submittingLabel}
-        actions={
-          offer && (
-            <TerraformButton
-              trans={props.trans}
-              className={offer.className}
-              title={offer.title}
-              disabled={offer.disabled}
-              exporting={terraform.exporting}
-              onClick={offer.onClick}
-            />
-          )
-        }
+        actions={offer && <TerraformButton trans={props.trans} offer={offer} exporting={terraform.exporting} />}
       />
       {terraform.shown && offer && (
         <TerraformDialog
@@ -218,5 +185,20 @@ export function TerraformCreateDialog(
         />
       )}
     </>
+  );
+}
+
+/** The footer's "Terraform" button: the form as Terraform, without creating it. */
+function TerraformButton(props: { trans: TranslationBundle; offer: ITerraformOffer; exporting: boolean }): JSX.Element {
+  const { trans, exporting } = props;
+  const { title, className, disabled, onClick } = props.offer;
+  return (
+    <TextButton
+      kind="reject"
+      {...{ title, className, disabled, onClick }}
+      busy={exporting}
+      label={trans.__('Terraform')}
+      busyLabel={trans.__('Writing Terraform…')}
+    />
   );
 }
