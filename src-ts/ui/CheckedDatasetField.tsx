@@ -72,30 +72,26 @@ export function CheckedDatasetField(props: {
   placeholder: string;
   rows?: string;
 }): JSX.Element {
-  const { preflight, sources } = props.dataset;
+  const { dataset, rows, ...input } = props;
+  const { preflight, sources } = dataset;
   const { trans } = sources;
   const { request } = preflight;
-  const where = props.dataset.onOci
+  const where = dataset.onOci
     ? trans.__('A file inside the Jupyter root, or oci://bucket@namespace/path.')
     : trans.__('A file inside the Jupyter root.');
   return (
     <>
       <DatasetPathField
-        id={props.id}
+        {...input}
         trans={trans}
         label={trans.__('Dataset (JSONL)')}
-        hint={props.rows ? `${where} ${props.rows}` : where}
-        error={props.error ?? preflight.current?.fields.dataset_path}
-        value={props.value}
-        maxLength={props.maxLength}
-        placeholder={props.placeholder}
-        disabled={props.disabled}
+        hint={rows ? `${where} ${rows}` : where}
+        error={input.error ?? preflight.current?.fields.dataset_path}
         pickDataset={sources.pickDataset}
         uploadDataset={sources.uploadDataset}
         notify={sources.notify}
-        onChange={props.onChange}
-        onUploadError={props.dataset.onUploadError}
-        onUploadingChange={props.dataset.setUploading}
+        onUploadError={dataset.onUploadError}
+        onUploadingChange={dataset.setUploading}
       />
       <PreflightSummary
         result={preflight.current}

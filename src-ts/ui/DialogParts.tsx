@@ -45,7 +45,8 @@ export interface IDatasetDialogProps<R> extends ICreateDialogProps<R>, IDatasetS
  * closed while sending.
  */
 export function CreateDialog(props: {
-  trans: TranslationBundle;
+  /** What the app gave the dialog: its translations, and how it closes. */
+  dialog: { trans: TranslationBundle; onClose: () => void };
   title: string;
   /** The dialog's accessible name. */
   label: string;
@@ -53,7 +54,6 @@ export function CreateDialog(props: {
   className: string;
   /** The form's sending state (`useFormSubmit`): whether it is on its way, the errors no input shows, the message for the whole request. */
   form: { submitting: boolean; otherErrors: FieldError[]; error: string | null; failure?: unknown };
-  onClose: () => void;
   onSubmit: (event: React.FormEvent) => Promise<void> | void;
   /** Added to the accept button's classes (the tests find it by them). */
   submitClassName: string;
@@ -66,13 +66,13 @@ export function CreateDialog(props: {
   actions?: React.ReactNode;
   children: React.ReactNode;
 }): JSX.Element {
-  const { trans } = props;
+  const { trans, onClose } = props.dialog;
   const { submitting } = props.form;
   const formRef = React.useRef<HTMLFormElement>(null);
   const submitEnded = useSubmitErrorFocus(formRef);
   const close = (): void => {
     if (!submitting) {
-      props.onClose();
+      onClose();
     }
   };
   return (

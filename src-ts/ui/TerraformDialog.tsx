@@ -172,11 +172,11 @@ export function TerraformCreateDialog(
       <CreateDialog
         {...dialog}
         submittingLabel={terraform.exporting ? props.submitLabel : props.submittingLabel}
-        actions={offer && <TerraformButton trans={props.trans} offer={offer} exporting={terraform.exporting} />}
+        actions={offer && <TerraformButton trans={props.dialog.trans} offer={offer} exporting={terraform.exporting} />}
       />
       {terraform.shown && offer && (
         <TerraformDialog
-          trans={props.trans}
+          trans={props.dialog.trans}
           export={terraform.shown}
           subject={offer.subject}
           copyToClipboard={offer.copyToClipboard}

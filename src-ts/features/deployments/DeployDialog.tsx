@@ -319,12 +319,11 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
 
   return (
     <TerraformCreateDialog
-      trans={trans}
+      dialog={props}
       title={props.model ? trans.__('Deploy “%1”', props.model.name) : trans.__('New deployment')}
       label={trans.__('Deploy model')}
       className="jp-AquaExt-DeployDialog"
       form={formSubmit}
-      onClose={props.onClose}
       onSubmit={onSubmit}
       submitClassName="jp-AquaExt-deploySubmit"
       submitDisabled={busy || (!props.model && models !== null && models.length === 0)}

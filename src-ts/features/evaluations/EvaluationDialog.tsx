@@ -444,12 +444,11 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
 
   return (
     <CreateDialog
-      trans={trans}
+      dialog={props}
       title={preselected ? trans.__('Evaluate “%1”', preselected) : trans.__('New evaluation')}
       label={trans.__('New evaluation')}
       className="jp-AquaExt-EvaluationDialog"
       form={formSubmit}
-      onClose={props.onClose}
       onSubmit={onSubmit}
       submitClassName="jp-AquaExt-evaluationSubmit"
       submitDisabled={submitting || dataset.holds || nothingToAsk}

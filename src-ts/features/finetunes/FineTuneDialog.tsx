@@ -345,12 +345,11 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
 
   return (
     <TerraformCreateDialog
-      trans={trans}
+      dialog={props}
       title={props.model ? trans.__('Fine-tune “%1”', props.model.name) : trans.__('New fine-tune')}
       label={trans.__('Fine-tune model')}
       className="jp-AquaExt-FineTuneDialog"
       form={formSubmit}
-      onClose={props.onClose}
       onSubmit={onSubmit}
       submitClassName="jp-AquaExt-finetuneSubmit"
       submitDisabled={busy || dataset.holds || (models !== null && models.length === 0)}

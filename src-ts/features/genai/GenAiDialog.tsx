@@ -95,14 +95,13 @@ export function GenAiCreateDialog<F extends string>(props: {
   children: React.ReactNode;
 }): JSX.Element {
   const { form, terraformTitle, subject, ...dialog } = props;
-  const { trans, copyToClipboard, download, onClose } = form.dialog;
+  const { copyToClipboard, download } = form.dialog;
   const busy = form.submit.submitting;
   return (
     <TerraformCreateDialog
       {...dialog}
-      trans={trans}
+      dialog={form.dialog}
       form={form.submit}
-      onClose={onClose}
       onSubmit={form.onSubmit}
       submitDisabled={busy}
       terraform={form.terraform}
