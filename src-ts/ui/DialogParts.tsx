@@ -10,6 +10,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IAquaClient } from '../api/client';
 import type { FieldError } from '../api/types';
 import type { Notify } from '../shared/callbacks';
+import { describeError } from '../shared/errors';
 import type { BackendKind } from '../shared/labels';
 import type { IDatasetSources } from './DatasetPathField';
 import { FormErrors } from './FormErrors';
@@ -44,7 +45,8 @@ export interface IDatasetDialogProps<R> extends ICreateDialogProps<R>, IDatasetS
  * closed while sending.
  */
 export function CreateDialog(props: {
-  trans: TranslationBundle;
+  /** What the app gave the dialog: its translations, and how it closes. */
+  dialog: { trans: TranslationBundle; onClose: () => void };
   title: string;
   /** The dialog's accessible name. */
   label: string;
@@ -52,7 +54,6 @@ export function CreateDialog(props: {
   className: string;
   /** The form's sending state (`useFormSubmit`): whether it is on its way, the errors no input shows, the message for the whole request. */
   form: { submitting: boolean; otherErrors: FieldError[]; error: string | null; failure?: unknown };
-  onClose: () => void;
   onSubmit: (event: React.FormEvent) => Promise<void> | void;
   /** Added to the accept button's classes (the tests find it by them). */
   submitClassName: string;
@@ -65,13 +66,13 @@ export function CreateDialog(props: {
   actions?: React.ReactNode;
   children: React.ReactNode;
 }): JSX.Element {
-  const { trans } = props;
+  const { trans, onClose } = props.dialog;
   const { submitting } = props.form;
   const formRef = React.useRef<HTMLFormElement>(null);
   const submitEnded = useSubmitErrorFocus(formRef);
   const close = (): void => {
     if (!submitting) {
-      props.onClose();
+      onClose();
     }
   };
   return (
@@ -138,6 +139,55 @@ export function PickerField(
   );
 }
 
+/**
+ * The model a create form is made from (deploy, fine-tune): "Loading
+ * models…" until `models` are listed, then "Choose a model…" and each by
+ * name; one listed but `unusable` is disabled, with why after its name.
+ */
+export function ModelPickerField<T extends { id: string; name: string }>(
+  props: Omit<ISelectFieldProps, 'children'> & {
+    trans: TranslationBundle;
+    /** The models to offer; null until listed. */
+    models: readonly T[] | null;
+    /** Why a model is listed but cannot be chosen (null: it can). */
+    unusable?: (model: T) => string | null;
+  }
+): JSX.Element {
+  const { trans, models, unusable, ...select } = props;
+  return (
+    <PickerField
+      {...select}
+      loaded={models !== null}
+      loadingLabel={trans.__('Loading models…')}
+      chooseLabel={trans.__('Choose a model…')}
+    >
+      {(models ?? []).map(item => {
+        const reason = unusable?.(item) ?? null;
+        return (
+          <option key={item.id} value={item.id} disabled={reason !== null}>
+            {item.name}
+            {reason ? ` — ${reason}` : ''}
+          </option>
+        );
+      })}
+    </PickerField>
+  );
+}
+
+/**
+ * A picker's hint: why its list is missing (the error it failed to load
+ * with), else what to do when it is listed empty (`empty`, given only then),
+ * else `hint`.
+ */
+export function pickerHint(
+  trans: TranslationBundle,
+  loadError: unknown,
+  empty: string | false | null | undefined,
+  hint?: React.ReactNode
+): React.ReactNode {
+  return loadError !== null && loadError !== undefined ? describeError(loadError, trans) : empty || hint;
+}
+
 /** The optional description (`field="description"`), two rows high. */
 export function DescriptionField(props: {
   id: string;
@@ -202,13 +252,4 @@ export function AdvancedOptions(props: {
       <div className="jp-AquaExt-AdvancedOptions-body">{props.children}</div>
     </details>
   );
-}
-
-/** Under the footer's buttons while the dataset check found errors: nothing is sent. */
-export function DatasetBlockedNotice(props: { trans: TranslationBundle; blocked: boolean }): JSX.Element | null {
-  return props.blocked ? (
-    <span className="jp-AquaExt-DatasetBlockedNotice" role="status">
-      {props.trans.__('Fix the dataset first.')}
-    </span>
-  ) : null;
 }

@@ -4,7 +4,8 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { TerraformExport } from '../api/types';
 import type { CopyToClipboard } from '../shared/callbacks';
-import type { DownloadText } from '../shared/download';
+import { downloadText, type DownloadText } from '../shared/download';
+import { CreateDialog } from './DialogParts';
 import type { IFormSubmit } from './hooks/useFormSubmit';
 import { ModalDialog } from './ModalDialog';
 import { TextButton } from './TextButton';
@@ -47,33 +48,27 @@ export function TerraformDialog(props: ITerraformDialogProps): JSX.Element {
         <pre className="jp-AquaExt-TerraformDialog-hcl" aria-label={fileName}>
           {hcl}
         </pre>
-        <p>
-          {trans.__(
+        <CopiedText
+          intro={trans.__(
             'The same from a terminal (a gated Hugging Face model reads its token from HF_TOKEN; no secret is written here):'
           )}
-        </p>
-        <pre className="jp-AquaExt-TerraformDialog-cli" aria-label={trans.__('aqua-ext command')}>
-          {cli}
-        </pre>
-        <TextButton
-          kind="reject"
-          className="jp-AquaExt-terraformCopyCommand"
-          label={trans.__('Copy command')}
-          onClick={() => props.copyToClipboard(cli)}
+          text={cli}
+          className="jp-AquaExt-TerraformDialog-cli"
+          label={trans.__('aqua-ext command')}
+          copyClassName="jp-AquaExt-terraformCopyCommand"
+          copyLabel={trans.__('Copy command')}
+          onCopy={props.copyToClipboard}
         />
-        <p>
-          {trans.__(
+        <CopiedText
+          intro={trans.__(
             'The same with the OCI Python SDK, in a notebook cell or a script (it reads ~/.oci/config; a token comes from HF_TOKEN):'
           )}
-        </p>
-        <pre className="jp-AquaExt-TerraformDialog-python" aria-label={trans.__('Python (OCI SDK)')}>
-          {python}
-        </pre>
-        <TextButton
-          kind="reject"
-          className="jp-AquaExt-terraformCopyPython"
-          label={trans.__('Copy Python')}
-          onClick={() => props.copyToClipboard(python)}
+          text={python}
+          className="jp-AquaExt-TerraformDialog-python"
+          label={trans.__('Python (OCI SDK)')}
+          copyClassName="jp-AquaExt-terraformCopyPython"
+          copyLabel={trans.__('Copy Python')}
+          onCopy={props.copyToClipboard}
         />
       </div>
       <div className="jp-AquaExt-ModalDialog-footer">
@@ -92,6 +87,32 @@ export function TerraformDialog(props: ITerraformDialogProps): JSX.Element {
         <TextButton kind="accept" label={trans.__('Close')} onClick={props.onClose} />
       </div>
     </ModalDialog>
+  );
+}
+
+/** A line saying what `text` is, the text itself (`label` names it), and its Copy button. */
+function CopiedText(props: {
+  intro: string;
+  text: string;
+  className: string;
+  label: string;
+  copyClassName: string;
+  copyLabel: string;
+  onCopy: (text: string) => void;
+}): JSX.Element {
+  return (
+    <>
+      <p>{props.intro}</p>
+      <pre className={props.className} aria-label={props.label}>
+        {props.text}
+      </pre>
+      <TextButton
+        kind="reject"
+        className={props.copyClassName}
+        label={props.copyLabel}
+        onClick={() => props.onCopy(props.text)}
+      />
+    </>
   );
 }
 
@@ -116,27 +137,68 @@ export function useTerraformExport<F extends string>(submit: IFormSubmit<F>['sub
   return { shown, exporting, run, close: () => setShown(null) };
 }
 
-/** The footer's "Terraform" button: the form as Terraform, without creating it. */
-export function TerraformButton(props: {
-  trans: TranslationBundle;
-  /** Its tooltip: which resource it writes. */
+/** The Terraform export a create dialog offers: its button, and where the export shown goes. */
+export interface ITerraformOffer {
+  /** The button's tooltip: which resource it writes. */
   title: string;
+  /** The button's own class (the tests find it by it). */
   className: string;
   disabled: boolean;
-  exporting: boolean;
+  /** What the export is ("deployment", "dedicated AI cluster"…), for the export's opening line. */
+  subject: string;
+  copyToClipboard: CopyToClipboard;
+  /** The export's Download (default: the browser's; tests pass a fake). */
+  download?: DownloadText;
   onClick: () => void;
-}): JSX.Element {
-  const { trans } = props;
+}
+
+/**
+ * A create dialog that can also write its request as Terraform: a "Terraform"
+ * button beside Cancel (where `offer` is given), sent through the form's own
+ * submit (the create button keeps its label meanwhile), and the export shown
+ * over the form.
+ */
+export function TerraformCreateDialog(
+  props: Omit<React.ComponentProps<typeof CreateDialog>, 'actions'> & {
+    /** The export's state (`useTerraformExport`). */
+    terraform: ITerraformExport;
+    /** Not given: this form offers no export (its target has none). */
+    offer?: ITerraformOffer | false | null;
+  }
+): JSX.Element {
+  const { terraform, offer, ...dialog } = props;
+  return (
+    <>
+      <CreateDialog
+        {...dialog}
+        submittingLabel={terraform.exporting ? props.submitLabel : props.submittingLabel}
+        actions={offer && <TerraformButton trans={props.dialog.trans} offer={offer} exporting={terraform.exporting} />}
+      />
+      {terraform.shown && offer && (
+        <TerraformDialog
+          trans={props.dialog.trans}
+          export={terraform.shown}
+          subject={offer.subject}
+          copyToClipboard={offer.copyToClipboard}
+          download={offer.download ?? downloadText}
+          onClose={terraform.close}
+        />
+      )}
+    </>
+  );
+}
+
+/** The footer's "Terraform" button: the form as Terraform, without creating it. */
+function TerraformButton(props: { trans: TranslationBundle; offer: ITerraformOffer; exporting: boolean }): JSX.Element {
+  const { trans, exporting } = props;
+  const { title, className, disabled, onClick } = props.offer;
   return (
     <TextButton
       kind="reject"
-      className={props.className}
-      title={props.title}
-      disabled={props.disabled}
-      busy={props.exporting}
+      {...{ title, className, disabled, onClick }}
+      busy={exporting}
       label={trans.__('Terraform')}
       busyLabel={trans.__('Writing Terraform…')}
-      onClick={props.onClick}
     />
   );
 }

@@ -56,9 +56,13 @@ export function formBinding<F, Field extends string>(options: {
   };
 }
 
-/** The attributes of the input for one form key (whose value is a string). */
+/**
+ * The attributes of the input for one form key (whose value is a string); a
+ * key that feeds no request field (a choice between parts of the form) is
+ * named by itself and has no error.
+ */
 export function bindInput<F, Field extends string>(binding: IFormBinding<F, Field>, key: keyof F & string) {
-  const field = binding.fields[key] as Field;
+  const field = (binding.fields[key] ?? key) as Field;
   return {
     id: binding.id(field),
     field,
@@ -67,6 +71,11 @@ export function bindInput<F, Field extends string>(binding: IFormBinding<F, Fiel
     disabled: binding.busy,
     onChange: (value: string) => binding.update({ [key]: value } as unknown as Partial<F>)
   };
+}
+
+/** The attributes of a narrow number input for a whole number from `min` to `max`. */
+export function wholeNumberInput(min: number, max: number) {
+  return { type: 'number', min, max, step: 1, narrow: true } as const;
 }
 
 export interface ITextOptions {

@@ -191,12 +191,11 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
 
   return (
     <CreateDialog
-      trans={trans}
+      dialog={props}
       title={editing ? trans.__('Edit “%1”', connection.name) : trans.__('New connection')}
       label={editing ? trans.__('Edit connection') : trans.__('New connection')}
       className="jp-AquaExt-ConnectionDialog"
       form={submit}
-      onClose={props.onClose}
       onSubmit={onSubmit}
       submitClassName="jp-AquaExt-saveConnectionButton"
       submitDisabled={submitting}

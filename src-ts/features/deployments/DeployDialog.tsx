@@ -24,23 +24,23 @@ import {
   type IDeployForm
 } from './deployForm';
 import type { CopyToClipboard } from '../../shared/callbacks';
-import { downloadText, type DownloadText } from '../../shared/download';
+import type { DownloadText } from '../../shared/download';
 import { formatInteger } from '../../shared/format';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
 import {
   AdvancedOptions,
-  CreateDialog,
   DescriptionField,
   type ICreateDialogProps,
-  PickerField
+  ModelPickerField,
+  pickerHint
 } from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
 import { SelectField, TextField } from '../../ui/FormField';
-import { bindInput, type IFormBinding } from '../../ui/formInputs';
+import { bindInput, type IFormBinding, wholeNumberInput } from '../../ui/formInputs';
 import { DeployFitSummary, limitHint, shapeOptionLabel } from './DeployFit';
 import { ParamRows } from './ParamRows';
 import { AdapterPicker } from './AdapterPicker';
-import { TerraformButton, TerraformDialog, useTerraformExport } from '../../ui/TerraformDialog';
+import { TerraformCreateDialog, useTerraformExport } from '../../ui/TerraformDialog';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useFetched } from '../../ui/hooks/useFetched';
@@ -71,17 +71,14 @@ export interface IDeployDialogProps extends ICreateDialogProps<CreateDeploymentR
 // DEPLOY_FIELDS lists them last, from max_model_len on.
 const ADVANCED_FIELDS: readonly DeployField[] = DEPLOY_FIELDS.slice(DEPLOY_FIELDS.indexOf('max_model_len'));
 
-/** A narrow number input for a whole number from `min` to `max`. */
-function wholeNumberInput(min: number, max: number) {
-  return { type: 'number', min, max, step: 1, narrow: true } as const;
-}
-
 /** The request field each input feeds: editing the input clears that field's error (it may be fixed). */
 const FORM_FIELDS: Partial<Record<keyof IDeployForm, DeployField>> = {
+  modelId: 'model_id',
   name: 'name',
   description: 'description',
   shape: 'shape',
   replicas: 'replicas',
+  engine: 'engine',
   mode: 'mode',
   maxModelLen: 'max_model_len',
   idleStopMinutes: 'idle_stop_minutes',
@@ -126,7 +123,6 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   const { errors, submitting, showErrors, clearErrors, submit } = formSubmit;
   // The form as Terraform (OCI): asked for with the Deploy's checks, shown over the form.
   const terraform = useTerraformExport(submit);
-  const exporting = terraform.exporting;
   const firstInput = React.useRef<HTMLInputElement | HTMLSelectElement | null>(null);
 
   // Without a given model: the deployable ones to pick from.
@@ -306,6 +302,14 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
     });
 
   const binding: IFormBinding<IDeployForm, DeployField> = { form, errors, busy, update, id, fields: FORM_FIELDS };
+  // The shape is a select of OCI shapes or a choice of local devices: the same input either way.
+  const shapeInput = {
+    ...bindInput(binding, 'shape'),
+    onChange: (shape: string) => {
+      setShapeTouched(true);
+      update({ shape });
+    }
+  };
   const target = fitTargetForShape(fit, backendKind, form.shape);
   const shapes = ociShapeChoices(fit);
   // What the engine runs for this model, as the server lists it with the fit (never a list of ours).
@@ -314,284 +318,214 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   const defaultWeights = quantizations.find(choice => choice.default) ?? null;
 
   return (
-    <>
-      <CreateDialog
-        trans={trans}
-        title={props.model ? trans.__('Deploy “%1”', props.model.name) : trans.__('New deployment')}
-        label={trans.__('Deploy model')}
-        className="jp-AquaExt-DeployDialog"
-        form={formSubmit}
-        onClose={props.onClose}
-        onSubmit={onSubmit}
-        submitClassName="jp-AquaExt-deploySubmit"
-        submitDisabled={busy || (!props.model && models !== null && models.length === 0)}
-        submitLabel={trans.__('Deploy')}
-        submittingLabel={exporting ? trans.__('Deploy') : trans.__('Deploying…')}
-        actions={
-          onOci && (
-            <TerraformButton
-              trans={trans}
-              className="jp-AquaExt-deployTerraform"
-              title={trans.__(
-                'Show this deployment as Terraform (oci_datascience_model_deployment), without creating it'
-              )}
-              disabled={busy || !form.modelId}
-              exporting={exporting}
-              onClick={() => void onTerraform()}
-            />
-          )
+    <TerraformCreateDialog
+      dialog={props}
+      title={props.model ? trans.__('Deploy “%1”', props.model.name) : trans.__('New deployment')}
+      label={trans.__('Deploy model')}
+      className="jp-AquaExt-DeployDialog"
+      form={formSubmit}
+      onSubmit={onSubmit}
+      submitClassName="jp-AquaExt-deploySubmit"
+      submitDisabled={busy || (!props.model && models !== null && models.length === 0)}
+      submitLabel={trans.__('Deploy')}
+      submittingLabel={trans.__('Deploying…')}
+      terraform={terraform}
+      offer={
+        onOci && {
+          className: 'jp-AquaExt-deployTerraform',
+          title: trans.__('Show this deployment as Terraform (oci_datascience_model_deployment), without creating it'),
+          disabled: busy || !form.modelId,
+          subject: trans.__('deployment'),
+          copyToClipboard: props.copyToClipboard,
+          download: props.download,
+          onClick: () => void onTerraform()
         }
-      >
-        {!props.model && (
-          <PickerField
-            id={id('model')}
-            field="model_id"
-            label={trans.__('Model')}
-            error={errors.model_id}
-            hint={
-              modelsError !== null
-                ? describeError(modelsError, trans)
-                : models !== null && models.length === 0
-                  ? trans.__('No model is ready to deploy: register or download one in Models first.')
-                  : undefined
-            }
-            value={form.modelId}
-            disabled={busy || models === null}
-            loaded={models !== null}
-            loadingLabel={trans.__('Loading models…')}
-            chooseLabel={trans.__('Choose a model…')}
-            selectRef={element => {
-              firstInput.current = element;
-            }}
-            onChange={chooseModel}
-          >
-            {(models ?? []).filter(formTarget.holds).map(item => (
-              <option key={item.id} value={item.id}>
-                {item.name}
-              </option>
-            ))}
-          </PickerField>
-        )}
-        <TargetField
-          id={id('target')}
-          formTarget={formTarget}
-          disabled={busy}
-          hint={trans.__('Where the deployment runs; by default where the model is.')}
-          trans={trans}
-        />
-        <TextField
-          id={id('name')}
-          field="name"
-          label={trans.__('Deployment name')}
-          error={errors.name}
-          inputRef={element => {
-            if (props.model) {
-              firstInput.current = element;
-            }
-          }}
-          value={form.name}
-          maxLength={LIMITS.name}
-          disabled={busy}
-          onChange={name => {
-            setNameTouched(true);
-            update({ name });
-          }}
-        />
-        <DescriptionField {...bindInput(binding, 'description')} trans={trans} maxLength={LIMITS.description} />
-
-        {onOci ? (
-          <SelectField
-            id={id('shape')}
-            field="shape"
-            label={trans.__('Shape')}
-            error={errors.shape}
-            hint={
-              fit === null && fitError === null
-                ? trans.__('Loading the shapes and their memory fit…')
-                : fitError !== null
-                  ? trans.__(
-                      'The memory fit is unavailable (%1); the server picks a shape if you leave it.',
-                      describeError(fitError, trans)
-                    )
-                  : (limitHint(target, form.replicas, trans) ?? undefined)
-            }
-            value={form.shape}
-            disabled={busy}
-            onChange={shape => {
-              setShapeTouched(true);
-              update({ shape });
-            }}
-          >
-            <option value="">{trans.__('Let the server choose (smallest that fits)')}</option>
-            {shapes.map(shape => (
-              <option
-                key={shape.name}
-                value={shape.name}
-                disabled={shape.available === 0}
-                title={
-                  shape.available === 0
-                    ? trans.__(
-                        'The service limit of this shape is reached in this region: request a limit increase or choose another shape.'
-                      )
-                    : undefined
-                }
-              >
-                {shapeOptionLabel(shape, fit, trans)}
-              </option>
-            ))}
-          </SelectField>
-        ) : (
-          <ChoiceGroup
-            id={id('shape')}
-            field="shape"
-            legend={trans.__('Shape')}
-            choices={localShapeChoices(info, trans)}
-            value={form.shape}
-            disabled={busy}
-            error={errors.shape}
-            onChange={value => {
-              setShapeTouched(true);
-              update({ shape: value });
-            }}
-          />
-        )}
-        <DeployFitSummary
-          target={target}
-          fit={fit}
-          loading={fitLoading}
-          hasModel={!!form.modelId}
-          dtype={dtype}
-          weights={chosenWeights?.label ?? null}
-          contextLength={contextLength}
-          trans={trans}
-        />
-
-        {onOci && (
-          <TextField
-            {...bindInput(binding, 'replicas')}
-            label={trans.__('Replicas')}
-            hint={trans.__('Instances behind the load balancer (%1 to %2).', LIMITS.replicasMin, LIMITS.replicasMax)}
-            type="number"
-            min={LIMITS.replicasMin}
-            max={LIMITS.replicasMax}
-            step={1}
-            narrow
-          />
-        )}
-
-        <ChoiceGroup
-          id={id('engine')}
-          field="engine"
-          legend={trans.__('Engine')}
-          choices={engines}
-          value={form.engine}
-          disabled={busy}
-          error={errors.engine}
-          onChange={chooseEngine}
-        />
-        <ChoiceGroup
-          id={id('mode')}
-          field="mode"
-          legend={trans.__('Inference mode')}
-          choices={modes}
-          value={form.mode}
-          disabled={busy}
-          error={errors.mode}
-          onChange={mode => update({ mode })}
-        />
-        {(quantizations.length > 0 || form.quantization) && (
-          <SelectField
-            {...bindInput(binding, 'quantization')}
-            label={trans.__('Weights (dtype or quantization)')}
-            hint={
-              chosenWeights?.convert
-                ? trans.__(
-                    'llama.cpp serves GGUF files: convert the model to %1 first (Convert to GGUF); the memory fit shows it converted.',
-                    chosenWeights.value
-                  )
-                : trans.__('What this engine runs for the model; the memory fit and decode speed follow the choice.')
-            }
-          >
-            <option value="">
-              {defaultWeights ? trans.__('Engine default: %1', defaultWeights.label) : trans.__('Engine default')}
-            </option>
-            {quantizations.map(choice => (
-              <option key={choice.value} value={choice.value}>
-                {choice.label}
-              </option>
-            ))}
-          </SelectField>
-        )}
-
-        {!onOci && (
-          <AdapterPicker
-            id={id('adapters')}
-            trans={trans}
-            candidates={
-              fineTuned.value !== null ? adapterCandidates(fineTuned.value, model) : fineTuned.error ? [] : null
-            }
-            value={form.adapters}
-            unavailable={
-              adapterEngine(form.engine)
-                ? null
-                : trans.__('%1 serves no adapters: choose llama.cpp or vLLM.', engineLabel(form.engine))
-            }
-            disabled={busy}
-            error={errors.adapters}
-            onChange={adapters => update({ adapters })}
-          />
-        )}
-
-        <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
-          <TextField
-            {...bindInput(binding, 'maxModelLen')}
-            label={trans.__('Max model length (tokens)')}
-            hint={
-              model?.context_length
-                ? trans.__('Empty: the model’s own context length (%1 tokens).', formatInteger(model.context_length))
-                : trans.__('Empty: the model’s own context length.')
-            }
-            {...wholeNumberInput(LIMITS.maxModelLenMin, LIMITS.maxModelLenMax)}
-          />
-          <TextField
-            {...bindInput(binding, 'idleStopMinutes')}
-            label={trans.__('Stop after idle minutes')}
-            hint={trans.__(
-              'Deactivate it after this many minutes without a request through this server. Empty: never.'
-            )}
-            {...wholeNumberInput(LIMITS.idleStopMin, LIMITS.idleStopMax)}
-          />
-          <ParamRows form={form} errors={errors} busy={busy} trans={trans} idPrefix={id('params')} onChange={update} />
-          {onOci && (
-            <fieldset className="jp-AquaExt-fieldset" data-field="logging">
-              <legend className="jp-AquaExt-formField-label">{trans.__('Logging (recommended)')}</legend>
-              <TextField
-                {...bindInput(binding, 'logGroupId')}
-                label={trans.__('Log group OCID')}
-                placeholder="ocid1.loggroup.oc1…"
-              />
-              <TextField
-                {...bindInput(binding, 'logId')}
-                label={trans.__('Log OCID')}
-                hint={trans.__(
-                  'The engine’s predict and access logs go to this log; without one, failures are harder to diagnose.'
-                )}
-                placeholder="ocid1.log.oc1…"
-              />
-            </fieldset>
+      }
+    >
+      {!props.model && (
+        <ModelPickerField
+          {...bindInput(binding, 'modelId')}
+          label={trans.__('Model')}
+          hint={pickerHint(
+            trans,
+            modelsError,
+            models?.length === 0 && trans.__('No model is ready to deploy: register or download one in Models first.')
           )}
-        </AdvancedOptions>
-      </CreateDialog>
-      {terraform.shown && (
-        <TerraformDialog
+          disabled={busy || models === null}
           trans={trans}
-          export={terraform.shown}
-          subject={trans.__('deployment')}
-          copyToClipboard={props.copyToClipboard}
-          download={props.download ?? downloadText}
-          onClose={terraform.close}
+          models={models?.filter(formTarget.holds) ?? null}
+          selectRef={element => {
+            firstInput.current = element;
+          }}
+          onChange={chooseModel}
         />
       )}
-    </>
+      <TargetField
+        id={id('target')}
+        formTarget={formTarget}
+        disabled={busy}
+        hint={trans.__('Where the deployment runs; by default where the model is.')}
+        trans={trans}
+      />
+      <TextField
+        {...bindInput(binding, 'name')}
+        label={trans.__('Deployment name')}
+        inputRef={element => {
+          if (props.model) {
+            firstInput.current = element;
+          }
+        }}
+        maxLength={LIMITS.name}
+        onChange={name => {
+          setNameTouched(true);
+          update({ name });
+        }}
+      />
+      <DescriptionField {...bindInput(binding, 'description')} trans={trans} maxLength={LIMITS.description} />
+
+      {onOci ? (
+        <SelectField
+          {...shapeInput}
+          label={trans.__('Shape')}
+          hint={
+            fit === null && fitError === null
+              ? trans.__('Loading the shapes and their memory fit…')
+              : fitError !== null
+                ? trans.__(
+                    'The memory fit is unavailable (%1); the server picks a shape if you leave it.',
+                    describeError(fitError, trans)
+                  )
+                : (limitHint(target, form.replicas, trans) ?? undefined)
+          }
+        >
+          <option value="">{trans.__('Let the server choose (smallest that fits)')}</option>
+          {shapes.map(shape => (
+            <option
+              key={shape.name}
+              value={shape.name}
+              disabled={shape.available === 0}
+              title={
+                shape.available === 0
+                  ? trans.__(
+                      'The service limit of this shape is reached in this region: request a limit increase or choose another shape.'
+                    )
+                  : undefined
+              }
+            >
+              {shapeOptionLabel(shape, fit, trans)}
+            </option>
+          ))}
+        </SelectField>
+      ) : (
+        <ChoiceGroup {...shapeInput} legend={trans.__('Shape')} choices={localShapeChoices(info, trans)} />
+      )}
+      <DeployFitSummary
+        target={target}
+        fit={fit}
+        loading={fitLoading}
+        hasModel={!!form.modelId}
+        dtype={dtype}
+        weights={chosenWeights?.label ?? null}
+        contextLength={contextLength}
+        trans={trans}
+      />
+
+      {onOci && (
+        <TextField
+          {...bindInput(binding, 'replicas')}
+          label={trans.__('Replicas')}
+          hint={trans.__('Instances behind the load balancer (%1 to %2).', LIMITS.replicasMin, LIMITS.replicasMax)}
+          {...wholeNumberInput(LIMITS.replicasMin, LIMITS.replicasMax)}
+        />
+      )}
+
+      <ChoiceGroup
+        {...bindInput(binding, 'engine')}
+        legend={trans.__('Engine')}
+        choices={engines}
+        onChange={chooseEngine}
+      />
+      <ChoiceGroup {...bindInput(binding, 'mode')} legend={trans.__('Inference mode')} choices={modes} />
+      {(quantizations.length > 0 || form.quantization) && (
+        <SelectField
+          {...bindInput(binding, 'quantization')}
+          label={trans.__('Weights (dtype or quantization)')}
+          hint={
+            chosenWeights?.convert
+              ? trans.__(
+                  'llama.cpp serves GGUF files: convert the model to %1 first (Convert to GGUF); the memory fit shows it converted.',
+                  chosenWeights.value
+                )
+              : trans.__('What this engine runs for the model; the memory fit and decode speed follow the choice.')
+          }
+        >
+          <option value="">
+            {defaultWeights ? trans.__('Engine default: %1', defaultWeights.label) : trans.__('Engine default')}
+          </option>
+          {quantizations.map(choice => (
+            <option key={choice.value} value={choice.value}>
+              {choice.label}
+            </option>
+          ))}
+        </SelectField>
+      )}
+
+      {!onOci && (
+        <AdapterPicker
+          id={id('adapters')}
+          trans={trans}
+          candidates={
+            fineTuned.value !== null ? adapterCandidates(fineTuned.value, model) : fineTuned.error ? [] : null
+          }
+          value={form.adapters}
+          unavailable={
+            adapterEngine(form.engine)
+              ? null
+              : trans.__('%1 serves no adapters: choose llama.cpp or vLLM.', engineLabel(form.engine))
+          }
+          disabled={busy}
+          error={errors.adapters}
+          onChange={adapters => update({ adapters })}
+        />
+      )}
+
+      <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
+        <TextField
+          {...bindInput(binding, 'maxModelLen')}
+          label={trans.__('Max model length (tokens)')}
+          hint={
+            model?.context_length
+              ? trans.__('Empty: the model’s own context length (%1 tokens).', formatInteger(model.context_length))
+              : trans.__('Empty: the model’s own context length.')
+          }
+          {...wholeNumberInput(LIMITS.maxModelLenMin, LIMITS.maxModelLenMax)}
+        />
+        <TextField
+          {...bindInput(binding, 'idleStopMinutes')}
+          label={trans.__('Stop after idle minutes')}
+          hint={trans.__('Deactivate it after this many minutes without a request through this server. Empty: never.')}
+          {...wholeNumberInput(LIMITS.idleStopMin, LIMITS.idleStopMax)}
+        />
+        <ParamRows form={form} errors={errors} busy={busy} trans={trans} idPrefix={id('params')} onChange={update} />
+        {onOci && (
+          <fieldset className="jp-AquaExt-fieldset" data-field="logging">
+            <legend className="jp-AquaExt-formField-label">{trans.__('Logging (recommended)')}</legend>
+            <TextField
+              {...bindInput(binding, 'logGroupId')}
+              label={trans.__('Log group OCID')}
+              placeholder="ocid1.loggroup.oc1…"
+            />
+            <TextField
+              {...bindInput(binding, 'logId')}
+              label={trans.__('Log OCID')}
+              hint={trans.__(
+                'The engine’s predict and access logs go to this log; without one, failures are harder to diagnose.'
+              )}
+              placeholder="ocid1.log.oc1…"
+            />
+          </fieldset>
+        )}
+      </AdvancedOptions>
+    </TerraformCreateDialog>
   );
 }

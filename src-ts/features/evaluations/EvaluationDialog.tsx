@@ -40,21 +40,21 @@ import {
   type JudgeErrors
 } from './judgeForm';
 import { evaluationPreflightKey, evaluationPreflightRequest, evaluationResult } from './preflight';
-import { blocksSubmit, errorResult, type IPreflightResult } from '../../shared/datasetPreflight';
+import { errorResult, type IPreflightResult } from '../../shared/datasetPreflight';
 import type { ISamplingForm } from '../../shared/sampling';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
-import { CheckedDatasetField } from '../../ui/CheckedDatasetField';
+import { CheckedDatasetField, DatasetBlockedNotice, useDialogDataset } from '../../ui/CheckedDatasetField';
 import {
   AdvancedOptions,
   CreateDialog,
-  DatasetBlockedNotice,
   DescriptionField,
   type IDatasetDialogProps,
-  PickerField
+  PickerField,
+  pickerHint
 } from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
 import { bindInput, boundTextField, type IFormBinding, OciJobFieldset } from '../../ui/formInputs';
-import { ValueOptions } from '../../ui/FormField';
+import { FieldError, ValueOptions } from '../../ui/FormField';
 import { SamplingPanel } from '../../ui/SamplingPanel';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
@@ -125,7 +125,6 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
   const localEnabled = !props.info || props.info.targets.some(target => target.name === CONNECTION_TARGET);
   const touched = React.useRef(new Set<FormKey>());
   const [samplingErrors, setSamplingErrors] = React.useState<SamplingErrors>({});
-  const [uploading, setUploading] = React.useState(false);
   const [advancedOpen, setAdvancedOpen] = React.useState(false);
   const [deploymentsVersion, setDeploymentsVersion] = React.useState(0);
   const [connectionsVersion, setConnectionsVersion] = React.useState(0);
@@ -335,7 +334,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
     trans
   });
 
-  const preflightBlocks = blocksSubmit(preflight.current);
+  const dataset = useDialogDataset(props, preflight, onOci, addError);
 
   const update = (patch: Partial<IEvaluationForm>): void => {
     const keys = Object.keys(patch) as FormKey[];
@@ -371,7 +370,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
 
   const onSubmit = (event: React.FormEvent): Promise<void> | void => {
     event.preventDefault();
-    if (uploading) {
+    if (dataset.uploading) {
       return;
     }
     refusedSource.current = { asks: form.asks, source: form.source, requestKey, hasRequest: request !== null };
@@ -388,8 +387,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
         return !hasErrors(local) && Object.keys(judging).length === 0;
       },
       send: async alive => {
-        const checked = await preflight.checked();
-        if (!alive() || blocksSubmit(checked)) {
+        if (!(await dataset.ready(alive))) {
           return null;
         }
         const body = buildEvaluationRequest(form, backendKind, trans);
@@ -446,25 +444,21 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
 
   return (
     <CreateDialog
-      trans={trans}
+      dialog={props}
       title={preselected ? trans.__('Evaluate “%1”', preselected) : trans.__('New evaluation')}
       label={trans.__('New evaluation')}
       className="jp-AquaExt-EvaluationDialog"
       form={formSubmit}
-      onClose={props.onClose}
       onSubmit={onSubmit}
       submitClassName="jp-AquaExt-evaluationSubmit"
-      submitDisabled={submitting || uploading || preflightBlocks || nothingToAsk}
+      submitDisabled={submitting || dataset.holds || nothingToAsk}
       submitLabel={trans.__('Start evaluation')}
       submittingLabel={trans.__('Starting…')}
-      notice={<DatasetBlockedNotice trans={trans} blocked={preflightBlocks} />}
+      notice={<DatasetBlockedNotice dataset={dataset} />}
     >
       <ChoiceGroup<EvaluatedKind>
-        id={id('asks')}
-        field="asks"
+        {...bindInput(binding, 'asks')}
         legend={trans.__('What to evaluate')}
-        value={form.asks}
-        disabled={submitting}
         choices={[
           {
             value: 'deployment',
@@ -480,7 +474,6 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
             reason: !asksConnection ? connectionReason : null
           }
         ]}
-        onChange={asks => update({ asks })}
       />
       {!asksConnection && (
         <TargetField
@@ -556,17 +549,16 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
           field="deployment_id"
           label={trans.__('Deployment')}
           error={errors.deployment_id}
-          hint={
-            deploymentsError !== null
-              ? describeError(deploymentsError, trans)
-              : noneActive
-                ? trans.__('No deployment is active: deploy a model (or activate a deployment) first.')
-                : deployment && !allows(deployment, 'evaluate')
-                  ? deployment.mode === 'embedding'
-                    ? trans.__('An embedding deployment has no answers to score.')
-                    : trans.__('This deployment is not active: activate it first.')
-                  : trans.__('Only active deployments answer prompts.')
-          }
+          hint={pickerHint(
+            trans,
+            deploymentsError,
+            noneActive && trans.__('No deployment is active: deploy a model (or activate a deployment) first.'),
+            deployment && !allows(deployment, 'evaluate')
+              ? deployment.mode === 'embedding'
+                ? trans.__('An embedding deployment has no answers to score.')
+                : trans.__('This deployment is not active: activate it first.')
+              : trans.__('Only active deployments answer prompts.')
+          )}
           value={form.deploymentId}
           disabled={submitting}
           loaded={deployments !== null}
@@ -594,11 +586,8 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
       />
 
       <ChoiceGroup<DatasetSource>
-        id={id('source')}
-        field="source"
+        {...bindInput(binding, 'source')}
         legend={trans.__('Rows to evaluate on')}
-        value={form.source}
-        disabled={submitting}
         choices={[
           {
             value: 'file',
@@ -614,29 +603,14 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
               finetunes !== null && finetunes.length === 0 ? trans.__('No fine-tuning job has succeeded yet.') : null
           }
         ]}
-        onChange={source => update({ source })}
       />
       {form.source === 'file' ? (
         <>
           <CheckedDatasetField
-            id={id('dataset_path')}
-            trans={trans}
-            label={trans.__('Dataset (JSONL)')}
-            error={errors.dataset_path}
-            hint={
-              onOci
-                ? trans.__('A file inside the Jupyter root, or oci://bucket@namespace/path.')
-                : trans.__('A file inside the Jupyter root.')
-            }
-            value={form.datasetPath}
+            {...bindInput(binding, 'datasetPath')}
+            dataset={dataset}
             maxLength={EVALUATION_LIMITS.datasetPath}
             placeholder={trans.__('datasets/eval.jsonl')}
-            disabled={submitting}
-            sources={props}
-            onChange={datasetPath => update({ datasetPath })}
-            onUploadError={message => addError('dataset_path', message)}
-            onUploadingChange={setUploading}
-            preflight={preflight}
           />
         </>
       ) : (
@@ -694,11 +668,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
             </label>
           ))}
         </div>
-        {errors.metrics && (
-          <div id={`${id('metrics')}-error`} className="jp-AquaExt-fieldError" role="alert">
-            {errors.metrics}
-          </div>
-        )}
+        <FieldError id={`${id('metrics')}-error`}>{errors.metrics}</FieldError>
       </fieldset>
 
       {judgeAllowed && (

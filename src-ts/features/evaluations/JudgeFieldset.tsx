@@ -4,7 +4,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
 import { PickerField, TextAreaField } from '../../ui/DialogParts';
-import { FormField } from '../../ui/FormField';
+import { FieldError, FormField } from '../../ui/FormField';
 import {
   JUDGE_LIMITS,
   JUDGE_RUBRICS,
@@ -180,11 +180,7 @@ export function JudgeFieldset(props: IJudgeFieldsetProps): JSX.Element {
           )}
         </>
       )}
-      {errors.judge && (
-        <div className="jp-AquaExt-fieldError" role="alert">
-          {errors.judge}
-        </div>
-      )}
+      <FieldError>{errors.judge}</FieldError>
     </fieldset>
   );
 }

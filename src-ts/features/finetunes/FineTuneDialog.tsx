@@ -29,24 +29,17 @@ import {
   type FormKey,
   type IFineTuneForm
 } from './finetuneForm';
-import {
-  blocksSubmit,
-  errorResult,
-  isTokenizerMissing,
-  okResult,
-  type IPreflightResult
-} from '../../shared/datasetPreflight';
+import { errorResult, isTokenizerMissing, okResult, type IPreflightResult } from '../../shared/datasetPreflight';
 import { preflightKey, preflightRequest } from './preflight';
 import { formatInteger } from '../../shared/format';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
-import { CheckedDatasetField } from '../../ui/CheckedDatasetField';
+import { CheckedDatasetField, DatasetBlockedNotice, useDialogDataset } from '../../ui/CheckedDatasetField';
 import {
   AdvancedOptions,
-  CreateDialog,
-  DatasetBlockedNotice,
   DescriptionField,
   type IDatasetDialogProps,
-  PickerField
+  ModelPickerField,
+  pickerHint
 } from '../../ui/DialogParts';
 import { describeError } from '../../shared/errors';
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
@@ -60,9 +53,9 @@ import { TargetField } from '../../ui/TargetField';
 import { FineTuneAdvancedFields, FineTuneShapeField, fineTuneInputs } from './FineTuneFields';
 import { TrainingFitView } from './TrainingFitView';
 import { bindInput } from '../../ui/formInputs';
-import { TerraformButton, TerraformDialog, useTerraformExport } from '../../ui/TerraformDialog';
+import { TerraformCreateDialog, useTerraformExport } from '../../ui/TerraformDialog';
 import type { CopyToClipboard } from '../../shared/callbacks';
-import { downloadText, type DownloadText } from '../../shared/download';
+import type { DownloadText } from '../../shared/download';
 
 export interface IFineTuneDialogProps extends IDatasetDialogProps<CreateFineTuneResponse> {
   /** The enabled targets (`GET info`): with several, the form picks one and offers its models. */
@@ -136,8 +129,6 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   const { errors, submitting, showErrors, clearErrors, addError, submit } = formSubmit;
   // The form as Terraform and SDK calls (OCI): asked for with the create's checks, shown over the form.
   const terraform = useTerraformExport(submit);
-  const exporting = terraform.exporting;
-  const [uploading, setUploading] = React.useState(false);
   const firstInput = React.useRef<HTMLSelectElement | null>(null);
   const formRef = React.useRef(form);
   formRef.current = form;
@@ -295,7 +286,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   };
 
   const busy = submitting;
-  const preflightBlocks = blocksSubmit(preflight.current);
+  const dataset = useDialogDataset(props, preflight, onOci, addError);
 
   const validate = (): boolean =>
     showErrors(
@@ -311,15 +302,14 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
 
   const onSubmit = (event: React.FormEvent): Promise<void> | void => {
     event.preventDefault();
-    if (uploading) {
+    if (dataset.uploading) {
       return;
     }
     return submit(null, {
       validate,
       send: async alive => {
         // The preflight runs inline: a dataset with bad lines is never sent.
-        const checked = await preflight.checked();
-        if (!alive() || blocksSubmit(checked)) {
+        if (!(await dataset.ready(alive))) {
           return null;
         }
         return client.createFineTune(fineTuneRequest());
@@ -354,242 +344,193 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   const { numberField, textField } = inputs;
 
   return (
-    <>
-      <CreateDialog
-        trans={trans}
-        title={props.model ? trans.__('Fine-tune “%1”', props.model.name) : trans.__('New fine-tune')}
-        label={trans.__('Fine-tune model')}
-        className="jp-AquaExt-FineTuneDialog"
-        form={formSubmit}
-        onClose={props.onClose}
-        onSubmit={onSubmit}
-        submitClassName="jp-AquaExt-finetuneSubmit"
-        submitDisabled={busy || uploading || preflightBlocks || (models !== null && models.length === 0)}
-        submitLabel={trans.__('Start fine-tuning')}
-        submittingLabel={exporting ? trans.__('Start fine-tuning') : trans.__('Starting…')}
-        notice={<DatasetBlockedNotice trans={trans} blocked={preflightBlocks} />}
-        actions={
-          onOci &&
-          props.copyToClipboard && (
-            <TerraformButton
-              trans={trans}
-              className="jp-AquaExt-finetuneTerraform"
-              title={trans.__(
-                'Show this fine-tune as Terraform (oci_datascience_job and its run) and as Python, without creating it'
-              )}
-              disabled={busy || uploading || preflightBlocks || !form.modelId}
-              exporting={exporting}
-              onClick={() => void onTerraform()}
-            />
-          )
+    <TerraformCreateDialog
+      dialog={props}
+      title={props.model ? trans.__('Fine-tune “%1”', props.model.name) : trans.__('New fine-tune')}
+      label={trans.__('Fine-tune model')}
+      className="jp-AquaExt-FineTuneDialog"
+      form={formSubmit}
+      onSubmit={onSubmit}
+      submitClassName="jp-AquaExt-finetuneSubmit"
+      submitDisabled={busy || dataset.holds || (models !== null && models.length === 0)}
+      submitLabel={trans.__('Start fine-tuning')}
+      submittingLabel={trans.__('Starting…')}
+      notice={<DatasetBlockedNotice dataset={dataset} />}
+      terraform={terraform}
+      offer={
+        onOci &&
+        props.copyToClipboard && {
+          className: 'jp-AquaExt-finetuneTerraform',
+          title: trans.__(
+            'Show this fine-tune as Terraform (oci_datascience_job and its run) and as Python, without creating it'
+          ),
+          disabled: busy || dataset.holds || !form.modelId,
+          subject: trans.__('fine-tune'),
+          copyToClipboard: props.copyToClipboard,
+          download: props.download,
+          onClick: () => void onTerraform()
         }
-      >
-        <TargetField
-          id={id('target')}
-          formTarget={formTarget}
-          disabled={busy}
-          hint={trans.__('Where the job runs; the base models listed are that target’s.')}
-          trans={trans}
-        />
-        <PickerField
-          id={id('model_id')}
-          field="model_id"
-          label={trans.__('Base model')}
-          error={errors.model_id}
-          hint={
-            modelsError !== null
-              ? describeError(modelsError, trans)
-              : models !== null && models.length === 0
-                ? trans.__('No model is ready to fine-tune: download or register one in Models first.')
-                : defaultsError !== null
-                  ? trans.__(
-                      'The model’s defaults are unavailable (%1); the form keeps the usual ones.',
-                      describeError(defaultsError, trans)
-                    )
-                  : undefined
-          }
-          value={form.modelId}
-          disabled={busy}
-          loaded={models !== null}
-          loadingLabel={trans.__('Loading models…')}
-          chooseLabel={trans.__('Choose a model…')}
-          selectRef={element => {
-            firstInput.current = element;
-          }}
-          onChange={chooseModel}
-        >
-          {(models ?? []).filter(formTarget.holds).map(item => (
-            <option key={item.id} value={item.id} disabled={!isFineTunable(item)}>
-              {item.name}
-              {isFineTunable(item) ? '' : ` — ${trans.__('not ready to fine-tune')}`}
-            </option>
-          ))}
-        </PickerField>
-        {defaultsReady && (defaults.notes.length > 0 || !defaults.ready_to_finetune) && (
-          <ul
-            className={
-              defaults.ready_to_finetune
-                ? 'jp-AquaExt-FineTuneDialog-notes'
-                : 'jp-AquaExt-FineTuneDialog-notes jp-mod-warn'
-            }
-            aria-label={trans.__('About this model')}
-          >
-            {!defaults.ready_to_finetune && defaults.notes.length === 0 && (
-              <li>{trans.__('This model cannot be fine-tuned here.')}</li>
-            )}
-            {defaults.notes.map((note, i) => (
-              <li key={i}>{note}</li>
-            ))}
-          </ul>
-        )}
-        {textField('name', trans.__('Job name'), {
-          maxLength: LIMITS.name,
-          hint: trans.__('The fine-tuned model gets this name too.')
-        })}
-        <DescriptionField {...bindInput(inputs.binding, 'description')} trans={trans} maxLength={LIMITS.description} />
-
-        <CheckedDatasetField
-          id={id('dataset_path')}
-          trans={trans}
-          label={trans.__('Dataset (JSONL)')}
-          error={errors.dataset_path}
-          hint={
-            onOci
-              ? trans.__(
-                  'A file inside the Jupyter root, or oci://bucket@namespace/path. Rows: {"prompt", "completion"} or {"messages": […]}.'
-                )
-              : trans.__('A file inside the Jupyter root. Rows: {"prompt", "completion"} or {"messages": […]}.')
-          }
-          value={form.datasetPath}
-          maxLength={LIMITS.datasetPath}
-          placeholder={trans.__('datasets/train.jsonl')}
-          disabled={busy}
-          sources={props}
-          onChange={datasetPath => update({ datasetPath })}
-          onUploadError={message => addError('dataset_path', message)}
-          onUploadingChange={setUploading}
-          preflight={preflight}
-        />
-
-        {numberField('validationSplit', trans.__('Validation split'), {
-          min: 0,
-          max: LIMITS.validationSplitMaxPercent,
-          step: 'any',
-          suffix: '%',
-          hint: trans.__('Rows held out to measure the validation loss (0 to %1%).', LIMITS.validationSplitMaxPercent)
-        })}
-
-        <ChoiceGroup<TrainingType>
-          id={id('training_type')}
-          field="training_type"
-          legend={trans.__('Training type')}
-          value={form.trainingType}
-          disabled={busy}
-          error={errors.training_type}
-          choices={[
-            {
-              value: 'lora',
-              label: trans.__('LoRA'),
-              description: trans.__('Low-rank adapters on the base weights: little memory, fast.')
-            },
-            {
-              value: 'last_layers',
-              label: trans.__('Last N layers'),
-              description: trans.__('Train the last decoder layers in full (OCI Generative AI’s vanilla method).')
-            }
-          ]}
-          onChange={trainingType => update({ trainingType })}
-        />
-
-        <div className="jp-AquaExt-FineTuneDialog-grid">
-          {numberField('epochs', trans.__('Epochs'), { min: LIMITS.epochs[0], max: LIMITS.epochs[1] })}
-          {numberField('learningRate', trans.__('Learning rate'), {
-            decimal: true,
-            hint: trans.__('For example 2e-4.')
-          })}
-          {numberField('batchSize', trans.__('Batch size'), { min: LIMITS.batchSize[0], max: LIMITS.batchSize[1] })}
-          {numberField('maxSeqLength', trans.__('Sequence length'), {
-            min: LIMITS.maxSeqLength[0],
-            max: LIMITS.maxSeqLength[1],
-            hint: model?.context_length
-              ? trans.__(
-                  'Tokens per row; longer rows are truncated (the model reads %1).',
-                  formatInteger(model.context_length)
-                )
-              : trans.__('Tokens per row; longer rows are truncated.')
-          })}
-          {lora
-            ? numberField('loraR', trans.__('LoRA r'), {
-                min: LIMITS.loraR[0],
-                max: LIMITS.loraR[1],
-                hint: trans.__('Rank of the adapters.')
-              })
-            : numberField('lastNLayers', trans.__('Last N layers'), {
-                min: LIMITS.lastNLayers[0],
-                max: LIMITS.lastNLayers[1],
-                hint: model ? trans.__('Decoder layers trained, counted from the top.') : undefined
-              })}
-        </div>
-
-        <FineTuneShapeField
-          id={id('shape')}
-          onOci={onOci}
-          value={form.shape}
-          shapes={shapes}
-          fit={fit}
-          loading={!defaultsReady && !!form.modelId}
-          error={errors.shape}
-          disabled={busy}
-          trans={trans}
-          onChange={shape => update({ shape })}
-        />
-        <TrainingFitView
-          fit={fit}
-          target={target}
-          loading={defaultsLoading || fitRefreshing}
-          hasModel={!!form.modelId}
-          trans={trans}
-        />
-
-        {onOci && (
-          <>
-            {numberField('replicas', trans.__('Nodes'), {
-              min: 1,
-              max: Math.min(LIMITS.replicasMax, defaults?.max_replicas ?? LIMITS.replicasMax),
-              hint: trans.__(
-                'More than one runs distributed training; it needs a subnet and logging (Advanced options).'
+      }
+    >
+      <TargetField
+        id={id('target')}
+        formTarget={formTarget}
+        disabled={busy}
+        hint={trans.__('Where the job runs; the base models listed are that target’s.')}
+        trans={trans}
+      />
+      <ModelPickerField
+        {...bindInput(inputs.binding, 'modelId')}
+        label={trans.__('Base model')}
+        hint={pickerHint(
+          trans,
+          modelsError,
+          models?.length === 0 && trans.__('No model is ready to fine-tune: download or register one in Models first.'),
+          defaultsError !== null
+            ? trans.__(
+                'The model’s defaults are unavailable (%1); the form keeps the usual ones.',
+                describeError(defaultsError, trans)
               )
-            })}
-            {textField(
-              'outputUri',
-              defaults?.needs_output_uri ? trans.__('Output location') : trans.__('Output location (optional)'),
-              {
-                placeholder: 'oci://bucket@namespace/prefix',
-                maxLength: LIMITS.outputUri,
-                hint: trans.__('Where the fine-tuned weights go: a versioned Object Storage bucket.')
-              }
-            )}
-            {textField('experimentName', trans.__('Experiment (optional)'), {
-              maxLength: LIMITS.experimentName,
-              hint: trans.__('The model version set grouping runs; created when new.')
-            })}
-          </>
+            : undefined
         )}
-
-        <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
-          <FineTuneAdvancedFields inputs={inputs} onOci={onOci} trans={trans} />
-        </AdvancedOptions>
-      </CreateDialog>
-      {terraform.shown && props.copyToClipboard && (
-        <TerraformDialog
-          trans={trans}
-          export={terraform.shown}
-          subject={trans.__('fine-tune')}
-          copyToClipboard={props.copyToClipboard}
-          download={props.download ?? downloadText}
-          onClose={terraform.close}
-        />
+        value={form.modelId}
+        disabled={busy}
+        trans={trans}
+        models={models?.filter(formTarget.holds) ?? null}
+        unusable={item => (isFineTunable(item) ? null : trans.__('not ready to fine-tune'))}
+        selectRef={element => {
+          firstInput.current = element;
+        }}
+        onChange={chooseModel}
+      />
+      {defaultsReady && (defaults.notes.length > 0 || !defaults.ready_to_finetune) && (
+        <ul
+          className={
+            defaults.ready_to_finetune
+              ? 'jp-AquaExt-FineTuneDialog-notes'
+              : 'jp-AquaExt-FineTuneDialog-notes jp-mod-warn'
+          }
+          aria-label={trans.__('About this model')}
+        >
+          {!defaults.ready_to_finetune && defaults.notes.length === 0 && (
+            <li>{trans.__('This model cannot be fine-tuned here.')}</li>
+          )}
+          {defaults.notes.map((note, i) => (
+            <li key={i}>{note}</li>
+          ))}
+        </ul>
       )}
-    </>
+      {textField('name', trans.__('Job name'), {
+        maxLength: LIMITS.name,
+        hint: trans.__('The fine-tuned model gets this name too.')
+      })}
+      <DescriptionField {...bindInput(inputs.binding, 'description')} trans={trans} maxLength={LIMITS.description} />
+
+      <CheckedDatasetField
+        {...bindInput(inputs.binding, 'datasetPath')}
+        dataset={dataset}
+        maxLength={LIMITS.datasetPath}
+        placeholder={trans.__('datasets/train.jsonl')}
+        rows={trans.__('Rows: {"prompt", "completion"} or {"messages": […]}.')}
+      />
+
+      {numberField('validationSplit', trans.__('Validation split'), {
+        min: 0,
+        max: LIMITS.validationSplitMaxPercent,
+        step: 'any',
+        suffix: '%',
+        hint: trans.__('Rows held out to measure the validation loss (0 to %1%).', LIMITS.validationSplitMaxPercent)
+      })}
+
+      <ChoiceGroup<TrainingType>
+        {...bindInput(inputs.binding, 'trainingType')}
+        legend={trans.__('Training type')}
+        choices={[
+          {
+            value: 'lora',
+            label: trans.__('LoRA'),
+            description: trans.__('Low-rank adapters on the base weights: little memory, fast.')
+          },
+          {
+            value: 'last_layers',
+            label: trans.__('Last N layers'),
+            description: trans.__('Train the last decoder layers in full (OCI Generative AI’s vanilla method).')
+          }
+        ]}
+      />
+
+      <div className="jp-AquaExt-FineTuneDialog-grid">
+        {numberField('epochs', trans.__('Epochs'), { min: LIMITS.epochs[0], max: LIMITS.epochs[1] })}
+        {numberField('learningRate', trans.__('Learning rate'), {
+          decimal: true,
+          hint: trans.__('For example 2e-4.')
+        })}
+        {numberField('batchSize', trans.__('Batch size'), { min: LIMITS.batchSize[0], max: LIMITS.batchSize[1] })}
+        {numberField('maxSeqLength', trans.__('Sequence length'), {
+          min: LIMITS.maxSeqLength[0],
+          max: LIMITS.maxSeqLength[1],
+          hint: model?.context_length
+            ? trans.__(
+                'Tokens per row; longer rows are truncated (the model reads %1).',
+                formatInteger(model.context_length)
+              )
+            : trans.__('Tokens per row; longer rows are truncated.')
+        })}
+        {lora
+          ? numberField('loraR', trans.__('LoRA r'), {
+              min: LIMITS.loraR[0],
+              max: LIMITS.loraR[1],
+              hint: trans.__('Rank of the adapters.')
+            })
+          : numberField('lastNLayers', trans.__('Last N layers'), {
+              min: LIMITS.lastNLayers[0],
+              max: LIMITS.lastNLayers[1],
+              hint: model ? trans.__('Decoder layers trained, counted from the top.') : undefined
+            })}
+      </div>
+
+      <FineTuneShapeField
+        {...bindInput(inputs.binding, 'shape')}
+        onOci={onOci}
+        shapes={shapes}
+        fit={fit}
+        loading={!defaultsReady && !!form.modelId}
+        trans={trans}
+      />
+      <TrainingFitView
+        fit={fit}
+        target={target}
+        loading={defaultsLoading || fitRefreshing}
+        hasModel={!!form.modelId}
+        trans={trans}
+      />
+
+      {onOci && (
+        <>
+          {numberField('replicas', trans.__('Nodes'), {
+            min: 1,
+            max: Math.min(LIMITS.replicasMax, defaults?.max_replicas ?? LIMITS.replicasMax),
+            hint: trans.__('More than one runs distributed training; it needs a subnet and logging (Advanced options).')
+          })}
+          {textField(
+            'outputUri',
+            defaults?.needs_output_uri ? trans.__('Output location') : trans.__('Output location (optional)'),
+            {
+              placeholder: 'oci://bucket@namespace/prefix',
+              maxLength: LIMITS.outputUri,
+              hint: trans.__('Where the fine-tuned weights go: a versioned Object Storage bucket.')
+            }
+          )}
+          {textField('experimentName', trans.__('Experiment (optional)'), {
+            maxLength: LIMITS.experimentName,
+            hint: trans.__('The model version set grouping runs; created when new.')
+          })}
+        </>
+      )}
+
+      <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
+        <FineTuneAdvancedFields inputs={inputs} onOci={onOci} trans={trans} />
+      </AdvancedOptions>
+    </TerraformCreateDialog>
   );
 }

@@ -84,18 +84,14 @@ export function FineTuneShapeField(props: {
   trans: TranslationBundle;
   onChange: (shape: string) => void;
 }): JSX.Element | null {
-  const { onOci, shapes, fit, trans } = props;
+  const { onOci, shapes, fit, loading, trans, ...input } = props;
   if (onOci) {
     return (
       <SelectField
-        id={props.id}
+        {...input}
         field="shape"
         label={trans.__('Shape')}
-        error={props.error}
-        hint={props.loading ? trans.__('Loading the shapes and their training fit…') : undefined}
-        value={props.value}
-        disabled={props.disabled}
-        onChange={props.onChange}
+        hint={loading ? trans.__('Loading the shapes and their training fit…') : undefined}
       >
         <option value="">{trans.__('Let the server choose (smallest that fits)')}</option>
         {shapes.map(name => {
@@ -118,12 +114,9 @@ export function FineTuneShapeField(props: {
   }
   return (
     <ChoiceGroup
-      id={props.id}
+      {...input}
       field="shape"
       legend={trans.__('Shape')}
-      value={props.value}
-      disabled={props.disabled}
-      error={props.error}
       choices={shapes.map(name => {
         const row = fit?.targets.find(item => item.name === name);
         return {
@@ -132,7 +125,6 @@ export function FineTuneShapeField(props: {
           description: row ? (row.fits ? trans.__('Training fits') : trans.__('Training does not fit')) : undefined
         };
       })}
-      onChange={props.onChange}
     />
   );
 }

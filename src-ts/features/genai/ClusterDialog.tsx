@@ -3,11 +3,11 @@ import * as React from 'react';
 import type { ClusterPlan, ClusterType, GenAiClusterResponse, ModelSummary } from '../../api/types';
 import { describeError } from '../../shared/errors';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
-import { DescriptionField, PickerField } from '../../ui/DialogParts';
+import { DescriptionField, PickerField, pickerHint } from '../../ui/DialogParts';
 import { SelectField, TextField } from '../../ui/FormField';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
-import { bindInput, formBinding } from '../../ui/formInputs';
+import { bindInput, formBinding, wholeNumberInput } from '../../ui/formInputs';
 import {
   buildClusterRequest,
   CLUSTER_FIELDS,
@@ -101,7 +101,6 @@ export function ClusterDialog(props: IClusterDialogProps): JSX.Element {
 
   return (
     <GenAiCreateDialog
-      dialog={props}
       form={genai}
       title={trans.__('New dedicated AI cluster')}
       label={trans.__('New dedicated AI cluster')}
@@ -130,11 +129,7 @@ export function ClusterDialog(props: IClusterDialogProps): JSX.Element {
       <PickerField
         {...bindInput(binding, 'modelId')}
         label={trans.__('Model it is for')}
-        hint={
-          models.error !== null
-            ? describeError(models.error, trans)
-            : trans.__('Its memory fit picks the recommended unit shape.')
-        }
+        hint={pickerHint(trans, models.error, null, trans.__('Its memory fit picks the recommended unit shape.'))}
         disabled={submitting || models.value === null}
         loaded={models.value !== null}
         loadingLabel={trans.__('Loading models…')}
@@ -182,11 +177,7 @@ export function ClusterDialog(props: IClusterDialogProps): JSX.Element {
         {...bindInput(binding, 'unitCount')}
         label={trans.__('Units')}
         hint={trans.__('From %1 to %2.', CLUSTER_LIMITS.unitCountMin, CLUSTER_LIMITS.unitCountMax)}
-        type="number"
-        min={CLUSTER_LIMITS.unitCountMin}
-        max={CLUSTER_LIMITS.unitCountMax}
-        step={1}
-        narrow
+        {...wholeNumberInput(CLUSTER_LIMITS.unitCountMin, CLUSTER_LIMITS.unitCountMax)}
       />
       {plan && <CostComparison plan={plan} shape={shape?.unit_shape ?? null} trans={trans} />}
       <DescriptionField {...bindInput(binding, 'description')} trans={trans} maxLength={CLUSTER_LIMITS.description} />

@@ -14,14 +14,7 @@ import {
   type IEndpointForm
 } from './endpointForm';
 import { formatAiUnits, hourlyText } from './format';
-import {
-  allowing,
-  GenAiCreateDialog,
-  GenAiPickers,
-  useGenAiChoices,
-  useGenAiForm,
-  type IGenAiDialogProps
-} from './GenAiDialog';
+import { GenAiCreateDialog, GenAiPickers, useGenAiChoices, useGenAiForm, type IGenAiDialogProps } from './GenAiDialog';
 
 export interface IEndpointDialogProps extends IGenAiDialogProps<GenAiEndpointResponse> {
   /** The model to host (opened from a model). */
@@ -59,16 +52,13 @@ export function EndpointDialog(props: IEndpointDialogProps): JSX.Element {
     exportTerraform: body => client.exportGenAiEndpointTerraform(body),
     started: response => trans.__('Creating the endpoint “%1”…', response.endpoint.name)
   });
-  const choices = useGenAiChoices(client);
-  const models = allowing(choices.models, 'host');
-  const clusters = allowing(choices.clusters, 'create_endpoint');
-  const cluster = clusters.find(item => item.id === form.clusterId) ?? null;
+  const choices = useGenAiChoices(client, { model: 'host', cluster: 'create_endpoint' });
+  const cluster = choices.clusters.find(item => item.id === form.clusterId) ?? null;
 
   const binding = formBinding({ form, setForm, submit: genai.submit, id, fields: FORM_FIELDS });
 
   return (
     <GenAiCreateDialog
-      dialog={props}
       form={genai}
       title={trans.__('New Generative AI endpoint')}
       label={trans.__('New endpoint')}
@@ -87,14 +77,12 @@ export function EndpointDialog(props: IEndpointDialogProps): JSX.Element {
           key: 'modelId',
           label: trans.__('Model'),
           choose: trans.__('Choose a model…'),
-          items: models,
           empty: trans.__('No model can be hosted yet: import one, or wait until an import is active.')
         }}
         cluster={{
           key: 'clusterId',
           label: trans.__('Hosting cluster'),
           choose: trans.__('Choose a hosting cluster…'),
-          items: clusters,
           empty: trans.__('No active hosting cluster has room for an endpoint: create one first.'),
           hint: cluster
             ? trans.__(

@@ -6,13 +6,12 @@ import type { GenAiCluster, GenAiModel, TerraformExport } from '../../api/types'
 import type { IAquaClient } from '../../api/client';
 import { allows } from '../../shared/actions';
 import type { CopyToClipboard, Notify } from '../../shared/callbacks';
-import { downloadText, type DownloadText } from '../../shared/download';
-import { describeError } from '../../shared/errors';
-import { CreateDialog, PickerField } from '../../ui/DialogParts';
+import type { DownloadText } from '../../shared/download';
+import { PickerField, pickerHint } from '../../ui/DialogParts';
 import { bindInput, type IFormBinding } from '../../ui/formInputs';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { useFormSubmit, type IFormSubmit, type IFormSubmitOptions } from '../../ui/hooks/useFormSubmit';
-import { TerraformButton, TerraformDialog, useTerraformExport, type ITerraformExport } from '../../ui/TerraformDialog';
+import { TerraformCreateDialog, useTerraformExport, type ITerraformExport } from '../../ui/TerraformDialog';
 
 /** What the app gives every Generative AI create dialog. */
 export interface IGenAiDialogProps<R> {
@@ -30,6 +29,8 @@ export interface IGenAiDialogProps<R> {
 
 /** A Generative AI form's sending: the create and its Terraform export, from the same checked request. */
 export interface IGenAiForm<F extends string> {
+  /** What the app gave the dialog. */
+  dialog: IGenAiDialogProps<never>;
   submit: IFormSubmit<F>;
   terraform: ITerraformExport;
   onSubmit: (event: React.FormEvent) => Promise<void>;
@@ -58,6 +59,7 @@ export function useGenAiForm<F extends string, B, R>(
   const terraform = useTerraformExport(submit.submit);
   const validate = (): boolean => submit.showErrors(options.validate());
   return {
+    dialog: props,
     submit,
     terraform,
     onSubmit: event =>
@@ -79,7 +81,6 @@ export function useGenAiForm<F extends string, B, R>(
  * nothing created), and the export shown over the form.
  */
 export function GenAiCreateDialog<F extends string>(props: {
-  dialog: IGenAiDialogProps<never>;
   form: IGenAiForm<F>;
   title: string;
   label: string;
@@ -93,66 +94,60 @@ export function GenAiCreateDialog<F extends string>(props: {
   submittingLabel: string;
   children: React.ReactNode;
 }): JSX.Element {
-  const { trans, copyToClipboard, download, onClose } = props.dialog;
-  const { submit, terraform } = props.form;
-  const busy = submit.submitting;
+  const { form, terraformTitle, subject, ...dialog } = props;
+  const { copyToClipboard, download } = form.dialog;
+  const busy = form.submit.submitting;
   return (
-    <>
-      <CreateDialog
-        trans={trans}
-        title={props.title}
-        label={props.label}
-        className={props.className}
-        form={submit}
-        onClose={onClose}
-        onSubmit={props.form.onSubmit}
-        submitClassName={props.submitClassName}
-        submitDisabled={busy}
-        submitLabel={props.submitLabel}
-        // The export goes through the same submit: the create button keeps its label meanwhile.
-        submittingLabel={terraform.exporting ? props.submitLabel : props.submittingLabel}
-        actions={
-          <TerraformButton
-            trans={trans}
-            className="jp-AquaExt-genaiTerraform"
-            title={props.terraformTitle}
-            disabled={busy}
-            exporting={terraform.exporting}
-            onClick={() => void props.form.onTerraform()}
-          />
-        }
-      >
-        {props.children}
-      </CreateDialog>
-      {terraform.shown && (
-        <TerraformDialog
-          trans={trans}
-          export={terraform.shown}
-          subject={props.subject}
-          copyToClipboard={copyToClipboard}
-          download={download ?? downloadText}
-          onClose={terraform.close}
-        />
-      )}
-    </>
+    <TerraformCreateDialog
+      {...dialog}
+      dialog={form.dialog}
+      form={form.submit}
+      onSubmit={form.onSubmit}
+      submitDisabled={busy}
+      terraform={form.terraform}
+      offer={{
+        className: 'jp-AquaExt-genaiTerraform',
+        title: terraformTitle,
+        disabled: busy,
+        subject,
+        copyToClipboard,
+        download,
+        onClick: () => void form.onTerraform()
+      }}
+    />
   );
 }
 
-/** The Generative AI models and clusters a form picks from (null until each answered), and a load error. */
-export function useGenAiChoices(client: IAquaClient): {
-  models: GenAiModel[] | null;
-  clusters: GenAiCluster[] | null;
+/** The Generative AI models and clusters a form picks from. */
+export interface IGenAiChoices {
+  /** Those whose server actions allow the form's action, by name (none until listed). */
+  models: GenAiModel[];
+  clusters: GenAiCluster[];
+  /** Both lists arrived. */
+  loaded: boolean;
+  /** Either list's load error. */
   error: unknown;
-} {
+}
+
+/** The models and clusters a form picks from: those the server's actions allow `actions` on. */
+export function useGenAiChoices(
+  client: IAquaClient,
+  actions: { model: GenAiModel['actions'][number]; cluster: GenAiCluster['actions'][number] }
+): IGenAiChoices {
   const loadModels = React.useCallback(() => client.listGenAiModels().then(list => list.items), [client]);
   const loadClusters = React.useCallback(() => client.listGenAiClusters().then(list => list.items), [client]);
   const models = useFetched(loadModels, null);
   const clusters = useFetched(loadClusters, null);
-  return { models: models.value, clusters: clusters.value, error: models.error ?? clusters.error };
+  return {
+    models: allowing(models.value, actions.model),
+    clusters: allowing(clusters.value, actions.cluster),
+    loaded: models.value !== null && clusters.value !== null,
+    error: models.error ?? clusters.error
+  };
 }
 
 /** The items whose server `actions` allow `action`, by name. */
-export function allowing<T extends { name: string; actions: readonly string[] }>(
+function allowing<T extends { name: string; actions: readonly string[] }>(
   items: readonly T[] | null,
   action: T['actions'][number]
 ): T[] {
@@ -165,7 +160,6 @@ export interface IGenAiPick<K extends string> {
   label: string;
   /** The first option once the list arrived ("Choose a model…"). */
   choose: string;
-  items: readonly { id: string; name: string }[];
   hint?: React.ReactNode;
   /** The hint once the list arrived with nothing in it. */
   empty?: string;
@@ -178,23 +172,28 @@ export interface IGenAiPick<K extends string> {
 export function GenAiPickers<F, Field extends string>(props: {
   trans: TranslationBundle;
   binding: IFormBinding<F, Field>;
-  choices: ReturnType<typeof useGenAiChoices>;
+  choices: IGenAiChoices;
   model: IGenAiPick<keyof F & string>;
   cluster: IGenAiPick<keyof F & string>;
 }): JSX.Element {
   const { trans, binding, choices } = props;
-  const loaded = choices.models !== null && choices.clusters !== null;
-  const picker = (pick: IGenAiPick<keyof F & string>, loadingLabel: string, hint: React.ReactNode): JSX.Element => (
+  const { loaded } = choices;
+  const picker = (
+    pick: IGenAiPick<keyof F & string>,
+    items: readonly { id: string; name: string }[],
+    loadingLabel: string,
+    loadError: unknown
+  ): JSX.Element => (
     <PickerField
       {...bindInput(binding, pick.key)}
       label={pick.label}
-      hint={hint ?? (loaded && pick.items.length === 0 ? pick.empty : undefined)}
+      hint={pickerHint(trans, loadError, loaded && items.length === 0 && pick.empty, pick.hint)}
       disabled={binding.busy || !loaded}
       loaded={loaded}
       loadingLabel={loadingLabel}
       chooseLabel={pick.choose}
     >
-      {pick.items.map(item => (
+      {items.map(item => (
         <option key={item.id} value={item.id}>
           {item.name}
         </option>
@@ -203,12 +202,8 @@ export function GenAiPickers<F, Field extends string>(props: {
   );
   return (
     <>
-      {picker(
-        props.model,
-        trans.__('Loading models…'),
-        choices.error !== null ? describeError(choices.error, trans) : props.model.hint
-      )}
-      {picker(props.cluster, trans.__('Loading clusters…'), props.cluster.hint)}
+      {picker(props.model, choices.models, trans.__('Loading models…'), choices.error)}
+      {picker(props.cluster, choices.clusters, trans.__('Loading clusters…'), null)}
     </>
   );
 }

@@ -9,14 +9,7 @@ import { useFetched } from '../../ui/hooks/useFetched';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { bindInput, formBinding } from '../../ui/formInputs';
 import { trainingTypeLabel } from './format';
-import {
-  allowing,
-  GenAiCreateDialog,
-  GenAiPickers,
-  useGenAiChoices,
-  useGenAiForm,
-  type IGenAiDialogProps
-} from './GenAiDialog';
+import { GenAiCreateDialog, GenAiPickers, useGenAiChoices, useGenAiForm, type IGenAiDialogProps } from './GenAiDialog';
 import {
   buildTrainingRequest,
   EARLY_STOPPING,
@@ -63,13 +56,11 @@ export function GenAiFineTuneDialog(props: IGenAiFineTuneDialogProps): JSX.Eleme
   const [form, setForm] = React.useState<ITrainingForm>(() =>
     initialTrainingForm(props.baseModelId ?? null, props.clusterId ?? null)
   );
-  const choices = useGenAiChoices(client);
+  const choices = useGenAiChoices(client, { model: 'finetune', cluster: 'finetune' });
   const loadDefaults = React.useCallback(() => client.getGenAiTrainingDefaults(), [client]);
   const defaults = useFetched(loadDefaults, null);
 
-  const models = allowing(choices.models, 'finetune');
-  const clusters = allowing(choices.clusters, 'finetune');
-  const model = models.find(item => item.id === form.baseModelId) ?? null;
+  const model = choices.models.find(item => item.id === form.baseModelId) ?? null;
   const methods = offeredMethods(defaults.value, model?.training_methods);
   // A base model that cannot be trained with the chosen method is trained with its own first one.
   const method = methods.length > 0 && !methods.includes(form.method) ? methods[0] : form.method;
@@ -118,7 +109,6 @@ export function GenAiFineTuneDialog(props: IGenAiFineTuneDialogProps): JSX.Eleme
 
   return (
     <GenAiCreateDialog
-      dialog={props}
       form={genai}
       title={trans.__('Fine-tune on Generative AI')}
       label={trans.__('New Generative AI fine-tune')}
@@ -136,14 +126,12 @@ export function GenAiFineTuneDialog(props: IGenAiFineTuneDialogProps): JSX.Eleme
         model={{
           key: 'baseModelId',
           label: trans.__('Base model'),
-          choose: trans.__('Choose a base model…'),
-          items: models
+          choose: trans.__('Choose a base model…')
         }}
         cluster={{
           key: 'clusterId',
           label: trans.__('Fine-tuning cluster'),
           choose: trans.__('Choose a fine-tuning cluster…'),
-          items: clusters,
           empty: trans.__('No active fine-tuning cluster: create one of type Fine-tuning first.')
         }}
       />

@@ -80,7 +80,6 @@ export function ImportModelDialog(props: IGenAiDialogProps<GenAiModelResponse>):
 
   return (
     <GenAiCreateDialog
-      dialog={props}
       form={genai}
       title={trans.__('Import a model into Generative AI')}
       label={trans.__('Import model')}

@@ -88,12 +88,11 @@ export function SaveTurnDialog(props: ISaveTurnDialogProps): JSX.Element {
   const history = draft.history.length;
   return (
     <CreateDialog
-      trans={trans}
+      dialog={props}
       title={trans.__('Save to dataset')}
       label={trans.__('Save the turn to a dataset')}
       className="jp-AquaExt-SaveTurnDialog"
       form={submit}
-      onClose={props.onClose}
       onSubmit={onSubmit}
       submitClassName="jp-AquaExt-saveTurnButton"
       submitDisabled={submit.submitting}
