@@ -27,6 +27,9 @@ concurrency 32 against a second stub paced like a 100 tokens/s engine (deploymen
   - relay         client → aiohttp relay → stub         POST /<deployment>/v1/chat/completions
   - pass-through  client → Jupyter → stub               POST aqua-ext/deployments/bench/v1/chat/completions
   - playground    client → Jupyter (SSE events) → stub  POST aqua-ext/deployments/bench/chat
+  - jupyter floor client → Jupyter → stub               POST bench-floor/<deployment>/v1/chat/completions
+                  (the relay's loop as an authenticated Jupyter route, added by this file: what any
+                  route in Jupyter costs, so that what aqua_ext adds on top of Jupyter shows apart)
 aggregate tokens/s (ratio to direct), p50 time to first token (added over direct), the proxy
 process's CPU per token (the relay's, or Jupyter's), the stub's CPU use, and `GET api/status`
 latency while 32 paced streams run (the Jupyter event loop's health; polled in the paced phase only,
@@ -72,10 +75,11 @@ TARGET_THROUGHPUT_RATIO = 0.95
 TARGET_STATUS_P99_MS = 50.0
 DEPLOYMENT_ID = "bench"
 PACED_ID = "paced"
-PATHS = ("direct", "relay", "pass-through", "playground")
+PATHS = ("direct", "relay", "floor", "pass-through", "playground")
 LABELS = {
     "direct": "direct        client → stub",
     "relay": "relay         aiohttp, 40 lines",
+    "floor": "floor         the relay in Jupyter",
     "pass-through": "pass-through  …/v1/chat/completions",
     "playground": "playground    …/chat (SSE events)",
 }
@@ -192,6 +196,35 @@ def serve_jupyter(
         async def deployment_logs(self, deployment_id: str, query: LogsQuery) -> LogPage:
             raise NotFound(f"No deployment with id '{deployment_id}'.")
 
+    from jupyter_server.base.handlers import JupyterHandler
+    from jupyter_server.utils import url_path_join
+    from tornado import web as tornado_web
+
+    class FloorHandler(JupyterHandler):
+        """Jupyter's floor: the relay's loop as an authenticated Jupyter route (token auth, tornado's
+        HTTP server and writes), none of aqua_ext's code. What any route in Jupyter costs at least."""
+
+        session: Any = None
+
+        @tornado_web.authenticated
+        async def post(self, deployment: str) -> None:
+            from aiohttp import ClientSession, ClientTimeout, TCPConnector
+
+            if FloorHandler.session is None:
+                FloorHandler.session = ClientSession(
+                    connector=TCPConnector(limit=0), timeout=ClientTimeout(sock_read=120)
+                )
+            upstream = {DEPLOYMENT_ID: stub_url, PACED_ID: paced_url}[deployment]
+            async with FloorHandler.session.post(
+                upstream + "/v1/chat/completions", data=self.request.body, headers={"Content-Type": "application/json"}
+            ) as answer:
+                self.set_status(answer.status)
+                self.set_header("Content-Type", answer.headers.get("Content-Type", "text/plain"))
+                async for chunk in answer.content.iter_any():
+                    self.write(chunk)
+                    await self.flush()
+            self.finish()
+
     app = ServerApp()
     app.initialize(
         argv=[
@@ -205,6 +238,8 @@ def serve_jupyter(
             "--ServerApp.allow_root=True",
         ]
     )
+    floor_route = url_path_join(app.base_url, "bench-floor/([^/]+)/v1/chat/completions")
+    app.web_app.add_handlers(".*$", [(floor_route, FloorHandler)])
     extension = next(iter(app.extension_manager.extension_apps["aqua_ext"]))
     # Before the first request and the start hook, so the shipped `get_backend()` starts this one.
     extension.aqua_backend = BenchBackend(extension.operations)
@@ -431,12 +466,19 @@ async def bench(
         return {
             "direct": f"http://127.0.0.1:{stub}/v1/chat/completions",
             "relay": f"http://127.0.0.1:{ports['relay']}/{deployment}/v1/chat/completions",
+            "floor": f"{jupyter}/bench-floor/{deployment}/v1/chat/completions",
             "pass-through": f"{jupyter}/aqua-ext/deployments/{deployment}/v1/chat/completions",
             "playground": f"{jupyter}/aqua-ext/deployments/{deployment}/chat",
         }
 
     # Whose CPU a path's cost is: the proxy process it goes through.
-    proxy_pid = {"direct": None, "relay": pids["relay"], "pass-through": pids["jupyter"], "playground": pids["jupyter"]}
+    proxy_pid = {
+        "direct": None,
+        "relay": pids["relay"],
+        "floor": pids["jupyter"],
+        "pass-through": pids["jupyter"],
+        "playground": pids["jupyter"],
+    }
     status_url = f"{jupyter}/api/status"
     messages = [{"role": "user", "content": "hi"}]
 
@@ -486,7 +528,7 @@ async def bench(
                     s = stats[name]
                     poller = None
                     # api/status is polled in the paced phase only: its own CPU would count as the path's.
-                    if name in ("pass-through", "playground") and label == "paced":
+                    if name in ("floor", "pass-through", "playground") and label == "paced":
                         poller = asyncio.create_task(poll_status(client, status_url, stop, s["status"]))
                     pid = proxy_pid[name]
                     before = cpu_seconds(pid) if pid else 0.0, cpu_seconds(stub_pid)
@@ -531,7 +573,7 @@ async def bench(
                 "    stub CPU busy (% of one core) while each path ran: "
                 + ";  ".join(f"{name} {stats[name]['stub_cpu'] / stats[name]['wall'] * 100:.0f}" for name in PATHS)
             )
-            for name in ("pass-through", "playground"):
+            for name in ("floor", "pass-through", "playground"):
                 lat = stats[name]["status"]
                 if lat:
                     p99 = pct(lat, 99) * 1000
@@ -574,6 +616,22 @@ async def bench(
                 )
             for title, ok in checks:
                 print(f"    {name:<13} {title:<72} {verdict(ok)}")
+        # What any Jupyter route costs (the floor) against what aqua_ext's routes add on top of it.
+        print(
+            "\n  Jupyter's floor (the relay's loop as a Jupyter route) against the relay, and aqua_ext over the floor:"
+        )
+        for title, rows in (("c1", fast1), ("c32", fast32), ("paced c32", paced32)):
+            floor, relay = rows["floor"], rows["relay"]
+            line = (
+                f"    {title:<9} floor − relay: {floor['us'] - relay['us']:+6.1f} µs/token, "
+                f"{floor['added'] - relay['added']:+7.2f} ms TTFT"
+            )
+            for name in ("pass-through", "playground"):
+                line += (
+                    f";  {name} − floor: {rows[name]['us'] - floor['us']:+6.1f} µs/token, "
+                    f"{rows[name]['added'] - floor['added']:+7.2f} ms TTFT"
+                )
+            print(line)
         print(f"  load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         await client.close()
