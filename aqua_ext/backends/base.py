@@ -218,14 +218,8 @@ class Backend(abc.ABC):
     async def evaluation_chat_target(self, deployment_id: str) -> UpstreamTarget | None:
         return await self.evaluations.chat_target(deployment_id)
 
-    async def create_evaluation(
-        self,
-        request: CreateEvaluationRequest,
-        dataset: JobDataset,
-        connection: EvaluatedConnection | None = None,
-        judges: Sequence[EvaluationJudge] = (),
-    ) -> CreateEvaluationResponse:
-        return await self.evaluations.create(request, dataset, connection, judges)
+    async def create_evaluation(self, order: EvaluationOrder) -> CreateEvaluationResponse:
+        return await self.evaluations.create(order)
 
     async def cancel_evaluation(self, evaluation_id: str) -> EvaluationDetail:
         return await self.evaluations.cancel(evaluation_id)
@@ -394,6 +388,18 @@ class EvaluationJudge:
     oci_signing: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class EvaluationOrder:
+    """An evaluation as services/evaluations.py hands it to a driver, its rules checked: the request,
+    its preflighted dataset, the connection asked instead of a deployment and the judges that grade
+    the answers (the last two: the local job only)."""
+
+    request: CreateEvaluationRequest
+    dataset: JobDataset
+    connection: EvaluatedConnection | None = None
+    judges: Sequence[EvaluationJudge] = ()
+
+
 class Evaluations(abc.ABC):
     """A backend's evaluations: a deployment (or, locally, a connection) answers a dataset, the
     answers are scored."""
@@ -417,16 +423,10 @@ class Evaluations(abc.ABC):
         return None
 
     @abc.abstractmethod
-    async def create(
-        self,
-        request: CreateEvaluationRequest,
-        dataset: JobDataset,
-        connection: EvaluatedConnection | None = None,
-        judges: Sequence[EvaluationJudge] = (),
-    ) -> CreateEvaluationResponse:
+    async def create(self, order: EvaluationOrder) -> CreateEvaluationResponse:
         """Check everything else first (prompt/completion rows only; OCI: shape, report location), then
-        start the job on the preflighted `dataset`, asking `request.deployment_id`, or `connection`
-        when the request names a connection; `judges` (the local job only) grade the answers."""
+        start the job on the order's preflighted dataset, asking `request.deployment_id`, or the
+        order's connection when the request names one; its judges (the local job only) grade the answers."""
 
     @abc.abstractmethod
     async def cancel(self, evaluation_id: str) -> EvaluationDetail: ...

@@ -26,7 +26,7 @@ from ..api.evaluations import (
 from ..api.job_datasets import DatasetAccess
 from ..api.logs import LogPage, LogsQuery
 from ..api.upstream import UpstreamTarget
-from ..backends.base import Backend, EvaluatedConnection, EvaluationJudge
+from ..backends.base import Backend, EvaluatedConnection, EvaluationJudge, EvaluationOrder
 from ..errors import AquaError, Conflict, InvalidInput, NotFound
 from . import genai_chat
 from .chat_payload import build_payload
@@ -90,7 +90,7 @@ class Evaluations(LifecycleService[EvaluationState, EvaluationAction, Evaluation
         # The dataset's preflight is a rule: run here on the file the driver finds, and the driver gets it checked.
         found = await driver.evaluation_dataset(request, datasets)
         async with checked_dataset(datasets, found, validation_split=0.0, max_seq_length=EVALUATION_MAX_SEQ) as dataset:
-            response = await driver.create_evaluation(request, dataset, connection, judges)
+            response = await driver.create_evaluation(EvaluationOrder(request, dataset, connection, judges))
         return response.model_copy(update={"evaluation": self.annotate(driver.kind, response.evaluation)})
 
     async def _deployment_asked(self, deployment_id: str, request: CreateEvaluationRequest) -> Backend:

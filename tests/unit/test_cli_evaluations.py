@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 import signal
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,10 +29,10 @@ from aqua_ext.api.evaluations import (
     ModelParameters,
 )
 from aqua_ext.api.finetunes import FINAL_FINETUNE_STATES, FineTuneState
-from aqua_ext.api.job_datasets import DatasetAccess, DatasetFile, JobDataset
+from aqua_ext.api.job_datasets import DatasetAccess, DatasetFile
 from aqua_ext.api.logs import LogPage, LogsQuery
 from aqua_ext.api.upstream import UpstreamTarget
-from aqua_ext.backends.base import EvaluatedConnection, EvaluationJudge
+from aqua_ext.backends.base import EvaluationOrder
 from aqua_ext.cli import evaluations as cli_evaluations
 from aqua_ext.cli import follow
 from aqua_ext.errors import Conflict, InvalidInput, NotFound
@@ -218,15 +217,10 @@ class FakeBackend(FakeBackendBase):
     async def evaluation_chat_target(self, deployment_id: str) -> UpstreamTarget | None:
         return None  # the fake's job sends no chat requests
 
-    async def create_evaluation(
-        self,
-        request: CreateEvaluationRequest,
-        dataset: JobDataset,
-        connection: EvaluatedConnection | None = None,
-        judges: Sequence[EvaluationJudge] = (),
-    ) -> CreateEvaluationResponse:
+    async def create_evaluation(self, order: EvaluationOrder) -> CreateEvaluationResponse:
         # The fake evaluates deployments, with no judge.
-        assert request.deployment_id is not None and connection is None and not judges
+        request, dataset = order.request, order.dataset
+        assert request.deployment_id is not None and order.connection is None and not order.judges
         name, _ = DEPLOYMENTS[request.deployment_id]
         self.world.requests.append(request)
         evaluation_id = f"evj-{len(self.world.evaluations) + 1:04x}"

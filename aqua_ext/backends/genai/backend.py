@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import Sequence
 from typing import Any
 
 from pydantic import SecretStr
 
 from ...api import finetunes as ft
-from ...api.evaluations import CreateEvaluationRequest, CreateEvaluationResponse, EvaluationDetail, EvaluationSummary
+from ...api.evaluations import CreateEvaluationResponse, EvaluationDetail, EvaluationSummary
 from ...api.genai import (
     CreateClusterRequest,
     CreateGenAiEndpointRequest,
@@ -38,7 +37,7 @@ from ...api.logs import LogPage, LogsQuery
 from ...api.models import ModelDetail, ModelSummary, RegisterModelRequest, RegisterModelResponse
 from ...api.terraform import SdkCall, ref
 from ...errors import InvalidInput, NotFound
-from ..base import Backend, EvaluatedConnection, EvaluationJudge, Evaluations, FineTunes
+from ..base import Backend, EvaluationOrder, Evaluations, FineTunes
 from ..oci.config import OciSettings
 from ..oci.context import OciContext
 from ..oci.job_support import fetch_remote_dataset
@@ -312,13 +311,7 @@ class _NoEvaluations(Evaluations):
     async def get(self, evaluation_id: str) -> EvaluationDetail:
         raise NotFound(f"No evaluation '{evaluation_id}' on OCI Generative AI.")
 
-    async def create(
-        self,
-        request: CreateEvaluationRequest,
-        dataset: JobDataset,
-        connection: EvaluatedConnection | None = None,
-        judges: Sequence[EvaluationJudge] = (),
-    ) -> CreateEvaluationResponse:
+    async def create(self, order: EvaluationOrder) -> CreateEvaluationResponse:
         raise InvalidInput.field("target", "evaluations do not run on OCI Generative AI; choose the local target")
 
     async def cancel(self, evaluation_id: str) -> EvaluationDetail:

@@ -28,12 +28,12 @@ from ...api.evaluations import (
     JudgeSetup,
     ModelParameters,
 )
-from ...api.job_datasets import DatasetAccess, DatasetFile, JobDataset
+from ...api.job_datasets import DatasetAccess, DatasetFile
 from ...api.logs import LogPage, LogsQuery
 from ...api.upstream import UpstreamTarget
 from ...errors import Conflict, InvalidInput, Unavailable
 from ...jobs import evaluate as job
-from ..base import EvaluatedConnection, EvaluationJudge, Evaluations
+from ..base import EvaluatedConnection, EvaluationJudge, EvaluationOrder, Evaluations
 from ..evaluation_files import parse_rows, report_from
 from .deployments import LocalDeployments
 from .detached_jobs import DetachedJobDriver, DetachedJobs, Observed, job_fields, new_row
@@ -149,13 +149,8 @@ class LocalEvaluations(DetachedJobDriver, Evaluations):
             display_path=f"{finetune.config['dataset_path']} (the training data of '{finetune.name}')",
         )
 
-    async def create(
-        self,
-        request: CreateEvaluationRequest,
-        dataset: JobDataset,
-        connection: EvaluatedConnection | None = None,
-        judges: Sequence[EvaluationJudge] = (),
-    ) -> CreateEvaluationResponse:
+    async def create(self, order: EvaluationOrder) -> CreateEvaluationResponse:
+        request, dataset, connection, judges = order.request, order.dataset, order.connection, order.judges
         for name in OCI_ONLY:
             if getattr(request, name):
                 raise InvalidInput.field(

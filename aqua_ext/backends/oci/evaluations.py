@@ -31,7 +31,6 @@ import json
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +46,7 @@ from ...api.evaluations import (
 )
 from ...api.job_datasets import DatasetAccess, DatasetFile, JobDataset
 from ...errors import AquaError, InvalidInput, NotFound, Unavailable
-from ..base import EvaluatedConnection, EvaluationJudge, Evaluations
+from ..base import EvaluationOrder, Evaluations
 from ..evaluation_files import parse_rows
 from . import containers as smc
 from . import evaluation_mapping as em
@@ -275,20 +274,17 @@ class OciEvaluations(JobRunModels, Evaluations):
 
     # ---- create: every check first ------------------------------------------------------------
 
-    async def create(
-        self,
-        request: CreateEvaluationRequest,
-        dataset: JobDataset,
-        connection: EvaluatedConnection | None = None,
-        judges: Sequence[EvaluationJudge] = (),
-    ) -> CreateEvaluationResponse:
-        if judges or request.judge is not None:
+    async def create(self, order: EvaluationOrder) -> CreateEvaluationResponse:
+        request = order.request
+        if order.judges or request.judge is not None:
             # AQUA's evaluation container computes its own metrics; a judge grades in the local job.
             raise InvalidInput.field("judge", "LLM-as-judge runs in the local evaluation job (the local target)")
-        if connection is not None or not request.deployment_id:
+        if order.connection is not None or not request.deployment_id:
             # AQUA's evaluation container asks model deployments only (the service sends connections local).
             raise InvalidInput.field("connection_id", "evaluating a connection runs on the local target")
-        return CreateEvaluationResponse(evaluation=await self._create(request, dataset), preflight=dataset.report)
+        return CreateEvaluationResponse(
+            evaluation=await self._create(request, order.dataset), preflight=order.dataset.report
+        )
 
     def _check_request(self, request: CreateEvaluationRequest) -> tuple[tuple[str, str, str], builtins.list[Any]]:
         """The request's own rules (no call needed): the report location's parts and the metrics."""
