@@ -30,7 +30,9 @@ FitEngine = Literal["transformers", "vllm", "llama.cpp", "tgi"]
 class FitQuery(ApiModel):
     dtype: Dtype = "bfloat16"
     context_length: int = Field(default=4096, ge=1, le=2_000_000)
-    concurrency: int = Field(default=1, ge=1, le=1024)
+    # Sequences served at once, each with the whole context (the KV cache is sized for all of them).
+    # Omitted: as many as the engine serves as aqua_ext starts it (llama.cpp: its slots; else one).
+    concurrency: int | None = Field(default=None, ge=1, le=1024)
     # The engine the model would be served by: the report then lists the weights' choices it runs
     # (`quantizations`), and `quantization` may name one of them. Omitted: no choices are listed.
     engine: FitEngine | None = None

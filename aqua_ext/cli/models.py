@@ -42,7 +42,9 @@ def add_parser(sub: Any) -> None:
     fit.add_argument("model_id")
     fit.add_argument("--dtype", default="bfloat16", choices=get_args(Dtype))
     fit.add_argument("--context-length", type=int, default=4096)
-    fit.add_argument("--concurrency", type=int, default=1)
+    fit.add_argument(
+        "--concurrency", type=int, help="sequences at once (default: as the engine serves them; llama.cpp 4, else 1)"
+    )
     fit.add_argument("--engine", choices=get_args(FitEngine), help="list the weights' choices this engine runs")
     fit.add_argument("--quantization", help="price one of the engine's choices (a dtype, a GGUF level, fp8…)")
     reg = add_command(

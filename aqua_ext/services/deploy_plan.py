@@ -27,7 +27,7 @@ from ..errors import InvalidInput
 from . import quantization as quant_rules
 from .adapters import adapter_args, check_adapters
 from .engine_params import validate_engine_params, validate_oci_params
-from .memory_fit import CPU_USABLE_FRACTION, GPU_USABLE_FRACTION, estimate_fit, require_fit
+from .memory_fit import CPU_USABLE_FRACTION, GPU_USABLE_FRACTION, LLAMA_CPP_SLOTS, estimate_fit, require_fit
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +57,20 @@ def plan_local(facts: LocalDeployFacts) -> LocalDeployPlan:
         params = with_quantization(option, params, request.dtype)
         quantization = option.choice.value  # what the deployment records (its detail shows it)
     dtype = request.dtype or param_value(params, "--dtype") or ("bfloat16" if shape == "gpu" else "float32")
+    if facts.engine == "llama.cpp" and param_value(params, "--parallel") is None:
+        # Named here, so that the engine serves as many requests at once as the memory fit counted.
+        params = [*params, "--parallel", str(LLAMA_CPP_SLOTS)]
     # llama.cpp's GGUF file has its precision built in: without a dtype or level asked for, nothing to estimate.
     if facts.engine != "llama.cpp" or request.dtype or quantization:
         _check_local_fit(
-            facts.model, shape, _fit_dtype(dtype), request.max_model_len, facts.hardware, facts.engine, quantization
+            facts.model,
+            shape,
+            _fit_dtype(dtype),
+            request.max_model_len,
+            facts.hardware,
+            facts.engine,
+            quantization,
+            concurrency=int(param_value(params, "--parallel") or 1),
         )
     max_len = request.max_model_len
     if max_len is None and facts.engine == "llama.cpp":
@@ -116,11 +126,14 @@ def _check_local_fit(
     hardware: Hardware,
     engine: str,
     quantization: str | None,
+    *,
+    concurrency: int,
 ) -> None:
     context = serving_context(model, max_model_len)
     query = FitQuery(
         dtype=dtype,
         context_length=context,
+        concurrency=concurrency,
         engine=engine if quantization else None,
         quantization=quantization,
     )

@@ -189,6 +189,17 @@ def _shape_targets(
     return targets, best.name
 
 
+# llama-server serves this many requests at once as aqua_ext starts it (services/deploy_plan.py names
+# --parallel; llama.cpp's own "auto" is 4 too), each slot holding the whole context.
+LLAMA_CPP_SLOTS = 4
+
+
+def engine_concurrency(engine: str | None) -> int:
+    """The sequences an engine holds at once as aqua_ext starts it, each with the whole context: what
+    the fit sizes the KV cache for when the query names no concurrency."""
+    return LLAMA_CPP_SLOTS if engine == "llama.cpp" else 1
+
+
 def estimate_fit(
     model: ModelSummary | ModelDetail,
     query: FitQuery,
@@ -227,7 +238,8 @@ def estimate_fit(
     architecture = model.architecture if isinstance(model, ModelDetail) else None
     weights = _weights(model, architecture, dtype, chosen)
     kv_bytes = kv_bytes_per_element(dtype)
-    kv, kv_missing = estimate_kv_cache(architecture, query.context_length, query.concurrency, kv_bytes)
+    concurrency = query.concurrency or engine_concurrency(query.engine)
+    kv, kv_missing = estimate_kv_cache(architecture, query.context_length, concurrency, kv_bytes)
     unknown = weights.unknown + [key for key in kv_missing if key not in weights.unknown]
     assumptions.extend(weights.assumptions)
 
@@ -295,7 +307,7 @@ def _report(
         model_id=model.id,
         dtype=dtype,
         context_length=query.context_length,
-        concurrency=query.concurrency,
+        concurrency=query.concurrency or engine_concurrency(query.engine),
         parameter_count=sizes.parameter_count,
         bytes_per_parameter=sizes.bytes_per_parameter,
         weights_gb=sizes.weights,

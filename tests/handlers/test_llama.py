@@ -113,6 +113,8 @@ async def test_an_embedding_deployment_on_llama_cpp(
     model = await register(api, shutil.copytree(demo_gguf_dir, jp_root_dir / "demo-gguf"))
     dep = await deploy(api, model["id"], name="vectors", mode="embedding", params=["--pooling", "mean"])
     try:
+        # The plan names the slots the memory fit counted (llama.cpp's 4), each with the whole context.
+        assert dep["params"] == ["--pooling", "mean", "--parallel", "4"]
         status, result = await api(
             f"deployments/{dep['id']}/embed", method="POST", body={"inputs": [CAT, CAT, "株価が下がった"]}
         )

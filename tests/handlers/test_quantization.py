@@ -64,8 +64,14 @@ async def test_the_fit_lists_each_engines_choices_and_prices_the_one_asked(api: 
     _, q8 = await fit(api, model["id"], engine="llama.cpp", quantization="Q8_0")
     _, q4 = await fit(api, model["id"], engine="llama.cpp", quantization="Q4_K_M")
     assert (q8["weights_gb"], q4["weights_gb"], q4["quantization"]) == (1.7, 0.97, "Q4_K_M")
+    # llama.cpp serves 4 requests at once as aqua_ext starts it, each slot with the whole context: the KV
+    # cache is counted 4 times unless the query names its own concurrency.
+    _, one = await fit(api, model["id"], engine="llama.cpp", quantization="Q4_K_M", concurrency="1")
+    assert (q4["concurrency"], one["concurrency"]) == (4, 1)
+    assert one["kv_cache_gb"] > 0 and q4["kv_cache_gb"] == pytest.approx(4 * one["kv_cache_gb"], abs=0.02)
     _, bf16 = await fit(api, model["id"], engine="transformers", quantization="bfloat16")
     assert bf16["weights_gb"] == 3.2 and bf16["dtype"] == "bfloat16", "1.6e9 × 2 bytes"
+    assert bf16["concurrency"] == 1
 
     # Without an engine the report lists no choices (the fit's callers from before are unchanged).
     _, plain = await fit(api, model["id"])

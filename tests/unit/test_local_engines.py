@@ -176,15 +176,17 @@ def test_llama_cpp_command_loads_the_gguf_file(tmp_path: Path, monkeypatch: pyte
     joined = " ".join(cmd)
     assert cmd[0] == str(bin_dir / "llama-server")
     assert f"--model {folder / 'model-Q8_0.gguf'}" in joined  # the largest quantisation, never the projector
-    # Each of llama-server's 4 slots gets the deployment's whole context (they share --ctx-size).
-    assert f"--alias {folder.absolute()}" in joined and "--parallel 4 --ctx-size 8192" in joined
+    # A deployment planned without slots (before the plan named them) gets one, with the whole context.
+    assert f"--alias {folder.absolute()}" in joined and "--parallel 1 --ctx-size 2048" in joined
     assert "--n-gpu-layers 0" in joined and "--embedding" in cmd and cmd[-2:] == ["--threads", "2"]
     for owned in ("--ctx-size", "--path", "--hf-repo", "--embedding"):
         with pytest.raises(InvalidInput, match=owned):
             validate_engine_params("llama.cpp", [owned, "1"])
-    # Slots the deployment asked for: the shared context grows with them.
-    two = build_command(dataclasses.replace(spec, params=["--parallel", "2"]))
-    assert "--ctx-size 4096" in " ".join(two) and two.count("--parallel") == 1
+    # The plan's slots (services/deploy_plan.py names 4, or what the deployment asked for): each of them
+    # gets the deployment's whole context, as they share --ctx-size.
+    for slots in (4, 2):
+        planned = build_command(dataclasses.replace(spec, params=["--parallel", str(slots)]))
+        assert f"--ctx-size {2048 * slots}" in " ".join(planned) and planned.count("--parallel") == 1
 
 
 def test_build_command_pins_the_folder_on_localhost(tmp_path: Path) -> None:

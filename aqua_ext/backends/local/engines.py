@@ -228,17 +228,14 @@ def gguf_file(model_path: Path) -> Path:
     return shards[0] if shards else max(files, key=lambda p: p.stat().st_size)
 
 
-# llama-server answers this many requests at once unless --parallel says otherwise (its own default,
-# "auto", is 4 too).
-LLAMA_CPP_SLOTS = 4
-
-
 def _llama_cpp_context(max_model_len: int, params: list[str]) -> list[str]:
     """Every slot gets the whole context: llama-server's --ctx-size is what its slots share, so with
-    --ctx-size N four requests at once overflow it ("Context size has been exceeded") though each fits."""
-    if "--parallel" in params:  # the deployment's own, checked (services/engine_params.py)
+    --ctx-size N four requests at once overflow it ("Context size has been exceeded") though each fits.
+    The slots are the plan's (services/deploy_plan.py names --parallel, and the memory fit counts
+    them); a deployment planned before it did was planned for one sequence, and gets one."""
+    if "--parallel" in params:  # checked (services/engine_params.py)
         return ["--ctx-size", str(max_model_len * int(params[params.index("--parallel") + 1]))]
-    return ["--parallel", str(LLAMA_CPP_SLOTS), "--ctx-size", str(max_model_len * LLAMA_CPP_SLOTS)]
+    return ["--parallel", "1", "--ctx-size", str(max_model_len)]
 
 
 def _llama_cpp_command(spec: EngineSpec) -> list[str]:

@@ -205,7 +205,8 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
     setFitLoading(true);
     const timer = setTimeout(() => {
       // The engine's weights choices come with the fit; the one chosen is what it prices.
-      const query: FitQuery = { dtype, context_length: contextLength, concurrency: 1, engine: form.engine };
+      // No concurrency: the server counts the requests the engine serves at once (llama.cpp's slots).
+      const query: FitQuery = { dtype, context_length: contextLength, engine: form.engine };
       if (form.quantization) {
         query.quantization = form.quantization;
       }

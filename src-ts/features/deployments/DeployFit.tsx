@@ -108,8 +108,10 @@ export function DeployFitSummary(props: {
       }
       fits={target ? target.fits : null}
       text={text}
-      hint={trans.__(
-        'For %1 weights and a %2-token context, one request at a time.',
+      hint={trans._n(
+        'For %2 weights and a %3-token context, one request at a time.',
+        'For %2 weights and a %3-token context, %1 requests at once, each with the whole context.',
+        fit?.concurrency ?? 1,
         props.weights ?? props.dtype,
         formatInteger(props.contextLength)
       )}

@@ -63,13 +63,13 @@ describe('DeployDialog', () => {
     expect(fit).toHaveTextContent('✓ Fits');
     expect(fit).toHaveTextContent('needs 1.5 GB of 23.0 GB on This machine (CPU)');
     expect(fit).toHaveTextContent('weights = 494,032,768 params');
-    // CPU means float32 unless a data type is chosen.
+    // CPU means float32 unless a data type is chosen; the server counts the requests the engine serves at once.
     expect(client.getModelFit).toHaveBeenLastCalledWith('catalog:Qwen--Qwen2.5-0.5B-Instruct', {
       dtype: 'float32',
       context_length: 4096,
-      concurrency: 1,
       engine: 'transformers'
     });
+    expect(fit).toHaveTextContent('For float32 weights and a 4,096-token context, one request at a time.');
   });
 
   it('deploys and hands the 202 answer over', async () => {

@@ -22,6 +22,8 @@ function fitFor(query: FitQuery | undefined, local: Partial<FitReport['local'][n
   const engine = query?.engine ?? null;
   return makeFit({
     engine,
+    // The requests the engine serves at once, each with the whole context: llama.cpp's 4 slots.
+    concurrency: query?.concurrency ?? (engine === 'llama.cpp' ? 4 : 1),
     quantizations: engine ? CHOICES[engine] : [],
     quantization: query?.quantization ?? null,
     weights_gb: query?.quantization === 'Q4_K_M' ? 0.3 : 1.98,
@@ -69,7 +71,9 @@ describe('DeployDialog weights (dtype or quantization)', () => {
     );
     expect(await screen.findByText(/convert the model to Q4_K_M first/)).toBeInTheDocument();
     const fit = screen.getByLabelText('Memory fit of the chosen shape');
-    expect(fit).toHaveTextContent('For GGUF Q4_K_M (4.84 bits/weight), after a conversion weights');
+    expect(fit).toHaveTextContent(
+      'For GGUF Q4_K_M (4.84 bits/weight), after a conversion weights and a 4,096-token context, 4 requests at once, each with the whole context.'
+    );
     expect(fit).toHaveTextContent('Decode speed: at most about 10.1 tokens/s (20 GB/s of memory bandwidth).');
     expect(fit).toHaveTextContent('≈ 10.1 tokens/s');
 
