@@ -240,13 +240,18 @@ def estimate_fit(
     kv_bytes = kv_bytes_per_element(dtype)
     concurrency = query.concurrency or engine_concurrency(query.engine)
     kv, kv_missing = estimate_kv_cache(architecture, query.context_length, concurrency, kv_bytes)
+    # Decode speed is a request's: with the engine's own slots (none asked for) one request may run
+    # alone and reads its one context; with a concurrency asked for, that many run at once.
+    running = query.concurrency or 1
     unknown = weights.unknown + [key for key in kv_missing if key not in weights.unknown]
     assumptions.extend(weights.assumptions)
 
     sizes = (
         _Sizes(bytes_per_parameter=weights.bytes_per_parameter)
         if weights.gb is None
-        else _sizes(weights, weights.gb, kv, kv_missing, kv_bytes, availability, arithmetic, assumptions)
+        else _sizes(
+            weights, weights.gb, kv, kv_missing, kv_bytes, running / concurrency, availability, arithmetic, assumptions
+        )
     )
     return _report(
         model, query, dtype, options, hardware, shapes, availability, arithmetic, assumptions, sizes, unknown
@@ -334,12 +339,14 @@ def _sizes(
     kv: KvEstimate | None,
     kv_missing: list[str],
     kv_bytes: int,
+    kv_read_share: float,
     availability: Mapping[str, int | None] | None,
     arithmetic: list[str],
     assumptions: list[str],
 ) -> _Sizes:
     """The figures of known weights: + KV cache (where the architecture tells it) + overhead, each
-    step's line added to `arithmetic` and what it assumes to `assumptions`."""
+    step's line added to `arithmetic` and what it assumes to `assumptions`. A generated token reads
+    `kv_read_share` of the KV cache (the sequences running at once)."""
     arithmetic.extend(weights.lines)
 
     kv_cache_gb: float | None = None
@@ -386,7 +393,8 @@ def _sizes(
             "Shapes whose service limit is reached (no instance available) are listed but not recommended."
         )
 
-    per_token, per_token_line = bytes_per_token_line(weights_gb, kv_cache_gb)
+    kv_read = None if kv_cache_gb is None else _r2(kv_cache_gb * kv_read_share)
+    per_token, per_token_line = bytes_per_token_line(weights_gb, kv_read)
     return _Sizes(
         bytes_per_parameter=weights.bytes_per_parameter,
         parameter_count=weights.parameter_count,

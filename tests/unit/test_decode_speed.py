@@ -226,8 +226,13 @@ def test_a_gguf_level_by_conversion_is_priced_at_its_bits_per_weight() -> None:
     assert q8.quantization == "Q8_0" and q8.dtype == "float16", "llama.cpp's KV cache is f16"
     q4 = _fit(plain, _cpu(), engine="llama.cpp", quantization="Q4_K_M", context_length=4096)
     assert q4.weights_gb == 4.84, "8e9 × 4.84 / 8"
-    # 20 GB/s ÷ (4.84 + 0.54 KV) GB = 3.72 tokens/s on the CPU, against 20 / (8.5 + 0.54) = 2.21.
+    # 20 GB/s ÷ (4.84 + 0.54 KV) GB = 3.72 tokens/s on the CPU, against 20 / (8.5 + 0.54) = 2.21: a request
+    # alone reads its own context, though the memory holds llama.cpp's 4 slots of it (2.15 GB).
     assert (q4.local[-1].tokens_per_s, q8.local[-1].tokens_per_s) == (3.7, 2.2)
+    assert (q4.concurrency, q4.kv_cache_gb) == (4, 2.15)
+    # Four requests asked for at once: each step reads the four contexts, 20 / (4.84 + 2.15) = 2.86.
+    busy = _fit(plain, _cpu(), engine="llama.cpp", quantization="Q4_K_M", context_length=4096, concurrency=4)
+    assert busy.local[-1].tokens_per_s == 2.9
 
 
 def test_bitsandbytes_keeps_the_embeddings_in_16_bits() -> None:
