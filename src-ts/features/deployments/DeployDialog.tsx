@@ -137,17 +137,17 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
 
   const model = models?.find(item => item.id === form.modelId) ?? null;
   // LoRA fine-tunes to serve beside the base (local targets: AQUA's stacked deployments are not created on OCI).
-  const loadAdapters = React.useCallback(
-    () => client.listModels({ source: 'fine-tuned' }).then(list => list.items),
-    [client]
-  );
-  const fineTuned = useFetched(loadAdapters, null);
   // A given model fixes the target (the server deploys a model on its own target); without one,
   // the user picks the target and then one of its models.
   const formTarget = useFormTarget(props.info, props.backendKind, props.model?.target, null, !!props.onGenAi);
   const { kind: backendKind, info } = formTarget;
   useGenAiHandOff(formTarget, () => props.onGenAi?.(props.model));
   const onOci = backendKind === 'oci';
+  const loadAdapters = React.useMemo(
+    () => (onOci ? null : () => client.listModels({ source: 'fine-tuned' }).then(list => list.items)),
+    [client, onOci]
+  );
+  const fineTuned = useFetched(loadAdapters, null);
 
   useDialogFocus(firstInput);
 
@@ -160,7 +160,8 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
     setForm(previous => ({
       ...previous,
       shape: defaultShape(backendKind, info, null),
-      modelId: model && !formTarget.holds(model) ? '' : previous.modelId
+      modelId: model && !formTarget.holds(model) ? '' : previous.modelId,
+      adapters: []
     }));
   });
   React.useEffect(() => {
@@ -255,7 +256,8 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
       name: nameTouched ? previous.name : defaultDeploymentName(next),
       engine,
       quantization: '',
-      mode: defaultMode(next, engine, info)
+      mode: defaultMode(next, engine, info),
+      adapters: [] // adapters of another base
     }));
     setFit(null);
     if (onOci) {

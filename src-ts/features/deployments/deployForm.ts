@@ -455,7 +455,8 @@ export function buildDeployRequest(form: IDeployForm, backend: BackendKind): Cre
   if (params.length > 0) {
     body.params = params;
   }
-  if (form.adapters.length > 0 && adapterEngine(form.engine)) {
+  // Adapters are picked on a local target only (the picker is not shown on OCI): a choice left from before is not sent.
+  if (backend === 'local' && form.adapters.length > 0 && adapterEngine(form.engine)) {
     body.adapters = form.adapters.map(modelId => ({ model_id: modelId }));
   }
   if (backend === 'oci') {

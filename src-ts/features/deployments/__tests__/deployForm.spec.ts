@@ -257,6 +257,8 @@ describe('deploy form', () => {
     expect(validateDeployForm(withAdapters, 'local', trans)).toEqual({});
     expect(buildDeployRequest(withAdapters, 'local').adapters).toEqual([{ model_id: 'ft:ftj-1' }]);
     expect(buildDeployRequest(form(), 'local')).not.toHaveProperty('adapters');
+    // A choice left from a local target is not sent to OCI, where no picker shows it.
+    expect(buildDeployRequest({ ...withAdapters, engine: 'vllm' }, 'oci')).not.toHaveProperty('adapters');
     // transformers serve loads no adapters: said under the list, and none sent.
     const transformers = form({ engine: 'transformers', adapters: ['ft:ftj-1'] });
     expect(validateDeployForm(transformers, 'local', trans).adapters).toBe(
