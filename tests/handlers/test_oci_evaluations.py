@@ -19,8 +19,9 @@ from urllib.parse import unquote
 import pytest
 from tornado.httpclient import HTTPClientError
 
+from tests.handlers.test_oci_deployments import stacked_deployment
 from tests.handlers.test_oci_finetunes import bucket_uri, counts, jsonl_text, last_body, write_text
-from tests.oci_setup import OciWorld, add_log, seed_deployment
+from tests.oci_setup import OciWorld, add_log, seed_deployable_model, seed_deployment, seed_user_model
 from tests.waiting import wait_for_state
 
 
@@ -280,6 +281,10 @@ async def test_bad_input_is_refused_before_anything_is_created(api: Any, world: 
     write_eval(jp_root_dir, "data/chat.jsonl", conversational=True)
     emu.add_bucket(None, "data", versioned=True, compartment_id=world.compartment_id)
     emu.put_object(None, "data", "bad.jsonl", eval_text(bad_line=6))
+    base = seed_deployable_model(world, "베이스-모델")
+    tuned = seed_user_model(world, "日本語ファインチューン", fine_tuned=True)
+    korean = seed_user_model(world, "한국어 어댑터", fine_tuned=True)
+    _, stacked = stacked_deployment(world, base, tuned, "stacked", more=((korean, "ko-adapter"),))
     before = counts(world)
     emu.reset_calls()
     good = {"deployment_id": dep, "name": "x", "dataset_path": "data/eval.jsonl", "report_uri": report}
@@ -292,6 +297,8 @@ async def test_bad_input_is_refused_before_anything_is_created(api: Any, world: 
             assert word in err["message"], (change, word, err["message"])
 
     await refused({"deployment_id": inactive}, "deployment_id", "INACTIVE", "not ACTIVE", status_code=409)
+    # An adapter of a stacked deployment: AQUA's container would ask the base (never evaluated in its place).
+    await refused({"deployment_id": stacked, "adapter": "ko-adapter"}, "adapter", "cannot pick one of its adapters")
     await refused({"report_uri": unversioned}, "report_uri", "not versioned", "--versioning Enabled")
     await refused({"report_uri": None}, "report_uri", "versioned bucket")
     await refused({"report_uri": "s3://x"}, "report_uri", "oci://bucket@namespace/prefix")

@@ -282,6 +282,12 @@ class OciEvaluations(JobRunModels, Evaluations):
         if order.connection is not None or not request.deployment_id:
             # AQUA's evaluation container asks model deployments only (the service sends connections local).
             raise InvalidInput.field("connection_id", "evaluating a connection runs on the local target")
+        if request.adapter is not None:
+            # The container names no model in its requests: a stacked deployment answers with its base.
+            raise InvalidInput.field(
+                "adapter",
+                "AQUA's evaluation container asks the deployment's base model and cannot pick one of its adapters",
+            )
         return CreateEvaluationResponse(
             evaluation=await self._create(request, order.dataset), preflight=order.dataset.report
         )
