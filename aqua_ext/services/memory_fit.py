@@ -254,7 +254,17 @@ def estimate_fit(
         )
     )
     return _report(
-        model, query, dtype, options, hardware, shapes, availability, arithmetic, assumptions, sizes, unknown
+        model,
+        query.model_copy(update={"concurrency": concurrency}),  # the report says what it counted
+        dtype,
+        options,
+        hardware,
+        shapes,
+        availability,
+        arithmetic,
+        assumptions,
+        sizes,
+        unknown,
     )
 
 
@@ -312,7 +322,7 @@ def _report(
         model_id=model.id,
         dtype=dtype,
         context_length=query.context_length,
-        concurrency=query.concurrency or engine_concurrency(query.engine),
+        concurrency=query.concurrency or 1,  # set by estimate_fit
         parameter_count=sizes.parameter_count,
         bytes_per_parameter=sizes.bytes_per_parameter,
         weights_gb=sizes.weights,

@@ -12,7 +12,7 @@ export type ChatTarget =
   | { kind: 'connection'; id: string; model: string | null };
 
 /** What joins a deployment's id and one of its adapters in a key (no id holds it: `dep-…`, OCIDs). */
-export const ADAPTER_KEY_SEPARATOR = '::adapter:';
+const ADAPTER_KEY_SEPARATOR = '::adapter:';
 
 /** What starts a connection's key (no deployment id does: they are `dep-…` or OCIDs). */
 export const CONNECTION_KEY_PREFIX = 'connection:';

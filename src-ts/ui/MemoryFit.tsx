@@ -414,7 +414,6 @@ function FitTable(props: { report: FitReport; trans: TranslationBundle }): JSX.E
   );
 }
 
-/** A labelled whole-number input that keeps the raw text, so a half-typed value is not lost. */
 /** A labelled select of the fit's inputs (engine, weights, data type). */
 function FitSelect(props: {
   label: string;
@@ -438,6 +437,7 @@ function FitSelect(props: {
   );
 }
 
+/** A labelled whole-number input that keeps the raw text, so a half-typed value is not lost. */
 function IntegerField(props: {
   label: string;
   max: number;

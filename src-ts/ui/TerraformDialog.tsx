@@ -138,7 +138,7 @@ export function useTerraformExport<F extends string>(submit: IFormSubmit<F>['sub
 }
 
 /** The Terraform export a create dialog offers: its button, and where the export shown goes. */
-export interface ITerraformOffer {
+interface ITerraformOffer {
   /** The button's tooltip: which resource it writes. */
   title: string;
   /** The button's own class (the tests find it by it). */

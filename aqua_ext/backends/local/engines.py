@@ -43,6 +43,7 @@ import httpx
 
 from ...errors import InvalidInput, Upstream, UpstreamTimeout
 from ..child_env import child_environment
+from ..engine_tokens import param_value
 from . import llama_gguf
 from .hf_cache import default_cache_dir
 from .processes import process_alive, process_create_time, stop_group
@@ -233,8 +234,9 @@ def _llama_cpp_context(max_model_len: int, params: list[str]) -> list[str]:
     --ctx-size N four requests at once overflow it ("Context size has been exceeded") though each fits.
     The slots are the plan's (services/deploy_plan.py names --parallel, and the memory fit counts
     them); a deployment planned before it did was planned for one sequence, and gets one."""
-    if "--parallel" in params:  # checked (services/engine_params.py)
-        return ["--ctx-size", str(max_model_len * int(params[params.index("--parallel") + 1]))]
+    slots = param_value(params, "--parallel")  # checked (services/engine_params.py)
+    if slots is not None:
+        return ["--ctx-size", str(max_model_len * int(slots))]
     return ["--parallel", "1", "--ctx-size", str(max_model_len)]
 
 
