@@ -44,6 +44,11 @@ export function parseTargetKey(key: string): { kind: ChatTarget['kind']; id: str
  * A deployment as the subjects a picker offers (the playground's Compare, an evaluation): its base model,
  * then each of its adapters as "deployment · adapter", keyed by `targetKey`.
  */
+/** How the pickers, the playground and the evaluations name what answers: a deployment, or "deployment · adapter". */
+export function subjectName(deployment: string, adapter: string | null | undefined): string {
+  return adapter ? `${deployment} · ${adapter}` : deployment;
+}
+
 export function deploymentSubjects(
   deployment: Pick<DeploymentSummary, 'id' | 'name' | 'adapters'>
 ): Array<{ key: string; label: string; adapter: string | null }> {
@@ -51,7 +56,7 @@ export function deploymentSubjects(
     { key: deployment.id, label: deployment.name, adapter: null },
     ...deployment.adapters.map(adapter => ({
       key: targetKey({ kind: 'deployment', id: deployment.id, adapter: adapter.name }),
-      label: `${deployment.name} · ${adapter.name}`,
+      label: subjectName(deployment.name, adapter.name),
       adapter: adapter.name
     }))
   ];

@@ -4,7 +4,7 @@ import type { CreateEvaluationResponse, EvaluationMetric, Info, ValidateDatasetR
 import { allows } from '../../shared/actions';
 import { useFormTarget, useTargetChange } from '../../ui/hooks/useFormTarget';
 import { isGenAiTarget } from '../../shared/targets';
-import { deploymentSubjects, parseTargetKey } from '../../shared/chatTarget';
+import { deploymentSubjects, parseTargetKey, subjectName } from '../../shared/chatTarget';
 import { loadOnDemandModels } from '../../shared/onDemand';
 import { OnDemandOptions } from '../../ui/OnDemandOptions';
 import { useLatest } from '../../ui/hooks/useLatest';
@@ -295,7 +295,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
     evaluatedName(
       form,
       deployment && deploymentRef.adapter
-        ? { name: trans.__('%1 · %2', deployment.name, deploymentRef.adapter) }
+        ? { name: subjectName(deployment.name, deploymentRef.adapter) }
         : (deployment ?? onDemandChosen),
       connection,
       trans

@@ -9,6 +9,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { EvaluationMetric, EvaluationSummary } from '../../api/types';
+import { subjectName } from '../../shared/chatTarget';
 
 /** How a score is read: 0–1, 0–100, Flesch, milliseconds or tokens per second. */
 export type ScoreScale = 'unit' | 'percent' | 'flesch' | 'ms' | 'rate';
@@ -245,5 +246,5 @@ export function askedName(
     return trans.__('%1 (connection)', item.deployment_name);
   }
   // A deployment's adapter answered: "deployment · adapter", as the pickers name it.
-  return item.adapter ? trans.__('%1 · %2', item.deployment_name, item.adapter) : item.deployment_name;
+  return subjectName(item.deployment_name, item.adapter);
 }

@@ -14,7 +14,7 @@ import type {
 import { engineLabel, modeLabel, shapeLabel } from '../../shared/labels';
 import { allows } from '../../shared/actions';
 import { FAST_POLL_MS, isTransitional, stateLabel } from '../../shared/deploymentStates';
-import { deploymentSubjects, parseTargetKey, targetKey, type ChatTarget } from '../../shared/chatTarget';
+import { deploymentSubjects, parseTargetKey, subjectName, targetKey, type ChatTarget } from '../../shared/chatTarget';
 import { loadOnDemandModels } from '../../shared/onDemand';
 import { OnDemandOptions } from '../../ui/OnDemandOptions';
 import { contextBudget, defaultMaxTokens, promptTokens } from './contextBudget';
@@ -380,9 +380,9 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
 
   const inactive = !subjectCanChat(subject);
   const isEmbedding = mode === 'embedding';
-  const name = (deployment && (model ? `${deployment.name} · ${model}` : deployment.name)) ?? connection?.name ?? '';
+  const name = (deployment && subjectName(deployment.name, model)) ?? connection?.name ?? '';
   const partnerName =
-    (partner && (compareRef?.adapter ? `${partner.name} · ${compareRef.adapter}` : partner.name)) ??
+    (partner && subjectName(partner.name, compareRef?.adapter)) ??
     partnerOnDemand?.name ??
     partnerConnection?.name ??
     null;
