@@ -44,18 +44,16 @@ OCI_STACKED_MAX_RANK = 32
 class AdapterEngine:
     """How an engine serves adapters."""
 
-    weights: Literal["peft", "gguf"]  # what it loads: the PEFT folder, or a GGUF file converted from it
     max_rank: int | None  # the highest LoRA rank it loads (None: its own limit is none)
     applied: Applied  # how an adapter is added or removed once it serves
-    routing: Literal["model", "llama.cpp"]  # how a request picks one: `model` names it, or lora scales
 
 
 ADAPTER_ENGINES: dict[str, AdapterEngine] = {
-    "vllm": AdapterEngine(weights="peft", max_rank=VLLM_LORA_RANKS[-1], applied="live", routing="model"),
-    "llama.cpp": AdapterEngine(weights="gguf", max_rank=None, applied="restart", routing="llama.cpp"),
+    "vllm": AdapterEngine(max_rank=VLLM_LORA_RANKS[-1], applied="live"),
+    "llama.cpp": AdapterEngine(max_rank=None, applied="restart"),
 }
 OCI_ADAPTER_ENGINES: dict[str, AdapterEngine] = {
-    "vllm": AdapterEngine(weights="peft", max_rank=OCI_STACKED_MAX_RANK, applied="live", routing="model"),
+    "vllm": AdapterEngine(max_rank=OCI_STACKED_MAX_RANK, applied="live"),
 }
 
 
