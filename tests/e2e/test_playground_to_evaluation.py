@@ -57,9 +57,15 @@ NOTEBOOK = "작업/흐름.ipynb"
 PLAYGROUND = ".jp-AquaExt-PlaygroundArea:not(.lm-mod-hidden) .jp-AquaExt-Playground"
 EVAL_FORM = '[role="dialog"][aria-label="New evaluation"]'
 EVAL_DETAIL = ".jp-AquaExt-EvaluationDetail"
+# The city is Hangul by pattern, not any string: llama.cpp's grammar lets the random model's byte tokens
+# write invalid UTF-8 inside a free string, and its own answer parser then refuses the answer with a 500
+# ("does not match the expected peg-native format"), about one answer in four.
 SCHEMA = {
     "type": "object",
-    "properties": {"city": {"type": "string", "maxLength": 12}, "temp": {"type": "integer"}},
+    "properties": {
+        "city": {"type": "string", "pattern": "^[가-힣]{1,6}$"},
+        "temp": {"type": "integer", "minimum": -50, "maximum": 60},
+    },
     "required": ["city", "temp"],
     "additionalProperties": False,
 }
