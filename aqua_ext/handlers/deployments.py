@@ -9,7 +9,6 @@ import contextlib
 import json
 from typing import Any, ClassVar
 
-import httpx
 from tornado import web
 from tornado.concurrent import future_add_done_callback
 from tornado.iostream import StreamClosedError
@@ -32,7 +31,7 @@ from ..services.chat import Turn
 from ..services.chat_images import check_messages
 from ..services.chat_stream import ChatDelta
 from ..services.embeddings import EngineUnreachable, embed, usage_of
-from ..services.engine_wire import WireResponse, encode_json
+from ..services.engine_wire import EngineAnswer, open_answer
 from ..services.pass_through import check_token_budget
 from ..services.traffic import UNMEASURED, RequestMeter
 from .base import AquaHandler
@@ -322,44 +321,16 @@ class _OpenAiPassThrough(_StreamingHandler):
                 await self._run_relay(self._genai(target, openai_path, body))
             return
         stream = bool(body.get("stream"))
-        url, headers = target.request(openai_path, stream=stream)
-        if target.auth is None:  # unsigned (local engines): the aiohttp pool, bytes relayed as they come
-            async with self.aqua.stream_limiter.slot():
-                if stream:
-                    await self._run_relay(self._wire_stream(deployment_id, url, headers, body))
-                else:
-                    await self._run_relay(self._wire_exchange(deployment_id, url, headers, body))
-            return
-        # Signed (OCI): the signer is an httpx.Auth, so these stay on the httpx client.
-        auth = target.auth
         async with self.aqua.stream_limiter.slot():
-            if not stream:
-                # Sent and read in the cancellable relay: a client that leaves mid-answer
-                # closes the engine request at once instead of leaving it generating.
-                # The engine says nothing until it is done, so the client's idle (read)
-                # timeout is off and `pass_through_timeout` bounds the whole exchange.
-                whole = httpx.Timeout(connect=10.0, read=None, write=30.0, pool=10.0)
-                request = self.aqua.http.build_request("POST", url, json=body, headers=headers, timeout=whole)
-                await self._run_relay(self._exchange(deployment_id, request, auth))
-                return
-            request = self.aqua.http.build_request("POST", url, json=body, headers=headers)
-            response = await self._send(deployment_id, request, auth)
-            try:
-                self.set_status(response.status_code)
-                self.set_header("Content-Type", response.headers.get("content-type", "application/json"))
-                if response.is_success:
-                    self._stream_headers(None)
-                    if await self._run_relay(self._pipe(response)):
-                        self.finish()
-                else:
-                    self.finish(await response.aread())
-            finally:
-                await asyncio.shield(response.aclose())
+            if stream:
+                await self._run_relay(self._stream(deployment_id, target, openai_path, body))
+            else:
+                await self._run_relay(self._exchange(deployment_id, target, openai_path, body))
 
-    async def _wire_stream(self, deployment_id: str, url: str, headers: dict[str, str], body: dict[str, Any]) -> None:
-        """A streamed answer through the aiohttp pool: each read relayed as it is, its `data:` lines counted."""
+    async def _stream(self, deployment_id: str, target: UpstreamTarget, openai_path: str, body: dict[str, Any]) -> None:
+        """A streamed answer: each read relayed as it is, its `data:` lines counted."""
         quiet = f"The engine went quiet for more than {self.aqua.chat_idle_timeout:g} s."
-        answer = await self._wire_post(deployment_id, url, headers, body, self.aqua.chat_idle_timeout, quiet)
+        answer = await self._open(deployment_id, target, openai_path, body, self.aqua.chat_idle_timeout, quiet)
         try:
             self.set_status(answer.status)
             self.set_header("Content-Type", answer.content_type)
@@ -386,21 +357,26 @@ class _OpenAiPassThrough(_StreamingHandler):
                 # transformers serve ends at EOF; OpenAI clients expect the sentinel.
                 self.write(b"data: [DONE]\n\n")
         finally:
-            answer.close()
+            await answer.aclose()
         self.finish()
 
-    async def _wire_exchange(self, deployment_id: str, url: str, headers: dict[str, str], body: dict[str, Any]) -> None:
-        """A non-streamed request and its whole answer through the aiohttp pool, within `pass_through_timeout`."""
+    async def _exchange(
+        self, deployment_id: str, target: UpstreamTarget, openai_path: str, body: dict[str, Any]
+    ) -> None:
+        """A non-streamed request and its whole answer, within `pass_through_timeout`. Sent and read
+        in the cancellable relay: a client that leaves mid-answer closes the engine request at once
+        instead of leaving it generating. The engine says nothing until it is done, so no read
+        timeout: `pass_through_timeout` bounds the whole exchange."""
         limit = self.aqua.pass_through_timeout
         try:
             async with asyncio.timeout(limit):
-                answer = await self._wire_post(deployment_id, url, headers, body, None, "")
+                answer = await self._open(deployment_id, target, openai_path, body, None, "")
                 try:
                     content = await answer.read()
                 except Upstream as exc:
                     raise Upstream(f"The engine's answer broke off: {exc.message}") from None
                 finally:
-                    answer.close()
+                    await answer.aclose()
         except TimeoutError:
             # A slow answer is no fault of the deployment's: it is not marked failed.
             raise UpstreamTimeout(
@@ -414,20 +390,29 @@ class _OpenAiPassThrough(_StreamingHandler):
         self.set_header("Content-Type", answer.content_type)
         self.finish(content)
 
-    async def _wire_post(
+    async def _open(
         self,
         deployment_id: str,
-        url: str,
-        headers: dict[str, str],
+        target: UpstreamTarget,
+        openai_path: str,
         body: dict[str, Any],
         read_timeout: float | None,
         timeout_message: str,
-    ) -> WireResponse:
-        """The engine's answer, open (the caller closes it); an engine that cannot be reached is
-        reported as failed (it may have died)."""
+    ) -> EngineAnswer:
+        """The engine's answer, open (the caller closes it): local engines through the aiohttp pool,
+        signed (OCI) requests through httpx. An engine that cannot be reached is reported as failed
+        (it may have died)."""
+        url, headers = target.request(openai_path, stream=bool(body.get("stream")))
         try:
-            return await self.aqua.wire.post(
-                url, encode_json(body).encode(), headers, read_timeout=read_timeout, timeout_message=timeout_message
+            return await open_answer(
+                self.aqua.http,
+                self.aqua.wire,
+                url,
+                body,
+                headers,
+                auth=target.auth,
+                read_timeout=read_timeout,
+                timeout_message=timeout_message,
             )
         except UpstreamTimeout:
             raise
@@ -438,39 +423,6 @@ class _OpenAiPassThrough(_StreamingHandler):
     async def _genai(self, target: UpstreamTarget, openai_path: str, body: dict[str, Any]) -> None:
         await self._reply_translated(await genai_chat.openai(self.aqua.http, target, openai_path, body))
 
-    async def _send(self, deployment_id: str, request: httpx.Request, auth: Any) -> httpx.Response:
-        try:
-            return await self.aqua.http.send(request, stream=True, auth=auth)
-        except httpx.HTTPError as exc:
-            error = Upstream(f"Could not reach the engine: {exc or type(exc).__name__}")
-            await self.services.deployments.upstream_failed(deployment_id, error.message)
-            raise error from None
-
-    async def _exchange(self, deployment_id: str, request: httpx.Request, auth: Any) -> None:
-        """A non-streamed request and its whole answer, within `pass_through_timeout`."""
-        limit = self.aqua.pass_through_timeout
-        try:
-            async with asyncio.timeout(limit):
-                response = await self._send(deployment_id, request, auth)
-                try:
-                    content = await response.aread()
-                finally:
-                    await asyncio.shield(response.aclose())
-        except (TimeoutError, httpx.TimeoutException):
-            # A slow answer is no fault of the deployment's: it is not marked failed.
-            raise UpstreamTimeout(
-                f"The engine did not answer within {limit:g} s (AquaExtension.pass_through_timeout); "
-                "ask for fewer tokens, or stream the answer"
-            ) from None
-        except httpx.HTTPError as exc:
-            raise Upstream(f"The engine's answer broke off: {exc or type(exc).__name__}") from None
-        if self._meter is not None and response.is_success:
-            self._meter.tokens(0)  # the whole answer came at once: its first token came with it
-            self._meter.end(_completion_tokens(content))
-        self.set_status(response.status_code)
-        self.set_header("Content-Type", response.headers.get("content-type", "application/json"))
-        self.finish(content)
-
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """The usual error body plus OpenAI's `error` object, which OpenAI clients read."""
         body = self.error_body(status_code, **kwargs)
@@ -478,21 +430,6 @@ class _OpenAiPassThrough(_StreamingHandler):
         openai = {"message": body.message, "type": _OPENAI_ERROR_TYPES.get(status_code, "api_error"), "param": field}
         self.set_header("Content-Type", "application/json")
         self.finish({**body.model_dump(mode="json", exclude_none=True), "error": {**openai, "code": status_code}})
-
-    async def _pipe(self, response: httpx.Response) -> None:
-        self._start_stream()
-        tail = b""
-        meter = self._meter
-        async for chunk in response.aiter_raw():
-            self._emit(chunk)
-            if meter is not None:
-                # One SSE event per token from the OpenAI-compatible engines: counted without
-                # parsing (the usage event and [DONE] are counted too, a token or two too many).
-                meter.tokens(chunk.count(b"data:"))
-            tail = (tail + chunk)[-64:]
-        if b"[DONE]" not in tail:
-            # transformers serve ends at EOF; OpenAI clients expect the sentinel.
-            self.write(b"data: [DONE]\n\n")
 
 
 def _completion_tokens(content: bytes) -> int | None:

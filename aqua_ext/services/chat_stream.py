@@ -31,12 +31,11 @@ import orjson
 
 from ..api.sse import SseEvent, SseParser
 from ..errors import Unavailable, Upstream, UpstreamTimeout
-from .engine_wire import EngineWire, encode_json, read_error
+from .engine_wire import EngineWire, open_answer, read_error
 
 __all__ = ["AnswerTally", "ChatDelta", "ChatDone", "StreamBusy", "StreamLimiter", "stream_chat"]
 
 _ERROR_BODY_LIMIT = 64 * 1024
-MID_ANSWER_MESSAGE = "The engine closed the stream mid-answer"
 
 
 @dataclass(slots=True)
@@ -101,19 +100,6 @@ def _error_message(body: bytes) -> str:
     return text[:500]
 
 
-async def _read_error_body(response: httpx.Response, timeout: float) -> bytes:
-    body = b""
-    try:
-        async with asyncio.timeout(timeout):
-            async for chunk in response.aiter_raw():
-                body += chunk
-                if len(body) >= _ERROR_BODY_LIMIT:
-                    break
-    except (TimeoutError, httpx.HTTPError):
-        pass
-    return body
-
-
 async def stream_chat(
     client: httpx.AsyncClient,
     url: str,
@@ -136,11 +122,7 @@ async def stream_chat(
     body = dict(payload)
     body["stream"] = True
     started = time.perf_counter()
-    source: AsyncGenerator[bytes, None]
-    if wire is not None and auth is None:
-        source = _wire_chunks(wire, url, body, headers or {}, first_byte_timeout, idle_timeout)
-    else:
-        source = _httpx_chunks(client, url, body, headers, auth, started, first_byte_timeout, idle_timeout)
+    source = _chunks(client, wire, url, body, headers or {}, auth, first_byte_timeout, idle_timeout)
     async with contextlib.aclosing(source):
         parser = SseParser()
         tally = AnswerTally(started)
@@ -210,23 +192,28 @@ def _joined(deltas: list[ChatDelta]) -> ChatDelta:
     return ChatDelta(content="".join(delta.content for delta in deltas), index=deltas[0].index)
 
 
-async def _wire_chunks(
-    wire: EngineWire,
+async def _chunks(
+    client: httpx.AsyncClient,
+    wire: EngineWire | None,
     url: str,
     body: dict[str, Any],
     headers: dict[str, str],
+    auth: httpx.Auth | None,
     first_byte_timeout: float,
     idle_timeout: float,
 ) -> AsyncGenerator[bytes, None]:
-    """The answer's bytes through the server's aiohttp pool (engine_wire.py's errors: Upstream,
-    UpstreamTimeout); leaving early closes the engine request."""
+    """The answer's bytes (engine_wire.py's errors: Upstream, UpstreamTimeout): its headers within
+    `first_byte_timeout`, then each read within `idle_timeout`; leaving early closes the engine request."""
     quiet = f"The engine went quiet for more than {idle_timeout:g} s mid-answer."
     try:
         async with asyncio.timeout(first_byte_timeout):
-            answer = await wire.post(
+            answer = await open_answer(
+                client,
+                wire,
                 url,
-                encode_json(body).encode(),
+                body,
                 {"Accept": "text/event-stream", **headers},
+                auth=auth,
                 read_timeout=idle_timeout,
                 timeout_message=quiet,
             )
@@ -241,67 +228,7 @@ async def _wire_chunks(
         async for chunk in answer.chunks():
             yield chunk
     finally:
-        answer.close()
-
-
-async def _httpx_chunks(
-    client: httpx.AsyncClient,
-    url: str,
-    body: dict[str, Any],
-    headers: dict[str, str] | None,
-    auth: httpx.Auth | None,
-    started: float,
-    first_byte_timeout: float,
-    idle_timeout: float,
-) -> AsyncGenerator[bytes, None]:
-    """The answer's bytes through `client` (signed requests: `auth`), each read bounded by the
-    first-byte or the idle timeout; leaving early closes the engine request."""
-    request = client.build_request("POST", url, json=body, headers={"Accept": "text/event-stream", **(headers or {})})
-    response: httpx.Response | None = None
-    try:
-        try:
-            async with asyncio.timeout(first_byte_timeout):
-                response = await client.send(request, stream=True, auth=auth or httpx.USE_CLIENT_DEFAULT)
-        except TimeoutError:
-            raise UpstreamTimeout(f"The engine sent no response within {first_byte_timeout:g} s.") from None
-        except httpx.TimeoutException as exc:
-            raise UpstreamTimeout(f"The engine did not answer in time ({type(exc).__name__}).") from None
-        except httpx.TransportError as exc:
-            raise Upstream(f"Could not reach the engine: {exc or type(exc).__name__}") from None
-
-        if not response.is_success:
-            message = _error_message(await _read_error_body(response, min(idle_timeout, 10.0)))
-            err = Upstream(f"The engine answered {response.status_code}: {message}")
-            err.upstream_status = response.status_code
-            raise err
-
-        chunks = response.aiter_raw()
-        got_bytes = False
-        while True:
-            if got_bytes:
-                wait, what = idle_timeout, f"The engine went quiet for more than {idle_timeout:g} s mid-answer."
-            else:
-                wait = max(0.0, first_byte_timeout - (time.perf_counter() - started))
-                what = f"The engine sent no data within {first_byte_timeout:g} s."
-            try:
-                async with asyncio.timeout(wait):
-                    read = await chunks.__anext__()
-            except StopAsyncIteration:
-                return
-            except TimeoutError:
-                raise UpstreamTimeout(what) from None
-            except httpx.TimeoutException:
-                raise UpstreamTimeout(what) from None
-            except httpx.TransportError as exc:
-                raise Upstream(f"{MID_ANSWER_MESSAGE} ({exc or type(exc).__name__}).") from None
-            got_bytes = got_bytes or bool(read)
-            yield read
-    finally:
-        if response is not None:
-            # Shielded so that closing still happens when we are here because of a cancel;
-            # an unread body makes httpx drop the connection, which the engine sees.
-            with contextlib.suppress(Exception):
-                await asyncio.shield(response.aclose())
+        await answer.aclose()
 
 
 class AnswerTally:
