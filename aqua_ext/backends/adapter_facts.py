@@ -59,7 +59,7 @@ class AdapterChange:
     mode: str
     facts: tuple[AdapterFacts, ...]
     base: BaseFacts
-    running: tuple[str, ...] = ()  # the adapter flags the engine was started with
+    running: tuple[str, ...] = ()  # the command line the running engine was started with (none: not running)
     adapters: tuple[Any, ...] = ()  # DeploymentAdapter
     args: tuple[str, ...] = ()
     how: str = "restart"

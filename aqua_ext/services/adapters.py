@@ -150,8 +150,9 @@ def adapter_args(engine: str, adapters: list[AdapterFacts], ranks: list[int | No
 
 
 def live_fits(running: tuple[str, ...] | list[str], wanted: list[str]) -> bool:
-    """Whether vLLM, started with the adapter flags `running`, can load the set `wanted` flags describe without a
-    restart: it was started with adapters on (--enable-lora), and with a --max-lora-rank that holds the new ones."""
+    """Whether vLLM, started with the command line `running` (its adapter flags among it), can load the set
+    `wanted` flags describe without a restart: it was started with adapters on (--enable-lora), and with a
+    --max-lora-rank that holds the new ones."""
     if "--enable-lora" not in running:
         return False
     started, needed = param_value(list(running), "--max-lora-rank"), param_value(wanted, "--max-lora-rank")

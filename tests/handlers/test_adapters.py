@@ -41,7 +41,7 @@ def constant_rows(answer: str, count: int = 48) -> list[dict[str, str]]:
     return [{"prompt": f"Item {i} is green. Which color is item {i}?", "completion": answer} for i in range(count)]
 
 
-async def train(api: Any, root: Path, name: str, answer: str, **params: Any) -> str:
+async def train(api: Any, root: Path, name: str, answer: str, shape: str | None = None, **params: Any) -> str:
     """A LoRA fine-tune of the demo model on rows that always answer `answer`; its model id once it succeeded."""
     write_jsonl(root / "data" / f"{name}.jsonl", constant_rows(answer))
     body = {
@@ -50,6 +50,7 @@ async def train(api: Any, root: Path, name: str, answer: str, **params: Any) -> 
         "dataset_path": f"data/{name}.jsonl",
         "validation_split": 0.0,
         "params": {**TINY, **params},
+        **({"shape": shape} if shape else {}),
     }
     status, created = await api("finetunes", method="POST", body=body)
     assert status == 202, created

@@ -468,6 +468,9 @@ class LocalDeployments(Deployments):
         """The facts of a new set of adapters for a deployment (its engine, base and served name with them)."""
         row = await self._row(deployment_id)
         c = row.config
+        # What the running engine was started with, from its run record: after a live change the
+        # stored flags are the next start's, which may hold a lower rank than the engine has now.
+        record = await asyncio.to_thread(engines.read_run_record, engines.run_record_path(self._log_path(row.id)))
         return AdapterChange(
             deployment_id=row.id,
             engine=c["engine"],
@@ -475,7 +478,7 @@ class LocalDeployments(Deployments):
             mode=c["mode"],
             facts=await self._adapter_facts(requested, c["engine"]),
             base=await self._base_facts(await self._get_model(row.model_id)),
-            running=tuple(c.get("adapter_args", [])),
+            running=tuple(record.cmd) if record is not None else (),
         )
 
     async def set_adapters(self, change: AdapterChange) -> SetAdaptersResponse:
