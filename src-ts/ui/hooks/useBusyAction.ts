@@ -18,7 +18,8 @@ export interface IBusyAction<K extends string> {
  * The actions of a detail page (activate, cancel, delete…), one at a time:
  * after one succeeds `onDone`, if given, runs (the list reloads); a failure is kept for
  * the banner and notified, since the user may have moved on (an OCI refusal's
- * notification opens its setup check).
+ * notification opens its setup check). A list keys its rows' actions by the
+ * row's id (`busy` is then the row whose buttons are disabled).
  */
 export function useBusyAction<K extends string>(
   notify: Notify,
