@@ -14,7 +14,7 @@ import { describeError } from '../shared/errors';
 import type { BackendKind } from '../shared/labels';
 import type { IDatasetSources } from './DatasetPathField';
 import { FormErrors } from './FormErrors';
-import { FormField, type ISelectFieldProps, SelectField } from './FormField';
+import { type ISelectFieldProps, SelectField, TextAreaField } from './FormField';
 import { useSubmitErrorFocus } from './hooks/useDialogFocus';
 import { ModalDialog } from './ModalDialog';
 import { TextButton } from './TextButton';
@@ -198,38 +198,8 @@ export function DescriptionField(props: {
   error?: string;
   onChange: (value: string) => void;
 }): JSX.Element {
-  return <TextAreaField {...props} field="description" label={props.trans.__('Description (optional)')} rows={2} />;
-}
-
-/** A few lines of free text (`field` names the request field it feeds). */
-export function TextAreaField(props: {
-  id: string;
-  field: string;
-  label: string;
-  rows: number;
-  value: string;
-  maxLength: number;
-  disabled: boolean;
-  error?: string;
-  placeholder?: string;
-  onChange: (value: string) => void;
-}): JSX.Element {
-  return (
-    <FormField id={props.id} field={props.field} label={props.label} error={props.error}>
-      {input => (
-        <textarea
-          {...input}
-          className="jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea"
-          rows={props.rows}
-          value={props.value}
-          maxLength={props.maxLength}
-          disabled={props.disabled}
-          placeholder={props.placeholder}
-          onChange={event => props.onChange(event.target.value)}
-        />
-      )}
-    </FormField>
-  );
+  const { trans, ...field } = props;
+  return <TextAreaField {...field} field="description" label={trans.__('Description (optional)')} rows={2} />;
 }
 
 /**

@@ -106,6 +106,45 @@ export function TextField(props: ITextFieldProps): JSX.Element {
   );
 }
 
+export interface ITextAreaFieldProps extends Omit<IFormFieldProps, 'children'> {
+  value: string;
+  onChange: (value: string) => void;
+  rows: number;
+  disabled?: boolean;
+  placeholder?: string;
+  maxLength?: number;
+  /** Code or markup (JSON, YAML): in the code font. */
+  code?: boolean;
+  /** False for what is not prose (names, code). */
+  spellCheck?: boolean;
+}
+
+/** A labelled input of a few lines of free text (`field` names the request field it feeds). */
+export function TextAreaField(props: ITextAreaFieldProps): JSX.Element {
+  const { value, onChange, rows, disabled, placeholder, maxLength, code, spellCheck, ...field } = props;
+  return (
+    <FormField {...field}>
+      {attributes => (
+        <textarea
+          {...attributes}
+          className={
+            code
+              ? 'jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea jp-AquaExt-code'
+              : 'jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea'
+          }
+          rows={rows}
+          value={value}
+          maxLength={maxLength}
+          disabled={disabled}
+          placeholder={placeholder}
+          spellCheck={spellCheck}
+          onChange={event => onChange(event.target.value)}
+        />
+      )}
+    </FormField>
+  );
+}
+
 export interface ISelectFieldProps extends Omit<IFormFieldProps, 'children'> {
   value: string;
   onChange: (value: string) => void;

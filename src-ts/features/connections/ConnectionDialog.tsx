@@ -6,7 +6,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IAquaClient } from '../../api/client';
 import type { ConnectionDetail } from '../../api/types';
 import { AdvancedOptions, CreateDialog, DescriptionField } from '../../ui/DialogParts';
-import { FieldError, FormField, SelectField, TextField } from '../../ui/FormField';
+import { FieldError, FormField, SelectField, TextAreaField, TextField } from '../../ui/FormField';
 import { PasswordField } from '../../ui/PasswordField';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
@@ -144,24 +144,20 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
     label: string,
     options: { hint?: React.ReactNode; placeholder?: string; rows?: number; code?: boolean } = {}
   ): JSX.Element => (
-    <FormField id={id(field)} field={field} label={label} error={errors[field]} hint={options.hint}>
-      {input => (
-        <textarea
-          {...input}
-          className={
-            options.code
-              ? 'jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea jp-AquaExt-code'
-              : 'jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea'
-          }
-          rows={options.rows ?? 3}
-          value={form[key] as string}
-          placeholder={options.placeholder}
-          disabled={submitting}
-          spellCheck={false}
-          onChange={event => update({ [key]: event.target.value } as Partial<IConnectionForm>, [field])}
-        />
-      )}
-    </FormField>
+    <TextAreaField
+      id={id(field)}
+      field={field}
+      label={label}
+      error={errors[field]}
+      hint={options.hint}
+      code={options.code}
+      rows={options.rows ?? 3}
+      value={form[key] as string}
+      placeholder={options.placeholder}
+      disabled={submitting}
+      spellCheck={false}
+      onChange={value => update({ [key]: value } as Partial<IConnectionForm>, [field])}
+    />
   );
 
   const select = <V extends string>(

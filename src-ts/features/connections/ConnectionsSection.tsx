@@ -5,11 +5,11 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IAquaClient } from '../../api/client';
 import type { ConnectionAction, ConnectionDetail, ConnectionSummary } from '../../api/types';
 import type { Confirm, Notify } from '../../shared/callbacks';
-import { useNotifyError } from '../../ui/setupLinks';
 import { formatDateTime } from '../../shared/format';
 import { ListFrame } from '../../ui/ResourceList';
 import { RowActionsCell, RowActionsHeader, type IRowAction } from '../../ui/RowActionButton';
 import { TextButton } from '../../ui/TextButton';
+import { useBusyAction } from '../../ui/hooks/useBusyAction';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
 import { ConnectionDialog } from './ConnectionDialog';
@@ -54,10 +54,9 @@ export function ConnectionsSection(props: IConnectionsSectionProps): JSX.Element
   const mounted = useMountedRef();
   const [reloadCount, setReloadCount] = React.useState(0);
   const [dialog, setDialog] = React.useState<OpenDialog | null>(null);
-  const [busy, setBusy] = React.useState<string | null>(null);
   const reload = React.useCallback(() => setReloadCount(n => n + 1), []);
-  // An OCI refusal (a signed connection's edit or delete) links to its setup check.
-  const notifyError = useNotifyError(props.notify, trans);
+  // The row whose edit or delete is on its way; an OCI refusal (a signed connection's) links to its setup check.
+  const { busy, run } = useBusyAction<string>(props.notify, trans);
   const load = React.useCallback(() => client.listConnections(), [client]);
   // Nothing changes a connection but this page (no state to poll): load on show and after each change.
   const { value, error } = useFetched(active ? load : null, reloadCount);
@@ -66,14 +65,13 @@ export function ConnectionsSection(props: IConnectionsSectionProps): JSX.Element
     [value]
   );
 
-  const edit = (connection: ConnectionSummary): void => {
-    setBusy(connection.id);
-    client
-      .getConnection(connection.id)
-      .then(detail => mounted.current && setDialog({ kind: 'edit', connection: detail }))
-      .catch(notifyError)
-      .finally(() => mounted.current && setBusy(null));
-  };
+  const edit = (connection: ConnectionSummary): Promise<void> =>
+    run(connection.id, async () => {
+      const detail = await client.getConnection(connection.id);
+      if (mounted.current) {
+        setDialog({ kind: 'edit', connection: detail });
+      }
+    });
 
   const remove = async (connection: ConnectionSummary): Promise<void> => {
     const yes = await props.confirm(
@@ -86,18 +84,11 @@ export function ConnectionsSection(props: IConnectionsSectionProps): JSX.Element
     if (!yes) {
       return;
     }
-    setBusy(connection.id);
-    try {
+    await run(connection.id, async () => {
       await client.deleteConnection(connection.id);
       props.notify(trans.__('“%1” was deleted.', connection.name), 'success');
       reload();
-    } catch (reason) {
-      notifyError(reason);
-    } finally {
-      if (mounted.current) {
-        setBusy(null);
-      }
-    }
+    });
   };
 
   /** The buttons of one row, in a fixed order (each shows only when the server lists its action). */
@@ -107,7 +98,7 @@ export function ConnectionsSection(props: IConnectionsSectionProps): JSX.Element
       { action: 'test', label: trans.__('Test'), onClick: () => setDialog({ kind: 'test', connection }) },
       open && { action: 'chat', label: trans.__('Chat'), onClick: () => open(connection.id) },
       evaluate && { action: 'evaluate', label: trans.__('Evaluate'), onClick: () => evaluate(connection.id) },
-      { action: 'edit', label: trans.__('Edit'), onClick: () => edit(connection) },
+      { action: 'edit', label: trans.__('Edit'), onClick: () => void edit(connection) },
       {
         action: 'export',
         label: trans.__('Export'),

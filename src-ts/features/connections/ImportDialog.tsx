@@ -7,7 +7,7 @@ import { AquaApiError } from '../../api/errors';
 import type { ConnectionSummary } from '../../api/types';
 import { ErrorState } from '../../ui/ErrorState';
 import { FormErrors } from '../../ui/FormErrors';
-import { FormField } from '../../ui/FormField';
+import { FormField, TextAreaField } from '../../ui/FormField';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useDialogRequest } from '../../ui/hooks/useDialogRequest';
@@ -97,23 +97,21 @@ export function ImportDialog(props: IImportDialogProps): JSX.Element {
                 />
               )}
             </FormField>
-            <FormField id={id('yaml')} field="yaml" label={trans.__('YAML (or paste it here)')}>
-              {input => (
-                <textarea
-                  {...input}
-                  className="jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea jp-AquaExt-code"
-                  rows={10}
-                  value={yaml}
-                  disabled={busy}
-                  spellCheck={false}
-                  placeholder={'exportedRestServices:\n- name: …\n  endpoint: https://…\n  authType: …'}
-                  onChange={event => {
-                    setYaml(event.target.value);
-                    setFailure(null);
-                  }}
-                />
-              )}
-            </FormField>
+            <TextAreaField
+              id={id('yaml')}
+              field="yaml"
+              label={trans.__('YAML (or paste it here)')}
+              code
+              rows={10}
+              value={yaml}
+              disabled={busy}
+              spellCheck={false}
+              placeholder={'exportedRestServices:\n- name: …\n  endpoint: https://…\n  authType: …'}
+              onChange={value => {
+                setYaml(value);
+                setFailure(null);
+              }}
+            />
             {fields.length > 0 ? (
               <FormErrors fields={fields} message={(failure as AquaApiError).message} />
             ) : (

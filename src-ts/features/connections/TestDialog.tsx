@@ -5,7 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IAquaClient } from '../../api/client';
 import type { ConnectionModels, ConnectionSummary, TestConnectionResult } from '../../api/types';
 import { ErrorState } from '../../ui/ErrorState';
-import { FormField, SelectField, ValueOptions } from '../../ui/FormField';
+import { SelectField, TextAreaField, ValueOptions } from '../../ui/FormField';
 import { ModalDialog } from '../../ui/ModalDialog';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
@@ -79,23 +79,16 @@ export function TestDialog(props: ITestDialogProps): JSX.Element {
         {modelsError !== null && (
           <ErrorState error={modelsError} trans={trans} title={trans.__('The service’s models could not be listed.')} />
         )}
-        <FormField
+        <TextAreaField
           id={id('prompt')}
           field="prompt"
           label={trans.__('Prompt (optional)')}
           hint={trans.__('Empty: the connection’s sample request is sent.')}
-        >
-          {input => (
-            <textarea
-              {...input}
-              className="jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea"
-              rows={2}
-              value={prompt}
-              disabled={running}
-              onChange={event => setPrompt(event.target.value)}
-            />
-          )}
-        </FormField>
+          rows={2}
+          value={prompt}
+          disabled={running}
+          onChange={setPrompt}
+        />
         {failure !== null && <ErrorState error={failure} trans={trans} title={trans.__('The test could not run.')} />}
         {running && (
           <div className="jp-AquaExt-muted" role="status">

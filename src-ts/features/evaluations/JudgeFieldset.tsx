@@ -3,8 +3,8 @@ import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
-import { PickerField, TextAreaField } from '../../ui/DialogParts';
-import { FieldError, FormField } from '../../ui/FormField';
+import { PickerField } from '../../ui/DialogParts';
+import { FieldError, FormField, TextAreaField } from '../../ui/FormField';
 import {
   JUDGE_LIMITS,
   JUDGE_RUBRICS,

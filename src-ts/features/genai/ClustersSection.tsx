@@ -11,8 +11,8 @@ import { ListFrame } from '../../ui/ResourceList';
 import { RowActionsCell, RowActionsHeader } from '../../ui/RowActionButton';
 import { TextButton } from '../../ui/TextButton';
 import { StateBadge } from '../../ui/StateBadge';
+import { useBusyAction } from '../../ui/hooks/useBusyAction';
 import { usePolledList, useRefreshOnRequest } from '../../ui/hooks/usePolledList';
-import { useNotifyError } from '../../ui/setupLinks';
 import { clusterTypeLabel, costSoFarText, formatAiUnits, GENAI_STATE_BADGE, hourlyText } from './format';
 import type { GenAiDialogRequest } from './GenAiDialogs';
 
@@ -38,8 +38,8 @@ export interface IClustersSectionProps {
  */
 export function ClustersSection(props: IClustersSectionProps): JSX.Element {
   const { client, trans, onOpen } = props;
-  const [busy, setBusy] = React.useState<string | null>(null);
-  const notifyError = useNotifyError(props.notify, trans);
+  // The row whose delete is on its way; a refusal is notified.
+  const { busy, run } = useBusyAction<string>(props.notify, trans);
   const fetch = React.useCallback(() => client.listGenAiClusters(), [client]);
   const list = usePolledList(fetch, {
     active: props.active,
@@ -73,16 +73,11 @@ export function ClustersSection(props: IClustersSectionProps): JSX.Element {
     if (!yes) {
       return;
     }
-    setBusy(cluster.id);
-    try {
+    await run(cluster.id, async () => {
       await client.deleteGenAiCluster(cluster.id);
       props.notify(trans.__('Deleting “%1”…', cluster.name), 'info');
       refresh();
-    } catch (reason) {
-      notifyError(reason);
-    } finally {
-      setBusy(null);
-    }
+    });
   };
 
   /** The buttons of one row, in a fixed order (each shows only when the server lists its action). */

@@ -13,7 +13,7 @@ import { capabilityLabel, formatLabel } from './labels';
 import { Loading } from '../../ui/Loading';
 import { CopyableCode, DeleteButton, DetailName, DetailTopbar, Fact } from '../../ui/ResourceDetail';
 import { MemoryFit } from '../../ui/MemoryFit';
-import { useNotifyError } from '../../ui/setupLinks';
+import { useBusyAction } from '../../ui/hooks/useBusyAction';
 import { ModelBadges } from './ModelBadges';
 import { TextButton } from '../../ui/TextButton';
 
@@ -47,9 +47,7 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
   const [model, setModel] = React.useState<ModelDetailData | null>(null);
   const [error, setError] = React.useState<unknown>(null);
   const [attempt, setAttempt] = React.useState(0);
-  const [deleting, setDeleting] = React.useState(false);
-  const [deleteError, setDeleteError] = React.useState<unknown>(null);
-  const notifyError = useNotifyError(props.notify, trans);
+  const { busy, actionError, run } = useBusyAction<'delete'>(props.notify, trans);
 
   React.useEffect(() => {
     let current = true;
@@ -78,18 +76,11 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
     if (!accepted) {
       return;
     }
-    setDeleting(true);
-    setDeleteError(null);
-    try {
+    await run('delete', async () => {
       await client.deleteModel(model.id);
       props.notify(trans.__('Deleted “%1”.', model.name), 'success');
       props.onDeleted(model.id);
-    } catch (reason) {
-      setDeleteError(reason);
-      notifyError(reason);
-    } finally {
-      setDeleting(false);
-    }
+    });
   };
 
   return (
@@ -113,10 +104,15 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
           />
         )}
         {allows(model, 'delete') && (
-          <DeleteButton trans={trans} disabled={deleting} deleting={deleting} onClick={() => void onDelete()} />
+          <DeleteButton
+            trans={trans}
+            disabled={busy !== null}
+            deleting={busy === 'delete'}
+            onClick={() => void onDelete()}
+          />
         )}
       </DetailTopbar>
-      {deleteError !== null && <ErrorState error={deleteError} trans={trans} />}
+      {actionError !== null && <ErrorState error={actionError} trans={trans} />}
       {model === null && error === null && <Loading>{trans.__('Loading model…')}</Loading>}
       {error !== null && (
         <ErrorState

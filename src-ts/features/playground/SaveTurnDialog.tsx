@@ -5,7 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IAquaClient } from '../../api/client';
 import type { DatasetRowWarning, InferenceMode, SaveDatasetRowResponse } from '../../api/types';
 import { CreateDialog } from '../../ui/DialogParts';
-import { FormField, SelectField, TextField } from '../../ui/FormField';
+import { SelectField, TextAreaField, TextField } from '../../ui/FormField';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useFormSubmit, type FieldErrors } from '../../ui/hooks/useFormSubmit';
 import { defaultFormat, rowRequest, type ITurnDraft, type RowFormat } from './datasetRow';
@@ -156,29 +156,22 @@ export function SaveTurnDialog(props: ISaveTurnDialogProps): JSX.Element {
         <option value="conversational">{trans.__('Conversational (messages)')}</option>
       </SelectField>
       {(['prompt', 'completion'] as const).map(field => (
-        <FormField
+        <TextAreaField
           key={field}
           id={id(field)}
           field={field}
           label={field === 'prompt' ? trans.__('Prompt') : trans.__('Answer')}
           hint={field === 'completion' ? trans.__('Edit it into the answer the model should give.') : undefined}
           error={errors[field] ?? errors.messages}
-        >
-          {input => (
-            <textarea
-              {...input}
-              className="jp-mod-styled jp-AquaExt-input jp-AquaExt-textarea"
-              rows={field === 'prompt' ? 3 : 8}
-              value={field === 'prompt' ? prompt : answer}
-              disabled={submit.submitting}
-              onChange={event => {
-                (field === 'prompt' ? setPrompt : setAnswer)(event.target.value);
-                edited();
-                submit.clearErrors([field, 'messages']);
-              }}
-            />
-          )}
-        </FormField>
+          rows={field === 'prompt' ? 3 : 8}
+          value={field === 'prompt' ? prompt : answer}
+          disabled={submit.submitting}
+          onChange={value => {
+            (field === 'prompt' ? setPrompt : setAnswer)(value);
+            edited();
+            submit.clearErrors([field, 'messages']);
+          }}
+        />
       ))}
       <TextField
         id={id('category')}

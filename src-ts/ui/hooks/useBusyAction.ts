@@ -16,14 +16,15 @@ export interface IBusyAction<K extends string> {
 
 /**
  * The actions of a detail page (activate, cancel, delete…), one at a time:
- * after one succeeds `onDone` runs (the list reloads); a failure is kept for
+ * after one succeeds `onDone`, if given, runs (the list reloads); a failure is kept for
  * the banner and notified, since the user may have moved on (an OCI refusal's
- * notification opens its setup check).
+ * notification opens its setup check). A list keys its rows' actions by the
+ * row's id (`busy` is then the row whose buttons are disabled).
  */
 export function useBusyAction<K extends string>(
   notify: Notify,
   trans: TranslationBundle,
-  onDone: () => void
+  onDone: () => void = () => undefined
 ): IBusyAction<K> {
   const [busy, setBusy] = React.useState<K | null>(null);
   const [actionError, setActionError] = React.useState<unknown>(null);
