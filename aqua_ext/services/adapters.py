@@ -18,7 +18,8 @@ Engines (what each one's source and documentation say):
 - OCI (AQUA's stacked deployment, ads/aqua/modeldeployment/deployment.py): a model group of the base and
   its fine-tuned weights, each with an `inference_key` that a request's `model` names; the vLLM container
   gets `--enable_lora --max-lora-rank 32` and VLLM_ALLOW_RUNTIME_LORA_UPDATING, and a new model group is
-  applied as a LIVE update. Its rank limit is that 32.
+  applied as a LIVE update. This extension reads and chats with such deployments (a request's `model` picks);
+  it does not create them yet (services/deploy_plan.py refuses `adapters` on OCI), so it checks no rank there.
 """
 
 from __future__ import annotations
@@ -36,8 +37,6 @@ Applied = Literal["live", "restart"]
 
 # vLLM's allowed --max-lora-rank values (vllm/config/lora.py, `MaxLoRARanks`).
 VLLM_LORA_RANKS = (1, 8, 16, 32, 64, 128, 256, 320, 512)
-# AQUA's stacked deployments start vLLM with this --max-lora-rank (ads, "sets --max-lora-rank as 32").
-OCI_STACKED_MAX_RANK = 32
 
 
 @dataclass(frozen=True)
@@ -51,9 +50,6 @@ class AdapterEngine:
 ADAPTER_ENGINES: dict[str, AdapterEngine] = {
     "vllm": AdapterEngine(max_rank=VLLM_LORA_RANKS[-1], applied="live"),
     "llama.cpp": AdapterEngine(max_rank=None, applied="restart"),
-}
-OCI_ADAPTER_ENGINES: dict[str, AdapterEngine] = {
-    "vllm": AdapterEngine(max_rank=OCI_STACKED_MAX_RANK, applied="live"),
 }
 
 
@@ -83,7 +79,6 @@ def check_adapters(
     served: str,
     *,
     mode: str = "chat",
-    table: dict[str, AdapterEngine] = ADAPTER_ENGINES,
 ) -> list[DeploymentAdapter]:
     """The adapters a deployment of `base` on `engine` serves, checked; InvalidInput naming the field
     (`adapters.<i>`, the item; `adapters`; `engine`) otherwise."""
@@ -91,9 +86,9 @@ def check_adapters(
         return []
     if mode == "embedding":
         raise InvalidInput.field("adapters", "an embedding deployment gives vectors; adapters change answers")
-    support = table.get(engine)
+    support = ADAPTER_ENGINES.get(engine)
     if support is None:
-        offered = ", ".join(sorted(table)) or "none"
+        offered = ", ".join(sorted(ADAPTER_ENGINES))
         raise InvalidInput.field("engine", f"{engine} does not serve LoRA adapters here; engines that do: {offered}")
     # The engine's limit; llama.cpp, which has none, the base's.
     if support.max_rank is not None:

@@ -11,7 +11,6 @@ from aqua_ext.api.upstream import UpstreamTarget
 from aqua_ext.backends.adapter_facts import AdapterFacts, BaseFacts, base_names
 from aqua_ext.errors import InvalidInput
 from aqua_ext.services.adapters import (
-    OCI_ADAPTER_ENGINES,
     adapter_args,
     adapter_named,
     check_adapters,
@@ -81,9 +80,6 @@ def test_llama_cpp_flags_load_the_adapters_off() -> None:
 def test_a_rank_above_the_engines_limit_is_named() -> None:
     err = refused("vllm", [adapter(0, "a"), adapter(1, "wide", rank=1024)], BASE, "base")
     assert err.fields[0].field == "adapters.1" and "up to 512" in err.message
-    # AQUA's stacked deployments start vLLM with --max-lora-rank 32.
-    err = refused("vllm", [adapter(0, "a", rank=64)], BASE, "base", table=OCI_ADAPTER_ENGINES)
-    assert err.fields[0].field == "adapters.0" and "up to 32" in err.message
     # llama.cpp has no limit of its own: the base's hidden size bounds a low-rank adapter.
     err = refused("llama.cpp", [adapter(0, "a", rank=128)], BASE, "base")
     assert err.fields[0].field == "adapters.0" and "hidden size is 64" in err.message
