@@ -58,6 +58,11 @@ ADAPTER_ENGINES: dict[str, AdapterEngine] = {
 CHANGEABLE: dict[str, dict[str, AdapterEngine]] = {"local": ADAPTER_ENGINES}
 
 
+def adapter_engines(target: str) -> dict[str, Applied]:
+    """The engines that serve adapters on `target`, and how a change applies to a running deployment."""
+    return {engine: support.applied for engine, support in CHANGEABLE.get(target, {}).items()}
+
+
 def takes_adapters(target: str, engine: str, mode: str) -> bool:
     """Whether a deployment on `target` served by `engine` in `mode` may be given other adapters (the state's
     part of the rule is the lifecycle table's, services/deployments.py)."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ..api.info import BackendDescription, Hardware
 from ..backends.base import Backend
 from ..errors import AquaError, InvalidInput, NotFound, Unavailable
+from .adapters import adapter_engines
 
 LABELS = {"local": "Local (this machine)", "oci": "OCI Data Science", "genai": "OCI Generative AI"}
 
@@ -180,7 +181,7 @@ class Targets:
                 compartment_id=getattr(settings, "compartment_id", None) or None,
             )
         description = await driver.describe()
-        update: dict[str, object] = {"name": name}
+        update: dict[str, object] = {"name": name, "adapter_engines": adapter_engines(driver.kind)}
         if driver.kind == "local":
             update["hardware"] = await self.hardware()
         shapes = await driver.target_shapes()

@@ -316,7 +316,9 @@ const LOCAL_TARGET: Info['backend'] = {
     transformers: ['chat', 'completion', 'embedding'],
     vllm: ['chat', 'completion'],
     'llama.cpp': ['chat', 'completion', 'embedding']
-  }
+  },
+  // As services/adapters.py says of the local target.
+  adapter_engines: { vllm: 'live', 'llama.cpp': 'restart' }
 };
 
 /** An enabled OCI target (ready unless told otherwise), to sit beside the local one in `makeInfo({ targets })`. */
@@ -335,6 +337,7 @@ export function ociTarget(overrides: Partial<Info['backend']> = {}): Info['backe
       'llama.cpp': ['chat', 'completion'],
       tgi: ['chat', 'completion', 'embedding']
     },
+    adapter_engines: {}, // this extension creates no stacked deployments on OCI
     ...overrides
   };
 }

@@ -129,7 +129,8 @@ describe('AquaApp', () => {
           compartment_id: 'ocid1.compartment.oc1..aaaaaaaabbbbbbbbcccccccc12345678',
           hardware: null,
           shapes: [],
-          engine_modes: {}
+          engine_modes: {},
+          adapter_engines: {}
         }
       })
     );

@@ -3,7 +3,6 @@ import * as React from 'react';
 import type { CreateDeploymentResponse, Dtype, FitQuery, FitReport, Info, ModelSummary } from '../../api/types';
 import {
   adapterCandidates,
-  adapterEngine,
   buildDeployRequest,
   DEPLOY_FIELDS,
   defaultDeploymentName,
@@ -18,7 +17,9 @@ import {
   LIMITS,
   localShapeChoices,
   modeChoices,
+  noAdaptersReason,
   ociShapeChoices,
+  servesAdapters,
   validateDeployForm,
   type DeployField,
   type IDeployForm
@@ -49,7 +50,7 @@ import { useLatest } from '../../ui/hooks/useLatest';
 import { useFormTarget, useGenAiHandOff, useTargetChange } from '../../ui/hooks/useFormTarget';
 import { TargetField } from '../../ui/TargetField';
 import { infoForTarget, pickTarget } from '../../shared/targets';
-import { engineLabel, formKind } from '../../shared/labels';
+import { formKind } from '../../shared/labels';
 
 export interface IDeployDialogProps extends ICreateDialogProps<CreateDeploymentResponse> {
   info: Info | null;
@@ -284,9 +285,9 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
 
   const onSubmit = (event: React.FormEvent): Promise<void> =>
     submit(event, {
-      validate: () => showErrors(validateDeployForm(form, backendKind, trans)),
+      validate: () => showErrors(validateDeployForm(form, backendKind, info, trans)),
       send: () =>
-        client.createDeployment({ ...buildDeployRequest(form, backendKind), target: formTarget.requestTarget }),
+        client.createDeployment({ ...buildDeployRequest(form, backendKind, info), target: formTarget.requestTarget }),
       done: response => {
         props.notify(trans.__('Deploying “%1”…', response.deployment.name), 'info');
         props.onCreated(response);
@@ -296,10 +297,10 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   // The same checks and request as Deploy, so a refusal lands under the same inputs; nothing is created.
   const onTerraform = (): Promise<void> =>
     terraform.run({
-      validate: () => showErrors(validateDeployForm(form, backendKind, trans)),
+      validate: () => showErrors(validateDeployForm(form, backendKind, info, trans)),
       send: () =>
         client.exportDeploymentTerraform({
-          ...buildDeployRequest(form, backendKind),
+          ...buildDeployRequest(form, backendKind, info),
           target: formTarget.requestTarget
         })
     });
@@ -481,11 +482,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
             fineTuned.value !== null ? adapterCandidates(fineTuned.value, model) : fineTuned.error ? [] : null
           }
           value={form.adapters}
-          unavailable={
-            adapterEngine(form.engine)
-              ? null
-              : trans.__('%1 serves no adapters: choose llama.cpp or vLLM.', engineLabel(form.engine))
-          }
+          unavailable={servesAdapters(form.engine, info) ? null : noAdaptersReason(form.engine, info, trans)}
           disabled={busy}
           error={errors.adapters}
           onChange={adapters => update({ adapters })}

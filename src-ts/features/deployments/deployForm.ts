@@ -121,11 +121,21 @@ export const OCI_ENGINES: readonly EngineName[] = ['vllm', 'llama.cpp', 'tgi'];
 export const MODES: readonly InferenceMode[] = ['chat', 'completion', 'embedding'];
 
 /**
- * Engines that serve LoRA adapters beside a base here (services/adapters.py): llama.cpp (GGUF adapters, converted
- * from the fine-tune's PEFT folder) and vLLM. On OCI, AQUA's stacked deployments are not created by this extension.
+ * Whether `engine` serves LoRA adapters on the chosen target: the server's own table (the target's
+ * `adapter_engines`, services/adapters.py), so that the picker is never offered where a create is refused.
  */
-export function adapterEngine(engine: EngineName): boolean {
-  return engine === 'llama.cpp' || engine === 'vllm';
+export function servesAdapters(engine: EngineName, info: Info | null): boolean {
+  return Object.prototype.hasOwnProperty.call(info?.backend.adapter_engines ?? {}, engine);
+}
+
+/** Why adapters cannot be picked with `engine`, naming the engines of this target that serve them. */
+export function noAdaptersReason(engine: EngineName, info: Info | null, trans: TranslationBundle): string {
+  const others = Object.keys(info?.backend.adapter_engines ?? {})
+    .map(name => engineLabel(name as EngineName))
+    .sort((a, b) => a.localeCompare(b));
+  return others.length > 0
+    ? trans.__('%1 serves no adapters: choose %2.', engineLabel(engine), others.join(trans.__(' or ')))
+    : trans.__('No engine of this target serves adapters.');
 }
 
 /**
@@ -362,7 +372,12 @@ function inRange(text: string, min: number, max: number): boolean {
 }
 
 /** Errors to show before anything is sent; empty when the form can be submitted. */
-export function validateDeployForm(form: IDeployForm, backend: BackendKind, trans: TranslationBundle): DeployErrors {
+export function validateDeployForm(
+  form: IDeployForm,
+  backend: BackendKind,
+  info: Info | null,
+  trans: TranslationBundle
+): DeployErrors {
   const errors: DeployErrors = {};
   if (!form.modelId) {
     errors.model_id = trans.__('Choose a model to deploy.');
@@ -373,8 +388,8 @@ export function validateDeployForm(form: IDeployForm, backend: BackendKind, tran
   }
   if (form.adapters.length > LIMITS.adapters) {
     errors.adapters = trans.__('At most %1 adapters.', LIMITS.adapters);
-  } else if (form.adapters.length > 0 && !adapterEngine(form.engine)) {
-    errors.adapters = trans.__('%1 serves no adapters: choose llama.cpp or vLLM.', engineLabel(form.engine));
+  } else if (form.adapters.length > 0 && !servesAdapters(form.engine, info)) {
+    errors.adapters = noAdaptersReason(form.engine, info, trans);
   }
   if (backend === 'oci' && !inRange(form.replicas, LIMITS.replicasMin, LIMITS.replicasMax)) {
     errors.replicas = trans.__('A whole number from %1 to %2.', LIMITS.replicasMin, LIMITS.replicasMax);
@@ -426,7 +441,11 @@ export function validateDeployForm(form: IDeployForm, backend: BackendKind, tran
 }
 
 /** The request body; optional fields left empty are left out (the server's defaults apply). */
-export function buildDeployRequest(form: IDeployForm, backend: BackendKind): CreateDeploymentRequest {
+export function buildDeployRequest(
+  form: IDeployForm,
+  backend: BackendKind,
+  info: Info | null
+): CreateDeploymentRequest {
   const body: CreateDeploymentRequest = {
     model_id: form.modelId,
     name: form.name.trim(),
@@ -455,8 +474,8 @@ export function buildDeployRequest(form: IDeployForm, backend: BackendKind): Cre
   if (params.length > 0) {
     body.params = params;
   }
-  // Adapters are picked on a local target only (the picker is not shown on OCI): a choice left from before is not sent.
-  if (backend === 'local' && form.adapters.length > 0 && adapterEngine(form.engine)) {
+  // Adapters are picked where the engine serves them: a choice left from another target or engine is not sent.
+  if (form.adapters.length > 0 && servesAdapters(form.engine, info)) {
     body.adapters = form.adapters.map(modelId => ({ model_id: modelId }));
   }
   if (backend === 'oci') {

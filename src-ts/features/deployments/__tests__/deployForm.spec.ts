@@ -153,7 +153,7 @@ describe('deploy form', () => {
   });
 
   it('validates before sending', () => {
-    expect(validateDeployForm(form(), 'local', trans)).toEqual({});
+    expect(validateDeployForm(form(), 'local', info, trans)).toEqual({});
     const errors = validateDeployForm(
       form({
         modelId: '',
@@ -163,6 +163,7 @@ describe('deploy form', () => {
         params: [newParamRow('max-num-seqs', '4'), newParamRow('', 'orphan')]
       }),
       'local',
+      info,
       trans
     );
     expect(Object.keys(errors).sort()).toEqual(['idle_stop_minutes', 'max_model_len', 'model_id', 'name', 'params']);
@@ -171,13 +172,14 @@ describe('deploy form', () => {
     );
     expect(errors.params).toContain('“max-num-seqs” is not a parameter name');
     expect(errors.params).toContain('“orphan” has no parameter name before it.');
-    const oci = validateDeployForm(form({ replicas: '11', logGroupId: 'ocid1.loggroup.x' }), 'oci', trans);
+    const onOci = { ...info, backend: ociTarget() };
+    const oci = validateDeployForm(form({ replicas: '11', logGroupId: 'ocid1.loggroup.x' }), 'oci', onOci, trans);
     expect(oci.replicas).toBe('A whole number from 1 to 10.');
     expect(oci.log_id).toBe('A log needs both the log group and the log.');
   });
 
   it('builds the request, leaving empty options to the server', () => {
-    expect(buildDeployRequest(form({ description: '  ' }), 'local')).toEqual({
+    expect(buildDeployRequest(form({ description: '  ' }), 'local', info)).toEqual({
       model_id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
       name: 'Qwen2.5 0.5B Instruct',
       engine: 'transformers',
@@ -197,7 +199,8 @@ describe('deploy form', () => {
         logId: 'ocid1.log.b',
         idleStopMinutes: ' 30 '
       }),
-      'oci'
+      'oci',
+      { ...info, backend: ociTarget() }
     );
     expect(full).toEqual({
       model_id: 'catalog:Qwen--Qwen2.5-0.5B-Instruct',
@@ -215,7 +218,7 @@ describe('deploy form', () => {
       idle_stop_minutes: 30
     });
     // Replicas and logging are OCI-only.
-    expect(buildDeployRequest(form({ replicas: '3', logGroupId: 'g', logId: 'l' }), 'local')).not.toHaveProperty(
+    expect(buildDeployRequest(form({ replicas: '3', logGroupId: 'g', logId: 'l' }), 'local', info)).not.toHaveProperty(
       'replicas'
     );
   });
@@ -254,17 +257,19 @@ describe('deploy form', () => {
     expect(adapterCandidates([base, lora, layers, elsewhere], base).map(model => model.id)).toEqual(['ft:ftj-1']);
 
     const withAdapters = form({ modelId: 'reg:gguf', engine: 'llama.cpp', adapters: ['ft:ftj-1'] });
-    expect(validateDeployForm(withAdapters, 'local', trans)).toEqual({});
-    expect(buildDeployRequest(withAdapters, 'local').adapters).toEqual([{ model_id: 'ft:ftj-1' }]);
-    expect(buildDeployRequest(form(), 'local')).not.toHaveProperty('adapters');
+    expect(validateDeployForm(withAdapters, 'local', info, trans)).toEqual({});
+    expect(buildDeployRequest(withAdapters, 'local', info).adapters).toEqual([{ model_id: 'ft:ftj-1' }]);
+    expect(buildDeployRequest(form(), 'local', info)).not.toHaveProperty('adapters');
     // A choice left from a local target is not sent to OCI, where no picker shows it.
-    expect(buildDeployRequest({ ...withAdapters, engine: 'vllm' }, 'oci')).not.toHaveProperty('adapters');
+    expect(
+      buildDeployRequest({ ...withAdapters, engine: 'vllm' }, 'oci', { ...info, backend: ociTarget() })
+    ).not.toHaveProperty('adapters');
     // transformers serve loads no adapters: said under the list, and none sent.
     const transformers = form({ engine: 'transformers', adapters: ['ft:ftj-1'] });
-    expect(validateDeployForm(transformers, 'local', trans).adapters).toBe(
+    expect(validateDeployForm(transformers, 'local', info, trans).adapters).toBe(
       'transformers serves no adapters: choose llama.cpp or vLLM.'
     );
-    expect(buildDeployRequest(transformers, 'local')).not.toHaveProperty('adapters');
+    expect(buildDeployRequest(transformers, 'local', info)).not.toHaveProperty('adapters');
     // The server names the adapter it refuses (`adapters.1`): under the list, not under the model picker.
     const placed = placeFieldErrors(
       [{ field: 'adapters.1', message: "'Wide' has LoRA rank 128; the base's hidden size is 64" }],
