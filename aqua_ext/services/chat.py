@@ -1,11 +1,10 @@
 """One playground turn with a deployment, for the chat handler and `aqua-ext chat` alike: what a
-deployment's mode accepts, the OpenAI request sent to its engine, and what an engine error means
-for the deployment (its target is asked whether the engine died)."""
+deployment's mode accepts and the OpenAI request sent to its engine (what an engine error means for
+the deployment: services/deployment_turn.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -13,14 +12,13 @@ import httpx
 
 from ..api.deployments import ChatRequest, DeploymentState
 from ..api.upstream import UpstreamTarget
-from ..errors import InvalidInput, Upstream, UpstreamTimeout
+from ..errors import InvalidInput
 from . import chat_images, chat_stream, genai_chat
 from .chat_payload import build_payload
+from .deployment_turn import DeploymentTurn, Piece
 
 if TYPE_CHECKING:
     from .deployments import Deployments
-
-Piece = chat_stream.ChatDelta | chat_stream.ChatDone  # what a streamed answer is made of
 
 
 class Turn(Protocol):
@@ -51,26 +49,17 @@ def for_mode(request: ChatRequest, target: UpstreamTarget) -> ChatRequest:
     return request
 
 
-class ChatTurn:
-    """A turn ready to send: the deployment's engine (`target`), the OpenAI path and body. After a
-    failed `stream`, `deployment_state` is the deployment's state when the failure changed it
-    (e.g. FAILED: the engine died), else None."""
+class ChatTurn(DeploymentTurn):
+    """A turn with the deployment's engine (`target`): the OpenAI path and body."""
 
     def __init__(self, deployments: Deployments, target: UpstreamTarget, path: str, payload: dict[str, Any]) -> None:
-        self.deployments = deployments
-        self.target = target
+        super().__init__(deployments, target)
         self.path = path
         self.payload = payload
-        self.deployment_state: DeploymentState | None = None
 
-    async def stream(
-        self, client: httpx.AsyncClient, *, timeout: float, coalesce: bool = False
-    ) -> AsyncGenerator[Piece, None]:
-        """The answer as it arrives (ChatDelta…, then ChatDone); the engine request is closed when
-        the caller stops reading. An engine that dropped the stream or went silent may have died:
-        its target looks (the state is kept in `deployment_state`) before the error is raised."""
+    def _pieces(self, client: httpx.AsyncClient, *, timeout: float, coalesce: bool) -> AsyncGenerator[Piece, None]:
         url, headers = self.target.request(self.path, stream=True)
-        stream: AsyncGenerator[Piece, None] = chat_stream.stream_chat(
+        return chat_stream.stream_chat(
             client,
             url,
             self.payload,
@@ -81,13 +70,6 @@ class ChatTurn:
             coalesce=coalesce,
             wire=self.deployments.wire,  # the server's aiohttp pool; None in the CLI and jobs
         )
-        try:
-            async with contextlib.aclosing(stream):
-                async for item in stream:
-                    yield item
-        except (Upstream, UpstreamTimeout) as exc:
-            self.deployment_state = await self.deployments.upstream_failed(self.target.deployment_id, exc.message)
-            raise
 
 
 async def start_turn(deployments: Deployments, deployment_id: str, request: ChatRequest) -> Turn:

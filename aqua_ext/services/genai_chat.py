@@ -6,22 +6,20 @@ OpenAI to it as to any deployment, and the dialect translates (backends/connecti
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ..api.connections import Capability, ConnectionFields
-from ..api.deployments import DeploymentState
 from ..api.upstream import UpstreamTarget
 from ..backends.base import EvaluatedConnection
 from ..backends.connections.client import ConnectionClient
 from ..backends.connections.protocol import OpenAiBody, ProviderError, StoredConnection
-from ..errors import InvalidInput, NotFound, Upstream, UpstreamTimeout
-from .chat_stream import ChatDelta, ChatDone
+from ..errors import InvalidInput, NotFound, Upstream
 from .connections import ConnectionTurn
 from .connections import _as_aqua_error as provider_error  # the connections' one mapping of a service's error
+from .deployment_turn import DeploymentTurn, Piece
 from .genai_on_demand import is_on_demand
 
 if TYPE_CHECKING:
@@ -75,28 +73,16 @@ def as_chat(body: OpenAiBody, target: UpstreamTarget) -> OpenAiBody:
     return out
 
 
-class EndpointTurn:
-    """A playground turn with an endpoint, shaped like a deployment's (ChatDelta…, then ChatDone). After a
-    failed stream, `deployment_state` is the endpoint's state when the failure changed it."""
+class EndpointTurn(DeploymentTurn):
+    """A playground turn with an endpoint, shaped like a deployment's (ChatDelta…, then ChatDone)."""
 
     def __init__(self, deployments: Deployments, target: UpstreamTarget, payload: dict[str, Any]) -> None:
-        self.deployments = deployments
-        self.target = target
+        super().__init__(deployments, target)
         self.payload = as_chat(payload, target)
-        self.deployment_state: DeploymentState | None = None
 
-    async def stream(
-        self, client: httpx.AsyncClient, *, timeout: float, coalesce: bool = False
-    ) -> AsyncGenerator[ChatDelta | ChatDone, None]:
+    def _pieces(self, client: httpx.AsyncClient, *, timeout: float, coalesce: bool) -> AsyncGenerator[Piece, None]:
         turn = ConnectionTurn(_client(client, self.target), connection_of(self.target), self.payload)
-        pieces = turn.stream(client, timeout=timeout, coalesce=coalesce)
-        try:
-            async with contextlib.aclosing(pieces):
-                async for piece in pieces:
-                    yield piece
-        except (Upstream, UpstreamTimeout) as exc:
-            self.deployment_state = await self.deployments.upstream_failed(self.target.deployment_id, exc.message)
-            raise
+        return turn.stream(client, timeout=timeout, coalesce=coalesce)
 
 
 async def embeddings(http: httpx.AsyncClient, target: UpstreamTarget, inputs: list[str]) -> OpenAiBody:
