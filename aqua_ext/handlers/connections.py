@@ -20,33 +20,19 @@ from ..api.connections import (
 from ..errors import AquaError, InvalidInput, Upstream
 from .base import AquaHandler
 from .deployments import DeploymentChatHandler, _StreamingHandler
+from .resources import collection_handler, item_handler
+
+# 201: a connection is saved at once, nothing comes up in the background.
+ConnectionsHandler = collection_handler("connections", CreateConnectionRequest, status=201)
 
 
-class ConnectionsHandler(AquaHandler):
-    @web.authenticated
-    async def get(self) -> None:
-        self.reply(await self.services.connections.list())
-
-    @web.authenticated
-    async def post(self) -> None:
-        request = self.parse_body(CreateConnectionRequest)
-        self.reply(await self.services.connections.create(request), status=201)
-
-
-class ConnectionHandler(AquaHandler):
-    @web.authenticated
-    async def get(self, connection_id: str) -> None:
-        self.reply(await self.services.connections.get(connection_id))
+class ConnectionHandler(item_handler("connections")):  # type: ignore[misc]
+    """GET and DELETE as every resource; PATCH changes its fields."""
 
     @web.authenticated
     async def patch(self, connection_id: str) -> None:
         request = self.parse_body(UpdateConnectionRequest)
         self.reply(await self.services.connections.update(connection_id, request))
-
-    @web.authenticated
-    async def delete(self, connection_id: str) -> None:
-        await self.services.connections.delete(connection_id)
-        self.reply(None, status=204)
 
 
 class ConnectionTestHandler(AquaHandler):

@@ -1,9 +1,9 @@
 """The verbs that every resource answers alike, each one thin handler bound to a resource's service.
 
-Models, deployments, fine-tunes and evaluations list, create, read, delete, cancel and follow their
-logs the same way: parse → call the service method of that name → reply. A resource module binds
-these handlers to its service (`resource`, the `Services` attribute) instead of spelling each one
-out again. Every verb here is `@web.authenticated`, like every other route.
+Models, deployments, fine-tunes, evaluations and connections list, create, read, delete, cancel and
+follow their logs the same way: parse → call the service method of that name → reply. A resource
+module binds these handlers to its service (`resource`, the `Services` attribute) instead of
+spelling each one out again. Every verb here is `@web.authenticated`, like every other route.
 """
 
 from __future__ import annotations
@@ -25,9 +25,11 @@ class _ResourceHandler(AquaHandler):
 
 
 class _Collection(_ResourceHandler):
-    """GET lists the resource; POST creates one (202: it comes up in the background)."""
+    """GET lists the resource; POST creates one (202: it comes up in the background; 201 where it is
+    saved at once)."""
 
     body: ClassVar[type[BaseModel]]
+    status: ClassVar[int] = 202
 
     @web.authenticated
     async def get(self) -> None:
@@ -36,7 +38,7 @@ class _Collection(_ResourceHandler):
     @web.authenticated
     async def post(self) -> None:
         request = self.parse_body(self.body)
-        self.reply(await self.create(request), status=202)
+        self.reply(await self.create(request), status=self.status)
 
     async def create(self, request: BaseModel) -> BaseModel:
         result: BaseModel = await self.service.create(request)
@@ -93,8 +95,8 @@ def _bound(base: type[_ResourceHandler], resource: str, **attrs: Any) -> type[Aq
     return type(f"{base.__name__.lstrip('_')}Handler[{what}]", (base,), {"resource": resource, **attrs})
 
 
-def collection_handler(resource: str, body: type[BaseModel]) -> type[AquaHandler]:
-    return _bound(_Collection, resource, body=body)
+def collection_handler(resource: str, body: type[BaseModel], *, status: int = 202) -> type[AquaHandler]:
+    return _bound(_Collection, resource, body=body, status=status)
 
 
 def job_collection_handler(resource: str, body: type[BaseModel]) -> type[AquaHandler]:
