@@ -20,19 +20,13 @@ from ..api.connections import (
 from ..errors import AquaError, InvalidInput, Upstream
 from .base import AquaHandler
 from .deployments import DeploymentChatHandler, _StreamingHandler
-from .resources import collection_handler, item_handler
+from .resources import collection_handler, editable_item_handler
 
 # 201: a connection is saved at once, nothing comes up in the background.
 ConnectionsHandler = collection_handler("connections", CreateConnectionRequest, status=201)
 
 
-class ConnectionHandler(item_handler("connections")):  # type: ignore[misc]
-    """GET and DELETE as every resource; PATCH changes its fields."""
-
-    @web.authenticated
-    async def patch(self, connection_id: str) -> None:
-        request = self.parse_body(UpdateConnectionRequest)
-        self.reply(await self.services.connections.update(connection_id, request))
+ConnectionHandler = editable_item_handler("connections", UpdateConnectionRequest)
 
 
 class ConnectionTestHandler(AquaHandler):

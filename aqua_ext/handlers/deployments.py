@@ -35,7 +35,7 @@ from ..services.engine_wire import EngineAnswer, open_answer
 from ..services.pass_through import check_token_budget
 from ..services.traffic import UNMEASURED, RequestMeter
 from .base import AquaHandler
-from .resources import action_handler, collection_handler, item_handler, query_handler
+from .resources import action_handler, collection_handler, editable_item_handler, query_handler
 
 PING_INTERVAL_S = 15.0  # keeps proxies from closing a stream while the engine thinks
 
@@ -43,13 +43,8 @@ PING_INTERVAL_S = 15.0  # keeps proxies from closing a stream while the engine t
 DeploymentsHandler = collection_handler("deployments", CreateDeploymentRequest)
 
 
-class DeploymentHandler(item_handler("deployments")):  # type: ignore[misc]
-    """GET and DELETE as every resource; PATCH changes its settings (the idle stop)."""
-
-    @web.authenticated
-    async def patch(self, deployment_id: str) -> None:
-        request = self.parse_body(UpdateDeploymentRequest)
-        self.reply(await self.services.deployments.update(deployment_id, request))
+# PATCH: its settings (the idle stop), without redeploying it.
+DeploymentHandler = editable_item_handler("deployments", UpdateDeploymentRequest)
 
 
 class DeploymentAdaptersHandler(AquaHandler):

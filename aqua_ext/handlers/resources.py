@@ -1,9 +1,9 @@
 """The verbs that every resource answers alike, each one thin handler bound to a resource's service.
 
-Models, deployments, fine-tunes, evaluations and connections list, create, read, delete, cancel and
-follow their logs the same way: parse → call the service method of that name → reply. A resource
-module binds these handlers to its service (`resource`, the `Services` attribute) instead of
-spelling each one out again. Every verb here is `@web.authenticated`, like every other route.
+Models, deployments, fine-tunes, evaluations and connections list, create, read, change, delete,
+cancel and follow their logs the same way: parse → call the service method of that name → reply.
+A resource module binds these handlers to its service (`resource`, the `Services` attribute)
+instead of spelling each one out again. Every verb here is `@web.authenticated`, like every other route.
 """
 
 from __future__ import annotations
@@ -66,6 +66,17 @@ class _Item(_ResourceHandler):
         self.reply(None, status=204)
 
 
+class _EditableItem(_Item):
+    """GET and DELETE as _Item; PATCH changes its settings (`update`) and answers what it became."""
+
+    body: ClassVar[type[BaseModel]]
+
+    @web.authenticated
+    async def patch(self, resource_id: str) -> None:
+        request = self.parse_body(self.body)
+        self.reply(await self.service.update(resource_id, request))
+
+
 class _Action(_ResourceHandler):
     """POST runs one action on one resource (cancel, activate, deactivate) and answers what it became."""
 
@@ -105,6 +116,10 @@ def job_collection_handler(resource: str, body: type[BaseModel]) -> type[AquaHan
 
 def item_handler(resource: str) -> type[AquaHandler]:
     return _bound(_Item, resource)
+
+
+def editable_item_handler(resource: str, body: type[BaseModel]) -> type[AquaHandler]:
+    return _bound(_EditableItem, resource, body=body)
 
 
 def action_handler(resource: str, method: str, *, status: int = 200) -> type[AquaHandler]:
