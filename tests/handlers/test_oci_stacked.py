@@ -225,6 +225,12 @@ async def test_http_bad_adapters_are_refused_on_their_field_and_nothing_is_made(
     status, err = await api("deployments", method="POST", body={"model_id": good, "name": "s", "adapters": two})
     assert status == 400 and err["fields"][0]["field"] == "model_id" and "fine-tuned" in err["message"], err
 
+    # The Terraform export writes one deployment of one model: a stacked one is refused there.
+    status, err = await api(
+        "deployments/terraform", method="POST", body={"model_id": base, "name": "s", "adapters": two}
+    )
+    assert status == 400 and err["fields"][0]["field"] == "adapters", err
+
     assert world.emulator.calls["CreateModelGroup"] == 0 and world.emulator.calls["CreateModelDeployment"] == 0
     assert groups(world) == {}
 

@@ -17,6 +17,10 @@ Calls per user action (every list paged to completion, nothing per row):
   next one only when that one has no room; cached with the shapes, so nothing
   after a memory fit), CreateModelDeployment with an opc-retry-token; then an
   operation polls GetWorkRequest with backoff and ends with one GetModelDeployment;
+  with adapters (AQUA's stacked deployment, stacked.py) first GetModel per adapter (cached),
+  CreateModelGroup and its work request polled until the group is ACTIVE, and DeleteModelGroup
+  when that or the CreateModelDeployment fails; deleting such a deployment deletes its group
+  once the deployment is DELETED;
 - memory fit: ListModelDeploymentShapes and one GetResourceAvailability per
   distinct limit of the compartment's GPU shapes, at once, both cached (the
   limits until our own next change of a deployment);
@@ -345,7 +349,7 @@ class OciDeployments(Deployments):
             f"Deploy {plan.model.name} on {plan.shape.name}",
             target="ACTIVE",
             verb="Creating",
-            on_cancel=lambda: self._delete_quietly(entry.md.id),
+            on_cancel=lambda: self._delete_quietly(entry.md.id, group_id),
         )
         return CreateDeploymentResponse(deployment=self._detail(entry), operation=op)
 
@@ -456,8 +460,10 @@ class OciDeployments(Deployments):
                 return errors[0].message
         return f"The deployment is {entry.md.lifecycle_state} (OCI gave no reason)."
 
-    async def _delete_quietly(self, deployment_id: str) -> None:
-        """A canceled create leaves nothing behind: the half-created deployment goes."""
+    async def _delete_quietly(self, deployment_id: str, group_id: str | None = None) -> None:
+        """A canceled create leaves nothing behind: the half-created deployment goes, and the model group made
+        for it is asked to go too (OCI may keep it while the deployment is still being deleted: then it is logged,
+        not waited for, as a canceled operation must end)."""
         if deployment_id in self._superseded:  # canceled because it is being deleted already
             return
         c = self._c()
@@ -468,6 +474,8 @@ class OciDeployments(Deployments):
             self.shapes.forget_limits()
         except AquaError as exc:
             log.error("could not delete the canceled deployment %s: %s", deployment_id, exc.message)
+        if group_id is not None:
+            await stacked.delete_group(c, group_id)
 
     # ---- activate, deactivate, delete -------------------------------------------
 
