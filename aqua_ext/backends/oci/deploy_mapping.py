@@ -12,7 +12,9 @@ container conventions so that either tool sees what the other created.
 Everything is read from one ListModelDeployments row or one GetModelDeployment answer, except
 the model of a MODEL_GROUP deployment: AQUA deploys a "v2" fine-tune as a stacked model group
 (the base model plus the fine-tune as a LoRA member, `modelGroupConfigurationDetails`), and
-only the group (GetModelGroup, read by the driver on a detail) says which member it is.
+only the group (GetModelGroup, read by the driver on a detail) says which member it is. A group that
+stacks several fine-tunes, or that this extension made for a base with adapters (stacked.py, its tag), is
+the base serving each fine-tune as an adapter by its inference key.
 """
 
 from __future__ import annotations

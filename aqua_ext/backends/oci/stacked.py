@@ -116,7 +116,7 @@ def base_facts(model: ModelDetail) -> BaseFacts:
 # ---- what is sent ---------------------------------------------------------------------------------
 
 
-def _with_flag(params: list[str], flag: str, value: str | None) -> list[str]:
+def with_flag(params: list[str], flag: str, value: str | None) -> list[str]:
     """`params` with `flag` set to `value` (None: a flag without a value) where it stands, else appended: AQUA's
     `get_params_dict(...).update(...)` then `build_params_string`."""
     out: list[str] = []
@@ -148,12 +148,12 @@ def base_key(plan: OciDeployPlan) -> str:
 
 def stacked_spec(spec: DeploymentSpec, plan: OciDeployPlan, adapter_args: Sequence[str]) -> DeploymentSpec:
     """The deployment of the base (deploy_request's build) as AQUA's `_create` changes it for a model group."""
-    params = _with_flag(list(spec.params), "--served-model-name", base_key(plan))
+    params = with_flag(list(spec.params), "--served-model-name", base_key(plan))
     i = 0
     while i < len(adapter_args):  # "--flag value" or "--flag" pairs, in the order the service chose
         flag = adapter_args[i]
         value = adapter_args[i + 1] if i + 1 < len(adapter_args) and not adapter_args[i + 1].startswith("--") else None
-        params = _with_flag(params, flag, value)
+        params = with_flag(params, flag, value)
         i += 1 if value is None else 2
     env = dict(spec.env)
     env.update(
