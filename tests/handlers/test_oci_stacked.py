@@ -263,3 +263,19 @@ async def test_http_a_failed_create_leaves_no_model_group(api: Any, world: OciWo
     status, created = await api("deployments", method="POST", body=body)
     assert status == 202, created
     assert [a["model_id"] for a in created["deployment"]["adapters"]] == [tuned]
+
+
+async def test_http_a_group_not_active_in_time_is_a_504_and_goes(api: Any, world: OciWorld, monkeypatch: Any) -> None:
+    from aqua_ext.backends.oci import stacked
+
+    assert (await api("info"))[0] == 200
+    base = seed_deployable_model(world, "acme")
+    tuned = seed_finetune(world, base, "tuned")
+    monkeypatch.setattr(stacked, "GROUP_TIMEOUT_SECONDS", 0.5)
+    world.emulator.transition_seconds = 30.0  # the group's work request outlasts the wait
+    status, err = await api(
+        "deployments", method="POST", body={"model_id": base, "name": "s", "adapters": [{"model_id": tuned}]}
+    )
+    assert status == 504 and "model group" in err["message"], err
+    assert list(groups(world).values()) == ["DELETING"]
+    assert world.emulator.calls["CreateModelDeployment"] == 0
