@@ -23,6 +23,7 @@ class AdapterFacts:
     weights_path: str  # what the engine loads: the PEFT folder (vLLM), or where its GGUF file is (llama.cpp)
     peft_path: str = ""  # the PEFT folder
     config_path: str = ""  # a folder with the base's config.json (the converter reads it)
+    why_not: str | None = None  # when not `lora`: why, in the driver's words (else the service says it generally)
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,9 @@ Engines (what each one's source and documentation say):
 - OCI (AQUA's stacked deployment, ads/aqua/modeldeployment/deployment.py): a model group of the base and
   its fine-tuned weights, each with an `inference_key` that a request's `model` names; the vLLM container
   gets `--enable_lora --max-lora-rank 32` and VLLM_ALLOW_RUNTIME_LORA_UPDATING, and a new model group is
-  applied as a LIVE update. This extension reads and chats with such deployments (a request's `model` picks);
-  it does not create them yet (services/deploy_plan.py refuses `adapters` on OCI), so it checks no rank there.
+  applied as a LIVE update. This extension reads, chats with and creates such deployments (backends/oci/stacked.py),
+  so a rank above that 32 is refused there. Changing a stacked deployment's adapters (a new group) is not offered:
+  they are chosen at create ("redeploy": deploy again with others).
 """
 
 from __future__ import annotations
@@ -33,10 +34,15 @@ from ..backends.adapter_facts import AdapterFacts, BaseFacts, base_names
 from ..backends.engine_tokens import param_value
 from ..errors import InvalidInput
 
-Applied = Literal["live", "restart"]
+# How another set of adapters reaches a deployment: "live" on the running engine, by a "restart" of it, or
+# chosen at create only and changed by deploying again ("redeploy").
+Applied = Literal["live", "restart", "redeploy"]
 
 # vLLM's allowed --max-lora-rank values (vllm/config/lora.py, `MaxLoRARanks`).
 VLLM_LORA_RANKS = (1, 8, 16, 32, 64, 128, 256, 320, 512)
+# AQUA's stacked deployments start vLLM with this --max-lora-rank (ads/aqua/modeldeployment/deployment.py,
+# `_create`: "sets `--max-lora-rank` as 32 in params for now").
+OCI_STACKED_MAX_RANK = 32
 
 
 @dataclass(frozen=True)
@@ -51,16 +57,22 @@ ADAPTER_ENGINES: dict[str, AdapterEngine] = {
     "vllm": AdapterEngine(max_rank=VLLM_LORA_RANKS[-1], applied="live"),
     "llama.cpp": AdapterEngine(max_rank=None, applied="restart"),
 }
+# OCI: AQUA's stacked deployment (a model group) on the vLLM service container, its adapters fixed at create.
+OCI_ADAPTER_ENGINES: dict[str, AdapterEngine] = {
+    "vllm": AdapterEngine(max_rank=OCI_STACKED_MAX_RANK, applied="redeploy"),
+}
 
+# The engines that serve adapters, per target kind: what a create checks and the deploy dialog offers.
+TARGET_ENGINES: dict[str, dict[str, AdapterEngine]] = {"local": ADAPTER_ENGINES, "oci": OCI_ADAPTER_ENGINES}
 
 # Targets whose drivers change a running or stopped deployment's adapters, and the engines they do it for
-# (AQUA's stacked deployments on OCI are not created by this extension: nothing there to change).
+# (OCI's stacked deployments would need a new model group: not offered, so OCI is not here).
 CHANGEABLE: dict[str, dict[str, AdapterEngine]] = {"local": ADAPTER_ENGINES}
 
 
 def adapter_engines(target: str) -> dict[str, Applied]:
-    """The engines that serve adapters on `target`, and how a change applies to a running deployment."""
-    return {engine: support.applied for engine, support in CHANGEABLE.get(target, {}).items()}
+    """The engines that serve adapters on `target`, and how other adapters reach a deployment once it exists."""
+    return {engine: support.applied for engine, support in TARGET_ENGINES.get(target, {}).items()}
 
 
 def takes_adapters(target: str, engine: str, mode: str) -> bool:
@@ -84,21 +96,25 @@ def check_adapters(
     served: str,
     *,
     mode: str = "chat",
+    target: str = "local",
 ) -> list[DeploymentAdapter]:
-    """The adapters a deployment of `base` on `engine` serves, checked; InvalidInput naming the field
-    (`adapters.<i>`, the item; `adapters`; `engine`) otherwise."""
+    """The adapters a deployment of `base` on `engine` serves on a `target` of that kind, checked; InvalidInput
+    naming the field (`adapters.<i>`, the item; `adapters`; `engine`) otherwise."""
     if not adapters:
         return []
     if mode == "embedding":
         raise InvalidInput.field("adapters", "an embedding deployment gives vectors; adapters change answers")
-    support = ADAPTER_ENGINES.get(engine)
+    table = TARGET_ENGINES.get(target, {})
+    support = table.get(engine)
     if support is None:
-        offered = ", ".join(sorted(ADAPTER_ENGINES))
-        raise InvalidInput.field("engine", f"{engine} does not serve LoRA adapters here; engines that do: {offered}")
+        offered = ", ".join(sorted(table)) or "none"
+        raise InvalidInput.field(
+            "engine", f"{engine} does not serve LoRA adapters on the {target} target; engines that do: {offered}"
+        )
     # The engine's limit; llama.cpp, which has none, the base's.
     if support.max_rank is not None:
         limit: int | None = support.max_rank
-        why = f"{engine} loads ranks up to {limit}"
+        why = f"{engine} on the {target} target loads ranks up to {limit}"
     else:
         limit = base.hidden_size
         why = f"the base's hidden size is {limit}, and a larger rank is no low-rank adapter"
@@ -111,7 +127,8 @@ def check_adapters(
         if a.name in names:
             raise InvalidInput.field(field, f"two adapters are named '{a.name}'; name one otherwise")
         if not a.lora:
-            raise InvalidInput.field(field, f"'{a.model_name}' is not a LoRA fine-tune: it has no adapter to serve")
+            why = a.why_not or f"'{a.model_name}' is not a LoRA fine-tune: it has no adapter to serve"
+            raise InvalidInput.field(field, why)
         trained_on = base_names(a.base_model_name_or_path) | base_names(a.base_model_id)
         if not trained_on & base.names:
             said = a.base_model_name_or_path or a.base_model_id or "an unknown base"
@@ -127,10 +144,16 @@ def check_adapters(
     return out
 
 
-def adapter_args(engine: str, adapters: list[AdapterFacts], ranks: list[int | None]) -> list[str]:
+def adapter_args(
+    engine: str, adapters: list[AdapterFacts], ranks: list[int | None], *, target: str = "local"
+) -> list[str]:
     """The engine's flags that load `adapters` (checked ones), in their order (llama.cpp's ids follow it)."""
     if not adapters:
         return []
+    if target == "oci" and engine == "vllm":
+        # AQUA's stacked deployment (ads/aqua/modeldeployment/deployment.py `_create`): a fixed rank limit and
+        # vLLM's underscore spelling of --enable-lora; the model group, not flags, names the adapters.
+        return ["--max-lora-rank", str(OCI_STACKED_MAX_RANK), "--enable_lora"]
     if engine == "llama.cpp":
         # Loaded off: a request without an adapter is answered by the base.
         return [token for a in adapters for token in ("--lora", a.weights_path)] + ["--lora-init-without-apply"]

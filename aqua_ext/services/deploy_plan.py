@@ -12,6 +12,7 @@ import shlex
 from dataclasses import replace
 from typing import Any
 
+from ..api.deployments import DeploymentAdapter
 from ..api.fit import FitQuery, FitReport
 from ..api.info import Hardware
 from ..api.models import ModelDetail, ModelSource
@@ -163,13 +164,7 @@ def _fit_dtype(dtype: str) -> str:
 
 async def plan_oci(facts: OciDeployFacts) -> OciDeployPlan:
     request, engine, container = facts.request, facts.engine, facts.container
-    if request.adapters:
-        raise InvalidInput.field(
-            "adapters",
-            "adapters on OCI are AQUA's stacked deployments (a model group of the base and its fine-tuned "
-            "weights); this extension does not create model groups yet: deploy the fine-tuned model itself, "
-            "or deploy on the local target",
-        )
+    adapters, adapter_flags = _oci_adapters(facts)
     params = validate_oci_params(engine, request.params, container.restricted)
     option = (
         quant_rules.resolve(facts.model, engine, request.quantization, cuda=True, where="OCI")
@@ -193,8 +188,34 @@ async def plan_oci(facts: OciDeployFacts) -> OciDeployPlan:
             raise InvalidInput.field("quantization", f"the {engine} service container sets --quantization itself")
         params = with_quantization(replace(option, dtype_param=None), params, None)
     return OciDeployPlan(
-        facts=facts, params=params, max_len=max_len, dtype=dtype, shape=shape, shape_config=shape_config
+        facts=facts,
+        params=params,
+        max_len=max_len,
+        dtype=dtype,
+        shape=shape,
+        shape_config=shape_config,
+        adapters=adapters,
+        adapter_args=adapter_flags,
     )
+
+
+def _oci_adapters(facts: OciDeployFacts) -> tuple[tuple[DeploymentAdapter, ...], tuple[str, ...]]:
+    """The adapters of a stacked deployment (AQUA's model group of a base and its fine-tunes), checked, and the
+    engine's flags for them; none asked for: none."""
+    request = facts.request
+    if not request.adapters:
+        return (), ()
+    if facts.model.source == ModelSource.FINE_TUNED or facts.base is None:
+        # AQUA's rule (validate_input_models): the group's base is a base model; its fine-tunes are the adapters.
+        raise InvalidInput.field(
+            "model_id",
+            f"'{facts.model.name}' is a fine-tuned model; deploy its base model with the fine-tunes as adapters",
+        )
+    checked = check_adapters(
+        facts.engine, list(facts.adapters), facts.base, served_name(request.name), mode=request.mode, target="oci"
+    )
+    flags = adapter_args(facts.engine, list(facts.adapters), [a.rank for a in checked], target="oci")
+    return tuple(checked), tuple(flags)
 
 
 async def _pick_shape(facts: OciDeployFacts, dtype: str) -> tuple[Any, tuple[float, float] | None]:

@@ -26,7 +26,7 @@ from ..api.logs import LogPage, LogsQuery
 from ..api.terraform import TerraformExport
 from ..api.upstream import UpstreamTarget
 from ..backends.base import Backend
-from ..errors import Conflict
+from ..errors import Conflict, InvalidInput
 from . import genai_on_demand
 from .adapters import ADAPTER_ENGINES, adapter_args, check_adapters, live_fits, takes_adapters, where_adapters_change
 from .chat import Turn, start_turn
@@ -190,6 +190,12 @@ class Deployments(LifecycleService[DeploymentState, DeploymentAction, Deployment
         """The Terraform of `create(request)`: the same checks and plan (the same 400s), then what the OCI
         driver would send, written as `oci_datascience_model_deployment`. Nothing is created."""
         driver = await terraform_target(self.targets, request.target, request.model_id, "deploy")
+        if request.adapters:
+            # A stacked deployment is two resources, a model group and its deployment, made in order and undone
+            # together (backends/oci/stacked.py); the export writes one deployment of one model.
+            raise InvalidInput.field(
+                "adapters", "the Terraform export writes a deployment of one model; create a stacked deployment here"
+            )
         plan = await plan_deployment(await driver.resolve_deployment(request))
         spec, call = await driver.deployment_create_values(plan)
         names = {spec.compartment_ocid: "compartment_id", spec.project_id: "project_id"}

@@ -337,7 +337,8 @@ export function ociTarget(overrides: Partial<Info['backend']> = {}): Info['backe
       'llama.cpp': ['chat', 'completion'],
       tgi: ['chat', 'completion', 'embedding']
     },
-    adapter_engines: {}, // this extension creates no stacked deployments on OCI
+    // As services/adapters.py says of OCI: AQUA's stacked deployment on vLLM, its adapters chosen at create.
+    adapter_engines: { vllm: 'redeploy' },
     ...overrides
   };
 }

@@ -1188,9 +1188,10 @@ async def test_http_refusals_are_400_404_409_with_fields(api: Any, world: OciWor
     assert status == 400 and "log" in err["message"]
     status, err = await create({"model_id": small, "replicas": 0})
     assert status == 400 and err["fields"][0]["field"] == "replicas"
-    # Adapters on OCI are AQUA's stacked model groups, which this extension does not create: said on the field.
+    # Adapters on OCI are AQUA's stacked model groups of the base's fine-tunes (test_oci_stacked.py): a model that
+    # is not a fine-tune is refused on its item.
     status, err = await create({"model_id": small, "adapters": [{"model_id": small}]})
-    assert status == 400 and err["fields"][0]["field"] == "adapters" and "stacked" in err["message"], err
+    assert status == 400 and err["fields"][0]["field"] == "adapters.0" and "not a fine-tuned" in err["message"], err
     status, err = await create({"model_id": "ocid1.datasciencemodel.oc1.iad.missing"})
     assert status == 404
     assert "CreateModelDeployment" not in calls(world)

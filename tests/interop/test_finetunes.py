@@ -158,3 +158,41 @@ def test_aqua_ext_names_the_fine_tune_aqua_deployed(world: World, ext_finetune: 
     # named by its inference key (AQUA writes the fine-tune's display name there).
     opened = world.cli("deployments", "get", aqua_ft_deployment.id)
     assert (opened["model_id"], opened["model_name"]) == (ext_finetune["id"], "ext-finetune"), opened
+
+
+def test_aqua_opens_aqua_ext_s_stacked_deployment_of_two_fine_tunes(
+    world: World, aqua: Any, ext_finetune: dict, aqua_finetune: Any
+) -> None:
+    # aqua_ext deploys the base with both fine-tunes (its own and AQUA's) as adapters: AQUA's stacked deployment,
+    # which AQUA opens as its own, and whose model group AQUA's own reader reads as it wrote it.
+    from ads.model.datascience_model_group import DataScienceModelGroup
+
+    base = ext_finetune["base_model_id"]
+    made = world.cli(
+        "deployments",
+        "create",
+        base,
+        "--name",
+        "ext-stacked",
+        "--shape",
+        "VM.GPU.A10.1",
+        "--adapter",
+        f"ext-tune={ext_finetune['id']}",
+        "--adapter",
+        f"aqua-tune={aqua_finetune.id}",
+        "--no-wait",
+    )
+    world.emulator.fast_forward()
+    opened = aqua.deployment.get(model_deployment_id=made["deployment"]["id"])
+    assert opened.state == "ACTIVE" and opened.display_name == "ext-stacked", opened.state
+    assert opened.aqua_model_name == ext_finetune["base_model_name"]
+    assert opened.tags["aqua_stacked_model"] == "true"
+    assert opened.environment_variables["MODEL"] == f"/opt/ds/model/deployed_model/{base}/"
+    assert opened.environment_variables["VLLM_ALLOW_RUNTIME_LORA_UPDATING"] == "true"
+    group = DataScienceModelGroup.from_id(opened.model_id)
+    assert group.base_model_id == base
+    assert [(m["model_id"], m["inference_key"]) for m in group.member_models] == [
+        (ext_finetune["id"], "ext-tune"),
+        (aqua_finetune.id, "aqua-tune"),
+        (base, "ext-stacked"),
+    ]

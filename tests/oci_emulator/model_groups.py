@@ -10,6 +10,10 @@ succeeds. Checked like OCI would: ``createType`` CREATE (cloning is not emulated
 each member model existing (404 RelatedResourceNotAuthorizedOrNotFound) and ACTIVE (409 IncorrectState), a
 stacked group's base model among its members (400 InvalidParameter). Assumption: a model group's artifact
 is not emulated (AQUA uploads none for a stacked group).
+
+Delete: 202 + work request MODEL_GROUP_DELETE; DELETING, then DELETED (still readable, as OCI keeps deleted
+resources a while). Assumption (OCI's documentation does not say): a group that a model deployment other than
+a DELETED one serves is refused (409 IncorrectState), as a model is: the deployment goes first.
 """
 
 from __future__ import annotations
@@ -40,11 +44,13 @@ class ModelGroupService:
         self.emu = ds.emu
         self.groups: dict[str, dict] = {}
         self._seq = 0
+        self.fail_next = 0  # knob: the next N creations end FAILED (their work request too)
 
     def register(self, r: Router) -> None:
         r.add("GET", f"{V}/modelGroups", "ListModelGroups", self.list_groups)
         r.add("POST", f"{V}/modelGroups", "CreateModelGroup", self.create_group)
         r.add("GET", f"{V}/modelGroups/{{groupId}}", "GetModelGroup", self.get_group)
+        r.add("DELETE", f"{V}/modelGroups/{{groupId}}", "DeleteModelGroup", self.delete_group)
 
     # ------------------------------------------------------------------ helpers
     def _group(self, group_id: str) -> dict:
@@ -102,6 +108,33 @@ class ModelGroupService:
     def get_group(self, req: Request) -> Response:
         return self.replay(req, self._group(req.params["groupId"])["id"])
 
+    def delete_group(self, req: Request) -> Response:
+        rec = self._group(req.params["groupId"])
+        if rec["lifecycleState"] in ("DELETING", "DELETED"):
+            raise OciError(409, "IncorrectState", f"The model group is {rec['lifecycleState']}.")
+        serving = [
+            md["id"]
+            for md in self.ds.deployments.deployments.values()
+            if md["lifecycleState"] != "DELETED"
+            and (
+                (md["modelDeploymentConfigurationDetails"].get("modelGroupConfigurationDetails") or {}).get(
+                    "modelGroupId"
+                )
+            )
+            == rec["id"]
+        ]
+        if serving:
+            raise OciError(409, "IncorrectState", f"The model group is used by the model deployment {serving[0]}.")
+        rec.update(lifecycleState="DELETING", lifecycleDetails=None, timeUpdated=now_rfc3339())
+
+        def finish() -> str | None:
+            rec.update(lifecycleState="DELETED", timeUpdated=now_rfc3339())
+            return None
+
+        wid = self.ds.workrequests.start("MODEL_GROUP_DELETE", rec["compartmentId"], "modelgroup", rec["id"],
+                                         "DELETED", finish)  # fmt: skip
+        return Response(202, None, {"opc-work-request-id": wid})
+
     def create_group(self, req: Request) -> Response:
         body = req.json()
         for name in ("createType", "compartmentId", "projectId", "modelGroupDetails"):
@@ -134,7 +167,15 @@ class ModelGroupService:
             }  # fmt: skip
             self.groups[group_id] = rec
 
+            fail = None
+            if self.fail_next > 0:
+                self.fail_next -= 1
+                fail = "A member model's artifact could not be read (injected)."
+
             def finish() -> str | None:
+                if fail:
+                    rec.update(lifecycleState="FAILED", lifecycleDetails=fail, timeUpdated=now_rfc3339())
+                    return fail
                 rec.update(lifecycleState="ACTIVE", lifecycleDetails=None, timeUpdated=now_rfc3339())
                 return None
 

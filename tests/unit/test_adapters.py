@@ -80,6 +80,10 @@ def test_llama_cpp_flags_load_the_adapters_off() -> None:
 def test_a_rank_above_the_engines_limit_is_named() -> None:
     err = refused("vllm", [adapter(0, "a"), adapter(1, "wide", rank=1024)], BASE, "base")
     assert err.fields[0].field == "adapters.1" and "up to 512" in err.message
+    # AQUA's stacked deployments on OCI start vLLM with --max-lora-rank 32.
+    err = refused("vllm", [adapter(0, "a", rank=64)], BASE, "base", target="oci")
+    assert err.fields[0].field == "adapters.0" and "up to 32" in err.message
+    assert check_adapters("vllm", [adapter(0, "a", rank=32)], BASE, "base", target="oci")
     # llama.cpp has no limit of its own: the base's hidden size bounds a low-rank adapter.
     err = refused("llama.cpp", [adapter(0, "a", rank=128)], BASE, "base")
     assert err.fields[0].field == "adapters.0" and "hidden size is 64" in err.message
@@ -161,7 +165,8 @@ def test_which_deployments_take_other_adapters_and_the_words_when_not() -> None:
     assert takes_adapters("local", "llama.cpp", "chat") and takes_adapters("local", "vllm", "completion")
     assert not takes_adapters("local", "vllm", "embedding")
     assert not takes_adapters("local", "transformers", "chat")
-    assert not takes_adapters("oci", "vllm", "chat")  # AQUA's stacked deployments are not created here
+    # AQUA's stacked deployments are created with their adapters; other ones need a new model group: not offered.
+    assert not takes_adapters("oci", "vllm", "chat")
     assert where_adapters_change() == (
         "adapters change on chat or completion deployments served by llama.cpp or vllm on the local target"
     )

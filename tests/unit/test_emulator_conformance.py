@@ -204,6 +204,10 @@ def _drive_data_science(emu: OciEmulator, comp: str) -> None:
     )).data  # fmt: skip
     emu.fast_forward()
     ds.get_model_deployment(grouped.id)  # ACTIVE
+    # Deleted: the deployment first (a group a live deployment serves is refused), then the group.
+    _wait_wr(ds, emu, ds.delete_model_deployment(grouped.id).headers["opc-work-request-id"])
+    _wait_wr(ds, emu, ds.delete_model_group(group.data.id).headers["opc-work-request-id"])
+    ds.get_model_group(group.data.id)  # DELETED
 
     # Jobs and job runs: standalone (fine-tuning container), multi-node, evaluation container.
     emu.add_bucket(None, "out", versioned=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 from aqua_ext.backends.local.backend import LocalBackend
 from aqua_ext.backends.local.engines import ENGINE_MODES
 from aqua_ext.backends.oci.deploy_request import EMBEDDING_ENGINES, OCI_ENGINES, engine_modes
-from aqua_ext.services.adapters import takes_adapters
+from aqua_ext.services.adapters import adapter_engines, takes_adapters
 from aqua_ext.services.operations import OperationRegistry
 from aqua_ext.services.targets import Targets
 
@@ -38,3 +38,10 @@ async def test_the_local_target_names_the_engines_that_serve_adapters_as_the_cre
     assert {e for e in ("transformers", "vllm", "llama.cpp") if takes_adapters("local", e, "chat")} == set(
         described.adapter_engines
     )
+
+
+def test_oci_names_vllm_for_adapters_chosen_at_create() -> None:
+    # AQUA's stacked deployment (a model group) on the vLLM container: adapters are picked at create, and
+    # changed by deploying again (no live change: OCI is not among the targets whose adapters change).
+    assert adapter_engines("oci") == {"vllm": "redeploy"}
+    assert not any(takes_adapters("oci", e, "chat") for e in OCI_ENGINES)

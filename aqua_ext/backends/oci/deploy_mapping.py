@@ -12,7 +12,9 @@ container conventions so that either tool sees what the other created.
 Everything is read from one ListModelDeployments row or one GetModelDeployment answer, except
 the model of a MODEL_GROUP deployment: AQUA deploys a "v2" fine-tune as a stacked model group
 (the base model plus the fine-tune as a LoRA member, `modelGroupConfigurationDetails`), and
-only the group (GetModelGroup, read by the driver on a detail) says which member it is.
+only the group (GetModelGroup, read by the driver on a detail) says which member it is. A group that
+stacks several fine-tunes, or that this extension made for a base with adapters (stacked.py, its tag), is
+the base serving each fine-tune as an adapter by its inference key.
 """
 
 from __future__ import annotations
@@ -50,6 +52,12 @@ TAG_MODEL_FILE = "model_file"
 TAG_DTYPE = "aqua_ext_dtype"
 TAG_QUANTIZATION = "aqua_ext_quantization"  # the weights' choice of the deploy request (its detail shows it)
 TAG_IDLE_STOP = "aqua_ext_idle_stop_minutes"  # idle stop: the server that relays its traffic deactivates it
+TAG_STACKED = "aqua_stacked_model"  # AQUA's Tags.STACKED_MODEL_TYPE_TAG: a stacked model group deployment
+# The model group this extension made for a deployment of a base with adapters (backends/oci/stacked.py): on
+# the group ("adapters": each fine-tune is an adapter, even one), and on the deployment (the group's id: deleted
+# with it; a group AQUA or someone else made is never deleted here).
+TAG_OWN_GROUP = "aqua_ext_model_group"
+OWN_GROUP_VALUE = "adapters"
 
 # The service container family of each engine (AQUA's InferenceContainerTypeFamily).
 ENGINE_FAMILIES = {"vllm": SERVING_FAMILY_VLLM, "tgi": "odsc-tgi-serving", "llama.cpp": SERVING_FAMILY_LLAMA_CPP}
@@ -122,7 +130,8 @@ def model_group_id(md: Any) -> str | None:
 
 def group_model(group: Any) -> GroupModel | None:
     """A stacked group's one fine-tuned member (the member that is not its base model); its base model
-    when it stacks none or several. None for a group of independent models (AQUA's multi-model
+    when it stacks none or several, or when this extension made it for a base with adapters (its tag: then
+    one fine-tune is an adapter too). None for a group of independent models (AQUA's multi-model
     deployments), which no single model stands for."""
     base = getattr(getattr(group, "model_group_details", None), "base_model_id", None)
     entries = getattr(getattr(group, "member_model_entries", None), "member_model_details", None) or []
@@ -130,8 +139,9 @@ def group_model(group: Any) -> GroupModel | None:
     if not base:
         return None
     tuned = [m for m in members if m.model_id != base]
-    chosen = tuned[0] if len(tuned) == 1 else next((m for m in members if m.model_id == base), None)
-    adapters = tuple((key, m.model_id) for m in tuned if (key := getattr(m, "inference_key", None)) and len(tuned) > 1)
+    as_adapters = len(tuned) > 1 or ci_tags(getattr(group, "freeform_tags", None)).get(TAG_OWN_GROUP) == OWN_GROUP_VALUE
+    chosen = tuned[0] if len(tuned) == 1 and not as_adapters else next((m for m in members if m.model_id == base), None)
+    adapters = tuple((key, m.model_id) for m in tuned if (key := getattr(m, "inference_key", None)) and as_adapters)
     if chosen is None:
         return GroupModel(model_id=base, inference_key=None, adapters=adapters)
     key = getattr(chosen, "inference_key", None) or None

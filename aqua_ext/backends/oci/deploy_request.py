@@ -17,10 +17,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ...api.deployments import CreateDeploymentRequest
+from ...api.deployments import CreateDeploymentRequest, DeploymentAdapter
 from ...api.models import Capability, ModelDetail, ModelFormat, ModelSource
 from ...api.terraform import BANDWIDTH_MBPS, ModelDeploymentSpec
 from ...errors import InvalidInput
+from ..adapter_facts import AdapterFacts, BaseFacts
 from . import containers as smc
 from . import deploy_mapping as dm
 from . import finetune_mapping as ftm
@@ -60,6 +61,10 @@ class OciDeployFacts:
     shapes: list[Any]  # the compartment's ModelDeploymentShapeSummary list
     max_len: int | None  # the context asked for, or the default (None: llama.cpp sets its own)
     limits: OciShapes
+    # The LoRA adapters asked for (a stacked deployment, backends/oci/stacked.py) and the base's names they
+    # are checked against: none without adapters.
+    adapters: tuple[AdapterFacts, ...] = ()
+    base: BaseFacts | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,8 @@ class OciDeployPlan:
     dtype: str
     shape: Any  # ModelDeploymentShapeSummary
     shape_config: tuple[float, float] | None  # (ocpus, memory GB) of a Flex shape
+    adapters: tuple[DeploymentAdapter, ...] = ()  # checked (services/adapters.py): a stacked deployment
+    adapter_args: tuple[str, ...] = ()  # the engine's flags that serve them (the service's choice)
 
 
 @dataclass

@@ -17,6 +17,10 @@ Calls per user action (every list paged to completion, nothing per row):
   next one only when that one has no room; cached with the shapes, so nothing
   after a memory fit), CreateModelDeployment with an opc-retry-token; then an
   operation polls GetWorkRequest with backoff and ends with one GetModelDeployment;
+  with adapters (AQUA's stacked deployment, stacked.py) first GetModel per adapter (cached),
+  CreateModelGroup and its work request polled until the group is ACTIVE, and DeleteModelGroup
+  when that or the CreateModelDeployment fails; deleting such a deployment deletes its group
+  once the deployment is DELETED;
 - memory fit: ListModelDeploymentShapes and one GetResourceAvailability per
   distinct limit of the compartment's GPU shapes, at once, both cached (the
   limits until our own next change of a deployment);
@@ -35,7 +39,7 @@ import builtins
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -55,7 +59,7 @@ from ...errors import AquaError, Conflict, InvalidInput, NotFound, Unavailable, 
 from ..base import Deployments
 from ..operations import Progress
 from . import deploy_mapping as dm
-from . import mapping
+from . import mapping, stacked
 from .clients import OciClients, new_retry_token
 from .context import OciContext
 from .deploy_request import DeploymentSpec, DeployPlanner, OciDeployFacts, OciDeployPlan, model_deployment_spec
@@ -277,7 +281,12 @@ class OciDeployments(Deployments):
                 "No OCI Data Science project: set AquaExtension.oci_project_id (or PROJECT_OCID) "
                 "to the project new deployments belong to."
             )
-        return await self.planner.resolve(request)
+        facts = await self.planner.resolve(request)
+        if not request.adapters:
+            return facts
+        # A stacked deployment: what OCI records of each fine-tune, for the service's adapter checks.
+        adapters = await stacked.adapter_facts(self.planner.models, request.adapters)
+        return replace(facts, adapters=adapters, base=stacked.base_facts(facts.model))
 
     async def _details(self, checked: OciDeployPlan) -> tuple[DeploymentSpec, Any]:
         plan = await self.planner.build(checked)
@@ -291,16 +300,37 @@ class OciDeployments(Deployments):
         call = SdkCall("oci.data_science.DataScienceClient", "create_model_deployment", (details,), "deployment")
         return model_deployment_spec(to_dict(details)), call
 
+    async def _stacked_details(self, checked: OciDeployPlan) -> tuple[DeploymentSpec, Any, str]:
+        """A base with adapters (backends/oci/stacked.py): its model group created and ACTIVE, and the
+        CreateModelDeploymentDetails that serve it. (spec, details, group id)"""
+        spec = stacked.stacked_spec(await self.planner.build(checked), checked, checked.adapter_args)
+        single = self.planner.create_details(checked.facts.request, spec)
+        base = (await self.planner.models.model_record(spec.model.id)).model
+        c = self._c()
+        group = await stacked.create_group(
+            c,
+            self.settings,
+            stacked.group_details(self.settings, base, checked.adapters, stacked.base_key(checked), {}),
+        )
+        self._groups[group.id] = dm.group_model(group)  # its members are known: the detail needs no read
+        return spec, stacked.group_deployment(single, group.id), group.id
+
     async def create(self, checked: OciDeployPlan) -> CreateDeploymentResponse:
-        plan, details = await self._details(checked)
+        group_id = None
+        if checked.adapters:
+            plan, details, group_id = await self._stacked_details(checked)
+        else:
+            plan, details = await self._details(checked)
         c = self._c()
         try:
             # One token for every attempt: a create retried after a lost answer makes one deployment.
             response = await c.call(
                 "datascience", c.data_science.create_model_deployment, details, opc_retry_token=new_retry_token()
             )
-        except InvalidInput as exc:
-            if getattr(exc, "oci_code", "") in ("LimitExceeded", "QuotaExceeded"):
+        except BaseException as exc:
+            if group_id is not None:  # nothing half-made: the group made for it goes
+                await asyncio.shield(stacked.delete_group(c, group_id))
+            if isinstance(exc, InvalidInput) and getattr(exc, "oci_code", "") in ("LimitExceeded", "QuotaExceeded"):
                 raise InvalidInput.field(
                     "shape",
                     f"no {plan.shape.name} capacity is left in your service limits or compartment quotas "
@@ -319,7 +349,7 @@ class OciDeployments(Deployments):
             f"Deploy {plan.model.name} on {plan.shape.name}",
             target="ACTIVE",
             verb="Creating",
-            on_cancel=lambda: self._delete_quietly(entry.md.id),
+            on_cancel=lambda: self._delete_quietly(entry.md.id, group_id),
         )
         return CreateDeploymentResponse(deployment=self._detail(entry), operation=op)
 
@@ -335,12 +365,16 @@ class OciDeployments(Deployments):
         target: str,
         verb: str,
         on_cancel: Callable[[], Awaitable[None]] | None = None,
+        then: Callable[[], Awaitable[None]] | None = None,
     ) -> Operation:
         started: dict[str, str] = {}
 
         async def work(progress: Progress) -> str:
             try:
-                return await self._follow(deployment_id, work_request_id, progress, target=target, verb=verb)
+                done = await self._follow(deployment_id, work_request_id, progress, target=target, verb=verb)
+                if then is not None:
+                    await then()
+                return done
             except asyncio.CancelledError:
                 if on_cancel is not None:
                     await asyncio.shield(on_cancel())
@@ -426,8 +460,10 @@ class OciDeployments(Deployments):
                 return errors[0].message
         return f"The deployment is {entry.md.lifecycle_state} (OCI gave no reason)."
 
-    async def _delete_quietly(self, deployment_id: str) -> None:
-        """A canceled create leaves nothing behind: the half-created deployment goes."""
+    async def _delete_quietly(self, deployment_id: str, group_id: str | None = None) -> None:
+        """A canceled create leaves nothing behind: the half-created deployment goes, and the model group made
+        for it is asked to go too (OCI may keep it while the deployment is still being deleted: then it is logged,
+        not waited for, as a canceled operation must end)."""
         if deployment_id in self._superseded:  # canceled because it is being deleted already
             return
         c = self._c()
@@ -438,6 +474,8 @@ class OciDeployments(Deployments):
             self.shapes.forget_limits()
         except AquaError as exc:
             log.error("could not delete the canceled deployment %s: %s", deployment_id, exc.message)
+        if group_id is not None:
+            await stacked.delete_group(c, group_id)
 
     # ---- activate, deactivate, delete -------------------------------------------
 
@@ -537,9 +575,18 @@ class OciDeployments(Deployments):
                 pass
             finally:
                 self._superseded.discard(deployment_id)
+        group_id = stacked.own_group(entry.md)
         self._set_state(entry, "DELETING")
         self._follow_in_background(
-            deployment_id, wr, "delete-deployment", f"Delete {entry.md.display_name}", target="DELETED", verb="Deleting"
+            deployment_id,
+            wr,
+            "delete-deployment",
+            f"Delete {entry.md.display_name}",
+            target="DELETED",
+            verb="Deleting",
+            # The model group this extension made for it goes once the deployment is gone (OCI keeps a group
+            # that a deployment serves).
+            then=(lambda: stacked.delete_group(self._c(), group_id)) if group_id else None,
         )
 
     # ---- logs -------------------------------------------------------------------

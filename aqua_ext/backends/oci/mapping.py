@@ -221,7 +221,14 @@ def _base_fields(item: Any) -> dict[str, Any]:
         size_bytes=entry["size_bytes"] if entry and source == ModelSource.CATALOG else None,
         hf_id=hf_id,
         description=getattr(item, "description", None) or "",
-        tags=["oci", labels, *(["verified"] if source == ModelSource.CATALOG else [])],
+        # AQUA's fine-tuning container trains LoRA adapters (finetune_mapping: training_type "lora"): such a model
+        # is offered as an adapter of a stacked deployment, as a local LoRA fine-tune is.
+        tags=[
+            "oci",
+            labels,
+            *(["lora"] if source == ModelSource.FINE_TUNED else []),
+            *(["verified"] if source == ModelSource.CATALOG else []),
+        ],
         ready_to_deploy=ready_to_deploy,
         ready_to_finetune=ready_to_finetune,
         created_at=created,

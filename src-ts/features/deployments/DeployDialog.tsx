@@ -137,16 +137,17 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   const models = listedModels.value ?? (given ? [given] : null);
 
   const model = models?.find(item => item.id === form.modelId) ?? null;
-  // LoRA fine-tunes to serve beside the base (local targets: AQUA's stacked deployments are not created on OCI).
   // A given model fixes the target (the server deploys a model on its own target); without one,
   // the user picks the target and then one of its models.
   const formTarget = useFormTarget(props.info, props.backendKind, props.model?.target, null, !!props.onGenAi);
   const { kind: backendKind, info } = formTarget;
   useGenAiHandOff(formTarget, () => props.onGenAi?.(props.model));
   const onOci = backendKind === 'oci';
-  const loadAdapters = React.useMemo(
-    () => (onOci ? null : () => client.listModels({ source: 'fine-tuned' }).then(list => list.items)),
-    [client, onOci]
+  // LoRA fine-tunes to serve beside the base, on whichever target serves adapters (its `adapter_engines`: on OCI,
+  // AQUA's stacked deployment); the candidates are the chosen target's (adapterCandidates).
+  const loadAdapters = React.useCallback(
+    () => client.listModels({ source: 'fine-tuned' }).then(list => list.items),
+    [client]
   );
   const fineTuned = useFetched(loadAdapters, null);
 
@@ -474,7 +475,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
         </SelectField>
       )}
 
-      {!onOci && (
+      {Object.keys(info?.backend.adapter_engines ?? {}).length > 0 && (
         <AdapterPicker
           id={id('adapters')}
           trans={trans}

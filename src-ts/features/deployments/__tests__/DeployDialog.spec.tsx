@@ -291,6 +291,43 @@ describe('DeployDialog', () => {
       })
     );
   });
+  it('on OCI offers the target’s LoRA fine-tunes as adapters with vLLM (AQUA’s stacked deployment)', async () => {
+    const client = new FakeClient();
+    const base = makeModel({ id: 'ocid1.datasciencemodel.oc1..base', name: 'Base', target: 'oci' });
+    client.models = [
+      base,
+      makeModel({
+        id: 'ocid1.ft.ko',
+        name: '한국어 답변',
+        source: 'fine-tuned',
+        tags: ['oci', 'fine-tuned', 'lora'],
+        target: 'oci'
+      }),
+      makeModel({ id: 'ft:local', name: 'Local tune', source: 'fine-tuned', tags: ['fine-tuned', 'lora'] })
+    ];
+    client.getModelFit.mockResolvedValue(makeFit({ shapes: [ociShape('VM.GPU.A10.1', { recommended: true })] }));
+    const { props } = setup({ ...onOci, model: base }, client);
+    const adapters = await screen.findByRole('group', { name: 'LoRA adapters (optional)' });
+    await waitFor(() =>
+      expect(
+        within(adapters)
+          .getAllByRole('checkbox')
+          .map(box => box.parentElement?.textContent)
+      ).toEqual(['한국어 답변'])
+    );
+    fireEvent.click(within(adapters).getByRole('checkbox', { name: '한국어 답변' }));
+    await waitFor(() => expect(screen.getByLabelText('Shape')).toHaveValue('VM.GPU.A10.1'));
+    fireEvent.click(screen.getByRole('button', { name: 'Deploy' }));
+    await waitFor(() => expect(props.onCreated).toHaveBeenCalled());
+    expect(client.createDeployment.mock.calls[0][0]).toMatchObject({
+      engine: 'vllm',
+      adapters: [{ model_id: 'ocid1.ft.ko' }]
+    });
+    // TGI serves none on OCI: the list names vLLM.
+    fireEvent.click(screen.getByRole('radio', { name: /^TGI/ }));
+    expect(adapters).toHaveTextContent('TGI serves no adapters: choose vLLM.');
+  });
+
   it('on OCI shows the form as Terraform, with Copy and Download, creating nothing', async () => {
     const client = new FakeClient();
     client.getModelFit.mockResolvedValue(makeFit({ shapes: [ociShape('VM.GPU.A10.1', { recommended: true })] }));

@@ -260,10 +260,17 @@ describe('deploy form', () => {
     expect(validateDeployForm(withAdapters, 'local', info, trans)).toEqual({});
     expect(buildDeployRequest(withAdapters, 'local', info).adapters).toEqual([{ model_id: 'ft:ftj-1' }]);
     expect(buildDeployRequest(form(), 'local', info)).not.toHaveProperty('adapters');
-    // A choice left from a local target is not sent to OCI, where no picker shows it.
-    expect(
-      buildDeployRequest({ ...withAdapters, engine: 'vllm' }, 'oci', { ...info, backend: ociTarget() })
-    ).not.toHaveProperty('adapters');
+    // On OCI (AQUA's stacked deployment) vLLM serves them, TGI and llama.cpp do not: said under the list, none sent.
+    const oci = { ...info, backend: ociTarget() };
+    expect(adapterCandidates([base, lora, elsewhere], makeModel({ id: 'ocid1.base', target: 'oci' }))).toEqual([
+      elsewhere
+    ]);
+    const stacked = form({ modelId: 'ocid1.base', engine: 'vllm', adapters: ['ft:oci'] });
+    expect(validateDeployForm(stacked, 'oci', oci, trans)).toEqual({});
+    expect(buildDeployRequest(stacked, 'oci', oci).adapters).toEqual([{ model_id: 'ft:oci' }]);
+    const tgi = { ...stacked, engine: 'tgi' as const };
+    expect(validateDeployForm(tgi, 'oci', oci, trans).adapters).toBe('TGI serves no adapters: choose vLLM.');
+    expect(buildDeployRequest(tgi, 'oci', oci)).not.toHaveProperty('adapters');
     // transformers serve loads no adapters: said under the list, and none sent.
     const transformers = form({ engine: 'transformers', adapters: ['ft:ftj-1'] });
     expect(validateDeployForm(transformers, 'local', info, trans).adapters).toBe(
