@@ -33,6 +33,7 @@ from ..oci.clients import OciClients, new_retry_token
 from ..oci.context import OciContext
 from ..oci.limits import read_available
 from ..oci.mapping import parse_os_uri
+from ..oci.polling import Backoff
 from ..operations import Progress
 from . import mapping
 from .sources import revision_parts
@@ -396,8 +397,7 @@ class GenAiControl:
     async def follow(self, work_request_id: str, progress: Progress) -> None:
         c = self._c().generative_ai
         s = self.ctx.settings
-        delay = s.poll_min_seconds
-        deadline = time.monotonic() + s.deploy_timeout_seconds
+        backoff = Backoff(s, s.deploy_timeout_seconds)
         while True:
             wr = (await self._call(c.get_work_request, work_request_id)).data
             percent = float(wr.percent_complete or 0.0)
@@ -405,10 +405,9 @@ class GenAiControl:
             if wr.status in _ENDED:
                 self._lists.clear()  # what the work request changed shows in the next list
                 break
-            if time.monotonic() > deadline:
+            if backoff.expired:
                 raise Upstream(f"{wr.operation_type} did not finish within {s.deploy_timeout_seconds:g} s.")
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, s.poll_max_seconds)
+            await backoff.wait()
         if wr.status == "SUCCEEDED":
             return
         errors = await self._pages(c.list_work_request_errors, work_request_id)

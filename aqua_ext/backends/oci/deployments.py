@@ -65,6 +65,7 @@ from .context import OciContext
 from .deploy_request import DeploymentSpec, DeployPlanner, OciDeployFacts, OciDeployPlan, model_deployment_spec
 from .deploy_shapes import OciShapes
 from .log_search import search_lines, search_log_page
+from .polling import Backoff
 from .signing import OciRequestAuth
 
 log = logging.getLogger(__name__)
@@ -394,12 +395,10 @@ class OciDeployments(Deployments):
         """Poll the work request (with backoff) until it ends, then read the deployment once.
         Succeeds when the deployment reached `target`; else fails with OCI's reason."""
         c = self._c()
-        delay = self.settings.poll_min_seconds
-        deadline = time.monotonic() + self.settings.deploy_timeout_seconds
+        backoff = Backoff(self.settings, self.settings.deploy_timeout_seconds)
         wr: Any = None
         while True:
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, self.settings.poll_max_seconds)
+            await backoff.wait()
             if work_request_id:
                 try:
                     wr = (await c.call("datascience", c.data_science.get_work_request, work_request_id)).data
@@ -427,7 +426,7 @@ class OciDeployments(Deployments):
                 progress.update(message=f"{verb}: {entry.md.lifecycle_state}")
                 if dm.state_of(entry.md.lifecycle_state) not in TRANSITIONAL_STATES:
                     break
-            if time.monotonic() > deadline:
+            if backoff.expired:
                 raise UpstreamTimeout(
                     f"OCI did not finish {verb.lower()} the deployment within "
                     f"{self.settings.deploy_timeout_seconds / 60:.0f} minutes; it may still "

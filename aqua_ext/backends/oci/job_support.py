@@ -38,6 +38,7 @@ from . import mapping
 from .clients import OciClients, new_retry_token, policy_hint
 from .context import OciContext
 from .log_search import search_lines, search_log_page
+from .polling import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -162,16 +163,14 @@ async def stage_local_dataset(
 
 async def until_active(c: OciClients, settings: Any, job: Any, what: str) -> None:
     """A job takes runs once ACTIVE (OCI makes it so within seconds)."""
-    delay = settings.poll_min_seconds
-    deadline = time.monotonic() + JOB_ACTIVE_TIMEOUT_SECONDS
+    backoff = Backoff(settings, JOB_ACTIVE_TIMEOUT_SECONDS)
     while job.lifecycle_state == "CREATING":
-        if time.monotonic() > deadline:
+        if backoff.expired:
             raise UpstreamTimeout(
                 f"OCI did not make the {what} job {job.id} ACTIVE within "
                 f"{JOB_ACTIVE_TIMEOUT_SECONDS:.0f} seconds; try again."
             )
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, settings.poll_max_seconds)
+        await backoff.wait()
         job = (await c.call("datascience", c.data_science.get_job, job.id)).data
     if job.lifecycle_state != "ACTIVE":
         raise Upstream(f"OCI made the {what} job {job.lifecycle_state}: {job.lifecycle_details or 'no reason given'}.")
@@ -307,16 +306,14 @@ class Rollback:
 
     async def _delete_job_later(self, job_id: str, run_id: str) -> None:
         c = self._clients()
-        deadline = time.monotonic() + JOB_ACTIVE_TIMEOUT_SECONDS * 5
-        delay = self.settings.poll_min_seconds
+        backoff = Backoff(self.settings, JOB_ACTIVE_TIMEOUT_SECONDS * 5)
         try:
-            while time.monotonic() < deadline:
+            while not backoff.expired:
                 run = (await c.call("datascience", c.data_science.get_job_run, run_id)).data
                 if run.lifecycle_state not in RUNNING_RUN_STATES:
                     await delete_job(c, job_id)
                     return
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self.settings.poll_max_seconds)
+                await backoff.wait()
             log.error(
                 "the half-created %s job %s was not canceled in time; delete it in the Console", self.what, job_id
             )

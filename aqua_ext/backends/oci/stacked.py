@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import shlex
-import time
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -46,6 +45,7 @@ from .config import OciSettings
 from .deploy_request import DeploymentSpec, OciDeployPlan
 from .job_mapping import hyper_values
 from .models import OciModels
+from .polling import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -254,17 +254,15 @@ async def create_group(c: OciClients, settings: OciSettings, details: Any) -> An
 
 
 async def _until_active(c: OciClients, settings: OciSettings, group: Any, work_request: str | None) -> Any:
-    delay = settings.poll_min_seconds
-    deadline = time.monotonic() + min(GROUP_TIMEOUT_SECONDS, settings.deploy_timeout_seconds)
+    backoff = Backoff(settings, min(GROUP_TIMEOUT_SECONDS, settings.deploy_timeout_seconds))
     errors: list[str] = []
     while group.lifecycle_state == "CREATING":
-        if time.monotonic() > deadline:
+        if backoff.expired:
             raise UpstreamTimeout(
                 f"OCI did not create the model group of the stacked deployment within "
                 f"{GROUP_TIMEOUT_SECONDS / 60:.0f} minutes; nothing was deployed."
             )
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, settings.poll_max_seconds)
+        await backoff.wait()
         if work_request:
             wr = (await c.call("datascience", c.data_science.get_work_request, work_request)).data
             if wr.status not in _TERMINAL_WORK:
