@@ -32,6 +32,8 @@ export type Info = Schemas['Info'];
 export type BackendDescription = Schemas['BackendDescription'];
 /** What a target is: this machine, OCI Data Science or OCI Generative AI. */
 export type TargetKind = BackendDescription['kind'];
+/** How other LoRA adapters reach a deployment once it exists: on the running engine, by a restart, or by deploying again. */
+export type AdapterChange = BackendDescription['adapter_engines'][string];
 /** A target that could not answer a merged list (its items are missing; the others' show). */
 export type TargetProblem = Schemas['TargetProblem'];
 export type Hardware = Schemas['Hardware'];

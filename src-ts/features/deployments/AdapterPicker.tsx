@@ -18,6 +18,8 @@ export interface IAdapterPickerProps {
   value: readonly string[];
   /** Why adapters cannot be chosen now (an engine that serves none), or null. */
   unavailable: string | null;
+  /** The target fixes a deployment's adapters at create (OCI's stacked deployment): other ones need a new one. */
+  fixedAtCreate?: boolean;
   disabled: boolean;
   error?: string;
   onChange: (value: string[]) => void;
@@ -56,9 +58,13 @@ export function AdapterPicker(props: IAdapterPickerProps): JSX.Element | null {
       </div>
       <div id={`${id}-hint`} className="jp-AquaExt-formField-hint">
         {props.unavailable ??
-          trans.__(
-            'Each adapter answers the requests that name it; without one, the base model answers. Adapters must be trained on this model.'
-          )}
+          (props.fixedAtCreate
+            ? trans.__(
+                'Each adapter answers the requests that name it; without one, the base model answers. Adapters must be trained on this model; on this target they are chosen now, and other ones need a new deployment.'
+              )
+            : trans.__(
+                'Each adapter answers the requests that name it; without one, the base model answers. Adapters must be trained on this model.'
+              ))}
       </div>
       <FieldError id={`${id}-error`}>{error}</FieldError>
     </fieldset>

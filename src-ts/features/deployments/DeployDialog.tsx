@@ -3,6 +3,7 @@ import * as React from 'react';
 import type { CreateDeploymentResponse, Dtype, FitQuery, FitReport, Info, ModelSummary } from '../../api/types';
 import {
   adapterCandidates,
+  adapterEngines,
   buildDeployRequest,
   DEPLOY_FIELDS,
   defaultDeploymentName,
@@ -143,13 +144,14 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   const { kind: backendKind, info } = formTarget;
   useGenAiHandOff(formTarget, () => props.onGenAi?.(props.model));
   const onOci = backendKind === 'oci';
-  // LoRA fine-tunes to serve beside the base, on whichever target serves adapters (its `adapter_engines`: on OCI,
-  // AQUA's stacked deployment); the candidates are the chosen target's (adapterCandidates).
+  // LoRA fine-tunes to serve beside the base, where the target serves adapters (its `adapter_engines`: on OCI,
+  // AQUA's stacked deployment); the candidates are the chosen target's fine-tunes of the chosen base.
+  const takesAdapters = Object.keys(adapterEngines(info)).length > 0;
   const loadAdapters = React.useCallback(
     () => client.listModels({ source: 'fine-tuned' }).then(list => list.items),
     [client]
   );
-  const fineTuned = useFetched(loadAdapters, null);
+  const fineTuned = useFetched(takesAdapters ? loadAdapters : null, null);
 
   useDialogFocus(firstInput);
 
@@ -475,15 +477,22 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
         </SelectField>
       )}
 
-      {Object.keys(info?.backend.adapter_engines ?? {}).length > 0 && (
+      {takesAdapters && (
         <AdapterPicker
           id={id('adapters')}
           trans={trans}
           candidates={
-            fineTuned.value !== null ? adapterCandidates(fineTuned.value, model) : fineTuned.error ? [] : null
+            fineTuned.value !== null
+              ? adapterCandidates(fineTuned.value.filter(formTarget.holds), model)
+              : fineTuned.error
+                ? []
+                : null
           }
           value={form.adapters}
-          unavailable={servesAdapters(form.engine, info) ? null : noAdaptersReason(form.engine, info, trans)}
+          fixedAtCreate={adapterEngines(info)[form.engine] === 'redeploy'}
+          unavailable={
+            servesAdapters(form.engine, form.mode, info) ? null : noAdaptersReason(form.engine, form.mode, info, trans)
+          }
           disabled={busy}
           error={errors.adapters}
           onChange={adapters => update({ adapters })}

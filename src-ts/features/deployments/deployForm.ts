@@ -8,6 +8,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { CONTRACT_LIMITS } from '../../api/limits';
 import type {
+  AdapterChange,
   CreateDeploymentRequest,
   Dtype,
   EngineName,
@@ -121,21 +122,34 @@ export const OCI_ENGINES: readonly EngineName[] = ['vllm', 'llama.cpp', 'tgi'];
 export const MODES: readonly InferenceMode[] = ['chat', 'completion', 'embedding'];
 
 /**
- * Whether `engine` serves LoRA adapters on the chosen target: the server's own table (the target's
- * `adapter_engines`, services/adapters.py), so that the picker is never offered where a create is refused.
+ * The engines that serve LoRA adapters on the chosen target, and how other adapters reach a deployment once it
+ * exists: the server's own table (the target's `adapter_engines`, services/adapters.py), not one of the form's.
  */
-export function servesAdapters(engine: EngineName, info: Info | null): boolean {
-  return Object.prototype.hasOwnProperty.call(info?.backend.adapter_engines ?? {}, engine);
+export function adapterEngines(info: Info | null): Partial<Record<EngineName, AdapterChange>> {
+  return (info?.backend.adapter_engines ?? {}) as Partial<Record<EngineName, AdapterChange>>;
 }
 
-/** Why adapters cannot be picked with `engine`, naming the engines of this target that serve them. */
-export function noAdaptersReason(engine: EngineName, info: Info | null, trans: TranslationBundle): string {
-  const others = Object.keys(info?.backend.adapter_engines ?? {})
-    .map(name => engineLabel(name as EngineName))
+/** Whether adapters may be picked for `engine` in `mode` (an embedding gives vectors: adapters change answers). */
+export function servesAdapters(engine: EngineName, mode: InferenceMode, info: Info | null): boolean {
+  return mode !== 'embedding' && adapterEngines(info)[engine] !== undefined;
+}
+
+/** Why adapters cannot be picked with `engine` in `mode`, naming the engines of this target that serve them. */
+export function noAdaptersReason(
+  engine: EngineName,
+  mode: InferenceMode,
+  info: Info | null,
+  trans: TranslationBundle
+): string {
+  if (mode === 'embedding' && adapterEngines(info)[engine] !== undefined) {
+    return trans.__('An embedding deployment gives vectors: adapters change answers.');
+  }
+  const others = (Object.keys(adapterEngines(info)) as EngineName[])
+    .map(engineLabel)
     .sort((a, b) => a.localeCompare(b));
   return others.length > 0
-    ? trans.__('%1 serves no adapters: choose %2.', engineLabel(engine), others.join(trans.__(' or ')))
-    : trans.__('No engine of this target serves adapters.');
+    ? trans.__('%1 serves no adapters on this target; engines that do: %2.', engineLabel(engine), others.join(', '))
+    : trans.__('%1 serves no adapters on this target.', engineLabel(engine));
 }
 
 /**
@@ -388,8 +402,8 @@ export function validateDeployForm(
   }
   if (form.adapters.length > LIMITS.adapters) {
     errors.adapters = trans.__('At most %1 adapters.', LIMITS.adapters);
-  } else if (form.adapters.length > 0 && !servesAdapters(form.engine, info)) {
-    errors.adapters = noAdaptersReason(form.engine, info, trans);
+  } else if (form.adapters.length > 0 && !servesAdapters(form.engine, form.mode, info)) {
+    errors.adapters = noAdaptersReason(form.engine, form.mode, info, trans);
   }
   if (backend === 'oci' && !inRange(form.replicas, LIMITS.replicasMin, LIMITS.replicasMax)) {
     errors.replicas = trans.__('A whole number from %1 to %2.', LIMITS.replicasMin, LIMITS.replicasMax);
@@ -475,7 +489,7 @@ export function buildDeployRequest(
     body.params = params;
   }
   // Adapters are picked where the engine serves them: a choice left from another target or engine is not sent.
-  if (form.adapters.length > 0 && servesAdapters(form.engine, info)) {
+  if (form.adapters.length > 0 && servesAdapters(form.engine, form.mode, info)) {
     body.adapters = form.adapters.map(modelId => ({ model_id: modelId }));
   }
   if (backend === 'oci') {

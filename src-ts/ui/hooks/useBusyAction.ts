@@ -7,7 +7,7 @@ import { useNotifyError } from '../setupLinks';
 import { useMountedRef } from './useMountedRef';
 
 export interface IBusyAction<K extends string> {
-  /** The action in flight: its button says so, and every action button is disabled meanwhile. */
+  /** The action in flight: its button says so (a detail disables every action meanwhile, a list the row's). */
   busy: K | null;
   /** The last action's error (shown as a banner until the next action). */
   actionError: unknown;
@@ -47,7 +47,8 @@ export function useBusyAction<K extends string>(
         latest.current.notifyError(reason);
       } finally {
         if (mounted.current) {
-          setBusy(null);
+          // Another row's action may have started meanwhile (a list disables only the busy row): it stays busy.
+          setBusy(current => (current === kind ? null : current));
         }
       }
     },

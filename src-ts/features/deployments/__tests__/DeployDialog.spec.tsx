@@ -131,7 +131,9 @@ describe('DeployDialog', () => {
     // transformers serves none: the list says so and takes no new choice.
     fireEvent.click(within(adapters).getByRole('checkbox', { name: '日本語の回答' }));
     fireEvent.click(screen.getByRole('radio', { name: /^transformers/i }));
-    expect(adapters).toHaveTextContent('transformers serves no adapters: choose llama.cpp or vLLM.');
+    expect(adapters).toHaveTextContent(
+      'transformers serves no adapters on this target; engines that do: llama.cpp, vLLM.'
+    );
     expect(within(adapters).getByRole('checkbox', { name: '日本語の回答' })).toBeDisabled();
   });
 
@@ -323,9 +325,39 @@ describe('DeployDialog', () => {
       engine: 'vllm',
       adapters: [{ model_id: 'ocid1.ft.ko' }]
     });
-    // TGI serves none on OCI: the list names vLLM.
+    // There they are fixed at create (a stacked deployment), and TGI serves none: the list names vLLM.
+    expect(adapters).toHaveTextContent('other ones need a new deployment');
     fireEvent.click(screen.getByRole('radio', { name: /^TGI/ }));
-    expect(adapters).toHaveTextContent('TGI serves no adapters: choose vLLM.');
+    expect(adapters).toHaveTextContent('TGI serves no adapters on this target; engines that do: vLLM.');
+  });
+
+  it('with two targets and no model yet, offers the chosen target’s fine-tunes only, and sends none from another', async () => {
+    const client = new FakeClient();
+    client.models = [
+      makeModel({ id: 'reg:base', name: 'Local base' }),
+      makeModel({ id: 'ocid1.datasciencemodel.oc1..base', name: 'OCI base', target: 'oci' }),
+      makeModel({ id: 'ft:local', name: 'Local tune', source: 'fine-tuned', tags: ['fine-tuned', 'lora'] }),
+      makeModel({ id: 'ocid1.ft', name: 'OCI tune', source: 'fine-tuned', tags: ['fine-tuned', 'lora'], target: 'oci' })
+    ];
+    client.getModelFit.mockResolvedValue(makeFit({ shapes: [ociShape('VM.GPU.A10.1', { recommended: true })] }));
+    setup({ model: null, info: { ...info, targets: [LOCAL_TARGET, ociTarget()] } }, client);
+    const offered = async (): Promise<(string | null | undefined)[]> => {
+      const adapters = await screen.findByRole('group', { name: 'LoRA adapters (optional)' });
+      return within(adapters)
+        .getAllByRole('checkbox')
+        .map(box => box.parentElement?.textContent);
+    };
+    await waitFor(async () => expect(await offered()).toEqual(['Local tune']));
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Local tune' }));
+    // Another target: its own fine-tunes, and the local choice is dropped, not sent.
+    fireEvent.change(screen.getByLabelText('Target'), { target: { value: 'oci' } });
+    await waitFor(async () => expect(await offered()).toEqual(['OCI tune']));
+    expect(screen.getByRole('checkbox', { name: 'OCI tune' })).not.toBeChecked();
+    fireEvent.change(screen.getByLabelText('Model'), { target: { value: 'ocid1.datasciencemodel.oc1..base' } });
+    await waitFor(() => expect(screen.getByLabelText('Shape')).toHaveValue('VM.GPU.A10.1'));
+    fireEvent.click(screen.getByRole('button', { name: 'Deploy' }));
+    await waitFor(() => expect(client.createDeployment).toHaveBeenCalled());
+    expect(client.createDeployment.mock.calls[0][0]).not.toHaveProperty('adapters');
   });
 
   it('on OCI shows the form as Terraform, with Copy and Download, creating nothing', async () => {

@@ -269,14 +269,22 @@ describe('deploy form', () => {
     expect(validateDeployForm(stacked, 'oci', oci, trans)).toEqual({});
     expect(buildDeployRequest(stacked, 'oci', oci).adapters).toEqual([{ model_id: 'ft:oci' }]);
     const tgi = { ...stacked, engine: 'tgi' as const };
-    expect(validateDeployForm(tgi, 'oci', oci, trans).adapters).toBe('TGI serves no adapters: choose vLLM.');
+    expect(validateDeployForm(tgi, 'oci', oci, trans).adapters).toBe(
+      'TGI serves no adapters on this target; engines that do: vLLM.'
+    );
     expect(buildDeployRequest(tgi, 'oci', oci)).not.toHaveProperty('adapters');
     // transformers serve loads no adapters: said under the list, and none sent.
     const transformers = form({ engine: 'transformers', adapters: ['ft:ftj-1'] });
     expect(validateDeployForm(transformers, 'local', info, trans).adapters).toBe(
-      'transformers serves no adapters: choose llama.cpp or vLLM.'
+      'transformers serves no adapters on this target; engines that do: llama.cpp, vLLM.'
     );
     expect(buildDeployRequest(transformers, 'local', info)).not.toHaveProperty('adapters');
+    // An embedding gives vectors: llama.cpp serves adapters, but not to an embedding deployment.
+    const embedding = form({ modelId: 'reg:gguf', engine: 'llama.cpp', mode: 'embedding', adapters: ['ft:ftj-1'] });
+    expect(validateDeployForm(embedding, 'local', info, trans).adapters).toBe(
+      'An embedding deployment gives vectors: adapters change answers.'
+    );
+    expect(buildDeployRequest(embedding, 'local', info)).not.toHaveProperty('adapters');
     // The server names the adapter it refuses (`adapters.1`): under the list, not under the model picker.
     const placed = placeFieldErrors(
       [{ field: 'adapters.1', message: "'Wide' has LoRA rank 128; the base's hidden size is 64" }],
