@@ -35,6 +35,9 @@ class Engine(ApiModel):
 
 
 TargetKind = Literal["local", "oci", "genai"]
+# How other LoRA adapters reach a deployment once it exists: "live" on the running engine, by a "restart" of
+# it, or chosen at create only and changed by deploying again ("redeploy").
+AdapterChange = Literal["live", "restart", "redeploy"]
 
 
 class BackendDescription(ApiModel):
@@ -57,11 +60,10 @@ class BackendDescription(ApiModel):
     # the driver's own table: the deploy dialog offers these, and no table of its own. Empty when unknown
     # (a target not started yet); the create request is checked either way.
     engine_modes: dict[str, list[str]] = {}
-    # The engines that serve LoRA adapters on this target, and how other adapters are applied to a deployment
-    # once it exists ("live" on the running engine, by a "restart" of it, or "redeploy": they are chosen at
-    # create, and other ones need a new deployment): services/adapters.py's table, which the deploy dialog's
-    # adapter picker follows. Empty: no engine here serves adapters.
-    adapter_engines: dict[str, Literal["live", "restart", "redeploy"]] = {}
+    # The engines that serve LoRA adapters on this target, and how other adapters reach a deployment once it
+    # exists: services/adapters.py's table, which the deploy dialog's adapter picker follows. Empty: no engine
+    # here serves adapters.
+    adapter_engines: dict[str, AdapterChange] = {}
 
 
 TargetDescription = BackendDescription

@@ -60,7 +60,7 @@ class AdapterChange:
     mode: str
     facts: tuple[AdapterFacts, ...]
     base: BaseFacts
-    running: tuple[str, ...] = ()  # the command line the running engine was started with (none: not running)
+    running: tuple[str, ...] = ()  # the engine's command line, from its run record (none: it never ran)
     adapters: tuple[Any, ...] = ()  # DeploymentAdapter
     args: tuple[str, ...] = ()
     how: str = "restart"

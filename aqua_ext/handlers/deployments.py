@@ -365,7 +365,9 @@ class _OpenAiPassThrough(_StreamingHandler):
         limit = self.aqua.pass_through_timeout
         try:
             async with asyncio.timeout(limit):
-                answer = await self._open(deployment_id, target, openai_path, body, None, "")
+                answer = await self._open(
+                    deployment_id, target, openai_path, body, None, "The engine did not answer in time."
+                )
                 try:
                     content = await answer.read()
                 except Upstream as exc:

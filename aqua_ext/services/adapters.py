@@ -26,17 +26,14 @@ Engines (what each one's source and documentation say):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from ..api.deployments import DeploymentAdapter
+from ..api.info import AdapterChange
 from ..api.upstream import UpstreamTarget
 from ..backends.adapter_facts import AdapterFacts, BaseFacts, base_names
 from ..backends.engine_tokens import param_value
 from ..errors import InvalidInput
-
-# How another set of adapters reaches a deployment: "live" on the running engine, by a "restart" of it, or
-# chosen at create only and changed by deploying again ("redeploy").
-Applied = Literal["live", "restart", "redeploy"]
 
 # vLLM's allowed --max-lora-rank values (vllm/config/lora.py, `MaxLoRARanks`).
 VLLM_LORA_RANKS = (1, 8, 16, 32, 64, 128, 256, 320, 512)
@@ -50,7 +47,7 @@ class AdapterEngine:
     """How an engine serves adapters."""
 
     max_rank: int | None  # the highest LoRA rank it loads (None: its own limit is none)
-    applied: Applied  # how an adapter is added or removed once it serves
+    applied: AdapterChange  # how an adapter is added or removed once it serves
 
 
 ADAPTER_ENGINES: dict[str, AdapterEngine] = {
@@ -70,7 +67,7 @@ TARGET_ENGINES: dict[str, dict[str, AdapterEngine]] = {"local": ADAPTER_ENGINES,
 CHANGEABLE: dict[str, dict[str, AdapterEngine]] = {"local": ADAPTER_ENGINES}
 
 
-def adapter_engines(target: str) -> dict[str, Applied]:
+def adapter_engines(target: str) -> dict[str, AdapterChange]:
     """The engines that serve adapters on `target`, and how other adapters reach a deployment once it exists."""
     return {engine: support.applied for engine, support in TARGET_ENGINES.get(target, {}).items()}
 
@@ -139,6 +136,9 @@ def check_adapters(
             )
         if a.rank is not None and limit is not None and a.rank > limit:
             raise InvalidInput.field(field, f"'{a.model_name}' has LoRA rank {a.rank}; {why}")
+        if a.rank is None and support.max_rank is not None:
+            # Unchecked, a rank above the engine's limit would only fail when the engine starts.
+            raise InvalidInput.field(field, f"'{a.model_name}' records no LoRA rank; {why}")
         names.add(a.name)
         out.append(DeploymentAdapter(name=a.name, model_id=a.model_id, model_name=a.model_name, rank=a.rank))
     return out
@@ -174,12 +174,16 @@ def adapter_args(
 
 def live_fits(running: tuple[str, ...] | list[str], wanted: list[str]) -> bool:
     """Whether vLLM, started with the command line `running` (its adapter flags among it), can load the set
-    `wanted` flags describe without a restart: it was started with adapters on (--enable-lora), and with a
-    --max-lora-rank that holds the new ones."""
+    `wanted` flags describe without a restart: it was started with adapters on (--enable-lora), with a
+    --max-lora-rank that holds the new ones, and --max-loras for as many (more would be served, but not in
+    one batch). The flags stand once in a command line: users cannot pass these (services/engine_params.py)."""
     if "--enable-lora" not in running:
         return False
-    started, needed = param_value(list(running), "--max-lora-rank"), param_value(wanted, "--max-lora-rank")
-    return needed is None or (started is not None and int(needed) <= int(started))
+    for flag in ("--max-lora-rank", "--max-loras"):
+        started, needed = param_value(list(running), flag), param_value(wanted, flag)
+        if needed is not None and (started is None or int(needed) > int(started)):
+            return False
+    return True
 
 
 # ---- per request ------------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ and a final summary. No tornado here.
 
 - the stream ends at `data: [DONE]` or at EOF (`transformers serve` sends no [DONE]);
 - a non-2xx answer raises `Upstream` carrying the engine's own message;
-- no first byte within `first_byte_timeout`, or silence longer than `idle_timeout`
-  between chunks, raises `UpstreamTimeout`;
+- no answer (its headers) within `first_byte_timeout`, or a read of the body waiting longer
+  than `idle_timeout`, raises `UpstreamTimeout`;
 - a connection broken mid-answer raises `Upstream("The engine closed the stream mid-answer…")`;
 - cancellation (the consumer's task cancelled, or the generator closed early) closes the
   upstream response at once, so the engine sees the disconnect and stops generating.
@@ -117,7 +117,7 @@ async def stream_chat(
     With `coalesce`, the plain content deltas that arrived in one network read are merged into
     one: nothing waits longer, but a relay that is behind sends fewer, larger events.
     With `wire` (the server's aiohttp pool, services/engine_wire.py), an unsigned request goes
-    through it instead of `client`: the same answer for less CPU per token. There the answer's
+    through it instead of `client`: the same answer for less CPU per token. Either way the answer's
     headers are awaited for `first_byte_timeout`, then each read for `idle_timeout`."""
     body = dict(payload)
     body["stream"] = True

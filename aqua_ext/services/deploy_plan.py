@@ -205,12 +205,13 @@ def _oci_adapters(facts: OciDeployFacts) -> tuple[tuple[DeploymentAdapter, ...],
     request = facts.request
     if not request.adapters:
         return (), ()
-    if facts.model.source == ModelSource.FINE_TUNED or facts.base is None:
+    if facts.model.source == ModelSource.FINE_TUNED:
         # AQUA's rule (validate_input_models): the group's base is a base model; its fine-tunes are the adapters.
         raise InvalidInput.field(
             "model_id",
             f"'{facts.model.name}' is a fine-tuned model; deploy its base model with the fine-tunes as adapters",
         )
+    assert facts.base is not None, "the driver reads the base whenever adapters are asked for"
     checked = check_adapters(
         facts.engine, list(facts.adapters), facts.base, served_name(request.name), mode=request.mode, target="oci"
     )

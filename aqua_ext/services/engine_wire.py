@@ -24,7 +24,7 @@ import abc
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING
 
 import httpx
@@ -38,6 +38,9 @@ __all__ = ["CONNECT_TIMEOUT_S", "EngineAnswer", "EngineWire", "encode_json", "op
 
 CONNECT_TIMEOUT_S = 10.0
 _READ_SIZE = 1 << 16
+# Bytes are relayed as the engine sent them, with the content type alone: asked uncompressed, so that no
+# encoding header is needed (and a whole answer's usage can be read).
+_SENT_HEADERS = {"Content-Type": "application/json", "Accept-Encoding": "identity"}
 MID_ANSWER_MESSAGE = "The engine closed the stream mid-answer"
 
 # httpx's own encoding of `json=`: compact, UTF-8, no NaN (engines reject it).
@@ -59,18 +62,19 @@ class EngineAnswer(abc.ABC):
         return 200 <= self.status < 300
 
     @abc.abstractmethod
-    def chunks(self) -> AsyncIterator[bytes]:
+    def chunks(self) -> AsyncGenerator[bytes, None]:
         """The body's bytes as each read returns them (several engine events when the relay is behind)."""
 
     async def read(self, limit: int | None = None) -> bytes:
         """The whole body (at most `limit` bytes: an error message need not be read to its end)."""
         parts: list[bytes] = []
         size = 0
-        async for chunk in self.chunks():
-            parts.append(chunk)
-            size += len(chunk)
-            if limit is not None and size >= limit:
-                break  # not read to its end: the connection is not reused
+        async with contextlib.aclosing(self.chunks()) as chunks:
+            async for chunk in chunks:
+                parts.append(chunk)
+                size += len(chunk)
+                if limit is not None and size >= limit:
+                    break  # not read to its end: the connection is not reused
         return b"".join(parts)
 
     @abc.abstractmethod
@@ -88,7 +92,7 @@ class _AiohttpAnswer(EngineAnswer):
         self.status = response.status
         self.content_type = response.headers.get("Content-Type", "application/json")
 
-    async def chunks(self) -> AsyncIterator[bytes]:
+    async def chunks(self) -> AsyncGenerator[bytes, None]:
         import aiohttp
 
         read = self._response.content.readany
@@ -120,7 +124,7 @@ class HttpxAnswer(EngineAnswer):
         self.status = response.status_code
         self.content_type = response.headers.get("content-type", "application/json")
 
-    async def chunks(self) -> AsyncIterator[bytes]:
+    async def chunks(self) -> AsyncGenerator[bytes, None]:
         try:
             async for chunk in self._response.aiter_raw():
                 yield chunk
@@ -174,11 +178,13 @@ class EngineWire:
             response = await self._client().post(
                 url,
                 data=body,
-                headers={"Content-Type": "application/json", **headers},
+                headers={**_SENT_HEADERS, **headers},
                 timeout=timeout,
                 allow_redirects=False,
                 read_bufsize=_READ_SIZE,
             )
+        except aiohttp.ConnectionTimeoutError:  # a TimeoutError too, but the engine was not reached at all
+            raise Upstream(f"Could not reach the engine: no connection within {CONNECT_TIMEOUT_S:g} s") from None
         except TimeoutError:
             raise UpstreamTimeout(timeout_message) from None
         except aiohttp.ClientError as exc:
@@ -210,11 +216,11 @@ async def open_answer(
     if wire is not None and auth is None:
         return await wire.post(url, data, headers, read_timeout=read_timeout, timeout_message=timeout_message)
     timeout = httpx.Timeout(connect=CONNECT_TIMEOUT_S, read=read_timeout, write=30.0, pool=CONNECT_TIMEOUT_S)
-    request = client.build_request(
-        "POST", url, content=data, headers={"Content-Type": "application/json", **headers}, timeout=timeout
-    )
+    request = client.build_request("POST", url, content=data, headers={**_SENT_HEADERS, **headers}, timeout=timeout)
     try:
         response = await client.send(request, stream=True, auth=auth or httpx.USE_CLIENT_DEFAULT)
+    except (httpx.ConnectTimeout, httpx.PoolTimeout) as exc:  # not reached at all: as unreachable
+        raise Upstream(f"Could not reach the engine: {exc or type(exc).__name__}") from None
     except httpx.TimeoutException:
         raise UpstreamTimeout(timeout_message) from None
     except httpx.HTTPError as exc:

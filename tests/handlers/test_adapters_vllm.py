@@ -99,14 +99,22 @@ async def test_vllm_adapters_change_on_the_running_engine(
         status, err = await answer_of(api, dep, "wide")
         assert status == 400 and err["error"]["param"] == "model", err
 
-        # Both again: still live, as the engine runs with rank 16 (not the rank 8 its last set needed).
+        # The rank-16 one back: still live, as the engine runs with rank 16 (not the rank 8 its last set needed).
+        status, changed = await api(
+            f"deployments/{dep}/adapters", method="PUT", body={"adapters": [{"model_id": wide, "name": "wide"}]}
+        )
+        assert status == 200 and changed["applied"] == "live", changed
+        assert lora_calls(vllm_requests)[2:] == [("unload_lora_adapter", "narrow"), ("load_lora_adapter", "wide")]
+        assert engine_pid(aqua_data_dir, dep) == started  # the same engine all along
+
+        # Both: more than the one adapter it batches (--max-loras 1): the engine restarts with both.
         both = [{"model_id": narrow, "name": "narrow"}, {"model_id": wide, "name": "wide"}]
         status, changed = await api(f"deployments/{dep}/adapters", method="PUT", body={"adapters": both})
-        assert status == 200 and changed["applied"] == "live", changed
-        assert lora_calls(vllm_requests)[2:] == [("load_lora_adapter", "wide")]
+        assert status == 202 and changed["applied"] == "restart", changed
+        assert (await wait_state(api, dep, "ACTIVE", "FAILED", timeout=120))["state"] == "ACTIVE"
+        assert engine_pid(aqua_data_dir, dep) != started
         for name in ("narrow", "wide"):
             status, answer = await answer_of(api, dep, name)
             assert status == 200 and answer["choices"][0]["message"]["content"] == f"answered by {name}", answer
-        assert engine_pid(aqua_data_dir, dep) == started  # the same engine all along
     finally:
         await api(f"deployments/{dep}", method="DELETE")

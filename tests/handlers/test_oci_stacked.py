@@ -279,3 +279,23 @@ async def test_http_a_group_not_active_in_time_is_a_504_and_goes(api: Any, world
     assert status == 504 and "model group" in err["message"], err
     assert list(groups(world).values()) == ["DELETING"]
     assert world.emulator.calls["CreateModelDeployment"] == 0
+
+
+async def test_http_canceling_a_stacked_create_deletes_the_deployment_then_its_group(api: Any, world: OciWorld) -> None:
+    assert (await api("info"))[0] == 200
+    base = seed_deployable_model(world, "acme")
+    tuned = seed_finetune(world, base, "tuned")
+    world.emulator.transition_seconds = 2.0  # the create is still under way when it is canceled
+    status, created = await api(
+        "deployments", method="POST", body={"model_id": base, "name": "s", "adapters": [{"model_id": tuned}]}
+    )
+    assert status == 202, created
+    (group_id,) = groups(world)
+    await asyncio.sleep(0.1)  # the operation is watching
+    status, op = await api(f"operations/{created['operation']['id']}", method="DELETE")
+    assert status == 200 and op["state"] == "CANCELED", op
+    # OCI keeps a group that a deployment serves: it goes once the deployment is DELETED.
+    world.emulator.transition_seconds = 0.05
+    await until(lambda: groups(world)[group_id] in ("DELETING", "DELETED"), timeout=20)
+    with world.emulator.lock:
+        assert world.emulator.deployments.deployments[created["deployment"]["id"]]["lifecycleState"] == "DELETED"

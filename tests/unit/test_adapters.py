@@ -153,11 +153,13 @@ def test_models_listing_names_the_base_then_its_adapters() -> None:
 
 
 def test_vllm_changes_live_only_within_what_it_was_started_with() -> None:
-    started = adapter_args("vllm", [adapter(0, "a", rank=16)], [16])
-    assert live_fits(started, adapter_args("vllm", [adapter(0, "a"), adapter(1, "b", rank=16)], [8, 16]))
+    started = adapter_args("vllm", [adapter(0, "a", rank=16), adapter(1, "b")], [16, 8])
+    assert live_fits(started, adapter_args("vllm", [adapter(0, "c"), adapter(1, "b", rank=16)], [8, 16]))
     assert live_fits(started, [])  # removing every adapter
-    # A rank above the --max-lora-rank it started with, or an engine started without adapters: restart.
+    # A rank above the --max-lora-rank it started with, more adapters than its --max-loras (they would not be
+    # served in one batch), or an engine started without adapters: restart.
     assert not live_fits(started, adapter_args("vllm", [adapter(0, "wide", rank=64)], [64]))
+    assert not live_fits(started, adapter_args("vllm", [adapter(i, f"x{i}") for i in range(3)], [8] * 3))
     assert not live_fits([], adapter_args("vllm", [adapter(0, "a")], [8]))
 
 

@@ -311,7 +311,7 @@ class OciDeployments(Deployments):
         group = await stacked.create_group(
             c,
             self.settings,
-            stacked.group_details(self.settings, base, checked.adapters, stacked.base_key(checked), {}),
+            stacked.group_details(self.settings, base, checked.adapters, stacked.base_key(checked)),
         )
         self._groups[group.id] = dm.group_model(group)  # its members are known: the detail needs no read
         return spec, stacked.group_deployment(single, group.id), group.id
@@ -330,6 +330,7 @@ class OciDeployments(Deployments):
             )
         except BaseException as exc:
             if group_id is not None:  # nothing half-made: the group made for it goes
+                self._groups.pop(group_id, None)
                 await asyncio.shield(stacked.delete_group(c, group_id))
             if isinstance(exc, InvalidInput) and getattr(exc, "oci_code", "") in ("LimitExceeded", "QuotaExceeded"):
                 raise InvalidInput.field(
@@ -461,20 +462,31 @@ class OciDeployments(Deployments):
 
     async def _delete_quietly(self, deployment_id: str, group_id: str | None = None) -> None:
         """A canceled create leaves nothing behind: the half-created deployment goes, and the model group made
-        for it is asked to go too (OCI may keep it while the deployment is still being deleted: then it is logged,
-        not waited for, as a canceled operation must end)."""
+        for it goes once the deployment is DELETED (OCI keeps a group a deployment serves), followed by an
+        operation of its own as a delete is: a canceled operation must end now."""
         if deployment_id in self._superseded:  # canceled because it is being deleted already
             return
         c = self._c()
         try:
-            await c.call("datascience", c.data_science.delete_model_deployment, deployment_id, gone_ok=True)
+            response = await c.call("datascience", c.data_science.delete_model_deployment, deployment_id, gone_ok=True)
             self._forget(deployment_id)
             self._listed_at = None
             self.shapes.forget_limits()
         except AquaError as exc:
             log.error("could not delete the canceled deployment %s: %s", deployment_id, exc.message)
-        if group_id is not None:
-            await stacked.delete_group(c, group_id)
+            return
+        if group_id is None:
+            return
+        self._follow_in_background(
+            deployment_id,
+            # None when an earlier attempt's answer was lost: the deployment itself is followed then.
+            response.headers.get("opc-work-request-id") if response is not None else None,
+            "delete-deployment",
+            "Delete the canceled deployment",
+            target="DELETED",
+            verb="Deleting",
+            then=lambda: stacked.delete_group(self._c(), group_id),
+        )
 
     # ---- activate, deactivate, delete -------------------------------------------
 

@@ -167,9 +167,7 @@ def stacked_spec(spec: DeploymentSpec, plan: OciDeployPlan, adapter_args: Sequen
     return replace(spec, params=params, env=env, tags=tags)
 
 
-def group_details(
-    settings: OciSettings, base: Any, adapters: Sequence[DeploymentAdapter], key: str, freeform_tags: dict[str, str]
-) -> Any:
+def group_details(settings: OciSettings, base: Any, adapters: Sequence[DeploymentAdapter], key: str) -> Any:
     """CreateModelGroupDetails of the stacked group (`base`: the base's oci Model record)."""
     import oci
 
@@ -182,7 +180,6 @@ def group_details(
     ]
     tags = {
         **{str(k): str(v) for k, v in (base.freeform_tags or {}).items()},
-        **freeform_tags,
         dm.TAG_STACKED: "true",
         dm.TAG_OWN_GROUP: dm.OWN_GROUP_VALUE,
     }
@@ -254,13 +251,14 @@ async def create_group(c: OciClients, settings: OciSettings, details: Any) -> An
 
 
 async def _until_active(c: OciClients, settings: OciSettings, group: Any, work_request: str | None) -> Any:
-    backoff = Backoff(settings, min(GROUP_TIMEOUT_SECONDS, settings.deploy_timeout_seconds))
+    limit = min(GROUP_TIMEOUT_SECONDS, settings.deploy_timeout_seconds)
+    backoff = Backoff(settings, limit)
     errors: list[str] = []
     while group.lifecycle_state == "CREATING":
         if backoff.expired:
             raise UpstreamTimeout(
                 f"OCI did not create the model group of the stacked deployment within "
-                f"{GROUP_TIMEOUT_SECONDS / 60:.0f} minutes; nothing was deployed."
+                f"{limit:g} s; nothing was deployed."
             )
         await backoff.wait()
         if work_request:

@@ -68,7 +68,9 @@ class Handler(BaseHTTPRequestHandler):
             self._error(404, "Not Found")
         elif self.path == "/v1/load_lora_adapter":
             name, path = body["lora_name"], body["lora_path"]
-            if name in loras:
+            if not args.enable_lora:
+                self._error(400, "LoRA is not enabled. Use --enable-lora to enable LoRA.")
+            elif name in loras:
                 self._error(400, f"The lora adapter '{name}' has already been loaded.")
             elif rank_of(path) > args.max_lora_rank:
                 self._error(400, f"LoRA rank {rank_of(path)} is greater than max_lora_rank {args.max_lora_rank}.")
