@@ -15,6 +15,7 @@ from typing import Any
 import oci
 import pytest
 
+from tests.handlers.test_oci_deployments import wait_state
 from tests.oci_emulator import FaultConfig
 from tests.oci_emulator.core import Request, Response
 from tests.oci_setup import OciWorld, seed_deployable_model
@@ -80,20 +81,6 @@ async def until(check: Any, timeout: float = 10.0) -> None:
     while not check():
         assert loop.time() < deadline, "timed out"
         await asyncio.sleep(0.05)
-
-
-async def wait_state(api: Any, deployment_id: str, *states: str, timeout: float = 20.0) -> dict[str, Any]:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        status, detail = await api(f"deployments/{deployment_id}")
-        if status == 404 and "GONE" in states:
-            return {"state": "GONE"}
-        assert status == 200, detail
-        if detail["state"] in states:
-            return detail
-        assert loop.time() < deadline, f"still {detail['state']}: {detail['state_message']}"
-        await asyncio.sleep(0.1)
 
 
 async def test_http_a_base_with_two_fine_tunes_is_aquas_stacked_deployment(
