@@ -136,9 +136,6 @@ def check_adapters(
             )
         if a.rank is not None and limit is not None and a.rank > limit:
             raise InvalidInput.field(field, f"'{a.model_name}' has LoRA rank {a.rank}; {why}")
-        if a.rank is None and support.max_rank is not None:
-            # Unchecked, a rank above the engine's limit would only fail when the engine starts.
-            raise InvalidInput.field(field, f"'{a.model_name}' records no LoRA rank; {why}")
         names.add(a.name)
         out.append(DeploymentAdapter(name=a.name, model_id=a.model_id, model_name=a.model_name, rank=a.rank))
     return out

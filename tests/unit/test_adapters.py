@@ -84,6 +84,8 @@ def test_a_rank_above_the_engines_limit_is_named() -> None:
     err = refused("vllm", [adapter(0, "a", rank=64)], BASE, "base", target="oci")
     assert err.fields[0].field == "adapters.0" and "up to 32" in err.message
     assert check_adapters("vllm", [adapter(0, "a", rank=32)], BASE, "base", target="oci")
+    # A rank OCI does not record (AQUA's own fine-tunes record none) is not refused: AQUA deploys those.
+    assert check_adapters("vllm", [adapter(0, "a", rank=None)], BASE, "base", target="oci")
     # llama.cpp has no limit of its own: the base's hidden size bounds a low-rank adapter.
     err = refused("llama.cpp", [adapter(0, "a", rank=128)], BASE, "base")
     assert err.fields[0].field == "adapters.0" and "hidden size is 64" in err.message
