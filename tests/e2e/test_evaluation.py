@@ -149,7 +149,11 @@ def test_evaluate_watch_the_report_and_compare_with_the_base(
     detail.get_by_role("button", name="← All evaluations").click()
     table = pg.get_by_role("table", name="Evaluations")
     for name in ("tuned on its data", "base on the same data"):
-        table.get_by_role("checkbox", name=f"Select “{name}” for comparison").check()
+        # The list shows what its last poll saw; the base's row comes with the next one (10 s apart when
+        # nothing runs), or the one after when a poll fails: waited for, up to three polls.
+        box = table.get_by_role("checkbox", name=f"Select “{name}” for comparison")
+        expect(box).to_be_visible(timeout=30_000)
+        box.check()
     pg.get_by_role("button", name="Compare (2)").click()
     compared = pg.get_by_role("table", name="Overall scores compared")
     expect(compared).to_be_visible()
