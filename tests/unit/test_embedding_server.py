@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import os
 import shutil
 import threading
 import time
@@ -32,6 +31,7 @@ from aqua_ext.backends.local.engines import (
 )
 from aqua_ext.errors import Upstream
 from tests.model_folders import needs_local_extra
+from tests.process_groups import group_gone
 
 pytestmark = [pytest.mark.engine, needs_local_extra]
 
@@ -58,14 +58,6 @@ def _spec(folder: Path, work: Path, params: list[str] | None = None) -> EngineSp
         hub_cache=work / "hub",
         params=params or [],
     )
-
-
-def _group_gone(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return True
-    return False
 
 
 @pytest.fixture(scope="module")
@@ -321,7 +313,7 @@ def test_lifecycle_logs_requests_and_stop_leaves_nothing(demo_model_dir: Path, t
                 assert all(abs(_norm(d["embedding"]) - 1.0) < 1e-5 for d in response.json()["data"])
         finally:
             await stop(handle)
-        assert _group_gone(handle.pgid)
+        assert group_gone(handle.pgid)
         assert not is_alive(handle.record)
         assert await reattach(handle.record) is None
         await stop(handle)  # idempotent
@@ -346,7 +338,7 @@ def test_failed_start_explains_and_leaves_nothing(demo_model_dir: Path, tmp_path
         message = info.value.message
         assert "exited" in message and "incomplete" in message
         assert "Error: OSError:" in message and "Last lines of" in message
-        assert _group_gone(handle.pgid)
+        assert group_gone(handle.pgid)
         assert not is_alive(handle.record)
 
     asyncio.run(scenario())

@@ -26,6 +26,7 @@ from aqua_ext.jobs.finetune import (
     read_status,
 )
 from tests.model_folders import needs_local_extra
+from tests.process_groups import group_gone
 
 pytestmark = [needs_local_extra, pytest.mark.engine]
 
@@ -87,14 +88,6 @@ def wait(proc: subprocess.Popen[bytes], out: Path, timeout: float) -> int:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         pytest.fail(f"the job ran over {timeout}s; log:\n{(out / 'job.log').read_text()[-3000:]}")
-
-
-def group_gone(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return True
-    return False
 
 
 def test_lora_run_finishes_and_the_adapter_generates(tmp_path: Path, demo_model_dir: Path) -> None:

@@ -35,6 +35,7 @@ from aqua_ext.backends.local.engines import (
 from aqua_ext.errors import InvalidInput, Upstream
 from aqua_ext.services.engine_params import validate_engine_params
 from tests.model_folders import needs_local_extra
+from tests.process_groups import group_gone
 
 READY_TIMEOUT = 120.0
 
@@ -355,14 +356,6 @@ def _spec(folder: Path, work: Path, **changes: object) -> EngineSpec:
     return EngineSpec(**{**spec.__dict__, **changes})
 
 
-def _group_gone(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return True
-    return False
-
-
 async def _stream_chunks(base_url: str, model: str) -> list[dict[str, object]]:
     chunks: list[dict[str, object]] = []
     body = {
@@ -411,7 +404,7 @@ def test_engine_lifecycle(demo_model_dir: Path, tmp_path: Path) -> None:
             )
         finally:
             await stop(handle)
-        assert _group_gone(handle.pgid)
+        assert group_gone(handle.pgid)
         assert not is_alive(record)
         assert await reattach(record) is None
         await stop(handle)  # idempotent
@@ -441,7 +434,7 @@ def test_killed_engine_is_not_alive(demo_model_dir: Path, tmp_path: Path) -> Non
             assert await reattach(handle.record) is None
         finally:
             await stop(handle)
-        assert _group_gone(handle.pgid)
+        assert group_gone(handle.pgid)
 
     asyncio.run(scenario())
 
@@ -463,7 +456,7 @@ def test_failed_start_explains_and_leaves_nothing(demo_model_dir: Path, tmp_path
         assert "incomplete" in message  # the human reason
         assert "Error: OSError: Error no file named model.safetensors" in message  # the traceback's last line
         assert "Last lines of" in message and len(message.splitlines()) >= 5  # and the log lines
-        assert _group_gone(handle.pgid)
+        assert group_gone(handle.pgid)
         assert not is_alive(handle.record)
 
     asyncio.run(scenario())
@@ -481,7 +474,7 @@ def test_cancelled_wait_stops_the_engine(demo_model_dir: Path, tmp_path: Path) -
         waiting.cancel()
         with pytest.raises(asyncio.CancelledError):
             await waiting
-        assert _group_gone(handle.pgid)
+        assert group_gone(handle.pgid)
 
     asyncio.run(scenario())
 
