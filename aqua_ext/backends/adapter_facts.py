@@ -7,6 +7,9 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from ..api.deployments import AdapterRequest
+from ..api.upstream import served_name
+
 
 @dataclass(frozen=True)
 class AdapterFacts:
@@ -24,6 +27,11 @@ class AdapterFacts:
     peft_path: str = ""  # the PEFT folder
     config_path: str = ""  # a folder with the base's config.json (the converter reads it)
     why_not: str | None = None  # when not `lora`: why, in the driver's words (else the service says it generally)
+
+
+def adapter_name(asked: AdapterRequest, model_name: str) -> str:
+    """The name an adapter asked for is served by: the one asked, else (omitted) its model's name as a slug."""
+    return asked.name or served_name(model_name)
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ from ...api.logs import LogPage, LogsQuery
 from ...api.models import ModelDetail, ModelFormat, ModelSource
 from ...api.upstream import UpstreamTarget, served_name
 from ...errors import AquaError, Conflict, InvalidInput, NotFound, Upstream, storage_error
-from ..adapter_facts import AdapterChange, AdapterFacts, BaseFacts, base_names
+from ..adapter_facts import AdapterChange, AdapterFacts, BaseFacts, adapter_name, base_names
 from ..base import Deployments
 from ..operations import Operations, Progress
 from . import engines, llama_gguf
@@ -437,7 +437,7 @@ class LocalDeployments(Deployments):
             out.append(
                 AdapterFacts(
                     index=i,
-                    name=asked.name or served_name(model.name),
+                    name=adapter_name(asked, model.name),
                     model_id=model.id,
                     model_name=model.name,
                     lora=lora,

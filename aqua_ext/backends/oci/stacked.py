@@ -36,7 +36,7 @@ from ...api.deployments import AdapterRequest, DeploymentAdapter
 from ...api.models import ModelDetail, ModelSource
 from ...api.upstream import served_name
 from ...errors import AquaError, InvalidInput, NotFound, Upstream, UpstreamTimeout
-from ..adapter_facts import AdapterFacts, BaseFacts, base_names
+from ..adapter_facts import AdapterFacts, BaseFacts, adapter_name, base_names
 from . import deploy_mapping as dm
 from . import finetune_mapping as ftm
 from . import mapping
@@ -78,7 +78,7 @@ async def adapter_facts(models: OciModels, requested: Sequence[AdapterRequest]) 
         out.append(
             AdapterFacts(
                 index=i,
-                name=asked.name or served_name(model.name),
+                name=adapter_name(asked, model.name),
                 model_id=model.id,
                 model_name=model.name,
                 lora=why_not is None,
