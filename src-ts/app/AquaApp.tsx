@@ -9,7 +9,7 @@ import type { IAquaSettings } from '../shared/settings';
 import { BackendBadge } from './BackendBadge';
 import { notifyError, notifyFailure, type OpenSetupCheck, SetupLinkContext } from '../ui/setupLinks';
 import { TargetsContext } from '../ui/Targets';
-import type { Confirm, CopyToClipboard, Notify, RenderMarkdown } from '../shared/callbacks';
+import { browserCopy, type Confirm, type CopyToClipboard, type Notify, type RenderMarkdown } from '../shared/callbacks';
 import { DeployDialog } from '../features/deployments/DeployDialog';
 import { DeploymentsSection } from '../features/deployments/DeploymentsSection';
 import { ConnectionsSection } from '../features/connections/ConnectionsSection';
@@ -89,7 +89,7 @@ function useResourceSectionState(): IResourceSectionState {
  */
 export function AquaApp(props: IAquaAppProps): JSX.Element {
   const { client, trans, settings } = props;
-  const copyToClipboard = props.copyToClipboard ?? defaultCopy;
+  const copyToClipboard = props.copyToClipboard ?? browserCopy;
   const [section, setSection] = React.useState<SectionId>('models');
   const [selectedModelId, setSelectedModelId] = React.useState<string | null>(null);
   const [registerOpen, setRegisterOpen] = React.useState(false);
@@ -691,8 +691,4 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
       <SetupLinkContext.Provider value={openSetupCheck}>{app}</SetupLinkContext.Provider>
     </TargetsContext.Provider>
   );
-}
-
-function defaultCopy(text: string): void {
-  void navigator.clipboard?.writeText(text);
 }
