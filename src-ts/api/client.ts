@@ -269,19 +269,11 @@ export class AquaClient implements IAquaClient {
   }
 
   registerModel(body: RegisterModelRequest): Promise<RegisterModelResponse> {
-    return requestAPI<RegisterModelResponse>(
-      'models',
-      {
-        method: 'POST',
-        body: JSON.stringify(body),
-        headers: { 'Content-Type': 'application/json' }
-      },
-      this.serverSettings
-    );
+    return this._post<RegisterModelResponse>('models', body);
   }
 
   async deleteModel(modelId: string): Promise<void> {
-    await requestAPI<void>(`models/${encodeURIComponent(modelId)}`, { method: 'DELETE' }, this.serverSettings);
+    await this._delete<void>(`models/${encodeURIComponent(modelId)}`);
   }
 
   getModelFit(modelId: string, query: FitQuery = {}): Promise<FitReport> {
@@ -297,11 +289,7 @@ export class AquaClient implements IAquaClient {
   }
 
   cancelOperation(operationId: string): Promise<Operation> {
-    return requestAPI<Operation>(
-      `operations/${encodeURIComponent(operationId)}`,
-      { method: 'DELETE' },
-      this.serverSettings
-    );
+    return this._delete<Operation>(`operations/${encodeURIComponent(operationId)}`);
   }
 
   listDeployments(): Promise<DeploymentList> {
@@ -321,11 +309,7 @@ export class AquaClient implements IAquaClient {
   }
 
   async deleteDeployment(deploymentId: string): Promise<void> {
-    await requestAPI<void>(
-      `deployments/${encodeURIComponent(deploymentId)}`,
-      { method: 'DELETE' },
-      this.serverSettings
-    );
+    await this._delete<void>(`deployments/${encodeURIComponent(deploymentId)}`);
   }
 
   activateDeployment(deploymentId: string): Promise<CreateDeploymentResponse> {
@@ -385,7 +369,7 @@ export class AquaClient implements IAquaClient {
   }
 
   async deleteFineTune(finetuneId: string): Promise<void> {
-    await requestAPI<void>(`finetunes/${encodeURIComponent(finetuneId)}`, { method: 'DELETE' }, this.serverSettings);
+    await this._delete<void>(`finetunes/${encodeURIComponent(finetuneId)}`);
   }
 
   cancelFineTune(finetuneId: string): Promise<FineTuneDetail> {
@@ -413,11 +397,7 @@ export class AquaClient implements IAquaClient {
   }
 
   async deleteEvaluation(evaluationId: string): Promise<void> {
-    await requestAPI<void>(
-      `evaluations/${encodeURIComponent(evaluationId)}`,
-      { method: 'DELETE' },
-      this.serverSettings
-    );
+    await this._delete<void>(`evaluations/${encodeURIComponent(evaluationId)}`);
   }
 
   cancelEvaluation(evaluationId: string): Promise<EvaluationDetail> {
@@ -481,11 +461,7 @@ export class AquaClient implements IAquaClient {
   }
 
   async deleteConnection(connectionId: string): Promise<void> {
-    await requestAPI<void>(
-      `connections/${encodeURIComponent(connectionId)}`,
-      { method: 'DELETE' },
-      this.serverSettings
-    );
+    await this._delete<void>(`connections/${encodeURIComponent(connectionId)}`);
   }
 
   testConnection(connectionId: string, body: TestConnectionRequest = {}): Promise<TestConnectionResult> {
@@ -537,11 +513,7 @@ export class AquaClient implements IAquaClient {
   }
 
   async deleteGenAiCluster(clusterId: string): Promise<void> {
-    await requestAPI<void>(
-      `genai/clusters/${encodeURIComponent(clusterId)}`,
-      { method: 'DELETE' },
-      this.serverSettings
-    );
+    await this._delete<void>(`genai/clusters/${encodeURIComponent(clusterId)}`);
   }
 
   createGenAiEndpoint(body: CreateGenAiEndpointRequest): Promise<GenAiEndpointResponse> {
@@ -596,6 +568,10 @@ export class AquaClient implements IAquaClient {
 
   private _get<T>(endPoint: string): Promise<T> {
     return requestAPI<T>(endPoint, { method: 'GET' }, this.serverSettings);
+  }
+
+  private _delete<T>(endPoint: string): Promise<T> {
+    return requestAPI<T>(endPoint, { method: 'DELETE' }, this.serverSettings);
   }
 }
 

@@ -9,7 +9,7 @@ import type { IAquaSettings } from '../shared/settings';
 import { BackendBadge } from './BackendBadge';
 import { notifyError, notifyFailure, type OpenSetupCheck, SetupLinkContext } from '../ui/setupLinks';
 import { TargetsContext } from '../ui/Targets';
-import type { Confirm, CopyToClipboard, Notify, RenderMarkdown } from '../shared/callbacks';
+import { browserCopy, type Confirm, type CopyToClipboard, type Notify, type RenderMarkdown } from '../shared/callbacks';
 import { DeployDialog } from '../features/deployments/DeployDialog';
 import { DeploymentsSection } from '../features/deployments/DeploymentsSection';
 import { ConnectionsSection } from '../features/connections/ConnectionsSection';
@@ -89,6 +89,7 @@ function useResourceSectionState(): IResourceSectionState {
  */
 export function AquaApp(props: IAquaAppProps): JSX.Element {
   const { client, trans, settings } = props;
+  const copyToClipboard = props.copyToClipboard ?? browserCopy;
   const [section, setSection] = React.useState<SectionId>('models');
   const [selectedModelId, setSelectedModelId] = React.useState<string | null>(null);
   const [registerOpen, setRegisterOpen] = React.useState(false);
@@ -365,7 +366,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
     reloadRequest: state.reloadRequest,
     confirm: props.confirm,
     notify: props.notify,
-    copyToClipboard: props.copyToClipboard ?? defaultCopy,
+    copyToClipboard,
     onBrowseModels: () => setSection('models')
   });
   /** The props every dialog that creates something takes from the app. */
@@ -387,6 +388,23 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
     setSection(id);
     state.show(itemId);
   };
+  /**
+   * A form's "Generative AI" button, offered only while a Generative AI target is enabled: this form
+   * closes (`close`) and the Generative AI form of the same kind opens (`request`).
+   */
+  const handOverToGenAi = <A extends unknown[]>(
+    close: () => void,
+    request: (...args: A) => GenAiDialogRequest
+  ): ((...args: A) => void) | undefined =>
+    hasGenAi
+      ? (...args) => {
+          close();
+          setGenAiDialog(request(...args));
+        }
+      : undefined;
+  /** The model a form hands over to its Generative AI form: the one picked, when it is a Generative AI model. */
+  const genAiModelId = (model: ModelSummary | null): string | null =>
+    model && isGenAiTarget(info, model.target) ? model.id : null;
   /** Where a Generative AI form's creation shows: an endpoint with the deployments, a fine-tune with the jobs. */
   const genaiCreated = (created: GenAiCreated): void => {
     setGenAiDialog(null);
@@ -476,7 +494,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
         <SetupView
           client={client}
           trans={trans}
-          copyToClipboard={props.copyToClipboard ?? defaultCopy}
+          copyToClipboard={copyToClipboard}
           onClose={() => setSetupOpen(false)}
           focusCheck={setupCheck}
         />
@@ -590,15 +608,11 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
           model={deployDialog.model}
           defaultContextLength={settings.defaultContextLength}
           fitDebounceMs={props.fitDebounceMs}
-          copyToClipboard={props.copyToClipboard ?? defaultCopy}
-          onGenAi={
-            hasGenAi
-              ? model => {
-                  setDeployDialog(null);
-                  setGenAiDialog({ kind: 'endpoint', modelId: isGenAiTarget(info, model?.target) ? model?.id : null });
-                }
-              : undefined
-          }
+          copyToClipboard={copyToClipboard}
+          onGenAi={handOverToGenAi(
+            () => setDeployDialog(null),
+            (model: ModelSummary | null) => ({ kind: 'endpoint', modelId: genAiModelId(model) })
+          )}
           onClose={() => setDeployDialog(null)}
           onCreated={response => {
             setDeployDialog(null);
@@ -613,18 +627,11 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
           model={finetuneDialog.model}
           datasetPath={finetuneDialog.datasetPath}
           {...jobFormProps}
-          copyToClipboard={props.copyToClipboard ?? defaultCopy}
-          onGenAi={
-            hasGenAi
-              ? model => {
-                  setFineTuneDialog(null);
-                  setGenAiDialog({
-                    kind: 'finetune',
-                    baseModelId: isGenAiTarget(info, model?.target) ? model?.id : null
-                  });
-                }
-              : undefined
-          }
+          copyToClipboard={copyToClipboard}
+          onGenAi={handOverToGenAi(
+            () => setFineTuneDialog(null),
+            (model: ModelSummary | null) => ({ kind: 'finetune', baseModelId: genAiModelId(model) })
+          )}
           onClose={() => setFineTuneDialog(null)}
           onCreated={response => {
             setFineTuneDialog(null);
@@ -650,14 +657,10 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
         <RegisterDialog
           {...dialogProps}
           pollIntervalMs={settings.pollIntervalMs}
-          onGenAi={
-            hasGenAi
-              ? () => {
-                  setRegisterOpen(false);
-                  setGenAiDialog({ kind: 'import' });
-                }
-              : undefined
-          }
+          onGenAi={handOverToGenAi(
+            () => setRegisterOpen(false),
+            () => ({ kind: 'import' })
+          )}
           onClose={() => setRegisterOpen(false)}
           onRegistered={modelId => {
             setReloadCount(n => n + 1);
@@ -674,7 +677,7 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
           client={client}
           trans={trans}
           notify={props.notify}
-          copyToClipboard={props.copyToClipboard ?? defaultCopy}
+          copyToClipboard={copyToClipboard}
           request={genaiDialog}
           debounceMs={props.fitDebounceMs}
           onClose={() => setGenAiDialog(null)}
@@ -688,8 +691,4 @@ export function AquaApp(props: IAquaAppProps): JSX.Element {
       <SetupLinkContext.Provider value={openSetupCheck}>{app}</SetupLinkContext.Provider>
     </TargetsContext.Provider>
   );
-}
-
-function defaultCopy(text: string): void {
-  void navigator.clipboard?.writeText(text);
 }

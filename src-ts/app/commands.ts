@@ -2,6 +2,7 @@ import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { ICommandPalette, MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { addIcon, type LabIcon, refreshIcon } from '@jupyterlab/ui-components';
+import type { Widget } from '@lumino/widgets';
 
 import { aquaIcon } from './icons';
 import type { AquaPanel } from './AquaPanel';
@@ -81,35 +82,69 @@ export function registerCommands(options: ICommandOptions): void {
   const { app, trans, tracker, createPanel, palette, playgrounds, selectedDataset } = options;
   const { commands, shell } = app;
 
-  // Commands that come while the panel's code loads wait for the same panel.
-  let creating: Promise<AquaMainWidget> | null = null;
-  const create = async (): Promise<AquaMainWidget> => {
-    const widget = new MainAreaWidget<AquaPanel>({ content: await createPanel() });
-    widget.id = PANEL_ID;
-    widget.addClass('jp-AquaExt-MainArea');
-    // The panel has its own header and toolbars: the main-area toolbar would stay an
-    // empty strip above it, outside the register dialog's backdrop.
+  /**
+   * A main-area tab of `content`, tracked by `tabs`: the extension's icon, closable, and no
+   * main-area toolbar (the panel and the playground have their own header and toolbars: it
+   * would stay an empty strip above them, outside the register dialog's backdrop).
+   */
+  function mainTab<T extends Widget>(
+    content: T,
+    tabs: WidgetTracker<MainAreaWidget<T>>,
+    options: { id: string; className: string; label: string; caption?: string }
+  ): MainAreaWidget<T> {
+    const widget = new MainAreaWidget<T>({ content });
+    widget.id = options.id;
+    widget.addClass(options.className);
     widget.toolbar.hide();
-    widget.title.label = trans.__('AI Quick Actions');
-    widget.title.caption = trans.__('Browse, register, deploy, fine-tune and evaluate models');
+    widget.title.label = options.label;
+    widget.title.caption = options.caption ?? '';
     widget.title.icon = aquaIcon;
     widget.title.closable = true;
-    void tracker.add(widget);
+    void tabs.add(widget);
     return widget;
-  };
+  }
 
-  const open = async (): Promise<AquaMainWidget> => {
-    let widget = tracker.find(() => true);
-    if (!widget || widget.isDisposed) {
-      creating = creating ?? create().finally(() => (creating = null));
-      widget = await creating;
+  // Tabs whose code is loading, by key (the panel's id; a playground's prefix and target key):
+  // a second command waits for the same tab.
+  const building = new Map<string, Promise<MainAreaWidget>>();
+  /**
+   * Show the tab its tracker holds (`existing`), or else the one `create` builds; then add it
+   * to the main area where it is not there, and activate it.
+   */
+  async function showTab<W extends MainAreaWidget>(
+    key: string,
+    existing: W | undefined,
+    create: () => Promise<W>
+  ): Promise<W> {
+    let widget = existing && !existing.isDisposed ? existing : undefined;
+    if (!widget) {
+      const pending = (building.get(key) as Promise<W> | undefined) ?? create();
+      building.set(key, pending);
+      try {
+        widget = await pending;
+      } finally {
+        building.delete(key);
+      }
     }
     if (!widget.isAttached) {
       shell.add(widget, 'main');
     }
     shell.activateById(widget.id);
     return widget;
-  };
+  }
+
+  const open = (): Promise<AquaMainWidget> =>
+    showTab(
+      PANEL_ID,
+      tracker.find(() => true),
+      async () =>
+        mainTab(await createPanel(), tracker, {
+          id: PANEL_ID,
+          className: 'jp-AquaExt-MainArea',
+          label: trans.__('AI Quick Actions'),
+          caption: trans.__('Browse, register, deploy, fine-tune and evaluate models')
+        })
+    );
 
   const text = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
 
@@ -241,28 +276,25 @@ export function registerCommands(options: ICommandOptions): void {
     })
   );
 
-  // Playgrounds whose code is loading, by key: a second command waits for the same tab.
-  const openingPlaygrounds = new Map<string, Promise<PlaygroundMainWidget>>();
   async function createPlayground(
     tabs: NonNullable<ICommandOptions['playgrounds']>,
     deploymentId: string
   ): Promise<PlaygroundMainWidget> {
     const isConnection = parseTargetKey(deploymentId).kind === 'connection';
-    const main: PlaygroundMainWidget = new MainAreaWidget<PlaygroundWidget>({
-      content: await tabs.create(deploymentId, name => {
+    const main: PlaygroundMainWidget = mainTab(
+      await tabs.create(deploymentId, name => {
         main.title.label = trans.__('Playground: %1', name);
         main.title.caption = isConnection
           ? trans.__('Playground of the connection “%1”', name)
           : trans.__('Playground of the deployment “%1”', name);
-      })
-    });
-    main.id = PLAYGROUND_ID_PREFIX + deploymentId.replace(/[^A-Za-z0-9_-]/g, '_');
-    main.addClass('jp-AquaExt-PlaygroundArea');
-    main.toolbar.hide();
-    main.title.label = trans.__('Playground');
-    main.title.icon = aquaIcon;
-    main.title.closable = true;
-    void tabs.tracker.add(main);
+      }),
+      tabs.tracker,
+      {
+        id: PLAYGROUND_ID_PREFIX + deploymentId.replace(/[^A-Za-z0-9_-]/g, '_'),
+        className: 'jp-AquaExt-PlaygroundArea',
+        label: trans.__('Playground')
+      }
+    );
     return main;
   }
 
@@ -272,25 +304,14 @@ export function registerCommands(options: ICommandOptions): void {
       caption: trans.__('Chat with a deployment in its own tab'),
       icon: aquaIcon,
       isEnabled: args => playgroundKey(args) !== null,
-      execute: async args => {
+      execute: args => {
         // One tab per deployment or connection: its key (`targetKey`) names it.
         const deploymentId = playgroundKey(args) as string;
-        const existing = playgrounds.tracker.find(item => item.content.deploymentId === deploymentId);
-        let widget = existing && !existing.isDisposed ? existing : undefined;
-        if (!widget) {
-          const pending = openingPlaygrounds.get(deploymentId) ?? createPlayground(playgrounds, deploymentId);
-          openingPlaygrounds.set(deploymentId, pending);
-          try {
-            widget = await pending;
-          } finally {
-            openingPlaygrounds.delete(deploymentId);
-          }
-        }
-        if (!widget.isAttached) {
-          shell.add(widget, 'main');
-        }
-        shell.activateById(widget.id);
-        return widget;
+        return showTab(
+          PLAYGROUND_ID_PREFIX + deploymentId,
+          playgrounds.tracker.find(item => item.content.deploymentId === deploymentId),
+          () => createPlayground(playgrounds, deploymentId)
+        );
       }
     });
   }

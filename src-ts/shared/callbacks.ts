@@ -38,3 +38,8 @@ export type Confirm = (message: string, options?: IConfirmOptions) => Promise<bo
 
 /** Put text on the clipboard. */
 export type CopyToClipboard = (text: string) => void;
+
+/** The browser's clipboard: the default where the host gives no `CopyToClipboard`. */
+export const browserCopy: CopyToClipboard = text => {
+  void navigator.clipboard?.writeText(text);
+};

@@ -8,9 +8,8 @@ import type { Dtype, FitQuery, FitReport, FitTarget, WeightChoice } from '../api
 import { formatGb, formatGbCompact } from '../shared/format';
 import { engineLabel } from '../shared/labels';
 import { DTYPES } from '../shared/settings';
-import { ErrorState } from './ErrorState';
 import { FieldError } from './FormField';
-import { Loading } from './Loading';
+import { Loaded } from './Loading';
 import { FitAssumptions } from './FitSummary';
 
 export interface IMemoryFitProps {
@@ -179,9 +178,15 @@ export function MemoryFit(props: IMemoryFitProps): JSX.Element {
           )}
         </FieldError>
       )}
-      {error !== null && <ErrorState error={error} trans={trans} onRetry={() => setAttempt(n => n + 1)} />}
-      {report === null && error === null && <Loading>{trans.__('Estimating memory…')}</Loading>}
-      {report !== null && <FitReportView report={report} trans={trans} stale={loading} />}
+      <Loaded
+        trans={trans}
+        value={report}
+        error={error}
+        loading={trans.__('Estimating memory…')}
+        onRetry={() => setAttempt(n => n + 1)}
+      >
+        {fit => <FitReportView report={fit} trans={trans} stale={loading} />}
+      </Loaded>
     </section>
   );
 }

@@ -7,9 +7,9 @@ import { shapeLabel } from '../shared/labels';
 import { formatDateTime } from '../shared/format';
 import { stateMessageText } from '../shared/jobStates';
 import type { FineTuneState, TargetProblem } from '../api/types';
-import { ErrorState } from './ErrorState';
+
 import { JobStateBadge } from './JobStateBadge';
-import { Loading } from './Loading';
+import { Loaded } from './Loading';
 import { RefreshButton } from './RefreshButton';
 import { TargetBadge, TargetProblems } from './Targets';
 import { TextButton } from './TextButton';
@@ -161,7 +161,7 @@ export function ListFrame(props: {
   onRefresh: () => void;
   /** Toolbar buttons between Refresh and New. */
   tools?: React.ReactNode;
-  /** Above the rows, under the load error. */
+  /** Above the rows (or the empty state) once a list arrived, under the load error. */
   notice?: React.ReactNode;
   /** The empty state's buttons. */
   emptyActions?: React.ReactNode;
@@ -185,25 +185,30 @@ export function ListFrame(props: {
           {text.newLabel}
         </Button>
       </div>
-      {error !== null && (
-        <ErrorState
-          error={error}
-          trans={trans}
-          title={text.loadError}
-          onRetry={props.onRefresh}
-          className="jp-AquaExt-ErrorState-banner"
-        />
-      )}
-      {props.notice}
-      {count === null && error === null && <Loading>{text.loading}</Loading>}
-      {count === 0 && (
-        <div className="jp-AquaExt-EmptyState">
-          <div className="jp-AquaExt-EmptyState-title">{text.emptyTitle}</div>
-          <p>{text.emptyBody}</p>
-          {props.emptyActions && <div className="jp-AquaExt-EmptyState-actions">{props.emptyActions}</div>}
-        </div>
-      )}
-      {count !== null && count > 0 && <div className="jp-AquaExt-ResourceList-scroll">{props.children}</div>}
+      <Loaded
+        trans={trans}
+        value={count}
+        error={error}
+        loading={text.loading}
+        errorTitle={text.loadError}
+        errorClassName="jp-AquaExt-ErrorState-banner"
+        onRetry={props.onRefresh}
+      >
+        {listed => (
+          <>
+            {props.notice}
+            {listed === 0 ? (
+              <div className="jp-AquaExt-EmptyState">
+                <div className="jp-AquaExt-EmptyState-title">{text.emptyTitle}</div>
+                <p>{text.emptyBody}</p>
+                {props.emptyActions && <div className="jp-AquaExt-EmptyState-actions">{props.emptyActions}</div>}
+              </div>
+            ) : (
+              <div className="jp-AquaExt-ResourceList-scroll">{props.children}</div>
+            )}
+          </>
+        )}
+      </Loaded>
       {props.dialogs}
     </div>
   );

@@ -4,7 +4,7 @@ import { Button, closeIcon } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { DEFAULT_SAMPLING, SAMPLING_LIMITS, type ISamplingForm, type SamplingField } from '../shared/sampling';
-import { FieldError, FormField } from './FormField';
+import { FieldError, TextField } from './FormField';
 import { TextButton } from './TextButton';
 
 export interface ISamplingPanelProps {
@@ -27,27 +27,17 @@ export function SamplingPanel(props: ISamplingPanelProps): JSX.Element {
     hint?: string
   ): JSX.Element => {
     return (
-      <FormField
+      <TextField
         id={`${ids}-${key}`}
         field={key}
         label={label}
         error={errors[key]}
         hint={errors[key] ? undefined : hint}
-      >
-        {aria => (
-          <input
-            {...aria}
-            type="number"
-            className="jp-mod-styled jp-AquaExt-input"
-            min={input.min}
-            max={input.max}
-            step={input.step}
-            placeholder={input.placeholder}
-            value={value[key]}
-            onChange={event => props.onChange({ ...value, [key]: event.target.value })}
-          />
-        )}
-      </FormField>
+        type="number"
+        {...input}
+        value={value[key]}
+        onChange={text => props.onChange({ ...value, [key]: text })}
+      />
     );
   };
 

@@ -1,63 +1,57 @@
 import { ServerConnection } from '@jupyterlab/services';
 
 import { AquaClient, queryString } from '../client';
-import { json } from '../../test-support/serverAnswers';
+import { json, spiedServer } from '../../test-support/serverAnswers';
 import { AquaApiError, SERVER_MISSING_MESSAGE } from '../errors';
 import { pollOperation } from '../operations';
 import { FakeClient, makeInfo, makeOperation } from '../../test-support/fixtures';
 
 describe('AquaClient', () => {
-  const settings = ServerConnection.makeSettings({ baseUrl: 'http://localhost:8888/user/me/' });
-  let makeRequest: jest.SpyInstance;
-
-  beforeEach(() => {
-    makeRequest = jest.spyOn(ServerConnection, 'makeRequest');
-  });
-
-  afterEach(() => {
-    makeRequest.mockRestore();
-  });
+  const server = spiedServer();
+  const { settings } = server;
 
   it('calls <base_url>/aqua-ext/<route> and decodes JSON', async () => {
-    makeRequest.mockResolvedValue(json(200, makeInfo()));
+    server.makeRequest.mockResolvedValue(json(200, makeInfo()));
     const client = new AquaClient({ serverSettings: settings });
     const info = await client.getInfo();
     expect(info.backend.kind).toBe('local');
-    expect(makeRequest.mock.calls[0][0]).toBe('http://localhost:8888/user/me/aqua-ext/info');
+    expect(server.makeRequest.mock.calls[0][0]).toBe('http://localhost:8888/user/me/aqua-ext/info');
   });
 
   it('encodes ids and query strings', async () => {
-    makeRequest.mockResolvedValue(json(200, { items: [], total: 0 }));
+    server.makeRequest.mockResolvedValue(json(200, { items: [], total: 0 }));
     const client = new AquaClient({ serverSettings: settings });
     await client.listModels({ refresh: true, q: 'llama 3', source: null });
-    expect(makeRequest.mock.calls[0][0]).toBe('http://localhost:8888/user/me/aqua-ext/models?refresh=true&q=llama+3');
-    makeRequest.mockResolvedValue(json(200, {}));
+    expect(server.makeRequest.mock.calls[0][0]).toBe(
+      'http://localhost:8888/user/me/aqua-ext/models?refresh=true&q=llama+3'
+    );
+    server.makeRequest.mockResolvedValue(json(200, {}));
     await client.getModelFit('reg:my model@1', { dtype: 'int4', context_length: 8192 });
-    expect(makeRequest.mock.calls[1][0]).toBe(
+    expect(server.makeRequest.mock.calls[1][0]).toBe(
       'http://localhost:8888/user/me/aqua-ext/models/reg%3Amy%20model%401/fit?dtype=int4&context_length=8192'
     );
   });
 
   it('posts the register body as JSON and deletes with DELETE', async () => {
-    makeRequest.mockResolvedValue(json(202, { operation: makeOperation(), model: null }));
+    server.makeRequest.mockResolvedValue(json(202, { operation: makeOperation(), model: null }));
     const client = new AquaClient({ serverSettings: settings });
     await client.registerModel({ source: 'huggingface', hf_id: 'org/model' });
-    const init = makeRequest.mock.calls[0][1] as RequestInit;
+    const init = server.makeRequest.mock.calls[0][1] as RequestInit;
     expect(init.method).toBe('POST');
     expect(JSON.parse(init.body as string)).toEqual({ source: 'huggingface', hf_id: 'org/model' });
 
-    makeRequest.mockResolvedValue(new Response(null, { status: 204 }));
+    server.makeRequest.mockResolvedValue(new Response(null, { status: 204 }));
     await expect(client.deleteModel('reg:x')).resolves.toBeUndefined();
-    expect((makeRequest.mock.calls[1][1] as RequestInit).method).toBe('DELETE');
+    expect((server.makeRequest.mock.calls[1][1] as RequestInit).method).toBe('DELETE');
 
-    makeRequest.mockResolvedValue(json(200, makeOperation({ state: 'CANCELING' })));
+    server.makeRequest.mockResolvedValue(json(200, makeOperation({ state: 'CANCELING' })));
     const op = await client.cancelOperation('op-1');
     expect(op.state).toBe('CANCELING');
-    expect(makeRequest.mock.calls[2][0]).toBe('http://localhost:8888/user/me/aqua-ext/operations/op-1');
+    expect(server.makeRequest.mock.calls[2][0]).toBe('http://localhost:8888/user/me/aqua-ext/operations/op-1');
   });
 
   it('posts a deploy request for its Terraform to deployments/terraform', async () => {
-    makeRequest.mockResolvedValue(
+    server.makeRequest.mockResolvedValue(
       json(200, {
         file_name: 'chat.tf',
         hcl: 'resource "x" "y" {}\n',
@@ -68,14 +62,14 @@ describe('AquaClient', () => {
     const client = new AquaClient({ serverSettings: settings });
     const answer = await client.exportDeploymentTerraform({ model_id: 'ocid1.datasciencemodel.oc1..m', name: 'chat' });
     expect(answer.file_name).toBe('chat.tf');
-    expect(makeRequest.mock.calls[0][0]).toBe('http://localhost:8888/user/me/aqua-ext/deployments/terraform');
-    const init = makeRequest.mock.calls[0][1] as RequestInit;
+    expect(server.makeRequest.mock.calls[0][0]).toBe('http://localhost:8888/user/me/aqua-ext/deployments/terraform');
+    const init = server.makeRequest.mock.calls[0][1] as RequestInit;
     expect(init.method).toBe('POST');
     expect(JSON.parse(init.body as string)).toEqual({ model_id: 'ocid1.datasciencemodel.oc1..m', name: 'chat' });
   });
 
   it('maps the JSON error shape to AquaApiError', async () => {
-    makeRequest.mockResolvedValue(
+    server.makeRequest.mockResolvedValue(
       json(
         400,
         {
@@ -102,7 +96,7 @@ describe('AquaClient', () => {
   });
 
   it('keeps a 404 from our API (unknown id) as an API error', async () => {
-    makeRequest.mockResolvedValue(
+    server.makeRequest.mockResolvedValue(
       json(404, { status: 404, message: "No model with id 'x'.", reason: 'Not Found', request_id: 'r' })
     );
     const client = new AquaClient({ serverSettings: settings });
@@ -112,7 +106,7 @@ describe('AquaClient', () => {
   });
 
   it('explains a missing server extension on an HTML 404', async () => {
-    makeRequest.mockResolvedValue(new Response('<html><body>404: Not Found</body></html>', { status: 404 }));
+    server.makeRequest.mockResolvedValue(new Response('<html><body>404: Not Found</body></html>', { status: 404 }));
     const client = new AquaClient({ serverSettings: settings });
     const error: AquaApiError = await client.getInfo().catch(e => e);
     expect(error.serverMissing).toBe(true);
@@ -121,7 +115,7 @@ describe('AquaClient', () => {
   });
 
   it('explains a missing server extension on a network failure', async () => {
-    makeRequest.mockRejectedValue(new ServerConnection.NetworkError(new TypeError('Failed to fetch')));
+    server.makeRequest.mockRejectedValue(new ServerConnection.NetworkError(new TypeError('Failed to fetch')));
     const client = new AquaClient({ serverSettings: settings });
     const error: AquaApiError = await client.listModels().catch(e => e);
     expect(error).toBeInstanceOf(AquaApiError);
@@ -130,7 +124,9 @@ describe('AquaClient', () => {
   });
 
   it('never surfaces an HTML page as the message', async () => {
-    makeRequest.mockResolvedValue(new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }));
+    server.makeRequest.mockResolvedValue(
+      new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway' })
+    );
     const client = new AquaClient({ serverSettings: settings });
     const error: AquaApiError = await client.listModels().catch(e => e);
     expect(error.message).toBe('The server answered 502 Bad Gateway.');

@@ -1,35 +1,26 @@
-import { ServerConnection } from '@jupyterlab/services';
-
 import { AquaClient } from '../client';
 import { AquaApiError } from '../errors';
-import { json, routesCalled } from '../../test-support/serverAnswers';
+import { json, routesCalled, spiedServer } from '../../test-support/serverAnswers';
 import { makeConnection } from '../../test-support/fixtures';
 
 describe('AquaClient connection routes', () => {
-  const settings = ServerConnection.makeSettings({ baseUrl: 'http://localhost:8888/user/me/' });
-  const base = 'http://localhost:8888/user/me/aqua-ext/';
-  let makeRequest: jest.SpyInstance;
+  const server = spiedServer();
+  const { settings, base } = server;
 
-  beforeEach(() => {
-    makeRequest = jest.spyOn(ServerConnection, 'makeRequest');
-  });
-
-  afterEach(() => makeRequest.mockRestore());
-
-  const body = (i: number): unknown => JSON.parse((makeRequest.mock.calls[i][1] as RequestInit).body as string);
+  const body = (i: number): unknown => JSON.parse((server.makeRequest.mock.calls[i][1] as RequestInit).body as string);
 
   it('calls each route with its method, encoded id and query', async () => {
     const client = new AquaClient({ serverSettings: settings });
-    makeRequest.mockImplementation(async () => json(200, {}));
+    server.makeRequest.mockImplementation(async () => json(200, {}));
     await client.listConnections();
     await client.getConnection('conn-1');
     await client.listConnectionModels('conn 1');
     await client.exportConnections();
     await client.exportConnections({ ids: 'conn-1,conn-2', include_secrets: true });
     await client.testConnection('conn-1', { model: 'command-r' });
-    makeRequest.mockImplementation(async () => new Response(null, { status: 204 }));
+    server.makeRequest.mockImplementation(async () => new Response(null, { status: 204 }));
     await client.deleteConnection('conn-1');
-    expect(routesCalled(makeRequest, base)).toEqual([
+    expect(routesCalled(server.makeRequest, base)).toEqual([
       'GET connections',
       'GET connections/conn-1',
       'GET connections/conn%201/models',
@@ -43,7 +34,7 @@ describe('AquaClient connection routes', () => {
 
   it('creates with POST, updates with PATCH and imports the YAML as JSON', async () => {
     const client = new AquaClient({ serverSettings: settings });
-    makeRequest.mockImplementation(async () => json(201, makeConnection()));
+    server.makeRequest.mockImplementation(async () => json(201, makeConnection()));
     await client.createConnection({
       name: '社内 Cohere',
       kind: 'cohere',
@@ -51,9 +42,9 @@ describe('AquaClient connection routes', () => {
       secret: 'k'
     });
     await client.updateConnection('conn-1', { secret: '' });
-    makeRequest.mockImplementation(async () => json(201, { created: [] }));
+    server.makeRequest.mockImplementation(async () => json(201, { created: [] }));
     await client.importConnections({ yaml: 'exportedRestServices: []\n' });
-    expect(routesCalled(makeRequest, base)).toEqual([
+    expect(routesCalled(server.makeRequest, base)).toEqual([
       'POST connections',
       'PATCH connections/conn-1',
       'POST connections/import'
@@ -65,7 +56,7 @@ describe('AquaClient connection routes', () => {
 
   it('keeps the 400 of a bad import with the entry and key it names', async () => {
     const client = new AquaClient({ serverSettings: settings });
-    makeRequest.mockResolvedValue(
+    server.makeRequest.mockResolvedValue(
       json(400, {
         status: 400,
         message: 'exportedRestServices[1].authType: unknown authentication type',
@@ -84,7 +75,7 @@ describe('AquaClient connection routes', () => {
 
   it("streams a connection's turn from its own chat route with the model", async () => {
     const client = new AquaClient({ serverSettings: settings });
-    makeRequest.mockResolvedValue(
+    server.makeRequest.mockResolvedValue(
       new Response('event: delta\ndata: {"content":"やあ"}\n\nevent: done\ndata: {"total_ms": 5}\n\n', {
         status: 200,
         headers: { 'Content-Type': 'text/event-stream' }
@@ -95,7 +86,7 @@ describe('AquaClient connection routes', () => {
       events.push(event.type);
     }
     expect(events).toEqual(['delta', 'done']);
-    expect(makeRequest.mock.calls[0][0]).toBe(`${base}connections/conn-1/chat`);
+    expect(server.makeRequest.mock.calls[0][0]).toBe(`${base}connections/conn-1/chat`);
     expect(body(0)).toEqual({ prompt: 'hi', model: 'gpt-4o' });
   });
 });

@@ -1,23 +1,13 @@
-import { ServerConnection } from '@jupyterlab/services';
-
 import { AquaClient } from '../client';
-import { json, routesCalled } from '../../test-support/serverAnswers';
+import { json, routesCalled, spiedServer } from '../../test-support/serverAnswers';
 
 describe('AquaClient evaluation routes', () => {
-  const settings = ServerConnection.makeSettings({ baseUrl: 'http://localhost:8888/user/me/', token: 'secret-token' });
-  let makeRequest: jest.SpyInstance;
-
-  beforeEach(() => {
-    makeRequest = jest.spyOn(ServerConnection, 'makeRequest');
-  });
-
-  afterEach(() => makeRequest.mockRestore());
-
-  const base = 'http://localhost:8888/user/me/aqua-ext/';
+  const server = spiedServer({ token: 'secret-token' });
+  const { settings, base } = server;
 
   it('calls each route with its method, encoded ids and query', async () => {
     const client = new AquaClient({ serverSettings: settings });
-    makeRequest.mockImplementation(async () => json(200, {}));
+    server.makeRequest.mockImplementation(async () => json(200, {}));
     await client.listEvaluations();
     await client.createEvaluation({ deployment_id: 'dep-1', name: 'n', dataset_path: 'd.jsonl' });
     await client.getEvaluation('evj-1');
@@ -31,9 +21,9 @@ describe('AquaClient evaluation routes', () => {
     });
     await client.getEvaluationLogs('evj-1', { after: 'c1' });
     await client.compareEvaluations(['evj-1', 'evj-2']);
-    makeRequest.mockImplementation(async () => new Response(null, { status: 204 }));
+    server.makeRequest.mockImplementation(async () => new Response(null, { status: 204 }));
     await client.deleteEvaluation('evj-1');
-    expect(routesCalled(makeRequest, base)).toEqual([
+    expect(routesCalled(server.makeRequest, base)).toEqual([
       'GET evaluations',
       'POST evaluations',
       'GET evaluations/evj-1',
@@ -43,7 +33,7 @@ describe('AquaClient evaluation routes', () => {
       'GET compare/evaluations?ids=evj-1%2Cevj-2',
       'DELETE evaluations/evj-1'
     ]);
-    expect(JSON.parse(String((makeRequest.mock.calls[1][1] as RequestInit).body))).toEqual({
+    expect(JSON.parse(String((server.makeRequest.mock.calls[1][1] as RequestInit).body))).toEqual({
       deployment_id: 'dep-1',
       name: 'n',
       dataset_path: 'd.jsonl'
@@ -55,6 +45,6 @@ describe('AquaClient evaluation routes', () => {
     const url = client.evaluationReportUrl('evj/1');
     expect(url).toBe(`${base}evaluations/evj%2F1/report.html`);
     expect(url).not.toContain('secret-token');
-    expect(makeRequest).not.toHaveBeenCalled();
+    expect(server.makeRequest).not.toHaveBeenCalled();
   });
 });

@@ -1,25 +1,15 @@
-import { ServerConnection } from '@jupyterlab/services';
-
 import { AquaClient } from '../client';
-import { json, routesCalled } from '../../test-support/serverAnswers';
+import { json, routesCalled, spiedServer } from '../../test-support/serverAnswers';
 import { makeDatasetReport, makeFineTune } from '../../test-support/fixtures';
 
 describe('AquaClient fine-tuning routes', () => {
-  const settings = ServerConnection.makeSettings({ baseUrl: 'http://localhost:8888/user/me/' });
-  let makeRequest: jest.SpyInstance;
-
-  beforeEach(() => {
-    makeRequest = jest.spyOn(ServerConnection, 'makeRequest');
-  });
-
-  afterEach(() => makeRequest.mockRestore());
-
-  const base = 'http://localhost:8888/user/me/aqua-ext/';
-  const call = (i: number): [string, RequestInit] => makeRequest.mock.calls[i] as [string, RequestInit];
+  const server = spiedServer();
+  const { settings, base } = server;
+  const call = (i: number): [string, RequestInit] => server.makeRequest.mock.calls[i] as [string, RequestInit];
 
   it('calls each route with its method, encoded ids and query', async () => {
     const client = new AquaClient({ serverSettings: settings });
-    makeRequest.mockImplementation(async () => json(200, {}));
+    server.makeRequest.mockImplementation(async () => json(200, {}));
     await client.getFineTuneDefaults('catalog:Qwen/Qwen 2', { batch_size: 4, max_seq_length: 1024, shape: null });
     await client.listFineTunes();
     await client.getFineTune('ftj-1');
@@ -27,9 +17,9 @@ describe('AquaClient fine-tuning routes', () => {
     await client.getFineTuneLogs('ftj-1', { after: 'c 1' });
     await client.getFineTuneMetrics('ftj-1', { after: 0 });
     await client.getFineTuneMetrics('ftj-1', { after: 12 });
-    makeRequest.mockImplementation(async () => new Response(null, { status: 204 }));
+    server.makeRequest.mockImplementation(async () => new Response(null, { status: 204 }));
     await client.deleteFineTune('ftj-1');
-    expect(routesCalled(makeRequest, base)).toEqual([
+    expect(routesCalled(server.makeRequest, base)).toEqual([
       'GET models/catalog%3AQwen%2FQwen%202/finetune-defaults?batch_size=4&max_seq_length=1024',
       'GET finetunes',
       'GET finetunes/ftj-1',
@@ -43,7 +33,7 @@ describe('AquaClient fine-tuning routes', () => {
 
   it('posts the job and the preflight as JSON', async () => {
     const client = new AquaClient({ serverSettings: settings });
-    makeRequest.mockResolvedValueOnce(
+    server.makeRequest.mockResolvedValueOnce(
       json(202, { finetune: makeFineTune({ id: 'ftj-new' }), preflight: makeDatasetReport() })
     );
     const created = await client.createFineTune({
@@ -62,7 +52,7 @@ describe('AquaClient fine-tuning routes', () => {
       params: { epochs: 2 }
     });
 
-    makeRequest.mockResolvedValueOnce(json(200, makeDatasetReport()));
+    server.makeRequest.mockResolvedValueOnce(json(200, makeDatasetReport()));
     const report = await client.validateDataset({ path: 'd.jsonl', max_seq_length: 512 });
     expect(report.rows).toBe(400);
     expect(call(1)[0]).toBe(`${base}datasets/validate`);

@@ -20,8 +20,7 @@ import {
   type IRowsView
 } from './rowsView';
 import { formatInteger } from '../../shared/format';
-import { ErrorState } from '../../ui/ErrorState';
-import { Loading } from '../../ui/Loading';
+import { Loaded } from '../../ui/Loading';
 import { ValueOptions } from '../../ui/FormField';
 import { useFetched } from '../../ui/hooks/useFetched';
 import { useLatest } from '../../ui/hooks/useLatest';
@@ -125,54 +124,54 @@ export function RowsTable(props: IRowsTableProps): JSX.Element {
           {trans.__('Next')}
         </Button>
       </div>
-      {error !== null && (
-        <ErrorState
-          error={error}
-          trans={trans}
-          title={trans.__('The rows could not be loaded.')}
-          onRetry={() => setAttempt(n => n + 1)}
-          className="jp-AquaExt-ErrorState-inline"
-        />
-      )}
-      {page === null && error === null && <Loading>{trans.__('Loading rows…')}</Loading>}
-      {page !== null && (
-        <div className="jp-AquaExt-RowsTable-scroll">
-          <table className="jp-AquaExt-RowsTable" aria-label={trans.__('Rows')}>
-            <thead>
-              <tr>
-                {header('index', trans.__('#'), true, 'jp-AquaExt-numeric')}
-                <th scope="col">{trans.__('Prompt')}</th>
-                <th scope="col">{trans.__('Reference')}</th>
-                <th scope="col">{trans.__('Output')}</th>
-                {ROW_SCORE_COLUMNS.map(column =>
-                  header(
-                    column.key,
-                    scoreLabel(column.key, trans),
-                    isSortable(column, props.metrics),
-                    'jp-AquaExt-numeric'
-                  )
-                )}
-                {judged && header('judge', scoreLabel('judge', trans), true, 'jp-AquaExt-numeric')}
-                {judged && <th scope="col">{trans.__('Judge’s grade (1–5) and reason')}</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map(row => (
-                <RowView key={row.index} row={row} trans={trans} judged={judged} />
-              ))}
-              {rows.length === 0 && (
+      <Loaded
+        trans={trans}
+        value={page}
+        error={error}
+        loading={trans.__('Loading rows…')}
+        errorTitle={trans.__('The rows could not be loaded.')}
+        errorClassName="jp-AquaExt-ErrorState-inline"
+        onRetry={() => setAttempt(n => n + 1)}
+      >
+        {() => (
+          <div className="jp-AquaExt-RowsTable-scroll">
+            <table className="jp-AquaExt-RowsTable" aria-label={trans.__('Rows')}>
+              <thead>
                 <tr>
-                  <td colSpan={4 + ROW_SCORE_COLUMNS.length + (judged ? 2 : 0)} className="jp-AquaExt-muted">
-                    {view.category
-                      ? trans.__('No answered row in this category yet.')
-                      : trans.__('No row answered yet.')}
-                  </td>
+                  {header('index', trans.__('#'), true, 'jp-AquaExt-numeric')}
+                  <th scope="col">{trans.__('Prompt')}</th>
+                  <th scope="col">{trans.__('Reference')}</th>
+                  <th scope="col">{trans.__('Output')}</th>
+                  {ROW_SCORE_COLUMNS.map(column =>
+                    header(
+                      column.key,
+                      scoreLabel(column.key, trans),
+                      isSortable(column, props.metrics),
+                      'jp-AquaExt-numeric'
+                    )
+                  )}
+                  {judged && header('judge', scoreLabel('judge', trans), true, 'jp-AquaExt-numeric')}
+                  {judged && <th scope="col">{trans.__('Judge’s grade (1–5) and reason')}</th>}
                 </tr>
-              )}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {rows.map(row => (
+                  <RowView key={row.index} row={row} trans={trans} judged={judged} />
+                ))}
+                {rows.length === 0 && (
+                  <tr>
+                    <td colSpan={4 + ROW_SCORE_COLUMNS.length + (judged ? 2 : 0)} className="jp-AquaExt-muted">
+                      {view.category
+                        ? trans.__('No answered row in this category yet.')
+                        : trans.__('No row answered yet.')}
+                    </td>
+                  </tr>
+                )}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Loaded>
     </div>
   );
 }

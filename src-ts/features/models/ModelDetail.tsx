@@ -7,7 +7,13 @@ import type { Architecture, Dtype, ModelDetail as ModelDetailData } from '../../
 import { allows } from '../../shared/actions';
 import { formatBytes, formatInteger, formatParams } from '../../shared/format';
 import { stripFrontMatter } from './modelCard';
-import type { Confirm, CopyToClipboard, Notify, RenderMarkdown } from '../../shared/callbacks';
+import {
+  browserCopy,
+  type Confirm,
+  type CopyToClipboard,
+  type Notify,
+  type RenderMarkdown
+} from '../../shared/callbacks';
 import { ErrorState } from '../../ui/ErrorState';
 import { capabilityLabel, formatLabel } from './labels';
 import { Loading } from '../../ui/Loading';
@@ -35,10 +41,6 @@ export interface IModelDetailProps {
   fitDefaults: { dtype: Dtype; contextLength: number; concurrency: number };
   /** Debounce of the memory-fit inputs (tests use 0). */
   fitDebounceMs?: number;
-}
-
-function defaultCopy(text: string): void {
-  void navigator.clipboard?.writeText(text);
 }
 
 /** Everything about one model: metadata, model card, lineage and memory fit. */
@@ -129,7 +131,7 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
 
 function ModelDetailBody(props: IModelDetailProps & { model: ModelDetailData }): JSX.Element {
   const { model, trans } = props;
-  const copy = props.copyToClipboard ?? defaultCopy;
+  const copy = props.copyToClipboard ?? browserCopy;
   const cardRef = React.useRef<HTMLDivElement>(null);
 
   const { renderMarkdown } = props;
