@@ -7,7 +7,6 @@ import { shapeLabel } from '../shared/labels';
 import { formatDateTime } from '../shared/format';
 import { stateMessageText } from '../shared/jobStates';
 import type { FineTuneState, TargetProblem } from '../api/types';
-
 import { JobStateBadge } from './JobStateBadge';
 import { Loaded } from './Loading';
 import { RefreshButton } from './RefreshButton';
