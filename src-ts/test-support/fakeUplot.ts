@@ -9,6 +9,9 @@ type Data = Array<Array<number | null>>;
 export class FakeUPlot {
   static instances: FakeUPlot[] = [];
 
+  /** The bars path builder the bar charts ask for; the fake draws nothing, so it builds nothing. */
+  static paths = { bars: () => () => null };
+
   static reset(): void {
     FakeUPlot.instances = [];
   }

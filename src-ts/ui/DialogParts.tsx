@@ -204,7 +204,8 @@ export function DescriptionField(props: {
 
 /**
  * "Advanced options", collapsed unless `open`: the dialog opens it itself
- * when one of the fields inside has an error, so the state is the dialog's.
+ * when one of the fields inside has an error, so the state is the dialog's
+ * (`useAdvancedOptions`).
  */
 export function AdvancedOptions(props: {
   trans: TranslationBundle;

@@ -9,6 +9,7 @@ import { AdvancedOptions, CreateDialog, DescriptionField } from '../../ui/Dialog
 import { FieldError, FormField, SelectField, TextAreaField, TextField } from '../../ui/FormField';
 import { PasswordField } from '../../ui/PasswordField';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
+import { useAdvancedOptions } from '../../ui/hooks/useAdvancedOptions';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useMountedRef } from '../../ui/hooks/useMountedRef';
 import { describeError } from '../../shared/errors';
@@ -56,7 +57,7 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
   const [form, setForm] = React.useState<IConnectionForm>(() =>
     connection ? formFromConnection(connection) : initialConnectionForm()
   );
-  const [advancedOpen, setAdvancedOpen] = React.useState(false);
+  const advanced = useAdvancedOptions(ADVANCED);
   const [listing, setListing] = React.useState<{ busy: boolean; note: string | null }>({ busy: false, note: null });
   const mounted = useMountedRef();
   const id = useFieldIds('ConnectionDialog');
@@ -73,11 +74,7 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
             CONNECTION_FIELDS
           )
         : undefined,
-    onShow: errors => {
-      if (ADVANCED.some(field => errors[field])) {
-        setAdvancedOpen(true);
-      }
-    }
+    onShow: advanced.openOnError
   });
   const { errors, submitting } = submit;
 
@@ -342,7 +339,7 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
           onChange={patch => update(patch, ['secret'])}
         />
       )}
-      <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
+      <AdvancedOptions trans={trans} open={advanced.open} onToggle={advanced.setOpen}>
         {textarea('headers', 'headers', trans.__('Extra headers (one “Name: value” per line)'), {
           rows: 2,
           hint: trans.__('Sent as they are, shown and exported: never put a key here.')

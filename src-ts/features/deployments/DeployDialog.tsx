@@ -46,6 +46,7 @@ import { TerraformCreateDialog, useTerraformExport } from '../../ui/TerraformDia
 import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useFetched } from '../../ui/hooks/useFetched';
+import { useAdvancedOptions } from '../../ui/hooks/useAdvancedOptions';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useLatest } from '../../ui/hooks/useLatest';
 import { useFormTarget, useGenAiHandOff, useTargetChange } from '../../ui/hooks/useFormTarget';
@@ -112,15 +113,11 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
   const [fit, setFit] = React.useState<FitReport | null>(null);
   const [fitError, setFitError] = React.useState<unknown>(null);
   const [fitLoading, setFitLoading] = React.useState(false);
-  const [advancedOpen, setAdvancedOpen] = React.useState(false);
+  const advanced = useAdvancedOptions(ADVANCED_FIELDS);
   const formSubmit = useFormSubmit<DeployField>({
     trans,
     fields: DEPLOY_FIELDS,
-    onShow: shown => {
-      if (ADVANCED_FIELDS.some(field => shown[field])) {
-        setAdvancedOpen(true);
-      }
-    }
+    onShow: advanced.openOnError
   });
   const { errors, submitting, showErrors, clearErrors, submit } = formSubmit;
   // The form as Terraform (OCI): asked for with the Deploy's checks, shown over the form.
@@ -499,7 +496,7 @@ export function DeployDialog(props: IDeployDialogProps): JSX.Element {
         />
       )}
 
-      <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
+      <AdvancedOptions trans={trans} open={advanced.open} onToggle={advanced.setOpen}>
         <TextField
           {...bindInput(binding, 'maxModelLen')}
           label={trans.__('Max model length (tokens)')}

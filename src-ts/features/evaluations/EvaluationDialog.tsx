@@ -60,6 +60,7 @@ import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useDatasetPreflight } from '../../ui/hooks/useDatasetPreflight';
 import { useFetched } from '../../ui/hooks/useFetched';
+import { useAdvancedOptions } from '../../ui/hooks/useAdvancedOptions';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 
 export interface IEvaluationDialogProps extends IDatasetDialogProps<CreateEvaluationResponse> {
@@ -125,7 +126,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
   const localEnabled = !props.info || props.info.targets.some(target => target.name === CONNECTION_TARGET);
   const touched = React.useRef(new Set<FormKey>());
   const [samplingErrors, setSamplingErrors] = React.useState<SamplingErrors>({});
-  const [advancedOpen, setAdvancedOpen] = React.useState(false);
+  const advanced = useAdvancedOptions(ADVANCED);
   const [deploymentsVersion, setDeploymentsVersion] = React.useState(0);
   const [connectionsVersion, setConnectionsVersion] = React.useState(0);
   const [judge, setJudge] = React.useState<IJudgeForm>(initialJudgeForm);
@@ -180,7 +181,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
         }
         setSamplingErrors(placed.sampling);
         if (Object.keys(placed.sampling).length > 0) {
-          setAdvancedOpen(true);
+          advanced.setOpen(true);
         }
         return {
           byField: placed.byField,
@@ -198,11 +199,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
       }
       return undefined;
     },
-    onShow: shown => {
-      if (ADVANCED.some(field => shown[field])) {
-        setAdvancedOpen(true);
-      }
-    }
+    onShow: advanced.openOnError
   });
   const { errors, submitting, showErrors, clearErrors, addError, submit } = formSubmit;
   const firstInput = React.useRef<HTMLSelectElement | null>(null);
@@ -379,7 +376,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
         const local = validateEvaluationForm(form, backendKind, trans);
         setSamplingErrors(local.sampling);
         if (Object.keys(local.sampling).length > 0) {
-          setAdvancedOpen(true);
+          advanced.setOpen(true);
         }
         showErrors(local.errors);
         const judging = judgeAllowed ? validateJudgeForm(judge, candidates, trans) : {};
@@ -685,7 +682,7 @@ export function EvaluationDialog(props: IEvaluationDialogProps): JSX.Element {
         </>
       )}
 
-      <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
+      <AdvancedOptions trans={trans} open={advanced.open} onToggle={advanced.setOpen}>
         <fieldset className="jp-AquaExt-fieldset jp-AquaExt-EvaluationDialog-params" data-field="params">
           <legend className="jp-AquaExt-formField-label">{trans.__('Model parameters')}</legend>
           <SamplingPanel value={form.sampling} errors={samplingErrors} trans={trans} onChange={updateSampling} />

@@ -46,6 +46,7 @@ import { useDialogFocus } from '../../ui/hooks/useDialogFocus';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useDatasetPreflight } from '../../ui/hooks/useDatasetPreflight';
 import { useFetched } from '../../ui/hooks/useFetched';
+import { useAdvancedOptions } from '../../ui/hooks/useAdvancedOptions';
 import { useFormSubmit } from '../../ui/hooks/useFormSubmit';
 import { useLatest } from '../../ui/hooks/useLatest';
 import { useFormTarget, useGenAiHandOff, useTargetChange } from '../../ui/hooks/useFormTarget';
@@ -99,7 +100,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
   const [defaultsLoading, setDefaultsLoading] = React.useState(false);
   const [fitRefreshing, setFitRefreshing] = React.useState(false);
   const fitKey = React.useRef('');
-  const [advancedOpen, setAdvancedOpen] = React.useState(false);
+  const advanced = useAdvancedOptions(ADVANCED_FIELDS);
   const formSubmit = useFormSubmit<FineTuneField>({
     trans,
     fields: FINETUNE_FIELDS,
@@ -120,11 +121,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
       }
       return { byField, other: placed.other };
     },
-    onShow: shown => {
-      if (ADVANCED_FIELDS.some(field => shown[field])) {
-        setAdvancedOpen(true);
-      }
-    }
+    onShow: advanced.openOnError
   });
   const { errors, submitting, showErrors, clearErrors, addError, submit } = formSubmit;
   // The form as Terraform and SDK calls (OCI): asked for with the create's checks, shown over the form.
@@ -528,7 +525,7 @@ export function FineTuneDialog(props: IFineTuneDialogProps): JSX.Element {
         </>
       )}
 
-      <AdvancedOptions trans={trans} open={advancedOpen} onToggle={setAdvancedOpen}>
+      <AdvancedOptions trans={trans} open={advanced.open} onToggle={advanced.setOpen}>
         <FineTuneAdvancedFields inputs={inputs} onOci={onOci} trans={trans} />
       </AdvancedOptions>
     </TerraformCreateDialog>

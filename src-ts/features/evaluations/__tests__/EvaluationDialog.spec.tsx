@@ -12,20 +12,17 @@ import {
   ociTarget
 } from '../../../test-support/fixtures';
 import { errorOf, renderDialog, settle } from '../../../test-support/dialogs';
+import { instructionReport } from './evaluationFixtures';
 
 function setup(overrides: Partial<IEvaluationDialogProps> = {}, client = new FakeClient()) {
   return renderDialog(EvaluationDialog, client, { deploymentId: 'dep-1', debounceMs: 0, ...overrides });
-}
-
-function instructionReport() {
-  return makeDatasetReport({ path: 'datasets/qa.jsonl', format: 'instruction', tokens: null, warnings: [] });
 }
 
 describe('EvaluationDialog', () => {
   it('starts from the deployment, checks the dataset inline and sends the evaluation', async () => {
     const client = new FakeClient();
     client.deployments = [makeDeployment(), makeDeployment({ id: 'dep-2', name: 'Old one', state: 'INACTIVE' })];
-    client.validateDataset.mockResolvedValue(instructionReport());
+    client.validateDataset.mockResolvedValue(instructionReport('datasets/qa.jsonl'));
     const { props } = setup({}, client);
     const dialog = screen.getByRole('dialog', { name: 'New evaluation' });
     await settle();
@@ -91,7 +88,7 @@ describe('EvaluationDialog', () => {
         adapters: [{ name: 'ko', model_id: 'ft:ftj-1', model_name: '한국어 답변', rank: 8 }]
       })
     ];
-    client.validateDataset.mockResolvedValue(instructionReport());
+    client.validateDataset.mockResolvedValue(instructionReport('datasets/qa.jsonl'));
     const { props } = setup({}, client);
     const dialog = screen.getByRole('dialog', { name: 'New evaluation' });
     await settle();
@@ -143,7 +140,7 @@ describe('EvaluationDialog', () => {
 
   it('puts the server’s 400 under its fields and a 409 under the deployment', async () => {
     const client = new FakeClient();
-    client.validateDataset.mockResolvedValue(instructionReport());
+    client.validateDataset.mockResolvedValue(instructionReport('datasets/qa.jsonl'));
     client.createEvaluation.mockRejectedValueOnce(
       apiError(400, 'Invalid input', {
         fields: [

@@ -2,15 +2,9 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import { apiError } from '../../../test-support/errors';
 import { EvaluationDialog, type IEvaluationDialogProps } from '../EvaluationDialog';
-import {
-  FakeClient,
-  LOCAL_TARGET,
-  makeConnection,
-  makeDatasetReport,
-  makeInfo,
-  ociTarget
-} from '../../../test-support/fixtures';
+import { FakeClient, LOCAL_TARGET, makeConnection, makeInfo, ociTarget } from '../../../test-support/fixtures';
 import { errorOf, renderDialog, settle } from '../../../test-support/dialogs';
+import { instructionReport } from './evaluationFixtures';
 
 /** Services named in Korean and Japanese; one embeds only (it has no answers to score). */
 function connectionsClient(): FakeClient {
@@ -36,9 +30,7 @@ function connectionsClient(): FakeClient {
       actions: ['edit', 'delete', 'test', 'export']
     })
   ];
-  client.validateDataset.mockResolvedValue(
-    makeDatasetReport({ path: 'datasets/고객문의.jsonl', format: 'instruction', tokens: null, warnings: [] })
-  );
+  client.validateDataset.mockResolvedValue(instructionReport('datasets/고객문의.jsonl'));
   return client;
 }
 

@@ -1,7 +1,8 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import { EvaluationDialog, type IEvaluationDialogProps } from '../EvaluationDialog';
-import { FakeClient, LOCAL_TARGET, makeDatasetReport, makeInfo } from '../../../test-support/fixtures';
+import { instructionReport } from './evaluationFixtures';
+import { FakeClient, LOCAL_TARGET, makeInfo } from '../../../test-support/fixtures';
 import { genaiTarget, makeEmbeddingOnDemandModel, makeOnDemandModel } from '../../../test-support/genai';
 import { renderDialog, settle } from '../../../test-support/dialogs';
 
@@ -16,9 +17,7 @@ describe('EvaluationDialog with on-demand models', () => {
   it('offers the chat ones under the genai target and evaluates one by its OCID', async () => {
     const client = new FakeClient();
     client.onDemandModels = [LLAMA, EMBED];
-    client.validateDataset.mockResolvedValue(
-      makeDatasetReport({ path: 'qa.jsonl', format: 'instruction', tokens: null, warnings: [] })
-    );
+    client.validateDataset.mockResolvedValue(instructionReport('qa.jsonl'));
     const { props } = setup({ info: makeInfo({ targets: [LOCAL_TARGET, genaiTarget(LOCAL_TARGET)] }) }, client);
     await settle();
     const picker = screen.getByLabelText('Deployment') as HTMLSelectElement;

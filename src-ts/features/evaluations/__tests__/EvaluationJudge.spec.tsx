@@ -4,6 +4,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/rea
 import { AquaApiError } from '../../../api/errors';
 import { overallRows } from '../compare';
 import { EvaluationDialog } from '../EvaluationDialog';
+import { expectFirstRowsPage, instructionReport } from './evaluationFixtures';
 import { JUDGED } from './judgeFixtures';
 import { formatScore, scoreLabel } from '../format';
 import { JudgeSummary } from '../JudgeViews';
@@ -19,7 +20,6 @@ import {
 import {
   FakeClient,
   makeConnection,
-  makeDatasetReport,
   makeDeployment,
   makeEvaluationRow,
   summaryOf
@@ -39,9 +39,7 @@ function judgeClient(): FakeClient {
     makeConnection({ id: 'conn-1', name: '사내 GPT', models: ['gpt-4o-mini', 'gpt-4o'], default_model: 'gpt-4o-mini' }),
     makeConnection({ id: 'conn-2', name: '埋め込み専用', capabilities: ['embedding'], actions: ['edit', 'delete'] })
   ];
-  client.validateDataset.mockResolvedValue(
-    makeDatasetReport({ path: 'datasets/한국어.jsonl', format: 'instruction', tokens: null, warnings: [] })
-  );
+  client.validateDataset.mockResolvedValue(instructionReport('datasets/한국어.jsonl'));
   return client;
 }
 
@@ -288,14 +286,7 @@ describe('judge scores in the detail and the rows table', () => {
     const second = document.querySelector('[data-row-index="1"]') as HTMLElement;
     expect(second).toHaveTextContent("Judge 2: not graded: the judge's reply holds no JSON object");
     fireEvent.click(screen.getByRole('button', { name: /Judge/ }));
-    await waitFor(() =>
-      expect(client.getEvaluationRows).toHaveBeenLastCalledWith('evj-1', {
-        offset: 0,
-        limit: 100,
-        sort: 'judge',
-        descending: false
-      })
-    );
+    await expectFirstRowsPage(client, 'evj-1', { sort: 'judge', descending: false });
   });
 
   it('has no judge columns when no judge ran', async () => {

@@ -7,14 +7,7 @@ import { FakeUPlot } from '../../../test-support/fakeUplot';
 import { FakeClient, makeEvaluation, makeFinishedEvaluation } from '../../../test-support/fixtures';
 import { trans } from '../../../test-support/trans';
 
-// The fake uPlot with the bars path builder the bar charts ask for.
-jest.mock('uplot', () => {
-  const { FakeUPlot: Base } = require('../../../test-support/fakeUplot');
-  class WithBars extends Base {
-    static paths = { bars: () => () => null };
-  }
-  return { __esModule: true, default: WithBars };
-});
+jest.mock('uplot', () => ({ __esModule: true, default: require('../../../test-support/fakeUplot').FakeUPlot }));
 
 /** An evaluation of a connection as the server answers it: no deployment id, the connection's name. */
 const HOSTED = {

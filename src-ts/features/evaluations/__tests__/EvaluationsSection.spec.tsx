@@ -17,15 +17,9 @@ import {
   makeEvaluationReport,
   makeFinishedEvaluation
 } from '../../../test-support/fixtures';
+import { expectFirstRowsPage } from './evaluationFixtures';
 
-// The fake uPlot with the bars path builder the bar charts ask for.
-jest.mock('uplot', () => {
-  const { FakeUPlot: Base } = require('../../../test-support/fakeUplot');
-  class WithBars extends Base {
-    static paths = { bars: () => () => null };
-  }
-  return { __esModule: true, default: WithBars };
-});
+jest.mock('uplot', () => ({ __esModule: true, default: require('../../../test-support/fakeUplot').FakeUPlot }));
 
 function setup(overrides: Partial<SectionHarnessProps<IEvaluationsSectionProps>> = {}, client = new FakeClient()) {
   return renderSection(
@@ -143,36 +137,14 @@ describe('EvaluationsSection', () => {
     const rows = await screen.findByRole('table', { name: 'Rows' });
     expect(within(rows).getAllByRole('row')).toHaveLength(3);
     expect(rows).toHaveTextContent('Error: HTTP 500 from the engine');
-    expect(client.getEvaluationRows).toHaveBeenLastCalledWith('evj-1', { offset: 0, limit: 100 });
+    await expectFirstRowsPage(client, 'evj-1');
     fireEvent.click(within(rows).getByRole('button', { name: 'ROUGE-L' }));
-    await waitFor(() =>
-      expect(client.getEvaluationRows).toHaveBeenLastCalledWith('evj-1', {
-        offset: 0,
-        limit: 100,
-        sort: 'rougeL',
-        descending: false
-      })
-    );
+    await expectFirstRowsPage(client, 'evj-1', { sort: 'rougeL', descending: false });
     expect(within(rows).getByRole('columnheader', { name: /ROUGE-L/ })).toHaveAttribute('aria-sort', 'ascending');
     fireEvent.click(within(screen.getByRole('table', { name: 'Rows' })).getByRole('button', { name: /ROUGE-L/ }));
-    await waitFor(() =>
-      expect(client.getEvaluationRows).toHaveBeenLastCalledWith('evj-1', {
-        offset: 0,
-        limit: 100,
-        sort: 'rougeL',
-        descending: true
-      })
-    );
+    await expectFirstRowsPage(client, 'evj-1', { sort: 'rougeL', descending: true });
     fireEvent.change(screen.getByLabelText('Category'), { target: { value: 'shipping' } });
-    await waitFor(() =>
-      expect(client.getEvaluationRows).toHaveBeenLastCalledWith('evj-1', {
-        offset: 0,
-        limit: 100,
-        sort: 'rougeL',
-        descending: true,
-        category: 'shipping'
-      })
-    );
+    await expectFirstRowsPage(client, 'evj-1', { sort: 'rougeL', descending: true, category: 'shipping' });
   });
 
   it('says how scores were computed and which were not, never showing 0 for those', async () => {
