@@ -38,3 +38,12 @@ export function displayNameErrors(
   const { name, description } = nameDescriptionErrors(form, limits, missing, trans);
   return { ...(name && { display_name: name }), ...(description && { description }) };
 }
+
+/**
+ * The request's description: the typed one, trimmed; an empty one is left
+ * out of the request rather than sent empty.
+ */
+export function typedDescription(form: { description: string }): { description?: string } {
+  const description = form.description.trim();
+  return description ? { description } : {};
+}

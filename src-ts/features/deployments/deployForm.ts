@@ -20,7 +20,7 @@ import type {
 } from '../../api/types';
 import { allows } from '../../shared/actions';
 import { engineLabel, modeLabel, type BackendKind } from '../../shared/labels';
-import { nameDescriptionErrors } from '../../shared/nameDescription';
+import { nameDescriptionErrors, typedDescription } from '../../shared/nameDescription';
 import { logPairErrors } from '../../shared/ociLog';
 
 export type DeployField =
@@ -464,11 +464,9 @@ export function buildDeployRequest(
     model_id: form.modelId,
     name: form.name.trim(),
     engine: form.engine,
-    mode: form.mode
+    mode: form.mode,
+    ...typedDescription(form)
   };
-  if (form.description.trim()) {
-    body.description = form.description.trim();
-  }
   if (form.shape) {
     body.shape = form.shape;
   }

@@ -24,7 +24,7 @@ import { allows } from '../../shared/actions';
 import type { BackendKind } from '../../shared/labels';
 import { placeLineErrors, type IPlacedLineErrors } from '../../shared/fieldErrors';
 import { datasetStem } from '../../shared/format';
-import { nameDescriptionErrors } from '../../shared/nameDescription';
+import { nameDescriptionErrors, typedDescription } from '../../shared/nameDescription';
 import { logPairErrors } from '../../shared/ociLog';
 
 export type FineTuneField =
@@ -503,11 +503,9 @@ export function buildFineTuneRequest(form: IFineTuneForm, backend: BackendKind):
     name: form.name.trim(),
     dataset_path: form.datasetPath.trim(),
     validation_split: splitFraction(form) ?? 0.1,
-    params: buildParams(form)
+    params: buildParams(form),
+    ...typedDescription(form)
   };
-  if (form.description.trim()) {
-    body.description = form.description.trim();
-  }
   if (form.shape) {
     body.shape = form.shape;
   }

@@ -8,7 +8,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { CONTRACT_LIMITS } from '../../api/limits';
 import type { ClusterPlan, ClusterType, CreateClusterRequest, UnitShapeOption } from '../../api/types';
-import { displayNameErrors } from '../../shared/nameDescription';
+import { displayNameErrors, typedDescription } from '../../shared/nameDescription';
 import { shapeHasRoom } from './format';
 
 const CONTRACT = CONTRACT_LIMITS.CreateClusterRequest;
@@ -98,11 +98,9 @@ export function buildClusterRequest(form: IClusterForm): CreateClusterRequest {
   const body: CreateClusterRequest = {
     display_name: form.name.trim(),
     type: form.type,
-    unit_count: parseUnitCount(form.unitCount) ?? CLUSTER_LIMITS.unitCountMin
+    unit_count: parseUnitCount(form.unitCount) ?? CLUSTER_LIMITS.unitCountMin,
+    ...typedDescription(form)
   };
-  if (form.description.trim()) {
-    body.description = form.description.trim();
-  }
   if (form.unitShape) {
     body.unit_shape = form.unitShape;
   }

@@ -7,7 +7,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { CONTRACT_LIMITS } from '../../api/limits';
 import type { CreateGenAiEndpointRequest } from '../../api/types';
-import { displayNameErrors } from '../../shared/nameDescription';
+import { displayNameErrors, typedDescription } from '../../shared/nameDescription';
 
 const CONTRACT = CONTRACT_LIMITS.CreateGenAiEndpointRequest;
 
@@ -46,13 +46,10 @@ export function validateEndpointForm(
 }
 
 export function buildEndpointRequest(form: IEndpointForm): CreateGenAiEndpointRequest {
-  const body: CreateGenAiEndpointRequest = {
+  return {
     display_name: form.name.trim(),
     model_id: form.modelId,
-    dedicated_ai_cluster_id: form.clusterId
+    dedicated_ai_cluster_id: form.clusterId,
+    ...typedDescription(form)
   };
-  if (form.description.trim()) {
-    body.description = form.description.trim();
-  }
-  return body;
 }

@@ -10,7 +10,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { CONTRACT_LIMITS } from '../../api/limits';
 import type { ImportCapability, ImportGenAiModelRequest } from '../../api/types';
 import { hfIdError, osUriError } from '../../shared/modelSources';
-import { displayNameErrors } from '../../shared/nameDescription';
+import { displayNameErrors, typedDescription } from '../../shared/nameDescription';
 
 const CONTRACT = CONTRACT_LIMITS.ImportGenAiModelRequest;
 
@@ -104,11 +104,9 @@ export function buildImportRequest(form: IImportForm): ImportGenAiModelRequest {
   const body: ImportGenAiModelRequest = {
     source: form.source,
     display_name: form.name.trim(),
-    capability: form.capability
+    capability: form.capability,
+    ...typedDescription(form)
   };
-  if (form.description.trim()) {
-    body.description = form.description.trim();
-  }
   if (form.source === 'huggingface') {
     body.hf_id = form.hfId.trim();
     if (form.revision.trim()) {

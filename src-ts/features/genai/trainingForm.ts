@@ -17,7 +17,7 @@ import type {
   TrainingField
 } from '../../api/types';
 import { parseOsUri } from '../../shared/modelSources';
-import { displayNameErrors } from '../../shared/nameDescription';
+import { displayNameErrors, typedDescription } from '../../shared/nameDescription';
 
 const CONTRACT = CONTRACT_LIMITS.CreateGenAiFineTuneRequest;
 
@@ -172,17 +172,14 @@ export function buildTrainingRequest(
   defaults: GenAiTrainingDefaults | null
 ): CreateGenAiFineTuneRequest {
   const dataset = parseOsUri(form.dataset) ?? { bucket: '', namespace: '', object: '' };
-  const body: CreateGenAiFineTuneRequest = {
+  return {
     display_name: form.name.trim(),
     base_model_id: form.baseModelId,
     dedicated_ai_cluster_id: form.clusterId,
     training_dataset: { namespace: dataset.namespace, bucket: dataset.bucket, object: dataset.object },
-    training_config: buildTrainingConfig(form, defaults)
+    training_config: buildTrainingConfig(form, defaults),
+    ...typedDescription(form)
   };
-  if (form.description.trim()) {
-    body.description = form.description.trim();
-  }
-  return body;
 }
 
 /** A hyperparameter's label. */

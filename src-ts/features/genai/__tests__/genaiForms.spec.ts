@@ -146,6 +146,15 @@ describe('endpoint form', () => {
       dedicated_ai_cluster_id: 'c'
     });
   });
+
+  it('sends a typed description trimmed', () => {
+    expect(buildEndpointRequest({ name: 'e', description: ' 설명 ', modelId: 'm', clusterId: 'c' })).toEqual({
+      display_name: 'e',
+      model_id: 'm',
+      dedicated_ai_cluster_id: 'c',
+      description: '설명'
+    });
+  });
 });
 
 describe('Generative AI fine-tune form', () => {
