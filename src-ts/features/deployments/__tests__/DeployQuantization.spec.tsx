@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 
 import type { FitQuery, FitReport } from '../../../api/types';
 import type { IDeployDialogProps } from '../DeployDialog';
@@ -6,6 +6,7 @@ import { FakeClient, makeFit, makeInfo, target, weightChoices } from '../../../t
 import { apiError } from '../../../test-support/errors';
 import { errorOf } from '../../../test-support/dialogs';
 import { renderDeployDialog } from '../../../test-support/deployDialog';
+import { optionTexts } from '../../../test-support/queries';
 
 const info = makeInfo({
   engines: [
@@ -48,10 +49,7 @@ describe('DeployDialog weights (dtype or quantization)', () => {
 
     // The select is the server's list for the engine: it is drawn again when the engine's fit arrives.
     await screen.findByLabelText('Weights (dtype or quantization)');
-    const labels = () =>
-      within(screen.getByLabelText('Weights (dtype or quantization)'))
-        .getAllByRole('option')
-        .map(option => option.textContent);
+    const labels = () => optionTexts(screen.getByLabelText('Weights (dtype or quantization)'));
     expect(labels()).toEqual([
       'Engine default: float32 (32-bit weights)',
       'float32 (32-bit weights)',

@@ -1,10 +1,11 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 
 import { EvaluationDialog, type IEvaluationDialogProps } from '../EvaluationDialog';
 import { instructionReport } from './evaluationFixtures';
 import { FakeClient, LOCAL_TARGET, makeInfo } from '../../../test-support/fixtures';
 import { genaiTarget, makeEmbeddingOnDemandModel, makeOnDemandModel } from '../../../test-support/genai';
 import { renderDialog, settle } from '../../../test-support/dialogs';
+import { optionTexts } from '../../../test-support/queries';
 
 const LLAMA = makeOnDemandModel();
 const EMBED = makeEmbeddingOnDemandModel();
@@ -28,11 +29,7 @@ describe('EvaluationDialog with on-demand models', () => {
     });
     expect(group.label).toBe('OCI Generative AI · on demand');
     // An embedding model gives no answers to score: not offered.
-    expect(
-      within(group)
-        .getAllByRole('option')
-        .map(option => option.textContent)
-    ).toEqual(['meta.llama-3.3-70b-instruct']);
+    expect(optionTexts(group)).toEqual(['meta.llama-3.3-70b-instruct']);
     fireEvent.change(picker, { target: { value: LLAMA.id } });
     fireEvent.change(screen.getByLabelText('Dataset (JSONL)'), { target: { value: 'qa.jsonl' } });
     await settle();

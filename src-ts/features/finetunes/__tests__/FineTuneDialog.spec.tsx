@@ -16,6 +16,7 @@ import {
   target
 } from '../../../test-support/fixtures';
 import { errorOf, renderDialog, settle } from '../../../test-support/dialogs';
+import { optionTexts } from '../../../test-support/queries';
 
 function setup(overrides: Partial<IFineTuneDialogProps> = {}, client = new FakeClient()) {
   return renderDialog(FineTuneDialog, client, {
@@ -304,9 +305,7 @@ describe('FineTuneDialog', () => {
     expect(screen.getByRole('heading', { name: 'New fine-tune' })).toBeInTheDocument();
     const select = screen.getByLabelText('Base model');
     await waitFor(() => expect(within(select).getAllByRole('option').length).toBeGreaterThan(1));
-    const names = within(select)
-      .getAllByRole('option')
-      .map(option => option.textContent);
+    const names = optionTexts(select);
     expect(names).toEqual(['Choose a model…', 'Qwen2.5 0.5B Instruct', 'Llama 3.1 8B Instruct', 'Aqua demo (tiny)']);
     expect(client.getFineTuneDefaults).not.toHaveBeenCalled();
     client.getFineTuneDefaults.mockResolvedValueOnce(

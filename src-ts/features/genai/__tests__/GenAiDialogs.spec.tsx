@@ -7,6 +7,7 @@ import { errorOf } from '../../../test-support/dialogs';
 import { FakeClient } from '../../../test-support/fixtures';
 import { makeCluster, makeFineTuningCluster } from '../../../test-support/genai';
 import { trans } from '../../../test-support/trans';
+import { optionTexts } from '../../../test-support/queries';
 
 function setup(request: GenAiDialogRequest, client = new FakeClient()) {
   const props: IGenAiDialogsProps = {
@@ -179,11 +180,7 @@ describe('EndpointDialog', () => {
     // The base model may be fine-tuned, not hosted.
     expect(within(model).queryByRole('option', { name: 'cohere.command-r-08-2024' })).not.toBeInTheDocument();
     const cluster = screen.getByLabelText('Hosting cluster');
-    expect(
-      within(cluster)
-        .getAllByRole('option')
-        .map(option => option.textContent)
-    ).toEqual(['Choose a hosting cluster…', '호스팅 클러스터']);
+    expect(optionTexts(cluster)).toEqual(['Choose a hosting cluster…', '호스팅 클러스터']);
     expect(cluster).toHaveValue(client.clusters[0].id);
     fireEvent.change(model, { target: { value: client.genaiModels[0].id } });
     type('Endpoint name', '채팅 エンドポイント');

@@ -5,6 +5,7 @@ import { IModelDetailProps, ModelDetail } from '../ModelDetail';
 import { FakeClient, makeDetail, makeFit, ociShape, target, weightChoices } from '../../../test-support/fixtures';
 import { renderWithProps } from '../../../test-support/render';
 import { trans } from '../../../test-support/trans';
+import { optionTexts } from '../../../test-support/queries';
 
 const MODEL = 'reg:양자화-모델';
 
@@ -98,11 +99,7 @@ describe('ModelDetail memory fit: decode speed and the weights’ choice', () =>
       })
     );
     const weights = await screen.findByLabelText('Weights');
-    expect(
-      within(weights)
-        .getAllByRole('option')
-        .map(option => option.textContent)
-    ).toEqual([
+    expect(optionTexts(weights)).toEqual([
       'GGUF Q8_0 (8.5 bits/weight), after a conversion',
       'GGUF Q4_K_M (4.84 bits/weight), after a conversion'
     ]);

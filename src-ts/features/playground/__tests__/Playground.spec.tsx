@@ -5,6 +5,7 @@ import type { IPlaygroundProps } from '../Playground';
 import { storageKey } from '../storage';
 import { endless, lastAnswer, message, renderPlayground } from '../../../test-support/playground';
 import { answerEvents, FakeClient, makeDeployment } from '../../../test-support/fixtures';
+import { optionTexts } from '../../../test-support/queries';
 
 /** A tiny stand-in for rendermime: fenced code becomes <pre>, the rest a paragraph. */
 const renderMarkdown = jest.fn(async (host: HTMLElement, markdown: string) => {
@@ -176,11 +177,7 @@ describe('Playground', () => {
     setup({}, client);
     await screen.findByRole('heading', { name: 'Qwen chat' });
     const adapter = screen.getByRole('combobox', { name: 'Adapter' });
-    expect(
-      within(adapter)
-        .getAllByRole('option')
-        .map(option => option.textContent)
-    ).toEqual(['Base model', 'ko', 'ja']);
+    expect(optionTexts(adapter)).toEqual(['Base model', 'ko', 'ja']);
     fireEvent.change(adapter, { target: { value: 'ja' } });
     expect(await screen.findByRole('heading', { name: 'Qwen chat · ja' })).toBeInTheDocument();
     // Compare lists every other deployment's base and adapters as "deployment · adapter".

@@ -3,6 +3,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { storageKey } from '../storage';
 import { endless, message, renderPlayground } from '../../../test-support/playground';
 import { answerEvents, FakeClient, makeConnection, makeDeployment } from '../../../test-support/fixtures';
+import { optionTexts } from '../../../test-support/queries';
 
 function answers(log: HTMLElement): HTMLElement[] {
   return [...log.querySelectorAll<HTMLElement>('.jp-AquaExt-Turn.jp-mod-assistant')];
@@ -29,11 +30,7 @@ describe('Playground with connections', () => {
     await screen.findByRole('heading', { name: 'Qwen chat' });
     const compare = screen.getByRole('combobox', { name: 'Compare with' });
     await waitFor(() =>
-      expect(
-        within(compare)
-          .getAllByRole('option')
-          .map(option => option.textContent)
-      ).toEqual(['Nothing (single)', 'Llama chat', '사내 GPT 서비스 (connection)'])
+      expect(optionTexts(compare)).toEqual(['Nothing (single)', 'Llama chat', '사내 GPT 서비스 (connection)'])
     );
   });
 
@@ -45,11 +42,7 @@ describe('Playground with connections', () => {
     await screen.findByRole('heading', { name: 'Qwen chat' });
     await compareWith('사내 GPT 서비스 (connection)');
     const model = screen.getByRole('combobox', { name: 'Model of 사내 GPT 서비스' });
-    expect(
-      within(model)
-        .getAllByRole('option')
-        .map(option => option.textContent)
-    ).toEqual(['Default (gpt-4o-mini)', 'gpt-4o-mini', 'gpt-4o']);
+    expect(optionTexts(model)).toEqual(['Default (gpt-4o-mini)', 'gpt-4o-mini', 'gpt-4o']);
     fireEvent.change(model, { target: { value: 'gpt-4o' } });
     fireEvent.change(message(), { target: { value: '같은 질문' } });
     fireEvent.click(screen.getByRole('button', { name: 'Send' }));
