@@ -4,10 +4,9 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IAquaClient } from '../../api/client';
 import { ErrorState } from '../../ui/ErrorState';
-import { ModalDialog } from '../../ui/ModalDialog';
 import { useDialogRequest } from '../../ui/hooks/useDialogRequest';
 import type { DownloadText } from '../../shared/download';
-import { TextButton } from '../../ui/TextButton';
+import { RequestDialog } from './RequestDialog';
 
 export interface IExportDialogProps {
   client: IAquaClient;
@@ -40,45 +39,37 @@ export function ExportDialog(props: IExportDialogProps): JSX.Element {
     });
 
   return (
-    <ModalDialog
-      title={trans.__('Export YAML')}
-      className="jp-AquaExt-FormDialog jp-AquaExt-ConnectionExportDialog"
+    <RequestDialog
       trans={trans}
-      onClose={() => !busy && props.onClose()}
-      closeDisabled={busy}
+      title={trans.__('Export YAML')}
+      className="jp-AquaExt-ConnectionExportDialog"
+      busy={busy}
+      onClose={props.onClose}
+      send={{
+        className: 'jp-AquaExt-exportButton',
+        label: trans.__('Download'),
+        busyLabel: trans.__('Exporting…'),
+        onClick: () => void download()
+      }}
     >
-      <div className="jp-AquaExt-ModalDialog-body">
-        <p>{trans.__('Export %1 as an Oracle Digital Assistant “exportedRestServices” file.', props.subject)}</p>
-        <label className="jp-AquaExt-checkbox">
-          <input
-            type="checkbox"
-            checked={includeSecrets}
-            disabled={busy}
-            onChange={event => setIncludeSecrets(event.target.checked)}
-          />
-          {trans.__('Include secrets')}
-        </label>
-        {includeSecrets && (
-          <div className="jp-AquaExt-warning" role="alert">
-            {trans.__(
-              'The file will hold the API keys and tokens in plain text: anyone who gets it can use them. Keep it out of notebooks, repositories and shared folders.'
-            )}
-          </div>
-        )}
-        {failure !== null && <ErrorState error={failure} trans={trans} title={trans.__('Nothing was exported.')} />}
-      </div>
-      <div className="jp-AquaExt-ModalDialog-footer">
-        <TextButton kind="reject" label={trans.__('Cancel')} disabled={busy} onClick={props.onClose} />
-        <TextButton
-          kind="accept"
-          className="jp-AquaExt-exportButton"
-          label={trans.__('Download')}
-          busy={busy}
-          busyLabel={trans.__('Exporting…')}
+      <p>{trans.__('Export %1 as an Oracle Digital Assistant “exportedRestServices” file.', props.subject)}</p>
+      <label className="jp-AquaExt-checkbox">
+        <input
+          type="checkbox"
+          checked={includeSecrets}
           disabled={busy}
-          onClick={() => void download()}
+          onChange={event => setIncludeSecrets(event.target.checked)}
         />
-      </div>
-    </ModalDialog>
+        {trans.__('Include secrets')}
+      </label>
+      {includeSecrets && (
+        <div className="jp-AquaExt-warning" role="alert">
+          {trans.__(
+            'The file will hold the API keys and tokens in plain text: anyone who gets it can use them. Keep it out of notebooks, repositories and shared folders.'
+          )}
+        </div>
+      )}
+      {failure !== null && <ErrorState error={failure} trans={trans} title={trans.__('Nothing was exported.')} />}
+    </RequestDialog>
   );
 }

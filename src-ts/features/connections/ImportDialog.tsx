@@ -8,11 +8,10 @@ import type { ConnectionSummary } from '../../api/types';
 import { ErrorState } from '../../ui/ErrorState';
 import { FormErrors } from '../../ui/FormErrors';
 import { FormField, TextAreaField } from '../../ui/FormField';
-import { ModalDialog } from '../../ui/ModalDialog';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useDialogRequest } from '../../ui/hooks/useDialogRequest';
 import { kindLabel } from './labels';
-import { TextButton } from '../../ui/TextButton';
+import { RequestDialog } from './RequestDialog';
 
 export interface IImportDialogProps {
   client: IAquaClient;
@@ -55,89 +54,77 @@ export function ImportDialog(props: IImportDialogProps): JSX.Element {
     });
 
   return (
-    <ModalDialog
-      title={trans.__('Import services (YAML)')}
-      className="jp-AquaExt-FormDialog jp-AquaExt-ConnectionImportDialog"
+    <RequestDialog
       trans={trans}
-      onClose={() => !busy && props.onClose()}
-      closeDisabled={busy}
+      title={trans.__('Import services (YAML)')}
+      className="jp-AquaExt-ConnectionImportDialog"
+      busy={busy}
+      onClose={props.onClose}
+      send={{
+        className: 'jp-AquaExt-importButton',
+        label: trans.__('Import'),
+        busyLabel: trans.__('Importing…'),
+        disabled: !yaml.trim(),
+        onClick: () => void submit()
+      }}
+      done={created !== null}
     >
-      <div className="jp-AquaExt-ModalDialog-body">
-        {created ? (
-          <div role="status" className="jp-AquaExt-ImportResult">
-            <p>{trans._n('%1 service was created:', '%1 services were created:', created.length)}</p>
-            <ul aria-label={trans.__('Created services')}>
-              {created.map(item => (
-                <li key={item.id}>
-                  {item.name} <span className="jp-AquaExt-muted">({kindLabel(item.kind, trans)})</span>
-                </li>
-              ))}
-            </ul>
-          </div>
-        ) : (
-          <>
-            <p className="jp-AquaExt-muted">
-              {trans.__(
-                'An Oracle Digital Assistant “exportedRestServices” file: every service in it is created, or none. Keys are not in such files: set them by editing each service.'
-              )}
-            </p>
-            <FormField id={id('file')} field="file" label={trans.__('File')} hint={fileName ?? undefined}>
-              {input => (
-                <input
-                  {...input}
-                  type="file"
-                  accept=".yaml,.yml,text/yaml,application/x-yaml"
-                  disabled={busy}
-                  onChange={event => {
-                    const file = event.target.files?.[0];
-                    if (file) {
-                      void readFile(file);
-                    }
-                  }}
-                />
-              )}
-            </FormField>
-            <TextAreaField
-              id={id('yaml')}
-              field="yaml"
-              label={trans.__('YAML (or paste it here)')}
-              code
-              rows={10}
-              value={yaml}
-              disabled={busy}
-              spellCheck={false}
-              placeholder={'exportedRestServices:\n- name: …\n  endpoint: https://…\n  authType: …'}
-              onChange={value => {
-                setYaml(value);
-                setFailure(null);
-              }}
-            />
-            {fields.length > 0 ? (
-              <FormErrors fields={fields} message={(failure as AquaApiError).message} />
-            ) : (
-              failure !== null && <ErrorState error={failure} trans={trans} title={trans.__('Nothing was imported.')} />
+      {created ? (
+        <div role="status" className="jp-AquaExt-ImportResult">
+          <p>{trans._n('%1 service was created:', '%1 services were created:', created.length)}</p>
+          <ul aria-label={trans.__('Created services')}>
+            {created.map(item => (
+              <li key={item.id}>
+                {item.name} <span className="jp-AquaExt-muted">({kindLabel(item.kind, trans)})</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : (
+        <>
+          <p className="jp-AquaExt-muted">
+            {trans.__(
+              'An Oracle Digital Assistant “exportedRestServices” file: every service in it is created, or none. Keys are not in such files: set them by editing each service.'
             )}
-          </>
-        )}
-      </div>
-      <div className="jp-AquaExt-ModalDialog-footer">
-        {created ? (
-          <TextButton kind="accept" label={trans.__('Done')} onClick={props.onClose} />
-        ) : (
-          <>
-            <TextButton kind="reject" label={trans.__('Cancel')} disabled={busy} onClick={props.onClose} />
-            <TextButton
-              kind="accept"
-              className="jp-AquaExt-importButton"
-              label={trans.__('Import')}
-              busy={busy}
-              busyLabel={trans.__('Importing…')}
-              disabled={busy || !yaml.trim()}
-              onClick={() => void submit()}
-            />
-          </>
-        )}
-      </div>
-    </ModalDialog>
+          </p>
+          <FormField id={id('file')} field="file" label={trans.__('File')} hint={fileName ?? undefined}>
+            {input => (
+              <input
+                {...input}
+                type="file"
+                accept=".yaml,.yml,text/yaml,application/x-yaml"
+                disabled={busy}
+                onChange={event => {
+                  const file = event.target.files?.[0];
+                  if (file) {
+                    void readFile(file);
+                  }
+                }}
+              />
+            )}
+          </FormField>
+          <TextAreaField
+            id={id('yaml')}
+            field="yaml"
+            label={trans.__('YAML (or paste it here)')}
+            code
+            rows={10}
+            value={yaml}
+            disabled={busy}
+            spellCheck={false}
+            placeholder={'exportedRestServices:\n- name: …\n  endpoint: https://…\n  authType: …'}
+            onChange={value => {
+              setYaml(value);
+              setFailure(null);
+            }}
+          />
+          {fields.length > 0 ? (
+            <FormErrors fields={fields} message={(failure as AquaApiError).message} />
+          ) : (
+            failure !== null && <ErrorState error={failure} trans={trans} title={trans.__('Nothing was imported.')} />
+          )}
+        </>
+      )}
+    </RequestDialog>
   );
 }
