@@ -6,7 +6,8 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IAquaClient } from '../../api/client';
 import type { ConnectionDetail } from '../../api/types';
 import { AdvancedOptions, CreateDialog, DescriptionField } from '../../ui/DialogParts';
-import { FieldError, FormField, SelectField, TextAreaField, TextField } from '../../ui/FormField';
+import { FieldError, FormField, SelectField, TextAreaField } from '../../ui/FormField';
+import { bindInput, boundTextField, formBinding } from '../../ui/formInputs';
 import { PasswordField } from '../../ui/PasswordField';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useAdvancedOptions } from '../../ui/hooks/useAdvancedOptions';
@@ -44,6 +45,30 @@ export interface IConnectionDialogProps {
 /** The fields that sit under "Advanced options": an error in one opens it. */
 const ADVANCED: readonly ConnectionField[] = ['headers', 'timeout_s', 'allow_link_local', 'description'];
 
+/** The request field each form key feeds (its input's id and error). */
+const FORM_FIELDS: Record<keyof IConnectionForm, ConnectionField> = {
+  name: 'name',
+  kind: 'kind',
+  endpoint: 'endpoint',
+  description: 'description',
+  authType: 'auth_type',
+  apiKeyHeader: 'api_key_header',
+  username: 'username',
+  headers: 'headers',
+  capabilities: 'capabilities',
+  models: 'models',
+  defaultModel: 'default_model',
+  apiVersion: 'api_version',
+  compartmentId: 'compartment_id',
+  servingMode: 'serving_mode',
+  requestTemplate: 'request_body',
+  responsePath: 'response_path',
+  timeoutS: 'timeout_s',
+  allowLinkLocal: 'allow_link_local',
+  secretAction: 'secret',
+  secret: 'secret'
+};
+
 /**
  * Create or edit a hosted service: the fields of its kind (Azure's API
  * version and deployments, OCI's compartment and serving mode, a REST
@@ -78,10 +103,9 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
   });
   const { errors, submitting } = submit;
 
-  const update = (patch: Partial<IConnectionForm>, fields: ConnectionField[]): void => {
-    setForm(previous => ({ ...previous, ...patch }));
-    submit.clearErrors(fields);
-  };
+  const binding = formBinding({ form, setForm, submit, id, fields: FORM_FIELDS });
+  const { update } = binding;
+  const textField = boundTextField(binding);
 
   /** An existing connection's models as the service lists them (saved settings: the list is the server's). */
   const listModels = (id: string): void => {
@@ -93,7 +117,7 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
           return;
         }
         if (listed.source === 'service') {
-          update({ models: listed.models.join('\n') }, ['models']);
+          update({ models: listed.models.join('\n') });
         }
         setListing({
           busy: false,
@@ -116,44 +140,19 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
       done: saved => props.onSaved(saved)
     });
 
-  const text = (
-    key: keyof IConnectionForm & string,
-    field: ConnectionField,
-    label: string,
-    options: { hint?: React.ReactNode; placeholder?: string } = {}
-  ): JSX.Element => (
-    <TextField
-      id={id(field)}
-      field={field}
-      label={label}
-      error={errors[field]}
-      value={form[key] as string}
-      disabled={submitting}
-      hint={options.hint}
-      placeholder={options.placeholder}
-      onChange={value => update({ [key]: value } as Partial<IConnectionForm>, [field])}
-    />
-  );
-
   const textarea = (
     key: keyof IConnectionForm & string,
-    field: ConnectionField,
     label: string,
     options: { hint?: React.ReactNode; placeholder?: string; rows?: number; code?: boolean } = {}
   ): JSX.Element => (
     <TextAreaField
-      id={id(field)}
-      field={field}
+      {...bindInput(binding, key)}
       label={label}
-      error={errors[field]}
       hint={options.hint}
       code={options.code}
       rows={options.rows ?? 3}
-      value={form[key] as string}
       placeholder={options.placeholder}
-      disabled={submitting}
       spellCheck={false}
-      onChange={value => update({ [key]: value } as Partial<IConnectionForm>, [field])}
     />
   );
 
@@ -195,7 +194,7 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
       submitLabel={editing ? trans.__('Save') : trans.__('Create')}
       submittingLabel={editing ? trans.__('Saving…') : trans.__('Creating…')}
     >
-      {text('name', 'name', trans.__('Name'))}
+      {textField('name', trans.__('Name'))}
       {editing ? (
         <div className="jp-AquaExt-formField" data-field="kind">
           <span className="jp-AquaExt-formField-label">{trans.__('Kind')}</span>
@@ -214,18 +213,17 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
           }
         )
       )}
-      {text('endpoint', 'endpoint', form.kind === 'rest' ? trans.__('URL') : trans.__('Endpoint'), {
+      {textField('endpoint', form.kind === 'rest' ? trans.__('URL') : trans.__('Endpoint'), {
         placeholder: endpointPlaceholder(form.kind),
         hint:
           form.kind === 'rest'
             ? trans.__('The full URL the request template is posted to.')
             : trans.__('The service’s base URL.')
       })}
-      {form.kind === 'azure_openai' &&
-        text('apiVersion', 'api_version', trans.__('API version'), { placeholder: '2024-06-01' })}
+      {form.kind === 'azure_openai' && textField('apiVersion', trans.__('API version'), { placeholder: '2024-06-01' })}
       {form.kind === 'oci_genai' && (
         <>
-          {text('compartmentId', 'compartment_id', trans.__('Compartment OCID'), {
+          {textField('compartmentId', trans.__('Compartment OCID'), {
             placeholder: 'ocid1.compartment.oc1…'
           })}
           {select(
@@ -234,13 +232,13 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
             form.servingMode,
             ['ON_DEMAND', 'DEDICATED'] as const,
             mode => (mode === 'ON_DEMAND' ? trans.__('On demand') : trans.__('Dedicated endpoint')),
-            servingMode => update({ servingMode }, ['serving_mode'])
+            servingMode => update({ servingMode })
           )}
         </>
       )}
       {form.kind === 'rest' && (
         <>
-          {textarea('requestTemplate', 'request_body', trans.__('Request template (JSON)'), {
+          {textarea('requestTemplate', trans.__('Request template (JSON)'), {
             rows: 5,
             code: true,
             placeholder: '{"prompt": "{{prompt}}", "max_tokens": {{max_tokens}}}',
@@ -248,14 +246,13 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
               '{{prompt}}, {{messages}}, {{model}}, {{max_tokens}} and {{temperature}} are filled in per request.'
             )
           })}
-          {text('responsePath', 'response_path', trans.__('Response path'), {
+          {textField('responsePath', trans.__('Response path'), {
             placeholder: 'inferenceResponse.generatedTexts[0].text',
             hint: trans.__('Where the answer’s text is in the response.')
           })}
         </>
       )}
       {textarea(
-        'models',
         'models',
         form.kind === 'azure_openai'
           ? trans.__('Deployments (one per line)')
@@ -277,7 +274,7 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
           onClick={() => listModels(connection.id)}
         />
       )}
-      {text('defaultModel', 'default_model', trans.__('Default model (optional)'))}
+      {textField('defaultModel', trans.__('Default model (optional)'))}
       <FormField
         id={id('capabilities')}
         field="capabilities"
@@ -299,14 +296,11 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
                   checked={form.capabilities.includes(capability)}
                   disabled={submitting}
                   onChange={event =>
-                    update(
-                      {
-                        capabilities: event.target.checked
-                          ? CAPABILITIES.filter(item => item === capability || form.capabilities.includes(item))
-                          : form.capabilities.filter(item => item !== capability)
-                      },
-                      ['capabilities']
-                    )
+                    update({
+                      capabilities: event.target.checked
+                        ? CAPABILITIES.filter(item => item === capability || form.capabilities.includes(item))
+                        : form.capabilities.filter(item => item !== capability)
+                    })
                   }
                 />
                 {capabilityLabel(capability, trans)}
@@ -321,11 +315,15 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
         form.authType,
         AUTH_TYPES,
         auth => authLabel(auth, trans),
-        authType => update({ authType }, ['auth_type', 'secret'])
+        authType => {
+          update({ authType });
+          // What was refused about the secret was said of the authentication it replaces.
+          submit.clearErrors(['secret']);
+        }
       )}
       {form.authType === 'api_key_header' &&
-        text('apiKeyHeader', 'api_key_header', trans.__('Header name'), { placeholder: 'api-key' })}
-      {form.authType === 'basic' && text('username', 'username', trans.__('User name'))}
+        textField('apiKeyHeader', trans.__('Header name'), { placeholder: 'api-key' })}
+      {form.authType === 'basic' && textField('username', trans.__('User name'))}
       {takesSecret(form.authType) && (
         <SecretField
           id={id('secret')}
@@ -336,33 +334,25 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
           form={form}
           error={errors.secret}
           disabled={submitting}
-          onChange={patch => update(patch, ['secret'])}
+          onChange={update}
         />
       )}
       <AdvancedOptions trans={trans} open={advanced.open} onToggle={advanced.setOpen}>
-        {textarea('headers', 'headers', trans.__('Extra headers (one “Name: value” per line)'), {
+        {textarea('headers', trans.__('Extra headers (one “Name: value” per line)'), {
           rows: 2,
           hint: trans.__('Sent as they are, shown and exported: never put a key here.')
         })}
-        {text('timeoutS', 'timeout_s', trans.__('Timeout (seconds)'))}
+        {textField('timeoutS', trans.__('Timeout (seconds)'))}
         <label className="jp-AquaExt-checkbox" data-field="allow_link_local">
           <input
             type="checkbox"
             checked={form.allowLinkLocal}
             disabled={submitting}
-            onChange={event => update({ allowLinkLocal: event.target.checked }, ['allow_link_local'])}
+            onChange={event => update({ allowLinkLocal: event.target.checked })}
           />
           {trans.__('Allow a link-local or cloud-metadata address')}
         </label>
-        <DescriptionField
-          id={id('description')}
-          trans={trans}
-          value={form.description}
-          maxLength={2000}
-          disabled={submitting}
-          error={errors.description}
-          onChange={description => update({ description }, ['description'])}
-        />
+        <DescriptionField {...bindInput(binding, 'description')} trans={trans} maxLength={2000} />
       </AdvancedOptions>
     </CreateDialog>
   );

@@ -226,6 +226,9 @@ describe('ConnectionsSection', () => {
     await waitFor(() =>
       expect(within(dialog).getByLabelText('Request template (JSON)')).toHaveAttribute('aria-invalid', 'true')
     );
+    // Editing the input clears the error placed under it.
+    fireEvent.change(within(dialog).getByLabelText('Request template (JSON)'), { target: { value: '{"p": 1}' } });
+    expect(within(dialog).getByLabelText('Request template (JSON)')).not.toHaveAttribute('aria-invalid', 'true');
 
     client.createConnection.mockRejectedValueOnce(
       apiError(400, 'endpoint: a link-local address is refused', {
