@@ -1,5 +1,5 @@
 /** What the playground specs share: the panel rendered with a fake client and mocked callbacks, and its message box. */
-import { screen } from '@testing-library/react';
+import { fireEvent, screen } from '@testing-library/react';
 
 import type { ChatRequest, ChatStreamEvent } from '../api/types';
 import { trans } from './trans';
@@ -28,6 +28,12 @@ export function renderPlayground(overrides: Partial<IPlaygroundProps> = {}, clie
 /** The box the user types a message in. */
 export function message(): HTMLElement {
   return screen.getByRole('textbox', { name: 'Message' });
+}
+
+/** Type `text` in the message box and press Send. */
+export function sendMessage(text: string): void {
+  fireEvent.change(message(), { target: { value: text } });
+  fireEvent.click(screen.getByRole('button', { name: 'Send' }));
 }
 
 /** The last answer in the conversation. */

@@ -3,7 +3,7 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { apiError } from '../../../test-support/errors';
 import type { IPlaygroundProps } from '../Playground';
 import { storageKey } from '../storage';
-import { endless, lastAnswer, message, renderPlayground } from '../../../test-support/playground';
+import { endless, lastAnswer, message, renderPlayground, sendMessage } from '../../../test-support/playground';
 import { answerEvents, FakeClient, makeDeployment } from '../../../test-support/fixtures';
 import { optionTexts } from '../../../test-support/queries';
 
@@ -69,8 +69,7 @@ describe('Playground', () => {
     client.chatEvents = endless('Once upon');
     setup({}, client);
     await screen.findByRole('heading', { name: 'Qwen chat' });
-    fireEvent.change(message(), { target: { value: 'A long story' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    sendMessage('A long story');
     await waitFor(() => expect(lastAnswer()).toHaveAttribute('data-chars', '9'));
     const signal = client.streamChat.mock.calls[0][2] as AbortSignal;
     fireEvent.click(screen.getByRole('button', { name: 'Stop' }));
@@ -89,8 +88,7 @@ describe('Playground', () => {
     setup({}, client);
     await screen.findByRole('heading', { name: 'Qwen chat' });
     expect(screen.getByRole('status')).toHaveTextContent('This deployment is Inactive');
-    fireEvent.change(message(), { target: { value: 'Hello?' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    sendMessage('Hello?');
     const error = await within(lastAnswer()).findByRole('alert');
     expect(error).toHaveTextContent("Deployment 'Qwen chat' is INACTIVE, not ACTIVE");
     expect(lastAnswer()).toHaveAttribute('data-status', 'error');
@@ -105,8 +103,7 @@ describe('Playground', () => {
     ];
     setup({}, client);
     await screen.findByRole('heading', { name: 'Qwen chat' });
-    fireEvent.change(message(), { target: { value: 'Hi' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    sendMessage('Hi');
     const error = await within(lastAnswer()).findByRole('alert');
     expect(error).toHaveTextContent('The engine stopped answering.');
     expect(error).toHaveTextContent('The deployment is now Failed.');
@@ -117,8 +114,7 @@ describe('Playground', () => {
     const first = setup({}, client);
     await screen.findByRole('heading', { name: 'Qwen chat' });
     fireEvent.change(screen.getByLabelText('Max tokens'), { target: { value: '64' } });
-    fireEvent.change(message(), { target: { value: 'Remember me' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    sendMessage('Remember me');
     await waitFor(() => expect(lastAnswer()).toHaveAttribute('data-status', 'done'));
     await waitFor(() => expect(window.localStorage.getItem(storageKey('dep-1'))).toContain('Remember me'));
     first.unmount();
@@ -160,8 +156,7 @@ describe('Playground', () => {
     const compare = screen.getByRole('combobox', { name: 'Compare with' });
     await waitFor(() => expect(within(compare).getByRole('option', { name: 'Llama chat' })).toBeInTheDocument());
     fireEvent.change(compare, { target: { value: 'dep-2' } });
-    fireEvent.change(message(), { target: { value: 'Same question' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    sendMessage('Same question');
     await waitFor(() => expect(screen.getByRole('log', { name: 'Llama chat' })).toHaveTextContent('from two'));
     expect(screen.getByRole('log', { name: 'Qwen chat' })).toHaveTextContent('from one');
     expect(client.streamChat.mock.calls.map(call => call[0]).sort()).toEqual(['dep-1', 'dep-2']);
@@ -184,8 +179,7 @@ describe('Playground', () => {
     const compare = screen.getByRole('combobox', { name: 'Compare with' });
     await waitFor(() => expect(within(compare).getByRole('option', { name: 'Qwen chat · ko' })).toBeInTheDocument());
     fireEvent.change(compare, { target: { value: 'dep-2::adapter:ko' } });
-    fireEvent.change(message(), { target: { value: '안녕하세요' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    sendMessage('안녕하세요');
     await waitFor(() => expect(client.streamChat).toHaveBeenCalledTimes(2));
     const sent = Object.fromEntries(client.streamChat.mock.calls.map(call => [call[0], call[1]]));
     expect(sent['dep-1']).toMatchObject({ adapter: 'ja' });
@@ -242,8 +236,7 @@ describe('Playground', () => {
       target: { value: '한국어로 답하세요.' }
     });
     expect(within(column).getByRole('note')).toHaveTextContent('System prompt not sent: completion deployment');
-    fireEvent.change(message(), { target: { value: '質問' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    sendMessage('質問');
     await waitFor(() => expect(client.streamChat).toHaveBeenCalledTimes(2));
     const sent = Object.fromEntries(client.streamChat.mock.calls.map(call => [call[0], call[1]]));
     expect(sent['dep-2']).toMatchObject({ prompt: '質問' });

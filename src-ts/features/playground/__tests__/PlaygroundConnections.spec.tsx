@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import { storageKey } from '../storage';
-import { endless, message, renderPlayground } from '../../../test-support/playground';
+import { endless, message, renderPlayground, sendMessage } from '../../../test-support/playground';
 import { answerEvents, FakeClient, makeConnection, makeDeployment } from '../../../test-support/fixtures';
 import { optionTexts } from '../../../test-support/queries';
 
@@ -44,8 +44,7 @@ describe('Playground with connections', () => {
     const model = screen.getByRole('combobox', { name: 'Model of 사내 GPT 서비스' });
     expect(optionTexts(model)).toEqual(['Default (gpt-4o-mini)', 'gpt-4o-mini', 'gpt-4o']);
     fireEvent.change(model, { target: { value: 'gpt-4o' } });
-    fireEvent.change(message(), { target: { value: '같은 질문' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    sendMessage('같은 질문');
 
     const hosted = await screen.findByRole('log', { name: '사내 GPT 서비스' });
     await waitFor(() => expect(answers(hosted)[0]).toHaveAttribute('data-status', 'done'));
@@ -77,8 +76,7 @@ describe('Playground with connections', () => {
     renderPlayground({}, client);
     await screen.findByRole('heading', { name: 'Qwen chat' });
     await compareWith('사내 GPT 서비스 (connection)');
-    fireEvent.change(message(), { target: { value: 'long' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    sendMessage('long');
     const hosted = await screen.findByRole('log', { name: '사내 GPT 서비스' });
     await waitFor(() => expect(answers(hosted)[0]).toHaveAttribute('data-chars', '4'));
     const signal = client.streamConnectionChat.mock.calls[0][2] as AbortSignal;
@@ -128,8 +126,7 @@ describe('Playground with connections', () => {
     const client = new FakeClient();
     renderPlayground({ deploymentId: 'connection:conn-1' }, client);
     await screen.findByRole('heading', { name: '사내 GPT 서비스' });
-    fireEvent.change(message(), { target: { value: 'hi' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    sendMessage('hi');
     await waitFor(() => expect(client.streamConnectionChat).toHaveBeenCalled());
     expect(client.streamConnectionChat.mock.calls[0][1]).not.toHaveProperty('model');
   });

@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
-import { message, renderPlayground, sentChat } from '../../../test-support/playground';
+import { message, renderPlayground, sendMessage, sentChat } from '../../../test-support/playground';
 import { answerEvents, FakeClient, makeDeployment } from '../../../test-support/fixtures';
 import { trans } from '../../../test-support/trans';
 import { IMAGE_TYPES, imageFileProblem, imageFilesOf, MAX_IMAGE_BYTES, takesImages } from '../imageAttachments';
@@ -80,8 +80,7 @@ describe('Playground image input', () => {
     const thumbnail = within(preview).getByRole('img', { name: '고양이.png' });
     expect(thumbnail.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
 
-    fireEvent.change(message(), { target: { value: 'What colour? 何色？' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    sendMessage('What colour? 何色？');
     await waitFor(() => expect(client.streamChat).toHaveBeenCalledTimes(1));
     const [user] = sentChat(client, 0).messages ?? [];
     expect(user.content).toEqual([

@@ -1,7 +1,14 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import type { ChatStreamEvent } from '../../../api/types';
-import { lastAnswer, message, renderPlayground, sentChat, streamOf, WEATHER } from '../../../test-support/playground';
+import {
+  lastAnswer,
+  renderPlayground,
+  sendMessage,
+  sentChat,
+  streamOf,
+  WEATHER
+} from '../../../test-support/playground';
 import { answerEvents, FakeClient } from '../../../test-support/fixtures';
 import { MAX_AUTO_ROUNDS, type RunKernelTool } from '../kernelTools';
 
@@ -24,8 +31,7 @@ async function askWithTool(client: FakeClient, runKernelTool: RunKernelTool): Pr
   fireEvent.change(screen.getByRole('textbox', { name: 'Tools (JSON)' }), {
     target: { value: JSON.stringify(WEATHER) }
   });
-  fireEvent.change(message(), { target: { value: '서울 날씨는?' } });
-  fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+  sendMessage('서울 날씨는?');
   await waitFor(() => expect(lastAnswer()).toHaveAttribute('data-status', 'done'));
   return lastAnswer();
 }
@@ -114,8 +120,7 @@ describe('Playground tool calls answered by a kernel function', () => {
       target: { value: 'weather_now' }
     });
     fireEvent.click(screen.getByRole('checkbox', { name: 'Answer get_weather with the kernel automatically' }));
-    fireEvent.change(message(), { target: { value: '서울 날씨는?' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    sendMessage('서울 날씨는?');
 
     // Five rounds of stream, kernel and resend: more than waitFor's default second on a busy machine.
     await waitFor(

@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
-import { message, renderPlayground } from '../../../test-support/playground';
+import { renderPlayground, sendMessage } from '../../../test-support/playground';
 import { answerEvents, FakeClient, makeDeployment } from '../../../test-support/fixtures';
 import { makeEmbeddingOnDemandModel, makeOnDemandModel } from '../../../test-support/genai';
 
@@ -49,8 +49,7 @@ describe('Playground with on-demand models of OCI Generative AI', () => {
     const compare = screen.getByRole('combobox', { name: 'Compare with' });
     await within(compare).findByRole('option', { name: 'meta.llama-3.3-70b-instruct' });
     fireEvent.change(compare, { target: { value: LLAMA.id } });
-    fireEvent.change(message(), { target: { value: '서울 날씨는? 東京は?' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    sendMessage('서울 날씨는? 東京は?');
     const column = await screen.findByRole('log', { name: 'meta.llama-3.3-70b-instruct' });
     await waitFor(() => expect(column).toHaveTextContent('서울은 맑음'));
     expect(client.streamChat).toHaveBeenCalledWith(

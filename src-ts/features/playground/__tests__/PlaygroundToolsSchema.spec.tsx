@@ -1,7 +1,15 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import type { ChatStreamEvent } from '../../../api/types';
-import { lastAnswer, message, renderPlayground, sentChat, streamOf, WEATHER } from '../../../test-support/playground';
+import {
+  lastAnswer,
+  message,
+  renderPlayground,
+  sendMessage,
+  sentChat,
+  streamOf,
+  WEATHER
+} from '../../../test-support/playground';
 import { answerEvents, FakeClient, makeDeployment } from '../../../test-support/fixtures';
 
 const PERSON = {
@@ -70,8 +78,7 @@ describe('Playground structured output and tools', () => {
     fireEvent.change(screen.getByRole('textbox', { name: 'Tools (JSON)' }), {
       target: { value: JSON.stringify(WEATHER) }
     });
-    fireEvent.change(message(), { target: { value: '서울 날씨는?' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    sendMessage('서울 날씨는?');
     await waitFor(() => expect(lastAnswer()).toHaveAttribute('data-status', 'done'));
     expect(sentChat(client, 0).tools).toEqual(WEATHER);
 
@@ -112,8 +119,7 @@ describe('Playground structured output and tools', () => {
     fireEvent.change(tools, { target: { value: '[{"type": "function", "function": {"name": "날씨"}}]' } });
     expect(screen.getByRole('alert')).toHaveTextContent('the name is 1 to 64 letters');
     fireEvent.change(tools, { target: { value: JSON.stringify(WEATHER) } });
-    fireEvent.change(message(), { target: { value: 'weather?' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    sendMessage('weather?');
     await waitFor(() => expect(lastAnswer()).toHaveAttribute('data-status', 'done'));
     expect(within(lastAnswer()).getByRole('status')).toHaveTextContent(
       "The arguments do not follow the parameters of get_weather: / must have required property 'city'"

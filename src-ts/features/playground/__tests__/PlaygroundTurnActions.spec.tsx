@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import type { ChatRequest } from '../../../api/types';
-import { message, renderPlayground, sentChat, streamOf } from '../../../test-support/playground';
+import { renderPlayground, sendMessage, sentChat, streamOf } from '../../../test-support/playground';
 import { answerEvents, FakeClient } from '../../../test-support/fixtures';
 import type { IPlaygroundPreset, IPresetStore } from '../presets';
 
@@ -25,8 +25,7 @@ function countingClient(): FakeClient {
 
 async function ask(text: string): Promise<void> {
   const count = answers().length;
-  fireEvent.change(message(), { target: { value: text } });
-  fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+  sendMessage(text);
   await waitFor(() => expect(answers()).toHaveLength(count + 1));
   await waitFor(() => expect(answers()[count]).toHaveAttribute('data-status', 'done'));
 }
