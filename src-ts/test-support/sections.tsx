@@ -49,6 +49,16 @@ export function renderSection<P extends IResourceSectionProps>(
   return { props: all, client, Harness, ...utils };
 }
 
+/**
+ * The row of the connection or cluster table whose name is `name`: found by
+ * the name's own element, since the name cell holds more under it (a
+ * connection's endpoint, which may repeat the name).
+ */
+export async function rowNamed(name: string): Promise<HTMLElement> {
+  const label = await screen.findByText(name, { selector: '.jp-AquaExt-ConnectionTable-name' });
+  return label.closest('tr') as HTMLElement;
+}
+
 /** Move fake timers on by `ms`, letting React handle what they trigger. */
 export async function advance(ms: number): Promise<void> {
   await act(async () => {

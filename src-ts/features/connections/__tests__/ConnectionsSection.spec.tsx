@@ -4,7 +4,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/rea
 import { apiError } from '../../../test-support/errors';
 import { ConnectionsSection, type IConnectionsSectionProps } from '../ConnectionsSection';
 import { FakeClient, makeConnection } from '../../../test-support/fixtures';
-import { sectionProps } from '../../../test-support/sections';
+import { rowNamed, sectionProps } from '../../../test-support/sections';
 
 function setup(overrides: Partial<IConnectionsSectionProps> = {}, client = new FakeClient()) {
   const props: IConnectionsSectionProps = {
@@ -15,12 +15,6 @@ function setup(overrides: Partial<IConnectionsSectionProps> = {}, client = new F
   };
   const utils = render(<ConnectionsSection {...props} />);
   return { props, client, ...utils };
-}
-
-async function row(name: string): Promise<HTMLElement> {
-  // The name cell also holds the endpoint, under the name.
-  const label = await screen.findByText(name, { selector: '.jp-AquaExt-ConnectionTable-name' });
-  return label.closest('tr') as HTMLElement;
 }
 
 describe('ConnectionsSection', () => {
@@ -47,7 +41,7 @@ describe('ConnectionsSection', () => {
       })
     ];
     setup({}, client);
-    const gpt = await row('사내 GPT 서비스');
+    const gpt = await rowNamed('사내 GPT 서비스');
     expect(within(gpt).getByText('OpenAI-compatible')).toBeInTheDocument();
     expect(within(gpt).getByText('https://api.openai.com/v1')).toBeInTheDocument();
     expect(within(gpt).getByText('gpt-4o-mini, gpt-4o')).toBeInTheDocument();
@@ -55,7 +49,7 @@ describe('ConnectionsSection', () => {
     expect(gpt.querySelector('[data-column="streaming"]')).toHaveTextContent('streaming');
     expect(gpt.querySelector('[data-column="last-test"]')).toHaveTextContent('Not tested');
 
-    const cohere = await row('Cohere 生成');
+    const cohere = await rowNamed('Cohere 生成');
     expect(cohere.querySelector('[data-column="key"]')).toHaveTextContent('no key');
     expect(cohere.querySelector('[data-column="streaming"]')).toHaveTextContent('whole (no streaming)');
     expect(cohere.querySelector('[data-column="last-test"]')).toHaveTextContent(/Failed · 400 · 95 ms/);
@@ -74,37 +68,37 @@ describe('ConnectionsSection', () => {
       makeConnection({ id: 'conn-none', name: '操作なし', actions: [] })
     ];
     setup({}, client);
-    const all = await row('사내 GPT 서비스');
+    const all = await rowNamed('사내 GPT 서비스');
     expect(
       within(all)
         .getAllByRole('button')
         .map(button => button.getAttribute('data-action'))
     ).toEqual(['test', 'chat', 'edit', 'export', 'delete']);
-    const readOnly = await row('読み取り専用');
+    const readOnly = await rowNamed('読み取り専用');
     expect(
       within(readOnly)
         .getAllByRole('button')
         .map(button => button.textContent)
     ).toEqual(['Test']);
-    expect(within(await row('操作なし')).queryAllByRole('button')).toHaveLength(0);
+    expect(within(await rowNamed('操作なし')).queryAllByRole('button')).toHaveLength(0);
   });
 
   it('offers Chat only where the app can open a playground', async () => {
     setup({ onOpenPlayground: undefined });
-    const gpt = await row('사내 GPT 서비스');
+    const gpt = await rowNamed('사내 GPT 서비스');
     expect(within(gpt).queryByRole('button', { name: /^Chat/ })).not.toBeInTheDocument();
   });
 
   it('opens the playground with the connection', async () => {
     const { props } = setup();
-    fireEvent.click(within(await row('사내 GPT 서비스')).getByRole('button', { name: 'Chat: 사내 GPT 서비스' }));
+    fireEvent.click(within(await rowNamed('사내 GPT 서비스')).getByRole('button', { name: 'Chat: 사내 GPT 서비스' }));
     expect(props.onOpenPlayground).toHaveBeenCalledWith('conn-1');
   });
 
   it('deletes after a confirmation, and not without one', async () => {
     const confirm = jest.fn(async () => false);
     const { client, props } = setup({ confirm });
-    const button = within(await row('사내 GPT 서비스')).getByRole('button', { name: 'Delete: 사내 GPT 서비스' });
+    const button = within(await rowNamed('사내 GPT 서비스')).getByRole('button', { name: 'Delete: 사내 GPT 서비스' });
     fireEvent.click(button);
     await waitFor(() => expect(confirm).toHaveBeenCalled());
     expect(client.deleteConnection).not.toHaveBeenCalled();
@@ -117,7 +111,7 @@ describe('ConnectionsSection', () => {
 
   it('never pre-fills the secret: an edit shows only that one is set, with Replace and Remove', async () => {
     const { client } = setup();
-    fireEvent.click(within(await row('사내 GPT 서비스')).getByRole('button', { name: 'Edit: 사내 GPT 서비스' }));
+    fireEvent.click(within(await rowNamed('사내 GPT 서비스')).getByRole('button', { name: 'Edit: 사내 GPT 서비스' }));
     const dialog = await screen.findByRole('dialog', { name: 'Edit connection' });
     expect(client.getConnection).toHaveBeenCalledWith('conn-1');
     expect(within(dialog).getByText('Token: set')).toBeInTheDocument();
@@ -151,7 +145,7 @@ describe('ConnectionsSection', () => {
         message: 'このサービスはモデル一覧を返しません。'
       });
     setup({}, client);
-    fireEvent.click(within(await row('사내 GPT 서비스')).getByRole('button', { name: 'Edit: 사내 GPT 서비스' }));
+    fireEvent.click(within(await rowNamed('사내 GPT 서비스')).getByRole('button', { name: 'Edit: 사내 GPT 서비스' }));
     const dialog = await screen.findByRole('dialog', { name: 'Edit connection' });
     const models = within(dialog).getByLabelText('Models (one per line)');
     expect(models).toHaveValue('gpt-4o-mini\ngpt-4o');
@@ -165,7 +159,7 @@ describe('ConnectionsSection', () => {
 
   it('removes the secret on save after Remove, and keeps it untouched otherwise', async () => {
     const { client } = setup();
-    fireEvent.click(within(await row('사내 GPT 서비스')).getByRole('button', { name: 'Edit: 사내 GPT 서비스' }));
+    fireEvent.click(within(await rowNamed('사내 GPT 서비스')).getByRole('button', { name: 'Edit: 사내 GPT 서비스' }));
     let dialog = await screen.findByRole('dialog', { name: 'Edit connection' });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Remove' }));
     expect(within(dialog).getByText('The Token will be removed when you save.')).toBeInTheDocument();
@@ -183,7 +177,7 @@ describe('ConnectionsSection', () => {
     expect(client.updateConnection.mock.calls[1][1].secret).toBe('');
 
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
-    fireEvent.click(within(await row('사내 GPT 서비스')).getByRole('button', { name: 'Edit: 사내 GPT 서비스' }));
+    fireEvent.click(within(await rowNamed('사내 GPT 서비스')).getByRole('button', { name: 'Edit: 사내 GPT 서비스' }));
     dialog = await screen.findByRole('dialog', { name: 'Edit connection' });
     fireEvent.change(within(dialog).getByLabelText('Name'), { target: { value: 'GPT 本番' } });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
@@ -245,7 +239,7 @@ describe('ConnectionsSection', () => {
 
   it('shows a test request: status, latency, answer and the raw response, collapsed', async () => {
     const { client } = setup();
-    fireEvent.click(within(await row('사내 GPT 서비스')).getByRole('button', { name: 'Test: 사내 GPT 서비스' }));
+    fireEvent.click(within(await rowNamed('사내 GPT 서비스')).getByRole('button', { name: 'Test: 사내 GPT 서비스' }));
     const dialog = await screen.findByRole('dialog', { name: 'Test request' });
     await waitFor(() => expect(client.listConnectionModels).toHaveBeenCalledWith('conn-1'));
     fireEvent.change(within(dialog).getByLabelText('Model'), { target: { value: 'gpt-4o' } });
@@ -274,7 +268,7 @@ describe('ConnectionsSection', () => {
       message: 'The prompt is longer than the model takes (8192 tokens).'
     });
     setup({}, client);
-    fireEvent.click(within(await row('사내 GPT 서비스')).getByRole('button', { name: 'Test: 사내 GPT 서비스' }));
+    fireEvent.click(within(await rowNamed('사내 GPT 서비스')).getByRole('button', { name: 'Test: 사내 GPT 서비스' }));
     const dialog = await screen.findByRole('dialog', { name: 'Test request' });
     fireEvent.change(within(dialog).getByLabelText('Prompt (optional)'), { target: { value: '長い文章…' } });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Send test request' }));
@@ -351,7 +345,7 @@ describe('ConnectionsSection', () => {
     );
     expect(client.exportConnections).toHaveBeenCalledWith({ ids: '', include_secrets: false });
 
-    fireEvent.click(within(await row('사내 GPT 서비스')).getByRole('button', { name: 'Export: 사내 GPT 서비스' }));
+    fireEvent.click(within(await rowNamed('사내 GPT 서비스')).getByRole('button', { name: 'Export: 사내 GPT 서비스' }));
     dialog = await screen.findByRole('dialog', { name: 'Export YAML' });
     fireEvent.click(within(dialog).getByRole('checkbox', { name: 'Include secrets' }));
     expect(within(dialog).getByRole('alert')).toHaveTextContent('plain text');

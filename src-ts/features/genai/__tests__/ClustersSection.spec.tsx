@@ -4,7 +4,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/rea
 import { apiError } from '../../../test-support/errors';
 import { ClustersSection, type IClustersSectionProps } from '../ClustersSection';
 import { FakeClient } from '../../../test-support/fixtures';
-import { sectionProps } from '../../../test-support/sections';
+import { rowNamed, sectionProps } from '../../../test-support/sections';
 
 function setup(overrides: Partial<IClustersSectionProps> = {}, client = new FakeClient()) {
   const props: IClustersSectionProps = {
@@ -16,14 +16,10 @@ function setup(overrides: Partial<IClustersSectionProps> = {}, client = new Fake
   return { props, client, ...utils };
 }
 
-async function row(name: string): Promise<HTMLElement> {
-  return (await screen.findByText(name)).closest('tr') as HTMLElement;
-}
-
 describe('ClustersSection', () => {
   it('lists each cluster with its state, type, unit shape, AI units, cost per hour and cost so far', async () => {
     setup();
-    const hosting = await row('호스팅 클러스터');
+    const hosting = await rowNamed('호스팅 클러스터');
     expect(within(hosting).getByText('Active')).toBeInTheDocument();
     expect(within(hosting).getByText(/Hosting · 1 of 50 endpoints/)).toBeInTheDocument();
     expect(within(hosting).getByText('A10_X2 × 1', { exact: false })).toBeInTheDocument();
@@ -32,7 +28,7 @@ describe('ClustersSection', () => {
     expect(hosting.querySelector('[data-column="cost"]')).toHaveTextContent('$8.85/h');
     expect(hosting.querySelector('[data-column="cost-so-far"]')).toHaveTextContent('$17.70 so far');
 
-    const tuning = await row('ファインチューニング用クラスタ');
+    const tuning = await rowNamed('ファインチューニング用クラスタ');
     expect(within(tuning).getByText('Creating')).toBeInTheDocument();
     expect(within(tuning).getByText('Work request 40% complete')).toBeInTheDocument();
     // No price configured: the cost is in AI units; not running yet: no cost so far.
@@ -42,13 +38,13 @@ describe('ClustersSection', () => {
 
   it("shows only the buttons of each cluster's server actions, and opens the forms with the cluster", async () => {
     const { props } = setup();
-    const hosting = await row('호스팅 클러스터');
+    const hosting = await rowNamed('호스팅 클러스터');
     expect(
       within(hosting)
         .getAllByRole('button')
         .map(button => button.getAttribute('data-action'))
     ).toEqual(['create_endpoint', 'delete']);
-    expect(within(await row('ファインチューニング用クラスタ')).queryAllByRole('button')).toHaveLength(0);
+    expect(within(await rowNamed('ファインチューニング用クラスタ')).queryAllByRole('button')).toHaveLength(0);
     fireEvent.click(within(hosting).getByRole('button', { name: 'New endpoint: 호스팅 클러스터' }));
     expect(props.onOpen).toHaveBeenCalledWith({
       kind: 'endpoint',
@@ -58,7 +54,7 @@ describe('ClustersSection', () => {
 
   it('opens each form from the toolbar', async () => {
     const { props } = setup();
-    await row('호스팅 클러스터');
+    await rowNamed('호스팅 클러스터');
     for (const [label, kind] of [
       ['Import model', 'import'],
       ['New endpoint', 'endpoint'],
@@ -73,7 +69,7 @@ describe('ClustersSection', () => {
   it('deletes a cluster after confirming, and tells a refusal', async () => {
     const client = new FakeClient();
     const { props } = setup({}, client);
-    const hosting = await row('호스팅 클러스터');
+    const hosting = await rowNamed('호스팅 클러스터');
     fireEvent.click(within(hosting).getByRole('button', { name: 'Delete: 호스팅 클러스터' }));
     await waitFor(() => expect(client.deleteGenAiCluster).toHaveBeenCalledWith(client.clusters[0].id));
     expect(props.confirm).toHaveBeenCalledWith(expect.stringContaining('호스팅 클러스터'), expect.anything());

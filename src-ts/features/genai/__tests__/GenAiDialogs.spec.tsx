@@ -1,10 +1,10 @@
-import * as React from 'react';
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import { apiError } from '../../../test-support/errors';
 import { GenAiDialogs, type GenAiDialogRequest, type IGenAiDialogsProps } from '../GenAiDialogs';
 import { errorOf } from '../../../test-support/dialogs';
 import { FakeClient } from '../../../test-support/fixtures';
+import { renderWithProps } from '../../../test-support/render';
 import { makeCluster, makeFineTuningCluster } from '../../../test-support/genai';
 import { trans } from '../../../test-support/trans';
 import { optionTexts } from '../../../test-support/queries';
@@ -21,8 +21,7 @@ function setup(request: GenAiDialogRequest, client = new FakeClient()) {
     request,
     debounceMs: 0
   };
-  const utils = render(<GenAiDialogs {...props} />);
-  return { props, client, ...utils };
+  return { client, ...renderWithProps(GenAiDialogs, props) };
 }
 
 function type(label: string, value: string): void {
