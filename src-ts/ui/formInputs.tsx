@@ -73,6 +73,29 @@ export function bindInput<F, Field extends string>(binding: IFormBinding<F, Fiel
   };
 }
 
+/**
+ * A labelled checkbox bound to one boolean form key; `data-field` names the
+ * request field it feeds (a refusal of that field is placed by it).
+ */
+export function BoundCheckbox<F, Field extends string>(props: {
+  binding: IFormBinding<F, Field>;
+  name: keyof F & string;
+  label: string;
+}): JSX.Element {
+  const { binding, name } = props;
+  return (
+    <label className="jp-AquaExt-checkbox" data-field={binding.fields[name] ?? name}>
+      <input
+        type="checkbox"
+        checked={binding.form[name] as unknown as boolean}
+        disabled={binding.busy}
+        onChange={event => binding.update({ [name]: event.target.checked } as unknown as Partial<F>)}
+      />
+      {props.label}
+    </label>
+  );
+}
+
 /** The attributes of a narrow number input for a whole number from `min` to `max`. */
 export function wholeNumberInput(min: number, max: number) {
   return { type: 'number', min, max, step: 1, narrow: true } as const;

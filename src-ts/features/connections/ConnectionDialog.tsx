@@ -7,7 +7,7 @@ import type { IAquaClient } from '../../api/client';
 import type { ConnectionDetail } from '../../api/types';
 import { AdvancedOptions, CreateDialog, DescriptionField } from '../../ui/DialogParts';
 import { FieldError, FormField, SelectField, TextAreaField } from '../../ui/FormField';
-import { bindInput, boundTextField, formBinding } from '../../ui/formInputs';
+import { bindInput, BoundCheckbox, boundTextField, formBinding } from '../../ui/formInputs';
 import { PasswordField } from '../../ui/PasswordField';
 import { useFieldIds } from '../../ui/hooks/useFieldIds';
 import { useAdvancedOptions } from '../../ui/hooks/useAdvancedOptions';
@@ -343,15 +343,11 @@ export function ConnectionDialog(props: IConnectionDialogProps): JSX.Element {
           hint: trans.__('Sent as they are, shown and exported: never put a key here.')
         })}
         {textField('timeoutS', trans.__('Timeout (seconds)'))}
-        <label className="jp-AquaExt-checkbox" data-field="allow_link_local">
-          <input
-            type="checkbox"
-            checked={form.allowLinkLocal}
-            disabled={submitting}
-            onChange={event => update({ allowLinkLocal: event.target.checked })}
-          />
-          {trans.__('Allow a link-local or cloud-metadata address')}
-        </label>
+        <BoundCheckbox
+          binding={binding}
+          name="allowLinkLocal"
+          label={trans.__('Allow a link-local or cloud-metadata address')}
+        />
         <DescriptionField {...bindInput(binding, 'description')} trans={trans} maxLength={2000} />
       </AdvancedOptions>
     </CreateDialog>

@@ -11,7 +11,14 @@ import { shapeLabel } from '../../shared/labels';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
 import { FieldError, SelectField, TextField } from '../../ui/FormField';
 import { availabilityText } from '../../ui/MemoryFit';
-import { bindInput, boundTextField, OciJobFieldset, type IFormBinding, type ITextOptions } from '../../ui/formInputs';
+import {
+  bindInput,
+  BoundCheckbox,
+  boundTextField,
+  OciJobFieldset,
+  type IFormBinding,
+  type ITextOptions
+} from '../../ui/formInputs';
 import {
   FORM_FIELDS,
   LIMITS,
@@ -137,19 +144,15 @@ export function FineTuneAdvancedFields(props: {
 }): JSX.Element {
   const { onOci, trans } = props;
   const { numberField, textField } = props.inputs;
-  const { form, errors, busy, update } = props.inputs.binding;
+  const { form, errors } = props.inputs.binding;
   const lora = form.trainingType === 'lora';
   return (
     <>
-      <label className="jp-AquaExt-checkbox" data-field="pad_to_max_length">
-        <input
-          type="checkbox"
-          checked={form.padToMaxLength}
-          disabled={busy}
-          onChange={event => update({ padToMaxLength: event.target.checked })}
-        />
-        {trans.__('Pad every row to the sequence length')}
-      </label>
+      <BoundCheckbox
+        binding={props.inputs.binding}
+        name="padToMaxLength"
+        label={trans.__('Pad every row to the sequence length')}
+      />
       <FieldError>{errors.pad_to_max_length}</FieldError>
       {lora && (
         <div className="jp-AquaExt-FineTuneDialog-grid">
