@@ -11,6 +11,7 @@ import { act, render, screen, within } from '@testing-library/react';
 import { trans } from './trans';
 import type { IResourceSectionProps } from '../ui/ResourceSection';
 import { FakeClient } from './fixtures';
+import { renderWithProps } from './render';
 
 /** A section's props but its selection, which the harness holds; `initial` is the one it starts with. */
 export type SectionHarnessProps<P extends IResourceSectionProps> = Omit<P, 'selectedId' | 'onSelect'> & {
@@ -23,6 +24,19 @@ type Common = 'client' | 'trans' | 'active' | 'confirm' | 'notify' | 'copyToClip
 /** What the app gives every section (these and the table ones): an active section, confirmations answered yes. */
 export function sectionProps(client: FakeClient) {
   return { client, trans, active: true, confirm: jest.fn(async () => true), notify: jest.fn() };
+}
+
+/**
+ * Render the connection or cluster table with what the app gives every
+ * section (`sectionProps`) and its own `props` (which may override those);
+ * hands back the fake client, the props and the queries.
+ */
+export function renderTable<P extends object>(
+  Table: React.ComponentType<P>,
+  props: Omit<P, keyof ReturnType<typeof sectionProps>> & Partial<P>,
+  client = new FakeClient()
+) {
+  return { client, ...renderWithProps(Table, { ...sectionProps(client), ...props } as P) };
 }
 
 /**

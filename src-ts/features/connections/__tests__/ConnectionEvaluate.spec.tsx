@@ -1,9 +1,8 @@
-import * as React from 'react';
-import { fireEvent, render, within } from '@testing-library/react';
+import { fireEvent, within } from '@testing-library/react';
 
 import { ConnectionsSection, type IConnectionsSectionProps } from '../ConnectionsSection';
 import { FakeClient, makeConnection } from '../../../test-support/fixtures';
-import { rowNamed, sectionProps } from '../../../test-support/sections';
+import { renderTable, rowNamed } from '../../../test-support/sections';
 
 /** A chat service (Korean name) that may be evaluated, and an embedding one (Japanese name) that may not. */
 function client(): FakeClient {
@@ -21,13 +20,7 @@ function client(): FakeClient {
 }
 
 function setup(overrides: Partial<IConnectionsSectionProps> = {}) {
-  const props: IConnectionsSectionProps = {
-    ...sectionProps(client()),
-    onEvaluate: jest.fn(),
-    ...overrides
-  };
-  render(<ConnectionsSection {...props} />);
-  return props;
+  return renderTable(ConnectionsSection, { onEvaluate: jest.fn(), ...overrides }, client()).props;
 }
 
 describe('ConnectionsSection: Evaluate', () => {

@@ -1,20 +1,12 @@
-import * as React from 'react';
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import { apiError } from '../../../test-support/errors';
 import { ConnectionsSection, type IConnectionsSectionProps } from '../ConnectionsSection';
 import { FakeClient, makeConnection } from '../../../test-support/fixtures';
-import { rowNamed, sectionProps } from '../../../test-support/sections';
+import { renderTable, rowNamed } from '../../../test-support/sections';
 
 function setup(overrides: Partial<IConnectionsSectionProps> = {}, client = new FakeClient()) {
-  const props: IConnectionsSectionProps = {
-    ...sectionProps(client),
-    onOpenPlayground: jest.fn(),
-    download: jest.fn(),
-    ...overrides
-  };
-  const utils = render(<ConnectionsSection {...props} />);
-  return { props, client, ...utils };
+  return renderTable(ConnectionsSection, { onOpenPlayground: jest.fn(), download: jest.fn(), ...overrides }, client);
 }
 
 describe('ConnectionsSection', () => {

@@ -1,19 +1,12 @@
-import * as React from 'react';
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import { apiError } from '../../../test-support/errors';
 import { ClustersSection, type IClustersSectionProps } from '../ClustersSection';
 import { FakeClient } from '../../../test-support/fixtures';
-import { rowNamed, sectionProps } from '../../../test-support/sections';
+import { renderTable, rowNamed } from '../../../test-support/sections';
 
 function setup(overrides: Partial<IClustersSectionProps> = {}, client = new FakeClient()) {
-  const props: IClustersSectionProps = {
-    ...sectionProps(client),
-    onOpen: jest.fn(),
-    ...overrides
-  };
-  const utils = render(<ClustersSection {...props} />);
-  return { props, client, ...utils };
+  return renderTable(ClustersSection, { onOpen: jest.fn(), ...overrides }, client);
 }
 
 describe('ClustersSection', () => {
