@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel
 
 from ..api.info import Hardware
+from ..api.job_datasets import DatasetAccess
 from ..config import SECTIONS, AquaConfig
 from ..errors import InvalidInput
 from ..services.operations import OperationRegistry
@@ -145,6 +146,11 @@ class Context:
     services: Services
     operations: OperationRegistry
     root: Path
+
+    def dataset_access(self) -> DatasetAccess:
+        """Where a job's dataset is read from: under `root`, as the server's handlers read it under the
+        Jupyter root (with the same default size limit)."""
+        return DatasetAccess(root=self.root)
 
     @property
     def several_targets(self) -> bool:

@@ -34,7 +34,6 @@ from ..api.evaluations import (
     ModelParameters,
 )
 from ..api.finetunes import FINAL_FINETUNE_STATES, FineTuneState
-from ..api.job_datasets import DatasetAccess
 from ..errors import InvalidInput
 from ..services.evaluation_results import MAX_COMPARED
 from .context import Context, add_command, add_group, add_oci_logging_flags, add_target_flag, given_flags
@@ -480,8 +479,7 @@ async def run(ctx: Context) -> int:
         outcome=_evaluation_outcome,
     )
     if cmd == "create":
-        # Dataset paths are relative to the current folder, as Jupyter's are to its root.
-        response = await evaluations.create(_evaluation_request(args), DatasetAccess(root=ctx.root))
+        response = await evaluations.create(_evaluation_request(args), ctx.dataset_access())
         e = response.evaluation
         what = f"{e.rows_total:,} rows; {', '.join(e.metrics)}"
         return await job_started(ctx, kind, response, preflight_lines(response.preflight, split=False), what)

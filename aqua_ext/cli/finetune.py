@@ -25,7 +25,6 @@ from ..api.finetunes import (
     MetricPoint,
     MetricsQuery,
 )
-from ..api.job_datasets import DatasetAccess
 from .context import (
     Context,
     add_command,
@@ -317,9 +316,8 @@ async def run(ctx: Context) -> int:
         # As the fine-tune form: the hyperparameters left out are the base model's defaults.
         request = await finetunes.with_model_defaults(_finetune_request(args))
         if args.export:
-            return await write_export(args, await finetunes.terraform(request, DatasetAccess(root=ctx.root)))
-        # Dataset paths are relative to the current folder, as Jupyter's are to its root.
-        response = await finetunes.create(request, DatasetAccess(root=ctx.root))
+            return await write_export(args, await finetunes.terraform(request, ctx.dataset_access()))
+        response = await finetunes.create(request, ctx.dataset_access())
         f = response.finetune
         return await job_started(
             ctx, kind, response, preflight_lines(response.preflight), f"{f.training_type}, {f.shape}"

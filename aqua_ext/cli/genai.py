@@ -26,7 +26,6 @@ from ..api.genai import (
     ObjectStorageDataset,
     TrainingConfigType,
 )
-from ..api.job_datasets import DatasetAccess
 from ..api.models import Capability
 from ..api.operations import TERMINAL_STATES, Operation, OperationState
 from ..errors import InvalidInput
@@ -207,7 +206,7 @@ async def run(ctx: Context) -> int:
         return 0
     check_export_output(args)
     request = _request(ctx, group)
-    extra = (DatasetAccess(root=ctx.root),) if group == "finetunes" else ()
+    extra = (ctx.dataset_access(),) if group == "finetunes" else ()
     if args.export:
         return await write_export(args, await getattr(genai, tf_m)(request, *extra))
     response = await getattr(genai, create_m)(request, *extra)
