@@ -106,7 +106,6 @@ class AquaExtension(AquaConfig, ExtensionApp):
     def _load(self) -> _Parts:
         """Build the targets and services (importing them) once; start their watchers once Jupyter runs."""
         if self._parts is None:
-            from .services import Services
             from .services.chat_stream import StreamLimiter
             from .services.operations import OperationRegistry
             from .services.target_factory import build_connections, build_targets
@@ -115,8 +114,7 @@ class AquaExtension(AquaConfig, ExtensionApp):
             assert self.serverapp is not None  # set before the extension's settings are initialized
             registry = build_targets(self, operations, root_dir=self.serverapp.root_dir, hardware=self.get_hardware)
             connections = build_connections(self)
-            services = Services(registry, connections)
-            services.deployments.wire = self.wire
+            services = self._services(registry, connections)
             self._parts = _Parts(operations, registry, connections, services, StreamLimiter(self.max_chat_streams))
             if self._started:
                 self._start_parts()
@@ -154,13 +152,19 @@ class AquaExtension(AquaConfig, ExtensionApp):
     @aqua_backend.setter
     def aqua_backend(self, driver: Backend) -> None:
         """Serve this one driver instead (bench/ stubs the backend before the first request)."""
-        from .services import Services
         from .services.targets import Targets
 
         parts = self._load()
         parts.registry = Targets([driver], retry_seconds=self.backend_retry_seconds, hardware=self.get_hardware)
-        parts.services = Services(parts.registry, parts.connections)
-        parts.services.deployments.wire = self.wire
+        parts.services = self._services(parts.registry, parts.connections)
+
+    def _services(self, registry: Targets, connections: Connections) -> Services:
+        """The services over these targets, the deployments' chat relayed on this server's engine wire."""
+        from .services import Services
+
+        services = Services(registry, connections)
+        services.deployments.wire = self.wire
+        return services
 
     def initialize_handlers(self) -> None:
         self.handlers.extend((rf"/aqua-ext/{pattern}", handler) for pattern, handler in lazy_routes())

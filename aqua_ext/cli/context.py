@@ -1,5 +1,6 @@
 """What every command is handed: the settings read (the server's Jupyter configuration, then the
-global flags), and the services commands call (as the server's handlers do, over the same targets).
+global flags), the services commands call (as the server's handlers do, over the same targets), and the
+requests built from a command's flags.
 
     settings = load_settings(args)        # jupyter_server_config.* → the config class's traits, flags over them
     await run(args, command)              # builds the targets and services from them, calls command(ctx), closes
@@ -11,15 +12,20 @@ import argparse
 import dataclasses
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel
 
 from ..api.info import Hardware
+from ..api.job_datasets import DatasetAccess
 from ..config import SECTIONS, AquaConfig
 from ..errors import InvalidInput
 from ..services.operations import OperationRegistry
 from . import jupyter_config
+
+M = TypeVar("M", bound=BaseModel)
 
 if TYPE_CHECKING:
     from traitlets.config import Configurable
@@ -140,6 +146,11 @@ class Context:
     services: Services
     operations: OperationRegistry
     root: Path
+
+    def dataset_access(self) -> DatasetAccess:
+        """Where a job's dataset is read from: under `root`, as the server's handlers read it under the
+        Jupyter root (with the same default size limit)."""
+        return DatasetAccess(root=self.root)
 
     @property
     def several_targets(self) -> bool:
@@ -265,6 +276,23 @@ def add_target_flag(parser: Any, what: str) -> None:
     parser.add_argument(
         "--target", help=f"the enabled target {what} (default: as the server chooses; `aqua-ext info` lists them)"
     )
+
+
+def given_flags(args: argparse.Namespace, names: Iterable[str]) -> dict[str, Any]:
+    """The flags of `names` that were given, by name: a flag left out is None, and leaves its field to
+    the contract's default (or, for a fine-tune's hyperparameters, the base model's)."""
+    return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+
+
+def request_from_flags(
+    model: type[M], args: argparse.Namespace, renamed: Mapping[str, str] | None = None, **fields: Any
+) -> M:
+    """A request or query from the flags named as its fields (`renamed`: field → flag, where the flag
+    has another name), `fields` over them; None is a value left out (the contract's default). Validated
+    as the route validates its body, so a bad value is the API's error, named as the API names it."""
+    flag_of = renamed or {}
+    values = {field: getattr(args, flag_of.get(field, field), None) for field in model.model_fields}
+    return model.model_validate({k: v for k, v in {**values, **fields}.items() if v is not None})
 
 
 def add_group(sub: Any, name: str, help: str) -> Any:

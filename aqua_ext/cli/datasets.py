@@ -6,7 +6,7 @@ from typing import Any
 
 from ..api.datasets import ValidateDatasetRequest
 from ..services.datasets import validate_dataset
-from .context import Context, add_command, add_group
+from .context import Context, add_command, add_group, request_from_flags
 from .output import emit
 
 
@@ -22,13 +22,7 @@ def add_parser(sub: Any) -> None:
 
 async def run(ctx: Context) -> int:
     args = ctx.args
-    request = ValidateDatasetRequest(
-        path=args.path,
-        model_id=args.model_id,
-        max_seq_length=args.max_seq_length,
-        validation_split=args.validation_split,
-        kind=args.kind,
-    )
+    request = request_from_flags(ValidateDatasetRequest, args)
     # Paths are relative to the current folder, as Jupyter's are to its root.
     report = await validate_dataset(request, ctx.root, ctx.services.models.get)
     lines = [

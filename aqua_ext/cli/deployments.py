@@ -29,7 +29,7 @@ from ..api.fit import Dtype
 from ..api.operations import TERMINAL_STATES, Operation, OperationState
 from ..errors import InvalidInput, NotFound
 from . import follow
-from .context import Context, add_command, add_group, add_oci_logging_flags, add_target_flag
+from .context import Context, add_command, add_group, add_oci_logging_flags, add_target_flag, request_from_flags
 from .output import (
     Column,
     add_export_flags,
@@ -282,24 +282,7 @@ async def run(ctx: Context) -> int:
                 params += shlex.split(value)
             except ValueError as exc:
                 raise InvalidInput.field("params", f"{value!r}: {exc}") from None
-        request = CreateDeploymentRequest(
-            model_id=args.model_id,
-            name=args.name,
-            description=args.description or "",
-            shape=args.shape,
-            replicas=args.replicas,
-            engine=args.engine,
-            mode=args.mode,
-            dtype=args.dtype,
-            quantization=args.quantization,
-            max_model_len=args.max_model_len,
-            idle_stop_minutes=args.idle_stop_minutes,
-            adapters=args.adapters,
-            params=params,
-            log_group_id=args.log_group_id,
-            log_id=args.log_id,
-            target=args.target,
-        )
+        request = request_from_flags(CreateDeploymentRequest, args, params=params)
         if args.export:
             return await _export_terraform(ctx, request)
         response = await deployments.create(request)

@@ -34,10 +34,9 @@ from ..api.evaluations import (
     ModelParameters,
 )
 from ..api.finetunes import FINAL_FINETUNE_STATES, FineTuneState
-from ..api.job_datasets import DatasetAccess
 from ..errors import InvalidInput
 from ..services.evaluation_results import MAX_COMPARED
-from .context import Context, add_command, add_group, add_oci_logging_flags, add_target_flag
+from .context import Context, add_command, add_group, add_oci_logging_flags, add_target_flag, given_flags
 from .jobs import JobKind, StateChanges, add_job_commands, follow_job, job_basics, job_facts, job_failed, job_started
 from .output import (
     SCORE_LABELS,
@@ -188,7 +187,7 @@ def _report_table(report: EvaluationReport, *, categories: bool) -> str:
 
 def _evaluation_request(args: argparse.Namespace) -> CreateEvaluationRequest:
     """The request the REST route takes, from the flags (left out: the contract's defaults)."""
-    params: dict[str, Any] = {k: getattr(args, k) for k in _EVALUATION_PARAM_FLAGS if getattr(args, k) is not None}
+    params = given_flags(args, _EVALUATION_PARAM_FLAGS)
     if args.stop:
         params["stop"] = args.stop
     asked = "connection_id" if is_connection_id(args.deployment_id) else "deployment_id"
@@ -480,8 +479,7 @@ async def run(ctx: Context) -> int:
         outcome=_evaluation_outcome,
     )
     if cmd == "create":
-        # Dataset paths are relative to the current folder, as Jupyter's are to its root.
-        response = await evaluations.create(_evaluation_request(args), DatasetAccess(root=ctx.root))
+        response = await evaluations.create(_evaluation_request(args), ctx.dataset_access())
         e = response.evaluation
         what = f"{e.rows_total:,} rows; {', '.join(e.metrics)}"
         return await job_started(ctx, kind, response, preflight_lines(response.preflight, split=False), what)

@@ -25,8 +25,15 @@ from ..api.finetunes import (
     MetricPoint,
     MetricsQuery,
 )
-from ..api.job_datasets import DatasetAccess
-from .context import Context, add_command, add_group, add_oci_logging_flags, add_target_flag
+from .context import (
+    Context,
+    add_command,
+    add_group,
+    add_oci_logging_flags,
+    add_target_flag,
+    given_flags,
+    request_from_flags,
+)
 from .jobs import JobKind, StateChanges, add_job_commands, follow_job, job_basics, job_facts, job_failed, job_started
 from .output import (
     Column,
@@ -151,7 +158,7 @@ _FINETUNE_PARAM_FLAGS = (
 
 def _given_params(args: argparse.Namespace) -> dict[str, Any]:
     """The hyperparameters set by flags."""
-    params: dict[str, Any] = {k: getattr(args, k) for k in _FINETUNE_PARAM_FLAGS if getattr(args, k) is not None}
+    params = given_flags(args, _FINETUNE_PARAM_FLAGS)
     if args.pad_to_max_length:
         params["pad_to_max_length"] = True
     if args.lora_target_modules is not None:
@@ -163,25 +170,9 @@ def _finetune_request(args: argparse.Namespace) -> CreateFineTuneRequest:
     """The request the REST route takes, from the flags: out-of-range values are the API's errors,
     named as the API names them (`params.epochs`). The hyperparameters left out are not in
     `params.model_fields_set`: the service fills them with the base model's defaults."""
-    params = _given_params(args)
-    body: dict[str, Any] = {
-        "model_id": args.model_id,
-        "name": args.name,
-        "description": args.description or "",
-        "dataset_path": args.dataset,
-        "params": params,
-        "shape": args.shape,
-        "replicas": args.replicas,
-        "output_uri": args.output_uri,
-        "experiment_name": args.experiment_name,
-        "subnet_id": args.subnet_id,
-        "log_group_id": args.log_group_id,
-        "log_id": args.log_id,
-        "target": args.target,
-    }
-    if args.validation_split is not None:
-        body["validation_split"] = args.validation_split
-    return CreateFineTuneRequest.model_validate(body)
+    return request_from_flags(
+        CreateFineTuneRequest, args, renamed={"dataset_path": "dataset"}, params=_given_params(args)
+    )
 
 
 def _fmt_finetune_progress(f: FineTuneSummary) -> str:
@@ -325,9 +316,8 @@ async def run(ctx: Context) -> int:
         # As the fine-tune form: the hyperparameters left out are the base model's defaults.
         request = await finetunes.with_model_defaults(_finetune_request(args))
         if args.export:
-            return await write_export(args, await finetunes.terraform(request, DatasetAccess(root=ctx.root)))
-        # Dataset paths are relative to the current folder, as Jupyter's are to its root.
-        response = await finetunes.create(request, DatasetAccess(root=ctx.root))
+            return await write_export(args, await finetunes.terraform(request, ctx.dataset_access()))
+        response = await finetunes.create(request, ctx.dataset_access())
         f = response.finetune
         return await job_started(
             ctx, kind, response, preflight_lines(response.preflight), f"{f.training_type}, {f.shape}"

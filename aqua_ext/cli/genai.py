@@ -26,11 +26,10 @@ from ..api.genai import (
     ObjectStorageDataset,
     TrainingConfigType,
 )
-from ..api.job_datasets import DatasetAccess
 from ..api.models import Capability
 from ..api.operations import TERMINAL_STATES, Operation, OperationState
 from ..errors import InvalidInput
-from .context import Context, add_command, add_group
+from .context import Context, add_command, add_group, given_flags, request_from_flags
 from .output import add_export_flags, check_export_output, emit, error, table, write_export
 
 GROUPS = ("models", "clusters", "endpoints", "finetunes")
@@ -128,20 +127,19 @@ REQUESTS: dict[str, type[BaseModel]] = {
 def _request(ctx: Context, group: str) -> BaseModel:
     """The create request from the flags of the same names (validated as the route validates its body)."""
     a = ctx.args
-    model = REQUESTS[group]
-    fields = {f: getattr(a, FLAG_OF.get(f, f)) for f in model.model_fields if hasattr(a, FLAG_OF.get(f, f))}
+    fields: dict[str, Any] = {}
     if group == "models":
         fields["source"] = "huggingface" if a.hf_id else "object_storage"
         fields["token"] = (os.environ.get("HF_TOKEN") or None) if a.hf_id else None
     if group == "finetunes":
-        hyper = {name: getattr(a, name) for name in TRAINING_FLAGS if getattr(a, name) is not None}
+        hyper = given_flags(a, TRAINING_FLAGS)
         if hyper and not a.training_type:
             raise InvalidInput.field("training_type", "hyperparameters need --training-type (LoRA, T-Few or vanilla)")
         fields["training_dataset"] = _os_dataset(a.dataset)
         fields["training_config"] = (
             GenAiTrainingConfig(training_config_type=a.training_type, **hyper) if a.training_type else None
         )
-    return model.model_validate({k: v for k, v in fields.items() if v is not None})
+    return request_from_flags(REQUESTS[group], a, renamed=FLAG_OF, **fields)
 
 
 # The genai service's method names per group: (list, get, delete, create, terraform).
@@ -208,7 +206,7 @@ async def run(ctx: Context) -> int:
         return 0
     check_export_output(args)
     request = _request(ctx, group)
-    extra = (DatasetAccess(root=ctx.root),) if group == "finetunes" else ()
+    extra = (ctx.dataset_access(),) if group == "finetunes" else ()
     if args.export:
         return await write_export(args, await getattr(genai, tf_m)(request, *extra))
     response = await getattr(genai, create_m)(request, *extra)

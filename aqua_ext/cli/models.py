@@ -11,7 +11,7 @@ from typing import Any, get_args
 from ..api.fit import Dtype, FitEngine, FitQuery
 from ..api.models import Capability, ModelFormat, ModelListQuery, ModelSource, RegisterModelRequest
 from ..api.operations import TERMINAL_STATES, OperationState
-from .context import Context, add_command, add_group, add_target_flag
+from .context import Context, add_command, add_group, add_target_flag, request_from_flags
 from .output import (
     ID,
     NAME,
@@ -73,15 +73,7 @@ async def run(ctx: Context) -> int:
     args, models = ctx.args, ctx.services.models
     cmd = args.models_command
     if cmd == "list":
-        query = ModelListQuery(
-            q=args.q,
-            source=args.source,
-            capability=args.capability,
-            format=args.format,
-            max_size_gb=args.max_size_gb,
-            refresh=args.refresh,
-        )
-        listed = await models.list(query)
+        listed = await models.list(request_from_flags(ModelListQuery, args))
         warn_problems(listed.problems)
         items = listed.items
         columns: list[Column] = [
@@ -124,14 +116,7 @@ async def run(ctx: Context) -> int:
         return 0
 
     if cmd == "fit":
-        fit_query = FitQuery(
-            dtype=args.dtype,
-            context_length=args.context_length,
-            concurrency=args.concurrency,
-            engine=args.engine,
-            quantization=args.quantization,
-        )
-        report = await models.fit(args.model_id, fit_query)
+        report = await models.fit(args.model_id, request_from_flags(FitQuery, args))
         rows = [
             [
                 t.name,

@@ -35,7 +35,7 @@ from ..services.engine_wire import EngineAnswer, open_answer
 from ..services.pass_through import check_token_budget
 from ..services.traffic import UNMEASURED, RequestMeter
 from .base import AquaHandler
-from .resources import action_handler, collection_handler, editable_item_handler, query_handler
+from .resources import action_handler, collection_handler, editable_item_handler, query_handler, terraform_handler
 
 PING_INTERVAL_S = 15.0  # keeps proxies from closing a stream while the engine thinks
 
@@ -63,13 +63,8 @@ DeploymentDeactivateHandler = action_handler("deployments", "deactivate")
 DeploymentLogsHandler = query_handler("deployments", "logs", LogsQuery)
 
 
-class DeploymentTerraformHandler(AquaHandler):
-    """The create form's Terraform: the create's body and checks, nothing created."""
-
-    @web.authenticated
-    async def post(self) -> None:
-        request = self.parse_body(CreateDeploymentRequest)
-        self.reply(await self.services.deployments.terraform(request))
+# The create form's Terraform: the create's body and checks, nothing created.
+DeploymentTerraformHandler = terraform_handler("deployments", CreateDeploymentRequest)
 
 
 class DeploymentMetricsHandler(AquaHandler):

@@ -10,9 +10,9 @@ from tornado import web
 from ..api.evaluations import CompareQuery, CreateEvaluationRequest, EvaluationRowsQuery
 from ..api.logs import LogsQuery
 from .base import AquaHandler
-from .resources import action_handler, item_handler, job_collection_handler, query_handler
+from .resources import action_handler, collection_handler, item_handler, query_handler
 
-EvaluationsHandler = job_collection_handler("evaluations", CreateEvaluationRequest)
+EvaluationsHandler = collection_handler("evaluations", CreateEvaluationRequest, reads_dataset=True)
 EvaluationHandler = item_handler("evaluations")
 EvaluationCancelHandler = action_handler("evaluations", "cancel")
 EvaluationRowsHandler = query_handler("evaluations", "rows", EvaluationRowsQuery)

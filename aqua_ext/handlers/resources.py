@@ -1,7 +1,8 @@
 """The verbs that every resource answers alike, each one thin handler bound to a resource's service.
 
-Models, deployments, fine-tunes, evaluations and connections list, create, read, change, delete,
-cancel and follow their logs the same way: parse → call the service method of that name → reply.
+Models, deployments, fine-tunes, evaluations, connections and the Generative AI resources list, create,
+export a create's Terraform, read, change, delete, cancel and follow their logs the same way: parse → call
+the service method of that name (the genai service's of that resource: `list_models`, …) → reply.
 A resource module binds these handlers to its service (`resource`, the `Services` attribute)
 instead of spelling each one out again. Every verb here is `@web.authenticated`, like every other route.
 """
@@ -18,10 +19,18 @@ from .base import AquaHandler
 
 class _ResourceHandler(AquaHandler):
     resource: ClassVar[str]  # the Services attribute whose service owns the resource
+    # A job reads a dataset: its service's create (and the create's Terraform) preflights it inside the
+    # Jupyter root, under the size limit, so it is handed the dataset access with the request.
+    reads_dataset: ClassVar[bool] = False
 
     @property
     def service(self) -> Any:
         return getattr(self.services, self.resource)
+
+    async def _with_body(self, method: str, body: type[BaseModel]) -> Any:
+        request = self.parse_body(body)
+        access = (self.dataset_access(),) if self.reads_dataset else ()
+        return await getattr(self.service, method)(request, *access)
 
 
 class _Collection(_ResourceHandler):
@@ -30,39 +39,44 @@ class _Collection(_ResourceHandler):
 
     body: ClassVar[type[BaseModel]]
     status: ClassVar[int] = 202
+    # The service's methods: `list` and `create`, where the service owns one resource (the genai
+    # service owns four, and names them `list_models`, `import_model`, …).
+    list_method: ClassVar[str] = "list"
+    create_method: ClassVar[str] = "create"
 
     @web.authenticated
     async def get(self) -> None:
-        self.reply(await self.service.list())
+        self.reply(await getattr(self.service, self.list_method)())
 
     @web.authenticated
     async def post(self) -> None:
-        request = self.parse_body(self.body)
-        self.reply(await self.create(request), status=self.status)
-
-    async def create(self, request: BaseModel) -> BaseModel:
-        result: BaseModel = await self.service.create(request)
-        return result
+        self.reply(await self._with_body(self.create_method, self.body), status=self.status)
 
 
-class _JobCollection(_Collection):
-    """A job reads a dataset: its service preflights it inside the Jupyter root, under the size limit."""
+class _Terraform(_ResourceHandler):
+    """POST: a create form's Terraform (and SDK calls): the create's body and checks, nothing created (200)."""
 
-    async def create(self, request: BaseModel) -> BaseModel:
-        result: BaseModel = await self.service.create(request, self.dataset_access())
-        return result
+    body: ClassVar[type[BaseModel]]
+    method: ClassVar[str] = "terraform"
+
+    @web.authenticated
+    async def post(self) -> None:
+        self.reply(await self._with_body(self.method, self.body))
 
 
 class _Item(_ResourceHandler):
     """GET reads one; DELETE deletes it (204, no body)."""
 
+    get_method: ClassVar[str] = "get"
+    delete_method: ClassVar[str] = "delete"
+
     @web.authenticated
     async def get(self, resource_id: str) -> None:
-        self.reply(await self.service.get(resource_id))
+        self.reply(await getattr(self.service, self.get_method)(resource_id))
 
     @web.authenticated
     async def delete(self, resource_id: str) -> None:
-        await self.service.delete(resource_id)
+        await getattr(self.service, self.delete_method)(resource_id)
         self.reply(None, status=204)
 
 
@@ -101,21 +115,43 @@ class _ItemQuery(_ResourceHandler):
 
 
 def _bound(base: type[_ResourceHandler], resource: str, **attrs: Any) -> type[AquaHandler]:
-    # Named for logs and reprs: "ItemHandler[finetunes]", "ActionHandler[deployments.activate]".
-    what = f"{resource}.{attrs['method']}" if "method" in attrs else resource
+    # Named for logs and reprs: "ItemHandler[finetunes]", "ActionHandler[deployments.activate]",
+    # "CollectionHandler[genai.list_models,import_model]".
+    methods = ",".join(
+        str(value) for name, value in attrs.items() if name.endswith("method") and value != getattr(base, name, None)
+    )
+    what = f"{resource}.{methods}" if methods else resource
     return type(f"{base.__name__.lstrip('_')}Handler[{what}]", (base,), {"resource": resource, **attrs})
 
 
-def collection_handler(resource: str, body: type[BaseModel], *, status: int = 202) -> type[AquaHandler]:
-    return _bound(_Collection, resource, body=body, status=status)
+def collection_handler(
+    resource: str,
+    body: type[BaseModel],
+    *,
+    status: int = 202,
+    reads_dataset: bool = False,
+    list_method: str = "list",
+    create_method: str = "create",
+) -> type[AquaHandler]:
+    return _bound(
+        _Collection,
+        resource,
+        body=body,
+        status=status,
+        reads_dataset=reads_dataset,
+        list_method=list_method,
+        create_method=create_method,
+    )
 
 
-def job_collection_handler(resource: str, body: type[BaseModel]) -> type[AquaHandler]:
-    return _bound(_JobCollection, resource, body=body)
+def terraform_handler(
+    resource: str, body: type[BaseModel], *, reads_dataset: bool = False, method: str = "terraform"
+) -> type[AquaHandler]:
+    return _bound(_Terraform, resource, body=body, reads_dataset=reads_dataset, method=method)
 
 
-def item_handler(resource: str) -> type[AquaHandler]:
-    return _bound(_Item, resource)
+def item_handler(resource: str, *, get_method: str = "get", delete_method: str = "delete") -> type[AquaHandler]:
+    return _bound(_Item, resource, get_method=get_method, delete_method=delete_method)
 
 
 def editable_item_handler(resource: str, body: type[BaseModel]) -> type[AquaHandler]:

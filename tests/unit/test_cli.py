@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
 import pytest
 
+from aqua_ext.api.finetunes import CreateFineTuneRequest
 from aqua_ext.cli import main
+from aqua_ext.cli.context import given_flags, request_from_flags
 from tests.model_folders import write_model_folder
 
 
@@ -236,3 +239,15 @@ def test_commands_act_on_every_enabled_target(
     # --backend keeps one target: its failure is the command's.
     code = main(["--backend", "oci", "models", "list"])
     assert code == 1 and "error: The oci backend could not start" in capsys.readouterr().err
+
+
+def test_a_request_takes_the_flags_named_as_its_fields() -> None:
+    # A flag left out (None) is not sent: the field keeps the contract's default and stays unset, as a
+    # REST body that leaves it out; a renamed flag fills its field; a value given in the call wins.
+    args = argparse.Namespace(model_id="m1", name="tune", dataset="data.jsonl", description=None, shape="gpu")
+    request = request_from_flags(
+        CreateFineTuneRequest, args, renamed={"dataset_path": "dataset"}, shape="cpu", params={"epochs": 2}
+    )
+    assert request.dataset_path == "data.jsonl" and request.shape == "cpu" and request.params.epochs == 2
+    assert request.description == "" and "description" not in request.model_fields_set
+    assert given_flags(argparse.Namespace(epochs=3, seed=None), ["epochs", "seed"]) == {"epochs": 3}
