@@ -33,6 +33,9 @@ describe('RequestDialog', () => {
     expect(onSend).toHaveBeenCalledTimes(1);
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
     expect(onClose).toHaveBeenCalledTimes(1);
+    // Escape closes it too while nothing is on its way (the busy case below refuses it).
+    fireEvent.keyDown(dialog, { key: 'Escape' });
+    expect(onClose).toHaveBeenCalledTimes(2);
   });
 
   it('says what it is doing while busy and does not close meanwhile', () => {
