@@ -281,17 +281,24 @@ def add_target_flag(parser: Any, what: str) -> None:
 def given_flags(args: argparse.Namespace, names: Iterable[str]) -> dict[str, Any]:
     """The flags of `names` that were given, by name: a flag left out is None, and leaves its field to
     the contract's default (or, for a fine-tune's hyperparameters, the base model's)."""
-    return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+    # No default in getattr: a misspelt name in a command's list of flags fails its tests instead of
+    # dropping the flag without a word.
+    return {name: value for name in names if (value := getattr(args, name)) is not None}
 
 
 def request_from_flags(
-    model: type[M], args: argparse.Namespace, renamed: Mapping[str, str] | None = None, **fields: Any
+    model: type[M], args: argparse.Namespace, /, *, renamed: Mapping[str, str] | None = None, **fields: Any
 ) -> M:
     """A request or query from the flags named as its fields (`renamed`: field → flag, where the flag
     has another name), `fields` over them; None is a value left out (the contract's default). Validated
-    as the route validates its body, so a bad value is the API's error, named as the API names it."""
+    as the route validates its body, so a bad value is the API's error, named as the API names it.
+    Positional-only: a field may be called `model` or `args` (a chat request's `model`)."""
     flag_of = renamed or {}
-    values = {field: getattr(args, flag_of.get(field, field), None) for field in model.model_fields}
+    # A field without a flag of its name keeps its default; a renamed one must name a flag that exists.
+    values = {
+        field: getattr(args, flag_of[field]) if field in flag_of else getattr(args, field, None)
+        for field in model.model_fields
+    }
     return model.model_validate({k: v for k, v in {**values, **fields}.items() if v is not None})
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from aqua_ext.api import connections as connection_api
 from aqua_ext.api.finetunes import CreateFineTuneRequest
 from aqua_ext.cli import main
 from aqua_ext.cli.context import given_flags, request_from_flags
@@ -251,3 +252,15 @@ def test_a_request_takes_the_flags_named_as_its_fields() -> None:
     assert request.dataset_path == "data.jsonl" and request.shape == "cpu" and request.params.epochs == 2
     assert request.description == "" and "description" not in request.model_fields_set
     assert given_flags(argparse.Namespace(epochs=3, seed=None), ["epochs", "seed"]) == {"epochs": 3}
+
+
+def test_a_misnamed_flag_fails_loudly_and_a_field_may_be_called_model() -> None:
+    # A name in a command's flag list (or `renamed`) that argparse never made is a programming error: it
+    # must fail, not drop the flag without a word.
+    with pytest.raises(AttributeError):
+        given_flags(argparse.Namespace(epochs=3), ["epochs", "epohcs"])
+    with pytest.raises(AttributeError):
+        request_from_flags(CreateFineTuneRequest, argparse.Namespace(model_id="m1"), renamed={"dataset_path": "data"})
+    # The helper's own parameters are positional-only: a request's `model` field can be given as a value.
+    query = request_from_flags(connection_api.TestConnectionRequest, argparse.Namespace(), model="command-r")
+    assert query.model == "command-r"
