@@ -27,7 +27,12 @@ except ImportError:  # the browser_prerequisites fixture skips (or, under CI, fa
 
 from tests.e2e.conftest import LabPage, lab_page
 from tests.e2e.lab_server import LabServer
-from tests.e2e.test_deploy_playground import ACTIVE_TIMEOUT_MS, api, delete_all_deployments
+from tests.e2e.test_deploy_playground import (
+    ACTIVE_TIMEOUT_MS,
+    api,
+    delete_all_deployments,
+    open_deploy_form_from_model,
+)
 from tests.e2e.test_model_explorer import assert_no_page_errors, execute
 from tests.handlers.test_finetunes import color_rows
 from tests.model_folders import needs_local_extra
@@ -180,6 +185,24 @@ def test_finetune_from_a_dataset_watch_the_curve_and_deploy(page: LabPage, finet
     expect(deployment.locator(".jp-AquaExt-StateBadge")).to_contain_text("Active", timeout=ACTIVE_TIMEOUT_MS)
     listing = api(server, "GET", "deployments")[1]
     assert [d["model_id"] for d in listing["items"]] == [model_id]
+
+    # -- the fine-tune offered as a LoRA adapter in its base model's deploy form (served for real, base and
+    # adapter on llama.cpp, by tests/handlers/test_adapters.py; here: what the form offers, looked at)
+    base_form = open_deploy_form_from_model(lab)
+    adapters = base_form.locator('fieldset[data-field="adapters"]')
+    choice = adapters.locator("label.jp-AquaExt-choice", has_text=JOB_NAME).get_by_role("checkbox")
+    # transformers, the default engine, serves no adapters: the form says which engines do
+    expect(choice).to_be_disabled()
+    expect(adapters).to_contain_text("llama.cpp")
+    base_form.get_by_role("radio", name=re.compile(r"^llama\.cpp")).check()
+    expect(choice).to_be_enabled()
+    choice.check()
+    expect(adapters).to_contain_text("Each adapter answers the requests that name it")
+    base_form.scroll_into_view_if_needed()
+    adapters.scroll_into_view_if_needed()
+    lab.screenshot("light-deploy-form-adapters")
+    base_form.get_by_role("button", name="Cancel").click()
+    expect(pg.locator(DEPLOY_FORM)).to_have_count(0)
 
     # -- the fine-tuned model under Models, with its lineage; then the dark theme
     execute(lab, "aqua-ext:open-models")
