@@ -105,6 +105,25 @@ def open_form_from_file_browser(lab: LabPage, file_name: str) -> Any:
     return form
 
 
+def look_at_the_adapter_offered(lab: LabPage, theme: str) -> None:
+    """The base model's deploy form offers the fine-tune as a LoRA adapter: screenshot, then Cancel."""
+    base_form = open_deploy_form_from_model(lab)
+    adapters = base_form.locator('fieldset[data-field="adapters"]')
+    choice = adapters.locator("label.jp-AquaExt-choice", has_text=JOB_NAME).get_by_role("checkbox")
+    # transformers, the default engine, serves no adapters: the form says which engines do
+    expect(choice).to_be_disabled()
+    expect(adapters).to_contain_text("llama.cpp")
+    base_form.get_by_role("radio", name=re.compile(r"^llama\.cpp")).check()
+    expect(choice).to_be_enabled()
+    choice.check()
+    expect(adapters).to_contain_text("Each adapter answers the requests that name it")
+    expect(base_form.get_by_text("Estimating memory…")).to_have_count(0)  # the fit for llama.cpp shown
+    adapters.scroll_into_view_if_needed()
+    lab.screenshot(f"{theme}-deploy-form-adapters")
+    base_form.get_by_role("button", name="Cancel").click()
+    expect(lab.page.locator(DEPLOY_FORM)).to_have_count(0)
+
+
 def test_finetune_from_a_dataset_watch_the_curve_and_deploy(page: LabPage, finetune_server: LabServer) -> None:
     lab, server = page, finetune_server
     pg = lab.page
@@ -188,21 +207,7 @@ def test_finetune_from_a_dataset_watch_the_curve_and_deploy(page: LabPage, finet
 
     # -- the fine-tune offered as a LoRA adapter in its base model's deploy form (served for real, base and
     # adapter on llama.cpp, by tests/handlers/test_adapters.py; here: what the form offers, looked at)
-    base_form = open_deploy_form_from_model(lab)
-    adapters = base_form.locator('fieldset[data-field="adapters"]')
-    choice = adapters.locator("label.jp-AquaExt-choice", has_text=JOB_NAME).get_by_role("checkbox")
-    # transformers, the default engine, serves no adapters: the form says which engines do
-    expect(choice).to_be_disabled()
-    expect(adapters).to_contain_text("llama.cpp")
-    base_form.get_by_role("radio", name=re.compile(r"^llama\.cpp")).check()
-    expect(choice).to_be_enabled()
-    choice.check()
-    expect(adapters).to_contain_text("Each adapter answers the requests that name it")
-    base_form.scroll_into_view_if_needed()
-    adapters.scroll_into_view_if_needed()
-    lab.screenshot("light-deploy-form-adapters")
-    base_form.get_by_role("button", name="Cancel").click()
-    expect(pg.locator(DEPLOY_FORM)).to_have_count(0)
+    look_at_the_adapter_offered(lab, "light")
 
     # -- the fine-tuned model under Models, with its lineage; then the dark theme
     execute(lab, "aqua-ext:open-models")
@@ -219,5 +224,6 @@ def test_finetune_from_a_dataset_watch_the_curve_and_deploy(page: LabPage, finet
     expect(pg.locator(DETAIL)).to_be_visible()
     time.sleep(1.0)  # the chart re-reads the theme's colours
     lab.screenshot("dark-finetune-succeeded")
+    look_at_the_adapter_offered(lab, "dark")
     execute(lab, "apputils:change-theme", {"theme": "JupyterLab Light"})
     assert_no_page_errors(lab)
