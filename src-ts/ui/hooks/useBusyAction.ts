@@ -2,9 +2,16 @@ import * as React from 'react';
 
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { Notify } from '../../shared/callbacks';
+import type { Confirm, IConfirmOptions, Notify } from '../../shared/callbacks';
 import { useNotifyError } from '../setupLinks';
 import { useMountedRef } from './useMountedRef';
+
+/** An action asked first: the question and the dialog's wording (title, accepting button) are the caller's. */
+export interface IConfirmedAction<R = void> {
+  message: string;
+  options: IConfirmOptions;
+  action: () => Promise<R>;
+}
 
 export interface IBusyAction<K extends string> {
   /** The action in flight: its button says so (a detail disables every action meanwhile, a list the row's). */
@@ -12,6 +19,11 @@ export interface IBusyAction<K extends string> {
   /** The last action's error (shown as a banner until the next action). */
   actionError: unknown;
   run: (kind: K, action: () => Promise<void>) => Promise<void>;
+  /**
+   * Asks `request.message` through `confirm` first, then runs `request.action`
+   * as `run` does; a declined question runs nothing and leaves the last error as it was.
+   */
+  runConfirmed: (kind: K, confirm: Confirm, request: IConfirmedAction) => Promise<void>;
 }
 
 /**
@@ -19,7 +31,8 @@ export interface IBusyAction<K extends string> {
  * after one succeeds `onDone`, if given, runs (the list reloads); a failure is kept for
  * the banner and notified, since the user may have moved on (an OCI refusal's
  * notification opens its setup check). A list keys its rows' actions by the
- * row's id (`busy` is then the row whose buttons are disabled).
+ * row's id (`busy` is then the row whose buttons are disabled). A destructive
+ * action (delete, cancel) asks first through `runConfirmed`.
  */
 export function useBusyAction<K extends string>(
   notify: Notify,
@@ -55,5 +68,14 @@ export function useBusyAction<K extends string>(
     [mounted]
   );
 
-  return { busy, actionError, run };
+  const runConfirmed = React.useCallback(
+    async (kind: K, confirm: Confirm, request: IConfirmedAction): Promise<void> => {
+      if (await confirm(request.message, request.options)) {
+        await run(kind, request.action);
+      }
+    },
+    [run]
+  );
+
+  return { busy, actionError, run, runConfirmed };
 }
