@@ -56,7 +56,7 @@ export function ConnectionsSection(props: IConnectionsSectionProps): JSX.Element
   const [dialog, setDialog] = React.useState<OpenDialog | null>(null);
   const reload = React.useCallback(() => setReloadCount(n => n + 1), []);
   // The row whose edit or delete is on its way; an OCI refusal (a signed connection's) links to its setup check.
-  const { busy, run } = useBusyAction<string>(props.notify, trans);
+  const { busy, run, runConfirmed } = useBusyAction<string>(props.notify, trans);
   const load = React.useCallback(() => client.listConnections(), [client]);
   // Nothing changes a connection but this page (no state to poll): load on show and after each change.
   const { value, error } = useFetched(active ? load : null, reloadCount);
@@ -73,23 +73,19 @@ export function ConnectionsSection(props: IConnectionsSectionProps): JSX.Element
       }
     });
 
-  const remove = async (connection: ConnectionSummary): Promise<void> => {
-    const yes = await props.confirm(
-      trans.__(
+  const remove = (connection: ConnectionSummary): Promise<void> =>
+    runConfirmed(connection.id, props.confirm, {
+      message: trans.__(
         'Delete the connection “%1” and the key kept for it? Evaluations and notebooks that use it stop working.',
         connection.name
       ),
-      { title: trans.__('Delete connection'), acceptLabel: trans.__('Delete'), danger: true }
-    );
-    if (!yes) {
-      return;
-    }
-    await run(connection.id, async () => {
-      await client.deleteConnection(connection.id);
-      props.notify(trans.__('“%1” was deleted.', connection.name), 'success');
-      reload();
+      options: { title: trans.__('Delete connection'), acceptLabel: trans.__('Delete'), danger: true },
+      action: async () => {
+        await client.deleteConnection(connection.id);
+        props.notify(trans.__('“%1” was deleted.', connection.name), 'success');
+        reload();
+      }
     });
-  };
 
   /** The buttons of one row, in a fixed order (each shows only when the server lists its action). */
   const rowActions = (connection: ConnectionSummary): (IRowAction<ConnectionAction> | undefined)[] => {

@@ -48,7 +48,7 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
   const mounted = useMountedRef();
   const onChanged = React.useRef(props.onChanged);
   onChanged.current = props.onChanged;
-  const { busy, actionError, run } = useBusyAction<Busy>(props.notify, trans, () => onChanged.current());
+  const { busy, actionError, run, runConfirmed } = useBusyAction<Busy>(props.notify, trans, () => onChanged.current());
 
   // Reload when the list shows a change (state or updated_at), on retry, and after an operation ends.
   const changeKey = summary ? `${summary.state}|${summary.updated_at}` : '';
@@ -130,22 +130,19 @@ export function DeploymentDetail(props: IDeploymentDetailProps): JSX.Element {
     onChanged.current();
   };
 
-  const onDelete = async (): Promise<void> => {
+  const onDelete = (): Promise<void> => {
     const name = detail?.name ?? summary?.name ?? deploymentId;
-    const accepted = await props.confirm(
-      trans.__(
+    return runConfirmed('delete', props.confirm, {
+      message: trans.__(
         'Delete the deployment “%1”? Its engine is stopped and its endpoint stops answering. The model stays.',
         name
       ),
-      { title: trans.__('Delete deployment'), acceptLabel: trans.__('Delete'), danger: true }
-    );
-    if (!accepted) {
-      return;
-    }
-    await run('delete', async () => {
-      await client.deleteDeployment(deploymentId);
-      props.notify(trans.__('Deleted the deployment “%1”.', name), 'success');
-      props.onDeleted(deploymentId);
+      options: { title: trans.__('Delete deployment'), acceptLabel: trans.__('Delete'), danger: true },
+      action: async () => {
+        await client.deleteDeployment(deploymentId);
+        props.notify(trans.__('Deleted the deployment “%1”.', name), 'success');
+        props.onDeleted(deploymentId);
+      }
     });
   };
 

@@ -39,7 +39,7 @@ export interface IClustersSectionProps {
 export function ClustersSection(props: IClustersSectionProps): JSX.Element {
   const { client, trans, onOpen } = props;
   // The row whose delete is on its way; a refusal is notified.
-  const { busy, run } = useBusyAction<string>(props.notify, trans);
+  const { busy, runConfirmed } = useBusyAction<string>(props.notify, trans);
   const fetch = React.useCallback(() => client.listGenAiClusters(), [client]);
   const list = usePolledList(fetch, {
     active: props.active,
@@ -65,20 +65,16 @@ export function ClustersSection(props: IClustersSectionProps): JSX.Element {
     [items]
   );
 
-  const remove = async (cluster: GenAiCluster): Promise<void> => {
-    const yes = await props.confirm(
-      trans.__('Delete the dedicated AI cluster “%1”? Its billing stops once it is deleted.', cluster.name),
-      { title: trans.__('Delete cluster'), acceptLabel: trans.__('Delete'), danger: true }
-    );
-    if (!yes) {
-      return;
-    }
-    await run(cluster.id, async () => {
-      await client.deleteGenAiCluster(cluster.id);
-      props.notify(trans.__('Deleting “%1”…', cluster.name), 'info');
-      refresh();
+  const remove = (cluster: GenAiCluster): Promise<void> =>
+    runConfirmed(cluster.id, props.confirm, {
+      message: trans.__('Delete the dedicated AI cluster “%1”? Its billing stops once it is deleted.', cluster.name),
+      options: { title: trans.__('Delete cluster'), acceptLabel: trans.__('Delete'), danger: true },
+      action: async () => {
+        await client.deleteGenAiCluster(cluster.id);
+        props.notify(trans.__('Deleting “%1”…', cluster.name), 'info');
+        refresh();
+      }
     });
-  };
 
   /** The buttons of one row, in a fixed order (each shows only when the server lists its action). */
   const rowActions = (cluster: GenAiCluster): JSX.Element => (

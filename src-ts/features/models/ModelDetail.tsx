@@ -49,7 +49,7 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
   const [model, setModel] = React.useState<ModelDetailData | null>(null);
   const [error, setError] = React.useState<unknown>(null);
   const [attempt, setAttempt] = React.useState(0);
-  const { busy, actionError, run } = useBusyAction<'delete'>(props.notify, trans);
+  const { busy, actionError, runConfirmed } = useBusyAction<'delete'>(props.notify, trans);
 
   React.useEffect(() => {
     let current = true;
@@ -68,20 +68,17 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
     if (!model) {
       return;
     }
-    const accepted = await props.confirm(
-      trans.__(
+    await runConfirmed('delete', props.confirm, {
+      message: trans.__(
         'Delete “%1”? Its registration is removed. A folder you registered stays on disk; a model aqua_ext downloaded is removed from disk.',
         model.name
       ),
-      { title: trans.__('Delete model'), acceptLabel: trans.__('Delete'), danger: true }
-    );
-    if (!accepted) {
-      return;
-    }
-    await run('delete', async () => {
-      await client.deleteModel(model.id);
-      props.notify(trans.__('Deleted “%1”.', model.name), 'success');
-      props.onDeleted(model.id);
+      options: { title: trans.__('Delete model'), acceptLabel: trans.__('Delete'), danger: true },
+      action: async () => {
+        await client.deleteModel(model.id);
+        props.notify(trans.__('Deleted “%1”.', model.name), 'success');
+        props.onDeleted(model.id);
+      }
     });
   };
 
