@@ -2,8 +2,8 @@ import * as React from 'react';
 
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { Confirm, IConfirmOptions, Notify } from '../../shared/callbacks';
-import { useBusyAction } from './useBusyAction';
+import type { Confirm, Notify } from '../../shared/callbacks';
+import { type IConfirmedAction, useBusyAction } from './useBusyAction';
 import { useFetched } from './useFetched';
 import { useMountedRef } from './useMountedRef';
 
@@ -31,13 +31,6 @@ export interface IJobDetailOptions<D extends S, S extends IJobLike> {
   onDeleted: (id: string) => void;
 }
 
-/** Asks first, then runs the action; the message and the dialog's options are the page's. */
-interface IConfirmedAction<R> {
-  message: string;
-  options: IConfirmOptions;
-  action: () => Promise<R>;
-}
-
 /**
  * The state and actions a job's detail page (fine-tuning, evaluation) shares:
  * the detail loaded again on each new state of the list's row and on retry,
@@ -51,7 +44,7 @@ export function useJobDetail<D extends S, S extends IJobLike>(options: IJobDetai
   const latest = React.useRef(options);
   latest.current = options;
   const onChanged = React.useCallback(() => latest.current.onChanged(), []);
-  const { busy, actionError, run } = useBusyAction<'cancel' | 'delete'>(options.notify, trans, onChanged);
+  const { busy, actionError, runConfirmed } = useBusyAction<'cancel' | 'delete'>(options.notify, trans, onChanged);
 
   // Reload on a new state (final results, the failure log) and on retry;
   // the progress in between comes from the list's row.
@@ -65,30 +58,30 @@ export function useJobDetail<D extends S, S extends IJobLike>(options: IJobDetai
   const retry = React.useCallback(() => setAttempt(n => n + 1), []);
 
   /** Cancel: the detail takes the server's answer, and the user hears it is canceling. */
-  const cancel = async (request: IConfirmedAction<D>): Promise<void> => {
-    if (!(await latest.current.confirm(request.message, request.options))) {
-      return;
-    }
-    await run('cancel', async () => {
-      const updated = await request.action();
-      if (mounted.current) {
-        setDetail(updated);
+  const cancel = (request: IConfirmedAction<D>): Promise<void> =>
+    runConfirmed('cancel', latest.current.confirm, {
+      message: request.message,
+      options: request.options,
+      action: async () => {
+        const updated = await request.action();
+        if (mounted.current) {
+          setDetail(updated);
+        }
+        latest.current.notify(trans.__('Canceling “%1”…', updated.name), 'info');
       }
-      latest.current.notify(trans.__('Canceling “%1”…', updated.name), 'info');
     });
-  };
 
   /** Delete: once done, `deleted` is notified and the page is left through `onDeleted`. */
-  const remove = async (request: IConfirmedAction<void> & { deleted: string }): Promise<void> => {
-    if (!(await latest.current.confirm(request.message, request.options))) {
-      return;
-    }
-    await run('delete', async () => {
-      await request.action();
-      latest.current.notify(request.deleted, 'success');
-      latest.current.onDeleted(id);
+  const remove = (request: IConfirmedAction & { deleted: string }): Promise<void> =>
+    runConfirmed('delete', latest.current.confirm, {
+      message: request.message,
+      options: request.options,
+      action: async () => {
+        await request.action();
+        latest.current.notify(request.deleted, 'success');
+        latest.current.onDeleted(id);
+      }
     });
-  };
 
   return { detail, job, error, state, final, name, attempt, retry, busy, actionError, cancel, remove, onChanged };
 }
