@@ -353,6 +353,20 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
     [runKernelTool, kernelSettings, primary.turns, secondary.turns]
   );
 
+  // What a column takes from its session (the primary or the compared one) and that session's mode:
+  // the turns and their actions (edit and resend, regenerate, answer tools, save to dataset), and the tools.
+  const columnProps = (session: typeof primary, sessionMode: InferenceMode): ISessionColumnProps => ({
+    turns: session.turns,
+    mode: sessionMode,
+    props,
+    onEdit: resend(session),
+    onRegenerate: regenerate(session),
+    tools: tools.value,
+    onAnswerTools: answerTools(session),
+    kernelTools,
+    onSaveTurn: answerId => saveTurn(session.turns, sessionMode, answerId)
+  });
+
   const isConnection = subject.kind === 'connection';
   if (loadError !== null && deployment === null && connection === null) {
     return (
@@ -554,31 +568,12 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
               </div>
             )}
             <div className="jp-AquaExt-Playground-columns">
-              <Column
-                title={compareWith ? name : null}
-                turns={primary.turns}
-                mode={mode}
-                props={props}
-                onEdit={resend(primary)}
-                onRegenerate={regenerate(primary)}
-                tools={tools.value}
-                onAnswerTools={answerTools(primary)}
-                kernelTools={kernelTools}
-                onSaveTurn={answerId => saveTurn(primary.turns, mode, answerId)}
-              />
+              <Column title={compareWith ? name : null} {...columnProps(primary, mode)} />
               {compareWith && (
                 <Column
                   title={partnerName ?? trans.__('(not found)')}
-                  turns={secondary.turns}
-                  mode={secondaryMode}
-                  props={props}
                   state={partner?.state}
-                  onEdit={resend(secondary)}
-                  onRegenerate={regenerate(secondary)}
-                  tools={tools.value}
-                  onAnswerTools={answerTools(secondary)}
-                  kernelTools={kernelTools}
-                  onSaveTurn={answerId => saveTurn(secondary.turns, secondaryMode, answerId)}
+                  {...columnProps(secondary, secondaryMode)}
                   notice={
                     // A completion deployment takes a prompt only (the server refuses a system message):
                     // each prompt goes to it alone, so say what it does not get.
@@ -712,21 +707,27 @@ export function Playground(props: IPlaygroundProps): JSX.Element {
   );
 }
 
-function Column(props: {
-  title: string | null;
+/** What a column takes from its chat session and the playground (see the playground's `columnProps`). */
+interface ISessionColumnProps {
   turns: IPlaygroundState['turns'];
   mode: InferenceMode;
   props: IPlaygroundProps;
-  state?: DeploymentSummary['state'];
-  /** What this column's deployment is not sent, shown above its answers. */
-  notice?: string | null;
   onEdit?: (userTurnId: string, text: string) => void;
   onRegenerate?: () => void;
   tools?: ToolDefinition[] | null;
   onAnswerTools?: (answerId: string, results: string[]) => void;
   onSaveTurn?: (answerId: string) => void;
   kernelTools?: IKernelTools | null;
-}): JSX.Element {
+}
+
+function Column(
+  props: ISessionColumnProps & {
+    title: string | null;
+    state?: DeploymentSummary['state'];
+    /** What this column's deployment is not sent, shown above its answers. */
+    notice?: string | null;
+  }
+): JSX.Element {
   const { trans } = props.props;
   return (
     <div className="jp-AquaExt-Playground-column">
