@@ -20,7 +20,7 @@ from ..api.connections import (
 from ..errors import AquaError, InvalidInput, Upstream
 from .base import AquaHandler
 from .deployments import DeploymentChatHandler, _StreamingHandler
-from .resources import collection_handler, editable_item_handler
+from .resources import action_handler, collection_handler, editable_item_handler, post_handler
 
 # 201: a connection is saved at once, nothing comes up in the background.
 ConnectionsHandler = collection_handler("connections", CreateConnectionRequest, status=201)
@@ -29,11 +29,7 @@ ConnectionsHandler = collection_handler("connections", CreateConnectionRequest, 
 ConnectionHandler = editable_item_handler("connections", UpdateConnectionRequest)
 
 
-class ConnectionTestHandler(AquaHandler):
-    @web.authenticated
-    async def post(self, connection_id: str) -> None:
-        request = self.parse_body(TestConnectionRequest)
-        self.reply(await self.services.connections.test(connection_id, request))
+ConnectionTestHandler = action_handler("connections", "test", body=TestConnectionRequest)
 
 
 class ConnectionModelsHandler(AquaHandler):
@@ -42,11 +38,7 @@ class ConnectionModelsHandler(AquaHandler):
         self.reply(await self.services.connections.models(connection_id))
 
 
-class ConnectionsImportHandler(AquaHandler):
-    @web.authenticated
-    async def post(self) -> None:
-        request = self.parse_body(ImportConnectionsRequest)
-        self.reply(await self.services.connections.import_yaml(request), status=201)
+ConnectionsImportHandler = post_handler("connections", "import_yaml", ImportConnectionsRequest, status=201)
 
 
 class ConnectionsExportHandler(AquaHandler):

@@ -1,31 +1,11 @@
 from __future__ import annotations
 
-from tornado import web
-
 from ..api.fit import FitQuery
 from ..api.models import ConvertToGgufRequest, ModelListQuery, RegisterModelRequest
-from .base import AquaHandler
-from .resources import item_handler, query_handler
+from .resources import action_handler, collection_handler, item_handler, query_handler
 
-
-class ModelsHandler(AquaHandler):
-    # Not the shared collection: the list is filtered by a query, and a model is registered, not created.
-    @web.authenticated
-    async def get(self) -> None:
-        self.reply(await self.services.models.list(self.parse_query(ModelListQuery)))
-
-    @web.authenticated
-    async def post(self) -> None:
-        request = self.parse_body(RegisterModelRequest)
-        self.reply(await self.services.models.register(request), status=202)
-
-
-class ModelGgufHandler(AquaHandler):
-    @web.authenticated
-    async def post(self, model_id: str) -> None:
-        request = self.parse_body(ConvertToGgufRequest)
-        self.reply(await self.services.models.convert_to_gguf(model_id, request), status=202)
-
-
+# The list is filtered by a query; a model is registered (202: a download goes on in the background).
+ModelsHandler = collection_handler("models", RegisterModelRequest, list_query=ModelListQuery, create_method="register")
 ModelHandler = item_handler("models")
 ModelFitHandler = query_handler("models", "fit", FitQuery)
+ModelGgufHandler = action_handler("models", "convert_to_gguf", body=ConvertToGgufRequest, status=202)

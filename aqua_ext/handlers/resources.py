@@ -1,7 +1,8 @@
 """The verbs that every resource answers alike, each one thin handler bound to a resource's service.
 
-Models, deployments, fine-tunes, evaluations, connections and the Generative AI resources list, create,
-export a create's Terraform, read, change, delete, cancel and follow their logs the same way: parse → call
+Models, deployments, fine-tunes, evaluations, connections and the Generative AI resources list, create
+(or import, register), export a create's Terraform, read, change, delete, run an action on one (cancel,
+activate, a connection's test) and follow their logs the same way: parse → call
 the service method of that name (the genai service's of that resource: `list_models`, …) → reply.
 A resource module binds these handlers to its service (`resource`, the `Services` attribute)
 instead of spelling each one out again. Every verb here is `@web.authenticated`, like every other route.
@@ -34,11 +35,12 @@ class _ResourceHandler(AquaHandler):
 
 
 class _Collection(_ResourceHandler):
-    """GET lists the resource; POST creates one (202: it comes up in the background; 201 where it is
-    saved at once)."""
+    """GET lists the resource (filtered by a query where it has one); POST creates one (202: it comes up
+    in the background; 201 where it is saved at once)."""
 
     body: ClassVar[type[BaseModel]]
     status: ClassVar[int] = 202
+    list_query: ClassVar[type[BaseModel] | None] = None
     # The service's methods: `list` and `create`, where the service owns one resource (the genai
     # service owns four, and names them `list_models`, `import_model`, …).
     list_method: ClassVar[str] = "list"
@@ -46,22 +48,25 @@ class _Collection(_ResourceHandler):
 
     @web.authenticated
     async def get(self) -> None:
-        self.reply(await getattr(self.service, self.list_method)())
+        query = () if self.list_query is None else (self.parse_query(self.list_query),)
+        self.reply(await getattr(self.service, self.list_method)(*query))
 
     @web.authenticated
     async def post(self) -> None:
         self.reply(await self._with_body(self.create_method, self.body), status=self.status)
 
 
-class _Terraform(_ResourceHandler):
-    """POST: a create form's Terraform (and SDK calls): the create's body and checks, nothing created (200)."""
+class _Post(_ResourceHandler):
+    """POST: the body to one method of the service, answered with what it returns (an import, a create
+    form's Terraform)."""
 
     body: ClassVar[type[BaseModel]]
-    method: ClassVar[str] = "terraform"
+    method: ClassVar[str]
+    status: ClassVar[int] = 200
 
     @web.authenticated
     async def post(self) -> None:
-        self.reply(await self._with_body(self.method, self.body))
+        self.reply(await self._with_body(self.method, self.body), status=self.status)
 
 
 class _Item(_ResourceHandler):
@@ -92,14 +97,17 @@ class _EditableItem(_Item):
 
 
 class _Action(_ResourceHandler):
-    """POST runs one action on one resource (cancel, activate, deactivate) and answers what it became."""
+    """POST runs one action on one resource (cancel, activate, deactivate; with a body: a connection's
+    test, a model's GGUF conversion) and answers what the service returns."""
 
     method: ClassVar[str]
     status: ClassVar[int]
+    body: ClassVar[type[BaseModel] | None] = None
 
     @web.authenticated
     async def post(self, resource_id: str) -> None:
-        self.reply(await getattr(self.service, self.method)(resource_id), status=self.status)
+        request = () if self.body is None else (self.parse_body(self.body),)
+        self.reply(await getattr(self.service, self.method)(resource_id, *request), status=self.status)
 
 
 class _ItemQuery(_ResourceHandler):
@@ -130,6 +138,7 @@ def collection_handler(
     *,
     status: int = 202,
     reads_dataset: bool = False,
+    list_query: type[BaseModel] | None = None,
     list_method: str = "list",
     create_method: str = "create",
 ) -> type[AquaHandler]:
@@ -139,15 +148,23 @@ def collection_handler(
         body=body,
         status=status,
         reads_dataset=reads_dataset,
+        list_query=list_query,
         list_method=list_method,
         create_method=create_method,
     )
 
 
+def post_handler(
+    resource: str, method: str, body: type[BaseModel], *, status: int = 200, reads_dataset: bool = False
+) -> type[AquaHandler]:
+    return _bound(_Post, resource, method=method, body=body, status=status, reads_dataset=reads_dataset)
+
+
 def terraform_handler(
     resource: str, body: type[BaseModel], *, reads_dataset: bool = False, method: str = "terraform"
 ) -> type[AquaHandler]:
-    return _bound(_Terraform, resource, body=body, reads_dataset=reads_dataset, method=method)
+    """A create form's Terraform (and SDK calls): the create's body and checks, nothing created (200)."""
+    return post_handler(resource, method, body, reads_dataset=reads_dataset)
 
 
 def item_handler(resource: str, *, get_method: str = "get", delete_method: str = "delete") -> type[AquaHandler]:
@@ -158,8 +175,10 @@ def editable_item_handler(resource: str, body: type[BaseModel]) -> type[AquaHand
     return _bound(_EditableItem, resource, body=body)
 
 
-def action_handler(resource: str, method: str, *, status: int = 200) -> type[AquaHandler]:
-    return _bound(_Action, resource, method=method, status=status)
+def action_handler(
+    resource: str, method: str, *, body: type[BaseModel] | None = None, status: int = 200
+) -> type[AquaHandler]:
+    return _bound(_Action, resource, method=method, body=body, status=status)
 
 
 def query_handler(resource: str, method: str, query: type[BaseModel]) -> type[AquaHandler]:

@@ -272,6 +272,21 @@ def test_retries_stop_when_the_call_budget_is_spent() -> None:
     assert time.monotonic() - start < 0.6, "no retry starts after the budget"
 
 
+def test_a_backoff_waits_until_its_deadline_then_raises_the_callers_error() -> None:
+    from aqua_ext.backends.oci.polling import Backoff
+
+    async def watch() -> int:
+        backoff = Backoff(OciSettings(poll_min_seconds=0.01, poll_max_seconds=0.04), timeout_s=0.15)
+        waits = 0
+        while True:
+            await backoff.wait_or_raise(UpstreamTimeout, f"gave up after {waits} waits")
+            waits += 1
+
+    # 0.01 + 0.02 + 0.04 + 0.04 + 0.04 s: five waits at most, fewer on a busy machine.
+    with pytest.raises(UpstreamTimeout, match=r"^gave up after [2-5] waits$"):
+        asyncio.run(watch())
+
+
 def test_resource_principal_failure_names_the_dynamic_group_policy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OCI_RESOURCE_PRINCIPAL_VERSION", "2.2")
     for name in ("OCI_RESOURCE_PRINCIPAL_RPST", "OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM", "OCI_RESOURCE_PRINCIPAL_REGION"):

@@ -405,9 +405,9 @@ class GenAiControl:
             if wr.status in _ENDED:
                 self._lists.clear()  # what the work request changed shows in the next list
                 break
-            if backoff.expired:
-                raise Upstream(f"{wr.operation_type} did not finish within {s.deploy_timeout_seconds:g} s.")
-            await backoff.wait()
+            await backoff.wait_or_raise(
+                Upstream, f"{wr.operation_type} did not finish within {s.deploy_timeout_seconds:g} s."
+            )
         if wr.status == "SUCCEEDED":
             return
         errors = await self._pages(c.list_work_request_errors, work_request_id)

@@ -399,7 +399,12 @@ class OciDeployments(Deployments):
         backoff = Backoff(self.settings, self.settings.deploy_timeout_seconds)
         wr: Any = None
         while True:
-            await backoff.wait()
+            await backoff.wait_or_raise(
+                UpstreamTimeout,
+                f"OCI did not finish {verb.lower()} the deployment within "
+                f"{self.settings.deploy_timeout_seconds / 60:.0f} minutes; it may still "
+                "finish: check it in the OCI Console.",
+            )
             if work_request_id:
                 try:
                     wr = (await c.call("datascience", c.data_science.get_work_request, work_request_id)).data
@@ -427,12 +432,6 @@ class OciDeployments(Deployments):
                 progress.update(message=f"{verb}: {entry.md.lifecycle_state}")
                 if dm.state_of(entry.md.lifecycle_state) not in TRANSITIONAL_STATES:
                     break
-            if backoff.expired:
-                raise UpstreamTimeout(
-                    f"OCI did not finish {verb.lower()} the deployment within "
-                    f"{self.settings.deploy_timeout_seconds / 60:.0f} minutes; it may still "
-                    "finish: check it in the OCI Console."
-                )
         self.shapes.forget_limits()  # instances were taken or given back
         try:
             entry = await self._fetch(deployment_id)

@@ -165,12 +165,11 @@ async def until_active(c: OciClients, settings: Any, job: Any, what: str) -> Non
     """A job takes runs once ACTIVE (OCI makes it so within seconds)."""
     backoff = Backoff(settings, JOB_ACTIVE_TIMEOUT_SECONDS)
     while job.lifecycle_state == "CREATING":
-        if backoff.expired:
-            raise UpstreamTimeout(
-                f"OCI did not make the {what} job {job.id} ACTIVE within "
-                f"{JOB_ACTIVE_TIMEOUT_SECONDS:.0f} seconds; try again."
-            )
-        await backoff.wait()
+        await backoff.wait_or_raise(
+            UpstreamTimeout,
+            f"OCI did not make the {what} job {job.id} ACTIVE within "
+            f"{JOB_ACTIVE_TIMEOUT_SECONDS:.0f} seconds; try again.",
+        )
         job = (await c.call("datascience", c.data_science.get_job, job.id)).data
     if job.lifecycle_state != "ACTIVE":
         raise Upstream(f"OCI made the {what} job {job.lifecycle_state}: {job.lifecycle_details or 'no reason given'}.")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
 from .config import OciSettings
 
@@ -26,3 +27,9 @@ class Backoff:
     async def wait(self) -> None:
         await asyncio.sleep(self._delay)
         self._delay = min(self._delay * 2, self._most)
+
+    async def wait_or_raise(self, error: Callable[[str], Exception], message: str) -> None:
+        """Past the deadline, raise the caller's own error with its message; else wait."""
+        if self.expired:
+            raise error(message)
+        await self.wait()

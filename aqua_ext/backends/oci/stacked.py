@@ -255,12 +255,10 @@ async def _until_active(c: OciClients, settings: OciSettings, group: Any, work_r
     backoff = Backoff(settings, limit)
     errors: list[str] = []
     while group.lifecycle_state == "CREATING":
-        if backoff.expired:
-            raise UpstreamTimeout(
-                f"OCI did not create the model group of the stacked deployment within "
-                f"{limit:g} s; nothing was deployed."
-            )
-        await backoff.wait()
+        await backoff.wait_or_raise(
+            UpstreamTimeout,
+            f"OCI did not create the model group of the stacked deployment within {limit:g} s; nothing was deployed.",
+        )
         if work_request:
             wr = (await c.call("datascience", c.data_science.get_work_request, work_request)).data
             if wr.status not in _TERMINAL_WORK:
