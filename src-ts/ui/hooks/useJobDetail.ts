@@ -60,8 +60,7 @@ export function useJobDetail<D extends S, S extends IJobLike>(options: IJobDetai
   /** Cancel: the detail takes the server's answer, and the user hears it is canceling. */
   const cancel = (request: IConfirmedAction<D>): Promise<void> =>
     runConfirmed('cancel', latest.current.confirm, {
-      message: request.message,
-      options: request.options,
+      ...request,
       action: async () => {
         const updated = await request.action();
         if (mounted.current) {
@@ -74,8 +73,7 @@ export function useJobDetail<D extends S, S extends IJobLike>(options: IJobDetai
   /** Delete: once done, `deleted` is notified and the page is left through `onDeleted`. */
   const remove = (request: IConfirmedAction & { deleted: string }): Promise<void> =>
     runConfirmed('delete', latest.current.confirm, {
-      message: request.message,
-      options: request.options,
+      ...request,
       action: async () => {
         await request.action();
         latest.current.notify(request.deleted, 'success');
